@@ -29,6 +29,10 @@ pub struct Counts {
     pub types: usize,
     /// Fields.
     pub fields: usize,
+    /// Actions whose request type is documented in English ([`crate::english`]).
+    pub actions_en: usize,
+    /// Fields documented in English.
+    pub fields_en: usize,
 }
 
 /// Everything generated from `specs`.
@@ -220,6 +224,7 @@ fn version_module(svc: &Service, v: &ServiceVersion, an: &Analysis<'_>, counts: 
         emit_struct(&mut out, &p, an, name, obj, dir, action);
         counts.types += 1;
         counts.fields += obj.members.len();
+        counts.fields_en += obj.members.iter().filter(|m| m.document_en.is_some()).count();
         if let Some((action_name, a)) = action {
             let _ = writeln!(
                 out,
@@ -230,6 +235,7 @@ fn version_module(svc: &Service, v: &ServiceVersion, an: &Analysis<'_>, counts: 
                 type_ident(&a.output)
             );
             counts.actions += 1;
+            counts.actions_en += usize::from(a.english.is_some());
         }
     }
     out
@@ -249,15 +255,15 @@ fn emit_struct(
     if let Some((action_name, a)) = action {
         doc.push(format!(
             "Request of `{action_name}`{}.",
-            if a.name.is_empty() { String::new() } else { format!(" ({})", a.name) }
+            if a.display_name().is_empty() { String::new() } else { format!(" ({})", a.display_name()) }
         ));
-        let d = clean(&a.document);
+        let d = clean(a.doc());
         if !d.is_empty() {
             doc.push(String::new());
             doc.extend(d);
         }
     } else {
-        doc = clean(&obj.document);
+        doc = clean(obj.doc());
         if doc.is_empty() {
             doc.push(format!("The `{name}` object."));
         }
@@ -284,7 +290,7 @@ fn emit_struct(
             // The same long sentence on 16,000 responses: one short line instead.
             vec!["The request id (give it when reporting a problem).".to_owned()]
         } else {
-            clean(&m.document)
+            clean(m.doc())
         };
         let mut notes = Vec::new();
         if m.required && request_side {

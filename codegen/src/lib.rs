@@ -9,9 +9,11 @@
 //! Rules, each in its module with tests: [`naming`] (snake_case fields, keywords, case
 //! collisions, crate names), [`docs`] (HTML to plain text, no doctests), [`model`]
 //! (direction by reachability, boxes for recursion), [`secret`] (which members `Debug` hides),
-//! [`emit`] (the text of every file).
+//! [`english`] (the international edition's English docs where it has them), [`emit`] (the
+//! text of every file).
 pub mod docs;
 pub mod emit;
+pub mod english;
 pub mod model;
 pub mod naming;
 pub mod schema;

@@ -1,7 +1,8 @@
-//! `tencentcloud-codegen [schema | secrets] [--specs DIR] [--out DIR] [--check]`
+//! `tencentcloud-codegen [schema | secrets] [--specs DIR] [--specs-intl DIR] [--out DIR] [--check]`
 //!
 //! Generates `services/`, `umbrella/`, the corpus dispatch and the schema data (`schema/data/`,
 //! `schema/src/data.rs`) from the specs (default `specs/`, fetched by `codegen/fetch-specs.sh`)
+//! and the international edition's English docs (default `specs-intl/`, fetched with them)
 //! into the repository (default: the current directory); with `schema`, the schema data only;
 //! with `secrets`, nothing: it prints every member whose `Debug` is redacted, and why.
 //! `--check` writes nothing: it regenerates in memory and fails, listing the files, when
@@ -9,7 +10,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use tencentcloud_codegen::{emit, spec};
+use tencentcloud_codegen::{emit, english, spec};
 
 fn main() -> ExitCode {
     match run() {
@@ -24,22 +25,24 @@ fn main() -> ExitCode {
 fn run() -> Result<ExitCode, String> {
     let (mut specs_dir, mut out, mut check, mut only_schema, mut secrets) =
         (PathBuf::from("specs"), PathBuf::from("."), false, false, false);
+    let mut intl_dir = PathBuf::from("specs-intl");
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--specs" => specs_dir = args.next().ok_or("--specs needs a directory")?.into(),
+            "--specs-intl" => intl_dir = args.next().ok_or("--specs-intl needs a directory")?.into(),
             "--out" => out = args.next().ok_or("--out needs a directory")?.into(),
             "--check" => check = true,
             "schema" => only_schema = true,
             "secrets" => secrets = true,
             _ => {
                 return Err(format!(
-                    "unknown argument {a:?} (usage: [schema | secrets] [--specs DIR] [--out DIR] [--check])"
+                    "unknown argument {a:?} (usage: [schema | secrets] [--specs DIR] [--specs-intl DIR] [--out DIR] [--check])"
                 ));
             }
         }
     }
-    let specs = spec::load(&specs_dir).map_err(|e| e.to_string())?;
+    let mut specs = spec::load(&specs_dir).map_err(|e| e.to_string())?;
     if secrets {
         print!("{}", tencentcloud_codegen::secret::listing(&specs));
         return Ok(ExitCode::SUCCESS);
@@ -48,7 +51,19 @@ fn run() -> Result<ExitCode, String> {
     if only_schema {
         return Ok(ExitCode::SUCCESS);
     }
+    let intl = spec::load(&intl_dir).map_err(|e| format!("the international edition's specs: {e}"))?;
+    english::overlay(&mut specs, &intl);
     let (files, counts) = emit::generate(&specs)?;
+    let pct = |a: usize, b: usize| 100.0 * a as f64 / b.max(1) as f64;
+    println!(
+        "English docs (the international edition): {} of {} actions ({:.1}%), {} of {} fields ({:.1}%)",
+        counts.actions_en,
+        counts.actions,
+        pct(counts.actions_en, counts.actions),
+        counts.fields_en,
+        counts.fields,
+        pct(counts.fields_en, counts.fields)
+    );
     let bytes: usize = files.iter().map(|f| f.1.len()).sum();
     let lines: usize = files.iter().map(|f| f.1.lines().count()).sum();
     println!(

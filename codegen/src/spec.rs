@@ -87,6 +87,10 @@ pub struct Action {
     /// The action's description (Markdown with some HTML).
     #[serde(default, deserialize_with = "null_as_empty")]
     pub document: String,
+    /// The international edition's English description and display name, when it has this
+    /// action ([`crate::english`]); `document` and `name` stay the Chinese ones.
+    #[serde(skip)]
+    pub english: Option<(String, String)>,
     /// The request object's name.
     pub input: String,
     /// The response object's name (the object inside `{"Response": {...}}`).
@@ -103,6 +107,16 @@ pub struct Action {
 }
 
 impl Action {
+    /// The description for generated docs: English when the international edition has it.
+    pub fn doc(&self) -> &str {
+        self.english.as_ref().map_or(&self.document, |(doc, _)| doc)
+    }
+
+    /// The display name for generated docs: English when the international edition has it.
+    pub fn display_name(&self) -> &str {
+        self.english.as_ref().map_or(&self.name, |(_, name)| name)
+    }
+
     /// The status, `online` when the spec does not say.
     pub fn status(&self) -> &str {
         self.status.as_deref().unwrap_or("online")
@@ -115,12 +129,22 @@ pub struct Object {
     /// The object's description.
     #[serde(default, deserialize_with = "null_as_empty")]
     pub document: String,
+    /// The international edition's English description ([`crate::english`]).
+    #[serde(skip)]
+    pub document_en: Option<String>,
     /// Its fields in spec order.
     #[serde(default)]
     pub members: Vec<Member>,
     /// `in`, `out` or `both` (unreliable: work out direction by reachability).
     #[serde(default)]
     pub usage: Option<String>,
+}
+
+impl Object {
+    /// The description for generated docs: English when the international edition has it.
+    pub fn doc(&self) -> &str {
+        self.document_en.as_deref().unwrap_or(&self.document)
+    }
 }
 
 /// One member (field) of an object.
@@ -138,6 +162,9 @@ pub struct Member {
     /// The member's description.
     #[serde(default, deserialize_with = "null_as_empty")]
     pub document: String,
+    /// The international edition's English description ([`crate::english`]).
+    #[serde(skip)]
+    pub document_en: Option<String>,
     /// An example value (free text).
     #[serde(default)]
     pub example: Option<String>,
@@ -196,6 +223,11 @@ pub enum Kind {
 }
 
 impl Member {
+    /// The description for generated docs: English when the international edition has it.
+    pub fn doc(&self) -> &str {
+        self.document_en.as_deref().unwrap_or(&self.document)
+    }
+
     /// Resolves the member's type; `None` when `type`/`member` make no sense together
     /// (an `object` or `list` without `member`, an unknown `type`).
     pub fn kind(&self) -> Option<Kind> {

@@ -5,135 +5,141 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { read debug;
-/// 评估项警告条件
+/// Warning conditions of the assessment item
 Conditions {
-    /// 警告条件ID
+    /// Warning condition ID.
     "ConditionId" condition_id set_condition_id: i128,
-    /// 警告级别，2:中风险，3:高风险
+    /// Warning level. 2: medium risk; 3: high risk.
     "Level" level set_level: i128,
-    /// 警告级别描述
+    /// Describes the warning level.
     "LevelDesc" level_desc set_level_desc: str,
-    /// 警告条件描述
+    /// Warning condition description
     "Desc" desc set_desc: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateAdvisorAuthorization` (开启智能顾问授权).
+/// Request of `CreateAdvisorAuthorization` (Enable TSA authorization).
 ///
-/// 开启智能顾问授权。会同步开启报告解读和云架构协作权限
+/// Enable Tencent Cloud Smart Advisor authorization. This will synchronously enable report interpretation and cloud architecture collaboration permissions.
 CreateAdvisorAuthorizationRequest {
 } }
 rt::action!("advisor", "2020-07-21", "CreateAdvisorAuthorization", CreateAdvisorAuthorizationRequest => CreateAdvisorAuthorizationResponse);
 
 rt::model! { read debug;
-/// CreateAdvisorAuthorization返回参数结构体
+/// CreateAdvisorAuthorization response structure.
 CreateAdvisorAuthorizationResponse {
-    /// 返回信息
+    /// Returned information.
     "Message" message set_message: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeStrategies` (查询评估项信息).
+/// Request of `DescribeStrategies` (Queries information about assessment items).
 ///
-/// 用于查询评估项的信息
+/// This API is used to query information about assessment items.
 DescribeStrategiesRequest {
 } }
 rt::action!("advisor", "2020-07-21", "DescribeStrategies", DescribeStrategiesRequest => DescribeStrategiesResponse);
 
 rt::model! { read debug;
-/// DescribeStrategies返回参数结构体
+/// DescribeStrategies response structure.
 DescribeStrategiesResponse {
-    /// 评估项列表
+    /// Assessment item list.
     "Strategies" strategies set_strategies: list Strategies,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTaskStrategyRisks` (查询评估项风险实例列表).
+/// Request of `DescribeTaskStrategyRisks` (Queries the risky instance list of the assessment item).
 ///
-/// 查询评估项风险实例列表
+/// This API is used to query the risky instance list of the assessment item.
 DescribeTaskStrategyRisksRequest {
-    /// 评估项ID
+    /// Assessment item ID
     ///
     /// Required.
     "StrategyId" strategy_id set_strategy_id: i128,
-    /// 返回数量,默认值为100,最大值为200
+    /// Quantity of returns. It is 100 by default, and the maximum value is 200.
     "Limit" limit set_limit: i128,
-    /// 偏移量,默认0
+    /// Offset, which is 0 by default.
     "Offset" offset set_offset: i128,
-    /// 环境
+    /// Environment
     "Env" env set_env: str,
-    /// 任务类型
+    /// Task type
     "TaskType" task_type set_task_type: str,
 } }
 rt::action!("advisor", "2020-07-21", "DescribeTaskStrategyRisks", DescribeTaskStrategyRisksRequest => DescribeTaskStrategyRisksResponse);
 
 rt::model! { read debug;
-/// DescribeTaskStrategyRisks返回参数结构体
+/// DescribeTaskStrategyRisks response structure.
 DescribeTaskStrategyRisksResponse {
-    /// 根据此配置，匹配风险实例列表（Risks）对应字段，例如:
-    /// {"Response":{"RequestId":"111","RiskFieldsDesc":[{"Field":"InstanceId","FieldName":"ID","FieldType":"string","FieldDict":{}},{"Field":"InstanceName","FieldName":"名称","FieldType":"string","FieldDict":{}},{"Field":"InstanceState","FieldName":"状态","FieldType":"string","FieldDict":{"LAUNCH_FAILED":"创建失败","PENDING":"创建中","REBOOTING":"重启中","RUNNING":"运行中","SHUTDOWN":"停止待销毁","STARTING":"开机中","STOPPED":"关机","STOPPING":"关机中","TERMINATING":"销毁中"}},{"Field":"Zone","FieldName":"可用区","FieldType":"string","FieldDict":{}},{"Field":"PrivateIPAddresses","FieldName":"IP地址(内)","FieldType":"stringSlice","FieldDict":{}},{"Field":"PublicIPAddresses","FieldName":"IP地址(公)","FieldType":"stringSlice","FieldDict":{}},{"Field":"Region","FieldName":"地域","FieldType":"string","FieldDict":{}},{"Field":"Tags","FieldName":"标签","FieldType":"tags","FieldDict":{}}],"RiskTotalCount":3,"Risks":"[{\"InstanceId\":\"ins-xxx1\",\"InstanceName\":\"xxx1\",\"InstanceState\":\"RUNNING\",\"PrivateIPAddresses\":[\"1.17.64.2\"],\"PublicIPAddresses\":null,\"Region\":\"ap-shanghai\",\"Tags\":null,\"Zone\":\"ap-shanghai-2\"},{\"InstanceId\":\"ins-xxx2\",\"InstanceName\":\"xxx2\",\"InstanceState\":\"RUNNING\",\"PrivateIPAddresses\":[\"1.17.64.11\"],\"PublicIPAddresses\":null,\"Region\":\"ap-shanghai\",\"Tags\":null,\"Zone\":\"ap-shanghai-2\"}]","StrategyId":9}}
+    /// According to this configuration, match the corresponding fields of the risky instance list (Risks), for example:
+    /// {"Response":{"RequestId":"111","RiskFieldsDesc":[{"Field":"InstanceId","FieldName":"ID","FieldType":"string","FieldDict":{} },{"Field":"InstanceName","FieldName":"Name","FieldType":"string","FieldDict":{}},{"Field":"InstanceState","FieldName":"Status ","FieldType":"string","FieldDict":{"LAUNCH_FAILED":"Creation failed","PENDING":"Creating","REBOOTING":"Re- starting","RUNNING":"Running","SHUTDOWN":"Stop waiting to be terminated","STARTING":"Starting","STOPPED":"Shut down","STOPPING":"Shutting down"," TERMINATING":"Terminating"}},{"Field":"Zone","FieldName":"Available zone","FieldType":"string","FieldDict":{}},{"Field":" PrivateIPAddresses","FieldName":"Private IP addresses","FieldType":"stringSlice","FieldDict":{}},{"Field":"PublicIPAddresses","FieldName":"Public IP addresses","Field Type":"stringSlice","FieldDict":{}},{"Field":"Region","FieldName":"Region","FieldType":"string","FieldDict":{}},{" Field":"Tags","FieldName":"Tags","FieldType":"tags","FieldDict":{}}],"RiskTotalCount":3,"Risks":"[{\"InstanceId\" :\"ins-xxx1\",\"InstanceName\":\"xxx1\",\"InstanceState\":\"RUNNING\",\"PrivateIPAddresses\":[\"1.17.64.2\"],\ " PublicIPAddresses\":null,\"Region\":\"ap-shanghai\",\"Tags\":null,\"Zone\":\"ap-shanghai-2\"},{\"InstanceId\ ":\"ins-xxx2\",\"InstanceName\":\"xxx2\",\"InstanceState\":\"RUNNING\",\"PrivateIPAddresses\":[\"1.17.64.11\"], \"PublicIPAddresses\":null,\"Region\":\"ap-shanghai\",\"Tags\":null,\"Zone\":\"ap-shanghai-2\"}]"," StrategyId":9}}
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RiskFieldsDesc" risk_fields_desc set_risk_fields_desc: list RiskFieldsDesc,
-    /// 评估项ID
+    /// Assessment item ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StrategyId" strategy_id set_strategy_id: i128,
-    /// 风险实例个数
+    /// Number of risky instances
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RiskTotalCount" risk_total_count set_risk_total_count: i128,
-    /// 风险实例详情列表，需要json decode
+    /// Risky instance details list. Require json decode.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Risks" risks set_risks: str,
-    /// 巡检资源数
+    /// Number of inspection resources
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResourceCount" resource_count set_resource_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 键值对
+/// Key-value pair
 KeyValue {
-    /// 键名
+    /// Key name
     "Key" key set_key: str,
-    /// 键名对应值
+    /// Value corresponding to the key name
     "Value" value set_value: str,
 } }
 
 rt::model! { read debug;
-/// 风险实例字段描述
+/// Risky instance field description
 RiskFieldsDesc {
-    /// 字段ID
+    /// Field ID
     "Field" field set_field: str,
-    /// 字段名称
+    /// Field name
     "FieldName" field_name set_field_name: str,
-    /// 字段类型,
-    /// string: 字符串类型，例如"aa"
-    /// int: 整形，例如 111
-    /// stringSlice : 字符串数组类型，例如["a", "b"]
-    /// tags: 标签类型, 例如: [{"Key":"kkk","Value":"vvv"},{"Key":"kkk2","Value":"vvv2"}]
+    /// Field type,
+    /// string: String type, such as "aa"
+    /// int: Integer, for example, 111
+    /// stringSlice : String array type, such as ["a", "b"]
+    /// tags: Tag type, for example: [{"Key":"kkk","Value":"vvv"},{"Key":"kkk2","Value":"vvv2"}]
     "FieldType" field_type set_field_type: str,
-    /// 字段值对应字典
+    /// Dictionary corresponding to the field value
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FieldDict" field_dict set_field_dict: list KeyValue,
 } }
 
 rt::model! { read debug;
-/// 评估项信息
+/// Information about assessment items
 Strategies {
-    /// 评估项ID
+    /// Assessment item ID
     "StrategyId" strategy_id set_strategy_id: i128,
-    /// 评估项名称
+    /// Assessment item name.
     "Name" name set_name: str,
-    /// 评估项描述
+    /// Assessment item description.
     "Desc" desc set_desc: str,
-    /// 评估项对应产品ID
+    /// Product ID corresponding to the assessment item.
     "Product" product set_product: str,
-    /// 评估项对应产品名称
+    /// Assessment item corresponding product name.
     "ProductDesc" product_desc set_product_desc: str,
-    /// 评估项优化建议
+    /// Specifies optimization suggestions for the assessment item.
     "Repair" repair set_repair: str,
-    /// 评估项类别ID
+    /// Assessment item category ID.
     "GroupId" group_id set_group_id: i128,
-    /// 评估项类别名称
+    /// Specifies the category name of the assessment item.
     "GroupName" group_name set_group_name: str,
-    /// 评估项风险列表
+    /// Specifies the evaluation item risk list.
     "Conditions" conditions set_conditions: list Conditions,
 } }

@@ -193,13 +193,13 @@ DescribeTextureTo3DJobResponse {
 } }
 
 rt::model! { both debug;
-/// 3D文件
+/// 3D file.
 File3D {
-    /// 文件格式
+    /// Specifies the file format.
     "Type" r#type set_type: str,
-    /// 文件的Url（有效期24小时）
+    /// File Url (valid for 24 hours).
     "Url" url set_url: str,
-    /// 预览图片Url
+    /// Preview image Url.
     "PreviewImageUrl" preview_image_url set_preview_image_url: str,
 } }
 
@@ -261,12 +261,12 @@ QueryHunyuan3DPartJobResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `QueryHunyuanTo3DProJob` (查询混元生3D专业版任务).
+/// Request of `QueryHunyuanTo3DProJob` (Query a hunyuan 3D pro edition task).
 ///
-/// 混元生3D接口，基于混元大模型，根据输入的文本描述/图片智能生成3D。
-/// 默认提供3个并发，代表最多能同时处理3个已提交的任务，上一个任务处理完毕后，才能开始处理下一个任务。
+/// This API is used to intelligently generate 3D content based on the HunYuan Large Model and input text descriptions/images.
+/// This API is used to provide 3 concurrent tasks by default, which can be processed simultaneously. The next task can be processed only after the previous task is completed.
 QueryHunyuanTo3DProJobRequest {
-    /// 任务ID。
+    /// Task ID.
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
@@ -274,15 +274,15 @@ QueryHunyuanTo3DProJobRequest {
 rt::action!("ai3d", "2025-05-13", "QueryHunyuanTo3DProJob", QueryHunyuanTo3DProJobRequest => QueryHunyuanTo3DProJobResponse);
 
 rt::model! { read debug;
-/// QueryHunyuanTo3DProJob返回参数结构体
+/// QueryHunyuanTo3DProJob response structure.
 QueryHunyuanTo3DProJobResponse {
-    /// 任务状态。WAIT：等待中，RUN：执行中，FAIL：任务失败，DONE：任务成功
+    /// Task status. WAIT: waiting; RUN: running; FAIL: failed; DONE: successful.
     "Status" status set_status: str,
-    /// 错误码
+    /// Error code
     "ErrorCode" error_code set_error_code: str,
-    /// 错误信息
+    /// Error message.
     "ErrorMessage" error_message set_error_message: str,
-    /// 生成的3D文件数组。
+    /// Generated 3D file array.
     "ResultFile3Ds" result_file3_ds set_result_file3_ds: list File3D,
     /// 接口任务功能参数及积分详情，返回形式为字符串。Generate参数返回对应模式及消耗积分，如：Generate-Normal：20
     /// 附加参数返回参数名称及消耗积分，如：MultiViewImages：10
@@ -470,62 +470,54 @@ SubmitHunyuanTo3DMotionJobResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `SubmitHunyuanTo3DProJob` (提交混元生3D专业版任务).
+/// Request of `SubmitHunyuanTo3DProJob` (Submit hunyuan 3D pro edition task).
 ///
-/// 混元生3D接口，基于混元大模型，根据输入的文本描述/图片智能生成3D。
-/// 默认提供3个并发，代表最多能同时处理3个已提交的任务，上一个任务处理完毕后，才能开始处理下一个任务。
+/// This API is used to intelligently generate 3D content based on the HunYuan Large Model and input text descriptions/images.
+/// This API is used to provide 3 concurrent tasks by default, which can be processed simultaneously. The next task can be processed only after the previous task is completed.
 SubmitHunyuanTo3DProJobRequest {
     /// 混元生3D生成模型版本，默认为3.0，可选项：3.0，3.1
     /// 选择3.1版本时，LowPoly参数不可用。
     "Model" model set_model: str,
-    /// 文生3D，3D内容的描述，中文正向提示词。
-    /// 最多支持1024个 utf-8 字符。
-    /// ImageBase64、ImageUrl和 Prompt必填其一，且Prompt和ImageBase64/ImageUrl不能同时存在。
+    /// Generates 3D content, describes 3D content, chinese forward prompt content.
+    /// Supports up to 1024 utf-8 characters.
+    /// Text-To-3D. specifies image, image_url, or prompt is required. prompt and image/image_url cannot coexist.
     "Prompt" prompt set_prompt: str,
-    /// 输入图 Base64 数据。
-    /// 大小: 单边分辨率要求不小于128，不大于5000，大小≤6m (因base64编码后会大30%左右)
-    /// 格式: jpg，png，jpeg，webp.
-    /// lmageBase64、lmageUr和 Prompt必填其一，且Prompt和lmageBase64/mageUr不能同时存在。
+    /// Enter the Base64 code of the image.
+    /// Size: specifies the unilateral resolution requirement, not less than 128 and not greater than 5000. size should not exceed 8m (after encoding, it increases by about 30%, recommend actual input image size no more than 6m).
+    /// Valid values: jpg, png, jpeg, webp.
+    /// ImageBase64, ImageUrl, or Prompt is required. Prompt and ImageBase64/ImageUrl cannot coexist.
     "ImageBase64" image_base64 set_image_base64: str,
-    /// 输入图Url
-    /// 大小: 单边分辨率要求不小于128，不大于5000，大小≤8m
-    /// 格式: jpg，png，jpeg，webp.
-    /// lmageBase64、lmageUr和 Prompt必填其一，且Prompt和lmageBase64/mageUr不能同时存在。
+    /// Input image Url.
+    /// Size: specifies the unilateral resolution requirement, not less than 128 and not greater than 5000. size should not exceed 8m (after encoding, it increases by about 30%, recommend actual input image size no more than 6m).
+    /// Valid values: jpg, png, jpeg, webp.
+    /// Specifies either ImageBase64/ImageUrl or Prompt is required. Prompt and ImageBase64/ImageUrl cannot coexist.
     "ImageUrl" image_url set_image_url: str,
-    /// 多视角的模型图片，视角参考值：
-    /// left：左视图；
-    /// right：右视图；
-    /// back：后视图；
-    /// top：顶视图（仅3.1版本支持）；
-    /// bottom：底视图（仅3.1版本支持）；
-    /// left_front：左前45°视图（仅3.1版本支持）；
-    /// right_front：右前45°视图（仅3.1版本支持）；
+    /// Multi-Perspective model image. reference value for viewing angle:.
+    /// left view.
+    /// right view.
+    /// back view.
     ///
-    /// 每个视角仅限制一张图片。
-    /// ●图片大小限制：编码后所有图片大小总和不可超过8M。（base64编码下图片大小总和不超过6M，因base64编码后图片大小会大30%左右）
-    /// ●图片分辨率限制：单边分辨率小于5000且大于128。
-    /// ●支持图片格式：支持jpg或png
+    /// Each viewing angle allows only one image.
+    /// Image size limit: must not exceed 8M after encoding.
+    /// Image resolution limitation: specifies the unilateral resolution should be less than 5000 and greater than 128.
+    /// ●Supported image format: JPG or PNG
     "MultiViewImages" multi_view_images set_multi_view_images: list ViewImage,
-    /// 是否开启 PBR材质生成，默认 false。
+    /// Specifies whether PBR material generation is enabled, false by default.
     "EnablePBR" enable_pbr set_enable_pbr: bool,
-    /// 生成3D模型的面数，默认值为500000。可支持生成面数范围，参考值：3000-1500000。GenerateType中选择LowPoly时，此参数不生效。
-    ///
-    /// 取值范围：[3000, 1500000]
+    /// Specifies the face count of the generated 3D model. default value is 500000.
+    /// Specifies the supported face count range. value range: 40000-1500000.
     "FaceCount" face_count set_face_count: i64,
-    /// 生成任务类型，默认Normal
-    ///
-    /// 枚举值：
-    ///
-    /// - Normal： 可生成带纹理的几何模型
-    /// - LowPoly： 可生成智能拓扑后的模型，FaceCount参数不生效。
-    /// - Geometry： 可生成不带纹理的几何模型（白模），EnablePBR参数不生效。
-    /// - Sketch： 可输入草图或线稿图生成模型，此模式下prompt和ImageUrl/ImageBase64可一起输入。
+    /// Generation task type. default: Normal. valid values:.
+    /// Generates a textured geometry model.
+    /// LowPoly: specifies whether to generate a model with smart polygon reduction.
+    /// Geometry: specifies whether to generate a Geometry model without texture (white model). when this task is selected, the EnablePBR parameter does not take effect.
+    /// Sketch: enter a Sketch or line art to generate a model. in this mode, prompt and ImageUrl/ImageBase64 can be input together.
     "GenerateType" generate_type set_generate_type: str,
-    /// 该参数仅在GenerateType中选择LowPoly模式可生效。
+    /// This parameter only takes effect when LowPoly mode is selected from GenerateType.
     ///
-    /// 多边形类型，表示模型的表面由几边形网格构成，默认为triangle,参考值:
-    /// triangle: 三角形面。
-    /// quadrilateral: 四边形面与三角形面混合生成。
+    /// Polygon type, indicates the model surface is composed of polygon grids, defaults to triangle. valid values:.
+    /// Specifies the triangle face.
+    /// quadrilateral: generates a mix of quadrangle and triangle faces.
     "PolygonType" polygon_type set_polygon_type: str,
     /// 生成模型的格式，仅限制生成一种格式； 生成模型文件组默认返回obj、glb格式（开启时Geometry参数时，默认为glb格式）； 可选值：STL，USDZ，FBX；
     "ResultFormat" result_format set_result_format: str,
@@ -533,9 +525,9 @@ SubmitHunyuanTo3DProJobRequest {
 rt::action!("ai3d", "2025-05-13", "SubmitHunyuanTo3DProJob", SubmitHunyuanTo3DProJobRequest => SubmitHunyuanTo3DProJobResponse);
 
 rt::model! { read debug;
-/// SubmitHunyuanTo3DProJob返回参数结构体
+/// SubmitHunyuanTo3DProJob response structure.
 SubmitHunyuanTo3DProJobResponse {
-    /// 任务ID（有效期24小时）
+    /// Task ID (valid period: 24 hours).
     "JobId" job_id set_job_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -751,13 +743,13 @@ SubmitTextureTo3DJobResponse {
 } }
 
 rt::model! { write debug;
-/// 多视角图片
+/// Multi-Perspective image.
 ViewImage {
-    /// 视角类型。
-    /// 取值：back、left、right
+    /// Viewing angle type.
+    /// Valid values: back, left, right.
     "ViewType" view_type set_view_type: str,
-    /// 图片Url地址
+    /// Image Url.
     "ViewImageUrl" view_image_url set_view_image_url: str,
-    /// 图片base64地址
+    /// base64 image address.
     "ViewImageBase64" view_image_base64 set_view_image_base64: str,
 } }

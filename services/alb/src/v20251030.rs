@@ -5,784 +5,784 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { read debug;
-/// 访问日志配置。
+/// Access log configuration.
 AccessLogConfig {
-    /// 负载均衡日志服务(CLS)的日志集ID
+    /// Log set ID of Cloud Log Service (CLS) for CLB
     "LogSetId" log_set_id set_log_set_id: str,
-    /// 负载均衡日志服务(CLS)的日志主题ID
+    /// Log topic ID of Cloud Log Service (CLS) for CLB
     "LogTopicId" log_topic_id set_log_topic_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AddTargetsToTargetGroup` (向目标组内添加后端服务).
+/// Request of `AddTargetsToTargetGroup` (Adds a backend service to the target group).
 ///
-/// 向目标组内添加后端服务
+/// Add a backend service in the target group.
 AddTargetsToTargetGroupRequest {
-    /// 目标组 ID，格式为 lbtg- 后接 8 位字母数字。
+    /// Target group ID. The format is `lbtg-` followed by 8 alphanumeric characters.
     ///
     /// Required.
     "TargetGroupId" target_group_id set_target_group_id: str,
-    /// 需要添加至目标组的后端服务列表。单次请求最多支持添加 **50** 个后端服务。
+    /// List of backend services to be added to the target group. A single request can add up to **50** backend services.
     ///
     /// Required.
     "Targets" targets set_targets: list TargetToAdd,
-    /// 是否预览此次请求。
-    /// - **false**（默认）：发送普通请求，直接添加后端服务至目标组。
-    /// - **true**：发送预览请求，检查添加后端服务的参数、格式、业务限制等是否符合要求。
+    /// Whether to preview this request.
+    /// - **false** (default): Send a normal request and add the backend service directly to the target group.
+    /// - **true**: Send a preview request to check whether the parameters, format, and service limits for adding the backend service meet the requirements.
     "DryRun" dry_run set_dry_run: bool,
 } }
 rt::action!("alb", "2025-10-30", "AddTargetsToTargetGroup", AddTargetsToTargetGroupRequest => AddTargetsToTargetGroupResponse);
 
 rt::model! { read debug;
-/// AddTargetsToTargetGroup返回参数结构体
+/// AddTargetsToTargetGroup response structure.
 AddTargetsToTargetGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AssociateBandwidthPackageWithLoadBalancer` (实例绑定共享带宽包).
+/// Request of `AssociateBandwidthPackageWithLoadBalancer` (Associates an instance with a Bandwidth Package).
 ///
-/// 将共享带宽包绑定到应用型负载均衡实例。
+/// Bind a Bandwidth Package to an application CLB instance.
 AssociateBandwidthPackageWithLoadBalancerRequest {
-    /// 共享带宽包 ID。
+    /// Bandwidth package ID.
     ///
     /// Required.
     "BandwidthPackageId" bandwidth_package_id set_bandwidth_package_id: str,
-    /// 负载均衡实例 ID，格式为 alb- 后接 8 位字母数字。
+    /// CLB instance ID. The format is alb- followed by 8 alphanumeric characters.
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 客户端Token，用于保证请求的幂等性。
+    /// Client Token, used for ensuring the idempotency of requests.
     ///
-    /// 从您的客户端生成一个参数值，确保不同请求间该参数值唯一。ClientToken只支持ASCII字符。
+    /// Generate a parameter value from your client to underwrite the uniqueness of the value for different requests. ClientToken supports only ASCII characters.
     ///
-    /// > 若您未指定，则系统自动使用API请求的**RequestId**作为**ClientToken**标识。每次API请求的**RequestId**不一样。
+    /// > If not specified, the system automatically uses the **RequestId** of the API request as the **ClientToken** ID. The **RequestId** of each API request may not be the same.
     "ClientToken" client_token set_client_token: str,
-    /// 是否只预检此次请求。取值：
-    /// - **true**：发送检查请求，不会将共享带宽包绑定到负载均衡实例。检查项包括是否填写了必需参数、请求格式、业务限制。如果检查不通过，则返回对应错误。如果检查通过，则返回错误码`DryRunOperation`。
-    /// - **false**（默认值）：发送正常请求，通过检查后返回HTTP 2xx状态码并直接进行操作。
+    /// Whether to only precheck this request. Values:
+    /// - **true**: Send a check request without binding the Bandwidth Package to the load balancing instance. Check items include whether required parameters are filled in, request format, and service limits. If the check fails, return the corresponding error. If the check passes, return the error code `DryRunOperation`.
+    /// - **false** (default value): Send a normal request. After the check is passed, return an HTTP 2xx status code and directly perform the operation.
     "DryRun" dry_run set_dry_run: bool,
 } }
 rt::action!("alb", "2025-10-30", "AssociateBandwidthPackageWithLoadBalancer", AssociateBandwidthPackageWithLoadBalancerRequest => AssociateBandwidthPackageWithLoadBalancerResponse);
 
 rt::model! { read debug;
-/// AssociateBandwidthPackageWithLoadBalancer返回参数结构体
+/// AssociateBandwidthPackageWithLoadBalancer response structure.
 AssociateBandwidthPackageWithLoadBalancerResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AssociateListenerAdditionalCertificates` (监听器绑定扩展证书).
+/// Request of `AssociateListenerAdditionalCertificates` (Binds an extension certificate to a listener).
 ///
-/// AssociateListenerAdditionalCertificates属于异步接口，即系统返回一个请求 ID，但该扩展证书尚未添加成功，系统后台的添加任务仍在进行。您可以调用DescribeListenerCertificates接口查询扩展证书的添加状态：
-/// 当HTTPS和QUIC监听器处于Associating状态时，表示扩展证书正在添加中。
-/// 当HTTPS和QUIC监听器处于Associated状态时，表示扩展证书添加成功。
+/// AssociateListenerAdditionalCertificates is an async API. The system returns a request ID, but the additional cert is not yet successfully added. The add task is still in progress in the system backend. You can call the DescribeListenerCertificates API to query the add status of the additional cert.
+/// When HTTPS and QUIC listeners are in Associating status, it means certificate expansion is ongoing.
+/// When HTTPS and QUIC listeners are in the Associated status, the extension cert is successfully added.
 AssociateListenerAdditionalCertificatesRequest {
-    /// 扩展证书 ID 列表。
+    /// List of extended certificate IDs.
     ///
     /// Required.
     "CertificateIds" certificate_ids set_certificate_ids: list String,
-    /// 监听器 ID，格式为 lst- 后接 8 位字母数字。
+    /// Listener ID, in the format of lst- followed by 8 alphanumeric characters.
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 负载均衡实例 ID，格式为 alb- 后接 8 位字母数字。
+    /// CLB instance ID. The format is alb- followed by 8 alphanumeric characters.
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 客户端 Token，用于保证请求的幂等性。从您的客户端生成一个参数值，确保不同请求间该参数值唯一。ClientToken 只支持 ASCII 字符。
-    /// 若您未指定，则系统自动使用 API 请求的 RequestId 作为 ClientToken 标识。每次 API 请求的 RequestId 不一样。
+    /// Client token, used to ensure the idempotency of requests. Generate a parameter value from your client to ensure the uniqueness of the value for different requests. ClientToken supports only ASCII characters.
+    /// If not specified, the system automatically uses the RequestId of the API request as the ClientToken ID. The RequestId of each API request may not be the same.
     "ClientToken" client_token set_client_token: str,
-    /// 是否只预检此次请求，取值：
-    /// true：发送检查请求，不会为HTTPS和QUIC监听器添加扩展证书。检查项包括是否填写了必需参数、请求格式、业务限制。如果检查不通过，则返回对应错误。如果检查通过，则返回错误码DryRunOperation。
-    /// false（默认值）：发送正常请求，通过检查后返回HTTP2xx状态码并直接进行操作。
+    /// Whether to only precheck this request. Parameter Value:
+    /// true: send a check request. It will not add extension certs for HTTPS and QUIC listeners. Check items include whether required parameters are filled in, request format, and service limits. If the check fails, return the corresponding error. If the check passes, return the error code DryRunOperation.
+    /// false (default value): Send a normal request, return HTTP 2xx status code after check, and directly perform the operation.
     "DryRun" dry_run set_dry_run: str,
 } }
 rt::action!("alb", "2025-10-30", "AssociateListenerAdditionalCertificates", AssociateListenerAdditionalCertificatesRequest => AssociateListenerAdditionalCertificatesResponse);
 
 rt::model! { read debug;
-/// AssociateListenerAdditionalCertificates返回参数结构体
+/// AssociateListenerAdditionalCertificates response structure.
 AssociateListenerAdditionalCertificatesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 证书信息
+/// Certificate information.
 CertificateInfo {
-    /// 证书绑定时间。
+    /// Certificate binding time.
     "AssociatedTime" associated_time set_associated_time: str,
-    /// 证书 ID。
+    /// Certificate ID.
     "CertificateId" certificate_id set_certificate_id: str,
-    /// 证书类型。取值：CA或SVR（服务器证书）。
+    /// Certificate type. Valid values: CA or SVR (server certificate).
     "CertificateType" certificate_type set_certificate_type: str,
-    /// 是否为监听器默认证书。取值：
-    /// true：默认证书。
-    /// false：扩展证书。
+    /// Whether it is the default certificate of the listener. Value:
+    /// true: default certificate.
+    /// false: expand the certificate.
     "IsDefault" is_default set_is_default: bool,
-    /// 证书与监听器的绑定状态。取值：Associated（已关联）、Associating（关联中）、Disassociating（解除关联中）、Error（异常）。
+    /// The binding status of the certificate and listener. Values: Associated, Associating, Disassociating, Error.
     "Status" status set_status: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateHealthCheckTemplate` (创建健康检查模板).
+/// Request of `CreateHealthCheckTemplate` (Creates a health check Template).
 ///
-/// 创建健康检查模板
+/// This API is used to create a health check Template.
 CreateHealthCheckTemplateRequest {
-    /// 是否预览此次请求。
-    /// - **false**（默认）：发送普通请求，直接修改健康检查模板。
-    /// - **true**：发送预览请求，检查修改健康检查模板的参数、格式、业务限制等是否符合要求。
+    /// Whether to preview this request.
+    /// - **false** (default): Send a normal request to directly modify the health check template.
+    /// - **true**: Send a preview request to check whether the parameters, format, and service limits of the health check template to modify meet the requirements.
     "DryRun" dry_run set_dry_run: bool,
-    /// 健康检查状态码。取值：
-    /// - 当健康检查协议为**HTTP/HTTPS**时：
+    /// Health check status code. Value:
+    /// - When the health check protocol is **HTTP/HTTPS**:
     /// - **http_1xx**
-    /// - **http_2xx**（默认值）
+    /// - **http_2xx** (default value)
     /// -  **http_3xx**
     /// -  **http_4xx**
     /// -  **http_5xx**
-    /// - 当健康检查协议为**GRPC/GRPCS**时：默认值为**12**，数值范围为**0-99**，输入值可为数值、多个数值或者范围以及相互组合，如：
+    /// - When the health check protocol is **GRPC/GRPCS**: the default value is **12**, the value range is **0-99**, and the input value can be a numerical value, multiple values, a range, or a composite, for example:
     /// - **"20"**
     /// - **"0-99"**
     "HealthCheckCodes" health_check_codes set_health_check_codes: list String,
-    /// 判定后端服务健康的阈值，当健康检查连续成功多少次后，后端服务的状态由**不健康**变为**健康**。
-    /// 取值范围：**2**-**10**。
-    /// 默认值：**2**。
+    /// Threshold for determining backend service health. After the health check succeeds consecutively for this number of times, the backend service status changes from **unhealthy** to **healthy**.
+    /// Value range: **2**-**10**.
+    /// Default value: **2**.
     "HealthCheckHealthyThreshold" health_check_healthy_threshold set_health_check_healthy_threshold: i128,
-    /// 健康检查域名。
-    /// 长度限制为 **1-255** 个字符。
-    /// 可包含小写字母、数字、短划线（-）和半角句号（.）。
+    /// Health check domain name.
+    /// Length limit: **1–255** characters.
+    /// It can contain lowercase letters, digits, dashes (-), and half-width periods (.).
     ///
-    /// > 仅当 **HealthCheckProtocol** 设置为 **HTTP/HTTPS/GRPC/GRPCS** 时，该参数生效。
+    /// > This parameter takes effect only when **HealthCheckProtocol** is set to **HTTP/HTTPS/GRPC/GRPCS**.
     "HealthCheckHost" health_check_host set_health_check_host: str,
-    /// 健康检查 HTTP 协议版本，取值：
-    /// - **HTTP1.1**（默认）
+    /// HTTP version for health check. Value:
+    /// - **HTTP1.1** (default)
     /// - **HTTP1.0**
-    /// > 仅当**HealthCheckProtocol**设置为**HTTP** 或 **HTTPS** 时，该参数生效。
+    /// > This parameter takes effect only when **HealthCheckProtocol** is set to **HTTP** or **HTTPS**.
     "HealthCheckHttpVersion" health_check_http_version set_health_check_http_version: str,
-    /// 健康检查的时间间隔。单位：秒。 取值范围：**2**-**300**。 默认值：**5**。
+    /// The interval of health check. Unit: second. Value range: **2**-**300**. Default value: **5**.
     "HealthCheckInterval" health_check_interval set_health_check_interval: i128,
-    /// 健康检查方法，取值： - **GET** - **HEAD**（默认值）
-    /// > 仅当**HealthCheckProtocol**设置为**HTTP** 或 **HTTPS** 时，该参数生效。
+    /// Health check method. Valid values: - **GET** - **HEAD** (default value)
+    /// > This parameter takes effect only when **HealthCheckProtocol** is set to **HTTP** or **HTTPS**.
     "HealthCheckMethod" health_check_method set_health_check_method: str,
     /// 健康检查的转发规则路径。 长度为 **1-80** 个字符，只能使用字母、数字、字符`-/.%?#&=`以及扩展字符`_;~!（)*[]@$^:',+`。 URL 必须以正斜线（/）开头。
     /// > 仅当**HealthCheckProtocol**为**HTTP/HTTPS/GRPC/GRPCS**时，转发规则路径参数生效。
     "HealthCheckPath" health_check_path set_health_check_path: str,
-    /// 健康检查访问后端服务器的端口。  取值范围：**0-65535**。  默认值：**0**，表示后端服务器的端口。
+    /// Health check access to the backend server port. Value range: **0-65535**. Default value: **0**, which means the backend server port.
     "HealthCheckPort" health_check_port set_health_check_port: i128,
-    /// 健康检查协议。取值：
-    /// - **HTTP**（默认）：通过发送 HEAD 或 GET 请求模拟浏览器的访问行为来检查服务器应用是否健康。
-    /// - **HTTPS**：通过发送 HEAD 或 GET 请求模拟浏览器的访问行为来检查服务器应用是否健康。（数据加密，相比 HTTP 更安全。）
-    /// - **TCP**：通过发送 SYN 握手报文来检测服务器端口是否存活。
-    /// - **GRPC**：通过发送 POST 或 GET 请求来检查服务器应用是否健康。
-    /// - **GRPCS**：通过发送 POST 或 GET 请求来检查服务器应用是否健康。
+    /// Health check protocol. Valid values:
+    /// - **HTTP** (default): Check whether the server application is healthy by sending HEAD or GET requests to simulate browser access requests.
+    /// - **HTTPS**: Check whether the server application is healthy by sending HEAD or GET requests to simulate browser access requests. (Data encryption, more secure compared with HTTP.)
+    /// - **TCP**: Detect whether the server port is alive by sending SYN handshake messages.
+    /// - **GRPC**: Check whether the server application is healthy by sending a POST or GET request.
+    /// - **GRPCS**: Check whether the server application is healthy by sending a POST or GET request.
     "HealthCheckProtocol" health_check_protocol set_health_check_protocol: str,
-    /// 健康检查模板名称。长度为 **1-255** 个字符，可包含数字、大小写字母、中文、半角句号（.）、下划线（_）和短划线（-）。
+    /// Health check template name. It must be 1-255 characters long and can contain digits, upper- and lower-case letters, Chinese characters, half-width periods (.), underscores (_), and dashes (-).
     "HealthCheckTemplateName" health_check_template_name set_health_check_template_name: str,
-    /// 健康检查的响应超时时间。单位：秒。
-    /// 取值范围：**2**-**60**。
-    /// 默认值：**2**。
+    /// timeout period for the health check. Unit: seconds.
+    /// Valid values: **2**-**60**.
+    /// Default value: **2**.
     "HealthCheckTimeout" health_check_timeout set_health_check_timeout: i128,
-    /// 判定后端服务不健康的阈值，当健康检查连续失败多少次后，后端服务的状态由**健康**变为**不健康**。
-    /// 取值范围：**2**-**10**。
-    /// 默认值：**2**。
+    /// Threshold for determining an unhealthy backend service. The backend service status changes from healthy to unhealthy after the health check fails consecutively for this number of times.
+    /// Value range: **2**-**10**.
+    /// Default value: **2**.
     "HealthCheckUnhealthyThreshold" health_check_unhealthy_threshold set_health_check_unhealthy_threshold: i128,
-    /// 标签。
+    /// Tag.
     "Tags" tags set_tags: list TagInfo,
 } }
 rt::action!("alb", "2025-10-30", "CreateHealthCheckTemplate", CreateHealthCheckTemplateRequest => CreateHealthCheckTemplateResponse);
 
 rt::model! { read debug;
-/// CreateHealthCheckTemplate返回参数结构体
+/// CreateHealthCheckTemplate response structure.
 CreateHealthCheckTemplateResponse {
-    /// 健康检查模板 ID，格式为 hct- 后接字母数字。所有接口（创建、查询、修改、删除）均使用 hct- 前缀。
+    /// Health check template ID. The format is `hct-` followed by alphanumeric characters. All APIs (create, query, modify, delete) use the `hct-` prefix.
     "HealthCheckTemplateId" health_check_template_id set_health_check_template_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateListener` (创建监听器).
+/// Request of `CreateListener` (Creates a listener).
 ///
-/// 创建监听器
+/// This API is used to create a listener.
 CreateListenerRequest {
-    /// 默认转发规则动作列表。目前监听器仅支持添加 1 个默认转发规则动作。
+    /// Default forwarding rule action list. Currently, a listener supports adding only 1 default forwarding rule action.
     ///
     /// Required.
     "DefaultActions" default_actions set_default_actions: list DefaultAction,
-    /// 负载均衡实例前端使用的端口。  取值：1~65535。
+    /// Port used by the load balancing instance frontend. Value: 1-65535.
     ///
     /// Required.
     "ListenerPort" listener_port set_listener_port: i128,
-    /// 监听协议。  取值：HTTP、HTTPS 或 QUIC。
+    /// Listening protocol. Parameter Value: HTTP, HTTPS, or QUIC.
     ///
     /// Required.
     "ListenerProtocol" listener_protocol set_listener_protocol: str,
-    /// 负载均衡实例 ID，格式为 alb- 后接 8 位字母数字。
+    /// Cloud Load Balancer instance ID. The format is alb- followed by 8 alphanumeric characters.
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 监听器配置的CA证书ID列表。目前监听器仅支持添加 1 个 CA 证书。
-    /// 当 CaEnabled 参数取值为 true 时，此参数必填。
+    /// List of CA certificate IDs configured for the listener. Currently, a listener supports adding only 1 CA certificate.
+    /// This parameter is required when the CaEnabled parameter value is true.
     "CaCertificateIds" ca_certificate_ids set_ca_certificate_ids: list String,
-    /// 是否开启双向认证。
-    /// 取值：
-    /// true：开启。
-    /// false（默认值）：不开启。
+    /// Whether mutual authentication is enabled.
+    /// Value:
+    /// true: enabled.
+    /// false (default value): not enabled.
     "CaEnabled" ca_enabled set_ca_enabled: bool,
-    /// 服务器证书 ID 列表。
+    /// List of server certificate IDs.
     "CertificateIds" certificate_ids set_certificate_ids: list String,
-    /// 客户端Token，用于保证请求的幂等性。
+    /// Client token, used to ensure the idempotency of requests.
     ///
-    /// 从您的客户端生成一个参数值，确保不同请求间该参数值唯一。ClientToken只支持ASCII字符。
+    /// Generate a parameter value from your client to ensure the uniqueness of the value for different requests. ClientToken supports only ASCII characters.
     "ClientToken" client_token set_client_token: str,
-    /// 是否开启Gzip压缩。取值:true(默认值):是。false:否
+    /// Whether Gzip compression is enabled. Value: true (default): yes. false: no
     "GzipEnabled" gzip_enabled set_gzip_enabled: bool,
-    /// 是否开启HTTP/2特性。HTTP 协议默认 false，HTTPS 协议默认 true。只有 HTTPS 协议支持此参数。
+    /// Whether HTTP/2 is enabled. Default value: false for HTTP and true for HTTPS. Only the HTTPS protocol supports this parameter.
     "Http2Enabled" http2_enabled set_http2_enabled: bool,
-    /// 连接空闲超时时间。单位：秒。
-    /// 取值范围：1~600。
-    /// 默认值：15。
-    /// 如果在超时时间内一直没有访问请求，负载均衡会断开当前连接，在下次请求到来时创建新的连接。
+    /// Connection idle timeout, in seconds.
+    /// Value range: 1–600.
+    /// Default value: 15.
+    /// If no access request is received within the timeout period, load balancing will disconnect the current connection and create a new connection when the next request arrives.
     "IdleTimeout" idle_timeout set_idle_timeout: i128,
-    /// 自定义监听名称。  长度为 1~255 个字符，必须是中文和无害字符串中的字符，  可包含中文、字母、数字、短划线（-）、正斜线（/）、半角句号（.）、下划线（_）。
+    /// Custom listener name, containing 1–255 characters. It must contain Chinese and harmless string characters, and can contain Chinese, letters, digits, dashes (-), forward slashes (/), half-width periods (.), and underscores (_).
     "ListenerName" listener_name set_listener_name: str,
-    /// 连接请求超时时间。单位：秒。取值：1~600。默认值：60。如果在超时时间内后端服务器没有返回响应，负载均衡将放弃等待，并给客户端返回HTTP 504错误码。
+    /// Connection request timeout period. Unit: second. Value: 1–600. Default value: 60. If the real server does not return a response within the timeout period, load balancing will abandon waiting and return an HTTP 504 error code to the client.
     "RequestTimeout" request_timeout set_request_timeout: i128,
-    /// 安全策略 ID，格式为 tls- 后接 8 位字母数字。
+    /// Security policy ID, format: tls- followed by 8 alphanumeric characters.
     "SecurityPolicyId" security_policy_id set_security_policy_id: str,
-    /// 标签列表。最大支持20个。
+    /// Tag list. Supports up to 20.
     "Tags" tags set_tags: list TagInfo,
-    /// X-Forwarded-For配置
+    /// X-Forwarded-For configuration
     "XForwardedForConfig" x_forwarded_for_config set_x_forwarded_for_config: obj XForwardedForConfig,
 } }
 rt::action!("alb", "2025-10-30", "CreateListener", CreateListenerRequest => CreateListenerResponse);
 
 rt::model! { read debug;
-/// CreateListener返回参数结构体
+/// CreateListener response structure.
 CreateListenerResponse {
-    /// 监听器 ID，格式为 lst- 后接 8 位字母数字。
+    /// Listener ID, in the format of lst- followed by 8 alphanumeric characters.
     "ListenerId" listener_id set_listener_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateLoadBalancer` (创建应用型负载均衡实例).
+/// Request of `CreateLoadBalancer` (Creates an application CLB instance).
 ///
-/// **CreateLoadBalancer**接口属于异步接口，即系统返回一个实例ID，但该应用型负载均衡实例尚未创建成功，系统后台的创建任务仍在进行。您可以调用[DescribeLoadBalancerDetail](https://cloud.tencent.com/document/api/1822/133711)查询应用型负载均衡实例的创建状态：
-/// - 当应用型负载均衡实例处于**Provisioning**状态时，表示应用型负载均衡实例正在创建中。
-/// - 当应用型负载均衡实例处于**Active**状态时，表示应用型负载均衡实例创建成功。
+/// **CreateLoadBalancer** is an async API. The system returns an instance ID, but the application CLB instance is not created successfully yet, and the creation task is still in progress in the system backend. You can call [DescribeLoadBalancerDetail](https://www.tencentcloud.com/document/product/1311/84267) to query the creation status of the application CLB instance.
+/// - When an application CLB instance is in the **Provisioning** status, it means the application CLB instance is being created.
+/// -When an application CLB instance is in the **Active** status, the application CLB instance is successfully created.
 CreateLoadBalancerRequest {
-    /// 应用型负载均衡的地址类型。取值：
+    /// Address type of the application CLB.
     ///
-    /// - **Internet**：负载均衡具有公网IP地址，DNS域名被解析到公网IP，因此可以在公网环境访问。
+    /// - **Internet**: The load balancing has a public IP address, and the DNS domain name is resolved to the public IP, so it can be accessed via the public network.
     ///
-    /// - **Intranet**：负载均衡只有私网IP地址，DNS域名被解析到私网IP，因此只能被负载均衡所在VPC的内网环境访问。
+    /// - **Intranet**: The load balancer has only a private IP address, and the DNS domain name is resolved to the private IP, so it can only be accessed from the private network environment of the VPC where the load balancer resides.
     ///
     /// Required.
     "AddressType" address_type set_address_type: str,
-    /// 应用型负载均衡实例计费配置。
+    /// Billing configuration of an application CLB instance.
     ///
     /// Required.
     "LoadBalancerBillingConfig" load_balancer_billing_config set_load_balancer_billing_config: obj LoadBalancerBillingConfig,
-    /// 私有网络 ID。
+    /// Virtual Private Cloud (VPC) ID.
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 可用区及私有网络子网映射列表，最多支持添加10个可用区。若当前地域支持2个及以上的可用区，至少需要添加2个可用区。
+    /// AZ and private network subnet mapping list. A maximum of 10 AZs can be added. If the current region supports 2 or more AZs, a minimum of 2 AZs are required.
     ///
     /// Required.
     "ZoneMappings" zone_mappings set_zone_mappings: list ZoneMappingsItem,
-    /// IP 地址版本，取值 IPv4 或 IPv6。
+    /// IP address version. Value: IPv4 or IPv6.
     "AddressIpVersion" address_ip_version set_address_ip_version: str,
-    /// 客户端Token，用于保证请求的幂等性。
+    /// Client Token, used for ensuring the idempotency of requests.
     ///
-    /// 从您的客户端生成一个参数值，确保不同请求间该参数值唯一。ClientToken只支持ASCII字符。
+    /// Generate a parameter value from your client to underwrite the uniqueness of the value for different requests. ClientToken supports only ASCII characters.
     "ClientToken" client_token set_client_token: str,
-    /// 删除保护配置。
+    /// Deletion protection configuration.
     "DeleteProtection" delete_protection set_delete_protection: obj DeletionProtectionConfig,
-    /// 是否只预检此次请求，取值：
+    /// Whether to only precheck this request. Parameter Value:
     ///
-    /// - **true**：发送检查请求，不会创建应用型负载均衡实例。检查项包括是否填写了必需参数、请求格式和业务限制。如果检查不通过，则返回对应错误。如果检查通过，则返回错误码`DryRunOperation`。
+    /// - **true**: Send a check request without creating an application CLB instance. Check items include whether required parameters are filled in, request format, and service limits. If the check fails, return the corresponding error. If the check passes, return the error code `DryRunOperation`.
     ///
-    /// - **false**（默认值）：发送正常请求，通过检查后返回HTTP 2xx状态码并直接进行操作。
+    /// - **false** (default value): Send a normal request. After the check is passed, return HTTP 2xx status code and directly perform the operation.
     "DryRun" dry_run set_dry_run: bool,
-    /// EIP 地址类型，可取值：
-    /// - **EIP**: 普通弹性公网 IP
-    /// - **AntiDDoSEIP**: 高防EIP
-    /// - **AnycastEIP**: 加速 EIP
-    /// - **HighQualityEIP**: 精品 IP。仅新加坡和中国香港支持精品IP。
-    /// - **ResidentialEIP**: 原生 IP
+    /// EIP address type. Valid values:
+    /// - **EIP**: Ordinary Elastic IP
+    /// - **AntiDDoSEIP**: Anti-DDoS EIP
+    /// - **AnycastEIP**: Accelerated EIP
+    /// -**HighQualityEIP**: High Quality IP. High Quality IP is supported only in Singapore and Hong Kong (China).
+    /// - **ResidentialEIP**: natively assigned IP
     ///
-    /// 不传默认是EIP。
+    /// Default if not passed: EIP.
     "InternetAddressType" internet_address_type set_internet_address_type: str,
-    /// 应用型负载均衡实例名称。长度为1~80个字符，可包含中文、字母、数字、短划线（-）、正斜线（/）、半角句号（.）和下划线（_）。
+    /// Application CLB instance name. It contains 1-80 characters, including Chinese characters, letters, digits, dashes (-), forward slashes (/), half-width periods (.), and underscores (_).
     "LoadBalancerName" load_balancer_name set_load_balancer_name: str,
-    /// 标签。
+    /// Tag.
     "Tags" tags set_tags: list TagInfo,
 } }
 rt::action!("alb", "2025-10-30", "CreateLoadBalancer", CreateLoadBalancerRequest => CreateLoadBalancerResponse);
 
 rt::model! { read debug;
-/// CreateLoadBalancer返回参数结构体
+/// CreateLoadBalancer response structure.
 CreateLoadBalancerResponse {
-    /// 负载均衡实例 ID，格式为 alb- 后接 8 位字母数字。
+    /// CLB instance ID in the format of "alb-" followed by 8 alphanumeric characters.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateRules` (创建转发规则).
+/// Request of `CreateRules` (Creating a Forwarding Rule).
 ///
-/// CreateRules创建转发规则，本接口为异步接口，返回成功后需以返回的RequestID为入参，调用DescribeAsyncJobs接口查询本次任务是否成功。
-/// 一条规则最多支持10个转发条件（Conditions），5个转发动作（Actions）。
+/// This API is used to create forwarding rules. It is an async API. After returning successfully, call the DescribeAsyncJobs API with the returned RequestID as an input parameter to check whether this task is successful.
+/// A rule supports up to 10 forward Conditions and 5 forward Actions.
 CreateRulesRequest {
-    /// 监听器 ID，格式为 lst- 后接 8 位字母数字。
+    /// Listener ID, in the format of lst- followed by 8 alphanumeric characters.
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 负载均衡实例 ID，格式为 alb- 后接 8 位字母数字。
+    /// CLB instance ID. The format is alb- followed by 8 alphanumeric characters.
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 转发规则列表。
+    /// Forwarding rule list.
     ///
     /// Required.
     "Rules" rules set_rules: list RuleInput,
-    /// 客户端Token，用于保证请求的幂等性。  从您的客户端生成一个参数值，确保不同请求间该参数值唯一。ClientToken只支持ASCII字符。  若您未指定，则系统自动使用API请求的RequestId作为ClientToken标识。每次API请求的RequestId不一样。
+    /// Client Token, used to ensure the idempotency of requests. Generate a parameter value from your client, ensuring uniqueness of the value for different requests. ClientToken supports only ASCII characters. If not specified, the system automatically uses the RequestId of the API request as the ClientToken flag. The RequestId may not be the same for each API request.
     "ClientToken" client_token set_client_token: str,
-    /// 是否只预检查此次请求。
+    /// Whether it is a pre-check only request.
     "DryRun" dry_run set_dry_run: bool,
 } }
 rt::action!("alb", "2025-10-30", "CreateRules", CreateRulesRequest => CreateRulesResponse);
 
 rt::model! { read debug;
-/// CreateRules返回参数结构体
+/// CreateRules response structure.
 CreateRulesResponse {
-    /// 转发规则 ID 列表，ID 格式为 rule- 后接 8 位字母数字。
+    /// List of forwarding rule IDs. Each ID is in the format of `rule-` followed by 8 alphanumeric characters.
     "RuleIds" rule_ids set_rule_ids: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateSecurityPolicy` (创建自定义安全策略).
+/// Request of `CreateSecurityPolicy` (Creates a custom security policy).
 ///
-/// 创建自定义安全策略，用于配置 HTTPS 监听器的 TLS 协议版本和加密套件。通过安全策略，您可以灵活控制客户端与负载均衡之间 HTTPS 通信的安全级别。
+/// Create a custom security policy for configuring the TLS protocol version and encryption suite of an HTTPS listener. With a security policy, you can flexibly control the security level of HTTPS communication between clients and load balancing.
 CreateSecurityPolicyRequest {
-    /// 安全策略支持的加密套件列表。加密套件用于协商客户端与服务端之间的加密算法。
+    /// List of encryption suites supported by the security policy. Encryption suites are used to negotiate the encryption algorithm between client and server.
     ///
-    /// 配置说明：
+    /// Configuration instructions:
     ///
-    /// - 加密套件的可选范围取决于所选的 TLS 协议版本（TLSVersions 参数）。
-    /// - 只要加密套件被任意一个已选 TLS 版本支持，即可添加到列表中。
-    /// - 若 TLSVersions 包含 TLSv1.3：可不指定 TLSv1.3 专属加密套件（系统将自动补全全部 TLSv1.3 套件）；若指定，则必须包含全部 TLSv1.3 专属加密套件，不支持仅指定部分。
+    /// - The optional range of encryption suites depends on the selected TLS protocol version (TLSVersions parameter).
+    /// - An encryption suite can be added to the list as long as it is supported by any one of the selected TLS versions.
+    /// - If TLSVersions includes TLSv1.3: you can add TLSv1.3 exclusive encryption suites without specifying them (the system will auto-complete all TLSv1.3 suites); if specified, all TLSv1.3 exclusive encryption suites must be included. Specifying only part of them is not supported.
     ///
-    /// 获取可用加密套件：
-    /// 请调用 [DescribeSecurityPolicyCapabilities](https://cloud.tencent.com/document/api/1822/133718) 接口查询各 TLS 版本支持的加密套件列表。
+    /// Get available encryption suites:
+    /// Call the [DescribeSecurityPolicyCapabilities](https://www.tencentcloud.com/document/api/1822/133718?from_cn_redirect=1) API to query the encryption suite list supported by each TLS version.
     ///
     /// Required.
     "Ciphers" ciphers set_ciphers: list String,
-    /// 安全策略支持的 TLS 协议版本列表。TLS（Transport Layer Security）协议用于保障客户端与负载均衡之间的通信安全。
+    /// List of TLS protocol versions supported by the security policy. TLS (Transport Layer Security) is used to ensure communication security between clients and load balancing.
     ///
-    /// 可选值：
+    /// Available values:
     ///
-    /// - TLSv1.0：兼容性最好，但安全性较低，不推荐在生产环境使用。
-    /// - TLSv1.1：安全性略优于 TLSv1.0，但仍不推荐。
-    /// - TLSv1.2：目前主流的安全协议版本，兼顾安全性与兼容性。
-    /// - TLSv1.3：最新版本，安全性最高，性能更优，推荐优先使用。
+    /// - TLSv1.0: Best compatibility, but low security level. Not recommended for production environment.
+    /// - TLSv1.1: Slightly better security than TLSv1.0, but still not recommended.
+    /// - TLSv1.2: Current mainstream security protocol version, balancing security and compatibility.
+    /// - TLSv1.3: Latest version with the highest security and better performance. Recommended for priority use.
     ///
-    /// 建议： 生产环境建议至少选择 TLSv1.2，若客户端支持，优先启用 TLSv1.3。
+    /// Recommendation: For production environment, at least select TLSv1.2. If client support is available, preferentially enable TLSv1.3.
     ///
     /// Required.
     "TLSVersions" tls_versions set_tls_versions: list String,
-    /// 客户端幂等性令牌。
+    /// Client idempotency token.
     ///
-    /// 用于保证请求的幂等性，防止因网络超时或客户端重试导致的重复创建。建议使用 UUID 作为令牌值。相同的 ClientToken 在有效期内重复请求时，服务端将返回相同的结果。
+    /// Used for ensuring request idempotency and preventing duplicate creation caused by network timeout or client retry. We recommend using a UUID as the token value. When the same ClientToken is used for repeated requests within its validity period, the server will return the same result.
     "ClientToken" client_token set_client_token: str,
-    /// 是否仅执行预检请求。取值：
+    /// Whether to only execute a preflight request. Values:
     ///
-    /// - true：仅执行预检请求，不实际创建资源。预检请求将验证参数格式、权限及资源配额等，帮助您在正式操作前发现潜在问题。
-    /// - false（默认）：执行正常请求，通过预检后将直接创建安全策略。
+    /// - true: Only execute a preflight request without creating resources. The preflight request will verify parameter format, permission, and resource quota, helping you identify potential issues before proceeding with any operations.
+    /// - false (default): Execute a normal request. After the preflight passes, a security policy will be created directly.
     "DryRun" dry_run set_dry_run: bool,
-    /// 安全策略名称。用于标识和区分不同的安全策略。
+    /// security policy name. Used to identify and distinguish different security policies.
     ///
-    /// 命名规则：
+    /// Naming rule:
     ///
-    /// - 长度为 2~128 个字符。
-    /// - 必须以英文字母或中文开头。
-    /// - 可包含英文字母、中文、数字、半角句号（.）、下划线（_）和短划线（-）。
+    /// - 2–128 characters in length.
+    /// - Must start with English letters or Chinese characters.
+    /// - Can contain English letters, Chinese characters, digits, half-width periods (.), underscores (_), and dashes (-).
     ///
-    /// 建议： 使用具有业务含义的名称，例如 "prod-high-security" 或 "测试环境策略"。
+    /// Recommendation: Use a name with business meaning, such as "prod-high-security" or "test environment policy".
     "SecurityPolicyName" security_policy_name set_security_policy_name: str,
-    /// 安全策略的标签列表。标签用于对资源进行分类和管理，便于按业务、环境、部门等维度筛选和组织资源。
+    /// Tag list of the security policy. Tags are used for resource classification and management, making it easy to filter and organize resources by business, environment, department, and other dimensions.
     ///
-    /// 每个标签由键值对（Key-Value）组成，同一资源下标签键不可重复。
+    /// Each tag consists of a Key-Value pair, and tag keys cannot be repeated under the same resource.
     "Tags" tags set_tags: list TagInfo,
 } }
 rt::action!("alb", "2025-10-30", "CreateSecurityPolicy", CreateSecurityPolicyRequest => CreateSecurityPolicyResponse);
 
 rt::model! { read debug;
-/// CreateSecurityPolicy返回参数结构体
+/// CreateSecurityPolicy response structure.
 CreateSecurityPolicyResponse {
-    /// 安全策略 ID，格式为 tls- 后接 8 位字母数字。
+    /// Security policy ID, format: tls- followed by 8 alphanumeric characters.
     "SecurityPolicyId" security_policy_id set_security_policy_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateTargetGroup` (创建目标组).
+/// Request of `CreateTargetGroup` (Creates a target group).
 ///
-/// 目标组相关接口
+/// Target Group APIs
 CreateTargetGroupRequest {
-    /// 目标组类型。取值：
+    /// Target Group Type. Value:
     ///
-    /// - Instance（默认）：Cvm服务器类型或者Eni网卡类型。
+    /// - Instance (default): Cvm server type or Eni type.
     ///
     /// Required.
     "TargetType" target_type set_target_type: str,
-    /// 私有网络 ID。
+    /// VPC ID.
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 是否预览此次请求。
+    /// Whether to preview this request.
     ///
-    /// - false（默认）：发送普通请求，直接创建目标组。
-    /// - true：发送预览请求，检查创建目标组的参数、格式、业务限制等是否符合要求。
+    /// - false (default): Send a normal request to directly create a target group.
+    /// - true: Send a preview request to check whether the parameters, format, and service limits for target group creation meet the requirements.
     "DryRun" dry_run set_dry_run: bool,
-    /// 健康检查配置。
+    /// Health check configuration.
     "HealthCheckConfig" health_check_config set_health_check_config: obj HealthCheckConfig,
-    /// 是否开启长连接。
+    /// Whether to enable long connections.
     "KeepaliveEnabled" keepalive_enabled set_keepalive_enabled: bool,
-    /// 后端服务协议类型。取值：
+    /// Backend service protocol type. Values:
     ///
-    /// - HTTP（默认）：支持绑定HTTP、HTTPS的监听器
-    /// - HTTPS：支持绑定HTTPS类型的监听器
-    /// - GRPC：支持绑定HTTPS类型的监听器
-    /// - GRPCS：支持绑定HTTPS类型的监听器
+    /// - HTTP (default): supports binding HTTP and HTTPS listeners
+    /// - HTTPS: supports binding HTTPS listeners
+    /// - GRPC: supports binding HTTPS listeners
+    /// - GRPCS: supports binding HTTPS listeners
     "Protocol" protocol set_protocol: str,
-    /// 调度算法。取值：
+    /// Scheduling algorithm. Value:
     ///
-    /// - wrr（默认）：加权轮询，按照权重选择后端服务器，权重越高的服务器被轮询到的概率越高。
-    /// - wlc：加权最小连接数，当不同后端服务器权重值相同时，当前连接数越小的后端服务器被轮询到的概率越高。
+    /// - wrr (default): weighted polling. Backend servers are selected by weight. The higher the weight, the more likely the server is to be polled.
+    /// - wlc: weighted least connections. When different backend servers have the same weight, the server with fewer current connections is more likely to be polled.
     "SchedulerAlgorithm" scheduler_algorithm set_scheduler_algorithm: str,
-    /// 会话保持配置。
+    /// Session persistence configuration.
     "StickySessionConfig" sticky_session_config set_sticky_session_config: obj StickySessionConfig,
-    /// 标签。
+    /// Tag.
     "Tags" tags set_tags: list TagInfo,
-    /// 目标组名称。默认为目标组ID。长度为 1-255 个字符，可包含数字、大小写字母、中文、半角句号（.）、下划线（_）和短划线（-）。
+    /// Target group name, defaulting to the target group ID. It is 1-255 characters long and can contain digits, upper- and lower-case letters, Chinese characters, half-width periods (.), underscores (_), and dashes (-).
     "TargetGroupName" target_group_name set_target_group_name: str,
 } }
 rt::action!("alb", "2025-10-30", "CreateTargetGroup", CreateTargetGroupRequest => CreateTargetGroupResponse);
 
 rt::model! { read debug;
-/// CreateTargetGroup返回参数结构体
+/// CreateTargetGroup response structure.
 CreateTargetGroupResponse {
-    /// 目标组 ID，格式为 lbtg- 后接 8 位字母数字。
+    /// Target group ID. The format is `lbtg-` followed by 8 alphanumeric characters.
     "TargetGroupId" target_group_id set_target_group_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 监听器默认规则动作
+/// Default rule action of the listener
 DefaultAction {
-    /// 转发目标组配置。创建监听器时转发动作中的目标组配置仅支持单个目标组。
+    /// Forwarding target group configuration. When a listener is created, the target group configuration in the forwarding action enables only a single target group.
     ///
     /// Required.
     "TargetGroupConfig" target_group_config set_target_group_config: obj TargetGroupConfig,
-    /// 转发动作类型。创建监听器时，默认转发动作类型仅支持转发至目标组。
+    /// Forward action type. When a listener is created, the default forward action type only supports forwarding to a target group.
     ///
     /// Required.
     "Type" r#type set_type: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteHealthCheckTemplates` (删除健康检查模板).
+/// Request of `DeleteHealthCheckTemplates` (Deletes a health check Template).
 ///
-/// 删除健康检查模板
+/// Deletes a health check Template
 DeleteHealthCheckTemplatesRequest {
-    /// 健康检查模板 ID 列表，ID 格式为 hct- 后接字母数字。
+    /// Health check template ID list. The ID format is `hct-` followed by alphanumeric characters.
     ///
     /// Required.
     "HealthCheckTemplateIds" health_check_template_ids set_health_check_template_ids: list String,
-    /// 是否预览此次请求。
-    /// - **false**（默认）：发送普通请求，直接删除模板。
-    /// - **true**：发送预览请求，检查删除模板的参数、格式、业务限制等是否符合要求。
+    /// Whether to preview this request.
+    /// - **false** (default): Send a normal request to directly delete the template.
+    /// - **true**: Send a preview request to check whether the parameters, format, and service limits of the template to delete meet the requirements.
     "DryRun" dry_run set_dry_run: bool,
 } }
 rt::action!("alb", "2025-10-30", "DeleteHealthCheckTemplates", DeleteHealthCheckTemplatesRequest => DeleteHealthCheckTemplatesResponse);
 
 rt::model! { read debug;
-/// DeleteHealthCheckTemplates返回参数结构体
+/// DeleteHealthCheckTemplates response structure.
 DeleteHealthCheckTemplatesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteListener` (删除监听器).
+/// Request of `DeleteListener` (Deletes a listener).
 ///
-/// 删除监听器
+/// Delete a listener
 DeleteListenerRequest {
-    /// 监听器 ID 列表，ID 格式为 lst- 后接 8 位字母数字。
+    /// Listener ID list. The ID format is lst- followed by 8 alphanumeric characters.
     ///
     /// Required.
     "ListenerIds" listener_ids set_listener_ids: list String,
-    /// 负载均衡实例 ID，格式为 alb- 后接 8 位字母数字。
+    /// CLB instance ID. The format is alb- followed by 8 alphanumeric characters.
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 客户端Token，用于保证请求的幂等性。
+    /// Client Token, used for ensuring request idempotency.
     ///
-    /// 从您的客户端生成一个参数值，确保不同请求间该参数值唯一。ClientToken只支持ASCII字符。
+    /// Generate a parameter value from your client to underwrite uniqueness of value for different requests. ClientToken supports only ASCII characters.
     "ClientToken" client_token set_client_token: str,
 } }
 rt::action!("alb", "2025-10-30", "DeleteListener", DeleteListenerRequest => DeleteListenerResponse);
 
 rt::model! { read debug;
-/// DeleteListener返回参数结构体
+/// DeleteListener response structure.
 DeleteListenerResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteLoadBalancers` (删除应用型负载均衡实例).
+/// Request of `DeleteLoadBalancers` (Deletes an application CLB instance).
 ///
-/// **DeleteLoadBalancers**接口属于异步接口，即系统返回一个请求ID，但该应用型负载均衡实例尚未删除成功，系统后台的删除任务仍在进行。您可以调用[DescribeLoadBalancerDetail](https://cloud.tencent.com/document/api/1822/133711)查询应用型负载均衡实例的删除状态：
-/// - 当应用型负载均衡实例处于**Deleting**状态时，表示应用型负载均衡实例正在删除中。
-/// - 当查询不到指定的应用型负载均衡实例时，表示应用型负载均衡实例删除成功。
+/// The **DeleteLoadBalancers** API is an async API. The system returns a request ID, but the application CLB instance is not yet deleted successfully. The deletion task is still in progress in the system backend. You can call [DescribeLoadBalancerDetail](https://www.tencentcloud.com/document/product/1311/84267) to query the deletion status of the application CLB instance.
+/// - When an application CLB instance is in the **Deleting** status, it means the application CLB instance is being deleted.
+/// -If the specified application CLB instance cannot be queried, the application CLB instance has been deleted successfully.
 DeleteLoadBalancersRequest {
-    /// 负载均衡实例 ID 列表，ID 格式为 alb- 后接 8 位字母数字。
+    /// List of Cloud Load Balancer instance IDs. The format is alb- followed by 8 alphanumeric characters.
     ///
     /// Required.
     "LoadBalancerIds" load_balancer_ids set_load_balancer_ids: list String,
-    /// 客户端Token，用于保证请求的幂等性。
+    /// Client Token, used for ensuring the idempotency of requests.
     ///
-    /// 从您的客户端生成一个参数值，确保不同请求间该参数值唯一。ClientToken只支持ASCII字符。
+    /// Generate a parameter value from your client to underwrite the uniqueness of the value for different requests. ClientToken supports only ASCII characters.
     "ClientToken" client_token set_client_token: str,
-    /// 是否只预检此次请求，取值：
+    /// Whether to only precheck this request. Parameter value:
     ///
-    /// - **true**：发送检查请求，不会删除应用型负载均衡实例。检查项包括是否填写了必需参数、请求格式和业务限制。如果检查不通过，则返回对应错误。如果检查通过，则返回错误码`DryRunOperation`。
+    /// - **true**: Send a check request. The CLB instance will not be deleted. Check items include whether required parameters are filled in, request format, and service limits. If a check fails, return the corresponding error. If all checks pass, return the error code `DryRunOperation`.
     ///
-    /// - **false**（默认值）：发送正常请求，通过检查后返回`HTTP 2xx`状态码并直接进行操作。
+    /// - **false** (default value): Send a normal request, return `HTTP 2xx` status code after check, and directly perform the operation.
     "DryRun" dry_run set_dry_run: bool,
 } }
 rt::action!("alb", "2025-10-30", "DeleteLoadBalancers", DeleteLoadBalancersRequest => DeleteLoadBalancersResponse);
 
 rt::model! { read debug;
-/// DeleteLoadBalancers返回参数结构体
+/// DeleteLoadBalancers response structure.
 DeleteLoadBalancersResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRules` (删除转发规则).
+/// Request of `DeleteRules` (This API is used to delete forwarding rules.).
 ///
-/// DeleteRules删除转发规则，本接口为异步接口，返回成功后需以返回的RequestID为入参，调用DescribeAsyncJobs接口查询本次任务是否成功。
+/// DeleteRules deletes forwarding rules. This is an async API. After returning successfully, call the DescribeAsyncJobs API with the returned RequestID as an input parameter to check whether this task is successful.
 DeleteRulesRequest {
-    /// 监听器 ID，格式为 lst- 后接 8 位字母数字。
+    /// Listener ID, in the format of lst- followed by 8 alphanumeric characters.
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 负载均衡实例 ID，格式为 alb- 后接 8 位字母数字。
+    /// CLB instance ID. The format is alb- followed by 8 alphanumeric characters.
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 转发规则 ID 列表，ID 格式为 rule- 后接 8 位字母数字。
+    /// List of forwarding rule IDs. Each ID is in the format of `rule-` followed by 8 alphanumeric characters.
     ///
     /// Required.
     "RuleIds" rule_ids set_rule_ids: list String,
-    /// 是否只预检查此次请求。
+    /// Whether it is pre-check only for this request.
     "DryRun" dry_run set_dry_run: bool,
 } }
 rt::action!("alb", "2025-10-30", "DeleteRules", DeleteRulesRequest => DeleteRulesResponse);
 
 rt::model! { read debug;
-/// DeleteRules返回参数结构体
+/// DeleteRules response structure.
 DeleteRulesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteSecurityPolicy` (删除安全策略).
+/// Request of `DeleteSecurityPolicy` (Deletes a security policy).
 ///
-/// 删除一个或多个自定义安全策略。删除安全策略前，请确保该策略未被任何 HTTPS 监听器引用，否则删除操作将失败。
+/// Delete one or more custom security policies. Before deletion, please ensure the policy hasn't been referenced by any HTTPS listener, otherwise the deletion will fail.
 DeleteSecurityPolicyRequest {
-    /// 安全策略 ID 列表，ID 格式为 tls- 后接 8 位字母数字。
+    /// Security policy ID list. ID format: tls- followed by 8 alphanumeric characters.
     ///
     /// Required.
     "SecurityPolicyIds" security_policy_ids set_security_policy_ids: list String,
-    /// 是否仅执行预检请求。取值：
-    /// - **true**：仅执行预检请求，不实际删除资源。预检请求将验证参数格式、权限及安全策略是否被引用等，帮助您在正式操作前发现潜在问题。
-    /// - **false**（默认）：执行正常请求，通过预检后将直接删除安全策略。
+    /// Whether to only execute a preflight request. Value:
+    /// - **true**: Execute only the preflight request without actually deleting a resource. The preflight request will verify the parameter format, permission, and whether the security policy is referenced, helping you identify potential issues before proceeding with any operations.
+    /// - **false** (default): Execute a normal request. After the precheck is passed, delete the security policy directly.
     "DryRun" dry_run set_dry_run: bool,
 } }
 rt::action!("alb", "2025-10-30", "DeleteSecurityPolicy", DeleteSecurityPolicyRequest => DeleteSecurityPolicyResponse);
 
 rt::model! { read debug;
-/// DeleteSecurityPolicy返回参数结构体
+/// DeleteSecurityPolicy response structure.
 DeleteSecurityPolicyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteTargetGroups` (删除目标组).
+/// Request of `DeleteTargetGroups` (Deletes a target group).
 ///
-/// 删除目标组。
+/// Delete a target group.
 DeleteTargetGroupsRequest {
-    /// 是否预览此次请求。
-    /// - **false**（默认）：发送普通请求，直接删除目标组。
-    /// - **true**：发送预览请求，检查删除目标组的参数、格式、业务限制等是否符合要求。
+    /// Whether to preview this request.
+    /// - **false** (default): Send a normal request to directly delete the target group.
+    /// - **true**: Send a preview request to check whether the parameters, format, and service limits for deleting the target group meet the requirements.
     "DryRun" dry_run set_dry_run: bool,
-    /// 目标组 ID 列表，ID 格式为 lbtg- 后接 8 位字母数字。
+    /// Target group ID list. The ID format is lbtg- followed by 8 alphanumeric characters.
     "TargetGroupIds" target_group_ids set_target_group_ids: list String,
 } }
 rt::action!("alb", "2025-10-30", "DeleteTargetGroups", DeleteTargetGroupsRequest => DeleteTargetGroupsResponse);
 
 rt::model! { read debug;
-/// DeleteTargetGroups返回参数结构体
+/// DeleteTargetGroups response structure.
 DeleteTargetGroupsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 删除保护状态信息。
+/// Deletion protection status information.
 DeletionProtectionConfig {
-    /// 是否开启删除保护。开启后，可防止实例被意外删除。
-    /// - true：开启删除保护
-    /// - false：关闭删除保护
+    /// Whether to enable deletion protection. Once enabled, instances can be prevented from being deleted accidentally.
+    /// - true: enable deletion protection
+    /// - false: disable deletion protection
     "DeletionProtectionEnabled" deletion_protection_enabled set_deletion_protection_enabled: bool,
-    /// 开启修改保护的原因说明。
-    /// 长度为 1~255 个字符，必须是中文和无害字符串中的字符， 可包含中文、字母、数字、短划线（-）、正斜线（/）、半角句号（.）、下划线（_）。
+    /// Reason explanation for enabling modification protection.
+    /// Length: 1 to 255 characters. It must contain Chinese and characters from harmless strings. It can contain Chinese, letters, digits, hyphens (-), forward slashes (/), half-width periods (.), and underscores (_).
     "Reason" reason set_reason: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAsyncJobs` (查询异步任务信息).
+/// Request of `DescribeAsyncJobs` (This API is used to query the async task information.).
 ///
-/// 异步任务查询接口
+/// Query API for async tasks
 DescribeAsyncJobsRequest {
-    /// 分批次查询时每次显示的条目数。取值范围：1~100，默认值：20。
+    /// Number of entries displayed each time during a batch query. Value range: 1–100. Default value: 20.
     "MaxResults" max_results set_max_results: i128,
-    /// 是否拥有下一次查询的令牌（Token）。取值：  第一次查询和没有下一次查询时，均无需填写。 如果有下一次查询，取值为上一次 API 调用返回的 NextToken 值。
+    /// Whether there is a token for the next query. Value: not required for the first query or when there is no next query. If there is a next query, the value is the NextToken returned from the last API call.
     "NextToken" next_token set_next_token: str,
-    /// 异步请求返回的RequestId列表
+    /// List of RequestIds returned for async requests
     "RequestIds" request_ids set_request_ids: list String,
 } }
 rt::action!("alb", "2025-10-30", "DescribeAsyncJobs", DescribeAsyncJobsRequest => DescribeAsyncJobsResponse);
 
 rt::model! { read debug;
-/// DescribeAsyncJobs返回参数结构体
+/// DescribeAsyncJobs response structure.
 DescribeAsyncJobsResponse {
-    /// 任务列表。
+    /// Task list.
     "Jobs" jobs set_jobs: list Job,
-    /// 分批次查询时每次显示的条目数。
+    /// Entry number displayed each time during batch query.
     "MaxResults" max_results set_max_results: i128,
-    /// 是否拥有下一次查询的令牌（Token）。取值：  如果 NextToken 为空表示没有下一次查询。 如果 NextToken 有返回值，该取值表示下一次查询开始的令牌。
+    /// Whether it has the token for the next query. Value: If NextToken is empty, there is no next query. If NextToken has a return value, this value indicates the token for starting the next query.
     "NextToken" next_token set_next_token: str,
-    /// 列表条目数。
+    /// Number of list entries.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeHealthCheckTemplates` (查询健康检查模板列表).
+/// Request of `DescribeHealthCheckTemplates` (This API is used to query the health check template list.).
 ///
-/// 查询健康检查模板列表
+/// This API is used to query the health check template list.
 DescribeHealthCheckTemplatesRequest {
-    /// 过滤器。通过指定的过滤条件来查询健康检查模板，支持：
+    /// Filter. Query health check templates by specifying filter criteria. Supported:
     ///
-    /// - Name的值为HealthCheckTemplateName。通过名称来筛选健康检查模板。Values的值为模板名称列表。
-    /// - Name的值为HealthCheckProtocol。通过健康检查协议来筛选健康检查模板。Values的值为协议列表。
-    /// - 通过标签方式筛选。
+    /// - Name is HealthCheckTemplateName. Filter health check templates by name. Values is a template name list.
+    /// - Name is HealthCheckProtocol. Filter health check templates by health check protocol. Values is a protocol list.
+    /// - Filter by tag.
     "Filters" filters set_filters: list Filter,
-    /// 健康检查模板 ID 列表，ID 格式为 hct- 后接字母数字。
+    /// Health check template ID list. The ID format is hct- followed by alphanumeric characters.
     "HealthCheckTemplateIds" health_check_template_ids set_health_check_template_ids: list String,
-    /// 返回列表的数量，默认为20，最大值为100。
+    /// The number of returned lists. Default value: 20. Maximum value: 100.
     "MaxResults" max_results set_max_results: str,
-    /// 下一次查询的Token值。第一次查询和没有下一次查询时，无需填写。
-    /// 如果有下一次查询，取值为上一次 API 调用返回的 NextToken 值。
+    /// Token for the next query. Not required for the first query or when there is no next query.
+    /// If there is a next query, the value is the NextToken returned from the last API call.
     "NextToken" next_token set_next_token: str,
 } }
 rt::action!("alb", "2025-10-30", "DescribeHealthCheckTemplates", DescribeHealthCheckTemplatesRequest => DescribeHealthCheckTemplatesResponse);
 
 rt::model! { read debug;
-/// DescribeHealthCheckTemplates返回参数结构体
+/// DescribeHealthCheckTemplates response structure.
 DescribeHealthCheckTemplatesResponse {
-    /// 健康检查模板列表。
+    /// Health check template list.
     "HealthCheckTemplates" health_check_templates set_health_check_templates: list HealthCheckTemplate,
-    /// 下一次查询的Token值，如果当前是最后一页，返回为空。
+    /// Token for the next query. If the current page is the last page, this field returns empty.
     "NextToken" next_token set_next_token: str,
-    /// 经过筛选后查询到的健康检查模板总数。
+    /// Total number of health check templates queried after filtering.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeListenerCertificates` (查询监听器绑定证书列表).
+/// Request of `DescribeListenerCertificates` (Queries the list of listener bound certificates).
 ///
-/// 根据实例id和监听器id，查询指定监听器绑定的证书列表
-/// 若输入CertificateType为SVR，返回扩展服务器证书与默认服务器证书的信息
-/// 若输入CertificateType为CA，返回默认CA证书的信息
+/// This API is used to query the list of certificates bound to a specified listener by instance id and listener id.
+/// If `CertificateType` is set to `SVR`, the information of the extended server certificate and the default server certificate is returned.
+/// If CertificateType is set to CA, the default CA certificate info is returned.
 DescribeListenerCertificatesRequest {
-    /// 证书类型。取值：CA或SVR（服务器证书）。
+    /// Certificate type. Value: CA or SVR (server certificate).
     ///
     /// Required.
     "CertificateType" certificate_type set_certificate_type: str,
-    /// 监听器 ID，格式为 lst- 后接 8 位字母数字。
+    /// Listener ID, in the format of lst- followed by 8 alphanumeric characters.
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 负载均衡实例 ID，格式为 alb- 后接 8 位字母数字。
+    /// CLB instance ID. The format is alb- followed by 8 alphanumeric characters.
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 本次读取的最大数据记录数量。取值: 1~100。默认值: 20。
+    /// Maximum number of data records to read this time. Value range: 1-100. Default value: 20.
     "MaxResults" max_results set_max_results: i128,
-    /// 下一次查询的令牌（Token）。取值：
-    /// 第一次查询和没有下一次查询时，均无需填写。
-    /// 如果有下一次查询，取值为上一次 API 调用返回的 NextToken 值。
+    /// Token for the next query. Value:
+    /// Not required for the first query or when there is no next query.
+    /// If there is a next query, the value is the NextToken value returned from the last API call.
     "NextToken" next_token set_next_token: str,
 } }
 rt::action!("alb", "2025-10-30", "DescribeListenerCertificates", DescribeListenerCertificatesRequest => DescribeListenerCertificatesResponse);
 
 rt::model! { read debug;
-/// DescribeListenerCertificates返回参数结构体
+/// DescribeListenerCertificates response structure.
 DescribeListenerCertificatesResponse {
-    /// 监听器绑定的证书信息列表。
+    /// List of listener bound certificate information.
     "Certificates" certificates set_certificates: list CertificateInfo,
-    /// 本次读取的最大数据记录数量。
+    /// Maximum number of data records read this time.
     "MaxResults" max_results set_max_results: i128,
-    /// 下一次查询的令牌。
+    /// Token for the next query.
     "NextToken" next_token set_next_token: str,
-    /// 监听器绑定的证书总量。
+    /// Total amount of listener bound certificates.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeListenerDetail` (查询监听器详细信息).
+/// Request of `DescribeListenerDetail` (Queries listener detailed information).
 ///
-/// 查询单个监听器详情
+/// Queries details of one listener.
 DescribeListenerDetailRequest {
-    /// 监听器 ID，格式为 lst- 后接 8 位字母数字。
+    /// Listener ID, in the format of lst- followed by 8 alphanumeric characters.
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 负载均衡实例 ID，格式为 alb- 后接 8 位字母数字。
+    /// Cloud Load Balancer instance ID. The format is alb- followed by 8 alphanumeric characters.
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
@@ -790,146 +790,146 @@ DescribeListenerDetailRequest {
 rt::action!("alb", "2025-10-30", "DescribeListenerDetail", DescribeListenerDetailRequest => DescribeListenerDetailResponse);
 
 rt::model! { read debug;
-/// DescribeListenerDetail返回参数结构体
+/// DescribeListenerDetail response structure.
 DescribeListenerDetailResponse {
-    /// 监听器绑定的CA证书ID列表。
+    /// List of CA certificate IDs bound to the listener.
     "CaCertificateIds" ca_certificate_ids set_ca_certificate_ids: list String,
-    /// 是否开启双向认证。
+    /// Whether to enable mutual authentication.
     "CaEnabled" ca_enabled set_ca_enabled: bool,
-    /// 服务器证书 ID 列表。
+    /// List of server certificate IDs.
     "CertificateIds" certificate_ids set_certificate_ids: list String,
-    /// 监听器实例的创建时间。格式：ISO 8601（例如 2025-01-01T08:30:00+08:00）
+    /// Creation time of the listener instance. Format: ISO 8601 (for example, 2025-01-01T08:30:00+08:00)
     "CreateTime" create_time set_create_time: str,
-    /// 规则动作列表。
+    /// Action list of the rule.
     "DefaultActions" default_actions set_default_actions: list DefaultAction,
-    /// 是否启用 Gzip 压缩。
+    /// Whether to enable Gzip compression.
     "GzipEnabled" gzip_enabled set_gzip_enabled: bool,
-    /// 是否开启HTTP/2特性。
+    /// Whether to enable the HTTP/2 feature.
     "Http2Enabled" http2_enabled set_http2_enabled: bool,
-    /// 指定连接空闲超时时间。单位：秒。
+    /// Specify the connection idle timeout period. Unit: seconds.
     "IdleTimeout" idle_timeout set_idle_timeout: i128,
-    /// 监听器 ID，格式为 lst- 后接 8 位字母数字。
+    /// Listener ID, in the format of lst- followed by 8 alphanumeric characters.
     "ListenerId" listener_id set_listener_id: str,
-    /// 自定义监听名称。
+    /// Custom listener name.
     "ListenerName" listener_name set_listener_name: str,
-    /// 负载均衡实例前端使用的端口。
+    /// Port used by the load balancing instance frontend.
     "ListenerPort" listener_port set_listener_port: i128,
-    /// 监听协议。
+    /// Listening protocol.
     "ListenerProtocol" listener_protocol set_listener_protocol: str,
-    /// 监听器状态。取值:=
+    /// Listener status. Value range:
     ///
-    /// - Active: 运行中。
-    /// - Provisioning：创建中。
-    /// - Configuring：变配中。
-    /// - ProvisionFailed：创建失败
+    /// - Active: running.
+    /// - Provisioning: under creation.
+    /// - Configuring: changing.
+    /// - ProvisionFailed: creation failed
     "ListenerStatus" listener_status set_listener_status: str,
-    /// 负载均衡实例 ID，格式为 alb- 后接 8 位字母数字。
+    /// Cloud Load Balancer instance ID. The format is alb- followed by 8 alphanumeric characters.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 监听器实例的最后变更时间。格式：ISO 8601（例如 2025-01-01T08:30:00+08:00）
+    /// Last change time of the listener instance. Format: ISO 8601 (for example, 2025-01-01T08:30:00+08:00)
     "ModifyTime" modify_time set_modify_time: str,
-    /// 连接请求超时时间。单位：秒。
+    /// Connection request timeout period. Unit: seconds.
     "RequestTimeout" request_timeout set_request_timeout: i128,
-    /// 安全策略 ID，格式为 tls- 后接 8 位字母数字。
+    /// Security policy ID, format: tls- followed by 8 alphanumeric characters.
     "SecurityPolicyId" security_policy_id set_security_policy_id: str,
-    /// 标签。
+    /// Tag.
     "Tags" tags set_tags: list TagInfo,
-    /// XForwardedFor配置。
+    /// XForwardedFor configuration.
     "XForwardedForConfig" x_forwarded_for_config set_x_forwarded_for_config: obj XForwardedForConfig,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeListenerHealthStatus` (查询监听器健康状态).
+/// Request of `DescribeListenerHealthStatus` (Queries listener health status).
 ///
-/// 查询监听器健康状态。
+/// Queries the health status of a listener.
 DescribeListenerHealthStatusRequest {
-    /// 监听器 ID，格式为 lst- 后接 8 位字母数字。
+    /// Listener ID, in the format of lst- followed by 8 alphanumeric characters.
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 负载均衡实例 ID，格式为 alb- 后接 8 位字母数字。
+    /// Cloud Load Balancer instance ID. The format is alb- followed by 8 alphanumeric characters.
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 是否包含转发规则的健康检查结果。为false时只返回默认转发规则的健康状态，为true时返回全部规则的健康状态(包含默认规则)。
-    /// 取值：
-    /// true：是。
-    /// false（默认值）：否。
+    /// Whether the health check result contains forwarding rules. If false, only return the health status of the default forwarding rule. If true, return the health status of all rules (including the default rule).
+    /// Valid values:
+    /// true: yes
+    /// `false` (default value): no.
     "IncludeRule" include_rule set_include_rule: bool,
-    /// 本次读取的最大数据记录数量。
-    /// 取值: 1~100。
-    /// 默认值: 20
+    /// Maximum number of data records read this time.
+    /// Value: 1-100.
+    /// Default value: 20
     "MaxResults" max_results set_max_results: i128,
-    /// 下一页查询的Token值。第一次查询时，无需填写。
+    /// Token for querying the next page. Not required for the first query.
     "NextToken" next_token set_next_token: str,
 } }
 rt::action!("alb", "2025-10-30", "DescribeListenerHealthStatus", DescribeListenerHealthStatusRequest => DescribeListenerHealthStatusResponse);
 
 rt::model! { read debug;
-/// DescribeListenerHealthStatus返回参数结构体
+/// DescribeListenerHealthStatus response structure.
 DescribeListenerHealthStatusResponse {
-    /// 监听器 ID，格式为 lst- 后接 8 位字母数字。
+    /// Listener ID, format: lst- followed by 8 alphanumeric characters.
     "ListenerId" listener_id set_listener_id: str,
-    /// 监听器端口。
+    /// Listener port.
     "ListenerPort" listener_port set_listener_port: str,
-    /// 监听器协议。
+    /// Listener protocol.
     "ListenerProtocol" listener_protocol set_listener_protocol: str,
-    /// 下一次查询的令牌（Token）。为空时表示这是最后一页。
+    /// Token for the next query. If it is empty, this is the last page.
     "NextToken" next_token set_next_token: str,
-    /// 转发规则健康状态。
+    /// Health status of the forwarding rule.
     "RuleHealthStatusInfos" rule_health_status_infos set_rule_health_status_infos: list RuleHealthStatusInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeListeners` (查询监听器列表).
+/// Request of `DescribeListeners` (Queries the listener list).
 ///
-/// 查询监听器列表
+/// Queries the listener list
 DescribeListenersRequest {
-    /// 负载均衡实例 ID，格式为 alb- 后接 8 位字母数字。
+    /// Cloud Load Balancer instance ID, in the format of "alb-" followed by 8 alphanumeric characters.
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 过滤条件列表，最大支持20个。支持以下几个字段
-    /// - **Protocol**: 协议类型
-    /// - **Tags**: 标签
+    /// Filter criteria list. Supports up to 20. Supports the following fields.
+    /// - **Protocol**: Protocol type
+    /// - **Tags**: Tag
     "Filters" filters set_filters: list Filter,
-    /// 监听器 ID 列表，ID 格式为 lst- 后接 8 位字母数字。
+    /// Listener ID list. ID format: lst- followed by 8 alphanumeric characters.
     "ListenerIds" listener_ids set_listener_ids: list String,
-    /// 本次读取的最大数据记录数量。
-    /// 取值: 1~100。
-    /// 默认值: 20
+    /// Maximum number of data records read this time.
+    /// Value: 1-100.
+    /// Default value: 20
     "MaxResults" max_results set_max_results: i128,
-    /// 下一次查询的令牌（Token）。为空时查询第一页。
+    /// Token for the next query. If it is empty, this queries page 1.
     "NextToken" next_token set_next_token: str,
 } }
 rt::action!("alb", "2025-10-30", "DescribeListeners", DescribeListenersRequest => DescribeListenersResponse);
 
 rt::model! { read debug;
-/// DescribeListeners返回参数结构体
+/// DescribeListeners response structure.
 DescribeListenersResponse {
-    /// 监听器信息。
+    /// Listener information.
     "Listeners" listeners set_listeners: list ListenerOutput,
-    /// 负载均衡实例 ID，格式为 alb- 后接 8 位字母数字。
+    /// CLB instance ID. The format is alb- followed by 8 alphanumeric characters.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 本次读取的最大数据记录数量。
+    /// Maximum number of data records read this time.
     "MaxResults" max_results set_max_results: i128,
-    /// 下一次查询的令牌。
+    /// Token for the next query.
     "NextToken" next_token set_next_token: str,
-    /// 总条目数。
+    /// Total number of entries.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLoadBalancerDetail` (查询负载均衡实例详细信息).
+/// Request of `DescribeLoadBalancerDetail` (Queries the detailed information of a load balancing instance).
 ///
-/// 查询指定负载均衡实例的详细信息。
+/// Queries detailed information of a specified load balancing instance.
 DescribeLoadBalancerDetailRequest {
-    /// 负载均衡实例 ID，格式为 alb- 后接 8 位字母数字。
+    /// CLB instance ID, in the format of "alb-" followed by 8 alphanumeric characters.
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
@@ -937,233 +937,233 @@ DescribeLoadBalancerDetailRequest {
 rt::action!("alb", "2025-10-30", "DescribeLoadBalancerDetail", DescribeLoadBalancerDetailRequest => DescribeLoadBalancerDetailResponse);
 
 rt::model! { read debug;
-/// DescribeLoadBalancerDetail返回参数结构体
+/// DescribeLoadBalancerDetail response structure.
 DescribeLoadBalancerDetailResponse {
-    /// 负载均衡详细信息
+    /// Load balancing details
     "LoadBalancerDetail" load_balancer_detail set_load_balancer_detail: obj LoadBalancerDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLoadBalancers` (查询负载均衡列表).
+/// Request of `DescribeLoadBalancers` (Querying the LoadBalancer List).
 ///
-/// 查询实例配置。
+/// Query instance configuration.
 DescribeLoadBalancersRequest {
-    /// 查询过滤条件，支持以下几个字段
+    /// Query filter criteria, supporting the following fields
     ///
-    /// - LoadBalancerId: 负载均衡实例 ID
-    /// - LoadBalancerName: 负载均衡名称
-    /// - LoadBalancerStatus: 负载均衡状态
-    /// - VpcId: 私有网络 ID
-    /// - tag:tag-key：按标签键值对筛选，tag-key 请替换为实际的标签键。例如 `tag:env` 表示按标签键 `env` 筛选。
-    /// - AddressType: 网络类型
+    /// - LoadBalancerId: Cloud Load Balancer instance ID
+    /// - LoadBalancerName: CLB name
+    /// - LoadBalancerStatus: load balancing status
+    /// - VpcId: VPC ID
+    /// - tag:tag-key: filter by tag key-value pair. Replace tag-key with the actual tag key. For example, `tag:env` means filtering by the tag key `env`.
+    /// - AddressType: network type
     ///
-    /// - Intranet: 内网
-    /// - Internet: 公网
+    /// - Intranet: private network
+    /// - Internet: public network
     ///
     /// - AddressIpVersion:
     ///
-    /// - IPv4: IPv4 地址
-    /// - IPv6 IPv6 地址
+    /// - IPv4: IPv4 address
+    /// - IPv6: IPv6 address
     ///
-    /// - SecurityGroupId: 安全组ID
+    /// - SecurityGroupId: security group ID
     "Filters" filters set_filters: list Filter,
-    /// 分批次查询时每次显示的条目数。取值范围：1~100，默认值：20。
+    /// Number of entries displayed each time during a batch query. Value range: 1–100. Default value: 20.
     "MaxResults" max_results set_max_results: i64,
-    /// 是否拥有下一次查询的令牌（Token）。取值：
+    /// Whether there is a token for the next query. Value:
     ///
-    /// - 第一次查询和没有下一次查询时，均无需填写。
-    /// - 如果有下一次查询，取值为上一次API调用返回的NextToken值。
+    /// - Not required for the first query or when there is no next query.
+    /// - If there is a next query, the value is the NextToken returned from the last API call.
     "NextToken" next_token set_next_token: str,
 } }
 rt::action!("alb", "2025-10-30", "DescribeLoadBalancers", DescribeLoadBalancersRequest => DescribeLoadBalancersResponse);
 
 rt::model! { read debug;
-/// DescribeLoadBalancers返回参数结构体
+/// DescribeLoadBalancers response structure.
 DescribeLoadBalancersResponse {
-    /// 应用型负载均衡实例列表。
+    /// Application CLB instance list.
     "LoadBalancers" load_balancers set_load_balancers: list LoadBalancer,
-    /// 分批次查询时每次显示的条目数。
+    /// Entry number displayed each time during batch query.
     "MaxResults" max_results set_max_results: i64,
-    /// 是否拥有下一次查询的令牌（Token）。取值：
+    /// Whether there is a token for the next query. Value:
     ///
-    /// - 如果NextToken为空表示没有下一次查询。
-    /// - 如果NextToken有返回值，该取值表示下一次查询开始的令牌。
+    /// - If NextToken is empty, there is no next query.
+    /// - If NextToken has a return value, this value is the token for starting the next query.
     "NextToken" next_token set_next_token: str,
-    /// 列表条目数。
+    /// Number of list entries.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeQuota` (查询配额).
+/// Request of `DescribeQuota` (This API is used to query the quotas.).
 ///
-/// 查询当前账号的 ALB 配额配置。支持按配额类型查询，也支持传入资源ID查询资源级配额；可通过 DisplayFields 按需返回已使用量和剩余可用量。
+/// Queries the ALB quota configuration of the current account. It supports querying by quota type and allows you to pass a resource ID to query resource-level quotas. You can use DisplayFields to return the used amount and remaining available quantity as needed.
 DescribeQuotaRequest {
-    /// 配额类型列表。支持同时传入多个配额类型。查询资源级配额时，可配合 ResourceIds 传入对应资源ID；如需返回已使用量和可用量，可在 DisplayFields 中传入 used、available。
+    /// List of quota types. Supports inputting multiple quota types at the same time. When querying resource-level quotas, can be used in conjunction with ResourceIds to input the corresponding resource IDs. To return the used amount and available amount, input used and available in DisplayFields.
     ///
-    /// 枚举说明：
-    /// - alb_quota_loadbalancers_num：每个地域可创建的 ALB 实例数。
-    /// - alb_quota_targetgroups_num：每个地域可创建的 ALB 目标组数。
-    /// - alb_quota_loadbalancer_listeners_num：每个 ALB 实例可创建的监听器数，ResourceIds 填写 ALB 实例 ID。
-    /// - alb_quota_loadbalancer_rules_num：每个 ALB 实例可添加的转发规则数，不计入默认规则，ResourceIds 填写 ALB 实例 ID。
-    /// - alb_quota_loadbalancer_certificates_num：每个 ALB 实例可添加的扩展证书数，不计入默认证书，ResourceIds 填写 ALB 实例 ID。
-    /// - alb_quota_loadbalancer_targetgroup_num：每个 ALB 实例可绑定的目标组数，ResourceIds 填写 ALB 实例 ID。
-    /// - alb_quota_loadbalancer_servers_num：每个 ALB 实例可添加的后端服务器数，ResourceIds 填写 ALB 实例 ID。
-    /// - alb_quota_server_added_num：单个后端服务器 IP 可被添加到 ALB 后端目标组的次数。
-    /// - alb_quota_targetgroup_attached_num：每个目标组可被 ALB 转发规则关联的次数，ResourceIds 填写目标组 ID。
-    /// - alb_quota_targetgroup_targets_num：每个目标组支持的后端服务器数，适用于 IP 和端口类型后端，ResourceIds 填写目标组 ID。
-    /// - alb_quota_targetgroup_targets_num_scf：每个目标组支持的 SCF 函数后端数，ResourceIds 填写目标组 ID。
-    /// - alb_quota_max_request_timeout：创建监听器时可配置的连接请求最大超时时间。
-    /// - alb_quota_max_idle_timeout：创建监听器时可配置的连接空闲最大超时时间。
-    /// - alb_quota_listener_certificates_num：单个监听器可添加的证书数量，ResourceIds 填写监听器 ID。
-    /// - alb_quota_rule_targetgroups_num：单条转发规则可绑定的目标组数量。
-    /// - alb_quota_rule_conditions_num：单条转发规则可添加的匹配条件条目数。
-    /// - alb_quota_rule_wildcards_num：单条转发规则可添加的包含通配符的匹配条目数。
-    /// - alb_quota_rule_actions_num：单条转发规则可添加的动作条目数。
-    /// - alb_quota_cipher_template_listeners_num：单个加密套件模板可关联的监听器数量。
-    /// - alb_quota_healthcheck_templates_num：每个地域可创建的健康检查模板数。
-    /// - alb_quota_securitygroup_templates_num：单个 ALB 实例支持绑定的安全组数量。
-    /// - alb_quota_securitygroup_rules_per_sg_num：单个 ALB 实例中单个安全组支持的规则条目数。
-    /// - alb_quota_security_policies_num：每个地域可创建的自定义安全策略数。
+    /// Enumeration description:
+    /// - alb_quota_loadbalancers_num: Number of ALB instances creatable per region.
+    /// - alb_quota_targetgroups_num: Number of ALB target groups creatable per region.
+    /// -alb_quota_loadbalancer_listeners_num: Number of listeners creatable for each ALB instance. For ResourceIds, fill in the ALB instance ID.
+    /// -alb_quota_loadbalancer_rules_num: Number of forwarding rules that can be added to each ALB instance, excluding the default rule. For ResourceIds, fill in the ALB instance ID.
+    /// -alb_quota_loadbalancer_certificates_num: Number of additional certificates that can be added to each ALB instance, excluding the default certificate. For ResourceIds, fill in the ALB instance ID.
+    /// -alb_quota_loadbalancer_targetgroup_num: The number of target groups that can be bound to each ALB instance. Fill in the ALB instance ID in ResourceIds.
+    /// -alb_quota_loadbalancer_servers_num: Number of real servers that can be added to each ALB instance. For ResourceIds, fill in the ALB instance ID.
+    /// -alb_quota_server_added_num: Number of times one real server IP can be added to an ALB backend target group.
+    /// -alb_quota_targetgroup_attached_num: The number of times each target group can be associated with ALB forwarding rules. Fill in the target group ID in ResourceIds.
+    /// -alb_quota_targetgroup_targets_num: Number of real servers supported by each target group. It is applicable to IP and port type backends. For ResourceIds, fill in the target group ID.
+    /// -alb_quota_targetgroup_targets_num_scf: Number of SCF function backends supported by each target group. For ResourceIds, fill in the target group ID.
+    /// -alb_quota_max_request_timeout: Maximum timeout time configurable for a connection request when a listener is created.
+    /// -alb_quota_max_idle_timeout: Maximum idle timeout that can be configured for a connection when a listener is created.
+    /// -alb_quota_listener_certificates_num: Number of certificates that can be added to each listener. For ResourceIds, fill in the listener ID.
+    /// -alb_quota_rule_targetgroups_num: Number of target groups that can be bound to a forwarding rule.
+    /// -alb_quota_rule_conditions_num: Number of match conditions that can be added to a forwarding rule.
+    /// -alb_quota_rule_wildcards_num: Number of match entries containing wildcards that can be added to a single forwarding rule.
+    /// -alb_quota_rule_actions_num: Number of action entries that can be added to a single forwarding rule.
+    /// -alb_quota_cipher_template_listeners_num: Number of listeners that can be associated with each encryption suite template.
+    /// -alb_quota_healthcheck_templates_num: Number of health check templates that can be created per region.
+    /// -alb_quota_securitygroup_templates_num: Number of security groups that can be bound to one ALB instance.
+    /// -alb_quota_securitygroup_rules_per_sg_num: Number of rule entries supported by one security group in one ALB instance.
+    /// -alb_quota_security_policies_num: Number of custom security policies creatable per region.
     ///
     /// Required.
     "QuotaTypes" quota_types set_quota_types: list String,
-    /// 显示字段列表，用于控制是否额外返回用量信息。支持 used、available：used 表示返回当前已使用量，available 表示返回当前剩余可用量。QuotaType 和 Limit 总是返回；ResourceId 会在请求传入 ResourceIds 时返回。
+    /// Field display list used to control whether to additionally return usage information. Supports used and available: used means to return the currently used amount, and available means to return the current remaining available amount. QuotaType and Limit are always returned. ResourceId will be returned when ResourceIds are input in the request.
     "DisplayFields" display_fields set_display_fields: list String,
-    /// 资源ID列表。用于查询具体资源维度的配额和用量；不传时查询账号或地域维度的默认配额配置。资源ID的类型由 QuotaTypes 决定，例如 ALB 实例级配额填写 ALB 实例 ID，监听器级配额填写监听器 ID，目标组级配额填写目标组 ID。
+    /// Resource ID list. Used for querying the quota and amount at the specific resource dimension. If not specified, the default quota configuration at the account or region level is queried. The type of resource ID is determined by QuotaTypes. For example, for ALB instance-level quotas, fill in the ALB instance ID; for listener-level quotas, fill in the listener ID; for target group-level quotas, fill in the target group ID.
     "ResourceIds" resource_ids set_resource_ids: list String,
 } }
 rt::action!("alb", "2025-10-30", "DescribeQuota", DescribeQuotaRequest => DescribeQuotaResponse);
 
 rt::model! { read debug;
-/// DescribeQuota返回参数结构体
+/// DescribeQuota response structure.
 DescribeQuotaResponse {
-    /// 配额列表。每个元素表示一个配额类型的查询结果；当请求传入 ResourceIds 时，每个元素表示一个配额类型和一个资源ID组合的查询结果。
+    /// Quota list. Each element represents the query result of a quota type. When ResourceIds is input in the request, each element represents the query result of a composite of a quota type and a resource ID.
     "Quotas" quotas set_quotas: list QuotaInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRules` (查询转发规则).
+/// Request of `DescribeRules` (This API is used to query forwarding rules.).
 ///
-/// 查询转发规则
+/// This API is used to query forwarding rules.
 DescribeRulesRequest {
-    /// 监听器 ID，格式为 lst- 后接 8 位字母数字。
+    /// Listener ID, in the format of lst- followed by 8 alphanumeric characters.
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 负载均衡实例 ID，格式为 alb- 后接 8 位字母数字。
+    /// CLB instance ID. The format is alb- followed by 8 alphanumeric characters.
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 支持的过滤条件如下：
+    /// Supported filter conditions are as follows:
     "Filters" filters set_filters: list Filter,
-    /// 返回列表的数量，默认为20，最大值为100。
+    /// Number of lists returned. Default value: 20. Maximum value: 100.
     "MaxResults" max_results set_max_results: i64,
-    /// 下一次查询的Token值。第一次查询和没有下一次查询时，无需填写。如果有下一次查询，取值为上一次 API 调用返回的 NextToken 值。
+    /// Token for the next query. Not required for the first query or when there is no next query. If there is a next query, the value is the NextToken returned from the last API call.
     "NextToken" next_token set_next_token: str,
-    /// 转发规则 ID 列表，ID 格式为 rule- 后接 8 位字母数字。
+    /// List of forwarding rule IDs. Each ID is in the format of `rule-` followed by 8 alphanumeric characters.
     "RuleIds" rule_ids set_rule_ids: list String,
 } }
 rt::action!("alb", "2025-10-30", "DescribeRules", DescribeRulesRequest => DescribeRulesResponse);
 
 rt::model! { read debug;
-/// DescribeRules返回参数结构体
+/// DescribeRules response structure.
 DescribeRulesResponse {
-    /// 下一次查询的Token值，如果当前是最后一页，返回为空。
+    /// Token for the next query. If the current page is the last page, this field returns empty.
     "NextToken" next_token set_next_token: str,
-    /// 转发规则列表。
+    /// Forwarding rule list.
     "Rules" rules set_rules: list RuleOutput,
-    /// 总的转发规则个数（根据监听器ID、规则ID等条件过滤后）。
+    /// Total count of forwarding rules (after filtering by conditions such as listener ID and rule ID).
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSecurityPolicies` (查询自定义安全策略).
+/// Request of `DescribeSecurityPolicies` (Queries custom security policies).
 ///
-/// 查询自定义安全策略列表，支持按安全策略 ID、名称或标签进行筛选，并支持分页查询。
+/// Queries the custom security policy list, supports filtering by security policy ID, name, or tag, and supports paging query.
 DescribeSecurityPoliciesRequest {
-    /// 过滤条件列表，用于筛选符合指定条件的安全策略。多个过滤条件之间为"与"关系。
+    /// Filter condition list for filtering security policies that meet the specified conditions. Multiple filter conditions are in an "AND" relationship with each other.
     ///
-    /// **支持的过滤条件：**
-    /// - **SecurityPolicyNames**：按安全策略名称筛选，支持模糊匹配。
-    /// - **tag:tag-key**：按标签键值对筛选，tag-key 请替换为实际的标签键。例如 `tag:env` 表示按标签键 `env` 筛选。
+    /// **Supported filter conditions:**
+    /// - **SecurityPolicyNames**: Filter by security policy name. Fuzzy matching is supported.
+    /// - **tag:tag-key**: Filter by tag key-value pair. Replace tag-key with the actual tag key. For example, `tag:env` means filtering by the tag key `env`.
     ///
-    /// **说明：** 每个过滤条件最多支持 10 个取值。
+    /// **Description:** Each filter condition supports a maximum of 10 values.
     "Filters" filters set_filters: list Filter,
-    /// 单次请求返回的最大结果数。用于分页查询，与 NextToken 配合使用。
+    /// Maximum number of results returned for a single request. For pagination queries, use together with NextToken.
     ///
-    /// **取值范围：** 1~100。
+    /// **Value range:** from 1 to 100.
     ///
-    /// **默认值：** 20。
+    /// **Default value:** 20.
     "MaxResults" max_results set_max_results: i64,
-    /// 分页查询的起始令牌。用于获取下一页结果数据。
+    /// Token for the paging query start. Used to obtain the result data on the next page.
     ///
-    /// **使用说明：**
-    /// - 首次查询时无需设置此参数。
-    /// - 如果上一次查询返回了 NextToken，表示还有更多数据，请将该值传入此参数以获取下一页。
-    /// - 若上一次查询未返回 NextToken 或返回为空，表示已是最后一页。
+    /// **Instructions:**
+    /// -No need to set this parameter for the initial query.
+    /// - If the last query returned NextToken, it means there is more data. Input this value to retrieve the next page.
+    /// -If the last query did not return NextToken or returned empty, it means the current page is the last page.
     "NextToken" next_token set_next_token: str,
-    /// 安全策略 ID 列表，ID 格式为 tls- 后接 8 位字母数字。
+    /// Security policy ID list. The ID format is `tls-` followed by 8 alphanumeric characters.
     "SecurityPolicyIds" security_policy_ids set_security_policy_ids: list String,
 } }
 rt::action!("alb", "2025-10-30", "DescribeSecurityPolicies", DescribeSecurityPoliciesRequest => DescribeSecurityPoliciesResponse);
 
 rt::model! { read debug;
-/// DescribeSecurityPolicies返回参数结构体
+/// DescribeSecurityPolicies response structure.
 DescribeSecurityPoliciesResponse {
-    /// 下一页查询的起始令牌。
+    /// Token for the next query.
     ///
-    /// - 若返回值不为空，表示还有更多数据，可将此值作为下一次请求的 NextToken 参数继续查询。
-    /// - 若返回值为空或未返回此字段，表示已是最后一页。
+    /// -If the return value is not empty, it means there is more data. You can use this value as the NextToken parameter in the next request to continue querying.
+    /// -If the return value is empty or this field is not returned, it means the current page is the last page.
     "NextToken" next_token set_next_token: str,
-    /// 安全策略信息列表。包含每个安全策略的详细配置，如策略 ID、名称、TLS 版本、加密套件等。
+    /// Information list of security policies. Contains detailed configuration of each security policy, such as policy ID, name, TLS version, and encryption suite.
     "SecurityPolicies" security_policies set_security_policies: list SecurityPolicyInfo,
-    /// 符合过滤条件的安全策略总数。
+    /// Total number of security policies that meet filtering criteria.
     ///
-    /// **说明：** 此值表示满足查询条件的总记录数，而非本次返回的记录数。可用于计算分页信息。
+    /// **Description:** This value indicates the total record count that meets the query condition, not the number of records returned this time. It can be used to calculate pagination information.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSecurityPolicyCapabilities` (获取支持的安全策略加密套件设置).
+/// Request of `DescribeSecurityPolicyCapabilities` (Gets supported security policy encryption suite settings).
 ///
-/// 查询当前地域支持的安全策略配置能力，包括可选的 TLS 协议版本及各版本对应的加密套件列表。在创建或修改自定义安全策略前，建议先调用此接口获取可用的配置选项。
+/// Query the security policy configuration capacity supported in the current region, including optional TLS protocol versions and the encryption suite list for each version. Before creating or modifying a custom security policy, call this API to get available configuration options.
 DescribeSecurityPolicyCapabilitiesRequest {
 } }
 rt::action!("alb", "2025-10-30", "DescribeSecurityPolicyCapabilities", DescribeSecurityPolicyCapabilitiesRequest => DescribeSecurityPolicyCapabilitiesResponse);
 
 rt::model! { read debug;
-/// DescribeSecurityPolicyCapabilities返回参数结构体
+/// DescribeSecurityPolicyCapabilities response structure.
 DescribeSecurityPolicyCapabilitiesResponse {
-    /// 安全策略配置能力列表。返回当前地域支持的所有 TLS 版本及其对应的加密套件信息。
+    /// List of security policy configuration capabilities. Return all supported TLS versions and their corresponding encryption suite information in the current region.
     ///
-    /// **返回内容包含：**
-    /// - 支持的 TLS 协议版本（如 TLSv1.0、TLSv1.1、TLSv1.2、TLSv1.3）。
-    /// - 每个 TLS 版本支持的加密套件列表。
+    /// **Return content includes:**
+    /// -Supported TLS protocol versions (for example, TLSv1.0, TLSv1.1, TLSv1.2, TLSv1.3).
+    /// -List of cipher suites supported by each TLS version.
     ///
-    /// **使用场景：**
-    /// - 在创建安全策略（CreateSecurityPolicy）前，调用此接口获取可选的加密套件。
-    /// - 在修改安全策略（ModifySecurityPolicyAttributes）前，确认新配置的有效性。
+    /// **Usage scenario:**
+    /// -Get optional encryption suites by calling this API before creating a security policy (CreateSecurityPolicy).
+    /// -Before modifying the security policy (ModifySecurityPolicyAttributes), confirm the validity of the new configuration.
     "SecurityPolicyCapabilities" security_policy_capabilities set_security_policy_capabilities: list SecurityPolicyCapability,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSecurityPolicyRelations` (查询安全策略关联关系).
+/// Request of `DescribeSecurityPolicyRelations` (Queries security policy association relationships).
 ///
-/// 查询安全策略的关联关系，即安全策略被哪些 HTTPS 监听器引用。在删除或修改安全策略前，建议先调用此接口确认影响范围。
+/// Query the relationship between a security policy and the HTTPS listeners that refer to it. Before deleting or modifying a security policy, it is advisable to call this API to confirm the impact.
 DescribeSecurityPolicyRelationsRequest {
-    /// 安全策略 ID 列表，ID 格式为 tls- 后接 8 位字母数字。
+    /// Security policy ID list. ID format: tls- followed by 8 alphanumeric characters.
     ///
     /// Required.
     "SecurityPolicyIds" security_policy_ids set_security_policy_ids: list String,
@@ -1171,1129 +1171,1128 @@ DescribeSecurityPolicyRelationsRequest {
 rt::action!("alb", "2025-10-30", "DescribeSecurityPolicyRelations", DescribeSecurityPolicyRelationsRequest => DescribeSecurityPolicyRelationsResponse);
 
 rt::model! { read debug;
-/// DescribeSecurityPolicyRelations返回参数结构体
+/// DescribeSecurityPolicyRelations response structure.
 DescribeSecurityPolicyRelationsResponse {
-    /// 安全策略关联的监听器列表。返回每个安全策略所关联的 HTTPS 监听器信息。
+    /// Listener list associated with a security policy. Return the HTTPS listener information associated with each security policy.
     "SecurityPolicyRelations" security_policy_relations set_security_policy_relations: list SecurityPolicyRelations,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSystemSecurityPolicies` (查询系统安全策略).
+/// Request of `DescribeSystemSecurityPolicies` (Queries system security policies).
 ///
-/// 查询系统安全策略。
+/// Queries system security policies.
 DescribeSystemSecurityPoliciesRequest {
 } }
 rt::action!("alb", "2025-10-30", "DescribeSystemSecurityPolicies", DescribeSystemSecurityPoliciesRequest => DescribeSystemSecurityPoliciesResponse);
 
 rt::model! { read debug;
-/// DescribeSystemSecurityPolicies返回参数结构体
+/// DescribeSystemSecurityPolicies response structure.
 DescribeSystemSecurityPoliciesResponse {
-    /// 系统安全策略列表。
+    /// List of system security policies.
     "SecurityPolicies" security_policies set_security_policies: list SecurityPolicyInfo,
-    /// 安全策略总数。
+    /// Total number of security policies.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTargetGroupTargets` (查询目标组内后端服务).
+/// Request of `DescribeTargetGroupTargets` (Queries the backend service in the target group).
 ///
-/// 查询目标组内后端服务
+/// Queries backend services in the target group.
 DescribeTargetGroupTargetsRequest {
-    /// 目标组 ID，格式为 lbtg- 后接 8 位字母数字。
+    /// Target group ID. The format is `lbtg-` followed by 8 alphanumeric characters.
     ///
     /// Required.
     "TargetGroupId" target_group_id set_target_group_id: str,
-    /// 过滤器。通过指定的过滤条件来查询后端服务，支持：
-    /// - Name的值为**TargetId**。通过资源ID来筛选后端服务，当目标组后端类型为**Instance**时生效。**Values**的值为Cvm或Eni的资源ID。
-    /// - Name的值为**TargetIp**。通过资源IP来筛选后端服务，当目标组后端类型为**Ip**时生效。**Values**的值为后端服务的IP。
-    /// - 通过标签方式筛选。
+    /// Filter. Query backend services by specified filter criteria. Supported values:
+    /// - The value of Name is **TargetId**. Filter backend services by resource ID. This parameter is valid only when the backend type of the target group is **Instance**. The value of Values is the resource ID of Cvm or Eni.
+    /// -The value of `Name` is **TargetIp**. Filter backend services by resource IP. This parameter is valid only when the backend type of the target group is **Ip**. The value of `Values` is the IP of the backend service.
+    /// -Filter by tag.
     "Filters" filters set_filters: list Filter,
-    /// 返回列表的数量，默认为**20**，最大值为**100**。
+    /// The number of return lists, with a default value of **20** and a maximum value of **100**.
     "MaxResults" max_results set_max_results: i128,
-    /// 下一次查询的Token值。第一次查询和没有下一次查询时，无需填写。
-    /// 如果有下一次查询，取值为上一次 API 调用返回的 NextToken 值。
+    /// Token for the next query. Not required for the first query or when there are no more queries.
+    /// If there is a next query, the value is the NextToken value returned from the last API call.
     "NextToken" next_token set_next_token: str,
 } }
 rt::action!("alb", "2025-10-30", "DescribeTargetGroupTargets", DescribeTargetGroupTargetsRequest => DescribeTargetGroupTargetsResponse);
 
 rt::model! { read debug;
-/// DescribeTargetGroupTargets返回参数结构体
+/// DescribeTargetGroupTargets response structure.
 DescribeTargetGroupTargetsResponse {
-    /// 下一次查询的Token值，如果当前是最后一页，返回为空。
+    /// Token for the next query. If the current value is the last page, it returns empty.
     "NextToken" next_token set_next_token: str,
-    /// 后端服务信息。
+    /// Backend service information.
     "Targets" targets set_targets: list TargetOutput,
-    /// 目标组内后端服务总数。
+    /// Total number of backend services in the target group.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTargetGroupsByTarget` (根据后端服务查询绑定的目标组).
+/// Request of `DescribeTargetGroupsByTarget` (Queries bound target groups by backend service).
 ///
-/// 根据子机查询绑定的目标组
+/// Query bound target groups based on the slave machine.
 DescribeTargetGroupsByTargetRequest {
-    /// 后端服务实例 ID，CVM 实例格式为 ins- 后接 8 位字母数字。
+    /// Backend service instance ID. For a CVM instance, the format is "ins-" followed by 8 alphanumeric characters.
     "TargetId" target_id set_target_id: list String,
 } }
 rt::action!("alb", "2025-10-30", "DescribeTargetGroupsByTarget", DescribeTargetGroupsByTargetRequest => DescribeTargetGroupsByTargetResponse);
 
 rt::model! { read debug;
-/// DescribeTargetGroupsByTarget返回参数结构体
+/// DescribeTargetGroupsByTarget response structure.
 DescribeTargetGroupsByTargetResponse {
-    /// 总数。
+    /// Total quantity.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTargetGroups` (查询目标组列表).
+/// Request of `DescribeTargetGroups` (Queries the target group list).
 ///
-/// 查询目标组列表
+/// Query the target group list.
 DescribeTargetGroupsRequest {
-    /// 过滤器。通过指定的过滤条件来查询后端服务，支持：
-    /// - Name的值为**VpcId**。通过VPC实例来筛选目标组。**Values**的值为VPC唯一ID列表。
-    /// - Name的值为**TargetType**。通过后端服务类型来筛选目标组。**Values**的值可以取为**Instance**。
-    /// - Name的值为**TargetGroupName**。通过目标组名称来筛选目标组。**Values**的值为目标组名称列表。
-    /// - Name的值为**Protocol**。通过目标组后端服务协议来筛选目标组。**Values**的值为目标组后端服务协议列表。
-    /// - 通过标签方式筛选。
+    /// Filter. Query backend services by specified filter criteria. Supported values:
+    /// - The value of Name is **VpcId**. Filter target groups by VPC instance. The value of **Values** is a unique VPC ID list.
+    /// -The value of `Name` is **TargetType**. Filter target groups by backend service type. The value of `Values` can be **Instance**.
+    /// -The value of `Name` is **TargetGroupName**. Filter target groups by target group name. The value of `Values` is a list of target group names.
+    /// - The value of `Name` is **Protocol**. Filter target groups by the backend service protocol of the target group. The value of `Values` is a list of backend service protocols of target groups.
+    /// -Filter by tag.
     "Filters" filters set_filters: list Filter,
-    /// 返回列表的数量，默认为**20**，最大值为**100**。
+    /// Number of returned entries. Default value: 20. Maximum value: 100.
     "MaxResults" max_results set_max_results: i64,
-    /// 下一次查询的Token值。第一次查询和没有下一次查询时，无需填写。
-    /// 如果有下一次查询，取值为上一次 API 调用返回的 NextToken 值。
+    /// Token for the next query. Not required for the first query or when there are no more queries.
+    /// If there is a next query, the value is the NextToken value returned from the last API call.
     "NextToken" next_token set_next_token: str,
-    /// 目标组 ID 列表，ID 格式为 lbtg- 后接 8 位字母数字。
+    /// Target group ID list. The ID format is `lbtg-` followed by 8 alphanumeric characters.
     "TargetGroupIds" target_group_ids set_target_group_ids: list String,
 } }
 rt::action!("alb", "2025-10-30", "DescribeTargetGroups", DescribeTargetGroupsRequest => DescribeTargetGroupsResponse);
 
 rt::model! { read debug;
-/// DescribeTargetGroups返回参数结构体
+/// DescribeTargetGroups response structure.
 DescribeTargetGroupsResponse {
-    /// 下一次查询的Token值，如果当前是最后一页，返回为空。
+    /// Token for the next query. If the current page is the last page, this field returns empty.
     "NextToken" next_token set_next_token: str,
-    /// 目标组信息。
+    /// Target group information.
     "TargetGroups" target_groups set_target_groups: list TargetGroupOutput,
-    /// 目标组总数。
+    /// Total number of target groups.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeZones` (查询可用区信息).
+/// Request of `DescribeZones` (Queries AZ information).
 ///
-/// 查询可用区
+/// Querying Availability Zones
 DescribeZonesRequest {
 } }
 rt::action!("alb", "2025-10-30", "DescribeZones", DescribeZonesRequest => DescribeZonesResponse);
 
 rt::model! { read debug;
-/// DescribeZones返回参数结构体
+/// DescribeZones response structure.
 DescribeZonesResponse {
-    /// 可用区列表
+    /// Availability Zone List
     "Zones" zones set_zones: list Zone,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DisassociateBandwidthPackageFromLoadBalancer` (实例解绑共享带宽包).
+/// Request of `DisassociateBandwidthPackageFromLoadBalancer` (Unbinds an instance from a Bandwidth Package).
 ///
-/// 将共享带宽包从应用型负载均衡实例解绑。
+/// Unbind a Bandwidth Package from an application CLB instance.
 DisassociateBandwidthPackageFromLoadBalancerRequest {
-    /// 共享带宽包 ID。
+    /// Bandwidth package ID.
     ///
     /// Required.
     "BandwidthPackageId" bandwidth_package_id set_bandwidth_package_id: str,
-    /// 负载均衡实例 ID，格式为 alb- 后接 8 位字母数字。
+    /// CLB instance ID. The format is alb- followed by 8 alphanumeric characters.
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 客户端Token，用于保证请求的幂等性。
+    /// Client Token, used for ensuring the idempotency of requests.
     ///
-    /// 从您的客户端生成一个参数值，确保不同请求间该参数值唯一。ClientToken只支持ASCII字符。
+    /// Generate a parameter value from your client to underwrite the uniqueness of the value for different requests. ClientToken supports only ASCII characters.
     ///
-    /// > 若您未指定，则系统自动使用API请求的**RequestId**作为**ClientToken**标识。每次API请求的**RequestId**不一样。
+    /// > If not specified, the system automatically uses the **RequestId** of the API request as the **ClientToken** ID. The **RequestId** of each API request may not be the same.
     "ClientToken" client_token set_client_token: str,
-    /// 是否只预检此次请求。取值：
-    /// - **true**：发送检查请求，不会将共享带宽包从负载均衡实例中移除。检查项包括是否填写了必需参数、请求格式、业务限制。如果检查不通过，则返回对应错误。如果检查通过，则返回错误码`DryRunOperation`。
-    /// - **false**（默认值）：发送正常请求，通过检查后返回HTTP 2xx状态码并直接进行操作。
+    /// Whether to only precheck this request. Parameter Value:
+    /// - **true**: Send a check request without removing the Bandwidth Package from the load balancing instance. Check items include whether required parameters are filled in, request format, and service limits. If the check fails, return the corresponding error. If the check passes, return the error code `DryRunOperation`.
+    /// - **false** (default value): Send a normal request, return HTTP 2xx status code after check, and directly perform the operation.
     "DryRun" dry_run set_dry_run: bool,
 } }
 rt::action!("alb", "2025-10-30", "DisassociateBandwidthPackageFromLoadBalancer", DisassociateBandwidthPackageFromLoadBalancerRequest => DisassociateBandwidthPackageFromLoadBalancerResponse);
 
 rt::model! { read debug;
-/// DisassociateBandwidthPackageFromLoadBalancer返回参数结构体
+/// DisassociateBandwidthPackageFromLoadBalancer response structure.
 DisassociateBandwidthPackageFromLoadBalancerResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DisassociateListenerAdditionalCertificates` (监听器解绑扩展证书).
+/// Request of `DisassociateListenerAdditionalCertificates` (Unbinds an extension certificate from a listener).
 ///
-/// DisassociateListenerAdditionalCertificates属于异步接口，即系统返回一个请求 ID，但该扩展证书尚未解绑成功，系统后台的解绑任务仍在进行。您可以调用DescribeListenerCertificates接口查询证书的解绑状态：若证书处于Disassociating状态，则证书正在解绑中。
+/// DisassociateListenerAdditionalCertificates is an async API. The system returns a request ID, but the additional cert is not yet unbound. The unbinding task is still in progress in the system backend. You can call the DescribeListenerCertificates API to query the cert unbinding status. If the cert is in Disassociating status, it is being unbound.
 DisassociateListenerAdditionalCertificatesRequest {
-    /// 待解绑的扩展证书 ID 列表。
+    /// List of extension certificate IDs to be unbound.
     ///
     /// Required.
     "CertificateIds" certificate_ids set_certificate_ids: list String,
-    /// 监听器 ID，格式为 lst- 后接 8 位字母数字。
+    /// Listener ID, format: lst- followed by 8 alphanumeric characters.
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 负载均衡实例 ID，格式为 alb- 后接 8 位字母数字。
+    /// CLB instance ID, in the format of "alb-" followed by 8 alphanumeric characters.
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 客户端 Token，用于保证请求的幂等性。从您的客户端生成一个参数值，确保不同请求间该参数值唯一。ClientToken 只支持 ASCII 字符。
-    /// 若您未指定，则系统自动使用 API 请求的 RequestId 作为 ClientToken 标识。每次 API 请求的 RequestId 不一样。
+    /// Client token, used for ensuring request idempotency. Generate a parameter value from your client to ensure uniqueness of the value for different requests. ClientToken supports only ASCII characters.
+    /// If not specified, the system automatically uses the RequestId of the API request as the ClientToken ID. The RequestId of each API request may not be the same.
     "ClientToken" client_token set_client_token: str,
-    /// 是否只预检此次请求，取值：
-    /// true：发送检查请求，不会从 HTTPS和QUIC监听器解绑扩展证书。检查项包括是否填写了必需参数、请求格式、业务限制。如果检查不通过，则返回对应错误。如果检查通过，则返回错误码DryRunOperation。
-    /// false（默认值）：发送正常请求，通过检查后返回HTTP 2xx状态码并直接进行操作。
+    /// Whether to only precheck this request. Parameter Value:
+    /// true: send a check request without unbinding the extension certificate from the HTTPS and QUIC listeners. Check items include whether required parameters are filled in, request format, and service limits. If the check fails, return the corresponding error. If the check passes, return the error code DryRunOperation.
+    /// false (default): Send a normal request. After the check is passed, return the HTTP 2xx status code and directly perform the operation.
     "DryRun" dry_run set_dry_run: str,
 } }
 rt::action!("alb", "2025-10-30", "DisassociateListenerAdditionalCertificates", DisassociateListenerAdditionalCertificatesRequest => DisassociateListenerAdditionalCertificatesResponse);
 
 rt::model! { read debug;
-/// DisassociateListenerAdditionalCertificates返回参数结构体
+/// DisassociateListenerAdditionalCertificates response structure.
 DisassociateListenerAdditionalCertificatesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 过滤器条件
+/// Filter criteria
 Filter {
-    /// 过滤器的名称
+    /// Filter name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 过滤器的值数组
+    /// Filter value array
     ///
     /// Required.
     "Values" values set_values: list String,
 } }
 
 rt::model! { both debug;
-/// 固定应答信息
+/// information
 FixedResponseInfo {
-    /// 返回的HTTP响应码，支持 2xx、4xx、5xx。
+    /// HTTP response code returned. 2xx, 4xx, and 5xx are supported.
     ///
     /// Required.
     "HttpCode" http_code set_http_code: i64,
-    /// 返回的固定内容。只支持 ASCII 字符，最大1KB。
+    /// Fixed content returned. Supports only ASCII characters, up to 1 KB.
     "Content" content set_content: str,
-    /// 返回固定内容的格式。
-    /// 取值：text/plain、text/css、text/html、application/javascript或application/json。
+    /// Format of the returned fixed content.
+    /// Value: text/plain, text/css, text/html, application/javascript, or application/json.
     "ContentType" content_type set_content_type: str,
 } }
 
 rt::model! { both debug;
-/// HTTP Cookie信息
+/// HTTP Cookie information
 HTTPCookieInfo {
-    /// Cookie的键，长度1~64个字符，支持字母、数字、下划线。
+    /// Key of the Cookie, 1-64 characters, supporting letters, digits, and underscores.
     ///
     /// Required.
     "Key" key set_key: str,
-    /// Cookie的值，长度1~128个字符，支持可打印字符。
+    /// Cookie value, 1–128 characters in length, supporting printable characters.
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { both debug;
-/// HTTP Header信息
+/// HTTP Header information.
 HTTPHeaderInfo {
-    /// HTTP Header的键，长度1 ~ 40个字符，支持的字符集为：a-z A-Z 0-9 - _ 。
-    /// 不支持中文，不支持Host，Cookie。
+    /// Key of the HTTP Header. Length: 1–40 characters. Supported character sets: a-z a-z 0-9 - _
+    /// Chinese characters are not allowed. No support for Host and Cookie.
     ///
     /// Required.
     "Key" key set_key: str,
-    /// HTTP Header的值，长度1 ~ 128个字符，支持可打印字符。
-    /// 不支持"，开头和结尾不能是空格，结尾不能是\。
+    /// Value of the HTTP Header. Length: 1-128 characters. Printable characters supported.
+    /// Unsupported. It cannot begin or end with a space, and cannot end with a backslash.
     ///
     /// Required.
     "Values" values set_values: list String,
 } }
 
 rt::model! { both debug;
-/// HTTP查询字符串信息
+/// HTTP query string information
 HTTPQueryStringInfo {
-    /// 查询字符串的键，长度1 ~ 16个字符。支持可打印字符，不支持空格和#[]{}\|<>&。
-    /// 支持 * 多字符通配，? 单字符通配。
+    /// Key of the query string. Length: 1–16 characters. Supports printable characters. Does not support spaces or #[]{}\|<>&.
+    /// Supports * as a multi-character wildcard and ? as a single-character wildcard.
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 查询字符串的值，长度1 ~ 128字符，支持可打印字符，不支持空格和#[]{}\|<>&。
-    /// 支持 * 多字符通配，? 单字符通配。
+    /// Value of the query string. Length: 1–128 characters. Supports printable characters. Does not support spaces or #[]{}\|<>&.
+    /// Supports * as a multi-character wildcard and ? as a single-character wildcard.
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { both debug;
-/// HTTP重定向信息
+/// HTTP redirection information
 HTTPRedirectInfo {
-    /// 重定向的HTTP码，支持301、302、303、307、 308。
+    /// HTTP code for redirection. Supports 301, 302, 303, 307, and 308.
     ///
     /// Required.
     "HttpCode" http_code set_http_code: i64,
-    /// 重定向的主机地址，默认值${host}。长度3 ~ 128个字符，支持的字符集为：a-z 0-9 _ . -。
+    /// Redirected host address. Default value: ${host}. Length: 3-128 characters. Supported character sets: a-z 0-9 _ . -.
     "Host" host set_host: str,
-    /// 重定向的路径，默认值${path}。长度1 ~ 128个字符，支持的字符集为：a-z A-Z 0-9  ? =  _  . - / : 。
+    /// Redirect path. Default value: ${path}. Length: 1–128 characters. Supported character sets: a-z A-Z 0-9 ? = _ . - / : .
     "Path" path set_path: str,
-    /// 重定向的端口，默认值 ${port}。取值1 ~ 65535。
+    /// The port for redirection. Default value: ${port}. Value range: 1-65535.
     "Port" port set_port: str,
-    /// 重定向的协议，取值：HTTP,HTTPS，默认值${protocol}。
+    /// Protocol for redirection. Valid values: HTTP and HTTPS. Default value: ${protocol}.
     "Protocol" protocol set_protocol: str,
-    /// 重定向的查询字符串，默认值${query}。长度1 ~ 128字符，支持可打印字符，不支持 #[]{}|<>& 和空格。
+    /// Query string for redirect. Default value: ${query}. Length: 1–128 characters. Supports printable characters. Does not support #[]{}<>& and spaces.
     "Query" query set_query: str,
 } }
 
 rt::model! { both debug;
-/// HTTP重写信息
+/// HTTP rewrite information
 HTTPRewriteInfo {
-    /// 重写的主机地址，默认值${host}。长度3 ~ 128个字符，支持的字符集为：a-z 0-9 _ . -。
+    /// Rewritten host address. Default value: ${host}. Length: 3-128 characters. Supported character sets: a-z 0-9 _ . -.
     "Host" host set_host: str,
-    /// 重写的路径，默认值${path}。长度1 ~ 128个字符，支持的字符集为：a-z A-Z 0-9 ? = _ . - / : 。
+    /// Rewrite path. Default value: ${path}. Length: 1–128 characters. Supported character sets: a-z A-Z 0-9 ? = _ . - / : .
     "Path" path set_path: str,
-    /// 重写的查询字符串，默认值${query}。长度1 ~ 128字符，支持可打印字符，不支持 #[]{}|<>& 和空格。
+    /// Rewritten query string. Default value: ${query}. Length: 1–128 characters. Supports printable characters. Does not support #[]{}|<>& or spaces.
     "Query" query set_query: str,
 } }
 
 rt::model! { both debug;
-/// 健康检查配置
+/// Health check configuration
 HealthCheckConfig {
-    /// 是否开启健康检查。
-    /// - **true**：开启。
-    /// - **false**：不开启。
+    /// Whether to enable the health check.
+    /// - **true**: enable.
+    /// - **false**: not enabled.
     ///
     /// Required.
     "HealthCheckEnabled" health_check_enabled set_health_check_enabled: bool,
-    /// 健康检查状态码。取值：
-    /// - 当健康检查协议为**HTTP/HTTPS**时：
+    /// Health check status code. Value:
+    /// - When the health check protocol is **HTTP/HTTPS**:
     /// - **http_1xx**
-    /// - **http_2xx**（默认值）
+    /// - **http_2xx** (default value)
     /// -  **http_3xx**
     /// -  **http_4xx**
     /// -  **http_5xx**
-    /// - 当健康检查协议为**gRPC**时：默认值为12，数值范围为0-99，输入值可为数值、多个数值或者范围以及相互组合，如：
+    /// - When the health check protocol is **gRPC**: default value: 12, value range: 0-99. The input value can be a numerical value, multiple values, a range, or a composite of these, for example:
     /// - **"20"**
     /// - **"0-99"**
-    /// > 仅当**HealthCheckProtocol**设置为**HTTP** 、**HTTPS**、**GRPC** 或者**GRPCS**时，该参数生效。
+    /// > This parameter takes effect only when **HealthCheckProtocol** is set to **HTTP**, **HTTPS**, **GRPC**, or **GRPCS**.
     "HealthCheckCodes" health_check_codes set_health_check_codes: list String,
-    /// 判定后端服务健康的阈值，当健康检查连续成功多少次后，后端服务的状态由**不健康**变为**健康**。
-    /// 取值范围：**2**-**10**。
-    /// 默认值：**2**。
+    /// Threshold for determining backend service health. After the number of consecutive successful health checks reaches this value, the backend service status changes from **unhealthy** to **healthy**.
+    /// Value range: **2**-**10**.
+    /// Default value: **2**.
     "HealthCheckHealthyThreshold" health_check_healthy_threshold set_health_check_healthy_threshold: i128,
-    /// 健康检查域名。该参数不设置时默认使用后端服务的内网IP作为健康检查地址。
-    /// 域名限制：
-    /// - 长度限制为 **1-255** 个字符。
-    /// - 可包含小写字母、数字、短划线（-）和半角句号（.）。
-    /// - 至少包含一个半角句号（.），半角句号（.）不能出现在开头或结尾。
-    /// - 最右侧的域标签，只能包含字母，不能包含数字或短划线（-）。
-    /// - 短划线（-）不能出现在开头或结尾。
-    /// >仅当 **HealthCheckProtocol** 设置为 **HTTP、HTTPS** 、**GRPC**、**GRPCS** 时，该参数生效。
+    /// Health check domain. If this parameter is not set, the intranet IP of the backend service is used as the health check address by default.
+    /// Domain restriction:
+    /// -Length limit: **1-255** characters.
+    /// - It can contain lowercase letters, digits, hyphens (-), and half-width periods (.).
+    /// -At least one half-width period (.) is required, and it cannot appear at the beginning or end.
+    /// -The rightmost domain tag can only contain letters. It cannot contain digits or en dashes (-).
+    /// -En dash (-) cannot appear at the beginning or end.
+    /// >This parameter takes effect only when **HealthCheckProtocol** is set to **HTTP**, **HTTPS**, **GRPC**, or **GRPCS**.
     "HealthCheckHost" health_check_host set_health_check_host: str,
-    /// 健康检查 HTTP 协议版本，取值：
-    /// - **HTTP1.1**（默认）
+    /// HTTP version for health check.
+    /// - **HTTP1.1** (default)
     /// - **HTTP1.0**
-    /// > 仅当**HealthCheckProtocol**设置为**HTTP** 或 **HTTPS** 时，该参数生效。
+    /// > This parameter takes effect only when **HealthCheckProtocol** is set to **HTTP** or **HTTPS**.
     "HealthCheckHttpVersion" health_check_http_version set_health_check_http_version: str,
-    /// 健康检查的时间间隔。单位：秒。
-    /// 取值范围：**2**-**300**。
-    /// 默认值：**5**。
+    /// Health check interval. Unit: second.
+    /// Valid values: **2**-**300**.
+    /// Default value: **5**.
     "HealthCheckInterval" health_check_interval set_health_check_interval: i128,
-    /// 健康检查方法，取值：
+    /// Health check method. Valid values:
     /// - **GET**
-    /// - **HEAD**（默认值）
-    /// > 仅当**HealthCheckProtocol**设置为**HTTP** 或 **HTTPS** 时，该参数生效。
+    /// - **HEAD** (default value)
+    /// > This parameter takes effect only when **HealthCheckProtocol** is set to **HTTP** or **HTTPS**.
     "HealthCheckMethod" health_check_method set_health_check_method: str,
-    /// 健康检查的转发规则路径。
-    /// 长度为 1~80 个字符，只能使用字母、数字、字符`-/.%?#&=`以及扩展字符`_;~!（)*[]@$^:',+`。 URL 必须以正斜线（/）开头。
-    /// > 仅当**HealthCheckProtocol**为**HTTP**、**HTTPS** 、**GRPC**、**GRPCS**时，转发规则路径参数生效。
+    /// Forwarding rule path for health check.
+    /// Length: 1–80 characters. Only letters, digits, characters `-/.%?#&=` and extended characters `_;~!()*[]@$^:',+` can be used. The URL must start with a forward slash (/).
+    /// > The forwarding rule path parameter takes effect only when **HealthCheckProtocol** is set to **HTTP**, **HTTPS**, **GRPC**, or **GRPCS**.
     "HealthCheckPath" health_check_path set_health_check_path: str,
-    /// 健康检查访问后端服务器的端口。
+    /// Health check accesses the backend server port.
     ///
-    /// 取值范围：**0-65535**。
+    /// Valid values: **0-65535**.
     ///
-    /// 默认值：**0**，表示后端服务器的端口。
+    /// Default value: **0**, which indicates the backend server port.
     "HealthCheckPort" health_check_port set_health_check_port: i128,
-    /// 健康检查协议。取值：
-    /// - **HTTP**（默认）：通过发送 HEAD 或 GET 请求模拟浏览器的访问行为来检查服务器应用是否健康。
-    /// - **HTTPS**：通过发送 HEAD 或 GET 请求模拟浏览器的访问行为来检查服务器应用是否健康。（数据加密，相比 HTTP 更安全。）
-    /// - **TCP**：通过发送 SYN 握手报文来检测服务器端口是否存活。
-    /// - **GRPC**：通过发送 POST 请求来检查服务器应用是否健康。
-    /// - **GRPCS**：通过发送 POST 请求来检查服务器应用是否健康。
+    /// Health check protocol. Valid values:
+    /// - **HTTP** (default): Simulate browser access requests by sending HEAD or GET requests to check whether the server application is healthy.
+    /// - **HTTPS**: Checks the health of a server application by sending HEAD or GET requests to simulate browser access requests. (Encrypts data and is more secure compared with HTTP.)
+    /// - **TCP**: Detect whether the server port is alive by sending SYN handshake messages.
+    /// - **GRPC**: Check whether the server application is healthy by sending a POST request.
+    /// - **GRPCS**: Send a POST request to check whether the server application is healthy.
     "HealthCheckProtocol" health_check_protocol set_health_check_protocol: str,
-    /// 健康检查的响应超时时间。单位：秒。
-    /// 取值范围：**2**-**60**。
-    /// 默认值：**2**。
+    /// timeout period for health check. Unit: seconds.
+    /// Valid values: **2**-**60**.
+    /// Default value: **2**.
     "HealthCheckTimeout" health_check_timeout set_health_check_timeout: i128,
-    /// 判定后端服务不健康的阈值，当健康检查连续失败多少次后，后端服务的状态由**健康**变为**不健康**。
-    /// 取值范围：**2**-**10**。
-    /// 默认值：**2**。
+    /// Threshold for determining an unhealthy backend service. The backend service status changes from **healthy** to **unhealthy** after the health check fails this number of consecutive times.
+    /// Value range: **2**-**10**.
+    /// Default value: **2**.
     "HealthCheckUnhealthyThreshold" health_check_unhealthy_threshold set_health_check_unhealthy_threshold: i128,
 } }
 
 rt::model! { read debug;
-/// 健康检查模板信息
+/// Health check template information
 HealthCheckTemplate {
-    /// 创建时间。
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 健康检查状态码。取值：
-    /// - 当健康检查协议为**HTTP/HTTPS**时：
+    /// Health check status code. Value:
+    /// - When the health check protocol is **HTTP/HTTPS**:
     /// - **http_1xx**
-    /// - **http_2xx**（默认值）
+    /// - **http_2xx** (default value)
     /// -  **http_3xx**
     /// -  **http_4xx**
     /// -  **http_5xx**
-    /// - 当健康检查协议为**GRPC/GRPCS**时：默认值为**12**，数值范围为**0-99**，输入值可为数值、多个数值或者范围以及相互组合，如：
+    /// - When the health check protocol is **GRPC/GRPCS**: default value is **12**, value range is **0-99**, input value can be numerical, multiple values or ranges, as well as combinations, for example:
     /// - **"20"**
     /// - **"0-99"**
     "HealthCheckCodes" health_check_codes set_health_check_codes: list String,
-    /// 判定后端服务健康的阈值，当健康检查连续成功多少次后，后端服务的状态由**不健康**变为**健康**。
-    /// 取值范围：**2**-**10**。
-    /// 默认值：**2**。
+    /// Threshold for determining backend service health. The backend service status changes from **unhealthy** to **healthy** after this number of consecutive successful health checks.
+    /// Value range: **2**-**10**.
+    /// Default value: **2**.
     "HealthCheckHealthyThreshold" health_check_healthy_threshold set_health_check_healthy_threshold: i128,
-    /// 健康检查域名。
-    /// 长度限制为 **1-255** 个字符。
-    /// 可包含小写字母、数字、短划线（-）和半角句号（.）。
+    /// Health check domain name.
+    /// Length limit: **1-255** characters.
+    /// It can contain lowercase letters, digits, hyphens (-), and half-width periods (.).
     ///
-    /// > 仅当 **HealthCheckProtocol** 设置为 **HTTP/HTTPS/GRPC/GRPCS** 时，该参数生效。
+    /// > This parameter takes effect only when **HealthCheckProtocol** is set to **HTTP/HTTPS/GRPC/GRPCS**.
     "HealthCheckHost" health_check_host set_health_check_host: str,
-    /// 健康检查 HTTP 协议版本，取值：
-    /// - **HTTP1.1**（默认）
+    /// HTTP version for health check. Parameter Value:
+    /// - **HTTP1.1** (default)
     /// - **HTTP1.0**
-    /// > 仅当**HealthCheckProtocol**设置为**HTTP** 或 **HTTPS** 时，该参数生效。
+    /// > This parameter takes effect only when **HealthCheckProtocol** is set to **HTTP** or **HTTPS**.
     "HealthCheckHttpVersion" health_check_http_version set_health_check_http_version: str,
-    /// 健康检查的时间间隔。单位：秒。
-    /// 取值范围：**2**-**300**。
-    /// 默认值：**5**。
+    /// The interval of health check. Unit: second.
+    /// Valid values: **2**-**300**.
+    /// Default value: **5**.
     "HealthCheckInterval" health_check_interval set_health_check_interval: i128,
-    /// 健康检查方法，取值：
+    /// Health check method. Valid values:
     /// - **GET**
-    /// - **HEAD**（默认值）
-    /// > 仅当**HealthCheckProtocol**设置为**HTTP** 或 **HTTPS** 时，该参数生效。
+    /// - **HEAD** (default value)
+    /// > This parameter takes effect only when **HealthCheckProtocol** is set to **HTTP** or **HTTPS**.
     "HealthCheckMethod" health_check_method set_health_check_method: str,
     /// 健康检查的转发规则路径。 长度为 **1-80** 个字符，只能使用字母、数字、字符`-/.%?#&=`以及扩展字符`_;~!（)*[]@$^:',+`。 URL 必须以正斜线（/）开头。
     /// > 仅当**HealthCheckProtocol**为**HTTP/HTTPS/GRPC/GRPCS**时，转发规则路径参数生效。
     "HealthCheckPath" health_check_path set_health_check_path: str,
-    /// 健康检查访问后端服务器的端口。
+    /// Port for health check to access the backend server.
     ///
-    /// 取值范围：**0-65535**。
+    /// Valid values: **0-65535**.
     ///
-    /// 默认值：**0**，表示后端服务器的端口。
+    /// Default value: **0**, which indicates the backend server port.
     "HealthCheckPort" health_check_port set_health_check_port: i128,
-    /// 健康检查协议。取值：
-    /// - **HTTP**（默认）：通过发送 HEAD 或 GET 请求模拟浏览器的访问行为来检查服务器应用是否健康。
-    /// - **HTTPS**：通过发送 HEAD 或 GET 请求模拟浏览器的访问行为来检查服务器应用是否健康。（数据加密，相比 HTTP 更安全。）
-    /// - **TCP**：通过发送 SYN 握手报文来检测服务器端口是否存活。
-    /// - **GRPC**：通过发送 POST 或 GET 请求来检查服务器应用是否健康。
-    /// - **GRPCS**：通过发送 POST 或 GET 请求来检查服务器应用是否健康。
+    /// Health check protocol. Valid values:
+    /// - **HTTP** (default): Check whether the server application is healthy by sending HEAD or GET requests to simulate browser access requests.
+    /// - **HTTPS**: Check whether the server application is healthy by sending HEAD or GET requests to simulate browser access requests. (Encrypt data, more secure compared with HTTP.)
+    /// - **TCP**: Detect whether the server port is alive by sending SYN handshake messages.
+    /// - **GRPC**: Check whether the server application is healthy by sending a POST or GET request.
+    /// - **GRPCS**: Check whether the server application is healthy by sending a POST or GET request.
     "HealthCheckProtocol" health_check_protocol set_health_check_protocol: str,
-    /// 健康检查模板 ID，格式为 hct- 后接字母数字。所有接口（创建、查询、修改、删除）均使用 hct- 前缀。
+    /// Health check template ID, in the format of hct- followed by alphanumeric characters. All APIs (creation, querying, modification, deletion) use the hct- prefix.
     "HealthCheckTemplateId" health_check_template_id set_health_check_template_id: str,
-    /// 健康检查模板名称。长度为 **1-255** 个字符，可包含数字、大小写字母、中文、半角句号（.）、下划线（_）和短划线（-）。
+    /// Health check template name. It must contain **1-255** characters, consisting of digits, upper- and lower-case letters, Chinese characters, half-width periods (.), underscores (_), and dashes (-).
     "HealthCheckTemplateName" health_check_template_name set_health_check_template_name: str,
-    /// 健康检查的响应超时时间。单位：秒。
-    /// 取值范围：**2**-**60**。
-    /// 默认值：**2**。
+    /// timeout period for the health check. Unit: seconds.
+    /// Valid values: **2**-**60**.
+    /// Default value: **2**.
     "HealthCheckTimeout" health_check_timeout set_health_check_timeout: i128,
-    /// 判定后端服务不健康的阈值，当健康检查连续失败多少次后，后端服务的状态由**健康**变为**不健康**。
-    /// 取值范围：**2**-**10**。
-    /// 默认值：**2**。
+    /// Threshold for determining an unhealthy backend service. The backend service status changes from **healthy** to **unhealthy** after the health check fails this number of times consecutively.
+    /// Value range: **2**-**10**.
+    /// Default value: **2**.
     "HealthCheckUnhealthyThreshold" health_check_unhealthy_threshold set_health_check_unhealthy_threshold: i128,
-    /// 修改时间。
+    /// Modify the time.
     "ModifyTime" modify_time set_modify_time: str,
-    /// 标签。
+    /// Tag.
     "Tags" tags set_tags: list TagInfo,
 } }
 
 rt::model! { both debug;
-/// 应用型负载均衡可用区子网映射中的 IP 信息数据结构
+/// IP information data structure in the application CLB availability zone subnet mapping
 IPAddressInfo {
-    /// IP 地址
+    /// IP
     "Address" address set_address: str,
     /// EIP AddressId
     "AddressId" address_id set_address_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `InquirePriceCreateLoadBalancer` (创建负载均衡实例询价).
+/// Request of `InquirePriceCreateLoadBalancer` (Inquires the price of creating a load balancing instance).
 ///
-/// InquirePriceCreateLoadBalancer接口查询创建负载均衡的价格。
+/// This API is used to query the price for creating a load balancer.
 InquirePriceCreateLoadBalancerRequest {
-    /// 实例的计费类型。默认POSTPAID_BY_HOUR，仅取值 POSTPAID_BY_HOUR：表示按量计费。
+    /// Billing type of the instance. Default value: POSTPAID_BY_HOUR. Only value: POSTPAID_BY_HOUR, which indicates pay-as-you-go billing.
     "ChargeType" charge_type set_charge_type: str,
 } }
 rt::action!("alb", "2025-10-30", "InquirePriceCreateLoadBalancer", InquirePriceCreateLoadBalancerRequest => InquirePriceCreateLoadBalancerResponse);
 
 rt::model! { read debug;
-/// InquirePriceCreateLoadBalancer返回参数结构体
+/// InquirePriceCreateLoadBalancer response structure.
 InquirePriceCreateLoadBalancerResponse {
-    /// 询价结果。
+    /// Inquiry results.
     "Price" price set_price: obj Price,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 插入HTTP Header信息
+/// Insert HTTP Header information.
 InsertHTTPHeaderInfo {
-    /// 插入的HTTP Header键，长度1 ~ 40个字符，支持的字符集为：a-z A-Z 0-9 - _ 。
-    /// 不支持中文，不支持Cookie,Host,Content-Length,Connection,Upgrade,transfer-encoding,keep-alive,te,authority,x-forwarded-for,x-forwarded-proto,x-forwarded-host,x-forwarded-port。
+    /// Key of the inserted HTTP Header. Length: 1–40 characters. Supported character sets: a-z, a-z, 0-9, -, and _.
+    /// Chinese characters are not allowed. No support for Cookie, Host, Content-Length, Connection, Upgrade, transfer-encoding, keep-alive, te, authority, x-forwarded-for, x-forwarded-proto, x-forwarded-host, and x-forwarded-port.
     ///
     /// Required.
     "Key" key set_key: str,
-    /// HTTP Header值的类型。
-    /// ValueType为SystemDefined时，取值范围 ClientPort：客户端端口，ClientIp：客户端 IP 地址，Protocol：客户端请求的协议，CLBPort：负载均衡实例监听端口。
-    /// ValueType为UserDefined时，长度1 ~ 128的可打印字符，不支持"，开头和结尾不能为空格，结尾不能为\。
-    /// ValueType为ReferenceHeader时，引用请求头中的某一个header，长度1~128的可打印字符，不支持"，开头和结尾不能为空格，结尾不能为\。
+    /// Type of the HTTP Header value.
+    /// When ValueType is SystemDefined, the value range is as follows: ClientPort: client port, ClientIp: client IP address, Protocol: protocol of client requests, CLBPort: listening port of the load balancing instance.
+    /// When ValueType is UserDefined, it is a printable character of 1 to 128 characters in length. It does not support ". It cannot be space at the beginning and ending, and cannot be \ at the end.
+    /// When ValueType is ReferenceHeader, refer to a header in the request header. It must be 1–128 printable characters. It does not support ". It cannot begin or end with a space, and cannot end with \.
     ///
     /// Required.
     "Value" value set_value: str,
-    /// HTTP Header值的类型，取值：
-    /// SystemDefined：系统定义的header。
-    /// UserDefined：用户自定义的header。
-    /// ReferenceHeader：引用请求头中的某一个header。
+    /// Type of the HTTP Header value. Value:
+    /// SystemDefined: system defined header.
+    /// UserDefined: user-defined header.
+    /// ReferenceHeader: refers to one header in the request header.
     ///
     /// Required.
     "ValueType" value_type set_value_type: str,
 } }
 
 rt::model! { read debug;
-/// 异步任务信息
+/// Asynchronous Task Information
 Job {
-    /// 操作接口名称。
+    /// Operation interface name.
     "ApiName" api_name set_api_name: str,
-    /// 任务流Id
+    /// Task flow Id
     "FlowId" flow_id set_flow_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
-    /// 资源ID列表
+    /// Resource ID list.
     "ResourceIds" resource_ids set_resource_ids: list String,
-    /// 任务状态。取值：Processing、Succeeded、Failed。
+    /// Task status. Valid values: `Processing`, `Succeeded`, `Failed`.
     "Status" status set_status: str,
 } }
 
 rt::model! { read debug;
-/// 监听器简要信息出参
+/// Listener brief information output parameters
 ListenerOutput {
-    /// 是否开启双向认证。
+    /// Whether mutual authentication is enabled.
     "CaEnable" ca_enable set_ca_enable: bool,
-    /// 监听器实例的创建时间。格式：ISO 8601（例如 2025-01-01T08:30:00+08:00）
+    /// Creation time of the listener instance. Format: ISO 8601 (for example, 2025-01-01T08:30:00+08:00)
     "CreateTime" create_time set_create_time: str,
-    /// 是否启用 Gzip 压缩。
+    /// Whether to enable Gzip compression.
     "GzipEnabled" gzip_enabled set_gzip_enabled: bool,
-    /// 是否启用http2。
+    /// Whether to enable http/2.
     "Http2Enable" http2_enable set_http2_enable: bool,
-    /// 空闲超时时间。
+    /// Idle timeout period.
     "IdleTimeout" idle_timeout set_idle_timeout: i128,
-    /// 监听器 ID，格式为 lst- 后接 8 位字母数字。
+    /// Listener ID, format: lst- followed by 8 alphanumeric characters.
     "ListenerId" listener_id set_listener_id: str,
-    /// 监听器名称。
+    /// Listener name.
     "ListenerName" listener_name set_listener_name: str,
-    /// 监听器端口。
+    /// Listener port.
     "ListenerPort" listener_port set_listener_port: i128,
-    /// 监听器协议。
+    /// Listener protocol.
     "ListenerProtocol" listener_protocol set_listener_protocol: str,
-    /// 监听器状态。取值:=
+    /// Listener status. Value:
     ///
-    /// - Active: 运行中。
-    /// - Provisioning：创建中。
-    /// - Configuring：变配中。
-    /// - ProvisionFailed：创建失败
+    /// - Active: Running.
+    /// - Provisioning: Creating.
+    /// - Configuring: Modifying configuration.
+    /// - ProvisionFailed: Creation failed
     "ListenerStatus" listener_status set_listener_status: str,
-    /// 监听器实例的最后变更时间。格式：ISO 8601（例如 2025-01-01T08:30:00+08:00）
+    /// Last change time of the listener instance. Format: ISO 8601 (for example, 2025-01-01T08:30:00+08:00)
     "ModifyTime" modify_time set_modify_time: str,
-    /// 连接请求超时时间。
+    /// Connection request timeout period.
     "RequestTimeout" request_timeout set_request_timeout: i128,
-    /// 标签。
+    /// Tag.
     "Tags" tags set_tags: list TagInfo,
-    /// 安全策略 ID。
+    /// Security policy ID.
     "TlsSecurityPolicyId" tls_security_policy_id set_tls_security_policy_id: str,
-    /// XForwardedFor配置。
+    /// XForwardedFor configuration.
     "XForwardedForConfig" x_forwarded_for_config set_x_forwarded_for_config: obj XForwardedForConfig,
 } }
 
 rt::model! { read debug;
-/// 列表展示的应用型负载均衡实例结构。
+/// Structure of application CLB instances in list view.
 LoadBalancer {
-    /// IP 地址版本，取值 IPv4 或 IPv6。
+    /// IP address version. Value: IPv4 or IPv6.
     "AddressIpVersion" address_ip_version set_address_ip_version: str,
-    /// 负载均衡的地址类型。取值：
+    /// LoadBalancer address type. Valid values:
     ///
-    /// - **Internet**：负载均衡具有公网IP地址，DNS域名被解析到公网IP，因此可以在公网环境访问。
+    /// - **Internet**: The load balancing has a public IP address, and the DNS domain name is resolved to the public IP, so it can be accessed via the public network.
     ///
-    /// - **Intranet**：负载均衡只有私网IP地址，DNS域名被解析到私网IP，因此只能被负载均衡所在VPC的内网环境访问。
+    /// - **Intranet**: The load balancer only has a private IP address, and the DNS domain name resolves to the private IP, so it can only be accessed from the private network environment of the VPC where the load balancer is located.
     "AddressType" address_type set_address_type: str,
-    /// 资源创建时间。
+    /// Resource creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 删除保护设置信息。
+    /// Deletion protection setting information.
     "DeletionProtection" deletion_protection set_deletion_protection: obj DeletionProtectionConfig,
-    /// DNS域名。
+    /// DNS domain name.
     "Domain" domain set_domain: str,
-    /// 负载均衡实例计费配置。
+    /// Billing configuration of a load balancing instance.
     "LoadBalancerBillingConfig" load_balancer_billing_config set_load_balancer_billing_config: obj LoadBalancerBillingConfig,
-    /// 负载均衡实例 ID，格式为 alb- 后接 8 位字母数字。
+    /// CLB instance ID, in the format of "alb-" followed by 8 alphanumeric characters.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 负载均衡实例名称。
+    /// Load balancing instance name.
     "LoadBalancerName" load_balancer_name set_load_balancer_name: str,
-    /// 负载均衡操作锁配置。
+    /// Load balancer operation lock configuration.
     "LoadBalancerOperationLocks" load_balancer_operation_locks set_load_balancer_operation_locks: list LoadBalancerOperationLocksItem,
-    /// 应用型负载均衡实例状态。取值：
+    /// Application CLB instance status. Valid values:
     ///
-    /// - **Provisioning**：创建中。
-    /// - **Active**: 运行中。
-    /// - **Configuring**: 变配中。
-    /// - **Deleting**：删除中。
-    /// - **ProvisionFailed**：创建失败。
-    /// - **ConfigureFailed**：变配失败。
-    /// - **DeletionFailed**：删除失败。
-    /// - **Abnormal**：异常状态，具体异常原因参见LoadBalancerOperationLocks字段。
+    /// - **Provisioning**: Under creation.
+    /// - **Active**: Running.
+    /// - **Configuring**: The configuration is being changed.
+    /// - **Deleting**: Deleting.
+    /// - **ProvisionFailed**: Creation failed.
+    /// - **ConfigureFailed**: Configuration adjustment failure.
+    /// - **DeletionFailed**: deletion failed.
+    /// - **Abnormal**: abnormal status. For the specific exception reason, see the LoadBalancerOperationLocks field.
     "LoadBalancerStatus" load_balancer_status set_load_balancer_status: str,
-    /// 修改保护设置信息。
+    /// Modification protection setting information.
     "ModificationProtection" modification_protection set_modification_protection: obj ModificationProtectionInfo,
-    /// 标签列表。
+    /// Tag list.
     "Tags" tags set_tags: list TagInfo,
-    /// 私有网络 ID。
+    /// Virtual Private Cloud (VPC) ID.
     "VpcId" vpc_id set_vpc_id: str,
 } }
 
 rt::model! { both debug;
-/// 应用型负载均衡可用区子网映射中的 IP 信息数据结构
+/// IP information in the data structure of the availability zone subnet mapping for an application CLB
 LoadBalancerAddress {
-    /// IPv4 地址列表
+    /// IPv4 address list
     "IPv4Address" i_pv4_address set_i_pv4_address: list IPAddressInfo,
-    /// IPv6 地址列表
+    /// IPv6 address list
     "IPv6Address" i_pv6_address set_i_pv6_address: list IPAddressInfo,
 } }
 
 rt::model! { both debug;
-/// 应用型负载均衡实例计费配置。
+/// Billing configuration of an application CLB instance.
 LoadBalancerBillingConfig {
-    /// 实例的计费类型。
+    /// Billing type of the instance.
     ///
-    /// 取值**POSTPAID_BY_HOUR**：表示按量计费。
+    /// Parameter value **POSTPAID_BY_HOUR**: pay-as-you-go.
     ///
     /// Required.
     "ChargeType" charge_type set_charge_type: str,
-    /// 共享带宽包 ID。
+    /// Bandwidth package ID.
     "BandwidthPackageId" bandwidth_package_id set_bandwidth_package_id: str,
 } }
 
 rt::model! { read debug;
-/// 负载均衡详细信息
+/// Load balancing details
 LoadBalancerDetail {
-    /// 访问日志配置。
+    /// Access log configuration.
     "AccessLogConfig" access_log_config set_access_log_config: obj AccessLogConfig,
-    /// IP 地址版本，取值 IPv4 或 IPv6。
+    /// IP address version. Value: IPv4 or IPv6.
     "AddressIpVersion" address_ip_version set_address_ip_version: str,
-    /// 应用型负载均衡实例的网络地址类型。取值：
+    /// Network address type of the application CLB instance. Valid values:
     ///
-    /// - **Internet/Public**：负载均衡具有公网IP地址，DNS域名被解析到公网IP，因此可以在公网环境访问。
+    /// - **Internet/Public**: The load balancing has a public IP address, and the DNS domain name is resolved to the public IP, so it can be accessed via the public network.
     ///
-    /// - **Intranet/Internal**：负载均衡只有私网IP地址，DNS域名被解析到私网IP，因此只能被负载均衡所在VPC的内网环境访问。
+    /// - **Intranet/Internal**: The load balancer only has a private IP address, and the DNS domain name resolves to the private IP, so it can only be accessed from the private network environment of the VPC where the load balancer is located.
     "AddressType" address_type set_address_type: str,
-    /// 资源创建时间，格式为`yyyy-MM-ddTHH:mm:ss±hh:mm`。
+    /// Resource creation time in the format of `yyyy-MM-ddTHH:mm:ss±hh:mm`.
     "CreateTime" create_time set_create_time: str,
-    /// 删除保护设置信息。
+    /// Deletion protection setting information.
     "DeletionProtection" deletion_protection set_deletion_protection: obj DeletionProtectionConfig,
-    /// DNS域名。
+    /// DNS domain name.
     "Domain" domain set_domain: str,
-    /// 负载均衡实例付计费配置信息
+    /// Billing configuration information of a load balancing instance.
     "LoadBalancerBillingConfig" load_balancer_billing_config set_load_balancer_billing_config: obj LoadBalancerBillingConfig,
-    /// 负载均衡实例 ID，格式为 alb- 后接 8 位字母数字。
+    /// CLB instance ID, in the format of "alb-" followed by 8 alphanumeric characters.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 实例名称。
+    /// Instance name.
     ///
-    /// 长度为1~80个字符，可包含中文、字母、数字、短划线（-）、正斜线（/）、半角句号（.）和下划线（_）。
+    /// Length: 1 to 80 characters. It can contain Chinese, letters, digits, hyphens (-), forward slashes (/), half-width periods (.), and underscores (_).
     "LoadBalancerName" load_balancer_name set_load_balancer_name: str,
-    /// 应用型负载均衡操作锁配置。
+    /// Application CLB operation lock configuration.
     "LoadBalancerOperationLocks" load_balancer_operation_locks set_load_balancer_operation_locks: list LoadBalancerOperationLocksItem,
-    /// 应用型负载均衡实例状态。取值：
+    /// Application CLB instance status. Valid values:
     ///
-    /// - **Provisioning**：创建中。
-    /// - **Active**: 运行中。
-    /// - **Configuring**: 变配中。
-    /// - **Deleting**：删除中。
-    /// - **ProvisionFailed**：创建失败。
-    /// - **ConfigureFailed**：变配失败。
-    /// - **DeletionFailed**：删除失败。
-    /// - **Abnormal**：异常状态，具体异常原因参见LoadBalancerOperationLocks字段。
+    /// - **Provisioning**: Under creation.
+    /// - **Active**: Running.
+    /// - **Configuring**: The configuration is being changed.
+    /// - **Deleting**: deleting.
+    /// - **ProvisionFailed**: Creation failed.
+    /// - **ConfigureFailed**: Configuration adjustment failure.
+    /// - **DeletionFailed**: Deletion failed.
+    /// - **Abnormal**: abnormal status. For the specific exception reason, see the LoadBalancerOperationLocks field.
     "LoadBalancerStatus" load_balancer_status set_load_balancer_status: str,
-    /// 修改保护设置信息。
+    /// Protection configuration modification information.
     "ModificationProtection" modification_protection set_modification_protection: obj ModificationProtectionInfo,
-    /// 应用型负载均衡实例绑定的安全组ID集合。
+    /// ID set of the security group bound to the application CLB instance.
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// 标签。
+    /// Tag.
     "Tags" tags set_tags: list TagInfo,
-    /// 私有网络 ID。
+    /// Virtual Private Cloud (VPC) ID.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 可用区及子网映射列表，最多返回10个可用区。若当前地域支持2个及以上可用区，至少返回2个及以上可用区。
+    /// Mapping list of AZs and subnets. A maximum of 10 AZs can be returned. If the current region supports 2 or more AZs, at least 2 AZs are returned.
     "ZoneMappings" zone_mappings set_zone_mappings: list ZoneMappingInfo,
 } }
 
 rt::model! { read debug;
-/// 应用型负载均衡操作锁配置。
+/// Application CLB operation lock configuration.
 LoadBalancerOperationLocksItem {
-    /// 锁定的原因。在**LoadBalancerStatus**为**Abnormal**时有效。
+    /// The causes for the lock. Valid when **LoadBalancerStatus** is **Abnormal**.
     "LockReason" lock_reason set_lock_reason: str,
-    /// 锁定的类型。取值 ：
+    /// Lock type. Valid values:
     ///
-    /// - **SecurityLocked**：安全锁定。
+    /// - **SecurityLocked**: Security lock.
     ///
-    /// - **RelatedResourceLocked**：关联锁定。
+    /// - **RelatedResourceLocked**: Related resource locked.
     ///
-    /// - **FinancialLocked**：欠费锁定。
+    /// - **FinancialLocked**: Locked due to arrears.
     ///
-    /// - **ResidualLocked**：残留锁定。
+    /// - **ResidualLocked**: residual lock.
     "LockType" lock_type set_lock_type: str,
 } }
 
 rt::model! { read debug;
-/// 修改保护状态信息。
+/// Modification protection status information.
 ModificationProtectionInfo {
-    /// 是否开启修改保护。开启后，可防止实例被意外修改或删除。
-    ///
-    /// - true：开启修改保护
-    /// - false：关闭修改保护
+    /// Whether modification protection is enabled. Once enabled, it prevents the instance from unintended modification or deletion.
+    /// - true: enable modification protection
+    /// - false: disable modification protection
     "ModificationProtectionEnabled" modification_protection_enabled set_modification_protection_enabled: bool,
     /// 1238716123
     "OperatorUin" operator_uin set_operator_uin: str,
-    /// 开启修改保护的原因说明。
-    /// 长度为 1~255 个字符，必须是中文和无害字符串中的字符， 可包含中文、字母、数字、短划线（-）、正斜线（/）、半角句号（.）、下划线（_）。
+    /// Reason explanation for enabling modification protection.
+    /// Length: 1 to 255 characters. It must contain Chinese and characters from harmless strings. It can contain Chinese, letters, digits, hyphens (-), forward slashes (/), half-width periods (.), and underscores (_).
     "Reason" reason set_reason: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyHealthCheckTemplate` (修改健康检查模板).
+/// Request of `ModifyHealthCheckTemplate` (Modifies a health check Template).
 ///
-/// 修改健康检查模板
+/// Modify a health check template
 ModifyHealthCheckTemplateRequest {
-    /// 健康检查模板 ID，格式为 hct- 后接字母数字。
+    /// Health check template ID. The format is `hct-` followed by alphanumeric characters.
     ///
     /// Required.
     "HealthCheckTemplateId" health_check_template_id set_health_check_template_id: str,
-    /// 是否预览此次请求。
+    /// Whether to preview this request.
     ///
-    /// - false（默认）：发送普通请求，直接修改健康检查模板。
-    /// - true：发送预览请求，检查修改健康检查模板的参数、格式、业务限制等是否符合要求。
+    /// - false (default): Send a normal request to directly modify the health check template.
+    /// - true: Send a preview request to check whether the parameters, format, and service limits of the modified health check template meet the requirements.
     "DryRun" dry_run set_dry_run: bool,
-    /// 健康检查状态码。取值：
+    /// Health check status code. Value:
     ///
-    /// - 当健康检查协议为HTTP/HTTPS时：
+    /// - When the health check protocol is HTTP/HTTPS:
     ///
-    /// - http_1xx
-    /// - http_2xx（默认值）
-    /// - http_3xx
-    /// - http_4xx
-    /// - http_5xx
+    /// - HTTP_1xx
+    /// - HTTP_2xx (default value)
+    /// - HTTP_3xx
+    /// - HTTP_4xx
+    /// - HTTP_5xx
     ///
-    /// - 当健康检查协议为GRPC/GRPCS时：默认值为12，数值范围为0-99，输入值可为数值、多个数值或者范围以及相互组合，如：
+    /// - When the health check protocol is GRPC/GRPCS: the default value is 12, the value range is 0-99, and the input value can be a numerical value, multiple values, a range, or a combination, for example:
     ///
     /// - "20"
     /// - "0-99"
     "HealthCheckCodes" health_check_codes set_health_check_codes: list String,
-    /// 判定后端服务健康的阈值，当健康检查连续成功多少次后，后端服务的状态由不健康变为健康。
-    /// 取值范围：2-10。
-    /// 默认值：2。
+    /// Threshold for determining backend service health. After the health check succeeds consecutively for this number of times, the backend service status changes from unhealthy to healthy.
+    /// Value range: 2-10.
+    /// Default value: 2.
     "HealthCheckHealthyThreshold" health_check_healthy_threshold set_health_check_healthy_threshold: i128,
-    /// 健康检查域名。
-    /// 长度限制为 1-255 个字符。
-    /// 可包含小写字母、数字、短划线（-）和半角句号（.）。
+    /// Health check domain name.
+    /// Length limit: 1-255 characters.
+    /// It can contain lowercase letters, digits, dashes (-), and half-width periods (.).
     ///
-    /// 仅当 HealthCheckProtocol 设置为 HTTP/HTTPS/GRPC/GRPCS 时，该参数生效。
+    /// This parameter takes effect only when HealthCheckProtocol is set to HTTP/HTTPS/GRPC/GRPCS.
     "HealthCheckHost" health_check_host set_health_check_host: str,
-    /// 健康检查 HTTP 协议版本，取值：
+    /// HTTP version for health check. Valid values:
     ///
-    /// - HTTP1.1（默认）
+    /// - HTTP1.1 (default)
     /// - HTTP1.0
-    /// 仅当HealthCheckProtocol设置为HTTP 或 HTTPS 时，该参数生效。
+    /// This parameter takes effect only when HealthCheckProtocol is set to HTTP or HTTPS.
     "HealthCheckHttpVersion" health_check_http_version set_health_check_http_version: str,
-    /// 健康检查的时间间隔。单位：秒。 取值范围：2-300。 默认值：5。
+    /// The interval of health check. Unit: second. Value range: 2-300. Default value: 5.
     "HealthCheckInterval" health_check_interval set_health_check_interval: i128,
-    /// 健康检查方法，取值： - GET - HEAD（默认值）
+    /// Health check method. Value: - GET - HEAD (default value)
     ///
-    /// 仅当HealthCheckProtocol设置为HTTP 或 HTTPS 时，该参数生效。
+    /// This parameter takes effect only when HealthCheckProtocol is set to HTTP or HTTPS.
     "HealthCheckMethod" health_check_method set_health_check_method: str,
     /// 健康检查的转发规则路径。 长度为 1-80 个字符，只能使用字母、数字、字符`-/.%?#&=`以及扩展字符`_;~!（)*[]@$^:',+`。 URL 必须以正斜线（/）开头。
     ///
     /// 仅当HealthCheckProtocol为HTTP/HTTPS/GRPC/GRPCS时，转发规则路径参数生效。
     "HealthCheckPath" health_check_path set_health_check_path: str,
-    /// 健康检查访问后端服务器的端口。  取值范围：0-65535。  默认值：0，表示后端服务器的端口。
+    /// Health check access to the backend server port. Value range: 0-65535. Default value: 0, which means the backend server port.
     "HealthCheckPort" health_check_port set_health_check_port: i128,
-    /// 健康检查协议。取值：
+    /// Health check protocol. Valid values:
     ///
-    /// - HTTP（默认）：通过发送 HEAD 或 GET 请求模拟浏览器的访问行为来检查服务器应用是否健康。
-    /// - HTTPS：通过发送 HEAD 或 GET 请求模拟浏览器的访问行为来检查服务器应用是否健康。（数据加密，相比 HTTP 更安全。）
-    /// - TCP：通过发送 SYN 握手报文来检测服务器端口是否存活。
-    /// - GRPC：通过发送 POST 或 GET 请求来检查服务器应用是否健康。
-    /// - GRPCS：通过发送 POST 或 GET 请求来检查服务器应用是否健康。
+    /// - HTTP (default): Sends HEAD or GET requests to simulate browser access requests and check whether the server application is healthy.
+    /// - HTTPS: Sends HEAD or GET requests to simulate browser access requests and check whether the server application is healthy. (Encrypts data and is more secure than HTTP.)
+    /// - TCP: Sends SYN handshake messages to detect whether the server port is alive.
+    /// - GRPC: Sends POST or GET requests to check whether the server application is healthy.
+    /// - GRPCS: Sends POST or GET requests to check whether the server application is healthy.
     "HealthCheckProtocol" health_check_protocol set_health_check_protocol: str,
-    /// 健康检查模板名称。长度为 1-255 个字符，可包含数字、大小写字母、中文、半角句号（.）、下划线（_）和短划线（-）。
+    /// Health check template name. It is 1-255 characters long and can contain digits, upper- and lower-case letters, Chinese characters, half-width periods (.), underscores (_), and dashes (-).
     "HealthCheckTemplateName" health_check_template_name set_health_check_template_name: str,
-    /// 健康检查的响应超时时间。单位：秒。
-    /// 取值范围：2-60。
-    /// 默认值：2。
+    /// Health check response timeout, in seconds.
+    /// Value range: 2-60.
+    /// Default value: 2.
     "HealthCheckTimeout" health_check_timeout set_health_check_timeout: i128,
-    /// 判定后端服务不健康的阈值，当健康检查连续失败多少次后，后端服务的状态由健康变为不健康。
-    /// 取值范围：2-10。
-    /// 默认值：2。
+    /// Threshold for determining an unhealthy backend service. After how many consecutive health check failures, the backend service status changes from healthy to unhealthy.
+    /// Value range: 2-10.
+    /// Default value: 2.
     "HealthCheckUnhealthyThreshold" health_check_unhealthy_threshold set_health_check_unhealthy_threshold: i128,
 } }
 rt::action!("alb", "2025-10-30", "ModifyHealthCheckTemplate", ModifyHealthCheckTemplateRequest => ModifyHealthCheckTemplateResponse);
 
 rt::model! { read debug;
-/// ModifyHealthCheckTemplate返回参数结构体
+/// ModifyHealthCheckTemplate response structure.
 ModifyHealthCheckTemplateResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyListenerAttributes` (修改监听器).
+/// Request of `ModifyListenerAttributes` (Modifies a listener).
 ///
-/// 修改监听器属性
+/// Modifies listener properties.
 ModifyListenerAttributesRequest {
-    /// 监听器 ID，格式为 lst- 后接 8 位字母数字。
+    /// Listener ID, format: lst- followed by 8 alphanumeric characters.
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 负载均衡实例 ID，格式为 alb- 后接 8 位字母数字。
+    /// Cloud Load Balancer instance ID, in the format of "alb-" followed by 8 alphanumeric characters.
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 监听器配置的CA证书ID列表。目前仅支持添加1个CA证书。
+    /// CA certificate ID list for the listener configuration. Currently only support adding 1 CA certificate.
     "CaCertificateIds" ca_certificate_ids set_ca_certificate_ids: list String,
-    /// 是否开启双向认证。
-    /// 取值：
-    /// true：开启。
-    /// false（默认值）：不开启。
+    /// Whether mutual authentication is enabled.
+    /// Valid values:
+    /// true: enabled.
+    /// false (default value): not enabled.
     "CaEnabled" ca_enabled set_ca_enabled: bool,
-    /// 服务器证书 ID 列表。
+    /// List of server certificate IDs.
     "CertificateIds" certificate_ids set_certificate_ids: list String,
-    /// 客户端Token，用于保证请求的幂等性。
+    /// Client Token, used for ensuring request idempotency.
     ///
-    /// 从您的客户端生成一个参数值，确保不同请求间该参数值唯一。ClientToken只支持ASCII字符。
+    /// Generate a parameter value from your client to underwrite the uniqueness of the value for different requests. ClientToken supports only ASCII characters.
     "ClientToken" client_token set_client_token: str,
-    /// 默认转发规则动作列表。目前监听器仅支持添加 1 个默认转发规则动作。
+    /// List of default forward rule actions. Currently, a listener supports adding only 1 default forward rule action.
     "DefaultActions" default_actions set_default_actions: list DefaultAction,
-    /// 是否启用 Gzip 压缩。
+    /// Whether to enable Gzip compression.
     "GzipEnabled" gzip_enabled set_gzip_enabled: bool,
-    /// 是否开启HTTP/2特性。只有 HTTPS 协议支持此参数。
+    /// Whether to enable HTTP/2. Only HTTPS protocol supports this parameter.
     "Http2Enabled" http2_enabled set_http2_enabled: bool,
-    /// 指定连接空闲超时时间。单位：秒。
-    /// 取值范围：1~600。
-    /// 默认值：15。
-    /// 如果在设定时间内一直没有访问请求，负载均衡会暂时断开当前连接，下次请求来临时重新建立新的连接。
+    /// Specify the idle timeout for a connection. Unit: seconds.
+    /// Valid values: 1-600.
+    /// Default value: 15.
+    /// If no access request is received within the set time, load balancing will temporarily disconnect the current connection and reestablish a new connection when the next request arrives.
     "IdleTimeout" idle_timeout set_idle_timeout: i128,
-    /// 自定义监听名称。  长度为 1~255 个字符，必须是中文和无害字符串中的字符，  可包含中文、字母、数字、短划线（-）、正斜线（/）、半角句号（.）、下划线（_）。
+    /// Custom listener name, 1–255 characters in length. It must contain Chinese and harmless string characters, and can contain Chinese, letters, digits, dashes (-), forward slashes (/), half-width periods (.), and underscores (_).
     "ListenerName" listener_name set_listener_name: str,
-    /// 指定请求超时时间。单位：秒。
-    /// 取值：1~600。
-    /// 默认值：60。
-    /// 如果在超时时间内后端服务器一直没有响应，负载均衡将放弃等待，并给客户端返回HTTP 504错误码。
+    /// Specify the request timeout. Unit: seconds.
+    /// Value: 1-600.
+    /// Default value: 60.
+    /// If the real server does not respond within the timeout period, load balancing will abandon waiting and return an HTTP 504 error code to the client.
     "RequestTimeout" request_timeout set_request_timeout: i128,
-    /// 安全策略 ID，格式为 tls- 后接 8 位字母数字。
+    /// Security policy ID in the format of tls- followed by 8 alphanumeric characters.
     "SecurityPolicyId" security_policy_id set_security_policy_id: str,
-    /// XForwardedFor配置。
+    /// XForwardedFor configuration.
     "XForwardedForConfig" x_forwarded_for_config set_x_forwarded_for_config: obj XForwardedForConfig,
 } }
 rt::action!("alb", "2025-10-30", "ModifyListenerAttributes", ModifyListenerAttributesRequest => ModifyListenerAttributesResponse);
 
 rt::model! { read debug;
-/// ModifyListenerAttributes返回参数结构体
+/// ModifyListenerAttributes response structure.
 ModifyListenerAttributesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyLoadBalancerAddressType` (修改负载均衡实例的网络类型).
+/// Request of `ModifyLoadBalancerAddressType` (Modifies the network type of a load balancing instance).
 ///
-/// **前提条件：**
-/// 您已经创建应用型负载均衡实例，具体操作，请参见 CreateLoadBalancer 。
-/// 当您需要通过此接口将应用型负载均衡实例的网络类型由私网变为公网时，您需要先创建一个弹性公网 IP。
-/// **使用说明：**
-/// ModifyLoadBalancerAddressType 接口属于异步接口，即系统返回一个请求 ID，但该应用型负载均衡实例的网络类型尚未变更成功，系统后台的变更任务仍在进行。您可以调用 DescribeLoadBalancerDetail 查询应用型负载均衡实例的网络类型的变更状态：
-/// 当应用型负载均衡实例处于 Configuring 状态时，表示应用型负载均衡实例的网络类型正在变更中。
-/// 当应用型负载均衡实例处于 Active 状态时，表示应用型负载均衡实例的网络类型变更成功。
+/// **Prerequisite:**
+/// You have created an application CLB instance. For detailed operations, please see CreateLoadBalancer.
+/// When you need to change the network type of an application CLB instance from private network to public network through this API, you need to create an Elastic IP first.
+/// **Instructions:**
+/// The ModifyLoadBalancerAddressType API is an async API. The system returns a request ID, but the network type of the application CLB instance has not been changed yet. The change task is still in progress in the system backend. You can call DescribeLoadBalancerDetail to query the change status of the network type of the application CLB instance.
+/// When an application CLB instance is in the Configuring status, it means the network type of the instance is changing.
+/// When an application CLB instance is in the Active status, the network type change of the instance is successful.
 ModifyLoadBalancerAddressTypeRequest {
-    /// 目标网络类型。取值：
-    /// - **Internet**（公网型）
-    /// 负载均衡实例分配公网 IP 地址，域名（DNS）解析至公网 IP，可在公网环境中直接访问，适用于对外提供服务的业务场景。
-    /// - **Intranet**（内网型）
-    /// 负载均衡实例仅分配私网 IP 地址，域名（DNS）解析至私网 IP，仅支持在负载均衡实例所属 VPC 内的内网环境访问，适用于内部业务或对安全性要求较高的场景。
+    /// Target network type. Value:
+    /// - **Internet** (public network)
+    /// A load balancing instance is assigned a public network IP address, and the domain name (DNS) is parsed to the public network IP. It can be directly accessed via the public network and is suitable for business scenarios that provide external services.
+    /// - **Intranet** (private network)
+    /// Load balancing instances are assigned only private IP addresses, and the domain name (DNS) resolves to the private IP. Access is supported only within the private network environment of the VPC to which the load balancing instance belongs. This is suitable for internal business or scenarios with high security requirements.
     ///
     /// Required.
     "AddressType" address_type set_address_type: str,
-    /// 负载均衡实例 ID，格式为 alb- 后接 8 位字母数字。
+    /// CLB instance ID. The format is alb- followed by 8 alphanumeric characters.
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 共享带宽包 ID。
+    /// Bandwidth package ID.
     "BandwidthPackageId" bandwidth_package_id set_bandwidth_package_id: str,
-    /// 是否只预检此次请求。取值：
-    /// - **true**：发送检查请求，不会更新实例的网络类型。检查项包括是否填写了必需参数、请求格式、业务限制。如果检查不通过，则返回对应错误。如果检查通过，则返回错误码DryRunOperation。
-    /// - **false**（默认值）：发送正常请求，通过检查后返回 HTTP 2xx 状态码并直接进行操作。
+    /// Whether to only precheck this request. Parameter Value:
+    /// - **true**: Send a check request without updating the network type of the instance. Check items include whether required parameters are filled in, request format, and service limits. If the check fails, return the corresponding error. If the check passes, return the error code `DryRunOperation`.
+    /// - **false** (default value): Send a normal request, return HTTP 2xx status code after check, and directly perform the operation.
     "DryRun" dry_run set_dry_run: bool,
-    /// 可用区及子网映射结构体。
-    /// 若当前地域支持 2 个及以上的可用区，至少需要添加 2 个可用区。
+    /// Availability zone and subnet mapping structure.
+    /// If the current region supports 2 or more AZs, a minimum of 2 AZs is required.
     "ZoneMappings" zone_mappings set_zone_mappings: list ZoneMappingsItem,
 } }
 rt::action!("alb", "2025-10-30", "ModifyLoadBalancerAddressType", ModifyLoadBalancerAddressTypeRequest => ModifyLoadBalancerAddressTypeResponse);
 
 rt::model! { read debug;
-/// ModifyLoadBalancerAddressType返回参数结构体
+/// ModifyLoadBalancerAddressType response structure.
 ModifyLoadBalancerAddressTypeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyLoadBalancerAttributes` (更新负载均衡实例属性).
+/// Request of `ModifyLoadBalancerAttributes` (Updates the attributes of a load balancing instance).
 ///
-/// **ModifyLoadBalancerAttributes**接口属于异步接口，即系统返回一个请求ID，但该应用型负载均衡实例属性尚未修改成功，系统后台的修改任务仍在进行。您可以调用[DescribeLoadBalancerDetail](https://cloud.tencent.com/document/api/1822/133711)查询应用型负载均衡实例属性的修改状态：
-/// - 当应用型负载均衡实例属性处于**Configuring**状态时，表示应用型负载均衡实例属性正在修改中。
-/// - 当应用型负载均衡实例属性处于**Active**状态时，表示应用型负载均衡实例属性修改成功。
+/// The **ModifyLoadBalancerAttributes** API is an async API. It returns a request ID, but the application CLB instance attribute has not been modified yet. The modifying task is still in progress in the system backend. You can call [DescribeLoadBalancerDetail](https://www.tencentcloud.com/document/product/1311/84267) to query the modification status of the application CLB instance attribute.
+/// -When the application CLB instance attribute is in the **Configuring** status, it means the application CLB instance attribute is being modified.
+/// - When the application CLB instance attribute is in the **Active** status, it means the application CLB instance attribute was modified successfully.
 ModifyLoadBalancerAttributesRequest {
-    /// 负载均衡实例 ID，格式为 alb- 后接 8 位字母数字。
+    /// CLB instance ID. The format is alb- followed by 8 alphanumeric characters.
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 客户端Token，用于保证请求的幂等性。
+    /// Client Token, used to ensure request idempotency.
     ///
-    /// 从您的客户端生成一个参数值，确保不同请求间该参数值唯一。ClientToken只支持ASCII字符。
+    /// Generate a parameter value from your client to underwrite the uniqueness of the value for different requests. ClientToken supports only ASCII characters.
     ///
-    /// > 若您未指定，则系统自动使用API请求的**RequestId**作为**ClientToken**标识。每次API请求的**RequestId**不一样。
+    /// > If not specified, the system automatically uses the **RequestId** of the API request as the **ClientToken** ID. The **RequestId** of each API request may not be the same.
     "ClientToken" client_token set_client_token: str,
-    /// 删除保护配置
+    /// Deletion protection configuration
     "DeletionProtection" deletion_protection set_deletion_protection: obj DeletionProtectionConfig,
-    /// 是否只预检此次请求，取值：
+    /// Whether to only precheck this request. Parameter Value:
     ///
-    /// - **true**：发送检查请求，不会修改应用型负载均衡实例的属性。检查项包括是否填写了必需参数、请求格式、业务限制。如果检查不通过，则返回对应错误。如果检查通过，则返回错误码`DryRunOperation`。
+    /// - **true**: Send a check request without modifying the properties of the application CLB instance. Check items include whether required parameters are filled in, request format, and service limits. If the check fails, return the corresponding error. If the check passes, return the error code `DryRunOperation`.
     ///
-    /// - **false**（默认值）：发送正常请求，通过检查后返回`HTTP_2xx`状态码并直接进行操作。
+    /// - **false** (default value): Send a normal request, return `HTTP_2xx` status code after check, and directly perform the operation.
     "DryRun" dry_run set_dry_run: bool,
-    /// 应用型负载均衡实例名称。长度为1~80个字符，可包含中文、字母、数字、短划线（-）、正斜线（/）、半角句号（.）和下划线（_）。
+    /// Application CLB instance name. It contains 1-80 characters, including Chinese characters, letters, digits, dashes (-), forward slashes (/), half-width periods (.), and underscores (_).
     "LoadBalancerName" load_balancer_name set_load_balancer_name: str,
 } }
 rt::action!("alb", "2025-10-30", "ModifyLoadBalancerAttributes", ModifyLoadBalancerAttributesRequest => ModifyLoadBalancerAttributesResponse);
 
 rt::model! { read debug;
-/// ModifyLoadBalancerAttributes返回参数结构体
+/// ModifyLoadBalancerAttributes response structure.
 ModifyLoadBalancerAttributesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyLoadBalancerModificationProtection` (设置负载均衡实例操作保护).
+/// Request of `ModifyLoadBalancerModificationProtection` (Sets operation protection for a load balancing instance).
 ///
-/// 设置负载均衡实例修改保护。
+/// Set load balancing instance modification protection.
 ModifyLoadBalancerModificationProtectionRequest {
-    /// 负载均衡实例 ID，格式为 alb- 后接 8 位字母数字。
+    /// Cloud Load Balancer instance ID, in the format of "alb-" followed by 8 alphanumeric characters.
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 是否开启修改保护。开启后，可防止实例被意外修改或删除。\n- true：开启修改保护\n- false：关闭修改保护
+    /// Indicates whether to enable modification protection. Once enabled, the instance is protected from unintended modification or deletion.\n- true: enables modification protection\n- false: disables modification protection
     ///
     /// Required.
     "ModificationProtectionEnabled" modification_protection_enabled set_modification_protection_enabled: bool,
-    /// 是否只预检此次请求。取值：
-    /// - true：仅执行预检，不实际操作资源。检查参数完整性、请求格式及业务限制，通过返回 DryRunOperation，不通过返回对应错误。
-    /// - false（默认）：执行正常请求，检查通过后直接操作资源。
+    /// Whether to only precheck this request. Parameter Value:
+    /// - true: Only perform precheck without performing operations on a resource. Check parameter integrity, request format, and service limits. If approved, DryRunOperation is returned. If not approved, the corresponding error is returned.
+    /// -false (default): Execute a normal request. After the check is passed, directly perform operations on the resource.
     "DryRun" dry_run set_dry_run: bool,
-    /// 开启修改保护的原因说明。
-    /// 长度为 1~255 个字符，必须是中文和无害字符串中的字符， 可包含中文、字母、数字、短划线（-）、正斜线（/）、半角句号（.）、下划线（_）。
+    /// Reason explanation for enabling modification protection.
+    /// Length: 1–255 characters. It must be a Chinese or harmless string and can contain Chinese characters, letters, digits, dashes (-), forward slashes (/), half-width periods (.), and underscores (_).
     "Reason" reason set_reason: str,
 } }
 rt::action!("alb", "2025-10-30", "ModifyLoadBalancerModificationProtection", ModifyLoadBalancerModificationProtectionRequest => ModifyLoadBalancerModificationProtectionResponse);
 
 rt::model! { read debug;
-/// ModifyLoadBalancerModificationProtection返回参数结构体
+/// ModifyLoadBalancerModificationProtection response structure.
 ModifyLoadBalancerModificationProtectionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyRulesAttributes` (修改转发规则属性).
+/// Request of `ModifyRulesAttributes` (Modifies forwarding rule attributes).
 ///
-/// ModifyRulesAttributes修改转发规则属性，本接口为异步接口，返回成功后需以返回的RequestID为入参，调用DescribeAsyncJobs接口查询本次任务是否成功。
-/// 一条规则最多支持10个转发条件（Conditions），5个转发动作（Actions）。
+/// This API is used to modify forwarding rule attributes. This is an async API. After the API return succeeds, you can call the DescribeAsyncJobs API with the returned RequestID as an input parameter to check whether this task is successful.
+/// A rule supports up to 10 forward Conditions and 5 forward Actions.
 ModifyRulesAttributesRequest {
-    /// 监听器 ID，格式为 lst- 后接 8 位字母数字。
+    /// Listener ID, format: lst- followed by 8 alphanumeric characters.
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 负载均衡实例 ID，格式为 alb- 后接 8 位字母数字。
+    /// Cloud Load Balancer instance ID, in the format of "alb-" followed by 8 alphanumeric characters.
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 转发规则列表。
+    /// Forwarding rule list.
     ///
     /// Required.
     "Rules" rules set_rules: list RuleModify,
-    /// 是否只预检查此次请求。
+    /// Whether it is pre-check only for this request.
     "DryRun" dry_run set_dry_run: bool,
 } }
 rt::action!("alb", "2025-10-30", "ModifyRulesAttributes", ModifyRulesAttributesRequest => ModifyRulesAttributesResponse);
 
 rt::model! { read debug;
-/// ModifyRulesAttributes返回参数结构体
+/// ModifyRulesAttributes response structure.
 ModifyRulesAttributesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifySecurityPolicyAttributes` (修改安全策略).
+/// Request of `ModifySecurityPolicyAttributes` (Modifies a security policy).
 ///
-/// 修改自定义安全策略的属性，包括策略名称、TLS 协议版本和加密套件。修改后的配置将立即应用到所有关联该策略的 HTTPS 监听器。
+/// Modify the properties of a custom security policy, including the policy name, TLS protocol version, and encryption suite. The modified configuration will be applied to all HTTPS listeners associated with this policy immediately.
 ModifySecurityPolicyAttributesRequest {
-    /// 安全策略 ID，格式为 tls- 后接 8 位字母数字。
+    /// Security policy ID, format: tls- followed by 8 alphanumeric characters.
     ///
     /// Required.
     "SecurityPolicyId" security_policy_id set_security_policy_id: str,
-    /// 修改后的加密套件列表。加密套件用于协商客户端与服务端之间的加密算法。
+    /// Modified encryption suite list. The encryption suite is used to negotiate the encryption algorithm between client and server.
     ///
-    /// 配置说明：
+    /// Configuration instructions:
     ///
-    /// - 加密套件的可选范围取决于所选的 TLS 协议版本（TLSVersions 参数）。
-    /// - 只要加密套件被任意一个已选 TLS 版本支持，即可添加到列表中。
-    /// - 若 TLSVersions 包含 TLSv1.3：可不指定 TLSv1.3 专属加密套件（系统将自动补全全部 TLSv1.3 套件）；若指定，则必须包含全部 TLSv1.3 专属加密套件，不支持仅指定部分。
+    /// - The optional range of encryption suites depends on the selected TLS protocol version (TLSVersions parameter).
+    /// - As long as an encryption suite is supported by any one of the selected TLS versions, it can be added to the list.
+    /// - If TLSVersions contains TLSv1.3: TLSv1.3 exclusive encryption suites can be unspecified (the system will auto-complete all TLSv1.3 suites); if specified, all TLSv1.3 exclusive encryption suites must be included. Specifying only part is not supported.
     ///
-    /// 获取可用加密套件：
-    /// 请调用 [DescribeSecurityPolicyCapabilities](https://cloud.tencent.com/document/api/1822/133718) 接口查询各 TLS 版本支持的加密套件列表。
+    /// Get available encryption suites:
+    /// Call the [DescribeSecurityPolicyCapabilities](https://www.tencentcloud.com/document/api/1822/133718?from_cn_redirect=1) API to query the encryption suite list supported by each TLS version.
     ///
-    /// 注意： 若不传此参数，则保持原有配置不变。
+    /// Note: If this parameter is not specified, the original configuration remains unchanged.
     "Ciphers" ciphers set_ciphers: list String,
-    /// 是否仅执行预检请求。取值：
+    /// Whether to only execute a preflight request. Values:
     ///
-    /// - true：仅执行预检请求，不实际修改资源。预检请求将验证参数格式、权限及配置有效性等，帮助您在正式操作前发现潜在问题。
-    /// - false（默认）：执行正常请求，通过预检后将直接修改安全策略。
+    /// - true: Only execute a preflight request without actually modifying resources. The preflight request will verify parameter format, permission, and configuration validity, helping you identify potential issues before proceeding with any operations.
+    /// - false (default): Execute a normal request. After passing the preflight, the security policy will be directly modified.
     "DryRun" dry_run set_dry_run: bool,
-    /// 修改后的安全策略名称。用于标识和区分不同的安全策略。
+    /// Modified security policy name, used to identify and distinguish different security policies.
     ///
-    /// 命名规则：
+    /// Naming rule:
     ///
-    /// - 长度为 2~128 个字符。
-    /// - 必须以英文字母或中文开头。
-    /// - 可包含英文字母、中文、数字、半角句号（.）、下划线（_）和短划线（-）。
+    /// - Length: 2–128 characters.
+    /// - Must start with English letters or Chinese characters.
+    /// - Can contain English letters, Chinese characters, digits, half-width periods (.), underscores (_), and dashes (-).
     ///
-    /// 注意： 若不传此参数，则保持原有名称不变。
+    /// Note: If this parameter is not specified, the original name remains unchanged.
     "SecurityPolicyName" security_policy_name set_security_policy_name: str,
-    /// 修改后的 TLS 协议版本列表。TLS（Transport Layer Security）协议用于保障客户端与负载均衡之间的通信安全。
+    /// List of TLS protocol versions after modification. TLS (Transport Layer Security) is used to guarantee the security of communication between clients and the load balancer.
     ///
-    /// 可选值：
+    /// Available values:
     ///
-    /// - TLSv1.0：兼容性最好，但安全性较低，不推荐在生产环境使用。
-    /// - TLSv1.1：安全性略优于 TLSv1.0，但仍不推荐。
-    /// - TLSv1.2：目前主流的安全协议版本，兼顾安全性与兼容性。
-    /// - TLSv1.3：最新版本，安全性最高，性能更优，推荐优先使用。
+    /// - TLSv1.0: Best compatibility, but low security level. Not recommended for production environment.
+    /// - TLSv1.1: Slightly better security than TLSv1.0, but still not recommended.
+    /// - TLSv1.2: Current mainstream security protocol version, balancing security and compatibility.
+    /// - TLSv1.3: Latest version, highest security and better performance. Recommended to prioritize.
     ///
-    /// 注意：
+    /// Note:
     ///
-    /// - 若不传此参数，则保持原有配置不变。
-    /// - 修改 TLS 版本时，请同步检查 Ciphers 参数的配置是否兼容。
+    /// - If this parameter is not specified, the original configuration remains unchanged.
+    /// - When modifying the TLS version, check whether the Ciphers parameter configuration is compatible.
     "TLSVersions" tls_versions set_tls_versions: list String,
 } }
 rt::action!("alb", "2025-10-30", "ModifySecurityPolicyAttributes", ModifySecurityPolicyAttributesRequest => ModifySecurityPolicyAttributesResponse);
 
 rt::model! { read debug;
-/// ModifySecurityPolicyAttributes返回参数结构体
+/// ModifySecurityPolicyAttributes response structure.
 ModifySecurityPolicyAttributesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyTargetGroupAttributes` (修改目标组).
+/// Request of `ModifyTargetGroupAttributes` (Modifies a target group).
 ///
-/// 修改目标组。
+/// Modify the target group.
 ModifyTargetGroupAttributesRequest {
-    /// 是否预览此次请求。
+    /// Whether to preview this request.
     ///
-    /// - false（默认）：发送普通请求，直接修改目标组。
-    /// - true：发送预览请求，检查修改目标组的参数、格式、业务限制等是否符合要求。
+    /// - false (default): Send a normal request to directly modify the target group.
+    /// - true: Send a preview request to check whether the parameters, format, and service limits for modifying the target group meet the requirements.
     "DryRun" dry_run set_dry_run: bool,
-    /// 健康检查配置。
+    /// Health check configuration.
     "HealthCheckConfig" health_check_config set_health_check_config: obj HealthCheckConfig,
-    /// 是否开启长连接。
+    /// Whether to enable long connections.
     "KeepaliveEnabled" keepalive_enabled set_keepalive_enabled: bool,
-    /// 调度算法。取值：
+    /// Scheduling algorithm. Values:
     ///
-    /// - wrr：加权轮询，按照权重选择后端服务器，权重越高的服务器被轮询到的概率越高。
-    /// - wlc：加权最小连接数，当不同后端服务器权重值相同时，当前连接数越小的后端服务器被轮询到的概率越高。
+    /// - wrr: weighted polling. Real servers are selected by weight. The higher the weight, the more chances a server stands to be polled.
+    /// - wlc: number of weighted least connections. When weight values of different real servers are the same, the server with fewer current connections stands more chances to be polled.
     "SchedulerAlgorithm" scheduler_algorithm set_scheduler_algorithm: str,
-    /// 会话保持配置。
+    /// Session persistence configuration.
     "StickySessionConfig" sticky_session_config set_sticky_session_config: obj StickySessionConfig,
-    /// 目标组 ID，格式为 lbtg- 后接 8 位字母数字。
+    /// Target group ID, format: lbtg- followed by 8 alphanumeric characters.
     "TargetGroupId" target_group_id set_target_group_id: str,
-    /// 目标组名称。长度为 1~255 个字符，可包含数字、大小写字母、中文、半角句号（.）、下划线（_）和短划线（-）。不传目标组名称时默认使用ID作为目标组名称。
+    /// Target group name. It can contain 1–255 characters, consisting of digits, upper- and lower-case letters, Chinese characters, half-width periods (.), underscores (_), and dashes (-). If no target group name is specified, the ID is used as the target group name by default.
     "TargetGroupName" target_group_name set_target_group_name: str,
 } }
 rt::action!("alb", "2025-10-30", "ModifyTargetGroupAttributes", ModifyTargetGroupAttributesRequest => ModifyTargetGroupAttributesResponse);
 
 rt::model! { read debug;
-/// ModifyTargetGroupAttributes返回参数结构体
+/// ModifyTargetGroupAttributes response structure.
 ModifyTargetGroupAttributesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyTargetsInTargetGroup` (修改目标组内后端服务信息).
+/// Request of `ModifyTargetsInTargetGroup` (Modifies backend service information in a target group).
 ///
-/// 修改目标组内后端服务信息
+/// Modifies backend service information in the target group.
 ModifyTargetsInTargetGroupRequest {
-    /// 目标组 ID，格式为 lbtg- 后接 8 位字母数字。
+    /// Target group ID in the format of lbtg- followed by 8 alphanumeric characters.
     ///
     /// Required.
     "TargetGroupId" target_group_id set_target_group_id: str,
-    /// 需要修改的后端服务列表。
+    /// List of backend services to be modified.
     ///
     /// Required.
     "Targets" targets set_targets: list TargetToModify,
-    /// 是否预览此次请求。
-    /// - **false**（默认）：发送普通请求，直接修改后端服务信息。
-    /// - **true**：发送预览请求，检查修改后端服务的参数、格式、业务限制等是否符合要求。
+    /// Whether to preview this request.
+    /// - **false** (default): Send a normal request and directly modify the backend service information.
+    /// - **true**: Send a preview request to check whether the modified backend service parameters, format, and service limits meet the requirements.
     "DryRun" dry_run set_dry_run: bool,
 } }
 rt::action!("alb", "2025-10-30", "ModifyTargetsInTargetGroup", ModifyTargetsInTargetGroupRequest => ModifyTargetsInTargetGroupResponse);
 
 rt::model! { read debug;
-/// ModifyTargetsInTargetGroup返回参数结构体
+/// ModifyTargetsInTargetGroup response structure.
 ModifyTargetsInTargetGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `NotifyUnbindTarget` (通知负载均衡解绑后端服务).
+/// Request of `NotifyUnbindTarget` (Notifies load balancing to unbind real servers).
 ///
-/// 通知负载均衡解绑后端服务
+/// Notify load balancing to unbind real servers
 NotifyUnbindTargetRequest {
-    /// 后端服务的IP列表。
-    /// > **VpcId**（**NumericVpcId**）、**Ips**必须同时设置。
+    /// IP list of the backend service.
+    /// > **VpcId** (**NumericVpcId**) and **Ips** must be set simultaneously.
     ///
     /// Required.
     "Ips" ips set_ips: list String,
-    /// 后端服务所属VPC的数字ID。
-    /// > **VpcId**（**NumericVpcId**）、**Ips**必须同时设置。
+    /// Numeric ID of the VPC that the backend service belongs to.
+    /// > **VpcId** (**NumericVpcId**) and **Ips** must be set simultaneously.
     ///
     /// Required.
     "NumericVpcId" numeric_vpc_id set_numeric_vpc_id: i128,
@@ -2301,297 +2300,297 @@ NotifyUnbindTargetRequest {
 rt::action!("alb", "2025-10-30", "NotifyUnbindTarget", NotifyUnbindTargetRequest => NotifyUnbindTargetResponse);
 
 rt::model! { read debug;
-/// NotifyUnbindTarget返回参数结构体
+/// NotifyUnbindTarget response structure.
 NotifyUnbindTargetResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 描述了后付费计费项的价格信息
+/// Describes the price information of postpaid billing items.
 PostPayPriceInfo {
-    /// 折扣，如20.0代表2折。
+    /// Discount, such as 20.0 representing 80% off.
     "Discount" discount set_discount: f64,
-    /// 单价，单位：元。
+    /// Unit price, in CNY.
     "UnitPrice" unit_price set_unit_price: f64,
-    /// 折扣单价，单位:元。
+    /// Discounted unit price. Unit: CNY.
     "UnitPriceDiscount" unit_price_discount set_unit_price_discount: f64,
 } }
 
 rt::model! { read debug;
-/// 表示负载均衡的价格
+/// Indicates the price of CLB
 Price {
-    /// 描述了实例价格，单位：元/小时。
+    /// Describes instance pricing. Unit: CNY/hour.
     "InstancePrice" instance_price set_instance_price: obj PostPayPriceInfo,
-    /// 描述了lcu价格，单位：元/个。
+    /// Describes the lcu price. Unit: CNY/lcu.
     "LcuPrice" lcu_price set_lcu_price: obj PostPayPriceInfo,
 } }
 
 rt::model! { read debug;
-/// 单个配额项的查询结果。每个结果对应一个配额类型；当请求中传入 ResourceIds 时，每个结果还会对应一个具体资源。
+/// Query result of one quota item. Each result corresponds to a quota type. When ResourceIds is input in the request, each result also corresponds to a specific resource.
 QuotaInfo {
-    /// 当前剩余可用量，计算方式为 Limit - Used。仅当请求参数 DisplayFields 包含 available 时返回有效值；未请求时不返回或为空。
+    /// Current remaining available amount. Calculation method: Limit - Used. A valid value is returned only when the request parameter DisplayFields includes available. If not requested, it is not returned or is empty.
     "Available" available set_available: i64,
-    /// 配额上限值。不同配额类型的单位不同，通常表示资源个数；超时时间类配额表示秒。
+    /// Quota upper limit. Different quota types have different units. It usually represents the number of resources. For timeout-related quotas, it represents seconds.
     "Limit" limit set_limit: i128,
-    /// 配额类型，与请求参数 QuotaTypes 中的取值对应。每种配额类型的含义请参考 QuotaTypes 参数说明。
+    /// Quota type, corresponding to the values in the request parameter QuotaTypes. For the meaning of each quota type, see the QuotaTypes parameter description.
     "QuotaType" quota_type set_quota_type: str,
-    /// 资源 ID。
+    /// Resource ID.
     "ResourceId" resource_id set_resource_id: str,
-    /// 当前已使用量。仅当请求参数 DisplayFields 包含 used 时返回有效值；未请求时不返回或为空。
+    /// Currently used amount. A valid value is returned only when the request parameter DisplayFields includes used. If not requested, it is not returned or is empty.
     "Used" used set_used: i128,
 } }
 
 rt::model! { read debug;
-/// 关联监听器信息
+/// Listener information associated
 RelatedListener {
-    /// 监听器 ID，格式为 lst- 后接 8 位字母数字。
+    /// Listener ID, format: lst- followed by 8 alphanumeric characters.
     "ListenerId" listener_id set_listener_id: str,
-    /// 监听器端口。
+    /// Listener port.
     "ListenerPort" listener_port set_listener_port: i64,
-    /// 监听器协议。
+    /// Listener protocol.
     "ListenerProtocol" listener_protocol set_listener_protocol: str,
-    /// 负载均衡实例 ID，格式为 alb- 后接 8 位字母数字。
+    /// CLB instance ID, in the format of "alb-" followed by 8 alphanumeric characters.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
 } }
 
 rt::model! { both debug;
-/// 删除HTTP Header信息
+/// Delete HTTP Header information
 RemoveHTTPHeaderInfo {
-    /// 要删除的HTTP Header的键，长度1 ~ 40个字符，支持的字符集为：a-z A-Z 0-9 - _ 。
-    /// 不支持Cookie,Host,Content-Length,Connection,Upgrade,transfer-encoding,keep-alive,te,authority,x-forwarded-for,x-forwarded-proto,x-forwarded-host,x-forwarded-port,server
+    /// Key of the HTTP Header to delete. Length: 1–40 characters. Supported character sets: a-z, a-z, 0-9, -, and _.
+    /// No support for Cookie, Host, Content-Length, Connection, Upgrade, transfer-encoding, keep-alive, te, authority, x-forwarded-for, x-forwarded-proto, x-forwarded-host, x-forwarded-port, and server.
     ///
     /// Required.
     "Key" key set_key: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RemoveTargetsFromTargetGroup` (从目标组内移除后端服务).
+/// Request of `RemoveTargetsFromTargetGroup` (Removes a backend service from the target group).
 ///
-/// 从目标组内移除后端服务
+/// Removes a backend service from the target group
 RemoveTargetsFromTargetGroupRequest {
-    /// 目标组 ID，格式为 lbtg- 后接 8 位字母数字。
+    /// Target group ID. The format is `lbtg-` followed by 8 alphanumeric characters.
     ///
     /// Required.
     "TargetGroupId" target_group_id set_target_group_id: str,
-    /// 需要从目标组移除的后端服务列表。单次请求最多移除 **50** 个后端服务。
+    /// List of backend services to remove from the target group. A single request can remove up to **50** backend services.
     ///
     /// Required.
     "Targets" targets set_targets: list TargetToRemove,
-    /// 是否预览此次请求。
-    /// - **false**（默认）：发送普通请求，直接移除后端服务。
-    /// - **true**：发送预览请求，检查移除后端服务的参数、格式、业务限制等是否符合要求。
+    /// Whether to preview this request.
+    /// - **false** (default): Send a normal request and directly remove the backend service.
+    /// - **true**: Send a preview request to check whether the parameters, format, and service limits for removing the backend service meet the requirements.
     "DryRun" dry_run set_dry_run: bool,
 } }
 rt::action!("alb", "2025-10-30", "RemoveTargetsFromTargetGroup", RemoveTargetsFromTargetGroupRequest => RemoveTargetsFromTargetGroupResponse);
 
 rt::model! { read debug;
-/// RemoveTargetsFromTargetGroup返回参数结构体
+/// RemoveTargetsFromTargetGroup response structure.
 RemoveTargetsFromTargetGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 转发规则动作
+/// Rule action for forwarding
 RuleAction {
-    /// 转发动作执行顺序，不能重复，按从小到大顺序执行。取值范围：1 ~ 50000。
+    /// Forward action execution sequence. Must be unique and in ascending order. Value range: 1-50000.
     ///
     /// Required.
     "Order" order set_order: i64,
-    /// 转发动作类型。取值：
-    /// TargetGroup：转发至目标组。
-    /// Redirect：重定向。
-    /// FixedResponse：返回固定内容。
-    /// Rewrite：重写。
-    /// InsertHeader：写入HTTP Header。
-    /// RemoveHeader：删除HTTP Header。
-    /// 转发动作必选包含TargetGroup,Redirect,FixedResponse其中一个，并且执行顺序放在最后。
+    /// Forwarding action type. Valid values:
+    /// TargetGroup: Forward to a target group.
+    /// Redirect: Redirection.
+    /// FixedResponse: returns fixed content.
+    /// Rewrite: Rewrite.
+    /// InsertHeader: Write to HTTP Header.
+    /// RemoveHeader: Delete HTTP Header.
+    /// The forward action must include one of TargetGroup, Redirect, or FixedResponse, and the execution order must be placed last.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 固定响应内容配置。
+    /// Fixed response content configuration.
     "FixedResponseConfig" fixed_response_config set_fixed_response_config: obj FixedResponseInfo,
-    /// 插入HTTP Header配置。
+    /// Insert HTTP Header configuration.
     "InsertHeaderConfig" insert_header_config set_insert_header_config: obj InsertHTTPHeaderInfo,
-    /// 重定向配置。除HttpCode外，其他配置不能都使用默认值。
+    /// Redirection configuration. Except for HttpCode, other configuration cannot all use default values.
     "RedirectConfig" redirect_config set_redirect_config: obj HTTPRedirectInfo,
-    /// 删除HTTP Header配置。
+    /// Delete HTTP Header configuration.
     "RemoveHeaderConfig" remove_header_config set_remove_header_config: obj RemoveHTTPHeaderInfo,
-    /// 重写配置。
+    /// Rewrite the configuration.
     "RewriteConfig" rewrite_config set_rewrite_config: obj HTTPRewriteInfo,
-    /// 转发目标组配置。
+    /// Forwarding target group configuration.
     "TargetGroupConfig" target_group_config set_target_group_config: obj TargetGroupConfig,
 } }
 
 rt::model! { both debug;
-/// 转发规则条件
+/// Forwarding rule condition
 RuleCondition {
-    /// 转发条件类型。取值：
-    /// Host：主机。
-    /// Path：路径。
-    /// Header：HTTP Header字段。
-    /// QueryString：HTPP查询字符串。
-    /// Method：请求方法。
-    /// Cookie：Cookie。
-    /// SourceIp：源 IP。
+    /// Forwarding condition type. Valid values:
+    /// Host: host.
+    /// Path: Path.
+    /// Header: HTTP header field.
+    /// QueryString: HTTP query string.
+    /// Method: Request method.
+    /// Cookie:Cookie.
+    /// SourceIp: Source IP.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// Cookie配置。
+    /// Cookie configuration.
     "CookieConfig" cookie_config set_cookie_config: list HTTPCookieInfo,
-    /// HTTP Header配置。
+    /// HTTP Header configuration.
     "HeaderConfig" header_config set_header_config: obj HTTPHeaderInfo,
-    /// 主机名。主机配置在一个规则中只能出现一次，长度3 ~ 128个字符，支持精确匹配，正则匹配，通配匹配。
-    /// 不能以半角句号（.）、下划线（_）开头或结尾。
-    /// 精确匹配，支持的字符集为：a-z 0-9 . - _ 。
-    /// 正则匹配，波浪线（~）开头为正则匹配，支持的字符集为：a-z 0-9 . - ? = ~ _ - + \ ^ * ! $ & | ( ) [ ] 。
-    /// 通配匹配，星号（*）多字符通配，半角问号（?）单字符通配，支持的字符集为：a-z 0-9 . - _ * ?。
+    /// Host name. The host configuration can only appear once in a rule, with a length of 3 to 128 characters. It supports exact match, regular expression matching, and wildcard matching.
+    /// It cannot start or end with a half-width period (.) or underscore (_).
+    /// Exact match. Supported character sets: a-z 0-9 . - _ .
+    /// Regular expression matching. A value that begins with a tilde (~) indicates regular expression matching. Supported character sets: a-z 0-9 . - ? = ~ _ - + \ ^ * ! $ & | ( ) [ ] .
+    /// Wildcard matching. An asterisk (*) matches multiple characters, and a half-width question mark (?) matches any single character. Supported character sets: a-z 0-9 . - _ * ?.
     "HostConfig" host_config set_host_config: list String,
-    /// 请求方法。取值：HEAD、GET、POST、OPTIONS、PUT、PATCH、DELETE。
+    /// Request method. Parameter values: HEAD, GET, POST, OPTIONS, PUT, PATCH, DELETE.
     "MethodConfig" method_config set_method_config: list String,
-    /// 转发路径。长度1 ~ 128个字符，支持精确匹配，正则匹配，通配匹配。
-    /// 精确匹配，支持的字符集为：a-z A-Z 0-9 . - _ / =  :。
-    /// 正则匹配，需以 ~ 开头，~ 开头表示区分大小写， ~* 开头表示不区分大小写，支持的字符集为： a-z A-Z 0-9 . - _ / = ?  ~ ^ * $ : ( ) [ ] + |。
-    /// 通配匹配，* 表示多字符通配，? 表示单字符通配，支持的字符集为：a-z A-Z 0-9 . - _ / =  :。
+    /// Forwarding path. Length: 1–128 characters. Supports exact matching, regular expression matching, and wildcard matching.
+    /// Exact match. Supported character sets: a-z A-Z 0-9 . - _ / = :.
+    /// For regular expression matching, it must start with `~`. A `~` at the beginning means case-sensitive, and `~*` at the beginning means case-insensitive. Supported character sets: a-z A-Z 0-9 . - _ / = ? ~ ^ * $ : ( ) [ ] + |.
+    /// Wildcard matching. * means multiple character wildcard, and ? means any single character wildcard. Supported character sets: a-z A-Z 0-9 . - _ / = :.
     "PathConfig" path_config set_path_config: list String,
-    /// 查询字符串配置。
+    /// Query string configuration.
     "QueryStringConfig" query_string_config set_query_string_config: list HTTPQueryStringInfo,
-    /// 源IP匹配配置。CIDR格式，IP地址x.x.x.x/32，IP网段x.x.x.x/24。
+    /// Source IP matching configuration. CIDR format, IP address x.x.x.x/32, IP range x.x.x.x/24.
     "SourceIpConfig" source_ip_config set_source_ip_config: list String,
 } }
 
 rt::model! { read debug;
-/// 规则健康检查状态
+/// Rule health check status
 RuleHealthStatusInfo {
-    /// 是否为默认转发规则。
+    /// Whether it is the default forwarding rule.
     "IsDefaultRule" is_default_rule set_is_default_rule: str,
-    /// 转发规则 ID，格式为 rule- 后接 8 位字母数字。
+    /// Forwarding rule ID in the format of `rule-` followed by 8 alphanumeric characters.
     "RuleId" rule_id set_rule_id: str,
-    /// 目标组健康状态。
+    /// Target group health status.
     "TargetGroupHealthInfos" target_group_health_infos set_target_group_health_infos: list TargetGroupHealthInfo,
     /// 优先级，值越小优先级越高，取值范围：1~10000。
     "Priority" priority set_priority: i64,
 } }
 
 rt::model! { write debug;
-/// 转发规则创建信息
+/// Forwarding rule creation information
 RuleInput {
-    /// 转发规则动作列表。
+    /// Action list of the forwarding rule.
     ///
     /// Required.
     "Actions" actions set_actions: list RuleAction,
-    /// 转发规则条件列表。
+    /// List of forward rule conditions.
     ///
     /// Required.
     "Conditions" conditions set_conditions: list RuleCondition,
-    /// 优先级，值越小优先级越高，不能重复，取值范围：1~10000。
+    /// Priority. A smaller value indicates higher priority. Must be unique. Value range: 1-10000.
     ///
     /// Required.
     "Priority" priority set_priority: i64,
-    /// 转发规则的方向。Request：客户端到负载均衡的请求方向，Response：后端服务器到负载均衡的响应方向。默认Request。
+    /// Direction of the forwarding rule. Request: request direction from the client to load balancing. Response: response direction from the real server to load balancing. Default: Request.
     "Direction" direction set_direction: str,
-    /// 转发规则名称。长度为 1~255 个字符，可包含数字、大小写字母、中文、半角句号（.）、下划线（_）和短划线（-）。
+    /// Forwarding rule name. It can contain 1–255 characters consisting of digits, upper- and lower-case letters, Chinese characters, half-width periods (.), underscores (_), and dashes (-).
     "RuleName" rule_name set_rule_name: str,
-    /// 标签。
+    /// Tag.
     "Tags" tags set_tags: list TagInfo,
 } }
 
 rt::model! { write debug;
-/// 转发规则修改信息
+/// Forwarding rule modification information
 RuleModify {
-    /// 转发规则动作列表。
+    /// Action list of the forwarding rule.
     "Actions" actions set_actions: list RuleAction,
-    /// 转发规则条件列表。
+    /// List of forward rule conditions.
     "Conditions" conditions set_conditions: list RuleCondition,
-    /// 优先级，值越小优先级越高，取值范围：1~10000。
+    /// Priority. A smaller value indicates higher priority. Value range: 1-10000.
     "Priority" priority set_priority: i64,
-    /// 转发规则 ID，格式为 rule- 后接 8 位字母数字。
+    /// Forwarding rule ID in the format of `rule-` followed by 8 alphanumeric characters.
     "RuleId" rule_id set_rule_id: str,
-    /// 转发规则名称。
+    /// Forwarding rule name.
     "RuleName" rule_name set_rule_name: str,
 } }
 
 rt::model! { read debug;
-/// 转发规则信息
+/// Forwarding Rule Information
 RuleOutput {
-    /// 转发规则动作列表。
+    /// Action list of the forwarding rule.
     "Actions" actions set_actions: list RuleAction,
-    /// 转发规则条件列表。
+    /// List of forward rule conditions.
     "Conditions" conditions set_conditions: list RuleCondition,
-    /// 创建时间。
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 转发规则的方向。Request：客户端到负载均衡的请求方向，Response：后端服务器到负载均衡的响应方向。
+    /// Direction of the forwarding rule. Request: request direction from the client to load balancing. Response: response direction from the real server to load balancing.
     "Direction" direction set_direction: str,
-    /// 最后修改时间。
+    /// Last modification time.
     "ModifyTime" modify_time set_modify_time: str,
-    /// 优先级，值越小优先级越高，取值范围：1~10000。
+    /// Priority. A smaller value indicates higher priority. Value range: 1-10000.
     "Priority" priority set_priority: i64,
-    /// 转发规则 ID，格式为 rule- 后接 8 位字母数字。
+    /// Forwarding rule ID in the format of `rule-` followed by 8 alphanumeric characters.
     "RuleId" rule_id set_rule_id: str,
-    /// 转发规则名称。
+    /// Forwarding rule name.
     "RuleName" rule_name set_rule_name: str,
-    /// 转发规则状态，Provisioning：创建中，Active：运行中，Configuring：配置中。
+    /// Forwarding rule status. Provisioning: under creation. Active: running. Configuring: configuration in progress.
     "Status" status set_status: str,
-    /// 标签列表。
+    /// Tag list.
     "Tags" tags set_tags: list TagInfo,
 } }
 
 rt::model! { read debug;
-/// 不同TLS版本支持的加密套件信息。
+/// Encryption suite information supported by different TLS versions.
 SecurityPolicyCapability {
-    /// 支持的加密套件列表。
+    /// List of supported cipher suites.
     "Ciphers" ciphers set_ciphers: list String,
-    /// 支持的 TLS 协议版本。可选值包括：TLSv1.0、TLSv1.1、TLSv1.2、TLSv1.3。
+    /// Supported TLS protocol versions. Optional values include: TLSv1.0, TLSv1.1, TLSv1.2, TLSv1.3.
     "TLSVersion" tls_version set_tls_version: str,
 } }
 
 rt::model! { read debug;
-/// 安全策略信息。
+/// Security policy information.
 SecurityPolicyInfo {
-    /// 支持的加密套件列表。
-    /// 支持的加密套件，具体依赖 TLSVersions 的取值。
-    /// Cipher 只要被任何一个传入的 TLSVersions 支持即可。
+    /// List of supported cipher suites.
+    /// Supported encryption suite, which depends on the TLSVersions value.
+    /// Cipher only needs to be supported by any passed-in TLSVersions.
     ///
-    /// 说明：若选择了 TLSv1.3，那么 Cipher 列表必须包含 TLSv1.3 支持的 Cipher。
+    /// Description: If TLSv1.3 is selected, the Cipher list must contain ciphers supported by TLSv1.3.
     ///
-    /// 请调用 DescribeSecurityPolicyCapabilities 接口获取支持的加密套件列表。
+    /// Call the DescribeSecurityPolicyCapabilities API to get the supported encryption suite list.
     "Ciphers" ciphers set_ciphers: list String,
-    /// 创建时间。
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 安全策略 ID，格式为 tls- 后接 8 位字母数字。
+    /// Security policy ID, format: tls- followed by 8 alphanumeric characters.
     "SecurityPolicyId" security_policy_id set_security_policy_id: str,
-    /// 安全策略名称。长度为2~128个英文或中文字符，必须以字母或中文开头，可包含数字、半角句号（.）、下划线（_）和短划线（-）。
+    /// Security policy name. It must be 2-128 English or Chinese characters, starting with letters or Chinese characters. It can consist of digits, half-width periods (.), underscores (_), and dashes (-).
     "SecurityPolicyName" security_policy_name set_security_policy_name: str,
-    /// 安全策略状态。当前接口最常返回 Active，表示安全策略处于可用状态。
+    /// Security policy status. The current API most often returns Active, which means the security policy is in available status.
     "Status" status set_status: str,
-    /// 支持的 TLS 协议版本列表。可选值包括：TLSv1.0、TLSv1.1、TLSv1.2、TLSv1.3。
+    /// List of supported TLS protocol versions. Optional values include: TLSv1.0, TLSv1.1, TLSv1.2, TLSv1.3.
     "TLSVersions" tls_versions set_tls_versions: list String,
-    /// 标签信息。
+    /// Tag information.
     "Tags" tags set_tags: list TagInfo,
 } }
 
 rt::model! { read debug;
-/// 安全策略与监听的关联关系列表。
+/// List of relationships between security policies and listeners.
 SecurityPolicyRelations {
-    /// 安全策略与监听的关联关系列表。
+    /// List of relationships between security policies and listeners.
     "RelatedListeners" related_listeners set_related_listeners: list RelatedListener,
-    /// 安全策略 ID，格式为 tls- 后接 8 位字母数字。
+    /// Security policy ID, format: tls- followed by 8 alphanumeric characters.
     "SecurityPolicyId" security_policy_id set_security_policy_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SetLoadBalancerSecurityGroups` (设置负载均衡实例的安全组).
+/// Request of `SetLoadBalancerSecurityGroups` (Sets the security group of a load balancing instance).
 ///
-/// SetLoadBalancerSecurityGroups 接口支持对一个公网负载均衡实例执行设置（绑定、解绑）安全组操作。查询一个负载均衡实例目前已绑定的安全组，可使用 [DescribeLoadBalancerDetail](https://cloud.tencent.com/document/api/1822/133711) 接口。本接口是set语义，
-/// 绑定操作时，入参需要传入负载均衡实例要绑定的所有安全组（已绑定的+新增绑定的）。
-/// 解绑操作时，入参需要传入负载均衡实例执行解绑后所绑定的所有安全组；如果要解绑所有安全组，可不传此参数，或传入空数组。
+/// The SetLoadBalancerSecurityGroups API supports setting (binding and unbinding) security groups for a public network load balancing instance. To query the security groups currently bound to a load balancing instance, use the DescribeLoadBalancerDetail API (https://www.tencentcloud.com/document/api/1822/133711?from_cn_redirect=1). This API uses SET semantics.
+/// For the binding operation, input parameters need to be passed in for all security groups that should be bound to the load balancing instance (bound + new binding).
+/// During unbinding, input parameters need to pass in all security groups bound to a CLB instance after unbinding. To unbind all security groups, omit this parameter or specify an empty array.
 SetLoadBalancerSecurityGroupsRequest {
-    /// 负载均衡实例 ID，格式为 alb- 后接 8 位字母数字。
+    /// CLB instance ID. The format is alb- followed by 8 alphanumeric characters.
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 安全组 ID 列表。
+    /// Security group ID list.
     ///
     /// Required.
     "SecurityGroups" security_groups set_security_groups: list String,
@@ -2599,325 +2598,325 @@ SetLoadBalancerSecurityGroupsRequest {
 rt::action!("alb", "2025-10-30", "SetLoadBalancerSecurityGroups", SetLoadBalancerSecurityGroupsRequest => SetLoadBalancerSecurityGroupsResponse);
 
 rt::model! { read debug;
-/// SetLoadBalancerSecurityGroups返回参数结构体
+/// SetLoadBalancerSecurityGroups response structure.
 SetLoadBalancerSecurityGroupsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 会话保持配置。
+/// Session persistence configuration.
 StickySessionConfig {
-    /// 是否开启会话保持。
-    /// - **true**：开启。
-    /// - **false**：不开启。
+    /// Whether to enable session persistence.
+    /// - **true**: enabled.
+    /// - **false**: not enabled.
     ///
     /// Required.
     "StickySessionEnabled" sticky_session_enabled set_sticky_session_enabled: bool,
-    /// 自定义 Cookie 名称。
-    /// 长度为 1~255 个字符，只能包含英文字母和数字字符，且不能为`tgw_l7_tg_route`，该字段为目标组间会话保持Cookie保留字段。
-    /// >仅当 **StickySessionEnabled** 为 **true** 时该参数生效。
+    /// Custom Cookie name.
+    /// Length: 1-255 characters. It can only contain English letters and digits, and cannot be `tgw_l7_tg_route`. This field is a reserved field for the session persistence Cookie between target groups.
+    /// >This parameter takes effect only when **StickySessionEnabled** is **true**.
     "Cookie" cookie set_cookie: str,
-    /// 会话保持时间。
-    /// 取值范围：**1-86400**，单位：**秒**。
-    /// 默认值：**1000**。
-    /// >仅当 **StickySessionEnabled** 为 **true**时，该参数生效。
+    /// Session hold time.
+    /// Value range: **1-86400**. Unit: **seconds**.
+    /// Default value: **1000**.
+    /// >This parameter takes effect only when **StickySessionEnabled** is **true**.
     "CookieTimeout" cookie_timeout set_cookie_timeout: i64,
-    /// 会话保持类型（处理Cookie的方式）。
-    /// - **Insert**（默认值）：植入 Cookie。 客户端第一次访问后端服务时，应用型负载均衡会在返回请求中植入 Cookie。下次客户端请求时携带该 Cookie，负载均衡将请求转发到上次请求的相同后端服务。
-    /// - **Rewrite**：重写 Cookie。 负载均衡会对用户自定义的 Cookie 进行重写，下次客户端请求时携带该 Cookie，负载均衡将请求转发到上次请求的相同后端服务。
-    /// >仅当 **StickySessionEnabled** 为 **true** 时该参数生效。
+    /// Session persistence type (the way cookies are handled).
+    /// - **Insert** (default value): Embed a Cookie. When a client accesses the backend service for the first time, the application CLB will embed a Cookie in the Return Request. The next time the client carries this Cookie in a request, load balancing will forward the request to the same backend service as last time.
+    /// - **Rewrite**: Rewrite the Cookie. Load balancing rewrites the user-defined Cookie. The next client request carries the Cookie, and load balancing forwards the request to the same backend service as the last request.
+    /// >This parameter takes effect only when **StickySessionEnabled** is **true**.
     "StickySessionType" sticky_session_type set_sticky_session_type: str,
 } }
 
 rt::model! { both debug;
-/// 标签信息
+/// Tag information
 TagInfo {
-    /// 标签的键
+    /// Tag key
     ///
     /// Required.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签的值
+    /// Tag value
     ///
     /// Required.
     "TagValue" tag_value set_tag_value: str,
 } }
 
 rt::model! { both debug;
-/// 目标组配置
+/// Target group configuration
 TargetGroupConfig {
-    /// 目标组列表。
+    /// Target group list.
     ///
     /// Required.
     "TargetGroups" target_groups set_target_groups: list TargetGroupTuple,
-    /// 目标组间会话保持
+    /// Session persistence between target groups
     "TargetGroupStickySession" target_group_sticky_session set_target_group_sticky_session: obj TargetGroupStickySession,
 } }
 
 rt::model! { read debug;
-/// 目标组健康检查状态
+/// Target group health check status
 TargetGroupHealthInfo {
-    /// 是否开启健康检查。
+    /// Whether to enable the health check.
     "HealthCheckEnabled" health_check_enabled set_health_check_enabled: bool,
-    /// 目标组 ID，格式为 lbtg- 后接 8 位字母数字。
+    /// Target group ID in the format of lbtg- followed by 8 alphanumeric characters.
     "TargetGroupId" target_group_id set_target_group_id: str,
-    /// 服务健康检查状态列表。
+    /// List of service health check statuses.
     "TargetHealthStatusInfos" target_health_status_infos set_target_health_status_infos: list TargetHealthStatusInfo,
-    /// 转发动作类型。取值：
-    /// TargetGroup：转发至目标组。
-    /// Redirect：重定向。
-    /// FixedResponse：返回固定内容。
-    /// Rewrite：重写。
-    /// InsertHeader：写入HTTP Header。
-    /// RemoveHeader：删除HTTP Header。
-    /// 转发动作必选包含TargetGroup,Redirect,FixedResponse其中一个，并且执行顺序放在最后。
+    /// Forward action type. Valid values:
+    /// TargetGroup: Forward to a target group.
+    /// Redirect: Redirection.
+    /// FixedResponse: returns fixed content.
+    /// Rewrite: Rewrite.
+    /// InsertHeader: Write to an HTTP header.
+    /// RemoveHeader: Delete HTTP Header.
+    /// Forward action must include one of TargetGroup, Redirect, or FixedResponse, and the execution order is placed last.
     "Type" r#type set_type: str,
 } }
 
 rt::model! { read debug;
-/// 目标组简要信息出参
+/// Brief information output parameters of the target group
 TargetGroupOutput {
-    /// 创建时间。
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 健康检查配置。
+    /// Health check configuration.
     "HealthCheckConfig" health_check_config set_health_check_config: obj HealthCheckConfig,
-    /// 是否开启长连接。
+    /// Whether to enable long connections.
     "KeepaliveEnabled" keepalive_enabled set_keepalive_enabled: bool,
-    /// 后端服务协议类型。取值：
-    /// - **HTTP**（默认）：支持绑定HTTP、HTTPS的监听器
-    /// - **HTTPS**：支持绑定HTTPS类型的监听器
-    /// - **GRPC**：支持绑定HTTPS类型的监听器
-    /// - **GRPCS**：支持绑定HTTPS类型的监听器
+    /// Backend service protocol type. Value:
+    /// - **HTTP** (default): support binding HTTP and HTTPS listeners
+    /// - **HTTPS**: support binding HTTPS listeners
+    /// - **GRPC**: support binding HTTPS listeners
+    /// - **GRPCS**: support binding HTTPS listeners
     "Protocol" protocol set_protocol: str,
-    /// 目标组关联的负载均衡数量。
+    /// Number of load balancers associated with the target group.
     "RelatedLoadBalancersCount" related_load_balancers_count set_related_load_balancers_count: i64,
-    /// 调度算法。
+    /// Scheduling algorithm.
     "SchedulerAlgorithm" scheduler_algorithm set_scheduler_algorithm: str,
-    /// 会话保持配置。
+    /// Session persistence configuration.
     "StickySessionConfig" sticky_session_config set_sticky_session_config: obj StickySessionConfig,
-    /// 标签。
+    /// Tag.
     "Tags" tags set_tags: list TagInfo,
-    /// 目标组 ID，格式为 lbtg- 后接 8 位字母数字。
+    /// Target group ID in the format of lbtg- followed by 8 alphanumeric characters.
     "TargetGroupId" target_group_id set_target_group_id: str,
-    /// 目标组名称。默认为目标组ID。长度为 **1-255** 个字符，可包含数字、大小写字母、中文、半角句号（.）、下划线（_）和短划线（-）。
+    /// Target group name. Defaults to the target group ID. It contains 1–255 characters, consisting of digits, upper- and lower-case letters, Chinese characters, half-width periods (.), underscores (_), and dashes (-).
     "TargetGroupName" target_group_name set_target_group_name: str,
-    /// 目标组状态。取值：
-    /// - **Provisioning**：创建中。
-    /// - **ProvisionFailed**：创建失败。
-    /// - **Active**: 运行中。
-    /// - **Configuring**：配置变更中。
+    /// Status of the target group. Valid values:
+    /// - **Provisioning**: Under creation.
+    /// - **ProvisionFailed**: Creation failed.
+    /// - **Active**: Running.
+    /// - **Configuring**: configuration changing.
     "TargetGroupStatus" target_group_status set_target_group_status: str,
-    /// 目标组类型。取值：
-    /// - **Instance**：Cvm服务器类型或Eni弹性网卡类型
+    /// Target group type. Valid values:
+    /// - **Instance**: Cvm server type or Eni type
     "TargetType" target_type set_target_type: str,
-    /// 私有网络 ID。
+    /// Virtual Private Cloud (VPC) ID.
     "VpcId" vpc_id set_vpc_id: str,
 } }
 
 rt::model! { both debug;
-/// 目标组之间会话保持
+/// Session persistence between target groups
 TargetGroupStickySession {
-    /// 是否开启会话保持，默认关闭。
+    /// Whether to enable session persistence. Off by default.
     ///
     /// Required.
     "Enabled" enabled set_enabled: bool,
-    /// 超时时间，单位秒，取值范围：1~86400，默认值：1000。
+    /// Timeout period in seconds. Value range: 1-86400. Default value: 1000.
     "Timeout" timeout set_timeout: i64,
 } }
 
 rt::model! { both debug;
-/// 目标组基础配置
+/// Basic target group configuration
 TargetGroupTuple {
-    /// 目标组 ID，格式为 lbtg- 后接 8 位字母数字。
+    /// Target group ID in the format of lbtg- followed by 8 alphanumeric characters.
     ///
     /// Required.
     "TargetGroupId" target_group_id set_target_group_id: str,
-    /// 权重，取值范围：[0, 100]，默认为 10。
+    /// Weight. Value range: [0, 100]. Default value: 10.
     "Weight" weight set_weight: i64,
 } }
 
 rt::model! { read debug;
-/// 服务健康状态信息
+/// Service health status information
 TargetHealthStatusInfo {
-    /// 后端服务健康状态。DescribeListenerHealthStatus 仅返回非健康后端时，该值为 UnHealthy。
+    /// Backend service health status. If DescribeListenerHealthStatus returns only unhealthy backends, this value is UnHealthy.
     "Status" status set_status: str,
-    /// 后端服务实例 ID，CVM 实例格式为 ins- 后接 8 位字母数字。
+    /// Backend service instance ID. For a CVM instance, the format is "ins-" followed by 8 alphanumeric characters.
     "TargetId" target_id set_target_id: str,
-    /// 后端目标服务IP。
+    /// Backend target service IP.
     "TargetIp" target_ip set_target_ip: str,
-    /// 后端服务器端口。
+    /// Backend server port.
     "TargetPort" target_port set_target_port: i128,
 } }
 
 rt::model! { read debug;
-/// 后端服务输出参数。
+/// Backend service output parameter.
 TargetOutput {
-    /// 弹性网卡 ID。
+    /// Network-interface ID.
     "EniId" eni_id set_eni_id: str,
-    /// 后端服务器使用的端口。取值范围：**1 - 65535**。
+    /// Port used by the real server. Value range: **1-65535**.
     "Port" port set_port: i128,
-    /// 后端服务实例 ID，CVM 实例格式为 ins- 后接 8 位字母数字。
+    /// Backend service instance ID. For a CVM instance, the format is "ins-" followed by 8 alphanumeric characters.
     "TargetId" target_id set_target_id: str,
-    /// 后端服务IP。**TargetIp**和**TargetId**需要至少传一个。
+    /// Backend service IP. At least one of **TargetIp** and **TargetId** is required.
     ///
-    /// - 当服务器组为 **Instance** 类型时，该参数为 **Eni** 的主内网 IP 或辅助内网 IP。
+    /// - When the server group is of the **Instance** type, this parameter is the primary or secondary private IP of **Eni**.
     "TargetIp" target_ip set_target_ip: str,
-    /// 后端服务名称。当前只有CVM后端类型后端服务返回有效名称。
+    /// Backend service name. Currently, only CVM backend services return a valid name.
     "TargetName" target_name set_target_name: str,
-    /// 后端服务的状态。取值：
-    /// - **Adding**：添加中。
-    /// - **Active**：正常可用状态。
-    /// - **Configuring**：配置中。
-    /// - **Removing**：移除中。
+    /// Backend service status. Valid values:
+    /// - **Adding**: Adding.
+    /// - **Active**: available status.
+    /// - **Configuring**: configuration in progress.
+    /// - **Removing**: removing.
     "TargetStatus" target_status set_target_status: str,
-    /// 后端服务类型。
+    /// Backend service type.
     "TargetType" target_type set_target_type: str,
-    /// 后端服务的权重，取值范围：**0 - 100**。默认值为**100**。如果设置权重为**0**，则不会将请求转发给该后端服务。
+    /// Weight of the backend service. Value range: **0-100**. Default value: **100**. If the weight is set to **0**, no request will be forwarded to this backend service.
     "Weight" weight set_weight: i128,
 } }
 
 rt::model! { write debug;
-/// 添加至目标组的后端服务
+/// Backend service added to the target group
 TargetToAdd {
-    /// 后端服务器使用的端口。取值范围：**1 - 65535**。
+    /// Port used by the real server. Value range: **1-65535**.
     ///
-    /// >当目标组的 **targetType** 取值为 **Instance** 时，该参数必传。
+    /// >When the **targetType** value of the target group is **Instance**, this parameter is required.
     ///
     /// Required.
     "Port" port set_port: i128,
-    /// 后端服务IP。**TargetIp**和**TargetId**需要至少传一个。
+    /// Backend service IP. At least one of **TargetIp** and **TargetId** is required.
     ///
-    /// - 当服务器组为 **Instance** 类型时，该参数为 **Eni** 的主内网 IP 或辅助内网 IP。
+    /// - When the server group is of the **Instance** type, this parameter is the primary or secondary private IP of **Eni**.
     ///
     /// Required.
     "TargetIp" target_ip set_target_ip: str,
-    /// 后端服务的权重，取值范围：**0 - 100**。默认值为**10**。如果设置权重为**0**，则不会将请求转发给该后端服务。
+    /// Weight of the backend service. Value range: **0-100**. Default value: **10**. If the weight is set to **0**, no request will be forwarded to this backend service.
     "Weight" weight set_weight: i128,
 } }
 
 rt::model! { write debug;
-/// 需要修改的后端服务。
+/// Backend service that needs to be modified.
 TargetToModify {
-    /// 后端服务IP。**TargetIp**和**TargetId**需要至少传一个。
+    /// Backend service IP. At least one of **TargetIp** and **TargetId** is required.
     ///
-    /// - 当服务器组为 **Instance** 类型时，该参数为 **Eni** 的主内网 IP 或辅助内网 IP。
+    /// - When the server group is of the **Instance** type, this parameter is the primary or secondary private IP of **Eni**.
     ///
     /// Required.
     "TargetIp" target_ip set_target_ip: str,
-    /// 后端服务器使用的端口。取值范围：**1 - 65535**。
+    /// Port used by the real server. Value range: **1-65535**.
     ///
-    /// >当目标组的 **targetType** 取值为 **Instance** 时，该参数必传。
+    /// >When the **targetType** value of the target group is **Instance**, this parameter is required.
     "Port" port set_port: i128,
-    /// 后端服务的权重，取值范围：**0 - 100**。如果设置权重为**0**，则不会将请求转发给该后端服务。
+    /// Weight of the backend service. Value range: **0-100**. If the weight is set to **0**, the request will not be forwarded to this backend service.
     "Weight" weight set_weight: i128,
 } }
 
 rt::model! { write debug;
-/// 从目标组移除的后端服务。
+/// Backend service removed from the target group.
 TargetToRemove {
-    /// 后端服务器使用的端口。取值范围：**1 - 65535**。
+    /// Port used by the real server. Value range: **1-65535**.
     ///
-    /// >当目标组的 **targetType** 取值为 **Instance** 时，该参数必传。
+    /// >When the **targetType** value of the target group is **Instance**, this parameter is required.
     ///
     /// Required.
     "Port" port set_port: i128,
-    /// 后端服务IP。**TargetIp**和**TargetId**需要至少传一个。
+    /// Backend service IP. At least one of **TargetIp** and **TargetId** is required.
     ///
-    /// - 当服务器组为 **Instance** 类型时，该参数为 **Eni** 的主内网 IP 或辅助内网 IP。
+    /// - When the server group is of the **Instance** type, this parameter is the primary or secondary private IP of **Eni**.
     ///
     /// Required.
     "TargetIp" target_ip set_target_ip: str,
 } }
 
 rt::model! { both debug;
-/// 转发配置
+/// Forwarding configuration
 XForwardedForConfig {
-    /// 是否通过 ALB-ID 头字段获取负载均衡实例ID。
-    /// - **true**：是。
-    /// - **false**：否。
+    /// Whether to get the CLB instance ID through the ALB-ID header field.
+    /// - **true**: Yes.
+    /// - **false**: No.
     "XForwardedForAlbIdEnabled" x_forwarded_for_alb_id_enabled set_x_forwarded_for_alb_id_enabled: bool,
-    /// 是否通过X-Forwarded-Client-srcport头字段获取访问负载均衡实例客户端的端口。
-    /// - **true**：是。
-    /// - **false**：否。
+    /// Whether to obtain the port of the client accessing the load balancing instance through the X-Forwarded-Client-srcport header field.
+    /// - **true**: Yes.
+    /// - **false**: No.
     "XForwardedForClientSrcPortEnabled" x_forwarded_for_client_src_port_enabled set_x_forwarded_for_client_src_port_enabled: bool,
-    /// 是否开启通过X-Forwarded-Host头字段获取访问负载均衡实例客户端的域名。
-    /// - **true**：是。
-    /// - **false**：否。
+    /// Whether to enable obtaining the client domain name that accesses the load balancing instance through the X-Forwarded-Host header field.
+    /// - **true**: yes.
+    /// - **false**: No.
     "XForwardedForHostEnabled" x_forwarded_for_host_enabled set_x_forwarded_for_host_enabled: bool,
-    /// 指定如何处理 X-Forwarded-For（XFF）HTTP 头字段。
-    /// - **append**:  附加模式（默认），将客户端的真实 IP 地址附加到 X-Forwarded-For 头的末尾，保留原有的 XFF 链路信息
-    /// - **remove**:  删除模式，移除 X-Forwarded-For 头字段，不将该头传递给后端服务器
-    /// - **passthrough**: 透传模式，保持 X-Forwarded-For 头不变，直接透传给后端服务器，不做任何修改
+    /// Specify how to handle the X-Forwarded-For (XFF) HTTP header field.
+    /// - **append**: Append mode (default). Appends the real IP of the client to the end of the X-Forwarded-For header, retaining the original XFF link information.
+    /// -**remove**: Deletion mode. Remove the X-Forwarded-For header field and do not pass this header to the real server.
+    /// - **passthrough**: Passthrough mode. The X-Forwarded-For header remains unchanged and is directly passed through to the real server without any modification.
     "XForwardedForMode" x_forwarded_for_mode set_x_forwarded_for_mode: str,
-    /// 是否通过X-Forwarded-Port头字段获取负载均衡实例的监听端口。
-    /// - **true**：是。
-    /// - **false**：否。
+    /// Whether to obtain the listening port of the load balancing instance through the X-Forwarded-Port header field.
+    /// - **true**: yes.
+    /// - **false**: No.
     "XForwardedForPortEnabled" x_forwarded_for_port_enabled set_x_forwarded_for_port_enabled: bool,
-    /// 是否通过X-Forwarded-Proto头字段获取负载均衡实例的监听协议。
-    /// - **true**：是。
-    /// - **false**：否。
+    /// Whether to obtain the listening protocol of the load balancing instance through the X-Forwarded-Proto header field.
+    /// - **true**: yes.
+    /// - **false**: No.
     "XForwardedForProtoEnabled" x_forwarded_for_proto_enabled set_x_forwarded_for_proto_enabled: bool,
-    /// 是否通过 X-Tencent-Client-IDN 头访问 客户端证书的颁发者 $ssl_client_i_dn。
-    /// - **true**：是。
-    /// - **false**：否。
+    /// Whether to access the issuer of the client certificate $ssl_client_i_dn through the X-Tencent-Client-IDN header.
+    /// - **true**: yes.
+    /// - **false**: No.
     "XTencentClientIDNEnabled" x_tencent_client_idn_enabled set_x_tencent_client_idn_enabled: bool,
-    /// 是否通过 X-Tencent-Client-SDN 头访问客户端证书的主题$ssl_client_s_dn。
-    /// - **true**：是。
-    /// - **false**：否。
+    /// Whether to access the subject of the client certificate $ssl_client_s_dn through the X-Tencent-Client-SDN header.
+    /// - **true**: yes.
+    /// - **false**: No.
     "XTencentClientSDNEnabled" x_tencent_client_sdn_enabled set_x_tencent_client_sdn_enabled: bool,
-    /// 是否通过 X-Tencent-Client-Serial 头访问 客户端证书的序列号 $ssl_client_serial。
-    /// - **true**：是。
-    /// - **false**：否。
+    /// Whether to access the serial number $ssl_client_serial of the client certificate through the X-Tencent-Client-Serial header.
+    /// - **true**: yes.
+    /// - **false**: No.
     "XTencentClientSerialEnabled" x_tencent_client_serial_enabled set_x_tencent_client_serial_enabled: bool,
-    /// 是通过 X-Tencent-Client-Verify 头访问 客户端证书的验证结果 $ssl_client_verify。
-    /// - **true**：是。
-    /// - **false**：否。
+    /// Access the verification result $ssl_client_verify of the client certificate through the X-Tencent-Client-Verify header.
+    /// - **true**: yes.
+    /// - **false**: No.
     "XTencentClientVerifyEnabled" x_tencent_client_verify_enabled set_x_tencent_client_verify_enabled: bool,
 } }
 
 rt::model! { read debug;
-/// 可用区信息
+/// Availability zone information
 Zone {
-    /// 可用区名称
+    /// AZ name.
     "LocalName" local_name set_local_name: str,
-    /// 可用区 ID
+    /// AZ ID.
     "ZoneId" zone_id set_zone_id: str,
-    /// 可用区状态
+    /// Availability zone status
     "ZoneStatus" zone_status set_zone_status: str,
 } }
 
 rt::model! { read debug;
-/// 可用区及子网映射结构体
+/// AZ and subnet mapping structure
 ZoneMappingInfo {
-    /// 子网 ID。
+    /// Subnet ID.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 可用区ID。最多支持添加10个可用区。若当前地域支持2个及以上的可用区，至少需要添加2个可用区。
-    /// 您可以通过调用[DescribeZones](https://cloud.tencent.com/document/api/1822/133727)接口获取可用区ID对应的可用区的信息。
+    /// Availability zone ID. Maximum support for adding 10 availability zones. If the current region supports 2 or more availability zones, at least 2 availability zones need to be added.
+    /// You can obtain the availability zone information corresponding to the availability zone ID by calling the [DescribeZones](https://www.tencentcloud.com/document/api/1822/133727?from_cn_redirect=1) API.
     "ZoneId" zone_id set_zone_id: str,
-    /// 负载均衡 VIP/EIP 信息
+    /// Load balancing VIP/EIP information
     "LoadBalancerAddress" load_balancer_address set_load_balancer_address: obj LoadBalancerAddress,
-    /// 可用区状态。取值：
+    /// Availability zone status. Value:
     ///
-    /// - Active：运行中。
-    /// - Stopped：已停止。
-    /// - Shifted：已移除。
-    /// - Starting：启动中。
-    /// - Stopping：停止中。
+    /// - Active: Running.
+    /// - Stopped: Stopped.
+    /// - Shifted: Has been removed.
+    /// - Starting: Starting.
+    /// - Stopping: Stopping.
     "Status" status set_status: str,
 } }
 
 rt::model! { write debug;
-/// 用于购买或者修改使用的可用区及子网映射结构体
+/// AZ and subnet mapping structure for purchase or modification
 ZoneMappingsItem {
-    /// 子网 ID。
+    /// Subnet ID.
     ///
     /// Required.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 可用区ID。最多支持添加10个可用区。若当前地域支持2个及以上的可用区，至少需要添加2个可用区。
-    /// 您可以通过调用[DescribeZones](https://cloud.tencent.com/document/api/1822/133727)接口获取可用区ID对应的可用区的信息。
+    /// Availability zone ID. A maximum of 10 availability zones can be added. If the current region supports 2 or more availability zones, at least 2 availability zones are required.
+    /// You can obtain the availability zone information corresponding to the availability zone ID through the [DescribeZones](https://www.tencentcloud.com/document/api/1822/133727?from_cn_redirect=1) API.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
-    /// 公网实例绑定的EIP实例ID。
+    /// ID of the EIP bound to the public network instance.
     "LoadBalancerAddress" load_balancer_address set_load_balancer_address: obj LoadBalancerAddress,
 } }

@@ -45,36 +45,40 @@ AclConfigRelation {
 } }
 
 rt::model! { read debug;
-/// Anycast转外套餐详情
+/// Details of the Anycast package
 AnycastOutPackRelation {
-    /// 业务带宽(单位M)
+    /// Application bandwidth (in Mbps).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NormalBandwidth" normal_bandwidth set_normal_bandwidth: i128,
-    /// 转发规则数
+    /// Number of forwarding rules
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ForwardRulesLimit" forward_rules_limit set_forward_rules_limit: i128,
-    /// 自动续费标记
+    /// Auto-renewal flag
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: i128,
-    /// 到期时间
+    /// Expiration date
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CurDeadline" cur_deadline set_cur_deadline: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AssociateDDoSEipAddress` (绑定高防弹性公网IP).
+/// Request of `AssociateDDoSEipAddress` (Binds EIPs).
 ///
-/// 本接口 (AssociateDDoSEipAddress) 用于将高防弹性公网IP绑定到实例或弹性网卡的指定内网 IP 上。
+/// This API is used to bind an EIP to an Anti-DDoS Advanced instance or a specified private IP of an ENI.
 AssociateDDoSEipAddressRequest {
-    /// 资源实例ID，实例ID形如：bgpip-0000011x。只能填写高防IP实例。
+    /// Anti-DDoS instance ID (only Anti-DDoS Advanced). For example, `bgpip-0000011x`.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 资源实例ID对应的高防弹性公网IP。
+    /// EIP of the Anti-DDoS instance ID.
     ///
     /// Required.
     "Eip" eip set_eip: str,
-    /// 要绑定的实例 ID。实例 ID 形如：ins-11112222。可通过登录控制台查询，也可通过 DescribeInstances 接口返回值中的InstanceId获取。
+    /// Instance ID to bind. For example, `ins-11112222`. It can be queried in the console or obtained from `InstanceId` returned by `DescribeInstances`.
     ///
     /// Required.
     "CvmInstanceID" cvm_instance_id set_cvm_instance_id: str,
-    /// cvm实例所在地域，例如：ap-hongkong。
+    /// Region of the CVM instance. For example, `ap-hongkong`.
     ///
     /// Required.
     "CvmRegion" cvm_region set_cvm_region: str,
@@ -82,149 +86,165 @@ AssociateDDoSEipAddressRequest {
 rt::action!("antiddos", "2020-03-09", "AssociateDDoSEipAddress", AssociateDDoSEipAddressRequest => AssociateDDoSEipAddressResponse);
 
 rt::model! { read debug;
-/// AssociateDDoSEipAddress返回参数结构体
+/// AssociateDDoSEipAddress response structure.
 AssociateDDoSEipAddressResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AssociateDDoSEipLoadBalancer` (绑定高防弹性公网IP到Clb).
+/// Request of `AssociateDDoSEipLoadBalancer` (Binds an Anti-DDoS EIP to a CLB instance).
 ///
-/// 本接口 (AssociateDDoSEipLoadBalancer) 用于将高防弹性公网IP绑定到负载均衡指定内网 IP 上。
+/// This API is used to bind an Anti-DDoS EIP to the specified private IP of a CLB instance.
 AssociateDDoSEipLoadBalancerRequest {
-    /// 资源实例ID，实例ID形如：bgpip-0000011x。只能填写高防IP实例。
+    /// Anti-DDoS instance ID (only Anti-DDoS Advanced). For example, `bgpip-0000011x`.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 资源实例ID对应的高防弹性公网IP。
+    /// EIP of the Anti-DDoS instance ID.
     ///
     /// Required.
     "Eip" eip set_eip: str,
-    /// 要绑定的负载均衡ID。负载均衡 ID 形如：lb-0000002i。可通过登录控制台查询，也可通过 DescribeLoadBalancers 接口返回值中的LoadBalancerId获取。
+    /// ID of the CLB to bind, such as `lb-0000002i`. It can be queried in the console or obtained from `LoadBalancerId` returned by the `DescribeLoadBalancers` API.
     ///
     /// Required.
     "LoadBalancerID" load_balancer_id set_load_balancer_id: str,
-    /// CLB所在地域，例如：ap-hongkong。
+    /// Region of the CLB instance, such as `ap-hongkong`.
     ///
     /// Required.
     "LoadBalancerRegion" load_balancer_region set_load_balancer_region: str,
-    /// CLB内网IP
+    /// CLB private IP
     "Vip" vip set_vip: str,
 } }
 rt::action!("antiddos", "2020-03-09", "AssociateDDoSEipLoadBalancer", AssociateDDoSEipLoadBalancerRequest => AssociateDDoSEipLoadBalancerResponse);
 
 rt::model! { read debug;
-/// AssociateDDoSEipLoadBalancer返回参数结构体
+/// AssociateDDoSEipLoadBalancer response structure.
 AssociateDDoSEipLoadBalancerResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 高防IP资产实例信息
+/// Anti-DDoS Advanced instance details
 BGPIPInstance {
-    /// 资产实例的详细信息
+    /// Anti-DDoS instance details
     "InstanceDetail" instance_detail set_instance_detail: obj InstanceRelation,
-    /// 资产实例的规格信息
+    /// Anti-DDoS instance specifications
     "SpecificationLimit" specification_limit set_specification_limit: obj BGPIPInstanceSpecification,
-    /// 资产实例的使用统计信息
+    /// Anti-DDoS instance usage statistics
     "Usage" usage set_usage: obj BGPIPInstanceUsages,
-    /// 资产实例所在的地域
+    /// Region of the Anti-DDoS instance
     "Region" region set_region: obj RegionInfo,
-    /// 资产实例的防护状态，状态码如下：
-    /// "idle"：正常状态(无攻击)
-    /// "attacking"：攻击中
-    /// "blocking"：封堵中
-    /// "creating"：创建中
-    /// "deblocking"：解封中
-    /// "isolate"：回收隔离中
+    /// Status of the Anti-DDoS instance. Valid values:
+    /// `idle`: running
+    /// `attacking`: under attacks
+    /// `blocking`: blocked
+    /// `creating`: creating
+    /// `deblocking`: unblocking
+    /// `isolate`: reprocessed and isolated
     "Status" status set_status: str,
-    /// 到期时间
+    /// Purchase time
     "ExpiredTime" expired_time set_expired_time: str,
-    /// 购买时间
+    /// Expired At
     "CreatedTime" created_time set_created_time: str,
-    /// 资产实例的名称
+    /// Name of the Anti-DDoS instance
     "Name" name set_name: str,
-    /// 资产实例所属的套餐包信息，
-    /// 注意：当资产实例不是套餐包的实例时，此字段为null
+    /// Package details of the Anti-DDoS instance.
+    /// Note: This field is `null` for an Anti-DDoS instance without using a package.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "PackInfo" pack_info set_pack_info: obj PackInfo,
-    /// 资产实例所属的三网套餐包详情，
-    /// 注意：当资产实例不是三网套餐包的实例时，此字段为null
+    /// Non-BGP package details of the Anti-DDoS instance.
+    /// Note: This field is `null` for an Anti-DDoS instance without using a non-BGP package.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "StaticPackRelation" static_pack_relation set_static_pack_relation: obj StaticPackRelation,
     /// 区分高防IP境外线路
     "ZoneId" zone_id set_zone_id: i128,
-    /// 区分集群
+    /// Used to differentiate clusters
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Tgw" tgw set_tgw: i128,
-    /// 高防弹性公网IP状态，包含'CREATING'(创建中),'BINDING'(绑定中),'BIND'(已绑定),'UNBINDING'(解绑中),'UNBIND'(已解绑),'OFFLINING'(释放中),'BIND_ENI'(绑定悬空弹性网卡)。只对高防弹性公网IP实例有效。
+    /// EIP states: `CREATING`, `BINDING`, `BIND`, `UNBINDING`, `UNBIND`, `OFFLINING`, and `BIND_ENI`. The EIP must be bound to an Anti-DDoS Advanced instance.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "EipAddressStatus" eip_address_status set_eip_address_status: str,
-    /// 是否高防弹性公网IP实例，是为1，否为0。
+    /// Whether it is an Anti-DDoS EIP instance. `1`: Yes; `0`: No.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "EipFlag" eip_flag set_eip_flag: i64,
-    /// 资产实例所属的高防弹性公网IP套餐包详情，
-    /// 注意：当资产实例不是高防弹性公网IP套餐包的实例时，此字段为null
+    /// EIP package details of the Anti-DDoS Advanced instance.
+    /// Note: This field is `null` for an Anti-DDoS Advanced instance without using an EIP package.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "EipAddressPackRelation" eip_address_pack_relation set_eip_address_pack_relation: obj EipAddressPackRelation,
-    /// 高防弹性公网IP关联的实例信息。
-    /// 注意：当资产实例不是高防弹性公网IP实例时，此字段为null
+    /// Details of the Anti-DDoS Advanced instance bound to the EIP.
+    /// Note: This field is `null` if the EIP is not bound to an Anti-DDoS Advanced instance.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "EipAddressInfo" eip_address_info set_eip_address_info: obj EipAddressRelation,
-    /// 建议客户接入的域名，客户可使用域名接入。
+    /// Recommended domain name for clients to access.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Domain" domain set_domain: str,
-    /// 是否开启安全加速，是为1，否为0。
+    /// Whether to enable Sec-MCA. Valid values: `1` (enabled) and `0` (disabled).
     "DamDDoSStatus" dam_d_do_s_status set_dam_d_do_s_status: i128,
-    /// 是否Ipv6版本的IP, 是为1，否为0
+    /// Whether it’s an IPv6 address. `1`: Yes; `0`: No.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "V6Flag" v6_flag set_v6_flag: i128,
-    /// 是否渠道版高防IP，是为1，否为0
+    /// Whether it’s an Anti-DDoS Advanced instance from Tencent Cloud channels. `1`: Yes; `0`: No.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "BGPIPChannelFlag" bgpip_channel_flag set_bgpip_channel_flag: i128,
-    /// 资源关联标签
+    /// Tag that the Anti-DDoS Advanced instance is associated with
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "TagInfoList" tag_info_list set_tag_info_list: list TagInfo,
-    /// 资产实例所属的全力防护套餐包详情，
-    /// 注意：当资产实例不是全力防护套餐包的实例时，此字段为null
+    /// All-out package details of the instance
+    /// When an all-out package is not used by the instance, this field is `null`.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "AnycastOutPackRelation" anycast_out_pack_relation set_anycast_out_pack_relation: obj AnycastOutPackRelation,
-    /// 资源实例版本
+    /// Edition of the instance
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "InstanceVersion" instance_version set_instance_version: i128,
-    /// 重保实例
+    /// Convoy instance ID
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "ConvoyId" convoy_id set_convoy_id: str,
-    /// 带宽后付费
+    /// Pay-as-you-go bandwidth
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "ElasticBandwidth" elastic_bandwidth set_elastic_bandwidth: i128,
-    /// 是否为EO代播的ip: 1是，0不是
+    /// Whether it’s the IP broadcasted by EdgeOne. Values: `1` (yes), `0` (no)
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EOFlag" eo_flag set_eo_flag: i128,
 } }
 
 rt::model! { read debug;
-/// 高防IP资产实例的规格信息
+/// Anti-DDoS Advanced instance specifications
 BGPIPInstanceSpecification {
-    /// 保底防护峰值，单位Mbps
+    /// Base protection bandwidth (in Mbps)
     "ProtectBandwidth" protect_bandwidth set_protect_bandwidth: i128,
-    /// CC防护峰值，单位qps
+    /// CC protection bandwidth (in QPS)
     "ProtectCCQPS" protect_ccqps set_protect_ccqps: i128,
-    /// 正常业务带宽，单位Mbps
+    /// Normal application bandwidth (in Mbps)
     "NormalBandwidth" normal_bandwidth set_normal_bandwidth: i128,
-    /// 转发规则数，单位条
+    /// Number of forwarding rules
     "ForwardRulesLimit" forward_rules_limit set_forward_rules_limit: i128,
-    /// 自动续费状态，取值[
-    /// 0：没有开启自动续费
-    /// 1：开启了自动续费
+    /// Auto-renewal status. Valid values:
+    /// `0`: disabled
+    /// `1`: enabled
     /// ]
     "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: i128,
-    /// 高防IP线路，取值为[
-    /// 1：BGP线路
-    /// 2：电信
-    /// 3：联通
-    /// 4：移动
-    /// 99：第三方合作线路
+    /// Anti-DDoS Advanced line. Valid values:
+    /// `1`: BGP
+    /// `2`: China Telecom
+    /// `3`: China Unicom
+    /// `4`: China Mobile
+    /// `99`: third-party line
     /// ]
     "Line" line set_line: i128,
-    /// 弹性防护峰值，单位Mbps
+    /// Elastic protection bandwidth (in Mbps)
     "ElasticBandwidth" elastic_bandwidth set_elastic_bandwidth: i128,
 } }
 
 rt::model! { read debug;
-/// 高防IP资产实例的使用信息统计
+/// Anti-DDoS Advanced instance usage statistics
 BGPIPInstanceUsages {
-    /// 已使用的端口规则数，单位条
+    /// Number of used port rules
     "PortRulesUsage" port_rules_usage set_port_rules_usage: i128,
-    /// 已使用的域名规则数，单位条
+    /// Number of used domain name rules
     "DomainRulesUsage" domain_rules_usage set_domain_rules_usage: i128,
-    /// 最近7天的攻击次数，单位次
+    /// Number of attack times in the last 7 days
     "Last7DayAttackCount" last7_day_attack_count set_last7_day_attack_count: i128,
 } }
 
@@ -321,58 +341,60 @@ impl ::core::fmt::Debug for BGPIPL7RuleEntry {
 }
 
 rt::model! { read debug;
-/// 高防包资产实例信息
+/// Details of the Anti-DDoS Pro instance
 BGPInstance {
-    /// 资产实例的详细信息
+    /// Details of the Anti-DDoS Pro instance
     "InstanceDetail" instance_detail set_instance_detail: obj InstanceRelation,
-    /// 资产实例的规格信息
+    /// Specifications of the Anti-DDoS Pro instance
     "SpecificationLimit" specification_limit set_specification_limit: obj BGPInstanceSpecification,
-    /// 资产实例的使用统计信息
+    /// Usage statistics of the Anti-DDoS Pro instance
     "Usage" usage set_usage: obj BGPInstanceUsages,
-    /// 资产实例所在的地域
+    /// Region of the Anti-DDoS Pro instance
     "Region" region set_region: obj RegionInfo,
-    /// 资产实例的防护状态，状态码如下：
-    /// "idle"：正常状态(无攻击)
-    /// "attacking"：攻击中
-    /// "blocking"：封堵中
-    /// "creating"：创建中
-    /// "deblocking"：解封中
-    /// "isolate"：回收隔离中
+    /// Status of the Anti-DDoS Pro instance. Valid values:
+    /// `idle`: The instance is running normally.
+    /// `attacking`: The instance is under attack.
+    /// `blocking`: The instance is blocked.
+    /// `creating`: The instance is being created.
+    /// `deblocking`: Unblocking the instance
+    /// `isolate`: The instance is being isolated.
     "Status" status set_status: str,
-    /// 购买时间
+    /// Purchase time
     "CreatedTime" created_time set_created_time: str,
-    /// 到期时间
+    /// Expiration time
     "ExpiredTime" expired_time set_expired_time: str,
-    /// 资产实例的名称
+    /// Name of the Anti-DDoS Pro instance
     "Name" name set_name: str,
-    /// 资产实例所属的套餐包信息，
-    /// 注意：当资产实例不是套餐包的实例时，此字段为null
+    /// Details of the package to which the Anti-DDoS Pro instance belongs.
+    /// When the package provided is not used by the instance, this field is `null`.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "PackInfo" pack_info set_pack_info: obj PackInfo,
-    /// 高防包绑定的EIP属于的云产品信息
+    /// Details of the cloud product used by the EIP bound to the Anti-DDoS Pro instance
     "EipProductInfos" eip_product_infos set_eip_product_infos: list EipProductInfo,
-    /// 高防包绑定状态，取值[
-    /// "idle"：绑定已完成
-    /// "bounding"：正在绑定中
-    /// "failed"：绑定失败
+    /// Binding status of the Anti-DDoS Pro instance
+    /// `idle`: The instance is bound.
+    /// `bounding`: Binding the instance.
+    /// `failed`: Failed to bind
     /// ]
     "BoundStatus" bound_status set_bound_status: str,
-    /// 四层防护严格级别
+    /// Layer-4 protection level
     "DDoSLevel" d_do_s_level set_d_do_s_level: str,
-    /// CC防护开关
+    /// Status of CC protection
     "CCEnable" cc_enable set_cc_enable: i64,
-    /// 资源关联标签
+    /// Tags associated with the resource
     "TagInfoList" tag_info_list set_tag_info_list: list TagInfo,
-    /// 新版本1ip高防包
+    /// New edition of Anti-DDoS Pro
     "IpCountNewFlag" ip_count_new_flag set_ip_count_new_flag: i128,
-    /// 攻击封堵套餐标记
+    /// The version of attack defense package
     "VitalityVersion" vitality_version set_vitality_version: i128,
-    /// 网络线路
+    /// Network line
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Line" line set_line: i128,
     /// 不计费的业务带宽
     "FreeServiceBandwidth" free_service_bandwidth set_free_service_bandwidth: i128,
-    /// 弹性业务带宽开关
+    /// Whether to enable elastic bandwidth
     "ElasticServiceBandwidth" elastic_service_bandwidth set_elastic_service_bandwidth: i128,
-    /// 赠送的业务带宽
+    /// Bandwidth quota given away by Tencent Cloud
     "GiftServiceBandWidth" gift_service_band_width set_gift_service_band_width: i64,
     /// 修改时间
     "ModifyTime" modify_time set_modify_time: str,
@@ -435,140 +457,147 @@ BGPInstanceInfo {
 } }
 
 rt::model! { read debug;
-/// 高防包资产实例的规格信息
+/// Anti-DDoS Pro instance specifications
 BGPInstanceSpecification {
-    /// 保底防护峰值，单位Gbps
+    /// Base protection bandwidth (in Gbps)
     "ProtectBandwidth" protect_bandwidth set_protect_bandwidth: i128,
-    /// 防护次数，单位次
+    /// Number of protection chances
     "ProtectCountLimit" protect_count_limit set_protect_count_limit: i128,
-    /// 防护IP数，单位个
+    /// Number of protected IPs
     "ProtectIPNumberLimit" protect_ip_number_limit set_protect_ip_number_limit: i128,
-    /// 自动续费状态，取值[
-    /// 0：没有开启自动续费
-    /// 1：开启了自动续费
+    /// Auto-renewal status. Values:
+    /// `0`: Disabled
+    /// `1`: Enabled
     /// ]
     "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: i128,
-    /// 联合产品标记，0代表普通高防包，1代表联合高防包
+    /// Protection type of Anti-DDoS Pro. Valid values: `0` (general protection) and `1` (Lighthouse-based protection).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UnionPackFlag" union_pack_flag set_union_pack_flag: i128,
-    /// 业务带宽
+    /// Application bandwidth
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ServiceBandWidth" service_band_width set_service_band_width: i128,
-    /// 战斗服版本标记，0表示普通高防包，1表示战斗服高防包
+    /// Whether it’s an Anti-DDoS Pro Premium edition. Values: `0` (General edition); `1` (Premium edition).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BattleEditionFlag" battle_edition_flag set_battle_edition_flag: i128,
-    /// 渠道版标记，0表示普通高防包，1表示渠道版高防包
+    /// Whether it’s an Anti-DDoS Pro Standard edition. Values: `0` (General edition); `1` (Standard edition).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ChannelEditionFlag" channel_edition_flag set_channel_edition_flag: i128,
-    /// 高防包企业版标记，0表示普通高防包；1表示企业版高防包
+    /// Whether it’s an Anti-DDoS Pro Enterprise edition. Values: `0` (General edition); `1` (Enterprise edition).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EnterpriseFlag" enterprise_flag set_enterprise_flag: i128,
-    /// 高防包企业版弹性阈值，0表示未开启；大于0为弹性防护阈值
+    /// Elastic bandwidth threshold of the Anti-DDoS Pro Enterprise edition.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ElasticLimit" elastic_limit set_elastic_limit: i128,
-    /// 降配后的防护能力，单位Gbps
+    /// Protection bandwidth after the plan downgrade, in Gbps.
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "DownGradeProtect" down_grade_protect set_down_grade_protect: i128,
 } }
 
 rt::model! { read debug;
-/// 高防包资产实例的使用信息统计
+/// Anti-DDoS Pro instance usage statistics
 BGPInstanceUsages {
-    /// 已使用的防护次数，单位次
+    /// Number of used protection chances
     "ProtectCountUsage" protect_count_usage set_protect_count_usage: i128,
-    /// 已防护的IP数，单位个
+    /// Number of protected IPs
     "ProtectIPNumberUsage" protect_ip_number_usage set_protect_ip_number_usage: i128,
-    /// 最近7天的攻击次数，单位次
+    /// Number of attack times in the last 7 days
     "Last7DayAttackCount" last7_day_attack_count set_last7_day_attack_count: i128,
 } }
 
 rt::model! { read debug;
-/// 黑白名单IP
+/// IP blocklist/allowlist
 BlackWhiteIpRelation {
-    /// IP地址
+    /// IP address
     "Ip" ip set_ip: str,
-    /// IP类型，取值[black(黑IP)，white(白IP)]
+    /// IP type. Valid values: `black` (blocklisted IP), `white`(allowlisted IP).
     "Type" r#type set_type: str,
-    /// 黑白IP所属的实例
+    /// Anti-DDoS instance configured
     "InstanceDetailList" instance_detail_list set_instance_detail_list: list InstanceRelation,
-    /// ip掩码，0表示32位完整ip
+    /// IP mask. `0` indicates a 32-bit IP.
     "Mask" mask set_mask: i128,
-    /// 修改时间
+    /// Modification time
     "ModifyTime" modify_time set_modify_time: str,
 } }
 
 rt::model! { write debug;
-/// 高防包绑定IP对象
+/// IP bound to the Anti-DDoS Pro instance
 BoundIpInfo {
-    /// IP地址
+    /// IP address
     ///
     /// Required.
     "Ip" ip set_ip: str,
-    /// 绑定的产品分类，绑定操作为必填项，解绑操作可不填。取值[public（CVM、CLB产品），bm（黑石产品），eni（弹性网卡），vpngw（VPN网关）， natgw（NAT网关），waf（Web应用安全产品），fpc（金融产品），gaap（GAAP产品）, other(托管IP)]
+    /// Category of product that can be bound. Valid values: `public` (CVM and CLB), `bm` (BM), `eni` (ENI), `vpngw` (VPN gateway), `natgw` (NAT gateway), `waf` (WAF), `fpc` (financial products), `gaap` (GAAP), and `other` (hosted IP). This field is required when you perform binding.
     "BizType" biz_type set_biz_type: str,
-    /// IP所属的资源实例ID，绑定操作为必填项，解绑操作可不填。例如是弹性网卡的IP，则InstanceId填写弹性网卡的ID(eni-*); 如果绑定的是托管IP没有对应的资源实例ID，请填写"none";
+    /// Anti-DDoS instance ID of the IP. This field is required only when the instance is bound to an IP. For example, this field InstanceId will be `eni-*` if the instance ID is bound to an ENI IP; `none` if there is no instance to bind to a managed IP.
     "InstanceId" instance_id set_instance_id: str,
-    /// 产品分类下的子类型，绑定操作为必填项，解绑操作可不填。取值[cvm（CVM），lb（负载均衡器），eni（弹性网卡），vpngw（VPN），natgw（NAT），waf（WAF），fpc（金融），gaap（GAAP），other（托管IP），eip（弹性公网常规IP）]
+    /// Sub-product category. Valid values: `cvm` (CVM), `lb` (Load balancer), `eni` (ENI), `vpngw` (VPN gateway), `natgw` (NAT gateway), `waf` (WAF), `fpc` (financial products), `gaap` (GAAP), `eip` (BM EIP) and `other` (managed IP). This field is required when you perform binding.
     "DeviceType" device_type set_device_type: str,
-    /// 运营商，绑定操作为必填项，解绑操作可不填。0：电信；1：联通；2：移动；5：BGP
+    /// ISP. Valid values: `0` (China Telecom), `1` (China Unicom), `2` (China Mobile), and `5` (BGP). This field is required when you perform binding.
     "IspCode" isp_code set_isp_code: i128,
     /// 域名化资产对应的域名
     "Domain" domain set_domain: str,
 } }
 
 rt::model! { read debug;
-/// CC分级策略
+/// The level-defining policy of CC attacks
 CCLevelPolicy {
-    /// 实例Id
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
     /// Ip
     "Ip" ip set_ip: str,
-    /// 协议
+    /// Protocol
     "Protocol" protocol set_protocol: str,
-    /// 域名
+    /// Domain name
     "Domain" domain set_domain: str,
-    /// 防护等级，可取值default表示默认策略，loose表示宽松，strict表示严格
+    /// Protection level. Values: `default`, `loose` and `strict`.
     "Level" level set_level: str,
-    /// 创建时间
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
-    /// 修改时间
+    /// Modification time
     "ModifyTime" modify_time set_modify_time: str,
 } }
 
 rt::model! { both debug;
-/// CC精准防护配置项
+/// CC precise protection configuration fields
 CCPrecisionPlyRecord {
-    /// 配置项类型，当前仅支持value
+    /// Type of the configuration field. Only `value` is supported.
     ///
     /// Required.
     "FieldType" field_type set_field_type: str,
-    /// 配置字段，可取值cgi， ua， cookie， referer， accept,  srcip
+    /// Configuration field. Valid values: `cgi`, `ua`, `cookie`, `referer`, `accept`, and `srcip`.
     ///
     /// Required.
     "FieldName" field_name set_field_name: str,
-    /// 配置取值
+    /// Value of the configuration field
     ///
     /// Required.
     "Value" value set_value: str,
-    /// 配置项值比对方式，可取值equal：相等，not_equal：不相等， include：包含
+    /// Filters values of configuration fields. `equal`: The value matches the configuration field. `not_equal`: The value does not match the configuration field. `include`: The value is included.
     ///
     /// Required.
     "ValueOperator" value_operator set_value_operator: str,
 } }
 
 rt::model! { read debug;
-/// CC精准防护策略信息
+/// CC precise protection policy information
 CCPrecisionPolicy {
-    /// 策略Id
+    /// Policy ID
     "PolicyId" policy_id set_policy_id: str,
-    /// 实例Id
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// Ip地址
+    /// IP address
     "Ip" ip set_ip: str,
-    /// 协议
+    /// Protocol
     "Protocol" protocol set_protocol: str,
-    /// 域名
+    /// Domain name
     "Domain" domain set_domain: str,
-    /// 策略方式（丢弃或验证码）
+    /// Action of limiting request frequency. Valid values: `alg` (limit request frequency via verification codes) and `drop`(drop requests).
     "PolicyAction" policy_action set_policy_action: str,
-    /// 策略列表
+    /// List of policies
     "PolicyList" policy_list set_policy_list: list CCPrecisionPlyRecord,
-    /// 创建时间
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
-    /// 修改时间
+    /// Modification time
     "ModifyTime" modify_time set_modify_time: str,
 } }
 
@@ -594,135 +623,135 @@ CCReqLimitPolicy {
 } }
 
 rt::model! { both debug;
-/// CC频率限制策略项字段
+/// Configuration fields of CC frequency limit policies
 CCReqLimitPolicyRecord {
-    /// 统计周期，可取值1，10，30，60，单位秒
+    /// Sampling interval (in seconds). Valid values: `1`, `10`, `30`, and `60`.
     ///
     /// Required.
     "Period" period set_period: i128,
-    /// 请求数，取值1~20000
+    /// Number of requests. Value range: 1-2000.
     ///
     /// Required.
     "RequestNum" request_num set_request_num: i128,
-    /// 频率限制策略方式，可取值alg表示验证码，drop表示丢弃
+    /// Action of limiting request frequency. Valid values: `alg` (limit request frequency via verification codes) and `drop`(drop requests).
     ///
     /// Required.
     "Action" action set_action: str,
-    /// 频率限制策略时长，可取值1~86400，单位秒
+    /// Sets an interval of the frequency limit policy. Value range: 1-86400 (in seconds).
     ///
     /// Required.
     "ExecuteDuration" execute_duration set_execute_duration: i128,
-    /// 策略项比对方式，可取值include表示包含，equal表示等于
+    /// Filters values of configuration fields. `include`: The value is included. `equal`: The value matches the configuration field.
     ///
     /// Required.
     "Mode" mode set_mode: str,
-    /// Uri，三个策略项仅可填其中之一
+    /// URI, which cannot be used together with `User-Agent` and `Cookie`.
     "Uri" uri set_uri: str,
-    /// User-Agent，三个策略项仅可填其中之一
+    /// User-Agent, which cannot be used together with `Uri` and `Cookie`.
     "UserAgent" user_agent set_user_agent: str,
-    /// Cookie，三个策略项仅可填其中之一
+    /// Cookie, which cannot be used together with `Uri` and `User-Agent`.
     "Cookie" cookie set_cookie: str,
 } }
 
 rt::model! { read debug;
-/// CC清洗阈值策略
+/// CC cleansing threshold policy
 CCThresholdPolicy {
-    /// 实例Id
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// Ip地址
+    /// IP address
     "Ip" ip set_ip: str,
-    /// 协议
+    /// Protocol
     "Protocol" protocol set_protocol: str,
-    /// 域名
+    /// Domain name
     "Domain" domain set_domain: str,
-    /// 清洗阈值
+    /// Cleansing threshold
     "Threshold" threshold set_threshold: i64,
-    /// 创建时间
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
-    /// 修改时间
+    /// Modification time
     "ModifyTime" modify_time set_modify_time: str,
 } }
 
 rt::model! { read debug;
-/// CC四层黑白名单列表
+/// Layer-4 access control list
 CcBlackWhiteIpPolicy {
-    /// 策略Id
+    /// Policy ID
     "PolicyId" policy_id set_policy_id: str,
-    /// 实例Id
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// IP地址
+    /// IP address
     "Ip" ip set_ip: str,
-    /// 域名
+    /// Domain name
     "Domain" domain set_domain: str,
-    /// 协议
+    /// Protocol
     "Protocol" protocol set_protocol: str,
-    /// IP类型，取值[black(黑名单IP), white(白名单IP)]
+    /// IP type. Valid values: `black` (blocklisted IP), `white`(allowlisted IP).
     "Type" r#type set_type: str,
-    /// 黑白名单IP地址
+    /// Blocklist/Allowlist IP address
     "BlackWhiteIp" black_white_ip set_black_white_ip: str,
-    /// 掩码
+    /// Mask
     "Mask" mask set_mask: i128,
-    /// 创建时间
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
-    /// 修改时间
+    /// Modification time
     "ModifyTime" modify_time set_modify_time: str,
 } }
 
 rt::model! { write debug;
-/// DDoS防护的区域封禁配置
+/// Anti-DDoS regional blocking configuration
 CcGeoIPBlockConfig {
-    /// 区域类型，取值[
-    /// oversea(境外)
-    /// china(国内)
-    /// customized(自定义地区)
+    /// Region type. Valid values:
+    /// `oversea`: Outside the Chinese mainland.
+    /// `china`: The Chinese mainland.
+    /// `customized`: User-specified region.
     /// ]
     ///
     /// Required.
     "RegionType" region_type set_region_type: str,
-    /// 封禁动作，取值[
-    /// drop(拦截)
-    /// alg(人机校验)
+    /// Blocking action. Valid values:
+    /// `drop`: Block the request.
+    /// `alg`: Verify the request via CAPTCHA.
     /// ]
     ///
     /// Required.
     "Action" action set_action: str,
-    /// 配置ID，配置添加成功后生成；添加新配置时不用填写此字段，修改或删除配置时需要填写配置ID
+    /// Configuration ID, which is generated after a configuration is added. This field is only required to modify or delete a configuration.
     "Id" id set_id: str,
-    /// 当RegionType为customized时，必须填写AreaList；当RegionType为china或oversea时，AreaList为空
+    /// This field is required when RegionType is `customized`; it can be left empty when RegionType is `china` or `oversea`.
     "AreaList" area_list set_area_list: list i64,
 } }
 
 rt::model! { read debug;
-/// CC地域封禁列表详情
+/// Information of the policy list
 CcGeoIpPolicyNew {
-    /// 策略Id
+    /// Policy ID
     "PolicyId" policy_id set_policy_id: str,
-    /// 实例Id
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// IP地址
+    /// IP address
     "Ip" ip set_ip: str,
-    /// 域名
+    /// domain name
     "Domain" domain set_domain: str,
-    /// 协议，可取值HTTP，HTTPS
+    /// Protocol. Valid values: `HTTP` and `HTTPS`.
     "Protocol" protocol set_protocol: str,
-    /// 用户动作，drop或alg
+    /// Action. Valid values: `drop` and `alg`.
     "Action" action set_action: str,
-    /// 地域类型，分为china, oversea与customized
+    /// Region type. Valid values: `china`, `oversea` and `customized`.
     "RegionType" region_type set_region_type: str,
-    /// 用户选择封禁的地域ID列表
+    /// ID list of regions to be blocked
     "AreaList" area_list set_area_list: list i128,
-    /// 创建时间
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
-    /// 修改时间
+    /// Modification time
     "ModifyTime" modify_time set_modify_time: str,
 } }
 
 rt::model! { read debug;
-/// 使用证书的规则集合
+/// Set of rules configured for certificates
 CertIdInsL7Rules {
-    /// 使用证书的规则列表
+    /// List of rules configured for certificates
     "L7Rules" l7_rules set_l7_rules: list InsL7Rules,
-    /// 证书ID
+    /// Certificate ID
     "CertId" cert_id set_cert_id: str,
 } }
 
@@ -777,19 +806,19 @@ ConnectLimitRelation {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateBgpInstance` (购买高防包).
+/// Request of `CreateBgpInstance` (Purchase an anti-ddos package).
 ///
-/// 通过API 购买高防包接口
+/// This API is used to purchase Anti-DDoS packages.
 CreateBgpInstanceRequest {
-    /// 付费类型：付费模式：PREPAID 预付费 POSTPAID_BY_MONTH 后付费
+    /// Payment type: payment mode: PREPAID (prepayment) POSTPAID_BY_MONTH (pay-as-you-go).
     ///
     /// Required.
     "InstanceChargeType" instance_charge_type set_instance_charge_type: str,
-    /// 高防包类型：高防包类型，Enterprise(企业版) Standard(标准版) StandardPlus(标准版2.0)
+    /// High-Protection package type: specifies the high-protection package type. valid values: Enterprise (Enterprise edition), Standard (Standard version), StandardPlus (Standard version 2.0).
     ///
     /// Required.
     "PackageType" package_type set_package_type: str,
-    /// 购买高防包的数量，一次购买数量不超过10
+    /// Specifies the number of anti-ddos packages to purchase. valid values: one-time purchase of no more than 10.
     ///
     /// Required.
     "InstanceCount" instance_count set_instance_count: i128,
@@ -803,13 +832,13 @@ CreateBgpInstanceRequest {
     "StandardPlusPackageConfig" standard_plus_package_config set_standard_plus_package_config: obj StandardPlusPackageConfig,
     /// [ { "TagKey": "beal-test",                 "TagValue": "beal-test"               }             ]
     "TagInfoList" tag_info_list set_tag_info_list: list TagInfo,
-    /// 默认为false,true表示只进行参数校验，不进行实际购买
+    /// false by default. true indicates to perform parameter validation only without actual purchase.
     "DryRun" dry_run set_dry_run: bool,
 } }
 rt::action!("antiddos", "2020-03-09", "CreateBgpInstance", CreateBgpInstanceRequest => CreateBgpInstanceResponse);
 
 rt::model! { read debug;
-/// CreateBgpInstance返回参数结构体
+/// CreateBgpInstance response structure.
 CreateBgpInstanceResponse {
     /// bgpIds
     "ResourceIds" resource_ids set_resource_ids: list String,
@@ -818,19 +847,19 @@ CreateBgpInstanceResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateBlackWhiteIpList` (添加DDoS防护的IP黑白名单).
+/// Request of `CreateBlackWhiteIpList` (Adds an Anti-DDoS IP blocklist/allowlist).
 ///
-/// 添加DDoS防护的IP黑白名单
+/// This API is used to add an Anti-DDoS IP blocklist/allowlist.
 CreateBlackWhiteIpListRequest {
-    /// 资源实例ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// IP列表
+    /// List of IPs
     ///
     /// Required.
     "IpList" ip_list set_ip_list: list String,
-    /// IP类型，取值[black(黑名单IP), white(白名单IP)]
+    /// IP type. Valid values: `black` (blocklisted IP), `white`(allowlisted IP).
     ///
     /// Required.
     "Type" r#type set_type: str,
@@ -838,30 +867,30 @@ CreateBlackWhiteIpListRequest {
 rt::action!("antiddos", "2020-03-09", "CreateBlackWhiteIpList", CreateBlackWhiteIpListRequest => CreateBlackWhiteIpListResponse);
 
 rt::model! { read debug;
-/// CreateBlackWhiteIpList返回参数结构体
+/// CreateBlackWhiteIpList response structure.
 CreateBlackWhiteIpListResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateBoundIP` (绑定IP到高防包实例).
+/// Request of `CreateBoundIP` (Binds an IP to an Anti-DDoS Pro instance).
 ///
-/// 绑定IP到高防包实例，支持独享包、共享包（新版）；需要注意的是此接口绑定或解绑IP是异步接口，当处于绑定或解绑中时，则不允许再进行绑定或解绑，需要等待当前绑定或解绑完成。
+/// This API is used to bind an IP to an Anti-DDoS Pro instance Both single IP instances and multi-IP instances are available. Note that you should wait until the current binding or unbinding completes before using this async API for new operations.
 CreateBoundIPRequest {
-    /// DDoS防护子产品代号（bgp表示独享包；bgp-multip表示共享包）
+    /// Anti-DDoS service type. `bgp`: Anti-DDoS Pro (Single IP); `bgp-multip`: Anti-DDoS Pro (Multi-IP)
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源实例ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 绑定到资源实例的IP数组，当资源实例为高防包(独享包)时，数组只允许填1个IP；当没有要绑定的IP时可以为空数组；但是BoundDevList和UnBoundDevList至少有一个不为空；
+    /// Array of IPs to bind to the Anti-DDoS instance. For Anti-DDoS Pro Single IP instance, the array contains only one IP. If there are no IPs to bind, it is empty; however, either `BoundDevList` or `UnBoundDevList` must not be empty.
     "BoundDevList" bound_dev_list set_bound_dev_list: list BoundIpInfo,
-    /// 与资源实例解绑的IP数组，当资源实例为高防包(独享包)时，数组只允许填1个IP；当没有要解绑的IP时可以为空数组；但是BoundDevList和UnBoundDevList至少有一个不为空；
+    /// Array of IPs to unbind from the Anti-DDoS instance. For Anti-DDoS Pro Single IP instance, the array contains only one IP; if there are no IPs to unbind, it is empty; however, either `BoundDevList` or `UnBoundDevList` must not be empty.
     "UnBoundDevList" un_bound_dev_list set_un_bound_dev_list: list BoundIpInfo,
-    /// 已弃用，不填
+    /// Disused
     "CopyPolicy" copy_policy set_copy_policy: str,
     /// 如果该资源实例为域名化资产以及跨地域绑定则，该参数必填
     "FilterRegion" filter_region set_filter_region: str,
@@ -869,40 +898,40 @@ CreateBoundIPRequest {
 rt::action!("antiddos", "2020-03-09", "CreateBoundIP", CreateBoundIPRequest => CreateBoundIPResponse);
 
 rt::model! { read debug;
-/// CreateBoundIP返回参数结构体
+/// CreateBoundIP response structure.
 CreateBoundIPResponse {
-    /// 成功码
+    /// Success code
     "Success" success set_success: obj SuccessCode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateCCPrecisionPolicy` (新增CC精准防护策略).
+/// Request of `CreateCCPrecisionPolicy` (Adds CC precise protection policies).
 ///
-/// 新增CC精准防护策略
+/// This API is used to create a CC precise protection policy.
 CreateCCPrecisionPolicyRequest {
-    /// 实例Id
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// IP值
+    /// IP address
     ///
     /// Required.
     "Ip" ip set_ip: str,
-    /// 协议， 可取值http，https，http/https
+    /// Protocol. Valid values: `HTTP` and `HTTPS`.
     ///
     /// Required.
     "Protocol" protocol set_protocol: str,
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 策略方式，可取值alg表示人机校验，drop表示丢弃，trans表示放行
+    /// Action of limiting request frequency. Valid values: `alg` (limit request frequency via verification codes) and `drop`(drop requests).
     ///
     /// Required.
     "PolicyAction" policy_action set_policy_action: str,
-    /// 策略记录
+    /// Policy records
     ///
     /// Required.
     "PolicyList" policy_list set_policy_list: list CCPrecisionPlyRecord,
@@ -910,75 +939,75 @@ CreateCCPrecisionPolicyRequest {
 rt::action!("antiddos", "2020-03-09", "CreateCCPrecisionPolicy", CreateCCPrecisionPolicyRequest => CreateCCPrecisionPolicyResponse);
 
 rt::model! { read debug;
-/// CreateCCPrecisionPolicy返回参数结构体
+/// CreateCCPrecisionPolicy response structure.
 CreateCCPrecisionPolicyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateCCReqLimitPolicy` (新增CC频率限制策略).
+/// Request of `CreateCCReqLimitPolicy` (Adds CC frequency limit policies).
 ///
-/// 新增CC频率限制策略
+/// This API is used to create a CC frequency limit policy.
 CreateCCReqLimitPolicyRequest {
-    /// 实例Id
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// IP值
+    /// IP address
     ///
     /// Required.
     "Ip" ip set_ip: str,
-    /// 协议，可取值http, https, http/https
+    /// Protocol. Valid values: `HTTP` and `HTTPS`.
     ///
     /// Required.
     "Protocol" protocol set_protocol: str,
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 策略项
+    /// Configuration field
     ///
     /// Required.
     "Policy" policy set_policy: obj CCReqLimitPolicyRecord,
-    /// 是否为兜底频控 0表示不是 1表示是
+    /// Whether it’s a global CC frequency limit
     "IsGlobal" is_global set_is_global: i64,
 } }
 rt::action!("antiddos", "2020-03-09", "CreateCCReqLimitPolicy", CreateCCReqLimitPolicyRequest => CreateCCReqLimitPolicyResponse);
 
 rt::model! { read debug;
-/// CreateCCReqLimitPolicy返回参数结构体
+/// CreateCCReqLimitPolicy response structure.
 CreateCCReqLimitPolicyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateCcBlackWhiteIpList` (新建CC四层黑白名单).
+/// Request of `CreateCcBlackWhiteIpList` (Creates a layer 4 access control list to prevent CC attacks).
 ///
-/// 新建CC四层黑白名单
+/// This API is used to create a layer 4 access control list to prevent CC attacks.
 CreateCcBlackWhiteIpListRequest {
-    /// 资源实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// IP列表
+    /// List of IPs
     ///
     /// Required.
     "IpList" ip_list set_ip_list: list IpSegment,
-    /// IP类型，取值[black(黑名单IP), white(白名单IP)]
+    /// IP permission. Valid values: `black` (blocked IP), `white` (allowed IP).
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// Ip地址
+    /// IP address
     ///
     /// Required.
     "Ip" ip set_ip: str,
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 协议
+    /// Protocol
     ///
     /// Required.
     "Protocol" protocol set_protocol: str,
@@ -986,34 +1015,34 @@ CreateCcBlackWhiteIpListRequest {
 rt::action!("antiddos", "2020-03-09", "CreateCcBlackWhiteIpList", CreateCcBlackWhiteIpListRequest => CreateCcBlackWhiteIpListResponse);
 
 rt::model! { read debug;
-/// CreateCcBlackWhiteIpList返回参数结构体
+/// CreateCcBlackWhiteIpList response structure.
 CreateCcBlackWhiteIpListResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateCcGeoIPBlockConfig` (新建CC防护的地域封禁配置).
+/// Request of `CreateCcGeoIPBlockConfig` (Creates regional blocking configurations).
 ///
-/// 新建CC防护的地域封禁配置
+/// This API is used to create a regional blocking configuration.
 CreateCcGeoIPBlockConfigRequest {
-    /// 实例id
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// ip地址
+    /// IP address
     ///
     /// Required.
     "IP" ip set_ip: str,
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 协议类型
+    /// Protocol type
     ///
     /// Required.
     "Protocol" protocol set_protocol: str,
-    /// CC区域封禁配置
+    /// CC regional blocking configuration
     ///
     /// Required.
     "CcGeoIPBlockConfig" cc_geo_ip_block_config set_cc_geo_ip_block_config: obj CcGeoIPBlockConfig,
@@ -1021,24 +1050,24 @@ CreateCcGeoIPBlockConfigRequest {
 rt::action!("antiddos", "2020-03-09", "CreateCcGeoIPBlockConfig", CreateCcGeoIPBlockConfigRequest => CreateCcGeoIPBlockConfigResponse);
 
 rt::model! { read debug;
-/// CreateCcGeoIPBlockConfig返回参数结构体
+/// CreateCcGeoIPBlockConfig response structure.
 CreateCcGeoIPBlockConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateDDoSAI` (设置DDoS防护的AI防护开关).
+/// Request of `CreateDDoSAI` (Sets Anti-DDoS AI protection switches).
 ///
-/// 设置DDoS防护的AI防护开关
+/// This API is used to set Anti-DDoS AI protection switches.
 CreateDDoSAIRequest {
-    /// 资源实例ID列表
+    /// List of Anti-DDoS instance IDs
     ///
     /// Required.
     "InstanceIdList" instance_id_list set_instance_id_list: list String,
-    /// AI防护开关，取值[
-    /// on(开启)
-    /// off(关闭)
+    /// AI protection switch. Valid values:
+    /// `on`: enabled
+    /// `off`: disabled
     /// ]
     ///
     /// Required.
@@ -1047,7 +1076,7 @@ CreateDDoSAIRequest {
 rt::action!("antiddos", "2020-03-09", "CreateDDoSAI", CreateDDoSAIRequest => CreateDDoSAIResponse);
 
 rt::model! { read debug;
-/// CreateDDoSAI返回参数结构体
+/// CreateDDoSAI response structure.
 CreateDDoSAIResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1104,15 +1133,15 @@ CreateDDoSConnectLimitResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateDDoSGeoIPBlockConfig` (添加DDoS防护的区域封禁配置).
+/// Request of `CreateDDoSGeoIPBlockConfig` (Adds Anti-DDoS region blocking configurations).
 ///
-/// 添加DDoS防护的区域封禁配置
+/// This API is used to add an Anti-DDoS region blocking configuration.
 CreateDDoSGeoIPBlockConfigRequest {
-    /// 资源实例ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// DDoS区域封禁配置，填写参数时配置ID请为空
+    /// Region blocking configuration. The configuration ID should be cleared when you set this parameter.
     ///
     /// Required.
     "DDoSGeoIPBlockConfig" d_do_s_geo_ip_block_config set_d_do_s_geo_ip_block_config: obj DDoSGeoIPBlockConfig,
@@ -1120,22 +1149,22 @@ CreateDDoSGeoIPBlockConfigRequest {
 rt::action!("antiddos", "2020-03-09", "CreateDDoSGeoIPBlockConfig", CreateDDoSGeoIPBlockConfigRequest => CreateDDoSGeoIPBlockConfigResponse);
 
 rt::model! { read debug;
-/// CreateDDoSGeoIPBlockConfig返回参数结构体
+/// CreateDDoSGeoIPBlockConfig response structure.
 CreateDDoSGeoIPBlockConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateDDoSSpeedLimitConfig` (添加DDoS防护的访问限速配置).
+/// Request of `CreateDDoSSpeedLimitConfig` (Adds Anti-DDoS access rate limit configurations).
 ///
-/// 添加DDoS防护的访问限速配置
+/// This API is used to add Anti-DDoS access rate limit configurations.
 CreateDDoSSpeedLimitConfigRequest {
-    /// 资源实例ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 访问限速配置，填写参数时配置ID请为空
+    /// Access rate limit configuration. The configuration ID should be cleared when you set this parameter.
     ///
     /// Required.
     "DDoSSpeedLimitConfig" d_do_s_speed_limit_config set_d_do_s_speed_limit_config: obj DDoSSpeedLimitConfig,
@@ -1143,24 +1172,24 @@ CreateDDoSSpeedLimitConfigRequest {
 rt::action!("antiddos", "2020-03-09", "CreateDDoSSpeedLimitConfig", CreateDDoSSpeedLimitConfigRequest => CreateDDoSSpeedLimitConfigResponse);
 
 rt::model! { read debug;
-/// CreateDDoSSpeedLimitConfig返回参数结构体
+/// CreateDDoSSpeedLimitConfig response structure.
 CreateDDoSSpeedLimitConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateDefaultAlarmThreshold` (设置单IP默认告警阈值配置).
+/// Request of `CreateDefaultAlarmThreshold` (Sets the default alarm threshold of an IP).
 ///
-/// 设置单IP默认告警阈值配置
+/// This API is used to set the default alarm threshold of an IP.
 CreateDefaultAlarmThresholdRequest {
-    /// 默认告警阈值配置
+    /// Default alarm threshold configuration
     ///
     /// Required.
     "DefaultAlarmConfig" default_alarm_config set_default_alarm_config: obj DefaultAlarmThreshold,
-    /// 产品类型，取值[
-    /// bgp(表示高防包产品)
-    /// bgpip(表示高防IP产品)
+    /// Product category. Valid values:
+    /// `bgp`: Anti-DDoS Pro
+    /// `bgpip`: Anti-DDoS Advanced
     /// ]
     ///
     /// Required.
@@ -1169,18 +1198,18 @@ CreateDefaultAlarmThresholdRequest {
 rt::action!("antiddos", "2020-03-09", "CreateDefaultAlarmThreshold", CreateDefaultAlarmThresholdRequest => CreateDefaultAlarmThresholdResponse);
 
 rt::model! { read debug;
-/// CreateDefaultAlarmThreshold返回参数结构体
+/// CreateDefaultAlarmThreshold response structure.
 CreateDefaultAlarmThresholdResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateIPAlarmThresholdConfig` (设置单IP告警阈值配置).
+/// Request of `CreateIPAlarmThresholdConfig` (Sets the alarm threshold of an IP).
 ///
-/// 设置单IP告警阈值配置
+/// This API is used to set the default alarm threshold of an IP.
 CreateIPAlarmThresholdConfigRequest {
-    /// IP告警阈值配置列表
+    /// List of IP alarm threshold configurations
     ///
     /// Required.
     "IpAlarmThresholdConfigList" ip_alarm_threshold_config_list set_ip_alarm_threshold_config_list: list IPAlarmThresholdRelation,
@@ -1188,22 +1217,22 @@ CreateIPAlarmThresholdConfigRequest {
 rt::action!("antiddos", "2020-03-09", "CreateIPAlarmThresholdConfig", CreateIPAlarmThresholdConfigRequest => CreateIPAlarmThresholdConfigResponse);
 
 rt::model! { read debug;
-/// CreateIPAlarmThresholdConfig返回参数结构体
+/// CreateIPAlarmThresholdConfig response structure.
 CreateIPAlarmThresholdConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateL7RuleCerts` (批量配置L7转发规则的证书).
+/// Request of `CreateL7RuleCerts` (Configures certificates with layer-7 forwarding rules in a batch).
 ///
-/// 批量配置L7转发规则的证书供SSL测调用
+/// This API is used to configure certificates with layer-7 forwarding rules in a batch for SSL testing.
 CreateL7RuleCertsRequest {
-    /// SSL证书ID
+    /// SSL certificate ID
     ///
     /// Required.
     "CertId" cert_id set_cert_id: str,
-    /// L7域名转发规则列表
+    /// List of Layer-7 domain name forwarding rules
     ///
     /// Required.
     "L7Rules" l7_rules set_l7_rules: list InsL7Rules,
@@ -1211,32 +1240,32 @@ CreateL7RuleCertsRequest {
 rt::action!("antiddos", "2020-03-09", "CreateL7RuleCerts", CreateL7RuleCertsRequest => CreateL7RuleCertsResponse);
 
 rt::model! { read debug;
-/// CreateL7RuleCerts返回参数结构体
+/// CreateL7RuleCerts response structure.
 CreateL7RuleCertsResponse {
-    /// 成功码
+    /// Success code
     "Success" success set_success: obj SuccessCode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateNewL7Rules` (添加7层转发规则).
+/// Request of `CreateNewL7Rules` (Adds layer-7 forwarding rules).
 ///
-/// 添加7层转发规则
+/// This API is used to add layer-7 forwarding rules.
 CreateNewL7RulesRequest {
-    /// 规则列表
+    /// List of rules
     ///
     /// Required.
     "Rules" rules set_rules: list L7RuleEntry,
-    /// DDoS防护子产品代号（bgpip表示高防IP）
+    /// Anti-DDoS service type (`bgpip`: Anti-DDoS Advanced)
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源ID列表
+    /// List of resource IDs
     ///
     /// Required.
     "IdList" id_list set_id_list: list String,
-    /// 资源IP列表
+    /// List of resource IPs
     ///
     /// Required.
     "VipList" vip_list set_vip_list: list String,
@@ -1244,24 +1273,24 @@ CreateNewL7RulesRequest {
 rt::action!("antiddos", "2020-03-09", "CreateNewL7Rules", CreateNewL7RulesRequest => CreateNewL7RulesResponse);
 
 rt::model! { read debug;
-/// CreateNewL7Rules返回参数结构体
+/// CreateNewL7Rules response structure.
 CreateNewL7RulesResponse {
-    /// 成功码
+    /// Success code
     "Success" success set_success: obj SuccessCode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreatePacketFilterConfig` (添加DDoS防护的特征过滤规则).
+/// Request of `CreatePacketFilterConfig` (Adds Anti-DDoS feature filtering rules).
 ///
-/// 添加DDoS防护的特征过滤规则
+/// This API is used to add Anti-DDoS feature filtering rules.
 CreatePacketFilterConfigRequest {
-    /// 资源实例ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 特征过滤规则
+    /// Feature filtering rules
     ///
     /// Required.
     "PacketFilterConfig" packet_filter_config set_packet_filter_config: obj PacketFilterConfig,
@@ -1269,7 +1298,7 @@ CreatePacketFilterConfigRequest {
 rt::action!("antiddos", "2020-03-09", "CreatePacketFilterConfig", CreatePacketFilterConfigRequest => CreatePacketFilterConfigResponse);
 
 rt::model! { read debug;
-/// CreatePacketFilterConfig返回参数结构体
+/// CreatePacketFilterConfig response structure.
 CreatePacketFilterConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1322,15 +1351,15 @@ CreatePortAclConfigResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateProtocolBlockConfig` (设置DDoS防护的协议封禁配置).
+/// Request of `CreateProtocolBlockConfig` (Sets Anti-DDoS protocol blocking configurations).
 ///
-/// 设置DDoS防护的协议封禁配置
+/// This API is used to set Anti-DDoS protocol blocking configurations.
 CreateProtocolBlockConfigRequest {
-    /// 资源实例ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 协议封禁配置
+    /// Protocol blocking configuration
     ///
     /// Required.
     "ProtocolBlockConfig" protocol_block_config set_protocol_block_config: obj ProtocolBlockConfig,
@@ -1338,43 +1367,43 @@ CreateProtocolBlockConfigRequest {
 rt::action!("antiddos", "2020-03-09", "CreateProtocolBlockConfig", CreateProtocolBlockConfigRequest => CreateProtocolBlockConfigResponse);
 
 rt::model! { read debug;
-/// CreateProtocolBlockConfig返回参数结构体
+/// CreateProtocolBlockConfig response structure.
 CreateProtocolBlockConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateSchedulingDomain` (创建调度的域名).
+/// Request of `CreateSchedulingDomain` (Creates a domain name for IP scheduling and switching).
 ///
-/// 创建一个域名，可用于在封堵时调度切换IP
+/// This API is used to create a domain name for IP scheduling and switching.
 CreateSchedulingDomainRequest {
-    /// 代表是否混合云本地化的产品。
-    /// hybrid: 宙斯盾本地化
-    /// 不填写：其他
+    /// Indicates whether a hybrid cloud product is used.
+    /// `hybrid`: Anti-DDoS Service Platform
+    /// For other products, leave this field empty.
     "Product" product set_product: str,
 } }
 rt::action!("antiddos", "2020-03-09", "CreateSchedulingDomain", CreateSchedulingDomainRequest => CreateSchedulingDomainResponse);
 
 rt::model! { read debug;
-/// CreateSchedulingDomain返回参数结构体
+/// CreateSchedulingDomain response structure.
 CreateSchedulingDomainResponse {
-    /// 新创建的域名
+    /// Created domain name
     "Domain" domain set_domain: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateWaterPrintConfig` (添加DDoS防护的水印防护配置).
+/// Request of `CreateWaterPrintConfig` (Adds Anti-DDoS watermark configurations).
 ///
-/// 添加DDoS防护的水印防护配置
+/// This API is used to add Anti-DDoS watermark configurations.
 CreateWaterPrintConfigRequest {
-    /// 资源实例ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 水印防护配置
+    /// Watermark configuration
     ///
     /// Required.
     "WaterPrintConfig" water_print_config set_water_print_config: obj WaterPrintConfig,
@@ -1382,18 +1411,18 @@ CreateWaterPrintConfigRequest {
 rt::action!("antiddos", "2020-03-09", "CreateWaterPrintConfig", CreateWaterPrintConfigRequest => CreateWaterPrintConfigResponse);
 
 rt::model! { read debug;
-/// CreateWaterPrintConfig返回参数结构体
+/// CreateWaterPrintConfig response structure.
 CreateWaterPrintConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateWaterPrintKey` (添加DDoS防护的水印防护密钥).
+/// Request of `CreateWaterPrintKey` (Adds Anti-DDoS watermark keys).
 ///
-/// 添加DDoS防护的水印防护密钥
+/// This API is used to add Anti-DDoS watermark keys.
 CreateWaterPrintKeyRequest {
-    /// 资源实例ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -1401,127 +1430,127 @@ CreateWaterPrintKeyRequest {
 rt::action!("antiddos", "2020-03-09", "CreateWaterPrintKey", CreateWaterPrintKeyRequest => CreateWaterPrintKeyResponse);
 
 rt::model! { read debug;
-/// CreateWaterPrintKey返回参数结构体
+/// CreateWaterPrintKey response structure.
 CreateWaterPrintKeyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// DDoS防护的AI防护开关
+/// Anti-DDoS AI protection switch
 DDoSAIRelation {
-    /// AI防护开关，取值[
-    /// on(开启)
-    /// off(关闭)
+    /// AI protection switch. Valid values:
+    /// `on`: enabled
+    /// `off`: disabled
     /// ]
     "DDoSAI" d_do_sai set_d_do_sai: str,
-    /// AI防护开关所属的资源实例
+    /// Anti-DDoS instance configured
     "InstanceDetailList" instance_detail_list set_instance_detail_list: list InstanceRelation,
 } }
 
 rt::model! { both debug;
-/// DDoS防护的区域封禁配置
+/// Anti-DDoS region blocking configuration
 DDoSGeoIPBlockConfig {
-    /// 区域类型，取值[
-    /// oversea(境外)
-    /// china(国内)
-    /// customized(自定义地区)
+    /// Region type. Valid values:
+    /// `oversea`: Outside the Chinese mainland
+    /// `china`: The Chinese mainland
+    /// `customized`: User-specified region
     /// ]
     ///
     /// Required.
     "RegionType" region_type set_region_type: str,
-    /// 封禁动作，取值[
-    /// drop(拦截)
-    /// trans(放行)
+    /// Blocking action. Valid values:
+    /// `drop`: the request is blocked.
+    /// `trans`: the request is allowed.
     /// ]
     ///
     /// Required.
     "Action" action set_action: str,
-    /// 配置ID，配置添加成功后生成；添加新配置时不用填写此字段，修改或删除配置时需要填写配置ID
+    /// Configuration ID, which is generated after a configuration is added. This field is only required to modify or delete a configuration.
     "Id" id set_id: str,
-    /// 当RegionType为customized时，必须填写AreaList，且最多填写128个；
+    /// When `RegionType = customized`, AreaList is required and contains up to 128 areas.
     "AreaList" area_list set_area_list: list i64,
 } }
 
 rt::model! { read debug;
-/// DDoS区域封禁配置相关信息
+/// Anti-DDoS region blocking configuration details
 DDoSGeoIPBlockConfigRelation {
-    /// DDoS区域封禁配置
+    /// Anti-DDoS region blocking configuration
     "GeoIPBlockConfig" geo_ip_block_config set_geo_ip_block_config: obj DDoSGeoIPBlockConfig,
-    /// 配置所属的资源实例
+    /// Anti-DDoS instance configured
     "InstanceDetailList" instance_detail_list set_instance_detail_list: list InstanceRelation,
 } }
 
 rt::model! { both debug;
-/// DDoS访问限速配置
+/// Anti-DDoS access rate limit configuration
 DDoSSpeedLimitConfig {
-    /// 限速模式，取值[
-    /// 1(基于源IP限速)
-    /// 2(基于目的端口限速)
+    /// Rate limit mode. Valid values:
+    /// `1`: rate limit based on the real server IP
+    /// `2`: rate limit based on the destination port
     /// ]
     ///
     /// Required.
     "Mode" mode set_mode: i128,
-    /// 限速值，每种类型的限速值最多支持1个；该字段数组至少有一种限速值
+    /// Rate limit value. This field contains at least one valid rate limit type. Note that only up to one value of each type is supported.
     ///
     /// Required.
     "SpeedValues" speed_values set_speed_values: list SpeedValue,
-    /// 此字段已弃用，请填写新字段DstPortList。
+    /// This field is replaced with a new field DstPortList.
     "DstPortScopes" dst_port_scopes set_dst_port_scopes: list PortSegment,
-    /// 配置ID，配置添加成功后生成；添加新限制配置时不用填写此字段，修改或删除限速配置时需要填写配置ID
+    /// Configuration ID is generated after the configuration is successfully added. When adding a new restriction configuration, this field does not need to be filled in; when modifying or deleting a rate limiting configuration, the Configuration ID needs to be filled in.
     "Id" id set_id: str,
-    /// IP protocol numbers, 取值[
-    /// ALL(所有协议)
-    /// TCP(tcp协议)
-    /// UDP(udp协议)
-    /// SMP(smp协议)
-    /// 1;2-100(自定义协议号范围,最多8个)
+    /// IP protocol number. Valid values:
+    /// `ALL`: all protocols
+    /// `TCP`: TCP protocol
+    /// `UDP`: UDP protocol
+    /// `SMP`: SMP protocol
+    /// `1;2–100`: user-defined protocol with up to 8 ranges
     /// ]
-    /// 注意：当自定义协议号范围时，只能填写协议号，多个范围;分隔；当填写ALL时不能再填写其他协议或协议号。
+    /// Note: For custom protocol ranges, only protocol number is supported. Multiple ranges are separated by ";". If the value is `ALL`, any other protocol or protocol number should be excluded.
     "ProtocolList" protocol_list set_protocol_list: str,
-    /// 端口范围列表，最多8个，多个;分隔，范围表示用-；此端口范围必须填写；填写样式1:0-65535，样式2:80;443;1000-2000
+    /// Port range list, which contains up to 8 ranges. Use ";" to separate multiple ports and "–" to indicate a range of ports, as described in the following formats: `0–65535`, `80;443;1000–2000`.
     "DstPortList" dst_port_list set_dst_port_list: str,
 } }
 
 rt::model! { read debug;
-/// DDoS访问限速配置相关信息
+/// DDoS access rate limit configuration details
 DDoSSpeedLimitConfigRelation {
-    /// DDoS访问限速配置
+    /// Anti-DDoS access rate limit configuration
     "SpeedLimitConfig" speed_limit_config set_speed_limit_config: obj DDoSSpeedLimitConfig,
-    /// 配置所属的资源实例
+    /// Anti-DDoS instance configured
     "InstanceDetailList" instance_detail_list set_instance_detail_list: list InstanceRelation,
 } }
 
 rt::model! { both debug;
-/// 单IP默认告警阈值配置
+/// Default alarm threshold configuration of an IP
 DefaultAlarmThreshold {
-    /// 告警阈值类型，取值[
-    /// 1(入流量告警阈值)
-    /// 2(攻击清洗流量告警阈值)
+    /// Alarm threshold type. Valid values:
+    /// `1`: alarm threshold for inbound traffic
+    /// `2`: alarm threshold for cleansing attack traffic
     /// ]
     "AlarmType" alarm_type set_alarm_type: i128,
-    /// 告警阈值，单位Mbps，取值>=0；当作为输入参数时，设置0会删除告警阈值配置；
+    /// Alarm threshold (Mbps). The value should be greater than or equal to 0. Note that the alarm threshold configuration will be removed if you pass the parameter for input and set it to 0.
     "AlarmThreshold" alarm_threshold set_alarm_threshold: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteCCLevelPolicy` (删除CC分级策略).
+/// Request of `DeleteCCLevelPolicy` (Deletes a level-defining policy of CC attacks).
 ///
-/// 删除CC分级策略
+/// This API is used to delete a level-defining policy of CC attacks.
 DeleteCCLevelPolicyRequest {
-    /// 实例Id
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 配置策略的IP
+    /// Target IP of the policy
     ///
     /// Required.
     "Ip" ip set_ip: str,
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 协议，可取值http
+    /// Value: `http`
     ///
     /// Required.
     "Protocol" protocol set_protocol: str,
@@ -1529,22 +1558,22 @@ DeleteCCLevelPolicyRequest {
 rt::action!("antiddos", "2020-03-09", "DeleteCCLevelPolicy", DeleteCCLevelPolicyRequest => DeleteCCLevelPolicyResponse);
 
 rt::model! { read debug;
-/// DeleteCCLevelPolicy返回参数结构体
+/// DeleteCCLevelPolicy response structure.
 DeleteCCLevelPolicyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteCCPrecisionPolicy` (删除CC精准防护策略).
+/// Request of `DeleteCCPrecisionPolicy` (Deletes CC precise protection policies).
 ///
-/// 删除CC精准防护策略
+/// This API is used to delete a CC precise protection policy.
 DeleteCCPrecisionPolicyRequest {
-    /// 实例Id
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 策略Id
+    /// Policy ID
     ///
     /// Required.
     "PolicyId" policy_id set_policy_id: str,
@@ -1552,7 +1581,7 @@ DeleteCCPrecisionPolicyRequest {
 rt::action!("antiddos", "2020-03-09", "DeleteCCPrecisionPolicy", DeleteCCPrecisionPolicyRequest => DeleteCCPrecisionPolicyResponse);
 
 rt::model! { read debug;
-/// DeleteCCPrecisionPolicy返回参数结构体
+/// DeleteCCPrecisionPolicy response structure.
 DeleteCCPrecisionPolicyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1582,23 +1611,23 @@ DeleteCCRequestLimitPolicyResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteCCThresholdPolicy` (删除CC清洗阈值策略).
+/// Request of `DeleteCCThresholdPolicy` (Deletes a CC cleansing threshold policy).
 ///
-/// 删除CC清洗阈值策略
+/// This API is used to delete a CC cleansing threshold policy.
 DeleteCCThresholdPolicyRequest {
-    /// 实例Id
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 配置策略的IP
+    /// Target IP of the policy
     ///
     /// Required.
     "Ip" ip set_ip: str,
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 协议，可取值http
+    /// Value: `http`
     ///
     /// Required.
     "Protocol" protocol set_protocol: str,
@@ -1606,22 +1635,22 @@ DeleteCCThresholdPolicyRequest {
 rt::action!("antiddos", "2020-03-09", "DeleteCCThresholdPolicy", DeleteCCThresholdPolicyRequest => DeleteCCThresholdPolicyResponse);
 
 rt::model! { read debug;
-/// DeleteCCThresholdPolicy返回参数结构体
+/// DeleteCCThresholdPolicy response structure.
 DeleteCCThresholdPolicyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteCcBlackWhiteIpList` (删除CC四层黑白名单).
+/// Request of `DeleteCcBlackWhiteIpList` (Deletes a layer-4 access control list).
 ///
-/// 删除CC四层黑白名单
+/// This API is used to delete a layer-4 access control list.
 DeleteCcBlackWhiteIpListRequest {
-    /// 资源实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 策略Id
+    /// Policy ID
     ///
     /// Required.
     "PolicyId" policy_id set_policy_id: str,
@@ -1629,22 +1658,22 @@ DeleteCcBlackWhiteIpListRequest {
 rt::action!("antiddos", "2020-03-09", "DeleteCcBlackWhiteIpList", DeleteCcBlackWhiteIpListRequest => DeleteCcBlackWhiteIpListResponse);
 
 rt::model! { read debug;
-/// DeleteCcBlackWhiteIpList返回参数结构体
+/// DeleteCcBlackWhiteIpList response structure.
 DeleteCcBlackWhiteIpListResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteCcGeoIPBlockConfig` (删除CC防护的区域封禁配置).
+/// Request of `DeleteCcGeoIPBlockConfig` (Deletes a regional blocking configuration).
 ///
-/// 删除CC防护的区域封禁配置
+/// This API is used to delete a regional blocking configuration.
 DeleteCcGeoIPBlockConfigRequest {
-    /// 资源实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// CC区域封禁配置，填写参数时配置ID不能为空
+    /// Region blocking configuration. The configuration ID cannot be empty when you set this parameter.
     ///
     /// Required.
     "CcGeoIPBlockConfig" cc_geo_ip_block_config set_cc_geo_ip_block_config: obj CcGeoIPBlockConfig,
@@ -1652,7 +1681,7 @@ DeleteCcGeoIPBlockConfigRequest {
 rt::action!("antiddos", "2020-03-09", "DeleteCcGeoIPBlockConfig", DeleteCcGeoIPBlockConfigRequest => DeleteCcGeoIPBlockConfigResponse);
 
 rt::model! { read debug;
-/// DeleteCcGeoIPBlockConfig返回参数结构体
+/// DeleteCcGeoIPBlockConfig response structure.
 DeleteCcGeoIPBlockConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1686,15 +1715,15 @@ DeleteDDoSBlackWhiteIpListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteDDoSGeoIPBlockConfig` (删除DDoS防护的区域封禁配置).
+/// Request of `DeleteDDoSGeoIPBlockConfig` (Deletes Anti-DDoS region blocking configurations).
 ///
-/// 删除DDoS防护的区域封禁配置
+/// This API is used to delete Anti-DDoS region blocking configurations.
 DeleteDDoSGeoIPBlockConfigRequest {
-    /// 资源实例ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// DDoS区域封禁配置，填写参数时配置ID不能为空
+    /// Region blocking configuration. The configuration ID cannot be empty when you set this parameter.
     ///
     /// Required.
     "DDoSGeoIPBlockConfig" d_do_s_geo_ip_block_config set_d_do_s_geo_ip_block_config: obj DDoSGeoIPBlockConfig,
@@ -1702,22 +1731,22 @@ DeleteDDoSGeoIPBlockConfigRequest {
 rt::action!("antiddos", "2020-03-09", "DeleteDDoSGeoIPBlockConfig", DeleteDDoSGeoIPBlockConfigRequest => DeleteDDoSGeoIPBlockConfigResponse);
 
 rt::model! { read debug;
-/// DeleteDDoSGeoIPBlockConfig返回参数结构体
+/// DeleteDDoSGeoIPBlockConfig response structure.
 DeleteDDoSGeoIPBlockConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteDDoSSpeedLimitConfig` (删除DDoS防护的访问限速配置).
+/// Request of `DeleteDDoSSpeedLimitConfig` (Deletes Anti-DDoS access rate limit configurations).
 ///
-/// 删除DDoS防护的访问限速配置
+/// This API is used to delete Anti-DDoS access rate limit configurations.
 DeleteDDoSSpeedLimitConfigRequest {
-    /// 资源实例ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 访问限速配置，填写参数时配置ID不能为空
+    /// Access rate limit configuration. The configuration ID cannot be empty when you set this parameter.
     ///
     /// Required.
     "DDoSSpeedLimitConfig" d_do_s_speed_limit_config set_d_do_s_speed_limit_config: obj DDoSSpeedLimitConfig,
@@ -1725,22 +1754,22 @@ DeleteDDoSSpeedLimitConfigRequest {
 rt::action!("antiddos", "2020-03-09", "DeleteDDoSSpeedLimitConfig", DeleteDDoSSpeedLimitConfigRequest => DeleteDDoSSpeedLimitConfigResponse);
 
 rt::model! { read debug;
-/// DeleteDDoSSpeedLimitConfig返回参数结构体
+/// DeleteDDoSSpeedLimitConfig response structure.
 DeleteDDoSSpeedLimitConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeletePacketFilterConfig` (删除DDoS防护的特征过滤规则).
+/// Request of `DeletePacketFilterConfig` (Deletes Anti-DDoS feature filtering rules).
 ///
-/// 删除DDoS防护的特征过滤规则
+/// This API is used to delete Anti-DDoS feature filtering rules.
 DeletePacketFilterConfigRequest {
-    /// 资源实例ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 特征过滤配置
+    /// Feature filtering configuration
     ///
     /// Required.
     "PacketFilterConfig" packet_filter_config set_packet_filter_config: obj PacketFilterConfig,
@@ -1748,7 +1777,7 @@ DeletePacketFilterConfigRequest {
 rt::action!("antiddos", "2020-03-09", "DeletePacketFilterConfig", DeletePacketFilterConfigRequest => DeletePacketFilterConfigResponse);
 
 rt::model! { read debug;
-/// DeletePacketFilterConfig返回参数结构体
+/// DeletePacketFilterConfig response structure.
 DeletePacketFilterConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1778,11 +1807,11 @@ DeletePortAclConfigResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteWaterPrintConfig` (删除DDoS防护的水印防护配置).
+/// Request of `DeleteWaterPrintConfig` (Deletes Anti-DDoS watermark configurations).
 ///
-/// 删除DDoS防护的水印防护配置
+/// This API is used to delete Anti-DDoS watermark configurations.
 DeleteWaterPrintConfigRequest {
-    /// 资源实例ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -1790,22 +1819,22 @@ DeleteWaterPrintConfigRequest {
 rt::action!("antiddos", "2020-03-09", "DeleteWaterPrintConfig", DeleteWaterPrintConfigRequest => DeleteWaterPrintConfigResponse);
 
 rt::model! { read debug;
-/// DeleteWaterPrintConfig返回参数结构体
+/// DeleteWaterPrintConfig response structure.
 DeleteWaterPrintConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteWaterPrintKey` (删除DDoS防护的水印防护密钥).
+/// Request of `DeleteWaterPrintKey` (Deletes Anti-DDoS watermark keys).
 ///
-/// 删除DDoS防护的水印防护密钥
+/// This API is used to delete Anti-DDoS watermark keys.
 DeleteWaterPrintKeyRequest {
-    /// 资源实例ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 水印密钥ID
+    /// Watermark key ID
     ///
     /// Required.
     "KeyId" key_id set_key_id: str,
@@ -1813,7 +1842,7 @@ DeleteWaterPrintKeyRequest {
 rt::action!("antiddos", "2020-03-09", "DeleteWaterPrintKey", DeleteWaterPrintKeyRequest => DeleteWaterPrintKeyResponse);
 
 rt::model! { read debug;
-/// DeleteWaterPrintKey返回参数结构体
+/// DeleteWaterPrintKey response structure.
 DeleteWaterPrintKeyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1863,63 +1892,63 @@ DescribeBGPIPL7RulesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBasicDeviceStatus` (获取基础防护攻击状态).
+/// Request of `DescribeBasicDeviceStatus` (Gets the Anti-DDoS protection status).
 ///
-/// 获取基础防护攻击状态
+/// This API is used to querying the status of Anti-DDoS IP.
 DescribeBasicDeviceStatusRequest {
-    /// IP 资源列表
+    /// List of IP resources.
     "IpList" ip_list set_ip_list: list String,
-    /// 域名化资源传id
+    /// List of domain asset IDs.
     "IdList" id_list set_id_list: list String,
-    /// 地域名称
+    /// Region name for filtering.
     "FilterRegion" filter_region set_filter_region: i128,
-    /// cnameWaf资源
+    /// List of CNAME WAF resource IDs.
     "CnameWafIdList" cname_waf_id_list set_cname_waf_id_list: list String,
 } }
 rt::action!("antiddos", "2020-03-09", "DescribeBasicDeviceStatus", DescribeBasicDeviceStatusRequest => DescribeBasicDeviceStatusResponse);
 
 rt::model! { read debug;
-/// DescribeBasicDeviceStatus返回参数结构体
+/// DescribeBasicDeviceStatus response structure.
 DescribeBasicDeviceStatusResponse {
-    /// 返回资源及状态，状态码：
-    /// 1 - 封堵状态
-    /// 2 - 正常状态
-    /// 3 - 攻击状态
+    /// Status of the specified Anti-DDoS resource. Valid values:
+    /// `1`: The IP is blocked.
+    /// `2`: The P is normal.
+    /// `3`: The IP is being attacked.
     "Data" data set_data: list KeyValue,
-    /// 域名化资产的名称
+    /// Name of the domain asset.
     "CLBData" clb_data set_clb_data: list KeyValue,
-    /// cnamewaf资源状态
+    /// Status of the CNAME WAF resource.
     "CnameWafData" cname_waf_data set_cname_waf_data: list KeyValue,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBgpBizTrend` (获取高防包流量折线图).
+/// Request of `DescribeBgpBizTrend` (Obtains Anti-DDoS Pro traffic data).
 ///
-/// 获取高防包流量折线图
+/// This API is used to obtain Anti-DDoS Pro traffic data.
 DescribeBgpBizTrendRequest {
-    /// DDoS防护子产品代号（bgp-multip表示高防包）
+    /// Anti-DDoS service code. `bgp-multip` indicates Anti-DDos Pro.
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 统计开始时间。 例：“2020-09-22 00:00:00”，注意该时间必须为5分钟的倍数
+    /// Beginning of the time range for the query, such as `2020-09-22 00:00:00`.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 统计结束时间。 例：“2020-09-22 00:00:00”，注意该时间必须为5分钟的倍数
+    /// End of the time range for the query, such as `2020-09-22 00:00:00`.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 统计维度，可取值intraffic, outtraffic, inpkg, outpkg； intraffic：入流量 outtraffic：出流量 inpkg：入包速率 outpkg：出包速率
+    /// Statistical metric. Values: `intraffic`, `outtraffic`, `inpkg`, and `outpkg`.
     ///
     /// Required.
     "MetricName" metric_name set_metric_name: str,
-    /// 资源实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 0表示固定时间，1表示自定义时间
+    /// `0`: Fixed time. `1`: Custom time.
     ///
     /// Required.
     "Flag" flag set_flag: i128,
@@ -1927,15 +1956,15 @@ DescribeBgpBizTrendRequest {
 rt::action!("antiddos", "2020-03-09", "DescribeBgpBizTrend", DescribeBgpBizTrendRequest => DescribeBgpBizTrendResponse);
 
 rt::model! { read debug;
-/// DescribeBgpBizTrend返回参数结构体
+/// DescribeBgpBizTrend response structure.
 DescribeBgpBizTrendResponse {
-    /// 曲线图各个时间点的值
+    /// Values of the samples
     "DataList" data_list set_data_list: list i128,
-    /// 曲线图取值个数
+    /// Number of samples
     "Total" total set_total: i128,
-    /// 统计纬度
+    /// Statistical metric
     "MetricName" metric_name set_metric_name: str,
-    /// 返回数组最大值
+    /// Maximum value of the arrays returned
     "MaxData" max_data set_max_data: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1973,45 +2002,45 @@ DescribeBgpInstancesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBizHttpStatus` (获取业务流量状态码统计列表).
+/// Request of `DescribeBizHttpStatus` (Gets the statistics on the status codes of business traffic).
 ///
-/// 获取业务流量状态码统计列表
+/// This API is used to get the statistics on the status codes of business traffic.
 DescribeBizHttpStatusRequest {
-    /// 统计方式，仅支持sum
+    /// Statistical mode. Value: `sum`.
     ///
     /// Required.
     "Statistics" statistics set_statistics: str,
-    /// DDoS防护子产品代号（bgpip表示高防IP）
+    /// Anti-DDoS service type (`bgpip`: Anti-DDoS Advanced)
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 统计周期，可取值60，300，1800，3600， 21600，86400，单位秒
+    /// Statistical period in seconds. Valid values: `60`, `300`, `1800`, `3600`, `21600`, and `86400`.
     ///
     /// Required.
     "Period" period set_period: i64,
-    /// 统计开始时间。 如2020-02-01 12:04:12
+    /// Statistics start time, such as `2020-02-01 12:04:12`
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 统计结束时间。如2020-02-03 18:03:23
+    /// Statistics end time, such as `2020-02-03 18:03:23`
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 资源Id
+    /// The resource ID.
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 特定域名查询
+    /// Specific domain name query
     "Domain" domain set_domain: str,
-    /// 协议及端口列表，协议可取值TCP, UDP, HTTP, HTTPS，仅统计纬度为连接数时有效
+    /// Protocol and port list, which is valid when the metric is `connum`, `new_conn` or `inactive_conn`. Valid protocols: `TCP`, `UDP`, `HTTP`, `HTTPS`
     "ProtoInfo" proto_info set_proto_info: list ProtocolPort,
 } }
 rt::action!("antiddos", "2020-03-09", "DescribeBizHttpStatus", DescribeBizHttpStatusRequest => DescribeBizHttpStatusResponse);
 
 rt::model! { read debug;
-/// DescribeBizHttpStatus返回参数结构体
+/// DescribeBizHttpStatus response structure.
 DescribeBizHttpStatusResponse {
-    /// 业务流量http状态码统计数据
+    /// Statistics on the HTTP status codes of business traffic
     "HttpStatusMap" http_status_map set_http_status_map: obj HttpStatusMap,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2063,41 +2092,41 @@ DescribeBizMonitorTrendResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBizTrend` (获取高防IP业务流量曲线).
+/// Request of `DescribeBizTrend` (Queries the time series traffic data of an Anti-DDoS Advanced instance).
 ///
-/// 获取业务流量曲线
+/// This API is used to get the traffic flow data collected in the specified period.
 DescribeBizTrendRequest {
-    /// 统计方式，可取值max, min, avg, sum, 如统计纬度是流量速率或包量速率，仅可取值max
+    /// Statistical method. Valid values: `max`, `min`, `avg`, `sum`. It can only be `max` if the statistical dimension is traffic rate or packet rate.
     ///
     /// Required.
     "Statistics" statistics set_statistics: str,
-    /// DDoS防护子产品代号（bgpip表示高防IP）
+    /// Anti-DDoS service type (`bgpip`: Anti-DDoS Advanced)
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 统计周期，可取值60，300，1800，3600，21600，86400，单位秒
+    /// Sampling interval in seconds. Valid values: `60`, `300`, `1800`, `3600`, `21600`, `86400`
     ///
     /// Required.
     "Period" period set_period: i128,
-    /// 统计开始时间。 例：“2020-09-22 00:00:00”
+    /// Beginning of the time range for the query, such as `2020-09-22 00:00:00`.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 统计结束时间。 例：“2020-09-22 00:00:00”
+    /// End of the time range for the query, such as `2020-09-22 00:00:00`.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 资源实例ID
+    /// Instance ID
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 统计纬度，可取值connum, new_conn, inactive_conn, intraffic, outtraffic, inpkg, outpkg, qps
+    /// Metric. Valid values: `connum`, `new_conn`, `inactive_conn`, `intraffic`, `outtraffic`, `inpkg`, `outpkg`, `qps`
     ///
     /// Required.
     "MetricName" metric_name set_metric_name: str,
-    /// 统计纬度为qps时，可选特定域名查询
+    /// You can query data by specifying a domain name when the metric is `qps`.
     "Domain" domain set_domain: str,
-    /// 协议及端口列表，协议可取值TCP, UDP, HTTP, HTTPS，仅统计纬度为连接数时有效
+    /// Protocol and port list, which is valid when the metric is `connum`, `new_conn` or `inactive_conn`. Valid protocols: `TCP`, `UDP`, `HTTP`, `HTTPS`
     "ProtoInfo" proto_info set_proto_info: list ProtocolPort,
     /// 业务类型：
     ///
@@ -2108,11 +2137,11 @@ DescribeBizTrendRequest {
 rt::action!("antiddos", "2020-03-09", "DescribeBizTrend", DescribeBizTrendRequest => DescribeBizTrendResponse);
 
 rt::model! { read debug;
-/// DescribeBizTrend返回参数结构体
+/// DescribeBizTrend response structure.
 DescribeBizTrendResponse {
-    /// 曲线图各个时间点的值
+    /// Value at a time point on the curve
     "DataList" data_list set_data_list: list f64,
-    /// 统计纬度
+    /// Statistical dimension
     "MetricName" metric_name set_metric_name: str,
     /// 返回DataList中的最大值
     "MaxData" max_data set_max_data: i128,
@@ -2121,52 +2150,52 @@ DescribeBizTrendResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCCLevelList` (获取CC防护等级列表).
+/// Request of `DescribeCCLevelList` (Queries the list of CC protection levels.).
 ///
-/// 获取边界防护CC防护等级列表
+/// Gets the list of CC protection levels
 DescribeCCLevelListRequest {
-    /// DDoS防护子产品代号（bgp-multip表示高防包）
+    /// Anti-DDoS service code. `bgp-multip` indicates Anti-DDos Pro.
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 页起始偏移，取值为(页码-1)*一页条数
+    /// Starting offset of the page. Value: (number of pages – 1) * items per page.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 一页条数
+    /// Number of results returned in one page
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 指定实例Id
+    /// ID of the specified instance
     "InstanceId" instance_id set_instance_id: str,
 } }
 rt::action!("antiddos", "2020-03-09", "DescribeCCLevelList", DescribeCCLevelListRequest => DescribeCCLevelListResponse);
 
 rt::model! { read debug;
-/// DescribeCCLevelList返回参数结构体
+/// DescribeCCLevelList response structure.
 DescribeCCLevelListResponse {
-    /// 分级策略列表总数
+    /// Total number of level-defining policies
     "Total" total set_total: i128,
-    /// 分级策略列表总数
+    /// Total number of level-defining policies
     "LevelList" level_list set_level_list: list CCLevelPolicy,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCCLevelPolicy` (获取CC分级策略).
+/// Request of `DescribeCCLevelPolicy` (Queries a level-defining policy of CC attacks).
 ///
-/// 获取CC分级策略
+/// This API is used the query a level-defining policy of CC attacks
 DescribeCCLevelPolicyRequest {
-    /// 实例Id
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// IP值
+    /// IP
     ///
     /// Required.
     "Ip" ip set_ip: str,
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
@@ -2178,48 +2207,48 @@ DescribeCCLevelPolicyRequest {
 rt::action!("antiddos", "2020-03-09", "DescribeCCLevelPolicy", DescribeCCLevelPolicyRequest => DescribeCCLevelPolicyResponse);
 
 rt::model! { read debug;
-/// DescribeCCLevelPolicy返回参数结构体
+/// DescribeCCLevelPolicy response structure.
 DescribeCCLevelPolicyResponse {
-    /// CC防护等级，可取值loose表示宽松，strict表示严格，normal表示适中， emergency表示攻击紧急， sup_loose表示超级宽松，default表示默认策略（无频控配置下发），customized表示自定义策略
+    /// CC protection level. Vaules: `loose`, `strict`, `normal`, `emergency`, `sup_loose` (super loose), `default` (used when the frequency limit is not configured) and `customized`
     "Level" level set_level: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCCPrecisionPlyList` (获取CC精准防护列表).
+/// Request of `DescribeCCPrecisionPlyList` (Obtains the list of CC precise protection policies).
 ///
-/// 获取CC精准防护列表
+/// This API is used to obtain the list of CC precise protection policies.
 DescribeCCPrecisionPlyListRequest {
-    /// DDoS防护子产品代号（bgpip-multip：表示高防包；bgpip：表示高防IP）
+    /// Anti-DDoS service type. Valid values: `bgpip-multip` (Anti-DDoS Pro) and `bgpip` (Anti-DDoS Advanced).
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 页起始偏移，取值为(页码-1)*一页条数
+    /// Starting offset of the page. Value: (number of pages – 1) * items per page.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 一页条数
+    /// Number of results returned in one page
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 指定特定实例Id
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// IP地址，普通高防IP要传该字段
+    /// IP address, which is required when an Anti-DDoS Advanced instance is used.
     "Ip" ip set_ip: str,
-    /// 域名，普通高防IP要传该字段
+    /// Domain name, which is required when an Anti-DDoS Advanced instance is used.
     "Domain" domain set_domain: str,
-    /// 协议，普通高防IP要传该字段
+    /// Protocol, which is required when an Anti-DDoS Advanced instance is used.
     "Protocol" protocol set_protocol: str,
 } }
 rt::action!("antiddos", "2020-03-09", "DescribeCCPrecisionPlyList", DescribeCCPrecisionPlyListRequest => DescribeCCPrecisionPlyListResponse);
 
 rt::model! { read debug;
-/// DescribeCCPrecisionPlyList返回参数结构体
+/// DescribeCCPrecisionPlyList response structure.
 DescribeCCPrecisionPlyListResponse {
-    /// 策略列表总数
+    /// Number of policy lists
     "Total" total set_total: i128,
-    /// 策略列表详情
+    /// Information of the policy list
     "PrecisionPolicyList" precision_policy_list set_precision_policy_list: list CCPrecisionPolicy,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2265,178 +2294,179 @@ DescribeCCReqLimitPolicyListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCCThresholdList` (获取CC清洗阈值列表).
+/// Request of `DescribeCCThresholdList` (Queries the list of CC cleansing thresholds).
 ///
-/// 获取CC清洗阈值列表
+/// This API is used to query the list of CC cleansing thresholds.
 DescribeCCThresholdListRequest {
-    /// DDoS防护子产品代号（bgp-multip表示高防包）
+    /// Anti-DDoS service code. `bgp-multip` indicates Anti-DDos Pro.
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 页起始偏移，取值为(页码-1)*一页条数
+    /// Starting offset of the page. Value: (number of pages – 1) * items per page.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 一页条数
+    /// Number of results returned in one page
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 指定实例Id
+    /// ID of the specified instance
     "InstanceId" instance_id set_instance_id: str,
 } }
 rt::action!("antiddos", "2020-03-09", "DescribeCCThresholdList", DescribeCCThresholdListRequest => DescribeCCThresholdListResponse);
 
 rt::model! { read debug;
-/// DescribeCCThresholdList返回参数结构体
+/// DescribeCCThresholdList response structure.
 DescribeCCThresholdListResponse {
-    /// 清洗阈值策略列表总数
+    /// Total number of cleansing threshold policies
     "Total" total set_total: i128,
-    /// 清洗阈值策略列表详情
+    /// Details of cleansing threshold policies
     "ThresholdList" threshold_list set_threshold_list: list CCThresholdPolicy,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCCTrend` (获取CC攻击指标曲线).
+/// Request of `DescribeCCTrend` (Gets CC attack data).
 ///
-/// 获取CC攻击指标数据，包括总请求峰值(QPS)和攻击请求(QPS)以及总请求次数和攻击请求次数
+/// This API is used to get CC attack data, including total QPS peaks, attack QPS, total number of requests and number of attack requests.
 DescribeCCTrendRequest {
-    /// DDoS防护子产品代号（bgpip表示高防IP；bgp表示独享包；bgp-multip表示共享包；net表示高防IP专业版；basic表示DDoS基础防护）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `bgp`: Anti-DDoS Pro (Single IP); `bgp-multip`: Anti-DDoS Pro (Multi-IP); `net`: Anti-DDoS Ultimate; `basic`: Anti-DDoS Basic
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源的IP
+    /// Instance IP
     ///
     /// Required.
     "Ip" ip set_ip: str,
-    /// 统计粒度，取值[300(5分钟)，3600(小时)，86400(天)]
+    /// Sampling period. Valid values: `300` (5 minutes), `3600` (one hour), `86400` (one day)
     ///
     /// Required.
     "Period" period set_period: i64,
-    /// 统计开始时间
+    /// Beginning of the time range for the query
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 统计结束时间
+    /// End of the time range for the query
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 指标，取值[inqps(总请求峰值，dropqps(攻击请求峰值))，incount(请求次数), dropcount(攻击次数)]
+    /// Metric. Valid values: `inqps` (total QPS peaks), `dropqps` (attack QPS peaks), `incount` (total number of requests), and `dropcount` (number of attack requests).
     ///
     /// Required.
     "MetricName" metric_name set_metric_name: str,
-    /// 域名，可选
+    /// (Optional) Domain name
     "Domain" domain set_domain: str,
-    /// 资源实例ID，当Business为basic时，此字段不用填写（因为基础防护没有资源实例）
+    /// Instance ID. Leave this field empty when `Business` is `basic`, as basic protection does not require an instance.
     "Id" id set_id: str,
 } }
 rt::action!("antiddos", "2020-03-09", "DescribeCCTrend", DescribeCCTrendRequest => DescribeCCTrendResponse);
 
 rt::model! { read debug;
-/// DescribeCCTrend返回参数结构体
+/// DescribeCCTrend response structure.
 DescribeCCTrendResponse {
-    /// 值个数
+    /// Number of values returned
     "Count" count set_count: i128,
-    /// DDoS防护子产品代号（bgpip表示高防IP；bgp表示独享包；bgp-multip表示共享包；net表示高防IP专业版；basic表示DDoS基础防护）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `bgp`: Anti-DDoS Pro (Single IP); `bgp-multip`: Anti-DDoS Pro (Multi-IP); `net`: Anti-DDoS Ultimate; `basic`: Anti-DDoS Basic
     "Business" business set_business: str,
-    /// 资源的IP
+    /// Instance IP
     "Ip" ip set_ip: str,
-    /// 统计粒度，取值[300(5分钟)，3600(小时)，86400(天)]
+    /// Sampling period. Valid values: `300` (5 minutes), `3600` (one hour), `86400` (one day)
     "Period" period set_period: i64,
-    /// 统计开始时间
+    /// Beginning of the time range for the query
     "StartTime" start_time set_start_time: str,
-    /// 统计结束时间
+    /// End of the time range for the query
     "EndTime" end_time set_end_time: str,
-    /// 值数组
+    /// Value array
     "Data" data set_data: list i128,
-    /// 资源ID
+    /// Instance ID
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Id" id set_id: str,
-    /// 指标，取值[inqps(总请求峰值，dropqps(攻击请求峰值))，incount(请求次数), dropcount(攻击次数)]
+    /// Metric. Valid values: `inqps` (total QPS peaks), `dropqps` (attack QPS peaks), `incount` (total number of requests), and `dropcount` (number of attack requests).
     "MetricName" metric_name set_metric_name: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCcBlackWhiteIpList` (获取CC四层黑白名单列表).
+/// Request of `DescribeCcBlackWhiteIpList` (Obtains the layer-4 access control list).
 ///
-/// 获取CC四层黑白名单列表
+/// This API is used to obtain the layer-4 access control list.
 DescribeCcBlackWhiteIpListRequest {
-    /// DDoS防护子产品代号（bgp-multip：表示高防包；bgpip：表示高防IP）
+    /// Anti-DDoS service type. Valid values: `bgpip-multip` (Anti-DDoS Pro) and `bgpip` (Anti-DDoS Advanced).
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 指定特定实例Id
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 页起始偏移，取值为(页码-1)*一页条数
+    /// Starting offset of the page. Value: (number of pages – 1) * items per page.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 一页条数
+    /// Number of results returned in one page
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// IP地址，普通高防IP要传该字段
+    /// IP address, which is required when an Anti-DDoS Advanced instance is used.
     "Ip" ip set_ip: str,
-    /// 域名，普通高防IP要传该字段
+    /// Domain name, which is required when an Anti-DDoS Advanced instance is used.
     "Domain" domain set_domain: str,
-    /// 协议，普通高防IP要传该字段
+    /// Protocol, which is required when an Anti-DDoS Advanced instance is used.
     "Protocol" protocol set_protocol: str,
-    /// 筛选IP，需要筛选黑白名单IP时传该字段
+    /// Specifies a blocklist/allowlist IP.
     "FilterIp" filter_ip set_filter_ip: str,
-    /// 黑白名单筛选字段，需要筛选黑白名单列表时传该字段
+    /// Specifies whether is an IP blocklist or IP allowlist.
     "FilterType" filter_type set_filter_type: str,
 } }
 rt::action!("antiddos", "2020-03-09", "DescribeCcBlackWhiteIpList", DescribeCcBlackWhiteIpListRequest => DescribeCcBlackWhiteIpListResponse);
 
 rt::model! { read debug;
-/// DescribeCcBlackWhiteIpList返回参数结构体
+/// DescribeCcBlackWhiteIpList response structure.
 DescribeCcBlackWhiteIpListResponse {
-    /// CC四层黑白名单策略列表总数
+    /// Number of policy lists
     "Total" total set_total: i128,
-    /// CC四层黑白名单策略列表详情
+    /// Information of the policy list
     "CcBlackWhiteIpList" cc_black_white_ip_list set_cc_black_white_ip_list: list CcBlackWhiteIpPolicy,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCcGeoIPBlockConfigList` (获取CC防护的区域封禁配置列表).
+/// Request of `DescribeCcGeoIPBlockConfigList` (Obtains a list of regional blocking configurations).
 ///
-/// 获取CC防护的区域封禁配置列表
+/// This API is used to obtain a list of regional blocking configurations.
 DescribeCcGeoIPBlockConfigListRequest {
-    /// DDoS防护子产品代号（bgp-multip：表示高防包；bgpip：表示高防IP）
+    /// Anti-DDoS service type. Valid values: `bgpip-multip` (Anti-DDoS Pro) and `bgpip` (Anti-DDoS Advanced).
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 页起始偏移，取值为(页码-1)*一页条数
+    /// Starting offset of the page. Value: (number of pages – 1) * items per page.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 一页条数
+    /// Number of results returned in one page
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 指定特定实例ID
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// IP地址，普通高防IP要传该字段
+    /// IP address, which is required when an Anti-DDoS Advanced instance is used.
     "Ip" ip set_ip: str,
-    /// 域名，普通高防IP要传该字段
+    /// Domain name, which is required when an Anti-DDoS Advanced instance is used.
     "Domain" domain set_domain: str,
-    /// 协议，普通高防IP要传该字段
+    /// Protocol, which is required when an Anti-DDoS Advanced instance is used.
     "Protocol" protocol set_protocol: str,
 } }
 rt::action!("antiddos", "2020-03-09", "DescribeCcGeoIPBlockConfigList", DescribeCcGeoIPBlockConfigListRequest => DescribeCcGeoIPBlockConfigListResponse);
 
 rt::model! { read debug;
-/// DescribeCcGeoIPBlockConfigList返回参数结构体
+/// DescribeCcGeoIPBlockConfigList response structure.
 DescribeCcGeoIPBlockConfigListResponse {
-    /// CC地域封禁策略列表总数
+    /// Number of policy lists
     "Total" total set_total: i128,
-    /// CC地域封禁策略列表详情
+    /// Information of the policy list
     "CcGeoIpPolicyList" cc_geo_ip_policy_list set_cc_geo_ip_policy_list: list CcGeoIpPolicyNew,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2497,79 +2527,80 @@ DescribeDDoSConnectLimitListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDDoSTrend` (获取DDoS攻击指标曲线).
+/// Request of `DescribeDDoSTrend` (Gets DDoS attack data).
 ///
-/// 获取DDoS攻击流量带宽和攻击包速率数据
+/// This API is used to get DDoS attack traffic bandwidth and attack packet rate.
 DescribeDDoSTrendRequest {
-    /// DDoS防护子产品代号（bgpip表示高防IP；bgp表示独享包；bgp-multip表示共享包；net表示高防IP专业版；basic表示DDoS基础防护）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `bgp`: Anti-DDoS Pro (Single IP); `bgp-multip`: Anti-DDoS Pro (Multi-IP); `net`: Anti-DDoS Ultimate; `basic`: Anti-DDoS Basic
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源实例的IP
+    /// Instance IP
     ///
     /// Required.
     "Ip" ip set_ip: str,
-    /// 统计粒度，取值[300(5分钟)，3600(小时)，86400(天)]
+    /// Sampling period. Valid values: `300` (5 minutes), `3600` (one hour), `86400` (one day)
     ///
     /// Required.
     "Period" period set_period: i64,
-    /// 统计开始时间
+    /// Beginning of the time range for the query
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 统计结束时间
+    /// End of the time range for the query
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 指标，取值[bps(攻击流量带宽，pps(攻击包速率))]
+    /// Metric. Valid values: `bps`: attack traffic bandwidth; `pps`: attack packet rate
     ///
     /// Required.
     "MetricName" metric_name set_metric_name: str,
-    /// 资源实例ID，当Business为basic时，此字段不用填写（因为基础防护没有资源实例）
+    /// Instance ID. Leave this field empty when `Business` is `basic`, as basic protection does not require an instance.
     "Id" id set_id: str,
 } }
 rt::action!("antiddos", "2020-03-09", "DescribeDDoSTrend", DescribeDDoSTrendRequest => DescribeDDoSTrendResponse);
 
 rt::model! { read debug;
-/// DescribeDDoSTrend返回参数结构体
+/// DescribeDDoSTrend response structure.
 DescribeDDoSTrendResponse {
-    /// 值个数
+    /// Number of values returned
     "Count" count set_count: i128,
-    /// DDoS防护子产品代号（bgpip表示高防IP；bgp表示独享包；bgp-multip表示共享包；net表示高防IP专业版；basic表示DDoS基础防护）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `bgp`: Anti-DDoS Pro (Single IP); `bgp-multip`: Anti-DDoS Pro (Multi-IP); `net`: Anti-DDoS Ultimate; `basic`: Anti-DDoS Basic
     "Business" business set_business: str,
-    /// 资源的IP
+    /// Instance IP
     "Ip" ip set_ip: str,
-    /// 统计粒度，取值[300(5分钟)，3600(小时)，86400(天)]
+    /// Sampling period. Valid values: `300` (5 minutes), `3600` (one hour), `86400` (one day)
     "Period" period set_period: i64,
-    /// 统计开始时间
+    /// Beginning of the time range for the query
     "StartTime" start_time set_start_time: str,
-    /// 统计结束时间
+    /// End of the time range for the query
     "EndTime" end_time set_end_time: str,
-    /// 值数组，攻击流量带宽单位为Mbps，包速率单位为pps
+    /// Value array. The unit for attack traffic bandwidth is Mbps, and that for the packet rate is pps.
     "Data" data set_data: list i128,
-    /// 资源ID
+    /// Instance ID
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Id" id set_id: str,
-    /// 指标，取值[bps(攻击流量带宽，pps(攻击包速率))]
+    /// Metric. Valid values: `bps`: attack traffic bandwidth; `pps`: attack packet rate
     "MetricName" metric_name set_metric_name: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDefaultAlarmThreshold` (获取单IP默认告警阈值配置).
+/// Request of `DescribeDefaultAlarmThreshold` (Gets the default alarm threshold of an IP).
 ///
-/// 获取单IP默认告警阈值配置
+/// This API is used to get the default alarm threshold of an IP.
 DescribeDefaultAlarmThresholdRequest {
-    /// 产品类型，取值[
-    /// bgp(表示高防包产品)
-    /// bgpip(表示高防IP产品)
+    /// Product category. Valid values:
+    /// `bgp`: Anti-DDoS Pro
+    /// `bgpip`: Anti-DDoS Advanced
     /// ]
     ///
     /// Required.
     "InstanceType" instance_type set_instance_type: str,
-    /// 告警阈值类型搜索，取值[
-    /// 1(入流量告警阈值)
-    /// 2(攻击清洗流量告警阈值)
+    /// Alarm threshold type filter. Valid values:
+    /// `1`: alarm threshold for inbound traffic
+    /// `2`: alarm threshold for cleansing attack traffic
     /// ]
     ///
     /// Required.
@@ -2578,9 +2609,9 @@ DescribeDefaultAlarmThresholdRequest {
 rt::action!("antiddos", "2020-03-09", "DescribeDefaultAlarmThreshold", DescribeDefaultAlarmThresholdRequest => DescribeDefaultAlarmThresholdResponse);
 
 rt::model! { read debug;
-/// DescribeDefaultAlarmThreshold返回参数结构体
+/// DescribeDefaultAlarmThreshold response structure.
 DescribeDefaultAlarmThresholdResponse {
-    /// 默认告警阈值配置
+    /// Default alarm threshold configuration
     "DefaultAlarmConfigList" default_alarm_config_list set_default_alarm_config_list: list DefaultAlarmThreshold,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2595,24 +2626,24 @@ DescribeIpBlockListRequest {
 rt::action!("antiddos", "2020-03-09", "DescribeIpBlockList", DescribeIpBlockListRequest => DescribeIpBlockListResponse);
 
 rt::model! { read debug;
-/// DescribeIpBlockList返回参数结构体
+/// DescribeIpBlockList response structure.
 DescribeIpBlockListResponse {
-    /// IP封堵列表
+    /// IP block list
     "List" list set_list: list IpBlockData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeL7RulesBySSLCertId` (查询与证书ID匹配的七层规则).
+/// Request of `DescribeL7RulesBySSLCertId` (Queries layer-7 rules matched with certificate IDs).
 ///
-/// 查询与证书ID对于域名匹配的七层规则
+/// This API is used to query layer-7 rules matched with certificate IDs.
 DescribeL7RulesBySSLCertIdRequest {
-    /// 域名状态，可取bindable, binded, opened, closed, all，all表示全部状态
+    /// Domain name status. Valid values: `bindable`, `binded`, `opened`, `closed`, `all` (all states).
     ///
     /// Required.
     "Status" status set_status: str,
-    /// 证书ID列表
+    /// List of certificate IDs
     ///
     /// Required.
     "CertIds" cert_ids set_cert_ids: list String,
@@ -2620,117 +2651,117 @@ DescribeL7RulesBySSLCertIdRequest {
 rt::action!("antiddos", "2020-03-09", "DescribeL7RulesBySSLCertId", DescribeL7RulesBySSLCertIdRequest => DescribeL7RulesBySSLCertIdResponse);
 
 rt::model! { read debug;
-/// DescribeL7RulesBySSLCertId返回参数结构体
+/// DescribeL7RulesBySSLCertId response structure.
 DescribeL7RulesBySSLCertIdResponse {
-    /// 证书规则集合
+    /// Certificate rule set
     "CertSet" cert_set set_cert_set: list CertIdInsL7Rules,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeListBGPIPInstances` (获取高防IP资产实例列表).
+/// Request of `DescribeListBGPIPInstances` (Gets a list of Anti-DDoS Advanced instances).
 ///
-/// 获取高防IP资产实例列表
+/// This API is used to get a list of Anti-DDoS Advanced instances.
 DescribeListBGPIPInstancesRequest {
-    /// 页起始偏移，取值为(页码-1)*一页条数
+    /// Starting offset of the page. Value: (number of pages – 1) * items per page.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 一页条数，当Limit=0时，默认一页条数为20;最大取值为100
+    /// Number of items per page. The default value is 20 when `Limit = 0`. The maximum value is 100.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// IP搜索
+    /// IP filter
     "FilterIp" filter_ip set_filter_ip: str,
-    /// 资产实例ID搜索，例如，bgpip-00000001
+    /// Anti-DDoS instance ID filter. For example, you can filter the Anti-DDoS Advanced instance ID by `bgpip-00000001`.
     "FilterInstanceId" filter_instance_id set_filter_instance_id: str,
-    /// 高防IP线路搜索，取值为[
-    /// 1：BGP线路
-    /// 2：电信
-    /// 3：联通
-    /// 4：移动
-    /// 99：第三方合作线路
+    /// Anti-DDoS Advanced line filter. Valid values:
+    /// `1`: BGP line
+    /// `2`: China Telecom
+    /// `3`: China Unicom
+    /// `4`: China Mobile
+    /// `99`: third-party line
     /// ]
     "FilterLine" filter_line set_filter_line: i128,
-    /// 地域搜索，例如，ap-guangzhou
+    /// Region filter. For example, `ap-guangzhou`.
     "FilterRegion" filter_region set_filter_region: str,
-    /// 名称搜索
+    /// Name filter
     "FilterName" filter_name set_filter_name: str,
-    /// 是否只获取高防弹性公网IP实例。填写时，只能填写1或者0。当填写1时，表示返回高防弹性公网IP实例。当填写0时，表示返回非高防弹性公网IP实例。
+    /// Whether to obtain only Anti-DDoS EIP instances. `1`: Yes; `0`: No.
     "FilterEipType" filter_eip_type set_filter_eip_type: i64,
-    /// 高防弹性公网IP实例的绑定状态搜索条件，取值范围 [BINDING、 BIND、UNBINDING、UNBIND]。该搜索条件只在FilterEipType=1时才有效。
+    /// Anti-DDoS Advanced instance binding status filter. Valid values: `BINDING`, `BIND`, `UNBINDING`, `UNBIND`. This filter is only valid when `FilterEipType = 1`.
     "FilterEipEipAddressStatus" filter_eip_eip_address_status set_filter_eip_eip_address_status: list String,
-    /// 是否只获取安全加速实例。填写时，只能填写1或者0。当填写1时，表示返回安全加速实例。当填写0时，表示返回非安全加速实例。
+    /// Whether to obtain only Anti-DDoS instances with Sec-MCA enabled. Valid values: `1` (only obtain Anti-DDoS instances with Sec-MCA enabled) and `0` (obtain other Anti-DDoS instances).
     "FilterDamDDoSStatus" filter_dam_d_do_s_status set_filter_dam_d_do_s_status: i64,
-    /// 获取特定状态的资源，运行中填idle，攻击中填attacking，封堵中填blocking，试用资源填trial
+    /// Filters by the status of bound resources. Values: `idle` (normal), `attacking` (being attacked), `blocking` (being blocked), `trial` (in trial)
     "FilterStatus" filter_status set_filter_status: str,
-    /// 获取特定的实例Cname
+    /// Filters by the instance CNAME
     "FilterCname" filter_cname set_filter_cname: str,
-    /// 批量查询实例ID对应的高防IP实例资源
+    /// Filters by the instance ID
     "FilterInstanceIdList" filter_instance_id_list set_filter_instance_id_list: list String,
-    /// 标签搜索
+    /// Searches by tag
     "FilterTag" filter_tag set_filter_tag: obj TagFilter,
-    /// 按照套餐类型进行过滤
+    /// Filters by package type.
     "FilterPackType" filter_pack_type set_filter_pack_type: list String,
-    /// 重保护航搜索
+    /// Filters out Convoy instances
     "FilterConvoy" filter_convoy set_filter_convoy: i128,
 } }
 rt::action!("antiddos", "2020-03-09", "DescribeListBGPIPInstances", DescribeListBGPIPInstancesRequest => DescribeListBGPIPInstancesResponse);
 
 rt::model! { read debug;
-/// DescribeListBGPIPInstances返回参数结构体
+/// DescribeListBGPIPInstances response structure.
 DescribeListBGPIPInstancesResponse {
-    /// 总数
+    /// Total number of lists
     "Total" total set_total: i128,
-    /// 高防IP资产实例列表
+    /// List of Anti-DDoS Advanced instances
     "InstanceList" instance_list set_instance_list: list BGPIPInstance,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeListBGPInstances` (获取高防包资产实例列表).
+/// Request of `DescribeListBGPInstances` (Gets a list of Anti-DDoS Pro instances).
 ///
-/// 获取高防包资产实例列表
+/// This API is used to get the list of Anti-DDoS Pro instances.
 DescribeListBGPInstancesRequest {
-    /// 页起始偏移，取值为(页码-1)*一页条数
+    /// Starting offset of the page. Value: (number of pages – 1) * items per page.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 一页条数，当Limit=0时，默认一页条数为20;最大取值为100
+    /// Number of items per page. The default value is 20 when `Limit = 0`. The maximum value is 100.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// IP搜索
+    /// Filters by IP.
     "FilterIp" filter_ip set_filter_ip: str,
-    /// 资产实例ID搜索，例如，bgp-00000001
+    /// Anti-DDoS instance ID filter. For example, `bgp-00000001`.
     "FilterInstanceId" filter_instance_id set_filter_instance_id: str,
-    /// 地域搜索，例如，ap-guangzhou
+    /// Filters by region. For example, `ap-guangzhou`.
     "FilterRegion" filter_region set_filter_region: str,
-    /// 名称搜索
+    /// Filters by name.
     "FilterName" filter_name set_filter_name: str,
-    /// 按照线路搜索, 1: BGP; 2: 三网
+    /// Line filter. Valid values: 1: BGP; 2: Non-BGP.
     "FilterLine" filter_line set_filter_line: i128,
-    /// 状态搜索，idle：运行中；attacking：攻击中；blocking：封堵中
+    /// Filters by instance status. `idle`: Running; `attacking`: Being attacked; `blocking`: Being blocked.
     "FilterStatus" filter_status set_filter_status: str,
-    /// 高防包绑定状态搜索，bounding：绑定中； failed：绑定失败
+    /// Filters by binding status. `bounding`: The instance is bound; `failed`: The binding failed.
     "FilterBoundStatus" filter_bound_status set_filter_bound_status: str,
-    /// 实例id数组
+    /// Array of instance IDs
     "FilterInstanceIdList" filter_instance_id_list set_filter_instance_id_list: list String,
-    /// 企业版搜索,  1：包含重保护航套餐下的企业版列表, 2: 不包含重保护航套餐的企业版列表
+    /// Enterprise edition. Values: `1` (the Convoy package included), `2` (the Convoy package not included)
     "FilterEnterpriseFlag" filter_enterprise_flag set_filter_enterprise_flag: i128,
-    /// 轻量版搜索
+    /// Whether it’s a Lighthouse edition
     "FilterLightFlag" filter_light_flag set_filter_light_flag: i128,
-    /// 定制版搜索
+    /// Whether it’s a Channel edition
     "FilterChannelFlag" filter_channel_flag set_filter_channel_flag: i128,
-    /// 标签搜索
+    /// Filters by tag
     "FilterTag" filter_tag set_filter_tag: obj TagFilter,
-    /// 试用资源搜索，1: 应急防护资源；2：PLG试用资源
+    /// Filters out trial instances. Values: `1` (emergency protection instances), `2` (PLG instances)
     "FilterTrialFlag" filter_trial_flag set_filter_trial_flag: i128,
-    /// 重保护航搜索
+    /// Filters out Convoy instances
     "FilterConvoy" filter_convoy set_filter_convoy: i128,
-    /// 默认false；接口传true，返回数据中不包含高级信息，高级信息包含：InstanceList[0].Usage。
+    /// Whether to exclude the advanced information (such as `InstanceList[0].Usage`). Values: `true` (exclude), `false` (do not exclude). The default value is `false`.
     "ExcludeAdvancedInfo" exclude_advanced_info set_exclude_advanced_info: bool,
     /// 资产IP数组
     "FilterAssetIpList" filter_asset_ip_list set_filter_asset_ip_list: list String,
@@ -2746,237 +2777,237 @@ DescribeListBGPInstancesRequest {
 rt::action!("antiddos", "2020-03-09", "DescribeListBGPInstances", DescribeListBGPInstancesRequest => DescribeListBGPInstancesResponse);
 
 rt::model! { read debug;
-/// DescribeListBGPInstances返回参数结构体
+/// DescribeListBGPInstances response structure.
 DescribeListBGPInstancesResponse {
-    /// 总数
+    /// Total number of Anti-DDoS Pro instances
     "Total" total set_total: i128,
-    /// 高防包资产实例列表
+    /// List of Anti-DDoS Pro instances
     "InstanceList" instance_list set_instance_list: list BGPInstance,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeListBlackWhiteIpList` (获取DDoS防护的IP黑白名单列表).
+/// Request of `DescribeListBlackWhiteIpList` (Gets a list of Anti-DDoS IP blocklists/allowlists).
 ///
-/// 获取DDoS防护的IP黑白名单列表
+/// This API is used to get a list of Anti-DDoS IP blocklists/allowlists.
 DescribeListBlackWhiteIpListRequest {
-    /// 页起始偏移，取值为(页码-1)*一页条数
+    /// Starting offset of the page. Value: (number of pages – 1) * items per page.
     ///
     /// Required.
     "Offset" offset set_offset: i64,
-    /// 一页条数，当Limit=0时，默认一页条数为100;最大取值为100
+    /// Number of items per page. The default value is 20 when Limit = 0. The maximum value is 100.
     ///
     /// Required.
     "Limit" limit set_limit: i64,
-    /// 资源实例ID搜索, 支持资源实例前缀通配搜索，例如bgp-*表示获取高防包类型的资源实例
+    /// Anti-DDoS instance ID filter. Anti-DDoS instance prefix wildcard search is supported. For example, you can filter Anti-DDoS Pro instances by `bgp-*`.
     ///
     /// Required.
     "FilterInstanceId" filter_instance_id set_filter_instance_id: str,
-    /// IP搜索
+    /// IP filter
     "FilterIp" filter_ip set_filter_ip: str,
 } }
 rt::action!("antiddos", "2020-03-09", "DescribeListBlackWhiteIpList", DescribeListBlackWhiteIpListRequest => DescribeListBlackWhiteIpListResponse);
 
 rt::model! { read debug;
-/// DescribeListBlackWhiteIpList返回参数结构体
+/// DescribeListBlackWhiteIpList response structure.
 DescribeListBlackWhiteIpListResponse {
-    /// 总数
+    /// Total number of lists
     "Total" total set_total: i64,
-    /// 黑白IP列表
+    /// IP blocklist/allowlist
     "IpList" ip_list set_ip_list: list BlackWhiteIpRelation,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeListDDoSAI` (获取DDoS防护的AI防护开关列表).
+/// Request of `DescribeListDDoSAI` (Gets a list of Anti-DDoS AI protection switches).
 ///
-/// 获取DDoS防护的AI防护开关列表
+/// This API is used to get a list of Anti-DDoS AI protection switches.
 DescribeListDDoSAIRequest {
-    /// 页起始偏移，取值为(页码-1)*一页条数
+    /// Starting offset of the page. Value: (number of pages – 1) * items per page.
     ///
     /// Required.
     "Offset" offset set_offset: i64,
-    /// 一页条数，当Limit=0时，默认一页条数为100;最大取值为100
+    /// Number of items per page. The default value is 20 when Limit = 0. The maximum value is 100.
     ///
     /// Required.
     "Limit" limit set_limit: i64,
-    /// 资源实例ID搜索, 支持资源实例前缀通配搜索，例如bgp-*表示获取高防包类型的资源实例
+    /// Anti-DDoS instance ID filter. Anti-DDoS instance prefix wildcard search is supported. For example, you can filter Anti-DDoS Pro instances by `bgp-*`.
     ///
     /// Required.
     "FilterInstanceId" filter_instance_id set_filter_instance_id: str,
-    /// IP搜索
+    /// IP filter
     "FilterIp" filter_ip set_filter_ip: str,
 } }
 rt::action!("antiddos", "2020-03-09", "DescribeListDDoSAI", DescribeListDDoSAIRequest => DescribeListDDoSAIResponse);
 
 rt::model! { read debug;
-/// DescribeListDDoSAI返回参数结构体
+/// DescribeListDDoSAI response structure.
 DescribeListDDoSAIResponse {
-    /// 总数
+    /// Total number of lists
     "Total" total set_total: i64,
-    /// AI防护开关列表
+    /// List of AI protection switches
     "ConfigList" config_list set_config_list: list DDoSAIRelation,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeListDDoSGeoIPBlockConfig` (获取DDoS防护的区域封禁配置列表).
+/// Request of `DescribeListDDoSGeoIPBlockConfig` (Gets a list of Anti-DDoS region blocking configurations).
 ///
-/// 获取DDoS防护的区域封禁配置列表
+/// This API is used to get a list of Anti-DDoS region blocking configurations.
 DescribeListDDoSGeoIPBlockConfigRequest {
-    /// 页起始偏移，取值为(页码-1)*一页条数
+    /// Starting offset of the page. Value: (number of pages – 1) * items per page.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 一页条数，当Limit=0时，默认一页条数为100;最大取值为100
+    /// Number of items per page. The default value is 20 when Limit = 0. The maximum value is 100.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 资源实例ID搜索, 支持资源实例前缀通配搜索，例如bgp-*表示获取高防包类型的资源实例
+    /// Anti-DDoS instance ID filter. Anti-DDoS instance prefix wildcard search is supported. For example, you can filter Anti-DDoS Pro instances by `bgp-*`.
     ///
     /// Required.
     "FilterInstanceId" filter_instance_id set_filter_instance_id: str,
-    /// IP搜索
+    /// IP filter
     "FilterIp" filter_ip set_filter_ip: str,
 } }
 rt::action!("antiddos", "2020-03-09", "DescribeListDDoSGeoIPBlockConfig", DescribeListDDoSGeoIPBlockConfigRequest => DescribeListDDoSGeoIPBlockConfigResponse);
 
 rt::model! { read debug;
-/// DescribeListDDoSGeoIPBlockConfig返回参数结构体
+/// DescribeListDDoSGeoIPBlockConfig response structure.
 DescribeListDDoSGeoIPBlockConfigResponse {
-    /// 总数
+    /// Total number of lists
     "Total" total set_total: i128,
-    /// DDoS区域封禁配置列表
+    /// List of Anti-DDoS region blocking configurations
     "ConfigList" config_list set_config_list: list DDoSGeoIPBlockConfigRelation,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeListDDoSSpeedLimitConfig` (获取DDoS防护的访问限速配置列表).
+/// Request of `DescribeListDDoSSpeedLimitConfig` (Gets a list of Anti-DDoS access rate limit configurations).
 ///
-/// 获取DDoS防护的访问限速配置列表
+/// This API is used to get a list of Anti-DDoS access rate limit configurations.
 DescribeListDDoSSpeedLimitConfigRequest {
-    /// 页起始偏移，取值为(页码-1)*一页条数
+    /// Starting offset of the page. Value: (number of pages – 1) * items per page.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 一页条数，当Limit=0时，默认一页条数为100;最大取值为100
+    /// Number of items per page. The default value is 20 when Limit = 0. The maximum value is 100.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 资源实例ID搜索, 支持资源实例前缀通配搜索，例如bgp-*表示获取高防包类型的资源实例
+    /// Anti-DDoS instance ID filter. Anti-DDoS instance prefix wildcard search is supported. For example, you can filter Anti-DDoS Pro instances by `bgp-*`.
     ///
     /// Required.
     "FilterInstanceId" filter_instance_id set_filter_instance_id: str,
-    /// IP搜索
+    /// IP filter
     "FilterIp" filter_ip set_filter_ip: str,
 } }
 rt::action!("antiddos", "2020-03-09", "DescribeListDDoSSpeedLimitConfig", DescribeListDDoSSpeedLimitConfigRequest => DescribeListDDoSSpeedLimitConfigResponse);
 
 rt::model! { read debug;
-/// DescribeListDDoSSpeedLimitConfig返回参数结构体
+/// DescribeListDDoSSpeedLimitConfig response structure.
 DescribeListDDoSSpeedLimitConfigResponse {
-    /// 总数
+    /// Total number of lists
     "Total" total set_total: i128,
-    /// 访问限速配置列表
+    /// List of access rate limit configurations
     "ConfigList" config_list set_config_list: list DDoSSpeedLimitConfigRelation,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeListIPAlarmConfig` (获取单IP告警阈值配置列表).
+/// Request of `DescribeListIPAlarmConfig` (Gets a list of IP alarm threshold configurations).
 ///
-/// 获取单IP告警阈值配置列表
+/// This API is used to get a list of IP alarm threshold configurations.
 DescribeListIPAlarmConfigRequest {
-    /// 页起始偏移，取值为(页码-1)*一页条数
+    /// Starting offset of the page. Value: (number of pages – 1) * items per page.
     ///
     /// Required.
     "Offset" offset set_offset: i64,
-    /// 一页条数，当Limit=0时，默认一页条数为100;最大取值为100
+    /// Number of items per page. The default value is 20 when Limit = 0. The maximum value is 100.
     ///
     /// Required.
     "Limit" limit set_limit: i64,
-    /// 资源实例ID搜索, 支持资源实例前缀通配搜索，例如bgp-*表示获取高防包类型的资源实例
+    /// Anti-DDoS instance ID filter. Anti-DDoS instance prefix wildcard search is supported. For example, you can filter Anti-DDoS Pro instances by `bgp-*`.
     ///
     /// Required.
     "FilterInstanceId" filter_instance_id set_filter_instance_id: str,
-    /// 告警阈值类型搜索，取值[
-    /// 1(入流量告警阈值)
-    /// 2(攻击清洗流量告警阈值)
+    /// Alarm threshold type filter. Valid values:
+    /// `1`: alarm threshold for inbound traffic
+    /// `2`: alarm threshold for cleansing attack traffic
     /// ]
     ///
     /// Required.
     "FilterAlarmType" filter_alarm_type set_filter_alarm_type: i64,
-    /// IP搜索
+    /// IP filter
     "FilterIp" filter_ip set_filter_ip: str,
-    /// 高防IP实例资源的cname
+    /// CNAME of the Anti-DDoS Advanced instance
     "FilterCname" filter_cname set_filter_cname: str,
 } }
 rt::action!("antiddos", "2020-03-09", "DescribeListIPAlarmConfig", DescribeListIPAlarmConfigRequest => DescribeListIPAlarmConfigResponse);
 
 rt::model! { read debug;
-/// DescribeListIPAlarmConfig返回参数结构体
+/// DescribeListIPAlarmConfig response structure.
 DescribeListIPAlarmConfigResponse {
-    /// 总数
+    /// Total number of lists
     "Total" total set_total: i64,
-    /// IP告警阈值配置列表
+    /// List of IP alarm threshold configurations
     "ConfigList" config_list set_config_list: list IPAlarmThresholdRelation,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeListListener` (获取转发监听器列表).
+/// Request of `DescribeListListener` (Gets a list of forwarding listeners).
 ///
-/// 获取转发监听器列表
+/// This API is used to get a list of forwarding listeners.
 DescribeListListenerRequest {
 } }
 rt::action!("antiddos", "2020-03-09", "DescribeListListener", DescribeListListenerRequest => DescribeListListenerResponse);
 
 rt::model! { read debug;
-/// DescribeListListener返回参数结构体
+/// DescribeListListener response structure.
 DescribeListListenerResponse {
-    /// 4层转发监听器列表
+    /// List of layer-4 forwarding listeners
     "Layer4Listeners" layer4_listeners set_layer4_listeners: list Layer4Rule,
-    /// 7层转发监听器列表
+    /// List of layer-7 forwarding listeners
     "Layer7Listeners" layer7_listeners set_layer7_listeners: list Layer7Rule,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeListPacketFilterConfig` (获取DDoS防护的特征过滤规则列表).
+/// Request of `DescribeListPacketFilterConfig` (Gets a list of Anti-DDoS feature filtering rules).
 ///
-/// 获取DDoS防护的特征过滤规则列表
+/// This API is used to get a list of Anti-DDoS feature filtering rules.
 DescribeListPacketFilterConfigRequest {
-    /// 页起始偏移，取值为(页码-1)*一页条数
+    /// Starting offset of the page. Value: (number of pages – 1) * items per page.
     ///
     /// Required.
     "Offset" offset set_offset: i64,
-    /// 一页条数，当Limit=0时，默认一页条数为100;最大取值为100
+    /// Number of items per page. The default value is 20 when Limit = 0. The maximum value is 100.
     ///
     /// Required.
     "Limit" limit set_limit: i64,
-    /// 资源实例ID搜索, 支持资源实例前缀通配搜索，例如bgp-*表示获取高防包类型的资源实例
+    /// Anti-DDoS instance ID filter. Anti-DDoS instance prefix wildcard search is supported. For example, you can filter Anti-DDoS Pro instances by `bgp-*`.
     ///
     /// Required.
     "FilterInstanceId" filter_instance_id set_filter_instance_id: str,
-    /// IP搜索
+    /// IP filter
     "FilterIp" filter_ip set_filter_ip: str,
 } }
 rt::action!("antiddos", "2020-03-09", "DescribeListPacketFilterConfig", DescribeListPacketFilterConfigRequest => DescribeListPacketFilterConfigResponse);
 
 rt::model! { read debug;
-/// DescribeListPacketFilterConfig返回参数结构体
+/// DescribeListPacketFilterConfig response structure.
 DescribeListPacketFilterConfigResponse {
-    /// 总数
+    /// Total number of lists
     "Total" total set_total: i64,
-    /// 特征过滤配置
+    /// Feature filtering configuration
     "ConfigList" config_list set_config_list: list PacketFilterRelation,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3053,52 +3084,52 @@ DescribeListProtectThresholdConfigNewResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeListProtocolBlockConfig` (获取DDoS防护的协议封禁配置列表).
+/// Request of `DescribeListProtocolBlockConfig` (Gets a list of Anti-DDoS protocol blocking configurations).
 ///
-/// 获取DDoS防护的协议封禁配置列表
+/// This API is used to get a list of Anti-DDoS protocol blocking configurations.
 DescribeListProtocolBlockConfigRequest {
-    /// 页起始偏移，取值为(页码-1)*一页条数
+    /// Starting offset of the page. Value: (number of pages – 1) * items per page.
     ///
     /// Required.
     "Offset" offset set_offset: i64,
-    /// 一页条数，当Limit=0时，默认一页条数为100;最大取值为100
+    /// Number of items per page. The default value is 20 when `Limit = 0`. The maximum value is 100.
     ///
     /// Required.
     "Limit" limit set_limit: i64,
-    /// 资源实例ID搜索, 支持资源实例前缀通配搜索，例如bgp-*表示获取高防包类型的资源实例
+    /// Anti-DDoS instance ID filter. Anti-DDoS instance prefix wildcard search is supported. For example, you can filter Anti-DDoS Pro instances by `bgp-*`.
     ///
     /// Required.
     "FilterInstanceId" filter_instance_id set_filter_instance_id: str,
-    /// IP搜索
+    /// IP filter
     "FilterIp" filter_ip set_filter_ip: str,
 } }
 rt::action!("antiddos", "2020-03-09", "DescribeListProtocolBlockConfig", DescribeListProtocolBlockConfigRequest => DescribeListProtocolBlockConfigResponse);
 
 rt::model! { read debug;
-/// DescribeListProtocolBlockConfig返回参数结构体
+/// DescribeListProtocolBlockConfig response structure.
 DescribeListProtocolBlockConfigResponse {
-    /// 总数
+    /// Total number of lists
     "Total" total set_total: i64,
-    /// 协议封禁配置
+    /// Protocol blocking configuration
     "ConfigList" config_list set_config_list: list ProtocolBlockRelation,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeListSchedulingDomain` (获取智能调度域名列表).
+/// Request of `DescribeListSchedulingDomain` (Gets a list of intelligent scheduling domain names).
 ///
-/// 获取智能调度域名列表
+/// This API is used to get a list of intelligent scheduling domain names.
 DescribeListSchedulingDomainRequest {
-    /// 页起始偏移，取值为(页码-1)*一页条数
+    /// Starting offset of the page. Value: (number of pages – 1) * items per page.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 一页条数，当Limit=0时，默认一页条数为20;最大取值为100
+    /// Number of items per page. The default value is 20 when `Limit = 0`. The maximum value is 100.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 调度域名搜索
+    /// Scheduling domain name filter
     "FilterDomain" filter_domain set_filter_domain: str,
     /// 运行状态 0 代表未运行  1 正在运行  2 运行异常
     "Status" status set_status: str,
@@ -3106,96 +3137,96 @@ DescribeListSchedulingDomainRequest {
 rt::action!("antiddos", "2020-03-09", "DescribeListSchedulingDomain", DescribeListSchedulingDomainRequest => DescribeListSchedulingDomainResponse);
 
 rt::model! { read debug;
-/// DescribeListSchedulingDomain返回参数结构体
+/// DescribeListSchedulingDomain response structure.
 DescribeListSchedulingDomainResponse {
-    /// 总数
+    /// Total number of lists
     "Total" total set_total: i128,
-    /// 调度域名信息列表
+    /// List of scheduling domain names
     "DomainList" domain_list set_domain_list: list SchedulingDomainInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeListWaterPrintConfig` (获取DDoS防护的水印防护配置列表).
+/// Request of `DescribeListWaterPrintConfig` (Gets a list of Anti-DDoS watermark configurations).
 ///
-/// 获取DDoS防护的水印防护配置列表
+/// This API is used to get a list of Anti-DDoS watermark configurations.
 DescribeListWaterPrintConfigRequest {
-    /// 页起始偏移，取值为(页码-1)*一页条数
+    /// Starting offset of the page. Value: (number of pages – 1) * items per page.
     ///
     /// Required.
     "Offset" offset set_offset: i64,
-    /// 一页条数，当Limit=0时，默认一页条数为100;最大取值为100
+    /// Number of items per page. The default value is 20 when `Limit = 0`. The maximum value is 100.
     ///
     /// Required.
     "Limit" limit set_limit: i64,
-    /// 资源实例ID搜索, 支持资源实例前缀通配搜索，例如bgp-*表示获取高防包类型的资源实例
+    /// Anti-DDoS instance ID filter. Anti-DDoS instance prefix wildcard search is supported. For example, you can filter Anti-DDoS Pro instances by `bgp-*`.
     ///
     /// Required.
     "FilterInstanceId" filter_instance_id set_filter_instance_id: str,
-    /// IP搜索
+    /// IP filter
     "FilterIp" filter_ip set_filter_ip: str,
 } }
 rt::action!("antiddos", "2020-03-09", "DescribeListWaterPrintConfig", DescribeListWaterPrintConfigRequest => DescribeListWaterPrintConfigResponse);
 
 rt::model! { read debug;
-/// DescribeListWaterPrintConfig返回参数结构体
+/// DescribeListWaterPrintConfig response structure.
 DescribeListWaterPrintConfigResponse {
-    /// 总数
+    /// Total number of lists
     "Total" total set_total: i64,
-    /// 水印配置列表
+    /// List of watermark configurations
     "ConfigList" config_list set_config_list: list WaterPrintRelation,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeNewL7RulesErrHealth` (获取L7转发规则健康检查异常结果列表).
+/// Request of `DescribeNewL7RulesErrHealth` (Gets the exception results of the health check on layer-7 forwarding rules).
 ///
-/// 获取L7转发规则健康检查异常结果列表
+/// This API is used to getting the exception results of the health check on layer-7 forwarding rules.
 DescribeNewL7RulesErrHealthRequest {
-    /// DDoS防护子产品代号(bgpip表示高防IP)
+    /// Anti-DDoS service type (`bgpip`: Anti-DDoS Advanced)
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 规则Id列表
+    /// List of rule IDs
     "RuleIdList" rule_id_list set_rule_id_list: list String,
 } }
 rt::action!("antiddos", "2020-03-09", "DescribeNewL7RulesErrHealth", DescribeNewL7RulesErrHealthRequest => DescribeNewL7RulesErrHealthResponse);
 
 rt::model! { read debug;
-/// DescribeNewL7RulesErrHealth返回参数结构体
+/// DescribeNewL7RulesErrHealth response structure.
 DescribeNewL7RulesErrHealthResponse {
-    /// 异常规则列表，返回值说明: Key值为规则ID，Value值为异常IP及错误信息，多个IP用","分割
+    /// List of rules with exceptions. `Key`: Rule ID, `Value`: Exception IPs and error message.
     "ErrHealths" err_healths set_err_healths: list KeyValue,
-    /// 异常规则的总数
+    /// Total number of rules with exceptions
     "Total" total set_total: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeNewL7Rules` (高防IP获取7层规则).
+/// Request of `DescribeNewL7Rules` (Obtains layer-7 forwarding rules).
 ///
-/// 高防IP获取7层规则
+/// This API is used to obtain layer-7 forwarding rules.
 DescribeNewL7RulesRequest {
-    /// DDoS防护子产品代号（bgpip表示高防IP）
+    /// Anti-DDoS service type (`bgpip`: Anti-DDoS Advanced)
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 状态搜索，选填，取值[0(规则配置成功)，1(规则配置生效中)，2(规则配置失败)，3(规则删除生效中)，5(规则删除失败)，6(规则等待配置)，7(规则等待删除)，8(规则待配置证书)]
+    /// (Optional) Searches by rule status. Valid values: `0` (Successfully configured), `1` (Being configured), `2` (Configuration failed), `3` (Being deleted), `5` (Deletion failed), `6` (awaiting configuration), `7` (awaiting deletion), and `8` (awaiting certificate configuration).
     "StatusList" status_list set_status_list: list i128,
-    /// 域名搜索，选填，当需要搜索域名请填写
+    /// (Optional) Searches by domain name.
     "Domain" domain set_domain: str,
-    /// IP搜索，选填，当需要搜索IP请填写
+    /// (Optional) Searches by IP.
     "Ip" ip set_ip: str,
-    /// 一页条数，默认值100，最大值100，超过100最大返回100条
+    /// Number of items in a page. Returned results are not paged if you enter “0”.
     "Limit" limit set_limit: i128,
-    /// 规则偏移量，取值为(页码-1)*一页条数
+    /// Starting offset of the page. Value: (number of pages – 1) * items per page.
     "Offset" offset set_offset: i128,
-    /// 转发协议搜索，选填，取值[http, https, http/https]
+    /// (Optional) Searches by forwarding protocol. Values: [http, https, http/https]
     "ProtocolList" protocol_list set_protocol_list: list String,
-    /// 高防IP实例的Cname
+    /// CNAME of the Anti-DDoS Advanced instance
     "Cname" cname set_cname: str,
     /// 默认为false，当为true时，将不对各个规则做策略检查，直接导出所有规则
     "Export" export set_export: bool,
@@ -3203,13 +3234,13 @@ DescribeNewL7RulesRequest {
 rt::action!("antiddos", "2020-03-09", "DescribeNewL7Rules", DescribeNewL7RulesRequest => DescribeNewL7RulesResponse);
 
 rt::model! { read debug;
-/// DescribeNewL7Rules返回参数结构体
+/// DescribeNewL7Rules response structure.
 DescribeNewL7RulesResponse {
-    /// 转发规则列表
+    /// List of forwarding rules
     "Rules" rules set_rules: list NewL7RuleEntry,
-    /// 健康检查配置列表
+    /// List of health check settings
     "Healths" healths set_healths: list L7RuleHealth,
-    /// 总规则数
+    /// Total number of rules
     "Total" total set_total: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3304,33 +3335,33 @@ DescribeOverviewCCTrendResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeOverviewDDoSEventList` (获取防护概览的ddos攻击事件).
+/// Request of `DescribeOverviewDDoSEventList` (Obtains the list of DDoS attacks).
 ///
-/// 获取防护概览的ddos攻击事件
+/// This API is used to obtain the list of DDoS attacks.
 DescribeOverviewDDoSEventListRequest {
-    /// 起始时间
+    /// Start time
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End time
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 可选按攻击状态过滤，start：攻击中；end：攻击结束
+    /// Filters by the attack status. `start`: The attack is ongoing; `end`: The attack ends.
     "AttackStatus" attack_status set_attack_status: str,
-    /// 偏移量
+    /// The offset value
     "Offset" offset set_offset: i128,
-    /// 记录条数
+    /// Total number of records
     "Limit" limit set_limit: i128,
 } }
 rt::action!("antiddos", "2020-03-09", "DescribeOverviewDDoSEventList", DescribeOverviewDDoSEventListRequest => DescribeOverviewDDoSEventListResponse);
 
 rt::model! { read debug;
-/// DescribeOverviewDDoSEventList返回参数结构体
+/// DescribeOverviewDDoSEventList response structure.
 DescribeOverviewDDoSEventListResponse {
-    /// 记录总数
+    /// Total number of records
     "Total" total set_total: i128,
-    /// 事件列表
+    /// Event list
     "EventList" event_list set_event_list: list OverviewDDoSEvent,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3421,40 +3452,40 @@ DescribeOverviewIndexResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePendingRiskInfo` (查询账号维度待处理风险信息).
+/// Request of `DescribePendingRiskInfo` (Queries the information of pending risks at the account-level).
 ///
-/// 查询账号维度待处理风险信息，包括是否为付费用户，查询攻击中、封堵中、过期资源数量等
+/// This API is used to query the information of pending risks at the account level.
 DescribePendingRiskInfoRequest {
 } }
 rt::action!("antiddos", "2020-03-09", "DescribePendingRiskInfo", DescribePendingRiskInfoRequest => DescribePendingRiskInfoResponse);
 
 rt::model! { read debug;
-/// DescribePendingRiskInfo返回参数结构体
+/// DescribePendingRiskInfo response structure.
 DescribePendingRiskInfoResponse {
-    /// 是否为付费用户，true：付费用户， false：普通用户
+    /// Whether the user is a paid user. Values: `true`, `false`.
     "IsPaidUsr" is_paid_usr set_is_paid_usr: bool,
-    /// 攻击中的资源数量
+    /// Number of resources being attacked
     "AttackingCount" attacking_count set_attacking_count: i64,
-    /// 封堵中的资源数量
+    /// Number of resource blocked
     "BlockingCount" blocking_count set_blocking_count: i64,
-    /// 已过期的资源数量
+    /// Number of expired resources
     "ExpiredCount" expired_count set_expired_count: i64,
-    /// 所有待处理风险事件总数
+    /// Total pending risk events
     "Total" total set_total: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DisassociateDDoSEipAddress` (解绑高防弹性公网IP).
+/// Request of `DisassociateDDoSEipAddress` (Unbinds an Anti-DDoS EIP).
 ///
-/// 本接口 (DisassociateDDoSEipAddress) 用于解绑高防弹性公网IP。
+/// This API is used to unbind an Anti-DDoS EIP.
 DisassociateDDoSEipAddressRequest {
-    /// 资源实例ID，实例ID形如：bgpip-0000011x。只能填写高防IP实例。
+    /// Anti-DDoS instance ID (only Anti-DDoS Advanced). For example, `bgpip-0000011x`.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 资源实例ID对应的高防弹性公网IP。
+    /// EIP of the Anti-DDoS instance ID
     ///
     /// Required.
     "Eip" eip set_eip: str,
@@ -3462,58 +3493,63 @@ DisassociateDDoSEipAddressRequest {
 rt::action!("antiddos", "2020-03-09", "DisassociateDDoSEipAddress", DisassociateDDoSEipAddressRequest => DisassociateDDoSEipAddressResponse);
 
 rt::model! { read debug;
-/// DisassociateDDoSEipAddress返回参数结构体
+/// DisassociateDDoSEipAddress response structure.
 DisassociateDDoSEipAddressResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// Anycast高防套餐详情
+/// Details of the Anycast package
 EipAddressPackRelation {
-    /// 套餐IP数量
+    /// Number of package IPs
     "IpCount" ip_count set_ip_count: i128,
-    /// 自动续费标记
+    /// Auto-renewal flag
     "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: i128,
-    /// 当前到期时间
+    /// Current expiration time
     "CurDeadline" cur_deadline set_cur_deadline: str,
 } }
 
 rt::model! { read debug;
-/// 高防弹性公网IP关联信息
+/// EIP association details
 EipAddressRelation {
-    /// 高防弹性公网IP绑定的实例地区，例如hk代表中国香港
+    /// Region of the Anti-DDoS instance bound to the EIP. For example, hk indicates Hong Kong.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "EipAddressRegion" eip_address_region set_eip_address_region: str,
-    /// 绑定的资源实例ID。可能是一个CVM。
+    /// ID of the bound resource. For example, an ID may be bound to an CVM instance.
+    /// Note: This is field may return `null`, indicating that no valid value can be obtained.
     "EipBoundRscIns" eip_bound_rsc_ins set_eip_bound_rsc_ins: str,
-    /// 绑定的弹性网卡ID
+    /// ID of the bound ENI
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "EipBoundRscEni" eip_bound_rsc_eni set_eip_bound_rsc_eni: str,
-    /// 绑定的资源内网ip
+    /// Private IP of the bound resource
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "EipBoundRscVip" eip_bound_rsc_vip set_eip_bound_rsc_vip: str,
-    /// 修改时间
+    /// Modification time
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "ModifyTime" modify_time set_modify_time: str,
 } }
 
 rt::model! { read debug;
-/// EIP所属的云产品信息
+/// Details of the cloud product used by the EIP
 EipProductInfo {
-    /// IP地址
+    /// IP address
     "Ip" ip set_ip: str,
-    /// 云产品类型，取值[
-    /// public（CVM产品），
-    /// bm（黑石产品），
-    /// eni（弹性网卡），
-    /// vpngw（VPN网关），
-    /// natgw（NAT网关），
-    /// waf（Web应用安全产品），
-    /// fpc（金融产品），
-    /// gaap（GAAP产品）,
-    /// other(托管IP)
+    /// Cloud product category. Valid values:
+    /// `public`: CVM
+    /// `bm`: BM
+    /// `eni`: ENI
+    /// `vpngw`: VPN gateway
+    /// `natgw`: NAT gateway
+    /// `waf`: WAF
+    /// `fpc`: financial products
+    /// `gaap`: GAAP
+    /// `other`: hosted IP
     /// ]
     "BizType" biz_type set_biz_type: str,
-    /// 云产品子类型，取值[cvm（CVM），lb（负载均衡器），eni（弹性网卡），vpngw（VPN），natgw（NAT），waf（WAF），fpc（金融），gaap（GAAP），other（托管IP），eip（黑石弹性IP）]
+    /// Cloud sub-product category. Valid values: `cvm` (CVM), `lb` (Load balancer), `eni` (ENI), `vpngw` (VPN gateway), `natgw` (NAT gateway), `waf` (WAF), `fpc` (financial products), `gaap` (GAAP), `eip` (BM EIP) and `other` (hosted IP).
     "DeviceType" device_type set_device_type: str,
-    /// IP所属的云产品实例ID，例如是弹性网卡的IP，InstanceId为弹性网卡的ID(eni-*); 如果是托管IP没有对应的资源实例ID,InstanceId为""
+    /// Cloud instance ID of the IP. This field InstanceId will be `eni-*` if the instance ID is bound to an ENI IP; `none` if there is no instance ID to bind to a hosted IP.
     "InstanceId" instance_id set_instance_id: str,
     /// 域名化资产对应的域名
     "Domain" domain set_domain: str,
@@ -3529,143 +3565,143 @@ rt::model! { both debug;
 /// "ElasticBandwidthFlag": true
 /// }
 EnterprisePackageConfig {
-    /// 购买高防包所属地域
+    /// Specifies the region of the anti-ddos pro package.
     ///
     /// Required.
     "Region" region set_region: str,
-    /// 防护IP数
+    /// Number of protected ips.
     ///
     /// Required.
     "ProtectIpCount" protect_ip_count set_protect_ip_count: i128,
-    /// 保底防护带宽
+    /// Specifies the baseline protection bandwidth.
     ///
     /// Required.
     "BasicProtectBandwidth" basic_protect_bandwidth set_basic_protect_bandwidth: i128,
-    /// 业务带宽规模
+    /// Business bandwidth scale.
     ///
     /// Required.
     "Bandwidth" bandwidth set_bandwidth: i128,
-    /// 弹性带宽 Gbps，可选择的弹性带宽[0,400,500,600,800,1000]
-    /// 默认为0
+    /// Elastic bandwidth in Gbps. valid values: 0, 400, 500, 600, 800, 1000.
+    /// The default is 0.
     "ElasticProtectBandwidth" elastic_protect_bandwidth set_elastic_protect_bandwidth: i128,
-    /// 是否开启弹性业务带宽
-    /// 默认为false
+    /// Elastic scaling enabled for business bandwidth.
+    /// The default is false.
     "ElasticBandwidthFlag" elastic_bandwidth_flag set_elastic_bandwidth_flag: bool,
 } }
 
 rt::model! { both debug;
-/// 转发监听器
+/// Forwarding listener
 ForwardListener {
-    /// 转发监听端口下限，取值1~65535
+    /// The starting port for listener forwarding. Value range: 1 to 65535.
     ///
     /// Required.
     "FrontendPort" frontend_port set_frontend_port: i64,
-    /// 转发协议，取值[
-    /// TCP
-    /// UDP
+    /// Forwarding protocol. Valid values:
+    /// `TCP`
+    /// `UDP`
     /// ]
     ///
     /// Required.
     "ForwardProtocol" forward_protocol set_forward_protocol: str,
-    /// 转发监听端口上限，取值1~65535
+    /// The ending port for listener forwarding. Value range: 1 to 65535.
     "FrontendPortEnd" frontend_port_end set_frontend_port_end: i64,
 } }
 
 rt::model! { read debug;
-/// 业务流量的http状态码聚合数据
+/// Aggregated data on the HTTP status codes of business traffic
 HttpStatusMap {
-    /// http2xx回源状态码
+    /// HTTP 2xx Forwarding status code
     "SourceHttp2xx" source_http2xx set_source_http2xx: list f64,
-    /// http5xx状态码
+    /// HTTP 5xx Status code
     "Http5xx" http5xx set_http5xx: list f64,
-    /// http5xx回源状态码
+    /// HTTP 5xx Forwarding status code
     "SourceHttp5xx" source_http5xx set_source_http5xx: list f64,
-    /// http404回源状态码
+    /// HTTP 404 Forwarding status code
     "SourceHttp404" source_http404 set_source_http404: list f64,
-    /// http4xx状态码
+    /// HTTP 4xx Status code
     "Http4xx" http4xx set_http4xx: list f64,
-    /// http4xx回源状态码
+    /// HTTP 4xx Forwarding status code
     "SourceHttp4xx" source_http4xx set_source_http4xx: list f64,
-    /// http2xx状态码
+    /// HTTP 2xx Status code
     "Http2xx" http2xx set_http2xx: list f64,
-    /// http404状态码
+    /// HTTP 404 Status code
     "Http404" http404 set_http404: list f64,
-    /// http3xx回源状态码
+    /// HTTP 3xx Forwarding status code
     "SourceHttp3xx" source_http3xx set_source_http3xx: list f64,
-    /// http3xx状态码
+    /// HTTP 3xx Status code
     "Http3xx" http3xx set_http3xx: list f64,
 } }
 
 rt::model! { both debug;
-/// 单IP告警阈值配置
+/// Single IP alarm threshold configuration
 IPAlarmThresholdRelation {
-    /// 告警阈值类型，取值[
-    /// 1(入流量告警阈值)
-    /// 2(攻击清洗流量告警阈值)
+    /// Alarm threshold type. Valid values:
+    /// `1`: alarm threshold for inbound traffic
+    /// `2`: alarm threshold for cleansing attack traffic
     /// ]
     ///
     /// Required.
     "AlarmType" alarm_type set_alarm_type: i128,
-    /// 告警阈值，单位Mbps，取值>=0；当作为输入参数时，设置0会删除告警阈值配置；
+    /// Alarm threshold (Mbps). The value should be greater than or equal to 0. Note that the alarm threshold configuration will be removed if you pass the parameter for input and set it to 0.
     ///
     /// Required.
     "AlarmThreshold" alarm_threshold set_alarm_threshold: i128,
-    /// 告警阈值所属的资源实例
+    /// Anti-DDoS instance configured
     ///
     /// Required.
     "InstanceDetailList" instance_detail_list set_instance_detail_list: list InstanceRelation,
 } }
 
 rt::model! { read debug;
-/// IP线路信息
+/// IP line information
 IPLineInfo {
-    /// IP线路类型，取值[
-    /// "bgp"：BGP线路IP
-    /// "ctcc"：电信线路IP
-    /// "cucc"：联通线路IP
-    /// "cmcc"：移动线路IP
-    /// "abroad"：境外线路IP
+    /// IP line type. Valid values:
+    /// `bgp`: BGP IP
+    /// `ctcc`: CTCC IP
+    /// `cucc`: CUCC IP
+    /// `cmcc`: CMCC IP
+    /// `abroad`: IP outside the Chinese mainland
     /// ]
     "Type" r#type set_type: str,
-    /// 线路IP
+    /// line IP
     "Eip" eip set_eip: str,
-    /// 实例对应的cname
+    /// CNAME of the instance
     "Cname" cname set_cname: str,
-    /// 资源flag，0：高防包资源，1：高防IP资源，2：非高防资源IP
+    /// Flag of the instance. `0`: Anti-DDoS Pro instance; `1`: Anti-DDoS Advanced instance; `2`: Non-Anti-DDoS Advanced instance.
     "ResourceFlag" resource_flag set_resource_flag: i64,
     /// 域名化资产对应的域名
     "Domain" domain set_domain: str,
 } }
 
 rt::model! { both debug;
-/// 实例7层规则
+/// Layer-7 instance rules
 InsL7Rules {
-    /// 规则在中间状态不可修改，只可在（0， 2， 8）状态可编辑。
-    /// 规则状态，0: 正常运行中, 1: 配置规则中(配置生效中), 2: 配置规则失败（配置生效失败）, 3: 删除规则中(删除生效中), 5: 删除规则失败(删除失败), 6: 等待添加规则, 7: 等待删除规则, 8: 等待上传证书, 9: 规则对应的资源不存在，被隔离, 10:等待修改规则, 11:配置修改中
+    /// Rules can only be modified when the status is `0`, `2`, or `8`.
+    /// Rule status. Values: `0` (Normal), `1` (Being configured), `2` (Configuration failed), `3` (Being deleted), `5` (Failed to be deleted), `6` (Pending add), `7` (Pending delete), `8` (Pending certificate upload), `9` (Associated resource not exist), `10` (Pending modify), `11` (Being modified).
     ///
     /// Required.
     "Status" status set_status: i128,
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 协议
+    /// Protocol
     ///
     /// Required.
     "Protocol" protocol set_protocol: str,
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "InsId" ins_id set_ins_id: str,
-    /// 用户AppID
+    /// User App ID
     ///
     /// Required.
     "AppId" app_id set_app_id: str,
-    /// 高防端口
+    /// High-defense port
     ///
     /// Required.
     "VirtualPort" virtual_port set_virtual_port: str,
-    /// 证书ID
+    /// Certificate ID
     ///
     /// Required.
     "SSLId" ssl_id set_ssl_id: str,
@@ -3677,144 +3713,150 @@ rt::model! { both debug;
 /// "RenewFlag": "NOTIFY_AND_AUTO_RENEW"
 /// }
 InstanceChargePrepaid {
-    /// 购买时长：单位月
+    /// Purchase duration. unit: month.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Period" period set_period: i128,
-    /// NOTIFY_AND_MANUAL_RENEW：通知过期不自动续费
-    /// NOTIFY_AND_AUTO_RENEW：到期通知且自动续费
-    /// DISABLE_NOTIFY_AND_MANUAL_RENEW：不通知过期不自动续费
-    /// 默认为：通知过期不自动续费
+    /// NOTIFY_AND_MANUAL_RENEW: notifies that the account is about to expire but does not automatically renew the account.
+    /// NOTIFY_AND_AUTO_RENEW: specifies expiration notification and auto-renewal.
+    /// DISABLE_NOTIFY_AND_MANUAL_RENEW: no notification is sent upon expiration, and the instance is not renewed automatically.
+    /// Defaults to notify expiration without auto-renew.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RenewFlag" renew_flag set_renew_flag: str,
 } }
 
 rt::model! { both debug;
-/// 资源实例IP信息
+/// Instance IP information
 InstanceRelation {
-    /// 资源实例的IP
+    /// Instance IP
     ///
     /// Required.
     "EipList" eip_list set_eip_list: list String,
-    /// 资源实例的ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
 } }
 
 rt::model! { read debug;
-/// IP封堵记录
+/// IP blocking records
 IpBlockData {
-    /// 状态（Blocked：被封堵；UnBlocking：解封中；UnBlockFailed：解封失败）
+    /// Status (Blocked: Blocked; UnBlocking: Unblocking; UnBlockFailed: Unblock failed)
     "Status" status set_status: str,
-    /// 资源IP
+    /// Resource IP
     "Ip" ip set_ip: str,
-    /// 封堵时间
+    /// Blocking Time
     "BlockTime" block_time set_block_time: str,
-    /// 解封时间（预计解封时间）
+    /// Unblock Time (Estimated Unblock Time)
     "UnBlockTime" un_block_time set_un_block_time: str,
-    /// 解封类型（user：自助解封；auto：自动解封； update：升级解封；bind：绑定高防包解封）
+    /// Unblock type (user: self-service unblocking; auto: automatic unblocking; update: upgrade unblocking; bind: Anti-DDoS Pro binding unblocking)
     "ActionType" action_type set_action_type: str,
-    /// 高防标记，0：非高防，1：高防
+    /// Anti-DDoS flag, 0: non-Anti-DDoS, 1: Anti-DDoS
     "ProtectFlag" protect_flag set_protect_flag: i128,
 } }
 
 rt::model! { both debug;
-/// ip段数据结构
+/// Structure of IP range
 IpSegment {
-    /// ip地址
+    /// IP address
     ///
     /// Required.
     "Ip" ip set_ip: str,
-    /// ip掩码，如果为32位ip，填0
+    /// IP mask. For a 32-bit IP address, enter `0`.
     ///
     /// Required.
     "Mask" mask set_mask: i128,
 } }
 
 rt::model! { read debug;
-/// 字段值，K-V形式
+/// Status of the IP
 KeyValue {
-    /// 字段名称
+    /// IP
     "Key" key set_key: str,
-    /// 字段取值
+    /// Status of the IP. Values: `1` (blocked); `2` (normal); `3` (being attacked)
     "Value" value set_value: str,
 } }
 
 rt::model! { both debug;
-/// L4规则回源列表
+/// List of layer-4 forwarding rules
 L4RuleSource {
-    /// 回源IP或域名
+    /// IP or domain name for forwarding.
     ///
     /// Required.
     "Source" source set_source: str,
-    /// 权重值，取值[0,100]，暂不支持
+    /// Weight. Value range: [0,100].
     ///
     /// Required.
     "Weight" weight set_weight: i128,
     /// 8000
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Port" port set_port: i128,
-    /// 备份源站，1: 备份源站，0: 普通源站
+    /// Secondary origin server. `1`: secondary origin server; `0`: general origin server.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Backup" backup set_backup: i128,
 } }
 
 rt::model! { write nodebug;
-/// L7规则
+/// Layer-7 forwarding rule.
 L7RuleEntry {
-    /// 会话保持时间，单位秒
+    /// Session persistence duration, in seconds.
     ///
     /// Required.
     "KeepTime" keep_time set_keep_time: i128,
-    /// 转发域名
+    /// Forwarding domain name.
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 转发协议，取值[http, https]
+    /// Forwarding protocol. Valid values: `http` and `https`.
     ///
     /// Required.
     "Protocol" protocol set_protocol: str,
-    /// 回源方式，取值[1(域名回源)，2(IP回源)]
+    /// Forwarding method. Valid values: `1` (by domain name); `2` (by IP).
     ///
     /// Required.
     "SourceType" source_type set_source_type: i128,
-    /// 负载均衡方式，取值[1(加权轮询)]
+    /// Load balancing method. Valid value: `1` (weighed polling).
     ///
     /// Required.
     "LbType" lb_type set_lb_type: i128,
-    /// 回源列表
+    /// List of origins
     ///
     /// Required.
     "SourceList" source_list set_source_list: list L4RuleSource,
-    /// 会话保持开关，取值[0(会话保持关闭)，1(会话保持开启)]
+    /// Whether session persistence is enabled. Valid values: `0` (disabled) and `1` (enabled).
     ///
     /// Required.
     "KeepEnable" keep_enable set_keep_enable: i128,
-    /// 规则状态，取值[0(规则配置成功)，1(规则配置生效中)，2(规则配置失败)，3(规则删除生效中)，5(规则删除失败)，6(规则等待配置)，7(规则等待删除)，8(规则待配置证书)]
+    /// Rule status. Valid values: `0` (the rule was successfully configured), `1` (configuring the rule), `2` (rule configuration failed), `3` (deleting the rule), `5` (failed to delete rule), `6` (rule awaiting configuration), `7` (rule awaiting deletion), and `8` (rule awaiting certificate configuration).
     "Status" status set_status: i128,
-    /// 规则ID，当添加新规则时可以不用填写此字段；当修改或者删除规则时需要填写此字段；
+    /// Rule ID. This field is not required for adding a rule, but is required for modifying or deleting a rule.
     "RuleId" rule_id set_rule_id: str,
-    /// HTTPS协议的CC防护阈值
+    /// CC protection threshold based on HTTPS.
     "CCThreshold" cc_threshold set_cc_threshold: i128,
-    /// 当证书来源为自有证书时，此字段必须填写证书密钥；(因已不再支持自有证书，此字段已弃用，请不用填写此字段)
+    /// [Disused] When the certificate is an external certificate, the certificate key should be provided here.
     "PrivateKey" private_key set_private_key: str,
-    /// HTTPS协议的CC防护状态，取值[0(关闭), 1(开启)]
+    /// CC protection status based on HTTPS. Valid values: `0` (disabled) and `1` (enabled).
     "CCEnable" cc_enable set_cc_enable: i128,
-    /// 是否开启Https协议使用Http回源，取值[0(关闭), 1(开启)]，不填写默认是关闭
+    /// Whether to enable **Forward HTTPS requests via HTTP**. Valid values: `0` (disable) and `1` (enable). It defaults to `0`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "HttpsToHttpEnable" https_to_http_enable set_https_to_http_enable: i128,
-    /// 证书来源，当转发协议为https时必须填，取值[2(腾讯云托管证书)]，当转发协议为http时也可以填0
+    /// Certificate source. When the forwarding protocol is HTTPS, this field must be set to `2` (Tencent Cloud managed certificate), and for HTTP protocol, it can be set to `0`.
     "CertType" cert_type set_cert_type: i128,
-    /// 当证书来源为自有证书时，此字段必须填写证书内容；(因已不再支持自有证书，此字段已弃用，请不用填写此字段)
+    /// [Disused] When the certificate is an external certificate, the certificate content should be provided here.
     "Cert" cert set_cert: str,
-    /// HTTPS协议的CC防护等级
+    /// CC protection level based on HTTPS.
     "CCLevel" cc_level set_cc_level: str,
-    /// 规则描述
+    /// Rule description.
     "RuleName" rule_name set_rule_name: str,
-    /// cc防护状态，取值[0(关闭), 1(开启)]
+    /// CC protection status. Valid values: `0` (disabled) and `1` (enabled).
     "CCStatus" cc_status set_cc_status: i128,
-    /// 接入端口值
+    /// Access port number.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "VirtualPort" virtual_port set_virtual_port: i128,
-    /// 当证书来源为腾讯云托管证书时，此字段必须填写托管证书ID
+    /// When the certificate is managed by Tencent Cloud, this field must be set to the ID of the managed certificate.
     "SSLId" ssl_id set_ssl_id: str,
-    /// 同ruleId
+    /// ID of the rule
     "Id" id set_id: str,
-    /// 智能cc开关，取值[0(关闭), 1(开启)]
+    /// Intelligent CC protection status. Valid values: `0` (disabled) and `1` (enabled).
     "CCAIEnable" ccai_enable set_ccai_enable: i128,
 } }
 impl ::core::fmt::Debug for L7RuleEntry {
@@ -3847,78 +3889,78 @@ impl ::core::fmt::Debug for L7RuleEntry {
 }
 
 rt::model! { read debug;
-/// L7规则健康检查参数
+/// Health check parameters of layer-7 forwarding rules
 L7RuleHealth {
-    /// 配置状态，0： 正常，1：配置中，2：配置失败
+    /// Configuration status. Values: `0` (normal), `1` (configuration in progress) and `2` (configuration failed).
     "Status" status set_status: i128,
-    /// =1表示开启；=0表示关闭
+    /// Switch. Values: `1`: Enable; `0`: Disable.
     "Enable" enable set_enable: i128,
-    /// 规则ID
+    /// ID of the rule
     "RuleId" rule_id set_rule_id: str,
-    /// 检查目录的URL，默认为/
+    /// HTTP request path. The default value is /.
     "Url" url set_url: str,
-    /// 检测间隔时间，单位秒
+    /// Health check interval. Unit: second.
     "Interval" interval set_interval: i128,
-    /// 健康阈值，单位次
+    /// Healthy threshold, which specifies the number of consecutive successful health checks.
     "AliveNum" alive_num set_alive_num: i128,
-    /// 不健康阈值，单位次
+    /// Unhealthy threshold, which specifies the number of consecutive failed health checks.
     "KickNum" kick_num set_kick_num: i128,
-    /// HTTP请求方式，取值[HEAD,GET]
+    /// HTTP request method. Values: `HEAD` and `GET`.
     "Method" method set_method: str,
-    /// 健康检查判定正常状态码，1xx =1, 2xx=2, 3xx=4, 4xx=8,5xx=16，多个状态码值加和
+    /// Status code that signifies a normal state. Values: `1` (1xx), `2` (2xx), `4` (3xx), `8` (4xx), and `16` (5xx).
     "StatusCode" status_code set_status_code: i128,
-    /// 是否同时下发http和https规则健康检查配置
+    /// Whether to deploy both HTTP and HTTPS health check rules
     "ProtocolFlag" protocol_flag set_protocol_flag: i128,
-    /// 被动探测开关，=1表示开启；=0表示关闭
+    /// Enables passive detection. Values: `1` (enable) and `0` (disable).
     "PassiveEnable" passive_enable set_passive_enable: i128,
-    /// 被动探测不健康屏蔽时间
+    /// Blocking period in the passive detection configuration
     "BlockInter" block_inter set_block_inter: i128,
-    /// 被动探测不健康统计间隔
+    /// Time interval between passive detections
     "FailedCountInter" failed_count_inter set_failed_count_inter: i128,
-    /// 被动探测不健康阈值
+    /// Unhealthy threshold in the passive detection configuration
     "FailedThreshold" failed_threshold set_failed_threshold: i128,
-    /// 被动探测判定正常状态码，1xx =1, 2xx=2, 3xx=4, 4xx=8,5xx=16，多个状态码值加和
+    /// Status code that signals that the passive detection considers the status normal. Values: `1` (1xx), `2` (2xx), `4` (3xx), `8` (4xx), and `16` (5xx).
     "PassiveStatusCode" passive_status_code set_passive_status_code: i128,
-    /// 被动探测配置状态，0： 正常，1：配置中，2：配置失败
+    /// Configuration status of the passive health check. Values: `0` (Normal), `1` (configuration in progress) and `2` (configuration failed).
     "PassiveStatus" passive_status set_passive_status: i128,
 } }
 
 rt::model! { read debug;
-/// 4层转发规则
+/// Layer-4 forwarding rule
 Layer4Rule {
-    /// 源站端口，取值1~65535
+    /// Real server port. Value range: 1–65535.
     "BackendPort" backend_port set_backend_port: i128,
-    /// 转发端口，取值1~65535
+    /// Forwarding port. Value range: 1–65535.
     "FrontendPort" frontend_port set_frontend_port: i128,
-    /// 转发协议，取值[
-    /// TCP(TCP协议)
-    /// UDP(UDP协议)
+    /// Forwarding rule. Valid values:
+    /// TCP
+    /// UDP
     /// ]
     "Protocol" protocol set_protocol: str,
-    /// 源站列表
+    /// List of real servers
     "RealServers" real_servers set_real_servers: list SourceServer,
-    /// 资源实例
+    /// Information of the Anti-DDoS instance
     "InstanceDetails" instance_details set_instance_details: list InstanceRelation,
-    /// 规则所属的资源实例
+    /// Information of the Anti-DDoS instance configured
     "InstanceDetailRule" instance_detail_rule set_instance_detail_rule: list RuleInstanceRelation,
 } }
 
 rt::model! { read debug;
-/// 7层转发规则
+/// Layer-7 forwarding rule
 Layer7Rule {
-    /// 域名
+    /// Domain name
     "Domain" domain set_domain: str,
-    /// 转发类型列表
+    /// List of forwarding types
     "ProxyTypeList" proxy_type_list set_proxy_type_list: list ProxyTypeInfo,
-    /// 源站列表
+    /// List of real servers
     "RealServers" real_servers set_real_servers: list SourceServer,
-    /// 资源实例
+    /// Information of the Anti-DDoS instance
     "InstanceDetails" instance_details set_instance_details: list InstanceRelation,
-    /// 规则所属的资源实例
+    /// Information of the Anti-DDoS instance configured
     "InstanceDetailRule" instance_detail_rule set_instance_detail_rule: list RuleInstanceRelation,
-    /// 协议
+    /// Protocol
     "Protocol" protocol set_protocol: str,
-    /// 端口号
+    /// Port number
     "Vport" vport set_vport: i64,
 } }
 
@@ -3971,23 +4013,23 @@ ModifyCCLevelPolicyResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyCCPrecisionPolicy` (修改CC精准防护策略).
+/// Request of `ModifyCCPrecisionPolicy` (Modifies a CC precise protection policy).
 ///
-/// 修改CC精准防护策略
+/// This API is used to modify a CC precise protection policy.
 ModifyCCPrecisionPolicyRequest {
-    /// 实例Id
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 策略Id
+    /// Policy ID
     ///
     /// Required.
     "PolicyId" policy_id set_policy_id: str,
-    /// 策略方式。可取值：alg、drop、trans。alg指返回验证码方式验证，drop表示该访问丢弃，trans表示该访问放行。
+    /// Specifies the action. `alg`: Verify the access request via CAPTCHA; `drop`: Drop the access request.
     ///
     /// Required.
     "PolicyAction" policy_action set_policy_action: str,
-    /// 策略记录
+    /// Policy records
     ///
     /// Required.
     "PolicyList" policy_list set_policy_list: list CCPrecisionPlyRecord,
@@ -3995,7 +4037,7 @@ ModifyCCPrecisionPolicyRequest {
 rt::action!("antiddos", "2020-03-09", "ModifyCCPrecisionPolicy", ModifyCCPrecisionPolicyRequest => ModifyCCPrecisionPolicyResponse);
 
 rt::model! { read debug;
-/// ModifyCCPrecisionPolicy返回参数结构体
+/// ModifyCCPrecisionPolicy response structure.
 ModifyCCPrecisionPolicyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4064,23 +4106,23 @@ ModifyCCThresholdPolicyResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyCcBlackWhiteIpList` (修改CC四层黑白名单).
+/// Request of `ModifyCcBlackWhiteIpList` (Modifies a layer-4 access control list).
 ///
-/// 修改CC四层黑白名单
+/// This API is used to modify a layer-4 access control list.
 ModifyCcBlackWhiteIpListRequest {
-    /// 资源实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// IP列表
+    /// List of IPs
     ///
     /// Required.
     "IpList" ip_list set_ip_list: list IpSegment,
-    /// IP类型，取值[black(黑名单IP), white(白名单IP)]
+    /// IP type. Valid values: `black` (blocklisted IP), `white`(allowlisted IP).
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 策略Id
+    /// Policy ID
     ///
     /// Required.
     "PolicyId" policy_id set_policy_id: str,
@@ -4088,7 +4130,7 @@ ModifyCcBlackWhiteIpListRequest {
 rt::action!("antiddos", "2020-03-09", "ModifyCcBlackWhiteIpList", ModifyCcBlackWhiteIpListRequest => ModifyCcBlackWhiteIpListResponse);
 
 rt::model! { read debug;
-/// ModifyCcBlackWhiteIpList返回参数结构体
+/// ModifyCcBlackWhiteIpList response structure.
 ModifyCcBlackWhiteIpListResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4130,15 +4172,15 @@ ModifyDDoSBlackWhiteIpListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDDoSGeoIPBlockConfig` (修改DDoS防护的区域封禁配置).
+/// Request of `ModifyDDoSGeoIPBlockConfig` (Modifies Anti-DDoS region blocking configurations).
 ///
-/// 修改DDoS防护的区域封禁配置
+/// This API is used to modify Anti-DDoS region blocking configurations.
 ModifyDDoSGeoIPBlockConfigRequest {
-    /// 资源实例ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// DDoS区域封禁配置，填写参数时配置ID不能为空
+    /// Region blocking configuration. The configuration ID cannot be empty when you set this parameter.
     ///
     /// Required.
     "DDoSGeoIPBlockConfig" d_do_s_geo_ip_block_config set_d_do_s_geo_ip_block_config: obj DDoSGeoIPBlockConfig,
@@ -4146,7 +4188,7 @@ ModifyDDoSGeoIPBlockConfigRequest {
 rt::action!("antiddos", "2020-03-09", "ModifyDDoSGeoIPBlockConfig", ModifyDDoSGeoIPBlockConfigRequest => ModifyDDoSGeoIPBlockConfigResponse);
 
 rt::model! { read debug;
-/// ModifyDDoSGeoIPBlockConfig返回参数结构体
+/// ModifyDDoSGeoIPBlockConfig response structure.
 ModifyDDoSGeoIPBlockConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4186,15 +4228,15 @@ ModifyDDoSLevelResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDDoSSpeedLimitConfig` (修改DDoS防护的访问限速配置).
+/// Request of `ModifyDDoSSpeedLimitConfig` (Modifies Anti-DDoS access rate limit configurations).
 ///
-/// 修改DDoS防护的访问限速配置
+/// This API is used to modify Anti-DDoS access rate limit configurations.
 ModifyDDoSSpeedLimitConfigRequest {
-    /// 资源实例ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 访问限速配置，填写参数时配置ID不能为空
+    /// Access rate limit configuration. The configuration ID cannot be empty when you set this parameter.
     ///
     /// Required.
     "DDoSSpeedLimitConfig" d_do_s_speed_limit_config set_d_do_s_speed_limit_config: obj DDoSSpeedLimitConfig,
@@ -4202,7 +4244,7 @@ ModifyDDoSSpeedLimitConfigRequest {
 rt::action!("antiddos", "2020-03-09", "ModifyDDoSSpeedLimitConfig", ModifyDDoSSpeedLimitConfigRequest => ModifyDDoSSpeedLimitConfigResponse);
 
 rt::model! { read debug;
-/// ModifyDDoSSpeedLimitConfig返回参数结构体
+/// ModifyDDoSSpeedLimitConfig response structure.
 ModifyDDoSSpeedLimitConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4261,15 +4303,15 @@ ModifyDDoSThresholdResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDomainUsrName` (修改智能解析域名名称).
+/// Request of `ModifyDomainUsrName` (Modifies intelligent scheduling domain names).
 ///
-/// 修改智能解析域名名称
+/// This API is used to modify intelligent scheduling domain names.
 ModifyDomainUsrNameRequest {
-    /// 用户CNAME
+    /// User CNAME
     ///
     /// Required.
     "DomainName" domain_name set_domain_name: str,
-    /// 域名名称
+    /// Domain name
     ///
     /// Required.
     "DomainUserName" domain_user_name set_domain_user_name: str,
@@ -4277,26 +4319,26 @@ ModifyDomainUsrNameRequest {
 rt::action!("antiddos", "2020-03-09", "ModifyDomainUsrName", ModifyDomainUsrNameRequest => ModifyDomainUsrNameResponse);
 
 rt::model! { read debug;
-/// ModifyDomainUsrName返回参数结构体
+/// ModifyDomainUsrName response structure.
 ModifyDomainUsrNameResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyNewDomainRules` (修改7层转发规则).
+/// Request of `ModifyNewDomainRules` (Modifies layer-7 forwarding rules).
 ///
-/// 修改7层转发规则
+/// This API is used to modify layer-7 forwarding rules.
 ModifyNewDomainRulesRequest {
-    /// DDoS防护子产品代号（bgpip表示高防IP）
+    /// Anti-DDoS service type (`bgpip`: Anti-DDoS Advanced).
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID.
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 域名转发规则
+    /// Domain name forwarding rule.
     ///
     /// Required.
     "Rule" rule set_rule: obj NewL7RuleEntry,
@@ -4304,24 +4346,24 @@ ModifyNewDomainRulesRequest {
 rt::action!("antiddos", "2020-03-09", "ModifyNewDomainRules", ModifyNewDomainRulesRequest => ModifyNewDomainRulesResponse);
 
 rt::model! { read debug;
-/// ModifyNewDomainRules返回参数结构体
+/// ModifyNewDomainRules response structure.
 ModifyNewDomainRulesResponse {
-    /// 成功码
+    /// Success code.
     "Success" success set_success: obj SuccessCode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyPacketFilterConfig` (修改DDoS防护的特征过滤规则).
+/// Request of `ModifyPacketFilterConfig` (Modifies Anti-DDoS feature filtering rules).
 ///
-/// 修改DDoS防护的特征过滤规则
+/// This API is used to modify Anti-DDoS feature filtering rules.
 ModifyPacketFilterConfigRequest {
-    /// 资源实例ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 特征过滤配置
+    /// Feature filtering configuration
     ///
     /// Required.
     "PacketFilterConfig" packet_filter_config set_packet_filter_config: obj PacketFilterConfig,
@@ -4329,7 +4371,7 @@ ModifyPacketFilterConfigRequest {
 rt::action!("antiddos", "2020-03-09", "ModifyPacketFilterConfig", ModifyPacketFilterConfigRequest => ModifyPacketFilterConfigResponse);
 
 rt::model! { read debug;
-/// ModifyPacketFilterConfig返回参数结构体
+/// ModifyPacketFilterConfig response structure.
 ModifyPacketFilterConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4363,79 +4405,81 @@ ModifyPortAclConfigResponse {
 } }
 
 rt::model! { both nodebug;
-/// L7规则
+/// Layer-7 rule.
 NewL7RuleEntry {
-    /// 转发协议，取值[http, https]
+    /// Forwarding protocol. Valid values: `http` and `https`.
     ///
     /// Required.
     "Protocol" protocol set_protocol: str,
-    /// 转发域名
+    /// Forwarding domain name.
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 负载均衡方式，取值[1(加权轮询)]
+    /// Load balancing method. Valid value: `1` (weighed polling).
     ///
     /// Required.
     "LbType" lb_type set_lb_type: i128,
-    /// 会话保持开关，取值[0(会话保持关闭)，1(会话保持开启)]
+    /// Whether session persistence is enabled. Valid values: `0` (disabled) and `1` (enabled).
     ///
     /// Required.
     "KeepEnable" keep_enable set_keep_enable: i128,
-    /// 会话保持时间，单位秒
+    /// Session persistence duration, in seconds.
     ///
     /// Required.
     "KeepTime" keep_time set_keep_time: i128,
-    /// 回源方式，取值[1(域名回源)，2(IP回源)]
+    /// Forwarding method. Valid values: `1` (by domain name); `2` (by IP).
     ///
     /// Required.
     "SourceType" source_type set_source_type: i128,
-    /// 回源列表
+    /// List of origins
     ///
     /// Required.
     "SourceList" source_list set_source_list: list L4RuleSource,
-    /// 区域码
+    /// Region code.
     "Region" region set_region: i128,
-    /// 资源Id
+    /// Resource ID.
     "Id" id set_id: str,
-    /// 资源Ip
+    /// Anti-DDoS instance IP address.
     "Ip" ip set_ip: str,
-    /// 规则ID，当添加新规则时可以不用填写此字段；当修改或者删除规则时需要填写此字段；
+    /// Rule ID. This field is not required for adding a rule, but is required for modifying or deleting a rule.
     "RuleId" rule_id set_rule_id: str,
-    /// 规则描述
+    /// Rule description.
     "RuleName" rule_name set_rule_name: str,
-    /// 证书来源，当转发协议为https时必须填，取值[2(腾讯云托管证书)]，当转发协议为http时也可以填0
+    /// Certificate source. When the forwarding protocol is HTTPS, this field must be set to `2` (Tencent Cloud managed certificate), and for HTTP protocol, it can be set to `0`.
     "CertType" cert_type set_cert_type: i128,
-    /// 当证书来源为腾讯云托管证书时，此字段必须填写托管证书ID
+    /// When the certificate is managed by Tencent Cloud, this field must be set to the ID of the managed certificate.
     "SSLId" ssl_id set_ssl_id: str,
-    /// 当证书来源为自有证书时，此字段必须填写证书内容；(因已不再支持自有证书，此字段已弃用，请不用填写此字段)
+    /// [Disused] When the certificate is an external certificate, the certificate content should be provided here.
     "Cert" cert set_cert: str,
-    /// 当证书来源为自有证书时，此字段必须填写证书密钥；(因已不再支持自有证书，此字段已弃用，请不用填写此字段)
+    /// [Disused] When the certificate is an external certificate, the certificate key should be provided here.
     "PrivateKey" private_key set_private_key: str,
-    /// 规则状态，取值[0(规则配置成功)，1(规则配置生效中)，2(规则配置失败)，3(规则删除生效中)，5(规则删除失败)，6(规则等待配置)，7(规则等待删除)，8(规则待配置证书)]
+    /// Rule status. Valid values: `0` (the rule was successfully configured), `1` (configuring the rule), `2` (rule configuration failed), `3` (deleting the rule), `5` (failed to delete rule), `6` (rule awaiting configuration), `7` (rule awaiting deletion), and `8` (rule awaiting certificate configuration).
     "Status" status set_status: i128,
-    /// cc防护状态，取值[0(关闭), 1(开启)]
+    /// CC protection status. Valid values: `0` (disabled) and `1` (enabled).
     "CCStatus" cc_status set_cc_status: i128,
-    /// HTTPS协议的CC防护状态，取值[0(关闭), 1(开启)]
+    /// CC protection status based on HTTPS. Valid values: `0` (disabled) and `1` (enabled).
     "CCEnable" cc_enable set_cc_enable: i128,
-    /// HTTPS协议的CC防护阈值（已废弃）
+    /// CC protection threshold based on HTTPS.
     "CCThreshold" cc_threshold set_cc_threshold: i128,
     /// HTTPS协议的CC防护阈值 -1：默认防御阈值
     /// 0: 关闭
     /// 大于0：自定义防护阈值
     "CCThresholdNew" cc_threshold_new set_cc_threshold_new: i128,
-    /// HTTPS协议的CC防护等级
+    /// CC protection level based on HTTPS.
     "CCLevel" cc_level set_cc_level: str,
-    /// 修改时间
+    /// Modification time.
     "ModifyTime" modify_time set_modify_time: str,
-    /// 是否开启Https协议使用Http回源，取值[0(关闭), 1(开启)]，不填写默认是关闭
+    /// Whether to enable **Forward HTTPS requests via HTTP**. Valid values: `0` (disabled) and `1` (enabled). It defaults to `0`.
     "HttpsToHttpEnable" https_to_http_enable set_https_to_http_enable: i128,
-    /// 接入端口值
+    /// Access port number.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "VirtualPort" virtual_port set_virtual_port: i128,
-    /// http强制跳转https，1表示打开，0表示关闭
+    /// Specifies whether to forcibly redirect HTTP to HTTPS. `1`: Enable. `0`: Disable.
     "RewriteHttps" rewrite_https set_rewrite_https: i128,
-    /// 规则配置失败时的详细错误原因(仅当Status=2时有效)，1001证书不存在，1002证书获取失败，1003证书上传失败，1004证书已过期
+    /// Returns an error code when the rule configuration fails (only valid when `Status=2`). `1001`: The certificate does not exist. `1002`: Failed to obtain the certificate. `1003`: Failed to upload the certificate. `1004`: The certificate has expired.
     "ErrCode" err_code set_err_code: i128,
-    /// 版本
+    /// Version
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Version" version set_version: i128,
 } }
 impl ::core::fmt::Debug for NewL7RuleEntry {
@@ -4474,151 +4518,166 @@ impl ::core::fmt::Debug for NewL7RuleEntry {
 }
 
 rt::model! { read debug;
-/// 防护概览DDoS攻击事件
+/// DDoS events recorded
 OverviewDDoSEvent {
-    /// 事件Id
+    /// Event ID
     "Id" id set_id: str,
-    /// ip
+    /// IP
     "Vip" vip set_vip: str,
-    /// 开始时间
+    /// Start time
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End time
     "EndTime" end_time set_end_time: str,
-    /// 攻击类型
+    /// Attack type
     "AttackType" attack_type set_attack_type: str,
-    /// 攻击状态，0：攻击中；1：攻击结束
+    /// Attack status. `0`: The attack is ongoing; `1`: The attack ends.
     "AttackStatus" attack_status set_attack_status: i128,
-    /// 攻击流量，单位Mbps
+    /// Attack traffic, in Mbps
     "Mbps" mbps set_mbps: i128,
-    /// 攻击包量，单位pps
+    /// Attack packets, in PPS
     "Pps" pps set_pps: i128,
-    /// 业务类型，bgp-multip：高防包；bgpip：高防ip；basic：基础防护
+    /// Anti-DDoS service type. `bgp-multip`: Anti-DDoS Pro; `bgpip`: Anti-DDoS Advanced; `basic`: Anti-DDoS Basic.
     "Business" business set_business: str,
-    /// 高防实例Id
+    /// Anti-DDoS instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 高防实例名称
+    /// Anti-DDoS instance name
     "InstanceName" instance_name set_instance_name: str,
 } }
 
 rt::model! { read debug;
-/// 套餐包信息
+/// Package information
 PackInfo {
-    /// 套餐包的类型，取值[
-    /// staticpack：高防IP三网套餐包
-    /// insurance：保险套餐包
+    /// Package type. Valid values:
+    /// `staticpack`: non-BGP package
+    /// `insurance`: guarantee package
     /// ]
     "PackType" pack_type set_pack_type: str,
-    /// 套餐包的ID
+    /// Package ID
     "PackId" pack_id set_pack_id: str,
 } }
 
 rt::model! { both debug;
-/// 特征过滤配置
+/// Feature filtering configuration
 PacketFilterConfig {
-    /// 协议，取值[tcp udp icmp all]
+    /// Protocol. Valid values: `tcp`, `udp`, `icmp`, `all`.
     ///
     /// Required.
     "Protocol" protocol set_protocol: str,
-    /// 起始源端口，取值0~65535
+    /// Start source port. Value range: 0–65535.
     ///
     /// Required.
     "SportStart" sport_start set_sport_start: i64,
-    /// 结束源端口，取值1~65535，必须大于等于起始源端口
+    /// End source port. Value range: 0–65535. The value also should be greater than or equal to that of the start source port.
     ///
     /// Required.
     "SportEnd" sport_end set_sport_end: i64,
-    /// 起始目的端口，取值0~65535
+    /// Start destination port
     ///
     /// Required.
     "DportStart" dport_start set_dport_start: i64,
-    /// 结束目的端口，取值1~65535，必须大于等于起始目的端口
+    /// End destination port. Value range: 1–65535. The value also should be greater than or equal to that of the start source port.
     ///
     /// Required.
     "DportEnd" dport_end set_dport_end: i64,
-    /// 最小报文长度，取值1-1500
+    /// Minimum message length. Value range: 1–1500.
     ///
     /// Required.
     "PktlenMin" pktlen_min set_pktlen_min: i64,
-    /// 最大报文长度，取值1-1500，必须大于等于最小报文长度
+    /// Maximum message length. Value range: 1–1500. The value also should be greater than or equal to that of the minimum message length.
     ///
     /// Required.
     "PktlenMax" pktlen_max set_pktlen_max: i64,
-    /// 动作，取值[
-    /// drop(丢弃)
-    /// transmit(放行)
-    /// drop_black(丢弃并拉黑)
-    /// drop_rst(拦截)（已废弃，不支持drop_rst）
-    /// drop_black_rst(拦截并拉黑)（已废弃，不支持drop_black_rst）
-    /// forward(继续防护)
+    /// Action. Valid values:
+    /// `drop`: discards the request.
+    /// `transmit`: allows the request.
+    /// `drop_black`: discards the request and adds the IP to blocklist.
+    /// `drop_rst`: blocks the request.
+    /// `drop_black_rst`: blocks the request and adds the IP to blocklist.
+    /// `forward`: continues protection.
     /// ]
     ///
     /// Required.
     "Action" action set_action: str,
-    /// 检测位置，取值[
-    /// begin_l3(IP头)
-    /// begin_l4(TCP/UDP头)
-    /// begin_l5(T载荷)
-    /// no_match(不匹配)
+    /// Detection location:
+    /// `begin_l3`: IP header
+    /// `begin_l4`: TCP/UDP header
+    /// `begin_l5`: T load
+    /// `no_match`: no match
     /// ]
     "MatchBegin" match_begin set_match_begin: str,
-    /// 检测类型，取值[
-    /// sunday(关键字)
-    /// pcre(正则表达式) （已废弃，仅支持sunday）
+    /// Detection type:
+    /// `sunday`: keyword
+    /// `pcre`: regular expression
     /// ]
     "MatchType" match_type set_match_type: str,
-    /// 检测值，关键字符串或正则表达式,取值[ 当检测类型为sunday时，请填写字符串或者16进制字节码，例如\x313233对应的是字符串"123"的16进制字节码; 最多支持63位; ]
+    /// Detection value. Should be in key string or regular expression.
+    /// When the `MatchType` is `sunday`, enter a string or a string in hexadecimal byte code representation. For example, a string "123" corresponds to the hexadecimal byte code "\x313233".
+    /// When the `MatchType` is `pcre`, enter a regular expression.
+    /// ]
     "Str" str set_str: str,
-    /// 从检测位置开始的检测深度，取值[0,1500]
+    /// Detection depth starting from the detection position. Value range: [0, 1500].
     "Depth" depth set_depth: i64,
-    /// 从检测位置开始的偏移量，取值范围[0,Depth]
+    /// Offset starting from the detection position. Value range: [0, Depth].
     "Offset" offset set_offset: i64,
-    /// 是否包含检测值，取值[
-    /// 0(包含)
-    /// 1(不包含) （已废弃，仅支持0）
+    /// Whether the detection value is included:
+    /// `0`: included
+    /// `1`: excluded
     /// ]
     "IsNot" is_not set_is_not: i64,
-    /// 当有第二个检测条件时，与第一检测条件的且或关系，取值[
-    /// and(且的关系) （已废弃，仅支持none）
-    /// none(当没有第二个检测条件时填写此值)
+    /// Relationship between the first and second detection conditions:
+    /// `and`: under both the first and second detection conditions
+    /// `none`: under only the first detection condition
     /// ]
     "MatchLogic" match_logic set_match_logic: str,
-    /// （已废弃）
+    /// The second detection position:
+    /// `begin_l5`: load
+    /// `no_match`: no match
+    /// ]
     "MatchBegin2" match_begin2 set_match_begin2: str,
-    /// （已废弃）
+    /// The second detection type:
+    /// `sunday`: keyword
+    /// `pcre`: regular expression
+    /// ]
     "MatchType2" match_type2 set_match_type2: str,
-    /// （已废弃）
+    /// The second detection value. Should be in key string or regular expression.
+    /// When the `MatchType` is `sunday`, enter a string or a string in hexadecimal byte code representation. For example, a string "123" corresponds to the hexadecimal byte code "\x313233".
+    /// When the `MatchType` is `pcre`, enter a regular expression.
+    /// ]
     "Str2" str2 set_str2: str,
-    /// （已废弃）
+    /// Detection depth starting from the second detection position. Value range: [0, 1500].
     "Depth2" depth2 set_depth2: i64,
-    /// （已废弃）
+    /// Offset starting from the second detection position. Value range: [0, Depth2].
     "Offset2" offset2 set_offset2: i64,
-    /// （已废弃）
+    /// Whether the second detection value is included:
+    /// `0`: included
+    /// `1`: excluded
+    /// ]
     "IsNot2" is_not2 set_is_not2: i64,
-    /// 特征过滤配置添加成功后自动生成的规则ID，当添加新特征过滤配置时，此字段不用填写；当修改/删除新特征过滤配置时，此字段必填；
+    /// A rule ID is generated after a feature filtering configuration is added successfully. Leave this field empty when adding a new feature filtering configuration.
     "Id" id set_id: str,
-    /// 大于报文长度，取值1+
+    /// Byte threshold of the packet. Packets larger than the specified size are not returned. It must be an integer larger than 1.
     "PktLenGT" pkt_len_gt set_pkt_len_gt: i64,
 } }
 
 rt::model! { read debug;
-/// 特征过滤相关信息
+/// Feature filtering information
 PacketFilterRelation {
-    /// 特征过滤配置
+    /// Feature filtering configuration
     "PacketFilterConfig" packet_filter_config set_packet_filter_config: obj PacketFilterConfig,
-    /// 特征过滤配置所属的实例
+    /// Anti-DDoS instance configured
     "InstanceDetailList" instance_detail_list set_instance_detail_list: list InstanceRelation,
-    /// 修改时间
+    /// Modification time
     "ModifyTime" modify_time set_modify_time: str,
 } }
 
 rt::model! { both debug;
-/// 端口段信息
+/// Port range information
 PortSegment {
-    /// 起始端口，取值1~65535
+    /// Start port. Value range: 1–65535.
     ///
     /// Required.
     "BeginPort" begin_port set_begin_port: i128,
-    /// 结束端口，取值1~65535，必须不小于起始端口
+    /// End port. The value should be in the range 1–65535 and cannot be less than that of the start port.
     ///
     /// Required.
     "EndPort" end_port set_end_port: i128,
@@ -4674,138 +4733,139 @@ ProtectThresholdRelationNew {
 } }
 
 rt::model! { both debug;
-/// 协议封禁配置
+/// Protocol blocking configuration
 ProtocolBlockConfig {
-    /// TCP封禁，取值[0(封禁关)，1(封禁开)]
+    /// TCP blocking. Valid values: `0` (disabled), `1`(enabled).
     ///
     /// Required.
     "DropTcp" drop_tcp set_drop_tcp: i64,
-    /// UDP封禁，取值[0(封禁关)，1(封禁开)]
+    /// UDP blocking. Valid values: `0` (disabled), `1`(enabled).
     ///
     /// Required.
     "DropUdp" drop_udp set_drop_udp: i64,
-    /// ICMP封禁，取值[0(封禁关)，1(封禁开)]
+    /// ICMP blocking. Valid values: `0` (disabled), `1`(enabled).
     ///
     /// Required.
     "DropIcmp" drop_icmp set_drop_icmp: i64,
-    /// 其他协议封禁，取值[0(封禁关)，1(封禁开)]
+    /// Other protocol blocking. Valid values: `0` (disabled), `1`(enabled).
     ///
     /// Required.
     "DropOther" drop_other set_drop_other: i64,
-    /// 异常空连接防护，取值[0(防护关)，1(防护开)]
+    /// Null connection protection. Valid values: `0` (disabled), `1` (enabled).
     ///
     /// Required.
     "CheckExceptNullConnect" check_except_null_connect set_check_except_null_connect: i64,
-    /// ping of death防护，取值[0(防护关)，1(防护开)]
+    /// PoD protection. Values: `0` (disable), `1` (enable).
     "PingOfDeath" ping_of_death set_ping_of_death: i64,
-    /// tear drop防护，取值[0(防护关)，1(防护开)]
+    /// Teardrop protection. Values: `0` (disable), `1` (enable).
     "TearDrop" tear_drop set_tear_drop: i64,
 } }
 
 rt::model! { read debug;
-/// 协议封禁相关信息
+/// Protocol blocking information
 ProtocolBlockRelation {
-    /// 协议封禁配置
+    /// Protocol blocking configuration
     "ProtocolBlockConfig" protocol_block_config set_protocol_block_config: obj ProtocolBlockConfig,
-    /// 协议封禁配置所属的实例
+    /// Anti-DDoS instance configured
     "InstanceDetailList" instance_detail_list set_instance_detail_list: list InstanceRelation,
 } }
 
 rt::model! { write debug;
-/// Protocol、Port参数
+/// "Protocol" and "Port" parameters
 ProtocolPort {
-    /// 协议（tcp；udp）
+    /// Protocol. Valid values: `tcp`, `udp`
     ///
     /// Required.
     "Protocol" protocol set_protocol: str,
-    /// 端口
+    /// Port
     ///
     /// Required.
     "Port" port set_port: i128,
 } }
 
 rt::model! { read debug;
-/// 转发类型
+/// Forwarding type
 ProxyTypeInfo {
-    /// 转发监听端口列表，端口取值1~65535
+    /// List of forwarding listening ports. Value range: 1–65535.
     "ProxyPorts" proxy_ports set_proxy_ports: list i64,
-    /// 转发协议，取值[
-    /// http(HTTP协议)
-    /// https(HTTPS协议)
+    /// Forwarding protocol:
+    /// `http`: HTTP protocol
+    /// `https`: HTTPS protocol
     /// ]
     "ProxyType" proxy_type set_proxy_type: str,
 } }
 
 rt::model! { read debug;
-/// 地域信息
+/// Region information.
 RegionInfo {
-    /// 地域名称，例如，ap-guangzhou
+    /// Region name, such as `ap-guangzhou`
     "Region" region set_region: str,
 } }
 
 rt::model! { read debug;
-/// 四七层规则对应实例与IP的关系
+/// Information of the Anti-DDoS instance using layer-4/7 forwarding rules
 RuleInstanceRelation {
-    /// 资源实例的IP
+    /// Instance IP
     "EipList" eip_list set_eip_list: list String,
-    /// 资源实例的ID
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 资源实例的Cname
+    /// Instance CNAME
     "Cname" cname set_cname: str,
 } }
 
 rt::model! { read debug;
-/// 调度域名信息
+/// Scheduling domain name details
 SchedulingDomainInfo {
-    /// 调度域名
+    /// Scheduling domain name
     "Domain" domain set_domain: str,
-    /// 线路IP列表
+    /// List of line IPs
     "LineIPList" line_ip_list set_line_ip_list: list IPLineInfo,
-    /// 调度方式，当前仅支持优先级的方式，取值[priority]
+    /// Scheduling mode. Valid value: `priority` (priority scheduling).
     "Method" method set_method: str,
-    /// 调度域名解析记录的TTL值
+    /// TTL value recorded from the scheduling domain name resolution
     "TTL" ttl set_ttl: i128,
-    /// 运行状态，取值[
-    /// 0：未运行
-    /// 1：运行中
-    /// 2：运行异常
+    /// Running status. Valid values:
+    /// `0`: not running
+    /// `1`: running
+    /// `2`: abnormal
     /// ]
     "Status" status set_status: i128,
-    /// 创建时间
+    /// Creation time
     "CreatedTime" created_time set_created_time: str,
-    /// 最后修改时间
+    /// Last modification time
     "ModifyTime" modify_time set_modify_time: str,
-    /// 域名名称
+    /// Domain name
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "UsrDomainName" usr_domain_name set_usr_domain_name: str,
 } }
 
 rt::model! { read debug;
-/// 源站信息
+/// Real server details
 SourceServer {
-    /// 源站的地址（IP或者域名）
+    /// Types of the real server address, such as IP or domain name.
     "RealServer" real_server set_real_server: str,
-    /// 源站的地址类型，取值[
-    /// 1(域名地址)
-    /// 2(IP地址)
+    /// Types of the real server address:
+    /// `1`: domain name
+    /// `2`: IP
     /// ]
     "RsType" rs_type set_rs_type: i64,
-    /// 源站的回源权重，取值1~100
+    /// Forward weight of the real server. Value range: 1–100.
     "Weight" weight set_weight: i64,
-    /// 端口号：0~65535
+    /// Port number. Value range: 0-65535.
     "Port" port set_port: i64,
 } }
 
 rt::model! { both debug;
-/// 限速值类型，例如：包速率pps、带宽bps
+/// Rate limit value types, such as pps and bps.
 SpeedValue {
-    /// 限速值类型，取值[
-    /// 1(包速率pps)
-    /// 2(带宽bps)
+    /// Rate limit value types:
+    /// `1`: packets per second (pps)
+    /// `2`: bits per second (bps)
     /// ]
     ///
     /// Required.
     "Type" r#type set_type: i128,
-    /// 值大小
+    /// Value
     ///
     /// Required.
     "Value" value set_value: i128,
@@ -4819,20 +4879,24 @@ rt::model! { both debug;
 /// "ElasticBandwidthFlag": true
 /// }
 StandardPackageConfig {
-    /// 高防包购买地域
+    /// Specifies the purchase region of the anti-ddos pro package.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Region" region set_region: str,
-    /// 防护IP数量
+    /// Specifies the number of protected ips.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "ProtectIpCount" protect_ip_count set_protect_ip_count: i128,
-    /// 防护业务带宽 50Mbps
+    /// Specifies the protection business bandwidth of 50Mbps.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Bandwidth" bandwidth set_bandwidth: i128,
-    /// 是否开启弹性防护带宽 true 开启
-    /// 默认为false 不开启
+    /// Specifies whether elastic protection bandwidth is enabled. valid values: enabled.
+    /// The default is false. disable.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ElasticBandwidthFlag" elastic_bandwidth_flag set_elastic_bandwidth_flag: bool,
 } }
 
@@ -4845,153 +4909,164 @@ rt::model! { both debug;
 /// "ElasticBandwidthFlag": true
 /// }
 StandardPlusPackageConfig {
-    /// 购买高防包所属地域
+    /// Specifies the region of the anti-ddos pro package.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Region" region set_region: str,
-    /// 防护次数：TWO_TIMES:两次全力防 UNLIMITED无限次防
+    /// Protection TIMES: TWO_TIMES: full protection twice. UNLIMITED: UNLIMITED protection.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "ProtectCount" protect_count set_protect_count: str,
-    /// 防护IP数量
+    /// Specifies the number of protected ips.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "ProtectIpCount" protect_ip_count set_protect_ip_count: i128,
-    /// 防护带宽50Mbps
+    /// Protection bandwidth is 50 Mbps.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Bandwidth" bandwidth set_bandwidth: i128,
-    /// 是否开启弹性业务带宽
-    /// true 开启
-    /// false 不开启
-    /// 默认不开启
+    /// Elastic scaling enabled for business bandwidth.
+    /// true: enabled.
+    /// Specifies whether the feature is disabled. valid values: false.
+    /// Disabled by default.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ElasticBandwidthFlag" elastic_bandwidth_flag set_elastic_bandwidth_flag: bool,
 } }
 
 rt::model! { read debug;
-/// 三网高防套餐详情
+/// Non-BGP package details
 StaticPackRelation {
-    /// 保底带宽
+    /// Base protection bandwidth
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "ProtectBandwidth" protect_bandwidth set_protect_bandwidth: i128,
-    /// 业务带宽
+    /// Application bandwidth
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "NormalBandwidth" normal_bandwidth set_normal_bandwidth: i128,
-    /// 转发规则
+    /// Forwarding rules
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "ForwardRulesLimit" forward_rules_limit set_forward_rules_limit: i128,
-    /// 自动续费标记
+    /// Auto-renewal flag
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: i128,
-    /// 到期时间
+    /// Expiration time
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "CurDeadline" cur_deadline set_cur_deadline: str,
 } }
 
 rt::model! { read debug;
-/// 操作返回码，只用于返回成功的情况
+/// Return code, only used to report success.
 SuccessCode {
-    /// 描述
+    /// Description
     "Message" message set_message: str,
-    /// 成功/错误码
+    /// Success/Error code
     "Code" code set_code: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SwitchWaterPrintConfig` (开启或关闭DDoS防护的水印防护配置).
+/// Request of `SwitchWaterPrintConfig` (Enables/Disables Anti-DDoS watermark configurations).
 ///
-/// 开启或关闭DDoS防护的水印防护配置，此功能为付费增值服务，有需求请联系售后
+/// This API is used to enable or disable Anti-DDoS watermark configurations.
 SwitchWaterPrintConfigRequest {
-    /// 资源实例ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 水印开启/关闭状态，1表示开启；0表示关闭
+    /// Watermark status. `1`: enabled; `0`: disabled.
     ///
     /// Required.
     "OpenStatus" open_status set_open_status: i64,
-    /// 是否开启代理，1开启则忽略IP+端口校验；0关闭则需要IP+端口校验
+    /// Whether to enable proxy. Values: `1` (Enable proxy and ignore IP+port verification), `0` (Do not enable proxy and IP+port verification is required)
     "CloudSdkProxy" cloud_sdk_proxy set_cloud_sdk_proxy: i64,
 } }
 rt::action!("antiddos", "2020-03-09", "SwitchWaterPrintConfig", SwitchWaterPrintConfigRequest => SwitchWaterPrintConfigResponse);
 
 rt::model! { read debug;
-/// SwitchWaterPrintConfig返回参数结构体
+/// SwitchWaterPrintConfig response structure.
 SwitchWaterPrintConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 标签类型
+/// Tag type
 TagFilter {
-    /// 标签键
+    /// Tag key
     ///
     /// Required.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签键值列表
+    /// Tag value
     ///
     /// Required.
     "TagValue" tag_value set_tag_value: list String,
 } }
 
 rt::model! { both debug;
-/// 标签信息，用于资源列表返回关联的标签
+/// Tag information, which is used to return the tag of the associated instance
 TagInfo {
-    /// 标签键。
+    /// Tag key.
     ///
     /// Required.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签值。
+    /// Tag value.
     ///
     /// Required.
     "TagValue" tag_value set_tag_value: str,
 } }
 
 rt::model! { both debug;
-/// 水印防护配置
+/// Watermark configuration
 WaterPrintConfig {
-    /// 水印偏移量，取值范围[0, 100)
+    /// Watermark offset. Value range: [0, 100).
     ///
     /// Required.
     "Offset" offset set_offset: i64,
-    /// 是否开启，取值[
-    /// 0（手动开启）
-    /// 1（立即运行）
+    /// Start status. Valid values:
+    /// `0`: manual start
+    /// `1`: instant start
     /// ]
     ///
     /// Required.
     "OpenStatus" open_status set_open_status: i64,
-    /// 水印所属的转发监听器列表
+    /// List of forwarding listeners configured
     ///
     /// Required.
     "Listeners" listeners set_listeners: list ForwardListener,
-    /// 水印添加成功后生成的水印密钥列表，一条水印最少1个密钥，最多2个密钥
+    /// A list of watermark keys is generated after a watermark is added successfully. Each watermark can have up to 2 keys. When there is only one valid key, it cannot be deleted.
     "Keys" keys set_keys: list WaterPrintKey,
-    /// 水印检查模式, 取值[
-    /// checkall（普通模式）
-    /// shortfpcheckall（精简模式）
+    /// Watermark checking mode, which can be:
+    /// `checkall`: normal mode
+    /// `shortfpcheckall`: compact mode
     /// ]
     "Verify" verify set_verify: str,
-    /// 是否开启代理，1开启则忽略IP+端口校验；0关闭则需要IP+端口校验
+    /// Whether to enable proxy. Values: `1` (Enable proxy and ignore IP+port verification), `0` (Do not enable proxy and IP+port verification is required)
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CloudSdkProxy" cloud_sdk_proxy set_cloud_sdk_proxy: i64,
 } }
 
 rt::model! { both nodebug;
-/// 生成的水印密钥
+/// Created watermark key
 WaterPrintKey {
-    /// 密钥版本号
+    /// Key version
     ///
     /// Required.
     "KeyVersion" key_version set_key_version: str,
-    /// 密钥内容
+    /// Key content
     ///
     /// Required.
     "KeyContent" key_content set_key_content: str,
-    /// 密钥ID
+    /// Key ID
     ///
     /// Required.
     "KeyId" key_id set_key_id: str,
-    /// 密钥启用状态，只有一个取值1(启用)
+    /// Key status. Valid value: `1` (enabled).
     ///
     /// Required.
     "KeyOpenStatus" key_open_status set_key_open_status: i64,
-    /// 密钥生成时间
+    /// Key creation time
     ///
     /// Required.
     "CreateTime" create_time set_create_time: str,
@@ -5009,10 +5084,10 @@ impl ::core::fmt::Debug for WaterPrintKey {
 }
 
 rt::model! { read debug;
-/// 水印配置相关信息
+/// Watermark configuration details
 WaterPrintRelation {
-    /// 水印配置
+    /// Watermark configuration
     "WaterPrintConfig" water_print_config set_water_print_config: obj WaterPrintConfig,
-    /// 水印配置所属的资源实例
+    /// Anti-DDoS instance configured
     "InstanceDetailList" instance_detail_list set_instance_detail_list: list InstanceRelation,
 } }

@@ -5,115 +5,112 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { read debug;
-/// 封堵记录
+/// Block history
 DDoSBlockRecord {
-    /// 被封堵的资源，公网 IP，示例如下：
+    /// Blocked resources, public IP address, for example:
     ///
-    /// -  公网 IP：117.175.94.231。
+    /// - Public IP address: 117.175.94.231.
     "Resource" resource set_resource: str,
-    /// 被封堵的时间。
+    /// The time when it was blocked.
     "BlockTime" block_time set_block_time: str,
-    /// 封堵解封状态。
+    /// Blocking and unblocking status.
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - Blocked：已封堵；
-    /// - Unblocking：解封中；
-    /// - Unblocked：已解封。
+    /// - Blocked: Blocked;
+    /// - Unblocking: Unblocking;
+    /// - Unblocked: Unblocked.
     "Status" status set_status: str,
 } }
 
 rt::model! { read debug;
-/// 当前账号剩余解封配额。付费订阅 DDoS 高防产品的账号，将根据产品规格获得解封次数配额，配额按日或按月周期提供。
-///
-/// - 按日提供的解封配额在每天 00:00（UTC+8）重置，当天未使用的配额不会累计到次日。
-/// - 按月提供的解封配额每月首日00:00（UTC+8）重置重置，当月未使用的配额不会累计到次日。
+/// Unconsumed unblocking quota info of the current account. Users who purchase Anti-DDoS products have a default unblocking quota of 3 resources. The system will reset the unblocking quota count at zero point (UTC+8) time zone each day. Unused unblocking quota on the day will not accumulate to the next day. The unblocking quota for Anti-DDoS Package (Lite) is 3 resources per month and resets monthly.
 DDoSUnblockQuota {
-    /// 解封次数配额总数。
+    /// Total quota of the number of unblocking times.
     "TotalQuota" total_quota set_total_quota: i128,
-    /// 已使用的配额总数。
+    /// Total quota used.
     "UsedQuota" used_quota set_used_quota: i128,
-    /// 配额生效的起始时间。
+    /// Start time when the quota takes effect.
     "QuotaStartTime" quota_start_time set_quota_start_time: str,
-    /// 配额生效的结束时间。
+    /// End time when the quota takes effect.
     "QuotaEndTime" quota_end_time set_quota_end_time: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDDoSBlockRecords` (查询DDoS封堵解封列表).
+/// Request of `DescribeDDoSBlockRecords` (Query DDoS block and unblock list).
 ///
-/// 查询封堵解封记录和解封配额信息。
+/// Query block unblock records and unblocking quota info.
 DescribeDDoSBlockRecordsRequest {
-    /// 查询的起始时间。最高支持近一年的数据查询。
+    /// Start time of the query. Support up to data query for the past one year.
     ///
-    /// 参数格式：2026-02-04T11:30:00+08:00。
+    /// Parameter format: 2026-02-04T11:30:00+08:00.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 查询的结束时间。查询时间范围（EndTime - StartTime）需小于等于 31 天。
+    /// End time of query. The query time range (EndTime - StartTime) must be less than or equal to 31 days.
     ///
-    /// 参数格式：2026-03-04T11:30:00+08:00。
+    /// Parameter format: 2026-03-04T11:30:00+08:00.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 过滤条件，Filters.Values 的上限为 20。该参数不填写时，返回当前 appid 下所有被封堵过的资源列表。详细的过滤条件如下：
+    /// Filter criteria. The maximum number of Filters.Values is 20. If this parameter is left empty, return the current list of resources blocked under the appid. Detailed filter criteria:
     ///
-    /// -  Resource：可按照被封堵的 IP 或者被封堵的资源六段式进行过滤；
-    /// -  Status：可按照被封堵的资源状态进行过滤。
+    /// -  Resource: Filter by blocked IP or six-segment resource format;
+    /// -  Status: Filter by blocked resource status.
     ///
-    /// 当 Filters.Name 取值为 Status 时，Filters.Values 取值有：
+    /// When Filters.Name value is Status, Filters.Values valid values:
     ///
-    /// - Blocked：已封堵；
-    /// - Unblocking：解封中；
-    /// - Unblocked：已解封。
+    /// - Blocked: blocked;
+    /// - Unblocking: unblocking;
+    /// - Unblocked: unblocked.
     "Filters" filters set_filters: list Filter,
-    /// 分页查询限制数，最大值为 100。
+    /// Paginated query limit count. Maximum value: 100.
     ///
-    /// 默认值：20
+    /// Default value: 20
     "Limit" limit set_limit: i128,
-    /// 分页查询偏移量。
+    /// Paginated query offset.
     ///
-    /// 默认值：0
+    /// Default value: 0.
     "Offset" offset set_offset: i128,
 } }
 rt::action!("antiddos", "2025-09-03", "DescribeDDoSBlockRecords", DescribeDDoSBlockRecordsRequest => DescribeDDoSBlockRecordsResponse);
 
 rt::model! { read debug;
-/// DescribeDDoSBlockRecords返回参数结构体
+/// DescribeDDoSBlockRecords response structure.
 DescribeDDoSBlockRecordsResponse {
-    /// 封堵解封记录总数。
+    /// Total number of block and unblock records.
     "TotalCount" total_count set_total_count: i128,
-    /// 封堵解封记录。
+    /// Unblock record.
     "BlockRecords" block_records set_block_records: list DDoSBlockRecord,
-    /// 解封次数配额信息。
+    /// Quota information of the number of unblocking times.
     "UnblockQuotaInfo" unblock_quota_info set_unblock_quota_info: obj DDoSUnblockQuota,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 描述键值对过滤器，用于条件过滤查询。例如过滤 ID、名称、状态等。 若存在多个 Filter 时，Filter 间的关系为逻辑与（AND）关系。 若同一个 Filter 存在多个 Values，同一 Filter 下 Values 间的关系为逻辑或（OR）关系。
+/// Describe key-value pair filter, used for condition filtering query, such as filtering ID, name, status. When multiple Filters exist, the relationship between Filters is logical AND. When the same Filter has multiple Values, the relationship between Values under the same Filter is logical OR.
 Filter {
-    /// 需要过滤的字段；具体可选择值请查看对应的引用接口。
+    /// Fields to be filtered. Check corresponding API for specific available values.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 字段的过滤值。
+    /// Field's filter value.
     ///
     /// Required.
     "Values" values set_values: list String,
 } }
 
 rt::model! { write debug;
-/// Request of `UnblockResources` (申请解封资源).
+/// Request of `UnblockResources` (Apply for unblocking a resource).
 ///
-/// 申请解封资源，可通过 DescribeDDoSBlockRecords 接口获取资源的封堵解封状态。
+/// Apply for unblocking resources. You can obtain the unblocking status of resources through the DescribeDDoSBlockRecords API.
 UnblockResourcesRequest {
-    /// 申请解封的资源列表。支持按照公网 IP 解封；可通过 DescribeDDoSBlockRecords 接口获取被封堵的资源详情。参数示例如下：
+    /// List of resources to apply for unblocking. Supports unblocking based on public IP. You can obtain detailed resource information of blocked resources through the DescribeDDoSBlockRecords API. Parameter example:
     ///
-    /// - 公网 IP：117.175.94.230。
+    /// - Public IP: 117.175.94.230.
     ///
-    /// 入参限制：列表长度最大限制 10。
+    /// Input parameter limit: Maximum list length is 10.
     ///
     /// Required.
     "Resources" resources set_resources: list String,
@@ -121,7 +118,7 @@ UnblockResourcesRequest {
 rt::action!("antiddos", "2025-09-03", "UnblockResources", UnblockResourcesRequest => UnblockResourcesResponse);
 
 rt::model! { read debug;
-/// UnblockResources返回参数结构体
+/// UnblockResources response structure.
 UnblockResourcesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,

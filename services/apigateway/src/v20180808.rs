@@ -5,48 +5,48 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { read debug;
-/// API文档基本信息
+/// Basic information of API document
 APIDoc {
-    /// API文档ID
+    /// API document ID
     "ApiDocId" api_doc_id set_api_doc_id: str,
-    /// API文档名称
+    /// API document name
     "ApiDocName" api_doc_name set_api_doc_name: str,
-    /// API文档构建状态
+    /// API document build status
     "ApiDocStatus" api_doc_status set_api_doc_status: str,
     /// 标签
     "Tags" tags set_tags: list Tag,
 } }
 
 rt::model! { read nodebug;
-/// API文档详细信息
+/// API document details
 APIDocInfo {
-    /// API文档ID
+    /// API document ID
     "ApiDocId" api_doc_id set_api_doc_id: str,
-    /// API文档名称
+    /// API document name
     "ApiDocName" api_doc_name set_api_doc_name: str,
-    /// API文档构建状态
+    /// API document build status
     "ApiDocStatus" api_doc_status set_api_doc_status: str,
-    /// API文档API数量
+    /// Number of APIs with API documents
     "ApiCount" api_count set_api_count: i64,
-    /// API文档查看次数
+    /// Number of views of API document
     "ViewCount" view_count set_view_count: i64,
-    /// API文档发布次数
+    /// Number of releases of API document
     "ReleaseCount" release_count set_release_count: i64,
-    /// API文档访问URI
+    /// API document access URI
     "ApiDocUri" api_doc_uri set_api_doc_uri: str,
-    /// API文档分享密码
+    /// API document password for sharing
     "SharePassword" share_password set_share_password: str,
-    /// API文档更新时间
+    /// API document update time
     "UpdatedTime" updated_time set_updated_time: str,
-    /// 服务ID
+    /// Service ID
     "ServiceId" service_id set_service_id: str,
-    /// 环境信息
+    /// Environment information
     "Environment" environment set_environment: str,
-    /// 生成API文档的API ID
+    /// ID of the API for which to generate the API document
     "ApiIds" api_ids set_api_ids: list String,
-    /// 服务名称
+    /// Service name
     "ServiceName" service_name set_service_name: str,
-    /// 生成API文档的API名称
+    /// Name of the API for which to generate the API document
     "ApiNames" api_names set_api_names: list String,
     /// 标签
     "Tags" tags set_tags: list Tag,
@@ -74,62 +74,74 @@ impl ::core::fmt::Debug for APIDocInfo {
 }
 
 rt::model! { read debug;
-/// API文档列表
+/// API document list
 APIDocs {
-    /// API文档数量
+    /// Number of API documents
     "TotalCount" total_count set_total_count: i64,
-    /// API文档基本信息
+    /// Basic information of API document
     "APIDocSet" api_doc_set set_api_doc_set: list APIDoc,
 } }
 
 rt::model! { read debug;
-/// 应用绑定的Api信息
+/// Information of the API bound to the application
 ApiAppApiInfo {
-    /// 应用名称
+    /// Application name
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ApiAppName" api_app_name set_api_app_name: str,
-    /// 应用ID
+    /// Application ID
     "ApiAppId" api_app_id set_api_app_id: str,
-    /// Api的ID
+    /// API ID
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ApiId" api_id set_api_id: str,
-    /// Api名称
+    /// API name
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ApiName" api_name set_api_name: str,
-    /// 服务ID
+    /// Service ID
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ServiceId" service_id set_service_id: str,
-    /// 授权绑定时间，按照 ISO8601 标准表示，并且使用 UTC 时间。格式为：YYYY-MM-DDThh:mm:ssZ。
+    /// Binding authorization time in the format of YYYY-MM-DDThh:mm:ssZ according to ISO 8601 standard. UTC time is used.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "AuthorizedTime" authorized_time set_authorized_time: str,
-    /// Api所属地域
+    /// API region
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ApiRegion" api_region set_api_region: str,
-    /// 授权绑定的环境
+    /// Authorized binding environment
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "EnvironmentName" environment_name set_environment_name: str,
 } }
 
 rt::model! { read debug;
-/// 应用信息集
+/// Application information set
 ApiAppApiInfos {
-    /// 数量
+    /// Quantity
     "TotalCount" total_count set_total_count: i64,
-    /// 应用绑定的Api信息数组
+    /// Information array of the API bound to the application
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ApiAppApiSet" api_app_api_set set_api_app_api_set: list ApiAppApiInfo,
 } }
 
 rt::model! { read nodebug;
-/// 应用信息
+/// Application information
 ApiAppInfo {
-    /// 应用名称
+    /// Application name
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ApiAppName" api_app_name set_api_app_name: str,
-    /// 应用ID
+    /// Application ID
     "ApiAppId" api_app_id set_api_app_id: str,
-    /// 应用SECRET
-    /// 注意:此字段可能返回null，表示取不到有效值
+    /// Application SECRET
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ApiAppSecret" api_app_secret set_api_app_secret: str,
-    /// 应用描述
+    /// Application description
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ApiAppDesc" api_app_desc set_api_app_desc: str,
-    /// 创建时间，按照 ISO8601 标准表示，并且使用 UTC 时间。格式为：YYYY-MM-DDThh:mm:ssZ。
+    /// Creation time in the format of YYYY-MM-DDThh:mm:ssZ according to ISO 8601 standard. UTC time is used.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CreatedTime" created_time set_created_time: str,
-    /// 修改时间，按照 ISO8601 标准表示，并且使用 UTC 时间。格式为：YYYY-MM-DDThh:mm:ssZ。
+    /// Modification time in the format of YYYY-MM-DDThh:mm:ssZ according to ISO 8601 standard. UTC time is used.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ModifiedTime" modified_time set_modified_time: str,
-    /// 应用KEY
-    /// 注意:此字段可能返回null，表示取不到有效值
+    /// Application KEY
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ApiAppKey" api_app_key set_api_app_key: str,
 } }
 impl ::core::fmt::Debug for ApiAppInfo {
@@ -147,215 +159,279 @@ impl ::core::fmt::Debug for ApiAppInfo {
 }
 
 rt::model! { read debug;
-/// 应用信息集
+/// Application information set
 ApiAppInfos {
-    /// 应用数量
+    /// Number of applications
     "TotalCount" total_count set_total_count: i64,
-    /// 应用信息数组
+    /// Application information array
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ApiAppSet" api_app_set set_api_app_set: list ApiAppInfo,
 } }
 
 rt::model! { read debug;
-/// api环境绑定策略
+/// API environment binding policy
 ApiEnvironmentStrategy {
-    /// API唯一ID。
+    /// Unique API ID.
     "ApiId" api_id set_api_id: str,
-    /// 用户自定义API名称。
+    /// Custom API name.
     "ApiName" api_name set_api_name: str,
-    /// API的路径。如/path。
+    /// API path, such as `/path`.
     "Path" path set_path: str,
-    /// API的方法。如GET。
+    /// API method, such as `GET`.
     "Method" method set_method: str,
-    /// 环境的限流信息。
+    /// Environment throttling information.
     "EnvironmentStrategySet" environment_strategy_set set_environment_strategy_set: list EnvironmentStrategy,
 } }
 
 rt::model! { read debug;
-/// API绑定策略列表
+/// API Binding Policy List
 ApiEnvironmentStrategyStatus {
-    /// API绑定的限流策略数量。
+    /// The quantity of rate limiting policies bound to APIs.
     "TotalCount" total_count set_total_count: i64,
-    /// API绑定的限流策略列表。
+    /// API Binding Rate Limiting Policy List.
     "ApiEnvironmentStrategySet" api_environment_strategy_set set_api_environment_strategy_set: list ApiEnvironmentStrategy,
 } }
 
 rt::model! { read debug;
-/// API状态
+/// API status
 ApiIdStatus {
-    /// 服务唯一ID。
+    /// Unique service ID.
     "ServiceId" service_id set_service_id: str,
-    /// API唯一ID。
+    /// Unique API ID.
     "ApiId" api_id set_api_id: str,
-    /// API描述
+    /// API description
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ApiDesc" api_desc set_api_desc: str,
-    /// API PATH。
+    /// API path.
     "Path" path set_path: str,
-    /// API METHOD。
+    /// API method.
     "Method" method set_method: str,
-    /// 服务创建时间。
+    /// Service creation time.
     "CreatedTime" created_time set_created_time: str,
-    /// 服务修改时间。
+    /// Service modification time.
     "ModifiedTime" modified_time set_modified_time: str,
-    /// API名称。
+    /// API name.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ApiName" api_name set_api_name: str,
-    /// VPC唯一ID。
+    /// Unique VPC ID.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "UniqVpcId" uniq_vpc_id set_uniq_vpc_id: str,
-    /// API类型。
+    /// API type.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ApiType" api_type set_api_type: str,
-    /// API协议。
+    /// API protocol.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Protocol" protocol set_protocol: str,
-    /// 是否买后调试。
+    /// Whether to enable debugging after purchase.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "IsDebugAfterCharge" is_debug_after_charge set_is_debug_after_charge: bool,
-    /// 授权类型。
+    /// Authorization type.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "AuthType" auth_type set_auth_type: str,
-    /// API业务类型。
+    /// API business type.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ApiBusinessType" api_business_type set_api_business_type: str,
-    /// 关联授权API唯一ID。
+    /// Unique ID of associated authorization API.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "AuthRelationApiId" auth_relation_api_id set_auth_relation_api_id: str,
-    /// 授权API关联的业务API列表。
+    /// List of business APIs associated with authorization API.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     ///
     /// Disabled in the spec.
     "RelationBuniessApiIds" relation_buniess_api_ids set_relation_buniess_api_ids: list String,
-    /// oauth配置信息。
+    /// OAuth configuration information.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "OauthConfig" oauth_config set_oauth_config: obj OauthConfig,
-    /// oauth2.0API请求，token存放位置。
+    /// Token storage position, which is an OAuth 2.0 API request.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TokenLocation" token_location set_token_location: str,
 } }
 
 rt::model! { read debug;
-/// 展示api信息
+/// API information
 ApiInfo {
-    /// API 所在的服务唯一 ID。
+    /// Unique service ID of API.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ServiceId" service_id set_service_id: str,
-    /// API 所在的服务的名称。
+    /// Service name of API.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ServiceName" service_name set_service_name: str,
-    /// API 所在的服务的描述。
+    /// Service description of API.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ServiceDesc" service_desc set_service_desc: str,
-    /// API 接口唯一 ID。
+    /// Unique API ID.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ApiId" api_id set_api_id: str,
-    /// API 接口的描述。
+    /// API description.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ApiDesc" api_desc set_api_desc: str,
-    /// 创建时间，按照 ISO8601 标准表示，并且使用 UTC 时间。格式为：YYYY-MM-DDThh:mm:ssZ。
+    /// Creation time in the format of YYYY-MM-DDThh:mm:ssZ according to ISO 8601 standard. UTC time is used.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CreatedTime" created_time set_created_time: str,
-    /// 最后修改时间，按照 ISO8601 标准表示，并且使用 UTC 时间。格式为：YYYY-MM-DDThh:mm:ssZ。
+    /// Last modified time in the format of YYYY-MM-DDThh:mm:ssZ according to ISO 8601 standard. UTC time is used.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ModifiedTime" modified_time set_modified_time: str,
-    /// API 接口的名称。
+    /// API name.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ApiName" api_name set_api_name: str,
-    /// API 类型。可取值为NORMAL（普通API）、TSF（微服务API）。
+    /// API type. Valid values: NORMAL (general API), TSF (microservice API).
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ApiType" api_type set_api_type: str,
-    /// API 的前端请求类型，如 HTTP 或 HTTPS 或者 HTTP 和 HTTPS。
+    /// API frontend request type, such as HTTP, HTTPS, or HTTP and HTTPS.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Protocol" protocol set_protocol: str,
-    /// API 鉴权类型。可取值为 SECRET（密钥对鉴权）、NONE（免鉴权）、OAUTH。
+    /// API authentication type. Valid values: SECRET (key pair authentication), NONE (no authentication), OAUTH.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "AuthType" auth_type set_auth_type: str,
-    /// OAUTH API的类型。可取值为NORMAL（业务API）、OAUTH（授权API）。
+    /// OAuth API type. Valid values: NORMAL (business API), OAUTH (authorization API).
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ApiBusinessType" api_business_type set_api_business_type: str,
-    /// OAUTH 业务API 关联的授权API 唯一 ID。
+    /// Unique ID of the authorization API associated with OAuth business API.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "AuthRelationApiId" auth_relation_api_id set_auth_relation_api_id: str,
-    /// OAUTH配置。
+    /// OAuth configuration.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "OauthConfig" oauth_config set_oauth_config: obj OauthConfig,
-    /// 是否购买后调试（云市场预留参数）。
+    /// Whether to enable debugging after purchase (reserved field for the marketplace).
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "IsDebugAfterCharge" is_debug_after_charge set_is_debug_after_charge: bool,
-    /// 请求的前端配置。
+    /// Request frontend configuration.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "RequestConfig" request_config set_request_config: obj RequestConfig,
-    /// 返回类型。
+    /// Return type.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ResponseType" response_type set_response_type: str,
-    /// 自定义响应配置成功响应示例。
+    /// Sample response for successful custom response configuration.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ResponseSuccessExample" response_success_example set_response_success_example: str,
-    /// 自定义响应配置失败响应示例。
+    /// Sample response for failed custom response configuration.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ResponseFailExample" response_fail_example set_response_fail_example: str,
-    /// 用户自定义错误码配置。
+    /// Custom error code configuration.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ResponseErrorCodes" response_error_codes set_response_error_codes: list ErrorCodes,
-    /// 前端请求参数。
+    /// Frontend request parameter.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "RequestParameters" request_parameters set_request_parameters: list ReqParameter,
-    /// API 的后端服务超时时间，单位是秒。
+    /// API backend service timeout period in seconds.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ServiceTimeout" service_timeout set_service_timeout: i64,
-    /// API 的后端服务类型。可取值为 HTTP、MOCK、TSF、CLB、SCF、WEBSOCKET、TARGET（内测）。
+    /// API backend service type. Valid values: HTTP, MOCK, TSF, CLB, SCF, WEBSOCKET, TARGET (in beta test).
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ServiceType" service_type set_service_type: str,
-    /// API 的后端服务配置。
+    /// API backend service configuration.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ServiceConfig" service_config set_service_config: obj ServiceConfig,
-    /// API的后端服务参数。
+    /// API backend service parameter.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ServiceParameters" service_parameters set_service_parameters: list DescribeApiResultServiceParametersInfo,
-    /// 常量参数。
+    /// Constant parameter.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ConstantParameters" constant_parameters set_constant_parameters: list ConstantParameter,
-    /// API 的后端 Mock 返回信息。如果 ServiceType 是 Mock，则此参数必传。
+    /// Returned message of API backend Mock, which is required if `ServiceType` is `Mock`.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ServiceMockReturnMessage" service_mock_return_message set_service_mock_return_message: str,
-    /// scf 函数名称。当后端类型是SCF时生效。
+    /// SCF function name, which takes effect if the backend type is `SCF`.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ServiceScfFunctionName" service_scf_function_name set_service_scf_function_name: str,
-    /// scf 函数命名空间。当后端类型是SCF时生效。
+    /// SCF function namespace, which takes effect if the backend type is `SCF`.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ServiceScfFunctionNamespace" service_scf_function_namespace set_service_scf_function_namespace: str,
-    /// scf函数版本。当后端类型是SCF时生效。
+    /// SCF function version, which takes effect if the backend type is `SCF`.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ServiceScfFunctionQualifier" service_scf_function_qualifier set_service_scf_function_qualifier: str,
-    /// 是否开启集成响应。
+    /// Whether integrated response is enabled.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ServiceScfIsIntegratedResponse" service_scf_is_integrated_response set_service_scf_is_integrated_response: bool,
-    /// scf websocket注册函数命名空间。当前端类型是WEBSOCKET且后端类型是SCF时生效
+    /// SCF WebSocket registration function namespace, which takes effect if the frontend type is `WEBSOCKET` and the backend type is `SCF`
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ServiceWebsocketRegisterFunctionName" service_websocket_register_function_name set_service_websocket_register_function_name: str,
-    /// scf websocket注册函数命名空间。当前端类型是WEBSOCKET且后端类型是SCF时生效。
+    /// SCF WebSocket registration function namespace, which takes effect if the frontend type is `WEBSOCKET` and the backend type is `SCF`.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ServiceWebsocketRegisterFunctionNamespace" service_websocket_register_function_namespace set_service_websocket_register_function_namespace: str,
-    /// scf websocket传输函数版本。当前端类型是WEBSOCKET且后端类型是SCF时生效。
+    /// SCF WebSocket transfer function version, which takes effect if the frontend type is `WEBSOCKET` and the backend type is `SCF`.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ServiceWebsocketRegisterFunctionQualifier" service_websocket_register_function_qualifier set_service_websocket_register_function_qualifier: str,
-    /// scf websocket清理函数。当前端类型是WEBSOCKET且后端类型是SCF时生效。
+    /// SCF WebSocket cleanup function, which takes effect if the frontend type is `WEBSOCKET` and the backend type is `SCF`.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ServiceWebsocketCleanupFunctionName" service_websocket_cleanup_function_name set_service_websocket_cleanup_function_name: str,
-    /// scf websocket清理函数命名空间。当前端类型是WEBSOCKET且后端类型是SCF时生效。
+    /// SCF WebSocket cleanup function namespace, which takes effect if the frontend type is `WEBSOCKET` and the backend type is `SCF`.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ServiceWebsocketCleanupFunctionNamespace" service_websocket_cleanup_function_namespace set_service_websocket_cleanup_function_namespace: str,
-    /// scf websocket清理函数版本。当前端类型是WEBSOCKET且后端类型是SCF时生效。
+    /// SCF WebSocket cleanup function version, which takes effect if the frontend type is `WEBSOCKET` and the backend type is `SCF`.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ServiceWebsocketCleanupFunctionQualifier" service_websocket_cleanup_function_qualifier set_service_websocket_cleanup_function_qualifier: str,
-    /// WEBSOCKET 回推地址。
+    /// WebSocket callback address.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "InternalDomain" internal_domain set_internal_domain: str,
-    /// scf websocket传输函数。当前端类型是WEBSOCKET且后端类型是SCF时生效。
+    /// SCF WebSocket transfer function, which takes effect if the frontend type is `WEBSOCKET` and the backend type is `SCF`.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ServiceWebsocketTransportFunctionName" service_websocket_transport_function_name set_service_websocket_transport_function_name: str,
-    /// scf websocket传输函数命名空间。当前端类型是WEBSOCKET且后端类型是SCF时生效。
+    /// SCF WebSocket transfer function namespace, which takes effect if the frontend type is `WEBSOCKET` and the backend type is `SCF`.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ServiceWebsocketTransportFunctionNamespace" service_websocket_transport_function_namespace set_service_websocket_transport_function_namespace: str,
-    /// scf websocket传输函数版本。当前端类型是WEBSOCKET且后端类型是SCF时生效。
+    /// SCF WebSocket transfer function version, which takes effect if the frontend type is `WEBSOCKET` and the backend type is `SCF`.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ServiceWebsocketTransportFunctionQualifier" service_websocket_transport_function_qualifier set_service_websocket_transport_function_qualifier: str,
-    /// API绑定微服务列表。
+    /// List of microservices bound to API.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "MicroServices" micro_services set_micro_services: list MicroService,
-    /// 微服务信息详情。
+    /// Microservice details.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "MicroServicesInfo" micro_services_info set_micro_services_info: list i64,
-    /// 微服务的负载均衡配置。
+    /// Load balancing configuration of microservice.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ServiceTsfLoadBalanceConf" service_tsf_load_balance_conf set_service_tsf_load_balance_conf: obj TsfLoadBalanceConfResp,
-    /// 微服务的健康检查配置。
+    /// Health check configuration of microservice.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ServiceTsfHealthCheckConf" service_tsf_health_check_conf set_service_tsf_health_check_conf: obj HealthCheckConf,
-    /// 是否开启跨域。
+    /// Whether to enable CORS.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "EnableCORS" enable_cors set_enable_cors: bool,
-    /// API绑定的tag信息。
+    /// Information of tags bound to API.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Tags" tags set_tags: list Tag,
-    /// API已发布的环境信息。
+    /// Environment information published for API.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Environments" environments set_environments: list String,
-    /// 是否开启Base64编码，只有后端为scf时才会生效。
+    /// Whether to enable Base64 encoding. This parameter takes effect only when the backend is SCF.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "IsBase64Encoded" is_base64_encoded set_is_base64_encoded: bool,
-    /// 是否开启Base64编码的header触发，只有后端为scf时才会生效。
+    /// Whether to trigger Base64 encoding by header. This parameter takes effect only when the backend is SCF.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "IsBase64Trigger" is_base64_trigger set_is_base64_trigger: bool,
-    /// Header触发规则，总规则数量不超过10。
+    /// Header trigger rules. The number of rules cannot exceed 10.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Base64EncodedTriggerRules" base64_encoded_trigger_rules set_base64_encoded_trigger_rules: list Base64EncodedTriggerRule,
     /// 是否开启SCF Event异步调用。
     "ServiceScfEventIsAsyncCall" service_scf_event_is_async_call set_service_scf_event_is_async_call: bool,
 } }
 
 rt::model! { read debug;
-/// 插件相关的API列表信息。
+/// Information of the APIs that can use this plugin
 ApiInfoSummary {
-    /// 插件相关的API总数。
+    /// Total number of APIs that can use this plugin
     "TotalCount" total_count set_total_count: i64,
-    /// 插件相关的API信息。
+    /// Information of the APIs that can use this plugin
     "ApiSet" api_set set_api_set: list AvailableApiInfo,
 } }
 
 rt::model! { read nodebug;
-/// 密钥详情
+/// Key details
 ApiKey {
-    /// 创建的 API 密钥 ID 。
+    /// Created API key ID.
     "AccessKeyId" access_key_id set_access_key_id: str,
-    /// 创建的 API 密钥 Key。
+    /// Created API key.
     "AccessKeySecret" access_key_secret set_access_key_secret: str,
-    /// 密钥类型，auto 或者 manual。
+    /// Key type. Valid values: auto, manual.
     "AccessKeyType" access_key_type set_access_key_type: str,
-    /// 用户自定义密钥名称。
+    /// Custom key name.
     "SecretName" secret_name set_secret_name: str,
-    /// 最后一次修改时间。按照 ISO8601 标准表示，并且使用 UTC 时间。格式为：YYYY-MM-DDThh:mm:ssZ。
+    /// Last modified time in the format of YYYY-MM-DDThh:mm:ssZ according to ISO 8601 standard. UTC time is used.
     "ModifiedTime" modified_time set_modified_time: str,
-    /// 密钥状态。0表示禁用，1表示启用。
+    /// Key status. 0: disabled. 1: enabled.
     "Status" status set_status: i64,
-    /// 创建时间。按照 ISO8601 标准表示，并且使用 UTC 时间。格式为：YYYY-MM-DDThh:mm:ssZ。
+    /// Creation time in the format of YYYY-MM-DDThh:mm:ssZ according to ISO 8601 standard. UTC time is used.
     "CreatedTime" created_time set_created_time: str,
     /// 标签
     "Tags" tags set_tags: list Tag,
@@ -376,70 +452,89 @@ impl ::core::fmt::Debug for ApiKey {
 }
 
 rt::model! { read debug;
-/// 密钥列表
+/// Key list
 ApiKeysStatus {
-    /// 符合条件的 API 密钥数量。
+    /// Number of eligible API keys.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i64,
-    /// API 密钥列表。
+    /// API key list.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ApiKeySet" api_key_set set_api_key_set: list ApiKey,
 } }
 
 rt::model! { write debug;
-/// api请求配置
+/// API request configuration
 ApiRequestConfig {
     /// path
     ///
     /// Required.
     "Path" path set_path: str,
-    /// 方法
+    /// Method
     ///
     /// Required.
     "Method" method set_method: str,
 } }
 
 rt::model! { read debug;
-/// api或service绑定使用计划详情
+/// Details of usage plans bound to API or service
 ApiUsagePlan {
-    /// 服务唯一ID。
+    /// Unique service ID.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ServiceId" service_id set_service_id: str,
-    /// API 唯一 ID。
+    /// Unique API ID.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ApiId" api_id set_api_id: str,
-    /// API 名称。
+    /// API name.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ApiName" api_name set_api_name: str,
-    /// API 路径。
+    /// API path.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Path" path set_path: str,
-    /// API 方法。
+    /// API method.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Method" method set_method: str,
-    /// 使用计划的唯一 ID。
+    /// Unique usage plan ID.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "UsagePlanId" usage_plan_id set_usage_plan_id: str,
-    /// 使用计划的名称。
+    /// Usage plan name.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "UsagePlanName" usage_plan_name set_usage_plan_name: str,
-    /// 使用计划的描述。
+    /// Usage plan description.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "UsagePlanDesc" usage_plan_desc set_usage_plan_desc: str,
-    /// 使用计划绑定的服务环境。
+    /// Service environment bound to usage plan.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Environment" environment set_environment: str,
-    /// 已经使用的配额。
+    /// Used quota.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "InUseRequestNum" in_use_request_num set_in_use_request_num: i64,
-    /// 请求配额总量，-1表示没有限制。
+    /// Total number of requests allowed. `-1` indicates no limit.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "MaxRequestNum" max_request_num set_max_request_num: i64,
-    /// 请求 QPS 上限，-1 表示没有限制。
+    /// Request QPS upper limit. `-1` indicates no limit.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "MaxRequestNumPreSec" max_request_num_pre_sec set_max_request_num_pre_sec: i64,
-    /// 使用计划创建时间。
+    /// Usage plan creation time.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CreatedTime" created_time set_created_time: str,
-    /// 使用计划最后修改时间。
+    /// Last modified time of usage plan.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ModifiedTime" modified_time set_modified_time: str,
-    /// 服务名称。
+    /// Service name.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ServiceName" service_name set_service_name: str,
     /// 标签
     "Tags" tags set_tags: list Tag,
 } }
 
 rt::model! { read debug;
-/// api绑定使用计划列表
+/// List of usage plans bound to API
 ApiUsagePlanSet {
-    /// API 绑定的使用计划总数。
+    /// Total number of usage plans bound to API.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i64,
-    /// API 绑定使用计划列表。
+    /// List of usage plans bound to API.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ApiUsagePlanList" api_usage_plan_list set_api_usage_plan_list: list ApiUsagePlan,
 } }
 
@@ -449,23 +544,23 @@ ApigatewayTags {
 } }
 
 rt::model! { write debug;
-/// Request of `AttachPlugin` (插件绑定API).
+/// Request of `AttachPlugin` (Binds a plugin to an API).
 ///
-/// 绑定插件到API上。
+/// This API is used to bind a plugin to an API.
 AttachPluginRequest {
-    /// 绑定的API网关插件ID。
+    /// ID of the bound API gateway plugin.
     ///
     /// Required.
     "PluginId" plugin_id set_plugin_id: str,
-    /// 要操作的服务ID。
+    /// ID of the service to be operated.
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
-    /// 要操作API的环境。
+    /// Environment for operating the API.
     ///
     /// Required.
     "EnvironmentName" environment_name set_environment_name: str,
-    /// 要绑定的API列表。
+    /// List of APIs to be bound.
     ///
     /// Required.
     "ApiIds" api_ids set_api_ids: list String,
@@ -473,129 +568,133 @@ AttachPluginRequest {
 rt::action!("apigateway", "2018-08-08", "AttachPlugin", AttachPluginRequest => AttachPluginResponse);
 
 rt::model! { read debug;
-/// AttachPlugin返回参数结构体
+/// AttachPlugin response structure.
 AttachPluginResponse {
-    /// 绑定操作是否成功。
+    /// Whether the binding operation is successful.
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 插件绑定的API信息
+/// Information of the API bound with the plugin
 AttachedApiInfo {
-    /// API所在服务ID。
+    /// ID of the service to which the API belongs
     "ServiceId" service_id set_service_id: str,
-    /// API所在服务名称。
+    /// Name of the service to which the API belongs
     "ServiceName" service_name set_service_name: str,
-    /// API所在服务描述信息。
+    /// Description of the service to which the API belongs
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ServiceDesc" service_desc set_service_desc: str,
-    /// API ID。
+    /// API ID
     "ApiId" api_id set_api_id: str,
-    /// API名称。
+    /// API name
     "ApiName" api_name set_api_name: str,
-    /// API描述。
+    /// API description
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ApiDesc" api_desc set_api_desc: str,
-    /// 插件绑定API的环境。
+    /// Environment of the API bound with the plugin
     "Environment" environment set_environment: str,
-    /// 插件和API绑定时间。
+    /// Time when the plugin was bound to the API
     "AttachedTime" attached_time set_attached_time: str,
 } }
 
 rt::model! { read debug;
-/// 插件绑定的API列表
+/// List of APIs bound with the plugin
 AttachedApiSummary {
-    /// 插件绑定的API数量。
+    /// Number of APIs bound with the plugin
     "TotalCount" total_count set_total_count: i64,
-    /// 插件绑定的API信息。
+    /// Information of the API bound with the plugin
     "AttachedApis" attached_apis set_attached_apis: list AttachedApiInfo,
 } }
 
 rt::model! { read debug;
-/// 已绑定的插件信息。
+/// Information of bound plug-ins
 AttachedPluginInfo {
-    /// 插件ID。
+    /// Plugin ID
     "PluginId" plugin_id set_plugin_id: str,
-    /// 环境信息。
+    /// Environment information
     "Environment" environment set_environment: str,
-    /// 绑定时间。
+    /// Binding time
     "AttachedTime" attached_time set_attached_time: str,
-    /// 插件名称。
+    /// Plugin name
     "PluginName" plugin_name set_plugin_name: str,
-    /// 插件类型。
+    /// Plugin type
     "PluginType" plugin_type set_plugin_type: str,
-    /// 插件描述。
+    /// Plugin description
     "Description" description set_description: str,
-    /// 插件定义语句。
+    /// Plugin definition statement
     "PluginData" plugin_data set_plugin_data: str,
 } }
 
 rt::model! { read debug;
-/// 已绑定的插件信息。
+/// Information of bound plug-ins
 AttachedPluginSummary {
-    /// 已绑定的插件总数。
+    /// Total number of bound plug-ins
     "TotalCount" total_count set_total_count: i64,
-    /// 已绑定的插件信息。
+    /// Information of bound plug-ins
     "PluginSummary" plugin_summary set_plugin_summary: list AttachedPluginInfo,
 } }
 
 rt::model! { read debug;
-/// 插件相关的API信息。
+/// Information of the APIs that can use this plugin
 AvailableApiInfo {
-    /// API ID。
+    /// API ID
     "ApiId" api_id set_api_id: str,
-    /// API名称。
+    /// API name
     "ApiName" api_name set_api_name: str,
-    /// API类型。
+    /// API type
     "ApiType" api_type set_api_type: str,
-    /// API路径。
+    /// API path
     "Path" path set_path: str,
-    /// API方法。
+    /// API method
     "Method" method set_method: str,
-    /// API是否绑定其他插件。
+    /// Whether the API is bound with another plugin
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "AttachedOtherPlugin" attached_other_plugin set_attached_other_plugin: bool,
-    /// API是否绑定当前插件。
+    /// Whether the API is bound with the current plugin
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "IsAttached" is_attached set_is_attached: bool,
 } }
 
 rt::model! { both debug;
-/// Base64编码的header触发规则
+/// Header trigger rule for Base64 encoding.
 Base64EncodedTriggerRule {
-    /// 进行编码触发的header，可选值 "Accept"和"Content_Type" 对应实际数据流请求header中的Accept和 Content-Type。
+    /// Header for triggering encoding. Valid values are `Accept` and `Content_Type`, corresponding to the `Accept` and `Content-Type` headers in the data stream request, respectively.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 进行编码触发的header的可选值数组, 数组元素的字符串最大长度为40，元素可以包括数字，英文字母以及特殊字符，特殊字符的可选值为： `.`    `+`    `*`   `-`   `/`  `_`
+    /// Array of header values that can trigger the encoding. Each element in the array can be up to 40 characters, including digits, letters, and special characters (`.`, `+`, `*`, `-`, `/`, and `_`).
     ///
-    /// 例如 [
+    /// For example, [
     /// "application/x-vpeg005",
     /// "application/xhtml+xml",
     /// "application/vnd.ms-project",
     /// "application/vnd.rn-rn_music_package"
-    /// ] 等都是合法的。
+    /// ] are valid.
     ///
     /// Required.
     "Value" value set_value: list String,
 } }
 
 rt::model! { write debug;
-/// Request of `BindApiApp` (绑定应用到API).
+/// Request of `BindApiApp` (Binds application to API).
 ///
-/// 本接口（BindApiApp）用于绑定应用到API。
+/// This API is used to bind an application to an API.
 BindApiAppRequest {
-    /// 待绑定的应用唯一 ID 。
+    /// Unique ID of the application to be bound.
     ///
     /// Required.
     "ApiAppId" api_app_id set_api_app_id: str,
-    /// 待绑定的环境。
+    /// Environment to be bound.
     ///
     /// Required.
     "Environment" environment set_environment: str,
-    /// 待绑定的服务唯一 ID。
+    /// Unique ID of the service to be bound.
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
-    /// 待绑定的API唯一ID。
+    /// Unique ID of the API to be bound.
     ///
     /// Required.
     "ApiId" api_id set_api_id: str,
@@ -603,84 +702,88 @@ BindApiAppRequest {
 rt::action!("apigateway", "2018-08-08", "BindApiApp", BindApiAppRequest => BindApiAppResponse);
 
 rt::model! { read debug;
-/// BindApiApp返回参数结构体
+/// BindApiApp response structure.
 BindApiAppResponse {
-    /// 绑定操作是否成功。
+    /// Whether binding succeeded.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// vpc通道绑定的api信息
+/// Information of the API bound with the upstream
 BindApiInfo {
-    /// api唯一id
+    /// Unique API ID.
     "ApiId" api_id set_api_id: str,
-    /// Service唯一id
+    /// Unique ID of the service
     "ServiceId" service_id set_service_id: str,
-    /// api名字
+    /// API name
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "ApiName" api_name set_api_name: str,
-    /// 服务名字
+    /// Service name
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "ServiceName" service_name set_service_name: str,
-    /// 绑定时间
+    /// Bound At
     "BindTime" bind_time set_bind_time: str,
 } }
 
 rt::model! { write debug;
-/// Request of `BindEnvironment` (绑定使用计划到服务或API).
+/// Request of `BindEnvironment` (Binds usage plan to service or API).
 ///
-/// 本接口（BindEnvironment）用于绑定使用计划到服务或API。
-/// 用户在发布服务到某个环境中后，如果 API 需要鉴权，还需要绑定使用计划才能进行调用，此接口用户将使用计划绑定到特定环境。
-/// 目前支持绑定使用计划到API，但是同一个服务不能同时存在绑定到服务的使用计划和绑定到API的使用计划，所以对已经绑定过服务级别使用计划的环境，请先使用 服务级别使用计划降级 接口进行降级操作。
+/// This API is used to bind a usage plan to a service or API.
+/// After you publish a service to an environment, if the API requires authentication and can be called only when it is bound to a usage plan, you can use this API to bind a usage plan to the specified environment.
+/// Currently, a usage plan can be bound to an API; however, under the same service, usage plans bound to a service and usage plans bound to an API cannot coexist. Therefore, in an environment to which a service-level usage plan has already been bound, please use the `DemoteServiceUsagePlan` API to degrade it.
 BindEnvironmentRequest {
-    /// 待绑定的使用计划唯一 ID 列表。
+    /// List of unique IDs of the usage plans to be bound.
     ///
     /// Required.
     "UsagePlanIds" usage_plan_ids set_usage_plan_ids: list String,
-    /// 绑定类型，取值为API、SERVICE，默认值为SERVICE。
+    /// Binding type. Valid values: API, SERVICE. Default value: SERVICE.
     ///
     /// Required.
     "BindType" bind_type set_bind_type: str,
-    /// 待绑定的环境。
+    /// Environment to be bound.
     ///
     /// Required.
     "Environment" environment set_environment: str,
-    /// 待绑定的服务唯一 ID。
+    /// Unique ID of the service to be bound.
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
-    /// API唯一ID数组，当bindType=API时，需要传入此参数。
+    /// Unique API ID array, which is required if `bindType` is `API`.
     "ApiIds" api_ids set_api_ids: list String,
 } }
 rt::action!("apigateway", "2018-08-08", "BindEnvironment", BindEnvironmentRequest => BindEnvironmentResponse);
 
 rt::model! { read debug;
-/// BindEnvironment返回参数结构体
+/// BindEnvironment response structure.
 BindEnvironmentResponse {
-    /// 绑定操作是否成功。
+    /// Whether binding succeeded.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `BindIPStrategy` (API绑定IP策略).
+/// Request of `BindIPStrategy` (Binds IP policy to API).
 ///
-/// 本接口（BindIPStrategy）用于API绑定IP策略。
+/// This API is used to bind an IP policy to an API.
 BindIPStrategyRequest {
-    /// 待绑定的IP策略所属的服务唯一ID。
+    /// Unique service ID of the IP policy to be bound.
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
-    /// 待绑定的IP策略唯一ID。
+    /// Unique ID of the IP policy to be bound.
     ///
     /// Required.
     "StrategyId" strategy_id set_strategy_id: str,
-    /// IP策略待绑定的环境。
+    /// Environment to be bound to IP policy.
     ///
     /// Required.
     "EnvironmentName" environment_name set_environment_name: str,
-    /// IP策略待绑定的API列表。
+    /// List of APIs to be bound to IP policy.
     ///
     /// Required.
     "BindApiIds" bind_api_ids set_bind_api_ids: list String,
@@ -688,25 +791,26 @@ BindIPStrategyRequest {
 rt::action!("apigateway", "2018-08-08", "BindIPStrategy", BindIPStrategyRequest => BindIPStrategyResponse);
 
 rt::model! { read debug;
-/// BindIPStrategy返回参数结构体
+/// BindIPStrategy response structure.
 BindIPStrategyResponse {
-    /// 绑定操作是否成功。
+    /// Whether binding succeeded.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `BindSecretIds` (使用计划绑定密钥).
+/// Request of `BindSecretIds` (Binds key to usage plan).
 ///
-/// 本接口（BindSecretIds）用于为使用计划绑定密钥。
-/// 将密钥绑定到某个使用计划，并将此使用计划绑定到某个服务发布的环境上，调用者方可使用此密钥调用这个服务中的 API，可使用本接口为使用计划绑定密钥。
+/// This API is used to bind a key to a usage plan.
+/// You can bind a key to a usage plan and bind the usage plan to an environment where a service is published, so that callers can use the key to call APIs in the service. You can use this API to bind a key to a usage plan.
 BindSecretIdsRequest {
-    /// 待绑定的使用计划唯一 ID。
+    /// Unique ID of the usage plan to be bound.
     ///
     /// Required.
     "UsagePlanId" usage_plan_id set_usage_plan_id: str,
-    /// 待绑定的密钥 ID 数组。
+    /// Array of IDs of the keys to be bound.
     ///
     /// Required.
     "AccessKeyIds" access_key_ids set_access_key_ids: list String,
@@ -714,66 +818,67 @@ BindSecretIdsRequest {
 rt::action!("apigateway", "2018-08-08", "BindSecretIds", BindSecretIdsRequest => BindSecretIdsResponse);
 
 rt::model! { read debug;
-/// BindSecretIds返回参数结构体
+/// BindSecretIds response structure.
 BindSecretIdsResponse {
-    /// 绑定操作是否成功。
+    /// Whether binding succeeded.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `BindSubDomain` (服务绑定自定义域名).
+/// Request of `BindSubDomain` (Binds custom domain name to service).
 ///
-/// 本接口（BindSubDomain）用于绑定自定义域名到服务。
-/// API 网关中每个服务都会提供一个默认的域名供用户调用，但当用户想使用自己的已有域名时，也可以将自定义域名绑定到此服务，在做好备案、与默认域名的 CNAME 后，可直接调用自定义域名。
+/// This API is used to bind a custom domain name to a service.
+/// Each service in API Gateway provides a default domain name for users to call. If you want to use your own domain name, you can bind a custom domain name to the target service. After getting the ICP filing and configuring the CNAME record between the custom and default domain names, you can directly call the custom domain name.
 BindSubDomainRequest {
-    /// 服务唯一 ID。
+    /// Unique service ID.
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
-    /// 待绑定的自定义的域名。
+    /// Custom domain name to be bound.
     ///
     /// Required.
     "SubDomain" sub_domain set_sub_domain: str,
-    /// 服务支持协议，可选值为http、https、http&https。
+    /// Protocol supported by service. Valid values: http, https, http&https.
     ///
     /// Required.
     "Protocol" protocol set_protocol: str,
-    /// 网络类型，可选值为OUTER、INNER。
+    /// Network type. Valid values: OUTER, INNER.
     ///
     /// Required.
     "NetType" net_type set_net_type: str,
-    /// 是否使用默认路径映射，默认为 true。为 false 时，表示自定义路径映射，此时 PathMappingSet 必填。
+    /// Whether the default path mapping is used. The default value is `true`. If the value is `false`, the custom path mapping will be used and `PathMappingSet` will be required in this case.
     ///
     /// Required.
     "IsDefaultMapping" is_default_mapping set_is_default_mapping: bool,
-    /// 默认域名。
+    /// Default domain name.
     ///
     /// Required.
     "NetSubDomain" net_sub_domain set_net_sub_domain: str,
-    /// 待绑定自定义域名的证书唯一 ID。针对Protocol 为https或http&https可以选择上传。
+    /// Unique certificate ID of the custom domain name to be bound. The certificate can be uploaded if `Protocol` is `https` or `http&https`.
     "CertificateId" certificate_id set_certificate_id: str,
-    /// 自定义域名路径映射，最多输入三个Environment，并且只能分别取值“test”、 ”prepub“、”release“。
+    /// Custom domain name path mapping. It can contain up to 3 `Environment` values which can be set to only `test`, `prepub`, and `release`, respectively.
     "PathMappingSet" path_mapping_set set_path_mapping_set: list PathMapping,
-    /// 是否将HTTP请求强制跳转 HTTPS，默认为false。参数为 true时，API网关会将所有使用该自定义域名的 HTTP 协议的请求重定向至 HTTPS 协议进行转发。
+    /// Whether to force HTTP requests to redirect to HTTPS. Default value: `false`. When this parameter is `true`, API Gateway will redirect all requests using the custom domain name over the HTTP protocol to the HTTPS protocol for forwarding.
     "IsForcedHttps" is_forced_https set_is_forced_https: bool,
 } }
 rt::action!("apigateway", "2018-08-08", "BindSubDomain", BindSubDomainRequest => BindSubDomainResponse);
 
 rt::model! { read debug;
-/// BindSubDomain返回参数结构体
+/// BindSubDomain response structure.
 BindSubDomainResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `BuildAPIDoc` (构建 API 文档).
+/// Request of `BuildAPIDoc` (Builds API document).
 ///
-/// 构建 API 文档
+/// This API is used to build an API document.
 BuildAPIDocRequest {
-    /// API文档ID
+    /// API document ID
     ///
     /// Required.
     "ApiDocId" api_doc_id set_api_doc_id: str,
@@ -781,29 +886,33 @@ BuildAPIDocRequest {
 rt::action!("apigateway", "2018-08-08", "BuildAPIDoc", BuildAPIDocRequest => BuildAPIDocResponse);
 
 rt::model! { read debug;
-/// BuildAPIDoc返回参数结构体
+/// BuildAPIDoc response structure.
 BuildAPIDocResponse {
-    /// 操作是否成功
+    /// Whether the operation succeeded
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 常量参数
+/// Constant parameter
 ConstantParameter {
-    /// 常量参数名称。只有 ServiceType 是 HTTP 才会用到此参数。
+    /// Constant parameter name This is only applicable when `ServiceType` is `HTTP`.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Name" name set_name: str,
-    /// 常量参数描述。只有 ServiceType 是 HTTP 才会用到此参数。
+    /// Constant parameter description This is only applicable when `ServiceType` is `HTTP`.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Desc" desc set_desc: str,
-    /// 常量参数位置。只有 ServiceType 是 HTTP 才会用到此参数。
+    /// Constant paramter location This is only applicable when `ServiceType` is `HTTP`.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Position" position set_position: str,
-    /// 常量参数默认值。只有 ServiceType 是 HTTP 才会用到此参数。
+    /// Default value of the constant parameter This is only applicable when `ServiceType` is `HTTP`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DefaultValue" default_value set_default_value: str,
 } }
 
 rt::model! { both debug;
-/// cos类型的api配置
+/// COS-type API configuration
 CosConfig {
     /// API调用后端COS的方式，前端请求方法与Action的可选值为：
     /// GET：GetObject
@@ -814,38 +923,41 @@ CosConfig {
     ///
     /// Required.
     "Action" action set_action: str,
-    /// API后端COS的存储桶名。
+    /// Backend COS bucket of the API
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "BucketName" bucket_name set_bucket_name: str,
-    /// API调用后端COS的签名开关，默认为false。
+    /// Whether to enable the backend COS signature for the API. It defaults to `false`.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Authorization" authorization set_authorization: bool,
-    /// API后端COS的路径匹配模式，可选值：
-    /// BackEndPath ： 后端路径匹配
-    /// FullPath ： 全路径匹配
+    /// The path matching mode of the backend COS service
+    /// `BackEndPath`: Match the backend path
+    /// `FullPath`: Match the full path
     ///
-    /// 默认值为：BackEndPath
+    /// Default: `BackEndPath`
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "PathMatchMode" path_match_mode set_path_match_mode: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateAPIDoc` (创建 API 文档).
+/// Request of `CreateAPIDoc` (Creates API document).
 ///
-/// 创建 API 文档
+/// This API is used to create an API document.
 CreateAPIDocRequest {
-    /// API文档名称
+    /// API document name
     ///
     /// Required.
     "ApiDocName" api_doc_name set_api_doc_name: str,
-    /// 服务名称
+    /// Service name
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
-    /// 环境名称
+    /// Environment name
     ///
     /// Required.
     "Environment" environment set_environment: str,
-    /// 生成文档的API列表
+    /// List of APIs for which to generate documents
     ///
     /// Required.
     "ApiIds" api_ids set_api_ids: list String,
@@ -855,53 +967,54 @@ CreateAPIDocRequest {
 rt::action!("apigateway", "2018-08-08", "CreateAPIDoc", CreateAPIDocRequest => CreateAPIDocResponse);
 
 rt::model! { read debug;
-/// CreateAPIDoc返回参数结构体
+/// CreateAPIDoc response structure.
 CreateAPIDocResponse {
-    /// API文档基本信息
+    /// Basic information of API document
     "Result" result set_result: obj APIDoc,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateApiApp` (创建应用).
+/// Request of `CreateApiApp` (Creates application).
 ///
-/// 本接口（CreateApiApp）用于创建应用。
+/// This API is used to create an application.
 CreateApiAppRequest {
-    /// 用户自定义应用名称。
+    /// Custom application name.
     ///
     /// Required.
     "ApiAppName" api_app_name set_api_app_name: str,
-    /// 应用描述
+    /// Application description
     "ApiAppDesc" api_app_desc set_api_app_desc: str,
 } }
 rt::action!("apigateway", "2018-08-08", "CreateApiApp", CreateApiAppRequest => CreateApiAppResponse);
 
 rt::model! { read debug;
-/// CreateApiApp返回参数结构体
+/// CreateApiApp response structure.
 CreateApiAppResponse {
-    /// 新增的应用详情。
+    /// New application details.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: obj ApiAppInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `CreateApiKey` (创建密钥).
+/// Request of `CreateApiKey` (Creates key).
 ///
-/// 本接口（CreateApiKey）用于创建一对新的 API 密钥。
+/// This API is used to create an API key pair.
 CreateApiKeyRequest {
-    /// 用户自定义密钥名称。
+    /// Custom key name.
     ///
     /// Required.
     "SecretName" secret_name set_secret_name: str,
-    /// 密钥类型，支持 auto 和 manual（自定义密钥），默认为 auto。
+    /// Key type. Valid values: auto, manual (custom key). Default value: auto.
     "AccessKeyType" access_key_type set_access_key_type: str,
-    /// 用户自定义密钥 ID，AccessKeyType 为 manual 时必传。长度为5 - 50字符，由字母、数字、英文下划线组成。
+    /// Custom key ID, which is required if `AccessKeyType` is `manual`. It can contain 5-50 letters, digits, and underscores.
     "AccessKeyId" access_key_id set_access_key_id: str,
-    /// 用户自定义密钥 Key，AccessKeyType 为 manual 时必传。长度为10 - 50字符，由字母、数字、英文下划线。
+    /// Custom key, which is required if `AccessKeyType` is `manual`. It can contain 10-50 letters, digits, and underscores.
     "AccessKeySecret" access_key_secret set_access_key_secret: str,
-    /// 标签
+    /// Tag
     "Tags" tags set_tags: list Tag,
 } }
 impl ::core::fmt::Debug for CreateApiKeyRequest {
@@ -918,187 +1031,200 @@ impl ::core::fmt::Debug for CreateApiKeyRequest {
 rt::action!("apigateway", "2018-08-08", "CreateApiKey", CreateApiKeyRequest => CreateApiKeyResponse);
 
 rt::model! { read debug;
-/// CreateApiKey返回参数结构体
+/// CreateApiKey response structure.
 CreateApiKeyResponse {
-    /// 新增的密钥详情。
+    /// New key details.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: obj ApiKey,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateApi` (创建API).
+/// Request of `CreateApi` (Creates API).
 ///
-/// 本接口（CreateApi）用于创建 API 接口，创建 API 前，用户需要先创建服务，每个 API 都有自己归属的服务。
+/// This API is used to create an API. Before creating an API, you need to create a service, as each API belongs to a certain service.
 CreateApiRequest {
-    /// API 所在的服务唯一 ID。
+    /// Unique service ID of API.
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
-    /// API 的后端服务类型。支持HTTP、MOCK、TSF、SCF、EB、TARGET、VPC、UPSTREAM、GRPC、COS、WEBSOCKET。
+    /// API backend service type. Valid values: HTTP, MOCK, TSF, SCF, WEBSOCKET, TARGET (in beta test).
     ///
     /// Required.
     "ServiceType" service_type set_service_type: str,
-    /// API 的后端服务超时时间，单位是秒。
+    /// API backend service timeout period in seconds.
     ///
     /// Required.
     "ServiceTimeout" service_timeout set_service_timeout: i64,
-    /// API 的前端请求协议，支持HTTP和WEBSOCKET。
+    /// API frontend request protocol. Valid values: HTTPS, WEBSOCKET.
     ///
     /// Required.
     "Protocol" protocol set_protocol: str,
-    /// 请求的前端配置。
+    /// Request frontend configuration.
     ///
     /// Required.
     "RequestConfig" request_config set_request_config: obj ApiRequestConfig,
-    /// 用户自定义的 API 名称。
+    /// Custom API name.
     "ApiName" api_name set_api_name: str,
-    /// 用户自定义的 API 接口描述。
+    /// Custom API description.
     "ApiDesc" api_desc set_api_desc: str,
-    /// API 类型，支持NORMAL（普通API）和TSF（微服务API），默认为NORMAL。
+    /// API type. Valid values: NORMAL (general API), TSF (microservice API). Default value: NORMAL.
     "ApiType" api_type set_api_type: str,
-    /// API 鉴权类型。支持SECRET（密钥对鉴权）、NONE（免鉴权）、OAUTH、APP（应用认证）。默认为NONE。
+    /// API authentication type. Valid values: SECRET (key pair authentication), NONE (no authentication), OAUTH, APP (application authentication). Default value: NONE.
     "AuthType" auth_type set_auth_type: str,
-    /// 是否开启跨域。
+    /// Whether to enable CORS.
     "EnableCORS" enable_cors set_enable_cors: bool,
-    /// 常量参数。
+    /// Constant parameter.
     "ConstantParameters" constant_parameters set_constant_parameters: list ConstantParameter,
-    /// 前端请求参数。
+    /// Frontend request parameter.
     "RequestParameters" request_parameters set_request_parameters: list RequestParameter,
-    /// 当AuthType 为 OAUTH时，该字段有效， NORMAL：业务api OAUTH：授权API。
+    /// This field is valid if `AuthType` is `OAUTH`. NORMAL: business API; OAUTH: authorization API.
     "ApiBusinessType" api_business_type set_api_business_type: str,
-    /// API 的后端 Mock 返回信息。如果 ServiceType 是 Mock，则此参数必传。
+    /// Returned message of API backend Mock, which is required if `ServiceType` is `Mock`.
     "ServiceMockReturnMessage" service_mock_return_message set_service_mock_return_message: str,
-    /// API绑定微服务列表。
+    /// List of microservices bound to API.
     "MicroServices" micro_services set_micro_services: list MicroServiceReq,
-    /// 微服务的负载均衡配置。
+    /// Load balancing configuration of microservice.
     "ServiceTsfLoadBalanceConf" service_tsf_load_balance_conf set_service_tsf_load_balance_conf: obj TsfLoadBalanceConfResp,
-    /// 微服务的健康检查配置。
+    /// Health check configuration of microservice.
     "ServiceTsfHealthCheckConf" service_tsf_health_check_conf set_service_tsf_health_check_conf: obj HealthCheckConf,
-    /// target类型后端资源信息。（内测阶段）
+    /// `target` type backend resource information (in beta test).
     "TargetServices" target_services set_target_services: list TargetServicesReq,
-    /// target类型负载均衡配置。（内测阶段）
+    /// `target` type load balancing configuration (in beta test).
     "TargetServicesLoadBalanceConf" target_services_load_balance_conf set_target_services_load_balance_conf: i64,
-    /// target健康检查配置。（内测阶段）
+    /// `target` health check configuration (in beta test).
     "TargetServicesHealthCheckConf" target_services_health_check_conf set_target_services_health_check_conf: obj HealthCheckConf,
-    /// scf 函数名称。当后端类型是SCF时生效。
+    /// SCF function name, which takes effect if the backend type is `SCF`.
     "ServiceScfFunctionName" service_scf_function_name set_service_scf_function_name: str,
-    /// scf websocket注册函数。当前端类型是WEBSOCKET且后端类型是SCF时生效。
+    /// SCF WebSocket registration function, which takes effect if the frontend type is `WEBSOCKET` and the backend type is `SCF`.
     "ServiceWebsocketRegisterFunctionName" service_websocket_register_function_name set_service_websocket_register_function_name: str,
-    /// scf websocket清理函数。当前端类型是WEBSOCKET且后端类型是SCF时生效。
+    /// SCF WebSocket cleanup function, which takes effect if the frontend type is `WEBSOCKET` and the backend type is `SCF`.
     "ServiceWebsocketCleanupFunctionName" service_websocket_cleanup_function_name set_service_websocket_cleanup_function_name: str,
-    /// scf websocket传输函数。当前端类型是WEBSOCKET且后端类型是SCF时生效。
+    /// SCF WebSocket transfer function, which takes effect if the frontend type is `WEBSOCKET` and the backend type is `SCF`.
     "ServiceWebsocketTransportFunctionName" service_websocket_transport_function_name set_service_websocket_transport_function_name: str,
-    /// scf 函数命名空间。当后端类型是SCF时生效。
+    /// SCF function namespace, which takes effect if the backend type is `SCF`.
     "ServiceScfFunctionNamespace" service_scf_function_namespace set_service_scf_function_namespace: str,
-    /// scf函数版本。当后端类型是SCF时生效。
+    /// SCF function version, which takes effect if the backend type is `SCF`.
     "ServiceScfFunctionQualifier" service_scf_function_qualifier set_service_scf_function_qualifier: str,
-    /// scf websocket注册函数命名空间。当前端类型是WEBSOCKET且后端类型是SCF时生效。
+    /// SCF WebSocket registration function namespace, which takes effect if the frontend type is `WEBSOCKET` and the backend type is `SCF`.
     "ServiceWebsocketRegisterFunctionNamespace" service_websocket_register_function_namespace set_service_websocket_register_function_namespace: str,
-    /// scf websocket传输函数版本。当前端类型是WEBSOCKET且后端类型是SCF时生效。
+    /// SCF WebSocket transfer function version, which takes effect if the frontend type is `WEBSOCKET` and the backend type is `SCF`.
     "ServiceWebsocketRegisterFunctionQualifier" service_websocket_register_function_qualifier set_service_websocket_register_function_qualifier: str,
-    /// scf websocket传输函数命名空间。当前端类型是WEBSOCKET且后端类型是SCF时生效。
+    /// SCF WebSocket transfer function namespace, which takes effect if the frontend type is `WEBSOCKET` and the backend type is `SCF`.
     "ServiceWebsocketTransportFunctionNamespace" service_websocket_transport_function_namespace set_service_websocket_transport_function_namespace: str,
-    /// scf websocket传输函数版本。当前端类型是WEBSOCKET且后端类型是SCF时生效。
+    /// SCF WebSocket transfer function version, which takes effect if the frontend type is `WEBSOCKET` and the backend type is `SCF`.
     "ServiceWebsocketTransportFunctionQualifier" service_websocket_transport_function_qualifier set_service_websocket_transport_function_qualifier: str,
-    /// scf websocket清理函数命名空间。当前端类型是WEBSOCKET且后端类型是SCF时生效。
+    /// SCF WebSocket cleanup function namespace, which takes effect if the frontend type is `WEBSOCKET` and the backend type is `SCF`.
     "ServiceWebsocketCleanupFunctionNamespace" service_websocket_cleanup_function_namespace set_service_websocket_cleanup_function_namespace: str,
-    /// scf websocket清理函数版本。当前端类型是WEBSOCKET且后端类型是SCF时生效。
+    /// SCF WebSocket cleanup function version, which takes effect if the frontend type is `WEBSOCKET` and the backend type is `SCF`.
     "ServiceWebsocketCleanupFunctionQualifier" service_websocket_cleanup_function_qualifier set_service_websocket_cleanup_function_qualifier: str,
-    /// 是否开启响应集成。当后端类型是SCF时生效。
+    /// Whether to enable response integration, which takes effect if the backend type is `SCF`.
     "ServiceScfIsIntegratedResponse" service_scf_is_integrated_response set_service_scf_is_integrated_response: bool,
-    /// 开始调试后计费。（云市场预留字段）
+    /// Billing after debugging starts (reserved field for marketplace).
     "IsDebugAfterCharge" is_debug_after_charge set_is_debug_after_charge: bool,
-    /// 是否删除自定义响应配置错误码，如果不传或者传 False，不删除，当传 True 时，则删除此 API 所有自定义响应配置错误码。
+    /// Whether to delete the error codes for custom response configuration. If the value is left empty or `False`, the error codes will not be deleted. If the value is `True`, all custom response configuration error codes of the API will be deleted.
     "IsDeleteResponseErrorCodes" is_delete_response_error_codes set_is_delete_response_error_codes: bool,
-    /// 返回类型。
+    /// Return type.
     "ResponseType" response_type set_response_type: str,
-    /// 自定义响应配置成功响应示例。
+    /// Sample response for successful custom response configuration.
     "ResponseSuccessExample" response_success_example set_response_success_example: str,
-    /// 自定义响应配置失败响应示例。
+    /// Sample response for failed custom response configuration.
     "ResponseFailExample" response_fail_example set_response_fail_example: str,
-    /// API 的后端服务配置。
+    /// API backend service configuration.
     "ServiceConfig" service_config set_service_config: obj ServiceConfig,
-    /// 关联的授权API 唯一 ID，当AuthType为OAUTH且ApiBusinessType为NORMAL时生效。标示业务API绑定的oauth2.0授权API唯一ID。
+    /// Unique ID of associated authorization API, which takes effect only if `AuthType` is `OAUTH` and `ApiBusinessType` is `NORMAL`. It is the unique ID of the OAuth 2.0 authorization API bound to the business API.
     "AuthRelationApiId" auth_relation_api_id set_auth_relation_api_id: str,
-    /// API的后端服务参数。
+    /// API backend service parameter.
     "ServiceParameters" service_parameters set_service_parameters: list ServiceParameter,
-    /// oauth配置。当AuthType是OAUTH时生效。
+    /// OAuth configuration, which takes effect if `AuthType` is `OAUTH`.
     "OauthConfig" oauth_config set_oauth_config: obj OauthConfig,
-    /// 用户自定义错误码配置。
+    /// Custom error code configuration.
     "ResponseErrorCodes" response_error_codes set_response_error_codes: list ResponseErrorCodeReq,
-    /// tsf serverless 命名空间ID。（内测中）
+    /// TSF Serverless namespace ID (in beta test).
     "TargetNamespaceId" target_namespace_id set_target_namespace_id: str,
-    /// 用户类型。
+    /// User type.
     "UserType" user_type set_user_type: str,
-    /// 是否打开Base64编码，只有后端是scf时才会生效。
+    /// Whether to enable Base64 encoding. This parameter takes effect only when the backend is SCF.
     "IsBase64Encoded" is_base64_encoded set_is_base64_encoded: bool,
-    /// 事件总线ID。
+    /// Event bus ID.
     "EventBusId" event_bus_id set_event_bus_id: str,
-    /// scf函数类型。当后端类型是SCF时生效。支持事件触发(EVENT)，http直通云函数(HTTP)。
+    /// SCF function type, which takes effect if the backend type is `SCF`. Valid values: `EVENT` and `HTTP`.
     "ServiceScfFunctionType" service_scf_function_type set_service_scf_function_type: str,
     /// 是否开启SCF Event异步调用。
     "ServiceScfEventIsAsyncCall" service_scf_event_is_async_call set_service_scf_event_is_async_call: bool,
-    /// EIAM应用类型。
+    /// EIAM application type.
     "EIAMAppType" eiam_app_type set_eiam_app_type: str,
-    /// EIAM应用认证类型，支持仅认证（AuthenticationOnly）、认证和鉴权（Authorization）。
+    /// EIAM application authentication type. Valid values: `AuthenticationOnly`, `Authentication`, `Authorization`.
     "EIAMAuthType" eiam_auth_type set_eiam_auth_type: str,
-    /// EIAM应用Token 有效时间，单位为秒，默认为7200秒。
+    /// Validity of the EIAM application token. Unit: second. Default value: `7200`.
     "TokenTimeout" token_timeout set_token_timeout: i64,
-    /// EIAM应用ID。
+    /// EIAM application ID.
     "EIAMAppId" eiam_app_id set_eiam_app_id: str,
-    /// 资源的Owner
+    /// Owner of the resource
     "Owner" owner set_owner: str,
 } }
 rt::action!("apigateway", "2018-08-08", "CreateApi", CreateApiRequest => CreateApiResponse);
 
 rt::model! { read debug;
-/// CreateApi返回参数结构体
+/// CreateApi response structure.
 CreateApiResponse {
-    /// api信息
+    /// API information
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: obj CreateApiResultInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 创建api返回
+/// Response of API creation
 CreateApiResultInfo {
-    /// api id
+    /// API ID
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ApiId" api_id set_api_id: str,
-    /// 路径
+    /// Path
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Path" path set_path: str,
-    /// 请求方法
+    /// Request method
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Method" method set_method: str,
-    /// 创建时间
+    /// Creation time
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CreatedTime" created_time set_created_time: str,
 } }
 
 rt::model! { read debug;
-/// 创建api返回
+/// Return of API creation
 CreateApiRsp {
-    /// api id
+    /// API ID
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ApiId" api_id set_api_id: str,
-    /// 路径
+    /// Path
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Path" path set_path: str,
-    /// 请求方法
+    /// Request method
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Method" method set_method: str,
-    /// 创建时间
+    /// Creation time
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CreatedTime" created_time set_created_time: str,
-    /// 导入状态
+    /// Status of the import task
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Status" status set_status: str,
-    /// 异常信息
+    /// Details of the error
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ErrMsg" err_msg set_err_msg: str,
-    /// api name
+    /// API name
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ApiName" api_name set_api_name: str,
 } }
 
 rt::model! { read debug;
-/// CreateApiRsp  返回加TotalCount
+/// Information of the APIs created
 CreateApiRspSet {
-    /// 个数
+    /// Total number of APIs
     "TotalCount" total_count set_total_count: i128,
-    /// 返回的数组
+    /// Information of created APIs
     "ApiSet" api_set set_api_set: list CreateApiRsp,
 } }
 
@@ -1160,23 +1286,23 @@ CreateExclusiveInstancesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateIPStrategy` (创建服务IP策略).
+/// Request of `CreateIPStrategy` (Creates service IP policy).
 ///
-/// 本接口（CreateIPStrategy）用于创建服务IP策略。
+/// This API is used to create a service IP policy.
 CreateIPStrategyRequest {
-    /// 服务的唯一ID。
+    /// Unique service ID.
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
-    /// 用户自定义的策略名称。
+    /// Custom policy name.
     ///
     /// Required.
     "StrategyName" strategy_name set_strategy_name: str,
-    /// 策略类型。支持WHITE（白名单）和BLACK（黑名单）。
+    /// Policy type. Valid values: WHITE (allowlist), BLACK (blocklist).
     ///
     /// Required.
     "StrategyType" strategy_type set_strategy_type: str,
-    /// 策略详情，多个ip 使用\n 分隔符分开。
+    /// Policy details. Multiple IPs are separated with \n.
     ///
     /// Required.
     "StrategyData" strategy_data set_strategy_data: str,
@@ -1184,165 +1310,168 @@ CreateIPStrategyRequest {
 rt::action!("apigateway", "2018-08-08", "CreateIPStrategy", CreateIPStrategyRequest => CreateIPStrategyResponse);
 
 rt::model! { read debug;
-/// CreateIPStrategy返回参数结构体
+/// CreateIPStrategy response structure.
 CreateIPStrategyResponse {
-    /// 新建的IP策略详情。
+    /// New IP policy details.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: obj IPStrategy,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreatePlugin` (创建插件).
+/// Request of `CreatePlugin` (Creates a plugin).
 ///
-/// 创建API网关插件。
+/// This API is used to create an API Gateway plugin.
 CreatePluginRequest {
-    /// 用户自定义的插件名称。最长50个字符，最短2个字符，支持 a-z,A-Z,0-9,_, 必须字母开头，字母或者数字结尾。
+    /// Custom plugin name. A plugin name should contain 2-50 characters out of a-z, A-Z, 0-9, and _, which must begin with a letter and end with a letter or a number.
     ///
     /// Required.
     "PluginName" plugin_name set_plugin_name: str,
-    /// 插件类型。目前支持IPControl, TrafficControl, Cors, CustomReq, CustomAuth，Routing，TrafficControlByParameter, CircuitBreaker, ProxyCache。
+    /// Plugin type. Valid values: `IPControl`, `TrafficControl`, `Cors`, `CustomReq`, `CustomAuth`, `Routing`, `TrafficControlByParameter`, `CircuitBreaker`, `ProxyCache`
     ///
     /// Required.
     "PluginType" plugin_type set_plugin_type: str,
-    /// 插件定义语句，支持json。
+    /// Plugin definition statement in json format
     ///
     /// Required.
     "PluginData" plugin_data set_plugin_data: str,
-    /// 插件描述，限定200字以内。
+    /// Plugin description within 200 characters
     "Description" description set_description: str,
-    /// 标签
+    /// Label
     "Tags" tags set_tags: list Tag,
 } }
 rt::action!("apigateway", "2018-08-08", "CreatePlugin", CreatePluginRequest => CreatePluginResponse);
 
 rt::model! { read debug;
-/// CreatePlugin返回参数结构体
+/// CreatePlugin response structure.
 CreatePluginResponse {
-    /// 新建的插件详情。
+    /// Details of the new plugin
     "Result" result set_result: obj Plugin,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateService` (创建服务).
+/// Request of `CreateService` (Creates service).
 ///
-/// 本接口（CreateService）用于创建服务。
-/// API 网关使用的最大单元为服务，每个服务中可创建多个 API 接口。每个服务有一个默认域名供客户调用，用户也可绑定自定义域名到此服务中。
+/// This API is used to create a service.
+/// A service is the biggest usage unit in API Gateway. Each service can contain multiple APIs and one default domain name for invocation. You can also bind your own custom domain name to a service.
 CreateServiceRequest {
-    /// 用户自定义的服务名称。
+    /// Custom service name.
     ///
     /// Required.
     "ServiceName" service_name set_service_name: str,
-    /// 服务的前端请求类型。如 http、https、http&https。
+    /// Service frontend request type, such as `http`, `https`, and `http&https`.
     ///
     /// Required.
     "Protocol" protocol set_protocol: str,
-    /// 用户自定义的服务描述。
+    /// Custom service description.
     "ServiceDesc" service_desc set_service_desc: str,
-    /// 网络类型列表，用于指定支持的访问类型，INNER为内网访问，OUTER为外网访问。默认为OUTER。
+    /// Network type list, which is used to specify the supported network types. INNER: private network access; OUTER: public network access. Default value: OUTER.
     "NetTypes" net_types set_net_types: list String,
-    /// IP版本号，仅支持IPv4。
+    /// IP version number. Valid values: IPv4, IPv6. Default value: IPv4.
     "IpVersion" ip_version set_ip_version: str,
-    /// 集群名称。保留字段，tsf serverless类型使用。
+    /// Cluster name, which is reserved and used by the `tsf serverless` type.
     "SetServerName" set_server_name set_set_server_name: str,
-    /// 用户类型。保留类型，serverless用户使用。
+    /// User type, which is reserved and can be used by `serverless` users.
     "AppIdType" app_id_type set_app_id_type: str,
-    /// 标签。
+    /// Tag information.
     "Tags" tags set_tags: list Tag,
-    /// 独享实例id
+    /// Dedicated instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// vpc属性，选择VPC后不可修改，为服务选择VPC后，可对接该VPC下的后端资源
+    /// VPC attribute
     "UniqVpcId" uniq_vpc_id set_uniq_vpc_id: str,
 } }
 rt::action!("apigateway", "2018-08-08", "CreateService", CreateServiceRequest => CreateServiceResponse);
 
 rt::model! { read debug;
-/// CreateService返回参数结构体
+/// CreateService response structure.
 CreateServiceResponse {
-    /// 服务唯一ID。
+    /// Unique service ID.
     "ServiceId" service_id set_service_id: str,
-    /// 用户自定义服务名称。
+    /// Custom service name.
     "ServiceName" service_name set_service_name: str,
-    /// 用户自定义服务描述。
+    /// Custom service description.
     "ServiceDesc" service_desc set_service_desc: str,
-    /// 外网默认域名。
+    /// Default public domain name.
     "OuterSubDomain" outer_sub_domain set_outer_sub_domain: str,
-    /// vpc内网默认域名。
+    /// Default VPC domain name.
     "InnerSubDomain" inner_sub_domain set_inner_sub_domain: str,
-    /// 服务创建时间。按照 ISO8601 标准表示，并且使用 UTC 时间。格式为：YYYY-MM-DDThh:mm:ssZ。
+    /// Service creation time in the format of `YYYY-MM-DDThh:mm:ssZ` according to ISO 8601 standard. UTC time is used.
     "CreatedTime" created_time set_created_time: str,
-    /// 网络类型列表，INNER为内网访问，OUTER为外网访问。
+    /// Network type list. INNER: private network access; OUTER: public network access.
     "NetTypes" net_types set_net_types: list String,
-    /// IP版本号。
+    /// IP version number.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "IpVersion" ip_version set_ip_version: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateUpstream` (创建后端通道).
+/// Request of `CreateUpstream` (Creates an upstream).
 ///
-/// 用于创建后端通道
+/// This API is used to create an upstream.
 CreateUpstreamRequest {
-    /// 后端协议，取值范围：HTTP, HTTPS,gRPC，gRPCs
+    /// Backend protocol. Valid values: `HTTP`, `HTTPS`
     ///
     /// Required.
     "Scheme" scheme set_scheme: str,
-    /// 负载均衡算法，取值范围：ROUND-ROBIN
+    /// Load balancing algorithm. Valid value: `ROUND-ROBIN`
     ///
     /// Required.
     "Algorithm" algorithm set_algorithm: str,
-    /// VPC唯一ID
+    /// Unique VPC ID
     ///
     /// Required.
     "UniqVpcId" uniq_vpc_id set_uniq_vpc_id: str,
-    /// 后端通道名字
+    /// Upstream name
     "UpstreamName" upstream_name set_upstream_name: str,
-    /// 后端通道描述
+    /// Upstream description
     "UpstreamDescription" upstream_description set_upstream_description: str,
-    /// 后端访问类型，取值范围：IP_PORT, K8S
+    /// Upstream access type. Valid values: `IP_PORT`, `K8S`
     "UpstreamType" upstream_type set_upstream_type: str,
-    /// 请求重试次数，默认3次
+    /// Retry attempts. It defaults to `3`.
     "Retries" retries set_retries: i128,
-    /// 网关转发到后端的Host请求头
+    /// The Host request header that forwarded from the gateway to backend
     "UpstreamHost" upstream_host set_upstream_host: str,
-    /// 后端节点
+    /// Backend nodes
     "Nodes" nodes set_nodes: list UpstreamNode,
-    /// 标签
+    /// Label
     "Tags" tags set_tags: list Tag,
-    /// 健康检查配置，目前只支持VPC通道
+    /// Health check configuration
     "HealthChecker" health_checker set_health_checker: obj UpstreamHealthChecker,
-    /// K8S容器服务的配置
+    /// Configuration of TKE service
     "K8sService" k8s_service set_k8s_service: list K8sService,
 } }
 rt::action!("apigateway", "2018-08-08", "CreateUpstream", CreateUpstreamRequest => CreateUpstreamResponse);
 
 rt::model! { read debug;
-/// CreateUpstream返回参数结构体
+/// CreateUpstream response structure.
 CreateUpstreamResponse {
-    /// 创建返回的唯一ID
+    /// The unique upstream ID returned
+    /// Note: This field may return `NULL`, indicating that no valid value was found.
     "UpstreamId" upstream_id set_upstream_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateUsagePlan` (创建使用计划).
+/// Request of `CreateUsagePlan` (Creates usage plan).
 ///
-/// 本接口（CreateUsagePlan）用于创建使用计划。
-/// 用户在使用 API 网关时，需要创建使用计划并将其绑定到服务的环境中使用。
+/// This API is used to create a usage plan.
+/// To use API Gateway, you need to create a usage plan and bind it to a service environment.
 CreateUsagePlanRequest {
-    /// 用户自定义的使用计划名称。
+    /// Custom usage plan name.
     ///
     /// Required.
     "UsagePlanName" usage_plan_name set_usage_plan_name: str,
-    /// 用户自定义的使用计划描述。
+    /// Custom usage plan description.
     "UsagePlanDesc" usage_plan_desc set_usage_plan_desc: str,
-    /// 请求配额总数，取值范围为-1或者[1, 99999999]，默认为-1，表示不开启。
+    /// Total number of requests allowed. Valid values: -1, [1,99999999]. The default value is `-1`, which indicates no limit.
     "MaxRequestNum" max_request_num set_max_request_num: i64,
-    /// 每秒请求限制数，取值范围为-1或者[1, 2000]，默认-1，表示不开启。
+    /// Limit of requests per second. Valid values: -1, [1,2000]. The default value is `-1`, which indicates no limit.
     "MaxRequestNumPreSec" max_request_num_pre_sec set_max_request_num_pre_sec: i64,
     /// 标签
     "Tags" tags set_tags: list Tag,
@@ -1350,20 +1479,21 @@ CreateUsagePlanRequest {
 rt::action!("apigateway", "2018-08-08", "CreateUsagePlan", CreateUsagePlanRequest => CreateUsagePlanResponse);
 
 rt::model! { read debug;
-/// CreateUsagePlan返回参数结构体
+/// CreateUsagePlan response structure.
 CreateUsagePlanResponse {
-    /// 使用计划详情。
+    /// Usage plan details.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: obj UsagePlanInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteAPIDoc` (删除 API 文档).
+/// Request of `DeleteAPIDoc` (Deletes API document).
 ///
-/// 删除 API 文档
+/// This API is used to delete an API document.
 DeleteAPIDocRequest {
-    /// API文档ID
+    /// API document ID.
     ///
     /// Required.
     "ApiDocId" api_doc_id set_api_doc_id: str,
@@ -1371,20 +1501,20 @@ DeleteAPIDocRequest {
 rt::action!("apigateway", "2018-08-08", "DeleteAPIDoc", DeleteAPIDocRequest => DeleteAPIDocResponse);
 
 rt::model! { read debug;
-/// DeleteAPIDoc返回参数结构体
+/// DeleteAPIDoc response structure.
 DeleteAPIDocResponse {
-    /// 操作是否成功
+    /// Whether the operation succeeded.
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteApiApp` (删除应用).
+/// Request of `DeleteApiApp` (Deletes application).
 ///
-/// 本接口（DeleteApiApp）用于删除已经创建的应用。
+/// This API is used to delete a created application.
 DeleteApiAppRequest {
-    /// 应用唯一 ID。
+    /// Unique application ID.
     ///
     /// Required.
     "ApiAppId" api_app_id set_api_app_id: str,
@@ -1392,20 +1522,21 @@ DeleteApiAppRequest {
 rt::action!("apigateway", "2018-08-08", "DeleteApiApp", DeleteApiAppRequest => DeleteApiAppResponse);
 
 rt::model! { read debug;
-/// DeleteApiApp返回参数结构体
+/// DeleteApiApp response structure.
 DeleteApiAppResponse {
-    /// 删除操作是否成功。
+    /// Whether deletion succeeded.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteApiKey` (删除密钥).
+/// Request of `DeleteApiKey` (Deletes key).
 ///
-/// 本接口（DeleteApiKey）用于删除一对 API 密钥。
+/// This API is used to delete an API key pair.
 DeleteApiKeyRequest {
-    /// 待删除的密钥 ID。
+    /// ID of the key to be deleted.
     ///
     /// Required.
     "AccessKeyId" access_key_id set_access_key_id: str,
@@ -1413,24 +1544,25 @@ DeleteApiKeyRequest {
 rt::action!("apigateway", "2018-08-08", "DeleteApiKey", DeleteApiKeyRequest => DeleteApiKeyResponse);
 
 rt::model! { read debug;
-/// DeleteApiKey返回参数结构体
+/// DeleteApiKey response structure.
 DeleteApiKeyResponse {
-    /// 删除操作是否成功。
+    /// Whether deletion succeeded.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteApi` (删除API).
+/// Request of `DeleteApi` (Deletes API).
 ///
-/// 本接口（DeleteApi）用于删除已经创建的API。
+/// This API is used to delete a created API.
 DeleteApiRequest {
-    /// API 所在的服务唯一 ID。
+    /// Unique service ID of API.
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
-    /// API 接口唯一 ID。
+    /// Unique API ID.
     ///
     /// Required.
     "ApiId" api_id set_api_id: str,
@@ -1438,24 +1570,25 @@ DeleteApiRequest {
 rt::action!("apigateway", "2018-08-08", "DeleteApi", DeleteApiRequest => DeleteApiResponse);
 
 rt::model! { read debug;
-/// DeleteApi返回参数结构体
+/// DeleteApi response structure.
 DeleteApiResponse {
-    /// 删除操作是否成功。
+    /// Whether deletion succeeded.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteIPStrategy` (删除服务IP策略).
+/// Request of `DeleteIPStrategy` (Deletes service IP policy).
 ///
-/// 本接口（DeleteIPStrategy）用于删除服务IP策略。
+/// This API is used to delete a service IP policy.
 DeleteIPStrategyRequest {
-    /// 待删除的IP策略所属的服务唯一ID。
+    /// Unique service ID of the IP policy to be deleted.
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
-    /// 待删除的IP策略唯一ID。
+    /// Unique ID of the IP policy to be deleted.
     ///
     /// Required.
     "StrategyId" strategy_id set_strategy_id: str,
@@ -1463,20 +1596,21 @@ DeleteIPStrategyRequest {
 rt::action!("apigateway", "2018-08-08", "DeleteIPStrategy", DeleteIPStrategyRequest => DeleteIPStrategyResponse);
 
 rt::model! { read debug;
-/// DeleteIPStrategy返回参数结构体
+/// DeleteIPStrategy response structure.
 DeleteIPStrategyResponse {
-    /// 删除操作是否成功。
+    /// Whether deletion succeeded.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeletePlugin` (删除插件).
+/// Request of `DeletePlugin` (Deletes a plugin).
 ///
-/// 删除API网关插件
+/// This API is used to delete an API Gateway plugin.
 DeletePluginRequest {
-    /// 要删除的API网关插件的ID。
+    /// ID of the plugin to be deleted
     ///
     /// Required.
     "PluginId" plugin_id set_plugin_id: str,
@@ -1484,52 +1618,53 @@ DeletePluginRequest {
 rt::action!("apigateway", "2018-08-08", "DeletePlugin", DeletePluginRequest => DeletePluginResponse);
 
 rt::model! { read debug;
-/// DeletePlugin返回参数结构体
+/// DeletePlugin response structure.
 DeletePluginResponse {
-    /// 删除操作是否成功。
+    /// Result of the deletion action
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteService` (删除服务).
+/// Request of `DeleteService` (Deletes service).
 ///
-/// 本接口（DeleteService）用于删除 API 网关中某个服务。
+/// This API is used to delete a service in API Gateway.
 DeleteServiceRequest {
-    /// 待删除服务的唯一 ID。
+    /// Unique ID of the service to be deleted.
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
-    /// 跳过删除前置条件校验（仅支持独享实例上的服务）
+    /// A parameter used to set to skip the deletion precondition verification (only supported for services on dedicated instances).
     "SkipVerification" skip_verification set_skip_verification: i64,
 } }
 rt::action!("apigateway", "2018-08-08", "DeleteService", DeleteServiceRequest => DeleteServiceResponse);
 
 rt::model! { read debug;
-/// DeleteService返回参数结构体
+/// DeleteService response structure.
 DeleteServiceResponse {
-    /// 删除操作是否成功。
+    /// Whether deletion succeeded.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteServiceSubDomainMapping` (删除自定义域名的路径映射).
+/// Request of `DeleteServiceSubDomainMapping` (Deletes the path mapping of custom domain name).
 ///
-/// 本接口（DeleteServiceSubDomainMapping）用于删除服务中某个环境的自定义域名映射。
-/// 当用户使用自定义域名，并使用了自定义映射时，可使用此接口。但需注意，若删除了所有环境的映射时，调用此 API 均会返回失败。
+/// This API is used to delete a custom domain name mapping in a service environment.
+/// You can use this API if you use a custom domain name and custom mapping. Please note that if you delete all mappings in all environments, a failure will be returned when this API is called.
 DeleteServiceSubDomainMappingRequest {
-    /// 服务唯一 ID。
+    /// Unique service ID.
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
-    /// 服务绑定的自定义域名。
+    /// Custom domain name bound to service.
     ///
     /// Required.
     "SubDomain" sub_domain set_sub_domain: str,
-    /// 待删除映射的环境名称，当前支持三个环境，test（测试环境）、prepub（预发布环境）和 release（发布环境）。
+    /// Name of the environment whose mapping is to be deleted. Valid values: test (test environment), prepub (pre-release environment), release (release environment).
     ///
     /// Required.
     "Environment" environment set_environment: str,
@@ -1537,20 +1672,20 @@ DeleteServiceSubDomainMappingRequest {
 rt::action!("apigateway", "2018-08-08", "DeleteServiceSubDomainMapping", DeleteServiceSubDomainMappingRequest => DeleteServiceSubDomainMappingResponse);
 
 rt::model! { read debug;
-/// DeleteServiceSubDomainMapping返回参数结构体
+/// DeleteServiceSubDomainMapping response structure.
 DeleteServiceSubDomainMappingResponse {
-    /// 删除自定义域名的路径映射操作是否成功。
+    /// Whether the path mapping of the custom domain name is successfully deleted.
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteUpstream` (删除后端通道).
+/// Request of `DeleteUpstream` (Deletes an upstream).
 ///
-/// 删除后端通道，需要注意有API绑定时，不允许删除
+/// This API is used to delete an upstream. Note that you can only delete an upstream when it’s not bound with any APIs.
 DeleteUpstreamRequest {
-    /// 待删除的后端通道ID
+    /// ID of the upstream to be deleted
     ///
     /// Required.
     "UpstreamId" upstream_id set_upstream_id: str,
@@ -1558,20 +1693,21 @@ DeleteUpstreamRequest {
 rt::action!("apigateway", "2018-08-08", "DeleteUpstream", DeleteUpstreamRequest => DeleteUpstreamResponse);
 
 rt::model! { read debug;
-/// DeleteUpstream返回参数结构体
+/// DeleteUpstream response structure.
 DeleteUpstreamResponse {
-    /// 成功删除的后端通道ID
+    /// ID of the deleted upstream
+    /// Note: This field may return `NULL`, indicating that no valid value was found.
     "UpstreamId" upstream_id set_upstream_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteUsagePlan` (删除使用计划).
+/// Request of `DeleteUsagePlan` (Deletes a usage plan).
 ///
-/// 本接口（DeleteUsagePlan）用于删除使用计划。
+/// This API is used to delete a usage plan.
 DeleteUsagePlanRequest {
-    /// 待删除的使用计划唯一 ID。
+    /// Unique ID of the usage plan to be deleted.
     ///
     /// Required.
     "UsagePlanId" usage_plan_id set_usage_plan_id: str,
@@ -1579,30 +1715,31 @@ DeleteUsagePlanRequest {
 rt::action!("apigateway", "2018-08-08", "DeleteUsagePlan", DeleteUsagePlanRequest => DeleteUsagePlanResponse);
 
 rt::model! { read debug;
-/// DeleteUsagePlan返回参数结构体
+/// DeleteUsagePlan response structure.
 DeleteUsagePlanResponse {
-    /// 删除操作是否成功。
+    /// Whether deletion succeeded.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DemoteServiceUsagePlan` (服务级别使用计划降级).
+/// Request of `DemoteServiceUsagePlan` (Demotes usage plan at service level).
 ///
-/// 本接口（DemoteServiceUsagePlan）用于将某个服务在某个环境的使用计划，降级到API上。
-/// 如果服务内没有API不允许进行此操作。
-/// 如果当前环境没有发布，不允许进行此操作。
+/// This API is used to degrade a usage plan of a service in an environment to the API level.
+/// This operation will be denied if there are no APIs under the service.
+/// This operation will also be denied if the current environment has not been published.
 DemoteServiceUsagePlanRequest {
-    /// 使用计划ID。
+    /// Usage plan ID.
     ///
     /// Required.
     "UsagePlanId" usage_plan_id set_usage_plan_id: str,
-    /// 待降级的服务唯一 ID。
+    /// Unique ID of the service to be demoted.
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
-    /// 环境名称。
+    /// Environment name.
     ///
     /// Required.
     "Environment" environment set_environment: str,
@@ -1610,65 +1747,83 @@ DemoteServiceUsagePlanRequest {
 rt::action!("apigateway", "2018-08-08", "DemoteServiceUsagePlan", DemoteServiceUsagePlanRequest => DemoteServiceUsagePlanResponse);
 
 rt::model! { read debug;
-/// DemoteServiceUsagePlan返回参数结构体
+/// DemoteServiceUsagePlan response structure.
 DemoteServiceUsagePlanResponse {
-    /// 降级操作是否成功。
+    /// Whether demotion succeeded.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// api状态详情
+/// API status details
 DesApisStatus {
-    /// 服务唯一ID。
+    /// Unique service ID.
     "ServiceId" service_id set_service_id: str,
-    /// API唯一ID。
+    /// Unique API ID.
     "ApiId" api_id set_api_id: str,
-    /// 用户自定义的 API 接口描述。
+    /// Custom API description.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ApiDesc" api_desc set_api_desc: str,
-    /// 创建时间。按照 ISO8601 标准表示，并且使用 UTC 时间。格式为：YYYY-MM-DDThh:mm:ssZ。
+    /// Creation time in the format of YYYY-MM-DDThh:mm:ssZ according to ISO 8601 standard. UTC time is used.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CreatedTime" created_time set_created_time: str,
-    /// 最后修改时间。按照 ISO8601 标准表示，并且使用 UTC 时间。格式为：YYYY-MM-DDThh:mm:ssZ。
+    /// Last modified time in the format of YYYY-MM-DDThh:mm:ssZ according to ISO 8601 standard. UTC time is used.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ModifiedTime" modified_time set_modified_time: str,
-    /// API 接口的名称。
+    /// API name.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ApiName" api_name set_api_name: str,
-    /// VPCID。
+    /// VPC ID.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "VpcId" vpc_id set_vpc_id: i64,
-    /// VPC唯一ID。
+    /// Unique VPC ID.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "UniqVpcId" uniq_vpc_id set_uniq_vpc_id: str,
-    /// API类型。取值为NORMAL（普通API）和TSF（微服务API）。
+    /// API type. Valid values: NORMAL (general API), TSF (microservice API).
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ApiType" api_type set_api_type: str,
-    /// API协议。
+    /// API protocol.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Protocol" protocol set_protocol: str,
-    /// 是否买后调试。（云市场预留字段）
+    /// Whether to enable debugging after purchase (reserved field for the marketplace)
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "IsDebugAfterCharge" is_debug_after_charge set_is_debug_after_charge: bool,
-    /// API 鉴权类型。取值为SECRET（密钥对鉴权）、NONE（免鉴权）、OAUTH、EIAM。
+    /// API authentication type. Valid values: `SECRET` (key pair authentication), `NONE` (no authentication), `OAUTH`, and `EIAM`
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "AuthType" auth_type set_auth_type: str,
-    /// OAUTH API的类型。当AuthType 为 OAUTH时该字段有效， 取值为NORMAL（业务API）和 OAUTH（授权API）。
+    /// OAuth API type, which is valid if `AuthType` is `OAUTH`. Valid values: NORMAL (business API), OAUTH (authorization API).
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ApiBusinessType" api_business_type set_api_business_type: str,
-    /// 关联的授权API 唯一 ID，当AuthType为OAUTH且ApiBusinessType为NORMAL时生效。标示业务API绑定的oauth2.0授权API唯一ID。
+    /// Unique ID of associated authorization API, which takes effect only if `AuthType` is `OAUTH` and `ApiBusinessType` is `NORMAL`. It is the unique ID of the OAuth 2.0 authorization API bound to the business API.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "AuthRelationApiId" auth_relation_api_id set_auth_relation_api_id: str,
-    /// OAUTH 配置信息。当AuthType是OAUTH时生效。
+    /// OAuth configuration information, which takes effect if `AuthType` is `OAUTH`.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "OauthConfig" oauth_config set_oauth_config: obj OauthConfig,
-    /// 授权API关联的业务API列表。
+    /// List of business APIs associated with authorization API.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     ///
     /// Disabled in the spec.
     "RelationBuniessApiIds" relation_buniess_api_ids set_relation_buniess_api_ids: list String,
-    /// API关联的标签信息。
+    /// Information of tags associated with API.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Tags" tags set_tags: list String,
-    /// API 的路径，如 /path。
+    /// API path, such as `/path`.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Path" path set_path: str,
-    /// API 的请求方法，如 GET。
+    /// API request method, such as `GET`.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Method" method set_method: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAPIDocDetail` (查询 API 文档详情).
+/// Request of `DescribeAPIDocDetail` (Queries the details of API document).
 ///
-/// 查询 API 文档详情
+/// This API is used to query the details of an API document.
 DescribeAPIDocDetailRequest {
-    /// API文档ID
+    /// API document ID
     ///
     /// Required.
     "ApiDocId" api_doc_id set_api_doc_id: str,
@@ -1676,192 +1831,196 @@ DescribeAPIDocDetailRequest {
 rt::action!("apigateway", "2018-08-08", "DescribeAPIDocDetail", DescribeAPIDocDetailRequest => DescribeAPIDocDetailResponse);
 
 rt::model! { read debug;
-/// DescribeAPIDocDetail返回参数结构体
+/// DescribeAPIDocDetail response structure.
 DescribeAPIDocDetailResponse {
-    /// API文档详细信息
+    /// API document details
     "Result" result set_result: obj APIDocInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAPIDocs` (查询 API 文档列表).
+/// Request of `DescribeAPIDocs` (Queries the list of API documents).
 ///
-/// 查询 API 文档列表
+/// This API is used to query the list of API documents.
 DescribeAPIDocsRequest {
-    /// 返回数量，默认为 20，最大值为 100。
+    /// Number of results to be returned. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
-    /// 偏移量，默认为 0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i64,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeAPIDocs", DescribeAPIDocsRequest => DescribeAPIDocsResponse);
 
 rt::model! { read debug;
-/// DescribeAPIDocs返回参数结构体
+/// DescribeAPIDocs response structure.
 DescribeAPIDocsResponse {
-    /// API文档列表信息
+    /// API document list information
     "Result" result set_result: obj APIDocs,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAllPluginApis` (展示插件相关的API列表).
+/// Request of `DescribeAllPluginApis` (Lists all APIs that can use this plugin).
 ///
-/// 展示插件相关的API列表，包括已绑定的和未绑定的API信息。
+/// This API is used to list all APIs that can use this plugin, no matter whether the API is bound with the plugin.
 DescribeAllPluginApisRequest {
-    /// 要查询的服务ID。
+    /// ID of the service to be queried
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
-    /// 要查询的插件ID。
+    /// ID of the plugin to be queried
     ///
     /// Required.
     "PluginId" plugin_id set_plugin_id: str,
-    /// 环境信息。
+    /// Environment information
     ///
     /// Required.
     "EnvironmentName" environment_name set_environment_name: str,
-    /// 返回数量，默认为 20，最大值为 100。
+    /// Number of returned results. Default value: 20. Maximum value: 100
     "Limit" limit set_limit: i64,
-    /// 偏移量，默认为 0。
+    /// Offset. Default value: 0
     "Offset" offset set_offset: i64,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeAllPluginApis", DescribeAllPluginApisRequest => DescribeAllPluginApisResponse);
 
 rt::model! { read debug;
-/// DescribeAllPluginApis返回参数结构体
+/// DescribeAllPluginApis response structure.
 DescribeAllPluginApisResponse {
-    /// 插件相关API的列表。
+    /// List of APIs that ca use this plugin
     "Result" result set_result: obj ApiInfoSummary,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeApiAppBindApisStatus` (查询应用绑定的Api列表).
+/// Request of `DescribeApiAppBindApisStatus` (Queries the list of APIs bound to application).
 ///
-/// 本接口（DescribeApiAppBindApisStatus）查询应用绑定的Api列表。
+/// This API is used to query the list of APIs bound to an application.
 DescribeApiAppBindApisStatusRequest {
-    /// 应用ID
+    /// Application ID
     ///
     /// Required.
     "ApiAppId" api_app_id set_api_app_id: str,
-    /// 返回数量，默认为 20，最大值为 100。
+    /// Number of returned results. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
-    /// 偏移量，默认为 0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 过滤条件。支持ApiId、ApiName、ServiceId、Environment 、KeyWord（ 可以匹配name或者ID）。
+    /// Filter. Valid values: ApiId, ApiName, ServiceId, Environment, KeyWord (match with `name` or ID).
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeApiAppBindApisStatus", DescribeApiAppBindApisStatusRequest => DescribeApiAppBindApisStatusResponse);
 
 rt::model! { read debug;
-/// DescribeApiAppBindApisStatus返回参数结构体
+/// DescribeApiAppBindApisStatus response structure.
 DescribeApiAppBindApisStatusResponse {
-    /// 应用绑定的Api列表。
+    /// List of APIs bound to the application.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: obj ApiAppApiInfos,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeApiAppsStatus` (查询应用列表).
+/// Request of `DescribeApiAppsStatus` (Queries application list).
 ///
-/// 本接口（DescribeApiAppsStatus）查询应用列表。
+/// This API is used to query the application list.
 DescribeApiAppsStatusRequest {
-    /// 返回数量，默认为 20，最大值为 100。
+    /// Number of returned results. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
-    /// 偏移量，默认为 0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 过滤条件。支持ApiAppId、ApiAppName、KeyWord（ 可以匹配name或者ID）。
+    /// Filter. Valid values: ApiAppId, ApiAppName, KeyWord (match with `name` or ID).
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeApiAppsStatus", DescribeApiAppsStatusRequest => DescribeApiAppsStatusResponse);
 
 rt::model! { read debug;
-/// DescribeApiAppsStatus返回参数结构体
+/// DescribeApiAppsStatus response structure.
 DescribeApiAppsStatusResponse {
-    /// 应用列表。
+    /// Application list.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: obj ApiAppInfos,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeApiBindApiAppsStatus` (查询Api绑定的应用列表).
+/// Request of `DescribeApiBindApiAppsStatus` (Queries the list of applications bound to API).
 ///
-/// 本接口（DescribeApiBindApiAppsStatus）查询Api绑定的应用列表。
+/// This API is used to query the list of applications bound to an API.
 DescribeApiBindApiAppsStatusRequest {
-    /// 服务ID
+    /// Service ID
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
-    /// Api的ID的数组
+    /// Array of API IDs
     ///
     /// Required.
     "ApiIds" api_ids set_api_ids: list String,
-    /// 返回数量，默认为 20，最大值为 100。
+    /// Number of returned results. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
-    /// 偏移量，默认为 0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 过滤条件。支持ApiAppId、Environment、KeyWord（ 可以匹配name或者ID）。
+    /// Filter. Valid values: ApiAppId, Environment, KeyWord (match with `name` or ID).
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeApiBindApiAppsStatus", DescribeApiBindApiAppsStatusRequest => DescribeApiBindApiAppsStatusResponse);
 
 rt::model! { read debug;
-/// DescribeApiBindApiAppsStatus返回参数结构体
+/// DescribeApiBindApiAppsStatus response structure.
 DescribeApiBindApiAppsStatusResponse {
-    /// 应用绑定的Api列表。
+    /// List of APIs bound to the application.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: obj ApiAppApiInfos,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeApiEnvironmentStrategy` (展示API绑定的限流策略).
+/// Request of `DescribeApiEnvironmentStrategy` (Displays throttling policies bound to API).
 ///
-/// 本接口（DescribeApiEnvironmentStrategy）用于展示API绑定的限流策略。
+/// This API is used to display the throttling policies bound to an API.
 DescribeApiEnvironmentStrategyRequest {
-    /// API所属服务唯一ID。
+    /// Unique service ID of API.
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
-    /// 环境列表。
+    /// Environment list.
     "EnvironmentNames" environment_names set_environment_names: list String,
-    /// API唯一ID。
+    /// Unique API ID.
     "ApiId" api_id set_api_id: str,
-    /// 返回数量，默认为 20，最大值为 100。
+    /// Number of results to be returned. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
-    /// 偏移量，默认为 0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i64,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeApiEnvironmentStrategy", DescribeApiEnvironmentStrategyRequest => DescribeApiEnvironmentStrategyResponse);
 
 rt::model! { read debug;
-/// DescribeApiEnvironmentStrategy返回参数结构体
+/// DescribeApiEnvironmentStrategy response structure.
 DescribeApiEnvironmentStrategyResponse {
-    /// api绑定策略详情
+    /// Details of policies bound to API
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: obj ApiEnvironmentStrategyStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeApiForApiApp` (应用使用者查询API详情).
+/// Request of `DescribeApiForApiApp` (Queries API details).
 ///
-/// 本接口（DescribeApiForApiApp）用于应用使用者查询部署于 API 网关的 API 接口的详细信息。​
+/// This API is used to query the details of an API deployed at API Gateway.
 DescribeApiForApiAppRequest {
-    /// API 所在的服务唯一 ID。
+    /// Unique service ID of the API
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
-    /// API 接口唯一 ID。
+    /// Unique API ID
     ///
     /// Required.
     "ApiId" api_id set_api_id: str,
-    /// Api所属地域
+    /// API region
     ///
     /// Required.
     "ApiRegion" api_region set_api_region: str,
@@ -1869,21 +2028,21 @@ DescribeApiForApiAppRequest {
 rt::action!("apigateway", "2018-08-08", "DescribeApiForApiApp", DescribeApiForApiAppRequest => DescribeApiForApiAppResponse);
 
 rt::model! { read debug;
-/// DescribeApiForApiApp返回参数结构体
+/// DescribeApiForApiApp response structure.
 DescribeApiForApiAppResponse {
-    /// API 详情。
+    /// API details.
     "Result" result set_result: obj ApiInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeApiKey` (查询密钥详情).
+/// Request of `DescribeApiKey` (Queries key details).
 ///
-/// 本接口（DescribeApiKey）用于查询密钥详情。
-/// 用户在创建密钥后，可用此接口查询一个 API 密钥的详情，该接口会显示密钥 Key。
+/// This API is used to query the details of a key.
+/// After creating an API key, you can query its details by using this API.
 DescribeApiKeyRequest {
-    /// API 密钥 ID。
+    /// API key ID.
     ///
     /// Required.
     "AccessKeyId" access_key_id set_access_key_id: str,
@@ -1891,48 +2050,49 @@ DescribeApiKeyRequest {
 rt::action!("apigateway", "2018-08-08", "DescribeApiKey", DescribeApiKeyRequest => DescribeApiKeyResponse);
 
 rt::model! { read debug;
-/// DescribeApiKey返回参数结构体
+/// DescribeApiKey response structure.
 DescribeApiKeyResponse {
-    /// 密钥详情。
+    /// Key details.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: obj ApiKey,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeApiKeysStatus` (查询密钥列表).
+/// Request of `DescribeApiKeysStatus` (Queries key list).
 ///
-/// 本接口（DescribeApiKeysStatus）用于查询密钥列表。
-/// 当用户创建了多个密钥对时，可使用本接口查询一个或多个 API 密钥信息1。
+/// This API is used to query the information of one or more API keys.
 DescribeApiKeysStatusRequest {
-    /// 返回数量，默认为 20，最大值为 100。
+    /// Number of results to be returned. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
-    /// 偏移量，默认为 0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 过滤条件。支持AccessKeyId、AccessKeySecret、SecretName、NotUsagePlanId、Status、KeyWord（ 可以匹配name或者path）。
+    /// Filter. Valid values: AccessKeyId, AccessKeySecret, SecretName, NotUsagePlanId, Status, KeyWord (match with `name` or `path`).
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeApiKeysStatus", DescribeApiKeysStatusRequest => DescribeApiKeysStatusResponse);
 
 rt::model! { read debug;
-/// DescribeApiKeysStatus返回参数结构体
+/// DescribeApiKeysStatus response structure.
 DescribeApiKeysStatusResponse {
-    /// 密钥列表。
+    /// Key list.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: obj ApiKeysStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeApi` (查询API详情).
+/// Request of `DescribeApi` (Queries API details).
 ///
-/// 本接口（DescribeApi）用于查询用户 API 网关的 API 接口的详细信息。u200b
+/// This API (`DescribeApi`) is used to query the details of the APIs users manage via Tencent Cloud API Gateway.
 DescribeApiRequest {
-    /// API 所在的服务唯一 ID。
+    /// Unique service ID of API.
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
-    /// API 接口唯一 ID。
+    /// Unique API ID.
     ///
     /// Required.
     "ApiId" api_id set_api_id: str,
@@ -1940,9 +2100,9 @@ DescribeApiRequest {
 rt::action!("apigateway", "2018-08-08", "DescribeApi", DescribeApiRequest => DescribeApiResponse);
 
 rt::model! { read debug;
-/// DescribeApi返回参数结构体
+/// DescribeApi response structure.
 DescribeApiResponse {
-    /// API 详情。
+    /// API details.
     "Result" result set_result: obj ApiInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1951,124 +2111,148 @@ DescribeApiResponse {
 rt::model! { read debug;
 /// ServiceParameter
 DescribeApiResultServiceParametersInfo {
-    /// API的后端服务参数名称。只有ServiceType是HTTP才会用到此参数。前后端参数名称可不同。
+    /// API backend service parameter name. This is only applicable when `ServiceType` is `HTTP`. Names of frontend and backend parameters can be different.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Name" name set_name: str,
-    /// API 的后端服务参数位置，如 head。只有 ServiceType 是 HTTP 才会用到此参数。前后端参数位置可配置不同。
+    /// Location of the API backend service parameter, such as `head` This is only applicable when `ServiceType` is `HTTP`. Configurations of frontend and backend parameters can be different.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Position" position set_position: str,
-    /// API 的后端服务参数对应的前端参数位置，如 head。只有 ServiceType 是 HTTP 才会用到此参数。
+    /// Location of the frontend parameter corresponding to the API backend service parameter, such as `head` This is only applicable when `ServiceType` is `HTTP`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RelevantRequestParameterPosition" relevant_request_parameter_position set_relevant_request_parameter_position: str,
-    /// API 的后端服务参数对应的前端参数名称。只有 ServiceType 是 HTTP 才会用到此参数。
+    /// Name of the frontend parameter corresponding to the API backend service parameter. This is only applicable when `ServiceType` is `HTTP`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RelevantRequestParameterName" relevant_request_parameter_name set_relevant_request_parameter_name: str,
-    /// API 的后端服务参数默认值。只有 ServiceType 是 HTTP 才会用到此参数。
+    /// Default value of API backend service parameter. This is only applicable when `ServiceType` is `HTTP`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DefaultValue" default_value set_default_value: str,
-    /// API 的后端服务参数备注。只有 ServiceType 是 HTTP 才会用到此参数。
+    /// Description of API backend service parameter. This is only applicable when `ServiceType` is `HTTP`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RelevantRequestParameterDesc" relevant_request_parameter_desc set_relevant_request_parameter_desc: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeApiUsagePlan` (查询 API 使用计划详情).
+/// Request of `DescribeApiUsagePlan` (Queries the details of API usage plans).
 ///
-/// 本接口（DescribeApiUsagePlan）用于查询服务中 API 使用计划详情。
-/// 服务若需要鉴权限流生效，则需要绑定使用计划到此服务中，本接口用于查询绑定到一个服务及其中 API 的所有使用计划。
+/// This API is used to query the details of API usage plans in a service.
+/// To make authentication and throttling for a service take effect, you need to bind a usage plan to it. This API is used to query all usage plans bound to a service and APIs under it.
 DescribeApiUsagePlanRequest {
-    /// 待查询的服务唯一 ID。
+    /// Unique ID of the service to be queried.
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
-    /// 返回数量，默认为 20，最大值为 100。
+    /// Number of results to be returned. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
-    /// 偏移量，默认为 0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i64,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeApiUsagePlan", DescribeApiUsagePlanRequest => DescribeApiUsagePlanResponse);
 
 rt::model! { read debug;
-/// DescribeApiUsagePlan返回参数结构体
+/// DescribeApiUsagePlan response structure.
 DescribeApiUsagePlanResponse {
-    /// api绑定使用计划列表。
+    /// List of usage plans bound to API.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: obj ApiUsagePlanSet,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeApisStatus` (查询 API 接口列表).
+/// Request of `DescribeApisStatus` (Queries API list).
 ///
-/// 本接口（DescribeApisStatus）用于查看一个服务下的某个 API 或所有 API 列表及其相关信息。
+/// This API is used to view a certain API or the list of all APIs under a service and relevant information.
 DescribeApisStatusRequest {
-    /// API 所在的服务唯一 ID。
+    /// Unique service ID of API.
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
-    /// 偏移量，默认为 0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认为 20，最大值为 100
+    /// Number of returned results. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
-    /// API过滤条件。支持ApiId、ApiName、ApiPath、ApiType、AuthRelationApiId、AuthType、ApiBuniessType、NotUsagePlanId、 Environment、Tags (values为 $tag_key:tag_value的列表)、TagKeys （values 为 tag key的列表），其中NotUsagePlanId和Environment必须同时使用，不能单独使用一个。
+    /// API filter. Valid values: `ApiId`, `ApiName`, `ApiPath`, `ApiType`, `AuthRelationApiId`, `AuthType`, `ApiBuniessType`, `NotUsagePlanId`, `Environment`, `Tags` (whose values are the list of `$tag_key:tag_value`), `TagKeys` (whose values are the list of tag keys). Note that `NotUsagePlanId` and `Environment` must be used in the same time.
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeApisStatus", DescribeApisStatusRequest => DescribeApisStatusResponse);
 
 rt::model! { read debug;
-/// DescribeApisStatus返回参数结构体
+/// DescribeApisStatus response structure.
 DescribeApisStatusResponse {
-    /// API 详情列表。
+    /// List of API details.
     "Result" result set_result: obj DescribeApisStatusResultInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// api状态详情
+/// API status details
 DescribeApisStatusResultApiIdStatusSetInfo {
-    /// 服务唯一ID。
+    /// Unique service ID.
     "ServiceId" service_id set_service_id: str,
-    /// API唯一ID。
+    /// Unique API ID.
     "ApiId" api_id set_api_id: str,
-    /// 用户自定义的 API 接口描述。
+    /// Custom API description.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ApiDesc" api_desc set_api_desc: str,
-    /// 创建时间。按照 ISO8601 标准表示，并且使用 UTC 时间。格式为：YYYY-MM-DDThh:mm:ssZ。
+    /// Creation time. u200dIt is the UTC time in ISO-8601 format. Format: YYYY-MM-DDThh:mm:ssZ.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreatedTime" created_time set_created_time: str,
-    /// 最后修改时间。按照 ISO8601 标准表示，并且使用 UTC 时间。格式为：YYYY-MM-DDThh:mm:ssZ。
+    /// Last modification time u200dIt is the UTC time in ISO-8601 format. Format: YYYY-MM-DDThh:mm:ssZ.
+    /// Note: u200dThis field may return null, indicating that no valid values can be obtained.
     "ModifiedTime" modified_time set_modified_time: str,
-    /// API 接口的名称。
+    /// API name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ApiName" api_name set_api_name: str,
-    /// VPCID。
+    /// VPC ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "VpcId" vpc_id set_vpc_id: i64,
-    /// VPC唯一ID。
+    /// Unique VPC ID.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "UniqVpcId" uniq_vpc_id set_uniq_vpc_id: str,
-    /// API类型。取值为NORMAL（普通API）和TSF（微服务API）。
+    /// API type API type. Valid values: `NORMAL` (general API), `TSF` (microservice API).
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ApiType" api_type set_api_type: str,
-    /// API协议。
+    /// API protocol.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Protocol" protocol set_protocol: str,
-    /// 是否买后调试。（云市场预留字段）
+    /// Whether to enable debugging after purchase. (This field is reserved for Marketplace
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsDebugAfterCharge" is_debug_after_charge set_is_debug_after_charge: bool,
-    /// API 鉴权类型。取值为SECRET（密钥对鉴权）、NONE（免鉴权）、OAUTH、EIAM。
+    /// API authentication type. Valid values: `SECRET` (key pair authentication), `NONE` (no authentication), `OAUTH`, and `EIAM`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AuthType" auth_type set_auth_type: str,
-    /// OAUTH API的类型。当AuthType 为 OAUTH时该字段有效， 取值为NORMAL（业务API）和 OAUTH（授权API）。
+    /// OAuth API type. Valid values: u200d`NORMAL` (service API), `OAUTH` (authorization API). It is only applicable when `AuthType` is `OAUTH`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ApiBusinessType" api_business_type set_api_business_type: str,
-    /// 关联的授权API 唯一 ID，当AuthType为OAUTH且ApiBusinessType为NORMAL时生效。标示业务API绑定的oauth2.0授权API唯一ID。
+    /// Unique ID of associated authorization API. It is applicable when `AuthType` is `OAUTH` and `ApiBusinessType` is `NORMAL`. It is the unique ID of the OAuth 2.0 authorization API bound to the service API.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AuthRelationApiId" auth_relation_api_id set_auth_relation_api_id: str,
-    /// OAUTH 配置信息。当AuthType是OAUTH时生效。
+    /// OAUTH configuration information. It is applicable when `AuthType` is `OAUTH`.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "OauthConfig" oauth_config set_oauth_config: obj OauthConfig,
-    /// 授权API关联的业务API列表。
+    /// List of business APIs associated with authorization API.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     ///
     /// Disabled in the spec.
     "RelationBuniessApiIds" relation_buniess_api_ids set_relation_buniess_api_ids: list String,
-    /// API关联的标签信息。
+    /// Information of tags associated with API.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Tags" tags set_tags: list ApigatewayTags,
-    /// API 的路径，如 /path。
+    /// API path, such as `/path`.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Path" path set_path: str,
-    /// API 的请求方法，如 GET。
+    /// API request method, such as `GET`.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Method" method set_method: str,
 } }
 
 rt::model! { read debug;
-/// 描述api列表状态
+/// API list status description
 DescribeApisStatusResultInfo {
-    /// 符合条件的 API 接口数量。
+    /// Number of eligible APIs.
     "TotalCount" total_count set_total_count: i64,
-    /// API 接口列表。
+    /// List of APIs
     "ApiIdStatusSet" api_id_status_set set_api_id_status_set: list DescribeApisStatusResultApiIdStatusSetInfo,
 } }
 
@@ -2094,7 +2278,7 @@ DescribeExclusiveInstanceDetailResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeExclusiveInstanceRegions` (获取专享实例支持地域列表).
+/// Request of `DescribeExclusiveInstanceRegions` (Obtains the list of regions supported by dedicated instances).
 ///
 /// Get the list of supported regions for dedicated instances
 DescribeExclusiveInstanceRegionsRequest {
@@ -2102,7 +2286,7 @@ DescribeExclusiveInstanceRegionsRequest {
 rt::action!("apigateway", "2018-08-08", "DescribeExclusiveInstanceRegions", DescribeExclusiveInstanceRegionsRequest => DescribeExclusiveInstanceRegionsResponse);
 
 rt::model! { read debug;
-/// DescribeExclusiveInstanceRegions返回参数结构体
+/// DescribeExclusiveInstanceRegions response structure.
 DescribeExclusiveInstanceRegionsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2168,153 +2352,156 @@ DescribeExclusiveInstancesStatusResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeIPStrategyApisStatus` (查询IP策略绑定的API列表).
+/// Request of `DescribeIPStrategyApisStatus` (Queries the list of APIs bound to IP policy).
 ///
-/// 本接口（DescribeIPStrategyApisStatus）用于查询IP策略可以绑定的API列表。即服务下所有API和该策略已绑定API的差集。
+/// This API is used to query the list of APIs to which an IP policy can be bound, i.e., the difference set between all APIs under the service and the APIs already bound to the policy.
 DescribeIPStrategyApisStatusRequest {
-    /// 服务唯一ID。
+    /// Unique service ID.
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
-    /// 策略唯一ID。
+    /// Unique policy ID.
     ///
     /// Required.
     "StrategyId" strategy_id set_strategy_id: str,
-    /// 策略所在环境。
+    /// Policy environment.
     ///
     /// Required.
     "EnvironmentName" environment_name set_environment_name: str,
-    /// 返回数量，默认为 20，最大值为 100。
+    /// Number of results to be returned. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
-    /// 偏移量，默认为 0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 过滤条件。支持 ApiPath、ApiName、KeyWord（模糊查询Path 和Name）。
+    /// Filter. Valid values: ApiPath, ApiName, KeyWord (fuzzy search by `Path` and `Name`).
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeIPStrategyApisStatus", DescribeIPStrategyApisStatusRequest => DescribeIPStrategyApisStatusResponse);
 
 rt::model! { read debug;
-/// DescribeIPStrategyApisStatus返回参数结构体
+/// DescribeIPStrategyApisStatus response structure.
 DescribeIPStrategyApisStatusResponse {
-    /// 环境绑定API列表。
+    /// List of APIs bound to environment.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: obj IPStrategyApiStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeIPStrategy` (查询IP策略详情).
+/// Request of `DescribeIPStrategy` (Queries IP policy details).
 ///
-/// 本接口（DescribeIPStrategy）用于查询IP策略详情。
+/// This API is used to query IP policy details.
 DescribeIPStrategyRequest {
-    /// 服务唯一ID。
+    /// Unique service ID.
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
-    /// IP 策略唯一ID。
+    /// Unique IP policy ID.
     ///
     /// Required.
     "StrategyId" strategy_id set_strategy_id: str,
-    /// 策略关联的环境。
+    /// Environment associated with policy.
     "EnvironmentName" environment_name set_environment_name: str,
-    /// 返回数量，默认为 20，最大值为 100。
+    /// Number of results to be returned. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
-    /// 偏移量，默认为 0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 过滤条件。预留字段，目前不支持过滤。
+    /// Filter, which is a reserved field. Filtering is not supported currently.
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeIPStrategy", DescribeIPStrategyRequest => DescribeIPStrategyResponse);
 
 rt::model! { read debug;
-/// DescribeIPStrategy返回参数结构体
+/// DescribeIPStrategy response structure.
 DescribeIPStrategyResponse {
-    /// IP策略详情。
+    /// IP policy details.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: obj IPStrategy,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeIPStrategysStatus` (查询服务IP策略列表（旧）).
+/// Request of `DescribeIPStrategysStatus` (Queries service IP policy list).
 ///
-/// 本接口（DescribeIPStrategysStatus）用于查询服务IP策略列表，因为接口名拼写错误，已不推荐使用，请优先使用DescribeIPStrategiesStatus接口。
+/// This API is used to query the list of service IP policies.
 DescribeIPStrategysStatusRequest {
-    /// 服务唯一ID。
+    /// Unique service ID.
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
-    /// 过滤条件。支持StrategyName。
+    /// Filter. Valid values: StrategyName.
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeIPStrategysStatus", DescribeIPStrategysStatusRequest => DescribeIPStrategysStatusResponse);
 
 rt::model! { read debug;
-/// DescribeIPStrategysStatus返回参数结构体
+/// DescribeIPStrategysStatus response structure.
 DescribeIPStrategysStatusResponse {
-    /// 符合条件的策略列表。
+    /// List of eligible policies.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: obj IPStrategiesStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstancesNetworkConfig` (获取专享实例网络配置).
+/// Request of `DescribeInstancesNetworkConfig` (Retrieve the network configuration of a dedicated instance).
 ///
-/// 获取专享实例网络配置列表
+/// This API is used to obtain the network configuration list of a dedicated instance.
 DescribeInstancesNetworkConfigRequest {
-    /// 返回数量，默认为 20，最大值为 100。
+    /// Number of returns, with a default value of 20 and a maximum value of 100.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为 0。
+    /// Offset, which is 0 by default.
     "Offset" offset set_offset: i128,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeInstancesNetworkConfig", DescribeInstancesNetworkConfigRequest => DescribeInstancesNetworkConfigResponse);
 
 rt::model! { read debug;
-/// DescribeInstancesNetworkConfig返回参数结构体
+/// DescribeInstancesNetworkConfig response structure.
 DescribeInstancesNetworkConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLogSearch` (日志搜索服务).
+/// Request of `DescribeLogSearch` (Searches for logs).
 ///
-/// 本接口DescribeLogSearch用于搜索日志
+/// This API is used to search for logs.
 DescribeLogSearchRequest {
-    /// 日志开始时间
+    /// Log start time
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 日志结束时间
+    /// Log end time
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 服务id
+    /// Service ID
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
-    /// 保留字段
+    /// Reserved field
     "Filters" filters set_filters: list Filter,
-    /// 单次要返回的日志条数，单次返回的最大条数为100
+    /// Number of logs to be returned at a time. Maximum value: 100
     "Limit" limit set_limit: i128,
-    /// 根据上次返回的ConText，获取后续的内容，最多可获取10000条
+    /// Subsequent content can be obtained based on the `ConText` returned last time. Up to 10,000 data entries can be obtained
     "ConText" con_text set_con_text: str,
-    /// 按时间排序 asc（升序）或者 desc（降序），默认为 desc
+    /// Sorting by time. Valid values: asc (ascending), desc (descending). Default value: desc
     "Sort" sort set_sort: str,
-    /// 保留字段
+    /// Reserved field
     "Query" query set_query: str,
-    /// 检索条件,支持的检索条件如下：
-    /// req_id：“=”
-    /// api_id：“=”
-    /// cip：“=”
-    /// uip：“:”
-    /// err_msg：“:”
-    /// rsp_st：“=” 、“!=” 、 “:” 、 “>” 、 “<”
-    /// req_t：”>=“ 、 ”<=“
+    /// Search criterion. Valid values:
+    /// req_id: "="
+    /// api_id: "="
+    /// cip: "="
+    /// uip: ":"
+    /// err_msg: ":"
+    /// rsp_st: "=", "!=", ":", ">", "<"
+    /// req_t: ">=", "<="
     ///
-    /// 说明：
-    /// “:”表示包含，“!=”表示不等于，字段含义见输出参数的LogSet说明
+    /// Note:
+    /// ":" indicates included, and "!=" indicates not equal to. For the meanings of fields, please see the `LogSet` description of the output parameter
     ///
     /// Disabled in the spec.
     "LogQuerys" log_querys set_log_querys: list LogQuery,
@@ -2322,121 +2509,121 @@ DescribeLogSearchRequest {
 rt::action!("apigateway", "2018-08-08", "DescribeLogSearch", DescribeLogSearchRequest => DescribeLogSearchResponse);
 
 rt::model! { read debug;
-/// DescribeLogSearch返回参数结构体
+/// DescribeLogSearch response structure.
 DescribeLogSearchResponse {
-    /// 获取更多检索结果的游标，值为""表示无后续结果
+    /// Cursor for getting more search results. If the value is `""`, there will be no subsequent results
     "ConText" con_text set_con_text: str,
-    /// 由0或多条日志组成，每条日志格式如下：
+    /// The returned result contains any number of logs, which are in the following format:
     /// '[$app_id][$env_name][$service_id][$http_host][$api_id][$uri][$scheme][rsp_st:$status][ups_st:$upstream_status]'
     /// '[cip:$remote_addr][uip:$upstream_addr][vip:$server_addr][rsp_len:$bytes_sent][req_len:$request_length]'
     /// '[req_t:$request_time][ups_rsp_t:$upstream_response_time][ups_conn_t:$upstream_connect_time][ups_head_t:$upstream_header_time]’
     /// '[err_msg:$err_msg][tcp_rtt:$tcpinfo_rtt][$pid][$time_local][req_id:$request_id]';
     ///
-    /// 说明：
-    /// app_id： 用户 ID。
-    /// env_name：环境名称。
-    /// service_id： 服务 ID。
-    /// http_host： 域名。
-    /// api_id： API 的 ID。
-    /// uri：请求的路径。
-    /// scheme： HTTP/HTTPS 协议。
-    /// rsp_st： 请求响应状态码。
-    /// ups_st： 后端业务服务器的响应状态码（如果请求透传到后端，改变量不为空。如果请求在 APIGW 就被拦截了，那么该变量显示为 -）。
-    /// cip： 客户端 IP。
-    /// uip： 后端业务服务（upstream）的 IP。
-    /// vip： 请求访问的 VIP。
-    /// rsp_len： 响应长度。
-    /// req_len： 请求长度。
-    /// req_t： 请求响应的总时间。
-    /// ups_rsp_t： 后端响应的总时间（apigw 建立连接到接收到后端响应的时间）。
-    /// ups_conn_t: 与后端业务服务器连接建立成功时间。
-    /// ups_head_t：后端响应的头部到达时间。
-    /// err_msg： 错误信息。
-    /// tcp_rtt： 客户端 TCP 连接信息，RTT（Round Trip Time）由三部分组成：链路的传播时间（propagation delay）、末端系统的处理时间、路由器缓存中的排队和处理时间（queuing delay）。
-    /// req_id：请求id。
+    /// Note:
+    /// app_id: user ID.
+    /// env_name: environment name.
+    /// service_id: service ID.
+    /// http_host: domain name.
+    /// api_id: API ID.
+    /// uri: request path.
+    /// scheme: HTTP/HTTPS protocol.
+    /// rsp_st: request response status code.
+    /// ups_st: backend business server response status code (if the request is passed through to the backend, this variable will not be empty. If the request is blocked in API Gateway, this variable will be displayed as `-`).
+    /// cip: client IP.
+    /// uip: backend business service (upstream) IP.
+    /// vip: VIP requested to be accessed.
+    /// rsp_len: response length.
+    /// req_len: request length.
+    /// req_t: total request response time.
+    /// ups_rsp_t: total backend response time (time between connection establishment by API Gateway and backend response receipt).
+    /// ups_conn_t: time when the backend business server is successfully connected to.
+    /// ups_head_t: time when the backend response header arrives.
+    /// err_msg: error message.
+    /// tcp_rtt: client TCP connection information. RTT (Round Trip Time) consists of three parts: link propagation delay, end system processing delay, and queuing delay in router cache.
+    /// req_id: request ID.
     "LogSet" log_set set_log_set: list String,
-    /// 单次搜索返回的日志条数，TotalCount <= Limit
+    /// Number of logs returned for one search (`TotalCount <= Limit`)
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePluginApis` (查询插件绑定的API列表).
+/// Request of `DescribePluginApis` (Queries APIs bound with a plugin).
 ///
-/// 查询指定插件下绑定的API信息
+/// This API is used to query APIs bound with a specified plugin.
 DescribePluginApisRequest {
-    /// 查询的插件ID。
+    /// ID of the plugin to be queried
     ///
     /// Required.
     "PluginId" plugin_id set_plugin_id: str,
-    /// 返回数量，默认为 20，最大值为 100。
+    /// Number of returned results. Default value: 20. Maximum value: 100
     "Limit" limit set_limit: i64,
-    /// 偏移量，默认为 0。
+    /// Offset. Default value: 0
     "Offset" offset set_offset: i64,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribePluginApis", DescribePluginApisRequest => DescribePluginApisResponse);
 
 rt::model! { read debug;
-/// DescribePluginApis返回参数结构体
+/// DescribePluginApis response structure.
 DescribePluginApisResponse {
-    /// 插件绑定的API列表信息。
+    /// List of APIs bound with the plugin
     "Result" result set_result: obj AttachedApiSummary,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePlugin` (查询插件详情).
+/// Request of `DescribePlugin` (Queries details of a plugin).
 ///
-/// 展示插件详情，支持按照插件ID进行。
+/// This API is used to query the plugin details by plugin ID.
 DescribePluginRequest {
-    /// 要查询的插件ID。
+    /// ID of the plugin to be queried
     ///
     /// Required.
     "PluginId" plugin_id set_plugin_id: str,
-    /// 返回数量，默认为 20，最大值为 100。
+    /// Number of returned results. Default value: 20. Maximum value: 100
     "Limit" limit set_limit: i64,
-    /// 偏移量，默认为 0。
+    /// Offset. Default value: 0
     "Offset" offset set_offset: i64,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribePlugin", DescribePluginRequest => DescribePluginResponse);
 
 rt::model! { read debug;
-/// DescribePlugin返回参数结构体
+/// DescribePlugin response structure.
 DescribePluginResponse {
-    /// 插件详情。
+    /// Plugin details
     "Result" result set_result: obj Plugin,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePluginsByApi` (API上已绑定的插件).
+/// Request of `DescribePluginsByApi` (Queries all plug-ins bound with the API.).
 ///
-/// 展示API上已绑定的插件列表。
+/// This API is used to query all plug-ins bound with the API.
 DescribePluginsByApiRequest {
-    /// 要查询的API ID。
+    /// ID of the API to query
     ///
     /// Required.
     "ApiId" api_id set_api_id: str,
-    /// 要查询的服务ID。
+    /// ID of the service to query
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
-    /// 环境信息。
+    /// Environment information
     "EnvironmentName" environment_name set_environment_name: str,
-    /// 返回数量，默认为 20，最大值为 100。
+    /// Number of returned results. Default value: 20. Maximum value: 100
     "Limit" limit set_limit: i64,
-    /// 偏移量，默认为 0。
+    /// Offset. Default value: 0
     "Offset" offset set_offset: i64,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribePluginsByApi", DescribePluginsByApiRequest => DescribePluginsByApiResponse);
 
 rt::model! { read debug;
-/// DescribePluginsByApi返回参数结构体
+/// DescribePluginsByApi response structure.
 DescribePluginsByApiResponse {
-    /// 插件可绑定的API列表信息。
+    /// List of plug-ins bound with the API
     "Result" result set_result: obj AttachedPluginSummary,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2472,93 +2659,96 @@ DescribePluginsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeServiceEnvironmentList` (查询服务环境列表).
+/// Request of `DescribeServiceEnvironmentList` (Queries service environment list).
 ///
-/// 本接口（DescribeServiceEnvironmentList）用于查询一个服务的环境列表，可查询到此服务下所有环境及其状态。
+/// This API is used to query the list of environments under a service. All environments and their statuses under the queried service will be returned.
 DescribeServiceEnvironmentListRequest {
-    /// 待查询的服务唯一 ID。
+    /// Unique ID of the service to be queried.
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
-    /// 返回数量，默认为 20，最大值为 100。
+    /// Number of results to be returned. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为 0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeServiceEnvironmentList", DescribeServiceEnvironmentListRequest => DescribeServiceEnvironmentListResponse);
 
 rt::model! { read debug;
-/// DescribeServiceEnvironmentList返回参数结构体
+/// DescribeServiceEnvironmentList response structure.
 DescribeServiceEnvironmentListResponse {
-    /// 服务绑定环境详情。
+    /// Details of environments bound to service.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: obj ServiceEnvironmentSet,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeServiceEnvironmentReleaseHistory` (查询服务环境的发布历史).
+/// Request of `DescribeServiceEnvironmentReleaseHistory` (Queries release history in service environment).
 ///
-/// 本接口（DescribeServiceEnvironmentReleaseHistory）用于查询服务环境的发布历史。
-/// 用户在创建好服务后需要发布到某个环境中才能进行使用，本接口用于查询一个服务某个环境的发布记录。
+/// This API is used to query the release history in a service environment.
+/// A service can only be used when it is published to an environment after creation. This API is used to query the release history in an environment under a service.
 DescribeServiceEnvironmentReleaseHistoryRequest {
-    /// 待查询的服务唯一 ID。
+    /// Unique ID of the service to be queried.
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
-    /// 环境名称。
+    /// Environment name.
     "EnvironmentName" environment_name set_environment_name: str,
-    /// 返回数量，默认为 20，最大值为 100。
+    /// Number of results to be returned. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
-    /// 偏移量，默认为 0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i64,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeServiceEnvironmentReleaseHistory", DescribeServiceEnvironmentReleaseHistoryRequest => DescribeServiceEnvironmentReleaseHistoryResponse);
 
 rt::model! { read debug;
-/// DescribeServiceEnvironmentReleaseHistory返回参数结构体
+/// DescribeServiceEnvironmentReleaseHistory response structure.
 DescribeServiceEnvironmentReleaseHistoryResponse {
-    /// 服务发布历史。
+    /// Service release history.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: obj ServiceReleaseHistory,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeServiceEnvironmentStrategy` (展示服务限流策略).
+/// Request of `DescribeServiceEnvironmentStrategy` (Displays service throttling policy).
 ///
-/// 本接口（DescribeServiceEnvironmentStrategy）用于展示服务限流策略。
+/// This API is used to display a service throttling policy.
 DescribeServiceEnvironmentStrategyRequest {
-    /// 服务唯一ID。
+    /// Unique service ID.
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
-    /// 返回数量，默认为 20，最大值为 100。
+    /// Number of results to be returned. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
-    /// 偏移量，默认为 0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i64,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeServiceEnvironmentStrategy", DescribeServiceEnvironmentStrategyRequest => DescribeServiceEnvironmentStrategyResponse);
 
 rt::model! { read debug;
-/// DescribeServiceEnvironmentStrategy返回参数结构体
+/// DescribeServiceEnvironmentStrategy response structure.
 DescribeServiceEnvironmentStrategyResponse {
-    /// 限流策略列表。
+    /// Throttling policy list.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: obj ServiceEnvironmentStrategyStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeServiceForApiApp` (应用使用者查询服务详情).
+/// Request of `DescribeServiceForApiApp` (Queries service details).
 ///
-/// 本接口（DescribeServiceForApiApp）用于应用使用者查询一个服务的详细信息、包括服务的描述、域名、协议等信息。
+/// This API is used to query the details of a service, such as its description, domain name, and protocol.
 DescribeServiceForApiAppRequest {
-    /// 待查询的服务唯一 ID。
+    /// Unique ID of the service to be queried.
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
-    /// 服务所属的地域
+    /// Service region.
     ///
     /// Required.
     "ApiRegion" api_region set_api_region: str,
@@ -2566,93 +2756,109 @@ DescribeServiceForApiAppRequest {
 rt::action!("apigateway", "2018-08-08", "DescribeServiceForApiApp", DescribeServiceForApiAppRequest => DescribeServiceForApiAppResponse);
 
 rt::model! { read debug;
-/// DescribeServiceForApiApp返回参数结构体
+/// DescribeServiceForApiApp response structure.
 DescribeServiceForApiAppResponse {
-    /// 服务唯一ID。
+    /// Unique service ID.
     "ServiceId" service_id set_service_id: str,
-    /// 服务 环境列表。
+    /// Service environment list.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "AvailableEnvironments" available_environments set_available_environments: list String,
-    /// 服务名称。
+    /// Service name.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ServiceName" service_name set_service_name: str,
-    /// 服务描述。
+    /// Service description.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ServiceDesc" service_desc set_service_desc: str,
-    /// 服务支持协议，可选值为http、https、http&https。
+    /// Protocol supported by service. Valid values: http, https, http&https.
     "Protocol" protocol set_protocol: str,
-    /// 服务创建时间。
+    /// Service creation time.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CreatedTime" created_time set_created_time: str,
-    /// 服务修改时间。
+    /// Service modification time.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ModifiedTime" modified_time set_modified_time: str,
-    /// 网络类型列表，INNER为内网访问，OUTER为外网访问。
+    /// Network type list. INNER: private network access; OUTER: public network access.
     "NetTypes" net_types set_net_types: list String,
-    /// 内网访问子域名。
+    /// Subdomain name for private network access.
     "InternalSubDomain" internal_sub_domain set_internal_sub_domain: str,
-    /// 外网访问子域名。
+    /// Subdomain name for public network access.
     "OuterSubDomain" outer_sub_domain set_outer_sub_domain: str,
-    /// 内网访问http服务端口号。
+    /// Service port number for HTTP access over private network.
     "InnerHttpPort" inner_http_port set_inner_http_port: i64,
-    /// 内网访问https端口号。
+    /// Port number for HTTPS access over private network.
     "InnerHttpsPort" inner_https_port set_inner_https_port: i64,
-    /// API总数。
+    /// Total number of APIs.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ApiTotalCount" api_total_count set_api_total_count: i64,
-    /// API列表。
+    /// API list.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ApiIdStatusSet" api_id_status_set set_api_id_status_set: list ApiIdStatus,
-    /// 使用计划总数量。
+    /// Total number of usage plans.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "UsagePlanTotalCount" usage_plan_total_count set_usage_plan_total_count: i64,
-    /// 使用计划数组。
+    /// Usage plan array.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "UsagePlanList" usage_plan_list set_usage_plan_list: list UsagePlan,
-    /// IP版本。
+    /// IP version.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "IpVersion" ip_version set_ip_version: str,
-    /// 此服务的用户类型。
+    /// Service user type.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "UserType" user_type set_user_type: str,
-    /// 预留字段。
+    /// Reserved field.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "SetId" set_id set_set_id: i64,
-    /// 服务绑定的标签。
+    /// Tag bound to the service.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Tags" tags set_tags: list Tag,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeServiceReleaseVersion` (查询服务已发布的版本).
+/// Request of `DescribeServiceReleaseVersion` (Queries the published versions of service).
 ///
-/// 本接口（DescribeServiceReleaseVersion）查询一个服务下面所有已经发布的版本列表。
-/// 用户在发布服务时，常有多个版本发布，可使用本接口查询已发布的版本。
+/// This API is used to query the list of all published versions under a service.
+/// A service is generally published on several versions. This API can be used to query the published versions.
 DescribeServiceReleaseVersionRequest {
-    /// 待查询的服务唯一 ID。
+    /// Unique ID of the service to be queried.
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
-    /// 返回数量，默认为 20，最大值为 100。
+    /// Number of results to be returned. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeServiceReleaseVersion", DescribeServiceReleaseVersionRequest => DescribeServiceReleaseVersionResponse);
 
 rt::model! { read debug;
-/// DescribeServiceReleaseVersion返回参数结构体
+/// DescribeServiceReleaseVersion response structure.
 DescribeServiceReleaseVersionResponse {
-    /// 服务发布版本列表。
+    /// Service release version list.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: obj ServiceReleaseVersion,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 服务发布列表详情
+/// Service version details
 DescribeServiceReleaseVersionResultVersionListInfo {
-    /// 版本号。
+    /// Version ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "VersionName" version_name set_version_name: str,
-    /// 版本描述。
+    /// Version description.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "VersionDesc" version_desc set_version_desc: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeService` (查询服务详情).
+/// Request of `DescribeService` (Queries service details).
 ///
-/// 本接口（DescribeService）用于查询一个服务的详细信息、包括服务的描述、域名、协议、创建时间、发布情况等信息。
+/// This API is used to query the details of a service, such as its description, domain name, protocol, creation time, and releases.
 DescribeServiceRequest {
-    /// 待查询的服务唯一 ID。
+    /// Unique ID of the service to be queried.
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
@@ -2660,57 +2866,69 @@ DescribeServiceRequest {
 rt::action!("apigateway", "2018-08-08", "DescribeService", DescribeServiceRequest => DescribeServiceResponse);
 
 rt::model! { read debug;
-/// DescribeService返回参数结构体
+/// DescribeService response structure.
 DescribeServiceResponse {
-    /// 服务唯一ID。
+    /// Unique service ID.
     "ServiceId" service_id set_service_id: str,
-    /// 服务 环境列表。
+    /// Service environment list.
     "AvailableEnvironments" available_environments set_available_environments: list String,
-    /// 服务名称。
+    /// Service name.
     "ServiceName" service_name set_service_name: str,
-    /// 服务描述。
+    /// Service description.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ServiceDesc" service_desc set_service_desc: str,
-    /// 服务支持协议，可选值为http、https、http&https。
+    /// Protocol supported by service. Valid values: http, https, http&https.
     "Protocol" protocol set_protocol: str,
-    /// 服务创建时间。
+    /// Service creation time.
     "CreatedTime" created_time set_created_time: str,
-    /// 服务修改时间。
+    /// Service modification time.
     "ModifiedTime" modified_time set_modified_time: str,
-    /// 网络类型列表，INNER为内网访问，OUTER为外网访问。
+    /// Network type list. INNER: private network access; OUTER: public network access.
     "NetTypes" net_types set_net_types: list String,
-    /// 内网访问子域名。
+    /// Subdomain name for private network access.
     "InternalSubDomain" internal_sub_domain set_internal_sub_domain: str,
-    /// 外网访问子域名。
+    /// Subdomain name for public network access.
     "OuterSubDomain" outer_sub_domain set_outer_sub_domain: str,
-    /// 内网访问http服务端口号。
+    /// Service port number for HTTP access over private network.
     "InnerHttpPort" inner_http_port set_inner_http_port: i64,
-    /// 内网访问https端口号。
+    /// Port number for HTTPS access over private network.
     "InnerHttpsPort" inner_https_port set_inner_https_port: i64,
-    /// API总数。
+    /// Total number of APIs.
     "ApiTotalCount" api_total_count set_api_total_count: i64,
-    /// API列表。
+    /// API list.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ApiIdStatusSet" api_id_status_set set_api_id_status_set: list ApiIdStatus,
-    /// 使用计划总数量。
+    /// Total number of usage plans.
     "UsagePlanTotalCount" usage_plan_total_count set_usage_plan_total_count: i64,
-    /// 使用计划数组。
+    /// Usage plan array.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "UsagePlanList" usage_plan_list set_usage_plan_list: list UsagePlan,
-    /// IP版本。
+    /// IP version.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "IpVersion" ip_version set_ip_version: str,
-    /// 此服务的用户类型。
+    /// Service user type.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "UserType" user_type set_user_type: str,
-    /// 预留字段。
+    /// Reserved field.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "SetId" set_id set_set_id: i64,
-    /// 服务绑定的标签。
+    /// Tags bound to a service.
+    /// Note: this field may return null, indicating that no valid values found.
     "Tags" tags set_tags: list Tag,
-    /// 独享实例id
+    /// Dedicated instance ID
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "InstanceId" instance_id set_instance_id: str,
-    /// 独享实例name
+    /// Dedicated instance name
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "InstanceName" instance_name set_instance_name: str,
-    /// 集群类型
+    /// Cluster type
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "SetType" set_type set_set_type: str,
-    /// 服务部署的集群类型
+    /// Cluster type for service deployment
+    /// Note: this field may return null, indicating that no valid values found.
     "DeploymentType" deployment_type set_deployment_type: str,
-    /// 特殊用途, NULL和DEFAULT表示无特殊用途，其他用途如HTTP_DNS等
+    /// Whether the service if for special usage. Valid values: `DEFAULT` (general usage), `HTTP_DNS`.
+    /// Note: This field may return `NULL`, indicating that no valid value was found.
     "SpecialUse" special_use set_special_use: str,
     /// vpc属性，存量可能为空字符串
     "UniqVpcId" uniq_vpc_id set_uniq_vpc_id: str,
@@ -2719,16 +2937,16 @@ DescribeServiceResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeServiceSubDomainMappings` (查询自定义域名的路径映射).
+/// Request of `DescribeServiceSubDomainMappings` (Queries the path mappings of custom domain name).
 ///
-/// 本接口（DescribeServiceSubDomainMappings）用于查询自定义域名的路径映射。
-/// API 网关可绑定自定义域名到服务，并且可以对自定义域名的路径进行映射，可自定义不同的路径映射到服务中的三个环境，本接口用于查询绑定服务的自定义域名的路径映射列表。
+/// This API is used to query the path mappings of a custom domain name.
+/// In API Gateway, you can bind a custom domain name to a service and map its paths. You can customize different path mappings to up to 3 environments under the service. This API is used to query the list of path mappings of a custom domain name bound to a service.
 DescribeServiceSubDomainMappingsRequest {
-    /// 服务唯一 ID。
+    /// Unique service ID.
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
-    /// 服务绑定的自定义域名。
+    /// Custom domain name bound to service.
     ///
     /// Required.
     "SubDomain" sub_domain set_sub_domain: str,
@@ -2736,201 +2954,204 @@ DescribeServiceSubDomainMappingsRequest {
 rt::action!("apigateway", "2018-08-08", "DescribeServiceSubDomainMappings", DescribeServiceSubDomainMappingsRequest => DescribeServiceSubDomainMappingsResponse);
 
 rt::model! { read debug;
-/// DescribeServiceSubDomainMappings返回参数结构体
+/// DescribeServiceSubDomainMappings response structure.
 DescribeServiceSubDomainMappingsResponse {
-    /// 自定义路径映射列表。
+    /// Custom path mapping list.
     "Result" result set_result: obj ServiceSubDomainMappings,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeServiceSubDomains` (查询自定义域名列表).
+/// Request of `DescribeServiceSubDomains` (Queries custom domain name list).
 ///
-/// 本接口（DescribeServiceSubDomains）用于查询自定义域名列表。
-/// API 网关可绑定自定义域名到服务，用于服务调用。此接口用于查询用户绑定在服务的自定义域名列表。
+/// This API is used to query the list of custom domain names.
+/// In API Gateway, you can bind custom domain names to a service for service call. This API is used to query the list of custom domain names bound to a service.
 DescribeServiceSubDomainsRequest {
-    /// 服务唯一 ID。
+    /// Unique service ID.
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
-    /// 返回数量，默认为 20，最大值为 100。
+    /// Number of results to be returned. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
-    /// 偏移量，默认为 0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i64,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeServiceSubDomains", DescribeServiceSubDomainsRequest => DescribeServiceSubDomainsResponse);
 
 rt::model! { read debug;
-/// DescribeServiceSubDomains返回参数结构体
+/// DescribeServiceSubDomains response structure.
 DescribeServiceSubDomainsResponse {
-    /// 查询服务自定义域名列表。
+    /// Custom service domain name query.
     "Result" result set_result: obj DomainSets,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeServiceUsagePlan` (查询服务使用计划详情).
+/// Request of `DescribeServiceUsagePlan` (Queries the usage plan details of service).
 ///
-/// 本接口（DescribeServiceUsagePlan）用于查询服务使用计划详情。
-/// 服务若需要鉴权限流生效，则需要绑定使用计划到此服务中，本接口用于查询绑定到一个服务的所有使用计划。
+/// This API is used to query the details of usage plans in a service.
+/// To make authentication and throttling for a service take effect, you need to bind a usage plan to it. This API is used to query all usage plans bound to a service.
 DescribeServiceUsagePlanRequest {
-    /// 待查询的服务唯一 ID。
+    /// Unique ID of the service to be queried.
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
-    /// 返回数量，默认为20，最大值为100。
+    /// Number of results to be returned. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i64,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeServiceUsagePlan", DescribeServiceUsagePlanRequest => DescribeServiceUsagePlanResponse);
 
 rt::model! { read debug;
-/// DescribeServiceUsagePlan返回参数结构体
+/// DescribeServiceUsagePlan response structure.
 DescribeServiceUsagePlanResponse {
-    /// 服务绑定使用计划列表。
+    /// List of usage plans bound to service.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: obj ServiceUsagePlanSet,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeServicesStatus` (查询服务列表状态).
+/// Request of `DescribeServicesStatus` (Queries service status).
 ///
-/// 本接口（DescribeServicesStatus）用于搜索查询某一个服务或多个服务的列表，并返回服务相关的域名、时间等信息。
+/// This API is used to query the list of one or more services and return relevant domain name, time, and other information.
 DescribeServicesStatusRequest {
-    /// 返回数量，默认为 20，最大值为 100。
+    /// Number of results to be returned. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
-    /// 偏移量，默认为 0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 过滤条件。支持ServiceId、ServiceName、NotUsagePlanId、Environment、IpVersion、InstanceId、NetType、EIAMAppId。
+    /// Filter. Valid values: `ServiceId`, `ServiceName`, `NotUsagePlanId`, `Environment`, `IpVersion`, `InstanceId`, `NetType`, `EIAMAppId`.
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeServicesStatus", DescribeServicesStatusRequest => DescribeServicesStatusResponse);
 
 rt::model! { read debug;
-/// DescribeServicesStatus返回参数结构体
+/// DescribeServicesStatus response structure.
 DescribeServicesStatusResponse {
-    /// 服务列表查询结果。
+    /// Service list query result.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: obj ServicesStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 查询后端通道绑定API列表
+/// Queries APIs bound with an upstream
 DescribeUpstreamBindApis {
-    /// 总数
+    /// Total number
     "TotalCount" total_count set_total_count: i128,
-    /// 绑定的API信息
+    /// Information of bound APIs
     "BindApiSet" bind_api_set set_bind_api_set: list BindApiInfo,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeUpstreamBindApis` (查询后端通道所绑定的API列表).
+/// Request of `DescribeUpstreamBindApis` (Queries APIs bound with an upstream).
 ///
-/// 查询后端通道所绑定的API列表
+/// This API is used to query APIs bound with an upstream.
 DescribeUpstreamBindApisRequest {
-    /// 分页大小
+    /// Number of entries per page
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 分页起始位置
+    /// The starting position of paging
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 后端通道ID
+    /// Upstream ID
     ///
     /// Required.
     "UpstreamId" upstream_id set_upstream_id: str,
-    /// ServiceId和ApiId过滤查询
+    /// Filters the results by `ServiceId` and `ApiId`
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeUpstreamBindApis", DescribeUpstreamBindApisRequest => DescribeUpstreamBindApisResponse);
 
 rt::model! { read debug;
-/// DescribeUpstreamBindApis返回参数结构体
+/// DescribeUpstreamBindApis response structure.
 DescribeUpstreamBindApisResponse {
-    /// 查询结果
+    /// Query results
     "Result" result set_result: obj DescribeUpstreamBindApis,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 查询后端通道返回信息
+/// The returned result of upstream query
 DescribeUpstreamInfo {
-    /// 查询总数
+    /// Total number of results
     "TotalCount" total_count set_total_count: i128,
-    /// 查询列表
+    /// List of query result
     "UpstreamSet" upstream_set set_upstream_set: list UpstreamInfo,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeUpstreams` (查询后端通道列表详情).
+/// Request of `DescribeUpstreams` (Queries details of upstreams under the current account).
 ///
-/// 查询后端通道列表详情
+/// This API is used to query details of upstreams under the current account.
 DescribeUpstreamsRequest {
-    /// 分页大小
+    /// Number of entries per page
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 分页起始位置
+    /// The starting position of paging
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 过滤条件，支持后端通道ID（UpstreamId）、后端通道名字（UpstreamName）过滤查询
+    /// Filters. Valid values: `UpstreamId` and `UpstreamName`
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeUpstreams", DescribeUpstreamsRequest => DescribeUpstreamsResponse);
 
 rt::model! { read debug;
-/// DescribeUpstreams返回参数结构体
+/// DescribeUpstreams response structure.
 DescribeUpstreamsResponse {
-    /// 查询结果
+    /// Query results
     "Result" result set_result: obj DescribeUpstreamInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeUsagePlanEnvironments` (查询使用计划绑定环境列表).
+/// Request of `DescribeUsagePlanEnvironments` (Queries the list of environments bound to usage plan).
 ///
-/// 本接口（DescribeUsagePlanEnvironments）用于查询使用计划绑定的环境列表。
-/// 用户在绑定了某个使用计划到环境后，可使用本接口查询这个使用计划绑定的所有服务的环境。
+/// This API is used to query the list of environments bound to a usage plan.
+/// After binding a usage plan to environments, you can use this API to query all service environments bound to the usage plan.
 DescribeUsagePlanEnvironmentsRequest {
-    /// 待查询的使用计划唯一 ID。
+    /// Unique ID of the usage plan to be queried.
     ///
     /// Required.
     "UsagePlanId" usage_plan_id set_usage_plan_id: str,
-    /// 定义类型，取值为 API、SERVICE，默认值为 SERVICE。
+    /// Binding type. Valid values: API, SERVICE. Default value: SERVICE.
     ///
     /// Required.
     "BindType" bind_type set_bind_type: str,
-    /// 返回数量，默认为 20，最大值为 100。
+    /// Number of results to be returned. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
-    /// 偏移量，默认为 0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i64,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeUsagePlanEnvironments", DescribeUsagePlanEnvironmentsRequest => DescribeUsagePlanEnvironmentsResponse);
 
 rt::model! { read debug;
-/// DescribeUsagePlanEnvironments返回参数结构体
+/// DescribeUsagePlanEnvironments response structure.
 DescribeUsagePlanEnvironmentsResponse {
-    /// 使用计划绑定详情。
+    /// Usage plan binding details.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: obj UsagePlanEnvironmentStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeUsagePlan` (查询使用计划详情).
+/// Request of `DescribeUsagePlan` (Queries usage plan details).
 ///
-/// 本接口（DescribeUsagePlan）用于查询一个使用计划的详细信息，包括名称、QPS、创建时间绑定的环境等。
+/// This API is used to query the details of a usage plan, such as its name, QPS, creation time, and bound environment.
 DescribeUsagePlanRequest {
-    /// 待查询的使用计划唯一 ID。
+    /// Unique ID of the usage plan to be queried.
     ///
     /// Required.
     "UsagePlanId" usage_plan_id set_usage_plan_id: str,
@@ -2938,81 +3159,84 @@ DescribeUsagePlanRequest {
 rt::action!("apigateway", "2018-08-08", "DescribeUsagePlan", DescribeUsagePlanRequest => DescribeUsagePlanResponse);
 
 rt::model! { read debug;
-/// DescribeUsagePlan返回参数结构体
+/// DescribeUsagePlan response structure.
 DescribeUsagePlanResponse {
-    /// 使用计划详情。
+    /// Usage plan details.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: obj UsagePlanInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeUsagePlanSecretIds` (查询使用计划绑定密钥列表).
+/// Request of `DescribeUsagePlanSecretIds` (Queries the list of keys bound to usage plan).
 ///
-/// 本接口（DescribeUsagePlanSecretIds）用于查询使用计划绑定的密钥列表。
-/// 在 API 网关中，一个使用计划可绑定多个密钥对，可使用本接口查询使用计划绑定的密钥列表。
+/// This API is used to query the list of keys bound to a usage plan.
+/// In API Gateway, a usage plan can be bound to multiple key pairs. You can use this API to query the list of keys bound to it.
 DescribeUsagePlanSecretIdsRequest {
-    /// 绑定的使用计划唯一 ID。
+    /// Unique ID of bound usage plan.
     ///
     /// Required.
     "UsagePlanId" usage_plan_id set_usage_plan_id: str,
-    /// 返回数量，默认为 20，最大值为 100。
+    /// Number of results to be returned. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
-    /// 偏移量，默认为 0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i64,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeUsagePlanSecretIds", DescribeUsagePlanSecretIdsRequest => DescribeUsagePlanSecretIdsResponse);
 
 rt::model! { read debug;
-/// DescribeUsagePlanSecretIds返回参数结构体
+/// DescribeUsagePlanSecretIds response structure.
 DescribeUsagePlanSecretIdsResponse {
-    /// 使用计划绑定的密钥列表。
+    /// List of keys bound to usage plan.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: obj UsagePlanBindSecretStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeUsagePlansStatus` (查询使用计划列表).
+/// Request of `DescribeUsagePlansStatus` (Queries usage plan list).
 ///
-/// 本接口（DescribeUsagePlanStatus）用于查询使用计划的列表。
+/// This API is used to query the list of usage plans.
 DescribeUsagePlansStatusRequest {
-    /// 返回数量，默认为 20，最大值为 100。
+    /// Number of results to be returned. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
-    /// 偏移量，默认为 0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 使用计划过滤条件。支持UsagePlanId、UsagePlanName、NotServiceId、NotApiId、Environment。
+    /// Usage plan filter. Valid values: UsagePlanId, UsagePlanName, NotServiceId, NotApiId, Environment.
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("apigateway", "2018-08-08", "DescribeUsagePlansStatus", DescribeUsagePlansStatusRequest => DescribeUsagePlansStatusResponse);
 
 rt::model! { read debug;
-/// DescribeUsagePlansStatus返回参数结构体
+/// DescribeUsagePlansStatus response structure.
 DescribeUsagePlansStatusResponse {
-    /// 使用计划列表。
+    /// Usage plan list.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: obj UsagePlansStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DetachPlugin` (插件解绑API).
+/// Request of `DetachPlugin` (Unbinds an API from a plugin).
 ///
-/// 解除插件与API绑定
+/// This API is used to unbind an API from the plugin.
 DetachPluginRequest {
-    /// 要解绑的API网关插件ID。
+    /// ID of the plugin to be unbound
     ///
     /// Required.
     "PluginId" plugin_id set_plugin_id: str,
-    /// 要操作的服务ID。
+    /// Service ID
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
-    /// 要操作API的环境。
+    /// API environment
     ///
     /// Required.
     "EnvironmentName" environment_name set_environment_name: str,
-    /// 要解绑的API ID。
+    /// ID of the API to unbind from the plugin
     ///
     /// Required.
     "ApiId" api_id set_api_id: str,
@@ -3020,20 +3244,20 @@ DetachPluginRequest {
 rt::action!("apigateway", "2018-08-08", "DetachPlugin", DetachPluginRequest => DetachPluginResponse);
 
 rt::model! { read debug;
-/// DetachPlugin返回参数结构体
+/// DetachPlugin response structure.
 DetachPluginResponse {
-    /// 解绑操作是否成功。
+    /// Whether unbinding succeeded.
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DisableApiKey` (禁用密钥).
+/// Request of `DisableApiKey` (Disables key).
 ///
-/// 本接口（DisableApiKey）用于禁用一对 API 密钥。
+/// This API is used to disable an API key.
 DisableApiKeyRequest {
-    /// 待禁用的密钥 ID。
+    /// ID of the key to be disabled.
     ///
     /// Required.
     "AccessKeyId" access_key_id set_access_key_id: str,
@@ -3041,50 +3265,51 @@ DisableApiKeyRequest {
 rt::action!("apigateway", "2018-08-08", "DisableApiKey", DisableApiKeyRequest => DisableApiKeyResponse);
 
 rt::model! { read debug;
-/// DisableApiKey返回参数结构体
+/// DisableApiKey response structure.
 DisableApiKeyResponse {
-    /// 禁用密钥操作是否成功。
+    /// Whether the key is successfully disabled.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 服务自定义域名列表
+/// Custom service domain name list
 DomainSetList {
-    /// 域名名称。
+    /// Domain name.
     "DomainName" domain_name set_domain_name: str,
-    /// 域名解析状态。1 表示正常解析，0 表示解析失败。
+    /// Domain name resolution status. `1`: normal, `0`: failed
     "Status" status set_status: i64,
-    /// 证书ID。
+    /// Certificate ID.
     "CertificateId" certificate_id set_certificate_id: str,
-    /// 是否使用默认路径映射。
+    /// Whether the default path mapping is used.
     "IsDefaultMapping" is_default_mapping set_is_default_mapping: bool,
-    /// 自定义域名协议类型。
+    /// Custom domain name protocol type.
     "Protocol" protocol set_protocol: str,
-    /// 网络类型（'INNER' 或 'OUTER'）。
+    /// Network type. Valid values: INNER, OUTER.
     "NetType" net_type set_net_type: str,
-    /// 是否将HTTP请求强制跳转 HTTPS，默认为false。参数为 true时，API网关会将所有使用该自定义域名的 HTTP 协议的请求重定向至 HTTPS 协议进行转发。
+    /// Whether to force HTTP requests to redirect to HTTPS. Default value: `false`. When this parameter is `true`, API Gateway will redirect all requests using the custom domain name over the HTTP protocol to the HTTPS protocol for forwarding.
     "IsForcedHttps" is_forced_https set_is_forced_https: bool,
-    /// 域名备案注册状态
+    /// ICP filing status
     "RegistrationStatus" registration_status set_registration_status: bool,
 } }
 
 rt::model! { read debug;
-/// 自定义服务域名展示
+/// Custom service domain name information
 DomainSets {
-    /// 服务下的自定义域名数量。
+    /// Number of custom domain names under service
     "TotalCount" total_count set_total_count: i64,
-    /// 自定义服务域名列表。
+    /// Custom service domain name list.
     "DomainSet" domain_set set_domain_set: list DomainSetList,
 } }
 
 rt::model! { write debug;
-/// Request of `EnableApiKey` (启用密钥).
+/// Request of `EnableApiKey` (Enables key).
 ///
-/// 本接口（EnableApiKey）用于启动一对被禁用的 API 密钥。
+/// This API is used to enable a disabled API key.
 EnableApiKeyRequest {
-    /// 待启用的密钥 ID。
+    /// ID of the key to be enabled.
     ///
     /// Required.
     "AccessKeyId" access_key_id set_access_key_id: str,
@@ -3092,166 +3317,187 @@ EnableApiKeyRequest {
 rt::action!("apigateway", "2018-08-08", "EnableApiKey", EnableApiKeyRequest => EnableApiKeyResponse);
 
 rt::model! { read debug;
-/// EnableApiKey返回参数结构体
+/// EnableApiKey response structure.
 EnableApiKeyResponse {
-    /// 启动密钥操作是否成功。
+    /// Whether the key is successfully enabled.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 服务发布的环境信息。
+/// Information of service release environment.
 Environment {
-    /// 环境名称。
+    /// Environment name.
     "EnvironmentName" environment_name set_environment_name: str,
-    /// 访问路径。
+    /// Access path.
     "Url" url set_url: str,
-    /// 发布状态，1 表示已发布，0 表示未发布。
+    /// Release status. 1: published. 0: not published.
     "Status" status set_status: i128,
-    /// 运行版本。
+    /// Running version.
     "VersionName" version_name set_version_name: str,
     /// 创建时间
     "CreateTime" create_time set_create_time: str,
 } }
 
 rt::model! { read debug;
-/// 环境限流
+/// Environment throttling
 EnvironmentStrategy {
-    /// 环境名
+    /// Environment name
     "EnvironmentName" environment_name set_environment_name: str,
-    /// 限流值
+    /// Throttling value
     "Quota" quota set_quota: i64,
 } }
 
 rt::model! { read debug;
-/// 用户自定义错误码
+/// Custom error code
 ErrorCodes {
-    /// 自定义响应配置错误码。
+    /// Custom response configuration error code.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Code" code set_code: i64,
-    /// 自定义响应配置错误信息。
+    /// Custom response configuration error message.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Msg" msg set_msg: str,
-    /// 自定义响应配置错误码备注。
+    /// Custom response configuration error code remarks.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Desc" desc set_desc: str,
-    /// 自定义错误码转换。
+    /// Custom error code conversion.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ConvertedCode" converted_code set_converted_code: i64,
-    /// 是否需要开启错误码转换。
+    /// Whether to enable error code conversion.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "NeedConvert" need_convert set_need_convert: bool,
 } }
 
 rt::model! { write debug;
-/// >描述键值对过滤器，用于条件过滤查询。例如过滤ID、名称、状态等
-/// > * 若存在多个`Filter`时，`Filter`间的关系为逻辑与（`AND`）关系。
-/// > * 若同一个`Filter`存在多个`Values`，同一`Filter`下`Values`间的关系为逻辑或（`OR`）关系。
+/// >Key-value pair filter for conditional filtering queries, such as filtering ID, name, status, etc.
+/// > * If there are multiple `Filter`, the relationship among them is logical `AND`.
+/// > * If there are multiple `Values` in the same `Filter`, the relationship among them is logical `OR`.
 /// >
 Filter {
-    /// 需要过滤的字段。
+    /// Field to be filtered.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 字段的过滤值。
+    /// Filter value of field.
     ///
     /// Required.
     "Values" values set_values: list String,
 } }
 
 rt::model! { both debug;
-/// 健康检查配置，包括TsfHealthCheckConf和TargetServicesHealthCheckConf
+/// Health check configuration, including `TsfHealthCheckConf` and `TargetServicesHealthCheckConf`
 HealthCheckConf {
-    /// 是否开启健康检查。
+    /// Whether health check is enabled.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsHealthCheck" is_health_check set_is_health_check: bool,
-    /// 健康检查阈值。
+    /// Health check threshold.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RequestVolumeThreshold" request_volume_threshold set_request_volume_threshold: i64,
-    /// 窗口大小。
+    /// Window size.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SleepWindowInMilliseconds" sleep_window_in_milliseconds set_sleep_window_in_milliseconds: i64,
-    /// 阈值百分比。
+    /// Threshold percentage.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorThresholdPercentage" error_threshold_percentage set_error_threshold_percentage: i64,
 } }
 
 rt::model! { read debug;
-/// 策略列表
+/// Policy List
 IPStrategiesStatus {
-    /// 策略数量。
+    /// Number of policies.
     "TotalCount" total_count set_total_count: i64,
-    /// 策略列表。
+    /// Policy List.
     "StrategySet" strategy_set set_strategy_set: list IPStrategy,
 } }
 
 rt::model! { read debug;
-/// ip策略
+/// IP policy
 IPStrategy {
-    /// 策略唯一ID。
+    /// Unique policy ID.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "StrategyId" strategy_id set_strategy_id: str,
-    /// 用户自定义策略名称。
+    /// Custom policy name.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "StrategyName" strategy_name set_strategy_name: str,
-    /// 策略类型。支持WHITE（白名单）和BLACK（黑名单）。
+    /// Policy type. Valid values: WHITE (allowlist), BLACK (blocklist).
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "StrategyType" strategy_type set_strategy_type: str,
-    /// IP列表。
+    /// IP list.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "StrategyData" strategy_data set_strategy_data: str,
-    /// 创建时间。按照 ISO8601 标准表示，并且使用 UTC 时间。格式为：YYYY-MM-DDThh:mm:ssZ。
+    /// Creation time in the format of YYYY-MM-DDThh:mm:ssZ according to ISO 8601 standard. UTC time is used.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CreatedTime" created_time set_created_time: str,
-    /// 修改时间。
+    /// Modification time
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ModifiedTime" modified_time set_modified_time: str,
-    /// 最后修改时间。按照 ISO8601 标准表示，并且使用 UTC 时间。格式为：YYYY-MM-DDThh:mm:ssZ。
+    /// Last modified time in the format of YYYY-MM-DDThh:mm:ssZ according to ISO 8601 standard. UTC time is used.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ServiceId" service_id set_service_id: str,
-    /// 策略绑定的API数量。
+    /// Number of APIs bound to policy.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "BindApiTotalCount" bind_api_total_count set_bind_api_total_count: i64,
-    /// 绑定的API详情。
+    /// Bound API details.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "BindApis" bind_apis set_bind_apis: list DesApisStatus,
 } }
 
 rt::model! { read debug;
-/// 策略绑定api列表
+/// List of APIs bound to policy
 IPStrategyApi {
-    /// API 唯一 ID。
+    /// Unique API ID.
     "ApiId" api_id set_api_id: str,
-    /// 用户自定义的 API 名称。
+    /// Custom API name.
     "ApiName" api_name set_api_name: str,
-    /// API 类型。取值为NORMAL（普通API）和TSF （微服务API）。
+    /// API type. Valid values: NORMAL (general API), TSF (microservice API).
     "ApiType" api_type set_api_type: str,
-    /// API 的路径。如 /path。
+    /// API path, such as `/path`.
     "Path" path set_path: str,
-    /// API 的请求方法。如 GET。
+    /// API request method, such as `GET`.
     "Method" method set_method: str,
-    /// API 已经绑定的其他策略唯一ID。
+    /// Unique ID of another policy bound to API.
     "OtherIPStrategyId" other_ip_strategy_id set_other_ip_strategy_id: str,
-    /// API 已经绑定的环境。
+    /// Environment bound to API.
     "OtherEnvironmentName" other_environment_name set_other_environment_name: str,
 } }
 
 rt::model! { read debug;
-/// ip策略绑定api详情
+/// Details of API bound to IP policy
 IPStrategyApiStatus {
-    /// 环境绑定API数量。
+    /// Number of APIs bound to environment.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i64,
-    /// 环境绑定API详情。
+    /// Details of APIs bound to environment.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ApiIdStatusSet" api_id_status_set set_api_id_status_set: list IPStrategyApi,
 } }
 
 rt::model! { write debug;
-/// Request of `ImportOpenApi` (导入OpenAPI).
+/// Request of `ImportOpenApi` (Imports OpenAPI).
 ///
-/// 本接口（ImportOpenApi）用于将OpenAPI规范定义的API导入到API网关。
+/// This API is used to import an OpenAPI to API gateway.
 ImportOpenApiRequest {
-    /// API所在的服务唯一ID。
+    /// The unique ID of the service associated with the API
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
-    /// openAPI正文内容。
+    /// Content of the openAPI
     ///
     /// Required.
     "Content" content set_content: str,
-    /// Content格式，只能是YAML或者JSON，默认是YAML。
+    /// Format of the content. Values: `YAML` (default), `JSON`
     "EncodeType" encode_type set_encode_type: str,
-    /// Content版本，默认是openAPI，目前只支持openAPI。
+    /// Version of the content. It can only be `openAPI` for now.
     "ContentVersion" content_version set_content_version: str,
 } }
 rt::action!("apigateway", "2018-08-08", "ImportOpenApi", ImportOpenApiRequest => ImportOpenApiResponse);
 
 rt::model! { read debug;
-/// ImportOpenApi返回参数结构体
+/// ImportOpenApi response structure.
 ImportOpenApiResponse {
-    /// 导入OpenApi返回参数。
+    /// The result of importing the OpenAPI
     "Result" result set_result: obj CreateApiRspSet,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3362,116 +3608,116 @@ InstanceSummary {
 } }
 
 rt::model! { both debug;
-/// k8s Label
+/// K8s Label
 K8sLabel {
-    /// Label的Key
+    /// Key of the label
     ///
     /// Required.
     "Key" key set_key: str,
-    /// Label的Value
+    /// Value of the label
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { both debug;
-/// k8s 服务的配置
+/// Configuration of K8s service
 K8sService {
-    /// 权重
+    /// Weight
     ///
     /// Required.
     "Weight" weight set_weight: i64,
-    /// k8s集群ID
+    /// K8s cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 容器命名空间
+    /// Namespace of the container
     ///
     /// Required.
     "Namespace" namespace set_namespace: str,
-    /// 容器服务的名字
+    /// Name of the service
     ///
     /// Required.
     "ServiceName" service_name set_service_name: str,
-    /// 服务的端口
+    /// Service port
     ///
     /// Required.
     "Port" port set_port: i64,
-    /// 额外选择的Pod的Label
+    /// The additional Label of the Pod
     ///
     /// Required.
     "ExtraLabels" extra_labels set_extra_labels: list K8sLabel,
-    /// 自定义的服务名字，可选
+    /// (Optional) Custom name of the service
     "Name" name set_name: str,
 } }
 
 rt::model! { write debug;
-/// 检索条件入参
+/// Search criterion input parameter
 LogQuery {
-    /// 检索字段
+    /// Search field
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 操作符
+    /// Operator
     ///
     /// Required.
     "Operator" operator set_operator: str,
-    /// 检索值
+    /// Search value
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { read debug;
-/// API绑定的微服务信息。
+/// Information of microservice bound to API.
 MicroService {
-    /// 微服务集群ID。
+    /// Microservice cluster ID.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 微服务命名空间ID。
+    /// Microservice namespace ID.
     "NamespaceId" namespace_id set_namespace_id: str,
-    /// 微服务名称。
+    /// Microservice name.
     "MicroServiceName" micro_service_name set_micro_service_name: str,
 } }
 
 rt::model! { write debug;
-/// tsf类型入参
+/// TSF type input parameters
 MicroServiceReq {
-    /// 微服务集群。
+    /// Microservice cluster.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 微服务命名空间。
+    /// Microservice namespace.
     ///
     /// Required.
     "NamespaceId" namespace_id set_namespace_id: str,
-    /// 微服务名称。
+    /// Microservice name.
     ///
     /// Required.
     "MicroServiceName" micro_service_name set_micro_service_name: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAPIDoc` (修改 API 文档).
+/// Request of `ModifyAPIDoc` (Modifies API document).
 ///
-/// 修改 API 文档
+/// This API is used to modify an API document.
 ModifyAPIDocRequest {
-    /// API文档名称
+    /// API document name
     ///
     /// Required.
     "ApiDocName" api_doc_name set_api_doc_name: str,
-    /// 服务名称
+    /// Service name
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
-    /// 环境名称
+    /// Environment name
     ///
     /// Required.
     "Environment" environment set_environment: str,
-    /// 生成文档的API列表
+    /// List of APIs for which to generate documents
     ///
     /// Required.
     "ApiIds" api_ids set_api_ids: list String,
-    /// API文档ID
+    /// API document ID
     ///
     /// Required.
     "ApiDocId" api_doc_id set_api_doc_id: str,
@@ -3479,57 +3725,58 @@ ModifyAPIDocRequest {
 rt::action!("apigateway", "2018-08-08", "ModifyAPIDoc", ModifyAPIDocRequest => ModifyAPIDocResponse);
 
 rt::model! { read debug;
-/// ModifyAPIDoc返回参数结构体
+/// ModifyAPIDoc response structure.
 ModifyAPIDocResponse {
-    /// API文档基本信息
+    /// Basic information of API document
     "Result" result set_result: obj APIDoc,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyApiApp` (修改应用).
+/// Request of `ModifyApiApp` (Modifies application).
 ///
-/// 本接口（ModifyApiApp）用于修改已经创建的应用。
+/// This API is used to modify a created API.
 ModifyApiAppRequest {
-    /// 应用唯一 ID。
+    /// Unique application ID.
     ///
     /// Required.
     "ApiAppId" api_app_id set_api_app_id: str,
-    /// 修改的应用名称
+    /// Modified application name
     "ApiAppName" api_app_name set_api_app_name: str,
-    /// 修改的应用描述
+    /// Modified application description
     "ApiAppDesc" api_app_desc set_api_app_desc: str,
 } }
 rt::action!("apigateway", "2018-08-08", "ModifyApiApp", ModifyApiAppRequest => ModifyApiAppResponse);
 
 rt::model! { read debug;
-/// ModifyApiApp返回参数结构体
+/// ModifyApiApp response structure.
 ModifyApiAppResponse {
-    /// 修改操作是否成功。
+    /// Whether modification succeeded.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyApiEnvironmentStrategy` (修改API限流策略).
+/// Request of `ModifyApiEnvironmentStrategy` (Modifies API throttling policy).
 ///
-/// 本接口（ModifyApiEnvironmentStrategy）用于修改API限流策略
+/// This API is used to modify an API throttling policy.
 ModifyApiEnvironmentStrategyRequest {
-    /// 服务唯一ID。
+    /// Unique service ID.
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
-    /// 限流值。
+    /// Throttling value.
     ///
     /// Required.
     "Strategy" strategy set_strategy: i64,
-    /// 环境名。
+    /// Environment name.
     ///
     /// Required.
     "EnvironmentName" environment_name set_environment_name: str,
-    /// API列表。
+    /// API list.
     ///
     /// Required.
     "ApiIds" api_ids set_api_ids: list String,
@@ -3537,173 +3784,174 @@ ModifyApiEnvironmentStrategyRequest {
 rt::action!("apigateway", "2018-08-08", "ModifyApiEnvironmentStrategy", ModifyApiEnvironmentStrategyRequest => ModifyApiEnvironmentStrategyResponse);
 
 rt::model! { read debug;
-/// ModifyApiEnvironmentStrategy返回参数结构体
+/// ModifyApiEnvironmentStrategy response structure.
 ModifyApiEnvironmentStrategyResponse {
-    /// 修改操作是否成功。
+    /// Whether modification succeeded.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyApiIncrement` (增量更新API接口).
+/// Request of `ModifyApiIncrement` (Updates API incrementally).
 ///
-/// 提供增量更新API能力，主要是给程序调用（区别于ModifyApi，该接口是需要传入API的全量参数，对console使用较友好）
+/// This API is used to incrementally update an API and mainly called by programs (different from `ModifyApi`, which requires that full API parameters be passed in and is suitable for use in the console).
 ModifyApiIncrementRequest {
-    /// 服务ID
+    /// Service ID
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
-    /// 接口ID
+    /// API ID
     ///
     /// Required.
     "ApiId" api_id set_api_id: str,
-    /// 需要修改的API auth类型(可选择OAUTH-授权API)
+    /// Authorization type of the API to be modified (you can select `OAUTH`, i.e., authorization API)
     ///
     /// Required.
     "BusinessType" business_type set_business_type: str,
-    /// oauth接口需要修改的公钥值
+    /// Public key value to be modified by OAuth API
     "PublicKey" public_key set_public_key: str,
-    /// oauth接口重定向地址
+    /// OAuth API redirect address
     "LoginRedirectUrl" login_redirect_url set_login_redirect_url: str,
 } }
 rt::action!("apigateway", "2018-08-08", "ModifyApiIncrement", ModifyApiIncrementRequest => ModifyApiIncrementResponse);
 
 rt::model! { read debug;
-/// ModifyApiIncrement返回参数结构体
+/// ModifyApiIncrement response structure.
 ModifyApiIncrementResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyApi` (修改API).
+/// Request of `ModifyApi` (Modifies API).
 ///
-/// 本接口（ModifyApi）用于修改 API 接口，可调用此接口对已经配置的 API 接口进行编辑修改。修改后的 API 需要重新发布 API 所在的服务到对应环境方能生效。
+/// This API is used to modify an API. You can call this API to edit/modify a configured API. The modified API takes effect only after its service is published to the corresponding environment again.
 ModifyApiRequest {
-    /// API 所在的服务唯一 ID。
+    /// Unique service ID of API.
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
-    /// API 的后端服务类型。支持HTTP、MOCK、TSF、CLB、SCF、WEBSOCKET、TARGET（内测）。
+    /// API backend service type. Valid values: HTTP, MOCK, TSF, CLB, SCF, WEBSOCKET, TARGET (in beta test).
     ///
     /// Required.
     "ServiceType" service_type set_service_type: str,
-    /// 请求的前端配置。
+    /// Request frontend configuration.
     ///
     /// Required.
     "RequestConfig" request_config set_request_config: obj RequestConfig,
-    /// API 接口唯一 ID。
+    /// Unique API ID.
     ///
     /// Required.
     "ApiId" api_id set_api_id: str,
-    /// 用户自定义的 API 名称。
+    /// Custom API name.
     "ApiName" api_name set_api_name: str,
-    /// 用户自定义的 API 接口描述。
+    /// Custom API description.
     "ApiDesc" api_desc set_api_desc: str,
-    /// API 类型，支持NORMAL和TSF，默认为NORMAL。
+    /// API type. Valid values: NORMAL, TSF. Default value: NORMAL.
     "ApiType" api_type set_api_type: str,
-    /// API 鉴权类型。支持SECRET、NONE、OAUTH、APP。默认为NONE。
+    /// API authentication type. Valid values: SECRET, NONE, OAUTH, APP. Default value: NONE.
     "AuthType" auth_type set_auth_type: str,
-    /// 是否需要签名认证，True 表示需要，False 表示不需要。待废弃。
+    /// Whether signature authentication is required. True: yes; False: no. This parameter is to be disused.
     "AuthRequired" auth_required set_auth_required: bool,
-    /// API 的后端服务超时时间，单位是秒。
+    /// API backend service timeout period in seconds.
     "ServiceTimeout" service_timeout set_service_timeout: i64,
-    /// API 的前端请求类型，如 HTTP 或 HTTPS 或者 HTTP 和 HTTPS。修改api时推荐必填
+    /// API frontend request type, such as HTTP, HTTPS, or HTTP and HTTPS.
     "Protocol" protocol set_protocol: str,
-    /// 是否需要开启跨域，Ture 表示需要，False 表示不需要。
+    /// Whether to enable CORS. True: yes; False: no.
     "EnableCORS" enable_cors set_enable_cors: bool,
-    /// 常量参数。
+    /// Constant parameter.
     "ConstantParameters" constant_parameters set_constant_parameters: list ConstantParameter,
-    /// 前端请求参数。
+    /// Frontend request parameter.
     "RequestParameters" request_parameters set_request_parameters: list ReqParameter,
-    /// 当AuthType 为 OAUTH时，该字段有效， NORMAL：业务api   OAUTH：授权API。
+    /// This field is valid if `AuthType` is `OAUTH`. NORMAL: business API; OAUTH: authorization API.
     "ApiBusinessType" api_business_type set_api_business_type: str,
-    /// API 的后端 Mock 返回信息。如果 ServiceType 是 Mock，则此参数必传。
+    /// Returned message of API backend Mock, which is required if `ServiceType` is `Mock`.
     "ServiceMockReturnMessage" service_mock_return_message set_service_mock_return_message: str,
-    /// API绑定微服务列表。
+    /// List of microservices bound to API.
     "MicroServices" micro_services set_micro_services: list MicroServiceReq,
-    /// 微服务的负载均衡配置。
+    /// Load balancing configuration of microservice.
     "ServiceTsfLoadBalanceConf" service_tsf_load_balance_conf set_service_tsf_load_balance_conf: obj TsfLoadBalanceConfResp,
-    /// 微服务的健康检查配置。
+    /// Health check configuration of microservice.
     "ServiceTsfHealthCheckConf" service_tsf_health_check_conf set_service_tsf_health_check_conf: obj HealthCheckConf,
-    /// target类型负载均衡配置。（内测阶段）
+    /// `target` type load balancing configuration (in beta test).
     "TargetServicesLoadBalanceConf" target_services_load_balance_conf set_target_services_load_balance_conf: i64,
-    /// target健康检查配置。（内测阶段）
+    /// `target` health check configuration (in beta test).
     "TargetServicesHealthCheckConf" target_services_health_check_conf set_target_services_health_check_conf: obj HealthCheckConf,
-    /// scf 函数名称。当后端类型是SCF时生效。
+    /// SCF function name, which takes effect if the backend type is `SCF`.
     "ServiceScfFunctionName" service_scf_function_name set_service_scf_function_name: str,
-    /// scf websocket注册函数。当前端类型是WEBSOCKET且后端类型是SCF时生效。
+    /// SCF WebSocket registration function, which takes effect if the frontend type is `WEBSOCKET` and the backend type is `SCF`.
     "ServiceWebsocketRegisterFunctionName" service_websocket_register_function_name set_service_websocket_register_function_name: str,
-    /// scf websocket清理函数。当前端类型是WEBSOCKET且后端类型是SCF时生效。
+    /// SCF WebSocket cleanup function, which takes effect if the frontend type is `WEBSOCKET` and the backend type is `SCF`.
     "ServiceWebsocketCleanupFunctionName" service_websocket_cleanup_function_name set_service_websocket_cleanup_function_name: str,
-    /// scf websocket传输函数。当前端类型是WEBSOCKET且后端类型是SCF时生效。
+    /// SCF WebSocket transfer function, which takes effect if the frontend type is `WEBSOCKET` and the backend type is `SCF`.
     "ServiceWebsocketTransportFunctionName" service_websocket_transport_function_name set_service_websocket_transport_function_name: str,
-    /// scf 函数命名空间。当后端类型是SCF时生效。
+    /// SCF function namespace, which takes effect if the backend type is `SCF`.
     "ServiceScfFunctionNamespace" service_scf_function_namespace set_service_scf_function_namespace: str,
-    /// scf函数版本。当后端类型是SCF时生效。
+    /// SCF function version, which takes effect if the backend type is `SCF`.
     "ServiceScfFunctionQualifier" service_scf_function_qualifier set_service_scf_function_qualifier: str,
-    /// scf websocket注册函数命名空间。当前端类型是WEBSOCKET且后端类型是SCF时生效。
+    /// SCF WebSocket registration function namespace, which takes effect if the frontend type is `WEBSOCKET` and the backend type is `SCF`.
     "ServiceWebsocketRegisterFunctionNamespace" service_websocket_register_function_namespace set_service_websocket_register_function_namespace: str,
-    /// scf websocket传输函数版本。当前端类型是WEBSOCKET且后端类型是SCF时生效。
+    /// SCF WebSocket transfer function version, which takes effect if the frontend type is `WEBSOCKET` and the backend type is `SCF`.
     "ServiceWebsocketRegisterFunctionQualifier" service_websocket_register_function_qualifier set_service_websocket_register_function_qualifier: str,
-    /// scf websocket传输函数命名空间。当前端类型是WEBSOCKET且后端类型是SCF时生效。
+    /// SCF WebSocket transfer function namespace, which takes effect if the frontend type is `WEBSOCKET` and the backend type is `SCF`.
     "ServiceWebsocketTransportFunctionNamespace" service_websocket_transport_function_namespace set_service_websocket_transport_function_namespace: str,
-    /// scf websocket传输函数版本。当前端类型是WEBSOCKET且后端类型是SCF时生效。
+    /// SCF WebSocket transfer function version, which takes effect if the frontend type is `WEBSOCKET` and the backend type is `SCF`.
     "ServiceWebsocketTransportFunctionQualifier" service_websocket_transport_function_qualifier set_service_websocket_transport_function_qualifier: str,
-    /// scf websocket清理函数命名空间。当前端类型是WEBSOCKET且后端类型是SCF时生效。
+    /// SCF WebSocket cleanup function namespace, which takes effect if the frontend type is `WEBSOCKET` and the backend type is `SCF`.
     "ServiceWebsocketCleanupFunctionNamespace" service_websocket_cleanup_function_namespace set_service_websocket_cleanup_function_namespace: str,
-    /// scf websocket清理函数版本。当前端类型是WEBSOCKET且后端类型是SCF时生效。
+    /// SCF WebSocket cleanup function version, which takes effect if the frontend type is `WEBSOCKET` and the backend type is `SCF`.
     "ServiceWebsocketCleanupFunctionQualifier" service_websocket_cleanup_function_qualifier set_service_websocket_cleanup_function_qualifier: str,
-    /// 是否开启响应集成。当后端类型是SCF时生效。
+    /// Whether to enable response integration, which takes effect if the backend type is `SCF`.
     "ServiceScfIsIntegratedResponse" service_scf_is_integrated_response set_service_scf_is_integrated_response: bool,
-    /// 开始调试后计费。（云市场预留字段）
+    /// Billing after debugging starts (reserved field for marketplace).
     "IsDebugAfterCharge" is_debug_after_charge set_is_debug_after_charge: bool,
-    /// 标签。
+    /// Tag.
     "TagSpecifications" tag_specifications set_tag_specifications: obj Tag,
-    /// 是否删除自定义响应配置错误码，如果不传或者传 False，不删除，当传 True 时，则删除此 API 所有自定义响应配置错误码。
+    /// Whether to delete the error codes for custom response configuration. If the value is left empty or `False`, the error codes will not be deleted. If the value is `True`, all custom response configuration error codes of the API will be deleted.
     "IsDeleteResponseErrorCodes" is_delete_response_error_codes set_is_delete_response_error_codes: bool,
-    /// 返回类型。
+    /// Return type.
     "ResponseType" response_type set_response_type: str,
-    /// 自定义响应配置成功响应示例。
+    /// Sample response for successful custom response configuration.
     "ResponseSuccessExample" response_success_example set_response_success_example: str,
-    /// 自定义响应配置失败响应示例。
+    /// Sample response for failed custom response configuration.
     "ResponseFailExample" response_fail_example set_response_fail_example: str,
-    /// API 的后端服务配置。
+    /// API backend service configuration.
     "ServiceConfig" service_config set_service_config: obj ServiceConfig,
-    /// 关联的授权API 唯一 ID，当AuthType为OAUTH且ApiBusinessType为NORMAL时生效。标示业务API绑定的oauth2.0授权API唯一ID。
+    /// Unique ID of associated authorization API, which takes effect only if `AuthType` is `OAUTH` and `ApiBusinessType` is `NORMAL`. It is the unique ID of the OAuth 2.0 authorization API bound to the business API.
     "AuthRelationApiId" auth_relation_api_id set_auth_relation_api_id: str,
-    /// API的后端服务参数。
+    /// API backend service parameter.
     "ServiceParameters" service_parameters set_service_parameters: list ServiceParameter,
-    /// oauth配置。当AuthType是OAUTH时生效。
+    /// OAuth configuration, which takes effect if `AuthType` is `OAUTH`.
     "OauthConfig" oauth_config set_oauth_config: obj OauthConfig,
-    /// 用户自定义错误码配置。
+    /// Custom error code configuration.
     "ResponseErrorCodes" response_error_codes set_response_error_codes: list ResponseErrorCodeReq,
-    /// 是否开启Base64编码，只有后端为scf时才会生效。
+    /// Whether to enable Base64 encoding. This parameter takes effect only when the backend is SCF.
     "IsBase64Encoded" is_base64_encoded set_is_base64_encoded: bool,
-    /// 是否开启Base64编码的header触发，只有后端为scf时才会生效。
+    /// Whether to trigger Base64 encoding by header. This parameter takes effect only when the backend is SCF.
     "IsBase64Trigger" is_base64_trigger set_is_base64_trigger: bool,
-    /// Header触发规则，总规则数不能超过10。
+    /// Header trigger rules. The number of rules cannot exceed 10.
     "Base64EncodedTriggerRules" base64_encoded_trigger_rules set_base64_encoded_trigger_rules: list Base64EncodedTriggerRule,
-    /// 事件总线ID。
+    /// Event bus ID.
     "EventBusId" event_bus_id set_event_bus_id: str,
-    /// scf函数类型。当后端类型是SCF时生效。支持事件触发(EVENT)，http直通云函数(HTTP)。
+    /// SCF function type, which takes effect when the backend type is `SCF`. Valid values: `EVENT` and `HTTP`.
     "ServiceScfFunctionType" service_scf_function_type set_service_scf_function_type: str,
     /// 是否开启SCF Event异步调用。
     "ServiceScfEventIsAsyncCall" service_scf_event_is_async_call set_service_scf_event_is_async_call: bool,
-    /// EIAM应用类型。
+    /// EIAM application type.
     "EIAMAppType" eiam_app_type set_eiam_app_type: str,
-    /// EIAM应用认证类型，支持仅认证（AuthenticationOnly）、认证和鉴权（Authorization）。
+    /// EIAM application authentication type. Valid values: `AuthenticationOnly`, `Authentication`, `Authorization`.
     "EIAMAuthType" eiam_auth_type set_eiam_auth_type: str,
-    /// EIAM应用Token 有效时间，单位为秒，默认为7200秒。
+    /// Validity of the EIAM application token. Unit: second. Default value: `7200`.
     "EIAMAppId" eiam_app_id set_eiam_app_id: str,
-    /// EIAM应用ID。
+    /// EIAM application ID.
     "TokenTimeout" token_timeout set_token_timeout: i64,
 } }
 rt::action!("apigateway", "2018-08-08", "ModifyApi", ModifyApiRequest => ModifyApiResponse);
 
 rt::model! { read debug;
-/// ModifyApi返回参数结构体
+/// ModifyApi response structure.
 ModifyApiResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3737,19 +3985,19 @@ ModifyExclusiveInstanceResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyIPStrategy` (修改服务IP策略).
+/// Request of `ModifyIPStrategy` (Modifies service IP policy).
 ///
-/// 本接口（ModifyIPStrategy）用于修改服务IP策略。
+/// This API is used to modify a service IP policy.
 ModifyIPStrategyRequest {
-    /// 待修改的策略所属服务的唯一ID。
+    /// Unique service ID of the policy to be modified.
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
-    /// 待修改的策略唯一ID。
+    /// Unique ID of the policy to be modified.
     ///
     /// Required.
     "StrategyId" strategy_id set_strategy_id: str,
-    /// 待修改的策略详情。
+    /// Details of the policy to be modified.
     ///
     /// Required.
     "StrategyData" strategy_data set_strategy_data: str,
@@ -3757,55 +4005,56 @@ ModifyIPStrategyRequest {
 rt::action!("apigateway", "2018-08-08", "ModifyIPStrategy", ModifyIPStrategyRequest => ModifyIPStrategyResponse);
 
 rt::model! { read debug;
-/// ModifyIPStrategy返回参数结构体
+/// ModifyIPStrategy response structure.
 ModifyIPStrategyResponse {
-    /// 修改操作是否成功。
+    /// Whether modification succeeded.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyPlugin` (修改插件).
+/// Request of `ModifyPlugin` (Modifies a plugin).
 ///
-/// 修改API网关插件。
+/// This API is used to modify a plugin.
 ModifyPluginRequest {
-    /// 要修改的插件ID。
+    /// ID of the plugin to be modified
     ///
     /// Required.
     "PluginId" plugin_id set_plugin_id: str,
-    /// 要修改的API网关插件名称。最长50个字符，支持 a-z,A-Z,0-9,_, 必须字母开头，字母或者数字结尾。
+    /// Plugin name to be modified. A plugin name can contain up to 50 characters out of `a-z`, `A-Z`, `0-9`, and `_`, which must begin with a letter and end with a letter or a number.
     "PluginName" plugin_name set_plugin_name: str,
-    /// 要修改的插件描述，限定200字以内。
+    /// Plugin description to be modified. A description is within 200 characters.
     "Description" description set_description: str,
-    /// 要修改的插件定义语句，支持json。
+    /// Plugin definition statement to be modified. The json format is supported.
     "PluginData" plugin_data set_plugin_data: str,
 } }
 rt::action!("apigateway", "2018-08-08", "ModifyPlugin", ModifyPluginRequest => ModifyPluginResponse);
 
 rt::model! { read debug;
-/// ModifyPlugin返回参数结构体
+/// ModifyPlugin response structure.
 ModifyPluginResponse {
-    /// 修改操作是否成功。
+    /// Whether modification succeeded.
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyServiceEnvironmentStrategy` (修改服务限流策略).
+/// Request of `ModifyServiceEnvironmentStrategy` (Modifies service throttling policy).
 ///
-/// 本接口（ModifyServiceEnvironmentStrategy）用于修改服务限流策略
+/// This API is used to modify a service throttling policy.
 ModifyServiceEnvironmentStrategyRequest {
-    /// 服务的唯一ID。
+    /// Unique service ID.
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
-    /// 限流值。
+    /// Throttling value.
     ///
     /// Required.
     "Strategy" strategy set_strategy: i64,
-    /// 环境列表。
+    /// Environment list.
     ///
     /// Required.
     "EnvironmentNames" environment_names set_environment_names: list String,
@@ -3813,30 +4062,31 @@ ModifyServiceEnvironmentStrategyRequest {
 rt::action!("apigateway", "2018-08-08", "ModifyServiceEnvironmentStrategy", ModifyServiceEnvironmentStrategyRequest => ModifyServiceEnvironmentStrategyResponse);
 
 rt::model! { read debug;
-/// ModifyServiceEnvironmentStrategy返回参数结构体
+/// ModifyServiceEnvironmentStrategy response structure.
 ModifyServiceEnvironmentStrategyResponse {
-    /// 修改操作是否成功。
+    /// Whether modification succeeded.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyService` (修改服务).
+/// Request of `ModifyService` (Modifies service).
 ///
-/// 本接口（ModifyService）用于修改服务的相关信息。当服务创建后，服务的名称、描述和服务类型均可被修改。
+/// This API is used to modify the relevant information of a service. After a service is created, its name, description, and service type can be modified.
 ModifyServiceRequest {
-    /// 待修改服务的唯一 Id。
+    /// Unique ID of the service to be modified.
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
-    /// 修改后的服务名称。
+    /// Service name after modification.
     "ServiceName" service_name set_service_name: str,
-    /// 修改后的服务描述。
+    /// Service description after modification.
     "ServiceDesc" service_desc set_service_desc: str,
-    /// 修改后的服务前端请求类型，如 http、https和 http&https。
+    /// Service frontend request type after modification, such as `http`, `https`, and `http&https`.
     "Protocol" protocol set_protocol: str,
-    /// 网络类型列表，用于指定支持的访问类型，INNER为内网访问，OUTER为外网访问。默认为OUTER。
+    /// Network type list, which is used to specify the supported network types. INNER: private network access; OUTER: public network access. Default value: OUTER.
     "NetTypes" net_types set_net_types: list String,
     /// vpc属性，选择VPC后不可修改。为服务选择VPC后，可对接该VPC下的后端资源
     "UniqVpcId" uniq_vpc_id set_uniq_vpc_id: str,
@@ -3844,149 +4094,154 @@ ModifyServiceRequest {
 rt::action!("apigateway", "2018-08-08", "ModifyService", ModifyServiceRequest => ModifyServiceResponse);
 
 rt::model! { read debug;
-/// ModifyService返回参数结构体
+/// ModifyService response structure.
 ModifyServiceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifySubDomain` (服务修改自定义域名).
+/// Request of `ModifySubDomain` (Modifies the custom domain name of service).
 ///
-/// 本接口（ModifySubDomain）用于修改服务的自定义域名设置中的路径映射，可以修改绑定自定义域名之前的路径映射规则。
+/// This API is used to modify the path mapping in the custom domain name settings of a service. The path mapping rule can be modified before it is bound to the custom domain name.
 ModifySubDomainRequest {
-    /// 服务唯一 ID。
+    /// Unique service ID.
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
-    /// 待修改路径映射的自定义的域名。
+    /// Custom domain name whose path mapping is to be modified.
     ///
     /// Required.
     "SubDomain" sub_domain set_sub_domain: str,
-    /// 是否修改为使用默认路径映射。为 true，表示使用默认路径映射，为 false，表示使用自定义路径映射。
+    /// Whether to change to the default path mapping. true: use the default path mapping; false: use the custom path mapping.
     ///
     /// Required.
     "IsDefaultMapping" is_default_mapping set_is_default_mapping: bool,
-    /// 证书 ID，协议包含 HTTPS 的时候要传该字段。
+    /// Certificate ID, which is required if the HTTPS protocol is included.
     "CertificateId" certificate_id set_certificate_id: str,
-    /// 修改后的自定义域名协议类型。（http，https 或 http&https)
+    /// Custom domain name protocol type after modification. Valid values: http, https, http&https.
     "Protocol" protocol set_protocol: str,
-    /// 修改后的路径映射列表。
+    /// Path mapping list after modification.
     "PathMappingSet" path_mapping_set set_path_mapping_set: list PathMapping,
-    /// 网络类型 （'INNER' 或 'OUTER'）
+    /// Network type. Valid values: INNER, OUTER.
     "NetType" net_type set_net_type: str,
-    /// 是否将HTTP请求强制跳转 HTTPS，默认为false。参数为 true时，API网关会将所有使用该自定义域名的 HTTP 协议的请求重定向至 HTTPS 协议进行转发。
+    /// Whether to force HTTP requests to redirect to HTTPS. Default value: `false`. When this parameter is `true`, API Gateway will redirect all requests using the custom domain name over the HTTP protocol to the HTTPS protocol for forwarding.
     "IsForcedHttps" is_forced_https set_is_forced_https: bool,
 } }
 rt::action!("apigateway", "2018-08-08", "ModifySubDomain", ModifySubDomainRequest => ModifySubDomainResponse);
 
 rt::model! { read debug;
-/// ModifySubDomain返回参数结构体
+/// ModifySubDomain response structure.
 ModifySubDomainResponse {
-    /// 修改自定义域名操作是否成功。
+    /// Whether the custom domain name is successfully modified.
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyUpstream` (修改后端通道).
+/// Request of `ModifyUpstream` (Modifies an upstream).
 ///
-/// 修改后端通道
+/// This API is used to modify an upstream.
 ModifyUpstreamRequest {
-    /// 后端通道唯一ID
+    /// Unique upstream ID
     ///
     /// Required.
     "UpstreamId" upstream_id set_upstream_id: str,
-    /// 后端通道名字
+    /// Upstream name
     "UpstreamName" upstream_name set_upstream_name: str,
-    /// 后端通道描述
+    /// Upstream description
     "UpstreamDescription" upstream_description set_upstream_description: str,
-    /// 后端协议，取值范围：HTTP, HTTPS
+    /// Backend protocol. Valid values: `HTTP`, `HTTPS`
     "Scheme" scheme set_scheme: str,
-    /// 后端访问类型，取值范围：IP_PORT, K8S
+    /// Upstream access type. Valid values: `IP_PORT`, `K8S`
     "UpstreamType" upstream_type set_upstream_type: str,
-    /// 负载均衡算法，取值范围：ROUND_ROBIN
+    /// Load balancing algorithm. Valid value: `ROUND_ROBIN`
     "Algorithm" algorithm set_algorithm: str,
-    /// VPC唯一ID
+    /// Unique VPC ID.
     "UniqVpcId" uniq_vpc_id set_uniq_vpc_id: str,
-    /// 请求重试次数，默认3次
+    /// Retry attempts. It defaults to `3`.
     "Retries" retries set_retries: i128,
-    /// 网关转发到后端的 Host 请求头
+    /// Gateway forwarding to the upstream Host request header
     "UpstreamHost" upstream_host set_upstream_host: str,
-    /// 后端节点列表
+    /// List of backend nodes
     "Nodes" nodes set_nodes: list UpstreamNode,
-    /// 健康检查配置，目前只支持VPC通道
+    /// Health check configuration
     "HealthChecker" health_checker set_health_checker: obj UpstreamHealthChecker,
-    /// 容器服务配置
+    /// Configuration of TKE service
     "K8sService" k8s_service set_k8s_service: list K8sService,
 } }
 rt::action!("apigateway", "2018-08-08", "ModifyUpstream", ModifyUpstreamRequest => ModifyUpstreamResponse);
 
 rt::model! { read debug;
-/// ModifyUpstream返回参数结构体
+/// ModifyUpstream response structure.
 ModifyUpstreamResponse {
-    /// 返回修改后的后端通道信息
+    /// Return modified upstream information
+    /// Note: This field may return `NULL`, indicating that no valid value was found.
     "Result" result set_result: obj ModifyUpstreamResultInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 后端通道详细信息
+/// Upstream details
 ModifyUpstreamResultInfo {
-    /// 后端通道唯一ID
+    /// Unique upstream ID
     "UpstreamId" upstream_id set_upstream_id: str,
-    /// 后端通道名字
+    /// Upstream name
     "UpstreamName" upstream_name set_upstream_name: str,
-    /// 后端通道描述
+    /// Upstream description
     "UpstreamDescription" upstream_description set_upstream_description: str,
-    /// 后端协议，取值范围：HTTP, HTTPS
+    /// Backend protocol. Valid values: `HTTP`, `HTTPS`
     "Scheme" scheme set_scheme: str,
-    /// 负载均衡算法，取值范围：ROUND_ROBIN
+    /// Load balancing algorithm. Valid value: `ROUND_ROBIN`
     "Algorithm" algorithm set_algorithm: str,
-    /// VPC唯一ID
+    /// Unique VPC ID
     "UniqVpcId" uniq_vpc_id set_uniq_vpc_id: str,
-    /// 请求重试次数
+    /// Number of retry attempts
     "Retries" retries set_retries: i128,
-    /// 后端节点
+    /// Backend nodes
     "Nodes" nodes set_nodes: list UpstreamNode,
-    /// 创建时间
+    /// Creation time
     "CreatedTime" created_time set_created_time: str,
-    /// 健康检查配置
+    /// Health check configuration
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "HealthChecker" health_checker set_health_checker: obj UpstreamHealthChecker,
-    /// 后端的类型，取值范围：IP_PORT, K8S
+    /// Upstream type. Valid values: `IP_PORT`, `K8S`
     "UpstreamType" upstream_type set_upstream_type: str,
-    /// K8S容器服务配置
+    /// Configuration of TKE service
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "K8sServices" k8s_services set_k8s_services: list K8sService,
-    /// 网关转发给后端的Host请求头
+    /// The Host header that the gateway forwards to the upstream
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UpstreamHost" upstream_host set_upstream_host: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyUsagePlan` (修改使用计划).
+/// Request of `ModifyUsagePlan` (Modifies usage plan).
 ///
-/// 本接口（ModifyUsagePlan）用于修改使用计划的名称，描述及 QPS。
+/// This API is used to modify the name, description, and QPS of a usage plan.
 ModifyUsagePlanRequest {
-    /// 使用计划唯一 ID。
+    /// Unique usage plan ID.
     ///
     /// Required.
     "UsagePlanId" usage_plan_id set_usage_plan_id: str,
-    /// 修改后的用户自定义的使用计划名称。
+    /// Custom usage plan name after modification.
     "UsagePlanName" usage_plan_name set_usage_plan_name: str,
-    /// 修改后的用户自定义的使用计划描述。
+    /// Custom usage plan description after modification.
     "UsagePlanDesc" usage_plan_desc set_usage_plan_desc: str,
-    /// 请求配额总数，取值范围为-1或者[1, 99999999]，默认为-1，表示不开启。
+    /// Total number of requests allowed. Valid values: -1, [1,99999999]. The default value is `-1`, which indicates no limit.
     "MaxRequestNum" max_request_num set_max_request_num: i64,
-    /// 每秒请求限制数，取值范围为-1或者[1, 2000]，默认-1，表示不开启。
+    /// Limit of requests per second. Valid values: -1, [1,2000]. The default value is `-1`, which indicates no limit.
     "MaxRequestNumPreSec" max_request_num_pre_sec set_max_request_num_pre_sec: i64,
 } }
 rt::action!("apigateway", "2018-08-08", "ModifyUsagePlan", ModifyUsagePlanRequest => ModifyUsagePlanResponse);
 
 rt::model! { read debug;
-/// ModifyUsagePlan返回参数结构体
+/// ModifyUsagePlan response structure.
 ModifyUsagePlanResponse {
-    /// 使用计划详情。
+    /// Usage plan details.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: obj UsagePlanInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4008,17 +4263,17 @@ NetworkConfig {
 } }
 
 rt::model! { both debug;
-/// Oauth授权配置信息
+/// OAuth authorization configuration information
 OauthConfig {
-    /// 公钥，用于验证用户token。
+    /// Public key for user token verification.
     ///
     /// Required.
     "PublicKey" public_key set_public_key: str,
-    /// token传递位置。
+    /// Token delivery location.
     ///
     /// Required.
     "TokenLocation" token_location set_token_location: str,
-    /// 重定向地址，用于引导用户登录操作。
+    /// Redirect address, which is used to guide user logins.
     "LoginRedirectUrl" login_redirect_url set_login_redirect_url: str,
 } }
 
@@ -4052,38 +4307,41 @@ ParameterInfo {
 } }
 
 rt::model! { both debug;
-/// 自定义域名的路径映射。
+/// Custom domain name path mapping.
 PathMapping {
-    /// 路径。
+    /// Path.
     ///
     /// Required.
     "Path" path set_path: str,
-    /// 发布环境，可选值为“test”、 ”prepub“、”release“。
+    /// Release environment. Valid values: test, prepub, release.
     ///
     /// Required.
     "Environment" environment set_environment: str,
 } }
 
 rt::model! { read debug;
-/// API网关插件详情。
+/// Details of the API Gateway plugin
 Plugin {
-    /// 插件ID。
+    /// Plugin ID
     "PluginId" plugin_id set_plugin_id: str,
-    /// 插件名称。
+    /// Plugin name
     "PluginName" plugin_name set_plugin_name: str,
-    /// 插件类型。
+    /// Plugin type
     "PluginType" plugin_type set_plugin_type: str,
-    /// 插件定义语句。
+    /// Plugin definition statement
     "PluginData" plugin_data set_plugin_data: str,
-    /// 插件描述。
+    /// Plugin description
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Description" description set_description: str,
-    /// 插件创建时间。按照 ISO8601 标准表示，并且使用 UTC 时间。格式为：YYYY-MM-DDThh:mm:ssZ。
+    /// Plugin creation time in the format of YYYY-MM-DDThh:mm:ssZ according to ISO 8601 standard. UTC time is used.
     "CreatedTime" created_time set_created_time: str,
-    /// 插件修改时间。按照 ISO8601 标准表示，并且使用 UTC 时间。格式为：YYYY-MM-DDThh:mm:ssZ。
+    /// Plugin modification time in the format of YYYY-MM-DDThh:mm:ssZ according to ISO 8601 standard. UTC time is used
     "ModifiedTime" modified_time set_modified_time: str,
-    /// 插件绑定的API总数。
+    /// Total number of APIs bound with the plugin
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "AttachedApiTotalCount" attached_api_total_count set_attached_api_total_count: i64,
-    /// 插件绑定的API信息。
+    /// Information of the API bound with the plugin
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "AttachedApis" attached_apis set_attached_apis: list AttachedApiInfo,
 } }
 
@@ -4097,111 +4355,113 @@ PluginSummary {
 } }
 
 rt::model! { read debug;
-/// 发布服务返回
+/// Returned result of service publishing
 ReleaseService {
-    /// 发布时的备注信息填写。
+    /// Release remarks.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ReleaseDesc" release_desc set_release_desc: str,
-    /// 发布的版本id。
+    /// Published version ID.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ReleaseVersion" release_version set_release_version: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ReleaseService` (发布服务).
+/// Request of `ReleaseService` (Publishes service).
 ///
-/// 本接口（ReleaseService）用于发布服务。
-/// API 网关的服务创建后，需要发布到某个环境方生效后，使用者才能进行调用，此接口用于发布服务到环境，如 release 环境。
+/// This API is used to publish a service.
+/// An API Gateway service can only be called when it is published to an environment and takes effect after creation. This API is used to publish a service to an environment such as the `release` environment.
 ReleaseServiceRequest {
-    /// 待发布服务的唯一 ID。
+    /// Unique ID of the service to be published.
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
-    /// 待发布的环境名称，当前支持三个环境，test（测试环境）、prepub（预发布环境）和 release（发布环境）。
+    /// Name of the environment to be published. Valid values: test (test environment), prepub (pre-release environment), release (release environment).
     ///
     /// Required.
     "EnvironmentName" environment_name set_environment_name: str,
-    /// 本次的发布描述。
+    /// Release description.
     ///
     /// Required.
     "ReleaseDesc" release_desc set_release_desc: str,
-    /// apiId列表，预留字段，默认全量api发布。
+    /// `apiId` list, which is reserved. Full API release is used by default.
     "ApiIds" api_ids set_api_ids: list String,
 } }
 rt::action!("apigateway", "2018-08-08", "ReleaseService", ReleaseServiceRequest => ReleaseServiceResponse);
 
 rt::model! { read debug;
-/// ReleaseService返回参数结构体
+/// ReleaseService response structure.
 ReleaseServiceResponse {
-    /// 发布信息。
+    /// Release information.
     "Result" result set_result: obj ReleaseService,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 请求参数
+/// Request parameter
 ReqParameter {
-    /// API 的前端参数名称。
+    /// API frontend parameter name.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// API 的前端参数位置，如 header。目前支持 header、query、path。
+    /// Position of the API frontend parameter, such as the header. Supported values: `header`, `query`, and `path`.
     ///
     /// Required.
     "Position" position set_position: str,
-    /// API 的前端参数类型，如 String、int。
+    /// API frontend parameter type, such as `String` and `int`.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// API 的前端参数默认值。
+    /// Default value of API frontend parameter.
     ///
     /// Required.
     "DefaultValue" default_value set_default_value: str,
-    /// API 的前端参数是否必填，True：表示必填，False：表示可选。
+    /// Whether the API frontend parameter is required. True: yes; False: no.
     ///
     /// Required.
     "Required" required set_required: bool,
-    /// API 的前端参数备注。
+    /// API frontend parameter remarks.
     ///
     /// Required.
     "Desc" desc set_desc: str,
 } }
 
 rt::model! { both debug;
-/// 前端路径配置
+/// Frontend path configuration
 RequestConfig {
-    /// API 的路径，如 /path。
+    /// API path, such as `/path`.
     ///
     /// Required.
     "Path" path set_path: str,
-    /// API 的请求方法，如 GET。
+    /// API request method, such as `GET`.
     ///
     /// Required.
     "Method" method set_method: str,
 } }
 
 rt::model! { write debug;
-/// 请求参数
+/// Request parameter
 RequestParameter {
-    /// 请求参数名称
+    /// Request parameter name
     "Name" name set_name: str,
-    /// 描述
+    /// Description
     "Desc" desc set_desc: str,
-    /// 参数位置
+    /// Parameter position
     "Position" position set_position: str,
-    /// 参数类型
+    /// Parameter type
     "Type" r#type set_type: str,
-    /// 默认值
+    /// Default value
     "DefaultValue" default_value set_default_value: str,
-    /// 是否必须
+    /// Whether it is required
     "Required" required set_required: bool,
 } }
 
 rt::model! { write debug;
-/// Request of `ResetAPIDocPassword` (重置API文档密码).
+/// Request of `ResetAPIDocPassword` (Resets the password of API document).
 ///
-/// 重置API文档密码
+/// This API is used to reset the password of an API document.
 ResetAPIDocPasswordRequest {
-    /// API文档ID
+    /// API document ID
     ///
     /// Required.
     "ApiDocId" api_doc_id set_api_doc_id: str,
@@ -4209,303 +4469,353 @@ ResetAPIDocPasswordRequest {
 rt::action!("apigateway", "2018-08-08", "ResetAPIDocPassword", ResetAPIDocPasswordRequest => ResetAPIDocPasswordResponse);
 
 rt::model! { read debug;
-/// ResetAPIDocPassword返回参数结构体
+/// ResetAPIDocPassword response structure.
 ResetAPIDocPasswordResponse {
-    /// API文档基本信息
+    /// Basic information of API document
     "Result" result set_result: obj APIDoc,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 错误码入参
+/// Error code input parameter
 ResponseErrorCodeReq {
-    /// 自定义响应配置错误码。
+    /// Custom response configuration error code.
     "Code" code set_code: i64,
-    /// 自定义响应配置错误信息。
+    /// Custom response configuration error message.
     "Msg" msg set_msg: str,
-    /// 自定义响应配置错误码备注。
+    /// Custom response configuration error code remarks.
     "Desc" desc set_desc: str,
-    /// 自定义错误码转换。
+    /// Custom error code conversion.
     "ConvertedCode" converted_code set_converted_code: i64,
-    /// 是否需要开启错误码转换。
+    /// Whether to enable error code conversion.
     "NeedConvert" need_convert set_need_convert: bool,
 } }
 
 rt::model! { read debug;
-/// 展示服务列表用
+/// Service list display
 Service {
-    /// 内网访问https端口。
+    /// Port for HTTPS access over private network.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "InnerHttpsPort" inner_https_port set_inner_https_port: i64,
-    /// 用户自定义的服务描述。
+    /// Custom service description.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ServiceDesc" service_desc set_service_desc: str,
-    /// 服务的前端请求类型。如http、https 或者 http&https。
+    /// Service frontend request type, such as `http`, `https`, and `http&https`.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Protocol" protocol set_protocol: str,
-    /// 最后修改时间。按照 ISO8601 标准表示，并且使用 UTC 时间。格式为：YYYY-MM-DDThh:mm:ssZ。
+    /// Last modified time in the format of YYYY-MM-DDThh:mm:ssZ according to ISO 8601 standard. UTC time is used.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ModifiedTime" modified_time set_modified_time: str,
-    /// 服务支持的网络类型。
+    /// Network types supported by service.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "NetTypes" net_types set_net_types: list String,
-    /// 独占集群名称。
+    /// Dedicated cluster name.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ExclusiveSetName" exclusive_set_name set_exclusive_set_name: str,
-    /// 服务唯一 ID。
+    /// Unique service ID.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ServiceId" service_id set_service_id: str,
-    /// IP版本。
+    /// IP version.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "IpVersion" ip_version set_ip_version: str,
-    /// 已经发布的环境列表。如test、prepub、release。
+    /// List of published environments, such as test, prepub, and release.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "AvailableEnvironments" available_environments set_available_environments: list String,
-    /// 用户自定义的服务名称。
+    /// Custom service name.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ServiceName" service_name set_service_name: str,
-    /// 系统为该服务分配的外网域名。
+    /// Public domain name assigned by the system for this service.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "OuterSubDomain" outer_sub_domain set_outer_sub_domain: str,
-    /// 创建时间。按照 ISO8601 标准表示，并且使用 UTC 时间。格式为：YYYY-MM-DDThh:mm:ssZ。
+    /// Creation time in the format of YYYY-MM-DDThh:mm:ssZ according to ISO 8601 standard. UTC time is used.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CreatedTime" created_time set_created_time: str,
-    /// 内网访问http端口。
+    /// Port for HTTP access over private network.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "InnerHttpPort" inner_http_port set_inner_http_port: i128,
-    /// 系统为该服务自动分配的内网域名。
+    /// Private domain name automatically assigned by the system for this service.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "InnerSubDomain" inner_sub_domain set_inner_sub_domain: str,
-    /// 服务的计费状态。
+    /// Billing status of service.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TradeIsolateStatus" trade_isolate_status set_trade_isolate_status: i64,
-    /// 服务绑定的标签
+    /// Tags bound to a service.
+    /// Note: this field may return null, indicating that no valid values found.
     "Tags" tags set_tags: list Tag,
-    /// 独享实例
+    /// Dedicated instance
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "InstanceId" instance_id set_instance_id: str,
-    /// 集群类型
+    /// Cluster type
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "SetType" set_type set_set_type: str,
-    /// 服务部署的集群类型
+    /// Cluster type for service deployment
+    /// Note: this field may return null, indicating that no valid values found.
     "DeploymentType" deployment_type set_deployment_type: str,
 } }
 
 rt::model! { both debug;
-/// ServiceConfig配置
+/// ServiceConfig information
 ServiceConfig {
-    /// 后端类型。启用vpc时生效，目前支持的类型为clb, cvm和upstream
+    /// The backend type. It’s available when `vpc` is enabled. Values: `clb`, `cvm` and `upstream`.
     "Product" product set_product: str,
-    /// vpc 的唯一ID。
+    /// Unique VPC ID.
     "UniqVpcId" uniq_vpc_id set_uniq_vpc_id: str,
-    /// API 的后端服务url。如果ServiceType是HTTP，则此参数必传。
+    /// API backend service URL, which is required if `ServiceType` is `HTTP`.
     "Url" url set_url: str,
-    /// API 的后端服务路径，如 /path。如果 ServiceType 是 HTTP，则此参数必传。前后端路径可不同。
+    /// API backend service path, such as `/path`, which is required if `ServiceType` is `HTTP`. The frontend and backend paths can be different.
     "Path" path set_path: str,
-    /// API的后端服务请求方法，如 GET。如果 ServiceType 是 HTTP，则此参数必传。前后端方法可不同。
+    /// API backend service request method, such as `GET`, which is required if `ServiceType` is `HTTP`. The frontend and backend methods can be different
     "Method" method set_method: str,
-    /// 当绑定vpc通道才需要
+    /// It’s required for `upstream`.
+    /// Note: This field may return `NULL`, indicating that no valid value was found.
     "UpstreamId" upstream_id set_upstream_id: str,
-    /// API后端COS配置。如果 ServiceType 是 COS，则此参数必传。
+    /// API backend COS configuration. It’s required if the `ServiceType` is ·`COS`.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "CosConfig" cos_config set_cos_config: obj CosConfig,
 } }
 
 rt::model! { read debug;
-/// 服务绑定环境详情
+/// Details of environments bound to service
 ServiceEnvironmentSet {
-    /// 服务绑定环境总数。
+    /// Total number of environments bound to service.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i64,
-    /// 服务绑定环境列表。
+    /// List of environments bound to service.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "EnvironmentList" environment_list set_environment_list: list Environment,
 } }
 
 rt::model! { read debug;
-/// 服务环境策略
+/// Service environment policy
 ServiceEnvironmentStrategy {
-    /// 环境名。
+    /// Environment name.
     "EnvironmentName" environment_name set_environment_name: str,
-    /// 访问服务对应环境的url。
+    /// Access service environment URL.
     "Url" url set_url: str,
-    /// 发布状态。
+    /// Release status.
     "Status" status set_status: i64,
-    /// 发布的版本号。
+    /// Published version number.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "VersionName" version_name set_version_name: str,
-    /// 限流值。
+    /// Throttling value.
     "Strategy" strategy set_strategy: i64,
-    /// 最大限流值
+    /// Maximum quota value
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "MaxStrategy" max_strategy set_max_strategy: i64,
 } }
 
 rt::model! { read debug;
-/// 环境绑定策略列表
+/// List of policies bound to environment
 ServiceEnvironmentStrategyStatus {
-    /// 限流策略数量。
+    /// Number of throttling policies.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i64,
-    /// 限流策略列表。
+    /// Throttling policy list.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "EnvironmentList" environment_list set_environment_list: list ServiceEnvironmentStrategy,
 } }
 
 rt::model! { write debug;
 /// ServiceParameter
 ServiceParameter {
-    /// API的后端服务参数名称。只有ServiceType是HTTP才会用到此参数。前后端参数名称可不同。
+    /// API backend service parameter name, which is used only if `ServiceType` is `HTTP`. The frontend and backend parameter names can be different.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Name" name set_name: str,
-    /// API 的后端服务参数位置，如 head。只有 ServiceType 是 HTTP 才会用到此参数。前后端参数位置可配置不同。
+    /// Position of API backend service parameter, such as `head`, which is used only if `ServiceType` is `HTTP`. The positions of frontend and backend parameters can be different.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Position" position set_position: str,
-    /// API 的后端服务参数对应的前端参数位置，如 head。只有 ServiceType 是 HTTP 才会用到此参数。
+    /// Position of the API frontend parameter corresponding to the backend service parameter, such as `head`, which is used only if `ServiceType` is `HTTP`.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "RelevantRequestParameterPosition" relevant_request_parameter_position set_relevant_request_parameter_position: str,
-    /// API 的后端服务参数对应的前端参数名称。只有 ServiceType 是 HTTP 才会用到此参数。
+    /// Name of the API frontend parameter corresponding to the backend service parameter, which is used only if `ServiceType` is `HTTP`.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "RelevantRequestParameterName" relevant_request_parameter_name set_relevant_request_parameter_name: str,
-    /// API 的后端服务参数默认值。只有 ServiceType 是 HTTP 才会用到此参数。
+    /// Default value of API backend service parameter, which is used only if `ServiceType` is `HTTP`.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "DefaultValue" default_value set_default_value: str,
-    /// API 的后端服务参数备注。只有 ServiceType 是 HTTP 才会用到此参数。
+    /// API backend service parameter remarks, which is used only if `ServiceType` is `HTTP`.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "RelevantRequestParameterDesc" relevant_request_parameter_desc set_relevant_request_parameter_desc: str,
-    /// API 的后端服务参数类型。只有 ServiceType 是 HTTP 才会用到此参数。
+    /// API backend service parameter type, which is used only if `ServiceType` is `HTTP`.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "RelevantRequestParameterType" relevant_request_parameter_type set_relevant_request_parameter_type: str,
 } }
 
 rt::model! { read debug;
-/// 服务发布历史
+/// Service release history
 ServiceReleaseHistory {
-    /// 发布版本总数。
+    /// Total number of published versions.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i64,
-    /// 历史版本列表。
+    /// Historical version list.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "VersionList" version_list set_version_list: list ServiceReleaseHistoryInfo,
 } }
 
 rt::model! { read debug;
-/// 服务发布列表详情
+/// Service release list details
 ServiceReleaseHistoryInfo {
-    /// 版本号。
+    /// Version ID.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "VersionName" version_name set_version_name: str,
-    /// 版本描述。
+    /// Version description.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "VersionDesc" version_desc set_version_desc: str,
-    /// 版本发布时间。
+    /// Version release time.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ReleaseTime" release_time set_release_time: str,
 } }
 
 rt::model! { read debug;
-/// 服务发布版本
+/// Service release version
 ServiceReleaseVersion {
-    /// 发布版本总数量。
+    /// Total number of published versions.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i64,
-    /// 发布版本列表。
+    /// Release version list.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "VersionList" version_list set_version_list: list DescribeServiceReleaseVersionResultVersionListInfo,
 } }
 
 rt::model! { read debug;
-/// 服务自定义域名路径映射
+/// Custom service domain name path mapping
 ServiceSubDomainMappings {
-    /// 是否使用默认路径映射，为 True 表示使用默认路径映射；为 False 的话，表示使用自定义路径映射，此时 PathMappingSet 不为空。
+    /// Whether the default path mapping is used. true: use the default path mapping; false: use the custom path mapping (`PathMappingSet` is required in this case).
     "IsDefaultMapping" is_default_mapping set_is_default_mapping: bool,
-    /// 自定义路径映射列表。
+    /// Custom path mapping list.
     "PathMappingSet" path_mapping_set set_path_mapping_set: list PathMapping,
 } }
 
 rt::model! { read debug;
-/// 服务绑定使用计划列表
+/// List of usage plans bound to service
 ServiceUsagePlanSet {
-    /// 服务上绑定的使用计划总数。
+    /// Total number of usage plans bound to service.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i64,
-    /// 服务上绑定的使用计划列表。
+    /// List of usage plans bound to service.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ServiceUsagePlanList" service_usage_plan_list set_service_usage_plan_list: list ApiUsagePlan,
 } }
 
 rt::model! { read debug;
-/// 服务列表展示
+/// Service list display
 ServicesStatus {
-    /// 服务列表总数。
+    /// Total number of services in list.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i64,
-    /// 服务列表详情。
+    /// Service list details.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ServiceSet" service_set set_service_set: list Service,
 } }
 
 rt::model! { both debug;
-/// API绑定的标签信息。
+/// Information of tag bound to API.
 Tag {
-    /// 标签的 key。
+    /// Tag key
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 便签的 value。
+    /// Tag value
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { write debug;
-/// tsf serverless入参
+/// TSF Serverless input parameters
 TargetServicesReq {
-    /// vm ip
+    /// VM IP
     ///
     /// Required.
     "VmIp" vm_ip set_vm_ip: str,
-    /// vpc id
+    /// VPC ID
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// vm port
+    /// VM Port
     ///
     /// Required.
     "VmPort" vm_port set_vm_port: i64,
-    /// cvm所在宿主机ip
+    /// IP of the host where the CVM instance resides
     ///
     /// Required.
     "HostIp" host_ip set_host_ip: str,
-    /// docker ip
+    /// Docker IP
     "DockerIp" docker_ip set_docker_ip: str,
 } }
 
 rt::model! { both debug;
-/// TsfLoadBalanceConf 出参使用
+/// `TsfLoadBalanceConf` output parameter usage
 TsfLoadBalanceConfResp {
-    /// 是否开启负载均衡。
+    /// Whether load balancing is enabled.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "IsLoadBalance" is_load_balance set_is_load_balance: bool,
-    /// 负载均衡方式。
+    /// Load balancing method.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Method" method set_method: str,
-    /// 是否开启会话保持。
+    /// Whether session persistence is enabled.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "SessionStickRequired" session_stick_required set_session_stick_required: bool,
-    /// 会话保持超时时间。
+    /// Session persistence timeout period.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "SessionStickTimeout" session_stick_timeout set_session_stick_timeout: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `UnBindEnvironment` (从服务环境解绑使用计划).
+/// Request of `UnBindEnvironment` (Unbinds usage plan from service environment).
 ///
-/// 本接口（UnBindEnvironment）用于将使用计划从特定环境解绑。
+/// This API is used to unbind a usage plan from a specified environment.
 UnBindEnvironmentRequest {
-    /// 绑定类型，取值为 API、SERVICE，默认值为 SERVICE。
+    /// Binding type. Valid values: API, SERVICE. Default value: SERVICE.
     ///
     /// Required.
     "BindType" bind_type set_bind_type: str,
-    /// 待绑定的使用计划唯一 ID 列表。
+    /// List of unique IDs of the usage plans to be bound.
     ///
     /// Required.
     "UsagePlanIds" usage_plan_ids set_usage_plan_ids: list String,
-    /// 待解绑的服务环境。
+    /// Service environment to be unbound.
     ///
     /// Required.
     "Environment" environment set_environment: str,
-    /// 待解绑的服务唯一 ID。
+    /// Unique ID of the service to be unbound.
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
-    /// API 唯一 ID 数组，当 BindType=API 时，需要传入此参数。
+    /// Unique API ID array, which is required if `BindType` is `API`.
     "ApiIds" api_ids set_api_ids: list String,
 } }
 rt::action!("apigateway", "2018-08-08", "UnBindEnvironment", UnBindEnvironmentRequest => UnBindEnvironmentResponse);
 
 rt::model! { read debug;
-/// UnBindEnvironment返回参数结构体
+/// UnBindEnvironment response structure.
 UnBindEnvironmentResponse {
-    /// 解绑操作是否成功。
+    /// Whether unbinding succeeded.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UnBindIPStrategy` (服务解绑IP策略).
+/// Request of `UnBindIPStrategy` (Unbinds IP policy from service).
 ///
-/// 本接口（UnBindIPStrategy）用于服务解绑IP策略。
+/// This API is used to unbind an IP policy from a service.
 UnBindIPStrategyRequest {
-    /// 待解绑的服务唯一ID。
+    /// Unique ID of the service to be unbound.
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
-    /// 待解绑的IP策略唯一ID。
+    /// Unique ID of the IP policy to be unbound.
     ///
     /// Required.
     "StrategyId" strategy_id set_strategy_id: str,
-    /// 待解绑的环境。
+    /// Environment to be unbound.
     ///
     /// Required.
     "EnvironmentName" environment_name set_environment_name: str,
-    /// 待解绑的 API 列表。
+    /// List of APIs to be unbound.
     ///
     /// Required.
     "UnBindApiIds" un_bind_api_ids set_un_bind_api_ids: list String,
@@ -4513,24 +4823,25 @@ UnBindIPStrategyRequest {
 rt::action!("apigateway", "2018-08-08", "UnBindIPStrategy", UnBindIPStrategyRequest => UnBindIPStrategyResponse);
 
 rt::model! { read debug;
-/// UnBindIPStrategy返回参数结构体
+/// UnBindIPStrategy response structure.
 UnBindIPStrategyResponse {
-    /// 解绑操作是否成功。
+    /// Whether unbinding succeeded.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UnBindSecretIds` (使用计划解绑密钥).
+/// Request of `UnBindSecretIds` (Unbinds key from usage plan).
 ///
-/// 本接口（UnBindSecretIds）用于为使用计划解绑密钥。
+/// This API is used to unbind a key from a usage plan.
 UnBindSecretIdsRequest {
-    /// 待解绑的使用计划唯一 ID。
+    /// Unique ID of the usage plan to be unbound.
     ///
     /// Required.
     "UsagePlanId" usage_plan_id set_usage_plan_id: str,
-    /// 待解绑的密钥 ID 数组。
+    /// Array of IDs of the keys to be unbound.
     ///
     /// Required.
     "AccessKeyIds" access_key_ids set_access_key_ids: list String,
@@ -4538,25 +4849,26 @@ UnBindSecretIdsRequest {
 rt::action!("apigateway", "2018-08-08", "UnBindSecretIds", UnBindSecretIdsRequest => UnBindSecretIdsResponse);
 
 rt::model! { read debug;
-/// UnBindSecretIds返回参数结构体
+/// UnBindSecretIds response structure.
 UnBindSecretIdsResponse {
-    /// 解绑操作是否成功。
+    /// Whether unbinding succeeded.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UnBindSubDomain` (服务解绑自定义域名).
+/// Request of `UnBindSubDomain` (Unbinds custom domain name from service).
 ///
-/// 本接口（UnBindSubDomain）用于解绑自定义域名。
-/// 用户使用 API 网关绑定了自定义域名到服务中后，若想要解绑此自定义域名，可使用此接口。
+/// This API is used to unbind a custom domain name.
+/// After binding a custom domain name to a service by using API Gateway, you can use this API to unbind it.
 UnBindSubDomainRequest {
-    /// 服务唯一 ID。
+    /// Unique service ID.
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
-    /// 待解绑的自定义的域名。
+    /// Custom domain name to be unbound.
     ///
     /// Required.
     "SubDomain" sub_domain set_sub_domain: str,
@@ -4564,60 +4876,61 @@ UnBindSubDomainRequest {
 rt::action!("apigateway", "2018-08-08", "UnBindSubDomain", UnBindSubDomainRequest => UnBindSubDomainResponse);
 
 rt::model! { read debug;
-/// UnBindSubDomain返回参数结构体
+/// UnBindSubDomain response structure.
 UnBindSubDomainResponse {
-    /// 解绑自定义域名操作是否成功。
+    /// Whether the custom domain name is successfully unbound.
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UnReleaseService` (下线服务).
+/// Request of `UnReleaseService` (Deactivates service).
 ///
-/// 本接口（UnReleaseService）用于下线服务。
-/// 用户发布服务到某个环境后，此服务中的 API 方可被调用者进行调用，当用户需要将此服务从发布环境中下线时，可调用此 API。下线后的服务不可被调用。
+/// This API is used to deactivate a service.
+/// Only after a service is published to an environment can its APIs be called. You can call this API to deactivate a service in the release environment. Once deactivated, the service cannot be called.
 UnReleaseServiceRequest {
-    /// 待下线服务的唯一 ID。
+    /// Unique ID of the service to be deactivated.
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
-    /// 待下线的环境名称，当前支持三个环境，test（测试环境）、prepub（预发布环境）和 release（发布环境）。
+    /// Name of the environment to be deactivated. Valid values: test (test environment), prepub (pre-release environment), release (release environment).
     ///
     /// Required.
     "EnvironmentName" environment_name set_environment_name: str,
-    /// 保留字段，待下线的API列表。
+    /// List of APIs to be deactivated, which is a reserved field.
     "ApiIds" api_ids set_api_ids: list String,
 } }
 rt::action!("apigateway", "2018-08-08", "UnReleaseService", UnReleaseServiceRequest => UnReleaseServiceResponse);
 
 rt::model! { read debug;
-/// UnReleaseService返回参数结构体
+/// UnReleaseService response structure.
 UnReleaseServiceResponse {
-    /// 下线操作是否成功。
+    /// Whether deactivation succeeded.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UnbindApiApp` (解除应用和API绑定关系).
+/// Request of `UnbindApiApp` (Unbinds application from API).
 ///
-/// 本接口（UnbindApiApp）用于解除应用和API绑定。
+/// This API is used to unbind an application from an API.
 UnbindApiAppRequest {
-    /// 待绑定的应用唯一 ID 。
+    /// Unique ID of the application to be bound.
     ///
     /// Required.
     "ApiAppId" api_app_id set_api_app_id: str,
-    /// 待绑定的环境。
+    /// Environment to be bound.
     ///
     /// Required.
     "Environment" environment set_environment: str,
-    /// 待绑定的服务唯一 ID。
+    /// Unique ID of the service to be bound.
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
-    /// 待绑定的API唯一ID。
+    /// Unique ID of the API to be bound.
     ///
     /// Required.
     "ApiId" api_id set_api_id: str,
@@ -4625,28 +4938,29 @@ UnbindApiAppRequest {
 rt::action!("apigateway", "2018-08-08", "UnbindApiApp", UnbindApiAppRequest => UnbindApiAppResponse);
 
 rt::model! { read debug;
-/// UnbindApiApp返回参数结构体
+/// UnbindApiApp response structure.
 UnbindApiAppResponse {
-    /// 解除绑定操作是否成功。
+    /// Whether unbinding succeeded.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `UpdateApiAppKey` (更新应用密钥).
+/// Request of `UpdateApiAppKey` (Updates an application key).
 ///
-/// 本接口（UpdateApiAppKey）用于更新应用密钥。
+/// This API is used to update an application key.
 UpdateApiAppKeyRequest {
-    /// 应用唯一 ID。
+    /// Unique application ID.
     ///
     /// Required.
     "ApiAppId" api_app_id set_api_app_id: str,
-    /// 应用的Key。
+    /// Application Key.
     ///
     /// Required.
     "ApiAppKey" api_app_key set_api_app_key: str,
-    /// 应用的Secret。
+    /// Application Secret.
     "ApiAppSecret" api_app_secret set_api_app_secret: str,
 } }
 impl ::core::fmt::Debug for UpdateApiAppKeyRequest {
@@ -4661,24 +4975,25 @@ impl ::core::fmt::Debug for UpdateApiAppKeyRequest {
 rt::action!("apigateway", "2018-08-08", "UpdateApiAppKey", UpdateApiAppKeyRequest => UpdateApiAppKeyResponse);
 
 rt::model! { read debug;
-/// UpdateApiAppKey返回参数结构体
+/// UpdateApiAppKey response structure.
 UpdateApiAppKeyResponse {
-    /// 更新操作是否成功。
+    /// Whether update succeeded.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `UpdateApiKey` (更换密钥).
+/// Request of `UpdateApiKey` (Updates key).
 ///
-/// 本接口（UpdateApiKey）用于更换用户已创建的一对 API 密钥。
+/// This API is used to update a created API key pair.
 UpdateApiKeyRequest {
-    /// 待更换的密钥 ID。
+    /// ID of the key to be changed.
     ///
     /// Required.
     "AccessKeyId" access_key_id set_access_key_id: str,
-    /// 待更换的密钥 Key，更新自定义密钥时，该字段为必传。长度10 - 50字符，包括字母、数字、英文下划线。
+    /// Key to be updated, which is required when a custom key is updated. It can contain 10-50 letters, digits, and underscores.
     "AccessKeySecret" access_key_secret set_access_key_secret: str,
 } }
 impl ::core::fmt::Debug for UpdateApiKeyRequest {
@@ -4692,301 +5007,357 @@ impl ::core::fmt::Debug for UpdateApiKeyRequest {
 rt::action!("apigateway", "2018-08-08", "UpdateApiKey", UpdateApiKeyRequest => UpdateApiKeyResponse);
 
 rt::model! { read debug;
-/// UpdateApiKey返回参数结构体
+/// UpdateApiKey response structure.
 UpdateApiKeyResponse {
-    /// 更换后的密钥详情。
+    /// Key details after change.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: obj ApiKey,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateService` (更新服务版本).
+/// Request of `UpdateService` (Updates service version).
 ///
-/// 本接口（UpdateService）用于从服务已发布的环境中将运行版本切换到特定版本。用户在使用 API 网关创建服务并发布服务到某个环境后，如在开发过程产生多个版本需要切换，此时可调用本接口。
+/// This API is used to switch the running version of a service published in an environment to a specified version. After you create a service by using API Gateway and publish it to an environment, multiple versions will be generated during development. In this case, you can call this API to switch versions.
 UpdateServiceRequest {
-    /// 待切换服务的唯一 Id。
+    /// Unique ID of the service to be switch.
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
-    /// 待切换的环境名称，当前支持三个环境，test（测试环境）、prepub（预发布环境）和 release（发布环境）。
+    /// Name of the environment to be switched to. Valid values: test (test environment), prepub (pre-release environment), release (release environment).
     ///
     /// Required.
     "EnvironmentName" environment_name set_environment_name: str,
-    /// 切换的版本号。
+    /// Number of the version to be switched to.
     ///
     /// Required.
     "VersionName" version_name set_version_name: str,
-    /// 本次的切换描述。
+    /// Switch description.
     "UpdateDesc" update_desc set_update_desc: str,
 } }
 rt::action!("apigateway", "2018-08-08", "UpdateService", UpdateServiceRequest => UpdateServiceResponse);
 
 rt::model! { read debug;
-/// UpdateService返回参数结构体
+/// UpdateService response structure.
 UpdateServiceResponse {
-    /// 切换版本操作是否成功。
+    /// Whether the version is successfully switched.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 后端通道健康检查参数配置
+/// Upstream health check parameter configuration
 UpstreamHealthChecker {
-    /// 标识是否开启主动健康检查。
+    /// Specifies whether to enable active health check
     ///
     /// Required.
     "EnableActiveCheck" enable_active_check set_enable_active_check: bool,
-    /// 标识是否开启被动健康检查。
+    /// Specifies whether the enable passive health check
     ///
     /// Required.
     "EnablePassiveCheck" enable_passive_check set_enable_passive_check: bool,
-    /// 健康检查时，判断为成功请求的 HTTP 状态码。
+    /// The HTTP status code that indicates that the upstream is healthy
     ///
     /// Required.
     "HealthyHttpStatus" healthy_http_status set_healthy_http_status: str,
-    /// 健康检查时，判断为失败请求的 HTTP 状态码。
+    /// The HTTP status code that indicates that the upstream is unhealthy
     ///
     /// Required.
     "UnhealthyHttpStatus" unhealthy_http_status set_unhealthy_http_status: str,
-    /// TCP连续错误阈值。0 表示禁用 TCP 检查。取值范围：[0, 254]。
+    /// The threshold on consecutive TCP errors. Range: [0, 254]. `0` indicates not to check TCP.
     ///
     /// Required.
     "TcpFailureThreshold" tcp_failure_threshold set_tcp_failure_threshold: i128,
-    /// 连续超时阈值。0 表示禁用超时检查。取值范围：[0, 254]。
+    /// The threshold on consecutive timeouts. Range: [0, 254]. `0` indicates not to check TCP.
     ///
     /// Required.
     "TimeoutThreshold" timeout_threshold set_timeout_threshold: i128,
-    /// HTTP连续错误阈值。0 表示禁用HTTP检查。取值范围：[0, 254]。
+    /// The threshold on consecutive HTTP errors. Range: [0, 254]. `0` indicates not to check HTTP.
     ///
     /// Required.
     "HttpFailureThreshold" http_failure_threshold set_http_failure_threshold: i128,
-    /// 主动健康检查时探测请求的路径。默认为"/"。
+    /// The path for active health check. It defaults to `/`.
     "ActiveCheckHttpPath" active_check_http_path set_active_check_http_path: str,
-    /// 主动健康检查的探测请求超时，单位秒。默认为5秒。
+    /// The timeout period for active health check in seconds. Default: `5`.
     "ActiveCheckTimeout" active_check_timeout set_active_check_timeout: i128,
-    /// 主动健康检查的时间间隔，默认5秒。
+    /// The interval for active health check in seconds. Default: `5`.
     "ActiveCheckInterval" active_check_interval set_active_check_interval: i128,
-    /// 主动健康检查时探测请求的的请求头。
+    /// Header of the active health check request
     "ActiveRequestHeader" active_request_header set_active_request_header: list UpstreamHealthCheckerReqHeaders,
-    /// 异常节点的状态自动恢复时间，单位秒。当只开启被动检查的话，必须设置为 > 0 的值，否则被动异常节点将无法恢复。默认30秒。
+    /// The period for an abnormal to recover automatically in seconds. If only the passive health check is enabled, it must be greater than 0. Otherwise the abnormal nodes can not recovered automatically. The default value is 30 seconds.
     "UnhealthyTimeout" unhealthy_timeout set_unhealthy_timeout: i128,
 } }
 
 rt::model! { both debug;
-/// 后端通道主动健康检查的请求头配置
+/// The request header configuration of active upstream health check requests
 UpstreamHealthCheckerReqHeaders {
 } }
 
 rt::model! { read debug;
-/// 后端通道详细信息
+/// Upstream details
 UpstreamInfo {
-    /// 后端通道唯一ID
+    /// Unique upstream ID
     "UpstreamId" upstream_id set_upstream_id: str,
-    /// 后端通道名字
+    /// Upstream name
     "UpstreamName" upstream_name set_upstream_name: str,
-    /// 后端通道描述
+    /// Upstream description
     "UpstreamDescription" upstream_description set_upstream_description: str,
-    /// 后端协议，取值范围：HTTP, HTTPS
+    /// Backend protocol. Valid values: `HTTP`, `HTTPS`
     "Scheme" scheme set_scheme: str,
-    /// 负载均衡算法，取值范围：ROUND_ROBIN
+    /// Load balancing algorithm. Valid value: `ROUND_ROBIN`
     "Algorithm" algorithm set_algorithm: str,
-    /// VPC唯一ID
+    /// Unique VPC ID
     "UniqVpcId" uniq_vpc_id set_uniq_vpc_id: str,
-    /// 请求重试次数
+    /// Number of retry attempts
     "Retries" retries set_retries: i128,
-    /// 后端节点
+    /// Backend nodes
     "Nodes" nodes set_nodes: list UpstreamNode,
-    /// 创建时间
+    /// Creation time.
     "CreatedTime" created_time set_created_time: str,
-    /// 标签
+    /// Label
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Tags" tags set_tags: list Tag,
-    /// 健康检查配置
+    /// Health check configuration
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "HealthChecker" health_checker set_health_checker: obj UpstreamHealthChecker,
-    /// 后端的类型，取值范围：IP_PORT, K8S
+    /// Upstream type. Valid values: `IP_PORT`, `K8S`
     "UpstreamType" upstream_type set_upstream_type: str,
-    /// K8S容器服务配置
+    /// Configuration of TKE service
+    /// Note: This field may return `NULL`, indicating that no valid value was found.
     "K8sServices" k8s_services set_k8s_services: list K8sService,
-    /// 网关转发给后端的Host请求头
+    /// The Host header that the gateway forwards to the upstream
+    /// Note: This field may return `NULL`, indicating that no valid value was found.
     "UpstreamHost" upstream_host set_upstream_host: str,
 } }
 
 rt::model! { both debug;
-/// 后端通道后端节点元数据
+/// Upstream node metadata
 UpstreamNode {
-    /// IP或域名
+    /// IP or domain name
     ///
     /// Required.
     "Host" host set_host: str,
-    /// 端口[0, 65535]
+    /// The port number. Range: [0, 65535]
     ///
     /// Required.
     "Port" port set_port: i128,
-    /// 权重[0, 100], 0为禁用
+    /// Value range: [0, 100]. `0` refers to disable it.
     ///
     /// Required.
     "Weight" weight set_weight: i128,
-    /// CVM实例ID
+    /// CVM Instance ID
+    /// Note: This field may return `NULL`, indicating that no valid value was found.
     "VmInstanceId" vm_instance_id set_vm_instance_id: str,
-    /// 染色标签
+    /// Tag
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Tags" tags set_tags: list String,
-    /// 节点健康状态，创建、编辑时不需要传该参数。OFF：关闭，HEALTHY：健康，UNHEALTHY：异常，NO_DATA：数据未上报。目前只支持VPC通道。
+    /// Health status of the node. Values: `OFF`, `HEALTHY`, `UNHEALTHY` and `NO_DATA`. It’s not required for creating and editing actions. It only supports VPC upstreams.
+    /// Note: This field may return `NULL`, indicating that no valid value was found.
     "Healthy" healthy set_healthy: str,
-    /// K8S容器服务名字
+    /// TKE container name
+    /// Note: This field may return `NULL`, indicating that no valid value was found.
     "ServiceName" service_name set_service_name: str,
-    /// K8S命名空间
+    /// TKE namespace
+    /// Note: This field may return `NULL`, indicating that no valid value was found.
     "NameSpace" name_space set_name_space: str,
-    /// TKE集群的ID
+    /// ID of the TKE cluster
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// Node的来源，取值范围：K8S
+    /// Node source. Valid value: `K8S`
+    /// Note: This field may return `NULL`, indicating that no valid value was found.
     "Source" source set_source: str,
-    /// API网关内部记录唯一的服务名字
+    /// The unique service name in API Gateway
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "UniqueServiceName" unique_service_name set_unique_service_name: str,
 } }
 
 rt::model! { read debug;
-/// usagePlan详情
+/// `usagePlan` details
 UsagePlan {
-    /// 环境名称。
+    /// Environment name.
     "Environment" environment set_environment: str,
-    /// 使用计划唯一ID。
+    /// Unique usage plan ID.
     "UsagePlanId" usage_plan_id set_usage_plan_id: str,
-    /// 使用计划名称。
+    /// Usage plan name.
     "UsagePlanName" usage_plan_name set_usage_plan_name: str,
-    /// 使用计划描述。
+    /// Usage plan description.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UsagePlanDesc" usage_plan_desc set_usage_plan_desc: str,
-    /// 使用计划qps，-1表示没有限制。
+    /// Usage plan QPS. `-1` indicates no limit.
     "MaxRequestNumPreSec" max_request_num_pre_sec set_max_request_num_pre_sec: i64,
-    /// 使用计划时间。
+    /// Usage plan time.
     "CreatedTime" created_time set_created_time: str,
-    /// 使用计划修改时间。
+    /// Usage plan modification time.
     "ModifiedTime" modified_time set_modified_time: str,
 } }
 
 rt::model! { read debug;
-/// 使用计划绑定环境信息
+/// Information of environment bound to usage plan
 UsagePlanBindEnvironment {
-    /// 环境名。
+    /// Environment name.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "EnvironmentName" environment_name set_environment_name: str,
-    /// 服务唯一ID。
+    /// Unique service ID.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ServiceId" service_id set_service_id: str,
 } }
 
 rt::model! { read debug;
-/// 使用计划绑定密钥
+/// Key bound to usage plan
 UsagePlanBindSecret {
-    /// 密钥ID。
+    /// Key ID.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "AccessKeyId" access_key_id set_access_key_id: str,
-    /// 密钥名称。
+    /// Key name.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "SecretName" secret_name set_secret_name: str,
-    /// 密钥状态，0表示已禁用，1表示启用中。
+    /// Key status. 0: disabled. 1: enabled.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: i64,
 } }
 
 rt::model! { read debug;
-/// 使用计划绑定密钥列表
+/// List of keys bound to usage plan.
 UsagePlanBindSecretStatus {
-    /// 使用计划绑定密钥的数量。
+    /// Number of keys bound to usage plan.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i64,
-    /// 密钥详情列表。
+    /// List of key details.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "AccessKeyList" access_key_list set_access_key_list: list UsagePlanBindSecret,
 } }
 
 rt::model! { read debug;
-/// 使用计划绑定环境详情。
+/// Details of environments bound to usage plan.
 UsagePlanEnvironment {
-    /// 绑定的服务唯一 ID。
+    /// Unique ID of bound service.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ServiceId" service_id set_service_id: str,
-    /// API 的唯一ID。
+    /// Unique API ID.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ApiId" api_id set_api_id: str,
-    /// API 的名称。
+    /// API name.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ApiName" api_name set_api_name: str,
-    /// API 的路径。
+    /// API path.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Path" path set_path: str,
-    /// API 的方法。
+    /// API method.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Method" method set_method: str,
-    /// 已经绑定的环境名称。
+    /// Name of bound environment.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Environment" environment set_environment: str,
-    /// 已经使用的配额。
+    /// Used quota.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "InUseRequestNum" in_use_request_num set_in_use_request_num: i64,
-    /// 最大请求量。
+    /// Maximum number of requests.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "MaxRequestNum" max_request_num set_max_request_num: i64,
-    /// 每秒最大请求次数。
+    /// Maximum number of requests per second.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "MaxRequestNumPreSec" max_request_num_pre_sec set_max_request_num_pre_sec: i64,
-    /// 创建时间。按照 ISO8601 标准表示，并且使用 UTC 时间。格式为：YYYY-MM-DDThh:mm:ssZ。
+    /// Creation time in the format of YYYY-MM-DDThh:mm:ssZ according to ISO 8601 standard. UTC time is used.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CreatedTime" created_time set_created_time: str,
-    /// 最后修改时间。按照 ISO8601 标准表示，并且使用 UTC 时间。格式为：YYYY-MM-DDThh:mm:ssZ。
+    /// Last modified time in the format of YYYY-MM-DDThh:mm:ssZ according to ISO 8601 standard. UTC time is used.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ModifiedTime" modified_time set_modified_time: str,
-    /// 服务名称。
+    /// Service name.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ServiceName" service_name set_service_name: str,
 } }
 
 rt::model! { read debug;
-/// 使用计划绑定环境的列表。
+/// List of environments bound to usage plan.
 UsagePlanEnvironmentStatus {
-    /// 使用计划绑定的服务的环境数。
+    /// Number of environments of the service bound to usage plan.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i64,
-    /// 使用计划已经绑定的各个服务的环境状态。
+    /// Environment status of services bound to usage plan.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "EnvironmentList" environment_list set_environment_list: list UsagePlanEnvironment,
 } }
 
 rt::model! { read debug;
-/// 使用计划详情。
+/// Usage plan details.
 UsagePlanInfo {
-    /// 使用计划唯一 ID。
+    /// Unique usage plan ID.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "UsagePlanId" usage_plan_id set_usage_plan_id: str,
-    /// 使用计划名称。
+    /// Usage plan name.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "UsagePlanName" usage_plan_name set_usage_plan_name: str,
-    /// 使用计划描述。
+    /// Usage plan description.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "UsagePlanDesc" usage_plan_desc set_usage_plan_desc: str,
-    /// 每秒请求限制数。
+    /// Limit of requests per second.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "MaxRequestNumPreSec" max_request_num_pre_sec set_max_request_num_pre_sec: i64,
-    /// 最大调用次数。
+    /// Maximum number of calls.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "MaxRequestNum" max_request_num set_max_request_num: i64,
-    /// 创建时间。按照 ISO8601 标准表示，并且使用 UTC 时间。格式为：YYYY-MM-DDThh:mm:ssZ。
+    /// Creation time in the format of YYYY-MM-DDThh:mm:ssZ according to ISO 8601 standard. UTC time is used.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CreatedTime" created_time set_created_time: str,
-    /// 最后修改时间。按照 ISO8601 标准表示，并且使用 UTC 时间。格式为：YYYY-MM-DDThh:mm:ssZ。
+    /// Last modified time in the format of YYYY-MM-DDThh:mm:ssZ according to ISO 8601 standard. UTC time is used.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ModifiedTime" modified_time set_modified_time: str,
-    /// 绑定密钥的数量。
+    /// Number of bound keys.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "BindSecretIdTotalCount" bind_secret_id_total_count set_bind_secret_id_total_count: i64,
-    /// 绑定密钥的详情。
+    /// Details of bound keys.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "BindSecretIds" bind_secret_ids set_bind_secret_ids: list String,
-    /// 绑定环境数量。
+    /// Number of bound environments.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "BindEnvironmentTotalCount" bind_environment_total_count set_bind_environment_total_count: i64,
-    /// 绑定环境详情。
+    /// Details of bound environments.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "BindEnvironments" bind_environments set_bind_environments: list UsagePlanBindEnvironment,
     /// 标签
     "Tags" tags set_tags: list Tag,
 } }
 
 rt::model! { read debug;
-/// 用于使用计划列表展示
+/// Usage plan list display.
 UsagePlanStatusInfo {
-    /// 使用计划唯一 ID。
+    /// Unique usage plan ID.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "UsagePlanId" usage_plan_id set_usage_plan_id: str,
-    /// 用户自定义的使用计划名称。
+    /// Custom usage plan name.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "UsagePlanName" usage_plan_name set_usage_plan_name: str,
-    /// 用户自定义的使用计划描述。
+    /// Custom usage plan description.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "UsagePlanDesc" usage_plan_desc set_usage_plan_desc: str,
-    /// 每秒最大请求次数。
+    /// Maximum number of requests per second.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "MaxRequestNumPreSec" max_request_num_pre_sec set_max_request_num_pre_sec: i64,
-    /// 请求配额总量，-1表示没有限制。
+    /// Total number of requests allowed. `-1` indicates no limit.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "MaxRequestNum" max_request_num set_max_request_num: i64,
-    /// 创建时间。按照 ISO8601 标准表示，并且使用 UTC 时间。格式为：YYYY-MM-DDThh:mm:ssZ。
+    /// Creation time in the format of YYYY-MM-DDThh:mm:ssZ according to ISO 8601 standard. UTC time is used.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CreatedTime" created_time set_created_time: str,
-    /// 最后修改时间。按照 ISO8601 标准表示，并且使用 UTC 时间。格式为：YYYY-MM-DDThh:mm:ssZ。
+    /// Last modified time in the format of YYYY-MM-DDThh:mm:ssZ according to ISO 8601 standard. UTC time is used.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ModifiedTime" modified_time set_modified_time: str,
     /// 标签
     "Tags" tags set_tags: list Tag,
 } }
 
 rt::model! { read debug;
-/// 使用计划列表
+/// Usage plan list
 UsagePlansStatus {
-    /// 符合条件的使用计划数量。
+    /// Number of eligible usage plans.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i64,
-    /// 使用计划列表。
+    /// Usage plan list.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "UsagePlanStatusSet" usage_plan_status_set set_usage_plan_status_set: list UsagePlanStatusInfo,
 } }
 

@@ -5,52 +5,55 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { read debug;
-/// APM 浮点数类型键值对
+/// APM floating-point number type key-value pair.
 APMKV {
-    /// Key 值定义
+    /// Key value definition.
     "Key" key set_key: str,
-    /// Value 值定义
+    /// Value definition.
     "Value" value set_value: f64,
 } }
 
 rt::model! { both debug;
-/// APM 通用 KV 结构
+/// Common kv structure of apm.
 APMKVItem {
-    /// Key 值定义
+    /// Key value definition.
     ///
     /// Required.
     "Key" key set_key: str,
-    /// Value 值定义
+    /// Value definition.
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { both debug;
-/// 探针有关接口的相关配置
+/// Related configurations of the probe APIs.
 AgentOperationConfigView {
-    /// 当前接口配置是否开启了接口白名单配置
+    /// Whether allowlist configuration is enabled for the current API.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RetentionValid" retention_valid set_retention_valid: bool,
-    /// RetentionValid为false时生效，接口配置中的黑名单配置，配置中的接口不采集
+    /// Effective when RetentionValid is false. It indicates blocklist configuration in API settings. The APIs specified in the configuration do not support collection.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IgnoreOperation" ignore_operation set_ignore_operation: str,
-    /// RetentionValid为true时生效，接口配置中的白名单配置，仅采集配置中的接口
+    /// Effective when RetentionValid is true. It indicates allowlist configuration in API settings. Only the APIs specified in the configuration support collection.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RetentionOperation" retention_operation set_retention_operation: str,
 } }
 
 rt::model! { read nodebug;
-/// APM Agent 信息
+/// APM agent information.
 ApmAgentInfo {
-    /// Agent 下载地址
+    /// Agent download address.
     "AgentDownloadURL" agent_download_url set_agent_download_url: str,
-    /// Collector 上报地址
+    /// Collector reporting address.
     "CollectorURL" collector_url set_collector_url: str,
-    /// Token 信息
+    /// Token information.
     "Token" token set_token: str,
-    /// 外网上报地址
+    /// Public network reporting address.
     "PublicCollectorURL" public_collector_url set_public_collector_url: str,
-    /// 自研 VPC 上报地址
+    /// Self-Developed vpc report address.
     "InnerCollectorURL" inner_collector_url set_inner_collector_url: str,
-    /// 内网上报地址( Private Link 上报地址)
+    /// Private link reporting address.
     "PrivateLinkCollectorURL" private_link_collector_url set_private_link_collector_url: str,
 } }
 impl ::core::fmt::Debug for ApmAgentInfo {
@@ -67,131 +70,177 @@ impl ::core::fmt::Debug for ApmAgentInfo {
 }
 
 rt::model! { read debug;
-/// 查询应用配置返回参数
+/// Querying application configuration response parameters structure.
 ApmAppConfig {
-    /// 实例ID
+    /// Instance ID
     "InstanceKey" instance_key set_instance_key: str,
-    /// 服务名
+    /// Service name
     "ServiceName" service_name set_service_name: str,
-    /// URL收敛开关
+    /// URL convergence switch
     "UrlConvergenceSwitch" url_convergence_switch set_url_convergence_switch: i64,
-    /// URL收敛阈值
+    /// URL convergence threshold
     "UrlConvergenceThreshold" url_convergence_threshold set_url_convergence_threshold: i64,
-    /// URL收敛正则
+    /// URL regular convergence
     "UrlConvergence" url_convergence set_url_convergence: str,
-    /// 异常过滤正则
+    /// Exception filter regular
     "ExceptionFilter" exception_filter set_exception_filter: str,
-    /// 错误码过滤
+    /// Error code filtering
     "ErrorCodeFilter" error_code_filter set_error_code_filter: str,
-    /// 服务组件类型
+    /// Service component type
     "Components" components set_components: str,
-    /// URL排除正则
+    /// URL exclusion regular
     "UrlExclude" url_exclude set_url_exclude: str,
-    /// 日志来源
+    /// Log source
     "LogSource" log_source set_log_source: str,
-    /// 日志所在地域
+    /// Log region
     "LogRegion" log_region set_log_region: str,
-    /// 是否开启日志 0 关 1 开
+    /// Whether logging is enabled 0 Disabled 1 Enabled
     "IsRelatedLog" is_related_log set_is_related_log: i64,
-    /// 日志主题ID
+    /// Log topic ID
     "LogTopicID" log_topic_id set_log_topic_id: str,
-    /// 需过滤的接口名
+    /// Interface Names to Filter
     "IgnoreOperationName" ignore_operation_name set_ignore_operation_name: str,
-    /// CLS日志集 | ES集群ID
+    /// CLS logset | ES cluster ID
     "LogSet" log_set set_log_set: str,
-    /// 探针每秒上报trace数
+    /// Number of traces reported by the probe per second
     "TraceRateLimit" trace_rate_limit set_trace_rate_limit: i64,
-    /// 是否开启线程剖析
+    /// Whether thread profiling is enabled
     "EnableSnapshot" enable_snapshot set_enable_snapshot: bool,
-    /// 线程剖析超时阈值
+    /// Timeout threshold for thread profiling
     "SnapshotTimeout" snapshot_timeout set_snapshot_timeout: i64,
-    /// 是否开启agent
+    /// Whether to enable agent
     "AgentEnable" agent_enable set_agent_enable: bool,
-    /// 组件列表
+    /// Component list
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstrumentList" instrument_list set_instrument_list: list Instrument,
-    /// 是否开启链路压缩
+    /// Whether to enable link compression
     "TraceSquash" trace_squash set_trace_squash: bool,
-    /// 是否开启应用诊断开关
+    /// Whether the application diagnosis switch is enabled
     "EventEnable" event_enable set_event_enable: bool,
-    /// 探针接口相关配置
+    /// probe API related configuration
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AgentOperationConfigView" agent_operation_config_view set_agent_operation_config_view: obj AgentOperationConfigView,
-    /// 是否开启应用日志配置
+    /// Whether the application log configuration is enabled
     "EnableLogConfig" enable_log_config set_enable_log_config: bool,
-    /// 应用ID
+    /// Application ID
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ServiceID" service_id set_service_id: str,
-    /// 应用是否开启dashboard配置： false 关（与业务系统保持一致）/true 开（应用级配置）
+    /// Whether the dashboard configuration is enabled: false (disabled, consistent with the business system)/true (enabled, hierarchical configuration)
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EnableDashboardConfig" enable_dashboard_config set_enable_dashboard_config: bool,
-    /// 是否关联dashboard： 0 关 1 开
+    /// Whether dashboard is associated: 0 Disabled 1 Enabled
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsRelatedDashboard" is_related_dashboard set_is_related_dashboard: i64,
     /// dashboard ID
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DashboardTopicID" dashboard_topic_id set_dashboard_topic_id: str,
-    /// 是否开启应用级别配置
+    /// Whether the application-level configuration is enabled
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EnableSecurityConfig" enable_security_config set_enable_security_config: bool,
-    /// 是否开启组件漏洞检测
+    /// Whether the component vulnerability detection is enabled
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsInstrumentationVulnerabilityScan" is_instrumentation_vulnerability_scan set_is_instrumentation_vulnerability_scan: i64,
-    /// 是否开启SQL注入分析
+    /// Whether SQL injection analysis is enabled
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsSqlInjectionAnalysis" is_sql_injection_analysis set_is_sql_injection_analysis: i64,
-    /// 是否开启远程命令执行分析
+    /// Whether remote command execution analysis is enabled
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsRemoteCommandExecutionAnalysis" is_remote_command_execution_analysis set_is_remote_command_execution_analysis: i64,
-    /// 是否开启内存马检测分析
+    /// Whether Java Webshell detection and analysis is enabled
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsMemoryHijackingAnalysis" is_memory_hijacking_analysis set_is_memory_hijacking_analysis: i64,
-    /// CLS索引类型(0=全文索引，1=键值索引)
+    /// CLS index type (0=full-text index, 1=key-value index)
     "LogIndexType" log_index_type set_log_index_type: i64,
-    /// traceId的索引key: 当CLS索引类型为键值索引时生效
+    /// Index key of traceId: This parameter is valid only when the CLS index type is key-value index.
     "LogTraceIdKey" log_trace_id_key set_log_trace_id_key: str,
-    /// 是否开启删除任意文件检测（0-关闭，1-开启）
+    /// Whether to enable file deletion detection (0 - disabled, 1 - enabled)
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsDeleteAnyFileAnalysis" is_delete_any_file_analysis set_is_delete_any_file_analysis: i64,
-    /// 是否开启读取任意文件检测（0-关闭，1-开启）
+    /// Whether to enable arbitrary file read detection (0 - disabled, 1 - enabled)
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsReadAnyFileAnalysis" is_read_any_file_analysis set_is_read_any_file_analysis: i64,
-    /// 是否开启上传任意文件检测（0-关闭，1-开启）
+    /// Whether to enable arbitrary file upload detection (0 - disabled, 1 - enabled)
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsUploadAnyFileAnalysis" is_upload_any_file_analysis set_is_upload_any_file_analysis: i64,
-    /// 是否开启包含任意文件检测（0-关闭，1-开启）
+    /// Whether to enable detection of arbitrary files (0 - disabled, 1 - enabled)
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsIncludeAnyFileAnalysis" is_include_any_file_analysis set_is_include_any_file_analysis: i64,
-    /// 是否开启目录遍历检测（0-关闭，1-开启）
+    /// Whether path traversal detection is enabled (0-disabled, 1-enabled)
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsDirectoryTraversalAnalysis" is_directory_traversal_analysis set_is_directory_traversal_analysis: i64,
-    /// 是否开启模板引擎注入检测（0-关闭，1-开启）
+    /// Whether to enable template engine injection detection (0-disable, 1-enable)
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsTemplateEngineInjectionAnalysis" is_template_engine_injection_analysis set_is_template_engine_injection_analysis: i64,
-    /// 是否开启脚本引擎注入检测（0-关闭，1-开启）
+    /// Whether script engine injection detection is enabled (0-disabled, 1-enabled)
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsScriptEngineInjectionAnalysis" is_script_engine_injection_analysis set_is_script_engine_injection_analysis: i64,
-    /// 是否开启表达式注入检测（0-关闭，1-开启）
+    /// Whether expression injection detection is enabled (0-disabled, 1-enabled)
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsExpressionInjectionAnalysis" is_expression_injection_analysis set_is_expression_injection_analysis: i64,
-    /// 是否开启JNDI注入检测（0-关闭，1-开启）
+    /// Whether JNDI injection detection is enabled (0-disabled, 1-enabled)
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsJNDIInjectionAnalysis" is_jndi_injection_analysis set_is_jndi_injection_analysis: i64,
-    /// 是否开启JNI注入检测（0-关闭，1-开启）
+    /// Whether JNI injection detection is enabled (0 - disabled, 1 - enabled)
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsJNIInjectionAnalysis" is_jni_injection_analysis set_is_jni_injection_analysis: i64,
-    /// 是否开启Webshell后门检测（0-关闭，1-开启）
+    /// Whether to enable Webshell backdoor detection (0 - disabled, 1 - enabled)
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsWebshellBackdoorAnalysis" is_webshell_backdoor_analysis set_is_webshell_backdoor_analysis: i64,
-    /// 是否开启反序列化检测（0-关闭，1-开启）
+    /// Whether deserialization detection is enabled (0-disabled, 1-enabled)
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsDeserializationAnalysis" is_deserialization_analysis set_is_deserialization_analysis: i64,
-    /// 接口名称自动收敛开关（0-关闭，1-开启）
+    /// API name auto convergence switch (0-off, 1-on)
     "UrlAutoConvergenceEnable" url_auto_convergence_enable set_url_auto_convergence_enable: bool,
-    /// URL长分段收敛阈值
+    /// URL long segment convergence threshold
     "UrlLongSegmentThreshold" url_long_segment_threshold set_url_long_segment_threshold: i64,
-    /// URL数字分段收敛阈值
+    /// URL digit segment convergence threshold
     "UrlNumberSegmentThreshold" url_number_segment_threshold set_url_number_segment_threshold: i64,
-    /// 探针熔断内存阈值
+    /// Fuse memory threshold of the probe
     "DisableMemoryUsed" disable_memory_used set_disable_memory_used: i64,
-    /// 探针熔断CPU阈值
+    /// Probe fuse CPU threshold
     "DisableCpuUsed" disable_cpu_used set_disable_cpu_used: i64,
-    /// 是否开启SQL参数获取
+    /// Whether SQL parameter access is enabled
     "DbStatementParametersEnabled" db_statement_parameters_enabled set_db_statement_parameters_enabled: bool,
-    /// 慢SQL阈值
+    /// Slow SQL threshold
     "SlowSQLThresholds" slow_sql_thresholds set_slow_sql_thresholds: list ApmTag,
-    /// 是否开启脱敏规则
+    /// Whether the masking rule is enabled
     "EnableDesensitizationRule" enable_desensitization_rule set_enable_desensitization_rule: i64,
-    /// 脱敏规则
+    /// Masking rule
     "DesensitizationRule" desensitization_rule set_desensitization_rule: str,
-    /// spanId的索引key: 当CLS索引类型为键值索引时生效
+    /// Index key of spanId: This parameter is valid only when the CLS index type is key-value index.
     "LogSpanIdKey" log_span_id_key set_log_span_id_key: str,
-    /// 自动性能剖析配置
+    /// Automated performance analysis configuration
     "AutoProfilingConfig" auto_profiling_config set_auto_profiling_config: obj AutoProfilingConfig,
-    /// 阈值配置开关。true 表示使用应用级阈值；false 表示使用业务系统级阈值
+    /// Threshold configuration switch. true means use application level threshold; false means use business system level threshold.
     "EnableThresholdConfig" enable_threshold_config set_enable_threshold_config: bool,
-    /// 错误率阈值（%），用于判断应用健康状态为"红色"
+    /// Error rate threshold (%) used to judge the application health status as "red".
     "ErrRateThreshold" err_rate_threshold set_err_rate_threshold: i64,
-    /// 响应时间预警阈值（ms），用于判断应用健康状态为"黄色"
+    /// Alert threshold for response time (ms), used to judge the application health status as "yellow".
     "ResponseDurationWarningThreshold" response_duration_warning_threshold set_response_duration_warning_threshold: i64,
-    /// 是否默认使用探针自带熔断阈值
+    /// Whether to use the built-in fuse threshold of the probe by default
     "UseDefaultFuseConfig" use_default_fuse_config set_use_default_fuse_config: bool,
     /// 是否开启自动分析
     "AnalysisAutoEnable" analysis_auto_enable set_analysis_auto_enable: bool,
@@ -221,274 +270,280 @@ ApmAppConfig {
 } }
 
 rt::model! { read debug;
-/// 应用相关的配置列表项
+/// Application-Related configuration list items.
 ApmApplicationConfigView {
-    /// 业务系统 ID
+    /// Business system ID
     "InstanceKey" instance_key set_instance_key: str,
-    /// 应用名
+    /// Application name
     "ServiceName" service_name set_service_name: str,
-    /// 接口过滤
+    /// Interface Filtering
     "OperationNameFilter" operation_name_filter set_operation_name_filter: str,
-    /// 错误类型过滤
+    /// Error type filtering
     "ExceptionFilter" exception_filter set_exception_filter: str,
-    /// HTTP 状态码过滤
+    /// HTTP status code filtering
     "ErrorCodeFilter" error_code_filter set_error_code_filter: str,
-    /// 应用诊断开关
+    /// Application diagnosis switch (abandoned)
     "EventEnable" event_enable set_event_enable: bool,
-    /// URL 收敛开关 0 关 1 开
+    /// URL convergence switch 0 Off 1 On
     "UrlConvergenceSwitch" url_convergence_switch set_url_convergence_switch: i64,
-    /// URL 收敛阈值
+    /// URL convergence threshold
     "UrlConvergenceThreshold" url_convergence_threshold set_url_convergence_threshold: i64,
-    /// URL 收敛规则正则
+    /// URL regular convergence rules
     "UrlConvergence" url_convergence set_url_convergence: str,
-    /// URL 排除规则正则
+    /// URL exclusion rule regex
     "UrlExclude" url_exclude set_url_exclude: str,
-    /// 是否开启日志 0 关 1 开
+    /// Whether logging is enabled 0 Disabled 1 Enabled
     "IsRelatedLog" is_related_log set_is_related_log: i64,
-    /// 日志源
+    /// Log source
     "LogSource" log_source set_log_source: str,
-    /// 日志集
+    /// Logset
     "LogSet" log_set set_log_set: str,
-    /// 日志主题
+    /// Log topic
     "LogTopicID" log_topic_id set_log_topic_id: str,
-    /// 方法栈快照开关 true 开启 false 关闭
+    /// Method stack snapshot switch. Enabled indicates true. false indicates disabled.
     "SnapshotEnable" snapshot_enable set_snapshot_enable: bool,
-    /// 慢调用监听触发阈值
+    /// Slow call monitoring trigger threshold
     "SnapshotTimeout" snapshot_timeout set_snapshot_timeout: i64,
-    /// 探针总开关
+    /// Master switch for probes
     "AgentEnable" agent_enable set_agent_enable: bool,
-    /// 组件列表开关
+    /// Component list toggle (abandoned)
     "InstrumentList" instrument_list set_instrument_list: list Instrument,
-    /// 链路压缩开关
+    /// Link compression switch (abandoned)
     "TraceSquash" trace_squash set_trace_squash: bool,
-    /// 链路过滤配置
+    /// Link filtering configuration
     "AgentIgnoreOperation" agent_ignore_operation set_agent_ignore_operation: str,
-    /// 开启应用安全开关
+    /// Enable the application security switch
     "EnableSecurityConfig" enable_security_config set_enable_security_config: bool,
-    /// 是否开启SQL注入检测
+    /// Whether SQL injection detection is enabled
     "IsSqlInjectionAnalysis" is_sql_injection_analysis set_is_sql_injection_analysis: i64,
-    /// 是否开启组件漏洞检测
+    /// Whether component vulnerability detection is enabled
     "IsInstrumentationVulnerabilityScan" is_instrumentation_vulnerability_scan set_is_instrumentation_vulnerability_scan: i64,
-    /// 是否开启远程命令执行检测
+    /// Whether remote command execution detection is enabled
     "IsRemoteCommandExecutionAnalysis" is_remote_command_execution_analysis set_is_remote_command_execution_analysis: i64,
-    /// 是否开启内存泄漏检测
+    /// Whether memory leakage detection is enabled
     "IsMemoryHijackingAnalysis" is_memory_hijacking_analysis set_is_memory_hijacking_analysis: i64,
-    /// 是否开启删除任意文件检测
+    /// Whether to enable detection of any file deletion
     "IsDeleteAnyFileAnalysis" is_delete_any_file_analysis set_is_delete_any_file_analysis: i64,
-    /// 是否开启读取任意文件检测
+    /// Whether to enable arbitrary file read detection
     "IsReadAnyFileAnalysis" is_read_any_file_analysis set_is_read_any_file_analysis: i64,
-    /// 是否开启上传任意文件检测
+    /// Whether to enable arbitrary file upload detection
     "IsUploadAnyFileAnalysis" is_upload_any_file_analysis set_is_upload_any_file_analysis: i64,
-    /// 是否开启包含任意文件检测
+    /// Whether to enable detection of arbitrary files
     "IsIncludeAnyFileAnalysis" is_include_any_file_analysis set_is_include_any_file_analysis: i64,
-    /// 是否开启目录遍历检测
+    /// Whether path traversal detection is enabled
     "IsDirectoryTraversalAnalysis" is_directory_traversal_analysis set_is_directory_traversal_analysis: i64,
-    /// 是否开启模板引擎注入检测
+    /// Whether to enable template engine injection detection
     "IsTemplateEngineInjectionAnalysis" is_template_engine_injection_analysis set_is_template_engine_injection_analysis: i64,
-    /// 是否开启脚本引擎注入检测
+    /// Whether script engine injection detection is enabled
     "IsScriptEngineInjectionAnalysis" is_script_engine_injection_analysis set_is_script_engine_injection_analysis: i64,
-    /// 是否开启表达式注入检测
+    /// Whether expression injection detection is enabled
     "IsExpressionInjectionAnalysis" is_expression_injection_analysis set_is_expression_injection_analysis: i64,
-    /// 是否开启JNDI注入检测
+    /// Whether JNDI injection detection is enabled
     "IsJndiInjectionAnalysis" is_jndi_injection_analysis set_is_jndi_injection_analysis: i64,
-    /// 是否开启JNI注入检测
+    /// Whether JNI injection detection is enabled
     "IsJniInjectionAnalysis" is_jni_injection_analysis set_is_jni_injection_analysis: i64,
-    /// 是否开启Webshell后门检测
+    /// Whether Webshell backdoor detection is enabled
     "IsWebshellBackdoorAnalysis" is_webshell_backdoor_analysis set_is_webshell_backdoor_analysis: i64,
-    /// 是否开启反序列化检测
+    /// Whether deserialization detection is enabled
     "IsDeserializationAnalysis" is_deserialization_analysis set_is_deserialization_analysis: i64,
-    /// 是否开启控制台开关
+    /// Whether the console switch is enabled
     "EnableDashboardConfig" enable_dashboard_config set_enable_dashboard_config: bool,
-    /// 是否关联Dashboard
+    /// Whether to associate with Dashboard
     "IsRelatedDashboard" is_related_dashboard set_is_related_dashboard: i64,
     /// Dashboard topic
     "DashboardTopicID" dashboard_topic_id set_dashboard_topic_id: str,
-    /// 探针熔断内存阈值
+    /// Fuse memory threshold of the probe
     "DisableMemoryUsed" disable_memory_used set_disable_memory_used: i64,
-    /// 探针熔断CPU阈值
+    /// Probe fuse CPU threshold
     "DisableCpuUsed" disable_cpu_used set_disable_cpu_used: i64,
-    /// 是否开启SQL参数获取
+    /// Whether SQL parameter access is enabled
     "DbStatementParametersEnabled" db_statement_parameters_enabled set_db_statement_parameters_enabled: bool,
-    /// 慢SQL阈值
+    /// Slow SQL threshold
     "SlowSQLThresholds" slow_sql_thresholds set_slow_sql_thresholds: list ApmTag,
-    /// 是否开启脱敏规则
+    /// Whether the masking rule is enabled
     "EnableDesensitizationRule" enable_desensitization_rule set_enable_desensitization_rule: i64,
-    /// 脱敏规则
+    /// Masking rule
     "DesensitizationRule" desensitization_rule set_desensitization_rule: str,
-    /// 自动性能剖析任务配置
+    /// Automated performance analysis task configuration
     "AutoProfilingConfig" auto_profiling_config set_auto_profiling_config: obj AutoProfilingConfig,
-    /// 阈值配置开关
+    /// Threshold configuration switch
     "EnableThresholdConfig" enable_threshold_config set_enable_threshold_config: bool,
-    /// 错误率阈值
+    /// Error rate threshold
     ///
-    /// 单位：%
+    /// Unit: %
     "ErrRateThreshold" err_rate_threshold set_err_rate_threshold: i64,
-    /// 响应时间预警阈值
+    /// Alert threshold of response time
     ///
-    /// 单位：ms
+    /// Unit: ms
     "ResponseDurationWarningThreshold" response_duration_warning_threshold set_response_duration_warning_threshold: i64,
-    /// 是否使用探针默认熔断阈值
+    /// Whether to use the default fuse threshold of the probe
     "UseDefaultFuseConfig" use_default_fuse_config set_use_default_fuse_config: bool,
 } }
 
 rt::model! { read debug;
-/// 展示apm业务系统与其他云产品关联关系返回体
+/// Shows the association between the apm business system and other cloud products in the return format.
 ApmAssociation {
-    /// 关联产品的实例ID
-    "PeerId" peer_id set_peer_id: str,
-    /// 关联关系状态：1（启用）、2（不启用）、3（已失效）
-    "Status" status set_status: i64,
-    /// CKafka消息主题
-    "Topic" topic set_topic: str,
-    /// Ckafka消费主题
+    /// Instance ID of the associated product
     ///
-    /// 用于Kafka指标投递
+    /// Note: This field may return null, indicating that no valid values can be obtained.
+    "PeerId" peer_id set_peer_id: str,
+    /// Association status: 1 (enabled), 2 (not enabled), 3 (invalid)
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
+    "Status" status set_status: i64,
+    /// CKafka message topic
+    "Topic" topic set_topic: str,
+    /// Ckafka consumption topic
+    ///
+    /// Used for Kafka metric delivery
     "MetricTopic" metric_topic set_metric_topic: str,
 } }
 
 rt::model! { read debug;
-/// 指标维度信息
+/// Metric dimension information.
 ApmField {
-    /// 指标名
+    /// Metric name.
     "Key" key set_key: str,
-    /// 指标数值
+    /// Indicator numerical value.
     "Value" value set_value: f64,
-    /// 指标所对应的单位
+    /// Units corresponding to the metric.
     "Unit" unit set_unit: str,
-    /// 同比结果数组，推荐使用
+    /// Year-Over-Year result array, recommended to use.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CompareVals" compare_vals set_compare_vals: list APMKVItem,
-    /// 同比上一个周期的具体指标数值
+    /// Indicator numerical value of the previous period in year-over-year comparison.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "LastPeriodValue" last_period_value set_last_period_value: list APMKV,
-    /// 同比指标值，已弃用，不建议使用
+    /// Year-On-Year metric value. deprecated, not recommended for use.
     "CompareVal" compare_val set_compare_val: str,
-    /// 指标中文名
+    /// Metric Chinese Name
     "NameCN" name_cn set_name_cn: str,
-    /// 指标英文名
+    /// Metric English name
     "NameEN" name_en set_name_en: str,
 } }
 
 rt::model! { read nodebug;
-/// APM 业务系统信息
+/// APM business system information.
 ApmInstanceDetail {
-    /// 业务系统 ID
+    /// Business system id.
     "InstanceId" instance_id set_instance_id: str,
-    /// 业务系统名
+    /// Business system name.
     "Name" name set_name: str,
-    /// 业务系统描述信息
+    /// Business system description information.
     "Description" description set_description: str,
-    /// 业务系统状态。{
-    /// 1: 初始化中; 2: 运行中; 4: 限流}
+    /// Status of the business system.
+    /// {Initializing; running; throttling}.
     "Status" status set_status: i64,
-    /// 业务系统所属地域
+    /// Region where the business system belongs.
     "Region" region set_region: str,
-    /// 业务系统 Tag 列表
+    /// Business system tag list.
     "Tags" tags set_tags: list ApmTag,
-    /// AppID 信息
+    /// AppID information.
     "AppId" app_id set_app_id: i64,
-    /// 创建人 Uin
+    /// Creator uin.
     "CreateUin" create_uin set_create_uin: str,
-    /// 存储使用量(单位：MB)
+    /// Storage used (unit: mb).
     "AmountOfUsedStorage" amount_of_used_storage set_amount_of_used_storage: f64,
-    /// 该业务系统服务端应用数量
+    /// Quantity of server applications of the business system.
     "ServiceCount" service_count set_service_count: i64,
-    /// 日均上报 Span 数
+    /// Average daily reported span count.
     "CountOfReportSpanPerDay" count_of_report_span_per_day set_count_of_report_span_per_day: i64,
-    /// Trace 数据保存时长（单位：天）
+    /// Retention period of trace data (unit: days).
     "TraceDuration" trace_duration set_trace_duration: i64,
-    /// 业务系统上报额度
+    /// Business system report limit.
     "SpanDailyCounters" span_daily_counters set_span_daily_counters: i64,
-    /// 业务系统是否已开通计费（0=未开通，1=已开通）
+    /// Whether the business system billing is Activated (0 = not activated, 1 = activated).
     "BillingInstance" billing_instance set_billing_instance: i64,
-    /// 错误警示线（单位：%）
+    /// Error warning line (unit: %).
     "ErrRateThreshold" err_rate_threshold set_err_rate_threshold: i64,
-    /// 采样率（单位：%）
+    /// Sampling rate (unit: %).
     "SampleRate" sample_rate set_sample_rate: i64,
-    /// 是否开启错误采样（0=关, 1=开）
+    /// Error sampling switch (0: off, 1: on).
     "ErrorSample" error_sample set_error_sample: i64,
-    /// 采样慢调用保存阈值（单位：ms）
+    /// Sampling slow call saving threshold (unit: ms).
     "SlowRequestSavedThreshold" slow_request_saved_threshold set_slow_request_saved_threshold: i64,
-    /// CLS 日志所在地域
+    /// CLS log region.
     "LogRegion" log_region set_log_region: str,
-    /// 日志源
+    /// Log source.
     "LogSource" log_source set_log_source: str,
-    /// 日志功能开关（0=关， 1=开）
+    /// Log feature switch (0: off; 1: on).
     "IsRelatedLog" is_related_log set_is_related_log: i64,
-    /// 日志主题 ID
+    /// Log topic id.
     "LogTopicID" log_topic_id set_log_topic_id: str,
-    /// 该业务系统客户端应用数量
+    /// Quantity of client applications of the business system.
     "ClientCount" client_count set_client_count: i64,
-    /// 该业务系统最近2天活跃应用数量
+    /// The quantity of active applications in this business system in the last two days.
     "TotalCount" total_count set_total_count: i64,
-    /// CLS 日志集
+    /// CLS log set.
     "LogSet" log_set set_log_set: str,
-    /// Metric 数据保存时长（单位：天）
+    /// Retention period of metric data (unit: days).
     "MetricDuration" metric_duration set_metric_duration: i64,
-    /// 用户自定义展示标签列表
+    /// List of custom display tags.
     "CustomShowTags" custom_show_tags set_custom_show_tags: list String,
-    /// 业务系统计费模式（1为预付费，0为按量付费）
+    /// Business system billing mode (1: prepaid, 0: pay-as-you-go).
     "PayMode" pay_mode set_pay_mode: i64,
-    /// 业务系统计费模式是否生效
+    /// Indicates whether the billing mode of the business system takes effect.
     "PayModeEffective" pay_mode_effective set_pay_mode_effective: bool,
-    /// 响应时间警示线（单位：ms）
+    /// Response time warning line (unit: ms).
     "ResponseDurationWarningThreshold" response_duration_warning_threshold set_response_duration_warning_threshold: i64,
-    /// 是否免费（0=否，1=限额免费，2=完全免费），默认0
+    /// Whether it is free (0 = no; 1 = limited free; 2 = completely free), default 0.
     "Free" free set_free: i64,
-    /// 是否 TSF 默认业务系统（0=否，1=是）
+    /// Indicates whether it is the default business system of tsf (0 = no, 1 = yes).
     "DefaultTSF" default_tsf set_default_tsf: i64,
-    /// 是否关联 Dashboard（0=关, 1=开）
+    /// Whether to associate the dashboard (0 = off, 1 = on).
     "IsRelatedDashboard" is_related_dashboard set_is_related_dashboard: i64,
-    /// 关联的 Dashboard ID
+    /// Associated dashboard id.
     "DashboardTopicID" dashboard_topic_id set_dashboard_topic_id: str,
-    /// 是否开启组件漏洞检测（0=关， 1=开）
+    /// Whether to enable component vulnerability detection (0 = no, 1 = yes).
     "IsInstrumentationVulnerabilityScan" is_instrumentation_vulnerability_scan set_is_instrumentation_vulnerability_scan: i64,
-    /// 是否开启 SQL 注入分析（0=关， 1=开）
+    /// Whether to enable sql injection analysis (0: off, 1: on).
     "IsSqlInjectionAnalysis" is_sql_injection_analysis set_is_sql_injection_analysis: i64,
-    /// 限流原因。{
-    /// 1: 正式版限额;
-    /// 2: 试用版限额;
-    /// 4: 试用版到期;
-    /// 8: 账号欠费
-    /// }
+    /// Reasons for traffic throttling.
+    /// Official version quota;.
+    /// Trial version quota.
+    /// Trial version expiration;.
+    /// Account in arrears.
+    /// }.
     "StopReason" stop_reason set_stop_reason: i64,
-    /// 是否开远程命令执行检测（0=关， 1=开）
+    /// Whether to enable detection of remote command execution (0 = disabled; 1 = enabled).
     "IsRemoteCommandExecutionAnalysis" is_remote_command_execution_analysis set_is_remote_command_execution_analysis: i64,
-    /// 是否开内存马执行检测（0=关， 1=开）
+    /// Whether to enable detection of Java webshell execution (0 = disabled; 1 = enabled).
     "IsMemoryHijackingAnalysis" is_memory_hijacking_analysis set_is_memory_hijacking_analysis: i64,
-    /// CLS索引类型(0=全文索引，1=键值索引)
+    /// CLS index type. (0 = full-text index; 1 = key-value index).
     "LogIndexType" log_index_type set_log_index_type: i64,
-    /// traceId的索引key: 当CLS索引类型为键值索引时生效
+    /// Index key of traceId. It is valid when the CLS index type is key-value index.
     "LogTraceIdKey" log_trace_id_key set_log_trace_id_key: str,
-    /// 是否开启删除任意文件检测（0-关闭，1-开启）
+    /// Whether to enable the detection of deleting arbitrary files. (0 - disabled; 1: enabled.)
     "IsDeleteAnyFileAnalysis" is_delete_any_file_analysis set_is_delete_any_file_analysis: i64,
-    /// 是否开启读取任意文件检测（0-关闭，1-开启）
+    /// Whether to enable the detection of reading arbitrary files. (0 - disabled; 1 - enabled.)
     "IsReadAnyFileAnalysis" is_read_any_file_analysis set_is_read_any_file_analysis: i64,
-    /// 是否开启上传任意文件检测（0-关闭，1-开启）
+    /// Whether to enable the detection of uploading arbitrary files. (0 - disabled; 1 - enabled.)
     "IsUploadAnyFileAnalysis" is_upload_any_file_analysis set_is_upload_any_file_analysis: i64,
-    /// 是否开启包含任意文件检测（0-关闭，1-开启）
+    /// Whether to enable the detection of the inclusion of arbitrary files. (0: disabled, 1: enabled.)
     "IsIncludeAnyFileAnalysis" is_include_any_file_analysis set_is_include_any_file_analysis: i64,
-    /// 是否开启目录遍历检测（0-关闭，1-开启）
+    /// Whether to enable traversal detection of the directory. (0 - disabled; 1 - enabled).
     "IsDirectoryTraversalAnalysis" is_directory_traversal_analysis set_is_directory_traversal_analysis: i64,
-    /// 是否开启模板引擎注入检测（0-关闭，1-开启）
+    /// Whether to enable template engine injection detection. (0: disabled; 1: enabled.)
     "IsTemplateEngineInjectionAnalysis" is_template_engine_injection_analysis set_is_template_engine_injection_analysis: i64,
-    /// 是否开启脚本引擎注入检测（0-关闭，1-开启）
+    /// Whether to enable script engine injection detection. (0 - disabled; 1 - enabled.)
     "IsScriptEngineInjectionAnalysis" is_script_engine_injection_analysis set_is_script_engine_injection_analysis: i64,
-    /// 是否开启表达式注入检测（0-关闭，1-开启）
+    /// Whether to enable expression injection detection. (0 - disabled; 1 - enabled.)
     "IsExpressionInjectionAnalysis" is_expression_injection_analysis set_is_expression_injection_analysis: i64,
-    /// 是否开启JNDI注入检测（0-关闭，1-开启）
+    /// Whether to enable JNDI injection detection. (0 - disabled; 1 - enabled.)
     "IsJNDIInjectionAnalysis" is_jndi_injection_analysis set_is_jndi_injection_analysis: i64,
-    /// 是否开启JNI注入检测（0-关闭，1-开启）
+    /// Whether to enable JNI injection detection. (0 - disabled, 1 - enabled).
     "IsJNIInjectionAnalysis" is_jni_injection_analysis set_is_jni_injection_analysis: i64,
-    /// 是否开启Webshell后门检测（0-关闭，1-开启）
+    /// Whether to enable Webshell backdoor detection. (0 - disabled; 1 - enabled).
     "IsWebshellBackdoorAnalysis" is_webshell_backdoor_analysis set_is_webshell_backdoor_analysis: i64,
-    /// 是否开启反序列化检测（0-关闭，1-开启）
+    /// Whether to enable deserialization detection. (0 - disabled; 1 - enabled).
     "IsDeserializationAnalysis" is_deserialization_analysis set_is_deserialization_analysis: i64,
-    /// 业务系统鉴权 token
+    /// Business system authentication token.
     "Token" token set_token: str,
-    /// URL长分段收敛阈值
+    /// Convergence threshold for URL long segments.
     "UrlLongSegmentThreshold" url_long_segment_threshold set_url_long_segment_threshold: i64,
-    /// URL数字分段收敛阈值
+    /// Convergence threshold for URL numerical segments.
     "UrlNumberSegmentThreshold" url_number_segment_threshold set_url_number_segment_threshold: i64,
-    /// spanId的索引key: 当CLS索引类型为键值索引时生效
+    /// Index key of spanId: This parameter is valid only when the CLS index type is key-value index
     "LogSpanIdKey" log_span_id_key set_log_span_id_key: str,
     /// 是否禁用 AI 能力
     ///
@@ -580,116 +635,132 @@ impl ::core::fmt::Debug for ApmInstanceDetail {
 }
 
 rt::model! { read debug;
-/// 指标列表单元
+/// Metric list cell.
 ApmMetricRecord {
-    /// field数组，用于指标的查询结果
+    /// Field array, used for the query result of indicators.
     "Fields" fields set_fields: list ApmField,
-    /// tag数组，用于区分 Groupby 的对象
+    /// Tag array, used to distinguish the objects of groupby.
     "Tags" tags set_tags: list ApmTag,
 } }
 
 rt::model! { read debug;
-/// 展示apm业务系统关联prometheus关系返回体
+/// Shows the association between the apm business system and prometheus in the return format.
 ApmPrometheusRules {
-    /// 指标匹配规则ID
+    /// Metric match rule ID.
     "Id" id set_id: i64,
-    /// 指标匹配规则名
+    /// Metric match rule name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Name" name set_name: str,
-    /// 规则生效的应用。生效于全部应用就传空字符串
+    /// Applications where the rule takes effect. input an empty string for all applications.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ServiceName" service_name set_service_name: str,
-    /// 指标匹配规则状态：1(启用)、2（不启用）
+    /// Specifies the metric match rule status: 1 (enabled), 2 (disabled).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: i64,
-    /// 指标匹配规则
+    /// Specifies the metric match rule.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MetricNameRule" metric_name_rule set_metric_name_rule: str,
-    /// 匹配类型：0精准匹配，1前缀匹配，2后缀匹配
+    /// Match type: 0 - precision match, 1 - prefix match, 2 - suffix match.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MetricMatchType" metric_match_type set_metric_match_type: i64,
     /// 是否追加资源属性
     "AppendResourceAttributes" append_resource_attributes set_append_resource_attributes: bool,
 } }
 
 rt::model! { read debug;
-/// 采样配置信息
+/// Sampling configuration
 ApmSampleConfig {
-    /// 实例ID
+    /// Instance ID.
     "InstanceKey" instance_key set_instance_key: str,
-    /// 服务名
+    /// Service name.
     "ServiceName" service_name set_service_name: str,
-    /// 采样名字
+    /// Sampling name
     "SampleName" sample_name set_sample_name: str,
-    /// 接口名
+    /// API name.
     "OperationName" operation_name set_operation_name: str,
-    /// 采样的span数
+    /// Number of spans sampled
     "SpanNum" span_num set_span_num: i64,
-    /// 采样配置开关 0 关 1 开
+    /// Sampling configuration switch. 0: Off; 1: On
     "Status" status set_status: i64,
-    /// tags数组
+    /// Tag array
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Tags" tags set_tags: list APMKVItem,
-    /// 采样率
+    /// Sampling rate.
     "SampleRate" sample_rate set_sample_rate: i64,
-    /// 0=精确匹配（默认）；1=前缀匹配；2=后缀匹配
+    /// Specifies the matching method. 0: exact match (default); 1: prefix match; 2: suffix match.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "OperationType" operation_type set_operation_type: i64,
-    /// 配置Id
+    /// Configuration ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Id" id set_id: i64,
 } }
 
 rt::model! { read debug;
-/// apm应用指标信息
+/// APM application metric information.
 ApmServiceMetric {
-    /// filed数组
+    /// Field array.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Fields" fields set_fields: list ApmField,
-    /// tag数组
+    /// Tag array
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Tags" tags set_tags: list ApmTag,
-    /// 应用信息
+    /// Application information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ServiceDetail" service_detail set_service_detail: obj ServiceDetail,
 } }
 
 rt::model! { both debug;
-/// 维度（标签）对象
+/// Dimension (tag) object.
 ApmTag {
-    /// 维度Key(列名，标签Key)
+    /// Dimension key (column name, Tag key).
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 维度值（标签值）
+    /// Dimension value (tag value).
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { read debug;
-/// APM应用实例漏洞相关信息
+/// Vulnerability-related information of APM application instance
 ApmVulnerabilityServiceDetail {
-    /// 应用实例
+    /// Application instance
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ServiceInstance" service_instance set_service_instance: str,
-    /// 漏洞所在jar包路径
+    /// Path of the jar package with the vulnerability
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Path" path set_path: str,
-    /// 最近发生时间
+    /// Last occurrence time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LastOccurTime" last_occur_time set_last_occur_time: i64,
 } }
 
 rt::model! { both debug;
-/// 自动性能剖析配置
+/// Automated performance analysis configuration
 AutoProfilingConfig {
-    /// 自动CPU剖析任务开关
+    /// Auto CPU profiling task switch
     "CpuProfilingEnable" cpu_profiling_enable set_cpu_profiling_enable: bool,
-    /// 自动内存剖析任务开关
+    /// Auto memory profiling task switch
     "MemoryProfilingEnable" memory_profiling_enable set_memory_profiling_enable: bool,
-    /// 自动CPU剖析任务阈值
+    /// Auto CPU profiling task threshold
     "CpuProfilingThreshold" cpu_profiling_threshold set_cpu_profiling_threshold: i64,
-    /// 自动内存剖析任务阈值
+    /// Automated memory profiling task threshold
     "MemoryProfilingThreshold" memory_profiling_threshold set_memory_profiling_threshold: i64,
-    /// CPU自动剖析任务时长
+    /// CPU auto profiling task duration
     "CpuProfilingDuration" cpu_profiling_duration set_cpu_profiling_duration: i64,
-    /// 内存自动剖析任务时长
+    /// Memory auto profiling task duration
     "MemoryProfilingDuration" memory_profiling_duration set_memory_profiling_duration: i64,
 } }
 
 rt::model! { read debug;
-/// CVM元数据
+/// CVM metadata.
 CVMMeta {
-    /// 地域
+    /// Region.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Region" region set_region: str,
-    /// 实例ID
+    /// Instance ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceID" instance_id set_instance_id: str,
 } }
 
@@ -703,73 +774,76 @@ ChartData {
 } }
 
 rt::model! { read debug;
-/// 包含了视图中节点组件类型的数量
+/// Contains the quantity of node component types in the view.
 ComponentTopologyView {
-    /// 服务纬度的节点数量
+    /// Number of nodes at the service level.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Service" service set_service: i64,
-    /// 数据库节点数量
+    /// Node count of the database.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Database" database set_database: i64,
-    /// 消息队列节点数量
+    /// Node count of the message queue.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MQ" mq set_mq: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateApmInstance` (创建 APM 业务系统).
+/// Request of `CreateApmInstance` (Creates an apm business system).
 ///
-/// 业务购买 APM 业务系统，调用该接口创建
+/// This API is used to create a business purchase in the APM business system.
 CreateApmInstanceRequest {
-    /// 业务系统名
+    /// Business system name.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 业务系统描述信息
+    /// Business system description information.
     "Description" description set_description: str,
-    /// Trace 数据保存时长（单位：天，默认存储时长为3天）
+    /// Retention period of trace data (unit: days, the default storage duration is 3 days).
     "TraceDuration" trace_duration set_trace_duration: i64,
-    /// 业务系统 Tag 列表
+    /// Business system tag list.
     "Tags" tags set_tags: list ApmTag,
-    /// 业务系统上报额度值，默认赋值为0表示不限制上报额度，已废弃
+    /// The report quota value of the business system. the default value is 0, indicating no limit on the report quota. (obsolete).
     ///
     /// Disabled in the spec.
     "SpanDailyCounters" span_daily_counters set_span_daily_counters: i128,
-    /// 业务系统的计费模式（0=按量付费，1=预付费）
+    /// Billing model of the business system (0: pay-as-you-go, 1: prepaid).
     "PayMode" pay_mode set_pay_mode: i64,
-    /// 是否为免费版业务系统（0=付费版；1=TSF 受限免费版；2=免费版）
+    /// Whether it is a free edition business system (0 = paid edition; 1 = tsf restricted free edition; 2 = free edition).
     "Free" free set_free: i64,
 } }
 rt::action!("apm", "2021-06-22", "CreateApmInstance", CreateApmInstanceRequest => CreateApmInstanceResponse);
 
 rt::model! { read debug;
-/// CreateApmInstance返回参数结构体
+/// CreateApmInstance response structure.
 CreateApmInstanceResponse {
-    /// 业务系统 ID
+    /// Business system id.
     "InstanceId" instance_id set_instance_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateApmPrometheusRule` (创建 APM 业务系统与 Prometheus 实例的指标匹配规则).
+/// Request of `CreateApmPrometheusRule` (Create metrics match rules between an APM business system and a Prometheus instance).
 ///
-/// 用于创建apm业务系统与Prometheus实例的指标匹配规则
+/// This API is used to create metric match rules between apm Business System and Prometheus Instance.
 CreateApmPrometheusRuleRequest {
-    /// 指标匹配规则名
+    /// Metric match rule name.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 规则生效的应用。作用全部应用就传空字符串
+    /// Applications where the rule takes effect. input an empty string for all applications.
     ///
     /// Required.
     "ServiceName" service_name set_service_name: str,
-    /// 指标匹配类型：0精准匹配，1前缀匹配，2后缀匹配
+    /// Match type: 0 - precision match, 1 - prefix match, 2 - suffix match.
     ///
     /// Required.
     "MetricMatchType" metric_match_type set_metric_match_type: i64,
-    /// 客户定义的命中指标名规则。
+    /// Specifies the rule for customer-defined metric names with cache hit.
     ///
     /// Required.
     "MetricNameRule" metric_name_rule set_metric_name_rule: str,
-    /// 业务系统ID
+    /// Business system ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -779,108 +853,108 @@ CreateApmPrometheusRuleRequest {
 rt::action!("apm", "2021-06-22", "CreateApmPrometheusRule", CreateApmPrometheusRuleRequest => CreateApmPrometheusRuleResponse);
 
 rt::model! { read debug;
-/// CreateApmPrometheusRule返回参数结构体
+/// CreateApmPrometheusRule response structure.
 CreateApmPrometheusRuleResponse {
-    /// 指标匹配规则的ID
+    /// ID of the metric match rule
     "RuleId" rule_id set_rule_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateApmSampleConfig` (创建采样配置).
+/// Request of `CreateApmSampleConfig` (Create a sampling configuration).
 ///
-/// 创建采样配置接口
+/// Create sampling configurations
 CreateApmSampleConfigRequest {
-    /// 业务系统ID
+    /// Business system ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 采样率
+    /// Sampling rate.
     ///
     /// Required.
     "SampleRate" sample_rate set_sample_rate: i64,
-    /// 应用名
+    /// Application name
     ///
     /// Required.
     "ServiceName" service_name set_service_name: str,
-    /// 采样规则名
+    /// Sampling rule name.
     ///
     /// Required.
     "SampleName" sample_name set_sample_name: str,
-    /// 采样Tags
+    /// Sampling tags
     "Tags" tags set_tags: list APMKVItem,
-    /// 接口名
+    /// API name.
     "OperationName" operation_name set_operation_name: str,
-    /// 0=精确匹配（默认）；1=前缀匹配；2=后缀匹配
+    /// 0: exact match (default); 1: prefix match; 2: suffix match.
     "OperationType" operation_type set_operation_type: i64,
 } }
 rt::action!("apm", "2021-06-22", "CreateApmSampleConfig", CreateApmSampleConfigRequest => CreateApmSampleConfigResponse);
 
 rt::model! { read debug;
-/// CreateApmSampleConfig返回参数结构体
+/// CreateApmSampleConfig response structure.
 CreateApmSampleConfigResponse {
-    /// 采样配置参数
+    /// Sampling configuration parameter
     "ApmSampleConfig" apm_sample_config set_apm_sample_config: obj ApmSampleConfig,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateProfileTask` (创建性能剖析事件任务).
+/// Request of `CreateProfileTask` (Create a performance analysis event task).
 ///
-/// 创建事件任务
+/// This API is used to create an event task.
 CreateProfileTaskRequest {
-    /// 应用名称
+    /// Application name
     ///
     /// Required.
     "ServiceName" service_name set_service_name: str,
-    /// APM业务系统ID
+    /// APM business system ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 应用实例（在线）
+    /// Application instance (online).
     ///
     /// Required.
     "ServiceInstance" service_instance set_service_instance: str,
-    /// 事件类型（cpu、alloc）
+    /// Event type (cpu, alloc).
     ///
     /// Required.
     "Event" event set_event: str,
-    /// 任务持续时长(单位：毫秒)，范围限制在5~180秒
+    /// Specifies the task duration in milliseconds (ms). value range: 5 to 180 seconds.
     ///
     /// Required.
     "Duration" duration set_duration: i64,
-    /// 执行次数，范围限制在1~100次
+    /// Number of execution. value range: 1-100.
     ///
     /// Required.
     "AllTimes" all_times set_all_times: i64,
-    /// 开始时间戳，0代表从当前开始(单位：秒)
+    /// Start timestamp. 0 indicates start from the current time (unit: seconds).
     "StartTime" start_time set_start_time: i64,
-    /// 任务执行间隔(单位：毫秒)，范围限制在10~600秒，不可小于1.5倍的Duration
+    /// Specifies the task execution interval in milliseconds (ms). value range: 10 to 600 seconds. cannot be less than 1.5 times the Duration.
     "TaskInterval" task_interval set_task_interval: i64,
 } }
 rt::action!("apm", "2021-06-22", "CreateProfileTask", CreateProfileTaskRequest => CreateProfileTaskResponse);
 
 rt::model! { read debug;
-/// CreateProfileTask返回参数结构体
+/// CreateProfileTask response structure.
 CreateProfileTaskResponse {
-    /// 任务ID
+    /// Task ID
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteApmSampleConfig` (删除采样配置).
+/// Request of `DeleteApmSampleConfig` (Delete a sampling configuration).
 ///
-/// 删除采样配置接口
+/// Delete sampling configurations
 DeleteApmSampleConfigRequest {
-    /// 业务系统ID
+    /// Business system ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 采样规则名
+    /// Sampling rule name.
     ///
     /// Required.
     "SampleName" sample_name set_sample_name: str,
@@ -888,28 +962,28 @@ DeleteApmSampleConfigRequest {
 rt::action!("apm", "2021-06-22", "DeleteApmSampleConfig", DeleteApmSampleConfigRequest => DeleteApmSampleConfigResponse);
 
 rt::model! { read debug;
-/// DeleteApmSampleConfig返回参数结构体
+/// DeleteApmSampleConfig response structure.
 DeleteApmSampleConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeApmAgent` (获取 APM 接入点).
+/// Request of `DescribeApmAgent` (Retrieves the apm access point).
 ///
-/// 获取 APM 接入点
+/// Obtaining APM Access Point.
 DescribeApmAgentRequest {
-    /// 业务系统 ID
+    /// Business system id.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 接入方式，现支持 skywalking, ot, ebpf 方式接入上报，不填默认为 ot
+    /// Access method: currently supports access and reporting via skywalking, ot, and ebpf methods. if not specified, ot is used by default.
     "AgentType" agent_type set_agent_type: str,
-    /// 上报环境，现支持 pl (内网上报), public (外网), inner (自研 VPC )环境上报，不传默认为 public
+    /// Reporting environment: currently supports pl (private network reporting), public (public network), and inner (self-developed vpc) environment reporting. if not specified, the default is public.
     "NetworkMode" network_mode set_network_mode: str,
-    /// 语言，现支持 java, golang, php, python, dotNet, nodejs 语言上报，不传默认为 golang
+    /// Language reporting is now supported for java, golang, php, python, dotnet, nodejs. if not specified, golang is used by default.
     "LanguageEnvironment" language_environment set_language_environment: str,
-    /// 上报方式，已弃用
+    /// Reporting method, deprecated.
     ///
     /// Disabled in the spec.
     "ReportMethod" report_method set_report_method: str,
@@ -917,24 +991,24 @@ DescribeApmAgentRequest {
 rt::action!("apm", "2021-06-22", "DescribeApmAgent", DescribeApmAgentRequest => DescribeApmAgentResponse);
 
 rt::model! { read debug;
-/// DescribeApmAgent返回参数结构体
+/// DescribeApmAgent response structure.
 DescribeApmAgentResponse {
-    /// Agent 信息
+    /// Agent information.
     "ApmAgent" apm_agent set_apm_agent: obj ApmAgentInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeApmAllVulCount` (查询用户名下应用安全漏洞数据).
+/// Request of `DescribeApmAllVulCount` (Query the security vulnerability data of applications belonging to the user).
 ///
-/// 查询用户所有漏洞信息
+/// Query all vulnerability information of the user
 DescribeApmAllVulCountRequest {
-    /// 秒级时间戳
+    /// unix second-level timestamp
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
-    /// 秒级时间戳
+    /// unix second-level timestamp
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
@@ -942,30 +1016,30 @@ DescribeApmAllVulCountRequest {
 rt::action!("apm", "2021-06-22", "DescribeApmAllVulCount", DescribeApmAllVulCountRequest => DescribeApmAllVulCountResponse);
 
 rt::model! { read debug;
-/// DescribeApmAllVulCount返回参数结构体
+/// DescribeApmAllVulCount response structure.
 DescribeApmAllVulCountResponse {
-    /// 包含漏洞指标以及业务系统个数
+    /// Vulnerability metrics as well as number of business systems
     "VulnerabilityList" vulnerability_list set_vulnerability_list: list ApmMetricRecord,
-    /// 总漏洞个数
+    /// Total number of vulnerabilities
     "VulnerabilityCount" vulnerability_count set_vulnerability_count: i64,
-    /// 严重漏洞个数
+    /// Number of critical vulnerabilities
     "ImportantVulnerabilityCount" important_vulnerability_count set_important_vulnerability_count: i64,
-    /// 高危漏洞个数
+    /// High-risk vulnerability count
     "CriticalVulnerabilityCount" critical_vulnerability_count set_critical_vulnerability_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeApmApplicationConfig` (查询应用配置（推荐）).
+/// Request of `DescribeApmApplicationConfig` (Query application configuration (Recommended)).
 ///
-/// 查询应用配置接口
+/// This API is used to query application configuration.
 DescribeApmApplicationConfigRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 服务名称
+    /// Service name
     ///
     /// Required.
     "ServiceName" service_name set_service_name: str,
@@ -973,24 +1047,25 @@ DescribeApmApplicationConfigRequest {
 rt::action!("apm", "2021-06-22", "DescribeApmApplicationConfig", DescribeApmApplicationConfigRequest => DescribeApmApplicationConfigResponse);
 
 rt::model! { read debug;
-/// DescribeApmApplicationConfig返回参数结构体
+/// DescribeApmApplicationConfig response structure.
 DescribeApmApplicationConfigResponse {
-    /// Apm应用配置
+    /// Apm application configuration.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ApmAppConfig" apm_app_config set_apm_app_config: obj ApmAppConfig,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeApmAssociation` (查询 APM 业务系统与其他产品的关联关系).
+/// Request of `DescribeApmAssociation` (Query the relationship between the APM business system and other products).
 ///
-/// 用于查询apm业务系统与其他产品的关联关系
+/// This API is used to query the relationship between apm Business System and other product.
 DescribeApmAssociationRequest {
-    /// 关联的产品名，当前只支持Prometheus
+    /// Associated product name. currently only supports Prometheus.
     ///
     /// Required.
     "ProductName" product_name set_product_name: str,
-    /// 业务系统名
+    /// Business System Name
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -998,30 +1073,30 @@ DescribeApmAssociationRequest {
 rt::action!("apm", "2021-06-22", "DescribeApmAssociation", DescribeApmAssociationRequest => DescribeApmAssociationResponse);
 
 rt::model! { read debug;
-/// DescribeApmAssociation返回参数结构体
+/// DescribeApmAssociation response structure.
 DescribeApmAssociationResponse {
-    /// 关联的产品实例ID
+    /// Associated product instance ID.
     "ApmAssociation" apm_association set_apm_association: obj ApmAssociation,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeApmInstances` (获取 APM 业务系统列表).
+/// Request of `DescribeApmInstances` (Retrieves a list of apm business systems).
 ///
-/// 获取 APM 业务系统列表
+/// This API is used to obtain the list of APM business systems.
 DescribeApmInstancesRequest {
-    /// Tag 列表
+    /// Tag list.
     "Tags" tags set_tags: list ApmTag,
-    /// 按业务系统名过滤，支持模糊检索
+    /// Filters by business system name, and fuzzy search is supported.
     "InstanceName" instance_name set_instance_name: str,
-    /// 按业务系统 ID 过滤，支持模糊检索
+    /// Filters by business system ID, and fuzzy search is supported.
     "InstanceId" instance_id set_instance_id: str,
-    /// 按业务系统 ID 过滤
+    /// Filter by business system id.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 是否查询官方 Demo 业务系统（0=非 Demo 业务系统，1=Demo 业务系统，默认为0）
+    /// Whether to query the official demo business system (0 = non-demo business system, 1 = demo business system, default is 0).
     "DemoInstanceFlag" demo_instance_flag set_demo_instance_flag: i64,
-    /// 是否查询全地域业务系统（0=不查询全地域，1=查询全地域，默认为0）
+    /// Whether to query all regional business systems (0 = do not query all regions, 1 = query all regions, default is 0).
     "AllRegionsFlag" all_regions_flag set_all_regions_flag: i64,
     /// 页码，从1开始
     ///
@@ -1041,9 +1116,9 @@ DescribeApmInstancesRequest {
 rt::action!("apm", "2021-06-22", "DescribeApmInstances", DescribeApmInstancesRequest => DescribeApmInstancesResponse);
 
 rt::model! { read debug;
-/// DescribeApmInstances返回参数结构体
+/// DescribeApmInstances response structure.
 DescribeApmInstancesResponse {
-    /// APM 业务系统列表
+    /// APM business system list.
     "Instances" instances set_instances: list ApmInstanceDetail,
     /// 总数
     ///
@@ -1062,11 +1137,11 @@ DescribeApmInstancesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeApmPrometheusRule` (查询 APM 业务系统与 Prometheus 实例的指标匹配规则).
+/// Request of `DescribeApmPrometheusRule` (Query metrics match rules between an APM business system and a Prometheus instance).
 ///
-/// 用于查询apm业务系统与Prometheus实例的指标匹配规则
+/// This API is used to query the match rule for metrics between apm Business System and Prometheus Instance.
 DescribeApmPrometheusRuleRequest {
-    /// 业务系统ID
+    /// Business system ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -1074,215 +1149,216 @@ DescribeApmPrometheusRuleRequest {
 rt::action!("apm", "2021-06-22", "DescribeApmPrometheusRule", DescribeApmPrometheusRuleRequest => DescribeApmPrometheusRuleResponse);
 
 rt::model! { read debug;
-/// DescribeApmPrometheusRule返回参数结构体
+/// DescribeApmPrometheusRule response structure.
 DescribeApmPrometheusRuleResponse {
-    /// 指标匹配规则
+    /// Specifies the metric match rule.
     "ApmPrometheusRules" apm_prometheus_rules set_apm_prometheus_rules: list ApmPrometheusRules,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeApmSQLInjectionDetail` (查询SQL注入详情).
+/// Request of `DescribeApmSQLInjectionDetail` (Query SQL injection details).
 ///
-/// 查询SQL注入详情信息
+/// Query SQL injection details
 DescribeApmSQLInjectionDetailRequest {
-    /// 业务系统 ID
+    /// Business system ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 限制
+    /// Limit
     "Limit" limit set_limit: i64,
-    /// 偏移量
+    /// Offset.
     "Offset" offset set_offset: i64,
-    /// 秒级时间戳
+    /// unix second-level timestamp
     "StartTime" start_time set_start_time: i64,
-    /// 秒级时间戳
+    /// unix second-level timestamp
     "EndTime" end_time set_end_time: i64,
-    /// 排序
+    /// Order.
     "OrderBy" order_by set_order_by: obj OrderBy,
-    /// 查询过滤条件
+    /// Query filter criteria.
     "Filters" filters set_filters: list Filter,
-    /// 聚合维度
+    /// Aggregation dimension
     "GroupBy" group_by set_group_by: list String,
-    /// 指标列表
+    /// Metric list
     "Metrics" metrics set_metrics: list QueryMetricItem,
 } }
 rt::action!("apm", "2021-06-22", "DescribeApmSQLInjectionDetail", DescribeApmSQLInjectionDetailRequest => DescribeApmSQLInjectionDetailResponse);
 
 rt::model! { read debug;
-/// DescribeApmSQLInjectionDetail返回参数结构体
+/// DescribeApmSQLInjectionDetail response structure.
 DescribeApmSQLInjectionDetailResponse {
-    /// SQL相关维度信息
+    /// SQL dimension information
     "Tags" tags set_tags: list ApmTag,
-    /// 链路相关信息
+    /// Link information
     "Records" records set_records: list ApmMetricRecord,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeApmSampleConfig` (查询采样配置).
+/// Request of `DescribeApmSampleConfig` (Query sampling configuration).
 ///
-/// 查询采样配置接口
+/// Query sampling configuration
 DescribeApmSampleConfigRequest {
-    /// 业务系统ID
+    /// Business system ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 采样规则名
+    /// Sampling rule name.
     "SampleName" sample_name set_sample_name: str,
 } }
 rt::action!("apm", "2021-06-22", "DescribeApmSampleConfig", DescribeApmSampleConfigRequest => DescribeApmSampleConfigResponse);
 
 rt::model! { read debug;
-/// DescribeApmSampleConfig返回参数结构体
+/// DescribeApmSampleConfig response structure.
 DescribeApmSampleConfigResponse {
-    /// 采样配置列表
+    /// Sampling configuration list
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ApmSampleConfigs" apm_sample_configs set_apm_sample_configs: list ApmSampleConfig,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeApmServiceMetric` (获取 APM 应用指标).
+/// Request of `DescribeApmServiceMetric` (Retrieve APM application metrics).
 ///
-/// 获取 APM 应用指标列表
+/// This API is used to obtain the list of APM application metrics.
 DescribeApmServiceMetricRequest {
-    /// 业务系统ID
+    /// Business system ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 应用名
+    /// Application name
     "ServiceName" service_name set_service_name: str,
-    /// 应用ID
+    /// Application ID
     "ServiceID" service_id set_service_id: str,
-    /// 开始时间
+    /// Start time.
     "StartTime" start_time set_start_time: i64,
-    /// 结束时间
+    /// End time.
     "EndTime" end_time set_end_time: i64,
-    /// 排序
+    /// Order.
     "OrderBy" order_by set_order_by: obj OrderBy,
-    /// 是否demo模式
+    /// Whether to use the demo mode.
     "Demo" demo set_demo: bool,
-    /// 应用状态筛选，可枚举的值为：health、warning、error。如果选中多个状态用逗号隔开，例如："warning,error"
+    /// Application status filter criteria. valid values: health, warning, error. if multiple statuses are selected, separate them by commas, for example: "warning,error".
     "ServiceStatus" service_status set_service_status: str,
-    /// 标签列表
+    /// Tag list
     "Tags" tags set_tags: list ApmTag,
-    /// 页码
+    /// Page number.
     "Page" page set_page: i64,
-    /// 页大小
+    /// Page size.
     "PageSize" page_size set_page_size: i64,
-    /// 过滤条件
+    /// Filter criteria.
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("apm", "2021-06-22", "DescribeApmServiceMetric", DescribeApmServiceMetricRequest => DescribeApmServiceMetricResponse);
 
 rt::model! { read debug;
-/// DescribeApmServiceMetric返回参数结构体
+/// DescribeApmServiceMetric response structure.
 DescribeApmServiceMetricResponse {
-    /// 应用指标列表
+    /// List of application metrics.
     "ServiceMetricList" service_metric_list set_service_metric_list: list ApmServiceMetric,
-    /// 符合筛选条件的应用数
+    /// Number of applications meeting the filtering conditions.
     "TotalCount" total_count set_total_count: i64,
-    /// 警示异常应用数
+    /// Warning of the abnormal number of applications.
     "WarningErrorCount" warning_error_count set_warning_error_count: i64,
-    /// 应用总数
+    /// Total number of applications.
     "ApplicationCount" application_count set_application_count: i64,
-    /// 页码
+    /// Page number.
     "Page" page set_page: i64,
-    /// 页大小
+    /// Page size.
     "PageSize" page_size set_page_size: i64,
-    /// 异常应用数
+    /// Indicates the number of abnormal applications.
     "ErrorCount" error_count set_error_count: i64,
-    /// 警示应用数
+    /// Warning of the number of applications.
     "WarningCount" warning_count set_warning_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeApmVulnerabilityCount` (查询漏洞指标).
+/// Request of `DescribeApmVulnerabilityCount` (Query vulnerability metrics).
 ///
-/// 查询漏洞指标
+/// Query vulnerability metrics
 DescribeApmVulnerabilityCountRequest {
-    /// APM业务系统ID
+    /// APM business system ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// APM应用名称
+    /// app name
     ///
     /// Required.
     "ServiceName" service_name set_service_name: str,
-    /// 秒级时间戳
+    /// unix second-level timestamp
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
-    /// 秒级时间戳
+    /// unix second-level timestamp
     "EndTime" end_time set_end_time: i64,
-    /// 查询的数据类型，攻击检测为“attack_detect”
+    /// Data type of queried data. Attack detection is "attack_detect".
     "Type" r#type set_type: str,
 } }
 rt::action!("apm", "2021-06-22", "DescribeApmVulnerabilityCount", DescribeApmVulnerabilityCountRequest => DescribeApmVulnerabilityCountResponse);
 
 rt::model! { read debug;
-/// DescribeApmVulnerabilityCount返回参数结构体
+/// DescribeApmVulnerabilityCount response structure.
 DescribeApmVulnerabilityCountResponse {
-    /// 包含漏洞指标以及业务系统个数
+    /// Vulnerability metrics as well as number of business systems
     "VulnerabilityList" vulnerability_list set_vulnerability_list: list ApmMetricRecord,
-    /// 总漏洞个数
+    /// Total number of vulnerabilities
     "VulnerabilityCount" vulnerability_count set_vulnerability_count: i64,
-    /// 严重漏洞个数
+    /// Number of critical vulnerabilities
     "ImportantVulnerabilityCount" important_vulnerability_count set_important_vulnerability_count: i64,
-    /// 高危漏洞个数
+    /// High-risk vulnerability count
     "CriticalVulnerabilityCount" critical_vulnerability_count set_critical_vulnerability_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeApmVulnerabilityDetail` (查询漏洞详情).
+/// Request of `DescribeApmVulnerabilityDetail` (Query vulnerability details.).
 ///
-/// 查询漏洞详情
+/// Query vulnerability details.
 DescribeApmVulnerabilityDetailRequest {
-    /// 秒级时间戳
+    /// unix second-level timestamp
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
-    /// 秒级时间戳
+    /// unix second-level timestamp
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// APM业务系统ID
+    /// APM business system ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 条件过滤，必填service.name, instrumentation.name, version, vul.id
+    /// Conditional filtering, required service.name, instrumentation.name, version, vul.id
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("apm", "2021-06-22", "DescribeApmVulnerabilityDetail", DescribeApmVulnerabilityDetailRequest => DescribeApmVulnerabilityDetailResponse);
 
 rt::model! { read debug;
-/// DescribeApmVulnerabilityDetail返回参数结构体
+/// DescribeApmVulnerabilityDetail response structure.
 DescribeApmVulnerabilityDetailResponse {
-    /// 漏洞详情
+    /// Vulnerability details
     "Tags" tags set_tags: list ApmTag,
-    /// 漏洞相关业务系统列表
+    /// List of business systems related to vulnerabilities
     "ServiceInstanceList" service_instance_list set_service_instance_list: list ApmVulnerabilityServiceDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeGeneralApmApplicationConfig` (查询应用配置信息（不推荐）).
+/// Request of `DescribeGeneralApmApplicationConfig` (Query application configuration information (not recommended)).
 ///
-/// 查询应用配置信息
+/// This API is used to query the application configuration information.
 DescribeGeneralApmApplicationConfigRequest {
-    /// 应用名
+    /// Application name.
     ///
     /// Required.
     "ServiceName" service_name set_service_name: str,
-    /// 业务系统ID
+    /// Business system id.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -1290,247 +1366,248 @@ DescribeGeneralApmApplicationConfigRequest {
 rt::action!("apm", "2021-06-22", "DescribeGeneralApmApplicationConfig", DescribeGeneralApmApplicationConfigRequest => DescribeGeneralApmApplicationConfigResponse);
 
 rt::model! { read debug;
-/// DescribeGeneralApmApplicationConfig返回参数结构体
+/// DescribeGeneralApmApplicationConfig response structure.
 DescribeGeneralApmApplicationConfigResponse {
-    /// 应用配置项
+    /// Application configuration item.
     "ApmApplicationConfigView" apm_application_config_view set_apm_application_config_view: obj ApmApplicationConfigView,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeGeneralMetricData` (获取指标数据通用接口（推荐）).
+/// Request of `DescribeGeneralMetricData` (General interface to obtain metric data (recommend)).
 ///
-/// 获取指标数据通用接口。用户根据需要上送请求参数，返回对应的指标数据。
-/// 接口调用频率限制为：20次/秒，1200次/分钟。单请求的数据点数限制为1440个。
+/// General interface to obtain metric data. Submit request parameters as needed and receive the corresponding metric data.
+/// API call frequency limit: 20 requests/second, 1,200 requests/minute. Data point limit per single request: up to 1,440 data points.
 ///
-/// 获取指标数据通用接口用法：DescribeGeneralMetricData 是通用的指标数据查询接口，支持灵活的获取指标数据。该接口的查询方式类似于使用如下 SQL 语句：SELECT {Metrics} FROM {ViewName} WHERE {Filters} GROUP BY {GroupBy}。在发起请求前，请确定如下关键入参：
-/// 1. 视图（ViewName）
-/// 决定您要查询的数据领域。
-/// 例如：service_metric（服务监控视图）、db_metric（数据库视图）等。关于 APM 支持的视图，请参考 [指标视图](https://cloud.tencent.com/document/product/248/101681#069b06a9-2593-49db-b694-dea4200f3b19)。
+/// General interface to obtain metric data usage: This API is used to query metric data flexibly. The query method of this API is similar to using the following SQL statement: SELECT {Metrics} FROM {ViewName} WHERE {Filters} GROUP BY {GroupBy}. Before initiating request, please confirm the following key parameters:
+/// 1. View (ViewName)
+/// Determine the domain of the queried data.
+/// For example: service_metric (service monitoring view), db_metric (database view). For views supported by APM, see metrics view (https://www.tencentcloud.com/document/product/248/101681?from_cn_redirect=1#069b06a9-2593-49db-b694-dea4200f3b19).
 ///
-/// 2. 指标（Metrics）
-/// 用于指定返回结果中包含的一个或多个指标项。
-/// 例如：request_count（请求数）、duration_avg（平均耗时）、error_rate（错误率）。关于APM 支持的指标，请参考 [APM 指标协议标准](https://cloud.tencent.com/document/product/248/101681)，每种视图（ViewName）支持专属的指标集。
-/// 3. 过滤（Filters）
-/// 支持一个或多个键值对（Key-Value）形式的过滤条件。
-/// 例如：只查某个特定服务 service.name = "order-service"。通用维度和每种视图（ViewName）支持专属专属维度，可以用作过滤条件中的键（Key），更多详情请参考 [APM 指标协议标准](https://cloud.tencent.com/document/product/248/101681)。
+/// 2. Metrics
+/// Used to specify one or more metric items in the returned result.
+/// For example: request_count (request count), duration_avg (avg duration), error_rate (error rate). For supported metrics about APM, see [APM Protocol Standards](https://www.tencentcloud.com/document/product/248/101681?from_cn_redirect=1). Each view (ViewName) supports an exclusive metric set.
+/// 3. Filters
+/// Support filter criteria in the form of one or multiple Key-Value pairs.
+/// For example: Only query a certain specific service with service.name = "order-service". Common dimensional and each view (ViewName) support exclusive dimensions, which can be used as keys in filter conditions. For details, refer to the APM metrics protocol standard (https://www.tencentcloud.com/document/product/248/101681?from_cn_redirect=1).
 ///
-/// 4. 聚合（GroupBy）
-/// 支持一个或多个聚合维度，相当于 SQL 的 GROUP BY。
-/// 例如：按接口名称 operation 分组，查看每个接口的性能。通用维度和每种视图（ViewName）支持专属专属维度，可以用作聚合维度，更多详情请参考 [APM 指标协议标准](https://cloud.tencent.com/document/product/248/101681)。
-/// 5. 粒度 (Period)
-/// 该参数决定了是否需要以时间切片聚合。
-/// - Period = 1：时间序列模式：返回结果中按时间切片聚合，时间序列（TimeSerial）和数据序列（DataSerial）中包含的多个值一一对应，分别代表特定时间切片上的聚合结果。时间序列模式主要用于展示时间趋势图。
-/// - Period = 0：汇总统计模式：返回结果中，数据序列（DataSerial）中只包含唯一的值，代表整个时间区间内的汇总数据。
+/// 4. GroupBy (aggregation)
+/// Support one or more aggregate dimensions, equivalent to SQL GROUP BY.
+/// For example: Group by API name operation to view the performance of each API. Common dimensional and each view (ViewName) support exclusive dimensional, which can be used as aggregation dimension. For details, see [APM protocol standards](https://www.tencentcloud.com/document/product/248/101681?from_cn_redirect=1).
+/// 5. Granularity (Period)
+/// This parameter determines whether time slice aggregation is required.
+/// -Period = 1: Time series mode: In the returned result, aggregation is performed by time slice. The time series (TimeSerial) and data sequence (DataSerial) have a one-to-one correspondence, representing aggregation results for specific time slices. Time series mode is mainly used to show time trend charts.
+/// -Period = 0: Summarize mode. In the returned result, the data sequence (DataSerial) only contains a unique value, representing the aggregated data for the entire time interval.
 DescribeGeneralMetricDataRequest {
-    /// 需要查询的指标名称，不可自定义输入，[详情请见。](https://cloud.tencent.com/document/product/248/101681)
+    /// Metric name to be queried, which cannot be customized. (for details, see .).
     ///
     /// Required.
     "Metrics" metrics set_metrics: list String,
-    /// 业务系统 ID
+    /// Business system id.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 视图名称，不可自定义输入。[详情请见。](https://cloud.tencent.com/document/product/248/101681)
+    /// View name. the input cannot be customized. [for details, see.](https://intl.cloud.tencent.com/document/product/248/101681?from_cn_redirect=1).
     ///
     /// Required.
     "ViewName" view_name set_view_name: str,
-    /// 要过滤的维度信息，不同视图有对应的指标维度，[详情请见。](https://cloud.tencent.com/document/product/248/101681)
+    /// The dimension information to be filtered; different views have corresponding metric dimensions. (for details, see .).
     ///
     /// Required.
     "Filters" filters set_filters: list GeneralFilter,
-    /// 聚合维度，不同视图有对应的指标维度，[详情请见。](https://cloud.tencent.com/document/product/248/101681)
+    /// Aggregated dimension; different views have corresponding metric dimensions. (for details, see .).
     "GroupBy" group_by set_group_by: list String,
-    /// 起始时间的时间戳，支持查询30天内的指标数据。（单位：秒）
+    /// The timestamp of the start time, supporting the query of metric data within 30 days. (unit: seconds).
     "StartTime" start_time set_start_time: i64,
-    /// 结束时间的时间戳，支持查询30天内的指标数据。（单位：秒）
+    /// The timestamp of the end time, supporting the query of metric data within 30 days. (unit: seconds).
     "EndTime" end_time set_end_time: i64,
-    /// 是否按固定时间跨度聚合，填入1及大于1的值按1处理，不填按0处理。
-    /// - 填入0，则计算开始时间到截止时间的指标数据。
-    /// - 填入1，则会按照开始时间到截止时间的时间跨度选择聚合粒度：
-    /// - 时间跨度 (0,12) 小时，则按一分钟粒度聚合。
-    /// - 时间跨度 [12,48] 小时，则按五分钟粒度聚合。
-    /// - 时间跨度 (48, +∞) 小时，则按一小时粒度聚合。
+    /// Whether to aggregate by a fixed time span: enter 1 for values of 1 and greater, and 0 if not filled in.
+    /// -If 0 is filled in, it calculates the metric data from the start time to the cutoff time.
+    /// - if 1 is filled in, the aggregation granularity will be selected according to the time span from the start time to the deadline:.
+    /// -If the time span is (0,12) hours, it is aggregated by one-minute granularity.
+    /// -If the time span is [12,48] hours, it is aggregated at a five-minute granularity.
+    /// -If the time span is (48, +inf) hours, it is aggregated at an hourly granularity.
     "Period" period set_period: i64,
-    /// 对查询指标进行排序：
-    /// Key 填写云 API 指标名称，[详情请见。](https://cloud.tencent.com/document/product/248/101681)
-    /// Value 填写排序方式：
-    /// - asc：对查询指标进行升序排序
-    /// - desc：对查询指标进行降序排序
+    /// Sort query metrics.
+    /// Key: enter the tencentcloud api metric name. [for details, see](https://intl.cloud.tencent.com/document/product/248/101681?from_cn_redirect=1) .
+    /// Value: specify the sorting method:.
+    /// -Asc: sorts query metrics in ascending order.
+    /// - desc: sort query metrics in descending order.
     "OrderBy" order_by set_order_by: obj OrderBy,
-    /// 查询指标的限制条数，目前最多展示50条数据，PageSize取值为1-50，上送PageSize则根据PageSize的值展示限制条数。
+    /// Maximum number of queried metrics. currently, up to 50 data entries can be displayed. the value range for pagesize is 1-50. submit pagesize to show the limited number based on the value of pagesize.
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("apm", "2021-06-22", "DescribeGeneralMetricData", DescribeGeneralMetricDataRequest => DescribeGeneralMetricDataResponse);
 
 rt::model! { read debug;
-/// DescribeGeneralMetricData返回参数结构体
+/// DescribeGeneralMetricData response structure.
 DescribeGeneralMetricDataResponse {
-    /// 指标结果集
+    /// Indicator result set.
     "Records" records set_records: list Line,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeGeneralOTSpanList` (通用查询 OpenTelemetry 调用链列表).
+/// Request of `DescribeGeneralOTSpanList` (General query opentelemetry call chain list).
 ///
-/// 通用查询 OpenTelemetry 调用链列表
+/// General Query OpenTelemetry Call Chain List.
 DescribeGeneralOTSpanListRequest {
-    /// 业务系统 ID
+    /// Business system ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// Span 查询开始时间戳（单位：秒）
+    /// Span query start timestamp (unit: seconds)
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
-    /// Span 查询结束时间戳（单位：秒）
+    /// Span query end timestamp (unit: s)
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// 通用过滤参数 支持的过滤key如service.name
+    /// Universal filter parameters supported filter key such as service.name
     "Filters" filters set_filters: list Filter,
-    /// 排序
-    /// 现支持的 Key 有：
+    /// Sort
+    /// Keys now supported:
     ///
-    /// - startTime(开始时间)
-    /// - endTime(结束时间)
-    /// - duration(响应时间)
+    /// - startTime
+    /// - endTime
+    /// - duration
     ///
-    /// 现支持的 Value 有：
+    /// Values now supported:
     ///
-    /// - desc(降序排序)
-    /// - asc(升序排序)
+    /// - desc (sort in descending order)
+    /// - asc (ascending order)
     "OrderBy" order_by set_order_by: obj OrderBy,
-    /// 业务自身服务名，控制台用户请填写taw
+    /// Business service name. Console users please enter taw
     "BusinessName" business_name set_business_name: str,
-    /// 单页项目个数，默认为10000，合法取值范围为0～10000
+    /// Count of single-page projects. Defaults to 10000. Valid value range is 0–10000.
     "Limit" limit set_limit: i64,
-    /// 分页
+    /// Page
     "Offset" offset set_offset: i64,
 } }
 rt::action!("apm", "2021-06-22", "DescribeGeneralOTSpanList", DescribeGeneralOTSpanListRequest => DescribeGeneralOTSpanListResponse);
 
 rt::model! { read debug;
-/// DescribeGeneralOTSpanList返回参数结构体
+/// DescribeGeneralOTSpanList response structure.
 DescribeGeneralOTSpanListResponse {
-    /// 总数量
+    /// Total number
     "TotalCount" total_count set_total_count: i64,
-    /// Spans字段中包含了链路数据的全部内容，由于数据经过了压缩，需要对结果进行如下三步转换，以还原始的文本。
+    /// The Spans field contains all content of the link data. Since the data is compressed, perform the following three steps to restore the original text.
     ///
-    /// - 将Spans字段中的文本进行 Base64 解码，得到经过压缩后字节数组。
-    /// - 使用 gzip 对压缩后的字节数组进行解压，得到压缩前的字节数组。
-    /// - 使用 UTF-8 字符集，将压缩前的字节数组转换为文本。
+    /// - Decode the text in the Spans field with Base64 to get the compressed byte[].
+    /// - Decompress the compressed byte[] with gzip to get the byte array before compression.
+    /// - Convert the byte array before compression to text using the UTF-8 character set.
     "Spans" spans set_spans: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeGeneralSpanList` (通用查询调用链列表).
+/// Request of `DescribeGeneralSpanList` (General query call chain list).
 ///
-/// 通用查询调用链列表
+/// General Query Call Chain List.
 DescribeGeneralSpanListRequest {
-    /// 业务系统 ID
+    /// Business system ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// Span 查询开始时间戳（单位：秒）
+    /// Span query start timestamp (unit: seconds)
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
-    /// Span 查询结束时间戳（单位：秒）
+    /// Span query end timestamp (unit: s)
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// 通用过滤参数 支持的过滤key如service.name
+    /// Universal filter parameters supported filter key such as service.name
     "Filters" filters set_filters: list Filter,
-    /// 排序
-    /// 现支持的 Key 有：
+    /// Sort
+    /// Keys now supported:
     ///
-    /// - startTime(开始时间)
-    /// - endTime(结束时间)
-    /// - duration(响应时间)
+    /// - startTime
+    /// - endTime
+    /// - duration
     ///
-    /// 现支持的 Value 有：
+    /// Values now supported:
     ///
-    /// - desc(降序排序)
-    /// - asc(升序排序)
+    /// - desc (sort in descending order)
+    /// - asc (ascending order)
     "OrderBy" order_by set_order_by: obj OrderBy,
-    /// 业务自身服务名，控制台用户请填写taw
+    /// Business service name. Console users please enter taw
     "BusinessName" business_name set_business_name: str,
-    /// 单页项目个数，默认为1000，合法取值范围为1～1000
+    /// Count of single-page projects. Defaults to 1000. Valid value range is 1–1000.
     "Limit" limit set_limit: i64,
-    /// 分页
+    /// Page
     "Offset" offset set_offset: i64,
 } }
 rt::action!("apm", "2021-06-22", "DescribeGeneralSpanList", DescribeGeneralSpanListRequest => DescribeGeneralSpanListResponse);
 
 rt::model! { read debug;
-/// DescribeGeneralSpanList返回参数结构体
+/// DescribeGeneralSpanList response structure.
 DescribeGeneralSpanListResponse {
-    /// 总数量
+    /// Total number
     "TotalCount" total_count set_total_count: i64,
-    /// Span 分页列表
+    /// Span pagination list
     "Spans" spans set_spans: list Span,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeMetricRecords` (通用指标列表接口).
+/// Request of `DescribeMetricRecords` (General metric list API).
 ///
-/// 查询指标列表接口，查询指标更推荐使用DescribeGeneralMetricData接口
+/// This API is used to query metric list. To query metrics, it is recommended to use the DescribeGeneralMetricData API.
 DescribeMetricRecordsRequest {
-    /// 业务系统 ID
+    /// Business system id.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 指标列表
+    /// Metric list.
     ///
     /// Required.
     "Metrics" metrics set_metrics: list QueryMetricItem,
-    /// 开始时间（单位为秒）
+    /// Start time (unit: sec).
     ///
     /// Required.
     "StartTime" start_time set_start_time: i128,
-    /// 结束时间（单位为秒）
+    /// End time (unit: seconds).
     ///
     /// Required.
     "EndTime" end_time set_end_time: i128,
-    /// 聚合维度
+    /// Aggregation dimension.
     ///
     /// Required.
     "GroupBy" group_by set_group_by: list String,
-    /// 过滤条件
+    /// Filter criteria.
     "Filters" filters set_filters: list Filter,
-    /// Or 过滤条件
+    /// Or filter criteria.
     "OrFilters" or_filters set_or_filters: list Filter,
-    /// 排序
-    /// 现支持的 Key 有：
+    /// Sort
+    /// .
+    /// The currently supported keys are:.
     ///
-    /// - startTime(开始时间)
-    /// - endTime(结束时间)
-    /// - duration(响应时间)
+    /// -StartTime (start time).
+    /// -EndTime (end time).
+    /// -Duration (response time).
     ///
-    /// 现支持的 Value 有：
+    /// The currently supported values are:.
     ///
-    /// - desc(降序排序)
-    /// - asc(升序排序)
+    /// - desc: sort in descending order.
+    /// -Asc - ascending order.
     "OrderBy" order_by set_order_by: obj OrderBy,
-    /// 业务名称，控制台用户请填写taw。
+    /// The service name of the business itself. console users should fill in taw.
     "BusinessName" business_name set_business_name: str,
-    /// 特殊处理查询结果
+    /// Special handling of query results.
     "Type" r#type set_type: str,
-    /// 每页大小，默认为1000，合法取值范围为0~1000
+    /// Size per page, defaults to 1,000, valid value range is 0 – 1,000.
     "Limit" limit set_limit: i128,
-    /// 分页起始点
+    /// Paging starting point.
     "Offset" offset set_offset: i64,
-    /// 页码
+    /// Page number.
     "PageIndex" page_index set_page_index: i64,
-    /// 页长
+    /// Page length.
     "PageSize" page_size set_page_size: i64,
     /// 应用Id
     "ServiceID" service_id set_service_id: str,
@@ -1538,26 +1615,26 @@ DescribeMetricRecordsRequest {
 rt::action!("apm", "2021-06-22", "DescribeMetricRecords", DescribeMetricRecordsRequest => DescribeMetricRecordsResponse);
 
 rt::model! { read debug;
-/// DescribeMetricRecords返回参数结构体
+/// DescribeMetricRecords response structure.
 DescribeMetricRecordsResponse {
-    /// 指标结果集
+    /// Indicator result set.
     "Records" records set_records: list ApmMetricRecord,
-    /// 查询指标结果集条数
+    /// Number of metric query result sets.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeOPRAllVulCount` (查询用户名下漏洞数).
+/// Request of `DescribeOPRAllVulCount` (Query the number of vulnerabilities under the user’s name).
 ///
-/// 查询用户所有漏洞信息
+/// Query all vulnerability information of the user
 DescribeOPRAllVulCountRequest {
-    /// 秒级时间戳
+    /// unix second-level timestamp
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
-    /// 秒级时间戳
+    /// unix second-level timestamp
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
@@ -1565,15 +1642,15 @@ DescribeOPRAllVulCountRequest {
 rt::action!("apm", "2021-06-22", "DescribeOPRAllVulCount", DescribeOPRAllVulCountRequest => DescribeOPRAllVulCountResponse);
 
 rt::model! { read debug;
-/// DescribeOPRAllVulCount返回参数结构体
+/// DescribeOPRAllVulCount response structure.
 DescribeOPRAllVulCountResponse {
-    /// 包含漏洞指标以及业务系统个数
+    /// Vulnerability metrics as well as number of business systems
     "VulnerabilityList" vulnerability_list set_vulnerability_list: list ApmMetricRecord,
-    /// 总漏洞个数
+    /// Total number of vulnerabilities
     "VulnerabilityCount" vulnerability_count set_vulnerability_count: i64,
-    /// 严重漏洞个数
+    /// Number of critical vulnerabilities
     "ImportantVulnerabilityCount" important_vulnerability_count set_important_vulnerability_count: i64,
-    /// 高危漏洞个数
+    /// High-risk vulnerability count
     "CriticalVulnerabilityCount" critical_vulnerability_count set_critical_vulnerability_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1619,48 +1696,49 @@ DescribeRelatedServicesOnTraceResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeServiceOverview` (获取应用概览数据).
+/// Request of `DescribeServiceOverview` (Retrieves application overview data).
 ///
-/// 应用概览数据拉取
+/// This API is used to pull application overview data.
 DescribeServiceOverviewRequest {
-    /// 业务系统 ID
+    /// Business system id.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 指标列表
+    /// Metric list.
     ///
     /// Required.
     "Metrics" metrics set_metrics: list QueryMetricItem,
-    /// 开始时间（单位：秒）
+    /// Start time (unit: sec).
     ///
     /// Required.
     "StartTime" start_time set_start_time: i128,
-    /// 结束时间（单位：秒）
+    /// End time (unit: seconds).
     ///
     /// Required.
     "EndTime" end_time set_end_time: i128,
-    /// 聚合维度
+    /// Aggregation dimension.
     ///
     /// Required.
     "GroupBy" group_by set_group_by: list String,
-    /// 过滤条件
+    /// Filter criteria.
     "Filters" filters set_filters: list Filter,
-    /// 排序方式
-    /// Value 填写：
-    /// - asc：对查询指标进行升序排序
-    /// - desc：对查询指标进行降序排序
+    /// Sorting method
+    /// .
+    /// Value: fill in.
+    /// -Asc: sorts query metrics in ascending order.
+    /// - desc: sort query metrics in descending order.
     "OrderBy" order_by set_order_by: obj OrderBy,
-    /// 每页大小
+    /// Page size.
     "Limit" limit set_limit: i64,
-    /// 分页起始点
+    /// Paging starting point.
     "Offset" offset set_offset: i64,
 } }
 rt::action!("apm", "2021-06-22", "DescribeServiceOverview", DescribeServiceOverviewRequest => DescribeServiceOverviewResponse);
 
 rt::model! { read debug;
-/// DescribeServiceOverview返回参数结构体
+/// DescribeServiceOverview response structure.
 DescribeServiceOverviewResponse {
-    /// 指标结果集
+    /// Indicator result set.
     "Records" records set_records: list ApmMetricRecord,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1710,88 +1788,88 @@ DescribeSpanTreeByIDResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTagValues` (查询 Tag 数据).
+/// Request of `DescribeTagValues` (Queries tag data).
 ///
-/// 根据维度名和过滤条件，查询维度数据.
+/// This API is used to query dimensional data by dimension name and filter condition.
 DescribeTagValuesRequest {
-    /// 业务系统 ID
+    /// Business system id.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 维度名
+    /// Dimension name.
     ///
     /// Required.
     "TagKey" tag_key set_tag_key: str,
-    /// 开始时间（单位为秒）
+    /// Start time (unit: sec).
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
-    /// 结束时间（单位为秒）
+    /// End time (unit: seconds).
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// 过滤条件
+    /// Filter criteria.
     "Filters" filters set_filters: list Filter,
-    /// Or 过滤条件
+    /// Or filter criteria.
     "OrFilters" or_filters set_or_filters: list Filter,
-    /// 使用类型
+    /// Usage type.
     "Type" r#type set_type: str,
 } }
 rt::action!("apm", "2021-06-22", "DescribeTagValues", DescribeTagValuesRequest => DescribeTagValuesResponse);
 
 rt::model! { read debug;
-/// DescribeTagValues返回参数结构体
+/// DescribeTagValues response structure.
 DescribeTagValuesResponse {
-    /// 维度值列表
+    /// Dimension value list.
     "Values" values set_values: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTopologyNew` (获取拓扑图).
+/// Request of `DescribeTopologyNew` (Retrieve a topology map).
 ///
-/// 根据应用名查询服务拓扑图
+/// This API is used to query the service topology diagram according to the application name.
 DescribeTopologyNewRequest {
-    /// 业务系统 ID
+    /// Business system ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 查询开始时间
+    /// Querying start time.
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
-    /// 查询结束时间
+    /// Query end time
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// 应用名
+    /// Application name
     "ServiceName" service_name set_service_name: str,
-    /// 上游层级
+    /// Upstream level.
     "UpLevel" up_level set_up_level: i64,
-    /// 应用实例信息
+    /// Application instance information.
     "ServiceInstance" service_instance set_service_instance: str,
-    /// 下游层级
+    /// downstream hierarchy
     "DownLevel" down_level set_down_level: i64,
-    /// 视角
+    /// perspective
     "View" view set_view: str,
-    /// 过滤器
+    /// Filter.
     "Filters" filters set_filters: list Filter,
-    /// 表示Topic（MQ拓扑图用）
+    /// Represents topic (for MQ topology)
     "Topic" topic set_topic: str,
-    /// 视图筛选列表
+    /// View filtering list.
     "Selectors" selectors set_selectors: obj Selectors,
-    /// 视图ID
+    /// View ID
     "Id" id set_id: str,
     /// TraceID
     "TraceID" trace_id set_trace_id: str,
-    /// 查询top5慢响应节点
+    /// Specifies the top 5 slow response nodes query.
     "IsSlowTopFive" is_slow_top_five set_is_slow_top_five: bool,
-    /// 是否获取资源层信息
+    /// Whether the resource layer information is obtained.
     "GetResource" get_resource set_get_resource: bool,
-    /// 根据应用标签过滤
+    /// Filters by application tag.
     "Tags" tags set_tags: list ApmTag,
-    /// 不显示的节点类型
+    /// Node type not displayed.
     "Hidden" hidden set_hidden: obj Selectors,
     /// 是否开启云资源关联
     "EnableResourceLink" enable_resource_link set_enable_resource_link: bool,
@@ -1799,20 +1877,18 @@ DescribeTopologyNewRequest {
 rt::action!("apm", "2021-06-22", "DescribeTopologyNew", DescribeTopologyNewRequest => DescribeTopologyNewResponse);
 
 rt::model! { read debug;
-/// DescribeTopologyNew返回参数结构体
+/// DescribeTopologyNew response structure.
 DescribeTopologyNewResponse {
-    /// 节点集合
+    /// Node collection.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Nodes" nodes set_nodes: list TopologyNode,
-    /// 边集合
+    /// Edge set.
     "Edges" edges set_edges: list TopologyEdgeNew,
-    /// 拓扑图是否有修改
-    ///
-    /// 枚举值：
-    ///
-    /// - 0： 拓扑图未修改
-    /// - 1： 拓扑图已修改
+    /// Whether the topology map is modified
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TopologyModifyFlag" topology_modify_flag set_topology_modify_flag: i64,
-    /// 节点数量
+    /// Number of nodes.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Selectors" selectors set_selectors: obj SelectorView,
     /// 节点状态
     "OverviewStats" overview_stats set_overview_stats: obj OverviewStats,
@@ -1839,191 +1915,191 @@ ErrorSpanConf {
 } }
 
 rt::model! { write debug;
-/// 查询过滤参数
+/// Queries filter parameters.
 Filter {
-    /// 过滤方式（=, !=, in）
+    /// Filter method (=, !=, in)
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 过滤维度名
+    /// Filter dimension name
     ///
-    /// 详情参考实际接口字段描述
+    /// For details, see the actual interface field description
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 过滤值，in过滤方式用逗号分割多个值
+    /// Filter value. Use comma-separated multiple values for in filtering method.
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { write debug;
-/// 查询过滤参数
+/// Queries filter parameters.
 GeneralFilter {
-    /// 过滤维度名
+    /// Filter dimension name.
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 过滤值
+    /// Values after filtering.
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { both debug;
-/// 组件
+/// Component.
 Instrument {
-    /// 组件名称
+    /// Component name.
     "Name" name set_name: str,
-    /// 组件开关
+    /// Component switch.
     "Enable" enable set_enable: bool,
 } }
 
 rt::model! { read debug;
-/// 指标曲线数据
+/// Metric curve data.
 Line {
-    /// 指标名
+    /// Metric name.
     "MetricName" metric_name set_metric_name: str,
-    /// 指标中文名
+    /// Metric chinese name.
     "MetricNameCN" metric_name_cn set_metric_name_cn: str,
-    /// 时间序列
+    /// Time series.
     "TimeSerial" time_serial set_time_serial: list i64,
-    /// 数据序列
+    /// Data sequence.
     "DataSerial" data_serial set_data_serial: list f64,
-    /// 维度列表
+    /// Dimension list.
     "Tags" tags set_tags: list ApmTag,
-    /// 指标数据单位
+    /// Metric data unit
     "MetricUnit" metric_unit set_metric_unit: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyApmApplicationConfig` (修改应用配置（推荐）).
+/// Request of `ModifyApmApplicationConfig` (Modify application configuration (recommended)).
 ///
-/// 修改应用配置接口
+/// Modify application configurations
 ModifyApmApplicationConfigRequest {
-    /// 业务系统 ID
+    /// Business system ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 应用名
+    /// Application name
     ///
     /// Required.
     "ServiceName" service_name set_service_name: str,
-    /// URL收敛开关,0 关 | 1 开
+    /// URL convergence switch, 0 Off | 1 On
     ///
     /// Required.
     "UrlConvergenceSwitch" url_convergence_switch set_url_convergence_switch: i64,
-    /// URL收敛阈值
+    /// URL convergence threshold
     "UrlConvergenceThreshold" url_convergence_threshold set_url_convergence_threshold: i64,
-    /// 异常过滤正则规则，逗号分隔
+    /// Exception filtering regex rules, comma-separated
     "ExceptionFilter" exception_filter set_exception_filter: str,
-    /// URL收敛正则规则，逗号分隔
+    /// URL convergence regex rules, comma-separated
     "UrlConvergence" url_convergence set_url_convergence: str,
-    /// 错误码过滤，逗号分隔
+    /// Error code filtering, comma-separated
     "ErrorCodeFilter" error_code_filter set_error_code_filter: str,
-    /// URL排除正则规则，逗号分隔
+    /// URL exclusion regex rule, comma-separated
     "UrlExclude" url_exclude set_url_exclude: str,
-    /// 日志开关 0 关 1 开
+    /// Log switch 0 Disabled 1 Enabled
     "IsRelatedLog" is_related_log set_is_related_log: i64,
-    /// 日志地域
+    /// Log region
     "LogRegion" log_region set_log_region: str,
-    /// 日志主题ID
+    /// Log topic ID
     "LogTopicID" log_topic_id set_log_topic_id: str,
-    /// CLS 日志集 | ES 集群ID
+    /// CLS logset | ES cluster ID
     "LogSet" log_set set_log_set: str,
-    /// 日志来源 CLS | ES
+    /// Log source CLS | ES
     "LogSource" log_source set_log_source: str,
-    /// 需过滤的接口
+    /// Interfaces to Filter
     "IgnoreOperationName" ignore_operation_name set_ignore_operation_name: str,
-    /// 是否开启线程剖析
+    /// Whether thread profiling is enabled
     "EnableSnapshot" enable_snapshot set_enable_snapshot: bool,
-    /// 线程剖析超时阈值
+    /// Timeout threshold for thread profiling
     "SnapshotTimeout" snapshot_timeout set_snapshot_timeout: i64,
-    /// 是否开启agent
+    /// Whether to enable agent
     "AgentEnable" agent_enable set_agent_enable: bool,
-    /// 是否开启链路压缩
+    /// Whether to enable link compression
     "TraceSquash" trace_squash set_trace_squash: bool,
-    /// 是否开启应用诊断的开关
+    /// Whether the switch for enabling application diagnosis is enabled
     "EventEnable" event_enable set_event_enable: bool,
-    /// 组件列表
+    /// Component list
     "InstrumentList" instrument_list set_instrument_list: list Instrument,
-    /// 探针接口相关配置
+    /// probe API related configuration
     "AgentOperationConfigView" agent_operation_config_view set_agent_operation_config_view: obj AgentOperationConfigView,
-    /// 是否开启应用日志配置
+    /// Whether the application log configuration is enabled
     "EnableLogConfig" enable_log_config set_enable_log_config: bool,
-    /// 应用是否开启dashboard配置： false 关（与业务系统保持一致）/true 开（应用级配置）
+    /// Whether the dashboard configuration is enabled: false (disabled, consistent with the business system)/true (enabled, application-level configuration)
     "EnableDashboardConfig" enable_dashboard_config set_enable_dashboard_config: bool,
-    /// 是否关联dashboard： 0 关 1 开
+    /// Whether to associate with dashboard: 0 off 1 on
     "IsRelatedDashboard" is_related_dashboard set_is_related_dashboard: i64,
     /// dashboard ID
     "DashboardTopicID" dashboard_topic_id set_dashboard_topic_id: str,
-    /// CLS索引类型(0=全文索引，1=键值索引)
+    /// CLS index type (0=full-text index, 1=key-value index)
     "LogIndexType" log_index_type set_log_index_type: i64,
-    /// traceId的索引key: 当CLS索引类型为键值索引时生效
+    /// Index key of traceId: This parameter is valid only when the CLS index type is key-value index.
     "LogTraceIdKey" log_trace_id_key set_log_trace_id_key: str,
-    /// 是否开启应用安全配置
+    /// Whether application security configuration is enabled
     "EnableSecurityConfig" enable_security_config set_enable_security_config: bool,
-    /// 是否开启SQL注入分析
+    /// Whether SQL injection analysis is enabled
     "IsSqlInjectionAnalysis" is_sql_injection_analysis set_is_sql_injection_analysis: i64,
-    /// 是否开启组件漏洞检测
+    /// Whether component vulnerability detection is enabled
     "IsInstrumentationVulnerabilityScan" is_instrumentation_vulnerability_scan set_is_instrumentation_vulnerability_scan: i64,
-    /// 是否开启远程命令检测
+    /// Whether remote command detection is enabled
     "IsRemoteCommandExecutionAnalysis" is_remote_command_execution_analysis set_is_remote_command_execution_analysis: i64,
-    /// 是否开启内存马检测
+    /// Whether Java Webshell detection is enabled
     "IsMemoryHijackingAnalysis" is_memory_hijacking_analysis set_is_memory_hijacking_analysis: i64,
-    /// 是否开启删除任意文件检测（0-关闭，1-开启）
+    /// Whether to enable detection of any file deletion (0 - turn off, 1 - turn on)
     "IsDeleteAnyFileAnalysis" is_delete_any_file_analysis set_is_delete_any_file_analysis: i64,
-    /// 是否开启读取任意文件检测（0-关闭，1-开启）
+    /// Whether to enable arbitrary file read detection (0 - disabled, 1 - enabled)
     "IsReadAnyFileAnalysis" is_read_any_file_analysis set_is_read_any_file_analysis: i64,
-    /// 是否开启上传任意文件检测（0-关闭，1-开启）
+    /// Whether to enable arbitrary file upload detection (0-disable, 1-enable)
     "IsUploadAnyFileAnalysis" is_upload_any_file_analysis set_is_upload_any_file_analysis: i64,
-    /// 是否开启包含任意文件检测（0-关闭，1-开启）
+    /// Whether to enable detection of arbitrary files (0 - disabled, 1 - enabled)
     "IsIncludeAnyFileAnalysis" is_include_any_file_analysis set_is_include_any_file_analysis: i64,
-    /// 是否开启目录遍历检测（0-关闭，1-开启）
+    /// Whether path traversal detection is enabled (0-disabled, 1-enabled)
     "IsDirectoryTraversalAnalysis" is_directory_traversal_analysis set_is_directory_traversal_analysis: i64,
-    /// 是否开启模板引擎注入检测（0-关闭，1-开启）
+    /// Whether to enable template engine injection detection (0-disable, 1-enable)
     "IsTemplateEngineInjectionAnalysis" is_template_engine_injection_analysis set_is_template_engine_injection_analysis: i64,
-    /// 是否开启脚本引擎注入检测（0-关闭，1-开启）
+    /// Whether to enable script engine injection detection (0-disable, 1-enable)
     "IsScriptEngineInjectionAnalysis" is_script_engine_injection_analysis set_is_script_engine_injection_analysis: i64,
-    /// 是否开启表达式注入检测（0-关闭，1-开启）
+    /// Whether expression injection detection is enabled (0-disabled, 1-enabled)
     "IsExpressionInjectionAnalysis" is_expression_injection_analysis set_is_expression_injection_analysis: i64,
-    /// 是否开启JNDI注入检测（0-关闭，1-开启）
+    /// Whether JNDI injection detection is enabled (0 - disabled, 1 - enabled)
     "IsJNDIInjectionAnalysis" is_jndi_injection_analysis set_is_jndi_injection_analysis: i64,
-    /// 是否开启JNI注入检测（0-关闭，1-开启）
+    /// Whether JNI injection detection is enabled (0-disabled, 1-enabled)
     "IsJNIInjectionAnalysis" is_jni_injection_analysis set_is_jni_injection_analysis: i64,
-    /// 是否开启Webshell后门检测（0-关闭，1-开启）
+    /// Whether to enable Webshell backdoor detection (0 - disabled, 1 - enabled)
     "IsWebshellBackdoorAnalysis" is_webshell_backdoor_analysis set_is_webshell_backdoor_analysis: i64,
-    /// 是否开启反序列化检测（0-关闭，1-开启）
+    /// Whether deserialization detection is enabled (0-disabled, 1-enabled)
     "IsDeserializationAnalysis" is_deserialization_analysis set_is_deserialization_analysis: i64,
-    /// 接口自动收敛开关,0 关 | 1 开
+    /// API auto convergence switch, 0-off | 1-on
     "UrlAutoConvergenceEnable" url_auto_convergence_enable set_url_auto_convergence_enable: bool,
-    /// URL长分段收敛阈值
+    /// URL long segment convergence threshold
     "UrlLongSegmentThreshold" url_long_segment_threshold set_url_long_segment_threshold: i64,
-    /// URL数字分段收敛阈值
+    /// URL digit segment convergence threshold
     "UrlNumberSegmentThreshold" url_number_segment_threshold set_url_number_segment_threshold: i64,
-    /// 探针熔断内存阈值
+    /// Fuse memory threshold of the probe
     "DisableMemoryUsed" disable_memory_used set_disable_memory_used: i64,
-    /// 探针熔断CPU阈值
+    /// Probe fuse CPU threshold
     "DisableCpuUsed" disable_cpu_used set_disable_cpu_used: i64,
-    /// 是否开启SQL参数获取
+    /// Whether SQL parameter access is enabled
     "DbStatementParametersEnabled" db_statement_parameters_enabled set_db_statement_parameters_enabled: bool,
-    /// 慢SQL阈值
+    /// Slow SQL threshold
     "SlowSQLThresholds" slow_sql_thresholds set_slow_sql_thresholds: list ApmTag,
-    /// 是否开启脱敏规则
+    /// Whether the masking rule is enabled
     "EnableDesensitizationRule" enable_desensitization_rule set_enable_desensitization_rule: i64,
-    /// 脱敏规则
+    /// Masking rule
     "DesensitizationRule" desensitization_rule set_desensitization_rule: str,
-    /// spanId的索引key: 当CLS索引类型为键值索引时生效
+    /// Index key of spanId: This parameter is valid only when the CLS index type is key-value index.
     "LogSpanIdKey" log_span_id_key set_log_span_id_key: str,
-    /// 自动性能剖析任务配置
+    /// Automated performance analysis task configuration
     "AutoProfilingConfig" auto_profiling_config set_auto_profiling_config: obj AutoProfilingConfig,
-    /// 阈值配置开关。true 表示使用应用级阈值；false 表示使用业务系统级阈值
+    /// Threshold configuration switch. true means use application level threshold; false means use business system level threshold.
     "EnableThresholdConfig" enable_threshold_config set_enable_threshold_config: bool,
-    /// 错误率阈值（%），用于判断应用健康状态为"红色"
+    /// Error rate threshold (%) used to judge the application health status as "red".
     "ErrRateThreshold" err_rate_threshold set_err_rate_threshold: i64,
-    /// 响应时间预警阈值（ms），用于判断应用健康状态为"黄色"
+    /// Alert threshold for response time (ms), used to judge the application health status as "yellow".
     "ResponseDurationWarningThreshold" response_duration_warning_threshold set_response_duration_warning_threshold: i64,
-    /// 是否使用探针默认熔断阈值
+    /// Whether to use the default fuse threshold of the probe
     "UseDefaultFuseConfig" use_default_fuse_config set_use_default_fuse_config: bool,
     /// 是否开启探针头采样
     ///
@@ -2062,139 +2138,139 @@ ModifyApmApplicationConfigRequest {
 rt::action!("apm", "2021-06-22", "ModifyApmApplicationConfig", ModifyApmApplicationConfigRequest => ModifyApmApplicationConfigResponse);
 
 rt::model! { read debug;
-/// ModifyApmApplicationConfig返回参数结构体
+/// ModifyApmApplicationConfig response structure.
 ModifyApmApplicationConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyApmAssociation` (修改 APM 业务系统与其他产品的关联关系).
+/// Request of `ModifyApmAssociation` (Modify the relationship between the APM business system and other products).
 ///
-/// 用于修改apm业务系统与其他产品的关联关系（包括创建和删除）
+/// This API is used to modify the relationship between the apm Business System and other products, including deletion.
 ModifyApmAssociationRequest {
-    /// 关联的产品名，当前只支持Prometheus、CKafka
+    /// Associated product name, currently only support Prometheus, CKafka
     ///
     /// Required.
     "ProductName" product_name set_product_name: str,
-    /// 关联关系的状态：// 关联关系状态：1（启用）、2（不启用）
+    /// Status of the association relationship: // Association relationship status: 1 (enabled), 2 (disabled)
     ///
     /// Required.
     "Status" status set_status: i128,
-    /// 业务系统ID
+    /// Business system ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 关联的产品实例ID
+    /// ID of the associated product instance
     "PeerId" peer_id set_peer_id: str,
-    /// CKafka消息主题
+    /// CKafka message topic
     "Topic" topic set_topic: str,
-    /// Ckafka消息主题
+    /// Ckafka message topic
     "MetricTopic" metric_topic set_metric_topic: str,
 } }
 rt::action!("apm", "2021-06-22", "ModifyApmAssociation", ModifyApmAssociationRequest => ModifyApmAssociationResponse);
 
 rt::model! { read debug;
-/// ModifyApmAssociation返回参数结构体
+/// ModifyApmAssociation response structure.
 ModifyApmAssociationResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyApmInstance` (修改 APM 业务系统).
+/// Request of `ModifyApmInstance` (Modifies the apm business system).
 ///
-/// 修改APM业务系统接口
+/// This API is used to modify the APM business system.
 ModifyApmInstanceRequest {
-    /// 业务系统 ID
+    /// Business system id.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 业务系统名
+    /// Business system name.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// Tag 列表
+    /// Tag list.
     "Tags" tags set_tags: list ApmTag,
-    /// 业务系统描述
+    /// Business system description.
     "Description" description set_description: str,
-    /// Trace 数据保存时长（单位：天）
+    /// Retention period of trace data (unit: days).
     "TraceDuration" trace_duration set_trace_duration: i64,
-    /// 是否开启计费
+    /// Billing switch.
     "OpenBilling" open_billing set_open_billing: bool,
-    /// 业务系统上报额度
+    /// Business system report limit.
     "SpanDailyCounters" span_daily_counters set_span_daily_counters: i128,
-    /// 错误率警示线，当应用的平均错误率超出该阈值时，系统会给出异常提示。
+    /// Error rate warning line. when the average error rate of the application exceeds this threshold, the system will give an abnormal note.
     "ErrRateThreshold" err_rate_threshold set_err_rate_threshold: i64,
-    /// 采样率（单位：%）
+    /// Sampling rate (unit: %).
     "SampleRate" sample_rate set_sample_rate: i64,
-    /// 是否开启错误采样（0=关, 1=开）
+    /// Error sampling switch (0: off, 1: on).
     "ErrorSample" error_sample set_error_sample: i64,
-    /// 采样慢调用保存阈值（单位：ms）
+    /// Sampling slow call saving threshold (unit: ms).
     "SlowRequestSavedThreshold" slow_request_saved_threshold set_slow_request_saved_threshold: i64,
-    /// 是否开启日志功能（0=关, 1=开）
+    /// Log feature switch (0: off; 1: on).
     "IsRelatedLog" is_related_log set_is_related_log: i64,
-    /// 日志地域，开启日志功能后才会生效
+    /// Log region, which takes effect after the log feature is enabled.
     "LogRegion" log_region set_log_region: str,
-    /// CLS 日志主题 ID，开启日志功能后才会生效
+    /// CLS log topic id, which takes effect after the log feature is enabled.
     "LogTopicID" log_topic_id set_log_topic_id: str,
-    /// 日志集，开启日志功能后才会生效
+    /// Logset, which takes effect only after the log feature is enabled.
     "LogSet" log_set set_log_set: str,
-    /// 日志源，开启日志功能后才会生效
+    /// Log source, which takes effect only after the log feature is enabled.
     "LogSource" log_source set_log_source: str,
-    /// 用户自定义展示标签列表
+    /// List of custom display tags.
     "CustomShowTags" custom_show_tags set_custom_show_tags: list String,
-    /// 修改计费模式（1为预付费，0为按量付费）
+    /// Modify billing mode (1: prepaid, 0: pay-as-you-go).
     "PayMode" pay_mode set_pay_mode: i64,
-    /// 响应时间警示线
+    /// Response time warning line.
     "ResponseDurationWarningThreshold" response_duration_warning_threshold set_response_duration_warning_threshold: i64,
-    /// 是否免费（0=付费版；1=TSF 受限免费版；2=免费版），默认0
+    /// Whether it is free (0 = paid edition; 1 = tsf restricted free edition; 2 = free edition), default 0.
     "Free" free set_free: i64,
-    /// 是否关联 Dashboard（0=关,1=开）
+    /// Whether to associate the dashboard (0 = off, 1 = on).
     "IsRelatedDashboard" is_related_dashboard set_is_related_dashboard: i64,
-    /// 关联的 Dashboard ID，开启关联 Dashboard 后才会生效
+    /// Associated dashboard id, which takes effect after the associated dashboard is enabled.
     "DashboardTopicID" dashboard_topic_id set_dashboard_topic_id: str,
-    /// 是否开启 SQL 注入检测（0=关,1=开）
+    /// SQL injection detection switch (0: off, 1: on).
     "IsSqlInjectionAnalysis" is_sql_injection_analysis set_is_sql_injection_analysis: i64,
-    /// 是否开启组件漏洞检测（0=关,1=开）
+    /// Whether to enable component vulnerability detection (0 = no, 1 = yes).
     "IsInstrumentationVulnerabilityScan" is_instrumentation_vulnerability_scan set_is_instrumentation_vulnerability_scan: i64,
-    /// 是否开启远程命令攻击检测
+    /// Whether to enable detection of the remote command attack.
     "IsRemoteCommandExecutionAnalysis" is_remote_command_execution_analysis set_is_remote_command_execution_analysis: i64,
-    /// 是否开启内存马检测
+    /// Whether to enable detection of Java webshell.
     "IsMemoryHijackingAnalysis" is_memory_hijacking_analysis set_is_memory_hijacking_analysis: i64,
-    /// CLS索引类型(0=全文索引，1=键值索引)
+    /// CLS index type. (0 = full-text index; 1 = key-value index).
     "LogIndexType" log_index_type set_log_index_type: i64,
-    /// traceId的索引key: 当CLS索引类型为键值索引时生效
+    /// Index key of traceId. It is valid when the CLS index type is key-value index.
     "LogTraceIdKey" log_trace_id_key set_log_trace_id_key: str,
-    /// 是否开启删除任意文件检测（0-关闭，1-开启）
+    /// Whether to enable the detection of deleting arbitrary files. (0 - disabled; 1: enabled.)
     "IsDeleteAnyFileAnalysis" is_delete_any_file_analysis set_is_delete_any_file_analysis: i64,
-    /// 是否开启读取任意文件检测（0-关闭，1-开启）
+    /// Whether to enable the detection of reading arbitrary files. (0 - disabled; 1 - enabled.)
     "IsReadAnyFileAnalysis" is_read_any_file_analysis set_is_read_any_file_analysis: i64,
-    /// 是否开启上传任意文件检测（0-关闭，1-开启）
+    /// Whether to enable the detection of uploading arbitrary files. (0 - disabled; 1 - enabled.)
     "IsUploadAnyFileAnalysis" is_upload_any_file_analysis set_is_upload_any_file_analysis: i64,
-    /// 是否开启包含任意文件检测（0-关闭，1-开启）
+    /// Whether to enable the detection of the inclusion of arbitrary files. (0: disabled, 1: enabled.)
     "IsIncludeAnyFileAnalysis" is_include_any_file_analysis set_is_include_any_file_analysis: i64,
-    /// 是否开启目录遍历检测（0-关闭，1-开启）
+    /// Whether to enable traversal detection of the directory. (0 - disabled; 1 - enabled).
     "IsDirectoryTraversalAnalysis" is_directory_traversal_analysis set_is_directory_traversal_analysis: i64,
-    /// 是否开启模板引擎注入检测（0-关闭，1-开启）
+    /// Whether to enable template engine injection detection. (0: disabled; 1: enabled.)
     "IsTemplateEngineInjectionAnalysis" is_template_engine_injection_analysis set_is_template_engine_injection_analysis: i64,
-    /// 是否开启脚本引擎注入检测（0-关闭，1-开启）
+    /// Whether to enable script engine injection detection. (0 - disabled; 1 - enabled.)
     "IsScriptEngineInjectionAnalysis" is_script_engine_injection_analysis set_is_script_engine_injection_analysis: i64,
-    /// 是否开启表达式注入检测（0-关闭，1-开启）
+    /// Whether to enable expression injection detection. (0 - disabled; 1 - enabled.)
     "IsExpressionInjectionAnalysis" is_expression_injection_analysis set_is_expression_injection_analysis: i64,
-    /// 是否开启JNDI注入检测（0-关闭，1-开启）
+    /// Whether to enable JNDI injection detection. (0 - disabled; 1 - enabled.)
     "IsJNDIInjectionAnalysis" is_jndi_injection_analysis set_is_jndi_injection_analysis: i64,
-    /// 是否开启JNI注入检测（0-关闭，1-开启）
+    /// Whether to enable JNI injection detection. (0 - disabled, 1 - enabled).
     "IsJNIInjectionAnalysis" is_jni_injection_analysis set_is_jni_injection_analysis: i64,
-    /// 是否开启Webshell后门检测（0-关闭，1-开启）
+    /// Whether to enable Webshell backdoor detection. (0 - disabled; 1 - enabled).
     "IsWebshellBackdoorAnalysis" is_webshell_backdoor_analysis set_is_webshell_backdoor_analysis: i64,
-    /// 是否开启反序列化检测（0-关闭，1-开启）
+    /// Whether to enable deserialization detection. (0 - disabled; 1 - enabled).
     "IsDeserializationAnalysis" is_deserialization_analysis set_is_deserialization_analysis: i64,
-    /// URL长分段收敛阈值
+    /// Convergence threshold for URL long segments.
     "UrlLongSegmentThreshold" url_long_segment_threshold set_url_long_segment_threshold: i64,
-    /// URL数字分段收敛阈值
+    /// Convergence threshold for URL numerical segments.
     "UrlNumberSegmentThreshold" url_number_segment_threshold set_url_number_segment_threshold: i64,
-    /// spanId的索引key: 当CLS索引类型为键值索引时生效
+    /// Index key of spanId: This parameter is valid only when the CLS index type is key-value index
     "LogSpanIdKey" log_span_id_key set_log_span_id_key: str,
     /// 是否开启探针头采样
     ///
@@ -2239,34 +2315,34 @@ ModifyApmInstanceRequest {
 rt::action!("apm", "2021-06-22", "ModifyApmInstance", ModifyApmInstanceRequest => ModifyApmInstanceResponse);
 
 rt::model! { read debug;
-/// ModifyApmInstance返回参数结构体
+/// ModifyApmInstance response structure.
 ModifyApmInstanceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyApmPrometheusRule` (修改 APM 业务系统与 Prometheus 实例的指标匹配规则).
+/// Request of `ModifyApmPrometheusRule` (Modify the metrics match rule between the APM business system and the Prometheus instance).
 ///
-/// 用于修改apm业务系统与Prometheus实例的指标匹配规则
+/// This API is used to modify metric match rules between apm Business System and Prometheus Instance.
 ModifyApmPrometheusRuleRequest {
-    /// 规则ID
+    /// Rule ID
     ///
     /// Required.
     "Id" id set_id: i64,
-    /// 业务系统ID
+    /// Business system ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 所要修改的规则名
+    /// Specifies the rule name to modify.
     "Name" name set_name: str,
-    /// 规则状态：1(启用)、2（不启用）、3（删除）
+    /// Rule status: 1 (enabled), 2 (disabled), 3 (deleted).
     "Status" status set_status: i128,
-    /// 规则生效的应用。生效于全部应用就传空（这个如果不修改也要传旧的规则）
+    /// Applications where the rule takes effect. input an empty string for all applications. if this is not modified, pass the old rule.
     "ServiceName" service_name set_service_name: str,
-    /// 匹配类型：0精准匹配，1前缀匹配，2后缀匹配（这个如果不修改也要传旧的规则）
+    /// Match type: 0 - precision match, 1 - prefix match, 2 - suffix match (if not modified, the old rule must be passed).
     "MetricMatchType" metric_match_type set_metric_match_type: i64,
-    /// 客户定义的命中指标名规则。
+    /// Specifies the rule for customer-defined metric names with cache hit.
     "MetricNameRule" metric_name_rule set_metric_name_rule: str,
     /// 是否追加资源属性
     "AppendResourceAttributes" append_resource_attributes set_append_resource_attributes: bool,
@@ -2274,89 +2350,90 @@ ModifyApmPrometheusRuleRequest {
 rt::action!("apm", "2021-06-22", "ModifyApmPrometheusRule", ModifyApmPrometheusRuleRequest => ModifyApmPrometheusRuleResponse);
 
 rt::model! { read debug;
-/// ModifyApmPrometheusRule返回参数结构体
+/// ModifyApmPrometheusRule response structure.
 ModifyApmPrometheusRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyApmSampleConfig` (修改采样配置).
+/// Request of `ModifyApmSampleConfig` (Modify sampling configuration).
 ///
-/// 修改采样配置接口
+/// Modify sampling configurations
 ModifyApmSampleConfigRequest {
-    /// 业务系统ID
+    /// Business system ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 采样规则名
+    /// Sampling rule name.
     ///
     /// Required.
     "SampleName" sample_name set_sample_name: str,
-    /// 采样率
+    /// Sampling rate.
     ///
     /// Required.
     "SampleRate" sample_rate set_sample_rate: i64,
-    /// 应用名，生效于所有应用则填空
+    /// Application name. specifies the application name. fill in the blank to take effect on all applications.
     "ServiceName" service_name set_service_name: str,
-    /// 接口名
+    /// API name.
     "OperationName" operation_name set_operation_name: str,
-    /// 采样tag
+    /// Sampling tag
     "Tags" tags set_tags: list APMKVItem,
-    /// 采样开关 0关 1开 2删除
+    /// Sampling switch. 0: Off; 1: On; 2: Delete
     "Status" status set_status: i64,
-    /// 配置Id
+    /// Configuration ID.
     "Id" id set_id: i64,
-    /// 0=精确匹配（默认）；1=前缀匹配；2=后缀匹配
+    /// 0: exact match (default); 1: prefix match; 2: suffix match.
     "OperationType" operation_type set_operation_type: i64,
 } }
 rt::action!("apm", "2021-06-22", "ModifyApmSampleConfig", ModifyApmSampleConfigRequest => ModifyApmSampleConfigResponse);
 
 rt::model! { read debug;
-/// ModifyApmSampleConfig返回参数结构体
+/// ModifyApmSampleConfig response structure.
 ModifyApmSampleConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyApmService` (修改应用信息).
+/// Request of `ModifyApmService` (Changes application information).
 ///
-/// 修改apm应用信息
+/// This API is used to edit information about applications of APM.
 ModifyApmServiceRequest {
-    /// 应用ID
+    /// Application ID
     ///
     /// Required.
     "ServiceID" service_id set_service_id: str,
-    /// 应用描述
+    /// Application description
     "ServiceDescription" service_description set_service_description: str,
-    /// 标签列表
+    /// Tag list
     "Tags" tags set_tags: list ApmTag,
 } }
 rt::action!("apm", "2021-06-22", "ModifyApmService", ModifyApmServiceRequest => ModifyApmServiceResponse);
 
 rt::model! { read debug;
-/// ModifyApmService返回参数结构体
+/// ModifyApmService response structure.
 ModifyApmServiceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyGeneralApmApplicationConfig` (修改应用配置信息（不推荐）).
+/// Request of `ModifyGeneralApmApplicationConfig` (Modify application configuration (not recommended)).
 ///
-/// 对外开放的openApi，客户可以灵活的指定需要修改的字段，再加入需要修改的服务列表.
+/// OpenAPI available for external use. Customers can flexibly specify the fields to be modified, and then add the list of services to be modified.
 ModifyGeneralApmApplicationConfigRequest {
-    /// 业务系统Id
+    /// Business system id.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 需要修改的字段key value分别指定字段名、字段值
-    /// [具体字段请见](https://cloud.tencent.com/document/product/248/111241)
+    /// Fields to be modified. the key and value respectively specify the field name and field value.
+    /// .
+    /// For specific fields, please refer to.
     ///
     /// Required.
     "Tags" tags set_tags: list ApmTag,
-    /// 需要修改配置的应用列表名称
+    /// Name of the application list that requires configuration modification.
     ///
     /// Required.
     "ServiceNames" service_names set_service_names: list String,
@@ -2364,9 +2441,9 @@ ModifyGeneralApmApplicationConfigRequest {
 rt::action!("apm", "2021-06-22", "ModifyGeneralApmApplicationConfig", ModifyGeneralApmApplicationConfigRequest => ModifyGeneralApmApplicationConfigResponse);
 
 rt::model! { read debug;
-/// ModifyGeneralApmApplicationConfig返回参数结构体
+/// ModifyGeneralApmApplicationConfig response structure.
 ModifyGeneralApmApplicationConfigResponse {
-    /// 返回值描述
+    /// Description of the returned value.
     "Message" message set_message: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2388,13 +2465,13 @@ OpenApmPaidVersionResponse {
 } }
 
 rt::model! { write debug;
-/// 排序字段
+/// Sorting fields.
 OrderBy {
-    /// 需要排序的字段，现支持 startTIme, endTime, duration
+    /// Sort field (starttime, endtime, duration are supported).
     ///
     /// Required.
     "Key" key set_key: str,
-    /// asc 顺序排序 / desc 倒序排序
+    /// ASC: sequential sorting / desc: reverse sorting.
     ///
     /// Required.
     "Value" value set_value: str,
@@ -2420,49 +2497,55 @@ OverviewStats {
 } }
 
 rt::model! { read debug;
-/// 节点位置信息
+/// Node location information
 Position {
-    /// 节点位置横坐标
+    /// Node horizontal coordinate
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "X" x set_x: f64,
-    /// 节点位置纵坐标
+    /// Node vertical coordinate
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Y" y set_y: f64,
 } }
 
 rt::model! { write debug;
-/// 查询
+/// Querying.
 QueryMetricItem {
-    /// 指标名
+    /// Metric name.
     ///
     /// Required.
     "MetricName" metric_name set_metric_name: str,
-    /// 同比，现支持 CompareByYesterday (与昨天相比)和CompareByLastWeek (与上周相比)
+    /// Year-Over-Year comparison is now supported for comparebyyesterday (compared to yesterday) and comparebylastweek (compared to last week).
     "Compares" compares set_compares: list String,
-    /// 同比，已弃用，不建议使用
+    /// Year-On-Year, deprecated, not recommended for use.
     "Compare" compare set_compare: str,
 } }
 
 rt::model! { read debug;
-/// 资源层信息
+/// Resource layer information.
 Resource {
-    /// 资源类型
+    /// Resource type.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Type" r#type set_type: list String,
-    /// tke资源层信息
+    /// TKE resource layer information.
     "TKEMeta" tke_meta set_tke_meta: list TkeMeta,
-    /// cvm资源信息
+    /// CVM resource information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CVMMeta" cvm_meta set_cvm_meta: list CVMMeta,
 } }
 
 rt::model! { read debug;
-/// 包含了节点的组件数量和健康度数量
+/// Contains the quantities of components and healthy nodes in the nodes.
 SelectorView {
-    /// 组件数量
+    /// Component Count
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Component" component set_component: obj ComponentTopologyView,
 } }
 
 rt::model! { write debug;
-/// 视图方案勾选情况
+/// Selection status of the topology view.
 Selectors {
-    /// 组件勾选情况
+    /// Selection status of the component.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Component" component set_component: list String,
 } }
 
@@ -2478,35 +2561,57 @@ Series {
 } }
 
 rt::model! { read debug;
-/// 应用详细信息
+/// Detailed information about applications.
 ServiceDetail {
-    /// 应用ID
+    /// Application ID
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ServiceID" service_id set_service_id: str,
-    /// 业务系统ID
+    /// Business system ID
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceKey" instance_key set_instance_key: str,
-    /// 用户appid
+    /// User appid
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AppID" app_id set_app_id: i64,
-    /// 主账号uin
+    /// main account uin
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateUIN" create_uin set_create_uin: str,
-    /// 应用名
+    /// Application name
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ServiceName" service_name set_service_name: str,
-    /// 应用描述
+    /// Application description
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ServiceDescription" service_description set_service_description: str,
-    /// 地域
+    /// Region
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Region" region set_region: str,
-    /// 标签
+    /// Tag
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Tags" tags set_tags: list ApmTag,
-    /// 业务系统名称
+    /// Business system name
     "InstanceName" instance_name set_instance_name: str,
-    /// 阈值配置开关。true 表示使用应用级阈值；false 表示使用业务系统级阈值
+    /// Threshold configuration switch. true means use application level threshold; false means use business system level threshold.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EnableThresholdConfig" enable_threshold_config set_enable_threshold_config: bool,
-    /// 错误率阈值（%），用于判断应用健康状态为"红色"
+    /// Error rate threshold (%) used to judge the application health status as "red".
     ///
-    /// 单位：%
+    /// Unit: %
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrRateThreshold" err_rate_threshold set_err_rate_threshold: i64,
-    /// 响应时间预警阈值（ms），用于判断应用健康状态为"黄色"
+    /// Alert threshold for response time (ms), used to judge application health status as "yellow".
     ///
-    /// 单位：ms
+    /// Unit: ms
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResponseDurationWarningThreshold" response_duration_warning_threshold set_response_duration_warning_threshold: i64,
 } }
 
@@ -2522,56 +2627,56 @@ ServiceRelation {
 } }
 
 rt::model! { read debug;
-/// Span 对象
+/// Span object.
 Span {
     /// Trace ID
     "TraceID" trace_id set_trace_id: str,
-    /// 日志
+    /// Log.
     "Logs" logs set_logs: list SpanLog,
-    /// 标签
+    /// Tag.
     "Tags" tags set_tags: list SpanTag,
-    /// 上报应用服务信息
+    /// Submit application service information.
     "Process" process set_process: obj SpanProcess,
-    /// 产生时间戳(毫秒)
+    /// Generated timestamp (ms).
     "Timestamp" timestamp set_timestamp: i64,
-    /// Span 名称
+    /// Span name.
     "OperationName" operation_name set_operation_name: str,
-    /// 关联关系
+    /// Association relationship.
     "References" references set_references: list SpanReference,
-    /// 产生时间戳(微秒)
+    /// Generated timestamp (ms).
     "StartTime" start_time set_start_time: i64,
-    /// 持续耗时(微妙)
+    /// Duration (ms).
     "Duration" duration set_duration: i64,
     /// Span ID
     "SpanID" span_id set_span_id: str,
-    /// 产生时间戳(毫秒)
+    /// Generated timestamp (ms).
     "StartTimeMillis" start_time_millis set_start_time_millis: i64,
     /// Parent Span ID
     "ParentSpanID" parent_span_id set_parent_span_id: str,
 } }
 
 rt::model! { read debug;
-/// Span日志部分
+/// Span log section.
 SpanLog {
-    /// 日志时间戳
+    /// Log timestamp.
     "Timestamp" timestamp set_timestamp: i64,
-    /// 标签
+    /// Tag.
     "Fields" fields set_fields: list SpanTag,
 } }
 
 rt::model! { read debug;
-/// 服务相关信息
+/// Service information.
 SpanProcess {
-    /// 应用服务名称
+    /// Application service name.
     "ServiceName" service_name set_service_name: str,
-    /// Tags 标签数组
+    /// Tags Tag array.
     "Tags" tags set_tags: list SpanTag,
 } }
 
 rt::model! { read debug;
-/// Span上下游关联关系
+/// Upstream and downstream relationships of span.
 SpanReference {
-    /// 关联关系类型
+    /// Type of association relationship.
     "RefType" ref_type set_ref_type: str,
     /// Span ID
     "SpanID" span_id set_span_id: str,
@@ -2590,13 +2695,16 @@ SpanStatusConfig {
 } }
 
 rt::model! { read debug;
-/// 标签
+/// Tag.
 SpanTag {
-    /// 标签类型
+    /// Tag type.
     "Type" r#type set_type: str,
-    /// 标签Key
+    /// Tag key.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Key" key set_key: str,
-    /// 标签值
+    /// Tag value
+    /// .
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Value" value set_value: str,
 } }
 
@@ -2631,11 +2739,11 @@ TagValues {
 } }
 
 rt::model! { write debug;
-/// Request of `TerminateApmInstance` (销毁 APM 业务系统).
+/// Request of `TerminateApmInstance` (This API is used to terminate the Application Performance Monitoring (APM) business system.).
 ///
-/// 销毁 APM 业务系统
+/// Termination of APM business system.
 TerminateApmInstanceRequest {
-    /// 业务系统ID
+    /// Business system id.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -2643,24 +2751,24 @@ TerminateApmInstanceRequest {
 rt::action!("apm", "2021-06-22", "TerminateApmInstance", TerminateApmInstanceRequest => TerminateApmInstanceResponse);
 
 rt::model! { read debug;
-/// TerminateApmInstance返回参数结构体
+/// TerminateApmInstance response structure.
 TerminateApmInstanceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// tke资源元数据
+/// TKE resource metadata.
 TkeMeta {
-    /// 地域
+    /// Region.
     "Region" region set_region: str,
-    /// 集群ID
+    /// Cluster ID
     "ClusterID" cluster_id set_cluster_id: str,
     /// pod name
     "PodName" pod_name set_pod_name: str,
-    /// 命名空间
+    /// Namespace
     "Namespace" namespace set_namespace: str,
-    /// 工作负载
+    /// workload
     "Deployment" deployment set_deployment: str,
     /// pod ip
     "PodIP" pod_ip set_pod_ip: str,
@@ -2669,80 +2777,101 @@ TkeMeta {
 } }
 
 rt::model! { read debug;
-/// 拓扑图边定义
+/// Topology edge definition
 TopologyEdgeNew {
-    /// 源节点
+    /// Source node
     "Source" source set_source: str,
-    /// 边ID
+    /// Edge ID
     "Id" id set_id: str,
-    /// 边权重
+    /// Edge weight
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Weight" weight set_weight: f64,
-    /// 目标节点
+    /// Target node
     "Target" target set_target: str,
-    /// 响应时间
+    /// response time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Duration" duration set_duration: f64,
-    /// 错误率
+    /// Error rate
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrRate" err_rate set_err_rate: f64,
-    /// 吞吐量
+    /// throughput
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Qps" qps set_qps: f64,
-    /// 边类型
+    /// Edge type
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Type" r#type set_type: str,
-    /// 边颜色
+    /// Edge color
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Color" color set_color: str,
-    /// Sql调用数
+    /// SQL call count
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SqlRequestCount" sql_request_count set_sql_request_count: f64,
-    /// Sql调用错误数
+    /// SQL call error count
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SqlErrorRequestCount" sql_error_request_count set_sql_error_request_count: f64,
-    /// 边上源节点类型 应用/MQ/DB
+    /// Source node type on the edge of the topology diagram. Application/MQ/DB.
     "SourceComp" source_comp set_source_comp: str,
-    /// 边上目标节点类型 应用/MQ/DB
+    /// Target node type on the edge of the topology diagram. Application/MQ/DB.
     "TargetComp" target_comp set_target_comp: str,
     /// 组件间调用次数
     "ReqCnt" req_cnt set_req_cnt: i64,
 } }
 
 rt::model! { read debug;
-/// 拓扑图边节点
+/// Topology graph edge node
 TopologyNode {
-    /// 错误率
+    /// Error rate
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrRate" err_rate set_err_rate: f64,
-    /// 节点类型
+    /// Node type.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Kind" kind set_kind: str,
-    /// 节点名
+    /// Node name
     "Name" name set_name: str,
-    /// 节点权重
+    /// Node weight
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Weight" weight set_weight: f64,
-    /// 节点颜色
+    /// Node color
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Color" color set_color: str,
-    /// 响应时间
+    /// response time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Duration" duration set_duration: f64,
-    /// 吞吐量
+    /// throughput
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Qps" qps set_qps: f64,
-    /// 节点类型
+    /// Node type.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Type" r#type set_type: str,
-    /// 节点ID
+    /// Node ID
     "Id" id set_id: str,
-    /// 节点大小
+    /// Node size
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Size" size set_size: str,
-    /// 节点是否为组件类型
+    /// Indicate whether the node is a component
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsModule" is_module set_is_module: bool,
-    /// 节点位置信息
+    /// Node location information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Position" position set_position: obj Position,
-    /// 节点标签
+    /// Node tags
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Tags" tags set_tags: list ApmTag,
-    /// 节点是否可以下钻
+    /// Whether the node supports drill-down.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CanDrillDown" can_drill_down set_can_drill_down: bool,
-    /// 资源层信息
+    /// Resource layer information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Resource" resource set_resource: obj Resource,
-    /// 拓扑节点视图名字
+    /// Name of the topology node view.
     "NodeView" node_view set_node_view: str,
-    /// MQ 消费者视角的响应时间 ms
+    /// Message consumption time of the MQ consumer, in ms.
     "ConsumerDuration" consumer_duration set_consumer_duration: f64,
-    /// MQ 消费者视角的错误率 %
+    /// Error rate of the MQ consumers, in %.
     "ConsumerErrRate" consumer_err_rate set_consumer_err_rate: f64,
-    /// MQ 消费者视角的吞吐量
+    /// Throughput of the message queue (MQ) consumer.
     "ConsumerQps" consumer_qps set_consumer_qps: f64,
-    /// 应用 ID
+    /// Application ID.
     "ServiceId" service_id set_service_id: str,
     /// 调用次数
     "ReqCnt" req_cnt set_req_cnt: i64,

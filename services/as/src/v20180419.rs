@@ -5,127 +5,127 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { read debug;
-/// 符合条件的伸缩活动相关信息。
+/// Information of auto scaling activity.
 Activity {
-    /// 伸缩组ID。
+    /// Auto scaling group ID.
     "AutoScalingGroupId" auto_scaling_group_id set_auto_scaling_group_id: str,
-    /// 伸缩活动ID。
+    /// Scaling activity ID.
     "ActivityId" activity_id set_activity_id: str,
-    /// 伸缩活动类型。取值如下：
+    /// Scaling activity type. Valid values:
     ///
-    /// - SCALE_OUT：扩容活动
+    /// - SCALE_OUT: Scale out instance(s).
     ///
-    /// - SCALE_IN：缩容活动
+    /// - SCALE_IN: Scale in instance(s).
     ///
-    /// - ATTACH_INSTANCES：添加实例
+    /// - ATTACH_INSTANCES: Add instance(s).
     ///
-    /// - REMOVE_INSTANCES：销毁实例
+    /// - REMOVE_INSTANCES: Terminate instance(s).
     ///
-    /// - DETACH_INSTANCES：移出实例
+    /// - DETACH_INSTANCES: Remove instance(s).
     ///
-    /// - TERMINATE_INSTANCES_UNEXPECTEDLY：实例在CVM控制台被销毁
+    /// - TERMINATE_INSTANCES_UNEXPECTEDLY: Instance(s) unexpectedly terminated in the CVM console.
     ///
-    /// - REPLACE_UNHEALTHY_INSTANCE：替换不健康实例
+    /// - REPLACE_UNHEALTHY_INSTANCE: Replace unhealthy instance(s).
     ///
-    /// - START_INSTANCES：开启实例
+    /// - START_INSTANCES: Start instance(s).
     ///
-    /// - STOP_INSTANCES：关闭实例
+    /// - STOP_INSTANCES: Stop instance(s).
     ///
-    /// - INVOKE_COMMAND：执行命令
+    /// - INVOKE_COMMAND: Execute a command in instance(s).
     "ActivityType" activity_type set_activity_type: str,
-    /// 伸缩活动状态。取值如下
+    /// Scaling activity status. Valid values:
     ///
-    /// - INIT：初始化中
+    /// - INIT: initializing.
     ///
-    /// - RUNNING：运行中
+    /// - RUNNING: running.
     ///
-    /// - SUCCESSFUL：活动成功
+    /// - SUCCESSFUL: successful.
     ///
-    /// - PARTIALLY_SUCCESSFUL：活动部分成功
+    /// - PARTIALLY_SUCCESSFUL: partially successful.
     ///
-    /// - FAILED：活动失败
+    /// - FAILED: failed.
     ///
-    /// - CANCELLED：活动取消
+    /// - CANCELLED: canceled.
     "StatusCode" status_code set_status_code: str,
-    /// 伸缩活动状态描述。
+    /// Description of the scaling activity status.
     "StatusMessage" status_message set_status_message: str,
-    /// 伸缩活动起因。
+    /// Cause of the scaling activity.
     "Cause" cause set_cause: str,
-    /// 伸缩活动描述。
+    /// Description of the scaling activity.
     "Description" description set_description: str,
-    /// 伸缩活动开始时间，为 `UTC` 标准时间。
+    /// Start time of the auto scaling activity in UTC standard time.
     "StartTime" start_time set_start_time: str,
-    /// 伸缩活动结束时间，为 `UTC` 标准时间。
+    /// End time of the scaling activity in UTC standard time.
     "EndTime" end_time set_end_time: str,
-    /// 伸缩活动创建时间，为 `UTC` 标准时间。
+    /// Create time of the scaling activity in UTC standard time.
     "CreatedTime" created_time set_created_time: str,
-    /// 该参数已废弃，请勿使用。
+    /// This parameter has been deprecated.
     ///
     /// Disabled in the spec.
     "ActivityRelatedInstanceSet" activity_related_instance_set set_activity_related_instance_set: list ActivtyRelatedInstance,
-    /// 伸缩活动状态简要描述。
+    /// Brief description of the scaling activity status.
     "StatusMessageSimplified" status_message_simplified set_status_message_simplified: str,
-    /// 伸缩活动中生命周期挂钩的执行结果。
+    /// Result of the lifecycle hook action in the scaling activity
     "LifecycleActionResultSet" lifecycle_action_result_set set_lifecycle_action_result_set: list LifecycleActionResultInfo,
-    /// 伸缩活动状态详细描述。
+    /// Detailed description of the scaling activity status
     "DetailedStatusMessageSet" detailed_status_message_set set_detailed_status_message_set: list DetailedStatusMessage,
-    /// 执行命令结果。
+    /// Result of the command execution
     "InvocationResultSet" invocation_result_set set_invocation_result_set: list InvocationResult,
-    /// 伸缩活动相关实例信息集合。
+    /// Related instance information set of the scaling activity.
     "RelatedInstanceSet" related_instance_set set_related_instance_set: list RelatedInstance,
 } }
 
 rt::model! { read debug;
-/// 与本次伸缩活动相关的实例信息。
+/// Information of the instances related to the current scaling activity.
 ActivtyRelatedInstance {
-    /// 实例ID。
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例在伸缩活动中的状态。取值如下：
+    /// Status of the instance in the scaling activity. Valid values:
     ///
-    /// - INIT：初始化中
-    /// - RUNNING：实例操作中
-    /// - SUCCESSFUL：活动成功
-    /// - FAILED：活动失败
+    /// - INIT: initializing;
+    /// - RUNNING: instance in operation;
+    /// - SUCCESSFUL: activity successful;
+    /// - FAILED: activity failed.
     "InstanceStatus" instance_status set_instance_status: str,
 } }
 
 rt::model! { read debug;
-/// 伸缩配置建议。
+/// Suggestions for scaling group configurations.
 Advice {
-    /// 问题描述。
+    /// Problem Description
     "Problem" problem set_problem: str,
-    /// 问题详情。
+    /// Problem Details
     "Detail" detail set_detail: str,
-    /// 建议解决方案。
+    /// Recommended resolutions
     "Solution" solution set_solution: str,
-    /// 伸缩建议警告级别。取值范围：
+    /// Scaling suggestion warning level. Valid values:
     ///
-    /// - WARNING：警告级别
+    /// - WARNING: warning.
     ///
-    /// - CRITICAL：严重级别
+    /// - CRITICAL: critical.
     "Level" level set_level: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AttachInstances` (添加 CVM 实例到伸缩组).
+/// Request of `AttachInstances` (Adds CVM instances to an auto scaling group).
 ///
-/// 本接口（AttachInstances）用于将 CVM 实例添加到伸缩组。
-/// * 仅支持添加处于`RUNNING`（运行中）或`STOPPED`（已关机）状态的 CVM 实例
-/// * 添加的 CVM 实例需要和伸缩组 VPC 网络一致
+/// This interface (AttachInstances) is used to add CVM instances to a scaling group.
+/// * Only CVM instances in `RUNNING` or `STOPPED` status can be added.
+/// This API is used to ensure added CVM instances match the VPC network of the scaling group.
 AttachInstancesRequest {
-    /// 伸缩组ID。可以通过如下方式获取可用的伸缩组ID:
+    /// Scaling group ID. obtain available scaling group ids in the following ways:.
     ///
-    /// - 通过登录 [控制台](https://console.cloud.tencent.com/autoscaling/group) 查询伸缩组ID。
+    /// - Query the scaling group ID by logging in to the [console](https://console.cloud.tencent.com/autoscaling/group)..
     ///
-    /// - 通过调用接口 [DescribeAutoScalingGroups](https://cloud.tencent.com/document/api/377/20438) ，取返回信息中的 AutoScalingGroupId 获取伸缩组ID。
+    /// - Specifies the scaling group ID obtained by calling the api [DescribeAutoScalingGroups](https://intl.cloud.tencent.com/document/api/377/20438?from_cn_redirect=1) and retrieving the AutoScalingGroupId from the return information..
     ///
     /// Required.
     "AutoScalingGroupId" auto_scaling_group_id set_auto_scaling_group_id: str,
-    /// CVM实例ID列表。可以通过以下方式获取可用的实例ID：
+    /// CVM instance ID list. you can obtain available instance ID in the following ways:
     ///
-    /// - 通过登录[控制台](https://console.cloud.tencent.com/cvm/index)查询实例ID。
+    /// - Query instance ID by logging in to the [console](https://console.cloud.tencent.com/cvm/index).
     ///
-    /// - 通过调用接口 [DescribeInstances](https://cloud.tencent.com/document/api/213/15728) ，取返回信息中的 `InstanceId` 获取实例ID。
+    /// - Get the instance ID by calling the api [DescribeInstances](https://intl.cloud.tencent.com/document/api/213/15728?from_cn_redirect=1) and retrieving the `InstanceId` from the returned information.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
@@ -133,226 +133,247 @@ AttachInstancesRequest {
 rt::action!("as", "2018-04-19", "AttachInstances", AttachInstancesRequest => AttachInstancesResponse);
 
 rt::model! { read debug;
-/// AttachInstances返回参数结构体
+/// AttachInstances response structure.
 AttachInstancesResponse {
-    /// 伸缩活动ID
+    /// Scaling activity ID
     "ActivityId" activity_id set_activity_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AttachLoadBalancers` (添加负载均衡器).
+/// Request of `AttachLoadBalancers` (Adds one or more CLBs).
 ///
-/// 此接口（AttachLoadBalancers）用于将负载均衡器添加到伸缩组。
+/// This API is used to add CLBs to a security group.
 AttachLoadBalancersRequest {
-    /// 伸缩组ID。可通过登录 [控制台](https://console.cloud.tencent.com/autoscaling/group) 或调用接口 [DescribeAutoScalingGroups](https://cloud.tencent.com/document/api/377/20438) ，取返回信息中的 AutoScalingGroupId 获取伸缩组ID。
+    /// Scaling group ID. obtain the scaling group ID by logging in to the [console](https://console.cloud.tencent.com/autoscaling/group) or calling the api [DescribeAutoScalingGroups](https://intl.cloud.tencent.com/document/api/377/20438?from_cn_redirect=1), and retrieve AutoScalingGroupId from the returned information.
     ///
     /// Required.
     "AutoScalingGroupId" auto_scaling_group_id set_auto_scaling_group_id: str,
-    /// 传统型负载均衡器ID列表，每个伸缩组绑定传统型负载均衡器数量上限为20，LoadBalancerIds 和 ForwardLoadBalancers 二者同时最多只能指定一个。可以通过 [DescribeLoadBalancers](https://cloud.tencent.com/document/product/214/30685) 接口获取。
+    /// Specifies a list of classic clb ids. each scaling group can bind a maximum of 20 classic clbs. either LoadBalancerIds or ForwardLoadBalancers can be specified at the same time. can be obtained through the [DescribeLoadBalancers](https://intl.cloud.tencent.com/document/product/214/30685?from_cn_redirect=1) api.
     "LoadBalancerIds" load_balancer_ids set_load_balancer_ids: list String,
-    /// 负载均衡器列表，每个伸缩组绑定应用型负载均衡器数量上限为100，LoadBalancerIds 和 ForwardLoadBalancers 二者同时最多只能指定一个。可以通过 [DescribeLoadBalancers](https://cloud.tencent.com/document/product/214/30685) 接口获取。
+    /// Specifies the list of load balancers. each scaling group can bind a maximum of 100 application clbs. either LoadBalancerIds or ForwardLoadBalancers can be specified at the same time. can be obtained through the [DescribeLoadBalancers](https://intl.cloud.tencent.com/document/product/214/30685?from_cn_redirect=1) api.
     "ForwardLoadBalancers" forward_load_balancers set_forward_load_balancers: list ForwardLoadBalancer,
 } }
 rt::action!("as", "2018-04-19", "AttachLoadBalancers", AttachLoadBalancersRequest => AttachLoadBalancersResponse);
 
 rt::model! { read debug;
-/// AttachLoadBalancers返回参数结构体
+/// AttachLoadBalancers response structure.
 AttachLoadBalancersResponse {
-    /// 伸缩活动ID
+    /// Scaling activity ID
     "ActivityId" activity_id set_activity_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 伸缩组配置建议。
+/// Suggestions for scaling group configurations.
 AutoScalingAdvice {
-    /// 伸缩组ID。
+    /// Scaling group ID
     "AutoScalingGroupId" auto_scaling_group_id set_auto_scaling_group_id: str,
-    /// 伸缩组警告级别。取值范围：
+    /// Scaling group warning level. Valid values:
     ///
-    /// - NORMAL：正常
+    /// - NORMAL: normal.
     ///
-    /// - WARNING：警告级别
+    /// - WARNING: warning.
     ///
-    /// - CRITICAL：严重级别
+    /// - CRITICAL: critical.
     "Level" level set_level: str,
-    /// 伸缩组配置建议集合。
+    /// A collection of suggestions for scaling group configurations.
     "Advices" advices set_advices: list Advice,
 } }
 
 rt::model! { read debug;
-/// 伸缩组
+/// Auto scaling group
 AutoScalingGroup {
-    /// 伸缩组ID
+    /// Auto scaling group ID
     "AutoScalingGroupId" auto_scaling_group_id set_auto_scaling_group_id: str,
-    /// 伸缩组名称
+    /// Auto scaling group name
     "AutoScalingGroupName" auto_scaling_group_name set_auto_scaling_group_name: str,
-    /// 伸缩组当前状态。取值范围：
+    /// Current status of the scaling group. Valid values:
     ///
-    /// - NORMAL：正常
-    /// - CVM_ABNORMAL：启动配置异常
-    /// - LB_ABNORMAL：负载均衡器异常
-    /// - LB_LISTENER_ABNORMAL：负载均衡器监听器异常
-    /// - LB_LOCATION_ABNORMAL：负载均衡器监听器转发配置异常
-    /// - VPC_ABNORMAL：VPC网络异常
-    /// - SUBNET_ABNORMAL：VPC子网异常
-    /// - INSUFFICIENT_BALANCE：余额不足
-    /// - LB_BACKEND_REGION_NOT_MATCH：CLB实例后端地域与AS服务所在地域不匹配
-    /// - LB_BACKEND_VPC_NOT_MATCH：CLB实例VPC与伸缩组VPC不匹配
+    /// - NORMAL: The scaling group is normal.
+    ///
+    /// - CVM_ABNORMAL: The launch configuration is abnormal.
+    ///
+    /// - LB_ABNORMAL: The CLB is abnormal.
+    ///
+    /// - LB_LISTENER_ABNORMAL: The CLB listener is abnormal.
+    ///
+    /// - LB_LOCATION_ABNORMAL: The forwarding configuration of the CLB listener is abnormal.
+    ///
+    /// - VPC_ABNORMAL: The VPC is abnormal.
+    ///
+    /// - SUBNET_ABNORMAL: The VPC subnet is abnormal.
+    ///
+    /// - INSUFFICIENT_BALANCE: The balance is insufficient.
+    ///
+    /// - LB_BACKEND_REGION_NOT_MATCH: The region of the CLB instance backend does not match that of the AS service.
+    ///
+    /// - LB_BACKEND_VPC_NOT_MATCH: The VPC of the CLB instance does not match that of the scaling group.
     "AutoScalingGroupStatus" auto_scaling_group_status set_auto_scaling_group_status: str,
-    /// 创建时间，采用UTC标准计时
+    /// Creation time in UTC format
     "CreatedTime" created_time set_created_time: str,
-    /// 默认冷却时间，单位秒
+    /// Default cooldown period in seconds
     "DefaultCooldown" default_cooldown set_default_cooldown: i64,
-    /// 期望实例数
+    /// Desired number of instances
     "DesiredCapacity" desired_capacity set_desired_capacity: i64,
-    /// 启用状态，取值包括`ENABLED`和`DISABLED`
+    /// Enabled status. Value range: `ENABLED`, `DISABLED`
     "EnabledStatus" enabled_status set_enabled_status: str,
-    /// 应用型负载均衡器列表
+    /// List of application load balancers
     "ForwardLoadBalancerSet" forward_load_balancer_set set_forward_load_balancer_set: list ForwardLoadBalancer,
-    /// 实例数量
+    /// Number of instances
     "InstanceCount" instance_count set_instance_count: i64,
-    /// 状态为`IN_SERVICE`实例的数量
+    /// Number of instances in `IN_SERVICE` status
     "InServiceInstanceCount" in_service_instance_count set_in_service_instance_count: i64,
-    /// 启动配置ID
+    /// Launch configuration ID
     "LaunchConfigurationId" launch_configuration_id set_launch_configuration_id: str,
-    /// 启动配置名称
+    /// Launch configuration name
     "LaunchConfigurationName" launch_configuration_name set_launch_configuration_name: str,
-    /// 传统型负载均衡器ID列表
+    /// List of Classic load balancer IDs
     "LoadBalancerIdSet" load_balancer_id_set set_load_balancer_id_set: list String,
-    /// 最大实例数
+    /// Maximum number of instances
     "MaxSize" max_size set_max_size: i64,
-    /// 最小实例数
+    /// Minimum number of instances
     "MinSize" min_size set_min_size: i64,
-    /// 项目ID
+    /// Project ID
     "ProjectId" project_id set_project_id: i64,
-    /// 子网ID列表
+    /// List of subnet IDs
     "SubnetIdSet" subnet_id_set set_subnet_id_set: list String,
-    /// 销毁策略。取值范围如下：
+    /// Destruction policy. valid values are as follows:.
     ///
-    /// - OLDEST_INSTANCE：优先销毁伸缩组中最旧的实例，默认取值。
-    /// - NEWEST_INSTANCE：优先销毁伸缩组中最新的实例。
+    /// - OLDEST_INSTANCE: terminate the oldest instance in the scaling group first, default value..
+    ///
+    /// - NEWEST_INSTANCE: terminate the newest instance in the scaling group first..
     "TerminationPolicySet" termination_policy_set set_termination_policy_set: list String,
-    /// 私有网络ID。
+    /// VPC ID.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 可用区列表
+    /// List of availability zones
     "ZoneSet" zone_set set_zone_set: list String,
-    /// 重试策略，部分成功的伸缩活动判定为一次失败活动。取值范围如下：
+    /// Retry policy. a partially successful scaling operation is considered a failed activity. valid values are as follows:.
     ///
-    /// - IMMEDIATE_RETRY：默认取值，表示立即重试，在较短时间内快速重试，连续失败超过一定次数（5次）后不再重试。
-    /// - INCREMENTAL_INTERVALS：间隔递增重试，随着连续失败次数的增加，重试间隔逐渐增大。前 10 次重试为快速重试，后续重试间隔逐步递增至 10 分钟、30 分钟、60 分钟、一天。
-    /// - NO_RETRY，不进行重试，直到再次收到用户调用或者告警信息后才会重试。
+    /// - IMMEDIATE_RETRY: default value, means retry immediately, attempting retries in rapid succession over a short period. cease further retries after a certain number of consecutive failures (5)..
+    ///
+    /// - INCREMENTAL_INTERVALS: specifies incremental interval retry. with the number of consecutive failures, the retry interval gradually increases. the first 10 retries are quick retry, and the follow-up retry interval gradually expands to 10 minutes, 30 minutes, 60 minutes, and one day..
+    ///
+    /// - NO_RETRY: there will be no retry until another user call or Alarm information is received..
     "RetryPolicy" retry_policy set_retry_policy: str,
-    /// 伸缩组是否处于伸缩活动中，`IN_ACTIVITY`表示处于伸缩活动中，`NOT_IN_ACTIVITY`表示不处于伸缩活动中。
+    /// Whether the auto scaling group is performing a scaling activity. `IN_ACTIVITY` indicates yes, and `NOT_IN_ACTIVITY` indicates no.
     "InActivityStatus" in_activity_status set_in_activity_status: str,
-    /// 伸缩组标签列表
+    /// List of auto scaling group tags
     "Tags" tags set_tags: list Tag,
-    /// 服务设置
+    /// Service settings
     "ServiceSettings" service_settings set_service_settings: obj ServiceSettings,
-    /// 实例具有IPv6地址数量的配置，取值包括0、1。默认值为 0，表示实例不分配 IPv6 地址。需使用支持 IPv6 的私有网络，需在子网中开启 IPv6 CIDR，其他使用限制可参考 [IPv6使用限制](https://cloud.tencent.com/document/product/1142/38369)。
+    /// The number of IPv6 addresses that an instance has. valid values: 0 and 1. default value: 0, which means the instance does not allocate an IPv6 address. use a private network that supports ip and enable IPv6 CIDR in the subnet. for usage restrictions, see [IPv6 usage limits](https://www.tencentcloud.com/zh/document/product/215/78469).
     "Ipv6AddressCount" ipv6_address_count set_ipv6_address_count: i64,
-    /// 多可用区/子网策略。
+    /// Multi-AZ/subnet policy.
     ///
-    /// -  PRIORITY，按照可用区/子网列表的顺序，作为优先级来尝试创建实例，如果优先级最高的可用区/子网可以创建成功，则总在该可用区/子网创建。
-    /// -  EQUALITY：每次选择当前实例数最少的可用区/子网进行扩容，使得每个可用区/子网都有机会发生扩容，多次扩容出的实例会打散到多个可用区/子网。
+    /// - PRIORITY: The instances are attempted to be created taking the order of the AZ/subnet list as the priority. If the highest-priority AZ/subnet can create instances successfully, instances can always be created in that AZ/subnet.
+    ///
+    /// - EQUALITY: Select the AZ/subnet with the least number of instances for scale-out. In this way, each AZ/subnet has an opportunity for scale-out. Instances produced from multiple scale-out operations will be distributed to multiple AZs/subnets.
     "MultiZoneSubnetPolicy" multi_zone_subnet_policy set_multi_zone_subnet_policy: str,
-    /// 伸缩组实例健康检查类型，取值如下：
+    /// Scaling group instance health check type, whose valid values include:
     ///
-    /// - CVM：根据实例网络状态判断实例是否处于不健康状态，不健康的网络状态即发生实例 PING 不可达事件，详细判断标准可参考[实例健康检查](https://cloud.tencent.com/document/product/377/8553)
-    /// - CLB：根据 CLB 的健康检查状态判断实例是否处于不健康状态，CLB健康检查原理可参考[健康检查](https://cloud.tencent.com/document/product/214/6097)
+    /// - CVM: Determine whether an instance is unhealthy based on its network status. An unhealthy network status is indicated by an event where instances become unreachable via PING. Detailed criteria of judgment can be found in [Instance Health Check](https://intl.cloud.tencent.com/document/product/377/8553?from_cn_redirect=1).
+    ///
+    /// - CLB: Determine whether an instance is unhealthy based on the health check status of CLB. For principles behind CLB health checks, see [Health Check](https://intl.cloud.tencent.com/document/product/214/6097?from_cn_redirect=1).
     "HealthCheckType" health_check_type set_health_check_type: str,
-    /// CLB健康检查宽限期.当扩容的实例进入IN_SERVICE后，在宽限期时间范围内将不会被标记为不健康CLB_UNHEALTHY。
-    /// 默认值：0。取值范围[0, 7200]，单位：秒。
+    /// Grace period of the CLB health check. the scaled-out instances IN `IN_SERVICE` will not be marked as `CLB_UNHEALTHY` within the specified time range.
+    /// Default value: 0. value range: [0, 7200]. measurement unit: seconds.
     "LoadBalancerHealthCheckGracePeriod" load_balancer_health_check_grace_period set_load_balancer_health_check_grace_period: i128,
-    /// 实例分配策略，取值包括 LAUNCH_CONFIGURATION 和 SPOT_MIXED。
+    /// Instance assignment policy, whose valid values include LAUNCH_CONFIGURATION and SPOT_MIXED.
     ///
-    /// -  LAUNCH_CONFIGURATION，代表传统的按照启动配置模式。
-    /// -  SPOT_MIXED，代表竞价混合模式。目前仅支持启动配置为按量计费模式时使用混合模式，混合模式下，伸缩组将根据设定扩容按量或竞价机型。使用混合模式时，关联的启动配置的计费类型不可被修改。
+    /// - LAUNCH_CONFIGURATION: Represent the traditional mode of assigning instances according to the launch configuration.
+    ///
+    /// - SPOT_MIXED: Represent the spot mixed mode. Currently, this mode is supported only when the launch configuration is set to the pay-as-you-go billing mode. In the mixed mode, the scaling group will scale out pay-as-you-go models or spot models based on the predefined settings. When the mixed mode is used, the billing type of the associated launch configuration cannot be modified.
     "InstanceAllocationPolicy" instance_allocation_policy set_instance_allocation_policy: str,
-    /// 竞价混合模式下，各计费类型实例的分配策略。
-    /// 仅当 InstanceAllocationPolicy 取 SPOT_MIXED 时才会返回有效值。
+    /// Specifies how to assign pay-as-you-go instances and spot instances.
+    /// A valid value will be returned only when `InstanceAllocationPolicy` is set to `SPOT_MIXED`.
     "SpotMixedAllocationPolicy" spot_mixed_allocation_policy set_spot_mixed_allocation_policy: obj SpotMixedAllocationPolicy,
-    /// 容量重平衡功能，仅对伸缩组内的竞价实例有效。取值范围：
+    /// Capacity rebalancing feature, which is applicable only to spot instances within the scaling group. Valid values:
     ///
-    /// -  TRUE，开启该功能，当伸缩组内的竞价实例即将被竞价实例服务自动回收前，AS 主动发起竞价实例销毁流程，如果有配置过缩容 hook，则销毁前 hook 会生效。销毁流程启动后，AS 会异步开启一个扩容活动，用于补齐期望实例数。
-    /// -  FALSE，不开启该功能，则 AS 等待竞价实例被销毁后才会去扩容补齐伸缩组期望实例数。
+    /// - TRUE: Enable this feature. When spot instances in the scaling group are about to be automatically recycled by the spot instance service, AS proactively initiates the termination process of the spot instances. If there is a configured scale-in hook, it will be triggered before termination. After the termination process starts, AS asynchronously initiates the scale-out to reach the expected number of instances.
+    ///
+    /// - FALSE: Disable this feature. AS waits for the spot instance to be terminated before scaling out to reach the number of instances expected by the scaling group.
     "CapacityRebalance" capacity_rebalance set_capacity_rebalance: bool,
-    /// 实例名称序号相关设置。
+    /// Instance name index settings.
     "InstanceNameIndexSettings" instance_name_index_settings set_instance_name_index_settings: obj InstanceNameIndexSettings,
-    /// 实例主机名序号相关设置。
+    /// Instance host name index settings.
     "HostNameIndexSettings" host_name_index_settings set_host_name_index_settings: obj HostNameIndexSettings,
-    /// 匹配期望数并发扩容功能，不能在InstanceAllocationPolicy为竞价混合模式时设置，也不能在ScalingMode为扩容优先开机模式时设置。目前仅支持两个匹配期望数扩容活动并发进行，不支持指定数量扩容、缩容等其他类型活动并发。默认值为FALSE，表示不开启。
+    /// This feature allows the system to perform multiple scale out operations concurrently in order to reach the desired capacity. However, the following constraints apply:
+    ///
+    /// - Compatibility: This option cannot be set if the InstanceAllocationPolicyis SPOT_MIXED or the ScalingMode is WAKE_UP_STOPPED_SCALING.
+    /// - Concurrency Limit: The system currently supports a maximum of two concurrent scale-out operations.
+    /// - Operation Restrictions: Other scaling actions such as scaling to a specific instance count or performing scale in, cannot be executed concurrently.
+    /// Default: FALSE(indicating that concurrent scaling is disabled).
     "ConcurrentScaleOutForDesiredCapacity" concurrent_scale_out_for_desired_capacity set_concurrent_scale_out_for_desired_capacity: bool,
 } }
 
 rt::model! { read debug;
-/// 伸缩组简明信息。
+/// Brief information of a scaling group.
 AutoScalingGroupAbstract {
-    /// 伸缩组ID。
+    /// Scaling group ID
     "AutoScalingGroupId" auto_scaling_group_id set_auto_scaling_group_id: str,
-    /// 伸缩组名称。
+    /// Auto scaling group name.
     "AutoScalingGroupName" auto_scaling_group_name set_auto_scaling_group_name: str,
 } }
 
 rt::model! { read debug;
-/// 弹性伸缩事件通知
+/// AS event notification
 AutoScalingNotification {
-    /// 伸缩组ID。
+    /// Auto scaling group ID.
     "AutoScalingGroupId" auto_scaling_group_id set_auto_scaling_group_id: str,
-    /// 用户组ID列表。
+    /// List of user group IDs.
     "NotificationUserGroupIds" notification_user_group_ids set_notification_user_group_ids: list String,
-    /// 通知事件列表。取值范围如下:
+    /// Notification event list. valid values are as follows:.
     ///
-    /// - SCALE_OUT_SUCCESSFUL：扩容成功
+    /// - SCALE_OUT_SUCCESSFUL: scale-out succeeded.
     ///
-    /// - SCALE_OUT_FAILED：扩容失败
+    /// - SCALE_OUT_FAILED: scale-out failed.
     ///
-    /// - SCALE_IN_SUCCESSFUL：缩容成功
+    /// - SCALE_IN_SUCCESSFUL: scale-in succeeded.
     ///
-    /// - SCALE_IN_FAILED：缩容失败
+    /// - SCALE_IN_FAILED: scale-in failed.
     ///
-    /// - REPLACE_UNHEALTHY_INSTANCE_SUCCESSFUL：替换不健康子机成功
+    /// - REPLACE_UNHEALTHY_INSTANCE_SUCCESSFUL: unhealthy instance replacement succeeded.
     ///
-    /// - REPLACE_UNHEALTHY_INSTANCE_FAILED：替换不健康子机失败
+    /// - REPLACE_UNHEALTHY_INSTANCE_FAILED: unhealthy instance replacement failed.
     "NotificationTypes" notification_types set_notification_types: list String,
-    /// 事件通知ID。
+    /// Event notification ID.
     "AutoScalingNotificationId" auto_scaling_notification_id set_auto_scaling_notification_id: str,
-    /// 通知接收端类型。取值范围如下：
-    /// USER_GROUP：用户组
-    /// TDMQ_CMQ_TOPIC：TDMQ CMQ 主题
-    /// TDMQ_CMQ_QUEUE：TDMQ CMQ 队列
-    /// CMQ_QUEUE：CMQ 队列，[CMQ 接口已下线](https://cloud.tencent.com/document/product/1496/83970)，已无法选用
-    /// CMQ_TOPIC：CMQ 主题，[CMQ 接口已下线](https://cloud.tencent.com/document/product/1496/83970)，已无法选用
+    /// Notification receiver type. valid values:.
+    /// USER_GROUP: specifies the user group.
+    /// TDMQ_CMQ_TOPIC: tdmq for cmq topic.
+    /// TDMQ_CMQ_QUEUE: specifies the tdmq cmq queue.
+    /// `CMQ_QUEUE`: cmq queue. [cmq API offline](https://intl.cloud.tencent.com/document/product/1496/83970?from_cn_redirect=1). unable to select.
+    /// CMQ_TOPIC: cmq topic. [cmq API offline](https://intl.cloud.tencent.com/document/product/1496/83970?from_cn_redirect=1), unable to select.
     "TargetType" target_type set_target_type: str,
-    /// TDMQ CMQ 队列名。
+    /// TDMQ CMQ queue name.
     "QueueName" queue_name set_queue_name: str,
-    /// TDMQ CMQ 主题名。
+    /// TDMQ CMQ topic name.
     "TopicName" topic_name set_topic_name: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CancelInstanceRefresh` (取消实例刷新).
+/// Request of `CancelInstanceRefresh` (Cancels instance refresh).
 ///
-/// 取消伸缩组的实例刷新活动。
-/// * 已刷新的批次不受影响，待刷新批次被取消
-/// * 如存在正在刷新的批次，不允许取消；可先暂停活动，等待当前批次结束后再取消
-/// * 刷新失败的实例保持备用中状态，需用户手动处理后尝试退出备用中状态或销毁
-/// * 取消后不允许回滚操作，也不支持恢复操作
-/// * 因 maxSurge 参数而临时扩容的实例在取消后会自动销毁
-/// * 进行缩容时，所有实例都已经更新完成，此时无法取消
+/// This API is used to cancel the instance refresh activity of the scaling group.
+/// * The batches that have already been refreshed remain unaffected, but the batches pending refresh will be canceled.
+/// * If a batch is currently refreshing, cancellation is not allowed. You can suspend the event and wait until the current batch finishes before canceling.
+/// This API is used to refresh the failed instances. If a refresh fails, the affected instances will remain in standby status, and require manual intervention to exit the standby status or terminate the instances.
+/// * Rollback operations are not allowed after cancellation, and recovery is unsupported.
+/// Temporarily expanded instances due to the maxSurge parameter are automatically destroyed after cancellation.
+/// * During scale-in, all instances have already been updated and cannot be canceled.
 CancelInstanceRefreshRequest {
-    /// 伸缩组ID。可以通过如下方式获取可用的伸缩组ID:
+    /// Scaling group ID. obtain available scaling group ids in the following ways:.
     ///
-    /// - 通过登录 [控制台](https://console.cloud.tencent.com/autoscaling/group) 查询伸缩组ID。
+    /// - Query the scaling group ID by logging in to the [console](https://console.cloud.tencent.com/autoscaling/group)..
     ///
-    /// - 通过调用接口 [DescribeAutoScalingGroups](https://cloud.tencent.com/document/api/377/20438) ，取返回信息中的 AutoScalingGroupId 获取伸缩组ID。
+    /// - Specifies the scaling group ID obtained by calling the api [DescribeAutoScalingGroups](https://intl.cloud.tencent.com/document/api/377/20438?from_cn_redirect=1) and retrieving the AutoScalingGroupId from the return information..
     ///
     /// Required.
     "AutoScalingGroupId" auto_scaling_group_id set_auto_scaling_group_id: str,
-    /// 刷新活动ID。可以通过调用接口 [DescribeRefreshActivities](https://cloud.tencent.com/document/api/377/99175) ，取返回信息中的 RefreshActivityId 获取实例刷新活动ID。
+    /// Refresh activity ID. you can obtain the instance refresh activity ID by calling the api [DescribeRefreshActivities](https://intl.cloud.tencent.com/document/api/377/99175?from_cn_redirect=1) and retrieving the RefreshActivityId from the returned information.
     ///
     /// Required.
     "RefreshActivityId" refresh_activity_id set_refresh_activity_id: str,
@@ -360,76 +381,76 @@ CancelInstanceRefreshRequest {
 rt::action!("as", "2018-04-19", "CancelInstanceRefresh", CancelInstanceRefreshRequest => CancelInstanceRefreshResponse);
 
 rt::model! { read debug;
-/// CancelInstanceRefresh返回参数结构体
+/// CancelInstanceRefresh response structure.
 CancelInstanceRefreshResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ClearLaunchConfigurationAttributes` (清除启动配置属性).
+/// Request of `ClearLaunchConfigurationAttributes` (Clears launch configuration attributes).
 ///
-/// 本接口（ClearLaunchConfigurationAttributes）用于将启动配置内的特定属性完全清空。
+/// This API is used to clear specific attributes of the launch configuration.
 ClearLaunchConfigurationAttributesRequest {
-    /// 启动配置ID。可通过如下方式获取：
+    /// Launch configuration ID. Obtain it in the following ways:
     ///
-    /// - 通过登录 [控制台](https://console.cloud.tencent.com/autoscaling/config) 查询启动配置ID。
-    /// - 通过调用接口 [DescribeLaunchConfigurations](https://cloud.tencent.com/document/api/377/20445) ，取返回信息中的 LaunchConfigurationId 获取启动配置ID。
+    /// - Log in to the [console](https://console.cloud.tencent.com/autoscaling/config) and query the launch configuration ID.
+    /// - Call the API [DescribeLaunchConfigurations](https://www.tencentcloud.com/document/api/377/20445?from_cn_redirect=1) and obtain the launch configuration ID from the `LaunchConfigurationId` in the returned information.
     ///
     /// Required.
     "LaunchConfigurationId" launch_configuration_id set_launch_configuration_id: str,
-    /// 是否清空数据盘信息，非必填，默认为 false。
-    /// 填 true 代表清空“数据盘”信息，清空后基于此新创建的云主机将不含有任何数据盘。
+    /// Whether to clear data disk information. This parameter is optional and defaults to false.
+    /// Enter true to clear "data disk" information. After clearing, newly created CVMs will not contain any data disk.
     "ClearDataDisks" clear_data_disks set_clear_data_disks: bool,
-    /// 是否清空云服务器主机名相关设置信息，非必填，默认为 false。
-    /// 填 true 代表清空主机名设置信息，清空后基于此新创建的云主机将不设置主机名。
+    /// Whether to clear the MachineName-related settings of the CVM. Optional. It is false by default.
+    /// Set to true to clear the host name settings. After clearing, newly created CVMs will not have a host name configured.
     "ClearHostNameSettings" clear_host_name_settings set_clear_host_name_settings: bool,
-    /// 是否清空云服务器实例名相关设置信息，非必填，默认为 false。
-    /// 填 true 代表清空主机名设置信息，清空后基于此新创建的云主机将按照“as-{{ 伸缩组AutoScalingGroupName }}”进行设置。
+    /// Whether to clear the CVM instance name related settings. This parameter is optional and is false by default.
+    /// If set to true, the host name setting information is cleared. After clearing, newly created CVMs will be configured based on "as-{{ scaling group AutoScalingGroupName }}".
     "ClearInstanceNameSettings" clear_instance_name_settings set_clear_instance_name_settings: bool,
-    /// 是否清空置放群组信息，非必填，默认为 false。
-    /// 填 true 代表清空置放群组信息，清空后基于此新创建的云主机将不指定任何置放群组。
+    /// Whether to clear the placement group information. This parameter is optional and defaults to false.
+    /// Set it to true to clear the placement group information. After clearing, newly created hosts will not be assigned to any placement group.
     "ClearDisasterRecoverGroupIds" clear_disaster_recover_group_ids set_clear_disaster_recover_group_ids: bool,
-    /// 是否清空实例标签列表，非必填，默认为 false。
-    /// 填 true 代表清空实例标签列表，清空后基于此新创建的云主机将不会绑定列表中的标签。
+    /// Whether to clear the instance tag list. This parameter is optional and is false by default.
+    /// If true is filled in, it indicates that the instance tag list should be cleared. After the list is cleared, the CVMs created based on this will not be bound to the tags in the list.
     "ClearInstanceTags" clear_instance_tags set_clear_instance_tags: bool,
-    /// 是否清空 MetaData，非必填，默认为 false。填 true 代表清空 MetaData，清空后基于此新创建的云主机将不会关联自定义的 Metadata。
+    /// Whether to clear MetaData. This parameter is optional and defaults to false. Enter true to clear MetaData. After clearing, newly created CVMs will not associate custom Metadata.
     "ClearMetadata" clear_metadata set_clear_metadata: bool,
-    /// 是否清除启动配置中的 NetworkInterfaces。取值 TRUE 时清除；未传或 FALSE 时不处理该字段。
+    /// Whether to clear the NetworkInterfaces in the launch configuration. If the value is TRUE, clear it; if not passed or FALSE, this field will not be processed.
     "ClearNetworkInterfaces" clear_network_interfaces set_clear_network_interfaces: bool,
 } }
 rt::action!("as", "2018-04-19", "ClearLaunchConfigurationAttributes", ClearLaunchConfigurationAttributesRequest => ClearLaunchConfigurationAttributesResponse);
 
 rt::model! { read debug;
-/// ClearLaunchConfigurationAttributes返回参数结构体
+/// ClearLaunchConfigurationAttributes response structure.
 ClearLaunchConfigurationAttributesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `CompleteLifecycleAction` (完成生命周期动作).
+/// Request of `CompleteLifecycleAction` (Completes a lifecycle action).
 ///
-/// 本接口（CompleteLifecycleAction）用于完成生命周期动作。
+/// This API is used to complete a lifecycle action by setting the status of lifecycle hook to `CONTINUE` or `ABANDON`.
 ///
-/// * 用户通过调用本接口，指定一个具体的生命周期挂钩的结果（“CONITNUE”或者“ABANDON”）。如果一直不调用本接口，则生命周期挂钩会在超时后按照“DefaultResult”进行处理。
+/// * If this API is not called, the lifecycle hook goes to the status specified in `DefaultResult` after the timeout period.
 CompleteLifecycleActionRequest {
-    /// 生命周期挂钩ID。可以通过调用接口 [DescribeLifecycleHooks](https://cloud.tencent.com/document/api/377/34452) ，取返回信息中的 LifecycleHookId 获取生命周期挂钩ID。
+    /// Lifecycle hook ID. you can get the lifecycle hook ID by calling the api [DescribeLifecycleHooks](https://intl.cloud.tencent.com/document/api/377/34452?from_cn_redirect=1) and retrieving the `LifecycleHookId` from the returned information.
     ///
     /// Required.
     "LifecycleHookId" lifecycle_hook_id set_lifecycle_hook_id: str,
-    /// 生命周期动作的结果，取值范围如下：
+    /// Describes the result of the lifecycle action. valid values are as follows:.
     ///
-    /// - CONTINUE: 默认值，表示继续执行扩缩容活动
+    /// - CONTINUE: default value, means continue execution of capacity expansion or reduction.
     ///
-    /// - ABANDON: 针对扩容挂钩，挂钩超时或 LifecycleCommand 执行失败的 CVM 实例会直接释放或移出；而针对缩容挂钩，会继续执行缩容活动。
+    /// - ABANDON: for scale-out hooks, CVM instances with hook timeout or failed LifecycleCommand execution will be released directly or moved; for scale-in hooks, scale-in activities will continue..
     ///
     /// Required.
     "LifecycleActionResult" lifecycle_action_result set_lifecycle_action_result: str,
-    /// 实例ID，`InstanceId` 和 `LifecycleActionToken` 参数必须填写其中一个。可通过登录 [控制台](https://console.cloud.tencent.com/cvm/index) 或调用接口 [DescribeInstances](https://cloud.tencent.com/document/api/213/15728) ，取返回信息中的 `InstanceId` 获取实例ID。
+    /// One of the parameters `InstanceId` or `LifecycleActionToken` is required. you can get the instance ID by logging in to the [console](https://console.cloud.tencent.com/cvm/index) or making an api call to [DescribeInstances](https://intl.cloud.tencent.com/document/api/213/15728?from_cn_redirect=1) and retrieving the `InstanceId` from the returned information.
     "InstanceId" instance_id set_instance_id: str,
-    /// 生命周期动作令牌，`InstanceId` 和 `LifecycleActionToken` 必须填充其中一个。
-    /// 该参数获取方式如下：配置 `NotificationTarget ` 参数的挂钩被触发时，向  `NotificationTarget `  参数中指定的消息队列投递包含令牌的消息，消息队列的消费者可从消息中获取令牌。
+    /// Lifecycle action token. specifies that one of `InstanceId` or `LifecycleActionToken` must be filled.
+    /// The method for accessing the parameter is as follows: when the hook of the `NotificationTarget` parameter is triggered, deliver a message containing the token to the message queue specified in the `NotificationTarget` parameter. the message queue consumer can obtain the token from the message.
     "LifecycleActionToken" lifecycle_action_token set_lifecycle_action_token: str,
 } }
 impl ::core::fmt::Debug for CompleteLifecycleActionRequest {
@@ -445,302 +466,306 @@ impl ::core::fmt::Debug for CompleteLifecycleActionRequest {
 rt::action!("as", "2018-04-19", "CompleteLifecycleAction", CompleteLifecycleActionRequest => CompleteLifecycleActionResponse);
 
 rt::model! { read debug;
-/// CompleteLifecycleAction返回参数结构体
+/// CompleteLifecycleAction response structure.
 CompleteLifecycleActionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateAutoScalingGroupFromInstance` (根据实例创建启动配置及伸缩组).
+/// Request of `CreateAutoScalingGroupFromInstance` (Creates launch configuration and scaling group based on an instance).
 ///
-/// 本接口（CreateAutoScalingGroupFromInstance）用于根据实例创建启动配置及伸缩组。
-///
-/// 说明：根据按包年包月计费的实例所创建的伸缩组，其扩容的实例为按量计费实例。
+/// This API is used to create launch configurations and scaling groups based on an instance.
 CreateAutoScalingGroupFromInstanceRequest {
-    /// 伸缩组名称，在您账号中必须唯一。名称仅支持中文、英文、数字、下划线、分隔符"-"、小数点，最大长度不能超55个字节。
+    /// The scaling group name. It must be unique under your account. The name can only contain letters, numbers, underscore, hyphen "-" and periods. It cannot exceed 55 bytes.
     ///
     /// Required.
     "AutoScalingGroupName" auto_scaling_group_name set_auto_scaling_group_name: str,
-    /// 实例ID。可通过登录[控制台](https://console.cloud.tencent.com/cvm/index)或调用接口 [DescribeInstances](https://cloud.tencent.com/document/api/213/15728) ，取返回信息中的 `InstanceId` 获取实例ID。
+    /// Instance ID. you can get the instance ID by logging in to the [console](https://console.cloud.tencent.com/cvm/index) or making an api call to [DescribeInstances](https://intl.cloud.tencent.com/document/api/213/15728?from_cn_redirect=1) and retrieving the `InstanceId` from the returned information.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 最小实例数，取值范围为 [0,2000]，同时需满足 MaxSize >= DesiredCapacity >= MinSize 。
+    /// Minimum number of instances. value range: [0,2000]. to meet MaxSize >= DesiredCapacity >= MinSize at the same time.
     ///
     /// Required.
     "MinSize" min_size set_min_size: i64,
-    /// 最大实例数，取值范围为 [0,2000]，同时需满足 MaxSize >= DesiredCapacity >= MinSize 。
+    /// Maximum instance count. value range [0,2000]. to meet MaxSize >= DesiredCapacity >= MinSize.
     ///
     /// Required.
     "MaxSize" max_size set_max_size: i64,
-    /// 期望实例数，取值范围 [0,2000]，默认值等于当前 MinSize，同时需满足 MaxSize >= DesiredCapacity >= MinSize 。
+    /// Expected number of instances, value ranges from 0 to 2000, default value equals current MinSize, to meet MaxSize >= DesiredCapacity >= MinSize.
     "DesiredCapacity" desired_capacity set_desired_capacity: i64,
-    /// 是否继承实例标签，默认值为False
+    /// Whether to inherit the instance tag. Default value: False
     "InheritInstanceTag" inherit_instance_tag set_inherit_instance_tag: bool,
 } }
 rt::action!("as", "2018-04-19", "CreateAutoScalingGroupFromInstance", CreateAutoScalingGroupFromInstanceRequest => CreateAutoScalingGroupFromInstanceResponse);
 
 rt::model! { read debug;
-/// CreateAutoScalingGroupFromInstance返回参数结构体
+/// CreateAutoScalingGroupFromInstance response structure.
 CreateAutoScalingGroupFromInstanceResponse {
-    /// 伸缩组ID
+    /// The scaling group ID.
     "AutoScalingGroupId" auto_scaling_group_id set_auto_scaling_group_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateAutoScalingGroup` (创建伸缩组).
+/// Request of `CreateAutoScalingGroup` (Creating an Auto Scaling Group).
 ///
-/// 本接口（CreateAutoScalingGroup）用于创建伸缩组
+/// This API (CreateAutoScalingGroup) is used to create an auto scaling group.
 CreateAutoScalingGroupRequest {
-    /// 伸缩组名称，在您账号中必须唯一。名称仅支持中文、英文、数字、下划线、分隔符"-"、小数点，最大长度不能超55个字节。
+    /// Auto scaling group name, which can only contain letters, numbers, underscores, hyphens ("-"), and decimal points with a maximum length of 55 bytes and must be unique under your account.
     ///
     /// Required.
     "AutoScalingGroupName" auto_scaling_group_name set_auto_scaling_group_name: str,
-    /// 启动配置ID。可通过登录 [控制台](https://console.cloud.tencent.com/autoscaling/config) 或调用接口 [DescribeLaunchConfigurations](https://cloud.tencent.com/document/api/377/20445) ，取返回信息中的 LaunchConfigurationId 获取启动配置ID。
+    /// Launch configuration ID. you can obtain the launch configuration ID by logging in to the [console](https://console.cloud.tencent.com/autoscaling/config) or making an api call to [DescribeLaunchConfigurations](https://intl.cloud.tencent.com/document/api/377/20445?from_cn_redirect=1) and retrieving the LaunchConfigurationId from the returned information.
     ///
     /// Required.
     "LaunchConfigurationId" launch_configuration_id set_launch_configuration_id: str,
-    /// 最大实例数，取值范围为 [0,2000]，同时需满足 MaxSize >= DesiredCapacity >= MinSize 。
+    /// Maximum instance count. value range [0,2000]. to meet MaxSize >= DesiredCapacity >= MinSize.
     ///
     /// Required.
     "MaxSize" max_size set_max_size: i128,
-    /// 最小实例数，取值范围为 [0,2000]，同时需满足 MaxSize >= DesiredCapacity >= MinSize 。
+    /// Minimum number of instances. value range: [0,2000]. to meet MaxSize >= DesiredCapacity >= MinSize at the same time.
     ///
     /// Required.
     "MinSize" min_size set_min_size: i128,
-    /// 私有网络ID。有效的VpcId可通过登录[控制台](https://console.cloud.tencent.com/vpc/vpc)查询；也可以调用接口 [DescribeVpc](https://cloud.tencent.com/document/api/215/15778) ，从接口返回中的VpcId字段获取。
+    /// vpc ID. a valid vpc ID can be queried by logging in to the [console](https://console.cloud.tencent.com/vpc/vpc). you can also call the api [DescribeVpc](https://intl.cloud.tencent.com/document/api/215/15778?from_cn_redirect=1) and obtain it from the VpcId field in the api response.
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 默认冷却时间，单位秒，默认值为300。取值范围为 [0,3600]。
+    /// Default cooldown period in seconds. default value: 300. value range: [0,3600].
     "DefaultCooldown" default_cooldown set_default_cooldown: i128,
-    /// 期望实例数，取值范围 [0,2000]，默认值等于当前 MinSize，同时需满足 MaxSize >= DesiredCapacity >= MinSize 。
+    /// The expected number of instances, in the range of [0,2000], default value equals current MinSize, and must meet MaxSize >= DesiredCapacity >= MinSize.
     "DesiredCapacity" desired_capacity set_desired_capacity: i128,
-    /// 传统负载均衡器ID列表，目前长度上限为20，LoadBalancerIds 和 ForwardLoadBalancers 二者同时最多只能指定一个。可以通过 [DescribeLoadBalancers](https://cloud.tencent.com/document/product/214/30685) 接口获取。
+    /// A list of classic load balancer ids with a current maximum length of 20. either LoadBalancerIds or ForwardLoadBalancers can be specified at the same time. can be obtained through the [DescribeLoadBalancers](https://intl.cloud.tencent.com/document/product/214/30685?from_cn_redirect=1) api.
     "LoadBalancerIds" load_balancer_ids set_load_balancer_ids: list String,
-    /// 伸缩组内实例所属项目ID。默认值为0，表示使用默认项目。该参数可以通过调用 [DescribeProject](https://cloud.tencent.com/document/api/651/78725) 的返回值中的 projectId 字段来获取。
+    /// Project ID of the instance within the scaling group. default value is 0, indicates usage of the default project. obtain this parameter by calling [DescribeProject](https://intl.cloud.tencent.com/document/api/651/78725?from_cn_redirect=1), `projectId` field in the return value.
     "ProjectId" project_id set_project_id: i128,
-    /// 负载均衡器列表，目前长度上限为100，LoadBalancerIds 和 ForwardLoadBalancers 二者同时最多只能指定一个
+    /// Specifies the list of load balancers with a current maximum length of 100. either LoadBalancerIds or ForwardLoadBalancers can be specified at the same time.
     "ForwardLoadBalancers" forward_load_balancers set_forward_load_balancers: list ForwardLoadBalancer,
-    /// 子网ID列表，VPC场景下必须指定子网。多个子网以填写顺序为优先级，依次进行尝试，直至可以成功创建实例。有效的私有网络子网ID可通过登录[控制台](https://console.cloud.tencent.com/vpc/subnet)查询；也可以调用接口 [DescribeSubnets](https://cloud.tencent.com/document/product/215/15784) ，从接口返回中的SubnetId字段获取。
+    /// The subnet ID list must specify a subnet in VPC scenarios. multiple subnets are attempted sequentially based on the fill-in order as priority until successful instance creation. effective VPC subnet ids can be queried by logging in to the [console](https://console.cloud.tencent.com/VPC/subnet) or obtained from the SubnetId field in the API response by calling the [DescribeSubnets](https://intl.cloud.tencent.com/document/product/215/15784?from_cn_redirect=1) API.
     "SubnetIds" subnet_ids set_subnet_ids: list String,
-    /// 销毁策略，目前长度上限为1。取值包括 OLDEST_INSTANCE 和 NEWEST_INSTANCE，默认取值为 OLDEST_INSTANCE。
+    /// Termination policy, whose maximum length is currently 1. Valid values: OLDEST_INSTANCE and NEWEST_INSTANCE. Default value: OLDEST_INSTANCE.
     ///
-    /// -  OLDEST_INSTANCE 优先销毁伸缩组中最旧的实例。
+    /// - OLDEST_INSTANCE: Terminate the oldest instance in the scaling group first.
     ///
-    /// -  NEWEST_INSTANCE，优先销毁伸缩组中最新的实例。
+    /// - NEWEST_INSTANCE: Terminate the newest instance in the scaling group first.
     "TerminationPolicies" termination_policies set_termination_policies: list String,
-    /// 可用区列表，基础网络场景下必须指定可用区。多个可用区以填写顺序为优先级，依次进行尝试，直至可以成功创建实例。
+    /// List of availability zones. An availability zone must be specified in the basic network scenario. If multiple availability zones are entered, their priority will be determined by the order in which they are entered, and they will be tried one by one until instances can be successfully created.
     "Zones" zones set_zones: list String,
-    /// 重试策略，取值包括 IMMEDIATE_RETRY、 INCREMENTAL_INTERVALS、NO_RETRY，默认取值为 IMMEDIATE_RETRY。部分成功的伸缩活动判定为一次失败活动。
+    /// Retry policy. Valid values: IMMEDIATE_RETRY, INCREMENTAL_INTERVALS, and NO_RETRY. Default value: IMMEDIATE_RETRY. A partially successful scaling activity is considered a failed activity.
     ///
-    /// -  IMMEDIATE_RETRY，立即重试，在较短时间内快速重试，连续失败超过一定次数（5次）后不再重试。
+    /// - IMMEDIATE_RETRY: Immediately retry or quickly retry in a short period. There will be no retry anymore after a certain number of consecutive failures (5).
     ///
-    /// -  INCREMENTAL_INTERVALS，间隔递增重试，随着连续失败次数的增加，重试间隔逐渐增大。前 10 次重试间隔与立即重试模式相同，后续逐步递增至 10 分钟、30 分钟、60 分钟、一天。
+    /// - INCREMENTAL_INTERVALS: Retry at an incremental interval. As the number of continuous failures increase, the retry interval gradually increases. The interval for the first 10 retries is the same as the immediate retry mode, and that for the subsequent retries gradually increases to 10 minutes, 30 minutes, 60 minutes, or 1 day.
     ///
-    /// -  NO_RETRY，不进行重试，直到再次收到用户调用或者告警信息后才会重试。
+    /// - NO_RETRY: There will be no retry until another user call or alarm information is received.
     "RetryPolicy" retry_policy set_retry_policy: str,
-    /// 可用区校验策略，取值包括 ALL 和 ANY，默认取值为ANY。
+    /// AZ verification policy. Valid values: ALL and ANY. Default value: ANY.
     ///
-    /// -  ALL，所有可用区（Zone）或子网（SubnetId）都可用则通过校验，否则校验报错。
+    /// - ALL: Verification passes if all AZs or subnets are available; otherwise, a verification error will be reported.
+    /// -
     ///
-    /// -  ANY，存在任何一个可用区（Zone）或子网（SubnetId）可用则通过校验，否则校验报错。
+    /// - ANY: Verification passes if any AZ or subnet is available; otherwise, a verification error will be reported.
     ///
-    /// 可用区或子网不可用的常见原因包括该可用区CVM实例类型售罄、该可用区CBS云盘售罄、该可用区配额不足、该子网IP不足等。
-    /// 如果 Zones/SubnetIds 中可用区或者子网不存在，则无论 ZonesCheckPolicy 采用何种取值，都会校验报错。
+    /// Common reasons for unavailable AZs or subnets include the CVM InstanceType in the AZ being sold out, the CBS cloud disk in the AZ being sold out, insufficient quota in the AZ, and insufficient IP addresses in the subnet.
+    /// If there is no AZ or subnet in Zones/SubnetIds, a verification error will be reported regardless of the values of ZonesCheckPolicy.
     "ZonesCheckPolicy" zones_check_policy set_zones_check_policy: str,
-    /// 标签描述列表。通过指定该参数可以支持绑定标签到伸缩组。同时绑定标签到相应的资源实例。每个伸缩组最多支持30个标签。可通过调用接口 [GetTags](https://cloud.tencent.com/document/product/651/72275) ，根据回参获取已有的标签键值对信息。
+    /// List of Tag descriptions. by specifying this parameter, you can bind tags to a scaling group and corresponding resource instances. each scaling group supports up to 30 tags. you can call the [GetTags](https://intl.cloud.tencent.com/document/product/651/72275?from_cn_redirect=1) API to retrieve existing Tag key-value pairs based on the response.
     "Tags" tags set_tags: list Tag,
-    /// 服务设置，包括云监控不健康替换等服务设置。
+    /// Service settings such as unhealthy instance replacement.
     "ServiceSettings" service_settings set_service_settings: obj ServiceSettings,
-    /// 实例具有IPv6地址数量的配置，取值包括0、1。默认值为 0，表示实例不分配 IPv6 地址。需使用支持 IPv6 的私有网络，需在子网中开启 IPv6 CIDR，其他使用限制可参考 [IPv6使用限制](https://cloud.tencent.com/document/product/1142/38369)。
+    /// The number of IPv6 addresses that an instance has. valid values: 0 and 1. default value: 0, which means the instance does not allocate an IPv6 address. use a private network that supports IPv6 and enable IPv6 CIDR in the subnet. for other usage restrictions, see [IPv6 usage limits](https://www.tencentcloud.com/document/product/215/78469).
     "Ipv6AddressCount" ipv6_address_count set_ipv6_address_count: i64,
-    /// 多可用区/子网策略，取值包括 PRIORITY 和 EQUALITY，默认为 PRIORITY。
+    /// Multi-AZ/multi-subnet policy, whose valid values include PRIORITY and EQUALITY, with the default value being PRIORITY.
     ///
-    /// -  PRIORITY，按照可用区/子网列表的顺序，作为优先级来尝试创建实例，如果优先级最高的可用区/子网可以创建成功，则总在该可用区/子网创建。
+    /// - PRIORITY: The instances are attempted to be created taking the order of the AZ/subnet list as the priority. If instances can be successfully created in the highest-priority AZ/subnet, they will always be created in that AZ/subnet.
     ///
-    /// -  EQUALITY：扩容出的实例会打散到多个可用区/子网，保证扩容后的各个可用区/子网实例数相对均衡。
+    /// - EQUALITY: The instances added through scale-out will be distributed across multiple AZs/subnets to ensure a relatively balanced number of instances in each AZ/subnet after scaling out.
     ///
-    /// 与本策略相关的注意点：
+    /// Points to consider regarding this policy:
     ///
-    /// -  当伸缩组为基础网络时，本策略适用于多可用区；当伸缩组为VPC网络时，本策略适用于多子网，此时不再考虑可用区因素，例如四个子网ABCD，其中ABC处于可用区1，D处于可用区2，此时考虑子网ABCD进行排序，而不考虑可用区1、2。
+    /// - When the scaling group is based on a classic network, this policy applies to the multi-AZ; when the scaling group is based on a VPC network, this policy applies to the multi-subnet, in this case, the AZs are no longer considered. For example, if there are four subnets labeled A, B, C, and D, where A, B, and C are in AZ 1 and D is in AZ 2, the subnets A, B, C, and D are considered for sorting without regard to AZs 1 and 2.
     ///
-    /// -  本策略适用于多可用区/子网，不适用于启动配置的多机型。多机型按照优先级策略进行选择。
+    /// - This policy applies to the multi-AZ/multi-subnet and not to the InstanceTypes parameter of the launch configuration, which is selected according to the priority policy.
     ///
-    /// -  按照 PRIORITY 策略创建实例时，先保证多机型的策略，后保证多可用区/子网的策略。例如多机型A、B，多子网1、2、3，会按照A1、A2、A3、B1、B2、B3 进行尝试，如果A1售罄，会尝试A2（而非B1）。
+    /// - When instances are created according to the PRIORITY policy, ensure the policy for multiple models first, followed by the policy for the multi-AZ/subnet. For example, with models A and B and subnets 1, 2, and 3, attempts will be made in the order of A1, A2, A3, B1, B2, and B3. If A1 is sold out, A2 will be attempted (instead of B1).
     "MultiZoneSubnetPolicy" multi_zone_subnet_policy set_multi_zone_subnet_policy: str,
-    /// 伸缩组实例健康检查类型，取值如下：
+    /// Health check type for scaling group instances. Valid values:
     ///
-    /// - CVM：根据实例网络状态判断实例是否处于不健康状态，不健康的网络状态即发生实例 PING 不可达事件，详细判断标准可参考[实例健康检查](https://cloud.tencent.com/document/product/377/8553)
+    /// - CVM: Determine whether an instance is unhealthy based on its network status. An unhealthy network status is indicated by an event where instances become unreachable via PING. For detailed criteria of judgment, see [Instance Health Check](https://www.tencentcloud.com/document/product/377/8553?lang=en&pg=).
     ///
-    /// - CLB：根据 CLB 的健康检查状态判断实例是否处于不健康状态，CLB健康检查原理可参考[健康检查](https://cloud.tencent.com/document/product/214/6097)
-    /// 如果选择了`CLB`类型，伸缩组将同时检查实例网络状态与CLB健康检查状态，如果出现实例网络状态不健康，实例将被标记为 UNHEALTHY 状态；如果出现 CLB 健康检查状态异常，实例将被标记为CLB_UNHEALTHY 状态，如果两个异常状态同时出现，实例`HealthStatus`字段将返回 UNHEALTHY|CLB_UNHEALTHY。默认值：CLB
+    /// - CLB: Determine whether an instance is unhealthy based on the health check status of CLB. For principles behind CLB health checks, see [Health Check Overview](https://www.tencentcloud.com/document/product/214/6097?from_search=1&lang=en&pg=).
+    /// If CLB is selected, the scaling group will check both the instance's network status and the CLB's health check status. If the instance's network status is unhealthy, the instance will be marked as UNHEALTHY. If the CLB's health check status is abnormal, the instance will be marked as CLB_UNHEALTHY. If both of them are abnormal, the instance will be marked as UNHEALTHY|CLB_UNHEALTHY. Default value: CLB.
     "HealthCheckType" health_check_type set_health_check_type: str,
-    /// CLB健康检查宽限期，当扩容的实例进入`IN_SERVICE`后，在宽限期时间范围内将不会被标记为不健康`CLB_UNHEALTHY`。
-    /// 默认值：0。取值范围[0, 7200]，单位：秒。
+    /// Grace period of the CLB health check during which the `IN_SERVICE` instances added will not be marked as `CLB_UNHEALTHY`.
+    /// Valid range: 0-7200, in seconds. Default value: `0`.
     "LoadBalancerHealthCheckGracePeriod" load_balancer_health_check_grace_period set_load_balancer_health_check_grace_period: i128,
-    /// 实例分配策略，取值包括 LAUNCH_CONFIGURATION 和 SPOT_MIXED，默认取 LAUNCH_CONFIGURATION。
+    /// Instance assignment policy. Valid values: LAUNCH_CONFIGURATION and SPOT_MIXED. Default value: LAUNCH_CONFIGURATION.
     ///
-    /// -  LAUNCH_CONFIGURATION，代表传统的按照启动配置模式。
+    /// - LAUNCH_CONFIGURATION: Represent the traditional mode of assigning instances according to the launch configuration.
     ///
-    /// -  SPOT_MIXED，代表竞价混合模式。目前仅支持启动配置为按量计费模式时使用混合模式，混合模式下，伸缩组将根据设定扩容按量或竞价机型。使用混合模式时，关联的启动配置的计费类型不可被修改。
+    /// - SPOT_MIXED: Represent the spot mixed mode. Currently, this mode is supported only when the launch configuration is set to the pay-as-you-go billing mode. In the mixed mode, the scaling group will scale out pay-as-you-go models or spot models based on the predefined settings. When the mixed mode is used, the billing type of the associated launch configuration cannot be modified.
     "InstanceAllocationPolicy" instance_allocation_policy set_instance_allocation_policy: str,
-    /// 竞价混合模式下，各计费类型实例的分配策略。
-    /// 仅当 InstanceAllocationPolicy 取 SPOT_MIXED 时可用。
+    /// Specifies how to assign pay-as-you-go instances and spot instances.
+    /// This parameter is valid only when `InstanceAllocationPolicy ` is set to `SPOT_MIXED`.
     "SpotMixedAllocationPolicy" spot_mixed_allocation_policy set_spot_mixed_allocation_policy: obj SpotMixedAllocationPolicy,
-    /// 容量重平衡功能，仅对伸缩组内的竞价实例有效。取值范围：
+    /// Capacity rebalancing feature, which is applicable only to spot instances within the scaling group. Valid values:
     ///
-    /// -  TRUE，开启该功能，当伸缩组内的竞价实例即将被竞价实例服务自动回收前，AS 主动发起竞价实例销毁流程，如果有配置过缩容 hook，则销毁前 hook 会生效。销毁流程启动后，AS 会异步开启一个扩容活动，用于补齐期望实例数。
+    /// - TRUE: Enable this feature. When spot instances in the scaling group are about to be automatically recycled by the spot instance service, AS proactively initiates the termination process of the spot instances. If there is a configured scale-in hook, it will be triggered before termination. After the termination process starts, AS asynchronously initiates the scale-out to reach the expected number of instances.
     ///
-    /// -  FALSE，不开启该功能，则 AS 等待竞价实例被销毁后才会去扩容补齐伸缩组期望实例数。
-    /// 默认取 FALSE。
+    /// - FALSE: Disable this feature. AS waits for the spot instance to be terminated before scaling out to reach the number of instances expected by the scaling group.
+    ///
+    /// Default value: FALSE.
     "CapacityRebalance" capacity_rebalance set_capacity_rebalance: bool,
-    /// 实例名称序号相关设置。若不指定该参数，则默认不开启。开启后为伸缩组内自动创建的实例名称添加递增的数字序号。
+    /// Instance name index settings. If not specified, it is disabled by default. When enabled, an incremental numeric index will be appended to the names of instances automatically created within the scaling group.
     "InstanceNameIndexSettings" instance_name_index_settings set_instance_name_index_settings: obj InstanceNameIndexSettings,
-    /// 实例主机名序号相关设置。若不指定该参数，则默认不开启。开启后为伸缩组内自动创建的实例主机名添加递增的数字序号。
+    /// Specifies the related settings for the instance hostname index number. If not specified, it is disabled by default. When enabled, it appends incremental numeric index to the hostname of instances auto-created within the scaling group.
     "HostNameIndexSettings" host_name_index_settings set_host_name_index_settings: obj HostNameIndexSettings,
-    /// 匹配期望数并发扩容功能，不能在InstanceAllocationPolicy为竞价混合模式时设置，也不能在ScalingMode为扩容优先开机模式时设置。目前仅支持两个匹配期望数扩容活动并发进行，不支持指定数量扩容、缩容等其他类型活动并发。默认值为FALSE，表示不开启。
+    /// This feature allows the system to perform multiple scale out operations concurrently in order to reach the desired capacity. However, the following constraints apply:
+    ///
+    /// - Compatibility: This option cannot be set if the InstanceAllocationPolicyis SPOT_MIXED or the ScalingMode is WAKE_UP_STOPPED_SCALING.
+    /// - Concurrency Limit: The system currently supports a maximum of two concurrent scale-out operations.
+    /// - Operation Restrictions: Other scaling actions such as scaling to a specific instance count or performing scale in, cannot be executed concurrently.
+    /// Default: FALSE(indicating that concurrent scaling is disabled).
     "ConcurrentScaleOutForDesiredCapacity" concurrent_scale_out_for_desired_capacity set_concurrent_scale_out_for_desired_capacity: bool,
 } }
 rt::action!("as", "2018-04-19", "CreateAutoScalingGroup", CreateAutoScalingGroupRequest => CreateAutoScalingGroupResponse);
 
 rt::model! { read debug;
-/// CreateAutoScalingGroup返回参数结构体
+/// CreateAutoScalingGroup response structure.
 CreateAutoScalingGroupResponse {
-    /// 伸缩组ID
+    /// Auto scaling group ID
     "AutoScalingGroupId" auto_scaling_group_id set_auto_scaling_group_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateLaunchConfiguration` (创建启动配置).
+/// Request of `CreateLaunchConfiguration` (Creates a launch configuration).
 ///
-/// 本接口（CreateLaunchConfiguration）用于创建新的启动配置。
+/// This API is used to create a new launch configuration.
 ///
-/// * 启动配置，可以通过 [ModifyLaunchConfigurationAttributes](https://cloud.tencent.com/document/api/377/31298) 修改少量字段。如需使用新的启动配置，建议重新创建启动配置。
+/// * Launch configuration can be partially modified through [ModifyLaunchConfigurationAttributes](https://www.tencentcloud.com/document/api/377/31298?from_cn_redirect=1). If a new launch configuration is needed, it is advisable to create a new one.
 ///
-/// * 每个地域默认只能创建50个启动配置，详见[使用限制](https://cloud.tencent.com/document/product/377/3120)。
+/// * A maximum of 50 launch configurations can be created per region by default. For details, see usage limits (https://www.tencentcloud.com/document/product/377/3120?from_cn_redirect=1).
 CreateLaunchConfigurationRequest {
-    /// 启动配置显示名称。名称仅支持中文、英文、数字、下划线、分隔符"-"、小数点，最大长度不能超60个字节。
+    /// Display name of the launch configuration. The name only supports Chinese, English, numbers, underscores, the separator "-", and decimal points. The maximum length cannot exceed 60 bytes.
     ///
     /// Required.
     "LaunchConfigurationName" launch_configuration_name set_launch_configuration_name: str,
-    /// 指定有效的[镜像](https://cloud.tencent.com/document/product/213/4940)ID，格式形如`img-8toqc6s3`。镜像Id与镜像族名称，二者必填一个且只能填写一个。镜像类型分为四种：
+    /// Specify a valid [image](https://www.tencentcloud.com/document/product/213/4940?from_cn_redirect=1) ID, such as `img-8toqc6s3`. One and only one of image ID and image family name must be filled in. There are four image types:
     ///
-    /// - 公共镜像
-    /// - 自定义镜像
-    /// - 共享镜像
-    /// - 服务市场镜像
-    /// 可通过以下方式获取可用的镜像ID：
+    /// - Public image
+    /// - Custom image
+    /// - Shared image
+    /// - Service market image
+    /// You can get available image IDs in the following ways:
     ///
-    /// - `公共镜像`、`自定义镜像`、`共享镜像`的镜像ID可通过登录[控制台](https://console.cloud.tencent.com/cvm/image?rid=1&imageType=PUBLIC_IMAGE)查询；`服务镜像市场`的镜像ID可通过[云市场](https://market.cloud.tencent.com/list)查询。
-    /// - 通过调用接口 [DescribeImages](https://cloud.tencent.com/document/api/213/15715) ，取返回信息中的`ImageId`字段。
+    /// - You can query the image IDs of `public images`, `custom images`, and `shared images` by logging in to the [console](https://console.cloud.tencent.com/cvm/image?rid=1&imageType=PUBLIC_IMAGE); query the image IDs in the `service image market` in [Marketplace](https://market.cloud.tencent.com/list).
+    /// - Call the [DescribeImages](https://www.tencentcloud.com/document/api/213/15715?from_cn_redirect=1) API and get the `ImageId` field in the returned information.
     "ImageId" image_id set_image_id: str,
-    /// 启动配置所属项目ID。默认值为0，表示使用默认项目。该参数可以通过调用 [DescribeProject](https://cloud.tencent.com/document/api/651/78725) 的返回值中的 projectId 字段来获取。
-    /// 注意：伸缩组内实例所属项目ID取伸缩组项目ID，与这里取值无关。
+    /// The project ID of the launch configuration. Default value: 0, indicating the default project. Obtain this parameter by calling [DescribeProject](https://www.tencentcloud.com/document/api/651/78725?from_cn_redirect=1) and using the projectId field in the return value.
+    /// Note: The project ID of instances within the scaling group is the scaling group project ID, irrelevant to the value here.
     "ProjectId" project_id set_project_id: i128,
-    /// 实例机型。不同实例机型指定了不同的资源规格，具体取值可通过调用接口 [DescribeInstanceTypeConfigs](https://cloud.tencent.com/document/api/213/15749) 来获得最新的规格表或参见[实例类型](https://cloud.tencent.com/document/product/213/11518)描述。
-    /// `InstanceType`和`InstanceTypes`参数互斥，二者必填一个且只能填写一个。
+    /// Instance model. Different instance models specify different resource specifications. The specific values can be obtained by calling the [DescribeZoneInstanceConfigInfos](https://www.tencentcloud.com/document/product/213/33254) API to get the latest specification table or refer to the [instance type](https://www.tencentcloud.com/document/product/213/11518?from_cn_redirect=1) description.
+    /// The `InstanceType` and `InstanceTypes` parameters are mutually exclusive, and one and only one must be filled in.
     "InstanceType" instance_type set_instance_type: str,
-    /// 实例系统盘配置信息。若不指定该参数，则按照系统默认值进行分配。
+    /// Instance system disk configuration information. If not specified, it will be allocated based on system default values.
     "SystemDisk" system_disk set_system_disk: obj SystemDisk,
-    /// 实例数据盘配置信息。若不指定该参数，则默认不购买数据盘，最多支持指定11块数据盘。
+    /// Instance data disk configuration information. If not specified, no data disks are purchased by default, and a maximum of 11 data disks can be specified.
     "DataDisks" data_disks set_data_disks: list DataDisk,
-    /// 公网带宽相关信息设置。若不指定该参数，则默认公网带宽为0Mbps。
+    /// Public network bandwidth-related information settings. If not specified, the public network bandwidth defaults to 0 Mbps.
     "InternetAccessible" internet_accessible set_internet_accessible: obj InternetAccessible,
-    /// 实例登录设置。通过该参数可以设置实例的登录方式密码、密钥或保持镜像的原始登录设置。默认情况下会随机生成密码，并以站内信方式知会到用户。
+    /// Instance login settings. Through this parameter, you can set the instance's login method to password, key, or maintain the image's original login settings. By default, a password will be randomly generated, and the user will be notified through an internal message.
     "LoginSettings" login_settings set_login_settings: obj LoginSettings,
-    /// 实例所属安全组。该参数可以通过调用 [DescribeSecurityGroups](https://cloud.tencent.com/document/api/215/15808) 的返回值中的`SecurityGroupId`字段来获取。若不指定该参数，则默认不绑定安全组。
+    /// Security group to which an instance belongs. The value of this parameter can be obtained from the returned `SecurityGroupId` field of the [DescribeSecurityGroups](https://www.tencentcloud.com/document/api/215/15808?from_cn_redirect=1) API. If this parameter is not specified, no security groups are associated by default.
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// 增强服务。通过该参数可以指定是否开启云安全、云监控等服务。若不指定该参数，则默认开启云监控、云安全服务。
+    /// Enhancement services. This parameter can be used to specify whether to enable services such as Cloud Monitor and cloud security. If not specified, cloud monitoring and cloud security services are enabled by default.
     "EnhancedService" enhanced_service set_enhanced_service: obj EnhancedService,
-    /// 经过 Base64 编码后的自定义数据，最大长度不超过16KB。
+    /// Custom data after Base64 encoding should not exceed 16KB.
     "UserData" user_data set_user_data: str,
-    /// 实例计费类型，CVM默认值按照POSTPAID_BY_HOUR处理。
+    /// Instance billing type. The default value of CVM is handled as POSTPAID_BY_HOUR.
     ///
-    /// - POSTPAID_BY_HOUR：按小时后付费
-    /// - SPOTPAID：竞价付费
-    /// - PREPAID：预付费，即包年包月
-    /// - CDCPAID：专用集群付费
+    /// - POSTPAID_BY_HOUR: hourly postpaid
+    /// - SPOTPAID: spot payment
+    /// - PREPAID: prepayment, which is monthly subscription
+    /// - CDCPAID: dedicated cluster payment
     "InstanceChargeType" instance_charge_type set_instance_charge_type: str,
-    /// 实例的市场相关选项，如竞价实例相关参数，若指定实例的付费模式为竞价付费则该参数必传。
+    /// Market options of the instance, such as spot instance parameters. This parameter is required if the payment mode of the specified instance is spot payment.
     "InstanceMarketOptions" instance_market_options set_instance_market_options: obj InstanceMarketOptionsRequest,
-    /// 实例机型列表，不同实例机型指定了不同的资源规格，最多支持10种实例机型。
-    /// `InstanceType`和`InstanceTypes`参数互斥，二者必填一个且只能填写一个。具体取值可通过调用接口[DescribeInstanceTypeConfigs](https://cloud.tencent.com/document/api/213/15749)来获得最新的规格表或参见[实例规格描述](https://cloud.tencent.com/document/product/213/11518)。
+    /// Instance model list. Different instance models specify different resource specifications, and a maximum of 10 instance models are supported.
+    /// The `InstanceType` and `InstanceTypes` parameters are mutually exclusive. One and only one of them must be filled in. To obtain the specific values, call the API [DescribeZoneInstanceConfigInfos](https://www.tencentcloud.com/document/product/213/33254) to get the latest specification table or see [Instance Specifications](https://www.tencentcloud.com/document/product/213/11518?from_cn_redirect=1).
     "InstanceTypes" instance_types set_instance_types: list String,
-    /// CAM角色名称。可通过[DescribeRoleList](https://cloud.tencent.com/document/product/598/36223)接口返回值中的roleName获取。
+    /// CAM role name, which can be obtained from the roleName in the return value from the [DescribeRoleList](https://www.tencentcloud.com/document/product/598/36223?from_cn_redirect=1) API.
     "CamRoleName" cam_role_name set_cam_role_name: str,
-    /// 实例类型校验策略，取值包括 ALL 和 ANY，默认取值为ANY。该参数仅在 InstanceTypes 入参包含多个机型时生效。
+    /// Instance type validation policy. Valid values include ALL and ANY. Default value: ANY. This parameter is valid only when InstanceTypes contains multiple models.
     ///
-    /// -  ALL，所有实例类型（InstanceType）都可用则通过校验，否则校验报错。
-    /// -  ANY，存在任何一个实例类型（InstanceType）可用则通过校验，否则校验报错。
-    /// 实例类型不可用的常见原因包括该实例类型售罄、对应云盘售罄等。
-    /// 如果 InstanceTypes 中一款机型不存在或者已下线，则无论 InstanceTypesCheckPolicy 采用何种取值，都会校验报错。
+    /// - ALL: Verification passes if all InstanceTypes are available; otherwise, a verification error will be reported.
+    /// - ANY: Verification passes if any InstanceType is available; otherwise, a verification error will be reported.
+    /// Common causes of InstanceTypes unavailable include the instance type sold out and the corresponding cloud disk sold out.
+    /// If a model in InstanceTypes does not exist or has been removed, a verification error will be reported regardless of the value of InstanceTypesCheckPolicy.
     "InstanceTypesCheckPolicy" instance_types_check_policy set_instance_types_check_policy: str,
-    /// 标签列表。通过指定该参数，可以为扩容的实例绑定标签。最多支持指定10个标签。
+    /// Tag list. By specifying this parameter, the instances added through scale-out can be bound to the tag. A maximum of 10 tags can be specified.
     "InstanceTags" instance_tags set_instance_tags: list InstanceTag,
-    /// 标签描述列表。通过指定该参数可以支持绑定标签到启动配置。每个启动配置最多支持30个标签。
+    /// Tag description list. By specifying this parameter, you can bind tags to a launch configuration. Each launch configuration supports up to 30 tags.
     "Tags" tags set_tags: list Tag,
-    /// 云服务器主机名（HostName）的相关设置。
-    /// 不支持windows实例设置主机名。
-    /// 新增该属性时，必须传递云服务器的主机名，其它未传递字段会设置为默认值。
-    /// 会校验主机名(如果存在后缀则加上后缀)是否超过最大位数46。
+    /// Related settings of the CVM host name (HostName).
+    /// Setting the host name for windows instances is unsupported.
+    /// When adding this attribute, you must pass the CVM host name. Other unspecified fields will be set to default values.
+    /// The host name (with the suffix added if it exists) is verified against a maximum length of 46 characters.
     "HostNameSettings" host_name_settings set_host_name_settings: obj HostNameSettings,
-    /// 云服务器实例名（InstanceName）的相关设置。
-    /// 如果用户在启动配置中设置此字段，则伸缩组创建出的实例 InstanceName 参照此字段进行设置，并传递给 CVM；如果用户未在启动配置中设置此字段，则伸缩组创建出的实例 InstanceName 按照“as-{{ 伸缩组AutoScalingGroupName }}”进行设置，并传递给 CVM。
-    /// 新增该属性时，必须传递云服务器的实例名称，其它未传递字段会设置为默认值。
-    /// 会校验实例名称(如果存在后缀则加上后缀)是否超过最大位数108。
+    /// Related settings of CVM instance name (InstanceName).
+    /// If the user sets this field in the launch configuration, the InstanceName of instances created by the scaling group is set according to this field and transmitted to CVM. If the user does not set this field in the launch configuration, the InstanceName of instances created by the scaling group is set as "as-{{ scaling group AutoScalingGroupName }}" and transmitted to CVM.
+    /// When adding new this attribute, the instance name of the CVM must be transmitted. Other fields not transmitted will be set as default values.
+    /// It will verify whether the instance name (plus the suffix if it exists) exceeds the maximum length of 108 characters.
     "InstanceNameSettings" instance_name_settings set_instance_name_settings: obj InstanceNameSettings,
-    /// 预付费模式，即包年包月相关参数设置。通过该参数可以指定包年包月实例的购买时长、是否设置自动续费等属性。若指定实例的付费模式为预付费则该参数必传。
+    /// Prepaid mode, that is, parameter settings related to monthly/annual subscription. By specifying this parameter, you can specify the purchase duration of annual and monthly subscription instances, whether to enable auto-renewal, and other attributes. If the billing mode of the specified instance is prepaid, this parameter must be passed.
     "InstanceChargePrepaid" instance_charge_prepaid set_instance_charge_prepaid: obj InstanceChargePrepaid,
-    /// 云盘类型选择策略，默认取值 ORIGINAL，取值范围：
+    /// Cloud disk type selection policy. Default value: ORIGINAL. Value range:
     ///
-    /// - ORIGINAL：使用设置的云盘类型
-    /// - AUTOMATIC：自动选择当前可用的云盘类型
+    /// - ORIGINAL: use the set cloud disk type
+    /// - AUTOMATIC: automatically select the currently available cloud disk type
     "DiskTypePolicy" disk_type_policy set_disk_type_policy: str,
-    /// 高性能计算集群ID。可通过调用[DescribeHpcClusters](https://cloud.tencent.com/document/product/213/83220)接口获取该参数。
-    /// 注意：此字段默认为空。
+    /// Hyper Computing Cluster ID. This parameter is currently not supported on the international site.
     "HpcClusterId" hpc_cluster_id set_hpc_cluster_id: str,
-    /// IPv6公网带宽相关信息设置。若新建实例包含IPv6地址，该参数可为新建实例的IPv6地址分配公网带宽。关联启动配置的伸缩组Ipv6AddressCount参数为0时，该参数不会生效。
+    /// Public network bandwidth-related information settings for IPv6. If the new instance contains an IPv6 address, this parameter can allocate public network bandwidth to the IPv6 address of the new instance. When the Ipv6AddressCount parameter of the scaling group associated with the launch configuration is 0, this parameter will not take effect.
     "IPv6InternetAccessible" i_pv6_internet_accessible set_i_pv6_internet_accessible: obj IPv6InternetAccessible,
-    /// 置放群组id，仅支持指定一个。
+    /// Placement Group id. Only one can be specified.
     "DisasterRecoverGroupIds" disaster_recover_group_ids set_disaster_recover_group_ids: list String,
-    /// 镜像族名称。镜像Id与镜像族名称，二者必填一个且只能填写一个。可通过调用[DescribeImages](https://cloud.tencent.com/document/product/213/15715)接口获取该参数。
+    /// Image family name. Either image Id or image family name must be specified, and one and only one must be filled in. This parameter can be obtained through the [DescribeImages](https://www.tencentcloud.com/document/product/213/15715?from_cn_redirect=1) API.
     "ImageFamily" image_family set_image_family: str,
-    /// 本地专用集群ID。可通过 [DescribeDedicatedClusters](https://cloud.tencent.com/document/product/1346/73758) 接口获取该参数。
+    /// CDC ID. Obtain this parameter through the [DescribeDedicatedClusters](https://www.tencentcloud.com/document/product/1346/73758?from_cn_redirect=1) API.
     "DedicatedClusterId" dedicated_cluster_id set_dedicated_cluster_id: str,
-    /// 自定义metadata。
+    /// Custom metadata.
     "Metadata" metadata set_metadata: obj Metadata,
-    /// 扩容实例的弹性网卡配置。
+    /// Configure the elastic network interface for scale-out instances.
     ///
-    /// 入参限制：最多 17 项。配置该参数时必须显式包含且只能包含一个 PRIMARY，AS 不自动补齐主网卡；显式空数组非法；竞价实例不支持此参数。
+    /// Input limits: up to 17 items. When configuring this parameter, you must explicitly include and can only include one PRIMARY. AS does not auto-complete the primary ENI. An explicitly empty array is illegal. Spot instances do not support this parameter.
     ///
-    /// VPC 和子网由伸缩组按当前候选子网自动注入；不配置时不传给 CVM。启动配置中的 SecurityGroupIds 参数仍保留。
+    /// The VPC and subnet are automatically injected by the scaling group based on the current candidate subnets. If not configured, they are not transmitted to CVM. The SecurityGroupIds parameter in the launch configuration is retained.
     "NetworkInterfaces" network_interfaces set_network_interfaces: list NetworkInterface,
 } }
 rt::action!("as", "2018-04-19", "CreateLaunchConfiguration", CreateLaunchConfigurationRequest => CreateLaunchConfigurationResponse);
 
 rt::model! { read debug;
-/// CreateLaunchConfiguration返回参数结构体
+/// CreateLaunchConfiguration response structure.
 CreateLaunchConfigurationResponse {
-    /// 当通过本接口来创建启动配置时会返回该参数，表示启动配置ID。
+    /// When creating a launch configuration through this interface, this parameter will be returned, indicating the launch configuration ID.
     "LaunchConfigurationId" launch_configuration_id set_launch_configuration_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateLifecycleHook` (创建生命周期挂钩).
+/// Request of `CreateLifecycleHook` (Creating a Lifecycle Hook).
 ///
-/// 本接口（CreateLifecycleHook）用于创建生命周期挂钩。
+/// This interface (CreateLifecycleHook) is used for creating a lifecycle hook.
 ///
-/// * 您可以为生命周期挂钩配置消息通知或执行自动化助手命令。
+/// * You can configure notifications or automation commands for the lifecycle hook.
 ///
-/// 如果您配置了通知消息，弹性伸缩会通知您的TDMQ消息队列，通知内容形如：
+/// If you configured a notification, Auto Scaling will notify the TDMQ Message Queue of the following information:.
 ///
 /// ```text
 /// {
@@ -758,74 +783,74 @@ rt::model! { write debug;
 /// }
 /// ```
 CreateLifecycleHookRequest {
-    /// 伸缩组ID。可以通过如下方式获取可用的伸缩组ID:
+    /// Scaling group ID. obtain available scaling group ids in the following ways:.
     ///
-    /// - 通过登录 [控制台](https://console.cloud.tencent.com/autoscaling/group) 查询伸缩组ID。
+    /// - Query the scaling group ID by logging in to the [console](https://console.cloud.tencent.com/autoscaling/group)..
     ///
-    /// - 通过调用接口 [DescribeAutoScalingGroups](https://cloud.tencent.com/document/api/377/20438) ，取返回信息中的 AutoScalingGroupId 获取伸缩组ID。
+    /// - Specifies the scaling group ID obtained by calling the api [DescribeAutoScalingGroups](https://intl.cloud.tencent.com/document/api/377/20438?from_cn_redirect=1) and retrieving the AutoScalingGroupId from the return information..
     ///
     /// Required.
     "AutoScalingGroupId" auto_scaling_group_id set_auto_scaling_group_id: str,
-    /// 生命周期挂钩名称。名称仅支持中文、英文、数字、下划线（_）、短横线（-）、小数点（.），最大长度不能超128个字节。
+    /// Lifecycle hook name, which can contain Chinese characters, letters, numbers, underscores (_), hyphens (-), and periods (.) with a maximum length of 128 bytes.
     ///
     /// Required.
     "LifecycleHookName" lifecycle_hook_name set_lifecycle_hook_name: str,
-    /// 进行生命周期挂钩的场景，取值范围如下:
+    /// Scenario for performing the lifecycle hook. valid values:.
     ///
-    /// -  INSTANCE_LAUNCHING: 扩容生命周期挂钩
+    /// - `INSTANCE_LAUNCHING`: the lifecycle hook is being scaled out..
     ///
-    /// - INSTANCE_TERMINATING: 缩容生命周期挂钩
+    /// - `INSTANCE_TERMINATING`: scaling in lifecycle hook.
     ///
     /// Required.
     "LifecycleTransition" lifecycle_transition set_lifecycle_transition: str,
-    /// 定义伸缩组在生命周期挂钩超时或 LifecycleCommand 执行失败时应采取的操作，取值范围如下：
+    /// Action to be taken by the scaling group in case of lifecycle hook timeout or LifecycleCommand execution failure. valid values:.
     ///
-    /// - CONTINUE: 默认值，表示继续执行扩缩容活动
+    /// - CONTINUE: default value, means continue execution of capacity expansion or reduction.
     ///
-    /// - ABANDON: 针对扩容挂钩，挂钩超时或 LifecycleCommand 执行失败的 CVM 实例会直接释放或移出；而针对缩容挂钩，会继续执行缩容活动。
+    /// - ABANDON: for scale-out hooks, CVM instances with hook timeout or failed LifecycleCommand execution will be released directly or removed. for scale-in hooks, scale-in activities will continue..
     "DefaultResult" default_result set_default_result: str,
-    /// 生命周期挂钩超时之前可以经过的最长时间（以秒为单位），范围从30到7200秒，默认值为300秒
+    /// The maximum length of time (in seconds) that can elapse before the lifecycle hook times out. Value range: 30-7200. Default value: 300
     "HeartbeatTimeout" heartbeat_timeout set_heartbeat_timeout: i64,
-    /// 弹性伸缩向通知目标发送的附加信息，配置通知时使用，默认值为空字符串，最长不超过 1024 字符。NotificationMetadata 和 LifecycleCommand参数互斥，二者不可同时指定。
+    /// Additional information of a notification that auto scaling sends to targets. this parameter is set when you configure a notification (default value: ""), with a maximum length of 1024 characters. NotificationMetadata and LifecycleCommand are mutually exclusive, and either can be specified.
     "NotificationMetadata" notification_metadata set_notification_metadata: str,
-    /// 通知目标。NotificationTarget和LifecycleCommand参数互斥，二者不可同时指定。
+    /// Notification target. `NotificationTarget` and `LifecycleCommand` cannot be specified at the same time.
     "NotificationTarget" notification_target set_notification_target: obj NotificationTarget,
-    /// 进行生命周期挂钩的场景类型，取值范围包括 NORMAL 和 EXTENSION，默认值为 NORMAL。
-    /// 说明：设置为EXTENSION值，在 [AttachInstances](https://cloud.tencent.com/document/api/377/20441)、[DetachInstances](https://cloud.tencent.com/document/api/377/20436)、[RemoveInstaces](https://cloud.tencent.com/document/api/377/20431)、[StopAutoScalingInstances](https://cloud.tencent.com/document/api/377/40286)、[StartAutoScalingInstances](https://cloud.tencent.com/document/api/377/40287)、[StartInstanceRefresh](https://cloud.tencent.com/document/api/377/99172) 接口时会触发生命周期挂钩操作，值为NORMAL则不会在这些接口中触发生命周期挂钩。
+    /// Specifies the scenario type for performing the lifecycle hook. valid values: NORMAL and EXTENSION. default value: NORMAL.
+    /// `EXTENSION`: the lifecycle hook will be triggered when calling [AttachInstances](https://intl.cloud.tencent.com/document/api/377/20441?from_cn_redirect=1), [DetachInstances](https://intl.cloud.tencent.com/document/api/377/20436?from_cn_redirect=1), [removeinstances](https://intl.cloud.tencent.com/document/api/377/20431?from_cn_redirect=1), [StopAutoScalingInstances](https://intl.cloud.tencent.com/document/api/377/40286?from_cn_redirect=1), [StartAutoScalingInstances](https://intl.cloud.tencent.com/document/api/377/40287?from_cn_redirect=1), or [StartInstanceRefresh](https://intl.cloud.tencent.com/document/api/377/99172?from_cn_redirect=1). `NORMAL`: the lifecycle hook is not triggered by these apis.
     "LifecycleTransitionType" lifecycle_transition_type set_lifecycle_transition_type: str,
-    /// 远程命令执行对象。通知相关参数（NotificationTarget、NotificationMetadata）与该参数互斥，二者不可同时指定。
+    /// Specifies the remote command execution object. NotificationTarget and NotificationMetadata are mutually exclusive with this parameter. either cannot be specified simultaneously.
     "LifecycleCommand" lifecycle_command set_lifecycle_command: obj LifecycleCommand,
 } }
 rt::action!("as", "2018-04-19", "CreateLifecycleHook", CreateLifecycleHookRequest => CreateLifecycleHookResponse);
 
 rt::model! { read debug;
-/// CreateLifecycleHook返回参数结构体
+/// CreateLifecycleHook response structure.
 CreateLifecycleHookResponse {
-    /// 生命周期挂钩ID
+    /// Lifecycle hook ID
     "LifecycleHookId" lifecycle_hook_id set_lifecycle_hook_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateNotificationConfiguration` (创建通知).
+/// Request of `CreateNotificationConfiguration` (Creates a notification).
 ///
-/// 本接口（CreateNotificationConfiguration）用于创建通知。
-/// 通知到 CMQ 主题或队列时，消息内容如下：
+/// This API is used to create a notification.
+/// This API is used to send notifications to a CMQ topic or queue with the following message content:.
 /// ```text
 /// {
 /// "Service": "Tencent Cloud Auto Scaling",
-/// "CreatedTime": "2021-10-11T10:15:11Z", // 活动创建时间
+/// "CreatedTime": "2021-10-11T10:15:11Z", // Activity creation time.
 /// "AppId": "100000000",
-/// "ActivityId": "asa-fznnvrja", // 伸缩活动ID
-/// "AutoScalingGroupId": "asg-pc2oqu2z", // 伸缩组ID
-/// "ActivityType": "SCALE_OUT",  // 伸缩活动类型
-/// "StatusCode": "SUCCESSFUL",   // 伸缩活动结果
+/// "ActivityId": "asa-fznnvrja", // scaling activity ID.
+/// This API is used to specify the scaling group ID.
+/// "ActivityType": "SCALE_OUT",  // scaling activity type.
+/// "StatusCode": "SUCCESSFUL".
 /// "Description": "Activity was launched in response to a difference between desired capacity and actual capacity,
-/// scale out 1 instance(s).", // 伸缩活动描述
-/// "StartTime": "2021-10-11T10:15:11Z",  // 活动开始时间
-/// "EndTime": "2021-10-11T10:15:32Z",    // 活动结束时间
-/// "DetailedStatusMessageSet": [ // 活动内部错误集合（非空不代表活动失败）
+/// This API is used to scale out 1 instance.
+/// This API is used to set the activity start time.
+/// "EndTime": "2021-10-11T10:15:32Z",    // activity end time.
+/// "DetailedStatusMessageSet": [ // Collection of activity internal errors (non-empty does not mean activity failure).
 /// {
 /// "Code": "InvalidInstanceType",
 /// "Zone": "ap-guangzhou-6",
@@ -839,245 +864,245 @@ rt::model! { write debug;
 /// }
 /// ```
 CreateNotificationConfigurationRequest {
-    /// 伸缩组ID。可通过登录 [控制台](https://console.cloud.tencent.com/autoscaling/group) 或调用接口 [DescribeAutoScalingGroups](https://cloud.tencent.com/document/api/377/20438) ，取返回信息中的 AutoScalingGroupId 获取伸缩组ID。
+    /// Scaling group ID. obtain the scaling group ID by logging in to the [console](https://console.cloud.tencent.com/autoscaling/group) or calling the api [DescribeAutoScalingGroups](https://intl.cloud.tencent.com/document/api/377/20438?from_cn_redirect=1), and retrieve AutoScalingGroupId from the returned information.
     ///
     /// Required.
     "AutoScalingGroupId" auto_scaling_group_id set_auto_scaling_group_id: str,
-    /// 通知类型，即为需要订阅的通知类型集合，取值范围如下：
+    /// Notification type, i.e., the set of types of notifications to be subscribed to. Value range:
     ///
-    /// - SCALE_OUT_SUCCESSFUL：扩容成功
+    /// - SCALE_OUT_SUCCESSFUL: scale-out succeeded
     ///
-    /// - SCALE_OUT_FAILED：扩容失败
+    /// - SCALE_OUT_FAILED: scale-out failed
     ///
-    /// - SCALE_IN_SUCCESSFUL：缩容成功
+    /// - SCALE_IN_SUCCESSFUL: scale-in succeeded
     ///
-    /// - SCALE_IN_FAILED：缩容失败
+    /// - SCALE_IN_FAILED: scale-in failed
     ///
-    /// - REPLACE_UNHEALTHY_INSTANCE_SUCCESSFUL：替换不健康子机成功
+    /// - REPLACE_UNHEALTHY_INSTANCE_SUCCESSFUL: unhealthy instance replacement succeeded
     ///
-    /// - REPLACE_UNHEALTHY_INSTANCE_FAILED：替换不健康子机失败
+    /// - REPLACE_UNHEALTHY_INSTANCE_FAILED: unhealthy instance replacement failed
     ///
     /// Required.
     "NotificationTypes" notification_types set_notification_types: list String,
-    /// 通知组ID，即为用户组ID集合，用户组ID可以通过[ListGroups](https://cloud.tencent.com/document/product/598/34589)查询。该参数仅在 TargetType 为 USER_GROUP 时生效。
+    /// Notification GROUP ID, which is the USER GROUP ID collection. USER GROUP ID can be accessed through [ListGroups](https://intl.cloud.tencent.com/document/product/598/34589?from_cn_redirect=1). this parameter is valid only when TargetType is USER_GROUP.
     "NotificationUserGroupIds" notification_user_group_ids set_notification_user_group_ids: list String,
-    /// 通知接收端类型，取值如下：
+    /// Notification receiver type. values as follows:.
     ///
-    /// - USER_GROUP：用户组
+    /// - USER_GROUP: user group.
     ///
-    /// - TDMQ_CMQ_TOPIC：TDMQ CMQ 主题
+    /// - TDMQ_CMQ_TOPIC: tdmq cmq topic.
     ///
-    /// - TDMQ_CMQ_QUEUE：TDMQ CMQ 队列
+    /// - TDMQ_CMQ_QUEUE: tdmq cmq queue.
     ///
-    /// - CMQ_QUEUE：CMQ 队列，[CMQ已下线](https://cloud.tencent.com/document/product/1496/83970)，目前仅推荐使用  TDMQ CMQ。
+    /// - CMQ_QUEUE: CMQ QUEUE. [CMQ is offline](https://intl.cloud.tencent.com/document/product/1496/83970?from_cn_redirect=1). currently, only TDMQ CMQ is recommended..
     ///
-    /// - CMQ_TOPIC：CMQ 主题，[CMQ已下线](https://cloud.tencent.com/document/product/1496/83970)，目前仅推荐使用  TDMQ CMQ。
+    /// - CMQ_TOPIC: specifies the CMQ TOPIC. [CMQ is offline](https://intl.cloud.tencent.com/document/product/1496/83970?from_cn_redirect=1). currently, TDMQ CMQ is recommended for use..
     ///
-    /// 默认值为：`USER_GROUP`。
+    /// Default value: `USER_GROUP`.
     "TargetType" target_type set_target_type: str,
-    /// TDMQ CMQ 队列名，如 TargetType 取值为 `TDMQ_CMQ_QUEUE` ，该字段必填。
+    /// TDMQ CMQ QUEUE name. this field is required if TargetType value is `TDMQ_CMQ_QUEUE`.
     "QueueName" queue_name set_queue_name: str,
-    /// TDMQ CMQ 主题名，如 TargetType 取值为 `TDMQ_CMQ_TOPIC` ，该字段必填。
+    /// TDMQ CMQ TOPIC name. this field is required when `TargetType` is `TDMQ_CMQ_TOPIC`.
     "TopicName" topic_name set_topic_name: str,
 } }
 rt::action!("as", "2018-04-19", "CreateNotificationConfiguration", CreateNotificationConfigurationRequest => CreateNotificationConfigurationResponse);
 
 rt::model! { read debug;
-/// CreateNotificationConfiguration返回参数结构体
+/// CreateNotificationConfiguration response structure.
 CreateNotificationConfigurationResponse {
-    /// 通知ID。
+    /// Notification ID.
     "AutoScalingNotificationId" auto_scaling_notification_id set_auto_scaling_notification_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateScalingPolicy` (创建告警触发策略).
+/// Request of `CreateScalingPolicy` (Creates an alarm trigger policy).
 ///
-/// 本接口（CreateScalingPolicy）用于创建告警触发策略。
-/// - 目标追踪策略触发扩容的条件为，指定类型指标连续 3 个周期高于阈值（目标值），每个周期 1 分钟；触发缩容的条件为，指定类型指标连续 15 个周期低于阈值（目标值的80%），每个周期 1 分钟。
+/// This API is used to create an alarm-triggered scaling policy.
+/// -The target tracking policy triggers scale-out when the specified type of metric exceeds the threshold (target value) for 3 consecutive cycles (1 minute each). It triggers auto scale-down when the specified type of metric is below the threshold (80% of the target value) for 15 consecutive cycles (1 minute each).
 CreateScalingPolicyRequest {
-    /// 伸缩组ID。可通过登录 [控制台](https://console.cloud.tencent.com/autoscaling/group) 或调用接口 [DescribeAutoScalingGroups](https://cloud.tencent.com/document/api/377/20438) ，取返回信息中的 AutoScalingGroupId 获取伸缩组ID。
+    /// Scaling group ID. obtain the scaling group ID by logging in to the [console](https://console.cloud.tencent.com/autoscaling/group) or calling the api [DescribeAutoScalingGroups](https://intl.cloud.tencent.com/document/api/377/20438?from_cn_redirect=1), and retrieve AutoScalingGroupId from the returned information.
     ///
     /// Required.
     "AutoScalingGroupId" auto_scaling_group_id set_auto_scaling_group_id: str,
-    /// 告警策略名称，在您账号中必须唯一。名称长度不能超过60，名称仅支持中文、英文、数字、下划线、分隔符"-"、小数点。
+    /// The Alarm policy name must be unique in your account. the name length cannot exceed 60 characters. the name only supports chinese, english, digits, underscores, hyphens, and decimal points.
     ///
     /// Required.
     "ScalingPolicyName" scaling_policy_name set_scaling_policy_name: str,
-    /// 告警触发策略类型，默认类型为SIMPLE。取值范围：
+    /// Alarm trigger policy type. default: SIMPLE. valid values:.
     ///
-    /// - SIMPLE：简单策略
+    /// - `SIMPLE`: a simple policy..
     ///
-    /// - TARGET_TRACKING：目标追踪策略
+    /// - `TARGET_TRACKING`: a target tracking policy..
     "ScalingPolicyType" scaling_policy_type set_scaling_policy_type: str,
-    /// 告警触发后，期望实例数修改方式，仅适用于简单策略，在简单策略场景下必填。取值范围：
+    /// After an Alarm is triggered, specifies the method for modifying the expected number of instances. required in the scenario of simple policies. valid values:.
     ///
-    /// - CHANGE_IN_CAPACITY：增加或减少若干期望实例数
+    /// - CHANGE_IN_CAPACITY: increase or decrease the expected number of instances.
     ///
-    /// - EXACT_CAPACITY：调整至指定期望实例数
+    /// - EXACT_CAPACITY: adjust to the expected number of instances.
     ///
-    /// - PERCENT_CHANGE_IN_CAPACITY：按百分比调整期望实例数
+    /// - PERCENT_CHANGE_IN_CAPACITY: adjust expected instance number by percent.
     "AdjustmentType" adjustment_type set_adjustment_type: str,
-    /// 告警触发后，期望实例数的调整值，仅适用于简单策略，在简单策略场景下必填。
+    /// Adjustment value for the expected number of instances after an Alarm is triggered, which is applicable only to simple policies and required in simple policy scenarios.
     ///
-    /// - 当 AdjustmentType 为 CHANGE_IN_CAPACITY 时，AdjustmentValue 为正数表示告警触发后增加实例，为负数表示告警触发后减少实例
+    /// - When AdjustmentType is CHANGE_IN_CAPACITY, a positive AdjustmentValue indicates an increase IN instances after Alarm trigger, while a negative value indicates a decrease IN instances after Alarm trigger..
     ///
-    /// -  当 AdjustmentType 为 EXACT_CAPACITY 时，AdjustmentValue 的值即为告警触发后新的期望实例数，需要大于或等于0
+    /// - When AdjustmentType is set to EXACT_CAPACITY, the value of AdjustmentValue indicates the new desired number of instances after the Alarm is triggered. it must be at least 0..
     ///
-    /// -  当 AdjustmentType 为 PERCENT_CHANGE_IN_CAPACITY 时，AdjusmentValue 为正数表示告警触发后按百分比增加实例，为负数表示告警触发后按百分比减少实例，单位是：%。
+    /// - When AdjustmentType is set to PERCENT_CHANGE_IN_CAPACITY, a positive value of AdjustmentValue indicates an increase in the number of instances by a percentage after the alarm is triggered, while a negative value indicates a decrease in the number of instances by a percentage after the alarm is triggered. Unit: %.
     "AdjustmentValue" adjustment_value set_adjustment_value: i64,
-    /// 冷却时间，单位为秒，仅适用于简单策略。默认冷却时间300秒。
+    /// Cooldown period (in seconds). This parameter is only applicable to a simple policy. Default value: 300.
     "Cooldown" cooldown set_cooldown: i128,
-    /// 告警监控指标，仅适用于简单策略，在简单策略场景下必填。
+    /// Alarm monitoring metric, apply only to simple policies, required in the scenario of simple policy.
     "MetricAlarm" metric_alarm set_metric_alarm: obj MetricAlarm,
-    /// 预定义监控项，仅适用于目标追踪策略，在目标追踪策略场景下必填。取值范围：
+    /// Predefined monitoring item, applicable only to target tracking policies. required in the scenario. value range:.
     ///
-    /// - ASG_AVG_CPU_UTILIZATION：平均CPU使用率
+    /// - ASG_AVG_CPU_UTILIZATION: average cpu utilization.
     ///
-    /// - ASG_AVG_LAN_TRAFFIC_OUT：平均内网出带宽
+    /// - ASG_AVG_LAN_TRAFFIC_OUT: specifies the average outbound private network bandwidth..
     ///
-    /// - ASG_AVG_LAN_TRAFFIC_IN：平均内网入带宽
+    /// - ASG_AVG_LAN_TRAFFIC_IN: average inbound private network bandwidth.
     ///
-    /// - ASG_AVG_WAN_TRAFFIC_OUT：平均外网出带宽
+    /// - ASG_AVG_WAN_TRAFFIC_OUT: specifies the average outbound public network bandwidth..
     ///
-    /// - ASG_AVG_WAN_TRAFFIC_IN：平均外网入带宽
+    /// - ASG_AVG_WAN_TRAFFIC_IN: average inbound public network bandwidth
     "PredefinedMetricType" predefined_metric_type set_predefined_metric_type: str,
-    /// 目标值，仅适用于目标追踪策略，在目标追踪策略场景下必填。
+    /// Target value, applicable only to the target tracking policy, required in the scenario.
     ///
-    /// - ASG_AVG_CPU_UTILIZATION：[1, 100)，单位：%
+    /// - ASG_AVG_CPU_UTILIZATION: value range: [1, 100); unit: %..
     ///
-    /// - ASG_AVG_LAN_TRAFFIC_OUT：>0，单位：Mbps
+    /// - ASG_AVG_LAN_TRAFFIC_OUT: value range: > 0; unit: Mbps..
     ///
-    /// - ASG_AVG_LAN_TRAFFIC_IN：>0，单位：Mbps
+    /// - ASG_AVG_LAN_TRAFFIC_IN: value range: > 0; unit: Mbps..
     ///
-    /// - ASG_AVG_WAN_TRAFFIC_OUT：>0，单位：Mbps
+    /// - ASG_AVG_WAN_TRAFFIC_OUT: value range: > 0; unit: Mbps..
     ///
-    /// - ASG_AVG_WAN_TRAFFIC_IN：>0，单位：Mbps
+    /// - ASG_AVG_WAN_TRAFFIC_IN: value range: > 0; unit: Mbps.
     "TargetValue" target_value set_target_value: i128,
-    /// 实例预热时间，单位为秒，仅适用于目标追踪策略。取值范围为0-3600，默认预热时间300秒。
+    /// Instance warm-up period (in seconds). It is only available when `ScalingPolicyType` is `TARGET_TRACKING`. Value range: 0-3600. Default value: 300.
     "EstimatedInstanceWarmup" estimated_instance_warmup set_estimated_instance_warmup: i128,
-    /// 是否禁用缩容，仅适用于目标追踪策略，默认值为 false。取值范围：
+    /// Whether to disable scale-in, which is applicable only to target tracking policies. Default value: false. Valid values:
     ///
-    /// - true：目标追踪策略仅触发扩容
+    /// - true: Target tracking policies trigger only scale-out.
     ///
-    /// - false：目标追踪策略触发扩容和缩容
+    /// - false: Target tracking policies trigger both scale-out and scale-in.
     "DisableScaleIn" disable_scale_in set_disable_scale_in: bool,
-    /// 此参数已不再生效，请使用[创建通知](https://cloud.tencent.com/document/api/377/33185)。
-    /// 通知组ID，即为用户组ID集合。
+    /// This parameter is diused. Please use [CreateNotificationConfiguration](https://intl.cloud.tencent.com/document/api/377/33185?from_cn_redirect=1) instead.
+    /// Notification group ID, which is the set of user group IDs.
     "NotificationUserGroupIds" notification_user_group_ids set_notification_user_group_ids: list String,
 } }
 rt::action!("as", "2018-04-19", "CreateScalingPolicy", CreateScalingPolicyRequest => CreateScalingPolicyResponse);
 
 rt::model! { read debug;
-/// CreateScalingPolicy返回参数结构体
+/// CreateScalingPolicy response structure.
 CreateScalingPolicyResponse {
-    /// 告警触发策略ID。
+    /// Alarm trigger policy ID.
     "AutoScalingPolicyId" auto_scaling_policy_id set_auto_scaling_policy_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateScheduledAction` (创建定时任务).
+/// Request of `CreateScheduledAction` (Creates a scheduled task).
 ///
-/// 本接口（CreateScheduledAction）用于创建定时任务。
+/// This API (CreateScheduledAction) is used to create a scheduled task.
 CreateScheduledActionRequest {
-    /// 伸缩组ID。可以通过如下方式获取可用的伸缩组ID:
+    /// Scaling group ID. obtain available scaling group ids in the following ways:.
     ///
-    /// - 通过登录 [控制台](https://console.cloud.tencent.com/autoscaling/group) 查询伸缩组ID。
+    /// - Query the scaling group ID by logging in to the [console](https://console.cloud.tencent.com/autoscaling/group)..
     ///
-    /// - 通过调用接口 [DescribeAutoScalingGroups](https://cloud.tencent.com/document/api/377/20438) ，取返回信息中的 AutoScalingGroupId 获取伸缩组ID。
+    /// - Specifies the scaling group ID obtained by calling the api [DescribeAutoScalingGroups](https://intl.cloud.tencent.com/document/api/377/20438?from_cn_redirect=1) and retrieving the AutoScalingGroupId from the return information..
     ///
     /// Required.
     "AutoScalingGroupId" auto_scaling_group_id set_auto_scaling_group_id: str,
-    /// 定时任务名称。名称仅支持中文、英文、数字、下划线、分隔符"-"、小数点，最大长度不能超60个字节。同一伸缩组下必须唯一。
+    /// Scheduled task name, which can only contain letters, numbers, underscores, hyphens ("-"), and decimal points with a maximum length of 60 bytes and must be unique in an auto scaling group.
     ///
     /// Required.
     "ScheduledActionName" scheduled_action_name set_scheduled_action_name: str,
-    /// 当定时任务触发时，设置的伸缩组最小实例数。
+    /// The minimum number of instances set for the auto scaling group when the scheduled task is triggered.
     ///
     /// Required.
     "MinSize" min_size set_min_size: i128,
-    /// 定时任务的首次触发时间，取值为`北京时间`（UTC+8），按照`ISO8601`标准，格式：`YYYY-MM-DDThh:mm:ss+08:00`。
+    /// Initial triggered time of the scheduled task. The value is in `Beijing time` (UTC+8) in the format of `YYYY-MM-DDThh:mm:ss+08:00` according to the `ISO8601` standard.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 当定时任务触发时，设置的伸缩组期望实例数。
+    /// The desired number of instances set for the auto scaling group when the scheduled task is triggered.
     ///
     /// Required.
     "DesiredCapacity" desired_capacity set_desired_capacity: i128,
-    /// 当定时任务触发时，设置的伸缩组最大实例数。
+    /// The maximum number of instances set for the auto scaling group when the scheduled task is triggered.
     ///
     /// Required.
     "MaxSize" max_size set_max_size: i128,
-    /// 定时任务的结束时间，取值为`北京时间`（UTC+8），按照`ISO8601`标准，格式：`YYYY-MM-DDThh:mm:ss+08:00`。
+    /// End time of the scheduled task. The value is in `Beijing time` (UTC+8) in the format of `YYYY-MM-DDThh:mm:ss+08:00` according to the `ISO8601` standard.
     ///
-    /// 此参数与`Recurrence`需要同时指定，到达结束时间之后，定时任务将不再生效。
+    /// This parameter and `Recurrence` need to be specified at the same time. After the end time, the scheduled task will no longer take effect.
     "EndTime" end_time set_end_time: str,
-    /// 定时任务的重复方式。为标准 Cron 格式。定时任务中的 [Recurrence参数限制](https://cloud.tencent.com/document/product/377/88119) 为5个字段，由空格分开，结构为：分，小时，日期，月份，星期。此参数与`EndTime`需要同时指定。
+    /// The repeating mode of a scheduled task follows the standard Cron format. the [Recurrence parameter limits](https://intl.cloud.tencent.com/document/product/377/88119?from_cn_redirect=1) in a scheduled task consist of 5 fields separated by spaces, with the structure: minute, hour, date, month, week. this parameter must be simultaneously specified with `EndTime`.
     "Recurrence" recurrence set_recurrence: str,
-    /// 停用期望数更新。默认值为 False，表示定时任务触发时期望实例数正常更新。
-    /// 该值为 True 时，定时任务触发时不会主动修改期望实例数，但可能会因最大最小值机制修改期望实例数。
-    /// 以下案例的前提都是停用期望数更新为 True：
+    /// This flag disables the normal update of the DesiredCapacityproperty that would otherwise occur when a scheduled scaling task is triggered.
     ///
-    /// - 定时任务触发时，原期望数为 5，定时任务将最小值改为 10，最大值改为 20，期望数改为 15，由于停用期望数更新，15不生效，但原期望数 5 小于最小值 10，最终新期望数为 10。
-    /// - 定时任务触发时，原期望数为 25，定时任务将最小值改为 10，最大值改为 20，期望数改为 15，由于停用期望数更新，15不生效，但原期望数 25 大于最大值 20，最终新期望数为 20。
-    /// - 定时任务触发时，原期望数为 13，定时任务将最小值改为 10，最大值改为 20，期望数改为 15，由于停用期望数更新，15不生效，期望数保持为 13 。
+    /// Specifies whether the scheduled task triggers proactive modification of the DesiredCapacity when the value is True. DesiredCapacity may be modified by the minSize and maxSize mechanism.
+    /// The following cases assume that DisableUpdateDesiredCapacity is True:
+    /// - When scheduled task triggered, the original DesiredCapacity is 5. The scheduled task changes the minSize to 10, the maxSize to 20, and the DesiredCapacity to 15. Since the DesiredCapacity update is disabled, 15 does not take effect. However, the original DesiredCapacity 5 is less than minSize 10, so the final new DesiredCapacity is 10.
+    /// - When scheduled task triggered, the original DesiredCapacity is 25. The scheduled task changes the minSize to 10 and the maxSize to 20, and the DesiredCapacity to 15. Since the DesiredCapacity update is disabled, 15 does not take effect. However, the original DesiredCapacity 25 is greater than the maxSize 20, so the final new DesiredCapacity is 20.
+    /// - When scheduled task triggered, the original DesiredCapacity is 13. The scheduled task changes the minSize to 10 and the maxSize to 20, and the DesiredCapacity to 15. Since the DesiredCapacity update is disabled, 15 does not take effect, and the DesiredCapacity is still 13.
     "DisableUpdateDesiredCapacity" disable_update_desired_capacity set_disable_update_desired_capacity: bool,
 } }
 rt::action!("as", "2018-04-19", "CreateScheduledAction", CreateScheduledActionRequest => CreateScheduledActionResponse);
 
 rt::model! { read debug;
-/// CreateScheduledAction返回参数结构体
+/// CreateScheduledAction response structure.
 CreateScheduledActionResponse {
-    /// 定时任务ID
+    /// Scheduled task ID
     "ScheduledActionId" scheduled_action_id set_scheduled_action_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 启动配置的数据盘配置信息。若不指定该参数，则默认不购买数据盘，当前仅支持购买的时候指定一个数据盘。
+/// Configuration information of data disk in launch configuration. If this parameter is not specified, no data disk will be purchased by default. You can specify only one data disk when purchasing it.
 DataDisk {
-    /// 数据盘类型。数据盘类型限制详见[云硬盘类型](https://cloud.tencent.com/document/product/362/2353)。取值范围：
+    /// Data disk type. For detailed restrictions on data disk types, see [Cloud Disk Types](https://www.tencentcloud.com/document/product/362/2353?from_cn_redirect=1). Value range:
     ///
-    /// - LOCAL_BASIC：本地硬盘
-    /// - LOCAL_SSD：本地SSD硬盘
-    /// - CLOUD_BASIC：普通云硬盘
-    /// - CLOUD_PREMIUM：高性能云硬盘
-    /// - CLOUD_SSD：SSD云硬盘
-    /// - CLOUD_HSSD：增强型SSD云硬盘
-    /// - CLOUD_TSSD：极速型SSD云硬盘
-    /// - CLOUD_BSSD：通用型SSD云硬盘默认取值与系统盘类型（SystemDisk.DiskType）保持一致。
+    /// - LOCAL_BASIC: local hard disk
+    /// - LOCAL_SSD: local SSD
+    /// - CLOUD_BASIC: basic cloud disk
+    /// - CLOUD_PREMIUM: high-performance cloud block storage
+    /// - CLOUD_SSD: SSD cloud disk
+    /// - CLOUD_HSSD: enhanced SSD cloud disk
+    /// - CLOUD_TSSD: ultra-fast SSD CBS
+    /// - CLOUD_BSSD: universal SSD cloud diskThe default value is consistent with the system disk type (SystemDisk.DiskType).
     "DiskType" disk_type set_disk_type: str,
-    /// 数据盘大小，单位：GB。不同数据盘类型取值范围不同，具体限制详见：[CVM实例配置](https://cloud.tencent.com/document/product/213/2177)。默认值为0，表示不购买数据盘。更多限制详见[产品文档](https://cloud.tencent.com/document/product/362/5145)。
+    /// Data disk size, in GB. The value range varies according to the data disk type. For specific restrictions, see [CVM instance configuration](https://www.tencentcloud.com/document/product/213/2177?from_cn_redirect=1). Default value: 0, which means that no data disk is purchased. For more restrictions, see the [product documentation](https://www.tencentcloud.com/document/product/362/5145?from_cn_redirect=1).
     "DiskSize" disk_size set_disk_size: i128,
-    /// 数据盘快照 ID，可通过 [DescribeSnapshots](https://cloud.tencent.com/document/product/362/15647) 接口获取该参数。
+    /// Data disk snapshot ID, obtain this parameter through the [DescribeSnapshots](https://www.tencentcloud.com/document/product/362/15647?from_cn_redirect=1) API.
     "SnapshotId" snapshot_id set_snapshot_id: str,
-    /// 数据盘是否随子机销毁。取值范围：
+    /// Whether the data disk is destroyed with the instance. Value ranges from:
     ///
-    /// - TRUE：子机销毁时，销毁数据盘，只支持按小时后付费云盘
-    /// - FALSE：子机销毁时，保留数据盘
+    /// - TRUE: When the instance is terminated, destroy the data disk. Only hourly postpaid cloud disks are supported.
+    /// - FALSE: When the instance is terminated, retain the data disk.
     "DeleteWithInstance" delete_with_instance set_delete_with_instance: bool,
-    /// 是否加密数据盘。TRUE 表示加密，FALSE 表示不加密；具体盘型、地域及 KMS 规则由 CVM 校验。
+    /// Whether to encrypt the data disk. TRUE means encrypted, FALSE means not encrypted; the specific disk type, region, and KMS rules are validated by CVM.
     "Encrypt" encrypt set_encrypt: bool,
-    /// 云硬盘性能，单位：MB/s。使用此参数可给云硬盘购买额外的性能，功能介绍和类型限制详见：[增强型 SSD 云硬盘额外性能说明](https://cloud.tencent.com/document/product/362/51896#.E5.A2.9E.E5.BC.BA.E5.9E.8B-ssd-.E4.BA.91.E7.A1.AC.E7.9B.98.E9.A2.9D.E5.A4.96.E6.80.A7.E8.83.BD)。
-    /// 当前仅支持极速型云盘（CLOUD_TSSD）和增强型SSD云硬盘（CLOUD_HSSD）且 需容量 > 460GB。
+    /// Cloud disk performance, unit: MB/s. Using this parameter can purchase additional performance for cloud disks. For feature introduction and type limitations, see: [enhanced SSD cloud disk additional performance note](https://www.tencentcloud.com/document/product/362/51896?from_cn_redirect=1#.E5.A2.9E.E5.BC.BA.E5.9E.8B-ssd-.E4.BA.91.E7.A1.AC.E7.9B.98.E9.A2.9D.E5.A4.96.E6.80.A7.E8.83.BD).
+    /// Currently only supports Extreme CBS (CLOUD_TSSD) and enhanced SSD cloud disks (CLOUD_HSSD) with capacity > 460 GB.
     "ThroughputPerformance" throughput_performance set_throughput_performance: i128,
-    /// 突发性能。是否开启突发性能，默认取值为 false。当前该参数仅支持极速型云盘（CLOUD_TSSD）和增强型SSD云硬盘（CLOUD_HSSD）且需容量 > 460GB。
-    /// 注：内测中，需提单申请后使用。
+    /// Burst performance. Whether to enable burst performance. The default value is false. Currently, this parameter only supports Extreme CBS (CLOUD_TSSD) and enhanced SSD CLOUD disk (CLOUD_HSSD) with capacity greater than 460 GB.
+    /// Note: In beta test. Requires ticket submission before usage.
     "BurstPerformance" burst_performance set_burst_performance: bool,
-    /// 数据盘加密使用的 KMS 密钥 ID。密钥有效性、权限以及与盘型和地域的适配性由 CVM 校验。
+    /// KMS Key ID used for data disk encryption. The key validity, permission, as well as adaptability to disk type and region are validated by CVM.
     "KmsKeyId" kms_key_id set_kms_key_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteAutoScalingGroup` (删除伸缩组).
+/// Request of `DeleteAutoScalingGroup` (Deletes an auto scaling group).
 ///
-/// 本接口（DeleteAutoScalingGroup）用于删除指定伸缩组，删除前提是伸缩组内无运行中（IN_SERVICE）状态的实例且当前未在执行伸缩活动。删除伸缩组后，创建失败（CREATION_FAILED）、中止失败（TERMINATION_FAILED）、解绑失败（DETACH_FAILED）等非运行中状态的实例不会被销毁。
+/// This API is used to delete an auto-scaling group. Make sure that there are no `IN_SERVICE` instances in the group, and there are no ongoing scaling activities. When you delete a scaling group, instances in the status of `CREATION_FAILED`, `TERMINATION_FAILED` and `DETACH_FAILED` are not terminated.
 DeleteAutoScalingGroupRequest {
-    /// 伸缩组ID。可通过登录 [控制台](https://console.cloud.tencent.com/autoscaling/group) 或调用接口 [DescribeAutoScalingGroups](https://cloud.tencent.com/document/api/377/20438) ，取返回信息中的 AutoScalingGroupId 获取伸缩组ID。
+    /// Scaling group ID. obtain the scaling group ID by logging in to the [console](https://console.cloud.tencent.com/autoscaling/group) or calling the api [DescribeAutoScalingGroups](https://intl.cloud.tencent.com/document/api/377/20438?from_cn_redirect=1), and retrieve AutoScalingGroupId from the returned information.
     ///
     /// Required.
     "AutoScalingGroupId" auto_scaling_group_id set_auto_scaling_group_id: str,
@@ -1085,20 +1110,20 @@ DeleteAutoScalingGroupRequest {
 rt::action!("as", "2018-04-19", "DeleteAutoScalingGroup", DeleteAutoScalingGroupRequest => DeleteAutoScalingGroupResponse);
 
 rt::model! { read debug;
-/// DeleteAutoScalingGroup返回参数结构体
+/// DeleteAutoScalingGroup response structure.
 DeleteAutoScalingGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteLaunchConfiguration` (删除启动配置).
+/// Request of `DeleteLaunchConfiguration` (Deletes a launch configuration).
 ///
-/// 本接口（DeleteLaunchConfiguration）用于删除启动配置。
+/// This API (DeleteLaunchConfiguration) is used to delete a launch configuration.
 ///
-/// * 若启动配置在伸缩组中属于生效状态，则该启动配置不允许删除。
+/// * If the launch configuration is active in a scaling group, it cannot be deleted.
 DeleteLaunchConfigurationRequest {
-    /// 需要删除的启动配置ID。可通过登录 [控制台](https://console.cloud.tencent.com/autoscaling/config) 或调用接口 [DescribeLaunchConfigurations](https://cloud.tencent.com/document/api/377/20445) ，取返回信息中的 LaunchConfigurationId 获取启动配置ID。
+    /// Specifies the launch configuration ID that needs to be deleted. you can obtain the launch configuration ID by logging in to the [console](https://console.cloud.tencent.com/autoscaling/config) or calling the api [DescribeLaunchConfigurations](https://intl.cloud.tencent.com/document/api/377/20445?from_cn_redirect=1) and retrieving the LaunchConfigurationId from the returned information.
     ///
     /// Required.
     "LaunchConfigurationId" launch_configuration_id set_launch_configuration_id: str,
@@ -1106,18 +1131,18 @@ DeleteLaunchConfigurationRequest {
 rt::action!("as", "2018-04-19", "DeleteLaunchConfiguration", DeleteLaunchConfigurationRequest => DeleteLaunchConfigurationResponse);
 
 rt::model! { read debug;
-/// DeleteLaunchConfiguration返回参数结构体
+/// DeleteLaunchConfiguration response structure.
 DeleteLaunchConfigurationResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteLifecycleHook` (删除生命周期挂钩).
+/// Request of `DeleteLifecycleHook` (Deletes a lifecycle hook).
 ///
-/// 本接口（DeleteLifecycleHook）用于删除生命周期挂钩。
+/// This API (DeleteLifeCycleHook) is used to delete a lifecycle hook.
 DeleteLifecycleHookRequest {
-    /// 生命周期挂钩ID。可以通过调用接口 [DescribeLifecycleHooks](https://cloud.tencent.com/document/api/377/34452) ，取返回信息中的 LifecycleHookId 获取生命周期挂钩ID。
+    /// Lifecycle hook ID. calling the api [DescribeLifecycleHooks](https://intl.cloud.tencent.com/document/api/377/34452?from_cn_redirect=1) and retrieving the LifecycleHookId from the returned information obtains the lifecycle hook ID.
     ///
     /// Required.
     "LifecycleHookId" lifecycle_hook_id set_lifecycle_hook_id: str,
@@ -1125,35 +1150,35 @@ DeleteLifecycleHookRequest {
 rt::action!("as", "2018-04-19", "DeleteLifecycleHook", DeleteLifecycleHookRequest => DeleteLifecycleHookResponse);
 
 rt::model! { read debug;
-/// DeleteLifecycleHook返回参数结构体
+/// DeleteLifecycleHook response structure.
 DeleteLifecycleHookResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteNotificationConfiguration` (删除通知).
+/// Request of `DeleteNotificationConfiguration` (Deletes a notification).
 ///
-/// 本接口（DeleteNotificationConfiguration）用于删除特定的通知。
+/// This API (DeleteNotificationConfiguration) is used to delete the specified notification.
 DeleteNotificationConfigurationRequest {
-    /// 待删除的通知ID，目前为必填参数。可通过登录 [控制台](https://console.cloud.tencent.com/autoscaling/group) 或调用接口 [DescribeNotificationConfigurations](https://cloud.tencent.com/document/api/377/33183) ，取返回信息中的 AutoScalingNotificationId 获取通知ID。
+    /// The notification ID to be deleted. this is currently a required parameter. you can obtain the notification ID by logging in to the [console](https://console.cloud.tencent.com/autoscaling/group) or calling the api [DescribeNotificationConfigurations](https://intl.cloud.tencent.com/document/api/377/33183?from_cn_redirect=1) and retrieving the AutoScalingNotificationId from the returned information.
     "AutoScalingNotificationId" auto_scaling_notification_id set_auto_scaling_notification_id: str,
 } }
 rt::action!("as", "2018-04-19", "DeleteNotificationConfiguration", DeleteNotificationConfigurationRequest => DeleteNotificationConfigurationResponse);
 
 rt::model! { read debug;
-/// DeleteNotificationConfiguration返回参数结构体
+/// DeleteNotificationConfiguration response structure.
 DeleteNotificationConfigurationResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteScalingPolicy` (删除告警触发策略).
+/// Request of `DeleteScalingPolicy` (Deletes an alarm trigger policy).
 ///
-/// 本接口（DeleteScalingPolicy）用于删除告警触发策略。
+/// This API (DeleteScalingPolicy) is used to delete an alarm trigger policy.
 DeleteScalingPolicyRequest {
-    /// 待删除的告警策略ID。可通过登录 [控制台](https://console.cloud.tencent.com/autoscaling/group) 或调用接口 [DescribeScalingPolicies](https://cloud.tencent.com/document/api/377/33178) ，取返回信息中的 AutoScalingPolicyId 获取告警策略ID。
+    /// The Alarm policy ID to be deleted. you can obtain the Alarm policy ID by logging in to the [console](https://console.cloud.tencent.com/autoscaling/group) or calling the api [DescribeScalingPolicies](https://intl.cloud.tencent.com/document/api/377/33178?from_cn_redirect=1) and retrieving the AutoScalingPolicyId from the returned information.
     ///
     /// Required.
     "AutoScalingPolicyId" auto_scaling_policy_id set_auto_scaling_policy_id: str,
@@ -1161,18 +1186,18 @@ DeleteScalingPolicyRequest {
 rt::action!("as", "2018-04-19", "DeleteScalingPolicy", DeleteScalingPolicyRequest => DeleteScalingPolicyResponse);
 
 rt::model! { read debug;
-/// DeleteScalingPolicy返回参数结构体
+/// DeleteScalingPolicy response structure.
 DeleteScalingPolicyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteScheduledAction` (删除定时任务).
+/// Request of `DeleteScheduledAction` (Deletes a scheduled task).
 ///
-/// 本接口（DeleteScheduledAction）用于删除特定的定时任务。
+/// This API (DeleteScheduledAction) is used to delete the specified scheduled task.
 DeleteScheduledActionRequest {
-    /// 待删除的定时任务ID。可以通过调用接口 [DescribeScheduledActions](https://cloud.tencent.com/document/api/377/20450) ，取返回信息中的 ScheduledActionId 获取定时任务ID。
+    /// Scheduled task ID to be deleted. obtain the scheduled task ID by calling the api [DescribeScheduledActions](https://intl.cloud.tencent.com/document/api/377/20450?from_cn_redirect=1) and retrieving the ScheduledActionId from the returned information.
     ///
     /// Required.
     "ScheduledActionId" scheduled_action_id set_scheduled_action_id: str,
@@ -1180,120 +1205,121 @@ DeleteScheduledActionRequest {
 rt::action!("as", "2018-04-19", "DeleteScheduledAction", DeleteScheduledActionRequest => DeleteScheduledActionResponse);
 
 rt::model! { read debug;
-/// DeleteScheduledAction返回参数结构体
+/// DeleteScheduledAction response structure.
 DeleteScheduledActionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAccountLimits` (查询用户账号的资源限制).
+/// Request of `DescribeAccountLimits` (Queries resource limits for a user account).
 ///
-/// 本接口（DescribeAccountLimits）用于查询用户账户在弹性伸缩中的资源限制。
+/// This API (DescribeAccountLimits) is used to query the limits of user's AS resources.
 DescribeAccountLimitsRequest {
 } }
 rt::action!("as", "2018-04-19", "DescribeAccountLimits", DescribeAccountLimitsRequest => DescribeAccountLimitsResponse);
 
 rt::model! { read debug;
-/// DescribeAccountLimits返回参数结构体
+/// DescribeAccountLimits response structure.
 DescribeAccountLimitsResponse {
-    /// 用户账户被允许创建的启动配置最大数量
+    /// Maximum number of launch configurations allowed for creation by the user account
     "MaxNumberOfLaunchConfigurations" max_number_of_launch_configurations set_max_number_of_launch_configurations: i64,
-    /// 用户账户启动配置的当前数量
+    /// Current number of launch configurations under the user account
     "NumberOfLaunchConfigurations" number_of_launch_configurations set_number_of_launch_configurations: i64,
-    /// 用户账户被允许创建的伸缩组最大数量
+    /// Maximum number of auto scaling groups allowed for creation by the user account
     "MaxNumberOfAutoScalingGroups" max_number_of_auto_scaling_groups set_max_number_of_auto_scaling_groups: i64,
-    /// 用户账户伸缩组的当前数量
+    /// Current number of auto scaling groups under the user account
     "NumberOfAutoScalingGroups" number_of_auto_scaling_groups set_number_of_auto_scaling_groups: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAutoScalingActivities` (查询伸缩活动).
+/// Request of `DescribeAutoScalingActivities` (Queries scaling activities).
 ///
-/// 本接口（DescribeAutoScalingActivities）用于查询伸缩组的伸缩活动记录。当前仅保存近两年的伸缩活动。
+/// This API is used to query the scaling activities of the scaling group. Currently, only scaling operations from the past two years are saved.
 DescribeAutoScalingActivitiesRequest {
-    /// 按照一个或者多个伸缩活动ID查询。伸缩活动ID形如：`asa-5l2ejpfo`。每次请求的上限为100。参数不支持同时指定`ActivityIds`和`Filters`。
+    /// Queries by one or more scaling activity IDs in the format of `asa-5l2ejpfo`. The maximum quantity per request is 100. This parameter does not support specifying both `ActivityIds` and `Filters` at the same time.
     "ActivityIds" activity_ids set_activity_ids: list String,
-    /// 过滤条件。过滤字段取值范围如下：
+    /// Filter criteria. the filter field value ranges from...to.
     ///
     /// - auto-scaling-group-id
     ///
-    /// - 按照【伸缩组ID】进行过滤。可通过登录 [控制台](https://console.cloud.tencent.com/autoscaling/group) 或调用接口 [DescribeAutoScalingGroups](https://cloud.tencent.com/document/api/377/20438) ，取返回信息中的 AutoScalingGroupId 获取伸缩组ID。
-    /// - 类型：String
-    /// - 必选：否
-    /// - 示例值: asg-kiju7yt5
+    /// - Filter by [scaling group id]. you can log IN to the [console](https://console.cloud.tencent.com/autoscaling/group) or call the api [DescribeAutoScalingGroups](https://intl.cloud.tencent.com/document/api/377/20438?from_cn_redirect=1) to obtain the scaling group id from the returned information.
+    /// - type: String
+    /// - required: no
+    /// - example value: asg-kiju7yt5
     ///
     /// - activity-status-code
     ///
-    /// - 按照【伸缩活动状态】进行过滤
-    /// - 类型：String
-    /// - 必选：否
-    /// - 可选项:
+    /// - filter by [scaling activity status]
+    /// - type: String
+    /// - required: no
+    /// - options:
     ///
-    /// - INIT：初始化中
-    /// - RUNNING：运行中
-    /// - SUCCESSFUL：活动成功
-    /// - PARTIALLY_SUCCESSFUL：活动部分成功
-    /// - FAILED：活动失败
-    /// - CANCELLED：活动取消
+    /// - INIT: initializing
+    /// - RUNNING: RUNNING
+    /// - SUCCESSFUL: SUCCESSFUL activity
+    /// - PARTIALLY_SUCCESSFUL: PARTIALLY SUCCESSFUL activity
+    /// - FAILED: activity FAILED
+    /// - CANCELLED: activity CANCELLED
     ///
     /// - activity-type
     ///
-    /// - 按照【伸缩活动类型】进行过滤
-    /// - 类型：String
-    /// - 必选：否
-    /// - 可选项:
+    /// - filter by [scaling activity type]
+    /// - type: String
+    /// - required: no
+    /// - options:
     ///
-    /// - SCALE_OUT：扩容活动
-    /// - SCALE_IN：缩容活动
-    /// - ATTACH_INSTANCES：添加实例
-    /// - REMOVE_INSTANCES：销毁实例
-    /// - DETACH_INSTANCES：移出实例
-    /// - TERMINATE_INSTANCES_UNEXPECTEDLY：实例在CVM控制台被销毁
-    /// - REPLACE_UNHEALTHY_INSTANCE：替换不健康实例
-    /// - START_INSTANCES：开启实例
-    /// - STOP_INSTANCES：关闭实例
-    /// - INVOKE_COMMAND：执行命令
+    /// - SCALE_OUT: SCALE-OUT activity
+    /// - SCALE_IN: SCALE-IN activity
+    /// - ATTACH_INSTANCES: adding INSTANCES
+    /// - REMOVE_INSTANCES: terminating INSTANCES
+    /// - DETACH_INSTANCES: REMOVE INSTANCE
+    /// - TERMINATE_INSTANCES_UNEXPECTEDLY: TERMINATE INSTANCE IN CVM console
+    /// - REPLACE_UNHEALTHY_INSTANCE: REPLACE UNHEALTHY INSTANCES
+    /// - START_INSTANCES: START INSTANCES
+    /// - STOP_INSTANCES: shut down INSTANCE
+    /// - INVOKE_COMMAND: execute COMMAND
     ///
     /// - activity-id
     ///
-    /// - 按照【伸缩活动ID】进行过滤。可通过登录 [控制台](https://console.cloud.tencent.com/autoscaling/group) 获取伸缩活动ID。
-    /// - 类型：String
-    /// - 必选：否
-    /// - 示例值: asa-hy6tr4ed
+    /// - filter by [scaling activity id]. you can log IN to the [console](https://console.cloud.tencent.com/autoscaling/group) to obtain the scaling activity id.
+    /// - type: String
+    /// - required: no
+    /// - example value: asa-hy6tr4ed
     ///
-    /// 每次请求的`Filters`的上限为10，`Filter.Values`的上限为5。参数不支持同时指定`ActivityIds`和`Filters`。
+    /// .
+    /// The maximum number of `Filters` per request is 10. the upper limit for `Filter.Values` is 5. parameters must not specify both `ActivityIds` and `Filters` simultaneously.
     "Filters" filters set_filters: list Filter,
-    /// 返回数量，默认为20，最大值为100。关于`Limit`的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// Number of returned results. Default value: 20. Maximum value: 100. For more information on `Limit`, see the relevant section in the API [overview](https://intl.cloud.tencent.com/document/api/213/15688?from_cn_redirect=1).
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。关于`Offset`的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// Offset. Default value: 0. For more information on `Offset`, see the relevant section in the API [overview](https://intl.cloud.tencent.com/document/api/213/15688?from_cn_redirect=1).
     "Offset" offset set_offset: i128,
-    /// 伸缩活动最早的开始时间，如果指定了ActivityIds，此参数将被忽略。取值为`UTC`时间，按照`ISO8601`标准，格式：`YYYY-MM-DDThh:mm:ssZ`。注意：当前仅保存近两年的伸缩活动。
+    /// The earliest start time of the scaling operation. if ActivityIds is specified, this parameter will be ignored. value is in UTC time, following the ISO8601 standard, format: YYYY-MM-DDThh:MM:ssZ. note: currently, only scaling operations from the past two years are saved.
     "StartTime" start_time set_start_time: str,
-    /// 伸缩活动最晚的结束时间，如果指定了ActivityIds，此参数将被忽略。取值为`UTC`时间，按照`ISO8601`标准，格式：`YYYY-MM-DDThh:mm:ssZ`。
+    /// The latest end time of the scaling activity, which will be ignored if ActivityIds is specified. The value is in `UTC time` in the format of `YYYY-MM-DDThh:mm:ssZ` according to the `ISO8601` standard.
     "EndTime" end_time set_end_time: str,
 } }
 rt::action!("as", "2018-04-19", "DescribeAutoScalingActivities", DescribeAutoScalingActivitiesRequest => DescribeAutoScalingActivitiesResponse);
 
 rt::model! { read debug;
-/// DescribeAutoScalingActivities返回参数结构体
+/// DescribeAutoScalingActivities response structure.
 DescribeAutoScalingActivitiesResponse {
-    /// 符合条件的伸缩活动数量。
+    /// Number of eligible scaling activities.
     "TotalCount" total_count set_total_count: i128,
-    /// 符合条件的伸缩活动信息集合。
+    /// Information set of eligible scaling activities.
     "ActivitySet" activity_set set_activity_set: list Activity,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAutoScalingAdvices` (查询弹性伸缩配置建议).
+/// Request of `DescribeAutoScalingAdvices` (Queries suggestions for scaling group configurations).
 ///
-/// 此接口用于查询伸缩组配置建议。
+/// This API is used to query suggestions for scaling group configurations.
 DescribeAutoScalingAdvicesRequest {
-    /// 待查询的伸缩组列表，上限100。可通过登录 [控制台](https://console.cloud.tencent.com/autoscaling/group) 或调用接口 [DescribeAutoScalingGroups](https://cloud.tencent.com/document/api/377/20438) ，取返回信息中的 AutoScalingGroupId 获取伸缩组ID。
+    /// The scaling group list to be queried, with an upper limit of 100. obtain the scaling group ID by logging in to the [console](https://console.cloud.tencent.com/autoscaling/group) or calling the api [DescribeAutoScalingGroups](https://intl.cloud.tencent.com/document/api/377/20438?from_cn_redirect=1) and retrieving the AutoScalingGroupId from the returned information.
     ///
     /// Required.
     "AutoScalingGroupIds" auto_scaling_group_ids set_auto_scaling_group_ids: list String,
@@ -1301,370 +1327,370 @@ DescribeAutoScalingAdvicesRequest {
 rt::action!("as", "2018-04-19", "DescribeAutoScalingAdvices", DescribeAutoScalingAdvicesRequest => DescribeAutoScalingAdvicesResponse);
 
 rt::model! { read debug;
-/// DescribeAutoScalingAdvices返回参数结构体
+/// DescribeAutoScalingAdvices response structure.
 DescribeAutoScalingAdvicesResponse {
-    /// 伸缩组配置建议集合。
+    /// A collection of suggestions for scaling group configurations.
     "AutoScalingAdviceSet" auto_scaling_advice_set set_auto_scaling_advice_set: list AutoScalingAdvice,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAutoScalingGroupLastActivities` (查询伸缩组最新一次伸缩活动).
+/// Request of `DescribeAutoScalingGroupLastActivities` (Queries the latest activity history of an auto scaling group).
 ///
-/// 本接口（DescribeAutoScalingGroupLastActivities）用于查询伸缩组的最新一次伸缩活动记录。
+/// This API is used to query the latest activity history of an auto scaling group.
 DescribeAutoScalingGroupLastActivitiesRequest {
-    /// 伸缩组ID列表。可通过登录 [控制台](https://console.cloud.tencent.com/autoscaling/group) 或调用接口 [DescribeAutoScalingGroups](https://cloud.tencent.com/document/api/377/20438) ，取返回信息中的 AutoScalingGroupId 获取伸缩组ID。
+    /// Auto scaling group ID list. obtain the scaling group ID by logging in to the [console](https://console.cloud.tencent.com/autoscaling/group) or calling the api [DescribeAutoScalingGroups](https://intl.cloud.tencent.com/document/api/377/20438?from_cn_redirect=1) and retrieving AutoScalingGroupId from the returned information.
     ///
     /// Required.
     "AutoScalingGroupIds" auto_scaling_group_ids set_auto_scaling_group_ids: list String,
-    /// 查询时排除取消类型活动。默认值为 false，表示不排除取消类型活动。
+    /// Excludes cancelled type activities when querying. Default value is false, which means cancelled type activities are not excluded.
     "ExcludeCancelledActivity" exclude_cancelled_activity set_exclude_cancelled_activity: bool,
 } }
 rt::action!("as", "2018-04-19", "DescribeAutoScalingGroupLastActivities", DescribeAutoScalingGroupLastActivitiesRequest => DescribeAutoScalingGroupLastActivitiesResponse);
 
 rt::model! { read debug;
-/// DescribeAutoScalingGroupLastActivities返回参数结构体
+/// DescribeAutoScalingGroupLastActivities response structure.
 DescribeAutoScalingGroupLastActivitiesResponse {
-    /// 符合条件的伸缩活动信息集合。说明：伸缩组伸缩活动不存在的则不返回，如传50个伸缩组ID，返回45条数据，说明其中有5个伸缩组伸缩活动不存在。
+    /// Information set of eligible scaling activities. Scaling groups without scaling activities are not returned. For example, if there are 50 auto scaling group IDs but only 45 records are returned, it indicates that 5 of the auto scaling groups do not have scaling activities.
     "ActivitySet" activity_set set_activity_set: list Activity,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAutoScalingGroups` (查询伸缩组).
+/// Request of `DescribeAutoScalingGroups` (Queries auto scaling groups).
 ///
-/// 本接口（DescribeAutoScalingGroups）用于查询伸缩组信息。
+/// This API (DescribeAutoScalingGroups) is used to query the information of auto scaling groups.
 ///
-/// * 可以根据伸缩组ID、伸缩组名称或者启动配置ID等信息来查询伸缩组的详细信息。过滤信息详细请见过滤器`Filter`。
-/// * 如果参数为空，返回当前用户一定数量（`Limit`所指定的数量，默认为20）的伸缩组。
+/// * You can query the details of auto scaling groups based on information such as auto scaling group ID, auto scaling group name, or launch configuration ID. For more information on filters, see `Filter`.
+/// * If the parameter is empty, a certain number (specified by `Limit` and 20 by default) of auto scaling groups of the current user will be returned.
 DescribeAutoScalingGroupsRequest {
-    /// 按照一个或者多个伸缩组ID查询。伸缩组ID形如：`asg-nkdwoui0`。每次请求的上限为100。参数不支持同时指定`AutoScalingGroupIds`和`Filters`。
+    /// Queries by one or more auto scaling group IDs in the format of `asg-nkdwoui0`. The maximum quantity per request is 100. This parameter does not support specifying both `AutoScalingGroupIds` and `Filters` at the same time.
     "AutoScalingGroupIds" auto_scaling_group_ids set_auto_scaling_group_ids: list String,
-    /// 过滤条件。
+    /// Filter criteria
     ///
-    /// -  auto-scaling-group-id - String - 是否必填：否 -（过滤条件）按照伸缩组ID过滤。
-    /// 可通过登录 [控制台](https://console.cloud.tencent.com/autoscaling/group) 或调用接口 [DescribeAutoScalingGroups](https://cloud.tencent.com/document/api/377/20438) ，取返回信息中的 AutoScalingGroupId 获取伸缩组ID。
+    /// -  auto-scaling-group-id - String - required: no - (filter) filter by auto scaling group id..
+    /// Specifies the scaling group ID obtained by logging in to the [console](https://console.cloud.tencent.com/autoscaling/group) or calling the api [DescribeAutoScalingGroups](https://intl.cloud.tencent.com/document/api/377/20438?from_cn_redirect=1) and retrieving the AutoScalingGroupId from the return information.
     ///
-    /// -  auto-scaling-group-name - String - 是否必填：否 -（过滤条件）按照伸缩组名称过滤。
+    /// -  auto-scaling-group-name - String - required: no - (filter) filter by auto scaling group name..
     ///
-    /// -  vague-auto-scaling-group-name - String - 是否必填：否 -（过滤条件）按照伸缩组名称模糊搜索。
+    /// -  vague-auto-scaling-group-name - String - required: no - (filter) filter by scaling group name fuzzy search..
     ///
-    /// -  launch-configuration-id - String - 是否必填：否 -（过滤条件）按照启动配置ID过滤。可通过登录 [控制台](https://console.cloud.tencent.com/autoscaling/config) 或调用接口 [DescribeLaunchConfigurations](https://cloud.tencent.com/document/api/377/20445) ，取返回信息中的 LaunchConfigurationId 获取启动配置ID。
+    /// - launch-configuration-id - String - required: no - (filter condition) filter by launch configuration id. you can obtain the launch configuration id by logging in to the [console](https://console.cloud.tencent.com/autoscaling/config) or calling the api [DescribeLaunchConfigurations](https://intl.cloud.tencent.com/document/api/377/20445?from_cn_redirect=1) and retrieving the LaunchConfigurationId from the returned information..
     ///
-    /// -  tag-key - String - 是否必填：否 -（过滤条件）按照标签键进行过滤。可通过调用接口 [GetTags](https://cloud.tencent.com/document/product/651/72275) ，取返回信息中的 TagKey 获取标签键。
+    /// -  `tag-key` - String - optional - filter by the tag key. you can call the API [GetTags](https://intl.cloud.tencent.com/document/product/651/72275?from_cn_redirect=1) to obtain the tag key from the returned information..
     ///
-    /// -  tag-value - String - 是否必填：否 -（过滤条件）按照标签值进行过滤。可通过调用接口 [GetTags](https://cloud.tencent.com/document/product/651/72275) ，取返回信息中的 TagValue 获取标签值。
+    /// - tag-value - String - required: no - (filter condition) filter by tag value. you can obtain the tag value by calling the API [GetTags](https://intl.cloud.tencent.com/document/product/651/72275?from_cn_redirect=1) and retrieving the TagValue from the returned information..
     ///
-    /// -  tag:tag-key - String - 是否必填：否 -（过滤条件）按照标签键值对进行过滤。 tag-key使用具体的标签键进行替换，请参考示例2。可通过调用接口 [GetTags](https://cloud.tencent.com/document/product/651/72275) ，取返回信息中的 TagKey 获取标签键。
-    /// 每次请求的`Filters`的上限为10，`Filter.Values`的上限为5。参数不支持同时指定`AutoScalingGroupIds`和`Filters`。
+    /// - tag:tag-key - String - required: no - (filter condition) filter by tag key-value pair. replace tag-key with a specific tag key. see example 2 for reference. call the API [GetTags](https://intl.cloud.tencent.com/document/product/651/72275?from_cn_redirect=1) to obtain the TagKey from the returned information..
+    /// The maximum number of `Filters` per request is 10, and that of `Filter.Values` is 5. the `AutoScalingGroupIds` and `Filters` parameters cannot be specified simultaneously.
     "Filters" filters set_filters: list Filter,
-    /// 返回数量，默认为20，最大值为100。关于`Limit`的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// Number of returned results. Default value: 20. Maximum value: 100. For more information on `Limit`, see the relevant section in the API [overview](https://intl.cloud.tencent.com/document/api/213/15688?from_cn_redirect=1).
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。关于`Offset`的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// Offset. Default value: 0. For more information on `Offset`, see the relevant section in the API [overview](https://intl.cloud.tencent.com/document/api/213/15688?from_cn_redirect=1).
     "Offset" offset set_offset: i128,
 } }
 rt::action!("as", "2018-04-19", "DescribeAutoScalingGroups", DescribeAutoScalingGroupsRequest => DescribeAutoScalingGroupsResponse);
 
 rt::model! { read debug;
-/// DescribeAutoScalingGroups返回参数结构体
+/// DescribeAutoScalingGroups response structure.
 DescribeAutoScalingGroupsResponse {
-    /// 伸缩组详细信息列表。
+    /// List of auto scaling group details.
     "AutoScalingGroupSet" auto_scaling_group_set set_auto_scaling_group_set: list AutoScalingGroup,
-    /// 符合条件的伸缩组数量。
+    /// Number of eligible auto scaling groups.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAutoScalingInstances` (查询实例).
+/// Request of `DescribeAutoScalingInstances` (Queries instances).
 ///
-/// 本接口（DescribeAutoScalingInstances）用于查询弹性伸缩关联实例的信息。
+/// This API (DescribeAutoScalingInstances) is used to query the information of instances associated with AS.
 ///
-/// * 可以根据实例ID、伸缩组ID等信息来查询实例的详细信息。过滤信息详细请见过滤器`Filter`。
-/// * 如果参数为空，返回当前用户一定数量（`Limit`所指定的数量，默认为20）的实例。
+/// * You can query the details of instances based on information such as instance ID and auto scaling group ID. For more information on filters, see `Filter`.
+/// * If the parameter is empty, a certain number (specified by `Limit` and 20 by default) of instances of the current user will be returned.
 DescribeAutoScalingInstancesRequest {
-    /// 待查询云服务器（CVM）的实例ID列表，列表长度上限为100，不支持同时指定 InstanceIds 和 Filters。
-    /// 可以通过以下方式获取可用的实例ID：
+    /// IDs of the CVM instances to query. the instance ID list has a length limit of 100. `InstanceIds` and `Filters` cannot be specified simultaneously.
+    /// You can get available instance ids in the following ways:
     ///
-    /// - 通过登录[控制台](https://console.cloud.tencent.com/cvm/index)查询实例ID。
+    /// - Query instance ID by logging in to the [console](https://console.cloud.tencent.com/cvm/index).
     ///
-    /// - 通过调用接口 [DescribeInstances](https://cloud.tencent.com/document/api/213/15728) ，取返回信息中的 `InstanceId` 获取实例ID。
+    /// - Get the instance ID by calling the api [DescribeInstances](https://intl.cloud.tencent.com/document/api/213/15728?from_cn_redirect=1) and retrieving the `InstanceId` from the returned information.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 过滤条件。
+    /// Filter criteria
     ///
-    /// -  instance-id - String - 是否必填：否 -（过滤条件）按照实例ID过滤。可通过登录[控制台](https://console.cloud.tencent.com/cvm/index)或调用接口 [DescribeInstances](https://cloud.tencent.com/document/api/213/15728) ，取返回信息中的 `InstanceId` 获取实例ID。
+    /// -  instance-id - String - required: no - (filter condition) filter by instance id. get the instance id by logging in to the console (https://console.cloud.tencent.com/cvm/index) or calling the api DescribeInstances (https://www.tencentcloud.com/document/api/213/15728?from_cn_redirect=1), and retrieve the `InstanceId` from the returned information..
     ///
-    /// -  auto-scaling-group-id - String - 是否必填：否 -（过滤条件）按照伸缩组ID过滤。可通过登录 [控制台](https://console.cloud.tencent.com/autoscaling/group) 或调用接口 [DescribeAutoScalingGroups](https://cloud.tencent.com/document/api/377/20438) ，取返回信息中的 AutoScalingGroupId 获取伸缩组ID。
+    /// -  auto-scaling-group-id - String - required: no - (filter) filter by auto scaling group id. obtain the scaling group id by logging in to the [console](https://console.cloud.tencent.com/autoscaling/group) or calling the api [DescribeAutoScalingGroups](https://www.tencentcloud.com/document/api/377/20438?from_cn_redirect=1) and retrieving the AutoScalingGroupId from the returned information..
     ///
-    /// -  private-ip-address - String - 是否必填：否 -（过滤条件）按照实例内网IP过滤。可通过登录 [控制台](https://console.cloud.tencent.com/autoscaling/group) 或调用接口 [DescribeInstances](https://cloud.tencent.com/document/api/213/15728) ，取返回信息中的 `PrivateIpAddresses`获取实例内网IP。
-    /// 每次请求的`Filters`的上限为10，`Filter.Values`的上限为5。参数不支持同时指定`InstanceIds`和`Filters`。
+    /// - private-ip-address - String - required: no - (filter condition) filters instances by private ip address. you can obtain the private ip address by logging in to the [console](https://console.cloud.tencent.com/autoscaling/group) or calling the api [DescribeInstances](https://www.tencentcloud.com/document/api/213/15728?from_cn_redirect=1), and retrieving the `PrivateIpAddresses` from the returned information..
+    /// The maximum number of `Filters` per request is 10, and the maximum number of `Filter.Values` is 5. the parameter does not support specifying both `InstanceIds` and `Filters`.
     "Filters" filters set_filters: list Filter,
-    /// 偏移量，默认为0。关于`Offset`的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// Offset. Default value: 0. For more information on `Offset`, see the relevant section in the API [overview](https://intl.cloud.tencent.com/document/api/213/15688?from_cn_redirect=1).
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认为20，最大值为100。关于`Limit`的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// The number of returned results. Default value: `20`. Maximum value: `100`. For more information on `Limit`, see the relevant sections in API [Introduction](https://intl.cloud.tencent.com/document/api/213/15688?from_cn_redirect=1).
     "Limit" limit set_limit: i64,
 } }
 rt::action!("as", "2018-04-19", "DescribeAutoScalingInstances", DescribeAutoScalingInstancesRequest => DescribeAutoScalingInstancesResponse);
 
 rt::model! { read debug;
-/// DescribeAutoScalingInstances返回参数结构体
+/// DescribeAutoScalingInstances response structure.
 DescribeAutoScalingInstancesResponse {
-    /// 实例详细信息列表。
+    /// List of instance details.
     "AutoScalingInstanceSet" auto_scaling_instance_set set_auto_scaling_instance_set: list Instance,
-    /// 符合条件的实例数量。
+    /// Number of eligible instances.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLaunchConfigurations` (查询启动配置).
+/// Request of `DescribeLaunchConfigurations` (Queries launch configurations).
 ///
-/// 本接口（DescribeLaunchConfigurations）用于查询启动配置的信息。
+/// This API is used to query the information of launch configurations.
 ///
-/// * 可以根据启动配置ID、启动配置名称等信息来查询启动配置的详细信息。过滤信息详细请见过滤器`Filter`。
-/// * 如果参数为空，返回当前用户一定数量（`Limit`所指定的数量，默认为20）的启动配置。
+/// * You can query the launch configuration details based on information such as launch configuration ID and name. For more information on filters, see `Filter`.
+/// * If the parameter is empty, a certain number (specified by `Limit` and 20 by default) of launch configurations of the current user will be returned.
 DescribeLaunchConfigurationsRequest {
-    /// 按照一个或者多个启动配置ID查询。启动配置ID形如：`asc-ouy1ax38`。每次请求的上限为100。参数不支持同时指定`LaunchConfigurationIds`和`Filters`
+    /// Queries by one or more launch configuration IDs in the format of `asc-ouy1ax38`. The maximum quantity per request is 100. This parameter does not support specifying both `LaunchConfigurationIds` and `Filters` at the same time.
     "LaunchConfigurationIds" launch_configuration_ids set_launch_configuration_ids: list String,
-    /// 过滤条件。
+    /// Filter criteria
     ///
-    /// -  launch-configuration-id - String - 是否必填：否 -（过滤条件）按照启动配置ID过滤。
+    /// - launch-configuration-id - String - required: no - (filter condition) filter by launch configuration ID.
     ///
-    /// -  launch-configuration-name - String - 是否必填：否 -（过滤条件）按照启动配置名称过滤。
+    /// - launch-configuration-name - String - required: no - (filter condition) filter by launch configuration name.
     ///
-    /// -  vague-launch-configuration-name - String - 是否必填：否 -（过滤条件）按照启动配置名称模糊搜索。
+    /// - vague-launch-configuration-name - String - required: no - (filter condition) fuzzy search by launch configuration name.
     ///
-    /// -  tag-key - String - 是否必填：否 -（过滤条件）按照标签键进行过滤。
+    /// - tag-key - String - required: no - (filter condition) filter by tag key.
     ///
-    /// -  tag-value - String - 是否必填：否 -（过滤条件）按照标签值进行过滤。
+    /// - tag-value - String - required: no - (filter condition) filter by tag value.
     ///
-    /// -  tag:tag-key - String - 是否必填：否 -（过滤条件）按照标签键值对进行过滤。 tag-key使用具体的标签键进行替换。使用请参考示例3
-    /// 每次请求的`Filters`的上限为10，`Filter.Values`的上限为5。参数不支持同时指定`LaunchConfigurationIds`和`Filters`。
+    /// - tag:tag-key - String - required: no - (filter condition) filter by Tag key-value pair. Replace tag-key with a specific tag key. See Example 3 for usage.
+    /// The maximum number of `Filters` per request is 10, and the maximum number of `Filter.Values` is 5. The parameter does not support specifying both `LaunchConfigurationIds` and `Filters`.
     "Filters" filters set_filters: list Filter,
-    /// 返回数量，默认为20，最大值为100。关于`Limit`的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// The number of returned results. Default value: `20`. Maximum value: `100`. For more information on `Limit`, see the relevant sections in API [Introduction](https://intl.cloud.tencent.com/document/api/213/15688?from_cn_redirect=1).
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。关于`Offset`的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// The offset. Default value: `0`. For more information on `Offset`, see the relevant sections in API [Introduction](https://intl.cloud.tencent.com/document/api/213/15688?from_cn_redirect=1).
     "Offset" offset set_offset: i128,
 } }
 rt::action!("as", "2018-04-19", "DescribeLaunchConfigurations", DescribeLaunchConfigurationsRequest => DescribeLaunchConfigurationsResponse);
 
 rt::model! { read debug;
-/// DescribeLaunchConfigurations返回参数结构体
+/// DescribeLaunchConfigurations response structure.
 DescribeLaunchConfigurationsResponse {
-    /// 符合条件的启动配置数量。
+    /// Number of eligible launch configurations.
     "TotalCount" total_count set_total_count: i128,
-    /// 启动配置详细信息列表。
+    /// List of launch configuration details.
     "LaunchConfigurationSet" launch_configuration_set set_launch_configuration_set: list LaunchConfiguration,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLifecycleHooks` (查询生命周期挂钩).
+/// Request of `DescribeLifecycleHooks` (Queries lifecycle hooks).
 ///
-/// 本接口（DescribeLifecycleHooks）用于查询生命周期挂钩信息。
+/// This API (DescribeLifecycleHooks) is used to query the information of lifecycle hooks.
 ///
-/// * 可以根据伸缩组ID、生命周期挂钩ID或者生命周期挂钩名称等信息来查询生命周期挂钩的详细信息。过滤信息详细请见过滤器`Filter`。
-/// * 如果参数为空，返回当前用户一定数量（`Limit`所指定的数量，默认为20）的生命周期挂钩。
+/// * You can query the details of lifecycle hooks based on information such as auto scaling group ID, lifecycle hook ID, or lifecycle hook name. For more information on filters, see `Filter`.
+/// * If the parameter is empty, a certain number (specified by `Limit` and 20 by default) of lifecycle hooks of the current user will be returned.
 DescribeLifecycleHooksRequest {
-    /// 按照一个或者多个生命周期挂钩ID查询。生命周期挂钩ID形如：`ash-8azjzxcl`。每次请求的上限为100。参数不支持同时指定`LifecycleHookIds`和`Filters`。
+    /// Queries by one or more lifecycle hook IDs in the format of `ash-8azjzxcl`. The maximum quantity per request is 100. This parameter does not support specifying both `LifecycleHookIds` and `Filters` at the same time.
     "LifecycleHookIds" lifecycle_hook_ids set_lifecycle_hook_ids: list String,
-    /// 过滤条件。
+    /// Filters.
     ///
-    /// -  lifecycle-hook-id - String - 是否必填：否 -（过滤条件）按照生命周期挂钩ID过滤。
+    /// -  `lifecycle-hook-id` - String - Required: No - (Filter) Filter by lifecycle hook ID.
     ///
-    /// -  lifecycle-hook-name - String - 是否必填：否 -（过滤条件）按照生命周期挂钩名称过滤。
+    /// -  `lifecycle-hook-name` - String - Required: No - (Filter) Filter by lifecycle hook name.
     ///
-    /// -  auto-scaling-group-id - String - 是否必填：否 -（过滤条件）按照伸缩组ID过滤。
-    /// 每次请求的`Filters`的上限为10，`Filter.Values`的上限为5。参数不支持同时指定`LifecycleHookIds `和`Filters`。
+    /// -  `auto-scaling-group-id` - String - Required: No - (Filter) Filter by scaling group ID.
+    /// Up to 10 filters can be included in a request and up to 5 values for each filter. It cannot be specified with `LifecycleHookIds` at the same time.
     "Filters" filters set_filters: list Filter,
-    /// 返回数量，默认为20，最大值为100。关于`Limit`的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// Number of returned results. Default value: 20. Maximum value: 100. For more information on `Limit`, see the relevant section in the API [overview](https://intl.cloud.tencent.com/document/api/213/15688?from_cn_redirect=1).
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。关于`Offset`的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// Offset. Default value: 0. For more information on `Offset`, see the relevant section in the API [overview](https://intl.cloud.tencent.com/document/api/213/15688?from_cn_redirect=1).
     "Offset" offset set_offset: i128,
 } }
 rt::action!("as", "2018-04-19", "DescribeLifecycleHooks", DescribeLifecycleHooksRequest => DescribeLifecycleHooksResponse);
 
 rt::model! { read debug;
-/// DescribeLifecycleHooks返回参数结构体
+/// DescribeLifecycleHooks response structure.
 DescribeLifecycleHooksResponse {
-    /// 生命周期挂钩数组
+    /// Array of lifecycle hooks
     "LifecycleHookSet" lifecycle_hook_set set_lifecycle_hook_set: list LifecycleHook,
-    /// 总体数量
+    /// Total quantity
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeNotificationConfigurations` (查询通知).
+/// Request of `DescribeNotificationConfigurations` (Queries notifications).
 ///
-/// 本接口 (DescribeNotificationConfigurations) 用于查询一个或多个通知的详细信息。
+/// This API (DescribeNotificationConfigurations) is used to query the information of one or more notifications.
 ///
-/// 可以根据通知ID、伸缩组ID等信息来查询通知的详细信息。过滤信息详细请见过滤器`Filter`。
-/// 如果参数为空，返回当前用户一定数量（Limit所指定的数量，默认为20）的通知。
+/// You can query the details of notifications based on information such as notification ID and auto scaling group ID. For more information on filters, see `Filter`.
+/// If the parameter is empty, a certain number (specified by `Limit` and 20 by default) of notifications of the current user will be returned.
 DescribeNotificationConfigurationsRequest {
-    /// 按照一个或者多个通知ID查询，列表长度上限为100。可通过登录 [控制台](https://console.cloud.tencent.com/autoscaling/group) 获取通知ID。参数不支持同时指定`AutoScalingNotificationIds`和`Filters`。
+    /// Query by one or more notification ids. the list length limit is 100. you can obtain the notification ID by logging in to the [console](https://console.cloud.tencent.com/autoscaling/group). parameters AutoScalingNotificationIds and Filters must not be specified simultaneously.
     "AutoScalingNotificationIds" auto_scaling_notification_ids set_auto_scaling_notification_ids: list String,
-    /// 过滤条件。
+    /// Filter criteria
     ///
-    /// -  auto-scaling-notification-id - String - 是否必填：否 -（过滤条件）按照通知ID过滤。
+    /// -  auto-scaling-notification-id - String - required: no - (filter) filter by notification id.
     ///
-    /// -  auto-scaling-group-id - String - 是否必填：否 -（过滤条件）按照伸缩组ID过滤。可通过登录 [控制台](https://console.cloud.tencent.com/autoscaling/group) 或调用接口 [DescribeAutoScalingGroups](https://cloud.tencent.com/document/api/377/20438) ，取返回信息中的 AutoScalingGroupId 获取伸缩组ID。
-    /// 每次请求的`Filters`的上限为10，`Filter.Values`的上限为5。参数不支持同时指定`AutoScalingNotificationIds`和`Filters`。
+    /// -  auto-scaling-group-id - String - required: no - (filter) filter by auto scaling group id. you can obtain the scaling group id by logging in to the [console](https://console.cloud.tencent.com/autoscaling/group) or calling the api [DescribeAutoScalingGroups](https://intl.cloud.tencent.com/document/api/377/20438?from_cn_redirect=1) and retrieving the AutoScalingGroupId from the returned information.
+    /// The maximum number of `Filters` per request is 10, and that of `Filter.Values` is 5. the `AutoScalingNotificationIds` and `Filters` parameters cannot be specified simultaneously.
     "Filters" filters set_filters: list Filter,
-    /// 返回数量，默认为20，最大值为100。关于`Limit`的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// Number of returned results. Default value: 20. Maximum value: 100. For more information on `Limit`, see the relevant section in the API [overview](https://intl.cloud.tencent.com/document/api/213/15688?from_cn_redirect=1).
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。关于`Offset`的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// Offset. Default value: 0. For more information on `Offset`, see the relevant section in the API [overview](https://intl.cloud.tencent.com/document/api/213/15688?from_cn_redirect=1).
     "Offset" offset set_offset: i128,
 } }
 rt::action!("as", "2018-04-19", "DescribeNotificationConfigurations", DescribeNotificationConfigurationsRequest => DescribeNotificationConfigurationsResponse);
 
 rt::model! { read debug;
-/// DescribeNotificationConfigurations返回参数结构体
+/// DescribeNotificationConfigurations response structure.
 DescribeNotificationConfigurationsResponse {
-    /// 符合条件的通知数量。
+    /// Number of eligible notifications.
     "TotalCount" total_count set_total_count: i128,
-    /// 弹性伸缩事件通知详细信息列表。
+    /// List of AS event notification details.
     "AutoScalingNotificationSet" auto_scaling_notification_set set_auto_scaling_notification_set: list AutoScalingNotification,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRefreshActivities` (查询实例刷新活动).
+/// Request of `DescribeRefreshActivities` (Queries the instance refresh activity).
 ///
-/// 本接口（DescribeRefreshActivities）用于查询伸缩组的实例刷新活动记录。
+/// This API (DescribeRefreshActivities) is used to query the instance refresh activity records of a scaling group.
 DescribeRefreshActivitiesRequest {
-    /// 刷新活动ID列表。ID形如：`asr-5l2ejpfo`。每次请求的上限为100。参数不支持同时指定`RefreshActivityIds`和`Filters`。
+    /// List of refresh activity IDs. IDs are formatted like: 'asr-5l2ejpfo'. The upper limit per request is 100. Parameters do not support specifying both RefreshActivityIds and Filters simultaneously.
     "RefreshActivityIds" refresh_activity_ids set_refresh_activity_ids: list String,
-    /// 过滤条件。
+    /// Filter criteria
     ///
-    /// -  auto-scaling-group-id - String - 是否必填：否 -（过滤条件）按照伸缩组ID过滤。可通过登录 [控制台](https://console.cloud.tencent.com/autoscaling/group) 或调用接口 [DescribeAutoScalingGroups](https://cloud.tencent.com/document/api/377/20438) ，取返回信息中的 AutoScalingGroupId 获取伸缩组ID。
+    /// -  auto-scaling-group-id - String - required: no - (filter) filter by auto scaling group id. obtain the scaling group id by logging in to the [console](https://console.cloud.tencent.com/autoscaling/group) or calling the api [DescribeAutoScalingGroups](https://intl.cloud.tencent.com/document/api/377/20438?from_cn_redirect=1) and retrieving the AutoScalingGroupId from the returned information..
     ///
-    /// -  refresh-activity-status-code - String - 是否必填：否 -（过滤条件）按照刷新活动状态过滤。（INIT：初始化中 | RUNNING：运行中 | SUCCESSFUL：活动成功 | FAILED_PAUSE：失败暂停 | AUTO_PAUSE：自动暂停 | MANUAL_PAUSE：手动暂停 | CANCELLED：活动取消 | FAILED：活动失败）
+    /// -  refresh-activity-status-code - String - required: no - (filter criteria) filters by refresh activity status. (INIT: initializing | RUNNING: RUNNING | SUCCESSFUL: activity SUCCESSFUL | FAILED_PAUSE: PAUSE on failure | AUTO_PAUSE: AUTO PAUSE | MANUAL_PAUSE: manually PAUSE | CANCELLED: activity CANCELLED | FAILED: activity FAILED).
     ///
-    /// -  refresh-activity-type - String - 是否必填：否 -（过滤条件）按照刷新活动类型过滤。（NORMAL：正常刷新活动 | ROLLBACK：回滚刷新活动）
+    /// -  refresh-activity-type - String - required: no - (filter) filter by refresh activity types. (NORMAL: regular refresh activity | ROLLBACK: ROLLBACK refresh activity).
     ///
-    /// -  refresh-activity-id - String - 是否必填：否 -（过滤条件）按照刷新活动ID过滤。
+    /// -  refresh-activity-id - String - required: no - (filter) filter by refresh activity id..
     ///
-    /// -  每次请求的Filters的上限为10，Filter.Values的上限为5。参数不支持同时指定RefreshActivityIds和Filters。
+    /// - The upper limit of Filters per request is 10, and that of Filter.Values is 5. The RefreshActivityIds and Filters parameters cannot be specified at the same time.
     "Filters" filters set_filters: list Filter,
-    /// 返回数量，默认为20，最大值为100。关于`Limit`的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// Number of returned pieces. Default value: 20. Maximum value: 100. For further information on Limit, please refer to relevant sections in API [Overview](https://intl.cloud.tencent.com/document/api/213/15688?from_cn_redirect=1).
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。关于`Offset`的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// Offset, 0 by default. For further information on Offset, please refer to relevant sections in API [Overview](https://intl.cloud.tencent.com/document/api/213/15688?from_cn_redirect=1).
     "Offset" offset set_offset: i128,
 } }
 rt::action!("as", "2018-04-19", "DescribeRefreshActivities", DescribeRefreshActivitiesRequest => DescribeRefreshActivitiesResponse);
 
 rt::model! { read debug;
-/// DescribeRefreshActivities返回参数结构体
+/// DescribeRefreshActivities response structure.
 DescribeRefreshActivitiesResponse {
-    /// 符合条件的刷新活动数量。
+    /// Number of refresh activities that meet the conditions.
     "TotalCount" total_count set_total_count: i128,
-    /// 符合条件的刷新活动信息集合。
+    /// A collection of information about refresh activities that meet the conditions.
     "RefreshActivitySet" refresh_activity_set set_refresh_activity_set: list RefreshActivity,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeScalingPolicies` (查询告警触发策略).
+/// Request of `DescribeScalingPolicies` (Queries alarm trigger policies).
 ///
-/// 本接口（DescribeScalingPolicies）用于查询告警触发策略。
+/// This API (DescribeScalingPolicies) is used to query alarm trigger policies.
 DescribeScalingPoliciesRequest {
-    /// 按照一个或者多个告警策略ID查询。告警策略ID形如：asp-i9vkg894。每次请求的实例的上限为100。参数不支持同时指定`AutoScalingPolicyIds`和`Filters`。
+    /// Queries by one or more alarm policy IDs in the format of asp-i9vkg894. The maximum number of instances per request is 100. This parameter does not support specifying both `AutoScalingPolicyIds` and `Filters` at the same time.
     "AutoScalingPolicyIds" auto_scaling_policy_ids set_auto_scaling_policy_ids: list String,
-    /// 过滤条件。
+    /// Filter criteria
     ///
-    /// -  auto-scaling-policy-id - String - 是否必填：否 -（过滤条件）按照告警策略ID过滤。
+    /// -  auto-scaling-policy-id - String - required: no - (filter) filter by alert policy id..
     ///
-    /// -  auto-scaling-group-id - String - 是否必填：否 -（过滤条件）按照伸缩组ID过滤。可通过登录 [控制台](https://console.cloud.tencent.com/autoscaling/group) 或调用接口 [DescribeAutoScalingGroups](https://cloud.tencent.com/document/api/377/20438) ，取返回信息中的 AutoScalingGroupId 获取伸缩组ID。
+    /// -  auto-scaling-group-id - String - required: no - (filter) filter by auto scaling group id. obtain the scaling group id by logging in to the [console](https://console.cloud.tencent.com/autoscaling/group) or calling the api [DescribeAutoScalingGroups](https://intl.cloud.tencent.com/document/api/377/20438?from_cn_redirect=1) and retrieving the AutoScalingGroupId from the returned information..
     ///
-    /// -  scaling-policy-name - String - 是否必填：否 -（过滤条件）按照告警策略名称过滤。
+    /// - scaling-policy-name - String - required: no - (filter condition) filters by Alarm policy name..
     ///
-    /// -  scaling-policy-type - String - 是否必填：否 -（过滤条件）按照告警策略类型过滤，取值范围为SIMPLE，TARGET_TRACKING。两者分别表示简单策略和目标追踪策略。
-    /// 每次请求的`Filters`的上限为10，`Filter.Values`的上限为5。参数不支持同时指定`AutoScalingPolicyIds`和`Filters`。
+    /// - scaling-policy-type - String - required: no - (filter criteria) filters by Alarm policy type. valid values: SIMPLE, TARGET_TRACKING, representing SIMPLE policy and TARGET TRACKING policy respectively..
+    /// The maximum number of `Filters` per request is 10, and that of `Filter.Values` is 5. the `AutoScalingPolicyIds` and `Filters` parameters cannot be specified simultaneously.
     "Filters" filters set_filters: list Filter,
-    /// 返回数量，默认为20，最大值为100。关于`Limit`的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// Number of returned results. Default value: 20. Maximum value: 100. For more information on `Limit`, see the relevant section in the API [overview](https://intl.cloud.tencent.com/document/api/213/15688?from_cn_redirect=1).
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。关于`Offset`的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// Offset. Default value: 0. For more information on `Offset`, see the relevant section in the API [overview](https://intl.cloud.tencent.com/document/api/213/15688?from_cn_redirect=1).
     "Offset" offset set_offset: i128,
 } }
 rt::action!("as", "2018-04-19", "DescribeScalingPolicies", DescribeScalingPoliciesRequest => DescribeScalingPoliciesResponse);
 
 rt::model! { read debug;
-/// DescribeScalingPolicies返回参数结构体
+/// DescribeScalingPolicies response structure.
 DescribeScalingPoliciesResponse {
-    /// 弹性伸缩告警触发策略详细信息列表。
+    /// List of AS alarm trigger policy details.
     "ScalingPolicySet" scaling_policy_set set_scaling_policy_set: list ScalingPolicy,
-    /// 符合条件的通知数量。
+    /// Number of eligible notifications.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeScheduledActions` (查询定时任务).
+/// Request of `DescribeScheduledActions` (Queries scheduled tasks).
 ///
-/// 本接口 (DescribeScheduledActions) 用于查询一个或多个定时任务的详细信息。
+/// This API (DescribeScheduledActions) is used to query the details of one or more scheduled tasks.
 ///
-/// * 可以根据定时任务ID、定时任务名称或者伸缩组ID等信息来查询定时任务的详细信息。过滤信息详细请见过滤器`Filter`。
-/// * 如果参数为空，返回当前用户一定数量（Limit所指定的数量，默认为20）的定时任务。
+/// * You can query the details of scheduled tasks based on information such as scheduled task ID, scheduled task name, or auto scaling group ID. For more information on filters, see `Filter`.
+/// * If the parameter is empty, a certain number (specified by `Limit` and 20 by default) of scheduled tasks of the current user will be returned.
 DescribeScheduledActionsRequest {
-    /// 按照一个或者多个定时任务ID查询。可通过登录 [控制台](https://console.cloud.tencent.com/autoscaling/group) 获取定时任务 ID。每次请求的实例的上限为100。参数不支持同时指定ScheduledActionIds和Filters。
+    /// Query by one or more scheduled task ids. you can obtain the scheduled task ID by logging in to the [console](https://console.cloud.tencent.com/autoscaling/group). the maximum number of instances per request is 100. parameters ScheduledActionIds and Filters must not be specified simultaneously.
     "ScheduledActionIds" scheduled_action_ids set_scheduled_action_ids: list String,
-    /// 过滤条件。可通过登录 [控制台](https://console.cloud.tencent.com/autoscaling/group) 获取定时任务 ID，定时任务名称，伸缩组 ID。
+    /// Filter criteria. obtain the scheduled task ID, scheduled task name, and scaling group ID by logging in to the [console](https://console.cloud.tencent.com/autoscaling/group).
     ///
-    /// -  scheduled-action-id - String - 是否必填：否 -（过滤条件）按照定时任务ID过滤。
+    /// -  scheduled-action-id - String - required: no - (filter) filter by scheduled task id.
     ///
-    /// -  scheduled-action-name - String - 是否必填：否 - （过滤条件） 按照定时任务名称过滤。
+    /// -  scheduled-action-name - String - required: no - (filter criteria) filters by scheduled task name.
     ///
-    /// -  auto-scaling-group-id - String - 是否必填：否 - （过滤条件） 按照伸缩组ID过滤。
+    /// -  auto-scaling-group-id - String - required: no - (filter) filter by auto scaling group id.
     "Filters" filters set_filters: list Filter,
-    /// 偏移量，默认为0。关于Offset的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// Offset. Default value: 0. For more information on `Offset`, see the relevant section in the API [overview](https://intl.cloud.tencent.com/document/api/213/15688?from_cn_redirect=1).
     "Offset" offset set_offset: i128,
-    /// 返回数量，默认为20，最大值为100。关于Limit的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// Number of returned results. Default value: 20. Maximum value: 100. For more information on `Limit`, see the relevant section in the API [overview](https://intl.cloud.tencent.com/document/api/213/15688?from_cn_redirect=1).
     "Limit" limit set_limit: i128,
 } }
 rt::action!("as", "2018-04-19", "DescribeScheduledActions", DescribeScheduledActionsRequest => DescribeScheduledActionsResponse);
 
 rt::model! { read debug;
-/// DescribeScheduledActions返回参数结构体
+/// DescribeScheduledActions response structure.
 DescribeScheduledActionsResponse {
-    /// 符合条件的定时任务数量。
+    /// Number of eligible scheduled tasks.
     "TotalCount" total_count set_total_count: i128,
-    /// 定时任务详细信息列表。
+    /// List of scheduled task details.
     "ScheduledActionSet" scheduled_action_set set_scheduled_action_set: list ScheduledAction,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DetachInstances` (从伸缩组移出 CVM 实例).
+/// Request of `DetachInstances` (Detaches CVM instances from an auto scaling group).
 ///
-/// 本接口（DetachInstances）用于从伸缩组移出 CVM 实例，本接口不会销毁实例。
-/// * 如果移出指定实例后，伸缩组内处于`IN_SERVICE`状态的实例数量小于伸缩组最小值，接口将报错
-/// * 如果伸缩组处于`DISABLED`状态，移出操作不校验`IN_SERVICE`实例数量和最小值的关系
-/// * 对于伸缩组配置的 CLB，实例在离开伸缩组时，AS 会进行解挂载动作
+/// This API is used to remove CVM instances from a scaling group. Instances removed via this API will not be terminated.
+/// * If the number of remaining `IN_SERVICE` instances in the scaling group is less than the minimum capacity, this API will return an error.
+/// * However, if the scaling group is in `DISABLED` status, the removal will not verify the relationship between the number of `IN_SERVICE` instances and the minimum capacity.
+/// * This removal will unassociate the CVM from the CLB instance that has been configured for the scaling group.
 DetachInstancesRequest {
-    /// 伸缩组ID。可以通过如下方式获取可用的伸缩组ID:
+    /// Auto scaling group ID. obtain available scaling group ids in the following ways:.
     ///
-    /// - 通过登录 [控制台](https://console.cloud.tencent.com/autoscaling/group) 查询伸缩组ID。
+    /// - Query the scaling group ID by logging in to the [console](https://console.cloud.tencent.com/autoscaling/group)..
     ///
-    /// - 通过调用接口 [DescribeAutoScalingGroups](https://cloud.tencent.com/document/api/377/20438) ，取返回信息中的 AutoScalingGroupId 获取伸缩组ID。
+    /// - Specifies the scaling group ID obtained by calling the api [DescribeAutoScalingGroups](https://intl.cloud.tencent.com/document/api/377/20438?from_cn_redirect=1) and retrieving the AutoScalingGroupId from the return information..
     ///
     /// Required.
     "AutoScalingGroupId" auto_scaling_group_id set_auto_scaling_group_id: str,
-    /// CVM实例ID列表。可以通过以下方式获取可用的实例ID：
+    /// List of CVM instance ids. you can obtain available instance ids in the following ways:
     ///
-    /// - 通过登录[控制台](https://console.cloud.tencent.com/cvm/index)查询实例ID。
+    /// - Query instance ID by logging in to the [console](https://console.cloud.tencent.com/cvm/index).
     ///
-    /// - 通过调用接口 [DescribeInstances](https://cloud.tencent.com/document/api/213/15728) ，取返回信息中的 `InstanceId` 获取实例ID。
+    /// - Specifies the instance ID by calling the api [DescribeInstances](https://intl.cloud.tencent.com/document/api/213/15728?from_cn_redirect=1) and getting `InstanceId` from the return information.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
@@ -1672,77 +1698,77 @@ DetachInstancesRequest {
 rt::action!("as", "2018-04-19", "DetachInstances", DetachInstancesRequest => DetachInstancesResponse);
 
 rt::model! { read debug;
-/// DetachInstances返回参数结构体
+/// DetachInstances response structure.
 DetachInstancesResponse {
-    /// 伸缩活动ID
+    /// Scaling activity ID
     "ActivityId" activity_id set_activity_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DetachLoadBalancers` (移出负载均衡器).
+/// Request of `DetachLoadBalancers` (Unbinds one or more CLBs).
 ///
-/// 本接口（DetachLoadBalancers）用于从伸缩组移出负载均衡器，本接口不会销毁负载均衡器。
+/// This API is used to unbind one or more CLBs from a scaling group. This API will not terminate CLBs.
 DetachLoadBalancersRequest {
-    /// 伸缩组ID。可通过登录 [控制台](https://console.cloud.tencent.com/autoscaling/group) 或调用接口 [DescribeAutoScalingGroups](https://cloud.tencent.com/document/api/377/20438) ，取返回信息中的 AutoScalingGroupId 获取伸缩组ID。
+    /// Scaling group ID. obtain the scaling group ID by logging in to the [console](https://console.cloud.tencent.com/autoscaling/group) or calling the api [DescribeAutoScalingGroups](https://intl.cloud.tencent.com/document/api/377/20438?from_cn_redirect=1), and retrieve AutoScalingGroupId from the returned information.
     ///
     /// Required.
     "AutoScalingGroupId" auto_scaling_group_id set_auto_scaling_group_id: str,
-    /// 传统负载均衡器ID列表，列表长度上限为20，LoadBalancerIds 和 ForwardLoadBalancerIdentifications 二者同时最多只能指定一个。可以通过 [DescribeLoadBalancers](https://cloud.tencent.com/document/product/214/30685) 接口获取。
+    /// Specifies a list of classic load balancer ids with a maximum length of 20. either LoadBalancerIds or ForwardLoadBalancerIdentifications can be specified at the same time. can be obtained through the [DescribeLoadBalancers](https://intl.cloud.tencent.com/document/product/214/30685?from_cn_redirect=1) api.
     "LoadBalancerIds" load_balancer_ids set_load_balancer_ids: list String,
-    /// 负载均衡器标识信息列表，列表长度上限为100，LoadBalancerIds 和 ForwardLoadBalancerIdentifications二者同时最多只能指定一个。可以通过 [DescribeLoadBalancers](https://cloud.tencent.com/document/product/214/30685) 接口获取。
+    /// Specifies the list of cloud load balancer identification information with a maximum length of 100. either LoadBalancerIds or ForwardLoadBalancerIdentifications can be specified at the same time. can be obtained through the [DescribeLoadBalancers](https://intl.cloud.tencent.com/document/product/214/30685?from_cn_redirect=1) api.
     "ForwardLoadBalancerIdentifications" forward_load_balancer_identifications set_forward_load_balancer_identifications: list ForwardLoadBalancerIdentification,
 } }
 rt::action!("as", "2018-04-19", "DetachLoadBalancers", DetachLoadBalancersRequest => DetachLoadBalancersResponse);
 
 rt::model! { read debug;
-/// DetachLoadBalancers返回参数结构体
+/// DetachLoadBalancers response structure.
 DetachLoadBalancersResponse {
-    /// 伸缩活动ID
+    /// Scaling activity ID
     "ActivityId" activity_id set_activity_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 伸缩活动状态详细描述。
+/// Detailed description of scaling activity status
 DetailedStatusMessage {
-    /// 错误类型。
+    /// Error type
     "Code" code set_code: str,
-    /// 可用区信息。
+    /// AZ information
     "Zone" zone set_zone: str,
-    /// 实例ID。
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例计费类型。
+    /// Instance billing mode
     "InstanceChargeType" instance_charge_type set_instance_charge_type: str,
-    /// 子网ID。
+    /// Subnet ID
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 错误描述。
+    /// Error message
     "Message" message set_message: str,
-    /// 实例类型。
+    /// Instance type
     "InstanceType" instance_type set_instance_type: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DisableAutoScalingGroup` (停用伸缩组).
+/// Request of `DisableAutoScalingGroup` (Disables an auto-scaling group).
 ///
-/// 本接口（DisableAutoScalingGroup）用于停用指定伸缩组。
-/// * 停用伸缩组后，自动触发的伸缩活动不再进行，包括：
-/// - 告警策略触发的伸缩活动
-/// - 匹配期望实例数的伸缩活动
-/// - 不健康实例替换活动
-/// - 定时任务
-/// * 停用伸缩组后，手动触发的伸缩活动允许进行，包括：
-/// - 指定数量扩容实例（ScaleOutInstances）
-/// - 指定数量缩容实例（ScaleInInstances）
-/// - 从伸缩组中移出 CVM 实例（DetachInstances）
-/// - 从伸缩组中删除 CVM 实例（RemoveInstances）
-/// - 添加 CVM 实例到伸缩组（AttachInstances）
-/// - 关闭伸缩组内 CVM 实例（StopAutoScalingInstances）
-/// - 开启伸缩组内 CVM 实例（StartAutoScalingInstances）
+/// This API is used to disable the specified auto-scaling group.
+/// * When a scaling group is disabled, the following activities are not triggered automatically:
+/// - Scaling activities triggered alert policies
+/// - Scaling activities triggered by desired group capacity
+/// - Replacement of unhealthy instances
+/// - Scheduled actions
+/// * When the scaling group is disabled, you can trigger scaling activities manually, including:
+/// - Scale out to the specify number of instances (ScaleOutInstances)
+/// - Scale in to the specify number of instances (ScaleInInstances)
+/// - Remove instances from the scaling group (DetachInstances)
+/// - Delete instances from the scaling group (RemoveInstances)
+/// - Add instances to a scaling group (AttachInstances)
+/// - Shut down CVM instances in a scaling group (StopAutoScalingInstances)
+/// - Start up CVM instances in a scaling group (StartAutoScalingInstances)
 DisableAutoScalingGroupRequest {
-    /// 伸缩组ID。可通过登录 [控制台](https://console.cloud.tencent.com/autoscaling/group) 或调用接口 [DescribeAutoScalingGroups](https://cloud.tencent.com/document/api/377/20438) ，取返回信息中的 AutoScalingGroupId 获取伸缩组ID。
+    /// Scaling group ID. obtain the scaling group ID by logging in to the [console](https://console.cloud.tencent.com/autoscaling/group) or calling the api [DescribeAutoScalingGroups](https://intl.cloud.tencent.com/document/api/377/20438?from_cn_redirect=1), and retrieve AutoScalingGroupId from the returned information.
     ///
     /// Required.
     "AutoScalingGroupId" auto_scaling_group_id set_auto_scaling_group_id: str,
@@ -1750,18 +1776,18 @@ DisableAutoScalingGroupRequest {
 rt::action!("as", "2018-04-19", "DisableAutoScalingGroup", DisableAutoScalingGroupRequest => DisableAutoScalingGroupResponse);
 
 rt::model! { read debug;
-/// DisableAutoScalingGroup返回参数结构体
+/// DisableAutoScalingGroup response structure.
 DisableAutoScalingGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `EnableAutoScalingGroup` (启用伸缩组).
+/// Request of `EnableAutoScalingGroup` (Enables an auto scaling group).
 ///
-/// 本接口（EnableAutoScalingGroup）用于启用指定伸缩组。
+/// This API (EnableAutoScalingGroup) is used to enable the specified auto scaling group.
 EnableAutoScalingGroupRequest {
-    /// 伸缩组ID。可通过登录 [控制台](https://console.cloud.tencent.com/autoscaling/group) 或调用接口 [DescribeAutoScalingGroups](https://cloud.tencent.com/document/api/377/20438) ，取返回信息中的 AutoScalingGroupId 获取伸缩组ID。
+    /// Scaling group ID. you can obtain the scaling group ID by logging in to the [console](https://console.cloud.tencent.com/autoscaling/group) or making an api call to [DescribeAutoScalingGroups](https://intl.cloud.tencent.com/document/api/377/20438?from_cn_redirect=1) and retrieving the AutoScalingGroupId from the returned information.
     ///
     /// Required.
     "AutoScalingGroupId" auto_scaling_group_id set_auto_scaling_group_id: str,
@@ -1769,48 +1795,48 @@ EnableAutoScalingGroupRequest {
 rt::action!("as", "2018-04-19", "EnableAutoScalingGroup", EnableAutoScalingGroupRequest => EnableAutoScalingGroupResponse);
 
 rt::model! { read debug;
-/// EnableAutoScalingGroup返回参数结构体
+/// EnableAutoScalingGroup response structure.
 EnableAutoScalingGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 描述了实例的增强服务启用情况与其设置，如云安全，云监控，自动化助手等实例 Agent。
+/// This describes the conditions and configurations of the enhanced services of the instance, such as cloud security, cloud monitor, TencentCloud Automation Tools, and other instance agents.
 EnhancedService {
-    /// 开启云安全服务。若不指定该参数，则默认开启云安全服务。
+    /// Enables the Cloud Security service. If this parameter is not specified, the Cloud Security service will be enabled by default.
     "SecurityService" security_service set_security_service: obj RunSecurityServiceEnabled,
-    /// 开启云监控服务。若不指定该参数，则默认开启云监控服务。
+    /// Enables the Cloud Monitor service. If this parameter is not specified, the Cloud Monitor service will be enabled by default.
     "MonitorService" monitor_service set_monitor_service: obj RunMonitorServiceEnabled,
-    /// 该参数已废弃，查询时会返回空值，请勿使用。
+    /// Deprecated parameter.
     ///
     /// Disabled in the spec.
     "AutomationService" automation_service set_automation_service: list RunAutomationServiceEnabled,
-    /// 开启自动化助手服务。若不指定该参数，则默认逻辑与CVM保持一致。
+    /// Enable TAT service. If this parameter is not specified, the default logic is the same as that of the CVM instance. Note: This field may return `null`, indicating that no valid values can be obtained.
     "AutomationToolsService" automation_tools_service set_automation_tools_service: obj RunAutomationServiceEnabled,
 } }
 
 rt::model! { write debug;
-/// Request of `EnterStandby` (实例进入备用中状态).
+/// Request of `EnterStandby` (Enter an instance into standby status).
 ///
-/// 伸缩组内实例进入备用中状态。
-/// * 备用中状态实例的 CLB 权重值为 0，不会被自动缩容、不健康替换、实例刷新操作选中
-/// * 调用弹性伸缩开关机接口会使得备用中状态发生变化，而云服务器开关机接口不会影响
-/// * 实例进入备用中状态后，伸缩组会尝试下调期望实例数，新期望数不会小于最小值
+/// This API is used to set instances within the scaling group to standby status.
+/// Instances in standby status have a CLB weight value of 0 and will not be selected for scaling in, unhealthy replacement, or refresh operation.
+/// This API is used to call the Auto Scaling power-on/power-off API which may change the standby status, while the Cloud Virtual Machine server power on/off API will not affect it.
+/// The instance enters standby status, and the scaling group attempts to lower the expected number of instances, which will not be less than the minimum value.
 EnterStandbyRequest {
-    /// 伸缩组 ID。可以通过如下方式获取可用的伸缩组ID:
+    /// Scaling group ID. obtain available scaling group ids in the following ways:.
     ///
-    /// - 通过登录 [控制台](https://console.cloud.tencent.com/autoscaling/group) 查询伸缩组ID。
+    /// - Query the scaling group ID by logging in to the [console](https://console.cloud.tencent.com/autoscaling/group)..
     ///
-    /// - 通过调用接口 [DescribeAutoScalingGroups](https://cloud.tencent.com/document/api/377/20438) ，取返回信息中的 AutoScalingGroupId 获取伸缩组ID。
+    /// - Specifies the scaling group ID obtained by calling the api [DescribeAutoScalingGroups](https://intl.cloud.tencent.com/document/api/377/20438?from_cn_redirect=1) and retrieving the AutoScalingGroupId from the return information..
     ///
     /// Required.
     "AutoScalingGroupId" auto_scaling_group_id set_auto_scaling_group_id: str,
-    /// 运行中状态实例列表，不支持传入非运行中状态实例。可以通过以下方式获取可用的实例ID：
+    /// List of running instances. non-running instances are not supported. you can obtain available instance ids in the following ways:
     ///
-    /// - 通过登录[控制台](https://console.cloud.tencent.com/cvm/index)查询实例ID。
+    /// - Query instance ID by logging in to the [console](https://console.cloud.tencent.com/cvm/index).
     ///
-    /// - 通过调用接口 [DescribeInstances](https://cloud.tencent.com/document/api/213/15728) ，取返回信息中的 `InstanceId` 获取实例ID。
+    /// - Specifies the instance ID by calling the api [DescribeInstances](https://intl.cloud.tencent.com/document/api/213/15728?from_cn_redirect=1) and getting `InstanceId` from the return information.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
@@ -1818,64 +1844,64 @@ EnterStandbyRequest {
 rt::action!("as", "2018-04-19", "EnterStandby", EnterStandbyRequest => EnterStandbyResponse);
 
 rt::model! { read debug;
-/// EnterStandby返回参数结构体
+/// EnterStandby response structure.
 EnterStandbyResponse {
-    /// 伸缩活动ID。
+    /// Scaling activity ID.
     "ActivityId" activity_id set_activity_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ExecuteScalingPolicy` (触发伸缩策略).
+/// Request of `ExecuteScalingPolicy` (Triggers a scaling policy).
 ///
-/// 本接口（ExecuteScalingPolicy）用于执行伸缩策略。
+/// This API is used to execute a scaling policy.
 ///
-/// * 可以根据伸缩策略ID执行伸缩策略。
-/// * 伸缩策略所属伸缩组处于伸缩活动时，会拒绝执行伸缩策略。
-/// * 本接口不支持执行目标追踪策略。
+/// * The scaling policy can be executed based on the scaling policy ID.
+/// * The policy cannot be executed if there are ongoing scaling actions on the scaling group.
+/// * Executing a target tracking policy is not supported.
 ExecuteScalingPolicyRequest {
-    /// 告警伸缩策略ID，不支持目标追踪策略。可通过 [DescribeScalingPolicies](https://cloud.tencent.com/document/api/377/33178) 接口返回的 `ScalingPolicyType` 参数获取告警策略类型。
+    /// Alarm scaling policy ID. target tracking policy is unsupported. the alert policy type can be obtained via the `ScalingPolicyType` parameter in the api response of [DescribeScalingPolicies](https://intl.cloud.tencent.com/document/api/377/33178?from_cn_redirect=1).
     ///
     /// Required.
     "AutoScalingPolicyId" auto_scaling_policy_id set_auto_scaling_policy_id: str,
-    /// 是否检查伸缩组活动处于冷却时间内，默认值为false
+    /// Whether to check if the auto scaling group is in the cooldown period. Default value: false
     "HonorCooldown" honor_cooldown set_honor_cooldown: bool,
-    /// 执行伸缩策略的触发来源，取值包括 API 和 CLOUD_MONITOR，默认值为 API。CLOUD_MONITOR 专门供云监控触发调用。
+    /// Source that triggers the scaling policy. Valid values: API and CLOUD_MONITOR. Default value: API. The value `CLOUD_MONITOR` is specific to the Cloud Monitor service.
     "TriggerSource" trigger_source set_trigger_source: str,
 } }
 rt::action!("as", "2018-04-19", "ExecuteScalingPolicy", ExecuteScalingPolicyRequest => ExecuteScalingPolicyResponse);
 
 rt::model! { read debug;
-/// ExecuteScalingPolicy返回参数结构体
+/// ExecuteScalingPolicy response structure.
 ExecuteScalingPolicyResponse {
-    /// 伸缩活动ID
+    /// Scaling activity ID
     "ActivityId" activity_id set_activity_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ExitStandby` (实例退出备用中状态).
+/// Request of `ExitStandby` (Exits instances from standby status).
 ///
-/// 伸缩组内实例退出备用中状态。
-/// * 退出备用中状态后，实例会进入运行中状态，CLB 权重值恢复为预设值
-/// * 调用弹性伸缩开关机接口会使得备用中状态发生变化，而云服务器开关机接口不会影响
-/// * 实例退出备用中状态后，伸缩组会上调期望实例数，新期望数不能大于最大值
+/// This API is used to exit instances from standby status in the scaling group.
+/// * After exiting standby status, the instance enters running state and the CLB weight value is restored to the default value.
+/// This API is used to call the Auto Scaling power-on/power-off API which may change the standby status, while the Cloud Virtual Machine server power on/off API will not affect it.
+/// After instances exit standby status, the scaling group will raise the expected number of instances. The new expected number cannot exceed the maximum value.
 ExitStandbyRequest {
-    /// 伸缩组 ID。可以通过如下方式获取可用的伸缩组ID:
+    /// Auto scaling group ID. obtain available scaling group ids in the following ways:.
     ///
-    /// - 通过登录 [控制台](https://console.cloud.tencent.com/autoscaling/group) 查询伸缩组ID。
+    /// - Query the scaling group ID by logging in to the [console](https://console.cloud.tencent.com/autoscaling/group)..
     ///
-    /// - 通过调用接口 [DescribeAutoScalingGroups](https://cloud.tencent.com/document/api/377/20438) ，取返回信息中的 AutoScalingGroupId 获取伸缩组ID。
+    /// - Specifies the scaling group ID obtained by calling the api [DescribeAutoScalingGroups](https://intl.cloud.tencent.com/document/api/377/20438?from_cn_redirect=1) and retrieving the AutoScalingGroupId from the return information..
     ///
     /// Required.
     "AutoScalingGroupId" auto_scaling_group_id set_auto_scaling_group_id: str,
-    /// 备用中状态 CVM 实例列表。可以通过以下方式获取可用的实例ID：
+    /// List of CVM instances in standby status. you can obtain available instance ID in the following ways:
     ///
-    /// - 通过登录[控制台](https://console.cloud.tencent.com/cvm/index)查询实例ID。
+    /// - Query instance ID by logging in to the [console](https://console.cloud.tencent.com/cvm/index).
     ///
-    /// - 通过调用接口 [DescribeInstances](https://cloud.tencent.com/document/api/213/15728) ，取返回信息中的 `InstanceId` 获取实例ID。
+    /// - Get the instance ID by calling the api [DescribeInstances](https://intl.cloud.tencent.com/document/api/213/15728?from_cn_redirect=1) and retrieving the `InstanceId` from the returned information.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
@@ -1883,71 +1909,62 @@ ExitStandbyRequest {
 rt::action!("as", "2018-04-19", "ExitStandby", ExitStandbyRequest => ExitStandbyResponse);
 
 rt::model! { read debug;
-/// ExitStandby返回参数结构体
+/// ExitStandby response structure.
 ExitStandbyResponse {
-    /// 伸缩活动ID。
+    /// Scaling activity ID.
     "ActivityId" activity_id set_activity_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// >描述键值对过滤器，用于条件过滤查询。例如过滤ID、名称、状态等
-/// > * 若存在多个`Filter`时，`Filter`间的关系为逻辑与（`AND`）关系。
-/// > * 若同一个`Filter`存在多个`Values`，同一`Filter`下`Values`间的关系为逻辑或（`OR`）关系。
-/// >
-/// > 以[DescribeInstances](https://cloud.tencent.com/document/api/213/15728)接口的`Filter`为例。若我们需要查询可用区（`zone`）为广州一区 ***并且*** 实例计费模式（`instance-charge-type`）为包年包月 ***或者*** 按量计费的实例时，可如下实现：
-/// ```text
-/// Filters.0.Name=zone
-/// &Filters.0.Values.0=ap-guangzhou-1
-/// &Filters.1.Name=instance-charge-type
-/// &Filters.1.Values.0=PREPAID
-/// &Filters.1.Values.1=POSTPAID_BY_HOUR
-/// ```
+/// > Describes key-value pair filters used for conditional queries, such as filtering results by ID, name and state.
+/// > * If there are multiple `Filter` parameters, the relationship among them will be logical `AND`.
+/// > * If there are multiple `Values` for the same `Filter`, the relationship among the `Values` for the same `Filter` will be logical `OR`.
 Filter {
-    /// 需要过滤的字段。
+    /// Field to be filtered.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 字段的过滤值。
+    /// Filter value of the field.
     ///
     /// Required.
     "Values" values set_values: list String,
 } }
 
 rt::model! { both debug;
-/// 应用型负载均衡器
+/// Application load balancer
 ForwardLoadBalancer {
-    /// 负载均衡器ID。作为入参时，该参数必填。可以通过 [DescribeLoadBalancers](https://cloud.tencent.com/document/product/214/30685) 接口获取。
+    /// ID of the load balancer. this parameter is required as an input parameter. you can obtain it through the [DescribeLoadBalancers](https://intl.cloud.tencent.com/document/product/214/30685?from_cn_redirect=1) api.
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 负载均衡监听器 ID。作为入参时，该参数必填。可以通过 [DescribeLoadBalancers](https://cloud.tencent.com/document/product/214/30685) 接口获取。
+    /// CLB listener ID. as an input parameter, this parameter is required. you can obtain it through the [DescribeLoadBalancers](https://intl.cloud.tencent.com/document/product/214/30685?from_cn_redirect=1) api.
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 目标规则属性列表。作为入参时，该参数必填。
+    /// Target rule attribute list. as an input parameter, this parameter is required.
     ///
     /// Required.
     "TargetAttributes" target_attributes set_target_attributes: list TargetAttribute,
-    /// 转发规则ID，注意：针对七层监听器此参数必填。可以通过 [DescribeLoadBalancers](https://cloud.tencent.com/document/product/214/30685) 接口获取。
+    /// The forwarding rule ID. note: this parameter is required for layer-7 (http/https) listeners. it can be obtained through the [DescribeLoadBalancers](https://intl.cloud.tencent.com/document/product/214/30685?from_cn_redirect=1) api.
     "LocationId" location_id set_location_id: str,
-    /// 负载均衡实例所属地域，默认取AS服务所在地域。格式与公共参数Region相同，如："ap-guangzhou"。
+    /// The region of CLB instance. It defaults to the region of AS service and is in the format of the common parameter `Region`, such as `ap-guangzhou`.
     "Region" region set_region: str,
 } }
 
 rt::model! { write debug;
-/// 应用型负载均衡器标识信息
+/// Application CLB IDs
 ForwardLoadBalancerIdentification {
-    /// 负载均衡器ID
+    /// ID of the CLB
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 应用型负载均衡监听器 ID
+    /// Application CLB listener ID
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 转发规则ID，注意：针对七层监听器此参数必填
+    /// ID of a forwarding rule. This parameter is required for layer-7 listeners.
     "LocationId" location_id set_location_id: str,
     /// 监听器或转发路径需解绑的端口号列表。
     ///
@@ -1958,503 +1975,515 @@ ForwardLoadBalancerIdentification {
 } }
 
 rt::model! { both debug;
-/// 实例主机名称序号相关设置。
+/// Specifies the serial number of the instance hostname related settings.
 HostNameIndexSettings {
-    /// 是否开启实例主机名创建序号，默认不开启。取值范围：
+    /// Whether to enable serial number creation for instance hostname. not enabled by default. valid values:
     ///
-    /// TRUE：表示开启实例主机名创建序号FALSE：表示不开启实例主机名创建序号
+    /// TRUE: enable serial number creation for instance hostname. FALSE: disable serial number creation for instance hostname.
+    /// .
     "Enabled" enabled set_enabled: bool,
-    /// 初始序号。取值范围与 IndexLength 参数有关：- IndexLength 为 0 时，取值范围为 [0, 99999999]。- IndexLength 为 [1, 8] 时，取值范围为 [0, 10^IndexLength-1]，最大值即为指定位数的最大数字。初始序号默认值如下：- 首次启用递增序号：初始序号默认值为 0 （ 展示位数与 IndexLength 有关，例如 IndexLength 为  4，展示值为 0000）- 非首次开启递增序号：顺延之前的递增序号，例如上次使用递增至序号 069，则新的初始序号默认值为 070。注意：修改初始序号可能会造成伸缩组内序号重复。
+    /// Initial serial number. value range depends on the IndexLength parameter: - when IndexLength is 0, value range is [0, 99999999]. - when IndexLength is [1, 8], value range is [0, 10^IndexLength-1], and the maximum value is the maximum digit of the specified length. default value of initial serial number is as follows: - first-time enabling incremental serial number: default value is 0 (display digits depend on IndexLength, for example if IndexLength is 4, display value is 0000). - non-first-time enabling incremental serial number: continuation of previous incremental serial number, for example if last usage incremented to serial number 069, new default value is 070. note: modification of initial serial number may lead to duplication within the scaling group.
+    /// .
     "BeginIndex" begin_index set_begin_index: i128,
-    /// 递增序号长度，默认为0，表示不指定序号长度。 取值范围：0-8，最大为整数8。 - 长度设置为3，序号展示形式为：000、001、002 ... 010、011 ... 100 ... 999，序号上限为999- 长度设置为0，序号展示形式为：0、1、2 ... 10、11 ... 100 ... 1000 ...10000 ... 99999999，序号上限为99999999注意：递增序号持续超出上限会导致扩容失败，请不要设置过小的递增序号长度。
+    /// Incremental serial number length, defaults to 0, means no specified length. value range: 0-8, maximum is integer 8. - length set to 3, display form: 000, 001, 002 ... 010, 011 ... 100 ... 999, maximum is 999. - length set to 0, display form: 0, 1, 2 ... 10, 11 ... 100 ... 1000 ... 10000 ... 99999999, maximum is 99999999. note: continuous incremental serial number exceeding the limit can cause scale-out failure. do not set too small incremental serial number length.
+    /// .
     "IndexLength" index_length set_index_length: i128,
 } }
 
 rt::model! { both debug;
-/// 云服务器主机名（HostName）的相关设置
+/// CVM HostName settings
 HostNameSettings {
-    /// 云服务器的主机名。
+    /// CVM HostName.
     ///
-    /// -  点号（.）和短横线（-）不能作为 HostName 的首尾字符，不能连续使用。
+    /// - Dots (.) and hyphens (-) cannot be used as the first or last character of HostName, and cannot be used consecutively.
     ///
-    /// -  不支持 Windows 实例。
+    /// - Windows instances are not supported.
     ///
-    /// -  其他类型（Linux 等）实例：字符长度为[2, 42]，允许支持多个点号，点之间为一段，每段允许字母（不限制大小写）、数字和短横线（-）组成。不允许为纯数字。
+    /// - Instances of other types (e.g., Linux): The length of the character should be within the range of [2, 42]. Multiple dots (.) are allowed. Each segment between dot marks can consist of letters (case-insensitive), digits, and hyphens (-). Using only digits is not allowed.
     ///
     /// Required.
     "HostName" host_name set_host_name: str,
-    /// 云服务器主机名的风格，取值范围包括 ORIGINAL 和  UNIQUE，默认为 ORIGINAL。
+    /// The style of the CVM host name. Valid values include ORIGINAL and UNIQUE, and the default value is ORIGINAL.
     ///
-    /// -  ORIGINAL，AS 直接将入参中所填的 HostName 传递给 CVM，CVM 可能会对 HostName 追加序列号，伸缩组中实例的 HostName 会出现冲突的情况。
+    /// - ORIGINAL: AS passes HostName filled in the input parameters to CVM. CVM may append serial numbers to HostName, which can result in conflicts with HostName of instances in the scaling group.
     ///
-    /// -  UNIQUE，入参所填的 HostName 相当于主机名前缀，AS 和 CVM 会对其进行拓展，伸缩组中实例的 HostName 可以保证唯一。
+    /// -  UNIQUE: HostName filled in the input parameters acts as a prefix for the HostName. AS and CVM will expand this prefix to ensure that HostName of the instance in the scaling group is unique.
     "HostNameStyle" host_name_style set_host_name_style: str,
-    /// 云服务器的主机名后缀。
+    /// Hostname suffix of a CVM instance.
     ///
-    /// -  点号（.）和短横线（-）不能作为 HostNameSuffix 的尾字符，不能连续使用。
+    /// - Dots (.) and hyphens (-) cannot be used as the last character of HostNameSuffix, and cannot be used consecutively.
     ///
-    /// -  不支持 Windows 实例。
+    /// - Windows instances are not supported.
     ///
-    /// - 其他类型（Linux 等）实例：字符长度为[1, 39]，且与 HostName 的长度和不能超过 41，允许支持多个点号，点之间为一段，每段允许字母（不限制大小写）、数字和短横线（-）组成。
+    /// - Instances of other types (e.g., Linux): The length of the character should be within the range of [1, 39], and the combined length with HostName should not exceed 41. Multiple dots (.) are allowed. Each segment between dots can consist of letters (case-insensitive), digits, and hyphens (-).
     "HostNameSuffix" host_name_suffix set_host_name_suffix: str,
-    /// 云服务器的主机名分隔符。默认的分隔符是点号（.），可选短横线（-）或空字符串。
-    /// 分隔符用于拼接主机名，递增序号，后缀。假设主机名为 testGpu4090 ，递增序号为 0007，后缀为 server：
-    /// - 分隔符为英文点号（.），最终拼接为 testGpu4090.007.server
-    /// - 分隔符为短横线（-），最终拼接为 testGpu4090-007-server
-    /// - 分隔符为空字符串，最终拼接为 testGpu4090007server
+    /// Specifies the delimiter for the CVM host name. The default delimiter is a dot (.). Valid values:
+    /// - dot (.)
+    /// -  hyphen (-)
+    /// - empty string.
+    /// Delimiter used for concatenating host name, index, and suffix. Assuming host name is testGpu4090, index is 0007, and suffix is server.
+    /// - The delimiter is a period (.), and the final concatenation is testGpu4090.007.server.
+    /// - Specifies the delimiter as a hyphen (-), with the final concatenation as testGpu4090-007-server.
+    /// - Delimiter is an empty string, finally concatenated as testGpu4090007server.
     "HostNameDelimiter" host_name_delimiter set_host_name_delimiter: str,
 } }
 
 rt::model! { both debug;
-/// 描述了启动配置创建实例的IPv6地址公网可访问性，声明了IPv6地址公网使用计费模式，最大带宽等
+/// This describes the IPv6 address public network accessibility of the instance created by a launch configuration and declares the public network usage billing method of the IPv6 address and the maximum bandwidth.
 IPv6InternetAccessible {
-    /// 网络计费模式。取值包括TRAFFIC_POSTPAID_BY_HOUR、BANDWIDTH_PACKAGE，默认取值为TRAFFIC_POSTPAID_BY_HOUR。查看当前账户类型可参考[账户类型说明](https://cloud.tencent.com/document/product/1199/49090#judge)。
+    /// Network billing mode. Values include TRAFFIC_POSTPAID_BY_HOUR and BANDWIDTH_PACKAGE. Default value: TRAFFIC_POSTPAID_BY_HOUR. To view the current account type, see Account Type Description (https://www.tencentcloud.com/document/product/1199/49090?from_cn_redirect=1#judge).
     ///
-    /// -  IPv6对标准账户类型支持TRAFFIC_POSTPAID_BY_HOUR。
+    /// -  IPv6 supports TRAFFIC_POSTPAID_BY_HOUR for standard account type.
     ///
-    /// -  IPv6对传统账户类型支持BANDWIDTH_PACKAGE。
+    /// -  IPv6 supports BANDWIDTH_PACKAGE for classic account type.
     "InternetChargeType" internet_charge_type set_internet_charge_type: str,
-    /// 公网出带宽上限，单位：Mbps。
-    /// 默认值：0，此时不为IPv6分配公网带宽。不同机型、可用区、计费模式的带宽上限范围不一致，具体限制详见[公网带宽上限](https://cloud.tencent.com/document/product/213/12523)。
+    /// Public network outbound bandwidth cap, unit: Mbps.
+    /// Default value: 0. At this point, no public network bandwidth is allocated to IPv6. The bandwidth cap range varies by model, availability zone, and billing mode. For specific limitations, see [Public Network Bandwidth Limit](https://www.tencentcloud.com/document/product/213/12523?from_cn_redirect=1).
     "InternetMaxBandwidthOut" internet_max_bandwidth_out set_internet_max_bandwidth_out: i128,
-    /// 带宽包ID。可通过[DescribeBandwidthPackages](https://cloud.tencent.com/document/api/215/19209)接口返回值中的`BandwidthPackageId`获取。
+    /// Bandwidth package ID, which can be obtained from the `BandwidthPackageId` in the return value from the [DescribeBandwidthPackages](https://www.tencentcloud.com/document/api/215/19209?from_cn_redirect=1) API.
     "BandwidthPackageId" bandwidth_package_id set_bandwidth_package_id: str,
 } }
 
 rt::model! { read debug;
-/// 实例信息
+/// Instance information
 Instance {
-    /// 实例ID
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 伸缩组ID
+    /// Auto scaling group ID
     "AutoScalingGroupId" auto_scaling_group_id set_auto_scaling_group_id: str,
-    /// 启动配置ID
+    /// Launch configuration ID
     "LaunchConfigurationId" launch_configuration_id set_launch_configuration_id: str,
-    /// 启动配置名称
+    /// Launch configuration name
     "LaunchConfigurationName" launch_configuration_name set_launch_configuration_name: str,
-    /// 生命周期状态，取值如下：
+    /// Lifecycle status. valid values are as follows:.
     ///
-    /// - IN_SERVICE：运行中
+    /// - IN_SERVICE: running.
     ///
-    /// - CREATING：创建中
+    /// - CREATING: specifies the instance is being created..
     ///
-    /// - CREATION_FAILED：创建失败
+    /// - CREATION_FAILED: creation failed..
     ///
-    /// - TERMINATING：中止中
+    /// - `TERMINATING`: the instance is being terminated..
     ///
-    /// - TERMINATION_FAILED：中止失败
+    /// - `TERMINATION_FAILED`: the instance fails to be terminated..
     ///
-    /// - ATTACHING：绑定中
+    /// - ATTACHING: binding.
     ///
-    /// - ATTACH_FAILED：绑定失败
+    /// - `ATTACH_FAILED`: the instance fails to be bound..
     ///
-    /// - DETACHING：解绑中
+    /// - DETACHING: specifies the unbinding is in progress..
     ///
-    /// - DETACH_FAILED：解绑失败
+    /// - `DETACH_FAILED`: the instance fails to be unbound..
     ///
-    /// - ATTACHING_LB：绑定LB中
+    /// - `ATTACHING_LB`: binding to lb.
     ///
-    /// - DETACHING_LB：解绑LB中
+    /// - DETACHING_LB: the lb is being unbound..
     ///
-    /// - MODIFYING_LB：修改LB中
+    /// - `MODIFYING_LB`: the lb is being modified..
     ///
-    /// - STARTING：开机中
+    /// - `STARTING`: the instance is being started up..
     ///
-    /// - START_FAILED：开机失败
+    /// - `START_FAILED`: the instance fails to be started up..
     ///
-    /// - STOPPING：关机中
+    /// - `STOPPING`: the instance is being shut down..
     ///
-    /// - STOP_FAILED：关机失败
+    /// - `STOP_FAILED`: the instance fails to be shut down..
     ///
-    /// - STOPPED：已关机
+    /// - `STOPPED`: the instance is shut down..
     ///
-    /// - IN_LAUNCHING_HOOK：扩容生命周期挂钩中
+    /// - `IN_LAUNCHING_HOOK`: the lifecycle hook is being scaled out..
     ///
-    /// - IN_TERMINATING_HOOK：缩容生命周期挂钩中
+    /// - `IN_TERMINATING_HOOK`: the lifecycle hook is being scaled in..
     "LifeCycleState" life_cycle_state set_life_cycle_state: str,
-    /// 健康状态，取值范围如下：
+    /// Health status. valid values are as follows:.
     ///
-    /// - HEALTHY：实例处于健康状态
+    /// - HEALTHY: the instance is in Healthy status..
     ///
-    /// - UNHEALTHY：实例 ping 不可达
+    /// - UNHEALTHY: instance ping unreachable.
     ///
-    /// - CLB_UNHEALTHY：CLB 监听的实例端口不健康
+    /// - CLB_UNHEALTHY: the instance port listened by clb is unhealthy.
     "HealthStatus" health_status set_health_status: str,
-    /// 是否加入缩容保护
+    /// Whether to add scale-in protection
     "ProtectedFromScaleIn" protected_from_scale_in set_protected_from_scale_in: bool,
-    /// 可用区
+    /// Availability zone
     "Zone" zone set_zone: str,
-    /// 创建类型，取值包括AUTO_CREATION, MANUAL_ATTACHING。
+    /// Creation type. Value range: AUTO_CREATION, MANUAL_ATTACHING.
     "CreationType" creation_type set_creation_type: str,
-    /// 实例加入时间，按照ISO8601标准表示，并且使用UTC时间。
+    /// Instance join time is displayed in a format that conforms to the ISO8601 standard and uses UTC time.
     "AddTime" add_time set_add_time: str,
-    /// 实例类型
+    /// Instance type
     "InstanceType" instance_type set_instance_type: str,
-    /// 版本号
+    /// Version number
     "VersionNumber" version_number set_version_number: i64,
-    /// 伸缩组名称
+    /// Auto scaling group name
     "AutoScalingGroupName" auto_scaling_group_name set_auto_scaling_group_name: str,
-    /// 预热状态，取值如下：
+    /// Preheat status. valid values are as follows:.
     ///
-    /// - WAITING_ENTER_WARMUP：等待进入预热
+    /// - WAITING_ENTER_WARMUP: specifies the instance is waiting to enter preheating..
     ///
-    /// - NO_NEED_WARMUP：无需预热
+    /// - `NO_NEED_WARMUP`: warming up is not required..
     ///
-    /// - IN_WARMUP：预热中
+    /// - IN_WARMUP: preheating..
     ///
-    /// - AFTER_WARMUP：完成预热
+    /// - AFTER_WARMUP: indicates the preheating is completed..
     "WarmupStatus" warmup_status set_warmup_status: str,
-    /// 置放群组id，仅支持指定一个。
+    /// Placement group ID. Only one can be specified.
     "DisasterRecoverGroupIds" disaster_recover_group_ids set_disaster_recover_group_ids: list String,
 } }
 
 rt::model! { both debug;
-/// 描述了实例的计费模式
+/// This API is used to describe the billing mode of an instance.
 InstanceChargePrepaid {
-    /// 购买实例的时长，单位：月。取值范围：1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 24, 36。
+    /// Purchased usage period of an instance in months. Value range: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 24, 36.
     ///
     /// Required.
     "Period" period set_period: i64,
-    /// 自动续费标识。取值范围：
-    /// - NOTIFY_AND_AUTO_RENEW：通知过期且自动续费
-    /// - NOTIFY_AND_MANUAL_RENEW：通知过期不自动续费
-    /// - DISABLE_NOTIFY_AND_MANUAL_RENEW：不通知过期不自动续费默认取值：NOTIFY_AND_MANUAL_RENEW。若该参数指定为NOTIFY_AND_AUTO_RENEW，在账户余额充足的情况下，实例到期后将按月自动续费。
+    /// Auto-renewal flag. Valid values:
+    /// - NOTIFY_AND_AUTO_RENEW: Notify upon expiration and automatically renew.
+    /// - NOTIFY_AND_MANUAL_RENEW: Notify upon expiration but do not auto-renew.
+    /// - DISABLE_NOTIFY_AND_MANUAL_RENEW: Do not notify and do not auto-renew Default value: NOTIFY_AND_MANUAL_RENEW. If this parameter is set to NOTIFY_AND_AUTO_RENEW, and the account balance is sufficient, the instance will automatically renew monthly upon its expiration date.
     "RenewFlag" renew_flag set_renew_flag: str,
 } }
 
 rt::model! { both debug;
-/// CVM竞价请求相关选项
+/// Options related to a CVM bidding request
 InstanceMarketOptionsRequest {
-    /// 竞价相关选项
+    /// Bidding-related options
     ///
     /// Required.
     "SpotOptions" spot_options set_spot_options: obj SpotMarketOptions,
-    /// 市场选项类型，当前只支持取值：spot
+    /// Market option type. The value can only be spot currently.
     "MarketType" market_type set_market_type: str,
 } }
 
 rt::model! { both debug;
-/// 实例名称序号相关设置。
+/// Instance name index settings.
 InstanceNameIndexSettings {
-    /// 是否开启实例创建序号，默认不开启。取值范围：
+    /// Whether to enable instance creation sequencing, disabled by default. valid values:
     ///
-    /// TRUE：表示开启实例创建序号; FALSE：表示不开启实例创建序号
+    /// TRUE: indicates that instance creation sequencing is enabled; FALSE: indicates that instance creation sequencing is disabled
+    /// .
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Enabled" enabled set_enabled: bool,
-    /// 初始序号。取值范围与 IndexLength 参数有关：- IndexLength 为 0 时，取值范围为 [0, 99999999]。- IndexLength 为 [1, 8] 时，取值范围为 [0, 10^IndexLength-1]，最大值即为指定位数的最大数字。初始序号默认值如下：- 首次启用递增序号：初始序号默认值为 0 （ 展示位数与 IndexLength 有关，例如 IndexLength 为  4，展示值为 0000）- 非首次开启递增序号：顺延之前的递增序号，例如上次使用递增至序号 069，则新的初始序号默认值为 070。注意：修改初始序号可能会造成伸缩组内序号重复。
+    /// Initial serial number. the value range is related to the IndexLength parameter: - when IndexLength is 0, the value range is [0, 99999999]. - when IndexLength is [1, 8], the value range is [0, 10^IndexLength-1], and the maximum value is the maximum number with the specified digits. the default value of the initial serial number is as follows: - first-time enabling of incremental serial number: the default value is 0 (the display length is related to IndexLength, for example, if IndexLength is 4, the display value is 0000). - non-first-time enabling of incremental serial number: the previous incremental serial number is postponed, for example, if the last usage incremented to serial number 069, the new default initial serial number is 070. note: modifying the initial serial number may lead to duplication within the scaling group.
+    /// .
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BeginIndex" begin_index set_begin_index: i64,
-    /// 递增序号长度，默认为0，表示不指定序号长度。 取值范围：0-8，最大为整数8。 - 长度设置为3，序号展示形式为：000、001、002 ... 010、011 ... 100 ... 999，序号上限为999- 长度设置为0，序号展示形式为：0、1、2 ... 10、11 ... 100 ... 1000 ...10000 ... 99999999，序号上限为99999999注意：递增序号持续超出上限会导致扩容失败，请不要设置过小的递增序号长度。
+    /// Incremental serial number length, defaults to 0, means no specified length. value range: 0-8, maximum is integer 8. - length set to 3, display form: 000, 001, 002 ... 010, 011 ... 100 ... 999, maximum is 999. - length set to 0, display form: 0, 1, 2 ... 10, 11 ... 100 ... 1000 ... 10000 ... 99999999, maximum is 99999999. note: continuous incremental serial number exceeding the limit can cause scale-out failure. do not set too small incremental serial number length.
+    /// .
     "IndexLength" index_length set_index_length: i128,
 } }
 
 rt::model! { both debug;
-/// 云服务器实例名称（InstanceName）的相关设置
+/// Settings of CVM instance names.
 InstanceNameSettings {
-    /// 云服务器的实例名。字符长度为[2, 108]。
+    /// CVM instance name. Value range: 2-108.
     ///
     /// Required.
     "InstanceName" instance_name set_instance_name: str,
-    /// 云服务器实例名的风格，取值范围包括 ORIGINAL 和 UNIQUE，默认为 ORIGINAL。
+    /// Type of CVM instance name. Valid values: `ORIGINAL` and `UNIQUE`. Default value: `ORIGINAL`.
     ///
-    /// ORIGINAL，AS 直接将入参中所填的 InstanceName 传递给 CVM，CVM 可能会对 InstanceName 追加序列号，伸缩组中实例的 InstanceName 会出现冲突的情况。
+    /// `ORIGINAL`: Auto Scaling sends the input parameter `InstanceName` to the CVM directly. The CVM may append a serial number to the `InstanceName`. The `InstanceName` of the instances within the scaling group may conflict.
     ///
-    /// UNIQUE，入参所填的 InstanceName 相当于实例名前缀，AS 和 CVM 会对其进行拓展，伸缩组中实例的 InstanceName 可以保证唯一。
+    /// `UNIQUE`: the input parameter `InstanceName` is the prefix of an instance name. Auto Scaling and CVM expand it. The `InstanceName` of an instance in the scaling group is unique.
     "InstanceNameStyle" instance_name_style set_instance_name_style: str,
-    /// 云服务器实例名后缀。字符长度为[1,105]，且与 InstanceName 的长度和不能超过107。
+    /// Name suffix of a CVM instance. The suffix length must be 1 to 105 characters, and the total length of the InstanceName value plus the suffix cannot exceed 107 characters.
     "InstanceNameSuffix" instance_name_suffix set_instance_name_suffix: str,
-    /// 云服务器的实例名分隔符。默认的分隔符是点号（.），可选短横线（-）或空字符串。
-    /// 分隔符用于拼接实例名，递增序号，后缀。假设实例名为 testGpu4090 ，递增序号为 0007，后缀为 server：
-    /// - 分隔符为英文点号（.），最终拼接为 testGpu4090.007.server
-    /// - 分隔符为短横线（-），最终拼接为 testGpu4090-007-server
-    /// - 分隔符为空字符串，最终拼接为 testGpu4090007server
+    /// Specifies the delimiter for the CVM instance name. The default delimiter is a dot (.). Valid values:
+    /// - dot (.)
+    /// -  hyphen (-)
+    /// - empty string.
+    /// Delimiter used for concatenating instance name, index, and suffix. Assuming instance name is testGpu4090, index is 0007, and suffix is server.
+    /// - The delimiter is a period (.), and the final concatenation is testGpu4090.007.server.
+    /// - Specifies the delimiter as a hyphen (-), with the final concatenation as testGpu4090-007-server.
+    /// - Delimiter is an empty string, finally concatenated as testGpu4090007server.
     "InstanceNameDelimiter" instance_name_delimiter set_instance_name_delimiter: str,
 } }
 
 rt::model! { both debug;
-/// 实例标签。通过指定该参数，可以为扩容的实例绑定标签。
+/// Instance tag. This parameter is used to bind tags to newly added instances.
 InstanceTag {
-    /// 标签键
+    /// Tag key
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 标签值
+    /// Tag value
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { both debug;
-/// 描述了启动配置创建实例的公网可访问性，声明了实例的公网使用计费模式，最大带宽等
+/// This describes the internet accessibility of the instance created by a launch configuration and declares the internet usage billing method of the instance and the maximum bandwidth
 InternetAccessible {
-    /// 网络计费类型。取值范围：
-    /// - BANDWIDTH_PREPAID：预付费按带宽结算
-    /// - TRAFFIC_POSTPAID_BY_HOUR：流量按小时后付费
-    /// - BANDWIDTH_POSTPAID_BY_HOUR：带宽按小时后付费
-    /// - BANDWIDTH_PACKAGE：带宽包用户默认取值：TRAFFIC_POSTPAID_BY_HOUR。
+    /// Network billing type. Valid values:
+    /// - BANDWIDTH_PREPAID: prepaid by bandwidth;
+    /// - TRAFFIC_POSTPAID_BY_HOUR: postpaid by traffic per hour;
+    /// - BANDWIDTH_POSTPAID_BY_HOUR: postpaid by bandwidth per hour;
+    /// - BANDWIDTH_PACKAGE: bandwidth package users. Default value: TRAFFIC_POSTPAID_BY_HOUR.
     "InternetChargeType" internet_charge_type set_internet_charge_type: str,
-    /// 公网出带宽上限，单位：Mbps。默认值：0Mbps。不同机型带宽上限范围不一致，具体限制详见[购买网络带宽](https://cloud.tencent.com/document/product/213/509)。
+    /// Public network outbound bandwidth cap. Unit: Mbps. Default value: 0 Mbps. Bandwidth cap range varies by model. For specific limitations, see [Purchase Network Bandwidth](https://www.tencentcloud.com/document/product/213/509?from_cn_redirect=1).
     "InternetMaxBandwidthOut" internet_max_bandwidth_out set_internet_max_bandwidth_out: i128,
-    /// 是否分配公网IP。取值范围：
-    /// - TRUE：表示分配公网IP
-    /// - FALSE：表示不分配公网IP当公网带宽大于0Mbps时，可自由选择开通与否，默认开通公网IP；当公网带宽为0，则不允许分配公网IP。
+    /// Whether to assign a public IP address. Valid values:
+    /// - TRUE: Allocate a public IP address.
+    /// - FALSE: Do not allocate a public IP address.When the public network bandwidth is greater than 0 Mbps, you can choose whether to enable this feature. By default, a public IP address is assigned. When the public network bandwidth is 0, assigning a public IP address is not allowed.
     "PublicIpAssigned" public_ip_assigned set_public_ip_assigned: bool,
-    /// 带宽包ID。可通过[DescribeBandwidthPackages](https://cloud.tencent.com/document/api/215/19209)接口返回值中的`BandwidthPackageId`获取。
+    /// Bandwidth package ID, which can be obtained from the `BandwidthPackageId` in the return value from the [DescribeBandwidthPackages](https://www.tencentcloud.com/document/api/215/19209?from_cn_redirect=1) API.
     "BandwidthPackageId" bandwidth_package_id set_bandwidth_package_id: str,
-    /// 线路类型。各种线路类型及支持地区详情可参考：[EIP 的 IP 地址类型](https://cloud.tencent.com/document/product/1199/41646)。默认值：BGP。
+    /// Line type. for details on various types of lines and supported regions, refer to [EIP IP address type](https://www.tencentcloud.com/zh/document/product/213/5733). default value: BGP.
     ///
-    /// - BGP：常规 BGP 线路
-    /// 已开通静态单线IP白名单的用户，可选值：
+    /// - BGP: general bgp line..
+    /// For a user who has enabled the static single-line IP allowlist, valid values include:.
     ///
-    /// - CMCC：中国移动
+    /// - CMCC: china mobile..
     ///
-    /// - CTCC：中国电信
+    /// - CTCC: china telecom..
     ///
-    /// - CUCC：中国联通
-    /// 注意：仅部分地域支持静态单线IP。
+    /// - CUCC: china unicom.
+    /// Note: The static single-line IP is only supported in some regions.
     "InternetServiceProvider" internet_service_provider set_internet_service_provider: str,
-    /// 公网 IP 类型。
+    /// Specifies the public IP type.
     ///
-    /// -  WanIP：普通公网IP。
+    /// - WanIP: specifies the public ip address..
     ///
-    /// -  HighQualityEIP：精品 IP。仅新加坡和中国香港支持精品IP。
+    /// - HighQualityEIP: highqualityip. only Singapore and hong kong (china) support highqualityip..
     ///
-    /// -  AntiDDoSEIP：高防 IP。仅部分地域支持高防IP，详情可见[弹性公网IP产品概述](https://cloud.tencent.com/document/product/1199/41646) 。
-    /// 如需为资源分配弹性公网IPv4地址，请指定弹性公网IPv4地址类型。如只使用WanIP，不需要设置此字段。
+    /// - AntiDDoSEIP: anti-ddos eip. only partially supported regions can use anti-ddos eip. details visible in [elastic ip product overview](https://www.tencentcloud.com/zh/document/product/213/5733)..
+    /// If needed to assign an elastic IPv4 address to a resource, specify the elastic IPv4 address type. if only use WanIP, do not set this field.
     ///
-    /// 精品IP 高防IP功能仅部分地区灰度开放，如需使用[请提交工单咨询](https://console.cloud.tencent.com/workorder/category)
+    /// High quality IP the anti-ddos feature is only in beta test in some regions. if needed, [submit a ticket for consultation](https://console.cloud.tencent.com/workorder/category).
     "IPv4AddressType" i_pv4_address_type set_i_pv4_address_type: str,
-    /// 高防包唯一ID，申请高防IP时，该字段必传。
+    /// Anti-DDoS service package ID. This is required when you want to request an Anti-DDoS IP.
     "AntiDDoSPackageId" anti_d_do_s_package_id set_anti_d_do_s_package_id: str,
-    /// 实例销毁时是否一并销毁绑定的弹性IP。
+    /// Whether to delete the bound EIP(HighQualityEIP and AntiDDoSEIP) when the instance is destroyed.
     ///
-    /// 取值范围：
+    /// Range of values:
     ///
-    /// - TRUE：表示保留EIP
-    ///
-    /// - FALSE：表示不保留
-    /// 请注意，当IPv4AddressType字段指定EIP类型时，默认不保留EIP。WanIP不受此字段影响始终随实例销毁。
-    /// 变更配置此字段，已绑定伸缩组会立刻生效。
+    /// - TRUE: retain the EIP
+    /// - FALSE: not retain the EIPNote that when the IPv4AddressType field specifies the EIP type, the default behavior is not to retain the EIP.
+    /// WanIP is unaffected by this field and will always be deleted with the instance.
+    /// Changing this field configuration will take effect immediately for resources already bound to a scaling group.
     "IsKeepEIP" is_keep_eip set_is_keep_eip: bool,
 } }
 
 rt::model! { read debug;
-/// 执行命令结果。
+/// Result of the command execution
 InvocationResult {
-    /// 实例ID。
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 执行活动ID。
+    /// Execution activity ID.
     "InvocationId" invocation_id set_invocation_id: str,
-    /// 执行任务ID。
+    /// Task ID.
     "InvocationTaskId" invocation_task_id set_invocation_task_id: str,
-    /// 命令ID。
+    /// Command ID.
     "CommandId" command_id set_command_id: str,
-    /// 执行任务状态。
+    /// Specifies the execution task status.
     "TaskStatus" task_status set_task_status: str,
-    /// 执行异常信息。
+    /// Specifies the exception information during execution.
     "ErrorMessage" error_message set_error_message: str,
 } }
 
 rt::model! { read debug;
-/// 符合条件的启动配置信息的集合。
+/// Information set of eligible launch configurations.
 LaunchConfiguration {
-    /// 实例所属项目ID。
+    /// Project ID of the instance.
     "ProjectId" project_id set_project_id: i64,
-    /// 启动配置ID。
+    /// Launch configuration ID.
     "LaunchConfigurationId" launch_configuration_id set_launch_configuration_id: str,
-    /// 启动配置名称。
+    /// Startup configuration name.
     "LaunchConfigurationName" launch_configuration_name set_launch_configuration_name: str,
-    /// 实例机型。
+    /// Instance model.
     "InstanceType" instance_type set_instance_type: str,
-    /// 实例系统盘配置信息。
+    /// Instance system disk configuration information.
     "SystemDisk" system_disk set_system_disk: obj SystemDisk,
-    /// 实例数据盘配置信息。
+    /// Instance data disk configuration information.
     "DataDisks" data_disks set_data_disks: list DataDisk,
-    /// 实例登录设置。
+    /// Instance login settings.
     "LoginSettings" login_settings set_login_settings: obj LimitedLoginSettings,
-    /// 公网带宽相关信息设置。
+    /// Public network bandwidth-related information settings.
     "InternetAccessible" internet_accessible set_internet_accessible: obj InternetAccessible,
-    /// 实例所属安全组。
+    /// Security group to which an instance belongs.
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// 启动配置关联的伸缩组。
+    /// The scaling group bound to the launch configuration.
     "AutoScalingGroupAbstractSet" auto_scaling_group_abstract_set set_auto_scaling_group_abstract_set: list AutoScalingGroupAbstract,
-    /// 自定义数据。
+    /// Custom data.
     "UserData" user_data set_user_data: str,
-    /// 启动配置创建时间，为标准`UTC`时间。
+    /// Launch configuration creation time, in standard `UTC` time.
     "CreatedTime" created_time set_created_time: str,
-    /// 实例的增强服务启用情况与其设置。
+    /// Enhanced services enabling situation of the instance and its settings.
     "EnhancedService" enhanced_service set_enhanced_service: obj EnhancedService,
-    /// 镜像ID。
+    /// Image ID.
     "ImageId" image_id set_image_id: str,
-    /// 启动配置当前状态。取值范围：
-    /// - NORMAL：正常
-    /// - IMAGE_ABNORMAL：启动配置镜像异常
-    /// - CBS_SNAP_ABNORMAL：启动配置数据盘快照异常
-    /// - SECURITY_GROUP_ABNORMAL：启动配置安全组异常
+    /// Current status of the launch configuration. Value range:
+    /// - NORMAL: Normal
+    /// - IMAGE_ABNORMAL: The launch configuration image is exceptional
+    /// - CBS_SNAP_ABNORMAL: The launch configuration data disk snapshot is exceptional
+    /// - SECURITY_GROUP_ABNORMAL: The launch configuration security group is exceptional
     "LaunchConfigurationStatus" launch_configuration_status set_launch_configuration_status: str,
-    /// 实例计费类型，取值范围如下：
+    /// Instance billing type. The value range is as follows:
     ///
-    /// - POSTPAID_BY_HOUR：按小时后付费
-    /// - SPOTPAID：竞价付费
-    /// - PREPAID：预付费，即包年包月
-    /// - CDCPAID：专用集群付费
+    /// - POSTPAID_BY_HOUR: hourly postpaid
+    /// - SPOTPAID: spot payment
+    /// - PREPAID: prepaid, i.e. monthly subscription
+    /// - CDCPAID: dedicated cluster payment
     "InstanceChargeType" instance_charge_type set_instance_charge_type: str,
-    /// 实例的市场相关选项，如竞价实例相关参数，若指定实例的付费模式为竞价付费则该参数必传。
+    /// Market-related options of the instance, such as spot instance parameters. If the payment mode of the specified instance is spot payment, this parameter is required.
     "InstanceMarketOptions" instance_market_options set_instance_market_options: obj InstanceMarketOptionsRequest,
-    /// 实例机型列表。
+    /// Instance model list.
     "InstanceTypes" instance_types set_instance_types: list String,
-    /// 实例标签列表。扩容出来的实例会自动带上标签，最多支持10个标签。
+    /// Instance tag list. Instances scaled out will automatically come with tags, supporting up to 10 tags.
     "InstanceTags" instance_tags set_instance_tags: list InstanceTag,
-    /// 标签列表，该参数内的标签仅用于绑定启动配置，不会传递给基于该启动配置扩容的 CVM 实例。
+    /// Tag list. The tags in this parameter are only used to bind launch configurations and will not be passed to CVM instances scaled out based on the launch configuration.
     "Tags" tags set_tags: list Tag,
-    /// 版本号。
+    /// Version number.
     "VersionNumber" version_number set_version_number: i64,
-    /// 更新时间，为标准`UTC`时间。
+    /// Update time in standard `UTC` format.
     "UpdatedTime" updated_time set_updated_time: str,
-    /// CAM角色名称。可通过[DescribeRoleList](https://cloud.tencent.com/document/product/598/36223)接口返回值中的roleName获取。
+    /// CAM role name, which can be obtained from the roleName in the return value from the [DescribeRoleList](https://www.tencentcloud.com/document/product/598/36223?from_cn_redirect=1) API.
     "CamRoleName" cam_role_name set_cam_role_name: str,
-    /// 上次操作时，InstanceTypesCheckPolicy 取值。
+    /// The value of InstanceTypesCheckPolicy last time when operating.
     "LastOperationInstanceTypesCheckPolicy" last_operation_instance_types_check_policy set_last_operation_instance_types_check_policy: str,
-    /// 云服务器主机名（HostName）的相关设置。
+    /// Related settings for the CVM host name (HostName).
     "HostNameSettings" host_name_settings set_host_name_settings: obj HostNameSettings,
-    /// 云服务器实例名（InstanceName）的相关设置。
+    /// Related settings for the cloud server instance name (InstanceName).
     "InstanceNameSettings" instance_name_settings set_instance_name_settings: obj InstanceNameSettings,
-    /// 预付费模式，即包年包月相关参数设置。通过该参数可以指定包年包月实例的购买时长、是否设置自动续费等属性。若指定实例的付费模式为预付费则该参数必传。
+    /// Prepaid mode, i.e., parameter settings related to monthly/annual subscription. By specifying this parameter, you can specify the purchase duration of annual and monthly subscription instances, whether to enable auto-renewal, and other attributes. This parameter is required if the billing mode for the specified instance is prepaid.
     "InstanceChargePrepaid" instance_charge_prepaid set_instance_charge_prepaid: obj InstanceChargePrepaid,
-    /// 云盘类型选择策略。取值范围：
-    /// - ORIGINAL：使用设置的云盘类型
-    /// - AUTOMATIC：自动选择当前可用区下可用的云盘类型
+    /// Cloud disk type selection policy. Parameter value range:
+    /// - ORIGINAL: use the set cloud disk type
+    /// - AUTOMATIC: automatically select available cloud disk types in the current AZ
     "DiskTypePolicy" disk_type_policy set_disk_type_policy: str,
-    /// 高性能计算集群ID。
+    /// Hyper Computing Cluster ID.
     ///
-    /// 注意：此字段默认为空。
+    /// Note: This field is empty by default.
     "HpcClusterId" hpc_cluster_id set_hpc_cluster_id: str,
-    /// IPv6公网带宽相关信息设置。
+    /// IPv6 public network bandwidth-related information settings.
     "IPv6InternetAccessible" i_pv6_internet_accessible set_i_pv6_internet_accessible: obj IPv6InternetAccessible,
-    /// 置放群组id，仅支持指定一个。
+    /// Placement Group id. Only one can be specified.
     "DisasterRecoverGroupIds" disaster_recover_group_ids set_disaster_recover_group_ids: list String,
-    /// 镜像族名称。
+    /// Image family name.
     "ImageFamily" image_family set_image_family: str,
-    /// 本地专用集群 ID。
+    /// Local dedicated cluster ID.
     "DedicatedClusterId" dedicated_cluster_id set_dedicated_cluster_id: str,
-    /// 启动配置的弹性网卡配置。
+    /// ENI configuration of the launch configuration.
     "NetworkInterfaces" network_interfaces set_network_interfaces: list NetworkInterface,
 } }
 
 rt::model! { read debug;
-/// 生命周期挂钩动作的执行结果信息。
+/// Result information of the lifecycle hook action
 LifecycleActionResultInfo {
-    /// 生命周期挂钩标识。
+    /// ID of the lifecycle hook
     "LifecycleHookId" lifecycle_hook_id set_lifecycle_hook_id: str,
-    /// 实例标识。
+    /// ID of the instance
     "InstanceId" instance_id set_instance_id: str,
-    /// 执行活动ID。可通过TAT的[查询执行活动](https://cloud.tencent.com/document/api/1340/52679)API查询具体的执行结果。
+    /// Execution task ID. You can query the result by using the [DescribeInvocations](https://intl.cloud.tencent.com/document/api/1340/52679?from_cn_redirect=1) API of TAT.
     "InvocationId" invocation_id set_invocation_id: str,
-    /// 命令调用的结果，表示执行TAT命令是否成功。
+    /// Result of command invocation,
     ///
-    /// - SUCCESSFUL 命令调用成功，不代表命令执行成功，执行的具体情况可根据InvocationId进行查询
+    /// - `SUCCESSFUL`: Successful command invocation. It does mean that the task is successfully. You can query the task result with the `InvocationId`.
     ///
-    /// - FAILED 命令调用失败
+    /// - `FAILED`: Failed to invoke the command
     ///
-    /// - NONE
+    /// - `NONE`
     "InvokeCommandResult" invoke_command_result set_invoke_command_result: str,
-    /// 通知的结果，表示通知CMQ/TDMQ是否成功。
+    /// Notification result, which indicates whether it is successful to notify CMQ/TDMQ.
     ///
-    /// - SUCCESSFUL 通知成功
+    /// - SUCCESSFUL: It is successful to notify CMQ/TDMQ.
     ///
-    /// - FAILED 通知失败
+    /// - FAILED: It is failed to notify CMQ/TDMQ.
     ///
     /// - NONE
     "NotificationResult" notification_result set_notification_result: str,
-    /// 生命周期挂钩动作的执行结果，取值包括 CONTINUE、ABANDON。
+    /// Result of the lifecyle hook action. Values: CONTINUE, ABANDON
     "LifecycleActionResult" lifecycle_action_result set_lifecycle_action_result: str,
-    /// 结果的原因。
+    /// Reason of the result
     ///
-    /// - HEARTBEAT_TIMEOUT 由于心跳超时，结果根据DefaultResult设置。
+    /// - `HEARTBEAT_TIMEOUT`: Heartbeat timed out. The setting of `DefaultResult` is used.
     ///
-    /// - NOTIFICATION_FAILURE 由于发送通知失败，结果根据DefaultResult设置。
+    /// - `NOTIFICATION_FAILURE`: Failed to send the notification. The setting of `DefaultResult` is used.
     ///
-    /// - CALL_INTERFACE 调用了接口CompleteLifecycleAction设置结果。
+    /// - `CALL_INTERFACE`: Calls the `CompleteLifecycleAction` to set the result
     ///
-    /// - ANOTHER_ACTION_ABANDON 另一个生命周期操作的结果已设置为“ABANDON”。
+    /// - ANOTHER_ACTION_ABANDON: It has been set to `ABANDON` by another operation.
     ///
-    /// - COMMAND_CALL_FAILURE  由于命令调用失败，结果根据DefaultResult设置。
+    /// - COMMAND_CALL_FAILURE: Failed to call the command. The DefaultResult is applied.
     ///
-    /// - COMMAND_EXEC_FINISH  命令执行完成。
+    /// - COMMAND_EXEC_FINISH: Command completed
     ///
-    /// - COMMAND_EXEC_FAILURE 由于命令执行失败，结果根据DefaultResult设置。
+    /// - COMMAND_CALL_FAILURE: Failed to execute the command. The DefaultResult is applied.
     ///
-    /// - COMMAND_EXEC_RESULT_CHECK_FAILURE 由于命令结果检查失败，结果根据DefaultResult设置。
+    /// - COMMAND_EXEC_RESULT_CHECK_FAILURE: Failed to check the command result. The DefaultResult is applied.
     "ResultReason" result_reason set_result_reason: str,
 } }
 
 rt::model! { both debug;
-/// 远程命令执行对象。
+/// Remote command execution object.
 LifecycleCommand {
-    /// 远程命令ID。若选择执行命令，则此项必填。
+    /// Remote command ID. this item is required if you select to execute command.
     ///
     /// Required.
     "CommandId" command_id set_command_id: str,
-    /// 自定义参数。字段类型为 json encoded string。如：{"varA": "222"}。
-    /// key为自定义参数名称，value为该参数的默认取值。kv均为字符串型。
-    /// 如果未提供该参数取值，将使用 Command 的 DefaultParameters 进行替换。
-    /// 自定义参数最多20个。自定义参数名称需符合以下规范：字符数目上限64，可选范围【a-zA-Z0-9-_】。
+    /// Custom parameter. field type is json encoded string, for example: {"varA": "222"}.
+    /// key specifies the custom parameter name, and value specifies the default. both are string type.
+    /// If the parameter value is not provided, the DefaultParameters of Command will be used to replace it.
+    /// Custom parameters support a maximum of 20 entries. the custom parameter name must meet the following standard: number of characters has a cap of 64, value range [a-zA-Z0-9-_].
     "Parameters" parameters set_parameters: str,
 } }
 
 rt::model! { read debug;
-/// 生命周期挂钩
+/// Lifecycle hook
 LifecycleHook {
-    /// 生命周期挂钩ID
+    /// Lifecycle hook ID
     "LifecycleHookId" lifecycle_hook_id set_lifecycle_hook_id: str,
-    /// 生命周期挂钩名称
+    /// Lifecycle hook name
     "LifecycleHookName" lifecycle_hook_name set_lifecycle_hook_name: str,
-    /// 伸缩组ID
+    /// Auto scaling group ID
     "AutoScalingGroupId" auto_scaling_group_id set_auto_scaling_group_id: str,
-    /// 定义伸缩组在生命周期挂钩超时或 LifecycleCommand 执行失败时应采取的操作，取值范围如下：
-    /// - CONTINUE: 默认值，表示继续执行扩缩容活动
-    /// - ABANDON: 针对扩容挂钩，挂钩超时或 LifecycleCommand 执行失败的 CVM 实例会直接释放或移出；而针对缩容挂钩，会继续执行缩容活动
+    /// Action to be taken by the scaling group in case of lifecycle hook timeout or LifecycleCommand execution failure. valid values:.
+    /// - CONTINUE execution by default means capacity expansion or reduction.
+    /// - For scale-out hooks, cvms with hook timeout or failed LifecycleCommand execution will be released directly or removed; for scale-in hooks, scale-in activities will continue.
     "DefaultResult" default_result set_default_result: str,
-    /// 生命周期挂钩超时等待时间（以秒为单位），范围从 30 到 7200 秒。
+    /// Specifies the timeout waiting time of the lifecycle hook in seconds. value range: 30 to 7200.
     "HeartbeatTimeout" heartbeat_timeout set_heartbeat_timeout: i64,
-    /// 生命周期挂钩场景，取值范围如下:
-    /// - INSTANCE_LAUNCHING: 扩容生命周期挂钩
-    /// - INSTANCE_TERMINATING: 缩容生命周期挂钩
+    /// Scenario for entering the lifecycle hook. valid values:.
+    /// - `INSTANCE_LAUNCHING`: the lifecycle hook is being scaled out.
+    /// - `INSTANCE_TERMINATING`: scale-in lifecycle hook.
     "LifecycleTransition" lifecycle_transition set_lifecycle_transition: str,
-    /// 通知目标的附加信息
+    /// Additional information for the notification target
     "NotificationMetadata" notification_metadata set_notification_metadata: str,
-    /// 创建时间，采用 UTC 标准计时
+    /// Creation time. uses UTC for timing.
     "CreatedTime" created_time set_created_time: str,
-    /// 通知目标
+    /// Notification target
     "NotificationTarget" notification_target set_notification_target: obj NotificationTarget,
-    /// 进行生命周期挂钩的场景类型，取值范围包括 NORMAL 和 EXTENSION，默认值为 NORMAL。
-    /// 说明：设置为EXTENSION值，在AttachInstances、DetachInstances、RemoveInstances 接口时会触发生命周期挂钩操作，值为NORMAL则不会在这些接口中触发生命周期挂钩。
+    /// Specifies the scenario type for performing the lifecycle hook. valid values: NORMAL and EXTENSION. default value: NORMAL.
+    /// Description: when set to `EXTENSION`, the lifecycle hook will be triggered during `AttachInstances`, `DetachInstances`, or `RemoveInstances` API calls. if set to `NORMAL`, the lifecycle hook will not be triggered by these apis.
     "LifecycleTransitionType" lifecycle_transition_type set_lifecycle_transition_type: str,
-    /// 远程命令执行对象
+    /// Remote command execution object.
     "LifecycleCommand" lifecycle_command set_lifecycle_command: obj LifecycleCommand,
 } }
 
 rt::model! { read debug;
-/// 描述了实例登录相关配置与信息，出于安全性考虑，不会描述敏感信息。
+/// This describes the configuration and information related to instance login. For security reasons, sensitive information is not described.
 LimitedLoginSettings {
-    /// 密钥ID列表。
+    /// List of key IDs.
     "KeyIds" key_ids set_key_ids: list String,
 } }
 
 rt::model! { write nodebug;
-/// 描述了实例登录相关配置与信息。
+/// Describes login settings of an instance.
 LoginSettings {
-    /// 实例登录密码。不同操作系统类型密码复杂度限制不一样，具体如下：
-    /// - Linux实例密码必须8到30位，至少包括四项（小写字母、大写字母、数字和特殊符号）中的两项。
-    /// - Windows实例密码必须12到30位，至少包括包括四项（小写字母、大写字母、数字和特殊符号）中的三项。
-    /// - 若不指定该参数，则由系统随机生成密码，并通过站内信方式通知到用户。
-    /// 特殊符号的取值范围： [( ) ` ~ ! @ # $ % ^ & * - + = | { } [ ] : ; ' , . ? / ]
+    /// Instance login password. The password complexity requirements vary according to the operating system type. The details are as follows:
+    /// - For a Linux system, the password should contain 8 to 30 characters consisting of at least two of the four character types: lowercase letters, uppercase letters, digits, and special characters.
+    /// - For a Windows system, the password should contain 12 to 30 characters consisting of at least three of the four character types: lowercase letters, uppercase letters, digits, and special characters.
+    /// - If this parameter is not specified, the system will generate a random password and notify the user via the message centerSupported special characters: ( ) ` ~ ! @ # $ % ^ & * - + = | { } [ ] : ; ' , . ? /
     "Password" password set_password: str,
-    /// 密钥ID列表。关联密钥后，就可以通过对应的私钥来访问实例；KeyId可通过接口[DescribeKeyPairs](https://cloud.tencent.com/document/api/213/15699)获取，密钥与密码不能同时指定，同时Windows操作系统不支持指定密钥。当前仅支持购买的时候指定一个密钥。
+    /// List of key ids. after associating a key, you can access the instance through the corresponding private key. KeyId can be obtained by calling the api [DescribeKeyPairs](https://intl.cloud.tencent.com/document/api/213/15699?from_cn_redirect=1). key and password cannot be specified simultaneously. the Windows operating system does not support specifying a key. currently, only one key can be specified during purchase.
     "KeyIds" key_ids set_key_ids: list String,
-    /// 保持镜像的原始设置。该参数与Password或KeyIds.N不能同时指定。只有使用自定义镜像、共享镜像或外部导入镜像创建实例时才能指定该参数为TRUE。取值范围：
+    /// Retain the original settings of the image. This parameter cannot be specified simultaneously with Password or KeyIds.N. It can only be set to TRUE when you create an instance by using a custom image, shared image, or externally imported image. Valid values:
     ///
-    /// - TRUE：表示保持镜像的登录设置
+    /// - TRUE: Retain the login settings of the image.
     ///
-    /// - FALSE：表示不保持镜像的登录设置默认取值：FALSE。
+    /// - FALSE: Do not retain the login settings of the image. Default value: FALSE.
     "KeepImageLogin" keep_image_login set_keep_image_login: bool,
 } }
 impl ::core::fmt::Debug for LoginSettings {
@@ -2468,393 +2497,406 @@ impl ::core::fmt::Debug for LoginSettings {
 }
 
 rt::model! { write debug;
-/// 自定义 Metadata
+/// Custom Metadata
 Metadata {
-    /// 自定义 Metadata 键值对列表
+    /// Custom metadata key-value pair list.
     "Items" items set_items: list MetadataItem,
 } }
 
 rt::model! { write debug;
-/// 自定义 Metadata 的一组键值对信息
+/// A set of key-value pair information for custom Metadata
 MetadataItem {
-    /// 自定义 MetaData 键
+    /// Custom metadata key.
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 自定义 MetaData 值
+    /// Custom metadata value.
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { both debug;
-/// 弹性伸缩告警指标
+/// Alarming metric of AS
 MetricAlarm {
-    /// 比较运算符，可选值：
+    /// Comparison operator. Value range:
     ///
-    /// - GREATER_THAN：大于
-    /// - GREATER_THAN_OR_EQUAL_TO：大于或等于
-    /// - LESS_THAN：小于
-    /// -  LESS_THAN_OR_EQUAL_TO：小于或等于
-    /// -  EQUAL_TO：等于
-    /// - NOT_EQUAL_TO：不等于
+    /// - GREATER_THAN: greater than
+    /// - GREATER_THAN_OR_EQUAL_TO: greater than or equal to
+    /// - LESS_THAN: less than
+    /// -  LESS_THAN_OR_EQUAL_TO: less than or equal to
+    /// -  EQUAL_TO: equal to
+    /// - NOT_EQUAL_TO: not equal to
     ///
     /// Required.
     "ComparisonOperator" comparison_operator set_comparison_operator: str,
-    /// 指标名称，可选字段如下：
-    /// - CPU_UTILIZATION：CPU利用率
-    /// - MEM_UTILIZATION：内存利用率
-    /// - LAN_TRAFFIC_OUT：内网出带宽
-    /// - LAN_TRAFFIC_IN：内网入带宽
-    /// - WAN_TRAFFIC_OUT：外网出带宽
-    /// - WAN_TRAFFIC_IN：外网入带宽
-    /// - TCP_CURR_ESTAB：TCP连接数
+    /// Metric names, with the following optional fields:
     ///
-    /// 当前外网出入带宽属于 CLB 类指标，其他指标属于 CVM 类指标。修改指标名称时不允许跨类别修改。
+    /// - CPU_UTILIZATION: CPU utilization.
+    /// - MEM_UTILIZATION: Memory utilization.
+    /// - LAN_TRAFFIC_OUT: Private network outbound bandwidth.
+    /// - LAN_TRAFFIC_IN: Private network inbound bandwidth.
+    /// - WAN_TRAFFIC_OUT: Public network outbound bandwidth.
+    /// - WAN_TRAFFIC_IN: Public network inbound bandwidth.
+    /// - TCP_CURR_ESTAB: TCP connections.
     ///
     /// Required.
     "MetricName" metric_name set_metric_name: str,
-    /// 告警阈值：
+    /// Alarm threshold values:
     ///
-    /// - CPU_UTILIZATION：[1, 100]，单位：%
-    /// - MEM_UTILIZATION：[1, 100]，单位：%
-    /// - LAN_TRAFFIC_OUT：>0，单位：Mbps
-    /// - LAN_TRAFFIC_IN：>0，单位：Mbps
-    /// - WAN_TRAFFIC_OUT：>0，单位：Mbps
-    /// - WAN_TRAFFIC_IN：>0，单位：Mbps
-    /// - TCP_CURR_ESTAB：>0, 单位：Count
+    /// - CPU_UTILIZATION: [1, 100], Unit: %.
+    /// - MEM_UTILIZATION: [1, 100], Unit: %.
+    /// - LAN_TRAFFIC_OUT: >0, Unit: Mbps.
+    /// - LAN_TRAFFIC_IN: >0, Unit: Mbps.
+    /// - WAN_TRAFFIC_OUT: >0, Unit: Mbps.
+    /// - WAN_TRAFFIC_IN: >0, Unit: Mbps.
+    /// - TCP_CURR_ESTAB: >0, Unit: Count.
     ///
     /// Required.
     "Threshold" threshold set_threshold: i128,
-    /// 时间周期，单位：秒，取值枚举值为60、300。
+    /// Time period in seconds. Enumerated values: 60, 300.
     ///
     /// Required.
     "Period" period set_period: i128,
-    /// 重复次数。取值范围 [1, 10]
+    /// Number of repetitions. Value range: [1, 10]
     ///
     /// Required.
     "ContinuousTime" continuous_time set_continuous_time: i128,
-    /// 统计类型，可选字段如下：
+    /// Statistics type. Value range:
     ///
-    /// - AVERAGE：平均值
-    /// - MAXIMUM：最大值
-    /// - MINIMUM：最小值
-    /// 默认取值：AVERAGE
+    /// - AVERAGE: average
+    /// - MAXIMUM: maximum
+    /// - MINIMUM: minimum
+    /// Default value: AVERAGE
     "Statistic" statistic set_statistic: str,
-    /// 精确告警阈值，本参数不作为入参输入，仅用作查询接口出参：
+    /// Precise alarm threshold values. This parameter is not used as an input argument but is used solely as an output parameter for the query API:
     ///
-    /// - CPU_UTILIZATION：(0, 100]，单位：%
-    /// - MEM_UTILIZATION：(0, 100]，单位：%
-    /// - LAN_TRAFFIC_OUT：>0，单位：Mbps
-    /// - LAN_TRAFFIC_IN：>0，单位：Mbps
-    /// - WAN_TRAFFIC_OUT：>0，单位：Mbps
-    /// - WAN_TRAFFIC_IN：>0，单位：Mbps
-    /// - TCP_CURR_ESTAB：>0, 单位：Count
+    /// - CPU_UTILIZATION: (0, 100], Unit: %.
+    /// - MEM_UTILIZATION: (0, 100], Unit: %.
+    /// - LAN_TRAFFIC_OUT: >0, Unit: Mbps.
+    /// - LAN_TRAFFIC_IN: >0, Unit: Mbps.
+    /// - WAN_TRAFFIC_OUT: >0, Unit: Mbps.
+    /// - WAN_TRAFFIC_IN: >0, Unit: Mbps.
+    /// - TCP_CURR_ESTAB: >0, Unit: Count.
     "PreciseThreshold" precise_threshold set_precise_threshold: f64,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAutoScalingGroup` (修改伸缩组).
+/// Request of `ModifyAutoScalingGroup` (Modifies an auto scaling group).
 ///
-/// 本接口（ModifyAutoScalingGroup）用于修改伸缩组。
+/// This API (ModifyAutoScalingGroup) is used to modify an auto scaling group.
 ModifyAutoScalingGroupRequest {
-    /// 伸缩组ID。可以通过如下方式获取可用的伸缩组ID:
+    /// Scaling group ID. obtain available scaling group ids in the following ways:
     ///
-    /// - 通过登录 [控制台](https://console.cloud.tencent.com/autoscaling/group) 查询伸缩组ID。
-    /// - 通过调用接口 [DescribeAutoScalingGroups](https://cloud.tencent.com/document/api/377/20438) ，取返回信息中的 AutoScalingGroupId 获取伸缩组ID。
+    /// - query scaling group ids by logging in to the [console](https://console.cloud.tencent.com/autoscaling/group).
+    ///
+    /// - obtain scaling group ids by calling the [DescribeAutoScalingGroups](https://www.tencentcloud.com/document/api/377/20438?from_cn_redirect=1) api and retrieving AutoScalingGroupId from the returned information.
     ///
     /// Required.
     "AutoScalingGroupId" auto_scaling_group_id set_auto_scaling_group_id: str,
-    /// 伸缩组名称，在您账号中必须唯一。名称仅支持中文、英文、数字、下划线、分隔符"-"、小数点，最大长度不能超55个字节。
+    /// The scaling group name must be unique in your account. name only supports chinese, english, digits, underscore, separator "-", and decimal point. the maximum length cannot exceed 55 bytes.
+    /// .
     "AutoScalingGroupName" auto_scaling_group_name set_auto_scaling_group_name: str,
-    /// 默认冷却时间，单位秒，取值范围 [0,3600]，默认值为300。
+    /// Default cooldown in seconds, value ranges from 0 to 3600, default value is 300.
+    /// .
     "DefaultCooldown" default_cooldown set_default_cooldown: i128,
-    /// 期望实例数，取值范围 [0,2000]。需满足最大值大于等于期望值，期望值大于等于最小值。
+    /// Expected number of instances. value range [0,2000]. to meet the maximum value equal to or greater than the expected value, and the expected value equal to or greater than the minimum value.
+    /// .
     "DesiredCapacity" desired_capacity set_desired_capacity: i128,
-    /// 启动配置ID。可以通过如下方式获取可用的启动配置ID:
+    /// Launch configuration ID. obtain available launch configuration ids in the following ways:
     ///
-    /// - 通过登录 [控制台](https://console.cloud.tencent.com/autoscaling/config) 查询启动配置ID。
-    /// - 通过调用接口 [DescribeLaunchConfigurations](https://cloud.tencent.com/document/api/377/20445) ，取返回信息中的 LaunchConfigurationId 获取启动配置ID。
+    /// - query the launch configuration ID by logging in to the [console](https://console.cloud.tencent.com/autoscaling/config).
+    ///
+    /// - obtain the launch configuration ID by calling the [DescribeLaunchConfigurations](https://www.tencentcloud.com/document/api/377/20445?from_cn_redirect=1) api and retrieving the LaunchConfigurationId from the returned information.
     "LaunchConfigurationId" launch_configuration_id set_launch_configuration_id: str,
-    /// 最大实例数，取值范围为 [0,2000]。需满足最大值大于等于期望值，期望值大于等于最小值。
+    /// Maximum instance count, value range: [0, 2000]. The maximum value must be greater than or equal to the expected value, and the expected value must be greater than or equal to the minimum value.
     ///
-    /// 取值范围：[0, 2000]
+    /// Value range: [0, 2000]
     "MaxSize" max_size set_max_size: i128,
-    /// 最小实例数，取值范围为 [0,2000]。需满足最大值大于等于期望值，期望值大于等于最小值。
+    /// Minimum number of instances. value range: [0,2000]. to meet the requirement, the maximum value must be equal to or greater than the expected value, and the expected value must be equal to or greater than the minimum value.
+    /// .
     "MinSize" min_size set_min_size: i128,
-    /// 项目ID。该参数可以通过调用 [DescribeProject](https://cloud.tencent.com/document/api/651/78725) 的返回值中的 ProjectId 字段来获取。默认值为 0，表示使用默认项目。
+    /// Project ID. obtain this parameter by calling the `ProjectId` field in the return value of [DescribeProject](https://www.tencentcloud.com/document/api/651/78725?from_cn_redirect=1). Default value is 0, indicating usage of the default project.
+    /// .
     "ProjectId" project_id set_project_id: i128,
-    /// 子网ID列表。有效的私有网络子网ID可通过登录[控制台](https://console.cloud.tencent.com/vpc/subnet)查询；也可以调用接口 [DescribeSubnets](https://cloud.tencent.com/document/product/215/15784) ，从接口返回中的SubnetId字段获取。
+    /// subnet ID list. valid vpc subnet ids can be obtained by logging in to the [console](https://console.cloud.tencent.com/vpc/subnet) for querying. you can also call the API [DescribeSubnets](https://www.tencentcloud.com/document/product/215/15784?from_cn_redirect=1) and retrieve them from the SubnetId field in the API response.
     "SubnetIds" subnet_ids set_subnet_ids: list String,
-    /// 销毁策略，目前长度上限为1。取值包括 OLDEST_INSTANCE 和 NEWEST_INSTANCE。
+    /// Termination policy, whose maximum length is currently 1. valid values: OLDEST_INSTANCE and NEWEST_INSTANCE.
     ///
-    /// -  OLDEST_INSTANCE 优先销毁伸缩组中最旧的实例。
-    /// -  NEWEST_INSTANCE，优先销毁伸缩组中最新的实例。
+    /// -  OLDEST_INSTANCE terminates the OLDEST INSTANCE in the scaling group first.
+    /// -  NEWEST_INSTANCE terminates the NEWEST INSTANCE in the scaling group first..
     "TerminationPolicies" termination_policies set_termination_policies: list String,
-    /// 私有网络ID。修改私有网络时，需将 SubnetIds 参数同步修改为该私有网络的子网。有效的 VpcId 可通过登录[控制台](https://console.cloud.tencent.com/vpc/vpc)查询；也可以调用接口 [DescribeVpc](https://cloud.tencent.com/document/api/215/15778) ，从接口返回中的 VpcId 字段获取。
+    /// vpc ID. when modifying the vpc, you need to change the SubnetIds parameter to the subnet of this vpc. effective VpcId can be queried by logging in to the [console](https://console.cloud.tencent.com/vpc/vpc); you can also call the [DescribeVpc](https://www.tencentcloud.com/document/api/215/15778?from_cn_redirect=1) api and get the VpcId field from the api response.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 可用区列表
+    /// AZ list
+    /// .
     "Zones" zones set_zones: list String,
-    /// 重试策略，取值包括 IMMEDIATE_RETRY、 INCREMENTAL_INTERVALS、NO_RETRY，默认取值为 IMMEDIATE_RETRY。部分成功的伸缩活动判定为一次失败活动。
+    /// RETRY policy, whose valid values include IMMEDIATE_RETRY, INCREMENTAL_INTERVALS, and NO_RETRY, with the default value being IMMEDIATE_RETRY. a partially successful scaling operation is considered a failed activity.
     ///
-    /// - IMMEDIATE_RETRY，立即重试，在较短时间内快速重试，连续失败超过一定次数（5次）后不再重试。
-    /// - INCREMENTAL_INTERVALS，间隔递增重试，随着连续失败次数的增加，重试间隔逐渐增大，重试间隔从秒级到1天不等。
-    /// -  NO_RETRY，不进行重试，直到再次收到用户调用或者告警信息后才会重试。
+    /// - IMMEDIATE_RETRY: RETRY immediately, attempting retries in rapid succession over a short period, and cease further retries after a certain number of consecutive failures (5 times).
+    /// - INCREMENTAL_INTERVALS: INCREMENTAL interval RETRY, with the RETRY interval gradually increasing as the number of consecutive failures rises, ranging from seconds to 1 day.
+    /// - NO_RETRY: NO RETRY until a user call or Alarm information is received again..
     "RetryPolicy" retry_policy set_retry_policy: str,
-    /// 可用区校验策略，取值包括 ALL 和 ANY，默认取值为ANY。在伸缩组实际变更资源相关字段时（启动配置、可用区、子网）发挥作用。
+    /// Availability Zone validation policy. valid values include ALL and ANY. default value: ANY. it is effective when scaling group actual change resource-related fields (launch configuration, az, subnet) are modified.
     ///
-    /// -  ALL，所有可用区（Zone）或子网（SubnetId）都可用则通过校验，否则校验报错。
-    /// -  ANY，存在任何一个可用区（Zone）或子网（SubnetId）可用则通过校验，否则校验报错。
-    /// 可用区或子网不可用的常见原因包括该可用区CVM实例类型售罄、该可用区CBS云盘售罄、该可用区配额不足、该子网IP不足等。
-    /// 如果 Zones/SubnetIds 中可用区或者子网不存在，则无论 ZonesCheckPolicy 采用何种取值，都会校验报错。
+    /// -  ALL: verification passes if ALL azs (Zone) or subnets (SubnetId) are available. otherwise, a verification error will be reported.
+    /// -  ANY: verification passes if ANY AZ (Zone) or subnet (SubnetId) is available. otherwise, a verification error will be reported.
+    /// common causes for unavailable azs or subnets include CVM instancetype sold out in the az, CBS cloud disk sold out in the az, insufficient quota in the az, or insufficient IP addresses in the subnet.
+    ///
+    /// if Zones/SubnetIds contain nonexistent azs or subnets, a verification error will be reported regardless of the values of ZonesCheckPolicy.
+    /// .
     "ZonesCheckPolicy" zones_check_policy set_zones_check_policy: str,
-    /// 服务设置，包括云监控不健康替换等服务设置。
+    /// Service settings, including cloud monitoring and unhealthy instance replacement.
+    /// .
     "ServiceSettings" service_settings set_service_settings: obj ServiceSettings,
-    /// 实例具有IPv6地址数量的配置，取值包括0、1。默认值为 0，表示实例不分配 IPv6 地址。需使用支持 IPv6 的私有网络，需在子网中开启 IPv6 CIDR，其他使用限制可参考 [IPv6使用限制](https://cloud.tencent.com/document/product/1142/38369)。
+    /// The instance has a configuration for the number of IPv6 addresses. valid values include 0 and 1. the default value is 0, which means the instance does not allocate an IPv6 address. you need to use a VPC that supports IPv6 and enable IPv6 CIDR in the subnet.
     "Ipv6AddressCount" ipv6_address_count set_ipv6_address_count: i64,
-    /// 多可用区/子网策略，取值包括 PRIORITY 和 EQUALITY，默认为 PRIORITY。
+    /// The multi-az/subnet policy, with values including PRIORITY and EQUALITY, defaults to PRIORITY.
     ///
-    /// -  PRIORITY，按照可用区/子网列表的顺序，作为优先级来尝试创建实例，如果优先级最高的可用区/子网可以创建成功，则总在该可用区/子网创建。
-    /// -  EQUALITY：扩容出的实例会打散到多个可用区/子网，保证扩容后的各个可用区/子网实例数相对均衡。
-    /// 与本策略相关的注意点：
+    /// -  PRIORITY: attempt to create instances taking the order of the az/subnet list as the PRIORITY. if instances can be successfully created in the az/subnet with the highest PRIORITY, they will always be created there.
+    /// -  EQUALITY: instances added through scale-out will be distributed across multiple azs/subnets to ensure A relatively balanced number of instances in each az/subnet after expansion.
+    /// points to consider:
     ///
-    /// -  当伸缩组为基础网络时，本策略适用于多可用区；当伸缩组为VPC网络时，本策略适用于多子网，此时不再考虑可用区因素，例如四个子网ABCD，其中ABC处于可用区1，D处于可用区2，此时考虑子网ABCD进行排序，而不考虑可用区1、2。
-    /// -  本策略适用于多可用区/子网，不适用于启动配置的多机型。多机型按照优先级策略进行选择。
-    /// -  按照 PRIORITY 策略创建实例时，先保证多机型的策略，后保证多可用区/子网的策略。例如多机型A、B，多子网1、2、3，会按照A1、A2、A3、B1、B2、B3 进行尝试，如果A1售罄，会尝试A2（而非B1）。
+    /// -  when the scaling group is based on A classic network, this policy applies to multi-az. when the scaling group is based on A VPC network, this policy applies to multi-subnet, no longer considering AZ factors. for example, with four subnets labeled A, B, c, and D, where A, B, and c are in availability zone 1 and D is in availability zone 2, consider subnets A, B, c, and D for sorting, without considering availability zones 1 and 2.
+    /// -  this policy applies to multi-az/subnet but is not applicable to the instancetypes parameter of the launch configuration. selection of multiple models is according to PRIORITY policy.
+    /// -  when creating instances according to the PRIORITY policy, ensure the policy for multiple models first, then the policy for multi-az/subnet. for example, with multiple models A and B, and multiple subnets 1, 2, and 3, attempts will be made in the order A1, A2, A3, B1, B2, B3. if A1 is sold out, A2 will be attempted (not B1)..
     "MultiZoneSubnetPolicy" multi_zone_subnet_policy set_multi_zone_subnet_policy: str,
-    /// 伸缩组实例健康检查类型，取值如下：
+    /// Scaling group instance health check type, values are as follows:
     ///
-    /// - CVM：根据实例网络状态判断实例是否处于不健康状态，不健康的网络状态即发生实例 PING 不可达事件，详细判断标准可参考[实例健康检查](https://cloud.tencent.com/document/product/377/8553)
-    /// - CLB：根据 CLB 的健康检查状态判断实例是否处于不健康状态，CLB健康检查原理可参考[健康检查](https://cloud.tencent.com/document/product/214/6097)
+    /// - CVM: determine whether an instance is unhealthy based on its network status. an unhealthy network status refers to an event where instances become unreachable via PING. for detailed criteria of judgment, refer to [instance health check](https://www.tencentcloud.com/document/product/377/8553?from_cn_redirect=1).
+    /// - CLB: determine whether an instance is unhealthy based on the health check status of CLB. for the principle of CLB health check, see [health check](https://www.tencentcloud.com/document/product/214/6097?from_cn_redirect=1)..
     "HealthCheckType" health_check_type set_health_check_type: str,
-    /// CLB健康检查宽限期，单位为秒。
+    /// Specifies the CLB health check grace period in seconds.
     ///
-    /// 取值范围：[0, 7200]
+    /// value range: [0, 7200].
     ///
-    /// 默认值：0
+    /// default value: 0.
     "LoadBalancerHealthCheckGracePeriod" load_balancer_health_check_grace_period set_load_balancer_health_check_grace_period: i128,
-    /// 实例分配策略，取值包括 LAUNCH_CONFIGURATION 和 SPOT_MIXED。
+    /// Instance allocation policy. valid values include LAUNCH_CONFIGURATION and SPOT_MIXED.
     ///
-    /// -  LAUNCH_CONFIGURATION，代表传统的按照启动配置模式。
-    /// -  SPOT_MIXED，代表竞价混合模式。目前仅支持启动配置为按量计费模式时使用混合模式，混合模式下，伸缩组将根据设定扩容按量或竞价机型。使用混合模式时，关联的启动配置的计费类型不可被修改。
+    /// -  LAUNCH_CONFIGURATION represents the traditional startup CONFIGURATION mode.
+    /// -  SPOT_MIXED represents the SPOT hybrid mode. currently only support hybrid mode when the LAUNCH CONFIGURATION uses pay-as-you-go billing mode. in hybrid mode, the scaling group will scale out based on the SPOT model. the billing type of the associated LAUNCH CONFIGURATION cannot be modified when using hybrid mode..
     "InstanceAllocationPolicy" instance_allocation_policy set_instance_allocation_policy: str,
-    /// 竞价混合模式下，各计费类型实例的分配策略。
-    /// 仅当 InstanceAllocationPolicy 取 SPOT_MIXED 时可用。
+    /// Allocation policy of instances for each billing type in SPOT hybrid mode.
+    /// available only when InstanceAllocationPolicy is set to SPOT_MIXED.
+    /// .
     "SpotMixedAllocationPolicy" spot_mixed_allocation_policy set_spot_mixed_allocation_policy: obj SpotMixedAllocationPolicy,
-    /// 容量重平衡功能，仅对伸缩组内的竞价实例有效。取值范围：
+    /// The capacity rebalancing feature is only applicable to spot instances within the scaling group. valid values:
     ///
-    /// -  TRUE，开启该功能，当伸缩组内的竞价实例即将被竞价实例服务自动回收前，AS 主动发起竞价实例销毁流程，如果有配置过缩容 hook，则销毁前 hook 会生效。销毁流程启动后，AS 会异步开启一个扩容活动，用于补齐期望实例数。
-    /// -  FALSE，不开启该功能，则 AS 等待竞价实例被销毁后才会去扩容补齐伸缩组期望实例数。
+    /// -  TRUE: enable this feature. when spot instances within the scaling group are about to be automatically recycled by the spot instance service, AS initiates the termination process of spot instances. if a scale-in hook is configured, trigger before termination. after the termination process starts, AS asynchronously initiates scale-out to reach the expected number of instances.
+    /// -  FALSE: disable this feature. AS waits for the spot instance to be terminated before scaling out to reach the number of instances expected by the scaling group..
     "CapacityRebalance" capacity_rebalance set_capacity_rebalance: bool,
-    /// 实例名称序号相关设置。开启后为伸缩组内自动创建的实例名称添加递增的数字序号。
+    /// Instance name sequencing settings. once enabled, append incremental numeric sequence to the names of instances automatically created within the scaling group.
+    /// .
     "InstanceNameIndexSettings" instance_name_index_settings set_instance_name_index_settings: obj InstanceNameIndexSettings,
-    /// 实例主机名序号相关设置。开启后为伸缩组内自动创建的实例主机名添加递增的数字序号。
+    /// Instance hostname sequencing settings. once enabled, append incremental numeric sequence to the hostname of instances automatically created within the scaling group.
+    /// .
     "HostNameIndexSettings" host_name_index_settings set_host_name_index_settings: obj HostNameIndexSettings,
-    /// 匹配期望数并发扩容功能，不能在InstanceAllocationPolicy为竞价混合模式时设置，也不能在ScalingMode为扩容优先开机模式时设置。目前仅支持两个匹配期望数扩容活动并发进行，不支持指定数量扩容、缩容等其他类型活动并发。设置为FALSE表示不开启。
+    /// The concurrent scaling up functionality for matching expected numbers cannot be set when InstanceAllocationPolicy is in spot hybrid mode or when ScalingMode is in the scaling-prioritized startup mode. currently only two matching expected number scale-out activities are supported to run concurrently. other types of activities such as specified quantity scale-out or scale-in cannot be specified. set to FALSE indicates disabled.
+    /// .
     "ConcurrentScaleOutForDesiredCapacity" concurrent_scale_out_for_desired_capacity set_concurrent_scale_out_for_desired_capacity: bool,
 } }
 rt::action!("as", "2018-04-19", "ModifyAutoScalingGroup", ModifyAutoScalingGroupRequest => ModifyAutoScalingGroupResponse);
 
 rt::model! { read debug;
-/// ModifyAutoScalingGroup返回参数结构体
+/// ModifyAutoScalingGroup response structure.
 ModifyAutoScalingGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDesiredCapacity` (修改期望实例数).
+/// Request of `ModifyDesiredCapacity` (Modifies the desired number of instances).
 ///
-/// 本接口（ModifyDesiredCapacity）用于修改指定伸缩组的期望实例数
+/// This API (ModifyDesiredCapacity) is used to modify the desired number of instances in the specified auto scaling group.
 ModifyDesiredCapacityRequest {
-    /// 伸缩组ID。可通过登录 [控制台](https://console.cloud.tencent.com/autoscaling/group) 或调用接口 [DescribeAutoScalingGroups](https://cloud.tencent.com/document/api/377/20438) ，取返回信息中的 AutoScalingGroupId 获取伸缩组ID。
+    /// Scaling group ID. obtain the scaling group ID by logging in to the [console](https://console.cloud.tencent.com/autoscaling/group) or calling the api[ DescribeAutoScalingGroups](https://intl.cloud.tencent.com/document/api/377/20438?from_cn_redirect=1), and retrieve AutoScalingGroupId from the returned information.
     ///
     /// Required.
     "AutoScalingGroupId" auto_scaling_group_id set_auto_scaling_group_id: str,
-    /// 期望实例数，取值范围 [0,2000]，同时需满足 MaxSize >= DesiredCapacity >= MinSize 。
+    /// Expected number of instances, value ranges from 0 to 2000, to meet MaxSize >= DesiredCapacity >= MinSize.
     ///
     /// Required.
     "DesiredCapacity" desired_capacity set_desired_capacity: i128,
-    /// 最小实例数，取值范围为 [0,2000]，同时需满足 MaxSize >= DesiredCapacity >= MinSize 。
+    /// Minimum number of instances. value range: [0,2000]. to meet MaxSize >= DesiredCapacity >= MinSize at the same time.
     "MinSize" min_size set_min_size: i128,
-    /// 最大实例数，取值范围为 [0,2000]，同时需满足 MaxSize >= DesiredCapacity >= MinSize 。
+    /// Maximum instance count. value range [0,2000]. to meet MaxSize >= DesiredCapacity >= MinSize.
     "MaxSize" max_size set_max_size: i128,
 } }
 rt::action!("as", "2018-04-19", "ModifyDesiredCapacity", ModifyDesiredCapacityRequest => ModifyDesiredCapacityResponse);
 
 rt::model! { read debug;
-/// ModifyDesiredCapacity返回参数结构体
+/// ModifyDesiredCapacity response structure.
 ModifyDesiredCapacityResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyLaunchConfigurationAttributes` (修改启动配置属性).
+/// Request of `ModifyLaunchConfigurationAttributes` (Modifies launch configuration attributes).
 ///
-/// 本接口（ModifyLaunchConfigurationAttributes）用于修改启动配置部分属性。
+/// This API (ModifyLaunchConfigurationAttributes) is used to modify part of a launch configuration's attributes.
 ///
-/// * 修改启动配置后，已经使用该启动配置扩容的存量实例不会发生变更，此后使用该启动配置的新增实例会按照新的配置进行扩容。
+/// This API is used to modify the startup configuration. Existing instances scaled out using this configuration will not change, while newly added instances using this launch configuration will scale out according to the new configuration.
 ModifyLaunchConfigurationAttributesRequest {
-    /// 启动配置ID。可通过登录 [控制台](https://console.cloud.tencent.com/autoscaling/config) 或调用接口 [DescribeLaunchConfigurations](https://cloud.tencent.com/document/api/377/20445) ，取返回信息中的 LaunchConfigurationId 获取启动配置ID。
+    /// Launch configuration ID. You can obtain it by logging in to the [console](https://console.cloud.tencent.com/autoscaling/config) or calling the [DescribeLaunchConfigurations](https://www.tencentcloud.com/document/api/377/20445?from_cn_redirect=1) API, and retrieving LaunchConfigurationId from the returned information.
     ///
     /// Required.
     "LaunchConfigurationId" launch_configuration_id set_launch_configuration_id: str,
-    /// 指定有效的[镜像](https://cloud.tencent.com/document/product/213/4940)ID，格式形如`img-8toqc6s3`。镜像类型分为四种：
+    /// Specify a valid [image](https://www.tencentcloud.com/document/product/213/4940?from_cn_redirect=1) ID, such as `img-8toqc6s3`. There are four image types:
     ///
-    /// - 公共镜像
-    /// - 自定义镜像
-    /// - 共享镜像
-    /// - 服务市场镜像
-    /// 可通过以下方式获取可用的镜像ID：
+    /// - Public image
+    /// - Custom image
+    /// - Shared image
+    /// - Service market image
+    /// You can obtain an available image ID in the following ways:
     ///
-    /// - `公共镜像`、`自定义镜像`、`共享镜像`的镜像ID可通过登录[控制台](https://console.cloud.tencent.com/cvm/image?rid=1&imageType=PUBLIC_IMAGE)查询；`服务镜像市场`的镜像ID可通过[云市场](https://market.cloud.tencent.com/list)查询。
-    /// - 通过调用接口 [DescribeImages](https://cloud.tencent.com/document/api/213/15715) ，取返回信息中的`ImageId`字段。
+    /// - For `public images`, `custom images`, and `shared images`, query the image ID by logging in to the [console](https://console.cloud.tencent.com/cvm/image?rid=1&imageType=PUBLIC_IMAGE). For `service market images`, query the image ID in the [cloud market](https://market.cloud.tencent.com/list).
+    /// - Call the [DescribeImages](https://www.tencentcloud.com/document/api/213/15715?from_cn_redirect=1) API and take the `ImageId` field from the returned information.
     "ImageId" image_id set_image_id: str,
-    /// 实例类型列表，不同实例机型指定了不同的资源规格，最多支持10种实例机型。
-    /// InstanceType 指定单一实例类型，通过设置 InstanceTypes可以指定多实例类型，并使原有的InstanceType失效。具体取值可通过调用接口[DescribeInstanceTypeConfigs](https://cloud.tencent.com/document/api/213/15749)来获得最新的规格表或参见[实例规格描述](https://cloud.tencent.com/document/product/213/11518)。
+    /// Types of CVM instances. Different instance models specify different resource specifications, and a maximum of 10 instance models are supported.
+    /// InstanceType specifies a single instance type. By setting InstanceTypes, you can specify multiple instance types and invalidate the original InstanceType. Specific values can be obtained by calling the API [DescribeZoneInstanceConfigInfos](https://www.tencentcloud.com/document/product/213/33254) to obtain the latest specification table or see [Instance Specifications](https://www.tencentcloud.com/document/product/213/11518?from_cn_redirect=1).
     "InstanceTypes" instance_types set_instance_types: list String,
-    /// 实例类型校验策略，在实际修改 InstanceTypes 时发挥作用，取值包括 ALL 和 ANY，默认取值为ANY。
+    /// Instance type validation policy, effective during actual modification of InstanceTypes. Valid values include ALL and ANY, default value: ANY.
     ///
-    /// -  ALL，所有实例类型（InstanceType）都可用则通过校验，否则校验报错。
-    /// -  ANY，存在任何一个实例类型（InstanceType）可用则通过校验，否则校验报错。 实例类型不可用的常见原因包括该实例类型售罄、对应云盘售罄等。如果 InstanceTypes 中一款机型不存在或者已下线，则无论 InstanceTypesCheckPolicy 采用何种取值，都会校验报错。
+    /// - ALL: Verification passes if all InstanceTypes are available; otherwise, a verification error will be reported.
+    /// - ANY: Verification passes if any InstanceType is available; otherwise, a verification error will be reported. Common causes of InstanceTypes unavailable include InstanceType sold out, corresponding cloud disk sold out. If a model in InstanceTypes does not exist or has been removed, a verification error will be reported regardless of the value of InstanceTypesCheckPolicy.
     "InstanceTypesCheckPolicy" instance_types_check_policy set_instance_types_check_policy: str,
-    /// 启动配置显示名称。名称仅支持中文、英文、数字、下划线、分隔符"-"、小数点，最大长度不能超60个字节。
+    /// Display name of the launch configuration. The name only supports Chinese, English, numbers, underscores, separator "-", and decimal points. The maximum length cannot exceed 60 bytes.
     "LaunchConfigurationName" launch_configuration_name set_launch_configuration_name: str,
-    /// 经过 Base64 编码后的自定义数据，最大长度不超过16KB。如果要清空UserData，则指定其为空字符串。
+    /// The custom data after Base64 encoding should not exceed 16 KB. To clear UserData, assign it an empty string.
     "UserData" user_data set_user_data: str,
-    /// 实例所属安全组。该参数可以通过调用 [DescribeSecurityGroups](https://cloud.tencent.com/document/api/215/15808) 的返回值中的`SecurityGroupId`字段来获取。
-    /// 若指定该参数，请至少提供一个安全组，列表顺序有先后。
+    /// Security group to which the instance belongs. You can obtain this parameter by calling the [DescribeSecurityGroups](https://www.tencentcloud.com/document/api/215/15808?from_cn_redirect=1) API and getting the `SecurityGroupId` field in the return value.
+    /// If you specify this parameter, provide at least one security group, and the list order is sequential.
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// 公网带宽相关信息设置。
-    /// 当公网出带宽上限为0Mbps时，不支持修改为开通分配公网IP；相应的，当前为开通分配公网IP时，修改的公网出带宽上限值必须大于0Mbps。
+    /// Public network bandwidth-related information settings.
+    /// When the public network outbound bandwidth cap is 0 Mbps, it cannot be modified to enable assigning public IP. Accordingly, when assigning public IP is currently enabled, the modified public network outbound bandwidth cap must be greater than 0 Mbps.
     "InternetAccessible" internet_accessible set_internet_accessible: obj InternetAccessible,
-    /// 实例计费类型。具体取值范围如下：
+    /// Instance billing type. Valid values:
     ///
-    /// - POSTPAID_BY_HOUR：按小时后付费
-    /// - SPOTPAID：竞价付费
-    /// - PREPAID：预付费，即包年包月
-    /// - CDCPAID：专用集群付费
+    /// - POSTPAID_BY_HOUR: hourly postpaid
+    /// - SPOTPAID: spot payment
+    /// - PREPAID: prepaid, which is a Monthly Subscription
+    /// - CDCPAID: dedicated cluster payment
     "InstanceChargeType" instance_charge_type set_instance_charge_type: str,
-    /// 预付费模式，即包年包月相关参数设置。通过该参数可以指定包年包月实例的购买时长、是否设置自动续费等属性。
-    /// 若修改实例的付费模式为预付费，则该参数必传；从预付费修改为其他付费模式时，本字段原信息会自动丢弃。
-    /// 当新增该字段时，必须传递购买实例的时长，其它未传递字段会设置为默认值。
-    /// 当修改本字段时，当前付费模式必须为预付费。
+    /// Prepaid mode, that is, parameter settings related to monthly/annual subscription. By specifying this parameter, you can set attributes such as the duration of instance purchase and whether to enable auto-renewal.
+    /// If you change the payment mode of an instance to prepaid, this parameter is required. When changing from prepaid to other payment modes, the original info in this field is automatically discarded.
+    /// When adding this field, you must specify the duration of instance purchase. Other fields not specified will be set to default values.
+    /// When modifying this field, the current payment mode must be prepaid.
     "InstanceChargePrepaid" instance_charge_prepaid set_instance_charge_prepaid: obj InstanceChargePrepaid,
-    /// 实例的市场相关选项，如竞价实例相关参数。
-    /// 若修改实例的付费模式为竞价付费，则该参数必传；从竞价付费修改为其他付费模式时，本字段原信息会自动丢弃。
-    /// 当新增该字段时，必须传递竞价相关选项下的竞价出价，其它未传递字段会设置为默认值。
-    /// 当修改本字段时，当前付费模式必须为竞价付费。
+    /// Market-related options of the instance, such as bidding instance parameters.
+    /// If you change the payment mode of the instance to spot payment, this parameter is required. When changing from spot payment to other payment modes, the original info in this field is automatically discarded.
+    /// When adding this field, you must transmit the bid price under relevant spot options. Other fields not transmitted will be set as default.
+    /// When modifying this field, the current payment mode must be spot payment.
     "InstanceMarketOptions" instance_market_options set_instance_market_options: obj InstanceMarketOptionsRequest,
-    /// 云盘类型选择策略，取值范围：
+    /// Cloud disk type selection policy. Value range:
     ///
-    /// - ORIGINAL：使用设置的云盘类型。
-    /// - AUTOMATIC：自动选择当前可用的云盘类型。
+    /// - ORIGINAL: use the set cloud disk type.
+    /// - AUTOMATIC: automatically select the currently available cloud disk type.
     "DiskTypePolicy" disk_type_policy set_disk_type_policy: str,
-    /// 实例系统盘配置信息。
+    /// Instance system disk configuration information.
     "SystemDisk" system_disk set_system_disk: obj SystemDisk,
-    /// 实例数据盘配置信息。
-    /// 最多支持指定11块数据盘。采取整体修改，因此请提供修改后的全部值。
-    /// 数据盘类型默认与系统盘类型保持一致。
+    /// Instance data disk configuration information.
+    /// Supports up to 11 data disks. Apply the modification as a whole, so provide all values after modification.
+    /// The data disk type is consistent with the system disk type by default.
     "DataDisks" data_disks set_data_disks: list DataDisk,
-    /// 云服务器主机名（HostName）的相关设置。
-    /// 不支持windows实例设置主机名。
-    /// 新增该属性时，必须传递云服务器的主机名，其它未传递字段会设置为默认值。
-    /// 会校验主机名(如果存在后缀则加上后缀)是否超过最大位数46。
+    /// Settings for the CVM host name.
+    /// Configuring the host name for windows instances is not supported.
+    /// When adding this attribute, you must transmit the CVM host name. Other fields not transmitted will be set to default values.
+    /// The host name (with the suffix added if it exists) is verified to check whether it exceeds the maximum length of 46 characters.
     "HostNameSettings" host_name_settings set_host_name_settings: obj HostNameSettings,
-    /// 云服务器（InstanceName）实例名的相关设置。
-    /// 如果用户在启动配置中设置此字段，则伸缩组创建出的实例 InstanceName 参照此字段进行设置，并传递给 CVM；如果用户未在启动配置中设置此字段，则伸缩组创建出的实例 InstanceName 按照“as-{{ 伸缩组AutoScalingGroupName }}”进行设置，并传递给 CVM。
-    /// 新增该属性时，必须传递云服务器的实例名称，其它未传递字段会设置为默认值。
-    /// 会校验实例名(如果存在后缀则加上后缀)是否超过最大位数108。
+    /// Settings related to the CVM instance name (InstanceName).
+    /// If the user sets this field in the launch configuration, the InstanceName of instances created by the scaling group will be set according to this field and transmitted to CVM. If the user does not set this field in the launch configuration, the InstanceName of instances created by the scaling group will be set as "as-{{ AutoScalingGroupName }}" and transmitted to CVM.
+    /// When adding this attribute, the CVM instance name must be transmitted. Other fields not transmitted will be set to default values.
+    /// It will verify whether the instance name (with the suffix added if it exists) exceeds the maximum length of 108 characters.
     "InstanceNameSettings" instance_name_settings set_instance_name_settings: obj InstanceNameSettings,
-    /// 增强服务。通过该参数可以指定是否开启云安全、云监控等服务。
+    /// Enhanced service. This parameter can be used to specify whether to enable services such as cloud security and Cloud Monitor.
     "EnhancedService" enhanced_service set_enhanced_service: obj EnhancedService,
-    /// CAM角色名称。可通过[DescribeRoleList](https://cloud.tencent.com/document/product/598/36223)接口返回值中的roleName获取。
+    /// CAM role name, which can be obtained from the roleName in the return value from the [DescribeRoleList](https://www.tencentcloud.com/document/product/598/36223?from_cn_redirect=1) API.
     "CamRoleName" cam_role_name set_cam_role_name: str,
-    /// 高性能计算集群ID。可通过调用[DescribeHpcClusters](https://cloud.tencent.com/document/product/213/83220)接口获取该参数。
-    /// 注意：此字段默认为空。
+    /// Hyper Computing Cluster ID. This parameter is currently not supported on the international site.
     "HpcClusterId" hpc_cluster_id set_hpc_cluster_id: str,
-    /// IPv6公网带宽相关信息设置。若新建实例包含IPv6地址，该参数可为新建实例的IPv6地址分配公网带宽。关联启动配置的伸缩组Ipv6AddressCount参数为0时，该参数不会生效。
+    /// IPv6 public network bandwidth-related information settings. If the new instance includes an IPv6 address, this parameter can allocate public network bandwidth for the IPv6 address of the new instance. When the Ipv6AddressCount parameter of the scaling group associated with the launch configuration is 0, this parameter will not take effect.
     "IPv6InternetAccessible" i_pv6_internet_accessible set_i_pv6_internet_accessible: obj IPv6InternetAccessible,
-    /// 置放群组id，仅支持指定一个。可通过调用[DescribeDisasterRecoverGroups](https://cloud.tencent.com/document/product/213/17810)接口获取该参数。
+    /// Placement Group id. Only one can be specified. You can obtain this parameter by calling the [DescribeDisasterRecoverGroups](https://www.tencentcloud.com/document/product/213/17810?from_cn_redirect=1) API.
     "DisasterRecoverGroupIds" disaster_recover_group_ids set_disaster_recover_group_ids: list String,
-    /// 实例登录设置，包括密码、密钥或保持镜像的原始登录设置。
-    /// 请注意，指定新的登录设置会覆盖原有登录设置。例如，如果您之前使用密码登录，使用该参数将登录设置修改为密钥，则原有密码被清除。
+    /// Instance login settings, including passwords, keys, or maintaining the image's original login settings.
+    /// Please note that specifying new login settings overwrites existing login settings. For example, if you previously used a password to login, use this parameter to change login settings to a key, and the original password is removed.
     "LoginSettings" login_settings set_login_settings: obj LoginSettings,
-    /// 实例标签列表。通过指定该参数，可以为扩容的实例绑定标签。最多支持指定10个标签。
-    /// 该参数会覆盖原有的实例标签列表，如需新增标签，需将新标签和原有标签一并传入。
+    /// Instance tag list. By specifying this parameter, the instances added through scale-out can be bound to the tag. Up to 10 Tags can be specified.
+    /// This parameter overrides the original instance tag list. To add a tag, import both the new tag and the original tags.
     "InstanceTags" instance_tags set_instance_tags: list InstanceTag,
-    /// 镜像族名称。可通过调用[DescribeImages](https://cloud.tencent.com/document/product/213/15715)接口获取该参数。
+    /// Image family name. You can obtain this parameter by calling the [DescribeImages](https://www.tencentcloud.com/document/product/213/15715?from_cn_redirect=1) API.
     "ImageFamily" image_family set_image_family: str,
-    /// 本地专用集群ID。
+    /// Local exclusive cluster ID.
     "DedicatedClusterId" dedicated_cluster_id set_dedicated_cluster_id: str,
-    /// 自定义metadata。
+    /// Custom metadata.
     "Metadata" metadata set_metadata: obj Metadata,
-    /// 替换启动配置中的弹性网卡配置。
+    /// Replace the ENI configuration in the launch configuration.
     ///
-    /// 入参限制：最多 17 项；必须显式包含且只能包含一个 PRIMARY，AS 不自动补齐主网卡；显式空数组非法。
+    /// Input limits: up to 17 items; must explicitly include and can only contain one PRIMARY. AS does not auto-complete the primary ENI. An explicit empty array is illegal.
     ///
-    /// 字段规则与 CreateLaunchConfiguration 一致。清除请调用 ClearLaunchConfigurationAttributes 并传 ClearNetworkInterfaces=true。
+    /// Field rules match CreateLaunchConfiguration. To clean up, call ClearLaunchConfigurationAttributes with ClearNetworkInterfaces=true.
     "NetworkInterfaces" network_interfaces set_network_interfaces: list NetworkInterface,
 } }
 rt::action!("as", "2018-04-19", "ModifyLaunchConfigurationAttributes", ModifyLaunchConfigurationAttributesRequest => ModifyLaunchConfigurationAttributesResponse);
 
 rt::model! { read debug;
-/// ModifyLaunchConfigurationAttributes返回参数结构体
+/// ModifyLaunchConfigurationAttributes response structure.
 ModifyLaunchConfigurationAttributesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyLifecycleHook` (修改生命周期挂钩).
+/// Request of `ModifyLifecycleHook` (Modifies a lifecycle hook).
 ///
-/// 此接口用于修改生命周期挂钩。
+/// This API is used to modify the lifecycle hook.
 ModifyLifecycleHookRequest {
-    /// 生命周期挂钩ID。可以通过调用接口 [DescribeLifecycleHooks](https://cloud.tencent.com/document/api/377/34452) ，取返回信息中的 LifecycleHookId 获取生命周期挂钩ID。
+    /// Lifecycle hook ID. you can get the lifecycle hook ID by calling the api [DescribeLifecycleHooks](https://intl.cloud.tencent.com/document/api/377/34452?from_cn_redirect=1) and retrieving the LifecycleHookId from the returned information.
     ///
     /// Required.
     "LifecycleHookId" lifecycle_hook_id set_lifecycle_hook_id: str,
-    /// 生命周期挂钩名称。名称仅支持中文、英文、数字、下划线（_）、短横线（-）、小数点（.），最大长度不能超128。
+    /// Lifecycle hook name. Name only supports chinese, english, digits, underscore (_), hyphen (-), decimal point (.), maximum length cannot exceed 128.
     "LifecycleHookName" lifecycle_hook_name set_lifecycle_hook_name: str,
-    /// 进入生命周期挂钩场景，取值范围如下:
-    /// * INSTANCE_LAUNCHING: 扩容生命周期挂钩
-    /// * INSTANCE_TERMINATING: 缩容生命周期挂钩
+    /// Scenario for entering the lifecycle hook. valid values:.
+    /// `INSTANCE_LAUNCHING`: the lifecycle hook is being scaled out.
+    /// `INSTANCE_TERMINATING`: the lifecycle hook is being scaled in.
     "LifecycleTransition" lifecycle_transition set_lifecycle_transition: str,
-    /// 定义伸缩组在生命周期挂钩超时或 LifecycleCommand 执行失败时应采取的操作，取值范围如下：
-    /// * CONTINUE: 默认值，表示继续执行扩缩容活动
-    /// * ABANDON: 针对扩容挂钩，挂钩超时或 LifecycleCommand 执行失败的 CVM 实例会直接释放或移出；而针对缩容挂钩，会继续执行缩容活动。
+    /// Action to be taken by the scaling group in case of lifecycle hook timeout or LifecycleCommand execution failure. valid values:.
+    /// Default value means CONTINUE to execute capacity expansion or reduction.
+    /// * ABANDON: for scale-out hooks, cvms that time out or fail to execute LifecycleCommand are released directly or removed. for scale-in hooks, scale-in activities continue.
     "DefaultResult" default_result set_default_result: str,
-    /// 生命周期挂钩超时之前可以经过的最长时间（以秒为单位），范围从 30 到 7200 秒。
+    /// The maximum length of time (in seconds) that can elapse before the lifecycle hook times out. Value range: 30 - 7,200 seconds.
     "HeartbeatTimeout" heartbeat_timeout set_heartbeat_timeout: i128,
-    /// 弹性伸缩向通知目标发送的附加信息。NotificationMetadata 与 LifecycleCommand互斥，二者不可同时指定。
+    /// Specifies the additional information sent by auto scaling to the notification target. NotificationMetadata and LifecycleCommand are mutually exclusive. the two cannot be specified simultaneously.
     "NotificationMetadata" notification_metadata set_notification_metadata: str,
-    /// 进行生命周期挂钩的场景类型，取值范围包括`NORMAL`和 `EXTENSION`。说明：设置为`EXTENSION`值，在AttachInstances、DetachInstances、RemoveInstances 接口时会触发生命周期挂钩操作，值为`NORMAL`则不会在这些接口中触发生命周期挂钩。
+    /// The scenario where the lifecycle hook is applied. `EXTENSION`: The lifecycle hook will be triggered when `AttachInstances`, `DetachInstances` or `RemoveInstances` is called. `NORMAL`: The lifecycle hook is not triggered by the above APIs.
     "LifecycleTransitionType" lifecycle_transition_type set_lifecycle_transition_type: str,
-    /// 通知目标信息。NotificationTarget 与 LifecycleCommand互斥，二者不可同时指定。
+    /// Notify the target information. NotificationTarget and LifecycleCommand are mutually exclusive. the two cannot be specified simultaneously.
     "NotificationTarget" notification_target set_notification_target: obj NotificationTarget,
-    /// 远程命令执行对象。通知参数 NotificationMetadata、NotificationTarget 与 LifecycleCommand互斥，不可同时指定。
+    /// Remote command execution object. `NotificationMetadata`, `NotificationTarget`, and `LifecycleCommand` cannot be specified at the same time.
     "LifecycleCommand" lifecycle_command set_lifecycle_command: obj LifecycleCommand,
 } }
 rt::action!("as", "2018-04-19", "ModifyLifecycleHook", ModifyLifecycleHookRequest => ModifyLifecycleHookResponse);
 
 rt::model! { read debug;
-/// ModifyLifecycleHook返回参数结构体
+/// ModifyLifecycleHook response structure.
 ModifyLifecycleHookResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyLoadBalancerTargetAttributes` (修改负载均衡器目标规则属性).
+/// Request of `ModifyLoadBalancerTargetAttributes` (Modifies the target rule attributes of the CLB).
 ///
-/// 本接口（ModifyLoadBalancerTargetAttributes）用于修改伸缩组内负载均衡器的目标规则属性。
+/// This API is used to modify the target rule attributes of the CLB in the scaling group.
 ModifyLoadBalancerTargetAttributesRequest {
-    /// 伸缩组ID。可通过登录 [控制台](https://console.cloud.tencent.com/autoscaling/group) 或调用接口 [DescribeAutoScalingGroups](https://cloud.tencent.com/document/api/377/20438) ，取返回信息中的 AutoScalingGroupId 获取伸缩组ID。
+    /// Scaling group ID. obtain the scaling group ID by logging in to the [console](https://console.cloud.tencent.com/autoscaling/group) or calling the api [DescribeAutoScalingGroups](https://intl.cloud.tencent.com/document/api/377/20438?from_cn_redirect=1), and retrieve AutoScalingGroupId from the returned information.
     ///
     /// Required.
     "AutoScalingGroupId" auto_scaling_group_id set_auto_scaling_group_id: str,
-    /// 需修改目标规则属性的负载均衡器列表，列表长度上限为100。可以通过 [DescribeLoadBalancers](https://cloud.tencent.com/document/product/214/30685) 接口获取。
+    /// Specifies the list of load balancers whose target rule attributes need modification, with a list length limit of 100. can be obtained through the [DescribeLoadBalancers](https://intl.cloud.tencent.com/document/product/214/30685?from_cn_redirect=1) api.
     ///
     /// Required.
     "ForwardLoadBalancers" forward_load_balancers set_forward_load_balancers: list ForwardLoadBalancer,
@@ -2862,400 +2904,405 @@ ModifyLoadBalancerTargetAttributesRequest {
 rt::action!("as", "2018-04-19", "ModifyLoadBalancerTargetAttributes", ModifyLoadBalancerTargetAttributesRequest => ModifyLoadBalancerTargetAttributesResponse);
 
 rt::model! { read debug;
-/// ModifyLoadBalancerTargetAttributes返回参数结构体
+/// ModifyLoadBalancerTargetAttributes response structure.
 ModifyLoadBalancerTargetAttributesResponse {
-    /// 伸缩活动ID
+    /// Scaling activity ID
     "ActivityId" activity_id set_activity_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyLoadBalancers` (修改伸缩组的负载均衡器).
+/// Request of `ModifyLoadBalancers` (Modifies the load balancers of an auto scaling group).
 ///
-/// 本接口（ModifyLoadBalancers）用于修改伸缩组的负载均衡器。
+/// This API is used to modify the cloud load balancers of a scaling group.
 ///
-/// * 本接口用于为伸缩组指定新的负载均衡器配置，采用`完全覆盖`风格，无论之前配置如何，`统一按照接口参数配置为新的负载均衡器`。
-/// * 如果要为伸缩组清空负载均衡器，则在调用本接口时仅指定伸缩组ID，不指定具体负载均衡器。
-/// * 本接口会立即修改伸缩组的负载均衡器，并生成一个伸缩活动，异步修改存量实例的负载均衡器。
+/// * This API can specify a new cloud load balancer configuration for the scaling group. The new configuration overwrites the original load balancer configuration.
+/// * To clear the cloud load balancer of the scaling group, specify only the scaling group ID but not the specific cloud load balancer.
+/// * This API modifies the cloud load balancer of the scaling group and generate a scaling activity to asynchronously modify the cloud load balancers of existing instances.
 ModifyLoadBalancersRequest {
-    /// 伸缩组ID。可通过登录 [控制台](https://console.cloud.tencent.com/autoscaling/group) 或调用接口 [DescribeAutoScalingGroups](https://cloud.tencent.com/document/api/377/20438) ，取返回信息中的 AutoScalingGroupId 获取伸缩组ID。
+    /// Scaling group ID. you can obtain the scaling group ID by logging in to the [console](https://console.cloud.tencent.com/autoscaling/group) or calling the api [DescribeAutoScalingGroups](https://intl.cloud.tencent.com/document/api/377/20438?from_cn_redirect=1) and retrieving the AutoScalingGroupId from the returned information.
     ///
     /// Required.
     "AutoScalingGroupId" auto_scaling_group_id set_auto_scaling_group_id: str,
-    /// 传统负载均衡器ID列表，目前长度上限为20，LoadBalancerIds 和 ForwardLoadBalancers 二者同时最多只能指定一个。可以通过 [DescribeLoadBalancers](https://cloud.tencent.com/document/product/214/30685) 接口获取。
+    /// List of classic clb ids. currently, the maximum length is 20. you cannot specify LoadBalancerIds and ForwardLoadBalancers at the same time. it can be obtained through the [DescribeLoadBalancers](https://intl.cloud.tencent.com/document/product/214/30685?from_cn_redirect=1) api.
     "LoadBalancerIds" load_balancer_ids set_load_balancer_ids: list String,
-    /// 负载均衡器列表，目前长度上限为100，LoadBalancerIds 和 ForwardLoadBalancers 二者同时最多只能指定一个。可以通过 [DescribeLoadBalancers](https://cloud.tencent.com/document/product/214/30685) 接口获取。
+    /// Specifies the list of load balancers with a current maximum length of 100. either LoadBalancerIds or ForwardLoadBalancers can be specified at the same time. can be obtained through the [DescribeLoadBalancers](https://intl.cloud.tencent.com/document/product/214/30685?from_cn_redirect=1) api.
     "ForwardLoadBalancers" forward_load_balancers set_forward_load_balancers: list ForwardLoadBalancer,
-    /// 负载均衡器校验策略，取值包括 ALL 和 DIFF，默认取值为 ALL。
+    /// CLB verification policy. Valid values: ALL and DIFF. Default value: ALL.
     ///
-    /// -  ALL，所有负载均衡器都合法则通过校验，否则校验报错。
+    /// - ALL: The CLB passes the verification only when all CLB parameters are valid. Otherwise, a verification error occurs.
     ///
-    /// -  DIFF，仅校验负载均衡器参数中实际变化的部分，如果合法则通过校验，否则校验报错。
+    /// - DIFF: The CLB passes the verification only when the CLB parameters with changes are valid. Otherwise, a verification error occurs.
     "LoadBalancersCheckPolicy" load_balancers_check_policy set_load_balancers_check_policy: str,
 } }
 rt::action!("as", "2018-04-19", "ModifyLoadBalancers", ModifyLoadBalancersRequest => ModifyLoadBalancersResponse);
 
 rt::model! { read debug;
-/// ModifyLoadBalancers返回参数结构体
+/// ModifyLoadBalancers response structure.
 ModifyLoadBalancersResponse {
-    /// 伸缩活动ID
+    /// Scaling activity ID
     "ActivityId" activity_id set_activity_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyNotificationConfiguration` (修改通知).
+/// Request of `ModifyNotificationConfiguration` (Modifies a notification).
 ///
-/// 本接口（ModifyNotificationConfiguration）用于修改通知。
-/// * 通知的接收端类型不支持修改。
+/// This API is used to modify a notification policy.
+/// * The receiver type of the notification policy cannot be modified.
 ModifyNotificationConfigurationRequest {
-    /// 待修改的通知ID。可通过登录 [控制台](https://console.cloud.tencent.com/autoscaling/group) 或调用接口 [DescribeNotificationConfigurations](https://cloud.tencent.com/document/api/377/33183) ，取返回信息中的 AutoScalingNotificationId 获取通知ID。
+    /// Specifies the notification ID that needs modification. get the notification ID by logging in to the [console](https://console.cloud.tencent.com/autoscaling/group) or calling the api [DescribeNotificationConfigurations](https://intl.cloud.tencent.com/document/api/377/33183?from_cn_redirect=1) and getting `AutoScalingNotificationId` from the returned information.
     ///
     /// Required.
     "AutoScalingNotificationId" auto_scaling_notification_id set_auto_scaling_notification_id: str,
-    /// 通知类型，即为需要订阅的通知类型集合，取值范围如下：
+    /// Notification type, i.e., the set of types of notifications to be subscribed to. Value range:
     ///
-    /// - SCALE_OUT_SUCCESSFUL：扩容成功
+    /// - SCALE_OUT_SUCCESSFUL: scale-out succeeded
     ///
-    /// - SCALE_OUT_FAILED：扩容失败
+    /// - SCALE_OUT_FAILED: scale-out failed
     ///
-    /// - SCALE_IN_SUCCESSFUL：缩容成功
+    /// - SCALE_IN_SUCCESSFUL: scale-in succeeded
     ///
-    /// - SCALE_IN_FAILED：缩容失败
+    /// - SCALE_IN_FAILED: scale-in failed
     ///
-    /// - REPLACE_UNHEALTHY_INSTANCE_SUCCESSFUL：替换不健康子机成功
+    /// - REPLACE_UNHEALTHY_INSTANCE_SUCCESSFUL: unhealthy instance replacement succeeded
     ///
-    /// - REPLACE_UNHEALTHY_INSTANCE_FAILED：替换不健康子机失败
+    /// - REPLACE_UNHEALTHY_INSTANCE_FAILED: unhealthy instance replacement failed
     "NotificationTypes" notification_types set_notification_types: list String,
-    /// 通知组ID，即为用户组ID集合，用户组ID可以通过[ListGroups](https://cloud.tencent.com/document/product/598/34589)查询。该参数仅在 `TargetType ` 为 `USER_GROUP ` 时生效。
+    /// Notification GROUP ID, which is the USER GROUP ID collection. USER GROUP ID can be accessed through [ListGroups](https://intl.cloud.tencent.com/document/product/598/34589?from_cn_redirect=1). this parameter is valid only when `TargetType` is `USER_GROUP`.
     "NotificationUserGroupIds" notification_user_group_ids set_notification_user_group_ids: list String,
-    /// TDMQ CMQ 队列名。[原CMQ已下线](https://cloud.tencent.com/document/product/1496/83970)，目前仅推荐使用  TDMQ CMQ。该参数仅在 `TargetType ` 为 `TDMQ_CMQ_QUEUE ` 时生效。
+    /// The TDMQ CMQ QUEUE name. [the original CMQ is offline](https://intl.cloud.tencent.com/document/product/1496/83970?from_cn_redirect=1). currently, only TDMQ CMQ is recommended for use. this parameter is valid only when `TargetType` is `TDMQ_CMQ_QUEUE`.
     "QueueName" queue_name set_queue_name: str,
-    /// TDMQ CMQ 主题名。[原CMQ已下线](https://cloud.tencent.com/document/product/1496/83970)，目前仅推荐使用  TDMQ CMQ。该参数仅在 `TargetType ` 为 `TDMQ_CMQ_TOPIC ` 时生效。
+    /// The TDMQ CMQ TOPIC name. [original CMQ is offline](https://intl.cloud.tencent.com/document/product/1496/83970?from_cn_redirect=1). currently, only TDMQ CMQ is recommended for use. this parameter is valid only when `TargetType` is `TDMQ_CMQ_TOPIC`.
     "TopicName" topic_name set_topic_name: str,
 } }
 rt::action!("as", "2018-04-19", "ModifyNotificationConfiguration", ModifyNotificationConfigurationRequest => ModifyNotificationConfigurationResponse);
 
 rt::model! { read debug;
-/// ModifyNotificationConfiguration返回参数结构体
+/// ModifyNotificationConfiguration response structure.
 ModifyNotificationConfigurationResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyScalingPolicy` (修改告警触发策略).
+/// Request of `ModifyScalingPolicy` (Modifies an alarm trigger policy).
 ///
-/// 本接口（ModifyScalingPolicy）用于修改告警触发策略。
+/// This API (ModifyScalingPolicy) is used to modify an alarm trigger policy.
 ModifyScalingPolicyRequest {
-    /// 告警策略ID。可通过登录 [控制台](https://console.cloud.tencent.com/autoscaling/group) 或调用接口 [DescribeScalingPolicies](https://cloud.tencent.com/document/api/377/33178) ，取返回信息中的 AutoScalingPolicyId 获取告警策略ID。
+    /// Specifies the alert policy ID. obtain the alert policy ID by logging in to the console (https://console.cloud.tencent.com/autoscaling/group) or calling the api DescribeScalingPolicies (https://intl.cloud.tencent.com/document/api/377/33178?from_cn_redirect=1), and retrieve the AutoScalingPolicyId from the returned information.
     ///
     /// Required.
     "AutoScalingPolicyId" auto_scaling_policy_id set_auto_scaling_policy_id: str,
-    /// 告警策略名称，在您账号中必须唯一。名称长度不能超过60，名称仅支持中文、英文、数字、下划线、分隔符"-"、小数点。
+    /// The Alarm policy name must be unique in your account. the name length cannot exceed 60 characters. the name only supports chinese, english, digits, underscores, hyphens, and decimal separators.
     "ScalingPolicyName" scaling_policy_name set_scaling_policy_name: str,
-    /// 告警触发后，期望实例数修改方式，仅适用于简单策略。取值范围：
+    /// The method to adjust the desired capacity after the alarm is triggered. It’s only available when `ScalingPolicyType` is `Simple`. Valid values:
     ///
-    /// - CHANGE_IN_CAPACITY：增加或减少若干期望实例数
-    /// - EXACT_CAPACITY：调整至指定期望实例数
-    /// - PERCENT_CHANGE_IN_CAPACITY：按百分比调整期望实例数
+    /// - `CHANGE_IN_CAPACITY`: Increase or decrease the desired capacity
+    /// - `EXACT_CAPACITY`: Adjust to the specified desired capacity
+    /// - `PERCENT_CHANGE_IN_CAPACITY`: Adjust the desired capacity by percentage
     "AdjustmentType" adjustment_type set_adjustment_type: str,
-    /// 告警触发后，期望实例数的调整值，仅适用于简单策略。
-    /// - 当 AdjustmentType 为 CHANGE_IN_CAPACITY 时，AdjustmentValue 为正数表示告警触发后增加实例，为负数表示告警触发后减少实例
-    /// -  当 AdjustmentType 为 EXACT_CAPACITY 时，AdjustmentValue 的值即为告警触发后新的期望实例数，需要大于或等于0
-    /// -  当 AdjustmentType 为 PERCENT_CHANGE_IN_CAPACITY 时，AdjusmentValue 为正数表示告警触发后按百分比增加实例，为负数表示告警触发后按百分比减少实例，单位是：%。
+    /// The adjustment value for the expected number of instances after an alarm is triggered. It applies only to simple policies.
+    /// - When AdjustmentType is CHANGE_IN_CAPACITY, a positive AdjustmentValue indicates an increase in the number of instances after the alarm is triggered, and a negative AdjustmentValue indicates a decrease in the number of instances after the alarm is triggered.
+    /// - When AdjustmentType is EXACT_CAPACITY, the value of AdjustmentValue represents the expected number of instances after the alarm is triggered, which should be greater than or equal to 0.
+    /// - When AdjustmentType is PERCENT_CHANGE_IN_CAPACITY, a positive AdjustmentValue indicates an increase in the number of instances by percentage after the alarm is triggered, and a negative AdjustmentValue indicates a decrease in the number of instances by percentage after the alarm is triggered. The unit is: %.
     "AdjustmentValue" adjustment_value set_adjustment_value: i64,
-    /// 冷却时间，仅适用于简单策略，单位为秒。
+    /// Cooldown period (in seconds). It’s only available when `ScalingPolicyType` is `Simple`.
     "Cooldown" cooldown set_cooldown: i128,
-    /// 告警监控指标，仅适用于简单策略。
+    /// Alarm monitoring metric. It’s only available when `ScalingPolicyType` is `Simple`.
     "MetricAlarm" metric_alarm set_metric_alarm: obj MetricAlarm,
-    /// 预定义监控项，仅适用于目标追踪策略。取值范围：
+    /// Preset monitoring item. It’s only available when `ScalingPolicyType` is `TARGET_TRACKING`. Valid values:
     ///
-    /// - ASG_AVG_CPU_UTILIZATION：平均CPU使用率
-    /// - ASG_AVG_LAN_TRAFFIC_OUT：平均内网出带宽
-    /// - ASG_AVG_LAN_TRAFFIC_IN：平均内网入带宽
-    /// - ASG_AVG_WAN_TRAFFIC_OUT：平均外网出带宽
-    /// - ASG_AVG_WAN_TRAFFIC_IN：平均外网出带宽当前外网出入带宽属于 CLB 类指标，其他指标属于 CVM 类指标。修改指标名称时不允许跨类别修改。
-    /// 枚举值：
-    ///
-    /// -  ASG_AVG_CPU_UTILIZATION： 平均CPU使用率
+    /// - ASG_AVG_CPU_UTILIZATION: Average CPU utilization
+    /// - ASG_AVG_LAN_TRAFFIC_OUT: Average private bandwidth out
+    /// - ASG_AVG_LAN_TRAFFIC_IN: Average private bandwidth in
+    /// - ASG_AVG_WAN_TRAFFIC_OUT: Average public bandwidth out
+    /// - ASG_AVG_WAN_TRAFFIC_IN: Average public bandwidth in
     "PredefinedMetricType" predefined_metric_type set_predefined_metric_type: str,
-    /// 目标值，仅适用于目标追踪策略。
+    /// Target value. It’s only available when `ScalingPolicyType` is `TARGET_TRACKING`. Value ranges:
     ///
-    /// - ASG_AVG_CPU_UTILIZATION：[1, 100)，单位：%
-    /// - ASG_AVG_LAN_TRAFFIC_OUT：>0，单位：Mbps
-    /// - ASG_AVG_LAN_TRAFFIC_IN：>0，单位：Mbps
-    /// - ASG_AVG_WAN_TRAFFIC_OUT：>0，单位：Mbps
-    /// - ASG_AVG_WAN_TRAFFIC_IN：>0，单位：Mbps
+    /// - `ASG_AVG_CPU_UTILIZATION` (in %): [1, 100)
+    /// - `ASG_AVG_LAN_TRAFFIC_OUT` (in Mbps): >0
+    /// - `ASG_AVG_LAN_TRAFFIC_IN` (in Mbps): >0
+    /// - `ASG_AVG_WAN_TRAFFIC_OUT` (in Mbps): >0
+    /// - `ASG_AVG_WAN_TRAFFIC_IN` (in Mbps): >0
     "TargetValue" target_value set_target_value: i128,
-    /// 实例预热时间，单位为秒，仅适用于目标追踪策略。取值范围为0-3600。
+    /// Instance warm-up period (in seconds). It’s only available when `ScalingPolicyType` is `TARGET_TRACKING`. Value range: 0-3600.
     "EstimatedInstanceWarmup" estimated_instance_warmup set_estimated_instance_warmup: i128,
-    /// 是否禁用缩容，仅适用于目标追踪策略。取值范围：
+    /// Whether to disable scale-in. It’s only available when `ScalingPolicyType` is `TARGET_TRACKING`. Valid values:
     ///
-    /// - true：目标追踪策略仅触发扩容
-    /// - false：目标追踪策略触发扩容和缩容
+    /// - `true`: Scaling in is not allowed.
+    /// - `false`: Allows both scale-out and scale-in
     "DisableScaleIn" disable_scale_in set_disable_scale_in: bool,
-    /// 此参数已不再生效，请使用[创建通知](https://cloud.tencent.com/document/api/377/33185)。通知组ID，即为用户组ID集合。
+    /// This parameter is diused. Please use [CreateNotificationConfiguration](https://intl.cloud.tencent.com/document/api/377/33185?from_cn_redirect=1) instead.
+    /// Notification group ID, which is the set of user group IDs.
     "NotificationUserGroupIds" notification_user_group_ids set_notification_user_group_ids: list String,
 } }
 rt::action!("as", "2018-04-19", "ModifyScalingPolicy", ModifyScalingPolicyRequest => ModifyScalingPolicyResponse);
 
 rt::model! { read debug;
-/// ModifyScalingPolicy返回参数结构体
+/// ModifyScalingPolicy response structure.
 ModifyScalingPolicyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyScheduledAction` (修改定时任务).
+/// Request of `ModifyScheduledAction` (Modifies a scheduled task).
 ///
-/// 本接口（ModifyScheduledAction）用于修改定时任务。
+/// This API (ModifyScheduledAction) is used to modify a scheduled task.
 ModifyScheduledActionRequest {
-    /// 待修改的定时任务ID。可以通过调用接口 [DescribeScheduledActions](https://cloud.tencent.com/document/api/377/20450) ，取返回信息中的 ScheduledActionId 获取定时任务ID。
+    /// Scheduled task ID that needs modification. obtain the scheduled task ID by calling the api [DescribeScheduledActions](https://intl.cloud.tencent.com/document/api/377/20450?from_cn_redirect=1) and retrieving the ScheduledActionId from the returned information.
     ///
     /// Required.
     "ScheduledActionId" scheduled_action_id set_scheduled_action_id: str,
-    /// 定时任务名称。名称仅支持中文、英文、数字、下划线、分隔符"-"、小数点，最大长度不能超60个字节。同一伸缩组下必须唯一。
+    /// Scheduled task name, which can only contain letters, numbers, underscores, hyphens ("-"), and decimal points with a maximum length of 60 bytes and must be unique in an auto scaling group.
     "ScheduledActionName" scheduled_action_name set_scheduled_action_name: str,
-    /// 当定时任务触发时，设置的伸缩组最大实例数。
+    /// The maximum number of instances set for the auto scaling group when the scheduled task is triggered.
     "MaxSize" max_size set_max_size: i128,
-    /// 当定时任务触发时，设置的伸缩组最小实例数。
+    /// The minimum number of instances set for the auto scaling group when the scheduled task is triggered.
     "MinSize" min_size set_min_size: i128,
-    /// 当定时任务触发时，设置的伸缩组期望实例数。
+    /// The desired number of instances set for the auto scaling group when the scheduled task is triggered.
     "DesiredCapacity" desired_capacity set_desired_capacity: i128,
-    /// 定时任务的首次触发时间，取值为`北京时间`（UTC+8），按照`ISO8601`标准，格式：`YYYY-MM-DDThh:mm:ss+08:00`。
+    /// Initial triggered time of the scheduled task. The value is in `Beijing time` (UTC+8) in the format of `YYYY-MM-DDThh:mm:ss+08:00` according to the `ISO8601` standard.
     "StartTime" start_time set_start_time: str,
-    /// 定时任务的结束时间，取值为`北京时间`（UTC+8），按照`ISO8601`标准，格式：`YYYY-MM-DDThh:mm:ss+08:00`。
-    /// 此参数与`Recurrence`需要同时指定，到达结束时间之后，定时任务将不再生效。
+    /// End time of the scheduled task. The value is in `Beijing time` (UTC+8) in the format of `YYYY-MM-DDThh:mm:ss+08:00` according to the `ISO8601` standard.
+    /// This parameter and `Recurrence` need to be specified at the same time. After the end time, the scheduled task will no longer take effect.
     "EndTime" end_time set_end_time: str,
-    /// 定时任务的重复方式。为标准 Cron 格式，[Recurrence参数限制](https://cloud.tencent.com/document/product/377/88119)为5个字段，由空格分开，结构为：分，小时，日期，月份，星期。此参数与`EndTime`需要同时指定。
+    /// The repeating mode of the scheduled task. follows the standard Cron format. The [Recurrence parameter limits](https://intl.cloud.tencent.com/document/product/377/88119?from_cn_redirect=1) consist of 5 fields separated by space, with the structure: minute, hr, date, month, week. this parameter must be simultaneously specified with `EndTime`.
     "Recurrence" recurrence set_recurrence: str,
-    /// 停用期望数更新。默认值为 False，表示定时任务触发时期望实例数正常更新。
-    /// 该值为 True 时，定时任务触发时不会主动修改期望实例数，但可能会因最大最小值机制修改期望实例数。
-    /// 以下案例的前提都是停用期望数更新为 True：
+    /// This flag disables the normal update of the DesiredCapacityproperty that would otherwise occur when a scheduled scaling task is triggered.
     ///
-    /// - 定时任务触发时，原期望数为 5，定时任务将最小值改为 10，最大值改为 20，期望数改为 15，由于停用期望数更新，15不生效，但原期望数 5 小于最小值 10，最终新期望数为 10。
-    /// - 定时任务触发时，原期望数为 25，定时任务将最小值改为 10，最大值改为 20，期望数改为 15，由于停用期望数更新，15不生效，但原期望数 25 大于最大值 20，最终新期望数为 20。
-    /// - 定时任务触发时，原期望数为 13，定时任务将最小值改为 10，最大值改为 20，期望数改为 15，由于停用期望数更新，15不生效，期望数保持为 13 。
+    /// Specifies whether the scheduled task triggers proactive modification of the DesiredCapacity when the value is True. DesiredCapacity may be modified by the minSize and maxSize mechanism.
+    /// The following cases assume that DisableUpdateDesiredCapacity is True:
+    /// - When scheduled task triggered, the original DesiredCapacity is 5. The scheduled task changes the minSize to 10, the maxSize to 20, and the DesiredCapacity to 15. Since the DesiredCapacity update is disabled, 15 does not take effect. However, the original DesiredCapacity 5 is less than minSize 10, so the final new DesiredCapacity is 10.
+    /// - When scheduled task triggered, the original DesiredCapacity is 25. The scheduled task changes the minSize to 10 and the maxSize to 20, and the DesiredCapacity to 15. Since the DesiredCapacity update is disabled, 15 does not take effect. However, the original DesiredCapacity 25 is greater than the maxSize 20, so the final new DesiredCapacity is 20.
+    /// - When scheduled task triggered, the original DesiredCapacity is 13. The scheduled task changes the minSize to 10 and the maxSize to 20, and the DesiredCapacity to 15. Since the DesiredCapacity update is disabled, 15 does not take effect, and the DesiredCapacity is still 13.
     "DisableUpdateDesiredCapacity" disable_update_desired_capacity set_disable_update_desired_capacity: bool,
 } }
 rt::action!("as", "2018-04-19", "ModifyScheduledAction", ModifyScheduledActionRequest => ModifyScheduledActionResponse);
 
 rt::model! { read debug;
-/// ModifyScheduledAction返回参数结构体
+/// ModifyScheduledAction response structure.
 ModifyScheduledActionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 启动配置中的弹性网卡配置。
+/// Elastic Network Interface configuration in the launch configuration.
 NetworkInterface {
-    /// 网卡类型。本字段在每个网卡项的请求中必填。
+    /// Network interface card type. This field is required in the request for each network interface.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - PRIMARY： 主网卡
-    /// - SECONDARY： 辅助网卡
+    /// - PRIMARY: Primary network interface
+    /// - SECONDARY: Auxiliary network interface
     ///
-    /// 配置上层 NetworkInterfaces 时，数组必须显式包含且只能包含一个 PRIMARY，AS 不自动补齐主网卡。
+    /// When configuring upper-level NetworkInterfaces, the array must explicitly contain and can only contain one PRIMARY. AS does not auto-complete the primary network interface.
     ///
     /// Required.
     "InterfaceType" interface_type set_interface_type: str,
-    /// 网卡请求分配的内网 IPv4 地址总数，包含主 IP。
+    /// Total number of private IPv4 addresses requested for the network interface card, including the primary IP.
     ///
-    /// 取值范围：[1, 40]
+    /// Value range: [1, 40]
     ///
-    /// SECONDARY 网卡请求时必填；PRIMARY 网卡请求时可选，未填写时仅在实际扩容构造 CVM 请求副本时按 1 处理，不写回启动配置。显式传入的值由 AS 透传给 CVM，最终由 CVM/VPC 校验。
+    /// Required for SECONDARY network interface card requests; optional for PRIMARY network interface card requests. If left empty, it is processed as 1 only when constructing a CVM request copy during actual scaling, and is not written back to the launch configuration. The explicitly passed in value is passed through to CVM by AS, and finally validated by CVM/VPC.
     "PrivateIpv4AddressCount" private_ipv4_address_count set_private_ipv4_address_count: i64,
-    /// 弹性网卡绑定的安全组 ID 列表。
+    /// List of security group IDs bound to the ENI.
     ///
-    /// 入参限制：最多 10 个。
+    /// Input limit: up to 10.
     ///
-    /// 对于 PRIMARY，网卡中显式配置的非空列表优先于启动配置中的 SecurityGroupIds 参数；网卡中未配置时使用启动配置中的 SecurityGroupIds 参数，两处均未配置时 AS 不指定安全组，继续按 CVM 缺省规则处理。对于 SECONDARY，仅透传网卡中显式配置的非空列表，不继承启动配置中的 SecurityGroupIds 参数。
+    /// For PRIMARY, a non-empty list explicitly configured in the network interface takes precedence over the SecurityGroupIds parameter in the launch configuration; if not configured in the network interface, the SecurityGroupIds parameter in the launch configuration is used. If neither is configured, AS does not specify security groups and proceeds with the CVM default rule. For SECONDARY, only the non-empty list explicitly configured in the network interface is passed through, and the SecurityGroupIds parameter in the launch configuration is not inherited.
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// 实例销毁时是否保留辅助网卡，仅对 SECONDARY 有效。
+    /// Whether to reserve the auxiliary network interface when instance is terminated. Only applicable to SECONDARY.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - false： 不保留辅助网卡，辅助网卡随实例销毁
-    /// - true： 保留辅助网卡
+    /// - false: Do not retain the auxiliary network interface. It will destroy with the instance.
+    /// - true: Retain the auxiliary network interface.
     ///
-    /// 默认值：false
+    /// Default value: false
     ///
-    /// PRIMARY 不允许配置 true。
+    /// PRIMARY does not allow configuration of true.
     "IsKeepENI" is_keep_eni set_is_keep_eni: bool,
 } }
 
 rt::model! { both debug;
-/// 通知目标
+/// Notification target
 NotificationTarget {
-    /// 目标类型，取值范围包括`CMQ_QUEUE`、`CMQ_TOPIC`、`TDMQ_CMQ_QUEUE`、`TDMQ_CMQ_TOPIC`。
+    /// Target type. valid values include `CMQ_QUEUE`, `CMQ_TOPIC`, `TDMQ_CMQ_QUEUE`, `TDMQ_CMQ_TOPIC`.
     ///
-    /// -  CMQ_QUEUE，指腾讯云消息队列-队列模型，对应产品已下线，[建议切换](https://cloud.tencent.com/document/product/1496/83970) TDMQ_CMQ_QUEUE 使用。
+    /// - CMQ_QUEUE, specifies tencent cloud message QUEUE - queueing model. the corresponding product is offline. it is recommended to switch to [TDMQ_CMQ_QUEUE](https://intl.cloud.tencent.com/document/product/1496/83970?from_cn_redirect=1)..
     ///
-    /// -  CMQ_TOPIC，指腾讯云消息队列-主题模型，对应产品已下线，[建议切换](https://cloud.tencent.com/document/product/1496/83970) TDMQ_CMQ_TOPIC 使用。
+    /// - CMQ_TOPIC, specifies tencent cloud message queue - TOPIC model. the corresponding product is offline. it is recommended to switch to [TDMQ_CMQ_TOPIC](https://intl.cloud.tencent.com/document/product/1496/83970?from_cn_redirect=1)..
     ///
-    /// -  TDMQ_CMQ_QUEUE，指腾讯云 TDMQ 消息队列-队列模型。
+    /// -  TDMQ_CMQ_QUEUE. specifies the tencent cloud TDMQ message QUEUE - queueing model..
     ///
-    /// -  TDMQ_CMQ_TOPIC，指腾讯云 TDMQ 消息队列-主题模型。
+    /// - TDMQ_CMQ_TOPIC. specifies tencent cloud tdmq message queue - topic model..
     ///
     /// Required.
     "TargetType" target_type set_target_type: str,
-    /// 队列名称，如果`TargetType`取值为`CMQ_QUEUE` 或 `TDMQ_CMQ_QUEUE`，则本字段必填。
+    /// Queue name. This parameter is required when `TargetType` is `CMQ_QUEUE` or `TDMQ_CMQ_QUEUE`.
     "QueueName" queue_name set_queue_name: str,
-    /// 主题名称，如果`TargetType`取值为`CMQ_TOPIC` 或 `TDMQ_CMQ_TOPIC`，则本字段必填。
+    /// Topic name. This parameter is required when `TargetType` is `CMQ_TOPIC` or `TDMQ_CMQ_TOPIC`.
     "TopicName" topic_name set_topic_name: str,
 } }
 
 rt::model! { read debug;
-/// 实例刷新活动。
+/// Instance refresh activity.
 RefreshActivity {
-    /// 伸缩组 ID。
+    /// Scaling group ID.
     "AutoScalingGroupId" auto_scaling_group_id set_auto_scaling_group_id: str,
-    /// 刷新活动 ID。
+    /// Refresh activity ID.
     "RefreshActivityId" refresh_activity_id set_refresh_activity_id: str,
-    /// 原始刷新活动ID，仅在回滚刷新活动中存在。
+    /// Original refresh activity ID. exists only in rollback refresh activity.
     "OriginRefreshActivityId" origin_refresh_activity_id set_origin_refresh_activity_id: str,
-    /// 刷新批次信息列表。
+    /// Refresh batch information list.
     "RefreshBatchSet" refresh_batch_set set_refresh_batch_set: list RefreshBatch,
-    /// 刷新模式。取值范围如下：
+    /// Refresh mode. valid values as follows:.
     ///
-    /// - ROLLING_UPDATE_RESET：重装系统进行滚动更新
+    /// - ROLLING_UPDATE_RESET: reinstall the system for rolling updates..
     ///
-    /// - ROLLING_UPDATE_REPLACE：新建实例替换进行滚动更新，该模式暂不支持回滚接口
+    /// - ROLLING_UPDATE_REPLACE: Create an instance and replace the old instance with it for rolling updates. This mode does not support the rollback API currently.
     "RefreshMode" refresh_mode set_refresh_mode: str,
-    /// 实例更新设置参数。
+    /// Instance update setting parameters.
     "RefreshSettings" refresh_settings set_refresh_settings: obj RefreshSettings,
-    /// 刷新活动类型。取值如下：
+    /// Refresh activity type. Valid values:
     ///
-    /// - NORMAL：正常刷新活动
+    /// - NORMAL: normal refresh activity.
     ///
-    /// - ROLLBACK：回滚刷新活动
+    /// - ROLLBACK: rollback refresh activity.
     "ActivityType" activity_type set_activity_type: str,
-    /// 刷新活动状态。取值如下：
+    /// Refresh activity status. Valid values:
     ///
-    /// - INIT：初始化中
+    /// - INIT: initializing.
     ///
-    /// - RUNNING：运行中
+    /// - RUNNING: running.
     ///
-    /// - SUCCESSFUL：活动成功
+    /// - SUCCESSFUL: successful.
     ///
-    /// - FAILED_PAUSE：因刷新批次失败暂停
+    /// - FAILED_PAUSE: paused due to the failure of a refresh batch.
     ///
-    /// - AUTO_PAUSE：因暂停策略自动暂停
+    /// - AUTO_PAUSE: automatically paused due to the pause policy.
     ///
-    /// - MANUAL_PAUSE：手动暂停
+    /// - MANUAL_PAUSE: manually paused.
     ///
-    /// - CANCELLED：活动取消
+    /// - CANCELLED: canceled.
     ///
-    /// - FAILED：活动失败
+    /// - FAILED: failed.
     "Status" status set_status: str,
-    /// 当前刷新批次序号。例如，2 表示当前活动正在刷新第二批次的实例。
+    /// Current refresh batch number. for example, 2 indicates the second batch of instances is being refreshed by the current activity.
     "CurrentRefreshBatchNum" current_refresh_batch_num set_current_refresh_batch_num: i128,
-    /// 刷新活动开始时间，为标准 `UTC` 时间，格式形如 `YYYY-MM-DDTHH:mm:ssZ`。
+    /// The activity start time is refreshed in standard `UTC` time, in the format `YYYY-MM-DDTHH:MM:ssZ`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StartTime" start_time set_start_time: str,
-    /// 刷新活动结束时间，为标准 `UTC` 时间，格式形如 `YYYY-MM-DDTHH:mm:ssZ`。
+    /// Refresh activity end time, in standard UTC time, in the format YYYY-MM-DDTHH:MM:ssZ.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EndTime" end_time set_end_time: str,
-    /// 刷新活动创建时间，为标准 `UTC` 时间，格式形如 `YYYY-MM-DDTHH:mm:ssZ`。
+    /// Refresh activity creation time, in standard UTC time, in the format YYYY-MM-DDTHH:MM:ssZ.
     "CreatedTime" created_time set_created_time: str,
 } }
 
 rt::model! { read debug;
-/// 实例刷新批次信息，包含该批次的刷新状态、实例、起止时间等信息。
+/// Instance refresh batch information, containing the refresh status, instances, start and end time, etc., of the batch.
 RefreshBatch {
-    /// 刷新批次序号。例如，2 表示当前批次实例会在第二批次进行实例刷新。
+    /// Refresh batch number. For example, a value of 2 indicates that the current batch of instances will be refreshed in the second batch.
     "RefreshBatchNum" refresh_batch_num set_refresh_batch_num: i128,
-    /// 刷新批次状态。取值如下：
-    /// - WAITING：待刷新
-    /// - INIT：初始化中
-    /// - RUNNING：刷新中
-    /// - FAILED:  刷新失败
-    /// - PARTIALLY_SUCCESSFUL：批次部分成功
-    /// - CANCELLED：已取消
-    /// - SUCCESSFUL：刷新成功
+    /// Refresh batch status. Valid values:
+    /// - WAITING: pending refresh;
+    /// - INIT: initializing;
+    /// - RUNNING: refreshing;
+    /// - FAILED: refresh failed;
+    /// - PARTIALLY_SUCCESSFUL: partially successful in the batch;
+    /// - CANCELLED: cancelled;
+    /// - SUCCESSFUL: refresh successful.
     "RefreshBatchStatus" refresh_batch_status set_refresh_batch_status: str,
-    /// 刷新批次关联实例列表。
+    /// List of instances linked to a refresh batch.
     "RefreshBatchRelatedInstanceSet" refresh_batch_related_instance_set set_refresh_batch_related_instance_set: list RefreshBatchRelatedInstance,
-    /// 刷新批次开始时间。
+    /// Refresh batch start time.
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "StartTime" start_time set_start_time: str,
-    /// 刷新批次结束时间。
+    /// Refresh batch end time.
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "EndTime" end_time set_end_time: str,
 } }
 
 rt::model! { read debug;
-/// 刷新批次关联实例，包含单个实例的刷新活动状态、对应伸缩活动等信息。
+/// Refresh batch associated instances, including the refresh activity status of individual instances and related scaling activity information.
 RefreshBatchRelatedInstance {
-    /// 实例 ID。
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 刷新实例状态。如果在刷新时实例被移出或销毁，状态会更新为 NOT_FOUND。取值如下：
-    /// - WAITING：待刷新
-    /// - INIT：初始化中
-    /// - RUNNING：刷新中
-    /// - FAILED：刷新失败
-    /// - CANCELLED：已取消
-    /// - SUCCESSFUL：刷新成功
-    /// - NOT_FOUND：实例不存在
+    /// Refresh instance status. if the instance is removed or terminated during refresh, the status will be updated to NOT_FOUND. valid values:
+    /// - WAITING: pending refresh;
+    /// - INIT: initializing;
+    /// - RUNNING: refreshing;
+    /// - FAILED: refresh FAILED;
+    /// - CANCELLED: CANCELLED;
+    /// - SUCCESSFUL: refresh SUCCESSFUL;
+    /// - NOT_FOUND: instance does NOT exist..
     "InstanceStatus" instance_status set_instance_status: str,
-    /// 实例刷新中最近一次伸缩活动 ID，可通过 DescribeAutoScalingActivities 接口查询。
-    /// 需注意伸缩活动与实例刷新活动不同，一次实例刷新活动可能包括多次伸缩活动。
+    /// The most recent scaling activity ID during instance refresh can be queried via the DescribeAutoScalingActivities api.
+    /// Please note that scaling activities differ from instance refresh activities; a single instance refresh activity may involve multiple scaling activities.
     "LastActivityId" last_activity_id set_last_activity_id: str,
-    /// 实例刷新状态信息。
+    /// Describes the instance refresh status.
     "InstanceStatusMessage" instance_status_message set_instance_status_message: str,
 } }
 
 rt::model! { both debug;
-/// 实例刷新设置。
+/// Instance refresh settings.
 RefreshSettings {
-    /// 滚动更新设置参数。RefreshMode 为滚动更新该参数必须填写。
+    /// Rolling update settings. This parameter group must be configured if the RefreshMode parameter starts with ROLLING_UPDATE(e.g., ROLLING_UPDATE_RESET).
     ///
     /// Required.
     "RollingUpdateSettings" rolling_update_settings set_rolling_update_settings: obj RollingUpdateSettings,
-    /// 实例后端服务健康状态检查，默认为 FALSE。仅针对绑定应用型负载均衡器的伸缩组生效，开启该检查后，如刷新后实例未通过检查，负载均衡器端口权重始终为 0，且标记为刷新失败。取值范围如下：
-    /// - TRUE：开启检查
-    /// - FALSE：不开启检查
+    /// Whether to enable the backend service health check for the instance. Default value: FALSE.
+    /// This parameter is valid only for the scaling group bound to CLB. After this feature is enabled, if the instance fails the check after refresh, the port weight of the CLB will be always 0, and it will be marked as a refresh failure. Valid values:
+    /// - TRUE: enable;
+    /// - FALSE: disable.
     "CheckInstanceTargetHealth" check_instance_target_health set_check_instance_target_health: bool,
-    /// 实例后端服务健康状态检查的超时时间，单位为秒，取值范围[60,7200]，默认时间1800秒。仅在CheckInstanceTargetHealth参数开启后生效，若实例健康检查超时，则标记为刷新失败。
+    /// Specifies the timeout period for instance backend service health check, in seconds.
+    /// Value range: [60,7200]. Default value: 1800 seconds.
+    /// This parameter takes effect only when the CheckInstanceTargetHealth parameter is enabled.  If an instance health check times out, the instance will be marked as a refresh failure.
     "CheckInstanceTargetHealthTimeout" check_instance_target_health_timeout set_check_instance_target_health_timeout: i128,
 } }
 
 rt::model! { read debug;
-/// 与本次伸缩活动相关的实例信息。
+/// Information of the instances related to the current scaling activity.
 RelatedInstance {
-    /// 实例ID。
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例在伸缩活动中的状态。取值如下：
-    /// INIT：初始化中
-    /// RUNNING：实例操作中
-    /// SUCCESSFUL：活动成功
-    /// FAILED：活动失败
+    /// Status of the instance in the scaling activity. Valid values:
+    /// `INIT`: Initializing
+    /// `RUNNING`: Processing the instance
+    /// `SUCCESSFUL`: Task succeeded on the instance
+    /// `FAILED`: Task failed on the instance
     "InstanceStatus" instance_status set_instance_status: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RemoveInstances` (从伸缩组中删除 CVM 实例).
+/// Request of `RemoveInstances` (Removes CVM instances from an auto scaling group).
 ///
-/// 本接口（RemoveInstances）用于从伸缩组删除 CVM 实例。根据当前的产品逻辑，如果实例由弹性伸缩自动创建，则实例会被销毁；如果实例系创建后加入伸缩组的，则会从伸缩组中移除，保留实例。
-/// * 如果删除指定实例后，伸缩组内处于`IN_SERVICE`状态的实例数量小于伸缩组最小值，接口将报错
-/// * 如果伸缩组处于`DISABLED`状态，删除操作不校验`IN_SERVICE`实例数量和最小值的关系
-/// * 对于伸缩组配置的 CLB，实例在离开伸缩组时，AS 会进行解挂载动作
+/// This API is used to delete CVM instances from a scaling group. Instances that are automatically created through AS will be terminated, while those manually added to the scaling group will be removed and retained.
+/// * If the number of remaining `IN_SERVICE` instances in the scaling group is less than the minimum capacity, this API will return an error.
+/// * However, if the scaling group is in `DISABLED` status, the removal will not verify the relationship between the number of `IN_SERVICE` instances and the minimum capacity.
+/// * This removal will unassociate the CVM from the CLB instance that has been configured for the scaling group.
 RemoveInstancesRequest {
-    /// 伸缩组ID。可以通过如下方式获取可用的伸缩组ID:
+    /// Scaling group ID. obtain available scaling group ids in the following ways:.
     ///
-    /// - 通过登录 [控制台](https://console.cloud.tencent.com/autoscaling/group) 查询伸缩组ID。
+    /// - Query the scaling group ID by logging in to the [console](https://console.cloud.tencent.com/autoscaling/group)..
     ///
-    /// - 通过调用接口 [DescribeAutoScalingGroups](https://cloud.tencent.com/document/api/377/20438) ，取返回信息中的 AutoScalingGroupId 获取伸缩组ID。
+    /// - Specifies the scaling group ID obtained by calling the api [DescribeAutoScalingGroups](https://intl.cloud.tencent.com/document/api/377/20438?from_cn_redirect=1) and retrieving the AutoScalingGroupId from the return information..
     ///
     /// Required.
     "AutoScalingGroupId" auto_scaling_group_id set_auto_scaling_group_id: str,
-    /// CVM实例ID列表。可以通过以下方式获取可用的实例ID：
+    /// CVM instance ID list. you can obtain available instance ID in the following ways:.
     ///
-    /// - 通过登录[控制台](https://console.cloud.tencent.com/cvm/index)查询实例ID。
+    /// - Query instance ID by logging in to the [console](https://console.cloud.tencent.com/cvm/index).
     ///
-    /// - 通过调用接口 [DescribeInstances](https://cloud.tencent.com/document/api/213/15728) ，取返回信息中的 `InstanceId` 获取实例ID。
+    /// - Specifies the instance ID by calling the api [DescribeInstances](https://intl.cloud.tencent.com/document/api/213/15728?from_cn_redirect=1) and getting `InstanceId` from the return information.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
@@ -3263,169 +3310,169 @@ RemoveInstancesRequest {
 rt::action!("as", "2018-04-19", "RemoveInstances", RemoveInstancesRequest => RemoveInstancesResponse);
 
 rt::model! { read debug;
-/// RemoveInstances返回参数结构体
+/// RemoveInstances response structure.
 RemoveInstancesResponse {
-    /// 伸缩活动ID
+    /// Scaling activity ID
     "ActivityId" activity_id set_activity_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ResumeInstanceRefresh` (恢复实例刷新).
+/// Request of `ResumeInstanceRefresh` (Resumes instance refresh).
 ///
-/// 恢复暂停状态的实例刷新活动，使其重试当前批次刷新失败实例或继续刷新后续批次，非暂停状态下调用该接口无效。
+/// This API is used to resume the paused instance refresh activity, allowing it to retry failed instances in the current batch or proceed with refreshing subsequent batches. Note that calling this API is ineffective when the activity is not in a paused status.
 ///
-/// - 使用 MaxSurge 参数时活动可能会处于扩容或缩容失败导致的暂停状态，也可以使用该接口重试扩缩容。
+/// - When the MaxSurge parameter is used, the activity may be paused due to scale-out or scale-in failures. This API can also be used to retry scaling operations.
 ResumeInstanceRefreshRequest {
-    /// 伸缩组ID。可通过如下方式获取：
+    /// Scaling group ID. obtain in the following ways:.
     ///
-    /// - 通过登录 [控制台](https://console.cloud.tencent.com/autoscaling/group) 查询伸缩组ID。
+    /// - Query the scaling group ID by logging in to the [console](https://console.cloud.tencent.com/autoscaling/group)..
     ///
-    /// - 通过调用接口 [DescribeAutoScalingGroups](https://cloud.tencent.com/document/api/377/20438) ，取返回信息中的 AutoScalingGroupId 获取伸缩组ID。
+    /// - Specifies the scaling group ID obtained by calling the api [DescribeAutoScalingGroups](https://intl.cloud.tencent.com/document/api/377/20438?from_cn_redirect=1) and retrieving the AutoScalingGroupId from the return information..
     ///
     /// Required.
     "AutoScalingGroupId" auto_scaling_group_id set_auto_scaling_group_id: str,
-    /// 刷新活动ID。可以通过调用接口 [DescribeRefreshActivities](https://cloud.tencent.com/document/api/377/99175) ，取返回信息中的 RefreshActivityId 获取实例刷新活动ID。
+    /// Refresh activity ID. you can get the instance refresh activity ID by calling the api [DescribeRefreshActivities](https://intl.cloud.tencent.com/document/api/377/99175?from_cn_redirect=1) and retrieving the RefreshActivityId from the returned information.
     ///
     /// Required.
     "RefreshActivityId" refresh_activity_id set_refresh_activity_id: str,
-    /// 当前批次刷新失败实例的恢复方式，如不存在失败实例，该参数无效。默认值为RETRY，取值范围如下：
-    /// - RETRY: 重试当前批次刷新失败实例
-    /// - CONTINUE: 跳过当前批次刷新失败实例
+    /// Recovery mode of instances that have failed to be refreshed in the current batch. If there are no failed instances, this parameter is invalid. Default value: RETRY. Valid values:
+    /// - RETRY: Retry instances that have failed to be refreshed in the current batch.
+    /// - CONTINUE: Skip instances that have failed to be refreshed in the current batch.
     "ResumeMode" resume_mode set_resume_mode: str,
 } }
 rt::action!("as", "2018-04-19", "ResumeInstanceRefresh", ResumeInstanceRefreshRequest => ResumeInstanceRefreshResponse);
 
 rt::model! { read debug;
-/// ResumeInstanceRefresh返回参数结构体
+/// ResumeInstanceRefresh response structure.
 ResumeInstanceRefreshResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RollbackInstanceRefresh` (回滚实例刷新).
+/// Request of `RollbackInstanceRefresh` (Rolls back instance refresh).
 ///
-/// 回滚操作会生成一个新的实例刷新活动，该活动也支持分批次刷新以及暂停、恢复、取消操作，接口返回回滚活动的 RefreshActivityId。
-/// * 原活动中待刷新实例变更为已取消，忽略不存在实例，其他状态实例进入回滚流程
-/// * 原活动中正在刷新的实例不会立刻终止，刷新结束后再执行回滚活动
-/// * 暂停状态或最近一次成功的刷新活动支持回滚，其他状态不支持回滚
-/// * 原活动刷新方式为重装实例时，对于 ImageId参数，会自动恢复到回滚前镜像 ID；对于 UserData、EnhancedService、LoginSettings、 HostName 参数，依然会从启动配置中读取，需用户在回滚前自行修改启动配置
-/// * 回滚活动暂不支持 MaxSurge 参数
+/// This API is used to generate a new instance refresh activity, which also supports batch refreshing and operations such as pausing, resuming, and canceling. This API returns RefreshActivityId for the rollback activity.
+/// * The instances pending refresh in the original activity are updated to canceled status. Nonexistent instances are disregarded, while instances in all other statuses proceed to enter the rollback process.
+/// * The instances that are being refreshed in the original activity will not be immediately terminated. Instead, the rollback activity will be executed after their refresh complete.
+/// * Rollback is supported for activities that are in the paused status or those succeeded in refreshing last time. It is not supported for activities in other statuses.
+/// * When the original refresh activity involves reinstalling instances, for the ImageId parameter, it will automatically recover to the image ID before the rollback; for parameters such as UserData, EnhancedService, LoginSettings, and HostName, they will still be read from the launch configuration, requiring users to manually modify the launch configuration before initiating the rollback.
+/// * The rollback activity does not support the MaxSurge parameter currently.
 RollbackInstanceRefreshRequest {
-    /// 伸缩组ID。可以通过以下方式获取可用的伸缩组ID：
+    /// Scaling group ID. you can obtain available scaling group ids in the following ways.
     ///
-    /// - 通过登录 [控制台](https://console.cloud.tencent.com/autoscaling/group) 查询伸缩组ID。
-    /// - 通过调用接口 [DescribeAutoScalingGroups](https://cloud.tencent.com/document/api/377/20438) ，取返回信息中的 AutoScalingGroupId 获取伸缩组ID。
+    /// - Query the scaling group ID by logging in to the [console](https://console.cloud.tencent.com/autoscaling/group).
+    ///
+    /// - Obtain the scaling group ID by calling the api [DescribeAutoScalingGroups](https://intl.cloud.tencent.com/document/api/377/20438?from_cn_redirect=1) and retrieving the AutoScalingGroupId from the returned information.
     ///
     /// Required.
     "AutoScalingGroupId" auto_scaling_group_id set_auto_scaling_group_id: str,
-    /// 刷新设置。
+    /// Refresh settings.
     ///
     /// Required.
     "RefreshSettings" refresh_settings set_refresh_settings: obj RefreshSettings,
-    /// 原始刷新活动 ID。可以通过调用接口 [DescribeRefreshActivities](https://cloud.tencent.com/document/api/377/99175) ，取返回信息中的 OriginRefreshActivityId 获取原始刷新活动ID。
+    /// The original refresh activity ID. you can obtain the original refresh activity ID by calling the api [DescribeRefreshActivities](https://intl.cloud.tencent.com/document/api/377/99175?from_cn_redirect=1) and retrieving the OriginRefreshActivityId from the returned information.
     ///
     /// Required.
     "OriginRefreshActivityId" origin_refresh_activity_id set_origin_refresh_activity_id: str,
-    /// 刷新模式，目前仅支持滚动更新，默认值为 ROLLING_UPDATE_RESET。
+    /// Refresh mode, currently, only rolling updates are supported, with the default value being ROLLING_UPDATE_RESET.
     "RefreshMode" refresh_mode set_refresh_mode: str,
 } }
 rt::action!("as", "2018-04-19", "RollbackInstanceRefresh", RollbackInstanceRefreshRequest => RollbackInstanceRefreshResponse);
 
 rt::model! { read debug;
-/// RollbackInstanceRefresh返回参数结构体
+/// RollbackInstanceRefresh response structure.
 RollbackInstanceRefreshResponse {
-    /// 刷新活动 ID。
+    /// Refresh activity ID.
     "RefreshActivityId" refresh_activity_id set_refresh_activity_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 滚动更新设置。
+/// Rolling update settings.
 RollingUpdateSettings {
-    /// 批次数量。批次数量为大于 0 的正整数，但不能大于待刷新实例数量。
+    /// Batch quantity. The batch quantity should be a positive integer greater than 0, but cannot exceed the total number of instances pending refresh.
     ///
     /// Required.
     "BatchNumber" batch_number set_batch_number: i128,
-    /// 批次间暂停策略。默认值为 Automatic，取值范围如下：
+    /// Pause policy between batches. Default value: Automatic. Valid values:
     ///
-    /// - FIRST_BATCH_PAUSE：第一批次更新完成后暂停
+    /// - FIRST_BATCH_PAUSE: Pause after the first batch of updates is completed.
     ///
-    /// - BATCH_INTERVAL_PAUSE：批次间暂停
+    /// - BATCH_INTERVAL_PAUSE: Pause between batches.
     ///
-    /// - AUTOMATIC：不暂停
+    /// - AUTOMATIC: Do not pause.
     "BatchPause" batch_pause set_batch_pause: str,
-    /// 最大额外数量。设置该参数后，在滚动更新开始前根据启动配置创建一批按量计费的额外实例，滚动更新完成后销毁额外实例。
-    /// 该参数用于保证滚动更新过程中可用实例的数量，最大额外数量不能超过滚动更新单个批次的刷新实例数。回滚流程暂不支持该参数。
+    /// The maximum additional quantity of instances. After this parameter is set, create a batch of additional pay-as-you-go instances according to the launch configuration before the rolling update starts. After the rolling update is completed, the additional instances will be terminated.This parameter is used to ensure a certain number of instances available during the rolling update. The maximum additional quantity of instances cannot exceed the number of refreshing instances in a single batch of the rolling update. The rollback process does not support this parameter currently.
     "MaxSurge" max_surge set_max_surge: i64,
-    /// 失败处理策略。默认值为 AUTO_PAUSE，取值范围如下：
+    /// Failure handling strategy. default value: AUTO_PAUSE. valid values:.
     ///
-    /// - AUTO_PAUSE：刷新失败后暂停
+    /// - AUTO_PAUSE: suspended after refresh fails.
     ///
-    /// - AUTO_ROLLBACK：刷新失败后回滚。回滚时每批次回滚一台实例，CheckInstanceTargetHealth 参数值与原刷新活动一致。MaxSurge参数引入的扩缩容流程失败无需回滚，会用取消动作代替回滚
+    /// - AUTO_ROLLBACK: roll back after a refresh fails. each batch rolls back one instance during ROLLBACK, and the CheckInstanceTargetHealth parameter value matches the original refresh activity. no need to roll back if the shrinkage process introduced by the MaxSurge parameter fails. a cancel action will replace the ROLLBACK..
     ///
-    /// - AUTO_CANCEL：刷新失败后取消
+    /// - AUTO_CANCEL: cancel after refresh fails.
     "FailProcess" fail_process set_fail_process: str,
 } }
 
 rt::model! { both debug;
-/// 描述了 “自动化助手” 服务相关的信息
+/// Status of TAT service.
 RunAutomationServiceEnabled {
-    /// 是否开启[自动化助手](https://cloud.tencent.com/document/product/1340)服务。取值范围：
+    /// Enable [Tencent Cloud Automation Tools](https://www.tencentcloud.com/document/product/1340?from_cn_redirect=1) service or not. Valid values:
     ///
-    /// - TRUE：表示开启自动化助手服务
+    /// - TRUE: enables the TAT service
     ///
-    /// - FALSE：表示不开启自动化助手服务
+    /// - FALSE: disables the TAT service
     "Enabled" enabled set_enabled: bool,
 } }
 
 rt::model! { both debug;
-/// 描述了 “可观测平台（原名云监控）” 服务相关的信息。
+/// Information related to Tencent Cloud Observability Platform (TCOP, formerly Cloud Monitor).
 RunMonitorServiceEnabled {
-    /// 是否开启[可观测平台（原名云监控）](https://cloud.tencent.com/document/product/248)服务。取值范围：
+    /// Whether to enable [Tencent Cloud Observability Platform (formerly Cloud Monitor)](https://intl.cloud.tencent.com/document/product/248?from_cn_redirect=1) (TCOP). Valid values:
     ///
-    /// - TRUE：表示开启云监控服务
+    /// - TRUE: enable TCOP.
     ///
-    /// - FALSE：表示不开启云监控服务
-    /// 默认取值：TRUE。
+    /// - FALSE: disable TCOP.
+    /// Default value: TRUE.
     "Enabled" enabled set_enabled: bool,
 } }
 
 rt::model! { both debug;
-/// 描述了 “云安全” 服务相关的信息
+/// This describes the information on the Cloud Security service
 RunSecurityServiceEnabled {
-    /// 是否开启[云安全](https://cloud.tencent.com/document/product/296)服务。取值范围：
+    /// Whether to enable [Cloud Workload Protection Platform (CWPP)](https://intl.cloud.tencent.com/document/product/296?from_cn_redirect=1). Valid values:
     ///
-    /// - TRUE：表示开启云安全服务
+    /// - TRUE: enable CWPP.
     ///
-    /// - FALSE：表示不开启云安全服务
-    /// 默认取值：TRUE。
+    /// - FALSE: disable CWPP.
+    /// Default value: TRUE.
     "Enabled" enabled set_enabled: bool,
 } }
 
 rt::model! { write debug;
-/// Request of `ScaleInInstances` (指定数量缩容实例).
+/// Request of `ScaleInInstances` (Reduces the specified number of instances).
 ///
-/// 为伸缩组指定数量缩容实例，返回缩容活动的 ActivityId。
-/// * 伸缩组需要未处于活动中
-/// * 伸缩组处于停用状态时，该接口也会生效，可参考[停用伸缩组](https://cloud.tencent.com/document/api/377/20435)文档查看伸缩组停用状态的影响范围
-/// * 根据伸缩组的`TerminationPolicies`策略，选择被缩容的实例，可参考[缩容处理](https://cloud.tencent.com/document/product/377/8563)
-/// * 接口只会选择`IN_SERVICE`实例缩容，如果需要缩容其他状态实例，可以使用 [DetachInstances](https://cloud.tencent.com/document/api/377/20436) 或 [RemoveInstances](https://cloud.tencent.com/document/api/377/20431) 接口
-/// * 接口会减少期望实例数，新的期望实例数需要大于等于最小实例数
-/// * 缩容如果失败或者部分成功，最后期望实例数只会扣减实际缩容成功的实例数量
+/// This API is used to reduce the specified number of instances from the scaling group.
+/// * There is no on going scaling task.
+/// * This API is valid even when the scaling group is disabled. For more details, see [DisableAutoScalingGroup](https://intl.cloud.tencent.com/document/product/377/31010).
+/// * You can specify the instances to remove in the scale-in activity by using `TerminationPolicies`. For more information, see [Scaling In Policies](https://intl.cloud.tencent.com/document/product/377/8563).
+/// * Only the `IN_SERVICE` instances will be reduced. To reduce instances in other statues, use the [`DetachInstances`](https://intl.cloud.tencent.com/document/api/377/31011) or [`RemoveInstances`](https://intl.cloud.tencent.com/document/api/377/31005) API.
+/// * The desired capacity will be reduced accordingly. The new desired capacity should be no less than the minimum capacity.
+/// * If the scale-in activity failed or partially succeeded, the final desired capacity only deducts the instances that have been reduced successfully.
 ScaleInInstancesRequest {
-    /// 伸缩组ID。可以通过如下方式获取可用的伸缩组ID:
+    /// Scaling group ID. obtain available scaling group ids in the following ways:.
     ///
-    /// - 通过登录 [控制台](https://console.cloud.tencent.com/autoscaling/group) 查询伸缩组ID。
+    /// - Query the scaling group ID by logging in to the [console](https://console.cloud.tencent.com/autoscaling/group)..
     ///
-    /// - 通过调用接口 [DescribeAutoScalingGroups](https://cloud.tencent.com/document/api/377/20438) ，取返回信息中的 AutoScalingGroupId 获取伸缩组ID。
+    /// - Specifies the scaling group ID obtained by calling the api [DescribeAutoScalingGroups](https://intl.cloud.tencent.com/document/api/377/20438?from_cn_redirect=1) and retrieving the AutoScalingGroupId from the return information..
     ///
     /// Required.
     "AutoScalingGroupId" auto_scaling_group_id set_auto_scaling_group_id: str,
-    /// 希望缩容的实例数量。该参数的静态取值范围是 [1,2000]，同时该参数不得大于期望数与最小值的差值。例如伸缩组期望数为 100，最小值为 20，此时可取值范围为 [1,80]。
+    /// Number of resource instances to scale in. this parameter has a static value range of [1,2000] and must not be larger than the difference between the desired number and the minimum value. for example, if the scaling group desired number is 100 and the minimum value is 20, the permissible range is [1,80].
     ///
     /// Required.
     "ScaleInNumber" scale_in_number set_scale_in_number: i128,
@@ -3433,33 +3480,33 @@ ScaleInInstancesRequest {
 rt::action!("as", "2018-04-19", "ScaleInInstances", ScaleInInstancesRequest => ScaleInInstancesResponse);
 
 rt::model! { read debug;
-/// ScaleInInstances返回参数结构体
+/// ScaleInInstances response structure.
 ScaleInInstancesResponse {
-    /// 伸缩活动ID。
+    /// Scaling activity ID.
     "ActivityId" activity_id set_activity_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ScaleOutInstances` (指定数量扩容实例).
+/// Request of `ScaleOutInstances` (Adds the specified number of instances).
 ///
-/// 为伸缩组指定数量扩容实例，返回扩容活动的 ActivityId。
-/// * 伸缩组需要未处于活动中
-/// * 伸缩组处于停用状态时，该接口也会生效，可参考[停用伸缩组](https://cloud.tencent.com/document/api/377/20435)文档查看伸缩组停用状态的影响范围
-/// * 接口会增加期望实例数，新的期望实例数需要小于等于最大实例数
-/// * 扩容如果失败或者部分成功，最后期望实例数只会增加实际成功的实例数量
-/// * 竞价混合模式中一次扩容可能触发多个伸缩活动，该接口仅返回第一个伸缩活动的 ActivityId
+/// This API is used to add the specified number of instances to a scaling group. It returns the scaling activity ID `ActivityId`.
+/// * Make sure that there are no ongoing scaling tasks.
+/// * This API is valid even when the scaling group is disabled. For more details, see [DisableAutoScalingGroup](https://intl.cloud.tencent.com/document/api/377/20435?from_cn_redirect=1).
+/// * The total number of instances after this action cannot exceed the maximum capacity.
+/// * If a scale-out action failed or partially succeeded, only the number of successfully created instances is added to the number of desired capacity.
+/// * If the allocation policy is `SPOT_MIXED`, there may be multiple scaling activities triggered for one scaling task. In this case, the first activity ID (`ActivityId`) is returned.
 ScaleOutInstancesRequest {
-    /// 伸缩组ID。可以通过如下方式获取可用的伸缩组ID:
+    /// Scaling group ID. obtain available scaling group ids in the following ways:.
     ///
-    /// - 通过登录 [控制台](https://console.cloud.tencent.com/autoscaling/group) 查询伸缩组ID。
+    /// - Specifies the scaling group ID by logging in to the [console](https://console.cloud.tencent.com/autoscaling/group)..
     ///
-    /// - 通过调用接口 [DescribeAutoScalingGroups](https://cloud.tencent.com/document/api/377/20438) ，取返回信息中的 AutoScalingGroupId 获取伸缩组ID。
+    /// - Obtain the scaling group ID by calling the api [DescribeAutoScalingGroups](https://www.tencentcloud.com/document/api/377/20438?from_cn_redirect=1) and retrieving the AutoScalingGroupId from the returned information..
     ///
     /// Required.
     "AutoScalingGroupId" auto_scaling_group_id set_auto_scaling_group_id: str,
-    /// 希望扩容的实例数量。该参数的静态取值范围是 [1,2000]，同时该参数不得大于期望数与最大值的差值。例如伸缩组期望数为 20，最大值为 100，此时可取值范围为 [1,80]。
+    /// Number of resource instances to scale out. the static value range of this parameter is [1,2000]. this parameter must not be larger than the difference between the expected number and the maximum value. for example, if the expected number of the scaling group is 20 and the maximum value is 100, the valid values are [1,80].
     ///
     /// Required.
     "ScaleOutNumber" scale_out_number set_scale_out_number: i128,
@@ -3467,154 +3514,164 @@ ScaleOutInstancesRequest {
 rt::action!("as", "2018-04-19", "ScaleOutInstances", ScaleOutInstancesRequest => ScaleOutInstancesResponse);
 
 rt::model! { read debug;
-/// ScaleOutInstances返回参数结构体
+/// ScaleOutInstances response structure.
 ScaleOutInstancesResponse {
-    /// 伸缩活动ID。
+    /// Scaling activity ID
     "ActivityId" activity_id set_activity_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 告警触发策略。
+/// Alarm trigger policy.
 ScalingPolicy {
-    /// 伸缩组ID。
+    /// Auto scaling group ID.
     "AutoScalingGroupId" auto_scaling_group_id set_auto_scaling_group_id: str,
-    /// 告警触发策略ID。
+    /// Alarm trigger policy ID.
     "AutoScalingPolicyId" auto_scaling_policy_id set_auto_scaling_policy_id: str,
-    /// 告警触发策略类型。取值：
-    /// - SIMPLE：简单策略
-    /// - TARGET_TRACKING：目标追踪策略
+    /// Scaling policy type. Valid values:
+    /// - `SIMPLE`: A simple policy.
+    /// - `TARGET_TRACKING`: A target tracking policy.
     "ScalingPolicyType" scaling_policy_type set_scaling_policy_type: str,
-    /// 告警触发策略名称。
+    /// Alarm trigger policy name.
     "ScalingPolicyName" scaling_policy_name set_scaling_policy_name: str,
-    /// 告警触发后，期望实例数修改方式，仅适用于简单策略。取值范围：
+    /// The method to adjust the desired capacity after the alarm is triggered. It’s only available when `ScalingPolicyType` is `Simple`. Valid values:
     ///
-    /// - CHANGE_IN_CAPACITY：增加或减少若干期望实例数
-    /// - EXACT_CAPACITY：调整至指定期望实例数
-    /// - PERCENT_CHANGE_IN_CAPACITY：按百分比调整期望实例数
+    /// - `CHANGE_IN_CAPACITY`: Increase or decrease the desired capacity
+    /// - `EXACT_CAPACITY`: Adjust to the specified desired capacity
+    /// - `PERCENT_CHANGE_IN_CAPACITY`: Adjust the desired capacity by percentage
     "AdjustmentType" adjustment_type set_adjustment_type: str,
-    /// 告警触发后，期望实例数的调整值，仅适用于简单策略。
+    /// The adjusted value of desired capacity after the alarm is triggered. This parameter is only applicable to a simple policy.
     "AdjustmentValue" adjustment_value set_adjustment_value: i64,
-    /// 冷却时间，单位为秒，仅适用于简单策略。取值范围 [0,3600]，默认冷却时间300秒。
+    /// Cooldown duration in seconds, applies only to simple policies. value range [0,3600]. default cooldown: 300 seconds.
     "Cooldown" cooldown set_cooldown: i128,
-    /// 简单告警触发策略告警监控指标，仅适用于简单策略。
+    /// Alarm monitoring metrics of a simple policy.
     "MetricAlarm" metric_alarm set_metric_alarm: obj MetricAlarm,
-    /// 预定义监控项，仅适用于目标追踪策略。取值范围：
+    /// Preset monitoring item. It’s only available when `ScalingPolicyType` is `TARGET_TRACKING`. Valid values:
     ///
-    /// - ASG_AVG_CPU_UTILIZATION：平均CPU使用率
-    /// - ASG_AVG_LAN_TRAFFIC_OUT：平均内网出带宽
-    /// - ASG_AVG_LAN_TRAFFIC_IN：平均内网入带宽
-    /// - ASG_AVG_WAN_TRAFFIC_OUT：平均外网出带宽
-    /// - ASG_AVG_WAN_TRAFFIC_IN：平均外网出带宽
+    /// - ASG_AVG_CPU_UTILIZATION: Average CPU utilization
+    /// - ASG_AVG_LAN_TRAFFIC_OUT: Average private bandwidth out
+    /// - ASG_AVG_LAN_TRAFFIC_IN: Average private bandwidth in
+    /// - ASG_AVG_WAN_TRAFFIC_OUT: Average public bandwidth out
+    /// - ASG_AVG_WAN_TRAFFIC_IN: Average public bandwidth in
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "PredefinedMetricType" predefined_metric_type set_predefined_metric_type: str,
-    /// 目标值，仅适用于目标追踪策略。
+    /// Target value. It’s only available when `ScalingPolicyType` is `TARGET_TRACKING`. Value ranges:
     ///
-    /// - ASG_AVG_CPU_UTILIZATION：[1, 100)，单位：%
-    /// - ASG_AVG_LAN_TRAFFIC_OUT：>0，单位：Mbps
-    /// - ASG_AVG_LAN_TRAFFIC_IN：>0，单位：Mbps
-    /// - ASG_AVG_WAN_TRAFFIC_OUT：>0，单位：Mbps
-    /// - ASG_AVG_WAN_TRAFFIC_IN：>0，单位：Mbps
+    /// - `ASG_AVG_CPU_UTILIZATION` (in %): [1, 100)
+    /// - `ASG_AVG_LAN_TRAFFIC_OUT` (in Mbps): >0
+    /// - `ASG_AVG_LAN_TRAFFIC_IN` (in Mbps): >0
+    /// - `ASG_AVG_WAN_TRAFFIC_OUT` (in Mbps): >0
+    /// - `ASG_AVG_WAN_TRAFFIC_IN` (in Mbps): >0
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "TargetValue" target_value set_target_value: i128,
-    /// 实例预热时间，单位为秒，仅适用于目标追踪策略。取值范围为0-3600。
+    /// Instance warm-up period (in seconds). It’s only available when `ScalingPolicyType` is `TARGET_TRACKING`. Value range: 0-3600.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "EstimatedInstanceWarmup" estimated_instance_warmup set_estimated_instance_warmup: i128,
-    /// 是否禁用缩容，仅适用于目标追踪策略。取值范围：
+    /// Whether to disable scale-in. It’s only available when `ScalingPolicyType` is `TARGET_TRACKING`. Valid values:
     ///
-    /// - true：目标追踪策略仅触发扩容
-    /// - false：目标追踪策略触发扩容和缩容
+    /// - `true`: Scaling in is not allowed.
+    /// - `false`: Allows both scale-out and scale-in
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "DisableScaleIn" disable_scale_in set_disable_scale_in: bool,
-    /// 告警监控指标列表，仅适用于目标追踪策略。
+    /// List of alarm monitoring metrics. This parameter is only applicable to a target tracking policy.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "MetricAlarms" metric_alarms set_metric_alarms: list MetricAlarm,
-    /// 通知组ID，即为用户组ID集合。
+    /// Notification group ID, which is the set of user group IDs.
     "NotificationUserGroupIds" notification_user_group_ids set_notification_user_group_ids: list String,
 } }
 
 rt::model! { read debug;
-/// 描述定时任务的信息
+/// This describes the information of a scheduled task.
 ScheduledAction {
-    /// 定时任务ID。
+    /// Scheduled task ID.
     "ScheduledActionId" scheduled_action_id set_scheduled_action_id: str,
-    /// 定时任务名称。
+    /// Scheduled task name.
     "ScheduledActionName" scheduled_action_name set_scheduled_action_name: str,
-    /// 定时任务所在伸缩组ID。
+    /// ID of the auto scaling group where the scheduled task is located.
     "AutoScalingGroupId" auto_scaling_group_id set_auto_scaling_group_id: str,
-    /// 定时任务的开始时间。取值为`北京时间`（UTC+8），按照`ISO8601`标准，格式：`YYYY-MM-DDThh:mm:ss+08:00`。
+    /// Start time of the scheduled task. The value is in `Beijing time` (UTC+8) in the format of `YYYY-MM-DDThh:mm:ss+08:00` according to the `ISO8601` standard.
     "StartTime" start_time set_start_time: str,
-    /// 定时任务的重复方式。定时任务中的[Recurrence参数限制](https://cloud.tencent.com/document/product/377/88119)为5个字段，由空格分开，结构为：分，小时，日期，月份，星期。
+    /// Specifies the repeating mode of the scheduled task. The [Recurrence parameter limits](https://intl.cloud.tencent.com/document/product/377/88119?from_cn_redirect=1) consist of 5 fields separated by space, with the structure: minute, hour, date, month, week.
     "Recurrence" recurrence set_recurrence: str,
-    /// 定时任务的结束时间。取值为`北京时间`（UTC+8），按照`ISO8601`标准，格式：`YYYY-MM-DDThh:mm:ss+08:00`。
+    /// End time of the scheduled task. The value is in `Beijing time` (UTC+8) in the format of `YYYY-MM-DDThh:mm:ss+08:00` according to the `ISO8601` standard.
     "EndTime" end_time set_end_time: str,
-    /// 定时任务设置的最大实例数。
+    /// Maximum number of instances set by the scheduled task.
     "MaxSize" max_size set_max_size: i128,
-    /// 定时任务设置的期望实例数。
+    /// Desired number of instances set by the scheduled task.
     "DesiredCapacity" desired_capacity set_desired_capacity: i128,
-    /// 定时任务设置的最小实例数。
+    /// Minimum number of instances set by the scheduled task.
     "MinSize" min_size set_min_size: i128,
-    /// 定时任务的创建时间。取值为标准`UTC`时间，按照`ISO8601`标准，格式：`YYYY-MM-DDThh:mm:ssZ`。
+    /// The creation time of the scheduled task. value is in standard `UTC` time, formatted as `YYYY-MM-DDThh:MM:ssZ` according to the `ISO8601` standard.
     "CreatedTime" created_time set_created_time: str,
-    /// 定时任务的执行类型。取值范围：
+    /// Scheduled task execution type. Valid values:
     ///
-    /// - CRONTAB：代表定时任务为重复执行。
+    /// - CRONTAB: repeated execution.
     ///
-    /// - ONCE：代表定时任务为单次执行。
+    /// - ONCE: single execution.
     "ScheduledType" scheduled_type set_scheduled_type: str,
-    /// 停用期望数更新。表示定时任务触发时期望实例数正常更新。
-    /// 该值为 True 时，定时任务触发时不会主动修改期望实例数，但可能会因最大最小值机制修改期望实例数。
-    /// 以下案例的前提都是停用期望数更新为 True：
+    /// This flag disables the normal update of the DesiredCapacityproperty that would otherwise occur when a scheduled scaling task is triggered.
     ///
-    /// - 定时任务触发时，原期望数为 5，定时任务将最小值改为 10，最大值改为 20，期望数改为 15，由于停用期望数更新，15不生效，但原期望数 5 小于最小值 10，最终新期望数为 10。
-    /// - 定时任务触发时，原期望数为 25，定时任务将最小值改为 10，最大值改为 20，期望数改为 15，由于停用期望数更新，15不生效，但原期望数 25 大于最大值 20，最终新期望数为 20。
-    /// - 定时任务触发时，原期望数为 13，定时任务将最小值改为 10，最大值改为 20，期望数改为 15，由于停用期望数更新，15不生效，期望数保持为 13 。
+    /// Specifies whether the scheduled task triggers proactive modification of the DesiredCapacity when the value is True. DesiredCapacity may be modified by the minSize and maxSize mechanism.
+    /// The following cases assume that DisableUpdateDesiredCapacity is True:
+    /// - When scheduled task triggered, the original DesiredCapacity is 5. The scheduled task changes the minSize to 10, the maxSize to 20, and the DesiredCapacity to 15. Since the DesiredCapacity update is disabled, 15 does not take effect. However, the original DesiredCapacity 5 is less than minSize 10, so the final new DesiredCapacity is 10.
+    /// - When scheduled task triggered, the original DesiredCapacity is 25. The scheduled task changes the minSize to 10 and the maxSize to 20, and the DesiredCapacity to 15. Since the DesiredCapacity update is disabled, 15 does not take effect. However, the original DesiredCapacity 25 is greater than the maxSize 20, so the final new DesiredCapacity is 20.
+    /// - When scheduled task triggered, the original DesiredCapacity is 13. The scheduled task changes the minSize to 10 and the maxSize to 20, and the DesiredCapacity to 15. Since the DesiredCapacity update is disabled, 15 does not take effect, and the DesiredCapacity is still 13.
     "DisableUpdateDesiredCapacity" disable_update_desired_capacity set_disable_update_desired_capacity: bool,
 } }
 
 rt::model! { both debug;
-/// 服务设置
+/// Service settings
 ServiceSettings {
-    /// 开启监控不健康替换服务。若开启则对于云监控标记为不健康的实例，弹性伸缩服务会进行替换。若不指定该参数，则默认为 False。
+    /// Enables unhealthy instance replacement. If this feature is enabled, AS will replace instances that are flagged as unhealthy by Cloud Monitor. If this parameter is not specified, the value will be False by default.
     "ReplaceMonitorUnhealthy" replace_monitor_unhealthy set_replace_monitor_unhealthy: bool,
-    /// 取值范围：
-    /// CLASSIC_SCALING：经典方式，使用创建、销毁实例来实现扩缩容；
-    /// WAKE_UP_STOPPED_SCALING：扩容优先开机。扩容时优先对已关机的实例执行开机操作，若开机后实例数仍低于期望实例数，则创建实例，缩容仍采用销毁实例的方式。用户可以使用StopAutoScalingInstances接口来关闭伸缩组内的实例。监控告警触发的扩容仍将创建实例
-    /// 默认取值：CLASSIC_SCALING
+    /// Valid values:
+    /// CLASSIC_SCALING: this is the typical scaling method, which creates and terminates instances to perform scaling operations.
+    /// WAKE_UP_STOPPED_SCALING: this scaling method first tries to start stopped instances. If the number of instances woken up is insufficient, the system creates new instances for scale-out. For scale-in, instances are terminated as in the typical method. You can use the StopAutoScalingInstances API to stop instances in the scaling group. Scale-out operations triggered by alarms will still create new instances.
+    /// Default value: CLASSIC_SCALING
     "ScalingMode" scaling_mode set_scaling_mode: str,
-    /// 开启负载均衡不健康替换服务。若开启则对于负载均衡健康检查判断不健康的实例，弹性伸缩服务会进行替换。若不指定该参数，则默认为 False。
+    /// Enable unhealthy instance replacement. If this feature is enabled, AS will replace instances that are found unhealthy in the CLB health check. If this parameter is not specified, the default value `False` will be used.
     "ReplaceLoadBalancerUnhealthy" replace_load_balancer_unhealthy set_replace_load_balancer_unhealthy: bool,
-    /// 不健康替换服务的替换模式。取值范围：
-    /// RECREATE：重建实例替代原有不健康实例；
-    /// RESET：对原有不健康实例进行重装系统操作，可保持数据盘、内网IP、实例id等信息不发生变化，实例登录设置、主机名、增强服务和 UserData 与当前启动配置保持一致。
-    /// 默认取值：RECREATE
+    /// Replacement mode of the unhealthy replacement service. valid values:.
+    /// RECREATE: rebuild an instance to replace the unhealthy instance.
+    /// RESET: performs a system reinstallation on unhealthy instances while keeping the data disk, private IP address, instance id, and other information unchanged. the instance login settings, hostname, enhanced services, and UserData remain consistent with the current launch configuration.
+    /// Default value: RECREATE.
     "ReplaceMode" replace_mode set_replace_mode: str,
-    /// 自动更新实例标签。默认取值为 False，配置后如伸缩组标签发生更新，会同步更新（同步更新仅支持新增、修改标签，暂不支持删除标签）伸缩组内运行中状态实例的标签，同步更新非立即生效，存在一定延迟。
+    /// Automatic instance Tag update. the default value is False. if this feature is enabled, tags of running instances in a scaling group will be updated as well if the scaling group tags are updated. (this feature takes effect for Tag creation and editing but not Tag deletion.) the update does not take effect immediately due to certain latency.
     "AutoUpdateInstanceTags" auto_update_instance_tags set_auto_update_instance_tags: bool,
-    /// 期望实例数同步最大最小值。默认值为 False。该参数仅对修改伸缩组接口未传入期望数的场景生效。
+    /// Expected number of instances sync minimum and maximum value. default value is False. this parameter only takes effect in scenarios where the expected number is not passed in to modify scaling group api.
     ///
-    /// - True: 修改最大值或最小值时，如与当前期望数存在冲突，则同步调整期望数。例如修改时传入最小值 2，当前期望数为 1，则同步调整期望数为 2。
-    /// - False: 修改最大值或最小值时，如与当前期望数存在冲突，报错提示不允许修改。
+    /// - True: when modifying the maximum or minimum value, if a conflict exists with the current expected value, synchronously adjust the expected value. for example, if the input minimum value is 2 while the current expected value is 1, the expected value will be synchronously adjusted to 2..
+    ///
+    /// - False: if a conflict exists between the current expected value when modifying the maximum or minimum value, an error message indicates it is not allowed to be modified..
     "DesiredCapacitySyncWithMaxMinSize" desired_capacity_sync_with_max_min_size set_desired_capacity_sync_with_max_min_size: bool,
-    /// 优先缩容不健康实例。若开启，缩容时会优先选择不健康实例。默认值为 False。
+    /// Scaling in unhealthy instances first. If enabled, preferentially selects unhealthy instances during scale in. Default value: False.
     "PriorityScaleInUnhealthy" priority_scale_in_unhealthy set_priority_scale_in_unhealthy: bool,
 } }
 
 rt::model! { write debug;
-/// Request of `SetInstancesProtection` (设置实例保护).
+/// Request of `SetInstancesProtection` (Enables scale-in protection for an instance).
 ///
-/// 本接口（SetInstancesProtection）用于设置实例保护。
-/// 实例设置保护之后，当发生不健康替换、报警策略、期望值变更等自动缩容时，将不对此实例缩容操作；对于 [DetachInstances](https://cloud.tencent.com/document/api/377/20436) 和 [RemoveInstances](https://cloud.tencent.com/document/api/377/20431) 接口，允许指定移出被保护的实例。
+/// This API is used to enable scale-in protection for an instance.
+/// When scale-in protection is enabled, the instance will not be removed in scale-in activities triggered by replacement of unhealthy instances, alarm threshold reached, change of desired quantity, etc.
 SetInstancesProtectionRequest {
-    /// 伸缩组ID。可以通过如下方式获取可用的伸缩组ID:
-    /// - 通过登录 [控制台](https://console.cloud.tencent.com/autoscaling/group) 查询伸缩组ID。
-    /// - 通过调用接口 [DescribeAutoScalingGroups](https://cloud.tencent.com/document/api/377/20438) ，取返回信息中的 AutoScalingGroupId 获取伸缩组ID。
+    /// Auto scaling group ID. obtain available scaling group ids in the following ways:.
+    ///
+    /// - Query the scaling group ID by logging in to the [console](https://console.cloud.tencent.com/autoscaling/group)..
+    ///
+    /// - Specifies the scaling group ID obtained by calling the api [DescribeAutoScalingGroups](https://intl.cloud.tencent.com/document/api/377/20438?from_cn_redirect=1) and retrieving the AutoScalingGroupId from the return information..
     ///
     /// Required.
     "AutoScalingGroupId" auto_scaling_group_id set_auto_scaling_group_id: str,
-    /// 实例ID。可以通过以下方式获取可用的实例ID：
-    /// - 通过登录[控制台](https://console.cloud.tencent.com/cvm/index)查询实例ID。
-    /// - 通过调用接口 [DescribeInstances](https://cloud.tencent.com/document/api/213/15728) ，取返回信息中的 `InstanceId` 获取实例ID。
+    /// Instance ID. you can obtain available instance ID in the following ways:.
+    ///
+    /// - Query instance ID by logging in to the [console](https://console.cloud.tencent.com/cvm/index)
+    ///
+    /// - Specifies the instance ID by calling the api [DescribeInstances](https://intl.cloud.tencent.com/document/api/213/15728?from_cn_redirect=1) and getting `InstanceId` from the return information.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 实例是否需要设置保护。
+    /// Whether to enable scale-in protection for this instance
     ///
     /// Required.
     "ProtectedFromScaleIn" protected_from_scale_in set_protected_from_scale_in: bool,
@@ -3622,67 +3679,71 @@ SetInstancesProtectionRequest {
 rt::action!("as", "2018-04-19", "SetInstancesProtection", SetInstancesProtectionRequest => SetInstancesProtectionResponse);
 
 rt::model! { read debug;
-/// SetInstancesProtection返回参数结构体
+/// SetInstancesProtection response structure.
 SetInstancesProtectionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 竞价相关选项
+/// Bidding-related options
 SpotMarketOptions {
-    /// 竞价出价，例如“1.05”
+    /// Bidding price such as "1.05"
     ///
     /// Required.
     "MaxPrice" max_price set_max_price: str,
-    /// 竞价请求类型，当前仅支持类型：one-time，默认值为one-time
+    /// Spot instance type. The value can only be one-time currently. Default value: one-time.
     "SpotInstanceType" spot_instance_type set_spot_instance_type: str,
 } }
 
 rt::model! { both debug;
-/// 竞价混合模式下，各计费类型实例的分配策略。包括按量计费实例和竞价计费实例。
+/// Specifies how to assign pay-as-you-go instances and spot instances in a mixed instance mode.
 SpotMixedAllocationPolicy {
-    /// 混合模式下，基础容量的大小，基础容量部分固定为按量计费实例。默认值 0，最大不可超过伸缩组的最大实例数。
+    /// The minimum number of the scaling group’s capacity that must be fulfilled by pay-as-you-go instances. It defaults to 0 if not specified. Its value cannot exceed the max capacity of the scaling group.
+    /// Note: this field may return `null`, indicating that no valid value can be obtained.
     "BaseCapacity" base_capacity set_base_capacity: i128,
-    /// 超出基础容量部分，按量计费实例所占的比例。取值范围 [0, 100]，0 代表超出基础容量的部分仅生产竞价实例，100 代表仅生产按量实例，默认值为 70。按百分比计算按量实例数时，向上取整。
-    /// 比如，总期望实例数取 3，基础容量取 1，超基础部分按量百分比取 1，则最终按量 2 台（1 台来自基础容量，1 台按百分比向上取整得到），竞价 1台。
+    /// Controls the percentage of pay-as-you-go instances for the additional capacity beyond `BaseCapacity`. Valid range: 0-100. The value 0 indicates that only spot instances are provisioned, while the value 100 indicates that only pay-as-you-go instances are provisioned. It defaults to 70 if not specified. The number of pay-as-you-go instances calculated on the percentage should be rounded up.
+    /// For example, if the desired capacity is 3, the `BaseCapacity` is set to 1, and the `OnDemandPercentageAboveBaseCapacity` is set to 1, the scaling group will have 2 pay-as-you-go instance (one comes from the base capacity, and the other comes from the rounded up value of the proportion), and 1 spot instance.
+    /// Note: this field may return `null`, indicating that no valid value can be obtained.
     "OnDemandPercentageAboveBaseCapacity" on_demand_percentage_above_base_capacity set_on_demand_percentage_above_base_capacity: i128,
-    /// 混合模式下，竞价实例的分配策略。取值包括 COST_OPTIMIZED 和 CAPACITY_OPTIMIZED，默认取 COST_OPTIMIZED。
+    /// Specifies how to assign spot instances in a mixed instance mode. Valid values: `COST_OPTIMIZED` and `CAPACITY_OPTIMIZED`; default value: `COST_OPTIMIZED`.
     ///
-    /// -  COST_OPTIMIZED，成本优化策略。对于启动配置内的所有机型，按照各机型在各可用区的每核单价由小到大依次尝试。优先尝试购买每核单价最便宜的，如果购买失败则尝试购买次便宜的，以此类推。
+    /// - `COST_OPTIMIZED`: the lowest cost policy. For each model in the launch configuration, AS tries to purchase it based on the lowest unit price per core in each availability zone. If the purchase failed, try the second-lowest unit price.
     ///
-    /// -  CAPACITY_OPTIMIZED，容量优化策略。对于启动配置内的所有机型，按照各机型在各可用区的库存情况由大到小依次尝试。优先尝试购买剩余库存最大的机型，这样可尽量降低竞价实例被动回收的发生概率。
+    /// - `CAPACITY_OPTIMIZED`: the optimal capacity policy. For each model in the launch configuration, AS tries to purchase it based on the largest stock in each availability zone, minimizing the automatic repossession probability of spot instances.
+    /// Note: this field may return `null`, indicating that no valid value can be obtained.
     "SpotAllocationStrategy" spot_allocation_strategy set_spot_allocation_strategy: str,
-    /// 按量实例替补功能。取值范围：
+    /// Whether to replace with pay-as-you go instances. Valid values:
     ///
-    /// -  TRUE，开启该功能，当所有竞价机型因库存不足等原因全部购买失败后，尝试购买按量实例。
+    /// - `TRUE`: yes. After the purchase of spot instances failed due to insufficient stock and other reasons, purchase pay-as-you-go instances.
     ///
-    /// -  FALSE，不开启该功能，伸缩组在需要扩容竞价实例时仅尝试所配置的竞价机型。
+    /// - `FALSE`: no. The scaling group only tries the configured model of spot instances when it needs to add spot instances.
     ///
-    /// 默认取值： TRUE。
+    /// Default value: `TRUE`.
+    /// Note: this field may return `null`, indicating that no valid value can be obtained.
     "CompensateWithBaseInstance" compensate_with_base_instance set_compensate_with_base_instance: bool,
 } }
 
 rt::model! { write debug;
-/// Request of `StartAutoScalingInstances` (开启伸缩组内 CVM 实例).
+/// Request of `StartAutoScalingInstances` (Starts up CVM instances in a scaling group).
 ///
-/// 本接口（StartAutoScalingInstances）用于开启伸缩组内 CVM 实例。
-/// * 开机成功，实例转为`IN_SERVICE`状态后，会增加期望实例数，期望实例数不可超过设置的最大值
-/// * 本接口支持批量操作，每次请求开机实例的上限为100
+/// This API is used to start up CVM instances in a scaling group.
+/// * After startup, the instance will be in the `IN_SERVICE` status, which will increase the desired capacity. Please note that the desired capacity cannot exceed the maximum value.
+/// * This API supports batch operation. Up to 100 instances can be started up in each request.
 StartAutoScalingInstancesRequest {
-    /// 伸缩组ID。可以通过如下方式获取可用的伸缩组ID:
+    /// Scaling group ID. obtain available scaling group ids in the following ways:.
     ///
-    /// - 通过登录 [控制台](https://console.cloud.tencent.com/autoscaling/group) 查询伸缩组ID。
+    /// - Query the scaling group ID by logging in to the [console](https://console.cloud.tencent.com/autoscaling/group)..
     ///
-    /// - 通过调用接口 [DescribeAutoScalingGroups](https://cloud.tencent.com/document/api/377/20438) ，取返回信息中的 AutoScalingGroupId 获取伸缩组ID。
+    /// - Specifies the scaling group ID obtained by calling the api [DescribeAutoScalingGroups](https://intl.cloud.tencent.com/document/api/377/20438?from_cn_redirect=1) and retrieving the AutoScalingGroupId from the return information..
     ///
     /// Required.
     "AutoScalingGroupId" auto_scaling_group_id set_auto_scaling_group_id: str,
-    /// 待开启的CVM实例ID列表。可以通过以下方式获取可用的实例ID：
+    /// Specifies the instance ID list of CVM to enable. you can obtain available instance ID in the following ways.
     ///
-    /// - 通过登录[控制台](https://console.cloud.tencent.com/cvm/index)查询实例ID。
+    /// - Query instance ID by logging in to the [console](https://console.cloud.tencent.com/cvm/index)
     ///
-    /// - 通过调用接口 [DescribeInstances](https://cloud.tencent.com/document/api/213/15728) ，取返回信息中的 `InstanceId` 获取实例ID。
+    /// - Get the instance ID by calling the api [DescribeInstances](https://intl.cloud.tencent.com/document/api/213/15728?from_cn_redirect=1) and retrieving the `InstanceId` from the returned information.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
@@ -3690,109 +3751,109 @@ StartAutoScalingInstancesRequest {
 rt::action!("as", "2018-04-19", "StartAutoScalingInstances", StartAutoScalingInstancesRequest => StartAutoScalingInstancesResponse);
 
 rt::model! { read debug;
-/// StartAutoScalingInstances返回参数结构体
+/// StartAutoScalingInstances response structure.
 StartAutoScalingInstancesResponse {
-    /// 伸缩活动ID
+    /// The scaling activity ID.
     "ActivityId" activity_id set_activity_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `StartInstanceRefresh` (启动实例刷新).
+/// Request of `StartInstanceRefresh` (Starts instance refresh).
 ///
-/// 根据启动配置中参数，刷新伸缩组内运行中状态 CVM 实例，返回实例刷新活动的 RefreshActivityId。
-/// * 对于重装实例的刷新方式（目前仅支持重装），重装时仅会从启动配置中获取 ImageId、UserData、EnhancedService、 HostName、LoginSettings 参数进行刷新，实例的其他参数不会刷新
-/// * 实例刷新期间（包括暂停状态），伸缩组会被停用。不建议刷新期间修改关联启动配置，否则会影响刷新参数，造成实例配置不一致
-/// * 滚动更新模式会分成多批次进行刷新实例，单批次中若存在刷新失败实例，活动会进入失败暂停状态
-/// * 若待刷新实例被移出或销毁，会被标记为 NOT_FOUND 状态，不阻塞实例刷新活动
-/// * 运行中状态实例与最新启动配置参数一致，实例也会再次刷新
+/// This API is used to refresh running CVM instances in the scaling group and return the RefreshActivityId for the instance refresh activity based on parameters in the launch configuration.
+/// * For refresh methods involving reinstallation (currently only reinstallation is supported), during reinstallation, only the ImageId, UserData, EnhancedService, HostName, and LoginSettings parameters will be fetched from the launch configuration for refreshing; other parameters of the instance will not be refreshed.
+/// * During the instance refresh process (including paused status), the scaling group will be disabled. It is not recommended to modify the associated launch configuration during a refresh, as this may impact the refresh parameters, leading to inconsistent instance configurations.
+/// * In rolling update mode, instance refreshes are performed in multiple batches. If there are failed refreshes within a batch, the activity will enter a failed paused status.
+/// * Instances pending refresh that are removed or destroyed will be marked as NOT_FOUND status, but they will not block the instance refresh activity.
+/// * Even if a running instance has parameters consistent with the latest launch configuration, it can still undergo another refresh.
 StartInstanceRefreshRequest {
-    /// 伸缩组ID。可通过登录 [控制台](https://console.cloud.tencent.com/autoscaling/group) 或调用接口 [DescribeAutoScalingGroups](https://cloud.tencent.com/document/api/377/20438) ，取返回信息中的 AutoScalingGroupId 获取伸缩组ID。
+    /// Scaling group ID. obtain the scaling group ID by logging in to the console (https://console.cloud.tencent.com/autoscaling/group) or calling the api [DescribeAutoScalingGroups](https://www.tencentcloud.com/document/api/377/20438?from_cn_redirect=1) and retrieving the AutoScalingGroupId from the returned information.
     ///
     /// Required.
     "AutoScalingGroupId" auto_scaling_group_id set_auto_scaling_group_id: str,
-    /// 刷新设置。
+    /// Refresh settings.
     ///
     /// Required.
     "RefreshSettings" refresh_settings set_refresh_settings: obj RefreshSettings,
-    /// 刷新模式。默认值为 ROLLING_UPDATE_RESET，取值范围：
+    /// Refresh mode. default value: ROLLING_UPDATE_RESET. valid values:.
     ///
-    /// - ROLLING_UPDATE_RESET：重装系统进行滚动更新
+    /// - ROLLING_UPDATE_RESET: reinstall the system for rolling updates..
     ///
-    /// - ROLLING_UPDATE_REPLACE：新建实例替换进行滚动更新，该模式暂不支持回滚接口
+    /// - ROLLING_UPDATE_REPLACE: Create an instance and replace the old instance with it for rolling updates. This mode does not support the rollback API currently.
     "RefreshMode" refresh_mode set_refresh_mode: str,
 } }
 rt::action!("as", "2018-04-19", "StartInstanceRefresh", StartInstanceRefreshRequest => StartInstanceRefreshResponse);
 
 rt::model! { read debug;
-/// StartInstanceRefresh返回参数结构体
+/// StartInstanceRefresh response structure.
 StartInstanceRefreshResponse {
-    /// 刷新活动 ID。
+    /// Refresh activity ID.
     "RefreshActivityId" refresh_activity_id set_refresh_activity_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `StopAutoScalingInstances` (关闭伸缩组内 CVM 实例).
+/// Request of `StopAutoScalingInstances` (Shuts down CVM instances in the scaling group).
 ///
-/// 本接口（StopAutoScalingInstances）用于关闭伸缩组内 CVM 实例。
-/// * 关机方式采用`SOFT_FIRST`方式，表示在正常关闭失败后进行强制关闭
-/// * 关闭`IN_SERVICE`状态的实例，会减少期望实例数，期望实例数不可低于设置的最小值
-/// * 使用`STOP_CHARGING`选项关机，待关机的实例需要满足[关机不收费条件](https://cloud.tencent.com/document/product/213/19918)
-/// * 本接口支持批量操作，每次请求关机实例的上限为100
+/// This API is used to shut down CVM instances in a scaling group.
+/// * Use the `SOFT_FIRST` shutdown, which means the CVM will be forcibly shut down if the soft shutdown fails.
+/// * Shutting down instances in the `IN_SERVICE` status will reduce the desired capacity, but the desired capacity cannot be less than the minimum value.
+/// * To use the `STOP_CHARGING` shutdown, the instances you want to shut down must satisfy the conditions of [no charges when shut down](https://intl.cloud.tencent.com/document/product/213/19918?from_cn_redirect=1).
+/// * This API supports batch operation. Up to 100 instances can be shut down in each request.
 StopAutoScalingInstancesRequest {
-    /// 伸缩组ID。可以通过如下方式获取可用的伸缩组ID:
+    /// Auto scaling group ID. obtain available scaling group ids in the following ways:.
     ///
-    /// - 通过登录 [控制台](https://console.cloud.tencent.com/autoscaling/group) 查询伸缩组ID。
+    /// - Query the scaling group ID by logging in to the [console](https://console.cloud.tencent.com/autoscaling/group)..
     ///
-    /// - 通过调用接口 [DescribeAutoScalingGroups](https://cloud.tencent.com/document/api/377/20438) ，取返回信息中的 AutoScalingGroupId 获取伸缩组ID。
+    /// - Specifies the scaling group ID obtained by calling the api [DescribeAutoScalingGroups](https://intl.cloud.tencent.com/document/api/377/20438?from_cn_redirect=1) and retrieving the AutoScalingGroupId from the return information..
     ///
     /// Required.
     "AutoScalingGroupId" auto_scaling_group_id set_auto_scaling_group_id: str,
-    /// 待关闭的CVM实例ID列表。可以通过以下方式获取可用的实例ID：
+    /// List of CVM instance ids to be closed. you can obtain available instance ids in the following ways:.
     ///
-    /// - 通过登录[控制台](https://console.cloud.tencent.com/cvm/index)查询实例ID。
+    /// - Query instance ID by logging in to the [console](https://console.cloud.tencent.com/cvm/index).
     ///
-    /// - 通过调用接口 [DescribeInstances](https://cloud.tencent.com/document/api/213/15728) ，取返回信息中的 `InstanceId` 获取实例ID。
+    /// - Specifies the instance ID by calling the api [DescribeInstances](https://intl.cloud.tencent.com/document/api/213/15728?from_cn_redirect=1) and getting `InstanceId` from the return information.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 关闭的实例是否收费，取值为：
-    /// KEEP_CHARGING：关机继续收费
-    /// STOP_CHARGING：关机停止收费
-    /// 默认为 KEEP_CHARGING
+    /// Whether the shutdown instances will be charged. Valid values:
+    /// KEEP_CHARGING: keep charging after shutdown.
+    /// STOP_CHARGING: stop charging after shutdown.
+    /// Default value: KEEP_CHARGING.
     "StoppedMode" stopped_mode set_stopped_mode: str,
 } }
 rt::action!("as", "2018-04-19", "StopAutoScalingInstances", StopAutoScalingInstancesRequest => StopAutoScalingInstancesResponse);
 
 rt::model! { read debug;
-/// StopAutoScalingInstances返回参数结构体
+/// StopAutoScalingInstances response structure.
 StopAutoScalingInstancesResponse {
-    /// 伸缩活动ID
+    /// The scaling activity ID.
     "ActivityId" activity_id set_activity_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `StopInstanceRefresh` (暂停实例刷新).
+/// Request of `StopInstanceRefresh` (Pauses instance refresh).
 ///
-/// 暂停正在执行的实例刷新活动。
-/// * 暂停状态下，伸缩组也会处于停用中状态
-/// * 当前正在更新或扩容的实例不会暂停，待更新的实例会暂停更新
-/// * 进行缩容时，所有实例都已经更新完成，此时无法暂停
+/// This API is used to pause the ongoing instance refresh activity.
+/// * In the paused status, the scaling group will also be disabled.
+/// * The instances that are currently being updated or scaled out will not be paused, but instances pending updates will have their updates paused.
+/// * During scale-in, all instances have already been updated and cannot be paused.
 StopInstanceRefreshRequest {
-    /// 伸缩组ID。可以通过以下方式获取可用的伸缩组ID：
+    /// Scaling group ID. you can obtain available scaling group ids in the following ways.
     ///
-    /// - 通过登录 [控制台](https://console.cloud.tencent.com/autoscaling/group) 查询伸缩组ID。
+    /// - Query the scaling group ID by logging in to the [console](https://console.cloud.tencent.com/autoscaling/group)..
     ///
-    /// - 通过调用接口 [DescribeAutoScalingGroups](https://cloud.tencent.com/document/api/377/20438) ，取返回信息中的 AutoScalingGroupId 获取伸缩组ID。
+    /// - Get the scaling group ID by calling the api [DescribeAutoScalingGroups](https://intl.cloud.tencent.com/document/api/377/20438?from_cn_redirect=1) and retrieving the AutoScalingGroupId from the returned information..
     ///
     /// Required.
     "AutoScalingGroupId" auto_scaling_group_id set_auto_scaling_group_id: str,
-    /// 刷新活动ID。可以通过调用接口 [DescribeRefreshActivities](https://cloud.tencent.com/document/api/377/99175) ，取返回信息中的 RefreshActivityId 获取实例刷新活动ID。
+    /// Refresh activity ID. you can call the api [DescribeRefreshActivities](https://intl.cloud.tencent.com/document/api/377/99175?from_cn_redirect=1) and obtain the instance refresh activity ID from the returned information.
     ///
     /// Required.
     "RefreshActivityId" refresh_activity_id set_refresh_activity_id: str,
@@ -3800,197 +3861,195 @@ StopInstanceRefreshRequest {
 rt::action!("as", "2018-04-19", "StopInstanceRefresh", StopInstanceRefreshRequest => StopInstanceRefreshResponse);
 
 rt::model! { read debug;
-/// StopInstanceRefresh返回参数结构体
+/// StopInstanceRefresh response structure.
 StopInstanceRefreshResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 启动配置的系统盘配置信息。若不指定该参数，则按照系统默认值进行分配。
+/// System disk configuration of the launch configuration. If this parameter is not specified, the default value is assigned to it.
 SystemDisk {
-    /// 系统盘类型。系统盘类型限制详见[云硬盘类型](https://cloud.tencent.com/document/product/362/2353)。取值范围
+    /// System disk type. For restrictions on system disk types, see [Cloud Disk Types](https://www.tencentcloud.com/document/product/362/2353?from_cn_redirect=1). Value range:
     ///
-    /// - LOCAL_BASIC：本地硬盘
-    /// - LOCAL_SSD：本地SSD硬盘
-    /// - CLOUD_BASIC：普通云硬盘
-    /// - CLOUD_PREMIUM：高性能云硬盘
-    /// - CLOUD_SSD：SSD云硬盘
-    /// - CLOUD_BSSD：通用型SSD云硬盘
-    /// - CLOUD_HSSD：增强型SSD云硬盘
-    /// - CLOUD_TSSD：极速型SSD云硬盘
-    /// - 默认取值：CLOUD_PREMIUM。
+    /// - LOCAL_BASIC: local hard disk
+    /// - LOCAL_SSD: local SSD
+    /// - CLOUD_BASIC: basic cloud disk
+    /// - CLOUD_PREMIUM: high-performance cloud block storage
+    /// - CLOUD_SSD: SSD cloud disk
+    /// - CLOUD_BSSD: universal SSD cloud disk
+    /// - CLOUD_HSSD: enhanced SSD cloud disk
+    /// - CLOUD_TSSD: ultra-fast SSD CBS
+    /// - Default value: CLOUD_PREMIUM.
     "DiskType" disk_type set_disk_type: str,
-    /// 系统盘大小，单位：GB。默认值为 50
+    /// System disk size (GB). Default value: 50
     "DiskSize" disk_size set_disk_size: i128,
-    /// 是否加密系统盘。TRUE 表示加密，FALSE 表示不加密；具体盘型、地域及 KMS 规则由 CVM 校验。
+    /// Whether to encrypt the system disk. TRUE means encrypted, FALSE means not encrypted. The specific disk type, region, and KMS rules are validated by CVM.
     "Encrypt" encrypt set_encrypt: bool,
-    /// 系统盘加密使用的 KMS 密钥 ID。密钥有效性、权限以及与盘型和地域的适配性由 CVM 校验。
+    /// KMS Key ID used for system disk encryption. The key validity, permission, as well as adaptability to disk type and region are validated by CVM.
     "KmsKeyId" kms_key_id set_kms_key_id: str,
 } }
 
 rt::model! { both debug;
-/// 资源类型及标签键值对
+/// Resource type and tag key-value pair
 Tag {
-    /// 标签键
+    /// Tag key.
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 标签值
+    /// Tag value.
     ///
     /// Required.
     "Value" value set_value: str,
-    /// 标签绑定的资源类型，当前支持类型："auto-scaling-group", "launch-configuration"。分别表示：伸缩组资源，启动配置资源。
+    /// Resource type bound to the tag. Type currently supported: "auto-scaling-group", "launch-configuration". They respectively represent scaling group resources and launch configuration resources.
     "ResourceType" resource_type set_resource_type: str,
 } }
 
 rt::model! { both debug;
-/// 负载均衡器目标属性
+/// Load balancer target attribute
 TargetAttribute {
-    /// 端口。取值范围为 [1,65535]。作为入参时，该参数必填。
+    /// Port. value range: [1,65535]. as an input parameter, this parameter is required.
     ///
     /// Required.
     "Port" port set_port: i128,
-    /// 权重。取值范围为 [0,100]。作为入参时，该参数必填。
+    /// Weight. value range: [0,100]. this parameter is required as an input parameter.
     ///
     /// Required.
     "Weight" weight set_weight: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `UpgradeLaunchConfiguration` (升级启动配置).
+/// Request of `UpgradeLaunchConfiguration` (Upgrades a launch configuration).
 ///
-/// 已有替代接口ModifyLaunchConfiguration。该接口存在覆盖参数风险，目前官网已隐藏
-///
-/// 本接口（UpgradeLaunchConfiguration）用于升级启动配置。
-///
-/// * 本接口用于升级启动配置，采用“完全覆盖”风格，无论之前参数如何，统一按照接口参数设置为新的配置。对于非必填字段，不填写则按照默认值赋值。
-/// * 升级修改启动配置后，已经使用该启动配置扩容的存量实例不会发生变更，此后使用该启动配置的新增实例会按照新的配置进行扩容。
+/// There is a replacement API: ModifyLaunchConfiguration. This API carries the risk of parameter overwriting, and it has currently been hidden on the official website.
+/// This API (UpgradeLaunchConfiguration) is used to upgrade the launch configuration.
+/// * This API is used to upgrade the launch configuration, adopting an "entirely overwrite" approach. Regardless of previous parameter settings, they will be uniformly replaced with new configurations as specified in the interface parameters. For non-mandatory fields, if not filled in, default values will be assigned.
+/// * After upgrading and modifying the launch configuration, existing instances that have been scaled out using this configuration will not undergo any changes. Subsequently, newly added instances using this upgraded launch configuration will be scaled out according to the new configuration.
 #[deprecated(note = "deprecated in the API spec")]
 UpgradeLaunchConfigurationRequest {
-    /// 启动配置ID。
+    /// Launch configuration ID.
     ///
     /// Required.
     "LaunchConfigurationId" launch_configuration_id set_launch_configuration_id: str,
-    /// 指定有效的[镜像](https://cloud.tencent.com/document/product/213/4940)ID，格式形如`img-8toqc6s3`。镜像类型分为四种：
+    /// [Image](https://intl.cloud.tencent.com/document/product/213/4940?from_cn_redirect=1) ID in the format of `img-xxx`. There are three types of images:
     ///
-    /// - 公共镜像
-    /// - 自定义镜像
-    /// - 共享镜像
-    /// - 服务市场镜像
-    /// 可通过以下方式获取可用的镜像ID：
-    ///
-    /// - `公共镜像`、`自定义镜像`、`共享镜像`的镜像ID可通过登录[控制台](https://console.cloud.tencent.com/cvm/image?rid=1&imageType=PUBLIC_IMAGE)查询；`服务镜像市场`的镜像ID可通过[云市场](https://market.cloud.tencent.com/list)查询。
-    /// - 通过调用接口 [DescribeImages](https://cloud.tencent.com/document/api/213/15715) ，取返回信息中的`ImageId`字段。
+    /// - Public images
+    /// - Custom images
+    /// - Shared images
+    /// You can obtain the image IDs in the [CVM console](https://console.cloud.tencent.com/cvm/image?rid=1&imageType=PUBLIC_IMAGE).
+    /// - You can also use the [DescribeImages](https://intl.cloud.tencent.com/document/api/213/15715?from_cn_redirect=1) and look for `ImageId` in the response.
     ///
     /// Required.
     "ImageId" image_id set_image_id: str,
-    /// 实例机型列表，不同实例机型指定了不同的资源规格，最多支持5种实例机型。
+    /// List of instance models. Different instance models specify different resource specifications. Up to 5 instance models can be supported.
     ///
     /// Required.
     "InstanceTypes" instance_types set_instance_types: list String,
-    /// 启动配置显示名称。名称仅支持中文、英文、数字、下划线、分隔符"-"、小数点，最大长度不能超60个字节。
+    /// Display name of the launch configuration, which can contain letters, digits, underscores and hyphens (-), and dots. Up to of 60 bytes allowed..
     ///
     /// Required.
     "LaunchConfigurationName" launch_configuration_name set_launch_configuration_name: str,
-    /// 实例数据盘配置信息。若不指定该参数，则默认不购买数据盘，最多支持指定11块数据盘。
+    /// Information of the instance's data disk configuration. If this parameter is not specified, no data disk is purchased by default. Up to 11 data disks can be supported.
     "DataDisks" data_disks set_data_disks: list DataDisk,
-    /// 增强服务。通过该参数可以指定是否开启云安全、云监控等服务。若不指定该参数，则默认开启云监控、云安全服务。
+    /// Enhanced services. You can use this parameter to specify whether to enable services such as Cloud Security and Cloud Monitor. If this parameter is not specified, Cloud Monitor and Cloud Security will be enabled by default.
     "EnhancedService" enhanced_service set_enhanced_service: obj EnhancedService,
-    /// 实例计费类型，CVM默认值按照POSTPAID_BY_HOUR处理。
+    /// Instance billing type. CVM instances are POSTPAID_BY_HOUR by default.
     ///
-    /// - POSTPAID_BY_HOUR：按小时后付费
+    /// - POSTPAID_BY_HOUR: Pay-as-you-go on an hourly basis
     ///
-    /// - SPOTPAID：竞价付费
-    ///
-    /// - PREPAID：预付费，即包年包月
+    /// - SPOTPAID: Bidding
     "InstanceChargeType" instance_charge_type set_instance_charge_type: str,
-    /// 实例的市场相关选项，如竞价实例相关参数，若指定实例的付费模式为竞价付费则该参数必传。
+    /// Market options of the instance, such as parameters related to spot instances. This parameter is required for spot instances.
     "InstanceMarketOptions" instance_market_options set_instance_market_options: obj InstanceMarketOptionsRequest,
-    /// 实例类型校验策略，取值包括 ALL 和 ANY，默认取值为ANY。
+    /// Instance type verification policy. Value range: ALL, ANY. Default value: ANY.
     ///
-    /// -  ALL，所有实例类型（InstanceType）都可用则通过校验，否则校验报错。
+    /// -  ALL: The verification will success only if all instance types (InstanceType) are available; otherwise, an error will be reported.
     ///
-    /// -  ANY，存在任何一个实例类型（InstanceType）可用则通过校验，否则校验报错。
+    /// -  ANY: The verification will success if any instance type (InstanceType) is available; otherwise, an error will be reported.
     ///
-    /// 实例类型不可用的常见原因包括该实例类型售罄、对应云盘售罄等。如果 InstanceTypes 中一款机型不存在或者已下线，则无论 InstanceTypesCheckPolicy 采用何种取值，都会校验报错。
+    /// Common reasons why an instance type is unavailable include stock-out of the instance type or the corresponding cloud disk.
+    /// If a model in InstanceTypes does not exist or has been discontinued, a verification error will be reported regardless of the value of InstanceTypesCheckPolicy.
     "InstanceTypesCheckPolicy" instance_types_check_policy set_instance_types_check_policy: str,
-    /// 公网带宽相关信息设置。若不指定该参数，则默认公网带宽为0Mbps。
+    /// Configuration of public network bandwidth. If this parameter is not specified, 0 Mbps will be used by default.
     "InternetAccessible" internet_accessible set_internet_accessible: obj InternetAccessible,
-    /// 该参数已失效，请勿使用。升级启动配置接口无法修改或覆盖 LoginSettings 参数，升级后 LoginSettings 不会发生变化。
+    /// This parameter is now invalid and should not be used. Upgrading the launch configuration API does not allow modification or overwriting of the LoginSettings parameter. LoginSettings will not change after upgrade.
     "LoginSettings" login_settings set_login_settings: obj LoginSettings,
-    /// 实例所属项目ID。不填为默认项目。
+    /// Project ID of the instance. Leave it blank as the default.
     "ProjectId" project_id set_project_id: i64,
-    /// 实例所属安全组。该参数可以通过调用 [DescribeSecurityGroups](https://cloud.tencent.com/document/api/215/15808) 的返回值中的`SecurityGroupId`字段来获取。若不指定该参数，则默认不绑定安全组。
+    /// The security group to which the instance belongs. This parameter can be obtained by calling the `SecurityGroupId` field in the returned value of [DescribeSecurityGroups](https://intl.cloud.tencent.com/document/api/215/15808?from_cn_redirect=1). If this parameter is not specified, no security group will be bound by default.
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// 实例系统盘配置信息。若不指定该参数，则按照系统默认值进行分配。
+    /// System disk configuration of the instance. If this parameter is not specified, the default value will be used.
     "SystemDisk" system_disk set_system_disk: obj SystemDisk,
-    /// 经过 Base64 编码后的自定义数据，最大长度不超过16KB。
+    /// Base64-encoded custom data of up to 16 KB.
     "UserData" user_data set_user_data: str,
-    /// 标签列表。通过指定该参数，可以为扩容的实例绑定标签。最多支持指定10个标签。
+    /// List of tags. This parameter is used to bind up to 10 tags to newly added instances.
     "InstanceTags" instance_tags set_instance_tags: list InstanceTag,
-    /// CAM角色名称。可通过DescribeRoleList接口返回值中的roleName获取。
+    /// CAM role name, which can be obtained from the roleName field in the return value of the DescribeRoleList API.
     "CamRoleName" cam_role_name set_cam_role_name: str,
-    /// 云服务器主机名（HostName）的相关设置。
+    /// CVM hostname settings.
     "HostNameSettings" host_name_settings set_host_name_settings: obj HostNameSettings,
-    /// 云服务器实例名（InstanceName）的相关设置。
+    /// Settings of CVM instance names
     "InstanceNameSettings" instance_name_settings set_instance_name_settings: obj InstanceNameSettings,
-    /// 预付费模式，即包年包月相关参数设置。通过该参数可以指定包年包月实例的购买时长、是否设置自动续费等属性。若指定实例的付费模式为预付费则该参数必传。
+    /// Details of the monthly subscription, including the purchase period, auto-renewal. It is required if the `InstanceChargeType` is `PREPAID`.
     "InstanceChargePrepaid" instance_charge_prepaid set_instance_charge_prepaid: obj InstanceChargePrepaid,
-    /// 云盘类型选择策略，取值范围：
+    /// Selection policy of cloud disks. Default value: ORIGINAL. Valid values:
     ///
-    /// - ORIGINAL：使用设置的云盘类型
+    /// - ORIGINAL: uses the configured cloud disk type
     ///
-    /// - AUTOMATIC：自动选择当前可用的云盘类型
+    /// - AUTOMATIC: automatically chooses an available cloud disk type
     "DiskTypePolicy" disk_type_policy set_disk_type_policy: str,
-    /// IPv6公网带宽相关信息设置。若新建实例包含IPv6地址，该参数可为新建实例的IPv6地址分配公网带宽。关联启动配置的伸缩组Ipv6AddressCount参数为0时，该参数不会生效。
+    /// IPv6 public network bandwidth configuration. If the IPv6 address is available in the new instance, public network bandwidth can be allocated to the IPv6 address. This parameter is invalid if `Ipv6AddressCount` of the scaling group associated with the launch configuration is 0.
     "IPv6InternetAccessible" i_pv6_internet_accessible set_i_pv6_internet_accessible: obj IPv6InternetAccessible,
 } }
 rt::action!("as", "2018-04-19", "UpgradeLaunchConfiguration", UpgradeLaunchConfigurationRequest => UpgradeLaunchConfigurationResponse);
 
 rt::model! { read debug;
-/// UpgradeLaunchConfiguration返回参数结构体
+/// UpgradeLaunchConfiguration response structure.
 UpgradeLaunchConfigurationResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpgradeLifecycleHook` (升级生命周期挂钩).
+/// Request of `UpgradeLifecycleHook` (Upgrades a lifecycle hook).
 ///
-/// 本接口（UpgradeLifecycleHook）用于升级生命周期挂钩。
+/// This API is used to upgrade the lifecycle hook.
 ///
-/// * 本接口用于升级生命周期挂钩，采用“完全覆盖”风格，无论之前参数如何，统一按照接口参数设置为新的配置。对于非必填字段，不填写则按照默认值赋值。
+/// * This API is used to upgrade the lifecycle hook, adopting a "comprehensive overwrite" style. Regardless of how the previous parameters were set, it uniformly uses the new configurations for API parameters. For optional fields, if they are not filled in, default values will be used.
 UpgradeLifecycleHookRequest {
-    /// 生命周期挂钩ID。可以通过调用接口 [DescribeLifecycleHooks](https://cloud.tencent.com/document/api/377/34452) ，取返回信息中的 LifecycleHookId 获取生命周期挂钩ID。
+    /// Lifecycle hook ID. you can call the api [DescribeLifecycleHooks](https://intl.cloud.tencent.com/document/api/377/34452?from_cn_redirect=1) and retrieve the LifecycleHookId from the returned information to obtain the lifecycle hook ID.
     ///
     /// Required.
     "LifecycleHookId" lifecycle_hook_id set_lifecycle_hook_id: str,
-    /// 生命周期挂钩名称。名称仅支持中文、英文、数字、下划线（_）、短横线（-）、小数点（.），最大长度不能超128个字符。
+    /// Lifecycle hook name, which can contain chinese characters, letters, numbers, underscores (_), hyphens (-), and periods (.) with a maximum length of 128 characters.
     ///
     /// Required.
     "LifecycleHookName" lifecycle_hook_name set_lifecycle_hook_name: str,
-    /// 进行生命周期挂钩的场景，取值范围如下: INSTANCE_LAUNCHING: 扩容生命周期挂钩 INSTANCE_TERMINATING: 缩容生命周期挂钩
+    /// Scenario for performing the lifecycle hook. valid values:.
+    /// `INSTANCE_LAUNCHING`: the lifecycle hook is being scaled out.
+    /// `INSTANCE_TERMINATING`: the lifecycle hook is being scaled in.
     ///
     /// Required.
     "LifecycleTransition" lifecycle_transition set_lifecycle_transition: str,
-    /// 定义伸缩组在生命周期挂钩超时或 LifecycleCommand 执行失败时应采取的操作，取值范围是如下： CONTINUE: 默认值，表示继续执行扩缩容活动 ABANDON: 针对扩容挂钩，挂钩超时或 LifecycleCommand 执行失败的 CVM 实例会直接释放或移出；而针对缩容挂钩，会继续执行缩容活动。
+    /// Action to be taken by the scaling group in case of lifecycle hook timeout or LifecycleCommand execution failure. valid values are as follows:.
+    /// Default value, means CONTINUE to execute capacity expansion or reduction.
+    /// * ABANDON: for scale-out hooks, cvms that time out or fail to execute LifecycleCommand will be released directly or removed. for scale-in hooks, scale-in activities will continue.
     "DefaultResult" default_result set_default_result: str,
-    /// 生命周期挂钩超时之前可以经过的最长时间（以秒为单位），范围从30到7200秒，默认值为300秒
+    /// The maximum length of time (in seconds) that can elapse before the lifecycle hook times out. Value range: 30-7200. Default value: 300
     "HeartbeatTimeout" heartbeat_timeout set_heartbeat_timeout: i64,
-    /// 弹性伸缩向通知目标发送的附加信息，配置通知时使用，默认值为空字符串。NotificationMetadata 和 LifecycleCommand参数互斥，二者不可同时指定。
+    /// Additional information sent by auto scaling to notification targets, used when configuring a notification (default value: ""). NotificationMetadata and LifecycleCommand are mutually exclusive parameters and cannot be specified simultaneously.
     "NotificationMetadata" notification_metadata set_notification_metadata: str,
-    /// 通知目标。NotificationTarget和LifecycleCommand参数互斥，二者不可同时指定。
+    /// Notification result. `NotificationTarget` and `LifecycleCommand` cannot be specified at the same time.
     "NotificationTarget" notification_target set_notification_target: obj NotificationTarget,
-    /// 进行生命周期挂钩的场景类型，取值范围包括NORMAL 和 EXTENSION。说明：设置为EXTENSION值，在AttachInstances、DetachInstances、RemoveInstaces接口时会触发生命周期挂钩操作，值为NORMAL则不会在这些接口中触发生命周期挂钩。
+    /// The scenario where the lifecycle hook is applied. `EXTENSION`: the lifecycle hook will be triggered when AttachInstances, DetachInstances or RemoveInstaces is called. `NORMAL`: the lifecycle hook is not triggered by the above APIs.
     "LifecycleTransitionType" lifecycle_transition_type set_lifecycle_transition_type: str,
-    /// 远程命令执行对象。通知参数 NotificationMetadata、NotificationTarget 与 LifecycleCommand 互斥，不可同时指定。
+    /// Remote command execution object. `NotificationMetadata`, `NotificationTarget`, and `LifecycleCommand` are mutually exclusive and cannot be specified simultaneously.
     "LifecycleCommand" lifecycle_command set_lifecycle_command: obj LifecycleCommand,
 } }
 rt::action!("as", "2018-04-19", "UpgradeLifecycleHook", UpgradeLifecycleHookRequest => UpgradeLifecycleHookResponse);
 
 rt::model! { read debug;
-/// UpgradeLifecycleHook返回参数结构体
+/// UpgradeLifecycleHook response structure.
 UpgradeLifecycleHookResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,

@@ -241,231 +241,169 @@ CreateCustomizationResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateRecTask` (录音文件识别请求).
+/// Request of `CreateRecTask` (Request).
 ///
-/// 本接口可对较长的录音文件进行识别。如希望直接使用带界面的语音识别产品，请访问[产品体验中心](https://console.cloud.tencent.com/asr/demonstrate)。产品计费标准请查阅 [计费概述（在线版）](https://cloud.tencent.com/document/product/1093/35686)
-/// • 接口默认限频：20次/秒。此处仅限制任务提交频次，与识别结果返回时效无关
-/// • 返回时效：异步回调，非实时返回。最长3小时返回识别结果，**大多数情况下，1小时的音频1-3分钟即可完成识别**。请注意：上述返回时长不含音频下载时延，且30分钟内发送超过1000小时录音或2万条任务的情况除外
-/// • 音频格式：wav、mp3、m4a、flv、mp4、wma、3gp、amr、aac、ogg-opus、flac
-/// • 支持语言：在本页面上搜索 **EngineModelType**，或前往 [产品功能](https://cloud.tencent.com/document/product/1093/35682) 查看
-/// • 音频提交方式：本接口支持**音频 URL 、本地音频文件**两种请求方式。推荐使用 [腾讯云COS](https://cloud.tencent.com/document/product/436/38484) 来存储、生成URL并提交任务，此种方式将不产生外网和流量下行费用，可节约成本、提升任务速度（可参考COS预签名指南：[使用预签名 URL 访问 COS](https://cloud.tencent.com/document/product/436/68284) ，获取COS预签名url）
-/// • 音频限制：音频 URL 时长不能大于5小时，文件大小不超过1GB；本地音频文件不能大于5MB
-/// • 如何获取识别结果：支持**回调或轮询**的方式获取结果，具体请参考 [录音文件识别结果查询](https://cloud.tencent.com/document/product/1093/37822)
-/// • 识别结果有效时间：识别结果在服务端保存24小时
-/// • 签名方法参考 [公共参数](https://cloud.tencent.com/document/api/1093/35640) 中签名方法 v3
+/// This API can be used to recognize audio content with a long duration in recording files. For product pricing, see [Billing Overview (Online Version)](https://www.tencentcloud.com/zh/document/product/1118/43352)
+/// - Default frequency limit: 20 requests/second. This limit only applies to submitted requests but not the response time.
+/// Response time: The API adopts asynchronous callback and does not return results in real time. Recognition results will be returned within 3 hours at most. **In most cases, audio with a duration of 1 hour can be recognized in 1 to 3 minutes.** Note: The response time does not include the audio download time and will not apply to scenarios where recordings with a total audio duration of over 1,000 hours or over 20,000 requests are submitted within 30 minutes.
+/// - Audio formats: WAV, MP3, M4A, FLV, MP4, WMA, 3GP, AMR, AAC, OGG (Opus), and FLAC.
+/// - Supported languages: See the description of **EngineModelType** in this document.
+/// - Audio submission method: This API supports **audio URLs and local audio files.** It is recommended to use [Tencent Cloud COS](https://intl.cloud.tencent.com/document/product/436/38484?from_cn_redirect=1) to store audio files, generate URLs, and submit requests. This method does not incur public network or downstream traffic fees but can speed up task processing. (Set the public read and private write permissions for COS buckets or URLs to be externally accessible.)
+/// - Audio restrictions: For a single URL, the audio duration cannot exceed 5 hours, and the file size cannot exceed 1 GB. For a local audio file, the file size cannot exceed 5 MB.
+/// - Obtain recognition results: Results can be obtained through **callback or polling**. See [Result Query](https://intl.cloud.tencent.com/document/product/1093/37822?from_cn_redirect=1) for details.
+/// - Recognition result retention period: Recognition results are retained on the server for 24 hours.
+/// - For the signature method, see the content related to the signature method v3 in [Public Parameters](https://intl.cloud.tencent.com/document/api/1093/35640?from_cn_redirect=1).
 CreateRecTaskRequest {
-    /// 引擎模型类型
-    /// 识别引擎采用分级计费方案，分为通用引擎、大模型1.0版引擎（原大模型版引擎）、大模型2.0版引擎。[点击这里](https://cloud.tencent.com/document/product/1093/35686) 查看不同引擎的计费说明。
+    /// Engine model type.
+    /// Each recognition engine adopts a specific billing plan. Engines marked with "large model version" adopt the large model billing plan. For product billing instructions, [click here](https://www.tencentcloud.com/zh/document/product/1118/43352).
     ///
-    /// 大模型2.0引擎：
-    /// • 16k_zh_en_2.0：中英大模型引擎【大模型2.0版】。当前模型同时支持中文、英语、粤语、四川、陕西、河南、上海、湖南、湖北、安徽、闽南、潮汕等 [31种方言](https://cloud.tencent.com/document/product/1093/35682) 的识别，且支持说话人分离能力。该模型针对噪声大、回音大、人声小、人声远等低质量音频的识别准确率极大提升，[点击这里](https://console.cloud.tencent.com/asr/demonstrate)对比中文普通话常规版本与中英大模型版本的识别效果；
-    /// • 16k_zh_en_meeting：中英大模型引擎【大模型2.0版】。当前模型同时支持中文、英语、粤语、四川、陕西、河南、上海、湖南、湖北、安徽、闽南、潮汕等 [31种方言](https://cloud.tencent.com/document/product/1093/137594) 的识别，适用于多人对话场景，使用时请开启说话人分离。该模型在多说话人重叠发声场景下，转写准确率与说话人分离准确率均表现突出，[点击这里](https://console.cloud.tencent.com/asr/demonstrate)对比中文普通话常规版本与中英大模型版本的识别效果；
+    /// Note: If you want to recognize telecommunication audio but find that a 16k engine is required, you can use a 16k engine as described below for recognition. However, **the 16k engines are not trained for recognizing telecommunication audio. Therefore, the recognition results cannot be guaranteed. You need to check whether the recognition results can be used.**
     ///
-    /// 大模型1.0引擎：
-    /// • 8k_zh_large：中文电话场景专用大模型引擎【大模型1.0版】。当前模型同时支持中文、上海话、四川话、武汉话、贵阳话、昆明话、西安话、郑州话、太原话、兰州话、银川话、西宁话、南京话、合肥话、南昌话、长沙话、苏州话、杭州话、济南话、天津话、石家庄话、黑龙江话、吉林话、辽宁话、闽南语、客家话、粤语、南宁话方言识别，通过显著提升模型参数规模与语言建模能力，实现对电话音频中复杂场景（如口音干扰、背景噪声）的高精度识别，识别准确率较常规版本大幅提升。[点击这里](https://console.cloud.tencent.com/asr/demonstrate) 对比常规版本与普方大模型效果；
-    /// • 16k_zh_en：中英大模型引擎【大模型1.0版】。当前模型同时支持中文、英语、粤语、四川、陕西、河南、上海、湖南、湖北、安徽、闽南、潮汕等 [31种方言](https://cloud.tencent.com/document/product/1093/35682) 的识别，针对噪声大、回音大、人声小、人声远等低质量音频的识别准确率极大提升，[点击这里](https://console.cloud.tencent.com/asr/demonstrate)对比中文普通话常规版本与中英大模型版本的识别效果；
-    /// • 16k_multi_lang：多语种大模型引擎【大模型1.0版】。当前模型同时支持英语、日语、韩语、阿拉伯语、菲律宾语、法语、印地语、印尼语、马来语、葡萄牙语、西班牙语、泰语、土耳其语、越南语、德语的识别，可实现15个语种的自动识别(句子/段落级别)；
-    /// • 16k_en_large：英语大模型引擎。
-    ///
-    /// 通用引擎：
-    /// • 8k_zh：中文电话通讯；
-    /// • 8k_en：英文电话通讯；
-    ///
-    /// 注意：电话通讯场景请务必使用8k引擎，电话通讯场景以外的其它识别场景，请务必使用16k引擎。如您有电话通讯场景识别需求，但发现需求语种仅支持16k，可将8k音频传入下方16k引擎，亦能获取识别结果。但16k引擎并非基于电话通讯数据训练，无法承诺此种调用方式的识别效果，需由您自行验证识别结果是否可用。
-    ///
-    /// • 16k_zh：中文普通话通用引擎，支持中文普通话和少量英语，使用丰富的中文普通话语料训练，覆盖场景广泛，适用于除电话通讯外的所有中文普通话识别场景；
-    /// • 16k_en：英语；
-    /// • 16k_yue：粤语；
-    /// • 16k_zh-PY：中英粤混合引擎，使用一个引擎同时识别中文普通话、英语、粤语三个语言;
-    /// • 16k_zh-TW：中文繁体；
-    /// • 16k_ja：日语；
-    /// • 16k_ko：韩语；
-    /// • 16k_vi：越南语；
-    /// • 16k_ms：马来语；
-    /// • 16k_id：印度尼西亚语；
-    /// • 16k_fil：菲律宾语；
-    /// • 16k_th：泰语；
-    /// • 16k_pt：葡萄牙语；
-    /// • 16k_tr：土耳其语；
-    /// • 16k_ar：阿拉伯语；
-    /// • 16k_es：西班牙语；
-    /// • 16k_hi：印地语；
-    /// • 16k_fr：法语；
-    /// • 16k_zh_medical：中文医疗引擎；
-    /// • 16k_de：德语；
-    ///
-    /// 枚举值：
-    ///
-    /// - 16k_zh_en_2.0： 中文普通话通用引擎，支持中文普通话和少量英语，使用丰富的中文普通话语料训练，覆盖场景广泛，适用于除电话通讯外的所有中文普通话识别场景
+    /// Engines for general scenarios:
+    /// **Note: Use 16k engines for scenarios other than telecommunication.**
+    /// **16k_zh_large:** Engine (large model version) for Mandarin, Chinese dialects, and English. This engine supports recognizing audio in Chinese, English. It has a large number of parameters, enhanced performance, and greatly improved recognition accuracy for low-quality audio with loud noise, too much echo, low voice volume, or faint voices. [Click here](https://console.cloud.tencent.com/asr/demonstrate) to compare the recognition performance of the 16k_zh engine and this one.
+    /// **16k_multi_lang:** Engine (large model version) for multiple languages. This engine supports recognizing audio in English, Japanese, Korean, Arabic, Filipino, French, Hindi, Indonesian, Malay, Portuguese, Spanish, Thai, Turkish, Vietnamese, and German (sentence-level or paragraph-level).
+    /// **16k_zh-PY:** Engine for Chinese, English, and Cantonese. The engine supports recognizing audio in Mandarin, English, and Cantonese at the same time.
+    /// **16k_ms:** Engine for Malay.
+    /// **16k_id:** Engine for Indonesian.
+    /// **16k_th:** Engine for Thai.
     ///
     /// Required.
     "EngineModelType" engine_model_type set_engine_model_type: str,
-    /// 识别声道数
-    /// 1：单声道（16k音频仅支持单声道，请勿设置为双声道）；
-    /// 2：双声道（仅支持8k电话音频，且双声道应分别为通话双方）
+    /// Number of recognition channels.
+    /// 1: Mono. (16k engines only support mono.**Do no t** set to stereo.)
+    /// 2: Stereo. (Stereo is supported only for 8k engines, and the two channels should correspond to the respective communication parties.)
     ///
-    /// 注意：
-    /// • 16k音频：仅支持单声道识别，需设置ChannelNum=1；
-    /// • 8k电话音频：支持单声道、双声道识别，建议设置ChannelNum=2，即双声道。双声道能够物理区分说话人、避免说话双方重叠产生的识别错误，能达到最好的说话人分离效果和识别效果。设置双声道后，将自动区分说话人，因此无需再开启说话人分离功能，相关参数（SpeakerDiarization、SpeakerNumber）使用默认值即可，返回的ResultDetail中的speakerId的值为0代表左声道，值为1代表右声道。
+    /// Note:
+    /// 16k engines: Only support mono.**ChannelNum should be set to 1.**
+    /// 8k engines: Support both mono and stereo. **It is recommended to set ChannelNum to 2 (indicating stereo)**. Stereo can physically distinguish speakers to avoid recognition mistakes caused by overlapping speech. It can provide the best speaker separation and recognition effects. Once stereo is set, the speakers are automatically separated. **You do not need to enable the speaker separation feature**. You can use the default values for related parameters (**SpeakerDiarization and SpeakerNumber**). For speakerId in the returned ResultDetail, the value 0 represents the left channel, and the value 1 represents the right channel.
     ///
     /// Required.
     "ChannelNum" channel_num set_channel_num: i128,
-    /// 识别结果返回样式
-    /// 0：基础识别结果（仅包含有效人声时间戳，无词粒度的[详细识别结果](https://cloud.tencent.com/document/api/1093/37824#SentenceDetail)）；
-    /// 1：基础识别结果之上，增加词粒度的[详细识别结果](https://cloud.tencent.com/document/api/1093/37824#SentenceDetail)（包含词级别时间戳、语速值，不含标点）；
-    /// 2：基础识别结果之上，增加词粒度的[详细识别结果](https://cloud.tencent.com/document/api/1093/37824#SentenceDetail)（包含词级别时间戳、语速值和标点）；
-    /// 3：基础识别结果之上，增加词粒度的[详细识别结果](https://cloud.tencent.com/document/api/1093/37824#SentenceDetail)（包含词级别时间戳、语速值和标点），且识别结果按标点符号分段，适用字幕场景；
-    /// 4：【增值付费功能】基础识别结果之上，增加词粒度的[详细识别结果](https://cloud.tencent.com/document/api/1093/37824#SentenceDetail)（包含词级别时间戳、语速值和标点），且识别结果按nlp语义分段，适用会议、庭审记录转写等场景，仅支持8k_zh/16k_zh引擎
-    /// 5：【增值付费功能】基础识别结果之上，增加词粒度的[详细识别结果](https://cloud.tencent.com/document/api/1093/37824#SentenceDetail)（包含词级别时间戳、语速值和标点），并输出口语转书面语转写结果，该结果去除语气词、重复词、精简冗余表达，并修正发言人口误，实现口语转书面语的效果，适用于线上、线下会议直接总结为书面会议纪要的场景，仅支持8k_zh/16k_zh引擎
-    ///
-    /// 注意：
-    /// 以下引擎仅支持参数值设置为0：16k_multi_lang、16k_ja、16k_ko、16k_vi、16k_ms、16k_id、16k_fil、16k_th、16k_pt、16k_tr、16k_ar、16k_es、16k_hi、16k_fr、16k_zh_medical、16k_de
-    /// 如果传入参数值4，需确保账号已购买[语义分段资源包](https://cloud.tencent.com/document/product/1093/35686#97ae4aa0-29a0-4066-9f07-ccaf8856a16b)，或账号开启后付费；若当前账号已开启后付费功能，并传入参数值4，将[自动计费](https://cloud.tencent.com/document/product/1093/35686#d912167d-ffd5-41a9-8b1c-2e89845a6852)
-    /// 如果传入参数值5，需确保账号已购买[口语转书面语资源包](https://cloud.tencent.com/document/product/1093/35686#97ae4aa0-29a0-4066-9f07-ccaf8856a16b)，或账号开启后付费；若当前账号已开启后付费功能，并传入参数值5，将自动计费[自动计费](https://cloud.tencent.com/document/product/1093/35686#d912167d-ffd5-41a9-8b1c-2e89845a6852)
+    /// Format of the returned recognition result.
+    /// 0: The basic recognition result (containing only valid voice timestamps but no word-level [detailed recognition result](https://intl.cloud.tencent.com/document/api/1093/37824?from_cn_redirect=1#SentenceDetail)).
+    /// 1: The basic recognition result and word-level [detailed recognition result](https://intl.cloud.tencent.com/document/api/1093/37824?from_cn_redirect=1#SentenceDetail) (containing word-level timestamps and speech speed value but **no punctuation**).
+    /// 2: The basic recognition result and word-level [detailed recognition result](https://intl.cloud.tencent.com/document/api/1093/37824?from_cn_redirect=1#SentenceDetail) (containing word-level timestamps, speech speed value, and **punctuation**).
+    /// 3: The basic recognition result and word-level [detailed recognition result](https://intl.cloud.tencent.com/document/api/1093/37824?from_cn_redirect=1#SentenceDetail) (containing word-level timestamps, speech speed value, and **punctuation**). The recognition results are segmented by punctuation. **This format applies to subtitle scenarios**.
+    /// 4: **[Value-added paid feature]** The basic recognition result and word-level [detailed recognition result](https://intl.cloud.tencent.com/document/api/1093/37824?from_cn_redirect=1#SentenceDetail) (containing word-level timestamps, speech speed value, and **punctuation**). The recognition results are segmented by NLP semantics. **This format applies to scenarios such as meeting and court record transcription** and is supported only for 8k_zh and 16k_zh engines.
+    /// 5: **[Value-added paid feature]** Basic recognition result and word-level [detailed recognition result](https://intl.cloud.tencent.com/document/api/1093/37824?from_cn_redirect=1#SentenceDetail) (containing word-level timestamps, speech speed value, and **punctuation**). The oral-to-written transcription result is also output, which has excluded modal particles and consecutive identical words, optimized expressions, and corrected speech mistakes. **This format applies to scenarios of generating minutes for online and offline meetings** and is supported only for 8k_zh and 16k_zh engines.
     ///
     /// Required.
     "ResTextFormat" res_text_format set_res_text_format: i128,
-    /// 音频数据来源
-    /// 0：音频URL；
-    /// 1：音频数据（post body）
+    /// Audio source.
+    /// 0: Audio URL.
+    /// 1: Local audio file (body of the POST request)
     ///
     /// Required.
     "SourceType" source_type set_source_type: i128,
-    /// 音频数据base64编码
-    /// 当 SourceType 值为 1 时须填写该字段，为 0 时不需要填写
+    /// Audio file Base64 code.
+    /// **This parameter is required if SourceType is set to 1. Otherwise, it can be left blank.**
     ///
-    /// 注意：音频数据要小于5MB（含）
+    /// Note: The audio data size cannot exceed 5 MB.
     "Data" data set_data: str,
-    /// 数据长度（此数据长度为数据未进行base64编码时的长度）
+    /// Data length (before Base64 encoding)
     "DataLen" data_len set_data_len: i128,
-    /// 音频URL的地址（需要公网环境浏览器可下载）
-    /// 当 SourceType 值为 0 时须填写该字段，为 1 时不需要填写
+    /// Audio URL. (The audio should be downloadable via a public network browser.)
+    /// **This parameter is required if SourceType is set to 0. Otherwise, it can be left blank.**
     ///
-    /// 注意：
-    ///
-    /// - 请确保录音文件时长在5个小时（含）之内，否则可能识别失败；
-    /// - 请保证文件的下载速度，否则可能下载失败
+    /// Notes:
+    /// 1. Make sure that the total audio duration of recording files does not exceed 5 hours. Otherwise, recognition may fail.
+    /// 2. Pay attention to file download to avoid download failure.
     "Url" url set_url: str,
-    /// 回调 URL
-    /// 用户自行搭建的用于接收识别结果的服务URL
-    /// 回调格式和内容详见：[录音识别回调说明](https://cloud.tencent.com/document/product/1093/52632)
+    /// Callback URL
     ///
-    /// 注意：
+    /// User-defined service URL for receiving recognition results.
+    /// For the callback format and content, see [Callback Description](https://intl.cloud.tencent.com/document/product/1093/52632?from_cn_redirect=1).
     ///
-    /// - 如果用户使用轮询方式获取识别结果，则无需提交该参数
-    /// - 建议在回调URL中带上您的业务ID等信息，以便处理业务逻辑
+    /// Notes:
+    ///
+    /// - If you use the polling method to obtain recognition results, this parameter is not required.
+    /// - It is recommended to include your business ID and other information in the callback URL for handling business logic.
     "CallbackUrl" callback_url set_callback_url: str,
-    /// 是否开启说话人分离
-    /// 0：不开启；
-    /// 1：开启（仅支持以下引擎：8k_zh/8k_zh_large/16k_zh_en_2.0/16k_zh_en_meeting/16k_zh_en/16k_zh/16k_ms/16k_en/16k_id/16k_zh_dialect/16k_es/16k_fr/16k_ja/16k_ko，且ChannelNum=1时可用）；
-    /// 3: 开启角色分离，需配合SpeakerRoles参数使用（增值服务，仅支持16k_zh_en_2.0、16k_zh_en引擎，可支持传入声纹对录音文件内的说话人进行角色认证）
-    /// 默认值为 0
+    /// Whether to enable speaker separation.
+    /// 0: Disable.
+    /// 1: Enable. (This value is supported only for the following engines: 8k_zh, 16k_zh, 16k_ms, 16k_en, 16k_id, 16k_zh_large, and 16k_zh_dialect. ChannelNum should be set to 1.)
+    /// The default value is 0.
     ///
-    /// 注意：
-    /// 8k双声道电话音频请按 ChannelNum 识别声道数 的参数描述使用默认值。
+    /// Note:
+    /// If an 8k engine is used and ChannelNum is set to 2 (stereo), use the default values for corresponding parameters as stated in the **ChannelNum** parameter description.
     "SpeakerDiarization" speaker_diarization set_speaker_diarization: i64,
-    /// 说话人分离人数
-    /// 需配合开启说话人分离使用，不开启无效，取值范围：0-10
-    /// 0：自动分离（最多分离出20个人）；
-    /// 1-10：指定人数分离；
-    /// 默认值为 0
-    /// 注:16k引擎不支持指定人数分离
+    /// Number of speakers to be separated.
+    /// **Speaker separation must be enabled. Otherwise, this parameter does not take effect.** Value range: 0-10.
+    /// 0: Automatic separation. (Up to 20 speakers can be separated.)
+    /// 1-10: Specify the number of speakers.
+    /// The default value is 0.
     "SpeakerNumber" speaker_number set_speaker_number: i64,
-    /// 热词表id
-    /// 如不设置该参数，将自动生效默认热词表；
-    /// 如设置该参数，将生效对应id的热词表；
-    /// 点击这里查看[热词表配置方法](https://cloud.tencent.com/document/product/1093/40996)
+    /// This service is not available.
     "HotwordId" hotword_id set_hotword_id: str,
-    /// 热词增强功能（目前仅支持中文普通话引擎）1：开启热词增强功能注意：热词增强功能开启后，将对传入的热词表id开启同音替换功能，可以在这里查看[热词表配置方法](https://cloud.tencent.com/document/product/1093/40996)。效果举例：在热词表中配置“蜜制”一词，并开启增强功能，与“蜜制”（mìzhì）同音同调的“秘制”（mìzhì）的识别结果会被强制替换成“蜜制”。建议客户根据实际的业务需求开启该功能
+    /// This service is not available.
     ///
     /// Disabled in the spec.
     "ReinforceHotword" reinforce_hotword set_reinforce_hotword: i64,
-    /// 自学习定制模型 id
-    /// 如设置了该参数，将生效对应id的自学习定制模型；
-    /// 点击这里查看[自学习定制模型配置方法](https://cloud.tencent.com/document/product/1093/38416)
+    /// This service is not available.
     "CustomizationId" customization_id set_customization_id: str,
-    /// 【增值付费功能】情绪识别能力（目前仅支持 16k_zh ,  16k_zh_en_2.0 ,  16k_zh_en , 8k_zh ）0：不开启；1：开启情绪识别，但不在文本展示情绪标签；2：开启情绪识别，并且在文本展示情绪标签（该功能需要设置ResTextFormat 大于0）默认值为0支持的情绪分类为：高兴、伤心、愤怒注意：1. 本功能为增值服务，需将参数设置为1或2时方可按对应方式生效；2. 如果传入参数值1或2，需确保账号已购买[情绪识别资源包](https://cloud.tencent.com/document/product/1093/35686#97ae4aa0-29a0-4066-9f07-ccaf8856a16b)，或账号开启后付费；若当前账号已开启后付费功能，并传入参数值1或2，将[自动计费](https://cloud.tencent.com/document/product/1093/35686#d912167d-ffd5-41a9-8b1c-2e89845a6852)）；3. 参数设置为0时，无需购买资源包，也不会消耗情绪识别对应资源
+    /// This service is not available.
     "EmotionRecognition" emotion_recognition set_emotion_recognition: i64,
-    /// 情绪能量值
-    /// 取值为音量分贝值/10，取值范围：[1,10]，值越高情绪越强烈
-    /// 0：不开启；
-    /// 1：开启；
-    /// 默认值为0
+    /// Emotional energy value.
+    /// The value is the result of dividing the sound volume in dB by 10. Value range: [1,10]. The higher the value, the stronger the emotion.
+    /// 0: Disable.
+    /// 1: Enable.
+    /// The default value is 0.
     "EmotionalEnergy" emotional_energy set_emotional_energy: i64,
-    /// 阿拉伯数字智能转换（目前支持中文普通话引擎）
-    /// 0：不转换，直接输出中文数字；
-    /// 1：根据场景智能转换为阿拉伯数字；
-    /// 3：打开数学相关数字转换（如：阿尔法转写为α）；
-    /// 默认值为 1
+    /// Intelligent conversion into Arabic numerals (supported only for engines for recognizing audio in Mandarin).
+    /// 0: Do not convert, but directly output Chinese numerals.
+    /// 1: Intelligently convert into Arabic numerals based on the scenario.
+    /// 3: Enable conversion for math-related letters.
+    /// The default value is 1.
     "ConvertNumMode" convert_num_mode set_convert_num_mode: i64,
-    /// 脏词过滤（目前支持中文普通话引擎）
-    /// 0：不过滤脏词；
-    /// 1：过滤脏词；
-    /// 2：将脏词替换为 * ；
-    /// 默认值为 0
+    /// Dirty word filtering (supported only for engines for recognizing audio in Mandarin).
+    /// 0: Do not filter out dirty words.
+    /// 1: Filter out dirty words.
+    /// 2: Replace dirty words with .
+    /// The default value is 0.
     "FilterDirty" filter_dirty set_filter_dirty: i64,
-    /// 标点符号过滤（目前支持中文普通话引擎）
-    /// 0：不过滤标点；
-    /// 1：过滤句末标点；
-    /// 2：过滤所有标点；
-    /// 默认值为 0
+    /// Punctuation filtering (supported only for engines for recognizing audio in Mandarin).
+    /// 0: Do not filter out punctuation.
+    /// 1: Filter out sentence-ending punctuation.
+    /// 2: Filter out all punctuation.
+    /// The default value is 0.
     "FilterPunc" filter_punc set_filter_punc: i64,
-    /// 语气词过滤（目前支持中文普通话引擎）
-    /// 0：不过滤语气词；
-    /// 1：过滤部分语气词；
-    /// 2：严格过滤语气词；
-    /// 默认值为 0
+    /// Modal particle filtering (supported only for engines for recognizing audio in Mandarin).
+    /// 0: Do not filter out modal particles.
+    /// 1: Filter out specified modal particles.
+    /// 2: Filter out all modal particles.
+    /// The default value is 0.
     "FilterModal" filter_modal set_filter_modal: i64,
-    /// 单标点最多字数（目前支持中文普通话引擎）
-    /// 可控制单行字幕最大字数，适用于字幕生成场景，取值范围：[6，40]
-    /// 0：不开启该功能；
-    /// 默认值为0
+    /// The maximum number of characters per line (supported only for engines for recognizing audio in Mandarin). A punctuation mark is added if this limit is reached.
+    /// **This parameter can control the maximum number of characters per line, which applies to subtitle generation scenarios.** Value range: [6,40].
+    /// 0: Disable this feature.
+    /// The default value is 0.
     ///
-    /// 注意：需设置ResTextFormat为3，解析返回的ResultDetail列表，通过结构中FinalSentence获取单个标点断句结果
+    /// Note: To enable this feature, ResTextFormat should be set to 3. The recognition result can be obtained from FinalSentence by parsing the list in the returned ResultDetail.
     "SentenceMaxLength" sentence_max_length set_sentence_max_length: i64,
-    /// 传入额外参数，默认为空字符串，如果传入必须是合法的 JSON 字符串。可用字段有：
-    ///
-    /// Domain：提升特定领域识别效果
-    ///
-    /// - 0：不开启
-    /// - 1：科技领域
-    /// - 2：电影领域
-    /// - 3：歌曲领域
-    ///
-    /// 默认值为0
-    ///
-    /// 示例： {"Domain":3}
-    /// 增强歌曲领域识别效果
+    /// Additional parameter. **(This parameter is meaningless. Ignore it.)**
     "Extra" extra set_extra: str,
-    /// 临时热词表：该参数用于提升识别准确率。
+    /// Temporary term list. This parameter is used to improve the recognition accuracy.
     ///
-    /// -
-    /// 单个热词限制："热词|权重"，单个热词不超过30个字符（最多10个汉字），权重[1-11]或者100，如：“腾讯云|5” 或“ASR|11”；
+    /// - Restrictions for individual terms: The format is "term|weight". Each term can contain no more than 30 characters (or 10 Chinese characters. The weight can be in the range of [1-11] or 100. For example, "Tencent Cloud|5" or "ASR|11".
     ///
-    /// -
-    /// 临时热词表限制：多个热词用英文逗号分割，最多支持128个热词，如：“腾讯云|10,语音识别|5,ASR|11”；
+    /// - Restrictions for the temporary term list: Multiple terms are separated by commas. The list can contain up to 128 terms. For example, "Tencent Cloud|10, Audio Recognition|5, ASR|11".
     ///
-    /// -
-    /// 参数 hotword_id（热词表） 与 hotword_list（临时热词表） 区别：
+    /// - Difference between hotword_id (term list) and hotword_list (temporary term list):
     ///
-    /// -
-    /// hotword_id：热词表。需要先在控制台或接口创建热词表，获得对应hotword_id传入参数来使用热词功能；
+    /// - hotword_id: Term list. You need to create a term list in the console or by using the API first and obtain the term list ID.
     ///
-    /// -
-    /// hotword_list：临时热词表。每次请求时直接传入临时热词表来使用热词功能，云端不保留临时热词表。适用于有极大量热词需求的用户；
+    /// - hotword_list: Temporary term list. You can directly enter the ID of the temporary term list each time you initiate a request. The temporary term list is not retained on the cloud. This parameter applies to users with a massive number of terms.
     ///
-    /// 注意：
+    /// Notes:
     ///
-    /// -
-    /// 如果同时传入了 hotword_id 和 hotword_list，只有hotword_list 生效；
+    /// - If both hotword_id and hotword_list are specified, hotword_list will take effect first.
     ///
-    /// -
-    /// 热词权重设置为11时，当前热词将升级为超级热词，建议仅将重要且必须生效的热词设置到11，设置过多权重为11的热词将影响整体字准率。
+    /// - When the weight of a term is set to 11, this term becomes a super term. It is recommended that the weight is set to 11 only for critical and necessary terms. The overall accuracy will be affected if the weight is set to 11 for too many terms.
     ///
-    /// -
-    /// 热词权重设置为100时，当前热词开启热词增强同音同调替换功能（仅支持8k_zh,16k_zh），举例：热词配置“蜜制|100”时，与“蜜制”同拼音（mizhi）的“秘制”的识别结果会被强制替换成“蜜制”。因此建议客户根据自己的实际情况开启该功能。建议仅将重要且必须生效的热词设置到100，设置过多权重为100的热词将影响整体字准率。
+    /// - When the weight of a term is set to 100, the term enhancement feature is enabled to replace homophones of this term. (This feature is supported only for 8k_zh and 16k_zh engines.) For example, if you configure "mizhi 1|100", the recognized word "mizhi 2", which is a homophone of "mizhi 2", will be forcibly replaced with "mizhi 2". It is recommended that you enable this feature based on the actual needs. You can set the weight to 100 for only critical and necessary terms. The overall accuracy will be affected if the weight is set to 100 for too many terms.
     "HotwordList" hotword_list set_hotword_list: str,
-    /// 关键词识别ID列表，默认空为不进行识别，最多10个
+    /// List of keyword IDs for recognition. This parameter is left blank by default, indicating that no keyword is recognized. You can enter up to 10 IDs.
     "KeyWordLibIdList" key_word_lib_id_list set_key_word_lib_id_list: list String,
     /// 替换词汇表id,  适用于热词和自学习场景也无法解决的极端case词组,  会对识别结果强制替换。具体可参考[配置控制台](https://console.cloud.tencent.com/asr/replaceword);强制替换功能可能会影响正常识别结果，请谨慎使用
     ///
@@ -479,10 +417,10 @@ CreateRecTaskRequest {
 rt::action!("asr", "2019-06-14", "CreateRecTask", CreateRecTaskRequest => CreateRecTaskResponse);
 
 rt::model! { read debug;
-/// CreateRecTask返回参数结构体
+/// CreateRecTask response structure.
 CreateRecTaskResponse {
-    /// 录音文件识别的请求返回结果，包含结果查询需要的TaskId。
-    /// 注意：TaskId有效期为24小时，不同日期可能出现重复TaskId，请不要依赖TaskId作为您业务系统里的唯一ID。
+    /// Returned result of the recording recognition request, containing the task ID required for querying the result.
+    /// **Note: The task ID is valid for 24 hours, and duplicate task IDs of different dates may exist. Do not use task ID as the unique ID in your business system.**
     "Data" data set_data: obj Task,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -565,18 +503,18 @@ DescribeAsyncRecognitionTasksResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTaskStatus` (录音文件识别结果查询).
+/// Request of `DescribeTaskStatus` (Result Query).
 ///
-/// 调用录音文件识别请求接口后，有回调和轮询两种方式获取识别结果。
-/// • **注意任务有效期为24小时，超过24小时的任务请不要再查询，且不要依赖TaskId作为业务唯一ID，不同日期可能出现重复TaskId。**
-/// • 当采用回调方式时，识别完成后会将结果通过 POST 请求的形式通知到用户在请求时填写的回调 URL，具体请参见[ 录音识别结果回调 ](https://cloud.tencent.com/document/product/1093/52632)。
-/// • 当采用轮询方式时，需要主动提交任务ID来轮询识别结果，共有任务成功、等待、执行中和失败四种结果，具体信息请参见下文说明。
-/// •   请求方法为 HTTP POST , Content-Type为"application/json; charset=utf-8"
-/// •   签名方法参考 [公共参数](https://cloud.tencent.com/document/api/1093/35640) 中签名方法v3。
-/// •   默认接口请求频率限制：50次/秒，如您有提高请求频率限制的需求，请提[工单](https://console.cloud.tencent.com/workorder/category)进行咨询。
+/// The recognition results can be obtained through callback or polling after the recording recognition request API is called.
+/// - **Note: A task is valid for 24 hours. Do not query the results with tasks that have existed for more than 24 hours or use task ID as the unique business ID because duplicate TaskIds of different dates may exist.**
+/// - For the callback method, the results will be sent by using a POST request to the callback URL specified in the request after the recognition is completed.
+/// - For the polling method, you need to actively provide the task ID to poll for recognition results. There are four possible results: success, waiting, in progress, and failure. For detailed information, see the content below.
+/// - The request method is HTTP POST, and Content-Type is "application/json; charset=utf-8".
+/// - For the signature method, see the content related to the signature method v3 in [Public Parameters](https://intl.cloud.tencent.com/document/api/1093/35640?from_cn_redirect=1).
+/// - Default request frequency limit: 50 requests/second. If you want to increase the request frequency limit, submit a [ticket](https://console.cloud.tencent.com/workorder/category).
 DescribeTaskStatusRequest {
-    /// 从CreateRecTask接口获取的TaskId，用于获取任务状态与结果。
-    /// **注意：TaskId有效期为24小时，超过24小时的TaskId请不要再查询。**
+    /// Task ID obtained from the CreateRecTask API, which is used to obtain the task status and results.
+    /// **Note: A task is valid for 24 hours. Do not query the results with the tasks that have existed for more than 24 hours.**
     ///
     /// Required.
     "TaskId" task_id set_task_id: i128,
@@ -584,9 +522,9 @@ DescribeTaskStatusRequest {
 rt::action!("asr", "2019-06-14", "DescribeTaskStatus", DescribeTaskStatusRequest => DescribeTaskStatusResponse);
 
 rt::model! { read debug;
-/// DescribeTaskStatus返回参数结构体
+/// DescribeTaskStatus response structure.
 DescribeTaskStatusResponse {
-    /// 录音文件识别的请求返回结果。
+    /// Returned result of the recording recognition request.
     "Data" data set_data: obj TaskStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -849,13 +787,16 @@ KeyWordLibListData {
 } }
 
 rt::model! { read debug;
-/// 关键字识别结果
+/// Keyword recognition result.
 KeyWordResult {
-    /// 关键词库ID
+    /// Keyword library ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "KeyWordLibID" key_word_lib_id set_key_word_lib_id: str,
-    /// 关键词库名称
+    /// Keyword library name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "KeyWordLibName" key_word_lib_name set_key_word_lib_name: str,
-    /// 匹配到的关键词
+    /// Matching keywords.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "KeyWords" key_words set_key_words: list String,
 } }
 
@@ -939,38 +880,47 @@ ModifyCustomizationStateResponse {
 } }
 
 rt::model! { read debug;
-/// 单句的详细识别结果，包含单个词的时间偏移，一般用于生成字幕的场景。
+/// Detailed recognition result of a sentence, including the time offset of individual words. This parameter generally applies to subtitle generation scenarios.
 SentenceDetail {
-    /// 单句最终识别结果
+    /// Final recognition result of a sentence.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FinalSentence" final_sentence set_final_sentence: str,
-    /// 单句中间识别结果，使用空格拆分为多个词
+    /// Intermediate recognition result of a sentence. The sentence is split into multiple phrases by spaces.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SliceSentence" slice_sentence set_slice_sentence: str,
-    /// 口语转书面语结果，开启该功能才有值
+    /// Oral-to-written transcription result. This parameter has a value only if the corresponding feature is enabled.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WrittenText" written_text set_written_text: str,
-    /// 单句开始时间（毫秒）
+    /// Start time of a sentence (ms).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StartMs" start_ms set_start_ms: i64,
-    /// 单句结束时间（毫秒）
+    /// End time of a sentence (ms).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EndMs" end_ms set_end_ms: i64,
-    /// 单句中词个数
+    /// Number of words in a sentence.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WordsNum" words_num set_words_num: i64,
-    /// 单句中词详情
+    /// Word details of a sentence.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Words" words set_words: list SentenceWords,
-    /// 单句语速，单位：字数/秒
+    /// Speech speed of a sentence. Unit: Number of words per second.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SpeechSpeed" speech_speed set_speech_speed: f64,
-    /// 声道或说话人 Id（请求中如果设置了 speaker_diarization或者ChannelNum为双声道，可区分说话人或声道）
-    /// 单声道话者分离时不同的值代表不同的说话人； 8k双声道话者分离时speakerId的值为0代表左声道，值为1代表右声道。
+    /// Channel or speaker ID. (If speaker_diarization is specified or ChannelNum is set to 2 (stereo) in the request, speakers or channels can be distinguished.)
+    /// Different values represent different speakers in mono mode. For the speakerId values, 0 represents the left channel, and 1 represents the right channel in stereo mode if an 8k engine is used.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SpeakerId" speaker_id set_speaker_id: i64,
-    /// 情绪能量值，取值为音量分贝值/10。取值范围：[1,10]。值越高情绪越强烈。
+    /// Emotional energy value. This value is the result of dividing the sound volume in dB by 10. Value range: [1,10]. The higher the value, the stronger the emotion.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EmotionalEnergy" emotional_energy set_emotional_energy: f64,
-    /// 本句与上一句之间的静音时长（ms）
-    ///
-    /// 枚举值：
-    ///
-    /// - 0： 表示无静音间隔
+    /// Silent duration between the current sentence and the last sentence.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SilenceTime" silence_time set_silence_time: i64,
-    /// 情绪类型（可能为空，有2种情况 1、没有对应资源包；2、情绪跟语音效果相关，如果情绪不够强烈时可能无法识别）
+    /// Emotion type. (This parameter may be left blank in two scenarios: 1. No corresponding resource package exists; 2. The emotion is not recognized because it is not strong enough, which is related to the emotional energy.)
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EmotionType" emotion_type set_emotion_type: list String,
-    /// 关键词识别结果列表
+    /// List of recognized keywords.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "KeyWordResults" key_word_results set_key_word_results: list KeyWordResult,
     /// 多语言识别类型
     ///
@@ -1126,13 +1076,16 @@ SentenceWord {
 } }
 
 rt::model! { read debug;
-/// 识别结果中词文本，以及对应时间偏移
+/// Word text in the recognition result and the corresponding time offset.
 SentenceWords {
-    /// 词文本
+    /// Word text.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Word" word set_word: str,
-    /// 在句子中的开始时间偏移量
+    /// Start time offset in the sentence.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "OffsetStartMs" offset_start_ms set_offset_start_ms: i64,
-    /// 在句子中的结束时间偏移量
+    /// End time offset in the sentence.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "OffsetEndMs" offset_end_ms set_offset_end_ms: i64,
 } }
 
@@ -1175,29 +1128,31 @@ SpeakerRoleInfo {
 } }
 
 rt::model! { read debug;
-/// [录音文件识别](https://cloud.tencent.com/document/product/1093/37823#3.-.E8.BE.93.E5.87.BA.E5.8F.82.E6.95.B0)、[实时语音异步识别](https://cloud.tencent.com/document/product/1093/52061#3.-.E8.BE.93.E5.87.BA.E5.8F.82.E6.95.B0)请求的返回数据
+/// Returneddata of the [recording recognition](https://intl.cloud.tencent.com/document/product/1093/37823?from_cn_redirect=1#3.-.E8.BE.93.E5.87.BA.E5.8F.82.E6.95.B0) request.
 Task {
-    /// 任务ID，可通过此ID在轮询接口获取识别状态与结果。TaskId数据类型为**uint64**。
-    /// **注意：TaskId有效期为24小时，不同日期可能出现重复TaskId，请不要依赖TaskId作为您业务系统里的唯一ID。**
+    /// Task ID. This ID can be used to obtain the recognition status and results through polling. The data type of TaskId is uint64 .
+    /// Note: The task ID is valid for 24 hours, and duplicate task IDs of different dates may exist. Do not use task ID as the unique ID in your business system.
     "TaskId" task_id set_task_id: i128,
 } }
 
 rt::model! { read debug;
-/// [获取录音识别结果的返回参数](https://cloud.tencent.com/document/product/1093/37822#3.-.E8.BE.93.E5.87.BA.E5.8F.82.E6.95.B0)
+/// [Response parameters for obtaining recording recognition results](https://intl.cloud.tencent.com/document/product/1093/37822?from_cn_redirect=1#3.-.E8.BE.93.E5.87.BA.E5.8F.82.E6.95.B0)
 TaskStatus {
-    /// 任务标识。注意：TaskId数据类型为uint64。
+    /// Task ID. Note: The data type of TaskId is uint64.
     "TaskId" task_id set_task_id: i128,
-    /// 任务状态码，0：任务等待，1：任务执行中，2：任务成功，3：任务失败。
+    /// Task status code. 0: waiting; 1: in process; 2: success; 3: failed.
     "Status" status set_status: i64,
-    /// 任务状态，waiting：任务等待，doing：任务执行中，success：任务成功，failed：任务失败。
+    /// Task status. Valid values: waiting, in process, success, and failed.
     "StatusStr" status_str set_status_str: str,
-    /// 识别结果。
+    /// Recognition result.
     "Result" result set_result: str,
-    /// 失败原因说明。
+    /// Failure cause.
     "ErrorMsg" error_msg set_error_msg: str,
-    /// 识别结果详情，包含每个句子中的词时间偏移，一般用于生成字幕的场景。(录音识别请求中ResTextFormat=1时该字段不为空)
+    /// Recognition result details, including word time offsets for each sentence, which is generally used in subtitle generation scenarios. (This field is not left blank when ResTextFormat in the recording recognition request is set to 1.)
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResultDetail" result_detail set_result_detail: list SentenceDetail,
-    /// 音频时长(秒)。
+    /// Audio duration (seconds).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AudioDuration" audio_duration set_audio_duration: f64,
 } }
 

@@ -5,101 +5,98 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { read debug;
-/// 计算环境的创建或销毁活动
+/// Information of the creation/termination activity of a compute node
 Activity {
-    /// 活动ID
+    /// Activity ID
     "ActivityId" activity_id set_activity_id: str,
-    /// 计算节点ID
+    /// Compute node ID
     "ComputeNodeId" compute_node_id set_compute_node_id: str,
-    /// 计算节点活动类型，创建或者销毁
+    /// Activity type. Values: `CREATE_COMPUTE_NODE`, `TERMINATE_COMPUTE_NODE`
     "ComputeNodeActivityType" compute_node_activity_type set_compute_node_activity_type: str,
-    /// 计算环境ID
+    /// Compute environment ID
     "EnvId" env_id set_env_id: str,
-    /// 起因
+    /// Cause of the activity
     "Cause" cause set_cause: str,
-    /// 活动状态。取值范围：
-    ///
-    /// - SUBMITTED：已提交
-    /// - PROCESSING：处理中
-    /// - SUCCEED：成功
-    /// - FAILED：失败
+    /// Activity state
     "ActivityState" activity_state set_activity_state: str,
-    /// 状态原因
+    /// Reason of going to this state
     "StateReason" state_reason set_state_reason: str,
-    /// 活动开始时间
+    /// Activity start time
     "StartTime" start_time set_start_time: str,
-    /// 活动结束时间
+    /// Activity end time
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "EndTime" end_time set_end_time: str,
-    /// 云服务器实例ID
+    /// CVM instance ID
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "InstanceId" instance_id set_instance_id: str,
 } }
 
 rt::model! { both debug;
-/// agent运行模式
+/// Agent running mode
 AgentRunningMode {
-    /// 场景类型，支持WINDOWS
+    /// Scenario type. Windows is supported
     ///
     /// Required.
     "Scene" scene set_scene: str,
-    /// 运行Agent的User
+    /// The user that runs the Agent
     ///
     /// Required.
     "User" user set_user: str,
-    /// 运行Agent的Session
+    /// The session that runs the Agent
     ///
     /// Required.
     "Session" session set_session: str,
 } }
 
 rt::model! { both debug;
-/// 计算环境
+/// Compute environment
 AnonymousComputeEnv {
-    /// 计算环境管理类型
+    /// Compute environment management type
     "EnvType" env_type set_env_type: str,
-    /// 计算环境具体参数
+    /// Compute environment's parameters
     "EnvData" env_data set_env_data: obj EnvData,
-    /// 数据盘挂载选项
+    /// Data disk mounting option
     "MountDataDisks" mount_data_disks set_mount_data_disks: list MountDataDisk,
-    /// agent运行模式，适用于Windows系统
+    /// Agent running mode; applicable for Windows
     "AgentRunningMode" agent_running_mode set_agent_running_mode: obj AgentRunningMode,
 } }
 
 rt::model! { both debug;
-/// 应用程序信息
+/// Application information
 Application {
-    /// 应用程序的交付方式，包括PACKAGE、LOCAL 两种取值，分别指远程存储的软件包、计算环境本地。
+    /// Delivery form of the application. Values: `PACKAGE` (package stored in a remote location), `LOCAL` (local computer).
     ///
     /// Required.
     "DeliveryForm" delivery_form set_delivery_form: str,
-    /// 松耦合任务执行命令。与Commands不能同时指定，一般使用Command字段提交任务。
+    /// Task execution command
     "Command" command set_command: str,
-    /// 应用程序软件包的远程存储路径
+    /// Remote storage path of the application package
     "PackagePath" package_path set_package_path: str,
-    /// 应用使用Docker的相关配置。在使用Docker配置的情况下，DeliveryForm 为 LOCAL 表示直接使用Docker镜像内部的应用软件，通过Docker方式运行；DeliveryForm 为 PACKAGE，表示将远程应用包注入到Docker镜像后，通过Docker方式运行。为避免Docker不同版本的兼容性问题，Docker安装包及相关依赖由Batch统一负责，对于已安装Docker的自定义镜像，请卸载后再使用Docker特性。
+    /// Relevant configuration of the Docker used by the application. In case that the Docker configuration is used, "LOCAL" DeliveryForm means that the application software inside the Docker image is used directly and run in Docker mode; "PACKAGE" DeliveryForm means that the remote application package is run in Docker mode after being injected into the Docker image. To avoid compatibility issues with different versions of Docker, the Docker installation package and relevant dependencies are taken care of by BatchCompute. For custom images where Docker has already been installed, uninstall Docker first and then use the Docker feature.
     "Docker" docker set_docker: obj Docker,
     /// 紧耦合任务执行命令信息。与Command不能同时指定。Command和Commands必须指定一个。
     "Commands" commands set_commands: list CommandLine,
 } }
 
 rt::model! { write debug;
-/// Request of `AttachInstances` (添加实例到计算环境).
+/// Request of `AttachInstances` (Adds instances to the compute environment).
 ///
-/// 此接口可将已存在实例添加到计算环境中。
-/// 实例需要满足如下条件：
+/// This API is used to add existing instances to the compute environment.
+/// Requirements:
 ///
-/// 1.实例不在批量计算系统中。
+/// 1. The instance is not in the batch compute system.
 ///
-/// 2.实例状态要求处于运行中。
+/// 2. The instance is in “Running” status.
 ///
-/// 3.支持预付费实例，按小时后付费实例，专享子机实例。不支持竞价实例。
+/// 3. Spot instances are not supported.
 ///
-/// 此接口会将加入到计算环境中的实例重设UserData和重装操作系统。
+/// For instances added to the compute environment, their UserData will be reset, and the operating systems will be reinstalled.
 AttachInstancesRequest {
-    /// 计算环境ID，环境ID通过调用接口 [DescribeComputeEnvs](https://cloud.tencent.com/document/api/599/15893)获取。
+    /// Compute environment ID
     ///
     /// Required.
     "EnvId" env_id set_env_id: str,
-    /// 加入计算环境实例列表，每次请求的实例的上限为100。
+    /// List of instances that added to the compute environment
     ///
     /// Required.
     "Instances" instances set_instances: list Instance,
@@ -107,16 +104,16 @@ AttachInstancesRequest {
 rt::action!("batch", "2017-03-12", "AttachInstances", AttachInstancesRequest => AttachInstancesResponse);
 
 rt::model! { read debug;
-/// AttachInstances返回参数结构体
+/// AttachInstances response structure.
 AttachInstancesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both nodebug;
-/// 授权认证信息
+/// Authentication information
 Authentication {
-    /// 授权场景，例如COS
+    /// Authentication scenario such as COS
     ///
     /// Required.
     "Scene" scene set_scene: str,
@@ -149,255 +146,258 @@ CommandLine {
 } }
 
 rt::model! { read debug;
-/// 计算环境创建信息。
+/// Compute environment creation information
 ComputeEnvCreateInfo {
-    /// 计算环境 ID
+    /// Compute environment ID
     "EnvId" env_id set_env_id: str,
-    /// 计算环境名称
+    /// Compute environment name
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "EnvName" env_name set_env_name: str,
-    /// 计算环境描述
+    /// Compute environment description
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "EnvDescription" env_description set_env_description: str,
-    /// 计算环境类型，仅支持“MANAGED”类型
+    /// Compute environment type. Only "MANAGED" type is supported
     "EnvType" env_type set_env_type: str,
-    /// 计算环境参数
+    /// Compute environment parameter
     "EnvData" env_data set_env_data: obj EnvData,
-    /// 数据盘挂载选项
+    /// Data disk mounting option
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "MountDataDisks" mount_data_disks set_mount_data_disks: list MountDataDisk,
-    /// 输入映射
+    /// Input mapping
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "InputMappings" input_mappings set_input_mappings: list InputMapping,
-    /// 授权信息
+    /// Authorization information
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Authentications" authentications set_authentications: list Authentication,
-    /// 通知信息
+    /// Notification information
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Notifications" notifications set_notifications: list Notification,
-    /// 计算节点期望个数
+    /// Number of desired compute nodes
     "DesiredComputeNodeCount" desired_compute_node_count set_desired_compute_node_count: i128,
-    /// 计算环境标签列表
+    /// Tag list of the compute environment.
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Tags" tags set_tags: list Tag,
 } }
 
 rt::model! { write debug;
-/// 计算环境属性数据
+/// Compute environment attributes
 ComputeEnvData {
-    /// CVM实例类型列表
+    /// List of CVM instance types
     ///
     /// Required.
     "InstanceTypes" instance_types set_instance_types: list String,
 } }
 
 rt::model! { read debug;
-/// 计算环境信息
+/// Compute environment information
 ComputeEnvView {
-    /// 计算环境ID
+    /// Compute environment ID
     "EnvId" env_id set_env_id: str,
-    /// 计算环境名称
+    /// Compute environment name
     "EnvName" env_name set_env_name: str,
-    /// 位置信息
+    /// Location information
     "Placement" placement set_placement: obj Placement,
-    /// 创建时间
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
-    /// 计算节点统计指标
+    /// Compute node statistical metrics
     "ComputeNodeMetrics" compute_node_metrics set_compute_node_metrics: obj ComputeNodeMetrics,
-    /// 计算环境类型
+    /// Compute environment type
     "EnvType" env_type set_env_type: str,
-    /// 计算节点期望个数
+    /// Number of desired compute nodes
     "DesiredComputeNodeCount" desired_compute_node_count set_desired_compute_node_count: i128,
-    /// 计算环境资源类型，当前为CVM和CPM（黑石）
+    /// Compute environment resource type. Values: `CVM`, `CPM` (Bare Metal)
     "ResourceType" resource_type set_resource_type: str,
-    /// 下一步动作
+    /// Next action
     "NextAction" next_action set_next_action: str,
-    /// 用户添加到计算环境中的计算节点个数
+    /// Number of compute nodes added to the compute environment
     "AttachedComputeNodeCount" attached_compute_node_count set_attached_compute_node_count: i128,
-    /// 计算环境绑定的标签列表。
+    /// Tag list bound to the compute environment.
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Tags" tags set_tags: list Tag,
 } }
 
 rt::model! { read debug;
-/// 计算节点
+/// Compute node
 ComputeNode {
-    /// 计算节点ID
+    /// Compute node ID
     "ComputeNodeId" compute_node_id set_compute_node_id: str,
-    /// 计算节点实例ID，对于CVM场景，即为CVM的InstanceId
+    /// Compute node instance ID. In a CVM scenario, this parameter is the CVM InstanceId
     "ComputeNodeInstanceId" compute_node_instance_id set_compute_node_instance_id: str,
-    /// 计算节点状态。取值范围：
-    ///
-    /// - PENDING：表示创建中
-    /// - SUBMITTED：表示已提交创建
-    /// - CREATING：表示创建中
-    /// - CREATED：表示创建完成
-    /// - CREATION_FAILED：表示创建失败。
-    /// - RUNNING：表示运行中。
-    /// - ABNORMAL：表示节点异常。
-    /// - DELETING：表示删除中。
+    /// Compute node state
     "ComputeNodeState" compute_node_state set_compute_node_state: str,
-    /// CPU核数
+    /// Number of CPU cores
     "Cpu" cpu set_cpu: i128,
-    /// 内存容量，单位GiB
+    /// Memory size in GiB
     "Mem" mem set_mem: i128,
-    /// 资源创建完成时间
+    /// Resource creation time
     "ResourceCreatedTime" resource_created_time set_resource_created_time: str,
-    /// 计算节点运行  TaskInstance 可用容量。0表示计算节点忙碌。
+    /// Available capacity of the compute node when running TaskInstance. 0 means that the compute node is busy.
     "TaskInstanceNumAvailable" task_instance_num_available set_task_instance_num_available: i128,
-    /// Batch Agent 版本
+    /// BatchCompute Agent version
     "AgentVersion" agent_version set_agent_version: str,
-    /// 实例内网IP
+    /// Private IP of the instance
     "PrivateIpAddresses" private_ip_addresses set_private_ip_addresses: list String,
-    /// 实例公网IP
+    /// Public IP of the instance
     "PublicIpAddresses" public_ip_addresses set_public_ip_addresses: list String,
-    /// 计算环境资源类型，当前为CVM和CPM（黑石）
+    /// Compute environment resource type. Values: `CVM`, `CPM` (Bare Metal)
     "ResourceType" resource_type set_resource_type: str,
-    /// 计算环境资源来源。
-    /// BATCH_CREATED：由批量计算创建的实例资源。
+    /// Source of compute environment resources.
+    /// `BATCH_CREATED`: Instances created by BatchCompute.
     ///
-    /// USER_ATTACHED：用户添加到计算环境中的实例资源。
+    /// `USER_ATTACHED`: Instances added to the compute environment by the user.
     "ResourceOrigin" resource_origin set_resource_origin: str,
 } }
 
 rt::model! { read debug;
-/// 计算节点统计指标
+/// Compute node statistical metrics
 ComputeNodeMetrics {
-    /// 已经完成提交的计算节点数量
+    /// Number of compute nodes that have been submitted
     "SubmittedCount" submitted_count set_submitted_count: i128,
-    /// 创建中的计算节点数量
+    /// Number of compute nodes that are being created
     "CreatingCount" creating_count set_creating_count: i128,
-    /// 创建失败的计算节点数量
+    /// Number of compute nodes that failed to be created
     "CreationFailedCount" creation_failed_count set_creation_failed_count: i128,
-    /// 完成创建的计算节点数量
+    /// Number of compute nodes that have been created
     "CreatedCount" created_count set_created_count: i128,
-    /// 运行中的计算节点数量
+    /// Number of running compute nodes
     "RunningCount" running_count set_running_count: i128,
-    /// 销毁中的计算节点数量
+    /// Number of compute nodes that are being terminated
     "DeletingCount" deleting_count set_deleting_count: i128,
-    /// 异常的计算节点数量
+    /// Number of exceptional compute nodes
     "AbnormalCount" abnormal_count set_abnormal_count: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateComputeEnv` (创建计算环境).
+/// Request of `CreateComputeEnv` (Creates a compute environment).
 ///
-/// 用于创建计算环境
+/// This API is used to create a compute environment.
 CreateComputeEnvRequest {
-    /// 计算环境信息
+    /// Compute environment information
     ///
     /// Required.
     "ComputeEnv" compute_env set_compute_env: obj NamedComputeEnv,
-    /// 位置信息
+    /// Location information
     ///
     /// Required.
     "Placement" placement set_placement: obj Placement,
-    /// 用于保证请求幂等性的字符串。该字符串由用户生成，需保证不同请求之间唯一，最大值不超过64个ASCII字符。若不指定该参数，则无法保证请求的幂等性。
+    /// The string used to guarantee the idempotency of the request, which is generated by the user and must be unique for different requests. The maximum length is 64 ASCII characters. If this parameter is not specified, the idempotency of the request cannot be guaranteed.
     "ClientToken" client_token set_client_token: str,
 } }
 rt::action!("batch", "2017-03-12", "CreateComputeEnv", CreateComputeEnvRequest => CreateComputeEnvResponse);
 
 rt::model! { read debug;
-/// CreateComputeEnv返回参数结构体
+/// CreateComputeEnv response structure.
 CreateComputeEnvResponse {
-    /// 计算环境ID
+    /// Compute environment ID
     "EnvId" env_id set_env_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateTaskTemplate` (创建任务模板).
+/// Request of `CreateTaskTemplate` (Creates a task template).
 ///
-/// 用于创建任务模板
+/// This API is used to create a task template.
 CreateTaskTemplateRequest {
-    /// 任务模板名称，最大长度限制60个字符。
+    /// Task template name
     ///
     /// Required.
     "TaskTemplateName" task_template_name set_task_template_name: str,
-    /// 任务模板内容，参数要求与任务一致
+    /// Task template content with the same parameter requirements as the task
     ///
     /// Required.
     "TaskTemplateInfo" task_template_info set_task_template_info: obj Task,
-    /// 任务模板描述，最大长度限制200个字符。
+    /// Task template description
     "TaskTemplateDescription" task_template_description set_task_template_description: str,
-    /// 标签列表。通过指定该参数可以支持绑定标签到任务模板。每个任务模板最多绑定10个标签。
+    /// Specifies the tags you want to bind to a task template. Each task template supports up to 10 tags.
     "Tags" tags set_tags: list Tag,
 } }
 rt::action!("batch", "2017-03-12", "CreateTaskTemplate", CreateTaskTemplateRequest => CreateTaskTemplateResponse);
 
 rt::model! { read debug;
-/// CreateTaskTemplate返回参数结构体
+/// CreateTaskTemplate response structure.
 CreateTaskTemplateResponse {
-    /// 任务模板ID
+    /// Task template ID
     "TaskTemplateId" task_template_id set_task_template_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 描述了数据盘的信息
+/// Describes data disk information.
 DataDisk {
-    /// 数据盘大小，单位：GiB。最小调整步长为10GiB，不同数据盘类型取值范围不同，具体限制详见：[存储概述](https://cloud.tencent.com/document/product/213/4952)。默认值为0，表示不购买数据盘。更多限制详见产品文档。
+    /// Data disk size, unit: GiB. the minimum adjustment step size is 10 GiB. the value ranges of different data disk types vary. for specific limitations, see the storage overview (https://intl.cloud.tencent.com/document/product/213/4952?from_cn_redirect=1). the default value is 0, which means no data disk purchase. for more restrictions, see the product document.
     ///
     /// Required.
     "DiskSize" disk_size set_disk_size: i64,
-    /// 数据盘类型。数据盘类型限制详见[存储概述](https://cloud.tencent.com/document/product/213/4952)。取值范围：
+    /// Specifies the data disk type. for restrictions on data disk types, refer to [storage overview](https://www.tencentcloud.com/document/product/213/4952?from_cn_redirect=1). valid values:
     ///
-    /// - LOCAL_BASIC：本地硬盘
-    /// - LOCAL_SSD：本地SSD硬盘
-    /// - LOCAL_NVME：本地NVME硬盘，与InstanceType强相关，不支持指定
-    /// - LOCAL_PRO：本地HDD硬盘，与InstanceType强相关，不支持指定
-    /// - CLOUD_BASIC：普通云硬盘
-    /// -  CLOUD_PREMIUM：高性能云硬盘
-    /// - CLOUD_SSD：SSD云硬盘
-    /// -  CLOUD_HSSD：增强型SSD云硬盘
-    /// - CLOUD_TSSD：极速型SSD云硬盘
-    /// - CLOUD_BSSD：通用型SSD云硬盘
-    /// 默认取值：LOCAL_BASIC
+    /// - LOCAL_BASIC: LOCAL disk
+    /// - LOCAL_SSD: LOCAL SSD
+    /// - LOCAL_NVME: LOCAL NVME disk, which is closely related to InstanceType and cannot be specified
+    /// - LOCAL_PRO: LOCAL HDD, which is closely related to InstanceType and cannot be specified
+    /// - cloud_BASIC: BASIC cloud disk
+    /// - cloud_PREMIUM: high-performance cloud block storage
+    /// - cloud_SSD: SSD cloud disk
+    /// - cloud_HSSD: enhanced SSD cloud disk
+    /// - cloud_TSSD: ultra-fast SSD cbs
+    /// - cloud_BSSD: universal SSD cloud disk
+    /// default: LOCAL_BASIC.
     ///
-    /// 该参数对`ResizeInstanceDisk`接口无效。
+    /// this parameter is invalid for the `ResizeInstanceDisk` api.
     "DiskType" disk_type set_disk_type: str,
-    /// 数据盘ID。
-    /// 该参数目前仅用于`DescribeInstances`等查询类接口的返回参数，不可用于`RunInstances`等写接口的入参。
+    /// Specifies the data disk ID.
+    /// This parameter currently only serves as a response parameter for query apis such as `DescribeInstances`, and cannot be used as an input parameter for write apis such as `RunInstances`.
     "DiskId" disk_id set_disk_id: str,
-    /// 数据盘是否随子机销毁。取值范围：
-    /// - true：子机销毁时，销毁数据盘，只支持按小时后付费云盘
-    /// - false：子机销毁时，保留数据盘
-    /// 默认取值：true
-    /// 该参数目前仅用于 `RunInstances` 接口。
+    /// Whether the data disk is terminated with the instance. value range:
+    /// - true: when the instance is terminated, the data disk is also terminated. only hourly postpaid cloud disks are supported.
+    /// - false: when the instance is terminated, the data disk is retained.
+    /// default value: true
+    /// currently, this parameter is only used for the API `RunInstances`.
     "DeleteWithInstance" delete_with_instance set_delete_with_instance: bool,
-    /// 数据盘快照ID。选择的数据盘快照大小需小于数据盘大小。
+    /// Data disk snapshot ID. the size of the selected data disk snapshot must be less than the data disk size.
     "SnapshotId" snapshot_id set_snapshot_id: str,
-    /// 数据盘是否加密。取值范围：
-    /// - true：加密
-    /// - false：不加密
-    /// 默认取值：false
-    /// 该参数目前仅用于 `RunInstances` 接口。
+    /// Specifies whether the data disk is encrypted. value range:
+    /// - true: encrypted
+    /// - false: unencrypted
+    /// default value: false
+    /// this parameter is currently only used for the `RunInstances` api.
     "Encrypt" encrypt set_encrypt: bool,
-    /// 自定义CMK对应的ID，取值为UUID或者类似kms-abcd1234。用于加密云盘。
+    /// Custom CMK ID, value is UUID or similar to kms-abcd1234. used for encrypted cloud disk.
     ///
-    /// 该参数目前仅用于 `RunInstances` 接口。
+    /// This parameter is currently only used for the `RunInstances` api.
+    /// Note: This field may return null, indicating that no valid value is found.
     "KmsKeyId" kms_key_id set_kms_key_id: str,
-    /// 云硬盘性能，单位：MiB/s。使用此参数可给云硬盘购买额外的性能。
-    /// 当前仅支持极速型云盘（CLOUD_TSSD）和增强型SSD云硬盘（CLOUD_HSSD）
+    /// Cloud disk performance (unit: MiB/s). specifies additional performance for cloud disks.
+    /// Currently only supports extreme cbs (CLOUD_TSSD) and enhanced SSD CLOUD disk (CLOUD_HSSD).
+    /// Note: This field may return null, indicating that no valid value is found.
     "ThroughputPerformance" throughput_performance set_throughput_performance: i64,
-    /// 所属的独享集群ID。
+    /// Specifies the dedicated cluster ID belonging to.
+    /// Note: This field may return null, indicating that no valid value is found.
     "CdcId" cdc_id set_cdc_id: str,
-    /// 突发性能
-    /// 注：内测中。
+    /// Burstable performance.
+    ///
+    /// Note: this field is in beta test..
     "BurstPerformance" burst_performance set_burst_performance: bool,
-    /// 磁盘名称，长度不超过128 个字符。
+    /// Disk name, with a length not exceeding 128 characters.
     "DiskName" disk_name set_disk_name: str,
 } }
 
 rt::model! { read debug;
-/// 监控采集的数据。
+/// Monitor the collected data.
 DataPointView {
-    /// 监控数据采集的时间
+    /// The time when monitoring data is collected
     "Timestamps" timestamps set_timestamps: list i64,
-    /// 监控指标数据; 如果涉及到多个实例的监控数据的间隙时间，取值会为null
+    /// Monitoring metric data; if involved in the gap time of monitoring data of multiple instances, the value will be null
     "Values" values set_values: list f64,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteComputeEnv` (删除计算环境).
+/// Request of `DeleteComputeEnv` (Deletes a compute environment).
 ///
-/// 用于删除计算环境
+/// This API is used to delete a compute environment.
 DeleteComputeEnvRequest {
-    /// 计算环境ID，环境ID通过调用接口 [DescribeComputeEnvs](https://cloud.tencent.com/document/api/599/15893)获取，不能对状态处于删除中或者存在计算实例未销毁的环境发起删除动作。
+    /// Compute environment ID
     ///
     /// Required.
     "EnvId" env_id set_env_id: str,
@@ -405,20 +405,20 @@ DeleteComputeEnvRequest {
 rt::action!("batch", "2017-03-12", "DeleteComputeEnv", DeleteComputeEnvRequest => DeleteComputeEnvResponse);
 
 rt::model! { read debug;
-/// DeleteComputeEnv返回参数结构体
+/// DeleteComputeEnv response structure.
 DeleteComputeEnvResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteJob` (删除作业).
+/// Request of `DeleteJob` (Deletes a job).
 ///
-/// 用于删除作业记录。
-/// 删除作业的效果相当于删除作业相关的所有信息。删除成功后，作业相关的所有信息都无法查询。
-/// 待删除的作业必须处于完结状态，且其内部包含的所有任务实例也必须处于完结状态，否则会禁止操作。完结状态，是指处于 SUCCEED 或 FAILED 状态。
+/// This API is used to delete a job.
+/// When a job is deleted, all related information is deleted and the job cannot be queried.
+/// To delete a job, the job and all its task instances must be in SUCCEED or FAILED status.
 DeleteJobRequest {
-    /// 作业ID；JobId详见[作业列表](https://cloud.tencent.com/document/product/599/15909)
+    /// Job ID
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
@@ -426,18 +426,18 @@ DeleteJobRequest {
 rt::action!("batch", "2017-03-12", "DeleteJob", DeleteJobRequest => DeleteJobResponse);
 
 rt::model! { read debug;
-/// DeleteJob返回参数结构体
+/// DeleteJob response structure.
 DeleteJobResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteTaskTemplates` (删除任务模板).
+/// Request of `DeleteTaskTemplates` (Deletes a task template).
 ///
-/// 用于删除任务模板信息
+/// This API is used to delete task template information.
 DeleteTaskTemplatesRequest {
-    /// 用于删除任务模板信息，最大数量上限100，环境模版ID通过调用接口 [DescribeTaskTemplates](https://cloud.tencent.com/document/api/599/15902)获取。
+    /// This API is used to delete task template information.
     ///
     /// Required.
     "TaskTemplateIds" task_template_ids set_task_template_ids: list String,
@@ -445,84 +445,85 @@ DeleteTaskTemplatesRequest {
 rt::action!("batch", "2017-03-12", "DeleteTaskTemplates", DeleteTaskTemplatesRequest => DeleteTaskTemplatesResponse);
 
 rt::model! { read debug;
-/// DeleteTaskTemplates返回参数结构体
+/// DeleteTaskTemplates response structure.
 DeleteTaskTemplatesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 依赖关系
+/// Dependency
 Dependence {
-    /// 依赖关系的起点任务名称
+    /// Dependency start task name
     ///
     /// Required.
     "StartTask" start_task set_start_task: str,
-    /// 依赖关系的终点任务名称
+    /// Dependency end task name
     ///
     /// Required.
     "EndTask" end_task set_end_task: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAvailableCvmInstanceTypes` (获取批量计算可用的CVM机型配置信息).
+/// Request of `DescribeAvailableCvmInstanceTypes` (Gets the information of CVM model configurations available to BatchCompute).
 ///
-/// 查看可用的CVM机型配置信息
+/// This API is used to view the information of available CVM model configurations.
 DescribeAvailableCvmInstanceTypesRequest {
-    /// 过滤条件。
+    /// Filter.
     ///
-    /// -  zone - String - 是否必填：否 -（过滤条件）按照[可用区](https://cloud.tencent.com/document/product/213/15707)过滤。
+    /// -  zone - String - Required: No - (Filter) Filter by availability zone.
     ///
-    /// -  instance-family String - 是否必填：否 -（过滤条件）按照[机型系列](https://cloud.tencent.com/document/product/213/15748)过滤。实例机型系列形如：S1、I1、M1等。
+    /// -  instance-family - String - Required: No - (Filter) Filter by model family such as S1, I1, and M1.
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("batch", "2017-03-12", "DescribeAvailableCvmInstanceTypes", DescribeAvailableCvmInstanceTypesRequest => DescribeAvailableCvmInstanceTypesResponse);
 
 rt::model! { read debug;
-/// DescribeAvailableCvmInstanceTypes返回参数结构体
+/// DescribeAvailableCvmInstanceTypes response structure.
 DescribeAvailableCvmInstanceTypesResponse {
-    /// 机型配置数组
+    /// Array of model configurations
     "InstanceTypeConfigSet" instance_type_config_set set_instance_type_config_set: list InstanceTypeConfig,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeComputeEnvActivities` (查看计算环境活动信息).
+/// Request of `DescribeComputeEnvActivities` (Queries the information of activities in the compute environment).
 ///
-/// 用于查询计算环境的活动信息
+/// This API is used to query the information of activities in the compute environment.
 DescribeComputeEnvActivitiesRequest {
-    /// 计算环境ID，环境ID通过调用接口 [DescribeComputeEnvs](https://cloud.tencent.com/document/api/599/15893)获取。
+    /// Compute environment ID
     ///
     /// Required.
     "EnvId" env_id set_env_id: str,
-    /// 偏移量，默认为0.
+    /// Offset
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认值20，最大值100.
+    /// Maximum number of returned items
     "Limit" limit set_limit: i64,
-    /// 过滤条件
-    /// -  compute-node-id - String - 是否必填：否 -（过滤条件）按照计算节点ID过滤，节点ID通过调用接口 [DescribeComputeEnv](https://cloud.tencent.com/document/api/599/15892)获取。
+    /// Filter
+    ///
+    /// -  `compute-node-id` - String - Optional - Filter by the compute node ID.
     "Filters" filters set_filters: obj Filter,
 } }
 rt::action!("batch", "2017-03-12", "DescribeComputeEnvActivities", DescribeComputeEnvActivitiesRequest => DescribeComputeEnvActivitiesResponse);
 
 rt::model! { read debug;
-/// DescribeComputeEnvActivities返回参数结构体
+/// DescribeComputeEnvActivities response structure.
 DescribeComputeEnvActivitiesResponse {
-    /// 计算环境中的活动列表
+    /// List of activities in the compute environment
     "ActivitySet" activity_set set_activity_set: list Activity,
-    /// 活动数量
+    /// Number of activities
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeComputeEnvCreateInfo` (查看计算环境的创建信息).
+/// Request of `DescribeComputeEnvCreateInfo` (Queries the creation information of a compute environment).
 ///
-/// 查看计算环境的创建信息。
+/// This API is used to query the compute environment creation information.
 DescribeComputeEnvCreateInfoRequest {
-    /// 计算环境ID，环境ID通过调用接口 [DescribeComputeEnvs](https://cloud.tencent.com/document/api/599/15893)获取。
+    /// Compute environment ID
     ///
     /// Required.
     "EnvId" env_id set_env_id: str,
@@ -530,70 +531,76 @@ DescribeComputeEnvCreateInfoRequest {
 rt::action!("batch", "2017-03-12", "DescribeComputeEnvCreateInfo", DescribeComputeEnvCreateInfoRequest => DescribeComputeEnvCreateInfoResponse);
 
 rt::model! { read debug;
-/// DescribeComputeEnvCreateInfo返回参数结构体
+/// DescribeComputeEnvCreateInfo response structure.
 DescribeComputeEnvCreateInfoResponse {
-    /// 计算环境 ID
+    /// Compute environment ID
     "EnvId" env_id set_env_id: str,
-    /// 计算环境名称
+    /// Compute environment name
     "EnvName" env_name set_env_name: str,
-    /// 计算环境描述
+    /// Compute environment description
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "EnvDescription" env_description set_env_description: str,
-    /// 计算环境类型，仅支持“MANAGED”类型
+    /// Compute environment type. Only `MANAGED` is supported
     "EnvType" env_type set_env_type: str,
-    /// 计算环境参数
+    /// Compute environment parameter
     "EnvData" env_data set_env_data: obj EnvData,
-    /// 数据盘挂载选项
+    /// Data disk mounting option
     "MountDataDisks" mount_data_disks set_mount_data_disks: list MountDataDisk,
-    /// 输入映射
+    /// Input mapping
     "InputMappings" input_mappings set_input_mappings: list InputMapping,
-    /// 授权信息
+    /// Authorization information
     "Authentications" authentications set_authentications: list Authentication,
-    /// 通知信息
+    /// Notification information
     "Notifications" notifications set_notifications: list Notification,
-    /// 计算节点期望个数
+    /// Number of desired compute nodes
     "DesiredComputeNodeCount" desired_compute_node_count set_desired_compute_node_count: i64,
-    /// 计算环境绑定的标签列表
+    /// Tag list bound to the compute environment.
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Tags" tags set_tags: list Tag,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeComputeEnvCreateInfos` (查看计算环境创建信息列表).
+/// Request of `DescribeComputeEnvCreateInfos` (Queries the list of compute environment creation information).
 ///
-/// 用于查看计算环境创建信息列表，包括名称、描述、类型、环境参数、通知及期望节点数等。
+/// This API is used to view the list of information of compute environment creation, including name, description, type, environment parameters, notifications, and number of desired nodes.
 DescribeComputeEnvCreateInfosRequest {
-    /// 计算环境ID列表，与Filters参数不能同时指定，最大限制100，环境ID通过调用接口 [DescribeComputeEnvs](https://cloud.tencent.com/document/api/599/15893)获取。
+    /// List of compute environment IDs, which cannot be specified together with the `Filters` parameter.
     "EnvIds" env_ids set_env_ids: list String,
-    /// 过滤条件
-    /// -  zone - String - 是否必填：否 -（过滤条件）按照可用区过滤，可用区通过调用接口 [DescribeZones](https://cloud.tencent.com/document/api/213/15707)获取。
-    /// -  env-id - String - 是否必填：否 -（过滤条件）按照计算环境ID过滤。
-    /// -  env-name - String - 是否必填：否 -（过滤条件）按照计算环境名称过滤。与EnvIds参数不能同时指定。
+    /// Filter conditions
+    ///
+    /// -  `zone` - String - Optional - Filter by the availability zone.
+    ///
+    /// -  `env-id` - String - Optional - Filter by the compute environment ID.
+    ///
+    /// -  `env-name` - String - Optional - Filter by the compute environment name.
+    /// It cannot be specified together with `EnvIds`.
     "Filters" filters set_filters: list Filter,
-    /// 偏移量
+    /// Offset
     "Offset" offset set_offset: i128,
-    /// 返回数量，默认值20，最大值100。
+    /// Maximum number of returned items
     "Limit" limit set_limit: i128,
 } }
 rt::action!("batch", "2017-03-12", "DescribeComputeEnvCreateInfos", DescribeComputeEnvCreateInfosRequest => DescribeComputeEnvCreateInfosResponse);
 
 rt::model! { read debug;
-/// DescribeComputeEnvCreateInfos返回参数结构体
+/// DescribeComputeEnvCreateInfos response structure.
 DescribeComputeEnvCreateInfosResponse {
-    /// 计算环境数量
+    /// Number of compute environments
     "TotalCount" total_count set_total_count: i64,
-    /// 计算环境创建信息列表
+    /// List of compute environment creation information
     "ComputeEnvCreateInfoSet" compute_env_create_info_set set_compute_env_create_info_set: list ComputeEnvCreateInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeComputeEnv` (获取计算环境详情).
+/// Request of `DescribeComputeEnv` (Gets compute environment details).
 ///
-/// 用于查询计算环境的详细信息
+/// This API is used to query compute environment details.
 DescribeComputeEnvRequest {
-    /// 计算环境ID，环境ID通过调用接口 [DescribeComputeEnvs](https://cloud.tencent.com/document/api/599/15893)获取。
+    /// Compute environment ID
     ///
     /// Required.
     "EnvId" env_id set_env_id: str,
@@ -601,172 +608,180 @@ DescribeComputeEnvRequest {
 rt::action!("batch", "2017-03-12", "DescribeComputeEnv", DescribeComputeEnvRequest => DescribeComputeEnvResponse);
 
 rt::model! { read debug;
-/// DescribeComputeEnv返回参数结构体
+/// DescribeComputeEnv response structure.
 DescribeComputeEnvResponse {
-    /// 计算环境ID，环境ID通过调用接口 [DescribeComputeEnv](https://cloud.tencent.com/document/api/599/15892)获取。
+    /// Compute environment ID
     "EnvId" env_id set_env_id: str,
-    /// 计算环境名称
+    /// Compute environment name
     "EnvName" env_name set_env_name: str,
-    /// 位置信息
+    /// Location information
     "Placement" placement set_placement: obj Placement,
-    /// 计算环境创建时间
+    /// Compute environment creation time
     "CreateTime" create_time set_create_time: str,
-    /// 计算节点列表信息
+    /// List of compute nodes
     "ComputeNodeSet" compute_node_set set_compute_node_set: list ComputeNode,
-    /// 计算节点统计指标
+    /// Compute node statistical metrics
     "ComputeNodeMetrics" compute_node_metrics set_compute_node_metrics: obj ComputeNodeMetrics,
-    /// 计算节点期望个数
+    /// Number of desired compute nodes
     "DesiredComputeNodeCount" desired_compute_node_count set_desired_compute_node_count: i128,
-    /// 计算环境管理类型，枚举如下： MANAGED: 由客户在Batch平台主动创建； THPC_QUEUE: 由thpc平台创建，关联thpc平台集群队列。
+    /// Compute environment type
     "EnvType" env_type set_env_type: str,
-    /// 计算环境资源类型，当前为CVM和CPM（黑石）
+    /// Compute environment resource type. Values: `CVM`, `CPM` (Bare Metal)
     "ResourceType" resource_type set_resource_type: str,
-    /// 下一步的动作，枚举如下： DELETING: 删除中
+    /// Next action
     "NextAction" next_action set_next_action: str,
-    /// 用户添加到计算环境中的计算节点个数
+    /// Number of compute nodes added to the compute environment
     "AttachedComputeNodeCount" attached_compute_node_count set_attached_compute_node_count: i128,
-    /// 计算环境绑定的标签列表。
+    /// Tag list bound to the compute environment.
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Tags" tags set_tags: list Tag,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeComputeEnvs` (获取计算环境列表).
+/// Request of `DescribeComputeEnvs` (Gets the list of compute environments).
 ///
-/// 用于查看计算环境列表
+/// This API is used to get the list of compute environments.
 DescribeComputeEnvsRequest {
-    /// 计算环境ID列表，与Filters参数不能同时指定。最大数量上限100。
+    /// List of compute environment IDs, which cannot be specified together with the `Filters` parameter.
     "EnvIds" env_ids set_env_ids: list String,
-    /// 过滤条件
-    /// -  zone - String - 是否必填：否 -（过滤条件）按照可用区过滤，可用区通过调用接口 [DescribeZones](https://cloud.tencent.com/document/api/213/15707)获取。
-    /// -  env-id - String - 是否必填：否 -（过滤条件）按照计算环境ID过滤。
-    /// -  env-name - String - 是否必填：否 -（过滤条件）按照计算环境名称过滤。
-    /// -  resource-type - String - 是否必填：否 -（过滤条件）按照计算资源类型过滤，取值CVM或者CPM(黑石)。
-    /// -  tag-key - String - 是否必填：否 -（过滤条件）按照标签键进行过滤。
-    /// - tag-value - String - 是否必填：否 -（过滤条件）按照标签值进行过滤。
-    /// - tag:tag-key - String - 是否必填：否 -（过滤条件）按照标签键值对进行过滤。 tag-key使用具体的标签键进行替换。与EnvIds参数不能同时指定。
+    /// Filters
+    ///
+    /// -  `zone` - String - Optional - Availability zone.
+    ///
+    /// -  `env-id` - String - Optional - Compute environment ID.
+    ///
+    /// -  `env-name` - String - Optional - Compute environment name.
+    ///
+    /// -  `resource-type` - String - Optional - Compute resource type (`CVM` or `CPM`).
+    ///
+    /// -  `tag-key` - String - Optional - Tag key.
+    /// `tag-value` - String - Optional - Tag value.
+    ///
+    /// -  `tag:tag-key` - String - Optional - Tag key-value pair. Replace `tag-key` with the actual tag key.
+    /// It cannot be specified together with `EnvIds`.
     "Filters" filters set_filters: list Filter,
-    /// 偏移量
+    /// Offset
     "Offset" offset set_offset: i128,
-    /// 返回数量，默认值20，最大值100。
+    /// Maximum number of returned items
     "Limit" limit set_limit: i128,
 } }
 rt::action!("batch", "2017-03-12", "DescribeComputeEnvs", DescribeComputeEnvsRequest => DescribeComputeEnvsResponse);
 
 rt::model! { read debug;
-/// DescribeComputeEnvs返回参数结构体
+/// DescribeComputeEnvs response structure.
 DescribeComputeEnvsResponse {
-    /// 计算环境列表
+    /// List of compute environments
     "ComputeEnvSet" compute_env_set set_compute_env_set: list ComputeEnvView,
-    /// 计算环境数量
+    /// Number of compute environments
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCvmZoneInstanceConfigInfos` (获取批量计算可用区机型配置信息).
+/// Request of `DescribeCvmZoneInstanceConfigInfos` (Gets the model configuration information of the availability zone of BatchCompute).
 ///
-/// 获取批量计算可用区机型配置信息
+/// This API is used to get the model configuration information of the availability zone of BatchCompute.
 DescribeCvmZoneInstanceConfigInfosRequest {
-    /// 过滤条件。
+    /// Filter.
     ///
-    /// -  zone - String - 是否必填：否 -（过滤条件）按照[可用区](https://cloud.tencent.com/document/product/213/15707)过滤。
+    /// -  zone - String - Required: No - (Filter) Filter by availability zone.
     ///
-    /// -  instance-family String - 是否必填：否 -（过滤条件）按照[机型系列](https://cloud.tencent.com/document/product/213/15748)过滤。实例机型系列形如：S1、I1、M1等。
+    /// -  instance-family - String - Required: No - (Filter) Filter by model family such as S1, I1, and M1.
     ///
-    /// -  instance-type - String - 是否必填：否 - （过滤条件）按照[机型](https://cloud.tencent.com/document/product/213/15749)过滤。实例机型形如：：S5.12XLARGE128、S5.12XLARGE96等。
+    /// -  instance-type - String - Required: No - (Filter) Filter by model.
     ///
-    /// -  instance-charge-type - String - 是否必填：否 -（过滤条件）按照实例计费模式过滤。 ( POSTPAID_BY_HOUR：表示后付费，即按量计费机型 | SPOTPAID：表示竞价付费机型。 )
+    /// -  instance-charge-type - String - Required: No - (Filter) Filter by instance billing method. ( POSTPAID_BY_HOUR: pay-as-you-go | SPOTPAID: bidding.)
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("batch", "2017-03-12", "DescribeCvmZoneInstanceConfigInfos", DescribeCvmZoneInstanceConfigInfosRequest => DescribeCvmZoneInstanceConfigInfosResponse);
 
 rt::model! { read debug;
-/// DescribeCvmZoneInstanceConfigInfos返回参数结构体
+/// DescribeCvmZoneInstanceConfigInfos response structure.
 DescribeCvmZoneInstanceConfigInfosResponse {
-    /// 可用区机型配置列表。
+    /// List of model configurations in the availability zone.
     "InstanceTypeQuotaSet" instance_type_quota_set set_instance_type_quota_set: list InstanceTypeQuotaItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceCategories` (查询实例分类信息).
+/// Request of `DescribeInstanceCategories` (Queries instance category information).
 ///
-/// 目前对CVM现有实例族分类，每一类包含若干实例族。该接口用于查询实例分类信息。
+/// Currently, CVM instance families are classified into different category, and each category contains several instance families. This API is used to query the instance category information.
 DescribeInstanceCategoriesRequest {
 } }
 rt::action!("batch", "2017-03-12", "DescribeInstanceCategories", DescribeInstanceCategoriesRequest => DescribeInstanceCategoriesResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceCategories返回参数结构体
+/// DescribeInstanceCategories response structure.
 DescribeInstanceCategoriesResponse {
-    /// CVM实例分类列表
+    /// List of CVM instance categories
     "InstanceCategorySet" instance_category_set set_instance_category_set: list InstanceCategoryItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeJobMonitorData` (查询作业任务实例的资源监控信息).
+/// Request of `DescribeJobMonitorData` (Query a task instance's resource monitoring information).
 ///
-/// 查询作业任务实例的资源使用监控信息。当前只支持查询弹性节点任务并且Job未删除；暂不支持计算环境类任务；该接口只支持查询作业实例时间范围之内的资源使用情况。
+/// Query the resource usage monitoring information of Job task instances. This API only supports querying elastic node tasks and undeleted jobs. Computing environment tasks are not currently supported. This interface only supports querying the resource utilization of Job instances within a time range.
 DescribeJobMonitorDataRequest {
-    /// 作业ID；JobId详见[作业列表](https://cloud.tencent.com/document/product/599/15909)
+    /// Job ID; see JobId in the job list (https://www.tencentcloud.com/document/product/599/15909?from_cn_redirect=1).
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
-    /// 作业的Task名称，详见[作业详情](https://cloud.tencent.com/document/product/599/15904)。
+    /// Name of the job Task. See [job details](https://www.tencentcloud.com/document/product/599/15904?from_cn_redirect=1).
     ///
     /// Required.
     "TaskName" task_name set_task_name: str,
-    /// 作业任务实例的序号，详见[任务详情](https://cloud.tencent.com/document/product/599/15905)
+    /// Serial number of the task instance. For details, see [Task Detail](https://www.tencentcloud.com/document/product/599/15905?from_cn_redirect=1).
     ///
     /// Required.
     "TaskInstanceIndex" task_instance_index set_task_instance_index: i64,
-    /// 支持查询的指标；当前支持查询的任务指标；
+    /// Supported metrics; Metrics to be queried for the task currently supported.
     ///
-    /// - CpuUsage：cpu利用率，单位：%
-    /// - MemUsage：内存利用率，单位：%
-    /// - LanOuttraffic：内网出带宽，单位：Bytes/s
-    /// - LanIntraffic：内网入带宽，单位：Bytes/s
-    /// - MaxDiskUsage：所有磁盘中的使用率最高的磁盘使用率，单位：%
-    /// - TargetDiskUsage：指定磁盘的使用率，单位：%；配合Dimensions参数使用
+    /// -CpuUsage: cpu usage, unit: %
+    /// -MemUsage: Memory usage, measurement unit: %
+    /// -LanOuttraffic: Private network outbound bandwidth, measurement unit: Bytes/s
+    /// -LanIntraffic: Private network inbound bandwidth, unit: Bytes/s
+    /// -MaxDiskUsage: Highest disk utilization among all disks. Measurement unit: %
+    /// -TargetDiskUsage: Specify disk utilization, unit: %; use in conjunction with the Dimensions parameter.
     ///
     /// Required.
     "MetricName" metric_name set_metric_name: str,
-    /// 查询任务实例的起始时间；如果未传入查询起始时间或传入的时间小于任务实例的创建时间（任务实例创建时间详见[任务详情](https://cloud.tencent.com/document/product/599/15905)），会自动将查询时间调整到任务实例的创建时间。传入时间格式只支持零时区格式。
+    /// Query start time of the task instance. If the query start time is not passed in or the incoming time is less than the instance creation time (see task detail (https://www.tencentcloud.com/document/product/599/15905?from_cn_redirect=1) for instance creation time), the query time will automatically be adjusted to the instance creation time. The passed-in time format supports only the zero time zone format.
     "StartTime" start_time set_start_time: str,
-    /// 查询任务实例的终止时间；如果未传入查询终止时间或传入的时间大于任务实例的终止时间（任务实例终止时间详见[任务详情](https://cloud.tencent.com/document/product/599/15905)），并且任务实例已经结束，会自动将查询终止时间调整到任务实例的终止时间；如果任务实例未结束，会自动将查询终止时间调整到当前时间。传入时间格式只支持零时区格式。
+    /// Query the termination time of the task instance. If the query end time is not passed in or the passed-in time is larger than the termination time of the task instance (see [task detail](https://www.tencentcloud.com/document/product/599/15905?from_cn_redirect=1) for the termination time of the task instance), and the task instance has already ended, the query end time will be automatically adjusted to the termination time of the task instance. If the task instance has not ended, the query end time will be automatically adjusted to the current time. The input time format supports only the zero time zone format.
     "EndTime" end_time set_end_time: str,
-    /// 查询指标的扩展参数；当前只支持TargetDiskUsage;
+    /// Query metrics extension parameter; currently only support TargetDiskUsage.
     ///
     /// - TargetDiskUsage
-    /// -支持的查询维度diskname, 维度值为磁盘挂载名，例如vdb；如果不传此参数，默认查询vdb磁盘的使用率。
-    /// 样例：[{"Name":"diskname", "Value":"vdb"}]
+    /// -Supported query dimensions include diskname. The dimension value is the disk mount name, such as vdb. If this parameter is not provided, the default query is disk utilization of vdb.
+    /// Sample: [{"Name":"diskname", "Value":"vdb"}]
     "Dimensions" dimensions set_dimensions: list Dimension,
 } }
 rt::action!("batch", "2017-03-12", "DescribeJobMonitorData", DescribeJobMonitorDataRequest => DescribeJobMonitorDataResponse);
 
 rt::model! { read debug;
-/// DescribeJobMonitorData返回参数结构体
+/// DescribeJobMonitorData response structure.
 DescribeJobMonitorDataResponse {
-    /// 监控数据粒度，单位:秒；时间粒度随着查询的时间范围变化，查询时间范围越小，时间粒度越小。
+    /// Monitoring data granularity, measurement unit: second. Time granularity changes with the query time range. The smaller the query time range, the smaller the time granularity.
     "Period" period set_period: i64,
-    /// 监控采集的数据。时间戳和对应的值一一对应；如果查询的任务重试，采集时间段涉及多个实例的话，某些时间段内的值为null, 表示对应时间点没有实例存在，也不存在对应的监控数据；相邻监控时间段之间的空值数量最多为10。
+    /// The collected data is monitored. Timestamps and corresponding values have a one-to-one relationship. If the querying task retries and the collection time period involves multiple instances, values during specific periods are null, indicating no instance existence at the corresponding time and no corresponding monitoring data. The maximum number of null values between adjacent monitoring time periods is 10.
     "DataPoints" data_points set_data_points: obj DataPointView,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeJob` (查看作业详情).
+/// Request of `DescribeJob` (Queries job details).
 ///
-/// 用于查看一个作业的详细信息，包括内部任务（Task）和依赖（Dependence）信息。
+/// This API is used to query the details of a job, including internal task (`Task`) and dependency (`Dependence`) information.
 DescribeJobRequest {
-    /// 作业ID；JobId详见[作业列表](https://cloud.tencent.com/document/product/599/15909)
+    /// Job ID
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
@@ -774,46 +789,48 @@ DescribeJobRequest {
 rt::action!("batch", "2017-03-12", "DescribeJob", DescribeJobRequest => DescribeJobResponse);
 
 rt::model! { read debug;
-/// DescribeJob返回参数结构体
+/// DescribeJob response structure.
 DescribeJobResponse {
-    /// 作业ID
+    /// Job ID
     "JobId" job_id set_job_id: str,
-    /// 作业名称
+    /// Job name
     "JobName" job_name set_job_name: str,
-    /// 可用区信息
+    /// Availability zone information
     "Zone" zone set_zone: str,
-    /// 作业优先级
+    /// Job priority
     "Priority" priority set_priority: i64,
-    /// 作业状态
+    /// Job state
     "JobState" job_state set_job_state: str,
-    /// 创建时间。按照ISO8601标准表示，并且使用UTC时间。格式为：YYYY-MM-DDThh:mm:ssZ。
+    /// Creation Date
     "CreateTime" create_time set_create_time: str,
-    /// 结束时间。按照ISO8601标准表示，并且使用UTC时间。格式为：YYYY-MM-DDThh:mm:ssZ。
+    /// End time
     "EndTime" end_time set_end_time: str,
-    /// 任务视图信息
+    /// Task view information
     "TaskSet" task_set set_task_set: list TaskView,
-    /// 任务间依赖信息
+    /// Information of the dependency among tasks
     "DependenceSet" dependence_set set_dependence_set: list Dependence,
-    /// 任务统计指标
+    /// Task statistical metrics
     "TaskMetrics" task_metrics set_task_metrics: obj TaskMetrics,
-    /// 任务实例统计指标
+    /// Task instance statistical metrics
     "TaskInstanceMetrics" task_instance_metrics set_task_instance_metrics: obj TaskInstanceMetrics,
-    /// 作业失败原因
+    /// Job failure reason
     "StateReason" state_reason set_state_reason: str,
-    /// 作业绑定的标签列表。
+    /// List of tags bound with the job.
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Tags" tags set_tags: list Tag,
-    /// 下一步动作
+    /// Next action
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "NextAction" next_action set_next_action: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeJobSubmitInfo` (获取作业的提交信息).
+/// Request of `DescribeJobSubmitInfo` (Queries job submission information).
 ///
-/// 用于查询指定作业的提交信息，其返回内容包括 JobId 和 SubmitJob 接口中作为输入参数的作业提交信息
+/// This API is used to query the submission information of the specified job, with the return including the job submission information used as input parameters in the JobId and SubmitJob APIs.
 DescribeJobSubmitInfoRequest {
-    /// 作业ID；JobId详见[作业列表](https://cloud.tencent.com/document/product/599/15909)
+    /// Job ID
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
@@ -821,211 +838,195 @@ DescribeJobSubmitInfoRequest {
 rt::action!("batch", "2017-03-12", "DescribeJobSubmitInfo", DescribeJobSubmitInfoRequest => DescribeJobSubmitInfoResponse);
 
 rt::model! { read debug;
-/// DescribeJobSubmitInfo返回参数结构体
+/// DescribeJobSubmitInfo response structure.
 DescribeJobSubmitInfoResponse {
-    /// 作业ID
+    /// Job ID
     "JobId" job_id set_job_id: str,
-    /// 作业名称
+    /// Job name
     "JobName" job_name set_job_name: str,
-    /// 作业描述
+    /// Job description
     "JobDescription" job_description set_job_description: str,
-    /// 作业优先级，任务（Task）和任务实例（TaskInstance）会继承作业优先级
+    /// Job priority. Tasks (Task) and task instances (TaskInstance) inherit the job priority
     "Priority" priority set_priority: i64,
-    /// 任务信息
+    /// Information of tasks in the job
     "Tasks" tasks set_tasks: list Task,
-    /// 依赖信息
+    /// Dependency information
     "Dependences" dependences set_dependences: list Dependence,
-    /// 作业绑定的标签列表。
+    /// List of tags bound with the job.
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Tags" tags set_tags: list Tag,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeJobs` (查看作业列表).
+/// Request of `DescribeJobs` (Queries the list of jobs).
 ///
-/// 用于查询若干个作业的概览信息
+/// This API is used to query the overview information of several jobs.
 DescribeJobsRequest {
-    /// 作业ID列表，与Filters参数不能同时指定。
+    /// List of job IDs. It cannot be specified together with `Filters`.
     "JobIds" job_ids set_job_ids: list String,
-    /// 过滤条件
+    /// Filter
     ///
-    /// -  job-id - String - 是否必填：否 -（过滤条件）按照作业ID过滤。
+    /// -  `job-id` - String - Optional - Filter by the job ID.
     ///
-    /// -  job-name - String - 是否必填：否 -（过滤条件）按照作业名称过滤。
+    /// -  `job-name` - String - Optional - Filter by the job name.
     ///
-    /// -  job-state - String - 是否必填：否 -（过滤条件）按照作业状态过滤。
+    /// -  `job-state` - String - Optional - Filter by the job state.
     ///
-    /// - SUBMITTED：已提交；
-    /// - PENDING：等待中；
-    /// - RUNNABLE：可运行；
-    /// - STARTING：启动中；
-    /// - RUNNING：运行中；
-    /// - SUCCEED：成功；
-    /// - FAILED：失败；
-    /// - FAILED_INTERRUPTED：失败后保留实例。
+    /// -  `zone` - String - Optional - Filter by the availability zone.
     ///
-    /// -  zone - String - 是否必填：否 -（过滤条件）按照[可用区](https://cloud.tencent.com/document/product/213/15707)过滤。
+    /// -  `tag-key` - String - Optional - Tag key.
     ///
-    /// -  tag-key - String - 是否必填：否 -（过滤条件）按照标签键进行过滤。
+    /// -  `tag-value` - String - Optional - Tag value.
     ///
-    /// -  tag-value - String - 是否必填：否 -（过滤条件）按照标签值进行过滤。
-    ///
-    /// -  tag:tag-key - String - 是否必填：否 -（过滤条件）按照标签键值对进行过滤。 tag-key使用具体的标签键进行替换。
-    /// 与JobIds参数不能同时指定。
+    /// -  `tag:tag-key` - String - Optional - Filter by the tag key-value pair. The tag-key should be replaced by a specified tag key.
+    /// It cannot be specified together with `JobIds`.
     "Filters" filters set_filters: list Filter,
-    /// 偏移量
+    /// Offset
     "Offset" offset set_offset: i64,
-    /// 返回job数量限制，最大值: 100，默认值: 20.
+    /// Maximum number of returned items
     "Limit" limit set_limit: i64,
 } }
 rt::action!("batch", "2017-03-12", "DescribeJobs", DescribeJobsRequest => DescribeJobsResponse);
 
 rt::model! { read debug;
-/// DescribeJobs返回参数结构体
+/// DescribeJobs response structure.
 DescribeJobsResponse {
-    /// 作业列表
+    /// List of jobs
     "JobSet" job_set set_job_set: list JobView,
-    /// 符合条件的作业数量
+    /// Number of matched jobs
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTaskLogs` (获取任务日志详情).
+/// Request of `DescribeTaskLogs` (Queries task log details).
 ///
-/// 用于获取任务多个实例标准输出和标准错误日志。
+/// This API is used to get the standard outputs and standard error logs of multiple task instances.
 DescribeTaskLogsRequest {
-    /// 作业ID。JobId详见[作业列表](https://cloud.tencent.com/document/product/599/15909)。
+    /// Job ID
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
-    /// 任务名称
+    /// Task name
     ///
     /// Required.
     "TaskName" task_name set_task_name: str,
-    /// 任务实例集合；与Offset不能同时指定。
+    /// Set of task instances
     "TaskInstanceIndexes" task_instance_indexes set_task_instance_indexes: list i128,
-    /// 起始任务实例。与TaskInstanceIndexes参数不能同时指定。
+    /// The start point of query
     "Offset" offset set_offset: i128,
-    /// 最大任务实例数；默认值为5， 最大值为10。
+    /// Maximum number of task instances returned
     "Limit" limit set_limit: i128,
 } }
 rt::action!("batch", "2017-03-12", "DescribeTaskLogs", DescribeTaskLogsRequest => DescribeTaskLogsResponse);
 
 rt::model! { read debug;
-/// DescribeTaskLogs返回参数结构体
+/// DescribeTaskLogs response structure.
 DescribeTaskLogsResponse {
-    /// 任务实例总数
+    /// Total number of task instances
     "TotalCount" total_count set_total_count: i128,
-    /// 任务实例日志详情集合
+    /// Set of task instance log details
     "TaskInstanceLogSet" task_instance_log_set set_task_instance_log_set: list TaskInstanceLog,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTask` (查询任务详情).
+/// Request of `DescribeTask` (Queries task details).
 ///
-/// 用于查询指定任务的详细信息，包括任务内部的任务实例信息。
+/// This API is used to query the details of a specified task, including information of the task instances inside the task.
 DescribeTaskRequest {
-    /// 作业ID；JobId详见[作业列表](https://cloud.tencent.com/document/product/599/15909)
+    /// Job ID
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
-    /// 任务名称
+    /// Task name
     ///
     /// Required.
     "TaskName" task_name set_task_name: str,
-    /// 偏移量
+    /// Offset
     "Offset" offset set_offset: i128,
-    /// 返回数量。默认取值100，最大取值1000。
+    /// Number of returned results. Default value: 100. Maximum value: 1,000.
     "Limit" limit set_limit: i128,
-    /// 过滤条件，详情如下：
-    /// task-instance-state     - String - 是否必填： 否 - 按照任务实例状态进行过滤（
+    /// Filter as detailed below:
     ///
-    /// - SUBMITTED：已提交；
-    /// - PENDING：等待中；
-    /// - RUNNABLE：可运行；
-    /// - STARTING：启动中；
-    /// - RUNNING：运行中；
-    /// - SUCCEED：成功；
-    /// - FAILED：失败；
-    /// - FAILED_INTERRUPTED：失败后保留实例）。
+    /// -  `task-instance-type` - String - Optional - Filter by the task instance state. (`SUBMITTED`, `PENDING`, `RUNNABLE`, `STARTING`, `RUNNING`, `SUCCEED`, `FAILED`, `FAILED_INTERRUPTED`).
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("batch", "2017-03-12", "DescribeTask", DescribeTaskRequest => DescribeTaskResponse);
 
 rt::model! { read debug;
-/// DescribeTask返回参数结构体
+/// DescribeTask response structure.
 DescribeTaskResponse {
-    /// 作业ID
+    /// Job ID
     "JobId" job_id set_job_id: str,
-    /// 任务名称
+    /// Task name
     "TaskName" task_name set_task_name: str,
-    /// 任务状态
+    /// Task status
     "TaskState" task_state set_task_state: str,
-    /// 创建时间
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
-    /// 结束时间
+    /// End time
     "EndTime" end_time set_end_time: str,
-    /// 任务实例总数
+    /// Total number of task instances
     "TaskInstanceTotalCount" task_instance_total_count set_task_instance_total_count: i64,
-    /// 任务实例信息
+    /// Task instance information
     "TaskInstanceSet" task_instance_set set_task_instance_set: list TaskInstanceView,
-    /// 任务实例统计指标
+    /// Task instance statistical metrics
     "TaskInstanceMetrics" task_instance_metrics set_task_instance_metrics: obj TaskInstanceMetrics,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTaskTemplates` (获取任务模板).
+/// Request of `DescribeTaskTemplates` (Queries task templates).
 ///
-/// 用于查询任务模板信息
+/// This API is used to query the information of task templates.
 DescribeTaskTemplatesRequest {
-    /// 任务模板ID列表，与Filters参数不能同时指定。模版ID最大限制100.
+    /// List of task template IDs. It cannot be specified together with `Filters`.
     "TaskTemplateIds" task_template_ids set_task_template_ids: list String,
-    /// 过滤条件
+    /// Filter
     ///
-    /// -  task-template-name - String - 是否必填：否 -（过滤条件）按照任务模板名称过滤。
+    /// -  `task-template-name` - String - Optional - Task template name.
     ///
-    /// -  tag-key - String - 是否必填：否 -（过滤条件）按照标签键进行过滤。
+    /// -  `tag-key` - String - Optional - Tag key.
     ///
-    /// -  tag-value - String - 是否必填：否 -（过滤条件）按照标签值进行过滤。
+    /// -  `tag-value` - String - Optional - Tag value.
     ///
-    /// -  tag:tag-key - String - 是否必填：否 -（过滤条件）按照标签键值对进行过滤。 tag-key使用具体的标签键进行替换。
-    /// 与TaskTemplateIds参数不能同时指定。
+    /// -  `tag:tag-key` - String - Optional - Tag key-value pair. The tag-key should be replaced by a specified tag key.
+    /// It cannot be specified together with `TaskTemplateIds`.
     "Filters" filters set_filters: list Filter,
-    /// 偏移量
+    /// Offset
     "Offset" offset set_offset: i64,
-    /// 返回数量; 可选范围[1-100]；默认值为20。
+    /// Maximum number of returned items
     "Limit" limit set_limit: i64,
 } }
 rt::action!("batch", "2017-03-12", "DescribeTaskTemplates", DescribeTaskTemplatesRequest => DescribeTaskTemplatesResponse);
 
 rt::model! { read debug;
-/// DescribeTaskTemplates返回参数结构体
+/// DescribeTaskTemplates response structure.
 DescribeTaskTemplatesResponse {
-    /// 任务模板列表
+    /// List of task templates
     "TaskTemplateSet" task_template_set set_task_template_set: list TaskTemplateView,
-    /// 任务模板数量
+    /// Number of task templates
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DetachInstances` (从计算环境移出实例).
+/// Request of `DetachInstances` (Removes instances from the compute environment).
 ///
-/// 将添加到计算环境中的实例从计算环境中移出。若是由批量计算自动创建的计算节点实例则不允许移出。
+/// This API is used to remove instances that from compute environment.
 DetachInstancesRequest {
-    /// 计算环境ID，环境ID通过调用接口 [DescribeComputeEnvs](https://cloud.tencent.com/document/api/599/15893)获取。
+    /// Compute environment ID
     ///
     /// Required.
     "EnvId" env_id set_env_id: str,
-    /// 实例ID列表，实例ID通过调用接口 [DescribeInstances](https://cloud.tencent.com/document/api/213/15728)获取。
+    /// List of instance IDs
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
@@ -1033,43 +1034,44 @@ DetachInstancesRequest {
 rt::action!("batch", "2017-03-12", "DetachInstances", DetachInstancesRequest => DetachInstancesResponse);
 
 rt::model! { read debug;
-/// DetachInstances返回参数结构体
+/// DetachInstances response structure.
 DetachInstancesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Job资源监控查询维度
+/// Job resource monitoring query dimension
 Dimension {
-    /// 查询指标的维度名称
+    /// Query the dimension name of a metric
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 查询指标的维度值
+    /// Query the dimension value of a metric
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { both nodebug;
-/// Docker容器信息
+/// Docker container information
 Docker {
-    /// Docker Hub填写“[user/repo]:[tag]”，Tencent Registry填写“ccr.ccs.tencentyun.com/[namespace/repo]:[tag]”
+    /// For Docker Hub, enter "[user/repo]:[tag]"; for Tencent Registry, enter "ccr.ccs.tencentyun.com/[namespace/repo]:[tag]"
     ///
     /// Required.
     "Image" image set_image: str,
-    /// Docker Hub 用户名或 Tencent Registry 用户名；公共镜像可不填写此参数。
+    /// Docker Hub username or Tencent Registry username
     "User" user set_user: str,
-    /// Docker Hub 密码或 Tencent Registry 密码；公共镜像可不填写此参数。
+    /// Docker Hub password or Tencent Registry password
     "Password" password set_password: str,
-    /// Docker Hub 可以不填，但确保具有公网访问能力。或者是 Tencent Registry 服务地址“ccr.ccs.tencentyun.com”
+    /// For Docker Hub, this can be left blank, but please ensure public network access is present. For Tencent Registry, the server address is "ccr.ccs.tencentyun.com"
     "Server" server set_server: str,
-    /// 拉取Docker镜像重试次数。默认值：0。
+    /// Maximum retry attempts to load docket images. Range: 0 - 10. Default: `0`
     "MaxRetryCount" max_retry_count set_max_retry_count: i128,
-    /// 拉取Docker镜像失败时延迟时间。单位：秒。
+    /// Docker image loading timeout period (in seconds). Range: 1 - 360
     "DelayOnRetry" delay_on_retry set_delay_on_retry: i128,
-    /// Docker命令运行参数。
+    /// Docker command execution parameter
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "DockerRunOption" docker_run_option set_docker_run_option: str,
 } }
 impl ::core::fmt::Debug for Docker {
@@ -1087,404 +1089,412 @@ impl ::core::fmt::Debug for Docker {
 }
 
 rt::model! { both debug;
-/// 描述了实例的增强服务启用情况与其设置，如云安全，云监控等实例 Agent
+/// Describes the configuration of enhanced services, such as Cloud Security and Cloud Monitor.
 EnhancedService {
-    /// 开启云安全服务。若不指定该参数，则默认开启云安全服务。
+    /// Enables cloud security service. If this parameter is not specified, the cloud security service will be enabled by default.
     "SecurityService" security_service set_security_service: obj RunSecurityServiceEnabled,
-    /// 开启云监控服务。若不指定该参数，则默认开启云监控服务。
+    /// Enables cloud monitor service. If this parameter is not specified, the cloud monitor service will be enabled by default.
     "MonitorService" monitor_service set_monitor_service: obj RunMonitorServiceEnabled,
-    /// 开启云自动化助手服务（TencentCloud Automation Tools，TAT）。若不指定该参数，则公共镜像默认开启云自动化助手服务，其他镜像默认不开启云自动化助手服务。
+    /// Whether to enable the TAT service. If this parameter is not specified, the TAT service is enabled for public images and disabled for other images by default.
     "AutomationService" automation_service set_automation_service: obj RunAutomationServiceEnabled,
 } }
 
 rt::model! { both debug;
-/// 计算环境数据
+/// Compute environment information
 EnvData {
-    /// CVM实例类型，不能与InstanceTypes和InstanceTypeOptions同时出现。
+    /// CVM instance type. It cannot be specified together with `InstanceTypes` or `InstanceTypeOptions`.
     "InstanceType" instance_type set_instance_type: str,
-    /// CVM镜像ID
+    /// CVM image ID
     "ImageId" image_id set_image_id: str,
-    /// 实例系统盘配置信息
+    /// System disk configuration of the instance
     "SystemDisk" system_disk set_system_disk: obj SystemDisk,
-    /// 实例数据盘配置信息
+    /// Data disk configuration of the instance
     "DataDisks" data_disks set_data_disks: list DataDisk,
-    /// 私有网络相关信息配置，与Zones和VirtualPrivateClouds不能同时指定。
+    /// Information of the VPC configuration. It cannot be specified together with `Zones` and `VirtualPrivateClouds`.
     "VirtualPrivateCloud" virtual_private_cloud set_virtual_private_cloud: obj VirtualPrivateCloud,
-    /// 公网带宽相关信息设置
+    /// Public network bandwidth configuration
     "InternetAccessible" internet_accessible set_internet_accessible: obj InternetAccessible,
-    /// CVM实例显示名称
+    /// CVM instance display name
     "InstanceName" instance_name set_instance_name: str,
-    /// 实例登录设置
+    /// Instance login settings
     "LoginSettings" login_settings set_login_settings: obj LoginSettings,
-    /// 实例所属安全组
+    /// Security groups associated with the instance
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// 增强服务。通过该参数可以指定是否开启云安全、云监控等服务。若不指定该参数，则默认开启云监控、云安全服务。
+    /// Whether to activate CWPP agent and Cloud Monitor. CWPP agent and Cloud Monitor are activated by default.
     "EnhancedService" enhanced_service set_enhanced_service: obj EnhancedService,
-    /// CVM实例计费类型
+    /// CVM instance billing method
     ///
-    /// - POSTPAID_BY_HOUR：按小时后付费
-    /// - SPOTPAID：竞价付费
-    /// 默认值：POSTPAID_BY_HOUR。
+    /// - `POSTPAID_BY_HOUR` (default): Hourly-billed pay-as-you-go
+    ///
+    /// - `SPOTPAID`: Spot instance
     "InstanceChargeType" instance_charge_type set_instance_charge_type: str,
-    /// 实例的市场相关选项，如竞价实例相关参数
+    /// Market-related options for instances, such as parameters related to spot instances.
     "InstanceMarketOptions" instance_market_options set_instance_market_options: obj InstanceMarketOptionsRequest,
-    /// CVM实例类型列表，不能与InstanceType和InstanceTypeOptions同时出现。指定该字段后，计算节点按照机型先后顺序依次尝试创建，直到实例创建成功，结束遍历过程。最多支持10个机型。
+    /// Types of CVM instances to create (up to 10). The system creates compute nodes of types specified in this list from top to down till the creation is successful. It cannot be specified together with `InstanceType` or `InstanceTypeOptions`.
     "InstanceTypes" instance_types set_instance_types: list String,
-    /// CVM实例机型配置。不能与InstanceType和InstanceTypes同时出现。
+    /// CVM instance model configuration. It cannot be specified together with `InstanceType` or `InstanceTypes`.
     "InstanceTypeOptions" instance_type_options set_instance_type_options: obj InstanceTypeOptions,
-    /// 可用区列表，支持跨可用区创建CVM实例。与VirtualPrivateCloud和VirtualPrivateClouds不能同时指定。
+    /// List of availability zones. You can create CVM cross AZs in the same region. It cannot be specified together with `VirtualPrivateCloud` or `VirtualPrivateClouds`.
     "Zones" zones set_zones: list String,
-    /// 私有网络列表，支持跨私有网络创建CVM实例。与VirtualPrivateCloud和Zones不能同时指定。
+    /// List of VPCs (creation of CVM instances across VPCs is supported). It cannot be specified together with `VirtualPrivateCloud` or `Zones`.
     "VirtualPrivateClouds" virtual_private_clouds set_virtual_private_clouds: list VirtualPrivateCloud,
 } }
 
 rt::model! { both debug;
-/// 环境变量
+/// Environment variable
 EnvVar {
-    /// 环境变量名称
+    /// Environment variable name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 环境变量取值
+    /// Environment variable value
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { both debug;
-/// 事件配置
+/// Event configuration
 EventConfig {
-    /// 事件类型，包括：
+    /// Event type. Value range:
     ///
-    /// - “JOB_RUNNING”：作业运行，适用于"SubmitJob"。
-    /// - “JOB_SUCCEED”：作业成功，适用于"SubmitJob"。
-    /// - “JOB_FAILED”：作业失败，适用于"SubmitJob"。
-    /// - “JOB_FAILED_INTERRUPTED”：作业失败，保留实例，适用于"SubmitJob"。
-    /// - “TASK_RUNNING”：任务运行，适用于"SubmitJob"。
-    /// - “TASK_SUCCEED”：任务成功，适用于"SubmitJob"。
-    /// - “TASK_FAILED”：任务失败，适用于"SubmitJob"。
-    /// - “TASK_FAILED_INTERRUPTED”：任务失败，保留实例，适用于"SubmitJob"。
-    /// - “TASK_INSTANCE_RUNNING”：任务实例运行，适用于"SubmitJob"。
-    /// - “TASK_INSTANCE_SUCCEED”：任务实例成功，适用于"SubmitJob"。
-    /// - “TASK_INSTANCE_FAILED”：任务实例失败，适用于"SubmitJob"。
-    /// - “TASK_INSTANCE_FAILED_INTERRUPTED”：任务实例失败，保留实例，适用于"SubmitJob"。
-    /// - “COMPUTE_ENV_CREATED”：计算环境已创建，适用于"CreateComputeEnv"。
-    /// - “COMPUTE_ENV_DELETED”：计算环境已删除，适用于"CreateComputeEnv"。
-    /// - “COMPUTE_NODE_CREATED”：计算节点已创建，适用于"CreateComputeEnv"和"SubmitJob"。
-    /// - “COMPUTE_NODE_CREATION_FAILED”：计算节点创建失败，适用于"CreateComputeEnv"和"SubmitJob"。
-    /// - “COMPUTE_NODE_RUNNING”：计算节点运行中，适用于"CreateComputeEnv"和"SubmitJob"。
-    /// - “COMPUTE_NODE_ABNORMAL”：计算节点异常，适用于"CreateComputeEnv"和"SubmitJob"。
-    /// - “COMPUTE_NODE_DELETING”：计算节点已删除，适用于"CreateComputeEnv"和"SubmitJob"。
+    /// - `JOB_RUNNING`: The job is running, applicable to `SubmitJob`.
+    /// - `JOB_SUCCEED`: The job succeeded, applicable to `SubmitJob`.
+    /// - `JOB_FAILED`: The job failed, applicable to `SubmitJob`.
+    /// - `JOB_FAILED_INTERRUPTED`: The job failed and the instance is retained, applicable to `SubmitJob`.
+    /// - `TASK_RUNNING`: The task is running, applicable to `SubmitJob`.
+    /// - `TASK_SUCCEED`: The task succeeded, applicable to `SubmitJob`.
+    /// - `TASK_FAILED`: The task failed, applicable to `SubmitJob`.
+    /// - `TASK_FAILED_INTERRUPTED`: The task failed and the instance is retained, applicable to `SubmitJob`.
+    /// - `TASK_INSTANCE_RUNNING`: The task instance is running, applicable to `SubmitJob`.
+    /// - `TASK_INSTANCE_SUCCEED`: The task instance succeeded, applicable to `SubmitJob`.
+    /// - `TASK_INSTANCE_FAILED`: The task instance failed, applicable to `SubmitJob`.
+    /// - `TASK_INSTANCE_FAILED_INTERRUPTED`: The task instance failed and the instance is retained, applicable to `SubmitJob`.
+    /// - `COMPUTE_ENV_CREATED`: the compute environment has been created, applicable to "CreateComputeEnv".
+    /// - `COMPUTE_ENV_DELETED`: The compute environment has been deleted, applicable to `CreateComputeEnv`.
+    /// - `COMPUTE_NODE_CREATED`: The compute node has been created, applicable to `CreateComputeEnv` and `SubmitJob`.
+    /// - `COMPUTE_NODE_CREATION_FAILED`: The compute node creation failed, applicable to `CreateComputeEnv` and `SubmitJob`.
+    /// - `COMPUTE_NODE_RUNNING`: The compute node is running, applicable to `CreateComputeEnv` and `SubmitJob`.
+    /// - `COMPUTE_NODE_ABNORMAL`: The compute node is exceptional, applicable to "CreateComputeEnv" and "SubmitJob".
+    /// - `COMPUTE_NODE_DELETING`: The compute node has been deleted, applicable to `CreateComputeEnv` and `SubmitJob`.
     ///
     /// Required.
     "EventName" event_name set_event_name: str,
-    /// 自定义键值对
+    /// Custom key-value pair
     ///
     /// Required.
     "EventVars" event_vars set_event_vars: list EventVar,
 } }
 
 rt::model! { both debug;
-/// 自定义键值对
+/// Custom key-value pair
 EventVar {
-    /// 自定义键
+    /// Custom key
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 自定义值
+    /// Custom value
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { read debug;
-/// 扩展数据
+/// Additional data
 Externals {
-    /// 释放地址
+    /// Release Address
     "ReleaseAddress" release_address set_release_address: bool,
-    /// 不支持的网络类型，取值范围：
+    /// Unsupported network type. valid values:
     ///
-    /// - BASIC：基础网络
-    /// - VPC1.0：私有网络VPC1.0
+    /// - BASIC: BASIC network
+    /// - VPC1.0: private network VPC1.0.
     "UnsupportNetworks" unsupport_networks set_unsupport_networks: list String,
-    /// HDD本地存储属性
+    /// Specifies the HDD local storage attributes.
     "StorageBlockAttr" storage_block_attr set_storage_block_attr: obj StorageBlock,
 } }
 
 rt::model! { write debug;
-/// >描述键值对过滤器，用于条件过滤查询。例如过滤ID、名称、状态等
-/// > * 若存在多个`Filter`时，`Filter`间的关系为逻辑与（`AND`）关系。
-/// > * 若同一个`Filter`存在多个`Values`，同一`Filter`下`Values`间的关系为逻辑或（`OR`）关系。
+/// > Key-value pair filters used for conditional queries, such as filtering results by ID, name, and state.
+/// > * If there are multiple `Filter` parameters, they are evaluated using the logical `AND` operator.
+/// > * If a `Filter` contains multiple `Values`, they are evaluated using the logical `OR` operator.
 /// >
-/// > 以[DescribeInstances](https://cloud.tencent.com/document/api/213/15728)接口的`Filter`为例。若我们需要查询可用区（`zone`）为广州六区 ***并且*** 实例计费模式（`instance-charge-type`）为包年包月 ***或者*** 按量计费的实例时，可如下实现：
+/// > Take [DescribeInstances](https://intl.cloud.tencent.com/document/api/213/15728?from_cn_redirect=1) as an example. You can use the following filters to query the instances in availability zone (`zone`) Guangzhou Zone 1 ***and*** whose billing plan (`instance-charge-type`) is pay-as-you-go:
 /// ```text
 /// Filters.0.Name=zone
-/// &Filters.0.Values.0=ap-guangzhou-6
+/// &Filters.0.Values.0=ap-guangzhou-1
 /// &Filters.1.Name=instance-charge-type
-/// &Filters.1.Values.0=PREPAID
-/// &Filters.1.Values.1=POSTPAID_BY_HOUR
+/// &Filters.1.Values.0=POSTPAID_BY_HOUR
 /// ```
 Filter {
-    /// 需要过滤的字段。
+    /// Filters.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 字段的过滤值。
+    /// Filter values.
     ///
     /// Required.
     "Values" values set_values: list String,
 } }
 
 rt::model! { both debug;
-/// 输入映射
+/// Input mapping
 InputMapping {
-    /// 源端路径
+    /// Source path
     ///
     /// Required.
     "SourcePath" source_path set_source_path: str,
-    /// 目的端路径
+    /// Destination path
     ///
     /// Required.
     "DestinationPath" destination_path set_destination_path: str,
-    /// 挂载配置项参数
+    /// Mounting configuration item parameter
     "MountOptionParameter" mount_option_parameter set_mount_option_parameter: str,
     /// 挂载COS存储时支持的挂载工具；当前可选值：COSFS、GooseFS-Lite。
     "MountType" mount_type set_mount_type: str,
 } }
 
 rt::model! { write debug;
-/// 描述实例的信息
+/// Describes information of an instance
 Instance {
-    /// 实例ID，可通过调用接口[DescribeInstances](https://cloud.tencent.com/document/product/213/15728)获取。
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 镜像ID，可通过调用接口[DescribeImages](https://cloud.tencent.com/document/product/213/15715)获取。
+    /// Image ID
     "ImageId" image_id set_image_id: str,
-    /// 实例登录设置。
+    /// Instance login settings.
     "LoginSettings" login_settings set_login_settings: obj LoginSettings,
 } }
 
 rt::model! { read debug;
-/// 实例分类列表
+/// List of instance categories
 InstanceCategoryItem {
-    /// 实例类型名
+    /// Instance type name
     "InstanceCategory" instance_category set_instance_category: str,
-    /// 实例族列表
+    /// List of instance families
     "InstanceFamilySet" instance_family_set set_instance_family_set: list String,
 } }
 
 rt::model! { both debug;
-/// 竞价请求相关选项
+/// Options related to bidding requests
 InstanceMarketOptionsRequest {
-    /// 竞价相关选项
+    /// Relevant options for spot instances.
     ///
     /// Required.
     "SpotOptions" spot_options set_spot_options: obj SpotMarketOptions,
-    /// 市场选项类型，当前只支持取值：spot
+    /// Market option type. The value can only be spot currently.
     "MarketType" market_type set_market_type: str,
 } }
 
 rt::model! { read debug;
-/// 批量计算可用的InstanceTypeConfig信息
+/// Information of InstanceTypeConfig available to BatchCompute
 InstanceTypeConfig {
-    /// 内存容量，单位：`GB`。
+    /// Memory size in GB.
     "Mem" mem set_mem: i64,
-    /// CPU核数，单位：核。
+    /// Number of CPU cores.
     "Cpu" cpu set_cpu: i64,
-    /// 实例机型。
+    /// Instance model.
     "InstanceType" instance_type set_instance_type: str,
-    /// 可用区。
+    /// Availability zone.
     "Zone" zone set_zone: str,
-    /// 实例机型系列。
+    /// Instance model family.
     "InstanceFamily" instance_family set_instance_family: str,
 } }
 
 rt::model! { both debug;
-/// 实例机型配置。
+/// Instance model configuration.
 InstanceTypeOptions {
-    /// CPU核数。
+    /// Number of CPU cores
     ///
     /// Required.
     "CPU" cpu set_cpu: i128,
-    /// 内存值，单位GB。
+    /// Memory size in GB.
     ///
     /// Required.
     "Memory" memory set_memory: i128,
-    /// 实例机型类别，可选参数：“ALL”、“GENERAL”、“GENERAL_2”、“GENERAL_3”、“COMPUTE”、“COMPUTE_2”和“COMPUTE_3”。默认值“ALL”。
+    /// Instance model category. Values: `ALL` (default), `GENERAL`, `GENERAL_2`, `GENERAL_3`, `COMPUTE`, `COMPUTE_2`, and `COMPUTE_3`.
     "InstanceCategories" instance_categories set_instance_categories: list String,
 } }
 
 rt::model! { read debug;
-/// 描述实例机型配额信息。
+/// Describes instance model quota.
 InstanceTypeQuotaItem {
-    /// 可用区。
+    /// Availability zone.
     "Zone" zone set_zone: str,
-    /// 实例机型。
+    /// Instance model.
     "InstanceType" instance_type set_instance_type: str,
-    /// 实例计费模式。取值范围：
+    /// Instance billing plan. Valid values:
     ///
-    /// - PREPAID：表示预付费，即包年包月
+    /// - POSTPAID_BY_HOUR: pay after use. You are billed for your traffic by the hour.
     ///
-    /// - POSTPAID_BY_HOUR：表示后付费，即按量计费
-    /// - CDHPAID：表示[专用宿主机](https://cloud.tencent.com/document/product/416)付费，即只对`专用宿主机`计费，不对`专用宿主机`上的实例计费。
-    ///
-    /// - SPOTPAID：表示竞价实例付费。
+    /// - `CDHPAID`: [`CDH`](https://intl.cloud.tencent.com/document/product/416?from_cn_redirect=1) billing plan. Applicable to `CDH` only, not the instances on the host.
     "InstanceChargeType" instance_charge_type set_instance_charge_type: str,
-    /// 网卡类型，例如：25代表25G网卡
+    /// ENI type. For example, 25 represents an ENI of 25 GB.
     "NetworkCard" network_card set_network_card: i64,
-    /// 扩展属性。
+    /// Additional data.
+    /// Note: This field may return null, indicating that no valid value is found.
     "Externals" externals set_externals: obj Externals,
-    /// 实例的CPU核数，单位：核。
+    /// Number of CPU cores of an instance model.
     "Cpu" cpu set_cpu: i64,
-    /// 实例内存容量，单位：`GB`。
+    /// Instance memory capacity; unit: `GB`.
     "Memory" memory set_memory: i64,
-    /// 实例机型系列。
+    /// Instance model family.
     "InstanceFamily" instance_family set_instance_family: str,
-    /// 机型名称。
+    /// Model name.
     "TypeName" type_name set_type_name: str,
-    /// 本地磁盘规格列表。当该参数返回为空值时，表示当前情况下无法创建本地盘。
+    /// List of local disk specifications. If the parameter returns null, it means that local disks cannot be created.
     "LocalDiskTypeList" local_disk_type_list set_local_disk_type_list: list LocalDiskType,
-    /// 实例是否售卖。取值范围：
+    /// Whether an instance is for sale. Valid values:
     ///
-    /// - SELL：表示实例可购买
-    ///
-    /// - SOLD_OUT：表示实例已售罄。
+    /// - SELL: The instance is available for purchase.
+    /// SOLD_OUT: The instance has been sold out.
     "Status" status set_status: str,
-    /// 实例的售卖价格。
+    /// Price of an instance model.
     "Price" price set_price: obj ItemPrice,
-    /// 售罄原因。
+    /// Details of out-of-stock items
+    /// Note: this field may return null, indicating that no valid value is obtained.
     "SoldOutReason" sold_out_reason set_sold_out_reason: str,
-    /// 内网带宽，单位Gbps。
+    /// Private network bandwidth, in Gbps.
     "InstanceBandwidth" instance_bandwidth set_instance_bandwidth: f64,
-    /// 网络收发包能力，单位万PPS。
+    /// The max packet sending and receiving capability (in 10k PPS).
     "InstancePps" instance_pps set_instance_pps: i64,
-    /// 本地存储块数量。
+    /// Number of local storage blocks.
     "StorageBlockAmount" storage_block_amount set_storage_block_amount: i64,
-    /// 处理器型号。
+    /// CPU type.
     "CpuType" cpu_type set_cpu_type: str,
-    /// 实例的GPU数量。
+    /// Number of GPUs of the instance.
     "Gpu" gpu set_gpu: i64,
-    /// 实例的FPGA数量。
+    /// Number of FPGAs of the instance.
     "Fpga" fpga set_fpga: i64,
-    /// 实例备注信息。
+    /// Descriptive information of the instance.
     "Remark" remark set_remark: str,
     /// 实例机型映射的物理GPU卡数，单位：卡。vGPU卡型小于1，直通卡型大于等于1。vGPU是通过分片虚拟化技术，将物理GPU卡重新划分，同一块GPU卡经虚拟化分割后可分配至不同的实例使用。直通卡型会将GPU设备直接挂载给实例使用。
     "GpuCount" gpu_count set_gpu_count: f64,
-    /// 实例的CPU主频信息
+    /// CPU clock rate of the instance
     "Frequency" frequency set_frequency: str,
-    /// 描述库存情况。取值范围：
+    /// Inventory status. Valid values:
     ///
-    /// -  EnoughStock：表示对应库存非常充足
-    /// - NormalStock：表示对应库存供应有保障
-    /// -  UnderStock：表示对应库存即将售罄
-    /// - WithoutStock：表示对应库存已经售罄
+    /// - EnoughStock: Inventory is sufficient.
+    ///
+    /// - NormalStock: Supply is guaranteed.
+    ///
+    /// - UnderStock: Inventory is about to sell out.
+    ///
+    /// - WithoutStock: Inventory is already sold out.
+    /// Note: This field may return null, indicating that no valid value is found.
     "StatusCategory" status_category set_status_category: str,
 } }
 
 rt::model! { both debug;
-/// 描述了实例的主网卡公网可访问性，声明了实例的公网使用计费模式，最大带宽等
+/// Describes the accessibility of an instance in the public network, including its network billing method, maximum bandwidth, etc.
 InternetAccessible {
-    /// 网络计费类型。取值范围：
+    /// Network connection billing plan. Valid value:
     ///
-    /// - BANDWIDTH_PREPAID：预付费按带宽结算
-    /// - TRAFFIC_POSTPAID_BY_HOUR：流量按小时后付费
-    /// - BANDWIDTH_POSTPAID_BY_HOUR：带宽按小时后付费
-    /// - BANDWIDTH_PACKAGE：带宽包用户默认取值：非带宽包用户默认与子机付费类型保持一致，比如子机付费类型为预付费，网络计费类型默认为预付费；子机付费类型为后付费，网络计费类型默认为后付费。
+    /// - TRAFFIC_POSTPAID_BY_HOUR: pay after use. You are billed for your traffic, by the hour.
+    ///
+    /// - BANDWIDTH_PACKAGE: Bandwidth package user.
     "InternetChargeType" internet_charge_type set_internet_charge_type: str,
-    /// 公网出带宽上限，单位：Mbps。默认值：0Mbps。不同机型带宽上限范围不一致，具体限制详见[购买网络带宽](https://cloud.tencent.com/document/product/213/12523)。
+    /// The maximum outbound bandwidth of the public network, in Mbps. The default value is 0 Mbps. The upper limit of bandwidth varies for different models. For more information, see [Purchase Network Bandwidth](https://intl.cloud.tencent.com/document/product/213/12523?from_cn_redirect=1).
     "InternetMaxBandwidthOut" internet_max_bandwidth_out set_internet_max_bandwidth_out: i64,
-    /// 是否分配公网IP。取值范围：
+    /// Whether to allocate a public IP address. Valid values:
     ///
-    /// - true：表示分配公网IP
-    /// - false：表示不分配公网IP
-    /// 当公网带宽大于0Mbps时，可自由选择开通与否，默认开通公网IP；当公网带宽为0，则不允许分配公网IP。该参数仅在RunInstances接口中作为入参使用。
+    /// - true: Allocate a public IP address.
+    /// - false: Do not allocate a public IP address.
+    /// When the public network bandwidth is greater than 0 Mbps, you can choose whether to enable the public IP address. The public IP address is enabled by default. When the public network bandwidth is 0, allocating the public IP address is not supported. This parameter is only used as an input parameter in the RunInstances API.
     "PublicIpAssigned" public_ip_assigned set_public_ip_assigned: bool,
-    /// 带宽包ID。可通过[ DescribeBandwidthPackages ](https://cloud.tencent.com/document/api/215/19209)接口返回值中的`BandwidthPackageId`获取。该参数仅在RunInstances接口中作为入参使用。
+    /// Bandwidth package ID. it can be obtained through the `BandwidthPackageId` in the return value from the DescribeBandwidthPackages api. this parameter is used as an input parameter only in the RunInstances api.
     "BandwidthPackageId" bandwidth_package_id set_bandwidth_package_id: str,
-    /// 线路类型。各种线路类型及支持地区详情可参考：[EIP 的 IP 地址类型](https://cloud.tencent.com/document/product/1199/41646)。默认值：BGP。
+    /// Line type. for details on various types of lines and supported regions, refer to [EIP IP address types](https://www.tencentcloud.com/document/product/213/5733). default value: BGP.
     ///
-    /// - BGP：常规 BGP 线路
-    /// 已开通静态单线IP白名单的用户，可选值：
+    /// - BGP: specifies the general bgp line..
+    /// For a user with static single-line IP allowlist enabled, valid values include:.
     ///
-    /// - CMCC：中国移动
+    /// - CMCC: china mobile..
     ///
-    /// - CTCC：中国电信
+    /// - CTCC: china telecom.
     ///
-    /// - CUCC：中国联通
-    /// 注意：仅部分地域支持静态单线IP。
+    /// - CUCC: china unicom.
+    /// Note: The static single-line IP is only supported in some regions.
     "InternetServiceProvider" internet_service_provider set_internet_service_provider: str,
-    /// 公网 IP 类型。
+    /// Specifies the public IP type.
     ///
-    /// -  WanIP：普通公网IP。
+    /// - WanIP: specifies the public ip address..
     ///
-    /// -  HighQualityEIP：精品 IP。仅新加坡和中国香港支持精品IP。
+    /// - HighQualityEIP: specifies a high quality ip. high quality ip is only supported in Singapore and hong kong (china)..
     ///
-    /// -  AntiDDoSEIP：高防 IP。仅部分地域支持高防IP，详情可见[弹性公网IP产品概述](https://cloud.tencent.com/document/product/1199/41646)。
-    /// 如需为资源分配公网IPv4地址，请指定公网IPv4地址类型。
+    /// -  AntiDDoSEIP: specifies the anti-ddos eip. only partial regions support anti-ddos eip. details visible in the [elastic IP product overview](https://www.tencentcloud.com/document/product/213/5733)..
+    /// If needed, assign a public IPv4 address to the resource by specifying the IPv4 address type.
     ///
-    /// 此功能仅部分地区灰度开放，如需使用[请提交工单咨询](https://console.cloud.tencent.com/workorder/category)
+    /// This feature is in beta test in selected regions. submit a ticket for consultation (https://console.cloud.tencent.com/workorder/category) if needed.
     "IPv4AddressType" i_pv4_address_type set_i_pv4_address_type: str,
-    /// 弹性公网 IPv6 类型。
+    /// Indicates the type of elastic public IPv6.
     ///
-    /// -  EIPv6：弹性公网 IPv6。
+    /// - EIPv6: elastic ip version 6..
     ///
-    /// -  HighQualityEIPv6：精品 IPv6。仅中国香港支持精品IPv6。
-    /// 如需为资源分配IPv6地址，请指定弹性公网IPv6类型。
+    /// - HighQualityEIPv6: specifies the high quality ipv6. highqualityeipv6 is only supported in hong kong (china)..
+    /// If needed, assign an elastic IPv6 address for resource allocation.
     ///
-    /// 此功能仅部分地区灰度开放，如需使用[请提交工单咨询](https://console.cloud.tencent.com/workorder/category)
+    /// This feature is in beta test in selected regions. submit a ticket for consultation (https://console.cloud.tencent.com/workorder/category) if needed.
     "IPv6AddressType" i_pv6_address_type set_i_pv6_address_type: str,
-    /// 高防包唯一ID，申请高防IP时，该字段必传。
+    /// DDoS protection package unique ID. this field is required when applying for a ddos protection IP.
     "AntiDDoSPackageId" anti_d_do_s_package_id set_anti_d_do_s_package_id: str,
 } }
 
 rt::model! { read debug;
-/// 描述了单项的价格信息
+/// Describes pricing information.
 ItemPrice {
-    /// 后续合计费用的原价，后付费模式使用，单位：元。
-    ///
-    /// - 如返回了其他时间区间项，如UnitPriceSecondStep，则本项代表时间区间在(0, 96)小时；若未返回其他时间区间项，则本项代表全时段，即(0, ∞)小时
+    /// Original price of subsequent total costs, postpaid billing mode usage, unit: usd.
+    /// - if other time interval items are returned, such as UnitPriceSecondStep, this item represents the time interval (0, 96) hr. if no other time interval items are returned, this item represents the full period (0, ∞) hr.
     "UnitPrice" unit_price set_unit_price: f64,
-    /// 后续计价单元，后付费模式使用，可取值范围：
+    /// Billing unit for pay-as-you-go mode. valid values:
     ///
-    /// - HOUR：表示计价单元是按每小时来计算。当前涉及该计价单元的场景有：实例按小时后付费（POSTPAID_BY_HOUR）、带宽按小时后付费（BANDWIDTH_POSTPAID_BY_HOUR）：
-    /// - GB：表示计价单元是按每GB来计算。当前涉及该计价单元的场景有：流量按小时后付费（TRAFFIC_POSTPAID_BY_HOUR）。
+    /// - HOUR: billed on an hourly basis. it's used for hourly POSTPAID instances (`POSTPAID_BY_HOUR`).
+    ///
+    /// - GB: bill BY TRAFFIC in GB. it's used for POSTPAID products that are billed BY the hourly TRAFFIC (`TRAFFIC_POSTPAID_BY_HOUR`).
     "ChargeUnit" charge_unit set_charge_unit: str,
-    /// 预支合计费用的原价，预付费模式使用，单位：元。
+    /// Original price of total prepaid costs. measurement unit: usd.
     "OriginalPrice" original_price set_original_price: f64,
-    /// 预支合计费用的折扣价，预付费模式使用，单位：元。
+    /// Discount price of total prepaid costs. unit: usd.
     "DiscountPrice" discount_price set_discount_price: f64,
-    /// 折扣，如20.0代表2折。
+    /// Discount, such as 20.0 representing 80% off.
     "Discount" discount set_discount: f64,
-    /// 后续合计费用的折扣价，后付费模式使用，单位：元
-    ///
-    /// - 如返回了其他时间区间项，如UnitPriceDiscountSecondStep，则本项代表时间区间在(0, 96)小时；若未返回其他时间区间项，则本项代表全时段，即(0, ∞)小时
+    /// Discounted price of subsequent total cost, postpaid billing mode usage, unit: usd
+    /// - if other time interval items are returned, such as UnitPriceDiscountSecondStep, this item represents the time interval (0, 96) hr; if no other time interval items are returned, this item represents the full period (0, ∞) hr.
     "UnitPriceDiscount" unit_price_discount set_unit_price_discount: f64,
-    /// 使用时间区间在(96, 360)小时的后续合计费用的原价，后付费模式使用，单位：元。
+    /// Original price of subsequent total costs for usage time range (96, 360) hr in postpaid billing mode. unit: usd.
     "UnitPriceSecondStep" unit_price_second_step set_unit_price_second_step: f64,
-    /// 使用时间区间在(96, 360)小时的后续合计费用的折扣价，后付费模式使用，单位：元
+    /// Discounted price of subsequent total cost for usage time interval (96, 360) hr in postpaid billing mode. unit: usd.
     "UnitPriceDiscountSecondStep" unit_price_discount_second_step set_unit_price_discount_second_step: f64,
-    /// 使用时间区间在(360, ∞)小时的后续合计费用的原价，后付费模式使用，单位：元。
+    /// Specifies the original price of subsequent total costs with a usage time interval exceeding 360 hr in postpaid billing mode. measurement unit: usd.
     "UnitPriceThirdStep" unit_price_third_step set_unit_price_third_step: f64,
-    /// 使用时间区间在(360, ∞)小时的后续合计费用的折扣价，后付费模式使用，单位：元
+    /// Discounted price of subsequent total cost for usage time interval exceeding 360 hr in postpaid billing mode. measurement unit: usd.
     "UnitPriceDiscountThirdStep" unit_price_discount_third_step set_unit_price_discount_third_step: f64,
-    /// 预支三年合计费用的原价，预付费模式使用，单位：元。
+    /// Specifies the original price of total 3-year prepaid costs in prepaid billing mode. measurement unit: usd.
+    /// Note: This field may return null, indicating that no valid value is found.
     "OriginalPriceThreeYear" original_price_three_year set_original_price_three_year: f64,
-    /// 预支三年合计费用的折扣价，预付费模式使用，单位：元。
+    /// Specifies the discount price for an advance payment of the total fee for three years, prepaid mode usage, measurement unit: usd.
+    /// Note: This field may return null, indicating that no valid value is found.
     "DiscountPriceThreeYear" discount_price_three_year set_discount_price_three_year: f64,
-    /// 预支三年应用的折扣，如20.0代表2折。
+    /// Specifies the discount for a 3-year advance payment, for example 20.0 represents 80% off.
+    /// Note: This field may return null, indicating that no valid value is found.
     "DiscountThreeYear" discount_three_year set_discount_three_year: f64,
-    /// 预支五年合计费用的原价，预付费模式使用，单位：元。
+    /// Specifies the original price of the 5-year total cost with advance payment, using prepaid billing mode. measurement unit: usd.
+    /// Note: This field may return null, indicating that no valid value is found.
     "OriginalPriceFiveYear" original_price_five_year set_original_price_five_year: f64,
-    /// 预支五年合计费用的折扣价，预付费模式使用，单位：元。
+    /// Prepaid 5-year total cost discount price, prepaid billing mode usage. unit: usd.
+    /// Note: This field may return null, indicating that no valid value is found.
     "DiscountPriceFiveYear" discount_price_five_year set_discount_price_five_year: f64,
-    /// 预支五年应用的折扣，如20.0代表2折。
+    /// Specifies the discount for 5-year advance payment, such as 20.0 for 80% off.
+    /// Note: This field may return null, indicating that no valid value is found.
     "DiscountFiveYear" discount_five_year set_discount_five_year: f64,
-    /// 预支一年合计费用的原价，预付费模式使用，单位：元。
+    /// Original price of one-year advance payment total cost. prepaid mode usage. unit: usd.
+    /// Note: This field may return null, indicating that no valid value is found.
     "OriginalPriceOneYear" original_price_one_year set_original_price_one_year: f64,
-    /// 预支一年合计费用的折扣价，预付费模式使用，单位：元。
+    /// Discount price for total advance payment for one year. specifies prepaid mode usage. measurement unit: usd.
+    /// Note: This field may return null, indicating that no valid value is found.
     "DiscountPriceOneYear" discount_price_one_year set_discount_price_one_year: f64,
-    /// 预支一年应用的折扣，如20.0代表2折。
+    /// Specifies the discount for a one-year advance payment, such as 20.0 for 80% off.
+    /// Note: This field may return null, indicating that no valid value is found.
     "DiscountOneYear" discount_one_year set_discount_one_year: f64,
 } }
 
@@ -1521,69 +1531,64 @@ Job {
 } }
 
 rt::model! { read debug;
-/// 作业信息
+/// Job information
 JobView {
-    /// 作业ID；JobId详见[作业列表](https://cloud.tencent.com/document/product/599/15909)
+    /// Job ID
     "JobId" job_id set_job_id: str,
-    /// 作业名称
+    /// Job name
     "JobName" job_name set_job_name: str,
-    /// 作业状态:
-    /// - SUBMITTED：已提交；
-    /// - PENDING：等待中；
-    /// - RUNNABLE：可运行；
-    /// - STARTING：启动中；
-    /// - RUNNING：运行中；
-    /// - SUCCEED：成功；
-    /// - FAILED：失败；
-    /// - FAILED_INTERRUPTED：失败后保留实例。
+    /// Job state
     "JobState" job_state set_job_state: str,
-    /// 作业优先级
+    /// Job priority
     "Priority" priority set_priority: i64,
-    /// 位置信息
+    /// Location information
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Placement" placement set_placement: obj Placement,
-    /// 创建时间。按照ISO8601标准表示，并且使用UTC时间。格式为：YYYY-MM-DDThh:mm:ssZ
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
-    /// 结束时间。按照ISO8601标准表示，并且使用UTC时间。格式为：YYYY-MM-DDThh:mm:ssZ
+    /// End time
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "EndTime" end_time set_end_time: str,
-    /// 任务统计指标
+    /// Task statistical metrics
     "TaskMetrics" task_metrics set_task_metrics: obj TaskMetrics,
-    /// 作业绑定的标签列表。
+    /// List of tags bound with the job.
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Tags" tags set_tags: list Tag,
 } }
 
 rt::model! { read debug;
-/// 本地磁盘规格
+/// Describes local disk specifications.
 LocalDiskType {
-    /// 本地磁盘类型。
+    /// Type of a local disk.
     "Type" r#type set_type: str,
-    /// 本地磁盘属性。
+    /// Attributes of a local disk.
     "PartitionType" partition_type set_partition_type: str,
-    /// 本地磁盘最小值。
+    /// Minimum size of a local disk.
     "MinSize" min_size set_min_size: i64,
-    /// 本地磁盘最大值。
+    /// Maximum size of a local disk.
     "MaxSize" max_size set_max_size: i64,
-    /// 购买时本地盘是否为必选。取值范围：
+    /// Whether a local disk is required during purchase. Valid values:
     ///
-    /// - REQUIRED：表示必选
-    /// - OPTIONAL：表示可选。
+    /// - REQUIRED: required
+    ///
+    /// - OPTIONAL: optional
     "Required" required set_required: str,
 } }
 
 rt::model! { both nodebug;
-/// 描述了实例登录相关配置与信息。
+/// Describes login settings of an instance.
 LoginSettings {
-    /// 实例登录密码。不同操作系统类型密码复杂度限制不一样，具体如下：
+    /// Login password of the instance.
     ///
-    /// - Linux实例密码必须8到16位，至少包括两项[a-z，A-Z]、[0-9] 和 [( ) ` ~ ! @ # $ % ^ & * - + = | { } [ ] : ; ' , . ? \/ ]中的特殊符号。
+    /// - Linux instances: 8-16 characters, containing at least two of the following categories: [a-z, A-Z], [0-9] and [()`~!@#$%^&*-+=|{}[]:;',.?/].
     ///
-    /// - Windows实例密码必须12到16位，至少包括三项[a-z]，[A-Z]，[0-9] 和 [( ) ` ~ ! @ # $ % ^ & * - + = { } [ ] : ; ' , . ? \/]中的特殊符号。
-    /// 若不指定该参数，则由系统随机生成密码，并通过站内信方式通知到用户。
+    /// - Windows instances: 12-16 characters, containing at least three of the following categories: [a-z], [A-Z], [0-9] and [()`~!@#$%^&*-+={}[]:;',.?/].
+    ///
+    /// If this parameter is not specified, a random password will be generated and sent to you via the Message Center.
     "Password" password set_password: str,
-    /// 密钥ID列表。关联密钥后，就可以通过对应的私钥来访问实例；KeyId可通过接口DescribeKeyPairs获取，密钥与密码不能同时指定，同时Windows操作系统不支持指定密钥。当前仅支持购买的时候指定一个密钥。
+    /// List of key IDs. After an instance is associated with a key, you can access the instance with the private key in the key pair. You can call `DescribeKeyPairs` to obtain `KeyId`. Key and password cannot be specified at the same time. Windows instances do not support keys. Currently, you can only specify one key when purchasing an instance.
     "KeyIds" key_ids set_key_ids: list String,
-    /// 保持镜像的原始设置。该参数与Password或KeyIds.N不能同时指定。只有使用自定义镜像、共享镜像或外部导入镜像创建实例时才能指定该参数为TRUE。取值范围：
-    /// - TRUE：表示保持镜像的登录设置
-    /// - FALSE：表示不保持镜像的登录设置默认取值：FALSE。
+    /// Whether to keep the original settings of an image. Values: `TRUE` (default), `FALSE`. It cannot be specified together with `Password` or `KeyIds.N`. You can specify this parameter as `TRUE` only when you create an instance using a custom image, a shared image, or an imported image.
     "KeepImageLogin" keep_image_login set_keep_image_login: str,
 } }
 impl ::core::fmt::Debug for LoginSettings {
@@ -1597,178 +1602,175 @@ impl ::core::fmt::Debug for LoginSettings {
 }
 
 rt::model! { write debug;
-/// Request of `ModifyComputeEnv` (修改计算环境).
+/// Request of `ModifyComputeEnv` (Modifies a compute environment).
 ///
-/// 用于修改计算环境属性
+/// This API is used to modify the attributes of a compute environment.
 ModifyComputeEnvRequest {
-    /// 计算环境ID，环境ID通过调用接口 [DescribeComputeEnvs](https://cloud.tencent.com/document/api/599/15893)获取。
+    /// Compute environment ID
     ///
     /// Required.
     "EnvId" env_id set_env_id: str,
-    /// 计算节点期望个数，最大上限2000。
+    /// Number of desired compute nodes
     "DesiredComputeNodeCount" desired_compute_node_count set_desired_compute_node_count: i64,
-    /// 计算环境名称
+    /// Compute environment name
     "EnvName" env_name set_env_name: str,
-    /// 计算环境描述
+    /// Compute environment description
     "EnvDescription" env_description set_env_description: str,
-    /// 计算环境属性数据
+    /// Compute environment attributes
     "EnvData" env_data set_env_data: obj ComputeEnvData,
 } }
 rt::action!("batch", "2017-03-12", "ModifyComputeEnv", ModifyComputeEnvRequest => ModifyComputeEnvResponse);
 
 rt::model! { read debug;
-/// ModifyComputeEnv返回参数结构体
+/// ModifyComputeEnv response structure.
 ModifyComputeEnvResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyTaskTemplate` (修改任务模板).
+/// Request of `ModifyTaskTemplate` (Modifies a task template).
 ///
-/// 用于修改任务模板
+/// This API is used to modify a task template.
 ModifyTaskTemplateRequest {
-    /// 任务模板ID; 详见[任务模版](https://cloud.tencent.com/document/product/599/15902)。
+    /// Task template ID
     ///
     /// Required.
     "TaskTemplateId" task_template_id set_task_template_id: str,
-    /// 任务模板名称；字节长度限制60。
+    /// Task template name
     "TaskTemplateName" task_template_name set_task_template_name: str,
-    /// 任务模板描述；字节长度限制200。
+    /// Task template description
     "TaskTemplateDescription" task_template_description set_task_template_description: str,
-    /// 任务模板信息
+    /// Task template information
     "TaskTemplateInfo" task_template_info set_task_template_info: obj Task,
 } }
 rt::action!("batch", "2017-03-12", "ModifyTaskTemplate", ModifyTaskTemplateRequest => ModifyTaskTemplateResponse);
 
 rt::model! { read debug;
-/// ModifyTaskTemplate返回参数结构体
+/// ModifyTaskTemplate response structure.
 ModifyTaskTemplateResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 数据盘挂载选项
+/// Data disk mounting option
 MountDataDisk {
-    /// 挂载点，Linux系统合法路径，或Windows系统盘符,比如"H:\\"
+    /// Mounting point. A valid path (for Linux) for a drive (for Windows, such as "H:\\")
     ///
     /// Required.
     "LocalPath" local_path set_local_path: str,
-    /// 文件系统类型，Linux系统下支持"EXT3"和"EXT4"两种，默认"EXT3"；Windows系统下仅支持"NTFS"
+    /// File system type. Linux: `EXT3` (default) and `EXT4`. Windows: `NTFS`
     "FileSystemType" file_system_type set_file_system_type: str,
 } }
 
 rt::model! { write debug;
-/// 计算环境
+/// Compute environment
 NamedComputeEnv {
-    /// 计算环境名称
+    /// Compute environment name
     ///
     /// Required.
     "EnvName" env_name set_env_name: str,
-    /// 计算节点期望个数，最大上限2000.
+    /// Number of desired compute nodes
     ///
     /// Required.
     "DesiredComputeNodeCount" desired_compute_node_count set_desired_compute_node_count: i64,
-    /// 计算环境描述
+    /// Compute environment description
     "EnvDescription" env_description set_env_description: str,
-    /// 计算环境管理类型，枚举如下：
-    /// MANAGED: 由客户在Batch平台主动创建；
-    /// THPC_QUEUE: 由THPC平台创建，关联THPC平台的集群队列。
+    /// Compute environment management type
     "EnvType" env_type set_env_type: str,
-    /// 计算环境具体参数
+    /// Compute environment's specific parameters
     "EnvData" env_data set_env_data: obj EnvData,
-    /// 数据盘挂载选项
+    /// Data disk mounting option
     "MountDataDisks" mount_data_disks set_mount_data_disks: list MountDataDisk,
-    /// 授权信息
+    /// Authorization information
     "Authentications" authentications set_authentications: list Authentication,
-    /// 输入映射信息
+    /// Input mapping information
     "InputMappings" input_mappings set_input_mappings: list InputMapping,
-    /// agent运行模式，适用于Windows系统
+    /// Agent running mode; applicable for Windows
     "AgentRunningMode" agent_running_mode set_agent_running_mode: obj AgentRunningMode,
-    /// 通知信息
+    /// Notification information
     "Notifications" notifications set_notifications: list Notification,
-    /// 非活跃节点处理策略，默认“RECREATE”，即对于实例创建失败或异常退还的计算节点，定期重新创建实例资源。
+    /// Policy for inactive nodes. Default: `RECREATE`, which means that instance resources will be re-created periodically for compute nodes where instance creation fails or is abnormally returned.
     "ActionIfComputeNodeInactive" action_if_compute_node_inactive set_action_if_compute_node_inactive: str,
-    /// 对于实例创建失败或异常退还的计算节点，定期重新创建实例资源的最大重试次数，最大值100，如果不设置的话，系统会设置一个默认值，当前为7
+    /// When the instances are failed to be created or returned because of exceptions, the related compute node will retry to create instances periodically. This parameter specifies the maximum retry attempts. The max value is 100 and the default value is `7`.
     "ResourceMaxRetryCount" resource_max_retry_count set_resource_max_retry_count: i64,
-    /// 标签列表。通过指定该参数可以支持绑定标签到计算环境。每个计算环境最多绑定10个标签。
+    /// List of tags to bind with a compute environment. Each compute environment can have up to 10 tags.
     "Tags" tags set_tags: list Tag,
-    /// 表示通知信息的通知目标类型。
-    /// 取值范围：CMQ，TDMQ_CMQ。
-    /// CMQ:表示向腾讯云CMQ发送消息。
-    /// TDMQ_CMQ：表示向腾讯云TDMQ_CMQ发送消息。
-    /// 默认值为CMQ。
-    /// 注：腾讯云计划于2022年6月前正式下线消息队列 CMQ，建议使用TDMQ_CMQ。参考文档：[CMQ迁移到TDMQ_CMQ](https://cloud.tencent.com/document/product/406/60860)
+    /// Target of the notification
+    /// Values: `TDMQ_CMQ`
+    /// `TDMQ_CMQ`: Tencent Cloud TDMQ_CMQ.
     "NotificationTarget" notification_target set_notification_target: str,
 } }
 
 rt::model! { both debug;
-/// 通知信息
+/// Notification information
 Notification {
-    /// CMQ主题名字，要求主题名有效且关联订阅
+    /// CMQ topic name which should be valid and associated with a subscription
     ///
     /// Required.
     "TopicName" topic_name set_topic_name: str,
-    /// 事件配置
+    /// Event configuration
     ///
     /// Required.
     "EventConfigs" event_configs set_event_configs: list EventConfig,
 } }
 
 rt::model! { both debug;
-/// 输出映射
+/// Output mapping
 OutputMapping {
-    /// 源端路径
+    /// Source path
     ///
     /// Required.
     "SourcePath" source_path set_source_path: str,
-    /// 目的端路径
+    /// Destination path
     ///
     /// Required.
     "DestinationPath" destination_path set_destination_path: str,
-    /// 输出映射选项
+    /// Output mapping options
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "OutputMappingOption" output_mapping_option set_output_mapping_option: obj OutputMappingOption,
 } }
 
 rt::model! { both debug;
-/// 输出映射配置
+/// Output mapping configuration
 OutputMappingConfig {
-    /// 存储类型，仅支持COS
+    /// Storage type. Only `COS` is supported.
     ///
     /// Required.
     "Scene" scene set_scene: str,
-    /// 并行worker数量
+    /// Number of concurrent workers
     ///
     /// Required.
     "WorkerNum" worker_num set_worker_num: i64,
-    /// worker分块大小，单位MB
+    /// Size of a worker part, in MB.
     ///
     /// Required.
     "WorkerPartSize" worker_part_size set_worker_part_size: i64,
 } }
 
 rt::model! { both debug;
-/// 输出映射选项
+/// Output mapping options
 OutputMappingOption {
-    /// 容器场景下,输出选项从实例映射到容器内的实例侧的工作空间。
-    /// BATCH_WORKSPACE: 工作空间为BATCH在实例内定义的工作空间，BATCH侧保证作业之间的隔离。（默认）
-    /// GLOBAL_WORKSPACE: 工作空间为实例操作系统空间。
+    /// The mapped output workspace on the container side for the instance.
+    /// `BATCH_WORKSPACE` (Default): The workspace is the workspace defined for the usage of Batch Compute. Batch Compute ensures the isolation between jobs.
+    /// `GLOBAL_WORKSPACE`: The workspace is the instance OS space..
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Workspace" workspace set_workspace: str,
 } }
 
 rt::model! { both debug;
-/// 描述了实例的抽象位置，包括其所在的可用区，所属的项目，宿主机（仅专用宿主机产品可用），母机IP，专有预扣资源等
+/// Placement of an instance, including its availability zone, project, host (for CDH products only), master host IP, etc.
 Placement {
-    /// 实例所属的可用区名称。该参数可以通过调用  [DescribeZones](https://cloud.tencent.com/document/product/213/15707) 的返回值中的Zone字段来获取。
+    /// ID of the availability zone where the instance resides. You can call the [DescribeZones](https://intl.cloud.tencent.com/document/product/213/35071) API and obtain the ID in the returned `Zone` field.
     ///
     /// Required.
     "Zone" zone set_zone: str,
-    /// 实例所属项目ID。该参数可以通过调用 [DescribeProject](https://cloud.tencent.com/document/api/651/78725) 的返回值中的 `ProjectId` 字段来获取。默认取值0，表示默认项目。
+    /// Instance'S project ID. obtain this parameter by calling the `ProjectId` field in the return value of [DescribeProjects](https://www.tencentcloud.com/document/product/651/54679). default value 0 means default project.
     "ProjectId" project_id set_project_id: i64,
-    /// 实例所属的专用宿主机ID列表，仅用于入参。如果您有购买专用宿主机并且指定了该参数，则您购买的实例就会随机的部署在这些专用宿主机上。该参数可以通过调用 [DescribeHosts](https://cloud.tencent.com/document/api/213/16474) 的返回值中的 `HostId` 字段来获取。
+    /// Specifies the dedicated host ID list for instance ownership, only used for input parameters. if you purchase a dedicated host and specify this parameter, instances you purchase will be randomly deployed on these dedicated hosts. obtain this parameter by calling the `HostId` field in the return value of [DescribeHosts](https://www.tencentcloud.com/document/product/213/33279?lang=en).
     "HostIds" host_ids set_host_ids: list String,
-    /// 实例所属的专用宿主机ID，仅用于出参。
+    /// The ID of the CDH to which the instance belongs, only used as an output parameter.
     "HostId" host_id set_host_id: str,
     /// 专有资源预扣策略。取值范围：
     /// - ResourcePool：使用实例资源池进行资源预扣
@@ -1780,38 +1782,38 @@ Placement {
 } }
 
 rt::model! { both debug;
-/// 重定向信息
+/// Redirection information
 RedirectInfo {
-    /// 标准输出重定向路径;
+    /// Standard output redirection path
     "StdoutRedirectPath" stdout_redirect_path set_stdout_redirect_path: str,
-    /// 标准错误重定向路径
+    /// Standard error redirection path
     "StderrRedirectPath" stderr_redirect_path set_stderr_redirect_path: str,
-    /// 标准输出重定向文件名，支持三个占位符${BATCH_JOB_ID}、${BATCH_TASK_NAME}、${BATCH_TASK_INSTANCE_INDEX}
+    /// Standard output redirection file name, which supports three placeholders: `${BATCH_JOB_ID}`, `${BATCH_TASK_NAME}`, and `${BATCH_TASK_INSTANCE_INDEX}`
     "StdoutRedirectFileName" stdout_redirect_file_name set_stdout_redirect_file_name: str,
-    /// 标准错误重定向文件名，支持三个占位符${BATCH_JOB_ID}、${BATCH_TASK_NAME}、${BATCH_TASK_INSTANCE_INDEX}
+    /// Standard error redirection file name, which supports three placeholders: `${BATCH_JOB_ID}`, `${BATCH_TASK_NAME}`, and `${BATCH_TASK_INSTANCE_INDEX}`
     "StderrRedirectFileName" stderr_redirect_file_name set_stderr_redirect_file_name: str,
 } }
 
 rt::model! { both debug;
-/// 本地重定向信息
+/// Local redirection information
 RedirectLocalInfo {
-    /// 标准输出重定向本地路径
+    /// Standard output redirection local path
     "StdoutLocalPath" stdout_local_path set_stdout_local_path: str,
-    /// 标准错误重定向本地路径
+    /// Standard error redirection local path
     "StderrLocalPath" stderr_local_path set_stderr_local_path: str,
-    /// 标准输出重定向本地文件名，支持三个占位符${BATCH_JOB_ID}、${BATCH_TASK_NAME}、${BATCH_TASK_INSTANCE_INDEX}
+    /// Standard output redirection local file name, which supports three placeholders: `${BATCH_JOB_ID}`, `${BATCH_TASK_NAME}`, and `${BATCH_TASK_INSTANCE_INDEX}`
     "StdoutLocalFileName" stdout_local_file_name set_stdout_local_file_name: str,
-    /// 标准错误重定向本地文件名，支持三个占位符${BATCH_JOB_ID}、${BATCH_TASK_NAME}、${BATCH_TASK_INSTANCE_INDEX}
+    /// Standard error redirection local file name, which supports three placeholders: `${BATCH_JOB_ID}`, `${BATCH_TASK_NAME}`, and `${BATCH_TASK_INSTANCE_INDEX}`
     "StderrLocalFileName" stderr_local_file_name set_stderr_local_file_name: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RetryJobs` (重试作业).
+/// Request of `RetryJobs` (Retries jobs).
 ///
-/// 用于重试作业中失败的任务实例。
-/// 仅当作业处于“FAILED”状态，支持重试操作。重试操作成功后，作业会按照有向无环图中指定的任务依赖关系，依次重试各个任务中失败的任务实例。任务实例的历史信息将被重置，如同首次运行一样，参与后续的调度和执行。
+/// This API is used to retry the failed task instances in a job.
+/// Job retry is supported only if a job is in the "FAILED" state. After the retry operation succeeds, the job will retry the failing task instances in each task in turn according to the task dependencies specified in the "DAG". The history information of the task instances will be reset, the instances will participate in subsequent scheduling and execution as if they are run for the first time.
 RetryJobsRequest {
-    /// 作业ID列表。最大重试作业数100；JobId详见[作业列表](https://cloud.tencent.com/document/product/599/15909)。
+    /// List of job IDs.
     ///
     /// Required.
     "JobIds" job_ids set_job_ids: list String,
@@ -1819,68 +1821,66 @@ RetryJobsRequest {
 rt::action!("batch", "2017-03-12", "RetryJobs", RetryJobsRequest => RetryJobsResponse);
 
 rt::model! { read debug;
-/// RetryJobs返回参数结构体
+/// RetryJobs response structure.
 RetryJobsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 描述了 “云自动化助手” 服务相关的信息
+/// Describes the TAT service information.
 RunAutomationServiceEnabled {
-    /// 是否开启云自动化助手。取值范围：
+    /// Whether to enable the TAT service. Valid values:
     ///
-    /// - true：表示开启云自动化助手服务
+    /// - `TRUE`: yes;
     ///
-    /// - false：表示不开启云自动化助手服务
+    /// - `FALSE`: no
     ///
-    /// 默认取值：false。
+    /// Default: `FALSE`.
     "Enabled" enabled set_enabled: bool,
 } }
 
 rt::model! { both debug;
-/// 描述了 “云监控” 服务相关的信息
+/// Describes information related to the Cloud Monitor service.
 RunMonitorServiceEnabled {
-    /// 是否开启[云监控](/document/product/248)服务。取值范围：
-    ///
-    /// - true：表示开启云监控服务
-    /// - false：表示不开启云监控服务
-    /// 默认取值：true。
+    /// Whether to enable the cloud monitor service. value ranges from:
+    /// - true: indicates enabling the cloud monitor service
+    /// - false: indicates disabling the cloud monitor service default value: true.
     "Enabled" enabled set_enabled: bool,
 } }
 
 rt::model! { both debug;
-/// 描述了 “云安全” 服务相关的信息
+/// Describes information related to the Cloud Security service.
 RunSecurityServiceEnabled {
-    /// 是否开启[云安全](/document/product/296)服务。取值范围：
+    /// Whether to enable [Cloud Security](https://intl.cloud.tencent.com/document/product/296?from_cn_redirect=1). Valid values:
     ///
-    /// - true：表示开启云安全服务
+    /// - TRUE: enable Cloud Security
     ///
-    /// - false：表示不开启云安全服务
+    /// - FALSE: do not enable Cloud Security
     ///
-    /// 默认取值：true。
+    /// Default value: TRUE.
     "Enabled" enabled set_enabled: bool,
 } }
 
 rt::model! { both debug;
-/// 竞价相关选项
+/// Options related to bidding.
 SpotMarketOptions {
-    /// 竞价出价
+    /// Bid price.
     ///
     /// Required.
     "MaxPrice" max_price set_max_price: str,
-    /// 竞价请求类型，当前仅支持类型：one-time
+    /// Bid request type. valid values: one-time. currently, only the one-time type is supported.
     "SpotInstanceType" spot_instance_type set_spot_instance_type: str,
 } }
 
 rt::model! { read debug;
-/// HDD的本地存储信息
+/// Information on local HDD storage.
 StorageBlock {
-    /// HDD本地存储类型，值为：LOCAL_PRO.
+    /// HDD LOCAL storage type specifies the value: LOCAL_PRO.
     "Type" r#type set_type: str,
-    /// HDD本地存储的最小容量。单位：GiB。
+    /// Specifies the minimum HDD local storage capacity. measurement unit: GiB.
     "MinSize" min_size set_min_size: i64,
-    /// HDD本地存储的最大容量。单位：GiB。
+    /// Specifies the maximum capacity of HDD local storage. measurement unit: GiB.
     "MaxSize" max_size set_max_size: i64,
 } }
 
@@ -1912,28 +1912,36 @@ SubmitJobResponse {
 } }
 
 rt::model! { both debug;
-/// 描述了操作系统所在块设备即系统盘的信息
+/// Describes information on the block device where the operating system is stored, i.e., the system disk.
 SystemDisk {
-    /// 系统盘类型。系统盘类型限制详见[存储概述](https://cloud.tencent.com/document/product/213/4952)。取值范围：
+    /// Specifies the system disk type. for the restrictions on the system disk type, refer to [storage overview](https://www.tencentcloud.com/document/product/362/31636). value range:
     ///
-    /// - LOCAL_BASIC：本地硬盘
-    /// - LOCAL_SSD：本地SSD硬盘
-    /// - CLOUD_BASIC：普通云硬盘
-    /// - CLOUD_SSD：SSD云硬盘
-    /// - CLOUD_PREMIUM：高性能云硬盘
-    /// - CLOUD_BSSD：通用型SSD云硬盘
-    /// - CLOUD_HSSD：增强型SSD云硬盘
-    /// - CLOUD_TSSD：极速型SSD云硬盘
-    /// 默认取值：当前有库存的硬盘类型。
+    /// - LOCAL_BASIC: Local SATA disk
+    ///
+    /// - LOCAL_SSD: Local NVMe SSD
+    ///
+    /// - CLOUD_BASIC: Cloud SATA disk
+    ///
+    /// - CLOUD_SSD: Cloud SSD
+    ///
+    /// - CLOUD_PREMIUM: Premium SSD
+    ///
+    /// - CLOUD_BSSD: Balanced SSD
+    ///
+    /// - CLOUD_HSSD: Enhanced SSD
+    ///
+    /// - CLOUD_TSSD: Tremendous SSD
+    /// Default value: Current disk types with inventory available.
     "DiskType" disk_type set_disk_type: str,
-    /// 系统盘ID。
-    /// 该参数目前仅用于 [DescribeInstances](https://cloud.tencent.com/document/product/213/15728) 等查询类接口的返回参数，不可用于 [RunInstances](https://cloud.tencent.com/document/product/213/15730) 等写接口的入参。
+    /// System disk ID.
+    /// Currently, this parameter is only used for response parameters in query apis such as [DescribeInstances](https://www.tencentcloud.com/document/api/213/33258) and is not applicable to request parameters in write apis such as [RunInstances](https://www.tencentcloud.com/document/api/213/33237).
     "DiskId" disk_id set_disk_id: str,
-    /// 系统盘大小，单位：GiB。默认值为 50
+    /// System disk size; unit: GiB; default value: 50 GiB.
     "DiskSize" disk_size set_disk_size: i64,
-    /// 所属的独享集群ID。
+    /// Specifies the dedicated cluster ID belonging to.
+    /// Note: This field may return null, indicating that no valid value is found.
     "CdcId" cdc_id set_cdc_id: str,
-    /// 磁盘名称，长度不超过128 个字符。
+    /// Disk name, which specifies a length not exceeding 128 characters.
     "DiskName" disk_name set_disk_name: str,
     /// 系统盘是否加密。取值范围：true：加密false：不加密默认取值：false该参数目前仅用于 RunInstances 接口。当前参数灰度中。
     "Encrypt" encrypt set_encrypt: bool,
@@ -1942,215 +1950,205 @@ SystemDisk {
 } }
 
 rt::model! { both debug;
-/// 标签。
+/// Information on tags
 Tag {
-    /// 标签键。
+    /// Tag key
+    /// Note: This field may return `null`, indicating that no valid value was found.
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 标签值。
+    /// Tag value
+    /// Note: This field may return `null`, indicating that no valid value was found.
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { both debug;
-/// 任务
+/// Task
 Task {
-    /// 应用程序信息
+    /// Application information
     ///
     /// Required.
     "Application" application set_application: obj Application,
-    /// 任务名称，在一个作业内部唯一
+    /// Task name, which should be unique within a job
     "TaskName" task_name set_task_name: str,
-    /// 任务实例运行个数，默认为1
+    /// Number of running task instances
     "TaskInstanceNum" task_instance_num set_task_instance_num: i128,
-    /// 运行环境信息，ComputeEnv 和 EnvId 必须指定一个（且只有一个）参数。
+    /// Compute environment information. One (and only one) parameter must be specified for ComputeEnv and EnvId.
     "ComputeEnv" compute_env set_compute_env: obj AnonymousComputeEnv,
-    /// 计算环境ID，ComputeEnv 和 EnvId 必须指定一个（且只有一个）参数。
+    /// Compute environment ID. One (and only one) parameter must be specified for ComputeEnv and EnvId.
     "EnvId" env_id set_env_id: str,
-    /// 重定向信息
+    /// Redirection information
     "RedirectInfo" redirect_info set_redirect_info: obj RedirectInfo,
-    /// 重定向本地信息
+    /// Local redirection information
     "RedirectLocalInfo" redirect_local_info set_redirect_local_info: obj RedirectLocalInfo,
-    /// 输入映射
+    /// Input mapping
     "InputMappings" input_mappings set_input_mappings: list InputMapping,
-    /// 输出映射
+    /// Output mapping
     "OutputMappings" output_mappings set_output_mappings: list OutputMapping,
-    /// 输出映射配置
+    /// Output mapping configuration
     "OutputMappingConfigs" output_mapping_configs set_output_mapping_configs: list OutputMappingConfig,
-    /// 自定义环境变量
+    /// Custom environment variable
     "EnvVars" env_vars set_env_vars: list EnvVar,
-    /// 授权信息
+    /// Authorization information
     "Authentications" authentications set_authentications: list Authentication,
-    /// TaskInstance失败后处理方式，取值包括
-    ///
-    /// - TERMINATE：销毁计算实例（默认）、
-    /// - INTERRUPT：中断任务，保留计算实例、
-    /// - FAST_INTERRUPT： 快速中断任务， 保留计算实例。
+    /// The processing method after the TaskInstance fails; Value range: `TERMINATE` (default), `INTERRUPT`, `FAST_INTERRUPT`.
     "FailedAction" failed_action set_failed_action: str,
-    /// 任务失败后的最大重试次数，默认为0
+    /// The maximum number of retries after the task fails. Range: 0 - 5. Default value: 0
     "MaxRetryCount" max_retry_count set_max_retry_count: i128,
-    /// 任务启动后的超时时间，单位秒，默认为86400秒
+    /// Timeout period of the task in seconds. Defaults value: 86400
     "Timeout" timeout set_timeout: i128,
-    /// 任务最大并发数限制，默认没有限制。
+    /// The maximum number of concurrent tasks. Range: 0 - 200000. There is no limit by default.
     "MaxConcurrentNum" max_concurrent_num set_max_concurrent_num: i128,
-    /// 任务完成后，重启计算节点。适用于指定计算环境执行任务。
+    /// Restarts the compute node after the task is completed. This is suitable for specifying the compute environment for task execution.
     "RestartComputeNode" restart_compute_node set_restart_compute_node: bool,
-    /// 启动任务过程中，创建计算资源如CVM失败后的最大重试次数，默认为0。最大值100。
-    /// 计算资源创建重试的等待时间间隔策略设置如下：
-    /// [1, 3]: 等待600 s发起重试；
-    /// [4, 10]: 等待900 s发起重试；
-    /// [11, 50]: 等待1800 s发起重试；
-    /// [51, 100]: 等待3600 s发起重试；
-    /// [a, b]表示重试次数区间，每次重试的等待时间随着重试次数的增加而递增。
-    /// 例如，计算资源创建重试8次的耗时为：3*600 + 5*900 = 6300 s
+    /// Maximum number of retry attempts after failing to create computing resources such as the CVM in the task launch process. Default: `0`; Maximum: `100`.
     "ResourceMaxRetryCount" resource_max_retry_count set_resource_max_retry_count: i128,
 } }
 
 rt::model! { read debug;
-/// 任务实例日志详情。
+/// Task instance log details.
 TaskInstanceLog {
-    /// 任务实例
+    /// Task instance
     "TaskInstanceIndex" task_instance_index set_task_instance_index: i128,
-    /// 标准输出日志（Base64编码，解码后最大日志长度2048字节）
+    /// Standard output log (Base64-encoded, up to 2048 bytes after decompression)
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "StdoutLog" stdout_log set_stdout_log: str,
-    /// 标准错误日志（Base64编码，解码后最大日志长度2048字节）
+    /// Standard error log (Base64-encoded, up to 2048 bytes after decompression)
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "StderrLog" stderr_log set_stderr_log: str,
-    /// 标准输出重定向路径
+    /// Standard output redirection path
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "StdoutRedirectPath" stdout_redirect_path set_stdout_redirect_path: str,
-    /// 标准错误重定向路径
+    /// Standard error redirection path
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "StderrRedirectPath" stderr_redirect_path set_stderr_redirect_path: str,
-    /// 标准输出重定向文件名
+    /// Standard output redirection file name
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "StdoutRedirectFileName" stdout_redirect_file_name set_stdout_redirect_file_name: str,
-    /// 标准错误重定向文件名
+    /// Standard error redirection file name
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "StderrRedirectFileName" stderr_redirect_file_name set_stderr_redirect_file_name: str,
 } }
 
 rt::model! { read debug;
-/// 任务实例统计指标
+/// Task instance statistical metrics
 TaskInstanceMetrics {
-    /// Submitted个数
+    /// Number of submitted tasks
     "SubmittedCount" submitted_count set_submitted_count: i64,
-    /// Pending个数
+    /// Number of pending tasks
     "PendingCount" pending_count set_pending_count: i64,
-    /// Runnable个数
+    /// Number of Runnable tasks
     "RunnableCount" runnable_count set_runnable_count: i64,
-    /// Starting个数
+    /// Number of starting tasks
     "StartingCount" starting_count set_starting_count: i64,
-    /// Running个数
+    /// Number of running tasks
     "RunningCount" running_count set_running_count: i64,
-    /// Succeed个数
+    /// Number of successful tasks
     "SucceedCount" succeed_count set_succeed_count: i64,
-    /// FailedInterrupted个数
+    /// Number of failed and interrupted tasks
     "FailedInterruptedCount" failed_interrupted_count set_failed_interrupted_count: i64,
-    /// Failed个数
+    /// Number of failed tasks
     "FailedCount" failed_count set_failed_count: i64,
 } }
 
 rt::model! { read debug;
-/// 任务实例视图信息
+/// Task instance view information
 TaskInstanceView {
-    /// 任务实例索引
+    /// Task instance index
     "TaskInstanceIndex" task_instance_index set_task_instance_index: i64,
-    /// 任务实例状态:
-    /// - PENDING：等待中；
-    /// - RUNNABLE：可运行；
-    /// - STARTING：启动中；
-    /// - RUNNING：运行中；
-    /// - SUCCEED：成功；
-    /// - FAILED：失败；
-    /// - FAILED_INTERRUPTED：失败后保留实例。
+    /// Task instance state
     "TaskInstanceState" task_instance_state set_task_instance_state: str,
-    /// 应用程序执行结束的exit code
+    /// Exit code after application execution is completed
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "ExitCode" exit_code set_exit_code: i64,
-    /// 任务实例状态原因，任务实例失败时，会记录失败原因
+    /// Task instance state reason. If the task instance fails, the reason for the failure will be logged.
     "StateReason" state_reason set_state_reason: str,
-    /// 任务实例运行时所在计算节点（例如CVM）的InstanceId。任务实例未运行或者完结时，本字段为空。任务实例重试时，本字段会随之变化
+    /// The `InstanceId` of the compute node (e.g., CVM instance) where the task instance is running. This field is empty if the task instance is not running or has already been completed and will change when the task instance is retried.
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "ComputeNodeInstanceId" compute_node_instance_id set_compute_node_instance_id: str,
-    /// 创建时间。按照ISO8601标准表示，并且使用UTC时间。格式为：YYYY-MM-DDThh:mm:ssZ。
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
-    /// 启动时间。按照ISO8601标准表示，并且使用UTC时间。格式为：YYYY-MM-DDThh:mm:ssZ。
+    /// Start time
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "LaunchTime" launch_time set_launch_time: str,
-    /// 开始运行时间。按照ISO8601标准表示，并且使用UTC时间。格式为：YYYY-MM-DDThh:mm:ssZ。
+    /// Running start time
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "RunningTime" running_time set_running_time: str,
-    /// 结束时间。按照ISO8601标准表示，并且使用UTC时间。格式为：YYYY-MM-DDThh:mm:ssZ。
+    /// Task end time
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "EndTime" end_time set_end_time: str,
-    /// 重定向信息
+    /// Redirection information
     "RedirectInfo" redirect_info set_redirect_info: obj RedirectInfo,
-    /// 任务实例状态原因详情，任务实例失败时，会记录失败原因
+    /// Task instance state reason details. If the task instance fails, the reason for the failure will be logged
     "StateDetailedReason" state_detailed_reason set_state_detailed_reason: str,
 } }
 
 rt::model! { read debug;
-/// 任务统计指标
+/// Task statistical metrics
 TaskMetrics {
-    /// Submitted个数
+    /// Number of submitted tasks
     "SubmittedCount" submitted_count set_submitted_count: i64,
-    /// Pending个数
+    /// Number of pending tasks
     "PendingCount" pending_count set_pending_count: i64,
-    /// Runnable个数
+    /// Number of Runnable tasks
     "RunnableCount" runnable_count set_runnable_count: i64,
-    /// Starting个数
+    /// Number of starting tasks
     "StartingCount" starting_count set_starting_count: i64,
-    /// Running个数
+    /// Number of running tasks
     "RunningCount" running_count set_running_count: i64,
-    /// Succeed个数
+    /// Number of successful tasks
     "SucceedCount" succeed_count set_succeed_count: i64,
-    /// FailedInterrupted个数
+    /// Number of failed and interrupted tasks
     "FailedInterruptedCount" failed_interrupted_count set_failed_interrupted_count: i64,
-    /// Failed个数
+    /// Failed count
     "FailedCount" failed_count set_failed_count: i64,
 } }
 
 rt::model! { read debug;
-/// 任务模板信息
+/// Task template information
 TaskTemplateView {
-    /// 任务模板ID
+    /// Task template ID
     "TaskTemplateId" task_template_id set_task_template_id: str,
-    /// 任务模板名称
+    /// Task template name
     "TaskTemplateName" task_template_name set_task_template_name: str,
-    /// 任务模板描述
+    /// Task template description
     "TaskTemplateDescription" task_template_description set_task_template_description: str,
-    /// 任务模板信息
+    /// Task template information
     "TaskTemplateInfo" task_template_info set_task_template_info: obj Task,
-    /// 创建时间
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
-    /// 任务模板绑定的标签列表。
+    /// Tag list bound to the task template.
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Tags" tags set_tags: list Tag,
 } }
 
 rt::model! { read debug;
-/// 任务视图信息
+/// Task view information
 TaskView {
-    /// 任务名称
+    /// Task name
     "TaskName" task_name set_task_name: str,
-    /// 任务状态:
-    /// - PENDING：等待中；
-    /// - RUNNABLE：可运行；
-    /// - STARTING：启动中；
-    /// - RUNNING：运行中；
-    /// - SUCCEED：成功；
-    /// - FAILED：失败；
-    /// - FAILED_INTERRUPTED：失败后保留实例。
+    /// Task status
     "TaskState" task_state set_task_state: str,
-    /// 开始时间。按照ISO8601标准表示，并且使用UTC时间。格式为：YYYY-MM-DDThh:mm:ssZ。
+    /// Start time
     "CreateTime" create_time set_create_time: str,
-    /// 结束时间。按照ISO8601标准表示，并且使用UTC时间。格式为：YYYY-MM-DDThh:mm:ssZ。
+    /// End time
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "EndTime" end_time set_end_time: str,
 } }
 
 rt::model! { write debug;
-/// Request of `TerminateComputeNode` (销毁计算节点).
+/// Request of `TerminateComputeNode` (Terminates a compute node).
 ///
-/// 用于销毁计算节点。
-/// 对于状态为CREATED、CREATION_FAILED、RUNNING和ABNORMAL的节点，允许销毁处理。
+/// This API is used to terminate a compute node.
+/// Termination is allowed for nodes in the CREATED, CREATION_FAILED, RUNNING or ABNORMAL state.
 TerminateComputeNodeRequest {
-    /// 计算环境ID，环境ID通过调用接口 [DescribeComputeEnvs](https://cloud.tencent.com/document/api/599/15893)获取。
+    /// Compute environment ID
     ///
     /// Required.
     "EnvId" env_id set_env_id: str,
-    /// 计算节点ID，节点ID通过调用接口 [DescribeComputeEnv](https://cloud.tencent.com/document/api/599/15892)获取。
+    /// Compute node ID
     ///
     /// Required.
     "ComputeNodeId" compute_node_id set_compute_node_id: str,
@@ -2158,22 +2156,22 @@ TerminateComputeNodeRequest {
 rt::action!("batch", "2017-03-12", "TerminateComputeNode", TerminateComputeNodeRequest => TerminateComputeNodeResponse);
 
 rt::model! { read debug;
-/// TerminateComputeNode返回参数结构体
+/// TerminateComputeNode response structure.
 TerminateComputeNodeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `TerminateComputeNodes` (批量销毁计算节点).
+/// Request of `TerminateComputeNodes` (Batch terminates the compute nodes).
 ///
-/// 用于批量销毁计算节点，不允许重复销毁同一个节点。
+/// This API is used to terminate compute nodes in batches. It is not allowed to repeatedly terminate the same node.
 TerminateComputeNodesRequest {
-    /// 计算环境ID，环境ID通过调用接口 [DescribeComputeEnv](https://cloud.tencent.com/document/api/599/15892)获取。
+    /// Compute environment ID
     ///
     /// Required.
     "EnvId" env_id set_env_id: str,
-    /// 计算节点ID列表，最大数量上限100，节点ID通过调用接口 [DescribeComputeEnv](https://cloud.tencent.com/document/api/599/15892)获取。
+    /// List of compute node IDs
     ///
     /// Required.
     "ComputeNodeIds" compute_node_ids set_compute_node_ids: list String,
@@ -2181,20 +2179,20 @@ TerminateComputeNodesRequest {
 rt::action!("batch", "2017-03-12", "TerminateComputeNodes", TerminateComputeNodesRequest => TerminateComputeNodesResponse);
 
 rt::model! { read debug;
-/// TerminateComputeNodes返回参数结构体
+/// TerminateComputeNodes response structure.
 TerminateComputeNodesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `TerminateJob` (终止作业).
+/// Request of `TerminateJob` (Terminates a job).
 ///
-/// 用于终止作业。
-/// 当作业处于“SUBMITTED”状态时，禁止终止操作；当作业处于“SUCCEED”状态时，终止操作不会生效。
-/// 终止作业是一个异步过程。整个终止过程的耗时和任务总数成正比。终止的效果相当于所含的所有任务实例进行[TerminateTaskInstance](https://cloud.tencent.com/document/product/599/15908)操作。具体效果和用法可参考[TerminateTaskInstance](https://cloud.tencent.com/document/product/599/15908)。
+/// This API is used to terminate a job.
+/// Termination is prohibited if a job is in the `SUBMITTED` state and does not take effect if it is in the `SUCCEED` state.
+/// Job termination is an asynchronous process, and the time it takes to complete the entire process is directly proportional to the total number of tasks. The effect of terminating a job is equivalent to performing the TerminateTaskInstance operation on all the task instances contained in the job. For more information on the specific effect and usage, see TerminateTaskInstance.
 TerminateJobRequest {
-    /// 作业ID；JobId详见[作业列表](https://cloud.tencent.com/document/product/599/15909)
+    /// Job ID
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
@@ -2202,30 +2200,30 @@ TerminateJobRequest {
 rt::action!("batch", "2017-03-12", "TerminateJob", TerminateJobRequest => TerminateJobResponse);
 
 rt::model! { read debug;
-/// TerminateJob返回参数结构体
+/// TerminateJob response structure.
 TerminateJobResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `TerminateTaskInstance` (终止任务实例).
+/// Request of `TerminateTaskInstance` (Terminates a task instance).
 ///
-/// 用于终止任务实例。
-/// 对于状态已经为“SUCCEED”和“FAILED”的任务实例，不做处理。
-/// 对于状态为“SUBMITTED”、“PENDING”、“RUNNABLE”的任务实例，状态将置为“FAILED”状态。
-/// 对于状态为“STARTING”、“RUNNING”、“FAILED_INTERRUPTED”的任务实例，区分两种情况：如果未显示指定计算环境，会先销毁CVM服务器，然后将状态置为“FAILED”，具有一定耗时；如果指定了计算环境EnvId，任务实例状态置为“FAILED”，并重启执行该任务的CVM服务器，具有一定的耗时。
-/// 对于状态为“FAILED_INTERRUPTED”的任务实例，终止操作实际成功之后，相关资源和配额才会释放。
+/// This API is used to terminate a task instance.
+/// `SUCCEED` and `FAILED` task instances: No action
+/// `SUBMITTED`, `PENDING`, and `RUNNABLE` task instances: Change status to `FAILED`.
+/// `STARTING`, `RUNNING` and `FAILED_INTERRUPTED` task instances: If `EnvId` is not specified, the CVM instance is terminated, and then the task status goes to `FAILED`. If `EnvId` is specified, the task instance changes to `FAILED`, then the related CVM instance is restarted.
+/// `FAILED_INTERRUPTED` task instances: The related resources and quotas will be released only after the termination actually succeeds.
 TerminateTaskInstanceRequest {
-    /// 作业ID；详见[作业列表](https://cloud.tencent.com/document/product/599/15909)。
+    /// Job ID
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
-    /// 任务名称；详见[作业提交信息](https://cloud.tencent.com/document/product/599/15910)
+    /// Task name
     ///
     /// Required.
     "TaskName" task_name set_task_name: str,
-    /// 任务实例索引
+    /// Task instance index
     ///
     /// Required.
     "TaskInstanceIndex" task_instance_index set_task_instance_index: i64,
@@ -2233,29 +2231,30 @@ TerminateTaskInstanceRequest {
 rt::action!("batch", "2017-03-12", "TerminateTaskInstance", TerminateTaskInstanceRequest => TerminateTaskInstanceResponse);
 
 rt::model! { read debug;
-/// TerminateTaskInstance返回参数结构体
+/// TerminateTaskInstance response structure.
 TerminateTaskInstanceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 描述了主网卡VPC相关信息，包括子网，IP信息等
+/// Describes information on VPC, including subnets, IP addresses, etc.
 VirtualPrivateCloud {
-    /// 私有网络ID，形如`vpc-xxx`。有效的VpcId可通过登录[控制台](https://console.cloud.tencent.com/vpc/vpc?rid=1)查询；也可以调用接口 [DescribeVpcs](https://cloud.tencent.com/document/product/215/15778) ，从接口返回中的`VpcId`字段获取。若在创建子机时VpcId与SubnetId同时传入`DEFAULT`，则强制使用默认vpc网络。
+    /// vpc ID, such as `vpc-xxx`. valid vpc ids can be queried by logging in to the console (https://console.cloud.tencent.com/vpc/vpc?rid=1) or by calling the API [DescribeVpcs](https://www.tencentcloud.com/document/product/215/15778?lang=en) and obtaining the `VpcId` field from the API response. if both VpcId and SubnetId are input as `DEFAULT` when creating an instance, the DEFAULT vpc network will be forcibly used.
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 私有网络子网ID，形如`subnet-xxx`。有效的私有网络子网ID可通过登录[控制台](https://console.cloud.tencent.com/vpc/subnet?rid=1)查询；也可以调用接口  [DescribeSubnets](https://cloud.tencent.com/document/product/215/15784) ，从接口返回中的`SubnetId`字段获取。若在创建子机时SubnetId与VpcId同时传入`DEFAULT`，则强制使用默认vpc网络。
+    /// vpc subnet ID, in the form of `subnet-xxx`. valid vpc subnet ids can be queried by logging in to the [console](https://console.tencentcloud.com/vpc/subnet); or they can be obtained from the `SubnetId` field in the API response by calling the [DescribeSubnets](https://www.tencentcloud.com/document/product/215/15784) API . if SubnetId and VpcId are both input as `DEFAULT` when creating an instance, the DEFAULT vpc network will be forcibly used.
     ///
     /// Required.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 是否用作公网网关。公网网关只有在实例拥有公网IP以及处于私有网络下时才能正常使用。取值范围：
-    /// - true：表示用作公网网关
-    /// - false：表示不作为公网网关默认取值：false。
+    /// Whether it is used as a public gateway. A public gateway can only be used normally when an instance has a public IP address and is in a VPC. Valid values:
+    /// - true: It is used as a public gateway.
+    /// - false: It is not used as a public gateway.Default value: false.
     "AsVpcGateway" as_vpc_gateway set_as_vpc_gateway: bool,
-    /// 私有网络子网 IP 数组，在创建实例、修改实例vpc属性操作中可使用此参数。当前仅批量创建多台实例时支持传入相同子网的多个 IP。
+    /// Array of VPC subnet IPs. You can use this parameter when creating instances or modifying VPC attributes of instances. Currently you can specify multiple IPs in one subnet only when creating multiple instances at the same time.
     "PrivateIpAddresses" private_ip_addresses set_private_ip_addresses: list String,
-    /// 为弹性网卡指定随机生成的 IPv6 地址数量。
+    /// Number of IPv6 addresses randomly generated for the ENI.
+    /// If IPv6AddressType is specified under InternetAccessible, this parameter must not be set to 0.
     "Ipv6AddressCount" ipv6_address_count set_ipv6_address_count: i128,
 } }

@@ -5,43 +5,61 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { write nodebug;
-/// API数据源连接配置
+/// API data source connection configuration
 ApiDatasourceConfig {
-    /// API数据源解析结果
+    /// API data source parsing result
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FieldsJsonData" fields_json_data set_fields_json_data: str,
-    /// 连接类型1:直连 2:抽取
+    /// Connection Type 1: Direct Connection 2: Extraction
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ConnectionType" connection_type set_connection_type: i128,
-    /// 抽取频率配置
+    /// Extraction frequency configuration
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FrequencyConfig" frequency_config set_frequency_config: obj FrequencyConfig,
-    /// 请求URL
+    /// Request URL
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Url" url set_url: str,
     /// 1:GET 2:POST
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RequestMethod" request_method set_request_method: i128,
-    /// 请求头
+    /// Request headers
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RequestHeader" request_header set_request_header: str,
-    /// 请求参数
+    /// Request parameter
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RequestParams" request_params set_request_params: str,
-    /// 请求体
+    /// request body
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RequestBody" request_body set_request_body: str,
-    /// 用户名
+    /// Username.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UserName" user_name set_user_name: str,
-    /// 密码
+    /// Password.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Password" password set_password: str,
-    /// 1: 无鉴权 2:BASIC_AUTH
+    /// Valid values: 1: no authentication; 2: BASIC_AUTH.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AuthorizationType" authorization_type set_authorization_type: i128,
-    /// 表id
+    /// Table ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TableId" table_id set_table_id: i128,
-    /// 路径DbName映射
+    /// Mapping path DbName
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "JsonPathDbNameMap" json_path_db_name_map set_json_path_db_name_map: str,
-    /// 鉴权API
+    /// Authentication API
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AuthApi" auth_api set_auth_api: str,
-    /// 应用Key
+    /// Application Key
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AppKey" app_key set_app_key: str,
-    /// 应用密钥
+    /// application key
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AppSecret" app_secret set_app_secret: str,
-    /// 数据密钥Key
+    /// Data Key
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SecretKey" secret_key set_secret_key: str,
-    /// 数据密钥初始化向量
+    /// Data key initialization vector
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SecretIv" secret_iv set_secret_iv: str,
 } }
 impl ::core::fmt::Debug for ApiDatasourceConfig {
@@ -116,23 +134,23 @@ ApiKeyAuthApplyVOList {
 } }
 
 rt::model! { write nodebug;
-/// Request of `ApplyEmbedInterval` (申请延长Token可用时间接口).
+/// Request of `ApplyEmbedInterval` (Extends token available time).
 ///
-/// 申请延长Token可用时间接口-强鉴权
+/// This API is used to extend the available time of a token with strong authentication.
 ApplyEmbedIntervalRequest {
-    /// 分享项目id
+    /// Shares the project ID.
     "ProjectId" project_id set_project_id: i128,
-    /// 分享页面id，嵌出看板时此为空值0，ChatBI嵌出时不传
+    /// Shares the page ID. This field is empty (0) for embedding a dashboard and is not passed for embedding ChatBI.
     "PageId" page_id set_page_id: i128,
-    /// 需要申请延期的Token
+    /// Token requiring extension.
     "BIToken" bi_token set_bi_token: str,
-    /// 备用字段
+    /// Alternate field.
     "ExtraParam" extra_param set_extra_param: str,
-    /// embed：页面/看板嵌出
-    /// chatBIEmbed：ChatBI嵌出
+    /// embed: page/dashboard embedding.
+    /// chatBIEmbed: ChatBI embedding.
     "Intention" intention set_intention: str,
-    /// panel, 看板；page，页面
-    /// project，ChatBI嵌出时
+    /// panel: dashboard; page: page.
+    /// project, during ChatBI embedding.
     "Scope" scope set_scope: str,
 } }
 impl ::core::fmt::Debug for ApplyEmbedIntervalRequest {
@@ -150,64 +168,80 @@ impl ::core::fmt::Debug for ApplyEmbedIntervalRequest {
 rt::action!("bi", "2022-01-05", "ApplyEmbedInterval", ApplyEmbedIntervalRequest => ApplyEmbedIntervalResponse);
 
 rt::model! { read debug;
-/// ApplyEmbedInterval返回参数结构体
+/// ApplyEmbedInterval response structure.
 ApplyEmbedIntervalResponse {
-    /// 自定义错误信息对象
+    /// Custom error information object.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorInfo" error_info set_error_info: obj ErrorInfo,
-    /// 额外参数
+    /// Additional parameters.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Extra" extra set_extra: str,
-    /// 结果数据
+    /// Result data.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj ApplyEmbedTokenInfo,
-    /// 结果描述
+    /// Result description.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Msg" msg set_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 申请Token延期
+/// Token deferral request
 ApplyEmbedTokenInfo {
-    /// 申请结果
+    /// Request result.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: bool,
 } }
 
 rt::model! { read debug;
-/// 列表查询返回的每条记录的操作属性
+/// Operation attributes of every record returned by a list query
 BaseStateAction {
-    /// 编辑是否可见
+    /// Whether the edit button is visible.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ShowEdit" show_edit set_show_edit: bool,
-    /// 编辑是否可点击
+    /// Whether the edit button is clickable.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsEdit" is_edit set_is_edit: bool,
-    /// 编辑按钮的文本
+    /// Edit button text.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EditText" edit_text set_edit_text: str,
-    /// 编辑不可用时的提示文本
+    /// Edit-disabled hint.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EditTips" edit_tips set_edit_tips: str,
-    /// 删除是否可见
+    /// Whether the deletion button is visible.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ShowDel" show_del set_show_del: bool,
-    /// 删除是否可点击
+    /// Whether the deletion button is clickable.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsDel" is_del set_is_del: bool,
-    /// 删除按钮的文本
+    /// Delete button text.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DelText" del_text set_del_text: str,
-    /// 删除不可用时的提示文本
+    /// Delete-disabled hint.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DelTips" del_tips set_del_tips: str,
-    /// 复制是否可见
+    /// Whether the copy button is visible.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ShowCopy" show_copy set_show_copy: bool,
-    /// 是否可见
+    /// Whether it is visible.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ShowView" show_view set_show_view: bool,
-    /// 是否可重命名
+    /// Whether renaming is allowed.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ShowRename" show_rename set_show_rename: bool,
 } }
 
 rt::model! { write debug;
-/// Request of `ClearEmbedToken` (清理强鉴权token).
+/// Request of `ClearEmbedToken` (Clean a strong authentication token).
 ///
-/// 强鉴权token 清理，只有企业管理员才能调用该接口
+/// Clean strong authentication tokens. Only enterprise admins can call this API.
 ClearEmbedTokenRequest {
-    /// 项目id
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 主账号id
+    /// Host Account ID
     ///
     /// Required.
     "UserCorpId" user_corp_id set_user_corp_id: str,
@@ -221,28 +255,33 @@ ClearEmbedTokenRequest {
 rt::action!("bi", "2022-01-05", "ClearEmbedToken", ClearEmbedTokenRequest => ClearEmbedTokenResponse);
 
 rt::model! { read debug;
-/// ClearEmbedToken返回参数结构体
+/// ClearEmbedToken response structure.
 ClearEmbedTokenResponse {
-    /// 自定义错误信息对象
+    /// Custom error information object
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorInfo" error_info set_error_info: obj ErrorInfo,
-    /// 额外消息
+    /// Additional message.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Extra" extra set_extra: str,
-    /// 提示消息
+    /// Prompt message.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Msg" msg set_msg: str,
-    /// 结果
+    /// Result
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 企业用户列表
+/// Enterprise user list
 CorpUserListData {
-    /// 列表
+    /// List.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "List" list set_list: list UserIdAndUserName,
-    /// 总数
+    /// Total number.
     "Total" total set_total: i64,
-    /// 页数
+    /// Number of pages.
     "TotalPages" total_pages set_total_pages: i64,
 } }
 
@@ -272,175 +311,182 @@ CreateAuthApiKeyResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateCorpTag` (创建企业标签).
+/// Request of `CreateCorpTag` (Create a business tag).
 ///
-/// 创建企业标签
+/// Create a business tag
 CreateCorpTagRequest {
-    /// 标签名
+    /// Tag name
     "Name" name set_name: str,
 } }
 rt::action!("bi", "2022-01-05", "CreateCorpTag", CreateCorpTagRequest => CreateCorpTagResponse);
 
 rt::model! { read debug;
-/// CreateCorpTag返回参数结构体
+/// CreateCorpTag response structure.
 CreateCorpTagResponse {
-    /// 自定义错误信息对象
+    /// Custom error information object
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorInfo" error_info set_error_info: obj ErrorInfo,
-    /// 扩展
+    /// Expansion.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Extra" extra set_extra: str,
-    /// 消息
+    /// Message.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Msg" msg set_msg: str,
-    /// 数据
+    /// Data.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj DataId,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateDataTable` (添加数据表).
+/// Request of `CreateDataTable` (Add a data table).
 ///
-/// 添加数据表
+/// Add a data table
 CreateDataTableRequest {
-    /// 后端提供字典：数据表类型，1、数据库建表，2、SQL建表，3、Excel上传，4、API接入，5、腾讯文档，6、云数据库，7、手工输入，8、关联查询
+    /// The backend provides a dictionary: table type, 1. database table creation, 2. SQL table creation, 3. Excel upload, 4. API connection, 5. Tencent documentation, 6. cloud database, 7. manually enter, 8. join query.
     ///
     /// Required.
     "Type" r#type set_type: i128,
-    /// 数据表名称
+    /// Data table name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 无
+    /// None.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: i128,
-    /// 所属文件夹
+    /// folder
     "FoldId" fold_id set_fold_id: i128,
-    /// 数据源Id
+    /// data source Id
     "DatasourceId" datasource_id set_datasource_id: str,
-    /// 物理表名
+    /// physical table name
     "TableName" table_name set_table_name: str,
-    /// sql语句
+    /// sql statement
     "Sql" sql set_sql: str,
-    /// excel地址
+    /// excel address
     "ExcelUrl" excel_url set_excel_url: str,
-    /// 字段配置
+    /// configure field
     "Fields" fields set_fields: list TableField,
-    /// 多表关联使用: 1:数据源原表,2:本地表,3:Excel表,4:API表
+    /// Multi-table join usage: 1: Data source original table, 2: Local table, 3: Excel table, 4: API table
     "TableNodeType" table_node_type set_table_node_type: i128,
-    /// 多表关联的原始表信息
+    /// Original table information for multi-table join
     "Tables" tables set_tables: list JoinSourceTable,
-    /// 多表关联的关联信息
+    /// Multi-table join association information
     "Joins" joins set_joins: list JoinRelation,
-    /// 补充信息，如api数据源信息，腾讯文档接入信息等
+    /// Additional info, such as api data source info and Tencent document access info
     "ExtInfo" ext_info set_ext_info: str,
-    /// 是否是异步
+    /// whether
     "AsyncRequest" async_request set_async_request: bool,
-    /// 依赖的异步事务id
+    /// dependent async transaction id
     "ParentTranId" parent_tran_id set_parent_tran_id: str,
-    /// API数据源配置
+    /// API data source configuration
     "ApiDatasourceConfig" api_datasource_config set_api_datasource_config: obj ApiDatasourceConfig,
     /// 1
     "ParamList" param_list set_param_list: list ParamCreateDTO,
-    /// dlc高级参数
+    /// dlc advanced parameter
     "DlcExtInfo" dlc_ext_info set_dlc_ext_info: str,
-    /// 是否查询数据库
+    /// Query database required or not
     "QueryDbData" query_db_data set_query_db_data: str,
-    /// 数据表备注
+    /// Table remark
     "TableComment" table_comment set_table_comment: str,
-    /// 是否查询字段备注
+    /// Whether to query field remarks
     "QueryFieldRemark" query_field_remark set_query_field_remark: i64,
-    /// 字段备注列表
+    /// Field remarks list
     "FieldRemarkList" field_remark_list set_field_remark_list: list FieldRemarkDTO,
 } }
 rt::action!("bi", "2022-01-05", "CreateDataTable", CreateDataTableRequest => CreateDataTableResponse);
 
 rt::model! { read debug;
-/// CreateDataTable返回参数结构体
+/// CreateDataTable response structure.
 CreateDataTableResponse {
-    /// 自定义错误信息对象
+    /// Custom error information object
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorInfo" error_info set_error_info: obj ErrorInfo,
-    /// 成功返回数据表的id
+    /// Returned data table id on success
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj IdDTO,
-    /// 额外信息
+    /// Additional Information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Extra" extra set_extra: str,
-    /// 错误提示
+    /// Error prompt
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Msg" msg set_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `CreateDatasourceCloud` (创建云数据库).
+/// Request of `CreateDatasourceCloud` (Creates a cloud database).
 ///
-/// 创建云数据库
+/// This API is used to create a cloud database.
 CreateDatasourceCloudRequest {
-    /// 后端提供字典：域类型，1、腾讯云，2、本地
+    /// The backend provides dictionaries: domain type. 1. Tencent Cloud, 2. local.
     ///
     /// Required.
     "ServiceType" service_type set_service_type: str,
-    /// 驱动
-    ///
-    /// 枚举值：
-    ///
-    /// - MYSQL： MySQL数据库
-    /// - PRESTO： PRESTO数据库
-    /// - POSTGRE： PostgreSQL数据库
-    /// - DLC： DLC数据库
-    /// - MSSQL： 微软SQL Server数据库
+    /// Drive.
+    /// Value range:.
+    /// MYSQL: MYSQL database.
+    /// PRESTO: presto database.
+    /// POSTGRE: PostgreSQL database.
+    /// DLC: dlc database.
+    /// MSSQL: microsoft SQL Server database.
     ///
     /// Required.
     "DbType" db_type set_db_type: str,
-    /// 数据库编码
+    /// Database encoding.
     ///
     /// Required.
     "Charset" charset set_charset: str,
-    /// 用户名
+    /// Username.
     ///
     /// Required.
     "DbUser" db_user set_db_user: str,
-    /// 密码
+    /// Password.
     ///
     /// Required.
     "DbPwd" db_pwd set_db_pwd: str,
-    /// 数据库名称
+    /// Database name.
     ///
     /// Required.
     "DbName" db_name set_db_name: str,
-    /// 数据库别名
+    /// Database alias.
     ///
     /// Required.
     "SourceName" source_name set_source_name: str,
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 公有云内网ip
+    /// Private network IP address of the public cloud.
     "Vip" vip set_vip: str,
-    /// 公有云内网端口
+    /// Private network port of the public cloud.
     "Vport" vport set_vport: str,
-    /// vpc标识
+    /// VPC identifier.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 统一vpc标识
+    /// Unified VPC identifier.
     "UniqVpcId" uniq_vpc_id set_uniq_vpc_id: str,
-    /// 区域标识（gz,bj)
+    /// Region identifier (gz, bj).
     "RegionId" region_id set_region_id: str,
-    /// 扩展参数
+    /// Extension parameter.
     "ExtraParam" extra_param set_extra_param: str,
-    /// 实例Id
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 数据源产品名
+    /// Product name of the data source.
     "ProdDbName" prod_db_name set_prod_db_name: str,
-    /// 第三方数据源标识
+    /// Third-party data source identifier.
     "DataOrigin" data_origin set_data_origin: str,
-    /// 第三方项目id
+    /// Third-party project ID.
     "DataOriginProjectId" data_origin_project_id set_data_origin_project_id: str,
-    /// 第三方数据源id
+    /// Third-party data source ID.
     "DataOriginDatasourceId" data_origin_datasource_id set_data_origin_datasource_id: str,
-    /// 集群id
+    /// Cluster ID.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 数据库schema
+    /// Database schema.
     "Schema" schema set_schema: str,
-    /// 数据库版本
+    /// Database version.
     "DbVersion" db_version set_db_version: str,
 } }
 impl ::core::fmt::Debug for CreateDatasourceCloudRequest {
@@ -474,100 +520,102 @@ impl ::core::fmt::Debug for CreateDatasourceCloudRequest {
 rt::action!("bi", "2022-01-05", "CreateDatasourceCloud", CreateDatasourceCloudRequest => CreateDatasourceCloudResponse);
 
 rt::model! { read debug;
-/// CreateDatasourceCloud返回参数结构体
+/// CreateDatasourceCloud response structure.
 CreateDatasourceCloudResponse {
-    /// 自定义错误信息对象
+    /// Custom error information object.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorInfo" error_info set_error_info: obj ErrorInfo,
-    /// 成功无
+    /// Success No.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj IdDTO,
-    /// 额外信息
+    /// Additional information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Extra" extra set_extra: str,
-    /// 提示
+    /// Prompt.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Msg" msg set_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `CreateDatasource` (创建数据源).
+/// Request of `CreateDatasource` (Creates a data source).
 ///
-/// 创建数据源
+/// This API is used to create a data source.
 CreateDatasourceRequest {
     /// HOST
     ///
     /// Required.
     "DbHost" db_host set_db_host: str,
-    /// 端口
+    /// Port.
     ///
     /// Required.
     "DbPort" db_port set_db_port: i128,
-    /// 后端提供字典：域类型，1、腾讯云，2、本地
+    /// The backend provides dictionaries: domain type. 1. Tencent Cloud, 2. local.
     ///
     /// Required.
     "ServiceType" service_type set_service_type: str,
-    /// 驱动
-    ///
-    /// 枚举值：
-    ///
-    /// - MYSQL： MySQL数据库
-    /// - PRESTO： PRESTO数据库
-    /// - POSTGRE： PostgreSQL数据库
-    /// - DLC： DLC数据库
-    /// - MSSQL： 微软SQL Server数据库
+    /// Drive.
+    /// Value range:.
+    /// MYSQL: MYSQL database.
+    /// PRESTO: presto database.
+    /// POSTGRE: PostgreSQL database.
+    /// DLC: dlc database.
+    /// MSSQL: microsoft SQL Server database.
     ///
     /// Required.
     "DbType" db_type set_db_type: str,
-    /// 数据库编码
+    /// Database encoding.
     ///
     /// Required.
     "Charset" charset set_charset: str,
-    /// 用户名
+    /// Username.
     ///
     /// Required.
     "DbUser" db_user set_db_user: str,
-    /// 密码
+    /// Password.
     ///
     /// Required.
     "DbPwd" db_pwd set_db_pwd: str,
-    /// 数据库名称
+    /// Database name.
     ///
     /// Required.
     "DbName" db_name set_db_name: str,
-    /// 数据库别名
+    /// Database alias.
     ///
     /// Required.
     "SourceName" source_name set_source_name: str,
-    /// 项目id
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: i128,
-    /// catalog值
+    /// Catalog value.
     "Catalog" catalog set_catalog: str,
-    /// 第三方数据源标识
+    /// Third-party data source identifier.
     "DataOrigin" data_origin set_data_origin: str,
-    /// 第三方项目id
+    /// Third-party project ID.
     "DataOriginProjectId" data_origin_project_id set_data_origin_project_id: str,
-    /// 第三方数据源id
+    /// Third-party data source ID.
     "DataOriginDatasourceId" data_origin_datasource_id set_data_origin_datasource_id: str,
-    /// 扩展参数
+    /// Extension parameter.
     "ExtraParam" extra_param set_extra_param: str,
-    /// 腾讯云私有网络统一标识
+    /// Unified identifier of the Tencent Cloud VPC.
     "UniqVpcId" uniq_vpc_id set_uniq_vpc_id: str,
-    /// 私有网络ip
+    /// VPC IP address.
     "Vip" vip set_vip: str,
-    /// 私有网络端口
+    /// VPC port.
     "Vport" vport set_vport: str,
-    /// 腾讯云私有网络标识
+    /// Tencent Cloud VPC identifier.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 操作权限限制
+    /// Operation permission limitation.
     "OperationAuthLimit" operation_auth_limit set_operation_auth_limit: list String,
-    /// 开启vpc
+    /// Enables VPC.
     "UseVPC" use_vpc set_use_vpc: bool,
-    /// 地域
+    /// Region.
     "RegionId" region_id set_region_id: str,
-    /// 数据库schema
+    /// Database schema.
     "Schema" schema set_schema: str,
-    /// 数据库版本
+    /// Database version.
     "DbVersion" db_version set_db_version: str,
 } }
 impl ::core::fmt::Debug for CreateDatasourceRequest {
@@ -603,58 +651,62 @@ impl ::core::fmt::Debug for CreateDatasourceRequest {
 rt::action!("bi", "2022-01-05", "CreateDatasource", CreateDatasourceRequest => CreateDatasourceResponse);
 
 rt::model! { read debug;
-/// CreateDatasource返回参数结构体
+/// CreateDatasource response structure.
 CreateDatasourceResponse {
-    /// 自定义错误信息对象
+    /// Custom error information object.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorInfo" error_info set_error_info: obj ErrorInfo,
-    /// 数据源id
+    /// Data source ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj IdDTO,
-    /// 额外信息
+    /// Additional information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Extra" extra set_extra: str,
-    /// 提示
+    /// Prompt.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Msg" msg set_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateEmbedToken` (创建嵌出报表Token).
+/// Request of `CreateEmbedToken` (Creates an embedded report token).
 ///
-/// 创建嵌出报表-强鉴权
+/// This API is used to create an embedded report with strong authentication.
 CreateEmbedTokenRequest {
-    /// 分享项目id
+    /// Shares the project ID.
     "ProjectId" project_id set_project_id: i128,
-    /// 分享页面id，嵌出看板时此为空值0，ChatBI嵌出时不传
+    /// Shares the page ID. This field is empty (0) for embedding a dashboard and is not passed for embedding ChatBI.
     "PageId" page_id set_page_id: i128,
-    /// embed表示页面看板嵌出，chatBIEmbed表示ChatBI嵌出
+    /// "embed" indicates page dashboard embedding, and "chatBIEmbed" indicates ChatBI embedding.
     "Intention" intention set_intention: str,
-    /// page表示嵌出页面，panel表示嵌出整个看板，ChatBI嵌出时使用project
+    /// "page" indicates embedding a page, "panel" indicates embedding the entire dashboard, and "project" is used for ChatBI embedding.
     "Scope" scope set_scope: str,
-    /// 过期时间。 单位：分钟 最大值：240。即，4小时 默认值：240
+    /// Expiration time. Unit: minutes. Maximum value: 240 (namely, 4 hours). Default value: 240.
     "ExpireTime" expire_time set_expire_time: str,
-    /// 备用字段
+    /// Alternate field.
     "ExtraParam" extra_param set_extra_param: str,
-    /// 使用者企业Id(仅用于多用户)
+    /// User enterprise ID (only used for multi-user).
     "UserCorpId" user_corp_id set_user_corp_id: str,
-    /// 使用者Id(仅用于多用户)
+    /// User ID (only used for multi-user).
     "UserId" user_id set_user_id: str,
-    /// 访问次数限制，限制范围1-99999，为空则不设置访问次数限制
+    /// Access count limit (range: 1-99999). Leave empty to disable access restrictions.
     "TicketNum" ticket_num set_ticket_num: i64,
-    /// 全局筛选参数 报表过滤条件的全局参数。 格式为JSON格式的字符串
-    /// **目前仅支持字符类型页面参数绑定到全局参数
+    /// Global filter parameters: Applies to all report filter criteria. Should be formatted as a JSON string.
+    /// ** Currently, only character-type page parameters can be bound to global parameters.
     /// **
     /// [
     /// {
-    /// "ParamKey": "name",  //页面参数名称
-    /// "JoinType": "AND",     // 连接方式,目前仅支持AND
+    /// "ParamKey": "name", page parameter name.
+    /// "JoinType": "AND", // connection method. Currently, only AND is supported.
     /// "WhereList": [
     /// {
-    /// "Operator": "-neq",   // 操作符，参考以下说明
-    /// "Value": [                   //操作值，单值数组只传一个值
+    /// "Operator": "-neq", // operator. Refer to the following instructions.
+    /// "Value": [ action value. For a single-value array, only one value is passed.
     /// "zZWJMD",
     /// "ZzVGHX",
-    /// "湖南省",
-    /// "河北省"
+    /// "Hunan province".
+    /// "Hebei province".
     /// ]
     /// }
     /// ]
@@ -666,195 +718,211 @@ CreateEmbedTokenRequest {
     /// {
     /// "Operator": "-neq",
     /// "Value": [
-    /// "男"
+    /// "Male".
     /// ]
     /// }
     /// ]
     /// }
     /// ]
     ///
-    /// Operator 目前支持
-    /// -neq  不等于!=操作符
-    /// -eq  等于=操作符
-    /// -is     in操作符
+    /// Currently supported operators.
+    /// -neq not equal to != operator.
+    /// -eq equal to = operator.
+    /// -is in operator.
     "GlobalParam" global_param set_global_param: str,
-    /// 100 不绑定用户, 一次创建一个token，UserCorpId和UserId 非必填，不支持 ChatBI 嵌出
-    /// 200 单用户单token , 一次创建一个token， UserCorpId和UserId 必填
-    /// 300 单用户多token, 一次创建多个token，UserCorpId和UserId 必填
+    /// 100: no user bound. Create 1 token at a time. UserCorpId and UserId are optional. ChatBI embedding is not supported.
+    /// 200: single token per user. Create 1 token at a time. UserCorpId and UserId required.
+    /// 300: multiple tokens per user. Create multiple tokens at a time. UserCorpId and UserId required.
     "TokenType" token_type set_token_type: i64,
-    /// 一次创建的token数
+    /// The number of tokens created at one time.
     "TokenNum" token_num set_token_num: i64,
-    /// 嵌出显示配置，目前为ChatBI嵌出场景用，TableFilter表示数据表列表过滤，SqlView表示sql查看功能
+    /// Embedded display configurations: Currently for ChatBI embedding scenarios; TableFilter represents data table list filtering, SqlView represents SQL view feature.
     "ConfigParam" config_param set_config_param: str,
 } }
 rt::action!("bi", "2022-01-05", "CreateEmbedToken", CreateEmbedTokenRequest => CreateEmbedTokenResponse);
 
 rt::model! { read debug;
-/// CreateEmbedToken返回参数结构体
+/// CreateEmbedToken response structure.
 CreateEmbedTokenResponse {
-    /// 自定义错误信息对象
+    /// Custom error information object.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorInfo" error_info set_error_info: obj ErrorInfo,
-    /// 额外信息
+    /// Additional information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Extra" extra set_extra: str,
-    /// 数据
+    /// Data.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj EmbedTokenInfo,
-    /// 结果描述
+    /// Result description.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Msg" msg set_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreatePermissionRanks` (创建行列权限).
+/// Request of `CreatePermissionRanks` (Create a row/column permission).
 ///
-/// 创建行列权限
+/// Create row/column permissions
 CreatePermissionRanksRequest {
-    /// 页数
+    /// page number
     "TableId" table_id set_table_id: i64,
-    /// 模式
+    /// Mode
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - ALL： 全部
-    /// - Specify： 指定
-    /// - TAG： 标签
+    /// - ALL: All
+    /// - Specify: Specify
+    /// - TAG: Tag
     ///
-    /// 默认值：ALL
+    /// Default value: ALL
     "Mode" mode set_mode: str,
-    /// 角色类型
+    /// Role type
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - ROLES： 按角色
-    /// - Others： 其它
+    /// - ROLES: By role
+    /// - Others: Other
     ///
-    /// 默认值：Others
+    /// Default value: Others
     "RoleType" role_type set_role_type: str,
-    /// 所有页码
+    /// All page numbers
     "RoleId" role_id set_role_id: i64,
-    /// 规则信息
+    /// Rule information
     "RulerInfo" ruler_info set_ruler_info: str,
-    /// 类型
+    /// Type
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - ROW： 行权限
-    /// - COLUMN： 列权限
+    /// - ROW: row permission
+    /// - COLUMN: column permission
     ///
-    /// 默认值：ROW
+    /// Default value: ROW
     "Type" r#type set_type: str,
-    /// 开启状态
+    /// Enabled status
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - Open： 开启
-    /// - Close： 关闭
+    /// - Open: Turn on
+    /// - Close: Turn off
     ///
-    /// 默认值：Close
+    /// Default value: Close
     "OpenStatus" open_status set_open_status: str,
-    /// 项目id
+    /// Project ID.
     "ProjectId" project_id set_project_id: i64,
-    /// 行列权限配置
+    /// Row/column permission configuration
     "RowColumnConfigList" row_column_config_list set_row_column_config_list: list RowColumnConfig,
 } }
 rt::action!("bi", "2022-01-05", "CreatePermissionRanks", CreatePermissionRanksRequest => CreatePermissionRanksResponse);
 
 rt::model! { read debug;
-/// CreatePermissionRanks返回参数结构体
+/// CreatePermissionRanks response structure.
 CreatePermissionRanksResponse {
-    /// 自定义错误信息对象
+    /// Custom error information object
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorInfo" error_info set_error_info: obj ErrorInfo,
-    /// 消息
+    /// Message
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Msg" msg set_msg: str,
     /// 112
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Extra" extra set_extra: str,
     /// 1
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateProject` (创建项目).
+/// Request of `CreateProject` (Creates a project).
 ///
-/// 创建项目
+/// This API is used to create a project.
 CreateProjectRequest {
-    /// 项目名称
+    /// Project name.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// logo底色
+    /// Background color of the logo.
     ///
     /// Required.
     "ColorCode" color_code set_color_code: str,
-    /// 项目Logo
+    /// Project logo.
     "Logo" logo set_logo: str,
-    /// 备注
+    /// Remarks.
     "Mark" mark set_mark: str,
-    /// 是否允许用户申请
+    /// Whether to allow user requests.
     "IsApply" is_apply set_is_apply: bool,
-    /// 默认看板
-    ///
-    /// 枚举值：
-    ///
-    /// - 1： 项目看板
-    /// - 2： 我的看板
+    /// Default dashboard.
+    /// Value range:.
+    /// 1: project dashboard.
+    /// 2: my dashboard.
     "DefaultPanelType" default_panel_type set_default_panel_type: i64,
-    /// 管理平台
+    /// Management platform.
     "ManagePlatform" manage_platform set_manage_platform: str,
 } }
 rt::action!("bi", "2022-01-05", "CreateProject", CreateProjectRequest => CreateProjectResponse);
 
 rt::model! { read debug;
-/// CreateProject返回参数结构体
+/// CreateProject response structure.
 CreateProjectResponse {
-    /// 自定义错误信息对象
+    /// Custom error information object.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorInfo" error_info set_error_info: obj ErrorInfo,
-    /// 额外数据
+    /// Extra data.
     "Extra" extra set_extra: str,
-    /// 数据
+    /// Data.
     "Data" data set_data: obj Data,
-    /// 返回信息
+    /// Returned information.
     "Msg" msg set_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateTagTable` (创建标签表).
+/// Request of `CreateTagTable` (Create a tag table).
 ///
-/// 创建标签表
+/// Create a tag table
 CreateTagTableRequest {
-    /// 标签表名
+    /// Tag table name
     "Name" name set_name: str,
-    /// 标签表关联的项目id
+    /// Project id associated with the tag table
     "AutoImportProjectId" auto_import_project_id set_auto_import_project_id: i64,
-    /// 标签表关联的数据表id
+    /// id of the data table associated with the tag table
     "AutoImportTableId" auto_import_table_id set_auto_import_table_id: i64,
-    /// uin对应字段
+    /// Corresponding field of uin
     "AutoImportUinField" auto_import_uin_field set_auto_import_uin_field: str,
 } }
 rt::action!("bi", "2022-01-05", "CreateTagTable", CreateTagTableRequest => CreateTagTableResponse);
 
 rt::model! { read debug;
-/// CreateTagTable返回参数结构体
+/// CreateTagTable response structure.
 CreateTagTableResponse {
-    /// 自定义错误信息对象
+    /// Custom error information object
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorInfo" error_info set_error_info: obj ErrorInfo,
-    /// 数据
+    /// Data.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj CreateTagTableVO,
-    /// 扩展
+    /// Expansion.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Extra" extra set_extra: str,
-    /// 信息
+    /// Information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Msg" msg set_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 创建标签表出参
+/// Create tag output parameters
 CreateTagTableVO {
-    /// 标签表id
+    /// Tag table id
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Id" id set_id: i64,
 } }
 
@@ -919,182 +987,226 @@ CreateUserGroupResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateUserRoleProject` (项目内-创建用户角色).
+/// Request of `CreateUserRoleProject` (Creates a user role in the project).
 ///
-/// 项目内-创建用户角色
+/// This API is used to create a user role in the project.
 CreateUserRoleProjectRequest {
-    /// 项目ID
+    /// Project ID.
     "ProjectId" project_id set_project_id: i64,
-    /// 角色ID列表
+    /// Role ID list.
     "RoleIdList" role_id_list set_role_id_list: list i64,
-    /// 用户列表（废弃）
+    /// User list (deprecated).
     ///
     /// Disabled in the spec.
     "UserList" user_list set_user_list: list UserIdAndUserName,
-    /// 用户列表（新）
+    /// User list (new).
     "UserInfoList" user_info_list set_user_info_list: list UserInfo,
 } }
 rt::action!("bi", "2022-01-05", "CreateUserRoleProject", CreateUserRoleProjectRequest => CreateUserRoleProjectResponse);
 
 rt::model! { read debug;
-/// CreateUserRoleProject返回参数结构体
+/// CreateUserRoleProject response structure.
 CreateUserRoleProjectResponse {
-    /// 自定义错误信息对象
+    /// Custom error information object.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorInfo" error_info set_error_info: obj ErrorInfo,
-    /// 扩展
+    /// Expansion.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Extra" extra set_extra: str,
-    /// 数据
+    /// Data.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj DataId,
-    /// 消息
+    /// Message.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Msg" msg set_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateUserRole` (创建用户角色).
+/// Request of `CreateUserRole` (Creates a user role).
 ///
-/// 创建用户角色
+/// This API is used to create a user role.
 CreateUserRoleRequest {
-    /// 角色ID列表
+    /// Role ID list.
     "RoleIdList" role_id_list set_role_id_list: list i64,
-    /// 用户列表（废弃）
+    /// User list (deprecated).
     ///
     /// Disabled in the spec.
     "UserList" user_list set_user_list: list UserIdAndUserName,
-    /// 用户列表（新）
+    /// User list (new).
     "UserInfoList" user_info_list set_user_info_list: list UserInfo,
-    /// 用户组id列表
+    /// User group ID list.
     "UserGroups" user_groups set_user_groups: list i128,
 } }
 rt::action!("bi", "2022-01-05", "CreateUserRole", CreateUserRoleRequest => CreateUserRoleResponse);
 
 rt::model! { read debug;
-/// CreateUserRole返回参数结构体
+/// CreateUserRole response structure.
 CreateUserRoleResponse {
-    /// 自定义错误信息对象
+    /// Custom error information object.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorInfo" error_info set_error_info: obj ErrorInfo,
-    /// 扩展
+    /// Expansion.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Extra" extra set_extra: str,
-    /// 数据
+    /// Data.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj DataId,
-    /// 消息
+    /// Message.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Msg" msg set_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 数据
+/// Data
 Data {
-    /// 项目Id
+    /// Project ID.
     "Id" id set_id: i64,
     /// url
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EditUrl" edit_url set_edit_url: str,
 } }
 
 rt::model! { read debug;
-/// 数据ID
+/// Data ID
 DataId {
-    /// 数据id
+    /// Data ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Id" id set_id: i64,
 } }
 
 rt::model! { read debug;
-/// 数据源详情
+/// Data source details
 DatasourceInfo {
-    /// 数据库ID
+    /// Database ID.
     "Id" id set_id: i128,
-    /// 数据库名称
+    /// Database name.
     "DbName" db_name set_db_name: str,
-    /// 域类型，1、腾讯云，2、本地
+    /// Domain type. Valid values: 1: Tencent Cloud; 2: local.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ServiceType" service_type set_service_type: str,
-    /// 数据库别名
+    /// Database alias.
     "SourceName" source_name set_source_name: str,
-    /// 数据库驱动
+    /// Database driver.
     "DbType" db_type set_db_type: str,
     /// HOST
     "DbHost" db_host set_db_host: str,
-    /// 端口
+    /// Port.
     "DbPort" db_port set_db_port: i128,
-    /// 用户名
+    /// Username.
     "DbUser" db_user set_db_user: str,
-    /// 数据库编码
+    /// Database encoding.
     "Charset" charset set_charset: str,
-    /// 创建时间
+    /// Creation time.
     "CreatedAt" created_at set_created_at: str,
-    /// 修改时间
+    /// Modification time.
     "UpdatedAt" updated_at set_updated_at: str,
-    /// 创建人
+    /// Creator.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreatedUser" created_user set_created_user: str,
-    /// catalog值
+    /// Catalog value.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Catalog" catalog set_catalog: str,
-    /// 连接类型
+    /// Connection type.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ConnectType" connect_type set_connect_type: str,
-    /// 项目id
+    /// Project ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProjectId" project_id set_project_id: str,
-    /// 数据源描述
+    /// Data source description.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Desc" desc set_desc: str,
-    /// 数据源状态
+    /// Data source status.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: str,
-    /// 来源平台
+    /// Source platform.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SourcePlat" source_plat set_source_plat: str,
-    /// 扩展参数
+    /// Extension parameter.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExtraParam" extra_param set_extra_param: str,
-    /// 额外信息
+    /// Additional information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AddInfo" add_info set_add_info: str,
-    /// 项目名字
+    /// Project name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProjectName" project_name set_project_name: str,
-    /// 引擎类型
+    /// Engine type.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EngineType" engine_type set_engine_type: str,
-    /// 数据源负责人
+    /// Data source owner.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Manager" manager set_manager: str,
-    /// 特定操作人员白名单
+    /// Operation personnel allowlist.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "OperatorWhitelist" operator_whitelist set_operator_whitelist: str,
-    /// 数据源的vpc信息
+    /// VPC information of the data source.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 数据源的uniqVpc信息
+    /// uniqVpc information of the data source.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UniqVpcId" uniq_vpc_id set_uniq_vpc_id: str,
-    /// 数据源的地域信息
+    /// Data source region information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RegionId" region_id set_region_id: str,
-    /// 操作属性
+    /// Operation attributes.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StateAction" state_action set_state_action: obj BaseStateAction,
-    /// 更新人
+    /// Updater.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UpdatedUser" updated_user set_updated_user: str,
-    /// 权限列表
+    /// Permission list.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PermissionList" permission_list set_permission_list: list PermissionGroup,
-    /// 权限值列表
+    /// Permission value list.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AuthList" auth_list set_auth_list: list String,
-    /// 第三方数据源标识
+    /// Third-party data source identifier.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DataOrigin" data_origin set_data_origin: str,
-    /// 第三方项目id
+    /// Third-party project ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DataOriginProjectId" data_origin_project_id set_data_origin_project_id: str,
-    /// 第三方数据源id
+    /// Third-party data source ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DataOriginDatasourceId" data_origin_datasource_id set_data_origin_datasource_id: str,
-    /// 集群id
+    /// Cluster ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 数据源名称
+    /// Data source name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DbTypeName" db_type_name set_db_type_name: str,
-    /// 开启vpc
+    /// Enable VPC.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UseVPC" use_vpc set_use_vpc: bool,
-    /// 所属人ID
+    /// Associated person ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Owner" owner set_owner: str,
-    /// 所属人名称
+    /// Associated person name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "OwnerName" owner_name set_owner_name: str,
-    /// 数据库schema
+    /// Database schema.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Schema" schema set_schema: str,
-    /// 数据库版本
+    /// Database version.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DbVersion" db_version set_db_version: str,
 } }
 
 rt::model! { read debug;
-/// 数据源详情列表
+/// Data source details list
 DatasourceInfoData {
-    /// 数据源详情列表
+    /// Data source details list.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "List" list set_list: list DatasourceInfo,
-    /// 总数
+    /// Total number.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Total" total set_total: i64,
-    /// 总页数
+    /// Total number of pages.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalPages" total_pages set_total_pages: i64,
 } }
 
@@ -1133,15 +1245,15 @@ DeleteAuthApiKeyResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteDatasource` (删除数据源).
+/// Request of `DeleteDatasource` (Deletes a data source).
 ///
-/// 删除数据源
+/// This API is used to delete a data source.
 DeleteDatasourceRequest {
-    /// 数据源id
+    /// Data source ID.
     ///
     /// Required.
     "Id" id set_id: i128,
-    /// 项目id
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: i128,
@@ -1149,51 +1261,55 @@ DeleteDatasourceRequest {
 rt::action!("bi", "2022-01-05", "DeleteDatasource", DeleteDatasourceRequest => DeleteDatasourceResponse);
 
 rt::model! { read debug;
-/// DeleteDatasource返回参数结构体
+/// DeleteDatasource response structure.
 DeleteDatasourceResponse {
-    /// 自定义错误信息对象
+    /// Custom error information object.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorInfo" error_info set_error_info: obj ErrorInfo,
-    /// 数据
+    /// Data.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: str,
-    /// 扩展
+    /// Expansion.
     "Extra" extra set_extra: str,
-    /// 信息
+    /// Information.
     "Msg" msg set_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteProject` (删除项目).
+/// Request of `DeleteProject` (Deletes a project).
 ///
-/// 删除项目
+/// This API is used to delete a project.
 DeleteProjectRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "Id" id set_id: i128,
-    /// 随机数
+    /// Random number.
     "Seed" seed set_seed: str,
-    /// 默认看板
-    ///
-    /// 枚举值：
-    ///
-    /// - 1： 项目看板
-    /// - 2： 我的看板
+    /// Default dashboard.
+    /// Value range:.
+    /// 1: project dashboard.
+    /// 2: my dashboard.
     "DefaultPanelType" default_panel_type set_default_panel_type: i64,
 } }
 rt::action!("bi", "2022-01-05", "DeleteProject", DeleteProjectRequest => DeleteProjectResponse);
 
 rt::model! { read debug;
-/// DeleteProject返回参数结构体
+/// DeleteProject response structure.
 DeleteProjectResponse {
-    /// 自定义错误信息对象
+    /// Custom error information object.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorInfo" error_info set_error_info: obj ErrorInfo,
-    /// ”“
+    /// "".
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Extra" extra set_extra: str,
     /// ""
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: str,
     /// ""
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Msg" msg set_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1252,15 +1368,15 @@ DeleteUserGroupResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteUserRoleProject` (项目内-删除用户角色).
+/// Request of `DeleteUserRoleProject` (Deletes a user role in the project).
 ///
-/// 项目内-删除用户角色
+/// This API is used to delete a user role in the project.
 DeleteUserRoleProjectRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: i64,
-    /// 用户ID
+    /// User ID.
     ///
     /// Required.
     "UserId" user_id set_user_id: str,
@@ -1268,26 +1384,30 @@ DeleteUserRoleProjectRequest {
 rt::action!("bi", "2022-01-05", "DeleteUserRoleProject", DeleteUserRoleProjectRequest => DeleteUserRoleProjectResponse);
 
 rt::model! { read debug;
-/// DeleteUserRoleProject返回参数结构体
+/// DeleteUserRoleProject response structure.
 DeleteUserRoleProjectResponse {
-    /// 自定义错误信息对象
+    /// Custom error information object.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorInfo" error_info set_error_info: obj ErrorInfo,
-    /// 扩展
+    /// Expansion.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Extra" extra set_extra: str,
-    /// 数据
+    /// Data.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: str,
-    /// 消息
+    /// Message.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Msg" msg set_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteUserRole` (删除用户角色).
+/// Request of `DeleteUserRole` (Deletes a user role).
 ///
-/// 删除用户角色，会删除用户
+/// This API is used to remove a user role, which will result in user deletion.
 DeleteUserRoleRequest {
-    /// 用户ID
+    /// User ID.
     ///
     /// Required.
     "UserId" user_id set_user_id: str,
@@ -1295,15 +1415,19 @@ DeleteUserRoleRequest {
 rt::action!("bi", "2022-01-05", "DeleteUserRole", DeleteUserRoleRequest => DeleteUserRoleResponse);
 
 rt::model! { read debug;
-/// DeleteUserRole返回参数结构体
+/// DeleteUserRole response structure.
 DeleteUserRoleResponse {
-    /// 自定义错误信息对象
+    /// Custom error information object.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorInfo" error_info set_error_info: obj ErrorInfo,
-    /// 扩展
+    /// Expansion.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Extra" extra set_extra: str,
-    /// 数据
+    /// Data.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: str,
-    /// 消息
+    /// Message.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Msg" msg set_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1381,54 +1505,56 @@ DescribeAuthApiKeyListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDatasourceList` (查询数据源列表).
+/// Request of `DescribeDatasourceList` (Queries a data source list).
 ///
-/// 查询数据源列表
+/// This API is used to query a data source list.
 DescribeDatasourceListRequest {
-    /// 无
+    /// None.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: i128,
-    /// 返回所有页面，默认false
+    /// Returns all pages and defaults to false.
     "AllPage" all_page set_all_page: bool,
-    /// 数据库名称检索
+    /// Database name search.
     "DbName" db_name set_db_name: str,
-    /// 无
+    /// None.
     "PageNo" page_no set_page_no: i64,
-    /// 无
+    /// None.
     "PageSize" page_size set_page_size: i64,
-    /// 搜索关键词
+    /// Search keywords.
     "Keyword" keyword set_keyword: str,
-    /// 过滤无权限列表的参数（0 全量，1 使用权限，2 编辑权限）
+    /// Permission filter (0: all permissions, 1: access permission, 2: edit permission).
     "PermissionType" permission_type set_permission_type: i64,
 } }
 rt::action!("bi", "2022-01-05", "DescribeDatasourceList", DescribeDatasourceListRequest => DescribeDatasourceListResponse);
 
 rt::model! { read debug;
-/// DescribeDatasourceList返回参数结构体
+/// DescribeDatasourceList response structure.
 DescribeDatasourceListResponse {
-    /// 自定义错误信息对象
+    /// Custom error information object.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorInfo" error_info set_error_info: obj ErrorInfo,
-    /// 列表详情
+    /// List details.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj DatasourceInfoData,
-    /// 信息
+    /// Information.
     "Extra" extra set_extra: str,
-    /// 信息
+    /// Information.
     "Msg" msg set_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePageWidgetList` (查询页面组件信息).
+/// Request of `DescribePageWidgetList` (Queries component information on the page).
 ///
-/// 查询页面组件信息
+/// This API is used to query component information on the page.
 DescribePageWidgetListRequest {
-    /// 项目id
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 页面id
+    /// Page ID.
     ///
     /// Required.
     "PageId" page_id set_page_id: str,
@@ -1436,15 +1562,19 @@ DescribePageWidgetListRequest {
 rt::action!("bi", "2022-01-05", "DescribePageWidgetList", DescribePageWidgetListRequest => DescribePageWidgetListResponse);
 
 rt::model! { read debug;
-/// DescribePageWidgetList返回参数结构体
+/// DescribePageWidgetList response structure.
 DescribePageWidgetListResponse {
-    /// 自定义错误信息对象
+    /// Custom error information object.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorInfo" error_info set_error_info: obj ErrorInfo,
-    /// 扩展参数
+    /// Extension parameter.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Extra" extra set_extra: str,
-    /// 返回数据结果
+    /// Returned data results.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj WidgetListVO,
-    /// 返回消息
+    /// Response message.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Msg" msg set_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1577,69 +1707,75 @@ DescribePermissionStatusInfoResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeProjectInfo` (项目详情).
+/// Request of `DescribeProjectInfo` (Obtains project details).
 ///
-/// 项目详情接口
+/// This API is used to obtain project details.
 DescribeProjectInfoRequest {
-    /// 项目Id
+    /// Project ID.
     ///
     /// Required.
     "Id" id set_id: i128,
-    /// 默认看板
-    ///
-    /// 枚举值：
-    ///
-    /// - 1： 项目看板
-    /// - 2： 我的看板
+    /// Default dashboard.
+    /// Value range:.
+    /// 1: project dashboard.
+    /// 2: my dashboard.
     "DefaultPanelType" default_panel_type set_default_panel_type: i64,
 } }
 rt::action!("bi", "2022-01-05", "DescribeProjectInfo", DescribeProjectInfoRequest => DescribeProjectInfoResponse);
 
 rt::model! { read debug;
-/// DescribeProjectInfo返回参数结构体
+/// DescribeProjectInfo response structure.
 DescribeProjectInfoResponse {
-    /// 自定义错误信息对象
+    /// Custom error information object.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorInfo" error_info set_error_info: obj ErrorInfo,
     /// ""
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Extra" extra set_extra: str,
     /// ""
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Msg" msg set_msg: str,
-    /// 项目详情
+    /// Project details.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj Project,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeProjectList` (项目列表数据接口).
+/// Request of `DescribeProjectList` (Obtains project list data).
 ///
-/// 项目信息
+/// This API is used to obtain project information.
 DescribeProjectListRequest {
-    /// 页容，初版默认20，将来可能根据屏幕宽度动态变化
+    /// Page capacity. The initial version defaults to 20 and may change dynamically based on screen width in the future.
     "PageSize" page_size set_page_size: i128,
-    /// 页标
+    /// Page marker.
     "PageNo" page_no set_page_no: i128,
-    /// 检索模糊字段
+    /// Fuzzy search field.
     "Keyword" keyword set_keyword: str,
-    /// 是否全部展示，如果是ture，则忽略分页
+    /// Whether to display all. If true, ignore pagination.
     "AllPage" all_page set_all_page: bool,
-    /// 角色信息
+    /// Role information.
     "ModuleCollection" module_collection set_module_collection: str,
-    /// moduleId集合
+    /// moduleId set.
     "ModuleIdList" module_id_list set_module_id_list: list String,
 } }
 rt::action!("bi", "2022-01-05", "DescribeProjectList", DescribeProjectListRequest => DescribeProjectListResponse);
 
 rt::model! { read debug;
-/// DescribeProjectList返回参数结构体
+/// DescribeProjectList response structure.
 DescribeProjectListResponse {
-    /// 自定义错误信息对象
+    /// Custom error information object.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorInfo" error_info set_error_info: obj ErrorInfo,
-    /// 额外信息
+    /// Additional information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Extra" extra set_extra: str,
-    /// 接口信息
+    /// API information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Msg" msg set_msg: str,
-    /// 数据
+    /// Data.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj ProjectListData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1695,45 +1831,48 @@ DescribeResourceUserGroupPageListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSourceFieldList` (原始数据表字段接口).
+/// Request of `DescribeSourceFieldList` (Original data table field interface).
 ///
-/// 原始数据表字段接口信息
+/// API information for raw data table fields
 DescribeSourceFieldListRequest {
-    /// 数据源Id
+    /// data source Id
     "DataSourceId" data_source_id set_data_source_id: i64,
-    /// 表名
+    /// Table name
     "TableName" table_name set_table_name: str,
-    /// sql内容
+    /// sql content
     "Sql" sql set_sql: str,
-    /// 项目id
+    /// Project ID.
     "ProjectId" project_id set_project_id: i128,
-    /// 是否是异步
+    /// whether
     "AsyncRequest" async_request set_async_request: bool,
-    /// 异步事务id
+    /// async transaction id
     "TranId" tran_id set_tran_id: str,
     /// 11
     "ParamList" param_list set_param_list: list ParamCreateDTO,
-    /// DLC扩展参数
+    /// DLC extension parameter
     "DlcExtInfo" dlc_ext_info set_dlc_ext_info: str,
-    /// 是否查询数据库
+    /// Query database required or not
     "QueryDbData" query_db_data set_query_db_data: str,
-    /// 数据表 Id
+    /// Data table Id
     "TableId" table_id set_table_id: str,
-    /// 后端提供字典：数据表类型，1、数据库建表，2、SQL建表，3、Excel上传，4、API接入，5、腾讯文档，6、云数据库，7、手工输入，8、关联查询
+    /// The backend provides a dictionary: table type, 1. database table creation, 2. SQL table creation, 3. Excel upload, 4. API connection, 5. Tencent documentation, 6. cloud database, 7. manually enter, 8. join query.
     "TableType" table_type set_table_type: i128,
 } }
 rt::action!("bi", "2022-01-05", "DescribeSourceFieldList", DescribeSourceFieldListRequest => DescribeSourceFieldListResponse);
 
 rt::model! { read debug;
-/// DescribeSourceFieldList返回参数结构体
+/// DescribeSourceFieldList response structure.
 DescribeSourceFieldListResponse {
-    /// 自定义错误信息对象
+    /// Custom error information object
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorInfo" error_info set_error_info: obj ErrorInfo,
-    /// 额外信息
+    /// Additional Information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Extra" extra set_extra: str,
-    /// 信息
+    /// Information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Msg" msg set_msg: str,
-    /// 表中字段的列表
+    /// List of fields in the table
     "Data" data set_data: obj TableColumnListData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1852,64 +1991,68 @@ DescribeUserGroupTreeListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeUserProjectList` (项目内-用户接口).
+/// Request of `DescribeUserProjectList` (Obtains the user interface in the project).
 ///
-/// 项目内-用户接口
+/// This API is used to obtain the user interface in the project.
 DescribeUserProjectListRequest {
-    /// 项目ID
+    /// Project ID.
     "ProjectId" project_id set_project_id: i64,
-    /// 无
+    /// None.
     "AllPage" all_page set_all_page: bool,
-    /// 无
+    /// None.
     "PageNo" page_no set_page_no: i64,
-    /// 无
+    /// None.
     "PageSize" page_size set_page_size: i64,
-    /// 是否过滤掉企业管理员
+    /// Whether to filter out enterprise administrators.
     "IsFilterPerAuthUser" is_filter_per_auth_user set_is_filter_per_auth_user: bool,
-    /// 是否过滤掉当前用户
+    /// Whether to filter out the current user.
     "IsFilterCurrentUser" is_filter_current_user set_is_filter_current_user: bool,
-    /// 关键字
+    /// Keyword.
     "Keyword" keyword set_keyword: str,
 } }
 rt::action!("bi", "2022-01-05", "DescribeUserProjectList", DescribeUserProjectListRequest => DescribeUserProjectListResponse);
 
 rt::model! { read debug;
-/// DescribeUserProjectList返回参数结构体
+/// DescribeUserProjectList response structure.
 DescribeUserProjectListResponse {
-    /// 自定义错误信息对象
+    /// Custom error information object.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorInfo" error_info set_error_info: obj ErrorInfo,
-    /// 数据
+    /// Data.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj CorpUserListData,
-    /// 扩展
+    /// Expansion.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Extra" extra set_extra: str,
-    /// 消息
+    /// Message.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Msg" msg set_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeUserRoleList` (用户角色列表).
+/// Request of `DescribeUserRoleList` (Obtains the user role list).
 ///
-/// 用户角色列表
+/// This API is used to obtain the user role list.
 DescribeUserRoleListRequest {
-    /// 页码
+    /// Page number.
     ///
     /// Required.
     "PageNo" page_no set_page_no: i64,
-    /// 页数
+    /// Number of pages.
     ///
     /// Required.
     "PageSize" page_size set_page_size: i64,
-    /// 全部页码
+    /// All page numbers.
     "AllPage" all_page set_all_page: bool,
-    /// 0 企业用户 1 访客 不填表示所有用户
+    /// 0: enterprise user. 1: visitor. If left blank, it indicates all users.
     "UserType" user_type set_user_type: str,
-    /// 模糊搜索的关键字
+    /// Keyword for fuzzy search.
     "Keyword" keyword set_keyword: str,
-    /// 项目id
+    /// Project ID.
     "ProjectId" project_id set_project_id: str,
-    /// 是否只获取绑定企微应用的
+    /// Whether to only obtain users bound to the WeCom app.
     "IsOnlyBindAppUser" is_only_bind_app_user set_is_only_bind_app_user: bool,
     /// 用户类型
     "IdentityType" identity_type set_identity_type: str,
@@ -1917,159 +2060,195 @@ DescribeUserRoleListRequest {
 rt::action!("bi", "2022-01-05", "DescribeUserRoleList", DescribeUserRoleListRequest => DescribeUserRoleListResponse);
 
 rt::model! { read debug;
-/// DescribeUserRoleList返回参数结构体
+/// DescribeUserRoleList response structure.
 DescribeUserRoleListResponse {
-    /// 自定义错误信息对象
+    /// Custom error information object.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorInfo" error_info set_error_info: obj ErrorInfo,
-    /// 扩展描述信息(提供更多异常信息,用于辅助判断)
+    /// Extension description information (providing more exception messages for auxiliary judgment).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Extra" extra set_extra: str,
-    /// 数据
+    /// Data.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj UserRoleListData,
-    /// 消息
+    /// Message.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Msg" msg set_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeUserRoleProjectList` (项目内-用户角色列表).
+/// Request of `DescribeUserRoleProjectList` (Obtains the user role list in the project).
 ///
-/// 项目内-用户角色列表
+/// This API is used to obtain the user role list in the project.
 DescribeUserRoleProjectListRequest {
-    /// 页码
+    /// Page number.
     ///
     /// Required.
     "PageNo" page_no set_page_no: i64,
-    /// 页数
+    /// Number of pages.
     ///
     /// Required.
     "PageSize" page_size set_page_size: i64,
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: i64,
-    /// 是否只获取绑定企微应用的
+    /// Whether to only obtain users bound to the WeCom app.
     "IsOnlyBindAppUser" is_only_bind_app_user set_is_only_bind_app_user: bool,
-    /// 是否获取全部数据
+    /// Whether to obtain all the data.
     "AllPage" all_page set_all_page: bool,
-    /// 角色编码
+    /// Role code.
     "RoleCode" role_code set_role_code: str,
-    /// 用户id列表
+    /// User ID list.
     "UserIdList" user_id_list set_user_id_list: list String,
-    /// 搜索关键词
+    /// Search keywords.
     "Keyword" keyword set_keyword: str,
 } }
 rt::action!("bi", "2022-01-05", "DescribeUserRoleProjectList", DescribeUserRoleProjectListRequest => DescribeUserRoleProjectListResponse);
 
 rt::model! { read debug;
-/// DescribeUserRoleProjectList返回参数结构体
+/// DescribeUserRoleProjectList response structure.
 DescribeUserRoleProjectListResponse {
-    /// 自定义错误信息对象
+    /// Custom error information object.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorInfo" error_info set_error_info: obj ErrorInfo,
-    /// 扩展
+    /// Expansion.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Extra" extra set_extra: str,
-    /// 数据
+    /// Data.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj UserRoleListData,
-    /// 消息
+    /// Message.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Msg" msg set_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `EditCorpTag` (编辑企业标签(异步)).
+/// Request of `EditCorpTag` (Edit Business Tag (Async)).
 ///
-/// 编辑企业标签(异步)
+/// Edit business tags (async)
 EditCorpTagRequest {
-    /// 标签ID
+    /// tag ID
     "Id" id set_id: i64,
-    /// 标签名称
+    /// Tag name.
     "Name" name set_name: str,
-    /// 导入标签的模式(manual/auto)
+    /// Import tag mode (manual/auto)
     "ImportType" import_type set_import_type: str,
-    /// 自动导入标签表的id
+    /// id of the tag table for automatic import
     "AutoImportTagTableId" auto_import_tag_table_id set_auto_import_tag_table_id: i64,
-    /// 自动导入标签的关联字段
+    /// Automatic import of associated tag fields
     "AutoImportField" auto_import_field set_auto_import_field: str,
-    /// 是否异步请求
+    /// Whether it is an async request.
     "AsyncRequest" async_request set_async_request: bool,
-    /// 自动导入标签表的表名
+    /// Name of the tag table for automatic import
     "AutoImportTagTableName" auto_import_tag_table_name set_auto_import_tag_table_name: str,
-    /// 事务id
+    /// Transaction ID.
     "TranId" tran_id set_tran_id: str,
 } }
 rt::action!("bi", "2022-01-05", "EditCorpTag", EditCorpTagRequest => EditCorpTagResponse);
 
 rt::model! { read debug;
-/// EditCorpTag返回参数结构体
+/// EditCorpTag response structure.
 EditCorpTagResponse {
-    /// 自定义错误信息对象
+    /// Custom error information object
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorInfo" error_info set_error_info: obj ErrorInfo,
-    /// 扩展
+    /// Expansion.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Extra" extra set_extra: str,
-    /// 消息
+    /// Message.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Msg" msg set_msg: str,
-    /// 数据
+    /// Data.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj EditTagVO,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 同步标签数据出参
+/// Sync tag data output parameters
 EditTagVO {
-    /// 事务id
+    /// Transaction ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TranId" tran_id set_tran_id: str,
-    /// 事务状态
+    /// Transaction status
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TranStatus" tran_status set_tran_status: i64,
-    /// 标签信息
+    /// Tag information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Id" id set_id: i64,
 } }
 
 rt::model! { read nodebug;
-/// 报表嵌出数据结构-强鉴权
+/// Report embedding data structure with strong authentication
 EmbedTokenInfo {
-    /// 信息标识
+    /// Information identifier.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Id" id set_id: i128,
-    /// 令牌
+    /// Token.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BIToken" bi_token set_bi_token: str,
-    /// 项目Id
+    /// Project ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProjectId" project_id set_project_id: str,
-    /// 创建人
+    /// Creator.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreatedUser" created_user set_created_user: str,
-    /// 创建时间
+    /// Creation time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreatedAt" created_at set_created_at: str,
-    /// 更新人
+    /// Updater.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UpdatedUser" updated_user set_updated_user: str,
-    /// 更新时间
+    /// Update time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UpdatedAt" updated_at set_updated_at: str,
-    /// 页面Id
+    /// Page ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PageId" page_id set_page_id: str,
-    /// 备用
+    /// Backup.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExtraParam" extra_param set_extra_param: str,
-    /// 嵌出类型
+    /// Embedding type.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Scope" scope set_scope: str,
-    /// 过期时间，分钟为单位，最大240
+    /// Expiration time (in minutes), with a maximum value of 240.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExpireTime" expire_time set_expire_time: i128,
-    /// 使用者企业Id(仅用于多用户)
+    /// User enterprise ID (only used for multi-user).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UserCorpId" user_corp_id set_user_corp_id: str,
-    /// 使用者Id(仅用于多用户)
+    /// User ID (only used for multi-user).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UserId" user_id set_user_id: str,
-    /// 访问次数限制，限制范围1-99999，为空则不设置访问次数限制
+    /// Access count limit (range: 1–99999). Leave empty to disable access restrictions.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TicketNum" ticket_num set_ticket_num: i64,
-    /// 全局参数
+    /// Global parameter.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "GlobalParam" global_param set_global_param: str,
-    /// embed表示页面看板嵌出，chatBIEmbed表示ChatBI嵌出
+    /// "embed" indicates page dashboard embedding, and "chatBIEmbed" indicates ChatBI embedding.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Intention" intention set_intention: str,
-    /// 100 无绑定用户
-    /// 200 单用户单token
-    /// 300 单用户 多token
+    /// 100: no bound user.
+    /// 200: single token per user.
+    /// 300: multiple tokens per user.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TokenType" token_type set_token_type: i64,
-    /// token 数
+    /// Number of tokens.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TokenNum" token_num set_token_num: i64,
-    /// 是否单用户多token
+    /// Whether it is multiple tokens per user.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SingleUserMultiToken" single_user_multi_token set_single_user_multi_token: bool,
-    /// 嵌出显示配置，目前为ChatBI嵌出场景用，TableFilter表示数据表列表过滤，SqlView表示sql查看功能
+    /// Embedded display configurations: Currently for ChatBI embedding scenarios; TableFilter represents data table list filtering, SqlView represents SQL view feature.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ConfigParam" config_param set_config_param: str,
 } }
 impl ::core::fmt::Debug for EmbedTokenInfo {
@@ -2100,177 +2279,219 @@ impl ::core::fmt::Debug for EmbedTokenInfo {
 }
 
 rt::model! { both debug;
-/// 空值展示样式配置值结构
+/// Empty value display style configuration value structure
 EmptyValue {
-    /// 空值展示样式类型
+    /// Empty value display style type
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Type" r#type set_type: str,
-    /// 空值展示样式类型对应具体的展示字符串
+    /// Display style type for null values corresponds to specific display string
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Custom" custom set_custom: str,
 } }
 
 rt::model! { both debug;
-/// 空值展示样式配置结构
+/// Empty value display style configuration structure
 EmptyValueConfig {
-    /// 数值类字段空值样式配置
+    /// Numeric value field null style configuration
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Number" number set_number: obj EmptyValue,
-    /// 字符串字段空置样式配置
+    /// Style configuration for empty string fields
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "String" string set_string: obj EmptyValue,
 } }
 
 rt::model! { read debug;
-/// 自定义错误信息对象
+/// Custom error information object
 ErrorInfo {
-    /// 错误说明字段
+    /// Error description field.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorTip" error_tip set_error_tip: str,
-    /// 原始异常信息
+    /// Original exception message.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorMessage" error_message set_error_message: str,
-    /// 错误等级字段
+    /// Error level field.
     /// ERROR
     /// WARN
     /// INFO
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorLevel" error_level set_error_level: str,
-    /// 指引文档链接
+    /// Documentation link.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DocLink" doc_link set_doc_link: str,
-    /// 快速指引说明
+    /// Quick start guide.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FAQ" faq set_faq: str,
-    /// 预留字段1
+    /// Reserved field 1.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ReservedField" reserved_field set_reserved_field: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ExportScreenPage` (分享页截图导出).
+/// Request of `ExportScreenPage` (Exports a screenshot of the share page).
 ///
-/// 页面截图导出
+/// This API is used to export a screenshot.
 ExportScreenPageRequest {
-    /// 项目id
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 页面id
+    /// Page ID.
     ///
     /// Required.
     "PageId" page_id set_page_id: str,
-    /// 画布类型。栅格画布：GRID；自由画布：FREE
+    /// Canvas type. Grid canvas: GRID; Free canvas: FREE.
     "CanvasType" canvas_type set_canvas_type: str,
-    /// 图片导出类型。base64；url（有效期：1天）
+    /// Image export type. Valid values: Base64, and URL (valid period: 1 day).
     "PicType" pic_type set_pic_type: str,
-    /// 组件Ids。为空时，导出整个页面
+    /// Component IDs. When empty, export the entire page.
     "WidgetIds" widget_ids set_widget_ids: list String,
-    /// 是否是异步请求
+    /// Whether it is an async request.
     "AsyncRequest" async_request set_async_request: bool,
-    /// 事务id
+    /// Transaction ID.
     "TranId" tran_id set_tran_id: str,
 } }
 rt::action!("bi", "2022-01-05", "ExportScreenPage", ExportScreenPageRequest => ExportScreenPageResponse);
 
 rt::model! { read debug;
-/// ExportScreenPage返回参数结构体
+/// ExportScreenPage response structure.
 ExportScreenPageResponse {
-    /// 自定义错误信息对象
+    /// Custom error information object.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorInfo" error_info set_error_info: obj ErrorInfo,
-    /// 扩展参数
+    /// Extension parameter.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Extra" extra set_extra: str,
-    /// 返回数据结果
+    /// Returned data results.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj PageScreenListVO,
-    /// 返回消息
+    /// Response message.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Msg" msg set_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 字段备注信息
+/// Field remarks
 FieldRemarkDTO {
-    /// 字段名
+    /// field name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FieldName" field_name set_field_name: str,
-    /// 字段备注列表
+    /// Field remarks list
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Comment" comment set_comment: list String,
 } }
 
 rt::model! { write debug;
-/// 定时任务执行频率配置
+/// Scheduled task execution frequency configuration
 FrequencyConfig {
-    /// 周期
+    /// Cycle
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Frequency" frequency set_frequency: str,
-    /// 日期
+    /// Date
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Dates" dates set_dates: list i64,
-    /// 时间
+    /// Time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Time" time set_time: str,
-    /// 间隔时间
+    /// Interval
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IntervalTime" interval_time set_interval_time: i128,
     /// 1:SECOND,2:MINUTE,3:HOUR,4:DAY
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IntervalTimeUnit" interval_time_unit set_interval_time_unit: i128,
-    /// 小时列表
+    /// hourly list
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Hours" hours set_hours: list i64,
-    /// 分钟列表
+    /// Minute list
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Minute" minute set_minute: list i64,
 } }
 
 rt::model! { read debug;
-/// 仅包含id的对象
+/// Object containing only ID
 IdDTO {
-    /// 请求id
+    /// Request ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Id" id set_id: i64,
     /// key
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AccessKey" access_key set_access_key: str,
     /// id
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProjectId" project_id set_project_id: i128,
-    /// 事务id
+    /// Transaction ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TranId" tran_id set_tran_id: str,
-    /// 事务状态
-    ///
-    /// 枚举值：
-    ///
-    /// - 1： 处理中
-    /// - 2： 处理成功
-    /// - 3： 处理失败
+    /// Transaction status.
+    /// Value range:.
+    /// Processing.
+    /// 2: processing is successful.
+    /// 3: processing failure.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TranStatus" tran_status set_tran_status: i64,
 } }
 
 rt::model! { write debug;
-/// 多表关联原始表之间的关联信息
+/// Join tables and view association information between original tables
 JoinRelation {
-    /// 表关联关系id,前端使用
+    /// Association relationship id, used by the frontend
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "JoinId" join_id set_join_id: str,
-    /// 原表节点id
+    /// Original table node id
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SourceTableNodeId" source_table_node_id set_source_table_node_id: str,
-    /// 目标表节点id
+    /// Target table node id
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TargetTableNodeId" target_table_node_id set_target_table_node_id: str,
-    /// 多表关联的关联类型
+    /// Association type of multi-table join
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "JoinType" join_type set_join_type: str,
-    /// 多表关联的字段列表
+    /// Field list for joined tables
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Fields" fields set_fields: list JoinRelationField,
 } }
 
 rt::model! { write debug;
-/// 多表关联原始表之间使用的关联字段信息
+/// Join tables and view association information between original tables
 JoinRelationField {
-    /// 字段关联关系id,前端使用
+    /// Field association id, frontend usage
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FieldJoinId" field_join_id set_field_join_id: str,
-    /// 原表字段
+    /// Original table field
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SourceField" source_field set_source_field: obj TableField,
-    /// 目标表字段
+    /// Target table field
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TargetField" target_field set_target_field: obj TableField,
 } }
 
 rt::model! { write debug;
-/// 多表关联原始表信息
+/// Join tables and view original table information
 JoinSourceTable {
-    /// 1:数据源原表,2:本地表,3:Excel表,4:API表
+    /// 1: Data source original table, 2: Local table, 3: Excel table, 4: API table
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TableNodeType" table_node_type set_table_node_type: i128,
-    /// 原始表节点Id
+    /// Base Table Node Id
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TableNodeId" table_node_id set_table_node_id: str,
-    /// 父节点id
+    /// Parent node ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ParentId" parent_id set_parent_id: str,
-    /// 非必填, 数据源原表没有ID
+    /// Optional, the data source has no ID in the original table.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TableId" table_id set_table_id: str,
-    /// 必填,数据源原表用原始表名, 其他类型用BI的逻辑表名
+    /// Required. Use the original table name for the data source. Use the logical table name for other types.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TableName" table_name set_table_name: str,
-    /// 原始表需要展示的字段列表
+    /// Field list to display in the base table
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Fields" fields set_fields: list TableField,
-    /// 数据源id
+    /// Data source ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DatasourceId" datasource_id set_datasource_id: i128,
-    /// 非必填,前端展示的数据源别名,excel建表需要
+    /// Optional, alias of the data source displayed on the front-end, excel table creation is required
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TableAlias" table_alias set_table_alias: str,
 } }
 
@@ -2312,81 +2533,79 @@ ModifyAuthApiKeyResponse {
 } }
 
 rt::model! { write nodebug;
-/// Request of `ModifyDatasourceCloud` (更新云数据库).
+/// Request of `ModifyDatasourceCloud` (Updates a cloud database).
 ///
-/// 更新云数据库
+/// This API is used to update a cloud database.
 ModifyDatasourceCloudRequest {
-    /// 后端提供字典：域类型，1、腾讯云，2、本地
+    /// The backend provides dictionaries: domain type. 1: Tencent Cloud; 2: local.
     ///
     /// Required.
     "ServiceType" service_type set_service_type: str,
-    /// 驱动
-    ///
-    /// 枚举值：
-    ///
-    /// - MYSQL： MySQL数据库
-    /// - PRESTO： PRESTO数据库
-    /// - POSTGRE： PostgreSQL数据库
-    /// - DLC： DLC数据库
-    /// - MSSQL： 微软SQL Server数据库
+    /// Drive.
+    /// Value range:.
+    /// MYSQL: MYSQL database.
+    /// PRESTO: presto database.
+    /// POSTGRE: PostgreSQL database.
+    /// DLC: dlc database.
+    /// MSSQL: microsoft SQL Server database.
     ///
     /// Required.
     "DbType" db_type set_db_type: str,
-    /// 数据库编码
+    /// Database encoding.
     ///
     /// Required.
     "Charset" charset set_charset: str,
-    /// 用户名
+    /// Username.
     ///
     /// Required.
     "DbUser" db_user set_db_user: str,
-    /// 密码
+    /// Password.
     ///
     /// Required.
     "DbPwd" db_pwd set_db_pwd: str,
-    /// 数据库名称
+    /// Database name.
     ///
     /// Required.
     "DbName" db_name set_db_name: str,
-    /// 数据库别名
+    /// Database alias.
     ///
     /// Required.
     "SourceName" source_name set_source_name: str,
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 住键
+    /// Primary key.
     ///
     /// Required.
     "Id" id set_id: i128,
-    /// 公有云内网ip
+    /// Private network IP address of the public cloud.
     "Vip" vip set_vip: str,
-    /// 公有云内网端口
+    /// Private network port of the public cloud.
     "Vport" vport set_vport: str,
-    /// vpc标识
+    /// VPC identifier.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 统一vpc标识
+    /// Unified VPC identifier.
     "UniqVpcId" uniq_vpc_id set_uniq_vpc_id: str,
-    /// 区域标识（gz,bj)
+    /// Region identifier (gz, bj).
     "RegionId" region_id set_region_id: str,
-    /// 扩展参数
+    /// Extension parameter.
     "ExtraParam" extra_param set_extra_param: str,
-    /// 实例id
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 数据源产品名
+    /// Product name of the data source.
     "ProdDbName" prod_db_name set_prod_db_name: str,
-    /// 第三方数据源标识
+    /// Third-party data source identifier.
     "DataOrigin" data_origin set_data_origin: str,
-    /// 第三方项目id
+    /// Third-party project ID.
     "DataOriginProjectId" data_origin_project_id set_data_origin_project_id: str,
-    /// 第三方数据源id
+    /// Third-party data source ID.
     "DataOriginDatasourceId" data_origin_datasource_id set_data_origin_datasource_id: str,
-    /// 集群id
+    /// Cluster ID.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 数据库schema
+    /// Database schema.
     "Schema" schema set_schema: str,
-    /// 数据库版本
+    /// Database version.
     "DbVersion" db_version set_db_version: str,
 } }
 impl ::core::fmt::Debug for ModifyDatasourceCloudRequest {
@@ -2421,102 +2640,104 @@ impl ::core::fmt::Debug for ModifyDatasourceCloudRequest {
 rt::action!("bi", "2022-01-05", "ModifyDatasourceCloud", ModifyDatasourceCloudRequest => ModifyDatasourceCloudResponse);
 
 rt::model! { read debug;
-/// ModifyDatasourceCloud返回参数结构体
+/// ModifyDatasourceCloud response structure.
 ModifyDatasourceCloudResponse {
-    /// 自定义错误信息对象
+    /// Custom error information object.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorInfo" error_info set_error_info: obj ErrorInfo,
-    /// 无
+    /// None.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: str,
-    /// 额外信息
+    /// Additional information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Extra" extra set_extra: str,
-    /// 提示
+    /// Prompt.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Msg" msg set_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `ModifyDatasource` (更新数据源).
+/// Request of `ModifyDatasource` (Updates a data source).
 ///
-/// 更新数据源
+/// This API is used to update a data source.
 ModifyDatasourceRequest {
     /// HOST
     ///
     /// Required.
     "DbHost" db_host set_db_host: str,
-    /// 端口
+    /// Port.
     ///
     /// Required.
     "DbPort" db_port set_db_port: i128,
-    /// 后端提供字典：域类型，1、腾讯云，2、本地
+    /// The backend provides dictionaries: domain type. 1: Tencent Cloud; 2: local.
     ///
     /// Required.
     "ServiceType" service_type set_service_type: str,
-    /// 驱动
-    ///
-    /// 枚举值：
-    ///
-    /// - MYSQL： MySQL数据库
-    /// - PRESTO： PRESTO数据库
-    /// - POSTGRE： PostgreSQL数据库
-    /// - DLC： DLC数据库
-    /// - MSSQL： 微软SQL Server数据库
+    /// Drive.
+    /// Value range:.
+    /// MYSQL: MYSQL database.
+    /// PRESTO: presto database.
+    /// POSTGRE: PostgreSQL database.
+    /// DLC: dlc database.
+    /// MSSQL: microsoft SQL Server database.
     ///
     /// Required.
     "DbType" db_type set_db_type: str,
-    /// 数据库编码
+    /// Database encoding.
     ///
     /// Required.
     "Charset" charset set_charset: str,
-    /// 用户名
+    /// Username.
     ///
     /// Required.
     "DbUser" db_user set_db_user: str,
-    /// 密码
+    /// Password.
     ///
     /// Required.
     "DbPwd" db_pwd set_db_pwd: str,
-    /// 数据库名称
+    /// Database name.
     ///
     /// Required.
     "DbName" db_name set_db_name: str,
-    /// 数据库别名
+    /// Database alias.
     ///
     /// Required.
     "SourceName" source_name set_source_name: str,
-    /// 数据源id
+    /// Data source ID.
     ///
     /// Required.
     "Id" id set_id: i64,
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: i128,
-    /// catalog值
+    /// Catalog value.
     "Catalog" catalog set_catalog: str,
-    /// 第三方数据源标识
+    /// Third-party data source identifier.
     "DataOrigin" data_origin set_data_origin: str,
-    /// 第三方项目id
+    /// Third-party project ID.
     "DataOriginProjectId" data_origin_project_id set_data_origin_project_id: str,
-    /// 第三方数据源id
+    /// Third-party data source ID.
     "DataOriginDatasourceId" data_origin_datasource_id set_data_origin_datasource_id: str,
-    /// 扩展参数
+    /// Extension parameter.
     "ExtraParam" extra_param set_extra_param: str,
-    /// 腾讯云私有网络统一标识
+    /// Unified identifier of the Tencent Cloud VPC.
     "UniqVpcId" uniq_vpc_id set_uniq_vpc_id: str,
-    /// 私有网络ip
+    /// VPC IP address.
     "Vip" vip set_vip: str,
-    /// 私有网络端口
+    /// VPC port.
     "Vport" vport set_vport: str,
-    /// 腾讯云私有网络标识
+    /// Tencent Cloud VPC identifier.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 开启vpc
+    /// Enable VPC.
     "UseVPC" use_vpc set_use_vpc: bool,
-    /// 地域
+    /// Region.
     "RegionId" region_id set_region_id: str,
-    /// 数据库schema
+    /// Database schema.
     "Schema" schema set_schema: str,
-    /// 数据库版本
+    /// Database version.
     "DbVersion" db_version set_db_version: str,
 } }
 impl ::core::fmt::Debug for ModifyDatasourceRequest {
@@ -2552,65 +2773,71 @@ impl ::core::fmt::Debug for ModifyDatasourceRequest {
 rt::action!("bi", "2022-01-05", "ModifyDatasource", ModifyDatasourceRequest => ModifyDatasourceResponse);
 
 rt::model! { read debug;
-/// ModifyDatasource返回参数结构体
+/// ModifyDatasource response structure.
 ModifyDatasourceResponse {
-    /// 自定义错误信息对象
+    /// Custom error information object.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorInfo" error_info set_error_info: obj ErrorInfo,
-    /// 无
+    /// None.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: str,
-    /// 额外信息
+    /// Additional information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Extra" extra set_extra: str,
-    /// 提示
+    /// Prompt.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Msg" msg set_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyProject` (修改项目).
+/// Request of `ModifyProject` (Modifies a project).
 ///
-/// 修改项目信息
+/// This API is used to modify project information.
 ModifyProjectRequest {
-    /// 项目Id
+    /// Project ID.
     ///
     /// Required.
     "Id" id set_id: i128,
-    /// 名字
+    /// Name.
     "Name" name set_name: str,
-    /// 颜色值
+    /// Color value.
     "ColorCode" color_code set_color_code: str,
-    /// 图标
+    /// Icon.
     "Logo" logo set_logo: str,
-    /// 备注
+    /// Remarks.
     "Mark" mark set_mark: str,
-    /// 可申请
+    /// Available upon request.
     "IsApply" is_apply set_is_apply: bool,
-    /// 种子
+    /// Seed.
     "Seed" seed set_seed: str,
-    /// 默认看板
-    ///
-    /// 枚举值：
-    ///
-    /// - 1： 项目看板
-    /// - 2： 我的看板
+    /// Default dashboard.
+    /// Value range:.
+    /// 1: project dashboard.
+    /// 2: my dashboard.
     "DefaultPanelType" default_panel_type set_default_panel_type: i64,
     /// 2
     "PanelScope" panel_scope set_panel_scope: str,
-    /// 项目管理平台
+    /// Project management platform.
     "ManagePlatform" manage_platform set_manage_platform: str,
 } }
 rt::action!("bi", "2022-01-05", "ModifyProject", ModifyProjectRequest => ModifyProjectResponse);
 
 rt::model! { read debug;
-/// ModifyProject返回参数结构体
+/// ModifyProject response structure.
 ModifyProjectResponse {
-    /// 自定义错误信息对象
+    /// Custom error information object.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorInfo" error_info set_error_info: obj ErrorInfo,
-    /// 额外信息
+    /// Additional information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Extra" extra set_extra: str,
-    /// 返回数据
+    /// Returned data.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: str,
-    /// 结果
+    /// Result.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Msg" msg set_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2635,33 +2862,38 @@ ModifyResourceUserGroupRequest {
 rt::action!("bi", "2022-01-05", "ModifyResourceUserGroup", ModifyResourceUserGroupRequest => ModifyResourceUserGroupResponse);
 
 rt::model! { write debug;
-/// Request of `ModifyResourceUserGroupResource` (按资源 - 更新用户组权限).
+/// Request of `ModifyResourceUserGroupResource` (Update user group permission based on resources).
 ///
-/// 按资源 - 更新用户组权限
+/// Update user group permission based on resources
 ModifyResourceUserGroupResourceRequest {
-    /// 项目Id
+    /// Project ID.
     "ProjectId" project_id set_project_id: i64,
-    /// 用户id
+    /// User ID
     "UserGroupId" user_group_id set_user_group_id: i64,
-    /// 资源
+    /// resource
     "Resource" resource set_resource: obj UserResourceDTO,
-    /// 实体类
+    /// Entity class
     "EntityIds" entity_ids set_entity_ids: list i64,
-    /// 资源类型
+    /// Resource type.
     "ResourceType" resource_type set_resource_type: str,
 } }
 rt::action!("bi", "2022-01-05", "ModifyResourceUserGroupResource", ModifyResourceUserGroupResourceRequest => ModifyResourceUserGroupResourceResponse);
 
 rt::model! { read debug;
-/// ModifyResourceUserGroupResource返回参数结构体
+/// ModifyResourceUserGroupResource response structure.
 ModifyResourceUserGroupResourceResponse {
-    /// 自定义错误信息对象
+    /// Custom error information object
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorInfo" error_info set_error_info: obj ErrorInfo,
-    /// 扩展
+    /// Expansion.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Extra" extra set_extra: str,
-    /// 消息
+    /// Message
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Msg" msg set_msg: str,
-    /// 数据
+    /// Data.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2683,75 +2915,86 @@ ModifyResourceUserGroupResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyResourceUser` (更新用户权限).
+/// Request of `ModifyResourceUser` (Update user permissions).
 ///
-/// 按用户资源修改
+/// This API is used to modify by user resource.
 ModifyResourceUserRequest {
-    /// 项目Id
+    /// Project ID.
     "ProjectId" project_id set_project_id: i64,
-    /// 用户id
+    /// User ID
     "UserId" user_id set_user_id: str,
-    /// 资源
+    /// resource
     "Resource" resource set_resource: obj UserResourceDTO,
-    /// 实体类
+    /// Entity class
     "EntityIds" entity_ids set_entity_ids: list i64,
-    /// 资源类型
+    /// Resource type.
     "ResourceType" resource_type set_resource_type: str,
 } }
 rt::action!("bi", "2022-01-05", "ModifyResourceUser", ModifyResourceUserRequest => ModifyResourceUserResponse);
 
 rt::model! { read debug;
-/// ModifyResourceUser返回参数结构体
+/// ModifyResourceUser response structure.
 ModifyResourceUserResponse {
-    /// 自定义错误信息对象
+    /// Custom error information object
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorInfo" error_info set_error_info: obj ErrorInfo,
-    /// 扩展
+    /// Expansion.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Extra" extra set_extra: str,
-    /// 消息
+    /// Message
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Msg" msg set_msg: str,
-    /// 数据
+    /// Data.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyTagTable` (编辑标签表).
+/// Request of `ModifyTagTable` (Edit a tag table).
 ///
-/// 编辑标签表
+/// Edit tag table
 ModifyTagTableRequest {
-    /// 标签表名
+    /// Tag table name
     "Name" name set_name: str,
-    /// 标签表关联的项目id
+    /// Project id associated with the tag table
     "AutoImportProjectId" auto_import_project_id set_auto_import_project_id: i64,
-    /// 标签表关联的数据表id
+    /// id of the data table associated with the tag table
     "AutoImportTableId" auto_import_table_id set_auto_import_table_id: i64,
-    /// uin对应字段
+    /// Corresponding field of uin
     "AutoImportUinField" auto_import_uin_field set_auto_import_uin_field: str,
-    /// 标签表id
+    /// Tag table id
     "Id" id set_id: i64,
 } }
 rt::action!("bi", "2022-01-05", "ModifyTagTable", ModifyTagTableRequest => ModifyTagTableResponse);
 
 rt::model! { read debug;
-/// ModifyTagTable返回参数结构体
+/// ModifyTagTable response structure.
 ModifyTagTableResponse {
-    /// 自定义错误信息对象
+    /// Custom error information object
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorInfo" error_info set_error_info: obj ErrorInfo,
-    /// 数据
+    /// Data.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj ModifyTagTableVO,
-    /// 扩展
+    /// Expansion.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Extra" extra set_extra: str,
-    /// 信息
+    /// Information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Msg" msg set_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 创建标签表出参
+/// Create tag output parameters
 ModifyTagTableVO {
-    /// 标签表id
+    /// Tag table id
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Id" id set_id: i64,
 } }
 
@@ -2828,283 +3071,351 @@ ModifyUserGroupResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyUserRoleProject` (项目-修改用户角色信息).
+/// Request of `ModifyUserRoleProject` (Modifies user role information in the project).
 ///
-/// 项目-修改用户角色信息
+/// This API is used to modify the user role info in the project.
 ModifyUserRoleProjectRequest {
-    /// 项目ID
+    /// Project ID.
     "ProjectId" project_id set_project_id: i64,
-    /// 用户ID
+    /// User ID.
     "UserId" user_id set_user_id: str,
-    /// 角色ID 列表
+    /// Role ID list.
     "RoleIdList" role_id_list set_role_id_list: list i64,
-    /// 邮箱
+    /// Mailbox.
     "Email" email set_email: str,
-    /// 用户名
+    /// Username.
     "UserName" user_name set_user_name: str,
-    /// 企业微信应用用户id
+    /// WeCom app user ID.
     "AppUserId" app_user_id set_app_user_id: str,
 } }
 rt::action!("bi", "2022-01-05", "ModifyUserRoleProject", ModifyUserRoleProjectRequest => ModifyUserRoleProjectResponse);
 
 rt::model! { read debug;
-/// ModifyUserRoleProject返回参数结构体
+/// ModifyUserRoleProject response structure.
 ModifyUserRoleProjectResponse {
-    /// 自定义错误信息对象
+    /// Custom error information object.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorInfo" error_info set_error_info: obj ErrorInfo,
-    /// 扩展
+    /// Expansion.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Extra" extra set_extra: str,
-    /// 消息
+    /// Message.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Msg" msg set_msg: str,
-    /// 数据
+    /// Data.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyUserRole` (修改用户角色信息).
+/// Request of `ModifyUserRole` (Modifies user role information).
 ///
-/// 修改用户角色信息
+/// This API is used to modify user role info.
 ModifyUserRoleRequest {
-    /// 用户ID
+    /// User ID.
     "UserId" user_id set_user_id: str,
-    /// 角色ID 列表
+    /// Role ID list.
     "RoleIdList" role_id_list set_role_id_list: list i64,
-    /// 邮箱
+    /// Mailbox.
     "Email" email set_email: str,
-    /// 用户名
+    /// Username.
     "UserName" user_name set_user_name: str,
-    /// 手机号
+    /// Mobile number.
     "PhoneNumber" phone_number set_phone_number: str,
-    /// 手机区号
+    /// Telephone country code.
     "AreaCode" area_code set_area_code: str,
-    /// 企业微信应用用户id
+    /// WeCom user ID.
     "AppUserId" app_user_id set_app_user_id: str,
-    /// 是否开启手机验证码登录（0 关闭，1 开启）
+    /// Whether to enable mobile phone verification code login (0: disabled, 1: enabled).
     "LoginSecurityStatus" login_security_status set_login_security_status: i64,
-    /// 是否开启密码过期提醒（0 关闭，1 开启
+    /// Whether to enable password expiration reminder (0: disabled, 1: enabled).
     "ResetPassWordTip" reset_pass_word_tip set_reset_pass_word_tip: i64,
-    /// 强制修改密码（0 关闭，1 开启）
+    /// Force password reset (0: disabled, 1: enabled).
     "ForceResetPassWord" force_reset_pass_word set_force_reset_pass_word: i64,
-    /// 密码过期提醒时间，30、60、90（默认）、180天
+    /// Password expiration reminder period: 30, 60, 90 (default), or 180 days.
     "PasswordExpired" password_expired set_password_expired: i64,
 } }
 rt::action!("bi", "2022-01-05", "ModifyUserRole", ModifyUserRoleRequest => ModifyUserRoleResponse);
 
 rt::model! { read debug;
-/// ModifyUserRole返回参数结构体
+/// ModifyUserRole response structure.
 ModifyUserRoleResponse {
-    /// 自定义错误信息对象
+    /// Custom error information object.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorInfo" error_info set_error_info: obj ErrorInfo,
-    /// 扩展
+    /// Expansion.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Extra" extra set_extra: str,
-    /// 消息
+    /// Message.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Msg" msg set_msg: str,
-    /// 数据
+    /// Data.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyUserTag` (修改用户标签值).
+/// Request of `ModifyUserTag` (Modify a user tag value).
 ///
-/// 修改用户标签值
+/// Modify user tag value
 ModifyUserTagRequest {
-    /// 用户ID
+    /// User ID.
     "UserId" user_id set_user_id: str,
-    /// 标签信息
+    /// Tag information.
     "TagList" tag_list set_tag_list: list UserTagInfo,
 } }
 rt::action!("bi", "2022-01-05", "ModifyUserTag", ModifyUserTagRequest => ModifyUserTagResponse);
 
 rt::model! { read debug;
-/// ModifyUserTag返回参数结构体
+/// ModifyUserTag response structure.
 ModifyUserTagResponse {
-    /// 自定义错误信息对象
+    /// Custom error information object
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorInfo" error_info set_error_info: obj ErrorInfo,
-    /// 消息
+    /// Message.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Msg" msg set_msg: str,
-    /// 额外信息
+    /// Additional Information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Extra" extra set_extra: str,
-    /// 数据
+    /// Data.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 页面截图列表
+/// Screenshot list
 PageScreenListVO {
-    /// 图片导出类型。base64；url
+    /// Image export type. Valid values: Base64, and URL.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PicType" pic_type set_pic_type: str,
-    /// 图片列表
+    /// Image list.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "List" list set_list: list PageScreenVO,
-    /// 异步事务id
+    /// Async transaction ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TranId" tran_id set_tran_id: str,
-    /// 事务状态
-    /// 1: 处理中; 2: 处理成功; 3 处理失败(错误内容见外层Msg)
+    /// Transaction status.
+    /// 1: processing; 2: processing successful; 3: processing failed (error content in outer Msg).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TranStatus" tran_status set_tran_status: i64,
 } }
 
 rt::model! { read debug;
-/// 页面截图信息
+/// Page screenshot information
 PageScreenVO {
-    /// 截图base64或 url
+    /// Screenshot Base64 or URL.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Content" content set_content: str,
-    /// 组件Id
+    /// Component ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WidgetId" widget_id set_widget_id: str,
 } }
 
 rt::model! { write debug;
 /// 1
 ParamCreateDTO {
-    /// 参数名
+    /// Parameter name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ParamName" param_name set_param_name: str,
-    /// 默认值
+    /// Default value
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DefaultValue" default_value set_default_value: str,
-    /// 参数类型，string/datetime/number
+    /// Parameter type, string/datetime/number
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ParamType" param_type set_param_type: str,
-    /// 格式化类型，yyyy-MM-dd HH:mm:ss.SSS（只有时间必填）
+    /// Format type, yyyy-MM-dd HH:mm:ss.SSS (only time required)
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FormatRule" format_rule set_format_rule: str,
-    /// 复杂类型，格式化的另一种表达，例如YYYY-MM
+    /// Complex type, another format expression, such as YYYY-MM
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ComplexType" complex_type set_complex_type: str,
-    /// 作用域
+    /// Application scope
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Scope" scope set_scope: str,
 } }
 
 rt::model! { read debug;
-/// 商业版本权限单元
+/// Business edition permission unit
 PermissionComponent {
-    /// 权限值
+    /// Permission value.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ModuleId" module_id set_module_id: str,
-    /// 可用性
+    /// Availability.
+    /// Valid values:.
     ///
-    /// 枚举值：
+    /// - usable.
+    /// - visible.
+    /// - disabled: unavailable.
+    /// - hidden: hide.
     ///
-    /// - usable： 可用
-    /// - visible： 可见
-    /// - disabled： 不可用
-    /// - hidden： 隐藏
-    ///
-    /// 默认值：disabled
+    /// Default value: disabled.
+    /// Example value: disabled.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IncludeType" include_type set_include_type: str,
-    /// 目标升级版本
+    /// Target upgrade version.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UpgradeVersionType" upgrade_version_type set_upgrade_version_type: str,
-    /// 补充信息
+    /// Supplemental information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Tips" tips set_tips: str,
-    /// 补充信息的key值
+    /// Key for supplementary information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TipsKey" tips_key set_tips_key: str,
 } }
 
 rt::model! { read debug;
-/// 商业化版本权限分组
+/// Commercial version permission grouping
 PermissionGroup {
-    /// 分组名
+    /// Group name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ModuleGroup" module_group set_module_group: str,
-    /// 权限列表
+    /// Permission list.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Components" components set_components: list PermissionComponent,
 } }
 
 rt::model! { read debug;
-/// 项目信息描述
+/// Project description
 Project {
-    /// 项目ID
+    /// Project ID.
     "Id" id set_id: i128,
-    /// 项目Logo
+    /// Project logo.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Logo" logo set_logo: str,
-    /// 项目名称
+    /// Project name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Name" name set_name: str,
-    /// logo底色
+    /// Background color of the logo.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ColorCode" color_code set_color_code: str,
-    /// 创建人
+    /// Creator.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreatedUser" created_user set_created_user: str,
-    /// 创建时间
+    /// Creation time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreatedAt" created_at set_created_at: str,
-    /// 成员个数
+    /// Number of members.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MemberCount" member_count set_member_count: i64,
-    /// 页面个数
+    /// Number of pages.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PageCount" page_count set_page_count: i64,
-    /// 最后修改报表、简报名称
+    /// Last modified report and dashboard names.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LastModifyName" last_modify_name set_last_modify_name: str,
     /// ""
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Source" source set_source: str,
     /// ""
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Apply" apply set_apply: bool,
     /// ""
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UpdatedUser" updated_user set_updated_user: str,
     /// ""
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UpdatedAt" updated_at set_updated_at: str,
     /// ""
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CorpId" corp_id set_corp_id: str,
     /// ""
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Mark" mark set_mark: str,
     /// ""
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Seed" seed set_seed: str,
-    /// 项目内权限列表
+    /// Permission list in the project.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AuthList" auth_list set_auth_list: list String,
-    /// 默认看板
+    /// Default dashboard.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PanelScope" panel_scope set_panel_scope: str,
-    /// 是否被托管
+    /// Whether it is managed.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsExternalManage" is_external_manage set_is_external_manage: bool,
-    /// 托管平台名称
+    /// Management platform name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ManagePlatform" manage_platform set_manage_platform: str,
-    /// 定制化参数
+    /// Customization parameter.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ConfigList" config_list set_config_list: list ProjectConfigList,
-    /// 创建人
+    /// Creator.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreatedUserName" created_user_name set_created_user_name: str,
-    /// 所属人id
+    /// Associated person ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Owner" owner set_owner: str,
-    /// 所属人
+    /// Associated person.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "OwnerName" owner_name set_owner_name: str,
-    /// 仪表盘页面数
+    /// Number of dashboard pages.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NormalCount" normal_count set_normal_count: i64,
-    /// 自由画布页面数
+    /// Number of free canvas pages.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FreeCount" free_count set_free_count: i64,
-    /// 即席分析页面数
+    /// Number of ad-hoc analysis pages.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AdhocCount" adhoc_count set_adhoc_count: i64,
-    /// 简报页面数
+    /// Number of pages in the briefing
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BriefingCount" briefing_count set_briefing_count: i64,
 } }
 
 rt::model! { read debug;
-/// 定制化查询
+/// Customized query
 ProjectConfigList {
-    /// 模块组
+    /// Module group.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ModuleGroup" module_group set_module_group: str,
-    /// 内容
+    /// Content.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Components" components set_components: list ProjectConfigResult,
 } }
 
 rt::model! { read debug;
-/// 定制化查询
+/// Customized query
 ProjectConfigResult {
-    /// 配置名称
+    /// Configuration name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ModuleId" module_id set_module_id: str,
-    /// 配置方式
+    /// Configuration mode.
+    /// Valid values:.
     ///
-    /// 枚举值：
+    /// - usable.
+    /// - visible.
+    /// - disabled: unavailable.
+    /// - hidden: hide.
     ///
-    /// - usable： 可用
-    /// - visible： 可见
-    /// - disabled： 不可用
-    /// - hidden： 隐藏
-    ///
-    /// 默认值：disabled
+    /// Default value: disabled.
+    /// Example value: disabled.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IncludeType" include_type set_include_type: str,
-    /// 额外参数
+    /// Additional parameters.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Params" params set_params: str,
 } }
 
 rt::model! { read debug;
-/// 项目列表数据
+/// Project list data
 ProjectListData {
-    /// 数组
+    /// Array.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "List" list set_list: list Project,
-    /// 总数
+    /// Total number.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Total" total set_total: i128,
     /// 1
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalPages" total_pages set_total_pages: i128,
 } }
 
@@ -3180,15 +3491,19 @@ ResourceDTO {
 } }
 
 rt::model! { write debug;
-/// 资源
+/// resource
 ResourceItem {
-    /// 资源名称
+    /// Resource name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResourceName" resource_name set_resource_name: str,
-    /// 资源值
+    /// resource value
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResourceValue" resource_value set_resource_value: bool,
-    /// 是否可变更
+    /// Changeable
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CanChange" can_change set_can_change: bool,
-    /// 提示信息
+    /// Prompt message
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Tips" tips set_tips: str,
 } }
 
@@ -3246,11 +3561,13 @@ Role {
 } }
 
 rt::model! { both debug;
-/// 行列权限配置
+/// Row/column permission configuration
 RowColumnConfig {
-    /// 行列权限规则
+    /// Row column permission rule
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RulerInfo" ruler_info set_ruler_info: str,
-    /// 标签值列表
+    /// Tag value list
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TagValueList" tag_value_list set_tag_value_list: list RowColumnTagValue,
 } }
 
@@ -3272,153 +3589,208 @@ RowColumnStatus {
 } }
 
 rt::model! { both debug;
-/// 行列权限标签出入参
+/// Row/column permission tag input/output parameter
 RowColumnTagValue {
-    /// 标签id
+    /// Tag ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Id" id set_id: i64,
-    /// 标签名称
+    /// Tag name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Name" name set_name: str,
-    /// 标签值列表
+    /// Tag value list
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Values" values set_values: list String,
 } }
 
 rt::model! { read debug;
-/// 表的列数据抽象
+/// Column data abstraction of a table
 TableColumn {
-    /// 列名字
+    /// Column name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DbName" db_name set_db_name: str,
-    /// 列的别名
+    /// alias name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AliasName" alias_name set_alias_name: str,
-    /// 列的类型
+    /// Column type
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DbType" db_type set_db_type: str,
-    /// 段类型
+    /// Segment type
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FieldType" field_type set_field_type: str,
-    /// 备注
+    /// Remarks.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Mark" mark set_mark: str,
-    /// excel名
+    /// excel name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExcelName" excel_name set_excel_name: str,
-    /// 关联的字典表Id
+    /// Associated dictionary table Id
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DictId" dict_id set_dict_id: i64,
-    /// 关联的字典表表名
+    /// Associated dictionary table name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DictName" dict_name set_dict_name: str,
-    /// 多表关联新增字段
+    /// Join tables and add fields
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TableNodeId" table_node_id set_table_node_id: str,
-    /// 字段所属的表名
+    /// Table name to which the field belongs
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TableName" table_name set_table_name: str,
-    /// 用户设置的带格式的目标复杂格式
+    /// Complex format of the target set by the user
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FieldComplexType" field_complex_type set_field_complex_type: str,
-    /// 格式规则
+    /// format rule
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FormatRule" format_rule set_format_rule: str,
-    /// 数据字段是否过滤空值
+    /// Whether to filter empty data fields
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsFilter" is_filter set_is_filter: bool,
-    /// 计算字段类型
+    /// Compute field type
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CalcType" calc_type set_calc_type: str,
-    /// 计算字段的公式内容
+    /// Formula content of the calculated field
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CalcFormula" calc_formula set_calc_formula: str,
-    /// 计算字段的中文公式内容
+    /// Chinese formula content of the calculated field
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CalcDesc" calc_desc set_calc_desc: str,
-    /// Api数据源json路径名称
+    /// Api data source json path name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "JsonPathName" json_path_name set_json_path_name: str,
-    /// 地理类型标识
+    /// Geographic type identifier
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Granularity" granularity set_granularity: str,
-    /// 自定义地图Id
+    /// Custom map Id
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "GeoJsonId" geo_json_id set_geo_json_id: i128,
-    /// 空值展示样式配置
+    /// Style configuration for null value display
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EmptyValueConfig" empty_value_config set_empty_value_config: obj EmptyValueConfig,
-    /// 原列名称
+    /// Original column name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DbFieldName" db_field_name set_db_field_name: str,
-    /// 是否是复制字段操作
+    /// Whether to copy field operation
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsCopyOperation" is_copy_operation set_is_copy_operation: bool,
-    /// 是否从普通字段复制
+    /// Whether to copy from common fields
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsCopyFromNormal" is_copy_from_normal set_is_copy_from_normal: bool,
 } }
 
 rt::model! { read debug;
-/// 表的全部列名数据列表
+/// Data list of all column names in the table
 TableColumnListData {
-    /// 表中的列的列表
+    /// Column list in the table
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "List" list set_list: list TableColumn,
-    /// 异步事务id
+    /// async transaction id
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TranId" tran_id set_tran_id: str,
-    /// 异步事务状态
+    /// Async transaction status
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TranStatus" tran_status set_tran_status: i64,
 } }
 
 rt::model! { write debug;
-/// 表字段描述
+/// Table field description
 TableField {
-    /// db里的字段column名
+    /// Field name in the db
     ///
     /// Required.
     "DbName" db_name set_db_name: str,
-    /// bi展示名
+    /// bi display name
     ///
     /// Required.
     "AliasName" alias_name set_alias_name: str,
-    /// db里的字段类型
+    /// Field type in the db
     ///
     /// Required.
     "DbType" db_type set_db_type: str,
-    /// BI归类后的抽象字段类型,比如字符串,数字,时间
+    /// Abstract field types after BI categorization, such as string, number, time
     ///
     /// Required.
     "FieldType" field_type set_field_type: str,
-    /// 字段组合计算公式后生成的复杂明细类型
+    /// Complex detail type generated after calculation formula of combination of fields
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FieldComplexType" field_complex_type set_field_complex_type: str,
-    /// 字段描述
+    /// Field description
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Mark" mark set_mark: str,
-    /// 字段计算公式
+    /// Field calculation formula
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FormatRule" format_rule set_format_rule: str,
-    /// 数据字段是否过滤空值
+    /// Whether to filter empty data fields
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsFilter" is_filter set_is_filter: bool,
-    /// 计算字段类型
+    /// Compute field type
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CalcType" calc_type set_calc_type: str,
-    /// 计算字段的公式内容
+    /// Formula content of the calculated field
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CalcFormula" calc_formula set_calc_formula: str,
-    /// 计算字段的中文公式内容, 前端展示使用
+    /// Chinese formula content of the calculated field, displayed on the front-end
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CalcDesc" calc_desc set_calc_desc: str,
-    /// 关联字典表id
+    /// Associate dictionary table id
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DictId" dict_id set_dict_id: i128,
-    /// 关联字典表名
+    /// Associate dictionary table name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DictName" dict_name set_dict_name: str,
-    /// 非必填, 多表关联新增字段
+    /// Optional, join tables to add field
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TableNodeId" table_node_id set_table_node_id: str,
     /// excel
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExcelName" excel_name set_excel_name: str,
-    /// 非必填,多表关联新增字段,字段所属的表名
+    /// Optional, join tables to add field, name of the table the field belongs to
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TableName" table_name set_table_name: str,
-    /// api数据源路径名
+    /// api data source path name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "JsonPathName" json_path_name set_json_path_name: str,
-    /// 地理字段标识
+    /// Geographic field identifier
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Granularity" granularity set_granularity: str,
-    /// 地图id
+    /// Map id
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "GeoJsonId" geo_json_id set_geo_json_id: i128,
-    /// 空值展示样式配置
+    /// Style configuration for null value display
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EmptyValueConfig" empty_value_config set_empty_value_config: obj EmptyValueConfig,
-    /// 原列名称
+    /// Original column name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DbFieldName" db_field_name set_db_field_name: str,
-    /// 是否是复制字段操作
+    /// Whether to copy field operation
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsCopyOperation" is_copy_operation set_is_copy_operation: bool,
-    /// 是否从普通字段复制
+    /// Whether to copy from common fields
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsCopyFromNormal" is_copy_from_normal set_is_copy_from_normal: bool,
 } }
 
 rt::model! { read debug;
-/// 用户组
+/// User group
 UserGroupDTO {
     /// id
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Id" id set_id: i64,
-    /// 用户组名称
+    /// User group name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "GroupName" group_name set_group_name: str,
-    /// 父节点id
+    /// Parent node ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ParentId" parent_id set_parent_id: i64,
-    /// 是否为默认
+    /// Whether it is default.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsDefault" is_default set_is_default: i64,
-    /// 管理员用户id
+    /// Administrator user ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AdminUserId" admin_user_id set_admin_user_id: str,
-    /// 描述
+    /// Description.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Description" description set_description: str,
-    /// 定位
+    /// Location.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Location" location set_location: i64,
 } }
 
@@ -3536,60 +3908,82 @@ UserGroupVO {
 } }
 
 rt::model! { both debug;
-/// 用户ID和用户名
+/// User ID and username
 UserIdAndUserName {
-    /// 用户ID
+    /// User ID.
     "UserId" user_id set_user_id: str,
-    /// 用户名
+    /// Username.
     "UserName" user_name set_user_name: str,
-    /// 企业ID
+    /// Enterprise ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CorpId" corp_id set_corp_id: str,
-    /// 电子邮箱
+    /// Email.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Email" email set_email: str,
-    /// 最后一次登录时间
+    /// Last login time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LastLogin" last_login set_last_login: str,
-    /// 用户状态
+    /// User status.
+    /// Valid values:.
     ///
-    /// 枚举值：
+    /// - 1: Enable.
+    /// - 0: disabled.
     ///
-    /// - 1： 启用
-    /// - 0： 停用
-    ///
-    /// 默认值：1
+    /// The default value is 1.
+    /// Example value: 1.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: i64,
-    /// 首次登录是否修改密码
+    /// Whether to change password on first login.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FirstModify" first_modify set_first_modify: i64,
-    /// 手机号码
+    /// Mobile number.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PhoneNumber" phone_number set_phone_number: str,
-    /// 手机区号
+    /// Telephone country code.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AreaCode" area_code set_area_code: str,
-    /// 创建人
+    /// Creator.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreatedUser" created_user set_created_user: str,
-    /// 创建时间
+    /// Creation time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreatedAt" created_at set_created_at: str,
-    /// 修改人
+    /// Modifier.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UpdatedUser" updated_user set_updated_user: str,
-    /// 更改时间
+    /// Change time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UpdatedAt" updated_at set_updated_at: str,
-    /// 系统全局角色
+    /// System global role.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "GlobalUserName" global_user_name set_global_user_name: str,
-    /// 系统全局角色编码
+    /// System global role code.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "GlobalUserCode" global_user_code set_global_user_code: str,
-    /// 手机号
+    /// Mobile number.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Mobile" mobile set_mobile: str,
     /// 1
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AppId" app_id set_app_id: str,
     /// 1
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AppUserId" app_user_id set_app_user_id: str,
     /// 1
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AppUserAliasName" app_user_alias_name set_app_user_alias_name: str,
     /// 1
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AppUserName" app_user_name set_app_user_name: str,
     /// 1
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InValidateAppRange" in_validate_app_range set_in_validate_app_range: bool,
-    /// -1 免激活  0 未激活  1 已激活 空代表待绑定
+    /// -1: No activation required. 0: Inactivated. 1: Activated. Null value represents pending binding.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EmailActivationStatus" email_activation_status set_email_activation_status: i64,
     /// 1
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Id" id set_id: i128,
     /// 飞书应用ID
     "LarkAppId" lark_app_id set_lark_app_id: str,
@@ -3602,21 +3996,27 @@ UserIdAndUserName {
 } }
 
 rt::model! { write debug;
-/// 用户ID和用户名
+/// User ID and username
 UserInfo {
-    /// 用户ID
+    /// User ID.
     "UserId" user_id set_user_id: str,
-    /// 用户名
+    /// Username.
     "UserName" user_name set_user_name: str,
-    /// 邮箱
+    /// Email.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Email" email set_email: str,
-    /// 手机号
+    /// Mobile number.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PhoneNumber" phone_number set_phone_number: str,
-    /// 手机号区号
+    /// Telephone country code.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AreaCode" area_code set_area_code: str,
-    /// 企微账号id
+    /// WeCom account ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AppUserId" app_user_id set_app_user_id: str,
-    /// 企微账号名称
+    /// WeCom account name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AppUserName" app_user_name set_app_user_name: str,
     /// 飞书OpenId
     "LarkOpenId" lark_open_id set_lark_open_id: str,
@@ -3625,115 +4025,154 @@ UserInfo {
 } }
 
 rt::model! { write debug;
-/// 用户资源入参
+/// User resource input parameter
 UserResourceDTO {
-    /// 企业id
+    /// Enterprise ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CorpId" corp_id set_corp_id: str,
-    /// 用户id
+    /// User ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UserId" user_id set_user_id: str,
-    /// 用户名
+    /// Username.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UserName" user_name set_user_name: str,
-    /// 资源列表
+    /// Resource list
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResourceList" resource_list set_resource_list: list ResourceItem,
 } }
 
 rt::model! { read debug;
-/// 用户角色信息
+/// User role information
 UserRoleListData {
-    /// 总数
+    /// Total number.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Total" total set_total: i64,
-    /// 总页数
+    /// Total number of pages.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalPages" total_pages set_total_pages: i64,
-    /// 列表
+    /// List.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "List" list set_list: list UserRoleListDataUserRoleInfo,
 } }
 
 rt::model! { read debug;
-/// 用户角色列表角色信息
+/// Role information of the user role list
 UserRoleListDataRoleInfo {
-    /// 角色名字
+    /// Role Name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RoleName" role_name set_role_name: str,
-    /// 角色ID
+    /// Role ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RoleId" role_id set_role_id: i64,
-    /// 项目ID
+    /// Project ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProjectId" project_id set_project_id: i64,
-    /// 项目名字
+    /// Project name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProjectName" project_name set_project_name: str,
-    /// 是否为全局角色（0 不是 1 是）
+    /// Whether it is a global role (0: no; 1: yes).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ScopeType" scope_type set_scope_type: i64,
-    /// 角色key
+    /// Role key.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ModuleCollection" module_collection set_module_collection: str,
 } }
 
 rt::model! { read debug;
-/// 用户角色信息
+/// User role information
 UserRoleListDataUserRoleInfo {
-    /// 业务ID
+    /// Business ID.
     "Id" id set_id: i128,
-    /// 角色列表
+    /// This API is used to obtain the role list.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RoleList" role_list set_role_list: list UserRoleListDataRoleInfo,
-    /// 角色ID列表
+    /// Role ID list.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RoleIdList" role_id_list set_role_id_list: list i128,
-    /// 用户ID
+    /// User ID.
     "UserId" user_id set_user_id: str,
-    /// 用户名
+    /// Username.
     "UserName" user_name set_user_name: str,
-    /// 企业ID
+    /// Enterprise ID.
     "CorpId" corp_id set_corp_id: str,
-    /// 邮箱
+    /// Email.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Email" email set_email: str,
-    /// 创建人
+    /// Creator.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreatedUser" created_user set_created_user: str,
-    /// 创建时间
+    /// Creation time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreatedAt" created_at set_created_at: str,
-    /// 更新人
+    /// Updater.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UpdatedUser" updated_user set_updated_user: str,
-    /// 更新时间
+    /// Update time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UpdatedAt" updated_at set_updated_at: str,
-    /// 最后一次登录时间
+    /// Last login time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LastLogin" last_login set_last_login: str,
-    /// 账号状态
+    /// Account status.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: i64,
-    /// 手机号码
+    /// Mobile number.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PhoneNumber" phone_number set_phone_number: str,
-    /// 手机号区号
+    /// Telephone country code.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AreaCode" area_code set_area_code: str,
-    /// 是否为主账号
+    /// Whether it is the root account.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RootAccount" root_account set_root_account: bool,
-    /// 是否为企业管理员
+    /// Whether it is an enterprise administrator.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CorpAdmin" corp_admin set_corp_admin: bool,
-    /// 企微用户id
+    /// WeCom user ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AppUserId" app_user_id set_app_user_id: str,
-    /// 昵称
+    /// Nickname.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AppUserAliasName" app_user_alias_name set_app_user_alias_name: str,
-    /// 应用用户名
+    /// Application username.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AppUserName" app_user_name set_app_user_name: str,
-    /// 是否在可见范围内
+    /// Whether it is within the visible range.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InValidateAppRange" in_validate_app_range set_in_validate_app_range: bool,
-    /// 用户openid
+    /// User openID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AppOpenUserId" app_open_user_id set_app_open_user_id: str,
-    /// 邮箱激活状态
+    /// Activation status of email.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EmailActivationStatus" email_activation_status set_email_activation_status: i64,
-    /// 用户组信息
+    /// User group information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UserGroupList" user_group_list set_user_group_list: list UserGroupDTO,
     /// 用户类型
     "IdentityType" identity_type set_identity_type: str,
 } }
 
 rt::model! { write debug;
-/// 用户标签信息
+/// User tag info
 UserTagInfo {
-    /// 标签ID
+    /// tag ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Id" id set_id: i64,
-    /// 标签名
+    /// Tag name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Name" name set_name: str,
-    /// 标签值
+    /// Tag value.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Value" value set_value: str,
-    /// 是否被托管
+    /// Managed or not
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsExternalManage" is_external_manage set_is_external_manage: bool,
-    /// 标签托管平台
+    /// Tag hosting platform
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ManagePlatform" manage_platform set_manage_platform: str,
-    /// 导入类型
+    /// Import type
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ImportType" import_type set_import_type: str,
 } }
 
@@ -3747,23 +4186,29 @@ UserVO {
 } }
 
 rt::model! { read debug;
-/// 页面组件信息
+/// Page component information
 WidgetListVO {
     /// uin
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CorpId" corp_id set_corp_id: str,
-    /// 项目id
+    /// Project ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProjectId" project_id set_project_id: str,
-    /// 页面id
+    /// Page ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PageId" page_id set_page_id: str,
-    /// 组件数组
+    /// Component array.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WidgetList" widget_list set_widget_list: list WidgetVO,
 } }
 
 rt::model! { read debug;
-/// 组件信息
+/// Component information
 WidgetVO {
-    /// 组件Id
+    /// Component ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WidgetId" widget_id set_widget_id: str,
-    /// 组件name
+    /// Component name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WidgetName" widget_name set_widget_name: str,
 } }

@@ -5,1498 +5,1482 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { read debug;
-/// 按交易类型汇总消费详情
+/// Detailed summary of costs by transaction type
 ActionSummaryOverviewItem {
-    /// 交易类型编码
+    /// Transaction type code
     "ActionType" action_type set_action_type: str,
-    /// 交易类型：如包年包月新购、包年包月续费、按量计费扣费等类型
+    /// Transaction type, which can be yearly/monthly subscription purchase, yearly/monthly subscription renewal, or pay-as-you-go deduction.
     "ActionTypeName" action_type_name set_action_type_name: str,
-    /// 费用所占百分比，两位小数
+    /// Cost ratio, to two decimal points
     "RealTotalCostRatio" real_total_cost_ratio set_real_total_cost_ratio: str,
-    /// 优惠后总价
+    /// Total amount after discount
     "RealTotalCost" real_total_cost set_real_total_cost: str,
-    /// 现金账户支出：通过现金账户支付的金额
+    /// Cash credit: The amount paid from the user's cash account
     "CashPayAmount" cash_pay_amount set_cash_pay_amount: str,
-    /// 赠送账户支出：使用赠送金支付的金额
+    /// Free credit: The amount paid with the user's free credit
     "IncentivePayAmount" incentive_pay_amount set_incentive_pay_amount: str,
-    /// 优惠券支出：使用各类优惠券（如代金券、现金券等）支付的金额
+    /// Voucher payment: The voucher deduction amount
     "VoucherPayAmount" voucher_pay_amount set_voucher_pay_amount: str,
-    /// 分成金账户支出：通过分成金账户支付的金额
+    /// Royalty account expenditure: The amount paid through the royalty account
     "TransferPayAmount" transfer_pay_amount set_transfer_pay_amount: str,
-    /// 账单月份，格式2019-08
+    /// Billing month, e.g. `2019-08`
     "BillMonth" bill_month set_bill_month: str,
-    /// 原价，单位为元。TotalCost字段自账单3.0（即2021-05）之后开始生效，账单3.0之前返回"-"。合同价的情况下，TotalCost字段与官网价格存在差异，也返回“-”。
+    /// The original cost in USD. This parameter has become valid since v3.0 bills took effect in May 2021, and before that `-` was returned for this parameter. If a customer uses a contract price different from the published price, `-` will also be returned for this parameter.
     "TotalCost" total_cost set_total_cost: str,
 } }
 
 rt::model! { read debug;
-/// UIN异常调整明细
+/// Abnormal adjustment details of UIN
 AdjustInfoDetail {
-    /// 支付者UIN：支付者的账号 ID，账号 ID 是用户在腾讯云的唯一账号标识
+    /// Payer UIN: Account ID of the payer, which is the unique account identifier for the user in Tencent Cloud.
     "PayerUin" payer_uin set_payer_uin: str,
-    /// 账单月份，格式：yyyy-MM
+    /// Bill month, formatted as yyyy-MM.
     "Month" month set_month: str,
-    /// 调整类型
-    /// 调账：manualAdjustment
-    /// 补结算：supplementarySettlement
-    /// 重结算：reSettlement
+    /// Adjustment type
+    /// Bill adjustment: manualAdjustment
+    /// Supplementary settlement: supplementarySettlement
+    /// Re-settlement
     "AdjustType" adjust_type set_adjust_type: str,
-    /// 调整单号
+    /// Adjustment Number
     "AdjustNum" adjust_num set_adjust_num: str,
-    /// 异常调整完成时间，格式：yyyy-MM-dd HH:mm:ss
+    /// Abnormal adjustment completion time. Format: yyyy-MM-dd HH:mm:ss
     "AdjustCompletionTime" adjust_completion_time set_adjust_completion_time: str,
-    /// 调整金额
+    /// Adjustment Amount
     "AdjustAmount" adjust_amount set_adjust_amount: f64,
 } }
 
 rt::model! { read debug;
-/// 分账账单趋势图平均值
+/// Average value for the trend graph of a cost allocation bill
 AllocationAverageData {
-    /// 起始月份
+    /// Start month
     "BeginMonth" begin_month set_begin_month: str,
-    /// 结束月份
+    /// End month.
     "EndMonth" end_month set_end_month: str,
-    /// 合计费用(折后总额)平均值
+    /// Average value of total fees (discounted total)
     "RealTotalCost" real_total_cost set_real_total_cost: str,
 } }
 
 rt::model! { read debug;
-/// 分账趋势图详情数据
+/// Detail data of cost allocation trend chart
 AllocationBillTrendDetail {
-    /// 账单月份
+    /// Bill month
     "Month" month set_month: str,
-    /// 账单月份展示名称
+    /// Displayed name of bill month
     "Name" name set_name: str,
-    /// 合计费用(折后总额)：分账单元总费用，归集费用(折后总额) + 分摊费用(折后总额)
+    /// Total fees (discounted total): Total fees of the cost allocation unit, Collected Fees (discounted total) + Allocated Fees (discounted total)
     "RealTotalCost" real_total_cost set_real_total_cost: str,
 } }
 
 rt::model! { read debug;
-/// 分账账单明细
+/// Details of a cost allocation bill
 AllocationDetail {
-    /// 分账单元唯一标识
+    /// Unique identifier of a cost allocation unit
     "TreeNodeUniqKey" tree_node_uniq_key set_tree_node_uniq_key: str,
-    /// 分账单元名称
+    /// Name of a cost allocation unit
     "TreeNodeUniqKeyName" tree_node_uniq_key_name set_tree_node_uniq_key_name: str,
-    /// 日期：结算日期
+    /// Date: Settlement date
     "BillDate" bill_date set_bill_date: str,
-    /// 支付者 UIN：支付者的账号 ID，账号 ID 是用户在腾讯云的唯一账号标识
+    /// Payer UIN: Account ID of the payer, which is the unique account identifier for the user in Tencent Cloud.
     "PayerUin" payer_uin set_payer_uin: str,
-    /// 使用者 UIN：实际使用资源的账号 ID
+    /// User UIN: Account ID of the actual resource user
     "OwnerUin" owner_uin set_owner_uin: str,
-    /// 操作者 UIN：操作者账号 ID（预付费资源下单或后付费操作开通资源账号的ID或者角色 ID）
+    /// Operator account ID (the resource account ID or role ID opened by prepaid resource ordering or postpaid operation)
     "OperateUin" operate_uin set_operate_uin: str,
-    /// 产品编码
+    /// Product code
     "BusinessCode" business_code set_business_code: str,
-    /// 产品名称：用户所采购的各类云产品
+    /// Product name: Various cloud products purchased by users
     "BusinessCodeName" business_code_name set_business_code_name: str,
-    /// 计费模式编码
+    /// Billing mode code
     "PayMode" pay_mode set_pay_mode: str,
-    /// 计费模式：资源的计费模式，区分为包年包月和按量计费
+    /// Billing mode: Resource billing mode, which can be yearly/monthly subscriptionor pay-as-you-go.
     "PayModeName" pay_mode_name set_pay_mode_name: str,
-    /// 项目ID
+    /// Project ID
     "ProjectId" project_id set_project_id: i128,
-    /// 项目名称：资源归属的项目，用户在控制台给资源自主分配项目，未分配则是默认项目
+    /// Project name: The Project to which a resource belongs, which is independently allocated by the user for the resource in the console. If a resource has not been allocated to an Project, it will be a default Project.
     "ProjectName" project_name set_project_name: str,
-    /// 地域ID
+    /// Region ID
     "RegionId" region_id set_region_id: i128,
-    /// 地域名称：资源所属地域
+    /// Region name: The region where the resource is located
     "RegionName" region_name set_region_name: str,
-    /// 可用区ID
+    /// AZ ID
     "ZoneId" zone_id set_zone_id: i128,
-    /// 可用区：资源所属可用区
+    /// Availability zone: The availability zone where the resource is located.
     "ZoneName" zone_name set_zone_name: str,
-    /// 资源ID：不同产品因资源形态不同，资源内容不完全相同，如云服务器 CVM 为对应的实例 ID； 若该产品被分拆，则展示产品分拆后的分拆项 ID，如 COS 桶 ID，CDN 域名
+    /// Resource ID: Resources vary by product, and the content is not identical. For example, Cloud Virtual Machine (CVM) corresponds to the instance ID. If the product is split, it shows the split item ID, such as COS bucket ID and CDN domain name.
     "ResourceId" resource_id set_resource_id: str,
-    /// 实例名称：用户在控制台为资源设置的名称，如未设置默认为空；若该产品被分拆，则展示分拆产品分拆后的分拆项资源别名
+    /// Instance name: The name set by the user for the resource in the console, which is empty by default if not set. If the product is split, it shows the split resource alias.
     "ResourceName" resource_name set_resource_name: str,
-    /// 实例类型编码
+    /// Instance type code
     "InstanceType" instance_type set_instance_type: str,
-    /// 实例类型：购买的产品服务对应的实例类型，包括资源包、RI、SP、竞价实例。常规实例默认展示“-”
+    /// Instance type: The type of an instance corresponding to the product service purchased, including resource packages, RI, SP, and spot instances. It is displayed as "-" by default for regular instances.
     "InstanceTypeName" instance_type_name set_instance_type_name: str,
-    /// 分拆项 ID：涉及分拆产品的分拆后的分拆项 ID，如 COS 桶 ID，CDN 域名
+    /// Split item ID: The ID of the split item involved in the split product, such as COS bucket ID and CDN domain name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Disabled in the spec.
     "SplitItemId" split_item_id set_split_item_id: str,
-    /// 分拆项名称：涉及分拆产品的分拆后的分拆项
+    /// Split item name: The split item involved in the split product
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Disabled in the spec.
     "SplitItemName" split_item_name set_split_item_name: str,
-    /// 子产品编码
+    /// Subproduct code
     "ProductCode" product_code set_product_code: str,
-    /// 子产品名称：用户采购的具体产品细分类型
+    /// Subproduct name: Product subdivision type purchased by the user
     "ProductCodeName" product_code_name set_product_code_name: str,
-    /// 交易类型编码
+    /// Transaction type code
     "ActionType" action_type set_action_type: str,
-    /// 交易类型：明细交易类型
+    /// Transaction type: Detailed transaction type
     "ActionTypeName" action_type_name set_action_type_name: str,
-    /// 订单 ID：包年包月计费模式下订购的订单号
+    /// Order ID: The order number for purchase in the annual and monthly billing mode
     "OrderId" order_id set_order_id: str,
-    /// 交易 ID：结算扣费单号
+    /// Transaction ID: The settlement and deduction number
     "BillId" bill_id set_bill_id: str,
-    /// 扣费时间：结算扣费时间
+    /// Deduction time: Deduction time
     "PayTime" pay_time set_pay_time: str,
-    /// 开始使用时间：产品服务开始使用时间
+    /// Usage start time: Usage start time
     "FeeBeginTime" fee_begin_time set_fee_begin_time: str,
-    /// 结束使用时间：产品服务结束使用时间
+    /// Usage end time: Product or service usage end time
     "FeeEndTime" fee_end_time set_fee_end_time: str,
-    /// 组件类型编码
+    /// Component type code
     "ComponentCode" component_code set_component_code: str,
-    /// 组件类型：用户购买的产品或服务对应的组件大类
+    /// Component type: The major component category corresponding to the product or service purchased by the user
     "ComponentCodeName" component_code_name set_component_code_name: str,
-    /// 组件刊例价：组件的官网原始单价（如客户享受一口价/合同价则默认不展示）
+    /// Component list price: The original unit price of the component on the portal (not displayed if the customer enjoys a fixed price/contract price)
     "SinglePrice" single_price set_single_price: str,
-    /// 组件单价：组件的折后单价，组件单价 = 刊例价 * 折扣
+    /// Component unit price: Discounted unit price of the component. Component unit price = list price * discount.
     "ContractPrice" contract_price set_contract_price: str,
-    /// 组件价格单位：组件价格的单位，单位构成：元/用量单位/时长单位
+    /// Component Price Unit: Unit of component price, Unit Composition: CNY/usage unit/duration unit
     "SinglePriceUnit" single_price_unit set_single_price_unit: str,
-    /// 组件用量：该组件实际结算用量，组件用量=组件原始用量-抵扣用量（含资源包）
+    /// Component usage: The actual settlement usage of the component, Component Usage = Original Component Usage - Deducted Usage (including resource packages)
     "UsedAmount" used_amount set_used_amount: str,
-    /// 组件用量单位：组件用量对应的单位
+    /// Component usage unit: Unit of measurement corresponding to component usage.
     "UsedAmountUnit" used_amount_unit set_used_amount_unit: str,
-    /// 使用时长：资源使用的时长，组件用量=组件原始使用时长-抵扣时长（含资源包）
+    /// Usage duration: The duration of resource usage, Component Usage = Original Component Usage Duration - Deducted Duration (including resource packages)
     "TimeSpan" time_span set_time_span: str,
-    /// 时长单位：资源使用时长的单位
+    /// Duration unit: Unit of resource usage duration.
     "TimeUnit" time_unit set_time_unit: str,
-    /// 备注属性（实例配置）：其他备注信息，如预留实例的预留实例类型和交易类型、CCN 产品的两端地域信息
+    /// Remark attribute (instance configuration): Additional remark information, such as reserved instance type and transaction type for reserved instances, regional information of both ends for CCN products.
     "ReserveDetail" reserve_detail set_reserve_detail: str,
-    /// 分拆项用量/时长占比：分拆项用量（时长）占比，分拆项用量（时长）/ 拆分前合计用量（时长）
+    /// Split item usage/duration ratio: Split item usage (duration) ratio, Split Item Usage (Duration) /Total Usage Before Splitting (Duration)
     "SplitRatio" split_ratio set_split_ratio: str,
-    /// 组件原价：原价 = 组件刊例价 * 组件用量 * 使用时长（如客户享受一口价/合同价则默认不展示，退费类场景也默认不展示），指定价模式
+    /// Original price of a component: Original Price = Component List Price * Component Usage * Duration of Use (not displayed if the customer enjoys a fixed price/contract price, and not displayed by default in refund scenarios), specified price mode
     "TotalCost" total_cost set_total_cost: str,
-    /// 预留实例抵扣时长：本产品或服务使用预留实例抵扣的使用时长
+    /// Reserved instance deduction duration: The duration of use deducted by reserved instances for this product or service.
     "RITimeSpan" ri_time_span set_ri_time_span: str,
-    /// 预留实例抵扣原价：本产品或服务使用预留实例抵扣的组件原价金额
+    /// Original price deducted by a reserved instance: The original price of a component deducted by reserved instances for this product or service
     "RICost" ri_cost set_ri_cost: str,
-    /// 节省计划抵扣原价：节省计划抵扣原价 = 节省计划包抵扣面值 / 节省计划抵扣率
+    /// Savings plan deduction from original price: Savings Plan Deduction from Original Price = Monetary Value of Savings Plan Deduction/ Savings Plan Deduction Rate
     "SPCost" sp_cost set_sp_cost: str,
-    /// 折扣率：本资源享受的折扣率（如客户享受一口价/合同价则默认不展示，退费场景也默认不展示）
+    /// Discount rate: The discount rate enjoyed by this resource (it is not shown by default if the customer enjoys a fixed/contract price, and it is also not shown by default in the refund scenario)
     "Discount" discount set_discount: str,
-    /// 混合折扣率：综合各类折扣抵扣信息后的最终折扣率，混合折扣率=优惠后总价/原价
+    /// Mixed discount rate: The final discount rate after integrating various discount deductions. Mixed Discount Rate = Discounted total price/Original Price.
     "BlendedDiscount" blended_discount set_blended_discount: str,
-    /// 优惠后总价：优惠后总价 =（原价 - 预留实例抵扣原价 - 节省计划抵扣原价）* 折扣率
+    /// Discounted total: discounted total = (Original Price - Original Price Deducted by a Reserved Instance - Savings Plan Deduction from Original Price) * Discount Rate
     "RealTotalCost" real_total_cost set_real_total_cost: str,
-    /// 现金账户支出(元)：通过现金账户支付的金额
+    /// Cash account expenditure (CNY): The amount paid through the cash account
     "CashPayAmount" cash_pay_amount set_cash_pay_amount: str,
-    /// 代金券支出(元)：使用各类优惠券（如代金券、现金券等）支付的金额
+    /// Promo voucher expenditure (CNY): The amount paid using various vouchers (such as promo vouchers and cash vouchers)
     "VoucherPayAmount" voucher_pay_amount set_voucher_pay_amount: str,
-    /// 赠送账户支出(元)：使用赠送金支付的金额
+    /// Gift account expenditure (CNY): The amount paid using free credits
     "IncentivePayAmount" incentive_pay_amount set_incentive_pay_amount: str,
-    /// 分成账户支出(元)：通过分成金账户支付的金额
+    /// Royalty account expenditure (CNY): The amount paid through the royalty account
     "TransferPayAmount" transfer_pay_amount set_transfer_pay_amount: str,
-    /// 分账标签：资源绑定的标签
+    /// Allocation tag: The resource-bound tag
     "Tag" tag set_tag: list BillTag,
-    /// 国内国际编码
+    /// Domestic and international codes
     "RegionType" region_type set_region_type: str,
-    /// 国内国际：资源所属区域类型（国内、国际）
+    /// Domestic and international: Resource region type (domestic, international)
     "RegionTypeName" region_type_name set_region_type_name: str,
-    /// 组件名称编码
+    /// Component name code
     "ItemCode" item_code set_item_code: str,
-    /// 组件名称：用户购买的产品或服务，所包含的具体组件
+    /// Component name: The specific component of a product or service purchased by the user
     "ItemCodeName" item_code_name set_item_code_name: str,
-    /// 关联单据ID：和本笔交易关联单据ID，如退费订单对应的原新购订单等
+    /// Associated document ID: Document ID associated with this transaction, such as the original new purchase order corresponding to a refund order
     "AssociatedOrder" associated_order set_associated_order: str,
-    /// 价格属性：该组件除单价、时长外的其他影响折扣定价的属性信息
+    /// Price attribute: Other attributes of the component that affect discount pricing besides unit price and duration
     "PriceInfo" price_info set_price_info: list String,
-    /// 计算规则说明：特殊交易类型计费结算的详细计算说明，如退费及变配
+    /// Calculation rule explanation: A detailed explanation to calculations of billing settlement for special transaction types, such as refund and configuration changes.
     "Formula" formula set_formula: str,
-    /// 计费规则：各产品详细的计费规则官网说明链接
+    /// Billing Rules: The detailed billing rules for each product shown in the portal explanation link
     "FormulaUrl" formula_url set_formula_url: str,
-    /// 原始用量/时长：组件被资源包抵扣前的原始用量
-    /// （目前仅实时音视频、弹性微服务、云呼叫中心及专属可用区产品支持该信息外显，其他产品尚在接入中）
+    /// Original usage/duration: The original usage of the component before deduction by resource packages.
+    /// (Currently only TRTC, TEM, Cloud Call Center, and CDZ products support this information display. Other products are being integrated.)
     "RealTotalMeasure" real_total_measure set_real_total_measure: str,
-    /// 抵扣用量/时长（含资源包）：组件被资源包抵扣的用量
-    /// （目前仅实时音视频、弹性微服务、云呼叫中心及专属可用区产品支持该信息外显，其他产品尚在接入中）
+    /// Deduction of usage/duration (including resource packages): The amount of usage deducted by resource packages
+    /// (Currently only TRTC, TEM, Cloud Call Center, and CDZ products support this information display. Other products are being integrated.)
     "DeductedMeasure" deducted_measure set_deducted_measure: str,
-    /// 配置描述：资源配置规格信息
+    /// Configuration description: Information on specification of resource configuration
     "ComponentConfig" component_config set_component_config: str,
-    /// 费用归集类型：费用来源类型，分摊、归集、未分配
-    /// 0 - 分摊
-    /// 1 - 归集
-    /// 2 - 未分配
+    /// Cost collection type: The source types of fees, including allocated, collection and unallocated.
+    /// 0 - Allocation
+    /// 1 - Collection
+    /// 2 - Unallocated
     "AllocationType" allocation_type set_allocation_type: i128,
-    /// 当前消费项的优惠对象，例如：官网折扣、用户折扣、活动折扣。
+    /// Discount object of the current consumption item, such as official website discount, user discount and activity discount.
     "DiscountObject" discount_object set_discount_object: str,
-    /// 当前消费项的优惠类型，例如：折扣、合同价。
+    /// Discount type of the current consumption item, such as discount and contract price.
     "DiscountType" discount_type set_discount_type: str,
-    /// 对优惠类型的补充描述，例如：商务折扣8折，则优惠类型为“折扣”，优惠内容为“0.8”。
+    /// Supplementary description of the offer type, for example: business discount 20% off, the offer type is "discount" and the discount content is "0.8".
     "DiscountContent" discount_content set_discount_content: str,
     /// SPDeduction
     "SPDeduction" sp_deduction set_sp_deduction: str,
     /// SPDeduction
     "SPDeductionRate" sp_deduction_rate set_sp_deduction_rate: str,
-    /// 账单月
+    /// Billing month
     "BillMonth" bill_month set_bill_month: str,
 } }
 
 rt::model! { read debug;
-/// 分账账单月概览金额明细
+/// Monthly overview amount details of a cost allocation bill
 AllocationMonthOverviewDetail {
-    /// 归集费用(现金)：基于归集规则直接归集到分账单元的现金
+    /// Collected fees (cash): Cash directly collected to the cost allocation unit based on the collection rules
     "GatherCashPayAmount" gather_cash_pay_amount set_gather_cash_pay_amount: str,
-    /// 归集费用(优惠券)：基于归集规则直接归集到分账单元的资源优惠券
+    /// Collected fees (voucher): Resource vouchers directly collected to the cost allocation unit based on the collection rules
     "GatherVoucherPayAmount" gather_voucher_pay_amount set_gather_voucher_pay_amount: str,
-    /// 归集费用(赠送金)：基于归集规则直接归集到分账单元的资源赠送金
+    /// Collected fees (free credit): Resource free credit directly collected to the cost allocation unit based on the collection rules
     "GatherIncentivePayAmount" gather_incentive_pay_amount set_gather_incentive_pay_amount: str,
-    /// 归集费用(分成金)：基于归集规则直接归集到分账单元的资源分成金
+    /// Collected fees (royalty amount): Resource royalty amount directly collected to the cost allocation unit based on the collection rules
     "GatherTransferPayAmount" gather_transfer_pay_amount set_gather_transfer_pay_amount: str,
-    /// 分摊费用(现金)：基于分摊规则分摊到分账单元的资源现金
+    /// Allocated fees (cash): Resource cash allocated to the cost allocation unit based on the allocation rules
     "AllocateCashPayAmount" allocate_cash_pay_amount set_allocate_cash_pay_amount: str,
-    /// 分摊费用(优惠券)：基于分摊规则分摊到分账单元的资源优惠券
+    /// Allocated fees (vouchers): Resource vouchers allocated to the cost allocation unit based on the allocation rules
     "AllocateVoucherPayAmount" allocate_voucher_pay_amount set_allocate_voucher_pay_amount: str,
-    /// 分摊费用(赠送金)：基于分摊规则分摊到分账单元的资源赠送金
+    /// Allocated fees (free credit): Resource free credit allocated to the cost allocation unit based on the allocation rules
     "AllocateIncentivePayAmount" allocate_incentive_pay_amount set_allocate_incentive_pay_amount: str,
-    /// 分摊费用(分成金)：基于分摊规则分摊到分账单元的资源分成金
+    /// Allocated fees (royalty amount): Resource royalty amount allocated to the cost allocation unit based on the allocation rules
     "AllocateTransferPayAmount" allocate_transfer_pay_amount set_allocate_transfer_pay_amount: str,
-    /// 合计费用(现金)：分账单元总费用，归集费用(现金) + 分摊费用(现金)
+    /// Total fees (cash): Total fees of the cost allocation unit, Collected Fees (Cash) + Allocated fees (Cash)
     "TotalCashPayAmount" total_cash_pay_amount set_total_cash_pay_amount: str,
-    /// 合计费用(优惠券)：分账单元总费用，归集费用(优惠券) + 分摊费用(优惠券)
+    /// Total fees (voucher): Total fees of the cost allocation unit, Collected Fees (Voucher) + Allocated fees (Voucher)
     "TotalVoucherPayAmount" total_voucher_pay_amount set_total_voucher_pay_amount: str,
-    /// 合计费用(赠送金)：分账单元总费用，归集费用(赠送金) + 分摊费用(赠送金)
+    /// Total fees (free credit): Total fees of the cost allocation unit, Collected Fees (Free Credit) + Allocated fees (Free Credit)
     "TotalIncentivePayAmount" total_incentive_pay_amount set_total_incentive_pay_amount: str,
-    /// 合计费用(分成金)：分账单元总费用，归集费用(分成金)+分摊费用(分成金)
+    /// Total fees (royalty amount): Total cost of the cost allocation unit, Collected Fees (Royalty Amount) + Allocated fees (Royalty Amount)
     "TotalTransferPayAmount" total_transfer_pay_amount set_total_transfer_pay_amount: str,
-    /// 归集费用(折后总额)：基于归集规则直接归集到分账单元的资源优惠后总价
+    /// Collected fees (discounted total): Total resource amount after discount directly collected to the cost allocation unit based on the collection rules
     "GatherRealCost" gather_real_cost set_gather_real_cost: str,
-    /// 分摊费用(折后总额)：基于分摊规则分摊到分账单元的资源优惠后总价
+    /// Allocated fees (discounted total): Total resource amount after discount directly allocated to the cost allocation unit based on the allocation rules
     "AllocateRealCost" allocate_real_cost set_allocate_real_cost: str,
-    /// 合计费用(折后总额)：分账单元总费用，归集费用(折后总额) + 分摊费用(折后总额)
+    /// Total fees (discounted total): Total fees of the cost allocation unit, Collected Fees (discounted total) + Allocated fees (discounted total)
     "RealTotalCost" real_total_cost set_real_total_cost: str,
-    /// 占比(折后总额)：本分账单元合计费用(折后总额)/合计费用(折后总额)*100%
+    /// Proportion (discounted total): Total fees (discounted total) of the Cost Allocation Unit/Total Fees (discounted total) * 100%
     "Ratio" ratio set_ratio: str,
-    /// 环比(折后总额)：[本月分账单元合计费用(折后总额) - 上月分账单元合计费用(折后总额)] / 上月分账单元合计费用(折后总额) * 100%
+    /// Month-on-month ratio (discounted total): [Total fees (discounted total) of the cost allocation unit in this month - Total fees (discounted total) of the cost allocation unit in the previous month]/Total fees (discounted total) of the cost allocation unit in the previous month * 100%
     "Trend" trend set_trend: str,
-    /// 环比箭头
-    /// upward -上升
-    /// downward - 下降
-    /// none - 平稳
+    /// Sequential Comparison Arrow
+    /// upward - Upward
+    /// downward - Downward
+    /// none - Stable
     "TrendType" trend_type set_trend_type: str,
 } }
 
 rt::model! { read debug;
-/// 分账概览明细
+/// Details of the cost allocation overview
 AllocationOverviewDetail {
-    /// 分账单元唯一标识
+    /// Unique identifier of a cost allocation unit
     "TreeNodeUniqKey" tree_node_uniq_key set_tree_node_uniq_key: str,
-    /// 分账单元名称
+    /// Name of a cost allocation unit
     "TreeNodeUniqKeyName" tree_node_uniq_key_name set_tree_node_uniq_key_name: str,
-    /// 日期：结算日期
+    /// Date: Settlement date
     "BillDate" bill_date set_bill_date: str,
-    /// 归集费用(现金)：基于归集规则直接归集到分账单元的现金
+    /// Collected fees (cash): Cash directly collected to the cost allocation unit based on the collection rules
     "GatherCashPayAmount" gather_cash_pay_amount set_gather_cash_pay_amount: str,
-    /// 归集费用(优惠券)：基于归集规则直接归集到分账单元的资源优惠券
+    /// Collected fees (voucher): Resource vouchers directly collected to the cost allocation unit based on the collection rules
     "GatherVoucherPayAmount" gather_voucher_pay_amount set_gather_voucher_pay_amount: str,
-    /// 归集费用(赠送金)：基于归集规则直接归集到分账单元的资源赠送金
+    /// Collected fees (free credit): Resource free credit directly collected to the cost allocation unit based on the collection rules
     "GatherIncentivePayAmount" gather_incentive_pay_amount set_gather_incentive_pay_amount: str,
-    /// 归集费用(分成金)：基于归集规则直接归集到分账单元的资源分成金
+    /// Collected fees (royalty amount): Resource royalty amount directly collected to the cost allocation unit based on the collection rules
     "GatherTransferPayAmount" gather_transfer_pay_amount set_gather_transfer_pay_amount: str,
-    /// 分摊费用(现金)：基于分摊规则分摊到分账单元的资源现金
+    /// Allocated fees (cash): Resource cash allocated to the cost allocation unit based on the allocation rules
     "AllocateCashPayAmount" allocate_cash_pay_amount set_allocate_cash_pay_amount: str,
-    /// 分摊费用(优惠券)：基于分摊规则分摊到分账单元的资源优惠券
+    /// Allocated fees (voucher): Resource vouchers allocated to the cost allocation unit based on the allocation rules
     "AllocateVoucherPayAmount" allocate_voucher_pay_amount set_allocate_voucher_pay_amount: str,
-    /// 分摊费用(赠送金)：基于分摊规则分摊到分账单元的资源赠送金
+    /// Allocated fees (free credit): Resource free credit allocated to the cost allocation unit based on the allocation rules
     "AllocateIncentivePayAmount" allocate_incentive_pay_amount set_allocate_incentive_pay_amount: str,
-    /// 分摊费用(分成金)：基于分摊规则分摊到分账单元的资源分成金
+    /// Allocated fees (royalty amount): Resource royalty amount allocated to the cost allocation unit based on the allocation rules
     "AllocateTransferPayAmount" allocate_transfer_pay_amount set_allocate_transfer_pay_amount: str,
-    /// 合计费用(现金)：分账单元总费用，归集费用(现金) + 分摊费用(现金)
+    /// Total fees (cash): Total fees of the cost allocation unit, Collected Fees (Cash) + Allocated Fees (Cash)
     "TotalCashPayAmount" total_cash_pay_amount set_total_cash_pay_amount: str,
-    /// 合计费用(优惠券)：分账单元总费用，归集费用(优惠券) + 分摊费用(优惠券)
+    /// Total fees (voucher): Total fees of the cost allocation unit, Collected Fees (Voucher) + Allocated Fees (Voucher)
     "TotalVoucherPayAmount" total_voucher_pay_amount set_total_voucher_pay_amount: str,
-    /// 合计费用(赠送金)：分账单元总费用，归集费用(赠送金) + 分摊费用(赠送金)
+    /// Total fees (free credit): Total fees of the cost allocation unit, Collected Fees (Free Credit) + Allocated Fees (Free Credit)
     "TotalIncentivePayAmount" total_incentive_pay_amount set_total_incentive_pay_amount: str,
-    /// 合计费用(分成金)：分账单元总费用，归集费用(分成金)+分摊费用(分成金)
+    /// Total fees (royalty amount): Total fees of the cost allocation unit, Collected Fees (Royalty Amount) + Allocated Fees (Royalty Amount)
     "TotalTransferPayAmount" total_transfer_pay_amount set_total_transfer_pay_amount: str,
-    /// 归集费用(折后总额)：基于归集规则直接归集到分账单元的资源优惠后总价
+    /// Collected fees (discounted total): Total resource amount after discount directly collected to the cost allocation unit based on the collection rules
     "GatherRealCost" gather_real_cost set_gather_real_cost: str,
-    /// 分摊费用(折后总额)：基于分摊规则分摊到分账单元的资源优惠后总价
+    /// Allocated fees (discounted total): Total resource amount after discount directly allocated to the cost allocation unit based on the allocation rules
     "AllocateRealCost" allocate_real_cost set_allocate_real_cost: str,
-    /// 合计费用(折后总额)：分账单元总费用，归集费用(折后总额) + 分摊费用(折后总额)
+    /// Total fees (discounted total): Total fees of the cost allocation unit, Collected Fees (discounted total) + Allocated Fees (discounted total)
     "RealTotalCost" real_total_cost set_real_total_cost: str,
-    /// 占比(折后总额)：本分账单元合计费用(折后总额)/合计费用(折后总额)*100%
+    /// Proportion (discounted total): Total fees (discounted total) of the Cost Allocation Unit/Total Fees (discounted total) * 100%
     "Ratio" ratio set_ratio: str,
-    /// 环比(折后总额)：[本月分账单元合计费用(折后总额) - 上月分账单元合计费用(折后总额)] / 上月分账单元合计费用(折后总额) * 100%
+    /// Month-on-month ratio (discounted total): [Total fees (discounted total) of the cost allocation unit in this month - Total fees (discounted total) of the cost allocation unit in the previous month]/Total fees (discounted total) of the cost allocation unit in the previous month * 100%
     "Trend" trend set_trend: str,
-    /// 环比箭头
-    /// upward -上升
-    /// downward - 下降
-    /// none - 平稳
+    /// Sequential Comparison Arrow
+    /// upward - Upward
+    /// downward - Downward
+    /// none - Stable
     "TrendType" trend_type set_trend_type: str,
 } }
 
 rt::model! { read debug;
-/// 分账账单月概览详情
+/// Monthly overview of a cost allocation bill
 AllocationOverviewNode {
-    /// 分账单元ID
+    /// Cost allocation unit ID
     "Id" id set_id: i128,
-    /// 分账单元名称
+    /// Name of a cost allocation unit
     "Name" name set_name: str,
-    /// 分账单元唯一标识
+    /// Unique identifier of a cost allocation unit
     "TreeNodeUniqKey" tree_node_uniq_key set_tree_node_uniq_key: str,
-    /// 分账单元包含规则标志
-    /// 0 - 不存在规则
-    /// 1 - 同时存在归集规则和公摊规则
-    /// 2 - 仅存在归集规则
-    /// 3 - 仅存在公摊规则
+    /// Billing unit including a rule flag
+    /// 0 - No rule exists.
+    /// 1 - Both collection rules and allocation rules exist.
+    /// 2 - Only collection rules exist.
+    /// 3 - Only allocation rules exist.
     "Symbol" symbol set_symbol: i128,
-    /// 子单元月概览详情
+    /// Detailed monthly overview of a sub-unit
     "Children" children set_children: list AllocationOverviewNode,
-    /// 分账账单月概览金额明细
+    /// Monthly overview amount details of a cost allocation bill
     "Detail" detail set_detail: obj AllocationMonthOverviewDetail,
 } }
 
 rt::model! { read debug;
-/// 分账账单概览金额汇总
+/// Total amount of a cost allocation bill
 AllocationOverviewTotal {
-    /// 总费用：现金费用合计+分成金费用合计+赠送金费用合计+优惠券费用合计
+    /// Total fees: Total Fees (Cash) + Total Fees (Royalty Amount) + Total Fees (Free Credit) + Total Fees (Voucher)
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RealTotalCost" real_total_cost set_real_total_cost: str,
-    /// 现金： 现金费用合计
+    /// Cash: Total fees of cash
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CashPayAmount" cash_pay_amount set_cash_pay_amount: str,
-    /// 赠送金：赠送金费用合计
+    /// Free credit: Total fees of free credit
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IncentivePayAmount" incentive_pay_amount set_incentive_pay_amount: str,
-    /// 优惠券：优惠券费用合计
+    /// Voucher: Total fees of voucher
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "VoucherPayAmount" voucher_pay_amount set_voucher_pay_amount: str,
-    /// 分成金：分成金费用合计
+    /// Royalty amount: Total fees of royalty amount
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TransferPayAmount" transfer_pay_amount set_transfer_pay_amount: str,
 } }
 
 rt::model! { both debug;
-/// 分摊比例表达式
+/// Expression for sharing proportion.
 AllocationRationExpression {
-    /// 公摊规则所属分账单元ID
+    /// Cost allocation unit ID that the sharing rule belongs to.
     ///
     /// Required.
     "NodeId" node_id set_node_id: i128,
-    /// 分账单元所占公摊比例，按占比分摊传0
+    /// Sharing proportion occupied by allocation unit, pass 0 for allocation by proportion.
     ///
     /// Required.
     "Ratio" ratio set_ratio: f64,
 } }
 
 rt::model! { read debug;
-/// 当前资源命中公摊规则信息
+/// Information on allocation rules hit by the current resource
 AllocationRule {
-    /// 公摊规则ID
+    /// Allocation rule ID
     "RuleId" rule_id set_rule_id: i128,
-    /// 公摊规则名称
+    /// Allocation rule name
     "RuleName" rule_name set_rule_name: str,
 } }
 
 rt::model! { both debug;
-/// 分账规则表达式
+/// Cost allocation regular expression.
 AllocationRuleExpression {
-    /// RuleKey：分账维度
-    /// 枚举值：
-    /// ownerUin - 使用者UIN,
-    /// operateUin - 操作者UIN,
-    /// businessCode - 产品一层编码,
-    /// productCode - 产品二层编码,
-    /// itemCode - 产品四层编码,
-    /// projectId - 项目ID,
-    /// regionId - 地域ID,
-    /// resourceId - 资源ID,
-    /// tag - 标签键值对,
-    /// payMode - 计费模式,
-    /// instanceType - 实例类型,
-    /// actionType - 交易类型
+    /// RuleKey: cost allocation dimension.
+    /// Enumeration value.
+    /// ownerUin - user UIN.
+    /// Operator UIN.
+    /// businessCode - product-level code.
+    /// productCode - 2-tier product code.
+    /// itemCode - 4-tier product code.
+    /// projectId - specifies the project ID.
+    /// regionId.
+    /// resourceId - specifies the resource ID.
+    /// tag - tag key-value pair.
+    /// payMode - billing mode.
+    /// instanceType - instance type.
+    /// actionType - transaction type.
     "RuleKey" rule_key set_rule_key: str,
-    /// 分账维度规则
-    /// 枚举值：
-    /// in - 是
-    /// not in - 不是
+    /// Specifies the dimension rules for cost allocation.
+    /// Enumeration value.
+    /// in.
+    /// not in.
     "Operator" operator set_operator: str,
-    /// 分账维度值，例如当RuleKey为businessCode时，["p_cbs","p_sqlserver"]表示产品一层是"p_cbs","p_sqlserver"的费用
+    /// Cost allocation dimension value. for example, when RuleKey is businessCode, ["p_cbs","p_sqlserver"] indicates the cost of products at the "p_cbs","p_sqlserver" level.
     "RuleValue" rule_value set_rule_value: list String,
-    /// 分账逻辑连接词，枚举值如下：
-    /// and - 且
-    /// or - 或
+    /// Logical connection for cost allocation, enumeration values are as follows:.
+    /// Create and bind a policy query an instance reset the access password of an instance.
+    /// Create and bind a policy query an instance reset the access password of an instance.
     "Connectors" connectors set_connectors: str,
-    /// 嵌套规则
+    /// Nested rule.
     "Children" children set_children: list AllocationRuleExpression,
 } }
 
 rt::model! { read debug;
-/// 公摊规则概览
+/// Overview of sharing rules.
 AllocationRuleOverview {
-    /// 公摊规则ID
+    /// Sharing rule ID.
     "RuleId" rule_id set_rule_id: i128,
-    /// 公摊规则名称
+    /// Sharing rule name.
     "RuleName" rule_name set_rule_name: str,
-    /// 公摊策略类型
-    /// 枚举值：
-    /// 1 - 自定义分摊占比
-    /// 2 - 等比分摊
-    /// 3 - 按占比分摊
+    /// Public area policy type.
+    /// Enumeration value.
+    /// 1 - custom sharing proportion.
+    /// 2 - proportional allocation.
+    /// 3 - allocation by proportion.
     "Type" r#type set_type: i128,
-    /// 公摊规则最后更新时间
+    /// Last update time of the sharing rules.
     "UpdateTime" update_time set_update_time: str,
-    /// 分账单元概览
+    /// Overview of cost allocation units.
     "AllocationNode" allocation_node set_allocation_node: list AllocationUnit,
 } }
 
 rt::model! { write debug;
-/// 公摊规则列表
+/// List of sharing rules.
 AllocationRulesSummary {
-    /// 新增公摊规则名称
+    /// Add new sharing rule name.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 公摊策略类型，枚举值如下：
-    /// 1 - 自定义分摊占比
-    /// 2 - 等比分摊
-    /// 3 - 按占比分摊
+    /// Specifies the sharing rule policy type. the enumeration values are as follows:.
+    /// 1 - custom sharing proportion.
+    /// 2 - proportional allocation.
+    /// 3 - allocation by proportion.
     ///
     /// Required.
     "Type" r#type set_type: i128,
-    /// 公摊规则表达式
+    /// Sharing rule expression.
     ///
     /// Required.
     "RuleDetail" rule_detail set_rule_detail: obj AllocationRuleExpression,
-    /// 公摊比例表达式，按占比分摊不传
+    /// Sharing proportion expression, allocation by proportion not passed.
     "RatioDetail" ratio_detail set_ratio_detail: list AllocationRationExpression,
 } }
 
 rt::model! { read debug;
-/// 分账账单趋势图
+/// Trend graph of a cost allocation bill
 AllocationStat {
-    /// 费用平均信息
+    /// Average cost information
     "Average" average set_average: obj AllocationAverageData,
 } }
 
 rt::model! { read debug;
-/// 分账账单按产品汇总明细
+/// Detailed summary of the cost allocation bill by business
 AllocationSummaryByBusiness {
-    /// 分账单元唯一标识
+    /// Unique identifier of a cost allocation unit
     "TreeNodeUniqKey" tree_node_uniq_key set_tree_node_uniq_key: str,
-    /// 分账单元名称
+    /// Name of a cost allocation unit
     "TreeNodeUniqKeyName" tree_node_uniq_key_name set_tree_node_uniq_key_name: str,
-    /// 日期：结算日期
+    /// Date: Settlement date
     "BillDate" bill_date set_bill_date: str,
-    /// 归集费用(现金)：基于归集规则直接归集到分账单元的现金
+    /// Collected fees (cash): Cash directly collected to the cost allocation unit based on the collection rules
     "GatherCashPayAmount" gather_cash_pay_amount set_gather_cash_pay_amount: str,
-    /// 归集费用(优惠券)：基于归集规则直接归集到分账单元的资源优惠券
+    /// Collected fees (voucher): Resource vouchers directly collected to the cost allocation unit based on the collection rules
     "GatherVoucherPayAmount" gather_voucher_pay_amount set_gather_voucher_pay_amount: str,
-    /// 归集费用(赠送金)：基于归集规则直接归集到分账单元的资源赠送金
+    /// Collected fees (free credit): Resource free credit directly collected to the cost allocation unit based on the collection rules
     "GatherIncentivePayAmount" gather_incentive_pay_amount set_gather_incentive_pay_amount: str,
-    /// 归集费用(分成金)：基于归集规则直接归集到分账单元的资源分成金
+    /// Collected fees (royalty amount): Resource royalty amount directly collected to the cost allocation unit based on the collection rules
     "GatherTransferPayAmount" gather_transfer_pay_amount set_gather_transfer_pay_amount: str,
-    /// 分摊费用(现金)：基于分摊规则分摊到分账单元的资源现金
+    /// Allocated fees (cash): Resource cash allocated to the cost allocation unit based on the allocation rules
     "AllocateCashPayAmount" allocate_cash_pay_amount set_allocate_cash_pay_amount: str,
-    /// 分摊费用(优惠券)：基于分摊规则分摊到分账单元的资源优惠券
+    /// Allocated fees (voucher): Resource vouchers allocated to the cost allocation unit based on the allocation rules
     "AllocateVoucherPayAmount" allocate_voucher_pay_amount set_allocate_voucher_pay_amount: str,
-    /// 分摊费用(赠送金)：基于分摊规则分摊到分账单元的资源赠送金
+    /// Allocated fees (free credit): Resource free credit allocated to the cost allocation unit based on the allocation rules
     "AllocateIncentivePayAmount" allocate_incentive_pay_amount set_allocate_incentive_pay_amount: str,
-    /// 分摊费用(分成金)：基于分摊规则分摊到分账单元的资源分成金
+    /// Allocated fees (royalty amount): Resource royalty amount allocated to the cost allocation unit based on the allocation rules
     "AllocateTransferPayAmount" allocate_transfer_pay_amount set_allocate_transfer_pay_amount: str,
-    /// 合计费用(现金)：分账单元总费用，归集费用(现金) + 分摊费用(现金)
+    /// Total fees (cash): Total fees of the cost allocation unit, Collected Fees (Cash) + Allocated fees (Cash)
     "TotalCashPayAmount" total_cash_pay_amount set_total_cash_pay_amount: str,
-    /// 合计费用(优惠券)：分账单元总费用，归集费用(优惠券) + 分摊费用(优惠券)
+    /// Total fees (voucher): Total fees of the cost allocation unit, Collected Fees (Vouchers) + Allocated fees (Vouchers)
     "TotalVoucherPayAmount" total_voucher_pay_amount set_total_voucher_pay_amount: str,
-    /// 合计费用(赠送金)：分账单元总费用，归集费用(赠送金) + 分摊费用(赠送金)
+    /// Total fees (free credit): Total fees of the cost allocation unit, Collected Fees (Free Credit) + Allocated fees (Free Credit)
     "TotalIncentivePayAmount" total_incentive_pay_amount set_total_incentive_pay_amount: str,
-    /// 合计费用(分成金)：分账单元总费用，归集费用(分成金)+分摊费用(分成金)
+    /// Total fees (royalty amount): Total fees of the cost allocation unit, Collected Fees (Royalty Amount) + Allocated fees (Royalty Amount)
     "TotalTransferPayAmount" total_transfer_pay_amount set_total_transfer_pay_amount: str,
-    /// 归集费用(折后总额)：基于归集规则直接归集到分账单元的资源优惠后总价
+    /// Collected fees (discounted total): Total resource amount after discount directly collected to the cost allocation unit based on the collection rules
     "GatherRealCost" gather_real_cost set_gather_real_cost: str,
-    /// 分摊费用(折后总额)：基于分摊规则分摊到分账单元的资源优惠后总价
+    /// Allocated fees (discounted total): Total resource amount after discount allocated to the cost allocation unit based on the allocation rules
     "AllocateRealCost" allocate_real_cost set_allocate_real_cost: str,
-    /// 合计费用(折后总额)：分账单元总费用，归集费用(折后总额) + 分摊费用(折后总额)
+    /// Total fees (discounted total): Total fees of the cost allocation unit, Collected Fees (discounted total) + Allocated fees (discounted total)
     "RealTotalCost" real_total_cost set_real_total_cost: str,
-    /// 占比(折后总额)：本分账单元合计费用(折后总额)/合计费用(折后总额)*100%
+    /// Proportion (discounted total): Total fees (discounted total) of the Cost Allocation Unit/Total Fees (discounted total) * 100%
     "Ratio" ratio set_ratio: str,
-    /// 环比(折后总额)：[本月分账单元合计费用(折后总额) - 上月分账单元合计费用(折后总额)] / 上月分账单元合计费用(折后总额) * 100%
+    /// Month-on-month ratio (discounted total): [Total fees (discounted total) of the cost allocation unit in this month - Total fees (discounted total) of the cost allocation unit in the previous month]/Total fees (discounted total) of the cost allocation unit in the previous month * 100%
     "Trend" trend set_trend: str,
-    /// 环比箭头
-    /// upward -上升
-    /// downward - 下降
-    /// none - 平稳
+    /// Sequential Comparison Arrow
+    /// upward - Upward
+    /// downward - Downward
+    /// none - Stable
     "TrendType" trend_type set_trend_type: str,
-    /// 产品编码
+    /// Product code
     "BusinessCode" business_code set_business_code: str,
-    /// 产品名称：用户所采购的各类云产品
+    /// Product name: Various cloud products purchased by users
     "BusinessCodeName" business_code_name set_business_code_name: str,
-    /// 组件原价：原价 = 组件刊例价 * 组件用量 * 使用时长（如客户享受一口价/合同价则默认不展示，退费类场景也默认不展示），指定价模式
+    /// Original price of a component: Original Price = Component List Price * Component Usage * Duration of Use (not displayed if the customer enjoys a fixed price/contract price, and not displayed by default in refund scenarios), specified price mode
     "TotalCost" total_cost set_total_cost: str,
-    /// 预留实例抵扣原价：本产品或服务使用预留实例抵扣的组件原价金额
+    /// Original price deducted by a reserved instance: The original price of a component deducted by reserved instances for this product or service
     "RICost" ri_cost set_ri_cost: str,
-    /// 节省计划抵扣原价：节省计划抵扣原价 = 节省计划包抵扣面值 / 节省计划抵扣率
+    /// Savings plan deduction from original price: Savings Plan Deduction from Original Price = Monetary Value of Savings Plan Deduction/ Savings Plan Deduction Rate
     "SPCost" sp_cost set_sp_cost: str,
-    /// 现金账户支出(元)：通过现金账户支付的金额
+    /// Cash account expenditure (CNY): The amount paid through the cash account
     "CashPayAmount" cash_pay_amount set_cash_pay_amount: str,
-    /// 代金券支出(元)：使用各类优惠券（如代金券、现金券等）支付的金额
+    /// Promo voucher expenditure (CNY): The amount paid using various vouchers (such as promo vouchers and cash vouchers)
     "VoucherPayAmount" voucher_pay_amount set_voucher_pay_amount: str,
-    /// 赠送账户支出(元)：使用赠送金支付的金额
+    /// Gift account expenditure (CNY): The amount paid using free credits
     "IncentivePayAmount" incentive_pay_amount set_incentive_pay_amount: str,
-    /// 分成账户支出(元)：通过分成金账户支付的金额
+    /// Royalty account expenditure (CNY): The amount paid through the royalty account
     "TransferPayAmount" transfer_pay_amount set_transfer_pay_amount: str,
-    /// 优惠后总价：优惠后总价 =（原价 - 预留实例抵扣原价 - 节省计划抵扣原价）* 折扣率
+    /// Discounted total: discounted total = (Original Price - Original Price Deducted by a Reserved Instance - Savings Plan Deduction from Original Price) * Discount Rate
     "AllocationRealTotalCost" allocation_real_total_cost set_allocation_real_total_cost: str,
 } }
 
 rt::model! { read debug;
-/// 分账账单按组件汇总明细
+/// Details of a Cost Allocation Bill by item
 AllocationSummaryByItem {
-    /// 分账单元唯一标识
+    /// Unique identifier of a cost allocation unit
     "TreeNodeUniqKey" tree_node_uniq_key set_tree_node_uniq_key: str,
-    /// 分账单元名称
+    /// Name of a cost allocation unit
     "TreeNodeUniqKeyName" tree_node_uniq_key_name set_tree_node_uniq_key_name: str,
-    /// 日期：结算日期
+    /// Date: Settlement date
     "BillDate" bill_date set_bill_date: str,
-    /// 支付者 UIN：支付者的账号 ID，账号 ID 是用户在腾讯云的唯一账号标识
+    /// Payer UIN: Account ID of the payer, which is the unique account identifier for the user in Tencent Cloud.
     "PayerUin" payer_uin set_payer_uin: str,
-    /// 使用者 UIN：实际使用资源的账号 ID
+    /// User UIN: Account ID of the actual resource user
     "OwnerUin" owner_uin set_owner_uin: str,
-    /// 操作者 UIN：操作者账号 ID（预付费资源下单或后付费操作开通资源账号的ID或者角色 ID）
+    /// Operator account ID (the resource account ID or role ID opened by prepaid resource ordering or postpaid operation)
     "OperateUin" operate_uin set_operate_uin: str,
-    /// 计费模式编码
+    /// Billing mode code
     "PayMode" pay_mode set_pay_mode: str,
-    /// 计费模式：资源的计费模式，区分为包年包月和按量计费
+    /// Billing mode: Resource billing mode, which can be  yearly/monthly subscriptionor pay-as-you-go.
     "PayModeName" pay_mode_name set_pay_mode_name: str,
-    /// 交易类型编码
+    /// Transaction type code
     "ActionType" action_type set_action_type: str,
-    /// 交易类型：明细交易类型
+    /// Transaction type: Detailed transaction type
     "ActionTypeName" action_type_name set_action_type_name: str,
-    /// 产品编码
+    /// Product code
     "BusinessCode" business_code set_business_code: str,
-    /// 产品名称：用户所采购的各类云产品
+    /// Product name: Various cloud products purchased by users
     "BusinessCodeName" business_code_name set_business_code_name: str,
-    /// 子产品编码
+    /// Subproduct code
     "ProductCode" product_code set_product_code: str,
-    /// 子产品名称：用户采购的具体产品细分类型
+    /// Subproduct name: Product subdivision type purchased by the user
     "ProductCodeName" product_code_name set_product_code_name: str,
-    /// 地域ID
+    /// Region ID
     "RegionId" region_id set_region_id: i128,
-    /// 地域名称：资源所属地域
+    /// Region name: The region where the resource is located
     "RegionName" region_name set_region_name: str,
-    /// 可用区ID
+    /// AZ ID
     "ZoneId" zone_id set_zone_id: i128,
-    /// 可用区：资源所属可用区
+    /// Availability zone: The availability zone where the resource is located.
     "ZoneName" zone_name set_zone_name: str,
-    /// 实例类型编码
+    /// Instance type code
     "InstanceType" instance_type set_instance_type: str,
-    /// 实例类型：购买的产品服务对应的实例类型，包括资源包、RI、SP、竞价实例。常规实例默认展示“-”
+    /// Instance type: The type of an instance corresponding to the product service purchased, including resource packages, RI, SP, and spot instances. It is displayed as "-" by default for regular instances.
     "InstanceTypeName" instance_type_name set_instance_type_name: str,
-    /// 资源ID：不同产品因资源形态不同，资源内容不完全相同，如云服务器 CVM 为对应的实例 ID； 若该产品被分拆，则展示产品分拆后的分拆项 ID，如 COS 桶 ID，CDN 域名
+    /// Resource ID: Resources vary by product, and the content is not identical. For example, Cloud Virtual Machine (CVM) corresponds to the instance ID. If the product is split, it shows the split item ID, such as COS bucket ID and CDN domain name.
     "ResourceId" resource_id set_resource_id: str,
-    /// 实例名称：用户在控制台为资源设置的名称，如未设置默认为空；若该产品被分拆，则展示分拆产品分拆后的分拆项资源别名
+    /// Instance name: The name set by the user for the resource in the console, which is empty by default if not set. If the product is split, it shows the split resource alias.
     "ResourceName" resource_name set_resource_name: str,
-    /// 分账标签：资源绑定的标签
+    /// Allocation tag: The resource-bound tag
     "Tag" tag set_tag: list BillTag,
-    /// 项目ID
+    /// Project ID
     "ProjectId" project_id set_project_id: i128,
-    /// 项目名称：资源归属的项目，用户在控制台给资源自主分配项目，未分配则是默认项目
+    /// Project name: The Project to which a resource belongs, which is independently allocated by the user for the resource in the console. If a resource has not been allocated to an Project, it will be a default Project.
     "ProjectName" project_name set_project_name: str,
-    /// 费用归集类型：费用来源类型，分摊、归集、未分配
-    /// 0 - 分摊
-    /// 1 - 归集
-    /// -1 - 未分配
+    /// Cost collection type: The source types of fees, including allocated, collection and unallocated.
+    /// 0 - Allocation
+    /// 1 - Collection
+    /// -1 - Unallocated
     "AllocationType" allocation_type set_allocation_type: i64,
-    /// 组件原价：原价 = 组件刊例价 * 组件用量 * 使用时长（如客户享受一口价/合同价则默认不展示，退费类场景也默认不展示），指定价模式
+    /// Original price of a component: Original Price = Component List Price * Component Usage * Duration of Use (not displayed if the customer enjoys a fixed price/contract price, and not displayed by default in refund scenarios), specified price mode
     "TotalCost" total_cost set_total_cost: str,
-    /// 预留实例抵扣时长：本产品或服务使用预留实例抵扣的使用时长
+    /// Reserved instance deduction duration: The duration of use deducted by reserved instances for this product or service.
     "RiTimeSpan" ri_time_span set_ri_time_span: str,
-    /// 预留实例抵扣原价：本产品或服务使用预留实例抵扣的组件原价金额
+    /// Original price deducted by a reserved instance: The original price of a component deducted by reserved instances for this product or service
     "RiCost" ri_cost set_ri_cost: str,
-    /// 优惠后总价：优惠后总价 =（原价 - 预留实例抵扣原价 - 节省计划抵扣原价）* 折扣率
+    /// Discounted total: discounted total = (Original Price - Original Price Deducted by a Reserved Instance - Savings Plan Deduction from Original Price) * Discount Rate
     "RealTotalCost" real_total_cost set_real_total_cost: str,
-    /// 现金账户支出(元)：通过现金账户支付的金额
+    /// Cash account expenditure (CNY): The amount paid through the cash account
     "CashPayAmount" cash_pay_amount set_cash_pay_amount: str,
-    /// 代金券支出(元)：使用各类优惠券（如代金券、现金券等）支付的金额
+    /// Promo voucher expenditure (CNY): The amount paid using various vouchers (such as promo vouchers and cash vouchers)
     "VoucherPayAmount" voucher_pay_amount set_voucher_pay_amount: str,
-    /// 赠送账户支出(元)：使用赠送金支付的金额
+    /// Gift account expenditure (CNY): The amount paid using free credits
     "IncentivePayAmount" incentive_pay_amount set_incentive_pay_amount: str,
-    /// 分成账户支出(元)：通过分成金账户支付的金额
+    /// Royalty account expenditure (CNY): The amount paid through the royalty account
     "TransferPayAmount" transfer_pay_amount set_transfer_pay_amount: str,
-    /// 组件名称编码
+    /// Component name code
     "ItemCode" item_code set_item_code: str,
-    /// 组件名称：用户购买的产品或服务，所包含的具体组件
+    /// Component name: The specific component of a product or service purchased by the user
     "ItemCodeName" item_code_name set_item_code_name: str,
-    /// 组件类型编码
+    /// Component type code
     "ComponentCode" component_code set_component_code: str,
-    /// 组件类型：用户购买的产品或服务对应的组件大类
+    /// Component type: The major component category corresponding to the product or service purchased by the user
     "ComponentCodeName" component_code_name set_component_code_name: str,
-    /// 分拆项 ID：涉及分拆产品的分拆后的分拆项 ID，如 COS 桶 ID，CDN 域名
+    /// Split item ID: The ID of the split item involved in the split product, such as COS bucket ID and CDN domain name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Disabled in the spec.
     "SplitItemId" split_item_id set_split_item_id: str,
-    /// 分拆项名称：涉及分拆产品的分拆后的分拆项
+    /// Split item name: The split item involved in the split product
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Disabled in the spec.
     "SplitItemName" split_item_name set_split_item_name: str,
-    /// 开始使用时间：产品服务开始使用时间
+    /// Usage start time: Usage start time
     "FeeBeginTime" fee_begin_time set_fee_begin_time: str,
-    /// 结束使用时间：产品服务结束使用时间
+    /// Usage end time: Product or service usage end time
     "FeeEndTime" fee_end_time set_fee_end_time: str,
-    /// 节省计划抵扣原价：节省计划抵扣原价 = 节省计划包抵扣面值 / 节省计划抵扣率
+    /// Savings plan deduction from original price: Savings Plan Deduction from Original Price = Monetary Value of Savings Plan Deduction/ Savings Plan Deduction Rate
     "SPCost" sp_cost set_sp_cost: str,
-    /// 国内国际编码
+    /// Domestic and international codes
     "RegionType" region_type set_region_type: str,
-    /// 国内国际：资源所属区域类型（国内、国际）
+    /// Domestic and international: Resource region type (domestic, international)
     "RegionTypeName" region_type_name set_region_type_name: str,
-    /// 组件刊例价：组件的官网原始单价（如客户享受一口价/合同价则默认不展示）
+    /// Component list price: The original unit price of the component on the portal (not displayed if the customer enjoys a fixed price/contract price)
     "SinglePrice" single_price set_single_price: str,
-    /// 组件单价：组件的折后单价，组件单价 = 刊例价 * 折扣
+    /// Component unit price: Discounted unit price of the component. Component unit price = list price * discount.
     "ContractPrice" contract_price set_contract_price: str,
-    /// 组件价格单位：组件价格的单位，单位构成：元/用量单位/时长单位
+    /// Component Price Unit: Unit of component price, Unit Composition: CNY/usage unit/duration unit
     "SinglePriceUnit" single_price_unit set_single_price_unit: str,
-    /// 组件用量：该组件实际结算用量，组件用量=组件原始用量-抵扣用量（含资源包）
+    /// Component usage: The actual settlement usage of the component, Component Usage = Original Component Usage - Deducted Usage (including resource packages)
     "UsedAmount" used_amount set_used_amount: str,
-    /// 组件用量单位：组件用量对应的单位
+    /// Component usage unit: Unit of measurement corresponding to component usage.
     "UsedAmountUnit" used_amount_unit set_used_amount_unit: str,
-    /// 使用时长：资源使用的时长，组件用量=组件原始使用时长-抵扣时长（含资源包）
+    /// Usage duration: The duration of resource usage, Component Usage = Original Component Usage Duration - Deducted Duration (including resource packages)
     "TimeSpan" time_span set_time_span: str,
-    /// 时长单位：资源使用时长的单位
+    /// Duration unit: Unit of resource usage duration.
     "TimeUnit" time_unit set_time_unit: str,
-    /// 备注属性（实例配置）：其他备注信息，如预留实例的预留实例类型和交易类型、CCN 产品的两端地域信息
+    /// Remark attribute (instance configuration): Additional remark information, such as reserved instance type and transaction type for reserved instances, regional information of both ends for CCN products.
     "ReserveDetail" reserve_detail set_reserve_detail: str,
-    /// 原始用量/时长：组件被资源包抵扣前的原始用量
-    /// （目前仅实时音视频、弹性微服务、云呼叫中心及专属可用区产品支持该信息外显，其他产品尚在接入中）
+    /// Original usage/duration: The original usage of the component before deduction by resource packages.
+    /// (Currently only TRTC, TEM, Cloud Call Center, and CDZ products support this information display. Other products are being integrated.)
     "RealTotalMeasure" real_total_measure set_real_total_measure: str,
-    /// 抵扣用量/时长（含资源包）：组件被资源包抵扣的用量
-    /// （目前仅实时音视频、弹性微服务、云呼叫中心及专属可用区产品支持该信息外显，其他产品尚在接入中）
+    /// Deduction of usage/duration (including resource packages): The amount of usage deducted by resource packages
+    /// (Currently only TRTC, TEM, Cloud Call Center, and CDZ products support this information display. Other products are being integrated.)
     "DeductedMeasure" deducted_measure set_deducted_measure: str,
-    /// 折扣率：本资源享受的折扣率（如客户享受一口价/合同价则默认不展示，退费场景也默认不展示）
+    /// Discount rate: The discount rate enjoyed by this resource (it is not shown by default if the customer enjoys a fixed/contract price, and it is also not shown by default in the refund scenario)
     "Discount" discount set_discount: str,
-    /// 混合折扣率：综合各类折扣抵扣信息后的最终折扣率，混合折扣率=优惠后总价/原价
+    /// Mixed discount rate: The final discount rate after integrating various discount deductions. Mixed Discount Rate = Discounted total price/Original Price.
     "BlendedDiscount" blended_discount set_blended_discount: str,
-    /// 价格属性：该组件除单价、时长外的其他影响折扣定价的属性信息
+    /// Price attribute: Other attributes of the component that affect discount pricing besides unit price and duration
     "PriceInfo" price_info set_price_info: list String,
-    /// 计算规则说明：特殊交易类型计费结算的详细计算说明，如退费及变配
+    /// Calculation rule explanation: A detailed explanation to calculations of billing settlement for special transaction types, such as refund and configuration changes.
     "Formula" formula set_formula: str,
-    /// 计费规则：各产品详细的计费规则官网说明链接
+    /// Billing Rules: The detailed billing rules for each product shown in the portal explanation link
     "FormulaUrl" formula_url set_formula_url: str,
-    /// 配置描述：资源配置规格信息
+    /// Configuration description: Information on specification of resource configuration
     "ComponentConfig" component_config set_component_config: str,
     /// SPDeduction
     "SPDeduction" sp_deduction set_sp_deduction: str,
-    /// 节省计划抵扣率：节省计划可用余额额度范围内，节省计划对于此组件打的折扣率
+    /// Savings plan deduction rate: The discount rate for this component within the available balance limit of the savings plan
     "SPDeductionRate" sp_deduction_rate set_sp_deduction_rate: str,
     /// AssociatedOrder
     "AssociatedOrder" associated_order set_associated_order: str,
-    /// 当前消费项的优惠对象，例如：官网折扣、用户折扣、活动折扣。
+    /// Discount object of the current consumption item, such as official website discount, user discount and activity discount.
     "DiscountObject" discount_object set_discount_object: str,
-    /// 当前消费项的优惠类型，例如：折扣、合同价。
+    /// Discount type of the current consumption item, such as discount and contract price.
     "DiscountType" discount_type set_discount_type: str,
-    /// 对优惠类型的补充描述，例如：商务折扣8折，则优惠类型为“折扣”，优惠内容为“0.8”。
+    /// Supplementary description of the offer type, for example: business discount 20% off, the offer type is "discount" and the discount content is "0.8".
     "DiscountContent" discount_content set_discount_content: str,
-    /// 账单月
+    /// Billing month
     "BillMonth" bill_month set_bill_month: str,
 } }
 
 rt::model! { read debug;
-/// 分账账单按资源汇总明细
+/// Detailed summary of the cost allocation bill by resource
 AllocationSummaryByResource {
-    /// 分账单元唯一标识
+    /// Unique identifier of a cost allocation unit
     "TreeNodeUniqKey" tree_node_uniq_key set_tree_node_uniq_key: str,
-    /// 分账单元名称
+    /// Name of a cost allocation unit
     "TreeNodeUniqKeyName" tree_node_uniq_key_name set_tree_node_uniq_key_name: str,
-    /// 日期：结算日期
+    /// Date: Settlement date
     "BillDate" bill_date set_bill_date: str,
-    /// 支付者 UIN：支付者的账号 ID，账号 ID 是用户在腾讯云的唯一账号标识
+    /// Payer UIN: Account ID of the payer, which is the unique account identifier for the user in Tencent Cloud.
     "PayerUin" payer_uin set_payer_uin: str,
-    /// 使用者 UIN：实际使用资源的账号 ID
+    /// User UIN: Account ID of the actual resource user
     "OwnerUin" owner_uin set_owner_uin: str,
-    /// 操作者 UIN：操作者账号 ID（预付费资源下单或后付费操作开通资源账号的ID或者角色 ID）
+    /// Operator account ID (the resource account ID or role ID opened by prepaid resource ordering or postpaid operation)
     "OperateUin" operate_uin set_operate_uin: str,
-    /// 计费模式编码
+    /// Billing mode code
     "PayMode" pay_mode set_pay_mode: str,
-    /// 计费模式：资源的计费模式，区分为包年包月和按量计费
+    /// Billing mode: Resource billing mode, which can be  yearly/monthly subscriptionor pay-as-you-go.
     "PayModeName" pay_mode_name set_pay_mode_name: str,
-    /// 交易类型编码
+    /// Transaction type code
     "ActionType" action_type set_action_type: str,
-    /// 交易类型：明细交易类型
+    /// Transaction type: Detailed transaction type
     "ActionTypeName" action_type_name set_action_type_name: str,
-    /// 产品编码
+    /// Product code
     "BusinessCode" business_code set_business_code: str,
-    /// 产品名称：用户所采购的各类云产品
+    /// Product name: Various cloud products purchased by users
     "BusinessCodeName" business_code_name set_business_code_name: str,
-    /// 子产品编码
+    /// Subproduct code
     "ProductCode" product_code set_product_code: str,
-    /// 子产品名称：用户采购的具体产品细分类型
+    /// Subproduct name: Product subdivision type purchased by the user
     "ProductCodeName" product_code_name set_product_code_name: str,
-    /// 地域ID
+    /// Region ID
     "RegionId" region_id set_region_id: i128,
-    /// 地域名称：资源所属地域
+    /// Region name: The region where the resource is located
     "RegionName" region_name set_region_name: str,
-    /// 可用区ID
+    /// AZ ID
     "ZoneId" zone_id set_zone_id: i128,
-    /// 可用区：资源所属可用区
+    /// Availability zone: The availability zone where the resource is located.
     "ZoneName" zone_name set_zone_name: str,
-    /// 实例类型编码
+    /// Instance type code
     "InstanceType" instance_type set_instance_type: str,
-    /// 实例类型：购买的产品服务对应的实例类型，包括资源包、RI、SP、竞价实例。常规实例默认展示“-”
+    /// Instance type: The type of an instance corresponding to the product service purchased, including resource packages, RI, SP, and spot instances. It is displayed as "-" by default for regular instances.
     "InstanceTypeName" instance_type_name set_instance_type_name: str,
-    /// 资源ID：不同产品因资源形态不同，资源内容不完全相同，如云服务器 CVM 为对应的实例 ID； 若该产品被分拆，则展示产品分拆后的分拆项 ID，如 COS 桶 ID，CDN 域名
+    /// Resource ID: Resources vary by product, and the content is not identical. For example, Cloud Virtual Machine (CVM) corresponds to the instance ID. If the product is split, it shows the split item ID, such as COS bucket ID and CDN domain name.
     "ResourceId" resource_id set_resource_id: str,
-    /// 实例名称：用户在控制台为资源设置的名称，如未设置默认为空；若该产品被分拆，则展示分拆产品分拆后的分拆项资源别名
+    /// Instance name: The name set by the user for the resource in the console, which is empty by default if not set. If the product is split, it shows the split resource alias.
     "ResourceName" resource_name set_resource_name: str,
-    /// 分账标签：资源绑定的标签
+    /// Allocation tag: The resource-bound tag
     "Tag" tag set_tag: list BillTag,
-    /// 项目ID
+    /// Project ID
     "ProjectId" project_id set_project_id: i128,
-    /// 项目名称：资源归属的项目，用户在控制台给资源自主分配项目，未分配则是默认项目
+    /// Project name: The Project to which a resource belongs, which is independently allocated by the user for the resource in the console. If a resource has not been allocated to an Project, it will be a default Project.
     "ProjectName" project_name set_project_name: str,
-    /// 费用归集类型：费用来源类型，分摊、归集、未分配
-    /// 0 - 分摊
-    /// 1 - 归集
-    /// -1 -  未分配
+    /// Cost collection type: The source types of fees, including allocated, collection and unallocated.
+    /// 0 - Allocation
+    /// 1 - Collection
+    /// -1 - Unallocated
     "AllocationType" allocation_type set_allocation_type: i64,
-    /// 组件原价：原价 = 组件刊例价 * 组件用量 * 使用时长（如客户享受一口价/合同价则默认不展示，退费类场景也默认不展示），指定价模式
+    /// Original price of a component: Original Price = Component List Price * Component Usage * Duration of Use (not displayed if the customer enjoys a fixed price/contract price, and not displayed by default in refund scenarios), specified price mode
     "TotalCost" total_cost set_total_cost: str,
-    /// 预留实例抵扣时长：本产品或服务使用预留实例抵扣的使用时长
+    /// Reserved instance deduction duration: The duration of use deducted by reserved instances for this product or service.
     "RiTimeSpan" ri_time_span set_ri_time_span: str,
-    /// 预留实例抵扣原价：本产品或服务使用预留实例抵扣的组件原价金额
+    /// Original price deducted by a reserved instance: The original price of a component deducted by reserved instances for this product or service
     "RiCost" ri_cost set_ri_cost: str,
-    /// 优惠后总价：优惠后总价 =（原价 - 预留实例抵扣原价 - 节省计划抵扣原价）* 折扣率
+    /// Discounted total: discounted total = (Original Price - Original Price Deducted by a Reserved Instance - Savings Plan Deduction from Original Price) * Discount Rate
     "RealTotalCost" real_total_cost set_real_total_cost: str,
-    /// 现金账户支出(元)：通过现金账户支付的金额
+    /// Cash account expenditure (CNY): The amount paid through the cash account
     "CashPayAmount" cash_pay_amount set_cash_pay_amount: str,
-    /// 代金券支出(元)：使用各类优惠券（如代金券、现金券等）支付的金额
+    /// Promo voucher expenditure (CNY): The amount paid using various vouchers (such as promo vouchers and cash vouchers)
     "VoucherPayAmount" voucher_pay_amount set_voucher_pay_amount: str,
-    /// 赠送账户支出(元)：使用赠送金支付的金额
+    /// Gift account expenditure (CNY): The amount paid using free credits
     "IncentivePayAmount" incentive_pay_amount set_incentive_pay_amount: str,
-    /// 分成账户支出(元)：通过分成金账户支付的金额
+    /// Royalty account expenditure (CNY): The amount paid through the royalty account
     "TransferPayAmount" transfer_pay_amount set_transfer_pay_amount: str,
-    /// 分拆项 ID：涉及分拆产品的分拆后的分拆项 ID，如 COS 桶 ID，CDN 域名
+    /// Split item ID: The ID of the split item involved in the split product, such as COS bucket ID and CDN domain name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Disabled in the spec.
     "SplitItemId" split_item_id set_split_item_id: str,
-    /// 分拆项名称：涉及分拆产品的分拆后的分拆项
+    /// Split item name: The split item involved in the split product
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Disabled in the spec.
     "SplitItemName" split_item_name set_split_item_name: str,
-    /// 开始使用时间：产品服务开始使用时间
+    /// Usage start time: Usage start time
     "FeeBeginTime" fee_begin_time set_fee_begin_time: str,
-    /// 结束使用时间：产品服务结束使用时间
+    /// Usage end time: Product or service usage end time
     "FeeEndTime" fee_end_time set_fee_end_time: str,
-    /// 节省计划抵扣原价：节省计划抵扣原价 = 节省计划包抵扣面值 / 节省计划抵扣率
+    /// Savings plan deduction from original price: Savings Plan Deduction from Original Price = Monetary Value of Savings Plan Deduction/ Savings Plan Deduction Rate
     "SPCost" sp_cost set_sp_cost: str,
-    /// 国内国际编码
+    /// Domestic and international codes
     "RegionType" region_type set_region_type: str,
-    /// 国内国际：资源所属区域类型（国内、国际）
+    /// Domestic and international: Resource region type (domestic, international)
     "RegionTypeName" region_type_name set_region_type_name: str,
-    /// 配置描述：对应资源下各组件名称及用量（如组件为用量累加型计费则为合计用量）
+    /// Configuration description: Name and usage of each component under the corresponding resource (the total usage if the component is cumulative usage billing type)
     "ComponentConfig" component_config set_component_config: str,
     /// SPDeduction
     "SPDeduction" sp_deduction set_sp_deduction: str,
-    /// 账单月
+    /// Billing month
     "BillMonth" bill_month set_bill_month: str,
 } }
 
 rt::model! { read debug;
-/// 分账目录树
+/// Cost allocation tree.
 AllocationTree {
-    /// 分账单元ID
+    /// ID of a cost allocation unit.
     "Id" id set_id: i128,
-    /// 分账单元名称
+    /// Cost allocation unit name.
     "Name" name set_name: str,
-    /// 分账单元唯一标识
+    /// Unique identifier of a cost allocation unit
     "TreeNodeUniqKey" tree_node_uniq_key set_tree_node_uniq_key: str,
-    /// 子树
+    /// Subtree.
     "Children" children set_children: list AllocationTree,
 } }
 
 rt::model! { read debug;
-/// 当前归属单元信息
+/// Information of the current allocation unit
 AllocationTreeNode {
-    /// 分账单元唯一标识
+    /// Unique identifier of a cost allocation unit
     "TreeNodeUniqKey" tree_node_uniq_key set_tree_node_uniq_key: str,
-    /// 分账单元名称
+    /// Name of a cost allocation unit
     "TreeNodeUniqKeyName" tree_node_uniq_key_name set_tree_node_uniq_key_name: str,
 } }
 
 rt::model! { read debug;
-/// 分账单元id和名称
+/// Specifies the ID and name of a cost allocation unit.
 AllocationUnit {
-    /// 分账单元ID
+    /// Cost allocation unit ID.
     "NodeId" node_id set_node_id: i128,
-    /// 分账规则名称
+    /// Specifies the name of a cost allocation rule.
     "TreeNodeUniqKeyName" tree_node_uniq_key_name set_tree_node_uniq_key_name: str,
 } }
 
 rt::model! { read debug;
-/// 成本分析交易类型复杂类型
+/// Cost analysis transaction type complex type
 AnalyseActionTypeDetail {
-    /// 交易类型code
-    ///
-    /// 枚举值：
-    ///
-    /// - prepay_purchase： 包年包月新购
-    /// - prepay_renew： 包年包月续费
-    /// - prepay_modify： 包年包月配置变更
-    /// - prepay_return： 包年包月退款
-    /// - postpay_deduct_h： 按量计费小时结
-    /// - postpay_deduct_d： 按量计费日结
-    /// - postpay_deduct_m： 按量计费月结
-    /// - offline_deduct： 线下项目扣费
-    /// - online_deduct： 线下产品扣费
-    /// - recon_deduct： 调账扣费
-    /// - recon_increase： 调账补偿
-    /// - postpay_deduct_s： 竞价实例小时结
-    /// - recon_increase_f： 线下项目调账补偿
-    /// - pre_to_post： 包年包月转按量
-    /// - svp_hour_pay： 节省计划小时费用
-    /// - recon_guarantee： 保底扣款
-    /// - billVirtualId： 月度计费精度差异
+    /// Transaction type code
     "ActionType" action_type set_action_type: str,
-    /// 交易类型Name
+    /// Transaction type Name
     "ActionTypeName" action_type_name set_action_type_name: str,
 } }
 
 rt::model! { read debug;
-/// 成本分析金额返回数据模型
+/// Cost analysis amount return data model
 AnalyseAmountDetail {
-    /// 费用类型
+    /// Fee type
     "Key" key set_key: str,
-    /// 是否展示
+    /// Indicates whether to display
     "Display" display set_display: i64,
 } }
 
 rt::model! { read debug;
-/// 成本分析产品返回复杂类型
+/// Cost analysis product return complex type
 AnalyseBusinessDetail {
-    /// 产品码code
+    /// Product code
     "BusinessCode" business_code set_business_code: str,
-    /// 产品名称
+    /// Product name
     "BusinessCodeName" business_code_name set_business_code_name: str,
 } }
 
 rt::model! { read debug;
-/// 成本分析过滤框复杂类型
+/// Cost analysis filter box complex type
 AnalyseConditionDetail {
-    /// 产品
+    /// product
     "Business" business set_business: list AnalyseBusinessDetail,
-    /// 项目
+    /// Project
     "Project" project set_project: list AnalyseProjectDetail,
-    /// 地域
+    /// Region.
     "Region" region set_region: list AnalyseRegionDetail,
-    /// 计费模式
+    /// Billing mode.
     "PayMode" pay_mode set_pay_mode: list AnalysePayModeDetail,
-    /// 交易类型
+    /// Transaction type
     "ActionType" action_type set_action_type: list AnalyseActionTypeDetail,
-    /// 可用区
+    /// Availability zone
     "Zone" zone set_zone: list AnalyseZoneDetail,
-    /// 资源所有者Uin
+    /// Resource owner Uin
     "OwnerUin" owner_uin set_owner_uin: list AnalyseOwnerUinDetail,
-    /// 费用类型
+    /// Fee type
     "Amount" amount set_amount: list AnalyseAmountDetail,
 } }
 
 rt::model! { write debug;
-/// 成本分析查询条件
+/// Cost analysis query conditions
 AnalyseConditions {
-    /// 产品名称代码
+    /// Product name code
     "BusinessCodes" business_codes set_business_codes: str,
-    /// 子产品名称代码
+    /// Subproduct name code
     "ProductCodes" product_codes set_product_codes: str,
-    /// 组件类型代码
+    /// Component type code
     "ComponentCode" component_code set_component_code: str,
-    /// 可用区ID：资源所属可用区ID
+    /// Availability zone ID: The availability zone ID where the resource is located.
     "ZoneIds" zone_ids set_zone_ids: str,
-    /// 地域ID:资源所属地域ID
+    /// Region ID: Resource region ID
     "RegionIds" region_ids set_region_ids: str,
-    /// 项目ID:资源所属项目ID
+    /// Project ID: Project ID of the resource
     "ProjectIds" project_ids set_project_ids: str,
-    /// 计费模式 prePay(表示包年包月)/postPay(表示按量计费)
+    /// Billing mode prePay (yearly/monthly subscription)/postPay (pay-as-you-go billing)
     "PayModes" pay_modes set_pay_modes: str,
-    /// 交易类型，查询交易类型（请使用交易类型code入参）
+    /// Transaction type. Query transaction type (please use transaction type code as input parameter).
     "ActionTypes" action_types set_action_types: str,
-    /// 分账标签
+    /// Cost allocation tag key and value
     "Tags" tags set_tags: str,
-    /// 费用类型，查询费用类型（请使用费用类型code入参）入参枚举如下
-    ///
-    /// 枚举值：
-    ///
-    /// - cashPayAmount： 现金
-    /// - incentivePayAmount： 赠送金
-    /// - voucherPayAmount： 优惠券
-    /// - transferPayAmount： 分成金
+    /// Fee type. Query fee type (please use fee type code input parameter). The input parameter enumeration is as follows:
+    /// cashPayAmount: Cash
+    /// incentivePayAmount: Bonus
+    /// voucherPayAmount: Coupon
+    /// tax: tax
+    /// amountBeforeTax: pre-tax price
     "FeeType" fee_type set_fee_type: str,
-    /// 查询成本分析数据的用户UIN
+    /// User UIN for querying cost analysis data
     "PayerUins" payer_uins set_payer_uins: str,
-    /// 使用资源的用户UIN
+    /// User UIN for using resources
     "OwnerUins" owner_uins set_owner_uins: str,
-    /// 消耗类型，查询消耗类型（请使用消耗类型code入参）
+    /// Consumption type. Query consumption type (please use consumption type code input parameter).
     "ConsumptionTypes" consumption_types set_consumption_types: str,
 } }
 
 rt::model! { read debug;
-/// 成本分析数据复杂类型
+/// Cost analysis data complex type
 AnalyseDetail {
-    /// 时间
+    /// Time
     "Name" name set_name: str,
-    /// 金额
+    /// Amount
     "Total" total set_total: str,
-    /// 日期明细金额
+    /// Date Detail Amount
     "TimeDetail" time_detail set_time_detail: list AnalyseTimeDetail,
 } }
 
 rt::model! { read debug;
-/// 成本分析表头数据复杂类型
+/// Cost analysis header data complex type
 AnalyseHeaderDetail {
-    /// 表头日期
+    /// Header date
     "HeadDetail" head_detail set_head_detail: list AnalyseHeaderTimeDetail,
-    /// 时间
+    /// Time
     "Name" name set_name: str,
-    /// 总计
+    /// total
     "Total" total set_total: str,
 } }
 
 rt::model! { read debug;
-/// 成本分析header表头数据
+/// Cost analysis header data
 AnalyseHeaderTimeDetail {
-    /// 日期
+    /// Date
     "Name" name set_name: str,
 } }
 
 rt::model! { read debug;
-/// 成本分析使用者uin复杂类型
+/// Cost analysis user UIN complex type
 AnalyseOwnerUinDetail {
-    /// 使用者uin
+    /// User uin
     "OwnerUin" owner_uin set_owner_uin: str,
 } }
 
 rt::model! { read debug;
-/// 成本分析支付方式复杂类型
+/// Cost analysis payment method complex type
 AnalysePayModeDetail {
-    /// 计费模式code
-    ///
-    /// 枚举值：
-    ///
-    /// - prePay： 包年包月
-    /// - postPay： 按量计费
+    /// Billing mode code
     "PayMode" pay_mode set_pay_mode: str,
-    /// 计费模式Name
+    /// Billing mode Name
     "PayModeName" pay_mode_name set_pay_mode_name: str,
 } }
 
 rt::model! { read debug;
-/// 成本分析项目返回复杂类型
+/// Cost analysis project return complex type
 AnalyseProjectDetail {
-    /// 项目id
+    /// Project ID
     "ProjectId" project_id set_project_id: str,
-    /// 默认项目
+    /// default project
     "ProjectName" project_name set_project_name: str,
 } }
 
 rt::model! { read debug;
-/// 成本分析地域返回复杂类型
+/// Cost analysis region return complex type
 AnalyseRegionDetail {
-    /// 地域id
+    /// Region ID.
     "RegionId" region_id set_region_id: str,
-    /// 地域名称
+    /// Region name
     "RegionName" region_name set_region_name: str,
 } }
 
 rt::model! { read debug;
-/// 成本分析返回值复杂类型
+/// Cost analysis return value complex type
 AnalyseTimeDetail {
-    /// 日期
+    /// Date
     "Time" time set_time: str,
-    /// 金额
+    /// Amount
     "Money" money set_money: str,
 } }
 
 rt::model! { read debug;
-/// 成本分析可用区复杂类型
+/// Cost analysis availability zone complex type
 AnalyseZoneDetail {
-    /// 可用区id
+    /// AZ ID.
     "ZoneId" zone_id set_zone_id: str,
-    /// 可用区Name
+    /// Available zone Name
     "ZoneName" zone_name set_zone_name: str,
 } }
 
 rt::model! { read debug;
-/// 适用商品信息
+/// The products that are applicable.
 ApplicableProducts {
-    /// 适用商品名称，值为“全产品通用”或商品名称组成的string，以","分割。
+    /// Valid values: `all products` or names of the applicable products (string). Multiple names are separated by commas.
     "GoodsName" goods_name set_goods_name: str,
-    /// postPay后付费/prePay预付费/riPay预留实例/空字符串或者"*"表示全部模式。如GoodsName为多个商品名以","分割组成的string，而PayMode为"*"，表示每一件商品的模式都为"*"。
+    /// Valid values: `postPay`: pay-as-you-go; `prePay`: prepaid; `riPay`: reserved instance; empty or `*`: all. If `GoodsName` contains multiple product names and `PayMode` is `*`, it indicates that the voucher can be used in all billing modes for each of the products.
     "PayMode" pay_mode set_pay_mode: str,
 } }
 
 rt::model! { read debug;
-/// 交易类型筛选列表
+/// Transaction type filter list
 BillActionType {
-    /// 交易类型编码
+    /// Transaction type code
     "ActionType" action_type set_action_type: str,
-    /// 交易类型：明细交易类型
+    /// Transaction type: Detailed transaction type
     "ActionTypeName" action_type_name set_action_type_name: str,
 } }
 
 rt::model! { read debug;
-/// 产品筛选列表
+/// Product filter list
 BillBusiness {
-    /// 产品编码
+    /// Product code
     "BusinessCode" business_code set_business_code: str,
-    /// 产品名称：用户所采购的各类云产品
+    /// Product name: Various cloud products purchased by users
     "BusinessCodeName" business_code_name set_business_code_name: str,
 } }
 
 rt::model! { read debug;
-/// 产品级联筛选值
+/// Product cascade filter value
 BillBusinessLink {
-    /// 产品编码
+    /// Product code
     "BusinessCode" business_code set_business_code: str,
-    /// 产品名称
+    /// Product name
     "BusinessCodeName" business_code_name set_business_code_name: str,
-    /// 子产品
+    /// Subproduct
     "Children" children set_children: list BillProductLink,
 } }
 
 rt::model! { read debug;
-/// 组件类型筛选列表
+/// Component type filter list
 BillComponent {
-    /// 组件类型编码
+    /// Component type code
     "ComponentCode" component_code set_component_code: str,
-    /// 组件类型：用户购买的产品或服务对应的组件大类
+    /// Component type: The major component category corresponding to the product or service purchased by the user
     "ComponentCodeName" component_code_name set_component_code_name: str,
 } }
 
 rt::model! { read debug;
-/// 日期筛选列表
+/// Date filter list
 BillDays {
-    /// 日期：结算日期
+    /// Date: Settlement date
     "BillDay" bill_day set_bill_day: str,
 } }
 
 rt::model! { read debug;
-/// 账单明细数据对象
+/// Bill details
 BillDetail {
-    /// 产品名称：用户所采购的各类云产品，例如：云服务器 CVM
+    /// Product name: The name of a Tencent Cloud product purchased by the user, such as CVM.
     "BusinessCodeName" business_code_name set_business_code_name: str,
-    /// 子产品名称：用户采购的具体产品细分类型，例如：云服务器 CVM-标准型 S1
+    /// Subproduct name: The subcategory of a Tencent Cloud product purchased by the user, such as CVM Standard S1.
     "ProductCodeName" product_code_name set_product_code_name: str,
-    /// 计费模式：资源的计费模式，区分为包年包月和按量计费
+    /// Billing mode, which can be yearly/monthly subscription or pay-as-you-go.
     "PayModeName" pay_mode_name set_pay_mode_name: str,
-    /// 项目名称：资源归属的项目，用户在控制台给资源自主分配项目，未分配则是默认项目
+    /// Project name: The project to which a resource belongs, which is user-designated. If a resource has not been assigned to a project, it will automatically belong to the default project.
     "ProjectName" project_name set_project_name: str,
-    /// 地域：资源所属地域，如华南地区（广州）
+    /// Region: The region to which a resource belongs, such as South China (Guangzhou).
     "RegionName" region_name set_region_name: str,
-    /// 可用区：资源所属可用区，如广州三区
+    /// Availability zone: availability zone of a resource, e.g. Guangzhou Zone 3
     "ZoneName" zone_name set_zone_name: str,
-    /// 资源 ID：账单中出账对象 ID，不同产品因资源形态不同，资源内容不完全相同，如云服务器 CVM 为对应的实例 ID
+    /// Instance ID: The object ID of a billed resource, such as a CVM instance ID. This object ID may vary due to various forms and contents of resources in different products.
     "ResourceId" resource_id set_resource_id: str,
-    /// 资源别名：用户在控制台为资源设置的名称，如果未设置，则默认为空
+    /// Instance name: The resource name set by the user in the console. If it is not set, it will be empty by default.
     "ResourceName" resource_name set_resource_name: str,
-    /// 交易类型，如包年包月新购、包年包月续费、按量计费扣费等类型
+    /// Transaction type, which can be yearly/monthly subscription purchase, yearly/monthly subscription renewal, or pay-as-you-go deduction.
     "ActionTypeName" action_type_name set_action_type_name: str,
-    /// 订单ID：包年包月计费模式下对应子订单号。后付费计费模式下账单费用不存在订单概念，可忽略此参数。
+    /// Order ID: The sub-order number corresponding to the yearly/monthly subscription mode. In the postpaid billing model, the bill amount does not exist as an order concept, and this parameter can be ignored.
     "OrderId" order_id set_order_id: str,
-    /// 交易ID：结算扣费单号
+    /// Transaction ID: The bill number for a deducted payment
     "BillId" bill_id set_bill_id: str,
-    /// 扣费时间：结算扣费时间
+    /// Transaction time: The time at which a payment was deducted
     "PayTime" pay_time set_pay_time: str,
-    /// 开始使用时间：产品服务开始使用时间
+    /// Usage start time: The time at which product or service usage starts
     "FeeBeginTime" fee_begin_time set_fee_begin_time: str,
-    /// 结束使用时间：产品服务结束使用时间
+    /// Usage end time: The time at which product or service usage ends
     "FeeEndTime" fee_end_time set_fee_end_time: str,
-    /// 组件列表
+    /// Component list
     "ComponentSet" component_set set_component_set: list BillDetailComponent,
-    /// 支付者UIN：支付者的账号 ID，账号 ID 是用户在腾讯云的唯一账号标识
+    /// Payer account ID: The account ID of the payer, which is the unique identifier of a Tencent Cloud user.
     "PayerUin" payer_uin set_payer_uin: str,
-    /// 使用者UIN：实际使用资源的账号 ID
+    /// Owner account ID: The account ID of the actual resource user
     "OwnerUin" owner_uin set_owner_uin: str,
-    /// 操作者UIN：操作者账号 ID（预付费资源下单或后付费操作开通资源账号的 ID 或者角色 ID ）
+    /// Operator account ID: The account or role ID of the operator who purchases or activates a resource
     "OperateUin" operate_uin set_operate_uin: str,
-    /// 标签信息
+    /// Tag information.
     "Tags" tags set_tags: list BillTagInfo,
-    /// 产品编码
+    /// Product code
     "BusinessCode" business_code set_business_code: str,
-    /// 子产品编码
+    /// Subproduct code
     "ProductCode" product_code set_product_code: str,
-    /// 交易类型编码
+    /// Transaction type code
     "ActionType" action_type set_action_type: str,
-    /// 地域ID
+    /// Region ID
     "RegionId" region_id set_region_id: str,
-    /// 项目ID
+    /// Project ID
     "ProjectId" project_id set_project_id: i64,
-    /// 价格属性：该组件除单价、时长外的其他影响折扣定价的属性信息
+    /// Price attribute: Other attributes of the component that affect discount pricing besides unit price and duration
     "PriceInfo" price_info set_price_info: list String,
-    /// 关联交易单据ID：和本笔交易关联单据 ID，如，冲销订单，记录原订单、重结订单，退费单记录对应的原购买订单号
+    /// Associated transaction document ID: Document ID associated with this transaction, such as a write-off order, the original order, a resettlement order, or the original purchase order number recorded in a refund order.
     "AssociatedOrder" associated_order set_associated_order: obj BillDetailAssociatedOrder,
-    /// 计算说明：特殊交易类型计费结算的详细计算说明，如退费及变配
+    /// Calculation explanation: A detailed explanation to calculations of billing settlement for special transaction types, such as refund and configuration changes.
     "Formula" formula set_formula: str,
-    /// 计费规则：各产品详细的计费规则官网说明链接
+    /// Billing Rules: The detailed billing rules for each product shown in the portal explanation link
     "FormulaUrl" formula_url set_formula_url: str,
-    /// 账单归属日
+    /// Billing day
     "BillDay" bill_day set_bill_day: str,
-    /// 账单归属月
+    /// Billing month
     "BillMonth" bill_month set_bill_month: str,
-    /// 账单记录ID
+    /// Billing record ID
     "Id" id set_id: str,
-    /// 国内国际编码
+    /// Domestic and international codes
     "RegionType" region_type set_region_type: str,
-    /// 国内国际：资源所属区域类型（国内、国际）
+    /// Domestic and international: Resource region type (domestic, international)
     "RegionTypeName" region_type_name set_region_type_name: str,
-    /// 备注属性（实例配置）：其他备注信息，如预留实例的预留实例类型和交易类型、CCN 产品的两端地域信息
+    /// Remark attribute (instance configuration): Additional remark information, such as reserved instance type and transaction type for reserved instances, regional information of both ends for CCN products.
     "ReserveDetail" reserve_detail set_reserve_detail: str,
-    /// 优惠对象
+    /// discount object
     "DiscountObject" discount_object set_discount_object: str,
-    /// 优惠类型
+    /// Offer type
     "DiscountType" discount_type set_discount_type: str,
-    /// 优惠内容
+    /// discount content
     "DiscountContent" discount_content set_discount_content: str,
     /// 资源扩展信息：体现资源维度的扩展信息，与L2账单的扩展字段信息保持一致。
     "ExtendField" extend_field set_extend_field: str,
 } }
 
 rt::model! { read debug;
-/// 明细账单关联单据信息
+/// Information of the document associated with bill details
 BillDetailAssociatedOrder {
-    /// 新购订单
+    /// Newly purchased order
     "PrepayPurchase" prepay_purchase set_prepay_purchase: str,
-    /// 续费订单
+    /// Renewal order
     "PrepayRenew" prepay_renew set_prepay_renew: str,
-    /// 升配订单
+    /// Configuration upgrade order
     "PrepayModifyUp" prepay_modify_up set_prepay_modify_up: str,
-    /// 冲销订单
+    /// Write-off order
     "ReverseOrder" reverse_order set_reverse_order: str,
-    /// 优惠调整后订单
+    /// Order after discount adjustment
     "NewOrder" new_order set_new_order: str,
-    /// 优惠调整前订单
+    /// Order before discount adjustment
     "Original" original set_original: str,
 } }
 
 rt::model! { read debug;
-/// 账单明细组件对象
+/// Information about components charged in the bill
 BillDetailComponent {
-    /// 组件类型：用户购买的产品或服务对应的组件大类，例如：云服务器 CVM 的组件：CPU、内存等
+    /// Component type: The component type of a product or service purchased, such as CVM instance components including CPU and memory.
     "ComponentCodeName" component_code_name set_component_code_name: str,
-    /// 组件名称：用户购买的产品或服务，所包含的具体组件
+    /// Component name: The specific component of a product or service purchased
     "ItemCodeName" item_code_name set_item_code_name: str,
-    /// 组件刊例价：组件的官网原始单价（如果客户享受一口价/合同价则默认不展示）
+    /// Component list price: The listed unit price of a component. If a customer has applied for a fixed preferential price or contract price, this parameter will not be displayed by default.
     "SinglePrice" single_price set_single_price: str,
-    /// 组件指定价（已废弃）
+    /// Specified price of a component. This parameter has been deprecated.
     ///
     /// Disabled in the spec.
     "SpecifiedPrice" specified_price set_specified_price: str,
-    /// 组件价格单位：组件价格的单位，单位构成：元/用量单位/时长单位
+    /// Component price measurement unit: The unit of measurement for a component price, which is composed of USD, usage unit, and duration unit.
     "PriceUnit" price_unit set_price_unit: str,
-    /// 组件用量：该组件实际结算用量，组件用量 = 组件原始用量 - 抵扣用量（含资源包
+    /// Component usage: The actually settled usage of a component, which is "Raw usage - Deducted usage (including packages)".
     "UsedAmount" used_amount set_used_amount: str,
-    /// 组件用量单位：组件用量对应的单位
+    /// Component usage unit: The unit of measurement for component usage
     "UsedAmountUnit" used_amount_unit set_used_amount_unit: str,
-    /// 原始用量/时长：组件被资源包抵扣前的原始用量/时长
+    /// Original usage/duration: The original usage of the component before deduction by resource packages.
     "RealTotalMeasure" real_total_measure set_real_total_measure: str,
-    /// 抵扣用量/时长（含资源包）：组件被资源包抵扣的用量/时长
+    /// Deduction of usage/duration (including resource packages): The amount of usage/duration deducted by resource packages
     "DeductedMeasure" deducted_measure set_deducted_measure: str,
-    /// 使用时长：资源使用的时长
+    /// Usage duration: The resource usage duration
     "TimeSpan" time_span set_time_span: str,
-    /// 时长单位：资源使用时长的单位
+    /// Duration unit: The unit of measurement for usage duration
     "TimeUnitName" time_unit_name set_time_unit_name: str,
-    /// 组件原价：原价 = 组件刊例价 * 组件用量 * 使用时长（如果客户享受一口价/合同价则默认不展示，退费类场景也默认不展示）
+    /// Original cost: The original cost of a resource, which is "List price x Usage x Usage duration". If a customer has applied for a fixed preferential price or contract price or is in a refund scenario, this parameter will not be displayed by default.
     "Cost" cost set_cost: str,
-    /// 折扣率：本资源享受的折扣率（如果客户享受一口价/合同价则默认不展示，退费场景也默认不展示）
+    /// Discount multiplier: The discount multiplier applied to the cost of the resource. If a customer has applied for a fixed preferential price or contract price or is in a refund scenario, this parameter will not be displayed by default.
     "Discount" discount set_discount: str,
-    /// 优惠类型
+    /// Offer type
     "ReduceType" reduce_type set_reduce_type: str,
-    /// 优惠后总价：优惠后总价=（原价 - 预留实例抵扣原价 - 节省计划抵扣原价）* 折扣率
+    /// Total amount after discount: Total amount after discount = (Original cost - RI deduction (cost) - SP deduction (cost)) x Discount multiplier
     "RealCost" real_cost set_real_cost: str,
-    /// 优惠券支出：使用各类优惠券（如代金券、现金券等）支付的金额
+    /// Voucher payment: The voucher deduction amount
     "VoucherPayAmount" voucher_pay_amount set_voucher_pay_amount: str,
-    /// 现金账户支出：通过现金账户支付的金额
+    /// Cash credit: The amount paid from the user's cash account
     "CashPayAmount" cash_pay_amount set_cash_pay_amount: str,
-    /// 赠送账户支出：使用赠送金支付的金额
+    /// Free credit: The amount paid with the user's free credit
     "IncentivePayAmount" incentive_pay_amount set_incentive_pay_amount: str,
-    /// 分成金账户支出：通过分成金账户支付的金额
+    /// Royalty account expenditure: The amount paid through the royalty account
     "TransferPayAmount" transfer_pay_amount set_transfer_pay_amount: str,
-    /// 组件类型编码
+    /// Component type code
     "ItemCode" item_code set_item_code: str,
-    /// 组件名称编码
+    /// Component name code
     "ComponentCode" component_code set_component_code: str,
-    /// 组件单价：组件的折后单价，组件单价 = 刊例价 * 折扣
+    /// Component unit price: Discounted unit price of the component. Component unit price = list price * discount.
     "ContractPrice" contract_price set_contract_price: str,
-    /// 实例类型：购买的产品服务对应的实例类型，包括资源包、RI、SP、竞价实例。正常的实例展示默认为不展示
+    /// Instance type: The type of an instance corresponding to the product service purchased, including resource packages, RI, SP, and spot instances. Normal instance display is not displayed by default.
     "InstanceType" instance_type set_instance_type: str,
-    /// 预留实例抵扣的使用时长：本产品或服务使用预留实例抵扣的使用时长
+    /// RI deduction duration: The duration of use deducted by reserved instances for this product or service.
     "RiTimeSpan" ri_time_span set_ri_time_span: str,
-    /// 预留实例抵扣组件原价：本产品或服务使用预留实例抵扣的组件原价金额
+    /// Reserved Instance Deduction Component Original Price: The original price of a component deducted by reserved instances for this product or service
     "OriginalCostWithRI" original_cost_with_ri set_original_cost_with_ri: str,
-    /// 节省计划抵扣率：节省计划可用余额额度范围内，节省计划对于此组件打的折扣率
+    /// Savings plan deduction rate: The discount rate for this component within the available balance limit of the savings plan
     "SPDeductionRate" sp_deduction_rate set_sp_deduction_rate: str,
-    /// 节省计划抵扣金额（已废弃）
+    /// Cost deduction by SP. This parameter has been deprecated. Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Disabled in the spec.
     "SPDeduction" sp_deduction set_sp_deduction: str,
-    /// 节省计划抵扣组件原价：节省计划抵扣原价=节省计划包抵扣金额/节省计划抵扣率
+    /// Original Price of Savings Plan Deduction Component: Savings Plan Deduction from Original Price = Deduction Amount of Savings Plan Package / Savings Plan Deduction Rate
     "OriginalCostWithSP" original_cost_with_sp set_original_cost_with_sp: str,
-    /// 混合折扣率：综合各类折扣抵扣信息后的最终折扣率，混合折扣率 = 优惠后总价 / 组件原价
+    /// Mixed discount rate: The final discount rate after integrating various discount deductions. Mixed Discount Rate = Discounted total price/Component original price.
     "BlendedDiscount" blended_discount set_blended_discount: str,
-    /// 配置描述：资源配置规格信息
+    /// Configuration description: Information on specification of resource configuration
     "ComponentConfig" component_config set_component_config: list BillDetailComponentConfig,
 } }
 
 rt::model! { read debug;
-/// 明细账单配置描述结构
+/// Bill details configuration descriptions
 BillDetailComponentConfig {
-    /// 配置描述名称
+    /// Configuration description name
     "Name" name set_name: str,
-    /// 配置描述值
+    /// Configuration description value
     "Value" value set_value: str,
 } }
 
 rt::model! { read debug;
-/// 经销账单资源汇总数据对象
+/// Summary objects for a reseller bill
 BillDistributionResourceSummary {
-    /// 产品名称：用户所采购的各类云产品，例如：云服务器 CVM
+    /// Product name: The name of a Tencent Cloud product purchased by the user, such as CVM.
     "BusinessCodeName" business_code_name set_business_code_name: str,
-    /// 子产品名称：用户采购的具体产品细分类型，例如：云服务器 CVM-标准型 S1
+    /// Subproduct name: The subcategory of a Tencent Cloud product purchased by the user, such as CVM - Standard S1.
     "ProductCodeName" product_code_name set_product_code_name: str,
-    /// 计费模式：资源的计费模式，区分为包年包月和按量计费
+    /// Billing mode: The billing mode, which can be yearly/monthly subscription or pay-as-you-go.
     "PayModeName" pay_mode_name set_pay_mode_name: str,
-    /// 项目名称：资源归属的项目，用户在控制台给资源自主分配项目，未分配则是默认项目
+    /// Project Name: The project to which a resource belongs, which is user-designated. If a resource has not been assigned to a project, it will automatically belong to the default project.
     "ProjectName" project_name set_project_name: str,
-    /// 地域：资源所属地域，如华南地区（广州）
+    /// Region: The region of a resource, e.g. South China (Guangzhou).
     "RegionName" region_name set_region_name: str,
-    /// 可用区：资源所属可用区，如广州三区
+    /// Availability zone: The availability zone of a resource, e.g. Guangzhou Zone 3.
     "ZoneName" zone_name set_zone_name: str,
-    /// 资源 ID：账单中出账对象 ID，不同产品因资源形态不同，资源内容不完全相同，如云服务器 CVM 为对应的实例 ID
+    /// Instance ID: The object ID of a billed resource, such as a CVM instance ID. This object ID may vary due to various forms and contents of resources in different products.
     "ResourceId" resource_id set_resource_id: str,
-    /// 资源别名：用户在控制台为资源设置的名称，如果未设置，则默认为空
+    /// Instance name: The resource name set by the user in the console. If it is not set, it will be empty by default.
     "ResourceName" resource_name set_resource_name: str,
-    /// 交易类型：如包年包月新购、包年包月续费、按量计费扣费等类型
+    /// Transaction type, which can be yearly/monthly subscription purchase, yearly/monthly subscription renewal, pay-as-you-go deduction, etc.
     "ActionTypeName" action_type_name set_action_type_name: str,
-    /// 订单ID：包年包月计费模式下订购的订单号
+    /// Order ID: The ID of a yearly/monthly subscription order.
     "OrderId" order_id set_order_id: str,
-    /// 扣费时间：结算扣费时间
+    /// Deduction time: The settlement cost deduction time.
     "PayTime" pay_time set_pay_time: str,
-    /// 开始使用时间：产品服务开始使用时间
+    /// Usage start time: The time at which product or service usage starts.
     "FeeBeginTime" fee_begin_time set_fee_begin_time: str,
-    /// 结束使用时间：产品服务结束使用时间
+    /// Usage end time: The time at which product or service usage ends.
     "FeeEndTime" fee_end_time set_fee_end_time: str,
-    /// 配置描述：该资源下的计费项名称和用量合并展示，仅在资源账单体现
+    /// Configuration description: The billable item names and usage of a resource, which are displayed on the resource bill only.
     "ConfigDesc" config_desc set_config_desc: str,
-    /// 扩展字段1：产品对应的扩展属性信息，仅在资源账单体现
+    /// Extended Field 1: The extended attribute information of a product, which is displayed on the resource bill only.
     "ExtendField1" extend_field1 set_extend_field1: str,
-    /// 扩展字段2：产品对应的扩展属性信息，仅在资源账单体现
+    /// Extended field 2: The extended attribute information of a product, which is displayed on the resource bill only.
     "ExtendField2" extend_field2 set_extend_field2: str,
-    /// 原价：原价 = 组件刊例价 * 组件用量 * 使用时长（如果客户享受一口价/合同价则默认不展示，退费类场景也默认不展示）
+    /// Original cost. The original cost of a component = Component price x Usage x Usage duration. If a customer has applied for a fixed preferential price or contract price or if a customer is in a refund scenario, this parameter will not be displayed by default.
     "TotalCost" total_cost set_total_cost: str,
-    /// 折扣率：本资源享受的折扣率（如果客户享受一口价/合同价则默认不展示，退费场景也默认不展示）
+    /// Discount multiplier: The discount multiplier that applies to the component. If a customer has applied for a fixed preferential price or contract price or if a customer is in a refund scenario, this parameter will not be displayed by default.
     "Discount" discount set_discount: str,
-    /// 优惠类型
+    /// Offer type.
     "ReduceType" reduce_type set_reduce_type: str,
-    /// 优惠后总价
+    /// Total amount after discount.
     "RealTotalCost" real_total_cost set_real_total_cost: str,
-    /// 优惠券支出：使用各类优惠券（如代金券、现金券等）支付的金额
+    /// Voucher payment: The voucher deduction amount.
     "VoucherPayAmount" voucher_pay_amount set_voucher_pay_amount: str,
-    /// 现金账户支出：通过现金账户支付的金额
+    /// Cash credit payment: The amount paid through the user's cash account.
     "CashPayAmount" cash_pay_amount set_cash_pay_amount: str,
-    /// 赠送账户支出：使用赠送金支付的金额
+    /// Free credit payment: The amount paid with the user's free credit.
     "IncentivePayAmount" incentive_pay_amount set_incentive_pay_amount: str,
-    /// 分成金账户支出：通过分成金账户支付的金额
+    /// Royalty account expenditure: The amount paid through the royalty account
     "TransferPayAmount" transfer_pay_amount set_transfer_pay_amount: str,
-    /// 扩展字段3：产品对应的扩展属性信息，仅在资源账单体现
+    /// Extended field 3: The extended attribute information of a product, which is displayed on the resource bill only.
     "ExtendField3" extend_field3 set_extend_field3: str,
-    /// 扩展字段4：产品对应的扩展属性信息，仅在资源账单体现
+    /// Extended field 4: The extended attribute information of a product, which is displayed on the resource bill only.
     "ExtendField4" extend_field4 set_extend_field4: str,
-    /// 扩展字段5：产品对应的扩展属性信息，仅在资源账单体现
+    /// Extended field 5: The extended attribute information of a product, which is displayed on the resource bill only.
     "ExtendField5" extend_field5 set_extend_field5: str,
-    /// 标签信息
+    /// Tag information.
     "Tags" tags set_tags: list BillTagInfo,
-    /// 使用者UIN：实际使用资源的账号 ID
+    /// Owner account ID: The account ID of the actual resource user.
     "OwnerUin" owner_uin set_owner_uin: str,
-    /// 操作者UIN：操作者账号 ID（预付费资源下单或后付费操作开通资源账号的 ID 或者角色 ID ）
+    /// Operator account ID: The account or role ID of the operator who purchases or activates a resource.
     "OperateUin" operate_uin set_operate_uin: str,
-    /// 产品编码
+    /// Product code.
     "BusinessCode" business_code set_business_code: str,
-    /// 子产品编码
+    /// Subproduct code.
     "ProductCode" product_code set_product_code: str,
-    /// 地域ID
+    /// Region ID.
     "RegionId" region_id set_region_id: i64,
-    /// 实例类型：购买的产品服务对应的实例类型，包括资源包、RI、SP、竞价实例。正常的实例展示默认为不展示
+    /// Instance type: The instance type of a product or service purchased, which can be resource package, RI, SP, or spot instance. Other instance types are not displayed by default.
     "InstanceType" instance_type set_instance_type: str,
-    /// 预留实例抵扣组件原价：本产品或服务使用预留实例抵扣的组件原价金额
+    /// RI deduction (cost): The amount deducted from the original cost by RI.
     "OriginalCostWithRI" original_cost_with_ri set_original_cost_with_ri: str,
-    /// 节省计划抵扣金额（已废弃）
+    /// Savings plan deduction (disused).
     ///
     /// Disabled in the spec.
     "SPDeduction" sp_deduction set_sp_deduction: str,
-    /// 节省计划抵扣组件原价：节省计划抵扣原价=节省计划包抵扣金额/节省计划抵扣率
+    /// SP deduction (cost): The amount of cost deducted by a savings plan based on the component's original cost. SP deduction (cost) = Cost deduction by SP / SP deduction rate
     "OriginalCostWithSP" original_cost_with_sp set_original_cost_with_sp: str,
-    /// 账单归属月
+    /// Billing month
     "BillMonth" bill_month set_bill_month: str,
 } }
 
 rt::model! { read debug;
-/// 实例类型筛选列表
+/// Instance type filter list
 BillInstanceType {
-    /// 实例类型编码
+    /// Instance type code
     "InstanceType" instance_type set_instance_type: str,
-    /// 实例类型：购买的产品服务对应的实例类型，包括资源包、RI、SP、竞价实例。常规实例默认展示“-”
+    /// Instance type: The type of an instance corresponding to the product service purchased, including resource packages, RI, SP, and spot instances. It is displayed as "-" by default for regular instances.
     "InstanceTypeName" instance_type_name set_instance_type_name: str,
 } }
 
 rt::model! { read debug;
-/// 组件名称筛选列表
+/// Component name filter list
 BillItem {
-    /// 组件名称编码
+    /// Component name code
     "ItemCode" item_code set_item_code: str,
-    /// 组件名称：用户购买的产品或服务，所包含的具体组件
+    /// Component name: The specific component of a product or service purchased by the user
     "ItemCodeName" item_code_name set_item_code_name: str,
 } }
 
 rt::model! { read debug;
-/// 操作者 UIN筛选列表
+/// Operator UIN filter list
 BillOperateUin {
-    /// 操作者 UIN：操作者账号 ID（预付费资源下单或后付费操作开通资源账号的ID或者角色 ID）
+    /// Operator account ID (the resource account ID or role ID opened by prepaid resource ordering or postpaid operation)
     "OperateUin" operate_uin set_operate_uin: str,
 } }
 
 rt::model! { read debug;
-/// 使用者 UIN筛选列表
+/// User UIN filter list
 BillOwnerUin {
-    /// 使用者 UIN：实际使用资源的账号 ID
+    /// User UIN: Account ID of the actual resource user
     "OwnerUin" owner_uin set_owner_uin: str,
 } }
 
 rt::model! { read debug;
-/// 计费模式筛选列表
+/// Billing mode filter list
 BillPayMode {
-    /// 计费模式编码
+    /// Billing mode code
     "PayMode" pay_mode set_pay_mode: str,
-    /// 计费模式：资源的计费模式，区分为包年包月和按量计费
+    /// Billing mode: Resource billing mode, which can be yearly/monthly subscription or pay-as-you-go.
     "PayModeName" pay_mode_name set_pay_mode_name: str,
 } }
 
 rt::model! { read debug;
-/// 子产品筛选列表
+/// Subproduct filter list
 BillProduct {
-    /// 子产品编码
+    /// Subproduct code
     "ProductCode" product_code set_product_code: str,
-    /// 子产品名称：用户采购的具体产品细分类型
+    /// Subproduct name: Product subdivision type purchased by the user
     "ProductCodeName" product_code_name set_product_code_name: str,
 } }
 
 rt::model! { read debug;
-/// 分账条件子产品筛选
+/// Subproduct filtering under cost allocation conditions
 BillProductLink {
-    /// 子产品编码
+    /// Subproduct code
     "ProductCode" product_code set_product_code: str,
-    /// 子产品名称
+    /// Subproduct name
     "ProductCodeName" product_code_name set_product_code_name: str,
-    /// 组件名称
+    /// Component name
     "Children" children set_children: list BillItem,
 } }
 
 rt::model! { read debug;
-/// 项目筛选列表
+/// Project filter list
 BillProject {
-    /// 项目ID
+    /// Project ID
     "ProjectId" project_id set_project_id: i64,
-    /// 项目名称：资源归属的项目，用户在控制台给资源自主分配项目，未分配则是默认项目
+    /// Project name: The Project to which a resource belongs, which is independently allocated by the user for the resource in the console. If a resource has not been allocated to an Project, it will be a default Project.
     "ProjectName" project_name set_project_name: str,
 } }
 
 rt::model! { read debug;
-/// 地域筛选列表
+/// Region filter list
 BillRegion {
-    /// 地域ID
+    /// Region ID
     "RegionId" region_id set_region_id: i64,
-    /// 地域名称：资源所属地域
+    /// Region name: The region where the resource is located
     "RegionName" region_name set_region_name: str,
 } }
 
 rt::model! { read debug;
-/// 账单资源汇总数据对象
+/// Information about resources charged in the bill
 BillResourceSummary {
-    /// 产品名称：用户所采购的各类云产品，例如：云服务器 CVM
+    /// Product name: The name of a Tencent Cloud product purchased by the user, such as CVM.
     "BusinessCodeName" business_code_name set_business_code_name: str,
-    /// 子产品名称：用户采购的具体产品细分类型，例如：云服务器 CVM-标准型 S1
+    /// Subproduct name: The subcategory of a Tencent Cloud product purchased by the user, such as CVM Computing C5t.
     "ProductCodeName" product_code_name set_product_code_name: str,
-    /// 计费模式：资源的计费模式，区分为包年包月和按量计费
+    /// Billing mode, which can be yearly/monthly subscription or pay-as-you-go.
     "PayModeName" pay_mode_name set_pay_mode_name: str,
-    /// 项目名称：资源归属的项目，用户在控制台给资源自主分配项目，未分配则是默认项目
+    /// Project name: The project to which a resource belongs, which is user-designated. If a resource has not been assigned to a project, it will automatically belong to the default project.
     "ProjectName" project_name set_project_name: str,
-    /// 地域：资源所属地域，如华南地区（广州）
+    /// Region: The region to which a resource belongs, such as South China (Guangzhou).
     "RegionName" region_name set_region_name: str,
-    /// 可用区：资源所属可用区，如广州三区
+    /// Availability zone: The availability zone to which a resource belongs, such as Guangzhou Zone 3.
     "ZoneName" zone_name set_zone_name: str,
-    /// 资源 ID：账单中出账对象 ID，不同产品因资源形态不同，资源内容不完全相同，如云服务器 CVM 为对应的实例 ID
+    /// Instance ID: The object ID of a billed resource, such as a CVM instance ID. This object ID may vary due to various forms and contents of resources in different products.
     "ResourceId" resource_id set_resource_id: str,
-    /// 资源别名：用户在控制台为资源设置的名称，如果未设置，则默认为空
+    /// Instance name: The resource name set by the user in the console. If it is not set, it will be empty by default.
     "ResourceName" resource_name set_resource_name: str,
-    /// 交易类型：如包年包月新购、包年包月续费、按量计费扣费等类型
+    /// Transaction type, which can be yearly/monthly subscription purchase, yearly/monthly subscription renewal, or pay-as-you-go deduction.
     "ActionTypeName" action_type_name set_action_type_name: str,
-    /// 订单ID：包年包月计费模式下订购的订单号
+    /// Order ID: The order number for a yearly/monthly subscription purchase
     "OrderId" order_id set_order_id: str,
-    /// 扣费时间：结算扣费时间
+    /// Transaction time: The time at which a payment was deducted
     "PayTime" pay_time set_pay_time: str,
-    /// 开始使用时间：产品服务开始使用时间
+    /// Usage start time: The time at which product or service usage starts
     "FeeBeginTime" fee_begin_time set_fee_begin_time: str,
-    /// 结束使用时间：产品服务结束使用时间
+    /// Usage end time: The time at which product or service usage ends
     "FeeEndTime" fee_end_time set_fee_end_time: str,
-    /// 配置描述：该资源下的计费项名称和用量合并展示，仅在资源账单体现
+    /// Configuration description: The billable item names and usage of a resource, which are displayed on the resource bill only.
     "ConfigDesc" config_desc set_config_desc: str,
-    /// 扩展字段1：产品对应的扩展属性信息，仅在资源账单体现
+    /// Extended field 1: Extended attribute information of a product, which is displayed on the resource bill only.
     "ExtendField1" extend_field1 set_extend_field1: str,
-    /// 扩展字段2：产品对应的扩展属性信息，仅在资源账单体现
+    /// Extended field 2: Extended attribute information of a product, which is displayed on the resource bill only.
     "ExtendField2" extend_field2 set_extend_field2: str,
-    /// 原价：原价 = 组件刊例价 * 组件用量 * 使用时长（如果客户享受一口价/合同价则默认不展示，退费类场景也默认不展示）
+    /// Original cost: The original cost of a resource, which is "List price x Usage x Usage duration". If a customer has applied for a fixed preferential price or contract price or applied for a refund, this parameter will not be displayed by default.
     "TotalCost" total_cost set_total_cost: str,
-    /// 折扣率：本资源享受的折扣率（如果客户享受一口价/合同价则默认不展示，退费场景也默认不展示）
+    /// Discount multiplier: The discount multiplier applied to the cost of the resource. If a customer has applied for a fixed preferential price or contract price or applied for a refund, this parameter will not be displayed by default.
     "Discount" discount set_discount: str,
-    /// 优惠类型
+    /// Offer type
     "ReduceType" reduce_type set_reduce_type: str,
-    /// 优惠后总价
+    /// Total amount after discount (Including Tax):  = Total Amount After Discount (Excluding Tax) + TaxAmount
     "RealTotalCost" real_total_cost set_real_total_cost: str,
-    /// 优惠券支出：使用各类优惠券（如代金券、现金券等）支付的金额
+    /// Voucher payment: The voucher deduction amount
     "VoucherPayAmount" voucher_pay_amount set_voucher_pay_amount: str,
-    /// 现金账户支出：通过现金账户支付的金额
+    /// Cash credit: The amount paid from the user's cash account
     "CashPayAmount" cash_pay_amount set_cash_pay_amount: str,
-    /// 赠送账户支出：使用赠送金支付的金额
+    /// Free credit: The amount paid with the user's free credit
     "IncentivePayAmount" incentive_pay_amount set_incentive_pay_amount: str,
-    /// 分成金账户支出：通过分成金账户支付的金额
+    /// Royalty account expenditure: The amount paid through the royalty account
     "TransferPayAmount" transfer_pay_amount set_transfer_pay_amount: str,
-    /// 扩展字段3：产品对应的扩展属性信息，仅在资源账单体现
+    /// Extended field 3: Extended attribute information of a product, which is displayed on the resource bill only.
     "ExtendField3" extend_field3 set_extend_field3: str,
-    /// 扩展字段4：产品对应的扩展属性信息，仅在资源账单体现
+    /// Extended field 4: Extended attribute information of a product, which is displayed on the resource bill only.
     "ExtendField4" extend_field4 set_extend_field4: str,
-    /// 扩展字段5：产品对应的扩展属性信息，仅在资源账单体现
+    /// Extended field 5: Extended attribute information of a product, which is displayed on the resource bill only.
     "ExtendField5" extend_field5 set_extend_field5: str,
-    /// 标签信息
+    /// Tag information.
     "Tags" tags set_tags: list BillTagInfo,
-    /// 支付者UIN：支付者的账号 ID，账号 ID 是用户在腾讯云的唯一账号标识
+    /// Payer account ID: The account ID of the payer, which is the unique identifier of a Tencent Cloud user.
     "PayerUin" payer_uin set_payer_uin: str,
-    /// 使用者UIN：实际使用资源的账号 ID
+    /// Owner account ID: The account ID of the actual resource user
     "OwnerUin" owner_uin set_owner_uin: str,
-    /// 操作者UIN：操作者账号 ID（预付费资源下单或后付费操作开通资源账号的 ID 或者角色 ID ）
+    /// Operator account ID: The account or role ID of the operator who purchases or activates a resource.
     "OperateUin" operate_uin set_operate_uin: str,
-    /// 产品编码
+    /// Product code
     "BusinessCode" business_code set_business_code: str,
-    /// 子产品编码
+    /// Subproduct code
     "ProductCode" product_code set_product_code: str,
-    /// 地域ID
+    /// Region ID
     "RegionId" region_id set_region_id: i64,
-    /// 实例类型：购买的产品服务对应的实例类型，包括资源包、RI、SP、竞价实例。正常的实例展示默认为不展示
+    /// Instance type: The instance type of a product or service purchased, which can be resource package, RI, SP, or spot instance. Other instance types are not displayed by default.
     "InstanceType" instance_type set_instance_type: str,
-    /// 预留实例抵扣组件原价：本产品或服务使用预留实例抵扣的组件原价金额
+    /// RI deduction (cost): The amount deducted from the original cost by RI
     "OriginalCostWithRI" original_cost_with_ri set_original_cost_with_ri: str,
-    /// 节省计划抵扣金额（已废弃）
+    /// Cost deduction by SP. This parameter has been deprecated.
     ///
     /// Disabled in the spec.
     "SPDeduction" sp_deduction set_sp_deduction: str,
-    /// 节省计划抵扣组件原价：节省计划抵扣原价=节省计划包抵扣金额/节省计划抵扣率
+    /// SP deduction (cost): SP deduction (cost) = Cost deduction by SP / SP deduction rate
     "OriginalCostWithSP" original_cost_with_sp set_original_cost_with_sp: str,
-    /// 账单归属月
+    /// Billing month
     "BillMonth" bill_month set_bill_month: str,
 } }
 
 rt::model! { read debug;
-/// 标签筛选列表
+/// Tag filter list
 BillTag {
-    /// 标签键
+    /// Tag key
     "TagKey" tag_key set_tag_key: str,
-    /// 标签值
+    /// Tag value
     "TagValue" tag_value set_tag_value: str,
 } }
 
 rt::model! { read debug;
-/// 账单 Tag 信息
+/// Bill tag information.
 BillTagInfo {
-    /// 分账标签键
+    /// Cost allocation tag key
     "TagKey" tag_key set_tag_key: str,
-    /// 标签值
+    /// Tag value
     "TagValue" tag_value set_tag_value: str,
 } }
 
@@ -1528,443 +1512,502 @@ BillTransactionInfo {
 } }
 
 rt::model! { read debug;
-/// 可用区筛选列表
+/// Availability zone filter list
 BillZoneId {
-    /// 可用区ID
+    /// AZ ID
     "ZoneId" zone_id set_zone_id: i64,
-    /// 可用区：资源所属可用区
+    /// Availability zone: The availability zone where the resource is located.
     "ZoneName" zone_name set_zone_name: str,
 } }
 
 rt::model! { both debug;
-/// 预算管理自定义费用范围参数
+/// Budget management custom fee range parameter
 BudgetConditionsForm {
-    /// 产品
+    /// Product.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Business" business set_business: list String,
-    /// 计费模式
+    /// Billing mode
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - prePay： 包年包月
-    /// - postPay： 按量计费
+    /// - prePay: Monthly Subscription
+    /// - postPay: Pay-As-You-Go
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PayMode" pay_mode set_pay_mode: list String,
-    /// 子产品
+    /// Subproduct
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProductCodes" product_codes set_product_codes: list String,
-    /// 组件编码
+    /// Component code
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ComponentCodes" component_codes set_component_codes: list String,
-    /// 地域
+    /// Region.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ZoneIds" zone_ids set_zone_ids: list String,
-    /// 可用区
+    /// AZ.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RegionIds" region_ids set_region_ids: list String,
-    /// 项目
+    /// Project
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProjectIds" project_ids set_project_ids: list String,
-    /// 交易类型
+    /// Transaction type
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ActionTypes" action_types set_action_types: list String,
-    /// 消耗类型
+    /// Consumption type
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ConsumptionTypes" consumption_types set_consumption_types: list String,
-    /// 标签
+    /// Tag.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Tags" tags set_tags: list TagsForm,
-    /// 末级分账单元
+    /// Leaf-level cost allocation unit
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PayerUins" payer_uins set_payer_uins: list String,
-    /// 主用户Uin
+    /// Primary user Uin
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "OwnerUins" owner_uins set_owner_uins: list String,
-    /// 末级分账单元唯一键
+    /// Unique key of the leaf-level cost allocation unit
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TreeNodeUniqKeys" tree_node_uniq_keys set_tree_node_uniq_keys: list String,
 } }
 
 rt::model! { read debug;
-/// 查询返回预算完整信息
+/// Query returns complete budget information
 BudgetExtend {
-    /// 预算名称
+    /// Budget Name
     "BudgetName" budget_name set_budget_name: str,
-    /// 预算额度
+    /// Budget limit
     "BudgetQuota" budget_quota set_budget_quota: str,
-    /// DAY 天，MONTH 月度，QUARTER 季度 ，YEAR 年度
+    /// DAY, MONTH, QUARTER, YEAR
     "CycleType" cycle_type set_cycle_type: str,
-    /// BILL  系统账单，CONSUMPTION  消耗账单
+    /// BILL System bill, CONSUMPTION Consumption bill
     "BillType" bill_type set_bill_type: str,
-    /// COST 原价，REAL_COST 实际费用，CASH 现金，INCENTIVE 赠送金，VOUCHER 代金券，TRANSFER 分成金，TAX 税，AMOUNT_BEFORE_TAX 现金支付(税前)
+    /// COST Original price, REAL_COST Actual fee, CASH Cash, INCENTIVE Free credit, VOUCHER Voucher, TRANSFER Allocated fees (royalty amount), TAX Tax, AMOUNT_BEFORE_TAX Cash payment (before tax)
     "FeeType" fee_type set_fee_type: str,
-    /// 有效期起始时间 2025-01-01
+    /// Validity start time 2025-01-01
     "PeriodBegin" period_begin set_period_begin: str,
-    /// 有效期结束时间  2025-12-01
+    /// Validity end time 2025-12-01
     "PeriodEnd" period_end set_period_end: str,
-    /// COST，USAGE，RI，SP
+    /// COST,USAGE,RI,SP
     "Dimensions" dimensions set_dimensions: str,
-    /// FIX 固定值，CYCLE 不同值
+    /// FIX fixed value, CYCLE different value
     "PlanType" plan_type set_plan_type: str,
-    /// 阈值提醒
+    /// threshold alert
     "WarnJson" warn_json set_warn_json: list BudgetWarn,
-    /// 用户Uin
+    /// User UIN
     "PayerUin" payer_uin set_payer_uin: i128,
-    /// 波动提醒
+    /// fluctuation alert
     "WaveThresholdJson" wave_threshold_json set_wave_threshold_json: list WaveThresholdForm,
-    /// 预算备注
+    /// Budget remark
     "BudgetNote" budget_note set_budget_note: str,
-    /// 自定义发送对象信息
+    /// Custom sending object information
     "SendDetail" send_detail set_send_detail: str,
-    /// 0:默认uin发送
+    /// Default uin sent
     "DefaultMode" default_mode set_default_mode: i64,
-    /// CUS 自定义预算，ZERO_COST 零支出预算模板，BY_MONTH 按月费用预算模板
+    /// CUS custom budget, ZERO_COST zero-cost budget template, BY_MONTH monthly cost budget template
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TemplateType" template_type set_template_type: str,
-    /// (1, "未超支"),
-    /// (2, "超支")
+    /// (1, "Not over budget")
+    /// (2, "Overspend")
     "MoneyStatus" money_status set_money_status: i64,
-    /// 提醒次数
+    /// Reminder count
     "RemindTimes" remind_times set_remind_times: i64,
-    /// 创建预算时间
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
-    /// 更新预算时间
+    /// Update budget time
     "UpdateTime" update_time set_update_time: str,
-    /// 预算关联Id
+    /// Associated Id of the budget
     "BudgetId" budget_id set_budget_id: str,
-    /// NO_FORECAST(没有设置预测),
-    /// FORECAST_NO_DATA(设置了预测,但是没有数据),
-    /// FORECAST_HAS_DATA(设置了预测,且有预测数据)
+    /// NO_FORECAST (Not set)
+    /// FORECAST_NO_DATA (Set up prediction but no data)
+    /// FORECAST_HAS_DATA (Set up prediction with predictive data)
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "HasForecast" has_forecast set_has_forecast: str,
-    /// 预测费用
+    /// predicted fee
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ForecastCost" forecast_cost set_forecast_cost: str,
-    /// 预测进度
+    /// Projection progress
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ForecastProgress" forecast_progress set_forecast_progress: str,
-    /// 实际费用
+    /// actual fee
     "RealCost" real_cost set_real_cost: str,
-    /// 自定义发送
+    /// Custom send
     "BudgetSendInfoForm" budget_send_info_form set_budget_send_info_form: list BudgetSendInfoDto,
-    /// 当前周期
+    /// current cycle
     "CurDateDesc" cur_date_desc set_cur_date_desc: str,
-    /// EXPIRED  已过期
-    /// ACTIVE 生效中
-    /// UNACTIVATED 已失效
-    /// ACTIVATED 待生效
+    /// EXPIRED
+    /// ACTIVE
+    /// UNACTIVATED Invalid
+    /// ACTIVATED To be effective
     "BudgetStatus" budget_status set_budget_status: str,
-    /// 预算维度范围条件
+    /// Budget dimension range condition
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DimensionsRange" dimensions_range set_dimensions_range: obj BudgetConditionsForm,
-    /// 预算进度
+    /// Budget progress
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BudgetProgress" budget_progress set_budget_progress: str,
-    /// 预算类型设置为计划预算时返回预算额度
+    /// Budget Type is set to budget planning and returns the budget limit
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BudgetQuotaJson" budget_quota_json set_budget_quota_json: list BudgetPlan,
 } }
 
 rt::model! { read debug;
-/// 预算操作后返回信息
+/// Return information after the budget operation
 BudgetInfoApiResponse {
-    /// 预算项目id
+    /// Budget project id
     "BudgetId" budget_id set_budget_id: str,
-    /// 更新预算时间
+    /// Update budget time
     "UpdateTime" update_time set_update_time: str,
 } }
 
 rt::model! { read debug;
-/// 记录预算项目相关字段的变更信息
+/// Record change information for budget project related fields
 BudgetInfoDiffEntity {
-    /// 变更属性
+    /// Modify properties
     "Property" property set_property: str,
-    /// 变更前内容
+    /// Content before modification.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Before" before set_before: str,
-    /// 变更后内容
+    /// Content after modification.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "After" after set_after: str,
 } }
 
 rt::model! { read debug;
-/// 预算修改记录信息
+/// Budget modification record info
 BudgetOperationLogEntity {
-    /// 支付者Uin
+    /// Payer Uin
     "PayerUin" payer_uin set_payer_uin: i128,
-    /// 使用者Uin
+    /// User Uin
     "OwnerUin" owner_uin set_owner_uin: i128,
-    /// 操作用户Uin
+    /// Operation user Uin
     "OperateUin" operate_uin set_operate_uin: i128,
-    /// 日期
+    /// Date
     "BillDay" bill_day set_bill_day: i128,
-    /// 月份
+    /// month
     "BillMonth" bill_month set_bill_month: str,
-    /// 修改类型：ADD(新增)、UPDATE(更新)、DELETE(删除)
+    /// Modify type: ADD (add new), UPDATE (update), DELETE (delete)
     "Action" action set_action: str,
-    /// 变更信息
+    /// modification information
     "DiffValue" diff_value set_diff_value: list BudgetInfoDiffEntity,
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 修改时间
+    /// Modification time.
     "UpdateTime" update_time set_update_time: str,
-    /// 修改渠道：CONSOLE/API
+    /// Modify channel: CONSOLE/API
     "OperationChannel" operation_channel set_operation_channel: str,
-    /// 预算项目id
+    /// Budget project id
     "BudgetId" budget_id set_budget_id: str,
 } }
 
 rt::model! { read debug;
-/// 预算计算复杂数据类型
+/// Budget computation for complex data type
 BudgetPlan {
-    /// 前端页面日期显示
+    /// Frontend page date display
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DateDesc" date_desc set_date_desc: str,
-    /// 预算额度
+    /// Budget limit
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Quota" quota set_quota: str,
 } }
 
 rt::model! { read debug;
-/// 预算管理的分页数据
+/// Paginated data of budget management
 BudgetRemindRecordList {
-    /// 自动优化 COUNT SQL 如果遇到 jSqlParser 无法解析情况，设置该参数为 false
+    /// Optimize COUNT SQL automatically if encounter unresolved jSqlParser case, set the parameter to false
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "OptimizeCountSql" optimize_count_sql set_optimize_count_sql: bool,
-    /// 分页
+    /// Pagination
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Pages" pages set_pages: i128,
-    /// 排序字段信息，允许前端传入的时候，注意 SQL 注入问题，可以使用 SqlInjectionUtils.check(...) 检查文本
+    /// Sorting field information. When allowing frontend input, be aware of SQL injection issue. Use SqlInjectionUtils.check(...) to check the text.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Orders" orders set_orders: list OrderDto,
-    /// xml 自定义 count 查询的 statementId 也可以不用指定在分页 statementId 后面加上 _mpCount 例如分页 selectPageById 指定 count 的查询 statementId 设置为 selectPageById_mpCount 即可默认找到该 SQL 执行
+    /// The statementId for a custom count query in xml can also be set without specifying it. Just add _mpCount after the pagination statementId. For example, for the pagination selectPageById, set the count query statementId to selectPageById_mpCount. The SQL execution can then be found by default.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CountId" count_id set_count_id: str,
-    /// 分页大小
+    /// Pagination size.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Size" size set_size: i128,
-    /// 总量
+    /// total amount
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Total" total set_total: i128,
-    /// 单页分页条数限制
+    /// Number of items per page limit
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MaxLimit" max_limit set_max_limit: str,
-    /// 查询数据列表
+    /// Querying the data list
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Records" records set_records: list BudgetRemindRecords,
-    /// 当前页
+    /// Current Page
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Current" current set_current: i128,
-    /// 是否进行 count 查询，如果只想查询到列表不要查询总记录数，设置该参数为 false
+    /// Whether to perform a count query. If you only want to query the list and do not query the total record count, set the parameter to false.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SearchCount" search_count set_search_count: bool,
 } }
 
 rt::model! { read debug;
-/// 预算历史详情
+/// Budget History Details
 BudgetRemindRecords {
-    /// 预算周期
+    /// budget period
     "DateDesc" date_desc set_date_desc: str,
-    /// 实际费用
+    /// actual fee
     "RealCost" real_cost set_real_cost: str,
-    /// 预算值额度
+    /// Budget amount limit
     "BudgetQuota" budget_quota set_budget_quota: str,
-    /// 提醒类型。
-    /// 枚举值:
-    /// BUDGET 预算提醒,
-    /// WAVE 波动提醒.
+    /// Reminder type.
+    /// Enumeration values:
+    /// BUDGET reminder
+    /// Fluctuation alert
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AlarmType" alarm_type set_alarm_type: str,
-    /// 消息内容
+    /// message content
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MessageContent" message_content set_message_content: str,
-    /// 发送时间
+    /// Send time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SendTime" send_time set_send_time: i64,
-    /// 创建时间
+    /// Creation time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: i64,
 } }
 
 rt::model! { read debug;
-/// 预算提醒
+/// Budget reminder
 BudgetSendInfoDto {
-    /// 通知周期,逗号隔开。
-    /// 枚举值:
-    /// 周一:1,
-    /// 周二:2,
-    /// 周天:7
+    /// Notification cycle, separated by commas.
+    /// Enumeration values:
+    /// Monday:1
+    /// Tuesday:2
+    /// Sunday: 7
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WeekDays" week_days set_week_days: list i128,
-    /// 接收类型。
-    /// 枚举值:
-    /// UIN 默认模式,
-    /// USER 用户,
-    /// GROUP 用户组。
+    /// Reception type.
+    /// Enumeration values:
+    /// UIN default mode
+    /// USER
+    /// GROUP User group.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ReceiverType" receiver_type set_receiver_type: str,
-    /// 发送接收窗口HH:mm:ss
+    /// Sending and receiving window HH:mm:ss
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EndTime" end_time set_end_time: str,
-    /// 预算配置id（预算名称）
+    /// Budget configuration id (budget name)
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BudgetId" budget_id set_budget_id: i64,
-    /// 接收渠道,逗号隔开;
-    /// 枚举值:
-    /// TITLE 标题，
-    /// SITE 站内信,
-    /// EMAIL 邮件,
-    /// SMS 短信,
-    /// WECHAT 微信,
-    /// VOICE 语音,
-    /// QYWX 企业微信;
+    /// receiving channel, separated by commas
+    /// Enumeration values:
+    /// TITLE
+    /// Message Center
+    /// mail
+    /// SMS
+    /// WECHAT
+    /// VOICE
+    /// WeCom
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NoticeWays" notice_ways set_notice_ways: list String,
-    /// 发送开始窗口HH:mm:ss
+    /// Send start window HH:mm:ss
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StartTime" start_time set_start_time: str,
     /// id
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Id" id set_id: str,
-    /// 用户id,用户组id
+    /// user id, user group id
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ReceiverIds" receiver_ids set_receiver_ids: list i128,
 } }
 
 rt::model! { both debug;
-/// 预算阈值提醒信息
+/// Budget threshold notification
 BudgetWarn {
-    /// ACTUAL 实际金额，
-    /// FORECAST 预测金额
+    /// ACTUAL amount
+    /// FORECAST Amount
     ///
     /// Required.
     "WarnType" warn_type set_warn_type: str,
-    /// PERCENTAGE 预算金额的百分比，ABS 固定值
+    /// PERCENTAGE Percentage of the budget amount, ABS Fixed value
     ///
     /// Required.
     "CalType" cal_type set_cal_type: str,
-    /// 阈值（大于等于0）
+    /// Threshold (greater than or equal to 0)
     ///
     /// Required.
     "ThresholdValue" threshold_value set_threshold_value: str,
 } }
 
 rt::model! { read debug;
-/// 产品汇总信息
+/// Detailed summary of products
 BusinessSummaryInfo {
-    /// 产品编码
+    /// Product code
     "BusinessCode" business_code set_business_code: str,
-    /// 产品名称：用户所采购的各类云产品，例如：云服务器 CVM
+    /// Product name: The name of a Tencent Cloud product purchased by the user, such as CVM.
     "BusinessCodeName" business_code_name set_business_code_name: str,
-    /// 原价，单位为元。TotalCost字段自账单3.0（即2021-05）之后开始生效，账单3.0之前返回"-"。合同价的情况下，TotalCost字段与官网价格存在差异，也返回“-”。
+    /// Original price in CNY. The TotalCost field comes into effect after bill 3.0 (May 2021) and returns "-" before bill 3.0. In the current situation of contract price, the TotalCost field returns "-" if a price difference exists with the official website price.
     "TotalCost" total_cost set_total_cost: str,
-    /// 优惠后总价
+    /// Total amount after discount
     "RealTotalCost" real_total_cost set_real_total_cost: str,
-    /// 现金账户支出：通过现金账户支付的金额
+    /// Cash credit: The amount paid from the user’s cash account
     "CashPayAmount" cash_pay_amount set_cash_pay_amount: str,
-    /// 赠送账户支出：使用赠送金支付的金额
+    /// Free credit: The amount paid with the user’s free credit
     "IncentivePayAmount" incentive_pay_amount set_incentive_pay_amount: str,
-    /// 优惠券支出：使用各类优惠券（如代金券、现金券等）支付的金额
+    /// Voucher payment: The voucher deduction amount
     "VoucherPayAmount" voucher_pay_amount set_voucher_pay_amount: str,
-    /// 分成金账户支出：通过分成金账户支付的金额
+    /// Royalty account expenditure: The amount paid through the royalty account
     "TransferPayAmount" transfer_pay_amount set_transfer_pay_amount: str,
 } }
 
 rt::model! { read debug;
-/// 按产品汇总产品详情
+/// Summarize product details by product
 BusinessSummaryOverviewItem {
-    /// 产品编码
+    /// Product code
     "BusinessCode" business_code set_business_code: str,
-    /// 产品名称：用户所采购的各类云产品，例如：云服务器 CVM
+    /// Product name: The name of a Tencent Cloud product purchased by the user, such as CVM.
     "BusinessCodeName" business_code_name set_business_code_name: str,
-    /// 费用所占百分比，两位小数
+    /// Cost ratio, to two decimal points
     "RealTotalCostRatio" real_total_cost_ratio set_real_total_cost_ratio: str,
-    /// 优惠后总价
+    /// Total amount after discount
     "RealTotalCost" real_total_cost set_real_total_cost: str,
-    /// 现金账户支出：通过现金账户支付的金额
+    /// Cash credit: The amount paid from the user’s cash account
     "CashPayAmount" cash_pay_amount set_cash_pay_amount: str,
-    /// 赠送账户支出：使用赠送金支付的金额
+    /// Free credit: The amount paid with the user’s free credit
     "IncentivePayAmount" incentive_pay_amount set_incentive_pay_amount: str,
-    /// 优惠券支出：使用各类优惠券（如代金券、现金券等）支付的金额
+    /// Voucher payment: The voucher deduction amount
     "VoucherPayAmount" voucher_pay_amount set_voucher_pay_amount: str,
-    /// 分成金账户支出：通过分成金账户支付的金额
+    /// Commission credit: The amount paid with the user’s commission credit.
     "TransferPayAmount" transfer_pay_amount set_transfer_pay_amount: str,
-    /// 账单月份，格式2019-08
+    /// Billing month, e.g. `2019-08`
     "BillMonth" bill_month set_bill_month: str,
-    /// 原价，单位为元。TotalCost字段自账单3.0（即2021-05）之后开始生效，账单3.0之前返回"-"。合同价的情况下，TotalCost字段与官网价格存在差异，也返回“-”。
+    /// The original cost in USD. This parameter has become valid since v3.0 bills took effect in May 2021, and before that `-` was returned for this parameter. If a customer uses a contract price different from the published price, `-` will also be returned for this parameter.
     "TotalCost" total_cost set_total_cost: str,
 } }
 
 rt::model! { read debug;
-/// 按产品汇总总费用
+/// Summarize total cost by product
 BusinessSummaryTotal {
-    /// 优惠后总价
+    /// Total amount after discount
     "RealTotalCost" real_total_cost set_real_total_cost: str,
-    /// 优惠券支出：使用各类优惠券（如代金券、现金券等）支付的金额
+    /// Voucher payment: The voucher deduction amount
     "VoucherPayAmount" voucher_pay_amount set_voucher_pay_amount: str,
-    /// 赠送账户支出：使用赠送金支付的金额
+    /// Free credit: The amount paid with the user’s free credit
     "IncentivePayAmount" incentive_pay_amount set_incentive_pay_amount: str,
-    /// 现金账户支出：通过现金账户支付的金额
+    /// Cash credit: The amount paid from the user’s cash account
     "CashPayAmount" cash_pay_amount set_cash_pay_amount: str,
-    /// 分成金账户支出：通过分成金账户支付的金额
+    /// Commission credit: The amount paid with the user’s commission credit.
     "TransferPayAmount" transfer_pay_amount set_transfer_pay_amount: str,
-    /// 原价，单位为元。TotalCost字段自账单3.0（即2021-05）之后开始生效，账单3.0之前返回"-"。合同价的情况下，TotalCost字段与官网价格存在差异，也返回“-”。
+    /// The original cost in USD. This parameter has become valid since v3.0 bills took effect in May 2021, and before that `-` was returned for this parameter. If a customer uses a contract price different from the published price, `-` will also be returned for this parameter.
     "TotalCost" total_cost set_total_cost: str,
 } }
 
 rt::model! { read debug;
-/// 产品过滤条件
+/// Product filter criteria
 ConditionBusiness {
-    /// 产品名称代码
+    /// Product name code
     "BusinessCode" business_code set_business_code: str,
-    /// 产品名称
+    /// Product name
     "BusinessCodeName" business_code_name set_business_code_name: str,
 } }
 
 rt::model! { read debug;
-/// 付费模式过滤条件
+/// Payment mode filter criteria
 ConditionPayMode {
-    /// 付费模式
+    /// Payment mode
     "PayMode" pay_mode set_pay_mode: str,
-    /// 付费模式名称
+    /// Payment mode name
     "PayModeName" pay_mode_name set_pay_mode_name: str,
 } }
 
 rt::model! { read debug;
-/// 项目过滤条件
+/// Project filter criteria
 ConditionProject {
-    /// 项目ID
+    /// Project ID
     "ProjectId" project_id set_project_id: str,
-    /// 项目名称
+    /// Project name
     "ProjectName" project_name set_project_name: str,
 } }
 
 rt::model! { read debug;
-/// 地域过滤条件
+/// Regional filter criteria
 ConditionRegion {
-    /// 地域ID
+    /// Region ID
     "RegionId" region_id set_region_id: str,
-    /// 地域名称
+    /// Region name
     "RegionName" region_name set_region_name: str,
 } }
 
 rt::model! { write debug;
-/// 账单筛选条件对象
+/// Billing filter criteria object
 Conditions {
-    /// 只支持6个月和12个月两个值
+    /// Only supports two values: 6 and 12.
     "TimeRange" time_range set_time_range: i128,
-    /// 产品名称代码
+    /// Product name code
     "BusinessCode" business_code set_business_code: str,
-    /// 项目ID
+    /// Project ID
     "ProjectId" project_id set_project_id: i64,
-    /// 地域ID
+    /// Region ID
     "RegionId" region_id set_region_id: i64,
-    /// 付费模式，可选prePay和postPay
+    /// Payment mode. Options include prePay and postPay.
     "PayMode" pay_mode set_pay_mode: str,
-    /// 资源关键字
+    /// Resource keyword
     "ResourceKeyword" resource_keyword set_resource_keyword: str,
-    /// 产品名称代码
+    /// Product name code
     "BusinessCodes" business_codes set_business_codes: list String,
-    /// 子产品名称代码
+    /// Subproduct name code
     "ProductCodes" product_codes set_product_codes: list String,
-    /// 地域ID
+    /// Region ID
     "RegionIds" region_ids set_region_ids: list i64,
-    /// 项目ID
+    /// Project ID
     "ProjectIds" project_ids set_project_ids: list i64,
-    /// 付费模式，可选prePay和postPay
+    /// Payment mode. Options include prePay and postPay.
     "PayModes" pay_modes set_pay_modes: list String,
-    /// 交易类型
+    /// Transaction type
     "ActionTypes" action_types set_action_types: list String,
-    /// 是否隐藏0元流水
+    /// Whether to hide zero-amount transactions
     "HideFreeCost" hide_free_cost set_hide_free_cost: i64,
-    /// 排序规则，可选desc和asc
+    /// Sorting rule. Options include desc and asc.
     "OrderByCost" order_by_cost set_order_by_cost: str,
-    /// 交易ID
+    /// Transaction ID
     "BillIds" bill_ids set_bill_ids: list String,
-    /// 组件编码
+    /// Component code
     "ComponentCodes" component_codes set_component_codes: list String,
-    /// 文件ID
+    /// File ID
     "FileIds" file_ids set_file_ids: list String,
-    /// 文件类型
+    /// File type
     "FileTypes" file_types set_file_types: list String,
-    /// 状态
+    /// Status
     "Status" status set_status: list i128,
 } }
 
 rt::model! { read debug;
-/// 消耗按产品汇总详情
+/// Consumption details summarized by product
 ConsumptionBusinessSummaryDataItem {
-    /// 产品名称代码
+    /// Product name code
     "BusinessCode" business_code set_business_code: str,
-    /// 产品名称
+    /// Product name
     "BusinessCodeName" business_code_name set_business_code_name: str,
-    /// 折后总价
+    /// Discounted total price
     "RealTotalCost" real_total_cost set_real_total_cost: str,
-    /// 费用趋势
+    /// Cost trend
     "Trend" trend set_trend: obj ConsumptionSummaryTrend,
-    /// 现金
+    /// Cash
     "CashPayAmount" cash_pay_amount set_cash_pay_amount: str,
-    /// 赠送金
+    /// Bonus
     "IncentivePayAmount" incentive_pay_amount set_incentive_pay_amount: str,
-    /// 代金券
+    /// Voucher
     "VoucherPayAmount" voucher_pay_amount set_voucher_pay_amount: str,
-    /// 分成金
+    /// Royalty amount
     "TransferPayAmount" transfer_pay_amount set_transfer_pay_amount: str,
-    /// 地域名称（仅在地域汇总中展示）
+    /// Region name (only shown in regional summary)
     "RegionName" region_name set_region_name: str,
     /// 待分摊金额
     ///
@@ -1973,25 +2016,25 @@ ConsumptionBusinessSummaryDataItem {
 } }
 
 rt::model! { read debug;
-/// 消耗按项目汇总详情
+/// Consumption details summarized by project
 ConsumptionProjectSummaryDataItem {
-    /// 项目ID
+    /// Project ID
     "ProjectId" project_id set_project_id: str,
-    /// 项目名称
+    /// Project name
     "ProjectName" project_name set_project_name: str,
-    /// 折后总价
+    /// Discounted total price
     "RealTotalCost" real_total_cost set_real_total_cost: str,
-    /// 趋势
+    /// Trend
     "Trend" trend set_trend: obj ConsumptionSummaryTrend,
-    /// 产品消耗详情
+    /// Product consumption details
     "Business" business set_business: list ConsumptionBusinessSummaryDataItem,
-    /// 现金
+    /// Cash
     "CashPayAmount" cash_pay_amount set_cash_pay_amount: str,
-    /// 赠送金
+    /// Bonus
     "IncentivePayAmount" incentive_pay_amount set_incentive_pay_amount: str,
-    /// 代金券
+    /// Voucher
     "VoucherPayAmount" voucher_pay_amount set_voucher_pay_amount: str,
-    /// 分成金
+    /// Royalty amount
     "TransferPayAmount" transfer_pay_amount set_transfer_pay_amount: str,
     /// 待分摊金额
     ///
@@ -2000,25 +2043,25 @@ ConsumptionProjectSummaryDataItem {
 } }
 
 rt::model! { read debug;
-/// 消耗按地域汇总详情
+/// Consumption details summarized by region
 ConsumptionRegionSummaryDataItem {
-    /// 地域ID
+    /// Region ID
     "RegionId" region_id set_region_id: str,
-    /// 地域名称
+    /// Region name
     "RegionName" region_name set_region_name: str,
-    /// 折后总价
+    /// Discounted total price
     "RealTotalCost" real_total_cost set_real_total_cost: str,
-    /// 趋势
+    /// Trend
     "Trend" trend set_trend: obj ConsumptionSummaryTrend,
-    /// 产品消费详情
+    /// Product consumption details
     "Business" business set_business: list ConsumptionBusinessSummaryDataItem,
-    /// 现金
+    /// Cash
     "CashPayAmount" cash_pay_amount set_cash_pay_amount: str,
-    /// 代金券
+    /// Voucher
     "VoucherPayAmount" voucher_pay_amount set_voucher_pay_amount: str,
-    /// 赠送金
+    /// Bonus
     "IncentivePayAmount" incentive_pay_amount set_incentive_pay_amount: str,
-    /// 分成金
+    /// Royalty amount
     "TransferPayAmount" transfer_pay_amount set_transfer_pay_amount: str,
     /// 待分摊金额
     ///
@@ -2027,100 +2070,100 @@ ConsumptionRegionSummaryDataItem {
 } }
 
 rt::model! { read debug;
-/// 消耗按资源汇总过滤条件
+/// Filter criteria of consumption details summarized by resource
 ConsumptionResourceSummaryConditionValue {
-    /// 产品列表
+    /// Product list
     "Business" business set_business: list ConditionBusiness,
-    /// 项目列表
+    /// Project list
     "Project" project set_project: list ConditionProject,
-    /// 地域列表
+    /// Region list
     "Region" region set_region: list ConditionRegion,
-    /// 付费模式列表
+    /// Payment mode list
     "PayMode" pay_mode set_pay_mode: list ConditionPayMode,
 } }
 
 rt::model! { read debug;
-/// 消耗按资源汇总详情
+/// Consumption details summarized by resource
 ConsumptionResourceSummaryDataItem {
-    /// 资源ID
+    /// Resource ID
     "ResourceId" resource_id set_resource_id: str,
-    /// 资源名称
+    /// Resource name
     "ResourceName" resource_name set_resource_name: str,
-    /// 折后总价
+    /// Discounted total price
     "RealTotalCost" real_total_cost set_real_total_cost: str,
-    /// 现金花费
+    /// Cash expenditure
     "CashPayAmount" cash_pay_amount set_cash_pay_amount: str,
-    /// 项目ID
+    /// Project ID
     "ProjectId" project_id set_project_id: str,
-    /// 项目名称
+    /// Project name
     "ProjectName" project_name set_project_name: str,
-    /// 地域ID
+    /// Region ID
     "RegionId" region_id set_region_id: str,
-    /// 地域名称
+    /// Region name
     "RegionName" region_name set_region_name: str,
-    /// 付费模式
+    /// Payment mode
     "PayMode" pay_mode set_pay_mode: str,
-    /// 付费模式名称
+    /// Payment mode name
     "PayModeName" pay_mode_name set_pay_mode_name: str,
-    /// 产品名称代码
+    /// Product name code
     "BusinessCode" business_code set_business_code: str,
-    /// 产品名称
+    /// Product name
     "BusinessCodeName" business_code_name set_business_code_name: str,
-    /// 消耗类型
+    /// Consumption type
     "ConsumptionTypeName" consumption_type_name set_consumption_type_name: str,
-    /// 折前价
+    /// Original price
     "RealCost" real_cost set_real_cost: str,
-    /// 费用起始时间
+    /// Fee start time
     "FeeBeginTime" fee_begin_time set_fee_begin_time: str,
-    /// 费用结束时间
+    /// End time of fees
     "FeeEndTime" fee_end_time set_fee_end_time: str,
-    /// 天数
+    /// Days
     "DayDiff" day_diff set_day_diff: str,
-    /// 每日消耗
+    /// Daily consumption
     "DailyTotalCost" daily_total_cost set_daily_total_cost: str,
-    /// 订单号
+    /// Order ID
     "OrderId" order_id set_order_id: str,
-    /// 代金券
+    /// Voucher
     "VoucherPayAmount" voucher_pay_amount set_voucher_pay_amount: str,
-    /// 赠送金
+    /// Bonus
     "IncentivePayAmount" incentive_pay_amount set_incentive_pay_amount: str,
-    /// 分成金
+    /// Royalty amount
     "TransferPayAmount" transfer_pay_amount set_transfer_pay_amount: str,
-    /// 支付者UIN：支付者的账号 ID，账号 ID 是用户在腾讯云的唯一账号标识
+    /// Payer UIN: Account ID of the payer, which is the unique account identifier for the user in Tencent Cloud.
     "PayerUin" payer_uin set_payer_uin: str,
-    /// 使用者UIN：实际使用资源的账号 ID
+    /// User UIN: Account ID of the actual resource user
     "OwnerUin" owner_uin set_owner_uin: str,
-    /// 操作者UIN：操作者账号 ID（预付费资源下单或后付费操作开通资源账号的 ID 或者角色 ID ）
+    /// Operator UIN: Operator account ID (ID of the operator who places orders for prepaid resources or activates postpaid resource account, or role ID).
     "OperateUin" operate_uin set_operate_uin: str,
-    /// 子产品编码
+    /// Subproduct code
     "ProductCode" product_code set_product_code: str,
-    /// 子产品名称：用户采购的具体产品细分类型，例如：云服务器 CVM-标准型 S1
+    /// Subproduct name: Product subdivision type purchased by the user, such as Cloud Virtual Machine (CVM)-Standard Type S1
     "ProductCodeName" product_code_name set_product_code_name: str,
-    /// 地域类型
+    /// Region type
     "RegionType" region_type set_region_type: str,
-    /// 地域类型名称
+    /// Region type name.
     "RegionTypeName" region_type_name set_region_type_name: str,
-    /// 扩展字段1
+    /// Extension Field 1
     "Extend1" extend1 set_extend1: str,
-    /// 扩展字段2
+    /// Extension Field 2
     "Extend2" extend2 set_extend2: str,
-    /// 扩展字段3
+    /// Extension Field 3
     "Extend3" extend3 set_extend3: str,
-    /// 扩展字段4
+    /// Extension Field 4
     "Extend4" extend4 set_extend4: str,
-    /// 扩展字段5
+    /// Extension Field 5
     "Extend5" extend5 set_extend5: str,
-    /// 实例类型
+    /// Instance type
     "InstanceType" instance_type set_instance_type: str,
-    /// 实例类型名称
+    /// Instance Type Name
     "InstanceTypeName" instance_type_name set_instance_type_name: str,
-    /// 扣费时间：结算扣费时间
+    /// Deduction time: Deduction time
     "PayTime" pay_time set_pay_time: str,
-    /// 可用区：资源所属可用区，如广州三区
+    /// Availability zone: The availability zone where the resource is located, such as Guangzhou Zone 3.
     "ZoneName" zone_name set_zone_name: str,
-    /// 配置描述
+    /// Describing Configurations
     "ComponentConfig" component_config set_component_config: str,
-    /// 标签信息
+    /// Tag information.
     "Tags" tags set_tags: str,
     /// 待分摊金额
     ///
@@ -2129,66 +2172,66 @@ ConsumptionResourceSummaryDataItem {
 } }
 
 rt::model! { read debug;
-/// 消耗汇总详情
+/// Consumption summary details
 ConsumptionSummaryTotal {
-    /// 折后总价
+    /// Discounted total price
     "RealTotalCost" real_total_cost set_real_total_cost: str,
 } }
 
 rt::model! { read debug;
-/// 消耗费用趋势
+/// Consumption cost trend
 ConsumptionSummaryTrend {
-    /// 趋势类型，upward上升/downward下降/none无
+    /// Trend type, upward for rising, downward for falling, none for no change
     "Type" r#type set_type: str,
-    /// 趋势值，Type为none是该字段值为null
+    /// Trend value. The value of this field is null when Type is none.
     "Value" value set_value: str,
 } }
 
 rt::model! { read debug;
-/// cos产品用量明细返回数据结构
+/// Information about the data structure of the returned COS usage details
 CosDetailSets {
-    /// 存储桶名称
+    /// Bucket name
     "BucketName" bucket_name set_bucket_name: str,
-    /// 用量开始时间
+    /// The start time of the usage
     "DosageBeginTime" dosage_begin_time set_dosage_begin_time: str,
-    /// 用量结束时间
+    /// The end time of the usage
     "DosageEndTime" dosage_end_time set_dosage_end_time: str,
-    /// 子产品名称
+    /// Subproduct name
     "SubProductCodeName" sub_product_code_name set_sub_product_code_name: str,
-    /// 计费项名称
+    /// Billable item name
     "BillingItemCodeName" billing_item_code_name set_billing_item_code_name: str,
-    /// 用量
+    /// Usage
     "DosageValue" dosage_value set_dosage_value: str,
-    /// 单位
+    /// Unit of the billable item
     "Unit" unit set_unit: str,
 } }
 
 rt::model! { read debug;
-/// 消耗组件明细
+/// Consumption component details
 CostComponentSet {
-    /// 组件类型名称
+    /// Component type name
     "ComponentCodeName" component_code_name set_component_code_name: str,
-    /// 组件名称
+    /// Component name
     "ItemCodeName" item_code_name set_item_code_name: str,
-    /// 刊例价
+    /// List price
     "SinglePrice" single_price set_single_price: str,
-    /// 刊例价单位
+    /// List price unit
     "PriceUnit" price_unit set_price_unit: str,
-    /// 用量
+    /// Usage
     "UsedAmount" used_amount set_used_amount: str,
-    /// 用量单位
+    /// Usage unit
     "UsedAmountUnit" used_amount_unit set_used_amount_unit: str,
-    /// 原价
+    /// Original price
     "Cost" cost set_cost: str,
-    /// 折扣
+    /// Discount
     "Discount" discount set_discount: str,
-    /// 折后价
+    /// Discounted price
     "RealCost" real_cost set_real_cost: str,
-    /// 代金券支付金额
+    /// Voucher payment amount
     "VoucherPayAmount" voucher_pay_amount set_voucher_pay_amount: str,
-    /// 现金支付金额
+    /// Cash payment amount
     "CashPayAmount" cash_pay_amount set_cash_pay_amount: str,
-    /// 赠送金支付金额
+    /// Bonus payment amount
     "IncentivePayAmount" incentive_pay_amount set_incentive_pay_amount: str,
     /// 组件类型code
     "ComponentCode" component_code set_component_code: str,
@@ -2197,41 +2240,41 @@ CostComponentSet {
 } }
 
 rt::model! { read debug;
-/// 消耗明细数据类型
+/// Consumption details data type
 CostDetail {
-    /// 支付者uin
+    /// Payer UIN
     "PayerUin" payer_uin set_payer_uin: str,
-    /// 产品名称
+    /// Product name
     "BusinessCodeName" business_code_name set_business_code_name: str,
-    /// 子产品名称
+    /// Subproduct name
     "ProductCodeName" product_code_name set_product_code_name: str,
-    /// 计费模式名称
+    /// Billing mode name
     "PayModeName" pay_mode_name set_pay_mode_name: str,
-    /// 项目名称
+    /// Project name
     "ProjectName" project_name set_project_name: str,
-    /// 区域名称
+    /// Region Name
     "RegionName" region_name set_region_name: str,
-    /// 地区名称
+    /// Zone name
     "ZoneName" zone_name set_zone_name: str,
-    /// 资源id
+    /// Resource ID
     "ResourceId" resource_id set_resource_id: str,
-    /// 资源名称
+    /// Resource name
     "ResourceName" resource_name set_resource_name: str,
-    /// 类型名称
+    /// Type name
     "ActionTypeName" action_type_name set_action_type_name: str,
-    /// 订单id
+    /// Order ID
     "OrderId" order_id set_order_id: str,
-    /// 交易id
+    /// Transaction ID
     "BillId" bill_id set_bill_id: str,
-    /// 费用开始时间
+    /// Start time of fees
     "FeeBeginTime" fee_begin_time set_fee_begin_time: str,
-    /// 费用结束时间
+    /// End time of fees
     "FeeEndTime" fee_end_time set_fee_end_time: str,
-    /// 组件明细
+    /// Component details
     "ComponentSet" component_set set_component_set: list CostComponentSet,
-    /// 子产品名称代码
+    /// Subproduct name code
     "ProductCode" product_code set_product_code: str,
-    /// 标签信息
+    /// Tag information.
     "Tags" tags set_tags: list BillTagInfo,
     /// 操作者UIN：操作者账号 ID（预付费资源下单或后付费操作开通资源账号的 ID 或者角色 ID ）
     "OperateUin" operate_uin set_operate_uin: str,
@@ -2244,34 +2287,34 @@ CostDetail {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateAllocationRule` (创建公摊规则).
+/// Request of `CreateAllocationRule` (Create a sharing rule).
 ///
-/// 创建公摊规则
+/// Create a sharing rule.
 CreateAllocationRuleRequest {
-    /// 公摊规则列表
+    /// List of sharing rules
     ///
     /// Required.
     "RuleList" rule_list set_rule_list: obj AllocationRulesSummary,
-    /// 月份，不传默认当前月
+    /// Month, the current month by default if not provided.
     "Month" month set_month: str,
 } }
 rt::action!("billing", "2018-07-09", "CreateAllocationRule", CreateAllocationRuleRequest => CreateAllocationRuleResponse);
 
 rt::model! { read debug;
-/// CreateAllocationRule返回参数结构体
+/// CreateAllocationRule response structure.
 CreateAllocationRuleResponse {
-    /// 新增公摊规则ID
+    /// Add new sharing rule ID.
     "Id" id set_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateAllocationTag` (批量设置分账标签).
+/// Request of `CreateAllocationTag` (Batch sets cost allocation tags).
 ///
-/// 批量设置分账标签
+/// This API is used to batch set cost allocation tags.
 CreateAllocationTagRequest {
-    /// 用户分账标签键
+    /// Cost allocation tag key.
     ///
     /// Required.
     "TagKey" tag_key set_tag_key: list String,
@@ -2279,316 +2322,324 @@ CreateAllocationTagRequest {
 rt::action!("billing", "2018-07-09", "CreateAllocationTag", CreateAllocationTagRequest => CreateAllocationTagResponse);
 
 rt::model! { read debug;
-/// CreateAllocationTag返回参数结构体
+/// CreateAllocationTag response structure.
 CreateAllocationTagResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateAllocationUnit` (创建分账单元).
+/// Request of `CreateAllocationUnit` (Creates a cost allocation unit).
 ///
-/// 创建分账单元
+/// This API is used to create allocation units.
 CreateAllocationUnitRequest {
-    /// 新增分账单元父节点ID
+    /// New cost allocation unit parent node ID.
     ///
     /// Required.
     "ParentId" parent_id set_parent_id: i128,
-    /// 新增分账单元名称
+    /// Specifies the name of a newly-added cost allocation unit.
     "Name" name set_name: str,
-    /// 月份，不传默认当前月
+    /// Month, which is the current month by default if not provided.
     "Month" month set_month: str,
 } }
 rt::action!("billing", "2018-07-09", "CreateAllocationUnit", CreateAllocationUnitRequest => CreateAllocationUnitResponse);
 
 rt::model! { read debug;
-/// CreateAllocationUnit返回参数结构体
+/// CreateAllocationUnit response structure.
 CreateAllocationUnitResponse {
-    /// 新增分账单元ID
+    /// Specifies the ID of a newly-added cost allocation unit.
     "Id" id set_id: i128,
-    /// 分账单元唯一标识
+    /// Unique identifier of a cost allocation unit
     "TreeNodeUniqKey" tree_node_uniq_key set_tree_node_uniq_key: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateBudget` (创建预算项目).
+/// Request of `CreateBudget` (Create a budget project).
 ///
-/// 创建预算信息
+/// Create budget information
 CreateBudgetRequest {
-    /// 预算名称
+    /// Budget Name
     ///
     /// Required.
     "BudgetName" budget_name set_budget_name: str,
-    /// DAY 天，MONTH 月度，QUARTER 季度 ，YEAR 年度
+    /// DAY, MONTH, QUARTER, YEAR
     ///
     /// Required.
     "CycleType" cycle_type set_cycle_type: str,
-    /// 有效期起始时间 2025-01-01(周期: 天) / 2025-01（周期: 月）
+    /// Validity start time 2025-01-01 (Period: day) / 2025-01 (Period: month)
     ///
     /// Required.
     "PeriodBegin" period_begin set_period_begin: str,
-    /// 有效期结束时间  2025-12-01(周期：天)  / 2025-12（周期：月）
+    /// Validity end time 2025-12-01 (Period: day) / 2025-12 (Cycle: month)
     ///
     /// Required.
     "PeriodEnd" period_end set_period_end: str,
-    /// FIX 固定预算，CYCLE 计划预算
+    /// FIX Fixed Budget, CYCLE Budget Planning
     ///
     /// Required.
     "PlanType" plan_type set_plan_type: str,
-    /// 预算值额度
-    /// 预算计划类型为FIX(固定预算)时传定值；
-    /// 预算计划类型为CYCLE(计划预算)时传[{"dateDesc":"2025-07","quota":"1000"},{"dateDesc":"2025-08","quota":"2000"}]；
+    /// Budget amount limit
+    /// Pass a fixed value when the schedule type is FIX (fixed budget).
+    /// When the schedule type is CYCLE (budget planning), pass [{"dateDesc":"2025-07","quota":"1000"},{"dateDesc":"2025-08","quota":"2000"}].
     ///
     /// Required.
     "BudgetQuota" budget_quota set_budget_quota: str,
-    /// BILL  系统账单，CONSUMPTION  消耗账单
+    /// BILL System bill, CONSUMPTION Consumption bill
     ///
     /// Required.
     "BillType" bill_type set_bill_type: str,
-    /// COST 原价，REAL_COST 实际费用，CASH 现金，INCENTIVE 赠送金，VOUCHER 代金券，TRANSFER 分成金，TAX 税，AMOUNT_BEFORE_TAX 现金支付(税前)
+    /// COST Original price, REAL_COST Actual fee, CASH Cash, INCENTIVE Free credit, VOUCHER Voucher, TRANSFER Allocated fees (royalty amount), TAX Tax, AMOUNT_BEFORE_TAX Cash payment (before tax)
     ///
     /// Required.
     "FeeType" fee_type set_fee_type: str,
-    /// 阈值提醒
+    /// Threshold alert
     ///
     /// Required.
     "WarnJson" warn_json set_warn_json: list BudgetWarn,
-    /// 预算备注
+    /// Budget remark
     "BudgetNote" budget_note set_budget_note: str,
-    /// 预算维度范围条件
+    /// Budget Dimension Range Condition
     "DimensionsRange" dimensions_range set_dimensions_range: obj BudgetConditionsForm,
-    /// 波动提醒
+    /// Fluctuation alert
     "WaveThresholdJson" wave_threshold_json set_wave_threshold_json: list WaveThresholdForm,
 } }
 rt::action!("billing", "2018-07-09", "CreateBudget", CreateBudgetRequest => CreateBudgetResponse);
 
 rt::model! { read debug;
-/// CreateBudget返回参数结构体
+/// CreateBudget response structure.
 CreateBudgetResponse {
-    /// 创建预算返回信息
+    /// Create budget return information
     "Data" data set_data: obj BudgetInfoApiResponse,
     /// create success
     "Message" message set_message: str,
-    /// 返回码
+    /// Return code
     "Code" code set_code: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateGatherRule` (创建归集规则).
+/// Request of `CreateGatherRule` (Create a collection rule).
 ///
-/// 创建归集规则
+/// Create a collection rule.
 CreateGatherRuleRequest {
-    /// 规则所属分账单元ID
+    /// Cost allocation unit ID that the rule belongs to.
     ///
     /// Required.
     "Id" id set_id: i128,
-    /// 归集规则详情
+    /// Collection rule details.
     ///
     /// Required.
     "RuleList" rule_list set_rule_list: obj GatherRuleSummary,
-    /// 月份，不传默认当前月
+    /// Month, which is the current month by default if not provided.
     "Month" month set_month: str,
 } }
 rt::action!("billing", "2018-07-09", "CreateGatherRule", CreateGatherRuleRequest => CreateGatherRuleResponse);
 
 rt::model! { read debug;
-/// CreateGatherRule返回参数结构体
+/// CreateGatherRule response structure.
 CreateGatherRuleResponse {
-    /// 归集规则ID
+    /// Collection  rule ID.
     "Id" id set_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateInstance` (创建实例).
+/// Request of `CreateInstance` (Create an instance).
 ///
-/// 创建一个实例资源，会创建一个新购实例资源的订单，并通过腾讯云账户余额自动支付。调用该接口的账号需要授予finance:trade的权限，否则无法支付成功。目前已接入并支持购买的产品包括：T-Sec-Web应用防火墙、云防火墙、主机安全、主机容器、云安全中心、T-Sec-密钥管理系统。
+/// Creating an instance resource will generate an order for the newly purchased instance resource and automatically complete the payment using the balance of the Tencent Cloud account. The account calling this API must be granted the finace:trade permission; otherwise, the payment will fail.
+/// Currently, the integrated and supported product for purchase includes: Cloud Firewall.
 CreateInstanceRequest {
-    /// ClientToken是一个由客户端生成的唯一的、区分大小写、不超过64个ASCII字符的字符串。例如，ClientToken=123e4567-e89b-12d3-a456-42665544****。
+    /// ClientToken is an unique, case-sensitive string generated by the client with no more than 64 ASCII characters. for example, ClientToken=123e4567-e89b-12d3-a456-42665544****.
     ///
     /// Required.
     "ClientToken" client_token set_client_token: str,
-    /// 产品一层code
+    /// Product code.
     ///
     /// Required.
     "ProductCode" product_code set_product_code: str,
-    /// 产品二层code
+    /// Sub-product code.
     ///
     /// Required.
     "SubProductCode" sub_product_code set_sub_product_code: str,
-    /// 地域code
+    /// Region code.
     ///
     /// Required.
     "RegionCode" region_code set_region_code: str,
-    /// 可用区code
+    /// Availability zone code.
     ///
     /// Required.
     "ZoneCode" zone_code set_zone_code: str,
-    /// 付费类型，取值：  PrePay：预付费
+    /// Payment mode. Available values: PrePay: upfront charge.
     ///
     /// Required.
     "PayMode" pay_mode set_pay_mode: str,
-    /// 商品详情信息
+    /// Product detailed information.
     ///
     /// Required.
     "Parameter" parameter set_parameter: str,
-    /// 商品数量，默认取值1
+    /// Product quantity, default value is 1.
     "Quantity" quantity set_quantity: i64,
-    /// 项目id，默认取0
+    /// Project id, default value is 0.
     "ProjectId" project_id set_project_id: i64,
-    /// 新购时长，取值上限：36，默认取值1
+    /// Purchase duration, max number is 36, default value is 1.
     "Period" period set_period: i64,
-    /// 新购时长单位，取值：m：按月购买，y：按年购买，默认取值m
+    /// Purchase duration unit. valid values:
+    /// m: month,
+    /// y: year.
+    /// default value is: m.
     "PeriodUnit" period_unit set_period_unit: str,
-    /// 自动续费标识，取值：NOTIFY_AND_MANUAL_RENEW：手动续费，NOTIFY_AND_AUTO_RENEW：自动续费，DISABLE_NOTIFY_AND_MANUAL_RENEW：到期不续，默认取值NOTIFY_AND_MANUAL_RENEW
+    /// Auto-renewal flag. valid values: NOTIFY_AND_MANUAL_RENEW: manually renew, NOTIFY_AND_AUTO_RENEW: automatically renew, DISABLE_NOTIFY_AND_MANUAL_RENEW: renewal is disabled.
+    /// default value is NOTIFY_AND_MANUAL_RENEW.
     "RenewFlag" renew_flag set_renew_flag: str,
 } }
 rt::action!("billing", "2018-07-09", "CreateInstance", CreateInstanceRequest => CreateInstanceResponse);
 
 rt::model! { read debug;
-/// CreateInstance返回参数结构体
+/// CreateInstance response structure.
 CreateInstanceResponse {
-    /// 订单号
+    /// Order ID
     "OrderId" order_id set_order_id: str,
-    /// 实例列表，商品发货延迟可能返回空
+    /// Instance id list. Empty list will be returned once product delivery is delayed.
     "InstanceIdList" instance_id_list set_instance_id_list: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 获取预算管理的基础信息分页数据
+/// Paginated data of budget management basic information
 DataForBudgetInfoPage {
-    /// 分页
+    /// Pagination
     "Pages" pages set_pages: i128,
-    /// 分页大小
+    /// Pagination size.
     "Size" size set_size: i128,
-    /// 总量
+    /// total amount
     "Total" total set_total: i128,
-    /// 查询数据列表
+    /// Querying the data list
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Records" records set_records: list BudgetExtend,
-    /// 当前页
+    /// Current Page
     "Current" current set_current: i128,
 } }
 
 rt::model! { read debug;
-/// 预算修改记录信息分页数据
+/// Paginated data of budget modification records
 DataForBudgetOperationLogPage {
-    /// 分页
+    /// Pagination
     "Pages" pages set_pages: i128,
-    /// 分页大小
+    /// Pagination size.
     "Size" size set_size: i128,
-    /// 总量
+    /// Total amount
     "Total" total set_total: i128,
-    /// 查询数据列表
+    /// Querying the data list
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Records" records set_records: list BudgetOperationLogEntity,
-    /// 当前页
+    /// Current Page
     "Current" current set_current: i128,
 } }
 
 rt::model! { read debug;
-/// 订单数据对象
+/// Order data object
 Deal {
-    /// 订单号
+    /// Order ID.
     "OrderId" order_id set_order_id: str,
-    /// 订单的状态 1：未支付 2：已支付3：发货中 4：已发货 5：发货失败 6：已退款 7：已关单 8：订单过期 9：订单已失效 10：产品已失效 11：代付拒绝 12：支付中
+    /// The status of the order. 1: unpaid; 2: paid; 3: shipping; 4: shipped; 5: shipment failed; 6: refunded; 7: closed case; 8: order expired; 9: order invalidated; 10: product invalidated; 11: third-party payment refused; 12: payment in process
     "Status" status set_status: i64,
-    /// 支付者
+    /// Payer
     "Payer" payer set_payer: str,
-    /// 创建时间
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
-    /// 创建人
+    /// Creator
     "Creator" creator set_creator: str,
-    /// 实际支付金额（分）
+    /// Actual payment amount (pent)
     "RealTotalCost" real_total_cost set_real_total_cost: i64,
-    /// 代金券抵扣金额（分）
+    /// Voucher offset amount (pent)
     "VoucherDecline" voucher_decline set_voucher_decline: i64,
-    /// 项目ID
+    /// Project ID
     "ProjectId" project_id set_project_id: i64,
-    /// 产品分类ID
+    /// Product category ID
     "GoodsCategoryId" goods_category_id set_goods_category_id: i64,
-    /// 产品详情
+    /// Product details
     "ProductInfo" product_info set_product_info: list ProductInfo,
-    /// 时长
+    /// Duration
     "TimeSpan" time_span set_time_span: f64,
-    /// 时间单位
+    /// Time unit
     "TimeUnit" time_unit set_time_unit: str,
-    /// 货币单位
+    /// Currency unit
     "Currency" currency set_currency: str,
-    /// 折扣率
+    /// Discount rate
     "Policy" policy set_policy: f64,
-    /// 单价（分）
+    /// Unit price (cents)
     "Price" price set_price: f64,
-    /// 原价（分）
+    /// Original price (cents)
     "TotalCost" total_cost set_total_cost: f64,
-    /// 产品编码
+    /// Product code
     "ProductCode" product_code set_product_code: str,
-    /// 子产品编码
+    /// Subproduct code
     "SubProductCode" sub_product_code set_sub_product_code: str,
-    /// 大订单号
+    /// Large order number.
     "BigDealId" big_deal_id set_big_deal_id: str,
-    /// 退费公式
+    /// Refund formula.
     "Formula" formula set_formula: str,
-    /// 退费涉及订单信息
+    /// Refund involves order information.
     "RefReturnDeals" ref_return_deals set_ref_return_deals: str,
-    /// 付费模式：prePay 预付费 postPay后付费 riPay预留实例
+    /// Billing mode: `prePay` (prepaid), `postPay` (pay-as-you-go), `riPay` (reserved instance)
     "PayMode" pay_mode set_pay_mode: str,
-    /// 交易类型
-    /// modifyNetworkMode 调整带宽模式
-    /// modifyNetworkSize 调整带宽大小
-    /// refund 退款
-    /// downgrade 降配
-    /// upgrade 升配
-    /// renew 续费
-    /// purchase 购买
-    /// preMoveOut 包年包月迁出资源
-    /// preMoveIn 包年包月迁入资源
-    /// preToPost 预付费转后付费
-    /// postMoveOut 按量计费迁出资源
-    /// postMoveIn 按量计费迁入资源
+    /// Transaction type
+    /// Modify network mode adjust bandwidth mode.
+    /// Adjust bandwidth size.
+    /// Refund: refund.
+    /// downgrade.
+    /// upgrade configuration.
+    /// renew.
+    /// purchase.
+    /// preMoveOut yearly/monthly subscription resource migration out.
+    /// preMoveIn specifies the yearly/monthly subscription resources to migrate.
+    /// preToPost specifies the prepaid to postpaid conversion.
+    /// postMoveOut specifies the pay-as-you-go resources to be migrated out.
+    /// postMoveIn specifies the pay-as-you-go resources for inbound migration.
     "Action" action set_action: str,
-    /// 产品编码中文名称
+    /// Product code chinese name.
     "ProductName" product_name set_product_name: str,
-    /// 子产品编码中文名称
+    /// Sub-Product code chinese name.
     "SubProductName" sub_product_name set_sub_product_name: str,
-    /// 订单对应的资源id, 查询参数Limit超过200，将返回null
+    /// The resource ID corresponding to the order. If the query parameter `Limit` exceeds 200, null will be returned.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResourceId" resource_id set_resource_id: list String,
-    /// 订单对应的可用区Id
+    /// Availability zone Id corresponding to the order
     "ZoneCode" zone_code set_zone_code: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteAllocationRule` (公摊规则删除接口).
+/// Request of `DeleteAllocationRule` (Delete sharing rules API).
 ///
-/// 公摊规则删除接口
+/// Delete sharing rule interface.
 DeleteAllocationRuleRequest {
-    /// 所删除公摊规则ID
+    /// The deleted sharing rule ID.
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: i128,
-    /// 月份，不传默认当前月
+    /// Month, which is the current month by default if not provided.
     "Month" month set_month: str,
 } }
 rt::action!("billing", "2018-07-09", "DeleteAllocationRule", DeleteAllocationRuleRequest => DeleteAllocationRuleResponse);
 
 rt::model! { read debug;
-/// DeleteAllocationRule返回参数结构体
+/// DeleteAllocationRule response structure.
 DeleteAllocationRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteAllocationTag` (批量取消设置分账标签).
+/// Request of `DeleteAllocationTag` (Batch cancels cost allocation tags).
 ///
-/// 批量取消设置分账标签
+/// u200cThis API is used to batch cancel cost allocation tags.
 DeleteAllocationTagRequest {
-    /// 用户分账标签键
+    /// Cost allocation tag key
     ///
     /// Required.
     "TagKey" tag_key set_tag_key: list String,
@@ -2596,39 +2647,39 @@ DeleteAllocationTagRequest {
 rt::action!("billing", "2018-07-09", "DeleteAllocationTag", DeleteAllocationTagRequest => DeleteAllocationTagResponse);
 
 rt::model! { read debug;
-/// DeleteAllocationTag返回参数结构体
+/// DeleteAllocationTag response structure.
 DeleteAllocationTagResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteAllocationUnit` (删除分账单元).
+/// Request of `DeleteAllocationUnit` (Delete a cost allocation unit).
 ///
-/// 删除分账单元
+/// Delete a cost allocation unit.
 DeleteAllocationUnitRequest {
-    /// 所删除分账单元ID
+    /// Specifies the deleted cost allocation unit ID.
     ///
     /// Required.
     "Id" id set_id: i128,
-    /// 月份，不传默认当前月
+    /// Month, which is the current month by default if not provided.
     "Month" month set_month: str,
 } }
 rt::action!("billing", "2018-07-09", "DeleteAllocationUnit", DeleteAllocationUnitRequest => DeleteAllocationUnitResponse);
 
 rt::model! { read debug;
-/// DeleteAllocationUnit返回参数结构体
+/// DeleteAllocationUnit response structure.
 DeleteAllocationUnitResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteBudget` (删除预算项目).
+/// Request of `DeleteBudget` (Delete a budget project).
 ///
-/// 依据预算ID删除对应预算项目
+/// Delete the corresponding budget project based on the budget ID
 DeleteBudgetRequest {
-    /// 预算项目id
+    /// Budget project id
     ///
     /// Required.
     "BudgetIds" budget_ids set_budget_ids: list String,
@@ -2636,91 +2687,85 @@ DeleteBudgetRequest {
 rt::action!("billing", "2018-07-09", "DeleteBudget", DeleteBudgetRequest => DeleteBudgetResponse);
 
 rt::model! { read debug;
-/// DeleteBudget返回参数结构体
+/// DeleteBudget response structure.
 DeleteBudgetResponse {
-    /// 返回删除预算项目id
+    /// Return the deleted budget project id
     "Data" data set_data: list String,
-    /// 信息提示
+    /// Prompt
     "Message" message set_message: str,
-    /// 返回码
+    /// Return code
     "Code" code set_code: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteGatherRule` (删除归集规则).
+/// Request of `DeleteGatherRule` (Delete an collection rule).
 ///
-/// 删除归集规则
+/// Delete a collection rule.
 DeleteGatherRuleRequest {
-    /// 所删除归集规则ID
+    /// The deleted collection rule ID.
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: i128,
-    /// 月份，不传默认当前月
+    /// Month, which is the current month by default if not provided.
     "Month" month set_month: str,
 } }
 rt::action!("billing", "2018-07-09", "DeleteGatherRule", DeleteGatherRuleRequest => DeleteGatherRuleResponse);
 
 rt::model! { read debug;
-/// DeleteGatherRule返回参数结构体
+/// DeleteGatherRule response structure.
 DeleteGatherRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAccountBalance` (获取账户余额).
+/// Request of `DescribeAccountBalance` (Checks account balance).
 ///
-/// 获取云账户余额信息。
+/// This API is used to check the Tencent Cloud account balance.
 DescribeAccountBalanceRequest {
-    /// 是否查询临时额度
+    /// Query the temporary limit
     "TempCredit" temp_credit set_temp_credit: bool,
 } }
 rt::action!("billing", "2018-07-09", "DescribeAccountBalance", DescribeAccountBalanceRequest => DescribeAccountBalanceResponse);
 
 rt::model! { read debug;
-/// DescribeAccountBalance返回参数结构体
+/// DescribeAccountBalance response structure.
 DescribeAccountBalanceResponse {
-    /// 接口做过变更,为兼容老接口,本字段与RealBalance相同,为当前真实可用余额,单位 分
+    /// Available account balance in cents, which takes the same calculation rules as `RealBalance`, `CreditBalance`, and `RealCreditBalance`.
     "Balance" balance set_balance: i64,
-    /// 查询的用户Uin
+    /// The user Uin for the query
     "Uin" uin set_uin: i128,
-    /// 当前真实可用余额,单位 分。RealBalance=CashAccountBalance+IncomeIntoAccountBalance+PresentAccountBalance-FreezeAmount-OweAmount
-    ///
-    /// 单位：分
+    /// Available account balance in cents, which takes the same calculation rules as `Balance`, `CreditBalance`, and `RealCreditBalance`.
     "RealBalance" real_balance set_real_balance: f64,
-    /// 现金账户余额,单位 分
+    /// Cash account balance in cents. Currently, this field is not applied.
     "CashAccountBalance" cash_account_balance set_cash_account_balance: f64,
-    /// 收益转入账户余额,单位 分
+    /// Income account balance in cents. Currently, this field is not applied.
     "IncomeIntoAccountBalance" income_into_account_balance set_income_into_account_balance: f64,
-    /// 赠送账户余额,单位 分
+    /// Present account balance in cents. Currently, this field is not applied.
     "PresentAccountBalance" present_account_balance set_present_account_balance: f64,
-    /// 冻结金额,单位 分
+    /// Frozen amount in cents.
     "FreezeAmount" freeze_amount set_freeze_amount: f64,
-    /// 欠费金额,单位 分
+    /// Overdue amount in cents, which is when the available credit balance is negative.
     "OweAmount" owe_amount set_owe_amount: f64,
-    /// 是否允许欠费消费
+    /// Whether overdue payments are allowed. Currently, this field is not applied.
     ///
     /// Disabled in the spec.
     "IsAllowArrears" is_allow_arrears set_is_allow_arrears: bool,
-    /// 是否限制信用额度
+    /// Whether you have a credit limit. Currently, this field is not applied.
     ///
     /// Disabled in the spec.
     "IsCreditLimited" is_credit_limited set_is_credit_limited: bool,
     /// 信用额度,单位 分
     "CreditAmount" credit_amount set_credit_amount: f64,
-    /// 可用信用额度,单位 分。CreditBalance=CashAccountBalance+IncomeIntoAccountBalance+PresentAccountBalance+CreditAmount-OweAmount
-    ///
-    /// 单位：分
+    /// Available credit balance in cents, which takes the same calculation rules as `Balance`, `RealBalance`, and `RealCreditBalance`.
     "CreditBalance" credit_balance set_credit_balance: f64,
-    /// 真实可用信用额度,单位 分。RealCreditBalance=CreditBalance-FreezeAmount
-    ///
-    /// 单位：分
+    /// Available account balance in cents, which takes the same calculation rules as `Balance`, `RealBalance`, and `CreditBalance`.
     "RealCreditBalance" real_credit_balance set_real_credit_balance: f64,
-    /// 临时额度，单位 分
+    /// Temporary limit, unit cent
     "TempCredit" temp_credit set_temp_credit: f64,
-    /// 临时额度详情
+    /// Temporary limit details
     "TempAmountInfoList" temp_amount_info_list set_temp_amount_info_list: list UinTempAmountModel,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2746,413 +2791,407 @@ DescribeAccountWarningResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAllocateConditions` (查询资源目录筛选条件).
+/// Request of `DescribeAllocateConditions` (Queries the filter conditions of a resource directory).
 ///
-/// 查询资源目录筛选条件
+/// This API is used to query the filter conditions of a resource directory.
 DescribeAllocateConditionsRequest {
-    /// 账单月份，格式为2024-02，不传默认当前月
+    /// Bill month, in the format of 2024-02, which is the current month by default if not provided
     "Month" month set_month: str,
 } }
 rt::action!("billing", "2018-07-09", "DescribeAllocateConditions", DescribeAllocateConditionsRequest => DescribeAllocateConditionsResponse);
 
 rt::model! { read debug;
-/// DescribeAllocateConditions返回参数结构体
+/// DescribeAllocateConditions response structure.
 DescribeAllocateConditionsResponse {
-    /// 产品筛选列表
+    /// Product filter list
     "Business" business set_business: list BillBusinessLink,
-    /// 子产品筛选列表
+    /// Subproduct filter list
     "Product" product set_product: list BillProduct,
-    /// 组件名称筛选列表
+    /// Component name filter list
     "Item" item set_item: list BillItem,
-    /// 地域筛选列表
+    /// Region filter list
     "Region" region set_region: list BillRegion,
-    /// 实例类型筛选列表
+    /// Instance type filter list
     "InstanceType" instance_type set_instance_type: list BillInstanceType,
-    /// 计费模式筛选列表
+    /// Billing mode filter list
     "PayMode" pay_mode set_pay_mode: list BillPayMode,
-    /// 项目筛选列表
+    /// Project filter list
     "Project" project set_project: list BillProject,
-    /// 标签筛选列表
+    /// Tag filter list
     "Tag" tag set_tag: list BillTag,
-    /// 使用者 UIN 筛选列表
+    /// User UIN filter list
     "OwnerUin" owner_uin set_owner_uin: list BillOwnerUin,
-    /// 操作者 UIN 筛选列表
+    /// Operator UIN filter list
     "OperateUin" operate_uin set_operate_uin: list BillOperateUin,
-    /// 交易类型筛选列表
+    /// Transaction type filter list
     "ActionType" action_type set_action_type: list BillActionType,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAllocationBillConditions` (查询分账账单筛选条件).
+/// Request of `DescribeAllocationBillConditions` (Queries the filter conditions of a cost allocation bill).
 ///
-/// 查询分账账单筛选条件
+/// This API is used to query the filter conditions of a cost allocation bill.
 DescribeAllocationBillConditionsRequest {
-    /// 账单月份，格式为2024-02，不传默认当前月
+    /// Bill month, in the format of 2024-02, which is the current month by default if not provided
     "Month" month set_month: str,
-    /// 分账单元唯一标识，用作筛选
+    /// Unique identifier of a billing unit, used for filtering
     "TreeNodeUniqKeys" tree_node_uniq_keys set_tree_node_uniq_keys: list String,
-    /// 日期
+    /// Date
     "BillDates" bill_dates set_bill_dates: list String,
-    /// 产品编码
+    /// Product code
     "BusinessCodes" business_codes set_business_codes: list String,
-    /// 使用者UIN
+    /// User UIN
     "OwnerUins" owner_uins set_owner_uins: list String,
-    /// 操作者UIN
+    /// Operator UIN
     "OperateUins" operate_uins set_operate_uins: list String,
-    /// 计费模式编码
+    /// Billing mode code
     "PayModes" pay_modes set_pay_modes: list String,
-    /// 交易类型编码
+    /// Transaction type code
     "ActionTypes" action_types set_action_types: list String,
-    /// 子产品编码
+    /// Subproduct code
     "ProductCodes" product_codes set_product_codes: list String,
-    /// 地域ID
+    /// Region ID
     "RegionIds" region_ids set_region_ids: list String,
-    /// 可用区ID
+    /// AZ ID
     "ZoneIds" zone_ids set_zone_ids: list String,
-    /// 实例类型编码
+    /// Instance type code
     "InstanceTypes" instance_types set_instance_types: list String,
-    /// 标签
+    /// Tag
     "Tag" tag set_tag: list String,
-    /// 组件类型编码
+    /// Component type code
     "ComponentCodes" component_codes set_component_codes: list String,
-    /// 组件名称编码
+    /// Component name code
     "ItemCodes" item_codes set_item_codes: list String,
-    /// 模糊搜索条件
+    /// Fuzzy search criteria
     "SearchKey" search_key set_search_key: str,
-    /// 项目id
+    /// Project ID
     "ProjectIds" project_ids set_project_ids: list i128,
-    /// 费用归集类型
-    ///
-    /// 枚举值：
-    ///
-    /// - 0： 分摊
-    /// - 1： 归集
-    /// - -1： 未分配
+    /// Cost collection type
     "AllocationType" allocation_type set_allocation_type: list i64,
 } }
 rt::action!("billing", "2018-07-09", "DescribeAllocationBillConditions", DescribeAllocationBillConditionsRequest => DescribeAllocationBillConditionsResponse);
 
 rt::model! { read debug;
-/// DescribeAllocationBillConditions返回参数结构体
+/// DescribeAllocationBillConditions response structure.
 DescribeAllocationBillConditionsResponse {
-    /// 产品筛选列表
+    /// Product filter list
     "Business" business set_business: list BillBusiness,
-    /// 子产品筛选列表
+    /// Subproduct filter list
     "Product" product set_product: list BillProduct,
-    /// 组件名称筛选列表
+    /// Component name filter list
     "Item" item set_item: list BillItem,
-    /// 地域筛选列表
+    /// Region filter list
     "Region" region set_region: list BillRegion,
-    /// 实例类型筛选列表
+    /// Instance type filter list
     "InstanceType" instance_type set_instance_type: list BillInstanceType,
-    /// 计费模式筛选列表
+    /// Billing mode filter list
     "PayMode" pay_mode set_pay_mode: list BillPayMode,
-    /// 项目筛选列表
+    /// Project filter list
     "Project" project set_project: list BillProject,
-    /// 标签筛选列表
+    /// Tag filter list
     "Tag" tag set_tag: list BillTag,
-    /// 使用者 UIN 筛选列表
+    /// User UIN filter list
     "OwnerUin" owner_uin set_owner_uin: list BillOwnerUin,
-    /// 操作者 UIN 筛选列表
+    /// Operator UIN filter list
     "OperateUin" operate_uin set_operate_uin: list BillOperateUin,
-    /// 日期筛选列表
+    /// Date filter list
     "BillDay" bill_day set_bill_day: list BillDays,
-    /// 交易类型筛选列表
+    /// Transaction type filter list
     "ActionType" action_type set_action_type: list BillActionType,
-    /// 组件类型筛选列表
+    /// Component type filter list
     "Component" component set_component: list BillComponent,
-    /// 可用区筛选列表
+    /// Availability zone filter list
     "Zone" zone set_zone: list BillZoneId,
-    /// 分账单元筛选列表
+    /// Cost allocation unit filter list
     "AllocationTreeNode" allocation_tree_node set_allocation_tree_node: list AllocationTreeNode,
-    /// 分账标签键
+    /// Cost allocation tag key
     "TagKey" tag_key set_tag_key: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAllocationBillDetail` (查询分账账单明细).
+/// Request of `DescribeAllocationBillDetail` (Queries the details of a cost allocation bill).
 ///
-/// 查询分账账单明细
+/// This API is used to query the details of a cost allocation bill.
 DescribeAllocationBillDetailRequest {
-    /// 数量，最大值为1000
+    /// Quantity, with the maximum value of 1,000
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 分页偏移量，Offset=0表示第一页，如果Limit=100，则Offset=100表示第二页，Offset=200表示第三页，以此类推
+    /// Pagination offset. If Offset is 0, it indicates the first page. If Limit is 100, then Offset is 100, and it indicates the second page. If Offset is 200, it indicates the third page, and so on.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 账单月份，格式为2024-02，不传默认当前月
+    /// Bill month, in the format of 2024-02, which is the current month by default if not provided
     "Month" month set_month: str,
-    /// 分账单元唯一标识，用作筛选
+    /// Unique identifier of a billing unit, used for filtering
     "TreeNodeUniqKeys" tree_node_uniq_keys set_tree_node_uniq_keys: list String,
-    /// 排序字段，枚举值如下：
-    /// RiTimeSpan - 预留实例抵扣时长
-    /// ExtendPayAmount1 - 预留实例抵扣组件原价
-    /// RealCost - 折后总价
-    /// CashPayAmount - 现金金额
-    /// VoucherPayAmount - 代金券金额
-    /// IncentivePayAmount - 赠送金金额
-    /// TransferPayAmount -分成金金额
-    /// Cost - 组件原价
+    /// Sorting field, with the enumerated values as follows:
+    /// RiTimeSpan - Deduction duration of a reserved instance
+    /// ExtendPayAmount1 - Original price for the deduction duration of a reserved instance
+    /// RealCost - Discounted total
+    /// CashPayAmount - Cash amount
+    /// VoucherPayAmount - Amount of promo voucher
+    /// IncentivePayAmount - Amount of free credit
+    /// TransferPayAmount - Royalty amount
+    /// Cost - Original price of a component
     "Sort" sort set_sort: str,
-    /// 排序类型，枚举值如下：
-    /// asc - 升序
-    /// desc - 降序
+    /// Sorting type, with the enumerated values as follows:
+    /// asc - Ascending
+    /// desc - Descending
     "SortType" sort_type set_sort_type: str,
-    /// 产品编码，用作筛选
+    /// Product code, used for filtering
     "BusinessCodes" business_codes set_business_codes: list String,
-    /// 使用者UIN，用作筛选
+    /// User UIN, used for filtering
     "OwnerUins" owner_uins set_owner_uins: list String,
-    /// 操作者UIN，用作筛选
+    /// Operator UIN, used for filtering
     "OperateUins" operate_uins set_operate_uins: list String,
-    /// 计费模式编码，用作筛选
+    /// Billing mode code, used for filtering
     "PayModes" pay_modes set_pay_modes: list String,
-    /// 交易类型编码，用作筛选
+    /// Transaction type code, used for filtering
     "ActionTypes" action_types set_action_types: list String,
-    /// 子产品编码，用作筛选
+    /// Subproduct code, used for filtering
     "ProductCodes" product_codes set_product_codes: list String,
-    /// 地域ID，用作筛选
+    /// Region ID, used for filtering
     "RegionIds" region_ids set_region_ids: list String,
-    /// 可用区ID，用作筛选
+    /// AZ ID, used for filtering
     "ZoneIds" zone_ids set_zone_ids: list String,
-    /// 实例类型编码，用作筛选
+    /// Instance type code, used for filtering
     "InstanceTypes" instance_types set_instance_types: list String,
-    /// 标签，用作筛选
+    /// Tag, used for filtering
     "Tag" tag set_tag: list String,
-    /// 组件类型编码，用作筛选
+    /// Component type code, used for filtering
     "ComponentCodes" component_codes set_component_codes: list String,
-    /// 组件名称编码，用作筛选
+    /// Component name code, used for filtering
     "ItemCodes" item_codes set_item_codes: list String,
-    /// 模糊搜索：支持标签、资源id、资源别名
+    /// Fuzzy search: supports tag, resource ID, and resource alias.
     "SearchKey" search_key set_search_key: str,
-    /// 项目ID，用作筛选
+    /// Project ID, used for filtering
     "ProjectIds" project_ids set_project_ids: list i128,
 } }
 rt::action!("billing", "2018-07-09", "DescribeAllocationBillDetail", DescribeAllocationBillDetailRequest => DescribeAllocationBillDetailResponse);
 
 rt::model! { read debug;
-/// DescribeAllocationBillDetail返回参数结构体
+/// DescribeAllocationBillDetail response structure.
 DescribeAllocationBillDetailResponse {
-    /// 总条数
+    /// Total quantity.
     "RecordNum" record_num set_record_num: i128,
-    /// 分账账单概览金额汇总
+    /// Total amount of a cost allocation bill
     "Total" total set_total: obj AllocationOverviewTotal,
-    /// 分账账单明细
+    /// Details of a cost allocation bill
     "Detail" detail set_detail: list AllocationDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAllocationMonthOverview` (查询分账账单月概览).
+/// Request of `DescribeAllocationMonthOverview` (Queries the monthly overview of a cost allocation bill).
 ///
-/// 查询分账账单月概览
+/// This API is used to query the monthly overview of a cost allocation bill.
 DescribeAllocationMonthOverviewRequest {
-    /// 账单月份，格式为2024-02，不传默认当前月
+    /// Bill month, in the format of 2024-02, which is the current month by default if not provided
     "Month" month set_month: str,
 } }
 rt::action!("billing", "2018-07-09", "DescribeAllocationMonthOverview", DescribeAllocationMonthOverviewRequest => DescribeAllocationMonthOverviewResponse);
 
 rt::model! { read debug;
-/// DescribeAllocationMonthOverview返回参数结构体
+/// DescribeAllocationMonthOverview response structure.
 DescribeAllocationMonthOverviewResponse {
-    /// 分账账单月概览详情
+    /// Monthly overview of a cost allocation bill
     "Detail" detail set_detail: list AllocationOverviewNode,
-    /// 分账账单概览金额汇总
+    /// Total amount of a cost allocation bill
     "Total" total set_total: obj AllocationOverviewTotal,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAllocationOverview` (查询分账账单日概览).
+/// Request of `DescribeAllocationOverview` (Queries the daily overview of a cost allocation bill).
 ///
-/// 查询分账账单日概览
+/// This API is used to query the daily overview of a cost allocation bill.
 DescribeAllocationOverviewRequest {
-    /// 数量，最大值为1000
+    /// Quantity, with the maximum value of 1,000
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 分页偏移量，Offset=0表示第一页，如果Limit=100，则Offset=100表示第二页，Offset=200表示第三页，以此类推
+    /// Pagination offset. If offset is 0, it indicates the first page. If limit is 100, then offset is 100, it indicates the second page; if offset is 200, it indicates the third page, and so on
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 账单月份，格式为2024-02，不传默认当前月
+    /// Bill month, in the format of 2024-02, which is the current month by default if not provided
     "Month" month set_month: str,
-    /// 统计周期，枚举值如下
-    /// month - 月
-    /// day - 日
+    /// Statistical period, with the enumerated values as follows:
+    /// month - Month
+    /// day - Day
     "PeriodType" period_type set_period_type: str,
-    /// 分账单元唯一标识，用作筛选
+    /// Unique identifier of a billing unit, used for filtering
     "TreeNodeUniqKeys" tree_node_uniq_keys set_tree_node_uniq_keys: list String,
-    /// 排序字段，枚举值如下：
-    /// GatherCashPayAmount - 归集费用(现金)
-    /// GatherVoucherPayAmount- 归集费用(优惠券)
-    /// GatherIncentivePayAmount -  归集费用(赠送金)
-    /// GatherTransferPayAmount - 归集费用(分成金)
-    /// AllocateCashPayAmount - 分摊费用(现金)
-    /// AllocateVoucherPayAmount - 分摊费用(优惠券)
-    /// AllocateIncentivePayAmount - 分摊费用(赠送金)
-    /// AllocateTransferPayAmount - 分摊费用(分成金)
-    /// TotalCashPayAmount - 合计费用(现金)
-    /// TotalVoucherPayAmount - 合计费用(优惠券)
-    /// TotalIncentivePayAmount - 合计费用(赠送金)
-    /// TotalTransferPayAmount - 合计费用(分成金)
-    /// GatherRealCost - 归集费用(折后总额)
-    /// AllocateRealCost - 分摊费用(折后总额)
-    /// RealTotalCost - 合计费用(折后总额)
-    /// Ratio  - 占比(折后总额)
+    /// Sorting field, with the enumerated values as follows:
+    /// GatherCashPayAmount - Collected fees (cash)
+    /// GatherVoucherPayAmount - Collected fees (voucher)
+    /// GatherIncentivePayAmount - Collected fees (free credit)
+    /// GatherTransferPayAmount - Collected fees (royalty amount)
+    /// AllocateCashPayAmount - Allocated fees (cash)
+    /// AllocateVoucherPayAmount - Allocated fees (voucher)
+    /// AllocateIncentivePayAmount - Allocated fees (free credit)
+    /// AllocateTransferPayAmount - Allocated fees (royalty amount)
+    /// TotalCashPayAmount - Total fees (cash)
+    /// TotalVoucherPayAmount - Total fees (voucher)
+    /// TotalIncentivePayAmount - Total fees (free credit)
+    /// TotalTransferPayAmount - Total fees (royalty amount)
+    /// GatherRealCost - Collected fees (discounted total)
+    /// AllocateRealCost - Allocated fees (discounted total)
+    /// RealTotalCost - Total fees (discounted total)
+    /// Ratio - Proportion (discounted total)
     "Sort" sort set_sort: str,
-    /// 排序类型，枚举值如下：
-    /// asc - 升序
-    /// desc - 降序
+    /// Sorting type, with the enumerated values as follows:
+    /// asc - Ascending
+    /// desc - Descending
     "SortType" sort_type set_sort_type: str,
-    /// 日期，用作筛选
+    /// Date, used for filtering
     "BillDates" bill_dates set_bill_dates: list String,
 } }
 rt::action!("billing", "2018-07-09", "DescribeAllocationOverview", DescribeAllocationOverviewRequest => DescribeAllocationOverviewResponse);
 
 rt::model! { read debug;
-/// DescribeAllocationOverview返回参数结构体
+/// DescribeAllocationOverview response structure.
 DescribeAllocationOverviewResponse {
-    /// 总条数
+    /// Total quantity.
     "RecordNum" record_num set_record_num: i128,
-    /// 分账账单概览金额汇总
+    /// Total amount of a cost allocation bill
     "Total" total set_total: obj AllocationOverviewTotal,
-    /// 分账概览明细
+    /// Details of the cost allocation overview
     "Detail" detail set_detail: list AllocationOverviewDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAllocationRuleDetail` (查询公摊规则详情).
+/// Request of `DescribeAllocationRuleDetail` (Query sharing rule details).
 ///
-/// 查询公摊规则详情
+/// This API is used to query sharing rule details.
 DescribeAllocationRuleDetailRequest {
-    /// 所查询公摊规则ID
+    /// The queried sharing rule ID.
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: i128,
-    /// 月份，不传默认当前月
+    /// Month, which is the current month by default if not provided.
     "Month" month set_month: str,
 } }
 rt::action!("billing", "2018-07-09", "DescribeAllocationRuleDetail", DescribeAllocationRuleDetailRequest => DescribeAllocationRuleDetailResponse);
 
 rt::model! { read debug;
-/// DescribeAllocationRuleDetail返回参数结构体
+/// DescribeAllocationRuleDetail response structure.
 DescribeAllocationRuleDetailResponse {
-    /// 公摊规则ID
+    /// Sharing rule ID.
     "Id" id set_id: i128,
-    /// 公摊规则所属UIN
+    /// Sharing rule ownership UIN.
     "Uin" uin set_uin: str,
-    /// 公摊规则名称
+    /// Sharing rule name.
     "Name" name set_name: str,
-    /// 公摊策略类型，枚举值如下：
-    /// 1 - 自定义分摊占比
-    /// 2 - 等比分摊
-    /// 3 - 按占比分摊
+    /// Specifies the public area policy type. the enumeration values are as follows:.
+    /// 1 - custom sharing proportion.
+    /// 2 - proportional allocation.
+    /// 3 - allocation by proportion.
     "Type" r#type set_type: i128,
-    /// 公摊规则表达式
+    /// Public sharing rule expression.
     "RuleDetail" rule_detail set_rule_detail: obj AllocationRuleExpression,
-    /// 公摊比例表达式，Type为1和2时返回
+    /// Sharing proportion expression. returns when Type is 1 or 2.
     "RatioDetail" ratio_detail set_ratio_detail: list AllocationRationExpression,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAllocationRuleSummary` (查询所有公摊规则概览).
+/// Request of `DescribeAllocationRuleSummary` (Query all sharing rule overviews).
 ///
-/// 查询所有公摊规则概览
+/// This API is used to query all sharing rule overviews.
 DescribeAllocationRuleSummaryRequest {
-    /// 每次获取数据量，最大值1000
+    /// Specifies the data quantity per fetch. the maximum value is 1000.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 分页偏移量
+    /// Pagination offset
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 月份，不传默认当前月
+    /// Month, which is the current month by default if not provided.
     "Month" month set_month: str,
-    /// 公摊策略类型，用于筛选。
-    /// 枚举值如下：
-    /// 1 - 自定义分摊占比
-    /// 2 - 等比分摊
-    /// 3 - 按占比分摊
+    /// Public area policy type, for filtering.
+    /// Enumeration values are as follows:.
+    /// 1 - custom sharing proportion.
+    /// 2 - proportional allocation.
+    /// 3 - allocation by proportion.
     "Type" r#type set_type: i128,
-    /// 公摊规则名称或分账单元名称，用于模糊筛选。
+    /// Sharing rule name or cost allocation unit name, used for fuzzy filter criteria.
     "Name" name set_name: str,
 } }
 rt::action!("billing", "2018-07-09", "DescribeAllocationRuleSummary", DescribeAllocationRuleSummaryRequest => DescribeAllocationRuleSummaryResponse);
 
 rt::model! { read debug;
-/// DescribeAllocationRuleSummary返回参数结构体
+/// DescribeAllocationRuleSummary response structure.
 DescribeAllocationRuleSummaryResponse {
-    /// 公摊规则表达式
+    /// Sharing rule expression.
     "RuleList" rule_list set_rule_list: list AllocationRuleOverview,
-    /// 规则总数
+    /// Total number of rules.
     "Total" total set_total: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAllocationSummaryByBusiness` (查询分账账单按产品汇总).
+/// Request of `DescribeAllocationSummaryByBusiness` (Queries the details of a cost allocation bill by product).
 ///
-/// 查询分账账单按产品汇总
+/// This API is used to query the details of a cost allocation bill by product.
 DescribeAllocationSummaryByBusinessRequest {
-    /// 数量，最大值为1000
+    /// Quantity, with the maximum value of 1,000
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 分页偏移量，Offset=0表示第一页，如果Limit=100，则Offset=100表示第二页，Offset=200表示第三页，以此类推
+    /// Pagination offset. If Offset is 0, it indicates the first page. If Limit is 100, then Offset is 100, and it indicates the second page. If Offset is 200, it indicates the third page, and so on.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 账单月份，格式为2024-02，不传默认当前月
+    /// Bill month, in the format of 2024-02, which is the current month by default if not provided
     "Month" month set_month: str,
-    /// 统计周期，枚举值如下
-    /// month - 月
-    /// day - 日
+    /// Statistical period, with the enumerated values as follows:
+    /// month - Month
+    /// day - Day
     "PeriodType" period_type set_period_type: str,
-    /// 分账单元唯一标识，用作筛选
+    /// Unique identifier of a billing unit, used for filtering
     "TreeNodeUniqKeys" tree_node_uniq_keys set_tree_node_uniq_keys: list String,
-    /// 排序类型，枚举值如下：
-    /// asc - 升序
-    /// desc - 降序
+    /// Sorting type, with the enumerated values as follows:
+    /// asc - Ascending
+    /// desc - Descending
     "SortType" sort_type set_sort_type: str,
-    /// 排序字段，枚举值如下：
-    /// GatherCashPayAmount - 归集费用(现金)
-    /// GatherVoucherPayAmount- 归集费用(优惠券)
-    /// GatherIncentivePayAmount - 归集费用(赠送金)
-    /// GatherTransferPayAmount - 归集费用(分成金)
-    /// AllocateCashPayAmount - 分摊费用(现金)
-    /// AllocateVoucherPayAmount - 分摊费用(优惠券)
-    /// AllocateIncentivePayAmount - 分摊费用(赠送金)
-    /// AllocateTransferPayAmount - 分摊费用(分成金)
-    /// TotalCashPayAmount - 合计费用(现金)
-    /// TotalVoucherPayAmount - 合计费用(优惠券)
-    /// TotalIncentivePayAmount - 合计费用(赠送金)
-    /// TotalTransferPayAmount - 合计费用(分成金)
-    /// GatherRealCost - 归集费用(折后总额)
-    /// AllocateRealCost - 分摊费用(折后总额)
-    /// RealTotalCost - 合计费用(折后总额)
-    /// BusinessCode - 产品代码
-    /// Ratio - 占比(折后总额)
-    /// Trend - 环比(折后总额)
+    /// Sorting field, with the enumerated values as follows:
+    /// GatherCashPayAmount - Collected fees (cash)
+    /// GatherVoucherPayAmount - Collected fees (voucher)
+    /// GatherIncentivePayAmount - Collected fees (free credit)
+    /// GatherTransferPayAmount - Collected fees (royalty amount)
+    /// AllocateCashPayAmount - Allocated fees (cash)
+    /// AllocateVoucherPayAmount - Allocated fees (voucher)
+    /// AllocateIncentivePayAmount - Allocated fees (free credit)
+    /// AllocateTransferPayAmount - Allocated fees (royalty amount)
+    /// TotalCashPayAmount - Total fees (cash)
+    /// TotalVoucherPayAmount - Total fees (voucher)
+    /// TotalIncentivePayAmount - Total fees (free credit)
+    /// TotalTransferPayAmount - Total fees (royalty amount)
+    /// GatherRealCost - Collected fees (discounted total)
+    /// AllocateRealCost - Allocated fees (discounted total)
+    /// RealTotalCost - Total fees (discounted total)
+    /// BusinessCode - Product code
+    /// Ratio - Proportion (discounted total)
+    /// Trend - Month-on-month ratio (discounted total)
     "Sort" sort set_sort: str,
-    /// 日期，用作筛选，PeriodType=day时可传
+    /// Date, used for filtering and provided when PeriodType is set to day
     "BillDates" bill_dates set_bill_dates: list String,
-    /// 产品编码，用作筛选
+    /// Product code, used for filtering
     "BusinessCodes" business_codes set_business_codes: list String,
-    /// 模糊搜索条件
+    /// Fuzzy search criteria
     ///
     /// Disabled in the spec.
     "SearchKey" search_key set_search_key: str,
@@ -3160,518 +3199,506 @@ DescribeAllocationSummaryByBusinessRequest {
 rt::action!("billing", "2018-07-09", "DescribeAllocationSummaryByBusiness", DescribeAllocationSummaryByBusinessRequest => DescribeAllocationSummaryByBusinessResponse);
 
 rt::model! { read debug;
-/// DescribeAllocationSummaryByBusiness返回参数结构体
+/// DescribeAllocationSummaryByBusiness response structure.
 DescribeAllocationSummaryByBusinessResponse {
-    /// 总条数
+    /// Total quantity.
     "RecordNum" record_num set_record_num: i128,
-    /// 分账账单概览金额汇总
+    /// Total amount of a cost allocation bill
     "Total" total set_total: obj AllocationOverviewTotal,
-    /// 分账账单按产品汇总明细
+    /// Detailed summary of the cost allocation bill by business
     "Detail" detail set_detail: list AllocationSummaryByBusiness,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAllocationSummaryByItem` (查询分账账单按组件汇总).
+/// Request of `DescribeAllocationSummaryByItem` (Queries the details of a cost allocation bill by item).
 ///
-/// 查询分账账单按组件汇总
+/// This API is used to query the details of a cost allocation bill by item.
 DescribeAllocationSummaryByItemRequest {
-    /// 数量，最大值为1000
+    /// Quantity, with the maximum value of 1,000
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 分页偏移量，Offset=0表示第一页，如果Limit=100，则Offset=100表示第二页，Offset=200表示第三页，以此类推
+    /// Pagination offset. If Offset is 0, it indicates the first page. If Limit is 100, then Offset is 100, and it indicates the second page. If Offset is 200, it indicates the third page, and so on.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 账单月份，格式为2024-02，不传默认当前月
+    /// Bill month, in the format of 2024-02, which is the current month by default if not provided
     "Month" month set_month: str,
-    /// 统计周期，枚举值如下
-    /// month - 月
-    /// day - 日
+    /// Statistical period, with the enumerated values as follows:
+    /// month - Month
+    /// day - Day
     "PeriodType" period_type set_period_type: str,
-    /// 分账单元唯一标识，用作筛选
+    /// Unique identifier of a billing unit, used for filtering
     "TreeNodeUniqKeys" tree_node_uniq_keys set_tree_node_uniq_keys: list String,
-    /// 排序字段，枚举值如下：
-    /// RiTimeSpan - 预留实例抵扣时长
-    /// ExtendPayAmount1 - 预留实例抵扣组件原价
-    /// RealCost - 折后总价
-    /// CashPayAmount - 现金金额
-    /// VoucherPayAmount - 代金券金额
-    /// IncentivePayAmount - 赠送金金额
-    /// TransferPayAmount -分成金金额
-    /// Cost - 组件原价
+    /// Sorting field, with the enumerated values as follows:
+    /// RiTimeSpan - Deduction duration of a reserved instance
+    /// ExtendPayAmount1 - Original price for the deduction duration of a reserved instance
+    /// RealCost - Discounted total
+    /// CashPayAmount - Cash amount
+    /// VoucherPayAmount - Amount of promo voucher
+    /// IncentivePayAmount - Amount of free credit
+    /// TransferPayAmount - Royalty amount
+    /// Cost - Original price of a component
     "Sort" sort set_sort: str,
-    /// 排序类型，枚举值如下：
-    /// asc - 升序
-    /// desc - 降序
+    /// Sorting type, with the enumerated values as follows:
+    /// asc - Ascending
+    /// desc - Descending
     "SortType" sort_type set_sort_type: str,
-    /// 日期，用作筛选
+    /// Date, used for filtering
     "BillDates" bill_dates set_bill_dates: list String,
-    /// 产品编码，用作筛选
+    /// Product code, used for filtering
     "BusinessCodes" business_codes set_business_codes: list String,
-    /// 使用者UIN，用作筛选
+    /// User UIN, used for filtering
     "OwnerUins" owner_uins set_owner_uins: list String,
-    /// 操作者UIN，用作筛选
+    /// Operator UIN, used for filtering
     "OperateUins" operate_uins set_operate_uins: list String,
-    /// 计费模式编码，用作筛选
+    /// Billing mode code, used for filtering
     "PayModes" pay_modes set_pay_modes: list String,
-    /// 交易类型编码，用作筛选
+    /// Transaction type code, used for filtering
     "ActionTypes" action_types set_action_types: list String,
-    /// 子产品编码，用作筛选
+    /// Subproduct code, used for filtering
     "ProductCodes" product_codes set_product_codes: list String,
-    /// 地域ID，用作筛选
+    /// Region ID, used for filtering
     "RegionIds" region_ids set_region_ids: list String,
-    /// 可用区ID，用作筛选
+    /// Availability Zone (AZ) ID, used for filtering
     "ZoneIds" zone_ids set_zone_ids: list String,
-    /// 实例类型编码，用作筛选
+    /// Instance type code, used for filtering
     "InstanceTypes" instance_types set_instance_types: list String,
-    /// 标签，用作筛选
+    /// Tag, used for filtering
     "Tag" tag set_tag: list String,
-    /// 组件类型编码，用作筛选
+    /// Component type code, used for filtering
     "ComponentCodes" component_codes set_component_codes: list String,
-    /// 组件名称编码，用作筛选
+    /// Component name code, used for filtering
     "ItemCodes" item_codes set_item_codes: list String,
-    /// 模糊搜索：支持标签、资源id、资源别名
+    /// Fuzzy search: supports tag, resource ID, and resource alias.
     "SearchKey" search_key set_search_key: str,
-    /// 项目ID，用作筛选
+    /// Project ID, used for filtering
     "ProjectIds" project_ids set_project_ids: list i128,
-    /// 费用归集类型，枚举值如下：
-    /// 0 - 分摊
-    /// 1 - 归集
-    /// -1 - 未分配
+    /// Cost collection type, with the enumerated values as follows:
+    /// 0 - Allocation
+    /// 1 - Collection
+    /// -1 - Unallocated
     "AllocationType" allocation_type set_allocation_type: list i64,
 } }
 rt::action!("billing", "2018-07-09", "DescribeAllocationSummaryByItem", DescribeAllocationSummaryByItemRequest => DescribeAllocationSummaryByItemResponse);
 
 rt::model! { read debug;
-/// DescribeAllocationSummaryByItem返回参数结构体
+/// DescribeAllocationSummaryByItem response structure.
 DescribeAllocationSummaryByItemResponse {
-    /// 总条数
+    /// Total quantity.
     "RecordNum" record_num set_record_num: i128,
-    /// 分账账单概览金额汇总
+    /// Total amount of a cost allocation bill
     "Total" total set_total: obj AllocationOverviewTotal,
-    /// 分账账单按组件汇总明细
+    /// Details of a Cost Allocation Bill by item
     "Detail" detail set_detail: list AllocationSummaryByItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAllocationSummaryByResource` (查询分账账单按资源汇总).
+/// Request of `DescribeAllocationSummaryByResource` (Queries the details of a cost allocation bill  by resource.).
 ///
-/// 查询分账账单按资源汇总
+/// This API is used to query the details of a cost allocation bill by resource.
 DescribeAllocationSummaryByResourceRequest {
-    /// 数量，最大值为1000
+    /// Quantity, with the maximum value of 1,000
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 分页偏移量，Offset=0表示第一页，如果Limit=100，则Offset=100表示第二页，Offset=200表示第三页，以此类推
+    /// Pagination offset. If Offset is 0, it indicates the first page. If Limit is 100, then Offset is 100, and it indicates the second page. If Offset is 200, it indicates the third page, and so on.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 账单月份，格式为2024-02，不传默认当前月
+    /// Bill month, in the format of 2024-02, which is the current month by default if not provided
     "Month" month set_month: str,
-    /// 统计周期，枚举值如下
-    /// month - 月
-    /// day - 日
+    /// Statistical period, with the enumerated values as follows:
+    /// month - Month
+    /// day - Day
     "PeriodType" period_type set_period_type: str,
-    /// 分账单元唯一标识，用作筛选
+    /// Unique identifier of a billing unit, used for filtering
     "TreeNodeUniqKeys" tree_node_uniq_keys set_tree_node_uniq_keys: list String,
-    /// 排序字段，枚举值如下：
-    /// RiTimeSpan - 预留实例抵扣时长
-    /// ExtendPayAmount1 - 预留实例抵扣组件原价
-    /// RealCost - 折后总价
-    /// CashPayAmount - 现金金额
-    /// VoucherPayAmount - 代金券金额
-    /// IncentivePayAmount - 赠送金金额
-    /// TransferPayAmount -分成金金额
-    /// Cost - 组件原价
+    /// Sorting field, with the enumerated values as follows:
+    /// RiTimeSpan - Deduction duration of a reserved instance
+    /// ExtendPayAmount1 - Original price for the deduction duration of a reserved instance
+    /// RealCost - Discounted total
+    /// CashPayAmount - Cash amount
+    /// VoucherPayAmount - Amount of promo voucher
+    /// IncentivePayAmount - Amount of free credit
+    /// TransferPayAmount - Royalty amount
+    /// Cost - Original price of a component
     "Sort" sort set_sort: str,
-    /// 排序类型，枚举值如下：
-    /// asc - 升序
-    /// desc - 降序
+    /// Sorting type, with the enumerated values as follows:
+    /// asc - Ascending
+    /// desc - Descending
     "SortType" sort_type set_sort_type: str,
-    /// 日期，用作筛选
+    /// Date, used for filtering
     "BillDates" bill_dates set_bill_dates: list String,
-    /// 产品编码，用作筛选
+    /// Product code, used for filtering
     "BusinessCodes" business_codes set_business_codes: list String,
-    /// 使用者UIN，用作筛选
+    /// User UIN, used for filtering
     "OwnerUins" owner_uins set_owner_uins: list String,
-    /// 操作者UIN，用作筛选
+    /// Operator UIN, used for filtering
     "OperateUins" operate_uins set_operate_uins: list String,
-    /// 计费模式编码，用作筛选
+    /// Billing mode code, used for filtering
     "PayModes" pay_modes set_pay_modes: list String,
-    /// 交易类型编码，用作筛选
+    /// Transaction type code, used for filtering
     "ActionTypes" action_types set_action_types: list String,
-    /// 子产品编码，用作筛选
+    /// Subproduct code, used for filtering
     "ProductCodes" product_codes set_product_codes: list String,
-    /// 地域ID，用作筛选
+    /// Region ID, used for filtering
     "RegionIds" region_ids set_region_ids: list String,
-    /// 可用区ID，用作筛选
+    /// Availability zone (AZ) ID, used for filtering
     "ZoneIds" zone_ids set_zone_ids: list String,
-    /// 实例类型编码，用作筛选
+    /// Instance type code, used for filtering
     "InstanceTypes" instance_types set_instance_types: list String,
-    /// 标签，用作筛选
+    /// Tag, used for filtering
     "Tag" tag set_tag: list String,
-    /// 模糊搜索：支持标签、资源id、资源别名
+    /// Fuzzy search: supports tag, resource ID, and resource alias
     "SearchKey" search_key set_search_key: str,
-    /// 项目ID，用作筛选
+    /// Project ID, used for filtering
     "ProjectIds" project_ids set_project_ids: list i128,
-    /// 费用归集类型，枚举值如下：
-    /// 0 - 分摊
-    /// 1 - 归集
-    /// -1 -  未分配
+    /// Cost collection type, with the enumerated values as follows:
+    /// 0 - Allocation
+    /// 1 - Collection
+    /// -1 - Unallocated
     "AllocationType" allocation_type set_allocation_type: list i64,
 } }
 rt::action!("billing", "2018-07-09", "DescribeAllocationSummaryByResource", DescribeAllocationSummaryByResourceRequest => DescribeAllocationSummaryByResourceResponse);
 
 rt::model! { read debug;
-/// DescribeAllocationSummaryByResource返回参数结构体
+/// DescribeAllocationSummaryByResource response structure.
 DescribeAllocationSummaryByResourceResponse {
-    /// 总条数
+    /// Total quantity.
     "RecordNum" record_num set_record_num: i128,
-    /// 分账账单概览金额汇总
+    /// Total amount of a cost allocation bill
     "Total" total set_total: obj AllocationOverviewTotal,
-    /// 分账账单按资源汇总明细
+    /// Detailed summary of the cost allocation bill by resource
     "Detail" detail set_detail: list AllocationSummaryByResource,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAllocationTree` (查询分账目录树).
+/// Request of `DescribeAllocationTree` (Query cost allocation tree).
 ///
-/// 查询分账目录树
+/// This API is used to query the cost tree.
 DescribeAllocationTreeRequest {
-    /// 月份，不传默认当前月
+    /// Month, the current month by default if not provided.
     "Month" month set_month: str,
 } }
 rt::action!("billing", "2018-07-09", "DescribeAllocationTree", DescribeAllocationTreeRequest => DescribeAllocationTreeResponse);
 
 rt::model! { read debug;
-/// DescribeAllocationTree返回参数结构体
+/// DescribeAllocationTree response structure.
 DescribeAllocationTreeResponse {
-    /// 分账单元ID
+    /// Cost allocation unit ID.
     "Id" id set_id: i128,
-    /// 分账单元名称
+    /// Specifies the name of a cost allocation unit.
     "Name" name set_name: str,
-    /// 分账单元唯一标识
+    /// Unique identifier of a cost allocation unit
     "TreeNodeUniqKey" tree_node_uniq_key set_tree_node_uniq_key: str,
-    /// 子树
+    /// Specifies a subtree.
     "Children" children set_children: list AllocationTree,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAllocationTrendByMonth` (查询分账账单费用趋势).
+/// Request of `DescribeAllocationTrendByMonth` (Queries the cost trend of a cost allocation bill).
 ///
-/// 查询分账账单费用趋势
+/// This API is used to query the cost trend of a cost allocation bill.
 DescribeAllocationTrendByMonthRequest {
-    /// 账单月份，格式为2024-02，不传默认当前月
+    /// Bill month, in the format of 2024-02, which is the current month by default if not provided
     ///
     /// Required.
     "Month" month set_month: str,
-    /// 分账单元唯一标识
+    /// Unique identifier of a cost allocation unit
     ///
     /// Required.
     "TreeNodeUniqKey" tree_node_uniq_key set_tree_node_uniq_key: str,
-    /// 产品编码，用作筛选
+    /// Product code, used for filtering
     "BusinessCode" business_code set_business_code: str,
 } }
 rt::action!("billing", "2018-07-09", "DescribeAllocationTrendByMonth", DescribeAllocationTrendByMonthRequest => DescribeAllocationTrendByMonthResponse);
 
 rt::model! { read debug;
-/// DescribeAllocationTrendByMonth返回参数结构体
+/// DescribeAllocationTrendByMonth response structure.
 DescribeAllocationTrendByMonthResponse {
-    /// 当月费用信息
+    /// Current month's expense information
     "Current" current set_current: obj AllocationBillTrendDetail,
-    /// 之前月份费用信息
+    /// Previous months' expense information
     "Previous" previous set_previous: list AllocationBillTrendDetail,
-    /// 费用统计信息
+    /// Expense statistical information
     "Stat" stat set_stat: obj AllocationStat,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAllocationUnitDetail` (查询分账单元详情).
+/// Request of `DescribeAllocationUnitDetail` (Query allocation unit details).
 ///
-/// 查询分账单元详情
+/// Query the details of a cost allocation unit.
 DescribeAllocationUnitDetailRequest {
-    /// 所查询分账单元Id
+    /// ID of the queried cost allocation unit.
     ///
     /// Required.
     "Id" id set_id: i128,
-    /// 月份，不传默认当前月
+    /// Month, the current month by default if not provided.
     "Month" month set_month: str,
 } }
 rt::action!("billing", "2018-07-09", "DescribeAllocationUnitDetail", DescribeAllocationUnitDetailRequest => DescribeAllocationUnitDetailResponse);
 
 rt::model! { read debug;
-/// DescribeAllocationUnitDetail返回参数结构体
+/// DescribeAllocationUnitDetail response structure.
 DescribeAllocationUnitDetailResponse {
-    /// 分账单元ID
+    /// ID of a cost allocation unit.
     "Id" id set_id: i128,
-    /// 分账单元所属UIN
+    /// Associated UIN of the cost allocation unit.
     "Uin" uin set_uin: str,
-    /// 分账单元名称
+    /// Specifies the name of a cost allocation unit.
     "Name" name set_name: str,
-    /// 分账单元父节点ID
+    /// Cost allocation unit parent node ID.
     "ParentId" parent_id set_parent_id: i128,
-    /// 源组织名称
+    /// Source organization name.
     "SourceName" source_name set_source_name: str,
-    /// 源组织ID
+    /// Source organization ID.
     "SourceId" source_id set_source_id: str,
-    /// 备注说明
+    /// Specifies remark description.
     "Remark" remark set_remark: str,
-    /// 分账单元标识
+    /// Cost allocation unit identifier.
     "TreeNodeUniqKey" tree_node_uniq_key set_tree_node_uniq_key: str,
-    /// 若分账单元设置归集规则，返回归集规则ID，若无分账规则，则不返回
+    /// If a cost allocation unit is set with an collection rule, return the collection rule ID. if no collection rule is set, do not return.
     "RuleId" rule_id set_rule_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBillAdjustInfo` (获取账单异常调整信息).
+/// Request of `DescribeBillAdjustInfo` (Retrieve bill exception adjustment information).
 ///
-/// 可以通过API获取当前UIN是否有调账，客户可以更快地主动地获取调账情况。
+/// This API is used to query whether there is a bill adjustment for the current UIN through API. Customers can obtain bill adjustment status faster and proactively.
 DescribeBillAdjustInfoRequest {
-    /// 格式：yyyy-MM
-    /// 账单月份，month和timeFrom&timeTo必传一个，如果有传timeFrom&timeTo则month字段无效
+    /// Format: yyyy-MM
+    /// Bill month. Either month or timeFrom&timeTo must be specified. If timeFrom&timeTo is specified, the month field is invalid.
     "Month" month set_month: str,
-    /// 格式：yyyy-MM-dd
-    /// 开始时间，month和timeFrom&timeTo必传一个，如果有该字段则month字段无效。timeFrom和timeTo必须一起传，且为相同月份，不支持跨月查询，查询结果是整月数据
+    /// Format: yyyy-MM-dd
+    /// Start time. Either month or timeFrom&timeTo must be specified. If timeFrom&timeTo is specified, the month field is invalid. timeFrom and timeTo must be specified together and must be in the same month. Cross-month queries are not supported and the query results are data for the entire month.
     "TimeFrom" time_from set_time_from: str,
-    /// 格式：yyyy-MM-dd
-    /// 截止时间，month和timeFrom&timeTo必传一个，如果有该字段则month字段无效。timeFrom和timeTo必须一起传，且为相同月份，不支持跨月查询，查询结果是整月数据
+    /// Format: yyyy-MM-dd
+    /// End time. Either month or timeFrom&timeTo must be specified. If this field is specified, the month field is invalid. timeFrom and timeTo must be passed together and be in the same month. Cross-month queries are not supported. The query result is data of the entire month.
     "TimeTo" time_to set_time_to: str,
-    /// 支付者的账号 ID（账号 ID 是用户在腾讯云的唯一账号标识），默认查询本账号账单，如集团管理账号需查询成员账号自付的账单，该字段需入参成员账号UIN
+    /// Account ID of the payer (Account ID is the unique account identifier for the user in Tencent Cloud). By default, the query returns the account statement of the current account. If the group management account needs to query the self-pay bills of member accounts, enter the member account UIN in this field.
     "PayerUin" payer_uin set_payer_uin: str,
 } }
 rt::action!("billing", "2018-07-09", "DescribeBillAdjustInfo", DescribeBillAdjustInfoRequest => DescribeBillAdjustInfoResponse);
 
 rt::model! { read debug;
-/// DescribeBillAdjustInfo返回参数结构体
+/// DescribeBillAdjustInfo response structure.
 DescribeBillAdjustInfoResponse {
-    /// 数据总量
+    /// Total data
     "Total" total set_total: i64,
-    /// 明细数据
+    /// Detailed data
     "Data" data set_data: list AdjustInfoDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBillDetailForOrganization` (成员账号获取管理账号代付账单（费用明细）).
+/// Request of `DescribeBillDetailForOrganization` (Gets pay-on-behalf bills of the admin account (bill details)).
 ///
-/// 成员账号获取管理账号代付账单（费用明细）。
-/// 注意事项：在请求接口时，由于网络不稳定或其它异常，可能会导致请求失败。如果您遇到这种情况，我们建议您在接口请求失败时，手动发起重试操作，这样可以更好地确保您的接口请求能够成功执行。
+/// This API is used to get pay-on-behalf bills of the admin account (bill details).
+/// Note: The API request may fail due to network instability or other exceptions. In this case, we recommend you manually retry the request when the API request fails.
 DescribeBillDetailForOrganizationRequest {
-    /// 分页偏移量，Offset=0表示第一页，如果Limit=100，则Offset=100表示第二页，Offset=200表示第三页，依次类推
+    /// Pagination offset. If `Offset` is `0`, it indicates the first page. When `Limit` is `100`, if `Offset` is `100`, it indicates the second page; if `Offset` is `200`, it indicates the third page, and so on.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 数量，最大值为100
+    /// The number of entries returned at a time. The maximum value is `100`.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 周期类型，byUsedTime按计费周期/byPayTime按扣费周期。需要与费用中心该月份账单的周期保持一致。您可前往[账单概览](https://console.cloud.tencent.com/expense/bill/overview)页面顶部查看确认您的账单统计周期类型。
+    /// Cycle type, which can be `byUsedTime` (by billing cycle) or `byPayTime` (by deduction time). This value must be the same as the billing period type in Billing Center for that particular month. You can check your billing cycle at the top of the [Bill Overview](https://console.cloud.tencent.com/expense/bill/overview) page.
     ///
     /// Disabled in the spec.
     "PeriodType" period_type set_period_type: str,
-    /// 月份，格式为yyyy-mm，Month和BeginTime&EndTime必传一个，如果有传BeginTime&EndTime则Month字段无效。最多可拉取近18个月内的数据。
+    /// The month is in the format of yyyy-mm. Either Month or BeginTime&EndTime must be specified. If BeginTime&EndTime is specified, the Month field is invalid. Data within the last 18 months can be pulled at most.
     "Month" month set_month: str,
-    /// 周期开始时间，格式为yyyy-mm-dd hh:ii:ss，Month和BeginTime&EndTime必传一个，如果有该字段则Month字段无效。BeginTime和EndTime必须一起传，且为相同月份，不支持跨月查询，查询结果是整月数据。最多可拉取18个月内的数据。
+    /// The start time of the period in the format of yyyy-mm-dd hh:ii:ss. Either Month or BeginTime&EndTime must be specified. If BeginTime&EndTime is specified, the Month field is invalid. BeginTime and EndTime must be specified together and must be in the same month. Cross-month queries are not supported and the query results are data for the entire month. Data within the last 18 months can be pulled at most.
     "BeginTime" begin_time set_begin_time: str,
-    /// 周期结束时间，格式为yyyy-mm-dd hh:ii:ss，Month和BeginTime&EndTime必传一个，如果有该字段则Month字段无效。BeginTime和EndTime必须一起传，且为相同月份，不支持跨月查询，查询结果是整月数据。最多可拉取近18个月内的数据。
+    /// The end time of the period in the format of yyyy-mm-dd hh:ii:ss. Either Month or BeginTime&EndTime must be specified. If BeginTime&EndTime is specified, the Month field is invalid. BeginTime and EndTime must be specified together and must be in the same month. Cross-month queries are not supported and the query results are data for the entire month. Data within the last 18 months can be pulled at most.
     "EndTime" end_time set_end_time: str,
-    /// 是否需要访问列表的总记录数，用于前端分页
-    /// 1-表示需要， 0-表示不需要
+    /// Indicates whether the total number of records is required, used for pagination.
+    /// Valid values: `1` (required), `0` (not required).
     "NeedRecordNum" need_record_num set_need_record_num: i64,
-    /// 付费模式 prePay(表示包年包月)/postPay(表示按时按量)
+    /// Billing mode, which can be `prePay` (yearly/monthly subscription) or `postPay` (pay-as-you-go).
     "PayMode" pay_mode set_pay_mode: str,
-    /// 查询指定资源信息
+    /// ID of the instance to be queried.
     "ResourceId" resource_id set_resource_id: str,
-    /// 查询交易类型（请使用交易类型名称入参），入参示例枚举如下：
-    /// 包年包月新购
-    /// 包年包月续费
-    /// 包年包月配置变更
-    /// 包年包月退款
-    /// 按量计费扣费
-    /// 线下项目扣费
-    /// 线下产品扣费
-    /// 调账扣费
-    /// 调账补偿
-    /// 按量计费小时结
-    /// 按量计费日结
-    /// 按量计费月结
-    /// 竞价实例小时结
-    /// 线下项目调账补偿
-    /// 线下产品调账补偿
-    /// 优惠扣费
-    /// 优惠补偿
-    /// 按量计费迁入资源
-    /// 按量计费迁出资源
-    /// 包年包月迁入资源
-    /// 包年包月迁出资源
-    /// 预付费用
-    /// 小时费用
-    /// 预留实例退款
-    /// 按量计费冲正
-    /// 包年包月转按量
-    /// 保底扣款
-    /// 节省计划小时费用
+    /// Transaction type. This parameter needs to be input using the `ActionTypeName` value. Valid values:
+    /// Yearly/monthly subscription purchase
+    /// Yearly/monthly subscription renewal
+    /// Yearly/monthly subscription upgrade/downgrade
+    /// Yearly/monthly subscription refund
+    /// Pay-as-you-go deduction
+    /// Offline project deduction
+    /// Offline product deduction
+    /// Adjustment deduction
+    /// Adjustment compensation
+    /// Hourly pay-as-you-go
+    /// Daily pay-as-you-go
+    /// Monthly pay-as-you-go
+    /// Hourly spot instance
+    /// Offline project adjustment compensation
+    /// Offline product adjustment compensation
+    /// Offer deduction
+    /// Offer compensation
+    /// Pay-as-you-go resource migration in
+    /// Pay-as-you-go resource migration out
+    /// Yearly/monthly subscription resource migration in
+    /// Yearly/monthly subscription resource migration out
+    /// Prepaid
+    /// Hourly
+    /// RI refund
+    /// Pay-as-you-go reversal
+    /// Yearly/monthly subscription to pay-as-you-go
+    /// Minimum spend deduction
+    /// Hourly savings plan fee
     "ActionType" action_type set_action_type: str,
-    /// 项目ID:资源所属项目ID
+    /// Project ID: The ID of the project to which the resource belongs.
     "ProjectId" project_id set_project_id: i64,
-    /// 产品名称代码
-    /// 备注：如需获取当月使用过的BusinessCode，请调用API：[获取产品汇总费用分布](https://cloud.tencent.com/document/product/555/35761)
+    /// Product code.
+    /// Note: To query the product codes used in the current month, call [DescribeBillSummaryByProduct](https://intl.cloud.tencent.com/document/product/555/35761?from_cn_redirect=1).
     "BusinessCode" business_code set_business_code: str,
-    /// 上一次请求返回的上下文信息，翻页查询Month>=2023-05的月份的数据可加快查询速度，数据量10万级别以上的用户建议使用，查询速度可提升2~10倍
+    /// Context information returned by the last response. You can view multiple pages when querying for data after May 2023 to speed up the query. We recommend you use this query method if your data volume is above 100 thousand entries, which can improve query speed by 2-10 times.
     "Context" context set_context: str,
 } }
 rt::action!("billing", "2018-07-09", "DescribeBillDetailForOrganization", DescribeBillDetailForOrganizationRequest => DescribeBillDetailForOrganizationResponse);
 
 rt::model! { read debug;
-/// DescribeBillDetailForOrganization返回参数结构体
+/// DescribeBillDetailForOrganization response structure.
 DescribeBillDetailForOrganizationResponse {
-    /// 详情列表
+    /// Details list.
     "DetailSet" detail_set set_detail_set: list DistributionBillDetail,
-    /// 总记录数，24小时缓存一次，可能比实际总记录数少
+    /// Total number of records, which is cached every 24 hours and may be less than the actual total number of records.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Total" total set_total: i128,
-    /// 本次请求的上下文信息，可用于下一次请求的请求参数中，加快查询速度
+    /// Context information of this request can be used in the request parameter of the next request to accelerate query speed.
     "Context" context set_context: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBillDetail` (获取账单明细数据).
+/// Request of `DescribeBillDetail` (Gets bill details).
 ///
-/// 获取账单明细数据。
-/// 注意事项：
-/// 1.在请求接口时，由于网络不稳定或其它异常，可能会导致请求失败。如果您遇到这种情况，我们建议您在接口请求失败时，手动发起重试操作，这样可以更好地确保您的接口请求能够成功执行。
-/// 2.对于账单明细数据量级很大（例如每月账单明细量级超过20w）的客户，通过 API 调用账单数据效率较低，建议您开通账单数据存储功能，通过存储桶中获取账单文件进行分析。[账单存储至COS桶](https://cloud.tencent.com/document/product/555/61275)
+/// u200cThis API is used to get bill details.
+/// Note:
+/// 1. The API request may fail due to network instability or other exceptions. In this case, we recommend you manually retry the request when the API request fails.
+/// 2.If the volume of your bill data is high (for example, if over 200 thousand bill entries are generated for a month), bill data query via APIs may be slow. We recommend you enable bill storage so that you can obtain bill files from COS buckets for analysis. For details, see [Saving Bills to COS](https://intl.cloud.tencent.com/document/product/555/61275?from_cn_redirect=1).
 DescribeBillDetailRequest {
-    /// 分页偏移量，Offset=0表示第一页，如果Limit=100，则Offset=100表示第二页，Offset=200表示第三页，依次类推
+    /// Pagination offset. Offset=0 indicates the first page. If Limit=100, Offset=100 indicates the second page, Offset=200 indicates the third page, and so on.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 数量，最大值为300
+    /// The number of entries returned at a time. The maximum value is `300`.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 周期类型，byUsedTime按计费周期/byPayTime按扣费周期。需要与费用中心该月份账单的周期保持一致。您可前往[账单概览](https://console.cloud.tencent.com/expense/bill/overview)页面顶部查看确认您的账单统计周期类型。
+    /// Period type, byUsedTime by billing period/byPayTime by fee deduction cycle. It should be consistent with the billing cycle for the month in the expense center. You can go to the top of the [bill overview](https://console.cloud.tencent.com/expense/bill/overview) page to view and confirm your billing cycle type.
     ///
     /// Disabled in the spec.
     "PeriodType" period_type set_period_type: str,
-    /// 月份，格式为yyyy-mm，Month和BeginTime&EndTime必传一个，如果有传BeginTime&EndTime则Month字段无效。最多可拉取近18个月内的数据。
+    /// The month is in the format of yyyy-mm. Either Month or BeginTime&EndTime must be specified. If BeginTime&EndTime is specified, the Month field is invalid. Data within the last 18 months can be pulled at most.
     "Month" month set_month: str,
-    /// 周期开始时间，格式为yyyy-mm-dd hh:ii:ss，Month和BeginTime&EndTime必传一个，如果有该字段则Month字段无效。BeginTime和EndTime必须一起传，且为相同月份，不支持跨月查询，查询结果是整月数据。最多可拉取18个月内的数据。
+    /// The start time of the period in the format of yyyy-mm-dd hh:ii:ss. Either Month or BeginTime&EndTime must be specified. If BeginTime&EndTime is specified, the Month field is invalid. BeginTime and EndTime must be specified together and must be in the same month. Cross-month queries are not supported and the query results are data for the entire month. Data within the last 18 months can be pulled at most.
     "BeginTime" begin_time set_begin_time: str,
-    /// 周期结束时间，格式为yyyy-mm-dd hh:ii:ss，Month和BeginTime&EndTime必传一个，如果有该字段则Month字段无效。BeginTime和EndTime必须一起传，且为相同月份，不支持跨月查询，查询结果是整月数据。最多可拉取近18个月内的数据。
+    /// The end time of the period in the format of yyyy-mm-dd hh:ii:ss. Either Month or BeginTime&EndTime must be specified. If BeginTime&EndTime is specified, the Month field is invalid. BeginTime and EndTime must be specified together and must be in the same month. Cross-month queries are not supported and the query results are data for the entire month. Data within the last 18 months can be pulled at most.
     "EndTime" end_time set_end_time: str,
-    /// 是否需要访问列表的总记录数，用于前端分页
-    /// 1-表示需要， 0-表示不需要
+    /// Total number of records for access list needed for frontend pagination
+    /// 1: needed, 0: not needed
     "NeedRecordNum" need_record_num set_need_record_num: i64,
-    /// 已废弃参数，未开放
+    /// Queries information on a specified product
     ///
     /// Disabled in the spec.
     "ProductCode" product_code set_product_code: str,
-    /// 付费模式 prePay(表示包年包月)/postPay(表示按时按量)
+    /// Billing mode: prePay/postPay
     "PayMode" pay_mode set_pay_mode: str,
-    /// 查询指定资源信息
+    /// Queries information on a specified resource
     "ResourceId" resource_id set_resource_id: str,
-    /// 查询交易类型（请使用交易类型名称入参），入参示例枚举如下：
-    /// 包年包月新购
-    /// 包年包月续费
-    /// 包年包月配置变更
-    /// 包年包月退款
-    /// 按量计费扣费
-    /// 线下项目扣费
-    /// 线下产品扣费
-    /// 调账扣费
-    /// 调账补偿
-    /// 按量计费小时结
-    /// 按量计费日结
-    /// 按量计费月结
-    /// 竞价实例小时结
-    /// 线下项目调账补偿
-    /// 线下产品调账补偿
-    /// 优惠扣费
-    /// 优惠补偿
-    /// 按量计费迁入资源
-    /// 按量计费迁出资源
-    /// 包年包月迁入资源
-    /// 包年包月迁出资源
-    /// 预付费用
-    /// 小时费用
-    /// 预留实例退款
-    /// 按量计费冲正
-    /// 包年包月转按量
-    /// 保底扣款
-    /// 节省计划小时费用
+    /// Hourly settlement
+    /// Daily settlement
+    /// Yearly/monthly subscription
+    /// Spot
+    /// New yearly/monthly subscription
+    /// Yearly/monthly subscription renewal
+    /// Yearly/monthly subscription specification adjustment
+    /// Yearly/monthly subscription refund
+    /// Adjustment - deduction
+    /// Adjustment - refund
+    /// Hourly RI fee
+    /// One-off RI Fee
+    /// Hourly Savings Plan fee
+    /// Offline project deduction
+    /// Offline product deduction
     "ActionType" action_type set_action_type: str,
-    /// 项目ID:资源所属项目ID
+    /// Project ID: Project ID of the resource
     "ProjectId" project_id set_project_id: i64,
-    /// 产品名称代码
-    /// 备注：如需获取当月使用过的BusinessCode，请调用API：[获取产品汇总费用分布](https://cloud.tencent.com/document/product/555/35761)
+    /// Product name code
+    /// Remark: If needed to obtain BusinessCode used in current month, invoke API: [Get fee distribution by product](https://www.tencentcloud.com/document/product/555/35761?from_cn_redirect=1)
     "BusinessCode" business_code set_business_code: str,
-    /// 上一次请求返回的上下文信息，翻页查询Month>=2023-05的月份的数据可加快查询速度，数据量10万级别以上的用户建议使用，查询速度可提升2~10倍
+    /// Context information returned from the last request. Paginated query of data for months with Month>=2023-05 can speed up query speed. Recommended for users with data volume at tens of thousands level. Query speed can be improved by 2-10x.
     "Context" context set_context: str,
-    /// 支付者的账号 ID（账号 ID 是用户在腾讯云的唯一账号标识），默认查询本账号账单，如集团管理账号需查询成员账号自付的账单，该字段需入参成员账号UIN
+    /// Account ID of the payer (Account ID is the unique account identifier for the user in Tencent Cloud). By default, the query returns the account statement of the current account. If the group management account needs to query the self-pay bills of member accounts, enter the member account UIN in this field.
     "PayerUin" payer_uin set_payer_uin: str,
 } }
 rt::action!("billing", "2018-07-09", "DescribeBillDetail", DescribeBillDetailRequest => DescribeBillDetailResponse);
 
 rt::model! { read debug;
-/// DescribeBillDetail返回参数结构体
+/// DescribeBillDetail response structure.
 DescribeBillDetailResponse {
-    /// 详情列表
+    /// Detail list
     "DetailSet" detail_set set_detail_set: list BillDetail,
-    /// 总记录数，24小时缓存一次，可能比实际总记录数少
+    /// Total record count, cached once every 24 hours, may be less than the actual total record count
     "Total" total set_total: i128,
-    /// 本次请求的上下文信息，可用于下一次请求的请求参数中，加快查询速度
+    /// Context information of this request can be used in the request parameter of the next request to accelerate query speed.
     "Context" context set_context: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBillDownloadUrl` (获取账单文件下载链接).
+/// Request of `DescribeBillDownloadUrl` (Gets bill download URLs).
 ///
-/// 该接口支持通过传参，获取L0-PDF、L1-汇总、L2-资源、L3-明细、账单包、五类账单文件下载链接
+/// This API is used to get bill download URLs for L0, L1, L2, and L3 bills and bill packs.
 DescribeBillDownloadUrlRequest {
-    /// 账单类型，枚举值
-    /// billOverview=L0-PDF账单
-    /// billSummary=L1-汇总账单
-    /// billResource=L2-资源账单
-    /// billDetail=L3-明细账单
-    /// billPack=账单包
+    /// Billing mode. Enumeration values
+    /// billOverview=L0-PDF Bill
+    /// Bill Summary=L1-Summary Bill
+    /// billResource=L2-Resource bill
+    /// billDetail=L3-Detailed Bill
+    /// billPack
     ///
     /// Required.
     "FileType" file_type set_file_type: str,
-    /// 账单月份
-    /// 支持的最早开始月份为2021-01
-    /// L0-PDF&账单包不支持当月下载，当月账单请在次月1号19:00出账后下载
+    /// Billing month
+    /// Earliest start month supported is 2021-01
+    /// L0-PDF&bill package does not support download for the current month. Please download the monthly bill after billing on the 1st of next month at 19:00.
     ///
     /// Required.
     "Month" month set_month: str,
-    /// 下载的账号 ID列表，默认查询本账号账单，如集团管理账号需下载成员账号自付的账单，该字段需入参成员账号UIN
+    /// Downloaded account ID list. By default, the query returns the account statement of the current account. If the group management account needs to download the self-pay bills of member accounts, enter the member account UIN in this field.
     "ChildUin" child_uin set_child_uin: list String,
 } }
 rt::action!("billing", "2018-07-09", "DescribeBillDownloadUrl", DescribeBillDownloadUrlRequest => DescribeBillDownloadUrlResponse);
 
 rt::model! { read debug;
-/// DescribeBillDownloadUrl返回参数结构体
+/// DescribeBillDownloadUrl response structure.
 DescribeBillDownloadUrlResponse {
-    /// 账单文件是否准备就绪，0文件生成中，1文件已生成
+    /// Whether the bill file is ready. 0: file generating, 1: file generated
     "Ready" ready set_ready: i64,
-    /// 账单文件下载链接，有效时长为一天
+    /// Billing file download link, valid for 1 day
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DownloadUrl" download_url set_download_url: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3762,405 +3789,399 @@ DescribeBillListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBillResourceSummaryForOrganization` (成员账号获取管理账号代付账单（按资源汇总）).
+/// Request of `DescribeBillResourceSummaryForOrganization` (Gets pay-on-behalf bills of the admin account (bills by instance)).
 ///
-/// 成员账号获取管理账号代付账单（按资源汇总）
+/// This API is used to get pay-on-behalf bills of the admin account (bills by instance).
 DescribeBillResourceSummaryForOrganizationRequest {
-    /// 分页偏移量，Offset=0表示第一页，如果Limit=100，则Offset=100表示第二页，Offset=200表示第三页，依次类推
+    /// Pagination offset. If `Offset` is `0`, it indicates the first page. When `Limit` is `100`, if `Offset` is `100`, it indicates the second page; if `Offset` is `200`, it indicates the third page, and so on.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 数量，最大值为1000
+    /// The number of entries returned at a time. The maximum value is `1000`.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 月份，格式为yyyy-mm。不能早于开通账单2.0的月份
+    /// Bill month in the format of "yyyy-mm". This value must be no earlier than the month when Bill 2.0 is activated.
     ///
     /// Required.
     "Month" month set_month: str,
-    /// 周期类型，byUsedTime按计费周期/byPayTime按扣费周期。需要与费用中心该月份账单的周期保持一致。您可前往[账单概览](https://console.cloud.tencent.com/expense/bill/overview)页面顶部查看确认您的账单统计周期类型。
+    /// Cycle type, which can be `byUsedTime` (by billing cycle) or `byPayTime` (by deduction time). This value must be the same as the billing period type in Billing Center for that particular month. You can check your billing cycle at the top of the [Bill Overview](https://console.cloud.tencent.com/expense/bill/overview) page.
     ///
     /// Disabled in the spec.
     "PeriodType" period_type set_period_type: str,
-    /// 是否需要访问列表的总记录数，用于前端分页
-    /// 1-表示需要， 0-表示不需要
+    /// Indicates whether the total number of records is required, used for pagination.
+    /// Valid values: `1` (required), `0` (not required).
     "NeedRecordNum" need_record_num set_need_record_num: i64,
-    /// 查询交易类型（请使用交易类型名称入参），入参示例枚举如下：
-    /// 包年包月新购
-    /// 包年包月续费
-    /// 包年包月配置变更
-    /// 包年包月退款
-    /// 按量计费扣费
-    /// 线下项目扣费
-    /// 线下产品扣费
-    /// 调账扣费
-    /// 调账补偿
-    /// 按量计费小时结
-    /// 按量计费日结
-    /// 按量计费月结
-    /// 竞价实例小时结
-    /// 线下项目调账补偿
-    /// 线下产品调账补偿
-    /// 优惠扣费
-    /// 优惠补偿
-    /// 按量计费迁入资源
-    /// 按量计费迁出资源
-    /// 包年包月迁入资源
-    /// 包年包月迁出资源
-    /// 预付费用
-    /// 小时费用
-    /// 预留实例退款
-    /// 按量计费冲正
-    /// 包年包月转按量
-    /// 保底扣款
-    /// 节省计划小时费用
+    /// Transaction type. This parameter needs to be input using the `ActionTypeName` value. Valid values:
+    /// Yearly/monthly subscription purchase
+    /// Yearly/monthly subscription renewal
+    /// Yearly/monthly subscription upgrade/downgrade
+    /// Yearly/monthly subscription refund
+    /// Pay-as-you-go deduction
+    /// Offline project deduction
+    /// Offline product deduction
+    /// Adjustment deduction
+    /// Adjustment compensation
+    /// Hourly pay-as-you-go
+    /// Daily pay-as-you-go
+    /// Monthly pay-as-you-go
+    /// Hourly spot instance
+    /// Offline project adjustment compensation
+    /// Offline product adjustment compensation
+    /// Offer deduction
+    /// Offer compensation
+    /// Pay-as-you-go resource migration in
+    /// Pay-as-you-go resource migration out
+    /// Yearly/monthly subscription resource migration in
+    /// Yearly/monthly subscription resource migration out
+    /// Prepaid
+    /// Hourly
+    /// RI refund
+    /// Pay-as-you-go reversal
+    /// Yearly/monthly subscription to pay-as-you-go
+    /// Minimum spend deduction
+    /// Hourly savings plan fee
     "ActionType" action_type set_action_type: str,
-    /// 查询指定资源信息
+    /// ID of the instance to be queried.
     "ResourceId" resource_id set_resource_id: str,
-    /// 付费模式 prePay/postPay
+    /// Billing mode. Valid values: `prePay`, `postPay`.
     "PayMode" pay_mode set_pay_mode: str,
-    /// 产品名称代码
-    /// 备注：如需获取当月使用过的BusinessCode，请调用API：[获取产品汇总费用分布](https://cloud.tencent.com/document/product/555/35761)
+    /// Product code
+    /// Note: To query the product codes (`BusinessCode`) used in the current month, call [DescribeBillSummaryByProduct](https://intl.cloud.tencent.com/document/product/555/35761?from_cn_redirect=1).
     "BusinessCode" business_code set_business_code: str,
-    /// 分账标签键，用户自定义（支持2021-01以后账单查询）
+    /// Cost allocation tag key, which can be customized. This parameter can be used for querying bills after January 2021.
     "TagKey" tag_key set_tag_key: str,
-    /// 分账标签值，该参数为空表示该标签键下未设置标签值的记录
-    /// （支持2021-01以后账单查询）
+    /// Resource tag value. If it is left empty, there are no records with tag values set under this tag key.
+    /// This parameter can be used for querying bills after January 2021.
     "TagValue" tag_value set_tag_value: str,
 } }
 rt::action!("billing", "2018-07-09", "DescribeBillResourceSummaryForOrganization", DescribeBillResourceSummaryForOrganizationRequest => DescribeBillResourceSummaryForOrganizationResponse);
 
 rt::model! { read debug;
-/// DescribeBillResourceSummaryForOrganization返回参数结构体
+/// DescribeBillResourceSummaryForOrganization response structure.
 DescribeBillResourceSummaryForOrganizationResponse {
-    /// 资源汇总列表
+    /// Resource summary list.
     "ResourceSummarySet" resource_summary_set set_resource_summary_set: list BillDistributionResourceSummary,
-    /// 资源汇总列表总数，入参NeedRecordNum为0时不返回
+    /// Total number of resource summary lists. It will not be returned if `NeedRecordNum` is `0`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Total" total set_total: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBillResourceSummary` (获取账单资源汇总数据).
+/// Request of `DescribeBillResourceSummary` (Gets the bill summarized by instance).
 ///
-/// 获取账单资源汇总数据
+/// This API is used to get the bill summarized by instance.
 DescribeBillResourceSummaryRequest {
-    /// 分页偏移量，Offset=0表示第一页，如果Limit=100，则Offset=100表示第二页，Offset=200表示第三页，依次类推
+    /// Pagination offset. If `Offset` is `0`, it indicates the first page. If `Limit` is `100`, "`Offset` = `100`" indicates the second page, then "`Offset` = `200`" indicates the third page, and so on.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 数量，最大值为1000
+    /// Quantity, maximum is 1000
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 月份，格式为yyyy-mm。不能早于开通账单2.0的月份
+    /// Bill month in the format of "yyyy-mm". This value must be no earlier than March 2019, when Bill 2.0 was launched.
     ///
     /// Required.
     "Month" month set_month: str,
-    /// 周期类型，byUsedTime按计费周期/byPayTime按扣费周期。需要与费用中心该月份账单的周期保持一致。您可前往[账单概览](https://console.cloud.tencent.com/expense/bill/overview)页面顶部查看确认您的账单统计周期类型。
+    /// The period type. byUsedTime
     ///
     /// Disabled in the spec.
     "PeriodType" period_type set_period_type: str,
-    /// 是否需要访问列表的总记录数，用于前端分页
-    /// 1-表示需要， 0-表示不需要
+    /// Indicates whether or not the total number of records of accessing the list is required, used for frontend pages.
+    /// 1 = yes, 0 = no
     "NeedRecordNum" need_record_num set_need_record_num: i64,
-    /// 查询交易类型（请使用交易类型名称入参），入参示例枚举如下：
-    /// 包年包月新购
-    /// 包年包月续费
-    /// 包年包月配置变更
-    /// 包年包月退款
-    /// 按量计费扣费
-    /// 线下项目扣费
-    /// 线下产品扣费
-    /// 调账扣费
-    /// 调账补偿
-    /// 按量计费小时结
-    /// 按量计费日结
-    /// 按量计费月结
-    /// 竞价实例小时结
-    /// 线下项目调账补偿
-    /// 线下产品调账补偿
-    /// 优惠扣费
-    /// 优惠补偿
-    /// 按量计费迁入资源
-    /// 按量计费迁出资源
-    /// 包年包月迁入资源
-    /// 包年包月迁出资源
-    /// 预付费用
-    /// 小时费用
-    /// 预留实例退款
-    /// 按量计费冲正
-    /// 包年包月转按量
-    /// 保底扣款
-    /// 节省计划小时费用
+    /// Hourly settlement
+    /// Daily settlement
+    /// Yearly/monthly subscription
+    /// Spot
+    /// New yearly/monthly subscription
+    /// Yearly/monthly subscription renewal
+    /// Yearly/monthly subscription specification adjustment
+    /// Yearly/monthly subscription refund
+    /// Adjustment - deduction
+    /// Adjustment - refund
+    /// Hourly RI fee
+    /// One-off RI Fee
+    /// Hourly Savings Plan fee
+    /// Offline project deduction
+    /// Offline product deduction
     "ActionType" action_type set_action_type: str,
-    /// 查询指定资源信息
+    /// ID of the instance to be queried
     "ResourceId" resource_id set_resource_id: str,
-    /// 付费模式 prePay/postPay
+    /// Billing mode: prePay/postPay
     "PayMode" pay_mode set_pay_mode: str,
-    /// 产品名称代码
-    /// 备注：如需获取当月使用过的BusinessCode，请调用API：[获取产品汇总费用分布](https://cloud.tencent.com/document/product/555/35761)
+    /// Product code
+    /// Note: To query the product codes used in the current month, call [DescribeBillSummaryByProduct](https://intl.cloud.tencent.com/document/product/555/35761?from_cn_redirect=1).
     "BusinessCode" business_code set_business_code: str,
-    /// 支付者的账号 ID（账号 ID 是用户在腾讯云的唯一账号标识），默认查询本账号账单，如集团管理账号需查询成员账号自付的账单，该字段需入参成员账号UIN
+    /// The account ID of the payer, which is the unique identifier of a Tencent Cloud user. This account is allowed to query its own bills by default. If an organization admin account needs to query the self-pay bills of members, this field should be specified as the member account ID.
     "PayerUin" payer_uin set_payer_uin: str,
-    /// 分账标签键，用户自定义（支持2021-01以后账单查询）
+    /// Cost allocation tag key, which can be customized. This parameter can be used for querying bills after January 2021.
     "TagKey" tag_key set_tag_key: str,
-    /// 分账标签值，该参数为空表示该标签键下未设置标签值的记录
-    /// （支持2021-01以后账单查询）
+    /// Resource tag value. If it is left empty, there are no records with tag values set under this tag key.
+    /// This parameter can be used for querying bills after January 2021.
     "TagValue" tag_value set_tag_value: str,
 } }
 rt::action!("billing", "2018-07-09", "DescribeBillResourceSummary", DescribeBillResourceSummaryRequest => DescribeBillResourceSummaryResponse);
 
 rt::model! { read debug;
-/// DescribeBillResourceSummary返回参数结构体
+/// DescribeBillResourceSummary response structure.
 DescribeBillResourceSummaryResponse {
-    /// 资源汇总列表
+    /// Resource summary list
     "ResourceSummarySet" resource_summary_set set_resource_summary_set: list BillResourceSummary,
-    /// 资源汇总列表总数，入参NeedRecordNum为0时不返回
+    /// Total number of resource summary lists, which will not be returned when `NeedRecordNum` is `0`. This field may return null, indicating that no valid values can be obtained.
     "Total" total set_total: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBillSummaryByPayMode` (获取按计费模式汇总费用分布).
+/// Request of `DescribeBillSummaryByPayMode` (Gets the bill summarized by billing mode).
 ///
-/// 获取按计费模式汇总费用分布
+/// This API is used to get the bill summarized by billing mode.
 DescribeBillSummaryByPayModeRequest {
-    /// 目前必须和EndTime相同月份，不支持跨月查询，且查询结果是整月数据，例如 BeginTime为2018-09，EndTime 为 2018-09，查询结果是 2018 年 9 月数据。
+    /// The value must be of the same month as `EndTime`. Query period must start and end on the same month and the query result returned will be of the entire month. For example, if both `BeginTime` and `EndTime` are `2018-09`, the data returned will be for the entire month of September 2018.
     ///
     /// Required.
     "BeginTime" begin_time set_begin_time: str,
-    /// 目前必须和BeginTime为相同月份，不支持跨月查询，且查询结果是整月数据，例如 BeginTime为2018-09，EndTime 为 2018-09，查询结果是 2018 年 9 月数据。
+    /// The value must be of the same month as `BeginTime`. Query period must start and end on the same month and the query result returned will be of the entire month. For example, if both `BeginTime` and `EndTime` are `2018-09`, the data returned will be for the entire month of September 2018.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 查询账单数据的用户UIN
+    /// Query bill data user's UIN
     "PayerUin" payer_uin set_payer_uin: str,
 } }
 rt::action!("billing", "2018-07-09", "DescribeBillSummaryByPayMode", DescribeBillSummaryByPayModeRequest => DescribeBillSummaryByPayModeResponse);
 
 rt::model! { read debug;
-/// DescribeBillSummaryByPayMode返回参数结构体
+/// DescribeBillSummaryByPayMode response structure.
 DescribeBillSummaryByPayModeResponse {
-    /// 数据是否准备好，0准备中，1已就绪。（Ready=0，为当前UIN首次进行初始化出账，预计需要5~10分钟出账，请于10分钟后重试即可）
+    /// Indicates whether the data is ready. `0`: Not ready. `1`: Ready. If `Ready` is `0`, it indicates that the current UIN is initializing billing for the first time. Wait for 5-10 minutes and try again.
     "Ready" ready set_ready: i128,
-    /// 各付费模式花费分布详情
+    /// Detailed cost distribution for all billing modes
+    /// Note: This field may return null, indicating that no valid value was found.
     "SummaryOverview" summary_overview set_summary_overview: list PayModeSummaryOverviewItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBillSummaryByProduct` (获取产品汇总费用分布).
+/// Request of `DescribeBillSummaryByProduct` (Gets the bill summarized according to product).
 ///
-/// 获取产品汇总费用分布
+/// Gets the bill summarized according to product
 DescribeBillSummaryByProductRequest {
-    /// 目前必须和EndTime相同月份，不支持跨月查询，且查询结果是整月数据，例如 BeginTime为2018-09，EndTime 为 2018-09，查询结果是 2018 年 9 月数据。
+    /// The value must be of the same month as `EndTime`. Query period must start and end on the same month and the query result returned will be of the entire month. For example, if both `BeginTime` and `EndTime` are `2018-09`, the data returned will be for the entire month of September 2018.
     ///
     /// Required.
     "BeginTime" begin_time set_begin_time: str,
-    /// 目前必须和BeginTime为相同月份，不支持跨月查询，且查询结果是整月数据，例如 BeginTime为2018-09，EndTime 为 2018-09，查询结果是 2018 年 9 月数据。
+    /// The value must be of the same month as `BeginTime`. Query period must start and end on the same month and the query result returned will be of the entire month. For example, if both `BeginTime` and `EndTime` are `2018-09`, the data returned will be for the entire month of September 2018.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 查询账单数据的用户UIN
+    /// Queries bill data user's UIN
     "PayerUin" payer_uin set_payer_uin: str,
-    /// 款项类别，与L0账单上的汇总类别对应。
-    /// 此参数自账单3.0（即2021-05）之后开始生效。
-    /// 枚举值：
-    /// consume-消费
-    /// refund-退款
-    /// adjustment-调账
+    /// A bill type, which corresponds to a subtotal type of L0 bills.
+    /// This parameter has become valid since v3.0 bills took effect in May 2021.
+    /// Valid values:
+    /// `consume`: consumption
+    /// `refund`: refund
+    /// `adjustment`: bill adjustment
     "PayType" pay_type set_pay_type: str,
 } }
 rt::action!("billing", "2018-07-09", "DescribeBillSummaryByProduct", DescribeBillSummaryByProductRequest => DescribeBillSummaryByProductResponse);
 
 rt::model! { read debug;
-/// DescribeBillSummaryByProduct返回参数结构体
+/// DescribeBillSummaryByProduct response structure.
 DescribeBillSummaryByProductResponse {
-    /// 数据是否准备好，0准备中，1已就绪。（Ready=0，为当前UIN首次进行初始化出账，预计需要5~10分钟出账，请于10分钟后重试即可）
+    /// Indicates whether the data is ready. `0`: Not ready. `1`: Ready. If `Ready` is `0`, it indicates that the current UIN is initializing billing for the first time. Wait for 5-10 minutes and try again.
     "Ready" ready set_ready: i128,
-    /// 总花费详情
+    /// Total cost details
+    /// Note: This field may return null, indicating that no valid value was found.
     "SummaryTotal" summary_total set_summary_total: obj BusinessSummaryTotal,
-    /// 各产品花费分布
+    /// Cost distribution of all products
+    /// Note: This field may return null, indicating that no valid value was found.
     "SummaryOverview" summary_overview set_summary_overview: list BusinessSummaryOverviewItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBillSummaryByProject` (获取按项目汇总费用分布).
+/// Request of `DescribeBillSummaryByProject` (Gets the bill summarized according to project).
 ///
-/// 获取按项目汇总费用分布
+/// Gets the bill summarized according to project
 DescribeBillSummaryByProjectRequest {
-    /// 目前必须和EndTime相同月份，不支持跨月查询，且查询结果是整月数据，例如 BeginTime为2018-09，EndTime 为 2018-09，查询结果是 2018 年 9 月数据。
+    /// The value must be of the same month as `EndTime`. Query period must start and end on the same month and the query result returned will be of the entire month. For example, if both `BeginTime` and `EndTime` are `2018-09`, the data returned will be for the entire month of September 2018.
     ///
     /// Required.
     "BeginTime" begin_time set_begin_time: str,
-    /// 目前必须和BeginTime为相同月份，不支持跨月查询，且查询结果是整月数据，例如 BeginTime为2018-09，EndTime 为 2018-09，查询结果是 2018 年 9 月数据。
+    /// The value must be of the same month as `BeginTime`. Query period must start and end on the same month and the query result returned will be of the entire month. For example, if both `BeginTime` and `EndTime` are `2018-09`, the data returned will be for the entire month of September 2018.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 查询账单数据的用户UIN
+    /// Queries bill data user's UIN
     "PayerUin" payer_uin set_payer_uin: str,
 } }
 rt::action!("billing", "2018-07-09", "DescribeBillSummaryByProject", DescribeBillSummaryByProjectRequest => DescribeBillSummaryByProjectResponse);
 
 rt::model! { read debug;
-/// DescribeBillSummaryByProject返回参数结构体
+/// DescribeBillSummaryByProject response structure.
 DescribeBillSummaryByProjectResponse {
-    /// 数据是否准备好，0准备中，1已就绪。（Ready=0，为当前UIN首次进行初始化出账，预计需要5~10分钟出账，请于10分钟后重试即可）
+    /// Indicates whether the data is ready. `0`: Not ready. `1`: Ready. If `Ready` is `0`, it indicates that the current UIN is initializing billing for the first time. Wait for 5-10 minutes and try again.
     "Ready" ready set_ready: i128,
-    /// 各项目花费分布详情
+    /// Detailed cost distribution for all projects
+    /// Note: This field may return null, indicating that no valid value was found.
     "SummaryOverview" summary_overview set_summary_overview: list ProjectSummaryOverviewItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBillSummaryByRegion` (获取按地域汇总费用分布).
+/// Request of `DescribeBillSummaryByRegion` (Gets the bill summarized according to region).
 ///
-/// 获取按地域汇总费用分布
+/// Gets the bill summarized according to region
 DescribeBillSummaryByRegionRequest {
-    /// 目前必须和EndTime相同月份，不支持跨月查询，且查询结果是整月数据，例如 BeginTime为2018-09，EndTime 为 2018-09，查询结果是 2018 年 9 月数据。
+    /// The value must be of the same month as `EndTime`. Query period must start and end on the same month and the query result returned will be of the entire month. For example, if both `BeginTime` and `EndTime` are `2018-09`, the data returned will be for the entire month of September 2018.
     ///
     /// Required.
     "BeginTime" begin_time set_begin_time: str,
-    /// 目前必须和BeginTime为相同月份，不支持跨月查询，且查询结果是整月数据，例如 BeginTime为2018-09，EndTime 为 2018-09，查询结果是 2018 年 9 月数据。
+    /// The value must be of the same month as `BeginTime`. Query period must start and end on the same month and the query result returned will be of the entire month. For example, if both `BeginTime` and `EndTime` are `2018-09`, the data returned will be for the entire month of September 2018.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 查询账单数据的用户UIN
+    /// Queries bill data user's UIN
     "PayerUin" payer_uin set_payer_uin: str,
 } }
 rt::action!("billing", "2018-07-09", "DescribeBillSummaryByRegion", DescribeBillSummaryByRegionRequest => DescribeBillSummaryByRegionResponse);
 
 rt::model! { read debug;
-/// DescribeBillSummaryByRegion返回参数结构体
+/// DescribeBillSummaryByRegion response structure.
 DescribeBillSummaryByRegionResponse {
-    /// 数据是否准备好，0准备中，1已就绪。（Ready=0，为当前UIN首次进行初始化出账，预计需要5~10分钟出账，请于10分钟后重试即可）
+    /// Indicates whether the data is ready. `0`: Not ready. `1`: Ready. If `Ready` is `0`, it indicates that the current UIN is initializing billing for the first time. Wait for 5-10 minutes and try again.
     "Ready" ready set_ready: i128,
-    /// 各地域花费分布详情
+    /// Detailed cost distribution for all regions
+    /// Note: This field may return null, indicating that no valid value was found.
     "SummaryOverview" summary_overview set_summary_overview: list RegionSummaryOverviewItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBillSummaryByTag` (获取按标签汇总费用分布).
+/// Request of `DescribeBillSummaryByTag` (Gets cost distribution over different tags).
 ///
-/// 获取按标签汇总费用分布
+/// This API is used to get the cost distribution over different tags.
 DescribeBillSummaryByTagRequest {
-    /// 目前必须和EndTime相同月份，不支持跨月查询，且查询结果是整月数据，例如 BeginTime为2018-09，EndTime 为 2018-09，查询结果是 2018 年 9 月数据。
+    /// The value must be of the same month as `EndTime`. Query period must start and end on the same month and the query result returned will be of the entire month. For example, if both `BeginTime` and `EndTime` are `2018-09`, the data returned will be for the entire month of September 2018.
     ///
     /// Required.
     "BeginTime" begin_time set_begin_time: str,
-    /// 目前必须和BeginTime为相同月份，不支持跨月查询，且查询结果是整月数据，例如 BeginTime为2018-09，EndTime 为 2018-09，查询结果是 2018 年 9 月数据。
+    /// The value must be of the same month as `BeginTime`. Query period must start and end on the same month and the query result returned will be of the entire month. For example, if both `BeginTime` and `EndTime` are `2018-09`, the data returned will be for the entire month of September 2018.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 分账标签键，用户自定义
+    /// Cost allocation tag key, which can be customized.
     ///
     /// Required.
     "TagKey" tag_key set_tag_key: str,
-    /// 查询账单数据的用户UIN
+    /// Payer UIN
     "PayerUin" payer_uin set_payer_uin: str,
-    /// 分账标签值
+    /// Resource tag value
     "TagValue" tag_value set_tag_value: str,
 } }
 rt::action!("billing", "2018-07-09", "DescribeBillSummaryByTag", DescribeBillSummaryByTagRequest => DescribeBillSummaryByTagResponse);
 
 rt::model! { read debug;
-/// DescribeBillSummaryByTag返回参数结构体
+/// DescribeBillSummaryByTag response structure.
 DescribeBillSummaryByTagResponse {
-    /// 数据是否准备好，0准备中，1已就绪。（Ready=0，为当前UIN首次进行初始化出账，预计需要5~10分钟出账，请于10分钟后重试即可）
+    /// Indicates whether the data is ready. `0`: Not ready. `1`: Ready. If `Ready` is `0`, it indicates that the current UIN is initializing billing for the first time. Wait for 5-10 minutes and try again.
     "Ready" ready set_ready: i128,
-    /// 各标签值花费分布详情
+    /// Details about cost distribution over different tags
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SummaryOverview" summary_overview set_summary_overview: list TagSummaryOverviewItem,
-    /// 总数
+    /// Total cost
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "SummaryTotal" summary_total set_summary_total: obj SummaryTotal,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBillSummaryForOrganization` (成员账号获取管理账号代付账单（按多维度汇总）).
+/// Request of `DescribeBillSummaryForOrganization` (Gets pay-on-behalf bills of the admin account (bills by multiple dimensions)).
 ///
-/// 该接口支持通过传参，按照产品、项目、地域、计费模式和标签五个维度获取账单费用明细。
+/// This API is used to get bills summarized by product, project, region, billing mode, and tag by passing in parameters.
 DescribeBillSummaryForOrganizationRequest {
-    /// 账单月份，格式为2023-04
+    /// Bill month in the format of "yyyy-mm".
     ///
     /// Required.
     "Month" month set_month: str,
-    /// 账单维度类型，枚举值如下：business、project、region、payMode、tag
+    /// Bill dimension. Valid values: `business`, `project`, `region`, `payMode`, and `tag`.
     ///
     /// Required.
     "GroupType" group_type set_group_type: str,
-    /// 标签键，GroupType=tag获取标签维度账单时传
+    /// Tag key. Pass in it when `GroupType` is `tag`.
     "TagKey" tag_key set_tag_key: list String,
 } }
 rt::action!("billing", "2018-07-09", "DescribeBillSummaryForOrganization", DescribeBillSummaryForOrganizationRequest => DescribeBillSummaryForOrganizationResponse);
 
 rt::model! { read debug;
-/// DescribeBillSummaryForOrganization返回参数结构体
+/// DescribeBillSummaryForOrganization response structure.
 DescribeBillSummaryForOrganizationResponse {
-    /// 数据是否准备好，0准备中，1已就绪。（Ready=0，为当前UIN首次进行初始化出账，预计需要5~10分钟出账，请于10分钟后重试即可）
+    /// Indicates whether the data is ready. Valid values: `0` (not ready), `1` (ready). If `Ready` is `0`, it indicates that the current UIN is initializing billing for the first time. Wait for 5-10 minutes and try again.
     "Ready" ready set_ready: i128,
-    /// 账单多维度汇总消费详情
+    /// Bills summarized by multiple dimensions.
     "SummaryDetail" summary_detail set_summary_detail: list SummaryDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBillSummary` (获取账单多维度汇总费用).
+/// Request of `DescribeBillSummary` (Gets bills summarized by multiple dimensions).
 ///
-/// 该接口支持通过传参，按照产品、项目、地域、计费模式和标签五个维度获取账单费用明细。
+/// This API is used to get bill details by product, project, region, billing mode, and tag by passing in parameters.
 DescribeBillSummaryRequest {
-    /// 账单月份，格式为2023-04
+    /// Bill month, formatted as 2023-04
     ///
     /// Required.
     "Month" month set_month: str,
-    /// 账单维度类型，枚举值如下：business、project、region、payMode、tag
+    /// Billing dimension type. Enumeration values as follows: business, project, region, payMode, tag
     ///
     /// Required.
     "GroupType" group_type set_group_type: str,
-    /// 标签键，GroupType=tag获取标签维度账单时传
+    /// Tag key. Pass GroupType=tag when obtaining dimensional billing by tag.
     "TagKey" tag_key set_tag_key: list String,
-    /// 操作者UIN：操作者账号 ID（预付费资源下单或后付费操作开通资源账号的 ID 或者角色 ID ）
+    /// Operator UIN: Operator account ID (ID of the prepaid resource order or postpaid operation, activate postpaid resource account or role ID)
     "OperateUin" operate_uin set_operate_uin: str,
-    /// 支付者的账号 ID（账号 ID 是用户在腾讯云的唯一账号标识），默认查询本账号账单，如集团管理账号需查询成员账号自付的账单，该字段需入参成员账号UIN
+    /// Account ID of the payer (Account ID is the unique account identifier for the user in Tencent Cloud). By default, the query returns the account statement of the current account. If the group management account needs to query the self-pay bills of member accounts, enter the member account UIN in this field.
     "PayerUin" payer_uin set_payer_uin: str,
 } }
 rt::action!("billing", "2018-07-09", "DescribeBillSummary", DescribeBillSummaryRequest => DescribeBillSummaryResponse);
 
 rt::model! { read debug;
-/// DescribeBillSummary返回参数结构体
+/// DescribeBillSummary response structure.
 DescribeBillSummaryResponse {
-    /// 数据是否准备好，0准备中，1已就绪。（Ready=0，为当前UIN首次进行初始化出账，预计需要5~10分钟出账，请于10分钟后重试即可）
+    /// Data readiness, 0 preparing, 1 ready. (Ready=0 indicates the first time initialization billing is in progress for the present UIN, is expected to take 5-10 minutes. Just retry after 10 minutes.)
     "Ready" ready set_ready: i128,
-    /// 账单多维度汇总消费详情
+    /// Multidimensional bill summary of consumption detail
     "SummaryDetail" summary_detail set_summary_detail: list SummaryDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBudgetOperationLog` (获取预算修改记录).
+/// Request of `DescribeBudgetOperationLog` (Query a budget modification record).
 ///
-/// 查询预算修改记录
+/// Query budget modification records
 DescribeBudgetOperationLogRequest {
-    /// 页码
+    /// Page number
     ///
     /// Required.
     "PageNo" page_no set_page_no: i64,
-    /// 每页数目
+    /// Number of Items per Page
     ///
     /// Required.
     "PageSize" page_size set_page_size: i64,
-    /// 预算项目id
+    /// Budget project id
     ///
     /// Required.
     "BudgetId" budget_id set_budget_id: str,
@@ -4168,32 +4189,32 @@ DescribeBudgetOperationLogRequest {
 rt::action!("billing", "2018-07-09", "DescribeBudgetOperationLog", DescribeBudgetOperationLogRequest => DescribeBudgetOperationLogResponse);
 
 rt::model! { read debug;
-/// DescribeBudgetOperationLog返回参数结构体
+/// DescribeBudgetOperationLog response structure.
 DescribeBudgetOperationLogResponse {
-    /// 预算修改记录详情
+    /// Budget modification record details
     "Data" data set_data: obj DataForBudgetOperationLogPage,
-    /// 信息提示
+    /// prompt
     "Message" message set_message: str,
-    /// 返回码
+    /// Return code
     "Code" code set_code: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBudgetRemindRecordList` (获取预算提醒记录).
+/// Request of `DescribeBudgetRemindRecordList` (Query budget alert records).
 ///
-/// 返回预算提醒记录，包括预算周期、检测时间、提醒时间、提醒类型、提醒内容
+/// Return budget alert records, including budget period, detection time, notification time, reminder type, and content.
 DescribeBudgetRemindRecordListRequest {
-    /// 页码，整型
+    /// Page number, int
     ///
     /// Required.
     "PageNo" page_no set_page_no: i64,
-    /// 每页数目，整型
+    /// Number of items per page, integer
     ///
     /// Required.
     "PageSize" page_size set_page_size: i64,
-    /// 预算基础信息关联id
+    /// Budget base information association id
     ///
     /// Required.
     "BudgetId" budget_id set_budget_id: str,
@@ -4201,85 +4222,86 @@ DescribeBudgetRemindRecordListRequest {
 rt::action!("billing", "2018-07-09", "DescribeBudgetRemindRecordList", DescribeBudgetRemindRecordListRequest => DescribeBudgetRemindRecordListResponse);
 
 rt::model! { read debug;
-/// DescribeBudgetRemindRecordList返回参数结构体
+/// DescribeBudgetRemindRecordList response structure.
 DescribeBudgetRemindRecordListResponse {
-    /// 预算配置属性
+    /// Budget configuration properties
     "Data" data set_data: obj BudgetRemindRecordList,
-    /// 错误信息提示
+    /// Error message prompt.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Message" message set_message: str,
-    /// 错误响应码
+    /// Error response code
     "Code" code set_code: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBudget` (获取预算详细信息).
+/// Request of `DescribeBudget` (Retrieve budget details).
 ///
-/// 获取预算详细信息
+/// Retrieve budget details
 DescribeBudgetRequest {
-    /// 页码，整型
+    /// Page number, int
     ///
     /// Required.
     "PageNo" page_no set_page_no: i64,
-    /// 每页数目，整型
+    /// Number of items per page, integer
     ///
     /// Required.
     "PageSize" page_size set_page_size: i64,
-    /// 预算项目id
+    /// Budget project id
     "BudgetId" budget_id set_budget_id: str,
-    /// 预算名称
+    /// Budget Name
     "BudgetName" budget_name set_budget_name: str,
-    /// EXPIRED失效，ACTIVE生效中， ACTIVATED待生效
+    /// EXPIRED, ACTIVE, ACTIVATED pending activation
     "BudgetStatus" budget_status set_budget_status: str,
-    /// DAY天 MONTH月度 QUARTER季度 YEAR年度
+    /// DAY day MONTH monthly QUARTER quarter YEAR annual
     "CycleTypes" cycle_types set_cycle_types: list String,
 } }
 rt::action!("billing", "2018-07-09", "DescribeBudget", DescribeBudgetRequest => DescribeBudgetResponse);
 
 rt::model! { read debug;
-/// DescribeBudget返回参数结构体
+/// DescribeBudget response structure.
 DescribeBudgetResponse {
-    /// 预算项目详情
+    /// Budget project detail
     "Data" data set_data: obj DataForBudgetInfoPage,
-    /// 信息提示
+    /// prompt
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Message" message set_message: str,
-    /// 返回码
+    /// Return code
     "Code" code set_code: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCostDetail` (查询消耗明细).
+/// Request of `DescribeCostDetail` (Queries consumption details).
 ///
-/// 查询消耗明细
+/// This API is used to query consumption details.
 ///
-/// 注意事项：
-/// 1. 对于消耗明细数据量级很大（例如每月消耗明细量级超过100w）的客户，通过 API 调用明细数据会有超时风险，建议您开通消耗账单数据存储功能，通过存储桶中获取账单文件进行分析。[账单存储至COS桶](https://cloud.tencent.com/document/product/555/61275)
+/// Notes:
+/// For customers with large-scale consumption detail (for example, monthly consumption detail exceeding 1M), there will be a timeout risk when retrieving detailed data via API call. It is recommended to enable the billing data storage function and analyze bill files obtained in a bucket. [Store bills to COS](https://www.tencentcloud.com/document/product/555/61275?from_cn_redirect=1)
 DescribeCostDetailRequest {
-    /// 数量，最大值为100
+    /// The number of entries returned at a time. The maximum value is `100`.
     ///
     /// Required.
     "Limit" limit set_limit: i64,
-    /// 偏移量
+    /// Offset
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 周期开始时间，查询粒度为天级别，需传入时分秒参数，格式为yyyy-mm-dd hh:ii:ss，Month和BeginTime&EndTime必传一个，如果有该字段则Month字段无效。BeginTime和EndTime必须一起传，且为同一月份，暂不支持跨月拉取。可拉取的数据是开通消耗账单后，且距今 18 个月内的数据。
+    /// Cycle start time. The query granularity is daily. The hour/minute/second parameter must be input in the format of yyyy-mm-dd hh:ii:ss. Either Month or BeginTime&EndTime must be entered, and if this field is present, Month becomes invalid. BeginTime and EndTime must be entered together, and must be in the same month. Cross-month retrieval is not currently supported. Data retrievable is the data after consumption bill is enabled and within the past 18 months.
     "BeginTime" begin_time set_begin_time: str,
-    /// 周期结束时间，查询粒度为天级别，需传入时分秒参数，格式为yyyy-mm-dd hh:ii:ss，Month和BeginTime&EndTime必传一个，如果有该字段则Month字段无效。BeginTime和EndTime必须一起传，且为同一月份，暂不支持跨月拉取。可拉取的数据是开通消耗账单后，且距今 18 个月内的数据。
+    /// Cycle end time. The query granularity is daily. The hour-minute-second parameter must be imported in the format of yyyy-mm-dd hh:ii:ss. Either Month or BeginTime&EndTime must be specified. If this field is present, Month becomes invalid. BeginTime and EndTime must be specified together and must be in the same month. Cross-month retrieval is not currently supported. Data retrievable is the data after consumption bill is enabled and within the past 18 months.
     "EndTime" end_time set_end_time: str,
-    /// 是否需要访问列表的总记录数，用于前端分页
-    /// 1-表示需要， 0-表示不需要
+    /// Whether the total number of records in the list is needed, for frontend pagination1: needed, 0: not needed
     "NeedRecordNum" need_record_num set_need_record_num: i128,
-    /// 月份，格式为yyyy-mm，Month和BeginTime&EndTime必传一个，如果有传BeginTime&EndTime则Month字段无效。不能早于开通消耗账单的月份，最多可拉取18个月内的数据。
+    /// The month is in the format of yyyy-mm. Either Month or BeginTime&EndTime must be specified. If BeginTime&EndTime is specified, the Month field is invalid. It cannot be earlier than the month when the consumption bill was enabled. Data within the last 18 months can be pulled at most.
     "Month" month set_month: str,
-    /// 查询指定产品信息
+    /// Query information of a specified product
     "ProductCode" product_code set_product_code: str,
-    /// 付费模式 prePay/postPay
+    /// Payment mode. Options include prePay and postPay.
     "PayMode" pay_mode set_pay_mode: str,
-    /// 查询指定资源信息
+    /// Used to query information of a specified resource
     "ResourceId" resource_id set_resource_id: str,
     /// 产品名称代码
     "BusinessCode" business_code set_business_code: str,
@@ -4291,249 +4313,239 @@ DescribeCostDetailRequest {
 rt::action!("billing", "2018-07-09", "DescribeCostDetail", DescribeCostDetailRequest => DescribeCostDetailResponse);
 
 rt::model! { read debug;
-/// DescribeCostDetail返回参数结构体
+/// DescribeCostDetail response structure.
 DescribeCostDetailResponse {
-    /// 消耗明细
+    /// Consumption details
     "DetailSet" detail_set set_detail_set: list CostDetail,
-    /// 记录数
+    /// Record countNote: This field may return null, indicating that no valid values can be obtained.
     "Total" total set_total: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCostExplorerSummary` (查看成本分析明细).
+/// Request of `DescribeCostExplorerSummary` (Views cost analysis details).
 ///
-/// 查看成本分析明细
+/// This API is used to view cost analysis details.
 DescribeCostExplorerSummaryRequest {
-    /// 周期开始时间，格式为yyyy-mm-dd hh:ii:ss
+    /// The start time of the period in the format of yyyy-mm-dd hh:ii:ss.
     ///
     /// Required.
     "BeginTime" begin_time set_begin_time: str,
-    /// 周期结束时间，格式为yyyy-mm-dd hh:ii:ss
+    /// The end time of the period in the format of yyyy-mm-dd hh:ii:ss.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 账单类型：1-费用账单、2-消耗账单
+    /// Bill type: 1-cost bill, 2-consumption bill
     ///
     /// Required.
     "BillType" bill_type set_bill_type: str,
-    /// 统计周期：日-day，月-month；
+    /// Statistical period: day-day, month-month;
     ///
     /// Required.
     "PeriodType" period_type set_period_type: str,
-    /// 分类维度（数据汇总维度），查询分类维度（请使用分类维度code入参）入参枚举值：
-    /// default=仅总计
-    /// feeType=费用类型
-    /// billType=账单类型
-    /// business=产品
-    /// product=子产品
-    /// region=地域
-    /// zone=可用区
-    /// actionType=交易类型
-    /// payMode =计费模式
-    /// tags=标签
-    /// project =项目
-    /// payerUin=支付者账号
-    /// ownerUin=使用者账号
+    /// Classification dimension (data aggregation dimension). Query classification dimension. (Use classification dimension code input parameter.) Input parameter enumeration value:default = Total only
+    /// feeType = Fee typebillType = Bill typebusiness = Product
+    /// product = Sub-productregion=Region
+    /// zone = Availability zoneactionType = Transaction typepayMode = Billing modetags = Tagproject = ProjectpayerUin = Payer accountownerUin = User account
     ///
     /// Required.
     "Dimensions" dimensions set_dimensions: str,
-    /// 费用类型：cost-折后总费用，totalCost-原价费用
+    /// Fee type: cost-discounted total cost, totalCost-original price cost
     ///
     /// Required.
     "FeeType" fee_type set_fee_type: str,
-    /// 数量，每页最大值为100
+    /// Quantity. The maximum value per page is 100.
     ///
     /// Required.
     "PageSize" page_size set_page_size: i128,
-    /// 起始页，当PageNo=1表示第一页， PageNo=2表示第二页，依次类推。
+    /// Starting page, where PageNo=1 indicates the first page, PageNo=2 indicates the second page, and so on.
     ///
     /// Required.
     "PageNo" page_no set_page_no: i128,
-    /// 分账标签键
+    /// Cost allocation tag key
     "TagKeyStr" tag_key_str set_tag_key_str: str,
-    /// 是否需要筛选框， 1-表示需要， 0-表示不需要，若不传默认不需要。
+    /// Whether the filter box is needed: 1- indicates it is needed, 0- indicates it is not needed. If it is not specified, it is not required by default.
     "NeedConditionValue" need_condition_value set_need_condition_value: str,
-    /// 筛选参数
+    /// Filter parameters
     "Conditions" conditions set_conditions: obj AnalyseConditions,
 } }
 rt::action!("billing", "2018-07-09", "DescribeCostExplorerSummary", DescribeCostExplorerSummaryRequest => DescribeCostExplorerSummaryResponse);
 
 rt::model! { read debug;
-/// DescribeCostExplorerSummary返回参数结构体
+/// DescribeCostExplorerSummary response structure.
 DescribeCostExplorerSummaryResponse {
-    /// 数据条数
+    /// Number of data records
     "Total" total set_total: i128,
-    /// 表头信息
+    /// Header information.
     "Header" header set_header: obj AnalyseHeaderDetail,
-    /// 数据明细
+    /// Data details
     "Detail" detail set_detail: list AnalyseDetail,
-    /// 数据总计
+    /// data total
     "TotalDetail" total_detail set_total_detail: obj AnalyseDetail,
-    /// 筛选框
+    /// filtering box
     "ConditionValue" condition_value set_condition_value: obj AnalyseConditionDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCostSummaryByProduct` (获取按产品汇总消耗详情).
+/// Request of `DescribeCostSummaryByProduct` (Obtains consumption details summarized by product).
 ///
-/// 获取按产品汇总消耗详情
+/// This API is used to obtain consumption details summarized by product.
 DescribeCostSummaryByProductRequest {
-    /// 目前必须和EndTime相同月份，不支持跨月查询，且查询结果是整月数据，例如 BeginTime为2018-09，EndTime 为 2018-09，查询结果是 2018 年 9 月数据。
+    /// The value must be of the same month as `EndTime`. The query period must start and end on the same month and the query result returned will be of the entire month. For example, if both `BeginTime` and `EndTime` are `2018-09`, the data returned will be for the entire month of September 2018.
     ///
     /// Required.
     "BeginTime" begin_time set_begin_time: str,
-    /// 目前必须和BeginTime为相同月份，不支持跨月查询，且查询结果是整月数据，例如 BeginTime为2018-09，EndTime 为 2018-09，查询结果是 2018 年 9 月数据。
+    /// The value must be of the same month as `BeginTime`. The query period must start and end on the same month and the query result returned will be of the entire month. For example, if both `BeginTime` and `EndTime` are `2018-09`, the data returned will be for the entire month of September 2018.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 每次获取数据量，最大值为100
+    /// Data quantity per fetch. The maximum value is 100.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 偏移量,默认从0开始
+    /// Offset, which starts from 0 by default
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 查询账单数据的用户UIN
+    /// UIN of the user querying the bill data
     "PayerUin" payer_uin set_payer_uin: str,
-    /// 是否需要返回记录数量，0不需要，1需要，默认不需要
+    /// Whether to return the record count. 0 for no, 1 for yes. Default is no.
     "NeedRecordNum" need_record_num set_need_record_num: i128,
 } }
 rt::action!("billing", "2018-07-09", "DescribeCostSummaryByProduct", DescribeCostSummaryByProductRequest => DescribeCostSummaryByProductResponse);
 
 rt::model! { read debug;
-/// DescribeCostSummaryByProduct返回参数结构体
+/// DescribeCostSummaryByProduct response structure.
 DescribeCostSummaryByProductResponse {
-    /// 数据是否准备好，0未准备好，1准备好
+    /// Data readiness, 0 for not ready, 1 for ready
     "Ready" ready set_ready: i128,
-    /// 消耗详情
+    /// Consumption details
     "Total" total set_total: obj ConsumptionSummaryTotal,
-    /// 消耗按产品汇总详情
+    /// Consumption details summarized by product
     "Data" data set_data: list ConsumptionBusinessSummaryDataItem,
-    /// 记录数量，NeedRecordNum为0时返回null
+    /// Record count. If NeedRecordNum is 0, null is returned.
     "RecordNum" record_num set_record_num: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCostSummaryByProject` (获取按项目汇总消耗详情).
+/// Request of `DescribeCostSummaryByProject` (Obtains consumption details summarized by project).
 ///
-/// 获取按项目汇总消耗详情
+/// This API is used to obtain consumption details summarized by project.
 DescribeCostSummaryByProjectRequest {
-    /// 目前必须和EndTime相同月份，不支持跨月查询，且查询结果是整月数据，例如 BeginTime为2018-09，EndTime 为 2018-09，查询结果是 2018 年 9 月数据。
+    /// The value must be of the same month as `EndTime`. The query period must start and end on the same month and the query result returned will be of the entire month. For example, if both `BeginTime` and `EndTime` are `2018-09`, the data returned will be for the entire month of September 2018.
     ///
     /// Required.
     "BeginTime" begin_time set_begin_time: str,
-    /// 目前必须和BeginTime为相同月份，不支持跨月查询，且查询结果是整月数据，例如 BeginTime为2018-09，EndTime 为 2018-09，查询结果是 2018 年 9 月数据。
+    /// The value must be of the same month as `BeginTime`. The query period must start and end on the same month and the query result returned will be of the entire month. For example, if both `BeginTime` and `EndTime` are `2018-09`, the data returned will be for the entire month of September 2018.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 每次获取数据量，最大值为100
+    /// Data quantity per fetch. The maximum value is `100`.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 偏移量,默认从0开始
+    /// Offset, which starts from 0 by default
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 查询账单数据的用户UIN
+    /// UIN of the user querying the bill data
     "PayerUin" payer_uin set_payer_uin: str,
-    /// 是否需要返回记录数量，0不需要，1需要，默认不需要
+    /// Whether to return the record count. 0 for no, 1 for yes. Default is no.
     "NeedRecordNum" need_record_num set_need_record_num: i128,
 } }
 rt::action!("billing", "2018-07-09", "DescribeCostSummaryByProject", DescribeCostSummaryByProjectRequest => DescribeCostSummaryByProjectResponse);
 
 rt::model! { read debug;
-/// DescribeCostSummaryByProject返回参数结构体
+/// DescribeCostSummaryByProject response structure.
 DescribeCostSummaryByProjectResponse {
-    /// 数据是否准备好，0未准备好，1准备好
+    /// Data readiness, 0 for not ready, 1 for ready
     "Ready" ready set_ready: i128,
-    /// 消耗详情
+    /// Consumption details
     "Total" total set_total: obj ConsumptionSummaryTotal,
-    /// 消耗按业务汇总详情
+    /// Consumption details summarized by business
     "Data" data set_data: list ConsumptionProjectSummaryDataItem,
-    /// 记录数量，NeedRecordNum为0时返回null
+    /// Record count. If NeedRecordNum is 0, null is returned.
     "RecordNum" record_num set_record_num: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCostSummaryByRegion` (获取按地域汇总消耗详情).
+/// Request of `DescribeCostSummaryByRegion` (Obtains consumption details summarized by region).
 ///
-/// 获取按地域汇总消耗详情
+/// This API is used to obtain consumption details summarized by region.
 DescribeCostSummaryByRegionRequest {
-    /// 目前必须和EndTime相同月份，不支持跨月查询，且查询结果是整月数据，例如 BeginTime为2018-09，EndTime 为 2018-09，查询结果是 2018 年 9 月数据。
+    /// The value must be of the same month as `EndTime`. The query period must start and end on the same month and the query result returned will be of the entire month. For example, if both `BeginTime` and `EndTime` are `2018-09`, the data returned will be for the entire month of September 2018.
     ///
     /// Required.
     "BeginTime" begin_time set_begin_time: str,
-    /// 目前必须和BeginTime为相同月份，不支持跨月查询，且查询结果是整月数据，例如 BeginTime为2018-09，EndTime 为 2018-09，查询结果是 2018 年 9 月数据。
+    /// The value must be of the same month as `BeginTime`. The query period must start and end on the same month and the query result returned will be of the entire month. For example, if both `BeginTime` and `EndTime` are `2018-09`, the data returned will be for the entire month of September 2018.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 每次获取数据量，最大值为100
+    /// Data quantity per fetch. The maximum value is `100`.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 偏移量,默认从0开始
+    /// Offset, which starts from 0 by default
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 查询账单数据的用户UIN
+    /// UIN of the user querying the bill data
     "PayerUin" payer_uin set_payer_uin: str,
-    /// 是否需要返回记录数量，0不需要，1需要，默认不需要
+    /// Whether to return the record count. 0 for no, 1 for yes. Default is no.
     "NeedRecordNum" need_record_num set_need_record_num: i128,
 } }
 rt::action!("billing", "2018-07-09", "DescribeCostSummaryByRegion", DescribeCostSummaryByRegionRequest => DescribeCostSummaryByRegionResponse);
 
 rt::model! { read debug;
-/// DescribeCostSummaryByRegion返回参数结构体
+/// DescribeCostSummaryByRegion response structure.
 DescribeCostSummaryByRegionResponse {
-    /// 数据是否准备好，0未准备好，1准备好
+    /// Data readiness, 0 for not ready, 1 for ready
     "Ready" ready set_ready: i128,
-    /// 消耗详情
+    /// Consumption details
     "Total" total set_total: obj ConsumptionSummaryTotal,
-    /// 消耗按地域汇总详情
+    /// Consumption details summarized by region
     "Data" data set_data: list ConsumptionRegionSummaryDataItem,
-    /// 记录数量，NeedRecordNum为0时返回null
+    /// Record count. If NeedRecordNum is 0, null is returned.
     "RecordNum" record_num set_record_num: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCostSummaryByResource` (获取按资源汇总消耗详情).
+/// Request of `DescribeCostSummaryByResource` (Obtains consumption details summarized by resource).
 ///
-/// 获取按资源汇总消耗详情
+/// This API is used to obtain consumption details summarized by resource.
 DescribeCostSummaryByResourceRequest {
-    /// 目前必须和EndTime相同月份，不支持跨月查询，且查询结果是整月数据，例如 BeginTime为2018-09，EndTime 为 2018-09，查询结果是 2018 年 9 月数据。
+    /// The value must be of the same month as EndTime. The query period must start and end on the same month and the query result returned will be of the entire month. For example, if both BeginTime and EndTime are 2018-09, the data returned will be for the entire month of September 2018.
     ///
     /// Required.
     "BeginTime" begin_time set_begin_time: str,
-    /// 目前必须和BeginTime为相同月份，不支持跨月查询，且查询结果是整月数据，例如 BeginTime为2018-09，EndTime 为 2018-09，查询结果是 2018 年 9 月数据。
+    /// The value must be of the same month as BeginTime. The query period must start and end on the same month and the query result returned will be of the entire month. For example, if both BeginTime and EndTime are 2018-09, the data returned will be for the entire month of September 2018.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 每次获取数据量，最大值为100
+    /// Data quantity per fetch. The maximum value is 100.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 偏移量,默认从0开始
+    /// Offset, which starts from 0 by default
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 查询账单数据的用户UIN
+    /// UIN of the user querying the bill data
     "PayerUin" payer_uin set_payer_uin: str,
-    /// 是否需要返回记录数量，0不需要，1需要，默认不需要
+    /// Whether to return the record count. 0 for no, 1 for yes. Default is no.
     "NeedRecordNum" need_record_num set_need_record_num: i128,
-    /// 是否需要返回过滤条件，0不需要，1需要，默认不需要
+    /// Whether to return filter criteria. 0 for no, 1 for yes. Default is no.
     "NeedConditionValue" need_condition_value set_need_condition_value: i128,
-    /// 过滤条件，只支持ResourceKeyword(资源关键字，支持资源id及资源名称模糊查询)，ProjectIds（项目id），RegionIds(地域id)，PayModes(付费模式，可选prePay和postPay)，HideFreeCost（是否隐藏0元流水，可选0和1），OrderByCost（按费用排序规则，可选desc和asc）
+    /// Filter criteria. It only supports ResourceKeyword (resource keyword, which supports fuzzy query by resource ID or resource name), ProjectIds (project ID), RegionIds (region ID), PayModes (payment mode, prePay or postPay), HideFreeCost (whether to hide zero-amount transactions, 0 or 1), and OrderByCost (sorting rule by fees, desc or asc).
     "Conditions" conditions set_conditions: obj Conditions,
     /// 分账标签键，用户自定义
     "TagKey" tag_key set_tag_key: str,
@@ -4543,17 +4555,18 @@ DescribeCostSummaryByResourceRequest {
 rt::action!("billing", "2018-07-09", "DescribeCostSummaryByResource", DescribeCostSummaryByResourceRequest => DescribeCostSummaryByResourceResponse);
 
 rt::model! { read debug;
-/// DescribeCostSummaryByResource返回参数结构体
+/// DescribeCostSummaryByResource response structure.
 DescribeCostSummaryByResourceResponse {
-    /// 数据是否准备好，0未准备好，1准备好
+    /// Data readiness, 0 for not ready, 1 for ready
     "Ready" ready set_ready: i128,
-    /// 消耗详情
+    /// Consumption details
     "Total" total set_total: obj ConsumptionSummaryTotal,
-    /// 过滤条件
+    /// Filter criteria
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ConditionValue" condition_value set_condition_value: obj ConsumptionResourceSummaryConditionValue,
-    /// 记录数量
+    /// Record countNote: This field may return null, indicating that no valid values can be obtained.
     "RecordNum" record_num set_record_num: i128,
-    /// 资源消耗详情
+    /// Resource consumption details
     "Data" data set_data: list ConsumptionResourceSummaryDataItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4593,85 +4606,81 @@ DescribeCostSummaryByTagResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDealsByCond` (查询订单数据).
+/// Request of `DescribeDealsByCond` (query order data).
 ///
-/// 查询订单
+/// Querying orders
 DescribeDealsByCondRequest {
-    /// 开始时间 2016-01-01 00:00:00
+    /// Start time
+    /// Example :2016-01-01 00:00:00.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间 2016-02-01 00:00:00 建议跨度不超过3个月
+    /// End time
+    /// Example:2016-02-01 00:00:00.
+    /// It is recommended that the span does not exceed 3 months.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 一页多少条数据，默认是20条，最大不超过1000
+    /// The number of records per page. The default is 20, and the maximum is 1,000.
     ///
     /// Required.
     "Limit" limit set_limit: i64,
-    /// 第多少页，从0开始，默认是0
+    /// The page number the records start from, starting from 0. The default is 0.
     "Offset" offset set_offset: i64,
-    /// 订单状态
-    ///
-    /// 枚举值：
-    ///
-    /// - 1：  待支付
-    /// - 2：  已支付
-    /// - 3：  发货中
-    /// - 4：  已发货
-    /// - 5：  发货失败
-    /// - 6：  已退款
-    /// - 7：  已取消
-    /// - 8：  订单过期
-    /// - 9 ：  订单已失效
-    /// - 10：  产品已失效
-    /// - 11：  代付拒绝
-    /// - 12：  支付中
-    /// - 13：  退款中
-    /// - 30：  服务市场订单待用户确认完成
-    ///
-    /// 默认值：4（已发货，成功的订单）
-    ///
-    /// 其中，状态2、3、5、12、13、30 在[控制台](https://console.cloud.tencent.com/expense/deal)统一显示“处理中”；
-    /// 状态4 在[控制台](https://console.cloud.tencent.com/expense/deal)中显示交易成功；
-    /// 状态9、10 在[控制台](https://console.cloud.tencent.com/expense/deal)中无对应状态
+    /// Order status, default is 4 (successful order)
+    /// Status of the order
+    /// 1: unpaid
+    /// 2: paid
+    /// 3: shipment in progress
+    /// 4: shipped
+    /// 5: Shipment Failed
+    /// 6: Refunded
+    /// 7: Ticket closed
+    /// 8: Order expired
+    /// 9: Order invalid
+    /// 10: product invalidated
+    /// 11: third-party payment refused
+    /// 12: payment in process
     "Status" status set_status: i64,
-    /// 子订单号
+    /// Sub-order number
+    /// Example: 202202021234567
     "OrderId" order_id set_order_id: str,
-    /// 大订单号
+    /// Large order number.
+    /// Example: 202202021234566
     "BigDealId" big_deal_id set_big_deal_id: str,
-    /// 资源id
+    /// Resource ID
+    /// Example:ins-a2bb34
     "ResourceId" resource_id set_resource_id: str,
-    /// 订单状态
+    /// Order status
     "StatusSet" status_set set_status_set: list i64,
 } }
 rt::action!("billing", "2018-07-09", "DescribeDealsByCond", DescribeDealsByCondRequest => DescribeDealsByCondResponse);
 
 rt::model! { read debug;
-/// DescribeDealsByCond返回参数结构体
+/// DescribeDealsByCond response structure.
 DescribeDealsByCondResponse {
-    /// 订单列表
+    /// Order list
     "Deals" deals set_deals: list Deal,
-    /// 订单总数
+    /// Total number of orders
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDosageCosDetailByDate` (获取COS产品用量明细).
+/// Request of `DescribeDosageCosDetailByDate` (Queries COS usage details).
 ///
-/// 获取COS产品用量明细
+/// This API is used to query COS usage details.
 DescribeDosageCosDetailByDateRequest {
-    /// 查询用量开始时间，格式为yyyy-mm-dd，例如：2020-09-01
+    /// The start date of the usage query in the format of yyyy-mm-dd, such as `2020-09-01`.
     ///
     /// Required.
     "StartDate" start_date set_start_date: str,
-    /// 查询用量结束时间，格式为yyyy-mm-dd，例如：2020-09-30（与开始时间同月，不支持跨月查询）
+    /// The end date of the usage query in the format of yyyy-mm-dd, such as `2020-09-30`. (The end date must be in the same month as the start date. Cross-month queries are not supported.)
     ///
     /// Required.
     "EndDate" end_date set_end_date: str,
-    /// COS 存储桶名称，可通过Get Service 接口是用来获取请求者名下的所有存储空间列表（Bucket list）https://cloud.tencent.com/document/product/436/8291
+    /// Bucket name. You can use `Get Service` to query the list of all buckets under a requester account. For details, see [GET Service (List Buckets)](https://www.tencentcloud.com/document/product/436/8291).
     ///
     /// Required.
     "BucketName" bucket_name set_bucket_name: str,
@@ -4679,9 +4688,9 @@ DescribeDosageCosDetailByDateRequest {
 rt::action!("billing", "2018-07-09", "DescribeDosageCosDetailByDate", DescribeDosageCosDetailByDateRequest => DescribeDosageCosDetailByDateResponse);
 
 rt::model! { read debug;
-/// DescribeDosageCosDetailByDate返回参数结构体
+/// DescribeDosageCosDetailByDate response structure.
 DescribeDosageCosDetailByDateResponse {
-    /// 用量数组
+    /// Array of usage
     "DetailSets" detail_sets set_detail_sets: list CosDetailSets,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4848,108 +4857,105 @@ DescribeDosageDetailListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeGatherResource` (查询分账账单资源归集汇总).
+/// Request of `DescribeGatherResource` (Queries the details of a cost allocation bill by resource).
 ///
-/// 查询分账账单资源归集汇总
+/// This API is used to query the details of a cost allocation bill by resource.
 DescribeGatherResourceRequest {
-    /// 数量，最大值为1000
+    /// Quantity, with the maximum value of 1,000
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 分页偏移量，Offset=0表示第一页，如果Limit=100，则Offset=100表示第二页，Offset=200表示第三页，以此类推
+    /// Pagination offset. If Offset is 0, it indicates the first page. If Limit is 100, then Offset is 100, and it indicates the second page. If Offset is 200, it indicates the third page, and so on.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 账单月份，格式为2024-02，不传默认当前月
+    /// Bill month, in the format of 2024-02, which is the current month by default if not provided.
     "Month" month set_month: str,
-    /// 分账单元唯一标识，用作筛选
+    /// Unique identifier of a billing unit, used for filtering
     "TreeNodeUniqKey" tree_node_uniq_key set_tree_node_uniq_key: str,
-    /// 资源目录类别，枚举值如下：
-    /// all - 全部
-    /// none - 未归集
-    ///
-    /// 枚举值：
-    ///
-    /// - all： 全部
-    /// - none： 未归集
-    /// - allocation： 已公摊资源
-    /// - gather： 已归集资源
+    /// Resource directory category, with the enumerated values as follows:
+    /// all - All
+    /// none - Not collected
     "GatherType" gather_type set_gather_type: str,
-    /// 排序字段，枚举值如下：
-    /// realCost  - 折后总价
-    /// cashPayAmount - 现金金额
-    /// voucherPayAmount - 代金券金额
-    /// incentivePayAmount  - 赠送金金额
-    /// transferPayAmount -分成金金额
+    /// Sorting field, with the enumerated values as follows:
+    /// realCost - Discounted total
+    /// cashPayAmount - Cash amount
+    /// voucherPayAmount - Amount of promo voucher
+    /// incentivePayAmount - Amount of free credit
+    /// transferPayAmount - Royalty amount
     "Sort" sort set_sort: str,
-    /// 排序类型，枚举值如下：
-    /// asc - 升序
-    /// desc - 降序
+    /// Sorting type, with the enumerated values as follows:
+    /// asc - Ascending
+    /// desc - Descending
     "SortType" sort_type set_sort_type: str,
-    /// 产品编码，用作筛选
+    /// Product code, used for filtering
     "BusinessCodes" business_codes set_business_codes: list String,
-    /// 子产品编码，用作筛选
+    /// Subproduct code, used for filtering
     "ProductCodes" product_codes set_product_codes: list String,
-    /// 组件名称编码，用作筛选
+    /// Component name code, used for filtering
     "ItemCodes" item_codes set_item_codes: list String,
-    /// 地域ID，用作筛选
+    /// Region ID, used for filtering
     "RegionIds" region_ids set_region_ids: list i128,
-    /// 实例类型编码，用作筛选
+    /// Instance type code, used for filtering
     "InstanceTypes" instance_types set_instance_types: list String,
-    /// 计费模式编码，用作筛选
+    /// Billing mode code, used for filtering
     "PayModes" pay_modes set_pay_modes: list String,
-    /// 操作者UIN，用作筛选
+    /// Operator UIN, used for filtering
     "OperateUins" operate_uins set_operate_uins: list String,
-    /// 使用者UIN，用作筛选
+    /// User UIN, used for filtering
     "OwnerUins" owner_uins set_owner_uins: list String,
-    /// 模糊搜索：支持标签、资源id、资源别名
+    /// Fuzzy search: supports tag, resource ID, and resource alias.
     "SearchKey" search_key set_search_key: str,
-    /// 标签，用作筛选
+    /// Tag, used for filtering
     "Tag" tag set_tag: list String,
-    /// 项目ID，用作筛选
+    /// Project ID, used for filtering
     "ProjectIds" project_ids set_project_ids: list String,
-    /// 交易类型编码，用作筛选
+    /// Transaction type code, used for filtering
     "ActionTypes" action_types set_action_types: list String,
 } }
 rt::action!("billing", "2018-07-09", "DescribeGatherResource", DescribeGatherResourceRequest => DescribeGatherResourceResponse);
 
 rt::model! { read debug;
-/// DescribeGatherResource返回参数结构体
+/// DescribeGatherResource response structure.
 DescribeGatherResourceResponse {
-    /// 总条数
+    /// Total quantity.
     "RecordNum" record_num set_record_num: i64,
-    /// 资源归集汇总
+    /// Resource collection summary
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "GatherResourceSummary" gather_resource_summary set_gather_resource_summary: list GatherResourceSummary,
-    /// 数据更新时间
+    /// Data update time
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LastUpdateTime" last_update_time set_last_update_time: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeGatherRuleDetail` (查询归集规则详情).
+/// Request of `DescribeGatherRuleDetail` (Query collection rule details).
 ///
-/// 查询归集规则详情
+/// This API is used to query the collection rule details.
 DescribeGatherRuleDetailRequest {
-    /// 所查询归集规则ID
+    /// Specifies the ID of the queried collection rule.
     ///
     /// Required.
     "Id" id set_id: i128,
-    /// 月份，不传默认当前月
+    /// Month, the current month by default if not provided.
     "Month" month set_month: str,
 } }
 rt::action!("billing", "2018-07-09", "DescribeGatherRuleDetail", DescribeGatherRuleDetailRequest => DescribeGatherRuleDetailResponse);
 
 rt::model! { read debug;
-/// DescribeGatherRuleDetail返回参数结构体
+/// DescribeGatherRuleDetail response structure.
 DescribeGatherRuleDetailResponse {
-    /// 归集规则ID
+    /// Specifies the collection rule ID.
     "Id" id set_id: i128,
-    /// 归集规则所属UIN
+    /// Associated UIN of the collection rule.
     "Uin" uin set_uin: str,
-    /// 归集规则最后更新时间
+    /// Collection rule last update time.
     "UpdateTime" update_time set_update_time: str,
-    /// 归集规则详情
+    /// Collection rule details.
     "RuleDetail" rule_detail set_rule_detail: obj AllocationRuleExpression,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4958,118 +4964,119 @@ DescribeGatherRuleDetailResponse {
 rt::model! { read debug;
 /// DescribeOrgMemberAccountBalanceData
 DescribeOrgMemberAccountBalanceData {
-    /// 成员账号Uin
+    /// Member account Uin
     "MemberUin" member_uin set_member_uin: str,
-    /// 成员名称
+    /// Member name
     "MemberName" member_name set_member_name: str,
-    /// 是否为信用账户
+    /// Whether it is a credit account
     "IsCreditAccount" is_credit_account set_is_credit_account: bool,
-    /// 当前真实可用余额
+    /// Current actual available balance
     ///
-    /// 单位：分
+    /// Unit: cent
     "RealBalance" real_balance set_real_balance: f64,
-    /// 现金账户余额
+    /// Cash account balance
     ///
-    /// 单位：分
+    /// Unit: cent
     "CashAccountBalance" cash_account_balance set_cash_account_balance: f64,
-    /// 信用额度
+    /// Credit limit
     ///
-    /// 单位：分
+    /// Unit: cent
     ///
-    /// 信用额度 = 基础信用额度 + 临时信用额度
+    /// Credit limit = Basic credit limit + Temporary credit limit
     "CreditAmount" credit_amount set_credit_amount: f64,
-    /// 临时信用额度
+    /// Temporary credit limit
     ///
-    /// 单位：分
+    /// Unit: cent
     "TempCredit" temp_credit set_temp_credit: f64,
-    /// 基础信用额度
+    /// Basic credit limit
     ///
-    /// 单位：分
+    /// Unit: cent
     "BasicCreditAmount" basic_credit_amount set_basic_credit_amount: f64,
-    /// 欠费金额
+    /// Overdue payments
     ///
-    /// 单位：分
+    /// Unit: cent
     "OweAmount" owe_amount set_owe_amount: f64,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeOrgMemberAccountBalance` (批量查询集团成员账户余额).
+/// Request of `DescribeOrgMemberAccountBalance` (Query Group Member account balances in batches).
 ///
-/// 批量查询成员可用余额信息
+/// Query member available balance in batches
 DescribeOrgMemberAccountBalanceRequest {
-    /// 页码
+    /// Page number
     ///
-    /// 默认值：1
+    /// Default value: 1
     ///
-    /// 取值范围≥1
+    /// Value ranges from 1
     "PageNumber" page_number set_page_number: i64,
-    /// 单页大小
+    /// Page size
     ///
-    /// 取值范围：[1, 10]
+    /// Value ranges from 1 to 10
     ///
-    /// 默认值：10
+    /// Default value: 10
     "PageSize" page_size set_page_size: i64,
-    /// 成员uin列表
+    /// Member uin list
     ///
-    /// 入参限制：元素必须为纯数字字符串，并且元素个数不能大于10
+    /// Input parameter limit: Elements must be pure digits and the number of elements cannot be greater than 10
     ///
-    /// 为空时返回当前组织内所有成员的账户余额信息，不为空时返回指定成员的账户余额信息
+    /// Return the account balance information of all members within the organization when empty, and return the account balance information of specified members when not empty
     "MemberUins" member_uins set_member_uins: list String,
 } }
 rt::action!("billing", "2018-07-09", "DescribeOrgMemberAccountBalance", DescribeOrgMemberAccountBalanceRequest => DescribeOrgMemberAccountBalanceResponse);
 
 rt::model! { read debug;
-/// DescribeOrgMemberAccountBalance返回参数结构体
+/// DescribeOrgMemberAccountBalance response structure.
 DescribeOrgMemberAccountBalanceResponse {
-    /// 成员账户余额列表
+    /// Member account balance list
     "Data" data set_data: list DescribeOrgMemberAccountBalanceData,
-    /// 总记录数
+    /// Total record count
     "TotalCount" total_count set_total_count: i64,
-    /// 当前页实际返回数量
+    /// Actual number of returned results on the current page
     "PageSize" page_size set_page_size: i64,
-    /// 当前页码
+    /// current page
     "PageNumber" page_number set_page_number: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRenewInstances` (查询续费实例).
+/// Request of `DescribeRenewInstances` (Query a renew instance).
 ///
-/// 注意事项：
-/// 1、本接口支持查询已接入续费管理页的包年包月实例，包括运行中、已隔离（部分产品不支持）
-/// 2、子用户使用该接口时，应具备QcloudFinanceRenewManageFullAccess权限策略。
+/// Notes:
+/// 1. This API supports querying annual and monthly subscription instances integrated into the renewal management page, including running and isolated instances (some products unsupported).
+/// 2. When using this API, a sub-user should have the QcloudFinanceRenewManageFullAccess permission policy.
 DescribeRenewInstancesRequest {
-    /// 每页的最大实例条数。 取值范围：1~100。
+    /// Maximum number of instances per page. Value range: 1-100.
     ///
     /// Required.
     "MaxResults" max_results set_max_results: i128,
-    /// 查询返回结果下一页的令牌。首次调用 API 不需要NextToken。
+    /// Token for querying the next page of returned results. NextToken is not needed when calling the API for the first time.
     "NextToken" next_token set_next_token: str,
-    /// 获取实例的排序方向。枚举值如下：
-    /// false=正序（默认）
-    /// true=倒序
+    /// Get the sorting order of the instance. The enumerated values are as follows:
+    /// false = Ascending (default)
+    /// true=Descending
     "Reverse" reverse set_reverse: bool,
-    /// 续费标识。多个值用英文逗号分隔。枚举值如下：
-    /// NOTIFY_AND_MANUAL_RENEW：手动续费
-    /// NOTIFY_AND_AUTO_RENEW：自动续费
-    /// DISABLE_NOTIFY_AND_MANUAL_RENEW：到期不续
+    /// Renewal flag. Multiple values separated by commas. Enumeration value as follows:
+    /// NOTIFY_AND_MANUAL_RENEW: manual renewal.
+    /// NOTIFY_AND_AUTO_RENEW: automatic renewal.
+    /// DISABLE_NOTIFY_AND_MANUAL_RENEW: non-renewal upon expiration.
     "RenewFlagList" renew_flag_list set_renew_flag_list: list String,
-    /// 实例ID。多个ID用英文逗号分隔，最多不超过100个。
+    /// Instance ID. Multiple IDs separated by commas, with a maximum of 100.
     "InstanceIdList" instance_id_list set_instance_id_list: list String,
-    /// 到期时间段起，格式为yyyy-MM-dd HH:mm:ss。
+    /// Expiry time start, format yyyy-MM-dd HH:mm:ss.
     "ExpireTimeStart" expire_time_start set_expire_time_start: str,
-    /// 到期时间段止，格式为yyyy-MM-dd HH:mm:ss。
+    /// Expiry time in the format of yyyy-MM-dd HH:mm:ss.
     "ExpireTimeEnd" expire_time_end set_expire_time_end: str,
 } }
 rt::action!("billing", "2018-07-09", "DescribeRenewInstances", DescribeRenewInstancesRequest => DescribeRenewInstancesResponse);
 
 rt::model! { read debug;
-/// DescribeRenewInstances返回参数结构体
+/// DescribeRenewInstances response structure.
 DescribeRenewInstancesResponse {
-    /// 实例汇总列表。
+    /// Instance summary list.
     "InstanceList" instance_list set_instance_list: list RenewInstance,
-    /// 查询返回结果下一页的令牌。
+    /// Token for querying the next page of returned results.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NextToken" next_token set_next_token: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5105,154 +5112,154 @@ DescribeSavingPlanResourceInfoResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTagList` (获取分账标签).
+/// Request of `DescribeTagList` (Gets cost allocation tags).
 ///
-/// 获取分账标签
+/// This API is used to get cost allocation tags.
 DescribeTagListRequest {
-    /// 数量，最大值为1000
+    /// Quantity, with the maximum value of 1,000
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 分页偏移量，Offset=0表示第一页，如果Limit=100，则Offset=100表示第二页，Offset=200表示第三页，依次类推
+    /// Pagination offset. Offset=0 indicates the first page. If Limit=100, Offset=100 indicates the second page, Offset=200 indicates the third page, and so on.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 分账标签键，用作模糊搜索
+    /// Cost allocation tag key, used as fuzzy search
     "TagKey" tag_key set_tag_key: str,
-    /// 标签类型，枚举值：0普通标签，1分账标签，用作筛选，不传获取全部标签键
+    /// Tag type, enumeration value: 0 ordinary tag, 1 allocation tag, used for filtering. If not passed, get all tag keys.
     "Status" status set_status: i128,
-    /// 排序方式，枚举值：asc排升序，desc排降序
+    /// Sorting method, enumeration value: asc for ascending order, desc for descending order.
     "OrderType" order_type set_order_type: str,
 } }
 rt::action!("billing", "2018-07-09", "DescribeTagList", DescribeTagListRequest => DescribeTagListResponse);
 
 rt::model! { read debug;
-/// DescribeTagList返回参数结构体
+/// DescribeTagList response structure.
 DescribeTagListResponse {
-    /// 总记录数
+    /// Total number of records
     "RecordNum" record_num set_record_num: i128,
-    /// 标签信息
+    /// Tag information.
     "Data" data set_data: list TagDataInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVoucherInfo` (获取代金券相关信息).
+/// Request of `DescribeVoucherInfo` (Queries vouchers).
 ///
-/// 获取近两年的代金券信息。
+/// This API is used to query vouchers.
 DescribeVoucherInfoRequest {
-    /// 一页多少条数据，默认是20条，最大不超过1000
+    /// How many data entries per page, 20 is selected by default, maximum not exceeding 1000
     ///
     /// Required.
     "Limit" limit set_limit: i64,
-    /// 第多少页，默认是1
+    /// Page number, starts from 1 by default
     ///
     /// Required.
     "Offset" offset set_offset: i64,
-    /// 券状态：待使用：unUsed，已使用：xa0used，已发货：delivered，已作废：xa0cancel，已过期：overdue
+    /// Voucher status: pending use: unUsed, Used: used, delivered: delivered, discarded: cancel, expired: overdue
     "Status" status set_status: str,
-    /// 代金券id
+    /// Voucher id
     "VoucherId" voucher_id set_voucher_id: str,
-    /// 代金券订单id
+    /// Voucher order id
     "CodeId" code_id set_code_id: str,
-    /// 商品码
+    /// product code
     "ProductCode" product_code set_product_code: str,
-    /// 活动id
+    /// Activity id
     "ActivityId" activity_id set_activity_id: str,
-    /// 代金券名称
+    /// Voucher name
     "VoucherName" voucher_name set_voucher_name: str,
-    /// 发放开始时间,例：2021-01-01
+    /// Start time of delivery. Example: 2021-01-01
     "TimeFrom" time_from set_time_from: str,
-    /// 发放结束时间，例：2021-01-01
+    /// Delivery end time. Example: 2021-01-01
     "TimeTo" time_to set_time_to: str,
-    /// 指定排序字段：BeginTime开始时间、EndTime到期时间、CreateTime创建时间
+    /// Specified sorting field: BeginTime start time, EndTime expiry time, CreateTime creation time
     "SortField" sort_field set_sort_field: str,
-    /// 指定升序降序：desc、asc
+    /// Specify ascending/descending order: desc, asc
     "SortOrder" sort_order set_sort_order: str,
-    /// 付费模式，postPay后付费/prePay预付费/riPay预留实例/""或者"*"表示全部模式，如果payMode为""或"*"，那么productCode与subProductCode必须传空
+    /// Payment mode, postPay (postpaid)/prePay (prepaid)/riPay (reserved instance)/"" or "*" means all modes. If payMode is "" or "*", productCode and subProductCode must be empty.
     "PayMode" pay_mode set_pay_mode: str,
-    /// 付费场景PayMode=postPay时：spotpay-竞价实例,"settle account"-普通后付费PayMode=prePay时：purchase-包年包月新购，renew-包年包月续费（自动续费），modify-包年包月配置变更(变配）PayMode=riPay时：oneOffFee-预留实例预付，hourlyFee-预留实例每小时扣费，*-支持全部付费场景
+    /// Payment scenario PayMode=postPay: spotpay - spot instance, "settle account" - standard post-paid. PayMode=prePay: purchase - monthly subscription new purchase, renew - annual and monthly renewal (auto renewal), modify - monthly subscription configuration change. PayMode=riPay: oneOffFee - prepayment of reserved instance, hourlyFee - hourly charge for reserved instance, * - support all payment scenarios.
     "PayScene" pay_scene set_pay_scene: str,
-    /// 操作人，默认就是用户uin
+    /// Operator is used by default as user uin
     "Operator" operator set_operator: str,
-    /// 代金券主类型 has_price 为有价现金券 no_price 为无价代金券
+    /// The primary types of vouchers are has_price and no_price, which represent the cash voucher with a price and the cash voucher without a price respectively.
     "VoucherMainType" voucher_main_type set_voucher_main_type: str,
-    /// 代金券副类型 discount 为折扣券 deduct 为抵扣券
+    /// Voucher subtype: Discount is a discount voucher, and deduct is a deduction voucher.
     "VoucherSubType" voucher_sub_type set_voucher_sub_type: str,
-    /// 券有效时间开始时间
+    /// Voucher validity start time
     "StartTimeFrom" start_time_from set_start_time_from: str,
-    /// 券有效时间结束时间
+    /// Voucher validity time end time
     "StartTimeTo" start_time_to set_start_time_to: str,
-    /// 券失效时间开始时间
+    /// Voucher expiration time start time
     "EndTimeFrom" end_time_from set_end_time_from: str,
-    /// 券失效时间结束时间
+    /// Voucher expiration time end time
     "EndTimeTo" end_time_to set_end_time_to: str,
-    /// 发券时间开始时间
+    /// Voucher issuance start time
     "CreateTimeFrom" create_time_from set_create_time_from: str,
-    /// 发券时间结束时间
+    /// Voucher issuance time end time
     "CreateTimeTo" create_time_to set_create_time_to: str,
-    /// 语言参数
+    /// Language parameter
     ///
-    /// 默认值：zh
+    /// Default value: zh
     ///
-    /// 期望返回产品名称中文或其他语言，目前仅支持中文、英文；填"zh"或不填时返回中文，其他情况返回英文
+    /// Expect the product name to return in Chinese or other languages. Currently only support Chinese and English. Return in Chinese when "zh" is entered or left blank; return in English in other cases.
     "Lang" lang set_lang: str,
 } }
 rt::action!("billing", "2018-07-09", "DescribeVoucherInfo", DescribeVoucherInfoRequest => DescribeVoucherInfoResponse);
 
 rt::model! { read debug;
-/// DescribeVoucherInfo返回参数结构体
+/// DescribeVoucherInfo response structure.
 DescribeVoucherInfoResponse {
-    /// 券总数
+    /// Total count
     "TotalCount" total_count set_total_count: i64,
-    /// 总余额（微分）
+    /// Total balance (differential)
     "TotalBalance" total_balance set_total_balance: i64,
-    /// 代金券相关信息
+    /// Voucher information related to
     "VoucherInfos" voucher_infos set_voucher_infos: list VoucherInfos,
-    /// 接口返回的金额字段单位
+    /// Unit of the amount field in the API response
     ///
-    /// 默认值：micro
+    /// Default value: micro
     ///
-    /// 金额单位：micro（微分）
-    /// 代金券发放和使用按8位高精度处理，所以金额单位默认为micro（微分），如需CNY或USD请按以下公式换算
-    /// CNY：1 micro = 10⁻⁸ 元
-    /// USD：1 micro = 10⁻⁸ 美元
+    /// Currency unit: micro (microcent)
+    /// Voucher issuance and use are processed with 8-digit high-precision, so the currency unit defaults to micro (microcent). If CNY or USD is needed, convert using the following formula:
+    /// CNY: 1 micro = 0.00000001  yuan
+    /// USD: 1 micro = 0.00000001  USD
     "Unit" unit set_unit: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVoucherUsageDetails` (获取代金券使用记录).
+/// Request of `DescribeVoucherUsageDetails` (Queries voucher usage details).
 ///
-/// 获取代金券近两年的使用记录。
+/// This API is used to query voucher usage details.
 DescribeVoucherUsageDetailsRequest {
-    /// 一页多少条数据，默认是20条，最大不超过1000
+    /// The number of records per page. The default is 20, and the maximum is 1,000.
     ///
     /// Required.
     "Limit" limit set_limit: i64,
-    /// 第多少页，默认是1
+    /// The page number the records start from. The default is 1.
     ///
     /// Required.
     "Offset" offset set_offset: i64,
-    /// 代金券id
+    /// The voucher ID.
     ///
     /// Required.
     "VoucherId" voucher_id set_voucher_id: str,
-    /// 操作人，默认就是用户uin
+    /// The operator. The default is the UIN of the current.
     "Operator" operator set_operator: str,
 } }
 rt::action!("billing", "2018-07-09", "DescribeVoucherUsageDetails", DescribeVoucherUsageDetailsRequest => DescribeVoucherUsageDetailsResponse);
 
 rt::model! { read debug;
-/// DescribeVoucherUsageDetails返回参数结构体
+/// DescribeVoucherUsageDetails response structure.
 DescribeVoucherUsageDetailsResponse {
-    /// 券总数
+    /// The total number of vouchers.
     "TotalCount" total_count set_total_count: i64,
-    /// 总已用金额（微分）
+    /// The total amount used. The value of this parameter is the total amount used (USD, rounded to 8 decimal places) multiplied by 100,000,000.
     "TotalUsedAmount" total_used_amount set_total_used_amount: i64,
-    /// 代金券使用记录细节
+    /// Voucher usage record details
     "UsageRecords" usage_records set_usage_records: list UsageRecords,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5279,160 +5286,162 @@ DetailSet {
 } }
 
 rt::model! { read debug;
-/// 经销账单明细数据对象
+/// Objects of reseller bill details
 DistributionBillDetail {
-    /// 产品名称：用户所采购的各类云产品，例如：云服务器 CVM
+    /// Product name: The name of a Tencent Cloud product purchased by the user, such as CVM.
     "BusinessCodeName" business_code_name set_business_code_name: str,
-    /// 子产品名称：用户采购的具体产品细分类型，例如：云服务器 CVM-标准型 S1
+    /// Subproduct name: The subcategory of a Tencent Cloud product purchased by the user, such as CVM - Standard S1.
     "ProductCodeName" product_code_name set_product_code_name: str,
-    /// 计费模式：资源的计费模式，区分为包年包月和按量计费
+    /// Billing mode: The billing mode, which can be yearly/monthly subscriptionor pay-as-you-go.
     "PayModeName" pay_mode_name set_pay_mode_name: str,
-    /// 项目名称：资源归属的项目，用户在控制台给资源自主分配项目，未分配则是默认项目
+    /// Project Name: The project to which a resource belongs, which is user-designated. If a resource has not been assigned to a project, it will automatically belong to the default project.
     "ProjectName" project_name set_project_name: str,
-    /// 地域：资源所属地域，如华南地区（广州）
+    /// Region: The region of a resource, e.g. South China (Guangzhou).
     "RegionName" region_name set_region_name: str,
-    /// 可用区：资源所属可用区，如广州三区
+    /// Availability zone: availability zone of a resource, e.g. Guangzhou Zone 3.
     "ZoneName" zone_name set_zone_name: str,
-    /// 资源 ID：账单中出账对象 ID，不同产品因资源形态不同，资源内容不完全相同，如云服务器 CVM 为对应的实例 ID
+    /// Instance ID: The object ID of a billed resource, such as a CVM instance ID. This object ID may vary due to various forms and contents of resources in different products.
     "ResourceId" resource_id set_resource_id: str,
-    /// 资源别名：用户在控制台为资源设置的名称，如果未设置，则默认为空
+    /// Instance name: The resource name set by the user in the console. If it is not set, it will be empty by default.
     "ResourceName" resource_name set_resource_name: str,
-    /// 交易类型，如包年包月新购、包年包月续费、按量计费扣费等类型
+    /// Transaction type, which can be yearly/monthly subscription purchase, yearly/monthly subscription renewal, pay-as-you-go deduction, etc.
     "ActionTypeName" action_type_name set_action_type_name: str,
-    /// 订单ID：包年包月计费模式下订购的订单号
+    /// Order ID: The ID of a yearly/monthly subscription order.
     "OrderId" order_id set_order_id: str,
-    /// 交易ID：结算扣费单号
+    /// Transaction ID: The ID of a settlement bill.
     "BillId" bill_id set_bill_id: str,
-    /// 扣费时间：结算扣费时间
+    /// Deduction time: The settlement cost deduction time.
     "PayTime" pay_time set_pay_time: str,
-    /// 开始使用时间：产品服务开始使用时间
+    /// Usage start time: The time at which product or service usage starts.
     "FeeBeginTime" fee_begin_time set_fee_begin_time: str,
-    /// 结束使用时间：产品服务结束使用时间
+    /// Usage end time: The time at which product or service usage ends.
     "FeeEndTime" fee_end_time set_fee_end_time: str,
-    /// 组件列表
+    /// List of components.
     "ComponentSet" component_set set_component_set: list BillDetailComponent,
-    /// 使用者UIN：实际使用资源的账号 ID
+    /// Owner account ID: The account ID of the actual resource user.
     "OwnerUin" owner_uin set_owner_uin: str,
-    /// 操作者UIN：操作者账号 ID（预付费资源下单或后付费操作开通资源账号的 ID 或者角色 ID ）
+    /// Operator account ID: The account or role ID of the operator who purchases or activates a resource.
     "OperateUin" operate_uin set_operate_uin: str,
-    /// 标签信息
+    /// Tag information.
     "Tags" tags set_tags: list BillTagInfo,
-    /// 产品编码
+    /// Product code
     "BusinessCode" business_code set_business_code: str,
-    /// 子产品编码
+    /// Subproduct code
     "ProductCode" product_code set_product_code: str,
-    /// 交易类型编码
+    /// Transaction type code
     "ActionType" action_type set_action_type: str,
-    /// 地域ID
+    /// Region ID
     "RegionId" region_id set_region_id: str,
-    /// 项目ID
+    /// Project ID.
     "ProjectId" project_id set_project_id: i64,
-    /// 价格属性：该组件除单价、时长外的其他影响折扣定价的属性信息
+    /// Price attribute: Other attributes of the component that affect discount pricing besides unit price and duration
     "PriceInfo" price_info set_price_info: list String,
-    /// 关联交易单据ID：和本笔交易关联单据 ID，如，冲销订单，记录原订单、重结订单，退费单记录对应的原购买订单号
+    /// Associated transaction document ID: Document ID associated with this transaction, such as a write-off order, the original order, a resettlement order, or the original purchase order number recorded in a refund order.
     "AssociatedOrder" associated_order set_associated_order: obj BillDetailAssociatedOrder,
-    /// 计算说明：特殊交易类型计费结算的详细计算说明，如退费及变配
+    /// Calculation explanation: A detailed explanation to calculations of billing settlement for special transaction types, such as refund and configuration changes.
     "Formula" formula set_formula: str,
-    /// 计费规则：各产品详细的计费规则官网说明链接
+    /// Billing Rules: The detailed billing rules for each product shown in the portal explanation link
     "FormulaUrl" formula_url set_formula_url: str,
-    /// 账单归属月
+    /// Billing month
     "BillMonth" bill_month set_bill_month: str,
-    /// 账单归属日
+    /// Billing day
     "BillDay" bill_day set_bill_day: str,
 } }
 
 rt::model! { read debug;
-/// 不适用商品信息
+/// The products that are not applicable.
 ExcludedProducts {
-    /// 不适用商品名称
+    /// The names of non-applicable products.
     "GoodsName" goods_name set_goods_name: str,
-    /// postPay后付费/prePay预付费/riPay预留实例/空字符串或者"*"表示全部模式。
+    /// `postPay`: pay-as-you-go; `prePay`: prepaid; `riPay`: reserved instance; empty or `*`: all.
     "PayMode" pay_mode set_pay_mode: str,
 } }
 
 rt::model! { read debug;
-/// 资源归集汇总
+/// Resource collection summary
 GatherResourceSummary {
-    /// 支付者 UIN：支付者的账号 ID，账号 ID 是用户在腾讯云的唯一账号标识
+    /// Payer UIN: Account ID of the payer, which is the unique account identifier for the user in Tencent Cloud.
     "PayerUin" payer_uin set_payer_uin: str,
-    /// 使用者 UIN：实际使用资源的账号 ID
+    /// User UIN: Account ID of the actual resource user
     "OwnerUin" owner_uin set_owner_uin: str,
-    /// 操作者 UIN：操作者账号 ID（预付费资源下单或后付费操作开通资源账号的ID或者角色 ID）
+    /// Operator account ID (the resource account ID or role ID opened by prepaid resource ordering or postpaid operation)
     "OperateUin" operate_uin set_operate_uin: str,
-    /// 实例类型编码
+    /// Instance type code
     "InstanceType" instance_type set_instance_type: str,
-    /// 实例类型：购买的产品服务对应的实例类型，包括资源包、RI、SP、竞价实例。常规实例默认展示“-”
+    /// Instance type: The type of an instance corresponding to the product service purchased, including resource packages, RI, SP, and spot instances. It is displayed as "-" by default for regular instances.
     "InstanceTypeName" instance_type_name set_instance_type_name: str,
-    /// 资源ID：不同产品因资源形态不同，资源内容不完全相同，如云服务器 CVM 为对应的实例 ID； 若该产品被分拆，则展示产品分拆后的分拆项 ID，如 COS 桶 ID，CDN 域名
+    /// Resource ID: Resources vary by product, and the content is not identical. For example, Cloud Virtual Machine (CVM) corresponds to the instance ID. If the product is split, it shows the split item ID, such as COS bucket ID and CDN domain name.
     "ResourceId" resource_id set_resource_id: str,
-    /// 实例名称：用户在控制台为资源设置的名称，如未设置默认为空；若该产品被分拆，则展示分拆产品分拆后的分拆项资源别名
+    /// Instance name: The name set by the user for the resource in the console, which is empty by default if not set. If the product is split, it shows the split resource alias.
     "ResourceName" resource_name set_resource_name: str,
-    /// 分账单元唯一标识
+    /// Unique identifier of a cost allocation unit
     "TreeNodeUniqKey" tree_node_uniq_key set_tree_node_uniq_key: str,
-    /// 分账单元名称
+    /// Name of a cost allocation unit
     "TreeNodeUniqKeyName" tree_node_uniq_key_name set_tree_node_uniq_key_name: str,
-    /// 资源命中公摊规则ID
+    /// Allocation rule ID hit by the resource
     "RuleId" rule_id set_rule_id: i128,
-    /// 资源命中公摊规则名称
+    /// Allocation rule name hit by the resource
     "RuleName" rule_name set_rule_name: str,
-    /// 产品编码
+    /// Product code
     "BusinessCode" business_code set_business_code: str,
-    /// 产品名称：用户所采购的各类云产品
+    /// Product name: Various cloud products purchased by users
     "BusinessCodeName" business_code_name set_business_code_name: str,
-    /// 组件名称编码
+    /// Component name code
     "ItemCode" item_code set_item_code: str,
-    /// 组件名称：用户购买的产品或服务，所包含的具体组件
+    /// Component name: The specific component of a product or service purchased by the user
     "ItemCodeName" item_code_name set_item_code_name: str,
-    /// 地域ID
+    /// Region ID
     "RegionId" region_id set_region_id: i128,
-    /// 地域名称：资源所属地域
+    /// Region name: The region where the resource is located
     "RegionName" region_name set_region_name: str,
-    /// 分账标签：资源绑定的标签
+    /// Allocation tag: The resource-bound tag
     "Tag" tag set_tag: list BillTag,
-    /// 优惠后总价：优惠后总价 =（原价 - 预留实例抵扣原价 - 节省计划抵扣原价）* 折扣率
+    /// Discounted total: discounted total = (Original Price - Original Price Deducted by a Reserved Instance - Savings Plan Deduction from Original Price) * Discount Rate
     "RealTotalCost" real_total_cost set_real_total_cost: str,
-    /// 现金账户支出(元)：通过现金账户支付的金额
+    /// Cash account expenditure (CNY): The amount paid through the cash account
     "CashPayAmount" cash_pay_amount set_cash_pay_amount: str,
-    /// 代金券支出(元)：使用各类优惠券（如代金券、现金券等）支付的金额
+    /// Promo voucher expenditure (CNY): The amount paid using various vouchers (such as promo vouchers and cash vouchers)
     "VoucherPayAmount" voucher_pay_amount set_voucher_pay_amount: str,
-    /// 赠送账户支出(元)：使用赠送金支付的金额
+    /// Gift account expenditure (CNY): The amount paid using free credits
     "IncentivePayAmount" incentive_pay_amount set_incentive_pay_amount: str,
-    /// 分成账户支出(元)：通过分成金账户支付的金额
+    /// Royalty account expenditure (CNY): The amount paid through the royalty account
     "TransferPayAmount" transfer_pay_amount set_transfer_pay_amount: str,
-    /// 费用归集类型：费用来源类型，分摊、归集、未分配
-    /// 0 - 分摊
-    /// 1 - 归集
-    /// -1 - 未分配
+    /// Cost collection type: The source types of fees, including allocated, collection and unallocated.
+    /// 0 - Allocation
+    /// 1 - Collection
+    /// -1 - Unallocated
     "AllocationType" allocation_type set_allocation_type: i64,
-    /// 当前归属单元信息
+    /// Information of the current allocation unit
     "BelongTreeNodeUniqKey" belong_tree_node_uniq_key set_belong_tree_node_uniq_key: obj AllocationTreeNode,
-    /// 当前资源命中公摊规则信息
+    /// Information on allocation rules hit by the current resource
     "BelongRule" belong_rule set_belong_rule: obj AllocationRule,
-    /// 其它归属单元信息
+    /// Information on other allocation units
     "OtherTreeNodeUniqKeys" other_tree_node_uniq_keys set_other_tree_node_uniq_keys: list AllocationTreeNode,
-    /// 其他命中规则信息
+    /// Information on other hit rules
     "OtherRules" other_rules set_other_rules: list AllocationRule,
-    /// 项目ID
+    /// Project ID
     "ProjectId" project_id set_project_id: i128,
-    /// 项目名称：资源归属的项目，用户在控制台给资源自主分配项目，未分配则是默认项目
+    /// Project name: The Project to which a resource belongs, which is independently allocated by the user for the resource in the console. If a resource has not been allocated to an Project, it will be a default Project.
     "ProjectName" project_name set_project_name: str,
-    /// 子产品编码
+    /// Subproduct code
     "ProductCode" product_code set_product_code: str,
-    /// 子产品名称：用户采购的具体产品细分类型
+    /// Subproduct name: Product subdivision type purchased by the user
     "ProductCodeName" product_code_name set_product_code_name: str,
-    /// 计费模式编码
+    /// Billing mode code
     "PayMode" pay_mode set_pay_mode: str,
-    /// 计费模式：资源的计费模式，区分为包年包月和按量计费
+    /// Billing mode: Resource billing mode, which can be yearly/monthly subscription or pay-as-you-go.
     "PayModeName" pay_mode_name set_pay_mode_name: str,
-    /// 交易类型编码
+    /// Transaction type code
     "ActionType" action_type set_action_type: str,
-    /// 交易类型：明细交易类型
+    /// Transaction type: Detailed transaction type
     "ActionTypeName" action_type_name set_action_type_name: str,
-    /// 分拆项 ID：涉及分拆产品的分拆后的分拆项 ID，如 COS 桶 ID，CDN 域名
+    /// Split item ID: The ID of the split item involved in the split product, such as COS bucket ID and CDN domain name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Disabled in the spec.
     "SplitItemId" split_item_id set_split_item_id: str,
-    /// 分拆项名称：涉及分拆产品的分拆后的分拆项
+    /// Split item name: The split item involved in the split product
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Disabled in the spec.
     "SplitItemName" split_item_name set_split_item_name: str,
@@ -5448,9 +5457,9 @@ GatherResourceSummary {
 } }
 
 rt::model! { write debug;
-/// 归集规则列表
+/// List of collection rules.
 GatherRuleSummary {
-    /// 分账规则表达式
+    /// Cost allocation regular expression.
     ///
     /// Required.
     "RuleDetail" rule_detail set_rule_detail: obj AllocationRuleExpression,
@@ -5493,297 +5502,304 @@ ModifyAccountWarningResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAllocationRule` (编辑公摊规则).
+/// Request of `ModifyAllocationRule` (Edit sharing rules).
 ///
-/// 编辑公摊规则
+/// Edit sharing rules.
 ModifyAllocationRuleRequest {
-    /// 所编辑公摊规则ID
+    /// The edited sharing rule ID.
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: i128,
-    /// 编辑后公摊规则名称
+    /// Edited sharing rule name.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 公摊策略类型，枚举值如下： 1 - 自定义分摊占比 2 - 等比分摊 3 - 按占比分摊
+    /// Public sharing policy types, enumeration values are as follows: 1 - custom sharing proportion 2 - proportional allocation 3 - allocation by proportion.
     ///
     /// Required.
     "Type" r#type set_type: i128,
-    /// 编辑后公摊规则表达式
+    /// Edited share rules expression.
     ///
     /// Required.
     "RuleDetail" rule_detail set_rule_detail: obj AllocationRuleExpression,
-    /// 编辑后公摊比例表达式
+    /// Edited sharing proportion expression.
     "RatioDetail" ratio_detail set_ratio_detail: list AllocationRationExpression,
-    /// 月份，不传默认当前月
+    /// Month, which is the current month by default if not provided.
     "Month" month set_month: str,
 } }
 rt::action!("billing", "2018-07-09", "ModifyAllocationRule", ModifyAllocationRuleRequest => ModifyAllocationRuleResponse);
 
 rt::model! { read debug;
-/// ModifyAllocationRule返回参数结构体
+/// ModifyAllocationRule response structure.
 ModifyAllocationRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAllocationUnit` (修改分账单元).
+/// Request of `ModifyAllocationUnit` (Modify a cost allocation unit).
 ///
-/// 修改分账单元信息
+/// This API is used to modify cost allocation unit information.
 ModifyAllocationUnitRequest {
-    /// 所修改分账单元ID
+    /// ID of the modified cost allocation unit.
     ///
     /// Required.
     "Id" id set_id: i128,
-    /// 修改后分账单元名称
+    /// Modified cost allocation unit name.
     "Name" name set_name: str,
-    /// 修改后分账单元源组织名称
+    /// Modified cost allocation unit source organization name.
     "SourceName" source_name set_source_name: str,
-    /// 修改后分账单元源组织ID
+    /// Modified allocation unit source organization ID.
     "SourceId" source_id set_source_id: str,
-    /// 分账单元备注说明
+    /// Cost allocation unit remark description.
     "Remark" remark set_remark: str,
-    /// 月份，不传默认当前月
+    /// Month, the current month by default if not provided.
     "Month" month set_month: str,
 } }
 rt::action!("billing", "2018-07-09", "ModifyAllocationUnit", ModifyAllocationUnitRequest => ModifyAllocationUnitResponse);
 
 rt::model! { read debug;
-/// ModifyAllocationUnit返回参数结构体
+/// ModifyAllocationUnit response structure.
 ModifyAllocationUnitResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyBudget` (更新预算信息).
+/// Request of `ModifyBudget` (Refresh budget information).
 ///
-/// 更新预算信息
+/// Refresh budget information
 ModifyBudgetRequest {
-    /// 预算项目id
+    /// Budget project id
     ///
     /// Required.
     "BudgetId" budget_id set_budget_id: str,
-    /// 预算名称
+    /// Budget Name
     ///
     /// Required.
     "BudgetName" budget_name set_budget_name: str,
-    /// DAY 天，MONTH 月度，QUARTER 季度 ，YEAR 年度
+    /// DAY, MONTH, QUARTER, YEAR
     ///
     /// Required.
     "CycleType" cycle_type set_cycle_type: str,
-    /// 有效期起始时间 2025-01-01
+    /// Validity start time 2025-01-01
     ///
     /// Required.
     "PeriodBegin" period_begin set_period_begin: str,
-    /// 有效期结束时间  2025-12-01
+    /// Validity End Time 2025-12-01
     ///
     /// Required.
     "PeriodEnd" period_end set_period_end: str,
-    /// FIX 固定值，CYCLE 不同值
+    /// FIX fixed value, CYCLE different value
     ///
     /// Required.
     "PlanType" plan_type set_plan_type: str,
-    /// 预算值额度
-    /// 预算计划类型固定预算时设为定值；
-    /// 预算计划类型为CYCLE(计划预算)时传[{"dateDesc":"2025-07","quota":"1000"},{"dateDesc":"2025-08","quota":"2000"}]；
+    /// Budget amount limit
+    /// Set as a fixed value when the schedule type is fixed budget.
+    /// When the schedule type is CYCLE (budget planning), pass [{"dateDesc":"2025-07","quota":"1000"},{"dateDesc":"2025-08","quota":"2000"}].
     ///
     /// Required.
     "BudgetQuota" budget_quota set_budget_quota: str,
-    /// BILL  系统账单，CONSUMPTION  消耗账单
+    /// BILL System bill, CONSUMPTION Consumption bill
     ///
     /// Required.
     "BillType" bill_type set_bill_type: str,
-    /// COST 原价，REAL_COST 实际费用，CASH 现金，INCENTIVE 赠送金，VOUCHER 代金券，TRANSFER 分成金，TAX 税，AMOUNT_BEFORE_TAX 现金支付(税前)
+    /// COST Original price, REAL_COST Actual fee, CASH Cash, INCENTIVE Free credit, VOUCHER Voucher, TRANSFER Allocated fees (royalty amount), TAX Tax, AMOUNT_BEFORE_TAX Cash payment (pre-tax)
     ///
     /// Required.
     "FeeType" fee_type set_fee_type: str,
-    /// 阈值提醒
+    /// threshold alert
     ///
     /// Required.
     "WarnJson" warn_json set_warn_json: list BudgetWarn,
-    /// 预算备注
+    /// Budget remark
     "BudgetNote" budget_note set_budget_note: str,
-    /// 预算维度范围条件
+    /// Budget dimension range condition
     "DimensionsRange" dimensions_range set_dimensions_range: obj BudgetConditionsForm,
-    /// 波动提醒
+    /// fluctuation alert
     "WaveThresholdJson" wave_threshold_json set_wave_threshold_json: list WaveThresholdForm,
 } }
 rt::action!("billing", "2018-07-09", "ModifyBudget", ModifyBudgetRequest => ModifyBudgetResponse);
 
 rt::model! { read debug;
-/// ModifyBudget返回参数结构体
+/// ModifyBudget response structure.
 ModifyBudgetResponse {
-    /// 更新预算返回信息
+    /// Refresh budget return information
     "Data" data set_data: obj BudgetInfoApiResponse,
     /// update success
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Message" message set_message: str,
-    /// 返回码
+    /// Return code
     "Code" code set_code: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyGatherRule` (编辑归集规则).
+/// Request of `ModifyGatherRule` (Edit a collection rule).
 ///
-/// 编辑归集规则
+/// Edit a collection rule.
 ModifyGatherRuleRequest {
-    /// 所编辑归集规则ID
+    /// Edit collection rule ID.
     ///
     /// Required.
     "Id" id set_id: i128,
-    /// 所编辑分账规则详情
+    /// Rule detail of the edited collection rule.
     ///
     /// Required.
     "RuleDetail" rule_detail set_rule_detail: obj AllocationRuleExpression,
-    /// 月份，不传默认当前月
+    /// Month, which is the current month by default if not provided.
     "Month" month set_month: str,
 } }
 rt::action!("billing", "2018-07-09", "ModifyGatherRule", ModifyGatherRuleRequest => ModifyGatherRuleResponse);
 
 rt::model! { read debug;
-/// ModifyGatherRule返回参数结构体
+/// ModifyGatherRule response structure.
 ModifyGatherRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 资源操作返回详情
+/// Operate related resources return detail
 OperateRsp {
-    /// 实例维度操作失败code码
+    /// Operation failure code at the instance dimension
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Code" code set_code: i64,
-    /// 资源操作失败原因
+    /// Failure reason for operating related resources
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Message" message set_message: str,
-    /// 实例ID
+    /// Instance ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceId" instance_id set_instance_id: str,
 } }
 
 rt::model! { read debug;
-/// 字段排序
+/// Field sorting
 OrderDto {
-    /// 字段
+    /// Field
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Column" column set_column: str,
-    /// 是否升序
+    /// whether in ascending order
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Asc" asc set_asc: bool,
 } }
 
 rt::model! { write debug;
-/// Request of `PayDeals` (支付订单).
+/// Request of `PayDeals` (Process a payment order).
 ///
-/// 支付订单
+/// This API is used to pay for an order.
 PayDealsRequest {
-    /// 需要支付的一个或者多个子订单号，与BigDealIds字段两者必须且仅传一个参数
+    /// Specifies one or more Sub-order No. that need to pay. must pass either this parameter or the BigDealIds field, but not both.
     "OrderIds" order_ids set_order_ids: list String,
-    /// 是否自动使用代金券,1:是,0否,默认0
+    /// Whether to automatically use a voucher. valid values: 1 (yes), 0 (no). default: 0.
     "AutoVoucher" auto_voucher set_auto_voucher: i64,
-    /// 代金券ID列表,目前仅支持指定一张代金券
+    /// Voucher ID list. currently only supports specifying one voucher.
     "VoucherIds" voucher_ids set_voucher_ids: list String,
-    /// 需要支付的一个或者多个大订单号，与OrderIds字段两者必须且仅传一个参数
+    /// Specifies one or more Order No. that need to pay. must pass either this parameter or the OrderIds field.
     "BigDealIds" big_deal_ids set_big_deal_ids: list String,
-    /// 0非代理，1代理商代付，3集团代理，4代理商为代客下产品级代付单，默认0
+    /// 0 self pay, 3 group agent, 4 reseller places a product-level payment order for customers. default 0.
     "AgentPay" agent_pay set_agent_pay: i64,
-    /// 推荐者，用于返利
+    /// Disregard it.
     "CpsUin" cps_uin set_cps_uin: str,
 } }
 rt::action!("billing", "2018-07-09", "PayDeals", PayDealsRequest => PayDealsResponse);
 
 rt::model! { read debug;
-/// PayDeals返回参数结构体
+/// PayDeals response structure.
 PayDealsResponse {
-    /// 此次操作支付成功的子订单号数组
+    /// Specifies the array of Sub-order No. with payment successful.
     "OrderIds" order_ids set_order_ids: list String,
-    /// 此次操作支付成功的资源Id数组
+    /// Specifies the Id array of resources with payment successful.
     "ResourceIds" resource_ids set_resource_ids: list String,
-    /// 此次操作支付成功的大订单号数组
+    /// Specifies the array of Order No. with payment successful.
     "BigDealIds" big_deal_ids set_big_deal_ids: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 按计费模式汇总消费详情
+/// Detailed summary of costs by billing mode
 PayModeSummaryOverviewItem {
-    /// 计费模式编码
+    /// Billing mode code
     "PayMode" pay_mode set_pay_mode: str,
-    /// 计费模式：区分为包年包月和按量计费
+    /// Billing mode, which can be yearly/monthly subscription or pay-as-you-go.
     "PayModeName" pay_mode_name set_pay_mode_name: str,
-    /// 费用所占百分比，两位小数
+    /// Cost ratio, to two decimal points
     "RealTotalCostRatio" real_total_cost_ratio set_real_total_cost_ratio: str,
-    /// 优惠后总价
+    /// Total amount after discount
     "RealTotalCost" real_total_cost set_real_total_cost: str,
-    /// 现金账户支出：通过现金账户支付的金额
+    /// Cash credit: The amount paid from the user's cash balance
     "CashPayAmount" cash_pay_amount set_cash_pay_amount: str,
-    /// 赠送账户支出：使用赠送金支付的金额
+    /// Free credit: The amount paid with the user's free credit
     "IncentivePayAmount" incentive_pay_amount set_incentive_pay_amount: str,
-    /// 优惠券支出：使用各类优惠券（如代金券、现金券等）支付的金额
+    /// Voucher payment: The voucher deduction amount
     "VoucherPayAmount" voucher_pay_amount set_voucher_pay_amount: str,
-    /// 分成金账户支出：通过分成金账户支付的金额
+    /// Commission credit: The amount paid with the user's commission credit.
     "TransferPayAmount" transfer_pay_amount set_transfer_pay_amount: str,
-    /// 原价，单位为元。TotalCost字段自账单3.0（即2021-05）之后开始生效，账单3.0之前返回"-"。合同价的情况下，TotalCost字段与官网价格存在差异，也返回“-”。
+    /// The original cost in USD. This parameter has become valid since v3.0 bills took effect in May 2021, and before that `-` was returned for this parameter. If a customer uses a contract price different from the published price, `-` will also be returned for this parameter.
     "TotalCost" total_cost set_total_cost: str,
-    /// 按交易类型汇总消费详情
+    /// Detailed summary of costs by transaction type
     "Detail" detail set_detail: list ActionSummaryOverviewItem,
 } }
 
 rt::model! { read debug;
-/// 商品详细信息
+/// Product details
 ProductInfo {
-    /// 商品详情名称标识
+    /// Product detail name identifier
     "Name" name set_name: str,
-    /// 商品详情
+    /// Product details
     "Value" value set_value: str,
 } }
 
 rt::model! { read debug;
-/// 按项目汇总消费详情
+/// Detailed summary of purchases by project
 ProjectSummaryOverviewItem {
-    /// 项目ID
+    /// Project ID
     "ProjectId" project_id set_project_id: str,
-    /// 项目名称：资源归属的项目，用户在控制台给资源自主分配项目，未分配则是默认项目
+    /// Project name: The project to which a resource belongs, which is user-designated. If a resource has not been assigned to a project, it will automatically belong to the default project.
     "ProjectName" project_name set_project_name: str,
-    /// 费用所占百分比，两位小数
+    /// Cost ratio, to two decimal points
     "RealTotalCostRatio" real_total_cost_ratio set_real_total_cost_ratio: str,
-    /// 优惠后总价
+    /// Total amount after discount
     "RealTotalCost" real_total_cost set_real_total_cost: str,
-    /// 现金账户支出：通过现金账户支付的金额
+    /// Cash credit: The amount paid from the user’s cash account
     "CashPayAmount" cash_pay_amount set_cash_pay_amount: str,
-    /// 赠送账户支出：使用赠送金支付的金额
+    /// Free credit: The amount paid with the user’s free credit
     "IncentivePayAmount" incentive_pay_amount set_incentive_pay_amount: str,
-    /// 优惠券支出：使用各类优惠券（如代金券、现金券等）支付的金额
+    /// Voucher payment: The voucher deduction amount
     "VoucherPayAmount" voucher_pay_amount set_voucher_pay_amount: str,
-    /// 分成金账户支出：通过分成金账户支付的金额
+    /// Commission credit: The amount paid with the user’s commission credit.
     "TransferPayAmount" transfer_pay_amount set_transfer_pay_amount: str,
-    /// 账单月份，格式2019-08
+    /// Billing month, e.g. `2019-08`
     "BillMonth" bill_month set_bill_month: str,
-    /// 原价，单位为元。TotalCost字段自账单3.0（即2021-05）之后开始生效，账单3.0之前返回"-"。合同价的情况下，TotalCost字段与官网价格存在差异，也返回“-”。
+    /// The original cost in USD. This parameter has become valid since v3.0 bills took effect in May 2021, and before that `-` was returned for this parameter. If a customer uses a contract price different from the published price, `-` will also be returned for this parameter.
     "TotalCost" total_cost set_total_cost: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RefundInstance` (退订实例).
+/// Request of `RefundInstance` (Unsubscribe an instance).
 ///
-/// 退订不再需要的实例，只退还实付金额的部分，已使用的代金券不退还，退还的实付金额默认退到腾讯云账户余额中。调用该接口的账号需要授予finance:RefundInstance的权限，否则无法支付成功。目前已接入并支持退订的产品包括：T-Sec-Web应用防火墙、云防火墙、主机安全、主机容器、云安全中心、T-Sec-密钥管理系统。
+/// To unsubscribe from an unneeded instance, only the actual payment amount will be refunded, any used vouchers will not be returned. The refunded amount will be credited to your Tencent Cloud account balance by default.The account calling this API must be granted the finace:RefundInstance permission; otherwise, the refund process will fail.
+/// Currently, the integrated and supported product for this operation includes: Cloud Firewall.
 RefundInstanceRequest {
-    /// ClientToken是一个由客户端生成的唯一的、区分大小写、不超过64个ASCII字符的字符串。例如，ClientToken=123e4567-e89b-12d3-a456-42665544****。
+    /// ClientToken is a unique, case-sensitive string generated by the client, no more than 64 ASCII characters. for example, ClientToken=123e4567-e89b-12d3-a456-42665544****.
     ///
     /// Required.
     "ClientToken" client_token set_client_token: str,
-    /// 产品一层code
+    /// Product code.
     ///
     /// Required.
     "ProductCode" product_code set_product_code: str,
-    /// 产品二层code
+    /// Sub-product code.
     ///
     /// Required.
     "SubProductCode" sub_product_code set_sub_product_code: str,
-    /// 实例id
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 地域code
+    /// Region code.
     ///
     /// Required.
     "RegionCode" region_code set_region_code: str,
@@ -5791,334 +5807,353 @@ RefundInstanceRequest {
 rt::action!("billing", "2018-07-09", "RefundInstance", RefundInstanceRequest => RefundInstanceResponse);
 
 rt::model! { read debug;
-/// RefundInstance返回参数结构体
+/// RefundInstance response structure.
 RefundInstanceResponse {
-    /// 订单号列表
+    /// Order ID list
     "OrderIdList" order_id_list set_order_id_list: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 按地域汇总消费详情
+/// Detailed summary of purchases by region
 RegionSummaryOverviewItem {
-    /// 地域ID
+    /// Region ID
     "RegionId" region_id set_region_id: str,
-    /// 地域名称：资源所属地域，例如华南地区（广州）
+    /// Region: The region to which a resource belongs, such as South China (Guangzhou).
     "RegionName" region_name set_region_name: str,
-    /// 费用所占百分比，两位小数
+    /// Cost ratio, to two decimal points
     "RealTotalCostRatio" real_total_cost_ratio set_real_total_cost_ratio: str,
-    /// 优惠后总价
+    /// Total amount after discount
     "RealTotalCost" real_total_cost set_real_total_cost: str,
-    /// 现金账户支出：通过现金账户支付的金额
+    /// Cash credit: The amount paid from the user’s cash account
     "CashPayAmount" cash_pay_amount set_cash_pay_amount: str,
-    /// 赠送账户支出：使用赠送金支付的金额
+    /// Free credit: The amount paid with the user’s free credit
     "IncentivePayAmount" incentive_pay_amount set_incentive_pay_amount: str,
-    /// 优惠券支出：使用各类优惠券（如代金券、现金券等）支付的金额
+    /// Voucher payment: The voucher deduction amount
     "VoucherPayAmount" voucher_pay_amount set_voucher_pay_amount: str,
-    /// 分成金账户支出：通过分成金账户支付的金额
+    /// Commission credit: The amount paid with the user’s commission credit.
     "TransferPayAmount" transfer_pay_amount set_transfer_pay_amount: str,
-    /// 账单月份，格式2019-08
+    /// Billing month, e.g. `2019-08`
     "BillMonth" bill_month set_bill_month: str,
-    /// 原价，单位为元。TotalCost字段自账单3.0（即2021-05）之后开始生效，账单3.0之前返回"-"。合同价的情况下，TotalCost字段与官网价格存在差异，也返回“-”。
+    /// The original cost in USD. This parameter has become valid since v3.0 bills took effect in May 2021, and before that `-` was returned for this parameter. If a customer uses a contract price different from the published price, `-` will also be returned for this parameter.
     "TotalCost" total_cost set_total_cost: str,
 } }
 
 rt::model! { read debug;
-/// 资源实例信息
+/// Resource instance information
 RenewInstance {
-    /// 实例ID
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 产品编码
+    /// Product code
     "ProductCode" product_code set_product_code: str,
-    /// 子产品编码
+    /// Subproduct code
     "SubProductCode" sub_product_code set_sub_product_code: str,
-    /// 地域编码
+    /// Region encoding
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RegionCode" region_code set_region_code: str,
-    /// 实例状态：
-    /// NORMAL 正常，
-    /// ISOLATED 已隔离
+    /// Instance status:
+    /// NORMAL
+    /// ISOLATED Isolated
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: str,
-    /// 续费标识：
-    /// NOTIFY_AND_MANUAL_RENEW 手动续费，
-    /// NOTIFY_AND_AUTO_RENEW 自动续费，
-    /// DISABLE_NOTIFY_AND_MANUAL_RENEW 到期不续
+    /// Renewal flag:
+    /// NOTIFY_AND_MANUAL_RENEW: manual renewal
+    /// NOTIFY_AND_AUTO_RENEW: auto-renewal.
+    /// DISABLE_NOTIFY_AND_MANUAL_RENEW: non-renewal upon expiration.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RenewFlag" renew_flag set_renew_flag: str,
-    /// 实例到期时间
+    /// Instance expiration time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExpireTime" expire_time set_expire_time: str,
-    /// 实例别名：用户在控制台为实例设置的名称，如果未设置，则默认为空
+    /// Instance alias: The name set by the user for the instance in the console, which is empty by default if not set.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceName" instance_name set_instance_name: str,
-    /// 产品名称：用户所采购的各类云产品，例如：云服务器 CVM
+    /// Product name: Cloud products purchased by users, such as Cloud Virtual Machine (CVM)
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProductName" product_name set_product_name: str,
-    /// 项目名称：实例归属的项目，用户在控制台给实例自主分配项目，未分配则是默认项目
+    /// Project name: Instance Ownership of the project. User can autonomously assign project to the instance on the console. Default project if not allocated.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProjectName" project_name set_project_name: str,
-    /// 自动续费周期长度
+    /// Automatic renewal cycle length
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RenewPeriod" renew_period set_renew_period: i128,
-    /// 自动续费周期单位：y 年，m 月
+    /// Automatic renewal cycle unit: y year, m month
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RenewPeriodUnit" renew_period_unit set_renew_period_unit: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RenewInstance` (续费实例).
+/// Request of `RenewInstance` (Renew an instance).
 ///
-/// 续费一台实例，调用该接口续费服务器时，您需要确保您的腾讯云账户余额充足，否则会续费失败。调用该接口的账号需要授予finance:trade的权限，否则无法续费成功。目前已接入并支持续费的产品包括：T-Sec-Web应用防火墙、云防火墙、主机安全、主机容器、云安全中心、T-Sec-密钥管理系统。
+/// Renewing an instance: when calling this API to renew a server, ensure that your Tencent Cloud account has sufficient balance; otherwise, the renewal will fail. The account calling this API must be granted the finace:tradepermission; otherwise, the renewal will fail.
+/// Currently, the integrated and supported product for renewal includes: Cloud Firewall.
 RenewInstanceRequest {
-    /// ClientToken是一个由客户端生成的唯一的、区分大小写、不超过64个ASCII字符的字符串。例如，ClientToken=123e4567-e89b-12d3-a456-42665544****。
+    /// ClientToken is a unique, case-sensitive string generated by the client, with no more than 64 ASCII characters. for example, ClientToken=123e4567-e89b-12d3-a456-42665544.
     ///
     /// Required.
     "ClientToken" client_token set_client_token: str,
-    /// 产品一层code
+    /// Product code.
     ///
     /// Required.
     "ProductCode" product_code set_product_code: str,
-    /// 产品二层code
+    /// Sub-product code.
     ///
     /// Required.
     "SubProductCode" sub_product_code set_sub_product_code: str,
-    /// 地域code
+    /// Region code.
     ///
     /// Required.
     "RegionCode" region_code set_region_code: str,
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 手动续费时长，取值上限：36，默认取值1
+    /// Manual renewal duration, upper limit: 36, default value is 1.
     "Period" period set_period: i64,
-    /// 手动续费时长单位，取值：m：按月续费，y：按年续费，默认取值m
+    /// Manual renewal duration unit. available values:
+    /// m: renew monthly,
+    /// y: renew annually.
+    /// default value is m.
     "PeriodUnit" period_unit set_period_unit: str,
 } }
 rt::action!("billing", "2018-07-09", "RenewInstance", RenewInstanceRequest => RenewInstanceResponse);
 
 rt::model! { read debug;
-/// RenewInstance返回参数结构体
+/// RenewInstance response structure.
 RenewInstanceResponse {
-    /// 订单号列表
+    /// Order ID list
     "OrderIdList" order_id_list set_order_id_list: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SetRenewal` (设置续费参数).
+/// Request of `SetRenewal` (Set renewal parameters).
 ///
-/// 注意事项：
-/// 1、本接口支持对包年包月实例设置自动续费模式及周期
-/// 2、可通过实例查询接口获取到产品编码、地域编码
-/// 3、子用户使用该接口时，应具备QcloudFinanceRenewManageFullAccess权限策略。
+/// Notes:
+/// 1. This API supports setting auto-renewal mode and period for annual and monthly subscription instances.
+/// 2. Obtain the product code and region code through an instance query API.
+/// 3. When using this API, a sub-user must possess the QcloudFinanceRenewManageFullAccess permission policy.
 SetRenewalRequest {
-    /// 产品编码。
+    /// Product code.
     ///
     /// Required.
     "ProductCode" product_code set_product_code: str,
-    /// 地域编码。
+    /// Region code.
     ///
     /// Required.
     "RegionCode" region_code set_region_code: str,
-    /// 实例ID，仅支持指定一个。
+    /// Instance ID. Only one can be specified.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 续费标识。枚举值如下：
-    /// NOTIFY_AND_MANUAL_RENEW：手动续费
-    /// NOTIFY_AND_AUTO_RENEW：自动续费
-    /// DISABLE_NOTIFY_AND_MANUAL_RENEW：到期不续
+    /// Renewal flag. Enumeration values are as follows:
+    /// NOTIFY_AND_MANUAL_RENEW: manual renewal.
+    /// NOTIFY_AND_AUTO_RENEW: automatic renewal.
+    /// DISABLE_NOTIFY_AND_MANUAL_RENEW: non-renewal upon expiration.
     ///
     /// Required.
     "RenewFlag" renew_flag set_renew_flag: str,
-    /// 自动续费周期长度，不填写时默认按产品侧设置的默认值
-    /// 如果是月，支持：1-11
-    /// 如果是年，支持：1-5
-    /// 实际按产品侧支持的范围为主
+    /// Automatic renewal cycle length. If left empty, the default value set by product is used.
+    /// If it is month, support: 1-11
+    /// If it is year, support: 1-5.
+    /// Supported range mainly depends on the product side.
     "RenewPeriod" renew_period set_renew_period: str,
-    /// 自动续费周期单位，不填写时默认按产品侧设置的默认值
-    /// y 年，m 月
-    /// 实际按产品侧支持的范围为主
+    /// Automatic renewal cycle unit. If left empty, the default value set by the product is used.
+    /// Year y, month m
+    /// Supported range mainly depends on the product side.
     "RenewPeriodUnit" renew_period_unit set_renew_period_unit: str,
 } }
 rt::action!("billing", "2018-07-09", "SetRenewal", SetRenewalRequest => SetRenewalResponse);
 
 rt::model! { read debug;
-/// SetRenewal返回参数结构体
+/// SetRenewal response structure.
 SetRenewalResponse {
-    /// 操作失败时的实例列表。
+    /// Instance list when the operation fails.
     "InstanceList" instance_list set_instance_list: list OperateRsp,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 账单多维度汇总消费详情
+/// Detailed summary of costs by multiple dimensions
 SummaryDetail {
-    /// 账单维度编码
+    /// Bill dimension code
     "GroupKey" group_key set_group_key: str,
-    /// 账单维度值
+    /// Billing dimension value
     "GroupValue" group_value set_group_value: str,
-    /// 原价，单位为元。TotalCost字段自账单3.0（即2021-05）之后开始生效，账单3.0之前返回"-"。合同价的情况下，TotalCost字段与官网价格存在差异，也返回“-”。
+    /// Original cost in USD. This parameter has become valid since Bill 3.0 took effect in May 2021, and before that `-` was returned for this parameter. If a customer has applied for a contract price different from the prices listed on the official website, `-` will also be returned for this parameter.
     "TotalCost" total_cost set_total_cost: str,
-    /// 优惠后总价
+    /// Total amount after discount
     "RealTotalCost" real_total_cost set_real_total_cost: str,
-    /// 现金账户支出：通过现金账户支付的金额
+    /// Cash credit: The amount paid from the user’s cash account
     "CashPayAmount" cash_pay_amount set_cash_pay_amount: str,
-    /// 赠送账户支出：使用赠送金支付的金额
+    /// Free credit: The amount paid with the user’s free credit
     "IncentivePayAmount" incentive_pay_amount set_incentive_pay_amount: str,
-    /// 优惠券支出：使用各类优惠券（如代金券、现金券等）支付的金额
+    /// Voucher payment: The voucher deduction amount
     "VoucherPayAmount" voucher_pay_amount set_voucher_pay_amount: str,
-    /// 分成金账户支出：通过分成金账户支付的金额
+    /// Royalty account expenditure: The amount paid through the royalty account
     "TransferPayAmount" transfer_pay_amount set_transfer_pay_amount: str,
-    /// 产品汇总信息
+    /// Product summary information
     "Business" business set_business: list BusinessSummaryInfo,
 } }
 
 rt::model! { read debug;
-/// 总数
+/// Total cost
 SummaryTotal {
-    /// 优惠后总价
+    /// discounted total price
     "RealTotalCost" real_total_cost set_real_total_cost: str,
-    /// 原价，单位为元。TotalCost字段自账单3.0（即2021-05）之后开始生效，账单3.0之前返回"-"。合同价的情况下，TotalCost字段与官网价格存在差异，也返回“-”。
+    /// Original price in CNY. The TotalCost field comes into effect after bill 3.0 (May 2021) and returns "-" before bill 3.0. In the current situation of contract price, the TotalCost field returns "-" if a price difference exists with the official website price.
     "TotalCost" total_cost set_total_cost: str,
 } }
 
 rt::model! { read debug;
-/// 标签信息
+/// Tag information.
 TagDataInfo {
-    /// 分账标签键
+    /// Cost allocation tag key.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签类型，0普通标签，1分账标签
+    /// Tag type. Valid values: `0` (general tags), `1` (cost allocation tags).
     "Status" status set_status: i64,
-    /// 设置分账标签时间，普通标签不返回
+    /// Set the allocation tag time. Ordinary tags do not return.
     "UpdateTime" update_time set_update_time: str,
 } }
 
 rt::model! { read debug;
-/// 按标签汇总消费详情
+/// Details about cost distribution over different tags.
 TagSummaryOverviewItem {
-    /// 标签值
+    /// Tag value
     "TagValue" tag_value set_tag_value: str,
-    /// 费用所占百分比，两位小数
+    /// Percentage of the fee, with 2 decimal places.
     "RealTotalCostRatio" real_total_cost_ratio set_real_total_cost_ratio: str,
-    /// 优惠后总价
+    /// discounted total price
     "RealTotalCost" real_total_cost set_real_total_cost: str,
-    /// 现金账户支出：通过现金账户支付的金额
+    /// Cash account expenditure: The amount paid through the cash account
     "CashPayAmount" cash_pay_amount set_cash_pay_amount: str,
-    /// 赠送账户支出：使用赠送金支付的金额
+    /// Gift account expenditure: The amount paid using free credits
     "IncentivePayAmount" incentive_pay_amount set_incentive_pay_amount: str,
-    /// 优惠券支出：使用各类优惠券（如代金券、现金券等）支付的金额
+    /// Coupon expenditure: The amount paid using various vouchers (such as vouchers and cash vouchers)
     "VoucherPayAmount" voucher_pay_amount set_voucher_pay_amount: str,
-    /// 分成金账户支出：通过分成金账户支付的金额
+    /// Royalty account expenditure: The amount paid through the royalty account
     "TransferPayAmount" transfer_pay_amount set_transfer_pay_amount: str,
-    /// 原价，单位为元。TotalCost字段自账单3.0（即2021-05）之后开始生效，账单3.0之前返回"-"。合同价的情况下，TotalCost字段与官网价格存在差异，也返回“-”。
+    /// Original price in CNY. The TotalCost field comes into effect after bill 3.0 (May 2021) and returns "-" before bill 3.0. In the current situation of contract price, the TotalCost field returns "-" if a price difference exists with the official website price.
     "TotalCost" total_cost set_total_cost: str,
 } }
 
 rt::model! { both debug;
-/// 预算管理自定义费用范围，tag 参数
+/// Budget management custom fee range, parameter tag
 TagsForm {
     /// key
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TagKey" tag_key set_tag_key: str,
     /// value
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TagValue" tag_value set_tag_value: list String,
 } }
 
 rt::model! { read debug;
-/// 临时额度详情
+/// Temporary limit details
 UinTempAmountModel {
-    /// 用户uin
+    /// User UIN
     "Uin" uin set_uin: str,
-    /// 临时额度
+    /// temporary limit
     "TempAmount" temp_amount set_temp_amount: f64,
-    /// 开始时间
+    /// Start time.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End time.
     "EndTime" end_time set_end_time: str,
 } }
 
 rt::model! { read debug;
-/// 购买商品信息
+/// The product purchased.
 UsageDetails {
-    /// 商品名
+    /// Product name
     "ProductName" product_name set_product_name: str,
-    /// 商品细节
+    /// product details
     "SubProductName" sub_product_name set_sub_product_name: str,
-    /// 产品码
+    /// Product code
     "ProductCode" product_code set_product_code: str,
-    /// 子产品码
+    /// Sub-product code
     "SubProductCode" sub_product_code set_sub_product_code: str,
-    /// 计费项码
+    /// Billing item code.
     "BillingItemCode" billing_item_code set_billing_item_code: str,
-    /// 计费细项码
+    /// Billing sub-item code.
     "SubBillingItemCode" sub_billing_item_code set_sub_billing_item_code: str,
-    /// 产品英文名
+    /// Product English Name
     "ProductEnName" product_en_name set_product_en_name: str,
-    /// 子产品英文名
+    /// English name of the sub-product.
     "SubProductEnName" sub_product_en_name set_sub_product_en_name: str,
-    /// 结算周期
+    /// billing cycle
     "CalcUnit" calc_unit set_calc_unit: str,
-    /// payMode为prepay 且 payScene为common的情况下存在
+    /// payMode is prepay and payScene is common in the current situation
     "Action" action set_action: str,
 } }
 
 rt::model! { read debug;
-/// 使用记录
+/// The usage records.
 UsageRecords {
-    /// 使用金额（微分）
+    /// The amount used. The value of this parameter is the amount used (USD, rounded to 8 decimal places) multiplied by 100,000,000.
     "UsedAmount" used_amount set_used_amount: i64,
-    /// 使用时间
+    /// The time when the voucher was used.
     "UsedTime" used_time set_used_time: str,
-    /// 使用记录细节
+    /// Usage record details
     "UsageDetails" usage_details set_usage_details: list UsageDetails,
-    /// 付费模式
+    /// Payment mode
     "PayMode" pay_mode set_pay_mode: str,
-    /// 查询的券id
+    /// Queried coupon id
     "VoucherId" voucher_id set_voucher_id: str,
-    /// 交易场景：（adjust：调账、common：正常交易场景）
+    /// Transaction scene: (adjust: adjust accounts, common: normal transaction scene)
     "PayScene" pay_scene set_pay_scene: str,
-    /// 唯一id,对应交易:预付费的dealName,调账/后付费的outTradeNo
+    /// Unique ID, corresponding to transaction: prepaid dealName, bill adjustment/postpaid outTradeNo
     "SeqId" seq_id set_seq_id: str,
 } }
 
 rt::model! { read debug;
-/// 代金券相关信息
+/// Voucher information.
 VoucherInfos {
-    /// 代金券拥有者
+    /// The owner of the voucher.
     "OwnerUin" owner_uin set_owner_uin: str,
-    /// 券状态：待使用：unUsed，已使用： used，已发货：delivered，已作废： cancel，已过期：overdue
+    /// The status of the voucher: `unUsed`, `used`, `delivered`, `cancel`, `overdue`
     "Status" status set_status: str,
-    /// 代金券面额（微分）
+    /// The value of the voucher. The value of this parameter is the voucher value (USD, rounded to 8 decimal places) multiplied by 100,000,000.
     "NominalValue" nominal_value set_nominal_value: i64,
-    /// 剩余金额（微分）
+    /// The balance left. The value of this parameter is the balance left (USD, rounded to 8 decimal places) multiplied by 100,000,000.
     "Balance" balance set_balance: i64,
-    /// 代金券id
+    /// The voucher ID.
     "VoucherId" voucher_id set_voucher_id: str,
-    /// postPay后付费/prePay预付费/riPay预留实例/空字符串或者'*'表示全部模式
+    /// `postPay`: pay-as-you-go; `prePay`: prepaid; `riPay`: reserved instance; empty or `*`: all.
     "PayMode" pay_mode set_pay_mode: str,
-    /// 付费场景PayMode=postPay时：spotpay-竞价实例,"settle account"-普通后付费PayMode=prePay时：purchase-包年包月新购，renew-包年包月续费（自动续费），modify-包年包月配置变更(变配）PayMode=riPay时：oneOffFee-预留实例预付，hourlyFee-预留实例每小时扣费，*-支持全部付费场景
+    /// If `PayMode` is `postPay`, this parameter may be `spotpay` (spot instance) or `settle account` (regular pay-as-you-go). If `PayMode` is `prePay`, this parameter may be `purchase`, `renew`, or `modify` (downgrade/upgrade). If `PayMode` is `riPay`, this parameter may be `oneOffFee` (prepayment of reserved instance) or `hourlyFee` (hourly billing of reserved instance). `*` means to query vouchers that support all billing scenarios.
     "PayScene" pay_scene set_pay_scene: str,
-    /// 有效期生效时间
+    /// The start time of the validity period.
     "BeginTime" begin_time set_begin_time: str,
-    /// 有效期截止时间
+    /// The end time of the validity period.
     "EndTime" end_time set_end_time: str,
-    /// 适用商品信息
+    /// Product information applies to
     "ApplicableProducts" applicable_products set_applicable_products: obj ApplicableProducts,
-    /// 不适用商品信息
+    /// Product information not applicable
     "ExcludedProducts" excluded_products set_excluded_products: list ExcludedProducts,
-    /// 使用说明/批次备注
+    /// Instructions/Batch Remarks
     "PolicyRemark" policy_remark set_policy_remark: str,
-    /// 发券时间
+    /// Coupon issuance time
     "CreateTime" create_time set_create_time: str,
 } }
 
 rt::model! { both debug;
-/// 阈值波动预警信息
+/// Threshold fluctuation warning information
 WaveThresholdForm {
-    /// ACTUAL 实际金额，FORECAST 预测金额
+    /// ACTUAL actual amount, FORECAST forecast amount
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WarnType" warn_type set_warn_type: str,
-    /// 波动阈值（大于等于0）
+    /// Fluctuation threshold (equal to or greater than 0)
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Threshold" threshold set_threshold: str,
-    /// 告警类型：chain 环比，yoy 同比，fix 固定值
-    /// （支持类型：日环比 chain day，日同比周维度 chain weekday，日同比月维度 yoy  day，日固定值 fix day，月环比 chain month，月固定值 fix month）
+    /// Alarm type: chain period-over-period, yoy year-over-year, fix fixed value
+    /// Supported types: day-on-day comparison chain day, day-on-day comparison chain weekday, year-on-year comparison by month yoy day, daily fixed value fix day, month-on-month comparison chain month, fixed monthly value fix month
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MetaType" meta_type set_meta_type: str,
-    /// 告警维度：day 日，month 月，weekday 周
-    /// （支持类型：日环比 chain day，日同比周维度 chain weekday，日同比月维度 yoy  day，日固定值 fix day，月环比 chain month，月固定值 fix month）
+    /// Alarm dimension: day, month, weekday
+    /// Supported types: day-on-day comparison chain day, day-on-day comparison chain weekday, year-on-year comparison by month yoy day, daily fixed value fix day, month-on-month comparison chain month, fixed monthly value fix month
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PeriodType" period_type set_period_type: str,
 } }

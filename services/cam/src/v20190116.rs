@@ -5,28 +5,28 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { read debug;
-/// 访问密钥列表
+/// Access key list
 AccessKey {
-    /// 访问密钥标识
+    /// Access key ID
     "AccessKeyId" access_key_id set_access_key_id: str,
-    /// 密钥状态，激活（Active）或未激活（Inactive）
+    /// Key status. Valid values: Active (activated), Inactive (not activated)
     "Status" status set_status: str,
-    /// 创建时间
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
     /// 密钥描述
     "Description" description set_description: str,
 } }
 
 rt::model! { read nodebug;
-/// 访问密钥
+/// Access key
 AccessKeyDetail {
-    /// 访问密钥标识
+    /// Access key ID
     "AccessKeyId" access_key_id set_access_key_id: str,
-    /// 访问密钥（密钥仅创建时可见，请妥善保存）
+    /// Access key, which is visible only when it is created. Keep it properly.
     "SecretAccessKey" secret_access_key set_secret_access_key: str,
-    /// 密钥状态，激活（Active）或未激活（Inactive）
+    /// Key status. Valid values: `Active` (activated), `Inactive` (not activated).
     "Status" status set_status: str,
-    /// 创建时间
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
     /// 描述
     "Description" description set_description: str,
@@ -44,29 +44,29 @@ impl ::core::fmt::Debug for AccessKeyDetail {
 }
 
 rt::model! { write nodebug;
-/// Request of `AddUser` (创建子用户).
+/// Request of `AddUser` (Creates a sub-user).
 ///
-/// 创建子用户
+/// This API is used to create a sub-user.
 AddUserRequest {
-    /// 子用户用户名
+    /// Sub-user username.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 子用户备注
+    /// Sub-user remarks
     "Remark" remark set_remark: str,
-    /// 子用户是否可以登录控制台。传0子用户无法登录控制台，传1子用户可以登录控制台。
+    /// Whether or not the sub-user is allowed to log in to the console. 0: No; 1: Yes.
     "ConsoleLogin" console_login set_console_login: i128,
-    /// 是否生成子用户密钥。传0不生成子用户密钥，传1生成子用户密钥。
+    /// Whether or not to generate keys for sub-users. 0: No; 1: Yes.
     "UseApi" use_api set_use_api: i128,
-    /// 子用户控制台登录密码，若未进行密码规则设置则默认密码规则为8位以上同时包含大小写字母、数字和特殊字符。只有可以登录控制台时才有效，如果传空并且上面指定允许登录控制台，则自动生成随机密码，随机密码规则为32位包含大小写字母、数字和特殊字符。
+    /// Sub-user's console login password. If no password rules have been set, the password must have a minimum of 8 characters containing uppercase letters, lowercase letters, digits, and special characters by default. This parameter will be valid only when the sub-user is allowed to log in to the console. If it is not specified and console login is allowed, the system will automatically generate a random 32-character password that contains uppercase letters, lowercase letters, digits, and special characters.
     "Password" password set_password: str,
-    /// 子用户是否要在下次登录时重置密码。传0子用户下次登录控制台不需重置密码，传1子用户下次登录控制台需要重置密码。
+    /// If the sub-user needs to reset their password when they next log in to the console. 0: No; 1: Yes.
     "NeedResetPassword" need_reset_password set_need_reset_password: i128,
-    /// 手机号
+    /// Mobile number
     "PhoneNum" phone_num set_phone_num: str,
-    /// 区号
+    /// Country/Area Code
     "CountryCode" country_code set_country_code: str,
-    /// 邮箱
+    /// Email
     "Email" email set_email: str,
 } }
 impl ::core::fmt::Debug for AddUserRequest {
@@ -87,19 +87,19 @@ impl ::core::fmt::Debug for AddUserRequest {
 rt::action!("cam", "2019-01-16", "AddUser", AddUserRequest => AddUserResponse);
 
 rt::model! { read nodebug;
-/// AddUser返回参数结构体
+/// AddUser response structure.
 AddUserResponse {
-    /// 子用户 UIN
+    /// Sub-user UIN
     "Uin" uin set_uin: i128,
-    /// 子用户用户名
+    /// Sub-user username
     "Name" name set_name: str,
-    /// 如果输入参数组合为自动生成随机密码，则返回生成的密码
+    /// If the combination of input parameters indicates that a random password should be generated, the generated password is returned
     "Password" password set_password: str,
-    /// 子用户密钥 ID
+    /// Sub-user's key ID
     "SecretId" secret_id set_secret_id: str,
-    /// 子用户密钥 Key
+    /// Sub-user's secret key
     "SecretKey" secret_key set_secret_key: str,
-    /// 子用户 UID
+    /// Sub-user UID
     "Uid" uid set_uid: i128,
     /// 手机号验证地址。
     "PhoneNumVerifyLink" phone_num_verify_link set_phone_num_verify_link: str,
@@ -122,11 +122,11 @@ impl ::core::fmt::Debug for AddUserResponse {
 }
 
 rt::model! { write debug;
-/// Request of `AddUserToGroup` (用户加入到用户组).
+/// Request of `AddUserToGroup` (Adds users to a user group).
 ///
-/// 用户加入到用户组
+/// This API is used to add users to a user group.
 AddUserToGroupRequest {
-    /// 添加的子用户 UIN/UID 和用户组 ID 关联关系
+    /// The association between the user group ID and the sub-user UIN/UID.
     ///
     /// Required.
     "Info" info set_info: list GroupIdOfUidInfo,
@@ -134,37 +134,40 @@ AddUserToGroupRequest {
 rt::action!("cam", "2019-01-16", "AddUserToGroup", AddUserToGroupRequest => AddUserToGroupResponse);
 
 rt::model! { read debug;
-/// AddUserToGroup返回参数结构体
+/// AddUserToGroup response structure.
 AddUserToGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 策略关联的实体信息
+/// The entity associated with the policy
 AttachEntityOfPolicy {
-    /// 实体ID
+    /// Entity ID
     "Id" id set_id: str,
-    /// 实体名称
+    /// Entity Name
+    /// Note: This field may return null, indicating that no valid value was found.
     "Name" name set_name: str,
-    /// 实体Uin
+    /// Entity UIN
+    /// Note: This field may return null, indicating that no valid value was found.
     "Uin" uin set_uin: i128,
-    /// 关联类型。1 用户关联 ； 2 用户组关联 3 角色关联
+    /// Type of entity association. 1: Associate by users; 2: Associate by User Groups
     "RelatedType" related_type set_related_type: i128,
-    /// 策略关联时间
+    /// Policy association time
+    /// Note: this field may return `null`, indicating that no valid value was found.
     "AttachmentTime" attachment_time set_attachment_time: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AttachGroupPolicy` (绑定策略到用户组).
+/// Request of `AttachGroupPolicy` (Associates a policy with a user group).
 ///
-/// 本接口（AttachGroupPolicy）可用于绑定策略到用户组。
+/// This API (AttachGroupPolicy) is used to associate a policy with a user group.
 AttachGroupPolicyRequest {
-    /// 策略 id
+    /// Policy ID
     ///
     /// Required.
     "PolicyId" policy_id set_policy_id: i128,
-    /// 用户组 id
+    /// User Group ID
     ///
     /// Required.
     "AttachGroupId" attach_group_id set_attach_group_id: i128,
@@ -172,72 +175,79 @@ AttachGroupPolicyRequest {
 rt::action!("cam", "2019-01-16", "AttachGroupPolicy", AttachGroupPolicyRequest => AttachGroupPolicyResponse);
 
 rt::model! { read debug;
-/// AttachGroupPolicy返回参数结构体
+/// AttachGroupPolicy response structure.
 AttachGroupPolicyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 关联策略信息
+/// Associated policy
 AttachPolicyInfo {
-    /// 策略id
+    /// Policy ID
     "PolicyId" policy_id set_policy_id: i128,
-    /// 策略名称
+    /// Policy name
+    /// Note: This field may return null, indicating that no valid value was found.
     "PolicyName" policy_name set_policy_name: str,
-    /// 创建时间
+    /// Time created
+    /// Note: This field may return null, indicating that no valid value was found.
     "AddTime" add_time set_add_time: str,
-    /// 创建来源，1 通过控制台创建, 2 通过策略语法创建
+    /// How the policy was created: 1: Via console; 2: Via syntax
+    /// Note: This field may return null, indicating that no valid value was found.
     "CreateMode" create_mode set_create_mode: i128,
-    /// 取值为User和QCS。User代表自定义策略，QCS代表系统策略
+    /// Valid values: `user` and `QCS`
+    /// Note: This field may return null, indicating that no valid value was found.
     "PolicyType" policy_type set_policy_type: str,
-    /// 策略备注
+    /// Policy remarks
     "Remark" remark set_remark: str,
-    /// 策略关联操作者主账号
+    /// Root account of the operator associating the policy
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "OperateOwnerUin" operate_owner_uin set_operate_owner_uin: str,
-    /// 策略关联操作者ID，如果UinType为0表示子账号Uin，如果UinType为1表示角色ID
+    /// The ID of the account associating the policy. If `UinType` is 0, this indicates that this is a sub-account `UIN`. If `UinType` is 1, this indicates this is a role ID
     "OperateUin" operate_uin set_operate_uin: str,
-    /// 取值为0和1。OperateUinType为0表示OperateUin字段是子账号Uin。如果OperateUinType为1表示OperateUin字段是角色ID
+    /// If `UinType` is 0, `OperateUin` indicates that this is a sub-account `UIN`. If `UinType` is 1, `OperateUin` indicates that this is a role ID
     "OperateUinType" operate_uin_type set_operate_uin_type: i128,
-    /// 是否已下线，1代表已下线，0代表未下线
+    /// Queries if the policy has been deactivated
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Deactived" deactived set_deactived: i128,
-    /// 已下线的产品列表
+    /// List of deprecated products
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "DeactivedDetail" deactived_detail set_deactived_detail: list String,
 } }
 
 rt::model! { write debug;
-/// Request of `AttachRolePolicy` (绑定权限策略到角色).
+/// Request of `AttachRolePolicy` (Associates a permission policy with a role).
 ///
-/// 本接口（AttachRolePolicy）用于绑定策略到角色。
+/// This API (AttachRolePolicy) is used to associate a policy with a role.
 AttachRolePolicyRequest {
-    /// 策略ID，入参PolicyId与PolicyName二选一
+    /// Policy ID. Either `PolicyId` or `PolicyName` must be entered
     "PolicyId" policy_id set_policy_id: i128,
-    /// 角色ID，用于指定角色，入参 AttachRoleId 与 AttachRoleName 二选一
+    /// Role ID, used to specify a role. Input either `AttachRoleId` or `AttachRoleName`
     "AttachRoleId" attach_role_id set_attach_role_id: str,
-    /// 角色名称，用于指定角色，入参 AttachRoleId 与 AttachRoleName 二选一
+    /// Role name, used to specify a role. Input either `AttachRoleId` or `AttachRoleName`
     "AttachRoleName" attach_role_name set_attach_role_name: str,
-    /// 策略名，入参PolicyId与PolicyName二选一
+    /// Policy name. Either `PolicyId` or `PolicyName` must be entered
     "PolicyName" policy_name set_policy_name: str,
 } }
 rt::action!("cam", "2019-01-16", "AttachRolePolicy", AttachRolePolicyRequest => AttachRolePolicyResponse);
 
 rt::model! { read debug;
-/// AttachRolePolicy返回参数结构体
+/// AttachRolePolicy response structure.
 AttachRolePolicyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AttachUserPolicy` (绑定策略到用户).
+/// Request of `AttachUserPolicy` (Associates a policy with a user).
 ///
-/// 本接口（AttachUserPolicy）可用于绑定到用户的策略。
+/// This API (AttachUserPolicy) is used to associates a policy with a user.
 AttachUserPolicyRequest {
-    /// 策略 id
+    /// Policy ID
     ///
     /// Required.
     "PolicyId" policy_id set_policy_id: i128,
-    /// 子账号 uin
+    /// Sub-account UIN
     ///
     /// Required.
     "AttachUin" attach_uin set_attach_uin: i128,
@@ -245,62 +255,69 @@ AttachUserPolicyRequest {
 rt::action!("cam", "2019-01-16", "AttachUserPolicy", AttachUserPolicyRequest => AttachUserPolicyResponse);
 
 rt::model! { read debug;
-/// AttachUserPolicy返回参数结构体
+/// AttachUserPolicy response structure.
 AttachUserPolicyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 角色关联的策略信息
+/// Policy associated with the role
 AttachedPolicyOfRole {
-    /// 策略ID
+    /// Policy ID
     "PolicyId" policy_id set_policy_id: i128,
-    /// 策略名称
+    /// Policy name
     "PolicyName" policy_name set_policy_name: str,
-    /// 绑定时间
+    /// Time of association
     "AddTime" add_time set_add_time: str,
-    /// 策略类型，User表示自定义策略，QCS表示预设策略
+    /// Policy type. `User` indicates custom policy; `QCS` indicates preset policy
+    /// Note: This field may return null, indicating that no valid value was found.
     "PolicyType" policy_type set_policy_type: str,
-    /// 策略创建方式，1表示按产品功能或项目权限创建，其他表示按策略语法创建
+    /// Policy creation method. 1: indicates the policy was created based on product function or item permission; other values indicate the policy was created based on the policy syntax
     "CreateMode" create_mode set_create_mode: i128,
-    /// 是否已下线(0:否 1:是)
+    /// Whether the product has been deprecated (0: no; 1: yes)
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Deactived" deactived set_deactived: i128,
-    /// 已下线的产品列表
+    /// List of deprecated products
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "DeactivedDetail" deactived_detail set_deactived_detail: list String,
-    /// 策略描述
+    /// Policy description
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Description" description set_description: str,
 } }
 
 rt::model! { read debug;
-/// 用户关联的策略详情
+/// Details of policies associated with the user
 AttachedUserPolicy {
-    /// 策略ID
+    /// Policy ID.
     "PolicyId" policy_id set_policy_id: str,
-    /// 策略名
+    /// Policy name.
     "PolicyName" policy_name set_policy_name: str,
-    /// 策略描述
+    /// Policy description.
     "Description" description set_description: str,
-    /// 创建时间
+    /// Creation time.
     "AddTime" add_time set_add_time: str,
-    /// 策略类型(1表示自定义策略，2表示预设策略)
+    /// Policy type (`1`: custom policy; `2`: preset policy).
     "StrategyType" strategy_type set_strategy_type: str,
-    /// 创建模式(1表示按产品或项目权限创建的策略，其他表示策略语法创建的策略)
+    /// Creation mode (`1`: create by product feature or project permission; other values: create by policy syntax).
     "CreateMode" create_mode set_create_mode: str,
-    /// 随组关联信息
+    /// Information on policies inherited from the user group.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Groups" groups set_groups: list AttachedUserPolicyGroupInfo,
-    /// 是否已下线(0:否 1:是)
+    /// Whether the product has been deprecated (`0`: no; `1`: yes).
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Deactived" deactived set_deactived: i128,
-    /// 已下线的产品列表
+    /// List of deprecated products.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "DeactivedDetail" deactived_detail set_deactived_detail: list String,
 } }
 
 rt::model! { read debug;
-/// 用户关联策略(随组关联)信息
+/// Information on policies that are associated with the user and inherited from the user group
 AttachedUserPolicyGroupInfo {
-    /// 分组ID
+    /// Group ID.
     "GroupId" group_id set_group_id: i128,
-    /// 分组名称
+    /// Group name.
     "GroupName" group_name set_group_name: str,
 } }
 
@@ -365,11 +382,11 @@ BuildDataFlowAuthTokenResponse {
 } }
 
 rt::model! { write nodebug;
-/// Request of `ConsumeCustomMFAToken` (验证自定义多因子Token).
+/// Request of `ConsumeCustomMFAToken` (Verifies a custom multi-factor Token).
 ///
-/// 验证自定义多因子Token
+/// This API is used to verify a custom multi-factor Token.
 ConsumeCustomMFATokenRequest {
-    /// 自定义多因子验证Token
+    /// Custom multi-factor verification Token
     ///
     /// Required.
     "MFAToken" mfa_token set_mfa_token: str,
@@ -384,18 +401,18 @@ impl ::core::fmt::Debug for ConsumeCustomMFATokenRequest {
 rt::action!("cam", "2019-01-16", "ConsumeCustomMFAToken", ConsumeCustomMFATokenRequest => ConsumeCustomMFATokenResponse);
 
 rt::model! { read debug;
-/// ConsumeCustomMFAToken返回参数结构体
+/// ConsumeCustomMFAToken response structure.
 ConsumeCustomMFATokenResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateAccessKey` (创建访问密钥).
+/// Request of `CreateAccessKey` (Creates an access key).
 ///
-/// 为CAM用户创建访问密钥
+/// This API is used to create an access key for a CAM user.
 CreateAccessKeyRequest {
-    /// 指定用户Uin，不填默认为当前用户创建访问密钥
+    /// UIN of the specified user. If this parameter is left empty, the access key will be created for the current user by default.
     "TargetUin" target_uin set_target_uin: i128,
     /// 密钥描述，长度在1到1024之间，可包含大小写字符，数字以及特殊字符：=,.@:/-。 正则为：[\w+=,.@:/-]*。
     "Description" description set_description: str,
@@ -403,32 +420,33 @@ CreateAccessKeyRequest {
 rt::action!("cam", "2019-01-16", "CreateAccessKey", CreateAccessKeyRequest => CreateAccessKeyResponse);
 
 rt::model! { read debug;
-/// CreateAccessKey返回参数结构体
+/// CreateAccessKey response structure.
 CreateAccessKeyResponse {
-    /// 访问密钥
+    /// Access key
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AccessKey" access_key set_access_key: obj AccessKeyDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateGroup` (创建用户组).
+/// Request of `CreateGroup` (Creates a user group).
 ///
-/// 创建用户组
+/// This API is used to create a user group.
 CreateGroupRequest {
-    /// 用户组名
+    /// User Group name
     ///
     /// Required.
     "GroupName" group_name set_group_name: str,
-    /// 用户组描述
+    /// User Group description
     "Remark" remark set_remark: str,
 } }
 rt::action!("cam", "2019-01-16", "CreateGroup", CreateGroupRequest => CreateGroupResponse);
 
 rt::model! { read debug;
-/// CreateGroup返回参数结构体
+/// CreateGroup response structure.
 CreateGroupResponse {
-    /// 用户组 ID
+    /// User Group ID
     "GroupId" group_id set_group_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -470,27 +488,27 @@ CreateMessageReceiverResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateOIDCConfig` (创建角色OIDC配置).
+/// Request of `CreateOIDCConfig` (Creates role OIDC configurations).
 ///
-/// 创建角色OIDC配置
+/// This API is used to create role OIDC configurations.
 CreateOIDCConfigRequest {
-    /// 身份提供商URL
+    /// IdP URL.
     ///
     /// Required.
     "IdentityUrl" identity_url set_identity_url: str,
-    /// 客户端ID
+    /// Client ID.
     ///
     /// Required.
     "ClientId" client_id set_client_id: list String,
-    /// 名称
+    /// Name.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 签名公钥，需要base64
+    /// Public key for signature, which must be Base64-encoded.
     ///
     /// Required.
     "IdentityKey" identity_key set_identity_key: str,
-    /// 描述
+    /// Description.
     "Description" description set_description: str,
     /// OIDC公钥自动轮转开关
     ///
@@ -505,26 +523,26 @@ CreateOIDCConfigRequest {
 rt::action!("cam", "2019-01-16", "CreateOIDCConfig", CreateOIDCConfigRequest => CreateOIDCConfigResponse);
 
 rt::model! { read debug;
-/// CreateOIDCConfig返回参数结构体
+/// CreateOIDCConfig response structure.
 CreateOIDCConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreatePolicy` (创建策略).
+/// Request of `CreatePolicy` (Creates a policy).
 ///
-/// 本接口（CreatePolicy）可用于创建策略。
+/// This API (CreatePolicy) is used to create a policy.
 CreatePolicyRequest {
-    /// 策略名称。长度为1~128个字符，可包含英文字母、数字和+=,.@-_。
+    /// Policy name
     ///
     /// Required.
     "PolicyName" policy_name set_policy_name: str,
-    /// 策略文档
+    /// Policy document, such as `{"version":"2.0","statement":[{"action":"name/sts:AssumeRole","effect":"allow","principal":{"service":["cloudaudit.cloud.tencent.com","cls.cloud.tencent.com"]}}]}`, where `principal` is used to specify the resources that the role is authorized to access. For more information on this parameter, please see the `RoleInfo` output parameter of the [GetRole](https://intl.cloud.tencent.com/document/product/598/36221?from_cn_redirect=1) API
     ///
     /// Required.
     "PolicyDocument" policy_document set_policy_document: str,
-    /// 策略描述
+    /// Policy description
     "Description" description set_description: str,
     /// 策略关联的标签列表
     "Tags" tags set_tags: list Tag,
@@ -532,28 +550,28 @@ CreatePolicyRequest {
 rt::action!("cam", "2019-01-16", "CreatePolicy", CreatePolicyRequest => CreatePolicyResponse);
 
 rt::model! { read debug;
-/// CreatePolicy返回参数结构体
+/// CreatePolicy response structure.
 CreatePolicyResponse {
-    /// 新增策略ID
+    /// ID of newly added policy
     "PolicyId" policy_id set_policy_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreatePolicyVersion` (新增策略版本接口).
+/// Request of `CreatePolicyVersion` (Creates a policy version).
 ///
-/// 该接口（CreatePolicyVersion）用于新增策略版本，用户创建了一个策略版本之后可以方便的通过变更策略版本的方式来变更策略。
+/// This API is used to add a policy version. After creating a policy version, you can easily change the policy by changing the policy version.
 CreatePolicyVersionRequest {
-    /// 策略ID
+    /// Policy ID
     ///
     /// Required.
     "PolicyId" policy_id set_policy_id: i128,
-    /// 策略文本信息
+    /// The policy document to use as the content for the new version
     ///
     /// Required.
     "PolicyDocument" policy_document set_policy_document: str,
-    /// 是否设置为当前策略的版本
+    /// Specifies whether to set this version as the default version
     ///
     /// Required.
     "SetAsDefault" set_as_default set_set_as_default: bool,
@@ -561,61 +579,63 @@ CreatePolicyVersionRequest {
 rt::action!("cam", "2019-01-16", "CreatePolicyVersion", CreatePolicyVersionRequest => CreatePolicyVersionResponse);
 
 rt::model! { read debug;
-/// CreatePolicyVersion返回参数结构体
+/// CreatePolicyVersion response structure.
 CreatePolicyVersionResponse {
-    /// 策略版本号
+    /// Policy version ID
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "VersionId" version_id set_version_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateRole` (创建角色).
+/// Request of `CreateRole` (Creates a role).
 ///
-/// 本接口（CreateRole）用于创建角色。
+/// This API (CreateRole) is used to create a role.
 CreateRoleRequest {
-    /// 角色名称。长度为1~128个字符，可包含英文字母、数字和+=,.@-_。
+    /// Role name
     ///
     /// Required.
     "RoleName" role_name set_role_name: str,
-    /// 策略文档，示例：{"version":"2.0","statement":[{"action":"name/sts:AssumeRole","effect":"allow","principal":{"service":["cloudaudit.cloud.tencent.com","cls.cloud.tencent.com"]}}]}，principal用于指定角色的授权对象。获取该参数可参阅 获取角色详情（https://cloud.tencent.com/document/product/598/36221） 输出参数RoleInfo
+    /// Policy document
     ///
     /// Required.
     "PolicyDocument" policy_document set_policy_document: str,
-    /// 角色描述
+    /// Role description
     "Description" description set_description: str,
-    /// 是否允许登录 1 为允许 0 为不允许
+    /// Whether login is allowed. 1: yes, 0: no
     "ConsoleLogin" console_login set_console_login: i128,
-    /// 申请角色临时密钥的最长有效期限制(范围：0~43200)
+    /// The maximum validity period of the temporary key for creating a role (range: 0-43200)
     "SessionDuration" session_duration set_session_duration: i128,
-    /// 角色绑定标签
+    /// Tags bound to the role.
     "Tags" tags set_tags: list RoleTags,
 } }
 rt::action!("cam", "2019-01-16", "CreateRole", CreateRoleRequest => CreateRoleResponse);
 
 rt::model! { read debug;
-/// CreateRole返回参数结构体
+/// CreateRole response structure.
 CreateRoleResponse {
-    /// 角色ID
+    /// Role ID
+    /// Note: This field may return null, indicating that no valid value was found.
     "RoleId" role_id set_role_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateSAMLProvider` (创建SAML身份提供商).
+/// Request of `CreateSAMLProvider` (Creates a SAML identity provider).
 ///
-/// 创建SAML身份提供商
+/// This API is used to create a SAML identity provider.
 CreateSAMLProviderRequest {
-    /// SAML身份提供商名称
+    /// SAML identity provider name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// SAML身份提供商描述
+    /// SAML identity provider description
     ///
     /// Required.
     "Description" description set_description: str,
-    /// SAML身份提供商Base64编码的元数据文档
+    /// SAML identity provider metadata document (Base64)
     ///
     /// Required.
     "SAMLMetadataDocument" saml_metadata_document set_saml_metadata_document: str,
@@ -623,37 +643,36 @@ CreateSAMLProviderRequest {
 rt::action!("cam", "2019-01-16", "CreateSAMLProvider", CreateSAMLProviderRequest => CreateSAMLProviderResponse);
 
 rt::model! { read debug;
-/// CreateSAMLProvider返回参数结构体
+/// CreateSAMLProvider response structure.
 CreateSAMLProviderResponse {
-    /// SAML身份提供商资源描述符
+    /// SAML identity provider resource descriptor
     "ProviderArn" provider_arn set_provider_arn: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateServiceLinkedRole` (创建服务相关角色).
+/// Request of `CreateServiceLinkedRole` (Creates a service-linked role).
 ///
-/// 创建服务相关角色
+/// This API is used to create a service-linked role.
 CreateServiceLinkedRoleRequest {
-    /// 填写此角色的腾讯云服务载体，具体可查询文档（角色载体）字段
-    /// https://cloud.tencent.com/document/product/598/85165
+    /// Authorized service, i.e., Tencent Cloud service entity with this role attached.
     ///
     /// Required.
     "QCSServiceName" qcs_service_name set_qcs_service_name: list String,
-    /// 自定义后缀，根据您提供的字符串，与服务提供的前缀组合在一起以形成完整的角色名称。
+    /// Custom suffix. A string you provide, which is combined with the service-provided prefix to form the complete role name.
     "CustomSuffix" custom_suffix set_custom_suffix: str,
-    /// 角色说明。
+    /// Role description.
     "Description" description set_description: str,
-    /// 角色绑定标签。
+    /// Tags bound to the role.
     "Tags" tags set_tags: list RoleTags,
 } }
 rt::action!("cam", "2019-01-16", "CreateServiceLinkedRole", CreateServiceLinkedRoleRequest => CreateServiceLinkedRoleResponse);
 
 rt::model! { read debug;
-/// CreateServiceLinkedRole返回参数结构体
+/// CreateServiceLinkedRole response structure.
 CreateServiceLinkedRoleResponse {
-    /// 角色ID
+    /// Role ID
     "RoleId" role_id set_role_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -685,42 +704,42 @@ CreateSubAccountLoginIpPolicyResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateUserOIDCConfig` (创建用户OIDC配置).
+/// Request of `CreateUserOIDCConfig` (Creates user OIDC configuration).
 ///
-/// 创建用户OIDC配置。只能创建一个用户OIDC身份提供商，并且创建用户OIDC配置之后会自动关闭用户SAML SSO身份提供商。
+/// This API is used to create a user OIDC configuration. Only one user OIDC IdP can be created, and the user SAML SSO IdP will be automatically disabled after it is created.
 CreateUserOIDCConfigRequest {
-    /// 身份提供商URL。OpenID Connect身份提供商标识。
-    /// 对应企业IdP提供的Openid-configuration中"issuer"字段的值。
+    /// OpenID Connect IdP URL.
+    /// It corresponds to the value of the `issuer` field in the `Openid-configuration` provided by the enterprise IdP.
     ///
     /// Required.
     "IdentityUrl" identity_url set_identity_url: str,
-    /// 客户端ID，在OpenID Connect身份提供商注册的客户端ID。
+    /// Client ID registered with the OpenID Connect IdP.
     ///
     /// Required.
     "ClientId" client_id set_client_id: str,
-    /// 授权请求Endpoint，OpenID Connect身份提供商授权地址。对应企业IdP提供的Openid-configuration中"authorization_endpoint"字段的值。
+    /// OpenID Connect IdP authorization endpoint. It corresponds to the value of the `authorization_endpoint` field in the `Openid-configuration` provided by the enterprise IdP.
     ///
     /// Required.
     "AuthorizationEndpoint" authorization_endpoint set_authorization_endpoint: str,
-    /// 授权请求Response type，固定值id_token
+    /// Authorization response type, which is always `id_token`.
     ///
     /// Required.
     "ResponseType" response_type set_response_type: str,
-    /// 授权请求Response mode。授权请求返回模式，form_post和fragment两种可选模式，推荐选择form_post模式。
+    /// Authorization response mode. Valid values: form_post (recommended); fragment.
     ///
     /// Required.
     "ResponseMode" response_mode set_response_mode: str,
-    /// 映射字段名称。IdP的id_token中哪一个字段映射到子用户的用户名，通常是sub或者name字段
+    /// Mapping field name. It indicates which field in the `id_token` of the IdP is mapped to the username of a sub-user. It is usually the `sub` or `name` field
     ///
     /// Required.
     "MappingFiled" mapping_filed set_mapping_filed: str,
-    /// 签名公钥，需要base64_encode。验证OpenID Connect身份提供商ID Token签名的公钥。为了您的账号安全，建议您定期轮换签名公钥。
+    /// Signature public key, which is used to verify the OpenID Connect IdP's ID token and must be Base64-encoded. For the security of your account, we recommend you rotate it regularly.
     ///
     /// Required.
     "IdentityKey" identity_key set_identity_key: str,
-    /// 授权请求Scope。openid; email;profile。授权请求信息范围。默认必选openid。
+    /// Authorization information scope. Valid values: openid (default); email; profile.
     "Scope" scope set_scope: list String,
-    /// 描述信息。由用户自行定义。
+    /// Description
     "Description" description set_description: str,
     /// OIDC公钥自动轮转开关（默认为0代表关闭，1代表开启）如果不传的话会默认置0
     "AutoRotateKey" auto_rotate_key set_auto_rotate_key: i128,
@@ -728,18 +747,18 @@ CreateUserOIDCConfigRequest {
 rt::action!("cam", "2019-01-16", "CreateUserOIDCConfig", CreateUserOIDCConfigRequest => CreateUserOIDCConfigResponse);
 
 rt::model! { read debug;
-/// CreateUserOIDCConfig返回参数结构体
+/// CreateUserOIDCConfig response structure.
 CreateUserOIDCConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateUserSAMLConfig` (创建用户SAML配置).
+/// Request of `CreateUserSAMLConfig` (Creates user SAML configurations).
 ///
-/// 创建用户SAML配置
+/// This API is used to create user SAML configurations.
 CreateUserSAMLConfigRequest {
-    /// SAML元数据文档，需要base64 encode
+    /// SAML metadata document, which must be Base64 encoded.
     ///
     /// Required.
     "SAMLMetadataDocument" saml_metadata_document set_saml_metadata_document: str,
@@ -749,40 +768,40 @@ CreateUserSAMLConfigRequest {
 rt::action!("cam", "2019-01-16", "CreateUserSAMLConfig", CreateUserSAMLConfigRequest => CreateUserSAMLConfigResponse);
 
 rt::model! { read debug;
-/// CreateUserSAMLConfig返回参数结构体
+/// CreateUserSAMLConfig response structure.
 CreateUserSAMLConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteAccessKey` (删除访问密钥).
+/// Request of `DeleteAccessKey` (Deletes an access key).
 ///
-/// 为CAM用户删除访问密钥。
-/// 此接口属于高风险操作，删除密钥后不可恢复，腾讯云将永久拒绝此密钥的所有请求，请谨慎使用。
+/// This API is used to delete an access key for a CAM user.
+/// Calling this API is a high-risk operation because the key cannot be recovered once deleted and Tencent Cloud will deny all requests that use this key. Proceed with caution.
 DeleteAccessKeyRequest {
-    /// 指定需要删除的AccessKeyId
+    /// ID of the specified access key that needs to be deleted
     ///
     /// Required.
     "AccessKeyId" access_key_id set_access_key_id: str,
-    /// 指定用户Uin，不填默认为当前用户删除访问密钥
+    /// UIN of the specified user. If this parameter is left empty, the access key will be deleted for the current user by default.
     "TargetUin" target_uin set_target_uin: i128,
 } }
 rt::action!("cam", "2019-01-16", "DeleteAccessKey", DeleteAccessKeyRequest => DeleteAccessKeyResponse);
 
 rt::model! { read debug;
-/// DeleteAccessKey返回参数结构体
+/// DeleteAccessKey response structure.
 DeleteAccessKeyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteGroup` (删除用户组).
+/// Request of `DeleteGroup` (Deletes a user group).
 ///
-/// 删除用户组
+/// This API is used to delete a user group.
 DeleteGroupRequest {
-    /// 用户组 ID
+    /// User Group ID
     ///
     /// Required.
     "GroupId" group_id set_group_id: i128,
@@ -790,7 +809,7 @@ DeleteGroupRequest {
 rt::action!("cam", "2019-01-16", "DeleteGroup", DeleteGroupRequest => DeleteGroupResponse);
 
 rt::model! { read debug;
-/// DeleteGroup返回参数结构体
+/// DeleteGroup response structure.
 DeleteGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -816,11 +835,11 @@ DeleteMessageReceiverResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteOIDCConfig` (删除OIDC身份提供商).
+/// Request of `DeleteOIDCConfig` (Deletes OIDC IdPs).
 ///
-/// 删除OIDC身份提供商
+/// This API is used to delete OIDC IdPs.
 DeleteOIDCConfigRequest {
-    /// OIDC身份提供商名称
+    /// OIDC IdP name.
     ///
     /// Required.
     "Name" name set_name: str,
@@ -828,18 +847,18 @@ DeleteOIDCConfigRequest {
 rt::action!("cam", "2019-01-16", "DeleteOIDCConfig", DeleteOIDCConfigRequest => DeleteOIDCConfigResponse);
 
 rt::model! { read debug;
-/// DeleteOIDCConfig返回参数结构体
+/// DeleteOIDCConfig response structure.
 DeleteOIDCConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeletePolicy` (删除策略).
+/// Request of `DeletePolicy` (Deletes a policy).
 ///
-/// 本接口（DeletePolicy）可用于删除策略。
+/// This API (DeletePolicy) is used to delete a policy.
 DeletePolicyRequest {
-    /// 数组，数组成员是策略 id，支持批量删除策略
+    /// Array. Array elements are policy IDs. Policies can be deleted in a batch
     ///
     /// Required.
     "PolicyId" policy_id set_policy_id: list i128,
@@ -847,22 +866,22 @@ DeletePolicyRequest {
 rt::action!("cam", "2019-01-16", "DeletePolicy", DeletePolicyRequest => DeletePolicyResponse);
 
 rt::model! { read debug;
-/// DeletePolicy返回参数结构体
+/// DeletePolicy response structure.
 DeletePolicyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeletePolicyVersion` (删除策略的策略版本).
+/// Request of `DeletePolicyVersion` (Deletes a policy version).
 ///
-/// 本接口（DeletePolicyVersion）可用于删除一个策略的策略版本。
+/// This API is used to delete a policy version of a policy.
 DeletePolicyVersionRequest {
-    /// 策略ID
+    /// Policy ID
     ///
     /// Required.
     "PolicyId" policy_id set_policy_id: i128,
-    /// 策略版本号
+    /// Policy version ID
     ///
     /// Required.
     "VersionId" version_id set_version_id: list i128,
@@ -870,56 +889,56 @@ DeletePolicyVersionRequest {
 rt::action!("cam", "2019-01-16", "DeletePolicyVersion", DeletePolicyVersionRequest => DeletePolicyVersionResponse);
 
 rt::model! { read debug;
-/// DeletePolicyVersion返回参数结构体
+/// DeletePolicyVersion response structure.
 DeletePolicyVersionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRolePermissionsBoundary` (删除角色权限边界).
+/// Request of `DeleteRolePermissionsBoundary` (Deletes role permission boundary).
 ///
-/// 删除角色权限边界
+/// This API is used to delete a role permission boundary.
 DeleteRolePermissionsBoundaryRequest {
-    /// 角色ID（与角色名至少填一个）
+    /// Role ID (either it or the role name must be entered)
     "RoleId" role_id set_role_id: str,
-    /// 角色名（与角色ID至少填一个）
+    /// Role name (either it or the role ID must be entered)
     "RoleName" role_name set_role_name: str,
 } }
 rt::action!("cam", "2019-01-16", "DeleteRolePermissionsBoundary", DeleteRolePermissionsBoundaryRequest => DeleteRolePermissionsBoundaryResponse);
 
 rt::model! { read debug;
-/// DeleteRolePermissionsBoundary返回参数结构体
+/// DeleteRolePermissionsBoundary response structure.
 DeleteRolePermissionsBoundaryResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRole` (删除角色).
+/// Request of `DeleteRole` (Deletes a role).
 ///
-/// 本接口（DeleteRole）用于删除指定角色。
+/// This API (DeleteRole) is used to delete a specified role.
 DeleteRoleRequest {
-    /// 角色ID，用于指定角色，入参 RoleId 与 RoleName 二选一
+    /// Role ID, used to specify a role. Input either `RoleId` or `RoleName`
     "RoleId" role_id set_role_id: str,
-    /// 角色名称，用于指定角色，入参 RoleId 与 RoleName 二选一
+    /// Role name, used to specify a role. Input either `RoleId` or `RoleName`
     "RoleName" role_name set_role_name: str,
 } }
 rt::action!("cam", "2019-01-16", "DeleteRole", DeleteRoleRequest => DeleteRoleResponse);
 
 rt::model! { read debug;
-/// DeleteRole返回参数结构体
+/// DeleteRole response structure.
 DeleteRoleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteSAMLProvider` (删除SAML身份提供商).
+/// Request of `DeleteSAMLProvider` (Deletes a SAML identity provider).
 ///
-/// 删除SAML身份提供商
+/// This API is used to delete a SAML identity provider.
 DeleteSAMLProviderRequest {
-    /// SAML身份提供商名称
+    /// SAML identity provider name
     ///
     /// Required.
     "Name" name set_name: str,
@@ -927,18 +946,18 @@ DeleteSAMLProviderRequest {
 rt::action!("cam", "2019-01-16", "DeleteSAMLProvider", DeleteSAMLProviderRequest => DeleteSAMLProviderResponse);
 
 rt::model! { read debug;
-/// DeleteSAMLProvider返回参数结构体
+/// DeleteSAMLProvider response structure.
 DeleteSAMLProviderResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteServiceLinkedRole` (删除服务相关角色).
+/// Request of `DeleteServiceLinkedRole` (Deletes a service-linked role).
 ///
-/// 删除服务相关角色
+/// This API is used to delete a service-linked role.
 DeleteServiceLinkedRoleRequest {
-    /// 要删除的服务相关角色的名称。
+    /// Name of the service-linked role to be deleted.
     ///
     /// Required.
     "RoleName" role_name set_role_name: str,
@@ -946,20 +965,20 @@ DeleteServiceLinkedRoleRequest {
 rt::action!("cam", "2019-01-16", "DeleteServiceLinkedRole", DeleteServiceLinkedRoleRequest => DeleteServiceLinkedRoleResponse);
 
 rt::model! { read debug;
-/// DeleteServiceLinkedRole返回参数结构体
+/// DeleteServiceLinkedRole response structure.
 DeleteServiceLinkedRoleResponse {
-    /// 删除任务ID，可用于检查删除服务相关角色状态。
+    /// Deletion task identifier, which can be used to check the status of a service-linked role deletion.
     "DeletionTaskId" deletion_task_id set_deletion_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteUserPermissionsBoundary` (删除用户权限边界).
+/// Request of `DeleteUserPermissionsBoundary` (Deletes user permission boundary).
 ///
-/// 删除用户权限边界
+/// This API is used to delete a user permission boundary.
 DeleteUserPermissionsBoundaryRequest {
-    /// 子账号Uin
+    /// Sub-account `Uin`
     ///
     /// Required.
     "TargetUin" target_uin set_target_uin: i64,
@@ -967,39 +986,39 @@ DeleteUserPermissionsBoundaryRequest {
 rt::action!("cam", "2019-01-16", "DeleteUserPermissionsBoundary", DeleteUserPermissionsBoundaryRequest => DeleteUserPermissionsBoundaryResponse);
 
 rt::model! { read debug;
-/// DeleteUserPermissionsBoundary返回参数结构体
+/// DeleteUserPermissionsBoundary response structure.
 DeleteUserPermissionsBoundaryResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteUser` (删除子用户).
+/// Request of `DeleteUser` (Deletes a sub-user).
 ///
-/// 删除子用户
+/// This API is used to delete a sub-user.
 DeleteUserRequest {
-    /// 子用户用户名
+    /// Sub-user username
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 是否强制删除该子用户，默认入参为0。0：若该用户存在未删除API密钥，则不删除用户；1：若该用户存在未删除API密钥，则先删除密钥后删除用户。删除密钥需要您拥有cam:DeleteApiKey权限，您将可以删除该用户下启用或禁用状态的所有密钥，无权限则删除密钥和用户失败
+    /// Whether to forcibly delete the sub-user. The default input parameter is `0`. `0`: do not delete the user if the user has undeleted API keys; `1`: first delete the API keys then delete the user if the user has undeleted API keys. To delete API keys, you need to have cam:DeleteApiKey permission, which enables you to delete both enabled and disabled API keys. If you do not have this permission, you will not be able to delete API keys and the user.
     "Force" force set_force: i128,
 } }
 rt::action!("cam", "2019-01-16", "DeleteUser", DeleteUserRequest => DeleteUserResponse);
 
 rt::model! { read debug;
-/// DeleteUser返回参数结构体
+/// DeleteUser response structure.
 DeleteUserResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeOIDCConfig` (查询角色OIDC配置).
+/// Request of `DescribeOIDCConfig` (Queries role OIDC configurations).
 ///
-/// 查询角色OIDC配置
+/// This API is used to query role OIDC configurations.
 DescribeOIDCConfigRequest {
-    /// 名称
+    /// Name.
     ///
     /// Required.
     "Name" name set_name: str,
@@ -1007,21 +1026,21 @@ DescribeOIDCConfigRequest {
 rt::action!("cam", "2019-01-16", "DescribeOIDCConfig", DescribeOIDCConfigRequest => DescribeOIDCConfigResponse);
 
 rt::model! { read debug;
-/// DescribeOIDCConfig返回参数结构体
+/// DescribeOIDCConfig response structure.
 DescribeOIDCConfigResponse {
-    /// 身份提供商类型 11角色身份提供商
+    /// IdP type. 11: Role IdP.
     "ProviderType" provider_type set_provider_type: i128,
-    /// 身份提供商URL
+    /// IdP URL.
     "IdentityUrl" identity_url set_identity_url: str,
-    /// 签名公钥
+    /// Public key for signature.
     "IdentityKey" identity_key set_identity_key: str,
-    /// 客户端id
+    /// Client ID.
     "ClientId" client_id set_client_id: list String,
-    /// 状态：0:未设置，11:已开启，2:已禁用
+    /// Status. 0: Not set; 2: Disabled; 11: Enabled.
     "Status" status set_status: i128,
-    /// 描述
+    /// Description.
     "Description" description set_description: str,
-    /// 名称
+    /// Name.
     "Name" name set_name: str,
     /// OIDC公钥自动轮转开关
     ///
@@ -1037,40 +1056,41 @@ DescribeOIDCConfigResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRoleList` (获取角色列表).
+/// Request of `DescribeRoleList` (Gets a role list).
 ///
-/// 本接口（DescribeRoleList）用于获取账号下的角色列表。
+/// This API (DescribeRoleList) is used to get the role list under the account.
 DescribeRoleListRequest {
-    /// 页码，从1开始
+    /// Page number, beginning from 1
     ///
     /// Required.
     "Page" page set_page: i128,
-    /// 每页行数，不能大于200
+    /// Number of lines per page, no greater than 200
     ///
     /// Required.
     "Rp" rp set_rp: i128,
-    /// 标签筛选
+    /// A parameter used to filter the list of roles under a tag.
     "Tags" tags set_tags: list RoleTags,
 } }
 rt::action!("cam", "2019-01-16", "DescribeRoleList", DescribeRoleListRequest => DescribeRoleListResponse);
 
 rt::model! { read debug;
-/// DescribeRoleList返回参数结构体
+/// DescribeRoleList response structure.
 DescribeRoleListResponse {
-    /// 角色详情列表。
+    /// Role details list
+    /// Note: This field may return null, indicating that no valid value was found.
     "List" list set_list: list RoleInfo,
-    /// 角色总数
+    /// Total number of roles
     "TotalNum" total_num set_total_num: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSafeAuthFlagColl` (获取子账号安全设置).
+/// Request of `DescribeSafeAuthFlagColl` (Gets a sub-account’s security settings).
 ///
-/// 获取子账号安全设置
+/// This API is used to get a sub-account’s security settings.
 DescribeSafeAuthFlagCollRequest {
-    /// 子账号
+    /// Sub-account
     ///
     /// Required.
     "SubUin" sub_uin set_sub_uin: i128,
@@ -1078,13 +1098,13 @@ DescribeSafeAuthFlagCollRequest {
 rt::action!("cam", "2019-01-16", "DescribeSafeAuthFlagColl", DescribeSafeAuthFlagCollRequest => DescribeSafeAuthFlagCollResponse);
 
 rt::model! { read debug;
-/// DescribeSafeAuthFlagColl返回参数结构体
+/// DescribeSafeAuthFlagColl response structure.
 DescribeSafeAuthFlagCollResponse {
-    /// 登录保护设置
+    /// Login protection settings
     "LoginFlag" login_flag set_login_flag: obj LoginActionFlag,
-    /// 敏感操作保护设置
+    /// Sensitive operation protection settings
     "ActionFlag" action_flag set_action_flag: obj LoginActionFlag,
-    /// 异地登录保护设置
+    /// Suspicious login location protection settings
     "OffsiteFlag" offsite_flag set_offsite_flag: obj OffsiteFlag,
     /// 是否提示信任设备1 ：提示 0: 不提示
     "PromptTrust" prompt_trust set_prompt_trust: i64,
@@ -1093,21 +1113,21 @@ DescribeSafeAuthFlagCollResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSafeAuthFlagIntl` (查询安全设置(国际站)).
+/// Request of `DescribeSafeAuthFlagIntl` (Queries security settings).
 ///
-/// 查询安全设置(国际站)
+/// This API is used to query security settings.
 DescribeSafeAuthFlagIntlRequest {
 } }
 rt::action!("cam", "2019-01-16", "DescribeSafeAuthFlagIntl", DescribeSafeAuthFlagIntlRequest => DescribeSafeAuthFlagIntlResponse);
 
 rt::model! { read debug;
-/// DescribeSafeAuthFlagIntl返回参数结构体
+/// DescribeSafeAuthFlagIntl response structure.
 DescribeSafeAuthFlagIntlResponse {
-    /// 登录保护设置
+    /// Login protection settings
     "LoginFlag" login_flag set_login_flag: obj LoginActionFlagIntl,
-    /// 敏感操作保护设置
+    /// Sensitive operation protection settings
     "ActionFlag" action_flag set_action_flag: obj LoginActionFlagIntl,
-    /// 异地登录保护设置
+    /// Suspicious login location protection settings
     "OffsiteFlag" offsite_flag set_offsite_flag: obj OffsiteFlag,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1137,11 +1157,11 @@ DescribeSafeAuthFlagResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSubAccounts` (通过子用户UIN列表查询子用户).
+/// Request of `DescribeSubAccounts` (Queries sub-users through sub-user UIN list).
 ///
-/// 通过子用户UIN列表查询子用户
+/// This API is used to query sub-users through the sub-user UIN list.
 DescribeSubAccountsRequest {
-    /// 子用户UIN列表，最多支持50个UIN
+    /// List of sub-user UINs. Up to 50 UINs are supported.
     ///
     /// Required.
     "FilterSubAccountUin" filter_sub_account_uin set_filter_sub_account_uin: list i128,
@@ -1149,46 +1169,46 @@ DescribeSubAccountsRequest {
 rt::action!("cam", "2019-01-16", "DescribeSubAccounts", DescribeSubAccountsRequest => DescribeSubAccountsResponse);
 
 rt::model! { read debug;
-/// DescribeSubAccounts返回参数结构体
+/// DescribeSubAccounts response structure.
 DescribeSubAccountsResponse {
-    /// 子用户列表
+    /// Sub-user list
     "SubAccounts" sub_accounts set_sub_accounts: list SubAccountUser,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeUserOIDCConfig` (查询用户OIDC配置).
+/// Request of `DescribeUserOIDCConfig` (Queries user OIDC configuration).
 ///
-/// 查询用户OIDC配置
+/// This API is used to query the user OIDC configuration.
 DescribeUserOIDCConfigRequest {
 } }
 rt::action!("cam", "2019-01-16", "DescribeUserOIDCConfig", DescribeUserOIDCConfigRequest => DescribeUserOIDCConfigResponse);
 
 rt::model! { read debug;
-/// DescribeUserOIDCConfig返回参数结构体
+/// DescribeUserOIDCConfig response structure.
 DescribeUserOIDCConfigResponse {
-    /// 身份提供商类型。 12：用户OIDC身份提供商
+    /// IdP type. 12: user OIDC IdP
     "ProviderType" provider_type set_provider_type: i128,
-    /// 身份提供商URL
+    /// IdP URL
     "IdentityUrl" identity_url set_identity_url: str,
-    /// 签名公钥
+    /// Signature public key
     "IdentityKey" identity_key set_identity_key: str,
-    /// 客户端id
+    /// Client ID
     "ClientId" client_id set_client_id: str,
-    /// 状态：0:未设置，11:已开启，2:已禁用
+    /// Status. 0: not set; 2: disabled; 11: enabled.
     "Status" status set_status: i128,
-    /// 授权请求Endpoint
+    /// Authorization endpoint
     "AuthorizationEndpoint" authorization_endpoint set_authorization_endpoint: str,
-    /// 授权请求Scope
+    /// Authorization scope
     "Scope" scope set_scope: list String,
-    /// 授权请求Response type
+    /// Authorization response type
     "ResponseType" response_type set_response_type: str,
-    /// 授权请求Response mode
+    /// Authorization response mode
     "ResponseMode" response_mode set_response_mode: str,
-    /// 映射字段名称
+    /// Mapping field name
     "MappingFiled" mapping_filed set_mapping_filed: str,
-    /// 描述
+    /// Description
     "Description" description set_description: str,
     /// OIDC公钥自动轮转开关（默认为0代表关闭，1代表开启）
     "AutoRotateKey" auto_rotate_key set_auto_rotate_key: i128,
@@ -1197,19 +1217,19 @@ DescribeUserOIDCConfigResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeUserSAMLConfig` (查询用户SAML配置).
+/// Request of `DescribeUserSAMLConfig` (Queries user SAML configurations).
 ///
-/// 查询用户SAML配置
+/// This API is used to query user SAML configurations.
 DescribeUserSAMLConfigRequest {
 } }
 rt::action!("cam", "2019-01-16", "DescribeUserSAMLConfig", DescribeUserSAMLConfigRequest => DescribeUserSAMLConfigResponse);
 
 rt::model! { read debug;
-/// DescribeUserSAMLConfig返回参数结构体
+/// DescribeUserSAMLConfig response structure.
 DescribeUserSAMLConfigResponse {
-    /// SAML元数据文档
+    /// SAML metadata document.
     "SAMLMetadata" saml_metadata set_saml_metadata: str,
-    /// 状态：0:未设置，11:已开启，2:已禁用
+    /// Status. `0`: not set, `1`: enabled, `2`: disabled.
     "Status" status set_status: i128,
     /// 辅助域名
     "AuxiliaryDomain" auxiliary_domain set_auxiliary_domain: str,
@@ -1218,15 +1238,15 @@ DescribeUserSAMLConfigResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DetachGroupPolicy` (解除绑定到用户组的策略).
+/// Request of `DetachGroupPolicy` (Unassociate a policy and a user group).
 ///
-/// 本接口（DetachGroupPolicy）可用于解除绑定到用户组的策略。
+/// This API (DetachGroupPolicy) is used to unassociate a policy and a user group.
 DetachGroupPolicyRequest {
-    /// 策略 id
+    /// Policy ID
     ///
     /// Required.
     "PolicyId" policy_id set_policy_id: i128,
-    /// 用户组 id
+    /// User Group ID
     ///
     /// Required.
     "DetachGroupId" detach_group_id set_detach_group_id: i128,
@@ -1234,45 +1254,45 @@ DetachGroupPolicyRequest {
 rt::action!("cam", "2019-01-16", "DetachGroupPolicy", DetachGroupPolicyRequest => DetachGroupPolicyResponse);
 
 rt::model! { read debug;
-/// DetachGroupPolicy返回参数结构体
+/// DetachGroupPolicy response structure.
 DetachGroupPolicyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DetachRolePolicy` (解绑角色的策略).
+/// Request of `DetachRolePolicy` (Unassociates a policy and a role).
 ///
-/// 本接口（DetachRolePolicy）用于解除绑定角色的策略。
+/// This API (DetachRolePolicy) is used to unassociate a policy and a role.
 DetachRolePolicyRequest {
-    /// 策略ID，入参PolicyId与PolicyName二选一
+    /// Policy ID. Either `PolicyId` or `PolicyName` must be entered
     "PolicyId" policy_id set_policy_id: i128,
-    /// 角色ID，用于指定角色，入参 DetachRoleId 与 DetachRoleName 二选一
+    /// Role ID, which is used to specify a role. The input parameter is either `DetachRoleId` or `DetachRoleName`.
     "DetachRoleId" detach_role_id set_detach_role_id: str,
-    /// 角色名称，用于指定角色，入参 DetachRoleId 与 DetachRoleName 二选一
+    /// Role name, which is used to specify a role. The input parameter is either `DetachRoleId` or `DetachRoleName`.
     "DetachRoleName" detach_role_name set_detach_role_name: str,
-    /// 策略名，入参PolicyId与PolicyName二选一
+    /// Policy name. Either `PolicyId` or `PolicyName` must be entered
     "PolicyName" policy_name set_policy_name: str,
 } }
 rt::action!("cam", "2019-01-16", "DetachRolePolicy", DetachRolePolicyRequest => DetachRolePolicyResponse);
 
 rt::model! { read debug;
-/// DetachRolePolicy返回参数结构体
+/// DetachRolePolicy response structure.
 DetachRolePolicyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DetachUserPolicy` (解除绑定到用户的策略).
+/// Request of `DetachUserPolicy` (Unassociates a policy and a user).
 ///
-/// 本接口（DetachUserPolicy）可用于解除绑定到用户的策略。
+/// This API (DetachUserPolicy) is used to unassociate a policy and a user.
 DetachUserPolicyRequest {
-    /// 策略 id
+    /// Policy ID
     ///
     /// Required.
     "PolicyId" policy_id set_policy_id: i128,
-    /// 子账号 uin
+    /// Sub-account UIN
     ///
     /// Required.
     "DetachUin" detach_uin set_detach_uin: i128,
@@ -1280,51 +1300,51 @@ DetachUserPolicyRequest {
 rt::action!("cam", "2019-01-16", "DetachUserPolicy", DetachUserPolicyRequest => DetachUserPolicyResponse);
 
 rt::model! { read debug;
-/// DetachUserPolicy返回参数结构体
+/// DetachUserPolicy response structure.
 DetachUserPolicyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DisableUserSSO` (禁用用户SSO).
+/// Request of `DisableUserSSO` (Disables user SSO).
 ///
-/// 禁用用户SSO
+/// This API is used to disable user SSO.
 DisableUserSSORequest {
 } }
 rt::action!("cam", "2019-01-16", "DisableUserSSO", DisableUserSSORequest => DisableUserSSOResponse);
 
 rt::model! { read debug;
-/// DisableUserSSO返回参数结构体
+/// DisableUserSSO response structure.
 DisableUserSSOResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetAccountSummary` (查询账户摘要).
+/// Request of `GetAccountSummary` (Queries account summary).
 ///
-/// 查询账户摘要
+/// This API is used to query account summary.
 GetAccountSummaryRequest {
 } }
 rt::action!("cam", "2019-01-16", "GetAccountSummary", GetAccountSummaryRequest => GetAccountSummaryResponse);
 
 rt::model! { read debug;
-/// GetAccountSummary返回参数结构体
+/// GetAccountSummary response structure.
 GetAccountSummaryResponse {
-    /// 策略数
+    /// Number of policies
     "Policies" policies set_policies: i128,
-    /// 角色数
+    /// Number of roles
     "Roles" roles set_roles: i128,
-    /// 身份提供商数
+    /// Number of identity providers
     ///
     /// Disabled in the spec.
     "Idps" idps set_idps: i128,
-    /// 子账户数
+    /// Number of sub-accounts
     "User" user set_user: i128,
-    /// 分组数
+    /// Number of groups
     "Group" group set_group: i128,
-    /// 分组用户总数
+    /// Total number of grouped users
     "Member" member set_member: i128,
     /// 身份提供商数。
     "IdentityProviders" identity_providers set_identity_providers: i128,
@@ -1333,11 +1353,11 @@ GetAccountSummaryResponse {
 } }
 
 rt::model! { write nodebug;
-/// Request of `GetCustomMFATokenInfo` (获取自定义多因子Token关联信息).
+/// Request of `GetCustomMFATokenInfo` (Gets information associated with a custom multi-factor Token).
 ///
-/// 获取自定义多因子Token关联信息
+/// This API is used to get information associated with a custom multi-factor Token
 GetCustomMFATokenInfoRequest {
-    /// 自定义多因子验证Token，针对用户自定义的安全校验方式而生成的，以供查询用户安全校验时使用。
+    /// Custom multi-factor verification Token
     ///
     /// Required.
     "MFAToken" mfa_token set_mfa_token: str,
@@ -1352,20 +1372,20 @@ impl ::core::fmt::Debug for GetCustomMFATokenInfoRequest {
 rt::action!("cam", "2019-01-16", "GetCustomMFATokenInfo", GetCustomMFATokenInfoRequest => GetCustomMFATokenInfoResponse);
 
 rt::model! { read debug;
-/// GetCustomMFATokenInfo返回参数结构体
+/// GetCustomMFATokenInfo response structure.
 GetCustomMFATokenInfoResponse {
-    /// 自定义多因子验证Token对应的账号Id
+    /// Account ID corresponding to the custom multi-factor verification Token
     "Uin" uin set_uin: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetGroup` (查询用户组详情).
+/// Request of `GetGroup` (Queries user group details).
 ///
-/// 查询用户组详情
+/// This API is used to query user group details.
 GetGroupRequest {
-    /// 用户组 ID
+    /// User Group ID
     ///
     /// Required.
     "GroupId" group_id set_group_id: i128,
@@ -1373,51 +1393,51 @@ GetGroupRequest {
 rt::action!("cam", "2019-01-16", "GetGroup", GetGroupRequest => GetGroupResponse);
 
 rt::model! { read debug;
-/// GetGroup返回参数结构体
+/// GetGroup response structure.
 GetGroupResponse {
-    /// 用户组 ID
+    /// User Group ID
     "GroupId" group_id set_group_id: i128,
-    /// 用户组名称
+    /// User Group name
     "GroupName" group_name set_group_name: str,
-    /// 用户组成员数量
+    /// Number of members in the User Group
     "GroupNum" group_num set_group_num: i128,
-    /// 用户组描述
+    /// User Group description
     "Remark" remark set_remark: str,
-    /// 用户组创建时间
+    /// Time User Group created
     "CreateTime" create_time set_create_time: str,
-    /// 用户组成员信息
+    /// User Group member information
     "UserInfo" user_info set_user_info: list GroupMemberInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetPasswordRules` (获取CAM密码设置规则).
+/// Request of `GetPasswordRules` (Obtaining CAM Password Rules).
 ///
-/// 获取CAM密码设置规则
+/// Obtaining CAM Console Password Rules
 GetPasswordRulesRequest {
 } }
 rt::action!("cam", "2019-01-16", "GetPasswordRules", GetPasswordRulesRequest => GetPasswordRulesResponse);
 
 rt::model! { read debug;
-/// GetPasswordRules返回参数结构体
+/// GetPasswordRules response structure.
 GetPasswordRulesResponse {
-    /// 密码规则
+    /// Console Password rules.
     "Rules" rules set_rules: obj PassWordRule,
-    /// 修改时间
+    /// Modification time.
     "UpdateTime" update_time set_update_time: str,
-    /// 修改人
+    /// Modifying user.
     "Modifier" modifier set_modifier: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetPolicy` (查看策略详情).
+/// Request of `GetPolicy` (Views policy details).
 ///
-/// 本接口（GetPolicy）可用于查询查看策略详情。
+/// This API (GetPolicy) is used to query and view policy details.
 GetPolicyRequest {
-    /// 策略Id。
+    /// Policy ID
     ///
     /// Required.
     "PolicyId" policy_id set_policy_id: i128,
@@ -1425,40 +1445,48 @@ GetPolicyRequest {
 rt::action!("cam", "2019-01-16", "GetPolicy", GetPolicyRequest => GetPolicyResponse);
 
 rt::model! { read debug;
-/// GetPolicy返回参数结构体
+/// GetPolicy response structure.
 GetPolicyResponse {
-    /// 策略名。
+    /// Policy name
+    /// Note: This field may return null, indicating that no valid value was found.
     "PolicyName" policy_name set_policy_name: str,
-    /// 策略描述。
+    /// Policy description
+    /// Note: This field may return null, indicating that no valid value was found.
     "Description" description set_description: str,
-    /// 1 表示自定义策略，2 表示预设策略。
+    /// 1: Custom policy; 2: Preset policy
+    /// Note: This field may return null, indicating that no valid value was found.
     "Type" r#type set_type: i128,
-    /// 策略创建时间。
+    /// Time created
+    /// Note: This field may return null, indicating that no valid value was found.
     "AddTime" add_time set_add_time: str,
-    /// 策略最近更新时间。
+    /// Time of latest update
+    /// Note: This field may return null, indicating that no valid value was found.
     "UpdateTime" update_time set_update_time: str,
-    /// 策略文档。
+    /// Policy document
+    /// Note: This field may return null, indicating that no valid value was found.
     "PolicyDocument" policy_document set_policy_document: str,
-    /// 备注。
+    /// Remarks
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "PresetAlias" preset_alias set_preset_alias: str,
-    /// 是否是服务相关策略，0代表不是服务相关策略，1代表是服务相关策略。
+    /// Whether it is a service-linked policy
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "IsServiceLinkedRolePolicy" is_service_linked_role_policy set_is_service_linked_role_policy: i128,
-    /// 策略关联的标签列表
+    /// List of tags associated with the policy
     "Tags" tags set_tags: list Tag,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetPolicyVersion` (查询策略版本详情).
+/// Request of `GetPolicyVersion` (Queries policy version details).
 ///
-/// 该接口（GetPolicyVersion）用于查询策略版本详情
+/// This API is used to query policy version details.
 GetPolicyVersionRequest {
-    /// 策略ID
+    /// Policy ID
     ///
     /// Required.
     "PolicyId" policy_id set_policy_id: i128,
-    /// 策略版本号，可由ListPolicyVersions获取
+    /// Policy version, which can be obtained through `ListPolicyVersions`.
     ///
     /// Required.
     "VersionId" version_id set_version_id: i128,
@@ -1466,9 +1494,10 @@ GetPolicyVersionRequest {
 rt::action!("cam", "2019-01-16", "GetPolicyVersion", GetPolicyVersionRequest => GetPolicyVersionResponse);
 
 rt::model! { read debug;
-/// GetPolicyVersion返回参数结构体
+/// GetPolicyVersion response structure.
 GetPolicyVersionResponse {
-    /// 策略版本详情
+    /// Policy version details
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "PolicyVersion" policy_version set_policy_version: obj PolicyVersionDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1504,32 +1533,32 @@ GetRolePermissionBoundaryResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `GetRole` (获取角色详情).
+/// Request of `GetRole` (Gets role details).
 ///
-/// 本接口（GetRole）用于获取指定角色的详细信息。
+/// This API (GetRole) is used to get the details of a specified role.
 GetRoleRequest {
-    /// 角色 ID，用于指定角色，入参 RoleId 与 RoleName 二选一
+    /// Role ID, used to specify role. Input either `RoleId` or `RoleName`
     "RoleId" role_id set_role_id: str,
-    /// 角色名，用于指定角色，入参 RoleId 与 RoleName 二选一
+    /// Role name, used to specify role. Input either `RoleId` or `RoleName`
     "RoleName" role_name set_role_name: str,
 } }
 rt::action!("cam", "2019-01-16", "GetRole", GetRoleRequest => GetRoleResponse);
 
 rt::model! { read debug;
-/// GetRole返回参数结构体
+/// GetRole response structure.
 GetRoleResponse {
-    /// 角色详情
+    /// Role details
     "RoleInfo" role_info set_role_info: obj RoleInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetSAMLProvider` (查询SAML身份提供商详情).
+/// Request of `GetSAMLProvider` (Queries SAML Identity provider details).
 ///
-/// 查询SAML身份提供商详情
+/// This API is used to query SAML identity provider details.
 GetSAMLProviderRequest {
-    /// SAML身份提供商名称
+    /// SAML identity provider name
     ///
     /// Required.
     "Name" name set_name: str,
@@ -1537,28 +1566,28 @@ GetSAMLProviderRequest {
 rt::action!("cam", "2019-01-16", "GetSAMLProvider", GetSAMLProviderRequest => GetSAMLProviderResponse);
 
 rt::model! { read debug;
-/// GetSAMLProvider返回参数结构体
+/// GetSAMLProvider response structure.
 GetSAMLProviderResponse {
-    /// SAML身份提供商名称
+    /// SAML identity provider name
     "Name" name set_name: str,
-    /// SAML身份提供商描述
+    /// SAML identity provider description
     "Description" description set_description: str,
-    /// SAML身份提供商创建时间
+    /// Time SAML identity provider created
     "CreateTime" create_time set_create_time: str,
-    /// SAML身份提供商上次修改时间
+    /// Time SAML identity provider last modified
     "ModifyTime" modify_time set_modify_time: str,
-    /// SAML身份提供商元数据文档
+    /// SAML identity provider metadata document
     "SAMLMetadata" saml_metadata set_saml_metadata: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetSecurityLastUsed` (获取密钥最近使用情况).
+/// Request of `GetSecurityLastUsed` (Gets a key’s recent usage details).
 ///
-/// 获取密钥最近使用情况
+/// This API is used to get a key’s recent usage details.
 GetSecurityLastUsedRequest {
-    /// 查询密钥ID列表。最多支持10个。
+    /// Key ID list query. Up to 10 key IDs can be queried.
     ///
     /// Required.
     "SecretIdList" secret_id_list set_secret_id_list: list String,
@@ -1566,20 +1595,20 @@ GetSecurityLastUsedRequest {
 rt::action!("cam", "2019-01-16", "GetSecurityLastUsed", GetSecurityLastUsedRequest => GetSecurityLastUsedResponse);
 
 rt::model! { read debug;
-/// GetSecurityLastUsed返回参数结构体
+/// GetSecurityLastUsed response structure.
 GetSecurityLastUsedResponse {
-    /// 密钥ID最近访问列表
+    /// List of key ID’s recent usage records.
     "SecretIdLastUsedRows" secret_id_last_used_rows set_secret_id_last_used_rows: list SecretIdLastUsed,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetServiceLinkedRoleDeletionStatus` (获取服务相关角色删除状态).
+/// Request of `GetServiceLinkedRoleDeletionStatus` (Gets the status of the service-linked role deletion).
 ///
-/// 根据删除TaskId获取服务相关角色删除状态
+/// This API is used to get the status of the service-linked role deletion based on the `TaskId`
 GetServiceLinkedRoleDeletionStatusRequest {
-    /// 删除任务ID
+    /// Deletion task ID
     ///
     /// Required.
     "DeletionTaskId" deletion_task_id set_deletion_task_id: str,
@@ -1587,36 +1616,38 @@ GetServiceLinkedRoleDeletionStatusRequest {
 rt::action!("cam", "2019-01-16", "GetServiceLinkedRoleDeletionStatus", GetServiceLinkedRoleDeletionStatusRequest => GetServiceLinkedRoleDeletionStatusResponse);
 
 rt::model! { read debug;
-/// GetServiceLinkedRoleDeletionStatus返回参数结构体
+/// GetServiceLinkedRoleDeletionStatus response structure.
 GetServiceLinkedRoleDeletionStatusResponse {
-    /// 状态：NOT_STARTED，IN_PROGRESS，SUCCEEDED，FAILED
+    /// Status: NOT_STARTED, IN_PROGRESS, SUCCEEDED, FAILED
     "Status" status set_status: str,
-    /// 失败原因
+    /// Reasons why the deletion failed.
     "Reason" reason set_reason: str,
-    /// 服务类型
+    /// Service type
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ServiceType" service_type set_service_type: str,
-    /// 服务名称
+    /// Service name
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ServiceName" service_name set_service_name: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetUserAppId` (获取用户AppId).
+/// Request of `GetUserAppId` (Gets the user AppId).
 ///
-/// 获取用户AppId
+/// This API is used to get the user AppId.
 GetUserAppIdRequest {
 } }
 rt::action!("cam", "2019-01-16", "GetUserAppId", GetUserAppIdRequest => GetUserAppIdResponse);
 
 rt::model! { read debug;
-/// GetUserAppId返回参数结构体
+/// GetUserAppId response structure.
 GetUserAppIdResponse {
-    /// 当前账号Uin
+    /// UIN of the current account.
     "Uin" uin set_uin: str,
-    /// 当前账号OwnerUin
+    /// OwnerUin of the current account.
     "OwnerUin" owner_uin set_owner_uin: str,
-    /// 当前账号AppId
+    /// AppId of the current account.
     "AppId" app_id set_app_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1652,11 +1683,11 @@ GetUserPermissionBoundaryResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `GetUser` (查询子用户).
+/// Request of `GetUser` (Queries sub-users).
 ///
-/// 查询子用户
+/// This API is used to query sub-users.
 GetUserRequest {
-    /// 子用户用户名
+    /// Sub-user username
     ///
     /// Required.
     "Name" name set_name: str,
@@ -1664,82 +1695,85 @@ GetUserRequest {
 rt::action!("cam", "2019-01-16", "GetUser", GetUserRequest => GetUserResponse);
 
 rt::model! { read debug;
-/// GetUser返回参数结构体
+/// GetUser response structure.
 GetUserResponse {
-    /// 子用户用户 UIN
+    /// Sub-user UIN
     "Uin" uin set_uin: i128,
-    /// 子用户用户名
+    /// Sub-user username
     "Name" name set_name: str,
-    /// 子用户 UID
+    /// Sub-user UID
     "Uid" uid set_uid: i128,
-    /// 子用户备注
+    /// Sub-user remarks
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Remark" remark set_remark: str,
-    /// 子用户能否登录控制台 0-无法登录控制台，1-可以登录控制台
+    /// Whether the sub-user can log in to the console. `0`: No; `1`: Yes.
     "ConsoleLogin" console_login set_console_login: i128,
-    /// 手机号
+    /// Mobile number
     "PhoneNum" phone_num set_phone_num: str,
-    /// 区号
+    /// Country/Area code
     "CountryCode" country_code set_country_code: str,
-    /// 邮箱
+    /// Email
     "Email" email set_email: str,
-    /// 最近一次登录ip
+    /// Last login IP
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RecentlyLoginIP" recently_login_ip set_recently_login_ip: str,
-    /// 最近一次登录时间
+    /// Last login time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RecentlyLoginTime" recently_login_time set_recently_login_time: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 子用户和用户组关联信息
+/// Information on the association between a sub-user and a User Group
 GroupIdOfUidInfo {
-    /// 用户组 ID
+    /// User Group ID
     ///
     /// Required.
     "GroupId" group_id set_group_id: i128,
-    /// 子用户 UID
+    /// Sub-user UID
     "Uid" uid set_uid: i128,
-    /// 子用户 Uin，Uid和Uin至少有一个必填
+    /// Sub-user UIN. For UIN and UID, at least one of them is required.
     "Uin" uin set_uin: i128,
 } }
 
 rt::model! { read debug;
-/// 用户组信息
+/// User Group information
 GroupInfo {
-    /// 用户组 ID。
+    /// User group ID
     "GroupId" group_id set_group_id: i128,
-    /// 用户组名称。
+    /// User Group name
     "GroupName" group_name set_group_name: str,
-    /// 用户组创建时间。
+    /// Time User Group created
     "CreateTime" create_time set_create_time: str,
-    /// 用户组描述。
+    /// User Group description
     "Remark" remark set_remark: str,
 } }
 
 rt::model! { read debug;
-/// 用户组用户信息
+/// User Group user information
 GroupMemberInfo {
-    /// 子用户 Uid。
+    /// Sub-user UID
     "Uid" uid set_uid: i128,
-    /// 子用户 Uin。
+    /// Sub-user UIN
     "Uin" uin set_uin: i128,
-    /// 子用户名称。
+    /// Sub-user name
     "Name" name set_name: str,
-    /// 手机号。
+    /// Mobile number
     "PhoneNum" phone_num set_phone_num: str,
-    /// 手机区域代码。
+    /// Mobile number country/area code
     "CountryCode" country_code set_country_code: str,
-    /// 是否已验证手机。0-未验证  1-验证
+    /// Whether the mobile phone has been verified. `0`: No; `1`: Yes.
     "PhoneFlag" phone_flag set_phone_flag: i128,
-    /// 邮箱地址。
+    /// Email address
     "Email" email set_email: str,
-    /// 是否已验证邮箱。0-未验证  1-验证
+    /// Whether the email has been verified. `0`: No; `1`: Yes.
     "EmailFlag" email_flag set_email_flag: i128,
-    /// 用户类型。1-全局协作者 2-项目协作者 3-消息接收者
+    /// User type. `1`: Global collaborator; `2`: Project collaborator; `3`: Message recipient.
     "UserType" user_type set_user_type: i128,
-    /// 创建时间。
+    /// Time policy created
     "CreateTime" create_time set_create_time: str,
-    /// 是否为主消息接收人。0-否 1-是
+    /// Whether the user is the primary message recipient. `0`: No; `1`: Yes.
     "IsReceiverOwner" is_receiver_owner set_is_receiver_owner: i128,
     /// 昵称
     "Remark" remark set_remark: str,
@@ -1759,19 +1793,20 @@ IpPolicy {
 } }
 
 rt::model! { write debug;
-/// Request of `ListAccessKeys` (列出访问密钥).
+/// Request of `ListAccessKeys` (Lists access keys).
 ///
-/// 列出指定CAM用户的访问密钥
+/// This API is used to list the access keys associated with a specified CAM user.
 ListAccessKeysRequest {
-    /// 指定用户Uin，不填默认列出当前用户访问密钥
+    /// `UIN` of the specified user. If this parameter is left empty, access keys of the current user will be listed by default
     "TargetUin" target_uin set_target_uin: i128,
 } }
 rt::action!("cam", "2019-01-16", "ListAccessKeys", ListAccessKeysRequest => ListAccessKeysResponse);
 
 rt::model! { read debug;
-/// ListAccessKeys返回参数结构体
+/// ListAccessKeys response structure.
 ListAccessKeysResponse {
-    /// 访问密钥列表
+    /// Access key list
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "AccessKeys" access_keys set_access_keys: list AccessKey,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1855,182 +1890,184 @@ ListAllUser {
 } }
 
 rt::model! { write debug;
-/// Request of `ListAttachedGroupPolicies` (查询用户组关联的策略列表).
+/// Request of `ListAttachedGroupPolicies` (Queries policy list associated with a user group).
 ///
-/// 本接口（ListAttachedGroupPolicies）可用于查询用户组关联的策略列表。
+/// This API (ListAttachedGroupPolicies) is used to query the list of policies associated with a user group.
 ListAttachedGroupPoliciesRequest {
-    /// 用户组ID
+    /// User group ID
     ///
     /// Required.
     "TargetGroupId" target_group_id set_target_group_id: i128,
-    /// 页码，默认值是 1，从 1 开始
+    /// Page number, which starts from 1. Default is 1
     "Page" page set_page: i128,
-    /// 每页大小，默认值是 20
+    /// Number of entries per page; 20 by default
     "Rp" rp set_rp: i128,
-    /// 搜索关键字
+    /// Search by keyword
     "Keyword" keyword set_keyword: str,
 } }
 rt::action!("cam", "2019-01-16", "ListAttachedGroupPolicies", ListAttachedGroupPoliciesRequest => ListAttachedGroupPoliciesResponse);
 
 rt::model! { read debug;
-/// ListAttachedGroupPolicies返回参数结构体
+/// ListAttachedGroupPolicies response structure.
 ListAttachedGroupPoliciesResponse {
-    /// 策略总数。取值范围大于等于0。
+    /// Total number of policies
     "TotalNum" total_num set_total_num: i128,
-    /// 策略列表
+    /// Policy list
     "List" list set_list: list AttachPolicyInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListAttachedRolePolicies` (获取角色绑定的策略列表).
+/// Request of `ListAttachedRolePolicies` (Gets the list of policies associated with a role).
 ///
-/// 本接口（ListAttachedRolePolicies）用于获取角色绑定的策略列表。
+/// This API (ListAttachedRolePolicies) is used to obtain the list of the policies associated with a role.
 ListAttachedRolePoliciesRequest {
-    /// 页码，从 1 开始
+    /// Page number, beginning from 1
     ///
     /// Required.
     "Page" page set_page: i128,
-    /// 每页行数，不能大于200
+    /// Number of lines per page, no more than 200
     ///
     /// Required.
     "Rp" rp set_rp: i128,
-    /// 角色 ID。用于指定角色，入参 RoleId 与 RoleName 二选一
+    /// Role ID, used to specify a role. Input either `RoleId` or `RoleName`
     "RoleId" role_id set_role_id: str,
-    /// 角色名。用于指定角色，入参 RoleId 与 RoleName 二选一
+    /// Role name, used to specify a role. Input either `RoleId` or `RoleName`
     "RoleName" role_name set_role_name: str,
-    /// 按策略类型过滤，User表示仅查询自定义策略，QCS表示仅查询预设策略
+    /// Filter according to policy type. `User` indicates querying custom policies only. `QCS` indicates querying preset policies only
     "PolicyType" policy_type set_policy_type: str,
-    /// 搜索关键字
+    /// Search by keyword
     "Keyword" keyword set_keyword: str,
 } }
 rt::action!("cam", "2019-01-16", "ListAttachedRolePolicies", ListAttachedRolePoliciesRequest => ListAttachedRolePoliciesResponse);
 
 rt::model! { read debug;
-/// ListAttachedRolePolicies返回参数结构体
+/// ListAttachedRolePolicies response structure.
 ListAttachedRolePoliciesResponse {
-    /// 角色关联的策略列表
+    /// List of policies associated with the role
     "List" list set_list: list AttachedPolicyOfRole,
-    /// 角色关联的策略总数
+    /// Total number of policies associated with the role
     "TotalNum" total_num set_total_num: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListAttachedUserAllPolicies` (列出用户关联的策略（包括随组关联）).
+/// Request of `ListAttachedUserAllPolicies` (Lists policies associated with the user (including those inherited from the user group)).
 ///
-/// 列出用户关联的策略（包括随组关联）
+/// This API is used to list policies associated with the user (including those inherited from the user group).
 ListAttachedUserAllPoliciesRequest {
-    /// 目标用户Uin
+    /// Target user ID.
     ///
     /// Required.
     "TargetUin" target_uin set_target_uin: i128,
-    /// 每页数量，必须大于 0 且小于等于 200。
+    /// The number of policies displayed on each page. Value range: 1-200.
     ///
     /// Required.
     "Rp" rp set_rp: i128,
-    /// 页码，从 1开始，不能大于 200。
+    /// Page number. Value range: 1-200.
     ///
     /// Required.
     "Page" page set_page: i128,
-    /// 关联类型。0:返回直接关联和随组关联策略，1:只返回直接关联策略，2:只返回随组关联策略。
+    /// `0`: return policies that are directly associated and inherited from the user group; `1`: return policies that are directly associated; `2`: return policies inherited from the user group.
     ///
     /// Required.
     "AttachType" attach_type set_attach_type: i128,
-    /// 策略类型。1表示自定义策略，2表示预设策略。
+    /// Policy type.
     "StrategyType" strategy_type set_strategy_type: i128,
-    /// 搜索关键字
+    /// Keyword for searching.
     "Keyword" keyword set_keyword: str,
 } }
 rt::action!("cam", "2019-01-16", "ListAttachedUserAllPolicies", ListAttachedUserAllPoliciesRequest => ListAttachedUserAllPoliciesResponse);
 
 rt::model! { read debug;
-/// ListAttachedUserAllPolicies返回参数结构体
+/// ListAttachedUserAllPolicies response structure.
 ListAttachedUserAllPoliciesResponse {
-    /// 策略列表数据。
+    /// Policy list.
     "PolicyList" policy_list set_policy_list: list AttachedUserPolicy,
-    /// 策略总数。
+    /// Total number of policies.
     "TotalNum" total_num set_total_num: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListAttachedUserPolicies` (查询子账号关联的策略列表).
+/// Request of `ListAttachedUserPolicies` (Queries policy list associated with a sub-account).
 ///
-/// 本接口（ListAttachedUserPolicies）可用于查询子账号关联的策略列表。
+/// This API (ListAttachedUserPolicies) is used to query the list of policies associated with a sub-account.
 ListAttachedUserPoliciesRequest {
-    /// 子账号 uin
+    /// Sub-account UIN
     ///
     /// Required.
     "TargetUin" target_uin set_target_uin: i128,
-    /// 页码，默认值是 1，从 1 开始
+    /// Page number, which starts from 1. Default is 1
     "Page" page set_page: i128,
-    /// 每页大小，默认值是 20
+    /// Number of entries per page; 20 by default
     "Rp" rp set_rp: i128,
 } }
 rt::action!("cam", "2019-01-16", "ListAttachedUserPolicies", ListAttachedUserPoliciesRequest => ListAttachedUserPoliciesResponse);
 
 rt::model! { read debug;
-/// ListAttachedUserPolicies返回参数结构体
+/// ListAttachedUserPolicies response structure.
 ListAttachedUserPoliciesResponse {
-    /// 策略总数
+    /// Total number of policies
     "TotalNum" total_num set_total_num: i128,
-    /// 策略列表
+    /// Policy list
     "List" list set_list: list AttachPolicyInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListCollaborators` (获取协作者列表).
+/// Request of `ListCollaborators` (Gets collaborator list).
 ///
-/// 获取协作者列表
+/// This API is used to get the collaborator list.
 ListCollaboratorsRequest {
-    /// 分页的条数，默认是20条。
+    /// Number of entries per page. Default value: 20
     "Limit" limit set_limit: i128,
-    /// 分页的起始值，默认从0开始。
+    /// Pagination start value. Default value: 0
     "Offset" offset set_offset: i128,
 } }
 rt::action!("cam", "2019-01-16", "ListCollaborators", ListCollaboratorsRequest => ListCollaboratorsResponse);
 
 rt::model! { read debug;
-/// ListCollaborators返回参数结构体
+/// ListCollaborators response structure.
 ListCollaboratorsResponse {
-    /// 总数
+    /// Total number
     "TotalNum" total_num set_total_num: i128,
-    /// 协作者信息
+    /// Collaborator information
     "Data" data set_data: list SubAccountInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListEntitiesForPolicy` (查询策略关联的实体列表).
+/// Request of `ListEntitiesForPolicy` (Queries entity list associated with a policy).
 ///
-/// 本接口（ListEntitiesForPolicy）可用于查询策略关联的实体列表。
+/// This API (ListEntitiesForPolicy) is used to query the list of entities associated with a policy.
 ListEntitiesForPolicyRequest {
-    /// 策略 id
+    /// Policy ID
     ///
     /// Required.
     "PolicyId" policy_id set_policy_id: i128,
-    /// 页码，默认值是 1，从 1 开始
+    /// Page number, which starts from 1. Default is 1
     "Page" page set_page: i128,
-    /// 每页大小，默认值是 20
+    /// Number of entries per page; 20 by default
     "Rp" rp set_rp: i128,
-    /// 可取值 'All'、'User'、'Group' 和 'Role'，'All' 表示获取所有实体类型，'User' 表示只获取子账号，'Group' 表示只获取用户组，'Role' 表示只获取角色，默认取 'All'
+    /// Valid values: `All`, `User`, `Group`, and `Role`. `All` means all entity types will be returned; `User` means only sub-accounts will be returned; `Group` means only User Groups will be returned; `Role` means only roles will be returned. `All` is the default value.
     "EntityFilter" entity_filter set_entity_filter: str,
 } }
 rt::action!("cam", "2019-01-16", "ListEntitiesForPolicy", ListEntitiesForPolicyRequest => ListEntitiesForPolicyResponse);
 
 rt::model! { read debug;
-/// ListEntitiesForPolicy返回参数结构体
+/// ListEntitiesForPolicy response structure.
 ListEntitiesForPolicyResponse {
-    /// 实体总数
+    /// Number of entities
+    /// Note: This field may return null, indicating that no valid value was found.
     "TotalNum" total_num set_total_num: i128,
-    /// 实体列表
+    /// Entity list
+    /// Note: This field may return null, indicating that no valid value was found.
     "List" list set_list: list AttachEntityOfPolicy,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2079,52 +2116,52 @@ ListGrantServiceAccessService {
 } }
 
 rt::model! { write debug;
-/// Request of `ListGroupsForUser` (列出用户关联的用户组).
+/// Request of `ListGroupsForUser` (Lists user groups associated with a user).
 ///
-/// 列出用户关联的用户组
+/// This API is used to list user groups associated with a user.
 ListGroupsForUserRequest {
-    /// 子用户 UID，入参Uid和SubUin二选一
+    /// Sub-user UID
     "Uid" uid set_uid: i128,
-    /// 每页数量。默认为20。
+    /// Number of entries per page; default is 20
     "Rp" rp set_rp: i128,
-    /// 页码。默认为1。
+    /// Page number; default is 1
     "Page" page set_page: i128,
-    /// 子账号UIN，入参Uid和SubUin二选一
+    /// Sub-account UIN
     "SubUin" sub_uin set_sub_uin: i128,
 } }
 rt::action!("cam", "2019-01-16", "ListGroupsForUser", ListGroupsForUserRequest => ListGroupsForUserResponse);
 
 rt::model! { read debug;
-/// ListGroupsForUser返回参数结构体
+/// ListGroupsForUser response structure.
 ListGroupsForUserResponse {
-    /// 子用户加入的用户组总数
+    /// Total number of User Groups to which the sub-user has been added
     "TotalNum" total_num set_total_num: i128,
-    /// 用户组信息
+    /// User Group information
     "GroupInfo" group_info set_group_info: list GroupInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListGroups` (查询用户组列表).
+/// Request of `ListGroups` (This API is used to query the list of user groups.).
 ///
-/// 查询用户组列表
+/// This API is used to query the list of user groups.
 ListGroupsRequest {
-    /// 页码。默认为1。
+    /// Page number; default is 1
     "Page" page set_page: i128,
-    /// 每页数量。默认为20。
+    /// Number of entries per page; default is 20
     "Rp" rp set_rp: i128,
-    /// 按用户组名称匹配。
+    /// Filter by User Group name
     "Keyword" keyword set_keyword: str,
 } }
 rt::action!("cam", "2019-01-16", "ListGroups", ListGroupsRequest => ListGroupsResponse);
 
 rt::model! { read debug;
-/// ListGroups返回参数结构体
+/// ListGroups response structure.
 ListGroupsResponse {
-    /// 用户组总数。
+    /// Total number of User Groups
     "TotalNum" total_num set_total_num: i128,
-    /// 用户组数组信息。
+    /// User group information array
     "GroupInfo" group_info set_group_info: list GroupInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2156,49 +2193,50 @@ ListPoliciesGrantingServiceAccessResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ListPolicies` (查询策略列表).
+/// Request of `ListPolicies` (Queries the list of policies).
 ///
-/// 本接口（ListPolicies）可用于查询策略列表。
+/// This API is used to query the policy list.
 ListPoliciesRequest {
-    /// 每页数量，默认值是 20，必须大于 0 且小于或等于 200
+    /// Number of entries per page: must be greater than 0 and no greater than 200. Default is 20
     "Rp" rp set_rp: i128,
-    /// 页码，默认值是 1，从 1开始，不能大于 200
+    /// Page number. Starts from 1 and cannot be greater than 200. Default is 1
     "Page" page set_page: i128,
-    /// 可取值 'All'、'QCS' 和 'Local'，'All' 获取所有策略，'QCS' 只获取预设策略，'Local' 只获取自定义策略，默认取 'All'
+    /// Valid values: `All`, `QCS`, and `Local`. `All` means all policies will be returned; `QCS` means only preset policies will be returned; `Local` means only custom policies will be returned. `All` is the default value
     "Scope" scope set_scope: str,
-    /// 按策略名匹配
+    /// Filter by policy name
     "Keyword" keyword set_keyword: str,
 } }
 rt::action!("cam", "2019-01-16", "ListPolicies", ListPoliciesRequest => ListPoliciesResponse);
 
 rt::model! { read debug;
-/// ListPolicies返回参数结构体
+/// ListPolicies response structure.
 ListPoliciesResponse {
-    /// 策略总数
+    /// Total number of policies
     "TotalNum" total_num set_total_num: i128,
-    /// 策略数组，数组每个成员包括 policyId、policyName、addTime、type、description、 createMode 字段。其中：
-    /// policyId：策略 id
-    /// policyName：策略名
-    /// addTime：策略创建时间
-    /// type：1 表示自定义策略，2 表示预设策略
-    /// description：策略描述
-    /// createMode：1 表示按业务权限创建的策略，其他值表示可以查看策略语法和通过策略语法更新策略
-    /// Attachments: 关联的用户数
-    /// ServiceType: 策略关联的产品
-    /// IsAttached: 当需要查询标记实体是否已经关联策略时不为null。0表示未关联策略，1表示已关联策略
+    /// Policy array. Each array contains fields including `policyId`, `policyName`, `addTime`, `type`, `description`, and `createMode`.
+    /// policyId: policy ID
+    /// policyName: policy name
+    /// addTime: policy creation time
+    /// type: 1: custom policy, 2: preset policy
+    /// description: policy description
+    /// createMode: 1 indicates a policy created based on business permissions, while other values indicate that the policy syntax can be viewed and the policy can be updated using the policy syntax
+    /// Attachments: number of associated users
+    /// ServiceType: the product the policy is associated with
+    /// IsAttached: this value should not be null when querying if a marked entity has been associated with a policy. 0 indicates that no policy has been associated, and 1 indicates that a policy has been associated
     "List" list set_list: list StrategyInfo,
-    /// 保留字段
+    /// Reserved field
+    /// Note: This field may return null, indicating that no valid value was found.
     "ServiceTypeList" service_type_list set_service_type_list: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListPolicyVersions` (获取策略版本列表).
+/// Request of `ListPolicyVersions` (Gets a list of policy versions).
 ///
-/// 该接口（ListPolicyVersions）用于获取策略版本列表
+/// This API is used to get the list of policy versions.
 ListPolicyVersionsRequest {
-    /// 策略ID
+    /// Policy ID
     ///
     /// Required.
     "PolicyId" policy_id set_policy_id: i128,
@@ -2206,9 +2244,10 @@ ListPolicyVersionsRequest {
 rt::action!("cam", "2019-01-16", "ListPolicyVersions", ListPolicyVersionsRequest => ListPolicyVersionsResponse);
 
 rt::model! { read debug;
-/// ListPolicyVersions返回参数结构体
+/// ListPolicyVersions response structure.
 ListPolicyVersionsResponse {
-    /// 策略版本列表
+    /// Policy version list
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Versions" versions set_versions: list PolicyVersionItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2238,63 +2277,63 @@ ListReceiverResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ListSAMLProviders` (查询SAML身份提供商列表).
+/// Request of `ListSAMLProviders` (Queries the list of SAML identity providers).
 ///
-/// 查询SAML身份提供商列表
+/// This API is used to query the list of SAML identity providers.
 ListSAMLProvidersRequest {
 } }
 rt::action!("cam", "2019-01-16", "ListSAMLProviders", ListSAMLProvidersRequest => ListSAMLProvidersResponse);
 
 rt::model! { read debug;
-/// ListSAMLProviders返回参数结构体
+/// ListSAMLProviders response structure.
 ListSAMLProvidersResponse {
-    /// SAML身份提供商总数
+    /// Total number of SAML identity providers
     "TotalCount" total_count set_total_count: i64,
-    /// SAML身份提供商列表
+    /// List of SAML identity providers
     "SAMLProviderSet" saml_provider_set set_saml_provider_set: list SAMLProviderInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListUsersForGroup` (查询用户组关联的用户列表).
+/// Request of `ListUsersForGroup` (Queries the list of users associated with a user group).
 ///
-/// 查询用户组关联的用户列表
+/// This API is used to query the list of users associated with a user group.
 ListUsersForGroupRequest {
-    /// 用户组 ID。
+    /// User group ID
     ///
     /// Required.
     "GroupId" group_id set_group_id: i128,
-    /// 页码。默认为1。
+    /// Page number; default is 1
     "Page" page set_page: i128,
-    /// 每页数量。默认为20。
+    /// Number of entries per page; default is 20
     "Rp" rp set_rp: i128,
 } }
 rt::action!("cam", "2019-01-16", "ListUsersForGroup", ListUsersForGroupRequest => ListUsersForGroupResponse);
 
 rt::model! { read debug;
-/// ListUsersForGroup返回参数结构体
+/// ListUsersForGroup response structure.
 ListUsersForGroupResponse {
-    /// 用户组关联的用户总数。
+    /// Total number of users associated with the User Group
     "TotalNum" total_num set_total_num: i128,
-    /// 子用户信息。
+    /// Sub-user information
     "UserInfo" user_info set_user_info: list GroupMemberInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListUsers` (拉取子用户).
+/// Request of `ListUsers` (Pulls sub-users).
 ///
-/// 拉取子用户
+/// This API is used to pull sub-users.
 ListUsersRequest {
 } }
 rt::action!("cam", "2019-01-16", "ListUsers", ListUsersRequest => ListUsersResponse);
 
 rt::model! { read debug;
-/// ListUsers返回参数结构体
+/// ListUsers response structure.
 ListUsersResponse {
-    /// 子用户信息
+    /// Sub-user information
     "Data" data set_data: list SubAccountInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2328,40 +2367,40 @@ ListWeChatWorkSubAccountsResponse {
 } }
 
 rt::model! { read debug;
-/// 登录和敏感操作flag（校验方式是单选）
+/// Login and sensitive operation flag
 LoginActionFlag {
-    /// 0: 非安全手机校验 1: 安全手机校验。
+    /// Phone
     "Phone" phone set_phone: i128,
-    /// 0: 非硬token校验 1: 硬token校验。
+    /// Hard token
     "Token" token set_token: i128,
-    /// 0: 非软token校验 1: 软token校验
+    /// Soft token
     "Stoken" stoken set_stoken: i128,
-    /// 0: 非微信校验 1: 微信校验
+    /// WeChat
     "Wechat" wechat set_wechat: i128,
-    /// 0: 非自定义校验 1: 自定义校验
+    /// Custom
     "Custom" custom set_custom: i128,
-    /// 0: 非邮箱校验 1: 邮箱校验
+    /// Mail
     "Mail" mail set_mail: i128,
-    /// 0: 非u2f硬件token 1: u2f硬件token
+    /// U2F token
     "U2FToken" u2_f_token set_u2_f_token: i128,
     /// 0: 非passkey 校验 1: passkey校验
     "Passkey" passkey set_passkey: i128,
 } }
 
 rt::model! { read debug;
-/// 登录和敏感操作flag
+/// Login and sensitive operation flag
 LoginActionFlagIntl {
-    /// 手机
+    /// Mobile number
     "Phone" phone set_phone: i128,
-    /// 硬token
+    /// Hard token
     "Token" token set_token: i128,
-    /// 软token
+    /// Soft token
     "Stoken" stoken set_stoken: i128,
-    /// 微信
+    /// WeChat
     "Wechat" wechat set_wechat: i128,
-    /// 自定义
+    /// Custom
     "Custom" custom set_custom: i128,
-    /// 邮件
+    /// Email
     "Mail" mail set_mail: i128,
     /// u2f硬件token
     "U2FToken" u2_f_token set_u2_f_token: i128,
@@ -2370,105 +2409,129 @@ LoginActionFlagIntl {
 } }
 
 rt::model! { write debug;
-/// 登录和敏感操作flag
+/// Login and sensitive operation flag
 LoginActionMfaFlag {
-    /// 是否设置手机号为登录和敏感操作安全校验方式， 1: 设置，0: 不设置
+    /// Mobile phone
     "Phone" phone set_phone: i128,
-    /// 是否设置软token为登录和敏感操作安全校验方式， 1: 设置，0: 不设置
+    /// Soft token
     "Stoken" stoken set_stoken: i128,
-    /// 是否设置微信为登录和敏感操作安全校验方式， 1: 设置，0: 不设置
+    /// WeChat
     "Wechat" wechat set_wechat: i128,
 } }
 
 rt::model! { read debug;
-/// 异地登录设置
+/// Suspicious login location settings
 OffsiteFlag {
-    /// 验证标识
+    /// Verification flag
     "VerifyFlag" verify_flag set_verify_flag: i128,
-    /// 手机通知
+    /// Phone notification
     "NotifyPhone" notify_phone set_notify_phone: i128,
-    /// 邮箱通知
+    /// Email notification
     "NotifyEmail" notify_email set_notify_email: i64,
-    /// 微信通知
+    /// WeChat notification
     "NotifyWechat" notify_wechat set_notify_wechat: i128,
-    /// 提示
+    /// Alert
     "Tips" tips set_tips: i128,
 } }
 
 rt::model! { both debug;
-/// 子账号密码规则
+/// Sub-account password policy
 PassWordRule {
-    /// 最小长度
+    /// Minimum length required for the password.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MinimumLength" minimum_length set_minimum_length: i64,
-    /// 必须包含的字符
+    /// Types of characters the password must contain.
+    /// A: Must contain uppercase letter
+    /// a: Must contain lowercase letter
+    /// 1: Must contain number
+    /// !: Must contain special character
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MustContain" must_contain set_must_contain: str,
-    /// 强制修改周期
+    /// Password validity period in days, after which the password must be reset. 0 (no expiration)
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ForcePasswordChange" force_password_change set_force_password_change: i64,
-    /// 重复使用次数
+    /// Number of previous passwords that cannot be reused.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ReusePasswordLimit" reuse_password_limit set_reuse_password_limit: i64,
-    /// 密码重试次数
+    /// Maximum number of failed login attempts allowed within a one hour window.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RetryPasswordLimit" retry_password_limit set_retry_password_limit: i64,
-    /// 密码过期失效 1：是，2：否（是：密码过期后，子用户无法登录，需要管理员重置密码。否：密码过期后，子用户可登录，登录后强制根据旧密码修改密码）
+    /// Indicates whether a user can reset their own password after it has expired.
+    /// 1: Yes, 2: No (Yes: After password expiration, sub-users are unable to log in and require administrator reset. No: After password expiration, sub-users can log in and are forced to change password based on old password.)
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PasswordExpirationInvalidation" password_expiration_invalidation set_password_expiration_invalidation: i64,
 } }
 
 rt::model! { read debug;
-/// 策略版本详情
+/// Policy version details
 PolicyVersionDetail {
-    /// 策略版本号
+    /// Policy version ID
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "VersionId" version_id set_version_id: i128,
-    /// 策略版本创建时间
+    /// Policy version creation time
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CreateDate" create_date set_create_date: str,
-    /// 是否是正在生效的版本。0表示不是，1表示是
+    /// Whether it is the operative version. 0: no, 1: yes
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "IsDefaultVersion" is_default_version set_is_default_version: i128,
-    /// 策略语法文本
+    /// Policy syntax text
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Document" document set_document: str,
 } }
 
 rt::model! { read debug;
-/// 策略版本列表元素结构
+/// Policy version list element structure
 PolicyVersionItem {
-    /// 策略版本号
+    /// Policy version ID
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "VersionId" version_id set_version_id: i128,
-    /// 策略版本创建时间
+    /// Policy version creation time
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CreateDate" create_date set_create_date: str,
-    /// 是否是正在生效的版本。0表示不是，1表示是
+    /// Whether it is the operative version. 0: no, 1: yes
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "IsDefaultVersion" is_default_version set_is_default_version: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `PutRolePermissionsBoundary` (设置角色权限边界).
+/// Request of `PutRolePermissionsBoundary` (Sets role permission boundary).
 ///
-/// 设置角色权限边界
+/// This API is used to set a role permission boundary.
 PutRolePermissionsBoundaryRequest {
-    /// 策略ID
+    /// Policy ID
     ///
     /// Required.
     "PolicyId" policy_id set_policy_id: i64,
-    /// 角色ID（与角色名至少填一个）
+    /// Role ID (either it or the role name must be entered)
     "RoleId" role_id set_role_id: str,
-    /// 角色名（与角色ID至少填一个）
+    /// Role name (either it or the role ID must be entered)
     "RoleName" role_name set_role_name: str,
 } }
 rt::action!("cam", "2019-01-16", "PutRolePermissionsBoundary", PutRolePermissionsBoundaryRequest => PutRolePermissionsBoundaryResponse);
 
 rt::model! { read debug;
-/// PutRolePermissionsBoundary返回参数结构体
+/// PutRolePermissionsBoundary response structure.
 PutRolePermissionsBoundaryResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `PutUserPermissionsBoundary` (设置用户权限边界).
+/// Request of `PutUserPermissionsBoundary` (Sets user permission boundary).
 ///
-/// 设置用户权限边界
+/// This API is used to set a user permission boundary.
 PutUserPermissionsBoundaryRequest {
-    /// 子账号Uin
+    /// Sub-account `Uin`
     ///
     /// Required.
     "TargetUin" target_uin set_target_uin: i64,
-    /// 策略ID
+    /// Policy ID
     ///
     /// Required.
     "PolicyId" policy_id set_policy_id: i64,
@@ -2476,7 +2539,7 @@ PutUserPermissionsBoundaryRequest {
 rt::action!("cam", "2019-01-16", "PutUserPermissionsBoundary", PutUserPermissionsBoundaryRequest => PutUserPermissionsBoundaryResponse);
 
 rt::model! { read debug;
-/// PutUserPermissionsBoundary返回参数结构体
+/// PutUserPermissionsBoundary response structure.
 PutUserPermissionsBoundaryResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2510,11 +2573,11 @@ Receiver {
 } }
 
 rt::model! { write debug;
-/// Request of `RemoveUserFromGroup` (从用户组删除用户).
+/// Request of `RemoveUserFromGroup` (Deletes users from a user group).
 ///
-/// 从用户组删除用户
+/// This API is used to delete users from a user group.
 RemoveUserFromGroupRequest {
-    /// 要删除的用户 UIN/UID和用户组 ID对应数组
+    /// The user’s UIN/UID to be deleted and the array corresponding to the user group ID.
     ///
     /// Required.
     "Info" info set_info: list GroupIdOfUidInfo,
@@ -2522,88 +2585,94 @@ RemoveUserFromGroupRequest {
 rt::action!("cam", "2019-01-16", "RemoveUserFromGroup", RemoveUserFromGroupRequest => RemoveUserFromGroupResponse);
 
 rt::model! { read debug;
-/// RemoveUserFromGroup返回参数结构体
+/// RemoveUserFromGroup response structure.
 RemoveUserFromGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 角色详细信息
+/// Role details
 RoleInfo {
-    /// 角色ID
+    /// Role ID
     "RoleId" role_id set_role_id: str,
-    /// 角色名称
+    /// Role name
     "RoleName" role_name set_role_name: str,
-    /// 角色的策略文档
+    /// Role policy document
     "PolicyDocument" policy_document set_policy_document: str,
-    /// 角色描述
+    /// Role description
     "Description" description set_description: str,
-    /// 角色的创建时间
+    /// Time role created
     "AddTime" add_time set_add_time: str,
-    /// 角色的最近一次时间
+    /// Time role last updated
     "UpdateTime" update_time set_update_time: str,
-    /// 角色是否允许登录
+    /// If login is allowed for the role
     "ConsoleLogin" console_login set_console_login: i128,
-    /// 角色类型，取user、system或service_linked
+    /// User role. Valid values: `user`, `system`, `service_linked`
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "RoleType" role_type set_role_type: str,
-    /// 有效时间
+    /// Valid period
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "SessionDuration" session_duration set_session_duration: i128,
-    /// 服务相关角色删除TaskId
+    /// Task identifier for deleting a service-linked role
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "DeletionTaskId" deletion_task_id set_deletion_task_id: str,
-    /// 标签
+    /// Tags.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Tags" tags set_tags: list RoleTags,
-    /// 角色RoleArn信息
+    /// The Role Arn
     "RoleArn" role_arn set_role_arn: str,
 } }
 
 rt::model! { both debug;
-/// 角色标签类型
+/// Role tag type
 RoleTags {
-    /// 标签键
+    /// Tag key.
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 标签值
+    /// Tag value.
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { read debug;
-/// SAML身份提供商
+/// SAML identity provider
 SAMLProviderInfo {
-    /// SAML身份提供商名称
+    /// SAML identity provider name
     "Name" name set_name: str,
-    /// SAML身份提供商描述
+    /// SAML identity provider description
     "Description" description set_description: str,
-    /// SAML身份提供商创建时间
+    /// Time SAML identity provider created
     "CreateTime" create_time set_create_time: str,
-    /// SAML身份提供商上次修改时间
+    /// Time SAML identity provider last modified
     "ModifyTime" modify_time set_modify_time: str,
 } }
 
 rt::model! { read debug;
-/// 密钥最后使用时间
+/// The last time the key was used.
 SecretIdLastUsed {
-    /// 密钥ID
+    /// Key ID.
     "SecretId" secret_id set_secret_id: str,
-    /// 最后访问日期(有1天延迟)
+    /// The date when the key ID was last used (the value is obtained one day later).
+    /// Note: this field may return `null`, indicating that no valid value can be obtained.
     "LastUsedDate" last_used_date set_last_used_date: str,
-    /// 最后密钥访问日期
+    /// The most recent date the key was accessed
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LastSecretUsedDate" last_secret_used_date set_last_secret_used_date: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `SetDefaultPolicyVersion` (设置生效的策略版本).
+/// Request of `SetDefaultPolicyVersion` (Sets operative policy version).
 ///
-/// 本接口（SetDefaultPolicyVersion）可用于设置生效的策略版本。
+/// This API is used to set the operative policy version.
 SetDefaultPolicyVersionRequest {
-    /// 策略ID
+    /// Policy ID
     ///
     /// Required.
     "PolicyId" policy_id set_policy_id: i128,
-    /// 策略版本号，可由ListPolicyVersions获取
+    /// Policy version, which can be obtained through `ListPolicyVersions`.
     ///
     /// Required.
     "VersionId" version_id set_version_id: i128,
@@ -2611,65 +2680,74 @@ SetDefaultPolicyVersionRequest {
 rt::action!("cam", "2019-01-16", "SetDefaultPolicyVersion", SetDefaultPolicyVersionRequest => SetDefaultPolicyVersionResponse);
 
 rt::model! { read debug;
-/// SetDefaultPolicyVersion返回参数结构体
+/// SetDefaultPolicyVersion response structure.
 SetDefaultPolicyVersionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SetMfaFlag` (设置子用户的登录保护和敏感操作校验方式).
+/// Request of `SetMfaFlag` (Sets account verification for login and sensitive operations for sub-users.).
 ///
-/// 设置子用户的登录保护和敏感操作校验方式
+/// This API is used to set account verification for login and sensitive operations for sub-users.
 SetMfaFlagRequest {
-    /// 设置用户的uin
+    /// Sets user UIN
     "OpUin" op_uin set_op_uin: i128,
-    /// 登录保护设置
+    /// Sets login protection
     "LoginFlag" login_flag set_login_flag: obj LoginActionMfaFlag,
-    /// 操作保护设置
+    /// Sets operation protection
     "ActionFlag" action_flag set_action_flag: obj LoginActionMfaFlag,
 } }
 rt::action!("cam", "2019-01-16", "SetMfaFlag", SetMfaFlagRequest => SetMfaFlagResponse);
 
 rt::model! { read debug;
-/// SetMfaFlag返回参数结构体
+/// SetMfaFlag response structure.
 SetMfaFlagResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 策略信息
+/// Policy information
 StrategyInfo {
-    /// 策略ID。
+    /// Policy ID
     "PolicyId" policy_id set_policy_id: i128,
-    /// 策略名称。
+    /// Policy name
     "PolicyName" policy_name set_policy_name: str,
-    /// 策略创建时间。
+    /// Time policy created
+    /// Note: This field may return null, indicating that no valid value was found.
     "AddTime" add_time set_add_time: str,
-    /// 策略类型。1 表示自定义策略，2 表示预设策略。
+    /// Policy type. 1: Custom policy; 2: Preset policy
     "Type" r#type set_type: i128,
-    /// 策略描述。
+    /// Policy description
+    /// Note: This field may return null, indicating that no valid value was found.
     "Description" description set_description: str,
-    /// 创建来源，1 通过控制台创建, 2 通过策略语法创建。
+    /// How the policy was created: 1: Via console; 2: Via syntax
     "CreateMode" create_mode set_create_mode: i128,
-    /// 关联的用户数
+    /// Number of associated users
     "Attachments" attachments set_attachments: i128,
-    /// 策略关联的产品
+    /// Product associated with the policy
+    /// Note: This field may return null, indicating that no valid value was found.
     "ServiceType" service_type set_service_type: str,
-    /// 当需要查询标记实体是否已经关联策略时不为null。0表示未关联策略，1表示已关联策略
+    /// This value should not be null when querying whether a marked entity has been associated with a policy. 0 indicates that no policy has been associated, while 1 indicates that a policy has been associated
     "IsAttached" is_attached set_is_attached: i128,
-    /// 是否已下线
+    /// Queries if the policy has been deactivated
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Deactived" deactived set_deactived: i128,
-    /// 已下线产品列表
+    /// List of deprecated products
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "DeactivedDetail" deactived_detail set_deactived_detail: list String,
-    /// 是否是服务相关角色策略
+    /// The deletion task identifier used to check the deletion status of the service-linked role
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "IsServiceLinkedPolicy" is_service_linked_policy set_is_service_linked_policy: i128,
-    /// 关联策略实体数
+    /// The number of entities associated with the policy.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "AttachEntityCount" attach_entity_count set_attach_entity_count: i64,
-    /// 关联权限边界实体数
+    /// The number of entities associated with the permission boundary.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "AttachEntityBoundaryCount" attach_entity_boundary_count set_attach_entity_boundary_count: i64,
-    /// 最后编辑时间
+    /// The last edited time.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "UpdateTime" update_time set_update_time: str,
     /// 标签列表
     "Tags" tags set_tags: list Tag,
@@ -2684,44 +2762,47 @@ StrategyInfo {
 } }
 
 rt::model! { read debug;
-/// 子用户信息
+/// Sub-user information
 SubAccountInfo {
-    /// 子用户用户 ID
+    /// Sub-user user ID
     "Uin" uin set_uin: i128,
-    /// 子用户用户名
+    /// Sub-user username
     "Name" name set_name: str,
-    /// 子用户 UID
+    /// Sub-user UID
     "Uid" uid set_uid: i128,
-    /// 子用户备注
+    /// Sub-user remarks
     "Remark" remark set_remark: str,
-    /// 子用户能否登录控制台
+    /// If sub-user can log in to the console
     "ConsoleLogin" console_login set_console_login: i128,
-    /// 手机号
+    /// Mobile number
     "PhoneNum" phone_num set_phone_num: str,
-    /// 区号
+    /// Country/Area code
     "CountryCode" country_code set_country_code: str,
-    /// 邮箱
+    /// Email
     "Email" email set_email: str,
-    /// 创建时间
+    /// Creation time
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 昵称
+    /// Nickname.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "NickName" nick_name set_nick_name: str,
 } }
 
 rt::model! { read debug;
-/// 子用户信息
+/// Sub-user information
 SubAccountUser {
-    /// 子用户用户 ID
+    /// Sub-user ID
     "Uin" uin set_uin: i128,
-    /// 子用户用户名
+    /// Sub-user name
     "Name" name set_name: str,
-    /// 子用户 UID，UID是用户作为消息接收人时的唯一标识，和 UIN 一样可以唯一标识一个用户，可通过接口https://cloud.tencent.com/document/api/598/53486 获取
+    /// Sub-user UID. UID is the unique identifier of a user who is a message recipient, while UIN is a unique identifier of a user.
     "Uid" uid set_uid: i128,
-    /// 子用户备注
+    /// Sub-user remarks
     "Remark" remark set_remark: str,
-    /// 创建时间
+    /// Creation time
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 用户类型(2:子用户;3:企业微信子用户;4:协作者;5:消息接收人)
+    /// User type (1: root account; 2: sub-user; 3: WeCom sub-user; 4: collaborator; 5: message recipient)
     "UserType" user_type set_user_type: i128,
     /// 最近登录IP
     "LastLoginIp" last_login_ip set_last_login_ip: str,
@@ -2743,144 +2824,144 @@ Tag {
 } }
 
 rt::model! { write debug;
-/// Request of `TagRole` (角色绑定标签).
+/// Request of `TagRole` (Binds tags to a role).
 ///
-/// 角色绑定标签
+/// This API is used to bind tags to a role.
 TagRoleRequest {
-    /// 标签
+    /// Tag.
     ///
     /// Required.
     "Tags" tags set_tags: list RoleTags,
-    /// 角色名，与角色ID至少输入一个
+    /// Role name. Specify either the role name or role ID.
     "RoleName" role_name set_role_name: str,
-    /// 角色ID，与角色名至少输入一个
+    /// Role ID. Specify either the role ID or role name.
     "RoleId" role_id set_role_id: str,
 } }
 rt::action!("cam", "2019-01-16", "TagRole", TagRoleRequest => TagRoleResponse);
 
 rt::model! { read debug;
-/// TagRole返回参数结构体
+/// TagRole response structure.
 TagRoleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UntagRole` (角色解绑标签).
+/// Request of `UntagRole` (Unbinds tags from a role).
 ///
-/// 角色解绑标签。
+/// This API is used to unbind tags from a role.
 UntagRoleRequest {
-    /// 标签键
+    /// Tag key.
     ///
     /// Required.
     "TagKeys" tag_keys set_tag_keys: list String,
-    /// 角色名，与角色ID至少输入一个
+    /// Role name. Specify either the role name or role ID.
     "RoleName" role_name set_role_name: str,
-    /// 角色ID，与角色名至少输入一个
+    /// Role ID. Specify either the role ID or role name.
     "RoleId" role_id set_role_id: str,
 } }
 rt::action!("cam", "2019-01-16", "UntagRole", UntagRoleRequest => UntagRoleResponse);
 
 rt::model! { read debug;
-/// UntagRole返回参数结构体
+/// UntagRole response structure.
 UntagRoleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateAccessKey` (更新访问密钥).
+/// Request of `UpdateAccessKey` (Updates an access key).
 ///
-/// 为CAM用户更新访问密钥
+/// This API is used to update an access key for a CAM user.
 UpdateAccessKeyRequest {
-    /// 指定需要更新的AccessKeyId
+    /// ID of the specified access key that needs to be updated
     ///
     /// Required.
     "AccessKeyId" access_key_id set_access_key_id: str,
-    /// 密钥状态，激活（Active）或未激活（Inactive）
+    /// Key status. Valid values: `Active` (activated), `Inactive` (not activated).
     ///
     /// Required.
     "Status" status set_status: str,
-    /// 指定用户Uin，不填默认为当前用户更新访问密钥
+    /// UIN of the specified user. If this parameter is left empty, the access key will be updated for the current user by default.
     "TargetUin" target_uin set_target_uin: i128,
 } }
 rt::action!("cam", "2019-01-16", "UpdateAccessKey", UpdateAccessKeyRequest => UpdateAccessKeyResponse);
 
 rt::model! { read debug;
-/// UpdateAccessKey返回参数结构体
+/// UpdateAccessKey response structure.
 UpdateAccessKeyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateAssumeRolePolicy` (修改角色信任策略).
+/// Request of `UpdateAssumeRolePolicy` (Modifies the trust policy of a role).
 ///
-/// 本接口（UpdateAssumeRolePolicy）用于修改角色信任策略的策略文档。
+/// This API (UpdateAssumeRolePolicy) is used to modify the trust policy of a role.
 UpdateAssumeRolePolicyRequest {
-    /// 策略文档，示例：{"version":"2.0","statement":[{"action":"name/sts:AssumeRole","effect":"allow","principal":{"service":["cloudaudit.cloud.tencent.com","cls.cloud.tencent.com"]}}]}，principal用于指定角色的授权对象。获取该参数可参阅 获取角色详情（https://cloud.tencent.com/document/product/598/36221） 输出参数RoleInfo
+    /// Policy document
     ///
     /// Required.
     "PolicyDocument" policy_document set_policy_document: str,
-    /// 角色ID，用于指定角色，入参 RoleId 与 RoleName 二选一
+    /// Role ID, used to specify a role. Input either `RoleId` or `RoleName`
     "RoleId" role_id set_role_id: str,
-    /// 角色名称，用于指定角色，入参 RoleId 与 RoleName 二选一
+    /// Role name, used to specify a role. Input either `RoleId` or `RoleName`
     "RoleName" role_name set_role_name: str,
 } }
 rt::action!("cam", "2019-01-16", "UpdateAssumeRolePolicy", UpdateAssumeRolePolicyRequest => UpdateAssumeRolePolicyResponse);
 
 rt::model! { read debug;
-/// UpdateAssumeRolePolicy返回参数结构体
+/// UpdateAssumeRolePolicy response structure.
 UpdateAssumeRolePolicyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateGroup` (更新用户组).
+/// Request of `UpdateGroup` (Updates a user group).
 ///
-/// 更新用户组
+/// This API is used to update a user group.
 UpdateGroupRequest {
-    /// 用户组 ID
+    /// User Group ID
     ///
     /// Required.
     "GroupId" group_id set_group_id: i128,
-    /// 用户组名
+    /// User Group name
     "GroupName" group_name set_group_name: str,
-    /// 用户组描述
+    /// User Group description
     "Remark" remark set_remark: str,
 } }
 rt::action!("cam", "2019-01-16", "UpdateGroup", UpdateGroupRequest => UpdateGroupResponse);
 
 rt::model! { read debug;
-/// UpdateGroup返回参数结构体
+/// UpdateGroup response structure.
 UpdateGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateOIDCConfig` (修改角色OIDC配置).
+/// Request of `UpdateOIDCConfig` (Modifies role OIDC configurations).
 ///
-/// 修改角色OIDC配置
+/// This API is used to modify role OIDC configurations.
 UpdateOIDCConfigRequest {
-    /// 身份提供商URL
+    /// IdP URL.
     ///
     /// Required.
     "IdentityUrl" identity_url set_identity_url: str,
-    /// 客户端ID
+    /// Client ID.
     ///
     /// Required.
     "ClientId" client_id set_client_id: list String,
-    /// 名称
+    /// Name.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 签名公钥，需要base64
+    /// Public key for signature, which must be Base64-encoded.
     ///
     /// Required.
     "IdentityKey" identity_key set_identity_key: str,
-    /// 描述
+    /// Description.
     "Description" description set_description: str,
     /// OIDC公钥自动轮转开关
     ///
@@ -2895,18 +2976,18 @@ UpdateOIDCConfigRequest {
 rt::action!("cam", "2019-01-16", "UpdateOIDCConfig", UpdateOIDCConfigRequest => UpdateOIDCConfigResponse);
 
 rt::model! { read debug;
-/// UpdateOIDCConfig返回参数结构体
+/// UpdateOIDCConfig response structure.
 UpdateOIDCConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdatePasswordRules` (更新CAM密码设置规则).
+/// Request of `UpdatePasswordRules` (Updating CAM Password Rules).
 ///
-/// 更新CAM密码设置规则
+/// Updating CAM Console Password Rules
 UpdatePasswordRulesRequest {
-    /// 密码规则
+    /// Password rules
     ///
     /// Required.
     "Rules" rules set_rules: obj PassWordRule,
@@ -2914,81 +2995,82 @@ UpdatePasswordRulesRequest {
 rt::action!("cam", "2019-01-16", "UpdatePasswordRules", UpdatePasswordRulesRequest => UpdatePasswordRulesResponse);
 
 rt::model! { read debug;
-/// UpdatePasswordRules返回参数结构体
+/// UpdatePasswordRules response structure.
 UpdatePasswordRulesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdatePolicy` (更新策略信息).
+/// Request of `UpdatePolicy` (Updates policy information).
 ///
-/// 本接口（UpdatePolicy ）可用于更新策略。
-/// 如果已存在策略版本，本接口会直接更新策略的默认版本，不会创建新版本，如果不存在任何策略版本，则直接创建一个默认版本。
+/// This API is used to update a policy.
+/// This API will update the default version of an existing policy instead of creating a new one. If no policy exists, a default version will be created.
 UpdatePolicyRequest {
-    /// 策略ID，与PolicyName二选一必填
+    /// Policy ID. Either `PolicyId` or `PolicyName` must be entered
     "PolicyId" policy_id set_policy_id: i128,
-    /// 策略名，与PolicyId二选一必填
+    /// Policy name. Either `PolicyName` or `PolicyId` must be entered
     "PolicyName" policy_name set_policy_name: str,
-    /// 策略描述
+    /// Policy description
     "Description" description set_description: str,
-    /// 策略文档
+    /// Policy documentation, for example: `{"version":"2.0","statement":[{"action":"name/sts:AssumeRole","effect":"allow","principal":{"service":["cloudaudit.cloud.tencent.com","cls.cloud.tencent.com"]}}]}`, where `principal` is used to specify the service that is authorized to use the role. For more information about this parameter, see **RoleInfo** under **Output Parameters** in the [GetRole](https://intl.cloud.tencent.com/document/product/598/36221?from_cn_redirect=1).
     "PolicyDocument" policy_document set_policy_document: str,
-    /// 预设策略备注
+    /// Preset policy remark
     "Alias" alias set_alias: str,
 } }
 rt::action!("cam", "2019-01-16", "UpdatePolicy", UpdatePolicyRequest => UpdatePolicyResponse);
 
 rt::model! { read debug;
-/// UpdatePolicy返回参数结构体
+/// UpdatePolicy response structure.
 UpdatePolicyResponse {
-    /// 策略id，入参是PolicyName时，才会返回
+    /// Policy ID, which will be returned only if the input parameter is `PolicyName`
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "PolicyId" policy_id set_policy_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateRoleConsoleLogin` (修改角色是否可登录).
+/// Request of `UpdateRoleConsoleLogin` (Modifies a role's login permissions).
 ///
-/// 本接口（UpdateRoleConsoleLogin）用于修改角色是否可登录。
+/// This API is used to modify a role's login permissions.
 UpdateRoleConsoleLoginRequest {
-    /// 是否可登录，可登录：1，不可登录：0
+    /// Whether login is allowed. 1: yes, 0: no
     ///
     /// Required.
     "ConsoleLogin" console_login set_console_login: i64,
-    /// 角色ID，入参 RoleId 与 RoleName 二选一
+    /// Role ID. Use either `RoleId` or `RoleName` as the input parameter.
     "RoleId" role_id set_role_id: i64,
-    /// 角色名，入参 RoleId 与 RoleName 二选一
+    /// Role name. Use either `RoleId` or `RoleName` as the input parameter.
     "RoleName" role_name set_role_name: str,
 } }
 rt::action!("cam", "2019-01-16", "UpdateRoleConsoleLogin", UpdateRoleConsoleLoginRequest => UpdateRoleConsoleLoginResponse);
 
 rt::model! { read debug;
-/// UpdateRoleConsoleLogin返回参数结构体
+/// UpdateRoleConsoleLogin response structure.
 UpdateRoleConsoleLoginResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateRoleDescription` (修改角色描述信息).
+/// Request of `UpdateRoleDescription` (Modifies the description of a role).
 ///
-/// 本接口（UpdateRoleDescription）用于修改角色的描述信息。
+/// This API (UpdateRoleDescription) is used to modify the description of a role.
 UpdateRoleDescriptionRequest {
-    /// 角色描述
+    /// Role description
     ///
     /// Required.
     "Description" description set_description: str,
-    /// 角色ID，用于指定角色，入参 RoleId 与 RoleName 二选一
+    /// Role ID, used to specify a role. Input either `RoleId` or `RoleName`
     "RoleId" role_id set_role_id: str,
-    /// 角色名称，用于指定角色，入参 RoleId 与 RoleName 二选一
+    /// Role name, used to specify a role. Input either `RoleId` or `RoleName`
     "RoleName" role_name set_role_name: str,
 } }
 rt::action!("cam", "2019-01-16", "UpdateRoleDescription", UpdateRoleDescriptionRequest => UpdateRoleDescriptionResponse);
 
 rt::model! { read debug;
-/// UpdateRoleDescription返回参数结构体
+/// UpdateRoleDescription response structure.
 UpdateRoleDescriptionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3018,65 +3100,65 @@ UpdateRoleSessionDurationResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateSAMLProvider` (更新SAML身份提供商信息).
+/// Request of `UpdateSAMLProvider` (Updates SAML identity provider information).
 ///
-/// 更新SAML身份提供商信息
+/// This API is used to update SAML identity provider information.
 UpdateSAMLProviderRequest {
-    /// SAML身份提供商名称
+    /// SAML identity provider name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// SAML身份提供商描述
+    /// SAML identity provider description
     "Description" description set_description: str,
-    /// SAML身份提供商Base64编码的元数据文档
+    /// SAML identity provider metadata document (Base64)
     "SAMLMetadataDocument" saml_metadata_document set_saml_metadata_document: str,
 } }
 rt::action!("cam", "2019-01-16", "UpdateSAMLProvider", UpdateSAMLProviderRequest => UpdateSAMLProviderResponse);
 
 rt::model! { read debug;
-/// UpdateSAMLProvider返回参数结构体
+/// UpdateSAMLProvider response structure.
 UpdateSAMLProviderResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateUserOIDCConfig` (修改用户OIDC配置).
+/// Request of `UpdateUserOIDCConfig` (Modifies user OIDC configuration).
 ///
-/// 修改用户OIDC配置
+/// This API is used to modify the user OIDC configuration.
 UpdateUserOIDCConfigRequest {
-    /// 身份提供商URL。OpenID Connect身份提供商标识。
-    /// 对应企业IdP提供的Openid-configuration中"issuer"字段的值，该URL必须以https开头，符合标准URL格式，不允许带有query参数（以?标识）、fragment片段（以#标识）和登录信息（以@标识）。
+    /// OpenID Connect IdP URL.
+    /// It corresponds to the value of the `issuer` field in the `Openid-configuration` provided by the enterprise IdP.
     ///
     /// Required.
     "IdentityUrl" identity_url set_identity_url: str,
-    /// 客户端ID，在OpenID Connect身份提供商注册的客户端ID，允许英文字母、数字、特殊字符.-_:/，不能以特殊字符.-_:/开头，单个客户端ID最大64个字符。
+    /// Client ID registered with the OpenID Connect IdP.
     ///
     /// Required.
     "ClientId" client_id set_client_id: str,
-    /// 授权请求Endpoint，OpenID Connect身份提供商授权地址。对应企业IdP提供的Openid-configuration中"authorization_endpoint"字段的值，该URL必须以https开头，符合标准URL格式，不允许带有query参数（以?标识）、fragment片段（以#标识）和登录信息（以@标识）。
+    /// OpenID Connect IdP authorization endpoint. It corresponds to the value of the `authorization_endpoint` field in the `Openid-configuration` provided by the enterprise IdP.
     ///
     /// Required.
     "AuthorizationEndpoint" authorization_endpoint set_authorization_endpoint: str,
-    /// 授权请求Response type，有code，id_token，固定值id_token。
+    /// Authorization response type, which is always `id_token`.
     ///
     /// Required.
     "ResponseType" response_type set_response_type: str,
-    /// 授权请求Response mode。授权请求返回模式，有form_post和fragment两种可选模式，推荐选择form_post模式。
+    /// Authorization response mode. Valid values: form_post (recommended); fragment.
     ///
     /// Required.
     "ResponseMode" response_mode set_response_mode: str,
-    /// 映射字段名称。IdP的id_token中哪一个字段映射到子用户的用户名，通常是sub或者name字段,仅支持英文字母、数字、汉字、符号@、＆_[]-的组合，1-255个中文或英文字符
+    /// Mapping field name. It indicates which field in the `id_token` of the IdP is mapped to the username of a sub-user. It is usually the `sub` or `name` field
     ///
     /// Required.
     "MappingFiled" mapping_filed set_mapping_filed: str,
-    /// RSA签名公钥，JWKS格式，需要进行base64_encode。验证OpenID Connect身份提供商ID Token签名的公钥。为了您的账号安全，建议您定期轮换签名公钥。
+    /// Signature public key, which is used to verify the OpenID Connect IdP's ID token and must be Base64-encoded. For the security of your account, we recommend you rotate it regularly.
     ///
     /// Required.
     "IdentityKey" identity_key set_identity_key: str,
-    /// 授权请求Scope。有openid; email;profile三种。代表授权请求信息范围openid表示请求访问用户的身份信息，email表示请求访问用户的电子邮件地址，profile表示请求访问用户的基本信息。默认必选openid。
+    /// Authorization information scope. Valid values: openid (default); email; profile.
     "Scope" scope set_scope: list String,
-    /// 描述，长度为1~255个英文或中文字符，默认值为空。
+    /// Description
     "Description" description set_description: str,
     /// OIDC公钥自动轮转开关（默认为0代表关闭，1代表开启）如果不传的话，会默认置0
     "AutoRotateKey" auto_rotate_key set_auto_rotate_key: i128,
@@ -3084,34 +3166,34 @@ UpdateUserOIDCConfigRequest {
 rt::action!("cam", "2019-01-16", "UpdateUserOIDCConfig", UpdateUserOIDCConfigRequest => UpdateUserOIDCConfigResponse);
 
 rt::model! { read debug;
-/// UpdateUserOIDCConfig返回参数结构体
+/// UpdateUserOIDCConfig response structure.
 UpdateUserOIDCConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `UpdateUser` (更新子用户).
+/// Request of `UpdateUser` (Updates a sub-user).
 ///
-/// 更新子用户
+/// This API is used to update a sub-user.
 UpdateUserRequest {
-    /// 子用户用户名
+    /// Sub-user username
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 子用户备注
+    /// Sub-user remarks
     "Remark" remark set_remark: str,
-    /// 子用户是否可以登录控制台。传0子用户无法登录控制台，传1子用户可以登录控制台。
+    /// Whether or not the sub-user is allowed to log in to the console. 0: No; 1: Yes.
     "ConsoleLogin" console_login set_console_login: i128,
-    /// 子用户控制台登录密码，若未进行密码规则设置则默认密码规则为8位以上同时包含大小写字母、数字和特殊字符。只有可以登录控制台时才有效，如果传空并且上面指定允许登录控制台，则自动生成随机密码，随机密码规则为32位包含大小写字母、数字和特殊字符。
+    /// Sub-user's console login password. If no password rules have been set, the password must have a minimum of 8 characters containing uppercase letters, lowercase letters, digits, and special characters by default. This parameter will be valid only when the sub-user is allowed to log in to the console. If it is not specified and console login is allowed, the system will automatically generate a random 32-character password that contains uppercase letters, lowercase letters, digits, and special characters.
     "Password" password set_password: str,
-    /// 子用户是否要在下次登录时重置密码。传0子用户下次登录控制台不需重置密码，传1子用户下次登录控制台需要重置密码。
+    /// If the sub-user needs to reset their password when they next log in to the console. 0: No; 1: Yes.
     "NeedResetPassword" need_reset_password set_need_reset_password: i128,
-    /// 手机号
+    /// Mobile number
     "PhoneNum" phone_num set_phone_num: str,
-    /// 区号
+    /// Country/Area Code
     "CountryCode" country_code set_country_code: str,
-    /// 邮箱
+    /// Email
     "Email" email set_email: str,
 } }
 impl ::core::fmt::Debug for UpdateUserRequest {
@@ -3131,22 +3213,22 @@ impl ::core::fmt::Debug for UpdateUserRequest {
 rt::action!("cam", "2019-01-16", "UpdateUser", UpdateUserRequest => UpdateUserResponse);
 
 rt::model! { read debug;
-/// UpdateUser返回参数结构体
+/// UpdateUser response structure.
 UpdateUserResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateUserSAMLConfig` (修改用户SAML配置).
+/// Request of `UpdateUserSAMLConfig` (Modifies user SAML configurations).
 ///
-/// 修改用户SAML配置
+/// This API is used to modify user SAML configurations.
 UpdateUserSAMLConfigRequest {
-    /// 修改的操作类型:enable:启用,disable:禁用,updateSAML:修改元数据文档
+    /// Type of the modification operation. `enable`: enable, `disable`: disable, `updateSAML`: modify metadata document.
     ///
     /// Required.
     "Operate" operate set_operate: str,
-    /// 元数据文档，需要base64 encode，仅当Operate为updateSAML时需要此参数
+    /// Metadata document, which must be Base64 encoded. This parameter is required only when the value of `Operate` is `updateSAML`.
     "SAMLMetadataDocument" saml_metadata_document set_saml_metadata_document: str,
     /// 辅助域名
     "AuxiliaryDomain" auxiliary_domain set_auxiliary_domain: str,
@@ -3154,7 +3236,7 @@ UpdateUserSAMLConfigRequest {
 rt::action!("cam", "2019-01-16", "UpdateUserSAMLConfig", UpdateUserSAMLConfigRequest => UpdateUserSAMLConfigResponse);
 
 rt::model! { read debug;
-/// UpdateUserSAMLConfig返回参数结构体
+/// UpdateUserSAMLConfig response structure.
 UpdateUserSAMLConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,

@@ -645,43 +645,43 @@ DescribeCaptchaRceResultResponse {
 } }
 
 rt::model! { write nodebug;
-/// Request of `DescribeCaptchaResult` (核查验证码票据结果(Web及APP)).
+/// Request of `DescribeCaptchaResult` (Checks the verification code ticket results (Web and APP)).
 ///
-/// 核查验证码票据结果(Web及APP)
+/// This API is used to check the ticket results of verification codes for Web and APP.
 DescribeCaptchaResultRequest {
-    /// 固定填值：9。
+    /// Fixed value: 9.
     ///
     /// Required.
     "CaptchaType" captcha_type set_captcha_type: i128,
-    /// 前端回调函数返回的用户验证票据
+    /// User verification ticket returned by the frontend callback function
     ///
     /// Required.
     "Ticket" ticket set_ticket: str,
-    /// 业务侧获取到的验证码使用者的外网IP
+    /// Public network IP of the verification
     ///
     /// Required.
     "UserIp" user_ip set_user_ip: str,
-    /// 前端回调函数返回的随机字符串
+    /// Random string returned by the frontend callback function
     ///
     /// Required.
     "Randstr" randstr set_randstr: str,
-    /// 验证码应用ID。登录 [验证码控制台](https://console.cloud.tencent.com/captcha/graphical)，在验证列表的【密钥】列，即可查看到CaptchaAppId。
+    /// Captcha appId. Log in to the [verification code console](https://console.cloud.tencent.com/captcha/graphical). In the [Key] column of the verification list, you can see CaptchaAppId.
     ///
     /// Required.
     "CaptchaAppId" captcha_app_id set_captcha_app_id: i128,
-    /// 验证码应用密钥。登录 [验证码控制台](https://console.cloud.tencent.com/captcha/graphical)，在验证列表的【密钥】列，即可查看到AppSecretKey。AppSecretKey属于服务器端校验验证码票据的密钥，请妥善保密，请勿泄露给第三方。
+    /// Captcha application key. Log in to the [verification code console](https://console.cloud.tencent.com/captcha/graphical), and view AppSecretKey in the [Key] column of the verification list. AppSecretKey is a key for server-side verification of verification code tickets. Keep it confidential and do not leak it to third parties.
     ///
     /// Required.
     "AppSecretKey" app_secret_key set_app_secret_key: str,
-    /// 预留字段
+    /// Reserved field
     "BusinessId" business_id set_business_id: i128,
-    /// 预留字段
+    /// Reserved field
     "SceneId" scene_id set_scene_id: i128,
-    /// mac 地址或设备唯一标识
+    /// mac address or unique device identifier
     "MacAddress" mac_address set_mac_address: str,
-    /// 手机设备号
+    /// Mobile device number
     "Imei" imei set_imei: str,
-    /// 是否返回前端获取验证码时间，取值1：需要返回
+    /// Whether to return the time when the frontend obtains the verification code. Value: 1: need to return
     "NeedGetCaptchaTime" need_get_captcha_time set_need_get_captcha_time: i64,
 } }
 impl ::core::fmt::Debug for DescribeCaptchaResultRequest {
@@ -704,34 +704,34 @@ impl ::core::fmt::Debug for DescribeCaptchaResultRequest {
 rt::action!("captcha", "2019-07-22", "DescribeCaptchaResult", DescribeCaptchaResultRequest => DescribeCaptchaResultResponse);
 
 rt::model! { read debug;
-/// DescribeCaptchaResult返回参数结构体
+/// DescribeCaptchaResult response structure.
 DescribeCaptchaResultResponse {
-    /// 1 OK 验证通过
-    /// 7 captcha no match 传入的Randstr不合法，请检查Randstr是否与前端返回的Randstr一致
-    /// 8 ticket expired 传入的Ticket已过期（Ticket有效期5分钟），请重新生成Ticket、Randstr进行校验
-    /// 9 ticket reused 传入的Ticket被重复使用，请重新生成Ticket、Randstr进行校验
-    /// 15 decrypt fail 传入的Ticket不合法，请检查Ticket是否与前端返回的Ticket一致
-    /// 16 appid-ticket mismatch 传入的CaptchaAppId错误，请检查CaptchaAppId是否与前端传入的CaptchaAppId一致，并且保障CaptchaAppId是从验证码控制台【验证管理】->【基础配置】中获取
-    /// 21 diff 票据校验异常，可能的原因是（1）若Ticket包含trerror前缀，一般是由于用户网络较差，导致前端自动容灾，而生成了容灾票据，业务侧可根据需要进行跳过或二次处理。（2）若Ticket不包含trerror前缀，则是由于验证码风控系统发现请求有安全风险，业务侧可根据需要进行拦截。
-    /// 100 appid-secretkey-ticket mismatch 参数校验错误，（1）请检查CaptchaAppId与AppSecretKey是否正确，CaptchaAppId、AppSecretKey需要在验证码控制台【验证管理】>【基础配置】中获取（2）请检查传入的Ticket是否由传入的CaptchaAppId生成
+    /// 1 OK verification passed
+    /// 7 captcha no match The passed-in Randstr is invalid. Please check whether Randstr is consistent with the frontend Randstr.
+    /// 8 ticket expired The passed-in ticket has expired (ticket valid period is 5 minutes). Please generate a new ticket and Randstr for verification.
+    /// 9 ticket reused The passed-in ticket has been reused. Please generate a new ticket and Randstr for verification.
+    /// 15 decrypt fail The passed-in ticket is invalid. Please check whether ticket is consistent with the frontend ticket.
+    /// 16 appid-ticket mismatch The passed-in CaptchaAppId is incorrect. Please check whether CaptchaAppId is consistent with the frontend CaptchaAppId, and ensure that CaptchaAppId is obtained from [Verification Management] -> [Basic Configuration] in the verification code console.
+    /// 21 diff Bill verification exception. Possible reasons: (1) If the ticket contains the trerror prefix, it is generally because the user has a poor network connection, which causes frontend automatic disaster recovery and generates a disaster recovery ticket. The business side can skip or post-process it based on needs. (2) If the ticket does not contain the trerror prefix, it is because the verification code risk control system has detected a security risk in the request. The business side can block it based on needs.
+    /// 100 appid-secretkey-ticket mismatch Parameter validation error. (1) Please check whether CaptchaAppId and AppSecretKey are correct. CaptchaAppId and AppSecretKey need to be obtained from [Verification Management] > [Basic Configuration] in the verification code console. (2) Please check whether the passed-in ticket is generated by the passed-in CaptchaAppId.
     "CaptchaCode" captcha_code set_captcha_code: i64,
-    /// 状态描述及验证错误信息
+    /// Description and error message
     "CaptchaMsg" captcha_msg set_captcha_msg: str,
-    /// 无感验证模式下，该参数返回验证结果：
-    /// EvilLevel=0 请求无恶意
-    /// EvilLevel=100 请求有恶意
+    /// In non-perception mode, this parameter returns the verification result:
+    /// EvilLevel=0: The request is not malicious
+    /// EvilLevel=100: The request is malicious
     "EvilLevel" evil_level set_evil_level: i64,
-    /// 前端获取验证码时间，时间戳格式
+    /// Frontend verification code retrieval time, Timestamp Format
     "GetCaptchaTime" get_captcha_time set_get_captcha_time: i64,
-    /// 拦截类型
+    /// Interception type
     "EvilBitmap" evil_bitmap set_evil_bitmap: i64,
-    /// 提交验证码时间
+    /// Time of submitting the verification code
     "SubmitCaptchaTime" submit_captcha_time set_submit_captcha_time: i64,
-    /// 设备风险大类
+    /// Device risk category
     "DeviceRiskCategory" device_risk_category set_device_risk_category: str,
-    /// 验证码评分
+    /// Verification code score
     ///
-    /// 取值0-100，分值越高，风险越大
+    /// Value range: 0-100. Higher scores indicate higher risk
     "Score" score set_score: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,

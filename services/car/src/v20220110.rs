@@ -5,89 +5,84 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { write debug;
-/// Request of `ApplyConcurrent` (申请并发).
+/// Request of `ApplyConcurrent` (Requests concurrency quota).
 ///
-/// 本接口用于申请并发。接口超时时间：20秒。
+/// This API is used to request concurrency quota. The timeout period of the API is 20 seconds.
 ApplyConcurrentRequest {
-    /// 唯一用户身份标识，由业务方自定义，平台不予理解。（可根据业务需要决定使用用户的唯一身份标识或是使用时间戳随机生成；在用户重连时应保持UserId不变）
+    /// Unique user ID, which is customized by you and is not parsed by CAR. Based on your needs, you can either define unique IDs for users or use timestamps to generate random IDs. Make sure the same ID is used when a user reconnects to your application.
     ///
     /// Required.
     "UserId" user_id set_user_id: str,
-    /// 用户IP，用户客户端的公网IP，用于就近调度
+    /// Public IP address of the user's client, which is used for nearby scheduling.
     ///
     /// Required.
     "UserIp" user_ip set_user_ip: str,
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 应用版本ID。如果请求应用的当前版本，可以不用填写该字段。如果请求应用的其它版本时，才需要通过该字段来指定应用的版本。
+    /// Application version ID. If the application of the current version is requested, you do not need to fill in this field. If the application of the other versions is requested, you need to specify the version through this field.
     "ApplicationVersionId" application_version_id set_application_version_id: str,
-    /// 应用ID。如果是独享项目，将忽略该参数，使用项目绑定的应用。如果是共享项目，使用该参数来指定应用。
+    /// Application ID, which is used only by the multi-application project to specify applications. For a single-application project, this parameter is ignored, and the application bound to the project will be used.
     "ApplicationId" application_id set_application_id: str,
 } }
 rt::action!("car", "2022-01-10", "ApplyConcurrent", ApplyConcurrentRequest => ApplyConcurrentResponse);
 
 rt::model! { read debug;
-/// ApplyConcurrent返回参数结构体
+/// ApplyConcurrent response structure.
 ApplyConcurrentResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateSession` (创建会话).
+/// Request of `CreateSession` (Creates a session).
 ///
-/// 本接口用于创建会话。接口超时时间：5秒。
+/// This API is used to create a session. The timeout period of the API is 5 seconds.
 CreateSessionRequest {
-    /// 唯一用户身份标识，由业务方自定义，平台不予理解。（可根据业务需要决定使用用户的唯一身份标识或是使用时间戳随机生成；在用户重连时应保持UserId不变）
+    /// Unique user ID, which is customized by you and is not parsed by CAR. Based on your needs, you can either define unique IDs for users or use timestamps to generate random IDs. Make sure the same ID is used when a user reconnects to your application.
     ///
     /// Required.
     "UserId" user_id set_user_id: str,
-    /// 用户IP，用户客户端的公网IP，用于就近调度
+    /// Public IP address of the user's client, which is used for nearby scheduling.
     ///
     /// Required.
     "UserIp" user_ip set_user_ip: str,
-    /// 客户端session信息，从SDK请求中获得。特殊的，当 RunMode 参数为 RunWithoutClient 时，该字段可以为空
+    /// Client-side session information, which is obtained from the SDK. If `RunMode` is `RunWithoutClient`, this parameter can be empty.
     "ClientSession" client_session set_client_session: str,
-    /// 云端运行模式。
-    /// RunWithoutClient：允许无客户端连接的情况下仍保持云端 App 运行
-    /// 默认值（空）：要求必须有客户端连接才会保持云端 App 运行。
+    /// On-cloud running mode.RunWithoutClient: Keeps the application running on the cloud even when there are no client connections.Empty string (default): Keeps the application running on the cloud only when there are client connections.
     "RunMode" run_mode set_run_mode: str,
-    /// 应用启动参数。
-    /// 如果请求的是多应用共享项目，此参数生效；
-    /// 如果请求的是关闭预启动的单应用独享项目，此参数生效；
-    /// 如果请求的是开启预启动的单应用独享项目，此参数失效。
-    ///
-    /// 注意：在此参数生效的情况下，将会被追加到控制台应用或项目配置的启动参数的后面。
-    /// 例如，对于某关闭预启动的单应用独享项目，若在控制台中项目配置的启动参数为bar=0，而ApplicationParameters参数为foo=1，则实际应用启动参数为bar=0 foo=1。
+    /// Application startup parameters.This parameter is effective for multi-application projects.
+    /// This parameter is effective for single-application projects with prelaunch disabled.This parameter is ineffective for single-application projects with prelaunch enabled.
+    /// Note: When this parameter is effective, it will be appended to the startup parameters of application or project configuration in the console.
+    /// For example, for a single-application project with prelaunch disabled, if its startup parameter `bar` is `0` for project configuration in the console and the `ApplicationParameters` parameter `foo` is `1`, the actual application startup parameters will be `bar=0 and foo=1`.
     "ApplicationParameters" application_parameters set_application_parameters: str,
-    /// 【多人互动】房主用户ID，在多人互动模式下为必填字段。
-    /// 如果该用户是房主，HostUserId需要和UserId保持一致；
-    /// 如果该用户非房主，HostUserId需要填写房主的HostUserId。
+    /// [Multi-person Interaction] Homeowner's user ID, which is required in multi-person interaction mode.
+    /// If the user is the homeowner, HostUserID must be the same as UserID.
+    /// If the user is not the homeowner, HostUserID must be the homeowner's HostUserID.
     "HostUserId" host_user_id set_host_user_id: str,
-    /// 【多人互动】角色。
-    /// Player：玩家（可通过键鼠等操作应用）
-    /// Viewer：观察者（只能观看，无法操作）
+    /// [Multi-person Interaction] Role.
+    /// Player: a user who can operate the application via keyboard, mouse, etc.
+    /// Viewer: a user who can only watch the video in the room but cannot operate the application.
     "Role" role set_role: str,
 } }
 rt::action!("car", "2022-01-10", "CreateSession", CreateSessionRequest => CreateSessionResponse);
 
 rt::model! { read debug;
-/// CreateSession返回参数结构体
+/// CreateSession response structure.
 CreateSessionResponse {
-    /// 服务端session信息，返回给SDK
+    /// Server-side session information, which is returned to the SDK.
     "ServerSession" server_session set_server_session: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeConcurrentCount` (获取并发计数).
+/// Request of `DescribeConcurrentCount` (Obtains the concurrency count).
 ///
-/// 获取并发计数
+/// This API is used to obtain the concurrency count.
 DescribeConcurrentCountRequest {
-    /// 项目ID
+    /// Project ID.
     "ProjectId" project_id set_project_id: str,
     /// 应用类别（DESKTOP: 桌面端，MOBILE：移动端）
     "ApplicationCategory" application_category set_application_category: str,
@@ -95,22 +90,22 @@ DescribeConcurrentCountRequest {
 rt::action!("car", "2022-01-10", "DescribeConcurrentCount", DescribeConcurrentCountRequest => DescribeConcurrentCountResponse);
 
 rt::model! { read debug;
-/// DescribeConcurrentCount返回参数结构体
+/// DescribeConcurrentCount response structure.
 DescribeConcurrentCountResponse {
-    /// 并发总数
+    /// Total number of concurrencies.
     "Total" total set_total: i128,
-    /// 并发运行数，包括预启动中的、已连接的、等待重连、清理恢复等所有非空闲的并发数，所以刷新项目或断开并发包的用户连接，都会影响到该值
+    /// The number of concurrent executions, including all non-idle concurrent executions such as those in prelaunch, connected, waiting for reconnection, and to be cleaned up or recovered. Therefore, refreshing projects or disconnecting user connections with concurrency packages will affect this value.
     "Running" running set_running: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DestroySession` (销毁会话).
+/// Request of `DestroySession` (Terminates a session).
 ///
-/// 销毁会话。如果该会话开启了云端推流，那么销毁会话时会结束云端推流。
+/// This API is used to terminate a session. If cloud-based streaming has been enabled for this session, the cloud-based streaming will end upon session termination.
 DestroySessionRequest {
-    /// 唯一用户身份标识，由业务方自定义，平台不予理解。（可根据业务需要决定使用用户的唯一身份标识或是使用时间戳随机生成；在用户重连时应保持UserId不变）
+    /// Unique user ID, which is customized by you and is not parsed by CAR. Based on your needs, you can either define unique IDs for users or use timestamps to generate random IDs. Make sure the same ID is used when a user reconnects to your application.
     ///
     /// Required.
     "UserId" user_id set_user_id: str,
@@ -118,43 +113,43 @@ DestroySessionRequest {
 rt::action!("car", "2022-01-10", "DestroySession", DestroySessionRequest => DestroySessionResponse);
 
 rt::model! { read debug;
-/// DestroySession返回参数结构体
+/// DestroySession response structure.
 DestroySessionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `StartPublishStream` (开始云端推流).
+/// Request of `StartPublishStream` (Starts pushing streams).
 ///
-/// 开始云端推流。云端推流 codec 根据客户端（SDK）能力来自动选择，默认优先顺序为 H265、H264、VP8、VP9。
+/// This API is used to start pushing your cloud application's video streams in real time to CSS. The codec for the streaming is automatically selected based on the client's (SDK) capabilities, with a default order of H.265, H.264, VP8, and VP9.
 StartPublishStreamRequest {
-    /// 唯一用户身份标识，由业务方自定义，平台不予理解。（UserId将作为StreamId进行推流，比如绑定推流域名为abc.livepush.myqcloud.com，那么推流地址为rtmp://abc.livepush.myqcloud.com/live/UserId?txSecret=xxx&txTime=xxx）
+    /// Unique user ID, which is customized by you and is not parsed by CAR. It will be used as the `StreamId` for streaming. For example, if the bound streaming domain is **abc.livepush.myqcloud.com**, the streaming address will be **rtmp://abc.livepush.myqcloud.com/live/UserId?txSecret=xxx&txTime=xxx**.
     ///
     /// Required.
     "UserId" user_id set_user_id: str,
-    /// 推流参数，推流时携带自定义参数。
+    /// Streaming parameter, which is a custom parameter carried during streaming.
     "PublishStreamArgs" publish_stream_args set_publish_stream_args: str,
 } }
 rt::action!("car", "2022-01-10", "StartPublishStream", StartPublishStreamRequest => StartPublishStreamResponse);
 
 rt::model! { read debug;
-/// StartPublishStream返回参数结构体
+/// StartPublishStream response structure.
 StartPublishStreamResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `StartPublishStreamWithURL` (开始云端推流到指定URL).
+/// Request of `StartPublishStreamWithURL` (Starts pushing streams to a specified URL).
 ///
-/// 开始云端推流到指定URL。云端推流 codec 根据客户端（SDK）能力来自动选择，默认优先顺序为 H265、H264、VP8、VP9。该推流方式需要单独计费，详细计费方式请查看[指定地址推流费用说明](https://cloud.tencent.com/document/product/1547/72168#98ac188a-d122-4caf-88be-05268ecefdf6)
+/// This API is used to start pushing your cloud application's video streams to a specified URL. The codec for the streaming is automatically selected based on the client's (SDK) capabilities, with a default order of H.265, H.264, VP8, and VP9. This streaming method will be billed separately. For details about the billing method, see [Charging for Streaming to Specified URL](https://intl.cloud.tencent.com/document/product/1547/72168?from_cn_redirect=1#98ac188a-d122-4caf-88be-05268ecefdf6).
 StartPublishStreamWithURLRequest {
-    /// 唯一用户身份标识，由业务方自定义，平台不予理解。
+    /// Unique user ID, which is customized by you and is not parsed by CAR.
     ///
     /// Required.
     "UserId" user_id set_user_id: str,
-    /// 推流地址，仅支持rtmp协议。
+    /// Streaming address. Only RTMP is supported for streaming currently.
     ///
     /// Required.
     "PublishStreamURL" publish_stream_url set_publish_stream_url: str,
@@ -162,18 +157,18 @@ StartPublishStreamWithURLRequest {
 rt::action!("car", "2022-01-10", "StartPublishStreamWithURL", StartPublishStreamWithURLRequest => StartPublishStreamWithURLResponse);
 
 rt::model! { read debug;
-/// StartPublishStreamWithURL返回参数结构体
+/// StartPublishStreamWithURL response structure.
 StartPublishStreamWithURLResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `StopPublishStream` (停止云端推流).
+/// Request of `StopPublishStream` (Stops pushing streams).
 ///
-/// 停止云端推流
+/// This API is used to stop pushing streams.
 StopPublishStreamRequest {
-    /// 唯一用户身份标识，由业务方自定义，平台不予理解。（可根据业务需要决定使用用户的唯一身份标识或是使用时间戳随机生成；在用户重连时应保持UserId不变）
+    /// Unique user ID, which is customized by you and is not parsed by CAR. Based on your needs, you can either define unique IDs for users or use timestamps to generate random IDs. Make sure the same ID is used when a user reconnects to your application.
     ///
     /// Required.
     "UserId" user_id set_user_id: str,
@@ -181,7 +176,7 @@ StopPublishStreamRequest {
 rt::action!("car", "2022-01-10", "StopPublishStream", StopPublishStreamRequest => StopPublishStreamResponse);
 
 rt::model! { read debug;
-/// StopPublishStream返回参数结构体
+/// StopPublishStream response structure.
 StopPublishStreamResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,

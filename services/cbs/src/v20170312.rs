@@ -5,164 +5,164 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { read debug;
-/// 定期快照高级保留策略，四个参数都为必选参数
+/// Retention policy for scheduled snapshots. All four parameters are required.
 AdvancedRetentionPolicy {
-    /// 保留最新快照Days天内的每天最新的一个快照，取值范围：[0, 100]
+    /// Retains the latest snapshot of each day within the specified number of Days. value range: [0, 100].
     "Days" days set_days: i128,
-    /// 保留最新快照Weeks周内的每周最新的一个快照，取值范围：[0, 100]
+    /// Reserve the latest snapshot of each week for Weeks. value range: [0, 100].
     "Weeks" weeks set_weeks: i128,
-    /// 保留最新快照Months月内的每月最新的一个快照， 取值范围：[0, 100]
+    /// Reserve the latest snapshot of each month within Months Months. value range: [0, 100].
     "Months" months set_months: i128,
-    /// 保留最新快照Years年内的每年最新的一个快照，取值范围：[0, 100]
+    /// Reserve the latest snapshot of each year within Years Years. value range: [0, 100].
     "Years" years set_years: i128,
 } }
 
 rt::model! { write debug;
-/// 本参数用于快照组回滚接口的入参，表示回滚的云盘、快照列表。
+/// This parameter is used for the snapshot group rollback API input, representing the cloud disks and snapshot list to be rolled back.
 ApplyDisk {
-    /// 快照组关联的快照ID。
+    /// Specifies the snapshot ID associated with the snapshot group.
     ///
     /// Required.
     "SnapshotId" snapshot_id set_snapshot_id: str,
-    /// 快照组关联快照对应的原云硬盘ID。
+    /// Specifies the original cloud disk ID of the snapshot associated with the snapshot group.
     ///
     /// Required.
     "DiskId" disk_id set_disk_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ApplyDiskBackup` (回滚备份点).
+/// Request of `ApplyDiskBackup` (Rolls back a backup point).
 ///
-/// 本接口（ApplyDiskBackup）用于回滚备份点到原云硬盘。
+/// This API is used to roll back a backup to the original cloud disk.
 ///
-/// * 仅支持回滚到原云硬盘上。对于数据盘备份点，如果您需要复制备份点数据到其它云硬盘上，请先使用[CreateSnapshot](/document/product/362/15648) 将备份点转换为快照，然后使用[CreateDisks](/document/product/362/16312) 接口创建新的弹性云硬盘，将快照数据复制到新购云硬盘上。
-/// * 用于回滚的备份点必须处于NORMAL状态。备份点状态可以通过[DescribeDiskBackups](/document/product/362/80278)接口查询，见输出参数中BackupState字段解释。
-/// * 如果是弹性云硬盘，则云硬盘必须处于未挂载状态，云硬盘挂载状态可以通[DescribeDisks](/document/product/362/16315)接口查询，见Attached字段解释；如果是随实例一起购买的非弹性云硬盘，则实例必须处于关机状态，实例状态可以通过[DescribeInstancesStatus](/document/product/213/15738)接口查询。
+/// This API only supports rolling back to the original cloud disk. For data disk backup points, if you need to copy backup point data to other CBS, use first [CreateSnapshot](https://www.tencentcloud.com/document/product/362/15648?from_cn_redirect=1) to convert the backup point to a snapshot, and use [CreateDisks](https://www.tencentcloud.com/document/product/362/16312?from_cn_redirect=1) to create a new elastic cloud disk, then copy snapshot data to the newly purchased cloud disk.
+/// The backup point used for rollback must be in NORMAL status. The backup point status can be checked through the [DescribeDiskBackups](https://www.tencentcloud.com/document/product/362/80278?from_cn_redirect=1) API, see BackupState field explanation in the output parameter.
+/// If it is an elastic cloud disk, the CBS must be in an unmounted state. The CBS mount status can be queried through the [DescribeDisks](https://www.tencentcloud.com/document/product/362/16315?from_cn_redirect=1) API. See Attached field explanation. If it is a non-elastic cloud hard disk purchased together with the instance, the instance must be in a powered off state. The instance status can be queried through the [DescribeInstancesStatus](https://www.tencentcloud.com/document/product/213/15738?from_cn_redirect=1) API.
 ApplyDiskBackupRequest {
-    /// 云硬盘备份点ID，可以通过[DescribeDiskBackups](/document/product/362/80278)接口查询。
+    /// Cloud disk backup point ID. can be queried through the [DescribeDiskBackups](https://www.tencentcloud.com/document/product/362/80278?from_cn_redirect=1) api.
     ///
     /// Required.
     "DiskBackupId" disk_backup_id set_disk_backup_id: str,
-    /// 云硬盘备份点原云硬盘ID，可以通过[DescribeDisks](/document/product/362/16315)接口查。
+    /// Original cloud disk ID of the backup point. can be queried through the [DescribeDisks](https://www.tencentcloud.com/document/product/362/16315?from_cn_redirect=1) api.
     ///
     /// Required.
     "DiskId" disk_id set_disk_id: str,
-    /// 回滚云硬盘备份点前是否自动关机，默认为FALSE，表示不自动关机
+    /// Specifies whether to enable automatic shutdown before rolling back the CBS backup point. defaults to FALSE, which means no automatic shutdown.
     "AutoStopInstance" auto_stop_instance set_auto_stop_instance: bool,
-    /// 回滚云硬盘备份点完成后是否自动开机，默认为FALSE，表示不自动开机; AutoStartInstance参数需要在AutoStopInstance为true时才能为true。
+    /// Whether to automatically start after rolling back the cloud disk backup point, default to FALSE, means do not auto boot. the AutoStartInstance parameter can only be set to true when AutoStopInstance is true.
     "AutoStartInstance" auto_start_instance set_auto_start_instance: bool,
 } }
 rt::action!("cbs", "2017-03-12", "ApplyDiskBackup", ApplyDiskBackupRequest => ApplyDiskBackupResponse);
 
 rt::model! { read debug;
-/// ApplyDiskBackup返回参数结构体
+/// ApplyDiskBackup response structure.
 ApplyDiskBackupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ApplySnapshotGroup` (回滚快照组).
+/// Request of `ApplySnapshotGroup` (Rollback a snapshot group).
 ///
-/// 本接口（ApplySnapshotGroup）用于回滚快照组，将实例恢复到创建快照组时刻的状态。
-/// * 1.可选择快照组全部或部分盘进行回滚；
-/// * 2.如果回滚的盘中包含已挂载的盘，要求这些盘必须挂载在同一实例上，且要求该实例已关机才能回滚；
-/// * 3.回滚为异步操作，接口返回成功不代表回滚成功，可通过调DescribeSnapshotGroups接口查询快照组的状态。
+/// This API is used to rollback a snapshot group and restore the instance to the state at the moment the snapshot group was created.
+/// This API is used to roll back all or part of the disks in the snapshot group.
+/// This API is used to roll back disks. If the disks to be rolled back contain mounted disks, they must be mounted to the same instance, and the instance must be shut down before rollback.
+/// Rollback is an asynchronous operation. A successful API return does not indicate a successful rollback. You can call DescribeSnapshotGroups to check the snapshot group status.
 ApplySnapshotGroupRequest {
-    /// 回滚的快照组ID。
+    /// Specifies the snapshot group ID rolled back.
     ///
     /// Required.
     "SnapshotGroupId" snapshot_group_id set_snapshot_group_id: str,
-    /// 回滚的快照组关联的快照ID，及快照对应的原云硬盘ID列表。
+    /// Specifies the snapshot ID associated with the rollback snapshot group and the original cloud disk ID list of the corresponding snapshot.
     ///
     /// Required.
     "ApplyDisks" apply_disks set_apply_disks: list ApplyDisk,
-    /// 回滚前是否执行自动关机。
+    /// Specifies whether to perform automatic shutdown before rollback.
     "AutoStopInstance" auto_stop_instance set_auto_stop_instance: bool,
-    /// 回滚完成后是否自动开机。
+    /// Specifies whether to automatically start after completion.
     "AutoStartInstance" auto_start_instance set_auto_start_instance: bool,
 } }
 rt::action!("cbs", "2017-03-12", "ApplySnapshotGroup", ApplySnapshotGroupRequest => ApplySnapshotGroupResponse);
 
 rt::model! { read debug;
-/// ApplySnapshotGroup返回参数结构体
+/// ApplySnapshotGroup response structure.
 ApplySnapshotGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ApplySnapshot` (回滚快照).
+/// Request of `ApplySnapshot` (Rolls back a snapshot).
 ///
-/// 本接口（ApplySnapshot）用于回滚快照到原云硬盘。
+/// This API (ApplySnapshot) is used to roll back a snapshot to the original cloud disk.
 ///
-/// * 仅支持回滚到原云硬盘上。对于数据盘快照，如果您需要复制快照数据到其它云硬盘上，请使用[CreateDisks](/document/product/362/16312)接口创建新的弹性云盘，将快照数据复制到新购云盘上。
-/// * 用于回滚的快照必须处于NORMAL状态。快照状态可以通过[DescribeSnapshots](/document/product/362/15647)接口查询，见输出参数中SnapshotState字段解释。
-/// * 如果是弹性云盘，则云盘必须处于未挂载状态，云硬盘挂载状态可以通过[DescribeDisks](/document/product/362/16315)接口查询，见Attached字段解释；如果是随实例一起购买的非弹性云盘，则实例必须处于关机状态，实例状态可以通过[DescribeInstancesStatus](/document/product/213/15738)接口查询。
+/// * The snapshot can only be rolled back to the original cloud disk. For data disk snapshots, if you need to copy the snapshot data to other cloud disks, use the API [CreateDisks](https://intl.cloud.tencent.com/document/product/362/16312?from_cn_redirect=1) to create an elastic cloud disk and then copy the snapshot data to the created cloud disk.
+/// * The snapshot for rollback must be in NORMAL status. The snapshot status can be queried in the SnapshotState field in the output parameters through the API [DescribeSnapshots](https://intl.cloud.tencent.com/document/product/362/15647?from_cn_redirect=1).
+/// * For elastic cloud disks, the cloud disk must be in UNMOUNTED status. The cloud disk status can be queried in the Attached field returned by the API [DescribeDisks](https://intl.cloud.tencent.com/document/product/362/16315?from_cn_redirect=1). For non-elastic cloud disks purchased together with instances, the instance must be in SHUTDOWN status. The instance status can be queried through the API [DescribeInstancesStatus](https://intl.cloud.tencent.com/document/product/213/15738?from_cn_redirect=1).
 ApplySnapshotRequest {
-    /// 快照ID, 可通过[DescribeSnapshots](/document/product/362/15647)查询。
+    /// Snapshot ID, which can be queried via [DescribeSnapshots](https://intl.cloud.tencent.com/document/product/362/15647?from_cn_redirect=1).
     ///
     /// Required.
     "SnapshotId" snapshot_id set_snapshot_id: str,
-    /// 快照原云硬盘ID，可通过[DescribeDisks](/document/product/362/16315)接口查询。
+    /// ID of the original cloud disk corresponding to the snapshot, which can be queried via the API [DescribeDisks](https://intl.cloud.tencent.com/document/product/362/16315?from_cn_redirect=1).
     ///
     /// Required.
     "DiskId" disk_id set_disk_id: str,
-    /// 回滚前是否执行自动关机，仅支持回滚快照至已挂载的云硬盘时传入。
-    /// 此参数为true时，AutoStartInstance才能为true。
+    /// Specifies whether to perform automatic shutdown before rolling back. only supports rolling back snapshots to mounted cbs.
+    /// Specifies whether AutoStartInstance can be set to true when this parameter is true.
     "AutoStopInstance" auto_stop_instance set_auto_stop_instance: bool,
-    /// 回滚完成后是否自动开机，仅支持回滚快照至已挂载的云硬盘时传入。该参数传入时，需要同时传入AutoStopInstance参数。
+    /// Specifies whether to automatically start after completion. only supports rolling back snapshots to mounted cbs. this parameter requires simultaneous parameter passing of AutoStopInstance.
     "AutoStartInstance" auto_start_instance set_auto_start_instance: bool,
 } }
 rt::action!("cbs", "2017-03-12", "ApplySnapshot", ApplySnapshotRequest => ApplySnapshotResponse);
 
 rt::model! { read debug;
-/// ApplySnapshot返回参数结构体
+/// ApplySnapshot response structure.
 ApplySnapshotResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 描述一个实例已挂载和可挂载数据盘的数量。
+/// This describes the number of mounted and mountable data disks of an instance.
 AttachDetail {
-    /// 实例ID。
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例已挂载数据盘的数量。
+    /// The number of instances mounted to data disk.
     "AttachedDiskCount" attached_disk_count set_attached_disk_count: i128,
-    /// 实例最大可挂载数据盘的数量。
+    /// The maximum number of instances that can be mounted to data disk.
     "MaxAttachCount" max_attach_count set_max_attach_count: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `AttachDisks` (挂载云硬盘).
+/// Request of `AttachDisks` (Mounting Cloud Disks).
 ///
-/// 本接口（AttachDisks）用于挂载云硬盘。
+/// This API is used to mount one or more cloud disks.
 ///
-/// * 支持批量操作，将多块云盘挂载到同一云主机。如果多个云盘中存在不允许挂载的云盘，则操作不执行，返回特定的错误码。
-/// * 本接口为异步接口，当挂载云盘的请求成功返回时，表示后台已发起挂载云盘的操作，可通过接口[DescribeDisks](/document/product/362/16315)来查询对应云盘的状态，如果云盘的状态由“ATTACHING”变为“ATTACHED”，则为挂载成功。
+/// * Batch operation is supported. You can mount multiple cloud disks to one CVM in a single request. If any of these cloud disks cannot be mounted, the operation fails and a specific error code returns.
+/// * This is an async API. A successful request indicates that the mounting is initiated. You can call the [DescribeDisks](https://intl.cloud.tencent.com/document/product/362/16315?from_cn_redirect=1) API to query the status of cloud disks. If the status changes from `ATTACHING` to `ATTACHED`, the mounting is successful.
 AttachDisksRequest {
-    /// 云服务器实例ID。云盘将被挂载到此云服务器上，通过[DescribeInstances](/document/product/213/15728)接口查询。
+    /// ID of the CVM instance on which the cloud disk will be mounted. It can be queried via the API [DescribeInstances](https://intl.cloud.tencent.com/document/product/213/15728?from_cn_redirect=1).
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 将要被挂载的弹性云盘ID。通过[DescribeDisks](/document/product/362/16315)接口查询。单次最多可挂载10块弹性云盘。
+    /// ID of the elastic cloud disk to be mounted, which can be queried through the API [DescribeDisks](https://intl.cloud.tencent.com/document/product/362/16315?from_cn_redirect=1). A maximum of 10 elastic cloud disks can be mounted in a single request.
     ///
     /// Required.
     "DiskIds" disk_ids set_disk_ids: list String,
-    /// 可选参数，不传该参数则仅执行挂载操作。传入`True`时，会在挂载成功后将云硬盘设置为随云主机销毁模式，仅对按量计费云硬盘有效。
+    /// Optional parameter. If this is not passed only the mount operation is executed. If `True` is passed, the cloud disk will be configured to be terminated when the server it is mounted to is terminated. This is only valid for pay-as-you-go cloud disks.
     "DeleteWithInstance" delete_with_instance set_delete_with_instance: bool,
-    /// 可选参数，用于控制云盘挂载时使用的挂载模式，目前仅对黑石裸金属机型有效。取值范围：
+    /// Optional parameter, used to control the mount mode used in cloud disk mounting, currently only applicable to blackstone bare metal model. valid values:
     ///
     /// - PF
     ///
-    /// - VF
+    /// - VF.
     "AttachMode" attach_mode set_attach_mode: str,
 } }
 rt::action!("cbs", "2017-03-12", "AttachDisks", AttachDisksRequest => AttachDisksResponse);
 
 rt::model! { read debug;
-/// AttachDisks返回参数结构体
+/// AttachDisks response structure.
 AttachDisksResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -192,83 +192,87 @@ AttachRemoteDisksResponse {
 } }
 
 rt::model! { write debug;
-/// 描述了新购云硬盘时自动将云硬盘初始化并挂载至云服务器内部的配置。
+/// Describes how a newly purchased cloud disk is initialized and attached to a CVM instance.
 AutoMountConfiguration {
-    /// 要挂载到的实例ID。
+    /// ID of the instance to which the cloud disk is attached.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: list String,
-    /// 子机内的挂载点。
+    /// Mount point in the instance.
     "MountPoint" mount_point set_mount_point: list String,
-    /// 文件系统类型，支持的有 ext4、xfs。
+    /// File system type. Valid values: `ext4`, `xfs`.
     "FileSystemType" file_system_type set_file_system_type: str,
 } }
 
 rt::model! { read debug;
-/// 描述了定期快照策略的详细信息
+/// This describes the detailed information of the scheduled snapshot policy.
 AutoSnapshotPolicy {
-    /// 已绑定当前定期快照策略的云盘ID列表。
-    /// DescribeDiskAssociatedAutoSnapshotPolicy场景下该字段返回为空。
+    /// It lists IDs of cloud disks that have been bound to the current regular snapshot policy.
+    ///
+    /// In the scenario of DescribeDiskAssociatedAutoSnapshotPolicy, this field returns empty.
     "DiskIdSet" disk_id_set set_disk_id_set: list String,
-    /// 定期快照策略是否激活。
+    /// Whether scheduled snapshot policy is activated.
     "IsActivated" is_activated set_is_activated: bool,
-    /// 定期快照策略的状态。取值范围：
+    /// Status of regular snapshot policy. valid values:.
     ///
-    /// - NORMAL：正常
+    /// - NORMAL: specifies the scaling group is in normal state..
     ///
-    /// - ISOLATED：已隔离
+    /// - ISOLATED: specifies the instance is isolated..
     "AutoSnapshotPolicyState" auto_snapshot_policy_state set_auto_snapshot_policy_state: str,
-    /// 是否是跨账号复制快照, 1：是, 0: 不是
+    /// Whether it is a cross-account snapshot replication. valid values: 1 (yes), 0 (no).
     "IsCopyToRemote" is_copy_to_remote set_is_copy_to_remote: i128,
-    /// 使用该定期快照策略创建出来的快照是否永久保留。
+    /// Whether the snapshot created by this scheduled snapshot policy is retained permanently.
     "IsPermanent" is_permanent set_is_permanent: bool,
-    /// 定期快照下次触发的时间。
+    /// The time the scheduled snapshot will be triggered again.
     "NextTriggerTime" next_trigger_time set_next_trigger_time: str,
-    /// 定期快照策略名称。
+    /// Scheduled snapshot policy name.
     "AutoSnapshotPolicyName" auto_snapshot_policy_name set_auto_snapshot_policy_name: str,
-    /// 定期快照策略ID。
+    /// Scheduled snapshot policy ID.
     "AutoSnapshotPolicyId" auto_snapshot_policy_id set_auto_snapshot_policy_id: str,
-    /// 定期快照的执行策略。
+    /// The policy for executing the scheduled snapshot.
     "Policy" policy set_policy: list Policy,
-    /// 定期快照策略的创建时间。
+    /// The time the scheduled snapshot policy was created.
     "CreateTime" create_time set_create_time: str,
-    /// 使用该定期快照策略创建出来的快照保留天数。
+    /// Number of days the snapshot created by this scheduled snapshot policy is retained.
     "RetentionDays" retention_days set_retention_days: i128,
-    /// 复制的目标账户ID
+    /// ID of the replication target account
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CopyToAccountUin" copy_to_account_uin set_copy_to_account_uin: str,
-    /// 已绑定当前定期快照策略的实例ID列表。
+    /// Lists instance ids that are bound to the current periodic snapshot policy.
     "InstanceIdSet" instance_id_set set_instance_id_set: list String,
-    /// 该定期快照创建的快照可以保留的月数。
+    /// Specifies the number of months snapshot can be retained.
     "RetentionMonths" retention_months set_retention_months: i128,
-    /// 该定期快照创建的快照最大保留数量。
+    /// Specifies the maximum retention number of snapshots created by scheduled snapshot.
     "RetentionAmount" retention_amount set_retention_amount: i128,
-    /// 定期快照高级保留策略。
+    /// Retention policy for scheduled snapshots.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AdvancedRetentionPolicy" advanced_retention_policy set_advanced_retention_policy: obj AdvancedRetentionPolicy,
-    /// 该复制快照策略的源端账户ID
+    /// Source account ID of the copied snapshot policy
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CopyFromAccountUin" copy_from_account_uin set_copy_from_account_uin: str,
-    /// 标签。
+    /// Tag.
     "Tags" tags set_tags: list Tag,
 } }
 
 rt::model! { write debug;
-/// Request of `BindAutoSnapshotPolicy` (绑定定期快照策略).
+/// Request of `BindAutoSnapshotPolicy` (Binding a Scheduled Snapshot Policy).
 ///
-/// 本接口（BindAutoSnapshotPolicy）用于绑定云硬盘到指定的定期快照策略。
+/// This API (BindAutoSnapshotPolicy) is used to bind the cloud disk to the specified scheduled snapshot policy.
 ///
-/// * 每个地域下的定期快照策略配额限制请参考文档[定期快照](/document/product/362/8191)。
-/// * 当已绑定定期快照策略的云硬盘处于未使用状态（即弹性云盘未挂载或非弹性云盘的主机处于关机状态）将不会创建定期快照。
+/// * For the scheduled snapshot policy limit of each region, see [Scheduled Snapshots](https://intl.cloud.tencent.com/document/product/362/8191?from_cn_redirect=1).
+/// * When a cloud disk that is bound to a scheduled snapshot policy is in the unused state (that is, an elastic cloud disk has not been mounted or the server of an inelastic disk is powered off) scheduled snapshots are not created.
 BindAutoSnapshotPolicyRequest {
-    /// 要绑定的定期快照策略ID，通过[ DescribeAutoSnapshotPolicies](https://cloud.tencent.com/document/api/362/33556)接口查询。
+    /// Specifies the ID of the regular snapshot policy to bind. query via the DescribeAutoSnapshotPolicies api (https://www.tencentcloud.com/document/api/362/33556?from_cn_redirect=1).
     ///
     /// Required.
     "AutoSnapshotPolicyId" auto_snapshot_policy_id set_auto_snapshot_policy_id: str,
-    /// 要绑定的云硬盘ID列表，一次请求最多绑定80块云盘。
+    /// List of cloud disk IDs to be bound. Maximum of 80 cloud disks can be bound per request.
     "DiskIds" disk_ids set_disk_ids: list String,
 } }
 rt::action!("cbs", "2017-03-12", "BindAutoSnapshotPolicy", BindAutoSnapshotPolicyRequest => BindAutoSnapshotPolicyResponse);
 
 rt::model! { read debug;
-/// BindAutoSnapshotPolicy返回参数结构体
+/// BindAutoSnapshotPolicy response structure.
 BindAutoSnapshotPolicyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -279,37 +283,37 @@ rt::model! { read debug;
 Cdc {
     /// 独享集群围笼ID。
     "CageId" cage_id set_cage_id: str,
-    /// 独享集群状态。取值范围：
+    /// Exclusive cluster status. value ranges from:
     ///
-    /// - NORMAL：正常；
+    /// - NORMAL: NORMAL;
     ///
-    /// - CLOSED：关闭，此时将不可使用该独享集群创建新的云硬盘；
+    /// - CLOSED: CLOSED. at this time, the exclusive cluster will be unavailable to create new cloud disks;
     ///
-    /// - FAULT：独享集群状态异常，此时独享集群将不可操作，腾讯云运维团队将会及时修复该集群；
+    /// - FAULT: abnormal exclusive cluster status. at this point, the exclusive cluster will be inoperable, and the tencent cloud ops team will promptly fix the cluster;
     ///
-    /// - ISOLATED：因未及时续费导致独享集群被隔离，此时将不可使用该独享集群创建新的云硬盘，对应的云硬盘也将不可操作。
+    /// - ISOLATED: the exclusive cluster is ISOLATED due to not renewed timely. at this moment, the exclusive cluster will be unavailable to create new cloud disks, and the corresponding cloud disks will also be inoperable..
     "CdcState" cdc_state set_cdc_state: str,
-    /// 独享集群所属的[可用区](/document/product/213/15753#ZoneInfo)ID。
+    /// Specifies the AZ ID of the exclusive cluster.
     "Zone" zone set_zone: str,
     /// 独享集群实例名称。
     "CdcName" cdc_name set_cdc_name: str,
-    /// 独享集群的资源容量大小。
+    /// Specifies the capacity size of the dedicated cluster.
     "CdcResource" cdc_resource set_cdc_resource: obj CdcSize,
     /// 独享集群实例id。
     "CdcId" cdc_id set_cdc_id: str,
-    /// 独享集群类型。取值范围：
+    /// Exclusive cluster type. valid values:
     ///
-    /// - CLOUD_BASIC：表示普通云硬盘集群
+    /// - CLOUD_BASIC: BASIC CLOUD disk cluster
     ///
-    /// - CLOUD_PREMIUM：表示高性能云硬盘集群
+    /// - CLOUD_PREMIUM: high-performance CLOUD block storage cluster
     ///
-    /// - CLOUD_SSD：SSD表示SSD云硬盘集群。
+    /// - CLOUD_SSD: SSD CLOUD disk cluster..
     "DiskType" disk_type set_disk_type: str,
-    /// 独享集群到期时间。
+    /// Expiry time of the dedicated cloud disk cluster.
     "ExpiredTime" expired_time set_expired_time: str,
-    /// 存储池创建时间。
+    /// Creation time of the resource pool.
     "CreatedTime" created_time set_created_time: str,
-    /// 当前集群中已创建的云盘数量。
+    /// Number of cloud disks created in the current cluster.
     "DiskNumber" disk_number set_disk_number: i128,
 } }
 
@@ -318,7 +322,7 @@ rt::model! { read debug;
 CdcSize {
     /// 独享集群的总容量大小，单位GiB
     "DiskTotal" disk_total set_disk_total: i128,
-    /// 独享集群的可用容量大小，单位GiB
+    /// Specifies the available capacity size of the dedicated cluster in GiB.
     "DiskAvailable" disk_available set_disk_available: i128,
 } }
 
@@ -350,177 +354,168 @@ CopyAutoSnapshotPolicyCrossAccountResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CopySnapshotCrossRegions` (快照跨地域复制).
+/// Request of `CopySnapshotCrossRegions` (Replicates a snapshot to another region).
 ///
-/// 本接口（CopySnapshotCrossRegions）用于快照跨地域复制。
+/// This API is used to replicate snapshots across regions.
 ///
-/// * 本接口为异步接口，当跨地域复制的请求下发成功后会返回一个新的快照ID，此时快照未立即复制到目标地域，可请求目标地域的[DescribeSnapshots](/document/product/362/15647)接口查询新快照的状态，判断是否复制完成。如果快照的状态为“NORMAL”，表示快照复制完成。
-/// * 本接口实现的快照跨地域复制操作将产生跨地域流量，预计2025年第三季度会针对此功能进行商业化计费；请留意后续站内信公告，避免产生预期外扣费。
+/// This API is asynchronous. When the cross-region replication request is issued successfully, it returns a new snapshot ID. At this point, the snapshot is not immediately replicated to the target region. You can use the [DescribeSnapshots](https://www.tencentcloud.com/document/product/362/15647?from_cn_redirect=1) API for the query in the target region to check the snapshot status and determine whether the replication is complete. If the snapshot status is "NORMAL", it indicates snapshot replication is complete.
+/// This API is used to perform snapshot cross-region replication, which will generate cross-region traffic. Commercial billing for this feature is expected in Q3 2025. Please check subsequent Message Center notices to avoid unexpected charges.
 CopySnapshotCrossRegionsRequest {
-    /// 快照需要复制到的目标地域，各地域的标准取值可通过接口[DescribeRegions](https://cloud.tencent.com/document/product/213/9456)查询，且只能传入支持快照的地域。
+    /// Destination regions of the replication task. You can query the value of regions by calling [DescribeRegions](https://www.tencentcloud.com/document/product/1271/71925) API. Note that you can only specify regions that support snapshots.
     ///
     /// Required.
     "DestinationRegions" destination_regions set_destination_regions: list String,
-    /// 需要跨地域复制的源快照ID，可通过[DescribeSnapshots](/document/product/362/15647)查询。
+    /// Snapshot ID, which can be queried via the [DescribeSnapshots](https://intl.cloud.tencent.com/document/product/362/15647?from_cn_redirect=1) API.
     "SnapshotId" snapshot_id set_snapshot_id: str,
-    /// 新复制快照的名称，如果不传，则默认取值为“Copied 源快照ID from 地域名”。
+    /// Name of the snapshot replica. If it is not specified, it defaults to Copied [source snapshot ID from [region name]
     "SnapshotName" snapshot_name set_snapshot_name: str,
 } }
 rt::action!("cbs", "2017-03-12", "CopySnapshotCrossRegions", CopySnapshotCrossRegionsRequest => CopySnapshotCrossRegionsResponse);
 
 rt::model! { read debug;
-/// CopySnapshotCrossRegions返回参数结构体
+/// CopySnapshotCrossRegions response structure.
 CopySnapshotCrossRegionsResponse {
-    /// 快照跨地域复制的结果，如果请求下发成功，则返回相应地地域的新快照ID，否则返回Error。
+    /// Result of the cross-region replication task. The ID of the new snapshot replica is returned if the request succeeds. Otherwise `Error` is returned.
     "SnapshotCopyResultSet" snapshot_copy_result_set set_snapshot_copy_result_set: list SnapshotCopyResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateAutoSnapshotPolicy` (创建定期快照策略).
+/// Request of `CreateAutoSnapshotPolicy` (Creating a Scheduled Snapshot Policy).
 ///
-/// 本接口（CreateAutoSnapshotPolicy）用于创建定期快照策略。
+/// This API (CreateAutoSnapshotPolicy) is used to create a scheduled snapshot policy.
 ///
-/// * 每个地域可创建的定期快照策略数量限制请参考文档[定期快照](/document/product/362/8191)。
-/// * 每个地域可创建的快照有数量和容量的限制，具体请见腾讯云控制台快照页面提示，如果快照超配额，定期快照创建会失败。
+/// * For the limits on the number of scheduled snapshot policies that can be created in each region, see [Scheduled Snapshots](https://intl.cloud.tencent.com/document/product/362/8191?from_cn_redirect=1).
+/// * The quantity and capacity of the snapshots that can be created in each region are limited. For more information, see the **Snapshots** page on the Tencent Cloud Console. If the number of snapshots exceeds the quota, the creation of the scheduled snapshots will fail.
 CreateAutoSnapshotPolicyRequest {
-    /// 定期快照的执行策略。
+    /// The policy for executing the scheduled snapshot.
     ///
     /// Required.
     "Policy" policy set_policy: list Policy,
-    /// 是否创建定期快照的执行策略。TRUE表示只需获取首次开始备份的时间，不实际创建定期快照策略，FALSE表示创建，默认为FALSE。
+    /// Whether to create an execution policy for the scheduled snapshot. TRUE: Only the time of the initial backup needs to be obtained, and no scheduled snapshot policy is actually created. FALSE: Create. The default value is FALSE.
     "DryRun" dry_run set_dry_run: bool,
-    /// 是否激活定期快照策略，FALSE表示未激活，TRUE表示激活，默认为TRUE。
+    /// Whether or not the scheduled snapshot policy is activated. FALSE: Not activated. TRUE: Activated. The default value is TRUE.
     "IsActivated" is_activated set_is_activated: bool,
-    /// 要创建的定期快照策略名。不传则默认为“未命名”。最大长度不能超60个字节。
+    /// The name of the scheduled snapshot policy to be created. If it is left empty, the default is 'Not named'. The maximum length cannot exceed 60 bytes.
     "AutoSnapshotPolicyName" auto_snapshot_policy_name set_auto_snapshot_policy_name: str,
-    /// 通过该定期快照策略创建的快照是否永久保留。FALSE表示非永久保留，TRUE表示永久保留，默认为FALSE。
+    /// Whether the snapshot created by this scheduled snapshot policy is retained permanently. FALSE: Not retained permanently. TRUE: Retained permanently. The default value is FALSE.
     "IsPermanent" is_permanent set_is_permanent: bool,
-    /// 通过该定期快照策略创建的快照保留天数，默认保留7天。如果指定本参数，则IsPermanent入参不可指定为TRUE，否则会产生冲突。
+    /// The number of days that a snapshot created by this scheduled snapshot policy is retained. The default value is 7. If this parameter is specified, the IsPermanent input parameter can not be TRUE, otherwise a conflict will occur.
     "RetentionDays" retention_days set_retention_days: i128,
 } }
 rt::action!("cbs", "2017-03-12", "CreateAutoSnapshotPolicy", CreateAutoSnapshotPolicyRequest => CreateAutoSnapshotPolicyResponse);
 
 rt::model! { read debug;
-/// CreateAutoSnapshotPolicy返回参数结构体
+/// CreateAutoSnapshotPolicy response structure.
 CreateAutoSnapshotPolicyResponse {
-    /// 新创建的定期快照策略ID。
+    /// The ID of the newly created scheduled snapshot policy.
     "AutoSnapshotPolicyId" auto_snapshot_policy_id set_auto_snapshot_policy_id: str,
-    /// 首次开始备份的时间。
+    /// The time that initial backup will start.
     "NextTriggerTime" next_trigger_time set_next_trigger_time: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateDiskBackup` (创建云硬盘备份点).
+/// Request of `CreateDiskBackup` (Creates a backup point for a cloud disk).
 ///
-/// 为云硬盘创建一个备份点。
+/// This API is used to create a backup point for a cloud disk.
 CreateDiskBackupRequest {
-    /// 要创建备份点的云硬盘名称。
+    /// Name of the cloud disk for which to create a backup point.
     ///
     /// Required.
     "DiskId" disk_id set_disk_id: str,
-    /// 云硬盘备份点名称。长度不能超过100个字符。
+    /// Name of the cloud disk backup point, which can contain up to 100 characters.
     "DiskBackupName" disk_backup_name set_disk_backup_name: str,
 } }
 rt::action!("cbs", "2017-03-12", "CreateDiskBackup", CreateDiskBackupRequest => CreateDiskBackupResponse);
 
 rt::model! { read debug;
-/// CreateDiskBackup返回参数结构体
+/// CreateDiskBackup response structure.
 CreateDiskBackupResponse {
-    /// 云硬盘备份点的ID。
+    /// ID of the cloud disk backup point.
     "DiskBackupId" disk_backup_id set_disk_backup_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateDisks` (创建云硬盘).
+/// Request of `CreateDisks` (Creates cloud disks).
 ///
-/// 本接口（CreateDisks）用于创建云硬盘。
+/// This API is used to create cloud disks.
 ///
-/// * 预付费云盘的购买会预先扣除本次云盘购买所需金额，在调用本接口前请确保账户余额充足。
-/// * 本接口支持传入数据盘快照来创建云盘，实现将快照数据复制到新购云盘上。
-/// * 本接口为异步接口，当创建请求下发成功后会返回一个新建的云盘ID列表，此时云盘的创建并未立即完成。可以通过调用[DescribeDisks](/document/product/362/16315)接口根据DiskId查询对应云盘，如果能查到云盘，且状态为'UNATTACHED'或'ATTACHED'，则表示创建成功。
+/// * This API supports creating a cloud disk with a data disk snapshot so that the snapshot data can be copied to the purchased cloud disk.
+/// * This API is async. A cloud disk ID list will be returned when a request is made successfully, but it does not mean that the creation has been completed. You can call the [DescribeDisks](https://intl.cloud.tencent.com/document/product/362/16315?from_cn_redirect=1) API to query cloud disks by `DiskId`. If a new cloud disk can be found and its status is `UNATTACHED` or `ATTACHED`, the cloud disk has been created successfully.
 CreateDisksRequest {
-    /// 实例所在的位置。通过该参数可以指定实例所属可用区，所属项目。若不指定项目，将在默认项目下进行创建。
+    /// Location of the instance. You can use this parameter to specify the attributes of the instance, such as its availability zone and project. If no project is specified, the default project will be used.
     ///
     /// Required.
     "Placement" placement set_placement: obj Placement,
-    /// 云硬盘计费类型。
+    /// Cloud disk billing mode. POSTPAID_BY_HOUR: Pay-as-you-go by hour
     ///
-    /// - PREPAID：预付费，即包年包月
-    ///
-    /// - POSTPAID_BY_HOUR：按小时后付费
-    ///
-    /// - CDCPAID：独享集群付费
-    /// 各类型价格请参考云硬盘[价格总览](/document/product/362/2413)。
+    /// - CDCPAID: Billed together with the bound dedicated cluster
+    /// For more information on the pricing in each mode, see [Pricing Overview](https://intl.cloud.tencent.com/document/product/362/2413?from_cn_redirect=1).
     ///
     /// Required.
     "DiskChargeType" disk_charge_type set_disk_charge_type: str,
-    /// 硬盘介质类型。取值范围：
+    /// Hard disk media type. valid values:
     ///
-    /// - CLOUD_PREMIUM：表示高性能云硬盘
+    /// - CLOUD_PREMIUM: indicates high-performance CLOUD block storage
     ///
-    /// - CLOUD_BSSD：表示通用型SSD云硬盘
+    /// - CLOUD_BSSD: indicates universal type SSD CLOUD disk
     ///
-    /// - CLOUD_SSD：表示SSD云硬盘
+    /// - CLOUD_SSD: indicates SSD CLOUD disk
     ///
-    /// - CLOUD_HSSD：表示增强型SSD云硬盘
+    /// - CLOUD_HSSD: indicates enhanced SSD CLOUD disk
     ///
-    /// - CLOUD_TSSD：表示极速型SSD云硬盘。极速型SSD云硬盘（CLOUD_TSSD）仅支持随部分实例类型一同购买，暂不支持单独创建。
+    /// - CLOUD_TSSD: indicates ultra-fast SSD cbs.ultra-fast SSD CBS (CLOUD_TSSD) is only supported when purchased with some instances and not currently supported for separate creation.
     ///
     /// Required.
     "DiskType" disk_type set_disk_type: str,
-    /// 云盘显示名称。不传则默认为“未命名”。最大长度不能超60个字节。
+    /// Cloud disk name. If it is not specified, "Unnamed" will be used by default. The maximum length is 60 bytes.
     "DiskName" disk_name set_disk_name: str,
-    /// 云盘绑定的标签。
+    /// Tags bound to the cloud disk.
     "Tags" tags set_tags: list Tag,
-    /// 快照ID，如果传入则根据此快照创建云硬盘，快照类型必须为数据盘快照，可通过[DescribeSnapshots](/document/product/362/15647)接口查询快照，见输出参数DiskUsage解释。
+    /// Snapshot ID. If this parameter is specified, the cloud disk will be created based on the snapshot. The snapshot must be a data disk snapshot. To query the type of a snapshot, call the [DescribeSnapshots](https://intl.cloud.tencent.com/document/product/362/15647?from_cn_redirect=1) API and see the `DiskUsage` field in the response.
     "SnapshotId" snapshot_id set_snapshot_id: str,
-    /// 创建云硬盘数量，不传则默认为1。单次请求最多可创建的云盘数有限制，具体参见[云硬盘使用限制](https://cloud.tencent.com/doc/product/362/5145)。
+    /// Number of cloud disks to be created. If it is not specified, `1` will be used by default. There is an upper limit on the maximum number of cloud disks that can be created in a single request. For more information, see [Use Limits](https://intl.cloud.tencent.com/doc/product/362/5145?from_cn_redirect=1).
     "DiskCount" disk_count set_disk_count: i128,
-    /// 使用此参数可给云硬盘购买额外的性能，单位MB/s。
-    /// 当前仅支持极速型云盘（CLOUD_TSSD）和增强型SSD云硬盘（CLOUD_HSSD）。
+    /// Use this parameter to purchase additional performance for CLOUD disk in MB/s.
+    /// currently, only extreme CBS (CLOUD_TSSD) and enhanced SSD CLOUD disk (CLOUD_HSSD) are supported.
     "ThroughputPerformance" throughput_performance set_throughput_performance: i128,
-    /// 购买加密盘时自定义密钥，当传入该参数时，Encrypt参数不得为空。
+    /// Custom key for purchasing encrypted disks. when this parameter is input, the Encrypt parameter cannot be empty.
     "KmsKeyId" kms_key_id set_kms_key_id: str,
-    /// 云硬盘大小，单位为GiB。
-    ///
-    /// - 如果传入`SnapshotId`则可不传`DiskSize`，此时新建云盘的大小为快照大小
-    ///
-    /// - 如果传入`SnapshotId`同时传入`DiskSize`，则云盘大小必须大于或等于快照大小
-    ///
-    /// - 云盘大小取值范围参见云硬盘[产品分类](/document/product/362/2353)的说明。
+    /// Cloud disk size in GiB.
+    /// - if `SnapshotId` is input, `DiskSize` can be omitted. at this point, the new cloud disk size will be the snapshot size.
+    /// - if both `SnapshotId` and `DiskSize` are input, the cloud disk size must be greater than or equal to the snapshot size.
+    /// - for the cloud disk size range, please refer to the [product type](https://www.tencentcloud.com/document/product/362/2353?from_cn_redirect=1) of cloud block storage..
     "DiskSize" disk_size set_disk_size: i128,
-    /// 传入True时，云盘将创建为共享型云盘，默认为False。因共享型云盘不支持加密，此参数与Encrypt参数不可同时传入。
+    /// When True is entered, the cloud disk will be created as a shared cloud disk. default is False. since shared cloud disk does not support encryption, this parameter cannot be imported simultaneously with the Encrypt parameter.
     "Shareable" shareable set_shareable: bool,
-    /// 用于保证请求幂等性的字符串。该字符串由客户生成，需保证不同请求之间唯一，最大值不超过64个ASCII字符。若不指定该参数，则无法保证请求的幂等性。
+    /// A unique string supplied by the client to ensure that the request is idempotent. Its maximum length is 64 ASCII characters. If this parameter is not specified, the idempotency of the request cannot be guaranteed.
     "ClientToken" client_token set_client_token: str,
-    /// 传入该参数用于创建加密云盘，取值固定为ENCRYPT。因共享型云盘不支持加密，此参数与Shareable参数不可同时传入。
+    /// This parameter is used to create an encrypted cloud disk, with the value fixed as ENCRYPT. since shared cloud disk does not support encryption, this parameter cannot be imported simultaneously with the Shareable parameter.
     "Encrypt" encrypt set_encrypt: str,
-    /// 预付费模式，即包年包月相关参数设置。通过该参数指定包年包月云盘的购买时长、是否设置自动续费等属性。
-    /// 创建预付费云盘该参数必传，创建按小时后付费云盘无需传该参数。
+    /// Prepaid mode, that is, the settings for the monthly subscription-related parameters. through this parameter, you can specify the purchase duration of the monthly subscribed cloud disk, whether to enable auto-renewal, and other attributes. this parameter is required for creating a prepaid cloud disk, but no need to specify it when creating an hourly postpaid cloud disk.
     "DiskChargePrepaid" disk_charge_prepaid set_disk_charge_prepaid: obj DiskChargePrepaid,
-    /// 销毁云盘时删除关联的非永久保留快照。0 表示非永久快照不随云盘销毁而销毁，1表示非永久快照随云盘销毁而销毁，默认取0。快照是否永久保留可以通过[DescribeSnapshots](/document/api/362/15647)接口返回的快照详情的IsPermanent字段来判断，True表示永久快照，False表示非永久快照。
+    /// Delete associated non-permanently retained snapshots when destroying the cloud disk. 0 means non-permanent snapshots are not deleted with cloud disk destruction, 1 means non-permanent snapshots are deleted with cloud disk destruction. default value is 0. whether a snapshot is permanently retained can be determined through the IsPermanent field in the snapshot description returned by the [DescribeSnapshots](https://www.tencentcloud.com/document/api/362/15647?from_cn_redirect=1) api. True represents a permanent snapshot, False represents a non-permanent snapshot.
     "DeleteSnapshot" delete_snapshot set_delete_snapshot: i64,
-    /// 创建云盘时指定自动挂载并初始化该数据盘。因加密盘不支持自动挂载及初始化，此参数与Encrypt参数不可同时传入。
+    /// Specifies auto mount and initialization of the data disk when creating a cloud disk. this parameter cannot be imported simultaneously with the Encrypt parameter because encrypted disks do not support auto mount or initialization.
     "AutoMountConfiguration" auto_mount_configuration set_auto_mount_configuration: obj AutoMountConfiguration,
-    /// 指定云硬盘备份点配额。
+    /// Specifies the cloud disk backup point quota.
     "DiskBackupQuota" disk_backup_quota set_disk_backup_quota: i128,
-    /// 创建云盘时是否开启性能突发。当前仅支持极速型云盘（CLOUD_TSSD）和增强型SSD云硬盘（CLOUD_HSSD）且云盘大小不小于460GiB。
+    /// Specifies whether to enable burst performance when creating a CLOUD disk. currently only supports extreme cbs (CLOUD_TSSD) and enhanced SSD CLOUD disk (CLOUD_HSSD) with CLOUD disk size greater than or equal to 460GiB.
     "BurstPerformance" burst_performance set_burst_performance: bool,
-    /// 指定云硬盘加密类型，取值为ENCRYPT_V1和ENCRYPT_V2，分别表示第一代和第二代加密技术，两种加密技术互不兼容。推荐优先使用第二代加密技术ENCRYPT_V2，第一代加密技术仅支持在部分老旧机型使用。该参数仅当创建加密云硬盘时有效。
+    /// Specifies the CBS encryption type. valid values are ENCRYPT_V1 and ENCRYPT_V2, representing first generation and second generation encryption technology respectively. the two encryption technologies are incompatible. it is recommended to prioritize using second generation encryption technology ENCRYPT_V2. first generation encryption is only supported on some outdated models. this parameter is valid only when creating an encrypted cloud disk.
     "EncryptType" encrypt_type set_encrypt_type: str,
 } }
 rt::action!("cbs", "2017-03-12", "CreateDisks", CreateDisksRequest => CreateDisksResponse);
 
 rt::model! { read debug;
-/// CreateDisks返回参数结构体
+/// CreateDisks response structure.
 CreateDisksResponse {
-    /// 创建的云硬盘ID列表。
+    /// ID list of the created cloud disks. Note: This field may return null, indicating that no valid values can be obtained.
     "DiskIdSet" disk_id_set set_disk_id_set: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -571,64 +566,65 @@ CreateRemoteDisksResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateSnapshotGroup` (创建快照组).
+/// Request of `CreateSnapshotGroup` (Create a snapshot group).
 ///
-/// 本接口（CreateSnapshotGroup）用于创建快照组。
-/// * 创建快照组的云硬盘列表必须挂载在同一实例上；
-/// * 可选择挂载在实例上的全部或部分盘创建快照组。
+/// This API is used to create a snapshot group.
+/// This API is used to create snapshot groups. The CBS list must be mounted on the same instance.
+/// This API is used to create snapshot groups for all or some of the disks mounted to instance.
 CreateSnapshotGroupRequest {
-    /// 需要创建快照组的云硬盘ID列表，必须选择挂载在同一实例上的盘列表。
+    /// Specifies the cloud disk ID list for creating snapshot groups. disks mounted on the same instance must be selected.
     ///
     /// Required.
     "DiskIds" disk_ids set_disk_ids: list String,
-    /// 快照组名称，快照组关联的快照也会继承快照组的名称。例如：快照组名称为testSnapshotGroup，快照组关联两个快照，则两个快照的名称分别为testSnapshotGroup_0，testSnapshotGroup_1。
+    /// Snapshot group name. snapshots associated with the snapshot group inherit the snapshot group name. example: if the snapshot group name is testSnapshotGroup and the snapshot group is associated with two snapshots, the snapshot names are testSnapshotGroup_0 and testSnapshotGroup_1 respectively.
     "SnapshotGroupName" snapshot_group_name set_snapshot_group_name: str,
-    /// 快照组需要绑定的标签列表。
+    /// Specifies the Tag list that should be bound to the snapshot group.
     "Tags" tags set_tags: list Tag,
 } }
 rt::action!("cbs", "2017-03-12", "CreateSnapshotGroup", CreateSnapshotGroupRequest => CreateSnapshotGroupResponse);
 
 rt::model! { read debug;
-/// CreateSnapshotGroup返回参数结构体
+/// CreateSnapshotGroup response structure.
 CreateSnapshotGroupResponse {
-    /// 创建成功的快照组ID。
+    /// Specifies the snapshot group ID created successfully.
     "SnapshotGroupId" snapshot_group_id set_snapshot_group_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateSnapshot` (创建快照).
+/// Request of `CreateSnapshot` (Creates a snapshot).
 ///
-/// 本接口（CreateSnapshot）用于对指定云盘创建快照。
+/// This API is used to create a snapshot for the specified cloud disk.
 ///
-/// * 只有具有快照能力的云硬盘才能创建快照。云硬盘是否具有快照能力可由[DescribeDisks](/document/product/362/16315)接口查询，见SnapshotAbility字段。
-/// * 可创建快照数量限制见[产品使用限制](https://cloud.tencent.com/doc/product/362/5145)。
-/// * 当前支持将备份点转化为普通快照，转化之后可能会收取快照使用费用，备份点不保留，其占用的备份点配额也将被释放。
+/// * You can only create snapshots for cloud disks with the snapshot capability. To check whether a cloud disk is snapshot-enabled, call the [DescribeDisks](https://intl.cloud.tencent.com/document/product/362/16315?from_cn_redirect=1) API and see the `SnapshotAbility` field in the response.
+/// * For the maximum number of snapshots that can be created, see [Use Limits](https://intl.cloud.tencent.com/doc/product/362/5145?from_cn_redirect=1).
+/// * Currently, you can convert backup points into general snapshots. After the conversion, snapshot usage fees may be charged, backup points will not be retained, and the occupied backup point quota will be released.
 CreateSnapshotRequest {
-    /// 需要创建快照的云硬盘ID，可通过[DescribeDisks](/document/product/362/16315)接口查询。
+    /// ID of the cloud disk for which to create a snapshot, which can be queried through the [DescribeDisks](https://intl.cloud.tencent.com/document/product/362/16315?from_cn_redirect=1) API.
     "DiskId" disk_id set_disk_id: str,
-    /// 快照名称，不传则新快照名称默认为“未命名”。
+    /// Snapshot name. If it is not specified, "Unnamed" will be used by default.
     "SnapshotName" snapshot_name set_snapshot_name: str,
-    /// 快照的到期时间，到期后该快照将会自动删除，需要传入UTC时间下的ISO-8601标准时间格式，例如:2022-01-08T09:47:55+00:00。到期时间最小可设置为一天后的当前时间。
+    /// Expiration time of the snapshot. It must be in UTC ISO-8601 format, eg. 2022-01-08T09:47:55+00:00. The snapshot will be automatically deleted when it expires.
     "Deadline" deadline set_deadline: str,
-    /// 云硬盘备份点ID。传入此参数时，将通过备份点创建快照。备份点 ID 可以通过[DescribeDiskBackups](/document/product/362/80278)接口查询。
+    /// Backup point ID of the cbs. when input this parameter, a snapshot will be created through the backup point. the backup point ID can be obtained through the [DescribeDiskBackups](https://www.tencentcloud.com/document/product/362/80278?from_cn_redirect=1) API query.
     "DiskBackupId" disk_backup_id set_disk_backup_id: str,
-    /// 快照绑定的标签。
+    /// Tags bound to the snapshot.
     "Tags" tags set_tags: list Tag,
     /// 是否创建极速快照。
     ///
     /// 极速快照数据存储在云硬盘所在的存储集群上，可实现秒级创建和回滚。该功能当前通过白名单控制开放。
     "LocalSnap" local_snap set_local_snap: bool,
-    /// 快照关联云硬盘类型, SYSTEM_DISK: 系统盘, DATA_DISK: 数据盘,非必填参数，不填时快照类型与云盘类型保持一致， 该参数基于某些场景用户需要将系统盘创建出数据盘快照共享使用。
+    /// Snapshot association cloud DISK type. valid values: SYSTEM_DISK (SYSTEM DISK), DATA_DISK (DATA DISK). optional. if left empty, the snapshot type remains consistent with the cloud DISK type. this parameter is based on some scenes where users need to create a DATA DISK snapshot from a SYSTEM DISK for shared usage.
     "DiskUsage" disk_usage set_disk_usage: str,
 } }
 rt::action!("cbs", "2017-03-12", "CreateSnapshot", CreateSnapshotRequest => CreateSnapshotResponse);
 
 rt::model! { read debug;
-/// CreateSnapshot返回参数结构体
+/// CreateSnapshot response structure.
 CreateSnapshotResponse {
-    /// 新创建的快照ID。
+    /// ID of the created snapshot
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SnapshotId" snapshot_id set_snapshot_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -659,13 +655,13 @@ DedicatedClusterDiskStatistic {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteAutoSnapshotPolicies` (删除定期快照策略).
+/// Request of `DeleteAutoSnapshotPolicies` (Deleting a Scheduled Snapshot Policy).
 ///
-/// 本接口（DeleteAutoSnapshotPolicies）用于删除定期快照策略。
+/// This API (DeleteAutoSnapshotPolicies) is used to delete scheduled snapshot policies.
 ///
-/// *  支持批量操作。如果多个定期快照策略存在无法删除的，则操作不执行，以特定错误码返回。
+/// * Batch operations are supported. If one of the scheduled snapshot policies in a batch cannot be deleted, the operation is not performed and a specific error code is returned.
 DeleteAutoSnapshotPoliciesRequest {
-    /// 要删除的定期快照策略ID列表，通过[ DescribeAutoSnapshotPolicies](https://cloud.tencent.com/document/api/362/33556)接口查询。
+    /// Specifies the ID list of the regular snapshot policies to delete. query via the DescribeAutoSnapshotPolicies api (https://www.tencentcloud.com/document/api/362/33556?from_cn_redirect=1).
     ///
     /// Required.
     "AutoSnapshotPolicyIds" auto_snapshot_policy_ids set_auto_snapshot_policy_ids: list String,
@@ -673,18 +669,18 @@ DeleteAutoSnapshotPoliciesRequest {
 rt::action!("cbs", "2017-03-12", "DeleteAutoSnapshotPolicies", DeleteAutoSnapshotPoliciesRequest => DeleteAutoSnapshotPoliciesResponse);
 
 rt::model! { read debug;
-/// DeleteAutoSnapshotPolicies返回参数结构体
+/// DeleteAutoSnapshotPolicies response structure.
 DeleteAutoSnapshotPoliciesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteDiskBackups` (删除云硬盘备份点).
+/// Request of `DeleteDiskBackups` (Deletes the backup points of a cloud disk).
 ///
-/// 批量删除指定的云硬盘备份点。
+/// This API is used to delete the backup points of the specified cloud disk in batches.
 DeleteDiskBackupsRequest {
-    /// 待删除的云硬盘备份点ID，可以通过[DescribeDiskBackups](/document/product/362/80278)接口查询。
+    /// Cloud disk backup point ID to be deleted. can be queried through the [DescribeDiskBackups](https://www.tencentcloud.com/document/product/362/80278?from_cn_redirect=1) api.
     ///
     /// Required.
     "DiskBackupIds" disk_backup_ids set_disk_backup_ids: list String,
@@ -692,100 +688,98 @@ DeleteDiskBackupsRequest {
 rt::action!("cbs", "2017-03-12", "DeleteDiskBackups", DeleteDiskBackupsRequest => DeleteDiskBackupsResponse);
 
 rt::model! { read debug;
-/// DeleteDiskBackups返回参数结构体
+/// DeleteDiskBackups response structure.
 DeleteDiskBackupsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteSnapshotGroup` (删除快照组).
+/// Request of `DeleteSnapshotGroup` (Delete a snapshot group).
 ///
-/// 本接口（DeleteSnapshotGroup）用于删除快照组，一次调用仅支持删除一个快照组。
-/// * 默认会删除快照组内的所有快照；
-/// * 如果快照组内的快照有关联镜像，则删除失败，所有快照均不会删除；如果需要同时删除快照绑定的镜像，可传入参数DeleteBindImages等于true。
+/// This API is used to delete snapshot groups. One snapshot group can be deleted per call.
+/// This API is used to delete all snapshots in the snapshot group by default.
+/// This API is used to delete a snapshot group. If a snapshot in the snapshot group has an associated image, deletion will fail and no snapshot will be deleted. Parameters can be input to enable simultaneous deletion of images bound to the snapshot by setting DeleteBindImages equal to true.
 DeleteSnapshotGroupRequest {
-    /// 快照组ID。
+    /// Specifies the snapshot group ID.
     "SnapshotGroupId" snapshot_group_id set_snapshot_group_id: str,
-    /// 快照组ID 列表。此参数与快照组 ID 至少传 1 个，同时传会与快照组 ID 合并。
+    /// List of snapshot group ids. this parameter and the snapshot group ID must provide at least one. if both are provided, they will be merged with the snapshot group ID.
     "SnapshotGroupIds" snapshot_group_ids set_snapshot_group_ids: list String,
-    /// 是否同时删除快照组关联的镜像；取值为false，表示不删除快照组绑定的镜像，此时，如果快照组有绑定的镜像，删除会失败；取值为true，表示同时删除快照组绑定的镜像；默认值为false。
+    /// Specifies whether to delete the image associated with the snapshot group at the same time. valid values: set to false (not delete the image bound to the snapshot group; at this point, if the snapshot group has bound images, deletion will fail) or set to true (delete the image bound to the snapshot group simultaneously). default value is false.
     "DeleteBindImages" delete_bind_images set_delete_bind_images: bool,
 } }
 rt::action!("cbs", "2017-03-12", "DeleteSnapshotGroup", DeleteSnapshotGroupRequest => DeleteSnapshotGroupResponse);
 
 rt::model! { read debug;
-/// DeleteSnapshotGroup返回参数结构体
+/// DeleteSnapshotGroup response structure.
 DeleteSnapshotGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteSnapshots` (删除快照).
+/// Request of `DeleteSnapshots` (Deletes a snapshot).
 ///
-/// 本接口（DeleteSnapshots）用于删除快照。
+/// This API is used to delete snapshots.
 ///
-/// * 快照必须处于NORMAL状态，快照状态可以通过[DescribeSnapshots](/document/product/362/15647)接口查询，见输出参数中SnapshotState字段解释。
-/// * 支持批量操作。如果多个快照存在无法删除的快照，则操作不执行，以特定的错误码返回。
+/// * Only snapshots in the `NORMAL` state can be deleted. To query the state of a snapshot, you can call the [DescribeSnapshots](https://intl.cloud.tencent.com/document/product/362/15647?from_cn_redirect=1) API and check the `SnapshotState` field in the response.
+/// * Batch operations are supported. If there is any snapshot that cannot be deleted, the operation will not be performed and a specific error code will be returned.
 DeleteSnapshotsRequest {
-    /// 要删除的快照ID列表，可通过[DescribeSnapshots](/document/product/362/15647)查询。
+    /// List of IDs of snapshots to be deleted, which can be queried via [DescribeSnapshots](https://intl.cloud.tencent.com/document/product/362/15647?from_cn_redirect=1).
     ///
     /// Required.
     "SnapshotIds" snapshot_ids set_snapshot_ids: list String,
-    /// 是否强制删除快照关联的镜像
+    /// Whether to forcibly delete the image associated with the snapshot
     "DeleteBindImages" delete_bind_images set_delete_bind_images: bool,
 } }
 rt::action!("cbs", "2017-03-12", "DeleteSnapshots", DeleteSnapshotsRequest => DeleteSnapshotsResponse);
 
 rt::model! { read debug;
-/// DeleteSnapshots返回参数结构体
+/// DeleteSnapshots response structure.
 DeleteSnapshotsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAutoSnapshotPolicies` (查询定期快照策略).
+/// Request of `DescribeAutoSnapshotPolicies` (Querying a Scheduled Snapshot Policy).
 ///
-/// 本接口（DescribeAutoSnapshotPolicies）用于查询定期快照策略。
+/// This API is used to query scheduled snapshot policies.
 ///
-/// * 可以根据定期快照策略ID、名称或者状态等信息来查询定期快照策略的详细信息，不同条件之间为与(AND)的关系，过滤信息详细请见过滤器`Filter`。
-/// * 如果参数为空，返回当前用户一定数量（`Limit`所指定的数量，默认为20）的定期快照策略表。
+/// * You can filter scheduled snapshot policies by ID, name, state, etc. The relationship between different filters is logical `AND`. For details on filters, see `Filter`.
+/// * If no parameter is specified, a certain number of scheduled snapshot policies under the current account will be returned. The number is specified by `Limit` and is 20 by default.
 DescribeAutoSnapshotPoliciesRequest {
-    /// 要查询的定期快照策略ID列表。参数不支持同时指定`AutoSnapshotPolicyIds`和`Filters`。
+    /// List of scheduled snapshot policy IDs to be queried. The parameter does not support specifying both `SnapshotIds` and `Filters`.
     "AutoSnapshotPolicyIds" auto_snapshot_policy_ids set_auto_snapshot_policy_ids: list String,
-    /// 过滤条件。参数不支持同时指定`AutoSnapshotPolicyIds`和`Filters`。
+    /// Filter criteria. AutoSnapshotPolicyIds and Filters cannot be specified at the same time.
     ///
-    /// - auto-snapshot-policy-id - Array of String - 是否必填：否 -（过滤条件）按定期快照策略ID进行过滤。定期快照策略ID形如：`asp-3stvwfxx`。
+    /// - auto-snapshot-policy-id - Array of String - required: no - (filter condition) filter by regular snapshot policy id. regular snapshot policy id such as: `asp-3stvwfxx`..
     ///
-    /// - auto-snapshot-policy-state - Array of String - 是否必填：否 -（过滤条件）按定期快照策略的状态进行过滤。定期快照策略ID形如：`asp-3stvwfxx`。(NORMAL：正常 | ISOLATED：已隔离。)
+    /// - AutoSnapshotPolicyState - Array of String - required: no - (filter condition) filters by the status of the regular snapshot policy. regular snapshot policy ID format: `asp-3stvwfxx`. (NORMAL: NORMAL | ISOLATED: ISOLATED)..
     ///
-    /// - auto-snapshot-policy-name - Array of String - 是否必填：否 -（过滤条件）按定期快照策略名称进行过滤。
+    /// - AutoSnapshotPolicyName - Array of String - required: no - (filter condition) filters by the name of the regular snapshot policy..
     "Filters" filters set_filters: list Filter,
-    /// 返回数量，默认为20，最大值为100。关于`Limit`的更进一步介绍请参考 API [简介](/document/product/362/15633)中的相关小节。
+    /// Number of results to be returned. Default is 20. Maximum is 100. For more information on `Limit`, please see relevant sections in API [Introduction](https://intl.cloud.tencent.com/document/product/362/15633?from_cn_redirect=1).
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。关于`Offset`的更进一步介绍请参考API[简介](/document/product/362/15633)中的相关小节。
+    /// Offset. Default is 0. For more information on `Offset`, please see relevant sections in API [Introduction](https://intl.cloud.tencent.com/document/product/362/15633?from_cn_redirect=1).
     "Offset" offset set_offset: i128,
-    /// 输出定期快照列表的排列顺序。取值范围：
+    /// Specifies the output order of the regular snapshot list. valid values:
     ///
-    /// - ASC：升序排列
+    /// - ASC: ascending order
     ///
-    /// - DESC：降序排列。
+    /// - DESC: descending order..
     "Order" order set_order: str,
-    /// 定期快照列表排序的依据字段。取值范围：
-    ///
-    /// - CREATE_TIME：依据定期快照的创建时间排序，默认按创建时间排序。
+    /// The sorting filter applied to the scheduled snapshot list. Value range: <Sort by creation time of scheduled snapshot. By default, this is sorted by creation time.
     "OrderField" order_field set_order_field: str,
 } }
 rt::action!("cbs", "2017-03-12", "DescribeAutoSnapshotPolicies", DescribeAutoSnapshotPoliciesRequest => DescribeAutoSnapshotPoliciesResponse);
 
 rt::model! { read debug;
-/// DescribeAutoSnapshotPolicies返回参数结构体
+/// DescribeAutoSnapshotPolicies response structure.
 DescribeAutoSnapshotPoliciesResponse {
-    /// 有效的定期快照策略数量。
+    /// The quantity of valid scheduled snapshot policies.
     "TotalCount" total_count set_total_count: i128,
-    /// 定期快照策略列表。
+    /// List of scheduled snapshot policies.
     "AutoSnapshotPolicySet" auto_snapshot_policy_set set_auto_snapshot_policy_set: list AutoSnapshotPolicy,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -813,11 +807,11 @@ DescribeDedicatedClusterDiskStatisticsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDiskAssociatedAutoSnapshotPolicy` (查询云硬盘关联定期快照策略).
+/// Request of `DescribeDiskAssociatedAutoSnapshotPolicy` (Querying a Cloud Disk Associated Scheduled Snapshot Policy   ).
 ///
-/// 本接口（DescribeDiskAssociatedAutoSnapshotPolicy）用于查询云盘绑定的定期快照策略。
+/// This API (DescribeDiskAssociatedAutoSnapshotPolicy) is used to query the scheduled snapshot policy bound to a cloud disk.
 DescribeDiskAssociatedAutoSnapshotPolicyRequest {
-    /// 要查询的云硬盘ID，通过[DescribeDisks](https://cloud.tencent.com/document/api/362/16315)接口查询。
+    /// Specifies the cloud disk ID to query. can be queried via the [DescribeDisks](https://www.tencentcloud.com/document/api/362/16315?from_cn_redirect=1) api.
     ///
     /// Required.
     "DiskId" disk_id set_disk_id: str,
@@ -825,237 +819,233 @@ DescribeDiskAssociatedAutoSnapshotPolicyRequest {
 rt::action!("cbs", "2017-03-12", "DescribeDiskAssociatedAutoSnapshotPolicy", DescribeDiskAssociatedAutoSnapshotPolicyRequest => DescribeDiskAssociatedAutoSnapshotPolicyResponse);
 
 rt::model! { read debug;
-/// DescribeDiskAssociatedAutoSnapshotPolicy返回参数结构体
+/// DescribeDiskAssociatedAutoSnapshotPolicy response structure.
 DescribeDiskAssociatedAutoSnapshotPolicyResponse {
-    /// 云盘绑定的定期快照数量。
+    /// The quantity of scheduled snapshots binded to cloud disk.
     "TotalCount" total_count set_total_count: i128,
-    /// 云盘绑定的定期快照列表。
+    /// List of scheduled snapshots bound to cloud disk.
     "AutoSnapshotPolicySet" auto_snapshot_policy_set set_auto_snapshot_policy_set: list AutoSnapshotPolicy,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDiskBackups` (查询备份点列表).
+/// Request of `DescribeDiskBackups` (Queries the list of backup points).
 ///
-/// 本接口（DescribeDiskBackups）用于查询备份点的详细信息。
+/// This API is used to query the details of backup points.
 ///
-/// 根据备份点ID、创建备份点的云硬盘ID、创建备份点的云硬盘类型等对结果进行过滤，不同条件之间为与(AND)的关系，过滤信息详细请见过滤器Filter。
-/// 如果参数为空，返回当前用户一定数量（Limit所指定的数量，默认为20）的备份点列表。
+/// You can filter results by backup point ID. You can also look for certain backup points by specifying the ID or type of the cloud disk for which the backup points are created. The relationship between different filters is logical `AND`. For more information on filters, see `Filter`.
+/// If the parameter is empty, a certain number (as specified by `Limit` and 20 by default) of backup points will be returned.
 DescribeDiskBackupsRequest {
-    /// 要查询备份点的ID列表。参数不支持同时指定 DiskBackupIds 和 Filters。
+    /// List of IDs of the backup points to be queried. `DiskBackupIds` and `Filters` cannot be specified at the same time.
     "DiskBackupIds" disk_backup_ids set_disk_backup_ids: list String,
-    /// 过滤条件，参数不支持同时指定 DiskBackupIds 和 Filters。过滤条件：
+    /// Filter criteria. parameters must not be specified simultaneously for DiskBackupIds and Filters. filter conditions:
     ///
-    /// - disk-backup-id - Array of String - 是否必填：否 -（过滤条件）按照备份点的ID过滤。备份点ID形如：dbp-11112222。
+    /// - disk-backup-id - Array of String - required: no - (filter condition) Filters by backup point id. backup point id format: dbp-11112222.
     ///
-    /// - disk-id - Array of String - 是否必填：否 -（过滤条件）按照创建备份点的云硬盘ID过滤。云硬盘ID形如：disk-srftydert。
+    /// - disk-id - Array of String - required: no - (filter condition) Filters by cloud disk id where the backup point was created. cloud disk id format: disk-srftydert.
     ///
-    /// - disk-usage - Array of String - 是否必填：否 -（过滤条件）按创建备份点的云硬盘类型过滤。 (SYSTEM_DISK：代表系统盘 | DATA_DISK：代表数据盘。)
+    /// - disk-usage - Array of String - required: no - (filter condition) Filters by cloud disk type (SYSTEM_disk: represents SYSTEM disk | DATA_disk: represents DATA disk)..
     "Filters" filters set_filters: list Filter,
-    /// 偏移量，默认为0。关于`Offset`的更进一步介绍请参考API[简介](/document/product/362/15633)中的相关小节。
+    /// Offset. Default value: 0. For more information on `Offset`, see the relevant section of the API [Overview](https://intl.cloud.tencent.com/document/product/362/15633?from_cn_redirect=1).
     "Offset" offset set_offset: i128,
-    /// 返回数量，默认为20，最大值为100。关于`Limit`的更进一步介绍请参考 API [简介](/document/product/362/15633)中的相关小节。
+    /// Number of returned results. Default value: 20. Maximum value: 100. For more information on `Limit`, see the relevant section of the API [Overview](https://intl.cloud.tencent.com/document/product/362/15633?from_cn_redirect=1).
     "Limit" limit set_limit: i128,
-    /// 输出云硬盘备份点列表的排列顺序，默认排序：ASC。取值范围：
+    /// Specifies the sorting order of the CBS backup point list. default: ASC. valid values:
     ///
-    /// - ASC：升序排列
+    /// - ASC: ascending order
     ///
-    /// - DESC：降序排列。
+    /// - DESC: descending order..
     "Order" order set_order: str,
-    /// 云硬盘备份点列表排序的依据字段。取值范围：
+    /// Field on which the list of cloud disk backup points is sorted. valid values:
     ///
-    /// - CREATE_TIME：依据云硬盘备份点的创建时间排序
-    /// 默认按创建时间排序。
+    /// - CREATE_TIME: sort by creation TIME of the cloud disk backup point
+    /// sort by creation TIME by default.
     "OrderField" order_field set_order_field: str,
 } }
 rt::action!("cbs", "2017-03-12", "DescribeDiskBackups", DescribeDiskBackupsRequest => DescribeDiskBackupsResponse);
 
 rt::model! { read debug;
-/// DescribeDiskBackups返回参数结构体
+/// DescribeDiskBackups response structure.
 DescribeDiskBackupsResponse {
-    /// 符合条件的云硬盘备份点数量。
+    /// Number of eligible cloud disk backup points.
     "TotalCount" total_count set_total_count: i128,
-    /// 云硬盘备份点的详细信息列表。
+    /// List of details of cloud disk backup points.
     "DiskBackupSet" disk_backup_set set_disk_backup_set: list DiskBackup,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDiskConfigQuota` (查询云硬盘配额).
+/// Request of `DescribeDiskConfigQuota` (Queries cloud disk quota).
 ///
-/// 本接口（DescribeDiskConfigQuota）用于查询云硬盘配额。
+/// This API (DescribeDiskConfigQuota) is used to query the cloud disk quota.
 DescribeDiskConfigQuotaRequest {
-    /// 查询类别，取值范围。
-    /// INQUIRY_CBS_CONFIG：查询云盘配置列表
-    /// INQUIRY_CVM_CONFIG：查询云盘与实例搭配的配置列表。
+    /// INQUIRY type. valid values:
+    /// INQUIRY_CBS_CONFIG: query the cloud disk configuration list
+    /// INQUIRY_CVM_CONFIG: query the configuration list of cloud disks with instances.
     ///
     /// Required.
     "InquiryType" inquiry_type set_inquiry_type: str,
-    /// 付费模式。取值范围：
-    /// PREPAID：预付费
-    /// POSTPAID_BY_HOUR：后付费。
+    /// Billing mode. Value range:
+    ///
+    /// - POSTPAID_BY_HOUR: postpaid.
     "DiskChargeType" disk_charge_type set_disk_charge_type: str,
-    /// 按照实例机型系列过滤。实例机型系列形如：S1、I1、M1等。详见[实例类型](https://cloud.tencent.com/document/product/213/11518)
+    /// Filter by the instance model series, such as S1, I1 and M1. For more information, please see [Instance Types](https://intl.cloud.tencent.com/document/product/213/11518?from_cn_redirect=1)
     "InstanceFamilies" instance_families set_instance_families: list String,
-    /// 硬盘介质类型。取值范围：
-    /// CLOUD_BASIC：表示普通云硬盘
-    /// CLOUD_PREMIUM：表示高性能云硬盘
-    /// CLOUD_SSD：表示SSD云硬盘
-    /// CLOUD_HSSD：表示增强型SSD云硬盘。
+    /// Hard disk media type. valid values:
+    /// CLOUD_BASIC: BASIC CLOUD disk
+    /// CLOUD_PREMIUM: high-performance CLOUD block storage
+    /// CLOUD_SSD: SSD CLOUD disk
+    /// CLOUD_HSSD: enhanced SSD CLOUD disk.
     "DiskTypes" disk_types set_disk_types: list String,
-    /// 查询一个或多个[可用区](/document/product/213/15753#ZoneInfo)下的配置。
+    /// Query configuration under one or more [availability zone](https://intl.cloud.tencent.com/document/product/213/15753?from_cn_redirect=1#ZoneInfo).
     "Zones" zones set_zones: list String,
-    /// 实例内存大小,单位GB。
+    /// Instance memory size in GB.
     "Memory" memory set_memory: i128,
-    /// 系统盘或数据盘。取值范围：
-    /// SYSTEM_DISK：表示系统盘
-    /// DATA_DISK：表示数据盘。
+    /// SYSTEM DISK or DATA DISK. valid values:
+    /// SYSTEM_DISK: SYSTEM DISK
+    /// DATA_DISK: DATA DISK.
     "DiskUsage" disk_usage set_disk_usage: str,
-    /// 实例CPU核数。
+    /// Instance CPU cores.
     "CPU" cpu set_cpu: i128,
-    /// 专用集群ID。
+    /// Dedicated cluster ID.
     "DedicatedClusterId" dedicated_cluster_id set_dedicated_cluster_id: str,
 } }
 rt::action!("cbs", "2017-03-12", "DescribeDiskConfigQuota", DescribeDiskConfigQuotaRequest => DescribeDiskConfigQuotaResponse);
 
 rt::model! { read debug;
-/// DescribeDiskConfigQuota返回参数结构体
+/// DescribeDiskConfigQuota response structure.
 DescribeDiskConfigQuotaResponse {
-    /// 云盘配置列表。
+    /// List of cloud disk configurations.
     "DiskConfigSet" disk_config_set set_disk_config_set: list DiskConfig,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDiskStoragePool` (查询云硬盘独享集群列表).
+/// Request of `DescribeDiskStoragePool` (DescribeDiskStoragePool).
 ///
-/// 本接口（DescribeDiskStoragePool）查询用户的云硬盘独享集群列表。
+/// This API is used to query the list of dedicated cloud disk clusters under the current user account.
 ///
-/// * 可以根据独享集群ID(CdcId)、可用区(zone)等信息来查询和过滤云硬盘独享集群详细信息，不同的过滤条件之间为与(AND)的关系，过滤信息详细请见过滤器`Filter`。
-/// * 如果参数为空，返回当前用户一定数量（`Limit`所指定的数量，默认为20）的云硬盘独享集群列表。
+/// * You can query by the dedicated cloud disk cluster ID (`CdcId`) and availability zone (`zone`). Multiple filters are combined with AND. For details about filtering, please see `Filter`.
+/// * If the parameter is empty, a number (as specified by `Limit`; the default is 20) of dedicated cloud disk clusters are returned.
 DescribeDiskStoragePoolRequest {
-    /// 返回数量，默认为20，最大值为100。关于`Limit`的更进一步介绍请参考 API [简介](/document/product/362/15633)中的相关小节。
+    /// Number of returned results, defaults to 20 with a maximum value of 100. For further introduction about `Limit`, see relevant sections in the API [overview](/document/product/362/15633).
     "Limit" limit set_limit: i128,
-    /// 指定需要查询的独享集群ID列表，该入参不能与Filters一起使用。
+    /// Specify the exclusive cluster ID list you want to query. This parameter cannot be used with Filters.
     "CdcIds" cdc_ids set_cdc_ids: list String,
-    /// 过滤条件。参数不支持同时指定`CdcIds`和`Filters`。
+    /// Filter conditions. `CdcIds` and `Filters` cannot be specified at the same time.
     ///
-    /// - cdc-id - Array of String - 是否必填：否 -（过滤条件）按独享集群ID过滤。
+    /// - cdc-id - Array of String - Optional - Filter by the cluster ID.
     ///
-    /// - zone - Array of String - 是否必填：否 -（过滤条件）按独享集群所在[可用区](/document/product/213/15753#ZoneInfo)过滤。
+    /// - zone - Array of String - Optional - Filter by the [availability zone](https://intl.cloud.tencent.com/document/product/213/15753?from_cn_redirect=1#ZoneInfo) where the cluster resides.
     ///
-    /// - cage-id - Array of String - 是否必填：否 -（过滤条件）按独享集群所在围笼的ID过滤。
+    /// - cage-id - Array of String - Optional - Filter by the ID of the cage where the cluster resides.
     ///
-    /// - disk-type - Array of String - 是否必填：否 -（过滤条件）按照云盘介质类型过滤。(CLOUD_BASIC：表示普通云硬盘 | CLOUD_PREMIUM：表示高性能云硬盘。| CLOUD_SSD：SSD表示SSD云硬盘。)
+    /// - disk-type - Array of string - Optional - Filter by the media type of cloud disks (`CLOUD_BASIC`: HDD cloud disk | `CLOUD_PREMIUM`: Premium cloud disk. | `CLOUD_SSD`: SSD cloud disk.)
     "Filters" filters set_filters: list Filter,
-    /// 偏移量，默认为0。关于`Offset`的更进一步介绍请参考API[简介](/document/product/362/15633)中的相关小节。
+    /// Offset, defaults to 0. For further introduction about `Offset`, see the relevant sections in the API [overview](/document/product/362/15633).
     "Offset" offset set_offset: i128,
 } }
 rt::action!("cbs", "2017-03-12", "DescribeDiskStoragePool", DescribeDiskStoragePoolRequest => DescribeDiskStoragePoolResponse);
 
 rt::model! { read debug;
-/// DescribeDiskStoragePool返回参数结构体
+/// DescribeDiskStoragePool response structure.
 DescribeDiskStoragePoolResponse {
-    /// 符合条件的独享集群的数量
+    /// the number of eligible dedicated clusters.
     "TotalCount" total_count set_total_count: i128,
-    /// 独享集群的详细信息列表
+    /// Details of the dedicated cluster.
     "CdcSet" cdc_set set_cdc_set: list Cdc,
-    /// 独享集群的详细信息列表
+    /// Exclusive cluster details list.
     "DiskStoragePoolSet" disk_storage_pool_set set_disk_storage_pool_set: list Cdc,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDisks` (查询云硬盘列表).
+/// Request of `DescribeDisks` (Queries the list of cloud disks).
 ///
-/// 本接口（DescribeDisks）用于查询云硬盘列表。
+/// This API (DescribeDisks) is used to query the list of cloud disks.
 ///
-/// * 可以根据云硬盘ID、云硬盘类型或者云硬盘状态等信息来查询云硬盘的详细信息，不同条件之间为与(AND)的关系，过滤信息详细请见过滤器`Filter`。
-/// * 如果参数为空，返回当前用户一定数量（`Limit`所指定的数量，默认为20）的云硬盘列表。
+/// * The details of the cloud disk can be queried based on the ID, type or status of the cloud disk. The relationship between different conditions is AND. For more information about filtering, please see the `Filter`.
+/// * If the parameter is empty, a certain number (specified by `Limit`; the default is 20) of cloud disk lists are returned to the current user.
 DescribeDisksRequest {
-    /// 过滤条件。参数不支持同时指定`DiskIds`和`Filters`。
+    /// Filters. You cannot specify `DiskIds` and `Filters` at the same time.
     ///
-    /// - disk-usage - Array of String - 是否必填：否 -（过滤条件）按云盘类型过滤。 (SYSTEM_DISK：表示系统盘 | DATA_DISK：表示数据盘)
+    /// - disk-usage - Array of String - Optional - Filters by cloud disk type. (SYSTEM_DISK: system disk | DATA_DISK: data disk)
     ///
-    /// - disk-charge-type - Array of String - 是否必填：否 -（过滤条件）按照云硬盘计费模式过滤。 (PREPAID：表示预付费，即包年包月 | POSTPAID_BY_HOUR：表示后付费，即按量计费。)
+    /// - disk-charge-type - Array of String - Optional - Filters by cloud disk billing method. (POSTPAID_BY_HOUR: pay-as-you-go)
     ///
-    /// - portable - Array of String - 是否必填：否 -（过滤条件）按是否为弹性云盘过滤。 (TRUE：表示弹性云盘 | FALSE：表示非弹性云盘。)
+    /// - portable - Array of String- Optional - Filters by whether the cloud disk is elastic or not. (TRUE: elastic | FALSE: non-elastic)
     ///
-    /// - project-id - Array of String - 是否必填：否 -（过滤条件）按云硬盘所属项目ID过滤。
+    /// - project-id - Array of Integer - Optional - Filters by the ID of the project to which a cloud disk belongs.
     ///
-    /// - disk-id - Array of String - 是否必填：否 -（过滤条件）按照云硬盘ID过滤。云盘ID形如：`disk-11112222`。
+    /// - disk-id - Array of String - Optional - Filters by cloud disk ID, such as `disk-11112222`.
     ///
-    /// - disk-name - Array of String - 是否必填：否 -（过滤条件）按照云盘名称过滤。
+    /// - disk-name - Array of String - Optional - Filters by cloud disk name.
     ///
-    /// - disk-type - Array of String - 是否必填：否 -（过滤条件）按照云盘介质类型过滤。(CLOUD_BASIC：表示普通云硬盘 | CLOUD_PREMIUM：表示高性能云硬盘。| CLOUD_SSD：表示SSD云硬盘 | CLOUD_HSSD：表示增强型SSD云硬盘。| CLOUD_TSSD：表示极速型云硬盘。)
+    /// - disk-type - Array of String - Optional - Filters by cloud disk media type (CLOUD_BASIC: HDD cloud disk | CLOUD_PREMIUM: Premium Cloud Storage | CLOUD_SSD: SSD cloud disk.)
     ///
-    /// - disk-state - Array of String - 是否必填：否 -（过滤条件）按照云盘状态过滤。(UNATTACHED：未挂载 | ATTACHING：挂载中 | ATTACHED：已挂载 | DETACHING：解挂中 | EXPANDING：扩容中 | ROLLBACKING：回滚中 | TORECYCLE：待回收 | DUMPING：拷贝硬盘中。)
+    /// - disk-state - Array of String - Optional - Filters by cloud disk state. (UNATTACHED: not mounted | ATTACHING: being mounted | ATTACHED: mounted | DETACHING: being unmounted | EXPANDING: being expanded | ROLLBACKING: being rolled back | TORECYCLE: to be repossessed.)
     ///
-    /// - instance-id - Array of String - 是否必填：否 -（过滤条件）按照云盘挂载的云主机实例ID过滤。可根据此参数查询挂载在指定云主机下的云硬盘。
+    /// - instance-id - Array of String - Optional - Filters by the ID of the CVM instance on which a cloud disk is mounted. You can use this parameter to query the cloud disks mounted on specific CVMs.
     ///
-    /// - zone - Array of String - 是否必填：否 -（过滤条件）按照[可用区](/document/product/213/15753#ZoneInfo)过滤。
+    /// - zone - Array of String - Optional - Filters by [availability zone](https://intl.cloud.tencent.com/document/product/213/15753?from_cn_redirect=1#ZoneInfo)
     ///
-    /// - instance-ip-address - Array of String - 是否必填：否 -（过滤条件）按云盘所挂载云主机的内网或外网IP过滤。
+    /// - instance-ip-address - Array of String - Optional - Filters by the private or public IP of the CVM on which a cloud disk is mounted.
     ///
-    /// - instance-name - Array of String - 是否必填：否 -（过滤条件）按云盘所挂载的实例名称过滤。
+    /// - instance-name - Array of String - Optional - Filters by the name of the instance on which a cloud disk is mounted.
     ///
-    /// - tag-key - Array of String - 是否必填：否 -（过滤条件）按照标签键进行过滤。
+    /// - tag-key - Array of String - Optional - Filters by tag key.
     ///
-    /// - tag-value - Array of String - 是否必填：否 -（过滤条件）照标签值进行过滤。
+    /// - tag-value - Array of String - Optional - Filters by tag value.
     ///
-    /// - tag:tag-key - Array of String - 是否必填：否 -（过滤条件）按照标签键值对进行过滤。 tag-key使用具体的标签键进行替换。
-    ///
-    /// - dedicated-cluster-id - Array of String - 是否必填：否 -（过滤条件）按照 CDC 独享集群 ID 进行过滤。
-    ///
-    /// - cluster-group-id - String - 是否必填：否 -（过滤条件）按照 集群群组 ID 进行过滤。
+    /// - tag:tag-key - Array of String - Optional - Filters by tag key-value pair. Please replace `tag-key` with a specific tag key.
     "Filters" filters set_filters: list Filter,
-    /// 返回数量，默认为20，最大值为100。关于`Limit`的更进一步介绍请参考 API [简介](/document/product/362/15633)中的相关小节。
+    /// Number of results to be returned. Default is 20. Maximum is 100. For more information on `Limit`, please see relevant sections in API [Introduction](https://intl.cloud.tencent.com/document/product/362/15633?from_cn_redirect=1).
     "Limit" limit set_limit: i128,
-    /// 云盘列表排序的依据字段。取值范围：
+    /// Field on which the list of cloud disks is sorted. valid values:
     ///
-    /// - CREATE_TIME：依据云盘的创建时间排序
+    /// - CREATE_TIME: sort by creation TIME of the cloud disk
     ///
-    /// - DEADLINE：依据云盘的到期时间排序
-    /// 默认按云盘创建时间排序。
+    /// - DEADLINE: sort by expiration TIME of the cloud disk
+    /// sort by creation TIME by default.
     "OrderField" order_field set_order_field: str,
-    /// 偏移量，默认为0。关于`Offset`的更进一步介绍请参考API[简介](/document/product/362/15633)中的相关小节。
+    /// Offset. Default is 0. For more information on `Offset`, please see relevant sections in API [Introduction](https://intl.cloud.tencent.com/document/product/362/15633?from_cn_redirect=1).
     "Offset" offset set_offset: i128,
-    /// 云盘详情中是否需要返回云盘绑定的定期快照策略ID，TRUE表示需要返回，FALSE表示不返回。
+    /// Whether the ID of the periodic snapshot policy bound to the cloud disk needs to be returned in the cloud disk details. TRUE: return; FALSE: do not return.
     "ReturnBindAutoSnapshotPolicy" return_bind_auto_snapshot_policy set_return_bind_auto_snapshot_policy: bool,
-    /// 按照一个或者多个云硬盘ID查询。云硬盘ID形如：`disk-11112222`，此参数的具体格式可参考API[简介](/document/product/362/15633)的ids.N一节）。参数不支持同时指定`DiskIds`和`Filters`。
+    /// Query by one or more cloud disk IDs, such as `disk-11112222`. For the format of this parameter, please see the ids.N section of the API [Introduction](https://intl.cloud.tencent.com/document/product/362/15633?from_cn_redirect=1). This parameter does not support specifying both `DiskIds` and `Filters`.
     "DiskIds" disk_ids set_disk_ids: list String,
-    /// 输出云盘列表的排列顺序。取值范围：
+    /// Specifies the sorting order of the cloud disk list. valid values:
     ///
-    /// - ASC：升序排列
+    /// - ASC: ascending order
     ///
-    /// - DESC：降序排列。
+    /// - DESC: descending order..
     "Order" order set_order: str,
 } }
 rt::action!("cbs", "2017-03-12", "DescribeDisks", DescribeDisksRequest => DescribeDisksResponse);
 
 rt::model! { read debug;
-/// DescribeDisks返回参数结构体
+/// DescribeDisks response structure.
 DescribeDisksResponse {
-    /// 符合条件的云硬盘数量。
+    /// The quantity of cloud disks meeting the conditions.
     "TotalCount" total_count set_total_count: i128,
-    /// 云硬盘的详细信息列表。
+    /// List of cloud disk details.
     "DiskSet" disk_set set_disk_set: list Disk,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstancesDiskNum` (查询实例关联的云硬盘数量).
+/// Request of `DescribeInstancesDiskNum` (Queries the number of cloud disks associated to an instance).
 ///
-/// 本接口（DescribeInstancesDiskNum）用于查询实例已挂载云硬盘数量。
+/// This API (DescribeInstancesDiskNum) is used to query the number of cloud disks mounted in the instance.
 ///
-/// * 支持批量操作，当传入多个云服务器实例ID，返回结果会分别列出每个云服务器挂载的云硬盘数量。
+/// * Batch operations are supported. If multiple CVM instance IDs are specified, the returned results will list the number of cloud disks mounted on each CVM.
 DescribeInstancesDiskNumRequest {
-    /// 云服务器实例ID，通过[DescribeInstances](/document/product/213/15728)接口查询。
+    /// ID of the CVM instance can be queried via the API [DescribeInstances](https://intl.cloud.tencent.com/document/product/213/15728?from_cn_redirect=1).
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
@@ -1063,9 +1053,9 @@ DescribeInstancesDiskNumRequest {
 rt::action!("cbs", "2017-03-12", "DescribeInstancesDiskNum", DescribeInstancesDiskNumRequest => DescribeInstancesDiskNumResponse);
 
 rt::model! { read debug;
-/// DescribeInstancesDiskNum返回参数结构体
+/// DescribeInstancesDiskNum response structure.
 DescribeInstancesDiskNumResponse {
-    /// 各个云服务器已挂载和可挂载弹性云盘的数量。
+    /// The quantity of mounted and mountable elastic cloud disks for each cloud virtual machine
     "AttachDetail" attach_detail set_attach_detail: list AttachDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1134,69 +1124,69 @@ DescribeRemoteDisksResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSnapshotGroups` (查询快照组列表).
+/// Request of `DescribeSnapshotGroups` (Query a snapshot group list).
 ///
-/// 本接口（DescribeSnapshotGroups）用于查询快照组列表。
-/// * 可以根据快照组ID、快照组状态、快照组关联的快照ID等来查询快照组列表，不同条件之间为与(AND)的关系，过滤信息详细请见过滤器`Filter`。
-/// * 如果参数为空，返回当前用户一定数量（`Limit`所指定的数量，默认为20）的快照组列表。
+/// This API is used to query the snapshot group list.
+/// This API is used to query the snapshot group list based on snapshot group ID, snapshot group status or snapshot ID associated with the snapshot group. The relationship among different criteria is AND. For detailed filtering information, see `Filter`.
+/// If the parameter is empty, a certain number of the cloud disk list for the current user is returned (specified by `Limit`, defaults to 20).
 DescribeSnapshotGroupsRequest {
-    /// 过滤条件。
+    /// Filter criteria.
     ///
-    /// - snapshot-group-id - Array of String - 是否必填：否 -（过滤条件）按快照组ID过滤
+    /// - snapshot-group-id - Array of String - Required: No - (Filter criteria) Filter by snapshot group ID.
     ///
-    /// - snapshot-group-state - Array of String - 是否必填：否 -（过滤条件）按快照组状态过滤。(NORMAL: 正常 | CREATING:创建中 | ROLLBACKING:回滚中)
+    /// - snapshot-group-state - Array of String - Required: No - (Filter criteria) Filter by snapshot group state. (NORMAL: Normal | CREATING: Creating | ROLLBACKING: Rolling back)
     ///
-    /// - snapshot-group-name - Array of String - 是否必填：否 -（过滤条件）按快照组名称过滤
+    /// - snapshot-group-name - Array of String - Required: No - (Filter criteria) Filter by snapshot group name.
     ///
-    /// - snapshot-id - Array of String - 是否必填：否 -（过滤条件）按快照组内的快照ID过滤
+    /// - snapshot-id - Array of String - Required: No - (Filter criteria) Filter by snapshot ID within the snapshot group.
     "Filters" filters set_filters: list Filter,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 返回数量，默认为20，最大值为100。
+    /// Number of returns, with a default value of 20, and a maximum value of 100.
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cbs", "2017-03-12", "DescribeSnapshotGroups", DescribeSnapshotGroupsRequest => DescribeSnapshotGroupsResponse);
 
 rt::model! { read debug;
-/// DescribeSnapshotGroups返回参数结构体
+/// DescribeSnapshotGroups response structure.
 DescribeSnapshotGroupsResponse {
-    /// 符合条件的总数量。
+    /// Total number of eligible items.
     "TotalCount" total_count set_total_count: i128,
-    /// 快照组列表详情。
+    /// Specifies the snapshot group list details.
     "SnapshotGroupSet" snapshot_group_set set_snapshot_group_set: list SnapshotGroup,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSnapshotOverview` (查询快照使用概览).
+/// Request of `DescribeSnapshotOverview` (Query snapshot usage overview).
 ///
-/// 该接口用于查询用户快照使用概览，包括快照总容量、计费容量等信息。
+/// This API is used to query the usage overview of user snapshots, including total snapshot capacity, cost capacity, etc.
 DescribeSnapshotOverviewRequest {
 } }
 rt::action!("cbs", "2017-03-12", "DescribeSnapshotOverview", DescribeSnapshotOverviewRequest => DescribeSnapshotOverviewResponse);
 
 rt::model! { read debug;
-/// DescribeSnapshotOverview返回参数结构体
+/// DescribeSnapshotOverview response structure.
 DescribeSnapshotOverviewResponse {
-    /// 当前总有效快照数量
+    /// Current number of valid snapshots.
     "TotalNums" total_nums set_total_nums: i128,
-    /// 已使用快照总容量大小，容量单位为GiB
+    /// Total used snapshot capacity. unit: GiB.
     "TotalSize" total_size set_total_size: f64,
-    /// 快照免费额度大小，额度单位为GiB
+    /// Snapshot free quota size in GiB.
     "FreeQuota" free_quota set_free_quota: f64,
-    /// 快照真实产生计费的总容量大小，单位为GiB
+    /// Snapshot actual cost of total capacity in GiB.
     "RealTradeSize" real_trade_size set_real_trade_size: f64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSnapshotSharePermission` (查看快照分享信息).
+/// Request of `DescribeSnapshotSharePermission` (Views snapshot sharing information).
 ///
-/// 本接口（DescribeSnapshotSharePermission）用于查询快照的分享信息。
+/// This API is used to query the sharing information of snapshots.
 DescribeSnapshotSharePermissionRequest {
-    /// 要查询快照的ID。可通过[DescribeSnapshots](https://cloud.tencent.com/document/api/362/15647)查询获取。
+    /// The ID of the snapshot to be queried. You can obtain this by using [DescribeSnapshots](https://intl.cloud.tencent.com/document/api/362/15647?from_cn_redirect=1).
     ///
     /// Required.
     "SnapshotId" snapshot_id set_snapshot_id: str,
@@ -1204,139 +1194,141 @@ DescribeSnapshotSharePermissionRequest {
 rt::action!("cbs", "2017-03-12", "DescribeSnapshotSharePermission", DescribeSnapshotSharePermissionRequest => DescribeSnapshotSharePermissionResponse);
 
 rt::model! { read debug;
-/// DescribeSnapshotSharePermission返回参数结构体
+/// DescribeSnapshotSharePermission response structure.
 DescribeSnapshotSharePermissionResponse {
-    /// 快照的分享信息的集合
+    /// The set of snapshot sharing information
     "SharePermissionSet" share_permission_set set_share_permission_set: list SharePermission,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSnapshots` (查询快照列表).
+/// Request of `DescribeSnapshots` (Queries the list of snapshots).
 ///
-/// 本接口（DescribeSnapshots）用于查询快照的详细信息。
+/// This API (DescribeSnapshots) is used to query the details of snapshots.
 ///
-/// * 根据快照ID、创建快照的云硬盘ID、创建快照的云硬盘类型等对结果进行过滤，不同条件之间为与(AND)的关系，过滤信息详细请见过滤器`Filter`。
-/// *  如果参数为空，返回当前用户一定数量（`Limit`所指定的数量，默认为20）的快照列表。
+/// * Filter the results by the snapshot ID, the ID of cloud disk, for which the snapshot is created, and the type of cloud disk, for which the snapshot is created. The relationship between different conditions is AND. For more information about filtering, please see `Filter`.
+/// * If the parameter is empty, a certain number (specified by `Limit`; the default is 20) of snapshot lists are returned to the current user.
 DescribeSnapshotsRequest {
-    /// 要查询快照的ID列表。参数不支持同时指定`SnapshotIds`和`Filters`。
+    /// List of snapshot IDs to be queried. The parameter does not support specifying both `SnapshotIds` and `Filters`.
     "SnapshotIds" snapshot_ids set_snapshot_ids: list String,
-    /// 过滤条件。参数不支持同时指定SnapshotIds和Filters。
+    /// Filter criteria. parameters `SnapshotIds` and `Filters` cannot be specified at the same time.
     ///
     /// - snapshot-id
     ///
-    /// - 按照云硬盘快照ID进行过滤
-    /// - 类型：String
-    /// - 必选：否
+    /// - filter by cloud disk snapshot id
+    /// - type: String
+    /// - required: no
     ///
     /// - snapshot-name
     ///
-    /// - 按照云硬盘快照名称进行过滤
-    /// - 类型：String
-    /// - 必选：否
+    /// - filter by cloud disk snapshot name
+    /// - type: String
+    /// - required: no
     ///
     /// - snapshot-state
     ///
-    /// - 按照云硬盘快照状态进行过滤
-    /// - 类型：String
-    /// - 必选：否
-    /// - 取值范围：
+    /// - filter by cloud disk snapshot status
+    /// - type: String
+    /// - required: no
+    /// - value ranges FROM:
     ///
-    /// - `NORMAL`：正常
-    /// - `CREATING`：创建中
-    /// - `ROLLBACKING`：回滚中
-    /// - `COPYING_FROM_REMOTE`：跨地域复制中
-    /// - `CHECKING_COPIED`：复制校验中
-    /// - `TORECYCLE`：待回收
+    /// - `NORMAL`: NORMAL
+    /// - `CREATING`: CREATING
+    /// - `ROLLBACKING`: rolling back
+    /// - `COPYING_FROM_REMOTE`: cross geo-replication in progress
+    /// - `CHECKING_COPIED`: COPYING check in progress
+    /// - `TORECYCLE`: pending recycling
     ///
     /// - disk-usage
     ///
-    /// - 按照云硬盘使用用途进行过滤
-    /// - 类型：String
-    /// - 必选：否
-    /// - 取值范围：
+    /// - filter by cloud disk usage purpose
+    /// - type: String
+    /// - required: no
+    /// - value ranges FROM:
     ///
-    /// - `SYSTEM_DISK`：代表系统盘
-    /// - `DATA_DISK`：代表数据盘
+    /// - `SYSTEM_disk`: represent SYSTEM disk
+    /// - `DATA_disk`: represent DATA disk
     ///
     /// - project-id
     ///
-    /// - 按云硬盘所属项目ID过滤
-    /// - 类型：String
-    /// - 必选：否
+    /// - filter by cloud disk project id
+    /// - type: String
+    /// - required: no
     ///
     /// - disk-id
     ///
-    /// - 按照云硬盘ID进行过滤，一次最多只能传入10个值
-    /// - 类型：String
-    /// - 必选：否
+    /// - filter by cloud disk id. up to 10 values can be specified
+    /// - type: String
+    /// - required: no
     ///
     /// - encrypt
     ///
-    /// - 按是否加密进行过滤
-    /// - 类型：String
-    /// - 必选：否
+    /// - filter by whether encrypted or not
+    /// - type: String
+    /// - required: no
     ///
     /// - snapshot-type
     ///
-    /// - 按快照归属类型查询
-    /// - 类型：String
-    /// - 必选：否
-    /// - 取值范围：
+    /// - query by snapshot ownership type
+    /// - type: String
+    /// - required: no
+    /// - value ranges FROM:
     ///
-    /// - `SHARED_SNAPSHOT`：表示共享过来的快照
-    /// - `PRIVATE_SNAPSHOT`：表示自己的私有快照
+    /// - `SHARED_snapshot`: refer to SHARED snapshot
+    /// - `PRIVATE_snapshot`: refer to own PRIVATE snapshot
+    ///
+    /// .
     "Filters" filters set_filters: list Filter,
-    /// 返回数量，默认为20，最大值为100。关于`Limit`的更进一步介绍请参考 API [简介](/document/product/362/15633)中的相关小节。
+    /// Number of results to be returned. Default is 20. Maximum is 100. For more information on `Limit`, please see relevant sections in API [Introduction](https://intl.cloud.tencent.com/document/product/362/15633?from_cn_redirect=1).
     "Limit" limit set_limit: i128,
-    /// 快照列表排序的依据字段。取值范围：
+    /// Field based on which the snapshot list is sorted. valid values:.
     ///
-    /// - CREATE_TIME：依据快照的创建时间排序
+    /// - CREATE_TIME: specifies to sort by snapshot creation time..
     ///
-    /// - 默认按创建时间排序
+    /// - Sort by creation time by default..
     "OrderField" order_field set_order_field: str,
-    /// 偏移量，默认为0。关于`Offset`的更进一步介绍请参考API[简介](/document/product/362/15633)中的相关小节。
+    /// Offset. Default is 0. For more information on `Offset`, please see relevant sections in API [Introduction](https://intl.cloud.tencent.com/document/product/362/15633?from_cn_redirect=1).
     "Offset" offset set_offset: i128,
-    /// 输出云盘列表的排列顺序。取值范围：
+    /// Outputs the sorting order of the cloud disk list. valid values:.
     ///
-    /// - ASC：升序排列
+    /// - ASC: specifies ascending order..
     ///
-    /// - DESC：降序排列。
+    /// - DESC: specifies sorting in descending order..
     "Order" order set_order: str,
 } }
 rt::action!("cbs", "2017-03-12", "DescribeSnapshots", DescribeSnapshotsRequest => DescribeSnapshotsResponse);
 
 rt::model! { read debug;
-/// DescribeSnapshots返回参数结构体
+/// DescribeSnapshots response structure.
 DescribeSnapshotsResponse {
-    /// 快照的数量。
+    /// Number of snapshots.
     "TotalCount" total_count set_total_count: i128,
-    /// 快照的详情列表。
+    /// List of snapshot details.
     "SnapshotSet" snapshot_set set_snapshot_set: list Snapshot,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DetachDisks` (卸载云硬盘).
+/// Request of `DetachDisks` (Unmounts cloud disks).
 ///
-/// 本接口（DetachDisks）用于卸载云硬盘。
+/// This API is used to unmount one or more cloud disks.
 ///
-/// * 支持批量操作，卸载挂载在同一主机上的多块云盘。如果多块云盘中存在不允许卸载的云盘，则操作不执行，返回特定的错误码。
-/// * 本接口为异步接口，当请求成功返回时，云盘并未立即从主机卸载，可通过接口[DescribeDisks](/document/product/362/16315)来查询对应云盘的状态，如果云盘的状态由“ATTACHED”变为“UNATTACHED”，则为卸载成功。
+/// * Batch operation is supported. You can unmount multiple cloud disks from the same CVM in a single request. If any of these cloud disks cannot be unmounted, the operation fails and a specific error code returns.
+/// * This is an async API. A successful request does not mean that the cloud disks have been unmounted successfully. You can call the [DescribeDisks](https://intl.cloud.tencent.com/document/product/362/16315?from_cn_redirect=1) API to query the status of cloud disks. When the status changes from `ATTACHED` to `UNATTACHED`, the unmounting is successful.
 DetachDisksRequest {
-    /// 将要卸载的云硬盘ID， 通过[DescribeDisks](/document/product/362/16315)接口查询，单次请求最多可卸载10块弹性云盘。
+    /// IDs of the cloud disks to be unmounted, which can be queried via the [DescribeDisks](https://intl.cloud.tencent.com/document/product/362/16315?from_cn_redirect=1) API. Up to 10 elastic cloud disks can be unmounted in a single request.
     ///
     /// Required.
     "DiskIds" disk_ids set_disk_ids: list String,
-    /// 对于非共享型云盘，会根据该参数校验是否与实际挂载的实例一致；对于共享型云盘，该参数表示要从哪个CVM实例上卸载云盘。
+    /// For non-shared cloud disks, this parameter validates whether it matches the actual mounted instance. for shared cloud disks, this parameter indicates from which CVM instance to unmount the cloud disk.
     "InstanceId" instance_id set_instance_id: str,
 } }
 rt::action!("cbs", "2017-03-12", "DetachDisks", DetachDisksRequest => DetachDisksResponse);
 
 rt::model! { read debug;
-/// DetachDisks返回参数结构体
+/// DetachDisks response structure.
 DetachDisksResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1368,354 +1360,367 @@ DetachRemoteDisksResponse {
 } }
 
 rt::model! { read debug;
-/// 描述购买云硬盘时的费用明细。
+/// Pricing details for the cloud disk.
 DetailPrice {
-    /// 后付费云硬盘的计价单元，取值范围：HOUR：表示后付费云硬盘的计价单元是按小时计算。
+    /// Billing unit for pay-as-you-go cloud disks. Valid value: `HOUR` (billed hourly).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ChargeUnit" charge_unit set_charge_unit: str,
-    /// 预付费云硬盘预支费用的折扣价，单位：元。
+    /// Discounted price of a monthly subscribed cloud disk, in USD.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DiscountPrice" discount_price set_discount_price: f64,
-    /// 高精度预付费云硬盘预支费用的折扣价，单位：元。
+    /// Discounted highly-precise price of a monthly subscribed cloud disk, in USD.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DiscountPriceHigh" discount_price_high set_discount_price_high: str,
-    /// 预付费云硬盘预支费用的原价，单位：元。
+    /// Original price of a monthly subscribed cloud disk, in USD.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "OriginalPrice" original_price set_original_price: f64,
-    /// 高精度预付费云硬盘预支费用的原价，单位：元。
+    /// Original highly-precise price of a monthly subscribed cloud disk, in USD.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "OriginalPriceHigh" original_price_high set_original_price_high: str,
-    /// 描述计费项目名称
+    /// Name of the billable item displayed in the console.
     "PriceName" price_name set_price_name: str,
-    /// 描述计费项目显示名称，用户控制台展示
+    /// Name of a billable item.
     "PriceTitle" price_title set_price_title: str,
-    /// 后付费云硬盘原单价，单位：元。
+    /// Original unit price of a pay-as-you-go cloud disk, in USD.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UnitPrice" unit_price set_unit_price: f64,
-    /// 后付费云硬盘折扣单价，单位：元。
+    /// Discount unit price of a pay-as-you-go cloud disk, in USD.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UnitPriceDiscount" unit_price_discount set_unit_price_discount: f64,
-    /// 高精度后付费云硬盘折扣单价，单位：元。
+    /// Discounted highly-precise unit price of a pay-as-you-go cloud disk, in USD.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UnitPriceDiscountHigh" unit_price_discount_high set_unit_price_discount_high: str,
-    /// 高精度后付费云硬盘原单价，单位：元。
+    /// Original highly-precise unit price of a pay-as-you-go cloud disk, in USD.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UnitPriceHigh" unit_price_high set_unit_price_high: str,
 } }
 
 rt::model! { read debug;
-/// 描述了云硬盘的详细信息
+/// The details of a cloud disk
 Disk {
-    /// 云盘是否与挂载的实例一起销毁。
+    /// Specifies whether the cloud disk is destroyed along with the mounted instance.
     ///
-    /// - true:销毁实例时会同时销毁云盘，只支持按小时后付费云盘。
-    /// - false：销毁实例时不销毁云盘。
+    /// - true: destroy the cloud disk along with the instance. only hourly postpaid cloud disk is supported.
+    /// - false: destroying instance without destroying cloud disk..
     "DeleteWithInstance" delete_with_instance set_delete_with_instance: bool,
-    /// 自动续费标识。取值范围：
+    /// AUTO renewal flag. supported values:
     ///
-    /// - NOTIFY_AND_AUTO_RENEW：通知过期且自动续费
-    /// - NOTIFY_AND_MANUAL_RENEW：通知过期不自动续费
-    /// - DISABLE_NOTIFY_AND_MANUAL_RENEW：不通知过期不自动续费。
+    /// - NOTIFY_AND_AUTO_RENEW: NOTIFY expiry AND RENEW automatically
+    /// - NOTIFY_AND_MANUAL_RENEW: NOTIFY expiry but not RENEW automatically
+    /// - DISABLE_NOTIFY_AND_MANUAL_RENEW: neither NOTIFY expiry nor RENEW automatically..
     "RenewFlag" renew_flag set_renew_flag: str,
-    /// 硬盘介质类型。取值范围：
+    /// Hard disk media type. valid values:
     ///
-    /// - CLOUD_BASIC：表示普通云硬盘
-    /// - CLOUD_PREMIUM：表示高性能云硬盘
-    /// - CLOUD_BSSD：表示通用型SSD云硬盘
-    /// - CLOUD_SSD：表示SSD云硬盘
-    /// - CLOUD_HSSD：表示增强型SSD云硬盘
-    /// - CLOUD_TSSD：表示极速型SSD云硬盘。
+    /// - CLOUD_BASIC: BASIC CLOUD disk
+    /// - CLOUD_PREMIUM: high-performance CLOUD block storage
+    /// - CLOUD_BSSD: universal type SSD CLOUD disk
+    /// - CLOUD_SSD: SSD CLOUD disk
+    /// - CLOUD_HSSD: enhanced SSD CLOUD disk
+    /// - CLOUD_TSSD: ultra-fast SSD cbs..
     "DiskType" disk_type set_disk_type: str,
-    /// 云盘状态。取值范围：
+    /// Cloud disk state. valid values:
     ///
-    /// - UNATTACHED：未挂载
-    /// - ATTACHING：挂载中
-    /// - ATTACHED：已挂载
-    /// - DETACHING：解挂中
-    /// - EXPANDING：扩容中
-    /// - ROLLBACKING：回滚中
-    /// - TORECYCLE：待回收
-    /// - DUMPING：拷贝硬盘中。
+    /// - UNATTACHED: unmounted
+    /// - ATTACHING: mounting
+    /// - ATTACHED: mounted
+    /// - DETACHING: unmounting
+    /// - EXPANDING: EXPANDING
+    /// - ROLLBACKING: rolling back
+    /// - TORECYCLE: to be recycled
+    /// - DUMPING: copying hard drive..
     "DiskState" disk_state set_disk_state: str,
-    /// 云盘拥有的快照总数。
+    /// The total number of snapshots of the cloud disk.
     "SnapshotCount" snapshot_count set_snapshot_count: i64,
-    /// 云盘已挂载到子机，且子机与云盘都是包年包月。
+    /// Cloud disk mounted to child machine, and both child machine and cloud disk are on a monthly subscription basis.
     ///
-    /// - true：子机设置了自动续费标识，但云盘未设置
-    /// - false：云盘自动续费标识正常。
+    /// - true: auto renewal flag is set for child machine, but cloud disk not set
+    /// - false: cloud disk auto-renewal flag normal.
     "AutoRenewFlagError" auto_renew_flag_error set_auto_renew_flag_error: bool,
-    /// 云盘是否处于快照回滚状态。取值范围：
+    /// Indicates if the cloud disk is in snapshot rollback status. valid values:
     ///
-    /// - false:表示不处于快照回滚状态
-    /// - true:表示处于快照回滚状态。
+    /// - false: means not in snapshot rollback status
+    /// - true: means in snapshot rollback status..
     "Rollbacking" rollbacking set_rollbacking: bool,
-    /// 对于非共享型云盘，该参数为空数组。对于共享型云盘，则表示该云盘当前被挂载到的CVM实例InstanceId
+    /// For non-shareable cloud disks, this parameter is null. For shareable cloud disks, this parameters indicates this cloud disk's Instance IDs currently mounted to the CVM.
     "InstanceIdList" instance_id_list set_instance_id_list: list String,
-    /// 云盘是否为加密盘。取值范围：
+    /// Indicates whether the cloud disk is encrypted. valid values:
     ///
-    /// - false:表示非加密盘
-    /// - true:表示加密盘。
+    /// - false: non-encrypted disk
+    /// - true: encrypted disk.
     "Encrypt" encrypt set_encrypt: bool,
-    /// 云硬盘名称。
+    /// Cloud disk name.
     "DiskName" disk_name set_disk_name: str,
-    /// 云硬盘因欠费销毁或者到期销毁时， 是否使用快照备份数据的标识。true表示销毁时创建快照进行数据备份。false表示直接销毁，不进行数据备份。
+    /// Specifies whether to create a snapshot when the cloud disk is terminated due to overdue payment or expiration. `true`: create snapshot; `false`: do not create snapshot.
     "BackupDisk" backup_disk set_backup_disk: bool,
-    /// 与云盘绑定的标签，云盘未绑定标签则取值为空。
+    /// It indicates the tag bound to the cloud disk. If the cloud disk is not bound to any tag, the value is empty.
     "Tags" tags set_tags: list Tag,
-    /// 云硬盘挂载的云主机ID。
+    /// ID of the CVM to which the cloud disk is mounted.
     "InstanceId" instance_id set_instance_id: str,
-    /// 云盘的挂载类型。取值范围：
+    /// The mount type of the cloud disk. valid values:
     ///
-    /// - PF: PF挂载
-    /// - VF: VF挂载
+    /// - PF: PF mount
+    /// - VF: VF mount.
     "AttachMode" attach_mode set_attach_mode: str,
-    /// 云盘关联的定期快照ID。只有在调用[DescribeDisks](/document/product/362/16315)接口时，入参ReturnBindAutoSnapshotPolicy取值为TRUE才会返回该参数。
+    /// Regular snapshot ID associated with the cloud disk. return this parameter only when calling the [DescribeDisks](https://www.tencentcloud.com/document/product/362/16315?from_cn_redirect=1) API with ReturnBindAutoSnapshotPolicy set to TRUE.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AutoSnapshotPolicyIds" auto_snapshot_policy_ids set_auto_snapshot_policy_ids: list String,
-    /// 云硬盘额外性能值，单位MiB/s。
+    /// Specifies the additional performance value of the CBS in MiB/s.
     "ThroughputPerformance" throughput_performance set_throughput_performance: i128,
-    /// 云盘是否处于类型变更中。取值范围：
+    /// Indicates if the cloud disk is in type change. valid values:
     ///
-    /// - false:表示云盘不处于类型变更中
-    /// - true:表示云盘已发起类型变更，正处于迁移中。
+    /// - false: means the cloud disk is not in type change
+    /// - true: means the cloud disk has initiated type change and is migrating..
     "Migrating" migrating set_migrating: bool,
-    /// 云硬盘ID。
+    /// Cloud disk ID.
     "DiskId" disk_id set_disk_id: str,
-    /// 云盘拥有的快照总容量，单位为MiB。
+    /// Total snapshot capacity of the cloud disk. unit: MiB.
     "SnapshotSize" snapshot_size set_snapshot_size: i128,
-    /// 云硬盘所在的位置。
+    /// Location of the cloud disk.
     "Placement" placement set_placement: obj Placement,
-    /// 判断预付费的云盘是否支持主动退还。
+    /// Determines if a prepaid cloud disk supports proactive return.
     ///
-    /// - true:支持主动退还
-    /// - false:不支持主动退还。
+    /// - true: supports proactive return
+    /// - false: does not support proactive return..
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsReturnable" is_returnable set_is_returnable: bool,
-    /// 云硬盘的到期时间。
+    /// Expiration time of the cloud disk.
     "DeadlineTime" deadline_time set_deadline_time: str,
-    /// 云盘是否挂载到云主机上。取值范围：
+    /// Indicates whether the cloud disk is mounted to the cvm. valid values:
     ///
-    /// - false:表示未挂载
-    /// - true:表示已挂载。
+    /// - false: means not mounted
+    /// - true: means mounted..
     "Attached" attached set_attached: bool,
-    /// 云硬盘大小，单位GiB。
+    /// Specifies the disk capacity in GiB.
     "DiskSize" disk_size set_disk_size: i128,
-    /// 云盘类型变更的迁移进度，取值0到100。
+    /// It indicates the migration progress of cloud disk type change. The value range is 0 to 100.
     "MigratePercent" migrate_percent set_migrate_percent: i128,
-    /// 云硬盘类型。取值范围：
+    /// Cloud DISK type. valid values:
     ///
-    /// - SYSTEM_DISK：系统盘
-    /// - DATA_DISK：数据盘。
+    /// - SYSTEM_DISK: SYSTEM DISK
+    /// - DATA_DISK: DATA DISK..
     "DiskUsage" disk_usage set_disk_usage: str,
-    /// 付费模式。取值范围：
+    /// Payment mode. valid values:
     ///
-    /// - PREPAID：预付费，即包年包月
-    /// - POSTPAID_BY_HOUR：后付费，即按量计费。
+    /// - PREPAID: PREPAID, i.e. monthly subscription
+    /// - POSTPAID_BY_HOUR: POSTPAID, i.e. pay-as-you-go..
     "DiskChargeType" disk_charge_type set_disk_charge_type: str,
-    /// 是否为弹性云盘，false表示非弹性云盘，true表示弹性云盘。
+    /// Whether it is an elastic cloud disk. false: Non-elastic cloud disk; true: Elastic cloud disk.
     "Portable" portable set_portable: bool,
-    /// 云盘是否具备创建快照的能力。取值范围：
+    /// Specifies whether the cloud disk has the capability to create snapshots. valid values:
     ///
-    /// - false表示不具备
-    /// - true表示具备。
+    /// - false: cannot create snapshots
+    /// - true: can create snapshots..
     "SnapshotAbility" snapshot_ability set_snapshot_ability: bool,
-    /// 在云盘已挂载到实例，且实例与云盘都是包年包月的条件下，此字段才有意义。
+    /// Indicates whether the cloud disk expiration time is earlier than that of the instance. this field is valid only when the cloud disk is mounted to the instance and both the instance and the cloud disk are on a monthly subscription basis.
     ///
-    /// - true:云盘到期时间早于实例。
-    /// - false：云盘到期时间晚于实例。
+    /// - true: the expiration time of the cloud disk is earlier than that of the instance.
+    /// - false: cloud disk expiration time later than instance..
     "DeadlineError" deadline_error set_deadline_error: bool,
-    /// 云盘快照回滚的进度。
+    /// Rollback progress of a cloud disk snapshot.
     "RollbackPercent" rollback_percent set_rollback_percent: i128,
-    /// 当前时间距离云硬盘到期的天数（仅对预付费云硬盘有意义）
+    /// The number of days from the current time to disk expiration (only applicable to prepaid cbs).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DifferDaysOfDeadline" differ_days_of_deadline set_differ_days_of_deadline: i64,
-    /// 预付费云盘在不支持主动退还的情况下，该参数表明不支持主动退还的具体原因。取值范围：
+    /// For prepaid cloud disks that do not support proactive return, this parameter indicates the specific reason for not supporting refund. value range:
     ///
-    /// - 1：云硬盘已经退还
-    /// - 2：云硬盘已过期
-    /// - 3：云盘不支持退还
-    /// - 8：超过可退还数量的限制。
-    /// - 10：非弹性云硬盘、系统盘、后付费云硬盘等不支持退还
+    /// - 1: the cloud disk has already been returned.
+    /// - 2: the cloud disk has expired.
+    /// - 3: the cloud disk does not support return.
+    /// - 8: the maximum returnable quantity is exceeded.
+    /// - 10: non-elastic cloud disks, system disks, and pay-as-you-go cloud disks do not support return..
     "ReturnFailCode" return_fail_code set_return_fail_code: i64,
-    /// 云盘是否为共享型云盘。
+    /// Whether or not cloud disk is shareable cloud disk.
     "Shareable" shareable set_shareable: bool,
-    /// 云硬盘的创建时间。
+    /// Creation time of the cloud disk.
     "CreateTime" create_time set_create_time: str,
-    /// 销毁云盘时删除关联的非永久保留快照。0 表示非永久快照不随云盘销毁而销毁，1表示非永久快照随云盘销毁而销毁，默认取0。快照是否永久保留可以通过[DescribeSnapshots](https://cloud.tencent.com/document/product/362/15647)接口返回的快照详情的IsPermanent字段来判断，true表示永久快照，false表示非永久快照。
+    /// Specifies whether to delete associated non-permanently retained snapshots when destroying the cloud disk. 0 indicates non-permanent snapshots are not deleted with cloud disk destruction, 1 indicates non-permanent snapshots are deleted with cloud disk destruction. default value: 0. whether a snapshot is permanently retained can be determined through the IsPermanent field in the snapshot description returned by the DescribeSnapshots API (https://www.tencentcloud.com/document/product/362/15647?from_cn_redirect=1). true indicates permanent snapshot, false indicates non-permanent snapshot.
     "DeleteSnapshot" delete_snapshot set_delete_snapshot: i64,
-    /// 云硬盘备份点配额。表示最大可以保留的备份点数量。
+    /// Quota of cloud disk backup points, i.e., the maximum number of backup points that a cloud disk can have.
     "DiskBackupQuota" disk_backup_quota set_disk_backup_quota: i128,
-    /// 云硬盘备份点已使用的数量。
+    /// Number of used cloud disk backups.
     "DiskBackupCount" disk_backup_count set_disk_backup_count: i128,
-    /// 云硬盘挂载实例的类型。取值范围：
+    /// The type of the CBS mounting instance. valid values:
     ///
     /// - CVM
-    /// - EKS
+    /// - EKS.
     "InstanceType" instance_type set_instance_type: str,
-    /// 云硬盘最后一次挂载的实例ID
+    /// ID of the last instance to which the cloud disk is attached
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LastAttachInsId" last_attach_ins_id set_last_attach_ins_id: str,
-    /// 云硬盘最后一次操作错误提示
+    /// Error prompt for the last operation on cbs.
     "ErrorPrompt" error_prompt set_error_prompt: str,
-    /// 云盘是否开启性能突发
+    /// Whether performance burst is enabled for the cloud disk.
     "BurstPerformance" burst_performance set_burst_performance: bool,
-    /// 云硬盘加密类型，值为ENCRYPT_V1和ENCRYPT_V2，分别表示第一代和第二代加密技术，两种加密技术互不兼容
+    /// Encryption type of cbs. valid values: ENCRYPT_V1 and ENCRYPT_V2, which indicate first generation and second generation encryption technology respectively. the two kinds are incompatible.
     "EncryptType" encrypt_type set_encrypt_type: str,
-    /// 加密盘密钥ID
+    /// Key ID of the encrypted disk.
     "KmsKeyId" kms_key_id set_kms_key_id: str,
 } }
 
 rt::model! { read debug;
-/// 云硬盘备份点。
+/// Cloud disk backup point.
 DiskBackup {
-    /// 云硬盘备份点的ID。
+    /// Cloud disk backup point ID.
     "DiskBackupId" disk_backup_id set_disk_backup_id: str,
-    /// 云硬盘备份点关联的云硬盘ID。
+    /// ID of the cloud disk with which the backup point is associated.
     "DiskId" disk_id set_disk_id: str,
-    /// 云硬盘大小，单位GiB。
+    /// Specifies the disk capacity in GiB.
     "DiskSize" disk_size set_disk_size: i128,
-    /// 云硬盘类型。取值范围：
+    /// Cloud disk type. value ranges from...to...
+    /// .
     ///
-    /// - SYSTEM_DISK：系统盘
+    /// - SYSTEM_DISK: specifies the system disk..
     ///
-    /// - DATA_DISK：数据盘。
+    /// - DATA_DISK: specifies the data disk..
     "DiskUsage" disk_usage set_disk_usage: str,
-    /// 备份点名称。
+    /// Backup point name.
     "DiskBackupName" disk_backup_name set_disk_backup_name: str,
-    /// 云硬盘备份点状态。取值范围：
+    /// Specifies the status of the cloud disk backup point. valid values:
+    /// .
     ///
-    /// - NORMAL：正常
+    /// - NORMAL: specifies the scaling group is in normal state..
     ///
-    /// - CREATING：创建中
+    /// - CREATING: creating..
     ///
-    /// - ROLLBACKING：回滚中
+    /// - ROLLBACKING: indicates the rollback is in progress..
     "DiskBackupState" disk_backup_state set_disk_backup_state: str,
-    /// 云硬盘备份点创建百分比。
+    /// Specifies the creation percentage of the cloud disk backup point.
     "Percent" percent set_percent: i128,
-    /// 云硬盘备份点的创建时间。
+    /// Creation time of the cloud disk backup point.
     "CreateTime" create_time set_create_time: str,
-    /// 云盘是否为加密盘。取值范围：
+    /// Indicates whether the cloud disk is encrypted. valid values:
     ///
-    /// - false:表示非加密盘
-    /// true:表示加密盘。
+    /// - false: non-encrypted disk
+    /// - true: encrypted disk.
     "Encrypt" encrypt set_encrypt: bool,
 } }
 
 rt::model! { write debug;
-/// 描述了实例的计费模式
+/// Billing mode of the instance
 DiskChargePrepaid {
-    /// 购买云硬盘的时长，默认单位为月，取值范围：1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 24, 36。
+    /// Specifies the duration for purchasing cloud block storage (cbs) in months. default unit: month. valid values: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 24, 36.
     ///
     /// Required.
     "Period" period set_period: i128,
-    /// 自动续费标识。取值范围：
+    /// Automatic renewal flag. valid values:.
     ///
-    /// - NOTIFY_AND_AUTO_RENEW：通知过期且自动续费
+    /// - NOTIFY_AND_AUTO_RENEW: notifies expiry and renews automatically..
     ///
-    /// - NOTIFY_AND_MANUAL_RENEW：通知过期不自动续费
+    /// - NOTIFY_AND_MANUAL_RENEW: notifies expiry but does not renew automatically..
     ///
-    /// - DISABLE_NOTIFY_AND_MANUAL_RENEW：不通知过期不自动续费
+    /// - DISABLE_NOTIFY_AND_MANUAL_RENEW: no notification is sent upon expiration, and the instance is not renewed automatically..
     ///
-    /// 默认取值：NOTIFY_AND_MANUAL_RENEW。
+    /// Default value: NOTIFY_AND_MANUAL_RENEW.
     "RenewFlag" renew_flag set_renew_flag: str,
-    /// 需要将云硬盘的到期时间与挂载的子机对齐时，可传入该参数。该参数表示子机当前的到期时间，此时Period如果传入，则表示子机需要续费的时长，云盘会自动按对齐到子机续费后的到期时间续费.
+    /// Specifies the current expiration time of the child machine when the expiration time of the cloud block storage needs to align with the mounted child machine. you can input this parameter. if Period is input at this time, it indicates the duration of child machine renewal. the cloud disk will automatically renew according to the expiration time after the child machine is renewed.
     "CurInstanceDeadline" cur_instance_deadline set_cur_instance_deadline: str,
 } }
 
 rt::model! { read debug;
-/// 云盘配置。
+/// Cloud disk configuration.
 DiskConfig {
-    /// 配置是否可用。
+    /// Whether the configuration is available.
     "Available" available set_available: bool,
-    /// 付费模式。取值范围：
+    /// Payment mode. valid values:
     ///
-    /// - PREPAID：表示预付费，即包年包月
+    /// - PREPAID: PREPAID, i.e. monthly subscription
     ///
-    /// - POSTPAID_BY_HOUR：表示后付费，即按量计费。
+    /// - POSTPAID_BY_HOUR: POSTPAID, i.e. pay-as-you-go..
     "DiskChargeType" disk_charge_type set_disk_charge_type: str,
-    /// 云硬盘所属的[可用区](/document/product/213/15753#ZoneInfo)。
+    /// The [Availability Region](https://intl.cloud.tencent.com/document/product/213/15753?from_cn_redirect=1#ZoneInfo) of the cloud drive.
     "Zone" zone set_zone: str,
-    /// 实例机型系列。详见[实例类型](https://cloud.tencent.com/document/product/213/11518)
+    /// Instance model series. For more information, please see [Instance Models](https://intl.cloud.tencent.com/document/product/213/11518?from_cn_redirect=1)
+    /// Note: This field may return null, indicating that no valid value was found.
     "InstanceFamily" instance_family set_instance_family: str,
-    /// 云盘介质类型。取值范围：
-    ///
-    /// CLOUD_BASIC：表示普通云硬盘
-    ///
-    /// CLOUD_PREMIUM：表示高性能云硬盘
-    ///
-    /// CLOUD_BSSD：表示通用型SSD云硬盘
-    ///
-    /// CLOUD_SSD：表示SSD云硬盘
-    ///
-    /// CLOUD_HSSD：表示增强型SSD云硬盘
-    ///
-    /// CLOUD_TSSD：表示极速型SSD云硬盘。
+    /// Cloud disk media type. valid values:
+    /// .
+    /// CLOUD_BASIC: specifies the BASIC CLOUD disk.
+    /// CLOUD_PREMIUM: indicates high-performance CLOUD block storage.
+    /// CLOUD_BSSD: indicates a universal type SSD CLOUD disk.
+    /// CLOUD_SSD: indicates SSD CLOUD disk.
+    /// CLOUD_HSSD: indicates the enhanced SSD CLOUD disk.
+    /// CLOUD_TSSD: indicates ultra-fast ssd cbs.
     "DiskType" disk_type set_disk_type: str,
-    /// 云盘大小变化的最小步长，单位GiB。
+    /// Specifies the minimum step size for disk size change in GiB.
     "StepSize" step_size set_step_size: i128,
-    /// 额外的性能区间。
+    /// Additional performance range.
+    /// Note: This field might return null, indicating that no valid values can be obtained.
     "ExtraPerformanceRange" extra_performance_range set_extra_performance_range: list i64,
-    /// 实例机型。
+    /// Instance model.
+    /// Note: This field may return null, indicating that no valid value was found.
     "DeviceClass" device_class set_device_class: str,
-    /// 云盘类型。取值范围：
+    /// Cloud DISK type. valid values:
     ///
-    /// - SYSTEM_DISK：表示系统盘
+    /// - SYSTEM_DISK: SYSTEM DISK
     ///
-    /// - DATA_DISK：表示数据盘。
+    /// - DATA_DISK: DATA DISK..
     "DiskUsage" disk_usage set_disk_usage: str,
-    /// 最小可配置云盘大小，单位GiB。
+    /// Specifies the minimum configurable cloud disk size in GiB.
     "MinDiskSize" min_disk_size set_min_disk_size: i128,
-    /// 最大可配置云盘大小，单位GiB。
+    /// Specifies the maximum configurable cloud disk size in GiB.
     "MaxDiskSize" max_disk_size set_max_disk_size: i128,
-    /// 描述预付费或后付费云盘的价格。
+    /// Price of a prepaid or postpaid cloud disk.
     "Price" price set_price: obj Price,
 } }
 
 rt::model! { write debug;
-/// 过滤条件
+/// Filter criteria
 Filter {
-    /// 过滤键的名称
+    /// Name of filter key.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 一个或者多个过滤值
+    /// One or more filter values.
     ///
     /// Required.
     "Values" values set_values: list String,
 } }
 
 rt::model! { write debug;
-/// Request of `GetSnapOverview` (获取快照概览信息).
+/// Request of `GetSnapOverview` (Gets snapshot overview information).
 ///
-/// 为进一步规范化API命名，该接口决定预下线，新接口命名为：DescribeSnapshotOverview
+/// This API is used to standardize API naming. This API will be decommissioned and replaced by the new API named DescribeSnapshotOverview.
 ///
-/// 获取快照概览信息
+/// This API is used to obtain snapshot overview information.
 #[deprecated(note = "deprecated in the API spec")]
 GetSnapOverviewRequest {
 } }
 rt::action!("cbs", "2017-03-12", "GetSnapOverview", GetSnapOverviewRequest => GetSnapOverviewResponse);
 
 rt::model! { read debug;
-/// GetSnapOverview返回参数结构体
+/// GetSnapOverview response structure.
 GetSnapOverviewResponse {
-    /// 用户快照总大小
+    /// The total snapshot size of the user
     "TotalSize" total_size set_total_size: f64,
-    /// 用户快照总大小（用于计费）
+    /// The total billed snapshot size of the user
     "RealTradeSize" real_trade_size set_real_trade_size: f64,
-    /// 快照免费额度
+    /// Free tier of snapshot
     "FreeQuota" free_quota set_free_quota: f64,
-    /// 快照总个数
+    /// Total number of snapshots
     "TotalNums" total_nums set_total_nums: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 镜像。
+/// Image
 Image {
-    /// 镜像名称。
+    /// Image name.
     "ImageName" image_name set_image_name: str,
-    /// 镜像实例ID。
+    /// Image instance ID.
     "ImageId" image_id set_image_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `InitializeDisks` (重新初始化云硬盘).
+/// Request of `InitializeDisks` (Reinitializes cloud disks).
 ///
-/// 重新初始化云硬盘至云硬盘初始创建时的状态。使用云硬盘的重新初始化功能时需要注意以下4点：
-/// 1. 如果云硬盘是由快照创建的，则重新初始化会通过此快照重新回滚此云硬盘，即将云硬盘恢复为与快照一致的状态；
-/// 2. 如果云硬盘不是通过快照创建的，则重新初始化会清空此云硬盘的数据；请在重新初始化云硬盘前检查并备份必要的数据；
-/// 3. 当前仅未挂载的、非共享属性的数据盘云硬盘支持重新初始化；
-/// 4. 当创建此云硬盘的原始快照被删除时，不再支持重新初始化此云硬盘。
+/// This API is used to reinitialize the cloud disks. Note the following when reinitializing the cloud disks:
+/// 1. For a cloud disk created from a snapshot, it is rolled back to the state of the snapshot;
+/// 2. For a cloud disk created from the scratch, all data are cleared. Please check and back up the necessary data before the reinitialization;
+/// 3. Currently, you can only re-initialize a cloud disk when it’s not attached to a resource and not shared by others;
+/// 4. For a cloud disk created from a snapshot, if the snapshot has been deleted, it cannot be reinitialized.
 InitializeDisksRequest {
-    /// 待重新初始化的云硬盘ID列表，可以通过[DescribeDisks](/document/product/362/16315)接口查询， 单次初始化限制20块以内
+    /// List of cloud disk ids to be reinitialized. can be accessed through the [DescribeDisks](https://www.tencentcloud.com/document/product/362/16315?from_cn_redirect=1) api. the initialization is limited to not exceeding 20 disks.
     ///
     /// Required.
     "DiskIds" disk_ids set_disk_ids: list String,
@@ -1723,7 +1728,7 @@ InitializeDisksRequest {
 rt::action!("cbs", "2017-03-12", "InitializeDisks", InitializeDisksRequest => InitializeDisksResponse);
 
 rt::model! { read debug;
-/// InitializeDisks返回参数结构体
+/// InitializeDisks response structure.
 InitializeDisksResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1764,15 +1769,15 @@ InquirePriceCreateRemoteDisksResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `InquirePriceModifyDiskBackupQuota` (修改云硬盘备份点配额询价).
+/// Request of `InquirePriceModifyDiskBackupQuota` (Queries the price of a cloud disk after its backup point quota is modified).
 ///
-/// 本接口（InquirePricePriceModifyDiskBackupQuota）用于修改云硬盘备份点配额询价。
+/// This API is used to query the price of a cloud disk after its backup point quota is modified.
 InquirePriceModifyDiskBackupQuotaRequest {
-    /// 云硬盘ID， 通过[DescribeDisks](/document/product/362/16315)接口查询。
+    /// Cloud disk ID, which can be queried by calling the [DescribeDisks](https://www.tencentcloud.com/document/product/362/16315?from_cn_redirect=1) API.
     ///
     /// Required.
     "DiskId" disk_id set_disk_id: str,
-    /// 修改后的云硬盘备份点配额，即云盘可以拥有的备份点数量，单位为个。
+    /// Cloud disk backup point quota after the modification, i.e., the number of backup points that a cloud disk can have.
     ///
     /// Required.
     "DiskBackupQuota" disk_backup_quota set_disk_backup_quota: i128,
@@ -1780,24 +1785,24 @@ InquirePriceModifyDiskBackupQuotaRequest {
 rt::action!("cbs", "2017-03-12", "InquirePriceModifyDiskBackupQuota", InquirePriceModifyDiskBackupQuotaRequest => InquirePriceModifyDiskBackupQuotaResponse);
 
 rt::model! { read debug;
-/// InquirePriceModifyDiskBackupQuota返回参数结构体
+/// InquirePriceModifyDiskBackupQuota response structure.
 InquirePriceModifyDiskBackupQuotaResponse {
-    /// 描述了修改云硬盘备份点之后的云盘价格。
+    /// Price of the cloud disk after its backup point quota is modified.
     "DiskPrice" disk_price set_disk_price: obj Price,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `InquirePriceModifyDiskExtraPerformance` (调整云硬盘额外性能询价).
+/// Request of `InquirePriceModifyDiskExtraPerformance` (Queries the price for adjusting the cloud disk’s extra performance).
 ///
-/// 本接口（InquirePriceModifyDiskExtraPerformance）用于调整云硬盘额外性能询价。
+/// This API is used to query the price for adjusting the cloud disk’s extra performance.
 InquirePriceModifyDiskExtraPerformanceRequest {
-    /// 额外购买的云硬盘性能值，单位MiB/s。仅大小超过460GiB的增强型SSD（CLOUD_HSSD）和极速型SSD（CLOUD_TSSD）云硬盘才支持购买额外性能。
+    /// Specifies the additional performance value of the CBS disk in MiB/s. extra performance is only supported for enhanced SSD (CLOUD_HSSD) and ultra-fast SSD (CLOUD_TSSD) CBS disks exceeding 460GiB in size.
     ///
     /// Required.
     "ThroughputPerformance" throughput_performance set_throughput_performance: i128,
-    /// 云硬盘ID， 通过[DescribeDisks](/document/product/362/16315)接口查询。
+    /// Cloud disk ID, which can be queried via the [DescribeDisks](https://intl.cloud.tencent.com/document/product/362/16315?from_cn_redirect=1) API.
     ///
     /// Required.
     "DiskId" disk_id set_disk_id: str,
@@ -1805,9 +1810,9 @@ InquirePriceModifyDiskExtraPerformanceRequest {
 rt::action!("cbs", "2017-03-12", "InquirePriceModifyDiskExtraPerformance", InquirePriceModifyDiskExtraPerformanceRequest => InquirePriceModifyDiskExtraPerformanceResponse);
 
 rt::model! { read debug;
-/// InquirePriceModifyDiskExtraPerformance返回参数结构体
+/// InquirePriceModifyDiskExtraPerformance response structure.
 InquirePriceModifyDiskExtraPerformanceResponse {
-    /// 描述了调整云盘额外性能时对应的价格。
+    /// Price for purchasing the extra performance
     "DiskPrice" disk_price set_disk_price: obj Price,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1837,195 +1842,195 @@ InquirePriceRenewRemoteDisksResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `InquiryPriceCreateDisks` (创建云硬盘询价).
+/// Request of `InquiryPriceCreateDisks` (Queries the price of creating cloud disks).
 ///
-/// 本接口（InquiryPriceCreateDisks）用于创建云硬盘询价。
+/// This API is used to query the price of creating cloud disks.
 ///
-/// * 支持查询创建多块云硬盘的价格，此时返回结果为总价格。
+/// * You can query the price of creating multiple cloud disks in a single request. In this case, the price returned will be the total price.
 InquiryPriceCreateDisksRequest {
-    /// 云硬盘计费类型：
+    /// Cloud disk billing mode.
     ///
-    /// - PREPAID：预付费，即包年包月
-    /// - POSTPAID_BY_HOUR：按小时后付费
+    /// - PREPAID: Prepaid by month.
+    ///
+    /// - POSTPAID_BY_HOUR: Hourly pay-as-you-go.
     ///
     /// Required.
     "DiskChargeType" disk_charge_type set_disk_charge_type: str,
-    /// 硬盘介质类型。取值范围：
+    /// Hard disk media type. valid values:
     ///
-    /// - CLOUD_PREMIUM：表示高性能云硬盘
-    /// - CLOUD_SSD：表示SSD云硬盘
-    /// - CLOUD_HSSD：表示增强型SSD云硬盘
-    /// - CLOUD_TSSD：表示极速型SSD云硬盘
+    /// - CLOUD_PREMIUM: high-performance CLOUD block storage
+    /// - CLOUD_SSD: SSD CLOUD disk
+    /// - CLOUD_HSSD: enhanced SSD CLOUD disk
+    /// - CLOUD_TSSD: ultra-fast SSD cbs
+    /// .
     ///
     /// Required.
     "DiskType" disk_type set_disk_type: str,
-    /// 云硬盘大小，单位为GiB。云盘大小取值范围参见云硬盘[产品分类](/document/product/362/2353)的说明。
+    /// Specifies the disk capacity in GiB. for the cloud disk size range, please refer to the product type of cloud block storage (https://www.tencentcloud.com/document/product/362/2353?from_cn_redirect=1).
     ///
     /// Required.
     "DiskSize" disk_size set_disk_size: i128,
-    /// 云硬盘所属项目ID。该参数可以通过调用[DescribeProject](https://cloud.tencent.com/document/api/651/78725) 的返回值中的 projectId 字段来获取。不填为默认项目。
+    /// cloud disk project ID. obtain this parameter by calling the projectId field in the return value of [DescribeProject](https://www.tencentcloud.com/document/api/651/78725?from_cn_redirect=1). default to the default project.
     "ProjectId" project_id set_project_id: i128,
-    /// 购买云硬盘的数量。不填则默认为1。
+    /// Specifies the number of cloud block storage (cbs) disks to purchase. defaults to 1 if left blank.
     "DiskCount" disk_count set_disk_count: i128,
-    /// 额外购买的云硬盘性能值，单位MiB/s。仅大小超过460GiB的增强型SSD（CLOUD_HSSD）和极速型SSD（CLOUD_TSSD）云硬盘才支持购买额外性能。
+    /// Specifies the additional performance value of the CBS disk in MiB/s. extra performance is only supported for enhanced SSD (CLOUD_HSSD) and ultra-fast SSD (CLOUD_TSSD) CBS disks exceeding 460GiB in size.
     "ThroughputPerformance" throughput_performance set_throughput_performance: i128,
-    /// 预付费模式，即包年包月相关参数设置。通过该参数指定包年包月云盘的购买时长、是否设置自动续费等属性。
-    /// 创建预付费云盘该参数必传，创建按小时后付费云盘无需传该参数。
+    /// Prepaid mode, that is, the settings for the monthly subscription-related parameters. through this parameter, you can specify the purchase duration of the monthly subscribed cloud disk, whether to enable auto-renewal, and other attributes. this parameter is required for creating a prepaid cloud disk, but no need to specify it when creating an hourly postpaid cloud disk.
     "DiskChargePrepaid" disk_charge_prepaid set_disk_charge_prepaid: obj DiskChargePrepaid,
-    /// 指定云硬盘备份点配额。
+    /// Specifies the cloud disk backup point quota.
     "DiskBackupQuota" disk_backup_quota set_disk_backup_quota: i128,
 } }
 rt::action!("cbs", "2017-03-12", "InquiryPriceCreateDisks", InquiryPriceCreateDisksRequest => InquiryPriceCreateDisksResponse);
 
 rt::model! { read debug;
-/// InquiryPriceCreateDisks返回参数结构体
+/// InquiryPriceCreateDisks response structure.
 InquiryPriceCreateDisksResponse {
-    /// 描述了新购云盘的价格。
+    /// Describes the price of newly purchased cloud disks.
     "DiskPrice" disk_price set_disk_price: obj Price,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `InquiryPriceRenewDisks` (续费云硬盘询价).
+/// Request of `InquiryPriceRenewDisks` (Renew a cloud block storage and check the price).
 ///
-/// 本接口（InquiryPriceRenewDisks）用于续费云硬盘询价。
+/// This API is used to query the renewal price of CBS.
 ///
-/// * 只支持查询预付费模式的弹性云盘续费价格。
-/// * 支持与挂载实例一起续费的场景，需要在[DiskChargePrepaid](/document/product/362/15669#DiskChargePrepaid)参数中指定CurInstanceDeadline，此时会按对齐到实例续费后的到期时间来续费询价。
-/// * 支持为多块云盘指定不同的续费时长，此时返回的价格为多块云盘续费的总价格。
+/// This API is used to support renewal along with mounted instances. The parameter specifies CurInstanceDeadline in [DiskChargePrepaid](https://www.tencentcloud.com/document/product/362/15669?from_cn_redirect=1#DiskChargePrepaid), and renewal will be performed at the expiry date after the instance is renewed.
+/// This API is used to support specifying different renewal durations for multiple cloud disks. The total price for renewing multiple cloud disks is returned.
 InquiryPriceRenewDisksRequest {
-    /// 云硬盘ID， 通过[DescribeDisks](/document/product/362/16315)接口查询。
+    /// Cloud disk ID, which can be queried by calling the [DescribeDisks](https://www.tencentcloud.com/document/product/362/16315?from_cn_redirect=1) API.
     ///
     /// Required.
     "DiskIds" disk_ids set_disk_ids: list String,
-    /// 预付费模式，即包年包月相关参数设置。通过该参数可以指定包年包月云盘的购买时长。如果在该参数中指定CurInstanceDeadline，则会按对齐到子机到期时间来续费。如果是批量续费询价，该参数与Disks参数一一对应，元素数量需保持一致。
+    /// Prepaid mode, that is, settings related to the monthly subscription. Through this parameter, you can specify the purchase duration of the monthly subscribed cloud disk. If CurInstanceDeadline is specified in this parameter, it will be renewed in aligned with the sub-machine expiration time. If it is a batch renewal inquiry, this parameter corresponds one-to-one with the Disks parameter, and the number of Element (XML) must be consistent.
     "DiskChargePrepaids" disk_charge_prepaids set_disk_charge_prepaids: list DiskChargePrepaid,
-    /// 指定云硬盘新的到期时间，形式如：2017-12-17 00:00:00。参数`NewDeadline`和`DiskChargePrepaids`是两种指定询价时长的方式，两者必传一个。
+    /// Specifies the new expiry time of the CBS in the format such as 2017-12-17 00:00:00. parameter `NewDeadline` and `DiskChargePrepaids` are two ways to specify inquiry duration. one of them must be input.
     "NewDeadline" new_deadline set_new_deadline: str,
-    /// 云硬盘所属项目ID。该参数可以通过调用[DescribeProject](https://cloud.tencent.com/document/api/651/78725) 的返回值中的 projectId 字段来获取。 如传入则仅用于鉴权。
+    /// cloud disk project ID. obtain this parameter by calling the projectId field in the return value of [DescribeProject](https://www.tencentcloud.com/document/api/651/78725?from_cn_redirect=1). if input, it is only for authentication.
     "ProjectId" project_id set_project_id: i128,
 } }
 rt::action!("cbs", "2017-03-12", "InquiryPriceRenewDisks", InquiryPriceRenewDisksRequest => InquiryPriceRenewDisksResponse);
 
 rt::model! { read debug;
-/// InquiryPriceRenewDisks返回参数结构体
+/// InquiryPriceRenewDisks response structure.
 InquiryPriceRenewDisksResponse {
-    /// 描述了续费云盘的价格。
+    /// It describes the price of renewing cloud disks.
     "DiskPrice" disk_price set_disk_price: obj PrepayPrice,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `InquiryPriceResizeDisk` (扩容云硬盘询价).
+/// Request of `InquiryPriceResizeDisk` (Inquires the price for expanding the capacity of a cloud disk).
 ///
-/// 本接口（InquiryPriceResizeDisk）用于扩容云硬盘询价。
+/// This API is used to query the price for expanding cloud disks.
 InquiryPriceResizeDiskRequest {
-    /// 云硬盘扩容后的大小，单位为GiB，不得小于当前云硬盘大小。云盘大小取值范围参见云硬盘[产品分类](/document/product/362/2353)的说明。
+    /// Specifies the size after expanding the cloud disk in GiB, which should not be less than the current disk size. for the cloud disk size range, please refer to the product type of CBS (https://www.tencentcloud.com/document/product/362/2353?from_cn_redirect=1).
     ///
     /// Required.
     "DiskSize" disk_size set_disk_size: i128,
-    /// 云硬盘ID， 通过[DescribeDisks](/document/product/362/16315)接口查询。与参数DiskIds互斥。
+    /// Cloud disk ID. can be queried via the [DescribeDisks](https://www.tencentcloud.com/document/product/362/16315?from_cn_redirect=1) api. mutually exclusive with the DiskIds parameter.
     "DiskId" disk_id set_disk_id: str,
-    /// 云硬盘所属项目ID。该参数可以通过调用[DescribeProject](https://cloud.tencent.com/document/api/651/78725) 的返回值中的 projectId 字段来获取。 如传入则仅用于鉴权。
+    /// cloud disk project ID. obtain this parameter by calling the projectId field in the return value of [DescribeProject](https://www.tencentcloud.com/document/api/651/78725?from_cn_redirect=1). if input, it is only for authentication.
     "ProjectId" project_id set_project_id: i128,
-    /// 云硬盘ID列表， 通过[DescribeDisks](/document/product/362/16315)接口查询。与参数DiskId互斥。
+    /// Cloud disk ID list. queried via the [DescribeDisks](https://www.tencentcloud.com/document/product/362/16315?from_cn_redirect=1) api. mutually exclusive with the DiskId parameter.
     "DiskIds" disk_ids set_disk_ids: list String,
 } }
 rt::action!("cbs", "2017-03-12", "InquiryPriceResizeDisk", InquiryPriceResizeDiskRequest => InquiryPriceResizeDiskResponse);
 
 rt::model! { read debug;
-/// InquiryPriceResizeDisk返回参数结构体
+/// InquiryPriceResizeDisk response structure.
 InquiryPriceResizeDiskResponse {
-    /// 描述了扩容云盘的价格。
+    /// Describes the price of expanding the cloud disk.
     "DiskPrice" disk_price set_disk_price: obj PrepayPrice,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAutoSnapshotPolicyAttribute` (修改定期快照策略信息).
+/// Request of `ModifyAutoSnapshotPolicyAttribute` (Modifying Scheduled Snapshot Policy Information).
 ///
-/// 本接口（ModifyAutoSnapshotPolicyAttribute）用于修改定期快照策略属性。
+/// This API (ModifyAutoSnapshotPolicyAttribute) is used to modify the attributes of an automatic snapshot policy.
 ///
-/// * 可通过该接口修改定期快照策略的执行策略、名称、是否激活等属性。
-/// * 修改保留天数时必须保证不与是否永久保留属性冲突，否则整个操作失败，以特定的错误码返回。
+/// * You can use this API to modify the attributes of a scheduled snapshot policy, including the execution policy, name, and activation.
+/// * When modifying the number of days for retention, you must ensure that there is no clash with the permanent retention attribute. Otherwise, the entire operation will fail and a specific error code will be returned.
 ModifyAutoSnapshotPolicyAttributeRequest {
-    /// 定期快照策略ID。可以通过[查询定期快照策略](https://cloud.tencent.com/document/product/362/33556)API查询。
+    /// Specifies the scheduled snapshot policy ID. query via the describeautosnapshotpolicies API (https://www.tencentcloud.com/document/product/362/33556?from_cn_redirect=1).
     ///
     /// Required.
     "AutoSnapshotPolicyId" auto_snapshot_policy_id set_auto_snapshot_policy_id: str,
-    /// 是否激活定期快照策略，`false`表示未激活，`true`表示激活；默认为`true`。
+    /// Whether the periodic snapshot policy is activated. `false` means inactive, `true` means active. defaults to `true`.
     "IsActivated" is_activated set_is_activated: bool,
-    /// 通过该定期快照策略创建的快照是否永久保留。`false`表示非永久保留，`true`表示永久保留，默认为`false`。
+    /// Indicates whether snapshots created by the regular snapshot policy are retained permanently. `false` means the snapshots are not retained permanently, `true` means permanent retention. defaults to `false`.
     "IsPermanent" is_permanent set_is_permanent: bool,
-    /// 要创建的定期快照策略名。不传则默认为“未命名”。最大长度不能超60个字节。
+    /// The name of the scheduled snapshot policy to be created. If it is left empty, the default is 'Not named'. The maximum length cannot exceed 60 bytes.
     "AutoSnapshotPolicyName" auto_snapshot_policy_name set_auto_snapshot_policy_name: str,
-    /// 定期快照的执行策略。
+    /// The policy for executing the scheduled snapshot.
     "Policy" policy set_policy: list Policy,
-    /// 通过该定期快照策略创建的快照保留天数。如果指定本参数，则IsPermanent入参不可指定为TRUE，否则会产生冲突。
+    /// Number of days to retain the snapshots created according to this scheduled snapshot policy. If this parameter is specified, `IsPermanent` cannot be specified as `TRUE`; otherwise, they will conflict with each other.
     "RetentionDays" retention_days set_retention_days: i128,
 } }
 rt::action!("cbs", "2017-03-12", "ModifyAutoSnapshotPolicyAttribute", ModifyAutoSnapshotPolicyAttributeRequest => ModifyAutoSnapshotPolicyAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyAutoSnapshotPolicyAttribute返回参数结构体
+/// ModifyAutoSnapshotPolicyAttribute response structure.
 ModifyAutoSnapshotPolicyAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDiskAttributes` (修改云硬盘属性).
+/// Request of `ModifyDiskAttributes` (Modifies cloud disk attributes).
 ///
-/// * 只支持修改弹性云盘的项目ID。随云主机创建的云硬盘项目ID与云主机联动。是否是弹性云盘可以通过[DescribeDisks](/document/product/362/16315)接口查询，见输出参数中Portable字段解释。
-/// * “云硬盘名称”仅为方便用户自己管理之用，腾讯云并不以此名称作为提交工单或是进行云盘管理操作的依据。
-/// * 支持批量操作，如果传入多个云盘ID，则所有云盘修改为同一属性。如果存在不允许操作的云盘，则操作不执行，以特定错误码返回。
+/// This API is used to modify only the Project ID of elastic cloud disks. The Project ID of a cloud disk created with a host is linked to the host. Whether a cloud disk is elastic can be checked through the [DescribeDisks](https://www.tencentcloud.com/document/product/362/16315?from_cn_redirect=1) API. See the Portable field explanation in the output parameters.
+/// The "cloud disk name" is only for ease of management for users. Tencent Cloud does not use this name as a basis for submitting tickets or performing cloud disk management operations.
+/// This API is used to support batch operations. If multiple cloud disk IDs are passed in, modify cloud disks to the same attribute. If there is a cloud disk that does not allow operation, the operation will not be executed and return a specific error code.
 ModifyDiskAttributesRequest {
-    /// 一个或多个待操作的云硬盘ID，可以通过[DescribeDisks](/document/product/362/16315)接口查询。如果传入多个云盘ID，仅支持将所有云盘修改为同一属性。
+    /// One or more cloud disk ids to be operated, which can be queried through the [DescribeDisks](https://www.tencentcloud.com/document/product/362/16315?from_cn_redirect=1) api. if multiple cloud disk ids are passed in, only modifying all cloud disks to the same attribute is supported.
     ///
     /// Required.
     "DiskIds" disk_ids set_disk_ids: list String,
-    /// 新的云硬盘名称。
+    /// Name of new cloud disk.
     "DiskName" disk_name set_disk_name: str,
-    /// 是否为弹性云盘，FALSE表示非弹性云盘，TRUE表示弹性云盘。仅支持非弹性云盘修改为弹性云盘。
+    /// Whether it is an elastic cloud disk. FALSE: non-elastic cloud disk; TRUE: elastic cloud disk. You can only modify non-elastic cloud disks to elastic cloud disks.
     "Portable" portable set_portable: bool,
-    /// 新的云硬盘项目ID，只支持修改弹性云盘的项目ID。通过[DescribeProject](/document/api/378/4400)接口查询可用项目及其ID。
+    /// The new project ID of the cloud disk. Only the project ID of elastic cloud disk can be modified. The available projects and their IDs can be queried via the API [DescribeProject](https://www.tencentcloud.com/document/api/651/54679).
     "ProjectId" project_id set_project_id: i128,
-    /// 成功挂载到云主机后该云硬盘是否随云主机销毁，TRUE表示随云主机销毁，FALSE表示不随云主机销毁。仅支持按量计费云硬盘数据盘。
+    /// Whether the cloud disk is terminated with the CVM after it has been successfully mounted. `TRUE` indicates that it is terminated with the CVM. `FALSE` indicates that it is not terminated with the CVM. This is only supported for cloud disks and data disks that are pay-as-you-go.
     "DeleteWithInstance" delete_with_instance set_delete_with_instance: bool,
-    /// 变更云盘类型时，可传入该参数，表示变更的目标类型，取值范围：
+    /// When changing the CLOUD disk type, you can input this parameter to indicate the target type. valid values:
     ///
-    /// - CLOUD_PREMIUM：表示高性能云硬盘
-    /// - CLOUD_SSD：表示SSD云硬盘。当前不支持批量变更类型，即传入DiskType时，DiskIds仅支持传入一块云盘；
-    /// 变更云盘类型时不支持同时变更其他属性。
-    /// 具体说明请参考[调整云硬盘类型](https://cloud.tencent.com/document/product/362/32540)
+    /// - CLOUD_PREMIUM: refers to high-performance CLOUD block storage
+    /// - CLOUD_SSD: refers to SSD CLOUD disk.batch type change is not supported. when inputting DiskType, DiskIds only supports entering one CLOUD disk id.
+    /// changing the CLOUD disk type does not support changing other attributes at the same time.
+    /// For details, see [adjust cloud disk type](https://www.tencentcloud.com/document/product/362/32540?from_cn_redirect=1).
     "DiskType" disk_type set_disk_type: str,
-    /// 开启/关闭云盘性能突发功能，取值范围：
-    /// CREATE：开启
-    /// CANCEL：关闭
+    /// Enable/Disable cloud disk performance burst feature. valid values:.
+    /// CREATE: enable.
+    /// Specifies to CANCEL and close.
     "BurstPerformanceOperation" burst_performance_operation set_burst_performance_operation: str,
 } }
 rt::action!("cbs", "2017-03-12", "ModifyDiskAttributes", ModifyDiskAttributesRequest => ModifyDiskAttributesResponse);
 
 rt::model! { read debug;
-/// ModifyDiskAttributes返回参数结构体
+/// ModifyDiskAttributes response structure.
 ModifyDiskAttributesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDiskBackupQuota` (调整云硬盘备份点配额).
+/// Request of `ModifyDiskBackupQuota` (Modifies the cloud disk backup point quota).
 ///
-/// 此接口 (ModifyDiskBackupQuota) 用于修改云硬盘备份点配额。
+/// This API is used to modify the cloud disk backup point quota.
 ModifyDiskBackupQuotaRequest {
-    /// 云硬盘ID。可通过[DescribeDisks](/document/product/362/16315)接口查询。
+    /// Cloud disk ID. can be queried via the [DescribeDisks](https://www.tencentcloud.com/document/product/362/16315?from_cn_redirect=1) api.
     ///
     /// Required.
     "DiskId" disk_id set_disk_id: str,
-    /// 调整之后的云硬盘备份点配额。取值范围为1 ~ 1024。
+    /// Adjusted cloud disk backup point quota. value range: 1-1024.
     ///
     /// Required.
     "DiskBackupQuota" disk_backup_quota set_disk_backup_quota: i128,
@@ -2033,24 +2038,24 @@ ModifyDiskBackupQuotaRequest {
 rt::action!("cbs", "2017-03-12", "ModifyDiskBackupQuota", ModifyDiskBackupQuotaRequest => ModifyDiskBackupQuotaResponse);
 
 rt::model! { read debug;
-/// ModifyDiskBackupQuota返回参数结构体
+/// ModifyDiskBackupQuota response structure.
 ModifyDiskBackupQuotaResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDiskExtraPerformance` (调整云硬盘额外性能).
+/// Request of `ModifyDiskExtraPerformance` (Adjusts the cloud disk’s extra performance).
 ///
-/// 本接口（ModifyDiskExtraPerformance）用于调整云硬盘额外的性能。
+/// This API is used to adjust extra performance for Enhanced SSD (CLOUD_HSSD) and ulTra SSD.
 ///
-/// * 目前仅支持增强型SSD云硬盘(CLOUD_HSSD)和极速型SSD云硬盘（CLOUD_TSSD）。
+/// *This API only supports adjust extra performance for Enhanced SSD and ulTra SSD.
 ModifyDiskExtraPerformanceRequest {
-    /// 额外购买的云硬盘性能值，单位MiB/s。
+    /// Specifies the hard disk performance of the additional CBS purchase in MiB/s.
     ///
     /// Required.
     "ThroughputPerformance" throughput_performance set_throughput_performance: i128,
-    /// 需要购买额外性能值的云硬盘ID，可通过[DescribeDisks](/document/product/362/16315)接口查询。仅大小超过460GiB的增强型SSD（CLOUD_HSSD）和极速型SSD（CLOUD_TSSD）云硬盘才支持购买额外性能。
+    /// The CLOUD disk ID for which extra performance needs to be purchased. it can be queried via the [DescribeDisks](https://www.tencentcloud.com/document/product/362/16315?from_cn_redirect=1) api. extra performance is only supported for enhanced SSD (CLOUD_HSSD) and ultra-fast SSD (CLOUD_TSSD) CBS disks exceeding 460GiB in size.
     ///
     /// Required.
     "DiskId" disk_id set_disk_id: str,
@@ -2058,7 +2063,7 @@ ModifyDiskExtraPerformanceRequest {
 rt::action!("cbs", "2017-03-12", "ModifyDiskExtraPerformance", ModifyDiskExtraPerformanceRequest => ModifyDiskExtraPerformanceResponse);
 
 rt::model! { read debug;
-/// ModifyDiskExtraPerformance返回参数结构体
+/// ModifyDiskExtraPerformance response structure.
 ModifyDiskExtraPerformanceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2150,53 +2155,53 @@ ModifyRemoteDiskAttributesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifySnapshotAttribute` (修改快照信息).
+/// Request of `ModifySnapshotAttribute` (Modifies snapshot information).
 ///
-/// 本接口（ModifySnapshotAttribute）用于修改指定快照的属性。
+/// This API is used to modify the attributes of a specified snapshot.
 ///
-/// * 本接口支持修改快照名称及到期时间，以及将非永久快照修改为永久快照。
-/// * “快照名称”仅为方便用户管理之用，腾讯云并不以此名称作为提交工单或是进行快照管理操作的依据。
+/// This API supports modifying snapshot name and expiration time, as well as changing a non-permanent snapshot to a permanent one.
+/// The "snapshot name" is only for making user management convenient. Tencent Cloud does not use this name as a basis for submitting tickets or managing snapshot operations.
 ModifySnapshotAttributeRequest {
-    /// 快照ID, 可通过[DescribeSnapshots](https://cloud.tencent.com/document/api/362/15647)查询。
+    /// Snapshot ID. can be queried via DescribeSnapshots (https://www.tencentcloud.com/document/api/362/15647?from_cn_redirect=1).
     ///
     /// Required.
     "SnapshotId" snapshot_id set_snapshot_id: str,
-    /// 快照的保留方式，FALSE表示非永久保留，TRUE表示永久保留。
+    /// Snapshot retention mode. Valid values: `FALSE`: non-permanent retention; `TRUE`: permanent retention.
     "IsPermanent" is_permanent set_is_permanent: bool,
-    /// 新的快照名称。最长为60个字符。
+    /// Name of new snapshot. Maximum length is 60 bytes.
     "SnapshotName" snapshot_name set_snapshot_name: str,
-    /// 快照的到期时间；设置好快照将会被同时设置为非永久保留方式；超过到期时间后快照将会被自动删除。注：该参数仅在参数IsPermanent为False时生效。
+    /// Specifies the snapshot expiration time. the snapshot will be simultaneously set to the non-permanent retention method. snapshots exceeding the expiry time will be automatically deleted. note: this parameter is valid only when IsPermanent is False.
     "Deadline" deadline set_deadline: str,
 } }
 rt::action!("cbs", "2017-03-12", "ModifySnapshotAttribute", ModifySnapshotAttributeRequest => ModifySnapshotAttributeResponse);
 
 rt::model! { read debug;
-/// ModifySnapshotAttribute返回参数结构体
+/// ModifySnapshotAttribute response structure.
 ModifySnapshotAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifySnapshotsSharePermission` (修改快照分享信息).
+/// Request of `ModifySnapshotsSharePermission` (Modifies snapshot sharing information).
 ///
-/// 本接口（ModifySnapshotsSharePermission）用于修改快照分享信息。
+/// This API is used to modify snapshot sharing information.
 ///
-/// 分享快照后，被分享账户可以通过该快照创建云硬盘。
-/// * 每个快照最多可分享给50个账户。
-/// * 分享快照无法更改名称，描述，仅可用于创建云硬盘。
-/// * 只支持分享到对方账户相同地域。
-/// * 仅支持分享数据盘快照。
+/// After snapshots are shared, the accounts they are shared to can use the snapshot to create cloud disks.
+/// * Each snapshot can be shared to at most 50 accounts.
+/// * You can use a shared snapshot to create cloud disks, but you cannot change its name or description.
+/// * Snapshots can only be shared with accounts in the same region.
+/// * Only data disk snapshots can be shared.
 ModifySnapshotsSharePermissionRequest {
-    /// 快照ID, 可通过[DescribeSnapshots](https://cloud.tencent.com/document/api/362/15647)查询获取。
+    /// The ID of the snapshot. You can obtain this by using [DescribeSnapshots](https://intl.cloud.tencent.com/document/api/362/15647?from_cn_redirect=1).
     ///
     /// Required.
     "SnapshotIds" snapshot_ids set_snapshot_ids: list String,
-    /// 接收分享快照的账号Id列表，array型参数的格式可以参考[API简介](https://cloud.tencent.com/document/api/213/568)。账号ID不同于QQ号，查询用户账号ID请查看[账号信息](https://console.cloud.tencent.com/developer)中的账号ID栏。
+    /// Account Id list for receiving shared snapshots. the format of array-type parameters can be found in the API overview (https://www.tencentcloud.com/document/API/213/568?from_cn_redirect=1). the account Id is different from a QQ number. to query a user account Id, view the account Id column in the account information (https://console.cloud.tencent.com/developer).
     ///
     /// Required.
     "AccountIds" account_ids set_account_ids: list String,
-    /// 操作，包括 SHARE，CANCEL。其中SHARE代表分享操作，CANCEL代表取消分享操作。
+    /// Operations. Valid values: `SHARE`, sharing an image; `CANCEL`, cancelling the sharing of an image.
     ///
     /// Required.
     "Permission" permission set_permission: str,
@@ -2204,95 +2209,115 @@ ModifySnapshotsSharePermissionRequest {
 rt::action!("cbs", "2017-03-12", "ModifySnapshotsSharePermission", ModifySnapshotsSharePermissionRequest => ModifySnapshotsSharePermissionResponse);
 
 rt::model! { read debug;
-/// ModifySnapshotsSharePermission返回参数结构体
+/// ModifySnapshotsSharePermission response structure.
 ModifySnapshotsSharePermissionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 描述了实例的抽象位置，包括其所在的可用区，所属的项目，以及所属的独享集群的ID和名字。
+/// This describes the abstract location of the instance, including the availability zone in which it is located, the projects to which it belongs, and the ID and name of the dedicated clusters to which it belongs.
 Placement {
-    /// 云硬盘所属的[可用区](/document/product/213/15753#ZoneInfo)。该参数也可以通过调用  [DescribeZones](/document/product/213/15707) 的返回值中的Zone字段来获取。
+    /// The ID of the [Availability Zone](https://intl.cloud.tencent.com/document/product/213/15753?from_cn_redirect=1#ZoneInfo) to which the cloud disk belongs. This parameter can be obtained from the Zone field in the returned values of [DescribeZones](https://intl.cloud.tencent.com/document/product/213/15707?from_cn_redirect=1).
     ///
     /// Required.
     "Zone" zone set_zone: str,
-    /// 围笼Id，可通过 [DescribeDiskStoragePool](https://cloud.tencent.com/document/api/362/62143) 获取。作为入参时，表示对指定的CageId的资源进行操作，可为空。 作为出参时，表示资源所属围笼ID，可为空。
+    /// CageId, which can be obtained via [DescribeDiskStoragePool](https://www.tencentcloud.com/document/api/362/62143?from_cn_redirect=1). as an input parameter, it operates on resources of the specified cage Id and can be empty. as an output parameter, it indicates the cage Id to which the resource belongs and can be empty.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CageId" cage_id set_cage_id: str,
-    /// 实例所属的独享集群ID。可通过 [DescribeDiskStoragePool](https://cloud.tencent.com/document/api/362/62143) 获取。作为入参时，表示对指定的CdcId独享集群的资源进行操作，可为空。 作为出参时，表示资源所属的独享集群的ID，可为空。
+    /// The exclusive cluster ID of the instance. can be obtained via [DescribeDiskStoragePool](https://www.tencentcloud.com/document/api/362/62143?from_cn_redirect=1). as an input parameter, it indicates operations on resources belonging to the designated CdcId exclusive cluster and can be empty. as an output parameter, it indicates the exclusive cluster ID of the resource and can be empty.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CdcId" cdc_id set_cdc_id: str,
-    /// 独享集群名字。作为入参时，忽略。作为出参时，表示云硬盘所属的独享集群名，可为空。
+    /// Dedicated cluster name. When it is an input parameter, it is ignored.  When it is an output parameter, it is the name of the dedicated cluster the cloud disk belongs to, and it can be left blank.
+    /// Note: This field may return null, indicating that no valid value was found.
     "CdcName" cdc_name set_cdc_name: str,
-    /// 独享集群id。
+    /// Dedicated cluster ID
     "DedicatedClusterId" dedicated_cluster_id set_dedicated_cluster_id: str,
-    /// 实例所属项目ID，可通过DescribeProject获取。不填默认为0，表示默认项目。
+    /// Instance'S project ID, which can be obtained by DescribeProject. by default if left blank, it is 0, indicating the default project.
     "ProjectId" project_id set_project_id: i128,
-    /// 实例所属项目名称，可通过[DescribeProject](/document/api/651/78725)获取。
+    /// Project to which instance belongs. search via [DescribeProject](https://www.tencentcloud.com/document/api/651/78725?from_cn_redirect=1).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProjectName" project_name set_project_name: str,
 } }
 
 rt::model! { both debug;
-/// 描述了定期快照的执行策略。可理解为在DayOfWeek/DayOfMonth指定的几天中，或者是IntervalDays设定的间隔的几天，在Hour指定的时刻点执行该条定期快照策。注：DayOfWeek/DayOfMonth/IntervalDays为互斥规则，必填且仅可设置其中一条策略规则。如果同时传入互斥规则，则只有一条生效，优先级为上文列出顺序：例如将三条规则全部设置，只有 DayOfWeek 生效。
+/// Describes the execution strategy of regular snapshots. it can be understood as executing this scheduled snapshot policy at the moment specified by Hour on the days designated by DayOfWeek/DayOfMonth or at the interval set by IntervalDays. note: DayOfWeek/DayOfMonth/IntervalDays are mutual exclusion rules, required and only one policy rule can be set. if mutual exclusion rules are imported at the same time, only one takes effect, with priority following the sequence listed in the previous context: for example, if all three rules are set, only DayOfWeek comes into effect.
 Policy {
-    /// 指定定期快照策略的触发时间。单位为小时，取值范围：[0, 23]。00:00 ~ 23:00 共 24 个时间点可选，1表示 01:00，依此类推。
+    /// Specifies the time that that the scheduled snapshot policy will be triggered. The unit is hour. The value range is [0-23]. 00:00-23:00 is a total of 24 time points that can be selected. 1 indicates 01:00, and so on.
     ///
     /// Required.
     "Hour" hour set_hour: list i128,
-    /// 指定每周从周一到周日需要触发定期快照的日期，取值范围：[0, 6]。0表示周日触发，1-6分别表示周一至周六。
+    /// Specifies the days of the week, from Monday to Sunday, on which a scheduled snapshot will be triggered. Value range: [0, 6]. 0 indicates triggering on Sunday, 1-6 indicate triggering on Monday-Saturday.
     "DayOfWeek" day_of_week set_day_of_week: list i128,
-    /// 指定每月从月初到月底需要触发定期快照的日期,取值范围：[1, 31]，1-31分别表示每月的具体日期，比如5表示每月的5号。注：若设置29、30、31等部分月份不存在的日期，则对应不存在日期的月份会跳过不打定期快照。
+    /// Specifies the dates of the month on which a scheduled snapshot will be triggered. Value range: [1, 31]. `1` to `31` indicate the specific dates of the month; for example, `5` indicates the 5th day of the month. Note: If you set a date that does not exist in some months such as 29, 30, and 31, these months will be skipped for scheduled snapshot creation.
     "DayOfMonth" day_of_month set_day_of_month: list i128,
-    /// 指定创建定期快照的间隔天数，取值范围：[1, 365]，例如设置为5，则间隔5天即触发定期快照创建。注：当选择按天备份时，理论上第一次备份的时间为备份策略创建当天。如果当天备份策略创建的时间已经晚于设置的备份时间，那么将会等到第二个备份周期再进行第一次备份。
+    /// Specifies the interval for creating scheduled snapshots in days. Value range: [1, 365]. For example, if it is set to `5`, scheduled snapshots will be created every 5 days. Note: If you choose to back up by day, the time for the first backup is theoretically the day when the backup policy is created. If the backup policy creation time on the current day is later than the set backup time, the first backup will be performed in the second backup cycle.
     "IntervalDays" interval_days set_interval_days: i128,
 } }
 
 rt::model! { read debug;
-/// 预付费订单的费用。
+/// The cost of a prepaid order.
 PrepayPrice {
-    /// 预付费云盘或快照预支费用的折扣价，单位：元。
+    /// Discounted price of a monthly-subscribed cloud disk or a snapshot, in USD.
     "DiscountPrice" discount_price set_discount_price: f64,
-    /// 后付费云盘的计价单元，取值范围：
+    /// Billing unit for postpaid cloud disk. valid values:
     ///
-    /// - HOUR：表示后付费云盘的计价单元是按小时计算。
+    /// - HOUR: the billing unit for postpaid cloud disk is calculated hourly..
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ChargeUnit" charge_unit set_charge_unit: str,
-    /// 高精度后付费云盘原单价, 单位：元
+    /// Original unit price of a pay-as-you-go cloud disk, in USD, with six decimal places.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "UnitPriceHigh" unit_price_high set_unit_price_high: str,
-    /// 高精度预付费云盘或快照预支费用的原价，单位：元
+    /// Original payment of a monthly-subscribed cloud disk or a snapshot, in USD, with six decimal places.
     "OriginalPriceHigh" original_price_high set_original_price_high: str,
-    /// 预付费云盘或快照预支费用的原价，单位：元。
+    /// Original payment of a monthly-subscribed cloud disk or a snapshot, in USD.
     "OriginalPrice" original_price set_original_price: f64,
-    /// 后付费云盘折扣单价，单位：元。
+    /// Discount unit price of a pay-as-you-go cloud disk, in USD.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "UnitPriceDiscount" unit_price_discount set_unit_price_discount: f64,
-    /// 高精度后付费云盘折扣单价, 单位：元
+    /// Discounted unit price of a pay-as-you-go cloud disk, in USD, with six decimal places.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "UnitPriceDiscountHigh" unit_price_discount_high set_unit_price_discount_high: str,
-    /// 高精度预付费云盘或快照预支费用的折扣价，单位：元
+    /// Discounted price of a monthly-subscribed cloud disk or a snapshot, in USD, with six decimal places.
     "DiscountPriceHigh" discount_price_high set_discount_price_high: str,
-    /// 后付费云盘原单价，单位：元。
+    /// Original unit price of a pay-as-you-go cloud disk, in USD.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "UnitPrice" unit_price set_unit_price: f64,
-    /// 计费项目明细列表。
+    /// Details list of billable items.
     "DetailPrices" detail_prices set_detail_prices: list DetailPrice,
 } }
 
 rt::model! { read debug;
-/// 描述预付费或后付费云硬盘的价格。
+/// Describes the prepaid or postpaid price for the cloud disk.
 Price {
-    /// 后付费云硬盘的计价单元，取值范围：HOUR：表示后付费云硬盘的计价单元是按小时计算。
+    /// Billing unit for postpaid cloud disk. valid values:
+    ///
+    /// - HOUR: the billing unit for postpaid cloud disk is calculated hourly..
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ChargeUnit" charge_unit set_charge_unit: str,
-    /// 预付费云硬盘预支费用的折扣价，单位：元。
+    /// Discounted price of a monthly-subscribed cloud disk, in USD.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "DiscountPrice" discount_price set_discount_price: f64,
-    /// 高精度预付费云硬盘预支费用的折扣价，单位：元。
+    /// Discounted payment price of a monthly-subscribed cloud disk, in USD, with six decimal places.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "DiscountPriceHigh" discount_price_high set_discount_price_high: str,
-    /// 预付费云硬盘预支费用的原价，单位：元。
+    /// Original price of a monthly-subscribed cloud disk, in USD.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "OriginalPrice" original_price set_original_price: f64,
-    /// 高精度预付费云硬盘预支费用的原价，单位：元。
+    /// Original payment of a monthly-subscribed cloud disk, in USD, with six decimal places.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "OriginalPriceHigh" original_price_high set_original_price_high: str,
-    /// 后付费云硬盘原单价，单位：元。
+    /// Original unit price of a pay-as-you-go cloud disk, in USD.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "UnitPrice" unit_price set_unit_price: f64,
-    /// 后付费云硬盘折扣单价，单位：元。
+    /// Discount unit price of a pay-as-you-go cloud disk, in USD.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "UnitPriceDiscount" unit_price_discount set_unit_price_discount: f64,
-    /// 高精度后付费云硬盘折扣单价，单位：元。
+    /// Discounted unit price of a pay-as-you-go cloud disk, in USD, with six decimal places.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "UnitPriceDiscountHigh" unit_price_discount_high set_unit_price_discount_high: str,
-    /// 高精度后付费云硬盘原单价，单位：元。
+    /// Original unit price of a pay-as-you-go cloud disk, in USD, with six decimal places.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "UnitPriceHigh" unit_price_high set_unit_price_high: str,
 } }
 
@@ -2367,19 +2392,17 @@ RemoteDiskDetail {
 } }
 
 rt::model! { write debug;
-/// Request of `RenewDisk` (续费云硬盘).
+/// Request of `RenewDisk` (Renew a cloud block storage).
 ///
-/// 本接口（RenewDisk）用于续费云硬盘。
+/// This API is used to renew cloud disks.
 ///
-/// * 只支持预付费的云硬盘。云硬盘类型可以通过[DescribeDisks](/document/product/362/16315)接口查询，见输出参数中DiskChargeType字段解释。
-/// * 支持与挂载实例一起续费的场景，需要在[DiskChargePrepaid](/document/product/362/15669#DiskChargePrepaid)参数中指定CurInstanceDeadline，此时会按对齐到子机续费后的到期时间来续费。
+/// This API is used to support renewal along with mounted instances. The parameter specifies CurInstanceDeadline in [DiskChargePrepaid](https://www.tencentcloud.com/document/product/362/15669?from_cn_redirect=1#DiskChargePrepaid), and renewal will be at the expiry date after the instance is renewed.
 RenewDiskRequest {
-    /// 预付费模式，即包年包月相关参数设置。通过该参数可以指定包年包月云硬盘的续费时长。
-    /// 在云硬盘与挂载的实例一起续费的场景下，可以指定参数CurInstanceDeadline，此时云硬盘会按对齐到实例续费后的到期时间来续费。
+    /// Specifies the parameter CurInstanceDeadline in the scenario where the cloud disk and mounted instance renew together. at this point, the cloud disk renewal aligns with the instance renewal expiry date.
     ///
     /// Required.
     "DiskChargePrepaid" disk_charge_prepaid set_disk_charge_prepaid: obj DiskChargePrepaid,
-    /// 云硬盘ID， 通过[DescribeDisks](/document/product/362/16315)接口查询。
+    /// Cloud disk ID, which can be queried by calling the [DescribeDisks](https://www.tencentcloud.com/document/product/362/16315?from_cn_redirect=1) API.
     ///
     /// Required.
     "DiskId" disk_id set_disk_id: str,
@@ -2387,7 +2410,7 @@ RenewDiskRequest {
 rt::action!("cbs", "2017-03-12", "RenewDisk", RenewDiskRequest => RenewDiskResponse);
 
 rt::model! { read debug;
-/// RenewDisk返回参数结构体
+/// RenewDisk response structure.
 RenewDiskResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2417,99 +2440,107 @@ RenewRemoteDiskResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ResizeDisk` (扩容云硬盘).
+/// Request of `ResizeDisk` (Expanding Cloud Disk Capacity).
 ///
-/// 本接口（ResizeDisk）用于扩容云硬盘。
+/// This API is used to expand cloud disks.
 ///
-/// * 只支持扩容弹性云盘。云硬盘类型可以通过[DescribeDisks](/document/product/362/16315)接口查询，见输出参数中Portable字段解释。非弹性云硬盘需通过[ResizeInstanceDisks](/document/product/213/15731)接口扩容。
-/// * 本接口为异步接口，接口成功返回时，云盘并未立即扩容到指定大小，可通过接口[DescribeDisks](/document/product/362/16315)来查询对应云盘的状态，如果云盘的状态为“EXPANDING”，表示正在扩容中。
+/// *This API supports only the expansion of elastic cloud disks. To query the type of a cloud disk, you can call the [DescribeDisks](https://www.tencentcloud.com/document/product/362/16315) API and check the `Portable` field in the response. To expand non-elastic cloud disks, you can call the [ResizeInstanceDisks](https://intl.cloud.tencent.com/document/product/213/15731?from_cn_redirect=1) API. *This is an async API. A successful return of this API does not mean that the cloud disk has been expanded successfully. You can call the [DescribeDisks](https://www.tencentcloud.com/document/product/362/16315) API to query the status of a cloud disk. `EXPANDING` indicates that the expansion is in process.
 ResizeDiskRequest {
-    /// 云硬盘扩容后的大小，单位为GB，必须大于当前云硬盘大小。云盘大小取值范围参见云硬盘[产品分类](/document/product/362/2353)的说明。
+    /// Cloud disk size after scale out (in GB). This must be larger than the current size of the cloud disk. For the value range of the cloud disk sizes, see cloud disk [Product Types](https://intl.cloud.tencent.com/document/product/362/2353?from_cn_redirect=1).
     ///
     /// Required.
     "DiskSize" disk_size set_disk_size: i128,
-    /// 云硬盘ID， 通过[DescribeDisks](/document/product/362/16315)接口查询。该字段仅供单块云硬盘扩容时传入。
+    /// Cloud disk ID, which can be queried by calling the [DescribeDisks](https://www.tencentcloud.com/document/product/362/16315?from_cn_redirect=1) api. this field is only required when expanding a single cloud disk.
     "DiskId" disk_id set_disk_id: str,
 } }
 rt::action!("cbs", "2017-03-12", "ResizeDisk", ResizeDiskRequest => ResizeDiskResponse);
 
 rt::model! { read debug;
-/// ResizeDisk返回参数结构体
+/// ResizeDisk response structure.
 ResizeDiskResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 快照分享信息集合
+/// Snapshot sharing information set
 SharePermission {
-    /// 快照分享的时间
+    /// Snapshot sharing time
     "CreatedTime" created_time set_created_time: str,
-    /// 分享的账号Id
+    /// ID of the shared account
     "AccountId" account_id set_account_id: str,
 } }
 
 rt::model! { read debug;
-/// 描述了快照的详细信息
+/// The details of a snapshot
 Snapshot {
-    /// 快照所在的位置。
+    /// Location of the snapshot.
     "Placement" placement set_placement: obj Placement,
-    /// 是否为跨地域复制的快照。取值范围：
+    /// Specifies whether the snapshot is for cross-region replication. value range:.
     ///
-    /// - true：表示为跨地域复制的快照。
-    /// - false：本地域的快照。
+    /// - true: indicates a snapshot for cross-region replication..
+    ///
+    /// - false: snapshot of the local region..
     "CopyFromRemote" copy_from_remote set_copy_from_remote: bool,
-    /// 快照的状态。取值范围：
+    /// Snapshot status. valid values:.
     ///
-    /// - NORMAL：正常
-    /// - CREATING：创建中
-    /// - ROLLBACKING：回滚中
-    /// - COPYING_FROM_REMOTE：跨地域复制中
-    /// - CHECKING_COPIED：复制校验中
-    /// - TORECYCLE：待回收
+    /// - NORMAL: specifies the scaling group is normal..
+    ///
+    /// - CREATING: creating.
+    ///
+    /// - ROLLBACKING: indicates the rollback is in progress..
+    ///
+    /// - COPYING_FROM_REMOTE: cross geo-replication in progress..
+    ///
+    /// - CHECKING_COPIED: copying check in progress..
+    ///
+    /// - TORECYCLE: to be recycled..
     "SnapshotState" snapshot_state set_snapshot_state: str,
-    /// 是否为永久快照。取值范围：
+    /// Whether it is a permanent snapshot. valid values:.
     ///
-    /// - true：永久快照
-    /// - false：非永久快照
+    /// - true: permanent snapshot..
+    ///
+    /// - false: non-permanent snapshot..
     "IsPermanent" is_permanent set_is_permanent: bool,
-    /// 快照名称，用户自定义的快照别名。调用[ModifySnapshotAttribute](/document/product/362/15650)可修改此字段。
+    /// Snapshot name, the user-defined snapshot alias. Call [ModifySnapshotAttribute](https://intl.cloud.tencent.com/document/product/362/15650?from_cn_redirect=1) to modify this field.
     "SnapshotName" snapshot_name set_snapshot_name: str,
-    /// 快照到期时间。如果快照为永久保留，此字段为空。
+    /// The expiration time of the snapshot. If the snapshot is permanently retained, this field is blank.
     "DeadlineTime" deadline_time set_deadline_time: str,
-    /// 快照创建进度百分比，快照创建成功后此字段恒为100。
+    /// The progress percentage for snapshot creation. This field is always 100 after the snapshot is created successfully.
     "Percent" percent set_percent: i128,
-    /// 快照关联的镜像列表。
+    /// List of images associated with snapshot.
     "Images" images set_images: list Image,
-    /// 快照当前被共享数。
+    /// Number of snapshots currently shared
     "ShareReference" share_reference set_share_reference: i128,
-    /// 快照类型，目前该项取值可以为`PRIVATE_SNAPSHOT`（私有快照）或者`SHARED_SNAPSHOT`（共享快照）
+    /// Specifies the SNAPSHOT type. valid values: `PRIVATE_SNAPSHOT` (PRIVATE SNAPSHOT) or `SHARED_SNAPSHOT` (SHARED SNAPSHOT).
     "SnapshotType" snapshot_type set_snapshot_type: str,
-    /// 创建此快照的云硬盘大小，单位GiB。
+    /// Specifies the disk capacity of the CBS for creating this snapshot, in GiB.
     "DiskSize" disk_size set_disk_size: i128,
-    /// 创建此快照的云硬盘ID。
+    /// ID of the cloud disk used to create this snapshot.
     "DiskId" disk_id set_disk_id: str,
-    /// 快照正在跨地域复制的目的地域，若没有则返回`[]`。
+    /// Destination region of the snapshot currently under cross region replication. if not, return `[]`.
     "CopyingToRegions" copying_to_regions set_copying_to_regions: list String,
-    /// 是否为加密盘创建的快照。取值范围：
+    /// Indicates whether the snapshot is created for an encrypted disk. valid values:.
     ///
-    /// - true：该快照为加密盘创建的
-    /// - false：非加密盘创建的快照
+    /// - true: specifies the snapshot is created by encrypted disks..
+    ///
+    /// - false: snapshot created for non-encrypted disk..
     "Encrypt" encrypt set_encrypt: bool,
-    /// 快照的创建时间。
+    /// Creation time of the snapshot.
     "CreateTime" create_time set_create_time: str,
-    /// 快照关联的镜像个数。
+    /// Number of images associated with snapshot.
     "ImageCount" image_count set_image_count: i128,
-    /// 创建此快照的云硬盘类型。取值范围：
+    /// Specifies the cloud disk type of the CBS for creating this snapshot. valid values:.
     ///
-    /// - SYSTEM_DISK：系统盘
-    /// - DATA_DISK：数据盘
+    /// - SYSTEM_DISK: system disk.
+    ///
+    /// - DATA_DISK: specifies the data disk..
     "DiskUsage" disk_usage set_disk_usage: str,
-    /// 快照ID。
+    /// Snapshot ID.
     "SnapshotId" snapshot_id set_snapshot_id: str,
-    /// 快照开始共享的时间。
+    /// The time when the snapshot sharing starts
     "TimeStartShare" time_start_share set_time_start_share: str,
-    /// 快照绑定的标签列表。
+    /// List of tags associated with the snapshot.
     "Tags" tags set_tags: list Tag,
     /// 快照是否锁定。取值范围：
     ///
@@ -2530,52 +2561,54 @@ Snapshot {
 } }
 
 rt::model! { read debug;
-/// 描述快照跨地域复制的结果。
+/// Result of the cross-region replication task
 SnapshotCopyResult {
-    /// 复制到目标地域的新快照ID。
+    /// ID of the snapshot replica
     "SnapshotId" snapshot_id set_snapshot_id: str,
-    /// 指示具体错误信息，成功时为空字符串。
+    /// Error message. It’s null if the request succeeds.
     "Message" message set_message: str,
-    /// 错误码，成功时取值为“Success”。
+    /// Error code. It’s `Success` if the request succeeds.
     "Code" code set_code: str,
-    /// 跨地复制的目标地域。
+    /// Destination region of the replication task
     "DestinationRegion" destination_region set_destination_region: str,
 } }
 
 rt::model! { read debug;
-/// 描述快照组详情
+/// It describes the snapshot group details.
 SnapshotGroup {
-    /// 快照组ID。
+    /// Specifies the snapshot group ID.
     "SnapshotGroupId" snapshot_group_id set_snapshot_group_id: str,
-    /// 快照组类型。NORMAL: 普通快照组，非一致性快照。
+    /// Snapshot group type. NORMAL: common snapshot group, non-consistent snapshot.
     "SnapshotGroupType" snapshot_group_type set_snapshot_group_type: str,
-    /// 快照组是否包含系统盘快照。
+    /// Specifies whether the snapshot group contains a system disk snapshot.
     "ContainRootSnapshot" contain_root_snapshot set_contain_root_snapshot: bool,
-    /// 快照组包含的快照ID列表。
+    /// Specifies the snapshot ID list included in the snapshot group.
     "SnapshotIdSet" snapshot_id_set set_snapshot_id_set: list String,
-    /// - NORMAL: 正常
+    /// - NORMAL: specifies the scaling group is in normal state..
     ///
-    /// - CREATING: 创建中
+    /// - CREATING: creating..
     ///
-    /// - ROLLBACKING: 回滚中
+    /// - ROLLBACKING: indicates the rollback is in progress..
     "SnapshotGroupState" snapshot_group_state set_snapshot_group_state: str,
-    /// 快照组创建进度。
+    /// Specifies the snapshot group creation progress.
     "Percent" percent set_percent: i128,
-    /// 快照组创建时间。
+    /// Specifies the snapshot group creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 快照组最新修改时间
+    /// Latest modification time of the snapshot group.
     "ModifyTime" modify_time set_modify_time: str,
-    /// 快照组关联的镜像列表。
+    /// Specifies the image list associated with the snapshot group.
     "Images" images set_images: list Image,
-    /// 快照组名称。
+    /// Specifies the snapshot group name.
     "SnapshotGroupName" snapshot_group_name set_snapshot_group_name: str,
-    /// 快照组关联的镜像数量。
+    /// Number of images associated with the snapshot group.
     "ImageCount" image_count set_image_count: i128,
-    /// 快照组是否永久保留
+    /// Specifies whether the snapshot group has permanent retention.
     "IsPermanent" is_permanent set_is_permanent: bool,
-    /// 快照组到期时间。
+    /// Specifies the snapshot group expiration time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DeadlineTime" deadline_time set_deadline_time: str,
-    /// 来源自动快照策略ID
+    /// Source automatic snapshot policy ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AutoSnapshotPolicyId" auto_snapshot_policy_id set_auto_snapshot_policy_id: str,
 } }
 
@@ -2614,38 +2647,38 @@ SwitchParameterRenewRemoteDisksResponse {
 } }
 
 rt::model! { both debug;
-/// 标签。
+/// Tag.
 Tag {
-    /// 标签健。
+    /// Tag key.
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 标签值。
+    /// Tag value.
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { write debug;
-/// Request of `TerminateDisks` (退还云硬盘).
+/// Request of `TerminateDisks` (Returns a cloud disk).
 ///
-/// 本接口（TerminateDisks）用于退还云硬盘。
+/// This API is used to return cloud disks.
 ///
-/// * 不再使用的云盘，可通过本接口主动退还。
-/// * 本接口支持退还预付费云盘和按小时后付费云盘。按小时后付费云盘可直接退还，预付费云盘需符合退还规则。
-/// * 支持批量操作，每次请求批量云硬盘的上限为100。如果批量云盘存在不允许操作的，请求会以特定错误码返回。
+/// * You can use this API to return cloud disks you no longer need.
+/// * This API can be used to return pay-as-you-go cloud disks billed on hourly basis.
+/// * Batch operations are supported. The maximum number of cloud disks in each request is 50. If there is any specified cloud disk that cannot be returned, an error code will be returned.
 TerminateDisksRequest {
-    /// 需退还的云盘ID列表，通过[DescribeDisks](/document/product/362/16315)接口查询。
+    /// List of cloud disk ids to be returned, which can be queried by calling the [DescribeDisks](https://www.tencentcloud.com/document/product/362/16315?from_cn_redirect=1) api.
     ///
     /// Required.
     "DiskIds" disk_ids set_disk_ids: list String,
-    /// 销毁云盘时删除关联的非永久保留快照。0 表示非永久快照不随云盘销毁而销毁，1表示非永久快照随云盘销毁而销毁，默认取0。快照是否永久保留可以通过DescribeSnapshots接口返回的快照详情的IsPermanent字段来判断，true表示永久快照，false表示非永久快照。
+    /// Delete the associated non-permanently reserved snapshots upon deletion of the source cloud disk. `0`: No (default). `1`: Yes. To check whether a snapshot is permanently reserved, refer to the `IsPermanent` field returned by the `DescribeSnapshots` API.
     "DeleteSnapshot" delete_snapshot set_delete_snapshot: i64,
 } }
 rt::action!("cbs", "2017-03-12", "TerminateDisks", TerminateDisksRequest => TerminateDisksResponse);
 
 rt::model! { read debug;
-/// TerminateDisks返回参数结构体
+/// TerminateDisks response structure.
 TerminateDisksResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2671,26 +2704,26 @@ TerminateRemoteDisksResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `UnbindAutoSnapshotPolicy` (解绑定期快照策略).
+/// Request of `UnbindAutoSnapshotPolicy` (Unbinding a Scheduled Snapshot Policy).
 ///
-/// 本接口（UnbindAutoSnapshotPolicy）用于解除云硬盘绑定的定期快照策略。
+/// This API (UnbindAutoSnapshotPolicy) is used to unbind the cloud disk from the specified scheduled snapshot policy.
 ///
-/// * 支持批量操作，可一次解除多个云盘与同一定期快照策略的绑定。
-/// * 如果传入的云盘未绑定到当前定期快照策略，接口将自动跳过，仅解绑与当前定期快照策略绑定的云盘。
+/// * Batch operations are supported. Multiple cloud disks can be unbound from a snapshot policy at one time.
+/// * If the passed-in cloud disks are not bound to the current scheduled snapshot policy, they will be skipped. Only cloud disks that are bound to the current scheduled snapshot policy are processed.
 UnbindAutoSnapshotPolicyRequest {
-    /// 要解绑的定期快照策略ID。
+    /// ID of scheduled snapshot policy to be unbound.
     ///
     /// Required.
     "AutoSnapshotPolicyId" auto_snapshot_policy_id set_auto_snapshot_policy_id: str,
-    /// 要解绑定期快照策略的云盘ID列表。此参数与 InstanceIds 参数至少需要传入一个。
+    /// ID list of cloud disks from which the regular snapshot policy is unbound. specifies this parameter or the InstanceIds parameter. a minimum of one is required.
     "DiskIds" disk_ids set_disk_ids: list String,
-    /// 要解绑定期快照策略的实例ID列表。此参数与 DiskIds 参数至少需要传入一个。
+    /// Instance ID list to unbind the periodic snapshot policy. this parameter or the DiskIds parameter requires a minimum of one input.
     "InstanceIds" instance_ids set_instance_ids: list String,
 } }
 rt::action!("cbs", "2017-03-12", "UnbindAutoSnapshotPolicy", UnbindAutoSnapshotPolicyRequest => UnbindAutoSnapshotPolicyResponse);
 
 rt::model! { read debug;
-/// UnbindAutoSnapshotPolicy返回参数结构体
+/// UnbindAutoSnapshotPolicy response structure.
 UnbindAutoSnapshotPolicyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,

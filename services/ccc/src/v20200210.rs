@@ -5,24 +5,24 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { read debug;
-/// 智能体信息
+/// Intelligent agent info.
 AIAgentInfo {
-    /// 智能体ID
+    /// Intelligent agent ID.
     "AIAgentId" ai_agent_id set_ai_agent_id: i128,
-    /// 智能体名称
+    /// Intelligent agent name.
     "AIAgentName" ai_agent_name set_ai_agent_name: str,
-    /// 智能体变量名列表
+    /// List of intelligent agent variable names.
     "VariableNames" variable_names set_variable_names: list String,
 } }
 
 rt::model! { read debug;
-/// AI会话分析结果
+/// AI conversation analytics result.
 AIAnalysisResult {
-    /// summary: 会话小结
-    /// mood: 情绪分析
-    /// intention: 意向提取
+    /// Summary: describes the session summary.
+    /// mood: specifies the emotion analysis.
+    /// intention extraction.
     "Type" r#type set_type: str,
-    /// AI会话分析结果
+    /// AI session analysis result.
     "Result" result set_result: str,
 } }
 
@@ -126,55 +126,55 @@ AICallAPICallResponseDetail {
 } }
 
 rt::model! { write debug;
-/// AI 通话提取配置项
+/// AI call extraction configuration item.
 AICallExtractConfigElement {
-    /// 配置项类型，包括
-    /// Text 文本
-    /// Selector 选项
-    /// Boolean 布尔值
-    /// Number 数字
+    /// Configuration item type, including.
+    /// Text.
+    /// Selector option.
+    /// Boolean value.
+    /// Number.
     ///
     /// Required.
     "InfoType" info_type set_info_type: str,
-    /// 配置项名称，不可重复
+    /// Configuration item name, duplicat.
     ///
     /// Required.
     "InfoName" info_name set_info_name: str,
-    /// 配置项具体内容
+    /// Specific content of the configuration item.
     "InfoContent" info_content set_info_content: str,
-    /// 配置项提取内容示例
+    /// Example of extracted content from the configuration item.
     "Examples" examples set_examples: list String,
-    /// InfoType 为 Selector，需要配置此字段
+    /// When infotype is selector, this field needs to be configured.
     "Choices" choices set_choices: list String,
 } }
 
 rt::model! { read debug;
-/// AI 通话提取结果。
+/// AI call extraction result.
 AICallExtractResultElement {
-    /// 提取信息的类型
-    /// Text 文本
-    /// Selector 选项
-    /// Boolean 布尔值
-    /// Number 数字
+    /// Type of extracted information.
+    /// Text.
+    /// Selector options.
+    /// Boolean value.
+    /// Number.
     "InfoType" info_type set_info_type: str,
-    /// 提取信息的名称
+    /// Name of the extracted information.
     "InfoName" info_name set_info_name: str,
-    /// 提取信息的具体描述
+    /// Specific description of the extracted information.
     "InfoContent" info_content set_info_content: str,
-    /// 提取信息的具体结果
+    /// Specific result of the extracted information.
     "Result" result set_result: obj AICallExtractResultInfo,
 } }
 
 rt::model! { read debug;
-/// AI 通话结果具体信息
+/// Specific information of AI call result.
 AICallExtractResultInfo {
-    /// 提取的类型是文本
+    /// The extracted type is text.
     "Text" text set_text: str,
-    /// 提取的类型是选项
+    /// The extracted type is option.
     "Chosen" chosen set_chosen: list String,
-    /// 提取类型是布尔值
+    /// The extracted type is a boolean value.
     "Boolean" boolean set_boolean: bool,
-    /// 提取类型是数字
+    /// The extracted type is a number.
     "Number" number set_number: f64,
 } }
 
@@ -211,41 +211,41 @@ AICallLatencyMetrics {
 } }
 
 rt::model! { read debug;
-/// AI时延明细
+/// AI latency details.
 AILatencyDetail {
-    /// 对话ID
+    /// Dialog ID.
     "RoundId" round_id set_round_id: str,
-    /// asr时延（毫秒）
+    /// Specifies the asr latency in milliseconds.
     "ASRLatency" asr_latency set_asr_latency: i64,
-    /// tts时延（毫秒）
+    /// Specifies the tts delay in milliseconds.
     "TTSLatency" tts_latency set_tts_latency: i64,
-    /// llm时延（毫秒）
+    /// llm latency (ms).
     "LLMLatency" llm_latency set_llm_latency: i64,
-    /// llm首token时延(毫秒)
+    /// llm first token latency (ms).
     "LLMFirstTokenLatency" llm_first_token_latency set_llm_first_token_latency: i64,
-    /// 端到端时延（毫秒）
+    /// End-To-End delay (ms).
     "ETELatency" ete_latency set_ete_latency: i64,
 } }
 
 rt::model! { read debug;
-/// AI时延统计
+/// AI latency statistics.
 AILatencyStatistics {
-    /// asr时延统计
+    /// Specifies the asr latency statistics.
     "ASRLatency" asr_latency set_asr_latency: obj AILatencyStatisticsInfo,
-    /// tts时延统计
+    /// Specifies the statistics of tts delay.
     "TTSLatency" tts_latency set_tts_latency: obj AILatencyStatisticsInfo,
-    /// llm时延统计
+    /// llm latency statistics.
     "LLMLatency" llm_latency set_llm_latency: obj AILatencyStatisticsInfo,
-    /// 端到端时延统计
+    /// Specifies the end-to-end latency statistics.
     "ETELatency" ete_latency set_ete_latency: obj AILatencyStatisticsInfo,
 } }
 
 rt::model! { read debug;
-/// AI时延统计
+/// AI latency statistics.
 AILatencyStatisticsInfo {
-    /// 最小值
+    /// Specifies the minimum value.
     "MinLatency" min_latency set_min_latency: i64,
-    /// 中位数
+    /// Specifies the median.
     "MiddleLatency" middle_latency set_middle_latency: i64,
     /// p90
     "P90Latency" p90_latency set_p90_latency: i64,
@@ -328,32 +328,32 @@ AISpeakEvent {
 } }
 
 rt::model! { write debug;
-/// AI转人工配置项
+/// AI to human configuration item.
 AITransferItem {
-    /// 转人工的function calling 名称
+    /// Name of the function calling for transfer to human.
     ///
     /// Required.
     "TransferFunctionName" transfer_function_name set_transfer_function_name: str,
-    /// TransferFunctionEnable为true时生效；transfer_to_human function calling的desc，默认为 "Transfer to human when the user has to transfer to human (like says transfer to human) or you are instructed to do so."
+    /// Takes effect when transferfunctionenable is true; the description of transfer_to_human function calling defaults to "transfer to human when the user has to transfer to human (like says transfer to human) or you are instructed to do so.".
     ///
     /// Required.
     "TransferFunctionDesc" transfer_function_desc set_transfer_function_desc: str,
-    /// 转人工的技能组ID
+    /// Skill group id for transferring to human agent.
     ///
     /// Required.
     "TransferSkillGroupId" transfer_skill_group_id set_transfer_skill_group_id: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `AbortAgentCruiseDialingCampaign` (停止座席巡航式外呼任务).
+/// Request of `AbortAgentCruiseDialingCampaign` (Stop agent cruise-style outbound call task).
 ///
-/// 停止座席巡航式外呼任务
+/// Stop Agent Cruise-style Outbound Call Task
 AbortAgentCruiseDialingCampaignRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// Application id (required) can be found at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 任务 ID
+    /// .
     ///
     /// Required.
     "CampaignId" campaign_id set_campaign_id: i128,
@@ -361,22 +361,22 @@ AbortAgentCruiseDialingCampaignRequest {
 rt::action!("ccc", "2020-02-10", "AbortAgentCruiseDialingCampaign", AbortAgentCruiseDialingCampaignRequest => AbortAgentCruiseDialingCampaignResponse);
 
 rt::model! { read debug;
-/// AbortAgentCruiseDialingCampaign返回参数结构体
+/// AbortAgentCruiseDialingCampaign response structure.
 AbortAgentCruiseDialingCampaignResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AbortPredictiveDialingCampaign` (停止预测式外呼任务).
+/// Request of `AbortPredictiveDialingCampaign` (Stops predictive dialing task).
 ///
-/// 停止预测式外呼任务
+/// This API is used to pause the predictive outbound call task.
 AbortPredictiveDialingCampaignRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// Application id (required) can be found at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 任务 ID
+    /// Task id.
     ///
     /// Required.
     "CampaignId" campaign_id set_campaign_id: i64,
@@ -384,7 +384,7 @@ AbortPredictiveDialingCampaignRequest {
 rt::action!("ccc", "2020-02-10", "AbortPredictiveDialingCampaign", AbortPredictiveDialingCampaignRequest => AbortPredictiveDialingCampaignResponse);
 
 rt::model! { read debug;
-/// AbortPredictiveDialingCampaign返回参数结构体
+/// AbortPredictiveDialingCampaign response structure.
 AbortPredictiveDialingCampaignResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -404,72 +404,74 @@ ActiveCarrierPrivilegeNumber {
 } }
 
 rt::model! { read debug;
-/// 语音转文本信息
+/// Speech-to-text information
 AsrData {
-    /// 用户方
+    /// User side.
     "User" user set_user: str,
-    /// 消息内容
+    /// Message content.
     "Message" message set_message: str,
-    /// 时间戳
+    /// Timestamp.
     ///
     /// Disabled in the spec.
     "Timestamp" timestamp set_timestamp: i64,
-    /// 句子开始时间，Unix 毫秒时间戳
+    /// Sentence start time, unix millisecond timestamp.
     "Start" start set_start: i64,
-    /// 句子结束时间，Unix 毫秒时间戳
+    /// Sentence end time, unix millisecond timestamp.
     "End" end set_end: i64,
 } }
 
 rt::model! { read debug;
-/// 音频文件审核信息
+/// Audio file review information
 AudioFileInfo {
-    /// 文件ID
+    /// File id.
     "FileId" file_id set_file_id: i128,
-    /// 文件别名
+    /// File alias.
     "CustomFileName" custom_file_name set_custom_file_name: str,
-    /// 文件名
+    /// Filename.
     "AudioFileName" audio_file_name set_audio_file_name: str,
-    /// 审核状态，0-未审核，1-审核通过，2-审核拒绝
+    /// Review status: 0 - unreviewed, 1 - approved, 2 - rejected.
     "Status" status set_status: i64,
 } }
 
 rt::model! { read debug;
-/// 外呼任务被叫信息
+/// Outbound call task called information.
 AutoCalloutTaskCalleeInfo {
-    /// 被叫号码
+    /// Called number.
     "Callee" callee set_callee: str,
-    /// 呼叫状态 0初始 1已接听 2未接听 3呼叫中 4待重试
+    /// Call status 0 - initial, 1 - answered, 2 - unanswered, 3 - calling, 4 - pending retry.
     "State" state set_state: i128,
-    /// 会话ID列表
+    /// List of session ids.
     "Sessions" sessions set_sessions: list String,
 } }
 
 rt::model! { read debug;
-/// 自动外呼任务列表项
+/// Automatic outbound call task list item.
 AutoCalloutTaskInfo {
-    /// 任务名
+    /// Task name.
     "Name" name set_name: str,
-    /// 被叫数量
+    /// Number of called parties.
     "CalleeCount" callee_count set_callee_count: i128,
-    /// 主叫号码列表
+    /// List of calling numbers.
     "Callers" callers set_callers: list String,
-    /// 起始时间戳
+    /// Start timestamp.
     "NotBefore" not_before set_not_before: i64,
-    /// 结束时间戳
+    /// End timestamp
+    /// .
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "NotAfter" not_after set_not_after: i64,
-    /// 任务使用的IvrId
+    /// IvrId used by the task.
     "IvrId" ivr_id set_ivr_id: i128,
-    /// 任务状态：
-    /// 0初始：任务创建，呼叫未开始
-    /// 1运行中
-    /// 2 已完成：任务中所有呼叫完成
-    /// 3结束中：任务到期，但仍有部分呼叫未结束
-    /// 4已结束：任务到期终止
-    /// 5已暂停：可恢复继续执行
+    /// Task status:.
+    /// 0 initial: task created, call not started.
+    /// 1: running.
+    /// 2 completed: all calls in the task are done.
+    /// 3 ending: the task expires, but some calls are not ended.
+    /// 4 stopped: the task expired and ended.
+    /// 5 paused: recoverable to continue execution.
     "State" state set_state: i128,
-    /// 任务Id
+    /// .
     "TaskId" task_id set_task_id: i128,
-    /// 最大振铃时长，达到时长阈值自动挂断。 仅自携号码支持当前参数
+    /// Maximum ringing duration. auto hang up when the duration threshold is reached. only own number supports this parameter.
     "MaxRingTimeoutSecond" max_ring_timeout_second set_max_ring_timeout_second: i64,
 } }
 
@@ -530,46 +532,46 @@ impl ::core::fmt::Debug for BearerAuth {
 }
 
 rt::model! { write debug;
-/// Request of `BindNumberCallInInterface` (绑定号码呼入回调接口).
+/// Request of `BindNumberCallInInterface` (Bind number call callback API).
 ///
-/// 绑定号码呼入回调接口
+/// This API is used to bind a number to a callback API for incoming calls.
 BindNumberCallInInterfaceRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// App ID (required). can be used to view https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 待绑定的号码
+    /// Number to be bound.
     ///
     /// Required.
     "Number" number set_number: str,
-    /// 待绑定的回调地址
+    /// Specifies the callback url to be bound.
     "CallInInterface" call_in_interface set_call_in_interface: obj Interface,
-    /// 绑定号码类型: inner: 内线号码 | number: 正常线路号码
+    /// Bind number type. specifies the type of the bind number. inner: internal number | number: line number.
     "NumberType" number_type set_number_type: str,
 } }
 rt::action!("ccc", "2020-02-10", "BindNumberCallInInterface", BindNumberCallInInterfaceRequest => BindNumberCallInInterfaceResponse);
 
 rt::model! { read debug;
-/// BindNumberCallInInterface返回参数结构体
+/// BindNumberCallInInterface response structure.
 BindNumberCallInInterfaceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `BindNumberCallOutSkillGroup` (绑定号码外呼技能组).
+/// Request of `BindNumberCallOutSkillGroup` (Binds outbound skill group of number).
 ///
-/// 绑定号码外呼技能组
+/// This API is used to bind outbound skill group of number.
 BindNumberCallOutSkillGroupRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// Application id (required) can be found at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 待绑定的号码
+    /// Number to be bound.
     ///
     /// Required.
     "Number" number set_number: str,
-    /// 待绑定的技能组Id列表
+    /// Skill group id list to be bound.
     ///
     /// Required.
     "SkillGroupIds" skill_group_ids set_skill_group_ids: list i128,
@@ -577,30 +579,30 @@ BindNumberCallOutSkillGroupRequest {
 rt::action!("ccc", "2020-02-10", "BindNumberCallOutSkillGroup", BindNumberCallOutSkillGroupRequest => BindNumberCallOutSkillGroupResponse);
 
 rt::model! { read debug;
-/// BindNumberCallOutSkillGroup返回参数结构体
+/// BindNumberCallOutSkillGroup response structure.
 BindNumberCallOutSkillGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `BindStaffSkillGroupList` (绑定座席所属技能组).
+/// Request of `BindStaffSkillGroupList` (Binds the skill group to which the agent belongs).
 ///
-/// 绑定座席所属技能组
+/// This API is used to bind the agent's skill group.
 BindStaffSkillGroupListRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// Application id (required) can be found at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 座席邮箱
+    /// Agent email.
     ///
     /// Required.
     "StaffEmail" staff_email set_staff_email: str,
-    /// 绑定技能组列表(必填)
+    /// Bound skill group list (required).
     ///
     /// Required.
     "StaffSkillGroupList" staff_skill_group_list set_staff_skill_group_list: list StaffSkillGroupList,
-    /// 绑定技能组列表
+    /// Bound skill group list.
     ///
     /// Disabled in the spec.
     "SkillGroupList" skill_group_list set_skill_group_list: list i64,
@@ -608,71 +610,71 @@ BindStaffSkillGroupListRequest {
 rt::action!("ccc", "2020-02-10", "BindStaffSkillGroupList", BindStaffSkillGroupListRequest => BindStaffSkillGroupListResponse);
 
 rt::model! { read debug;
-/// BindStaffSkillGroupList返回参数结构体
+/// BindStaffSkillGroupList response structure.
 BindStaffSkillGroupListResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 呼入实时指标
+/// Real-Time inbound metric.
 CallInMetrics {
-    /// IVR驻留数量
+    /// Number of ivr residency.
     "IvrCount" ivr_count set_ivr_count: i64,
-    /// 排队中数量
+    /// Number in queue.
     "QueueCount" queue_count set_queue_count: i64,
-    /// 振铃中数量
+    /// Number in ringing.
     "RingCount" ring_count set_ring_count: i64,
-    /// 接通中数量
+    /// Number of connections.
     "AcceptCount" accept_count set_accept_count: i64,
-    /// 客服转接外线中数量
+    /// Number of customer service transferring to the external line.
     "TransferOuterCount" transfer_outer_count set_transfer_outer_count: i64,
-    /// 最大排队时长
+    /// Maximum queue duration.
     "MaxQueueDuration" max_queue_duration set_max_queue_duration: i64,
-    /// 平均排队时长
+    /// Average queue duration.
     "AvgQueueDuration" avg_queue_duration set_avg_queue_duration: i64,
-    /// 最大振铃时长
+    /// Maximum ringing duration.
     "MaxRingDuration" max_ring_duration set_max_ring_duration: i64,
-    /// 平均振铃时长
+    /// Average ringing duration.
     "AvgRingDuration" avg_ring_duration set_avg_ring_duration: i64,
-    /// 最大接通时长
+    /// Maximum connection duration.
     "MaxAcceptDuration" max_accept_duration set_max_accept_duration: i64,
-    /// 平均接通时长
+    /// Average connection duration.
     "AvgAcceptDuration" avg_accept_duration set_avg_accept_duration: i64,
 } }
 
 rt::model! { read debug;
-/// 呼入线路维度相关指标
+/// Inbound line dimension metrics.
 CallInNumberMetrics {
-    /// 线路号码
+    /// Line number.
     "Number" number set_number: str,
-    /// 线路相关指标
+    /// Line-Related metrics.
     "Metrics" metrics set_metrics: obj CallInMetrics,
-    /// 所属技能组相关指标
+    /// Bound skill group metrics.
     "SkillGroupMetrics" skill_group_metrics set_skill_group_metrics: list CallInSkillGroupMetrics,
 } }
 
 rt::model! { read debug;
-/// 呼入技能组相关指标
+/// Inbound capability group metrics.
 CallInSkillGroupMetrics {
-    /// 技能组ID
+    /// Skill group id.
     "SkillGroupId" skill_group_id set_skill_group_id: i64,
-    /// 数据指标
+    /// Data metrics.
     "Metrics" metrics set_metrics: obj CallInMetrics,
-    /// 技能组名称
+    /// Skill group name.
     "Name" name set_name: str,
 } }
 
 rt::model! { write debug;
-/// 被叫属性
+/// Property of the called.
 CalleeAttribute {
-    /// 被叫号码
+    /// Called number.
     ///
     /// Required.
     "Callee" callee set_callee: str,
-    /// 随路数据
+    /// Accompanying data.
     "UUI" uui set_uui: str,
-    /// 参数
+    /// Parameter.
     "Variables" variables set_variables: list Variable,
 } }
 
@@ -698,11 +700,11 @@ CarrierPrivilegeNumberApplicant {
 } }
 
 rt::model! { read debug;
-/// 座席登录的终端信息
+/// Terminal information of the logged-in agent.
 ClientInfo {
-    /// 登录的端类型，"Web"表示web工作台，"WeChatMiniProgram"表示微信小程序
+    /// Endpoint type for login. "Web" means Web workbench. "WeChatMiniProgram" refers to wechat mini program.
     "ClientType" client_type set_client_type: str,
-    /// 当前登录的端是否在前台。若登录的端是Web，则该值为true；若登录的端是WeChatMiniProgram，true表示打开着微信小程序，false表示微信小程序退到后台
+    /// Whether the currently logged-in endpoint is in the foreground. if the endpoint is Web, the value is true. if the endpoint is WeChatMiniProgram, true indicates the wechat mini program is open, and false indicates it is in the background.
     "IsConnected" is_connected set_is_connected: bool,
 } }
 
@@ -809,76 +811,76 @@ CompanyStateInfo {
 } }
 
 rt::model! { write debug;
-/// Request of `ControlAIConversation` (控制AI对话).
+/// Request of `ControlAIConversation` (Control AI conversation).
 ///
-/// 提供服务端控制机器人的功能
+/// This API is used to provide server-side robot control feature.
 ControlAIConversationRequest {
-    /// 会话 ID
+    /// Specifies the session ID.
     ///
     /// Required.
     "SessionId" session_id set_session_id: str,
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// App ID (required). can be used to view https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 控制命令，目前支持命令如下：
+    /// Control command. currently supported commands are as follows:.
     ///
-    /// - ServerPushText，服务端发送文本给AI机器人，AI机器人会播报该文本
-    /// - InvokeLLM，服务端发送文本给大模型，触发对话
+    /// -ServerPushText. specifies the text sent by the server to the AI robot for broadcast.
+    /// -InvokeLLM. specifies the server sends text to the large model to trigger a dialogue.
     "Command" command set_command: str,
-    /// 服务端发送播报文本命令，当Command为ServerPushText时必填
+    /// Specifies the server-sent broadcast text Command. required when Command is ServerPushText.
     "ServerPushText" server_push_text set_server_push_text: obj ServerPushText,
-    /// 服务端发送命令主动请求大模型,当Command为InvokeLLM时会把content请求到大模型,头部增加X-Invoke-LLM="1"
+    /// The server sends a Command to proactively request the large model. when Command is InvokeLLM, it sends the content to the large model and adds X-Invoke-LLM="1" to the header.
     "InvokeLLM" invoke_llm set_invoke_llm: obj InvokeLLM,
 } }
 rt::action!("ccc", "2020-02-10", "ControlAIConversation", ControlAIConversationRequest => ControlAIConversationResponse);
 
 rt::model! { read debug;
-/// ControlAIConversation返回参数结构体
+/// ControlAIConversation response structure.
 ControlAIConversationResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateAIAgentCall` (创建单次智能体通话).
+/// Request of `CreateAIAgentCall` (Create a single intelligent agent call).
 ///
-/// 用于创建**一次性的智能体外呼通话**。你可以在管理端-智能体管理中，新建语音智能体，进行 [对话流程配置](https://cloud.tencent.com/document/product/679/119796) 。该接口可调用配置完成的智能体发起单次的外呼任务。若需创建批量智能体外呼任务，请参考文档 [创建自动外呼任务](https://cloud.tencent.com/document/product/679/69194)。
+/// Used to create one-time Intelligent Agent outbound calls. You can create a voice Intelligent Agent in the management console - Intelligent Agent Management and perform dialogue process configuration (https://www.tencentcloud.com/document/product/679/119796?from_cn_redirect=1). This API is used to initiate a single outbound call task with a configured Intelligent Agent. To create batch Intelligent Agent outbound call tasks, refer to the documentation for creating automatic outbound call tasks (https://www.tencentcloud.com/document/product/679/69194?from_cn_redirect=1).
 ///
-/// 该功能需购买语音智能体通话套餐，并且仅限自有电话号码使用。详情请参考 [语音智能体通话购买指引](https://cloud.tencent.com/document/product/679/125953)。
+/// The feature requires purchase of the Intelligent Agent call package and is only available for own telephone number. For details, refer to the [Intelligent Agent Call Purchase Guide](https://www.tencentcloud.com/document/product/1229/59535?from_cn_redirect=1).
 CreateAIAgentCallRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// Application id (required) can be found at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// AI智能体ID
+    /// AI agent id.
     ///
     /// Required.
     "AIAgentId" ai_agent_id set_ai_agent_id: i128,
-    /// 被叫号码
+    /// Callee number.
     ///
     /// Required.
     "Callee" callee set_callee: str,
-    /// 主叫号码列表
+    /// Caller number list
     "Callers" callers set_callers: list String,
-    /// 提示词变量
+    /// Prompt variable.
     ///
     /// Disabled in the spec.
     "PromptVariables" prompt_variables set_prompt_variables: list Variable,
-    /// 通用变量：
-    /// 提示词变量
+    /// Prompt variable
     ///
-    /// 欢迎语变量
+    /// welcome message variable
     ///
-    /// 欢迎语延迟播放(秒级)：welcome-message-delay
+    /// welcome message delay playback (in seconds): welcome-message-delay
     ///
-    /// dify变量
+    /// dify variable
+    /// .
     ///
-    /// - dify-inputs-xxx 为dify的inputs变量
-    /// - dify-inputs-user 为dify的user值
-    /// - dify-inputs-conversation_id 为dify的conversation_id值
+    /// dify-inputs-xxx specifies the inputs variable for dify.
+    /// 2. the dify-inputs-user specifies the user value for dify.
+    /// 3. dify-inputs-conversation_id is the conversation_id value of dify.
     "Variables" variables set_variables: list Variable,
-    /// 最大振铃时长，达到时长阈值自动挂断。 仅自携号码支持当前参数
+    /// Maximum ringing duration. auto hang up when the duration threshold is reached. only own number supports current parameter.
     "MaxRingTimeoutSecond" max_ring_timeout_second set_max_ring_timeout_second: i64,
     /// 智能体并发不足时，排队等待超时时间，单位秒
     ///
@@ -890,269 +892,338 @@ CreateAIAgentCallRequest {
 rt::action!("ccc", "2020-02-10", "CreateAIAgentCall", CreateAIAgentCallRequest => CreateAIAgentCallResponse);
 
 rt::model! { read debug;
-/// CreateAIAgentCall返回参数结构体
+/// CreateAIAgentCall response structure.
 CreateAIAgentCallResponse {
-    /// 新创建的会话 ID
+    /// Newly created session id.
     "SessionId" session_id set_session_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `CreateAICall` (创建单次智能体通话 - 自携模型).
+/// Request of `CreateAICall` (Create a single intelligent agent call - bring your own model).
 ///
-/// 用于 **直接调用AI模型** 发起 **单次** 外呼通话，支持通过API参数直接配置模型、提示词、语音等全部通话要素。
+/// This API is used to **call the AI model directly** to trigger a **single** outbound call. It supports configuring the model, prompt content, voice, and all call elements through API parameters.
 ///
-/// 该功能需购买语音智能体通话套餐，并且仅限自有电话号码使用。详情请参考 [语音智能体通话购买指引](https://cloud.tencent.com/document/product/679/125953)。
+/// The feature requires purchase of the Intelligent Agent call package and is only available for own telephone numbers. For details, refer to the [Intelligent Agent Call Purchase Guide](https://www.tencentcloud.com/document/product/1229/59535?from_cn_redirect=1).
 CreateAICallRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// Application ID (required) can be found at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 被叫号码
+    /// Called number.
     ///
     /// Required.
     "Callee" callee set_callee: str,
-    /// 模型接口协议类型，目前兼容四种协议类型：
+    /// Model API protocol type. currently compatible with four protocol types:.
     ///
-    /// - OpenAI协议(包括GPT、混元、DeepSeek等)："openai"
-    /// - Azure协议："azure"
-    /// - Minimax协议："minimax"
-    /// - Dify协议: "dify"
+    /// -OpenAI protocol (including GPT, hunyuan, DeepSeek, etc.): "OpenAI".
+    /// -Azure protocol: "azure".
+    /// -Specifies the "Minimax" protocol.
+    /// -Dify protocol: "dify".
     ///
     /// Required.
     "LLMType" llm_type set_llm_type: str,
-    /// 模型API密钥，获取鉴权信息方式请参见各模型官网
+    /// Model API key, for authentication information, please refer to the respective model's official website
     ///
-    /// -
-    /// OpenAI协议：[GPT](https://help.openai.com/en/articles/4936850-where-do-i-find-my-openai-api-key)，[混元](https://cloud.tencent.com/document/product/1729/111008)，[DeepSeek](https://api-docs.deepseek.com/zh-cn/)；
+    /// - OpenAI protocol: [GPT](https://help.openai.com/en/articles/4936850-where-do-i-find-my-openai-api-key), [DeepSeek](https://api-docs.deepseek.com/zh-cn/);
     ///
-    /// -
-    /// Azure协议：[Azure GPT](https://learn.microsoft.com/en-us/azure/ai-services/openai/chatgpt-quickstart?tabs=command-line%2Ctypescript%2Cpython-new&pivots=programming-language-studio#key-settings)；
+    /// - Azure protocol: [Azure GPT](https://learn.microsoft.com/en-us/azure/ai-services/openai/chatgpt-quickstart?tabs=command-line%2Ctypescript%2Cpython-new&pivots=programming-language-studio#key-settings);
     ///
-    /// -
-    /// Minimax：[Minimax](https://platform.minimaxi.com/document/Fast%20access?key=66701cf51d57f38758d581b2)
+    /// - Minimax:[Minimax](https://platform.minimaxi.com/document/Fast%20access?key=66701cf51d57f38758d581b2)
     ///
     /// Required.
     "APIKey" api_key set_api_key: str,
-    /// 模型接口地址
+    /// Model interface address
     ///
-    /// -
-    /// OpenAI协议
-    /// GPT："https://api.openai.com/v1/"
-    /// 混元："https://api.hunyuan.cloud.tencent.com/v1"
-    /// Deepseek："https://api.deepseek.com/v1"
+    /// - OpenAI protocol
+    /// GPT:"https://api.openai.com/v1/"
+    /// Deepseek:"https://api.deepseek.com/v1"
     ///
-    /// -
-    /// Azure协议
+    /// - Azure protocol
     /// "https://{your-resource-name}.openai.azure.com?api-version={api-version}"
     ///
-    /// -
-    /// Minimax协议
+    /// - Minimax protocol
     /// "https://api.minimax.chat/v1"
     ///
     /// Required.
     "APIUrl" api_url set_api_url: str,
-    /// 用于设定AI人设、说话规则、任务等的全局提示词。示例：## 人设您是人民医院友善、和蔼的随访医生李医生，正在给患者小明的家长打电话，原因是医院要求小明2024-08-08回院复查手术恢复情况，但小明没有来。您需要按照任务流程对小明家长进行电话随访调查。## 要求简洁回复：使用简练语言，每次最多询问一个问题，不要在一个回复中询问多个问题。富有变化：尽量使表达富有变化，表达机械重复。自然亲切：使用日常语言，尽量显得专业并亲切。提到时间时使用口语表述，如下周三、6月18日。积极主动：尝试引导对话，每个回复通常以问题或下一步建议来结尾。询问清楚：如果对方部分回答了您的问题，或者回答很模糊，请通过追问来确保回答的完整明确。遵循任务：当对方的回答偏离了您的任务时，及时引导对方回到任务中。不要从头开始重复，从偏离的地方继续询问。诚实可靠：对于客户的提问，如果不确定请务必不要编造，礼貌告知对方不清楚。不要捏造患者未提及的症状史、用药史、治疗史。其他注意点：避免提到病情恶化、恢复不理想或疾病名称等使用会使患者感到紧张的表述。不要问患者已经直接或间接回答过的问题，例如患者已经说没有不适症状，那就不要再问手术部位是否有红肿疼痛症状的问题。##任务： 1.自我介绍您是人民医院负责随访的李医生，并说明致电的目的。2.询问被叫方是否是小明家长。 - 如果不是小明家长，请礼貌表达歉意，并使用 call_end 挂断电话。- 如果小明家长没空，请礼貌告诉对方稍后会重新致电，并使用 end_call 挂断电话。3.询问小明出院后水肿情况如何，较出院时是否有变化。- 如果水肿变严重，直接跳转步骤7。4.询问出院后是否给小朋友量过体温，是否出现过发烧情况。- 如果没有量过体温，请礼貌告诉家长出院后三个月内需要每天观察体温。- 如果出现过发烧，请直接跳转步骤7。5.询问出院后是否给小朋友按时服药。- 如果没有按时服药，请友善提醒家长严格按医嘱服用药物，避免影响手术效果。6.询问小朋友在饮食上是否做到低盐低脂，适量吃优质蛋白如鸡蛋、牛奶、瘦肉等。- 如果没有做到，请友善提醒家长低盐低脂和优质蛋白有助小朋友尽快恢复。7.告知家长医生要求6月18日回院复查，但没看到有相关复诊记录。提醒家长尽快前往医院体检复查血化验、尿常规。8.询问家长是否有问题需要咨询，如果没有请礼貌道别并用call_end挂断电话。
+    /// ## Identity
+    /// You are Kate from the appointment department at Retell Health calling Cindy over the phone to prepare for the annual checkup coming up. You are a pleasant and friendly receptionist caring deeply for the user. You don't provide medical advice but would use the medical knowledge to understand user responses.
+    ///
+    /// ## Style Guardrails
+    /// Be Concise: Respond succinctly, addressing one topic at most.
+    /// Embrace Variety: Use diverse language and rephrasing to enhance clarity without repeating content.
+    /// Be Conversational: Use everyday language, making the chat feel like talking to a friend.
+    /// Be Proactive: Lead the conversation, often wrapping up with a question or next-step suggestion.
+    /// Avoid multiple questions in a single response.
+    /// Get clarity: If the user only partially answers a question, or if the answer is unclear, keep asking to get clarity.
+    /// Use a colloquial way of referring to the date (like Friday, January 14th, or Tuesday, January 12th, 2024 at 8am).
+    ///
+    /// ## Response Guideline
+    /// Adapt and Guess: Try to understand transcripts that may contain transcription errors. Avoid mentioning "transcription error" in the response.
+    /// Stay in Character: Keep conversations within your role's scope, guiding them back creatively without repeating.
+    /// Ensure Fluid Dialogue: Respond in a role-appropriate, direct manner to maintain a smooth conversation flow.
+    ///
+    /// ## Task
+    /// You will follow the steps below, do not skip steps, and only ask up to one question in response.
+    /// If at any time the user showed anger or wanted a human agent, call transfer_call to transfer to a human representative.
+    /// 1. Begin with a self-introduction and verify if callee is Cindy.
+    /// - if callee is not Cindy, call end_call to hang up, say sorry for the confusion when hanging up.
+    /// - if Cindy is not available, call end_call politely to hang up, say you will call back later when hanging up.
+    /// 2. Inform Cindy she has an annual body check coming up on April 4th, 2024 at 10am PDT. Check if Cindy is available.
+    /// - If not, tell Cindy to reschedule online and jump to step 5.
+    /// 3. Ask Cindy if there's anything that the doctor should know before the annual checkup.
+    /// - Ask followup questions as needed to assess the severity of the issue, and understand how it has progressed.
+    /// 4. Tell Cindy to not eat or drink that day before the checkup. Also tell Cindy to give you a callback if there's any changes in health condition.
+    /// 5. Ask Cindy if she has any questions, and if so, answer them until there are no questions.
+    /// - If user asks something you do not know, let them know you don't have the answer. Ask them if they have any other questions.
+    /// - If user do not have any questions, call function call_end to hang up.
     "SystemPrompt" system_prompt set_system_prompt: str,
-    /// 模型名称，如
+    /// Model name, such as
     ///
-    /// -
-    /// OpenAI协议
-    /// "gpt-4o-mini","gpt-4o"，"hunyuan-standard", "hunyuan-turbo"，"deepseek-chat"；
+    /// - OpenAI protocol
+    /// "gpt-4o-mini","gpt-4o","deepseek-chat";
     ///
-    /// -
-    /// Azure协议
-    /// "gpt-4o-mini", "gpt-4o"；
+    /// - Azure protocol
+    /// "gpt-4o-mini", "gpt-4o";
     ///
-    /// -
-    /// Minmax协议
+    /// - Minimax protocol
     /// "deepseek-chat".
     "Model" model set_model: str,
-    /// 默认提供以下音色参数值可选择，如需自定义音色VoiceType请留空并在参数CustomTTSConfig中配置
+    /// The following voice parameter values are available by default. If you wish to customize the voice type, please leave VoiceType blank and configure it in the CustomTTSConfig parameter.
     ///
-    /// 汉语：
-    /// ZhiMei：智美，客服女声
-    /// ZhiXi： 智希 通用女声
-    /// ZhiQi：智琪 客服女声
-    /// ZhiTian：智甜 女童声
-    /// AiXiaoJing：爱小静 对话女声
+    /// Chinese:
+    /// ZhiMei: Zhimei, customer service female voice
+    /// ZhiXi: Zhixi, general female voice
+    /// ZhiQi: Zhiqi, customer service female voice
+    /// ZhiTian: Zhitian, female child voice
+    /// AiXiaoJing: Ai Xiaojing, dialogue female voice
     ///
-    /// 英语:
-    /// WeRose：英文女声
-    /// Monika：英文女声
+    /// English:
+    /// WeRose:English Female Voice
+    /// Monika:English Female Voice
     ///
-    /// 日语：
+    /// Japanese:
     /// Nanami
     ///
-    /// 韩语：
+    /// Korean:
     /// SunHi
     ///
-    /// 印度尼西亚语(印度尼西亚)：
+    /// Indonesian (Indonesia):
     /// Gadis
     ///
-    /// 马来语（马来西亚）:
+    /// Malay (Malaysia):
     /// Yasmin
     ///
-    /// 泰米尔语（马来西亚）:
+    /// Tamil (Malaysia):
     /// Kani
     ///
-    /// 泰语（泰国）:
+    /// Thai (Thailand):
     /// Achara
     ///
-    /// 越南语(越南):
+    /// Vietnamese (Vietnam):
     /// HoaiMy
     "VoiceType" voice_type set_voice_type: str,
-    /// 主叫号码列表
+    /// Caller number list
     "Callers" callers set_callers: list String,
-    /// 用于设定AI座席欢迎语。
+    /// Used to set the AI Agent Welcome Message.
     "WelcomeMessage" welcome_message set_welcome_message: str,
-    /// 0：使用welcomeMessage(为空时，被叫先说话；不为空时，机器人先说话)
-    /// 1:   使用ai根据prompt自动生成welcomeMessage并先说话
+    /// 0: Use welcomeMessage (if empty, the callee speaks first; if not empty, the bot speaks first)
+    /// 1:   Use AI to automatically generate welcomeMessage and speak first based on the prompt
     "WelcomeType" welcome_type set_welcome_type: i64,
-    /// 0: 默认可打断， 2：高优先不可打断
+    /// 0: interruptible by default, 2: high priority non-interruptible.
     "WelcomeMessagePriority" welcome_message_priority set_welcome_message_priority: i64,
-    /// 最大等待时长(毫秒)，默认60秒，超过这个时间用户没说话，自动挂断
+    /// Maximum Waiting Duration (milliseconds), default is 60 seconds, if the user does not speak within this time, the call is automatically terminated
     "MaxDuration" max_duration set_max_duration: i64,
-    /// 语音识别支持的语言, 默认是"zh" 中文,
-    /// 填写数组,最长4个语言，第一个语言为主要识别语言，后面为可选语言，
-    /// 注意:主要语言为中国方言时，可选语言无效
-    /// 目前全量支持的语言如下，等号左面是语言英文名，右面是Language字段需要填写的值，该值遵循ISO639：
-    ///
-    /// - Chinese = "zh" # 中文
-    /// - Chinese_TW = "zh-TW" # 中国台湾
-    /// - Chinese_DIALECT = "zh-dialect" # 中国方言
-    /// - English = "en" # 英语
-    /// - Vietnamese = "vi" # 越南语
-    /// - Japanese = "ja" # 日语
-    /// - Korean = "ko" # 汉语
-    /// - Indonesia = "id" # 印度尼西亚语
-    /// - Thai = "th" # 泰语
-    /// - Portuguese = "pt" # 葡萄牙语
-    /// - Turkish = "tr" # 土耳其语
-    /// - Arabic = "ar" # 阿拉伯语
-    /// - Spanish = "es" # 西班牙语
-    /// - Hindi = "hi" # 印地语
-    /// - French = "fr" # 法语
-    /// - Malay = "ms" # 马来语
-    /// - Filipino = "fil" # 菲律宾语
-    /// - German = "de" # 德语
-    /// - Italian = "it" # 意大利语
-    /// - Russian = "ru" # 俄语
+    /// ASR Supported Languages, default is "zh" Chinese,
+    /// Fill in the array with up to 4 languages, the first is the primary language for recognition, followed by optional languages,
+    /// Note: When the primary language is a Chinese dialect, optional languages are invalid
+    /// Currently, the supported languages are as follows. The English name of the language is on the left side of the equals sign, and the value to be filled in the Language field is on the right side, following ISO639:
+    /// 1. Chinese = "zh" # Chinese
+    /// 2. Chinese_TW = "zh-TW" # Taiwan (China)
+    /// 3. Chinese_DIALECT = "zh-dialect" # Chinese Dialect
+    /// 4. English = "en" # English
+    /// 5. Vietnamese = "vi" # Vietnamese
+    /// 6. Japanese = "ja" # Japanese
+    /// 7. Korean = "ko" # Korean
+    /// 8. Indonesia = "id" # Indonesian
+    /// 9. Thai = "th" # Thai
+    /// 10. Portuguese = "pt" # Portuguese
+    /// 11. Turkish = "tr" # Turkish
+    /// 12. Arabic = "ar" # Arabic
+    /// 13. Spanish = "es" # Spanish
+    /// 14. Hindi = "hi" # Hindi
+    /// 15. French = "fr" # French
+    /// 16. Malay = "ms" # Malay
+    /// 17. Filipino = "fil" # Filipino
+    /// 18. German = "de" # German
+    /// 19. Italian = "it" # Italian
+    /// 20. Russian = "ru" # Russian
     "Languages" languages set_languages: list String,
-    /// 打断AI说话模式，默认为0，0表示自动打断，1表示不打断。
+    /// Interrupt ai speaking mode. default is 0. 0 indicates automatic interruption and 1 indicates no interruption.
     "InterruptMode" interrupt_mode set_interrupt_mode: i64,
-    /// InterruptMode为0时使用，单位为毫秒，默认为500ms。表示服务端检测到持续InterruptSpeechDuration毫秒的人声则进行打断。
+    /// Used when InterruptMode is 0, unit in milliseconds, default is 500ms. It means that the server-side detects ongoing vocal input for the InterruptSpeechDuration milliseconds and then interrupts.
     "InterruptSpeechDuration" interrupt_speech_duration set_interrupt_speech_duration: i64,
-    /// 模型是否支持(或者开启)call_end function calling
+    /// Whether the model supports (or enables) call_end function calling
     "EndFunctionEnable" end_function_enable set_end_function_enable: bool,
-    /// EndFunctionEnable为true时生效；call_end function calling的desc，默认为 "End the call when user has to leave (like says bye) or you are instructed to do so."
+    /// Effective when EndFunctionEnable is true; the description of call_end function calling, default is "End the call when user has to leave (like says bye) or you are instructed to do so."
     "EndFunctionDesc" end_function_desc set_end_function_desc: str,
-    /// 模型是否支持(或者开启)transfer_to_human function calling
+    /// Whether the model supports (or enables) transfer_to_human function calling.
     "TransferFunctionEnable" transfer_function_enable set_transfer_function_enable: bool,
-    /// TransferFunctionEnable为true的时候生效: 转人工配置
+    /// Takes effect when transferfunctionenable is true: transfer to human configuration.
     "TransferItems" transfer_items set_transfer_items: list AITransferItem,
     /// 模型是否支持(或者开启)转智能体function calling
     "TransferToAgentEnable" transfer_to_agent_enable set_transfer_to_agent_enable: bool,
     /// TransferToAgentEnable为true的时候生效: 转智能体配置
     "TransferToAgentItems" transfer_to_agent_items set_transfer_to_agent_items: list TransferToAgentItem,
-    /// 用户多久没说话提示时长,最小10秒,默认10秒
+    /// The duration after which the user hasn't spoken to trigger a notification, minimum 10 seconds, default 10 seconds
     "NotifyDuration" notify_duration set_notify_duration: i64,
-    /// 用户NotifyDuration没说话，AI提示的语句，默认是"抱歉，我没听清。您可以重复下吗？"
+    /// The AI prompt when NotifyDuration has passed without the user speaking, default is "Sorry, I didn't hear you clearly. Can you repeat that?"
     "NotifyMessage" notify_message set_notify_message: str,
-    /// 最大触发AI提示音次数，默认为不限制
+    /// Maximum number of times to trigger ai prompt sound, unlimited by default.
     "NotifyMaxCount" notify_max_count set_notify_max_count: i128,
-    /// 和VoiceType字段需要选填一个，这里是使用自己自定义的TTS，VoiceType是系统内置的一些音色
+    /// Either the VoiceType field or a custom TTS is required. this uses your own custom TTS, while VoiceType provides some built-in voice types.
     ///
     /// - Tencent TTS
-    /// 配置请参考[腾讯云TTS文档链接](https://cloud.tencent.com/document/product/1073/92668#55924b56-1a73-4663-a7a1-a8dd82d6e823)
+    ///
+    /// For configuration, see [tencent cloud TTS documentation link](https://www.tencentcloud.com/zh/document/product/1154/48916)
     ///
     /// ```text
-    /// `{        "TTSType": "tencent", // String TTS类型, 目前支持"tencent" 和 “minixmax”， 其他的厂商支持中     u2003 "AppId": "您的应用ID", // String 必填     u2003 "SecretId": "您的密钥ID", // String 必填     u2003 "SecretKey":  "您的密钥Key", // String 必填     u2003 "VoiceType": 101001, // Integer  必填，音色 ID，包括标准音色与精品音色，精品音色拟真度更高，价格不同于标准音色，请参见语音合成计费概述。完整的音色 ID 列表请参见语音合成音色列表。     u2003 "Speed": 1.25, // Integer 非必填，语速，范围：[-2，6]，分别对应不同语速： -2: 代表0.6倍 -1: 代表0.8倍 0: 代表1.0倍（默认） 1: 代表1.2倍 2: 代表1.5倍  6: 代表2.5倍  如果需要更细化的语速，可以保留小数点后 2 位，例如0.5/1.25/2.81等。 参数值与实际语速转换，可参考 语速转换     u2003 "Volume": 5, // Integer 非必填，音量大小，范围：[0，10]，分别对应11个等级的音量，默认值为0，代表正常音量。     u2003 "PrimaryLanguage": 1, // Integer 可选 主要语言 1-中文（默认） 2-英文 3-日文       "FastVoiceType": "xxxx"   //  可选参数， 快速声音复刻的参数  u2003}`
+    /// `{
+    /// "TTSType": "tencent", // String TTS type. currently supports "tencent" and "minixmax". the rest manufacturers are under support.
+    /// "AppId": "your application ID", // String required.
+    /// "SecretId": "your key ID", // String required.
+    /// "SecretKey": "your Key", // String required.
+    /// "VoiceType": 101001, // Integer required. the voice ID, including standard timbre and premium timbre. premium timbre has higher fidelity and different pricing from standard timbre. please refer to the text to speech billing overview. for the complete supported timbre list, see the text to speech timbre list.
+    /// "Speed": 1.25, // Integer optional, speaking rate, value range: [-2,6], respectively represent different speaking rates: -2: 0.6x -1: 0.8x 0: 1.0x (default) 1: 1.2x 2: 1.5x 6: 2.5x. if more refined speaking rates are needed, up to 2 decimal places can be retained, such as 0.5, 1.25, or 2.81. for parameter value to actual speech Speed conversion, refer to speech Speed switch.
+    /// "Volume": 5, // Integer optional. specifies the Volume level. value range: [0,10], corresponding to 11 severity levels respectively. default value: 0, which represents normal Volume.
+    /// "PrimaryLanguage": 1, // Integer option primary language 1-chinese (default) 2-english 3-japanese.
+    /// "FastVoiceType": "xxxx"   // optional parameter. parameters for quick voice clone.
+    /// }
+    /// `
     /// ```
     ///
     /// - Minimax TTS
-    /// 配置请参考[Minimax TTS 文档链接](https://platform.minimaxi.com/document/T2A%20V2?key=66719005a427f0c8a5701643)。注意 Minimax TTS 存在频率限制，超频可能会导致回答卡顿，[Minimax TTS频率限制相关文档链接](https://platform.minimaxi.com/document/Rate%20limits?key=66b19417290299a26b234572)。
+    ///
+    /// For configuration, refer to the [Minimax TTS documentation link](https://platform.minimaxi.com/document/T2a%20V2?key=66719005a427f0c8a5701643). note that Minimax TTS has frequency limits. overfrequency may result in response delays. see the [Minimax TTS frequency limit documentation link](https://platform.minimaxi.com/document/Rate%20limits?key=66b19417290299a26b234572).
     ///
     /// ```text
-    /// `{        "TTSType": "minimax",  // String TTS类型,         "Model": "speech-01-turbo",        "APIUrl": "https://api.minimax.chat/v1/t2a_v2",        "APIKey": "eyxxxx",        "GroupId": "181000000000000",        "VoiceType":"female-tianmei",        "Speed": 1.2}`
+    /// `{
+    /// "TTSType": "minimax",  // String TTS type.
+    /// "Model": "speech-01-turbo",
+    /// "APIUrl": "https://api.minimax.chat/v1/t2a_v2",
+    /// "APIKey": "eyxxxx",
+    /// "GroupId": "181000000000000",
+    /// "VoiceType":"female-tianmei",
+    /// "Speed": 1.2
+    /// }
+    /// `
     /// ```
     ///
-    /// - 火山 TTS
+    /// - Volcano TTS
     ///
-    /// 配置音色类型参考[火山TTS文档链接](https://www.volcengine.com/docs/6561/162929)
-    /// 语音合成音色列表–语音技术-火山引擎
-    /// 大模型语音合成音色列表–语音技术-火山引擎
+    /// Configure the timbre type. see [volcano TTS documentation link](https://www.volcengine.com/docs/6561/162929)
+    ///
+    /// Text to speech timbre list - voice technology - volcano engine.
+    /// Large model TTS timbre list - voice technology - volcano engine
     ///
     /// ```text
-    /// `{    "TTSType": "volcengine",  // 必填：String TTS类型    "AppId" : "xxxxxxxx",   // 必填：String 火山引擎分配的Appid    "Token" : "TY9d4sQXHxxxxxxx", // 必填： String类型 火山引擎的访问token    "Speed" : 1.0,            // 可选参数 语速，默认为1.0    "Volume": 1.0,            // 可选参数， 音量大小， 默认为1.0    "Cluster" : "volcano_tts", // 可选参数，业务集群, 默认是 volcano_tts    "VoiceType" : "zh_male_aojiaobazong_moon_bigtts"   // 音色类型， 默认为大模型语音合成的音色。 如果使用普通语音合成，则需要填写对应的音色类型。 音色类型填写错误会导致没有声音。}`
+    /// `{
+    /// "TTSType": "volcengine",  // required: String TTS type.
+    /// "AppId": "xxxxxxxx",   // required: String AppId assigned by volcano engine.
+    /// "Token": "TY9d4sQXHxxxxxxx", // required: String type, access Token for volcano engine.
+    /// "Speed": 1.0,  // optional parameter. speaking rate, defaults to 1.0.
+    /// "Volume": 1.0,  // optional parameter, Volume, defaults to 1.0.
+    /// "Cluster": "volcano_tts", // optional parameter, business Cluster, is selected by default.
+    /// "VoiceType": "zh_male_aojiaobazong_moon_bigtts" // timbre type, defaults to the TTS voice type of the large model. if using ordinary text to speech, you need to fill in the corresponding voice type. input errors in voice type can cause no sound.
+    /// }
+    /// `
     /// ```
     ///
     /// - Azure TTS
-    /// 配置请参考[AzureTTS文档链接](https://docs.azure.cn/zh-cn/ai-services/speech-service/speech-synthesis-markup-voice)
+    ///
+    /// For configuration, refer to the [AzureTTS documentation link](https://docs.azure.cn/zh-cn/ai-services/speech-service/speech-synthesis-markup-voice)
     ///
     /// ```text
-    /// `{    "TTSType": "azure", // 必填：String TTS类型    "SubscriptionKey": "xxxxxxxx", // 必填：String 订阅的Key    "Region": "chinanorth3",  // 必填：String 订阅的地区    "VoiceName": "zh-CN-XiaoxiaoNeural", // 必填：String 音色名必填    "Language": "zh-CN", // 必填：String 合成的语言      "Rate": 1 // 选填：float 语速  0.5～2 默认为 1}`
+    /// `{
+    /// "TTSType": "azure", // required: String TTS type.
+    /// "SubscriptionKey": "xxxxxxxx", // required: String subscription Key.
+    /// "Region": "chinanorth3",  // required: String the Region to subscribe to.
+    /// "VoiceName": "zh-CN-XiaoxiaoNeural", // required: String specifies the required VoiceName.
+    /// "Language": "zh-CN", // required: String specifies the synthesis Language.
+    /// "Rate": 1 // optional: float, speech speed. value range: 0.5-2. default is 1.
+    /// }
+    /// `
     /// ```
     ///
-    /// - 自定义TTS
+    /// - Custom TTS
     ///
-    /// 具体协议规范请参考[腾讯文档](https://doc.weixin.qq.com/doc/w3_ANQAiAbdAFwHILbJBmtSqSbV1WZ3L?scode=AJEAIQdfAAo5a1xajYANQAiAbdAFw)
+    /// For the specific protocol specification, refer to [tencent documentation](https://doc.weixin.qq.com/doc/w3_ANQAiAbdAFwHILbJBmtSqSbV1WZ3L?scode=AJEAIQdfAAo5a1xajYANQAiAbdAFw )
     ///
     /// ```text
-    /// `{  "TTSType": "custom", // String 必填  "APIKey": "ApiKey", // String 必填 用来鉴权  "APIUrl": "http://0.0.0.0:8080/stream-audio" // String，必填，TTS API URL  "AudioFormat": "wav", // String, 非必填，期望输出的音频格式，如mp3， ogg_opus，pcm，wav，默认为 wav，目前只支持pcm和wav，  "SampleRate": 16000,  // Integer，非必填，音频采样率，默认为16000(16k)，推荐值为16000  "AudioChannel": 1,    // Integer，非必填，音频通道数，取值：1 或 2  默认为1  }`
+    /// `{
+    /// "TTSType": "custom", // String required.
+    /// "APIKey": "APIKey", // String required. be used to authenticate.
+    /// "APIUrl": "http://0.0.0.0:8080/stream-audio" // String, required, TTS API URL.
+    /// "AudioFormat": "wav", // String, optional, specifies the desired audio format, such as mp3, ogg_opus, pcm, wav. defaults to wav. currently only support pcm and wav.
+    /// "SampleRate": 16000,  // Integer, optional, audio sample rate, defaults to 16000 (16k), recommended value is 16000.
+    /// "AudioChannel": 1,    // Integer, optional, audio channel quantity. valid values: 1 or 2. default is 1.
+    /// }
+    /// `
     /// ```
     "CustomTTSConfig" custom_tts_config set_custom_tts_config: str,
-    /// 提示词变量
+    /// Prompt word variable.
     ///
     /// Disabled in the spec.
     "PromptVariables" prompt_variables set_prompt_variables: list Variable,
-    /// 语音识别vad的时间，范围为240-2000，默认为1000，单位为ms。更小的值会让语音识别分句更快。
+    /// Automatic speech recognition vad time ranges from 240 to 2000, with a default of 1000, measured in milliseconds. smaller values will make automatic speech recognition segment faster.
     "VadSilenceTime" vad_silence_time set_vad_silence_time: i64,
-    /// 通话内容提取配置
+    /// Call content extraction configuration.
     "ExtractConfig" extract_config set_extract_config: list AICallExtractConfigElement,
-    /// 模型温度控制
+    /// Model temperature control.
     "Temperature" temperature set_temperature: f64,
-    /// 通用变量：
-    /// 提示词变量
+    /// Common variable:
+    /// prompt content variable
     ///
-    /// 欢迎语变量
+    /// welcome message variable
     ///
-    /// 欢迎语延迟播放(秒级)：welcome-message-delay
+    /// welcome message delay playback (in seconds): welcome-message-delay
     ///
-    /// dify变量
+    /// dify variable
+    /// .
     ///
-    /// - dify-inputs-xxx 为dify的inputs变量
-    /// - dify-inputs-user 为dify的user值
-    /// - dify-inputs-conversation_id 为dify的conversation_id值
+    /// dify-inputs-xxx specifies the inputs variable for dify.
+    /// 2. the dify-inputs-user specifies the user value for dify.
+    /// 3. dify-inputs-conversation_id is the conversation_id value of dify.
     "Variables" variables set_variables: list Variable,
-    /// 模型topP
+    /// Specifies the model topP.
     "TopP" top_p set_top_p: f64,
-    /// vad的远场人声抑制能力（不会对asr识别效果造成影响），范围为[0, 3]，默认为0。推荐设置为2，有较好的远场人声抑制能力。
+    /// The vad far-field voice suppression capacity (does not impact asr recognition performance). value range: [0, 3]. default is 0. recommended setting: 2 for better far-field voice suppression.
     "VadLevel" vad_level set_vad_level: i128,
-    /// 衔接语
+    /// Transition.
     "ToneWord" tone_word set_tone_word: obj ToneWordInfo,
-    /// 合规提示音，
-    /// 该参数传true（默认）表示通话开始播放摩斯码，提示对话内容为 AI 生成。
-    /// 该参数传false表示关闭合规提示音。该参数传false则代表您知晓并同意以下协议：
-    /// 我方充分知悉和理解，根据[《网络安全法》](https://www.cac.gov.cn/2016-11/07/c_1119867116.htm)[《互联网信息服务深度合成管理规定》](https://www.gov.cn/zhengce/zhengceku/2022-12/12/content_5731431.htm)[《生成式人工智能服务管理暂行办法》](https://www.gov.cn/zhengce/zhengceku/202307/content_6891752.htm)[《人工智能生成合成内容标识办法》](https://www.gov.cn/zhengce/zhengceku/202503/content_7014286.htm)的法律法规的规定，对人工智能生成合成内容应当添加显式标识和隐式标识。我方基于业务需求，请腾讯云对生成合成内容不添加显式标识，我方承诺合法合规使用生成合成内容，避免造成混淆、误认；如果使用生成合成内容对公众提供服务的，或通过网络传播的，我方将自觉主动添加符合法律规定和国家标准要求的显式标识，承担人工智能生成合成内容标识的法律义务。我方未能恰当、合理地履行人工智能内容标识义务造成不良后果的，或遭受主管部门责罚的，相关责任由我方完全承担。
+    /// Compliant prompt sound.
+    /// This parameter set to true (default) means call initiation plays morse code, with a Note that the conversation content is AI-generated.
+    /// Passing 'false' to this parameter disables the compliance prompt sound. passing 'false' signifies you have read and agree to the following agreement:.
+    /// Our side fully acknowledges and understands that according to the laws and regulations specified in the "cybersecurity law" (https://www.cac.gov.cn/2016-11/07/c_1119867116.htm), "provision on administration of deep synthesis of internet-based information service" (https://www.gov.cn/zhengce/zhengceku/2022-12/12/content_5731431.htm), "interim measures for the management of generative artificial intelligence services" (https://www.gov.cn/zhengce/zhengceku/202307/content_6891752.htm), and "measures for the identification of artificial intelligence-generated synthetic content" (https://www.gov.cn/zhengce/zhengceku/202503/content_7014286.htm), explicit and implicit identification should be added to ai-generated synthetic content. based on business requirements, we request tencent cloud not to add explicit identification to generated synthetic content. we commit to lawful and compliant use of generated synthetic content to avoid causing confusion or misunderstanding. if the generated synthetic content is used to provide services to the public or spread over networks, we will proactively add explicit identification that complies with legal provisions and national standards, and bear the legal obligation for identifying ai-generated synthetic content. our side will fully assume all related responsibilities if adverse consequences arise from failure to appropriately and reasonably fulfill the obligation of ai content identification, or if penalties are imposed by the competent department.
     "EnableComplianceAudio" enable_compliance_audio set_enable_compliance_audio: bool,
-    /// 是否开启语音信箱识别
+    /// Whether to enable voice mail recognition.
     "EnableVoicemailDetection" enable_voicemail_detection set_enable_voicemail_detection: bool,
-    /// 识别到对端为语音信箱时的行为，当EnableVoicemailDetection为True时生效
-    /// 0: 挂断电话（默认）
+    /// Detect behavior when the peer is voice mail. this parameter is valid only when EnableVoicemailDetection is True.
+    /// 0: hang up the phone (default).
     "VoicemailAction" voicemail_action set_voicemail_action: i128,
-    /// 大模型拓展参数， 格式为json字符串
+    /// Large model extended parameter, format is json string.
     "LLMExtraBody" llm_extra_body set_llm_extra_body: str,
-    /// 最大通话时长， 默认不限制。单位毫秒(ms)
+    /// Maximum call duration, default not limited. unit: milliseconds (ms).
     "MaxCallDurationMs" max_call_duration_ms set_max_call_duration_ms: i128,
-    /// 最大振铃时长，达到时长阈值自动挂断。 仅自携号码支持当前参数
+    /// Maximum ringing duration. auto hang up when the duration threshold is reached. **only own number supports current parameter.**.
     "MaxRingTimeoutSecond" max_ring_timeout_second set_max_ring_timeout_second: i64,
-    /// 环境音场景，没有的话不填。
-    /// coffee_shops：咖啡店氛围，背景中有人聊天
-    /// busy_office：客服中心
+    /// Ambient sound scenario. if so, leave it blank.
+    /// Coffee_shops: chat in the coffee shop communication environment with background.
+    /// busy_office: customer service center.
     "AmbientSoundType" ambient_sound_type set_ambient_sound_type: str,
-    /// 环境音音量。如果AmbientSoundType 为空，该字段不填。取值的范围是 [0,2]。值越低，环境音越小；值越高，环境音越响亮。如果未设置，则使用默认值 1。
+    /// Ambient sound volume. if AmbientSoundType is empty, this field is left blank. value ranges from [0,2]. the lower the value, the softer the ambient sound; the higher the value, the louder the ambient sound. if not set, use the default value 1.
     "AmbientSoundVolume" ambient_sound_volume set_ambient_sound_volume: f64,
     /// 智能体并发不足时，排队等待超时时间，单位秒
     ///
@@ -1216,24 +1287,24 @@ impl ::core::fmt::Debug for CreateAICallRequest {
 rt::action!("ccc", "2020-02-10", "CreateAICall", CreateAICallRequest => CreateAICallResponse);
 
 rt::model! { read debug;
-/// CreateAICall返回参数结构体
+/// CreateAICall response structure.
 CreateAICallResponse {
-    /// 新创建的会话 ID
+    /// Newly created session ID.
     "SessionId" session_id set_session_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateAdminURL` (创建管理端访问链接).
+/// Request of `CreateAdminURL` (Creates a management access link).
 ///
-/// 创建管理端访问链接
+/// This API is used to create a management access link.
 CreateAdminURLRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// Application id (required) can be found at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 管理员账号
+    /// Admin account.
     ///
     /// Required.
     "SeatUserId" seat_user_id set_seat_user_id: str,
@@ -1241,121 +1312,121 @@ CreateAdminURLRequest {
 rt::action!("ccc", "2020-02-10", "CreateAdminURL", CreateAdminURLRequest => CreateAdminURLResponse);
 
 rt::model! { read debug;
-/// CreateAdminURL返回参数结构体
+/// CreateAdminURL response structure.
 CreateAdminURLResponse {
-    /// 登录链接
+    /// Log-In link.
     "URL" url set_url: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateAgentCruiseDialingCampaign` (创建座席巡航式外呼任务).
+/// Request of `CreateAgentCruiseDialingCampaign` (Create agent cruise-style outbound call task).
 ///
-/// 座席巡航式外呼。
+/// Agent Cruise-style Outbound Call.
 CreateAgentCruiseDialingCampaignRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// Application id (required) can be found at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 任务名称
+    /// Task name.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 座席账号
+    /// Agent account.
     ///
     /// Required.
     "Agent" agent set_agent: str,
-    /// 单轮并发呼叫量 1-20
+    /// Single-Round concurrent call volume 1-20.
     ///
     /// Required.
     "ConcurrencyNumber" concurrency_number set_concurrency_number: i64,
-    /// 任务启动时间，Unix 时间戳，到此时间后会自动启动任务
+    /// Task start time. unix timestamp. the task will automatically start after this time.
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
-    /// 任务结束时间，Unix 时间戳，到此时间后会自动终止任务
+    /// Task termination time. unix timestamp. the task will automatically terminate after this time.
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// 被叫列表，支持 E.164 或不带国家码形式的号码
+    /// Called list supporting e.164 or number formats without country code.
     "Callees" callees set_callees: list String,
-    /// 主叫列表，使用管理端展示的号码格式
+    /// Calling list using the number formats displayed on the management side.
     "Callers" callers set_callers: list String,
-    /// 被叫呼叫顺序 0 随机 1 顺序
+    /// Being called sequence: 0 for random 1 for in order.
     "CallOrder" call_order set_call_order: i64,
-    /// 调用方自定义数据，最大长度 1024
+    /// Caller custom data, maximum length 1024.
     "UUI" uui set_uui: str,
 } }
 rt::action!("ccc", "2020-02-10", "CreateAgentCruiseDialingCampaign", CreateAgentCruiseDialingCampaignRequest => CreateAgentCruiseDialingCampaignResponse);
 
 rt::model! { read debug;
-/// CreateAgentCruiseDialingCampaign返回参数结构体
+/// CreateAgentCruiseDialingCampaign response structure.
 CreateAgentCruiseDialingCampaignResponse {
-    /// 生成的任务 ID
+    /// Generated task id.
     "CampaignId" campaign_id set_campaign_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateAutoCalloutTask` (创建批量自动外呼任务).
+/// Request of `CreateAutoCalloutTask` (Create a bulk automatic outbound call task).
 ///
-/// 用于**创建批量自动外呼通话**，系统将根据任务配置，自动向指定的**被叫号码列表**发起外呼通话。该接口可调用配置完成的智能体发起批量的外呼任务，你可以在管理端-智能体管理中，新建语音智能体，进行 [对话流程配置](https://cloud.tencent.com/document/product/679/119796)。若需创建单次智能体外呼任务，请参考文档 [创建单次智能体通话](https://cloud.tencent.com/document/product/679/115681)。
+/// This API is used to create bulk automatic outbound calls. The system will automatically initiate outbound calls to the designated called number list based on task configuration. This API can call the configured Intelligent Agent to perform batch outbound call tasks. You can create a voice Intelligent Agent in the management console-Intelligent Agent Management and configure the dialogue process (https://www.tencentcloud.com/document/product/679/119796?from_cn_redirect=1). To create a single Intelligent Agent outbound call task, refer to the documentation (https://www.tencentcloud.com/document/product/679/115681?from_cn_redirect=1).
 ///
-/// 该功能需购买语音智能体通话套餐，并且仅限自有电话号码使用。详情请参考 [语音智能体通话购买指引](https://cloud.tencent.com/document/product/679/125953)。
+/// The feature requires purchase of the Intelligent Agent call package and is only available for own telephone number.
 CreateAutoCalloutTaskRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// Application id (required) can be found at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 任务起始时间戳，Unix 秒级时间戳
+    /// Task starting timestamp. unix second-level timestamp.
     ///
     /// Required.
     "NotBefore" not_before set_not_before: i64,
-    /// 被叫号码列表
+    /// List of called numbers.
     ///
     /// Required.
     "Callees" callees set_callees: list String,
-    /// 主叫号码列表
+    /// List of calling numbers.
     ///
     /// Required.
     "Callers" callers set_callers: list String,
-    /// 呼叫使用的 IVR Id，不填时需要填写 AIAgentId
+    /// IVR Id used for calling. if not filled, AIAgentId needs to be filled.
     "IvrId" ivr_id set_ivr_id: i128,
-    /// 任务名
+    /// Task name.
     "Name" name set_name: str,
-    /// 任务描述
+    /// .
     "Description" description set_description: str,
-    /// 任务停止时间戳，Unix 秒级时间戳
+    /// Task stop timestamp. unix second-level timestamp.
     "NotAfter" not_after set_not_after: i64,
-    /// 最大尝试次数，1-3 次
+    /// Maximum attempts, 1-3 times.
     "Tries" tries set_tries: i128,
-    /// 自定义变量（仅高级版支持），CalleeAttributes 字段中使用相同变量会覆盖此处
+    /// Custom variable (advanced edition support). using the same variable in the CalleeAttributes field will overwrite here.
     "Variables" variables set_variables: list Variable,
-    /// 用户自定义数据，CalleeAttributes 字段中使用 UUI 会覆盖此处
+    /// User-Defined data. specifies that using UUI in the CalleeAttributes field will overwrite here.
     "UUI" uui set_uui: str,
-    /// 被叫属性
+    /// Property of the called.
     "CalleeAttributes" callee_attributes set_callee_attributes: list CalleeAttribute,
-    /// IANA 时区名称，参考 https://datatracker.ietf.org/doc/html/draft-ietf-netmod-iana-timezones
+    /// IANA time zone name. see https://datatracker.ietf.org/doc/html/draft-ietf-netmod-iana-timezones.
     "TimeZone" time_zone set_time_zone: str,
-    /// 可用时间段
+    /// Available time period.
     "AvailableTime" available_time set_available_time: list TimeRange,
-    /// 智能体 ID，不填写时需要填写 IvrId
+    /// Intelligent agent ID. if not filled, IvrId needs to be filled.
     "AIAgentId" ai_agent_id set_ai_agent_id: i64,
-    /// 任务失败重试时间间隔，重试间隔 600秒～86400 秒
+    /// Retry interval for task failure. value range: 600-86400 seconds.
     "RetryInterval" retry_interval set_retry_interval: i64,
-    /// 最大振铃时长，达到时长阈值自动挂断。 仅自携号码支持当前参数
+    /// Maximum ringing duration. auto hang up when the duration threshold is reached. only own number supports this parameter.
     "MaxRingTimeoutSecond" max_ring_timeout_second set_max_ring_timeout_second: i64,
-    /// 根据限定的挂断原因(可选挂断状态码:202,203,204,205,206,207,208,210,212,213,215,216,217,218,219,221,222,234)进行重试，只对使用AIAgentID的任务有效，挂断状态码说明
+    /// Retry according to the specified hang-up reasons (optional hang-up status codes: 202, 203, 204, 205, 206, 207, 208, 210, 212, 213, 215, 216, 217, 218, 219, 221, 222, 234). This only takes effect for tasks using AIAgentID. For the description of hang-up status codes
     ///
-    /// [详见](https://cloud.tencent.com/document/product/679/123938)
+    /// [see details](https://cloud.tencent.com/document/product/679/123938)
     "RetryHangupTypes" retry_hangup_types set_retry_hangup_types: list String,
-    /// 根据限定的话后标签进行重试，只对使用对话模型的AIAgentID任务有效，标签信息可在智能体配置中查询
+    /// Retry based on the specified post-dialogue tag. It only takes effect for AIAgentID tasks that use the dialogue model. Tag information can be queried in the agent configuration.
     "RetryTags" retry_tags set_retry_tags: list RetryTagItem,
-    /// 生效的工作时间配置。建议使用此字段代替AvailableTime 字段，当同时使用时，优先生效AvailableTime。
+    /// Effective working time configuration. It is recommended to use this field instead of the AvailableTime field. If both are used simultaneously, AvailableTime takes priority.
     "AvailableWorkTimeConfig" available_work_time_config set_available_work_time_config: list AvailableTimeConfig,
-    /// 触发策略
+    /// Trigger Strategy
     "TriggerStrategy" trigger_strategy set_trigger_strategy: list TriggerStrategyItem,
     /// 智能体并发限制
     "ConcurrencyLimit" concurrency_limit set_concurrency_limit: i64,
@@ -1363,78 +1434,78 @@ CreateAutoCalloutTaskRequest {
 rt::action!("ccc", "2020-02-10", "CreateAutoCalloutTask", CreateAutoCalloutTaskRequest => CreateAutoCalloutTaskResponse);
 
 rt::model! { read debug;
-/// CreateAutoCalloutTask返回参数结构体
+/// CreateAutoCalloutTask response structure.
 CreateAutoCalloutTaskResponse {
-    /// 任务Id
+    /// Task id.
     "TaskId" task_id set_task_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateCCCSkillGroup` (新建技能组).
+/// Request of `CreateCCCSkillGroup` (Creates a new skill group).
 ///
-/// 新建技能组
+/// This API is used to create a new skill group.
 CreateCCCSkillGroupRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// Application id (required) can be found at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 技能组名称
+    /// Skill group name.
     ///
     /// Required.
     "SkillGroupName" skill_group_name set_skill_group_name: str,
-    /// 技能组类型0-电话，1-在线，3-音频，4-视频
+    /// Skill group type 0-cell phone, 1-online, 3-audio, 4-video.
     ///
     /// Required.
     "SkillGroupType" skill_group_type set_skill_group_type: i64,
-    /// 技能组接待人数上限（该技能组中1个座席可接待的人数上限）默认为1。1、若技能组类型为在线，则接待上限可设置为1及以上
-    /// 2、若技能组类型为电话、音频、视频，则接待上线必须只能为1
+    /// The maximum number of people received by the skill group (the maximum number of people that one agent in this skill group can receive) is set to 1 by default. if the skill group type is online, the maximum can be set to one or more.
+    /// 2. if the skill group type is phone, audio, or video, then the reception limit must be 1.
     "MaxConcurrency" max_concurrency set_max_concurrency: i128,
 } }
 rt::action!("ccc", "2020-02-10", "CreateCCCSkillGroup", CreateCCCSkillGroupRequest => CreateCCCSkillGroupResponse);
 
 rt::model! { read debug;
-/// CreateCCCSkillGroup返回参数结构体
+/// CreateCCCSkillGroup response structure.
 CreateCCCSkillGroupResponse {
-    /// 技能组ID
+    /// Skill group id.
     "SkillGroupId" skill_group_id set_skill_group_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateCallOutSession` (创建外呼会话（当前仅支持双呼）).
+/// Request of `CreateCallOutSession` (Creates outbound call session (currently only dual call is supported)).
 ///
-/// 创建外呼会话，当前仅支持双呼，即先使用平台号码呼出到座席手机上，座席接听后，然后再外呼用户，而且由于运营商频率限制，座席手机号必须先加白名单，避免频控导致外呼失败。所以调用此接口前，下述操作均已完成
-/// 1. UserId 指定的座席已经[绑定手机号](https://cloud.tencent.com/document/product/679/76067#.E6.AD.A5.E9.AA.A42.EF.BC.9A.E5.AE.8C.E5.96.84.E8.B4.A6.E5.8F.B7.E4.BF.A1.E6.81.AF)
-/// 2. 座席绑定的手机号已经[申请并通过了外呼白名单](https://cloud.tencent.com/document/product/679/76744#.E6.93.8D.E4.BD.9C.E6.AD.A5.E9.AA.A4)
-/// 3. 当前座席侧只能呼叫其手机，所以 IsForceMobile 字段当前必须为 true
-/// 4. 被叫不要填当前 UserId 所绑定的手机号，否则会造成占线呼叫失败
+/// This API is used to create an outbound call session. Currently, only dual calls are supported. That is, first use the platform number to call the agent mobile phone. After the agent answers, then make an outbound call to the user. Moreover, due to ISP frequency restrictions, the agent phone number must be added to the allowlist first to avoid frequency control leading to the failure of the outbound call. Therefore, before calling this API, the following operations have been completed.
+/// 1. The agent specified by UserId has already bound the mobile number. https://intl.cloud.tencent.com/document/product/679/76067?from_cn_redirect=1#.E6.AD.A5.E9.AA.A42.EF.BC.9A.E5.AE.8C.E5.96.84.E8.B4.A6.E5.8F.B7.E4.BF.A1.E6.81.AF.
+/// 2. The agent's bound mobile number has applied for and passed the outbound call allowlist.
+/// This API is used to make calls. Currently, the agent side can only call the user's mobile phone, so the IsForceMobile field must be true.
+/// 4. Do not fill in the mobile number bound to the current UserId for the callee, otherwise it can lead to call failure due to a busy line.
 CreateCallOutSessionRequest {
-    /// 应用 ID
+    /// Application id.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 座席邮箱，确保已经绑定了手机号 https://cloud.tencent.com/document/product/679/76067#.E6.AD.A5.E9.AA.A42.EF.BC.9A.E5.AE.8C.E5.96.84.E8.B4.A6.E5.8F.B7.E4.BF.A1.E6.81.AF
+    /// Agent email, underwrite the mobile number has been bound. https://www.tencentcloud.com/document/product/679/76067?from_cn_redirect=1#.E6.AD.A5.E9.AA.A42.EF.BC.9A.E5.AE.8C.E5.96.84.E8.B4.A6.E5.8F.B7.E4.BF.A1.E6.81.AF.
     ///
     /// Required.
     "UserId" user_id set_user_id: str,
-    /// 被叫号码，须带 0086 前缀
+    /// Called number must be preceded by 0086.
     ///
     /// Required.
     "Callee" callee set_callee: str,
-    /// 主叫号码（废弃，使用Callers），须带 0086 前缀
+    /// Caller number (obsolete one and use callers) must be preceded by 0086.
     "Caller" caller set_caller: str,
-    /// 指定主叫号码列表，如果前面的号码失败了会自动换成下一个号码，须带 0086 前缀
+    /// Designated caller number list. if the prior number fails, it will automatically switch to the next number that must be preceded by 0086.
     "Callers" callers set_callers: list String,
-    /// 是否强制使用手机外呼，当前只支持 true，若为 true 请确保已配置白名单 https://cloud.tencent.com/document/product/679/76744#.E6.93.8D.E4.BD.9C.E6.AD.A5.E9.AA.A4
+    /// Whether to force the use of mobile outbound call. currently only supports true. if set to true, ensure the allowlist is configured. https://intl.cloud.tencent.com/document/product/679/76744?from_cn_redirect=1#.E6.93.8D.E4.BD.9C.E6.AD.A5.E9.AA.A4.
     "IsForceUseMobile" is_force_use_mobile set_is_force_use_mobile: bool,
-    /// 自定义数据，长度限制 1024 字节
+    /// Custom data, length limited to 1024 bytes.
     ///
     /// Disabled in the spec.
     "Uui" uui set_uui: str,
-    /// 自定义数据，长度限制 1024 字节
+    /// Custom data, length limited to 1024 bytes.
     ///
     /// Wire name `UUI`.
     "UUI" uui_2 set_uui_2: str,
@@ -1442,9 +1513,9 @@ CreateCallOutSessionRequest {
 rt::action!("ccc", "2020-02-10", "CreateCallOutSession", CreateCallOutSessionRequest => CreateCallOutSessionResponse);
 
 rt::model! { read debug;
-/// CreateCallOutSession返回参数结构体
+/// CreateCallOutSession response structure.
 CreateCallOutSessionResponse {
-    /// 新创建的会话 ID
+    /// Newly created session id.
     "SessionId" session_id set_session_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1503,31 +1574,31 @@ CreateCompanyApplyResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateExtension` (创建话机账号).
+/// Request of `CreateExtension` (Creates SIP Phone account).
 ///
-/// 创建话机账号
+/// This API is used to create the telephone account.
 CreateExtensionRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// Application id (required) can be found at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 分机号
+    /// Extension.
     ///
     /// Required.
     "ExtensionId" extension_id set_extension_id: str,
-    /// 分机名称
+    /// Extension name.
     ///
     /// Required.
     "ExtensionName" extension_name set_extension_name: str,
-    /// 绑定的技能组列表
+    /// Bound skill group list.
     "SkillGroupIds" skill_group_ids set_skill_group_ids: list i128,
-    /// 绑定的坐席邮箱
+    /// Bound agent email.
     "Relation" relation set_relation: str,
 } }
 rt::action!("ccc", "2020-02-10", "CreateExtension", CreateExtensionRequest => CreateExtensionResponse);
 
 rt::model! { read debug;
-/// CreateExtension返回参数结构体
+/// CreateExtension response structure.
 CreateExtensionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1536,62 +1607,62 @@ CreateExtensionResponse {
 rt::model! { write debug;
 /// Request of `CreateIVRSession` (CreateIVRSession).
 ///
-/// 创建关联 IVR 的会话，仅高级版支持，目前支持呼入和自动外呼两种 IVR 类型。收到请求后 TCCC 会先尝试呼通被叫，然后进入 IVR 流程。
+/// Create a session associated with IVR. This feature is supported only in the Advanced Version. Currently, it supports inbound and automatic outbound IVR types. Upon receiving the request, TCCC will first attempt to call the callee, then enter the IVR flow.
 CreateIVRSessionRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// Application id (required) can be found at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 被叫
+    /// Called.
     ///
     /// Required.
     "Callee" callee set_callee: str,
-    /// 指定的 IVR Id，目前支持呼入和自动外呼两种类型
+    /// Specified ivr id. currently, it supports inbound and automatic outbound types.
     ///
     /// Required.
     "IVRId" ivr_id set_ivr_id: i64,
-    /// 主叫号码列表
+    /// List of calling numbers.
     "Callers" callers set_callers: list String,
-    /// 自定义变量
+    /// Custom variable.
     "Variables" variables set_variables: list Variable,
-    /// 用户数据
+    /// User data.
     "UUI" uui set_uui: str,
-    /// 最大振铃时长，达到时长阈值自动挂断。 仅自携号码支持当前参数
+    /// Maximum ringing duration. auto hang up when the duration threshold is reached. only own number supports this parameter.
     "MaxRingTimeoutSecond" max_ring_timeout_second set_max_ring_timeout_second: i64,
 } }
 rt::action!("ccc", "2020-02-10", "CreateIVRSession", CreateIVRSessionRequest => CreateIVRSessionResponse);
 
 rt::model! { read debug;
-/// CreateIVRSession返回参数结构体
+/// CreateIVRSession response structure.
 CreateIVRSessionResponse {
-    /// 新创建的会话 ID
+    /// Newly created session id.
     "SessionId" session_id set_session_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateOwnNumberApply` (创建客户自携号码接入审核).
+/// Request of `CreateOwnNumberApply` (Create customer's own number integration review).
 ///
-/// 创建客户自携号码接入审核
+/// Create customer's own number access review
 CreateOwnNumberApplyRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// Application id (required) can be found at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// SIP通道ID
+    /// SIP connection id.
     ///
     /// Required.
     "SipTrunkId" sip_trunk_id set_sip_trunk_id: i64,
-    /// 线路相关参数
+    /// Circuit-Related parameters.
     ///
     /// Required.
     "DetailList" detail_list set_detail_list: list OwnNumberApplyDetailItem,
-    /// 送号前缀
+    /// Prefix for sending numbers.
     "Prefix" prefix set_prefix: str,
-    /// 国内长途手机前缀码
+    /// Domestic long-distance mobile phone prefix.
     "MobileNddPrefix" mobile_ndd_prefix set_mobile_ndd_prefix: str,
-    /// 同市固话去掉区号
+    /// Removes the area code for local calls.
     "LocalNumberTrimAC" local_number_trim_ac set_local_number_trim_ac: bool,
     /// 被叫格式透传 （完成透传用户输入，不做处理）
     "CalleeFormatPassthrough" callee_format_passthrough set_callee_format_passthrough: bool,
@@ -1603,115 +1674,115 @@ CreateOwnNumberApplyRequest {
 rt::action!("ccc", "2020-02-10", "CreateOwnNumberApply", CreateOwnNumberApplyRequest => CreateOwnNumberApplyResponse);
 
 rt::model! { read debug;
-/// CreateOwnNumberApply返回参数结构体
+/// CreateOwnNumberApply response structure.
 CreateOwnNumberApplyResponse {
-    /// 审批单号
+    /// Approval id.
     "ApplyId" apply_id set_apply_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreatePredictiveDialingCampaign` (创建预测式外呼任务).
+/// Request of `CreatePredictiveDialingCampaign` (Creates predictive outbound call task).
 ///
-/// 创建预测式外呼任务
+/// This API is used to create the predictive outbound call task.
 CreatePredictiveDialingCampaignRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// Application id (required) can be found at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 任务名称
+    /// .
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 被叫列表，支持 E.164 或不带国家码形式的号码
+    /// Called list supporting e.164 or number formats without country code.
     ///
     /// Required.
     "Callees" callees set_callees: list String,
-    /// 主叫列表，使用管理端展示的号码格式
+    /// Calling list using the number formats displayed on the management side.
     ///
     /// Required.
     "Callers" callers set_callers: list String,
-    /// 被叫呼叫顺序 0 随机 1 顺序
+    /// Being called sequence: 0 for random 1 for in order.
     ///
     /// Required.
     "CallOrder" call_order set_call_order: i64,
-    /// 使用的座席技能组 ID
+    /// ID of the used skill group of agents.
     ///
     /// Required.
     "SkillGroupId" skill_group_id set_skill_group_id: i64,
-    /// 相同应用内多个任务运行优先级，从高到底 1 - 5
+    /// Running priority of multiple tasks in the same application, from high to low 1 - 5.
     ///
     /// Required.
     "Priority" priority set_priority: i64,
-    /// 预期呼损率，百分比，0 - 50
+    /// Expected call drop rate. value range: 0-50%.
     ///
     /// Required.
     "ExpectedAbandonRate" expected_abandon_rate set_expected_abandon_rate: i64,
-    /// 呼叫重试间隔时间，单位秒，60 - 86400
+    /// Call retry interval, in seconds, [60 - 86,400].
     ///
     /// Required.
     "RetryInterval" retry_interval set_retry_interval: i64,
-    /// 任务启动时间，Unix 时间戳，到此时间后会自动启动任务
+    /// Task start time. unix timestamp. the task will automatically start after this time.
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
-    /// 任务结束时间，Unix 时间戳，到此时间后会自动终止任务
+    /// Task termination time. unix timestamp. the task will automatically terminate after this time.
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// 指定的 IVR Id
+    /// Specified ivr id.
     "IVRId" ivr_id set_ivr_id: i64,
-    /// 呼叫重试次数，0 - 2
+    /// Number of call retries, 0 - 2.
     "RetryTimes" retry_times set_retry_times: i64,
-    /// 自定义变量
+    /// Custom variable.
     "Variables" variables set_variables: list Variable,
     /// UUI
     "UUI" uui set_uui: str,
-    /// 被叫属性
+    /// Property of the called.
     "CalleeAttributes" callee_attributes set_callee_attributes: list CalleeAttribute,
-    /// IANA 时区名称，参考 https://datatracker.ietf.org/doc/html/draft-ietf-netmod-iana-timezones
+    /// IANA time zone name. see https://datatracker.ietf.org/doc/html/draft-ietf-netmod-iana-timezones.
     "TimeZone" time_zone set_time_zone: str,
-    /// 可用时间段
+    /// Value range of available time.
     "AvailableTime" available_time set_available_time: list TimeRange,
 } }
 rt::action!("ccc", "2020-02-10", "CreatePredictiveDialingCampaign", CreatePredictiveDialingCampaignRequest => CreatePredictiveDialingCampaignResponse);
 
 rt::model! { read debug;
-/// CreatePredictiveDialingCampaign返回参数结构体
+/// CreatePredictiveDialingCampaign response structure.
 CreatePredictiveDialingCampaignResponse {
-    /// 生成的任务 ID
+    /// Generated task id.
     "CampaignId" campaign_id set_campaign_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateSDKLoginToken` (创建 SDK 登录 Token).
+/// Request of `CreateSDKLoginToken` (Creates sdk log-in token).
 ///
-/// 创建 SDK 登录 Token。
+/// This API is used to create the SDK log-in token.
 CreateSDKLoginTokenRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// Application id (required) can be found at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 座席账号。
+    /// Agent account.
     ///
     /// Required.
     "SeatUserId" seat_user_id set_seat_user_id: str,
-    /// 生成的token是否一次性校验
+    /// Whether the generated token is for one-time verification?.
     "OnlyOnce" only_once set_only_once: bool,
 } }
 rt::action!("ccc", "2020-02-10", "CreateSDKLoginToken", CreateSDKLoginTokenRequest => CreateSDKLoginTokenResponse);
 
 rt::model! { read nodebug;
-/// CreateSDKLoginToken返回参数结构体
+/// CreateSDKLoginToken response structure.
 CreateSDKLoginTokenResponse {
-    /// SDK 登录 Token。
+    /// SDK log-in token.
     "Token" token set_token: str,
-    /// 过期时间戳，Unix 时间戳。
+    /// Expiry timestamp. unix timestamp.
     "ExpiredTime" expired_time set_expired_time: i64,
-    /// SDK 加载路径会随着 SDK 的发布而变动。
+    /// The path in which the sdk is loaded will change with its release.
     "SdkURL" sdk_url set_sdk_url: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1728,50 +1799,50 @@ impl ::core::fmt::Debug for CreateSDKLoginTokenResponse {
 }
 
 rt::model! { write debug;
-/// Request of `CreateStaff` (创建客服账号).
+/// Request of `CreateStaff` (Creates customer service account).
 ///
-/// 创建客服账号。
+/// This API is used to create the customer service account.
 CreateStaffRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// Application id (required) can be found at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 客服信息，个数不超过 10
+    /// Customer information, no more than 10.
     ///
     /// Required.
     "Staffs" staffs set_staffs: list SeatUserInfo,
-    /// 是否发送密码邮件，默认true
+    /// Whether to send a password mail or not (the default is true).
     "SendPassword" send_password set_send_password: bool,
 } }
 rt::action!("ccc", "2020-02-10", "CreateStaff", CreateStaffRequest => CreateStaffResponse);
 
 rt::model! { read debug;
-/// CreateStaff返回参数结构体
+/// CreateStaff response structure.
 CreateStaffResponse {
-    /// 错误坐席列表及错误信息
+    /// Error agent list and error information.
     "ErrorStaffList" error_staff_list set_error_staff_list: list ErrStaffItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateUserSig` (创建用户数据签名).
+/// Request of `CreateUserSig` (Create user data signing).
 ///
-/// 创建用户数据签名
+/// This API is used to create a user data signature.
 CreateUserSigRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// App ID (required). can be used to view https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 用户 ID
+    /// User ID, must be consistent with the Uid value in the ClientData field.
     ///
     /// Required.
     "Uid" uid set_uid: str,
-    /// 用户签名数据
+    /// Signature data of the user. required field. standard JSON format.
     ///
     /// Required.
     "ClientData" client_data set_client_data: str,
-    /// 有效期，单位秒，不超过 1 小时
+    /// Valid period, in seconds, no more than 1 hr.
     ///
     /// Required.
     "ExpiredTime" expired_time set_expired_time: i64,
@@ -1779,9 +1850,9 @@ CreateUserSigRequest {
 rt::action!("ccc", "2020-02-10", "CreateUserSig", CreateUserSigRequest => CreateUserSigResponse);
 
 rt::model! { read nodebug;
-/// CreateUserSig返回参数结构体
+/// CreateUserSig response structure.
 CreateUserSigResponse {
-    /// 签名结果
+    /// Signature result.
     "UserSig" user_sig set_user_sig: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1796,15 +1867,15 @@ impl ::core::fmt::Debug for CreateUserSigResponse {
 }
 
 rt::model! { write debug;
-/// Request of `DeleteCCCSkillGroup` (删除客服技能组).
+/// Request of `DeleteCCCSkillGroup` (Delete a customer service skill group).
 ///
-/// 删除技能组
+/// This API is used to delete a skill group.
 DeleteCCCSkillGroupRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// App ID (required), which can be viewed at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 技能组ID
+    /// Skill group ID.
     ///
     /// Required.
     "SkillGroupId" skill_group_id set_skill_group_id: i64,
@@ -1812,22 +1883,22 @@ DeleteCCCSkillGroupRequest {
 rt::action!("ccc", "2020-02-10", "DeleteCCCSkillGroup", DeleteCCCSkillGroupRequest => DeleteCCCSkillGroupResponse);
 
 rt::model! { read debug;
-/// DeleteCCCSkillGroup返回参数结构体
+/// DeleteCCCSkillGroup response structure.
 DeleteCCCSkillGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteExtension` (删除话机账号).
+/// Request of `DeleteExtension` (Deletes SIP Phone  account).
 ///
-/// 删除话机账号
+/// This API is used to delete telephone accounts.
 DeleteExtensionRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// Application id (required) can be found at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 分机号
+    /// Extension.
     ///
     /// Required.
     "ExtensionId" extension_id set_extension_id: str,
@@ -1835,22 +1906,22 @@ DeleteExtensionRequest {
 rt::action!("ccc", "2020-02-10", "DeleteExtension", DeleteExtensionRequest => DeleteExtensionResponse);
 
 rt::model! { read debug;
-/// DeleteExtension返回参数结构体
+/// DeleteExtension response structure.
 DeleteExtensionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeletePredictiveDialingCampaign` (删除预测式外呼任务).
+/// Request of `DeletePredictiveDialingCampaign` (Deletes predictive dialing task).
 ///
-/// 删除预测式外呼任务
+/// This API is used to delete the predictive outbound call task.
 DeletePredictiveDialingCampaignRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// Application id (required) can be found at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 任务 ID
+    /// .
     ///
     /// Required.
     "CampaignId" campaign_id set_campaign_id: i64,
@@ -1858,22 +1929,22 @@ DeletePredictiveDialingCampaignRequest {
 rt::action!("ccc", "2020-02-10", "DeletePredictiveDialingCampaign", DeletePredictiveDialingCampaignRequest => DeletePredictiveDialingCampaignResponse);
 
 rt::model! { read debug;
-/// DeletePredictiveDialingCampaign返回参数结构体
+/// DeletePredictiveDialingCampaign response structure.
 DeletePredictiveDialingCampaignResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteStaff` (删除坐席信息).
+/// Request of `DeleteStaff` (Deletes agent information).
 ///
-/// 删除坐席信息
+/// This API is used to delete the agent information.
 DeleteStaffRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// Application id (required) can be found at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 待删除客服邮箱列表，一次最大支持200个。
+    /// List of customer service emails to be deleted, supports up to 200 at a time.
     ///
     /// Required.
     "StaffList" staff_list set_staff_list: list String,
@@ -1881,9 +1952,9 @@ DeleteStaffRequest {
 rt::action!("ccc", "2020-02-10", "DeleteStaff", DeleteStaffRequest => DeleteStaffResponse);
 
 rt::model! { read debug;
-/// DeleteStaff返回参数结构体
+/// DeleteStaff response structure.
 DeleteStaffResponse {
-    /// 无法删除的状态为在线的客服列表
+    /// List of customer service staff that cannot be deleted when they are online.
     "OnlineStaffList" online_staff_list set_online_staff_list: list String,
     /// 坐席删除详情
     "DeleteStatusInfo" delete_status_info set_delete_status_info: str,
@@ -1892,19 +1963,19 @@ DeleteStaffResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAIAgentInfoList` (查询智能体信息列表).
+/// Request of `DescribeAIAgentInfoList` (Query the information list of the intelligent agent).
 ///
-/// 本接口用于分页查询指定实例（SdkAppId）下已配置的智能体信息列表，包括智能体ID和名称等基本信息。
+/// This API is used to query the information list of configured Intelligent Agents under a specified instance (SdkAppId) by paging, including basic information such as Intelligent Agent ID and name.
 DescribeAIAgentInfoListRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// App ID (required). can be viewed at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 分页尺寸，上限 100
+    /// Pagination size, upper limit 100.
     ///
     /// Required.
     "PageSize" page_size set_page_size: i64,
-    /// 分页页码，从 0 开始
+    /// Page number, starting from 0.
     ///
     /// Required.
     "PageNumber" page_number set_page_number: i64,
@@ -1912,30 +1983,30 @@ DescribeAIAgentInfoListRequest {
 rt::action!("ccc", "2020-02-10", "DescribeAIAgentInfoList", DescribeAIAgentInfoListRequest => DescribeAIAgentInfoListResponse);
 
 rt::model! { read debug;
-/// DescribeAIAgentInfoList返回参数结构体
+/// DescribeAIAgentInfoList response structure.
 DescribeAIAgentInfoListResponse {
-    /// 智能体信息列表
+    /// Intelligent agent information list.
     "AIAgentInfoList" ai_agent_info_list set_ai_agent_info_list: list AIAgentInfo,
-    /// 智能体总数量
+    /// Total number of intelligent agents.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAIAnalysisResult` (获取 AI 会话分析结果).
+/// Request of `DescribeAIAnalysisResult` (Query AI conversation analysis result).
 ///
-/// 获取 AI 会话分析结果
+/// This API is used to obtain AI Conversation Analytics results.
 DescribeAIAnalysisResultRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// App ID (required). can be viewed at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 会话 ID
+    /// Specifies the conversation ID.
     ///
     /// Required.
     "SessionId" session_id set_session_id: str,
-    /// 查找起始时间
+    /// Specifies the search start time.
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
@@ -1947,32 +2018,32 @@ DescribeAIAnalysisResultRequest {
 rt::action!("ccc", "2020-02-10", "DescribeAIAnalysisResult", DescribeAIAnalysisResultRequest => DescribeAIAnalysisResultResponse);
 
 rt::model! { read debug;
-/// DescribeAIAnalysisResult返回参数结构体
+/// DescribeAIAnalysisResult response structure.
 DescribeAIAnalysisResultResponse {
-    /// AI会话分析结果
+    /// AI session analysis result.
     "ResultList" result_list set_result_list: list AIAnalysisResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAICallExtractResult` (查询智能体通话话后标签数据).
+/// Request of `DescribeAICallExtractResult` (Query intelligent agent call Tag data).
 ///
-/// 本接口用于：在语音智能体通话结束后，通过 Session ID 查询指定会话的 **话后标签** 结果。相关话后标签需提前在管理端完成配置，具体说明请参见 [话后标签](https://cloud.tencent.com/document/product/679/119800) 。
+/// This API is used to query specified session's post-call Tag results by Session ID after the Intelligent Agent call session ends. Related post-call Tags need to be configured in advance in the management console. For details, please refer to post-call Tags (https://www.tencentcloud.com/document/product/679/119800?from_cn_redirect=1).
 DescribeAICallExtractResultRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// Application id (required) can be found at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 会话 ID
+    /// Session id.
     ///
     /// Required.
     "SessionId" session_id set_session_id: str,
-    /// 查找起始时间
+    /// Search for the start time.
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
-    /// 查找结束时间
+    /// Search for the end time.
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
@@ -1980,9 +2051,9 @@ DescribeAICallExtractResultRequest {
 rt::action!("ccc", "2020-02-10", "DescribeAICallExtractResult", DescribeAICallExtractResultRequest => DescribeAICallExtractResultResponse);
 
 rt::model! { read debug;
-/// DescribeAICallExtractResult返回参数结构体
+/// DescribeAICallExtractResult response structure.
 DescribeAICallExtractResultResponse {
-    /// 结果列表
+    /// Result list.
     "ResultList" result_list set_result_list: list AICallExtractResultElement,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2014,23 +2085,23 @@ DescribeAICallInteractionRecordsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAILatency` (查询智能体通话中 AI 服务时延信息).
+/// Request of `DescribeAILatency` (Query the AI service latency info of an intelligent agent in a call).
 ///
-/// 调用该接口，可以通过 Session ID 查询指定会话在特定时间段内，AI服务的处理时延明细与统计数据，时延信息包括：
-/// - 端到端（ETE）时延：统计从用户语音输入到 AI 返回完整响应的整体耗时。
-/// - 自动语音识别（ASR）时延：统计语音输入被识别为文本所需的处理耗时。
-/// - 大语言模型（LLM）时延：统计 AI 模型生成文本内容的推理耗时。
-/// - 语音合成（TTS）时延：统计文本转换为语音音频的合成耗时。
+/// Call this API to query the processing latency detail and stats of specified Session by Session ID within a specific time period. The latency info includes:.
+/// -End-to-end (ETE) delay: Statistics of the overall duration from user voice input to AI returning a complete response.
+/// -ASR latency: statistics of the processing time consumption required for voice input to be recognized as text.
+/// -LLM latency: Statistics of inference latency for AI model to generate text content.
+/// -Text To Speech (TTS) latency: Statistics of text conversion to speech audio synthesis duration.
 DescribeAILatencyRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// App ID (required), which can be viewed at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 会话 ID
+    /// Session ID.
     ///
     /// Required.
     "SessionId" session_id set_session_id: str,
-    /// 查找起始时间
+    /// Search start time.
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
@@ -2042,13 +2113,13 @@ DescribeAILatencyRequest {
 rt::action!("ccc", "2020-02-10", "DescribeAILatency", DescribeAILatencyRequest => DescribeAILatencyResponse);
 
 rt::model! { read debug;
-/// DescribeAILatency返回参数结构体
+/// DescribeAILatency response structure.
 DescribeAILatencyResponse {
-    /// 时延明细数据
-    /// -1表示无对应数据
+    /// Detailed data of latency.
+    /// -1 indicates no corresponding data.
     "AILatencyDetail" ai_latency_detail set_ai_latency_detail: list AILatencyDetail,
-    /// 时延统计数据
-    /// -1表示无对应数据
+    /// Latency statistical data.
+    /// -1 indicates no corresponding data.
     "AILatencyStatistics" ai_latency_statistics set_ai_latency_statistics: obj AILatencyStatistics,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2086,15 +2157,15 @@ DescribeActiveCarrierPrivilegeNumberResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAgentCruiseDialingCampaign` (查询座席巡航式外呼任务).
+/// Request of `DescribeAgentCruiseDialingCampaign` (Query agent cruise-style outbound call task).
 ///
-/// 查询 座席巡航式外呼任务
+/// Query Agent Cruise-style Outbound Call Task
 DescribeAgentCruiseDialingCampaignRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// Application id (required) can be found at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 任务 ID
+    /// Task id.
     ///
     /// Required.
     "CampaignId" campaign_id set_campaign_id: i64,
@@ -2102,43 +2173,43 @@ DescribeAgentCruiseDialingCampaignRequest {
 rt::action!("ccc", "2020-02-10", "DescribeAgentCruiseDialingCampaign", DescribeAgentCruiseDialingCampaignRequest => DescribeAgentCruiseDialingCampaignResponse);
 
 rt::model! { read debug;
-/// DescribeAgentCruiseDialingCampaign返回参数结构体
+/// DescribeAgentCruiseDialingCampaign response structure.
 DescribeAgentCruiseDialingCampaignResponse {
-    /// 任务名称
+    /// Task name.
     "Name" name set_name: str,
-    /// 座席账号
+    /// Agent account.
     "Agent" agent set_agent: str,
-    /// 单轮并发呼叫量 1-20
+    /// Single-Round concurrent call volume 1-20.
     "ConcurrencyNumber" concurrency_number set_concurrency_number: i64,
-    /// 任务启动时间，Unix 时间戳，到此时间后会自动启动任务
+    /// Task start time. unix timestamp. the task will automatically start after this time.
     "StartTime" start_time set_start_time: i64,
-    /// 任务结束时间，Unix 时间戳，到此时间后会自动终止任务
+    /// Task termination time. unix timestamp. the task will automatically terminate after this time.
     "EndTime" end_time set_end_time: i64,
-    /// 被叫呼叫顺序 0 随机 1 顺序
+    /// Being called sequence: 0 for random 1 for in order.
     "CallOrder" call_order set_call_order: i64,
-    /// 调用方自定义数据，最大长度 1024
+    /// Caller custom data, maximum length 1024.
     "UUI" uui set_uui: str,
-    /// 任务状态 0 未启动 1 运行中 2 已完成 3 已终止
+    /// Task status 0 not started 1 running 2 completed 3 terminated.
     "State" state set_state: i64,
-    /// 被叫总数
+    /// Total number of called parties.
     "TotalCalleeCount" total_callee_count set_total_callee_count: i64,
-    /// 已呼被叫数
+    /// Number of calls made and received.
     "CalledCalleeCount" called_callee_count set_called_callee_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAutoCalloutTask` (查询自动外呼任务详情).
+/// Request of `DescribeAutoCalloutTask` (Queries automatic outbound call task details).
 ///
-/// 用于通过 TaskId 查询**自动外呼任务的详细信息**，包括任务基础配置、起止时间、外呼名单、执行状态以及实际通话情况等。
-/// 该接口通常与 [创建批量自动外呼任务](https://cloud.tencent.com/document/product/679/69194) 配合使用，用于在任务创建后查看任务配置是否生效、任务当前状态，以及后续执行过程中的实时进展。
+/// This API is used to query detailed information of an automatic outbound call task by TaskId, including basic configuration, start and end time, name list, execution status, and call status.
+/// This API is usually used together with Create Bulk Automatic Outbound Call Task (https://www.tencentcloud.com/document/product/679/69194?from_cn_redirect=1) to check whether the task configuration takes effect, the current task status, and real-time progress during execution once created.
 DescribeAutoCalloutTaskRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// Application id (required) can be found at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 任务Id
+    /// Task id.
     ///
     /// Required.
     "TaskId" task_id set_task_id: i128,
@@ -2146,44 +2217,45 @@ DescribeAutoCalloutTaskRequest {
 rt::action!("ccc", "2020-02-10", "DescribeAutoCalloutTask", DescribeAutoCalloutTaskRequest => DescribeAutoCalloutTaskResponse);
 
 rt::model! { read debug;
-/// DescribeAutoCalloutTask返回参数结构体
+/// DescribeAutoCalloutTask response structure.
 DescribeAutoCalloutTaskResponse {
-    /// 任务名
+    /// Task name.
     "Name" name set_name: str,
-    /// 任务描述
+    /// .
     "Description" description set_description: str,
-    /// 任务起始时间戳
+    /// Task start timestamp.
     "NotBefore" not_before set_not_before: i64,
-    /// 任务结束时间戳
+    /// Task end timestamp.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "NotAfter" not_after set_not_after: i64,
-    /// 主叫列表
+    /// Calling list.
     "Callers" callers set_callers: list String,
-    /// 被叫信息列表
+    /// Called information list.
     "Callees" callees set_callees: list AutoCalloutTaskCalleeInfo,
-    /// 任务使用的IvrId
+    /// IvrId used by the task.
     "IvrId" ivr_id set_ivr_id: i128,
-    /// 任务状态 0初始 1运行中 2已完成 3结束中 4已终止 5已暂停
+    /// Task status 0 initial 1 running 2 completed 3 ending 4 terminated 5 suspended.
     "State" state set_state: i128,
-    /// 最大振铃时长，达到时长阈值自动挂断。 仅自携号码支持当前参数
+    /// Maximum ringing duration. auto hang up when the duration threshold is reached. only own number supports this parameter.
     "MaxRingTimeoutSecond" max_ring_timeout_second set_max_ring_timeout_second: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAutoCalloutTasks` (批量查询自动外呼任务).
+/// Request of `DescribeAutoCalloutTasks` (Batch query automatic outbound call tasks).
 ///
-/// 批量查询自动外呼任务
+/// Batch Query Automatic Outbound Call Tasks
 DescribeAutoCalloutTasksRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// Application id (required) can be found at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 分页大小
+    /// .
     ///
     /// Required.
     "PageSize" page_size set_page_size: i128,
-    /// 页数
+    /// Page number.
     ///
     /// Required.
     "PageNumber" page_number set_page_number: i128,
@@ -2191,67 +2263,67 @@ DescribeAutoCalloutTasksRequest {
 rt::action!("ccc", "2020-02-10", "DescribeAutoCalloutTasks", DescribeAutoCalloutTasksRequest => DescribeAutoCalloutTasksResponse);
 
 rt::model! { read debug;
-/// DescribeAutoCalloutTasks返回参数结构体
+/// DescribeAutoCalloutTasks response structure.
 DescribeAutoCalloutTasksResponse {
-    /// 总数
+    /// Total quantity.
     "TotalCount" total_count set_total_count: i128,
-    /// 任务列表
+    /// .
     "Tasks" tasks set_tasks: list AutoCalloutTaskInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCCCBuyInfoList` (获取用户购买信息列表).
+/// Request of `DescribeCCCBuyInfoList` (Get Subscription Billing List).
 ///
-/// 获取用户购买信息列表
+/// This API is used to access the user purchasing information list.
 DescribeCCCBuyInfoListRequest {
-    /// 应用ID列表，不传时查询所有应用
+    /// Application id list, query all applications when not transmitted.
     "SdkAppIds" sdk_app_ids set_sdk_app_ids: list i64,
 } }
 rt::action!("ccc", "2020-02-10", "DescribeCCCBuyInfoList", DescribeCCCBuyInfoListRequest => DescribeCCCBuyInfoListResponse);
 
 rt::model! { read debug;
-/// DescribeCCCBuyInfoList返回参数结构体
+/// DescribeCCCBuyInfoList response structure.
 DescribeCCCBuyInfoListResponse {
-    /// 应用总数
+    /// Total number of applications.
     "TotalCount" total_count set_total_count: i64,
-    /// 应用购买信息列表
+    /// Application purchase information list.
     "SdkAppIdBuyList" sdk_app_id_buy_list set_sdk_app_id_buy_list: list SdkAppIdBuyInfo,
-    /// 套餐包购买信息列表
+    /// Package purchase information list.
     "PackageBuyList" package_buy_list set_package_buy_list: list PackageBuyInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCallInMetrics` (获取呼入实时数据统计指标).
+/// Request of `DescribeCallInMetrics` (Get Inbound Real-Time Metrics).
 ///
-/// 获取呼入实时数据统计指标
+/// This API is used to access the inbound real-time data statistical metrics.
 DescribeCallInMetricsRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// Application id (required) can be found at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 是否返回技能组维度信息，默认“是”
+    /// Whether to return skill group dimension information or not (the default is "yes").
     "EnabledSkillGroup" enabled_skill_group set_enabled_skill_group: bool,
-    /// 是否返回线路维度信息，默认“否”
+    /// Whether to return line dimension information or not (the default is "no").
     "EnabledNumber" enabled_number set_enabled_number: bool,
-    /// 筛选技能组列表
+    /// Filter skill group list.
     "GroupIdList" group_id_list set_group_id_list: list i64,
 } }
 rt::action!("ccc", "2020-02-10", "DescribeCallInMetrics", DescribeCallInMetricsRequest => DescribeCallInMetricsResponse);
 
 rt::model! { read debug;
-/// DescribeCallInMetrics返回参数结构体
+/// DescribeCallInMetrics response structure.
 DescribeCallInMetricsResponse {
-    /// 时间戳
+    /// Timestamp.
     "Timestamp" timestamp set_timestamp: i64,
-    /// 总体指标
+    /// Overall metrics.
     "TotalMetrics" total_metrics set_total_metrics: obj CallInMetrics,
-    /// 线路维度指标
+    /// Circuit dimension metrics.
     "NumberMetrics" number_metrics set_number_metrics: list CallInNumberMetrics,
-    /// 技能组维度指标
+    /// Skill group dimension metrics.
     "SkillGroupMetrics" skill_group_metrics set_skill_group_metrics: list CallInSkillGroupMetrics,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2361,15 +2433,15 @@ DescribeCompanyListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeExtension` (获取话机信息).
+/// Request of `DescribeExtension` (Get SIP Phone  information).
 ///
-/// 获取话机信息
+/// This API is used to access the telephone information.
 DescribeExtensionRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// Application id (required) can be found at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 分机号
+    /// Extension.
     ///
     /// Required.
     "ExtensionId" extension_id set_extension_id: str,
@@ -2377,17 +2449,17 @@ DescribeExtensionRequest {
 rt::action!("ccc", "2020-02-10", "DescribeExtension", DescribeExtensionRequest => DescribeExtensionResponse);
 
 rt::model! { read nodebug;
-/// DescribeExtension返回参数结构体
+/// DescribeExtension response structure.
 DescribeExtensionResponse {
-    /// 分机号
+    /// Extension.
     "ExtensionId" extension_id set_extension_id: str,
-    /// 域名
+    /// Domain name.
     "ExtensionDomain" extension_domain set_extension_domain: str,
-    /// 注册密码
+    /// Registered password.
     "Password" password set_password: str,
-    /// 代理服务器地址
+    /// Proxy server address.
     "OutboundProxy" outbound_proxy set_outbound_proxy: str,
-    /// 传输协议
+    /// Transfer protocol.
     "Transport" transport set_transport: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2406,35 +2478,35 @@ impl ::core::fmt::Debug for DescribeExtensionResponse {
 }
 
 rt::model! { write debug;
-/// Request of `DescribeExtensions` (查询话机列表信息).
+/// Request of `DescribeExtensions` (Get SIP Phone list Info).
 ///
-/// 查询话机列表信息
+/// This API is used to query the telephone list information.
 DescribeExtensionsRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// Application id (required) can be found at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 分页页号（从0开始）
+    /// Page number (starting from 0).
     ///
     /// Required.
     "PageNumber" page_number set_page_number: i64,
-    /// 筛选分机号列表
+    /// Filtering extension number list.
     "ExtensionIds" extension_ids set_extension_ids: list String,
-    /// 分页大小
+    /// Page size.
     "PageSize" page_size set_page_size: i64,
-    /// 模糊查询字段（模糊查询分机号、分机名称、坐席邮箱、坐席名称）
+    /// Fuzzy query field (fuzzy query for extension number, extension name, agent email, and agent name).
     "FuzzingKeyWord" fuzzing_key_word set_fuzzing_key_word: str,
-    /// 是否需要返回话机当前状态
+    /// Whether to return the current status of the telephone or not.
     "IsNeedStatus" is_need_status set_is_need_status: bool,
 } }
 rt::action!("ccc", "2020-02-10", "DescribeExtensions", DescribeExtensionsRequest => DescribeExtensionsResponse);
 
 rt::model! { read debug;
-/// DescribeExtensions返回参数结构体
+/// DescribeExtensions response structure.
 DescribeExtensionsResponse {
-    /// 查询总数
+    /// Total query count.
     "Total" total set_total: i64,
-    /// 话机信息列表
+    /// Telephone information list.
     "ExtensionList" extension_list set_extension_list: list ExtensionInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2570,83 +2642,83 @@ DescribeIMCdrsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeIvrAudioList` (查询IVR音频文件列表).
+/// Request of `DescribeIvrAudioList` (Query ivr audio file list).
 ///
-/// 查询IVR音频文件列表信息
+/// Query IVR Audio File List Information
 DescribeIvrAudioListRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// Application id (required) can be found at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 分页尺寸，上限 50
+    /// Page size, upper limit 50.
     ///
     /// Required.
     "PageSize" page_size set_page_size: i128,
-    /// 分页页码，从 0 开始
+    /// Page number starting from 0.
     ///
     /// Required.
     "PageNumber" page_number set_page_number: i128,
-    /// 文件别名
+    /// File alias.
     "CustomFileName" custom_file_name set_custom_file_name: list String,
-    /// 文件名
+    /// Filename.
     "AudioFileName" audio_file_name set_audio_file_name: list String,
-    /// 文件ID
+    /// File id.
     "FileId" file_id set_file_id: list i128,
 } }
 rt::action!("ccc", "2020-02-10", "DescribeIvrAudioList", DescribeIvrAudioListRequest => DescribeIvrAudioListResponse);
 
 rt::model! { read debug;
-/// DescribeIvrAudioList返回参数结构体
+/// DescribeIvrAudioList response structure.
 DescribeIvrAudioListResponse {
-    /// 总数
+    /// Total quantity.
     "TotalCount" total_count set_total_count: i64,
-    /// 文件信息
+    /// File information.
     "FileInfo" file_info set_file_info: list AudioFileInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeNumbers` (查询号码列表).
+/// Request of `DescribeNumbers` (Queries the number list).
 ///
-/// 查询号码列表
+/// This API is used to query the number list.
 DescribeNumbersRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// Application id (required) can be found at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 页数，从0开始
+    /// Page number, starting from 0.
     "PageNumber" page_number set_page_number: i128,
-    /// 分页大小，默认20
+    /// Page size, default 20.
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("ccc", "2020-02-10", "DescribeNumbers", DescribeNumbersRequest => DescribeNumbersResponse);
 
 rt::model! { read debug;
-/// DescribeNumbers返回参数结构体
+/// DescribeNumbers response structure.
 DescribeNumbersResponse {
-    /// 总数量
+    /// Total quantity.
     "TotalCount" total_count set_total_count: i128,
-    /// 号码列表
+    /// Number list.
     "Numbers" numbers set_numbers: list NumberInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePSTNActiveSessionList` (获取 PSTN 活动会话列表).
+/// Request of `DescribePSTNActiveSessionList` (Get PSTN session list).
 ///
-/// 获取当前正在通话的会话列表
+/// This API is used to access the current calling session list.
 DescribePSTNActiveSessionListRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// Application id (required) can be found at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 数据偏移
+    /// Data offset.
     ///
     /// Required.
     "Offset" offset set_offset: i64,
-    /// 返回的数据条数，最大 25
+    /// Number of returned data entries, up to 25.
     ///
     /// Required.
     "Limit" limit set_limit: i64,
@@ -2654,26 +2726,26 @@ DescribePSTNActiveSessionListRequest {
 rt::action!("ccc", "2020-02-10", "DescribePSTNActiveSessionList", DescribePSTNActiveSessionListRequest => DescribePSTNActiveSessionListResponse);
 
 rt::model! { read debug;
-/// DescribePSTNActiveSessionList返回参数结构体
+/// DescribePSTNActiveSessionList response structure.
 DescribePSTNActiveSessionListResponse {
-    /// 列表总条数
+    /// Total number of items in the list.
     "Total" total set_total: i64,
-    /// 列表内容
+    /// List content.
     "Sessions" sessions set_sessions: list PSTNSessionInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePredictiveDialingCampaign` (查询预测式外呼任务).
+/// Request of `DescribePredictiveDialingCampaign` (Queries predictive outbound call task).
 ///
-/// 查询预测式外呼任务
+/// This API is used to query the predictive outbound call task.
 DescribePredictiveDialingCampaignRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// Application id (required) can be found at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 任务 ID
+    /// .
     ///
     /// Required.
     "CampaignId" campaign_id set_campaign_id: i64,
@@ -2681,29 +2753,29 @@ DescribePredictiveDialingCampaignRequest {
 rt::action!("ccc", "2020-02-10", "DescribePredictiveDialingCampaign", DescribePredictiveDialingCampaignRequest => DescribePredictiveDialingCampaignResponse);
 
 rt::model! { read debug;
-/// DescribePredictiveDialingCampaign返回参数结构体
+/// DescribePredictiveDialingCampaign response structure.
 DescribePredictiveDialingCampaignResponse {
-    /// 任务 ID
+    /// Task id.
     "CampaignId" campaign_id set_campaign_id: i64,
-    /// 任务名称
+    /// Task name.
     "Name" name set_name: str,
-    /// 被叫呼叫顺序 0 随机 1 顺序
+    /// Being called sequence: 0 for random 1 for in order.
     "CallOrder" call_order set_call_order: i64,
-    /// 使用的座席技能组 ID
+    /// ID of the used skill group of agents.
     "SkillGroupId" skill_group_id set_skill_group_id: i64,
-    /// 指定的 IVR ID
+    /// Specified ivr id.
     "IVRId" ivr_id set_ivr_id: i64,
-    /// 相同应用内多个任务运行优先级，从高到底 1 - 5
+    /// Running priority of multiple tasks in the same application, from high to low 1 - 5.
     "Priority" priority set_priority: i64,
-    /// 预期呼损率，百分比，5 - 50
+    /// Expected call drop rate, percentage, 5 - 50.
     "ExpectedAbandonRate" expected_abandon_rate set_expected_abandon_rate: i64,
-    /// 呼叫重试次数，0 - 2
+    /// Number of call retries, 0 - 2.
     "RetryTimes" retry_times set_retry_times: i64,
-    /// 呼叫重试间隔时间，单位秒，60 - 86400
+    /// Call retry interval, in seconds, [60 - 86,400].
     "RetryInterval" retry_interval set_retry_interval: i64,
-    /// 任务启动时间，Unix 时间戳，到此时间后会自动启动任务
+    /// Task start time. unix timestamp. the task will automatically start after this time.
     "StartTime" start_time set_start_time: i64,
-    /// 任务结束时间，Unix 时间戳，到此时间后会自动终止任务
+    /// Task termination time. unix timestamp. the task will automatically terminate after this time.
     "EndTime" end_time set_end_time: i64,
     /// 自定义变量
     "Variables" variables set_variables: list Variable,
@@ -2726,46 +2798,46 @@ DescribePredictiveDialingCampaignResponse {
 } }
 
 rt::model! { read debug;
-/// 查询预测式外呼任务列表元素
+/// Query the predictive outbound call task list elements.
 DescribePredictiveDialingCampaignsElement {
-    /// 任务 ID
+    /// .
     "CampaignId" campaign_id set_campaign_id: i64,
-    /// 任务名称
+    /// Task name.
     "Name" name set_name: str,
-    /// 任务状态 0 待开始 1 进行中 2 已暂停 3 已终止 4 已完成
+    /// Task status 0 - ready to start, 1 - in progress, 2 - paused, 3 - terminated, 4 - completed.
     "Status" status set_status: i64,
-    /// 任务状态原因 0 正常 1 手动结束 2 超时结束
+    /// Task status reasons 0 - normal, 1 - manually ended, 2 - ended due to overtime.
     "StatusReason" status_reason set_status_reason: i64,
-    /// 被叫号码个数
+    /// Number of called numbers.
     "CalleeCount" callee_count set_callee_count: i64,
-    /// 已完成的被叫个数
+    /// Number of completed calls.
     "FinishedCalleeCount" finished_callee_count set_finished_callee_count: i64,
-    /// 相同应用内多个任务运行优先级，从高到底 1 - 5
+    /// Running priority of multiple tasks in the same application, from high to low 1 - 5.
     "Priority" priority set_priority: i64,
-    /// 使用的座席技能组 ID
+    /// ID of the used skill group of agents.
     "SkillGroupId" skill_group_id set_skill_group_id: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePredictiveDialingCampaigns` (查询预测式外呼任务列表).
+/// Request of `DescribePredictiveDialingCampaigns` (Queries predictive outbound call task list).
 ///
-/// 查询预测式外呼任务列表
+/// This API is used to query the predictive outbound call task list.
 DescribePredictiveDialingCampaignsRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// Application id (required) can be found at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 分页尺寸，最大为 100
+    /// Page size, 100 maximum.
     ///
     /// Required.
     "PageSize" page_size set_page_size: i64,
-    /// 分页页码，从 0 开始
+    /// Page number starting from 0.
     ///
     /// Required.
     "PageNumber" page_number set_page_number: i64,
-    /// 查询任务列表名称关键字
+    /// Query the task list name keyword.
     "Name" name set_name: str,
-    /// 查询任务列表技能组 ID
+    /// Query task list skill group id.
     "SkillGroupId" skill_group_id set_skill_group_id: i64,
     /// 任务 ID
     "CampaignId" campaign_id set_campaign_id: i64,
@@ -2773,34 +2845,34 @@ DescribePredictiveDialingCampaignsRequest {
 rt::action!("ccc", "2020-02-10", "DescribePredictiveDialingCampaigns", DescribePredictiveDialingCampaignsRequest => DescribePredictiveDialingCampaignsResponse);
 
 rt::model! { read debug;
-/// DescribePredictiveDialingCampaigns返回参数结构体
+/// DescribePredictiveDialingCampaigns response structure.
 DescribePredictiveDialingCampaignsResponse {
-    /// 数据总量
+    /// Total data volume.
     "TotalCount" total_count set_total_count: i64,
-    /// 数据
+    /// Data.
     "CampaignList" campaign_list set_campaign_list: list DescribePredictiveDialingCampaignsElement,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePredictiveDialingSessions` (查询预测式外呼呼叫列表).
+/// Request of `DescribePredictiveDialingSessions` (Queries predictive outbound call list).
 ///
-/// 查询预测式外呼呼叫列表
+/// This API is used to query the predictive outbound call list.
 DescribePredictiveDialingSessionsRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// Application id (required) can be found at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 生成的任务 ID
+    /// Generated task id.
     ///
     /// Required.
     "CampaignId" campaign_id set_campaign_id: i64,
-    /// 分页尺寸，最大为 1000
+    /// Page size, maximum of 1000.
     ///
     /// Required.
     "PageSize" page_size set_page_size: i64,
-    /// 分页页码，从 0 开始
+    /// Page number starting from 0.
     ///
     /// Required.
     "PageNumber" page_number set_page_number: i64,
@@ -2808,38 +2880,38 @@ DescribePredictiveDialingSessionsRequest {
 rt::action!("ccc", "2020-02-10", "DescribePredictiveDialingSessions", DescribePredictiveDialingSessionsRequest => DescribePredictiveDialingSessionsResponse);
 
 rt::model! { read debug;
-/// DescribePredictiveDialingSessions返回参数结构体
+/// DescribePredictiveDialingSessions response structure.
 DescribePredictiveDialingSessionsResponse {
-    /// 数据总量
+    /// Total data volume.
     "TotalCount" total_count set_total_count: i64,
-    /// 呼叫的 session id 列表，通过 https://cloud.tencent.com/document/product/679/47714 可以批量获取呼叫详细话单
+    /// List of session ids for a call. you can access detailed call bills in batches through https://intl.cloud.tencent.com/document/product/679/47714.?from_cn_redirect=1.
     "SessionList" session_list set_session_list: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeProtectedTelCdr` (获取主被叫受保护的电话服务记录与录音).
+/// Request of `DescribeProtectedTelCdr` (Get Protected Call Records and Recording).
 ///
-/// 获取主被叫受保护的电话服务记录与录音
+/// This API is used to access protected phone service records and recordings for both inbound and outbound calls.
 DescribeProtectedTelCdrRequest {
-    /// 起始时间戳，Unix 秒级时间戳
+    /// Start timestamp. unix second-level timestamp.
     ///
     /// Required.
     "StartTimeStamp" start_time_stamp set_start_time_stamp: i64,
-    /// 结束时间戳，Unix 秒级时间戳
+    /// End timestamp. unix second-level timestamp.
     ///
     /// Required.
     "EndTimeStamp" end_time_stamp set_end_time_stamp: i64,
-    /// 应用 ID，可以查看 https://console.cloud.tencent.com/ccc
+    /// For the application id, you can check https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 分页尺寸，上限 100
+    /// Page size, upper limit 100.
     ///
     /// Required.
     "PageSize" page_size set_page_size: i128,
-    /// 分页页码，从 0 开始
+    /// Page number starting from 0.
     ///
     /// Required.
     "PageNumber" page_number set_page_number: i128,
@@ -2847,38 +2919,42 @@ DescribeProtectedTelCdrRequest {
 rt::action!("ccc", "2020-02-10", "DescribeProtectedTelCdr", DescribeProtectedTelCdrRequest => DescribeProtectedTelCdrResponse);
 
 rt::model! { read debug;
-/// DescribeProtectedTelCdr返回参数结构体
+/// DescribeProtectedTelCdr response structure.
 DescribeProtectedTelCdrResponse {
-    /// 话单记录总数
+    /// Total number of call records.
     "TotalCount" total_count set_total_count: i128,
-    /// 话单记录
+    /// Call record.
     ///
     /// Disabled in the spec.
     "TelCdrs" tel_cdrs set_tel_cdrs: list TelCdrInfo,
-    /// 话单记录
+    /// Call record.
     "TelCdrList" tel_cdr_list set_tel_cdr_list: list TelCdrInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSessionDetail` (查询通话详情).
+/// Request of `DescribeSessionDetail` (Query call detail).
 ///
-/// 此接口用于在通话结束后，通过 session id 和时间戳，查询单一通话的通话详情。包括：主被叫信息、录音等。
+/// This API is used to query call details for a single call by session id and timestamp after call ends, including caller and contact information, voice recording.
 DescribeSessionDetailRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// App ID (required). can check https://console.cloud.tencent.com/ccc
+    /// .
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 通话的 session id
+    /// Call session id
+    /// .
     ///
     /// Required.
     "SessionId" session_id set_session_id: str,
-    /// 起始时间戳，Unix 秒级时间戳，最大支持近180天。
+    /// Start timestamp, Unix second-level timestamp, supports up to the last 180 days.
+    /// .
     ///
     /// Required.
     "StartTimestamp" start_timestamp set_start_timestamp: i64,
-    /// 结束时间戳，Unix 秒级时间戳，结束时间与开始时间的区间范围小于90天。
+    /// End timestamp, Unix second-level timestamp. the interval range between end time and start time is less than 90 days.
+    /// .
     ///
     /// Required.
     "EndTimestamp" end_timestamp set_end_timestamp: i64,
@@ -2886,61 +2962,86 @@ DescribeSessionDetailRequest {
 rt::action!("ccc", "2020-02-10", "DescribeSessionDetail", DescribeSessionDetailRequest => DescribeSessionDetailResponse);
 
 rt::model! { read debug;
-/// DescribeSessionDetail返回参数结构体
+/// DescribeSessionDetail response structure.
 DescribeSessionDetailResponse {
-    /// 主叫号码
+    /// Calling number
+    /// .
     "Caller" caller set_caller: str,
-    /// 被叫号码
+    /// Called number
+    /// .
     "Callee" callee set_callee: str,
-    /// 通话类型 1 呼出 2 呼入 3 音频呼入 5 预测式外呼 6 内线呼叫
+    /// Call type 1 outgoing call 2 incoming call 3 audio dial-in 5 predictive outbound call 6 extension call
+    /// .
     "CallType" call_type set_call_type: i64,
-    /// 开始时间戳，Unix 秒级时间戳
+    /// Start timestamp, Unix second-level timestamp
+    /// .
     "StartTimeStamp" start_time_stamp set_start_time_stamp: i64,
-    /// 振铃时间戳，UNIX 秒级时间戳
+    /// Ring timestamp, UNIX second-level timestamp
+    /// .
     "RingTimestamp" ring_timestamp set_ring_timestamp: i64,
-    /// 接听时间戳，UNIX 秒级时间戳
+    /// Answer timestamp, UNIX second-level timestamp
+    /// .
     "AcceptTimestamp" accept_timestamp set_accept_timestamp: i64,
-    /// 结束时间戳，UNIX 秒级时间戳
+    /// End timestamp, UNIX second-level timestamp
+    /// .
     "EndedTimestamp" ended_timestamp set_ended_timestamp: i64,
-    /// 进入排队时间，Unix 秒级时间戳
+    /// Queue entry time, Unix second-level timestamp
+    /// .
     "QueuedTimestamp" queued_timestamp set_queued_timestamp: i64,
-    /// 座席账号
+    /// Agent account
+    /// .
     "StaffUserId" staff_user_id set_staff_user_id: str,
-    /// 参考 DescribeTelCdr 接口 EndStatus 字段
+    /// Refer to the EndStatus field in the DescribeTelCdr api.
+    /// .
     "EndStatus" end_status set_end_status: i64,
-    /// 排队技能组 ID
+    /// Queue skill group ID
+    /// .
     "QueuedSkillGroupId" queued_skill_group_id set_queued_skill_group_id: i64,
-    /// 排队技能组名称
+    /// Queue skill group name
+    /// .
     "QueuedSkillGroupName" queued_skill_group_name set_queued_skill_group_name: str,
-    /// 录音链接，带鉴权和有效期，获取之后请在24 小时内拉取，不要持久化此链接。如此链接已过期，请重新调用此接口获取新的链接
+    /// The recording link comes with authentication and a valid period. after obtaining it, please retrieve the content within 24 hours. do not persist this link. if the link has expired, call this api again to get a new link.
+    /// .
     "RecordURL" record_url set_record_url: str,
-    /// 录音转存第三方 COS 链接
+    /// Recording transfer to external COS link
+    /// .
     "CustomRecordURL" custom_record_url set_custom_record_url: str,
-    /// 录音文本信息链接，带鉴权和有效期，获取之后请在24 小时拉取，不要持久化此链接。如此链接已过期，请重新调用此接口获取新的链接
+    /// Text information link of the voice recording, with authentication and valid period. please retrieve it within 24 hr after obtaining. do not persist this link. if the link has expired, call this api again to get a new link.
+    /// .
     "AsrURL" asr_url set_asr_url: str,
-    /// 语音留言录音链接
+    /// Voicemail recording link
+    /// .
     "VoicemailRecordURL" voicemail_record_url set_voicemail_record_url: list String,
-    /// 语音留言录音文本信息链接，需在控制台购买离线语音识别套餐包并开启离线语音识别开关
+    /// Voicemail voice recording text information link. you need to purchase an offline speech recognition package through the console and enable the offline speech recognition switch.
+    /// .
     "VoicemailAsrURL" voicemail_asr_url set_voicemail_asr_url: list String,
-    /// IVR 按键信息
+    /// IVR key information
+    /// .
     "IVRKeyPressed" ivr_key_pressed set_ivr_key_pressed: list IVRKeyPressedElement,
-    /// 满意度按键信息
+    /// Key information of satisfaction rate
+    /// .
     "PostIVRKeyPressed" post_ivr_key_pressed set_post_ivr_key_pressed: list IVRKeyPressedElement,
-    /// 挂机方 seat 座席 user 用户 system 系统
+    /// Hang-Up side seat agent user system
+    /// .
     "HungUpSide" hung_up_side set_hung_up_side: str,
-    /// 客户自定义数据（User-to-User Interface）
+    /// Customer custom data (User-to-User Interface)
+    /// .
     "UUI" uui set_uui: str,
-    /// 通话中的事件列表
+    /// Event list for calls in progress
+    /// .
     "Events" events set_events: list SessionEvent,
-    /// 服务参与者列表
+    /// Service participant list
+    /// .
     "ServeParticipants" serve_participants set_serve_participants: list ServeParticipant,
-    /// 接通后系统挂断原因状态码
+    /// Status code for reason of system hang-up after connect.
     ///
-    /// [详见](https://cloud.tencent.com/document/product/679/123938)
+    /// [details](https://www.tencentcloud.com/document/product/679/123938?from_cn_redirect=1)
+    /// .
     "SysHangupReason" sys_hangup_reason set_sys_hangup_reason: i64,
-    /// 接通后系统挂断原因
+    /// Reason for system hang up after connect.
     ///
-    /// [详见](https://cloud.tencent.com/document/product/679/123938)
+    /// [details](https://www.tencentcloud.com/document/product/679/123938?from_cn_redirect=1)
+    /// .
     "SysHangupReasonString" sys_hangup_reason_string set_sys_hangup_reason_string: str,
     /// 通话结束状态V2（灰度中）
     "EndStatusV2" end_status_v2 set_end_status_v2: i64,
@@ -2949,157 +3050,168 @@ DescribeSessionDetailResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSkillGroupInfoList` (获取技能组信息列表).
+/// Request of `DescribeSkillGroupInfoList` (Accesses skill group information list).
 ///
-/// 获取技能组信息列表
+/// This API is used to access the skill group information list.
 DescribeSkillGroupInfoListRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// Application id (required) can be found at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 分页尺寸，上限 100
+    /// Page size, upper limit 100.
     ///
     /// Required.
     "PageSize" page_size set_page_size: i64,
-    /// 分页页码，从 0 开始
+    /// .
     ///
     /// Required.
     "PageNumber" page_number set_page_number: i64,
-    /// 技能组ID，查询单个技能组时使用
+    /// Using skill group id when querying a single skill group.
     "SkillGroupId" skill_group_id set_skill_group_id: i64,
-    /// 查询修改时间大于等于ModifiedTime的技能组时使用
+    /// Used when querying skill groups with a modified time greater or equal to modifiedtime.
     "ModifiedTime" modified_time set_modified_time: i64,
-    /// 技能组名称
+    /// Skill group name.
     "SkillGroupName" skill_group_name set_skill_group_name: str,
 } }
 rt::action!("ccc", "2020-02-10", "DescribeSkillGroupInfoList", DescribeSkillGroupInfoListRequest => DescribeSkillGroupInfoListResponse);
 
 rt::model! { read debug;
-/// DescribeSkillGroupInfoList返回参数结构体
+/// DescribeSkillGroupInfoList response structure.
 DescribeSkillGroupInfoListResponse {
-    /// 技能组总数
+    /// Total number of skill groups.
     "TotalCount" total_count set_total_count: i64,
-    /// 技能组信息列表
+    /// Skill group information list.
     "SkillGroupList" skill_group_list set_skill_group_list: list SkillGroupInfoItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeStaffInfoList` (获取座席信息列表).
+/// Request of `DescribeStaffInfoList` (Retrieve the agent information list).
 ///
-/// 获取坐席信息列表
+/// This API is used to access the agent information list.
 DescribeStaffInfoListRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// App ID (required). can check https://console.cloud.tencent.com/ccc
+    /// .
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 分页尺寸，上限 9999
+    /// Pagination size. upper limit: 9999.
+    /// .
     ///
     /// Required.
     "PageSize" page_size set_page_size: i64,
-    /// 分页页码，从 0 开始
+    /// Page number, starting from 0.
+    /// .
     ///
     /// Required.
     "PageNumber" page_number set_page_number: i64,
-    /// 坐席账号，查询单个坐席时使用
+    /// Agent account, used when query single agent.
+    /// .
     "StaffMail" staff_mail set_staff_mail: str,
-    /// 查询修改时间大于等于ModifiedTime的坐席时使用
+    /// Use when querying for agents with modified time equal to or greater than ModifiedTime
+    /// .
     "ModifiedTime" modified_time set_modified_time: i64,
-    /// 技能组ID
+    /// Skill group ID
+    /// .
     "SkillGroupId" skill_group_id set_skill_group_id: i64,
 } }
 rt::action!("ccc", "2020-02-10", "DescribeStaffInfoList", DescribeStaffInfoListRequest => DescribeStaffInfoListResponse);
 
 rt::model! { read debug;
-/// DescribeStaffInfoList返回参数结构体
+/// DescribeStaffInfoList response structure.
 DescribeStaffInfoListResponse {
-    /// 坐席用户总数
+    /// Total number of agent users
+    /// .
     "TotalCount" total_count set_total_count: i64,
-    /// 坐席用户信息列表
+    /// Agent user information list
+    /// .
     "StaffList" staff_list set_staff_list: list StaffInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeStaffStatusHistory` (查询座席状态历史).
+/// Request of `DescribeStaffStatusHistory` (Query agent status history).
 ///
-/// 查询座席状态历史
+/// This API is used to query agent status history.
 DescribeStaffStatusHistoryRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// App ID (required). can be used to view https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 座席账号
+    /// Agent account.
     ///
     /// Required.
     "StaffUserId" staff_user_id set_staff_user_id: str,
-    /// 起始时间戳，Unix 秒级时间戳，最大支持近180天。
+    /// Start timestamp. Unix second-level timestamp. supports up to nearly 180 days.
     ///
     /// Required.
     "StartTimestamp" start_timestamp set_start_timestamp: i64,
-    /// 结束时间戳，Unix 秒级时间戳，结束时间与开始时间的区间范围小于 7 天。
+    /// End timestamp, Unix second-level timestamp. the interval range between end time and start time is less than 7 days.
     ///
     /// Required.
     "EndTimestamp" end_timestamp set_end_timestamp: i64,
-    /// 分页检索时使用的游标
+    /// Specifies the cursor used during paginated retrieval.
     "Cursor" cursor set_cursor: str,
-    /// 分页尺寸
+    /// Specifies the pagination size.
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("ccc", "2020-02-10", "DescribeStaffStatusHistory", DescribeStaffStatusHistoryRequest => DescribeStaffStatusHistoryResponse);
 
 rt::model! { read debug;
-/// DescribeStaffStatusHistory返回参数结构体
+/// DescribeStaffStatusHistory response structure.
 DescribeStaffStatusHistoryResponse {
-    /// 座席状态数据
+    /// Specifies the agent status data.
     "Data" data set_data: list StaffStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeStaffStatusMetrics` (获取坐席实时状态统计指标).
+/// Request of `DescribeStaffStatusMetrics` (Get Agent Real-Time Metrics).
 ///
-/// 获取坐席实时状态统计指标
+/// This API is used to access the real-time status statistics metrics of the agent.
 DescribeStaffStatusMetricsRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// Application id (required) can be found at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 筛选坐席列表，默认不传返回全部坐席信息
+    /// Filter agent list. by default, do not pass all returned agent information.
     "StaffList" staff_list set_staff_list: list String,
-    /// 筛选技能组ID列表
+    /// Filter skill group id list.
     "GroupIdList" group_id_list set_group_id_list: list i64,
-    /// 筛选坐席状态列表 座席状态 free 示闲 | busy 忙碌 | rest 小休 | notReady 示忙 | afterCallWork 话后调整 | offline 离线
+    /// Filter agent status list agent status free available | busy busy | rest on break | notready not ready | aftercallwork post-call adjustment | offline offline .
     "StatusList" status_list set_status_list: list String,
 } }
 rt::action!("ccc", "2020-02-10", "DescribeStaffStatusMetrics", DescribeStaffStatusMetricsRequest => DescribeStaffStatusMetricsResponse);
 
 rt::model! { read debug;
-/// DescribeStaffStatusMetrics返回参数结构体
+/// DescribeStaffStatusMetrics response structure.
 DescribeStaffStatusMetricsResponse {
-    /// 坐席状态实时信息
+    /// Real-Time information on agent status.
     "Metrics" metrics set_metrics: list StaffStatusMetrics,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTelCallInfo` (按实例获取电话消耗统计).
+/// Request of `DescribeTelCallInfo` (Get Call Consumption statistics by SDKAppID).
 ///
-/// 按实例获取电话消耗统计
+/// This API is used to access telephone consumption statistics by instance.
 DescribeTelCallInfoRequest {
-    /// 起始时间戳，Unix 时间戳(查询维度仅支持天，例如查询5月1日应该传startTime:"2023-05-01 00:00:00","endTime":"2023-05-01 23:59:59"的时间戳,查5月1日和5月2日的应该传startTime:"2023-05-01 00:00:00","endTime":"2023-05-02 23:59:59"的时间戳)
+    /// Start timestamp, Unix timestamp (query dimension only supports day, for example, to query may 1, you should pass startTime:"2023-05-01 00:00:00","endTime":"2023-05-01 23:59:59" timestamp; to query may 1 and may 2, you should pass startTime:"2023-05-01 00:00:00","endTime":"2023-05-02 23:59:59" timestamp)
+    /// .
     ///
     /// Required.
     "StartTimeStamp" start_time_stamp set_start_time_stamp: i64,
-    /// 结束时间戳，Unix 时间戳，查询时间范围最大为90天(查询维度仅支持天，例如查询5月1日应该传startTime:"2023-05-01 00:00:00","endTime":"2023-05-01 23:59:59"的时间戳,查5月1日和5月2日的应该传startTime:"2023-05-01 00:00:00","endTime":"2023-05-02 23:59:59"的时间戳)
+    /// End timestamp, Unix timestamp. the maximum query time range is 90 days (query dimension only supports day, for example, to query may 1, you should pass startTime:"2023-05-01 00:00:00","endTime":"2023-05-01 23:59:59" timestamp; to query may 1 and may 2, you should pass startTime:"2023-05-01 00:00:00","endTime":"2023-05-02 23:59:59" timestamp).
+    /// .
     ///
     /// Required.
     "EndTimeStamp" end_time_stamp set_end_time_stamp: i64,
-    /// 应用ID列表，多个ID时，返回值为多个ID使用总和
+    /// Application ID list. for multiple ids, the return value is the sum of multiple ids.
+    /// .
     ///
     /// Required.
     "SdkAppIdList" sdk_app_id_list set_sdk_app_id_list: list i64,
@@ -3107,99 +3219,106 @@ DescribeTelCallInfoRequest {
 rt::action!("ccc", "2020-02-10", "DescribeTelCallInfo", DescribeTelCallInfoRequest => DescribeTelCallInfoResponse);
 
 rt::model! { read debug;
-/// DescribeTelCallInfo返回参数结构体
+/// DescribeTelCallInfo response structure.
 DescribeTelCallInfoResponse {
-    /// 呼出套餐包消耗分钟数
+    /// Minutes consumed by outbound package
+    /// .
     "TelCallOutCount" tel_call_out_count set_tel_call_out_count: i64,
-    /// 呼入套餐包消耗分钟数
+    /// Minutes consumed by inbound package
+    /// .
     "TelCallInCount" tel_call_in_count set_tel_call_in_count: i64,
-    /// 坐席使用统计个数
+    /// Number of agent usage statistics
+    /// .
     "SeatUsedCount" seat_used_count set_seat_used_count: i64,
-    /// 音频套餐包消耗分钟数
+    /// Minutes consumed by audio package
+    /// .
     ///
     /// Disabled in the spec.
     "VoipCallInCount" voip_call_in_count set_voip_call_in_count: i64,
-    /// 音频套餐包消耗分钟数
+    /// Minutes consumed by audio package
+    /// .
     ///
     /// Wire name `VOIPCallInCount`.
     "VOIPCallInCount" voip_call_in_count_2 set_voip_call_in_count_2: i64,
-    /// 离线语音转文字套餐包消耗分钟数
+    /// Minutes consumed by offline speech-to-text package
+    /// .
     "AsrOfflineCount" asr_offline_count set_asr_offline_count: i64,
-    /// 实时语音转文字套餐包消耗分钟数
+    /// Minutes consumed by real-time speech-to-text package
+    /// .
     "AsrRealtimeCount" asr_realtime_count set_asr_realtime_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTelCdr` (获取电话服务记录与录音).
+/// Request of `DescribeTelCdr` (Get Call Service Records and Recordings).
 ///
-/// 获取电话服务记录与录音
+/// This API is used to access phone service records and recordings.
 DescribeTelCdrRequest {
-    /// 起始时间戳，Unix 秒级时间戳，最大支持近180天。
+    /// Start timestamp, unix timestamp in seconds. supports up to the past 180 days.
     ///
     /// Required.
     "StartTimeStamp" start_time_stamp set_start_time_stamp: i64,
-    /// 结束时间戳，Unix 秒级时间戳，结束时间与开始时间的区间范围小于90天。
+    /// End timestamp, unix timestamp in seconds. the range between the end time and start time is less than 90 days.
     ///
     /// Required.
     "EndTimeStamp" end_time_stamp set_end_time_stamp: i64,
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// Application id (required) can be found at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 分页尺寸（必填），上限 100
+    /// Page size (required), up to 100.
     ///
     /// Required.
     "PageSize" page_size set_page_size: i64,
-    /// 分页页码（必填），从 0 开始
+    /// .
     ///
     /// Required.
     "PageNumber" page_number set_page_number: i64,
-    /// 实例 ID（废弃）
+    /// Instance id (deprecated).
     ///
     /// Disabled in the spec.
     "InstanceId" instance_id set_instance_id: i64,
-    /// 返回数据条数，上限（废弃）
+    /// Maximum number of returned entries (deprecated).
     ///
     /// Disabled in the spec.
     "Limit" limit set_limit: i64,
-    /// 偏移（废弃）
+    /// Offset (deprecated).
     ///
     /// Disabled in the spec.
     "Offset" offset set_offset: i64,
-    /// 按手机号筛选
+    /// Filter by phone number.
     "Phones" phones set_phones: list String,
-    /// 按SessionId筛选
+    /// Filter by sessionid.
     "SessionIds" session_ids set_session_ids: list String,
 } }
 rt::action!("ccc", "2020-02-10", "DescribeTelCdr", DescribeTelCdrRequest => DescribeTelCdrResponse);
 
 rt::model! { read debug;
-/// DescribeTelCdr返回参数结构体
+/// DescribeTelCdr response structure.
 DescribeTelCdrResponse {
-    /// 话单记录总数
+    /// Total number of call records.
     "TotalCount" total_count set_total_count: i64,
-    /// 话单记录
+    /// Call record.
     ///
     /// Disabled in the spec.
     "TelCdrs" tel_cdrs set_tel_cdrs: list TelCdrInfo,
-    /// 话单记录
+    /// Call record.
     "TelCdrList" tel_cdr_list set_tel_cdr_list: list TelCdrInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTelRecordAsr` (拉取会话录音转文本信息).
+/// Request of `DescribeTelRecordAsr` (Pulls session recording to text information).
 ///
-/// 拉取会话录音转文本信息
+/// Pull conversation recording for text information
 DescribeTelRecordAsrRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// Application id (required) can be found at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 会话 ID
+    /// Session id.
     ///
     /// Required.
     "SessionId" session_id set_session_id: str,
@@ -3207,24 +3326,24 @@ DescribeTelRecordAsrRequest {
 rt::action!("ccc", "2020-02-10", "DescribeTelRecordAsr", DescribeTelRecordAsrRequest => DescribeTelRecordAsrResponse);
 
 rt::model! { read debug;
-/// DescribeTelRecordAsr返回参数结构体
+/// DescribeTelRecordAsr response structure.
 DescribeTelRecordAsrResponse {
-    /// 录音转文本信息
+    /// Recording to text information.
     "AsrDataList" asr_data_list set_asr_data_list: list AsrData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTelSession` (获取 PSTN 会话信息).
+/// Request of `DescribeTelSession` (Accesses pstn session information).
 ///
-/// 获取 PSTN 会话信息
+/// This API is used to access the PSTN session information.
 DescribeTelSessionRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// Application id (required) can be found at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 会话 ID
+    /// Session id.
     ///
     /// Required.
     "SessionId" session_id set_session_id: str,
@@ -3232,90 +3351,90 @@ DescribeTelSessionRequest {
 rt::action!("ccc", "2020-02-10", "DescribeTelSession", DescribeTelSessionRequest => DescribeTelSessionResponse);
 
 rt::model! { read debug;
-/// DescribeTelSession返回参数结构体
+/// DescribeTelSession response structure.
 DescribeTelSessionResponse {
-    /// 会话信息
+    /// Session information.
     "Session" session set_session: obj PSTNSession,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DisableCCCPhoneNumber` (停用号码).
+/// Request of `DisableCCCPhoneNumber` (Disables number).
 ///
-/// 停用号码
+/// This API is used to disable numbers.
 DisableCCCPhoneNumberRequest {
-    /// 号码列表，0086开头
+    /// Number list starting with 0086.
     ///
     /// Required.
     "PhoneNumbers" phone_numbers set_phone_numbers: list String,
-    /// 停用开关，0启用 1停用
+    /// Disable switch: 0 for enable, 1 for disable.
     ///
     /// Required.
     "Disabled" disabled set_disabled: i64,
-    /// TCCC 实例应用 ID
+    /// TCCC instance application id.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
 } }
 rt::action!("ccc", "2020-02-10", "DisableCCCPhoneNumber", DisableCCCPhoneNumberRequest => DisableCCCPhoneNumberResponse);
 
 rt::model! { read debug;
-/// DisableCCCPhoneNumber返回参数结构体
+/// DisableCCCPhoneNumber response structure.
 DisableCCCPhoneNumberResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 批量添加客服时，返回出错客服的信息
+/// When adding customer service personnel in batches, information of the customer service personnel with an error is returned.
 ErrStaffItem {
-    /// 座席邮箱地址
+    /// Agent email address.
     "StaffEmail" staff_email set_staff_email: str,
-    /// 错误码
+    /// Error code.
     "Code" code set_code: str,
-    /// 错误描述
+    /// Error description.
     "Message" message set_message: str,
 } }
 
 rt::model! { read debug;
-/// 座席事件相关详情
+/// Event details.
 EventStaffDetail {
-    /// 座席数据
+    /// Specifies the agent data.
     "Staffs" staffs set_staffs: list EventStaffElement,
 } }
 
 rt::model! { read debug;
-/// 座席信息
+/// Agent information.
 EventStaffElement {
-    /// 座席邮箱账号
+    /// Agent email address.
     "Mail" mail set_mail: str,
-    /// 座席工号
+    /// Agent id.
     "StaffNumber" staff_number set_staff_number: str,
 } }
 
 rt::model! { read debug;
-/// 话机信息
+/// Telephone information.
 ExtensionInfo {
-    /// 实例ID
+    /// Instance id.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 分机全名
+    /// Extension full name.
     "FullExtensionId" full_extension_id set_full_extension_id: str,
-    /// 分机号
+    /// Extension.
     "ExtensionId" extension_id set_extension_id: str,
-    /// 所属技能组列表
+    /// Affiliated skill group list.
     "SkillGroupId" skill_group_id set_skill_group_id: str,
-    /// 分机名称
+    /// Extension name.
     "ExtensionName" extension_name set_extension_name: str,
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: i64,
-    /// 最后修改时间
+    /// Last modification time.
     "ModifyTime" modify_time set_modify_time: i64,
-    /// 话机状态(0 离线、100 空闲、200忙碌）
+    /// Telephone status (0 offline, 100 free, 200 busy).
     "Status" status set_status: i64,
-    /// 是否注册
+    /// Whether to register.
     "Register" register set_register: bool,
-    /// 绑定座席邮箱
+    /// Bind agent email.
     "Relation" relation set_relation: str,
-    /// 绑定座席名称
+    /// Bind agent name.
     "RelationName" relation_name set_relation_name: str,
 } }
 
@@ -3352,15 +3471,15 @@ FlashSMSRecord {
 } }
 
 rt::model! { write debug;
-/// Request of `ForceMemberOffline` (强制客服下线).
+/// Request of `ForceMemberOffline` (Force customer service to go offline).
 ///
-/// 强制客服下线
+/// This API is used to force customer service to go offline.
 ForceMemberOfflineRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// App ID (required), which can be viewed at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 客服ID
+    /// Customer service ID.
     ///
     /// Required.
     "UserId" user_id set_user_id: str,
@@ -3368,46 +3487,46 @@ ForceMemberOfflineRequest {
 rt::action!("ccc", "2020-02-10", "ForceMemberOffline", ForceMemberOfflineRequest => ForceMemberOfflineResponse);
 
 rt::model! { read debug;
-/// ForceMemberOffline返回参数结构体
+/// ForceMemberOffline response structure.
 ForceMemberOfflineResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 呼转配置
+/// Call forwarding configuration.
 ForwardingConfig {
-    /// 是否启用
+    /// Whether to enable.
     "Enabled" enabled set_enabled: bool,
-    /// 1 无条件呼转 2 有条件呼转
+    /// 1 unconditional call forwarding 2 conditional call forwarding.
     "Condition" condition set_condition: i64,
-    /// 呼转目标
+    /// Call forwarding destination.
     "Target" target set_target: obj ForwardingTarget,
 } }
 
 rt::model! { both debug;
-/// 呼转目标
+/// Call forwarding destination.
 ForwardingTarget {
-    /// 呼转目标类型 1 座席 2 技能组 3 分机
+    /// Call forwarding target type. valid values: 1 (agent), 2 (skill group), 3 (extension).
     "Type" r#type set_type: i64,
-    /// 呼转目标为座席的账号 Type 为 1 时填写
+    /// Specifies the agent account when the call forwarding target is set to agent and Type is 1.
     "StaffUserId" staff_user_id set_staff_user_id: str,
-    /// 呼转目标为技能组的 ID，Type 为 2 时填写
+    /// Specifies the ID of the skill group as the call forwarding target. fill when Type is 2.
     "SkillGroupId" skill_group_id set_skill_group_id: i64,
-    /// 呼转目标为分机的账号，Type 为 3 时填写
+    /// The account to which the call is forwarded is an extension. fill when Type is 3.
     "Extension" extension set_extension: str,
 } }
 
 rt::model! { write debug;
-/// Request of `HangUpCall` (挂断电话).
+/// Request of `HangUpCall` (Hangs up the phone).
 ///
-/// 挂断电话
+/// This API is used to hang up the phone.
 HangUpCallRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// Application id (required) can be found at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 会话ID
+    /// Session id.
     ///
     /// Required.
     "SessionId" session_id set_session_id: str,
@@ -3415,7 +3534,7 @@ HangUpCallRequest {
 rt::action!("ccc", "2020-02-10", "HangUpCall", HangUpCallRequest => HangUpCallResponse);
 
 rt::model! { read debug;
-/// HangUpCall返回参数结构体
+/// HangUpCall response structure.
 HangUpCallResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3519,37 +3638,37 @@ IMSatisfaction {
 } }
 
 rt::model! { read debug;
-/// ivr 按键信息
+/// IVR Key Information.
 IVRKeyPressedElement {
-    /// 命中的关键字或者按键
+    /// Hit keyword or press.
     "Key" key set_key: str,
-    /// 按键关联的标签
+    /// Tag associated with the key.
     "Label" label set_label: str,
-    /// Unix 毫秒时间戳
+    /// UNIX millisecond timestamp.
     "Timestamp" timestamp set_timestamp: i64,
-    /// 节点标签
+    /// Node tags.
     "NodeLabel" node_label set_node_label: str,
-    /// 用户原始输入
+    /// User'S original input.
     "OriginalContent" original_content set_original_content: str,
-    /// TTS 提示音内容
+    /// TTS prompt content.
     "TTSPrompt" tts_prompt set_tts_prompt: str,
 } }
 
 rt::model! { write debug;
-/// 回调接口
+/// Callback api.
 Interface {
-    /// 接口地址
+    /// API address
     ///
     /// Required.
     "URL" url set_url: str,
 } }
 
 rt::model! { write debug;
-/// 调用服务端主动发起请求到LLM
+/// Service invocation actively initiates requests to the LLM.
 InvokeLLM {
-    /// 请求LLM的内容
+    /// Specifies the content of the LLM request.
     "Content" content set_content: str,
-    /// 是否允许该文本打断机器人说话
+    /// Whether the text is allowed to interrupt the robot speaking.
     "Interrupt" interrupt set_interrupt: bool,
 } }
 
@@ -3597,54 +3716,54 @@ ModifyCompanyApplyResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyExtension` (修改话机账号(绑定技能组、绑定坐席账号)).
+/// Request of `ModifyExtension` (Modifies SIP Phone  account (add agent or skillgroup)).
 ///
-/// 修改话机账号(绑定技能组、绑定坐席账号)
+/// This API is used to modify telephone accounts (binding skill group, binding agent account).
 ModifyExtensionRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// Application id (required) can be found at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 分机号
+    /// Extension.
     ///
     /// Required.
     "ExtensionId" extension_id set_extension_id: str,
-    /// 分机名称
+    /// Extension name.
     "ExtensionName" extension_name set_extension_name: str,
-    /// 所属技能组列表
+    /// Affiliated skill group list.
     "SkillGroupIds" skill_group_ids set_skill_group_ids: list i64,
-    /// 绑定坐席邮箱账号
+    /// Bind agent email account.
     "Relation" relation set_relation: str,
 } }
 rt::action!("ccc", "2020-02-10", "ModifyExtension", ModifyExtensionRequest => ModifyExtensionResponse);
 
 rt::model! { read debug;
-/// ModifyExtension返回参数结构体
+/// ModifyExtension response structure.
 ModifyExtensionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyOwnNumberApply` (修改客户自携号码审批单).
+/// Request of `ModifyOwnNumberApply` (Modify customer's own number approval form).
 ///
-/// 修改客户自携号码审批单
+/// Modify customer's own number approval form
 ModifyOwnNumberApplyRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// Application id (required) can be found at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 线路相关参数
+    /// Circuit-Related parameters.
     ///
     /// Required.
     "DetailList" detail_list set_detail_list: list OwnNumberApplyDetailItem,
-    /// 审批单号
+    /// Approval id.
     "ApplyId" apply_id set_apply_id: i128,
-    /// 送号前缀
+    /// Prefix for sending numbers.
     "Prefix" prefix set_prefix: str,
-    /// 国内长途手机前缀码
+    /// Domestic long-distance mobile phone prefix.
     "MobileNddPrefix" mobile_ndd_prefix set_mobile_ndd_prefix: str,
-    /// 同市固话去掉区号
+    /// Removes the area code for local calls.
     "LocalNumberTrimAC" local_number_trim_ac set_local_number_trim_ac: bool,
     /// 被叫格式透传 （完成透传用户输入，不做处理）
     "CalleeFormatPassthrough" callee_format_passthrough set_callee_format_passthrough: bool,
@@ -3656,26 +3775,26 @@ ModifyOwnNumberApplyRequest {
 rt::action!("ccc", "2020-02-10", "ModifyOwnNumberApply", ModifyOwnNumberApplyRequest => ModifyOwnNumberApplyResponse);
 
 rt::model! { read debug;
-/// ModifyOwnNumberApply返回参数结构体
+/// ModifyOwnNumberApply response structure.
 ModifyOwnNumberApplyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `ModifyStaffPassword` (修改座席密码).
+/// Request of `ModifyStaffPassword` (Modify agent password).
 ///
-/// 修改座席的密码
+/// Modify Agent's Password
 ModifyStaffPasswordRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// Application id (required) can be found at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 座席邮箱
+    /// Agent email.
     ///
     /// Required.
     "Email" email set_email: str,
-    /// 设置的密码
+    /// The set password.
     ///
     /// Required.
     "Password" password set_password: str,
@@ -3692,61 +3811,61 @@ impl ::core::fmt::Debug for ModifyStaffPasswordRequest {
 rt::action!("ccc", "2020-02-10", "ModifyStaffPassword", ModifyStaffPasswordRequest => ModifyStaffPasswordResponse);
 
 rt::model! { read debug;
-/// ModifyStaffPassword返回参数结构体
+/// ModifyStaffPassword response structure.
 ModifyStaffPasswordResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyStaff` (修改客服账号).
+/// Request of `ModifyStaff` (Modifies customer service account).
 ///
-/// 修改客服账号
+/// This API is used to modify the customer service account.
 ModifyStaffRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// Application id (required) can be found at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 座席账户
+    /// Agent account.
     ///
     /// Required.
     "Email" email set_email: str,
-    /// 座席名称
+    /// Agent name.
     "Name" name set_name: str,
-    /// 座席手机号（带0086前缀,示例：008618011111111）
+    /// Agent phone number (preceded by 0086, example: 008618011111111).
     "Phone" phone set_phone: str,
-    /// 座席昵称
+    /// Agent nickname.
     "Nick" nick set_nick: str,
-    /// 座席工号
+    /// Agent id.
     "StaffNo" staff_no set_staff_no: str,
-    /// 绑定技能组ID列表
+    /// Bind skill group id list.
     "SkillGroupIds" skill_group_ids set_skill_group_ids: list i64,
-    /// 是否开启手机外呼开关
+    /// Whether the cell phone outbound call switch is enabled or not.
     "UseMobileCallOut" use_mobile_call_out set_use_mobile_call_out: bool,
-    /// 手机接听模式 0 - 关闭 | 1 - 仅离线 | 2 - 始终
+    /// Cell phone answering pattern: 0 - off | 1 - only when offline | 2 - always.
     "UseMobileAccept" use_mobile_accept set_use_mobile_accept: i64,
-    /// 座席分机号（1 到 8 打头，4 - 6 位）
+    /// Agent extension number (starting with 1 to 8, 4 - 6 digits).
     "ExtensionNumber" extension_number set_extension_number: str,
-    /// 呼叫转移配置
+    /// Call forwarding configuration.
     "ForwardingConfig" forwarding_config set_forwarding_config: obj ForwardingConfig,
 } }
 rt::action!("ccc", "2020-02-10", "ModifyStaff", ModifyStaffRequest => ModifyStaffResponse);
 
 rt::model! { read debug;
-/// ModifyStaff返回参数结构体
+/// ModifyStaff response structure.
 ModifyStaffResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 号码信息
+/// Number information.
 NumberInfo {
-    /// 号码
+    /// Number.
     "Number" number set_number: str,
-    /// 绑定的外呼技能组
+    /// Bound outbound call skill group.
     "CallOutSkillGroupIds" call_out_skill_group_ids set_call_out_skill_group_ids: list i128,
-    /// 号码状态，1-正常，2-欠费停用，4-管理员停用，5-违规停用
+    /// Number status, 1-normal, 2-disabled due to overdue payment, 4-disabled by the administrator, 5-disabled due to violation.
     "State" state set_state: i64,
     /// 是否自携号码
     ///
@@ -3778,128 +3897,128 @@ impl ::core::fmt::Debug for OauthConfig {
 }
 
 rt::model! { write debug;
-/// 用户自带号码审批明细数据类型
+/// User-owned number approval detail data type
 OwnNumberApplyDetailItem {
-    /// 号码类型：0-呼入|1-呼出|2-呼入呼出
+    /// Number type: 0 - inbound | 1 - outbound | 2 - inbound and outbound.
     ///
     /// Required.
     "CallType" call_type set_call_type: i64,
-    /// 线路号码
+    /// Line number.
     ///
     /// Required.
     "PhoneNumber" phone_number set_phone_number: str,
-    /// 最大并发呼叫数
+    /// Maximum concurrent call number.
     ///
     /// Required.
     "MaxCallCount" max_call_count set_max_call_count: i64,
-    /// 每秒最大并发数
+    /// Maximum number of concurrencies per second.
     ///
     /// Required.
     "MaxCallPSec" max_call_p_sec set_max_call_p_sec: i64,
-    /// 呼出被叫格式，使用 {+E.164} 或 {E.164},
+    /// Outbound called number format, use {+e.164} or {e.164}.
     "OutboundCalleeFormat" outbound_callee_format set_outbound_callee_format: str,
-    /// 运营商号码
+    /// Specifies the carrier number.
     "CarrierPhoneNumber" carrier_phone_number set_carrier_phone_number: str,
 } }
 
 rt::model! { read debug;
-/// PSTN 会话类型。
+/// PSTN session type.
 PSTNSession {
-    /// 会话 ID
+    /// Session id.
     "SessionID" session_id set_session_id: str,
-    /// 会话临时房间 ID
+    /// Temporary room id for session.
     "RoomID" room_id set_room_id: str,
-    /// 主叫
+    /// Caller.
     "Caller" caller set_caller: str,
-    /// 被叫
+    /// Called.
     "Callee" callee set_callee: str,
-    /// 开始时间，Unix 时间戳
+    /// Start time. unix timestamp.
     "StartTimestamp" start_timestamp set_start_timestamp: i64,
-    /// 振铃时间，Unix 时间戳
+    /// Ring time. unix timestamp.
     "RingTimestamp" ring_timestamp set_ring_timestamp: i64,
-    /// 接听时间，Unix 时间戳
+    /// Answer time. unix timestamp.
     "AcceptTimestamp" accept_timestamp set_accept_timestamp: i64,
-    /// 座席邮箱
+    /// Agent email.
     "StaffEmail" staff_email set_staff_email: str,
-    /// 座席工号
+    /// Agent id.
     "StaffNumber" staff_number set_staff_number: str,
-    /// 会话状态
-    /// ringing 振铃中
-    /// seatJoining  等待座席接听
-    /// inProgress 进行中
-    /// finished 已完成
+    /// Session status.
+    /// Ringing - in progress.
+    /// SeatJoining - waiting for the agent to answer.
+    /// InProgress: in progress.
+    /// Finished - completed.
     "SessionStatus" session_status set_session_status: str,
-    /// 会话呼叫方向， 0 呼入 | 1 - 呼出
+    /// Session call direction, 0 - inbound | 1 - outbound.
     "Direction" direction set_direction: i64,
-    /// 转外线使用的号码（转外线主叫）
+    /// The number used for transferring to the external line (outbound caller).
     "OutBoundCaller" out_bound_caller set_out_bound_caller: str,
-    /// 转外线被叫
+    /// Outbound callee.
     "OutBoundCallee" out_bound_callee set_out_bound_callee: str,
-    /// 主叫号码保护ID，开启号码保护映射功能时有效，且Caller字段置空
+    /// Caller number protection id. effective when the number protection map feature is activated, and the caller field is empty.
     "ProtectedCaller" protected_caller set_protected_caller: str,
-    /// 被叫号码保护ID，开启号码保护映射功能时有效，且Callee字段置空
+    /// Called number protection id. effective when the number protection map feature is activated, and the callee field is empty.
     "ProtectedCallee" protected_callee set_protected_callee: str,
 } }
 
 rt::model! { read debug;
-/// PSTN 会话信息
+/// PSTN Session Information.
 PSTNSessionInfo {
-    /// 会话 ID
+    /// Session id.
     "SessionID" session_id set_session_id: str,
-    /// 会话临时房间 ID
+    /// Temporary room id for session.
     "RoomID" room_id set_room_id: str,
-    /// 主叫
+    /// Caller.
     "Caller" caller set_caller: str,
-    /// 被叫
+    /// Called.
     "Callee" callee set_callee: str,
-    /// 开始时间，Unix 时间戳
+    /// Start time. unix timestamp.
     "StartTimestamp" start_timestamp set_start_timestamp: str,
-    /// 接听时间，Unix 时间戳
+    /// Answer time. unix timestamp.
     "AcceptTimestamp" accept_timestamp set_accept_timestamp: str,
-    /// 座席邮箱
+    /// Agent email.
     "StaffEmail" staff_email set_staff_email: str,
-    /// 座席工号
+    /// Agent id.
     "StaffNumber" staff_number set_staff_number: str,
-    /// 座席状态 inProgress 进行中
+    /// Agent status inprogress ongoing.
     "SessionStatus" session_status set_session_status: str,
-    /// 会话呼叫方向， 0 呼入 | 1 - 呼出
+    /// Session call direction, 0 - inbound | 1 - outbound.
     "Direction" direction set_direction: i64,
-    /// 振铃时间，Unix 时间戳
+    /// Ring time. unix timestamp.
     "RingTimestamp" ring_timestamp set_ring_timestamp: i64,
-    /// 主叫号码保护ID，开启号码保护映射功能时有效，且Caller字段置空
+    /// Caller number protection id. effective when the number protection map feature is activated, and the caller field is empty.
     "ProtectedCaller" protected_caller set_protected_caller: str,
-    /// 被叫号码保护ID，开启号码保护映射功能时有效，且Callee字段置空
+    /// Called number protection id. effective when the number protection map feature is activated, and the callee field is empty.
     "ProtectedCallee" protected_callee set_protected_callee: str,
 } }
 
 rt::model! { read debug;
-/// 套餐包购买信息
+/// Package purchase information.
 PackageBuyInfo {
-    /// 套餐包Id
+    /// Package id.
     "PackageId" package_id set_package_id: str,
-    /// 套餐包类型，0-外呼套餐包|1-400呼入套餐包
+    /// Package type, 0 - outbound call package | 1 - 400 inbound call package.
     "Type" r#type set_type: i64,
-    /// 套餐包总量
+    /// .
     "CapacitySize" capacity_size set_capacity_size: i64,
-    /// 套餐包剩余量
+    /// Remaining package balance.
     "CapacityRemain" capacity_remain set_capacity_remain: i64,
-    /// 购买时间戳
+    /// Purchased timestamp.
     "BuyTime" buy_time set_buy_time: i64,
-    /// 截止时间戳
+    /// Deadline timestamp.
     "EndTime" end_time set_end_time: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `PauseAutoCalloutTask` (暂停自动外呼任务).
+/// Request of `PauseAutoCalloutTask` (Suspend an automatic outbound call task).
 ///
-/// 用于通过 TaskId **暂停一个正在执行的自动外呼任务**。调用该接口后，任务将被临时中断，不再发起新的外呼请求；已发起的通话不受影响。
-/// 暂停后的任务可通过 [恢复暂停的自动外呼任务](https://cloud.tencent.com/document/product/679/125356) 接口继续执行。如需永久终止任务，请参考 [停止自动外呼任务](https://cloud.tencent.com/document/product/679/69192)。
+/// This API is used to suspend an ongoing automatic outbound call task by TaskId. After calling this API, the task will be temporarily interrupted and no longer initiate new outbound call requests; initiated calls are not affected.
+/// A paused task can continue execution via the [Restore Suspended Automatic Outbound Call Task](https://www.tencentcloud.com/document/product/679/125356?from_cn_redirect=1) API. If needed, refer to [Stop Automatic Outbound Call Task](https://www.tencentcloud.com/document/product/679/69192?from_cn_redirect=1) to permanently terminate the task.
 PauseAutoCalloutTaskRequest {
-    /// 任务Id
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: i64,
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// Application ID (required). you can view it at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
@@ -3907,22 +4026,22 @@ PauseAutoCalloutTaskRequest {
 rt::action!("ccc", "2020-02-10", "PauseAutoCalloutTask", PauseAutoCalloutTaskRequest => PauseAutoCalloutTaskResponse);
 
 rt::model! { read debug;
-/// PauseAutoCalloutTask返回参数结构体
+/// PauseAutoCalloutTask response structure.
 PauseAutoCalloutTaskResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `PausePredictiveDialingCampaign` (暂停预测式外呼任务).
+/// Request of `PausePredictiveDialingCampaign` (Pauses predictive outbound call task).
 ///
-/// 暂停预测式外呼任务
+/// This API is used to pause the predictive outbound call task.
 PausePredictiveDialingCampaignRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// Application id (required) can be found at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 任务 ID
+    /// Task id.
     ///
     /// Required.
     "CampaignId" campaign_id set_campaign_id: i64,
@@ -3930,66 +4049,66 @@ PausePredictiveDialingCampaignRequest {
 rt::action!("ccc", "2020-02-10", "PausePredictiveDialingCampaign", PausePredictiveDialingCampaignRequest => PausePredictiveDialingCampaignResponse);
 
 rt::model! { read debug;
-/// PausePredictiveDialingCampaign返回参数结构体
+/// PausePredictiveDialingCampaign response structure.
 PausePredictiveDialingCampaignResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 号码购买信息
+/// Number purchase information.
 PhoneNumBuyInfo {
-    /// 电话号码
+    /// Telephone number.
     "PhoneNum" phone_num set_phone_num: str,
-    /// 号码类型，0-固话|1-虚商号码|2-运营商号码|3-400号码
+    /// Number type, 0 - landline | 1 - virtual business number | 2 - ISP number | 3 - 400 number.
     "Type" r#type set_type: i64,
-    /// 号码呼叫类型，1-呼入|2-呼出|3-呼入呼出
+    /// Call type of the number, 1 - inbound | 2 - outbound | 3 - inbound and outbound.
     "CallType" call_type set_call_type: i64,
-    /// 购买时间戳
+    /// Purchased timestamp.
     "BuyTime" buy_time set_buy_time: i64,
-    /// 截止时间戳
+    /// Deadline timestamp.
     "EndTime" end_time set_end_time: i64,
-    /// 号码状态，1正常|2欠费停用|4管理员停用|5违规停用
+    /// Number status, 1-normal | 2-suspended due to non-payment | 4-admin suspended | 5-suspended due to violation.
     "State" state set_state: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `PlaySoundCall` (通话中放音).
+/// Request of `PlaySoundCall` (Playback in a call).
 ///
-/// 对与座席通话中的会话，进行放音
+/// This API is used to perform playback for a session in a call with an agent.
 PlaySoundCallRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// App ID (required). you can view it at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 会话ID
+    /// Session ID.
     ///
     /// Required.
     "SessionId" session_id set_session_id: str,
-    /// 音频文件 ID，参见管理端-电话客服-放音文件管理
+    /// Audio file ID. please refer to the management console - telephone customer service - audio file management.
     "FileId" file_id set_file_id: i64,
-    /// 放音次数，默认 1 次
+    /// Number of playbacks. default 1.
     "PlayTimes" play_times set_play_times: i64,
 } }
 rt::action!("ccc", "2020-02-10", "PlaySoundCall", PlaySoundCallRequest => PlaySoundCallResponse);
 
 rt::model! { read debug;
-/// PlaySoundCall返回参数结构体
+/// PlaySoundCall response structure.
 PlaySoundCallResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ResetExtensionPassword` (重置话机注册密码).
+/// Request of `ResetExtensionPassword` (Resets SIP Phone Password).
 ///
-/// 重置话机注册密码
+/// This API is used to reset the telephone register password.
 ResetExtensionPasswordRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// Application id (required) can be found at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 分机号
+    /// Extension.
     ///
     /// Required.
     "ExtensionId" extension_id set_extension_id: str,
@@ -3997,9 +4116,9 @@ ResetExtensionPasswordRequest {
 rt::action!("ccc", "2020-02-10", "ResetExtensionPassword", ResetExtensionPasswordRequest => ResetExtensionPasswordResponse);
 
 rt::model! { read nodebug;
-/// ResetExtensionPassword返回参数结构体
+/// ResetExtensionPassword response structure.
 ResetExtensionPasswordResponse {
-    /// 重置后密码
+    /// Reset password.
     "Password" password set_password: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4014,15 +4133,15 @@ impl ::core::fmt::Debug for ResetExtensionPasswordResponse {
 }
 
 rt::model! { write debug;
-/// Request of `RestoreMemberOnline` (恢复客服上线).
+/// Request of `RestoreMemberOnline` (Restore customer service to go online).
 ///
-/// 恢复客服上线
+/// This API is used to restore customer service to go live.
 RestoreMemberOnlineRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// App ID (required), which can be viewed at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 客服ID
+    /// Customer service ID.
     ///
     /// Required.
     "UserId" user_id set_user_id: str,
@@ -4030,22 +4149,22 @@ RestoreMemberOnlineRequest {
 rt::action!("ccc", "2020-02-10", "RestoreMemberOnline", RestoreMemberOnlineRequest => RestoreMemberOnlineResponse);
 
 rt::model! { read debug;
-/// RestoreMemberOnline返回参数结构体
+/// RestoreMemberOnline response structure.
 RestoreMemberOnlineResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ResumeAutoCalloutTask` (恢复暂停的自动外呼任务).
+/// Request of `ResumeAutoCalloutTask` (Restore a suspended automatic outbound call task).
 ///
-/// 用于通过 TaskId **恢复一个已被暂停的自动外呼任务**。该接口适用于在调用 [暂停自动外呼任务](https://cloud.tencent.com/document/product/679/125357) 后，需继续执行剩余外呼计划的场景。调用成功后，任务将从暂停状态恢复，重新发起未完成的外呼请求。
+/// This API is used to restore a paused automatic outbound call task by TaskId. This API is suitable for scenarios where you need to continue execution of the remaining outbound call plan after calling Suspend Automatic Outbound Call Task. After a successful call, the task will resume from the paused state and re-initiate incomplete outbound requests.
 ResumeAutoCalloutTaskRequest {
-    /// 任务Id
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: i64,
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// App ID (required). you can view it at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
@@ -4053,22 +4172,22 @@ ResumeAutoCalloutTaskRequest {
 rt::action!("ccc", "2020-02-10", "ResumeAutoCalloutTask", ResumeAutoCalloutTaskRequest => ResumeAutoCalloutTaskResponse);
 
 rt::model! { read debug;
-/// ResumeAutoCalloutTask返回参数结构体
+/// ResumeAutoCalloutTask response structure.
 ResumeAutoCalloutTaskResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ResumePredictiveDialingCampaign` (恢复预测式外呼任务).
+/// Request of `ResumePredictiveDialingCampaign` (Resumes predictive outbound call task).
 ///
-/// 恢复预测式外呼任务
+/// This API is used to resume the predictive outbound call task.
 ResumePredictiveDialingCampaignRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// Application id (required) can be found at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 任务 ID
+    /// .
     ///
     /// Required.
     "CampaignId" campaign_id set_campaign_id: i64,
@@ -4076,7 +4195,7 @@ ResumePredictiveDialingCampaignRequest {
 rt::action!("ccc", "2020-02-10", "ResumePredictiveDialingCampaign", ResumePredictiveDialingCampaignRequest => ResumePredictiveDialingCampaignResponse);
 
 rt::model! { read debug;
-/// ResumePredictiveDialingCampaign返回参数结构体
+/// ResumePredictiveDialingCampaign response structure.
 ResumePredictiveDialingCampaignResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4099,164 +4218,164 @@ ReturnKey {
 } }
 
 rt::model! { read debug;
-/// 应用购买信息
+/// Application purchase information.
 SdkAppIdBuyInfo {
-    /// 应用ID
+    /// Application id.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 应用名称
+    /// Application name.
     "Name" name set_name: str,
-    /// 座席购买数（还在有效期内）
+    /// Agent purchase count (still within the validity period).
     "StaffBuyNum" staff_buy_num set_staff_buy_num: i64,
-    /// 座席购买列表 （还在有效期内）
+    /// Agent purchase list (still within the validity period).
     "StaffBuyList" staff_buy_list set_staff_buy_list: list StaffBuyInfo,
-    /// 号码购买列表
+    /// List of numbers purchased.
     "PhoneNumBuyList" phone_num_buy_list set_phone_num_buy_list: list PhoneNumBuyInfo,
-    /// 办公电话购买数（还在有效期内）
+    /// Number of office telephones purchased (still within the validity period).
     "SipBuyNum" sip_buy_num set_sip_buy_num: i64,
 } }
 
 rt::model! { both debug;
-/// 座席用户信息
+/// Agent User Information
 SeatUserInfo {
-    /// 座席名称
+    /// Agent name.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 座席邮箱
+    /// Agent email.
     ///
     /// Required.
     "Mail" mail set_mail: str,
-    /// 工号
+    /// Worker number.
     ///
     /// Required.
     "StaffNumber" staff_number set_staff_number: str,
-    /// 座席电话号码（带0086前缀）
+    /// Agent'S telephone number (with 0086 prefix).
     "Phone" phone set_phone: str,
-    /// 座席昵称
+    /// Agent nickname.
     "Nick" nick set_nick: str,
-    /// 用户ID
+    /// User id.
     "UserId" user_id set_user_id: str,
-    /// 座席关联的技能组列表
+    /// List of skill groups associated with the agent.
     "SkillGroupNameList" skill_group_name_list set_skill_group_name_list: list String,
-    /// 1:管理员
-    /// 2:质检员
-    /// 3:普通座席
-    /// else:自定义角色ID
+    /// 1: admin.
+    /// 2: quality inspector.
+    /// 3: ordinary agent.
+    /// Else: custom role id.
     "Role" role set_role: i64,
-    /// 座席分机号（1 到 8 打头，4 - 6 位）
+    /// Agent extension number (starting with 1 to 8, 4 - 6 digits).
     "ExtensionNumber" extension_number set_extension_number: str,
 } }
 
 rt::model! { read debug;
-/// 参与者信息
+/// Participant information.
 ServeParticipant {
-    /// 座席邮箱
+    /// Agent email.
     "Mail" mail set_mail: str,
-    /// 座席电话
+    /// Agent phone number.
     "Phone" phone set_phone: str,
-    /// 振铃时间戳，Unix 秒级时间戳
+    /// Ringing timestamp, unix second-level timestamp.
     "RingTimestamp" ring_timestamp set_ring_timestamp: i64,
-    /// 接听时间戳，Unix 秒级时间戳
+    /// Answer timestamp. unix second-level timestamp.
     "AcceptTimestamp" accept_timestamp set_accept_timestamp: i64,
-    /// 结束时间戳，Unix 秒级时间戳
+    /// End timestamp. unix second-level timestamp.
     "EndedTimestamp" ended_timestamp set_ended_timestamp: i64,
-    /// 录音 ID，能够索引到座席侧的录音
+    /// Recording id can be indexed to the agent side recording.
     "RecordId" record_id set_record_id: str,
-    /// 参与者类型，"staffSeat", "outboundSeat", "staffPhoneSeat"
+    /// Participant type: "staffseat", "outboundseat", "staffphoneseat".
     "Type" r#type set_type: str,
-    /// 转接来源座席信息
+    /// Transfer source agent information.
     "TransferFrom" transfer_from set_transfer_from: str,
-    /// 转接来源参与者类型，取值与 Type 一致
+    /// Transfer source participant type is consistent with the type value.
     "TransferFromType" transfer_from_type set_transfer_from_type: str,
-    /// 转接去向座席信息
+    /// Transfer destination agent information.
     "TransferTo" transfer_to set_transfer_to: str,
-    /// 转接去向参与者类型，取值与 Type 一致
+    /// Transfer destination participant type, which is consistent with type values.
     "TransferToType" transfer_to_type set_transfer_to_type: str,
-    /// 技能组 ID
+    /// Skill group id.
     "SkillGroupId" skill_group_id set_skill_group_id: i64,
-    /// 结束状态
+    /// End status.
     ///
-    /// 中文详情[参考](https://www.tencentcloud.com/zh/document/product/1229/71847)
+    /// For chinese description, see [https://www.tencentcloud.com/zh/document/product/1229/71847](https://www.tencentcloud.com/zh/document/product/1229/71847).
     ///
-    /// 英文详情[参考](https://www.tencentcloud.com/document/product/1229/71847?lang=en)
+    /// For english details, see [reference](https://www.tencentcloud.com/document/product/1229/71847?lang=en).
     "EndStatusString" end_status_string set_end_status_string: str,
-    /// 录音 URL
+    /// Recording url.
     "RecordURL" record_url set_record_url: str,
-    /// 参与者序号，从 0 开始
+    /// Participant sequence number, starting from 0.
     "Sequence" sequence set_sequence: i64,
-    /// 开始时间戳，Unix 秒级时间戳
+    /// Start timestamp. unix second-level timestamp.
     "StartTimestamp" start_timestamp set_start_timestamp: i64,
-    /// 技能组名称
+    /// Skill group name.
     "SkillGroupName" skill_group_name set_skill_group_name: str,
-    /// 录音转存第三方COS地址
+    /// Address of the third-party cos for transferring recording.
     "CustomRecordURL" custom_record_url set_custom_record_url: str,
 } }
 
 rt::model! { write debug;
-/// 服务端控制AI对话机器人播报指定文本
+/// Server controls the chatbot to broadcast specified text.
 ServerPushText {
-    /// 服务端推送播报文本
+    /// Specifies the server push broadcast text.
     "Text" text set_text: str,
-    /// 是否允许该文本打断机器人说话
+    /// Whether to allow the text to interrupt the robot's speaking.
     "Interrupt" interrupt set_interrupt: bool,
-    /// 播报完文本后，是否自动关闭对话任务
+    /// Specifies whether to automatically close the dialogue task after broadcasting the text.
     "StopAfterPlay" stop_after_play set_stop_after_play: bool,
-    /// 服务端推送播报音频
-    /// 格式说明：音频必须为单声道，采样率必须跟对应TTS的采样率保持一致，编码为Base64字符串。
-    /// 输入规则：当提供Audio字段时，将不接受Text字段的输入。系统将直接播放Audio字段中的音频内容。
+    /// Specifies the server push broadcast audio.
+    /// Format description: audio must be mono, sampling rate should be consistent with the corresponding TTS, and coded as a Base64 string.
+    /// Input rules: when the Audio field is provided, the system will not accept input in the Text field. the system will play the Audio content in the Audio field directly.
     "Audio" audio set_audio: str,
-    /// 默认为0，仅在Interrupt为false时有效
-    /// - 0表示当前有交互发生时，会丢弃Interrupt为false的消息
-    /// - 1表示当前有交互发生时，不会丢弃Interrupt为false的消息，而是缓存下来，等待当前交互结束后，再去处理
+    /// Defaults to 0. valid only when Interrupt is false.
+    /// -0 indicates that messages with Interrupt set to false will be dropped when there is an interaction.
+    /// -Indicates that when there is an interaction in progress, messages with Interrupt set to false will not be dropped but cached and processed after the current interaction is completed.
     ///
-    /// 注意：DropMode为1时，允许缓存多个消息，如果后续出现了打断，缓存的消息会被清空
+    /// Note: when DropMode is 1, the cache allows multiple messages. if an interruption occurs subsequently, cached messages will be cleared.
     "DropMode" drop_mode set_drop_mode: i128,
-    /// ServerPushText消息的优先级，0表示可被打断，1表示不会被打断。
-    /// 注意：在接收到Priority=1的消息后，后续其他任何消息都会被忽略（包括Priority=1的消息），直到Priority=1的消息处理结束。该字段可与Interrupt、DropMode字段配合使用。
-    /// 例子：
-    /// - Priority=1、Interrupt=true，会打断现有交互，立刻播报，播报过程中不会被打断
-    /// - Priority=1、Interrupt=false、DropMode=1，会等待当前交互结束，再进行播报，播报过程中不会被打断
+    /// Message priority of ServerPushText. 0 means interruptible. 1 means not interruptible.
+    /// Note: after receiving a message with Priority=1, any other messages will be ignored (including messages with Priority=1) until the message processing of Priority=1 is complete. this field can be used together with the Interrupt and DropMode fields.
+    /// Example.
+    /// -Priority=1, Interrupt=true. specifies to Interrupt existing interaction and broadcast immediately. the broadcast will not be interrupted during the process.
+    /// -Priority=1, Interrupt=false, DropMode=1. waits for the current interaction to complete before broadcasting. the broadcast will not be interrupted during the process.
     "Priority" priority set_priority: i128,
-    /// 是否将文本加入到llm历史上下文中
+    /// Specifies whether the text is added to the llm history context.
     "AddHistory" add_history set_add_history: bool,
 } }
 
 rt::model! { read debug;
-/// 通话事件
+/// Call event.
 SessionEvent {
-    /// 事件时间戳，Unix 秒级时间戳
+    /// Event timestamp. Unix second-level timestamp.
     "Timestamp" timestamp set_timestamp: i64,
-    /// 事件类型，目前支持 StaffHold StaffUnhold StaffMute StaffUnmute
+    /// Event type. currently supports StaffHold, StaffUnhold, StaffMute, StaffUnmute.
     "EventType" event_type set_event_type: str,
-    /// 座席相关事件详情
+    /// Describes event details related to the agent.
     "StaffEventDetail" staff_event_detail set_staff_event_detail: obj EventStaffDetail,
 } }
 
 rt::model! { write debug;
-/// 创建 staff 的信息 item
+/// Describes the information item for creating a staff.
 SetStaffStatusItem {
-    /// 座席账号
+    /// Agent account.
     ///
     /// Required.
     "StaffUserId" staff_user_id set_staff_user_id: str,
-    /// 状态，free 示闲 notReady 示忙 rest 小休
+    /// Status. specifies the instance status. valid values: free (idle), notReady (busy), rest (short break).
     ///
     /// Required.
     "Status" status set_status: str,
-    /// 如果设置小休状态，这里是原因
+    /// Specifies the reason if the break state is set.
     "Reason" reason set_reason: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SetStaffStatus` (设置 staff 状态).
+/// Request of `SetStaffStatus` (Set staff status).
 ///
-/// 设置 staff 状态
+/// This API is used to set staff status.
 SetStaffStatusRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// App ID (required). can be checked at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 设置座席状态列表，最大个数 10
+    /// Sets the agent status list. maximum number 10.
     ///
     /// Required.
     "StaffStatusList" staff_status_list set_staff_status_list: list SetStaffStatusItem,
@@ -4264,205 +4383,207 @@ SetStaffStatusRequest {
 rt::action!("ccc", "2020-02-10", "SetStaffStatus", SetStaffStatusRequest => SetStaffStatusResponse);
 
 rt::model! { read debug;
-/// SetStaffStatus返回参数结构体
+/// SetStaffStatus response structure.
 SetStaffStatusResponse {
-    /// 设置座席状态应答列表
+    /// Specifies the agent status response list.
     "StaffStatusList" staff_status_list set_staff_status_list: list SetStaffStatusRspItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 设置 staff 状态应答 item
+/// Specifies the staff status response item.
 SetStaffStatusRspItem {
-    /// 座席账号
+    /// Agent account.
     "StaffUserId" staff_user_id set_staff_user_id: str,
-    /// 错误码，参考协议整体错误码
+    /// Error code. see the overall error code in the protocol.
     "ErrorCode" error_code set_error_code: str,
-    /// 错误信息
+    /// Error message.
     "ErrorMessage" error_message set_error_message: str,
-    /// 当前状态
+    /// Current status.
     "Status" status set_status: str,
-    /// 当前状态如果是小休，这里是原因
+    /// Status if it is on break. specifies the reason.
     "Reason" reason set_reason: str,
-    /// 之前状态
+    /// Previous status.
     "PreviousStatus" previous_status set_previous_status: str,
-    /// 之前状态如果是小休，这里是原因
+    /// If the earlier status is on break, this is the reason.
     "PreviousReason" previous_reason set_previous_reason: str,
 } }
 
 rt::model! { read debug;
-/// 技能组信息
+/// Skill group information.
 SkillGroupInfoItem {
-    /// 技能组ID
+    /// Skill group id.
     "SkillGroupId" skill_group_id set_skill_group_id: i64,
-    /// 技能组名称
+    /// Skill group name.
     "SkillGroupName" skill_group_name set_skill_group_name: str,
-    /// （废弃）类型：IM、TEL、ALL（全媒体）
+    /// (Deprecated) type: im, tel, all (full media).
     "Type" r#type set_type: str,
-    /// 会话分配策略
+    /// Session allocation policy.
     "RoutePolicy" route_policy set_route_policy: str,
-    /// 会话分配是否优先上次服务座席
+    /// Whether the session is allocated to the last serviced agent first.
     "UsingLastSeat" using_last_seat set_using_last_seat: i64,
-    /// 单客服最大并发数（电话类型默认1）
+    /// Maximum concurrency number of single client service (default 1 for telephone type).
     "MaxConcurrency" max_concurrency set_max_concurrency: i64,
-    /// 最后修改时间
+    /// Last modification time.
     "LastModifyTimestamp" last_modify_timestamp set_last_modify_timestamp: i64,
-    /// 技能组类型0-电话，1-在线，3-音频，4-视频
+    /// Skill group type 0-cell phone, 1-online, 3-audio, 4-video.	.
     "SkillGroupType" skill_group_type set_skill_group_type: i64,
-    /// 技能组内线号码
+    /// Intra-Skill group line number.
     "Alias" alias set_alias: str,
-    /// 是否同振
+    /// Specifies whether to enable simultaneous ring.
     "RingAll" ring_all set_ring_all: bool,
 } }
 
 rt::model! { read debug;
-/// 技能组信息
+/// Skill group information.
 SkillGroupItem {
-    /// 技能组ID
+    /// Skill group id.
     "SkillGroupId" skill_group_id set_skill_group_id: i64,
-    /// 技能组名称
+    /// Skill group name.
     "SkillGroupName" skill_group_name set_skill_group_name: str,
-    /// 优先级
+    /// Priority.
     "Priority" priority set_priority: i64,
-    /// 类型：IM、TEL、ALL（全媒体）
+    /// Type: im, tel, all (full media).
     "Type" r#type set_type: str,
 } }
 
 rt::model! { read debug;
-/// 座席购买信息
+/// Agent purchase information
 StaffBuyInfo {
-    /// 购买座席数量
+    /// Number of agents purchased.
     "Num" num set_num: i64,
-    /// 购买时间戳
+    /// Purchased timestamp.
     "BuyTime" buy_time set_buy_time: i64,
-    /// 截止时间戳
+    /// Deadline timestamp.
     "EndTime" end_time set_end_time: i64,
-    /// 购买办公电话数量
+    /// Quantity of office telephones purchased.
     "SipNum" sip_num set_sip_num: i64,
 } }
 
 rt::model! { read debug;
-/// 带有技能组优先级的座席信息
+/// Agent Information with Skill Group Priority
 StaffInfo {
-    /// 座席名称
+    /// Agent name.
     "Name" name set_name: str,
-    /// 座席邮箱
+    /// Agent email.
     "Mail" mail set_mail: str,
-    /// 座席电话号码
+    /// Agent phone number.
     "Phone" phone set_phone: str,
-    /// 座席昵称
+    /// Agent nickname.
     "Nick" nick set_nick: str,
-    /// 座席工号
+    /// Agent id.
     "StaffNumber" staff_number set_staff_number: str,
-    /// 用户角色 ID，一个用户绑定了多个角色时以RoleIdList为准
+    /// User role ID. if a user is bound to multiple roles, RoleIdList takes precedence.
     ///
     /// Disabled in the spec.
     "RoleId" role_id set_role_id: i128,
-    /// 用户角色id列表
+    /// User role id list.
     ///
     /// Disabled in the spec.
     "RoleIdList" role_id_list set_role_id_list: i128,
-    /// 用户角色id列表
+    /// Specifies the user role id list.
     "RoleList" role_list set_role_list: list i128,
-    /// 所属技能组列表
+    /// Affiliated skill group list.
     "SkillGroupList" skill_group_list set_skill_group_list: list SkillGroupItem,
-    /// 最后修改时间
+    /// Last modification time.
     "LastModifyTimestamp" last_modify_timestamp set_last_modify_timestamp: i64,
-    /// 座席分机号（1 到 8 打头，4 - 6 位）
+    /// Agent extension number (starting with 1 to 8, 4 - 6 digits).
     "ExtensionNumber" extension_number set_extension_number: str,
-    /// 呼叫转移配置
+    /// Call forwarding configuration.
     "ForwardingConfig" forwarding_config set_forwarding_config: obj ForwardingConfig,
 } }
 
 rt::model! { write debug;
-/// 座席绑定技能组列表
+/// Bound skill group list for agents.
 StaffSkillGroupList {
-    /// 技能组ID
+    /// Skill group id.
     ///
     /// Required.
     "SkillGroupId" skill_group_id set_skill_group_id: i64,
-    /// 座席在技能组中的优先级（1为最高，5最低，默认3）
+    /// Priority of the agent in the skill group (1 is the highest, 5 is the lowest, 3 by default).
     "Priority" priority set_priority: i64,
 } }
 
 rt::model! { read debug;
-/// 座席状态
+/// Agent status.
 StaffStatus {
-    /// 查询使用的游标，分页场景使用
+    /// Specifies the cursor used for querying in pagination scenarios.
     "Cursor" cursor set_cursor: str,
-    /// 状态时间戳，Unix 秒级时间戳
+    /// Status timestamp. Unix second-level timestamp.
     "Timestamp" timestamp set_timestamp: i64,
-    /// 座席状态 free 示闲 | busy 忙碌 | rest 小休 | notReady 示忙 | afterCallWork 话后调整 | offline 离线
+    /// Agent status free | busy | rest | notReady | afterCallWork | offline.
     "Status" status set_status: str,
-    /// 状态关联的会话 Id
+    /// Specifies the session Id for status association.
     "SessionId" session_id set_session_id: str,
-    /// 小休原因
+    /// Reason for break.
     "Reason" reason set_reason: str,
-    /// 座席邮箱
+    /// Agent email.
     "StaffEmail" staff_email set_staff_email: str,
-    /// 座席工号
+    /// Agent id.
     "StaffNo" staff_no set_staff_no: str,
 } }
 
 rt::model! { read debug;
-/// 座席状态补充信息
+/// Supplementary Information on Agent Status
 StaffStatusExtra {
-    /// im - 文本 | tel - 电话 | all - 全媒体
+    /// IM - text | tel - cell phone | all - full media.
     "Type" r#type set_type: str,
-    /// in - 呼入 | out - 呼出
+    /// IN - inbound | out - outbound.
     "Direct" direct set_direct: str,
 } }
 
 rt::model! { read debug;
-/// 座席状态相关信息
+/// Agent status-related information
 StaffStatusMetrics {
-    /// 座席邮箱
+    /// Agent email.
     "Email" email set_email: str,
-    /// 座席状态 free 示闲 | busy 忙碌 | rest 小休 | notReady 示忙 | afterCallWork 话后调整 | offline 离线
+    /// Agent status free available | busy busy | rest on break | notready not ready | aftercallwork post-call adjustment | offline offline.
     "Status" status set_status: str,
-    /// 座席状态补充信息
+    /// Supplementary information on agent status.
     "StatusExtra" status_extra set_status_extra: obj StaffStatusExtra,
-    /// 当天在线总时长
+    /// Total online duration of the day.
     "OnlineDuration" online_duration set_online_duration: i64,
-    /// 当天示闲总时长
+    /// Total available duration of the day.
     "FreeDuration" free_duration set_free_duration: i64,
-    /// 当天忙碌总时长
+    /// Total busy duration of the day.
     "BusyDuration" busy_duration set_busy_duration: i64,
-    /// 当天示忙总时长
+    /// Total not ready status duration of the day.
     "NotReadyDuration" not_ready_duration set_not_ready_duration: i64,
-    /// 当天小休总时长
+    /// Total break duration of the day.
     "RestDuration" rest_duration set_rest_duration: i64,
-    /// 当天话后调整总时长
+    /// Adjust the total duration of after-call work for the day.
     "AfterCallWorkDuration" after_call_work_duration set_after_call_work_duration: i64,
-    /// 小休原因
+    /// Reason for break.
     "Reason" reason set_reason: str,
-    /// 是否预约小休
+    /// Whether to reserve break status.
     "ReserveRest" reserve_rest set_reserve_rest: bool,
-    /// 是否预约示忙
+    /// Whether to reserve not ready status.
     "ReserveNotReady" reserve_not_ready set_reserve_not_ready: bool,
-    /// 手机接听模式： 0 - 关闭 | 1 - 仅离线 | 2- 始终
+    /// Cell phone answering pattern: 0 - off | 1 - only when offline | 2 - always.
     "UseMobileAccept" use_mobile_accept set_use_mobile_accept: i64,
-    /// 手机外呼开关
+    /// Cell phone outbound call switch.
     "UseMobileCallOut" use_mobile_call_out set_use_mobile_call_out: bool,
-    /// 最近一次上线时间戳
+    /// Last online timestamp.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "LastOnlineTimestamp" last_online_timestamp set_last_online_timestamp: i64,
-    /// 最近一次状态时间戳
+    /// Last status timestamp.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "LastStatusTimestamp" last_status_timestamp set_last_status_timestamp: i64,
-    /// 客服登录的端信息
+    /// Specifies the endpoint information for customer service logon.
     "ClientInfo" client_info set_client_info: list ClientInfo,
 } }
 
 rt::model! { write debug;
-/// Request of `StopAutoCalloutTask` (停止自动外呼任务).
+/// Request of `StopAutoCalloutTask` (Stops automatic outbound call task).
 ///
-/// 停止自动外呼任务
+/// This API is used to stop the automatic outbound call task.
 StopAutoCalloutTaskRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// Application id (required) can be found at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 任务Id
+    /// Task id.
     ///
     /// Required.
     "TaskId" task_id set_task_id: i128,
@@ -4470,209 +4591,210 @@ StopAutoCalloutTaskRequest {
 rt::action!("ccc", "2020-02-10", "StopAutoCalloutTask", StopAutoCalloutTaskRequest => StopAutoCalloutTaskResponse);
 
 rt::model! { read debug;
-/// StopAutoCalloutTask返回参数结构体
+/// StopAutoCalloutTask response structure.
 StopAutoCalloutTaskResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 电话话单信息
+/// Phone call information
 TelCdrInfo {
-    /// 主叫号码
+    /// Caller number.
     "Caller" caller set_caller: str,
-    /// 被叫号码
+    /// Called number.
     "Callee" callee set_callee: str,
-    /// 呼叫发起时间戳，Unix 时间戳
+    /// Call initiation timestamp, unix timestamp.
     "Time" time set_time: i64,
-    /// 呼入呼出方向 0 呼入 1 呼出
+    /// Call direction: 0 - inbound, 1 - outbound.
     "Direction" direction set_direction: i64,
-    /// 通话类型 1 呼出 2 呼入 3 音频呼入 5 预测式外呼 6 内线呼叫
+    /// Call Type: 1. Voice outbound call 2. Voice Inbound call 3. Audio Inbound 5 Predictive Dialing Call 6. Internal Call between Staff
     "CallType" call_type set_call_type: i64,
-    /// 通话时长
+    /// Call duration.
     "Duration" duration set_duration: i64,
-    /// 录音信息
+    /// Recording information.
     "RecordURL" record_url set_record_url: str,
-    /// 录音 ID
+    /// Recording id.
     "RecordId" record_id set_record_id: str,
-    /// 座席信息
+    /// Agent information.
     "SeatUser" seat_user set_seat_user: obj SeatUserInfo,
-    /// EndStatus与EndStatusString一一对应，具体枚举如下：
+    /// EndStatus corresponds one-to-one with EndStatusString. the specific enumeration is as follows:.
     ///
-    /// 场景             EndStatus    EndStatusString    状态说明
+    /// **Scenario**  **EndStatus**  **EndStatusString**  **status description**.
     ///
-    /// 电话呼入&呼出    1            ok                            正常通话
+    /// Call in & out    1        ok                        **normal call**.
     ///
-    /// 电话呼入                 102            ivrGiveUp            IVR期间用户放弃
+    /// Inbound call    102    ivrGiveUp    **user give up during IVR period**.
     ///
-    /// 电话呼入                 103            waitingGiveUp           排队时用户放弃
+    /// Inbound call 103 waitingGiveUp **user give up in queue**.
     ///
-    /// 电话呼入                 104            ringingGiveUp           振铃时用户放弃
+    /// Inbound call 104 ringingGiveUp **user gives up during ring**.
     ///
-    /// 电话呼入                 105            noSeatOnline           无座席在线
+    /// Inbound call	105	noSeatOnline	**no agent online**.
     ///
-    /// 电话呼入              106           notWorkTime           非工作时间
+    /// Inbound call              106	       notWorkTime	       **off hours**.
     ///
-    /// 电话呼入                107           ivrEnd                   IVR全自动结束(无人工介入)
+    /// Inbound call    107    ivrEnd    **IVR ends automatically (no manual intervention)**.
     ///
-    /// 电话呼入                100          blackList 黑名单(系统侧)
+    /// Inbound calls    100    blocklist (system side).
     ///
-    /// 电话呼出             108            restrictedCallee    全局外呼风险号码拦截(系统侧)
+    /// Outgoing call              108        restrictedCallee        **global outbound call risk number blocklist (system side)**.
     ///
-    /// 电话呼出             109            tooManyRequest        外呼频控拦截(系统侧)
+    /// Outgoing call     109        tooManyRequest    **outbound call frequency control block (system side)**.
     ///
-    /// 电话呼出             110            restrictedArea        外呼地域拦截(系统侧)
+    /// Outbound call  110  restrictedArea  **outgoing call region block (system side)**.
     ///
-    /// 电话呼出             111            restrictedTime    外呼时段拦截(系统侧)
+    /// Outgoing call 111 restrictedTime **outbound call interception (system side)**.
     ///
-    /// 电话呼出             202            notAnswer     被叫未接听
+    /// Outgoing call             202            notAnswer	 **callee unanswered**.
     ///
-    /// 电话呼出            203        userReject    被叫拒接挂断
+    /// Outgoing call            203	    userReject	**callee reject hangup**.
     ///
-    /// 电话呼出              204        powerOff    被叫关机
+    /// Outgoing call    204    powerOff    **callee shutdown**.
     ///
-    /// 电话呼出           205            numberNotExist    被叫空号
+    /// Outgoing call           205            numberNotExist	**called nonexistent number**.
     ///
-    /// 电话呼出             206               busy    被叫忙
+    /// Outbound call    206    busy    **callee busy**.
     ///
-    /// 电话呼出               207               outOfCredit    被叫欠费
+    /// Outbound call    207    outOfCredit    **callee in arrears**.
     ///
-    /// 电话呼出             208               operatorError    运营商线路异常
+    /// 208    operatorError    **operator channel exception**.
     ///
-    /// 电话呼出             209               callerCancel    主叫取消
+    /// Outgoing call          209           callerCancel          **call cancellation by the caller**.
     ///
-    /// 电话呼出            210               notInService    被叫不在服务区
+    /// Outgoing call 210 notInService **callee out of service area**.
     ///
-    /// 电话呼入&呼出    211    clientError    座席客户端错误
+    /// Phone call in & out 211 clientError **agent client error**.
     ///
-    /// 电话呼出        212     carrierBlocked      运营商拦截
+    /// Outgoing call    212     carrierBlocked      **isp blocked**.
     ///
-    /// 电话呼出        213     callReminder      提示来电提醒
+    /// Outgoing call 213 callReminder **note: call reminder**.
     ///
-    /// 电话呼出        215     numberInvalid      被叫号码无效
+    /// Outbound call 215 numberInvalid **called number invalid**.
     ///
-    /// 电话呼出        216     callRestricted      提示呼叫受限
+    /// Outgoing call 216 callRestricted **note: call restricted**.
     ///
-    /// 电话呼出        217     calleeRestricted      被叫黑名单受限
+    /// Outgoing call 217 calleeRestricted **callee blocklist restricted**.
     ///
-    /// 电话呼出        218     areaRestricted      被叫区域受限
+    /// Outbound call 218 areaRestricted **callee area restricted**.
     ///
-    /// 电话呼出        219     promptCallForwarding      提示呼叫转移
+    /// Outbound call    219     promptCallForwarding      **note call transfer**.
     ///
-    /// 电话呼出        220     callerCancelWhileRing      振铃中主叫取消
+    /// Outbound call 220 callerCancelWhileRing **caller cancellation while ringing**.
     ///
-    /// 电话呼出        221     callerCancelWithoutRing      未振铃被叫号码异常
+    /// Outgoing call 221 callerCancelWithoutRing **called number anomaly without ring**.
     ///
-    /// 电话呼出        222     voiceMailReached      语音信箱挂断
+    /// Outgoing call  222  voiceMailReached  **voice mail hangup**.
     ///
-    /// 音频呼入        501     callConflict      VoIP用户呼叫冲突终止
+    /// Audio inbound 501 callConflict **VoIP user call conflict termination**.
     ///
-    /// 音频呼入        502     clientTimeout      VoIP用户客户端超时
+    /// Audio dial-in 502 clientTimeout **VoIP user client timeout**.
     ///
-    /// 音频呼入        503     voipClientError      VoIP用户客户端错误
+    /// Audio inbound 503 voipClientError **VoIP client error**.
     ///
-    /// 中文详情[参考](https://www.tencentcloud.com/zh/document/product/1229/71847)
+    /// For chinese description, see [https://www.tencentcloud.com/zh/document/product/1229/71847](https://www.tencentcloud.com/zh/document/product/1229/71847).
     ///
-    /// 英文详情[参考](https://www.tencentcloud.com/document/product/1229/71847?lang=en)
+    /// For english details, see [reference](https://www.tencentcloud.com/document/product/1229/71847?lang=en).
     "EndStatus" end_status set_end_status: i64,
-    /// 技能组名称
+    /// Skill group name.
     "SkillGroup" skill_group set_skill_group: str,
-    /// 主叫归属地
+    /// Caller'S location.
     "CallerLocation" caller_location set_caller_location: str,
-    /// IVR 阶段耗时
+    /// Time spent in ivr stage.
     "IVRDuration" ivr_duration set_ivr_duration: i64,
-    /// 振铃时间戳，UNIX 秒级时间戳
+    /// Ring timestamp. unix second-level timestamp.
     "RingTimestamp" ring_timestamp set_ring_timestamp: i64,
-    /// 接听时间戳，UNIX 秒级时间戳
+    /// Answer timestamp. unix second-level timestamp.
     "AcceptTimestamp" accept_timestamp set_accept_timestamp: i64,
-    /// 结束时间戳，UNIX 秒级时间戳
+    /// End timestamp. unix second-level timestamp.
     "EndedTimestamp" ended_timestamp set_ended_timestamp: i64,
-    /// IVR 按键信息 ，e.g. ["1","2","3"]
+    /// IVR key information, e.g. ["1","2","3"].
     ///
     /// Disabled in the spec.
     "IVRKeyPressed" ivr_key_pressed set_ivr_key_pressed: list String,
-    /// IVR按键信息（e.g.xa0[{"Key":"1","Label":"非常满意"}]）
+    /// IVR key information (e.g. [{"key":"1","label":"very satisfied"}]).
     "IVRKeyPressedEx" ivr_key_pressed_ex set_ivr_key_pressed_ex: list IVRKeyPressedElement,
-    /// 挂机方 seat 座席 user 用户 system 系统
+    /// Hang-Up side, seat, user, system.
     "HungUpSide" hung_up_side set_hung_up_side: str,
-    /// 服务参与者列表
+    /// Service participant list.
     "ServeParticipants" serve_participants set_serve_participants: list ServeParticipant,
-    /// 技能组ID
+    /// Skill group id.
     "SkillGroupId" skill_group_id set_skill_group_id: i64,
-    /// 参考 EndStatus 字段
+    /// Refers to the EndStatus field.
     "EndStatusString" end_status_string set_end_status_string: str,
-    /// 会话开始时间戳，UNIX 秒级时间戳
+    /// Session start timestamp. unix second-level timestamp.
     "StartTimestamp" start_timestamp set_start_timestamp: i64,
-    /// 进入排队时间，Unix 秒级时间戳
+    /// Queue entry time. unix second-level timestamp.
     "QueuedTimestamp" queued_timestamp set_queued_timestamp: i64,
-    /// 后置IVR按键信息（e.g.xa0[{"Key":"1","Label":"非常满意"}]）
+    /// Post-IVR key information (e.g. [{"key":"1","label":"very satisfied"}]).
     ///
     /// Disabled in the spec.
     "PostIVRKeyPressed" post_ivr_key_pressed set_post_ivr_key_pressed: list IVRKeyPressedElement,
     /// 满意度按键信息 Key 为 noInput 表示进入满意度但无按键
     "PostIVRKeyPressedEx" post_ivr_key_pressed_ex set_post_ivr_key_pressed_ex: list IVRKeyPressedElement,
-    /// 排队技能组Id
+    /// Queue skill group id.
     "QueuedSkillGroupId" queued_skill_group_id set_queued_skill_group_id: i64,
-    /// 会话 ID
+    /// Session id.
     "SessionId" session_id set_session_id: str,
-    /// 主叫号码保护ID，开启号码保护映射功能时有效，且Caller字段置空
+    /// Caller number protection id. effective when the number protection map feature is activated, and the caller field is empty.
     "ProtectedCaller" protected_caller set_protected_caller: str,
-    /// 被叫号码保护ID，开启号码保护映射功能时有效，且Callee字段置空
+    /// Called number protection id. effective when the number protection map feature is activated, and the callee field is empty.
     "ProtectedCallee" protected_callee set_protected_callee: str,
-    /// 客户自定义数据（User-to-User Interface）
+    /// Customer custom data. (user - to - user interface).
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     ///
     /// Disabled in the spec.
     "Uui" uui set_uui: str,
-    /// 客户自定义数据（User-to-User Interface）
+    /// Customer custom data. (user - to - user interface).
     ///
     /// Wire name `UUI`.
     "UUI" uui_2 set_uui_2: str,
-    /// 获取录音ASR文本信息地址
+    /// Access to the asr text information address of the recording.
     "AsrUrl" asr_url set_asr_url: str,
-    /// AsrUrl的状态：Complete
-    /// 已完成;
-    /// Processing
-    /// 正在生成中;
-    /// NotExists
-    /// 无记录(未开启生成离线asr或者无套餐包)
+    /// ASRUrl status: complete.
+    /// Completed;.
+    /// Processing.
+    /// Generating.
+    /// NotExists.
+    /// No record (offline asr generation is not enabled or no package is available).
     "AsrStatus" asr_status set_asr_status: str,
-    /// 录音转存第三方COS地址
+    /// Address of the third-party cos for transferring recording.
     "CustomRecordURL" custom_record_url set_custom_record_url: str,
-    /// 备注
+    /// Remarks.
     "Remark" remark set_remark: str,
-    /// 排队技能组名称
+    /// Queue skill group name.
     "QueuedSkillGroupName" queued_skill_group_name set_queued_skill_group_name: str,
-    /// 通话中语音留言录音URL
+    /// Audio message recording url during call.
     "VoicemailRecordURL" voicemail_record_url set_voicemail_record_url: list String,
-    /// 通话中语音留言ASR文本信息地址
+    /// Text information address of asr audio message during a call.
     "VoicemailAsrURL" voicemail_asr_url set_voicemail_asr_url: list String,
-    /// 如果是智能体相关通话，这里是智能体 ID
+    /// If it is a call related to intelligent agent, this is the intelligent agent ID.
     "AIAgentId" ai_agent_id set_ai_agent_id: i64,
-    /// 如果是智能体相关通话，这里是智能体名称
+    /// If it is a call related to intelligent agent, this is the intelligent agent name.
     "AIAgentName" ai_agent_name set_ai_agent_name: str,
-    /// 接通后系统挂断原因，枚举类似
+    /// Reasons for system hang-up after connection, enumeration class.
     "SysHangupReason" sys_hangup_reason set_sys_hangup_reason: i64,
-    /// 接通后系统挂断原因，文字描述信息
+    /// Reason for hang-up after connect, text description.
     "SysHangupReasonString" sys_hangup_reason_string set_sys_hangup_reason_string: str,
     /// 通话结束状态V2（灰度中）
     "EndStatusV2" end_status_v2 set_end_status_v2: i64,
 } }
 
 rt::model! { write debug;
-/// 时间范围，24 小时制，格式为 09:00:00
+/// Time range, 24-hour system, format: 09:00:00.
 TimeRange {
-    /// 开始时间
+    /// Start time.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End time.
     "EndTime" end_time set_end_time: str,
 } }
 
 rt::model! { write debug;
-/// 承接语气词信息
+/// Undertake filler word info.
 ToneWordInfo {
-    /// 首句超时时间，单位秒
+    /// Specifies the timeout period for the first request in seconds.
     "FirstSentenceTimeout" first_sentence_timeout set_first_sentence_timeout: f64,
-    /// 承接语气词
+    /// Undertakes a modal particle.
     "ZHToneWords" zh_tone_words set_zh_tone_words: obj ZHToneWordsInfo,
 } }
 
@@ -4694,19 +4816,19 @@ TransferToAgentItem {
 } }
 
 rt::model! { write debug;
-/// Request of `TransferToManual` (转接人工).
+/// Request of `TransferToManual` (Transfer to human agent).
 ///
-/// 特定场景下讲会话转接到人工坐席
+/// This API is used to transfer a session to an agent in specific scenarios.
 TransferToManualRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// App ID (required), which can be viewed at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 会话ID
+    /// Session ID.
     ///
     /// Required.
     "SessionId" session_id set_session_id: str,
-    /// 技能组Id
+    /// Skill group Id.
     ///
     /// Required.
     "SkillGroupId" skill_group_id set_skill_group_id: i128,
@@ -4714,7 +4836,7 @@ TransferToManualRequest {
 rt::action!("ccc", "2020-02-10", "TransferToManual", TransferToManualRequest => TransferToManualResponse);
 
 rt::model! { read debug;
-/// TransferToManual返回参数结构体
+/// TransferToManual response structure.
 TransferToManualResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4739,19 +4861,19 @@ TriggerStrategyItem {
 } }
 
 rt::model! { write debug;
-/// Request of `UnbindNumberCallOutSkillGroup` (解绑号码外呼技能组).
+/// Request of `UnbindNumberCallOutSkillGroup` (Unbinds the number from the outbound call skill group).
 ///
-/// 解绑号码外呼技能组
+/// This API is used to unbind the number from the outbound call skill group.
 UnbindNumberCallOutSkillGroupRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// Application id (required) can be found at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 待解绑的号码
+    /// Number to be unbound.
     ///
     /// Required.
     "Number" number set_number: str,
-    /// 待解绑的技能组Id列表
+    /// List of skill group ids to be unbound.
     ///
     /// Required.
     "SkillGroupIds" skill_group_ids set_skill_group_ids: list i128,
@@ -4759,26 +4881,26 @@ UnbindNumberCallOutSkillGroupRequest {
 rt::action!("ccc", "2020-02-10", "UnbindNumberCallOutSkillGroup", UnbindNumberCallOutSkillGroupRequest => UnbindNumberCallOutSkillGroupResponse);
 
 rt::model! { read debug;
-/// UnbindNumberCallOutSkillGroup返回参数结构体
+/// UnbindNumberCallOutSkillGroup response structure.
 UnbindNumberCallOutSkillGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UnbindStaffSkillGroupList` (解绑坐席所属技能组).
+/// Request of `UnbindStaffSkillGroupList` (Unbinds agent's skill group).
 ///
-/// 解绑坐席所属技能组
+/// This API is used to unbind the agent's skill group.
 UnbindStaffSkillGroupListRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// Application id (required) can be found at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 客服邮箱
+    /// Customer service email.
     ///
     /// Required.
     "StaffEmail" staff_email set_staff_email: str,
-    /// 解绑技能组列表
+    /// Unbound skill group list.
     ///
     /// Required.
     "SkillGroupList" skill_group_list set_skill_group_list: list i64,
@@ -4786,146 +4908,146 @@ UnbindStaffSkillGroupListRequest {
 rt::action!("ccc", "2020-02-10", "UnbindStaffSkillGroupList", UnbindStaffSkillGroupListRequest => UnbindStaffSkillGroupListResponse);
 
 rt::model! { read debug;
-/// UnbindStaffSkillGroupList返回参数结构体
+/// UnbindStaffSkillGroupList response structure.
 UnbindStaffSkillGroupListResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateCCCSkillGroup` (更新技能组).
+/// Request of `UpdateCCCSkillGroup` (Updates skill group).
 ///
-/// 更新技能组
+/// This API is used to update the skill group.
 UpdateCCCSkillGroupRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// Application id (required) can be found at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 技能组ID
+    /// Skill group id.
     ///
     /// Required.
     "SkillGroupID" skill_group_id set_skill_group_id: i64,
-    /// 修改后的技能组名字
+    /// Modified skill group name.
     "SkillGroupName" skill_group_name set_skill_group_name: str,
-    /// 修改后的最大并发数,同振最大为2
+    /// Modified maximum concurrency, with the maximum synchronization being 2.
     "MaxConcurrency" max_concurrency set_max_concurrency: i64,
-    /// true同振，false顺振
+    /// True for simultaneous ringing, false for sequential ringing.
     "RingAll" ring_all set_ring_all: bool,
 } }
 rt::action!("ccc", "2020-02-10", "UpdateCCCSkillGroup", UpdateCCCSkillGroupRequest => UpdateCCCSkillGroupResponse);
 
 rt::model! { read debug;
-/// UpdateCCCSkillGroup返回参数结构体
+/// UpdateCCCSkillGroup response structure.
 UpdateCCCSkillGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdatePredictiveDialingCampaign` (更新预测式外呼任务).
+/// Request of `UpdatePredictiveDialingCampaign` (Updates predictive outbound call task).
 ///
-/// 任务未启动前，更新预测式外呼任务。
+/// This API is used to update the predictive outbound call task before it starts.
 UpdatePredictiveDialingCampaignRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// Application id (required) can be found at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 生成的任务 ID
+    /// Generated task id.
     ///
     /// Required.
     "CampaignId" campaign_id set_campaign_id: i64,
-    /// 任务名称
+    /// Task name.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 被叫列表，支持 E.164 或不带国家码形式的号码
+    /// Called list supporting e.164 or number formats without country code.
     ///
     /// Required.
     "Callees" callees set_callees: list String,
-    /// 主叫列表，使用管理端展示的号码格式
+    /// Calling list using the number formats displayed on the management side.
     ///
     /// Required.
     "Callers" callers set_callers: list String,
-    /// 被叫呼叫顺序 0 随机 1 顺序
+    /// Being called sequence: 0 for random 1 for in order.
     ///
     /// Required.
     "CallOrder" call_order set_call_order: i64,
-    /// 使用的座席技能组 ID
+    /// ID of the used skill group of agents.
     ///
     /// Required.
     "SkillGroupId" skill_group_id set_skill_group_id: i64,
-    /// 相同应用内多个任务运行优先级，从高到底 1 - 5
+    /// Running priority of multiple tasks in the same application, from high to low 1 - 5.
     ///
     /// Required.
     "Priority" priority set_priority: i64,
-    /// 预期呼损率，百分比，5 - 50
+    /// Expected call drop rate, percentage, 5 - 50.	.
     ///
     /// Required.
     "ExpectedAbandonRate" expected_abandon_rate set_expected_abandon_rate: i64,
-    /// 呼叫重试间隔时间，单位秒，60 - 86400
+    /// Call retry interval, in seconds, [60 - 86,400].
     ///
     /// Required.
     "RetryInterval" retry_interval set_retry_interval: i64,
-    /// 任务启动时间，Unix 时间戳，到此时间后会自动启动任务
+    /// Task start time. unix timestamp. the task will automatically start after this time.
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
-    /// 任务结束时间，Unix 时间戳，到此时间后会自动终止任务
+    /// Task termination time. unix timestamp. the task will automatically terminate after this time.
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// 指定的 IVR ID
+    /// Specified ivr id.
     "IVRId" ivr_id set_ivr_id: i64,
-    /// 呼叫重试次数，0 - 2
+    /// Number of call retries, 0 - 2.
     "RetryTimes" retry_times set_retry_times: i64,
-    /// 自定义变量
+    /// Custom variable.
     "Variables" variables set_variables: list Variable,
     /// UUI
     "UUI" uui set_uui: str,
-    /// 被叫属性
+    /// Property of the called.
     "CalleeAttributes" callee_attributes set_callee_attributes: list CalleeAttribute,
 } }
 rt::action!("ccc", "2020-02-10", "UpdatePredictiveDialingCampaign", UpdatePredictiveDialingCampaignRequest => UpdatePredictiveDialingCampaignResponse);
 
 rt::model! { read debug;
-/// UpdatePredictiveDialingCampaign返回参数结构体
+/// UpdatePredictiveDialingCampaign response structure.
 UpdatePredictiveDialingCampaignResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 上传音频文件信息
+/// Upload Audio File Information
 UploadAudioInfo {
-    /// 文件别名（可重复）
+    /// File alias (can be duplicated).
     ///
     /// Required.
     "CustomFileName" custom_file_name set_custom_file_name: str,
-    /// 音频文件链接。(支持mp3和wav格式，文件不超过5MB)
+    /// Audio file link (supports mp3 and wav formats, file size not exceeding 5mb).
     ///
     /// Required.
     "AudioUrl" audio_url set_audio_url: str,
 } }
 
 rt::model! { read debug;
-/// 上传音频文件失败信息
+/// Failed to upload audio file information
 UploadIvrAudioFailedInfo {
-    /// 文件名
+    /// Filename.
     "FileName" file_name set_file_name: str,
-    /// 失败原因
+    /// Reason for failure.
     "FailedMsg" failed_msg set_failed_msg: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UploadIvrAudio` (上传IVR音频文件).
+/// Request of `UploadIvrAudio` (Upload ivr audio files).
 ///
-/// 上传IVR中使用的音频文件，每日上传文件限制50个。（参数中音频文件Url建议使用腾讯云Cos存储的临时链接）
+/// Upload audio files used in IVR, with a daily upload limit of 50 files. (It is recommended to use temporary links stored in Tencent Cloud Cos for the audio file URL in the parameters)
 UploadIvrAudioRequest {
-    /// 应用 ID（必填），可以查看 https://console.cloud.tencent.com/ccc
+    /// Application id (required) can be found at https://console.cloud.tencent.com/ccc.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 音频文件列表
+    /// Audio file list.
     ///
     /// Required.
     "AudioList" audio_list set_audio_list: list UploadAudioInfo,
@@ -4933,11 +5055,11 @@ UploadIvrAudioRequest {
 rt::action!("ccc", "2020-02-10", "UploadIvrAudio", UploadIvrAudioRequest => UploadIvrAudioResponse);
 
 rt::model! { read debug;
-/// UploadIvrAudio返回参数结构体
+/// UploadIvrAudio response structure.
 UploadIvrAudioResponse {
-    /// 上传失败的文件列表
+    /// List of files that failed to be uploaded.
     "FailedFileList" failed_file_list set_failed_file_list: list UploadIvrAudioFailedInfo,
-    /// 上传成功文件列表
+    /// List of successfully uploaded files.
     "SuccessFileList" success_file_list set_success_file_list: list AudioFileInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4975,25 +5097,25 @@ UserReplyEvent {
 } }
 
 rt::model! { both debug;
-/// 变量
+/// Variable.
 Variable {
-    /// 变量名
+    /// Variable name.
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 变量值
+    /// Variable value.
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { write debug;
-/// 承接语气词
+/// Undertake filler word.
 ZHToneWordsInfo {
-    /// 中性词列表
+    /// Specifies the word list.
     "Neutral" neutral set_neutral: list String,
-    /// 正面词列表
+    /// Positive word list.
     "Positive" positive set_positive: list String,
-    /// 负面词列表
+    /// Negative word list.
     "Negative" negative set_negative: list String,
 } }

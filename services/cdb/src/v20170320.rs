@@ -5,207 +5,197 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { write debug;
-/// 账号信息
+/// TencentDB account information
 Account {
-    /// 账号名称
+    /// Account name, enter 1-32 characters.
     ///
     /// Required.
     "User" user set_user: str,
-    /// 账号的主机地址
+    /// Account's host.
+    /// Note:
+    /// 1. IP format. You can specify a percent sign (%).
+    /// 2. Multiple hosts are separated by a separator, which supports ;, |, line break, and space.
     ///
     /// Required.
     "Host" host set_host: str,
 } }
 
 rt::model! { read debug;
-/// 账号详细信息
+/// Account details
 AccountInfo {
-    /// 账号备注信息
+    /// Account remarks
     "Notes" notes set_notes: str,
-    /// 账号的域名
+    /// Account domain name
     "Host" host set_host: str,
-    /// 账号的名称
+    /// Account name
     "User" user set_user: str,
-    /// 账号信息修改时间
+    /// Account information modification time
     "ModifyTime" modify_time set_modify_time: str,
-    /// 修改密码的时间
+    /// Password modification time
     "ModifyPasswordTime" modify_password_time set_modify_password_time: str,
-    /// 该值已废弃
+    /// This parameter is deprecated.
     ///
     /// Disabled in the spec.
     "CreateTime" create_time set_create_time: str,
-    /// 用户最大可用实例连接数
+    /// The maximum number of instance connections supported by an account
     "MaxUserConnections" max_user_connections set_max_user_connections: i64,
-    /// 用户账号是否开启了密码轮转
+    /// Is password rotation enabled for the user account?
     "OpenCam" open_cam set_open_cam: bool,
 } }
 
 rt::model! { write debug;
-/// Request of `AddTimeWindow` (添加维护时间窗口).
+/// Request of `AddTimeWindow` (Adds a maintenance time window).
 ///
-/// 本接口（AddTimeWindow）用于添加云数据库实例的维护时间窗口，以指定实例在哪些时间段可以自动执行切换访问操作。
+/// This API is used to add a maintenance time window for cloud database instances to specify which time periods allow automatic execution of access operations.
 AddTimeWindowRequest {
-    /// 实例 ID。可通过 [DescribeDBInstances](https://cloud.tencent.com/document/product/236/15872) 接口获取。
+    /// Instance ID, which can be obtained through the [DescribeDBInstances](https://www.tencentcloud.com/document/product/236/15872?from_cn_redirect=1) API.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 星期一的可维护时间段，其中每一个时间段的格式形如：10:00-12:00；起始时间按半个小时对齐；最短半个小时，最长三个小时；可设置多个时间段。 一周中应至少设置一天的时间窗。下同。
+    /// Maintenance window on Monday. The format should be 10:00-12:00. You can set multiple time windows on a day. Each time window lasts from half an hour to three hours, and must start and end on the hour or half hour. At least one time window is required in a week. The same rule applies to the following parameters.
     "Monday" monday set_monday: list String,
-    /// 星期二的可维护时间窗口。 一周中应至少设置一天的时间窗。
+    /// Maintenance window on Tuesday. At least one time window is required in a week.
     "Tuesday" tuesday set_tuesday: list String,
-    /// 星期三的可维护时间窗口。 一周中应至少设置一天的时间窗。
+    /// Maintenance window on Wednesday. At least one time window is required in a week.
     "Wednesday" wednesday set_wednesday: list String,
-    /// 星期四的可维护时间窗口。 一周中应至少设置一天的时间窗。
+    /// Maintenance window on Thursday. At least one time window is required in a week.
     "Thursday" thursday set_thursday: list String,
-    /// 星期五的可维护时间窗口。 一周中应至少设置一天的时间窗。
+    /// Maintenance window on Friday. At least one time window is required in a week.
     "Friday" friday set_friday: list String,
-    /// 星期六的可维护时间窗口。 一周中应至少设置一天的时间窗。
+    /// Maintenance window on Saturday. At least one time window is required in a week.
     "Saturday" saturday set_saturday: list String,
-    /// 星期日的可维护时间窗口。 一周中应至少设置一天的时间窗。
+    /// Maintenance window on Sunday. At least one time window is required in a week.
     "Sunday" sunday set_sunday: list String,
-    /// 最大延迟阈值（秒），仅对主实例和灾备实例有效。默认值：10，取值范围：1-10的整数。
+    /// Maximum delay threshold (seconds), only applicable to primary instance and disaster recovery instance. Default value: 10. Value ranges from 1 to 10 integers.
     "MaxDelayTime" max_delay_time set_max_delay_time: i128,
 } }
 rt::action!("cdb", "2017-03-20", "AddTimeWindow", AddTimeWindowRequest => AddTimeWindowResponse);
 
 rt::model! { read debug;
-/// AddTimeWindow返回参数结构体
+/// AddTimeWindow response structure.
 AddTimeWindowResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 实例地址信息
+/// Instance address information.
 AddressInfo {
-    /// 地址的资源id标识。
+    /// Resource ID identifier of the address.
     "ResourceId" resource_id set_resource_id: str,
-    /// 地址所在的vpc。
+    /// The vpc where the address resides.
     "UniqVpcId" uniq_vpc_id set_uniq_vpc_id: str,
-    /// 地址所在的子网。
+    /// The subnet where the address resides.
     "UniqSubnetId" uniq_subnet_id set_uniq_subnet_id: str,
-    /// 地址的vip。
+    /// vip address.
     "Vip" vip set_vip: str,
-    /// 地址的端口。
+    /// The port of the address.
     "VPort" v_port set_v_port: i64,
-    /// 外网地址域名。
+    /// Public network address domain name.
     "WanDomain" wan_domain set_wan_domain: str,
-    /// 外网地址端口。
+    /// Public network address port.
     "WanPort" wan_port set_wan_port: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `AdjustCdbProxyAddress` (调整数据库代理地址).
+/// Request of `AdjustCdbProxyAddress` (Adjusts database proxy address).
 ///
-/// 本接口（AdjustCdbProxyAddress）用于调整数据库代理地址配置。
+/// This API is used to adjust the database proxy address configuration.
 AdjustCdbProxyAddressRequest {
-    /// 代理组 ID。可通过 [DescribeCdbProxyInfo](https://cloud.tencent.com/document/api/236/90585) 接口获取。
+    /// Proxy group ID, which can be obtained through the [DescribeCdbProxyInfo](https://www.tencentcloud.com/document/api/236/90585?from_cn_redirect=1) API.
     ///
     /// Required.
     "ProxyGroupId" proxy_group_id set_proxy_group_id: str,
-    /// 权重分配模式，
-    /// 系统自动分配："system"， 自定义："custom"
+    /// Weight allocation mode,
+    /// system Auto-Assignment: "system", custom: "custom"
     ///
     /// Required.
     "WeightMode" weight_mode set_weight_mode: str,
-    /// 是否开启延迟剔除，取值："true" | "false"
+    /// Whether delay removal is enabled. Value: "true" | "false"
     ///
     /// Required.
     "IsKickOut" is_kick_out set_is_kick_out: bool,
-    /// 最小保留数量，最小取值：0。
-    /// 说明：当 IsKickOut 为 true 时才有效。
+    /// Minimum retention quantity, minimum value: 0.
+    /// Description: Valid only when IsKickOut is true.
     ///
     /// Required.
     "MinCount" min_count set_min_count: i128,
-    /// 延迟剔除阈值，最小取值：1，取值范围：[1,10000]，整数。
+    /// Delay removal threshold, minimum value: 1, value ranges from 1 to 10000, integer.
     ///
     /// Required.
     "MaxDelay" max_delay set_max_delay: i128,
-    /// 是否开启故障转移，取值："true" | "false"
+    /// Whether fault migration is enabled, value: "true" | "false"
     ///
     /// Required.
     "FailOver" fail_over set_fail_over: bool,
-    /// 是否自动添加RO，取值："true" | "false"
+    /// Automatically add RO. Parameter: "true" | "false"
     ///
     /// Required.
     "AutoAddRo" auto_add_ro set_auto_add_ro: bool,
-    /// 是否是只读，取值："true" | "false"
+    /// Whether it is read-only. Value: "true" | "false".
     ///
     /// Required.
     "ReadOnly" read_only set_read_only: bool,
-    /// 代理组地址 ID。可通过 [DescribeCdbProxyInfo](https://cloud.tencent.com/document/api/236/90585) 接口获取。
+    /// Proxy group address ID. Obtain through the [DescribeCdbProxyInfo](https://www.tencentcloud.com/document/api/236/90585?from_cn_redirect=1) API.
     ///
     /// Required.
     "ProxyAddressId" proxy_address_id set_proxy_address_id: str,
-    /// 是否开启事务分离，取值："true" | "false"，默认值 false。
+    /// Whether transaction splitting is enabled. Value: "true" | "false". Default value: false.
     "TransSplit" trans_split set_trans_split: bool,
-    /// 是否开启连接池。默认关闭。
-    /// 注意：如需使用数据库代理连接池能力，MySQL 8.0 主实例的内核小版本要大于等于 MySQL 8.0 20230630。
+    /// Whether the connection pool is enabled. Off by default.
+    /// Note: If you need to use the database proxy connection pool capability, the kernel minor version of the MySQL 8.0 primary instance must be at least MySQL 8.0 20230630.
     "ConnectionPool" connection_pool set_connection_pool: bool,
-    /// 读写权重分配。如果 WeightMode 传的是 system ，则传入的权重不生效，由系统分配默认权重。
+    /// Read-write weight allocation. If WeightMode is passed in as system, the passed-in weight does not take effect and the default weight is assigned by the system.
     "ProxyAllocation" proxy_allocation set_proxy_allocation: list ProxyAllocation,
-    /// 是否开启自适应负载均衡。默认关闭。
+    /// Whether self-adaptive load balancing is enabled. Off by default.
     "AutoLoadBalance" auto_load_balance set_auto_load_balance: bool,
-    /// 访问模式。
-    ///
-    /// 枚举值：
-    ///
-    /// - nearby： 就近访问
-    /// - balance： 均衡分配
-    /// - direct_nearby： 纯网络转发就近访问
-    /// - direct_balance： 纯网络转发均衡分配
+    /// Access mode: nearby - proximity access, balance - balanced allocation. Default is proximity access.
     "AccessMode" access_mode set_access_mode: str,
-    /// 是否将libra节点当作普通RO节点
+    /// Whether to treat the libra node as an ordinary RO node
     "ApNodeAsRoNode" ap_node_as_ro_node set_ap_node_as_ro_node: bool,
-    /// libra节点故障，是否转发给其他节点
+    /// Whether to forward to other nodes in case of a libra node fault
     "ApQueryToOtherNode" ap_query_to_other_node set_ap_query_to_other_node: bool,
 } }
 rt::action!("cdb", "2017-03-20", "AdjustCdbProxyAddress", AdjustCdbProxyAddressRequest => AdjustCdbProxyAddressResponse);
 
 rt::model! { read debug;
-/// AdjustCdbProxyAddress返回参数结构体
+/// AdjustCdbProxyAddress response structure.
 AdjustCdbProxyAddressResponse {
-    /// 异步任务ID
+    /// Asynchronous Task ID
     "AsyncRequestId" async_request_id set_async_request_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AdjustCdbProxy` (调整数据库代理).
+/// Request of `AdjustCdbProxy` (Adjusts the configuration of database proxy).
 ///
-/// 本接口（AdjustCdbProxy）用于调整数据库代理配置。
+/// This API is used to adjust database proxy configuration.
 AdjustCdbProxyRequest {
-    /// 实例 ID。可通过 [DescribeDBInstances](https://cloud.tencent.com/document/product/236/15872) 接口获取。
+    /// Instance ID, which can be obtained through the [DescribeDBInstances](https://www.tencentcloud.com/document/product/236/15872?from_cn_redirect=1) API.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 代理组 ID。可通过 [DescribeCdbProxyInfo](https://cloud.tencent.com/document/api/236/90585) 接口获取。
+    /// Proxy group ID, which can be obtained through the [DescribeCdbProxyInfo](https://www.tencentcloud.com/document/api/236/90585?from_cn_redirect=1) API.
     ///
     /// Required.
     "ProxyGroupId" proxy_group_id set_proxy_group_id: str,
-    /// 节点规格配置
-    /// 备注：数据库代理支持的节点规格为：2C4000MB、4C8000MB、8C16000MB。
-    /// 示例中参数说明：
-    /// NodeCount：节点个数
-    /// Region：节点地域
-    /// Zone：节点可用区
-    /// Cpu：单个代理节点核数（单位：核）
-    /// Mem：单个代理节点内存数（单位：MB）
+    /// Node specification configuration
+    /// Remark: Database proxy supported node specifications are 2C4000MB, 4C8000MB, 8C16000MB.
+    /// Parameter description in the example.
+    /// NodeCount: Number of nodes
+    /// Region: Node region
+    /// Zone: Node availability zone
+    /// Cpu: Number of node cores for one agent (Unit: core)
+    /// Mem: Memory size of each proxy node (unit: MB)
     ///
     /// Required.
     "ProxyNodeCustom" proxy_node_custom set_proxy_node_custom: list ProxyNodeCustom,
-    /// 重新负载均衡：auto(自动),manual(手动)
+    /// Rebalance. Valid values:  `auto` (automatic), `manual` (manual).
     ///
     /// Required.
     "ReloadBalance" reload_balance set_reload_balance: str,
-    /// 升级切换时间。
-    ///
-    /// 枚举值：
-    ///
-    /// - nowTime： 升级完成时
-    /// - timeWindow： 维护时间内
-    /// - rollUpgrade： 滚动升级
+    /// The upgrade switch time. Valid values:  `nowTime` (upgrade immediately), `timeWindow` (upgrade during instance maintenance time).
     ///
     /// Required.
     "UpgradeTime" upgrade_time set_upgrade_time: str,
@@ -219,511 +209,514 @@ AdjustCdbProxyRequest {
 rt::action!("cdb", "2017-03-20", "AdjustCdbProxy", AdjustCdbProxyRequest => AdjustCdbProxyResponse);
 
 rt::model! { read debug;
-/// AdjustCdbProxy返回参数结构体
+/// AdjustCdbProxy response structure.
 AdjustCdbProxyResponse {
-    /// 异步任务ID
+    /// Asynchronous Task ID
     "AsyncRequestId" async_request_id set_async_request_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 审计日志聚合条件
+/// Aggregation condition for an audit log
 AggregationCondition {
     /// 聚合字段。目前仅支持host-源IP、user-用户名、dbName-数据库名、sqlType-sql类型。
     ///
     /// Required.
     "AggregationField" aggregation_field set_aggregation_field: str,
-    /// 偏移量。
+    /// Offset
     "Offset" offset set_offset: i128,
-    /// 该聚合字段下要返回聚合桶的数量，最大100。
+    /// Number of buckets returned under this field. Maximum value: `100`.
     "Limit" limit set_limit: i128,
 } }
 
 rt::model! { read debug;
-/// 分析引擎节点信息
+/// Analysis engine node information.
 AnalysisNodeInfo {
-    /// 节点ID
+    /// Node ID.
     "NodeId" node_id set_node_id: str,
-    /// 节点状态
+    /// Node status.
     "Status" status set_status: str,
-    /// 数据加载状态
+    /// Data loading status.
     "DataStatus" data_status set_data_status: str,
-    /// cpu核数，单位：核
+    /// Number of CPU cores, in cores.
     "Cpu" cpu set_cpu: i128,
-    /// 内存大小，单位: MB
+    /// Memory size, in MB.
     "Memory" memory set_memory: i128,
-    /// 磁盘大小，单位：GB
+    /// Disk size, in GB.
     "Storage" storage set_storage: i128,
-    /// 节点所在可用区
+    /// Node AZ.
     "Zone" zone set_zone: str,
-    /// 数据同步错误信息
+    /// Data synchronization error message.
     "Message" message set_message: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AnalyzeAuditLogs` (分析审计日志).
+/// Request of `AnalyzeAuditLogs` (Analyzes audit log).
 ///
-/// 本接口（AnalyzeAuditLogs）用于在不同过滤条件下的审计日志结果集中，选定特定的数据列进行聚合统计。
+/// This API is used to perform aggregation statistics on specified data columns in audit log result sets with different filter criteria.
 AnalyzeAuditLogsRequest {
-    /// 实例 ID。可通过 [DescribeDBInstances](https://cloud.tencent.com/document/product/236/15872) 接口获取。
+    /// Instance ID, which can be obtained through the [DescribeDBInstances](https://www.tencentcloud.com/document/product/236/15872?from_cn_redirect=1) API.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 要分析的日志开始时间，格式为："2023-02-16 00:00:20"。
+    /// Start time of the log to be analyzed in the format of `2023-02-16 00:00:20`.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 要分析的日志结束时间，格式为："2023-02-16 00:10:20"。
+    /// End time of the log to be analyzed in the format of `2023-02-16 00:00:20`.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 聚合维度的排序条件。
+    /// Sorting conditions for aggregation dimension
     ///
     /// Required.
     "AggregationConditions" aggregation_conditions set_aggregation_conditions: list AggregationCondition,
-    /// 已废弃。
+    /// Deprecated.
     ///
     /// Disabled in the spec.
     "AuditLogFilter" audit_log_filter set_audit_log_filter: obj AuditLogFilter,
-    /// 该过滤条件下的审计日志结果集作为分析日志。
+    /// The result set of the audit log filtered by this condition is set as the analysis Log.
     "LogFilter" log_filter set_log_filter: list InstanceAuditLogFilters,
 } }
 rt::action!("cdb", "2017-03-20", "AnalyzeAuditLogs", AnalyzeAuditLogsRequest => AnalyzeAuditLogsResponse);
 
 rt::model! { read debug;
-/// AnalyzeAuditLogs返回参数结构体
+/// AnalyzeAuditLogs response structure.
 AnalyzeAuditLogsResponse {
-    /// 返回的聚合桶信息集
+    /// Returned aggregation bucket information set
     "Items" items set_items: list AuditLogAggregationResult,
-    /// 扫描的日志条数
+    /// Number of logs scanned
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AssociateSecurityGroups` (安全组批量绑定云资源).
+/// Request of `AssociateSecurityGroups` (Binds security groups in batches).
 ///
-/// 本接口(AssociateSecurityGroups)用于安全组批量绑定实例。
+/// This API (AssociateSecurityGroups) is used to bind security groups to instances in batches.
 AssociateSecurityGroupsRequest {
-    /// 安全组 ID。可通过 [DescribeDBSecurityGroups](https://cloud.tencent.com/document/api/236/15854) 接口获取。
+    /// Security group ID, which can be obtained through the [DescribeDBSecurityGroups](https://www.tencentcloud.com/document/api/236/15854?from_cn_redirect=1) API.
     ///
     /// Required.
     "SecurityGroupId" security_group_id set_security_group_id: str,
-    /// 实例 ID 列表，一个或者多个实例 ID 组成的数组。可通过 [DescribeDBInstances](https://cloud.tencent.com/document/product/236/15872) 接口获取。
+    /// Instance ID list, an array consisting of one or more instance IDs. You can obtain it through the [DescribeDBInstances](https://www.tencentcloud.com/document/product/236/15872?from_cn_redirect=1) API.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 当传入只读实例ID时，默认操作的是对应只读组的安全组。如果需要操作只读实例ID的安全组， 需要将该入参置为True
+    /// This parameter takes effect only when the IDs of read-only replicas are passed in. If this parameter is set to `False` or left empty, the security group will be bound to the RO groups of these read-only replicas. If this parameter is set to `True`, the security group will be bound to the read-only replicas themselves.
     "ForReadonlyInstance" for_readonly_instance set_for_readonly_instance: bool,
 } }
 rt::action!("cdb", "2017-03-20", "AssociateSecurityGroups", AssociateSecurityGroupsRequest => AssociateSecurityGroupsResponse);
 
 rt::model! { read debug;
-/// AssociateSecurityGroups返回参数结构体
+/// AssociateSecurityGroups response structure.
 AssociateSecurityGroupsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 审计规则过滤条件
+/// Audit rule filters
 AuditFilter {
-    /// 过滤条件参数名称。目前支持：
-    /// SrcIp – 客户端 IP；
-    /// User – 数据库账户；
-    /// DB – 数据库名称；
+    /// Filter parameter names. Valid values:
+    /// SrcIp: Client IP;
+    /// User: Database account;
+    /// DB: Database name.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 过滤条件匹配类型。目前支持：
-    /// INC – 包含；
-    /// EXC – 不包含；
-    /// EQ – 等于；
-    /// NEQ – 不等于；
+    /// Filter match type. Valid value:
+    /// `INC`: Include;
+    /// `EXC`: Exclude;
+    /// `EQ`: Equal to;
+    /// `NEQ`: Not equal to.
     ///
     /// Required.
     "Compare" compare set_compare: str,
-    /// 过滤条件匹配值。
+    /// Filter match value
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { write debug;
-/// 查询审计实例的过滤条件
+/// Filter conditions for querying audit instances.
 AuditInstanceFilters {
-    /// 过滤条件名。支持InstanceId-实例ID，InstanceName-实例名称，ProjectId-项目ID，TagKey-标签键，Tag-标签（以竖线分割，例：Tagkey|Tagvalue）。
+    /// Filter condition name. Valid values: InstanceId - Instance ID, InstanceName - Instance name, ProjectId - Project ID, TagKey - Tag key, Tag - Tag (using a vertical bar as separator, for example: TagKey|Tagvalue).
     ///
     /// Required.
     "Name" name set_name: str,
-    /// true表示精确查找，false表示模糊匹配。
+    /// true indicates exact matching; false indicates fuzzy matching.
     ///
     /// Required.
     "ExactMatch" exact_match set_exact_match: bool,
-    /// 筛选值
+    /// Filter value.
     ///
     /// Required.
     "Values" values set_values: list String,
 } }
 
 rt::model! { read debug;
-/// 审计实例详情
+/// Audit instance details.
 AuditInstanceInfo {
-    /// 项目ID
+    /// Project ID.
     "ProjectId" project_id set_project_id: i64,
-    /// 标签信息
+    /// Tag information.
     "TagList" tag_list set_tag_list: list TagInfoUnit,
-    /// 数据库内核类型
+    /// Database kernel type.
     "DbType" db_type set_db_type: str,
-    /// 数据库内核版本
+    /// Database kernel version.
     "DbVersion" db_version set_db_version: str,
 } }
 
 rt::model! { read debug;
-/// 审计日志详细信息
+/// Audit log details
 AuditLog {
-    /// 影响行数。
+    /// Number of affected rows
     "AffectRows" affect_rows set_affect_rows: i64,
-    /// 错误码。
+    /// The error code
     "ErrCode" err_code set_err_code: i64,
     /// SQL 类型。
     "SqlType" sql_type set_sql_type: str,
-    /// 审计策略名称，逐步下线。
+    /// Audit policy name, which will be unavailable soon.
     "PolicyName" policy_name set_policy_name: str,
     /// 数据库名称。
     "DBName" db_name set_db_name: str,
     /// SQL 语句。
     "Sql" sql set_sql: str,
-    /// 客户端地址。
+    /// Client address
     "Host" host set_host: str,
-    /// 用户名。
+    /// Username
     "User" user set_user: str,
-    /// 执行时间，微秒。
+    /// Execution time (μs)
     "ExecTime" exec_time set_exec_time: i64,
-    /// 时间。
+    /// Time
     "Timestamp" timestamp set_timestamp: str,
-    /// 返回行数。
+    /// Number of returned rows
     "SentRows" sent_rows set_sent_rows: i64,
-    /// 线程ID。
+    /// Thread ID
     "ThreadId" thread_id set_thread_id: i64,
-    /// 扫描行数。
+    /// Number of scanned rows.
     "CheckRows" check_rows set_check_rows: i64,
-    /// cpu执行时间，微秒。
+    /// cpu execution time, µs.
     "CpuTime" cpu_time set_cpu_time: f64,
-    /// IO等待时间，微秒。
+    /// IO wait time, µs.
     "IoWaitTime" io_wait_time set_io_wait_time: i128,
-    /// 锁等待时间，微秒。
+    /// Lock waiting time (unit: microsecond).
     "LockWaitTime" lock_wait_time set_lock_wait_time: i128,
-    /// 开始时间，与timestamp构成一个精确到纳秒的时间。
+    /// Start time, which combines with timestamp to form a time accurate to nanoseconds.
     "NsTime" ns_time set_ns_time: i128,
-    /// 事物持续时间，微秒。
+    /// Transaction duration, µs.
     "TrxLivingTime" trx_living_time set_trx_living_time: i128,
-    /// 日志命中规则模板的基本信息
+    /// Basic info of the log hit rule template
     "TemplateInfo" template_info set_template_info: list LogRuleTemplateInfo,
-    /// 事务ID
+    /// Transaction ID
     "TrxId" trx_id set_trx_id: i64,
-    /// 端口
+    /// Port.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ClientPort" client_port set_client_port: i64,
 } }
 
 rt::model! { read debug;
-/// 审计日志分析结果
+/// Analysis result of an audit log
 AuditLogAggregationResult {
-    /// 聚合维度
+    /// Aggregation dimension
     "AggregationField" aggregation_field set_aggregation_field: str,
-    /// 聚合桶的结果集
+    /// Aggregate bucket result set
     "Buckets" buckets set_buckets: list Bucket,
 } }
 
 rt::model! { read debug;
-/// 审计日志文件
+/// Audit log file.
 AuditLogFile {
-    /// 审计日志文件名称
+    /// Audit log file name.
     "FileName" file_name set_file_name: str,
-    /// 审计日志文件创建时间。格式为 : "2019-03-20 17:09:13"。
+    /// Creation time of the audit log file, in the format: "2019-03-20 17:09:13".
     "CreateTime" create_time set_create_time: str,
-    /// 文件状态值。可能返回的值为：
-    /// "creating" - 生成中;
-    /// "failed" - 创建失败;
-    /// "success" - 已生成;
+    /// File status. Possible return values:"creating" - Generating;"failed" - Creation failed;"success" - Generated.
     "Status" status set_status: str,
-    /// 文件大小，单位为 KB。
+    /// File size in KB.
     "FileSize" file_size set_file_size: i64,
-    /// 审计日志下载地址。
+    /// Download URL for the audit log.
     "DownloadUrl" download_url set_download_url: str,
-    /// 错误信息。
+    /// Error message.
     "ErrMsg" err_msg set_err_msg: str,
 } }
 
 rt::model! { write debug;
-/// 审计日志过滤条件。查询审计日志时，用户过滤返回的审计日志。
+/// Filter condition for an audit log, which is used by users to filter the returned audit logs when querying them.
 AuditLogFilter {
-    /// 客户端地址。
+    /// Client address
     "Host" host set_host: list String,
-    /// 用户名。
+    /// Username
     "User" user set_user: list String,
     /// 数据库名称。
     "DBName" db_name set_db_name: list String,
-    /// 表名称。
+    /// Table name
     "TableName" table_name set_table_name: list String,
-    /// 审计策略名称。
+    /// Audit policy name
     "PolicyName" policy_name set_policy_name: list String,
     /// SQL 语句。支持模糊匹配。
     "Sql" sql set_sql: str,
     /// SQL 类型。目前支持："SELECT", "INSERT", "UPDATE", "DELETE", "CREATE", "DROP", "ALTER", "SET", "REPLACE", "EXECUTE"。
     "SqlType" sql_type set_sql_type: str,
-    /// 执行时间。单位为：ms。表示筛选执行时间大于该值的审计日志。
+    /// Execution time in ms, which is used to filter the audit log with execution time greater than this value.
     "ExecTime" exec_time set_exec_time: i64,
-    /// 影响行数。表示筛选影响行数大于该值的审计日志。
+    /// Number of affected rows, which is used to filter the audit log with affected rows greater than this value.
     "AffectRows" affect_rows set_affect_rows: i64,
-    /// SQL 类型。支持多个类型同时查询。目前支持："SELECT", "INSERT", "UPDATE", "DELETE", "CREATE", "DROP", "ALTER", "SET", "REPLACE", "EXECUTE"。
+    /// SQL type (Multiple types can be queried at same time). Valid values: `SELECT`, `INSERT`, `UPDATE`, `DELETE`, `CREATE`, `DROP`, `ALTER`, `SET`, `REPLACE`, `EXECUTE`.
     "SqlTypes" sql_types set_sql_types: list String,
-    /// SQL 语句。支持传递多个sql语句。
+    /// SQL statement. Multiple SQL statements can be passed in.
     "Sqls" sqls set_sqls: list String,
-    /// 影响行数，格式为M-N，例如：10-200
+    /// Number of rows affected in the format of M-N, such as 10-200.
     "AffectRowsSection" affect_rows_section set_affect_rows_section: str,
-    /// 返回行数，格式为M-N，例如：10-200
+    /// Number of rows returned in the format of M-N, such as 10-200.
     "SentRowsSection" sent_rows_section set_sent_rows_section: str,
-    /// 执行时间，格式为M-N，例如：10-200
+    /// Execution time in the format of M-N, such as 10-200.
     "ExecTimeSection" exec_time_section set_exec_time_section: str,
-    /// 锁等待时间，格式为M-N，例如：10-200
+    /// Lock wait time in the format of M-N, such as 10-200.
     "LockWaitTimeSection" lock_wait_time_section set_lock_wait_time_section: str,
-    /// IO等待时间，格式为M-N，例如：10-200
+    /// IO wait time in the format of M-N, such as 10-200.
     "IoWaitTimeSection" io_wait_time_section set_io_wait_time_section: str,
-    /// 事务持续时间，格式为M-N，例如：10-200
+    /// Transaction duration in the format of M-N, such as 10-200.
     "TransactionLivingTimeSection" transaction_living_time_section set_transaction_living_time_section: str,
-    /// 线程ID
+    /// Thread ID
     "ThreadId" thread_id set_thread_id: list String,
-    /// 返回行数。表示筛选返回行数大于该值的审计日志。
+    /// Number of returned rows,  which is used to filter the audit log with affected rows greater than this value.
     "SentRows" sent_rows set_sent_rows: i64,
-    /// mysql错误码
+    /// MySQL error codes
     "ErrCode" err_code set_err_code: list i64,
 } }
 
 rt::model! { read debug;
-/// 审计策略
+/// Audit Policy
 AuditPolicy {
-    /// 审计策略 ID。
+    /// Audit policy ID.
     "PolicyId" policy_id set_policy_id: str,
-    /// 审计策略的状态。可能返回的值为：
-    /// "creating" - 创建中;
-    /// "running" - 运行中;
-    /// "paused" - 暂停中;
-    /// "failed" - 创建失败。
+    /// Audit policy status. Valid values:
+    /// `creating`;
+    /// `running`,
+    /// `paused`;
+    /// `failed`.
     "Status" status set_status: str,
-    /// 数据库实例 ID。
+    /// Database instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 审计策略创建时间。格式为 : "2019-03-20 17:09:13"。
+    /// Creation time of audit policy in the format of 2019-03-20 17:09:13
     "CreateTime" create_time set_create_time: str,
-    /// 审计策略最后修改时间。格式为 : "2019-03-20 17:09:13"。
+    /// Last modified time of audit policy in the format of 2019-03-20 17:09:13
     "ModifyTime" modify_time set_modify_time: str,
-    /// 审计策略名称。
+    /// Audit policy name
     "PolicyName" policy_name set_policy_name: str,
-    /// 审计规则 ID。
+    /// Audit rule ID
     "RuleId" rule_id set_rule_id: str,
-    /// 审计规则名称。
+    /// Audit rule name.
     "RuleName" rule_name set_rule_name: str,
-    /// 数据库实例名称
+    /// Database instance name
     "InstanceName" instance_name set_instance_name: str,
 } }
 
 rt::model! { read debug;
-/// 审计规则
+/// Audit rule
 AuditRule {
-    /// 审计规则 Id。
+    /// Audit rule ID
     "RuleId" rule_id set_rule_id: str,
-    /// 审计规则创建时间。格式为 : "2019-03-20 17:09:13"。
+    /// Creation time of audit rule in the format of 2019-03-20 17:09:13
     "CreateTime" create_time set_create_time: str,
-    /// 审计规则最后修改时间。格式为 : "2019-03-20 17:09:13"。
+    /// Last modified time of audit rule in the format of 2019-03-20 17:09:13
     "ModifyTime" modify_time set_modify_time: str,
-    /// 审计规则名称。
+    /// Audit rule name
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "RuleName" rule_name set_rule_name: str,
-    /// 审计规则描述。
+    /// Audit rule description
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Description" description set_description: str,
-    /// 审计规则过滤条件。
+    /// Audit rule filters
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "RuleFilters" rule_filters set_rule_filters: list AuditFilter,
-    /// 是否开启全审计。
+    /// Whether to enable full audit
     "AuditAll" audit_all set_audit_all: bool,
 } }
 
 rt::model! { write debug;
-/// 审计规则的过滤条件
+/// Filter of rule audit
 AuditRuleFilters {
-    /// 单条审计规则。
+    /// A single audit rule.
     "RuleFilters" rule_filters set_rule_filters: list RuleFilters,
 } }
 
 rt::model! { read debug;
-/// 审计规则模板的详情
+/// Details of an audit rule template.
 AuditRuleTemplateInfo {
-    /// 规则模板ID。
+    /// Rule template ID.
     "RuleTemplateId" rule_template_id set_rule_template_id: str,
-    /// 规则模板名称。
+    /// Rule template name.
     "RuleTemplateName" rule_template_name set_rule_template_name: str,
-    /// 规则模板的过滤条件。
+    /// Filter conditions of the rule template.
     "RuleFilters" rule_filters set_rule_filters: list RuleFilters,
-    /// 规则模板描述。
+    /// Rule template description.
     "Description" description set_description: str,
-    /// 规则模板创建时间。
+    /// Rule template creation time.
     "CreateAt" create_at set_create_at: str,
-    /// 告警等级。1-低风险，2-中风险，3-高风险。
+    /// Alarm level. Valid values: 1 - Low risk, 2 - Medium risk, 3 - High risk.
     "AlarmLevel" alarm_level set_alarm_level: i128,
-    /// 告警策略。0-不告警，1-告警。
+    /// Alarm policy. Valid values: 0 - Alarm disabled, 1 - Alarm enabled.
     "AlarmPolicy" alarm_policy set_alarm_policy: i128,
-    /// 规则模板应用在哪些在实例。
+    /// Instances to which this rule template is applied.
     "AffectedInstances" affected_instances set_affected_instances: list String,
-    /// 模板状态。0-无任务 ，1-修改中。
+    /// Template status. Valid values: 0 - No task, 1 - modifying.
     "Status" status set_status: i128,
-    /// 模板更新时间。
+    /// Template update time.
     "UpdateAt" update_at set_update_at: str,
 } }
 
 rt::model! { both debug;
-/// CPU 弹性扩容的自动扩容策略。
+/// CPU Elastic Scaling auto scale-out policy.
 AutoStrategy {
-    /// 自动扩容阈值，可选值40、50、60、70、80、90，代表 CPU 利用率达到40%、50%、60%、70%、80%、90%时后台进行自动扩容。
+    /// Auto scaling threshold. Available values: 40, 50, 60, 70, 80, 90. Represents the CPU utilization reaches 40%, 50%, 60%, 70%, 80%, or 90% to trigger auto scaling in the background.
     ///
     /// Required.
     "ExpandThreshold" expand_threshold set_expand_threshold: i64,
-    /// 自动缩容阈值，可选值10、20、30，代表CPU利用率达到10%、20%、30%时后台进行自动缩容
+    /// CPU utilization threshold (percent value). Valid values: 10, 20, and 30. Automatic scale-in will be triggered when CPU utilization reaches the set threshold.
     ///
     /// Required.
     "ShrinkThreshold" shrink_threshold set_shrink_threshold: i64,
-    /// 自动扩容观测周期，单位是分钟，可选值1、3、5、10、15、30。后台会按照配置的周期进行扩容判断。
+    /// Auto-scaling observation period, in minutes, available values 1, 3, 5, 10, 15, 30. The backend will judge scaling out according to the configured period.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Disabled in the spec.
     "ExpandPeriod" expand_period set_expand_period: i64,
-    /// 自动缩容观测周期，单位是分钟，可选值5、10、15、30。后台会按照配置的周期进行缩容判断。
+    /// Automatic scaling down observation period, in minutes, available values 5, 10, 15, 30. The backend performs scale-in judgment according to the configured period.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Disabled in the spec.
     "ShrinkPeriod" shrink_period set_shrink_period: i64,
-    /// 弹性扩容观测周期（秒级），可取值为：15，30，45，60，180，300，600，900，1800。
+    /// Elastic scaling observation period (in seconds). Value is 15, 30, 45, 60, 180, 300, 600, 900, or 1800.
     "ExpandSecondPeriod" expand_second_period set_expand_second_period: i64,
-    /// 缩容观测周期（秒级），可取值为：300、600、900、1800。
+    /// Scale-down observation period (in seconds). Valid values: 300, 600, 900, 1800.
     "ShrinkSecondPeriod" shrink_second_period set_shrink_second_period: i64,
 } }
 
 rt::model! { read debug;
-/// ECDB第二个从库的配置信息，只有ECDB实例才有这个字段
+/// Configuration information of ECDB secondary database 2. This field is only applicable to ECDB instances
 BackupConfig {
-    /// 第二个从库复制方式，可能的返回值：async-异步，semisync-半同步
+    /// Replication mode of secondary database 2. Value range: async, semi-sync
     "ReplicationMode" replication_mode set_replication_mode: str,
-    /// 第二个从库可用区的正式名称，如 ap-shanghai-2
+    /// The canonical name of the second secondary availability zone, for example ap-shanghai-2
     "Zone" zone set_zone: str,
-    /// 第二个从库内网IP地址
+    /// Private IP address of secondary database 2
     "Vip" vip set_vip: str,
-    /// 第二个从库访问端口
+    /// Access port of secondary database 2
     "Vport" vport set_vport: i128,
 } }
 
 rt::model! { read debug;
-/// 备份详细信息
+/// Backup details
 BackupInfo {
-    /// 备份文件名
+    /// Backup file name
     "Name" name set_name: str,
-    /// 备份文件大小，单位：Byte
+    /// Backup file size, unit: Byte
     "Size" size set_size: i64,
-    /// 备份快照时间，时间格式：2016-03-17 02:10:37
+    /// Backup snapshot time. Time format: 2016-03-17 02:10:37
     "Date" date set_date: str,
-    /// 下载地址
+    /// Download link
     "IntranetUrl" intranet_url set_intranet_url: str,
-    /// 下载地址
+    /// Download link
     "InternetUrl" internet_url set_internet_url: str,
-    /// 日志具体类型。可能的值有 "logical": 逻辑冷备， "physical": 物理冷备。
+    /// Specific type of logs. Possible values: "logical": logical cold backup, "physical": physical cold backup.
     "Type" r#type set_type: str,
-    /// 备份子任务的ID，删除备份文件时使用
+    /// ID of the backup subtask, used when deleting backup files
     "BackupId" backup_id set_backup_id: i64,
-    /// 备份任务状态。可能的值有 "SUCCESS": 备份成功， "FAILED": 备份失败， "RUNNING": 备份进行中。
+    /// Backup task status. Possible values: "SUCCESS": backup successful, "FAILED": backup FAILED, "RUNNING": backup in progress.
     "Status" status set_status: str,
-    /// 备份任务的完成时间
+    /// Backup task completion time
     "FinishTime" finish_time set_finish_time: str,
-    /// （该值将废弃，不建议使用）备份的创建者，可能的值：SYSTEM - 系统创建，Uin - 发起者Uin值。
+    /// (This value will be deprecated and is not recommended for use) Creator of the backup. Valid values: SYSTEM - generated by the system, Uin - Uin value of the initiator.
     "Creator" creator set_creator: str,
-    /// 备份任务的开始时间
+    /// Start time of the backup task
     "StartTime" start_time set_start_time: str,
-    /// 备份方法。可能的值有 "full": 全量备份， "partial": 部分备份。
+    /// Backup method. Possible values are "full": full backup, "partial": partial backup.
     "Method" method set_method: str,
-    /// 备份方式。可能的值有 "manual": 手动备份， "automatic": 自动备份。
+    /// Backup method. Possible values are "manual": manual backup, "automatic": automatic backup.
     "Way" way set_way: str,
-    /// 手动备份别名
+    /// Manual backup alias
     "ManualBackupName" manual_backup_name set_manual_backup_name: str,
-    /// 备份保留类型，save_mode_regular - 常规保存备份，save_mode_period - 定期保存备份
+    /// Backup retention type, save_mode_regular - Regular backup saving, save_mode_period - Periodic backup
     "SaveMode" save_mode set_save_mode: str,
-    /// 本地备份所在地域
+    /// Local backup region
     "Region" region set_region: str,
-    /// 异地备份详细信息
+    /// Detailed information of offsite backup
     "RemoteInfo" remote_info set_remote_info: list RemoteBackupInfo,
-    /// 存储方式，0-常规存储，1-归档存储，2-标准存储，默认为0
+    /// Storage method: 0 - regular storage, 1 - archive storage, 2 - standard storage, defaults to 0.
     "CosStorageType" cos_storage_type set_cos_storage_type: i64,
-    /// 实例 ID，格式如：cdb-c1nl9rpv。与云数据库控制台页面中显示的实例 ID 相同。
+    /// Instance ID, in the format such as cdb-c1nl9rpv. This matches the instance ID displayed on the TencentDB console.
     "InstanceId" instance_id set_instance_id: str,
-    /// 备份完成进度
+    /// Backup completion progress
     "Progress" progress set_progress: i64,
-    /// 备份文件是否加密， on-加密， off-未加密
+    /// Whether the backup file is encrypted, on-encrypted, off-unencrypted
     "EncryptionFlag" encryption_flag set_encryption_flag: str,
-    /// 备份GTID点位
+    /// Backup GTID position
     "ExecutedGTIDSet" executed_gtid_set set_executed_gtid_set: str,
-    /// 备份文件MD5值
+    /// MD5 value of the backup file
     "MD5" md5 set_md5: str,
 } }
 
 rt::model! { write debug;
-/// 创建备份时，指定需要备份的库表信息
+/// When creating a backup, you need to specify the information of the table to be backed up.
 BackupItem {
-    /// 需要备份的库名
+    /// Name of the database to be backed up
     ///
     /// Required.
     "Db" db set_db: str,
-    /// 需要备份的表名。 如果传该参数，表示备份该库中的指定表。如果不传该参数则备份该db库
+    /// Name of the table to be backed up. If this parameter is passed in, the specified table in the database will be backed up; otherwise, the database will be backed up.
     "Table" table set_table: str,
 } }
 
 rt::model! { both debug;
-/// 备份文件限制下载来源VPC设置项
+/// VPCs used to restrict backup download
 BackupLimitVpcItem {
-    /// 限制下载来源的地域。目前仅支持当前地域。
+    /// The region where the backup download restrictions take effect. It must be the same as the common request parameter `Region` of the API.
     ///
     /// Required.
     "Region" region set_region: str,
-    /// 限制下载的vpc列表。
+    /// The list of VPCs used to restrict backup download
     ///
     /// Required.
     "VpcList" vpc_list set_vpc_list: list String,
 } }
 
 rt::model! { read debug;
-/// 实例备份统计项
+/// Statistical items of instance backup
 BackupSummaryItem {
-    /// 实例ID。
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 该实例自动数据备份的个数。
+    /// Number of automatic data backups of an instance.
     "AutoBackupCount" auto_backup_count set_auto_backup_count: i64,
-    /// 该实例自动数据备份的容量。
+    /// Capacity of automatic data backups of an instance.
     "AutoBackupVolume" auto_backup_volume set_auto_backup_volume: i64,
-    /// 该实例手动数据备份的个数。
+    /// Number of manual data backups of an instance.
     "ManualBackupCount" manual_backup_count set_manual_backup_count: i64,
-    /// 该实例手动数据备份的容量。
+    /// Capacity of manual data backups of an instance.
     "ManualBackupVolume" manual_backup_volume set_manual_backup_volume: i64,
-    /// 该实例总的数据备份（包含自动备份和手动备份）个数。
+    /// Total number of data backups of an instance (including automatic backups and manual backups).
     "DataBackupCount" data_backup_count set_data_backup_count: i64,
-    /// 该实例总的数据备份容量。
+    /// Total capacity of data backups of an instance.
     "DataBackupVolume" data_backup_volume set_data_backup_volume: i64,
-    /// 该实例日志备份的个数。
+    /// Number of log backups of an instance.
     "BinlogBackupCount" binlog_backup_count set_binlog_backup_count: i64,
-    /// 该实例日志备份的容量。
+    /// Capacity of log backups of an instance.
     "BinlogBackupVolume" binlog_backup_volume set_binlog_backup_volume: i64,
-    /// 该实例的总备份（包含数据备份和日志备份）占用容量。
+    /// Total capacity of backups of an instance (including data backups and log backups).
     "BackupVolume" backup_volume set_backup_volume: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `BalanceRoGroupLoad` (均衡RO组内实例的负载).
+/// Request of `BalanceRoGroupLoad` (Rebalances the loads of instances in RO group).
 ///
-/// 本接口(BalanceRoGroupLoad)用于重新均衡 RO 组内实例的负载。注意，RO 组内 RO 实例会有一次数据库连接瞬断，请确保应用程序能重连数据库，谨慎操作。
+/// This API is used to rebalance the loads of instances in an RO group. Please note that the database connections to those instances will be interrupted transiently; therefore, you should ensure that your application can reconnect to the databases. This operation should be performed with caution.
 BalanceRoGroupLoadRequest {
-    /// RO 组的 ID，格式如：cdbrg-c1nl9rpv。可通过 [DescribeRoGroups](https://cloud.tencent.com/document/api/236/40939) 获取。
+    /// ID of the RO group, in the format of cdbrg-c1nl9rpv. You can obtain it via [DescribeRoGroups](https://www.tencentcloud.com/document/api/236/40939?from_cn_redirect=1).
     ///
     /// Required.
     "RoGroupId" ro_group_id set_ro_group_id: str,
@@ -731,178 +724,176 @@ BalanceRoGroupLoadRequest {
 rt::action!("cdb", "2017-03-20", "BalanceRoGroupLoad", BalanceRoGroupLoadRequest => BalanceRoGroupLoadResponse);
 
 rt::model! { read debug;
-/// BalanceRoGroupLoad返回参数结构体
+/// BalanceRoGroupLoad response structure.
 BalanceRoGroupLoadResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 二进制日志信息
+/// Binlog information
 BinlogInfo {
-    /// binlog 日志备份文件名
+    /// binlog backup file name
     "Name" name set_name: str,
-    /// 备份文件大小，单位：Byte
+    /// Backup file size, unit: Byte
     "Size" size set_size: i64,
-    /// 文件存储时间，时间格式：2016-03-17 02:10:37
+    /// File storage time. Time format: 2016-03-17 02:10:37
     "Date" date set_date: str,
-    /// 下载地址
-    /// 说明：此下载地址和参数 InternetUrl 的下载地址一样。
+    /// Download link
+    /// Description: This download link is the same as the download address of the parameter InternetUrl.
     "IntranetUrl" intranet_url set_intranet_url: str,
-    /// 下载地址
-    /// 说明：此下载地址和参数 IntranetUrl 的下载地址一样。
+    /// Download address
+    /// Description: This download address is the same as the IntranetUrl download address.
     "InternetUrl" internet_url set_internet_url: str,
-    /// 日志具体类型，可能的值有：binlog - 二进制日志
+    /// Log specific type. Possible values: binlog - binary log
     "Type" r#type set_type: str,
-    /// binlog 文件起始时间
+    /// binlog file start time
     "BinlogStartTime" binlog_start_time set_binlog_start_time: str,
-    /// binlog 文件截止时间
+    /// binlog file expiration time
     "BinlogFinishTime" binlog_finish_time set_binlog_finish_time: str,
-    /// 本地binlog文件所在地域
+    /// Region where local binlog files are located
     "Region" region set_region: str,
-    /// 备份任务状态。可能的值有 "SUCCESS": 备份成功， "FAILED": 备份失败， "RUNNING": 备份进行中。
+    /// Backup task status. Possible values: "SUCCESS": backup successful, "FAILED": backup FAILED, "RUNNING": backup in progress.
     "Status" status set_status: str,
-    /// binlog异地备份详细信息
+    /// Detailed information of binlog offsite backup
     "RemoteInfo" remote_info set_remote_info: list RemoteBackupInfo,
-    /// 存储方式，0-常规存储，1-归档存储，2-标准存储，默认为0
+    /// Storage method: 0 - regular storage, 1 - archive storage, 2 - standard storage, defaults to 0.
     "CosStorageType" cos_storage_type set_cos_storage_type: i64,
-    /// 实例 ID，格式如：cdb-c1nl9rpv。与云数据库控制台页面中显示的实例 ID 相同。
+    /// Instance ID, in the format such as cdb-c1nl9rpv. This matches the instance ID displayed on the TencentDB console.
     ///
     /// Disabled in the spec.
     "InstanceId" instance_id set_instance_id: str,
-    /// 备份完成进度
+    /// Backup completion progress
     "Progress" progress set_progress: i64,
 } }
 
 rt::model! { read debug;
-/// 聚合桶的信息
+/// Information of an aggregation bucket
 Bucket {
-    /// 无
+    /// None
     "Key" key set_key: str,
-    /// key值出现的次数。
+    /// Number of occurrences of the key value
     "Count" count set_count: i128,
 } }
 
 rt::model! { read debug;
-/// 地域售卖配置
+/// The purchasable configuration in a region
 CdbRegionSellConf {
-    /// 地域中文名称
+    /// Region name
     "RegionName" region_name set_region_name: str,
-    /// 所属大区
+    /// Area
     "Area" area set_area: str,
-    /// 是否为默认地域
+    /// Whether it is a default region
     "IsDefaultRegion" is_default_region set_is_default_region: i64,
-    /// 地域名称
+    /// Region name
     "Region" region set_region: str,
-    /// 地域的可用区售卖配置
+    /// The purchasable configuration in an AZ in a region
     "RegionConfig" region_config set_region_config: list CdbZoneSellConf,
 } }
 
 rt::model! { read debug;
-/// 售卖配置详情
+/// The details of purchasable configuration
 CdbSellConfig {
-    /// 内存大小，单位为MB
+    /// Memory size in MB
     "Memory" memory set_memory: i64,
-    /// CPU核心数
+    /// CPU core count
     "Cpu" cpu set_cpu: i64,
-    /// 磁盘最小规格，单位为GB
+    /// Minimum disk size in GB
     "VolumeMin" volume_min set_volume_min: i64,
-    /// 磁盘最大规格，单位为GB
+    /// Maximum disk size in GB
     "VolumeMax" volume_max set_volume_max: i64,
-    /// 磁盘步长，单位为GB
+    /// Disk capacity increment in GB
     "VolumeStep" volume_step set_volume_step: i64,
-    /// 每秒IO数量
+    /// IO operations per second
     "Iops" iops set_iops: i64,
-    /// 应用场景描述
+    /// Application scenario description
     "Info" info set_info: str,
-    /// 状态值，0 表示该规格对外售卖
+    /// Status. The value `0` indicates that this specification is available.
     "Status" status set_status: i64,
-    /// 实例类型，可能的取值范围有：UNIVERSAL (通用型), EXCLUSIVE (独享型), BASIC (基础型), BASIC_V2 (基础型v2)
+    /// Instance type, possible value ranges from UNIVERSAL (universal type), EXCLUSIVE (exclusive), BASIC (basic), to BASIC_V2 (basic v2).
     "DeviceType" device_type set_device_type: str,
-    /// 引擎类型描述，可能的取值范围有：Innodb，RocksDB
+    /// Engine type description. Valid values: `Innodb`, `RocksDB`.
     "EngineType" engine_type set_engine_type: str,
-    /// 售卖规格Id
+    /// Purchasable specifications ID
     "Id" id set_id: i64,
 } }
 
 rt::model! { read debug;
-/// 售卖实例类型
+/// Purchasable instance type
 CdbSellType {
-    /// 售卖实例名称。
-    /// Z3：是高可用类型，对应规格中的 DeviceType，包含 UNIVERSAL，EXCLUSIVE。
-    /// CVM：是基础版类型，对应规格中的 DeviceType 是 BASIC（已下线）。
-    /// TKE：是基础版v2类型，对应规格中的 DeviceType 是 BASIC_V2。
-    /// CLOUD_NATIVE_CLUSTER：表示云盘版标准型。
-    /// CLOUD_NATIVE_CLUSTER_EXCLUSIVE：表示云盘版加强型。
-    /// CLOUD_NATIVE_CLUSTER_ULTRA：表示云盘版旗舰型。
-    /// CLOUD_NATIVE_SINGLE_NODE：表示云盘版单节点
-    /// ECONOMICAL：表示经济型。
+    /// Purchasable instance name.
+    /// Z3: High-availability, corresponds to the specified specification DeviceType, including UNIVERSAL and EXCLUSIVE.
+    /// CVM: It is a basic edition type, and the DeviceType in the corresponding specifications is BASIC (Offline).
+    /// TKE: It is the basic version v2 type, and the DeviceType in the corresponding specifications is BASIC_V2.
+    /// CLOUD_NATIVE_CLUSTER: Represents the standard type of cloud disk edition.
+    /// CLOUD_NATIVE_CLUSTER_EXCLUSIVE: Indicates the enhanced cloud disk edition.
+    /// ECONOMICAL: Means economical.
     "TypeName" type_name set_type_name: str,
-    /// 引擎版本号
+    /// Engine version number
     "EngineVersion" engine_version set_engine_version: list String,
-    /// 售卖规格Id
+    /// Purchasable specifications ID
     "ConfigIds" config_ids set_config_ids: list i64,
 } }
 
 rt::model! { read debug;
-/// 各地域可售卖的规格配置
+/// The purchasable specifications in a region
 CdbZoneDataResult {
-    /// 售卖规格所有集合
+    /// List of purchasable specifications
     "Configs" configs set_configs: list CdbSellConfig,
-    /// 售卖地域可用区集合
+    /// List of AZs in purchasable regions
     "Regions" regions set_regions: list CdbRegionSellConf,
 } }
 
 rt::model! { read debug;
-/// 可用区售卖配置
+/// Purchasable specifications in an AZ
 CdbZoneSellConf {
-    /// 可用区状态。可能的返回值为：1-上线；3-停售；4-不展示
+    /// AZ status, which is used to indicate whether instances are purchasable. Valid values: `1` (purchasable), `3` (not purchasable), `4` (AZ not displayed)
     "Status" status set_status: i64,
-    /// 可用区中文名称
+    /// AZ name
     "ZoneName" zone_name set_zone_name: str,
-    /// 实例类型是否为自定义类型
+    /// Whether it is a custom instance type
     "IsCustom" is_custom set_is_custom: bool,
-    /// 是否支持灾备
+    /// Whether disaster recovery is supported
     "IsSupportDr" is_support_dr set_is_support_dr: bool,
-    /// 是否支持私有网络
+    /// Whether VPC is supported
     "IsSupportVpc" is_support_vpc set_is_support_vpc: bool,
-    /// 小时计费实例最大售卖数量
+    /// Maximum purchasable quantity of hourly billed instances
     "HourInstanceSaleMaxNum" hour_instance_sale_max_num set_hour_instance_sale_max_num: i64,
-    /// 是否为默认可用区
+    /// Whether it is a default AZ
     "IsDefaultZone" is_default_zone set_is_default_zone: bool,
-    /// 是否为黑石区
+    /// Whether it is a BM zone
     "IsBm" is_bm set_is_bm: bool,
-    /// 支持的付费类型。可能的返回值为：0-包年包月；1-小时计费；2-后付费
+    /// Supported billing method. Valid values: `0` (yearly/monthly subscribed), `1` (hourly billed), `2` (pay-as-you-go)
     "PayType" pay_type set_pay_type: list String,
-    /// 数据复制类型。0-异步复制；1-半同步复制；2-强同步复制
+    /// Data replication type. Valid values: `0` (async), `1` (semi-sync), `2` (strong sync)
     "ProtectMode" protect_mode set_protect_mode: list String,
-    /// 可用区名称
+    /// AZ name
     "Zone" zone set_zone: str,
-    /// 多可用区信息
+    /// Multi-AZ information
     "ZoneConf" zone_conf set_zone_conf: obj ZoneConf,
-    /// 可支持的灾备可用区信息
+    /// Information of supported disaster recovery AZs
     "DrZone" dr_zone set_dr_zone: list String,
-    /// 是否支持跨可用区只读
+    /// Whether cross-AZ read-only access is supported
     "IsSupportRemoteRo" is_support_remote_ro set_is_support_remote_ro: bool,
-    /// 可支持的跨可用区只读区信息
+    /// Information of supported cross-AZ read-only zone
     "RemoteRoZone" remote_ro_zone set_remote_ro_zone: list String,
-    /// 独享型可用区状态。可能的返回值为：1-上线；3-停售；4-不展示
+    /// AZ status, which is used to indicate whether dedicated instances are purchasable. Valid values: `1 (purchasable), `3` (not purchasable), `4` (AZ not displayed)
     "ExClusterStatus" ex_cluster_status set_ex_cluster_status: i64,
-    /// 独享型可支持的跨可用区只读区信息
+    /// Information of cross-AZ read-only zones supported by a dedicated instance
     "ExClusterRemoteRoZone" ex_cluster_remote_ro_zone set_ex_cluster_remote_ro_zone: list String,
-    /// 独享型多可用区信息
+    /// AZ information of a multi-AZ deployed dedicated instance.
     "ExClusterZoneConf" ex_cluster_zone_conf set_ex_cluster_zone_conf: obj ZoneConf,
-    /// 售卖实例类型数组，其中configIds的值与configs结构体中的id一一对应。
+    /// Array of purchasable instance types. The value of `configIds` and `configs` have a one-to-one correspondence.
     "SellType" sell_type set_sell_type: list CdbSellType,
-    /// 可用区id
+    /// AZ ID
     "ZoneId" zone_id set_zone_id: i64,
-    /// 是否支持ipv6
+    /// Whether IPv6 is supported
     "IsSupportIpv6" is_support_ipv6 set_is_support_ipv6: bool,
-    /// 可支持的售卖数据库引擎类型
+    /// Supported engine types for purchasable database
     "EngineType" engine_type set_engine_type: list String,
-    /// 云盘版实例在当前可用区的售卖状态。可能的返回值为：1-上线；3-停售；4-不展示
+    /// Sales status of the cloud disk edition instance in the current availability zone. Possible returned values: 1-launched; 3-not available for sale; 4-not displayed.
     "CloudNativeClusterStatus" cloud_native_cluster_status set_cloud_native_cluster_status: i64,
-    /// 云盘版或者单节点基础型支持的磁盘类型。
+    /// Cloud disk edition or single-node basic edition supported disk type.
     "DiskTypeConf" disk_type_conf set_disk_type_conf: list DiskTypeConfigItem,
 } }
 
@@ -955,36 +946,36 @@ CheckMigrateResult {
 } }
 
 rt::model! { read debug;
-/// 克隆任务记录。
+/// Clone task information.
 CloneItem {
-    /// 克隆任务的源实例Id。
+    /// ID of the original instance in a clone task
     "SrcInstanceId" src_instance_id set_src_instance_id: str,
-    /// 克隆任务的新产生实例Id。
+    /// ID of the cloned instance in a clone task
     "DstInstanceId" dst_instance_id set_dst_instance_id: str,
-    /// 克隆任务对应的任务列表Id。
+    /// Clone task ID
     "CloneJobId" clone_job_id set_clone_job_id: i64,
-    /// 克隆实例使用的策略， 包括以下类型：  timepoint:指定时间点回档，  backupset: 指定备份文件回档。
+    /// The policy used in a clone task. Valid values: `timepoint` (roll back to a specific point in time), `backupset` (roll back by using a specific backup file).
     "RollbackStrategy" rollback_strategy set_rollback_strategy: str,
-    /// 克隆实例回档的时间点。
+    /// The point in time to which the cloned instance will be rolled back
     "RollbackTargetTime" rollback_target_time set_rollback_target_time: str,
-    /// 任务开始时间。
+    /// Task start time
     "StartTime" start_time set_start_time: str,
-    /// 任务结束时间。
+    /// Task end time
     "EndTime" end_time set_end_time: str,
-    /// 任务状态，包括以下状态：initial,running,wait_complete,success,failed
+    /// Task status. Valid values: `initial`, `running`, `wait_complete`, `success`, `failed`.
     "TaskStatus" task_status set_task_status: str,
-    /// 克隆实例所在地域Id
+    /// Clone instance region ID
     "NewRegionId" new_region_id set_new_region_id: i64,
-    /// 源实例所在地域Id
+    /// Source instance region ID
     "SrcRegionId" src_region_id set_src_region_id: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `CloseAuditService` (实例关闭审计服务).
+/// Request of `CloseAuditService` (Disables the audit service for an instance).
 ///
-/// 实例关闭审计服务
+/// This API is used to disable the audit service for an instance.
 CloseAuditServiceRequest {
-    /// 实例 ID。可通过 [DescribeDBInstances](https://cloud.tencent.com/document/product/236/15872) 接口获取。
+    /// Instance ID, which can be obtained through the [DescribeDBInstances](https://www.tencentcloud.com/document/product/236/15872?from_cn_redirect=1) API.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -992,45 +983,45 @@ CloseAuditServiceRequest {
 rt::action!("cdb", "2017-03-20", "CloseAuditService", CloseAuditServiceRequest => CloseAuditServiceResponse);
 
 rt::model! { read debug;
-/// CloseAuditService返回参数结构体
+/// CloseAuditService response structure.
 CloseAuditServiceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CloseCDBProxy` (关闭数据库代理).
+/// Request of `CloseCDBProxy` (Disables database proxy).
 ///
-/// 本接口（CloseCDBProxy）用于关闭数据库代理。
+/// This API is used to disable the database proxy.
 CloseCDBProxyRequest {
-    /// 实例 ID。可通过 [DescribeDBInstances](https://cloud.tencent.com/document/product/236/15872) 接口获取。
+    /// Instance ID, which can be obtained through the [DescribeDBInstances](https://www.tencentcloud.com/document/product/236/15872?from_cn_redirect=1) API.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 代理组 ID。可通过 [DescribeCdbProxyInfo](https://cloud.tencent.com/document/api/236/90585) 接口获取。
+    /// Proxy group ID, which can be obtained through the [DescribeCdbProxyInfo](https://www.tencentcloud.com/document/api/236/90585?from_cn_redirect=1) API.
     "ProxyGroupId" proxy_group_id set_proxy_group_id: str,
-    /// 是否只关闭读写分离，取值："true" | "false"，默认为"false"
+    /// Whether only to disable read/write separation. Valid values: `true`, `false`. Default value: `false`.
     "OnlyCloseRW" only_close_rw set_only_close_rw: bool,
 } }
 rt::action!("cdb", "2017-03-20", "CloseCDBProxy", CloseCDBProxyRequest => CloseCDBProxyResponse);
 
 rt::model! { read debug;
-/// CloseCDBProxy返回参数结构体
+/// CloseCDBProxy response structure.
 CloseCDBProxyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CloseCdbProxyAddress` (关闭数据库代理地址).
+/// Request of `CloseCdbProxyAddress` (Disables database proxy address).
 ///
-/// 本接口（CloseCdbProxyAddress）用于请求关闭数据库代理地址。
+/// This API is used to disable database proxy.
 CloseCdbProxyAddressRequest {
-    /// 代理组 ID。可通过 [DescribeCdbProxyInfo](https://cloud.tencent.com/document/api/236/90585) 接口获取。
+    /// Proxy group ID, which can be obtained through the [DescribeCdbProxyInfo](https://www.tencentcloud.com/document/api/236/90585?from_cn_redirect=1) API.
     ///
     /// Required.
     "ProxyGroupId" proxy_group_id set_proxy_group_id: str,
-    /// 代理组地址 ID。可通过 [DescribeCdbProxyInfo](https://cloud.tencent.com/document/api/236/90585) 接口获取。
+    /// Proxy group address ID. You can obtain it through the API [DescribeCdbProxyInfo](https://www.tencentcloud.com/document/api/236/90585?from_cn_redirect=1).
     ///
     /// Required.
     "ProxyAddressId" proxy_address_id set_proxy_address_id: str,
@@ -1038,160 +1029,159 @@ CloseCdbProxyAddressRequest {
 rt::action!("cdb", "2017-03-20", "CloseCdbProxyAddress", CloseCdbProxyAddressRequest => CloseCdbProxyAddressResponse);
 
 rt::model! { read debug;
-/// CloseCdbProxyAddress返回参数结构体
+/// CloseCdbProxyAddress response structure.
 CloseCdbProxyAddressResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CloseSSL` (关闭SSL).
+/// Request of `CloseSSL` (Disable SSL).
 ///
-/// 本接口（CloseSSL）用于关闭 SSL 连接功能。
+/// This API is used to close the SSL connectivity function.
 CloseSSLRequest {
-    /// 实例 ID。只读组 ID 为空时必填。可通过 [DescribeDBInstances](https://cloud.tencent.com/document/product/236/15872) 接口获取。
+    /// Instance ID. Required when the read-only group ID is empty. Can be obtained through the [DescribeDBInstances](https://www.tencentcloud.com/document/product/236/15872?from_cn_redirect=1) API.
     "InstanceId" instance_id set_instance_id: str,
-    /// 只读组 ID。实例 ID 为空时必填。可通过 [DescribeRoGroups](https://cloud.tencent.com/document/api/236/40939) 接口获取。
+    /// Read-only group ID. Required when the instance ID is empty. Can be obtained through the [DescribeRoGroups](https://www.tencentcloud.com/document/api/236/40939?from_cn_redirect=1) API.
     "RoGroupId" ro_group_id set_ro_group_id: str,
 } }
 rt::action!("cdb", "2017-03-20", "CloseSSL", CloseSSLRequest => CloseSSLResponse);
 
 rt::model! { read debug;
-/// CloseSSL返回参数结构体
+/// CloseSSL response structure.
 CloseSSLResponse {
-    /// 异步请求 ID。
+    /// Asynchronous request ID.
     "AsyncRequestId" async_request_id set_async_request_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CloseWanService` (关闭实例外网访问).
+/// Request of `CloseWanService` (Disables public network access for an instance).
 ///
-/// 本接口(CloseWanService)用于关闭云数据库实例的外网访问。关闭外网访问后，外网地址将不可访问。
+/// This API (CloseWanService) is used to disable public network access for TencentDB instance, which will make public IP addresses inaccessible.
 CloseWanServiceRequest {
-    /// 实例 ID，格式如：cdb-c1nl9rpv，与云数据库控制台页面中显示的实例 ID 相同，可使用 [查询实例列表](https://cloud.tencent.com/document/api/236/15872) 接口获取，其值为输出参数中字段 InstanceId 的值。可传入只读组 ID 关闭只读组外网访问。
+    /// Instance ID, in the format such as cdb-c1nl9rpv. This matches the instance ID displayed on the TencentDB console. Use the query instance list API (https://www.tencentcloud.com/document/api/236/15872?from_cn_redirect=1) to obtain it, with its value being the InstanceId field in the output parameter. Input the read-only group ID to disable public network access for the read-only group.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 变更云盘版实例只读组时，InstanceId 传实例 ID，需要额外指定该参数表示操作只读组。如果操作读写节点则不需指定该参数。
+    /// When updating the read-only group of a cloud disk edition instance, specify the instance ID in InstanceId and this parameter to indicate the operation is for the read-only group. If you perform the operation on the read-write node, this parameter is not required.
     "OpResourceId" op_resource_id set_op_resource_id: str,
 } }
 rt::action!("cdb", "2017-03-20", "CloseWanService", CloseWanServiceRequest => CloseWanServiceResponse);
 
 rt::model! { read debug;
-/// CloseWanService返回参数结构体
+/// CloseWanService response structure.
 CloseWanServiceResponse {
-    /// 异步任务的请求 ID，可使用此 ID 查询异步任务的执行结果。
+    /// Async task request ID, which can be used to query the execution result of an async task.
     "AsyncRequestId" async_request_id set_async_request_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 云盘版节点信息
+/// Cluster Edition node information.
 ClusterInfo {
-    /// 节点id
+    /// Node ID.
     "NodeId" node_id set_node_id: str,
-    /// 节点类型：主节点，从节点
+    /// Node type: primary node and secondary node.
     "Role" role set_role: str,
-    /// 地域
+    /// Region.
     "Zone" zone set_zone: str,
 } }
 
 rt::model! { read debug;
-/// 云盘版实例节点信息
+/// Cluster Edition instance node information.
 ClusterNodeInfo {
-    /// 节点id。
+    /// node id.
     "NodeId" node_id set_node_id: str,
-    /// 节点的角色。
+    /// Node role.
     "Role" role set_role: str,
-    /// 节点所在可用区。
+    /// Node AZ.
     "Zone" zone set_zone: str,
-    /// 节点的权重
+    /// Weight of the node
     "Weight" weight set_weight: i128,
-    /// 节点状态。
+    /// Node status.
     "Status" status set_status: str,
 } }
 
 rt::model! { write debug;
-/// 云盘版的节点拓扑配置。
+/// Topology configuration of nodes for cloud disk edition.
 ClusterTopology {
-    /// RW 节点拓扑。
-    /// 说明：NodeId 可通过 [DescribeDBInstances](https://cloud.tencent.com/document/product/236/15872) 获取。
+    /// RW node topology.
+    /// Description: NodeId can be obtained through [DescribeDBInstances](https://www.tencentcloud.com/document/product/236/15872?from_cn_redirect=1).
     "ReadWriteNode" read_write_node set_read_write_node: obj ReadWriteNode,
-    /// RO 节点拓扑。
-    /// 说明：NodeId 可通过 [DescribeDBInstances](https://cloud.tencent.com/document/product/236/15872) 获取。
+    /// RO node topology.
+    /// Description: NodeId can be obtained through [DescribeDBInstances](https://www.tencentcloud.com/document/product/236/15872?from_cn_redirect=1).
     "ReadOnlyNodes" read_only_nodes set_read_only_nodes: list ReadonlyNode,
 } }
 
 rt::model! { both debug;
-/// 列权限信息
+/// Column permission information
 ColumnPrivilege {
-    /// 数据库名
+    /// Database name
     ///
     /// Required.
     "Database" database set_database: str,
-    /// 数据库表名
+    /// Table name
     ///
     /// Required.
     "Table" table set_table: str,
-    /// 数据库列名
+    /// Column name
     ///
     /// Required.
     "Column" column set_column: str,
-    /// 权限信息
+    /// Permission information
     ///
     /// Required.
     "Privileges" privileges set_privileges: list String,
 } }
 
 rt::model! { both debug;
-/// 通用时间窗
+/// Common time window
 CommonTimeWindow {
-    /// 周一的时间窗，格式如： 02:00-06:00
+    /// Time window on Monday in the format of 02:00-06:00
     "Monday" monday set_monday: str,
-    /// 周二的时间窗，格式如： 02:00-06:00
+    /// Time window on Tuesday in the format of 02:00-06:00
     "Tuesday" tuesday set_tuesday: str,
-    /// 周三的时间窗，格式如： 02:00-06:00
+    /// Time window on Wednesday in the format of 02:00-06:00
     "Wednesday" wednesday set_wednesday: str,
-    /// 周四的时间窗，格式如： 02:00-06:00
+    /// Time window on Thursday in the format of 02:00-06:00
     "Thursday" thursday set_thursday: str,
-    /// 周五的时间窗，格式如： 02:00-06:00
+    /// Time window on Friday in the format of 02:00-06:00
     "Friday" friday set_friday: str,
-    /// 周六的时间窗，格式如： 02:00-06:00
+    /// Time window on Saturday in the format of 02:00-06:00
     "Saturday" saturday set_saturday: str,
-    /// 周日的时间窗，格式如： 02:00-06:00
+    /// Time window on Sunday in the format of 02:00-06:00
     "Sunday" sunday set_sunday: str,
-    /// 常规备份保留策略，weekly-按周备份，monthly-按月备份，默认为weekly
+    /// Non-archive backup retention policy. Valid values: `weekly` (back up by week), monthly (back up by month), default value: `weekly`.
     "BackupPeriodStrategy" backup_period_strategy set_backup_period_strategy: str,
-    /// 如果设置为按月备份，需填入每月具体备份日期，相邻备份天数不得超过两天。例[1,4,7,9,11,14,17,19,22,25,28,30,31]
+    /// If `BackupPeriodStrategy` is `monthly`, you need to pass in the specific backup dates. The time interval between any two adjacent dates cannot exceed 2 days, for example, [1,4,7,9,11,14,17,19,22,25,28,30,31].
     "Days" days set_days: list i64,
-    /// 月度备份时间窗，BackupPeriodStrategy为monthly时必填。格式如： 02:00-06:00
+    /// Backup time by month in the format of 02:00–06:00, which is required when `BackupPeriodStrategy` is `monthly`.
     "BackupPeriodTime" backup_period_time set_backup_period_time: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `CreateAccounts` (创建云数据库的账户).
+/// Request of `CreateAccounts` (Creates a TencentDB account).
 ///
-/// 本接口（CreateAccounts）用于创建云数据库的账户，需要指定新的账户名和域名，以及所对应的密码，同时可以设置账号的备注信息以及最大可用连接数。
+/// This API is used to create cloud database accounts. It requires specifying a new account name and domain name as well as the corresponding password. You can also set the account's remark information and maximum number of available connections.
 CreateAccountsRequest {
-    /// 实例 ID，格式如：cdb-c1nl9rpv，与云数据库控制台页面中显示的实例 ID 相同。
+    /// Instance ID in the format of cdb-c1nl9rpv. It is the same as the instance ID displayed in the TencentDB console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 云数据库账号。
+    /// List of TencentDB accounts
     "Accounts" accounts set_accounts: list Account,
-    /// 新账户的密码。
-    /// 说明：
-    ///
-    /// - 在8 ～ 64位字符数以内（推荐12位以上）。
-    /// - 至少包含其中两项：小写字母 a ~ z 或 大写字母 A ～ Z。数字0 ～ 9。_+-,&=!@#$%^*().|。
-    /// - 不能包含非法字符。
+    /// Password of the new account.
+    /// Note:
+    /// 1. Within 8–64 characters (recommend not exceeding 12).
+    /// 2. At least two of the following items: lowercase letter a – z or uppercase letter A – Z, digit 0 – 9, _+-,&=!@#$%^*().|.
+    /// 3. Cannot contain invalid characters.
     "Password" password set_password: str,
-    /// 备注信息。最多支持输入255个字符。
+    /// Remark information. Input limit: 255 characters.
     "Description" description set_description: str,
-    /// 新账户最大可用连接数，默认值为10240，最大可设置值为10240。
+    /// Maximum connections of the new account. Default value: `10240`. Maximum value: `10240`.
     "MaxUserConnections" max_user_connections set_max_user_connections: i64,
 } }
 impl ::core::fmt::Debug for CreateAccountsRequest {
@@ -1208,88 +1198,88 @@ impl ::core::fmt::Debug for CreateAccountsRequest {
 rt::action!("cdb", "2017-03-20", "CreateAccounts", CreateAccountsRequest => CreateAccountsResponse);
 
 rt::model! { read debug;
-/// CreateAccounts返回参数结构体
+/// CreateAccounts response structure.
 CreateAccountsResponse {
-    /// 异步任务的请求 ID，可使用此 ID 查询异步任务的执行结果。
+    /// Async task request ID, which can be used to query the execution result of an async task
     "AsyncRequestId" async_request_id set_async_request_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateAuditLogFile` (创建审计日志文件).
+/// Request of `CreateAuditLogFile` (Creates an audit log file).
 ///
-/// 本接口（CreateAuditLogFile）用于创建云数据库实例的审计日志文件。
+/// This API is used to create an audit log file for a TencentDB instance.
 CreateAuditLogFileRequest {
-    /// 实例 ID。可通过 [DescribeDBInstances](https://cloud.tencent.com/document/product/236/15872) 接口获取。
+    /// Instance ID, which can be obtained through the [DescribeDBInstances](https://www.tencentcloud.com/document/product/236/15872?from_cn_redirect=1) API.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 开始时间(建议开始到结束时间区间最大7天)。
+    /// Start time. We recommend that the interval between start and end time does not exceed 7 days.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间(建议开始到结束时间区间最大7天）。
+    /// End time. We recommend that the interval between start and end time does not exceed 7 days.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 排序方式。支持值包括："ASC" - 升序，"DESC" - 降序，默认降序排序。
+    /// Sort order. Valid values: "ASC" - Ascending order, "DESC" - Descending order. Default value: "DESC".
     "Order" order set_order: str,
-    /// 排序字段。支持值包括(默认按照时间戳排序)： "timestamp" - 时间戳； "affectRows" - 影响行数； "execTime" - 执行时间。
+    /// Field to sort by. Valid values: "timestamp" - Timestamp; "affectRows" - Number of affected rows; "execTime" - Execution time. Default value: "timestamp".
     "OrderBy" order_by set_order_by: str,
-    /// 已废弃。
+    /// Deprecated.
     ///
     /// Disabled in the spec.
     "Filter" filter set_filter: obj AuditLogFilter,
-    /// 过滤条件。可按设置的过滤条件过滤日志。
+    /// Filter conditions. You can filter logs based on these conditions.
     "LogFilter" log_filter set_log_filter: list InstanceAuditLogFilters,
-    /// 下载筛选列
+    /// Columns to include in the download.
     "ColumnFilter" column_filter set_column_filter: list String,
 } }
 rt::action!("cdb", "2017-03-20", "CreateAuditLogFile", CreateAuditLogFileRequest => CreateAuditLogFileResponse);
 
 rt::model! { read debug;
-/// CreateAuditLogFile返回参数结构体
+/// CreateAuditLogFile response structure.
 CreateAuditLogFileResponse {
-    /// 审计日志文件名称。
+    /// Audit log file name.
     "FileName" file_name set_file_name: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateAuditPolicy` (创建审计策略).
+/// Request of `CreateAuditPolicy` (Creates an audit policy).
 ///
-/// 本接口(CreateAuditPolicy)用于创建云数据库实例的审计策略，即将审计规则绑定到具体的云数据库实例上。
+/// This API is used to create an audit policy for a TencentDB instance by associating an audit rule with the TencentDB instance.
 CreateAuditPolicyRequest {
-    /// 审计策略名称。
+    /// Audit policy name.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 审计规则 ID。
+    /// Audit rule ID.
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: str,
-    /// 实例 ID，格式如：cdb-c1nl9rpv 或者 cdbro-c1nl9rpv，与云数据库控制台页面中显示的实例 ID 相同。
+    /// Instance ID in the format of cdb-c1nl9rpv or cdbro-c1nl9rpv. It is the same as the instance ID displayed in the TencentDB console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 审计日志保存时长。支持值包括：
-    /// 7 - 一周
-    /// 30 - 一个月；
-    /// 180 - 六个月；
-    /// 365 - 一年；
-    /// 1095 - 三年；
-    /// 1825 - 五年；
-    /// 实例首次开通审计策略时，可传该值，用于设置存储日志保存天数，默认为 30 天。若实例已存在审计策略，则此参数无效，可使用 更改审计服务配置 接口修改日志存储时长。
+    /// Retention period of audit logs. Valid values:
+    /// 7: seven days (a week);
+    /// 30: 30 days (a month);
+    /// 180: 180 days (six months);
+    /// 365: 365 days (a year);
+    /// 1095: 1095 days (three years);
+    /// 1825: 1825 days (five years).
+    /// This parameter specifies the retention period (30 days by default) of audit logs, which is valid when you create the first audit policy for an instance. If the instance already has audit policies, this parameter is invalid, but you can use the `ModifyAuditConfig` API to modify the retention period.
     "LogExpireDay" log_expire_day set_log_expire_day: i64,
 } }
 rt::action!("cdb", "2017-03-20", "CreateAuditPolicy", CreateAuditPolicyRequest => CreateAuditPolicyResponse);
 
 rt::model! { read debug;
-/// CreateAuditPolicy返回参数结构体
+/// CreateAuditPolicy response structure.
 CreateAuditPolicyResponse {
-    /// 审计策略 ID。
+    /// Audit policy ID.
     "PolicyId" policy_id set_policy_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1326,316 +1316,306 @@ CreateAuditRuleResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateAuditRuleTemplate` (创建审计规则模板).
+/// Request of `CreateAuditRuleTemplate` (Creates an audit rule template).
 ///
-/// 本接口（CreateAuditRuleTemplate）用于创建审计规则模板。
+/// This API is used to create an audit rule template.
 CreateAuditRuleTemplateRequest {
-    /// 审计规则。
+    /// Audit rule.
     ///
     /// Required.
     "RuleFilters" rule_filters set_rule_filters: list RuleFilters,
-    /// 规则模板名称。最多支持输入30个字符。
+    /// Rule template name. Up to 30 characters are allowed.
     ///
     /// Required.
     "RuleTemplateName" rule_template_name set_rule_template_name: str,
-    /// 规则模板描述。最多支持输入200个字符。
+    /// Rule template description. Up to 200 characters are allowed.
     "Description" description set_description: str,
-    /// 告警等级。1 - 低风险，2 - 中风险，3 - 高风险。默认值为1。
+    /// Alarm level. Valid values: 1 - Low risk, 2 - Medium risk, 3 - High risk. Default value: 1.
     "AlarmLevel" alarm_level set_alarm_level: i128,
-    /// 告警策略。0 - 不告警，1 - 告警。默认值为0。
+    /// Alarm policy. Valid values: 0 - Alarm disabled, 1 - Alarm enabled. Default value: 0.
     "AlarmPolicy" alarm_policy set_alarm_policy: i128,
 } }
 rt::action!("cdb", "2017-03-20", "CreateAuditRuleTemplate", CreateAuditRuleTemplateRequest => CreateAuditRuleTemplateResponse);
 
 rt::model! { read debug;
-/// CreateAuditRuleTemplate返回参数结构体
+/// CreateAuditRuleTemplate response structure.
 CreateAuditRuleTemplateResponse {
-    /// 生成的规则模板ID。
+    /// Generated rule template ID.
     "RuleTemplateId" rule_template_id set_rule_template_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateBackup` (创建云数据库备份).
+/// Request of `CreateBackup` (Creates a TencentDB instance backup).
 ///
-/// 本接口（CreateBackup）用于创建数据库备份。
+/// This API is used to create a database backup.
 CreateBackupRequest {
-    /// 实例 ID，格式如：cdb-c1nl9rpv。与云数据库控制台页面中显示的实例 ID 相同。
+    /// Instance ID in the format of cdb-c1nl9rpv. It is the same as the instance ID displayed on the TencentDB Console page.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 目标备份方法，可选的值：logical - 逻辑冷备，physical - 物理冷备，snapshot - 快照备份。基础版实例仅支持快照备份。
+    /// Target backup method. Valid values: `logical` (logical cold backup), `physical` (physical cold backup), `snapshot` (snapshot backup). Basic Edition instances only support snapshot backups.
     ///
     /// Required.
     "BackupMethod" backup_method set_backup_method: str,
-    /// 需要备份的库表信息，如果不设置该参数，则默认整实例备份。在 BackupMethod=logical 逻辑备份中才可设置该参数。指定的库表必须存在，否则可能导致备份失败。
-    /// 例：如果需要备份 db1 库的 tb1、tb2 表 和 db2 库。则该参数设置为 [{"Db": "db1", "Table": "tb1"}, {"Db": "db1", "Table": "tb2"}, {"Db": "db2"}]。
+    /// Database table information to be backed up. If this parameter is not set, the whole instance is backed up by default. This parameter can only be set when BackupMethod=logical. The specified database and tables must exist. Otherwise, backup may fail.
+    /// If necessary to back up tables tb1 and tb2 in database db1 and database db2, configure the parameter as [{"Db": "db1", "Table": "tb1"}, {"Db": "db1", "Table": "tb2"}, {"Db": "db2"}].
     "BackupDBTableList" backup_db_table_list set_backup_db_table_list: list BackupItem,
-    /// 手动备份别名，输入长度请在60个字符内。
+    /// Manually back up the alias. Keep the input length within 60 characters.
     "ManualBackupName" manual_backup_name set_manual_backup_name: str,
-    /// 是否需要加密物理备份，可选值为：on - 是，off - 否。当 BackupMethod 为 physical 时，该值才有意义。不指定则使用实例备份默认加密策略，这里的默认加密策略指通过 [DescribeBackupEncryptionStatus](https://cloud.tencent.com/document/product/236/86508) 接口查询出的实例当前加密策略。
+    /// Whether the physical backup needs encryption, optional values: on - yes, off - no. This value is meaningful only when BackupMethod is physical. If not specified, use the default encryption policy of instance backup. Here, the default encryption policy refers to the current instance encryption policy queried via the api for the query [DescribeBackupEncryptionStatus](https://www.tencentcloud.com/document/product/236/86508?from_cn_redirect=1).
     "EncryptionFlag" encryption_flag set_encryption_flag: str,
 } }
 rt::action!("cdb", "2017-03-20", "CreateBackup", CreateBackupRequest => CreateBackupResponse);
 
 rt::model! { read debug;
-/// CreateBackup返回参数结构体
+/// CreateBackup response structure.
 CreateBackupResponse {
-    /// 备份任务 ID。
+    /// Backup task ID
     "BackupId" backup_id set_backup_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateCdbProxyAddress` (创建数据库代理地址).
+/// Request of `CreateCdbProxyAddress` (Creates a database proxy address).
 ///
-/// 本接口（CreateCdbProxyAddress）用于数据库代理增加代理地址。
+/// This API is used to add a proxy address for database proxy.
 CreateCdbProxyAddressRequest {
-    /// 代理组 ID。可通过 [DescribeCdbProxyInfo](https://cloud.tencent.com/document/api/236/90585) 接口获取。
+    /// Proxy group ID, which can be obtained through the [DescribeCdbProxyInfo](https://www.tencentcloud.com/document/api/236/90585?from_cn_redirect=1) API.
     ///
     /// Required.
     "ProxyGroupId" proxy_group_id set_proxy_group_id: str,
-    /// 权重分配模式，
-    /// 系统自动分配："system"， 自定义："custom"
+    /// Assignment mode of weights. Valid values: `system` (auto-assigned), `custom`.
     ///
     /// Required.
     "WeightMode" weight_mode set_weight_mode: str,
-    /// 是否开启延迟剔除，取值："true" | "false"
+    /// Whether to remove delayed read-only instances from the proxy group. Valid values: `true`, `false`.
     ///
     /// Required.
     "IsKickOut" is_kick_out set_is_kick_out: bool,
-    /// 最小保留数量，最小取值：0
+    /// Least read-only instances. Minimum value:  `0`
     ///
     /// Required.
     "MinCount" min_count set_min_count: i128,
-    /// 延迟剔除阈值，最小取值：1，范围：1 - 10000，整数。
+    /// Delay removal threshold, minimum value: 1, range: 1–10000. The value is an integer.
     ///
     /// Required.
     "MaxDelay" max_delay set_max_delay: i128,
-    /// 是否开启故障转移，取值："true" | "false"
+    /// Whether to enable failover. Valid values: `true`, `false`.
     ///
     /// Required.
     "FailOver" fail_over set_fail_over: bool,
-    /// 是否自动添加RO，取值："true" | "false"
+    /// Whether to automatically add newly created read-only instances. Valid values: `true`, `false`.
     ///
     /// Required.
     "AutoAddRo" auto_add_ro set_auto_add_ro: bool,
-    /// 是否是只读，取值："true" | "false"
+    /// Whether it is read-only. Valid values: `true`, `false`.
     ///
     /// Required.
     "ReadOnly" read_only set_read_only: bool,
-    /// 是否开启事务分离，取值："true" | "false"
+    /// Whether to enable transaction splitting. Valid values: `true`, `false`.
     ///
     /// Required.
     "TransSplit" trans_split set_trans_split: bool,
-    /// 读写权重分配
+    /// Assignment of read/write weights
     ///
     /// Required.
     "ProxyAllocation" proxy_allocation set_proxy_allocation: list ProxyAllocation,
-    /// 私有网络 ID。可通过 [DescribeDBInstances](https://cloud.tencent.com/document/product/236/15872) 接口获取。
+    /// VPC ID. Obtain through the [DescribeDBInstances](https://www.tencentcloud.com/document/product/236/15872?from_cn_redirect=1) API.
     ///
     /// Required.
     "UniqVpcId" uniq_vpc_id set_uniq_vpc_id: str,
-    /// 私有子网 ID。可通过 [DescribeDBInstances](https://cloud.tencent.com/document/product/236/15872) 接口获取。
+    /// Private subnet ID. Obtain through the [DescribeDBInstances](https://www.tencentcloud.com/document/product/236/15872?from_cn_redirect=1) API.
     ///
     /// Required.
     "UniqSubnetId" uniq_subnet_id set_uniq_subnet_id: str,
-    /// 是否开启连接池。默认关闭。
-    /// 注意：如需使用数据库代理连接池能力，MySQL 8.0 主实例的内核小版本要大于等于 MySQL 8.0 20230630。
+    /// Whether to enable connection pool. Off by default.
+    /// Note: If you need to use the database proxy connection pool capability, the kernel minor version of the MySQL 8.0 primary instance must be equal to or greater than MySQL 8.0 20230630.
     "ConnectionPool" connection_pool set_connection_pool: bool,
-    /// 描述
+    /// Description
     "Desc" desc set_desc: str,
-    /// IP 地址。不填则默认为所选 VPC 下支持的随机一个 IP。
+    /// IP. Leave it blank to default to a random supported IP in the selected VPC.
     "Vip" vip set_vip: str,
-    /// 端口。默认值3306。
+    /// Port. Default value 3306.
     "VPort" v_port set_v_port: i128,
-    /// 安全组
+    /// Security group
     "SecurityGroup" security_group set_security_group: list String,
-    /// 连接池类型。可选值 transaction（事务级别连接池），connection（会话级别连接池），ConnectionPool 为 true 时生效。默认值：connection。
+    /// Connection pool type. Available values: transaction (transaction-level connection pool), connection (session-level connection pool). This parameter is valid only when ConnectionPool is true. Default value: connection.
     "ConnectionPoolType" connection_pool_type set_connection_pool_type: str,
-    /// 是否开启自适应负载均衡。默认关闭。
+    /// Whether adaptive load balancing is enabled. Off by default.
     "AutoLoadBalance" auto_load_balance set_auto_load_balance: bool,
-    /// 接入模式。
-    ///
-    /// 枚举值：
-    ///
-    /// - nearBy： 就近访问
-    /// - balance： 均衡分配
-    /// - direct_nearby： 纯网络转发就近访问
-    /// - direct_balance： 纯网络转发均衡分配
-    ///
-    /// 默认值：nearBy
+    /// Access mode. nearBy - proximity access, balance - balanced allocation. Default value: nearBy.
     "AccessMode" access_mode set_access_mode: str,
 } }
 rt::action!("cdb", "2017-03-20", "CreateCdbProxyAddress", CreateCdbProxyAddressRequest => CreateCdbProxyAddressResponse);
 
 rt::model! { read debug;
-/// CreateCdbProxyAddress返回参数结构体
+/// CreateCdbProxyAddress response structure.
 CreateCdbProxyAddressResponse {
-    /// 异步任务ID
+    /// Asynchronous Task ID
     "AsyncRequestId" async_request_id set_async_request_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateCdbProxy` (创建数据库代理).
+/// Request of `CreateCdbProxy` (Creates a database proxy).
 ///
-/// 本接口（CreateCdbProxy）用于主实例创建数据库代理。
+/// This API is used to create a database proxy for the primary instance.
 CreateCdbProxyRequest {
-    /// 实例 ID。可通过 [DescribeDBInstances](https://cloud.tencent.com/document/product/236/15872) 接口获取。
+    /// Instance ID, which can be obtained through the [DescribeDBInstances](https://www.tencentcloud.com/document/product/236/15872?from_cn_redirect=1) API.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 私有网络 ID。可通过 [DescribeDBInstances](https://cloud.tencent.com/document/product/236/15872) 接口获取。
+    /// VPC ID. Obtain through the [DescribeDBInstances](https://www.tencentcloud.com/document/product/236/15872?from_cn_redirect=1) API.
     ///
     /// Required.
     "UniqVpcId" uniq_vpc_id set_uniq_vpc_id: str,
-    /// 私有子网 ID。可通过 [DescribeDBInstances](https://cloud.tencent.com/document/product/236/15872) 接口获取。
+    /// Private subnet ID. Obtain through the [DescribeDBInstances](https://www.tencentcloud.com/document/product/236/15872?from_cn_redirect=1) API.
     ///
     /// Required.
     "UniqSubnetId" uniq_subnet_id set_uniq_subnet_id: str,
-    /// 节点规格配置。
-    /// 示例中参数说明：
-    /// NodeCount：节点个数。
-    /// Region：节点地域。
-    /// Zone：节点可用区。
-    /// Cpu：单个代理节点核数（单位：核）。
-    /// Mem：单个代理节点内存数（单位：MB）。
-    /// 备注：
-    /// 1. 数据库代理支持的节点规格为：2C4000MB、4C8000MB、8C16000MB。
-    /// 2. 上述参数项（如节点个数、可用区等）均为必填，在调用接口时如未填写完整，可能会创建失败。
+    /// Node specification configuration.
+    /// Parameter description in the example.
+    /// NodeCount: Number of nodes.
+    /// Region: Node region.
+    /// Zone: Node availability zone.
+    /// Cpu: Number of cores per proxy node (unit: core).
+    /// Mem: Memory size of each proxy node (unit: MB).
+    /// Remarks:
+    /// 1. Database proxy supported node specifications are: 2C4000MB, 4C8000MB, 8C16000MB.
+    /// 2. The above parameters (such as number of nodes, availability zone) are required. When calling the API, if incomplete, creation may fail.
     ///
     /// Required.
     "ProxyNodeCustom" proxy_node_custom set_proxy_node_custom: list ProxyNodeCustom,
-    /// 安全组
+    /// Security group
     "SecurityGroup" security_group set_security_group: list String,
-    /// 描述
+    /// Description
     "Desc" desc set_desc: str,
-    /// 连接池阈值
-    /// 注意：如需使用数据库代理连接池能力，MySQL 8.0 主实例的内核小版本要大于等于 MySQL 8.0 20230630。
+    /// Connection pool threshold
+    /// Note: If you need to use the database proxy connection pool capability, the kernel minor version of the MySQL 8.0 primary instance must be equal to or greater than MySQL 8.0 20230630.
     "ConnectionPoolLimit" connection_pool_limit set_connection_pool_limit: i128,
-    /// 指定要购买的 proxy 内核版本。不填则默认发货最新版本的 proxy。
+    /// Specify the Linux kernel version of the purchased proxy. Leave it blank to ship the latest version by default.
     "ProxyVersion" proxy_version set_proxy_version: str,
 } }
 rt::action!("cdb", "2017-03-20", "CreateCdbProxy", CreateCdbProxyRequest => CreateCdbProxyResponse);
 
 rt::model! { read debug;
-/// CreateCdbProxy返回参数结构体
+/// CreateCdbProxy response structure.
 CreateCdbProxyResponse {
-    /// 异步任务ID
+    /// Asynchronous Task ID
     "AsyncRequestId" async_request_id set_async_request_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateCloneInstance` (创建克隆实例).
+/// Request of `CreateCloneInstance` (Clones an instance).
 ///
-/// 本接口（CreateCloneInstance）用于从目标源实例创建一个克隆实例，可以指定克隆实例回档到源实例的指定物理备份文件或者指定的回档时间点。
+/// This API is used to create a clone instance from the source instance. You can specify a physical backup file or a rollback time point for the clone instance.
 CreateCloneInstanceRequest {
-    /// 克隆源实例 ID。可通过 [DescribeDBInstances](https://cloud.tencent.com/document/api/236/15872) 接口获取。
+    /// Clone source instance ID, which can be obtained through the [DescribeDBInstances](https://www.tencentcloud.com/document/api/236/15872?from_cn_redirect=1) API.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 如果需要克隆实例回档到指定时间，则指定该值。时间格式为：yyyy-mm-dd hh:mm:ss。
-    /// 说明：此参数和 SpecifiedBackupId 参数需要2选1进行设置。
+    /// If necessary, specify this value when cloning an instance and rolling back to a specified time. The time format is yyyy-mm-dd hh:mm:ss.
+    /// Note: This parameter and the SpecifiedBackupId parameter require a choice between the two for configuration.
     "SpecifiedRollbackTime" specified_rollback_time set_specified_rollback_time: str,
-    /// 如果需要克隆实例回档到指定备份集，则指定该值为备份文件的 Id。请使用 [查询数据备份文件列表](/document/api/236/15842)。
+    /// If necessary to clone an instance and roll back to a designated backup set, specify this value as the Id of the backup file. Please use [query data backup file list](/document/api/236/15842).
     ///
-    /// 如果是克隆双节点、三节点、四节点实例，备份文件为物理备份，如果是克隆单节点、云盘版实例，备份文件为快照备份。
+    /// If it is a clone of a two-node, three-node, or four-node instance, the backup file is a physical backup. If it is a clone of a single-node or cloud disk edition instance, the backup file is a snapshot backup.
     "SpecifiedBackupId" specified_backup_id set_specified_backup_id: i64,
-    /// 私有网络 ID，请使用 [查询私有网络列表](/document/api/215/15778)。
+    /// VPC ID. Please use [Querying VPC List](/document/api/215/15778).
     "UniqVpcId" uniq_vpc_id set_uniq_vpc_id: str,
-    /// 私有网络下的子网 ID，如果设置了 UniqVpcId，则 UniqSubnetId 必填，请使用 [查询子网列表](/document/api/215/15784)。
+    /// Subnet ID in the private network. If UniqVpcId is set up, UniqSubnetId is required. Please use [query subnet list](/document/api/215/15784).
     "UniqSubnetId" uniq_subnet_id set_uniq_subnet_id: str,
-    /// 实例内存大小，单位：MB，需要不低于克隆源实例，默认和源实例相同。
+    /// Instance memory size, unit: MB, must not be less than the clone source instance. Default is same as the source instance.
     "Memory" memory set_memory: i64,
-    /// 实例硬盘大小，单位：GB，需要不低于克隆源实例，默认和源实例相同。
+    /// Instance disk size, unit: GB, must not be less than the clone source instance. Default is same as the source instance.
     "Volume" volume set_volume: i64,
-    /// 新产生的克隆实例名称。支持输入最大60个字符。
+    /// Name of the newly generated clone instance. Support input of up to 60 characters.
     "InstanceName" instance_name set_instance_name: str,
-    /// 安全组参数，可使用 [查询项目安全组信息](https://cloud.tencent.com/document/api/236/15850) 接口查询某个项目的安全组详情。
+    /// Security group parameters. Use the API [Query Project Security Group Information](https://www.tencentcloud.com/document/api/236/15850?from_cn_redirect=1) to query security group details of a certain project.
     "SecurityGroup" security_group set_security_group: list String,
-    /// 实例标签信息。
+    /// Tag information of the instance.
     "ResourceTags" resource_tags set_resource_tags: list TagInfo,
-    /// 实例Cpu核数，需要不低于克隆源实例，默认和源实例相同。
+    /// Instance Cpu cores, must not be less than the clone source instance. Default is same as the source instance.
     "Cpu" cpu set_cpu: i64,
-    /// 数据复制方式，默认为 0，支持值包括：0 - 表示异步复制，1 - 表示半同步复制，2 - 表示强同步复制。
+    /// Data replication method, defaults to 0. Supported values include: 0 - means async replication, 1 - means semi-sync replication, 2 - means strong sync replication.
     "ProtectMode" protect_mode set_protect_mode: i64,
-    /// 多可用区域，默认为 0，支持值包括：0 - 表示单可用区，1 - 表示多可用区。
+    /// Multiple Availability Zones, defaults to 0. Supported values include: 0 - means single availability zone, 1 - means multi-availability zone.
     "DeployMode" deploy_mode set_deploy_mode: i64,
-    /// 新产生的克隆实例备库 1 的可用区信息，默认同源实例 Zone 的值。
+    /// The AZ information of the newly generated clone instance standby 1 is the same as the source instance Zone by default.
     "SlaveZone" slave_zone set_slave_zone: str,
-    /// 备库 2 的可用区信息，默认为空，克隆强同步主实例时可指定该参数。
+    /// AZ information of standby 2, empty by default. Specify this parameter when you clone a strong sync primary instance.
     "BackupZone" backup_zone set_backup_zone: str,
-    /// 克隆实例类型。支持值包括："UNIVERSAL" - 通用型实例，"EXCLUSIVE" - 独享型实例，"CLOUD_NATIVE_CLUSTER" - 云盘版标准型，"CLOUD_NATIVE_CLUSTER_EXCLUSIVE" - 云盘版加强型。不指定则默认为通用型。
+    /// Clone instance type. Supported values include: "UNIVERSAL" - general-purpose instance, "EXCLUSIVE" - dedicated instance, "CLOUD_NATIVE_CLUSTER" - standard type for CLOUD disk, "CLOUD_NATIVE_CLUSTER_EXCLUSIVE" - enhanced type for CLOUD disk. If not specified, it defaults to general-purpose instance.
     "DeviceType" device_type set_device_type: str,
-    /// 新克隆实例节点数。
+    /// Number of nodes in the new clone instance.
     ///
-    /// 如果需要克隆出三节点实例，请将该值设置为3，或指定 BackupZone 参数；如果需要克隆出双节点实例，请将该值设置为2，默认克隆出双节点实例；如果需要克隆出四节点实例，请将该值设置为4，或指定 FourthZone 参数。
+    /// To clone a three-node instance, set this value to 3 or specify the BackupZone parameter. To clone a dual-node instance, set this value to 2. By default, a dual-node instance is cloned. To clone a four-node instance, set this value to 4 or specify the FourthZone parameter.
     "InstanceNodes" instance_nodes set_instance_nodes: i64,
-    /// 置放群组 ID。
+    /// Placement group ID.
     "DeployGroupId" deploy_group_id set_deploy_group_id: str,
-    /// 是否只预检此次请求。true：发送检查请求，不会创建实例。检查项包括是否填写了必需参数，请求格式，业务限制等。如果检查不通过，则返回对应错误码；如果检查通过，则返回RequestId.默认为false：发送正常请求，通过检查后直接创建实例。
+    /// Whether to only pre-check this request. true: Send a check request without creating an instance. Check items include required parameters, request format, and service limits. If the check fails, return the corresponding error code; if the check passes, return RequestId. Default false: Send a normal request and create the instance directly after passing the check.
     "DryRun" dry_run set_dry_run: bool,
-    /// 金融围拢 ID 。
+    /// Financial Enclosure ID.
     "CageId" cage_id set_cage_id: str,
-    /// 项目ID，默认项目ID0
+    /// Project ID. Default project ID 0.
     "ProjectId" project_id set_project_id: i128,
-    /// 付费类型，PRE_PAID：包年包月，USED_PAID：按量计费。默认为按量计费
+    /// Payment type. Valid values: PRE_PAID (prepaid, also known as yearly/monthly subscription) and USED_PAID (pay-as-you-go). Default billing mode is pay-as-you-go.
     "PayType" pay_type set_pay_type: str,
-    /// 实例时长，PayType为PRE_PAID时必传，单位：月，可选值包括 [1,2,3,4,5,6,7,8,9,10,11,12,24,36]。
+    /// Instance duration, required when PayType is PRE_PAID, measurement unit: month, optional values include [1,2,3,4,5,6,7,8,9,10,11,12,24,36].
     "Period" period set_period: i64,
-    /// 云盘版节点拓扑配置。
+    /// Topology configuration for cloud disk edition nodes.
     "ClusterTopology" cluster_topology set_cluster_topology: obj ClusterTopology,
-    /// 原实例所在地域名，当传入异地备份时为必选项，例：ap-guangzhou
+    /// Original instance region. Required when importing a remote backup, for example: ap-guangzhou
     "SrcRegion" src_region set_src_region: str,
-    /// 异地数据备份id
+    /// Offsite data backup id
     "SpecifiedSubBackupId" specified_sub_backup_id set_specified_sub_backup_id: i64,
-    /// 新产生的克隆实例主库的可用区信息，默认同源实例 Zone 的值。
+    /// The AZ information of the newly generated clone instance primary database is the same as the source instance Zone by default.
     ///
     /// Disabled in the spec.
     "MasterZone" master_zone set_master_zone: str,
-    /// 新产生的克隆实例主库的可用区信息，默认同源实例 Zone 的值。
+    /// The AZ information of the newly generated clone instance's primary database defaults to the same as the source instance's Zone.
     "Zone" zone set_zone: str,
-    /// 备库 3 的可用区信息，默认为空，购买四节点主实例时可指定该参数。
+    /// AZ information of standby 3, empty by default. Specify this parameter when you proceed to purchase a four-node primary instance.
     "FourthZone" fourth_zone set_fourth_zone: str,
 } }
 rt::action!("cdb", "2017-03-20", "CreateCloneInstance", CreateCloneInstanceRequest => CreateCloneInstanceResponse);
 
 rt::model! { read debug;
-/// CreateCloneInstance返回参数结构体
+/// CreateCloneInstance response structure.
 CreateCloneInstanceResponse {
-    /// 异步任务的请求ID，可使用此 ID 查询异步任务的执行结果。
+    /// Request ID of the asynchronous task. Use this ID to query the outcome of the async task.
     "AsyncRequestId" async_request_id set_async_request_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `CreateDBImportJob` (创建数据导入任务).
+/// Request of `CreateDBImportJob` (Creates a data import task).
 ///
-/// 本接口（CreateDBImportJob）用于创建云数据库数据导入任务。
-/// 注意，用户进行数据导入任务的文件，必须提前上传到腾讯云。用户须在控制台进行文件导入。
+/// This API is used to create a cloud database data import task.
+/// Note that the file for the data import task must be uploaded to Tencent Cloud in advance. The user must perform file import on the console.
 CreateDBImportJobRequest {
-    /// 实例的 ID，格式如：cdb-c1nl9rpv，与云数据库控制台页面中显示的实例 ID 相同。
+    /// Instance ID in the format of cdb-c1nl9rpv. It is the same as the instance ID displayed on the TencentDB Console page.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 云数据库的用户名。
+    /// TencentDB username
     ///
     /// Required.
     "User" user set_user: str,
-    /// 文件名称。该文件是指用户已上传到腾讯云的文件，仅支持.sql文件。
+    /// Filename. The file must be a .sql file uploaded to Tencent Cloud.
     "FileName" file_name set_file_name: str,
-    /// 云数据库实例 User 账号的密码。
+    /// Password of a TencentDB instance user account
     "Password" password set_password: str,
-    /// 导入的目标数据库名，不传表示不指定数据库。
+    /// Name of the target database. If this parameter is not passed in, no database is specified.
     "DbName" db_name set_db_name: str,
-    /// 腾讯云COS文件链接。 用户需要指定 FileName 或者 CosUrl 其中一个。 COS文件需要是 .sql 文件。
+    /// URL of a .sql file stored in COS. Either `FileName` or `CosUrl` must be specified.
     "CosUrl" cos_url set_cos_url: str,
 } }
 impl ::core::fmt::Debug for CreateDBImportJobRequest {
@@ -1653,169 +1633,169 @@ impl ::core::fmt::Debug for CreateDBImportJobRequest {
 rt::action!("cdb", "2017-03-20", "CreateDBImportJob", CreateDBImportJobRequest => CreateDBImportJobResponse);
 
 rt::model! { read debug;
-/// CreateDBImportJob返回参数结构体
+/// CreateDBImportJob response structure.
 CreateDBImportJobResponse {
-    /// 异步任务的请求 ID，可使用此 ID 查询异步任务的执行结果。
+    /// Async task request ID, which can be used to query the execution result of an async task.
     "AsyncRequestId" async_request_id set_async_request_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `CreateDBInstanceHour` (创建云数据库实例（按量计费）).
+/// Request of `CreateDBInstanceHour` (Creates pay-as-you-go TencentDB instance).
 ///
-/// 本接口（CreateDBInstanceHour）用于创建按量计费的实例，可通过传入实例规格、MySQL 版本号和数量等信息创建云数据库实例，支持主实例、灾备实例和只读实例的创建。
+/// This API is used to create pay-as-you-go instances. You can create a cloud database instance by inputting the instance specification, MySQL version number, quantity, etc. It supports the creation of primary instances, disaster recovery instances, and read-only instances.
 ///
-/// 该接口为异步接口，您还可以使用 [查询实例列表](https://cloud.tencent.com/document/api/236/15872) 接口查询该实例的详细信息。当该实例的 Status 为 1，且 TaskStatus 为 0，表示实例已经发货成功。
+/// This API is an async API. You can also use the API for the query (https://www.tencentcloud.com/document/api/236/15872?from_cn_redirect=1) to check the instance details. When the instance Status is 1 and TaskStatus is 0, it means the instance has been delivered successfully.
 ///
-/// 1. 首先请使用 [获取云数据库可售卖规格](https://cloud.tencent.com/document/api/236/17229) 接口查询可创建的实例规格信息，然后请使用 [查询数据库价格](https://cloud.tencent.com/document/api/236/18566) 接口查询可创建实例的售卖价格；
-/// 2. 单次创建实例最大支持 100 个，实例时长最大支持 36 个月；
-/// 3. 支持创建 MySQL 5.5、MySQL 5.6 、MySQL 5.7 和 MySQL 8.0 版本；
-/// 4. 支持创建主实例、灾备实例和只读实例；
+/// 1. First, please use the API for the query (https://www.tencentcloud.com/document/api/236/17229?from_cn_redirect=1) to obtain the purchasable specifications of cloud databases, then please use the API for the query (https://www.tencentcloud.com/document/api/236/18566?from_cn_redirect=1) to query the instance selling price.
+/// 2. Supports a maximum of 100 instances created at a time, with a maximum duration of 36 months;
+/// 3. Support creating MySQL 5.5, MySQL 5.6, MySQL 5.7, and MySQL 8.0 versions.
+/// 4. Support creating primary instances, disaster recovery instances, and read-only instances.
 CreateDBInstanceHourRequest {
-    /// 实例数量，默认值为 1，最小值 1，最大值为 100。
+    /// Instance count. Default value is 1, minimum value 1, maximum value 100.
     ///
     /// Required.
     "GoodsNum" goods_num set_goods_num: i64,
-    /// 实例内存大小，单位：MB，请使用 [获取云数据库可售卖规格](https://cloud.tencent.com/document/api/236/17229) 接口获取可创建的内存规格。
+    /// Instance memory size. Unit: MB. Please use the [obtain the purchasable specifications of cloud databases](https://www.tencentcloud.com/document/api/236/17229?from_cn_redirect=1) API to obtain creatable memory specifications.
     ///
     /// Required.
     "Memory" memory set_memory: i64,
-    /// 实例硬盘大小，单位：GB，请使用 [获取云数据库可售卖规格](https://cloud.tencent.com/document/api/236/17229) 接口获取可创建的硬盘范围。
+    /// Instance disk size, unit: GB. Please use the [obtain the purchasable specifications of cloud databases](https://www.tencentcloud.com/document/api/236/17229?from_cn_redirect=1) API to get the creatable disk range.
     ///
     /// Required.
     "Volume" volume set_volume: i64,
-    /// MySQL 版本，值包括：5.5、5.6、5.7和8.0，请使用 [获取云数据库可售卖规格](https://cloud.tencent.com/document/api/236/17229) 接口获取可创建的实例版本。
-    /// 说明：创建非云盘版实例时，请根据需要指定实例版本（推荐5.7或8.0），若此参数不填，则默认值为8.0；若创建的是云盘版实例，则此参数仅能指定为5.7或8.0。
+    /// MySQL version, including 5.5, 5.6, 5.7, and 8.0. Please use the [obtain the purchasable specifications of cloud databases](https://www.tencentcloud.com/document/api/236/17229?from_cn_redirect=1) API to get the instance version created.
+    /// Note: When creating a non-cloud disk edition instance, specify the instance version as needed (recommend 5.7 or 8.0). If this parameter is left blank, the default value is 8.0. If creating a cloud disk edition instance, this parameter can only be set to 5.7 or 8.0.
     "EngineVersion" engine_version set_engine_version: str,
-    /// 私有网络 ID，请使用 [查询私有网络列表](/document/api/215/15778)。
-    /// 说明：如果创建的是云盘版实例，此参数为必填且为私有网络类型。若此项不填，则系统会选择默认的 VPC。
+    /// VPC ID. Please use [Querying VPC List](/document/api/215/15778).
+    /// Description: If you create a cloud disk edition instance, this item is required and must be VPC type. If this item is left blank, the system will select the default VPC by default.
     "UniqVpcId" uniq_vpc_id set_uniq_vpc_id: str,
-    /// 私有网络下的子网 ID，如果设置了 UniqVpcId，则 UniqSubnetId 必填，请使用 [查询子网列表](/document/api/215/15784)。
-    /// 说明：若此项不填，则系统会选择默认 VPC 下的默认子网。
+    /// Subnet ID in the private network. If UniqVpcId is set up, UniqSubnetId is required. Please use [query subnet list](/document/api/215/15784).
+    /// Description: If this item is not filled, the system will select the default subnet in the Default VPC.
     "UniqSubnetId" uniq_subnet_id set_uniq_subnet_id: str,
-    /// 项目 ID，不填为默认项目。
+    /// Project ID. If this is left empty, the default project will be used.
     "ProjectId" project_id set_project_id: i64,
-    /// 可用区信息，请使用 [获取云数据库可售卖规格](https://cloud.tencent.com/document/api/236/17229) 接口获取可创建的可用区。
+    /// For AZ information, please use the [Obtain the Purchasable Specifications of Cloud Databases](https://www.tencentcloud.com/document/api/236/17229?from_cn_redirect=1) API to obtain the availability zones where instances can be created.
     ///
-    /// 若您创建单节点、双节点、三节点、四节点实例，此参数为必填项，请指定可用区，若不指定可用区，则系统会自动选择一个可用区（可能不是您希望部署的可用区）；若您创建云盘版集群实例，此参数不填，请通过参数 ClusterTopology 进行读写节点和只读节点的可用区配置。
+    /// If you create a single-node, two-node, three-node, or four-node instance, this parameter is required. Specify an availability zone. If no availability zone is specified, the system will automatically select one (possibly not the availability zone you want to deploy in). If you create a cloud disk-based cluster instance, leave this parameter blank and configure the availability zones for RWNode and read-only nodes with parameter ClusterTopology.
     "Zone" zone set_zone: str,
-    /// 实例 ID，购买只读实例或者灾备实例时必填，该字段表示只读实例或者灾备实例的主实例 ID，请使用 [查询实例列表](https://cloud.tencent.com/document/api/236/15872) 接口查询云数据库实例 ID。
+    /// Instance ID, required when you purchase a read-only instance or disaster recovery instance. This field represents the primary instance ID of the read-only instance or disaster recovery instance. Please use the [Query Instance List](https://www.tencentcloud.com/document/api/236/15872?from_cn_redirect=1) API to query the cloud database instance ID.
     "MasterInstanceId" master_instance_id set_master_instance_id: str,
-    /// 实例类型，支持值包括：master - 表示主实例，dr - 表示灾备实例，ro - 表示只读实例。
-    /// 说明：请选择实例类型，不填会默认选择 master。
+    /// Instance type. Supported values include: master - primary instance, dr - disaster recovery instance, ro - read-only instance.
+    /// Description: Select instance type. master is selected by default if left blank.
     "InstanceRole" instance_role set_instance_role: str,
-    /// 主实例地域信息，购买灾备、RO实例时，该字段必填。
+    /// Region of the primary instance. This field is required when you purchase a disaster recovery or RO instance.
     "MasterRegion" master_region set_master_region: str,
-    /// 自定义端口，端口支持范围：[1024 - 65535]。
-    /// 说明：不填则默认为3306。
+    /// Custom port. Supported range: [1024-65535].
+    /// Description: If left blank, it defaults to 3306.
     "Port" port set_port: i64,
-    /// 设置 root 账号密码，密码规则：8 - 64 个字符，至少包含字母、数字、字符（支持的字符：_+-&=!@#$%^*()）中的两种，购买主实例时可指定该参数，购买只读实例或者灾备实例时指定该参数无意义。
+    /// Set the root account password. The password must contain 8 to 64 characters and at least two of the following: letters, digits, or characters (supported characters: _+-&=!@#$%^*()). You can specify this parameter when purchasing a primary instance. This parameter is invalid when purchasing a read-only instance or disaster recovery instance.
     "Password" password set_password: str,
-    /// 参数列表，参数格式如 ParamList.0.Name=auto_increment&ParamList.0.Value=1。
+    /// Parameter list. The parameter format is ParamList.0.Name=auto_increment&ParamList.0.Value=1.
     ///
-    /// 可通过 [查询默认的可设置参数列表](https://cloud.tencent.com/document/api/236/32662) 查询支持设置的参数。
-    /// 说明：表名大小写敏感的开启和关闭可通过参数 lower_case_table_names 进行设置，参数值为0表示开启，参数值为1表示关闭，若不设置则此参数默认值为0。若您创建的是 MySQL 8.0 版本的实例，则需要在创建实例时通过设置 lower_case_table_names 参数来开启或关闭表名大小写敏感，创建实例后无法修改参数，即创建后无法修改表名大小写敏感。其他数据库版本的实例支持在创建实例后修改 lower_case_table_names 参数。创建实例时设置表名大小写敏感的 API 调用方法请参见本文中的示例。
+    /// Query the configurable parameters by referring to [querying the default configurable parameter list](https://www.tencentcloud.com/document/api/236/32662?from_cn_redirect=1).
+    /// Note: table Name case sensitivity can be enabled or disabled with the parameter lower_case_table_names. a parameter Value of 0 means enabling, and a Value of 1 means disabling. If not set, the default Value is 0. If you create a MySQL 8.0 edition instance, you need to set the lower_case_table_names parameter when creating the instance to enable or disable table Name case sensitivity. After the instance is created, the parameter cannot be modified, meaning table Name case sensitivity cannot be changed once created. Instances of other database versions support modifying the lower_case_table_names parameter after creation. For the function invocation method to set table Name case sensitivity when creating an instance, please see examples in this document.
     "ParamList" param_list set_param_list: list ParamInfo,
-    /// 数据复制方式，默认为 0，支持值包括：0 - 表示异步复制，1 - 表示半同步复制，2 - 表示强同步复制，购买主实例时可指定该参数，购买只读实例或者灾备实例时指定该参数无意义。
+    /// Data replication method, defaults to 0. Supported values include: 0 - means async replication, 1 - means semi-sync replication, 2 - means strong sync replication. You can specify this parameter when purchasing a primary instance. This parameter is invalid when purchasing a read-only instance or disaster recovery instance.
     "ProtectMode" protect_mode set_protect_mode: i64,
-    /// 多可用区域，默认为 0，支持值包括：0 - 表示单可用区，1 - 表示多可用区，购买主实例时可指定该参数，购买只读实例或者灾备实例时指定该参数无意义。
+    /// Multiple Availability Zones, defaults to 0. Supported values include: 0 - means single availability zone, 1 - means multi-availability zone. Specify this parameter when purchasing the primary instance. This parameter is invalid when purchasing a read-only instance or disaster recovery instance.
     "DeployMode" deploy_mode set_deploy_mode: i64,
-    /// 备库 1 的可用区信息。
+    /// AZ information of standby database 1.
     ///
-    /// 双节点、三节点、四节点实例请指定此参数值，若不指定，则默认为 Zone 的值；云盘版实例此参数可不填，请通过参数 ClusterTopology 进行读写节点和只读节点的可用区配置；单节点实例为单可用区，无需指定此参数。
+    /// For two-node, three-node, or four-node instances, specify this parameter. If not specified, it defaults to the Zone value. For cloud disk edition instances, this parameter is optional. Configure the AZ for read-write and read-only nodes with parameter ClusterTopology. Single-node instances are in a single availability zone, so no need to specify this parameter.
     "SlaveZone" slave_zone set_slave_zone: str,
-    /// 备库 2 的可用区信息，默认为空。
+    /// AZ information of standby 2, empty by default.
     ///
-    /// 购买三节点主实例、四节点主实例时可指定该参数。
+    /// Specify this parameter when you proceed to purchase a three-node primary instance or a four-node primary instance.
     "BackupZone" backup_zone set_backup_zone: str,
-    /// 安全组参数，可使用 [查询项目安全组信息](https://cloud.tencent.com/document/api/236/15850) 接口查询某个项目的安全组详情。
+    /// Security group parameters. Use the API [Query Project Security Group Information](https://www.tencentcloud.com/document/api/236/15850?from_cn_redirect=1) to query security group details of a certain project.
     "SecurityGroup" security_group set_security_group: list String,
-    /// 只读实例信息。购买只读实例时，该参数必传。
+    /// Read-only instance information. This parameter is required when you purchase a read-only instance.
     "RoGroup" ro_group set_ro_group: obj RoGroup,
-    /// 购买按量计费实例该字段无意义。
+    /// This field is meaningless for pay-as-you-go instances.
     "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: i64,
-    /// 实例名称。一次购买多个实例命名会用后缀数字区分，例instanceName=db，goodsNum=3，实例命名分别为db1，db2，db3。
+    /// Instance name. When you purchase multiple instances only once, suffix numbers are used for case-sensitive instance naming. For example, instanceName=db and goodsNum=3, the instance names are db1, db2, and db3 respectively.
     "InstanceName" instance_name set_instance_name: str,
-    /// 实例标签信息。
+    /// Tag information of the instance.
     "ResourceTags" resource_tags set_resource_tags: list TagInfo,
-    /// 置放群组 ID。
+    /// Placement group ID.
     "DeployGroupId" deploy_group_id set_deploy_group_id: str,
-    /// 用于保证请求幂等性的字符串。该字符串由客户生成，需保证不同请求之间在48小时内唯一，最大值不超过64个ASCII字符。若不指定该参数，则无法保证请求的幂等性。
+    /// String used to ensure request idempotency. This string is generated by the customer and must be unique between different requests within 48 hours, with a maximum value of 64 ASCII characters. If not specified, request idempotency cannot be guaranteed.
     "ClientToken" client_token set_client_token: str,
-    /// 实例隔离类型。
+    /// Instance isolation type.
     ///
-    /// 枚举值：
-    ///
-    /// -
-    /// UNIVERSAL： 通用型实例
+    /// Enumeration values:
     ///
     /// -
-    /// EXCLUSIVE： 独享型实例
+    /// UNIVERSAL: General-purpose instance
     ///
     /// -
-    /// CLOUD_NATIVE_CLUSTER： 云盘版标准型
+    /// EXCLUSIVE: Dedicated instance
     ///
     /// -
-    /// CLOUD_NATIVE_CLUSTER_EXCLUSIVE： 云盘版加强型
+    /// CLOUD_NATIVE_CLUSTER: Standard type of cloud disk edition
     ///
     /// -
-    /// CLOUD_NATIVE_CLUSTER_ULTRA： 云盘版旗舰型
+    /// CLOUD_NATIVE_CLUSTER_EXCLUSIVE: Enhanced type of cloud disk edition
     ///
     /// -
-    /// 若此参数不指定，则默认为通用型实例。
+    /// CLOUD_NATIVE_CLUSTER_ULTRA: Premium type of cloud disk edition
     ///
     /// -
-    /// 如果创建的是云盘版实例，此参数为必填。
+    /// If this parameter is not specified, it defaults to general-purpose instance.
     ///
     /// -
-    /// 如果创建的是单节点实例，此参数请填写为：CLOUD_NATIVE_CLUSTER，并指定参数 InstanceNodes 等于1。
+    /// Required if you create a cloud disk edition instance.
+    ///
+    /// -
+    /// If you create a single-node instance, fill in this parameter as CLOUD_NATIVE_CLUSTER and specify parameter InstanceNodes equal to 1.
     "DeviceType" device_type set_device_type: str,
-    /// 参数模板 id。
-    /// 备注：如您使用自定义参数模板 id，可传入自定义参数模板 id；如您计划使用默认参数模板，该参数模板 id 传入 id 无效，需设置 ParamTemplateType。
+    /// Parameter template ID.
+    /// Remark: If you use a custom parameter template ID, you can input the custom parameter template ID. If you plan to use the default parameter template, the input ID is invalid and you need to set ParamTemplateType.
     "ParamTemplateId" param_template_id set_param_template_id: i64,
-    /// 告警策略id数组。腾讯云可观测平台DescribeAlarmPolicy接口返回的OriginId。
+    /// Array of alarm policy IDs. OriginId returned by the Tencent Cloud observability platform DescribeAlarmPolicy API.
     "AlarmPolicyList" alarm_policy_list set_alarm_policy_list: list i64,
-    /// 实例节点数。
+    /// Number of instance nodes.
     ///
-    /// 对于 RO 和单节点实例，该值默认为1。如果需要购买三节点实例，请将该值设置为3，或指定 BackupZone 参数；当购买主实例，且未指定该参数和 BackupZone 参数时，该值默认是2，即购买双节点实例；如果需要购买四节点实例，请将该值设置为4，或指定 FourthZone 参数。
+    /// For RO and single-node instances, the default value is 1. To purchase a three-node instance, set this value to 3 or specify the BackupZone parameter. When purchasing a primary instance without specifying this parameter or the BackupZone parameter, the default value is 2, meaning a dual-node instance will be purchased. To purchase a four-node instance, set this value to 4 or specify the FourthZone parameter.
     "InstanceNodes" instance_nodes set_instance_nodes: i64,
-    /// 实例 Cpu 核数。
+    /// Number of Cpu cores of the instance.
     ///
-    /// 当内存规格 Memory 存在多种 Cpu 配置时（如 64000MB 内存对应 8核/16核/32核），必须传入 Cpu 参数。
+    /// When multiple Cpu configurations exist for the Memory specification (for example, 64000MB Memory corresponds to 8-core/16-core/32-core), the Cpu parameter must be provided.
     "Cpu" cpu set_cpu: i64,
-    /// 是否自动发起灾备同步功能。该参数仅对购买灾备实例生效。 可选值为：0 - 不自动发起灾备同步；1 - 自动发起灾备同步。该值默认为0。
+    /// Whether to automatically initiate disaster recovery sync. This parameter only takes effect when purchasing a disaster recovery instance. Available values are: 0 - Do not automatically initiate disaster recovery sync; 1 - Automatically initiate disaster recovery sync. The default is 0.
     "AutoSyncFlag" auto_sync_flag set_auto_sync_flag: i64,
-    /// 金融围拢 ID 。
+    /// Financial Enclosure ID.
     "CageId" cage_id set_cage_id: str,
-    /// 默认参数模板类型。支持值包括："HIGH_STABILITY" - 高稳定模板，"HIGH_PERFORMANCE" - 高性能模板，默认值是："HIGH_STABILITY"。
-    /// 备注：如您需使用云数据库 MySQL 默认参数模板，请设置 ParamTemplateType。
+    /// Default parameter template type. Supported values include "HIGH_STABILITY" - HIGH-STABILITY template, "HIGH_PERFORMANCE" - HIGH-PERFORMANCE template. Default value is "HIGH_STABILITY".
+    /// Remark: If you need to use the cloud database MySQL default parameter template, set up ParamTemplateType.
     "ParamTemplateType" param_template_type set_param_template_type: str,
-    /// 告警策略名数组，例如:["policy-uyoee9wg"]，AlarmPolicyList不为空时该参数无效。
+    /// Alarm policy name array, such as ["policy-uyoee9wg"]. This parameter is invalid when AlarmPolicyList is not empty.
     "AlarmPolicyIdList" alarm_policy_id_list set_alarm_policy_id_list: list String,
-    /// 是否只预检此次请求。true：发送检查请求，不会创建实例。检查项包括是否填写了必需参数，请求格式，业务限制等。如果检查不通过，则返回对应错误码；如果检查通过，则返回RequestId.默认为false：发送正常请求，通过检查后直接创建实例。
+    /// Whether to only pre-check this request. true: Send a check request without creating an instance. Check items include required parameters, request format, and service limits. If the check fails, return the corresponding error code; if the check passes, return RequestId. Default false: Send a normal request and create the instance directly after passing the check.
     "DryRun" dry_run set_dry_run: bool,
-    /// 实例引擎类型，默认为"InnoDB"，支持值包括："InnoDB"，"RocksDB"。
+    /// Instance engine type, defaults to "InnoDB". Supported values include "InnoDB" and "RocksDB".
     "EngineType" engine_type set_engine_type: str,
-    /// 指定实例的IP列表。仅支持主实例指定，按实例顺序，不足则按未指定处理。
+    /// Specify the IP list of the instance. Only the primary instance is supported. Process by instance sequence. Handle as unspecified if insufficient.
     "Vips" vips set_vips: list String,
-    /// 云盘版实例的数据保护空间大小，单位 GB，设置范围1 - 10。
+    /// The data protection space size of the cloud disk edition instance, in GB, has a setting range of 1 - 10.
     "DataProtectVolume" data_protect_volume set_data_protect_volume: i64,
-    /// 云盘版节点拓扑配置。
-    /// 说明：若购买的是云盘版实例，此参数为必填，需设置云盘版实例的 RW 和 RO 节点拓扑，RO 节点范围是1 - 5个，请至少设置1个 RO 节点。
+    /// Topology configuration for cloud disk edition nodes.
+    /// Description: If a cloud disk edition instance is purchased, this parameter is required. Set the topology for RW and RO nodes of the cloud disk edition instance. The node scope for RO nodes is 1-5. Set at least 1 RO node.
     "ClusterTopology" cluster_topology set_cluster_topology: obj ClusterTopology,
-    /// 硬盘类型，单节点（云盘）或者云盘版实例可以指定此参数。CLOUD_SSD 表示 SSD 云硬盘，CLOUD_HSSD 表示增强型 SSD 云硬盘，CLOUD_PREMIUM 表示高性能云硬盘。
-    /// 说明：单节点（云盘）、云盘版实例硬盘类型所支持的地域略有不同，具体支持情况请参考 [地域和可用区](https://cloud.tencent.com/document/product/236/8458)。
+    /// Disk type. This parameter can be specified for single-node (cloud disk) or cloud disk edition instances. CLOUD_SSD means SSD Cloud Block Storage, CLOUD_HSSD means enhanced SSD cloud disk, and CLOUD_PREMIUM means high-performance cloud block storage.
+    /// Note: The supported regions for disk types of single-node (cloud disk) and cloud disk edition instances vary slightly. For specific support situation, refer to [Regions and Availability Zones](https://www.tencentcloud.com/document/product/236/8458?from_cn_redirect=1).
     "DiskType" disk_type set_disk_type: str,
     /// CDC集群ID，非CDC场景无需指定该入参
     "CdcId" cdc_id set_cdc_id: str,
-    /// 集群类型:cage——金融围拢，cdc——CDB ON CDC；dedicate——独享集群
+    /// ClusterType: cage-Financial Enclosure, cdc-CDB ON CDC; dedicate-dedicated cluster
     "ClusterType" cluster_type set_cluster_type: str,
     /// 是否对磁盘进行加密。仅云盘版实例支持该功能。 指定为 "on" 表示开启加密， 否则不加密。 购买只读实例、灾备实例、新克隆实例时该参数自动和主实例保持一致。
     "DiskEncryption" disk_encryption set_disk_encryption: str,
-    /// 开启或关闭实例销毁保护。on-开启，off-关闭
+    /// Turn on or off instance destruction protection. on - turn on, off - turn off.
     "DestroyProtect" destroy_protect set_destroy_protect: str,
-    /// 备库 3 的可用区信息，默认为空，购买四节点主实例时可指定该参数。
+    /// AZ information of standby 3, empty by default. Specify this parameter when you proceed to purchase a four-node primary instance.
     "FourthZone" fourth_zone set_fourth_zone: str,
     /// 弹性扩容参数（如果不传，则不开启）
     "AutoStrategy" auto_strategy set_auto_strategy: obj AutoStrategy,
@@ -1875,172 +1855,172 @@ impl ::core::fmt::Debug for CreateDBInstanceHourRequest {
 rt::action!("cdb", "2017-03-20", "CreateDBInstanceHour", CreateDBInstanceHourRequest => CreateDBInstanceHourResponse);
 
 rt::model! { read debug;
-/// CreateDBInstanceHour返回参数结构体
+/// CreateDBInstanceHour response structure.
 CreateDBInstanceHourResponse {
-    /// 短订单 ID。
+    /// Short order ID.
     "DealIds" deal_ids set_deal_ids: list String,
-    /// 实例 ID 列表。
+    /// Instance ID list.
     "InstanceIds" instance_ids set_instance_ids: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `CreateDBInstance` (创建云数据库实例（包年包月）).
+/// Request of `CreateDBInstance` (Creates a yearly/monthly subscribed TencentDB instance).
 ///
-/// 本接口（CreateDBInstance）用于创建包年包月的云数据库实例（包括主实例、灾备实例和只读实例），可通过传入实例规格、MySQL 版本号、购买时长和数量等信息创建云数据库实例。
+/// This API is used to create a cloud database instance with an annual/monthly subscription, including primary instance, disaster recovery instance, and read-only instance. You can create a cloud database instance by importing instance specification, MySQL version number, purchase period, and quantity information.
 ///
-/// 该接口为异步接口，您还可以使用 [查询实例列表](https://cloud.tencent.com/document/api/236/15872) 接口查询该实例的详细信息。当该实例的 Status 为1，且 TaskStatus 为0，表示实例已经发货成功。
+/// This API is an asynchronous API. You can also use the query instance list API (https://www.tencentcloud.com/document/api/236/15872?from_cn_redirect=1) to query the instance details. When the Status of the instance is 1 and TaskStatus is 0, it means the instance has been delivered successfully.
 ///
-/// 1. 首先请使用 [获取云数据库可售卖规格](https://cloud.tencent.com/document/api/236/17229) 接口查询可创建的实例规格信息，然后请使用 [查询数据库价格](https://cloud.tencent.com/document/api/236/18566) 接口查询可创建实例的售卖价格；
-/// 2. 单次创建实例最大支持 100 个，实例时长最大支持 36 个月；
-/// 3. 支持创建 MySQL 5.5 、 MySQL 5.6 、 MySQL 5.7 、 MySQL 8.0 版本；
-/// 4. 支持创建主实例、只读实例、灾备实例；
-/// 5. 当入参指定 ParamTemplateId 或 AlarmPolicyList 时，需将SDK提升至最新版本方可支持；
+/// 1. First, please use the API for the query (https://www.tencentcloud.com/document/api/236/17229?from_cn_redirect=1) to obtain the purchasable specifications of cloud databases, then please use the API for the query (https://www.tencentcloud.com/document/api/236/18566?from_cn_redirect=1) to query database price.
+/// 2. You can create up to 100 instances at a time, with a maximum instance duration of 36 months.
+/// 3. Support creating MySQL 5.5, MySQL 5.6, MySQL 5.7, and MySQL 8.0 versions.
+/// 4. Support creating primary instance, read-only instance, disaster recovery instance.
+/// 5. When ParamTemplateId or AlarmPolicyList is specified in the input parameters, you need to upgrade the SDK to the latest version to support it.
 CreateDBInstanceRequest {
-    /// 实例内存大小，单位：MB，请使用 [获取云数据库可售卖规格](https://cloud.tencent.com/document/api/236/17229) 接口获取可创建的内存规格。
+    /// Instance memory size. Unit: MB. Please use the [obtain the purchasable specifications of cloud databases](https://www.tencentcloud.com/document/api/236/17229?from_cn_redirect=1) API to obtain creatable memory specifications.
     ///
     /// Required.
     "Memory" memory set_memory: i64,
-    /// 实例硬盘大小，单位：GB，请使用 [获取云数据库可售卖规格](https://cloud.tencent.com/document/api/236/17229) 接口获取可创建的硬盘范围。
+    /// Instance disk size, unit: GB. Please use the [obtain the purchasable specifications of cloud databases](https://www.tencentcloud.com/document/api/236/17229?from_cn_redirect=1) API to get the creatable disk range.
     ///
     /// Required.
     "Volume" volume set_volume: i64,
-    /// 实例时长，单位：月，可选值包括 [1,2,3,4,5,6,7,8,9,10,11,12,24,36]。
+    /// Instance duration, measurement unit: month, optional values include [1,2,3,4,5,6,7,8,9,10,11,12,24,36].
     ///
     /// Required.
     "Period" period set_period: i64,
-    /// 实例数量，默认值为1, 最小值1，最大值为100。
+    /// Instance count. Default value is 1, minimum value 1, maximum value 100.
     ///
     /// Required.
     "GoodsNum" goods_num set_goods_num: i64,
-    /// 可用区信息，请使用 [获取云数据库可售卖规格](https://cloud.tencent.com/document/api/236/17229) 接口获取可创建的可用区。
+    /// For AZ information, please use the [Obtain the Purchasable Specifications of Cloud Databases](https://www.tencentcloud.com/document/api/236/17229?from_cn_redirect=1) API to obtain the availability zones where instances can be created.
     ///
-    /// 若您创建单节点、双节点、三节点、四节点实例，此参数为必填项，请指定可用区，若不指定可用区，则系统会自动选择一个可用区（可能不是您希望部署的可用区）；若您创建云盘版集群实例，此参数不填，请通过参数 ClusterTopology 进行读写节点和只读节点的可用区配置。
+    /// If you create a single-node, two-node, three-node, or four-node instance, this parameter is required. Specify an availability zone. If no availability zone is specified, the system will automatically select one (possibly not the availability zone you want to deploy in). If you create a cloud disk-based cluster instance, leave this parameter blank and configure the availability zones for RWNode and read-only nodes with parameter ClusterTopology.
     "Zone" zone set_zone: str,
-    /// 私有网络 ID，请使用 [查询私有网络列表](/document/api/215/15778)。
-    /// 说明：如果创建的是云盘版实例，此参数为必填且为私有网络类型。若此项不填，则系统会选择默认的 VPC。
+    /// VPC ID. Please use [Querying VPC List](/document/api/215/15778).
+    /// Description: If you create a cloud disk edition instance, this item is required and must be VPC type. If this item is left blank, the system will select the default VPC by default.
     "UniqVpcId" uniq_vpc_id set_uniq_vpc_id: str,
-    /// 私有网络下的子网 ID，如果设置了 UniqVpcId，则 UniqSubnetId 必填，请使用 [查询子网列表](/document/api/215/15784)。
-    /// 说明：若此项不填，则系统会选择默认 VPC 下的默认子网。
+    /// Subnet ID in the private network. If UniqVpcId is set up, UniqSubnetId is required. Please use [query subnet list](/document/api/215/15784).
+    /// Description: If this item is not filled, the system will select the default subnet in the Default VPC.
     "UniqSubnetId" uniq_subnet_id set_uniq_subnet_id: str,
-    /// 项目 ID，不填为默认项目。购买只读实例和灾备实例时，项目 ID 默认和主实例保持一致。
+    /// Project ID. The default project is used if left empty. When you purchase a read-only instance or disaster recovery instance, the project ID is consistent with the primary instance by default.
     "ProjectId" project_id set_project_id: i64,
-    /// 自定义端口，端口支持范围：[ 1024-65535 ]。
-    /// 说明：若此项不填，则默认为3306。
+    /// Custom port. Supported range: [1024-65535].
+    /// Description: If this item is left blank, it defaults to 3306.
     "Port" port set_port: i64,
-    /// 实例类型，支持值包括：master - 表示主实例，dr - 表示灾备实例，ro - 表示只读实例。
-    /// 说明：请选择实例类型，不填会默认选择 master。
+    /// Instance type. Supported values include: master - primary instance, dr - disaster recovery instance, ro - read-only instance.
+    /// Description: Select instance type. master is selected by default if left blank.
     "InstanceRole" instance_role set_instance_role: str,
-    /// 实例 ID，购买只读实例或灾备实例时必填，该字段表示只读实例或灾备实例的主实例 ID，请使用 [查询实例列表](https://cloud.tencent.com/document/api/236/15872) 接口查询云数据库实例 ID。
+    /// Instance ID, required when purchasing a read-only instance or disaster recovery instance. This field represents the primary instance ID of the read-only instance or disaster recovery instance. Please use the [Query Instance List](https://www.tencentcloud.com/document/api/236/15872?from_cn_redirect=1) API to query the cloud database instance ID.
     "MasterInstanceId" master_instance_id set_master_instance_id: str,
-    /// MySQL 版本，值包括：5.5、5.6、5.7和8.0，请使用 [获取云数据库可售卖规格](https://cloud.tencent.com/document/api/236/17229) 接口获取可创建的实例版本。
-    /// 说明：创建非云盘版实例时，请根据需要指定实例版本（推荐5.7或8.0），若此参数不填，则默认值为8.0；若创建的是云盘版实例，则此参数仅能指定为5.7或8.0。
+    /// MySQL version, including 5.5, 5.6, 5.7, and 8.0. Please use the [obtain the purchasable specifications of cloud databases](https://www.tencentcloud.com/document/api/236/17229?from_cn_redirect=1) API to get the instance version created.
+    /// Note: When creating a non-cloud disk edition instance, specify the instance version as needed (recommend 5.7 or 8.0). If this parameter is left blank, the default value is 8.0. If creating a cloud disk edition instance, this parameter can only be set to 5.7 or 8.0.
     "EngineVersion" engine_version set_engine_version: str,
-    /// 设置 root 账号密码，密码规则：8 - 64 个字符，至少包含字母、数字、字符（支持的字符：_+-&=!@#$%^*()）中的两种，购买主实例时可指定该参数，购买只读实例或者灾备实例时指定该参数无意义。
+    /// Set the root account password. The password must contain 8 to 64 characters and at least two of the following: letters, digits, or characters (supported characters: _+-&=!@#$%^*()). You can specify this parameter when purchasing a primary instance. This parameter is invalid when purchasing a read-only instance or disaster recovery instance.
     "Password" password set_password: str,
-    /// 数据复制方式，默认为 0，支持值包括：0 - 表示异步复制，1 - 表示半同步复制，2 - 表示强同步复制。
+    /// Data replication method, defaults to 0. Supported values include: 0 - means async replication, 1 - means semi-sync replication, 2 - means strong sync replication.
     "ProtectMode" protect_mode set_protect_mode: i64,
-    /// 多可用区域，默认为 0，支持值包括：0 - 表示单可用区，1 - 表示多可用区。
+    /// Multiple Availability Zones, defaults to 0. Supported values include: 0 - means single availability zone, 1 - means multi-availability zone.
     "DeployMode" deploy_mode set_deploy_mode: i64,
-    /// 备库 1 的可用区信息。
+    /// AZ information of standby database 1.
     ///
-    /// 双节点、三节点、四节点实例请指定此参数值，若不指定，则默认为 Zone 的值；云盘版实例此参数可不填，请通过参数 ClusterTopology 进行读写节点和只读节点的可用区配置；单节点实例为单可用区，无需指定此参数。
+    /// For two-node, three-node, or four-node instances, specify this parameter. If not specified, it defaults to the Zone value. For cloud disk edition instances, this parameter is optional. Configure the AZ for read-write and read-only nodes with parameter ClusterTopology. Single-node instances are in a single availability zone, so no need to specify this parameter.
     "SlaveZone" slave_zone set_slave_zone: str,
-    /// 参数列表，参数格式如 ParamList.0.Name=auto_increment&ParamList.0.Value=1。可通过 [查询默认的可设置参数列表](https://cloud.tencent.com/document/api/236/32662) 查询支持设置的参数。
-    /// 说明：表名大小写敏感的开启和关闭可通过参数 lower_case_table_names 进行设置，参数值为0表示开启，参数值为1表示关闭，若不设置则此参数默认值为0。若您创建的是 MySQL 8.0 版本的实例，则需要在创建实例时通过设置 lower_case_table_names 参数来开启或关闭表名大小写敏感，创建实例后无法修改参数，即创建后无法修改表名大小写敏感。其他数据库版本的实例支持在创建实例后修改 lower_case_table_names 参数。创建实例时设置表名大小写敏感的 API 调用方法请参见本文中的示例3。
+    /// Parameter list. The parameter format is ParamList.0.Name=auto_increment&ParamList.0.Value=1. You can query the configurable parameters by referring to [querying the default configurable parameter list](https://www.tencentcloud.com/document/api/236/32662?from_cn_redirect=1).
+    /// Description: table Name case sensitivity can be turned on or off by setting the parameter lower_case_table_names. a parameter Value of 0 means enabling, and a Value of 1 means disabling. If not set, the default Value is 0. If you create a MySQL 8.0 edition instance, you need to set the lower_case_table_names parameter when creating the instance to turn on or off table Name case sensitivity. After the instance is created, the parameter cannot be modified, meaning table Name case sensitivity cannot be changed once created. Instances of other database versions support modifying the lower_case_table_names parameter after creation. For the function invocation method to set table Name case sensitivity when creating an instance, please see example 3 in this document.
     "ParamList" param_list set_param_list: list ParamInfo,
-    /// 备库 2 的可用区信息，默认为空。
+    /// AZ information of standby 2, empty by default.
     ///
-    /// 购买三节点主实例、四节点主实例时可指定该参数。
+    /// Specify this parameter when you proceed to purchase a three-node primary instance or a four-node primary instance.
     "BackupZone" backup_zone set_backup_zone: str,
-    /// 自动续费标记，可选值为：0 - 不自动续费；1 - 自动续费。默认为0。
+    /// Auto-renewal flag. Available values are: 0 - no auto-renewal; 1 - auto-renewal. Default is 0.
     "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: i64,
-    /// 主实例地域信息，购买灾备、RO实例时，该字段必填。
+    /// Region of the primary instance. This field is required when you purchase a disaster recovery or RO instance.
     "MasterRegion" master_region set_master_region: str,
-    /// 安全组参数，可使用 [查询项目安全组信息](https://cloud.tencent.com/document/api/236/15850) 接口查询某个项目的安全组详情。
+    /// Security group parameters. Use the API [Query Project Security Group Information](https://www.tencentcloud.com/document/api/236/15850?from_cn_redirect=1) to query security group details of a certain project.
     "SecurityGroup" security_group set_security_group: list String,
-    /// 只读实例参数。购买只读实例时，该参数必传。
+    /// Read-only instance parameter. This parameter is required when you purchase a read-only instance.
     "RoGroup" ro_group set_ro_group: obj RoGroup,
-    /// 实例名称。一次购买多个实例命名会用后缀数字区分，例instnaceName=db，goodsNum=3，实例命名分别为db1，db2，db3。
+    /// Instance name. When you purchase multiple instances only once, suffix numbers are used for case-sensitive instance naming. For example, instnaceName=db and goodsNum=3, the instance names are db1, db2, and db3 respectively.
     "InstanceName" instance_name set_instance_name: str,
-    /// 实例标签信息。
+    /// Tag information of the instance.
     "ResourceTags" resource_tags set_resource_tags: list TagInfo,
-    /// 置放群组 ID。
+    /// Placement group ID.
     "DeployGroupId" deploy_group_id set_deploy_group_id: str,
-    /// 用于保证请求幂等性的字符串。该字符串由客户生成，需保证不同请求之间在48小时内唯一，最大值不超过64个ASCII字符。若不指定该参数，则无法保证请求的幂等性。
+    /// String used to ensure request idempotency. This string is generated by the customer and must be unique between different requests within 48 hours, with a maximum value of 64 ASCII characters. If not specified, request idempotency cannot be guaranteed.
     "ClientToken" client_token set_client_token: str,
-    /// 实例隔离类型。
+    /// Instance isolation type.
     ///
-    /// 枚举值：
-    ///
-    /// -
-    /// UNIVERSAL： 通用型实例
+    /// Enumeration values:
     ///
     /// -
-    /// EXCLUSIVE： 独享型实例
+    /// UNIVERSAL: General-purpose instance
     ///
     /// -
-    /// CLOUD_NATIVE_CLUSTER： 云盘版标准型
+    /// EXCLUSIVE: Dedicated instance
     ///
     /// -
-    /// CLOUD_NATIVE_CLUSTER_EXCLUSIVE： 云盘版加强型
+    /// CLOUD_NATIVE_CLUSTER: Standard type of cloud disk edition
     ///
     /// -
-    /// CLOUD_NATIVE_CLUSTER_ULTRA： 云盘版旗舰型
+    /// CLOUD_NATIVE_CLUSTER_EXCLUSIVE: Enhanced type of cloud disk edition
     ///
     /// -
-    /// 若此参数不指定，则默认为通用型实例。
+    /// CLOUD_NATIVE_CLUSTER_ULTRA: Premium type of cloud disk edition
     ///
     /// -
-    /// 如果创建的是云盘版实例，此参数为必填。
+    /// If this parameter is not specified, it defaults to general-purpose instance.
     ///
     /// -
-    /// 如果创建的是单节点实例，此参数请填写为：CLOUD_NATIVE_CLUSTER，并指定参数 InstanceNodes 等于1。
+    /// Required if you create a cloud disk edition instance.
+    ///
+    /// -
+    /// If you create a single-node instance, fill in this parameter as CLOUD_NATIVE_CLUSTER and specify parameter InstanceNodes equal to 1.
     "DeviceType" device_type set_device_type: str,
-    /// 参数模板 id。
-    /// 备注：如您使用自定义参数模板 id，可传入自定义参数模板 id；如您计划使用默认参数模板，该参数模板 id 传入 id 无效，需设置 ParamTemplateType。
+    /// Parameter template ID.
+    /// Remark: If you use a custom parameter template ID, you can input the custom parameter template ID. If you plan to use the default parameter template, the input ID is invalid and you need to set ParamTemplateType.
     "ParamTemplateId" param_template_id set_param_template_id: i64,
-    /// 告警策略id数组。腾讯云可观测平台DescribeAlarmPolicy接口返回的OriginId。
+    /// Array of alarm policy IDs. OriginId returned by the Tencent Cloud observability platform DescribeAlarmPolicy API.
     "AlarmPolicyList" alarm_policy_list set_alarm_policy_list: list i64,
-    /// 实例节点数。
+    /// Number of instance nodes.
     ///
-    /// 对于 RO 和单节点实例，该值默认为1。如果需要购买三节点实例，请将该值设置为3，或指定 BackupZone 参数；当购买主实例，且未指定该参数和 BackupZone 参数时，该值默认是2，即购买双节点实例；如果需要购买四节点实例，请将该值设置为4，或指定 FourthZone 参数。
+    /// For RO and single-node instances, the default value is 1. To purchase a three-node instance, set this value to 3 or specify the BackupZone parameter. When purchasing a primary instance without specifying this parameter or the BackupZone parameter, the default value is 2, meaning a dual-node instance will be purchased. To purchase a four-node instance, set this value to 4 or specify the FourthZone parameter.
     "InstanceNodes" instance_nodes set_instance_nodes: i64,
-    /// 实例 Cpu 核数。
+    /// Number of Cpu cores of the instance.
     ///
-    /// 当内存规格 Memory 存在多种 CPU 配置时（如 64000MB 内存对应 8核/16核/32核），必须传入 Cpu 参数。
+    /// When multiple Cpu configurations exist for the Memory specification (for example, 64000MB Memory corresponds to 8-core/16-core/32-core), the Cpu parameter must be provided.
     "Cpu" cpu set_cpu: i64,
-    /// 是否自动发起灾备同步功能。该参数仅对购买灾备实例生效。 可选值为：0 - 不自动发起灾备同步；1 - 自动发起灾备同步。该值默认为0。
+    /// Whether to automatically initiate disaster recovery sync. This parameter only takes effect when purchasing a disaster recovery instance. Available values are: 0 - Do not automatically initiate disaster recovery sync; 1 - Automatically initiate disaster recovery sync. The default is 0.
     "AutoSyncFlag" auto_sync_flag set_auto_sync_flag: i64,
-    /// 金融围拢 ID。
+    /// Financial Enclosure ID.
     "CageId" cage_id set_cage_id: str,
-    /// 默认参数模板类型。支持值包括："HIGH_STABILITY" - 高稳定模板，"HIGH_PERFORMANCE" - 高性能模板。
-    /// 备注：如您需使用云数据库 MySQL 默认参数模板，请设置 ParamTemplateType。
+    /// Default parameter template type. Supported values include "HIGH_STABILITY" - HIGH-STABILITY template, "HIGH_PERFORMANCE" - HIGH-PERFORMANCE template.
+    /// Remark: If you need to use TencentDB for MySQL default parameter template, set up ParamTemplateType.
     "ParamTemplateType" param_template_type set_param_template_type: str,
-    /// 告警策略名数组，例如:["policy-uyoee9wg"]，AlarmPolicyList不为空时该参数无效。
+    /// Alarm policy name array, such as ["policy-uyoee9wg"]. This parameter is invalid when AlarmPolicyList is not empty.
     "AlarmPolicyIdList" alarm_policy_id_list set_alarm_policy_id_list: list String,
-    /// 是否只预检此次请求。true：发送检查请求，不会创建实例。检查项包括是否填写了必需参数，请求格式，业务限制等。如果检查不通过，则返回对应错误码；如果检查通过，则返回 RequestId。false：发送正常请求，通过检查后直接创建实例。
-    /// 默认为 false。
+    /// Whether to perform a pre-check only for this request. true: Send a check request without creating an instance. Check items include whether required parameters are filled, request format, and service limit. If the check fails, return the corresponding error code; if the check passes, return RequestId. false: Send a normal request and create an instance directly after the check passes.
+    /// Default to false.
     "DryRun" dry_run set_dry_run: bool,
-    /// 实例引擎类型，默认为"InnoDB"，支持值包括："InnoDB"，"RocksDB"。
+    /// Instance engine type, defaults to "InnoDB". Supported values include "InnoDB" and "RocksDB".
     "EngineType" engine_type set_engine_type: str,
-    /// 指定实例的IP列表。仅支持主实例指定，按实例顺序，不足则按未指定处理。
+    /// Specify the IP list of the instance. Only the primary instance is supported. Process by instance sequence. Handle as unspecified if insufficient.
     "Vips" vips set_vips: list String,
-    /// 云盘版实例的数据保护空间大小，单位 GB，设置范围1 - 10。
+    /// The data protection space size of the cloud disk edition instance, in GB, has a setting range of 1 - 10.
     "DataProtectVolume" data_protect_volume set_data_protect_volume: i64,
-    /// 云盘版实例的节点拓扑配置。
+    /// Topology configuration of cloud disk edition instance nodes.
     ///
-    /// 若购买的是云盘版实例，此参数为必填，需设置云盘版实例的 RW 和 RO 节点拓扑，RO 节点范围是1 - 5个，请至少设置1个 RO 节点。
+    /// If a cloud disk edition instance is purchased, this parameter is required. Set the topology of RW and RO nodes for the cloud disk edition instance. The node scope of RO nodes is 1-5. Set at least 1 RO node.
     "ClusterTopology" cluster_topology set_cluster_topology: obj ClusterTopology,
-    /// 磁盘类型，单节点（云盘版）或者云盘版实例可以指定此参数。CLOUD_SSD 表示 SSD 云硬盘，CLOUD_HSSD 表示增强型 SSD 云硬盘，CLOUD_PREMIUM 表示高性能云硬盘。
-    /// 说明：单节点（云盘版）、云盘版实例硬盘类型所支持的地域略有不同，具体支持情况请参考 [地域和可用区](https://cloud.tencent.com/document/product/236/8458)。
+    /// Disk type. This parameter can be specified for single-node (cloud disk edition) or cloud disk edition instances. CLOUD_SSD means SSD Cloud Block Storage, CLOUD_HSSD means enhanced SSD cloud disk, and CLOUD_PREMIUM means high-performance cloud block storage.
+    /// Note: The supported regions for hard disk types of single-node (cloud disk edition) and cloud disk edition instances vary slightly. For specific support situation, refer to [Regions and Availability Zones](https://www.tencentcloud.com/document/product/236/8458?from_cn_redirect=1).
     "DiskType" disk_type set_disk_type: str,
     /// 是否对磁盘进行加密。仅云盘版实例支持该功能。 指定为 "on" 表示开启加密， 否则不加密。 购买只读实例、灾备实例、新克隆实例时该参数自动和主实例保持一致。
     "DiskEncryption" disk_encryption set_disk_encryption: str,
-    /// 开启或关闭实例销毁保护。on-开启，off-关闭
+    /// Turn on or off instance destruction protection. on - turn on, off - turn off.
     "DestroyProtect" destroy_protect set_destroy_protect: str,
-    /// 备库 3 的可用区信息，默认为空，购买四节点主实例时可指定该参数。
+    /// AZ information of standby 3, empty by default. Specify this parameter when you proceed to purchase a four-node primary instance.
     "FourthZone" fourth_zone set_fourth_zone: str,
     /// 弹性扩容参数（如果不传，则不开启）
     "AutoStrategy" auto_strategy set_auto_strategy: obj AutoStrategy,
@@ -2099,30 +2079,30 @@ impl ::core::fmt::Debug for CreateDBInstanceRequest {
 rt::action!("cdb", "2017-03-20", "CreateDBInstance", CreateDBInstanceRequest => CreateDBInstanceResponse);
 
 rt::model! { read debug;
-/// CreateDBInstance返回参数结构体
+/// CreateDBInstance response structure.
 CreateDBInstanceResponse {
-    /// 计费子订单 ID。
+    /// Billing sub-order ID.
     "DealIds" deal_ids set_deal_ids: list String,
-    /// 实例 ID 列表。
+    /// Instance ID list.
     "InstanceIds" instance_ids set_instance_ids: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateDatabase` (创建数据库).
+/// Request of `CreateDatabase` (Creates a database).
 ///
-/// 本接口(CreateDatabase)用于在云数据库实例中创建数据库。
+/// This API is used to create a database in a TencentDB instance.
 CreateDatabaseRequest {
-    /// 实例 ID，格式如：cdb-c1nl9rpv，与云数据库控制台页面中显示的实例 ID 相同。
+    /// Instance ID in the format of `cdb-c1nl9rpv`,  which is the same as the one displayed in the TencentDB console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 数据库名称，长度不超过64。
+    /// Database name, length not exceeding 64.
     ///
     /// Required.
     "DBName" db_name set_db_name: str,
-    /// 字符集，可选值：utf8，gbk，latin1，utf8mb4。
+    /// Character set. Valid values:  `utf8`, `gbk`, `latin1`, `utf8mb4`.
     ///
     /// Required.
     "CharacterSetName" character_set_name set_character_set_name: str,
@@ -2130,7 +2110,7 @@ CreateDatabaseRequest {
 rt::action!("cdb", "2017-03-20", "CreateDatabase", CreateDatabaseRequest => CreateDatabaseResponse);
 
 rt::model! { read debug;
-/// CreateDatabase返回参数结构体
+/// CreateDatabase response structure.
 CreateDatabaseResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2166,81 +2146,81 @@ CreateDeployGroupResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateParamTemplate` (创建参数模板).
+/// Request of `CreateParamTemplate` (Creates a parameter template).
 ///
-/// 该接口（CreateParamTemplate）用于创建参数模板。
-/// 说明：参数模板为公共组件，配置完成后全地域生效。接口调用配置地域可选择广州、新加坡。
+/// This API is used to create a parameter template.
+/// Description: The parameter template is a common component, effective across all regions once configured. For api calls, Guangzhou or Singapore is available to configure region.
 CreateParamTemplateRequest {
-    /// 参数模板名称。支持输入最大60个字符。
+    /// Parameter template name. Up to 60 characters are allowed.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 参数模板描述。
+    /// Parameter template description.
     "Description" description set_description: str,
-    /// MySQL 版本号。可选值：5.6、5.7、8.0。
+    /// MySQL version number. Available values: 5.6, 5.7, and 8.0.
     "EngineVersion" engine_version set_engine_version: str,
-    /// 源参数模板 ID。可通过 [DescribeParamTemplates](https://cloud.tencent.com/document/api/236/32659) 接口获取。
+    /// Source parameter template ID, which can be obtained through the [DescribeParamTemplates](https://www.tencentcloud.com/document/api/236/32659?from_cn_redirect=1) API.
     "TemplateId" template_id set_template_id: i64,
-    /// 参数列表。
+    /// List of parameters.
     "ParamList" param_list set_param_list: list Parameter,
-    /// 默认参数模板类型。支持值包括："HIGH_STABILITY" - 高稳定模板，"HIGH_PERFORMANCE" - 高性能模板。
+    /// Type of the default parameter template. Valid values: `HIGH_STABILITY` (high-stability template), `HIGH_PERFORMANCE` (high-performance template).
     "TemplateType" template_type set_template_type: str,
-    /// 实例引擎类型，默认为"InnoDB"，支持值包括："InnoDB"，"RocksDB"。
-    /// 说明：数据库版本 MySQL 5.7、MySQL 8.0才支持 RocksDB。
+    /// Instance engine type, defaults to "InnoDB". Supported values include "InnoDB" and "RocksDB".
+    /// Description: RocksDB is only supported in database versions MySQL 5.7 and MySQL 8.0.
     "EngineType" engine_type set_engine_type: str,
 } }
 rt::action!("cdb", "2017-03-20", "CreateParamTemplate", CreateParamTemplateRequest => CreateParamTemplateResponse);
 
 rt::model! { read debug;
-/// CreateParamTemplate返回参数结构体
+/// CreateParamTemplate response structure.
 CreateParamTemplateResponse {
-    /// 参数模板 ID。
+    /// Parameter template ID.
     "TemplateId" template_id set_template_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateRoInstanceIp` (创建云数据库只读实例的独立VIP).
+/// Request of `CreateRoInstanceIp` (Creates a VIP exclusive to a TencentDB read-only instance).
 ///
-/// 本接口(CreateRoInstanceIp)用于创建云数据库只读实例的独立VIP。
+/// This API is used to create a VIP exclusive to a TencentDB read-only instance.
 CreateRoInstanceIpRequest {
-    /// 只读实例ID，格式如：cdbro-3i70uj0k，与云数据库控制台页面中显示的只读实例ID相同。
+    /// Read-only instance ID in the format of "cdbro-3i70uj0k". Its value is the same as the read-only instance ID in the TencentDB Console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 子网描述符，例如：subnet-1typ0s7d。
+    /// Subnet descriptor, such as "subnet-1typ0s7d".
     "UniqSubnetId" uniq_subnet_id set_uniq_subnet_id: str,
-    /// vpc描述符，例如：vpc-a23yt67j,如果传了该字段则UniqSubnetId必传
+    /// VPC descriptor, such as "vpc-a23yt67j". If this field is passed in, `UniqSubnetId` will be required.
     "UniqVpcId" uniq_vpc_id set_uniq_vpc_id: str,
 } }
 rt::action!("cdb", "2017-03-20", "CreateRoInstanceIp", CreateRoInstanceIpRequest => CreateRoInstanceIpResponse);
 
 rt::model! { read debug;
-/// CreateRoInstanceIp返回参数结构体
+/// CreateRoInstanceIp response structure.
 CreateRoInstanceIpResponse {
-    /// 只读实例的私有网络的ID。
+    /// VPC ID of the read-only instance.
     "RoVpcId" ro_vpc_id set_ro_vpc_id: i64,
-    /// 只读实例的子网ID。
+    /// Subnet ID of the read-only instance.
     "RoSubnetId" ro_subnet_id set_ro_subnet_id: i64,
-    /// 只读实例的内网IP地址。
+    /// Private IP address of the read-only instance.
     "RoVip" ro_vip set_ro_vip: str,
-    /// 只读实例的内网端口号。
+    /// Private port number of the read-only instance.
     "RoVport" ro_vport set_ro_vport: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateRotationPassword` (开启密码轮转).
+/// Request of `CreateRotationPassword` (Enable password rotation).
 ///
-/// 本接口（CreateRotationPassword）用于开启密码轮转。
+/// This API is used to enable password rotation.
 CreateRotationPasswordRequest {
-    /// 实例 ID，格式如：cdb-c1nl9rpv，与云数据库控制台页面中显示的实例 ID 相同。
+    /// Instance ID, in the format such as cdb-c1nl9rpv. This matches the instance ID displayed on the TencentDB console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 当前需开启密码轮转的账号信息，包含账户名与主机名
+    /// Currently, enable password rotation for account information, including account name and host name.
     ///
     /// Required.
     "Accounts" accounts set_accounts: list Account,
@@ -2248,91 +2228,91 @@ CreateRotationPasswordRequest {
 rt::action!("cdb", "2017-03-20", "CreateRotationPassword", CreateRotationPasswordRequest => CreateRotationPasswordResponse);
 
 rt::model! { read debug;
-/// CreateRotationPassword返回参数结构体
+/// CreateRotationPassword response structure.
 CreateRotationPasswordResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// proxy配置
+/// Proxy configuration
 CustomConfig {
-    /// 设备
+    /// device
     "Device" device set_device: str,
-    /// 类型
+    /// Type.
     "Type" r#type set_type: str,
-    /// 设备类型
+    /// Device type
     "DeviceType" device_type set_device_type: str,
-    /// 内存，单位为MB
+    /// Memory, measured in MB
     "Memory" memory set_memory: i128,
-    /// 核数
+    /// Number of cores
     "Cpu" cpu set_cpu: i128,
 } }
 
 rt::model! { read debug;
-/// 云数据库切换记录
+/// TencentDB instance switch records
 DBSwitchInfo {
-    /// 切换时间，格式为：2017-09-03 01:34:31
+    /// Switch time in the format of yyyy-MM-dd HH:mm:ss, such as 2017-09-03 01:34:31
     "SwitchTime" switch_time set_switch_time: str,
-    /// 切换类型，可能的返回值为：TRANSFER - 数据迁移；MASTER2SLAVE - 主备切换；RECOVERY - 主从恢复
+    /// Switch type. Value range: TRANSFER (data migration), MASTER2SLAVE (primary/secondary switch), RECOVERY (primary/secondary recovery)
     "SwitchType" switch_type set_switch_type: str,
 } }
 
 rt::model! { both debug;
-/// 数据库权限
+/// Database permission
 DatabasePrivilege {
-    /// 权限信息
+    /// Permission information
     ///
     /// Required.
     "Privileges" privileges set_privileges: list String,
-    /// 数据库名
+    /// Database name
     ///
     /// Required.
     "Database" database set_database: str,
 } }
 
 rt::model! { read debug;
-/// 数据库名以及字符集
+/// Database name and character set
 DatabasesWithCharacterLists {
-    /// 数据库名
+    /// Database name
     "DatabaseName" database_name set_database_name: str,
-    /// 字符集类型
+    /// Character set
     "CharacterSet" character_set set_character_set: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteAccounts` (删除云数据库的账号).
+/// Request of `DeleteAccounts` (Deletes TencentDB accounts).
 ///
-/// 本接口（DeleteAccounts）用于删除云数据库的账户。
+/// This API is used to delete CDB accounts.
 DeleteAccountsRequest {
-    /// 实例 ID，格式如：cdb-c1nl9rpv，与云数据库控制台页面中显示的实例 ID 相同。
+    /// Instance ID in the format of cdb-c1nl9rpv. It is the same as the instance ID displayed on the TencentDB Console page.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 云数据库账号。
+    /// TencentDB account.
     "Accounts" accounts set_accounts: list Account,
 } }
 rt::action!("cdb", "2017-03-20", "DeleteAccounts", DeleteAccountsRequest => DeleteAccountsResponse);
 
 rt::model! { read debug;
-/// DeleteAccounts返回参数结构体
+/// DeleteAccounts response structure.
 DeleteAccountsResponse {
-    /// 异步任务的请求 ID，可使用此 ID 查询异步任务的执行结果。
+    /// Async task request ID, which can be used to query the execution result of an async task.
     "AsyncRequestId" async_request_id set_async_request_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteAuditLogFile` (删除审计日志文件).
+/// Request of `DeleteAuditLogFile` (Deletes an audit log file).
 ///
-/// 本接口(DeleteAuditLogFile)用于删除云数据库实例的审计日志文件。
+/// This API is used to delete an audit log file of a TencentDB instance.
 DeleteAuditLogFileRequest {
-    /// 审计日志文件名称。可通过 [DescribeAuditLogFiles](https://cloud.tencent.com/document/api/236/45454) 接口获取。
+    /// Audit log file name, which can be obtained through the [DescribeAuditLogFiles](https://www.tencentcloud.com/document/api/236/45454?from_cn_redirect=1) API.
     ///
     /// Required.
     "FileName" file_name set_file_name: str,
-    /// 实例 ID。可通过 [DescribeDBInstances](https://cloud.tencent.com/document/product/236/15872) 接口获取。
+    /// Instance ID, which can be obtained through the [DescribeDBInstances](https://www.tencentcloud.com/document/product/236/15872?from_cn_redirect=1) API.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -2340,28 +2320,28 @@ DeleteAuditLogFileRequest {
 rt::action!("cdb", "2017-03-20", "DeleteAuditLogFile", DeleteAuditLogFileRequest => DeleteAuditLogFileResponse);
 
 rt::model! { read debug;
-/// DeleteAuditLogFile返回参数结构体
+/// DeleteAuditLogFile response structure.
 DeleteAuditLogFileResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteAuditPolicy` (删除审计策略).
+/// Request of `DeleteAuditPolicy` (Deletes an audit policy).
 ///
-/// 本接口(DeleteAuditPolicy)用于删除用户的审计策略。
+/// This API is used to delete an audit policy.
 DeleteAuditPolicyRequest {
-    /// 审计策略 ID。
+    /// Audit policy ID.
     ///
     /// Required.
     "PolicyId" policy_id set_policy_id: str,
-    /// 实例 ID。
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
 } }
 rt::action!("cdb", "2017-03-20", "DeleteAuditPolicy", DeleteAuditPolicyRequest => DeleteAuditPolicyResponse);
 
 rt::model! { read debug;
-/// DeleteAuditPolicy返回参数结构体
+/// DeleteAuditPolicy response structure.
 DeleteAuditPolicyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2390,11 +2370,11 @@ DeleteAuditRuleResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteAuditRuleTemplates` (删除审计规则模板).
+/// Request of `DeleteAuditRuleTemplates` (Deletes audit rule templates).
 ///
-/// 本接口（DeleteAuditRuleTemplates）用于删除审计规则模板。
+/// This API is used to delete audit rule templates.
 DeleteAuditRuleTemplatesRequest {
-    /// 审计规则模板 ID，可通过 [DescribeAuditRuleTemplates](https://cloud.tencent.com/document/api/236/101811) 接口获取，单次允许最多删除5个规则模板。
+    /// Audit rule template ID, which can be obtained through the [DescribeAuditRuleTemplates](https://www.tencentcloud.com/document/api/236/101811?from_cn_redirect=1) API. A maximum of 5 rule templates can be deleted per request.
     ///
     /// Required.
     "RuleTemplateIds" rule_template_ids set_rule_template_ids: list String,
@@ -2402,22 +2382,22 @@ DeleteAuditRuleTemplatesRequest {
 rt::action!("cdb", "2017-03-20", "DeleteAuditRuleTemplates", DeleteAuditRuleTemplatesRequest => DeleteAuditRuleTemplatesResponse);
 
 rt::model! { read debug;
-/// DeleteAuditRuleTemplates返回参数结构体
+/// DeleteAuditRuleTemplates response structure.
 DeleteAuditRuleTemplatesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteBackup` (删除云数据库备份).
+/// Request of `DeleteBackup` (Deletes a TencentDB instance backup).
 ///
-/// 本接口（DeleteBackup）用于删除数据库备份。本接口只支持删除手动发起的备份。
+/// This API is used to delete database backups. It only supports deleting manually initiated backups.
 DeleteBackupRequest {
-    /// 实例 ID，格式如：cdb-c1nl9rpv。与云数据库控制台页面中显示的实例 ID 相同。
+    /// Instance ID in the format of cdb-c1nl9rpv. It is the same as the instance ID displayed on the TencentDB Console page.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 备份任务 ID。您可通过 [查询数据备份文件列表](https://cloud.tencent.com/document/api/236/15842)  来获取目标备份任务 ID。
+    /// Backup task ID. Confirm it by querying the data backup file list (https://www.tencentcloud.com/document/api/236/15842?from_cn_redirect=1) to get the target backup task ID.
     ///
     /// Required.
     "BackupId" backup_id set_backup_id: i64,
@@ -2425,22 +2405,22 @@ DeleteBackupRequest {
 rt::action!("cdb", "2017-03-20", "DeleteBackup", DeleteBackupRequest => DeleteBackupResponse);
 
 rt::model! { read debug;
-/// DeleteBackup返回参数结构体
+/// DeleteBackup response structure.
 DeleteBackupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteDatabase` (删除数据库).
+/// Request of `DeleteDatabase` (Drop a database).
 ///
-/// 本接口(DeleteDatabase)用于在云数据库实例中删除数据库。
+/// This API is used to delete a database in a cloud database instance.
 DeleteDatabaseRequest {
-    /// 实例 ID，格式如：cdb-c1nl9rpv，与云数据库控制台页面中显示的实例 ID 相同。
+    /// Instance ID, in the format such as cdb-c1nl9rpv. This matches the instance ID displayed on the TencentDB console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 数据库名称，长度不超过64。
+    /// Database name, length not exceeding 64.
     ///
     /// Required.
     "DBName" db_name set_db_name: str,
@@ -2448,7 +2428,7 @@ DeleteDatabaseRequest {
 rt::action!("cdb", "2017-03-20", "DeleteDatabase", DeleteDatabaseRequest => DeleteDatabaseResponse);
 
 rt::model! { read debug;
-/// DeleteDatabase返回参数结构体
+/// DeleteDatabase response structure.
 DeleteDatabaseResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2474,12 +2454,12 @@ DeleteDeployGroupsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteParamTemplate` (删除参数模板).
+/// Request of `DeleteParamTemplate` (Deletes a parameter template).
 ///
-/// 该接口（DeleteParamTemplate）用于删除参数模板。
-/// 说明：参数模板为公共组件，配置完成后全地域生效。接口调用配置地域可选择广州、新加坡。
+/// This API is used to delete parameter template.
+/// Description: The parameter template is a common component, effective across all regions once configured. For api calls, Guangzhou or Singapore is available to configure region.
 DeleteParamTemplateRequest {
-    /// 参数模板 ID。可通过 [DescribeParamTemplates](https://cloud.tencent.com/document/api/236/32659) 接口获取。
+    /// Parameter template ID, which can be obtained through the API [DescribeParamTemplates](https://www.tencentcloud.com/document/api/236/32659?from_cn_redirect=1).
     ///
     /// Required.
     "TemplateId" template_id set_template_id: i64,
@@ -2487,34 +2467,34 @@ DeleteParamTemplateRequest {
 rt::action!("cdb", "2017-03-20", "DeleteParamTemplate", DeleteParamTemplateRequest => DeleteParamTemplateResponse);
 
 rt::model! { read debug;
-/// DeleteParamTemplate返回参数结构体
+/// DeleteParamTemplate response structure.
 DeleteParamTemplateResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `DeleteRotationPassword` (关闭密码轮转).
+/// Request of `DeleteRotationPassword` (Disable password rotation).
 ///
-/// 本接口（DeleteRotationPassword）用于关闭实例账户密码轮转。
+/// This API is used to close instance account password rotation.
 DeleteRotationPasswordRequest {
-    /// 实例 ID，格式如：cdb-c1nl9rpv，与云数据库控制台页面中显示的实例 ID 相同
+    /// Instance ID, in the format such as cdb-c1nl9rpv. This matches the instance ID displayed on the TencentDB console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 关闭密码轮转的实例账户名,例如root
+    /// Instance account name with password rotation disabled, such as root
     ///
     /// Required.
     "User" user set_user: str,
-    /// 关闭密码轮转的实例账户域名，例如%
+    /// Disable the domain name of the instance account with password rotation, such as%
     ///
     /// Required.
     "Host" host set_host: str,
-    /// 关闭密码轮转后实例账户的最新密码
+    /// The latest password of the instance account after disabling password rotation
     ///
     /// Required.
     "Password" password set_password: str,
-    /// 传入不为空则对密码进行了加密处理
+    /// If the input is not null, the password is encrypted.
     "EncryptMethod" encrypt_method set_encrypt_method: str,
 } }
 impl ::core::fmt::Debug for DeleteRotationPasswordRequest {
@@ -2531,18 +2511,18 @@ impl ::core::fmt::Debug for DeleteRotationPasswordRequest {
 rt::action!("cdb", "2017-03-20", "DeleteRotationPassword", DeleteRotationPasswordRequest => DeleteRotationPasswordResponse);
 
 rt::model! { read debug;
-/// DeleteRotationPassword返回参数结构体
+/// DeleteRotationPassword response structure.
 DeleteRotationPasswordResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteTimeWindow` (删除维护时间窗口).
+/// Request of `DeleteTimeWindow` (Deletes a maintenance time window).
 ///
-/// 本接口（DeleteTimeWindow）用于删除云数据库实例的维护时间窗口。删除实例维护时间窗口之后，默认的维护时间窗为每天的03:00-04:00，数据校验延迟阈值为10秒，即当选择在维护时间窗口内切换访问新实例时，默认会在03:00-04:00点进行切换访问新实例。
+/// This API is used to delete the maintenance time window of a cloud database instance. After deleting the instance maintenance window, the default maintenance period is 03:00-04:00 daily with a data validation delay threshold of 10 seconds. When switching to a new instance during the maintenance time window, the switch is performed by default at 03:00-04:00.
 DeleteTimeWindowRequest {
-    /// 实例 ID，格式如：cdb-c1nl9rpv 或者 cdbro-c1nl9rpv，与云数据库控制台页面中显示的实例 ID 相同。
+    /// Instance ID in the format of cdb-c1nl9rpv or cdbro-c1nl9rpv. It is the same as the instance ID displayed on the TencentDB Console page.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -2550,7 +2530,7 @@ DeleteTimeWindowRequest {
 rt::action!("cdb", "2017-03-20", "DeleteTimeWindow", DeleteTimeWindowRequest => DeleteTimeWindowResponse);
 
 rt::model! { read debug;
-/// DeleteTimeWindow返回参数结构体
+/// DeleteTimeWindow response structure.
 DeleteTimeWindowResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2593,19 +2573,19 @@ DeployGroupInfo {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAccountPrivileges` (查询云数据库账户的权限信息).
+/// Request of `DescribeAccountPrivileges` (Queries the information of TencentDB account permissions).
 ///
-/// 本接口（DescribeAccountPrivileges）用于查询云数据库账户支持的权限信息。
+/// This API is used to query the permission information supported by a cloud database account.
 DescribeAccountPrivilegesRequest {
-    /// 实例 ID，格式如：cdb-c1nl9rpv，与云数据库控制台页面中显示的实例 ID 相同。
+    /// Instance ID in the format of cdb-c1nl9rpv. It is the same as the instance ID displayed on the TencentDB Console page.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 数据库的账号名称。可通过 [DescribeAccounts](https://cloud.tencent.com/document/api/236/17499) 接口获取。
+    /// Account name of the database. Obtain through the [DescribeAccounts](https://www.tencentcloud.com/document/api/236/17499?from_cn_redirect=1) API.
     ///
     /// Required.
     "User" user set_user: str,
-    /// 数据库的账号域名。可通过 [DescribeAccounts](https://cloud.tencent.com/document/api/236/17499) 接口获取。
+    /// Domain name of the database account. Obtain through the API [DescribeAccounts](https://www.tencentcloud.com/document/api/236/17499?from_cn_redirect=1).
     ///
     /// Required.
     "Host" host set_host: str,
@@ -2613,63 +2593,63 @@ DescribeAccountPrivilegesRequest {
 rt::action!("cdb", "2017-03-20", "DescribeAccountPrivileges", DescribeAccountPrivilegesRequest => DescribeAccountPrivilegesResponse);
 
 rt::model! { read debug;
-/// DescribeAccountPrivileges返回参数结构体
+/// DescribeAccountPrivileges response structure.
 DescribeAccountPrivilegesResponse {
-    /// 全局权限数组。
+    /// Array of global permissions.
     "GlobalPrivileges" global_privileges set_global_privileges: list String,
-    /// 数据库权限数组。
+    /// Array of database permissions.
     "DatabasePrivileges" database_privileges set_database_privileges: list DatabasePrivilege,
-    /// 数据库中的表权限数组。
+    /// Array of table permissions in the database.
     "TablePrivileges" table_privileges set_table_privileges: list TablePrivilege,
-    /// 数据库表中的列权限数组。
+    /// Array of column permissions in the table.
     "ColumnPrivileges" column_privileges set_column_privileges: list ColumnPrivilege,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAccounts` (查询云数据库的所有账号信息).
+/// Request of `DescribeAccounts` (Queries the information of all TencentDB accounts).
 ///
-/// 本接口（DescribeAccounts）用于查询云数据库的所有账户信息。
+/// This API is used to query ALL account information of the cloud database.
 DescribeAccountsRequest {
-    /// 实例 ID，格式如：cdb-c1nl9rpv，与云数据库控制台页面中显示的实例 ID 相同。
+    /// Instance ID in the format of cdb-c1nl9rpv. It is the same as the instance ID displayed in the TencentDB console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 记录偏移量，默认值为0。
+    /// Record offset. Default value: `0`.
     "Offset" offset set_offset: i64,
-    /// 单次请求返回的数量，默认值为20，最小值为1，最大值为100。
+    /// Number of results to be returned for a single request. Value range: 1-100. Default value: `20`.
     "Limit" limit set_limit: i64,
-    /// 匹配账号名的正则表达式，规则同 MySQL 官网。
+    /// Regex for matching account names, which complies with the rules at MySQL's official website
     "AccountRegexp" account_regexp set_account_regexp: str,
-    /// 默认无排序，支持：ASC、DESC、asc、desc
+    /// Default none, support: ASC, DESC, asc, desc
     "SortBy" sort_by set_sort_by: str,
-    /// 待排序的时间字段，可选：CreateTime(账号创建时间)、ModifyTime(账号更新时间)、ModifyPasswordTime(密码修改时间)
+    /// Time field for sorting. Options: CreateTime (account creation time), ModifyTime (update time), ModifyPasswordTime (password modification time).
     "OrderBy" order_by set_order_by: str,
-    /// 匹配账号主机地址（Host）的正则表达式，规则同 MySQL 官网
+    /// Regular expression to match the account host address (Host). The rule is the same as that on the MySQL official website.
     "HostRegexp" host_regexp set_host_regexp: str,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeAccounts", DescribeAccountsRequest => DescribeAccountsResponse);
 
 rt::model! { read debug;
-/// DescribeAccounts返回参数结构体
+/// DescribeAccounts response structure.
 DescribeAccountsResponse {
-    /// 符合查询条件的账号数量。
+    /// Number of eligible accounts
     "TotalCount" total_count set_total_count: i64,
-    /// 符合查询条件的账号详细信息。
+    /// Details of eligible accounts
     "Items" items set_items: list AccountInfo,
-    /// 用户可设置实例最大连接数。
+    /// The maximum number of instance connections
     "MaxUserConnections" max_user_connections set_max_user_connections: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAsyncRequestInfo` (查询异步任务的执行结果).
+/// Request of `DescribeAsyncRequestInfo` (Queries the execution result of an async task).
 ///
-/// 本接口(DescribeAsyncRequestInfo)用于查询云数据库实例异步任务的执行结果。
+/// This API (DescribeAsyncRequestInfo) is used to query the async task execution result of a TencentDB instance.
 DescribeAsyncRequestInfoRequest {
-    /// 异步任务的请求 ID。
+    /// Async task request ID.
     ///
     /// Required.
     "AsyncRequestId" async_request_id set_async_request_id: str,
@@ -2677,33 +2657,22 @@ DescribeAsyncRequestInfoRequest {
 rt::action!("cdb", "2017-03-20", "DescribeAsyncRequestInfo", DescribeAsyncRequestInfoRequest => DescribeAsyncRequestInfoResponse);
 
 rt::model! { read debug;
-/// DescribeAsyncRequestInfo返回参数结构体
+/// DescribeAsyncRequestInfo response structure.
 DescribeAsyncRequestInfoResponse {
-    /// 任务执行结果。
-    ///
-    /// 枚举值：
-    ///
-    /// - INITIAL： 初始化。
-    /// - RUNNING： 运行中。
-    /// - SUCCESS： 执行成功。
-    /// - FAILED： 执行失败。
-    /// - KILLED： 已终止。
-    /// - REMOVED： 已删除。
-    /// - PAUSED： 终止中。
-    /// - UNDEFINED： 任务已创建但未开始执行，在 WaitSwitch = true 场景下，表示任务正在等待维护时间窗到来。
+    /// Task execution result. Possible values: INITIAL - Initialization, RUNNING - Running, SUCCESS - Execution successful, FAILED - Execution failed, KILLED - Terminated, REMOVED - Deleted, PAUSED - Terminating.
     "Status" status set_status: str,
-    /// 任务执行信息描述。
+    /// Task execution information description.
     "Info" info set_info: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAuditConfig` (查询审计服务配置).
+/// Request of `DescribeAuditConfig` (Queries audit service configurations).
 ///
-/// 本接口(DescribeAuditConfig)用于查询云数据库审计策略的服务配置，包括审计日志保存时长等。
+/// This API is used to query the service configurations for a TencentDB audit policy, including the audit log retention period.
 DescribeAuditConfigRequest {
-    /// 实例 ID，格式如：cdb-c1nl9rpv 或者 cdbro-c1nl9rpv，与云数据库控制台页面中显示的实例 ID 相同。
+    /// Instance ID, in the format such as cdb-c1nl9rpv or cdbro-c1nl9rpv. This matches the instance ID displayed on the TencentDB console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -2711,256 +2680,258 @@ DescribeAuditConfigRequest {
 rt::action!("cdb", "2017-03-20", "DescribeAuditConfig", DescribeAuditConfigRequest => DescribeAuditConfigResponse);
 
 rt::model! { read debug;
-/// DescribeAuditConfig返回参数结构体
+/// DescribeAuditConfig response structure.
 DescribeAuditConfigResponse {
-    /// 审计日志保存时长。目前支持的值包括：[0，7，30，180，365，1095，1825]。
+    /// Audit log retention period. Valid values: [0, 7, 30, 180, 365, 1095, 1825].
     "LogExpireDay" log_expire_day set_log_expire_day: i64,
-    /// 审计日志存储类型。目前支持的值包括："storage" - 存储型。
+    /// Audit log storage type. Valid value: "storage" - Storage type.
     "LogType" log_type set_log_type: str,
-    /// 是否正在关闭审计。目前支持的值包括："false"-否，"true"-是
+    /// Whether the audit service is being disabled. Valid values: "false" - No, "true" - Yes.
     "IsClosing" is_closing set_is_closing: str,
-    /// 是否正在开启审计。目前支持的值包括："false"-否，"true"-是
+    /// Whether the audit service is being enabled. Valid values: "false" - No, "true" - Yes.
     "IsOpening" is_opening set_is_opening: str,
-    /// 审计服务开通时间。
+    /// Time when the audit service was activated.
     "CreateTime" create_time set_create_time: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAuditInstanceList` (获取审计实例列表).
+/// Request of `DescribeAuditInstanceList` (Obtains the list of audit instances).
 ///
-/// 本接口（DescribeAuditInstanceList）用于获取审计实例列表。
+/// This API is used to obtain the list of audit instances.
 DescribeAuditInstanceListRequest {
-    /// 实例审计开启的状态。1-已开启审计；0-未开启审计。
+    /// Whether audit is enabled for the instance. Valid values: 1 - Enabled; 0 - Disabled.
     "AuditSwitch" audit_switch set_audit_switch: i64,
-    /// 查询实例列表的过滤条件。
+    /// Filter conditions for querying the instance list.
     "Filters" filters set_filters: list AuditInstanceFilters,
-    /// 实例的审计规则模式。1-规则审计；0-全审计。
+    /// Audit rule mode for the instance. Valid values: 1 - Rule-based audit; 0 - Full audit.
     "AuditMode" audit_mode set_audit_mode: i64,
-    /// 单次请求返回的数量。默认值为30，最大值为 20000。
+    /// Number of entries to return per request. Default value: 30. Maximum value: 20000.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认值为 0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeAuditInstanceList", DescribeAuditInstanceListRequest => DescribeAuditInstanceListResponse);
 
 rt::model! { read debug;
-/// DescribeAuditInstanceList返回参数结构体
+/// DescribeAuditInstanceList response structure.
 DescribeAuditInstanceListResponse {
-    /// 符合查询条件的实例总数。
+    /// Total number of eligible instances.
     "TotalCount" total_count set_total_count: i128,
-    /// 审计实例详细信息列表。
+    /// List of audit instance details.Note: This field may return null, indicating that no valid values can be obtained.
     "Items" items set_items: list InstanceDbAuditStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAuditLogFiles` (查询审计日志文件).
+/// Request of `DescribeAuditLogFiles` (Queries audit log files).
 ///
-/// 本接口（DescribeAuditLogFiles）用于查询云数据库实例的审计日志文件。
+/// This API is used to query the audit log files of a TencentDB instance.
 DescribeAuditLogFilesRequest {
-    /// 实例 ID，格式如：cdb-c1nl9rpv 或者 cdbro-c1nl9rpv，与云数据库控制台页面中显示的实例 ID 相同。
+    /// Instance ID, in the format such as cdb-c1nl9rpv or cdbro-c1nl9rpv. This matches the instance ID displayed on the TencentDB console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 分页大小参数。默认值为20，最小值为1，最大值为300。
+    /// Page size. Default value: 20; minimum value: 1; maximum value: 300.
     "Limit" limit set_limit: i64,
-    /// 分页偏移量。
+    /// Pagination offset.
     "Offset" offset set_offset: i64,
-    /// 审计日志文件名。
+    /// Audit log file name.
     "FileName" file_name set_file_name: str,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeAuditLogFiles", DescribeAuditLogFilesRequest => DescribeAuditLogFilesResponse);
 
 rt::model! { read debug;
-/// DescribeAuditLogFiles返回参数结构体
+/// DescribeAuditLogFiles response structure.
 DescribeAuditLogFilesResponse {
-    /// 符合条件的审计日志文件个数。
+    /// Number of eligible audit log files.
     "TotalCount" total_count set_total_count: i64,
-    /// 审计日志文件详情。
+    /// Audit log file details.
     "Items" items set_items: list AuditLogFile,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAuditLogs` (查询数据库审计日志).
+/// Request of `DescribeAuditLogs` (Queries a database audit log).
 ///
-/// 本接口（DescribeAuditLogs）用于查询数据库审计日志。
+/// This API is used to query database audit logs.
 DescribeAuditLogsRequest {
-    /// 实例 ID。可通过 [DescribeDBInstances](https://cloud.tencent.com/document/product/236/15872) 接口获取。
+    /// Instance ID, which can be obtained through the [DescribeDBInstances](https://www.tencentcloud.com/document/product/236/15872?from_cn_redirect=1) API.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 开始时间(建议开始到结束时间区间最大7天)。
+    /// Start time. We recommend that the interval between start and end time does not exceed 7 days.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间(建议开始到结束时间区间最大7天）。
+    /// End time. We recommend that the interval between start and end time does not exceed 7 days.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 分页参数，单次返回的数据条数。默认值为100，最大值为100。
+    /// The pagination parameter, which specifies the number of entries per page. Maximum value: 100 (default).
     "Limit" limit set_limit: i64,
-    /// 日志偏移量，最多支持偏移查询65535条日志。可填写范围：0 - 65535。
+    /// Log offset, supports up to 65535 log entries for offset querying. Fill in the range: 0 - 65535.
     "Offset" offset set_offset: i64,
-    /// 排序方式。支持值包括："ASC" - 升序，"DESC" - 降序，默认降序排序。
+    /// Sort order. Valid values: "ASC" - Ascending order, "DESC" - Descending order. Default value: "DESC".
     "Order" order set_order: str,
-    /// 排序字段。支持值包括(默认按照时间戳排序)：
-    /// "timestamp" - 时间戳；
-    /// "affectRows" - 影响行数；
-    /// "execTime" - 执行时间。
+    /// Field to sort by. Valid values:
+    /// "timestamp" - timestamp;
+    /// "affectRows" - Number of affected rows.
+    /// "execTime" - Execution time.
     "OrderBy" order_by set_order_by: str,
-    /// 过滤条件。多个值之前是且的关系。
+    /// Filter. Multiple values are in `AND` relationship.
     "LogFilter" log_filter set_log_filter: list InstanceAuditLogFilters,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeAuditLogs", DescribeAuditLogsRequest => DescribeAuditLogsResponse);
 
 rt::model! { read debug;
-/// DescribeAuditLogs返回参数结构体
+/// DescribeAuditLogs response structure.
 DescribeAuditLogsResponse {
-    /// 符合条件的审计日志条数。
+    /// Number of eligible audit logs
     "TotalCount" total_count set_total_count: i64,
-    /// 审计日志详情。
+    /// Audit log details
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Items" items set_items: list AuditLog,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAuditPolicies` (查询审计策略).
+/// Request of `DescribeAuditPolicies` (Queries the audit policies).
 ///
-/// 本接口（DescribeAuditPolicies）用于查询云数据库实例的审计策略。
+/// This API is used to query audit policies of cloud database instances.
 DescribeAuditPoliciesRequest {
-    /// 实例 ID，格式如：cdb-c1nl9rpv 或者 cdbro-c1nl9rpv，与云数据库控制台页面中显示的实例 ID 相同。
+    /// Instance ID in the format of cdb-c1nl9rpv or cdbro-c1nl9rpv. It is the same as the instance ID displayed in the TencentDB console.
     "InstanceId" instance_id set_instance_id: str,
-    /// 审计策略 ID。
+    /// Audit policy ID.
     "PolicyId" policy_id set_policy_id: str,
-    /// 审计策略名称。支持按审计策略名称进行模糊匹配查询。
+    /// Audit policy name. Fuzzy match query is supported.
     "PolicyName" policy_name set_policy_name: str,
-    /// 分页大小参数。默认值为 20，最小值为 1，最大值为 100。
+    /// Number of entries per page. Value range: 1-100. Default value: 20.
     "Limit" limit set_limit: i64,
-    /// 分页偏移量。
+    /// Pagination offset
     "Offset" offset set_offset: i64,
-    /// 审计规则 ID。可使用该审计规则 ID 查询到其关联的审计策略。
-    /// 注意，参数 RuleId，InstanceId，PolicyId，PolicyName 必须至少传一个。
+    /// Audit rule ID, which can be used to query its associated audit policies.
+    /// Note: At least one of the parameters (“RuleId”, “PolicyId”, PolicyId”, or “PolicyName”) must be passed in.
     "RuleId" rule_id set_rule_id: str,
-    /// 实例名称
+    /// Instance name
     "InstanceName" instance_name set_instance_name: str,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeAuditPolicies", DescribeAuditPoliciesRequest => DescribeAuditPoliciesResponse);
 
 rt::model! { read debug;
-/// DescribeAuditPolicies返回参数结构体
+/// DescribeAuditPolicies response structure.
 DescribeAuditPoliciesResponse {
-    /// 符合条件的审计策略个数。
+    /// Number of eligible audit policies
     "TotalCount" total_count set_total_count: i64,
-    /// 审计策略详情。
+    /// Audit policy details.
     "Items" items set_items: list AuditPolicy,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAuditRuleTemplateModifyHistory` (查询规则模板变更记录).
+/// Request of `DescribeAuditRuleTemplateModifyHistory` (Queries the change history of rule templates).
 ///
-/// 本接口（DescribeAuditRuleTemplateModifyHistory）用于查询规则模板变更记录。
+/// This API is used to query the change history of rule templates.
 DescribeAuditRuleTemplateModifyHistoryRequest {
-    /// 审计规则模板ID,可通过[DescribeAuditRuleTemplates](https://cloud.tencent.com/document/api/236/101811)接口获取。
+    /// Audit rule template ID, which can be obtained through the [DescribeAuditRuleTemplates](https://www.tencentcloud.com/document/api/236/101811?from_cn_redirect=1) API.
     "RuleTemplateIds" rule_template_ids set_rule_template_ids: list String,
-    /// 查询范围的开始时间。
+    /// Start time of the query range.
     "StartTime" start_time set_start_time: str,
-    /// 查询范围的结束时间。
+    /// End time of the query range.
     "EndTime" end_time set_end_time: str,
-    /// 返回条数,默认值-20，最大值-1000。
+    /// Number of entries to return. Default value: 20. Maximum value: 1000.
     "Limit" limit set_limit: i128,
-    /// 偏移量。
+    /// Offset.
     "Offset" offset set_offset: i128,
-    /// 排序方式，DESC-按修改时间倒排，ASC-正序，默认：DESC。
+    /// Sort order. DESC - Sorted by modification time in descending order, ASC - Ascending order. Default value: DESC.
     "Order" order set_order: str,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeAuditRuleTemplateModifyHistory", DescribeAuditRuleTemplateModifyHistoryRequest => DescribeAuditRuleTemplateModifyHistoryResponse);
 
 rt::model! { read debug;
-/// DescribeAuditRuleTemplateModifyHistory返回参数结构体
+/// DescribeAuditRuleTemplateModifyHistory response structure.
 DescribeAuditRuleTemplateModifyHistoryResponse {
-    /// 总的条数。
+    /// Total number of entries.
     "TotalCount" total_count set_total_count: i64,
-    /// 变更详情。
+    /// Change details.
     "Items" items set_items: list RuleTemplateRecordInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAuditRuleTemplates` (查询审计规则模板).
+/// Request of `DescribeAuditRuleTemplates` (Queries audit rule templates).
 ///
-/// 本接口（DescribeAuditRuleTemplates）用于查询审计规则模板信息。
+/// This API is used to query the information of audit rule templates.
 DescribeAuditRuleTemplatesRequest {
-    /// 规则模板ID。
+    /// Rule template ID.
     "RuleTemplateIds" rule_template_ids set_rule_template_ids: list String,
-    /// 规则模板名称。
+    /// Rule template name.
     "RuleTemplateNames" rule_template_names set_rule_template_names: list String,
-    /// 单次请求返回的数量。默认值20，最大值为1000。
+    /// Number of entries to return per request. Default value: 20. Maximum value: 1000.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认值为 0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 告警等级。1-低风险，2-中风险，3-高风险。
+    /// Alarm level. Valid values: 1 - Low risk, 2 - Medium risk, 3 - High risk.
     "AlarmLevel" alarm_level set_alarm_level: i128,
-    /// 告警策略。0-不告警，1-告警。
+    /// Alarm policy. Valid values: 0 - Alarm disabled, 1 - Alarm enabled.
     "AlarmPolicy" alarm_policy set_alarm_policy: i128,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeAuditRuleTemplates", DescribeAuditRuleTemplatesRequest => DescribeAuditRuleTemplatesResponse);
 
 rt::model! { read debug;
-/// DescribeAuditRuleTemplates返回参数结构体
+/// DescribeAuditRuleTemplates response structure.
 DescribeAuditRuleTemplatesResponse {
-    /// 符合查询条件的实例总数。
+    /// Total number of eligible instances.
     "TotalCount" total_count set_total_count: i128,
-    /// 规则模板详细信息列表。
+    /// List of rule template details.
     "Items" items set_items: list AuditRuleTemplateInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAuditRules` (查询审计规则).
+/// Request of `DescribeAuditRules` (Queries the audit rules).
 ///
-/// 不再支持审计规则创建
+/// This API is used to create audit rules no longer supported.
 ///
-/// 本接口(DescribeAuditRules)用于查询用户在当前地域的审计规则。
+/// This API is used to query audit rules in current region.
 #[deprecated(note = "deprecated in the API spec")]
 DescribeAuditRulesRequest {
-    /// 审计规则 ID。
+    /// Audit rule ID.
     "RuleId" rule_id set_rule_id: str,
-    /// 审计规则名称。支持按审计规则名称进行模糊匹配查询。
+    /// Audit rule name. Fuzzy match query is supported.
     "RuleName" rule_name set_rule_name: str,
-    /// 分页大小参数。默认值为 20，最小值为 1，最大值为 100。
+    /// Number of entries per page. Value range: 1-100. Default value: 20.
     "Limit" limit set_limit: i64,
-    /// 分页偏移量。默认值为0。
+    /// Pagination offset. Default value: 0
     "Offset" offset set_offset: i64,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeAuditRules", DescribeAuditRulesRequest => DescribeAuditRulesResponse);
 
 rt::model! { read debug;
-/// DescribeAuditRules返回参数结构体
+/// DescribeAuditRules response structure.
 DescribeAuditRulesResponse {
-    /// 符合条件的审计规则个数。
+    /// Number of eligible audit rules
     "TotalCount" total_count set_total_count: i64,
-    /// 审计规则详情。
+    /// Audit rule details
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Items" items set_items: list AuditRule,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBackupConfig` (查询云数据库备份配置信息).
+/// Request of `DescribeBackupConfig` (Queries the configuration information of a TencentDB instance backup).
 ///
-/// 本接口（DescribeBackupConfig）用于查询数据库备份配置信息。
+/// This API is used to query database backup configuration info.
 DescribeBackupConfigRequest {
-    /// 实例 ID，格式如：cdb-c1nl9rpv。与云数据库控制台页面中显示的实例 ID 相同。
+    /// Instance ID in the format of cdb-c1nl9rpv. It is the same as the instance ID displayed on the TencentDB Console page.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -2968,76 +2939,76 @@ DescribeBackupConfigRequest {
 rt::action!("cdb", "2017-03-20", "DescribeBackupConfig", DescribeBackupConfigRequest => DescribeBackupConfigResponse);
 
 rt::model! { read debug;
-/// DescribeBackupConfig返回参数结构体
+/// DescribeBackupConfig response structure.
 DescribeBackupConfigResponse {
-    /// 自动备份开始的最早时间点，单位为时刻。例如，2 - 凌晨 2:00。（该字段已废弃，建议使用 BackupTimeWindow 字段）
+    /// Earliest start time point of automatic backup, such as 2 (for 2:00 AM). (This field has been disused. You are recommended to use the `BackupTimeWindow` field)
     ///
     /// Disabled in the spec.
     "StartTimeMin" start_time_min set_start_time_min: i64,
-    /// 自动备份开始的最晚时间点，单位为时刻。例如，6 - 凌晨 6:00。（该字段已废弃，建议使用 BackupTimeWindow 字段）
+    /// Latest start time point of automatic backup, such as 6 (for 6:00 AM). (This field has been disused. You are recommended to use the `BackupTimeWindow` field)
     ///
     /// Disabled in the spec.
     "StartTimeMax" start_time_max set_start_time_max: i64,
-    /// 备份文件保留时间，单位为天。
+    /// Backup file retention period in days.
     "BackupExpireDays" backup_expire_days set_backup_expire_days: i64,
-    /// 备份方式，可能的值为：physical - 物理备份，logical - 逻辑备份。
+    /// Backup mode. Value range: physical, logical
     "BackupMethod" backup_method set_backup_method: str,
-    /// Binlog 文件保留时间，单位为天。
+    /// Binlog file retention period in days.
     "BinlogExpireDays" binlog_expire_days set_binlog_expire_days: i64,
-    /// 实例自动备份的时间窗。
+    /// Time window for automatic instance backup.
     "BackupTimeWindow" backup_time_window set_backup_time_window: obj CommonTimeWindow,
-    /// 定期保留开关，off - 不开启定期保留策略，on - 开启定期保留策略，默认为off
+    /// Switch for archive backup retention. Valid values: `off` (disable), `on` (enable). Default value:`off`.
     "EnableBackupPeriodSave" enable_backup_period_save set_enable_backup_period_save: str,
-    /// 定期保留最长天数，最小值：90，最大值：3650，默认值：1080
+    /// Maximum days of archive backup retention. Valid range: 90-3650. Default value: 1080.
     "BackupPeriodSaveDays" backup_period_save_days set_backup_period_save_days: i64,
-    /// 定期保留策略周期，可取值：weekly - 周，monthly - 月， quarterly - 季度，yearly - 年，默认为monthly
+    /// Archive backup retention period. Valid values: `weekly` (a week), `monthly` (a month), `quarterly` (a quarter), `yearly` (a year). Default value: `monthly`.
     "BackupPeriodSaveInterval" backup_period_save_interval set_backup_period_save_interval: str,
-    /// 定期保留的备份数量，最小值为1，最大值不超过定期保留策略周期内常规备份个数，默认值为1
+    /// Number of archive backups. Minimum value: `1`, Maximum value: Number of non-archive backups in archive backup retention period. Default value: `1`.
     "BackupPeriodSaveCount" backup_period_save_count set_backup_period_save_count: i64,
-    /// 定期保留策略周期起始日期，格式：YYYY-MM-dd HH:mm:ss
+    /// The start time in the format: yyyy-mm-dd HH:MM:SS, which is used to enable archive backup retention policy.
     "StartBackupPeriodSaveDate" start_backup_period_save_date set_start_backup_period_save_date: str,
-    /// 是否开启数据备份归档策略，off-关闭，on-打开，默认为off
+    /// Whether to enable the archive backup. Valid values: `off` (disable), `on` (enable). Default value: `off`.
     "EnableBackupArchive" enable_backup_archive set_enable_backup_archive: str,
-    /// 数据备份归档起始天数，数据备份达到归档起始天数时进行归档，最小为180天，不得大于数据备份保留天数
+    /// The period (in days) of how long a data backup is retained before being archived, which falls between 180 days and the number of days from the time it is created until it expires.
     "BackupArchiveDays" backup_archive_days set_backup_archive_days: i64,
-    /// 是否开启日志备份归档策略，off-关闭，on-打开，默认为off
+    /// Whether to enable the archive backup of logs. Valid values: `off` (disable), `on` (enable). Default value: `off`.
     "EnableBinlogArchive" enable_binlog_archive set_enable_binlog_archive: str,
-    /// 日志备份归档起始天数，日志备份达到归档起始天数时进行归档，最小为180天，不得大于日志备份保留天数
+    /// The period (in days) of how long a log backup is retained before being archived, which falls between 180 days and the number of days from the time it is created until it expires.
     "BinlogArchiveDays" binlog_archive_days set_binlog_archive_days: i64,
-    /// 是否开启数据备份标准存储策略，off-关闭，on-打开，默认为off
+    /// Whether to enable the standard storage policy for data backup. Valid values: `off` (disable), `on` (enable). Default value: `off`.
     "EnableBackupStandby" enable_backup_standby set_enable_backup_standby: str,
-    /// 数据备份标准存储起始天数，数据备份达到标准存储起始天数时进行转换，最小为30天，不得大于数据备份保留天数。如果开启备份归档，不得大于等于备份归档天数
+    /// The period (in days) of how long a data backup is retained before switching to standard storage, which falls between 30 days and the number of days from the time it is created until it expires. If the archive backup is enabled, this period cannot be greater than archive backup period.
     "BackupStandbyDays" backup_standby_days set_backup_standby_days: i64,
-    /// 是否开启日志备份标准存储策略，off-关闭，on-打开，默认为off
+    /// Whether to enable the standard storage policy for log backup. Valid values: `off` (disable), `on` (enable). Default value: `off`.
     "EnableBinlogStandby" enable_binlog_standby set_enable_binlog_standby: str,
-    /// 日志备份标准存储起始天数，日志备份达到标准存储起始天数时进行转换，最小为30天，不得大于日志备份保留天数。如果开启备份归档，不得大于等于备份归档天数
+    /// The period (in days) of how long a log backup is retained before switching to standard storage, which falls between 30 days and the number of days from the time it is created until it expires. If the archive backup is enabled, this period cannot be greater than archive backup period.
     "BinlogStandbyDays" binlog_standby_days set_binlog_standby_days: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBackupDecryptionKey` (查询备份文件解密密钥).
+/// Request of `DescribeBackupDecryptionKey` (Queries the decryption key of a backup file).
 ///
-/// 本接口（DescribeBackupDecryptionKey）用于查询备份文件解密密钥。
+/// This API is used to query the decryption key of a backup file.
 DescribeBackupDecryptionKeyRequest {
-    /// 实例 ID，格式如：cdb-fybaegd8。与云数据库控制台页面中显示的实例 ID 相同。
+    /// Instance ID, in the format such as cdb-fybaegd8. This matches the instance ID displayed on the TencentDB console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例的备份 ID，可通过 [DescribeBackups](https://cloud.tencent.com/document/api/236/15842) 接口查询备份的 ID。
+    /// Backup ID of the instance, which can be obtained through the [DescribeBackups](https://www.tencentcloud.com/document/api/236/15842?from_cn_redirect=1) API.
     ///
     /// Required.
     "BackupId" backup_id set_backup_id: i64,
-    /// 备份类型。data-数据备份，binlog-日志备份，默认为 data。
+    /// Backup type. data - data backup, binlog - log backup. The default value is data.
     "BackupType" backup_type set_backup_type: str,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeBackupDecryptionKey", DescribeBackupDecryptionKeyRequest => DescribeBackupDecryptionKeyResponse);
 
 rt::model! { read nodebug;
-/// DescribeBackupDecryptionKey返回参数结构体
+/// DescribeBackupDecryptionKey response structure.
 DescribeBackupDecryptionKeyResponse {
-    /// 备份文件解密密钥。
+    /// The decryption key of a backup file
     "DecryptionKey" decryption_key set_decryption_key: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3052,36 +3023,36 @@ impl ::core::fmt::Debug for DescribeBackupDecryptionKeyResponse {
 }
 
 rt::model! { write debug;
-/// Request of `DescribeBackupDownloadRestriction` (查询备份文件下载源限制).
+/// Request of `DescribeBackupDownloadRestriction` (Queries backup download restrictions).
 ///
-/// 该接口用户查询当前地域用户设置的默认备份下载来源限制。
+/// This API is used to query the restrictions of downloading backups in a region.
 DescribeBackupDownloadRestrictionRequest {
 } }
 rt::action!("cdb", "2017-03-20", "DescribeBackupDownloadRestriction", DescribeBackupDownloadRestrictionRequest => DescribeBackupDownloadRestrictionResponse);
 
 rt::model! { read debug;
-/// DescribeBackupDownloadRestriction返回参数结构体
+/// DescribeBackupDownloadRestriction response structure.
 DescribeBackupDownloadRestrictionResponse {
-    /// NoLimit 不限制,内外网都可以下载； LimitOnlyIntranet 仅内网可下载； Customize 用户自定义vpc:ip可下载。 只有该值为 Customize 时， LimitVpc 和 LimitIp 才有意义。
+    /// Valid values: `NoLimit` (backups can be downloaded over both private and public networks with any IPs), `LimitOnlyIntranet` (backups can be downloaded over the private network with any private IPs), `Customize` (backups can be downloaded over specified VPCs with specified IPs). The `LimitVpc` and `LimitIp` parameters are valid only when this parameter is set to `Customize`.
     "LimitType" limit_type set_limit_type: str,
-    /// 该参数仅支持 In， 表示 LimitVpc 指定的vpc可以下载。
+    /// Valid value: `In` (backups can only be downloaded over the VPCs specified in `LimitVpc`).
     "VpcComparisonSymbol" vpc_comparison_symbol set_vpc_comparison_symbol: str,
-    /// In: 指定的ip可以下载； NotIn: 指定的ip不可以下载。
+    /// Valid values: `In` (backups can only be downloaded with the IPs specified in `LimitIp`), `NotIn` (backups cannot be downloaded with the IPs specified in `LimitIp`).
     "IpComparisonSymbol" ip_comparison_symbol set_ip_comparison_symbol: str,
-    /// 限制下载的vpc设置。
+    /// VPCs used to restrict backup download.
     "LimitVpc" limit_vpc set_limit_vpc: list BackupLimitVpcItem,
-    /// 限制下载的ip设置。
+    /// IPs used to restrict backup download.
     "LimitIp" limit_ip set_limit_ip: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBackupEncryptionStatus` (查询实例默认备份加密状态).
+/// Request of `DescribeBackupEncryptionStatus` (Queries the default encryption status of an instance backup).
 ///
-/// 本接口(DescribeBackupEncryptionStatus)用于查询实例默认备份加密状态。
+/// This API is used to query the default encryption status of an instance backup.
 DescribeBackupEncryptionStatusRequest {
-    /// 实例ID，格式如：cdb-XXXX。与云数据库控制台页面中显示的实例 ID 相同。
+    /// Instance ID in the format of cdb-XXXX, which is the same as that displayed in the TencentDB console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -3089,20 +3060,20 @@ DescribeBackupEncryptionStatusRequest {
 rt::action!("cdb", "2017-03-20", "DescribeBackupEncryptionStatus", DescribeBackupEncryptionStatusRequest => DescribeBackupEncryptionStatusResponse);
 
 rt::model! { read debug;
-/// DescribeBackupEncryptionStatus返回参数结构体
+/// DescribeBackupEncryptionStatus response structure.
 DescribeBackupEncryptionStatusResponse {
-    /// 实例是否开启了物理备份加密。可能的值有 on, off 。
+    /// Whether the physical cold backup is enabled for the instance. Valid values: `on`, `off`.
     "EncryptionStatus" encryption_status set_encryption_status: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBackupOverview` (查询备份概览).
+/// Request of `DescribeBackupOverview` (Queries backup overview).
 ///
-/// 本接口(DescribeBackupOverview)用于查询用户的备份概览。返回用户当前备份总个数、备份总的占用容量、赠送的免费容量、计费容量（容量单位为字节）。
+/// This API is used to query the backup overview of a user. It will return the user's current total number of backups, total capacity used by backups, capacity in the free tier, and paid capacity (all capacity values are in bytes).
 DescribeBackupOverviewRequest {
-    /// 需要查询备份概览的云数据库产品类型。可取值为：mysql 指双节点/三节点的高可用实例，mysql-basic 指单节点（云盘）实例，mysql-cluster 指云盘版实例。
+    /// The cloud database product type for which a backup overview needs to be queried. The value can be mysql (two-node/three-node high-availability instances), mysql-basic (single-node cloud disk edition instance), or mysql-cluster (cloud disk edition instance).
     ///
     /// Required.
     "Product" product set_product: str,
@@ -3110,69 +3081,69 @@ DescribeBackupOverviewRequest {
 rt::action!("cdb", "2017-03-20", "DescribeBackupOverview", DescribeBackupOverviewRequest => DescribeBackupOverviewResponse);
 
 rt::model! { read debug;
-/// DescribeBackupOverview返回参数结构体
+/// DescribeBackupOverview response structure.
 DescribeBackupOverviewResponse {
-    /// 用户在当前地域备份的总个数（包含数据备份和日志备份）。
+    /// Total number of backups of a user in the current region (including data backups and log backups).
     "BackupCount" backup_count set_backup_count: i64,
-    /// 用户在当前地域备份的总容量
+    /// Total capacity of backups of a user in the current region.
     "BackupVolume" backup_volume set_backup_volume: i64,
-    /// 用户在当前地域备份的计费容量，即超出赠送容量的部分。
+    /// Paid capacity of backups of a user in the current region, i.e., capacity that exceeds the free tier.
     "BillingVolume" billing_volume set_billing_volume: i64,
-    /// 用户在当前地域获得的赠送备份容量。
+    /// Backup capacity in the free tier of a user in the current region.
     "FreeVolume" free_volume set_free_volume: i64,
-    /// 用户在当前地域的异地备份总容量。
+    /// Total offsite backup capacity of the user in current region.
     "RemoteBackupVolume" remote_backup_volume set_remote_backup_volume: i64,
-    /// 归档备份容量，包含数据备份以及日志备份。
+    /// Archive backup capacity, including data backup and log backup.
     "BackupArchiveVolume" backup_archive_volume set_backup_archive_volume: i64,
-    /// 标准存储备份容量，包含数据备份以及日志备份。
+    /// Standard storage backup capacity includes data backup and log backup.
     "BackupStandbyVolume" backup_standby_volume set_backup_standby_volume: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBackupSummaries` (查询备份实时统计).
+/// Request of `DescribeBackupSummaries` (Queries real-time backup statistics).
 ///
-/// 本接口（DescribeBackupSummaries）用于查询备份的统计情况，返回以实例为维度的备份占用容量，以及每个实例的数据备份和日志备份的个数和容量（容量单位为字节）。
+/// This API is used to query backup statistics, return the occupied capacity of backups by instance as well as the count and capacity of data backup and log backup for each instance (in bytes).
 DescribeBackupSummariesRequest {
-    /// 需要查询备份实时统计的云数据库产品类型。可取值为：mysql 指双节点/三节点的高可用实例，mysql-basic 指单节点（云盘）实例，mysql-cluster 指云盘版实例。
+    /// The cloud database product type for which real-time backup statistics need to be queried. The value can be mysql (two-node/three-node high-availability instances), mysql-basic (single-node cloud disk edition instance), or mysql-cluster (cloud disk edition instance).
     ///
     /// Required.
     "Product" product set_product: str,
-    /// 分页查询数据的偏移量，默认为0。
+    /// Paginated query offset. Default value: `0`.
     "Offset" offset set_offset: i64,
-    /// 分页查询数据的条目限制，默认值为20。最小值为1，最大值为100。
+    /// Maximum entries returned per page, which ranges from 1 to 100. Default value: `20`.
     "Limit" limit set_limit: i64,
-    /// 指定按某一项排序，可选值包括： BackupVolume: 备份容量， DataBackupVolume: 数据备份容量， BinlogBackupVolume: 日志备份容量， AutoBackupVolume: 自动备份容量， ManualBackupVolume: 手动备份容量。默认按照BackupVolume排序。
+    /// Sorting criterion. Valid values: `BackupVolume` (backup capacity), `DataBackupVolume` (data backup capacity), `BinlogBackupVolume` (log backup capacity), `AutoBackupVolume` (automatic backup capacity), `ManualBackupVolume` (manual backup capacity). Default value: `BackupVolume`.
     "OrderBy" order_by set_order_by: str,
-    /// 指定排序方向，可选值包括： ASC: 正序， DESC: 逆序。默认值为 ASC。
+    /// Sorting order. Valid values: `ASC` (ascending), `DESC` (descending). Default value: `ASC`.
     "OrderDirection" order_direction set_order_direction: str,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeBackupSummaries", DescribeBackupSummariesRequest => DescribeBackupSummariesResponse);
 
 rt::model! { read debug;
-/// DescribeBackupSummaries返回参数结构体
+/// DescribeBackupSummaries response structure.
 DescribeBackupSummariesResponse {
-    /// 实例备份统计条目。
+    /// Statistical items of instance backup.
     "Items" items set_items: list BackupSummaryItem,
-    /// 实例备份统计总条目数。
+    /// Total number of instance backups.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBackups` (查询数据备份文件列表).
+/// Request of `DescribeBackups` (Queries data backup file list).
 ///
-/// 本接口(DescribeBackups)用于查询云数据库实例的备份数据。
+/// This API (DescribeBackups) is used to query the backups of a TencentDB instance.
 DescribeBackupsRequest {
-    /// 实例 ID，格式如：cdb-c1nl9rpv。与云数据库控制台页面中显示的实例 ID 相同。
+    /// Instance ID, in the format such as cdb-c1nl9rpv. This matches the instance ID displayed on the TencentDB console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 偏移量，最小值为0。
+    /// Offset. Minimum value: 0.
     "Offset" offset set_offset: i64,
-    /// 分页大小，默认值为20，最小值为1，最大值为1000。
+    /// Page size. Default value: 20. Minimum value: 1. Maximum value: 1000.
     "Limit" limit set_limit: i64,
     /// 备份开始时间，筛选大于等于此值，时间格式：2016-03-17 02:10:37
     "MinStartTime" min_start_time set_min_start_time: str,
@@ -3182,22 +3153,22 @@ DescribeBackupsRequest {
 rt::action!("cdb", "2017-03-20", "DescribeBackups", DescribeBackupsRequest => DescribeBackupsResponse);
 
 rt::model! { read debug;
-/// DescribeBackups返回参数结构体
+/// DescribeBackups response structure.
 DescribeBackupsResponse {
-    /// 符合查询条件的实例总数。
+    /// Number of eligible instances.
     "TotalCount" total_count set_total_count: i64,
-    /// 符合查询条件的备份信息详情。
+    /// Details of eligible backups.
     "Items" items set_items: list BackupInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBinlogBackupOverview` (查询日志备份概览).
+/// Request of `DescribeBinlogBackupOverview` (Queries log backup overview).
 ///
-/// 本接口(DescribeBinlogBackupOverview)用于查询用户在当前地域总的日志备份概览。
+/// This API is used to query the log backup overview of a user in the current region.
 DescribeBinlogBackupOverviewRequest {
-    /// 需要查询日志备份概览的云数据库产品类型。可取值为：mysql 指双节点/三节点的高可用实例，mysql-basic 指单节点（云盘）实例，mysql-cluster 指云盘版实例。
+    /// The cloud database product type for which a log backup overview needs to be queried. The value can be mysql (two-node/three-node high-availability instances), mysql-basic (single-node cloud disk edition instance), or mysql-cluster (cloud disk edition instance).
     ///
     /// Required.
     "Product" product set_product: str,
@@ -3205,67 +3176,67 @@ DescribeBinlogBackupOverviewRequest {
 rt::action!("cdb", "2017-03-20", "DescribeBinlogBackupOverview", DescribeBinlogBackupOverviewRequest => DescribeBinlogBackupOverviewResponse);
 
 rt::model! { read debug;
-/// DescribeBinlogBackupOverview返回参数结构体
+/// DescribeBinlogBackupOverview response structure.
 DescribeBinlogBackupOverviewResponse {
-    /// 总的日志备份容量，包含异地日志备份（单位为字节）。
+    /// Total capacity of log backups in bytes (including remote log backups)
     "BinlogBackupVolume" binlog_backup_volume set_binlog_backup_volume: i64,
-    /// 总的日志备份个数，包含异地日志备份。
+    /// Total number of log backups (include remote log backups)
     "BinlogBackupCount" binlog_backup_count set_binlog_backup_count: i64,
-    /// 异地日志备份容量（单位为字节）。
+    /// Capacity of remote log backups in bytes
     "RemoteBinlogVolume" remote_binlog_volume set_remote_binlog_volume: i64,
-    /// 异地日志备份个数。
+    /// Number of remote backups
     "RemoteBinlogCount" remote_binlog_count set_remote_binlog_count: i64,
-    /// 归档日志备份容量（单位为字节）。
+    /// Capacity of archive log backups in bytes
     "BinlogArchiveVolume" binlog_archive_volume set_binlog_archive_volume: i64,
-    /// 归档日志备份个数。
+    /// Number of archived log backups
     "BinlogArchiveCount" binlog_archive_count set_binlog_archive_count: i64,
-    /// 标准存储日志备份容量（单位为字节）。
+    /// Log backup capacity of standard storage in bytes
     "BinlogStandbyVolume" binlog_standby_volume set_binlog_standby_volume: i64,
-    /// 标准存储日志备份个数。
+    /// Number of log backups of standard storage
     "BinlogStandbyCount" binlog_standby_count set_binlog_standby_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBinlogs` (查询二进制日志备份文件列表).
+/// Request of `DescribeBinlogs` (Queries binlog backup file list).
 ///
-/// 本接口(DescribeBinlogs)用于查询云数据库实例的 binlog 文件列表。
+/// This API is used to query the list of binlog files of a TencentDB instance.
 DescribeBinlogsRequest {
-    /// 实例 ID，格式如：cdb-c1nl9rpv。与云数据库控制台页面中显示的实例 ID 相同。
+    /// Instance ID in the format of cdb-c1nl9rpv. It is the same as the instance ID displayed on the TencentDB Console page.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 偏移量，最小值为0。
+    /// Offset. Minimum value: 0.
     "Offset" offset set_offset: i64,
-    /// 分页大小，默认值为20，最小值为1，最大值为1000。
+    /// Page size. Default value: 20. Minimum value: 1. Maximum value: 1000.
     "Limit" limit set_limit: i64,
-    /// binlog最早开始时间，时间格式：2016-03-17 02:10:37
+    /// The earliest start time of binlog  in the format of 2016-03-17 02:10:37.
     "MinStartTime" min_start_time set_min_start_time: str,
-    /// binlog最晚开始时间，时间格式：2016-03-17 02:10:37
+    /// The latest start time of binlog  in the format of 2016-03-17 02:10:37.
     "MaxStartTime" max_start_time set_max_start_time: str,
-    /// 返回binlog列表是否包含MinStartTime起始节点，默认为否
+    /// Whether the binlog list contains the starting node MinStartTime, no by default
     "ContainsMinStartTime" contains_min_start_time set_contains_min_start_time: bool,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeBinlogs", DescribeBinlogsRequest => DescribeBinlogsResponse);
 
 rt::model! { read debug;
-/// DescribeBinlogs返回参数结构体
+/// DescribeBinlogs response structure.
 DescribeBinlogsResponse {
-    /// 符合查询条件的日志文件总数。
+    /// Number of eligible log files.
     "TotalCount" total_count set_total_count: i64,
-    /// 符合查询条件的二进制日志文件详情。
+    /// Number of eligible binlog files.
     "Items" items set_items: list BinlogInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCPUExpandStrategyInfo` (查询实例的 CPU 弹性扩容策略信息).
+/// Request of `DescribeCPUExpandStrategyInfo` (Query the elastic expansion strategy info of an instance CPU).
 ///
-/// 通过该 API 可以查询实例的 CPU 弹性扩容信息
+/// This API is used to query the CPU Elastic Scaling information of an instance.
 DescribeCPUExpandStrategyInfoRequest {
-    /// 实例 ID。可通过 [DescribeDBInstances](https://cloud.tencent.com/document/product/236/15872) 接口获取。
+    /// Instance ID, which can be obtained through the [DescribeDBInstances](https://www.tencentcloud.com/document/product/236/15872?from_cn_redirect=1) API.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -3273,99 +3244,102 @@ DescribeCPUExpandStrategyInfoRequest {
 rt::action!("cdb", "2017-03-20", "DescribeCPUExpandStrategyInfo", DescribeCPUExpandStrategyInfoRequest => DescribeCPUExpandStrategyInfoResponse);
 
 rt::model! { read debug;
-/// DescribeCPUExpandStrategyInfo返回参数结构体
+/// DescribeCPUExpandStrategyInfo response structure.
 DescribeCPUExpandStrategyInfoResponse {
-    /// 策略类型。输出值：auto、manual、timeInterval、period。
-    /// 说明：1. auto 表示自动扩容。2. manual 表示自定义扩容，扩容时间为立即生效。3. timeInterval 表示自定义扩容，扩容时间为按时间段。4. period 表示自定义扩容，扩容时间为按周期。5. 如果返回为 NULL 说明尚未开通弹性扩容策略。
+    /// Policy type. Output value: auto, manual, timeInterval, period.
+    /// Description: 1. auto means auto-scaling. 2. manual means custom scaling with immediate effect. 3. timeInterval means custom scaling by time. 4. period means custom scaling by cycle. 5. If the return is NULL, the elastic expansion strategy is not yet opened.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Type" r#type set_type: str,
-    /// 自定义扩容，且扩容时间为立即生效时的 CPU。Type 为 manual 时有效。
+    /// Custom expansion with CPU that takes effect immediately. Valid when Type is manual.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExpandCpu" expand_cpu set_expand_cpu: i64,
-    /// 自动扩容策略。Type 为 auto 时有效。
+    /// Auto scale-out policy. Valid when Type is auto.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AutoStrategy" auto_strategy set_auto_strategy: obj AutoStrategy,
-    /// 按周期扩容策略。当 Type 为 period 时有效。
+    /// Scaling policy by cycle. Valid when Type is period.
     "PeriodStrategy" period_strategy set_period_strategy: obj PeriodStrategy,
-    /// 按时间段扩容策略。当 Type 为 timeInterval 时有效。
+    /// Scaling policy by time period. Valid when Type is timeInterval.
     "TimeIntervalStrategy" time_interval_strategy set_time_interval_strategy: obj TimeIntervalStrategy,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCdbProxyInfo` (查询数据库代理详情).
+/// Request of `DescribeCdbProxyInfo` (Queries the details of a database proxy).
 ///
-/// 本接口（DescribeCdbProxyInfo）用于查询数据库代理详情信息。
+/// This API is used to query database proxy detailed information.
 DescribeCdbProxyInfoRequest {
-    /// 实例 ID。可通过 [DescribeDBInstances](https://cloud.tencent.com/document/product/236/15872) 接口获取。
+    /// Instance ID, which can be obtained through the [DescribeDBInstances](https://www.tencentcloud.com/document/product/236/15872?from_cn_redirect=1) API.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 代理组 ID。
+    /// Proxy group ID.
     "ProxyGroupId" proxy_group_id set_proxy_group_id: str,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeCdbProxyInfo", DescribeCdbProxyInfoRequest => DescribeCdbProxyInfoResponse);
 
 rt::model! { read debug;
-/// DescribeCdbProxyInfo返回参数结构体
+/// DescribeCdbProxyInfo response structure.
 DescribeCdbProxyInfoResponse {
-    /// 代理组数量
+    /// Number of proxy groups
     "Count" count set_count: i128,
-    /// 代理组信息
+    /// Proxy group information
     "ProxyInfos" proxy_infos set_proxy_infos: list ProxyGroupInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCdbZoneConfig` (查询数据库可用区及售卖规格).
+/// Request of `DescribeCdbZoneConfig` (Queries the AZ and the purchasable specifications of the database.).
 ///
-/// 本接口(DescribeCdbZoneConfig)用于查询云数据库各地域可售卖的规格配置。
+/// This API is used to query the purchasable specifications of TencentDB instances in a region.
 DescribeCdbZoneConfigRequest {
 } }
 rt::action!("cdb", "2017-03-20", "DescribeCdbZoneConfig", DescribeCdbZoneConfigRequest => DescribeCdbZoneConfigResponse);
 
 rt::model! { read debug;
-/// DescribeCdbZoneConfig返回参数结构体
+/// DescribeCdbZoneConfig response structure.
 DescribeCdbZoneConfigResponse {
-    /// 售卖规格和地域信息集合
+    /// List of purchasable specification and region information
     "DataResult" data_result set_data_result: obj CdbZoneDataResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCloneList` (查询克隆任务列表).
+/// Request of `DescribeCloneList` (Queries the clone task list).
 ///
-/// 本接口（DescribeCloneList）用于查询用户实例的克隆任务列表。
+/// This API is used to query the clone task list of a user instance.
 DescribeCloneListRequest {
-    /// 查询指定源实例的克隆任务列表。可通过 [DescribeDBInstances](https://cloud.tencent.com/document/api/236/15872) 接口获取实例 ID。
+    /// Query the cloning task list of the specified source instance. Obtain the instance ID through the [DescribeDBInstances](https://www.tencentcloud.com/document/api/236/15872?from_cn_redirect=1) API.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 分页查询时的偏移量，默认值为0。
+    /// Paginated query offset. Default value: `0`.
     "Offset" offset set_offset: i64,
-    /// 分页查询时的每页条目数，默认值为20，建议最大取值100。
+    /// Number of entries per page for paging query. Default value: 20. Maximum value: 100 recommended.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeCloneList", DescribeCloneListRequest => DescribeCloneListResponse);
 
 rt::model! { read debug;
-/// DescribeCloneList返回参数结构体
+/// DescribeCloneList response structure.
 DescribeCloneListResponse {
-    /// 满足条件的条目数。
+    /// The number of results which meet the conditions
     "TotalCount" total_count set_total_count: i64,
-    /// 克隆任务列表。
+    /// Clone task list
     "Items" items set_items: list CloneItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeClusterInfo` (查询云盘版实例信息).
+/// Request of `DescribeClusterInfo` (Query a cloud disk edition instance).
 ///
-/// 本接口（DescribeClusterInfo）用于查询云盘版实例信息。
+/// This API is used to query cloud disk edition instance info.
 DescribeClusterInfoRequest {
-    /// 实例 ID。可通过 [DescribeDBInstances](https://cloud.tencent.com/document/product/236/15872) 接口获取。
-    /// 说明：仅能输入实例架构为云盘版的实例 ID，对应控制台实例配置显示为“云盘版（云盘）”的实例。
+    /// Instance ID, which can be obtained through the [DescribeDBInstances](https://www.tencentcloud.com/document/product/236/15872?from_cn_redirect=1) API.
+    /// Description: Only able to input the instance ID of instances with cloud disk architecture, corresponding to console instance configurations displayed as "Cloud Disk Edition (Cloud Disk)".
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -3373,19 +3347,19 @@ DescribeClusterInfoRequest {
 rt::action!("cdb", "2017-03-20", "DescribeClusterInfo", DescribeClusterInfoRequest => DescribeClusterInfoResponse);
 
 rt::model! { read debug;
-/// DescribeClusterInfo返回参数结构体
+/// DescribeClusterInfo response structure.
 DescribeClusterInfoResponse {
-    /// 实例名称。
+    /// Instance name.
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 云盘版实例的读写地址信息。
+    /// Address information for reading and writing of the cloud disk edition instance.
     "ReadWriteAddress" read_write_address set_read_write_address: obj AddressInfo,
-    /// 云盘版实例的只读地址信息。
+    /// Read-only address information of the cloud disk edition instance.
     "ReadOnlyAddress" read_only_address set_read_only_address: list AddressInfo,
-    /// 云盘版实例的节点列表信息。
+    /// Node list information of the Cloud Disk Edition instance.
     "NodeList" node_list set_node_list: list ClusterNodeInfo,
-    /// 只读空间保护阈值,单位GB
+    /// Read-only space protection threshold, GB
     "ReadonlyLimit" readonly_limit set_readonly_limit: i64,
-    /// 实例节点数。
+    /// Number of instance nodes.
     "NodeCount" node_count set_node_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3427,11 +3401,11 @@ DescribeCpuExpandHistoryResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBFeatures` (查询实例版本属性).
+/// Request of `DescribeDBFeatures` (Queries the version attributes of an instance).
 ///
-/// 本接口（DescribeDBFeatures）用于查询云数据库版本属性，包括是否支持数据库加密、数据库审计等功能。
+/// This API is used to query cloud database version attributes, including whether database encryption and database audit are supported, and other features.
 DescribeDBFeaturesRequest {
-    /// 实例 ID，格式如：cdb-c1nl9rpv 或者 cdbro-c1nl9rpv，与云数据库控制台页面中显示的实例 ID 相同。
+    /// Instance ID in the format of cdb-c1nl9rpv or cdbro-c1nl9rpv. It is the same as the instance ID displayed in the TencentDB console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -3439,68 +3413,68 @@ DescribeDBFeaturesRequest {
 rt::action!("cdb", "2017-03-20", "DescribeDBFeatures", DescribeDBFeaturesRequest => DescribeDBFeaturesResponse);
 
 rt::model! { read debug;
-/// DescribeDBFeatures返回参数结构体
+/// DescribeDBFeatures response structure.
 DescribeDBFeaturesResponse {
-    /// 是否支持数据库审计功能。
+    /// Whether database audit is supported
     "IsSupportAudit" is_support_audit set_is_support_audit: bool,
-    /// 开启审计是否需要升级内核版本。
+    /// Whether enabling audit requires a kernel version upgrade
     "AuditNeedUpgrade" audit_need_upgrade set_audit_need_upgrade: bool,
-    /// 是否支持数据库加密功能。
+    /// Whether database encryption is supported
     "IsSupportEncryption" is_support_encryption set_is_support_encryption: bool,
-    /// 开启加密是否需要升级内核版本。
+    /// Whether enabling encryption requires a kernel version upgrade
     "EncryptionNeedUpgrade" encryption_need_upgrade set_encryption_need_upgrade: bool,
-    /// 是否为异地只读实例。
+    /// Whether the instance is a remote read-only instance
     "IsRemoteRo" is_remote_ro set_is_remote_ro: bool,
-    /// 主实例所在地域。
-    /// 说明：此参数可能返回空值，您可忽略此出参返回值。如需获取实例所在地域详情，您可调用 [查询实例列表](https://cloud.tencent.com/document/product/236/15872) 接口查询。
+    /// Primary instance region.
+    /// Description: This parameter may return null. You can ignore this return value. If needed, you can call the [Query Instance List](https://www.tencentcloud.com/document/product/236/15872?from_cn_redirect=1) API to obtain the instance region details.
     "MasterRegion" master_region set_master_region: str,
-    /// 是否支持小版本升级。
+    /// Whether minor version upgrade is supported
     "IsSupportUpdateSubVersion" is_support_update_sub_version set_is_support_update_sub_version: bool,
-    /// 当前内核版本。
+    /// The current kernel version
     "CurrentSubVersion" current_sub_version set_current_sub_version: str,
-    /// 可供升级的内核版本。
+    /// Available kernel version for upgrade
     "TargetSubVersion" target_sub_version set_target_sub_version: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBImportRecords` (查询数据库导入任务记录).
+/// Request of `DescribeDBImportRecords` (Queries import task records).
 ///
-/// 本接口(DescribeDBImportRecords)用于查询云数据库导入任务操作日志。
+/// This API (DescribeDBImportRecords) is used to query the records of import tasks in a TencentDB instance.
 DescribeDBImportRecordsRequest {
-    /// 实例 ID，格式如：cdb-c1nl9rpv，与云数据库控制台页面中显示的实例 ID 相同。
+    /// Instance ID in the format of cdb-c1nl9rpv. It is the same as the instance ID displayed on the TencentDB Console page.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 开始时间，时间格式如：2016-01-01 00:00:01。
+    /// Start time in the format of yyyy-MM-dd HH:mm:ss, such as 2016-01-01 00:00:01.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间，时间格式如：2016-01-01 23:59:59。
+    /// End time in the format of yyyy-MM-dd HH:mm:ss, such as 2016-01-01 23:59:59.
     "EndTime" end_time set_end_time: str,
-    /// 分页参数，偏移量，默认值为0。
+    /// Pagination parameter indicating the offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 分页参数，单次请求返回的数量，默认值为20，最小值为1，最大值为100。
+    /// Pagination parameter indicating the number of results to be returned for a single request. Value range: 1-100. Default value: 20.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeDBImportRecords", DescribeDBImportRecordsRequest => DescribeDBImportRecordsResponse);
 
 rt::model! { read debug;
-/// DescribeDBImportRecords返回参数结构体
+/// DescribeDBImportRecords response structure.
 DescribeDBImportRecordsResponse {
-    /// 符合查询条件的导入任务操作日志总数。
+    /// Number of eligible import task operation logs.
     "TotalCount" total_count set_total_count: i64,
-    /// 返回的导入操作记录列表。
+    /// List of import operation records.
     "Items" items set_items: list ImportRecord,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBInstanceCharset` (查询云数据库实例的字符集).
+/// Request of `DescribeDBInstanceCharset` (Queries the character set of a TencentDB instance).
 ///
-/// 本接口(DescribeDBInstanceCharset)用于查询云数据库实例的字符集，获取字符集的名称。
+/// This API (DescribeDBInstanceCharset) is used to query the character set and its name of a TencentDB instance.
 DescribeDBInstanceCharsetRequest {
-    /// 实例 ID，格式如：cdb-c1nl9rpv，与云数据库控制台页面中显示的实例 ID 相同，可使用 [查询实例列表](https://cloud.tencent.com/document/api/236/15872) 接口获取，其值为输出参数中字段 InstanceId 的值。
+    /// Instance ID in the format of cdb-c1nl9rpv. It is the same as the instance ID displayed on the TencentDB Console page. You can use the [instance list querying API](https://intl.cloud.tencent.com/document/api/236/15872?from_cn_redirect=1) to query the ID, whose value is the `InstanceId` value in output parameters.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -3508,20 +3482,20 @@ DescribeDBInstanceCharsetRequest {
 rt::action!("cdb", "2017-03-20", "DescribeDBInstanceCharset", DescribeDBInstanceCharsetRequest => DescribeDBInstanceCharsetResponse);
 
 rt::model! { read debug;
-/// DescribeDBInstanceCharset返回参数结构体
+/// DescribeDBInstanceCharset response structure.
 DescribeDBInstanceCharsetResponse {
-    /// 实例的默认字符集，如 "latin1"，"utf8" 等。
+    /// Default character set of the instance, such as "latin1" and "utf8".
     "Charset" charset set_charset: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBInstanceConfig` (查询云数据库实例的配置信息).
+/// Request of `DescribeDBInstanceConfig` (Queries the configuration information of a TencentDB instance).
 ///
-/// 本接口（DescribeDBInstanceConfig）用于查询云数据库实例的配置信息，包括同步模式，部署模式等。
+/// This API is used to query the configuration message of a cloud database instance, including sync mode and deployment mode.
 DescribeDBInstanceConfigRequest {
-    /// 实例 ID，格式如：cdb-c1nl9rpv，与云数据库控制台页面中显示的实例 ID 相同。
+    /// Instance ID, in the format such as cdb-c1nl9rpv. This matches the instance ID displayed on the TencentDB console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -3529,38 +3503,42 @@ DescribeDBInstanceConfigRequest {
 rt::action!("cdb", "2017-03-20", "DescribeDBInstanceConfig", DescribeDBInstanceConfigRequest => DescribeDBInstanceConfigResponse);
 
 rt::model! { read debug;
-/// DescribeDBInstanceConfig返回参数结构体
+/// DescribeDBInstanceConfig response structure.
 DescribeDBInstanceConfigResponse {
-    /// 主实例数据保护方式，可能的返回值：0 - 异步复制方式，1 - 半同步复制方式，2 - 强同步复制方式。
+    /// Data protection method of the primary instance, possible returned values: 0 - asynchronous replication mode, 1 - semi-sync replication mode, 2 - strong sync replication mode.
     "ProtectMode" protect_mode set_protect_mode: i64,
-    /// 主实例部署方式，可能的返回值：0 - 单可用部署，1 - 多可用区部署。
+    /// Primary instance deployment mode. Possible returned values: 0 - single AZ deployment, 1 - multi-AZ deployment.
     "DeployMode" deploy_mode set_deploy_mode: i64,
-    /// 实例主可用区信息，格式如 "ap-shanghai-2"。
+    /// Primary AZ information of the instance, in the format of "ap-shanghai-2".
     "Zone" zone set_zone: str,
-    /// 双节点、三节点、四节点实例第一备库的配置信息。
+    /// Configuration message of the first standby for two-node, three-node, and four-node instances.
     ///
-    /// 查询双节点时，此参数返回为双节点的备库信息；查询三节点、四节点时，此参数返回为实例的第一备库信息。
+    /// When querying a two-node instance, this parameter returns the standby information of the two-node instance. When querying a three-node or four-node instance, this parameter returns the first standby information of the instance.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SlaveConfig" slave_config set_slave_config: obj SlaveConfig,
-    /// 三节点、四节点实例第二备库的配置信息。
+    /// Configuration message of the second standby database for three-node and 4-node instances.
     ///
-    /// 查询三节点、四节点时，此参数返回为第二备库的信息。
+    /// When querying three-node and 4-node instances, this parameter returns the information of the second standby database.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BackupConfig" backup_config set_backup_config: obj BackupConfig,
-    /// 是否切换备库。
+    /// Whether to switch over to the standby database.
     "Switched" switched set_switched: bool,
-    /// 四节点实例第三备库的配置信息。
+    /// Configuration message of the third standby database in a 4-node instance.
     ///
-    /// 查询四节点时，此参数返回为第三备库的信息。
+    /// When querying a 4-node instance, this parameter returns the info of the third standby database.
     "FourthConfig" fourth_config set_fourth_config: obj BackupConfig,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBInstanceGTID` (查询云数据实例的GTID是否开通).
+/// Request of `DescribeDBInstanceGTID` (Queries whether GTID is activated for a TencentDB instance).
 ///
-/// 本接口(DescribeDBInstanceGTID)用于查询云数据库实例是否开通了 GTID，不支持版本为 5.5 以及以下的实例。
+/// This API (DescribeDBInstanceGTID) is used to query whether GTID is activated for a TencentDB instance. Instances on or below version 5.5 are not supported.
 DescribeDBInstanceGTIDRequest {
-    /// 实例 ID，格式如：cdb-c1nl9rpv，与云数据库控制台页面中显示的实例 ID 相同，可使用 [查询实例列表](https://cloud.tencent.com/document/api/236/15872) 接口获取，其值为输出参数中字段 InstanceId 的值。
+    /// Instance ID in the format of cdb-c1nl9rpv. It is the same as the instance ID displayed on the TencentDB Console page. You can use the [instance list querying API](https://intl.cloud.tencent.com/document/api/236/15872?from_cn_redirect=1) to query the ID, whose value is the `InstanceId` value in output parameters.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -3568,21 +3546,21 @@ DescribeDBInstanceGTIDRequest {
 rt::action!("cdb", "2017-03-20", "DescribeDBInstanceGTID", DescribeDBInstanceGTIDRequest => DescribeDBInstanceGTIDResponse);
 
 rt::model! { read debug;
-/// DescribeDBInstanceGTID返回参数结构体
+/// DescribeDBInstanceGTID response structure.
 DescribeDBInstanceGTIDResponse {
-    /// GTID 是否开通的标记，可能的取值为：0 - 未开通，1 - 已开通。
+    /// GTID enablement flag. Value range: 0 (not enabled), 1 (enabled).
     "IsGTIDOpen" is_gtid_open set_is_gtid_open: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBInstanceInfo` (查询实例基本信息).
+/// Request of `DescribeDBInstanceInfo` (Queries the basic information of instance).
 ///
-/// 本接口（DescribeDBInstanceInfo）用于查询实例基本信息（实例 ID，实例名称，是否开通加密），只读实例不支持查询。
+/// This API is used to query the basic information of an instance, including instance ID, instance name, and whether encryption is enabled. Querying read-only instances is not supported.
 DescribeDBInstanceInfoRequest {
-    /// 实例 ID。可通过 [DescribeDBInstances](https://cloud.tencent.com/document/product/236/15872) 接口获取。
-    /// 说明：仅主实例支持查询，此项仅支持输入主实例 ID。
+    /// Instance ID, which can be obtained through the [DescribeDBInstances](https://www.tencentcloud.com/document/product/236/15872?from_cn_redirect=1) API.
+    /// Description: Only the primary instance supports querying. This item only supports input of the primary instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -3590,56 +3568,56 @@ DescribeDBInstanceInfoRequest {
 rt::action!("cdb", "2017-03-20", "DescribeDBInstanceInfo", DescribeDBInstanceInfoRequest => DescribeDBInstanceInfoResponse);
 
 rt::model! { read debug;
-/// DescribeDBInstanceInfo返回参数结构体
+/// DescribeDBInstanceInfo response structure.
 DescribeDBInstanceInfoResponse {
-    /// 实例 ID 。
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名称。
+    /// Instance name.
     "InstanceName" instance_name set_instance_name: str,
-    /// 是否开通加密，YES 已开通，NO 未开通。
+    /// Whether encryption is enabled. YES: enabled, NO: not enabled.
     "Encryption" encryption set_encryption: str,
-    /// 加密使用的密钥 ID 。
+    /// Key ID used for encryption.
     "KeyId" key_id set_key_id: str,
-    /// 密钥所在地域。
+    /// Key region.
     "KeyRegion" key_region set_key_region: str,
-    /// 当前 CDB 后端服务使用的 KMS 服务的默认地域。
+    /// The default region of the KMS service used by the current CDB backend service.
     "DefaultKmsRegion" default_kms_region set_default_kms_region: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBInstanceLogToCLS` (查询实例日志投递CLS的配置).
+/// Request of `DescribeDBInstanceLogToCLS` (Query configurations of sending instance logs to CLS).
 ///
-/// 本接口（DescribeDBInstanceLogToCLS）用于查询实例慢日志、错误日志投递CLS的配置，通过AppId、Region以及实例ID过滤出当前实例日志投递CLS的配置。
+/// This API is used to query the configuration of slow log and error log delivery to CLS for an instance. It filters out the present instance log delivery configuration to CLS by AppId, Region, and instance ID.
 DescribeDBInstanceLogToCLSRequest {
-    /// 实例 ID。可通过 [DescribeDBInstances](https://cloud.tencent.com/document/product/236/15872) 接口获取。
+    /// Instance ID, which can be obtained through the [DescribeDBInstances](https://www.tencentcloud.com/document/product/236/15872?from_cn_redirect=1) API.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// CLS服务所在地域
+    /// Region of the CLS service
     "ClsRegion" cls_region set_cls_region: str,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeDBInstanceLogToCLS", DescribeDBInstanceLogToCLSRequest => DescribeDBInstanceLogToCLSResponse);
 
 rt::model! { read debug;
-/// DescribeDBInstanceLogToCLS返回参数结构体
+/// DescribeDBInstanceLogToCLS response structure.
 DescribeDBInstanceLogToCLSResponse {
-    /// 错误日志投递CLS配置
+    /// Error log delivery CLS configuration
     "ErrorLog" error_log set_error_log: obj LogToCLSConfig,
-    /// 慢日志投递CLS配置
+    /// Slow log delivery CLS configuration
     "SlowLog" slow_log set_slow_log: obj LogToCLSConfig,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBInstanceRebootTime` (查询云数据库实例的预期重启时间).
+/// Request of `DescribeDBInstanceRebootTime` (Queries the estimated restart time of a TencentDB instance).
 ///
-/// 本接口（DescribeDBInstanceRebootTime）用于查询云数据库实例重启预计所需的时间。
+/// This API is used to query the expected time required to restart a cloud database instance.
 DescribeDBInstanceRebootTimeRequest {
-    /// 实例的 ID，格式如：cdb-c1nl9rpv，与云数据库控制台页面中显示的实例 ID 相同。
-    /// 说明：可输入多个实例 ID 进行查询，json 格式如下。
+    /// Instance ID, in the format such as cdb-c1nl9rpv. This matches the instance ID displayed on the TencentDB console.
+    /// Description: Multiple instance IDs allowed for query. json format as follows.
     /// [
     /// "cdb-30z11v8s",
     /// "cdb-93h11efg"
@@ -3651,264 +3629,264 @@ DescribeDBInstanceRebootTimeRequest {
 rt::action!("cdb", "2017-03-20", "DescribeDBInstanceRebootTime", DescribeDBInstanceRebootTimeRequest => DescribeDBInstanceRebootTimeResponse);
 
 rt::model! { read debug;
-/// DescribeDBInstanceRebootTime返回参数结构体
+/// DescribeDBInstanceRebootTime response structure.
 DescribeDBInstanceRebootTimeResponse {
-    /// 符合查询条件的实例总数。
+    /// Number of eligible instances.
     "TotalCount" total_count set_total_count: i64,
-    /// 返回的参数信息。
+    /// Returned parameter information.
     "Items" items set_items: list InstanceRebootTime,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBInstances` (查询实例列表).
+/// Request of `DescribeDBInstances` (Queries the list of instances).
 ///
-/// 本接口（DescribeDBInstances）用于查询云数据库实例列表，支持通过项目 ID、实例 ID、访问地址、实例状态等过滤条件来筛选实例。支持查询主实例、灾备实例和只读实例信息列表。
-/// 说明：通过本接口返回的可用区情况为购买时的情况，不随主动 HA 切换变化。如需了解实时可用区情况，请通过 [DescribeDBInstanceConfig](https://cloud.tencent.com/document/product/236/17491) 接口进行查询。
+/// This API is used to query the list of TencentDB for MySQL instances. It supports filtering instances by conditions such as project ID, instance ID, access address, and instance status. It also supports querying the list of information about primary instances, disaster recovery instances, and read-only instances.
+/// This API is used to return the availability zone (AZ) status during purchase, which does not change along with the proactive HA switch. If you want to know the AZ status in real time, query through the [DescribeDBInstanceConfig](https://www.tencentcloud.com/document/product/236/17491?from_cn_redirect=1) API.
 DescribeDBInstancesRequest {
-    /// 项目 ID。
+    /// Project ID.
     "ProjectId" project_id set_project_id: i64,
-    /// 实例类型，可取值：1 - 主实例，2 - 灾备实例，3 - 只读实例。
+    /// Instance type. Valid values: 1 - Primary instance, 2 - Disaster recovery instance, 3 - Read-only instance.
     "InstanceTypes" instance_types set_instance_types: list i128,
-    /// 实例的内网 IP 地址。
+    /// Private IP address of the instance.
     "Vips" vips set_vips: list String,
-    /// 实例状态，可取值：
-    /// 0 - 创建中
-    /// 1 - 运行中
-    /// 4 - 正在进行隔离操作
-    /// 5 - 已隔离（可在回收站恢复开机）
+    /// Instance status. Valid values:
+    /// 0 - Creating
+    /// 1 - Running
+    /// 4 - Isolation operation in progress
+    /// 5 - Isolated (can be restored from the Recycle Bin)
     "Status" status set_status: list i128,
-    /// 偏移量，默认值为 0。
+    /// Offset. Default value is 0.
     "Offset" offset set_offset: i128,
-    /// 单次请求返回的数量，默认值为 20，最大值为 2000。
+    /// Number of items returned per request. Default value: 20. Maximum value: 2000.
     "Limit" limit set_limit: i128,
-    /// 安全组 ID。当使用安全组 ID 为过滤条件时，需指定 WithSecurityGroup 参数为 1。
+    /// Security group ID. When using security group ID as the filter condition, the WithSecurityGroup parameter needs to be specified as 1.
     "SecurityGroupId" security_group_id set_security_group_id: str,
-    /// 付费类型，可取值：0 - 包年包月，1 - 小时计费。
+    /// Payment type. Valid values: 0 - yearly/monthly subscription; 1 - bill by hour.
     "PayTypes" pay_types set_pay_types: list i128,
-    /// 实例名称。
+    /// Instance name.
     "InstanceNames" instance_names set_instance_names: list String,
-    /// 实例任务状态，可能取值：
-    /// 0 - 没有任务
-    /// 1 - 升级中
-    /// 2 - 数据导入中
-    /// 3 - 开放Slave中
-    /// 4 - 外网访问开通中
-    /// 5 - 批量操作执行中
-    /// 6 - 回档中
-    /// 7 - 外网访问关闭中
-    /// 8 - 密码修改中
-    /// 9 - 实例名修改中
-    /// 10 - 重启中
-    /// 12 - 自建迁移中
-    /// 13 - 删除库表中
-    /// 14 - 灾备实例创建同步中
-    /// 15 - 升级待切换
-    /// 16 - 升级切换中
-    /// 17 - 升级切换完成
-    /// 19 - 参数设置待执行
-    /// 34 - 原地升级待执行
+    /// Instance task status, possible values:
+    /// 0 - No tasks
+    /// 1 - Upgrading
+    /// 2 - Data import in progress
+    /// 3 - Enabling Slave
+    /// 4 - Enabling public network access
+    /// 5 - Batch operation in progress
+    /// 6 - Rolling back
+    /// 7 - Disabling public network access
+    /// 8 - Password change in progress
+    /// 9 - Renaming instance
+    /// 10 - Restarting
+    /// 12 - Self-built migration in progress
+    /// 13 - Deleting database table
+    /// 14 - Disaster recovery instance creation sync in progress
+    /// 15 - Upgrade pending switch
+    /// 16 - Upgrade and switch in progress
+    /// 17 - Switch completed
+    /// 19 - Parameter setting pending execution
+    /// 34 - Node in-place upgrade to be executed
     "TaskStatus" task_status set_task_status: list i128,
-    /// 实例数据库引擎版本，可能取值：5.1、5.5、5.6 和 5.7。
+    /// Database engine version of the instance. Possible values: 5.1, 5.5, 5.6, and 5.7.
     "EngineVersions" engine_versions set_engine_versions: list String,
-    /// 私有网络的 ID。
+    /// VPC ID.
     "VpcIds" vpc_ids set_vpc_ids: list i128,
-    /// 可用区的 ID。
+    /// Availability zone ID.
     "ZoneIds" zone_ids set_zone_ids: list i128,
-    /// 子网 ID。
+    /// Subnet ID.
     "SubnetIds" subnet_ids set_subnet_ids: list i128,
-    /// 是否锁定标记，可选值：0 - 不锁定，1 - 锁定，默认为0。
+    /// Whether to set the lock flag. Available values: 0 - not lock, 1 - lock. Default is 0.
     "CdbErrors" cdb_errors set_cdb_errors: list i64,
-    /// 返回结果集排序的字段，目前支持："instanceId"，"instanceName"，"createTime"，"deadlineTime"。
+    /// Sorting field of the returned result set. Currently supports: "instanceId", "instanceName", "createTime", and "deadlineTime".
     "OrderBy" order_by set_order_by: str,
-    /// 返回结果集排序方式。目前支持值："ASC" - 表示升序，"DESC" - 表示降序，默认为 "DESC"。
+    /// Sorting method of the returned result set. Valid values: "ASC" - ascending order; "DESC" - descending order. The default is "DESC".
     "OrderDirection" order_direction set_order_direction: str,
-    /// 是否以安全组 ID 为过滤条件。
-    /// 说明：0表示否，1表示是。
+    /// Whether to use security group ID as the filter condition.
+    /// Description: 0 indicates no, 1 indicates yes.
     "WithSecurityGroup" with_security_group set_with_security_group: i64,
-    /// 是否包含独享集群详细信息，可取值：0 - 不包含，1 - 包含。
+    /// Whether the exclusive cluster detail is included. Value range: 0 - not contained, 1 - contained.
     "WithExCluster" with_ex_cluster set_with_ex_cluster: i64,
-    /// 独享集群 ID。
+    /// Dedicated cluster ID.
     "ExClusterId" ex_cluster_id set_ex_cluster_id: str,
-    /// 实例 ID。
+    /// Instance ID.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 初始化标记，可取值：0 - 未初始化，1 - 初始化。
+    /// Initialization flag. Valid values: 0 - uninitialized, 1 - initialized.
     "InitFlag" init_flag set_init_flag: i64,
-    /// 是否包含灾备关系对应的实例，可取值：0 - 不包含，1 - 包含。默认取值为1。如果拉取主实例，则灾备关系的数据在DrInfo字段中， 如果拉取灾备实例， 则灾备关系的数据在MasterInfo字段中。灾备关系中只包含部分基本的数据，详细的数据需要自行调接口拉取。
+    /// Whether the corresponding instance in the disaster recovery relationship is included. Valid values: 0 - excluding, 1 - included. Default value: 1. If pulling the primary instance, the data of the disaster recovery relationship is in the DrInfo field. If pulling the disaster recovery instance, the data of the disaster recovery relationship is in the MasterInfo field. The disaster recovery relationship only contains partial basic data. Detailed data must be pulled manually via the interface.
     "WithDr" with_dr set_with_dr: i64,
-    /// 是否包含只读实例，可取值：0 - 不包含，1 - 包含。默认取值为1。
+    /// Whether it contains read-only instances. Valid values: 0 - does not include, 1 - includes. Default value is 1.
     "WithRo" with_ro set_with_ro: i64,
-    /// 是否包含主实例，可取值：0 - 不包含，1 - 包含。默认取值为1。
+    /// Whether the primary instance is included. Valid values: 0 - does not include, 1 - includes. Default value is 1.
     "WithMaster" with_master set_with_master: i64,
-    /// 置放群组ID列表。
+    /// Placement group ID list.
     "DeployGroupIds" deploy_group_ids set_deploy_group_ids: list String,
-    /// 是否以标签键为过滤条件。
+    /// Filter by tag key.
     "TagKeysForSearch" tag_keys_for_search set_tag_keys_for_search: list String,
-    /// 金融围拢 ID 。
+    /// Financial Enclosure ID.
     "CageIds" cage_ids set_cage_ids: list String,
-    /// 标签值
+    /// Tag value
     "TagValues" tag_values set_tag_values: list String,
-    /// 私有网络字符型vpcId
+    /// Character type VPC ID
     "UniqueVpcIds" unique_vpc_ids set_unique_vpc_ids: list String,
-    /// 私有网络字符型subnetId
+    /// VPC character type subnetId
     "UniqSubnetIds" uniq_subnet_ids set_uniq_subnet_ids: list String,
-    /// 标签键值
-    /// 请注意，创建中的实例无法查询到标签。
+    /// Tag key value
+    /// Please note, tags of the instance being created are unable to query.
     "Tags" tags set_tags: list Tag,
-    /// 数据库代理 IP 。
+    /// Database proxy IP.
     "ProxyVips" proxy_vips set_proxy_vips: list String,
-    /// 数据库代理 ID 。
+    /// Database proxy ID.
     "ProxyIds" proxy_ids set_proxy_ids: list String,
-    /// 数据库引擎类型。可选值为：InnoDB、RocksDB。
+    /// Database engine type. Valid values: InnoDB, RocksDB.
     "EngineTypes" engine_types set_engine_types: list String,
-    /// 是否获取云盘版实例节点信息，可填：true 或 false。默认为 false。
+    /// Whether to obtain the Cluster Edition instance node information. Valid values: true or false. The default value is false.
     "QueryClusterInfo" query_cluster_info set_query_cluster_info: bool,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeDBInstances", DescribeDBInstancesRequest => DescribeDBInstancesResponse);
 
 rt::model! { read debug;
-/// DescribeDBInstances返回参数结构体
+/// DescribeDBInstances response structure.
 DescribeDBInstancesResponse {
-    /// 符合查询条件的实例总数。
+    /// Total number of eligible instances.
     "TotalCount" total_count set_total_count: i64,
-    /// 实例详细信息列表。
+    /// Instance detail list.
     "Items" items set_items: list InstanceInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBPrice` (查询数据库价格).
+/// Request of `DescribeDBPrice` (Queries the prices of TencentDB instances).
 ///
-/// 本接口（DescribeDBPrice）用于查询购买或续费云数据库实例的价格，支持查询按量计费或者包年包月的价格。可传入实例类型、购买时长、购买数量、内存大小、硬盘大小和可用区信息等来查询实例价格。可传入实例名称来查询实例续费价格。
+/// This API is used to query the price of purchasing or renewing a cloud database instance. It supports querying the price of pay-as-you-go or yearly/monthly subscription. You can input instance type, purchase period, purchase quantity, memory size, disk capacity and availability zone information to query instance price. You can input instance name to query instance renewal price.
 ///
-/// 注意：对某个地域进行询价，请使用对应地域的接入点，接入点信息请参照 [服务地址](https://cloud.tencent.com/document/api/236/15832) 文档。例如：对广州地域进行询价，请把请求发到：cdb.ap-guangzhou.tencentcloudapi.com。同理对上海地域询价，把请求发到：cdb.ap-shanghai.tencentcloudapi.com。
+/// Note: To request a price for a certain region, please use the access point of the corresponding region. For access point information, please refer to the [service address](https://www.tencentcloud.com/document/api/236/15832?from_cn_redirect=1) document. For example, to request a price for the Guangzhou region, send the request to: cdb.ap-guangzhou.tencentcloudapi.com. Likewise, for the Shanghai region, send the request to: cdb.ap-shanghai.tencentcloudapi.com.
 DescribeDBPriceRequest {
-    /// 实例时长，单位：月，最小值 1，最大值为 36；查询按量计费价格时，该字段无效。
+    /// Instance duration, in months, minimum value 1, maximum value 36. This field is invalid when querying the pay-as-you-go rate.
     ///
     /// Required.
     "Period" period set_period: i64,
-    /// 可用区信息，格式如 "ap-guangzhou-2"。具体能设置的值请通过 [DescribeDBZoneConfig](https://cloud.tencent.com/document/api/236/17229) 接口查询。InstanceId为空时该参数为必填项。
+    /// AZ information, in the format of "ap-guangzhou-2". For available values, query the [DescribeDBZoneConfig](https://www.tencentcloud.com/document/api/236/17229?from_cn_redirect=1) api. This parameter is required when InstanceId is empty.
     "Zone" zone set_zone: str,
-    /// 实例数量，默认值为 1，最小值 1，最大值为 100。InstanceId为空时该参数为必填项。
+    /// Instance count. Default value is 1, minimum value 1, maximum value 100. This parameter is required when InstanceId is empty.
     "GoodsNum" goods_num set_goods_num: i64,
-    /// 实例内存大小，单位：MB。InstanceId 为空时该参数为必填项。为保证传入值有效，请使用 [获取云数据库可售卖规格](https://cloud.tencent.com/document/product/236/17229) 接口获取可售卖的实例内存大小范围。
+    /// Instance memory size, measurement unit: MB. Required when InstanceId is empty. To ensure the input value is valid, please use the [obtain the purchasable specifications of cloud databases](https://www.tencentcloud.com/document/product/236/17229?from_cn_redirect=1) API to obtain the saleable instance memory size range.
     "Memory" memory set_memory: i64,
-    /// 实例硬盘大小，单位：GB。InstanceId 为空时该参数为必填项。为保证传入值有效，请使用 [获取云数据库可售卖规格](https://cloud.tencent.com/document/product/236/17229) 接口获取可售卖的硬盘大小范围。
+    /// Instance disk size, unit: GB. This parameter is required when InstanceId is empty. To ensure the input value is valid, please use the [obtain the purchasable specifications of cloud databases](https://www.tencentcloud.com/document/product/236/17229?from_cn_redirect=1) API to get the saleable disk size range.
     "Volume" volume set_volume: i64,
-    /// 实例类型，默认为 master，支持值包括：master - 表示主实例，ro - 表示只读实例，dr - 表示灾备实例。InstanceId为空时该参数为必填项。
+    /// Instance type, defaults to master. Supported values include: master - primary instance, ro - read-only instance, dr - disaster recovery instance. Required when InstanceId is empty.
     "InstanceRole" instance_role set_instance_role: str,
-    /// 付费类型，支持值包括：PRE_PAID - 包年包月，HOUR_PAID - 按量计费。InstanceId为空时该参数为必填项。
+    /// Payment type. Supported values: PRE_PAID (yearly/monthly subscription) and HOUR_PAID (pay-as-you-go). This parameter is required when InstanceId is empty.
     "PayType" pay_type set_pay_type: str,
-    /// 数据复制方式，默认为 0，支持值包括：0 - 表示异步复制，1 - 表示半同步复制，2 - 表示强同步复制。
+    /// Data replication method, defaults to 0. Supported values include: 0 - means async replication, 1 - means semi-sync replication, 2 - means strong sync replication.
     "ProtectMode" protect_mode set_protect_mode: i64,
-    /// 实例隔离类型。
+    /// Instance isolation type.
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - UNIVERSAL： 通用型实例
-    /// - EXCLUSIVE： 独享型实例
-    /// - CLOUD_NATIVE_CLUSTER： 云盘版标准型
-    /// - CLOUD_NATIVE_CLUSTER_EXCLUSIVE： 云盘版加强型
-    /// - CLOUD_NATIVE_CLUSTER_ULTRA： 云盘版旗舰型
+    /// - UNIVERSAL: General-purpose instance
+    /// - EXCLUSIVE: Dedicated instance
+    /// - CLOUD_NATIVE_CLUSTER: Standard type of cloud disk edition
+    /// - CLOUD_NATIVE_CLUSTER_EXCLUSIVE: Enhanced type of cloud disk edition
+    /// - CLOUD_NATIVE_CLUSTER_ULTRA: Flagship type of cloud disk edition
     ///
-    /// 默认值：UNIVERSAL
+    /// Default value: UNIVERSAL
     ///
-    /// 如需查询单节点云盘版实例的价格，请设置此参数为 CLOUD_NATIVE_CLUSTER，并且指定参数 InstanceNodes 为1。
+    /// If needed to query the price of a single-node instance of cloud disk edition, set up this parameter as CLOUD_NATIVE_CLUSTER and specify parameter InstanceNodes as 1.
     "DeviceType" device_type set_device_type: str,
-    /// 实例节点数。
-    /// 1.查询 RO 实例或者单节点实例价格时，此字段值为1。
-    /// 2.查询双节点实例价格时，此字段值为2。
-    /// 3.查询三节点实例价格时，此字段值为3。
-    /// 4.查询云盘版实例价格时，此字段值范围可输入2 - 6，取值为2表示云盘版实例下对应有1个读写节点 + 1个只读节点；取值为6表示云盘版实例下对应有1个读写节点 + 5个只读节点；其余取值（3 - 5）按1个读写节点 +（取值数 - 1）个只读节点规则类推。
+    /// Number of instance nodes.
+    /// 1. When querying the price of a read-only instance or a single-node instance, the value of this field is 1.
+    /// 2. When querying the price of a dual-node instance, the value of this field is 2.
+    /// 3. When querying the price of a three-node instance, the value of this field is 3.
+    /// 4. When querying the price of a cloud disk edition instance, the value range of this field can be 2 - 6. A value of 2 means the cloud disk edition instance has 1 read-write node + 1 read-only node. A value of 6 means the cloud disk edition instance has 1 read-write node + 5 read-only nodes. For other values (3 - 5), the rule is 1 read-write node + (value - 1) read-only nodes.
     "InstanceNodes" instance_nodes set_instance_nodes: i64,
-    /// 询价实例的CPU核心数目，单位：核，为保证传入 CPU 值有效，请使用 [获取云数据库可售卖规格](https://cloud.tencent.com/document/product/236/17229) 接口获取可售卖的核心数目，当未指定该值时，将按照 Memory 大小补全一个默认值。
+    /// The number of CPU cores of the price-query instance, measurement unit: core. To ensure the validity of the input CPU value, please use the [obtain the purchasable specifications of cloud databases](https://www.tencentcloud.com/document/product/236/17229?from_cn_redirect=1) API acquisition to get the saleable number of cores. When this value is not specified, a default value will be padded based on the Memory size.
     "Cpu" cpu set_cpu: i64,
-    /// 询价续费实例ID。如需查询实例续费价格，填写InstanceId和Period即可。
+    /// Query the ID of the instance to be renewed. If needed, fill in InstanceId and Period to query instance renewal price.
     "InstanceId" instance_id set_instance_id: str,
-    /// 按量计费阶梯。仅PayType=HOUR_PAID有效，支持值包括：1，2，3。阶梯时长见https://cloud.tencent.com/document/product/236/18335。
+    /// Usage-based billing tier. Valid only when PayType=HOUR_PAID. Supported values include: 1, 2, 3. For step duration, see https://www.tencentcloud.com/document/product/236/18335.?from_cn_redirect=1
     "Ladder" ladder set_ladder: i128,
-    /// 磁盘类型，查询云盘版、单节点云盘版实例价格可以指定该参数。默认值为 SSD 云硬盘。
-    /// 支持值包括：
-    /// "CLOUD_SSD" - SSD 云硬盘。
-    /// "CLOUD_HSSD" - 增强型 SSD 云硬盘。
-    /// "CLOUD_PREMIUM" - 高性能云硬盘。
+    /// Disk Type. Specify this parameter when querying the price of CLOUD disk edition or single-node instance of CLOUD disk edition. Default value: SSD CLOUD Block Storage.
+    /// Supported values include:
+    /// "CLOUD_SSD" - SSD CLOUD Block Storage.
+    /// "CLOUD_HSSD" - Enhanced SSD CLOUD Disk.
+    /// "CLOUD_PREMIUM" - High-performance CLOUD Block Storage.
     "DiskType" disk_type set_disk_type: str,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeDBPrice", DescribeDBPriceRequest => DescribeDBPriceResponse);
 
 rt::model! { read debug;
-/// DescribeDBPrice返回参数结构体
+/// DescribeDBPrice response structure.
 DescribeDBPriceResponse {
-    /// 实例价格，单位：分。
+    /// Instance price, unit: cent.
     "Price" price set_price: i64,
-    /// 实例原价，单位：分。
+    /// Original price of instance. Measurement unit: cent.
     "OriginalPrice" original_price set_original_price: i64,
-    /// 货币单位。CNY-人民币，USD-美元。
+    /// Currency unit. CNY - RMB, USD - USD.
     "Currency" currency set_currency: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBSecurityGroups` (查询实例安全组信息).
+/// Request of `DescribeDBSecurityGroups` (Queries the security group information).
 ///
-/// 本接口(DescribeDBSecurityGroups)用于查询实例的安全组详情。
+/// This API (DescribeDBSecurityGroups) is used to query the security group details of an instance.
 DescribeDBSecurityGroupsRequest {
-    /// 实例ID，格式如：cdb-c1nl9rpv或者cdbro-c1nl9rpv，与云数据库控制台页面中显示的实例ID相同。
+    /// Instance ID in the format of cdb-c1nl9rpv or cdbro-c1nl9rpv. It is the same as the instance ID displayed on the TencentDB Console page.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 该值默认为False，表示当传入只读实例ID时，查询操作的是对应只读组的安全组。如果需要操作只读实例ID的安全组， 需要将该入参置为True。
+    /// This parameter takes effect only when the ID of a read-only instance is passed in. If the parameter is set to `False` or left empty, the security groups bound with the RO groups of the read-only instance can only be queried. If it is set to `True`, the security groups can be modified.
     "ForReadonlyInstance" for_readonly_instance set_for_readonly_instance: bool,
-    /// 变更集群版实例只读组时，InstanceId传实例id，需要额外指定该参数表示操作只读组。 如果操作读写节点则不需指定该参数。
+    /// When updating the read-only group of a cluster edition instance, specify the instance id in InstanceId and this parameter to indicate the operation is for the read-only group. If you perform the operation on the read-write node, this parameter is not required.
     "OpResourceId" op_resource_id set_op_resource_id: str,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeDBSecurityGroups", DescribeDBSecurityGroupsRequest => DescribeDBSecurityGroupsResponse);
 
 rt::model! { read debug;
-/// DescribeDBSecurityGroups返回参数结构体
+/// DescribeDBSecurityGroups response structure.
 DescribeDBSecurityGroupsResponse {
-    /// 安全组详情。
+    /// Security group details.
     "Groups" groups set_groups: list SecurityGroup,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBSwitchRecords` (查询云数据库切换记录).
+/// Request of `DescribeDBSwitchRecords` (Queries the instance switch records).
 ///
-/// 本接口(DescribeDBSwitchRecords)用于查询云数据库实例切换记录。
+/// This API (DescribeDBSwitchRecords) is used to query the instance switch records.
 DescribeDBSwitchRecordsRequest {
-    /// 实例 ID，格式如：cdb-c1nl9rpv 或者 cdbro-c1nl9rpv，与云数据库控制台页面中显示的实例 ID 相同。
+    /// Instance ID in the format of cdb-c1nl9rpv or cdbro-c1nl9rpv. It is the same as the instance ID displayed on the TencentDB Console page.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 分页偏移量。
+    /// Pagination offset.
     "Offset" offset set_offset: i64,
-    /// 分页大小，默认值为50，最小值为1，最大值为1000。
+    /// Page size. Default value: 50. Minimum value: 1. Maximum value: 1000.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeDBSwitchRecords", DescribeDBSwitchRecordsRequest => DescribeDBSwitchRecordsResponse);
 
 rt::model! { read debug;
-/// DescribeDBSwitchRecords返回参数结构体
+/// DescribeDBSwitchRecords response structure.
 DescribeDBSwitchRecordsResponse {
-    /// 实例切换记录的总数。
+    /// Number of instance switches.
     "TotalCount" total_count set_total_count: i64,
-    /// 实例切换记录详情。
+    /// Details of instance switches.
     "Items" items set_items: list DBSwitchInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDataBackupOverview` (查询数据备份概览).
+/// Request of `DescribeDataBackupOverview` (Queries data backup overview).
 ///
-/// 本接口(DescribeDataBackupOverview)用于查询用户在当前地域总的数据备份概览。
+/// This API is used to query the data backup overview of a user in the current region.
 DescribeDataBackupOverviewRequest {
-    /// 需要查询数据备份概览的云数据库产品类型。可取值为：mysql 指双节点/三节点的高可用实例，mysql-basic 指单节点（云盘）实例，mysql-cluster 指云盘版实例。
+    /// The cloud database product type for which you need to query the data backup overview. Value is: mysql refers to two-node/three-node high-availability instances, mysql-basic refers to single-node (cloud disk) instances, mysql-cluster refers to cloud disk edition instances.
     ///
     /// Required.
     "Product" product set_product: str,
@@ -3916,88 +3894,88 @@ DescribeDataBackupOverviewRequest {
 rt::action!("cdb", "2017-03-20", "DescribeDataBackupOverview", DescribeDataBackupOverviewRequest => DescribeDataBackupOverviewResponse);
 
 rt::model! { read debug;
-/// DescribeDataBackupOverview返回参数结构体
+/// DescribeDataBackupOverview response structure.
 DescribeDataBackupOverviewResponse {
-    /// 当前地域的数据备份总容量（包含自动备份和手动备份，单位为字节）。
+    /// Total capacity of data backups in bytes in the current region (including automatic backups and manual backups).
     "DataBackupVolume" data_backup_volume set_data_backup_volume: i64,
-    /// 当前地域的数据备份总个数。
+    /// Total number of data backups in the current region.
     "DataBackupCount" data_backup_count set_data_backup_count: i64,
-    /// 当前地域的自动备份总容量。
+    /// Total capacity of automatic backups in the current region.
     "AutoBackupVolume" auto_backup_volume set_auto_backup_volume: i64,
-    /// 当前地域的自动备份总个数。
+    /// Total number of automatic backups in the current region.
     "AutoBackupCount" auto_backup_count set_auto_backup_count: i64,
-    /// 当前地域的手动备份总容量。
+    /// Total capacity of manual backups in the current region.
     "ManualBackupVolume" manual_backup_volume set_manual_backup_volume: i64,
-    /// 当前地域的手动备份总个数。
+    /// Total number of manual backups in the current region.
     "ManualBackupCount" manual_backup_count set_manual_backup_count: i64,
-    /// 异地备份总容量。
+    /// Total capacity of remote backups
     "RemoteBackupVolume" remote_backup_volume set_remote_backup_volume: i64,
-    /// 异地备份总个数。
+    /// Total number of remote backups
     "RemoteBackupCount" remote_backup_count set_remote_backup_count: i64,
-    /// 当前地域归档备份总容量。
+    /// Total capacity of archive backups in the current region
     "DataBackupArchiveVolume" data_backup_archive_volume set_data_backup_archive_volume: i64,
-    /// 当前地域归档备份总个数。
+    /// Total number of archive backups in the current region
     "DataBackupArchiveCount" data_backup_archive_count set_data_backup_archive_count: i64,
-    /// 当前地域标准存储备份总容量。
+    /// Total backup capacity of standard storage in current region
     "DataBackupStandbyVolume" data_backup_standby_volume set_data_backup_standby_volume: i64,
-    /// 当前地域标准存储备份总个数。
+    /// Total number of standard storage backups in current region
     "DataBackupStandbyCount" data_backup_standby_count set_data_backup_standby_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDatabases` (查询数据库).
+/// Request of `DescribeDatabases` (Queries databases).
 ///
-/// 本接口(DescribeDatabases)用于查询云数据库实例的数据库信息，仅支持主实例和灾备实例，不支持只读实例。
+/// This API is used to query the information of databases in a TencentDB instance which must be a source or disaster recovery instance.
 DescribeDatabasesRequest {
-    /// 实例 ID，格式如：cdb-c1nl9rpv，与云数据库控制台页面中显示的实例 ID 相同。
+    /// Instance ID in the format of cdb-c1nl9rpv. It is the same as the instance ID displayed on the TencentDB Console page.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 偏移量，最小值为0。
+    /// Offset. Minimum value: 0.
     "Offset" offset set_offset: i64,
-    /// 单次请求数量，默认值为20，最小值为1，最大值为5000。
+    /// Number of entries per request. Default value: 20. Minimum value: 1. Maximum value: 5000.
     "Limit" limit set_limit: i64,
-    /// 匹配数据库库名的正则表达式。
+    /// Regular expression for matching database names.
     "DatabaseRegexp" database_regexp set_database_regexp: str,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeDatabases", DescribeDatabasesRequest => DescribeDatabasesResponse);
 
 rt::model! { read debug;
-/// DescribeDatabases返回参数结构体
+/// DescribeDatabases response structure.
 DescribeDatabasesResponse {
-    /// 符合查询条件的实例总数。
+    /// Number of eligible instances.
     "TotalCount" total_count set_total_count: i64,
-    /// 实例中的数据库名称列表。
+    /// Information of an instance.
     "Items" items set_items: list String,
-    /// 数据库名以及字符集
+    /// Database name and character set
     "DatabaseList" database_list set_database_list: list DatabasesWithCharacterLists,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDefaultParams` (查询默认的可设置参数列表).
+/// Request of `DescribeDefaultParams` (Queries the list of default configurable parameters).
 ///
-/// 该接口（DescribeDefaultParams）用于查询默认的可设置参数列表。
+/// This API (DescribeDefaultParams) is used to query the list of default configurable parameters.
 DescribeDefaultParamsRequest {
-    /// 引擎版本，目前支持 ["5.1", "5.5", "5.6", "5.7", "8.0"]。
-    /// 说明：引擎版本为必填。
+    /// Engine version. Currently supports ["5.1", "5.5", "5.6", "5.7", "8.0"].
+    /// Description: Engine version is required.
     "EngineVersion" engine_version set_engine_version: str,
-    /// 默认参数模板类型。支持值包括："HIGH_STABILITY" - 高稳定模板，"HIGH_PERFORMANCE" - 高性能模板。默认值为：HIGH_STABILITY。
+    /// Default parameter template type. Supported values include "HIGH_STABILITY" - high-stability template, "HIGH_PERFORMANCE" - high-performance template. Default value: HIGH_STABILITY.
     "TemplateType" template_type set_template_type: str,
-    /// 参数模板引擎，默认值：InnoDB，可取值：InnoDB、RocksDB。
+    /// Parameter template engine, default value: InnoDB, valid values: InnoDB, RocksDB.
     "EngineType" engine_type set_engine_type: str,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeDefaultParams", DescribeDefaultParamsRequest => DescribeDefaultParamsResponse);
 
 rt::model! { read debug;
-/// DescribeDefaultParams返回参数结构体
+/// DescribeDefaultParams response structure.
 DescribeDefaultParamsResponse {
-    /// 参数个数。
+    /// Number of parameters
     "TotalCount" total_count set_total_count: i64,
-    /// 参数详情。
+    /// Parameter details.
     "Items" items set_items: list ParameterDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4031,150 +4009,150 @@ DescribeDeployGroupListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDeviceMonitorInfo` (物理机监控信息).
+/// Request of `DescribeDeviceMonitorInfo` (Queries the monitoring information of a physical machine).
 ///
-/// 本接口（DescribeDeviceMonitorInfo）用于查询云数据库物理机当天的监控信息，暂只支持内存488G、硬盘6T的实例查询。
+/// This API (DescribeDeviceMonitorInfo) is used to query the monitoring information of a TencentDB physical machine on the day. Currently, it only supports instances with 488 GB memory and 6 TB disk.
 DescribeDeviceMonitorInfoRequest {
-    /// 实例ID，格式如：cdb-c1nl9rpv。与云数据库控制台页面中显示的实例ID相同。
+    /// Instance ID in the format of cdb-c1nl9rpv. It is the same as the instance ID displayed on the TencentDB Console page.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 返回当天最近Count个5分钟粒度的监控数据。最小值1，最大值288，不传该参数默认返回当天所有5分钟粒度监控数据。
+    /// This parameter is used to return the monitoring data of Count 5-minute time periods on the day. Value range: 1-288. If this parameter is not passed in, all monitoring data in a 5-minute granularity on the day will be returned by default.
     "Count" count set_count: i128,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeDeviceMonitorInfo", DescribeDeviceMonitorInfoRequest => DescribeDeviceMonitorInfoResponse);
 
 rt::model! { read debug;
-/// DescribeDeviceMonitorInfo返回参数结构体
+/// DescribeDeviceMonitorInfo response structure.
 DescribeDeviceMonitorInfoResponse {
-    /// 实例CPU监控数据
+    /// CPU monitoring data of the instance
     "Cpu" cpu set_cpu: obj DeviceCpuInfo,
-    /// 实例内存监控数据
+    /// Memory monitoring data of the instance
     "Mem" mem set_mem: obj DeviceMemInfo,
-    /// 实例网络监控数据
+    /// Network monitoring data of the instance
     "Net" net set_net: obj DeviceNetInfo,
-    /// 实例磁盘监控数据
+    /// Disk monitoring data of the instance
     "Disk" disk set_disk: obj DeviceDiskInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeErrorLogData` (查询实例错误日志详情).
+/// Request of `DescribeErrorLogData` (Queries instance error log details).
 ///
-/// 根据检索条件查询实例错误日志详情。只能查询一个月之内的错误日志。
-/// 使用时需要注意：可能存在单条错误日志太大，导致整个http请求的回包太大，进而引发接口超时。一旦发生超时，建议您缩小查询时的Limit参数值，从而降低包的大小，让接口能够及时返回内容。
+/// This API is used to query the error logs of an instance over the past month by search criteria.
+/// Note: the HTTP response packet will be very large if it contain a single large error log, which causes the API call to time out. If this happens, we recommend you lower the value of the input parameter `Limit` to reduce the packet size so that the API can respond timely.
 DescribeErrorLogDataRequest {
-    /// 实例 ID。可通过 [DescribeDBInstances](https://cloud.tencent.com/document/product/236/15872) 接口获取。
+    /// Instance ID, which can be obtained through the [DescribeDBInstances](https://www.tencentcloud.com/document/product/236/15872?from_cn_redirect=1) API.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 开始时间戳。例如1585142640，秒级。
+    /// Start timestamp. For example, 1585142640, in seconds.
     ///
     /// Required.
     "StartTime" start_time set_start_time: i128,
-    /// 结束时间戳。例如1585142640，秒级。
+    /// End timestamp. For example, 1585142640, in seconds.
     ///
     /// Required.
     "EndTime" end_time set_end_time: i128,
-    /// 要匹配的关键字列表，最多支持15个关键字，支持模糊匹配。
+    /// Keyword list to match, supports up to 15 keywords with fuzzy matching support.
     "KeyWords" key_words set_key_words: list String,
-    /// 分页的返回数量，默认为100，最大为400。
+    /// The number of results per page in paginated queries. Default value: 100. Maximum value: 400.
     "Limit" limit set_limit: i64,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 仅在实例为主实例或者灾备实例时生效，可选值：slave，代表拉取从机的日志。
+    /// This parameter is valid only for source or disaster recovery instances. Valid value: `slave`, which indicates pulling logs from the replica.
     "InstType" inst_type set_inst_type: str,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeErrorLogData", DescribeErrorLogDataRequest => DescribeErrorLogDataResponse);
 
 rt::model! { read debug;
-/// DescribeErrorLogData返回参数结构体
+/// DescribeErrorLogData response structure.
 DescribeErrorLogDataResponse {
-    /// 符合条件的记录总数。
+    /// Number of eligible entries.
     "TotalCount" total_count set_total_count: i64,
-    /// 返回的记录。
+    /// Returned records.
     "Items" items set_items: list ErrlogItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceAlarmEvents` (查询实例发生的事件信息).
+/// Request of `DescribeInstanceAlarmEvents` (Query event information of an instance occurrence).
 ///
-/// 本接口（DescribeInstanceAlarmEvents）用于查询实例发生的事件信息。
+/// This API is used to query event information of instance occurrence.
 DescribeInstanceAlarmEventsRequest {
-    /// 实例 ID。可通过 [DescribeDBInstances](https://cloud.tencent.com/document/product/236/15872) 接口获取。
+    /// Instance ID, which can be obtained through the [DescribeDBInstances](https://www.tencentcloud.com/document/product/236/15872?from_cn_redirect=1) API.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 事件查询范围开始时间，闭区间。
+    /// Event query range start time, closed interval.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 事件查询范围截止时间，闭区间。
+    /// End time of the event query range, closed interval.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 事件名称。 Outofmemory - 内存OOM（有状态事件）; Switch - 主从切换（有状态事件）; Roremove - 只读实例剔除（有状态事件）; MemoryUsedHigh - 内存使用率过高（有状态事件）; CPUExpansion - CPU性能扩容（无状态事件）; CPUExpansionFailed - CPU性能扩容失败（无状态事件）; CPUContraction - CPU性能回缩（无状态事件）; Restart - 实例重启（有状态事件）; ServerFailureNodeMigration - ServerFailureNodeMigration（有状态事件）; PlannedSwitch - 计划内主备切换（无状态事件）; OverusedReadonlySet - 实例将被锁定（无状态事件）; OverusedReadWriteSet - 实例解除锁定（无状态事件）。
+    /// Event name. Outofmemory - Memory OOM (status event); Switch - primary-secondary switch (status event); Roremove - read-only instance removal (status event); MemoryUsedHigh - high memory utilization (status event); CPUExpansion - CPU performance scale-out (stateless event); CPUExpansionFailed - CPU performance scale-out failed (stateless event); CPUContraction - CPU performance scale-in (stateless event); Restart - instance restart (status event); ServerFailureNodeMigration - ServerFailureNodeMigration (status event); PlannedSwitch - planned active/standby switch (stateless event); OverusedReadonlySet - instance will be locked (stateless event); OverusedReadWriteSet - instance unlock (stateless event).
     "EventName" event_name set_event_name: list String,
-    /// 事件状态。"1" - 发生事件；"0" - 恢复事件；"-" - 无状态事件。
+    /// Event status. "1" - Event; "0" - Recovery event; "-" - Stateless event.
     "EventStatus" event_status set_event_status: str,
-    /// 排序方式。按事件发生事件进行排序，"DESC"-倒排；”ASC“-正序，默认倒排。
+    /// Sorting method. Sort by event occurrence. "DESC" - inverted; "ASC" - in order. Default is inverted.
     "Order" order set_order: str,
-    /// 事件展示数量。默认为100，最大为200。
+    /// Number of displayed events. Default is 100, maximum is 200.
     "Limit" limit set_limit: str,
-    /// 偏移量。
+    /// Offset.
     "Offset" offset set_offset: str,
-    /// 节点 ID。
+    /// Node ID.
     "NodeId" node_id set_node_id: str,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeInstanceAlarmEvents", DescribeInstanceAlarmEventsRequest => DescribeInstanceAlarmEventsResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceAlarmEvents返回参数结构体
+/// DescribeInstanceAlarmEvents response structure.
 DescribeInstanceAlarmEventsResponse {
-    /// 事件数。
+    /// Number of events.
     "TotalCount" total_count set_total_count: i64,
-    /// 事件信息。查询不到信息时，Items为null。
+    /// Event information. Items is null when info is not found.
     "Items" items set_items: list InstEventInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceParamRecords` (查询实例参数修改历史).
+/// Request of `DescribeInstanceParamRecords` (Queries the parameter modification records).
 ///
-/// 该接口（DescribeInstanceParamRecords）用于查询实例参数修改历史。
+/// This API (DescribeInstanceParamRecords) is used to query the parameter modification records of an instance.
 DescribeInstanceParamRecordsRequest {
-    /// 实例 ID，格式如：cdb-c1nl9rpv，与云数据库控制台页面中显示的实例 ID 相同，可使用 [查询实例列表](https://cloud.tencent.com/document/api/236/15872) 接口获取，其值为输出参数中字段 InstanceId 的值。
+    /// Instance ID in the format of cdb-c1nl9rpv. It is the same as the instance ID displayed on the TencentDB Console page. You can use the [instance list querying API](https://intl.cloud.tencent.com/document/api/236/15872?from_cn_redirect=1) to query the ID, whose value is the `InstanceId` value in output parameters.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 分页偏移量，默认值：0。
+    /// Pagination offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 分页大小，默认值：20，最大值为100。
+    /// Page size. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeInstanceParamRecords", DescribeInstanceParamRecordsRequest => DescribeInstanceParamRecordsResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceParamRecords返回参数结构体
+/// DescribeInstanceParamRecords response structure.
 DescribeInstanceParamRecordsResponse {
-    /// 符合条件的记录数。
+    /// Number of eligible records.
     "TotalCount" total_count set_total_count: i64,
-    /// 参数修改记录。
+    /// Parameter modification records.
     "Items" items set_items: list ParamRecord,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceParams` (查询实例的可设置参数列表).
+/// Request of `DescribeInstanceParams` (Queries the list of configurable parameters for an instance).
 ///
-/// 该接口（DescribeInstanceParams）用于查询实例的参数列表。
+/// This API (DescribeInstanceParams) is used to query the list of parameters for an instance.
 DescribeInstanceParamsRequest {
-    /// 实例 ID，格式如：cdb-c1nl9rpv，与云数据库控制台页面中显示的实例 ID 相同，可使用 [查询实例列表](https://cloud.tencent.com/document/api/236/15872) 接口获取，其值为输出参数中字段 InstanceId 的值。
+    /// Instance ID in the format of cdb-c1nl9rpv. It is the same as the instance ID displayed on the TencentDB Console page. You can use the [instance list querying API](https://intl.cloud.tencent.com/document/api/236/15872?from_cn_redirect=1) to query the ID, whose value is the `InstanceId` value in output parameters.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -4182,22 +4160,22 @@ DescribeInstanceParamsRequest {
 rt::action!("cdb", "2017-03-20", "DescribeInstanceParams", DescribeInstanceParamsRequest => DescribeInstanceParamsResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceParams返回参数结构体
+/// DescribeInstanceParams response structure.
 DescribeInstanceParamsResponse {
-    /// 实例的参数总数。
+    /// Number of instance parameters.
     "TotalCount" total_count set_total_count: i64,
-    /// 参数详情。
+    /// Parameter details.
     "Items" items set_items: list ParameterDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstancePasswordComplexity` (查询实例的密码复杂度).
+/// Request of `DescribeInstancePasswordComplexity` (Query the password complexity of an instance).
 ///
-/// 该接口（DescribeInstancePasswordComplexity）用于查询实例的密码复杂度参数列表。
+/// This API is used to query the password complexity parameter list of the instance.
 DescribeInstancePasswordComplexityRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -4205,27 +4183,27 @@ DescribeInstancePasswordComplexityRequest {
 rt::action!("cdb", "2017-03-20", "DescribeInstancePasswordComplexity", DescribeInstancePasswordComplexityRequest => DescribeInstancePasswordComplexityResponse);
 
 rt::model! { read debug;
-/// DescribeInstancePasswordComplexity返回参数结构体
+/// DescribeInstancePasswordComplexity response structure.
 DescribeInstancePasswordComplexityResponse {
-    /// 密码复杂度相关参数总数
+    /// Total number of password complexity related parameters
     "TotalCount" total_count set_total_count: i64,
-    /// 密码复杂度参数详情，policy取值范围["","LOW","MEDIUM"],空或者LOW表示：密码复杂度关，MEDIUM表示：密码复杂度开；当policy参数值是MEDIUM时，以下参数才有意义，length:取值范围[8-64],表示：最少字符数；mixed_case_count：取值范围[1-16]，表示大写字母和小写字母的最少个数。number_count：取值范围[1-16]，表示数字字符的最少个数。special_char_count：取值范围[1-16]，表示特殊字符的最少个数。
+    /// Password complexity parameter details. The policy value ranges from "" to "LOW" or "MEDIUM". Empty or LOW means password complexity is off. MEDIUM means password complexity is on. When the policy parameter value is MEDIUM, the following parameters take effect. length: value ranges from 8 to 64, means the minimum number of characters. mixed_case_count: value ranges from 1 to 16, means the minimum count of uppercase and lowercase letters. number_count: value ranges from 1 to 16, means the minimum count of numeric characters. special_char_count: value ranges from 1 to 16, means the minimum count of special characters.
     "Items" items set_items: list ParameterDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceUpgradeCheckJob` (查询实例版本升级校验任务).
+/// Request of `DescribeInstanceUpgradeCheckJob` (Query the instance version upgrade validation task).
 ///
-/// 该接口（DescribeInstanceUpgradeCheckJob）查询实例版本升级校验任务。
+/// This API is used to query the instance version upgrade validation task.
 DescribeInstanceUpgradeCheckJobRequest {
-    /// 实例 ID。可通过 [DescribeDBInstances](https://cloud.tencent.com/document/product/236/15872) 接口获取。
+    /// Instance ID, which can be obtained through the [DescribeDBInstances](https://www.tencentcloud.com/document/product/236/15872?from_cn_redirect=1) API.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 目标数据库版本。
-    /// 说明：可选值5.6、5.7、8.0，不支持跨版本升级，升级后不支持版本降级。
+    /// Target database version.
+    /// Description: Available values 5.6, 5.7, 8.0. Cross-version upgrade is not supported. Downgrade is not supported after upgrade.
     ///
     /// Required.
     "DstMysqlVersion" dst_mysql_version set_dst_mysql_version: str,
@@ -4233,77 +4211,77 @@ DescribeInstanceUpgradeCheckJobRequest {
 rt::action!("cdb", "2017-03-20", "DescribeInstanceUpgradeCheckJob", DescribeInstanceUpgradeCheckJobRequest => DescribeInstanceUpgradeCheckJobResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceUpgradeCheckJob返回参数结构体
+/// DescribeInstanceUpgradeCheckJob response structure.
 DescribeInstanceUpgradeCheckJobResponse {
-    /// 24小时内是否存在历史升级校验任务
+    /// Existence of historic upgrade validation task within 24 hours
     "ExistUpgradeCheckJob" exist_upgrade_check_job set_exist_upgrade_check_job: bool,
-    /// 任务id
+    /// Task ID.
     "JobId" job_id set_job_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceUpgradeType` (查询数据库实例升级类型).
+/// Request of `DescribeInstanceUpgradeType` (Query the upgrade type of a database instance).
 ///
-/// 本接口（DescribeInstanceUpgradeType）用于查询数据库实例升级类型。
+/// This API is used to query the upgrade type of a database instance.
 DescribeInstanceUpgradeTypeRequest {
-    /// 实例 ID。可通过 [DescribeDBInstances](https://cloud.tencent.com/document/product/236/15872) 接口获取。
+    /// Instance ID, which can be obtained through the [DescribeDBInstances](https://www.tencentcloud.com/document/product/236/15872?from_cn_redirect=1) API.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 目标实例 CPU 的核数。为保证传入值有效，请使用 [DescribeCdbZoneConfig](https://cloud.tencent.com/document/product/236/80281) 获取实例可售卖的 CPU 值范围。
+    /// The number of CPU cores of the target instance. To ensure the input value is valid, please use [DescribeCdbZoneConfig](https://www.tencentcloud.com/document/product/236/80281?from_cn_redirect=1) to get the saleable CPU range of the instance.
     ///
     /// Required.
     "DstCpu" dst_cpu set_dst_cpu: f64,
-    /// 目标实例内存大小，单位：MB。为保证传入值有效，请使用 [DescribeCdbZoneConfig](https://cloud.tencent.com/document/product/236/80281) 获取实例可售卖的内存大小范围。
+    /// Target instance memory size, measurement unit: MB. To ensure the input value is valid, please use [DescribeCdbZoneConfig](https://www.tencentcloud.com/document/product/236/80281?from_cn_redirect=1) to get the saleable memory size range of the instance.
     ///
     /// Required.
     "DstMemory" dst_memory set_dst_memory: i128,
-    /// 目标实例磁盘大小，单位：GB。为保证传入值有效，请使用 [DescribeCdbZoneConfig](https://cloud.tencent.com/document/product/236/80281) 获取实例可售卖的磁盘大小范围。
+    /// Target instance disk size, unit: GB. To ensure the input value is valid, please use [DescribeCdbZoneConfig](https://www.tencentcloud.com/document/product/236/80281?from_cn_redirect=1) to get the saleable disk size range of the instance.
     ///
     /// Required.
     "DstDisk" dst_disk set_dst_disk: i128,
-    /// 目标实例数据库版本。可选值：5.6，5.7，8.0。
+    /// Target instance database version. Available values: 5.6, 5.7, 8.0.
     "DstVersion" dst_version set_dst_version: str,
-    /// 目标实例部署模型。默认为0，支持值包括：0 - 表示单可用区，1 - 表示多可用区。
+    /// Deployment model of the target instance. Defaults to 0. Supported values include: 0 - means single availability zone, 1 - means multi-availability zone.
     "DstDeployMode" dst_deploy_mode set_dst_deploy_mode: i64,
-    /// 目标实例复制类型，支持值包括：0 - 表示异步复制，1 - 表示半同步复制，2 - 表示强同步复制。
+    /// Replication type of the target instance. Supported values include: 0 - means async replication, 1 - means semi-sync replication, 2 - means strong sync replication.
     "DstProtectMode" dst_protect_mode set_dst_protect_mode: i64,
-    /// 目标实例备机1可用区 ID。可使用 [DescribeCdbZoneConfig](https://cloud.tencent.com/document/product/236/80281) 获取可用区 ID。
+    /// AZ ID of the standby instance 1 of the target instance. You can use the [DescribeCdbZoneConfig](https://www.tencentcloud.com/document/product/236/80281?from_cn_redirect=1) API to obtain the availability zone ID.
     "DstSlaveZone" dst_slave_zone set_dst_slave_zone: i64,
-    /// 目标实例备机2可用区 ID。可使用 [DescribeCdbZoneConfig](https://cloud.tencent.com/document/product/236/80281) 获取可用区 ID。
+    /// AZ ID of the standby instance 2. You can use the [DescribeCdbZoneConfig](https://www.tencentcloud.com/document/product/236/80281?from_cn_redirect=1) API to obtain the AZ ID.
     "DstBackupZone" dst_backup_zone set_dst_backup_zone: i64,
-    /// 目标实例类型。支持值包括："CUSTOM" - 通用型实例，"EXCLUSIVE" - 独享型实例，"ONTKE" - ONTKE 单节点实例，"CLOUD_NATIVE_CLUSTER" - 云盘版标准型，"CLOUD_NATIVE_CLUSTER_EXCLUSIVE" - 云盘版加强型。
+    /// Target instance type. Supported values include: "CUSTOM" - general-purpose instance, "EXCLUSIVE" - dedicated instance, "ONTKE" - ONTKE single-node instance, "CLOUD_NATIVE_CLUSTER" - standard type for CLOUD disk, "CLOUD_NATIVE_CLUSTER_EXCLUSIVE" - enhanced type for CLOUD disk.
     "DstCdbType" dst_cdb_type set_dst_cdb_type: str,
-    /// 目标实例主可用区 ID。可使用 [DescribeCdbZoneConfig](https://cloud.tencent.com/document/product/236/80281) 获取可用区 ID。
+    /// Primary availability zone ID of the target instance. You can use the [DescribeCdbZoneConfig](https://www.tencentcloud.com/document/product/236/80281?from_cn_redirect=1) API to obtain the AZ ID.
     "DstZoneId" dst_zone_id set_dst_zone_id: i64,
-    /// 独享集群 CDB 实例的节点分布情况。
+    /// Node distribution of CDB instances in the dedicated cluster.
     "NodeDistribution" node_distribution set_node_distribution: obj NodeDistribution,
-    /// 云盘版的节点拓扑配置。Nodeld 信息可通过 [DescribeClusterInfo](https://cloud.tencent.com/document/api/236/105116) 接口获取。
+    /// Topology configuration for cloud disk edition nodes. Nodeld information can be obtained through the [DescribeClusterInfo](https://www.tencentcloud.com/document/api/236/105116?from_cn_redirect=1) API.
     "ClusterTopology" cluster_topology set_cluster_topology: obj ClusterTopology,
-    /// 目标实例备机3可用区 ID。可使用 [DescribeCdbZoneConfig](https://cloud.tencent.com/document/product/236/80281) 获取可用区 ID。
+    /// AZ ID of the standby instance 3 in the target instance. Use the [DescribeCdbZoneConfig](https://www.tencentcloud.com/document/product/236/80281?from_cn_redirect=1) API to obtain the availability zone ID.
     "DstFourthZone" dst_fourth_zone set_dst_fourth_zone: i64,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeInstanceUpgradeType", DescribeInstanceUpgradeTypeRequest => DescribeInstanceUpgradeTypeResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceUpgradeType返回参数结构体
+/// DescribeInstanceUpgradeType response structure.
 DescribeInstanceUpgradeTypeResponse {
-    /// 实例 ID。
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例升级类型。Trsf - 迁移升级，InPlace - 原地升级，Topology - 架构升级。
+    /// Instance upgrade type. Trsf - Migration upgrade, InPlace - In-place upgrade, Topology - Architecture upgrade.
     "UpgradeType" upgrade_type set_upgrade_type: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLocalBinlogConfig` (查询本地binlog保留策略).
+/// Request of `DescribeLocalBinlogConfig` (Queries the retention policy of local binlog).
 ///
-/// 该接口用于查询实例本地binlog保留策略。
+/// This API is used to query the retention policy of local binlog of an instance.
 DescribeLocalBinlogConfigRequest {
-    /// 实例 ID，格式如：cdb-c1nl9rpv。与云数据库控制台页面中显示的实例ID相同。
+    /// Instance ID in the format of cdb-c1nl9rpv. It is the same as the instance ID displayed in the TencentDB console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -4311,23 +4289,23 @@ DescribeLocalBinlogConfigRequest {
 rt::action!("cdb", "2017-03-20", "DescribeLocalBinlogConfig", DescribeLocalBinlogConfigRequest => DescribeLocalBinlogConfigResponse);
 
 rt::model! { read debug;
-/// DescribeLocalBinlogConfig返回参数结构体
+/// DescribeLocalBinlogConfig response structure.
 DescribeLocalBinlogConfigResponse {
-    /// 实例binlog保留策略。
+    /// Binlog retention policy of the instance.
     "LocalBinlogConfig" local_binlog_config set_local_binlog_config: obj LocalBinlogConfig,
-    /// 该地域默认binlog保留策略。
+    /// Default binlog retention policy in the region.
     "LocalBinlogConfigDefault" local_binlog_config_default set_local_binlog_config_default: obj LocalBinlogConfigDefault,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeParamTemplateInfo` (查询参数模板详情).
+/// Request of `DescribeParamTemplateInfo` (Queries the parameter template details).
 ///
-/// 该接口（DescribeParamTemplateInfo）用于查询参数模板详情。
-/// 说明：参数模板为公共组件，配置完成后全地域生效。接口调用配置地域可选择广州、新加坡。
+/// This API is used to query parameter template details.
+/// Description: The parameter template is a common component, effective across all regions once configured. For api calls, Guangzhou or Singapore is available to configure region.
 DescribeParamTemplateInfoRequest {
-    /// 参数模板 ID。可通过 [DescribeParamTemplates](https://cloud.tencent.com/document/api/236/32659) 接口获取。
+    /// Parameter template ID, which can be obtained through the [DescribeParamTemplates](https://www.tencentcloud.com/document/api/236/32659?from_cn_redirect=1) API.
     ///
     /// Required.
     "TemplateId" template_id set_template_id: i64,
@@ -4335,116 +4313,116 @@ DescribeParamTemplateInfoRequest {
 rt::action!("cdb", "2017-03-20", "DescribeParamTemplateInfo", DescribeParamTemplateInfoRequest => DescribeParamTemplateInfoResponse);
 
 rt::model! { read debug;
-/// DescribeParamTemplateInfo返回参数结构体
+/// DescribeParamTemplateInfo response structure.
 DescribeParamTemplateInfoResponse {
-    /// 参数模板 ID。
+    /// Parameter template ID.
     "TemplateId" template_id set_template_id: i64,
-    /// 参数模板名称。
+    /// Parameter template name.
     "Name" name set_name: str,
-    /// 参数模板对应实例版本，可取值：5.5、5.6、5.7、8.0。
+    /// The parameter template corresponds to the instance version. Valid values: 5.5, 5.6, 5.7, 8.0.
     "EngineVersion" engine_version set_engine_version: str,
-    /// 参数模板中的参数数量
+    /// Number of parameters in the parameter template
     "TotalCount" total_count set_total_count: i64,
-    /// 参数详情
+    /// Parameter details
     "Items" items set_items: list ParameterDetail,
-    /// 参数模板描述
+    /// Parameter template description
     "Description" description set_description: str,
-    /// 参数模板类型。支持值包括："HIGH_STABILITY" - 高稳定模板，"HIGH_PERFORMANCE" - 高性能模板。
+    /// Type of the parameter template. Valid values: `HIGH_STABILITY` (high-stability template), `HIGH_PERFORMANCE` (high-performance template).
     "TemplateType" template_type set_template_type: str,
-    /// 参数模板引擎。支持值包括："InnoDB"，"RocksDB"。
+    /// Parameter template engine. Supported values include "InnoDB", "RocksDB".
     "EngineType" engine_type set_engine_type: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeParamTemplates` (查询参数模板列表).
+/// Request of `DescribeParamTemplates` (Queries the list of parameter templates).
 ///
-/// 该接口（DescribeParamTemplates）查询参数模板列表。
-/// 说明：参数模板为公共组件，配置完成后全地域生效。接口调用配置地域可选择广州、新加坡。
+/// This API is used to query the parameter template list.
+/// Description: The parameter template is a common component, effective across all regions once configured. For api calls, Guangzhou or Singapore is available to configure region.
 DescribeParamTemplatesRequest {
-    /// 引擎版本，缺省则查询所有。可取值为：5.5、5.6、5.7、8.0。
+    /// Engine version. Query all if default. Valid values: 5.5, 5.6, 5.7, 8.0.
     "EngineVersions" engine_versions set_engine_versions: list String,
-    /// 引擎类型，缺省则查询所有。可取值为：InnoDB、RocksDB，不区分大小写。
+    /// Engine type. Query all if default. Valid values: InnoDB, RocksDB. Case-insensitive.
     "EngineTypes" engine_types set_engine_types: list String,
-    /// 模板名称，缺省则查询所有。支持模糊匹配。
+    /// Template name. Query all if default. Support fuzzy matching.
     "TemplateNames" template_names set_template_names: list String,
-    /// 模板 ID，缺省则查询所有。
+    /// Template ID. Query all if default.
     "TemplateIds" template_ids set_template_ids: list i64,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeParamTemplates", DescribeParamTemplatesRequest => DescribeParamTemplatesResponse);
 
 rt::model! { read debug;
-/// DescribeParamTemplates返回参数结构体
+/// DescribeParamTemplates response structure.
 DescribeParamTemplatesResponse {
-    /// 该用户的参数模板数量。
+    /// Number of parameter templates of the user.
     "TotalCount" total_count set_total_count: i64,
-    /// 参数模板详情。
+    /// Parameter template details.
     "Items" items set_items: list ParamTemplateInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeProjectSecurityGroups` (查询项目安全组信息).
+/// Request of `DescribeProjectSecurityGroups` (Queries the security group information of a project).
 ///
-/// 本接口(DescribeProjectSecurityGroups)用于查询项目的安全组详情。
+/// This API (DescribeProjectSecurityGroups) is used to query the security group details of a project.
 DescribeProjectSecurityGroupsRequest {
-    /// 项目 ID。可通过 [DescribeProjects](https://cloud.tencent.com/document/api/651/78725) 接口获取。
+    /// Project ID. You can obtain it through the [DescribeProjects](https://www.tencentcloud.com/document/api/651/78725?from_cn_redirect=1) API.
     "ProjectId" project_id set_project_id: i64,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeProjectSecurityGroups", DescribeProjectSecurityGroupsRequest => DescribeProjectSecurityGroupsResponse);
 
 rt::model! { read debug;
-/// DescribeProjectSecurityGroups返回参数结构体
+/// DescribeProjectSecurityGroups response structure.
 DescribeProjectSecurityGroupsResponse {
-    /// 安全组详情。
+    /// Security group details.
     "Groups" groups set_groups: list SecurityGroup,
-    /// 安全组规则数量。
+    /// Number of security group rules
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeProxyCustomConf` (查询代理规格配置).
+/// Request of `DescribeProxyCustomConf` (Queries the proxy configuration).
 ///
-/// 查询代理规格配置
+/// This API is used to query the proxy configuration.
 DescribeProxyCustomConfRequest {
-    /// 实例 ID。可通过 [DescribeDBInstances](https://cloud.tencent.com/document/product/236/15872) 接口获取。
+    /// Instance ID, which can be obtained through the [DescribeDBInstances](https://www.tencentcloud.com/document/product/236/15872?from_cn_redirect=1) API.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 分页
+    /// Paginated query offset
     "Offset" offset set_offset: i128,
-    /// 限制
+    /// Maximum entries returned per page
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeProxyCustomConf", DescribeProxyCustomConfRequest => DescribeProxyCustomConfResponse);
 
 rt::model! { read debug;
-/// DescribeProxyCustomConf返回参数结构体
+/// DescribeProxyCustomConf response structure.
 DescribeProxyCustomConfResponse {
-    /// 代理配置数
+    /// Number of proxy configurations
     "Count" count set_count: i128,
-    /// 代理配置
+    /// proxy configuration
     ///
     /// Disabled in the spec.
     "CustomConf" custom_conf set_custom_conf: obj CustomConfig,
-    /// 权重限制
+    /// Weight limit
     "WeightRule" weight_rule set_weight_rule: obj Rule,
-    /// 代理配置
+    /// proxy configuration
     "CustomConfInfo" custom_conf_info set_custom_conf_info: list CustomConfig,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeProxySupportParam` (查询实例支持代理版本和参数).
+/// Request of `DescribeProxySupportParam` (Queries the supported proxy versions and parameters for an instance).
 ///
-/// 本接口（DescribeProxySupportParam）用于查询实例支持代理版本和参数。
+/// This API is used to query instance support proxy version and parameters.
 DescribeProxySupportParamRequest {
-    /// 实例 ID。可通过 [DescribeDBInstances](https://cloud.tencent.com/document/product/236/15872) 接口获取。
+    /// Instance ID, which can be obtained through the [DescribeDBInstances](https://www.tencentcloud.com/document/product/236/15872?from_cn_redirect=1) API.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -4452,38 +4430,38 @@ DescribeProxySupportParamRequest {
 rt::action!("cdb", "2017-03-20", "DescribeProxySupportParam", DescribeProxySupportParamRequest => DescribeProxySupportParamResponse);
 
 rt::model! { read debug;
-/// DescribeProxySupportParam返回参数结构体
+/// DescribeProxySupportParam response structure.
 DescribeProxySupportParamResponse {
-    /// 支持最大代理版本
+    /// Proxy supports the maximum version
     "ProxyVersion" proxy_version set_proxy_version: str,
-    /// 是否支持连接池
+    /// Whether connection pool is supported
     "SupportPool" support_pool set_support_pool: bool,
-    /// 连接池最小值
+    /// Minimum value of the connection pool
     "PoolMin" pool_min set_pool_min: i128,
-    /// 连接池最大值
+    /// Maximum value of connection pool
     "PoolMax" pool_max set_pool_max: i128,
-    /// 是否支持事务拆分
+    /// Whether transaction split is supported
     "SupportTransSplit" support_trans_split set_support_trans_split: bool,
-    /// 支持连接池的最小代理版本
+    /// Minimum proxy version that supports connection pool
     "SupportPoolMinVersion" support_pool_min_version set_support_pool_min_version: str,
-    /// 支持事务拆分的最小代理版本
+    /// Minimum proxy version supporting transaction split
     "SupportTransSplitMinVersion" support_trans_split_min_version set_support_trans_split_min_version: str,
-    /// 是否支持设置只读
+    /// Whether setting as read-only is supported.
     "SupportReadOnly" support_read_only set_support_read_only: bool,
-    /// 是否自动均衡负载
+    /// Whether to automatically balance the load
     "SupportAutoLoadBalance" support_auto_load_balance set_support_auto_load_balance: bool,
-    /// 是否支持接入模式
+    /// Whether support access mode
     "SupportAccessMode" support_access_mode set_support_access_mode: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRemoteBackupConfig` (查询云数据库异地备份配置信息).
+/// Request of `DescribeRemoteBackupConfig` (Queries the configuration information of a remote TencentDB instance backup).
 ///
-/// 本接口(DescribeRemoteBackupConfig)用于查询数据库异地备份配置信息。
+/// This API is used to query the configuration information of a remote TencentDB instance backup.
 DescribeRemoteBackupConfigRequest {
-    /// 实例 ID，格式如：cdb-c1nl9rpv。与云数据库控制台页面中显示的实例 ID 相同。
+    /// Instance ID in the format of cdb-c1nl9rpv. It is the same as the instance ID displayed in the TencentDB console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -4491,28 +4469,28 @@ DescribeRemoteBackupConfigRequest {
 rt::action!("cdb", "2017-03-20", "DescribeRemoteBackupConfig", DescribeRemoteBackupConfigRequest => DescribeRemoteBackupConfigResponse);
 
 rt::model! { read debug;
-/// DescribeRemoteBackupConfig返回参数结构体
+/// DescribeRemoteBackupConfig response structure.
 DescribeRemoteBackupConfigResponse {
-    /// 异地备份保留时间，单位为天
+    /// Remote backup retention period in days
     "ExpireDays" expire_days set_expire_days: i64,
-    /// 异地数据备份开关，off - 关闭异地备份，on-开启异地备份
+    /// Remote data backup. Valid values:`off` (disable), `on` (enable).
     "RemoteBackupSave" remote_backup_save set_remote_backup_save: str,
-    /// 异地日志备份开关，off - 关闭异地备份，on-开启异地备份，只有在参数RemoteBackupSave为on时，RemoteBinlogSave参数才可设置为on
+    /// Remote log backup. Valid values: `off` (disable), `on` (enable). Only when the parameter `RemoteBackupSave` is `on`, the `RemoteBinlogSave` parameter can be set to `on`.
     "RemoteBinlogSave" remote_binlog_save set_remote_binlog_save: str,
-    /// 用户已设置异地备份地域列表
+    /// List of configured remote backup regions
     "RemoteRegion" remote_region set_remote_region: list String,
-    /// 用户可设置异地备份地域列表
+    /// List of remote backup regions
     "RegionList" region_list set_region_list: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRoGroups` (查询云数据库实例的所有RO组的信息).
+/// Request of `DescribeRoGroups` (Queries the information of all RO groups of TencentDB instance).
 ///
-/// 本接口（DescribeRoGroups）用于查询云数据库实例的所有的 RO 组的信息。
+/// This API is used to query all RO groups of a cloud database instance.
 DescribeRoGroupsRequest {
-    /// 实例 ID，格式如：cdb-c1nl9rpv，与云数据库控制台页面中显示的实例 ID 相同。
+    /// Instance ID, in the format such as cdb-c1nl9rpv. This matches the instance ID displayed on the TencentDB console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -4520,209 +4498,209 @@ DescribeRoGroupsRequest {
 rt::action!("cdb", "2017-03-20", "DescribeRoGroups", DescribeRoGroupsRequest => DescribeRoGroupsResponse);
 
 rt::model! { read debug;
-/// DescribeRoGroups返回参数结构体
+/// DescribeRoGroups response structure.
 DescribeRoGroupsResponse {
-    /// RO 组信息数组，一个实例可关联多个 RO 组。
+    /// RO group information array. An instance can associate with multiple RO groups.
     "RoGroups" ro_groups set_ro_groups: list RoGroup,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRoMinScale` (获取只读实例购买或升级的最小规格).
+/// Request of `DescribeRoMinScale` (Queries the minimum specification of a read-only instance that can be purchased or upgraded to).
 ///
-/// 本接口(DescribeRoMinScale)用于获取只读实例购买、升级时的最小规格。
+/// This API is used to query the minimum specification of a read-only instance that can be purchased or upgraded to.
 DescribeRoMinScaleRequest {
-    /// 只读实例ID，格式如：cdbro-c1nl9rpv，与云数据库控制台页面中显示的实例ID相同，该参数与MasterInstanceId参数不能同时为空。
+    /// Read-only instance ID in the format of "cdbro-c1nl9rpv". Its value is the same as the instance ID in the TencentDB Console. This parameter and the `MasterInstanceId` parameter cannot both be empty.
     "RoInstanceId" ro_instance_id set_ro_instance_id: str,
-    /// 主实例ID，格式如：cdb-c1nl9rpv，与云数据库控制台页面中显示的实例ID相同，该参数与RoInstanceId参数不能同时为空。注意，当传入参数包含RoInstanceId时，返回值为只读实例升级时的最小规格；当传入参数只包含MasterInstanceId时，返回值为只读实例购买时的最小规格。
+    /// Primary instance ID in the format of "cdbro-c1nl9rpv". Its value is the same as the instance ID in the TencentDB Console. This parameter and the `RoInstanceId` parameter cannot both be empty. Note: when the parameters are passed in with `RoInstanceId`, the return value refers to the minimum specification to which a read-only instance can be upgraded; when the parameters are passed in with `MasterInstanceId` but without `RoInstanceId`, the return value refers to the minimum purchasable specification for a read-only instance.
     "MasterInstanceId" master_instance_id set_master_instance_id: str,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeRoMinScale", DescribeRoMinScaleRequest => DescribeRoMinScaleResponse);
 
 rt::model! { read debug;
-/// DescribeRoMinScale返回参数结构体
+/// DescribeRoMinScale response structure.
 DescribeRoMinScaleResponse {
-    /// 内存规格大小, 单位为：MB。
+    /// Memory size in MB.
     "Memory" memory set_memory: i64,
-    /// 磁盘规格大小, 单位为：GB。
+    /// Disk size in GB.
     "Volume" volume set_volume: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRollbackRangeTime` (查询可回档时间).
+/// Request of `DescribeRollbackRangeTime` (Queries the time range available for rollback).
 ///
-/// 本接口(DescribeRollbackRangeTime)用于查询云数据库实例可回档的时间范围。
+/// This API (DescribeRollbackRangeTime) is used to query the time range available for instance rollback.
 DescribeRollbackRangeTimeRequest {
-    /// 实例 ID 列表，单个实例 ID 的格式如：cdb-c1nl9rpv。与云数据库控制台页面中显示的实例 ID 相同。
+    /// Instance ID list. An instance ID is in the format of cdb-c1nl9rpv, which is the same as the instance ID displayed on the TencentDB Console page.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 克隆实例与源实例是否在异地可用区，是:"true"，否:"false"
+    /// Whether the clone instance and the source instance are in the same AZ. Valid values: `true` (yes), `false` (no).
     "IsRemoteZone" is_remote_zone set_is_remote_zone: str,
-    /// 克隆实例与源实例不在同一地域时需填写克隆实例所在地域，例："ap-guangzhou"
+    /// The region of the clone instance, such as `ap-guangzhou`.
     "BackupRegion" backup_region set_backup_region: str,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeRollbackRangeTime", DescribeRollbackRangeTimeRequest => DescribeRollbackRangeTimeResponse);
 
 rt::model! { read debug;
-/// DescribeRollbackRangeTime返回参数结构体
+/// DescribeRollbackRangeTime response structure.
 DescribeRollbackRangeTimeResponse {
-    /// 符合查询条件的实例总数。
+    /// Number of eligible instances.
     "TotalCount" total_count set_total_count: i64,
-    /// 返回的参数信息。
+    /// Returned parameter information.
     "Items" items set_items: list InstanceRollbackRangeTime,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRollbackTaskDetail` (查询回档任务详情).
+/// Request of `DescribeRollbackTaskDetail` (Queries rollback task details).
 ///
-/// 本接口（DescribeRollbackTaskDetail）用于查询云数据库实例回档任务详情。
+/// This API is used to query the rollback task detail of a cloud database instance.
 DescribeRollbackTaskDetailRequest {
-    /// 实例 ID。与云数据库控制台页面中显示的实例 ID 相同，可使用 [查询实例列表](https://cloud.tencent.com/document/api/236/15872)。
+    /// Instance ID, which is the same as the instance ID displayed in the TencentDB Console. You can use the [DescribeDBInstances API](https://intl.cloud.tencent.com/document/api/236/15872?from_cn_redirect=1) to query the ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 异步任务 ID。
+    /// Async task ID.
     "AsyncRequestId" async_request_id set_async_request_id: str,
-    /// 分页参数，每次请求返回的记录数。默认值为20，建议最大取值为100。
+    /// Pagination parameter. Number of records returned per request. Default value: 20. Maximum value: 100 is recommended.
     "Limit" limit set_limit: i64,
-    /// 分页偏移量。默认为 0。
+    /// Pagination offset. Default value: 0.
     "Offset" offset set_offset: i64,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeRollbackTaskDetail", DescribeRollbackTaskDetailRequest => DescribeRollbackTaskDetailResponse);
 
 rt::model! { read debug;
-/// DescribeRollbackTaskDetail返回参数结构体
+/// DescribeRollbackTaskDetail response structure.
 DescribeRollbackTaskDetailResponse {
-    /// 符合条件的记录总数。
+    /// Number of eligible entries.
     "TotalCount" total_count set_total_count: i64,
-    /// 回档任务详情。
+    /// Rollback task details.
     "Items" items set_items: list RollbackTask,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSSLStatus` (查询 SSL 开通情况).
+/// Request of `DescribeSSLStatus` (Query SSL activation status).
 ///
-/// 本接口（DescribeSSLStatus）用于查询 SSL 开通情况。如果已经开通 SSL ，会同步返回证书下载链接。
+/// This API is used to query SSL activation status. If SSL has been enabled, it will synchronously return the certificate download URL.
 DescribeSSLStatusRequest {
-    /// 实例 ID。可通过 [DescribeDBInstances](https://cloud.tencent.com/document/product/236/15872) 接口获取。
-    /// 说明：实例 ID 和只读组 ID 两个参数选其一填写即可。若要查询双节点、三节点实例 SSL 开通情况，请填写实例 ID 参数进行查询。单节点（云盘）、云盘版实例不支持开启 SSL，因此不支持查询。
+    /// Instance ID, which can be obtained through the [DescribeDBInstances](https://www.tencentcloud.com/document/product/236/15872?from_cn_redirect=1) API.
+    /// Description: Fill in either the instance ID or the read-only group ID. To query the SSL activation status of two-node or three-node instances, enter the instance ID parameter. Single-node (cloud disk) and cloud disk edition instances do not support enabling SSL, so queries are not supported.
     "InstanceId" instance_id set_instance_id: str,
-    /// 只读组 ID。可通过 [DescribeRoGroups](https://cloud.tencent.com/document/api/236/40939) 接口获取。
-    /// 说明：实例 ID 和只读组 ID 两个参数选其一填写即可。若要查询只读实例或只读组 SSL 开通情况，请填写 RoGroupId 参数，并注意填写的都是只读组 ID。单节点（云盘）、云盘版实例不支持开启 SSL，因此不支持查询。
+    /// Read-only group ID. Obtain through the [DescribeRoGroups](https://www.tencentcloud.com/document/api/236/40939?from_cn_redirect=1) API.
+    /// Description: Fill in either the instance ID or the read-only group ID. To query the SSL activation status of a read-only instance or read-only group, fill in the RoGroupId parameter. Note that you should always enter the read-only group ID. Single-node (cloud disk) and cloud disk edition instances do not support enabling SSL, so they do not support querying.
     "RoGroupId" ro_group_id set_ro_group_id: str,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeSSLStatus", DescribeSSLStatusRequest => DescribeSSLStatusResponse);
 
 rt::model! { read debug;
-/// DescribeSSLStatus返回参数结构体
+/// DescribeSSLStatus response structure.
 DescribeSSLStatusResponse {
-    /// 是否开通 SSL 。ON 代表开通 ，OFF 代表未开通。
+    /// Whether to enable SSL. ON represents enabled, OFF represents not enabled.
     "Status" status set_status: str,
-    /// 证书下载链接。
+    /// Certificate download URL.
     "Url" url set_url: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSlowLogData` (查询实例慢日志).
+/// Request of `DescribeSlowLogData` (Queries instance slow logs).
 ///
-/// 本接口（DescribeSlowLogData）用于使用条件检索实例的慢日志。只允许查看一个月之内的慢日志。
-/// 使用时需要注意：可能存在单条慢日志太大，导致整个http请求的回包太大，进而引发接口超时。一旦发生超时，建议您缩小查询时的Limit参数值，从而降低包的大小，让接口能够及时返回内容。
+/// This API is used to search for instance slow logs under usage conditions. Only allow viewing slow logs within one month.
+/// During use, pay attention: a single slow log may be too large, causing the entire http request return content to be too large, furthermore leading to API timeout. Once timed out, narrow down the Limit parameter value when querying, thereby reducing the size and enabling the API to return content promptly.
 DescribeSlowLogDataRequest {
-    /// 实例 ID。可通过 [DescribeDBInstances](https://cloud.tencent.com/document/product/236/15872) 接口获取。
+    /// Instance ID, which can be obtained through the [DescribeDBInstances](https://www.tencentcloud.com/document/product/236/15872?from_cn_redirect=1) API.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 开始时间戳。例如 1585142640。
-    /// 说明：此参数单位为秒的时间戳。
+    /// Session start timestamp. For example, 1585142640.
+    /// Description: This parameter is a timestamp in seconds.
     ///
     /// Required.
     "StartTime" start_time set_start_time: i128,
-    /// 结束时间戳。例如 1585142640。
-    /// 说明：此参数单位为秒的时间戳。
+    /// End timestamp. Example: 1585142640.
+    /// Description: This parameter is a timestamp in seconds.
     ///
     /// Required.
     "EndTime" end_time set_end_time: i128,
-    /// 客户端 Host 列表。
+    /// Client `Host` list.
     "UserHosts" user_hosts set_user_hosts: list String,
-    /// 客户端 用户名 列表。
+    /// Client username list.
     "UserNames" user_names set_user_names: list String,
-    /// 访问的 数据库 列表。
+    /// Accessed database list.
     "DataBases" data_bases set_data_bases: list String,
-    /// 排序字段，当前支持字段及含义如下，默认值为 Timestamp。
-    /// 1. Timestamp：SQL 的执行时间
-    /// 2. QueryTime：SQL 的执行时长（秒）
-    /// 3. LockTime：锁时长（秒）
-    /// 4. RowsExamined：扫描行数
-    /// 5. RowsSent：结果集行数
+    /// Sorting field. Currently supported fields and their meanings are as follows. Default value is Timestamp.
+    /// 1. Timestamp: SQL execution time
+    /// 2. QueryTime: SQL execution duration (seconds)
+    /// 3. LockTime: Lock duration (seconds)
+    /// 4. RowsExamined: Number of scanned rows
+    /// 5. RowsSent: Result set row count
     "SortBy" sort_by set_sort_by: str,
-    /// 升序还是降序排列。当前支持值为 ASC - 升序，DESC - 降序 ，默认值为 ASC。
+    /// Ascending or descending order. Valid values: "ASC" - Ascending order, "DESC" - Descending order. Default value: "ASC".
     "OrderBy" order_by set_order_by: str,
-    /// 偏移量，默认为0，最大为9999。
+    /// Offset. The default is 0, and the maximum is 9999.
     "Offset" offset set_offset: i64,
-    /// 一次性返回的记录数量，默认为100，最大为800。
+    /// The number of records returned in a single use, default is 100, maximum is 800.
     "Limit" limit set_limit: i64,
-    /// 仅在实例为主实例或者灾备实例时生效，可选值：slave，代表拉取从机的日志。
+    /// This parameter is valid only for source or disaster recovery instances. Valid value: `slave`, which indicates pulling logs from the replica.
     "InstType" inst_type set_inst_type: str,
-    /// 节点ID
+    /// Node ID.
     "OpResourceId" op_resource_id set_op_resource_id: str,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeSlowLogData", DescribeSlowLogDataRequest => DescribeSlowLogDataResponse);
 
 rt::model! { read debug;
-/// DescribeSlowLogData返回参数结构体
+/// DescribeSlowLogData response structure.
 DescribeSlowLogDataResponse {
-    /// 符合条件的记录总数。
+    /// Number of eligible entries.
     "TotalCount" total_count set_total_count: i64,
-    /// 查询到的记录。
+    /// Queried records.
     "Items" items set_items: list SlowLogItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSlowLogs` (查询慢查询日志).
+/// Request of `DescribeSlowLogs` (Queries slow logs).
 ///
-/// 本接口（DescribeSlowLogs）用于获取云数据库实例的慢查询日志。
-/// 说明：若单次查询数据量过大，则有可能响应超时，建议缩短单次查询时间范围，如一小时，避免导致超时。
+/// This API is used to obtain the slow query log of a cloud database instance.
+/// Description: If the data volume is too large in a single query, it may lead to response timeout. We recommend shortening the query time range per request, such as one hour, to avoid timeout.
 DescribeSlowLogsRequest {
-    /// 实例 ID，格式如：cdb-c1nl9rpv。与云数据库控制台页面中显示的实例 ID 相同。
+    /// Instance ID in the format of cdb-c1nl9rpv. It is the same as the instance ID displayed on the TencentDB Console page.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 偏移量，默认值为0，最小值为0。
+    /// Pagination offset, starting from `0`. Default value: `0`.
     "Offset" offset set_offset: i64,
-    /// 分页大小，默认值为20，最小值为1，最大值为1000。
+    /// Page size. Default value: 20. Minimum value: 1. Maximum value: 1000.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeSlowLogs", DescribeSlowLogsRequest => DescribeSlowLogsResponse);
 
 rt::model! { read debug;
-/// DescribeSlowLogs返回参数结构体
+/// DescribeSlowLogs response structure.
 DescribeSlowLogsResponse {
-    /// 符合查询条件的慢查询日志总数。
+    /// Number of eligible slow logs.
     "TotalCount" total_count set_total_count: i64,
-    /// 符合查询条件的慢查询日志详情。
+    /// Details of eligible slow logs.
     "Items" items set_items: list SlowLogInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSupportedPrivileges` (查询云数据库实例支持的权限信息).
+/// Request of `DescribeSupportedPrivileges` (Queries the information of TencentDB instance permissions).
 ///
-/// 本接口(DescribeSupportedPrivileges)用于查询云数据库的支持的权限信息，包括全局权限，数据库权限，表权限以及列权限。
+/// This API (DescribeSupportedPrivileges) is used to query the information of TencentDB account permissions, including global permissions, database permissions, table permissions, and column permissions.
 DescribeSupportedPrivilegesRequest {
-    /// 实例 ID，格式如：cdb-c1nl9rpv，与云数据库控制台页面中显示的实例 ID 相同。
+    /// Instance ID in the format of cdb-c1nl9rpv. It is the same as the instance ID displayed on the TencentDB Console page.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -4730,34 +4708,34 @@ DescribeSupportedPrivilegesRequest {
 rt::action!("cdb", "2017-03-20", "DescribeSupportedPrivileges", DescribeSupportedPrivilegesRequest => DescribeSupportedPrivilegesResponse);
 
 rt::model! { read debug;
-/// DescribeSupportedPrivileges返回参数结构体
+/// DescribeSupportedPrivileges response structure.
 DescribeSupportedPrivilegesResponse {
-    /// 实例支持的全局权限。
+    /// Global permissions supported by the instance
     "GlobalSupportedPrivileges" global_supported_privileges set_global_supported_privileges: list String,
-    /// 实例支持的数据库权限。
+    /// Database permissions supported by the instance.
     "DatabaseSupportedPrivileges" database_supported_privileges set_database_supported_privileges: list String,
-    /// 实例支持的数据库表权限。
+    /// Table permissions supported by the instance.
     "TableSupportedPrivileges" table_supported_privileges set_table_supported_privileges: list String,
-    /// 实例支持的数据库列权限。
+    /// Column permissions supported by the instance.
     "ColumnSupportedPrivileges" column_supported_privileges set_column_supported_privileges: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTableColumns` (查询云数据库实例的列).
+/// Request of `DescribeTableColumns` (Query a column of the cloud database instance).
 ///
-/// 本接口（DescribeTableColumns）用于查询云数据库实例的指定数据库表的列信息，仅支持主实例和灾备实例。
+/// This API is used to query table column information of a designated database in a cloud database instance. It only supports primary instance and disaster recovery instance.
 DescribeTableColumnsRequest {
-    /// 实例 ID，格式如：cdb-c1nl9rpv，与云数据库控制台页面中显示的实例ID相同，可使用[查询实例列表](https://cloud.tencent.com/document/api/236/15872) 接口获取，其值为输出参数中字段 InstanceId 的值。
+    /// Instance ID, in the format such as cdb-c1nl9rpv. This matches the instance ID displayed on the TencentDB console. You can obtain it through the [Query Instance List](https://www.tencentcloud.com/document/api/236/15872?from_cn_redirect=1) API. Its value is the InstanceId field in the output parameter.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 数据库名称，可使用 [查询数据库](https://cloud.tencent.com/document/api/236/17493) 接口获得。
+    /// Database name. Obtain through the [Query Database](https://www.tencentcloud.com/document/api/236/17493?from_cn_redirect=1) API.
     ///
     /// Required.
     "Database" database set_database: str,
-    /// 数据库中的表的名称。
+    /// Name of the table in the database.
     ///
     /// Required.
     "Table" table set_table: str,
@@ -4765,139 +4743,139 @@ DescribeTableColumnsRequest {
 rt::action!("cdb", "2017-03-20", "DescribeTableColumns", DescribeTableColumnsRequest => DescribeTableColumnsResponse);
 
 rt::model! { read debug;
-/// DescribeTableColumns返回参数结构体
+/// DescribeTableColumns response structure.
 DescribeTableColumnsResponse {
-    /// 符合查询条件的实例总数。
+    /// Total number of eligible instances.
     "TotalCount" total_count set_total_count: i64,
-    /// 返回的数据库列信息。
+    /// Returned database column information.
     "Items" items set_items: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTables` (查询数据库表).
+/// Request of `DescribeTables` (Queries database tables).
 ///
-/// 本接口(DescribeTables)用于查询云数据库实例的数据库表信息，仅支持主实例和灾备实例，不支持只读实例。
+/// This API is used to query the information of database tables in a TencentDB instance. It only supports source or disaster recovery instances.
 DescribeTablesRequest {
-    /// 实例 ID，格式如：cdb-c1nl9rpv，与云数据库控制台页面中显示的实例 ID 相同。
+    /// Instance ID in the format of cdb-c1nl9rpv. It is the same as the instance ID displayed on the TencentDB Console page.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 数据库的名称。
+    /// Database name.
     ///
     /// Required.
     "Database" database set_database: str,
-    /// 记录偏移量，默认值为0。
+    /// Record offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 单次请求返回的数量，默认值为20，最大值为5000。
+    /// Number of items returned per request. Default value: 20. Maximum value: 5000.
     "Limit" limit set_limit: i64,
-    /// 匹配数据库表名的正则表达式，规则同 MySQL 官网
+    /// Regular expression for matching table names, which complies with the rules at MySQL's official website
     "TableRegexp" table_regexp set_table_regexp: str,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeTables", DescribeTablesRequest => DescribeTablesResponse);
 
 rt::model! { read debug;
-/// DescribeTables返回参数结构体
+/// DescribeTables response structure.
 DescribeTablesResponse {
-    /// 符合查询条件的数据库表总数。
+    /// Number of eligible tables.
     "TotalCount" total_count set_total_count: i64,
-    /// 返回的数据库表信息。
+    /// Information of a table.
     "Items" items set_items: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTagsOfInstanceIds` (获取实例绑定的标签).
+/// Request of `DescribeTagsOfInstanceIds` (Queries instance tags).
 ///
-/// 本接口（DescribeTagsOfInstanceIds）用于获取云数据库实例的标签信息。
+/// This API is used to access tag information of the instance for cloud databases.
 DescribeTagsOfInstanceIdsRequest {
-    /// 实例列表。实例 ID 可通过 [DescribeDBInstances](https://cloud.tencent.com/document/product/236/15872) 接口获取。可传入的数组长度暂无限制。
+    /// Instance list. Instance ID can be obtained through the [DescribeDBInstances](https://www.tencentcloud.com/document/product/236/15872?from_cn_redirect=1) API. The length of the array passed in is not limited.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 分页偏移量。
+    /// Pagination offset.
     "Offset" offset set_offset: i64,
-    /// 分页大小。默认为15。
+    /// Page size. Defaults to 15.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeTagsOfInstanceIds", DescribeTagsOfInstanceIdsRequest => DescribeTagsOfInstanceIdsResponse);
 
 rt::model! { read debug;
-/// DescribeTagsOfInstanceIds返回参数结构体
+/// DescribeTagsOfInstanceIds response structure.
 DescribeTagsOfInstanceIdsResponse {
-    /// 分页偏移量。
+    /// Pagination offset.
     "Offset" offset set_offset: i64,
-    /// 分页大小。
+    /// Number of entries per page.
     "Limit" limit set_limit: i64,
-    /// 实例标签信息。
+    /// Instance tag information.
     "Rows" rows set_rows: list TagsInfoOfInstance,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTasks` (查询云数据库实例任务列表).
+/// Request of `DescribeTasks` (Queries the list of tasks for a TencentDB instance).
 ///
-/// 本接口(DescribeTasks)用于查询云数据库实例任务列表。
+/// This API (DescribeTasks) is used to query the list of tasks for a TencentDB instance.
 DescribeTasksRequest {
-    /// 实例 ID，格式如：cdb-c1nl9rpv，与云数据库控制台页面中显示的实例 ID 相同，可使用 [查询实例列表](https://cloud.tencent.com/document/api/236/15872) 接口获取，其值为输出参数中字段 InstanceId 的值。
+    /// Instance ID in the format of cdb-c1nl9rpv. It is the same as the instance ID displayed on the TencentDB Console page. You can use the [instance list querying API](https://intl.cloud.tencent.com/document/api/236/15872?from_cn_redirect=1) to query the ID, whose value is the `InstanceId` value in output parameters.
     "InstanceId" instance_id set_instance_id: str,
-    /// 异步任务请求 ID，执行云数据库相关操作返回的 AsyncRequestId。
+    /// ID of an async task request, i.e., `AsyncRequestId` returned by relevant TencentDB operations.
     "AsyncRequestId" async_request_id set_async_request_id: str,
-    /// 任务类型，不传值则查询所有任务类型，支持的值包括：
-    /// 1 - 数据库回档；
-    /// 2 - SQL操作；
-    /// 3 - 数据导入；
-    /// 5 - 参数设置；
-    /// 6 - 初始化云数据库实例；
-    /// 7 - 重启云数据库实例；
-    /// 8 - 开启云数据库实例GTID；
-    /// 9 - 只读实例升级；
-    /// 10 - 数据库批量回档；
-    /// 11 - 主实例升级；
-    /// 12 - 删除云数据库库表；
-    /// 13 - 灾备实例提升为主。
+    /// Task type. If no value is passed in, all task types will be queried. Valid values:
+    /// 1 - rolling back a database;
+    /// 2 - performing an SQL operation;
+    /// 3 - importing data;
+    /// 5 - setting a parameter;
+    /// 6 - initializing a TencentDB instance;
+    /// 7 - restarting a TencentDB instance;
+    /// 8 - enabling GTID of a TencentDB instance;
+    /// 9 - upgrading a read-only instance;
+    /// 10 - rolling back databases in batches;
+    /// 11 - upgrading a primary instance;
+    /// 12 - deleting a TencentDB table;
+    /// 13 - promoting a disaster recovery instance.
     "TaskTypes" task_types set_task_types: list i64,
-    /// 任务状态，不传值则查询所有任务状态，支持的值包括：
-    /// -1 - 未定义；
-    /// 0 - 初始化；
-    /// 1 - 运行中；
-    /// 2 - 执行成功；
-    /// 3 - 执行失败；
-    /// 4 - 已终止；
-    /// 5 - 已删除；
-    /// 6 - 已暂停。
+    /// Task status. If no value is passed in, all task statuses will be queried. Valid values:
+    /// -1 - undefined;
+    /// 0 - initializing;
+    /// 1 - running;
+    /// 2 - succeeded;
+    /// 3 - failed;
+    /// 4 - terminated;
+    /// 5 - deleted;
+    /// 6 - paused.
     "TaskStatus" task_status set_task_status: list i64,
-    /// 第一个任务的开始时间，用于范围查询，时间格式如：2017-12-31 10:40:01。
+    /// Start time of the first task in the format of yyyy-MM-dd HH:mm:ss, such as 2017-12-31 10:40:01. It is used for queries by time range.
     "StartTimeBegin" start_time_begin set_start_time_begin: str,
-    /// 最后一个任务的开始时间，用于范围查询，时间格式如：2017-12-31 10:40:01。
+    /// End time of the last task in the format of yyyy-MM-dd HH:mm:ss, such as 2017-12-31 10:40:01. It is used for queries by time range.
     "StartTimeEnd" start_time_end set_start_time_end: str,
-    /// 记录偏移量，默认值为0。
+    /// Record offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 单次请求返回的数量，默认值为20，最大值为100。
+    /// Number of results to be returned for a single request. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeTasks", DescribeTasksRequest => DescribeTasksResponse);
 
 rt::model! { read debug;
-/// DescribeTasks返回参数结构体
+/// DescribeTasks response structure.
 DescribeTasksResponse {
-    /// 符合查询条件的实例总数。
+    /// Number of eligible instances.
     "TotalCount" total_count set_total_count: i64,
-    /// 返回的实例任务信息。
+    /// Information of an instance task.
     "Items" items set_items: list TaskDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTimeWindow` (查询维护时间窗口).
+/// Request of `DescribeTimeWindow` (Queries a maintenance time window).
 ///
-/// 本接口(DescribeTimeWindow)用于查询云数据库实例的维护时间窗口。
+/// This API (DescribeTimeWindow) is used to query the maintenance time window of a TencentDB instance.
 DescribeTimeWindowRequest {
-    /// 实例ID，格式如：cdb-c1nl9rpv或者cdbro-c1nl9rpv，与云数据库控制台页面中显示的实例ID相同。
+    /// Instance ID in the format of cdb-c1nl9rpv or cdbro-c1nl9rpv. It is the same as the instance ID displayed on the TencentDB Console page.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -4905,183 +4883,176 @@ DescribeTimeWindowRequest {
 rt::action!("cdb", "2017-03-20", "DescribeTimeWindow", DescribeTimeWindowRequest => DescribeTimeWindowResponse);
 
 rt::model! { read debug;
-/// DescribeTimeWindow返回参数结构体
+/// DescribeTimeWindow response structure.
 DescribeTimeWindowResponse {
-    /// 星期一的可维护时间列表。
+    /// List of maintenance time windows on Monday.
     "Monday" monday set_monday: list String,
-    /// 星期二的可维护时间列表。
+    /// List of maintenance time windows on Tuesday.
     "Tuesday" tuesday set_tuesday: list String,
-    /// 星期三的可维护时间列表。
+    /// List of maintenance time windows on Wednesday.
     "Wednesday" wednesday set_wednesday: list String,
-    /// 星期四的可维护时间列表。
+    /// List of maintenance time windows on Thursday.
     "Thursday" thursday set_thursday: list String,
-    /// 星期五的可维护时间列表。
+    /// List of maintenance time windows on Friday.
     "Friday" friday set_friday: list String,
-    /// 星期六的可维护时间列表。
+    /// List of maintenance time windows on Saturday.
     "Saturday" saturday set_saturday: list String,
-    /// 星期日的可维护时间列表。
+    /// List of maintenance time windows on Sunday.
     "Sunday" sunday set_sunday: list String,
-    /// 最大数据延迟阈值
+    /// Maximum data delay threshold
     "MaxDelayTime" max_delay_time set_max_delay_time: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeUploadedFiles` (查询导入SQL文件列表 （已废弃）).
+/// Request of `DescribeUploadedFiles` (Queries the list of imported SQL files (deprecated)).
 ///
-/// 本接口(DescribeUploadedFiles)用于查询用户导入的SQL文件列表，全地域公共参数Region均为ap-shanghai。
+/// This API is used to query the list of SQL files imported by users. The common request parameter `Region` must be `ap-shanghai`.
 DescribeUploadedFilesRequest {
-    /// 文件路径。该字段应填用户主账号的OwnerUin信息。
+    /// File path. `OwnerUin` information of the root account should be entered in this field.
     ///
     /// Required.
     "Path" path set_path: str,
-    /// 记录偏移量，默认值为0。
+    /// Record offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 单次请求返回的数量，默认值为20。
+    /// Number of results to be returned for a single request. Default value: 20.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cdb", "2017-03-20", "DescribeUploadedFiles", DescribeUploadedFilesRequest => DescribeUploadedFilesResponse);
 
 rt::model! { read debug;
-/// DescribeUploadedFiles返回参数结构体
+/// DescribeUploadedFiles response structure.
 DescribeUploadedFilesResponse {
-    /// 符合查询条件的SQL文件总数。
+    /// Number of eligible SQL files.
     "TotalCount" total_count set_total_count: i64,
-    /// 返回的SQL文件列表。
+    /// List of returned SQL files.
     "Items" items set_items: list SqlFileInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// CPU负载
+/// CPU load
 DeviceCpuInfo {
-    /// 实例CPU平均使用率
+    /// Average instance CPU utilization
     "Rate" rate set_rate: list DeviceCpuRateInfo,
-    /// 实例CPU监控数据
+    /// CPU monitoring data of the instance
     "Load" load set_load: list i64,
 } }
 
 rt::model! { read debug;
-/// 实例CPU平均使用率
+/// Average instance CPU utilization
 DeviceCpuRateInfo {
-    /// Cpu核编号
+    /// CPU core number
     "CpuCore" cpu_core set_cpu_core: i64,
-    /// Cpu使用率
+    /// CPU utilization
     "Rate" rate set_rate: list i64,
 } }
 
 rt::model! { read debug;
-/// 实例磁盘监控数据
+/// Disk monitoring data of the instance
 DeviceDiskInfo {
-    /// 平均每秒有百分之几的时间用于IO操作
+    /// Time percentage of IO operations per second
     "IoRatioPerSec" io_ratio_per_sec set_io_ratio_per_sec: list i64,
-    /// 平均每次设备I/O操作的等待时间*100，单位为毫秒。例如：该值为201，表示平均每次I/O操作等待时间为：201/100=2.1毫秒
+    /// Average wait time of device I/O operations * 100 in milliseconds. For example, if the value is 201, the average wait time of I/O operations is 201/100 = 2.1 milliseconds.
     "IoWaitTime" io_wait_time set_io_wait_time: list i64,
-    /// 磁盘平均每秒完成的读操作次数总和*100。例如：该值为2002，表示磁盘平均每秒完成读操作为：2002/100=20.2次
+    /// Average number of read operations completed by the disk per second * 100. For example, if the value is 2,002, the average number of read operations completed by the disk per second is 2,002/100=20.2.
     "Read" read set_read: list i64,
-    /// 磁盘平均每秒完成的写操作次数总和*100。例如：该值为30001，表示磁盘平均每秒完成写操作为：30001/100=300.01次
+    /// Average number of write operations completed by the disk per second * 100. For example, if the value is 30,001, the average number of write operations completed by the disk per second is 30,001/100=300.01.
     "Write" write set_write: list i64,
-    /// 磁盘空间容量，每两个一组，第一个为已使用容量，第二个为磁盘总容量
+    /// Disk capacity. Each value is comprised of two data, with the first data representing the used capacity and the second one representing the total disk capacity.
     "CapacityRatio" capacity_ratio set_capacity_ratio: list i64,
 } }
 
 rt::model! { read debug;
-/// 实例所在物理机内存监控信息
+/// Memory monitoring information of the physical server where the instance is located
 DeviceMemInfo {
-    /// 总内存大小。free命令中Mem:一行total的值,单位：KB
+    /// Total memory size in KB, which is the value of `total` in the `Mem:` in the `free` command
     "Total" total set_total: list i64,
-    /// 已使用内存。free命令中Mem:一行used的值,单位：KB
+    /// Used memory size in KB, which is the value of `used` in the `Mem:` row in the `free` command
     "Used" used set_used: list i64,
 } }
 
 rt::model! { read debug;
-/// 实例所在物理机网络监控信息
+/// Network monitoring information of the physical server where the instance is located
 DeviceNetInfo {
-    /// tcp连接数
+    /// Number of TCP connections
     "Conn" conn set_conn: list i64,
-    /// 网卡入包量，单位：个/秒
+    /// ENI inbound packets per second
     "PackageIn" package_in set_package_in: list i64,
-    /// 网卡出包量，单位：个/秒
+    /// ENI outbound packets per second
     "PackageOut" package_out set_package_out: list i64,
-    /// 入流量，单位：kbps
+    /// Inbound traffic in Kbps
     "FlowIn" flow_in set_flow_in: list i64,
-    /// 出流量，单位：kbps
+    /// Outbound traffic in Kbps
     "FlowOut" flow_out set_flow_out: list i64,
 } }
 
 rt::model! { write debug;
-/// Request of `DisassociateSecurityGroups` (安全组批量解绑云资源).
+/// Request of `DisassociateSecurityGroups` (Unbinds security groups in batches).
 ///
-/// 本接口(DisassociateSecurityGroups)用于安全组批量解绑实例。
+/// This API (DisassociateSecurityGroups) is used to unbind security groups from instances in batches.
 DisassociateSecurityGroupsRequest {
-    /// 安全组 ID。可通过 [DescribeDBSecurityGroups](https://cloud.tencent.com/document/api/236/15854) 接口获取。
+    /// Security group ID. Obtain through the [DescribeDBSecurityGroups](https://www.tencentcloud.com/document/api/236/15854?from_cn_redirect=1) API.
     ///
     /// Required.
     "SecurityGroupId" security_group_id set_security_group_id: str,
-    /// 实例 ID 列表，一个或者多个实例 ID 组成的数组。可通过 [DescribeDBInstances](https://cloud.tencent.com/document/product/236/15872) 接口获取。
+    /// Instance ID list, an array consisting of one or more instance IDs, which can be obtained through the [DescribeDBInstances](https://www.tencentcloud.com/document/product/236/15872?from_cn_redirect=1) API.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 当传入只读实例 ID 时，默认操作的是对应只读组的安全组。如果需要操作只读实例 ID 的安全组，需要将该入参置为 True，默认为 False。
+    /// When importing a read-only instance ID, the default operation is performed on the corresponding security group of the read-only group. If necessary to operate the security group of the read-only instance ID, set this input parameter to True. Default False.
     "ForReadonlyInstance" for_readonly_instance set_for_readonly_instance: bool,
 } }
 rt::action!("cdb", "2017-03-20", "DisassociateSecurityGroups", DisassociateSecurityGroupsRequest => DisassociateSecurityGroupsResponse);
 
 rt::model! { read debug;
-/// DisassociateSecurityGroups返回参数结构体
+/// DisassociateSecurityGroups response structure.
 DisassociateSecurityGroupsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 磁盘售卖类型
+/// Disk sale type
 DiskTypeConfigItem {
-    /// 磁盘对应的实例类型。仅支持单节点（云盘）和云盘版。
+    /// Type of instance corresponding to the disk. Only support single node (cloud disk) and cloud disk edition.
     "DeviceType" device_type set_device_type: str,
-    /// 可以选择的磁盘类型列表。
+    /// List of disk types to choose.
     "DiskType" disk_type set_disk_type: list String,
 } }
 
 rt::model! { read debug;
-/// 灾备实例信息
+/// Disaster recovery instance information
 DrInfo {
-    /// 灾备实例状态
-    ///
-    /// 枚举值：
-    ///
-    /// - 0： 创建中
-    /// - 1： 运行中
-    /// - 4： 正在进行隔离操作
-    /// - 5： 已隔离
+    /// Disaster recovery instance status
     "Status" status set_status: i64,
-    /// 可用区信息
+    /// AZ information
     "Zone" zone set_zone: str,
-    /// 实例ID
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 地域信息
+    /// Region information
     "Region" region set_region: str,
-    /// 实例同步状态。可能的返回值为：
-    /// 0 - 灾备未同步；
-    /// 1 - 灾备同步中；
-    /// 2 - 灾备同步成功；
-    /// 3 - 灾备同步失败；
-    /// 4 - 灾备同步修复中。
+    /// Instance sync status. Possible returned values include:
+    /// 0 - disaster recovery not synced;
+    /// 1 - disaster recovery syncing;
+    /// 2 - disaster recovery synced successfully;
+    /// 3 - disaster recovery sync failed;
+    /// 4 - repairing disaster recovery sync;
     "SyncStatus" sync_status set_sync_status: i64,
-    /// 实例名称
+    /// Instance name
     "InstanceName" instance_name set_instance_name: str,
-    /// 实例类型
+    /// Instance type
     "InstanceType" instance_type set_instance_type: i64,
 } }
 
 rt::model! { read debug;
-/// 结构化的错误日志详情
+/// Structured error log details
 ErrlogItem {
-    /// 错误发生时间。时间戳，秒级
+    /// Error occurrence time. Timestamp in seconds.
     "Timestamp" timestamp set_timestamp: i128,
-    /// 错误详情
+    /// Error details
     "Content" content set_content: str,
 } }
 
@@ -5109,54 +5080,54 @@ HistoryJob {
 } }
 
 rt::model! { read debug;
-/// 导入任务记录
+/// Import task records
 ImportRecord {
-    /// 状态值。0 - 初始化中，1 - 运行中，2 - 运行成功，3 - 运行失败。
+    /// Status value. 0 - Initializing, 1 - Running, 2 - Operation successful, 3 - Operation failure.
     "Status" status set_status: i64,
-    /// 状态值，为负数时任务异常。
+    /// Status value. Task exception when the value is negative.
     "Code" code set_code: i64,
-    /// 执行时间，单位：秒。
+    /// Execution time, unit: seconds.
     "CostTime" cost_time set_cost_time: i64,
-    /// 实例ID
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 后端任务ID
+    /// Backend task ID
     "WorkId" work_id set_work_id: str,
-    /// 导入文件名
+    /// Name of the file to be imported
     "FileName" file_name set_file_name: str,
-    /// 执行进度，单位：百分比。
+    /// Execution progress, measurement unit: percentage.
     "Process" process set_process: i64,
-    /// 任务创建时间
+    /// Task creation time
     "CreateTime" create_time set_create_time: str,
-    /// 文件大小，单位：byte。
+    /// File size, unit: byte.
     "FileSize" file_size set_file_size: str,
-    /// 任务执行信息
+    /// Task execution information
     "Message" message set_message: str,
-    /// 任务ID
+    /// Task ID
     "JobId" job_id set_job_id: i64,
-    /// 导入库表名
+    /// Name of the table to be imported
     "DbName" db_name set_db_name: str,
-    /// 异步任务的请求ID
+    /// Async task request ID
     "AsyncRequestId" async_request_id set_async_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 安全组入站规则
+/// Security group inbound rule
 Inbound {
-    /// 策略，ACCEPT 或者 DROP
+    /// Policy, which can be ACCEPT or DROP
     "Action" action set_action: str,
-    /// 来源 IP 或 IP 段，例如192.168.0.0/16
+    /// Source IP or IP range, such as 192.168.0.0/16
     "CidrIp" cidr_ip set_cidr_ip: str,
-    /// 端口
+    /// Port
     "PortRange" port_range set_port_range: str,
-    /// 网络协议，支持 UDP、TCP 等
+    /// Network protocol. UDP and TCP are supported.
     "IpProtocol" ip_protocol set_ip_protocol: str,
-    /// 规则限定的方向，进站规则为 INPUT
+    /// The direction of the rule, which is INPUT for inbound rules
     "Dir" dir set_dir: str,
-    /// 地址模块
+    /// Address module
     "AddressModule" address_module set_address_module: str,
-    /// 规则ID，嵌套安全组的规则ID
+    /// Rule ID, rule ID of the nested security group
     "Id" id set_id: str,
-    /// 规则描述
+    /// Rule description
     "Desc" desc set_desc: str,
 } }
 
@@ -5200,58 +5171,58 @@ InquiryPriceUpgradeInstancesResponse {
 } }
 
 rt::model! { read debug;
-/// 实例事件信息
+/// Instance event information.
 InstEventInfo {
-    /// 事件名称。
+    /// Event name.
     "EventName" event_name set_event_name: str,
-    /// 事件状态。
+    /// Event status.
     "EventStatus" event_status set_event_status: str,
-    /// 事件发生时间。
+    /// Event occurrence time.
     "OccurTime" occur_time set_occur_time: str,
-    /// 实例ID。
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 节点ID
+    /// Node ID.
     "NodeId" node_id set_node_id: str,
 } }
 
 rt::model! { write debug;
-/// 审计日志搜索过滤器
+/// Search filter for audit log
 InstanceAuditLogFilters {
-    /// 过滤项。目前支持以下搜索条件：
+    /// Filter condition. The search conditions are supported as follows:
     ///
-    /// 包含、不包含、包含（分词维度）、不包含（分词维度）:
-    /// sql - SQL详情；alarmLevel - 告警等级；ruleTemplateId - 规则模板Id
+    /// Include/Exclude, and Include/Exclude (segment dimension) can be used to search for:
+    /// `sql` - SQL details.
     ///
-    /// 等于、不等于、包含、不包含：
-    /// host - 客户端地址；
-    /// user - 用户名；
-    /// dbName - 数据库名称；
+    /// `Equal to`, `Not equal to`, `Include`, and `Exclude` can be used to search for:
+    /// `host` - Client IP,
+    /// `user` - Username,
+    /// `DBName` - Database name.
     ///
-    /// 等于、不等于：
-    /// sqlType - SQL类型；
-    /// errCode - 错误码；
-    /// threadId - 线程ID；
+    /// `Equal to` and `Not equal to` can be used to search for:
+    /// `sqlType` - SQL type,
+    /// `errCode` - Error code,
+    /// `threadId` - Thread ID.
     ///
-    /// 范围搜索（时间类型统一为微秒）：
-    /// execTime - 执行时间；
-    /// lockWaitTime - 执行时间；
-    /// ioWaitTime - IO等待时间；
-    /// trxLivingTime - 事物持续时间；
-    /// cpuTime - cpu时间；
-    /// checkRows - 扫描行数；
-    /// affectRows - 影响行数；
-    /// sentRows - 返回行数。
+    /// Range search is supported for:
+    /// `execTime`- Execution time (μs),
+    /// `lockWaitTime` - Lock wait time (μs),
+    /// `ioWaitTime` - IO wait time (μs),
+    /// `trxLivingTime` - Transaction duration (μs),
+    /// `cpuTime` - CPU time (μs),
+    /// `checkRows` - Number of scanned rows,
+    /// `affectRows` - Number of affected rows,
+    /// `sentRows` - Number of returned rows.
     "Type" r#type set_type: str,
-    /// 过滤条件。支持以下条件：
-    /// WINC-包含（分词维度），
-    /// WEXC-不包含（分词维度）,
-    /// INC - 包含,
-    /// EXC - 不包含,
-    /// EQS - 等于,
-    /// NEQ - 不等于,
-    /// RA - 范围。
+    /// Filter. Valid values:
+    /// `WINC` - Include (segment dimension)
+    /// `WEXC` - Exclude (segment dimension)
+    /// `INC` - Include,
+    /// `EXC` - Exclude,
+    /// `EQS` - Equal to,
+    /// `NEQ` - Not equal to.
+    /// `RA` - Range
     "Compare" compare set_compare: str,
-    /// 过滤的值。反向查询时，多个值之前是且的关系，正向查询多个值是或的关系
+    /// The filter value. In a reverse query, multiple values are in an "AND" relationship; while in a forward query, multiple values are in an "OR" relationship.
     "Value" value set_value: list String,
 } }
 
@@ -5265,62 +5236,47 @@ InstanceChargePrepaid {
 } }
 
 rt::model! { read debug;
-/// 实例审计详情信息
+/// Instance audit details.
 InstanceDbAuditStatus {
-    /// 实例ID。
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 审计状态。ON-表示审计已开启，OFF-表示审计关闭
+    /// Audit status. ON - Audit is enabled, OFF - Audit is disabled.
     "AuditStatus" audit_status set_audit_status: str,
-    /// 任务状态。0-无任务；1-审计开启中，2-审计关闭中。
+    /// Task status. Valid values: 0 - No task; 1 - Enabling audit; 2 - Disabling audit.
     "AuditTask" audit_task set_audit_task: i128,
-    /// 日志保留时长。支持值包括：
-    /// 7 - 一周；
-    /// 30 - 一个月；
-    /// 90 - 三个月；
-    /// 180 - 六个月；
-    /// 365 - 一年；
-    /// 1095 - 三年；
-    /// 1825 - 五年。
+    /// Log retention period. Valid values:7 - One week;30 - One month;90 - Three months;180 - Six months;365 - One year;1095 - Three years;1825 - Five years.
     "LogExpireDay" log_expire_day set_log_expire_day: i128,
-    /// 高频存储时长。支持值包括：
-    /// 3 - 3天；
-    /// 7 - 一周；
-    /// 30 - 一个月；
-    /// 90 - 三个月；
-    /// 180 - 六个月；
-    /// 365 - 一年；
-    /// 1095 - 三年；
-    /// 1825 - 五年。
+    /// High-frequency storage period. Valid values:3 - 3 days;7 - One week;30 - One month;90 - Three months;180 - Six months;365 - One year;1095 - Three years;1825 - Five years.
     "HighLogExpireDay" high_log_expire_day set_high_log_expire_day: i128,
-    /// 低频存储时长。单位：天，等于日志保存时长减去高频存储时长。
+    /// Low-frequency storage period (in days). This equals the log retention period minus the high-frequency storage period.
     "LowLogExpireDay" low_log_expire_day set_low_log_expire_day: i128,
-    /// 日志存储量(单位：GB)。
+    /// Log storage volume (in GB).
     "BillingAmount" billing_amount set_billing_amount: f64,
-    /// 高频存储量(单位：GB)。
+    /// High-frequency storage volume (in GB).
     "HighRealStorage" high_real_storage set_high_real_storage: f64,
-    /// 低频存储量(单位：GB)。
+    /// Low-frequency storage volume (in GB).
     "LowRealStorage" low_real_storage set_low_real_storage: f64,
-    /// 是否为全审计（true-表示全审计）
+    /// Whether full audit is enabled. true - Full audit.
     "AuditAll" audit_all set_audit_all: bool,
-    /// 审计开通时间。
+    /// Time when the audit service was activated.
     "CreateAt" create_at set_create_at: str,
-    /// 实例相关信息
+    /// Related information about the instance.
     "InstanceInfo" instance_info set_instance_info: obj AuditInstanceInfo,
-    /// 总存储量(单位：GB)。
+    /// Total storage volume (in GB).
     "RealStorage" real_storage set_real_storage: f64,
-    /// 是否包含审计策略
+    /// Whether an audit policy is configured.
     "OldRule" old_rule set_old_rule: bool,
-    /// 实例所应用的规则模板。
+    /// Rule template applied to the instance.
     "RuleTemplateIds" rule_template_ids set_rule_template_ids: list String,
-    /// 限免状态
+    /// Trial status.
     "TrialStatus" trial_status set_trial_status: str,
-    /// 限免开启时间
+    /// Trial start time.
     "TrialStartTime" trial_start_time set_trial_start_time: i64,
-    /// 限免持续时间
+    /// Trial duration.
     "TrialDuration" trial_duration set_trial_duration: i64,
-    /// 限免关闭时间
+    /// Trial end time.
     "TrialCloseTime" trial_close_time set_trial_close_time: i64,
-    /// 限免期查询日志时长
+    /// Log query time limit during the trial period.
     "TrialDescribeLogHours" trial_describe_log_hours set_trial_describe_log_hours: i64,
     /// 投递信息
     "DeliverSummary" deliver_summary set_deliver_summary: list DeliverSummary,
@@ -5329,151 +5285,153 @@ InstanceDbAuditStatus {
 } }
 
 rt::model! { read debug;
-/// 实例详细信息
+/// Instance details
 InstanceInfo {
-    /// 外网状态，可能的返回值为：0-未开通外网；1-已开通外网；2-已关闭外网
+    /// Public network status. Possible returned values: 0 - External network not enabled; 1 - Public network enabled; 2 - Public network disabled
     "WanStatus" wan_status set_wan_status: i64,
-    /// 可用区信息
+    /// AZ information
     "Zone" zone set_zone: str,
-    /// 初始化标志，可能的返回值为：0-未初始化；1-已初始化
+    /// Initialization flag. Possible returned values: 0 - uninitialized; 1 - initialized.
     "InitFlag" init_flag set_init_flag: i64,
-    /// 只读vip信息。单独开通只读实例访问的只读实例才有该字段
+    /// Read-only vip information. This field is available only for read-only instances with separate instance access enabled.
     "RoVipInfo" ro_vip_info set_ro_vip_info: obj RoVipInfo,
-    /// 内存容量，单位为 MB
+    /// Memory capacity, in MB.
     "Memory" memory set_memory: i64,
-    /// 实例状态，可能的返回值：0-创建中；1-运行中；4-正在进行隔离操作；5-已隔离
+    /// Instance status. Valid values: 0: creating; 1: running; 4: isolation operation in progress; 5: isolated.
     "Status" status set_status: i64,
-    /// 私有网络 ID，例如：51102
+    /// VPC ID, for example: 51102
     "VpcId" vpc_id set_vpc_id: i64,
-    /// 备机信息
+    /// Secondary server information
     "SlaveInfo" slave_info set_slave_info: obj SlaveInfo,
-    /// 实例 ID
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 硬盘容量，单位为 GB
+    /// Disk capacity, in GB.
     "Volume" volume set_volume: i64,
-    /// 自动续费标志，可能的返回值：0-未开通自动续费；1-已开通自动续费；2-已关闭自动续费
+    /// Auto-renewal flag. Possible returned values: 0 - auto-renewal is not enabled; 1 - auto-renewal is enabled; 2 - automatic renewal is disabled.
     "AutoRenew" auto_renew set_auto_renew: i64,
-    /// 数据复制方式。0 - 异步复制；1 - 半同步复制；2 - 强同步复制
+    /// Data replication mode. 0 - async replication; 1 - semi-sync replication; 2 - strong sync replication
     "ProtectMode" protect_mode set_protect_mode: i64,
-    /// 只读组详细信息
+    /// Read-only group detailed information
     "RoGroups" ro_groups set_ro_groups: list RoGroup,
-    /// 子网 ID，例如：2333
+    /// Subnet ID, for example: 2333
     "SubnetId" subnet_id set_subnet_id: i64,
-    /// 实例类型，可能的返回值：1-主实例；2-灾备实例；3-只读实例
+    /// Instance type. Possible returned values: 1 - Primary instance; 2 - Disaster recovery instance; 3 - Read-only instance.
     "InstanceType" instance_type set_instance_type: i64,
-    /// 项目 ID
+    /// Project ID
     "ProjectId" project_id set_project_id: i64,
-    /// 地域信息
+    /// Regional information
     "Region" region set_region: str,
-    /// 实例到期时间
+    /// Instance expiration time
     "DeadlineTime" deadline_time set_deadline_time: str,
-    /// 可用区部署方式。可能的值为：0 - 单可用区；1 - 多可用区
+    /// Availability Zone Deployment method. Valid values: 0 - single availability zone; 1 - multi-availability zone.
     "DeployMode" deploy_mode set_deploy_mode: i64,
-    /// 实例任务状态。0 - 没有任务 ,1 - 升级中,2 - 数据导入中,3 - 开放Slave中,4 - 外网访问开通中,5 - 批量操作执行中,6 - 回档中,7 - 外网访问关闭中,8 - 密码修改中,9 - 实例名修改中,10 - 重启中,12 - 自建迁移中,13 - 删除库表中,14 - 灾备实例创建同步中,15 - 升级待切换,16 - 升级切换中,17 - 升级切换完成
+    /// Instance task status. 0 - No tasks, 1 - Upgrading, 2 - Data import, 3 - Opening Slave, 4 - Public network access enabling, 5 - Batch operation executing, 6 - Rolling back, 7 - Public network access disabling, 8 - Password modification, 9 - Renaming instance, 10 - Restarting, 12 - Self-built migration, 13 - Database deletion, 14 - Disaster recovery instance creation sync, 15 - Upgrade pending switch, 16 - Upgrade and switch, 17 - Upgrade and switch completed
     "TaskStatus" task_status set_task_status: i64,
-    /// 主实例详细信息
+    /// Detailed information about the primary instance.
     "MasterInfo" master_info set_master_info: obj MasterInfo,
-    /// 实例类型
+    /// Instance type
     "DeviceType" device_type set_device_type: str,
-    /// 内核版本
+    /// Kernel version
     "EngineVersion" engine_version set_engine_version: str,
-    /// 实例名称
+    /// Instance name
     "InstanceName" instance_name set_instance_name: str,
-    /// 灾备实例详细信息
+    /// Disaster recovery instance details
     "DrInfo" dr_info set_dr_info: list DrInfo,
-    /// 外网域名
+    /// public network domain name
     "WanDomain" wan_domain set_wan_domain: str,
-    /// 外网端口号
+    /// Public network port number
     "WanPort" wan_port set_wan_port: i64,
-    /// 付费类型，可能的返回值：0-包年包月；1-按量计费
+    /// Billing type
     "PayType" pay_type set_pay_type: i64,
-    /// 实例创建时间
+    /// Instance creation time
     "CreateTime" create_time set_create_time: str,
-    /// 实例 IP
+    /// Instance IP
     "Vip" vip set_vip: str,
-    /// 端口号
+    /// Port number
     "Vport" vport set_vport: i64,
-    /// 磁盘写入是否被锁定（实例数据写入量已经超过磁盘配额）。0 -未被锁定 1 -已被锁定
+    /// Whether disk write is locked (data write volume of the instance exceeds disk quota). 0 - Unlocked 1 - Locked
     "CdbError" cdb_error set_cdb_error: i64,
-    /// 私有网络描述符，例如：“vpc-5v8wn9mg”
+    /// Private network descriptor, for example: "vpc-5v8wn9mg"
     "UniqVpcId" uniq_vpc_id set_uniq_vpc_id: str,
-    /// 子网描述符，例如：“subnet-1typ0s7d”
+    /// Subnet descriptor, such as "subnet-1typ0s7d"
     "UniqSubnetId" uniq_subnet_id set_uniq_subnet_id: str,
-    /// 物理 ID
+    /// Physical ID
     "PhysicalId" physical_id set_physical_id: str,
-    /// 核心数
+    /// Core count
     "Cpu" cpu set_cpu: i64,
-    /// 每秒查询数量
+    /// Queries per second.
     "Qps" qps set_qps: i64,
-    /// 可用区中文名称
+    /// Chinese Name of Availability Zone
     "ZoneName" zone_name set_zone_name: str,
-    /// 物理机型
+    /// Physical machine model
     "DeviceClass" device_class set_device_class: str,
-    /// 置放群组 ID
+    /// Placement group ID
     "DeployGroupId" deploy_group_id set_deploy_group_id: str,
-    /// 可用区 ID
+    /// Availability zone ID
     "ZoneId" zone_id set_zone_id: i64,
-    /// 节点数
+    /// Number of nodes
     "InstanceNodes" instance_nodes set_instance_nodes: i64,
-    /// 标签列表
+    /// Tag list
     "TagList" tag_list set_tag_list: list TagInfoItem,
-    /// 引擎类型
+    /// Engine type
     "EngineType" engine_type set_engine_type: str,
-    /// 最大延迟阈值
+    /// Maximum delay threshold
     "MaxDelayTime" max_delay_time set_max_delay_time: i64,
-    /// 实例磁盘类型，仅云盘版和单节点（云盘）实例才会返回有效值。
-    /// 说明：
+    /// Instance disk type. Only CLOUD disk edition and single-node (CLOUD disk) instances will return a valid value.
+    /// Description:
     ///
-    /// - 若返回："DiskType": "CLOUD_HSSD"，则表示该实例磁盘类型为增强型 SSD 云硬盘。
-    /// - 若返回："DiskType": "CLOUD_SSD"，则表示该实例磁盘类型为 SSD 云硬盘。
-    /// - 若返回："DiskType": ""，且参数 DeviceType 值为 UNIVERSAL 或 EXCLUSIVE，则表示该实例采用的是本地 SSD 盘。
+    /// - If "DiskType": "CLOUD_HSSD" is returned, it indicates that the instance disk type is enhanced SSD CLOUD disk.
+    /// - If "DiskType": "CLOUD_SSD" is returned, it indicates that the instance disk type is SSD CLOUD Block Storage.
+    /// - If "DiskType": "" is returned and the DeviceType parameter value is UNIVERSAL or EXCLUSIVE, it means that the instance uses local SSD.
     "DiskType" disk_type set_disk_type: str,
-    /// 当前扩容的CPU核心数。
+    /// Current number of CPU cores for scale-out.
     "ExpandCpu" expand_cpu set_expand_cpu: i64,
-    /// 云盘版实例节点信息
+    /// Cloud Disk Edition instance node information
     "ClusterInfo" cluster_info set_cluster_info: list ClusterInfo,
-    /// 分析引擎节点列表
+    /// Analysis engine node list
     "AnalysisNodeInfos" analysis_node_infos set_analysis_node_infos: list AnalysisNodeInfo,
-    /// 设备带宽，单位G。当DeviceClass不为空时此参数才有效。例：25-表示当前设备带宽为25G；10-表示当前设备带宽为10G。
+    /// Device bandwidth, in G. This parameter is valid only when DeviceClass is not empty. For example, 25 means the current device bandwidth is 25G; 10 means the current device bandwidth is 10G.
     "DeviceBandwidth" device_bandwidth set_device_bandwidth: i128,
-    /// 实例销毁保护状态，on表示开启保护，否则为关闭保护
+    /// Instance termination protection status. on indicates enabled; otherwise, the protection is disabled.
     "DestroyProtect" destroy_protect set_destroy_protect: str,
     /// 云盘版实例才使用该值。 on表示磁盘加密，否则为不加密。
     "DiskEncryption" disk_encryption set_disk_encryption: str,
-    /// TDSQL引擎参数
+    /// TDSQL engine parameters
     "CpuModel" cpu_model set_cpu_model: str,
-    /// 分析引擎实例版本升级信息
+    /// Analysis engine instance version upgrade information
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AnalysisUpgradeVersionInfo" analysis_upgrade_version_info set_analysis_upgrade_version_info: obj UpgradeAnalysisInstanceVersionInfo,
 } }
 
 rt::model! { read debug;
-/// 实例预期重启时间
+/// Estimated time of instance restart
 InstanceRebootTime {
-    /// 实例 ID，格式如：cdb-c1nl9rpv，与云数据库控制台页面中显示的实例 ID 相同。
+    /// Instance ID, in the format such as cdb-c1nl9rpv. This matches the instance ID displayed on the TencentDB console.
     "InstanceId" instance_id set_instance_id: str,
-    /// 预期重启时间，单位：秒。
+    /// Expected restart time, unit: second.
     "TimeInSeconds" time_in_seconds set_time_in_seconds: i64,
 } }
 
 rt::model! { read debug;
-/// 实例可回档时间范围
+/// Time range available for instance rollback
 InstanceRollbackRangeTime {
-    /// 查询数据库错误码。0 - 正常，1600001 - 内部错误，1600003 - 入参异常，1600009 - 实例不存在，1624001 - DB 访问异常。
+    /// Query database error codes. 0 - Normal, 1600001 - Internal error, 1600003 - Input parameter exception, 1600009 - Instance does not exist, 1624001 - DB access exception.
     "Code" code set_code: i64,
-    /// 查询数据库错误信息
+    /// Queries database error message
     "Message" message set_message: str,
-    /// 实例ID列表，单个实例Id的格式如：cdb-c1nl9rpv。与云数据库控制台页面中显示的实例ID相同
+    /// List of instance IDs. An instance ID is in the format of cdb-c1nl9rpv, which is the same as the instance ID displayed on the TencentDB Console page.
     "InstanceId" instance_id set_instance_id: str,
-    /// 可回档时间范围
+    /// Time range available for rollback
     "Times" times set_times: list RollbackTimeRange,
 } }
 
 rt::model! { write debug;
-/// Request of `IsolateDBInstance` (隔离云数据库实例).
+/// Request of `IsolateDBInstance` (Isolates a TencentDB instance).
 ///
-/// 本接口（IsolateDBInstance）用于隔离云数据库实例，隔离后不能通过IP和端口访问数据库。隔离的实例可在回收站中进行开机。若为欠费隔离，请尽快进行充值。
+/// This API is used to isolate a cloud database instance. After an instance is isolated, you cannot access the database via IP and port. The isolated instance can be started in the recycle bin. If the instance is isolated due to arrears, please recharge as soon as possible.
 IsolateDBInstanceRequest {
-    /// 实例 ID，格式如：cdb-c1nl9rpv，与云数据库控制台页面中显示的实例 ID 相同，可使用 [查询实例列表](https://cloud.tencent.com/document/api/236/15872) 接口获取，其值为输出参数中字段 InstanceId 的值。
+    /// Instance ID in the format of cdb-c1nl9rpv. It is the same as the instance ID displayed on the TencentDB Console page. You can use the [instance list querying API](https://intl.cloud.tencent.com/document/api/236/15872?from_cn_redirect=1) to query the ID, whose value is the `InstanceId` value in output parameters.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -5481,9 +5439,9 @@ IsolateDBInstanceRequest {
 rt::action!("cdb", "2017-03-20", "IsolateDBInstance", IsolateDBInstanceRequest => IsolateDBInstanceResponse);
 
 rt::model! { read debug;
-/// IsolateDBInstance返回参数结构体
+/// IsolateDBInstance response structure.
 IsolateDBInstanceResponse {
-    /// 异步任务的请求 ID，可使用此 ID 查询异步任务的执行结果。(该返回字段目前已废弃，可以通过 DescribeDBInstances 接口查询实例的隔离状态)
+    /// Request ID of the async task. Use this ID to query the outcome of the async task. (This returned field is currently abandoned. The quarantined state of instances can be queried through the API to query instances.)
     ///
     /// Disabled in the spec.
     "AsyncRequestId" async_request_id set_async_request_id: str,
@@ -5492,87 +5450,87 @@ IsolateDBInstanceResponse {
 } }
 
 rt::model! { read debug;
-/// 本地 binlog 保留配置
+/// Local binlog retention configuration
 LocalBinlogConfig {
-    /// 本地 binlog 保留时长，可取值范围：[6,168]。
+    /// Local binlog retention duration. Valid values: [6,168].
     "SaveHours" save_hours set_save_hours: i64,
-    /// 本地 binlog 空间使用率，可取值范围：[30,50]。
+    /// Local binlog space utilization. Valid values: [30,50].
     "MaxUsage" max_usage set_max_usage: i64,
 } }
 
 rt::model! { read debug;
-/// 本地 binlog 保留策略默认配置
+/// Default configuration of local binlog retention policy
 LocalBinlogConfigDefault {
-    /// 本地 binlog 保留时长，可取值范围：[6,168]。
+    /// Local binlog retention duration. Valid values: [6,168].
     "SaveHours" save_hours set_save_hours: i64,
-    /// 本地 binlog 空间使用率，可取值范围：[30,50]。
+    /// Local binlog space utilization. Valid values: [30,50].
     "MaxUsage" max_usage set_max_usage: i64,
 } }
 
 rt::model! { read debug;
-/// 审计日志命中规则模板的基本信息
+/// Basic information on the rule template hit by the audit log.
 LogRuleTemplateInfo {
-    /// 模板ID。
+    /// Template ID.
     "RuleTemplateId" rule_template_id set_rule_template_id: str,
-    /// 规则模板名
+    /// Rule template name
     "RuleTemplateName" rule_template_name set_rule_template_name: str,
-    /// 告警等级。1-低风险，2-中风险，3-高风险。
+    /// Alarm level. Valid values: 1 - Low risk, 2 - Medium risk, 3 - High risk.
     "AlarmLevel" alarm_level set_alarm_level: str,
-    /// 规则模板变更状态：0-未变更；1-已变更；2-已删除
+    /// Rule template change status. Valid values: 0 - Not changed, 1 - changed, 2 - deleted.
     "RuleTemplateStatus" rule_template_status set_rule_template_status: i64,
 } }
 
 rt::model! { read debug;
-/// DB实例慢日志、错误日志投递CLS配置
+/// Configurations of sending slow and error logs of a CDB instance to CLS.
 LogToCLSConfig {
-    /// 投递状态打开或者关闭
+    /// Delivery status on or turn off
     "Status" status set_status: str,
-    /// CLS日志集ID
+    /// CLS Logset ID
     "LogSetId" log_set_id set_log_set_id: str,
-    /// 日志主题ID
+    /// Log topic ID
     "LogTopicId" log_topic_id set_log_topic_id: str,
-    /// CLS服务所在地域
+    /// Region of the CLS service
     "ClsRegion" cls_region set_cls_region: str,
 } }
 
 rt::model! { read debug;
-/// 主实例信息
+/// Master instance information
 MasterInfo {
-    /// 地域信息
+    /// Regional information
     "Region" region set_region: str,
-    /// 地域ID
+    /// Region ID
     "RegionId" region_id set_region_id: i64,
-    /// 可用区ID
+    /// Availability zone ID.
     "ZoneId" zone_id set_zone_id: i64,
-    /// 可用区信息
+    /// AZ information
     "Zone" zone set_zone: str,
-    /// 实例ID
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例长ID
+    /// Instance long ID
     "ResourceId" resource_id set_resource_id: str,
-    /// 实例状态
+    /// Instance status
     "Status" status set_status: i64,
-    /// 实例名称
+    /// Instance name
     "InstanceName" instance_name set_instance_name: str,
-    /// 实例类型
+    /// Instance type
     "InstanceType" instance_type set_instance_type: i64,
-    /// 任务状态
+    /// Task status.
     "TaskStatus" task_status set_task_status: i64,
-    /// 内存容量
+    /// Memory capacity
     "Memory" memory set_memory: i64,
-    /// 硬盘容量
+    /// Disk capacity
     "Volume" volume set_volume: i64,
-    /// 实例机型
+    /// Instance model
     "DeviceType" device_type set_device_type: str,
-    /// 每秒查询数
+    /// Queries per second.
     "Qps" qps set_qps: i64,
-    /// 私有网络ID
+    /// VPC ID
     "VpcId" vpc_id set_vpc_id: i64,
-    /// 子网ID
+    /// subnet ID
     "SubnetId" subnet_id set_subnet_id: i64,
-    /// 独享集群ID
+    /// Dedicated cluster ID
     "ExClusterId" ex_cluster_id set_ex_cluster_id: str,
-    /// 独享集群名称
+    /// Dedicated cluster name
     "ExClusterName" ex_cluster_name set_ex_cluster_name: str,
 } }
 
@@ -5600,27 +5558,27 @@ MigrateClusterRoInfo {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAccountDescription` (修改云数据库实例账号的备注信息).
+/// Request of `ModifyAccountDescription` (Modifies the remarks of a TencentDB instance account).
 ///
-/// 本接口(ModifyAccountDescription)用于修改云数据库账户的备注信息。
+/// This API (ModifyAccountDescription) is used to modify the remarks of a TencentDB instance account.
 ModifyAccountDescriptionRequest {
-    /// 实例 ID，格式如：cdb-c1nl9rpv，与云数据库控制台页面中显示的实例 ID 相同。
+    /// Instance ID in the format of cdb-c1nl9rpv. It is the same as the instance ID displayed on the TencentDB Console page.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 云数据库账号。可通过 [DescribeAccounts](https://cloud.tencent.com/document/api/236/17499) 接口获取。
+    /// TDSQL for MySQL accounts. Obtain through the [DescribeAccounts](https://www.tencentcloud.com/document/api/236/17499?from_cn_redirect=1) API.
     ///
     /// Required.
     "Accounts" accounts set_accounts: list Account,
-    /// 数据库账号的备注信息。最多支持输入255个字符。
+    /// Remark information of the database account. Input limit: 255 characters.
     "Description" description set_description: str,
 } }
 rt::action!("cdb", "2017-03-20", "ModifyAccountDescription", ModifyAccountDescriptionRequest => ModifyAccountDescriptionResponse);
 
 rt::model! { read debug;
-/// ModifyAccountDescription返回参数结构体
+/// ModifyAccountDescription response structure.
 ModifyAccountDescriptionResponse {
-    /// 异步任务的请求 ID，可使用此 ID 查询异步任务的执行结果。
+    /// Async task request ID, which can be used to query the execution result of an async task.
     "AsyncRequestId" async_request_id set_async_request_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5660,19 +5618,19 @@ ModifyAccountHostResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAccountMaxUserConnections` (修改账户最大可用连接数).
+/// Request of `ModifyAccountMaxUserConnections` (Modifies the maximum connections of one or more TencentDB instance accounts).
 ///
-/// 本接口（ModifyAccountMaxUserConnections）用于修改云数据库账户最大可用连接数。
+/// This API is used to modify the maximum number of available connections for a cloud database account.
 ModifyAccountMaxUserConnectionsRequest {
-    /// 云数据库账号。可通过 [DescribeAccounts](https://cloud.tencent.com/document/api/236/17499) 接口获取。
+    /// Cloud Database account. Obtain through the [DescribeAccounts](https://www.tencentcloud.com/document/api/236/17499?from_cn_redirect=1) API.
     ///
     /// Required.
     "Accounts" accounts set_accounts: list Account,
-    /// 实例 ID，格式如：cdb-c1nl9rpv，与云数据库控制台页面中显示的实例 ID 相同。
+    /// Instance ID in the format of cdb-c1nl9rpv. It is the same as the instance ID displayed in the TencentDB console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 设置账户最大可用连接数，最大可设置值为10240。
+    /// Maximum connections of the account. Maximum value: `10240`.
     ///
     /// Required.
     "MaxUserConnections" max_user_connections set_max_user_connections: i64,
@@ -5680,32 +5638,32 @@ ModifyAccountMaxUserConnectionsRequest {
 rt::action!("cdb", "2017-03-20", "ModifyAccountMaxUserConnections", ModifyAccountMaxUserConnectionsRequest => ModifyAccountMaxUserConnectionsResponse);
 
 rt::model! { read debug;
-/// ModifyAccountMaxUserConnections返回参数结构体
+/// ModifyAccountMaxUserConnections response structure.
 ModifyAccountMaxUserConnectionsResponse {
-    /// 异步任务的请求 ID，可使用此 ID 查询异步任务的执行结果。
+    /// Async task request ID, which can be used to query the execution result of an async task
     "AsyncRequestId" async_request_id set_async_request_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `ModifyAccountPassword` (修改云数据库实例账号的密码).
+/// Request of `ModifyAccountPassword` (Modifies the password of a TencentDB instance account).
 ///
-/// 本接口(ModifyAccountPassword)用于修改云数据库账户的密码。
+/// This API (ModifyAccountPassword) is used to modify the password of a TencentDB instance account.
 ModifyAccountPasswordRequest {
-    /// 实例 ID，格式如：cdb-c1nl9rpv，与云数据库控制台页面中显示的实例 ID 相同。
+    /// Instance ID in the format of cdb-c1nl9rpv. It is the same as the instance ID displayed on the TencentDB Console page.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 数据库账号的新密码。密码应至少包含字母、数字和字符（_+-&=!@#$%^*()）中的两种，长度为8-64个字符。
+    /// New password of the database account. It can only contain 8-64 characters and must contain at least two of the following types of characters: letters, digits, and special characters (_+-&=!@#$%^*()).
     ///
     /// Required.
     "NewPassword" new_password set_new_password: str,
-    /// 云数据库账号。可通过 [DescribeAccounts](https://cloud.tencent.com/document/api/236/17499) 接口获取。
+    /// TDSQL for MySQL accounts. Obtain through the [DescribeAccounts](https://www.tencentcloud.com/document/api/236/17499?from_cn_redirect=1) API.
     ///
     /// Required.
     "Accounts" accounts set_accounts: list Account,
-    /// 该字段已废弃。
+    /// Deprecated.
     ///
     /// Disabled in the spec.
     "SkipValidatePassword" skip_validate_password set_skip_validate_password: bool,
@@ -5723,92 +5681,76 @@ impl ::core::fmt::Debug for ModifyAccountPasswordRequest {
 rt::action!("cdb", "2017-03-20", "ModifyAccountPassword", ModifyAccountPasswordRequest => ModifyAccountPasswordResponse);
 
 rt::model! { read debug;
-/// ModifyAccountPassword返回参数结构体
+/// ModifyAccountPassword response structure.
 ModifyAccountPasswordResponse {
-    /// 异步任务的请求 ID，可使用此 ID 查询异步任务的执行结果。
+    /// Async task request ID, which can be used to query the execution result of an async task.
     "AsyncRequestId" async_request_id set_async_request_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAccountPrivileges` (修改云数据库实例账号的权限).
+/// Request of `ModifyAccountPrivileges` (Modifies the permissions of a TencentDB instance account).
 ///
-/// 本接口(ModifyAccountPrivileges)用于修改云数据库的账户的权限信息。
+/// This API is used to modify the permissions of a TencentDB instance account.
 ///
-/// 注意，修改账号权限时，需要传入该账号下的全量权限信息。用户可以先通过 [查询云数据库账户的权限信息
-/// ](https://cloud.tencent.com/document/api/236/17500) 查询该账号下的全量权限信息，然后进行权限修改。
+/// Note that when modifying account permissions, you need to pass in the full permission information of the account. You can [query the account permission information
+/// ](https://intl.cloud.tencent.com/document/api/236/17500?from_cn_redirect=1) first before modifying permissions.
 ModifyAccountPrivilegesRequest {
-    /// 实例 ID，格式如：cdb-c1nl9rpv，与云数据库控制台页面中显示的实例 ID 相同。
+    /// Instance ID in the format of cdb-c1nl9rpv. It is the same as the instance ID displayed on the TencentDB Console page.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 数据库的账号，包括用户名和域名。可通过 [DescribeAccounts](https://cloud.tencent.com/document/api/236/17499) 接口获取。
+    /// Database account, includes users and domain name. Obtain through the API [DescribeAccounts](https://www.tencentcloud.com/document/api/236/17499?from_cn_redirect=1).
     ///
     /// Required.
     "Accounts" accounts set_accounts: list Account,
-    /// 全局权限。其中，GlobalPrivileges 中权限的可选值为："SELECT","INSERT","UPDATE","DELETE","CREATE", "PROCESS", "DROP","REFERENCES","INDEX","ALTER","SHOW DATABASES","CREATE TEMPORARY TABLES","LOCK TABLES","EXECUTE","CREATE VIEW","SHOW VIEW","CREATE ROUTINE","ALTER ROUTINE","EVENT","TRIGGER","CREATE USER","RELOAD","REPLICATION CLIENT","REPLICATION SLAVE"。
-    /// 注意，ModifyAction为空时，不传该参数表示清除该权限。
+    /// Global permission. Valid values: "SELECT", "INSERT", "UPDATE", "DELETE", "CREATE", "PROCESS", "DROP", "REFERENCES", "INDEX", "ALTER", "SHOW DATABASES", "CREATE TEMPORARY TABLES", "LOCK TABLES", "EXECUTE", "CREATE VIEW", "SHOW VIEW", "CREATE ROUTINE", "ALTER ROUTINE", "EVENT", "TRIGGER", "CREATE USER", "RELOAD", "REPLICATION CLIENT", "REPLICATION SLAVE".
+    /// Note: When “ModifyAction” is empty, if `GlobalPrivileges` is not passed in, it indicates the global permission will become ineffective.
     "GlobalPrivileges" global_privileges set_global_privileges: list String,
-    /// 数据库的权限。Privileges 权限的可选值为："SELECT","INSERT","UPDATE","DELETE","CREATE",    "DROP","REFERENCES","INDEX","ALTER","CREATE TEMPORARY TABLES","LOCK TABLES","EXECUTE","CREATE VIEW","SHOW VIEW","CREATE ROUTINE","ALTER ROUTINE","EVENT","TRIGGER"。
-    /// 注意，ModifyAction为空时，不传该参数表示清除该权限。
+    /// Database permission. Valid values: "SELECT", "INSERT", "UPDATE", "DELETE", "CREATE", "DROP", "REFERENCES", "INDEX", "ALTER", "CREATE TEMPORARY TABLES", "LOCK TABLES", "EXECUTE", "CREATE VIEW", "SHOW VIEW", "CREATE ROUTINE", "ALTER ROUTINE", "EVENT", "TRIGGER".
+    /// Note: When “ModifyAction” is empty, if `DatabasePrivileges` is not passed in, it indicates the permission of the database will become ineffective.
     "DatabasePrivileges" database_privileges set_database_privileges: list DatabasePrivilege,
-    /// 数据库中表的权限。Privileges 权限的可选值为：权限的可选值为："SELECT","INSERT","UPDATE","DELETE","CREATE",    "DROP","REFERENCES","INDEX","ALTER","CREATE VIEW","SHOW VIEW", "TRIGGER"。
-    /// 注意，ModifyAction为空时，不传该参数表示清除该权限。
+    /// Table permission in the database. Valid values: "SELECT", "INSERT", "UPDATE", "DELETE", "CREATE", "DROP", "REFERENCES", "INDEX", "ALTER", "CREATE VIEW", "SHOW VIEW", "TRIGGER".
+    /// Note: When “ModifyAction” is empty, if `TablePrivileges` is not passed in, it indicates the permission of the table will become ineffective.
     "TablePrivileges" table_privileges set_table_privileges: list TablePrivilege,
-    /// 数据库表中列的权限。Privileges 权限的可选值为："SELECT","INSERT","UPDATE","REFERENCES"。
-    /// 注意，ModifyAction为空时，不传该参数表示清除该权限。
+    /// Column permission in the table. Valid values: "SELECT", "INSERT", "UPDATE", "REFERENCES".
+    /// Note: When “ModifyAction” is empty, if `ColumnPrivileges` is not passed in, it indicates the permission of the column will become ineffective.
     "ColumnPrivileges" column_privileges set_column_privileges: list ColumnPrivilege,
-    /// 该参数不为空时，为批量修改权限。可选值为：grant - 授予权限，revoke - 回收权限。
+    /// When this parameter is not empty, it indicates that the permission will be modified. Valid values: `grant` (grant permission), `revoke` (revoke permission)
     "ModifyAction" modify_action set_modify_action: str,
 } }
 rt::action!("cdb", "2017-03-20", "ModifyAccountPrivileges", ModifyAccountPrivilegesRequest => ModifyAccountPrivilegesResponse);
 
 rt::model! { read debug;
-/// ModifyAccountPrivileges返回参数结构体
+/// ModifyAccountPrivileges response structure.
 ModifyAccountPrivilegesResponse {
-    /// 异步任务的请求 ID，可使用此 ID 查询异步任务的执行结果。
+    /// Async task request ID, which can be used to query the execution result of an async task.
     "AsyncRequestId" async_request_id set_async_request_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAuditConfig` (更改审计服务配置).
+/// Request of `ModifyAuditConfig` (Modifies audit service configurations).
 ///
-/// 本接口(ModifyAuditConfig)用于修改云数据库审计策略的服务配置，包括审计日志保存时长等。
+/// This API is used to modify the service configurations for a TencentDB audit policy, including the audit log retention period.
 ModifyAuditConfigRequest {
-    /// 实例 ID。可通过 [DescribeDBInstances](https://cloud.tencent.com/document/product/236/15872) 接口获取。
+    /// Instance ID, which can be obtained through the [DescribeDBInstances](https://www.tencentcloud.com/document/product/236/15872?from_cn_redirect=1) API.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 审计日志保存时长。支持值包括：
-    /// 7 - 一周
-    /// 30 - 一个月；
-    /// 180 - 六个月；
-    /// 365 - 一年；
-    /// 1095 - 三年；
-    /// 1825 - 五年；
+    /// Audit log retention period. Valid values:7 - One week;30 - One month;180 - Six months;365 - One year;1095 - Three years;1825 - Five years.
     "LogExpireDay" log_expire_day set_log_expire_day: i64,
-    /// 是否关闭审计服务。可选值：true - 关闭审计服务；false - 不关闭审计服务。默认值为 false。
-    /// 说明：
-    /// 1. 当关闭审计服务时，会删除用户的审计日志和文件，并删除该实例的所有审计策略。
-    /// 2. CloseAudit、LogExpireDay 必须至少提供一个，如果两个都提供则按照 CloseAudit 优先的逻辑处理。
-    /// 3. 可通过设置此参数来关闭审计服务，已关闭后不能通过此接口来开启审计服务。
+    /// Whether to disable the audit service. Valid values: true - Disable; false - Do not disable. Default value: false.Notes:1. When the audit service is disabled, your audit logs and files will be deleted, and all audit policies for this instance will be removed.2. At least one of CloseAudit and LogExpireDay must be provided. If both are provided, CloseAudit takes priority.3. You can use this parameter to disable the audit service. Once disabled, the audit service cannot be re-enabled via this API.
     "CloseAudit" close_audit set_close_audit: bool,
-    /// 高频审计日志保存时长。支持值包括：
-    /// 7 - 一周
-    /// 30 - 一个月；
-    /// 180 - 六个月；
-    /// 365 - 一年；
-    /// 1095 - 三年；
-    /// 1825 - 五年；
+    /// High-frequency audit log retention period. Valid values:7 - One week;30 - One month;180 - Six months;365 - One year;1095 - Three years;1825 - Five years.
     "HighLogExpireDay" high_log_expire_day set_high_log_expire_day: i64,
 } }
 rt::action!("cdb", "2017-03-20", "ModifyAuditConfig", ModifyAuditConfigRequest => ModifyAuditConfigResponse);
 
 rt::model! { read debug;
-/// ModifyAuditConfig返回参数结构体
+/// ModifyAuditConfig response structure.
 ModifyAuditConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5845,87 +5787,72 @@ ModifyAuditRuleResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAuditRuleTemplates` (修改审计规则模板).
+/// Request of `ModifyAuditRuleTemplates` (Modifies audit rule templates).
 ///
-/// 修改审计规则模板
+/// This API is used to modify audit rule templates.
 ModifyAuditRuleTemplatesRequest {
-    /// 审计规则模板 ID。可通过 [DescribeAuditRuleTemplates](https://cloud.tencent.com/document/api/236/101811) 接口获取。
+    /// Audit rule template ID, which can be obtained through the [DescribeAuditRuleTemplates](https://www.tencentcloud.com/document/api/236/101811?from_cn_redirect=1) API.
     ///
     /// Required.
     "RuleTemplateIds" rule_template_ids set_rule_template_ids: list String,
-    /// 修改后的审计规则。
+    /// Modified audit rule.
     "RuleFilters" rule_filters set_rule_filters: list RuleFilters,
-    /// 修改后的规则模板名称。
+    /// Modified rule template name.
     "RuleTemplateName" rule_template_name set_rule_template_name: str,
-    /// 修改后的规则模板描述。
+    /// Modified rule template description.
     "Description" description set_description: str,
-    /// 告警等级。1-低风险，2-中风险，3-高风险。
+    /// Alarm level. Valid values: 1 - Low risk, 2 - Medium risk, 3 - High risk.
     "AlarmLevel" alarm_level set_alarm_level: i128,
-    /// 告警策略。0-不告警，1-告警。
+    /// Alarm policy. Valid values: 0 - Alarm disabled, 1 - Alarm enabled.
     "AlarmPolicy" alarm_policy set_alarm_policy: i128,
 } }
 rt::action!("cdb", "2017-03-20", "ModifyAuditRuleTemplates", ModifyAuditRuleTemplatesRequest => ModifyAuditRuleTemplatesResponse);
 
 rt::model! { read debug;
-/// ModifyAuditRuleTemplates返回参数结构体
+/// ModifyAuditRuleTemplates response structure.
 ModifyAuditRuleTemplatesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAuditService` (实例修改审计服务).
+/// Request of `ModifyAuditService` (Modifies the audit service for an instance).
 ///
-/// 本接口(ModifyAuditService)用于修改云数据库审计日志保存时长、审计规则等服务配置
+/// This API is used to modify the service configurations for a TencentDB instance, including the audit log retention period and the audit rules.
 ModifyAuditServiceRequest {
-    /// 实例 ID。可通过 [DescribeDBInstances](https://cloud.tencent.com/document/product/236/15872) 接口获取。
+    /// Instance ID, which can be obtained through the [DescribeDBInstances](https://www.tencentcloud.com/document/product/236/15872?from_cn_redirect=1) API.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 日志保留时长。支持值包括：
-    /// 7 - 一周；
-    /// 30 - 一个月；
-    /// 90 - 三个月；
-    /// 180 - 六个月；
-    /// 365 - 一年；
-    /// 1095 - 三年；
-    /// 1825 - 五年。
+    /// Log retention period. Valid values:7 - One week;30 - One month;90 - Three months;180 - Six months;365 - One year;1095 - Three years;1825 - Five years.
     "LogExpireDay" log_expire_day set_log_expire_day: i128,
-    /// 高频日志保留时长。默认值为7，此项取值需小于等于 LogExpireDay，支持值包括：
-    /// 3 - 3天；
-    /// 7 - 一周；
-    /// 30 - 一个月；
-    /// 90 - 三个月；
-    /// 180 - 六个月；
-    /// 365 - 一年；
-    /// 1095 - 三年；
-    /// 1825 - 五年。
+    /// High-frequency log retention period. Default value: 7. This value must be less than or equal to LogExpireDay. Valid values include:3 - 3 days;7 - One week;30 - One month;90 - Three months;180 - Six months;365 - One year;1095 - Three years;1825 - Five years.
     "HighLogExpireDay" high_log_expire_day set_high_log_expire_day: i128,
-    /// 修改实例审计规则为全审计。
+    /// Modifies the instance audit rule to Full audit.
     "AuditAll" audit_all set_audit_all: bool,
-    /// 废弃。
+    /// Deprecated.
     ///
     /// Disabled in the spec.
     "AuditRuleFilters" audit_rule_filters set_audit_rule_filters: list AuditRuleFilters,
-    /// 规则模板 ID。可通过 [DescribeAuditRuleTemplates](https://cloud.tencent.com/document/api/236/101811) 接口获取。
+    /// Rule template ID, which can be obtained through the [DescribeAuditRuleTemplates](https://www.tencentcloud.com/document/api/236/101811?from_cn_redirect=1) API.
     "RuleTemplateIds" rule_template_ids set_rule_template_ids: list String,
 } }
 rt::action!("cdb", "2017-03-20", "ModifyAuditService", ModifyAuditServiceRequest => ModifyAuditServiceResponse);
 
 rt::model! { read debug;
-/// ModifyAuditService返回参数结构体
+/// ModifyAuditService response structure.
 ModifyAuditServiceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAutoRenewFlag` (修改云数据库实例的自动续费标记).
+/// Request of `ModifyAutoRenewFlag` (Modifies the auto-renewal flag of a TencentDB instance).
 ///
-/// 本接口（ModifyAutoRenewFlag）用于修改云数据库实例的自动续费标记。仅支持包年包月的实例设置自动续费标记。
+/// This API is used to modify the auto-renewal flag of a TencentDB instance.
 ModifyAutoRenewFlagRequest {
-    /// 实例的 ID，格式如：cdb-c1nl9rpv，与云数据库控制台页面中显示的实例 ID 相同。
-    /// 说明：可输入多个实例 ID 进行修改，json 格式如下。
+    /// Instance ID, in the format of cdb-c1nl9rpv. This is identical to the instance ID displayed on the TencentDB console.
+    /// Description: Multiple instance IDs can be entered for modification. The json format is as follows.
     /// [
     /// "cdb-30z11v8s",
     /// "cdb-93h11efg"
@@ -5933,7 +5860,7 @@ ModifyAutoRenewFlagRequest {
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 自动续费标记，可取值的有：0 - 不自动续费，1 - 自动续费。
+    /// Auto-renewal flag. Value range: 0 (auto-renewal not enabled), 1 (auto-renewal enabled).
     ///
     /// Required.
     "AutoRenew" auto_renew set_auto_renew: i64,
@@ -5941,202 +5868,202 @@ ModifyAutoRenewFlagRequest {
 rt::action!("cdb", "2017-03-20", "ModifyAutoRenewFlag", ModifyAutoRenewFlagRequest => ModifyAutoRenewFlagResponse);
 
 rt::model! { read debug;
-/// ModifyAutoRenewFlag返回参数结构体
+/// ModifyAutoRenewFlag response structure.
 ModifyAutoRenewFlagResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyBackupConfig` (修改数据库备份配置).
+/// Request of `ModifyBackupConfig` (Modifies the database backup configuration).
 ///
-/// 本接口（ModifyBackupConfig）用于修改数据库备份配置信息。
+/// This API is used to modify database backup configuration.
 ModifyBackupConfigRequest {
-    /// 实例 ID，格式如：cdb-c1nl9rpv。与云数据库控制台页面中显示的实例 ID 相同。
+    /// Instance ID, in the format such as cdb-c1nl9rpv. This matches the instance ID displayed on the TencentDB console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 数据备份文件的保留时间，单位为天。
-    /// 1. MySQL 双节点、三节点、云盘版数据备份文件可以保留7天 - 1830天。
-    /// 2. MySQL 单节点（云盘）数据备份文件可以保留7天 - 30天。
+    /// Retention time of the data backup file, in days.
+    /// 1. MySQL two-node, three-node, and cloud disk edition data backup files can be retained for 7-1830 days.
+    /// 2. MySQL single-node (cloud disk) data backup files can be retained for 7-30 days.
     "ExpireDays" expire_days set_expire_days: i64,
-    /// (将废弃，建议使用 BackupTimeWindow 参数) 备份时间范围，格式为：02:00-06:00，起点和终点时间目前限制为整点，目前可以选择的范围为： 00:00-12:00，02:00-06:00，06：00-10：00，10:00-14:00，14:00-18:00，18:00-22:00，22:00-02:00。
+    /// (This parameter will be disused. The `BackupTimeWindow` parameter is recommended.) Backup time range in the format of 02:00-06:00, with the start time and end time on the hour. Valid values: 00:00-12:00, 02:00-06:00, 06:00-10:00, 10:00-14:00, 14:00-18:00, 18:00-22:00, 22:00-02:00.
     "StartTime" start_time set_start_time: str,
-    /// 自动备份方式，仅支持：physical - 物理冷备
+    /// Automatic backup mode. Only `physical` (physical cold backup) is supported
     "BackupMethod" backup_method set_backup_method: str,
-    /// binlog 的保留时间，单位为天。
-    /// 1. MySQL 双节点、三节点、云盘版日志备份文件可以保留7天 - 3650天。
-    /// 2. MySQL 单节点（云盘）日志备份文件可以保留7天 - 30天。
+    /// binlog retention time in days.
+    /// 1. MySQL two-node, three-node, and cloud disk log backup files can be retained for 7 to 3650 days.
+    /// 2. MySQL single-node (cloud disk) log backup files can be retained for 7-30 days.
     "BinlogExpireDays" binlog_expire_days set_binlog_expire_days: i64,
-    /// 备份时间窗，比如要设置每周二和周日 10:00-14:00之间备份，该参数如下：{"Monday": "", "Tuesday": "10:00-14:00", "Wednesday": "", "Thursday": "", "Friday": "", "Saturday": "", "Sunday": "10:00-14:00"}    （注：可以设置一周的某几天备份，但是每天的备份时间需要设置为相同的时间段。 如果设置了该字段，将忽略StartTime字段的设置）
+    /// Backup time window; for example, to set up backup between 10:00 and 14:00 on every Tuesday and Sunday, you should set this parameter as follows: {"Monday": "", "Tuesday": "10:00-14:00", "Wednesday": "", "Thursday": "", "Friday": "", "Saturday": "", "Sunday": "10:00-14:00"} (Note: You can set up backup on different days, but the backup time windows need to be the same. If this field is set, the `StartTime` field will be ignored)
     "BackupTimeWindow" backup_time_window set_backup_time_window: obj CommonTimeWindow,
-    /// 定期保留开关，off - 不开启定期保留策略，on - 开启定期保留策略，默认为off。
+    /// Periodic backup retention switch. off - periodic backup retention policy is not enabled, on - periodic backup retention policy is enabled. Default is off.
     "EnableBackupPeriodSave" enable_backup_period_save set_enable_backup_period_save: str,
-    /// 长期保留开关,该字段功能暂未上线，可忽略。off - 不开启长期保留策略，on - 开启长期保留策略，默认为off，如果开启，则BackupPeriodSaveDays，BackupPeriodSaveInterval，BackupPeriodSaveCount参数无效
+    /// Switch for long-term backup retention (This field can be ignored, for its feature hasn’t been launched). Valid values: `off` (disable), `on` (enable). Default value: `off`. Once enabled, the parameters (BackupPeriodSaveDays, BackupPeriodSaveInterval, and BackupPeriodSaveCount) will be invalid.
     "EnableBackupPeriodLongTermSave" enable_backup_period_long_term_save set_enable_backup_period_long_term_save: str,
-    /// 定期保留最长天数，最小值：90，最大值：3650，默认值：1080
+    /// Maximum days of archive backup retention. Valid range: 90-3650. Default value: 1080.
     "BackupPeriodSaveDays" backup_period_save_days set_backup_period_save_days: i64,
-    /// 定期保留策略周期，可取值：weekly - 周，monthly - 月， quarterly - 季度，yearly - 年，默认为monthly
+    /// Archive backup retention period. Valid values: `weekly` (a week), `monthly` (a month), `quarterly` (a quarter), `yearly` (a year). Default value: `monthly`.
     "BackupPeriodSaveInterval" backup_period_save_interval set_backup_period_save_interval: str,
-    /// 定期保留的备份数量，最小值为1，最大值不超过定期保留策略周期内常规备份个数，默认值为1
+    /// Number of archive backups. Minimum value: `1`, Maximum value: Number of non-archive backups in archive backup retention period. Default value: `1`.
     "BackupPeriodSaveCount" backup_period_save_count set_backup_period_save_count: i64,
-    /// 定期保留策略周期起始日期，格式：YYYY-MM-dd HH:mm:ss
+    /// The start time in the format of yyyy-mm-dd HH:MM:SS, which is used to enable archive backup retention policy.
     "StartBackupPeriodSaveDate" start_backup_period_save_date set_start_backup_period_save_date: str,
-    /// 是否开启数据备份归档策略，off-关闭，on-打开，如果不指定该入参， 则保持不变。
+    /// Whether the data backup/archive policy is enabled. off - disabled, on - enabled. If not specified, remain unchanged.
     "EnableBackupArchive" enable_backup_archive set_enable_backup_archive: str,
-    /// 数据备份归档起始天数，数据备份达到归档起始天数时进行归档，最小为180天，不得大于数据备份保留天数
+    /// The period (in days) of how long a data backup is retained before being archived, which falls between 180 days and the number of days from the time it is created until it expires.
     "BackupArchiveDays" backup_archive_days set_backup_archive_days: i64,
-    /// 日志备份归档起始天数，日志备份达到归档起始天数时进行归档，最小为180天，不得大于日志备份保留天数
+    /// The period (in days) of how long a log backup is retained before being archived, which falls between 180 days and the number of days from the time it is created until it expires.
     "BinlogArchiveDays" binlog_archive_days set_binlog_archive_days: i64,
-    /// 是否开启日志备份归档策略，off-关闭，on-打开，如果不指定该入参， 则保持不变。
+    /// Whether to enable log backup archive strategy. off - off, on - on. If not specified, remain unchanged.
     "EnableBinlogArchive" enable_binlog_archive set_enable_binlog_archive: str,
-    /// 是否开启数据备份标准存储策略，off-关闭，on-打开，如果不指定该入参， 则保持不变。
+    /// Whether to enable the standard storage policy for data backup. off - disabled, on - enabled. If not specified, it remains unchanged.
     "EnableBackupStandby" enable_backup_standby set_enable_backup_standby: str,
-    /// 数据备份标准存储起始天数，数据备份达到标准存储起始天数时进行转换，最小为30天，不得大于数据备份保留天数。如果开启备份归档，不得大于等于备份归档天数
+    /// The period (in days) of how long a data backup is retained before switching to standard storage, which falls between 30 days and the number of days from the time it is created until it expires. If the archive backup is enabled, this period cannot be greater than archive backup period.
     "BackupStandbyDays" backup_standby_days set_backup_standby_days: i64,
-    /// 是否开启日志备份标准存储策略，off-关闭，on-打开，如果不指定该入参， 则保持不变。
+    /// Whether to enable log backup standard storage policy. off - off, on - on. If not specified, remain unchanged.
     "EnableBinlogStandby" enable_binlog_standby set_enable_binlog_standby: str,
-    /// 日志备份标准存储起始天数，日志备份达到标准存储起始天数时进行转换，最小为30天，不得大于日志备份保留天数。如果开启备份归档，不得大于等于备份归档天数
+    /// The period (in days) of how long a log backup is retained before switching to standard storage, which falls between 30 days and the number of days from the time it is created until it expires. If the archive backup is enabled, this period cannot be greater than archive backup period.
     "BinlogStandbyDays" binlog_standby_days set_binlog_standby_days: i64,
 } }
 rt::action!("cdb", "2017-03-20", "ModifyBackupConfig", ModifyBackupConfigRequest => ModifyBackupConfigResponse);
 
 rt::model! { read debug;
-/// ModifyBackupConfig返回参数结构体
+/// ModifyBackupConfig response structure.
 ModifyBackupConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyBackupDownloadRestriction` (修改备份文件的限制下载来源).
+/// Request of `ModifyBackupDownloadRestriction` (Modifies backup download restrictions).
 ///
-/// 该接口用于修改用户当前地域的备份文件限制下载来源，可以设置内外网均可下载、仅内网可下载，或内网指定的vpc、ip可以下载。
+/// This API is used to modify the restrictions of downloading backups in a region. You can specify which types of networks (private, or both private and public), VPCs, and IPs to download backups.
 ModifyBackupDownloadRestrictionRequest {
-    /// NoLimit 不限制,内外网都可以下载； LimitOnlyIntranet 仅内网可下载； Customize 用户自定义vpc:ip可下载。 只有该值为 Customize 时，才可以设置 LimitVpc 和 LimitIp 。
+    /// Valid values: `NoLimit` (backups can be downloaded over both private and public networks with any IPs), `LimitOnlyIntranet` (backups can be downloaded over the private network with any private IPs), `Customize` (backups can be downloaded over specified VPCs with specified IPs). The `LimitVpc` and `LimitIp` parameters are valid only when this parameter is set to `Customize`.
     ///
     /// Required.
     "LimitType" limit_type set_limit_type: str,
-    /// 该参数仅支持 In， 表示 LimitVpc 指定的vpc可以下载。默认为In。
+    /// Valid value: `In` (backups can only be downloaded over the VPCs specified in `LimitVpc`). Default value: `In`.
     "VpcComparisonSymbol" vpc_comparison_symbol set_vpc_comparison_symbol: str,
-    /// In: 指定的ip可以下载； NotIn: 指定的ip不可以下载。 默认为In。
+    /// Valid values: `In` (backups can only be downloaded with the IPs specified in `LimitIp`), `NotIn` (backups cannot be downloaded with the IPs specified in `LimitIp`). Default value: `In`.
     "IpComparisonSymbol" ip_comparison_symbol set_ip_comparison_symbol: str,
-    /// 限制下载的vpc设置。
+    /// VPCs used to restrict backup download.
     "LimitVpc" limit_vpc set_limit_vpc: list BackupLimitVpcItem,
-    /// 限制下载的ip设置
+    /// IPs used to restrict backup download.
     "LimitIp" limit_ip set_limit_ip: list String,
 } }
 rt::action!("cdb", "2017-03-20", "ModifyBackupDownloadRestriction", ModifyBackupDownloadRestrictionRequest => ModifyBackupDownloadRestrictionResponse);
 
 rt::model! { read debug;
-/// ModifyBackupDownloadRestriction返回参数结构体
+/// ModifyBackupDownloadRestriction response structure.
 ModifyBackupDownloadRestrictionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyBackupEncryptionStatus` (设置实例备份文件是否加密).
+/// Request of `ModifyBackupEncryptionStatus` (Sets the default encryption status of an instance backup).
 ///
-/// 本接口(ModifyBackupEncryptionStatus)用于设置实例备份文件是否加密。
+/// This API is used to set the encryption status of an instance backup.
 ModifyBackupEncryptionStatusRequest {
-    /// 实例ID，格式如：cdb-XXXX。与云数据库控制台页面中显示的实例 ID 相同。
+    /// Instance ID in the format of cdb-XXXX, which is the same as that displayed in the TencentDB console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 设置实例新增的自动物理备份文件默认加密状态。可选值为 on或者off。
+    /// Default encryption status for the new auto-generated physical backup files. Valid values: `on`, `off`.
     ///
     /// Required.
     "EncryptionStatus" encryption_status set_encryption_status: str,
-    /// 设置实例新增的自动日志备份文件默认加密状态。可选值为 on或者off。
+    /// Set the default encryption status of the newly-added automated log backup file for the instance. Available values are on or off.
     "BinlogEncryptionStatus" binlog_encryption_status set_binlog_encryption_status: str,
 } }
 rt::action!("cdb", "2017-03-20", "ModifyBackupEncryptionStatus", ModifyBackupEncryptionStatusRequest => ModifyBackupEncryptionStatusResponse);
 
 rt::model! { read debug;
-/// ModifyBackupEncryptionStatus返回参数结构体
+/// ModifyBackupEncryptionStatus response structure.
 ModifyBackupEncryptionStatusResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyCdbProxyAddressDesc` (修改代理地址描述).
+/// Request of `ModifyCdbProxyAddressDesc` (Modifies the description of a proxy address).
 ///
-/// 本接口（ModifyCdbProxyAddressDesc）用于修改代理地址描述信息。
+/// This API is used to modify the proxy address description.
 ModifyCdbProxyAddressDescRequest {
-    /// 代理组 ID。可通过 [DescribeCdbProxyInfo](https://cloud.tencent.com/document/api/236/90585) 接口获取。
+    /// Proxy group ID, which can be obtained through the [DescribeCdbProxyInfo](https://www.tencentcloud.com/document/api/236/90585?from_cn_redirect=1) API.
     ///
     /// Required.
     "ProxyGroupId" proxy_group_id set_proxy_group_id: str,
-    /// 代理组地址 ID。可通过 [DescribeCdbProxyInfo](https://cloud.tencent.com/document/api/236/90585) 接口获取。
+    /// Proxy group address ID. You can obtain it through the API [DescribeCdbProxyInfo](https://www.tencentcloud.com/document/api/236/90585?from_cn_redirect=1).
     ///
     /// Required.
     "ProxyAddressId" proxy_address_id set_proxy_address_id: str,
-    /// 描述
+    /// Description
     "Desc" desc set_desc: str,
 } }
 rt::action!("cdb", "2017-03-20", "ModifyCdbProxyAddressDesc", ModifyCdbProxyAddressDescRequest => ModifyCdbProxyAddressDescResponse);
 
 rt::model! { read debug;
-/// ModifyCdbProxyAddressDesc返回参数结构体
+/// ModifyCdbProxyAddressDesc response structure.
 ModifyCdbProxyAddressDescResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyCdbProxyAddressVipAndVPort` (修改数据库代理地址VPC).
+/// Request of `ModifyCdbProxyAddressVipAndVPort` (Modifies the VPC of the database proxy address).
 ///
-/// 本接口（ModifyCdbProxyAddressVipAndVPort）用于修改数据库代理地址VPC信息。
+/// This API is used to modify the database proxy address VPC information.
 ModifyCdbProxyAddressVipAndVPortRequest {
-    /// 代理组 ID。可通过 [DescribeCdbProxyInfo](https://cloud.tencent.com/document/api/236/90585) 接口获取。
+    /// Proxy group ID. Obtain through the [DescribeCdbProxyInfo](https://www.tencentcloud.com/document/api/236/90585?from_cn_redirect=1) API.
     ///
     /// Required.
     "ProxyGroupId" proxy_group_id set_proxy_group_id: str,
-    /// 代理组地址 ID。可通过 [DescribeCdbProxyInfo](https://cloud.tencent.com/document/api/236/90585) 接口获取。
+    /// Proxy group address ID. Obtain through the [DescribeCdbProxyInfo](https://www.tencentcloud.com/document/api/236/90585?from_cn_redirect=1) API.
     ///
     /// Required.
     "ProxyAddressId" proxy_address_id set_proxy_address_id: str,
-    /// 私有网络 ID。可通过 [DescribeDBInstances](https://cloud.tencent.com/document/product/236/15872) 接口获取。
+    /// VPC ID, which can be obtained through the [DescribeDBInstances](https://www.tencentcloud.com/document/product/236/15872?from_cn_redirect=1) API.
     ///
     /// Required.
     "UniqVpcId" uniq_vpc_id set_uniq_vpc_id: str,
-    /// 私有子网 ID。可通过 [DescribeDBInstances](https://cloud.tencent.com/document/product/236/15872) 接口获取。
+    /// Private subnet ID, which can be obtained through the [DescribeDBInstances](https://www.tencentcloud.com/document/product/236/15872?from_cn_redirect=1) API.
     ///
     /// Required.
     "UniqSubnetId" uniq_subnet_id set_uniq_subnet_id: str,
-    /// IP 地址。若不填写则自动分配子网下的可用 IP。
+    /// IP. If not specified, the system will assign an available IP under subnet.
     "Vip" vip set_vip: str,
-    /// 端口。默认值3306，取值范围：1024 - 65535。
+    /// Port. Default value 3306, value ranges from 1024 to 65535.
     "VPort" v_port set_v_port: i128,
-    /// 旧 IP 地址回收时间。单位：小时，默认值：24，取值范围：0 - 168。
+    /// Old IP valid hours. Measurement unit: hr, default value: 24, value ranges from 0 to 168.
     "ReleaseDuration" release_duration set_release_duration: i128,
 } }
 rt::action!("cdb", "2017-03-20", "ModifyCdbProxyAddressVipAndVPort", ModifyCdbProxyAddressVipAndVPortRequest => ModifyCdbProxyAddressVipAndVPortResponse);
 
 rt::model! { read debug;
-/// ModifyCdbProxyAddressVipAndVPort返回参数结构体
+/// ModifyCdbProxyAddressVipAndVPort response structure.
 ModifyCdbProxyAddressVipAndVPortResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyCdbProxyParam` (配置数据库代理参数).
+/// Request of `ModifyCdbProxyParam` (Configures the database proxy parameters).
 ///
-/// 本接口（ModifyCdbProxyParam）用于配置数据库代理参数。
+/// This API is used to configure database proxy parameters.
 ModifyCdbProxyParamRequest {
-    /// 实例 ID。可通过 [DescribeDBInstances](https://cloud.tencent.com/document/product/236/15872) 接口获取。
+    /// Instance ID, which can be obtained through the [DescribeDBInstances](https://www.tencentcloud.com/document/product/236/15872?from_cn_redirect=1) API.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 代理组 ID。可通过 [DescribeCdbProxyInfo](https://cloud.tencent.com/document/api/236/90585) 接口获取。
+    /// Proxy group ID, which can be obtained through the [DescribeCdbProxyInfo](https://www.tencentcloud.com/document/api/236/90585?from_cn_redirect=1) API.
     ///
     /// Required.
     "ProxyGroupId" proxy_group_id set_proxy_group_id: str,
-    /// 连接池阈值。取值范围：大于0，小于等于300。
-    /// 注意：如需使用数据库代理连接池能力，MySQL 8.0 主实例的内核小版本要大于等于 MySQL 8.0 20230630。
+    /// Connection pool threshold. Value ranges from above 0 to less than or equal to 300.
+    /// Note: If you need to use the database proxy connection pool capability, the kernel minor version of the MySQL 8.0 primary instance must be equal to or greater than MySQL 8.0 20230630.
     ///
     /// Required.
     "ConnectionPoolLimit" connection_pool_limit set_connection_pool_limit: i128,
@@ -6144,90 +6071,90 @@ ModifyCdbProxyParamRequest {
 rt::action!("cdb", "2017-03-20", "ModifyCdbProxyParam", ModifyCdbProxyParamRequest => ModifyCdbProxyParamResponse);
 
 rt::model! { read debug;
-/// ModifyCdbProxyParam返回参数结构体
+/// ModifyCdbProxyParam response structure.
 ModifyCdbProxyParamResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDBInstanceLogToCLS` (开启或关闭CDB日志投递CLS).
+/// Request of `ModifyDBInstanceLogToCLS` (Enable or disable the feature of sending CDB logs to CLS).
 ///
-/// 开启/关闭CDB慢日志、错误日志投递CLS
+/// This API is used to enable or disable the feature of sending CDB slow and error logs to CLS.
 ModifyDBInstanceLogToCLSRequest {
-    /// 实例 ID，可通过 [DescribeDBInstances](https://cloud.tencent.com/document/product/236/15872) 接口获取。
+    /// Instance ID, which can be obtained through the [DescribeDBInstances](https://www.tencentcloud.com/document/product/236/15872?from_cn_redirect=1) API.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 日志类型。error：错误日志，slowlog：慢日志。
+    /// Log type. Error: error log, slowlog: slow log.
     ///
     /// Required.
     "LogType" log_type set_log_type: str,
-    /// 投递状态。ON：开启，OFF：关闭。
+    /// Delivery status. ON: enabled, OFF: disabled.
     ///
     /// Required.
     "Status" status set_status: str,
-    /// 是否需要创建日志集。默认为 false。
+    /// Whether required to create logset. Default to false.
     "CreateLogset" create_logset set_create_logset: bool,
-    /// 需要创建日志集时为日志集名称；选择已有日志集时，为日志集 ID。默认为空。
-    /// 说明：当参数 Status 的值为 ON 时，Logset 和 LogTopic 参数必须填一个。
+    /// Logset name when creating a logset; logset ID when selecting an existing logset. Empty by default.
+    /// Description: When the Status parameter is ON, either the Logset or LogTopic parameter must be filled.
     "Logset" logset set_logset: str,
-    /// 是否需要创建日志主题。默认为 false。
+    /// Whether required to create log topic. Default to false.
     "CreateLogTopic" create_log_topic set_create_log_topic: bool,
-    /// 需要创建日志主题时为日志主题名称；选择已有日志主题时，为日志主题 ID。默认为空。
-    /// 说明：当参数 Status 的值为 ON 时，Logset 和 LogTopic 参数必须填一个。
+    /// Enter a log topic name when creating a log topic, or enter a log topic ID when selecting an existing log topic. Empty by default.
+    /// Description: When the Status parameter is set to ON, either the Logset or LogTopic parameter must be specified.
     "LogTopic" log_topic set_log_topic: str,
-    /// 日志主题有效期，不填写时，默认30天，最大值3600。
+    /// Valid period of the log topic. Default value: 30 days if left empty. Maximum value: 3600 days.
     "Period" period set_period: i64,
-    /// 创建日志主题时，是否创建索引，默认为 false。
+    /// Whether to create an index when creating a log topic. Defaults to false.
     "CreateIndex" create_index set_create_index: bool,
-    /// CLS 所在地域，不填择默认为 Region 的参数值。
+    /// CLS region. If left empty, it defaults to the Region parameter value.
     "ClsRegion" cls_region set_cls_region: str,
-    /// 创建日志集和日志主题的时候可选，最多不能超过10个标签
+    /// Selectable when creating a log topic. Cannot exceed 10 tags
     "ResourceTags" resource_tags set_resource_tags: list TagInfoItem,
 } }
 rt::action!("cdb", "2017-03-20", "ModifyDBInstanceLogToCLS", ModifyDBInstanceLogToCLSRequest => ModifyDBInstanceLogToCLSResponse);
 
 rt::model! { read debug;
-/// ModifyDBInstanceLogToCLS返回参数结构体
+/// ModifyDBInstanceLogToCLS response structure.
 ModifyDBInstanceLogToCLSResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDBInstanceModes` (更改云数据库的模式).
+/// Request of `ModifyDBInstanceModes` (Modify the mode of CDB).
 ///
-/// 该接口（ModifyDBInstanceModes）用于更改云数据库的模式。
+/// This API is used to change the mode of a cloud database.
 ModifyDBInstanceModesRequest {
-    /// 实例ID，格式如：cdb-c1nl9rpv，与云数据库控制台页面中显示的实例ID相同。
+    /// Instance ID, in the format such as cdb-c1nl9rpv. This matches the instance ID displayed on the TencentDB console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 云数据库的模式，目前仅支持传入 "protectMode" 表示修改主从同步方式。
+    /// The mode of cloud databases currently only supports input "protectMode" to modify the Primary-standby sync mode.
     ///
     /// Required.
     "Mode" mode set_mode: str,
-    /// 数据同步方式，可选值：0-异步复制，1-半同步复制，2-强同步复制。
+    /// Data synchronization mode, available values: 0 - async replication, 1 - semi-sync replication, 2 - strong sync replication.
     "ProtectMode" protect_mode set_protect_mode: i64,
 } }
 rt::action!("cdb", "2017-03-20", "ModifyDBInstanceModes", ModifyDBInstanceModesRequest => ModifyDBInstanceModesResponse);
 
 rt::model! { read debug;
-/// ModifyDBInstanceModes返回参数结构体
+/// ModifyDBInstanceModes response structure.
 ModifyDBInstanceModesResponse {
-    /// 异步任务的请求ID，可使用此ID查询异步任务的执行结果。
+    /// Request ID of the asynchronous task. Use this ID to query the outcome of the async task.
     "AsyncRequestId" async_request_id set_async_request_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDBInstanceName` (修改云数据库实例名).
+/// Request of `ModifyDBInstanceName` (Renames a TencentDB instance).
 ///
-/// 本接口(ModifyDBInstanceName)用于修改云数据库实例的名称。
+/// This API (ModifyDBInstanceName) is used to rename a TencentDB instance.
 ModifyDBInstanceNameRequest {
-    /// 实例 ID，格式如：cdb-c1nl9rpv，与云数据库控制台页面中显示的实例 ID 相同，可使用 [查询实例列表](https://cloud.tencent.com/document/api/236/15872) 接口获取，其值为输出参数中字段 InstanceId 的值。
+    /// Instance ID in the format of cdb-c1nl9rpv. It is the same as the instance ID displayed on the TencentDB Console page. You can use the [instance list querying API](https://intl.cloud.tencent.com/document/api/236/15872?from_cn_redirect=1) to query the ID, whose value is the `InstanceId` value in output parameters.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -6239,19 +6166,19 @@ ModifyDBInstanceNameRequest {
 rt::action!("cdb", "2017-03-20", "ModifyDBInstanceName", ModifyDBInstanceNameRequest => ModifyDBInstanceNameResponse);
 
 rt::model! { read debug;
-/// ModifyDBInstanceName返回参数结构体
+/// ModifyDBInstanceName response structure.
 ModifyDBInstanceNameResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDBInstanceProject` (修改云数据库实例的所属项目).
+/// Request of `ModifyDBInstanceProject` (Modifies the project to which a TencentDB instance belongs).
 ///
-/// 本接口(ModifyDBInstanceProject)用于修改云数据库实例的所属项目。
+/// This API (ModifyDBInstanceProject) is used to modify the project to which a TencentDB instance belongs.
 ModifyDBInstanceProjectRequest {
-    /// 实例 ID，格式如：cdb-c1nl9rpv，与云数据库控制台页面中显示的实例 ID 相同，可使用 [查询实例列表](https://cloud.tencent.com/document/api/236/15872) 接口获取，其值为输出参数中字段 InstanceId 的值。
-    /// 说明：可输入多个实例 ID 进行修改，json 格式如下。
+    /// Instance ID, in the format such as cdb-c1nl9rpv. This matches the instance ID displayed on the TencentDB console. You can obtain it through the query instance list API (https://www.tencentcloud.com/document/api/236/15872?from_cn_redirect=1). The value is the InstanceId field in the output parameter.
+    /// Description: Multiple instance IDs can be entered for modification. The json format is as follows.
     /// [
     /// "cdb-30z11v8s",
     /// "cdb-93h11efg"
@@ -6259,14 +6186,14 @@ ModifyDBInstanceProjectRequest {
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 实例所属项目的 ID，可在账号中心下的项目管理页面查询。
-    /// 说明：此项为必填。
+    /// ID of the project to which instance belongs can be queried on the Projects page in the account center.
+    /// Description: This item is required.
     "NewProjectId" new_project_id set_new_project_id: i64,
 } }
 rt::action!("cdb", "2017-03-20", "ModifyDBInstanceProject", ModifyDBInstanceProjectRequest => ModifyDBInstanceProjectResponse);
 
 rt::model! { read debug;
-/// ModifyDBInstanceProject返回参数结构体
+/// ModifyDBInstanceProject response structure.
 ModifyDBInstanceProjectResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6296,61 +6223,61 @@ ModifyDBInstanceReadOnlyStatusResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDBInstanceSecurityGroups` (修改云数据库安全组).
+/// Request of `ModifyDBInstanceSecurityGroups` (Modifies the security groups bound to a TencentDB instance).
 ///
-/// 本接口(ModifyDBInstanceSecurityGroups)用于修改实例绑定的安全组。
+/// This API (ModifyDBInstanceSecurityGroups) is used to modify the security groups bound to a TencentDB instance.
 ModifyDBInstanceSecurityGroupsRequest {
-    /// 实例 ID，格式如：cdb-c1nl9rpv 或者 cdbro-c1nl9rpv，与云数据库控制台页面中显示的实例 ID 相同。
+    /// Instance ID in the format of cdb-c1nl9rpv or cdbro-c1nl9rpv. It is the same as the instance ID displayed on the TencentDB Console page.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 要修改的安全组 ID 列表，一个或者多个安全组 ID 组成的数组。可通过 [DescribeDBSecurityGroups](https://cloud.tencent.com/document/product/236/15854) 接口获取。输入的安全组 ID 数组无长度限制。
-    /// 注意：该入参会全量替换存量已有集合，非增量更新。修改需传入预期的全量集合。
+    /// List of security group IDs to modify, an array of security group IDs. It can be obtained through the API [DescribeDBSecurityGroups](https://www.tencentcloud.com/document/product/236/15854?from_cn_redirect=1). The input security group ID array has no length limit.
+    /// **Note**: This input parameter performs a full replacement on all existing collections but not an incremental update. To modify it, import the expected full collections.
     ///
     /// Required.
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// 当传入只读实例 ID 时，默认操作的是对应只读组的安全组。如果需要操作只读实例 ID 的安全组， 需要将该入参置为 True。默认为 False。
+    /// When importing a read-only instance ID, the default operation is performed on the corresponding security group of the read-only group. If necessary to operate the security group of the read-only instance ID, set this input parameter to True. Default False.
     "ForReadonlyInstance" for_readonly_instance set_for_readonly_instance: bool,
-    /// 变更云盘版实例只读组时，InstanceId 传实例 ID，需要额外指定该参数表示操作只读组。 如果操作读写节点则不需指定该参数。
+    /// When updating the read-only group of a cloud disk edition instance, specify the instance ID in InstanceId and this parameter to indicate the operation is for the read-only group. If you perform the operation on the read-write node, this parameter is not required.
     "OpResourceId" op_resource_id set_op_resource_id: str,
 } }
 rt::action!("cdb", "2017-03-20", "ModifyDBInstanceSecurityGroups", ModifyDBInstanceSecurityGroupsRequest => ModifyDBInstanceSecurityGroupsResponse);
 
 rt::model! { read debug;
-/// ModifyDBInstanceSecurityGroups返回参数结构体
+/// ModifyDBInstanceSecurityGroups response structure.
 ModifyDBInstanceSecurityGroupsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDBInstanceVipVport` (修改云数据库实例的IP和端口号).
+/// Request of `ModifyDBInstanceVipVport` (Modifies the IP and port number of a TencentDB instance).
 ///
-/// 本接口（ModifyDBInstanceVipVport）用于修改云数据库实例的IP和端口号，也可进行基础网络转 VPC 网络和 VPC 网络下的子网变更。
+/// This API is used to modify the IP and port number of a cloud database instance. It can also perform basic network to VPC network and subnet change under VPC network.
 ModifyDBInstanceVipVportRequest {
-    /// 实例 ID，格式如：cdb-c1nl9rpv 或者 cdbro-c2nl9rpv 或者 cdbrg-c3nl9rpv，与云数据库控制台页面中显示的实例 ID 相同，可使用 [查询实例列表](https://cloud.tencent.com/document/api/236/15872) 接口获取，其值为输出参数中字段 InstanceId 的值。
+    /// Instance ID in the format of cdb-c1nl9rpv, cdbro-c2nl9rpv, or cdbrg-c3nl9rpv. It is the same as the instance ID displayed on the TencentDB Console page. You can use the [DescribeDBInstances](https://www.tencentcloud.com/document/product/236/15872) API to query the ID, which is the value of the `InstanceId` output parameter.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 目标 IP。
+    /// Target IP address.
     "DstIp" dst_ip set_dst_ip: str,
-    /// 目标端口，支持范围为：[1024-65535]。
+    /// Destination port. Support scope: [1024-65535].
     "DstPort" dst_port set_dst_port: i64,
-    /// 私有网络统一 ID。
+    /// Unified VPC ID
     "UniqVpcId" uniq_vpc_id set_uniq_vpc_id: str,
-    /// 子网统一 ID。
+    /// Unified subnet ID
     "UniqSubnetId" uniq_subnet_id set_uniq_subnet_id: str,
-    /// 进行基础网络转 VPC 网络和 VPC 网络下的子网变更时，原网络中旧IP的回收时间，单位为小时，取值范围为0-168，默认值为24小时。
+    /// Repossession duration in hours for old IP in the original network when changing from classic network to VPC or changing the VPC subnet. Value range: 0–168. Default value: `24`.
     "ReleaseDuration" release_duration set_release_duration: i64,
-    /// 变更集群版实例只读组时，InstanceId传实例id，需要额外指定该参数表示操作只读组。 如果操作读写节点则不需指定该参数。
+    /// When updating the read-only group of a cluster edition instance, specify the instance id in InstanceId and this parameter is required to indicate the operation is for the read-only group. If you perform the operation on the read-write node, this parameter is not required.
     "OpResourceId" op_resource_id set_op_resource_id: str,
 } }
 rt::action!("cdb", "2017-03-20", "ModifyDBInstanceVipVport", ModifyDBInstanceVipVportRequest => ModifyDBInstanceVipVportResponse);
 
 rt::model! { read debug;
-/// ModifyDBInstanceVipVport返回参数结构体
+/// ModifyDBInstanceVipVport response structure.
 ModifyDBInstanceVipVportResponse {
-    /// 异步任务ID。(该返回字段目前已废弃)
+    /// Asynchronous Task ID. (This returned field is currently abandoned)
     ///
     /// Disabled in the spec.
     "AsyncRequestId" async_request_id set_async_request_id: str,
@@ -6414,114 +6341,114 @@ ModifyInstanceDestroyProtectResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyInstanceParam` (修改实例参数).
+/// Request of `ModifyInstanceParam` (Modifies instance parameters).
 ///
-/// 本接口(ModifyInstanceParam)用于修改云数据库实例的参数。
+/// This API (ModifyInstanceParam) is used to modify instance parameters.
 ModifyInstanceParamRequest {
-    /// 实例 ID 列表。可通过 [DescribeDBInstances](https://cloud.tencent.com/document/product/236/15872) 接口获取。
+    /// Instance ID list, which can be obtained through the [DescribeDBInstances](https://www.tencentcloud.com/document/product/236/15872?from_cn_redirect=1) API.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 要修改的参数列表。每一个元素是 Name 和 CurrentValue 的组合。Name 是参数名，CurrentValue 是要修改成的值。
+    /// List of parameters to be modified. Every element is a combination of `Name` (parameter name) and `CurrentValue` (new value).
     "ParamList" param_list set_param_list: list Parameter,
-    /// 模板 ID，ParamList 和 TemplateId 必须至少传其中之一。可通过 [DescribeParamTemplates](https://cloud.tencent.com/document/api/236/32659) 接口获取。
+    /// Template ID. At least one of ParamList and TemplateId must be provided. It can be obtained through the API [DescribeParamTemplates](https://www.tencentcloud.com/document/api/236/32659?from_cn_redirect=1).
     "TemplateId" template_id set_template_id: i64,
-    /// 执行参数调整任务的方式，默认为 0。支持值包括：0 - 立刻执行，1 - 时间窗执行；当该值为 1 时，每次只能传一个实例（InstanceIds数量为1）
+    /// When to perform the parameter adjustment task. Default value: 0. Valid values: 0 - execute immediately, 1 - execute during window. When its value is 1, only one instance ID can be passed in (i.e., only one `InstanceIds` can be passed in).
     "WaitSwitch" wait_switch set_wait_switch: i64,
-    /// 参数是否同步到主实例下的只读实例。true 为不同步，false 为同步。默认为 false。
+    /// Whether to sync the parameters to read-only instance of the source instance. Valid values: `true` (not sync), `false` (sync). Default value: `false`.
     "NotSyncRo" not_sync_ro set_not_sync_ro: bool,
-    /// 参数是否同步到主实例下的灾备实例。true 为不同步，false 为同步。默认为 false。
+    /// Whether to sync the parameters to disaster recovery instance of the source instance. Valid values: `true` (not sync), `false` (sync). Default value: `false`.
     "NotSyncDr" not_sync_dr set_not_sync_dr: bool,
 } }
 rt::action!("cdb", "2017-03-20", "ModifyInstanceParam", ModifyInstanceParamRequest => ModifyInstanceParamResponse);
 
 rt::model! { read debug;
-/// ModifyInstanceParam返回参数结构体
+/// ModifyInstanceParam response structure.
 ModifyInstanceParamResponse {
-    /// 异步任务 ID，可用于查询任务进度。
+    /// Async task ID, which can be used to query task progress.
     "AsyncRequestId" async_request_id set_async_request_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyInstancePasswordComplexity` (修改实例密码复杂度).
+/// Request of `ModifyInstancePasswordComplexity` (Modifies the password complexity of a TencentDB instance).
 ///
-/// 本接口（ModifyInstancePasswordComplexity）用于修改云数据库实例的密码复杂度。
+/// This API is used to modify the password complexity of a cloud database instance.
 ModifyInstancePasswordComplexityRequest {
-    /// 要修改密码复杂度的实例 ID。可通过 [DescribeDBInstances](https://cloud.tencent.com/document/product/236/15872) 接口获取。
-    /// 说明：支持输入多个实例 ID 进行修改。
+    /// Instance ID of the instance for which the password complexity needs to be modified. The [DescribeDBInstances](https://www.tencentcloud.com/document/product/236/15872?from_cn_redirect=1) API can be called to obtain it.
+    /// Description: Support multiple instance IDs for modification.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 要修改的密码复杂度的选项。每一个选项是以组合形式写入的，一个组合包括 Name 和 CurrentValue，其中 Name 表示对应选项的参数名，CurrentValue 表示参数值。例如：[{"Name": "validate_password.length", "CurrentValue": "10"}]，表示将密码的最小字符数修改为10。
-    /// 说明：不同数据库版本的实例，支持修改的密码复杂度的选项如下。
-    /// 1. MySQL 8.0：
-    /// 选项 validate_password.policy，表示密码复杂度的开关，值为 LOW 时表示关闭；值为 MEDIUM 时表示开启。
-    /// 选项 validate_password.length，表示密码总长度的最小字符数。
-    /// 选项 validate_password.mixed_case_count，表示小写和大写字母的最小字符数。
-    /// 选项 validate_password.number_count，表示数字的最小字符数。
-    /// 选项 validate_password.special_char_count，表示特殊字符的最小字符数。
-    /// 2. MySQL 5.6、MySQL 5.7：
-    /// 选项 validate_password_policy，表示密码复杂度的开关，值为 LOW 时表示关闭；值为 MEDIUM 时表示开启。
-    /// 选项 validate_password_length，表示密码总长度的最小字符数。
-    /// 选项 validate_password_mixed_case_count，表示小写和大写字母的最小字符数。
-    /// 选项 validate_password_number_count，表示数字的最小字符数。
-    /// 选项 validate_password_special_char_count，表示特殊字符的最小字符数。
+    /// Options to modify password complexity. Each option is written in metric combinations. A group includes Name and CurrentValue. Among them, Name refers to the parameter name of the corresponding option, and CurrentValue represents the parameter value. For example: [{"Name": "validate_password.length", "CurrentValue": "10"}] means changing the minimum number of characters in a password to 10.
+    /// Description: The options for modifying password complexity vary by database version of instances as follows.
+    /// 1. MySQL 8.0:
+    /// The option validate_password.policy means the switch for password complexity. A value of LOW means disabling; a value of MEDIUM means enabling.
+    /// The option validate_password.length indicates the minimum number of characters for the total code length.
+    /// The option validate_password.mixed_case_count indicates the minimum number of lowercase and uppercase letters.
+    /// Option validate_password.number_count indicates the minimum number of digits.
+    /// The option validate_password.special_char_count indicates the minimum number of special characters.
+    /// 2. MySQL 5.6,MySQL 5.7:
+    /// The option validate_password_policy means the password complexity switch. A value of LOW means disabling; a value of MEDIUM means enabling.
+    /// The option validate_password_length indicates the minimum number of characters for the total code length.
+    /// The option validate_password_mixed_case_count means the minimum number of uppercase and lowercase letters.
+    /// Option validate_password_number_count means the minimum number of digits.
+    /// Option validate_password_special_char_count indicates the minimum number of special characters.
     "ParamList" param_list set_param_list: list Parameter,
 } }
 rt::action!("cdb", "2017-03-20", "ModifyInstancePasswordComplexity", ModifyInstancePasswordComplexityRequest => ModifyInstancePasswordComplexityResponse);
 
 rt::model! { read debug;
-/// ModifyInstancePasswordComplexity返回参数结构体
+/// ModifyInstancePasswordComplexity response structure.
 ModifyInstancePasswordComplexityResponse {
-    /// 异步任务 ID，可用于查询任务进度。
+    /// Async task ID, which can be used to query task progress.
     "AsyncRequestId" async_request_id set_async_request_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyInstanceTag` (修改实例标签).
+/// Request of `ModifyInstanceTag` (Modifies an instance tag).
 ///
-/// 本接口(ModifyInstanceTag)用于对实例标签进行添加、修改或者删除。
+/// This API (ModifyInstanceTag) is used to add, modify, or delete an instance tag.
 ModifyInstanceTagRequest {
-    /// 实例 ID。可通过 [DescribeDBInstances](https://cloud.tencent.com/document/product/236/15872) 接口获取。
+    /// Instance ID, which can be obtained through the [DescribeDBInstances](https://www.tencentcloud.com/document/product/236/15872?from_cn_redirect=1) API.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 要增加或修改的标签。ReplaceTags 和 DeleteTags 必填一个。
+    /// Tags to add or modify. ReplaceTags or DeleteTags is mandatory to fill in one.
     "ReplaceTags" replace_tags set_replace_tags: list TagInfo,
-    /// 要删除的标签。ReplaceTags 和 DeleteTags 必填一个。
+    /// Tag to delete. ReplaceTags or DeleteTags is mandatory to fill in one.
     "DeleteTags" delete_tags set_delete_tags: list TagInfo,
 } }
 rt::action!("cdb", "2017-03-20", "ModifyInstanceTag", ModifyInstanceTagRequest => ModifyInstanceTagResponse);
 
 rt::model! { read debug;
-/// ModifyInstanceTag返回参数结构体
+/// ModifyInstanceTag response structure.
 ModifyInstanceTagResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyLocalBinlogConfig` (修改本地binlog保留策略).
+/// Request of `ModifyLocalBinlogConfig` (Modifies the retention policy of local binlog).
 ///
-/// 本接口（ModifyLocalBinlogConfig）用于修改实例本地 binlog 保留策略。
+/// This API is used to modify the local binlog retention policy of an instance.
 ModifyLocalBinlogConfigRequest {
-    /// 实例 ID，格式如：cdb-c1nl9rpv。与云数据库控制台页面中显示的实例 ID 相同。
+    /// Instance ID, in the format such as cdb-c1nl9rpv. This matches the instance ID displayed on the TencentDB console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 本地 binlog 保留时长。不同实例的可取值如下：
-    /// 1. 云盘版实例、双节点实例、三节点实例的本地 binlog 保留时长（小时）默认为120，范围：6 - 168。
-    /// 2. 灾备实例的本地 binlog 保留时长（小时）默认为120，范围：120 - 168。
-    /// 3. 单节点云盘实例的本地 binlog 保留时长（小时）默认为120，范围：0 - 168。
-    /// 4. 若双节点实例、三节点实例下无灾备实例，则该主实例的本地 binlog 保留时长（小时）范围是：6 - 168；若双节点实例、三节点实例下有灾备实例，或者要为双节点实例、三节点实例添加灾备实例，为避免同步异常，该主实例的本地 binlog 保留时长（小时）不能设置低于120小时，范围是：120 - 168。
+    /// Local binlog retention duration. Values for different instances are as follows:
+    /// 1. The local binlog retention duration (hr) for cloud disk edition instances, dual-node instances, and three-node instances defaults to 120, with a range of 6 - 168.
+    /// 2. The retention duration of local binlog for disaster recovery instance defaults to 120 hr, with a range of 120 - 168.
+    /// 3. The retention duration (hr) of local binlog for a single-node cloud disk instance defaults to 120, with a range of 0 - 168.
+    /// 4. If a dual-node instance or three-node instance has no disaster recovery instance, the retention duration (hr) of local binlog for the primary instance ranges from 6 to 168. If a dual-node instance or three-node instance has a disaster recovery instance, or you want to add a disaster recovery instance to a dual-node instance or three-node instance, to avoid synchronization exception, the retention duration (hr) of local binlog for the primary instance cannot be set to less than 120 hr, ranging from 120 to 168.
     ///
     /// Required.
     "SaveHours" save_hours set_save_hours: i64,
-    /// 本地 binlog 空间使用率，可取值范围：[30,50]。
+    /// Local binlog space utilization. Valid values: [30,50].
     ///
     /// Required.
     "MaxUsage" max_usage set_max_usage: i64,
@@ -6529,72 +6456,72 @@ ModifyLocalBinlogConfigRequest {
 rt::action!("cdb", "2017-03-20", "ModifyLocalBinlogConfig", ModifyLocalBinlogConfigRequest => ModifyLocalBinlogConfigResponse);
 
 rt::model! { read debug;
-/// ModifyLocalBinlogConfig返回参数结构体
+/// ModifyLocalBinlogConfig response structure.
 ModifyLocalBinlogConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyNameOrDescByDpId` (修改置放群组的名称或者描述).
+/// Request of `ModifyNameOrDescByDpId` (Modifies the name or description of a placement group).
 ///
-/// 修改置放群组的名称或者描述
+/// This API is used to modify the name or description of a placement group.
 ModifyNameOrDescByDpIdRequest {
-    /// 置放群组 ID。
+    /// Placement group ID
     ///
     /// Required.
     "DeployGroupId" deploy_group_id set_deploy_group_id: str,
-    /// 置放群组名称，最长不能超过60个字符。置放群组名和置放群组描述不能都为空。
+    /// Name of a placement group, which can contain up to 60 characters. The placement group name and description can’t be empty.
     "DeployGroupName" deploy_group_name set_deploy_group_name: str,
-    /// 置放群组描述，最长不能超过200个字符。置放群组名和置放群组描述不能都为空。
+    /// Description of a placement group, which can contain up to 200 characters. The placement group name and description can’t be empty.
     "Description" description set_description: str,
 } }
 rt::action!("cdb", "2017-03-20", "ModifyNameOrDescByDpId", ModifyNameOrDescByDpIdRequest => ModifyNameOrDescByDpIdResponse);
 
 rt::model! { read debug;
-/// ModifyNameOrDescByDpId返回参数结构体
+/// ModifyNameOrDescByDpId response structure.
 ModifyNameOrDescByDpIdResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyParamTemplate` (修改参数模板).
+/// Request of `ModifyParamTemplate` (Modifies a parameter template).
 ///
-/// 该接口（ModifyParamTemplate）用于修改参数模板。
-/// 说明：参数模板为公共组件，配置完成后全地域生效。接口调用配置地域可选择广州、新加坡。
+/// This API is used to modify parameter templates.
+/// Description: The parameter template is a common component, effective across all regions once configured. For api calls, Guangzhou or Singapore is available to configure region.
 ModifyParamTemplateRequest {
-    /// 模板 ID。可通过 [DescribeParamTemplates](https://cloud.tencent.com/document/api/236/32659) 接口获取。
+    /// Template ID, which can be obtained through the [DescribeParamTemplates](https://www.tencentcloud.com/document/api/236/32659?from_cn_redirect=1) API.
     ///
     /// Required.
     "TemplateId" template_id set_template_id: i64,
-    /// 模板名称，仅支持数字、英文大小写字母、中文以及特殊字符_-./()（）[]+=：:@,且长度不能超过60。
+    /// Template name, supports numbers, English uppercase and lowercase letters, Chinese, and special characters _-./()[]+=:@, and the length cannot exceed 60.
     "Name" name set_name: str,
-    /// 模板描述，长度不超过255。
+    /// Template description (up to 255 characters)
     "Description" description set_description: str,
-    /// 参数列表。
+    /// List of parameters.
     "ParamList" param_list set_param_list: list Parameter,
 } }
 rt::action!("cdb", "2017-03-20", "ModifyParamTemplate", ModifyParamTemplateRequest => ModifyParamTemplateResponse);
 
 rt::model! { read debug;
-/// ModifyParamTemplate返回参数结构体
+/// ModifyParamTemplate response structure.
 ModifyParamTemplateResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyProtectMode` (修改实例的同步方式).
+/// Request of `ModifyProtectMode` (Modify the synchronization method of an instance).
 ///
-/// 该接口（ModifyProtectMode）用于修改实例的同步方式。
-/// 说明：仅专属集群可调用，该接口即将下线。
+/// This API is used to modify the sync method of an instance.
+/// Description: This API can be called only by an exclusive cluster. This API is about to go offline.
 ModifyProtectModeRequest {
-    /// 数据复制方式，默认为 0，支持值包括：0 - 表示异步复制，1 - 表示半同步复制，2 - 表示强同步复制。
+    /// Data replication method, defaults to 0. Supported values include: 0 - asynchronous replication, 1 - semi-sync replication, 2 - strong sync replication.
     ///
     /// Required.
     "ProtectMode" protect_mode set_protect_mode: i64,
-    /// 实例ID。
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -6602,34 +6529,34 @@ ModifyProtectModeRequest {
 rt::action!("cdb", "2017-03-20", "ModifyProtectMode", ModifyProtectModeRequest => ModifyProtectModeResponse);
 
 rt::model! { read debug;
-/// ModifyProtectMode返回参数结构体
+/// ModifyProtectMode response structure.
 ModifyProtectModeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyRemoteBackupConfig` (修改云数据库异地备份配置信息).
+/// Request of `ModifyRemoteBackupConfig` (Modifies the configuration information of a remote TencentDB instance backup).
 ///
-/// 本接口(ModifyRemoteBackupConfig)用于修改数据库异地备份配置信息。
+/// This API is used to modify the configuration information of a remote TencentDB instance backup.
 ModifyRemoteBackupConfigRequest {
-    /// 实例 ID，格式如：cdb-c1nl9rpv。与云数据库控制台页面中显示的实例 ID 相同。
+    /// Instance ID in the format of cdb-c1nl9rpv. It is the same as the instance ID displayed in the TencentDB console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 异地数据备份开关，off - 关闭异地备份，on-开启异地备份
+    /// Remote data backup. Valid values:`off` (disable), `on` (enable).
     ///
     /// Required.
     "RemoteBackupSave" remote_backup_save set_remote_backup_save: str,
-    /// 异地日志备份开关，off - 关闭异地备份，on-开启异地备份，只有在参数RemoteBackupSave为on时，RemoteBinlogSave参数才可设置为on
+    /// Remote log backup. Valid values: `off` (disable), `on` (enable). Only when the parameter `RemoteBackupSave` is `on`, the `RemoteBinlogSave` parameter can be set to `on`.
     ///
     /// Required.
     "RemoteBinlogSave" remote_binlog_save set_remote_binlog_save: str,
-    /// 用户设置异地备份地域列表
+    /// The custom backup region list
     ///
     /// Required.
     "RemoteRegion" remote_region set_remote_region: list String,
-    /// 异地备份保留时间，单位为天
+    /// Remote backup retention period in days
     ///
     /// Required.
     "ExpireDays" expire_days set_expire_days: i64,
@@ -6637,28 +6564,28 @@ ModifyRemoteBackupConfigRequest {
 rt::action!("cdb", "2017-03-20", "ModifyRemoteBackupConfig", ModifyRemoteBackupConfigRequest => ModifyRemoteBackupConfigResponse);
 
 rt::model! { read debug;
-/// ModifyRemoteBackupConfig返回参数结构体
+/// ModifyRemoteBackupConfig response structure.
 ModifyRemoteBackupConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyRoGroupInfo` (更新实例Ro组的信息).
+/// Request of `ModifyRoGroupInfo` (Updates RO instance group).
 ///
-/// 本接口（ModifyRoGroupInfo）用于更新云数据库只读组的信息。包括设置实例延迟超限剔除策略，设置只读实例读权重，设置复制延迟时间等。
+/// This API is used to update the information of a TencentDB RO group, such as configuring a read-only instance removal policy in case of excessive delay, setting read weights of read-only instances, and setting the replication delay.
 ModifyRoGroupInfoRequest {
-    /// RO 组的 ID。可通过 [DescribeRoGroups](https://cloud.tencent.com/document/api/236/40939) 接口获取。
+    /// ID of the RO group, which can be obtained through the [DescribeRoGroups](https://www.tencentcloud.com/document/api/236/40939?from_cn_redirect=1) API.
     ///
     /// Required.
     "RoGroupId" ro_group_id set_ro_group_id: str,
-    /// RO 组的详细信息。
+    /// RO group details.
     "RoGroupInfo" ro_group_info set_ro_group_info: obj RoGroupAttr,
-    /// RO 组内实例的权重。若修改 RO 组的权重模式为用户自定义模式（custom），则必须设置该参数，且需要设置每个 RO 实例的权重值。RO 实例 ID 可通过 [DescribeRoGroups](https://cloud.tencent.com/document/api/236/40939) 接口获取。
+    /// Weight of instances in the RO group. If modification is needed to set the weight mode of the RO group to user-defined mode (custom), this parameter must be set, and the weight value of each read-only instance needs to be set. The RO instance ID can be obtained through the [DescribeRoGroups](https://www.tencentcloud.com/document/api/236/40939?from_cn_redirect=1) API.
     "RoWeightValues" ro_weight_values set_ro_weight_values: list RoWeightValue,
-    /// 是否重新均衡 RO 组内的 RO 实例的负载。支持值包括：1 - 重新均衡负载；0 - 不重新均衡负载。默认值为 0。注意，设置为重新均衡负载时，RO 组内 RO 实例会有一次数据库连接瞬断，请确保应用程序能重连数据库。
+    /// Whether to rebalance the loads of read-only replicas in the RO group. Valid values: `1` (yes), `0` (no). Default value: `0`. If this parameter is set to `1`, connections to the read-only replicas in the RO group will be interrupted transiently. Please ensure that your application has a reconnection mechanism.
     "IsBalanceRoLoad" is_balance_ro_load set_is_balance_ro_load: i64,
-    /// 废弃参数，无意义。
+    /// This field has been deprecated.
     ///
     /// Disabled in the spec.
     "ReplicationDelayTime" replication_delay_time set_replication_delay_time: i64,
@@ -6666,48 +6593,48 @@ ModifyRoGroupInfoRequest {
 rt::action!("cdb", "2017-03-20", "ModifyRoGroupInfo", ModifyRoGroupInfoRequest => ModifyRoGroupInfoResponse);
 
 rt::model! { read debug;
-/// ModifyRoGroupInfo返回参数结构体
+/// ModifyRoGroupInfo response structure.
 ModifyRoGroupInfoResponse {
-    /// 异步任务 ID。
+    /// Asynchronous Task ID.
     "AsyncRequestId" async_request_id set_async_request_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyRoGroupVipVport` (修改Ro组的vip和vport).
+/// Request of `ModifyRoGroupVipVport` (Modify the vip and vport of a Ro group).
 ///
-/// 该接口（ModifyRoGroupVipVport）用于修改Ro组的vip和vport。
+/// This API is used to modify the vip and vport of a Ro group.
 ModifyRoGroupVipVportRequest {
-    /// RO组的ID。
+    /// ID of the RO group.
     ///
     /// Required.
     "UGroupId" u_group_id set_u_group_id: str,
-    /// 目标IP。
+    /// Target IP address.
     "DstIp" dst_ip set_dst_ip: str,
-    /// 目标Port。
+    /// Target Port.
     "DstPort" dst_port set_dst_port: i64,
 } }
 rt::action!("cdb", "2017-03-20", "ModifyRoGroupVipVport", ModifyRoGroupVipVportRequest => ModifyRoGroupVipVportResponse);
 
 rt::model! { read debug;
-/// ModifyRoGroupVipVport返回参数结构体
+/// ModifyRoGroupVipVport response structure.
 ModifyRoGroupVipVportResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyTimeWindow` (更新维护时间窗口).
+/// Request of `ModifyTimeWindow` (Updates a maintenance time window).
 ///
-/// 本接口(ModifyTimeWindow)用于更新云数据库实例的维护时间窗口。
+/// This API (ModifyTimeWindow) is used to update the maintenance time window of a TencentDB instance.
 ModifyTimeWindowRequest {
-    /// 实例 ID。可通过 [DescribeDBInstances](https://cloud.tencent.com/document/product/236/15872) 接口获取。
+    /// Instance ID, which can be obtained through the [DescribeDBInstances](https://www.tencentcloud.com/document/product/236/15872?from_cn_redirect=1) API.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 修改后的可维护时间段，其中每一个时间段的格式形如：10:00-12:00；起止时间按半个小时对齐；最短半个小时，最长三个小时；最多设置两个时间段；起止时间范围为：[00:00, 24:00]。
-    /// 说明：设置两个时间段的 json 示例如下。
+    /// The modified maintenance time slot. Among them, each time period is in the format of 10:00-12:00. The start and end time is aligned by half hour. The shortest is half hour and the longest is three hours. Up to two time periods can be set. The start and end time ranges from [00:00, 24:00].
+    /// Description: The following is an example of setting two time periods in json.
     /// [
     /// "01:00-01:30",
     /// "02:00-02:30"
@@ -6715,52 +6642,52 @@ ModifyTimeWindowRequest {
     ///
     /// Required.
     "TimeRanges" time_ranges set_time_ranges: list String,
-    /// 指定修改哪一天的可维护时间段，可能的取值为：monday，tuesday，wednesday，thursday，friday，saturday，sunday。如果不指定该值或者为空，则默认一周七天都修改。
-    /// 说明：指定修改多天的 json 示例如下。
+    /// Specify which day to modify the maintenance time slot. Possible values are: monday, tuesday, wednesday, thursday, friday, saturday, sunday. If not specified or empty, modify all seven days of the week by default.
+    /// Description: The json example for modifying more than one day is as follows.
     /// [
     /// "monday",
     /// "tuesday"
     /// ]
     "Weekdays" weekdays set_weekdays: list String,
-    /// 数据延迟阈值（秒），仅对主实例和灾备实例有效。不传默认不修改，保持原来的阈值，取值范围：1-10的整数。
+    /// Data latency threshold (seconds), only applicable to primary instance and disaster recovery instance. No modification by default to keep the original threshold. Value ranges from 1 to 10 integers.
     "MaxDelayTime" max_delay_time set_max_delay_time: i128,
 } }
 rt::action!("cdb", "2017-03-20", "ModifyTimeWindow", ModifyTimeWindowRequest => ModifyTimeWindowResponse);
 
 rt::model! { read debug;
-/// ModifyTimeWindow返回参数结构体
+/// ModifyTimeWindow response structure.
 ModifyTimeWindowResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 独享集群CDB实例的节点分布情况
+/// Node distribution of the dedicated cluster CDB instance
 NodeDistribution {
-    /// 主实例Master节点所在主机ID或者只读实例所在主机ID
+    /// Host ID of the Master node of the primary instance or host ID of the read-only instance
     ///
     /// Required.
     "Node" node set_node: str,
-    /// 主实例第一Slave节点所在主机ID
+    /// Host ID where the first Slave node of the primary instance resides
     ///
     /// Required.
     "SlaveNodeOne" slave_node_one set_slave_node_one: str,
-    /// 主实例第二Slave节点所在主机ID
+    /// Host ID where the second Slave node of the primary instance resides
     ///
     /// Required.
     "SlaveNodeTwo" slave_node_two set_slave_node_two: str,
 } }
 
 rt::model! { write debug;
-/// Request of `OfflineIsolatedInstances` (下线隔离状态的云数据库实例).
+/// Request of `OfflineIsolatedInstances` (Deactivates isolated TencentDB instances).
 ///
-/// 本接口(OfflineIsolatedInstances)用于立即下线隔离状态的云数据库实例。进行操作的实例状态必须为隔离状态，即通过 [查询实例列表](https://cloud.tencent.com/document/api/236/15872) 接口查询到 Status 值为 5 的实例。
+/// This api is used to deactivate cloud database instances in quarantined state now. The instance Status for row operations must be quarantined state, such as instances with Status value 5 queried through the query instance list api.
 ///
-/// 该接口为异步操作，部分资源的回收可能存在延迟。您可以通过使用 [查询实例列表](https://cloud.tencent.com/document/api/236/15872) 接口，指定实例 InstanceId 和状态 Status 为 [5,6,7] 进行查询，其中5代表已隔离，6代表下线中，7代表已下线。若返回实例为空，则实例资源已全部释放。
+/// This API is used to perform asynchronous operation, and delays may occur when reclaiming partial resources. You can query by using the query instance list API (https://www.tencentcloud.com/document/api/236/15872?from_cn_redirect=1) with specified instance InstanceId and status Status as [5,6,7]. Among them, 5 represents isolated, 6 represents offline, and 7 represents Offline. If the return instance is empty, all instance resources have been released.
 ///
-/// 注意，实例下线后，相关资源和数据将无法找回，请谨慎操作。
+/// Note that after the instance goes offline, relevant resources and data cannot be recovered. Proceed with caution.
 OfflineIsolatedInstancesRequest {
-    /// 实例 ID，格式如：cdb-c1nl9rpv，与云数据库控制台页面中显示的实例 ID 相同。
+    /// Instance ID in the format of cdb-c1nl9rpv. It is the same as the instance ID displayed on the TencentDB Console page.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
@@ -6768,100 +6695,100 @@ OfflineIsolatedInstancesRequest {
 rt::action!("cdb", "2017-03-20", "OfflineIsolatedInstances", OfflineIsolatedInstancesRequest => OfflineIsolatedInstancesResponse);
 
 rt::model! { read debug;
-/// OfflineIsolatedInstances返回参数结构体
+/// OfflineIsolatedInstances response structure.
 OfflineIsolatedInstancesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `OpenAuditService` (开通审计服务).
+/// Request of `OpenAuditService` (Enables the audit service).
 ///
-/// 本接口（OpenAuditService）用 CDB 实例开通审计服务。
+/// This API is used to activate audit service for CDB instance.
 OpenAuditServiceRequest {
-    /// CDB 实例 ID。可通过 [DescribeDBInstances](https://cloud.tencent.com/document/product/236/15872) 接口获取。
+    /// CDB instance ID, which can be obtained through the [DescribeDBInstances](https://www.tencentcloud.com/document/product/236/15872?from_cn_redirect=1) API.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 审计日志保存时长。支持值包括：
-    /// 7 - 一周；
-    /// 30 - 一个月；
-    /// 90 - 三个月；
-    /// 180 - 六个月；
-    /// 365 - 一年；
-    /// 1095 - 三年；
-    /// 1825 - 五年。
+    /// Audit log retention period. Supported values include:
+    /// 7 - A week;
+    /// 30 - one month
+    /// 90 - three months;
+    /// 180 - 6 months;
+    /// 365 - One year;
+    /// 1095 - Three years;
+    /// 1825 - Five years.
     ///
     /// Required.
     "LogExpireDay" log_expire_day set_log_expire_day: i128,
-    /// 高频审计日志保存时长。默认值为7，此项取值需小于等于 LogExpireDay，支持值包括：
-    /// 3 - 3天；
-    /// 7 - 一周；
-    /// 30 - 一个月；
-    /// 90 - 三个月；
-    /// 180 - 六个月；
-    /// 365 - 一年；
-    /// 1095 - 三年；
-    /// 1825 - 五年。
+    /// High frequency audit log retention period. Default value is 7. This item must take value less than or equal to LogExpireDay. Supported values include:
+    /// 3 - 3 days;
+    /// 7 - A week;
+    /// 30 - one month
+    /// 90 - three months;
+    /// 180 - 6 months;
+    /// 365 - One year;
+    /// 1095 - Three years;
+    /// 1825 - Five years.
     "HighLogExpireDay" high_log_expire_day set_high_log_expire_day: i128,
-    /// 审计规则（该参数已废弃，不再生效）。
+    /// Audit rule (deprecated, no longer effective).
     ///
     /// Disabled in the spec.
     "AuditRuleFilters" audit_rule_filters set_audit_rule_filters: list AuditRuleFilters,
-    /// 规则模板 ID。
+    /// Rule template ID.
     "RuleTemplateIds" rule_template_ids set_rule_template_ids: list String,
-    /// 审计类型。true - 全审计；默认 false - 规则审计。
+    /// Audit type. true - full audit; default false - rule audit.
     "AuditAll" audit_all set_audit_all: bool,
 } }
 rt::action!("cdb", "2017-03-20", "OpenAuditService", OpenAuditServiceRequest => OpenAuditServiceResponse);
 
 rt::model! { read debug;
-/// OpenAuditService返回参数结构体
+/// OpenAuditService response structure.
 OpenAuditServiceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `OpenDBInstanceEncryption` (启用数据存储加密).
+/// Request of `OpenDBInstanceEncryption` (Enables data storage encryption).
 ///
-/// 本接口（OpenDBInstanceEncryption）用于启用实例数据存储加密功能，支持用户指定自定义密钥。
+/// This API is used to enable data storage encryption for instance and support users to specify custom keys.
 ///
-/// 注意，启用实例数据存储加密之前，需要进行以下操作：
+/// Note that before enabling data storage encryption for instance, perform the following operations:
 ///
-/// 1、进行 [实例初始化](https://cloud.tencent.com/document/api/236/15873) 操作；
+/// 1. Perform instance initialization (https://www.tencentcloud.com/document/api/236/15873?from_cn_redirect=1).
 ///
-/// 2、开启 [KMS服务](https://console.cloud.tencent.com/kms2)；
+/// 2. Enable the KMS service (https://console.cloud.tencent.com/kms2).
 ///
-/// 3、对云数据库(MySQL)[授予访问KMS密钥的权限](https://console.cloud.tencent.com/cam/role)，角色名为MySQL_QCSRole，预设策略名为QcloudAccessForMySQLRole；
-/// 4、开启加密后不允许关闭。
+/// 3. Grant the cloud database (MySQL) permission to access the KMS key (https://console.cloud.tencent.com/cam/role). The role name is MySQL_QCSRole and the preset policy name is QcloudAccessForMySQLRole.
+/// 4. Closing is not allowed after encryption being enabled.
 ///
-/// 该 API 耗时可能到10s，客户端可能超时，如果调用 API 返回 InternalError ，请您调用 [DescribeDBInstanceInfo](https://cloud.tencent.com/document/product/236/44160) 确认后端加密是否开通成功，调用后参数 Encryption 为 YES 表示已开通成功。
+/// This API may take up to 10s, and the client may timeout. If the API call returns InternalError, please call [DescribeDBInstanceInfo](https://www.tencentcloud.com/document/product/236/44160?from_cn_redirect=1) to confirm whether backend encryption is successfully enabled. After calling, if the parameter Encryption is YES, it means activation is successful.
 OpenDBInstanceEncryptionRequest {
-    /// 云数据库实例 ID。可通过 [DescribeDBInstances](https://cloud.tencent.com/document/product/236/15872) 接口获取。
+    /// Cloud database instance ID, which can be obtained through the [DescribeDBInstances](https://www.tencentcloud.com/document/product/236/15872?from_cn_redirect=1) API.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 用户自定义密钥 ID，CMK 唯一标识符。该值为空时，将使用腾讯云自动生成的密钥 KMS-CDB。
+    /// Custom key ID, the unique identifier of CMK. If left empty, the automatically generated key KMS-CDB by using Tencent Cloud will be used.
     "KeyId" key_id set_key_id: str,
-    /// 用户自定义密钥的存储地域。如：ap-guangzhou 。KeyId 不为空时，该参数必填。
+    /// Storage region of the custom key. For example: ap-guangzhou. This parameter is required when KeyId is not empty.
     "KeyRegion" key_region set_key_region: str,
 } }
 rt::action!("cdb", "2017-03-20", "OpenDBInstanceEncryption", OpenDBInstanceEncryptionRequest => OpenDBInstanceEncryptionResponse);
 
 rt::model! { read debug;
-/// OpenDBInstanceEncryption返回参数结构体
+/// OpenDBInstanceEncryption response structure.
 OpenDBInstanceEncryptionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `OpenDBInstanceGTID` (开启实例的GTID).
+/// Request of `OpenDBInstanceGTID` (Enables GTID for an instance).
 ///
-/// 本接口(OpenDBInstanceGTID)用于开启云数据库实例的 GTID，只支持版本为 5.6 以及以上的实例。
+/// This API (OpenDBInstanceGTID) is used to enable GTID for a TencentDB instance. Only instances on or above version 5.6 are supported.
 OpenDBInstanceGTIDRequest {
-    /// 实例 ID，格式如：cdb-c1nl9rpv，与云数据库控制台页面中显示的实例 ID 相同。
+    /// Instance ID in the format of cdb-c1nl9rpv. It is the same as the instance ID displayed on the TencentDB Console page.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -6869,370 +6796,363 @@ OpenDBInstanceGTIDRequest {
 rt::action!("cdb", "2017-03-20", "OpenDBInstanceGTID", OpenDBInstanceGTIDRequest => OpenDBInstanceGTIDResponse);
 
 rt::model! { read debug;
-/// OpenDBInstanceGTID返回参数结构体
+/// OpenDBInstanceGTID response structure.
 OpenDBInstanceGTIDResponse {
-    /// 异步任务的请求 ID，可使用此 ID 查询异步任务的执行结果。
+    /// Async task request ID, which can be used to query the execution result of an async task.
     "AsyncRequestId" async_request_id set_async_request_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `OpenSSL` (开启SSL).
+/// Request of `OpenSSL` (Enable SSL).
 ///
-/// 本接口（OpenSSL）用于开启 SSL 连接功能。
+/// This API is used to enable SSL connectivity function.
 OpenSSLRequest {
-    /// 实例 ID。只读组 ID 为空时必填。可通过 [DescribeDBInstances](https://cloud.tencent.com/document/product/236/15872) 接口获取。
+    /// Instance ID. Required when the read-only group ID is empty. Can be obtained through the [DescribeDBInstances](https://www.tencentcloud.com/document/product/236/15872?from_cn_redirect=1) API.
     "InstanceId" instance_id set_instance_id: str,
-    /// 只读组 ID。实例 ID 为空时必填。可通过 [DescribeRoGroups](https://cloud.tencent.com/document/api/236/40939) 接口获取。
+    /// Read-only group ID. Required when the instance ID is empty. Can be obtained through the [DescribeRoGroups](https://www.tencentcloud.com/document/api/236/40939?from_cn_redirect=1) API.
     "RoGroupId" ro_group_id set_ro_group_id: str,
 } }
 rt::action!("cdb", "2017-03-20", "OpenSSL", OpenSSLRequest => OpenSSLResponse);
 
 rt::model! { read debug;
-/// OpenSSL返回参数结构体
+/// OpenSSL response structure.
 OpenSSLResponse {
-    /// 异步请求 ID。
+    /// Asynchronous request ID.
     "AsyncRequestId" async_request_id set_async_request_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `OpenWanService` (开通实例外网访问).
+/// Request of `OpenWanService` (Enables public network access for an instance).
 ///
-/// 本接口(OpenWanService)用于开通实例外网访问。
+/// This API (OpenWanService) is used to enable public network access for an instance.
 ///
-/// 注意，实例开通外网访问之前，需要先将实例进行 [实例初始化](https://cloud.tencent.com/document/api/236/15873) 操作。
+/// Note that before enabling public network access, you need to first [initialize the instance](https://intl.cloud.tencent.com/document/api/236/15873?from_cn_redirect=1).
 OpenWanServiceRequest {
-    /// 实例 ID，格式如：cdb-c1nl9rpv，与云数据库控制台页面中显示的实例 ID 相同，可使用 [查询实例列表](https://cloud.tencent.com/document/api/236/15872) 接口获取，其值为输出参数中字段 InstanceId 的值。可以传入只读组 ID。
+    /// Instance ID, in the format such as cdb-c1nl9rpv. This matches the instance ID displayed on the TencentDB console. You can obtain it through the query instance list API (https://www.tencentcloud.com/document/api/236/15872?from_cn_redirect=1). The value is the InstanceId field in the output parameter. The read-only group ID can be passed in.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 变更集群版实例只读组时，InstanceId传实例id，需要额外指定该参数表示操作只读组。 如果操作读写节点则不需指定该参数。
+    /// When updating the read-only group of a cluster edition instance, specify the instance id in InstanceId and this parameter is required to indicate the operation is for the read-only group. If you perform the operation on the read-write node, this parameter is not required.
     "OpResourceId" op_resource_id set_op_resource_id: str,
 } }
 rt::action!("cdb", "2017-03-20", "OpenWanService", OpenWanServiceRequest => OpenWanServiceResponse);
 
 rt::model! { read debug;
-/// OpenWanService返回参数结构体
+/// OpenWanService response structure.
 OpenWanServiceResponse {
-    /// 异步任务的请求 ID，可使用此 ID 查询异步任务的执行结果。
+    /// Async task request ID, which can be used to query the execution result of an async task.
     "AsyncRequestId" async_request_id set_async_request_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 安全组出站规则
+/// Security group outbound rule
 Outbound {
-    /// 策略，ACCEPT 或者 DROP
+    /// Policy, which can be ACCEPT or DROP
     "Action" action set_action: str,
-    /// 目的 IP 或 IP 段，例如172.16.0.0/12
+    /// Destination IP or IP range, such as 172.16.0.0/12
     "CidrIp" cidr_ip set_cidr_ip: str,
-    /// 端口或者端口范围
+    /// Port or port range
     "PortRange" port_range set_port_range: str,
-    /// 网络协议，支持 UDP、TCP等
+    /// Network protocol. UDP and TCP are supported
     "IpProtocol" ip_protocol set_ip_protocol: str,
-    /// 规则限定的方向，进站规则为 OUTPUT
+    /// The direction of the rule, which is OUTPUT for inbound rules
     "Dir" dir set_dir: str,
-    /// 地址模块
+    /// Address module
     "AddressModule" address_module set_address_module: str,
-    /// 规则描述
+    /// Rule description
     "Desc" desc set_desc: str,
 } }
 
 rt::model! { write debug;
-/// 实例参数信息
+/// Instance parameter information
 ParamInfo {
-    /// 参数名
+    /// Parameter name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 参数值
+    /// Parameter value
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { read debug;
-/// 参数修改记录
+/// Parameter modification records
 ParamRecord {
-    /// 实例ID
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 参数名称
+    /// Parameter name
     "ParamName" param_name set_param_name: str,
-    /// 参数修改前的值
+    /// Parameter value before modification
     "OldValue" old_value set_old_value: str,
-    /// 参数修改后的值
+    /// Parameter value after modification
     "NewValue" new_value set_new_value: str,
-    /// 参数是否修改成功
+    /// Whether the parameter is modified successfully
     ///
     /// Disabled in the spec.
     "IsSucess" is_sucess set_is_sucess: bool,
-    /// 修改时间
+    /// Modification time
     "ModifyTime" modify_time set_modify_time: str,
-    /// 参数是否修改成功
+    /// Indicates whether the parameter is modified successfully.
     "IsSuccess" is_success set_is_success: bool,
 } }
 
 rt::model! { read debug;
-/// 参数模板信息
+/// Parameter template information
 ParamTemplateInfo {
-    /// 参数模板 ID
+    /// parameter template ID
     "TemplateId" template_id set_template_id: i64,
-    /// 参数模板名称
+    /// Parameter template name
     "Name" name set_name: str,
-    /// 参数模板描述
+    /// Parameter template description
     "Description" description set_description: str,
-    /// 实例引擎版本，值为：5.5、5.6、5.7、8.0。
+    /// Instance engine version. Values: 5.5, 5.6, 5.7, and 8.0.
     "EngineVersion" engine_version set_engine_version: str,
-    /// 参数模板类型，值为：HIGH_STABILITY、HIGH_PERFORMANCE。
+    /// Parameter template type. Valid values: HIGH_STABILITY, HIGH_PERFORMANCE.
     "TemplateType" template_type set_template_type: str,
-    /// 参数模板引擎，值为：InnoDB、RocksDB。
+    /// Parameter template engine, values: InnoDB, RocksDB.
     "EngineType" engine_type set_engine_type: str,
 } }
 
 rt::model! { write debug;
-/// 数据库实例参数
+/// Database instance parameter
 Parameter {
-    /// 参数名称
+    /// Parameter name
     "Name" name set_name: str,
-    /// 参数值
+    /// Parameter value
     "CurrentValue" current_value set_current_value: str,
 } }
 
 rt::model! { read debug;
-/// 实例参数的详细描述
+/// Instance parameter details
 ParameterDetail {
-    /// 参数名称
+    /// Parameter name
     "Name" name set_name: str,
-    /// 参数类型：integer，enum，float，string，func
+    /// Parameter type. Valid values: `integer`, `enum`, `float`, `string`, `func`
     "ParamType" param_type set_param_type: str,
-    /// 参数默认值
+    /// Default value of the parameter
     "Default" default(default_value) set_default: str,
-    /// 参数描述
+    /// Parameter description
     "Description" description set_description: str,
-    /// 参数当前值
+    /// Current value of the parameter
     "CurrentValue" current_value set_current_value: str,
-    /// 修改参数后，是否需要重启数据库以使参数生效。可能的值包括：0-不需要重启；1-需要重启
+    /// Whether the database needs to be restarted for the modified parameter to take effect. Value range: 0 (no); 1 (yes)
     "NeedReboot" need_reboot set_need_reboot: i64,
-    /// 参数允许的最大值
+    /// Maximum value of the parameter
     "Max" max set_max: i64,
-    /// 参数允许的最小值
+    /// Minimum value of the parameter
     "Min" min set_min: i64,
-    /// 参数的可选枚举值。如果为非枚举参数，则为空
+    /// Enumerated values of the parameter. It is null if the parameter is non-enumerated
     "EnumValue" enum_value set_enum_value: list String,
-    /// 参数是公式类型时，该字段有效，表示公式类型最大值
+    /// Maximum parameter value, which is valid only when `ParamType` is set to `func`
     "MaxFunc" max_func set_max_func: str,
-    /// 参数是公式类型时，该字段有效，表示公式类型最小值
+    /// Minimum parameter value, which is valid only when `ParamType` is set to `func`
     "MinFunc" min_func set_min_func: str,
-    /// 参数是否不支持修改
+    /// Whether the parameter cannot be modified
     "IsNotSupportEdit" is_not_support_edit set_is_not_support_edit: bool,
 } }
 
 rt::model! { both debug;
-/// 按周期扩容策略中的所选择的周期
+/// Scale by the selected period in the scaling policy
 PeriodStrategy {
-    /// 扩容周期
+    /// Scale-out period
     "TimeCycle" time_cycle set_time_cycle: obj TImeCycle,
-    /// 时间间隔
+    /// Time interval
     "TimeInterval" time_interval set_time_interval: obj TimeInterval,
 } }
 
 rt::model! { read debug;
-/// 数据库代理地址信息
+/// Information of the database proxy address
 ProxyAddress {
-    /// 代理组地址ID
+    /// Address ID of the proxy group
     "ProxyAddressId" proxy_address_id set_proxy_address_id: str,
-    /// 私有网络ID
+    /// VPC ID
     "UniqVpcId" uniq_vpc_id set_uniq_vpc_id: str,
-    /// 私有子网ID
+    /// VPC subnet ID
     "UniqSubnetId" uniq_subnet_id set_uniq_subnet_id: str,
-    /// IP地址
+    /// IP address
     "Vip" vip set_vip: str,
-    /// 端口
+    /// Port
     "VPort" v_port set_v_port: i128,
-    /// 权重分配模式；
-    /// 系统自动分配："system"， 自定义："custom"
+    /// Weight allocation mode.
+    /// System Auto-Assignment: "system", Custom: "custom"
     "WeightMode" weight_mode set_weight_mode: str,
-    /// 是否开启延迟剔除，取值："true" | "false"
+    /// Whether to enable delay removal. Parameter value: "true" | "false"
     "IsKickOut" is_kick_out set_is_kick_out: bool,
-    /// 最小保留数量，最小取值：0
+    /// Minimum retention quantity, minimum value: 0.
     "MinCount" min_count set_min_count: i128,
-    /// 延迟剔除阈值，最小取值：0
+    /// Delay removal threshold, minimum value: 0
     "MaxDelay" max_delay set_max_delay: i128,
-    /// 是否自动添加RO，取值："true" | "false"
+    /// Automatically add RO. Value: "true" | "false"
     "AutoAddRo" auto_add_ro set_auto_add_ro: bool,
-    /// 是否是只读，取值："true" | "false"
+    /// Whether it is read-only. Value: "true" | "false".
     "ReadOnly" read_only set_read_only: bool,
-    /// 是否开启事务分离
+    /// Whether transaction splitting is enabled
     "TransSplit" trans_split set_trans_split: bool,
-    /// 是否开启故障转移
+    /// Whether fault migration is enabled
     "FailOver" fail_over set_fail_over: bool,
-    /// 是否开启连接池
+    /// Whether to enable connection pool
     "ConnectionPool" connection_pool set_connection_pool: bool,
-    /// 描述
+    /// Description
     "Desc" desc set_desc: str,
-    /// 实例读权重分配
+    /// Read weight distribution of an instance
     "ProxyAllocation" proxy_allocation set_proxy_allocation: list ProxyAllocation,
-    /// 接入模式
-    ///
-    /// 枚举值：
-    ///
-    /// - nearby： 就近访问
-    /// - balance： 均衡分配
-    /// - direct_nearby： 纯网络转发就近访问
-    /// - direct_balance： 纯网络转发均衡分配
+    /// Access mode
     "AccessMode" access_mode set_access_mode: str,
-    /// 是否开启自动负载均衡
+    /// Whether automatic CLB is enabled
     "AutoLoadBalance" auto_load_balance set_auto_load_balance: bool,
-    /// 是否把libra当作ro节点
+    /// Whether to treat libra as a read-only node
     "ApNodeAsRoNode" ap_node_as_ro_node set_ap_node_as_ro_node: bool,
-    /// libra节点故障，是否转发给其他节点
+    /// libra node fault, whether to forward to other nodes
     "ApQueryToOtherNode" ap_query_to_other_node set_ap_query_to_other_node: bool,
     /// 地址所在地域名
     "Region" region set_region: str,
 } }
 
 rt::model! { both debug;
-/// 代理节点权重分布
+/// Weight allocation for a proxy node
 ProxyAllocation {
-    /// 代理节点所属地域
+    /// Proxy node region
     ///
     /// Required.
     "Region" region set_region: str,
-    /// 代理节点所属可用区
+    /// AZ of proxy node region
     ///
     /// Required.
     "Zone" zone set_zone: str,
-    /// 代理实例分布
+    /// Proxy instance allocation
     ///
     /// Required.
     "ProxyInstance" proxy_instance set_proxy_instance: list ProxyInst,
 } }
 
 rt::model! { read debug;
-/// 代理组详情
+/// Details of proxy group
 ProxyGroupInfo {
-    /// 代理组ID
+    /// Proxy group ID
     "ProxyGroupId" proxy_group_id set_proxy_group_id: str,
-    /// 代理版本
+    /// proxy version
     "ProxyVersion" proxy_version set_proxy_version: str,
-    /// 代理支持升级版本
+    /// Proxy supports edition upgrade
     "SupportUpgradeProxyVersion" support_upgrade_proxy_version set_support_upgrade_proxy_version: str,
-    /// 代理状态。0 - 初始化中，1 - 在线中，2 - 在线中-读写分离中，3 - 下线，4 - 销毁。
+    /// Agent status. 0 - Initializing, 1 - Online, 2 - Online - Read-write separation, 3 - Offline, 4 - Terminated.
     "Status" status set_status: str,
-    /// 代理任务状态，Upgrading - 升级中，UpgradeTo - 升级待切换，UpgradeSwitching - 升级切换中，ProxyCreateAddress - 配置地址中，ProxyModifyAddress - 修改地址中，ProxyCloseAddress - 关闭地址中。
+    /// Agent task status, Upgrading - upgrading, UpgradeTo - upgrade pending switch, UpgradeSwitching - upgrade and switch in progress, ProxyCreateAddress - configuring address, ProxyModifyAddress - changing address, ProxyCloseAddress - closing address.
     "TaskStatus" task_status set_task_status: str,
-    /// 代理组节点信息
+    /// Proxy group node information
     "ProxyNode" proxy_node set_proxy_node: list ProxyNode,
-    /// 代理组地址信息
+    /// Proxy group address information
     "ProxyAddress" proxy_address set_proxy_address: list ProxyAddress,
-    /// 连接池阈值
+    /// Connection pool threshold
     "ConnectionPoolLimit" connection_pool_limit set_connection_pool_limit: i128,
-    /// 支持创建地址
+    /// Support creating an address
     "SupportCreateProxyAddress" support_create_proxy_address set_support_create_proxy_address: bool,
-    /// 支持升级代理版本所需的cdb版本
+    /// cdb version required for proxy version upgrade
     "SupportUpgradeProxyMysqlVersion" support_upgrade_proxy_mysql_version set_support_upgrade_proxy_mysql_version: str,
 } }
 
 rt::model! { both debug;
-/// 代理实例
+/// Proxy instance
 ProxyInst {
-    /// 实例ID
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名称
+    /// Instance name.
     "InstanceName" instance_name set_instance_name: str,
-    /// 实例类型：1 master 主实例; 2 ro 只读实例; 3 dr 灾备实例; 4 sdr 小灾备实例
+    /// Instance type: 1 master primary instance; 2 read-only instance; 3 dr disaster recovery instance; 4 sdr (small disaster recovery) instance
     "InstanceType" instance_type set_instance_type: i64,
-    /// 实例状态，可能的返回值：0-创建中；1-运行中；4-隔离中；5-已隔离
+    /// Instance status. Valid values: 0: creating; 1: running; 4: isolation; 5: isolated.
     "Status" status set_status: i64,
-    /// 只读权重,如果权重为系统自动分配，改值不生效，只代表是否启用该实例
+    /// Read-only weight. If the weight is automatically assigned by the system, this value does not take effect and only indicates whether the instance is enabled or not.
     "Weight" weight set_weight: i128,
-    /// 实例所属地域
+    /// Instance region
     "Region" region set_region: str,
-    /// 实例所属可用区
+    /// Availability zone to which the instance belongs
     "Zone" zone set_zone: str,
-    /// 实例节点ID
+    /// Instance Node ID
     "InstNodeId" inst_node_id set_inst_node_id: str,
-    /// 节点角色
+    /// Node role
     "InstNodeRole" inst_node_role set_inst_node_role: str,
 } }
 
 rt::model! { read debug;
-/// 代理节点
+/// Proxy node
 ProxyNode {
-    /// 代理节点ID
+    /// Proxy node ID
     "ProxyId" proxy_id set_proxy_id: str,
-    /// CPU核数
+    /// Number of CPU cores.
     "Cpu" cpu set_cpu: i128,
-    /// 内存大小，单位为 MB。
+    /// Memory size, measured in MB.
     "Mem" mem set_mem: i128,
-    /// 节点状态，0 - 初始化中，1 - 在线中，2 - 下线中，3 - 销毁中，4 - 故障恢复中，5 - 节点故障，6 - 切换中。
+    /// Node status: 0 - Initializing, 1 - Online, 2 - Offline, 3 - Being destroyed, 4 - Recovering, 5 - Node fault, 6 - Switching.
     "Status" status set_status: str,
-    /// 代理节点可用区
+    /// Proxy node availability zone
     "Zone" zone set_zone: str,
-    /// 代理节点地域
+    /// Proxy Node Region
     "Region" region set_region: str,
-    /// 连接数
+    /// Number of connections
     "Connection" connection set_connection: i128,
 } }
 
 rt::model! { write debug;
-/// 节点规格配置
+/// The specification configuration of a node
 ProxyNodeCustom {
-    /// 节点个数
+    /// Number of nodes
     ///
     /// Required.
     "NodeCount" node_count set_node_count: i128,
-    /// CPU核数
+    /// Number of CPU cores
     ///
     /// Required.
     "Cpu" cpu set_cpu: i128,
-    /// 内存大小
+    /// Memory size
     ///
     /// Required.
     "Mem" mem set_mem: i128,
-    /// 地域
+    /// Region
     ///
     /// Required.
     "Region" region set_region: str,
-    /// 可用区
+    /// AZ
     ///
     /// Required.
     "Zone" zone set_zone: str,
 } }
 
 rt::model! { write debug;
-/// 云盘版 RW 节点的配置。
+/// Configuration of the cloud disk edition RW node.
 ReadWriteNode {
-    /// RW 节点所在可用区。
+    /// Availability zone where the RW node is located.
     ///
     /// Required.
     "Zone" zone set_zone: str,
-    /// 升级云盘版实例时，如果要调整只读节点可用区，需要指定节点 ID。
+    /// When upgrading a cloud disk edition instance, if you need to adjust the Availability Zone of Read-Only Nodes, you must specify the node ID.
     "NodeId" node_id set_node_id: str,
 } }
 
 rt::model! { write debug;
-/// 云盘版的 RO 节点配置。
+/// RO node configuration for cloud disk edition.
 ReadonlyNode {
-    /// 是否分布在随机可用区。传入YES表示随机可用区。否则使用Zone指定的可用区。
+    /// Whether distributed in a random availability Zone. Import YES means random availability Zone. Otherwise used specified availability Zone.
     "IsRandomZone" is_random_zone set_is_random_zone: str,
-    /// 指定该节点分布在哪个可用区。
+    /// Specify the availability zone for node distribution.
     "Zone" zone set_zone: str,
-    /// 升级云盘版实例时，如果要调整只读节点可用区，需要指定节点 ID。
+    /// When upgrading a cloud disk edition instance, if you need to adjust the Availability Zone of Read-Only Nodes, you must specify the node ID.
     "NodeId" node_id set_node_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ReleaseIsolatedDBInstances` (解隔离按量计费云数据库实例).
+/// Request of `ReleaseIsolatedDBInstances` (De-isolate a pay-as-you-go cloud database instance).
 ///
-/// 本接口（ReleaseIsolatedDBInstances）用于恢复已隔离云数据库实例。仅用于按量计费实例的解隔离，包年包月实例的解隔离请使用 RenewDBInstance 。
+/// This API is used to restore isolated cloud database instances. It is only used for de-isolating pay-as-you-go instances. For monthly subscription instances, please use RenewDBInstance.
 ReleaseIsolatedDBInstancesRequest {
-    /// 实例 ID，单个实例 ID 格式如：cdb-c1nl9rpv，与云数据库控制台页面中显示的实例 ID 相同，可使用 [查询实例列表](https://cloud.tencent.com/document/api/236/15872) 接口获取，其值为输出参数中字段 InstanceId 的值。
-    /// 说明：可输入多个实例 ID 进行操作，json 格式如下。
+    /// Instance ID. The instance ID is in the format such as cdb-c1nl9rpv. This matches the instance ID displayed on the TencentDB console. You can obtain it through the API for querying the instance list (https://www.tencentcloud.com/document/api/236/15872?from_cn_redirect=1). The value is the InstanceId field in the output parameter.
+    /// Description: Multiple instance IDs can be entered for operations. The json format is as follows.
     /// [
     /// "cdb-30z11v8s",
     /// "cdb-93h11efg"
@@ -7244,109 +7164,109 @@ ReleaseIsolatedDBInstancesRequest {
 rt::action!("cdb", "2017-03-20", "ReleaseIsolatedDBInstances", ReleaseIsolatedDBInstancesRequest => ReleaseIsolatedDBInstancesResponse);
 
 rt::model! { read debug;
-/// ReleaseIsolatedDBInstances返回参数结构体
+/// ReleaseIsolatedDBInstances response structure.
 ReleaseIsolatedDBInstancesResponse {
-    /// 解隔离操作的结果集。
+    /// Deisolation result set.
     "Items" items set_items: list ReleaseResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 解隔离任务结果
+/// Deisolation task result
 ReleaseResult {
-    /// 实例 ID。
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例解隔离操作的结果值。返回值为0表示成功。
+    /// Result value of instance deisolation. A returned value of 0 indicates success.
     "Code" code set_code: i64,
-    /// 实例解隔离操作的错误信息。
+    /// Error message for instance deisolation.
     "Message" message set_message: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ReloadBalanceProxyNode` (负载均衡数据库代理).
+/// Request of `ReloadBalanceProxyNode` (Rebalances the load on database proxy).
 ///
-/// 重新负载均衡数据库代理
+/// This API is used to rebalance the load on database proxy.
 ReloadBalanceProxyNodeRequest {
-    /// 代理组 ID。可通过 [DescribeCdbProxyInfo](https://cloud.tencent.com/document/api/236/90585) 接口获取。
+    /// Proxy group ID, which can be obtained through the [DescribeCdbProxyInfo](https://www.tencentcloud.com/document/api/236/90585?from_cn_redirect=1) API.
     ///
     /// Required.
     "ProxyGroupId" proxy_group_id set_proxy_group_id: str,
-    /// 代理组地址 ID。可通过 [DescribeCdbProxyInfo](https://cloud.tencent.com/document/api/236/90585) 接口获取。
-    /// 说明：
-    /// 1. 对于双节点实例而言，此参数为非必填，如果不传则会对所有代理组地址进行负载均衡。
-    /// 2. 对于云盘版实例而言，此参数为必填。
+    /// Proxy group address ID. You can obtain it through the API [DescribeCdbProxyInfo](https://www.tencentcloud.com/document/api/236/90585?from_cn_redirect=1).
+    /// Note:
+    /// 1. For dual-node instances, this parameter is optional. If not provided, load balancing will be performed for ALL proxy group addresses.
+    /// 2. For cloud disk edition instances, this parameter is required.
     "ProxyAddressId" proxy_address_id set_proxy_address_id: str,
 } }
 rt::action!("cdb", "2017-03-20", "ReloadBalanceProxyNode", ReloadBalanceProxyNodeRequest => ReloadBalanceProxyNodeResponse);
 
 rt::model! { read debug;
-/// ReloadBalanceProxyNode返回参数结构体
+/// ReloadBalanceProxyNode response structure.
 ReloadBalanceProxyNodeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 异地备份信息
+/// Information of the remote backup
 RemoteBackupInfo {
-    /// 异地备份子任务的ID
+    /// ID of the remote backup subtask
     "SubBackupId" sub_backup_id set_sub_backup_id: i64,
-    /// 异地备份所在地域
+    /// The region where the remote backup resides
     "Region" region set_region: str,
-    /// 备份任务状态。可能的值有 "SUCCESS": 备份成功， "FAILED": 备份失败， "RUNNING": 备份进行中。
+    /// Backup task status. Valid values: `SUCCESS` (backup succeeded), `FAILED` (backup failed), `RUNNING` (backup is in progress).
     "Status" status set_status: str,
-    /// 异地备份任务的开始时间
+    /// The start time of remote backup
     "StartTime" start_time set_start_time: str,
-    /// 异地备份任务的结束时间
+    /// The end time of remote backup
     "FinishTime" finish_time set_finish_time: str,
-    /// 下载地址
+    /// The download address
     "Url" url set_url: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RenewDBInstance` (续费云数据库实例).
+/// Request of `RenewDBInstance` (Renews a TencentDB instance).
 ///
-/// 本接口（RenewDBInstance）用于续费云数据库实例，支持付费模式为包年包月的实例。按量计费实例可通过该接口续费为包年包月的实例。
+/// This API is used to renew cloud database instances. It supports yearly/monthly subscription instances. Pay-as-you-go instances can be renewed as yearly/monthly subscription instances through this API.
 RenewDBInstanceRequest {
-    /// 待续费的实例 ID，格式如：cdb-c1nl9rpv，与云数据库控制台页面中显示的实例 ID 相同，可使用 [查询实例列表](https://cloud.tencent.com/document/api/236/15872)。
+    /// ID of the instance to be renewed in the format of cdb-c1nl9rpv, which is the same as the instance ID displayed in the TencentDB console. You can use the [DescribeDBInstances](https://intl.cloud.tencent.com/document/api/236/15872?from_cn_redirect=1) API to query the ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 续费时长，单位：月，可选值包括 [1,2,3,4,5,6,7,8,9,10,11,12,24,36]。
+    /// Renewal period in months. Valid values: `1`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`, `10`, `11`, `12`, `24`, `36`.
     ///
     /// Required.
     "TimeSpan" time_span set_time_span: i64,
-    /// 如果需要将按量计费实例续费为包年包月的实例，该入参的值需要指定为 "PREPAID" 。
+    /// To renew a pay-as-you-go instance to a yearly/monthly subscribed one, you need to set this parameter to `PREPAID`.
     "ModifyPayType" modify_pay_type set_modify_pay_type: str,
-    /// 自动续费标记，0表示不自动续费，1表示进行自动续费
+    /// Auto-renewal flag. 0 means no auto-renewal, 1 means auto-renewal.
     "AutoRenew" auto_renew set_auto_renew: i64,
 } }
 rt::action!("cdb", "2017-03-20", "RenewDBInstance", RenewDBInstanceRequest => RenewDBInstanceResponse);
 
 rt::model! { read debug;
-/// RenewDBInstance返回参数结构体
+/// RenewDBInstance response structure.
 RenewDBInstanceResponse {
-    /// 订单 ID。
+    /// Order ID
     "DealId" deal_id set_deal_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ResetPassword` (手动刷新轮转密码).
+/// Request of `ResetPassword` (Manually refresh the rotation password).
 ///
-/// 手动刷新轮转密码
+/// Manually refresh rotation passwords
 ResetPasswordRequest {
-    /// 实例 ID，格式如：cdb-c1nl9rpv，与云数据库控制台页面中显示的实例 ID 相同。
+    /// Instance ID, in the format such as cdb-c1nl9rpv. This matches the instance ID displayed on the TencentDB console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 手动刷新轮转密码的实例账户名，例如root
+    /// Instance account name with manually refreshed rotation password, such as root
     ///
     /// Required.
     "User" user set_user: str,
-    /// 手动刷新轮转密码的实例账户域名，例如%
+    /// Manually refresh the domain name of the instance account with a rotated password, such as %
     ///
     /// Required.
     "Host" host set_host: str,
@@ -7354,18 +7274,18 @@ ResetPasswordRequest {
 rt::action!("cdb", "2017-03-20", "ResetPassword", ResetPasswordRequest => ResetPasswordResponse);
 
 rt::model! { read debug;
-/// ResetPassword返回参数结构体
+/// ResetPassword response structure.
 ResetPasswordResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ResetRootAccount` (重置ROOT账号).
+/// Request of `ResetRootAccount` (Resets the root account).
 ///
-/// 重置实例ROOT账号，初始化账号权限
+/// This API is used to reset the root account and initialize the account permissions.
 ResetRootAccountRequest {
-    /// 实例 ID。可通过 [DescribeDBInstances](https://cloud.tencent.com/document/product/236/15872) 接口获取。
+    /// Instance ID, which can be obtained through the [DescribeDBInstances](https://www.tencentcloud.com/document/product/236/15872?from_cn_redirect=1) API.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -7373,22 +7293,22 @@ ResetRootAccountRequest {
 rt::action!("cdb", "2017-03-20", "ResetRootAccount", ResetRootAccountRequest => ResetRootAccountResponse);
 
 rt::model! { read debug;
-/// ResetRootAccount返回参数结构体
+/// ResetRootAccount response structure.
 ResetRootAccountResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RestartDBInstances` (重启实例).
+/// Request of `RestartDBInstances` (Restarts instances).
 ///
-/// 本接口（RestartDBInstances）用于重启云数据库实例。
+/// This API is used to restart cloud database instances.
 ///
-/// 注意：
-/// 1、本接口支持主实例、只读实例、灾备实例进行重启操作。
-/// 2、实例状态必须为正常，并且没有其他异步任务在执行中。
+/// Note:
+/// This API supports performing a restart operation on primary instances, read-only instances, and disaster recovery instances.
+/// 2. The instance status must be normal and no other async tasks are in progress.
 RestartDBInstancesRequest {
-    /// 实例 ID 数组，格式如：cdb-c1nl9rpv，与云数据库控制台页面中显示的实例 ID 相同。
+    /// Array of instance IDs in the format of cdb-c1nl9rpv. It is the same as the instance ID displayed on the TencentDB Console page.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
@@ -7396,51 +7316,51 @@ RestartDBInstancesRequest {
 rt::action!("cdb", "2017-03-20", "RestartDBInstances", RestartDBInstancesRequest => RestartDBInstancesResponse);
 
 rt::model! { read debug;
-/// RestartDBInstances返回参数结构体
+/// RestartDBInstances response structure.
 RestartDBInstancesResponse {
-    /// 异步任务的请求 ID，可使用此 ID 查询异步任务的执行结果。
+    /// Async task request ID, which can be used to query the execution result of an async task.
     "AsyncRequestId" async_request_id set_async_request_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 只读组参数
+/// Read-only group parameter
 RoGroup {
-    /// 只读组模式，可选值为：alone-系统自动分配只读组；allinone-新建只读组；join-使用现有只读组。
+    /// Read-only group mode. Available values are: alone-automatic allocation by the system; allinone-create a read-only group; join-use an existing read-only group.
     ///
     /// Required.
     "RoGroupMode" ro_group_mode set_ro_group_mode: str,
-    /// 只读组 ID。
-    /// 说明：若此数据结构在购买实例操作中被使用，则当只读组模式选择 join 时，此项为必填。
+    /// Read-only group ID.
+    /// Note: If the data structure is used during instance purchase, this item is required only when the read-only group mode is set to join.
     "RoGroupId" ro_group_id set_ro_group_id: str,
-    /// 只读组名称。
+    /// Read-only group name.
     "RoGroupName" ro_group_name set_ro_group_name: str,
-    /// 是否启用延迟超限剔除功能，启用该功能后，只读实例与主实例的延迟超过延迟阈值，只读实例将被隔离。可选值：1-启用；0-不启用。
+    /// Whether to enable the feature to isolate an instance that exceeds the latency threshold. After enabling this feature, if the delay between a read-only instance and the primary instance exceeds the delay threshold, the read-only instance will be isolated. Available values: 1-enable; 0-disable.
     "RoOfflineDelay" ro_offline_delay set_ro_offline_delay: i64,
-    /// 延迟阈值。单位：秒。值范围：1-10000，整数。
+    /// Delay threshold, in seconds. Value range: 1–10000. The value is an integer.
     "RoMaxDelayTime" ro_max_delay_time set_ro_max_delay_time: i64,
-    /// 最少实例保留个数，若购买只读实例数量小于设置数量将不做剔除。
+    /// Minimum number of instances to retain. If the number of read-only instances purchased is less than the set number, removal will not occur.
     "MinRoInGroup" min_ro_in_group set_min_ro_in_group: i64,
-    /// 读写权重分配模式，可选值：system-系统自动分配；custom-自定义。
+    /// Read-write weight allocation mode. Available values: system-automatic allocation by the system; custom-customization.
     "WeightMode" weight_mode set_weight_mode: str,
-    /// 该字段已经废弃，无意义。查看只读实例的权重，请查看 RoInstances 字段里的 Weight 值。
+    /// This field is deprecated and meaningless. To view the weight of a read-only instance, check the Weight value in the RoInstances field.
     "Weight" weight set_weight: i64,
-    /// 只读组中的只读实例详情。
+    /// Details of read-only instances in the read-only group.
     "RoInstances" ro_instances set_ro_instances: list RoInstanceInfo,
-    /// 只读组的内网 IP。
+    /// Private IP address of the read-only group.
     "Vip" vip set_vip: str,
-    /// 只读组的内网端口号。
+    /// Private network port number of the read-only group.
     "Vport" vport set_vport: i64,
-    /// 私有网络 ID。
+    /// VPC ID.
     "UniqVpcId" uniq_vpc_id set_uniq_vpc_id: str,
-    /// 子网 ID。
+    /// Subnet ID.
     "UniqSubnetId" uniq_subnet_id set_uniq_subnet_id: str,
-    /// 只读组所在的地域。
+    /// Region of the read-only group.
     "RoGroupRegion" ro_group_region set_ro_group_region: str,
-    /// 只读组所在的可用区。
+    /// AZ of the read-only group.
     "RoGroupZone" ro_group_zone set_ro_group_zone: str,
-    /// 延迟复制时间。单位：秒。值范围：1-259200，整数。
+    /// Replication delay time, in seconds. Value range: 1–259200. The value is an integer.
     "DelayReplicationTime" delay_replication_time set_delay_replication_time: i64,
     /// 只读组类型。
     ///
@@ -7455,384 +7375,384 @@ RoGroup {
 } }
 
 rt::model! { write debug;
-/// RO 组的配置信息
+/// RO group configuration information.
 RoGroupAttr {
-    /// RO 组名称。
+    /// RO group name.
     "RoGroupName" ro_group_name set_ro_group_name: str,
-    /// RO 实例最大延迟阈值。单位为秒，最小值为 1。范围：[1,10000]，整数。
-    /// 注意：RO 组必须设置了开启实例延迟剔除策略，该值才有效。
+    /// Maximum delay threshold for the RO instance. Unit: seconds, minimum value is 1. Range: [1,10000], integer.
+    /// Note: The RO group must have enabled the instance latency removal policy for this value to be valid.
     "RoMaxDelayTime" ro_max_delay_time set_ro_max_delay_time: i64,
-    /// 是否开启实例延迟剔除。支持的值包括：1 - 开启；0 - 不开启。注意，若设置开启实例延迟剔除，则必须设置延迟阈值（RoMaxDelayTime）参数。
+    /// Whether to enable instance removal. Valid values: 1 (enabled), 0 (not enabled). Please note that if instance removal is enabled, the delay threshold parameter (`RoMaxDelayTime`) must be set.
     "RoOfflineDelay" ro_offline_delay set_ro_offline_delay: i64,
-    /// 最少保留实例数。可设置为小于或等于该 RO 组下 RO 实例个数的任意值。默认值为1。
-    /// 注意：若设置值大于 RO 实例数量将不做剔除；若设置为 0，所有实例延迟超限都会被剔除。
+    /// Minimum reserved instances. Can be set to any value ≤ the number of instances in the RO group. Default value: 1.
+    /// Note: If the set value is larger than the RO instance count, do not remove. If set to 0, all instances with delay above the limit will be excluded.
     "MinRoInGroup" min_ro_in_group set_min_ro_in_group: i64,
-    /// 权重模式。支持值包括："system" - 系统自动分配； "custom" - 用户自定义设置。注意，若设置 "custom" 模式，则必须设置 RO 实例权重配置（RoWeightValues）参数。
+    /// Weighting mode. Supported values include `system` (automatically assigned by the system) and `custom` (defined by user). Please note that if the `custom` mode is selected, the RO instance weight configuration parameter (RoWeightValues) must be set.
     "WeightMode" weight_mode set_weight_mode: str,
-    /// 延迟复制时间。单位：秒，范围：1 - 259200秒，不传此参数表示不开启实例延迟复制。
+    /// Delayed replication time. Unit: second, range: 1 - 259200 seconds, not required to enable delayed replication for the instance.
     "ReplicationDelayTime" replication_delay_time set_replication_delay_time: i64,
 } }
 
 rt::model! { both debug;
-/// RO实例的详细信息
+/// RO instance details
 RoInstanceInfo {
-    /// RO组对应的主实例的ID
+    /// Master instance ID corresponding to the RO group
     "MasterInstanceId" master_instance_id set_master_instance_id: str,
-    /// RO实例在RO组内的状态，可能的值：online-在线，offline-下线
+    /// RO instance status in the RO group. Value range: online, offline
     "RoStatus" ro_status set_ro_status: str,
-    /// RO实例在RO组内上一次下线的时间
+    /// Last deactivation time of a RO instance in the RO group
     "OfflineTime" offline_time set_offline_time: str,
-    /// RO实例在RO组内的权重
+    /// RO instance weight in the RO group
     "Weight" weight set_weight: i64,
-    /// RO实例所在区域名称，如ap-shanghai
+    /// RO instance region name, such as ap-shanghai
     "Region" region set_region: str,
-    /// RO可用区的正式名称，如 ap-shanghai-2
+    /// Canonical name of the RO Availability Zone, for example ap-shanghai-2
     "Zone" zone set_zone: str,
-    /// RO实例ID，格式如：cdbro-c1nl9rpv
+    /// RO instance ID in the format of cdbro-c1nl9rpv
     "InstanceId" instance_id set_instance_id: str,
-    /// RO实例状态，可能返回值：0-创建中，1-运行中，3-异地RO（仅在使用DescribeDBInstances查询主实例信息时，返回值中异地RO的状态恒等于3，其他场景下无此值），4-删除中
+    /// RO instance status. Valid values: `0` (creating), `1` (running), `3` (remote RO), `4` (deleting). When the `DescribeDBInstances` API is used to query the information of the source instance, if the source instance is associated with a remote read-only instance, the returned status value of the remote read-only instance always shows 3.
     "Status" status set_status: i64,
-    /// 实例类型，可能返回值：1-主实例，2-灾备实例，3-只读实例
+    /// Instance type. Value range: 1 (primary), 2 (disaster recovery), 3 (read-only)
     "InstanceType" instance_type set_instance_type: i64,
-    /// RO实例名称
+    /// RO instance name
     "InstanceName" instance_name set_instance_name: str,
-    /// 按量计费状态，可能的取值：1-正常，2-欠费
+    /// Pay-as-you-go status. Valid values: 1 - normal; 2 - in arrears.
     "HourFeeStatus" hour_fee_status set_hour_fee_status: i64,
-    /// RO实例任务状态，可能返回值：
-    /// 0-没有任务
-    /// 1-升级中
-    /// 2-数据导入中
-    /// 3-开放Slave中
-    /// 4-外网访问开通中
-    /// 5-批量操作执行中
-    /// 6-回档中
-    /// 7-外网访问关闭中
-    /// 8-密码修改中
-    /// 9-实例名修改中
-    /// 10-重启中
-    /// 12-自建迁移中
-    /// 13-删除库表中
-    /// 14-灾备实例创建同步中
+    /// RO instance task status. Value range:
+    /// 0 - no task
+    /// 1 - upgrading
+    /// 2 - importing data
+    /// 3 - activating secondary
+    /// 4 - public network access enabled
+    /// 5 - batch operation in progress
+    /// 6 - rolling back
+    /// 7 - public network access not enabled
+    /// 8 - modifying password
+    /// 9 - renaming instance
+    /// 10 - restarting
+    /// 12 - migrating self-built instance
+    /// 13 - dropping table
+    /// 14 - creating and syncing disaster recovery instance
     "TaskStatus" task_status set_task_status: i64,
-    /// RO实例内存大小，单位：MB
+    /// RO instance memory size in MB
     "Memory" memory set_memory: i64,
-    /// RO实例硬盘大小，单位：GB
+    /// RO instance disk size in GB
     "Volume" volume set_volume: i64,
-    /// 每次查询数量
+    /// Queries per second
     "Qps" qps set_qps: i64,
-    /// RO实例的内网IP地址
+    /// Private IP address of the RO instance
     "Vip" vip set_vip: str,
-    /// RO实例访问端口
+    /// Access port of the RO instance
     "Vport" vport set_vport: i64,
-    /// RO实例所在私有网络ID
+    /// VPC ID of the RO instance
     "VpcId" vpc_id set_vpc_id: i64,
-    /// RO实例所在私有网络子网ID
+    /// VPC subnet ID of the RO instance
     "SubnetId" subnet_id set_subnet_id: i64,
-    /// RO实例规格描述，目前可取值 CUSTOM
+    /// RO instance specification description. Value range: CUSTOM
     "DeviceType" device_type set_device_type: str,
-    /// RO实例数据库引擎版本，可能返回值：5.1、5.5、5.6、5.7、8.0
+    /// Database engine version of the read-only replica. Valid values: `5.1`, `5.5`, `5.6`, `5.7`, `8.0`
     "EngineVersion" engine_version set_engine_version: str,
-    /// RO实例到期时间，时间格式：yyyy-mm-dd hh:mm:ss，如实例为按量计费模式，则此字段值为0000-00-00 00:00:00
+    /// RO instance expiration time in the format of yyyy-mm-dd hh:mm:ss. If it is a pay-as-you-go instance, the value of this field is 0000-00-00 00:00:00
     "DeadlineTime" deadline_time set_deadline_time: str,
-    /// RO实例计费类型，可能返回值：0-包年包月，1-按量计费，2-后付费月结
+    /// Billing type of the RO instance. Valid values: 0 - yearly/monthly subscription; 1 - pay-as-you-go; 2-postpaid by month.
     "PayType" pay_type set_pay_type: i64,
-    /// RO延迟复制状态。
+    /// RO replication delay status.
     "ReplicationStatus" replication_status set_replication_status: str,
 } }
 
 rt::model! { read debug;
-/// 只读vip信息
+/// VIP information of the read-only instance
 RoVipInfo {
-    /// 只读vip状态
+    /// VIP status of the read-only instance
     "RoVipStatus" ro_vip_status set_ro_vip_status: i64,
-    /// 只读vip的子网
+    /// VPC subnet of the read-only instance
     "RoSubnetId" ro_subnet_id set_ro_subnet_id: i64,
-    /// 只读vip的私有网络
+    /// VPC of the read-only instance
     "RoVpcId" ro_vpc_id set_ro_vpc_id: i64,
-    /// 只读vip的端口号
+    /// VIP port number of the read-only instance
     "RoVport" ro_vport set_ro_vport: i64,
-    /// 只读vip
+    /// VIP of the read-only instance
     "RoVip" ro_vip set_ro_vip: str,
 } }
 
 rt::model! { write debug;
-/// RO 实例的权重值
+/// RO instance weight value
 RoWeightValue {
-    /// RO 实例 ID。
+    /// RO instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 权重值。取值范围为 [0, 100]。
+    /// Weight value. Value range: [0, 100].
     ///
     /// Required.
     "Weight" weight set_weight: i64,
 } }
 
 rt::model! { both debug;
-/// 用于回档的数据库名
+/// Name of the database for rollback
 RollbackDBName {
-    /// 回档前的原数据库名
+    /// Original database name before rollback
     ///
     /// Required.
     "DatabaseName" database_name set_database_name: str,
-    /// 回档后的新数据库名
+    /// Name of the rolled back database
     ///
     /// Required.
     "NewDatabaseName" new_database_name set_new_database_name: str,
 } }
 
 rt::model! { both debug;
-/// 用于回档的实例详情
+/// Details of the instance for rollback
 RollbackInstancesInfo {
-    /// 云数据库实例 ID。
+    /// Cloud database instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 回档策略。可选值为：table、db、full。table - 极速回档模式，仅导入所选中表级别的备份和binlog，如有跨表操作，且关联表未被同时选中，将会导致回档失败，该模式下参数Databases必须为空；db - 快速模式，仅导入所选中库级别的备份和binlog，如有跨库操作，且关联库未被同时选中，将会导致回档失败；full - 普通回档模式，将导入整个实例的备份和 binlog，速度较慢。
+    /// Rollback strategy. Optional values: table, db, full. table - Ultra-fast rollback mode, only imports selected table-level backups and binlog. If there are cross-table operations and the associated table hasn't been selected, it will cause rollback failure. In this mode, parameter Databases must be empty. db - Quick mode, only imports selected database-level backups and binlog. If there are cross-database operations and the associated database hasn't been selected, it will cause rollback failure. full - Standard rollback mode, imports backups and binlog of the entire instance, speed is not as fast.
     ///
     /// Required.
     "Strategy" strategy set_strategy: str,
-    /// 数据库回档时间，时间格式为：yyyy-mm-dd hh:mm:ss。
+    /// Database rollback time in the format of yyyy-mm-dd hh:mm:ss.
     ///
     /// Required.
     "RollbackTime" rollback_time set_rollback_time: str,
-    /// 待回档的数据库信息，表示整库回档。
+    /// Database information to be rolled back, which means database rollback.
     "Databases" databases set_databases: list RollbackDBName,
-    /// 待回档的数据库表信息，表示按表回档。
+    /// Database table information to be rolled back, which means rollback by table.
     "Tables" tables set_tables: list RollbackTables,
 } }
 
 rt::model! { both debug;
-/// 用于回档的数据库表名
+/// Name of the table for rollback
 RollbackTableName {
-    /// 回档前的原数据库表名
+    /// Original database table name before rollback
     ///
     /// Required.
     "TableName" table_name set_table_name: str,
-    /// 回档后的新数据库表名
+    /// Rolled back database table name
     ///
     /// Required.
     "NewTableName" new_table_name set_new_table_name: str,
 } }
 
 rt::model! { both debug;
-/// 用于回档的数据库表详情
+/// Details of the table for rollback
 RollbackTables {
-    /// 数据库名
+    /// Database name
     ///
     /// Required.
     "Database" database set_database: str,
-    /// 数据库表详情
+    /// Database table details
     ///
     /// Required.
     "Table" table set_table: list RollbackTableName,
 } }
 
 rt::model! { read debug;
-/// 回档任务详情
+/// Rollback task details
 RollbackTask {
-    /// 任务执行信息描述。
+    /// Task execution information.
     "Info" info set_info: str,
-    /// 任务执行结果。可能的取值：INITIAL - 初始化，RUNNING - 运行中，SUCCESS - 执行成功，FAILED - 执行失败，KILLED - 已终止，REMOVED - 已删除，PAUSED - 终止中。
+    /// Task execution result. Valid values: INITIAL: initializing, RUNNING: running, SUCCESS: succeeded, FAILED: failed, KILLED: terminated, REMOVED: deleted, PAUSED: paused.
     "Status" status set_status: str,
-    /// 任务执行进度。取值范围为[0, 100]。
+    /// Task execution progress. Value range: [0,100].
     "Progress" progress set_progress: i64,
-    /// 任务开始时间。
+    /// Task start time.
     "StartTime" start_time set_start_time: str,
-    /// 任务结束时间。
+    /// Task end time.
     "EndTime" end_time set_end_time: str,
-    /// 回档任务详情。
+    /// Rollback task detail.
     "Detail" detail set_detail: list RollbackInstancesInfo,
 } }
 
 rt::model! { read debug;
-/// 可回档时间范围
+/// Time range available for rollback
 RollbackTimeRange {
-    /// 实例可回档开始时间，时间格式：2016-10-29 01:06:04
+    /// Start time available for rollback in the format of yyyy-MM-dd HH:mm:ss, such as 2016-10-29 01:06:04
     "Begin" begin set_begin: str,
-    /// 实例可回档结束时间，时间格式：2016-11-02 11:44:47
+    /// End time available for rollback in the format of yyyy-MM-dd HH:mm:ss, such as 2016-11-02 11:44:47
     "End" end set_end: str,
 } }
 
 rt::model! { read debug;
-/// 权重分配规则
+/// Weight rule
 Rule {
-    /// 划分上限
+    /// Division ceiling
     "LessThan" less_than set_less_than: i128,
-    /// 权重
+    /// Weight
     "Weight" weight set_weight: i128,
 } }
 
 rt::model! { both debug;
-/// 审计规则的规则过滤条件
+/// Filter of the audit rule
 RuleFilters {
-    /// 审计规则过滤条件的参数名称。可选值：host – 客户端 IP；user – 数据库账户；dbName – 数据库名称；sqlType-SQL类型；sql-sql语句；affectRows -影响行数；sentRows-返回行数；checkRows-扫描行数；execTime-执行时间。
+    /// Parameter name of the audit rule filter.  Valid values:  `host` (client IP), `user` (database account), `dbName` (database name), `sqlType` (SQL type), `sql` (SQL statement), `affectRows` (affected rows), `sentRows` (returned rows), `checkRows` (scanned rows), `execTime` (execution rows).
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 审计规则过滤条件的匹配类型。可选值：INC – 包含；EXC – 不包含；EQS – 等于；NEQ – 不等于；REG-正则；GT-大于；LT-小于。
+    /// Filter match value of the audit rule Valid values:  `INC` (including), `EXC` (excluding), `EQS` (equal to), `NEQ` (not equal to), `REG` (regex), `GT` (greater than), `LT` (less than).
     ///
     /// Required.
     "Compare" compare set_compare: str,
-    /// 审计规则过滤条件的匹配值。sqlType条件的Value需在以下选择"alter", "changeuser", "create", "delete", "drop", "execute", "insert", "login", "logout", "other", "replace", "select", "set", "update"。
+    /// Filter match value of the audit rule Valid values for `sqlType`: `alter`, `changeuser`, `create`, `delete`, `drop`, `execute`, `insert`, `login`, `logout`, `other`, `replace`, `select`, `set, `update`.
     ///
     /// Required.
     "Value" value set_value: list String,
 } }
 
 rt::model! { read debug;
-/// 规则模板内容
+/// Rule template content.
 RuleTemplateInfo {
-    /// 规则模板ID。
+    /// Rule template ID.
     "RuleTemplateId" rule_template_id set_rule_template_id: str,
-    /// 规则模板名称。
+    /// Rule template name.
     "RuleTemplateName" rule_template_name set_rule_template_name: str,
-    /// 规则内容。
+    /// Rule content.
     "RuleFilters" rule_filters set_rule_filters: list RuleFilters,
-    /// 告警等级。1-低风险，2-中风险，3-高风险。
+    /// Alarm level. Valid values: 1 - Low risk, 2 - Medium risk, 3 - High risk.
     "AlarmLevel" alarm_level set_alarm_level: i64,
-    /// 告警策略。0-不告警，1-告警。
+    /// Alarm policy. Valid values: 0 - Alarm disabled, 1 - Alarm enabled.
     "AlarmPolicy" alarm_policy set_alarm_policy: i64,
-    /// 规则描述。
+    /// Rule description.
     "Description" description set_description: str,
 } }
 
 rt::model! { read debug;
-/// 规则模板变更记录信息
+/// Rule template change history.
 RuleTemplateRecordInfo {
-    /// 任务ID
+    /// Task ID.
     "TaskId" task_id set_task_id: i64,
-    /// 修改前规则模板的详情。
+    /// Details of the original rule template.
     "ModifyBeforeInfo" modify_before_info set_modify_before_info: obj RuleTemplateInfo,
-    /// 修改后规则模板的详情。
+    /// Details of the modified rule template.
     "ModifyAfterInfo" modify_after_info set_modify_after_info: obj RuleTemplateInfo,
-    /// 影响的实例。
+    /// Affected instances.
     "AffectedInstances" affected_instances set_affected_instances: list String,
-    /// 操作人，账号uin。
+    /// Operator (account UIN).
     "Operator" operator set_operator: str,
-    /// 变更的时间。
+    /// Time of the change.
     "UpdateTime" update_time set_update_time: str,
 } }
 
 rt::model! { read debug;
-/// 安全组详情
+/// Security group details
 SecurityGroup {
-    /// 项目ID
+    /// Project ID
     "ProjectId" project_id set_project_id: i64,
-    /// 创建时间，时间格式：yyyy-mm-dd hh:mm:ss
+    /// Creation time in the format of yyyy-mm-dd hh:mm:ss
     "CreateTime" create_time set_create_time: str,
-    /// 入站规则
+    /// Inbound rule
     "Inbound" inbound set_inbound: list Inbound,
-    /// 出站规则
+    /// Outbound rule
     "Outbound" outbound set_outbound: list Outbound,
-    /// 安全组ID
+    /// Security group ID
     "SecurityGroupId" security_group_id set_security_group_id: str,
-    /// 安全组名称
+    /// Security group name
     "SecurityGroupName" security_group_name set_security_group_name: str,
-    /// 安全组备注
+    /// Security group remarks
     "SecurityGroupRemark" security_group_remark set_security_group_remark: str,
 } }
 
 rt::model! { read debug;
-/// 从库的配置信息
+/// Configuration information of the salve database
 SlaveConfig {
-    /// 从库复制方式，可能的返回值：aysnc-异步，semisync-半同步
+    /// Replication mode of the secondary database. Value range: async, semi-sync
     "ReplicationMode" replication_mode set_replication_mode: str,
-    /// 从库可用区的正式名称，如 ap-shanghai-2
+    /// Canonical name of the read-only availability zone, for example ap-shanghai-2
     "Zone" zone set_zone: str,
 } }
 
 rt::model! { read debug;
-/// 备机信息
+/// Slave server information
 SlaveInfo {
-    /// 第一备机信息
+    /// Secondary server information of the top spot
     "First" first set_first: obj SlaveInstanceInfo,
-    /// 第二备机信息
+    /// Second standby machine information
     "Second" second set_second: obj SlaveInstanceInfo,
     /// 第三备机信息
     "Third" third set_third: obj SlaveInstanceInfo,
 } }
 
 rt::model! { read debug;
-/// 备机信息
+/// Slave server information
 SlaveInstanceInfo {
-    /// 端口号
+    /// Port number
     "Vport" vport set_vport: i64,
-    /// 地域信息
+    /// Region information
     "Region" region set_region: str,
-    /// 虚拟 IP 信息
+    /// Virtual IP information
     "Vip" vip set_vip: str,
-    /// 可用区信息
+    /// AZ information
     "Zone" zone set_zone: str,
 } }
 
 rt::model! { read debug;
-/// 慢查询日志详情
+/// Slow log details
 SlowLogInfo {
-    /// 备份文件名
+    /// Backup filename
     "Name" name set_name: str,
-    /// 备份文件大小，单位：Byte
+    /// Backup file size in bytes
     "Size" size set_size: i64,
-    /// 备份快照时间，时间格式：2016-03-17
+    /// Backup snapshot time. Time format: 2016-03-17.
     "Date" date set_date: str,
-    /// 内网下载地址
+    /// Download address on the private network
     "IntranetUrl" intranet_url set_intranet_url: str,
-    /// 外网下载地址
+    /// Download address on the public network
     "InternetUrl" internet_url set_internet_url: str,
-    /// 日志具体类型，可能的值：slowlog - 慢日志
+    /// Log type. Value range: slowlog (slow log)
     "Type" r#type set_type: str,
 } }
 
 rt::model! { read debug;
-/// 结构化的慢日志详情
+/// Structured slow log details
 SlowLogItem {
-    /// Sql的执行时间。秒级时间戳。
+    /// Sql execution time. Unix second-level timestamp.
     "Timestamp" timestamp set_timestamp: i128,
-    /// Sql的执行时长（秒）。
+    /// Execution duration of Sql (seconds).
     "QueryTime" query_time set_query_time: f64,
-    /// Sql语句。
+    /// Sql statement.
     "SqlText" sql_text set_sql_text: str,
-    /// 客户端地址。
+    /// Client IP address.
     "UserHost" user_host set_user_host: str,
-    /// 用户名。
+    /// Username.
     "UserName" user_name set_user_name: str,
-    /// 数据库名。
+    /// Database name.
     "Database" database set_database: str,
-    /// 锁时长（秒）。
+    /// Lock duration (unit: second).
     "LockTime" lock_time set_lock_time: f64,
-    /// 扫描行数。
+    /// Number of scanned rows.
     "RowsExamined" rows_examined set_rows_examined: i64,
-    /// 结果集行数。
+    /// Result set row count.
     "RowsSent" rows_sent set_rows_sent: i64,
-    /// Sql模板。
+    /// Sql Template.
     "SqlTemplate" sql_template set_sql_template: str,
-    /// Sql语句的md5。
+    /// md5 of the Sql statement.
     "Md5" md5 set_md5: str,
 } }
 
 rt::model! { read debug;
-/// sql文件信息
+/// SQL file information
 SqlFileInfo {
-    /// 上传时间
+    /// Upload time
     "UploadTime" upload_time set_upload_time: str,
-    /// 上传进度
+    /// Upload progress
     "UploadInfo" upload_info set_upload_info: obj UploadInfo,
-    /// 文件名
+    /// Filename
     "FileName" file_name set_file_name: str,
-    /// 文件大小，单位为Bytes
+    /// File size in bytes
     "FileSize" file_size set_file_size: i64,
-    /// 上传是否完成标志，可选值：0 - 未完成，1 - 已完成
+    /// Whether upload is finished. Valid values: 0 (not completed), 1 (completed)
     "IsUploadFinished" is_upload_finished set_is_upload_finished: i64,
-    /// 文件ID
+    /// File ID
     "FileId" file_id set_file_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `StartBatchRollback` (回档数据库表).
+/// Request of `StartBatchRollback` (Rolls back database tables).
 ///
-/// 该接口（StartBatchRollback）用于批量回档云数据库实例的库表。
+/// This API (StartBatchRollback) is used to roll back the tables of a TencentDB instance in batches.
 StartBatchRollbackRequest {
-    /// 用于回档的实例详情信息。
+    /// Details of the instance for rollback
     ///
     /// Required.
     "Instances" instances set_instances: list RollbackInstancesInfo,
@@ -7840,57 +7760,57 @@ StartBatchRollbackRequest {
 rt::action!("cdb", "2017-03-20", "StartBatchRollback", StartBatchRollbackRequest => StartBatchRollbackResponse);
 
 rt::model! { read debug;
-/// StartBatchRollback返回参数结构体
+/// StartBatchRollback response structure.
 StartBatchRollbackResponse {
-    /// 异步任务的请求 ID，可使用此 ID 查询异步任务的执行结果。
+    /// Async task request ID, which can be used to query the execution result of an async task.
     "AsyncRequestId" async_request_id set_async_request_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `StartCpuExpand` (开启 CPU 弹性扩容).
+/// Request of `StartCpuExpand` (Enable CPU Elastic Scaling).
 ///
-/// 通过该 API，可以开启 CPU 弹性扩容，包括一次性的手动扩容以及自动弹性扩容。
+/// This API is used to enable CPU Elastic Scaling, including one-time manual scale-out and automatic elastic scaling.
 StartCpuExpandRequest {
-    /// 实例 ID。可通过 [DescribeDBInstances](https://cloud.tencent.com/document/product/236/15872) 接口获取。
+    /// Instance ID, which can be obtained through the [DescribeDBInstances](https://www.tencentcloud.com/document/product/236/15872?from_cn_redirect=1) API.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 扩容类型，支持自动扩容和自定义扩容。
-    /// 说明：1. auto 表示自动扩容。2. manual 表示自定义扩容，扩容时间为立即生效。3. timeInterval 表示自定义扩容，扩容时间为按时间段。4. period 表示自定义扩容，扩容时间为按周期。
+    /// Scale-out type supports auto-scaling and custom scaling.
+    /// Description: 1. auto means automatic scaling. 2. manual means custom scaling with immediate effect. 3. timeInterval means custom scaling by time. 4. period means custom scaling by cycle.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 自定义扩容时，扩容的 CPU 核心数。
-    /// 说明：1. Type 为 manual、timeInterval、period 时必传。2. 扩容的 CPU 核心数上限为当前实例 CPU 核心数，比如8核16G最大可手动扩容的 CPU 核心数为8，即范围为1 - 8。
+    /// Number of CPU cores for scale-out during customization.
+    /// Description: 1. This parameter is required when Type is set to manual, timeInterval, or period. 2. The maximum number of CPU cores to increase is the current instance's CPU core number. For example, an 8-core 16GB instance can scale out up to 8 CPU cores, with a range of 1 - 8.
     "ExpandCpu" expand_cpu set_expand_cpu: i64,
-    /// 自动扩容策略。Type 为 auto 时必传。
+    /// Automatic scale-out policy. This parameter is required when Type is set to auto.
     "AutoStrategy" auto_strategy set_auto_strategy: obj AutoStrategy,
-    /// 按时间段扩容策略。
-    /// 说明：当 Type 为 timeInterval 时，TimeIntervalStrategy 必填。
+    /// Scaling policy by time period.
+    /// Description: When Type is timeInterval, TimeIntervalStrategy is required.
     "TimeIntervalStrategy" time_interval_strategy set_time_interval_strategy: obj TimeIntervalStrategy,
-    /// 按周期扩容策略。
-    /// 说明：当 Type 为 period 时，PeriodStrategy 必填。
+    /// Scale by cycle.
+    /// Description: When Type is period, PeriodStrategy is required.
     "PeriodStrategy" period_strategy set_period_strategy: obj PeriodStrategy,
 } }
 rt::action!("cdb", "2017-03-20", "StartCpuExpand", StartCpuExpandRequest => StartCpuExpandResponse);
 
 rt::model! { read debug;
-/// StartCpuExpand返回参数结构体
+/// StartCpuExpand response structure.
 StartCpuExpandResponse {
-    /// 异步任务 ID 。可以调用 DescribeAsyncRequest 传入该 ID，进行任务执行进度的查询。
+    /// Asynchronous Task ID. Call the API DescribeAsyncRequest and input the ID to query the task execution progress.
     "AsyncRequestId" async_request_id set_async_request_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `StartReplication` (开启复制).
+/// Request of `StartReplication` (Starts replication).
 ///
-/// 本接口（StartReplication）用于开启 RO 复制，从主实例同步数据。
+/// This API is used to enable RO replication and sync data from the primary instance.
 StartReplicationRequest {
-    /// 实例 ID。仅支持只读实例。可通过 [DescribeDBInstances](https://cloud.tencent.com/document/product/236/15872) 接口获取。
+    /// Instance ID. It only supports read-only instances. It can be obtained through the [DescribeDBInstances](https://www.tencentcloud.com/document/product/236/15872?from_cn_redirect=1) API.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -7898,20 +7818,20 @@ StartReplicationRequest {
 rt::action!("cdb", "2017-03-20", "StartReplication", StartReplicationRequest => StartReplicationResponse);
 
 rt::model! { read debug;
-/// StartReplication返回参数结构体
+/// StartReplication response structure.
 StartReplicationResponse {
-    /// 异步任务 ID。
+    /// Asynchronous Task ID.
     "AsyncRequestId" async_request_id set_async_request_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `StopCpuExpand` (关闭 CPU 弹性扩容).
+/// Request of `StopCpuExpand` (Disables elastic CPU expansion).
 ///
-/// 通过该API，可以关闭 CPU 弹性扩容。
+/// This API is used to disable elastic CPU expansion.
 StopCpuExpandRequest {
-    /// 实例 ID。可通过 [DescribeDBInstances](https://cloud.tencent.com/document/product/236/15872) 接口获取。
+    /// Instance ID, which can be obtained through the [DescribeDBInstances](https://www.tencentcloud.com/document/product/236/15872?from_cn_redirect=1) API.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -7919,21 +7839,21 @@ StopCpuExpandRequest {
 rt::action!("cdb", "2017-03-20", "StopCpuExpand", StopCpuExpandRequest => StopCpuExpandResponse);
 
 rt::model! { read debug;
-/// StopCpuExpand返回参数结构体
+/// StopCpuExpand response structure.
 StopCpuExpandResponse {
-    /// 异步任务 ID。在调用 [DescribeAsyncRequestInfo](https://cloud.tencent.com/document/api/236/20410) 进行任务执行进度的查询时，可以传入该 ID。
+    /// Asynchronous Task ID. When calling [DescribeAsyncRequestInfo](https://www.tencentcloud.com/document/api/236/20410?from_cn_redirect=1) to query the task execution progress, you can pass in this ID.
     "AsyncRequestId" async_request_id set_async_request_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `StopDBImportJob` (终止数据导入任务).
+/// Request of `StopDBImportJob` (Stops a data import task).
 ///
-/// 本接口（StopDBImportJob）用于终止数据导入任务。
-/// 说明：只有未完成的导入任务支持被终止，且终止后已执行的 SQL 部分会被保留。
+/// This API is used to terminate a data import task.
+/// Description: Only incomplete import jobs support termination, and the executed SQL part is retained after termination.
 StopDBImportJobRequest {
-    /// 异步任务的请求 ID。
+    /// Async task request ID.
     ///
     /// Required.
     "AsyncRequestId" async_request_id set_async_request_id: str,
@@ -7941,18 +7861,18 @@ StopDBImportJobRequest {
 rt::action!("cdb", "2017-03-20", "StopDBImportJob", StopDBImportJobRequest => StopDBImportJobResponse);
 
 rt::model! { read debug;
-/// StopDBImportJob返回参数结构体
+/// StopDBImportJob response structure.
 StopDBImportJobResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `StopReplication` (停止复制).
+/// Request of `StopReplication` (Stops replication).
 ///
-/// 本接口（StopReplication）用于停止 RO 复制，中断从主实例同步数据。
+/// This API is used to stop RO replication and interrupt data sync from the primary instance.
 StopReplicationRequest {
-    /// 实例 ID。仅支持只读实例。可通过 [DescribeDBInstances](https://cloud.tencent.com/document/product/236/15872) 接口获取。
+    /// Instance ID. It only supports read-only instances. It can be obtained through the [DescribeDBInstances](https://www.tencentcloud.com/document/product/236/15872?from_cn_redirect=1) API.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -7960,20 +7880,20 @@ StopReplicationRequest {
 rt::action!("cdb", "2017-03-20", "StopReplication", StopReplicationRequest => StopReplicationResponse);
 
 rt::model! { read debug;
-/// StopReplication返回参数结构体
+/// StopReplication response structure.
 StopReplicationResponse {
-    /// 异步任务 ID。
+    /// Asynchronous Task ID.
     "AsyncRequestId" async_request_id set_async_request_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `StopRollback` (撤销回档任务).
+/// Request of `StopRollback` (Cancels a rollback task).
 ///
-/// 本接口（StopRollback）用于撤销实例正在进行的回档任务，该接口返回一个异步任务 ID。撤销结果可以通过 [DescribeAsyncRequestInfo](https://cloud.tencent.com/document/api/236/20410) 查询任务的执行情况。
+/// This api is used to revoke an ongoing rollback task of an instance. The api response returns an Asynchronous Task ID. The revocation result can be queried through [DescribeAsyncRequestInfo](https://www.tencentcloud.com/document/api/236/20410?from_cn_redirect=1) for task execution.
 StopRollbackRequest {
-    /// 撤销回档任务对应的实例 ID。可通过 [DescribeDBInstances](https://cloud.tencent.com/document/api/236/15872) 接口获取。
+    /// Revoke the corresponding instance ID of the rollback task. Obtain through the API [DescribeDBInstances](https://www.tencentcloud.com/document/api/236/15872?from_cn_redirect=1).
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -7981,25 +7901,25 @@ StopRollbackRequest {
 rt::action!("cdb", "2017-03-20", "StopRollback", StopRollbackRequest => StopRollbackResponse);
 
 rt::model! { read debug;
-/// StopRollback返回参数结构体
+/// StopRollback response structure.
 StopRollbackResponse {
-    /// 执行请求的异步任务 ID。
+    /// Asynchronous Task ID of the execution request.
     "AsyncRequestId" async_request_id set_async_request_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SubmitInstanceUpgradeCheckJob` (提交实例版本升级检查任务).
+/// Request of `SubmitInstanceUpgradeCheckJob` (Submit the instance version upgrade check task).
 ///
-/// 该接口（SubmitInstanceUpgradeCheckJob）提交实例版本升级校验任务。
+/// This API is used to submit an instance version upgrade validation task.
 SubmitInstanceUpgradeCheckJobRequest {
-    /// 实例 ID。可通过 [DescribeDBInstances](https://cloud.tencent.com/document/product/236/15872) 接口获取。
+    /// Instance ID, which can be obtained through the [DescribeDBInstances](https://www.tencentcloud.com/document/product/236/15872?from_cn_redirect=1) API.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 目标数据库版本。
-    /// 说明：可选值5.6、5.7、8.0，不支持跨版本升级，升级后不支持版本降级。
+    /// Target database version.
+    /// Description: Available values: 5.6, 5.7, 8.0. Cross-version upgrade is not supported. Version downgrade is unsupported after upgrade.
     ///
     /// Required.
     "DstMysqlVersion" dst_mysql_version set_dst_mysql_version: str,
@@ -8007,24 +7927,24 @@ SubmitInstanceUpgradeCheckJobRequest {
 rt::action!("cdb", "2017-03-20", "SubmitInstanceUpgradeCheckJob", SubmitInstanceUpgradeCheckJobRequest => SubmitInstanceUpgradeCheckJobResponse);
 
 rt::model! { read debug;
-/// SubmitInstanceUpgradeCheckJob返回参数结构体
+/// SubmitInstanceUpgradeCheckJob response structure.
 SubmitInstanceUpgradeCheckJobResponse {
-    /// 任务 ID
+    /// Task ID
     "JobId" job_id set_job_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SwitchCDBProxy` (切换数据库代理).
+/// Request of `SwitchCDBProxy` (Switches database proxy).
 ///
-/// 本接口（SwitchCDBProxy）用于数据库代理配置变更或者升级版本后手动发起立即切换。
+/// This API is used to manually initiate an immediate switch after database proxy configuration modification or edition upgrade.
 SwitchCDBProxyRequest {
-    /// 实例 ID。可通过 [DescribeDBInstances](https://cloud.tencent.com/document/product/236/15872) 接口获取。
+    /// Instance ID, which can be obtained through the [DescribeDBInstances](https://www.tencentcloud.com/document/product/236/15872?from_cn_redirect=1) API.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 数据库代理 ID。可通过 [DescribeCdbProxyInfo](https://cloud.tencent.com/document/api/236/90585) 接口获取。
+    /// Database proxy ID, which can be obtained through the [DescribeCdbProxyInfo](https://www.tencentcloud.com/document/api/236/90585?from_cn_redirect=1) API.
     ///
     /// Required.
     "ProxyGroupId" proxy_group_id set_proxy_group_id: str,
@@ -8032,30 +7952,30 @@ SwitchCDBProxyRequest {
 rt::action!("cdb", "2017-03-20", "SwitchCDBProxy", SwitchCDBProxyRequest => SwitchCDBProxyResponse);
 
 rt::model! { read debug;
-/// SwitchCDBProxy返回参数结构体
+/// SwitchCDBProxy response structure.
 SwitchCDBProxyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SwitchDBInstanceMasterSlave` (切换实例主从角色).
+/// Request of `SwitchDBInstanceMasterSlave` (Performs source-to-replica switch).
 ///
-/// 该接口 (SwitchDBInstanceMasterSlave) 支持用户主动切换实例主从角色。
+/// This API is used for source-to-replica switch.
 SwitchDBInstanceMasterSlaveRequest {
-    /// 实例 ID。
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 目标从实例。可选值："first" - 第一备机；"second" - 第二备机；"third" - 第三备机。默认值为 "first"，仅多可用区实例支持设置为 "second"。
+    /// Specifies the replica server to switched to. Valid values: `first` (the first replica server), `second` (the second replica server). Default value: `first`. `second` is valid only for a multi-AZ instance.
     "DstSlave" dst_slave set_dst_slave: str,
-    /// 是否强制切换。默认为 False。注意，若设置强制切换为 True，实例存在丢失数据的风险，请谨慎使用。
+    /// Whether to force the switch. Valid values: `True`, `False` (default). If this parameter is set to `True`, instance data may be lost during the switch.
     ///
     /// Disabled in the spec.
     "ForceSwitch" force_switch set_force_switch: bool,
-    /// 是否时间窗内切换。默认为 False，即不在时间窗内切换。注意，如果设置了 ForceSwitch 参数为 True，则该参数不生效。
+    /// Whether to perform the switch during a time window. Valid values: `True`, `False` (default). If `ForceSwitch` is set to `True`, this parameter is invalid.
     "WaitSwitch" wait_switch set_wait_switch: bool,
-    /// 集群版实例指定节点 ID 发起主从切换。
+    /// Trigger primary-secondary switch for the designated node ID of the cluster edition instance.
     "DstNodeId" dst_node_id set_dst_node_id: str,
     /// 等待主备位点差收敛到阈值以内的最长时间,范围：30s-3600s
     "SyncTimeout" sync_timeout set_sync_timeout: i64,
@@ -8065,20 +7985,20 @@ SwitchDBInstanceMasterSlaveRequest {
 rt::action!("cdb", "2017-03-20", "SwitchDBInstanceMasterSlave", SwitchDBInstanceMasterSlaveRequest => SwitchDBInstanceMasterSlaveResponse);
 
 rt::model! { read debug;
-/// SwitchDBInstanceMasterSlave返回参数结构体
+/// SwitchDBInstanceMasterSlave response structure.
 SwitchDBInstanceMasterSlaveResponse {
-    /// 异步任务 ID。
+    /// Async task ID
     "AsyncRequestId" async_request_id set_async_request_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SwitchDrInstanceToMaster` (云数据库灾备实例切换为主实例).
+/// Request of `SwitchDrInstanceToMaster` (Promotes a disaster recovery instance to source instance).
 ///
-/// 本接口（SwitchDrInstanceToMaster）用于将云数据库灾备实例切换为主实例，注意请求必须发到灾备实例所在的地域。
+/// This API is used to switch a cloud database disaster recovery instance to primary instance. Note that the request must be sent to the region where the disaster recovery instance is located.
 SwitchDrInstanceToMasterRequest {
-    /// 灾备实例 ID，格式如：cdb-c1nl9rpv，与云数据库控制台页面中显示的实例 ID 相同。
+    /// Disaster recovery instance ID, in the format such as cdb-c1nl9rpv. This matches the instance ID displayed on the TencentDB console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -8092,257 +8012,251 @@ SwitchDrInstanceToMasterRequest {
 rt::action!("cdb", "2017-03-20", "SwitchDrInstanceToMaster", SwitchDrInstanceToMasterRequest => SwitchDrInstanceToMasterResponse);
 
 rt::model! { read debug;
-/// SwitchDrInstanceToMaster返回参数结构体
+/// SwitchDrInstanceToMaster response structure.
 SwitchDrInstanceToMasterResponse {
-    /// 异步任务的请求ID，可使用此ID查询异步任务的执行结果。
+    /// Async task request ID, which can be used to query the execution result of an async task
     "AsyncRequestId" async_request_id set_async_request_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SwitchForUpgrade` (切换访问新实例).
+/// Request of `SwitchForUpgrade` (Switches to a new instance).
 ///
-/// 本接口(SwitchForUpgrade)用于切换访问新实例，针对主升级中的实例处于待切换状态时，用户可主动发起该流程。
+/// This API (SwitchForUpgrade) is used to switch to a new instance. You can initiate this process when the primary instance being upgraded is pending switch.
 SwitchForUpgradeRequest {
-    /// 实例 ID，格式如：cdb-c1nl9rpv，与云数据库控制台页面中显示的实例 ID 相同。
+    /// Instance ID in the format of cdb-c1nl9rpv. It is the same as the instance ID displayed on the TencentDB Console page.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 是否开启关联切换，true为开启，false为关闭，默认false
+    /// Whether to enable association switchover. Enable for true and shutdown for false. Default false.
     "IsRelatedSwitch" is_related_switch set_is_related_switch: bool,
 } }
 rt::action!("cdb", "2017-03-20", "SwitchForUpgrade", SwitchForUpgradeRequest => SwitchForUpgradeResponse);
 
 rt::model! { read debug;
-/// SwitchForUpgrade返回参数结构体
+/// SwitchForUpgrade response structure.
 SwitchForUpgradeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 扩容的周期
+/// Scale-out period
 TImeCycle {
-    /// 按周期扩容时，是否选择周一扩容。
-    /// 说明：取值 true，表示选择，取值 false，表示不选择。
+    /// Whether to choose Monday for scaling during the period.
+    /// Description: Value "true" means select, value "false" means not select.
     "Monday" monday set_monday: bool,
-    /// 按周期扩容时，是否选择周二扩容。
-    /// 说明：取值 true，表示选择，取值 false，表示不选择。
+    /// During scaling, whether to choose Tuesday for expansion.
+    /// Description: Value "true" means select, value "false" means not select.
     "Tuesday" tuesday set_tuesday: bool,
-    /// 按周期扩容时，是否选择周三扩容。
-    /// 说明：取值 true，表示选择，取值 false，表示不选择。
+    /// Whether to choose Wednesday for scaling during the period.
+    /// Description: Value "true" means select, value "false" means not select.
     "Wednesday" wednesday set_wednesday: bool,
-    /// 按周期扩容时，是否选择周四扩容。
-    /// 说明：取值 true，表示选择，取值 false，表示不选择。
+    /// Whether to choose Thursday for scaling during the period.
+    /// Description: Value "true" means select, value "false" means not select.
     "Thursday" thursday set_thursday: bool,
-    /// 按周期扩容时，是否选择周五扩容。
-    /// 说明：取值 true，表示选择，取值 false，表示不选择。
+    /// Whether to choose Friday for scaling during the period.
+    /// Description: Value "true" means select, value "false" means not select.
     "Friday" friday set_friday: bool,
-    /// 按周期扩容时，是否选择周六扩容。
-    /// 说明：取值 true，表示选择，取值 false，表示不选择。
+    /// Whether to choose Saturday for scaling during the period.
+    /// Description: Value "true" means select, value "false" means not select.
     "Saturday" saturday set_saturday: bool,
-    /// 按周期扩容时，是否选择周日扩容。
-    /// 说明：取值 true，表示选择，取值 false，表示不选择。
+    /// Whether to choose Sunday for scaling during the period.
+    /// Description: Value "true" means select, value "false" means not select.
     "Sunday" sunday set_sunday: bool,
 } }
 
 rt::model! { both debug;
-/// 数据库表权限
+/// Table permission
 TablePrivilege {
-    /// 数据库名
+    /// Database name
     ///
     /// Required.
     "Database" database set_database: str,
-    /// 数据库表名
+    /// Table name
     ///
     /// Required.
     "Table" table set_table: str,
-    /// 权限信息
+    /// Permission information
     ///
     /// Required.
     "Privileges" privileges set_privileges: list String,
 } }
 
 rt::model! { write debug;
-/// 标签结构
+/// Tag structure
 Tag {
-    /// 标签键
+    /// Tag key
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 标签值
+    /// Tag value
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { write debug;
-/// 标签信息
+/// Tag information
 TagInfo {
-    /// 标签键
+    /// Tag key
     ///
     /// Required.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签值
+    /// Tag value
     ///
     /// Required.
     "TagValue" tag_value set_tag_value: list String,
 } }
 
 rt::model! { both debug;
-/// 标签信息
+/// Tag information
 TagInfoItem {
-    /// 标签键
+    /// Tag key.
     ///
     /// Required.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签值
+    /// Tag value.
     ///
     /// Required.
     "TagValue" tag_value set_tag_value: str,
 } }
 
 rt::model! { read debug;
-/// tag信息单元
+/// Tag information unit
 TagInfoUnit {
-    /// 标签键
+    /// Tag key
     "TagKey" tag_key set_tag_key: str,
-    /// 标签值
+    /// Tag value
     "TagValue" tag_value set_tag_value: str,
 } }
 
 rt::model! { read debug;
-/// 实例的标签信息
+/// Instance tag information
 TagsInfoOfInstance {
-    /// 实例Id
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 标签信息
+    /// Tag information
     "Tags" tags set_tags: list TagInfoUnit,
 } }
 
 rt::model! { read debug;
-/// 任务列表中的部分任务支持特定的附加信息
+/// Some tasks in the task list support specific additional information
 TaskAttachInfo {
-    /// 升级任务：
-    /// ”FastUpgradeStatus“：表示升级类型。1-原地升级；0-普通升级。
+    /// Upgrade task
+    /// "FastUpgradeStatus": Indicates the upgrade type. 1 - in-place upgrade; 0 - normal upgrade.
     "AttachKey" attach_key set_attach_key: str,
-    /// 升级任务：
-    /// ”FastUpgradeStatus“：表示升级类型。1-原地升级；0-普通升级。
+    /// Upgrade task
+    /// "FastUpgradeStatus": Indicates the upgrade type. 1 - In-place upgrade; 0 - Normal upgrade.
     "AttachValue" attach_value set_attach_value: str,
 } }
 
 rt::model! { read debug;
-/// 实例任务详情
+/// Details of an instance task
 TaskDetail {
-    /// 错误码。0代表成功，其他对应不同的报错场景。
+    /// Error code. `0` indicates success. Other values correspond to different error scenarios.
     "Code" code set_code: i64,
-    /// 错误信息。
+    /// Error message.
     "Message" message set_message: str,
-    /// 实例任务 ID。
+    /// ID of an instance task.
     "JobId" job_id set_job_id: i64,
-    /// 实例任务进度。
+    /// Instance task progress.
     "Progress" progress set_progress: i64,
-    /// 实例任务状态，可能的值包括：
-    /// "UNDEFINED" - 未定义；
-    /// "INITIAL" - 初始化；
-    /// "RUNNING" - 运行中；
-    /// "SUCCEED" - 执行成功；
-    /// "FAILED" - 执行失败；
-    /// "KILLED" - 已终止；
-    /// "REMOVED" - 已删除；
-    /// "PAUSED" - 已暂停。
-    /// "WAITING" - 等待中（可撤销）
+    /// Instance task status. Valid values:
+    /// "UNDEFINED" - undefined;
+    /// "INITIAL" - initializing;
+    /// "RUNNING" - running;
+    /// "SUCCEED" - succeeded;
+    /// "FAILED" - failed;
+    /// "KILLED" - terminated;
+    /// "REMOVED" - deleted;
+    /// "PAUSED" - paused.
+    /// "WAITING" - waiting (which can be canceled)
     "TaskStatus" task_status set_task_status: str,
-    /// 实例任务类型，可能的值包括：
-    /// "ROLLBACK" - 数据库回档；
-    /// "SQL OPERATION" - SQL操作；
-    /// "IMPORT DATA" - 数据导入；
-    /// "MODIFY PARAM" - 参数设置；
-    /// "INITIAL" - 初始化云数据库实例；
-    /// "REBOOT" - 重启云数据库实例；
-    /// "OPEN GTID" - 开启云数据库实例GTID；
-    /// "UPGRADE RO" - 只读实例升级；
-    /// "BATCH ROLLBACK" - 数据库批量回档；
-    /// "UPGRADE MASTER" - 主实例升级；
-    /// "DROP TABLES" - 删除云数据库库表；
-    /// "SWITCH DR TO MASTER" - 灾备实例提升为主。
+    /// Instance task type. Valid values:
+    /// "ROLLBACK" - rolling back a database;
+    /// "SQL OPERATION" - performing an SQL operation;
+    /// "IMPORT DATA" - importing data;
+    /// "MODIFY PARAM" - setting a parameter;
+    /// "INITIAL" - initializing a TencentDB instance;
+    /// "REBOOT" - restarting a TencentDB instance;
+    /// "OPEN GTID" - enabling GTID of a TencentDB instance;
+    /// "UPGRADE RO" - upgrading a read-only instance;
+    /// "BATCH ROLLBACK" - rolling back databases in batches;
+    /// "UPGRADE MASTER" - upgrading a primary instance;
+    /// "DROP TABLES" - dropping a TencentDB table;
+    /// "SWITCH DR TO MASTER" - promoting a disaster recovery instance.
     "TaskType" task_type set_task_type: str,
-    /// 实例任务开始时间。
+    /// Instance task start time.
     "StartTime" start_time set_start_time: str,
-    /// 实例任务结束时间。
+    /// Instance task end time.
     "EndTime" end_time set_end_time: str,
-    /// 任务关联的实例 ID。
+    /// ID of the associated instance.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 异步任务的请求 ID。
+    /// Async task request ID.
     "AsyncRequestId" async_request_id set_async_request_id: str,
-    /// 任务的附加信息。
+    /// Additional information of the task.
     "TaskAttachInfo" task_attach_info set_task_attach_info: list TaskAttachInfo,
 } }
 
 rt::model! { both debug;
-/// 时间段
+/// Time period.
 TimeInterval {
-    /// 开始时间。
+    /// Start time.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间。
+    /// End time.
     "EndTime" end_time set_end_time: str,
 } }
 
 rt::model! { both debug;
-/// 按时间段扩容策略
+/// Scaling policy by time period
 TimeIntervalStrategy {
-    /// 开始扩容时间。
-    /// 说明：此值的格式为 Integer 的时间戳（秒级）。
+    /// Expansion time started.
+    /// Description: This value is a timestamp in seconds in Integer format.
     "StartTime" start_time set_start_time: i64,
-    /// 结束扩容时间。
-    /// 说明：此值的格式为 Integer 的时间戳（秒级）。
+    /// Expansion time ended.
+    /// Description: This value is a timestamp in seconds in Integer format.
     "EndTime" end_time set_end_time: i64,
 } }
 
 rt::model! { read debug;
-/// 分析引擎实例版本升级信息
+/// Analysis engine instance version upgrade info
 UpgradeAnalysisInstanceVersionInfo {
-    /// 版本升级灰度ip
+    /// Grayscale ip for version upgrade
     "Vip" vip set_vip: str,
-    /// 版本升级灰度port
+    /// Grayscale port for version upgrade
     "Vport" vport set_vport: i64,
-    /// 升级之后版本
+    /// Upgrade to a later version
     "EngineVersion" engine_version set_engine_version: str,
-    /// 实例升级灰度事件
+    /// Grayscale event for instance upgrade
     ///
-    /// 单位：天
+    /// Unit: day
     "ExpireTime" expire_time set_expire_time: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `UpgradeCDBProxyVersion` (升级数据库代理版本).
+/// Request of `UpgradeCDBProxyVersion` (Upgrades the version of database proxy).
 ///
-/// 本接口（UpgradeCDBProxyVersion）用于升级数据库代理版本。
+/// This API is used to upgrade the database proxy version.
 UpgradeCDBProxyVersionRequest {
-    /// 实例 ID。可通过 [DescribeDBInstances](https://cloud.tencent.com/document/product/236/15872) 接口获取。
+    /// Instance ID, which can be obtained through the [DescribeDBInstances](https://www.tencentcloud.com/document/product/236/15872?from_cn_redirect=1) API.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 数据库代理 ID。可通过 [DescribeCdbProxyInfo](https://cloud.tencent.com/document/api/236/90585) 接口获取。
+    /// Database proxy ID, which can be obtained through the [DescribeCdbProxyInfo](https://www.tencentcloud.com/document/api/236/90585?from_cn_redirect=1) API.
     ///
     /// Required.
     "ProxyGroupId" proxy_group_id set_proxy_group_id: str,
-    /// 数据库代理当前版本
+    /// Current version of database proxy
     ///
     /// Required.
     "SrcProxyVersion" src_proxy_version set_src_proxy_version: str,
-    /// 数据库代理升级版本
+    /// Target version of database proxy
     ///
     /// Required.
     "DstProxyVersion" dst_proxy_version set_dst_proxy_version: str,
-    /// 升级切换时间
-    ///
-    /// 枚举值：
-    ///
-    /// - nowTime： 升级完成时
-    /// - timeWindow： 实例维护时间
-    /// - rollUpgrade： 滚动升级
+    /// Upgrade time. Valid values: `nowTime` (upgrade immediately), `timeWindow` (upgrade during instance maintenance time)
     ///
     /// Required.
     "UpgradeTime" upgrade_time set_upgrade_time: str,
@@ -8356,45 +8270,45 @@ UpgradeCDBProxyVersionRequest {
 rt::action!("cdb", "2017-03-20", "UpgradeCDBProxyVersion", UpgradeCDBProxyVersionRequest => UpgradeCDBProxyVersionResponse);
 
 rt::model! { read debug;
-/// UpgradeCDBProxyVersion返回参数结构体
+/// UpgradeCDBProxyVersion response structure.
 UpgradeCDBProxyVersionResponse {
-    /// 异步处理ID
+    /// Async Processing ID
     "AsyncRequestId" async_request_id set_async_request_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpgradeDBInstanceEngineVersion` (升级实例版本).
+/// Request of `UpgradeDBInstanceEngineVersion` (Upgrades the version of an instance).
 ///
-/// 本接口（UpgradeDBInstanceEngineVersion）用于升级云数据库实例版本，实例类型支持主实例、灾备实例和只读实例等。升级前请通过 [SubmitInstanceUpgradeCheckJob](https://cloud.tencent.com/document/product/236/110468) 提交升级检查任务，通过后才能升级。
+/// This API is used to upgrade the version of a cloud database instance. Supported instance types include primary instance, disaster recovery instance, and read-only instance. Before upgrade, submit an upgrade check task via SubmitInstanceUpgradeCheckJob (https://www.tencentcloud.com/document/product/236/110468?from_cn_redirect=1).
 UpgradeDBInstanceEngineVersionRequest {
-    /// 实例 ID，格式如：cdb-c1nl9rpv 或者 cdbro-c1nl9rpv。与云数据库控制台页面中显示的实例 ID 相同，可使用 [查询实例列表](https://cloud.tencent.com/document/api/236/15872) 接口获取，其值为输出参数中字段 InstanceId 的值。
+    /// Instance ID, in the format such as cdb-c1nl9rpv or cdbro-c1nl9rpv. This matches the instance ID displayed on the TencentDB console. You can obtain it through the [Query Instance List](https://www.tencentcloud.com/document/api/236/15872?from_cn_redirect=1) API, with its value being the InstanceId field in the output parameter.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 主实例数据库引擎版本，支持值包括：5.6、5.7、8.0。
-    /// 说明：不支持越级升级，升级后不支持降级。
+    /// Database engine version of the primary instance. Supported values include 5.6, 5.7, 8.0.
+    /// Description: Cross-version upgrade is not supported. Downgrade is not supported after upgrade.
     ///
     /// Required.
     "EngineVersion" engine_version set_engine_version: str,
-    /// 切换访问新实例的方式，默认为 0。支持值包括：0 - 立刻切换，1 - 时间窗切换；当该值为 1 时，升级过程中，切换访问新实例的流程将会在时间窗内进行，或者用户主动调用接口 [切换访问新实例](https://cloud.tencent.com/document/product/236/15864) 触发该流程。
+    /// The way to switch to a new instance defaults to 0. Supported values include: 0 - switch immediately, 1 - switch in a time window. When the value is 1, during the upgrade process, the switchover to a new instance will be performed in the time window, or the user can proactively call the API [switch to a new instance](https://www.tencentcloud.com/document/product/236/15864?from_cn_redirect=1) to trigger the process.
     "WaitSwitch" wait_switch set_wait_switch: i64,
-    /// 是否是内核子版本升级，支持的值：1 - 升级内核子版本；0 - 升级数据库引擎版本。无默认值，请指定要升级的版本类型。
+    /// Whether to upgrade the kernel subversion. Supported values: 1 - upgrade kernel subversion; 0 - upgrade database engine version. No default value. Specify the version type to upgrade.
     "UpgradeSubversion" upgrade_subversion set_upgrade_subversion: i64,
-    /// 延迟阈值。取值范围：1 - 10。无默认值，不传此参数时，延迟阈值为0，表示延迟阈值不做设置。
+    /// Delay threshold. Value ranges from 1 to 10. No default value. When not specified, the delay threshold is 0, which means the delay threshold is not set.
     "MaxDelayTime" max_delay_time set_max_delay_time: i64,
-    /// 5.7升级8.0是否忽略关键字错误，取值范围[0,1]，1表示忽略，0表示不忽略。无默认值，不传此参数表示不做处理。
+    /// Whether to ignore keyword errors when upgrading from 5.7 to 8.0. The value ranges from 0 to 1. 1 means ignored, 0 means not ignored. No default value. Not specified means no action taken.
     "IgnoreErrKeyword" ignore_err_keyword set_ignore_err_keyword: i64,
-    /// 版本升级支持指定参数
+    /// Upgrade support for specified parameters
     "ParamList" param_list set_param_list: list UpgradeEngineVersionParams,
 } }
 rt::action!("cdb", "2017-03-20", "UpgradeDBInstanceEngineVersion", UpgradeDBInstanceEngineVersionRequest => UpgradeDBInstanceEngineVersionResponse);
 
 rt::model! { read debug;
-/// UpgradeDBInstanceEngineVersion返回参数结构体
+/// UpgradeDBInstanceEngineVersion response structure.
 UpgradeDBInstanceEngineVersionResponse {
-    /// 异步任务 ID，可使用 [查询异步任务的执行结果](https://cloud.tencent.com/document/api/236/20410) 获取其执行情况。
+    /// Asynchronous Task ID. Use [Query Asynchronous Task](https://www.tencentcloud.com/document/api/236/20410?from_cn_redirect=1) to get its execution situation.
     "AsyncRequestId" async_request_id set_async_request_id: str,
     /// 任务列表ID
     "JobId" job_id set_job_id: i64,
@@ -8403,76 +8317,71 @@ UpgradeDBInstanceEngineVersionResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `UpgradeDBInstance` (调整云数据库实例的配置).
+/// Request of `UpgradeDBInstance` (Modifies the configurations of TencentDB instance).
 ///
-/// 本接口（UpgradeDBInstance）用于升级或降级云数据库实例的配置，实例类型支持主实例、灾备实例和只读实例。如果进行迁移业务，请一定填写实例规格（CPU、内存），不然系统会默认以最小允许规格传参。
+/// This API is used to upgrade or downgrade the configuration of a cloud database instance. Supported instance types include primary instance, disaster recovery instance and read-only instance. If you need to migrate business, fill in the instance specification (CPU, memory), otherwise the system will use the minimum allowed specification by default.
 UpgradeDBInstanceRequest {
-    /// 实例 ID，格式如：cdb-c1nl9rpv 或者 cdbro-c1nl9rpv。与云数据库控制台页面中显示的实例 ID 相同，可使用 [查询实例列表](https://cloud.tencent.com/document/api/236/15872) 接口获取，其值为输出参数中字段 InstanceId 的值。
+    /// Instance ID, in the format such as cdb-c1nl9rpv or cdbro-c1nl9rpv. This matches the instance ID displayed on the TencentDB console. You can obtain it through the [Query Instance List](https://www.tencentcloud.com/document/api/236/15872?from_cn_redirect=1) API, with its value being the InstanceId field in the output parameter.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 升级后的内存大小，单位：MB，为保证传入 Memory 值有效，请使用 [获取云数据库可售卖规格](https://cloud.tencent.com/document/product/236/17229) 接口获取可升级的内存规格。
-    /// 说明：如果进行迁移业务，请一定填写实例规格（CPU、内存），不然系统会默认以最小允许规格传参。
+    /// Memory size after upgrade, unit: MB. To ensure the validity of the imported Memory value, please use the [obtain the purchasable specifications of cloud databases](https://www.tencentcloud.com/document/product/236/17229?from_cn_redirect=1) API to get the upgradeable memory specifications.
+    /// Note: If you perform business migration, fill in the instance specification (CPU, memory), otherwise the system will use the minimum allowed specification by default.
     ///
     /// Required.
     "Memory" memory set_memory: i64,
-    /// 升级后的硬盘大小，单位：GB，为保证传入 Volume 值有效，请使用 [获取云数据库可售卖规格](https://cloud.tencent.com/document/product/236/17229) 接口获取可升级的硬盘范围。
+    /// Disk size after upgrade, unit: GB. To ensure the validity of the imported Volume value, please use the [obtain the purchasable specifications of cloud databases](https://www.tencentcloud.com/document/product/236/17229?from_cn_redirect=1) API to get the upgradeable disk range.
     ///
     /// Required.
     "Volume" volume set_volume: i64,
-    /// 数据复制方式，支持值包括：0 - 异步复制，1 - 半同步复制，2 - 强同步复制，升级主实例时可指定该参数，升级只读实例或者灾备实例时指定该参数无意义。
+    /// Data replication method. Supported values include: 0 - async replication, 1 - semi-sync replication, 2 - strong sync replication. Specify this parameter when upgrading the primary instance. This parameter is invalid when upgrading a read-only instance or disaster recovery instance.
     "ProtectMode" protect_mode set_protect_mode: i64,
-    /// 部署模式，默认为 0，支持值包括：0 - 单可用区部署，1 - 多可用区部署，升级主实例时可指定该参数，升级只读实例或者灾备实例时指定该参数无意义。
+    /// Deployment mode, defaults to 0. Supported values include: 0 - single-AZ deployment, 1 - multi-AZ deployment. You can specify this parameter when upgrading the primary instance. This parameter is invalid when upgrading a read-only instance or disaster recovery instance.
     "DeployMode" deploy_mode set_deploy_mode: i64,
-    /// 备库1的可用区信息，默认和实例的 Zone 参数一致，升级主实例为多可用区部署时可指定该参数，升级只读实例或者灾备实例时指定该参数无意义。可通过 [获取云数据库可售卖规格](https://cloud.tencent.com/document/product/236/17229) 接口查询支持的可用区。
+    /// The availability zone information of standby database 1 matches the Zone parameter of the instance by default. You can specify this parameter when upgrading the primary instance to multi-AZ deployment. This parameter is invalid when upgrading a read-only instance or disaster recovery instance. You can query the supported availability zones via the [obtain the purchasable specifications of cloud databases](https://www.tencentcloud.com/document/product/236/17229?from_cn_redirect=1) API.
     "SlaveZone" slave_zone set_slave_zone: str,
-    /// 主实例数据库引擎版本，支持值包括：5.5、5.6、5.7、8.0。
-    /// 说明：升级数据库版本请使用 [UpgradeDBInstanceEngineVersion](https://cloud.tencent.com/document/api/236/15870) 接口。
+    /// Database engine version of the primary instance. Supported values include 5.5, 5.6, 5.7, and 8.0.
+    /// Note: Please use the [UpgradeDBInstanceEngineVersion](https://www.tencentcloud.com/document/api/236/15870?from_cn_redirect=1) API to upgrade the database version.
     "EngineVersion" engine_version set_engine_version: str,
-    /// 切换访问新实例的方式，默认为 0。支持值包括：0 - 立刻切换，1 - 时间窗切换；当该值为 1 时，升级过程中，切换访问新实例的流程将会在时间窗内进行，或者用户主动调用接口 [切换访问新实例](https://cloud.tencent.com/document/product/236/15864) 触发该流程。
+    /// The way to switch to a new instance defaults to 0. Supported values include: 0 - switch immediately, 1 - switch within a time window. When the value is 1, during the upgrade, the process to switch to a new instance will be performed within the time window, or the user can actively call the API [Switch to a New Instance](https://www.tencentcloud.com/document/product/236/15864?from_cn_redirect=1) to trigger the process.
     "WaitSwitch" wait_switch set_wait_switch: i64,
-    /// 备库2的可用区信息，默认为空，升级主实例时可指定该参数，升级只读实例或者灾备实例时指定该参数无意义。可通过 [获取云数据库可售卖规格](https://cloud.tencent.com/document/product/236/17229) 接口查询支持的可用区。
-    /// 备注：如您要将三节点降级至双节点，将该参数设置为空值即可实现。
+    /// The availability zone information of standby 2 is empty by default. You can specify this parameter when upgrading the primary instance, but it is invalid when upgrading a read-only instance or disaster recovery instance. Query the supported AZs via the [obtain the purchasable specifications of cloud databases](https://www.tencentcloud.com/document/product/236/17229?from_cn_redirect=1) API.
+    /// Remark: To downgrade a three-node instance to a two-node one, set this parameter to empty to achieve it.
     "BackupZone" backup_zone set_backup_zone: str,
-    /// 实例类型，默认为 master，支持值包括：master - 表示主实例，dr - 表示灾备实例，ro - 表示只读实例。
+    /// Instance type, defaults to master. Supported values include: master - refers to the primary instance, dr - refers to the disaster recovery instance, ro - refers to the read-only instance.
     "InstanceRole" instance_role set_instance_role: str,
-    /// 实例隔离类型。支持值包括： "UNIVERSAL" - 通用型实例， "EXCLUSIVE" - 独享型实例， "BASIC" - 基础版实例。
+    /// Instance isolation type. Supported values include "UNIVERSAL" - general-purpose instance, "EXCLUSIVE" - dedicated instance, "BASIC" - BASIC edition instance.
     "DeviceType" device_type set_device_type: str,
-    /// 升级后的实例cpu核数，如果不传将根据 Memory 指定的内存值自动填充最小允许规格的cpu值。
-    /// 说明：如果进行迁移业务，请一定填写实例规格（CPU、内存），不然系统会默认以最小允许规格传参。
+    /// Number of cpu cores of the instance after upgrade. If not provided, the system will automatically fill in the minimum allowed specification based on the Memory size specified by Memory.
+    /// Description: If you need to migrate business, make sure to fill in the instance specification (cpu, Memory). Otherwise, the system will use the minimum allowed specification by default.
     "Cpu" cpu set_cpu: i64,
-    /// 是否极速变配。0-普通升级，1-极速变配，2 极速优先。选择极速变配会根据资源状况校验是否可以进行极速变配，满足条件则进行极速变配，不满足条件会返回报错信息。
+    /// Whether to perform Rapid Configuration Change. 0-Normal upgrade, 1-Rapid Configuration Change, 2-Precedence to rapid change. Selecting Rapid Configuration Change will validate whether it is possible to perform ultra-fast reconfiguration based on resource status. If conditions are met, ultra-fast reconfiguration will be performed; otherwise, error information will be returned.
     "FastUpgrade" fast_upgrade set_fast_upgrade: i64,
-    /// 延迟阈值。取值范围1~10，默认值为10。
+    /// Delay threshold. Value ranges from 1 to 10, default value is 10.
     "MaxDelayTime" max_delay_time set_max_delay_time: i64,
-    /// 是否跨区迁移。0-普通迁移，1-跨区迁移，默认值为0。该值为1时支持变更实例主节点可用区。
+    /// Whether to perform cross-region migration. 0 - ordinary migration, 1 - cross-region migration, default value is 0. When set to 1, it supports changes to the primary node availability zone of the instance.
     "CrossCluster" cross_cluster set_cross_cluster: i64,
-    /// 主节点可用区，该值仅在跨区迁移时生效。仅支持同地域下的可用区进行迁移。
+    /// Primary node availability zone. This parameter is valid only when cross-AZ migration. You can only migrate in the same region.
     "ZoneId" zone_id set_zone_id: str,
-    /// 针对跨集群搬迁场景，选择同可用区RO的处理逻辑。together-同可用区RO跟随主实例迁移至目标可用区（默认选项），severally-同可用区RO保持原部署模式、不迁移至目标可用区。
+    /// For cross-cluster migration scenarios, select the processing logic for intra-AZ read-only instances. together-intra-AZ read-only instances migrate with the primary instance to the target availability zone (default option), severally-intra-AZ read-only instances maintain the original deployment mode and do not move to the target availability zone.
     "RoTransType" ro_trans_type set_ro_trans_type: str,
-    /// 云盘版节点拓扑配置。
+    /// Topology configuration of cloud disk edition nodes.
     "ClusterTopology" cluster_topology set_cluster_topology: obj ClusterTopology,
-    /// 检查原地升级是否需要重启，1 检查， 0 不检查。如果值为1，检查为原地升级需要重启，则会停止升级并进行返回提示，如果为原地升级不重启，则正常执行升级流程。
+    /// Check whether in-place upgrade requires restart. 1-Check, 0-Do not check. If the value is 1 and the check shows that in-place upgrade must be restarted, the upgrade will be stopped and a notification will be returned. If in-place upgrade does not require restart, the upgrade process will proceed normally.
     "CheckFastUpgradeReboot" check_fast_upgrade_reboot set_check_fast_upgrade_reboot: i64,
-    /// 数据校验敏感度，非极速变配时使用此参数，敏感度根据当前实例规格计算迁移过程中的数据对比使用的cpu资源
-    /// 对应的选项为: "high"、"normal"、"low"，默认为空
-    /// 参数详解，：
-    /// "high": 对应控制台中的高，数据库负载过高不建议使用
-    /// "normal"：对应控制台中的标准
-    /// "low"：对应控制台中的低
+    /// Data validation sensitivity. This parameter is used for non-Rapid Configuration Change scenarios. Sensitivity is calculated based on current instance specifications to determine cpu resource usage for data comparison during the migration process. Corresponding options are: "high", "normal", "low", empty by default. Parameter explanation: "high": Corresponds to high in the console, not recommended when database load is too high. "normal": Corresponds to standard in the console. "low": Corresponds to low in the console.
     "DataCheckSensitive" data_check_sensitive set_data_check_sensitive: str,
-    /// 备库 3 的可用区信息，默认为空，购买四节点主实例时可指定该参数。
+    /// AZ information of standby database 3 is empty by default. You can specify this parameter when you proceed to purchase a four-node primary instance.
     "FourthZone" fourth_zone set_fourth_zone: str,
 } }
 rt::action!("cdb", "2017-03-20", "UpgradeDBInstance", UpgradeDBInstanceRequest => UpgradeDBInstanceResponse);
 
 rt::model! { read debug;
-/// UpgradeDBInstance返回参数结构体
+/// UpgradeDBInstance response structure.
 UpgradeDBInstanceResponse {
-    /// 订单 ID。
+    /// Order ID.
     "DealIds" deal_ids set_deal_ids: list String,
-    /// 异步任务的请求 ID，可使用此 ID [查询异步任务的执行结果](https://cloud.tencent.com/document/product/236/20410)。
+    /// Request ID of the async task. Use this ID to [query the outcome of the async task](https://www.tencentcloud.com/document/product/236/20410?from_cn_redirect=1).
     "AsyncRequestId" async_request_id set_async_request_id: str,
     /// 任务列表的任务ID
     "JobId" job_id set_job_id: i64,
@@ -8481,24 +8390,24 @@ UpgradeDBInstanceResponse {
 } }
 
 rt::model! { write debug;
-/// 5.7升级8.0指定参数的结构
+/// Structure of specified parameters for upgrade from 5.7 to 8.0
 UpgradeEngineVersionParams {
-    /// 参数名称
+    /// Parameter name.
     "Name" name set_name: str,
-    /// 参数值
+    /// Parameter value.
     "Value" value set_value: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpgradeRoGroup` (只读组升级为纯网络转发模式).
+/// Request of `UpgradeRoGroup` (Upgrade a read-only group to network forwarding mode).
 ///
-/// 该接口（UpgradeRoGroup）用于只读组升级为纯网络转发模式。
+/// This API is used to upgrade a read-only group to a pure network forwarding mode.
 UpgradeRoGroupRequest {
-    /// 实例id。
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// RO组的ID。
+    /// ID of the RO group.
     ///
     /// Required.
     "UniqRoGroupId" uniq_ro_group_id set_uniq_ro_group_id: str,
@@ -8506,20 +8415,20 @@ UpgradeRoGroupRequest {
 rt::action!("cdb", "2017-03-20", "UpgradeRoGroup", UpgradeRoGroupRequest => UpgradeRoGroupResponse);
 
 rt::model! { read debug;
-/// UpgradeRoGroup返回参数结构体
+/// UpgradeRoGroup response structure.
 UpgradeRoGroupResponse {
-    /// 异步任务ID。
+    /// Asynchronous task ID.
     "AsyncRequestId" async_request_id set_async_request_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 文件上传描述
+/// File upload description
 UploadInfo {
-    /// 文件所有分片数
+    /// Number of parts of file
     "AllSliceNum" all_slice_num set_all_slice_num: i64,
-    /// 已完成分片数
+    /// Number of completed parts
     "CompleteNum" complete_num set_complete_num: i64,
 } }
 
@@ -8557,14 +8466,14 @@ VerifyRootAccountResponse {
 } }
 
 rt::model! { read debug;
-/// 多可用区信息
+/// Multi-AZ information
 ZoneConf {
-    /// 可用区部署方式，可能的值为：0-单可用区；1-多可用区
+    /// AZ deployment mode. Value range: 0 (single-AZ), 1 (multi-AZ)
     "DeployMode" deploy_mode set_deploy_mode: list i64,
-    /// 主实例所在的可用区
+    /// AZ where the primary instance is located
     "MasterZone" master_zone set_master_zone: list String,
-    /// 实例为多可用区部署时，备库1所在的可用区
+    /// AZ where salve database 1 is located when the instance is deployed in multi-AZ mode
     "SlaveZone" slave_zone set_slave_zone: list String,
-    /// 实例为多可用区部署时，备库2所在的可用区
+    /// AZ where salve database 2 is located when the instance is deployed in multi-AZ mode
     "BackupZone" backup_zone set_backup_zone: list String,
 } }

@@ -5,37 +5,37 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { write debug;
-/// 购买的cbs信息
+/// Information about purchased CBS
 CbsInfo {
-    /// cbs存储大小，单位TB
+    /// CBS storage size, in TB
     ///
     /// Required.
     "Size" size set_size: i64,
-    /// cbs存储类型，默认为SSD
+    /// CBS storage type, SSD by default
     ///
     /// Required.
     "Type" r#type set_type: str,
 } }
 
 rt::model! { read debug;
-/// CDC集群内cos的容量信息
+/// Capacity of COS in CDC
 CosCapacity {
-    /// 已购cos的总容量大小，单位GB
+    /// Total capacity, in GB
     "TotalCapacity" total_capacity set_total_capacity: f64,
-    /// 剩余可用cos的容量大小，单位GB
+    /// Available capacity, in GB
     "TotalFreeCapacity" total_free_capacity set_total_free_capacity: f64,
-    /// 已用cos的容量大小，单位GB
+    /// Used capacity, in GB
     "TotalUsedCapacity" total_used_capacity set_total_used_capacity: f64,
 } }
 
 rt::model! { write debug;
-/// 用于购买页面添加cos信息
+/// Used to add COS information on the purchase page.
 CosInfo {
-    /// COS存储大小，单位TB
+    /// COS size, in TB
     ///
     /// Required.
     "Size" size set_size: i64,
-    /// COS存储类型，默认为cos
+    /// COS type, COS by default
     ///
     /// Required.
     "Type" r#type set_type: str,
@@ -67,250 +67,269 @@ CreateDedicatedClusterImageCacheResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateDedicatedClusterOrder` (创建专用集群订单).
+/// Request of `CreateDedicatedClusterOrder` (Creates a CDC order.).
 ///
-/// 创建专用集群订单
+/// This API is used to create a CDC order.
 CreateDedicatedClusterOrderRequest {
-    /// 专用集群id
+    /// CDC id
     ///
     /// Required.
     "DedicatedClusterId" dedicated_cluster_id set_dedicated_cluster_id: str,
-    /// order关联的专用集群类型数组
+    /// Array of order-related CDC types
     "DedicatedClusterTypes" dedicated_cluster_types set_dedicated_cluster_types: list DedicatedClusterTypeInfo,
-    /// order关联的cos存储信息
+    /// Order-related COS storage information
     "CosInfo" cos_info set_cos_info: obj CosInfo,
-    /// order关联的cbs存储信息
+    /// Order-related CBS storage information
     "CbsInfo" cbs_info set_cbs_info: obj CbsInfo,
-    /// 购买来源，默认为cloudApi
+    /// Purchase source, cloudApi by default
     "PurchaseSource" purchase_source set_purchase_source: str,
-    /// 当调用API接口提交订单时，需要提交DedicatedClusterOrderId，此处DedicatedClusterOrderId是之前创建的订单，可通过DescribeDedicatedClusterOrders接口查询，这里传入DedicatedClusterOrderId用于调整订单和支付。
+    /// DedicatedClusterOrderId needs to be submitted when API is invoked to submit an order.
     "DedicatedClusterOrderId" dedicated_cluster_order_id set_dedicated_cluster_order_id: str,
 } }
 rt::action!("cdc", "2020-12-14", "CreateDedicatedClusterOrder", CreateDedicatedClusterOrderRequest => CreateDedicatedClusterOrderResponse);
 
 rt::model! { read debug;
-/// CreateDedicatedClusterOrder返回参数结构体
+/// CreateDedicatedClusterOrder response structure.
 CreateDedicatedClusterOrderResponse {
-    /// 专用集群订单id
+    /// CDC order id
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "DedicatedClusterOrderId" dedicated_cluster_order_id set_dedicated_cluster_order_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateDedicatedCluster` (创建专用集群).
+/// Request of `CreateDedicatedCluster` (Creates a CDC.).
 ///
-/// 创建专用集群
+/// This API is used to create a CDC.
 CreateDedicatedClusterRequest {
-    /// 专用集群所属的SiteId
+    /// SiteId to which the CDC belongs
     ///
     /// Required.
     "SiteId" site_id set_site_id: str,
-    /// 专用集群的名称
+    /// CDC name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 专用集群所属的可用区
+    /// AZ to which the CDC belongs
     ///
     /// Required.
     "Zone" zone set_zone: str,
-    /// 专用集群的描述
+    /// CDC description
     "Description" description set_description: str,
 } }
 rt::action!("cdc", "2020-12-14", "CreateDedicatedCluster", CreateDedicatedClusterRequest => CreateDedicatedClusterResponse);
 
 rt::model! { read debug;
-/// CreateDedicatedCluster返回参数结构体
+/// CreateDedicatedCluster response structure.
 CreateDedicatedClusterResponse {
-    /// 创建的专用集群id
+    /// Created CDC id
     "DedicatedClusterId" dedicated_cluster_id set_dedicated_cluster_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateSite` (创建站点).
+/// Request of `CreateSite` (Creates a site.).
 ///
-/// 创建站点
+/// This API is used to create a site.
 CreateSiteRequest {
-    /// 站点名称
+    /// Site name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 站点所在国家
+    /// Country where the site is located
     ///
     /// Required.
     "Country" country set_country: str,
-    /// 站点所在省份
+    /// Province where the site is located
     ///
     /// Required.
     "Province" province set_province: str,
-    /// 站点所在城市
+    /// City where the site is located
     ///
     /// Required.
     "City" city set_city: str,
-    /// 站点所在地区的详细地址信息
+    /// Detailed address of the site
     ///
     /// Required.
     "AddressLine" address_line set_address_line: str,
-    /// 站点描述
+    /// Site description
     "Description" description set_description: str,
-    /// 注意事项
+    /// Note
     "Note" note set_note: str,
-    /// 您将使用光纤类型将CDC设备连接到网络。有单模和多模两种选项。取值范围："MM","SM"
+    /// You are using optical fiber type to connect the CDC device to the network Single-mode or multi-mode fibers are available.
     "FiberType" fiber_type set_fiber_type: str,
-    /// 您将CDC连接到网络时采用的光学标准。此字段取决于上行链路速度、光纤类型和到上游设备的距离。
+    /// Optical standard used to connect the CDC device to the network This field depends on the uplink speed, optical fiber type, and distance to upstream equipment.
     "OpticalStandard" optical_standard set_optical_standard: str,
-    /// 电源连接器类型
+    /// Type of power connector
     "PowerConnectors" power_connectors set_power_connectors: str,
-    /// 从机架上方还是下方供电。取值范围：["UP","DOWN"]
+    /// Whether power is supplied from above or below the rack
     "PowerFeedDrop" power_feed_drop set_power_feed_drop: str,
-    /// 最大承重(KG)
+    /// Maximum weight capacity (KG)
     "MaxWeight" max_weight set_max_weight: i64,
-    /// 功耗(KW)
+    /// Power consumption (KW)
     "PowerDrawKva" power_draw_kva set_power_draw_kva: i64,
-    /// 网络到腾讯云Region区域的上行链路速度(Gbps)
+    /// Uplink speed from the network to Tencent Cloud Region
     "UplinkSpeedGbps" uplink_speed_gbps set_uplink_speed_gbps: i64,
-    /// 将CDC连接到网络时，每台CDC网络设备(每个机架 2 台设备)使用的上行链路数量。
+    /// Number of uplinks used by each CDC device (2 devices per rack) when connected to the network
     "UplinkCount" uplink_count set_uplink_count: i64,
-    /// 是否满足下面环境条件：1、场地没有材料要求或验收标准会影响 CDC 设备配送和安装。2、确定的机架位置包含:温度范围为 41 到 104°F (5 到 40°C)。湿度范围为 10°F (-12°C)和 8% RH (相对湿度)到 70°F(21°C)和 80% RH。机架位置的气流方向为从前向后，且应具有足够的 CFM (每分钟立方英尺)。CFM 必须是 CDC 配置的 kVA 功耗值的 145.8 倍。
+    /// Whether the following environmental conditions are met:
+    /// 1. There are no material requirements or the acceptance standard on site that will affect the delivery and installation of the CDC device.
+    /// 2. The following conditions are met for finalized rack positions:
+    /// Temperature ranges from 41 to 104°F (5 to 40°C).
+    /// Humidity ranges from 10°F (-12°C) to 70°F (21°C) and relative humidity ranges from 8% RH to 80% RH.
+    /// Air flows from front to back at the rack position and there is sufficient air in CFM (cubic feet per minute). The air quantity in CFM must be 145.8 times the power consumption (in KVA) of CDC.
     "ConditionRequirement" condition_requirement set_condition_requirement: bool,
-    /// 是否满足下面的尺寸条件：您的装货站台可以容纳一个机架箱(高 x 宽 x 深 = 94" x 54" x 48")。您可以提供从机架(高 x 宽 x 深 = 80" x 24" x 48")交货地点到机架最终安置位置的明确通道。测量深度时，应包括站台、走廊通道、门、转弯、坡道、货梯，并将其他通道限制考虑在内。在最终的 CDC安置位置，前部间隙可以为 48" 或更大，后部间隙可以为 24" 或更大。
+    /// Whether the following dimension conditions are met:
+    /// Your loading dock can accommodate one rack container (H x W x D = 94" x 54" x 48").
+    /// You can provide a clear route from the delivery point of your rack (H x W x D = 80" x 24" x 48") to its final installation location. You should consider platforms, corridors, doors, turns, ramps, freight elevators as well as other access restrictions when measuring the depth.
+    /// There shall be a 48" or greater front clearance and a 24" or greater rear clearance where the CDC is finally installed.
     "DimensionRequirement" dimension_requirement set_dimension_requirement: bool,
-    /// 是否提供冗余的上游设备(交换机或路由器)，以便两台  网络设备都能连接到网络设备。
+    /// Whether redundant upstream equipment (switch or router) is provided so that both network devices can be connected to the network.
     "RedundantNetworking" redundant_networking set_redundant_networking: bool,
-    /// 站点所在地区的邮编
+    /// Postal code of the site area
     "PostalCode" postal_code set_postal_code: i64,
-    /// 站点所在地区的详细地址信息（补充）
+    /// Detailed address of the site area (to be added)
     "OptionalAddressLine" optional_address_line set_optional_address_line: str,
-    /// 是否需要腾讯云团队协助完成机架支撑工作
+    /// Whether you need help from Tencent Cloud for rack installation?
     "NeedHelp" need_help set_need_help: bool,
-    /// 是否电源冗余
+    /// Whether there is power redundancy?
     "RedundantPower" redundant_power set_redundant_power: bool,
-    /// 上游断路器是否具备
+    /// Whether there is an upstream circuit breaker?
     "BreakerRequirement" breaker_requirement set_breaker_requirement: bool,
 } }
 rt::action!("cdc", "2020-12-14", "CreateSite", CreateSiteRequest => CreateSiteResponse);
 
 rt::model! { read debug;
-/// CreateSite返回参数结构体
+/// CreateSite response structure.
 CreateSiteResponse {
-    /// 创建Site生成的id
+    /// Created Site id
     "SiteId" site_id set_site_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 专用集群列表
+/// CDC list
 DedicatedCluster {
-    /// 专用集群id。如"cluster-xxxxx"。
+    /// CDC id, e.g., cluster-xxxxx.
     "DedicatedClusterId" dedicated_cluster_id set_dedicated_cluster_id: str,
-    /// 专用集群所属可用区名称。
+    /// Name of AZ to which the CDC belongs
     "Zone" zone set_zone: str,
-    /// 专用集群的描述。
+    /// CDC description
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "Description" description set_description: str,
-    /// 专用集群的名称。
+    /// CDC name
     "Name" name set_name: str,
-    /// 专用集群的生命周期。如"PENDING"。
+    /// Life cycle of the CDC, e.g., PENDING.
     "LifecycleStatus" lifecycle_status set_lifecycle_status: str,
-    /// 专用集群的创建时间。
+    /// Creation time of the CDC
     "CreateTime" create_time set_create_time: str,
-    /// 专用集群所属的站点id。
+    /// Site id to which the CDC belongs
     "SiteId" site_id set_site_id: str,
     /// 专用集群的运营状态
     "RunningStatus" running_status set_running_status: str,
 } }
 
 rt::model! { read debug;
-/// 专用宿主机支持的实例规格列表
+/// List of instance specifications supported by the CDC host
 DedicatedClusterInstanceType {
-    /// 可用区
+    /// AZ
     "Zone" zone set_zone: str,
-    /// 规格名称
+    /// Type name
     "InstanceType" instance_type set_instance_type: str,
-    /// 网卡类型，例如：25代表25G网卡
+    /// NIC type, e.g., 25 represents a 25 GB NIC.
     "NetworkCard" network_card set_network_card: i64,
-    /// 实例的CPU核数，单位：核。
+    /// Number of CPU cores of instance, in cores
     "Cpu" cpu set_cpu: i64,
-    /// 实例内存容量，单位：`GB`。
+    /// Memory capacity of instance, in GB
     "Memory" memory set_memory: i64,
-    /// 实例机型系列。
+    /// Instance family
     "InstanceFamily" instance_family set_instance_family: str,
-    /// 机型名称。
+    /// Type name
     "TypeName" type_name set_type_name: str,
-    /// 本地存储块数量。
+    /// Local storage block count
     "StorageBlockAmount" storage_block_amount set_storage_block_amount: i64,
-    /// 内网带宽，单位Gbps。
+    /// LAN bandwidth, in GB/s
     "InstanceBandwidth" instance_bandwidth set_instance_bandwidth: f64,
-    /// 网络收发包能力，单位万PPS。
+    /// Network packet receiving/sending capacity, in 10,000 PPS
     "InstancePps" instance_pps set_instance_pps: i64,
-    /// 处理器型号。
+    /// Processor type
     "CpuType" cpu_type set_cpu_type: str,
-    /// 实例的GPU数量。
+    /// Number of GPUs of instance
     "Gpu" gpu set_gpu: i64,
-    /// 实例的FPGA数量。
+    /// Number of FPGAs of instance.
     "Fpga" fpga set_fpga: i64,
-    /// 机型描述
+    /// Type description
     "Remark" remark set_remark: str,
-    /// 实例是否售卖。取值范围：
+    /// Whether the instance is for sale? Value values:
     ///
-    /// - SELL：表示实例可购买
+    /// - SELL: Indicates that the instance is for sale.
     ///
-    /// - SOLD_OUT：表示实例已售罄。
+    /// - SOLD_OUT: Indicates that the instance has been sold out.
     "Status" status set_status: str,
 } }
 
 rt::model! { read debug;
-/// 专用集群订单
+/// CDC order
 DedicatedClusterOrder {
-    /// 专用集群id
+    /// CDC id
     "DedicatedClusterId" dedicated_cluster_id set_dedicated_cluster_id: str,
-    /// 专用集群类型id（移到下一层级，已经废弃，后续将删除）
+    /// CDC type id (moved to the next level, obsolete and will be deleted later)
     ///
     /// Disabled in the spec.
     "DedicatedClusterTypeId" dedicated_cluster_type_id set_dedicated_cluster_type_id: str,
-    /// 支持的存储类型列表（移到下一层级，已经废弃，后续将删除）
+    /// List of supported storage types (moved to the next level, obsolete and will be deleted later)
     ///
     /// Disabled in the spec.
     "SupportedStorageType" supported_storage_type set_supported_storage_type: list String,
-    /// 支持的上连交换机的链路传输速率(GiB)（移到下一层级，已经废弃，后续将删除）
+    /// Supported uplink switch transmission rate (GiB) (moved to the next level, obsolete and will be deleted later)
     ///
     /// Disabled in the spec.
     "SupportedUplinkSpeed" supported_uplink_speed set_supported_uplink_speed: list i64,
-    /// 支持的实例族列表（移到下一层级，已经废弃，后续将删除）
+    /// List of supported instance families (moved to the next level, obsolete and will be deleted later)
     ///
     /// Disabled in the spec.
     "SupportedInstanceFamily" supported_instance_family set_supported_instance_family: list String,
-    /// 地板承重要求(KG)
+    /// Floor weight capacity (KG)
     "Weight" weight set_weight: i64,
-    /// 功率要求(KW)
+    /// Power requirements (KW)
     "PowerDraw" power_draw set_power_draw: f64,
-    /// 订单状态
+    /// Order status
     "OrderStatus" order_status set_order_status: str,
-    /// 订单创建的时间
+    /// Order creation time
     "CreateTime" create_time set_create_time: str,
-    /// 大订单ID
+    /// Large order ID
     "DedicatedClusterOrderId" dedicated_cluster_order_id set_dedicated_cluster_order_id: str,
-    /// 订单类型，创建CREATE或扩容EXTEND
+    /// Order type, CREATE or EXTEND
     "Action" action set_action: str,
-    /// 子订单详情列表
+    /// List of sub-order details
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "DedicatedClusterOrderItems" dedicated_cluster_order_items set_dedicated_cluster_order_items: list DedicatedClusterOrderItem,
-    /// cpu值
+    /// CPU value
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "Cpu" cpu set_cpu: i64,
-    /// mem值
+    /// MEM value
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "Mem" mem set_mem: i64,
-    /// gpu值
+    /// GPU value
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "Gpu" gpu set_gpu: i64,
-    /// 0代表未支付，1代表已支付
+    /// 0 for unpaid, 1 for paid
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "PayStatus" pay_status set_pay_status: i64,
-    /// 支付方式，一次性、按月、按年
+    /// Payment method: lump-sum, monthly, and annually
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "PayType" pay_type set_pay_type: str,
-    /// 购买时长的单位
+    /// Unit of purchased period
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "TimeUnit" time_unit set_time_unit: str,
-    /// 购买时长
+    /// Purchased period
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "TimeSpan" time_span set_time_span: i64,
-    /// 订单类型
+    /// Order type
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "OrderType" order_type set_order_type: str,
     /// 验收状态
     "CheckStatus" check_status set_check_status: str,
@@ -329,81 +348,85 @@ DedicatedClusterOrder {
 } }
 
 rt::model! { read debug;
-/// 专用集群子订单
+/// CDC sub-order
 DedicatedClusterOrderItem {
-    /// 专用集群类型id
+    /// CDC type id
     "DedicatedClusterTypeId" dedicated_cluster_type_id set_dedicated_cluster_type_id: str,
-    /// 支持的存储类型列表
+    /// List of supported storage types
     "SupportedStorageType" supported_storage_type set_supported_storage_type: list String,
-    /// 支持的上连交换机的链路传输速率(GiB)
+    /// Supported uplink switch transmission rate (GiB)
     "SupportedUplinkSpeed" supported_uplink_speed set_supported_uplink_speed: list i64,
-    /// 支持的实例族列表
+    /// List of supported instance families
     "SupportedInstanceFamily" supported_instance_family set_supported_instance_family: list String,
-    /// 地板承重要求(KG)
+    /// Floor weight capacity (KG)
     "Weight" weight set_weight: i64,
-    /// 功率要求(KW)
+    /// Power requirements (KW)
     "PowerDraw" power_draw set_power_draw: f64,
-    /// 订单状态
+    /// Order status
     "SubOrderStatus" sub_order_status set_sub_order_status: str,
-    /// 订单创建的时间
+    /// Order creation time
     "CreateTime" create_time set_create_time: str,
-    /// 子订单ID
+    /// Sub-order ID
     "SubOrderId" sub_order_id set_sub_order_id: str,
-    /// 关联的集群规格数量
+    /// Number of linked cluster types
     "Count" count set_count: i64,
-    /// 规格简单描述
+    /// Brief description of type
     "Name" name set_name: str,
-    /// 规格详细描述
+    /// Detailed description of type
     "Description" description set_description: str,
-    /// CPU数
+    /// Number of CPUs
     "TotalCpu" total_cpu set_total_cpu: i64,
-    /// 内存数
+    /// Number of memories
     "TotalMem" total_mem set_total_mem: i64,
-    /// GPU数
+    /// Total GPUs
     "TotalGpu" total_gpu set_total_gpu: i64,
-    /// 规格英文名
+    /// English type name
     "TypeName" type_name set_type_name: str,
-    /// 规格展示
+    /// Type display
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "ComputeFormat" compute_format set_compute_format: str,
-    /// 规格类型
+    /// Type family
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "TypeFamily" type_family set_type_family: str,
-    /// 0未支付，1已支付
+    /// 0 for unpaid, 1 for paid
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "SubOrderPayStatus" sub_order_pay_status set_sub_order_pay_status: i64,
 } }
 
 rt::model! { read debug;
-/// 专用集群配置
+/// CDC configurations
 DedicatedClusterType {
-    /// 配置id
+    /// Configuration id
     "DedicatedClusterTypeId" dedicated_cluster_type_id set_dedicated_cluster_type_id: str,
-    /// 配置描述，对应描述
+    /// Configuration description, corresponding to description
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "Description" description set_description: str,
-    /// 配置名称，对应计算资源类型
+    /// Configuration name, corresponding to computing resource type
     "Name" name set_name: str,
-    /// 创建配置的时间
+    /// Configuration creation time
     "CreateTime" create_time set_create_time: str,
-    /// 支持的存储类型列表
+    /// List of supported storage types
     "SupportedStorageType" supported_storage_type set_supported_storage_type: list String,
-    /// 支持的上连交换机的链路传输速率
+    /// Supported uplink switch transmission rate
     "SupportedUplinkGiB" supported_uplink_gi_b set_supported_uplink_gi_b: list i64,
-    /// 支持的实例族列表
+    /// List of supported instance families
     "SupportedInstanceFamily" supported_instance_family set_supported_instance_family: list String,
-    /// 地板承重要求(KG)
+    /// Floor weight capacity (KG)
     "Weight" weight set_weight: i64,
-    /// 功率要求(KW)
+    /// Power requirements (KW)
     "PowerDrawKva" power_draw_kva set_power_draw_kva: f64,
-    /// 显示计算资源规格详情，存储等资源不显示
+    /// Displays the details of computing resource types, and does not display resources such as storage; corresponding to type
     "ComputeFormatDesc" compute_format_desc set_compute_format_desc: str,
 } }
 
 rt::model! { write debug;
 /// DedicatedClusterType => (Id, Count)
 DedicatedClusterTypeInfo {
-    /// 集群类型Id
+    /// Cluster type id
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 集群类型个数
+    /// Cluster type count
     ///
     /// Required.
     "Count" count set_count: i64,
@@ -433,11 +456,11 @@ DeleteDedicatedClusterImageCacheResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteDedicatedClusters` (删除专用集群).
+/// Request of `DeleteDedicatedClusters` (Deletes a CDC.).
 ///
-/// 删除专用集群
+/// This API is used to delete a CDC.
 DeleteDedicatedClustersRequest {
-    /// 要删除的专用集群id
+    /// CDC id to be deleted
     ///
     /// Required.
     "DedicatedClusterIds" dedicated_cluster_ids set_dedicated_cluster_ids: list String,
@@ -445,18 +468,18 @@ DeleteDedicatedClustersRequest {
 rt::action!("cdc", "2020-12-14", "DeleteDedicatedClusters", DeleteDedicatedClustersRequest => DeleteDedicatedClustersResponse);
 
 rt::model! { read debug;
-/// DeleteDedicatedClusters返回参数结构体
+/// DeleteDedicatedClusters response structure.
 DeleteDedicatedClustersResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteSites` (删除站点).
+/// Request of `DeleteSites` (Deletes a site.).
 ///
-/// 删除站点
+/// This API is used to delete a site.
 DeleteSitesRequest {
-    /// 要删除的站点id列表
+    /// List of site ids to be deleted
     ///
     /// Required.
     "SiteIds" site_ids set_site_ids: list String,
@@ -464,7 +487,7 @@ DeleteSitesRequest {
 rt::action!("cdc", "2020-12-14", "DeleteSites", DeleteSitesRequest => DeleteSitesResponse);
 
 rt::model! { read debug;
-/// DeleteSites返回参数结构体
+/// DeleteSites response structure.
 DeleteSitesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -506,11 +529,11 @@ DescribeDedicatedClusterCbsStatisticsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDedicatedClusterCosCapacity` (查询专用集群内cos的容量信息).
+/// Request of `DescribeDedicatedClusterCosCapacity` (Queries the Cloud Object Storage (COS) capacity of the CDC.).
 ///
-/// 查询专用集群内cos的容量信息
+/// This API is used to query the Cloud Object Storage (COS) capacity of the CDC.
 DescribeDedicatedClusterCosCapacityRequest {
-    /// 查询的专用集群id
+    /// Queried CDC id
     ///
     /// Required.
     "DedicatedClusterId" dedicated_cluster_id set_dedicated_cluster_id: str,
@@ -518,76 +541,77 @@ DescribeDedicatedClusterCosCapacityRequest {
 rt::action!("cdc", "2020-12-14", "DescribeDedicatedClusterCosCapacity", DescribeDedicatedClusterCosCapacityRequest => DescribeDedicatedClusterCosCapacityResponse);
 
 rt::model! { read debug;
-/// DescribeDedicatedClusterCosCapacity返回参数结构体
+/// DescribeDedicatedClusterCosCapacity response structure.
 DescribeDedicatedClusterCosCapacityResponse {
-    /// 本集群内cos容量信息，单位：‘GB’
+    /// Cluster COS capacity, in GB
     "CosCapacity" cos_capacity set_cos_capacity: obj CosCapacity,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDedicatedClusterHostStatistics` (查询专用集群内宿主机的统计信息).
+/// Request of `DescribeDedicatedClusterHostStatistics` (Queries the statistic information of the host in the CDC.).
 ///
-/// 查询专用集群内宿主机的统计信息
+/// This API is used to query the statistic information of the host in the CDC.
 DescribeDedicatedClusterHostStatisticsRequest {
-    /// 查询的专用集群id
+    /// Queried CDC id
     ///
     /// Required.
     "DedicatedClusterId" dedicated_cluster_id set_dedicated_cluster_id: str,
-    /// 宿主机id
+    /// Host id
     "HostId" host_id set_host_id: str,
-    /// 开始时间
+    /// Start time
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End time
     "EndTime" end_time set_end_time: str,
-    /// 时间范围精度，1分钟(ONE_MINUTE)/5分钟(FIVE_MINUTE)
+    /// Time range accuracy, 1 min/5 min
     "Period" period set_period: str,
 } }
 rt::action!("cdc", "2020-12-14", "DescribeDedicatedClusterHostStatistics", DescribeDedicatedClusterHostStatisticsRequest => DescribeDedicatedClusterHostStatisticsResponse);
 
 rt::model! { read debug;
-/// DescribeDedicatedClusterHostStatistics返回参数结构体
+/// DescribeDedicatedClusterHostStatistics response structure.
 DescribeDedicatedClusterHostStatisticsResponse {
-    /// 该集群内宿主机的统计信息列表
+    /// List of statistic information of the cluster host
     "HostStatisticSet" host_statistic_set set_host_statistic_set: list HostStatistic,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDedicatedClusterHosts` (查询专用集群宿主机信息).
+/// Request of `DescribeDedicatedClusterHosts` (Queries host information of the CDC).
 ///
-/// 查询专用集群宿主机信息
+/// This API is used to query host information of the CDC
 DescribeDedicatedClusterHostsRequest {
-    /// 集群id
+    /// Cluster id
     ///
     /// Required.
     "DedicatedClusterId" dedicated_cluster_id set_dedicated_cluster_id: str,
-    /// 偏移量，默认为0。
+    /// Offset, 0 by default
     "Offset" offset set_offset: i128,
-    /// 返回数量，默认为20
+    /// Number of returned pieces, 20 by default
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cdc", "2020-12-14", "DescribeDedicatedClusterHosts", DescribeDedicatedClusterHostsRequest => DescribeDedicatedClusterHostsResponse);
 
 rt::model! { read debug;
-/// DescribeDedicatedClusterHosts返回参数结构体
+/// DescribeDedicatedClusterHosts response structure.
 DescribeDedicatedClusterHostsResponse {
-    /// 宿主机信息
+    /// Host information
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "HostInfoSet" host_info_set set_host_info_set: list HostInfo,
-    /// 宿主机总数
+    /// Total number of hosts
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDedicatedClusterInstanceTypes` (查询专用集群支持的实例规格列表).
+/// Request of `DescribeDedicatedClusterInstanceTypes` (Queries instance types supported by the CDC.).
 ///
-/// 查询专用集群支持的实例规格列表
+/// This API is used to query instance types supported by the CDC.
 DescribeDedicatedClusterInstanceTypesRequest {
-    /// 查询的专用集群id
+    /// Queried CDC id
     ///
     /// Required.
     "DedicatedClusterId" dedicated_cluster_id set_dedicated_cluster_id: str,
@@ -595,30 +619,30 @@ DescribeDedicatedClusterInstanceTypesRequest {
 rt::action!("cdc", "2020-12-14", "DescribeDedicatedClusterInstanceTypes", DescribeDedicatedClusterInstanceTypesRequest => DescribeDedicatedClusterInstanceTypesResponse);
 
 rt::model! { read debug;
-/// DescribeDedicatedClusterInstanceTypes返回参数结构体
+/// DescribeDedicatedClusterInstanceTypes response structure.
 DescribeDedicatedClusterInstanceTypesResponse {
-    /// 支持的实例规格列表
+    /// List of supported instance types
     "DedicatedClusterInstanceTypeSet" dedicated_cluster_instance_type_set set_dedicated_cluster_instance_type_set: list DedicatedClusterInstanceType,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDedicatedClusterOrders` (查询专用集群订单列表).
+/// Request of `DescribeDedicatedClusterOrders` (Queries the list of CDC orders.).
 ///
-/// 查询专用集群订单列表
+/// This API is used to query the list of CDC orders.
 DescribeDedicatedClusterOrdersRequest {
-    /// 按照专用集群id过滤
+    /// Filter by CDC id.
     "DedicatedClusterIds" dedicated_cluster_ids set_dedicated_cluster_ids: list String,
-    /// 按照专用集群订单id过滤
+    /// Filter by CDC order id.
     "DedicatedClusterOrderIds" dedicated_cluster_order_ids set_dedicated_cluster_order_ids: str,
-    /// 偏移量，默认为0。关于`Offset`的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// Offset, 0 by default For further information on Offset, please refer to relevant sections in API [Overview] (https://intl.cloud.tencent.com/document/api/213/15688?from_cn_redirect=1).
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认为20，最大值为100。关于`Limit`的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// Number of returned pieces, 20 by default and can be up to 100. For further information on Limit, please refer to relevant sections in API [Overview] (https://intl.cloud.tencent.com/document/api/213/15688?from_cn_redirect=1).
     "Limit" limit set_limit: i64,
-    /// 订单状态为过滤条件：PENDING INCONSTRUCTION DELIVERING DELIVERED EXPIRED CANCELLED  OFFLINE
+    /// The order status is the filter condition: PENDING INCONSTRUCTION DELIVERING DELIVERED EXPIRED CANCELLED OFFLINE
     "Status" status set_status: str,
-    /// 订单类型为过滤条件：CREATE  EXTEND
+    /// The order type is the filter condition: CREATE EXTEND
     "ActionType" action_type set_action_type: str,
     /// 订单类型列表
     "OrderTypes" order_types set_order_types: list String,
@@ -626,22 +650,22 @@ DescribeDedicatedClusterOrdersRequest {
 rt::action!("cdc", "2020-12-14", "DescribeDedicatedClusterOrders", DescribeDedicatedClusterOrdersRequest => DescribeDedicatedClusterOrdersResponse);
 
 rt::model! { read debug;
-/// DescribeDedicatedClusterOrders返回参数结构体
+/// DescribeDedicatedClusterOrders response structure.
 DescribeDedicatedClusterOrdersResponse {
-    /// 专用集群订单列表
+    /// List of CDC orders
     "DedicatedClusterOrderSet" dedicated_cluster_order_set set_dedicated_cluster_order_set: list DedicatedClusterOrder,
-    /// 符合条件的专用集群订单总数
+    /// Total number of CDC orders that meet the conditions
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDedicatedClusterOverview` (查询专用集群概览信息).
+/// Request of `DescribeDedicatedClusterOverview` (Queries overview of the CDC).
 ///
-/// 查询专用集群概览信息
+/// This API is used to query the overview of the CDC
 DescribeDedicatedClusterOverviewRequest {
-    /// 集群id
+    /// Cluster id
     ///
     /// Required.
     "DedicatedClusterId" dedicated_cluster_id set_dedicated_cluster_id: str,
@@ -649,19 +673,23 @@ DescribeDedicatedClusterOverviewRequest {
 rt::action!("cdc", "2020-12-14", "DescribeDedicatedClusterOverview", DescribeDedicatedClusterOverviewRequest => DescribeDedicatedClusterOverviewResponse);
 
 rt::model! { read debug;
-/// DescribeDedicatedClusterOverview返回参数结构体
+/// DescribeDedicatedClusterOverview response structure.
 DescribeDedicatedClusterOverviewResponse {
-    /// 云服务器数量
+    /// Number of CVMs
     "CvmCount" cvm_count set_cvm_count: i128,
-    /// 宿主机数量
+    /// Number of hosts
     "HostCount" host_count set_host_count: i128,
-    /// vpn通道状态
+    /// VPN channel status
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "VpnConnectionState" vpn_connection_state set_vpn_connection_state: str,
-    /// vpn网关监控数据
+    /// VPN gateway monitoring data
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "VpngwBandwidthData" vpngw_bandwidth_data set_vpngw_bandwidth_data: obj VpngwBandwidthData,
-    /// 本地网关信息
+    /// Local gateway information
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "LocalNetInfo" local_net_info set_local_net_info: obj LocalNetInfo,
-    /// vpn网关通道监控数据
+    /// VPN gateway channel monitoring data
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "VpnConnectionBandwidthData" vpn_connection_bandwidth_data set_vpn_connection_bandwidth_data: list VpngwBandwidthData,
     /// 宿主机资源概览信息
     "HostDetailInfo" host_detail_info set_host_detail_info: list HostDetailInfo,
@@ -676,81 +704,81 @@ DescribeDedicatedClusterOverviewResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDedicatedClusterTypes` (查询专有集群配置列表).
+/// Request of `DescribeDedicatedClusterTypes` (Queries the configuration list of the CDC.).
 ///
-/// 查询专有集群配置列表
+/// This API is used to query the configuration list of the CDC.
 DescribeDedicatedClusterTypesRequest {
-    /// 模糊匹配专用集群配置名称
+    /// Name of fuzzy matching CDC configuration
     "Name" name set_name: str,
-    /// 待查询的专用集群配置id列表
+    /// List of CDC configuration ids to be queried
     "DedicatedClusterTypeIds" dedicated_cluster_type_ids set_dedicated_cluster_type_ids: list String,
-    /// 偏移量，默认为0。关于`Offset`的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// Offset, 0 by default For further information on Offset, please refer to relevant sections in API [Overview] (https://intl.cloud.tencent.com/document/api/213/15688?from_cn_redirect=1).
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认为20，最大值为100。关于`Limit`的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// Number of returned pieces, 20 by default and can be up to 100. For further information on Limit, please refer to relevant sections in API [Overview] (https://intl.cloud.tencent.com/document/api/213/15688?from_cn_redirect=1).
     "Limit" limit set_limit: i64,
-    /// 是否只查询计算规格类型
+    /// Whether to query only the computing type?
     "IsCompute" is_compute set_is_compute: bool,
 } }
 rt::action!("cdc", "2020-12-14", "DescribeDedicatedClusterTypes", DescribeDedicatedClusterTypesRequest => DescribeDedicatedClusterTypesResponse);
 
 rt::model! { read debug;
-/// DescribeDedicatedClusterTypes返回参数结构体
+/// DescribeDedicatedClusterTypes response structure.
 DescribeDedicatedClusterTypesResponse {
-    /// 专用集群配置列表
+    /// List of CDC configurations
     "DedicatedClusterTypeSet" dedicated_cluster_type_set set_dedicated_cluster_type_set: list DedicatedClusterType,
-    /// 符合条件的个数
+    /// Number of records that meet the conditions
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDedicatedClusters` (查询专用集群列表).
+/// Request of `DescribeDedicatedClusters` (Queries the CDC list.).
 ///
-/// 查询专用集群列表
+/// This API is used to query the CDC list.
 DescribeDedicatedClustersRequest {
-    /// 按照一个或者多个实例ID查询。实例ID形如：`cluster-xxxxxxxx`
+    /// Query by one or more instance IDs. Example of instance ID: cluster-xxxxxxxx
     "DedicatedClusterIds" dedicated_cluster_ids set_dedicated_cluster_ids: list String,
-    /// 按照可用区名称过滤
+    /// Filter by AZ name.
     "Zones" zones set_zones: list String,
-    /// 按照站点id过滤
+    /// Filter by site id.
     "SiteIds" site_ids set_site_ids: list String,
-    /// 按照专用集群生命周期过滤
+    /// Filter by CDC life cycle.
     "LifecycleStatuses" lifecycle_statuses set_lifecycle_statuses: list String,
-    /// 模糊匹配专用集群名称
+    /// Name of fuzzy matching CDC
     "Name" name set_name: str,
-    /// 偏移量，默认为0。关于`Offset`的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// Offset, 0 by default For further information on Offset, please refer to relevant sections in API [Overview] (https://intl.cloud.tencent.com/document/api/213/15688?from_cn_redirect=1).
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认为20，最大值为100。关于`Limit`的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// Number of returned pieces, 20 by default and can be up to 100. For further information on Limit, please refer to relevant sections in API [Overview] (https://intl.cloud.tencent.com/document/api/213/15688?from_cn_redirect=1).
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cdc", "2020-12-14", "DescribeDedicatedClusters", DescribeDedicatedClustersRequest => DescribeDedicatedClustersResponse);
 
 rt::model! { read debug;
-/// DescribeDedicatedClusters返回参数结构体
+/// DescribeDedicatedClusters response structure.
 DescribeDedicatedClustersResponse {
-    /// 符合查询条件的专用集群列表
+    /// List of CDCs that meet the conditions
     "DedicatedClusterSet" dedicated_cluster_set set_dedicated_cluster_set: list DedicatedCluster,
-    /// 符合条件的专用集群数量。
+    /// Total number of CDCs that meet the conditions
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDedicatedSupportedZones` (查询专用集群支持的可用区列表).
+/// Request of `DescribeDedicatedSupportedZones` (Queries the list of AZs supported by the CDC.).
 ///
-/// 查询专用集群支持的可用区列表
+/// This API is used to query the list of AZs supported by the CDC.
 DescribeDedicatedSupportedZonesRequest {
-    /// 传入region列表
+    /// List of input regions
     "Regions" regions set_regions: list i64,
 } }
 rt::action!("cdc", "2020-12-14", "DescribeDedicatedSupportedZones", DescribeDedicatedSupportedZonesRequest => DescribeDedicatedSupportedZonesResponse);
 
 rt::model! { read debug;
-/// DescribeDedicatedSupportedZones返回参数结构体
+/// DescribeDedicatedSupportedZones response structure.
 DescribeDedicatedSupportedZonesResponse {
-    /// 支持的可用区列表
+    /// List of supported AZs
     "ZoneSet" zone_set set_zone_set: list RegionZoneInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -772,65 +800,67 @@ DescribeEdgeHostVmResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSitesDetail` (查询站点详情).
+/// Request of `DescribeSitesDetail` (Queries site details.).
 ///
-/// 查询站点详情
+/// This API is used to query site details.
 DescribeSitesDetailRequest {
-    /// 按照站点id过滤
+    /// Filter by site id.
     "SiteIds" site_ids set_site_ids: list String,
-    /// 偏移量，默认为0。关于`Offset`的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// Offset, 0 by default For further information on Offset, please refer to relevant sections in API [Overview] (https://intl.cloud.tencent.com/document/api/213/15688?from_cn_redirect=1).
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认为20，最大值为100。关于`Limit`的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// Number of returned pieces, 20 by default and can be up to 100. For further information on Limit, please refer to relevant sections in API [Overview] (https://intl.cloud.tencent.com/document/api/213/15688?from_cn_redirect=1).
     "Limit" limit set_limit: i64,
-    /// 按照站定名称模糊匹配
+    /// Fuzzy match by site name.
     "Name" name set_name: str,
 } }
 rt::action!("cdc", "2020-12-14", "DescribeSitesDetail", DescribeSitesDetailRequest => DescribeSitesDetailResponse);
 
 rt::model! { read debug;
-/// DescribeSitesDetail返回参数结构体
+/// DescribeSitesDetail response structure.
 DescribeSitesDetailResponse {
-    /// 站点详情
+    /// Site details
     "SiteDetailSet" site_detail_set set_site_detail_set: list SiteDetail,
-    /// 符合条件的站点总数
+    /// Total number of sites that meet the conditions
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSites` (查询站点列表).
+/// Request of `DescribeSites` (Queries the site list.).
 ///
-/// 查询站点列表
+/// This API is used to query the site list.
 DescribeSitesRequest {
-    /// 按照站点id过滤
+    /// Filter by site id.
     "SiteIds" site_ids set_site_ids: list String,
-    /// 模糊匹配站点名称
+    /// Name of fuzzy matching site
     "Name" name set_name: str,
-    /// 偏移量，默认为0。关于`Offset`的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// Offset, 0 by default For further information on Offset, please refer to relevant sections in API [Overview] (https://intl.cloud.tencent.com/document/api/213/15688?from_cn_redirect=1).
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认为20，最大值为100。关于`Limit`的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// Number of returned pieces, 20 by default and can be up to 100. For further information on Limit, please refer to relevant sections in API [Overview] (https://intl.cloud.tencent.com/document/api/213/15688?from_cn_redirect=1).
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cdc", "2020-12-14", "DescribeSites", DescribeSitesRequest => DescribeSitesResponse);
 
 rt::model! { read debug;
-/// DescribeSites返回参数结构体
+/// DescribeSites response structure.
 DescribeSitesResponse {
-    /// 符合查询条件的站点列表
+    /// List of sites that meet the query conditions
     "SiteSet" site_set set_site_set: list Site,
-    /// 符合条件的站点数量。
+    /// Number of sites that meet the conditions
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 带有时间戳的详细数据。
+/// Time-stamped detailed data
 DetailData {
-    /// 时间戳
+    /// Timestamp
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "Timestamps" timestamps set_timestamps: list f64,
-    /// 对应的具体值
+    /// Corresponding value
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "Values" values set_values: list f64,
 } }
 
@@ -850,232 +880,256 @@ HostDetailInfo {
 } }
 
 rt::model! { read debug;
-/// CDC宿主机的详细信息
+/// CDC host details
 HostInfo {
-    /// 宿主机IP（废弃）
+    /// Host IP
     ///
     /// Disabled in the spec.
     "HostIp" host_ip set_host_ip: str,
-    /// 云服务类型
+    /// Cloud service type
     "ServiceType" service_type set_service_type: str,
-    /// 宿主机运行状态
+    /// Host running status
     "HostStatus" host_status set_host_status: str,
-    /// 宿主机类型
+    /// Host type
     "HostType" host_type set_host_type: str,
-    /// cpu可用数
+    /// Number of available CPUs
     "CpuAvailable" cpu_available set_cpu_available: i128,
-    /// cpu总数
+    /// Total CPUs
     "CpuTotal" cpu_total set_cpu_total: i128,
-    /// 内存可用数
+    /// Available memories
     "MemAvailable" mem_available set_mem_available: i128,
-    /// 内存总数
+    /// Total memories
     "MemTotal" mem_total set_mem_total: i128,
-    /// 运行时间
+    /// Running time
     "RunTime" run_time set_run_time: str,
-    /// 到期时间
+    /// Expiration time
     "ExpireTime" expire_time set_expire_time: str,
-    /// 宿主机id
+    /// Host id
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "HostId" host_id set_host_id: str,
 } }
 
 rt::model! { read debug;
-/// CDC集群内宿主机的统计信息
+/// Statistic information of hosts in the CDC
 HostStatistic {
-    /// 宿主机规格
+    /// Host type
     "HostType" host_type set_host_type: str,
-    /// 宿主机机型系列
+    /// Host model family
     "HostFamily" host_family set_host_family: str,
-    /// 宿主机的CPU核数，单位：核
+    /// Number of CPU cores of host, in cores
     "Cpu" cpu set_cpu: i128,
-    /// 宿主机内存大小，单位：GB
+    /// Host memory, in GB
     "Memory" memory set_memory: i128,
-    /// 该规格宿主机的数量
+    /// Number of hosts of this type
     "Count" count set_count: i128,
-    /// 平均cpu负载百分比
+    /// Average CPU load percentage
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "CpuAverage" cpu_average set_cpu_average: f64,
-    /// 平均内存使用率百分比
+    /// Average memory usage percentage
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "MemAverage" mem_average set_mem_average: f64,
-    /// 平均网络流量
+    /// Average network traffic
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "NetAverage" net_average set_net_average: f64,
-    /// cpu详细监控数据
+    /// Detailed CPU monitoring data
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "CpuDetailData" cpu_detail_data set_cpu_detail_data: obj DetailData,
-    /// 内存详细数据
+    /// Memory details
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "MemDetailData" mem_detail_data set_mem_detail_data: obj DetailData,
-    /// 网络速率详细数据
+    /// Network rate details
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "NetRateDetailData" net_rate_detail_data set_net_rate_detail_data: obj DetailData,
-    /// 网速包详细数据
+    /// Network packet details
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "NetPacketDetailData" net_packet_detail_data set_net_packet_detail_data: obj DetailData,
 } }
 
 rt::model! { read debug;
-/// 入带宽数据
+/// Inbound bandwidth data
 InBandwidth {
-    /// 时间戳
+    /// Timestamp
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "Timestamps" timestamps set_timestamps: list f64,
-    /// 时间对应的值
+    /// Time-specific value
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "Values" values set_values: list f64,
 } }
 
 rt::model! { read debug;
-/// 本地网络信息
+/// Local network information
 LocalNetInfo {
-    /// 协议
+    /// Protocol
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "Protocol" protocol set_protocol: str,
-    /// 网络id
+    /// Network id
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 路由信息
+    /// Routing information
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "BGPRoute" bgp_route set_bgp_route: str,
-    /// 本地IP
+    /// Local IP
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "LocalIp" local_ip set_local_ip: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDedicatedClusterInfo` (修改本地专用集群信息).
+/// Request of `ModifyDedicatedClusterInfo` (Modifies the CDC information.).
 ///
-/// 修改本地专用集群信息
+/// This API is used to modify the CDC information.
 ModifyDedicatedClusterInfoRequest {
-    /// 本地专用集群ID
+    /// CDC ID
     ///
     /// Required.
     "DedicatedClusterId" dedicated_cluster_id set_dedicated_cluster_id: str,
-    /// 集群的新名称
+    /// New cluster name
     "Name" name set_name: str,
-    /// 集群的新可用区
+    /// New cluster AZ
     "Zone" zone set_zone: str,
-    /// 集群的新描述信息
+    /// New cluster description
     "Description" description set_description: str,
-    /// 集群所在站点
+    /// Site where the cluster resides
     "SiteId" site_id set_site_id: str,
 } }
 rt::action!("cdc", "2020-12-14", "ModifyDedicatedClusterInfo", ModifyDedicatedClusterInfoRequest => ModifyDedicatedClusterInfoResponse);
 
 rt::model! { read debug;
-/// ModifyDedicatedClusterInfo返回参数结构体
+/// ModifyDedicatedClusterInfo response structure.
 ModifyDedicatedClusterInfoResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyOrderStatus` (修改订单状态).
+/// Request of `ModifyOrderStatus` (Modifies order status.).
 ///
-/// 修改大订单、小订单的状态
+/// This API is used to modify the status of large and small orders.
 ModifyOrderStatusRequest {
-    /// 要更新成的状态
+    /// Status to be updated
     ///
     /// Required.
     "Status" status set_status: str,
-    /// 大订单ID，可以在本地专用集群的基础信息页获取大订单ID
+    /// Large order ID
     "DedicatedClusterOrderId" dedicated_cluster_order_id set_dedicated_cluster_order_id: str,
-    /// 小订单ID，进入大订单的详情页，可以看到小订单ID
+    /// Small order ID
     "SubOrderIds" sub_order_ids set_sub_order_ids: list String,
 } }
 rt::action!("cdc", "2020-12-14", "ModifyOrderStatus", ModifyOrderStatusRequest => ModifyOrderStatusResponse);
 
 rt::model! { read debug;
-/// ModifyOrderStatus返回参数结构体
+/// ModifyOrderStatus response structure.
 ModifyOrderStatusResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifySiteDeviceInfo` (修改机房设备信息).
+/// Request of `ModifySiteDeviceInfo` (Modifies the information about devices in the equipment room.).
 ///
-/// 修改机房设备信息
+/// This API is used to modify the information about devices in the equipment room.
 ModifySiteDeviceInfoRequest {
-    /// 机房ID
+    /// Equipment room ID
     ///
     /// Required.
     "SiteId" site_id set_site_id: str,
-    /// 您将使用光纤类型将CDC设备连接到网络。有单模和多模两种选项。
+    /// You are using optical fiber type to connect the CDC device to the network Single-mode or multi-mode fibers are available.
     "FiberType" fiber_type set_fiber_type: str,
-    /// 您将CDC连接到网络时采用的光学标准。此字段取决于上行链路速度、光纤类型和到上游设备的距离。
+    /// Optical standard used to connect the CDC device to the network This field depends on the uplink speed, optical fiber type, and distance to upstream equipment.
     "OpticalStandard" optical_standard set_optical_standard: str,
-    /// 电源连接器类型
+    /// Type of power connector
     "PowerConnectors" power_connectors set_power_connectors: str,
-    /// 从机架上方还是下方供电。取值范围：["UP","DOWN"]
+    /// Whether power is supplied from above or below the rack
     "PowerFeedDrop" power_feed_drop set_power_feed_drop: str,
-    /// 最大承重(KG)
+    /// Maximum weight capacity (KG)
     "MaxWeight" max_weight set_max_weight: i64,
-    /// 功耗(KW)
+    /// Power consumption (KW)
     "PowerDrawKva" power_draw_kva set_power_draw_kva: i64,
-    /// 网络到腾讯云Region区域的上行链路速度(Gbps)
+    /// Uplink speed from the network to Tencent Cloud Region
     "UplinkSpeedGbps" uplink_speed_gbps set_uplink_speed_gbps: i64,
-    /// 将CDC连接到网络时，每台CDC网络设备(每个机架 2 台设备)使用的上行链路数量。
+    /// Number of uplinks used by each CDC device (2 devices per rack) when connected to the network
     "UplinkCount" uplink_count set_uplink_count: i64,
-    /// 是否满足下面环境条件：1、场地没有材料要求或验收标准会影响 CDC 设备配送和安装。2、确定的机架位置包含:温度范围为 41 到 104°F (5 到 40°C)。湿度范围为 10°F (-12°C)和 8% RH (相对湿度)到 70°F(21°C)和 80% RH。机架位置的气流方向为从前向后，且应具有足够的 CFM (每分钟立方英尺)，散热功率须达到CDC运行功率值的 145.8 倍以上。
+    /// Whether the following environmental conditions are met:
+    /// 1. There are no material requirements or the acceptance standard on site that will affect the delivery and installation of the CDC device.
+    /// 2. The following conditions are met for finalized rack positions:
+    /// Temperature ranges from 41 to 104°F (5 to 40°C).
+    /// Humidity ranges from 10°F (-12°C) to 70°F (21°C) and relative humidity ranges from 8% RH to 80% RH.
+    /// Air flows from front to back at the rack position and there is sufficient air in CFM (cubic feet per minute). The air quantity in CFM must be 145.8 times the power consumption (in KVA) of CDC.
     "ConditionRequirement" condition_requirement set_condition_requirement: bool,
-    /// 是否满足下面的尺寸条件：您的装货站台可以容纳一个机架箱(高 x 宽 x 深 = 94" x 54" x 48")。您可以提供从机架(高 x 宽 x 深 = 80" x 24" x 48")交货地点到机架最终安置位置的明确通道。测量深度时，应包括站台、走廊通道、门、转弯、坡道、货梯，并将其他通道限制考虑在内。在最终的 CDC安置位置，前部间隙可以为 48" 或更大，后部间隙可以为 24" 或更大。
+    /// Whether the following dimension conditions are met:
+    /// Your loading dock can accommodate one rack container (H x W x D = 94" x 54" x 48").
+    /// You can provide a clear route from the delivery point of your rack (H x W x D = 80" x 24" x 48") to its final installation location. You should consider platforms, corridors, doors, turns, ramps, freight elevators as well as other access restrictions when measuring the depth.
+    /// There shall be a 48" or greater front clearance and a 24" or greater rear clearance where the CDC is finally installed.
     "DimensionRequirement" dimension_requirement set_dimension_requirement: bool,
-    /// 是否提供冗余的上游设备(交换机或路由器)，以便实现网络出口的高可用。
+    /// Whether redundant upstream equipment (switch or router) is provided so that both network devices can be connected to the network.
     "RedundantNetworking" redundant_networking set_redundant_networking: bool,
-    /// 是否需要腾讯云团队协助完成机架支撑工作
+    /// Whether you need help from Tencent Cloud for rack installation?
     "NeedHelp" need_help set_need_help: bool,
-    /// 是否电源冗余
+    /// Whether there is power redundancy?
     "RedundantPower" redundant_power set_redundant_power: bool,
-    /// 上游断路器是否具备
+    /// Whether there is an upstream circuit breaker?
     "BreakerRequirement" breaker_requirement set_breaker_requirement: bool,
 } }
 rt::action!("cdc", "2020-12-14", "ModifySiteDeviceInfo", ModifySiteDeviceInfoRequest => ModifySiteDeviceInfoResponse);
 
 rt::model! { read debug;
-/// ModifySiteDeviceInfo返回参数结构体
+/// ModifySiteDeviceInfo response structure.
 ModifySiteDeviceInfoResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifySiteInfo` (修改机房信息).
+/// Request of `ModifySiteInfo` (Modifies the equipment room information.).
 ///
-/// 修改机房信息
+/// This API is used to modify the equipment room information.
 ModifySiteInfoRequest {
-    /// 机房ID
+    /// Equipment room ID
     ///
     /// Required.
     "SiteId" site_id set_site_id: str,
-    /// 站点名称
+    /// Site name
     "Name" name set_name: str,
-    /// 站点描述
+    /// Site description
     "Description" description set_description: str,
-    /// 注意事项
+    /// Note
     "Note" note set_note: str,
-    /// 站点所在国家
+    /// Country where the site is located
     "Country" country set_country: str,
-    /// 站点所在省份
+    /// Province where the site is located
     "Province" province set_province: str,
-    /// 站点所在城市
+    /// City where the site is located
     "City" city set_city: str,
-    /// 站点所在地区的邮编
+    /// Postal code of the site area
     "PostalCode" postal_code set_postal_code: str,
-    /// 站点所在地区的详细地址信息
+    /// Detailed address of the site
     "AddressLine" address_line set_address_line: str,
 } }
 rt::action!("cdc", "2020-12-14", "ModifySiteInfo", ModifySiteInfoRequest => ModifySiteInfoResponse);
 
 rt::model! { read debug;
-/// ModifySiteInfo返回参数结构体
+/// ModifySiteInfo response structure.
 ModifySiteInfoResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 出带宽数据。
+/// Outbound bandwidth data
 OutBandwidth {
-    /// 时间戳
+    /// Timestamp
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "Timestamps" timestamps set_timestamps: list f64,
-    /// 对应时间的值
+    /// Time-specific value
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "Values" values set_values: list f64,
 } }
 
 rt::model! { read debug;
-/// RegionZoneInfo信息
+/// Information of RegionZoneInfo
 RegionZoneInfo {
     /// Region id
     "RegionId" region_id set_region_id: i64,
-    /// ZoneInfo数组
+    /// ZoneInfo array
     "Zones" zones set_zones: list ZoneInfo,
 } }
 
@@ -1109,97 +1163,99 @@ SetInfo {
 } }
 
 rt::model! { read debug;
-/// 客户站点信息
+/// Customer site information
 Site {
-    /// 站点名称
+    /// Site name
     "Name" name set_name: str,
-    /// 站点id
+    /// Site id
     "SiteId" site_id set_site_id: str,
-    /// 站点描述
+    /// Site description
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "Description" description set_description: str,
-    /// 站点创建时间
+    /// Site creation time
     "CreateTime" create_time set_create_time: str,
 } }
 
 rt::model! { read debug;
-/// 站点详情
+/// Site details
 SiteDetail {
-    /// 站点id
+    /// Site id
     "SiteId" site_id set_site_id: str,
-    /// 站点名称
+    /// Site name
     "Name" name set_name: str,
-    /// 站点描述
+    /// Site description
     "Description" description set_description: str,
-    /// 站点创建时间
+    /// Site creation time
     "CreateTime" create_time set_create_time: str,
-    /// 光纤类型
+    /// Optical fiber type
     "FiberType" fiber_type set_fiber_type: str,
-    /// 网络到腾讯云Region区域的上行链路速度
+    /// Uplink speed from the network to Tencent Cloud Region
     "UplinkSpeedGbps" uplink_speed_gbps set_uplink_speed_gbps: i64,
-    /// 将CDC连接到网络时，每台CDC网络设备(每个机架 2 台设备)使用的上行链路数量。
+    /// Number of uplinks used by each CDC device (2 devices per rack) when connected to the network
     "UplinkCount" uplink_count set_uplink_count: i64,
-    /// 将CDC连接到网络时采用的光学标准
+    /// Optical standard used to connect the CDC device to the network
     "OpticalStandard" optical_standard set_optical_standard: str,
-    /// 是否提供冗余的上游设备(交换机或路由器)，以便两台  网络设备都能连接到网络设备。
+    /// Whether redundant upstream equipment (switch or router) is provided so that both network devices can be connected to the network.
     "RedundantNetworking" redundant_networking set_redundant_networking: bool,
-    /// 电源连接器类型
+    /// Type of power connector
     "PowerConnectors" power_connectors set_power_connectors: str,
-    /// 从机架上方还是下方供电。
+    /// Whether power is supplied from above or below the rack
     "PowerFeedDrop" power_feed_drop set_power_feed_drop: str,
-    /// 功耗(KW)
+    /// Power consumption (KW)
     "PowerDrawKva" power_draw_kva set_power_draw_kva: f64,
-    /// 是否满足下面环境条件：
-    /// 1、场地没有材料要求或验收标准会影响 CDC 设备配送和安装。
-    /// 2、确定的机架位置包含:
-    /// 温度范围为 41 到 104°F (5 到 40°C)。
-    /// 湿度范围为 10°F (-12°C)和 8% RH (相对湿度)到 70°F(21°C)和 80% RH。
-    /// 机架位置的气流方向为从前向后，且应具有足够的 CFM (每分钟立方英尺)。CFM 必须是 CDC 配置的 kVA 功耗值的 145.8 倍。
+    /// Whether the following environmental conditions are met:
+    /// 1. There are no material requirements or the acceptance standard on site that will affect the delivery and installation of the CDC device.
+    /// 2. The following conditions are met for finalized rack positions:
+    /// Temperature ranges from 41 to 104°F (5 to 40°C).
+    /// Humidity ranges from 10°F (-12°C) to 70°F (21°C) and relative humidity ranges from 8% RH to 80% RH.
+    /// Air flows from front to back at the rack position and there is sufficient air in CFM (cubic feet per minute). The air quantity in CFM must be 145.8 times the power consumption (in KVA) of CDC.
     "ConditionRequirement" condition_requirement set_condition_requirement: bool,
-    /// 是否满足下面的尺寸条件：
-    /// 您的装货站台可以容纳一个机架箱(高 x 宽 x 深 = 94" x 54" x 48")。
-    /// 您可以提供从机架(高 x 宽 x 深 = 80" x 24" x 48")交货地点到机架最终安置位置的明确通道。测量深度时，应包括站台、走廊通道、门、转弯、坡道、货梯，并将其他通道限制考虑在内。
-    /// 在最终的 CDC安置位置，前部间隙可以为 48" 或更大，后部间隙可以为 24" 或更大。
+    /// Whether the following dimension conditions are met:
+    /// Your loading dock can accommodate one rack container (H x W x D = 94" x 54" x 48").
+    /// You can provide a clear route from the delivery point of your rack (H x W x D = 80" x 24" x 48") to its final installation location. You should consider platforms, corridors, doors, turns, ramps, freight elevators as well as other access restrictions when measuring the depth.
+    /// There shall be a 48" or greater front clearance and a 24" or greater rear clearance where the CDC is finally installed.
     "DimensionRequirement" dimension_requirement set_dimension_requirement: bool,
-    /// 最大承重(KG)
+    /// Maximum weight capacity (KG)
     "MaxWeight" max_weight set_max_weight: i64,
-    /// 站点地址
+    /// Site address
     "AddressLine" address_line set_address_line: str,
-    /// 站点所在地区的详细地址信息（补充）
+    /// Detailed address of the site area (to be added)
     "OptionalAddressLine" optional_address_line set_optional_address_line: str,
-    /// 是否需要腾讯云团队协助完成机架支撑工作
+    /// Whether you need help from Tencent Cloud for rack installation?
     "NeedHelp" need_help set_need_help: bool,
-    /// 上游断路器是否具备
+    /// Whether there is an upstream circuit breaker?
     "BreakerRequirement" breaker_requirement set_breaker_requirement: bool,
-    /// 是否电源冗余
+    /// Whether there is power redundancy?
     "RedundantPower" redundant_power set_redundant_power: bool,
-    /// 站点所在国家
+    /// Country where the site is located
     "Country" country set_country: str,
-    /// 站点所在省份
+    /// Province where the site is located
     "Province" province set_province: str,
-    /// 站点所在城市
+    /// City where the site is located
     "City" city set_city: str,
-    /// 站点所在地区的邮编
+    /// Postal code of the site area
     "PostalCode" postal_code set_postal_code: i64,
 } }
 
 rt::model! { read debug;
-/// VPN网关的流量监控数据。
+/// VPN gateway traffic monitoring data
 VpngwBandwidthData {
-    /// 出带宽流量
+    /// Outbound bandwidth traffic
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "OutBandwidth" out_bandwidth set_out_bandwidth: obj OutBandwidth,
-    /// 入带宽流量
+    /// Inbound bandwidth traffic
     "InBandwidth" in_bandwidth set_in_bandwidth: obj InBandwidth,
 } }
 
 rt::model! { read debug;
-/// 可用区信息
+/// AZ information
 ZoneInfo {
-    /// 可用区名称
+    /// AZ name
     "Zone" zone set_zone: str,
-    /// 可用区描述
+    /// AZ description
     "ZoneName" zone_name set_zone_name: str,
-    /// 可用区ID
+    /// AZ ID
     "ZoneId" zone_id set_zone_id: i64,
-    /// 可用区状态，包含AVAILABLE和UNAVAILABLE。AVAILABLE代表可用，UNAVAILABLE代表不可用。
+    /// AZ status: AVAILABLE or UNAVAILABLE AVAILABLE means the AZ is available while UNAVAILABLE means the AZ is unavailable.
     "ZoneState" zone_state set_zone_state: str,
 } }

@@ -5,313 +5,333 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { both debug;
-/// 请求头部及请求url访问控制
+/// Request header and request URL access control
 AccessControl {
-    /// 启用请求头部及请求url访问控制开关，取值有：
-    /// on：开启
-    /// off：关闭
+    /// Whether to enable access control based on the request header and request URL. Values:
+    /// `on`: Enable
+    /// `off`: Disable
     ///
     /// Required.
     "Switch" switch set_switch: str,
-    /// 请求头部及请求url访问规则
+    /// Request header and request URL access rule
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "AccessControlRules" access_control_rules set_access_control_rules: list AccessControlRule,
-    /// 返回状态码
+    /// Returns status code
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "ReturnCode" return_code set_return_code: i64,
 } }
 
 rt::model! { both debug;
-/// 访问控制规则
+/// Access control rule
 AccessControlRule {
-    /// 规则类型：
-    /// requestHeader ：对请求头部进行访问控制
-    /// url ： 对访问url进行访问控制
+    /// requestHeader: access control over request header
+    /// url: access control over access URL
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     ///
     /// Required.
     "RuleType" rule_type set_rule_type: str,
-    /// 封禁内容
+    /// Blocked content
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     ///
     /// Required.
     "RuleContent" rule_content set_rule_content: str,
-    /// on ：正则匹配
-    /// off ：字面匹配
+    /// on: regular match
+    /// off: exact match
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     ///
     /// Required.
     "Regex" regex set_regex: str,
-    /// RuleType为requestHeader时必填，否则不需要填
+    /// This parameter is required only if `RuleType` is `requestHeader`
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "RuleHeader" rule_header set_rule_header: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AddCLSTopicDomains` (新增日志主题下绑定的域名).
+/// Request of `AddCLSTopicDomains` (Adds one or more domains to a specified log topic).
 ///
-/// AddCLSTopicDomains 用于新增域名到某日志主题下
+/// This API is used to add one or more domains to a specified log topic.
 AddCLSTopicDomainsRequest {
-    /// 日志集ID
+    /// Logset ID
     ///
     /// Required.
     "LogsetId" logset_id set_logset_id: str,
-    /// 日志主题ID
+    /// Log topic ID
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// 域名区域配置
+    /// Region configuration for domains
     ///
     /// Required.
     "DomainAreaConfigs" domain_area_configs set_domain_area_configs: list DomainAreaConfig,
-    /// 接入渠道，cdn或者ecdn，默认值为cdn
+    /// Specifies whether to access CDN or ECDN. Valid values: `cdn` (default) and `ecdn`.
     "Channel" channel set_channel: str,
-    /// 是否继承域名标签, 默认保留上一次更改的值
+    /// Specifies whether to inherit the domain name tag. default reservation is the value changed last time.
     "InheritDomainTags" inherit_domain_tags set_inherit_domain_tags: bool,
 } }
 rt::action!("cdn", "2018-06-06", "AddCLSTopicDomains", AddCLSTopicDomainsRequest => AddCLSTopicDomainsResponse);
 
 rt::model! { read debug;
-/// AddCLSTopicDomains返回参数结构体
+/// AddCLSTopicDomains response structure.
 AddCLSTopicDomainsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AddCdnDomain` (新增加速域名).
+/// Request of `AddCdnDomain` (Adds an acceleration domain name.).
 ///
-/// AddCdnDomain 用于新增内容分发网络加速域名。1分钟内最多可新增100个域名。
+/// This API is used to add a CDN acceleration domain name. Up to 100 domain names can be added per minute.
 AddCdnDomainRequest {
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 加速域名业务类型
-    /// web：网页小文件
-    /// download：下载大文件
-    /// media：音视频点播
-    /// hybrid:  动静加速
-    /// dynamic:  动态加速
+    /// Acceleration domain name service type
+    /// `web`: Webpage file downloads
+    /// `download`: Large file downloads
+    /// `media`: Audio and video on demand acceleration
+    /// `hybrid`: Dynamic and static content acceleration
+    /// `dynamic`: Dynamic content acceleration
     ///
     /// Required.
     "ServiceType" service_type set_service_type: str,
-    /// 源站配置
+    /// Origin server configuration
     ///
     /// Required.
     "Origin" origin set_origin: obj Origin,
-    /// 项目 ID，默认为 0，代表【默认项目】
+    /// Project ID. Default value: 0, indicating `Default Project`
     "ProjectId" project_id set_project_id: i64,
-    /// IP 黑白名单配置
+    /// IP blocklist/allowlist
     "IpFilter" ip_filter set_ip_filter: obj IpFilter,
-    /// IP 限频配置
+    /// IP rate limiting
     "IpFreqLimit" ip_freq_limit set_ip_freq_limit: obj IpFreqLimit,
-    /// 状态码缓存配置
+    /// Status code cache
     "StatusCodeCache" status_code_cache set_status_code_cache: obj StatusCodeCache,
-    /// 智能压缩配置
+    /// Smart compression
     "Compression" compression set_compression: obj Compression,
-    /// 带宽封顶配置
+    /// Bandwidth cap configuration
     "BandwidthAlert" bandwidth_alert set_bandwidth_alert: obj BandwidthAlert,
-    /// Range 回源配置
+    /// Range GETs configuration
     "RangeOriginPull" range_origin_pull set_range_origin_pull: obj RangeOriginPull,
-    /// 301/302 回源跟随配置。
+    /// 301/302 origin-pull follow-redirect configuration
     "FollowRedirect" follow_redirect set_follow_redirect: obj FollowRedirect,
-    /// 错误码重定向配置（功能灰度中，尚未全量）
+    /// Error code redirection (in beta)
     "ErrorPage" error_page set_error_page: obj ErrorPage,
-    /// 请求头部配置
+    /// Request header configuration
     "RequestHeader" request_header set_request_header: obj RequestHeader,
-    /// 响应头部配置
+    /// Response header configuration
     "ResponseHeader" response_header set_response_header: obj ResponseHeader,
-    /// 下载速度配置
+    /// Download speed configuration
     "DownstreamCapping" downstream_capping set_downstream_capping: obj DownstreamCapping,
-    /// 节点缓存键配置
+    /// Node cache key configuration
     "CacheKey" cache_key set_cache_key: obj CacheKey,
-    /// 头部缓存配置
+    /// Header cache configuration
     "ResponseHeaderCache" response_header_cache set_response_header_cache: obj ResponseHeaderCache,
-    /// 视频拖拽配置
+    /// Video dragging configuration
     "VideoSeek" video_seek set_video_seek: obj VideoSeek,
-    /// 缓存过期时间配置
+    /// Cache validity configuration
     "Cache" cache set_cache: obj Cache,
-    /// 跨国链路优化配置
+    /// Cross-MLC-border origin-pull optimization
     "OriginPullOptimization" origin_pull_optimization set_origin_pull_optimization: obj OriginPullOptimization,
-    /// Https 加速配置
+    /// HTTPS acceleration
     "Https" https set_https: obj Https,
-    /// 时间戳防盗链配置
+    /// Timestamp hotlink protection
     "Authentication" authentication set_authentication: obj Authentication,
-    /// SEO 优化配置
+    /// SEO optimization
     "Seo" seo set_seo: obj Seo,
-    /// 访问协议强制跳转配置
+    /// Force redirect by access protocol
     "ForceRedirect" force_redirect set_force_redirect: obj ForceRedirect,
-    /// Referer 防盗链配置
+    /// Referer hotlink protection
     "Referer" referer set_referer: obj Referer,
-    /// 浏览器缓存配置（功能灰度中，尚未全量）
+    /// Browser caching (in beta)
     "MaxAge" max_age set_max_age: obj MaxAge,
-    /// Ipv6 配置（功能灰度中，尚未全量）
+    /// IPv6 configuration (This feature is in beta and not generally available yet.)
     "Ipv6" ipv6 set_ipv6: obj Ipv6,
-    /// 地域属性特殊配置
-    /// 适用于域名境内加速、境外加速配置不一致场景
+    /// Specific region configuration
+    /// Applicable to cases where the acceleration domain name configuration differs for regions in and outside mainland China.
     "SpecificConfig" specific_config set_specific_config: obj SpecificConfig,
-    /// 域名加速区域
-    /// mainland：中国境内加速
-    /// overseas：中国境外加速
-    /// global：全球加速
-    /// 使用中国境外加速、全球加速时，需要先开通中国境外加速服务
+    /// Domain name acceleration region
+    /// mainland: acceleration inside mainland China
+    /// overseas: acceleration outside mainland China
+    /// global: global acceleration
+    /// Overseas acceleration service must be enabled to use overseas acceleration and global acceleration.
     "Area" area set_area: str,
-    /// 回源超时配置
+    /// Origin-pull timeout configuration
     "OriginPullTimeout" origin_pull_timeout set_origin_pull_timeout: obj OriginPullTimeout,
-    /// 标签配置
+    /// Tag configuration
     "Tag" tag set_tag: list Tag,
-    /// Ipv6 访问配置
+    /// Ipv6 access configuration
     "Ipv6Access" ipv6_access set_ipv6_access: obj Ipv6Access,
-    /// 离线缓存
+    /// Offline cache
     "OfflineCache" offline_cache set_offline_cache: obj OfflineCache,
-    /// Quic访问（收费服务，详见计费说明和产品文档）
+    /// QUIC access, which is a paid service. You can check the product document and Billing Overview for more information.
     "Quic" quic set_quic: obj Quic,
-    /// 回源S3私有鉴权
+    /// Access authentication for S3 origin
     "AwsPrivateAccess" aws_private_access set_aws_private_access: obj AwsPrivateAccess,
-    /// 回源OSS私有鉴权
+    /// Access authentication for OSS origin
     "OssPrivateAccess" oss_private_access set_oss_private_access: obj OssPrivateAccess,
-    /// 华为云对象存储回源鉴权
+    /// Origin-pull authentication for Huawei Cloud OBS origin
     "HwPrivateAccess" hw_private_access set_hw_private_access: obj HwPrivateAccess,
-    /// 七牛云对象存储回源鉴权
+    /// Origin-pull authentication for Qiniu Cloud Kodo origin
     "QnPrivateAccess" qn_private_access set_qn_private_access: obj QnPrivateAccess,
-    /// 其他厂商对象存储回源鉴权
+    /// Origin-pull authentication for other origins
     "OthersPrivateAccess" others_private_access set_others_private_access: obj OthersPrivateAccess,
-    /// HTTPS服务，默认开启（收费服务，详见计费说明和产品文档）
+    /// HTTPS (enabled by default), which is a paid service. You can check the product document and Billing Overview for more information.
     "HttpsBilling" https_billing set_https_billing: obj HttpsBilling,
 } }
 rt::action!("cdn", "2018-06-06", "AddCdnDomain", AddCdnDomainRequest => AddCdnDomainResponse);
 
 rt::model! { read debug;
-/// AddCdnDomain返回参数结构体
+/// AddCdnDomain response structure.
 AddCdnDomainResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 缓存配置高级版本规则
+/// Advanced cache configuration rules
 AdvanceCacheRule {
-    /// 规则类型：
-    /// all：所有文件生效
-    /// file：指定文件后缀生效
-    /// directory：指定路径生效
-    /// path：指定绝对路径生效
-    /// default：源站未返回 max-age 情况下的缓存规则
+    /// Rule types:
+    /// `all`: Apply to all files.
+    /// `file`: Apply to files with the specified suffixes.
+    /// `directory`: Apply to specified paths.
+    /// `path`: Apply to specified absolute paths.
+    /// `default`: the cache rules when the origin server has not returned max-age
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     ///
     /// Required.
     "CacheType" cache_type set_cache_type: str,
-    /// 对应类型下的匹配内容：
-    /// all 时填充 *
-    /// file 时填充后缀名，如 jpg、txt
-    /// directory 时填充路径，如 /xxx/test/
-    /// path 时填充绝对路径，如 /xxx/test.html
-    /// default 时填充 "no max-age"
+    /// Content for each CacheType:
+    /// For `all`, enter a wildcard `*`.
+    /// For `file`, enter a suffix, e.g., `jpg` or `txt`.
+    /// For `directory`, enter a path, e.g., `/xxx/test/`.
+    /// For `path`, enter an absolute path, e.g., `/xxx/test.html`.
+    /// For `default`, enter "no max-age".
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     ///
     /// Required.
     "CacheContents" cache_contents set_cache_contents: list String,
-    /// 缓存过期时间
-    /// 单位为秒，最大可设置为 365 天
+    /// Cache expiration time
+    /// Unit: second. The maximum value is 365 days.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     ///
     /// Required.
     "CacheTime" cache_time set_cache_time: i64,
 } }
 
 rt::model! { read debug;
-/// 高级配置集合
+/// Advanced configuration settings
 AdvanceConfig {
-    /// 高级配置名称。
+    /// Advanced configuration name
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Name" name set_name: str,
-    /// 是否支持高级配置，
-    /// on：支持
-    /// off：不支持
+    /// Whether to support advanced configuration
+    /// `on`: Supported
+    /// `off`: Not supported
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Value" value set_value: str,
 } }
 
 rt::model! { both debug;
-/// 回源的自定义Https配置
+/// Custom HTTPS configuration for origin-pull
 AdvanceHttps {
-    /// 自定义Tls数据开关
-    /// on - 开
-    /// off - 关
+    /// Custom TLS data switch
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "CustomTlsStatus" custom_tls_status set_custom_tls_status: str,
-    /// Tls版本列表，支持设置 TLSv1, TLSV1.1, TLSV1.2, TLSv1.3，修改时必须开启连续的版本
+    /// TLS version settings. Valid values: `TLSv1`, `TLSV1.1`, `TLSV1.2`, and `TLSv1.3`. Only consecutive versions can be enabled at the same time.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "TlsVersion" tls_version set_tls_version: list String,
-    /// 自定义加密套件
+    /// Custom encryption suite
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Cipher" cipher set_cipher: str,
-    /// 回源双向校验开启状态
-    /// off - 关闭校验
-    /// oneWay - 校验源站
-    /// twoWay - 双向校验
+    /// Origin-pull verification status
+    /// `off`: Disables origin-pull verification
+    /// `oneWay`: Only verify the origin
+    /// `twoWay`: Enables two-way origin-pull verification
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "VerifyOriginType" verify_origin_type set_verify_origin_type: str,
-    /// 回源层证书配置信息
+    /// Configuration information of the origin-pull certificate
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "CertInfo" cert_info set_cert_info: obj ServerCert,
-    /// 源站证书配置信息
+    /// Configuration information of the origin server certificate
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "OriginCertInfo" origin_cert_info set_origin_cert_info: obj ClientCert,
 } }
 
 rt::model! { both debug;
-/// 时间戳防盗链高级版配置，白名单功能
+/// Timestamp hotlink protection advanced configuration (allowlist feature)
 AdvancedAuthentication {
-    /// 防盗链配置开关，取值有：
-    /// on：开启
-    /// off：关闭
-    /// 开启时必须且只配置一种模式，其余模式需要设置为 null
+    /// Whether to enable hot linking protection. Values:
+    /// `on`: Enable
+    /// `off`: Disable
+    /// Only one advanced configuration can be enabled. Set the rests to `null`.
     ///
     /// Required.
     "Switch" switch set_switch: str,
-    /// 时间戳防盗链高级版模式A配置。
+    /// Timestamp hotlink protection advanced configuration mode A
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "TypeA" type_a set_type_a: obj AdvancedAuthenticationTypeA,
-    /// 时间戳防盗链高级版模式B配置。
+    /// Timestamp hotlink protection advanced configuration mode B
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "TypeB" type_b set_type_b: obj AdvancedAuthenticationTypeB,
-    /// 时间戳防盗链高级版模式C配置。
+    /// Timestamp hotlink protection advanced configuration mode C
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "TypeC" type_c set_type_c: obj AdvancedAuthenticationTypeC,
-    /// 时间戳防盗链高级版模式D配置。
+    /// Timestamp hotlink protection advanced configuration mode D
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "TypeD" type_d set_type_d: obj AdvancedAuthenticationTypeD,
-    /// 时间戳防盗链高级版模式E配置。
+    /// Timestamp hotlink protection advanced configuration mode E
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "TypeE" type_e set_type_e: obj AdvancedAuthenticationTypeE,
-    /// 时间戳防盗链高级版模式F配置。
+    /// Timestamp hotlink protection advanced configuration mode F
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "TypeF" type_f set_type_f: obj AdvancedAuthenticationTypeF,
 } }
 
 rt::model! { both nodebug;
-/// 时间戳防盗链高级版模式A配置。
+/// Timestamp hotlink protection advanced configuration mode A
 AdvancedAuthenticationTypeA {
-    /// 用于计算签名的密钥，只允许字母和数字，长度6-32字节。
+    /// Key used for signature calculation, allowing 6 to 32 bytes of letters and digits.
     ///
     /// Required.
     "SecretKey" secret_key set_secret_key: str,
-    /// uri串中签名的字段名，字母，数字或下划线构成，同时必须以字母开头。
+    /// Signature field name in the URI string, starting with a letter, and consisting of letters, digits, and underscores.
     ///
     /// Required.
     "SignParam" sign_param set_sign_param: str,
-    /// uri串中时间的字段名，字母，数字或下划线构成，同时必须以字母开头。
+    /// Time field name in the URI string, starting with a letter, and consisting of letters, digits, and underscores.
     ///
     /// Required.
     "TimeParam" time_param set_time_param: str,
-    /// 过期时间，单位秒。
+    /// Expiration time in seconds
     ///
     /// Required.
     "ExpireTime" expire_time set_expire_time: i64,
-    /// 是否必须提供过期时间参数。
+    /// Whether the expiration time parameter is required
     ///
     /// Required.
     "ExpireTimeRequired" expire_time_required set_expire_time_required: bool,
-    /// URL 组成格式，如：${private_key}${schema}${host}${full_uri}。
+    /// URL format, for example: ${private_key}${schema}${host}${full_uri}.
     ///
     /// Required.
     "Format" format set_format: str,
-    /// 时间格式，dec，hex分别表示十进制，十六进制。
+    /// Time format. Valid values: dec (decimal), hex (hexadecimal).
     ///
     /// Required.
     "TimeFormat" time_format set_time_format: str,
-    /// 鉴权失败时返回的状态码。
+    /// Status code returned when the authentication failed
     ///
     /// Required.
     "FailCode" fail_code set_fail_code: i64,
-    /// 链接过期时返回的状态码。
+    /// Status code returned when the URL expired
     ///
     /// Required.
     "ExpireCode" expire_code set_expire_code: i64,
-    /// 需要鉴权的url路径列表。
+    /// List of URLs to be authenticated
     ///
     /// Required.
     "RulePaths" rule_paths set_rule_paths: list String,
-    /// 保留字段。
+    /// Reserved field
     "Transformation" transformation set_transformation: i64,
 } }
 impl ::core::fmt::Debug for AdvancedAuthenticationTypeA {
@@ -333,58 +353,58 @@ impl ::core::fmt::Debug for AdvancedAuthenticationTypeA {
 }
 
 rt::model! { both debug;
-/// 时间戳防盗链高级版模式B配置。
+/// Timestamp hotlink protection advanced configuration mode B
 AdvancedAuthenticationTypeB {
-    /// alpha键名。
+    /// Alpha key name
     ///
     /// Required.
     "KeyAlpha" key_alpha set_key_alpha: str,
-    /// beta键名。
+    /// Beta key name
     ///
     /// Required.
     "KeyBeta" key_beta set_key_beta: str,
-    /// gamma键名。
+    /// Gamma key name
     ///
     /// Required.
     "KeyGamma" key_gamma set_key_gamma: str,
-    /// uri串中签名的字段名，字母，数字或下划线构成，同时必须以字母开头。
+    /// Signature field name in the URI string, starting with a letter, and consisting of letters, digits, and underscores.
     ///
     /// Required.
     "SignParam" sign_param set_sign_param: str,
-    /// uri串中时间的字段名，字母，数字或下划线构成，同时必须以字母开头。
+    /// Time field name in the URI string, starting with a letter, and consisting of letters, digits, and underscores.
     ///
     /// Required.
     "TimeParam" time_param set_time_param: str,
-    /// 过期时间，单位秒。
+    /// Expiration time in seconds
     ///
     /// Required.
     "ExpireTime" expire_time set_expire_time: i64,
-    /// 时间格式，dec，hex分别表示十进制，十六进制。
+    /// Time format. Valid values: dec (decimal), hex (hexadecimal).
     ///
     /// Required.
     "TimeFormat" time_format set_time_format: str,
-    /// 鉴权失败时返回的状态码。
+    /// Status code returned when the authentication failed
     ///
     /// Required.
     "FailCode" fail_code set_fail_code: i64,
-    /// 链接过期时返回的状态码。
+    /// Status code returned when the URL expired
     ///
     /// Required.
     "ExpireCode" expire_code set_expire_code: i64,
-    /// 需要鉴权的url路径列表。
+    /// List of URLs to be authenticated
     ///
     /// Required.
     "RulePaths" rule_paths set_rule_paths: list String,
 } }
 
 rt::model! { both nodebug;
-/// 时间戳防盗链高级版模式C配置。
+/// Timestamp hotlink protection advanced configuration mode C
 AdvancedAuthenticationTypeC {
-    /// 访问密钥。
+    /// Access key
     ///
     /// Required.
     "AccessKey" access_key set_access_key: str,
-    /// 鉴权密钥。
+    /// Authentication key
     ///
     /// Required.
     "SecretKey" secret_key set_secret_key: str,
@@ -399,29 +419,29 @@ impl ::core::fmt::Debug for AdvancedAuthenticationTypeC {
 }
 
 rt::model! { both nodebug;
-/// 时间戳防盗链高级版模式D配置。
+/// Timestamp hotlink protection advanced configuration mode D
 AdvancedAuthenticationTypeD {
-    /// 用于计算签名的密钥，只允许字母和数字，长度6-32字节。
+    /// Key used for signature calculation, allowing 6 to 32 bytes of letters and digits.
     ///
     /// Required.
     "SecretKey" secret_key set_secret_key: str,
-    /// 备份密钥，当使用SecretKey鉴权失败时会使用该密钥重新鉴权。
+    /// Alternative key used for authentication after the authentication key (`SecretKey`) failed
     ///
     /// Required.
     "BackupSecretKey" backup_secret_key set_backup_secret_key: str,
-    /// uri串中签名的字段名，字母，数字或下划线构成，同时必须以字母开头。
+    /// Signature field name in the URI string, starting with a letter, and consisting of letters, digits, and underscores.
     ///
     /// Required.
     "SignParam" sign_param set_sign_param: str,
-    /// uri串中时间的字段名，字母，数字或下划线构成，同时必须以字母开头。
+    /// Time field name in the URI string, starting with a letter, and consisting of letters, digits, and underscores.
     ///
     /// Required.
     "TimeParam" time_param set_time_param: str,
-    /// 过期时间，单位秒。
+    /// Expiration time in seconds
     ///
     /// Required.
     "ExpireTime" expire_time set_expire_time: i64,
-    /// 时间格式，dec，hex分别表示十进制，十六进制。
+    /// Time format. Valid values: dec (decimal), hex (hexadecimal).
     ///
     /// Required.
     "TimeFormat" time_format set_time_format: str,
@@ -440,29 +460,35 @@ impl ::core::fmt::Debug for AdvancedAuthenticationTypeD {
 }
 
 rt::model! { both nodebug;
-/// 时间戳防盗链高级版模式E配置。
+/// Timestamp hotlink protection advanced configuration mode E
 AdvancedAuthenticationTypeE {
-    /// 用于计算签名的密钥，只允许字母和数字，长度6-32字节。
+    /// Key used for signature calculation, allowing 6 to 32 bytes of letters and digits.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "SecretKey" secret_key set_secret_key: str,
-    /// uri串中签名的字段名，字母，数字或下划线构成，同时必须以字母开头。
+    /// Signature field name in the URI string, starting with a letter, and consisting of letters, digits, and underscores.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "SignParam" sign_param set_sign_param: str,
-    /// uri串中Acl签名的字段名，字母，数字或下划线构成，同时必须以字母开头。
+    /// ACL signature field name in the URI string, starting with a letter, and consisting of letters, digits, and underscores.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "AclSignParam" acl_sign_param set_acl_sign_param: str,
-    /// uri串中开始时间字段名，字母，数字或下划线构成，同时必须以字母开头。
+    /// Start time field name in the URI string, starting with a letter, and consisting of letters, digits, and underscores.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "StartTimeParam" start_time_param set_start_time_param: str,
-    /// uri串中过期时间字段名，字母，数字或下划线构成，同时必须以字母开头。
+    /// Expiration time field name in the URI string, starting with a letter, and consisting of letters, digits, and underscores.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "ExpireTimeParam" expire_time_param set_expire_time_param: str,
-    /// 时间格式，dec
+    /// Time format (dec)
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "TimeFormat" time_format set_time_format: str,
@@ -481,25 +507,30 @@ impl ::core::fmt::Debug for AdvancedAuthenticationTypeE {
 }
 
 rt::model! { both nodebug;
-/// 时间戳防盗链高级鉴权模式TypeF配置
+/// Timestamp hotlink protection advanced authentication configuration mode F (TypeF)
 AdvancedAuthenticationTypeF {
-    /// uri串中签名的字段名，字母，数字或下划线构成，同时必须以字母开头。
+    /// Signature field name in the URI string, starting with a letter, and consisting of letters, digits, and underscores.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "SignParam" sign_param set_sign_param: str,
-    /// uri串中时间的字段名，字母，数字或下划线构成，同时必须以字母开头。
+    /// Time field name in the URI string, starting with a letter, and consisting of letters, digits, and underscores.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "TimeParam" time_param set_time_param: str,
-    /// uri串中Transaction字段名，字母，数字或下划线构成，同时必须以字母开头。
+    /// Transaction field name in the URI string, starting with a letter, and consisting of letters, digits, and underscores.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "TransactionParam" transaction_param set_transaction_param: str,
-    /// 用于计算签名的主密钥，只允许字母和数字，长度6-32字节。
+    /// CMK used for signature calculation, allowing 6 to 32 bytes of letters and digits.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "SecretKey" secret_key set_secret_key: str,
-    /// 用于计算签名的备选密钥，主密钥校验失败后再次尝试备选密钥，只允许字母和数字，长度6-32字节。
+    /// Alternative key used for signature calculation, which is used after the CMK fails in authentication. It allows 6 to 32 bytes of letters and digits.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "BackupSecretKey" backup_secret_key set_backup_secret_key: str,
 } }
 impl ::core::fmt::Debug for AdvancedAuthenticationTypeF {
@@ -515,89 +546,99 @@ impl ::core::fmt::Debug for AdvancedAuthenticationTypeF {
 }
 
 rt::model! { both debug;
-/// 缓存过期配置高级版，注意：此字段已经弃用，请使用RuleCache
+/// (Disused) Advanced cache validity configuration. You can use `RuleCache` instead.
 AdvancedCache {
-    /// 缓存过期规则
+    /// Cache expiration rule
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "CacheRules" cache_rules set_cache_rules: list AdvanceCacheRule,
-    /// 强制缓存配置
-    /// on：开启
-    /// off：关闭
-    /// 开启时，源站返回 no-cache、no-store 头部时，仍按照缓存过期规则进行节点缓存
-    /// 默认为关闭状态
+    /// Forced cache configuration
+    /// on: enabled
+    /// off: disabled
+    /// When this is enabled, if the origin server returns no-cache, no-store headers, node caching will still be performed according to the cache expiration rules.
+    /// This is disabled by default
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     ///
     /// Required.
     "IgnoreCacheControl" ignore_cache_control set_ignore_cache_control: str,
-    /// 当源站返回Set-Cookie头部时，节点是否缓存该头部及body
-    /// on：开启，不缓存该头部及body
-    /// off：关闭，遵循用户自定义的节点缓存规则
-    /// 默认为关闭状态
+    /// Whether to ignore the header and body on cache nodes if the origin server returns the header `Set-Cookie`.
+    /// `on`: Ignore; do not cache the header and body.
+    /// `off`: Do not ignore; follow the custom cache rules of cache nodes.
+    /// It is disabled by default.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     ///
     /// Required.
     "IgnoreSetCookie" ignore_set_cookie set_ignore_set_cookie: str,
 } }
 
 rt::model! { both debug;
-/// 时间戳防盗链配置
+/// Timestamp hotlink protection configuration
 Authentication {
-    /// 防盗链配置开关，取值有：
-    /// on：开启
-    /// off：关闭
-    /// 开启时必须且只配置一种模式，其余模式需要设置为 null
+    /// Whether to enable hot linking protection. Values:
+    /// `on`: Enable
+    /// `off`: Disable
+    /// Only one advanced configuration can be enabled. Set the rests to `null`.
     ///
     /// Required.
     "Switch" switch set_switch: str,
-    /// 鉴权算法，取值有：
-    /// md5：按MD5算法取hash值
-    /// sha256：按SHA-256算法取hash值
-    /// 默认为 md5
+    /// Authentication algorithm. Values:
+    /// `md5`: Calculate the hash using MD5.
+    /// `sha256`: Calculate the hash using SHA-256.
+    /// Default value: `md5`.
+    /// Note: This field may return·`null`, indicating that no valid values can be obtained.
     "AuthAlgorithm" auth_algorithm set_auth_algorithm: str,
-    /// 时间戳防盗链模式 A 配置
+    /// Timestamp hotlink protection mode A configuration
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "TypeA" type_a set_type_a: obj AuthenticationTypeA,
-    /// 时间戳防盗链模式 B 配置（模式 B 后台升级中，暂时不支持配置）
+    /// Timestamp hotlink protection mode B configuration (mode B is being upgraded and is currently not supported)
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "TypeB" type_b set_type_b: obj AuthenticationTypeB,
-    /// 时间戳防盗链模式 C 配置
+    /// Timestamp hotlink protection mode C configuration
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "TypeC" type_c set_type_c: obj AuthenticationTypeC,
-    /// 时间戳防盗链模式 D 配置
+    /// Timestamp hotlink protection mode D configuration
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "TypeD" type_d set_type_d: obj AuthenticationTypeD,
 } }
 
 rt::model! { both nodebug;
-/// 时间戳防盗链模式 A 配置
-/// 时间戳防盗链模式 A 的访问 URL 格式为：http://DomainName/Filename?sign=timestamp-rand-uid-md5hash
-/// 其中 timestamp 为十进制 UNIX 时间戳；
-/// rand 为随机字符串，0 ~ 100 位大小写字母与数字组成；
-/// uid 为 0；
-/// md5hash：MD5（文件路径-timestamp-rand-uid-自定义密钥）
+/// Timestamp hotlink protection mode A configuration.
+/// The access URL format for timestamp hotlink protection mode A is: `http://DomainName/Filename?sign=timestamp-rand-uid-md5hash`.
+/// Among them, timestamp is a decimal UNIX timestamp.
+/// Rand specifies a random string with 0 to 100 characters composed of upper- and lower-case letters and numbers.
+/// Specifies the uid is 0.
+/// md5hash: specifies md5 (file path-timestamp-rand-uid-custom key).
 AuthenticationTypeA {
-    /// 计算签名的密钥
-    /// 仅允许大小写字母与数字，长度 6~32 位
+    /// The key for signature calculation
+    /// 6-32 characters. Only digits and letters are allowed.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "SecretKey" secret_key set_secret_key: str,
-    /// 签名参数名设置
-    /// 仅允许大小写字母、数字或下划线，长度 1~100 位，不能以数字开头
+    /// Signature parameter name
+    /// Only upper and lower-case letters, digits, and underscores (_) are allowed. It cannot start with a digit. Length limit: 1-100 characters.
     ///
     /// Required.
     "SignParam" sign_param set_sign_param: str,
-    /// 签名过期时间设置
-    /// 单位为秒，最大可设置为 630720000
+    /// Signature expiration time
+    /// Unit: second. The maximum value is 630720000.
     ///
     /// Required.
     "ExpireTime" expire_time set_expire_time: i64,
-    /// 鉴权/不做鉴权的文件扩展名列表设置
-    /// 如果包含字符 *  则表示所有文件
+    /// File extension list settings determining if authentication should be performed
+    /// If it contains an asterisk (*), this indicates all files.
     ///
     /// Required.
     "FileExtensions" file_extensions set_file_extensions: list String,
-    /// whitelist：白名单，表示对除了 FileExtensions 列表之外的所有类型进行鉴权
-    /// blacklist：黑名单，表示仅对 FileExtensions 中的类型进行鉴权
+    /// `whitelist`: All file types apart from the FileExtensions list are authenticated.
+    /// `blacklist`: Only the file types in the FileExtensions list are authenticated.
     ///
     /// Required.
     "FilterType" filter_type set_filter_type: str,
-    /// 计算签名的备用密钥
-    /// 仅允许大小写字母与数字，长度 6~32 位
+    /// Backup key, which is used to calculate a signature.
+    /// 6-32 characters. Only digits and letters are allowed.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "BackupSecretKey" backup_secret_key set_backup_secret_key: str,
 } }
 impl ::core::fmt::Debug for AuthenticationTypeA {
@@ -614,30 +655,32 @@ impl ::core::fmt::Debug for AuthenticationTypeA {
 }
 
 rt::model! { both nodebug;
-/// 时间戳防盗链模式 B 配置（B 模式正在进行平台升级，暂不支持配置）
+/// Timestamp hotlink protection mode B configuration (mode B is being upgraded and is currently not supported)
 AuthenticationTypeB {
-    /// 计算签名的密钥
-    /// 仅允许大小写字母与数字，长度 6~32 位
+    /// The key for signature calculation
+    /// 6-32 characters. Only digits and letters are allowed.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "SecretKey" secret_key set_secret_key: str,
-    /// 签名过期时间设置
-    /// 单位为秒，最大可设置为 630720000
+    /// Signature expiration time
+    /// Unit: second. The maximum value is 630720000.
     ///
     /// Required.
     "ExpireTime" expire_time set_expire_time: i64,
-    /// 鉴权/不做鉴权的文件扩展名列表设置
-    /// 如果包含字符 *  则表示所有文件
+    /// File extension list settings determining if authentication should be performed
+    /// If it contains an asterisk (*), this indicates all files.
     ///
     /// Required.
     "FileExtensions" file_extensions set_file_extensions: list String,
-    /// whitelist：白名单，表示对除了 FileExtensions 列表之外的所有类型进行鉴权
-    /// blacklist：黑名单，表示仅对 FileExtensions 中的类型进行鉴权
+    /// whitelist: indicates that all file types apart from the FileExtensions list are authenticated
+    /// blacklist: indicates that only the file types in the FileExtensions list are authenticated
     ///
     /// Required.
     "FilterType" filter_type set_filter_type: str,
-    /// 计算签名的备用密钥
-    /// 仅允许大小写字母与数字，长度 6~32 位
+    /// Backup key, which is used to calculate a signature.
+    /// 6-32 characters. Only digits and letters are allowed.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "BackupSecretKey" backup_secret_key set_backup_secret_key: str,
 } }
 impl ::core::fmt::Debug for AuthenticationTypeB {
@@ -653,37 +696,40 @@ impl ::core::fmt::Debug for AuthenticationTypeB {
 }
 
 rt::model! { both nodebug;
-/// 时间戳防盗链模式 C 配置
-/// 时间戳防盗链模式 C 的访问 URL 格式为：http://DomainName/md5hash/timestamp/FileName
-/// 其中 timestamp 为十六进制 UNIX 时间戳；
-/// md5hash：MD5（自定义密钥 + 文件路径 + timestamp）
+/// Timestamp hotlink protection mode C configuration
+/// The access URL format of timestamp hotlink protection mode C is as follows: `http://DomainName/md5hash/timestamp/FileName`
+/// Here, timestamp is a hexadecimal timestamp in Unix format;
+/// `md5hash`: MD5 (custom key + file path + timestamp)
 AuthenticationTypeC {
-    /// 计算签名的密钥
-    /// 仅允许大小写字母与数字，长度 6~32 位
+    /// The key for signature calculation
+    /// 6-32 characters. Only digits and letters are allowed.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "SecretKey" secret_key set_secret_key: str,
-    /// 签名过期时间设置
-    /// 单位为秒，最大可设置为 630720000
+    /// Signature expiration time
+    /// Unit: second. The maximum value is 630720000.
     ///
     /// Required.
     "ExpireTime" expire_time set_expire_time: i64,
-    /// 鉴权/不做鉴权的文件扩展名列表设置
-    /// 如果包含字符 *  则表示所有文件
+    /// File extension list settings determining if authentication should be performed
+    /// If it contains an asterisk (*), this indicates all files.
     ///
     /// Required.
     "FileExtensions" file_extensions set_file_extensions: list String,
-    /// whitelist：白名单，表示对除了 FileExtensions 列表之外的所有类型进行鉴权
-    /// blacklist：黑名单，表示仅对 FileExtensions 中的类型进行鉴权
+    /// `whitelist`: All file types apart from the FileExtensions list are authenticated.
+    /// `blacklist`: Only the file types in the FileExtensions list are authenticated.
     ///
     /// Required.
     "FilterType" filter_type set_filter_type: str,
-    /// 时间戳进制设置
-    /// dec：十进制
-    /// hex：十六进制
+    /// Timestamp settings
+    /// `dec`: Decimal
+    /// `hex`: Hexadecimal
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "TimeFormat" time_format set_time_format: str,
-    /// 计算签名的备用密钥
-    /// 仅允许大小写字母与数字，长度 6~32 位
+    /// Backup key, which is used to calculate a signature.
+    /// 6-32 characters. Only digits and letters are allowed.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "BackupSecretKey" backup_secret_key set_backup_secret_key: str,
 } }
 impl ::core::fmt::Debug for AuthenticationTypeC {
@@ -700,49 +746,51 @@ impl ::core::fmt::Debug for AuthenticationTypeC {
 }
 
 rt::model! { both nodebug;
-/// 时间戳防盗链模式 D 配置
-/// 时间戳防盗链模式 D 的访问 URL 格式为：http://DomainName/FileName?sign=md5hash&t=timestamp
-/// 其中 timestamp 为十进制或十六进制 UNIX 时间戳；
-/// md5hash：MD5（自定义密钥 + 文件路径 + timestamp）
+/// Timestamp hotlink protection mode D configuration
+/// The access URL format of timestamp hotlink protection mode D is as follows: `http://DomainName/FileName?sign=md5hash&t=timestamp`
+/// Here, timestamp is a decimal or hexadecimal timestamp in Unix format;
+/// `md5hash`: MD5 (custom key + file path + timestamp)
 AuthenticationTypeD {
-    /// 计算签名的密钥
-    /// 仅允许大小写字母与数字，长度 6~32 位
+    /// The key for signature calculation
+    /// 6-32 characters. Only digits and letters are allowed.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "SecretKey" secret_key set_secret_key: str,
-    /// 签名过期时间设置
-    /// 单位为秒，最大可设置为 630720000
+    /// Signature expiration time
+    /// Unit: second. The maximum value is 630720000.
     ///
     /// Required.
     "ExpireTime" expire_time set_expire_time: i64,
-    /// 鉴权/不做鉴权的文件扩展名列表设置
-    /// 如果包含字符 *  则表示所有文件
+    /// File extension list settings determining if authentication should be performed
+    /// If it contains an asterisk (*), this indicates all files.
     ///
     /// Required.
     "FileExtensions" file_extensions set_file_extensions: list String,
-    /// whitelist：白名单，表示对除了 FileExtensions 列表之外的所有类型进行鉴权
-    /// blacklist：黑名单，表示仅对 FileExtensions 中的类型进行鉴权
+    /// `whitelist`: All file types apart from the FileExtensions list are authenticated.
+    /// `blacklist`: Only the file types in the FileExtensions list are authenticated.
     ///
     /// Required.
     "FilterType" filter_type set_filter_type: str,
-    /// 签名参数名设置
-    /// 仅允许大小写字母、数字或下划线，长度 1~100 位，不能以数字开头
+    /// Signature parameter name
+    /// Only upper and lower-case letters, digits, and underscores (_) are allowed. It cannot start with a digit. Length limit: 1-100 characters.
     ///
     /// Required.
     "SignParam" sign_param set_sign_param: str,
-    /// 时间戳参数名设置
-    /// 仅允许大小写字母、数字或下划线，长度 1~100 位，不能以数字开头
+    /// Timestamp parameter name
+    /// Only upper and lower-case letters, digits, and underscores (_) are allowed. It cannot start with a digit. Length limit: 1-100 characters.
     ///
     /// Required.
     "TimeParam" time_param set_time_param: str,
-    /// 时间戳进制设置
-    /// dec：十进制
-    /// hex：十六进制
+    /// Timestamp settings
+    /// `dec`: Decimal
+    /// `hex`: Hexadecimal
     ///
     /// Required.
     "TimeFormat" time_format set_time_format: str,
-    /// 计算签名的备用密钥
-    /// 仅允许大小写字母与数字，长度 6~32 位
+    /// Backup key, which is used to calculate a signature.
+    /// 6-32 characters. Only digits and letters are allowed.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "BackupSecretKey" backup_secret_key set_backup_secret_key: str,
 } }
 impl ::core::fmt::Debug for AuthenticationTypeD {
@@ -774,41 +822,47 @@ AutoGuard {
 } }
 
 rt::model! { both debug;
-/// 图片优化-AvifAdapter配置
+/// AVIF adapter, used for image optimization
 AvifAdapter {
-    /// 图片优化AvifAdapter配置项开关，取值有：
-    /// on：开启
-    /// off：关闭
+    /// Whether to enable `AvifAdapter` for image optimization. Values:
+    /// `on`: Enable
+    /// `off`: Disable
+    /// Note: This field may return·`null`, indicating that no valid values can be obtained.
     "Switch" switch set_switch: str,
-    /// 当原图是 avif 且客户端 Accept 头包含 image/avif 时，直接返回原图。
-    /// 当原图是 avif 且客户端 Accept 头不包含 image/avif 时但包含 image/webp，将 avif 转 webp 格式返回。如果 Accept 头不包含 image/webp, 则转 jpeg 返回。
+    /// When the original image is avif and the client Accept header contains image/avif, return directly the original image.
+    /// When the original image is in avif format and the client Accept header does not include image/avif but includes image/webp, convert avif to webp format and return. if the Accept header does not include image/webp, convert to jpeg and return.
     ///
-    /// 可用的枚举值：
+    /// Valid values:.
     /// - []
     /// - ["webp"]
     /// - ["jpeg"]
     /// - ["webp", "jpeg"]
     ///
-    /// "webp"：是否开启  avif 转 webp，"jpeg": 是否开启 avif 转 jpeg。如果 webp 和 jpeg 都开启的情况下，webp 必须在 jpeg 前面。
+    /// "Webp": whether avif to webp is enabled, "jpeg": whether avif to jpeg is enabled. if both webp and jpeg are enabled, webp must be before jpeg.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FallbackFormats" fallback_formats set_fallback_formats: list String,
 } }
 
 rt::model! { both nodebug;
-/// s3源站回源鉴权。
+/// Origin access authentication for S3 bucket.
 AwsPrivateAccess {
-    /// s3源站回源鉴权配置项开关，取值有：
-    /// on：开启
-    /// off：关闭
+    /// Whether to enable origin-pull authentication for S3 buckets.
+    /// `on`: Enable
+    /// `off`: Disable
     ///
     /// Required.
     "Switch" switch set_switch: str,
-    /// 访问ID。
+    /// Access ID.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "AccessKey" access_key set_access_key: str,
-    /// 密钥，字段为脱敏返回。
+    /// Key. the field is returned with masking.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SecretKey" secret_key set_secret_key: str,
-    /// 地域
+    /// Region.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Region" region set_region: str,
-    /// Bucketname
+    /// BucketName
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Bucket" bucket set_bucket: str,
 } }
 impl ::core::fmt::Debug for AwsPrivateAccess {
@@ -824,335 +878,373 @@ impl ::core::fmt::Debug for AwsPrivateAccess {
 }
 
 rt::model! { both debug;
-/// 带宽封顶配置，默认为关闭状态
+/// Bandwidth cap configuration. This is disabled by default.
 BandwidthAlert {
-    /// 用量封顶配置开关，取值有：
-    /// on：开启
-    /// off：关闭
+    /// Whether to enable usage limit. Values:
+    /// `on`: Enable
+    /// `off`: Disable
     ///
     /// Required.
     "Switch" switch set_switch: str,
-    /// 用量封顶阈值，带宽单位为bps，流量单位byte
+    /// The upper limit of bandwidth usage (in bps) or traffic usage (in bytes).
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "BpsThreshold" bps_threshold set_bps_threshold: i64,
-    /// 达到阈值后的操作
-    /// RETURN_404：全部请求返回 404
+    /// Action taken when threshold is reached
+    /// `RETURN_404`: A 404 error will be returned for all requests.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "CounterMeasure" counter_measure set_counter_measure: str,
-    /// 境内区域上次触发用量封顶阈值的时间
+    /// The last time when the usage upper limit in the Chinese mainland was reached
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "LastTriggerTime" last_trigger_time set_last_trigger_time: str,
-    /// 用量封顶提醒配置开关，取值有：
-    /// on：开启
-    /// off：关闭
+    /// Whether to enable alerts for usage limit. Values:
+    /// `on`: Enable
+    /// `off`: Disable
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "AlertSwitch" alert_switch set_alert_switch: str,
-    /// 用量封顶阈值提醒百分比
+    /// Triggers alarms when the ratio of bandwidth or traffic usage to the usage upper limit reaches the specified value
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "AlertPercentage" alert_percentage set_alert_percentage: i64,
-    /// 海外区域上次触发用量封顶阈值的时间
+    /// The last time when the usage outside the Chinese mainland reached the upper limit
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "LastTriggerTimeOverseas" last_trigger_time_overseas set_last_trigger_time_overseas: str,
-    /// 用量阈值触发的维度
-    /// 带宽：bandwidth
-    /// 流量：flux
+    /// Dimension of the usage limit
+    /// `bandwidth`: Bandwidth
+    /// `flux`: Traffic
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Metric" metric set_metric: str,
-    /// 累计用量配置
+    /// Usage limit configuration
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "StatisticItems" statistic_items set_statistic_items: list StatisticItem,
 } }
 
 rt::model! { read debug;
-/// 域名基础配置信息，含 CNAME、状态、业务类型、加速区域、创建时间、更新时间、源站配置等。
+/// Basic domain configuration information, including CNAME, status, service type, acceleration region, creation time, last modified time, and origin server configuration.
 BriefDomain {
-    /// 域名 ID
+    /// Domain name ID
     "ResourceId" resource_id set_resource_id: str,
-    /// 腾讯云账号 ID
+    /// Tencent Cloud account ID
     "AppId" app_id set_app_id: i64,
-    /// 加速域名
+    /// Acceleration domain name
     "Domain" domain set_domain: str,
-    /// 域名对应的 CNAME 地址
+    /// CNAME address of domain name
     "Cname" cname set_cname: str,
-    /// 加速服务状态
-    /// rejected：域名审核未通过，域名备案过期/被注销导致
-    /// processing：部署中
-    /// closing：关闭中
-    /// online：已启动
-    /// offline：已关闭
+    /// Acceleration service status
+    /// `rejected`: The domain name is rejected due to expiration/deregistration of its ICP filing
+    /// `processing`: Deploying
+    /// `closing`: Disabling
+    /// `online`: Enabled
+    /// `offline`: Disabled
     "Status" status set_status: str,
-    /// 项目 ID，可前往腾讯云项目管理页面查看
+    /// Project ID, which can be viewed on the Tencent Cloud project management page
     "ProjectId" project_id set_project_id: i64,
-    /// 域名业务类型
-    /// web：静态加速
-    /// download：下载加速
-    /// media：流媒体点播加速
+    /// Domain name service type
+    /// `web`: Static acceleration
+    /// `download`: Download acceleration
+    /// `media`: Streaming media VOD acceleration
     "ServiceType" service_type set_service_type: str,
-    /// 域名创建时间
+    /// Domain name creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 域名更新时间
+    /// Domain name update time.
     "UpdateTime" update_time set_update_time: str,
-    /// 源站配置详情
+    /// Origin server configuration details.
     "Origin" origin set_origin: obj Origin,
-    /// 域名封禁状态
-    /// normal：正常状态
-    /// overdue：账号欠费导致域名关闭，充值完成后可自行启动加速服务
-    /// malicious：域名出现恶意行为，强制关闭加速服务
-    /// ddos：域名被大规模 DDoS 攻击，关闭加速服务
-    /// idle：域名超过 90 天内无任何操作、数据产生，判定为不活跃域名自动关闭加速服务，可自行启动加速服务
-    /// unlicensed：域名未备案/备案注销，自动关闭加速服务，备案完成后可自行启动加速服务
-    /// capping：触发配置的带宽阈值上限
-    /// readonly：域名存在特殊配置，被锁定
+    /// Domain name block status
+    /// `normal`: Normal
+    /// `overdue`: The domain name has been disabled due to account arrears. The acceleration service can be resumed after the account is topped up.
+    /// `malicious`: The acceleration service has been forcibly disabled due to detection of malicious behavior.
+    /// `ddos`: The acceleration service has been disabled due to large-scale DDoS attacks to the domain name
+    /// `idle`: No operations or data has been detected for more than 90 days. The domain name is determined to be inactive which automatically disables the acceleration service. You can restart the service.
+    /// `unlicensed`: The acceleration service has been automatically disabled as the domain name has no ICP filing or its ICP filing is deregistered. Service can be resumed after an ICP filing is obtained.
+    /// `capping`: The configured upper limit for bandwidth has been reached.
+    /// `readonly`: The domain name has a special configuration and has been locked.
     "Disable" disable set_disable: str,
-    /// 加速区域
-    /// mainland：中国境内加速
-    /// overseas：中国境外加速
-    /// global：全球加速
+    /// Acceleration region
+    /// `mainland`: Acceleration inside the Chinese mainland
+    /// `overseas`: Acceleration outside the Chinese mainland
+    /// `global`: Acceleration over the globe
     "Area" area set_area: str,
-    /// 域名锁定状态
-    /// normal：未锁定
-    /// mainland：中国境内锁定
-    /// overseas：中国境外锁定
-    /// global：全球锁定
+    /// Domain name lock status
+    /// `normal`: Not locked
+    /// `mainland`: Locked in the Chinese mainland
+    /// overseas: Locked outside the Chinese mainland
+    /// global: Locked globally
     "Readonly" readonly set_readonly: str,
-    /// 域名所属产品，cdn/ecdn
+    /// Product of the domain name, either `cdn` or `ecdn`.
     "Product" product set_product: str,
-    /// 主域名
+    /// Primary domain name
     "ParentHost" parent_host set_parent_host: str,
 } }
 
 rt::model! { both debug;
-/// 节点缓存过期时间配置，分为以下两种：
-/// + 基础版缓存过期规则配置
-/// + 高级版缓存过期规则配置
+/// Node cache expiration time configuration. There are two types of configuration:
+/// + Basic cache expiration rules configuration
+/// + Advanced cache expiration rules configuration
 Cache {
-    /// 基础缓存过期时间配置
+    /// Basic cache expiration time configuration
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "SimpleCache" simple_cache set_simple_cache: obj SimpleCache,
-    /// 高级缓存过期时间配置（已弃用）
+    /// (Disused) Advanced cache validity configuration
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "AdvancedCache" advanced_cache set_advanced_cache: obj AdvancedCache,
-    /// 高级路径缓存配置
+    /// Advanced path cache configuration
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "RuleCache" rule_cache set_rule_cache: list RuleCache,
 } }
 
 rt::model! { both debug;
-/// 启发式自定义时间缓存配置
+/// Heuristic cache validity configuration
 CacheConfig {
-    /// 启发式自定义时间缓存配置开关，取值有：
-    /// on：开启
-    /// off：关闭
+    /// Whether to enable heuristic cache validity. Values:
+    /// `on`: Enable
+    /// `off`: Disable
+    /// Note: This field may return·`null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "HeuristicCacheTimeSwitch" heuristic_cache_time_switch set_heuristic_cache_time_switch: str,
-    /// 单位 秒.
+    /// Unit: Second
+    /// Note: This field may return·`null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "HeuristicCacheTime" heuristic_cache_time set_heuristic_cache_time: i64,
 } }
 
 rt::model! { both debug;
-/// 路径缓存缓存配置
+/// Path cache configuration
 CacheConfigCache {
-    /// 路径缓存配置开关，取值有：
-    /// on：开启
-    /// off：关闭
+    /// Whether to enable path cache. Values:
+    /// `on`: Enable
+    /// `off`: Disable
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Switch" switch set_switch: str,
-    /// 缓存过期时间设置
-    /// 单位为秒，最大可设置为 365 天
+    /// Cache expiration time settings
+    /// Unit: second. The maximum value is 365 days.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     ///
     /// Required.
     "CacheTime" cache_time set_cache_time: i64,
-    /// 高级缓存过期配置，开启时会对比源站返回的 max-age 值与 CacheRules 中设置的缓存过期时间，取最小值在节点进行缓存
-    /// on：开启
-    /// off：关闭
-    /// 默认为关闭状态
+    /// Advanced cache expiration configuration. If this is enabled, the max-age value returned by the origin server will be compared with the cache expiration time set in CacheRules, and the smallest value will be cached on the node.
+    /// `on`: Enable
+    /// `off`: Disable
+    /// This is disabled by default.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     ///
     /// Required.
     "CompareMaxAge" compare_max_age set_compare_max_age: str,
-    /// 强制缓存
-    /// on：开启
-    /// off：关闭
-    /// 默认为关闭状态，开启后，源站返回的 no-store、no-cache 资源，也将按照 CacheRules 规则进行缓存
+    /// Force cache
+    /// `on`: Enable
+    /// `off`: Disable
+    /// This is disabled by default. If enabled, the `no-store` and `no-cache` resources returned from the origin server will be cached according to `CacheRules` rules.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     ///
     /// Required.
     "IgnoreCacheControl" ignore_cache_control set_ignore_cache_control: str,
-    /// 当源站返回Set-Cookie头部时，节点是否缓存该头部及body
-    /// on：开启，不缓存该头部及body
-    /// off：关闭，遵循用户自定义的节点缓存规则
-    /// 默认为关闭状态
+    /// Whether to ignore the header and body on cache nodes if the origin server returns the header `Set-Cookie`.
+    /// `on`: Ignore; do not cache the header and body.
+    /// `off`: Do not ignore; follow the custom cache rules of cache nodes.
+    /// It is disabled by default.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     ///
     /// Required.
     "IgnoreSetCookie" ignore_set_cookie set_ignore_set_cookie: str,
-    /// 当缓存过期后，是否开启源站 mtime 校验，配置值为equal、since、none 和 null。默认配置值为equal，会校验源站文件的mtime与长度。2024-09-12 18:00 之前创建的域名默认值 null，行为保持不变。
-    /// equal：源站响应mtime必须和缓存mtime一致，若mtime值不一致，清除缓存。
-    /// since：若源站响应mtime大于缓存mtime，清除缓存。
-    /// none： 缓存过期回源重新获取文件mtime和长度后，不会校验源站响应mtime，若源站响应携带Content-Length头部，只有文件大小改变时才会更新缓存；若源站响应不携带Content-Length头部，会更新缓存。
+    /// Whether to enable origin server mtime verification after cache expires. valid values: equal, since, none, and null. default value: equal, which validates the origin server file's mtime and length. domains created prior to 2024-09-12 18:00 default to null, with behavior remaining unchanged.
+    /// equal: the mtime in the origin server response must match the mtime in the cache. if there is a difference in parameter values, purge the cache.
+    /// since: purges cache if the origin server response mtime is larger than the cache mtime.
+    /// none: when the cache expires and the file is retrieved from the origin server again to get the mtime and Length, it does not validate the mtime in the origin response. if the origin response carries a Content-Length header, the cache is updated only when the file size changes. if the origin response does not carry a Content-Length header, the cache is updated.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "OriginMtimeCheckType" origin_mtime_check_type set_origin_mtime_check_type: str,
 } }
 
 rt::model! { both debug;
-/// 路径缓存遵循源站配置
+/// Path cache configuration follows the origin server configuration.
 CacheConfigFollowOrigin {
-    /// 路径缓存遵循源站配置开关，取值有：
-    /// on：开启
-    /// off：关闭
+    /// Whether to follow the origin configuration for path cache. Values:
+    /// `on`: Enable
+    /// `off`: Disable
     ///
     /// Required.
     "Switch" switch set_switch: str,
-    /// 启发式缓存配置
+    /// Heuristic cache configuration
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "HeuristicCache" heuristic_cache set_heuristic_cache: obj HeuristicCache,
-    /// 当缓存过期后，是否开启源站 mtime 校验，配置值为equal、since、none 和 null。默认配置值为equal，会校验源站文件的mtime与长度。2024-09-12 18:00 之前创建的域名默认值 null，行为保持不变。
-    /// equal：源站响应mtime必须和缓存mtime一致，若mtime值不一致，清除缓存。
-    /// since：若源站响应mtime大于缓存mtime，清除缓存。
-    /// none： 缓存过期回源重新获取文件mtime和长度后，不会校验源站响应mtime，若源站响应携带Content-Length头部，只有文件大小改变时才会更新缓存；若源站响应不携带Content-Length头部，会更新缓存。
+    /// Whether to enable origin server mtime verification after cache expires. valid values: equal, since, none, and null. default value: equal, which validates the origin server file's mtime and length. domains created prior to 2024-09-12 18:00 default to null, with behavior remaining unchanged.
+    /// equal: the mtime in the origin server response must match the mtime in the cache. if there is a difference in parameter values, purge the cache.
+    /// since: purges cache if the origin server response mtime is larger than the cache mtime.
+    /// none: when the cache expires and the file is retrieved from the origin server again to get the mtime and Length, it does not validate the mtime in the origin response. if the origin response carries a Content-Length header, the cache is updated only when the file size changes. if the origin response does not carry a Content-Length header, the cache is updated.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "OriginMtimeCheckType" origin_mtime_check_type set_origin_mtime_check_type: str,
 } }
 
 rt::model! { both debug;
-/// 路径缓存不缓存配置
+/// Path cache/no cache configuration.
 CacheConfigNoCache {
-    /// 路径缓存不缓存配置配置开关，取值有：
-    /// on：开启
-    /// off：关闭
+    /// Whether to enable no-caching at the path. Values:
+    /// `on`: Enable
+    /// `off`: Disable
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Switch" switch set_switch: str,
-    /// 总是回源站校验
-    /// on：开启
-    /// off：关闭
-    /// 默认为关闭状态
+    /// Always forwards to the origin server for verification
+    /// `on`: Enable
+    /// `off`: Disable
+    /// It is disabled by default.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     ///
     /// Required.
     "Revalidate" revalidate set_revalidate: str,
 } }
 
 rt::model! { both debug;
-/// 缓存键配置（忽略参数配置）
+/// Cache key configuration (Ignore Query String configuration)
 CacheKey {
-    /// 是否开启全路径缓存
-    /// on：开启全路径缓存（即关闭参数忽略）
-    /// off：关闭全路径缓存（即开启参数忽略）
+    /// Whether to enable full-path cache
+    /// `on`: Enable full-path cache (i.e., disable Ignore Query String)
+    /// `off`: Disable full-path cache (i.e., enable Ignore Query String)
     "FullUrlCache" full_url_cache set_full_url_cache: str,
-    /// 是否忽略大小写缓存
-    /// on：开启
-    /// off：关闭
+    /// Specifies whether to use case-insensitive cache.
+    /// on: enable.
+    /// Off: turn off the switch.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IgnoreCase" ignore_case set_ignore_case: str,
-    /// CacheKey中包含请求参数
+    /// Request parameter contained in `CacheKey`
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "QueryString" query_string set_query_string: obj QueryStringKey,
-    /// CacheKey中包含Cookie
+    /// Cookie contained in `CacheKey`
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Cookie" cookie set_cookie: obj CookieKey,
-    /// CacheKey中包含请求头部
+    /// Request header contained in `CacheKey`
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Header" header set_header: obj HeaderKey,
-    /// CacheKey中包含自定义字符串
+    /// Custom string contained in `CacheKey`
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "CacheTag" cache_tag set_cache_tag: obj CacheTagKey,
-    /// CacheKey中包含请求协议
+    /// Request protocol contained in `CacheKey`
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Scheme" scheme set_scheme: obj SchemeKey,
-    /// 分路径缓存键配置
+    /// Path-specific cache key configuration
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "KeyRules" key_rules set_key_rules: list KeyRule,
 } }
 
 rt::model! { both debug;
-/// 组成CacheKey的一部分
+/// A part of `CacheKey`
 CacheTagKey {
-    /// 使用CacheTag作为CacheKey的一部分配置开关，取值有
-    /// on：开启，使用CacheTag作为CacheKey的一部分
-    /// off：关闭，不使用CacheTag作为CacheKey的一部分
+    /// Whether to include `CacheTag` as part of `CacheKey`. Values:
+    /// `on`: Yes
+    /// `off`: No
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Switch" switch set_switch: str,
-    /// 自定义CacheTag的值
+    /// Value of custom `CacheTag`
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Value" value set_value: str,
 } }
 
 rt::model! { both debug;
-/// 下行限速配置规则，最多可配置 100 条
+/// Downstream speed limit configuration rules. Up to 100 entries can be configured.
 CappingRule {
-    /// 规则类型：
-    /// all：所有文件生效
-    /// file：指定文件后缀生效
-    /// directory：指定路径生效
-    /// path：指定绝对路径生效
+    /// Rule types:
+    /// `all`: Apply to all files.
+    /// `file`: Apply to files with the specified suffixes.
+    /// `directory`: Apply to specified paths.
+    /// `path`: Apply to specified absolute paths.
     ///
     /// Required.
     "RuleType" rule_type set_rule_type: str,
-    /// RuleType 对应类型下的匹配内容：
-    /// all 时填充 *
-    /// file 时填充后缀名，如 jpg、txt
-    /// directory 时填充路径，如 /xxx/test/
-    /// path 时填充绝对路径，如 /xxx/test.html
+    /// Content for each `RuleType`:
+    /// For `all`, enter a wildcard `*`.
+    /// For `file`, enter a suffix, e.g., `jpg` or `txt`.
+    /// For `directory`, enter a path, e.g., `/xxx/test/`.
+    /// For `path`, enter an absolute path, e.g., `/xxx/test.html`.
     ///
     /// Required.
     "RulePaths" rule_paths set_rule_paths: list String,
-    /// 下行速度值设置，单位为 KB/s
+    /// Downstream speed value settings (in KB/s)
     ///
     /// Required.
     "KBpsThreshold" k_bps_threshold set_k_bps_threshold: i64,
 } }
 
 rt::model! { read debug;
-/// 访问明细数据类型
+/// Detailed access data
 CdnData {
-    /// 查询指定的指标名称：
-    /// flux：流量，单位为 byte
-    /// bandwidth：带宽，单位为 bps
-    /// request：请求数，单位为 次
-    /// fluxHitRate：流量命中率，单位为 %
-    /// statusCode：状态码，返回 2XX、3XX、4XX、5XX 汇总数据，单位为 个
-    /// 2XX：返回 2XX 状态码汇总及各 2 开头状态码数据，单位为 个
-    /// 3XX：返回 3XX 状态码汇总及各 3 开头状态码数据，单位为 个
-    /// 4XX：返回 4XX 状态码汇总及各 4 开头状态码数据，单位为 个
-    /// 5XX：返回 5XX 状态码汇总及各 5 开头状态码数据，单位为 个
-    /// 或指定查询的某一具体状态码
+    /// Queries by the specified metric:
+    /// `flux`: Traffic (in bytes)
+    /// `bandwidth`: Bandwidth (in bps)
+    /// `request`: Number of requests
+    /// `fluxHitRate`: Traffic hit rate (in %)
+    /// `statusCode`: Status code. The aggregate data for 2xx, 3xx, 4xx, and 5xx status codes will be returned (in entries)
+    /// `2XX`: Returns the aggregate list of 2xx status codes and the data for status codes starting with 2 (in entries)
+    /// `3XX`: Returns the aggregate list of 3xx status codes and the data for status codes starting with 3 (in entries)
+    /// `4XX`: Returns the aggregate list of 4xx status codes and the data for status codes starting with 4 (in entries)
+    /// `5XX`: Returns the aggregate list of 5xx status codes and the data for status codes starting with 5 (in entries)
+    /// You can also specify a status code for querying.
     "Metric" metric set_metric: str,
-    /// 明细数据组合
+    /// Detailed data combination
     "DetailData" detail_data set_detail_data: list TimestampData,
-    /// 汇总数据组合
+    /// Aggregate data combination
     "SummarizedData" summarized_data set_summarized_data: obj SummarizedData,
 } }
 
 rt::model! { read debug;
-/// IP 属性信息
+/// IP attribute information
 CdnIp {
-    /// 指定查询的 IP
+    /// IP to be queried
     "Ip" ip set_ip: str,
-    /// IP 归属：
-    /// yes：节点归属于腾讯云 CDN
-    /// no：节点不属于腾讯云 CDN
+    /// IP ownership:
+    /// yes: Tencent Cloud CDN node
+    /// no: non-Tencent Cloud CDN node
     "Platform" platform set_platform: str,
-    /// 节点所处的省份/国家
-    /// unknown 表示节点位置未知
+    /// Node district/country
+    /// unknown: unknown node location
     "Location" location set_location: str,
-    /// 节点上下线历史记录
+    /// Activation and deactivation history of the node.
     "History" history set_history: list CdnIpHistory,
-    /// 节点的所在区域
-    /// mainland：中国境内加速节点
-    /// overseas：中国境外加速节点
-    /// unknown：服务地域无法获取
+    /// Node region
+    /// `mainland`: Acceleration nodes inside the Chinese mainland
+    /// `overseas`: Acceleration nodes outside the Chinese mainland
+    /// `unknown`: Service region unknown
     "Area" area set_area: str,
-    /// 节点的所在城市
+    /// City where the nodes reside
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "City" city set_city: str,
 } }
 
 rt::model! { read debug;
-/// CDN 节点上下线历史记录
+/// CDN node activation and deactivation history
 CdnIpHistory {
-    /// 操作类型
-    /// online：节点上线
-    /// offline：节点下线
+    /// Operation type
+    /// `online`: Nodes activated
+    /// `offline`: Nodes deactivated
     "Status" status set_status: str,
-    /// 操作类型对应的操作时间
-    /// 当该值为 null 时表示无历史状态变更记录
+    /// Operation time corresponding to operation type
+    /// If its value is `null`, it means there is no status change record.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Datetime" datetime set_datetime: str,
 } }
 
 rt::model! { both debug;
-/// https 客户端证书配置
+/// HTTPS client certificate configuration
 ClientCert {
-    /// 客户端证书
-    /// PEM 格式，需要进行 Base 64 编码
+    /// Client certificate
+    /// PEM format, requires Base64 encoding.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     ///
     /// Required.
     "Certificate" certificate set_certificate: str,
-    /// 客户端证书名称
+    /// Client certificate name
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "CertName" cert_name set_cert_name: str,
-    /// 证书过期时间
-    /// 作为入参时无需填充
+    /// Certificate expiration time
+    /// When this is used as an input parameter, it can be left blank.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "ExpireTime" expire_time set_expire_time: str,
-    /// 证书颁发时间
-    /// 作为入参时无需填充
+    /// Certificate issuance time
+    /// When this is used as an input parameter, it can be left blank.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "DeployTime" deploy_time set_deploy_time: str,
 } }
 
@@ -1170,134 +1262,145 @@ ClsLogIpData {
 } }
 
 rt::model! { read debug;
-/// CLS日志搜索对象
+/// CLS log search object
 ClsLogObject {
-    /// 主题ID
+    /// Topic ID
     "TopicId" topic_id set_topic_id: str,
-    /// 主题名字
+    /// Topic name
     "TopicName" topic_name set_topic_name: str,
-    /// 日志时间
+    /// Log time
     "Timestamp" timestamp set_timestamp: str,
-    /// 日志内容
+    /// Log content
     "Content" content set_content: str,
-    /// 采集路径
+    /// Capture path
     "Filename" filename set_filename: str,
-    /// 日志来源设备
+    /// Log source device
     "Source" source set_source: str,
 } }
 
 rt::model! { read debug;
-/// Cls日志搜索结果
+/// CLS log search result
 ClsSearchLogs {
-    /// 获取更多检索结果的游标
+    /// Cursor for more search results
     "Context" context set_context: str,
-    /// 搜索结果是否已经全部返回
+    /// Whether all search results have been returned
     "Listover" listover set_listover: bool,
-    /// 日志内容信息
+    /// Log content information
     "Results" results set_results: list ClsLogObject,
 } }
 
 rt::model! { read debug;
-/// 是否兼容旧版配置
+/// Old configuration compatibility check
 Compatibility {
-    /// 兼容标志状态码。
+    /// Compatibility flag status code.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Code" code set_code: i64,
 } }
 
 rt::model! { both debug;
-/// 智能压缩配置，默认对 js、html、css、xml、json、shtml、htm 后缀且大小为 256 ~ 2097152 字节的文件进行 GZIP 压缩
+/// Smart compression configuration. By default, Gzip compression is performed for files with js, html, css, xml, json, shtml, and htm suffixes, and with sizes between 256 and 2097152 bytes.
 Compression {
-    /// 智能压缩配置开关，取值有：
-    /// on：开启
-    /// off：关闭
+    /// Whether to enable smart compression. Values:
+    /// `on`: Enable
+    /// `off`: Disable
     ///
     /// Required.
     "Switch" switch set_switch: str,
-    /// 压缩规则数组
+    /// Compression rules array
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "CompressionRules" compression_rules set_compression_rules: list CompressionRule,
 } }
 
 rt::model! { both debug;
-/// 智能压缩规则配置
+/// Intelligent compression rule configuration
 CompressionRule {
-    /// true：需要设置为 ture，启用压缩
+    /// true: must be set as true, enables compression
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Compress" compress set_compress: bool,
-    /// 触发压缩的文件长度最小值，单位为字节数
+    /// The minimum file size to trigger compression (in bytes)
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "MinLength" min_length set_min_length: i64,
-    /// 触发压缩的文件长度最大值，单位为字节数
-    /// 最大可设置为 30MB
+    /// The maximum file size to trigger compression (in bytes).
+    /// The maximum value is 30 MB.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     ///
     /// Required.
     "MaxLength" max_length set_max_length: i64,
-    /// 文件压缩算法
-    /// gzip：指定 GZIP 压缩
-    /// brotli：指定Brotli压缩
+    /// File compression algorithm
+    /// `gzip`: Gzip compression
+    /// `brotli`: Brotli compression
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     ///
     /// Required.
     "Algorithms" algorithms set_algorithms: list String,
-    /// 根据文件后缀类型压缩
-    /// 例如 jpg、txt
+    /// Compress based on file suffix.
+    /// File suffixes such as jpg and txt are supported.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "FileExtensions" file_extensions set_file_extensions: list String,
-    /// 规则类型：
-    /// all：所有文件生效
-    /// file：指定文件后缀生效
-    /// directory：指定路径生效
-    /// path：指定绝对路径生效
-    /// contentType：指定Content-Type头为特定值时生效
-    /// 当指定了此字段时，FileExtensions字段不生效
+    /// Rule types:
+    /// `all`: Apply to all files.
+    /// `file`: Apply to files with the specified suffixes.
+    /// `directory`: Apply to specified paths.
+    /// `path`: Apply to specified absolute paths.
+    /// `contentType`: Apply when the `ContentType` is specified.
+    /// If this field is specified, `FileExtensions` does not take effect.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "RuleType" rule_type set_rule_type: str,
-    /// CacheType 对应类型下的匹配内容：
-    /// all 时填充 *
-    /// file 时填充后缀名，如 jpg、txt
-    /// directory 时填充路径，如 /xxx/test
-    /// path 时填充绝对路径，如 /xxx/test.html
-    /// contentType 时填充 text/html
+    /// Content for each `CacheType`:
+    /// For `all`, enter a wildcard `*`.
+    /// For `file`, enter a suffix, e.g., `jpg` or `txt`.
+    /// For `directory`, enter a path, e.g., `/xxx/test/`.
+    /// For `path`, enter an absolute path, e.g., `/xxx/test.html`.
+    /// For `contentType`, enter `text/html`.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "RulePaths" rule_paths set_rule_paths: list String,
 } }
 
 rt::model! { both debug;
-/// 组成CacheKey的一部分
+/// A part of `CacheKey`
 CookieKey {
-    /// 使用Cookie作为Cache的一部分配置开关，取值有：
-    /// on：开启，使用Cookie作为Cache的一部分
-    /// off：关闭，不使用Cookie作为Cache的一部分
+    /// Whether to include Cookie as part of CacheKey. Values:
+    /// `on`: Yes
+    /// `off`: No
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Switch" switch set_switch: str,
-    /// 使用的cookie，';' 分割
+    /// Used cookies (separated by ';')
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Value" value set_value: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateClsLogTopic` (创建日志主题).
+/// Request of `CreateClsLogTopic` (Creates a log topic).
 ///
-/// CreateClsLogTopic 用于创建日志主题。注意：一个日志集下至多可创建10个日志主题。
+/// This API is used to create a log topic. Up to 10 log topics can be created under one logset.
 CreateClsLogTopicRequest {
-    /// 日志主题名称
+    /// Log topic name
     ///
     /// Required.
     "TopicName" topic_name set_topic_name: str,
-    /// 日志集ID
+    /// Logset ID
     ///
     /// Required.
     "LogsetId" logset_id set_logset_id: str,
-    /// 接入渠道，cdn或者ecdn，默认值为cdn
+    /// Specifies whether to access CDN or ECDN. Valid values: `cdn` (default) and `ecdn`.
     "Channel" channel set_channel: str,
-    /// 域名区域信息
+    /// Domain name region information
     "DomainAreaConfigs" domain_area_configs set_domain_area_configs: list DomainAreaConfig,
-    /// 是否继承域名标签，默认为false
+    /// Specifies whether to inherit the domain name tag. default false.
     "InheritDomainTags" inherit_domain_tags set_inherit_domain_tags: bool,
 } }
 rt::action!("cdn", "2018-06-06", "CreateClsLogTopic", CreateClsLogTopicRequest => CreateClsLogTopicResponse);
 
 rt::model! { read debug;
-/// CreateClsLogTopic返回参数结构体
+/// CreateClsLogTopic response structure.
 CreateClsLogTopicResponse {
-    /// 主题ID
+    /// Topic ID
     "TopicId" topic_id set_topic_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1365,12 +1468,12 @@ CreateVerifyRecordResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteCdnDomain` (删除加速域名).
+/// Request of `DeleteCdnDomain` (Deletes an acceleration domain name.).
 ///
-/// DeleteCdnDomain 用于删除指定加速域名
+/// This API is used to delete a specified acceleration domain name.
 DeleteCdnDomainRequest {
-    /// 域名
-    /// 域名状态需要为【已停用】
+    /// Domain name
+    /// The domain name status should be `Disabled`
     ///
     /// Required.
     "Domain" domain set_domain: str,
@@ -1378,85 +1481,85 @@ DeleteCdnDomainRequest {
 rt::action!("cdn", "2018-06-06", "DeleteCdnDomain", DeleteCdnDomainRequest => DeleteCdnDomainResponse);
 
 rt::model! { read debug;
-/// DeleteCdnDomain返回参数结构体
+/// DeleteCdnDomain response structure.
 DeleteCdnDomainResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteClsLogTopic` (删除日志主题).
+/// Request of `DeleteClsLogTopic` (Deletes a log topic).
 ///
-/// DeleteClsLogTopic 用于删除日志主题。注意：删除后，所有该日志主题下绑定域名的日志将不再继续投递至该主题，已经投递的日志将会被全部清空。生效时间约为 5~15 分钟。
+/// This API is used to delete a log topic. Note: when a log topic is deleted, all logs of the domain names bound to it will no longer be published to the topic, and the logs previously published to the topic will be deleted. This action will take effect within 5–15 minutes.
 DeleteClsLogTopicRequest {
-    /// 日志主题ID
+    /// Log topic ID
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// 日志集ID
+    /// Logset ID
     ///
     /// Required.
     "LogsetId" logset_id set_logset_id: str,
-    /// 接入渠道，cdn或者ecdn，默认值为cdn
+    /// Specifies whether to access CDN or ECDN. Valid values: `cdn` (default) and `ecdn`.
     "Channel" channel set_channel: str,
 } }
 rt::action!("cdn", "2018-06-06", "DeleteClsLogTopic", DeleteClsLogTopicRequest => DeleteClsLogTopicResponse);
 
 rt::model! { read debug;
-/// DeleteClsLogTopic返回参数结构体
+/// DeleteClsLogTopic response structure.
 DeleteClsLogTopicResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBillingData` (计费数据查询).
+/// Request of `DescribeBillingData` (Queries billing data).
 ///
-/// DescribeBillingData 用于查询实际计费数据明细。
-/// 注意:
-/// 受计费算法的影响，计费数据接口返回的数据均存在一定延时。小时结算客户预计延时3-5小时。月结算客户预计延迟4-28小时，在凌晨4点（不含4点）之前，仅能查询到前2天数据，4点（含）之后，能查询到前1天数据。若您对数据及时性较强的诉求，建议使用[监控访问数据](https://cloud.tencent.com/document/product/228/30986)。
+/// This API is used to query billing data details.
+/// Notes:
+/// Due to the impact of the billing and settlement methods, the data returned by the DescribeBillingData  has a certain delay. For hourly-billed customers, the expected delay is 3 to 5 hours. For monthly-billed customers, the expected delay is 4 to 28 hours. Before 4:00 AM  (UTC+8, excluding 4:00 AM), only data from two days prior can be queried; after 4:00 AM (including 4:00 AM), data from the previous day can be queried.
+/// If you have a strong requirement for data timeliness, it is recommended to use the DescribeCdnData.
 DescribeBillingDataRequest {
-    /// 查询起始时间，如：2018-09-04 10:40:00，返回结果大于等于指定时间
-    /// 根据指定时间粒度参数不同，会进行向前取整，如指定起始时间为 2018-09-04 10:40:00 按小时粒度查询，返回的第一个数据对应时间点为 2018-09-04 10:00:00
-    /// 起始时间与结束时间间隔小于等于 90 天
+    /// Start time of the query, e.g. 2018-09-04 10:40:00.
+    /// The specified start time will be rounded down based on the granularity parameter `Interval`. For example, if you set the start time to 2018-09-04 10:40:00 with 1-hour granularity, the time will be rounded down to 2018-09-04 10:00:00.
+    /// The period between the start time and end time can be up to 90 days.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 查询结束时间，如：2018-09-04 10:40:00，返回结果小于等于指定时间
-    /// 根据指定时间粒度参数不同，会进行向前取整，如指定结束时间为  2018-09-04 10:40:00 按小时粒度查询时，返回的最后一个数据对应时间点为 2018-09-04 10:00:00
-    /// 起始时间与结束时间间隔小于等于 90 天
+    /// End time of the query, e.g. 2018-09-04 10:40:00.
+    /// The specified end time will be rounded down based on the granularity parameter `Interval`. For example, if you set the end time to 2018-09-04 10:40:00 with 1-hour granularity, the time will be rounded down to 2018-09-04 10:00:00.
+    /// The period between the start time and end time can be up to 90 days.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 时间粒度，支持模式如下：
-    /// min：1 分钟粒度，查询区间需要小于等于 24 小时
-    /// 5min：5 分钟粒度，查询区间需要小于等于 31 天(计费数据粒度)
-    /// hour：1 小时粒度，查询区间需要小于等于 31 天内
-    /// day：天粒度，查询区间需要大于 31 天
+    /// Time granularity, which can be:
+    /// `min`: 1-minute granularity. The query period cannot exceed 24 hours.
+    /// `5min`: 5-minute granularity. The query range cannot exceed 31 days.
+    /// `hour`: 1-hour granularity. The query period cannot exceed 31 days.
+    /// `day`: 1-day granularity. The query period cannot exceed 31 days.
     ///
-    /// Area 字段为 overseas 时暂不支持1分钟粒度数据查询
+    /// `min` is not supported if the `Area` field is `overseas`.
     "Interval" interval set_interval: str,
-    /// 指定域名查询计费数据
+    /// Domain name whose billing data is to be queried
     "Domain" domain set_domain: str,
-    /// 指定项目 ID 查询，[前往查看项目 ID](https://console.cloud.tencent.com/project)
-    /// 若 Domain 参数填充了具体域名信息，则返回该域名的计费数据，而非指定项目计费数据
+    /// Specifies the project ID to be queried. [Check project ID in the console](https://console.cloud.tencent.com/project)
+    /// If the `Domain` parameter is passed in, the `Proejct` parameter is ignored. Only the billing data of the specified domain name is returned.
     "Project" project set_project: i64,
-    /// 指定加速区域查询计费数据：
-    /// mainland：中国境内
-    /// overseas：中国境外
-    /// 不填充时，默认为 mainland
+    /// Acceleration region whose billing data is to be queried:
+    /// `mainland`: Regions within the Chinese mainland
+    /// `overseas`: Regions outside the Chinese mainland
+    /// If this parameter is left empty, `mainland` will be used by default
     "Area" area set_area: str,
-    /// Area 为 overseas 时，仅支持地区查询
-    /// 省份、国家/地区编码可以查看 [省份编码映射](https://cloud.tencent.com/document/product/228/6316#.E7.9C.81.E4.BB.BD.E6.98.A0.E5.B0.84)
-    /// 不填充时，查询所有国家/地区
+    /// Country/region to be queried if `Area` is `overseas`
+    /// To view codes of provinces or countries/regions, see [Province Code Mappings](https://intl.cloud.tencent.com/document/product/228/6316?from_cn_redirect=1#.E7.9C.81.E4.BB.BD.E6.98.A0.E5.B0.84)
+    /// If this parameter is left empty, all countries/regions will be queried
     "District" district set_district: i64,
-    /// 计费统计类型
-    /// flux：计费流量
-    /// bandwidth：计费带宽
-    /// https：https请求数
-    /// 默认为 bandwidth
+    /// Billing statistics type
+    /// `flux`: Bill by traffic
+    /// `bandwidth`: Bill by bandwidth
+    /// Default value: `bandwidth`
     "Metric" metric set_metric: str,
-    /// 指定查询的产品数据，可选为cdn或者ecdn，默认为cdn
+    /// Specifies the product to query, either `cdn` (default) or `ecdn`.
     "Product" product set_product: str,
     /// 指定查询时间的时区，默认UTC+08:00
     "TimeZone" time_zone set_time_zone: str,
@@ -1464,197 +1567,195 @@ DescribeBillingDataRequest {
 rt::action!("cdn", "2018-06-06", "DescribeBillingData", DescribeBillingDataRequest => DescribeBillingDataResponse);
 
 rt::model! { read debug;
-/// DescribeBillingData返回参数结构体
+/// DescribeBillingData response structure.
 DescribeBillingDataResponse {
-    /// 时间粒度，根据查询时传递参数指定：
-    /// min：1 分钟粒度
-    /// 5min：5 分钟粒度
-    /// hour：1 小时粒度
-    /// day：天粒度
+    /// Time granularity, which is specified by the parameter passed in during the query:
+    /// `min`: 1 minute
+    /// `5min`: 5 minutes
+    /// `hour`: 1 hour
+    /// `day`: 1 day
     "Interval" interval set_interval: str,
-    /// 数据明细
+    /// Data details
     "Data" data set_data: list ResourceBillingData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCdnData` (访问数据查询).
+/// Request of `DescribeCdnData` (Queries access data.).
 ///
-/// DescribeCdnData 用于查询 CDN 实时访问监控数据，支持以下指标查询：
+/// This API is used to query CDN real-time access monitoring data and supports the following metrics:
 ///
-/// + 流量（单位为 byte）
-/// + 带宽（单位为 bps）
-/// + 请求数（单位为 次）
-/// + 命中请求数（单位为 次）
-/// + 请求命中率（单位为 %）
-/// + 命中流量（单位为 byte）
-/// + 流量命中率（单位为 %）
-/// + 状态码 2xx 汇总及各 2 开头状态码明细（单位为 个）
-/// + 状态码 3xx 汇总及各 3 开头状态码明细（单位为 个）
-/// + 状态码 4xx 汇总及各 4 开头状态码明细（单位为 个）
-/// + 状态码 5xx 汇总及各 5 开头状态码明细（单位为 个）
+/// + Traffic (in bytes)
+/// + Bandwidth (in bps)
+/// + Number of requests
+/// + Number of hit requests
+/// + Request hit rate (in %)
+/// + Hit traffic (in bytes)
+/// + Traffic hit rate (in %)
+/// + Aggregate list of 2xx status codes and the details of status codes starting with 2 (in entries)
+/// + Aggregate list of 3xx status codes and the details of status codes starting with 3 (in entries)
+/// + Aggregate list of 4xx status codes and the details of status codes starting with 4 (in entries)
+/// + Aggregate list of 5xx status codes and the details of status codes starting with 5 (in entries)
 DescribeCdnDataRequest {
-    /// 查询起始时间，如：2018-09-04 10:40:00，返回结果大于等于指定时间
-    /// 根据指定时间粒度不同，会进行向前归整，如 2018-09-04 10:40:00 在按 1 小时的时间粒度查询时，返回的第一个数据对应时间点为 2018-09-04 10:00:00
-    /// 起始时间与结束时间间隔小于等于 90 天
+    /// Start time of the query, e.g., 2018-09-04 10:40:00.
+    /// The specified start time will be rounded down based on the granularity parameter `Interval`. For example, if you set the start time to 2018-09-04 10:40:00 with 1-hour granularity, the time will be rounded down to 2018-09-04 10:00:00.
+    /// The period between the start time and end time can be up to 90 days.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 查询结束时间，如：2018-09-04 10:40:00，返回结果小于等于指定时间
-    /// 根据指定时间粒度不同，会进行向前归整，如 2018-09-04 10:40:00 在按 1 小时的时间粒度查询时，返回的最后一个数据对应时间点为 2018-09-04 10:00:00
-    /// 起始时间与结束时间间隔小于等于 90 天
+    /// End time of the query, e.g. 2018-09-04 10:40:00.
+    /// The specified end time will be rounded down based on the granularity parameter `Interval`. For example, if you set the end time to 2018-09-04 10:40:00 with 1-hour granularity, the time will be rounded down to 2018-09-04 10:00:00.
+    /// The period between the start time and end time can be up to 90 days.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 指定查询指标，支持的类型有：
-    /// flux：流量，单位为 byte
-    /// fluxIn：上行流量，单位为 byte，该指标仅ecdn支持查询
-    /// fluxOut：下行流量，单位为 byte，该指标仅ecdn支持查询
-    /// bandwidth：带宽，单位为 bps
-    /// bandwidthIn：上行带宽，单位为 bps，该指标仅ecdn支持查询
-    /// bandwidthOut：下行带宽，单位为 bps，该指标仅ecdn支持查询
-    /// request：请求数，单位为 次
-    /// hitRequest：命中请求数，单位为 次
-    /// requestHitRate：请求命中率，单位为 %，保留小数点后两位
-    /// hitFlux：命中流量，单位为byte
-    /// fluxHitRate：流量命中率，单位为 %，保留小数点后两位
-    /// statusCode：状态码，返回 2xx、3xx、4xx、5xx 汇总数据，单位为 个
-    /// 2xx：返回 2xx 状态码汇总及各 2 开头状态码数据，单位为 个
-    /// 3xx：返回 3xx 状态码汇总及各 3 开头状态码数据，单位为 个
-    /// 4xx：返回 4xx 状态码汇总及各 4 开头状态码数据，单位为 个
-    /// 5xx：返回 5xx 状态码汇总及各 5 开头状态码数据，单位为 个
-    /// 支持指定具体状态码查询，若未产生过，则返回为空
+    /// Specifies the metric to query, which can be:
+    /// `flux`: Traffic (in bytes)
+    /// `fluxIn`: Upstream traffic (in bytes), only used for the `ecdn` product
+    /// `fluxOut`: Downstream traffic (in bytes), only used for the `ecdn` product
+    /// `bandwidth`: Bandwidth (in bps)
+    /// `bandwidthIn`: Upstream bandwidth (in bps), only used for the `ecdn` product
+    /// `bandwidthOut`: Downstream bandwidth (in bps), only used for the `ecdn` product
+    /// `request`: Number of requests
+    /// `hitRequest`: Number of hit requests
+    /// `requestHitRate`: Request hit rate (in % with two decimal digits)
+    /// `hitFlux`: Hit traffic (in bytes)
+    /// `fluxHitRate`: Traffic hit rate (in % with two decimal digits)
+    /// `statusCode`: Status code. The aggregate data for 2xx, 3xx, 4xx, and 5xx status codes will be returned (in entries)
+    /// `2xx`: Returns the aggregate list of 2xx status codes and the data for status codes starting with 2 (in entries)
+    /// `3xx`: Returns the aggregate list of 3xx status codes and the data for status codes starting with 3 (in entries)
+    /// `4xx`: Returns the aggregate list of 4xx status codes and the data for status codes starting with 4 (in entries)
+    /// `5xx`: Returns the aggregate list of 5xx status codes and the data for status codes starting with 5 (in entries)
+    /// Specifies the status code to query. The return will be empty if the status code has never been generated.
     ///
     /// Required.
     "Metric" metric set_metric: str,
-    /// 指定查询域名列表
-    /// 查询单域名：指定单个域名
-    /// 查询多个域名：指定多个域名，最多可一次性查询 30 个
-    /// 查询账号下所有域名：不传参，默认查询账号维度
+    /// Specifies the list of domain names to be queried
+    /// You can specify one or more domain names.
+    /// Up to 30 domain names can be queried in one request.
+    /// If this parameter is not specified, it means to query all domain names under the current account.
     "Domains" domains set_domains: list String,
-    /// 指定要查询的项目 ID，[前往查看项目 ID](https://console.cloud.tencent.com/project)
-    /// 未填充域名情况下，指定项目查询，若填充了具体域名信息，以域名为主
+    /// Specifies the project ID to be queried. [Check project ID in the console](https://console.cloud.tencent.com/project)
+    /// Note that `Project` will be ignored if `Domains` is specified.
     "Project" project set_project: i64,
-    /// 时间粒度，支持以下几种模式：
-    /// min：1 分钟粒度，指定查询区间 24 小时内（含 24 小时），可返回 1 分钟粒度明细数据（指定查询服务地域为中国境外时不支持 1 分钟粒度）
-    /// 5min：5 分钟粒度，指定查询区间 31 天内（含 31 天），可返回 5 分钟粒度明细数据
-    /// hour：1 小时粒度，指定查询区间 31 天内（含 31 天），可返回 1 小时粒度明细数据
-    /// day：天粒度，指定查询区间大于 31 天，可返回天粒度明细数据
+    /// Sampling interval. The available options vary for different query period. See below:
+    /// `min`: Return data with 1-minute granularity. It’s available when the query period is  within 24 hours and `Area` is `mainland`.
+    /// `5min`: Return data with 5-minute granularity. It’s available when the query period is within 31 days.
+    /// `hour`: Return data with 1-hour granularity. It’s available when the query period is within 31 days.
+    /// `day`: Return data with 1-day granularity. It’s available when the query period is longer than 31 days.
     "Interval" interval set_interval: str,
-    /// 多域名查询时，默认（false)返回多个域名的汇总数据
-    /// 可按需指定为 true，返回每一个 Domain 的明细数据（statusCode、2xx、3xx、4xx、5xx 指标暂不支持）
+    /// Queries multiple domain names and returns aggregated data by default (false).
+    /// Specifies as required to be true, returns detailed data for each Domain (statusCode, 2xx, 3xx, 4xx, 5xx metrics not currently supported).
     "Detail" detail set_detail: bool,
-    /// 查询中国境内CDN数据时，指定运营商查询，不填充表示查询所有运营商
-    /// 运营商编码可以查看 [运营商编码映射](https://cloud.tencent.com/document/product/228/6316#.E5.8C.BA.E5.9F.9F-.2F-.E8.BF.90.E8.90.A5.E5.95.86.E6.98.A0.E5.B0.84.E8.A1.A8)
-    /// 指定运营商查询时，不可同时指定省份、IP协议查询
+    /// Specifies an ISP when you query the CDN data within the Chinese mainland. If this is left blank, all ISPs will be queried.
+    /// To view ISP codes, see [ISP Code Mappings](https://intl.cloud.tencent.com/document/product/228/6316?from_cn_redirect=1#.E5.8C.BA.E5.9F.9F-.2F-.E8.BF.90.E8.90.A5.E5.95.86.E6.98.A0.E5.B0.84.E8.A1.A8)
+    /// Note that only one of `District`, `Isp` and `IpProtocol` can be specified.
     "Isp" isp set_isp: i64,
-    /// 查询中国境内CDN数据时，指定省份查询，不填充表示查询所有省份
-    /// 查询中国境外CDN数据时，指定国家/地区查询，不填充表示查询所有国家/地区
-    /// 省份、国家/地区编码可以查看 [省份编码映射](https://cloud.tencent.com/document/product/228/6316#.E5.8C.BA.E5.9F.9F-.2F-.E8.BF.90.E8.90.A5.E5.95.86.E6.98.A0.E5.B0.84.E8.A1.A8)
-    /// 指定（中国境内）省份查询时，不可同时指定运营商、IP协议查询
+    /// Specifies a province when you query the CDN data within the Chinese mainland. If this is left blank, all provinces will be queried.
+    /// Specifies a country/region when you query the CDN data outside the Chinese mainland. If this is left blank, all countries/regions will be queried.
+    /// To view codes of provinces or countries/regions, see [Province Code Mappings](https://intl.cloud.tencent.com/document/product/228/6316?from_cn_redirect=1#.E5.8C.BA.E5.9F.9F-.2F-.E8.BF.90.E8.90.A5.E5.95.86.E6.98.A0.E5.B0.84.E8.A1.A8).
+    /// When `Area` is `mainland`, you can query by the province. Note that only one of `District`, `Isp` and `IpProtocol` can be specified.
     "District" district set_district: i64,
-    /// 指定协议查询，不填充表示查询所有协议
-    /// all：所有协议
-    /// http：指定查询 HTTP 对应指标
-    /// https：指定查询 HTTPS 对应指标
-    /// quic：指定查询 QUIC 对应指标
+    /// Specifies the protocol to be queried; if you leave it blank, all protocols will be queried.
+    /// `all`: All protocols
+    /// `http`: Query HTTP data
+    /// `https`: Query HTTPS data
     "Protocol" protocol set_protocol: str,
-    /// 指定数据源查询
-    /// monitor：监控数据
+    /// Specifies the data source to be queried. It’s only open to beta users now.
     "DataSource" data_source set_data_source: str,
-    /// 指定IP协议查询，不填充表示查询所有协议
-    /// all：所有协议
-    /// ipv4：指定查询 ipv4 对应指标
-    /// ipv6：指定查询 ipv6 对应指标
-    /// 指定IP协议查询时，不可同时指定省份、运营商查询
-    /// 注意：非IPv6白名单用户不可指定ipv4、ipv6进行查询
+    /// Specifies the IP protocol to be queried. If it’s not specified, data of all IP protocols are returned.
+    /// `all`: All protocols
+    /// `ipv4`: Query IPv4 data
+    /// `ipv6`: Query IPv6 data
+    /// If `IpProtocol` is specified, `District` parameter can not be specified at the same time.
+    /// Note: `ipv4` and `ipv6` are only available to beta users.
     "IpProtocol" ip_protocol set_ip_protocol: str,
-    /// 指定服务地域查询，不填充表示查询中国境内CDN数据
-    /// mainland：指定查询中国境内 CDN 数据
-    /// overseas：指定查询中国境外 CDN 数据
+    /// Specifies the service area. If it’s not specified, CDN data of the Chinese mainland are returned.
+    /// `mainland`: Query CDN data in the Chinese mainland.
+    /// `overseas`: Query CDN data outside the Chinese mainland.
     "Area" area set_area: str,
-    /// 查询中国境外CDN数据时，可指定地区类型查询，不填充表示查询服务地区数据（仅在 Area 为 overseas 时可用）
-    /// server：指定查询服务地区（腾讯云 CDN 节点服务器所在地区）数据
-    /// client：指定查询客户端地区（用户请求终端所在地区）数据
+    /// Specify whether to query by the region of the server or client. This parameter is valid only when `Area` is `overseas`.
+    /// `server`: Query by the location of server (Tencent Cloud CDN nodes)
+    /// `client`: Query by the location of the client (where the request devices are located)
     "AreaType" area_type set_area_type: str,
-    /// 指定查询的产品数据，可选为cdn或者ecdn，默认为cdn
+    /// Specifies the product to query, either `cdn` (default) or `ecdn`.
     "Product" product set_product: str,
-    /// 指定查询时间的时区，默认UTC+08:00
+    /// Specifies a time zone to query. The default time zone is UTC+08:00.
     "TimeZone" time_zone set_time_zone: str,
 } }
 rt::action!("cdn", "2018-06-06", "DescribeCdnData", DescribeCdnDataRequest => DescribeCdnDataResponse);
 
 rt::model! { read debug;
-/// DescribeCdnData返回参数结构体
+/// DescribeCdnData response structure.
 DescribeCdnDataResponse {
-    /// 返回数据的时间粒度，查询时指定：
-    /// min：1 分钟粒度
-    /// 5min：5 分钟粒度
-    /// hour：1 小时粒度
-    /// day：天粒度
+    /// Time granularity of the returned data.
+    /// `min`: 1 minute
+    /// `5min`: 5 minutes
+    /// `hour`: 1 hour
+    /// `day`: 1 day
     "Interval" interval set_interval: str,
-    /// 指定条件查询得到的数据明细
+    /// Returned data details of the specified conditional query
     "Data" data set_data: list ResourceData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCdnDomainLogs` (日志下载链接查询).
+/// Request of `DescribeCdnDomainLogs` (Queries a log download link).
 ///
-/// DescribeCdnDomainLogs 用于查询访问日志下载地址，仅支持 30 天以内的境内、境外访问日志下载链接查询。
+/// This API is used to query the download link of an access log. You can use this API for access logs in the last 30 days either within or outside Mainland China.
 DescribeCdnDomainLogsRequest {
-    /// 指定域名查询
+    /// Specifies a domain name for the query
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 开始时间
+    /// Start time.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End time.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 分页查询偏移量，默认为 0
+    /// Offset for paginated queries. Default value: 0
     "Offset" offset set_offset: i64,
-    /// 分页查询限制数目，默认为 100，最大为 1000
+    /// Limit on paginated queries. Default value: 100. Maximum value: 1,000
     "Limit" limit set_limit: i64,
-    /// 指定区域下载日志，默认为 mainland，可取值有：
+    /// Specifies the region for log download, defaults to mainland. valid values:.
     ///
-    /// - mainland：获取境内加速日志包下载链接
+    /// - mainland: specifies the download url for the domestic acceleration log package..
     ///
-    /// - overseas：获取境外加速日志包下载链接
+    /// - Overseas: specifies the url for obtaining overseas acceleration logs package download..
     ///
-    /// - global：同时获取境内、境外加速日志包下载链接（分开打包）
+    /// - global: simultaneously obtain domestic and overseas acceleration logs package download urls (separately packaged)..
     "Area" area set_area: str,
-    /// 指定下载日志的类型，可取值有：
+    /// Specifies the type of logs to download. valid values:.
     ///
-    /// - access：访问日志
+    /// - Access: specifies the access log..
     "LogType" log_type set_log_type: str,
 } }
 rt::action!("cdn", "2018-06-06", "DescribeCdnDomainLogs", DescribeCdnDomainLogsRequest => DescribeCdnDomainLogsResponse);
 
 rt::model! { read debug;
-/// DescribeCdnDomainLogs返回参数结构体
+/// DescribeCdnDomainLogs response structure.
 DescribeCdnDomainLogsResponse {
-    /// 日志包下载链接。
-    /// 下载内容是gz后缀的压缩包，解压后是无扩展名的文本文件。链接有效期1天。
+    /// Specifies the download url of the log package.
+    /// Download content is a compression package with the gz suffix. after decompression, it becomes a text file without an extension. link validity period is 1 day.
     "DomainLogs" domain_logs set_domain_logs: list DomainLog,
-    /// 查询到的总条数
+    /// Total number of entries obtained
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCdnIp` (IP 归属查询).
+/// Request of `DescribeCdnIp` (Queries IP ownership).
 ///
-/// DescribeCdnIp 用于查询 CDN IP 归属。
-/// （注意：此接口请求频率限制以 CDN 侧限制为准：200次/10分钟）
+/// This API is used to query CDN IP ownership.
+/// This API is used to create and bind a policy. (Note: The API request frequency limit follows CDN's restriction: 200 requests/10 minutes).
 DescribeCdnIpRequest {
-    /// 需要查询的 IP 列表，单次可支持1-20个IP查询。
+    /// IP list you want to query. supports 1-20 ip inquiries at a time.
     ///
     /// Required.
     "Ips" ips set_ips: list String,
@@ -1662,55 +1763,54 @@ DescribeCdnIpRequest {
 rt::action!("cdn", "2018-06-06", "DescribeCdnIp", DescribeCdnIpRequest => DescribeCdnIpResponse);
 
 rt::model! { read debug;
-/// DescribeCdnIp返回参数结构体
+/// DescribeCdnIp response structure.
 DescribeCdnIpResponse {
-    /// 查询的节点归属详情。
+    /// Node ownership details
     "Ips" ips set_ips: list CdnIp,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCdnOriginIp` (查询回源节点(已废弃)).
+/// Request of `DescribeCdnOriginIp` (Query an origin node (abandoned)).
 ///
-/// ### **该接口已废弃**
-///
-/// 本接口（DescribeCdnOriginIp）用于查询 CDN 回源节点的IP信息。（注：替换接口为DescribeIpStatus）
+/// **This API is deprecated.**.
+/// This API is used to query the IP information of CDN origin-pull nodes. (Note: The replace API is DescribeIpStatus.).
 DescribeCdnOriginIpRequest {
 } }
 rt::action!("cdn", "2018-06-06", "DescribeCdnOriginIp", DescribeCdnOriginIpRequest => DescribeCdnOriginIpResponse);
 
 rt::model! { read debug;
-/// DescribeCdnOriginIp返回参数结构体
+/// DescribeCdnOriginIp response structure.
 DescribeCdnOriginIpResponse {
-    /// 回源节点IP详情。
+    /// Intermediate node IP details
     "Ips" ips set_ips: list OriginIp,
-    /// 回源节点IP总个数。
+    /// Number of intermediate node IPs
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCertDomains` (获取SSL证书中的可用域名).
+/// Request of `DescribeCertDomains` (Gets available domain names in certificate).
 ///
-/// DescribeCertDomains 用于校验SSL证书并提取证书中包含的域名。
+/// This API is used to verify a SSL certificate and obtain its domain names.
 DescribeCertDomainsRequest {
-    /// PEM格式证书Base64编码后的字符串
+    /// Base64-encoded string of certificate in PEM format
     "Cert" cert set_cert: str,
-    /// 托管证书ID，Cert和CertId不能均为空，都填写时以CertId为准。
+    /// Managed certificate ID. Cert and CertId cannot both be empty. if both are filled in, CertId takes precedence.
     "CertId" cert_id set_cert_id: str,
-    /// 域名所属产品，cdn或ecdn，默认cdn。
+    /// Product of the domain name, either `cdn` (default) or `ecdn`.
     "Product" product set_product: str,
 } }
 rt::action!("cdn", "2018-06-06", "DescribeCertDomains", DescribeCertDomainsRequest => DescribeCertDomainsResponse);
 
 rt::model! { read debug;
-/// DescribeCertDomains返回参数结构体
+/// DescribeCertDomains response structure.
 DescribeCertDomainsResponse {
-    /// 已接入CDN的域名列表
+    /// List of domain names integrated with CDN.
     "Domains" domains set_domains: list String,
-    /// 已配置证书的CDN域名列表
+    /// List of CDN domain names with configured certificates.
     "CertifiedDomains" certified_domains set_certified_domains: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1783,54 +1883,54 @@ DescribeDistrictIspDataResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDomainsConfig` (查询域名详细配置).
+/// Request of `DescribeDomainsConfig` (Queries the detailed configuration of a domain name).
 ///
-/// DescribeDomainsConfig 用于查询内容分发网络加速域名（含境内、境外）的所有配置信息。
+/// This API is used to query the complete configuration information of CDN acceleration domain names (inside and outside mainland China).
 DescribeDomainsConfigRequest {
-    /// 分页查询偏移量，默认为 0
+    /// Offset for paginated queries. Default value: 0
     "Offset" offset set_offset: i64,
-    /// 分页查询限制数目，默认为 100，最大可设置为 100
+    /// Number limit of paginated query. default value: 100. maximum settable: 100.
     "Limit" limit set_limit: i64,
-    /// 查询条件过滤器，复杂类型
+    /// Query condition filter, complex type.
     "Filters" filters set_filters: list DomainFilter,
-    /// 排序规则
+    /// Sorting rules
     "Sort" sort set_sort: obj Sort,
 } }
 rt::action!("cdn", "2018-06-06", "DescribeDomainsConfig", DescribeDomainsConfigRequest => DescribeDomainsConfigResponse);
 
 rt::model! { read debug;
-/// DescribeDomainsConfig返回参数结构体
+/// DescribeDomainsConfig response structure.
 DescribeDomainsConfigResponse {
-    /// 域名列表
+    /// List of domain names
     "Domains" domains set_domains: list DetailDomain,
-    /// 符合查询条件的域名总数
-    /// 用于分页查询
+    /// Number of domain names that match the specified query conditions
+    /// Used for paginated queries
     "TotalNumber" total_number set_total_number: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDomains` (查询域名基本信息).
+/// Request of `DescribeDomains` (Queries the basic information of a domain name).
 ///
-/// DescribeDomains 用于查询内容分发网络加速域名（含境内、境外）基本配置信息，包括项目ID、服务状态，业务类型、创建时间、更新时间等信息。
+/// This API is used to query the basic configuration information of CDN acceleration domain names (inside and outside mainland China), including the project ID, service status, service type, creation time, and update time, etc.
 DescribeDomainsRequest {
-    /// 分页查询偏移量，默认为 0
+    /// Offset for paginated queries. Default value: 0
     "Offset" offset set_offset: i64,
-    /// 分页查询限制数目，默认为 100，最大可设置为 1000
+    /// Limit on paginated queries. Default value: 100. Maximum value: 1000.
     "Limit" limit set_limit: i64,
-    /// 查询条件过滤器，复杂类型
+    /// Query condition filter, which supports complex type.
     "Filters" filters set_filters: list DomainFilter,
 } }
 rt::action!("cdn", "2018-06-06", "DescribeDomains", DescribeDomainsRequest => DescribeDomainsResponse);
 
 rt::model! { read debug;
-/// DescribeDomains返回参数结构体
+/// DescribeDomains response structure.
 DescribeDomainsResponse {
-    /// 域名列表
+    /// List of domain names
     "Domains" domains set_domains: list BriefDomain,
-    /// 符合查询条件的域名总数
-    /// 用于分页查询
+    /// The number of domain names that matched the query conditions
+    /// Used for paginated queries
     "TotalNumber" total_number set_total_number: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1926,92 +2026,92 @@ DescribeImageConfigResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeIpStatus` (查询域名节点状态).
+/// Request of `DescribeIpStatus` (Queries the node status of the domain name).
 ///
-/// DescribeIpStatus 用于查询域名所在加速平台的边缘节点、回源节点明细。注意事项：暂不支持查询边缘节点信息并且数据会存在一定延迟。
+/// This API is used to query the IP details of edge nodes (available soon) and intermediate nodes. Note that there is a certain delay in data availability.
 ///
-/// >?  若您的业务已迁移至 CDN 控制台，请参考[CDN 接口文档](https://cloud.tencent.com/document/api/228/41954)，使用  CDN 相关API 进行操作。
+/// If you have migrated your ECDN service to CDN, you can use the [DescribeIpStatus](https://www.tencentcloud.com/document/api/228/37471).
 DescribeIpStatusRequest {
-    /// 加速域名
+    /// Acceleration domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 节点类型：
-    /// edge：表示边缘节点
-    /// last：表示回源层节点
-    /// 不填充情况下，默认返回边缘节点信息
+    /// Node type.
+    /// `edge`: Edge server
+    /// `last`: Intermediate server
+    /// If this parameter is left empty, edge server information will be returned by default
     "Layer" layer set_layer: str,
-    /// 查询区域：mainland: 中国境内节点overseas: 海外节点global: 全球节点
+    /// Query region: mainland: node in chinese mainland; overseas: node outside the chinese mainland; global: global node.
     "Area" area set_area: str,
-    /// 是否以IP段的格式返回。
+    /// Whether to return a value as an IP range
     "Segment" segment set_segment: bool,
     /// 是否查询节点 IPV6 信息。
     "ShowIpv6" show_ipv6 set_show_ipv6: bool,
-    /// 是否对IPV6进行缩写。
+    /// Whether to abbreviate the IPv6 address.
     "AbbreviationIpv6" abbreviation_ipv6 set_abbreviation_ipv6: bool,
 } }
 rt::action!("cdn", "2018-06-06", "DescribeIpStatus", DescribeIpStatusRequest => DescribeIpStatusResponse);
 
 rt::model! { read debug;
-/// DescribeIpStatus返回参数结构体
+/// DescribeIpStatus response structure.
 DescribeIpStatusResponse {
-    /// 节点列表
+    /// Node list
     "Ips" ips set_ips: list IpStatus,
-    /// 节点总个数
+    /// Total number of nodes
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeIpVisit` (活跃用户查询).
+/// Request of `DescribeIpVisit` (Queries data of active users.).
 ///
-/// DescribeIpVisit 用于查询 5 分钟活跃用户数，及日活跃用户数明细
+/// This API (DescribeIpVisit) is used to query the number of users who remain active for 5 minutes and the detailed number of daily active users.
 ///
-/// + 5 分钟活跃用户数：根据日志中客户端 IP，5 分钟粒度去重统计
-/// + 日活跃用户数：根据日志中客户端 IP，按天粒度去重统计
+/// + Number of users who remain active for 5 minutes: Collects deduplicated statistics based on client IP addresses in the log with the 5-minute granularity.
+/// + Number of daily active users: Collects deduplicated statistics based on client IP addresses in the log with the 1-day granularity.
 DescribeIpVisitRequest {
-    /// 查询起始时间，如：2018-09-04 10:40:10，返回结果大于等于指定时间
-    /// 根据指定时间粒度不同，会进行向前归整，如 2018-09-04 10:40:10 在按 5 分钟的时间粒度查询时，返回的第一个数据对应时间点为 2018-09-04 10:40:00
+    /// Query start time, such as 2018-09-04 10:40:10; the returned result is later than or equal to the specified time.
+    /// According to the specified time granularity, forward rounding is applied; for example, if the query start time is 2018-09-04 10:40:10 and the query time granularity is 5 minutes, the time for the first returned entry will be 2018-09-04 10:40:00.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 查询结束时间，如：2018-09-04 10:40:10，返回结果小于等于指定时间
-    /// 根据指定时间粒度不同，会进行向前归整，如 2018-09-04 10:40:10 在按 5 分钟的时间粒度查询时，返回的最后一个数据对应时间点为 2018-09-04 10:40:00
+    /// Query end time, such as 2018-09-04 10:40:10; the returned result is earlier than or equal to the specified time.
+    /// According to the specified time granularity, forward rounding is applied; for example, if the query start time is 2018-09-04 10:40:10 and the query time granularity is 5 minutes, the time for the last returned entry will be 2018-09-04 10:40:00.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 指定查询域名列表，最多可一次性查询 30 个加速域名明细
+    /// Specifies the list of domain names to be queried; up to 30 domain names can be queried at a time.
     "Domains" domains set_domains: list String,
-    /// 指定要查询的项目 ID，[前往查看项目 ID](https://console.cloud.tencent.com/project)
-    /// 未填充域名情况下，指定项目查询，若填充了具体域名信息，以域名为主
+    /// Specifies the project ID to be queried, which can be viewed [here](https://console.cloud.tencent.com/project)
+    /// Please note that if domain names are specified, this parameter will be ignored.
     "Project" project set_project: i64,
-    /// 时间粒度，支持以下几种模式：
-    /// 5min：5 分钟粒度，查询时间区间 24 小时内，默认返回 5 分钟粒度活跃用户数
-    /// day：天粒度，查询时间区间大于 1 天时，默认返回天粒度活跃用户数
+    /// Sampling interval in minutes. The available options vary for different query period. See below:
+    /// 5min: 5 minutes. If the query period is within 24 hours, `5min` will be used by default.
+    /// day: 1 day. If the query period is longer than 24 hours, `day` will be used by default.
     "Interval" interval set_interval: str,
 } }
 rt::action!("cdn", "2018-06-06", "DescribeIpVisit", DescribeIpVisitRequest => DescribeIpVisitResponse);
 
 rt::model! { read debug;
-/// DescribeIpVisit返回参数结构体
+/// DescribeIpVisit response structure.
 DescribeIpVisitResponse {
-    /// 数据统计的时间粒度，支持5min,  day，分别表示5分钟，1天的时间粒度。
+    /// Time granularity of data statistics, which supports 5min (5 minutes) and day (1 day).
     "Interval" interval set_interval: str,
-    /// 各个资源的回源数据详情。
+    /// Origin-pull data details of each resource.
     "Data" data set_data: list ResourceData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeMapInfo` (省份运营商映射查询).
+/// Request of `DescribeMapInfo` (Queries codes of districts and ISPs.).
 ///
-/// DescribeMapInfo 用于查询省份对应的 ID，运营商对应的 ID 信息。
+/// This API (DescribeMapInfo) is used to query the IDs of districts or ISPs.
 DescribeMapInfoRequest {
-    /// 映射查询类别：
-    /// isp：运营商映射查询
-    /// district：省份（中国境内）、国家/地区（中国境外）映射查询
+    /// Query type:
+    /// `isp`: queries ISP codes
+    /// `district`: queries codes of provinces (Mainland China) or countries/regions (outside Mainland China)
     ///
     /// Required.
     "Name" name set_name: str,
@@ -2019,326 +2119,328 @@ DescribeMapInfoRequest {
 rt::action!("cdn", "2018-06-06", "DescribeMapInfo", DescribeMapInfoRequest => DescribeMapInfoResponse);
 
 rt::model! { read debug;
-/// DescribeMapInfo返回参数结构体
+/// DescribeMapInfo response structure.
 DescribeMapInfoResponse {
-    /// 映射关系数组。
+    /// Array of mappings.
     "MapInfoList" map_info_list set_map_info_list: list MapInfo,
-    /// 服务端区域id和子区域id的映射关系。
+    /// Mapping relationship between server region ID and sub-region ID
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "ServerRegionRelation" server_region_relation set_server_region_relation: list RegionMapRelation,
-    /// 客户端区域id和子区域id的映射关系。
+    /// Mapping relationship between client region ID and sub-region ID
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "ClientRegionRelation" client_region_relation set_client_region_relation: list RegionMapRelation,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeOriginData` (回源数据查询).
+/// Request of `DescribeOriginData` (Queries origin-pull data.).
 ///
-/// DescribeOriginData 用于查询 CDN 实时回源监控数据，支持以下指标查询：
+/// This API is used to query CDN real-time origin-pull monitoring data and supports the following metrics:
 ///
-/// + 回源流量（单位为 byte）
-/// + 回源带宽（单位为 bps）
-/// + 回源请求数（单位为 次）
-/// + 回源失败请求数（单位为 次）
-/// + 回源失败率（单位为 %，小数点后保留两位）
-/// + 回源状态码 2xx 汇总及各 2 开头回源状态码明细（单位为 个）
-/// + 回源状态码 3xx 汇总及各 3 开头回源状态码明细（单位为 个）
-/// + 回源状态码 4xx 汇总及各 4 开头回源状态码明细（单位为 个）
-/// + 回源状态码 5xx 汇总及各 5 开头回源状态码明细（单位为 个）
+/// + Origin-pull traffic (in bytes)
+/// + Origin-pull bandwidth (in bps)
+/// + Number of origin-pull requests
+/// + Number of failed origin-pull requests
+/// + Origin-pull failure rate (in % with two decimal digits)
+/// + Aggregate list of 2xx origin-pull status codes and the details of origin-pull status codes starting with 2 (in entries)
+/// + Aggregate list of 3xx origin-pull status codes and the details of origin-pull status codes starting with 3 (in entries)
+/// + Aggregate list of 4xx origin-pull status codes and the details of origin-pull status codes starting with 4 (in entries)
+/// + Aggregate list of 5xx origin-pull status codes and the details of origin-pull status codes starting with 5 (in entries)
 DescribeOriginDataRequest {
-    /// 查询起始时间，如：2018-09-04 10:40:00，返回结果大于等于指定时间
-    /// 根据指定时间粒度不同，会进行向前归整，如 2018-09-04 10:40:00 在按 1 小时的时间粒度查询时，返回的第一个数据对应时间点为 2018-09-04 10:00:00
-    /// 起始时间与结束时间间隔小于等于 90 天
+    /// Start time of the query, e.g., 2018-09-04 10:40:00.
+    /// The specified start time will be rounded down based on the granularity parameter `Interval`. For example, if you set the start time to 2018-09-04 10:40:00 with 1-hour granularity, the time will be rounded down to 2018-09-04 10:00:00.
+    /// The period between the start time and end time can be up to 90 days.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 查询结束时间，如：2018-09-04 10:40:00，返回结果小于等于指定时间
-    /// 根据指定时间粒度不同，会进行向前归整，如 2018-09-04 10:40:00 在按 1 小时的时间粒度查询时，返回的最后一个数据对应时间点为 2018-09-04 10:00:00
-    /// 起始时间与结束时间间隔小于等于 90 天
+    /// End time of the query, e.g. 2018-09-04 10:40:00.
+    /// The specified end time will be rounded down based on the granularity parameter `Interval`. For example, if you set the end time to 2018-09-04 10:40:00 with 1-hour granularity, the time will be rounded down to 2018-09-04 10:00:00.
+    /// The period between the start time and end time can be up to 90 days.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 指定查询指标，支持的类型有：
-    /// flux：回源流量，单位为 byte
-    /// bandwidth：回源带宽，单位为 bps
-    /// request：回源请求数，单位为 次
-    /// failRequest：回源失败请求数，单位为 次
-    /// failRate：回源失败率，单位为 %
-    /// statusCode：回源状态码，返回 2xx、3xx、4xx、5xx 汇总数据，单位为 个
-    /// 2xx：返回 2xx 回源状态码汇总及各 2 开头回源状态码数据，单位为 个
-    /// 3xx：返回 3xx 回源状态码汇总及各 3 开头回源状态码数据，单位为 个
-    /// 4xx：返回 4xx 回源状态码汇总及各 4 开头回源状态码数据，单位为 个
-    /// 5xx：返回 5xx 回源状态码汇总及各 5 开头回源状态码数据，单位为 个
-    /// 支持指定具体状态码查询，若未产生过，则返回为空
+    /// Specifies the metric to query, which can be:
+    /// `flux`: Origin-pull traffic (in bytes)
+    /// `bandwidth`: Origin-pull bandwidth (in bps)
+    /// `request`: Number of origin-pull requests
+    /// `failRequest`: Number of failed origin-pull requests
+    /// `failRate`: Origin-pull failure rate (in %)
+    /// `statusCode`: Origin-pull status code. The aggregate data for 2xx, 3xx, 4xx, and 5xx origin-pull status codes will be returned (in entries)
+    /// `2xx`: Returns the aggregate list of 2xx origin-pull status codes and the data for origin-pull status codes starting with 2 (in entries)
+    /// `3xx`: Returns the aggregate list of 3xx origin-pull status codes and the data for origin-pull status codes starting with 3 (in entries)
+    /// `4xx`: Returns the aggregate list of 4xx origin-pull status codes and the data for origin-pull status codes starting with 4 (in entries)
+    /// `5xx`: Returns the aggregate list of 5xx origin-pull status codes and the data for origin-pull status codes starting with 5 (in entries)
+    /// It is supported to specify a status code for query. The return will be empty if the status code has never been generated.
     ///
     /// Required.
     "Metric" metric set_metric: str,
-    /// 指定查询域名列表，最多可一次性查询 30 个加速域名明细
+    /// Specifies the list of domain names to query. You can query up to 30 domain names at a time.
     "Domains" domains set_domains: list String,
-    /// 指定要查询的项目 ID，[前往查看项目 ID](https://console.cloud.tencent.com/project)
-    /// 未填充域名情况下，指定项目查询，最多可一次性查询 30 个加速域名明细
-    /// 若填充了具体域名信息，以域名为主
+    /// Specifies the project ID to be queried. [Check project ID in the console](https://console.cloud.tencent.com/project)
+    /// If the domain name is not specified, the specified project will be queried. Up to 30 acceleration domain names can be queried at a time.
+    /// If the domain name information is specified, this parameter can be ignored.
     "Project" project set_project: i64,
-    /// 时间粒度，支持以下几种模式：
-    /// min：1 分钟粒度，指定查询区间 24 小时内（含 24 小时），可返回 1 分钟粒度明细数据（指定查询服务地域为中国境外时不支持 1 分钟粒度）
-    /// 5min：5 分钟粒度，指定查询区间 31 天内（含 31 天），可返回 5 分钟粒度明细数据
-    /// hour：1 小时粒度，指定查询区间 31 天内（含 31 天），可返回 1 小时粒度明细数据
-    /// day：天粒度，指定查询区间大于 31 天，可返回天粒度明细数据
+    /// Time granularity, which can be:
+    /// `min`: Return data with 1-minute granularity. It’s available when the query period is  within 24 hours and `Area` is `mainland`.
+    /// `5min`: Return data with 5-minute granularity. It’s available when the query period is within 31 days.
+    /// `hour`: Return data with 1-hour granularity. It’s available when the query period is within 31 days.
+    /// `day`: Return data with 1-day granularity. It’s available when the query period is longer than 31 days.
     "Interval" interval set_interval: str,
-    /// Domains 传入多个时，默认(false)返回多个域名的汇总数据
-    /// 可按需指定为 true，返回每一个 Domain 的明细数据（statusCode、2xx、3xx、4xx、5xx 指标暂不支持）
+    /// Domains specifies multiple domain names to import. default (false) indicates aggregated data for multiple domain names.
+    /// Specifies as required to be true, returns detailed data for each Domain (statusCode, 2xx, 3xx, 4xx, 5xx metrics not currently supported).
     "Detail" detail set_detail: bool,
-    /// 指定服务地域查询，不填充表示查询中国境内 CDN 数据
-    /// mainland：指定查询中国境内 CDN 数据
-    /// overseas：指定查询中国境外 CDN 数据
+    /// Specifies the service region. If this value is left blank, it means to query CDN data within the Chinese mainland.
+    /// `mainland`: Query CDN data in the Chinese mainland.
+    /// `overseas`: Query CDN data outside the Chinese mainland.
     "Area" area set_area: str,
-    /// 指定查询时间的时区，默认UTC+08:00
+    /// Specifies a time zone to query. The default time zone is UTC+08:00.
     "TimeZone" time_zone set_time_zone: str,
 } }
 rt::action!("cdn", "2018-06-06", "DescribeOriginData", DescribeOriginDataRequest => DescribeOriginDataResponse);
 
 rt::model! { read debug;
-/// DescribeOriginData返回参数结构体
+/// DescribeOriginData response structure.
 DescribeOriginDataResponse {
-    /// 数据统计的时间粒度，支持min, 5min, hour, day，分别表示1分钟，5分钟，1小时和1天的时间粒度。
+    /// Time granularity of data statistics, which supports `min` (1 minute), `5min` (5 minutes), `hour` (1 hour), and `day` (1 day).
     "Interval" interval set_interval: str,
-    /// 各个资源的回源数据详情。
+    /// Origin-pull data details of each resource.
     "Data" data set_data: list ResourceOriginData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePayType` (查询计费方式).
+/// Request of `DescribePayType` (Queries billing mode).
 ///
-/// DescribePayType 用于查询用户的计费类型，计费周期等信息。
+/// This API (DescribePayType) is used to query billing information of the current account, such as billing mode and billing cycle.
 DescribePayTypeRequest {
-    /// 指定服务地域查询
-    /// mainland：境内计费方式查询
-    /// overseas：境外计费方式查询
-    /// global：全球计费方式查询
-    /// 未填充时，默认为 mainland
+    /// Specifies the service area.
+    /// `mainland`: Queries billing methods available in the Chinese mainland.
+    /// `overseas`: Queries billing methods available in the regions outside the Chinese mainland.
+    /// `Global`: Queries billing methods available across the globe.
+    /// If it is not specified, it defaults to `mainland`.
     "Area" area set_area: str,
-    /// 指定查询的产品数据，可选为cdn或者ecdn，默认为cdn
+    /// Specifies the product to query, either `cdn` (default) or `ecdn`.
     "Product" product set_product: str,
-    /// 指定资源包查询
-    /// flux：流量包
-    /// https：HTTPS请求包
-    /// 未填充时，默认为 flux
+    /// Specifies resources.
+    /// `flux`: Traffic package
+    /// `https`: HTTPS requests
+    /// It defaults to `flux` if not specified.
     "Type" r#type set_type: str,
 } }
 rt::action!("cdn", "2018-06-06", "DescribePayType", DescribePayTypeRequest => DescribePayTypeResponse);
 
 rt::model! { read debug;
-/// DescribePayType返回参数结构体
+/// DescribePayType response structure.
 DescribePayTypeResponse {
-    /// 计费类型
-    /// flux：流量计费
-    /// bandwidth：带宽计费
-    /// request：请求数计费
-    /// flux_sep：动静分离流量计费
-    /// bandwidth_sep：动静分离带宽计费
-    /// 日结计费方式切换时，若当日产生消耗，则此字段表示第二天即将生效的计费方式，若未产生消耗，则表示已经生效的计费方式。
+    /// Billing type
+    /// `flux`: Bill by traffic
+    /// `bandwidth`: Bill by bandwidth
+    /// `request`: Bill by the number of requests
+    /// `flux_sep`: Bill by dynamic and static traffic separately
+    /// `bandwidth_sep`: Bill by dynamic and static bandwidth separately
+    /// If you incur any usage when switching the billing mode, the new mode will take effect the next day. If no usage is incurred, the new mode takes effect immediately.
     "PayType" pay_type set_pay_type: str,
-    /// 计费周期
-    /// day：日结计费
-    /// month：月结计费
-    /// hour：小时结计费
+    /// Billing cycle
+    /// `day`: Daily
+    /// `month`: Monthly
+    /// `hour`: Hourly
     "BillingCycle" billing_cycle set_billing_cycle: str,
-    /// 统计类型
-    /// monthMax：日峰值月平均，月结模式
-    /// day95：日 95 带宽，月结模式
-    /// month95：月95带宽，月结模式
-    /// sum：总流量/总请求数，日结或月结模式
-    /// max：峰值带宽，日结模式
+    /// Statistic data
+    /// `monthMax`: Billed monthly based on the monthly average daily peak traffic
+    /// `day95`: Billed monthly based on the daily 95th percentile bandwidth
+    /// `month95`: Billed monthly based on the monthly 95th percentile bandwidth
+    /// `sum`: Billed daily/monthly based on the total traffic or requests
+    /// `max`: Billed daily based on the peak bandwidth
     "StatType" stat_type set_stat_type: str,
-    /// 计费区域
-    /// all：全地区统一计费
-    /// multiple：分地区计费
+    /// Regionl billing
+    /// `all`: Unified billing for all regions
+    /// `multiple`: Region-specific billing
     "RegionType" region_type set_region_type: str,
-    /// 当前生效计费类型
-    /// flux：流量计费
-    /// bandwidth：带宽计费
-    /// request：请求数计费
-    /// flux_sep：动静分离流量计费
-    /// bandwidth_sep：动静分离带宽计费
+    /// Current billing mode
+    /// `flux`: Bill by traffic
+    /// `bandwidth`: Bill by bandwidth
+    /// `request`: Bill by the number of requests
+    /// `flux_sep`: Bill by dynamic and static traffic separately
+    /// `bandwidth_sep`: Bill by dynamic and static bandwidth separately
     "CurrentPayType" current_pay_type set_current_pay_type: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePurgeQuota` (查询刷新用量配额).
+/// Request of `DescribePurgeQuota` (Queries purge usage quota).
 ///
-/// DescribePurgeQuota 用于查询账户刷新配额和每日可用量。
+/// This API is used to query the purge usage quota and daily available usage for an account.
 DescribePurgeQuotaRequest {
 } }
 rt::action!("cdn", "2018-06-06", "DescribePurgeQuota", DescribePurgeQuotaRequest => DescribePurgeQuotaResponse);
 
 rt::model! { read debug;
-/// DescribePurgeQuota返回参数结构体
+/// DescribePurgeQuota response structure.
 DescribePurgeQuotaResponse {
-    /// URL刷新用量及配额。
+    /// URL purge usage and quota.
     "UrlPurge" url_purge set_url_purge: list Quota,
-    /// 目录刷新用量及配额。
+    /// Directory purge usage and quota.
     "PathPurge" path_purge set_path_purge: list Quota,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePurgeTasks` (刷新历史查询).
+/// Request of `DescribePurgeTasks` (Queries purge history).
 ///
-/// DescribePurgeTasks 用于查询提交的 URL 刷新、目录刷新记录及执行进度，通过 PurgePathCache 与 PurgeUrlsCache 接口提交的任务均可通过此接口进行查询。
+/// This API is used to query the record and progress of URL or directory purge tasks submitted via the `PurgePathCache` or `PurgeUrlsCache` APIs.
 DescribePurgeTasksRequest {
-    /// 指定刷新类型查询
-    /// url：url 刷新记录
-    /// path：目录刷新记录
+    /// Specifies a purge type:
+    /// `url`: URL purge record
+    /// `path`: Directory purge record
     "PurgeType" purge_type set_purge_type: str,
-    /// 根据时间区间查询时，填充开始时间，如 2018-08-08 00:00:00
+    /// Specifies the starting time of the period you want to query, such as `2018-08-08 00:00:00`
     "StartTime" start_time set_start_time: str,
-    /// 根据时间区间查询时，填充结束时间，如 2018-08-08 23:59:59
+    /// Specifies the end time of the period you want to query, such as 2018-08-08 23:59:59
     "EndTime" end_time set_end_time: str,
-    /// 根据任务 ID 查询时，填充任务 ID
-    /// 查询时任务 ID 与起始时间必须填充一项
+    /// Specifies a task ID when you want to query by task ID.
+    /// You must specify either a task ID or a starting time for your query.
     "TaskId" task_id set_task_id: str,
-    /// 分页查询偏移量，默认为 0
+    /// Offset for paginated queries. Default value: 0
     "Offset" offset set_offset: i64,
-    /// 分页查询限制数目，默认为 20
+    /// Limit on paginated queries. Default value: 20
     "Limit" limit set_limit: i64,
-    /// 支持域名过滤，或 http(s):// 开头完整 URL 过滤
+    /// You can filter the results by domain name or a complete URL beginning with `http(s)://`
     "Keyword" keyword set_keyword: str,
-    /// 指定任务状态查询
-    /// fail：刷新失败
-    /// done：刷新成功
-    /// process：刷新中
+    /// Specifies a task state for your query:
+    /// `fail`: purge failed
+    /// `done`: purge succeeded
+    /// `process`: purge in progress
     "Status" status set_status: str,
-    /// 指定刷新地域查询
-    /// mainland：境内
-    /// overseas：境外
-    /// global：全球
+    /// Specifies a purge region for your query:
+    /// `mainland`: within Mainland China
+    /// `overseas`: outside Mainland China
+    /// `global`: global
     "Area" area set_area: str,
 } }
 rt::action!("cdn", "2018-06-06", "DescribePurgeTasks", DescribePurgeTasksRequest => DescribePurgeTasksResponse);
 
 rt::model! { read debug;
-/// DescribePurgeTasks返回参数结构体
+/// DescribePurgeTasks response structure.
 DescribePurgeTasksResponse {
-    /// 详细刷新纪录
+    /// Specifies the detailed refresh record.
     "PurgeLogs" purge_logs set_purge_logs: list PurgeTask,
-    /// 任务总数，用于分页
+    /// Total number of tasks. for pagination.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePushQuota` (查询预热用量配额).
+/// Request of `DescribePushQuota` (Queries prefetch usage quota).
 ///
-/// DescribePushQuota  用于查询预热配额和每日可用量。
+/// This API is used to query the prefetch quota and daily available usage.
 DescribePushQuotaRequest {
 } }
 rt::action!("cdn", "2018-06-06", "DescribePushQuota", DescribePushQuotaRequest => DescribePushQuotaResponse);
 
 rt::model! { read debug;
-/// DescribePushQuota返回参数结构体
+/// DescribePushQuota response structure.
 DescribePushQuotaResponse {
-    /// Url预热用量及配额。
+    /// URL prefetch usage and quota.
     "UrlPush" url_push set_url_push: list Quota,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePushTasks` (预热历史查询).
+/// Request of `DescribePushTasks` (Queries prefetch history).
 ///
-/// DescribePushTasks  用于查询预热任务提交历史记录及执行进度。
+/// This API is used to query the submission record and progress of prefetch tasks.
 DescribePushTasksRequest {
-    /// 开始时间，如2018-08-08 00:00:00。
+    /// Starting time, such as `2018-08-08 00:00:00`
     "StartTime" start_time set_start_time: str,
-    /// 结束时间，如2018-08-08 23:59:59。
+    /// End time, such as `2018-08-08 23:59:59`
     "EndTime" end_time set_end_time: str,
-    /// 指定任务 ID 查询
-    /// TaskId 和起始时间必须指定一项
+    /// Specifies a task ID for your query.
+    /// You must specify either a task ID or a starting time.
     "TaskId" task_id set_task_id: str,
-    /// 查询关键字，请输入域名或 http(s):// 开头完整 URL
+    /// Specifies a keyword for your query. Please enter a domain name or a complete URL beginning with `http(s)://`
     "Keyword" keyword set_keyword: str,
-    /// 分页查询偏移量，默认为 0
+    /// Offset for paginated queries. Default value: 0
     "Offset" offset set_offset: i64,
-    /// 分页查询限制数目，默认为 20
+    /// Limit on paginated queries. Default value: 20
     "Limit" limit set_limit: i64,
-    /// 指定地区查询预热记录
-    /// mainland：境内
-    /// overseas：境外
-    /// global：全球
+    /// Specifies a region to query the prefetch records
+    /// `mainland`: Chinese mainland
+    /// `overseas`: Outside the Chinese mainland
+    /// `global`: Globe
     "Area" area set_area: str,
-    /// 指定任务状态查询
-    /// fail：预热失败
-    /// done：预热成功
-    /// process：预热中
-    /// invalid: 预热无效(源站返回4xx或5xx状态码)
+    /// Queries the status of a specified task
+    /// `fail`: Prefetch failed
+    /// `done`: Prefetch succeeded
+    /// `process`: Prefetch in progress
+    /// `invalid`: Invalid prefetch with 4XX/5XX status code returned from the origin server
     "Status" status set_status: str,
 } }
 rt::action!("cdn", "2018-06-06", "DescribePushTasks", DescribePushTasksRequest => DescribePushTasksResponse);
 
 rt::model! { read debug;
-/// DescribePushTasks返回参数结构体
+/// DescribePushTasks response structure.
 DescribePushTasksResponse {
-    /// 预热历史记录
+    /// Preheating history.
     "PushLogs" push_logs set_push_logs: list PushTask,
-    /// 任务总数，用于分页
+    /// Total number of tasks. for pagination.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeReportData` (查询报表数据).
+/// Request of `DescribeReportData` (Queries report data).
 ///
-/// DescribeReportData 用于查询域名/项目维度的日/周/月报表数据。
+/// This API is used to query the daily/weekly/monthly report data at domain name/project levels.
 DescribeReportDataRequest {
-    /// 查询起始时间：yyyy-MM-dd
-    /// 当报表类型为daily，起始时间和结束时间必须为同一天
-    /// 当报表类型为weekly，起始时间须为周一，结束时间须为同一周的周日
-    /// 当报表类型为monthly，起始时间须为自然月第一天，即1号，结束时间须为该自然月最后一天
+    /// Query the start time in the format of `yyyy-MM-dd`
+    /// If the report type is `daily`, the start time and end time must be of the same day.
+    /// If the report type is `weekly`, the start time must be Monday and the end time must be the Sunday of the same week.
+    /// If the report type is `monthly`, the start time must be the first day of the month and the end time must be the last day of the same month.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 查询结束时间：yyyy-MM-dd
-    /// 当报表类型为daily，起始时间和结束时间必须为同一天
-    /// 当报表类型为weekly，起始时间须为周一，结束时间须为同一周的周日
-    /// 当报表类型为monthly，起始时间须为自然月第一天，即1号，结束时间须为该自然月最后一天
+    /// Query the end time in the format of `yyyy-MM-dd`
+    /// If the report type is `daily`, the start time and end time must be of the same day.
+    /// If the report type is `weekly`, the start time must be Monday and the end time must be the Sunday of the same week.
+    /// If the report type is `monthly`, the start time must be the first day of the month and the end time must be the last day of the same month.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 报表类型
-    /// daily：日报表
-    /// weekly：周报表（周一至周日）
-    /// monthly：月报表（自然月）
+    /// Report type
+    /// daily: daily report
+    /// weekly: weekly report (Monday to Sunday)
+    /// monthly: monthly report (calendar month)
     ///
     /// Required.
     "ReportType" report_type set_report_type: str,
-    /// 域名加速区域
-    /// mainland：中国境内
-    /// overseas：中国境外
+    /// Domain name acceleration region
+    /// `mainland`: Regions within the Chinese mainland
+    /// `overseas`: Regions outside the Chinese mainland
     ///
     /// Required.
     "Area" area set_area: str,
-    /// 偏移量，默认0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 数据个数，默认1000。
+    /// Number of data entries. Default value: 1000.
     "Limit" limit set_limit: i64,
-    /// 按项目ID筛选
+    /// Filters by project ID
     "Project" project set_project: i64,
 } }
 rt::action!("cdn", "2018-06-06", "DescribeReportData", DescribeReportDataRequest => DescribeReportDataResponse);
 
 rt::model! { read debug;
-/// DescribeReportData返回参数结构体
+/// DescribeReportData response structure.
 DescribeReportDataResponse {
-    /// 域名维度数据详情
+    /// Domain name-level data details.
     "DomainReport" domain_report set_domain_report: list ReportData,
-    /// 项目维度数据详情
+    /// Project-level data details
     "ProjectReport" project_report set_project_report: list ReportData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2445,195 +2547,253 @@ DescribeTrafficPackagesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeUrlViolations` (违规历史查询).
+/// Request of `DescribeUrlViolations` (Queries violation history.).
 ///
-/// DescribeUrlViolations 用于查询被 CDN 系统扫描到的域名违规 URL 列表及当前状态。
-/// 对应内容分发网络控制台【内容合规】页面。
+/// This API is used to query the URL list with domain violations detected by the CDN system scan and their status.
+/// This API is used to correspond to the content compliant webpage in the CDN console.
 DescribeUrlViolationsRequest {
-    /// 分页查询偏移量，默认为 0
+    /// Offset for paginated queries. Default value: 0
     "Offset" offset set_offset: i64,
-    /// 分页查询限制数目，默认为 100
+    /// Limit on paginated queries. Default value: 100.
     "Limit" limit set_limit: i64,
-    /// 指定的域名查询
+    /// Specified domain name query
     "Domains" domains set_domains: list String,
 } }
 rt::action!("cdn", "2018-06-06", "DescribeUrlViolations", DescribeUrlViolationsRequest => DescribeUrlViolationsResponse);
 
 rt::model! { read debug;
-/// DescribeUrlViolations返回参数结构体
+/// DescribeUrlViolations response structure.
 DescribeUrlViolationsResponse {
-    /// 违规 URL 详情
+    /// Details of URLs in violation
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "UrlRecordList" url_record_list set_url_record_list: list ViolationUrl,
-    /// 记录总数，用于分页
+    /// Total number of records, which is used for pagination.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 加速域名全量配置信息
+/// Complete acceleration domain configuration information
 DetailDomain {
-    /// 域名 ID
+    /// Domain name ID
     "ResourceId" resource_id set_resource_id: str,
-    /// 腾讯云账号ID
+    /// Tencent Cloud account ID
     "AppId" app_id set_app_id: i64,
-    /// 加速域名
+    /// Accelerated domain name.
     "Domain" domain set_domain: str,
-    /// 域名对应的 CNAME 地址
+    /// CNAME address of domain name
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Cname" cname set_cname: str,
-    /// 加速服务状态
-    /// rejected：域名审核未通过，域名备案过期/被注销导致
-    /// processing：部署中
-    /// closing：关闭中
-    /// online：已启动
-    /// offline：已关闭
+    /// Acceleration service status
+    /// `rejected`: The domain name is rejected due to expiration/deregistration of its ICP filing
+    /// `processing`: Deploying
+    /// `closing`: Disabling
+    /// `online`: Enabled
+    /// `offline`: Disabled
     "Status" status set_status: str,
-    /// 项目 ID，可前往腾讯云项目管理页面查看
+    /// Project ID, which can be viewed on the Tencent Cloud project management page
     "ProjectId" project_id set_project_id: i64,
-    /// 加速域名业务类型
-    /// web：网页小文件
-    /// download：下载大文件
-    /// media：音视频点播
-    /// hybrid:  动静加速
-    /// dynamic:  动态加速
+    /// Acceleration domain name service type
+    /// `web`: Webpage file downloads
+    /// `download`: Large file downloads
+    /// `media`: Audio and video on demand acceleration
+    /// `hybrid`: Dynamic and static content acceleration
+    /// `dynamic`: Dynamic content acceleration
     "ServiceType" service_type set_service_type: str,
-    /// 域名创建时间
+    /// Domain name creation time
     "CreateTime" create_time set_create_time: str,
-    /// 域名更新时间
+    /// Domain name update time
     "UpdateTime" update_time set_update_time: str,
-    /// 源站配置
+    /// Origin server configuration.
     "Origin" origin set_origin: obj Origin,
-    /// IP 黑白名单配置
+    /// IP blocklist/allowlist configuration
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "IpFilter" ip_filter set_ip_filter: obj IpFilter,
-    /// IP 访问限频配置
+    /// IP access limit configuration
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "IpFreqLimit" ip_freq_limit set_ip_freq_limit: obj IpFreqLimit,
-    /// 状态码缓存配置
+    /// Status code cache configuration.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "StatusCodeCache" status_code_cache set_status_code_cache: obj StatusCodeCache,
-    /// 智能压缩配置
+    /// Smart compression configuration.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Compression" compression set_compression: obj Compression,
-    /// 带宽封顶配置
+    /// Bandwidth cap configuration
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "BandwidthAlert" bandwidth_alert set_bandwidth_alert: obj BandwidthAlert,
-    /// Range 回源配置
+    /// Range GETs configuration
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "RangeOriginPull" range_origin_pull set_range_origin_pull: obj RangeOriginPull,
-    /// 301/302 回源自动跟随配置
+    /// 301/302 origin-pull follow-redirect configuration
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "FollowRedirect" follow_redirect set_follow_redirect: obj FollowRedirect,
-    /// 自定义错误页面配置
+    /// Custom error page configuration
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "ErrorPage" error_page set_error_page: obj ErrorPage,
-    /// 自定义请求头部配置
+    /// Custom request header configuration
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "RequestHeader" request_header set_request_header: obj RequestHeader,
-    /// 自定义响应头部配置
+    /// Custom response header configuration
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "ResponseHeader" response_header set_response_header: obj ResponseHeader,
-    /// 单链接下行限速配置
+    /// Single-link downstream speed limit configuration
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "DownstreamCapping" downstream_capping set_downstream_capping: obj DownstreamCapping,
-    /// 带参/不带参缓存配置
+    /// Configuration of cache with/without parameter
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "CacheKey" cache_key set_cache_key: obj CacheKey,
-    /// 源站头部缓存配置
+    /// Origin server header cache configuration
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "ResponseHeaderCache" response_header_cache set_response_header_cache: obj ResponseHeaderCache,
-    /// 视频拖拽配置
+    /// Video dragging configuration.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "VideoSeek" video_seek set_video_seek: obj VideoSeek,
-    /// 节点缓存过期规则配置
+    /// Node cache expiration rule configuration
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Cache" cache set_cache: obj Cache,
-    /// 跨国链路优化配置（功能灰度中，敬请期待）
+    /// Cross-border linkage optimization configuration (in beta)
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "OriginPullOptimization" origin_pull_optimization set_origin_pull_optimization: obj OriginPullOptimization,
-    /// Https 加速相关配置
+    /// HTTPS Acceleration Configuration Guide
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Https" https set_https: obj Https,
-    /// 时间戳防盗链配置
+    /// Timestamp hotlink protection configuration.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Authentication" authentication set_authentication: obj Authentication,
-    /// SEO 优化配置
+    /// SEO configuration
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Seo" seo set_seo: obj Seo,
-    /// 域名封禁状态
-    /// normal：正常状态
-    /// overdue：账号欠费导致域名关闭，充值完成后可自行启动加速服务
-    /// malicious：域名出现恶意行为，强制关闭加速服务
-    /// ddos：域名被大规模 DDoS 攻击，关闭加速服务
-    /// ddos_risk: 域名存在ddos攻击风险
-    /// idle：域名超过 90 天内无任何操作、数据产生，判定为不活跃域名自动关闭加速服务，可自行启动加速服务
-    /// unlicensed：域名未备案/备案注销，自动关闭加速服务，备案完成后可自行启动加速服务
-    /// capping：触发配置的带宽阈值上限
-    /// readonly：域名存在特殊配置，被锁定
+    /// Domain name block status
+    /// `normal`: Normal
+    /// `overdue`: The domain name has been disabled due to account arrears. The acceleration service can be resumed after the account is topped up.
+    /// `malicious`: The acceleration service has been forcibly disabled due to detection of malicious behavior.
+    /// `ddos`: The acceleration service has been disabled due to large-scale DDoS attacks to the domain name
+    /// `idle`: No operations or data has been detected for more than 90 days. The domain name is determined to be inactive which automatically disables the acceleration service. You can restart the service.
+    /// `unlicensed`: The acceleration service has been automatically disabled as the domain name has no ICP filing or its ICP filing is deregistered. Service can be resumed after an ICP filing is obtained.
+    /// `capping`: The configured upper limit for bandwidth has been reached.
+    /// `readonly`: The domain name has a special configuration and has been locked.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Disable" disable set_disable: str,
-    /// 访问协议强制跳转配置
+    /// Access protocol forced redirect configuration
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "ForceRedirect" force_redirect set_force_redirect: obj ForceRedirect,
-    /// Referer 防盗链配置
+    /// Referer configuration
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Referer" referer set_referer: obj Referer,
-    /// 浏览器缓存过期规则配置（功能灰度中，敬请期待）
+    /// Browser cache expiration rule configuration (in beta)
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "MaxAge" max_age set_max_age: obj MaxAge,
-    /// Ipv6 回源配置（功能灰度中，敬请期待）
+    /// IPv6 origin-pull configuration (in beta)
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Ipv6" ipv6 set_ipv6: obj Ipv6,
-    /// 是否兼容旧版本配置（内部兼容性字段）
+    /// Backwards compatibility configuration (compatibility field for internal use)
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Compatibility" compatibility set_compatibility: obj Compatibility,
-    /// 区域特殊配置
+    /// Region-specific configuration
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "SpecificConfig" specific_config set_specific_config: obj SpecificConfig,
-    /// 加速区域
-    /// mainland：中国境内加速
-    /// overseas：中国境外加速
-    /// global：全球加速
+    /// Acceleration region
+    /// `mainland`: Acceleration inside the Chinese mainland
+    /// `overseas`: Acceleration outside the Chinese mainland
+    /// `global`: Acceleration over the globe
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Area" area set_area: str,
-    /// 域名锁定状态
-    /// normal：未锁定
-    /// mainland：中国境内锁定
-    /// overseas：中国境外锁定
-    /// global：全球锁定
+    /// Domain name lock status
+    /// `normal`: Not locked
+    /// `mainland`: Locked in the Chinese mainland
+    /// `overseas`: Locked outside the Chinese mainland
+    /// global: Locked globally
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Readonly" readonly set_readonly: str,
-    /// 回源超时配置
+    /// Origin-pull timeout configuration
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "OriginPullTimeout" origin_pull_timeout set_origin_pull_timeout: obj OriginPullTimeout,
-    /// 回源S3鉴权配置
+    /// S3 bucket origin access authentication configuration
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "AwsPrivateAccess" aws_private_access set_aws_private_access: obj AwsPrivateAccess,
-    /// Scdn配置
+    /// SCDN configuration
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "SecurityConfig" security_config set_security_config: obj SecurityConfig,
-    /// ImageOptimization配置
+    /// Image optimization configuration
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "ImageOptimization" image_optimization set_image_optimization: obj ImageOptimization,
-    /// UA黑白名单配置
+    /// UA blocklist/allowlist configuration
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "UserAgentFilter" user_agent_filter set_user_agent_filter: obj UserAgentFilter,
-    /// 访问控制
+    /// Access control
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "AccessControl" access_control set_access_control: obj AccessControl,
-    /// 是否支持高级配置项
-    /// on：支持
-    /// off：不支持
+    /// Whether to support advanced configuration items
+    /// `on`: Supported
+    /// `off`: Not supported
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Advance" advance set_advance: str,
-    /// URL重定向配置
+    /// URL redirect configuration
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "UrlRedirect" url_redirect set_url_redirect: obj UrlRedirect,
-    /// 访问端口配置
+    /// Access port configuration
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "AccessPort" access_port set_access_port: list i64,
-    /// 标签配置
+    /// Tag configuration
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Tag" tag set_tag: list Tag,
-    /// 时间戳防盗链高级配置，白名单功能
+    /// Timestamp hotlink protection advanced configuration (allowlist feature)
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "AdvancedAuthentication" advanced_authentication set_advanced_authentication: obj AdvancedAuthentication,
-    /// 回源鉴权高级配置，白名单功能
+    /// Origin-pull authentication advanced configuration (allowlist feature)
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "OriginAuthentication" origin_authentication set_origin_authentication: obj OriginAuthentication,
-    /// Ipv6访问配置
+    /// IPv6 access configuration
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Ipv6Access" ipv6_access set_ipv6_access: obj Ipv6Access,
-    /// 高级配置集合
+    /// Advanced configuration settings
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "AdvanceSet" advance_set set_advance_set: list AdvanceConfig,
-    /// 离线缓存（功能灰度中，尚未全量，请等待后续全量发布）
+    /// Offline cache (only available to beta users)
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "OfflineCache" offline_cache set_offline_cache: obj OfflineCache,
-    /// 合并回源（白名单功能）
+    /// Merging origin-pull requests (only available to beta users)
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "OriginCombine" origin_combine set_origin_combine: obj OriginCombine,
-    /// POST上传配置项
+    /// POST request configuration item
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "PostMaxSize" post_max_size set_post_max_size: obj PostSize,
-    /// Quic配置
+    /// QUIC configuration
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Quic" quic set_quic: obj Quic,
-    /// 回源OSS私有鉴权
+    /// Access authentication for OSS origin
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "OssPrivateAccess" oss_private_access set_oss_private_access: obj OssPrivateAccess,
-    /// WebSocket配置
+    /// WebSocket configuration.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "WebSocket" web_socket set_web_socket: obj WebSocket,
-    /// 远程鉴权配置
+    /// Remote authentication configuration
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "RemoteAuthentication" remote_authentication set_remote_authentication: obj RemoteAuthentication,
-    /// 共享CNAME配置（白名单功能）
+    /// Shared CNAME configuration (only available to beta users)
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "ShareCname" share_cname set_share_cname: obj ShareCname,
-    /// 规则引擎
+    /// Rule engine
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "RuleEngine" rule_engine set_rule_engine: obj RuleEngine,
-    /// 主域名
+    /// Primary domain name
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "ParentHost" parent_host set_parent_host: str,
-    /// 华为云对象存储回源鉴权
+    /// Access authentication for Huawei Cloud OBS origin
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "HwPrivateAccess" hw_private_access set_hw_private_access: obj HwPrivateAccess,
-    /// 七牛云对象存储回源鉴权
+    /// Access authentication for QiNiu Cloud Kodo origin
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "QnPrivateAccess" qn_private_access set_qn_private_access: obj QnPrivateAccess,
-    /// HTTPS服务，缺省时默认开启
+    /// HTTPS (enabled by default)
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "HttpsBilling" https_billing set_https_billing: obj HttpsBilling,
-    /// 其他厂商对象存储回源鉴权
+    /// Origin-pull authentication for other origins
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "OthersPrivateAccess" others_private_access set_others_private_access: obj OthersPrivateAccess,
-    /// 参数黑名单
+    /// Specifies the blocklist parameter.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ParamFilter" param_filter set_param_filter: obj ParamFilter,
     /// 流量一键防盗刷配置
     "AutoGuard" auto_guard set_auto_guard: obj AutoGuard,
@@ -2642,25 +2802,25 @@ DetailDomain {
 } }
 
 rt::model! { write debug;
-/// Request of `DisableClsLogTopic` (停止日志主题投递).
+/// Request of `DisableClsLogTopic` (Stops publishing to log topic).
 ///
-/// DisableClsLogTopic 用于停止日志主题投递。注意：停止后，所有绑定该日志主题域名的日志将不再继续投递至该主题，已经投递的日志将会继续保留。生效时间约为 5~15 分钟。
+/// This API is used to stop publishing to a log topic. Note: after a log topic is disabled, all logs of the domain names bound to it will no longer be published to the topic, and the logs that have already been published will be retained. This action will take effect within 5–15 minutes.
 DisableClsLogTopicRequest {
-    /// 日志集ID
+    /// Logset ID
     ///
     /// Required.
     "LogsetId" logset_id set_logset_id: str,
-    /// 日志主题ID
+    /// Log topic ID
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// 接入渠道，cdn或者ecdn，默认值为cdn
+    /// Specifies whether to access CDN or ECDN. Valid values: `cdn` (default) and `ecdn`.
     "Channel" channel set_channel: str,
 } }
 rt::action!("cdn", "2018-06-06", "DisableClsLogTopic", DisableClsLogTopicRequest => DisableClsLogTopicResponse);
 
 rt::model! { read debug;
-/// DisableClsLogTopic返回参数结构体
+/// DisableClsLogTopic response structure.
 DisableClsLogTopicResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2696,87 +2856,89 @@ DistrictIspInfo {
 } }
 
 rt::model! { both debug;
-/// 域名地区配置
+/// Region configuration for domain names
 DomainAreaConfig {
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 地区列表，其中元素可为mainland/overseas
+    /// Region list, where the element can be `mainland`/`overseas`
     ///
     /// Required.
     "Area" area set_area: list String,
 } }
 
 rt::model! { write debug;
-/// 域名查询时过滤条件。
+/// Filter conditions for domain name query.
 DomainFilter {
-    /// 过滤字段名，支持的列表如下：
-    /// - origin：主源站。
-    /// - domain：域名。
-    /// - resourceId：域名id。
-    /// - status：域名状态，online，offline或processing，deleted。
-    /// - serviceType：业务类型，web，download，media，hybrid或dynamic。
-    /// - projectId：项目ID。
-    /// - domainType：主源站类型，cname表示自有源，cos表示cos接入，third_party表示第三方对象存储，igtm表示IGTM多活源。
-    /// - fullUrlCache：全路径缓存，on或off。
-    /// - https：是否配置https，on，off或processing。
-    /// - originPullProtocol：回源协议类型，支持http，follow或https。
-    /// - tagKey：标签键。
+    /// Filter field name. supported list as follows:.
+    /// -`Origin`: specifies the primary origin server.
+    /// -Domain name. specifies the domain name.
+    /// -resourceId: domain id.
+    /// -Status: specifies the domain name status. valid values: online, offline, processing, deleted.
+    /// -serviceType: specifies the business type. valid values: web, download, media, hybrid, dynamic.
+    /// -projectId: specifies the project ID.
+    /// -domainType: specifies the primary origin server type. valid values: cname (self-owned origin), cos (cloud object storage integration), third_party (third-party object storage), igtm (igtm multi-active origin).
+    /// -fullUrlCache. specifies full path cache. valid values: on, off.
+    /// -Specifies whether to configure https. valid values: on, off, processing.
+    /// -originPullProtocol: specifies the origin-pull protocol. valid values: http, follow, https.
+    /// -tagKey: specifies the Tag key.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 过滤字段值，默认最多传 5 个。当 Name 是 origin/domain 且 Fuzzy 传 true，最多传 1 个。
+    /// Specifies the filter field value. the default maximum is 5. when Name is origin/domain and Fuzzy is true, the maximum is 1.
     ///
     /// Required.
     "Value" value set_value: list String,
-    /// 是否启用模糊查询，仅支持过滤字段名为origin，domain。
-    /// 模糊查询时，Value长度最大为1，否则Value长度最大为5。
+    /// Whether to enable fuzzy query. Only `origin` or `domain` is supported for the filter field name.
+    /// When fuzzy query is enabled, the maximum Value length is 1. When fuzzy query is disabled, the maximum Value length is 5.
     "Fuzzy" fuzzy set_fuzzy: bool,
 } }
 
 rt::model! { read debug;
-/// 日志包下载链接详情
+/// Details about a log package download link
 DomainLog {
-    /// 日志包起始时间
+    /// Starting time of the log package
     "StartTime" start_time set_start_time: str,
-    /// 日志包结束时间
+    /// End time of the log package
     "EndTime" end_time set_end_time: str,
-    /// 日志包下载链接
+    /// Log package download link
     "LogPath" log_path set_log_path: str,
-    /// 日志包对应加速区域
-    /// mainland：境内
-    /// overseas：境外
+    /// Acceleration region corresponding to the log package
+    /// `mainland`: Within the Chinese mainland
+    /// `overseas`: Outside the Chinese mainland
     "Area" area set_area: str,
-    /// 日志包文件名
+    /// Log package filename
     "LogName" log_name set_log_name: str,
-    /// 文件大小，单位: Byte
+    /// File size, in bytes.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "FileSize" file_size set_file_size: i64,
 } }
 
 rt::model! { both debug;
-/// 单链接下行限速配置，默认为关闭状态
+/// Single link downstream speed limit configuration. This is disabled by default.
 DownstreamCapping {
-    /// 下行速度配置开关，取值有：
-    /// on：开启
-    /// off：关闭
+    /// Whether to enable downstream speed limit. Values:
+    /// `on`: Enable
+    /// `off`: Disable
     ///
     /// Required.
     "Switch" switch set_switch: str,
-    /// 下行限速规则
+    /// Downstream speed limiting rules
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "CappingRules" capping_rules set_capping_rules: list CappingRule,
 } }
 
 rt::model! { write debug;
-/// Request of `DuplicateDomainConfig` (拷贝域名).
+/// Request of `DuplicateDomainConfig` (Copy a domain name).
 ///
-/// 拷贝参考域名的配置至新域名。暂不支持自有证书以及定制化配置
+/// This API is used to copy the configuration of a reference domain to a new domain name. Self-owned certificates and customization options are not currently supported.
 DuplicateDomainConfigRequest {
-    /// 新增域名
+    /// Adds a domain name.
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 被拷贝配置的域名
+    /// Specifies the configured domain name to be copied.
     ///
     /// Required.
     "ReferenceDomain" reference_domain set_reference_domain: str,
@@ -2784,7 +2946,7 @@ DuplicateDomainConfigRequest {
 rt::action!("cdn", "2018-06-06", "DuplicateDomainConfig", DuplicateDomainConfigRequest => DuplicateDomainConfigResponse);
 
 rt::model! { read debug;
-/// DuplicateDomainConfig返回参数结构体
+/// DuplicateDomainConfig response structure.
 DuplicateDomainConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2832,69 +2994,73 @@ EdgePackTaskStatus {
 } }
 
 rt::model! { write debug;
-/// Request of `EnableClsLogTopic` (启动日志主题投递).
+/// Request of `EnableClsLogTopic` (Starts publishing to log topic).
 ///
-/// EnableClsLogTopic 用于启动日志主题投递。注意：启动后，所有绑定该日志主题域名的日志将继续投递至该主题。生效时间约为 5~15 分钟。
+/// This API is used to start publishing to a log topic. Note: after a log topic is enabled, all logs of the domain names bound to the topic will be published to it. This action will take effect within 5–15 minutes.
 EnableClsLogTopicRequest {
-    /// 日志集ID
+    /// Logset ID
     ///
     /// Required.
     "LogsetId" logset_id set_logset_id: str,
-    /// 日志主题ID
+    /// Log topic ID
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// 接入渠道，cdn或者ecdn，默认值为cdn
+    /// Specifies whether to access CDN or ECDN. Valid values: `cdn` (default) and `ecdn`.
     "Channel" channel set_channel: str,
 } }
 rt::action!("cdn", "2018-06-06", "EnableClsLogTopic", EnableClsLogTopicRequest => EnableClsLogTopicResponse);
 
 rt::model! { read debug;
-/// EnableClsLogTopic返回参数结构体
+/// EnableClsLogTopic response structure.
 EnableClsLogTopicResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 状态码重定向配置，默认为关闭状态
+/// Status code redirect configuration, which is disabled by default.
 ErrorPage {
-    /// 状态码重定向配置开关，取值有：
-    /// on：开启
-    /// off：关闭
+    /// Whether to enable status code-based redirection. Values:
+    /// `on`: Enable
+    /// `off`: Disable
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Switch" switch set_switch: str,
-    /// 状态码重定向规则配置
+    /// Status code redirect rules configuration
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "PageRules" page_rules set_page_rules: list ErrorPageRule,
 } }
 
 rt::model! { both debug;
-/// 状态码重定向规则配置
+/// Status code redirect rules configuration
 ErrorPageRule {
-    /// 状态码
-    /// 支持 400、403、404、500
+    /// Status code
+    /// Supports 400, 403, 404, 500.
     ///
     /// Required.
     "StatusCode" status_code set_status_code: i64,
-    /// 重定向状态码设置
-    /// 支持 301 或 302
+    /// Redirect status code settings
+    /// Supports 301 or 302.
     ///
     /// Required.
     "RedirectCode" redirect_code set_redirect_code: i64,
-    /// 重定向 URL
-    /// 需要为完整跳转路径，如 https://www.test.com/error.html
+    /// Redirect URL
+    /// Requires a full redirect path, such as `https://www.test.com/error.html`.
     ///
     /// Required.
     "RedirectUrl" redirect_url set_redirect_url: str,
 } }
 
 rt::model! { read debug;
-/// 除上海外其他区域日志集和日志主题信息
+/// Information of logsets and log topics (except those created in the Shanghai region)
 ExtraLogset {
-    /// 日志集信息
+    /// Logset information
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Logset" logset set_logset: obj LogSetInfo,
-    /// 日志主题信息列表
+    /// Log topic information
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Topics" topics set_topics: list TopicInfo,
 } }
 
@@ -2919,35 +3085,40 @@ FilterRules {
 } }
 
 rt::model! { both debug;
-/// 回源 301/302 状态码自动跟随配置，默认为关闭状态
+/// 301/302 automatic origin-pull follow-redirect configuration. It is disabled by default.
 FollowRedirect {
-    /// 回源跟随配置开关，取值有：
-    /// on：开启
-    /// off：关闭
+    /// Whether to enable origin-pull to follow the origin configuration. Values:
+    /// `on`: Enable
+    /// `off`: Disable
     ///
     /// Required.
     "Switch" switch set_switch: str,
-    /// 自定义回源302 follow请求host配置，该功能为白名单功能，需要开启请联系腾讯云工程师。
+    /// Specifies a host header for 302 redirects. This feature is only available to beta users. To join the beta, please submit a ticket.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RedirectConfig" redirect_config set_redirect_config: obj RedirectConfig,
 } }
 
 rt::model! { both debug;
-/// 访问协议强制跳转配置，默认为关闭状态
+/// Access protocol forced redirect configuration. This is disabled by default.
 ForceRedirect {
-    /// 访问强制跳转配置开关，取值有：
-    /// on：开启
-    /// off：关闭
+    /// Whether to enable forced HTTPS redirects. Values:
+    /// `on`: Enable
+    /// `off`: Disable
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Switch" switch set_switch: str,
-    /// 访问强制跳转类型
-    /// http：强制 http 跳转
-    /// https：强制 https 跳转
+    /// Access forced redirect types
+    /// http: forced HTTP redirect
+    /// https: forced HTTPS redirect
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "RedirectType" redirect_type set_redirect_type: str,
-    /// 强制跳转时返回状态码
-    /// 支持 301、302、307、308
+    /// Specifies the return status code for forced redirection.
+    /// Supports 301, 302, 307, and 308.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RedirectStatusCode" redirect_status_code set_redirect_status_code: i64,
-    /// 强制跳转时是否返回增加的头部。
+    /// Whether to return the newly added header during force redirection
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "CarryHeaders" carry_headers set_carry_headers: str,
 } }
 
@@ -3001,171 +3172,193 @@ GeoBlocker {
 } }
 
 rt::model! { both debug;
-/// 图片优化-GuetzliAdapter配置
+/// Image optimization - `GuetzliAdapter` configuration
 GuetzliAdapter {
-    /// 图片优化-GuetzliAdapter配置开关，取值有：
-    /// on：开启
-    /// off：关闭
+    /// Whether to enable AvifAdapter for image optimization. Values:
+    /// `on`: Enable
+    /// `off`: Disable
+    /// Note: This field may return·`null`, indicating that no valid values can be obtained.
     "Switch" switch set_switch: str,
 } }
 
 rt::model! { write debug;
-/// HTTP 请求头
+/// HTTP request header
 HTTPHeader {
-    /// 请求头名称
+    /// Request header name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 请求头值
+    /// Request header value
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { both debug;
-/// 组成CacheKey
+/// A part of `CacheKey`
 HeaderKey {
-    /// 组成Cachekey配置开关，取值有：
-    /// on：开启
-    /// off：关闭
+    /// Whether to enable Cachekey control. Values:
+    /// `on`: Enable
+    /// `off`: Disable
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Switch" switch set_switch: str,
-    /// 组成CacheKey的header数组，';' 分割
+    /// Array of headers that make up the `CacheKey` (separated by ';')
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Value" value set_value: str,
 } }
 
 rt::model! { both debug;
-/// 启发式缓存配置
+/// Heuristic cache configuration
 HeuristicCache {
-    /// 启发式缓存配置开关，取值有：
-    /// on：开启
-    /// off：关闭（默认）
+    /// Specifies the heuristic cache configuration switch. valid values:.
+    /// on: enable.
+    /// Off: turn off the switch (default).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Switch" switch set_switch: str,
-    /// 自定义启发式缓存时间配置
+    /// Heuristic cache validity configuration
+    /// Note: This field may return·`null`, indicating that no valid values can be obtained.
     "CacheConfig" cache_config set_cache_config: obj CacheConfig,
 } }
 
 rt::model! { both debug;
-/// HSTS 配置。
+/// HSTS configuration.
 Hsts {
-    /// HSTS 配置开关，取值有：
-    /// on：开启
-    /// off：关闭
+    /// Whether to enable HSTS. Values:
+    /// `on`: Enable
+    /// `off`: Disable
     ///
     /// Required.
     "Switch" switch set_switch: str,
-    /// MaxAge数值。
+    /// `MaxAge` value.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "MaxAge" max_age set_max_age: i64,
-    /// 是否包含子域名，on或off。
+    /// Whether to include subdomain names. Valid values: on, off.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "IncludeSubDomains" include_sub_domains set_include_sub_domains: str,
 } }
 
 rt::model! { both debug;
-/// Http 头部设置规则，最多可设置 100 条
+/// HTTP header setting rules. Up to 100 entries can be set.
 HttpHeaderPathRule {
-    /// http 头部设置方式
-    /// set：设置。变更指定头部参数的取值为设置后的值；若设置的头部不存在，则会增加该头部；若存在多个重复的头部参数，则会全部变更，同时合并为一个头部。
-    /// del：删除。删除指定的头部参数
-    /// add：增加。增加指定的头部参数，默认允许重复添加，即重复添加相同的头部（注：重复添加可能会影响浏览器响应，请优先使用set操作）
+    /// HTTP header setting methods
+    /// `set`: sets a value for an existing header parameter, a new header parameter, or multiple header parameters. Multiple header parameters will be merged into one.
+    /// `del`: deletes a header parameter.
+    /// `add`: adds a header parameter. By default, you can repeat the same action to add the same header parameter, which may affect browser response. Please consider the set operation first.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "HeaderMode" header_mode set_header_mode: str,
-    /// http 头部名称，最多可设置 100 个字符
+    /// HTTP header name. Up to 100 characters can be set.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     ///
     /// Required.
     "HeaderName" header_name set_header_name: str,
-    /// http 头部值，自定义请求头中最多可设置 1000 个字符，自定义响应头中最多可以设置 2000 个字符
-    /// Mode 为 del 时非必填
-    /// Mode 为 add/set 时必填
+    /// http header value. custom request header supports up to 1000 characters. custom response header can be set up to 2000 characters.
+    /// Optional when Mode is del.
+    /// Required when Mode is add/set.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "HeaderValue" header_value set_header_value: str,
-    /// 规则类型：
-    /// all：所有文件生效
-    /// file：指定文件后缀生效
-    /// directory：指定路径生效
-    /// path：指定绝对路径生效
+    /// Rule types:
+    /// `all`: Apply to all files.
+    /// `file`: Apply to files with the specified suffixes.
+    /// `directory`: Apply to specified paths.
+    /// `path`: Apply to specified absolute paths.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     ///
     /// Required.
     "RuleType" rule_type set_rule_type: str,
-    /// RuleType 对应类型下的匹配内容：
-    /// all 时填充 *
-    /// file 时填充后缀名，如 jpg、txt
-    /// directory 时填充路径，如 /xxx/test/
-    /// path 时填充绝对路径，如 /xxx/test.html
+    /// Content for each `RuleType`:
+    /// For `all`, enter a wildcard `*`.
+    /// For `file`, enter a suffix, e.g., `jpg` or `txt`.
+    /// For `directory`, enter a path, e.g., `/xxx/test/`.
+    /// For `path`, enter an absolute path, e.g., `/xxx/test.html`.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     ///
     /// Required.
     "RulePaths" rule_paths set_rule_paths: list String,
 } }
 
 rt::model! { both debug;
-/// http头部设置规则。
+/// HTTP header setting rules.
 HttpHeaderRule {
-    /// http头部设置方式，支持add，set或del，分别表示新增，设置或删除头部。
+    /// HTTP header setting method. Valid values: `add` (add header), `set` (set header) or `del` (delete header).
     ///
     /// Required.
     "HeaderMode" header_mode set_header_mode: str,
-    /// http头部名称。
+    /// HTTP header name
     ///
     /// Required.
     "HeaderName" header_name set_header_name: str,
-    /// http头部值。
+    /// HTTP header value
     ///
     /// Required.
     "HeaderValue" header_value set_header_value: str,
 } }
 
 rt::model! { both debug;
-/// 域名 https 加速配置，默认为关闭状态
+/// Domain name HTTPS acceleration configuration. This is disabled by default.
 Https {
-    /// https 配置开关，取值有：
-    /// on：开启
-    /// off：关闭
+    /// Whether to enable HTTPS. Values:
+    /// `on`: Enable
+    /// `off`: Disable
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Switch" switch set_switch: str,
-    /// http2 配置开关
-    /// on：开启
-    /// off：关闭
+    /// Whether to enable HTTP2
+    /// `on`: Enable
+    /// `off`: Disable
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Http2" http2 set_http2: str,
-    /// OCSP 配置开关
-    /// on：开启
-    /// off：关闭
-    /// 默认为关闭状态
+    /// OCSP configuration switch
+    /// `on`: Enable
+    /// `off`: Disable
+    /// It is disabled by default.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "OcspStapling" ocsp_stapling set_ocsp_stapling: str,
-    /// 客户端证书校验功能
-    /// on：开启
-    /// off：关闭
-    /// 默认为关闭状态，开启时需要上传客户端证书信息，该配置项目前在灰度中，尚未全量
+    /// Client certificate authentication feature
+    /// `on`: Enable
+    /// `off`: Disable
+    /// This is disabled by default. The client certificate information is needed when enabled. This is still in beta and not generally available yet.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "VerifyClient" verify_client set_verify_client: str,
-    /// 服务端证书配置信息
+    /// Server certificate configuration information
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "CertInfo" cert_info set_cert_info: obj ServerCert,
-    /// 客户端证书配置信息
+    /// Client certificate configuration information
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "ClientCertInfo" client_cert_info set_client_cert_info: obj ClientCert,
-    /// Spdy 配置开关
-    /// on：开启
-    /// off：关闭
-    /// 默认为关闭状态
+    /// Spdy configuration switch
+    /// `on`: Enable
+    /// `off`: Disable
+    /// It is disabled by default.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Spdy" spdy set_spdy: str,
-    /// https 证书部署状态
-    /// closed：已关闭
-    /// deploying：部署中
-    /// deployed：部署成功
-    /// failed：部署失败
+    /// HTTPS certificate deployment status
+    /// closed: already closed
+    /// deploying: in deployment
+    /// deployed: successfully deployed
+    /// failed: deployment failed
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "SslStatus" ssl_status set_ssl_status: str,
-    /// Hsts配置
+    /// HSTS configuration
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Hsts" hsts set_hsts: obj Hsts,
-    /// Tls版本设置，仅支持部分Advance域名，支持设置 TLSv1, TLSv1.1, TLSv1.2, TLSv1.3，修改时必须开启连续的版本
+    /// Specifies the Tls version setting, which has partial support for Advance domain names and can be set to TLSv1, TLSv1.1, TLSv1.2, or TLSv1.3. consecutive versions must be enabled when modifying.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TlsVersion" tls_version set_tls_version: list String,
 } }
 
 rt::model! { both debug;
-/// HTTPS服务，若关闭，下发配置拦截https请求，开启时会产生计费
+/// HTTPS. When it’s disabled, HTTPS requests are blocked.
 HttpsBilling {
-    /// HTTPS服务配置开关，取值有：
-    /// on：开启，缺省时默认开启，会产生计费
-    /// off：关闭，拦截https请求
+    /// Whether to enable HTTPS. Values:
+    /// `on`: When it's enabled, HTTPS requests are allowed and incur charges. If not specified, his field uses the default value `on`.
+    /// `off`: When it's disabled, HTTPS requests are blocked.
     ///
     /// Required.
     "Switch" switch set_switch: str,
@@ -3223,19 +3416,22 @@ HttpsPackage {
 } }
 
 rt::model! { both nodebug;
-/// 华为云对象存储回源鉴权
+/// Origin-pull authentication for Huawei Cloud OBS origin
 HwPrivateAccess {
-    /// 华为云对象存储回源鉴权配置开关，取值有：
-    /// on：开启
-    /// off：关闭
+    /// Whether to enable origin-pull authentication for Huawei Cloud OBS origin. Values:
+    /// `on`: Enable
+    /// `off`: Disable
     ///
     /// Required.
     "Switch" switch set_switch: str,
-    /// 访问 ID
+    /// Access ID
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "AccessKey" access_key set_access_key: str,
-    /// 密钥，字段为脱敏返回。
+    /// Key. the field is returned with masking.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SecretKey" secret_key set_secret_key: str,
-    /// bucketname
+    /// BucketName
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Bucket" bucket set_bucket: str,
 } }
 impl ::core::fmt::Debug for HwPrivateAccess {
@@ -3250,236 +3446,254 @@ impl ::core::fmt::Debug for HwPrivateAccess {
 }
 
 rt::model! { read debug;
-/// ImageOptimization配置
+/// Image optimization configuration
 ImageOptimization {
-    /// WebpAdapter配置
+    /// `WebpAdapter` configuration
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "WebpAdapter" webp_adapter set_webp_adapter: obj WebpAdapter,
-    /// TpgAdapter配置
+    /// `TpgAdapter` configuration
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "TpgAdapter" tpg_adapter set_tpg_adapter: obj TpgAdapter,
-    /// GuetzliAdapter配置
+    /// `GuetzliAdapter` configuration
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "GuetzliAdapter" guetzli_adapter set_guetzli_adapter: obj GuetzliAdapter,
-    /// AvifAdapter配置
+    /// AVIF adapter configuration
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "AvifAdapter" avif_adapter set_avif_adapter: obj AvifAdapter,
 } }
 
 rt::model! { both debug;
-/// IP 黑白名单配置，默认为关闭状态
+/// IP blocklist/allowlist configuration. This is disabled by default.
 IpFilter {
-    /// IP 黑白名单配置开关，取值有
-    /// on：开启
-    /// off：关闭
+    /// Whether to enable IP blocklist/allowlist. Values:
+    /// `on`: Enable
+    /// `off`: Disable
     ///
     /// Required.
     "Switch" switch set_switch: str,
-    /// IP 黑白名单类型
-    /// whitelist：白名单
-    /// blacklist：黑名单
+    /// IP blocklist/allowlist type
+    /// `whitelist`: IP allowlist
+    /// `blacklist`: IP blocklist
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "FilterType" filter_type set_filter_type: str,
-    /// IP 黑白名单列表
-    /// 支持 X.X.X.X 格式IPV4地址 或X:X:X:X:X:X:X:X 格式IPV6地址， 或网段格式/X（IPV4:1≤X≤32；IPV6:1≤X≤128）
-    /// 最多可填充 200 个白名单或 200 个黑名单；
+    /// IP blocklist/allowlist configuration.
+    /// Supports IPV4 addresses in X.X.X.X format, IPV6 addresses in X:X:X:X:X:X:X:X format, or network segments in /X format (IPV4: 1≤X≤32; IPV6: 1≤X≤128).
+    /// Specifies a maximum of 200 allowlist or blocklist entries.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Filters" filters set_filters: list String,
-    /// IP 黑白名单分路径配置。黑白名单 IP 总数不能超过 1000 个。
+    /// IP blocklist and allowlist path-specific configuration. the total count of blocklist and allowlist ips must not exceed 1000.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FilterRules" filter_rules set_filter_rules: list IpFilterPathRule,
-    /// IP 黑白名单验证失败时返回的状态码。
-    /// 注意：
-    /// 请求拒绝时，平台默认响应514状态。
-    /// 支持自定义为403，404，609状态码，空值时或自定义的不在范围内，均默认为514.
-    /// 非514状态码将计入HTTPS计费统计，最终账单将按您的计费规则生成。
-    /// 若您开启了自定义状态码，则默认您认同[HTTPS计费规则](https://cloud.tencent.com/document/product/228/75563)。
+    /// (Disused) Expected HTTP code to return when the IP allowlist/blocklist verification fails.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "ReturnCode" return_code set_return_code: i64,
 } }
 
 rt::model! { both debug;
-/// IP黑白名单分路径配置
+/// IP blocklist/allowlist path-based configuration
 IpFilterPathRule {
-    /// IP 黑白名单类型
-    /// whitelist：白名单
-    /// blacklist：黑名单
+    /// IP blocklist/allowlist type
+    /// `whitelist`: allowlist IPs
+    /// `blacklist`: blocklist IPs
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     ///
     /// Required.
     "FilterType" filter_type set_filter_type: str,
-    /// IP 黑白名单列表
-    /// 支持 X.X.X.X 格式IPV4地址 或X:X:X:X:X:X:X:X 格式IPV6地址， 或网段格式/X（IPV4:1≤X≤32；IPV6:1≤X≤128）
-    /// 最多可填充 500 个白名单或 200 个黑名单；
+    /// IP blocklist/allowlist configuration.
+    /// Supports IPV4 addresses in X.X.X.X format, IPV6 addresses in X:X:X:X:X:X:X:X format, or network segments in /X format (IPV4: 1≤X≤32; IPV6: 1≤X≤128).
+    /// Specifies a maximum of 500 allowlist or 200 blocklist entries.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Filters" filters set_filters: list String,
-    /// 规则类型：
-    /// all：所有文件生效
-    /// file：指定文件后缀生效
-    /// directory：指定路径生效
-    /// path：指定绝对路径生效
+    /// Rule types:
+    /// `all`: Effective for all files
+    /// `file`: Effective for specified file suffixes
+    /// `directory`: Effective for specified paths
+    /// `path`: Effective for specified absolute paths
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     ///
     /// Required.
     "RuleType" rule_type set_rule_type: str,
-    /// RuleType 对应类型下的匹配内容：
-    /// all 时填充 *
-    /// file 时填充后缀名，如 jpg、txt
-    /// directory 时填充路径，如 /xxx/test/
-    /// path 时填充绝对路径，如 /xxx/test.html
+    /// Content for each RuleType:
+    /// For `all`, enter an asterisk (*).
+    /// For `file`, enter the suffix, such as jpg, txt.
+    /// For `directory`, enter the path, such as /xxx/test/.
+    /// For `path`, enter the corresponding absolute path, such as /xxx/test.html.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     ///
     /// Required.
     "RulePaths" rule_paths set_rule_paths: list String,
-    /// 备注信息, 最多支持50个字符
+    /// Remark information. supports up to 50 characters.
     "Remark" remark set_remark: str,
 } }
 
 rt::model! { both debug;
-/// 单节点单 IP 访问限频配置，默认为关闭状态
+/// Access limit configuration for a single IP of a single node. This is disabled by default.
 IpFreqLimit {
-    /// IP 限频配置开关，取值有：
-    /// on：开启
-    /// off：关闭
+    /// Whether to enable IP rate limit. Values:
+    /// `on`: Enable
+    /// `off`: Disable
     ///
     /// Required.
     "Switch" switch set_switch: str,
-    /// 设置每秒请求数限制
-    /// 超出限制的请求会直接返回 514
+    /// Sets the limited number of requests per second
+    /// 514 will be returned for requests that exceed the limit
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Qps" qps set_qps: i64,
 } }
 
 rt::model! { read debug;
-/// 节点 IP 信息
+/// Node IP information
 IpStatus {
-    /// 节点 IP
+    /// Node IP
     "Ip" ip set_ip: str,
-    /// 节点所属区域
+    /// Region of the node
     "District" district set_district: str,
-    /// 节点所属运营商
+    /// ISP of the node
     "Isp" isp set_isp: str,
-    /// 节点所在城市
+    /// City of the node
     "City" city set_city: str,
-    /// 节点状态
-    /// online：上线状态，正常调度服务中
-    /// offline：下线状态
+    /// Status of the node
+    /// `online`: The node is active and scheduling normally.
+    /// `offline`: The node is inactive.
     "Status" status set_status: str,
     /// 节点 IPV6
     "Ipv6" ipv6 set_ipv6: str,
 } }
 
 rt::model! { both debug;
-/// Ipv6源站启用配置，不可更改
+/// IPv6 origin configuration (changes not allowed).
 Ipv6 {
-    /// 域名开启源站ipv6配置开关，取值有：
-    /// on：开启
-    /// off：关闭
+    /// Whether to enable an IPv6 address for the origin server. Values:
+    /// `on`: Enable
+    /// `off`: Disable
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Switch" switch set_switch: str,
 } }
 
 rt::model! { both debug;
-/// Ipv6访问配置
+/// IPv6 access configuration
 Ipv6Access {
-    /// 域名开启ipv6访问配置开关，取值有：
-    /// on：开启
-    /// off：关闭
+    /// Whether to enable IPv6 access. Values:
+    /// `on`: Enable
+    /// `off`: Disable
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Switch" switch set_switch: str,
 } }
 
 rt::model! { both debug;
-/// 缓存键分路径配置
+/// Path-based cache key configuration
 KeyRule {
-    /// CacheType 对应类型下的匹配内容：
-    /// file 时填充后缀名，如 jpg、txt
-    /// directory 时填充路径，如 /xxx/test
-    /// path 时填充绝对路径，如 /xxx/test.html
-    /// index 时填充 /
+    /// Content for each CacheType:
+    /// For `file`, enter a suffix, e.g., `jpg` or `txt`.
+    /// For `directory`, enter the path, such as /xxx/test/.
+    /// For `path`, enter an absolute path, e.g., `/xxx/test.html`.
+    /// For `index`, enter a backslash (/).
+    /// Note: this field may return `null`, indicating that no valid value can be obtained.
     ///
     /// Required.
     "RulePaths" rule_paths set_rule_paths: list String,
-    /// 规则类型：
-    /// file：指定文件后缀生效
-    /// directory：指定路径生效
-    /// path：指定绝对路径生效
-    /// index：首页
+    /// Rule types:
+    /// `file`: Apply to files with the specified suffixes.
+    /// `directory`: Apply to specified paths.
+    /// `path`: Apply to specified absolute paths.
+    /// `index`: home page
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     ///
     /// Required.
     "RuleType" rule_type set_rule_type: str,
-    /// 是否开启全路径缓存
-    /// on：开启全路径缓存（即关闭参数忽略）
-    /// off：关闭全路径缓存（即开启参数忽略）
+    /// Whether to enable full-path cache
+    /// `on`: Enable full-path cache (i.e., disable Ignore Query String).
+    /// `off`: Disable full-path cache (i.e., enable Ignore Query String).
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     ///
     /// Required.
     "FullUrlCache" full_url_cache set_full_url_cache: str,
-    /// 是否忽略大小写缓存
-    /// on：开启
-    /// off：关闭
+    /// Specifies whether to use case-insensitive cache.
+    /// on: enable.
+    /// Off: turn off the switch.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "IgnoreCase" ignore_case set_ignore_case: str,
-    /// CacheKey中包含请求参数
+    /// Request parameter contained in `CacheKey`
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     ///
     /// Required.
     "QueryString" query_string set_query_string: obj RuleQueryString,
-    /// 路径缓存键标签，传 user
+    /// Path cache key tag, the value "user" is passed.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     ///
     /// Required.
     "RuleTag" rule_tag set_rule_tag: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListClsLogTopics` (显示日志主题列表).
+/// Request of `ListClsLogTopics` (Displaying a list of log topics).
 ///
-/// ListClsLogTopics 用于显示日志主题列表。注意：一个日志集下至多含10个日志主题。
+/// This API is used to display the list of log topics. Note: a logset can contain up to 10 log topics.
 ListClsLogTopicsRequest {
-    /// 接入渠道，cdn或者ecdn，默认值为cdn
+    /// Specifies whether to access CDN or ECDN. Valid values: `cdn` (default) and `ecdn`.
     "Channel" channel set_channel: str,
 } }
 rt::action!("cdn", "2018-06-06", "ListClsLogTopics", ListClsLogTopicsRequest => ListClsLogTopicsResponse);
 
 rt::model! { read debug;
-/// ListClsLogTopics返回参数结构体
+/// ListClsLogTopics response structure.
 ListClsLogTopicsResponse {
-    /// 上海区域日志集信息
+    /// Information of logsets in the Shanghai region
     "Logset" logset set_logset: obj LogSetInfo,
-    /// 上海区域日志主题信息列表
+    /// Information of log topics in the Shanghai region
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Topics" topics set_topics: list TopicInfo,
-    /// 其他区域日志集信息列表
+    /// Information on logsets in regions except Shanghai
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "ExtraLogset" extra_logset set_extra_logset: list ExtraLogset,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListClsTopicDomains` (获取日志主题下绑定的域名).
+/// Request of `ListClsTopicDomains` (Gets domain names bound to log topic).
 ///
-/// ListClsTopicDomains 用于获取某日志主题下绑定的域名列表。
+/// This API is used to get the list of domain names bound to a log topic.
 ListClsTopicDomainsRequest {
-    /// 日志集ID
+    /// Logset ID
     ///
     /// Required.
     "LogsetId" logset_id set_logset_id: str,
-    /// 日志主题ID
+    /// Log topic ID
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// 接入渠道，cdn或者ecdn，默认值为cdn
+    /// Specifies whether to access CDN or ECDN. Valid values: `cdn` (default) and `ecdn`.
     "Channel" channel set_channel: str,
 } }
 rt::action!("cdn", "2018-06-06", "ListClsTopicDomains", ListClsTopicDomainsRequest => ListClsTopicDomainsResponse);
 
 rt::model! { read debug;
-/// ListClsTopicDomains返回参数结构体
+/// ListClsTopicDomains response structure.
 ListClsTopicDomainsResponse {
-    /// 开发者ID
+    /// Developer ID
     "AppId" app_id set_app_id: i128,
-    /// 渠道
+    /// Channel
     "Channel" channel set_channel: str,
-    /// 日志集ID
+    /// Logset ID
     "LogsetId" logset_id set_logset_id: str,
-    /// 日志主题ID
+    /// Log topic ID
     "TopicId" topic_id set_topic_id: str,
-    /// 域名区域配置，其中可能含有已删除的域名，如果要再传回ManageClsTopicDomains接口，需要结合ListCdnDomains接口排除掉已删除的域名
+    /// Domain name region configuration, which may contain deleted domain names. If this is to be used in `ManageClsTopicDomains` API, you need to exclude deleted domain names by using the `ListCdnDomains` API.
     "DomainAreaConfigs" domain_area_configs set_domain_area_configs: list DomainAreaConfig,
-    /// 日志主题名称
+    /// Log topic name
     "TopicName" topic_name set_topic_name: str,
-    /// 日志主题最近更新时间
+    /// Latest update time of the log topic.
     "UpdateTime" update_time set_update_time: str,
-    /// 是否继承域名标签
+    /// Specifies whether to inherit the domain name tag.
     "InheritDomainTags" inherit_domain_tags set_inherit_domain_tags: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3540,118 +3754,121 @@ ListTopClsLogDataResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ListTopData` (TOP 数据查询).
+/// Request of `ListTopData` (Queries top data.).
 ///
-/// ListTopData 通过入参 Metric 和 Filter 组合不同，可以查询以下排序数据：
+/// This API is used to list data sorted the following ways by using different combinations of the Metric and Filter input parameters:
 ///
-/// + 依据总流量、总请求数对访问 URL 排序，从大至小返回 TOP 1000 URL
-/// + 依据总流量、总请求数对客户端省份排序，从大至小返回省份列表
-/// + 依据总流量、总请求数对客户端运营商排序，从大至小返回运营商列表
-/// + 依据总流量、峰值带宽、总请求数、平均命中率、2XX/3XX/4XX/5XX 状态码对域名排序，从大至小返回域名列表
-/// + 依据总回源流量、回源峰值带宽、总回源请求数、平均回源失败率、2XX/3XX/4XX/5XX 回源状态码对域名排序，从大至小返回域名列表
+/// + It sorts access URLs by total traffic and total requests, and returns the top 1,000 URLs in descending order.
+/// + It sorts client districts by total traffic and total requests, and returns the list of districts in descending order.
+/// + It sorts client ISPs by total traffic and total requests, and returns the list of ISPs in descending order.
+/// + It sorts domain names by total traffic, peak bandwidth, total requests, average hit rate, and 2XX/3XX/4XX/5XX status codes, and returns the list of domain names in descending order.
+/// + It sorts domain names by total origin-pull traffic, peak origin-pull bandwidth, total origin-pull requests, average origin-pull failure rate, and 2XX/3XX/4XX/5XX origin-pull status codes, and returns the list of domain names in descending order.
 ///
-/// 注意：仅支持 90 天内数据查询
+/// Note: only data from the last 90 days will be queried.
 ListTopDataRequest {
-    /// 查询起始时间：yyyy-MM-dd HH:mm:ss
-    /// 仅支持按分钟粒度的数据查询，按入参抹去秒位作为起始时间，如 StartTime为2018-09-04 10:40:23，返回数据的起始时间为2018-09-04 10:40:00
-    /// 仅支持 90 天内数据查询
+    /// Query start time in the format of `yyyy-MM-dd HH:mm:ss`
+    /// Only data queries at the granularity of minutes are supported. The start time is truncated to minutes. For example, if the value of `StartTime` is 2018-09-04 10:40:23, the start time of the data returned is 2018-09-04 10:40:00.
+    /// Only data for the last 90 days can be queried.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 查询结束时间：yyyy-MM-dd HH:mm:ss
-    /// 仅支持按天粒度的数据查询，取入参中的天信息作为结束日期 返回小于等于结束日期当天 23:59:59 产生的数据，如EndTime为2018-09-05 22:40:00，返回数据的结束时间为2018-09-05 23:59:59
-    /// EndTime 需要大于等于 StartTime
+    /// Query end time in the format of `yyyy-MM-dd HH:mm:ss`
+    /// Only data queries at the granularity of days are supported. Take the day in the input parameter as the end date, and the data generated on or before 23:59:59 on the end date is returned. For example, if the value of `EndTime` is 2018-09-05 22:40:00, the end time of the data returned is 2018-09-05 23:59:59.
+    /// `EndTime` must be later than or equal to `StartTime`.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 排序对象，支持以下几种形式：
-    /// url：访问 URL 排序（无参数的URL），支持的 Filter 为 flux、request
-    /// district：省份、国家/地区排序，支持的 Filter 为 flux、request
-    /// isp：运营商排序，支持的 Filter 为 flux、request
-    /// host：域名访问数据排序，支持的Filter 为：flux、request、bandwidth、fluxHitRate、2XX、3XX、4XX、5XX、statusCode
-    /// originHost：域名回源数据排序，支持的 Filter 为 flux、request、bandwidth、origin_2XX、origin_3XX、origin_4XX、origin_5XX、OriginStatusCode
+    /// Sorting object, which supports the following formats.
+    /// url: specifies the access url in alphabetical order (no parameters). supported filters: flux, request.
+    /// district: specifies the province or country/region sorting order. supported filters are flux and request.
+    /// isp: specifies the carrier sorting order. supported filters are flux and request.
+    /// host: specifies the domain name data access sorting order. supported filters: flux, request, bandwidth, fluxHitRate, 2XX, 3XX, 4XX, 5XX, statusCode.
+    /// originHost: specifies the domain name origin-pull data sort. supported filters: flux, request, bandwidth, origin_2XX, origin_3XX, origin_4XX, origin_5XX, OriginStatusCode.
     ///
     /// Required.
     "Metric" metric set_metric: str,
-    /// 排序使用的指标名称：
-    /// flux：Metric 为 host 时指代访问流量，originHost 时指代回源流量
-    /// bandwidth：Metric 为 host 时指代访问带宽，originHost 时指代回源带宽
-    /// request：Metric 为 host 时指代访问请求数，originHost 时指代回源请求数
-    /// fluxHitRate：平均流量命中率
-    /// 2XX：访问 2XX 状态码
-    /// 3XX：访问 3XX 状态码
-    /// 4XX：访问 4XX 状态码
-    /// 5XX：访问 5XX 状态码
-    /// origin_2XX：回源 2XX 状态码
-    /// origin_3XX：回源 3XX 状态码
-    /// origin_4XX：回源 4XX 状态码
-    /// origin_5XX：回源 5XX 状态码
-    /// statusCode：指定访问状态码统计，在 Code 参数中填充指定状态码
-    /// OriginStatusCode：指定回源状态码统计，在 Code 参数中填充指定状态码
+    /// Metric name used for sorting:
+    /// flux: If Metric is `host`, it indicates the access traffic; if Metric is `originHost`, it indicates the origin-pull traffic.
+    /// bandwidth: If Metric is `host`, it indicates the access bandwidth; if Metric is `originHost`, it indicates the origin-pull bandwidth.
+    /// request: If Metric is `host`, it indicates the number of access requests; if Metric is `originHost`, it indicates the number of origin-pull requests.
+    /// fluxHitRate: Average traffic hit rate
+    /// 2XX: access 2XX status code
+    /// 3XX: access 3XX status code
+    /// 4XX: access 4XX status code
+    /// 5XX: access 5XX status code
+    /// origin_2XX: origin-pull 2XX status code
+    /// origin_3XX: origin-pull 3XX status code
+    /// origin_4XX: origin-pull 4XX status code
+    /// origin_5XX: origin-pull 5XX status code
+    /// statusCode: statistics of a specific access status code which is specified in the `Code` parameter.
+    /// OriginStatusCode: statistics of a specific origin-pull status code which is specified in the `Code` parameter.
     ///
     /// Required.
     "Filter" filter set_filter: str,
-    /// 指定查询域名列表，最多可一次性查询 30 个加速域名明细
+    /// Specifies the list of domain names to be queried; up to 30 domain names can be queried at a time.
     "Domains" domains set_domains: list String,
-    /// 指定要查询的项目 ID，[前往查看项目 ID](https://console.cloud.tencent.com/project)
-    /// 未填充域名情况下，指定项目查询，若填充了具体域名信息，以域名为主
+    /// Specifies the project ID to be queried, which can be viewed [here](https://console.cloud.tencent.com/project)
+    /// Please note that if domain names are specified, this parameter will be ignored.
     "Project" project set_project: i64,
-    /// 多域名查询时，默认（false)返回所有域名汇总排序结果
-    /// Metric 为 url、path、district、isp，Filter 为 flux、request 时，可设置为 true，返回每一个 Domain 的排序数据
+    /// The sorted results of all domain names are returned by default (false) during a multi-domain-name query
+    /// If `Metric` is `url`, `path`, `district`, or `isp` and `Filter` is `flux` or `request`, it can be set to `true` to return the sorted results of each domain.
     "Detail" detail set_detail: bool,
-    /// Filter 为 statusCode、OriginStatusCode 时，填充指定状态码查询排序结果
+    /// When Filter is `statusCode` or `OriginStatusCode`, enter a code to query and sort results.
     "Code" code set_code: str,
-    /// 指定服务地域查询，不填充表示查询中国境内 CDN 数据
-    /// mainland：指定查询中国境内 CDN 数据
-    /// overseas：指定查询中国境外 CDN 数据，支持的 Metric 为 url、district、host、originHost，当 Metric 为 originHost 时仅支持 flux、request、bandwidth Filter
+    /// Specifies the service region. If this value is left blank, it means to query CDN data within the Chinese mainland.
+    /// `mainland`: Query CDN data in the Chinese mainland.
+    /// `overseas`: Query CDN data outside the Chinese mainland. Supported metrics are `url`, `district`, `host`, and `originHost`. If `Metric` is `originHost`, supported filters are `flux`, `request`, and `bandwidth`.
     "Area" area set_area: str,
-    /// 查询中国境外CDN数据，且仅当 Metric 为 district 或 host 时，可指定地区类型查询，不填充表示查询服务地区数据（仅在 Area 为 overseas，且 Metric 是 district 或 host 时可用）
-    /// server：指定查询服务地区（腾讯云 CDN 节点服务器所在地区）数据
-    /// client：指定查询客户端地区（用户请求终端所在地区）数据，当 Metric 为 host 时仅支持 flux、request、bandwidth Filter
+    /// Specifies a region type for the query. If it is left blank, data of the service region will be queried. This parameter is only valid when `Area` is `overseas` and `Metric` is `district` or `host`.
+    /// `server`: Query by the location of server (Tencent Cloud CDN nodes).
+    /// `client`: Query data of the client region where the request devices are located; if `Metric` is `host`, supported filters are `flux`, `request`, and `bandwidth`.
     "AreaType" area_type set_area_type: str,
-    /// 指定查询的产品数据，可选为cdn或者ecdn，默认为cdn
+    /// Specifies the product to query, either `cdn` (default) or `ecdn`.
     "Product" product set_product: str,
-    /// 只返回前N条数据，默认为最大值100，metric=url时默认为最大值1000
+    /// Returns the first N data entries. The default value is 100 if this parameter is not specified, whereas 1000 if `Metric` is `url`.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cdn", "2018-06-06", "ListTopData", ListTopDataRequest => ListTopDataResponse);
 
 rt::model! { read debug;
-/// ListTopData返回参数结构体
+/// ListTopData response structure.
 ListTopDataResponse {
-    /// 各个资源的Top 访问数据详情。
+    /// Top access data details of each resource
     "Data" data set_data: list TopData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 日志集信息
+/// Logset information
 LogSetInfo {
-    /// 开发者ID
+    /// Developer ID
     "AppId" app_id set_app_id: i128,
-    /// 渠道
+    /// Channel
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Channel" channel set_channel: str,
-    /// 日志集ID
+    /// Logset ID
     "LogsetId" logset_id set_logset_id: str,
-    /// 日志集名字
+    /// Logset name
     "LogsetName" logset_name set_logset_name: str,
-    /// 是否默认日志集
+    /// Whether it is the default logset
     "IsDefault" is_default set_is_default: i128,
-    /// 日志保存时间，单位为天
+    /// Log retention period in days
     "LogsetSavePeriod" logset_save_period set_logset_save_period: i128,
-    /// 创建日期
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
-    /// 区域
+    /// Region
     "Region" region set_region: str,
-    /// cls侧是否已经被删除
+    /// Whether the logset has been removed from CLS
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Deleted" deleted set_deleted: str,
-    /// 英文区域
+    /// Whether English is used in this region
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "RegionEn" region_en set_region_en: str,
 } }
 
 rt::model! { both debug;
-/// 域名国内地区特殊配置。分地区特殊配置。UpdateDomainConfig接口只支持修改部分地区配置，为了兼容旧版本配置，本类型会列出旧版本所有可能存在差异的配置列表，支持修改的配置列表如下：
+/// Specific configuration for domain names in the Chinese mainland. Specific configuration by region. The `UpdateDomainConfig` API only supports modification of some region configurations. A list of differences that may exist for older configurations will be provided for a compatibility check. The supported configuration list is as follows:
 /// + Authentication
 /// + BandwidthAlert
 /// + ErrorPage
@@ -3659,180 +3876,212 @@ rt::model! { both debug;
 /// + Origin
 /// + Referer
 MainlandConfig {
-    /// 时间戳防盗链配置。
+    /// Timestamp hotlink protection configuration.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Authentication" authentication set_authentication: obj Authentication,
-    /// 带宽封顶配置。
+    /// Bandwidth cap configuration.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "BandwidthAlert" bandwidth_alert set_bandwidth_alert: obj BandwidthAlert,
-    /// 缓存规则配置。
+    /// Cache rule configuration.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Cache" cache set_cache: obj Cache,
-    /// 缓存相关配置。
+    /// Cache configurations.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "CacheKey" cache_key set_cache_key: obj CacheKey,
-    /// 智能压缩配置。
+    /// Smart compression configuration.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Compression" compression set_compression: obj Compression,
-    /// 下载限速配置。
+    /// Download speed limit configuration.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "DownstreamCapping" downstream_capping set_downstream_capping: obj DownstreamCapping,
-    /// 错误码重定向配置。
+    /// Error code redirect configuration.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "ErrorPage" error_page set_error_page: obj ErrorPage,
-    /// 301和302自动回源跟随配置。
+    /// 301 and 302 automatic origin-pull follow-redirect configuration.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "FollowRedirect" follow_redirect set_follow_redirect: obj FollowRedirect,
-    /// 访问协议强制跳转配置。
+    /// Force redirect by access protocol.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "ForceRedirect" force_redirect set_force_redirect: obj ForceRedirect,
-    /// Https配置。
+    /// HTTPS configuration.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Https" https set_https: obj Https,
-    /// IP黑白名单配置。
+    /// IP blocklist/allowlist configuration.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "IpFilter" ip_filter set_ip_filter: obj IpFilter,
-    /// IP限频配置。
+    /// IP access limiting configuration.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "IpFreqLimit" ip_freq_limit set_ip_freq_limit: obj IpFreqLimit,
-    /// 浏览器缓存规则配置。
+    /// Browser cache rules configuration.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "MaxAge" max_age set_max_age: obj MaxAge,
-    /// 源站配置。
+    /// Origin server configuration.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Origin" origin set_origin: obj Origin,
-    /// 跨国优化配置。
+    /// Cross-border optimization configuration.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "OriginPullOptimization" origin_pull_optimization set_origin_pull_optimization: obj OriginPullOptimization,
-    /// Range回源配置。
+    /// Range GETs configuration.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "RangeOriginPull" range_origin_pull set_range_origin_pull: obj RangeOriginPull,
-    /// 防盗链配置。
+    /// Hotlink protection configuration.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Referer" referer set_referer: obj Referer,
-    /// 回源请求头部配置。
+    /// Origin-pull request header configuration.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "RequestHeader" request_header set_request_header: obj RequestHeader,
-    /// 源站响应头部配置。
+    /// Origin server response header configuration.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "ResponseHeader" response_header set_response_header: obj ResponseHeader,
-    /// 遵循源站缓存头部配置。
+    /// Follows origin server cache header configuration.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "ResponseHeaderCache" response_header_cache set_response_header_cache: obj ResponseHeaderCache,
-    /// seo优化配置。
+    /// SEO configuration.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Seo" seo set_seo: obj Seo,
-    /// 域名业务类型，web，download，media分别表示静态加速，下载加速和流媒体加速。
+    /// Domain name service type. Values: `web` (static acceleration); `download` (download acceleration); `media` (streaming media acceleration).
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "ServiceType" service_type set_service_type: str,
-    /// 状态码缓存配置。
+    /// Status code cache configuration.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "StatusCodeCache" status_code_cache set_status_code_cache: obj StatusCodeCache,
-    /// 视频拖拽配置。
+    /// Video dragging configuration.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "VideoSeek" video_seek set_video_seek: obj VideoSeek,
-    /// 回源S3私有鉴权。
+    /// Access authentication for S3 origin
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "AwsPrivateAccess" aws_private_access set_aws_private_access: obj AwsPrivateAccess,
-    /// 回源OSS私有鉴权。
+    /// Access authentication for OSS origin
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "OssPrivateAccess" oss_private_access set_oss_private_access: obj OssPrivateAccess,
-    /// 华为云对象存储回源鉴权
+    /// Access authentication for Huawei Cloud OBS origin
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "HwPrivateAccess" hw_private_access set_hw_private_access: obj HwPrivateAccess,
-    /// 七牛云对象存储回源鉴权
+    /// Access authentication for QiNiu Cloud Kodo origin
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "QnPrivateAccess" qn_private_access set_qn_private_access: obj QnPrivateAccess,
 } }
 
 rt::model! { write debug;
-/// Request of `ManageClsTopicDomains` (管理日志主题下绑定的域名).
+/// Request of `ManageClsTopicDomains` (Manages domain names bound to log topic).
 ///
-/// ManageClsTopicDomains 用于管理某日志主题下绑定的域名列表。
+/// This API is used to manage the list of domain names bound to a log topic.
 ManageClsTopicDomainsRequest {
-    /// 日志集ID
+    /// Logset ID
     ///
     /// Required.
     "LogsetId" logset_id set_logset_id: str,
-    /// 日志主题ID
+    /// Log topic ID
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// 接入渠道，cdn或者ecdn，默认值为cdn
+    /// Specifies whether to access CDN or ECDN. Valid values: `cdn` (default) and `ecdn`.
     "Channel" channel set_channel: str,
-    /// 域名区域配置，注意：如果此字段为空，则表示解绑对应主题下的所有域名
+    /// Domain name region configuration. Note: if this field is empty, it means to unbind all domain names from the corresponding topic
     "DomainAreaConfigs" domain_area_configs set_domain_area_configs: list DomainAreaConfig,
-    /// 是否继承域名标签
+    /// Specifies whether to inherit the domain name tag.
     "InheritDomainTags" inherit_domain_tags set_inherit_domain_tags: bool,
 } }
 rt::action!("cdn", "2018-06-06", "ManageClsTopicDomains", ManageClsTopicDomainsRequest => ManageClsTopicDomainsResponse);
 
 rt::model! { read debug;
-/// ManageClsTopicDomains返回参数结构体
+/// ManageClsTopicDomains response structure.
 ManageClsTopicDomainsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 名称与ID映射关系
+/// Mapping between a name and an ID
 MapInfo {
-    /// 对象 Id
+    /// Object ID
     "Id" id set_id: i64,
-    /// 对象名称
+    /// Object name
     "Name" name set_name: str,
 } }
 
 rt::model! { both debug;
-/// 浏览器缓存规则配置，用于设置 MaxAge 默认值，默认为关闭状态
+/// Browser cache rule configuration, which is used to set the default value of `MaxAge` and is disabled by default.
 MaxAge {
-    /// 浏览器缓存配置开关，取值有：
-    /// on：开启
-    /// off：关闭
+    /// Whether to enable browser caching. Values:
+    /// `on`: Enable
+    /// `off`: Disable
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Switch" switch set_switch: str,
-    /// MaxAge 规则
+    /// MaxAge rule
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "MaxAgeRules" max_age_rules set_max_age_rules: list MaxAgeRule,
-    /// MaxAge 状态码相关规则
+    /// MaxAge status code
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "MaxAgeCodeRule" max_age_code_rule set_max_age_code_rule: obj MaxAgeCodeRule,
 } }
 
 rt::model! { both debug;
-/// MaxAge 状态码相关规则配置
+/// MaxAge status code
 MaxAgeCodeRule {
-    /// 处理动作
-    /// clear：清除 cache-control 头部
+    /// Action to execute.
+    /// `clear`: Clear the cache-control header.
     ///
     /// Required.
     "Action" action set_action: str,
-    /// 指定HTTP状态码生效，当前仅支持填写"400-599"
+    /// Specifies the HTTP status code in the range 400-599.
     ///
     /// Required.
     "StatusCodes" status_codes set_status_codes: list String,
 } }
 
 rt::model! { both debug;
-/// MagAge 规则配置
+/// MaxAge rules configuration
 MaxAgeRule {
-    /// 规则类型：
-    /// all：所有文件生效
-    /// file：指定文件后缀生效
-    /// directory：指定路径生效
-    /// path：指定绝对路径生效
-    /// index: 指定主页生效
+    /// Rule types:
+    /// `all`: effective for all files.
+    /// `file`: effective for specified file suffixes.
+    /// `directory`: effective for specified paths.
+    /// `path`: effective for specified absolute paths.
+    /// `index`: effective for specified homepages.
     ///
     /// Required.
     "MaxAgeType" max_age_type set_max_age_type: str,
-    /// MaxAgeType 对应类型下的匹配内容：
-    /// all 时填充 *
-    /// file 时填充后缀名，如 jpg、txt
-    /// directory 时填充路径，如 /xxx/test/
-    /// path 时填充绝对路径，如 /xxx/test.html
-    /// index 时填充 /
-    /// 注意：all规则不可删除，默认遵循源站，可修改。
+    /// Content for each `MaxAgeType`:
+    /// For `all`, enter a wildcard `*`.
+    /// For `file`, enter the suffix, e.g., `jpg` or `txt`.
+    /// For `directory`, enter the path, e.g., `/xxx/test/`.
+    /// For `path`, enter the absolute path, e.g., `/xxx/test.html`.
+    /// For `index`, enter a forward slash `/`.
+    /// Note: The rule `all` cannot be deleted. It follows origin by default and can be modified.
     ///
     /// Required.
     "MaxAgeContents" max_age_contents set_max_age_contents: list String,
-    /// MaxAge 时间设置，单位秒
-    /// 注意：时间为0，即不缓存。
+    /// MaxAge time (in seconds)
+    /// Note: The value `0` means not to cache.
     ///
     /// Required.
     "MaxAgeTime" max_age_time set_max_age_time: i64,
-    /// 是否遵循源站，on或off，开启时忽略时间设置。
+    /// Whether to follow the origin server. Valid values: `on` and `off`. If it's on, `MaxAgeTime` is ignored.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "FollowOrigin" follow_origin set_follow_origin: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDomainConfig` (变更加速域名配置).
+/// Request of `ModifyDomainConfig` (Modifies domain name configuration).
 ///
-/// ModifyDomainConfig 用于修改内容分发网络加速域名配置信息
-/// 注意：
-/// Route 字段，使用点分隔，最后一段称为叶子节点，非叶子节点配置保持不变；
-/// Value 字段，使用 json 进行序列化，其中固定 update 作为 key，配置路径值参考 https://cloud.tencent.com/document/product/228/41116 接口各配置项复杂类型，为配置路径对应复杂类型下的节点。
-/// 操作审计相关：接口的入参可能包含密钥等敏感信息，所以此接口的入参不会上报到操作审计。
+/// This API is used to modify the configuration of a CDN acceleration domain name.
+/// Create and bind policy Query instance Reset instance access password.
+/// The Route field uses dot separation, with the last segment called the leaf node, while non-leaf node configurations remain unchanged.
+/// The Value Field is serialized using json, with "update" fixed as the key. For the configuration path Value, refer to the complex type of each configuration item in the API at [UpdateDomainConfig](https://www.tencentcloud.com/document/api/228/34018). It corresponds to the nodes under the complex type of the configuration path.
+/// This API is used for CloudAudit-related operations. The input parameters may contain sensitive information such as keys, so they will not be reported to CloudAudit.
 ModifyDomainConfigRequest {
-    /// 域名
+    /// The domain name.
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 配置路径
+    /// Name of the configuration parameter.
     ///
     /// Required.
     "Route" route set_route: str,
-    /// 配置路径值，使用 json 进行序列化，其中固定 update 作为 key
+    /// Value of the configuration parameter. This field is serialized to a JSON string {key:value}, where **key** is fixed to `update`.
     ///
     /// Required.
     "Value" value set_value: str,
@@ -3840,7 +4089,7 @@ ModifyDomainConfigRequest {
 rt::action!("cdn", "2018-06-06", "ModifyDomainConfig", ModifyDomainConfigRequest => ModifyDomainConfigResponse);
 
 rt::model! { read debug;
-/// ModifyDomainConfig返回参数结构体
+/// ModifyDomainConfig response structure.
 ModifyDomainConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3878,122 +4127,140 @@ ModifyPurgeFetchTaskStatusResponse {
 } }
 
 rt::model! { both debug;
-/// 离线缓存是否开启
+/// Offline cache feature status switch.
 OfflineCache {
-    /// 离线缓存配置开关，取值有：
-    /// on：开启
-    /// off：关闭
+    /// Whether to enable offline caching. Values:
+    /// `on`: Enable
+    /// `off`: Disable
     ///
     /// Required.
     "Switch" switch set_switch: str,
 } }
 
 rt::model! { both debug;
-/// 源站配置复杂类型，支持以下配置：
-/// + 源站指定为单个域名
-/// + 源站指定为多个 IP，可配置端口（1\~65535），可配置权重（1\~100），格式为 IP:端口:权重
-/// + 回源域名配置
-/// + 对象存储（COS）作为源站
-/// + 热备源站指定为单个域名
-/// + 热备源站指定为多个 IP，可配置端口（1\~65535），暂不支持权重配置
-/// + 热备源站回源域名配置
+/// Complex origin server configurations. The following configurations are supported:
+/// + Origin server specified as a single domain name
+/// + Origin server specified as multiple IPs. Supported port range: 1-65535; Supported weight range: 1-100. Format: IP:Port:Weight.
+/// + Origin-pull domain name configuration
+/// + Cloud Object Storage (COS) specified as origin server
+/// + Hot backup origin server specified as a single domain name
+/// + Hot backup origin server specified as multiple IPs. Supported port range: 1-65535. Weight configuration is not supported.
+/// + Hot backup origin server origin-pull domain name configuration
 Origin {
-    /// 主源站列表
-    /// 修改源站时，需要同时填充对应的 OriginType
+    /// List of primary origin servers
+    /// When modifying the origins, you need to specify `OriginType`.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Origins" origins set_origins: list String,
-    /// 主源站类型
-    /// 当源站列表 Origins 不为空时必填
-    /// 入参支持以下几种类型：
-    /// domain：域名类型
-    /// domainv6：域名解析V6类型
-    /// cos：对象存储源站
-    /// third_party: 第三方存储源站
-    /// igtm: IGTM多活源
-    /// ip：IP 列表作为源站
-    /// ipv6：源站列表为一个单独的 IPv6 地址
-    /// ip_ipv6：源站列表为多个 IPv4 地址和IPv6 地址
-    /// ip_domain: 支持IP和域名形式源站混填（白名单功能）
-    /// ip_domainv6：源站列表为多个 IPv4 地址以及域名解析v6地址
-    /// ipv6_domain: 源站列表为多个 IPv6 地址以及域名
-    /// ipv6_domainv6：源站列表为多个 IPv6 地址以及域名解析v6地址
-    /// domain_domainv6：源站列表为多个域名解析v4 地址以及域名解析v6地址
-    /// ip_ipv6_domain：源站列表为多个 IPv4 地址IPv6 地址以及域名
-    /// ip_ipv6_domainv6：源站列表为多个 IPv4 地址IPv6 地址以及域名解析v6地址
-    /// ip_domain_domainv6：源站列表为多个 IPv4 地址域名解析v4 地址以及域名解析v6地址
-    /// ipv6_domain_domainv6：源站列表为多个 域名解析v4 地址IPv6 地址以及域名解析v6地址
-    /// ip_ipv6_domain_domainv6：源站列表为多个 IPv4 地址IPv6 地址 域名解析v4 地址以及域名解析v6地址
-    /// 出参增加以下几种类型：
-    /// image：数据万象源站
-    /// ftp：历史 FTP 托管源源站，现已不维护
-    /// 修改 Origins 时需要同时填充对应的 OriginType
-    /// IPv6 功能目前尚未全量，需要先申请试用
+    /// Primary origin server type
+    /// This field is used together with `Origins`.
+    /// Input:
+    /// `domain`: Domain name
+    /// `domainv6`: IPv6 domain name
+    /// `cos`: COS bucket address
+    /// `third_party`: Third-party object storage origin
+    /// `igtm`: IGTM origin
+    /// `ip`: IP address
+    /// `ipv6`: One IPv6 address
+    /// `ip_ipv6`: Multiple IPv4 addresses and one IPv6 address
+    /// `ip_domain`: IP addresses and domain names (only available to beta users)
+    /// `ip_domainv6`: Multiple IPv4 addresses and one IPv6 domain name
+    /// `ipv6_domain`: Multiple IPv6 addresses and one domain name
+    /// `ipv6_domainv6`: Multiple IPv6 addresses and one IPv6 domain name
+    /// `domain_domainv6`: Multiple IPv4 domain names and one IPv6 domain name
+    /// `ip_ipv6_domain`: Multiple IPv4 and IPv6 addresses and one domain name
+    /// `ip_ipv6_domainv6`: Multiple IPv4 and IPv6 addresses and one IPv6 domain name
+    /// `ip_domain_domainv6`: Multiple IPv4 addresses and IPv4 domain names and one IPv6 domain name
+    /// `ipv6_domain_domainv6`: Multiple IPv4 domain names and IPv6 addresses and one IPv6 domain name
+    /// `ip_ipv6_domain_domainv6`: Multiple IPv4 and IPv6 addresses and IPv4 domain names and one IPv6 domain name
+    /// Output:
+    /// `image`: Cloud Infinite origin
+    /// `ftp`: FTP origin (disused)
+    /// When modifying `Origins`, you need to specify `OriginType`.
+    /// The IPv6 feature is now only available to beta users. Submit a ticket if you need it.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "OriginType" origin_type set_origin_type: str,
-    /// 回主源站时 Host 头部
-    /// 当源站类型为cos或者第三方存储加速时,ServerName字段必填
-    /// 不填充则默认为加速域名
-    /// 若接入的是泛域名，则回源 Host 默认为访问时的子域名
+    /// Origin-pull host header.
+    /// This field is required when `OriginType=cos/third-party`.
+    /// If not specified, this field defaults to the acceleration domain name.
+    /// For a wildcard domain name, the sub-domain name during the access is used by default.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ServerName" server_name set_server_name: str,
-    /// OriginType 为对象存储（COS）时，可以指定是否允许访问私有 bucket
-    /// 注意：需要先授权 CDN 访问该私有 Bucket 的权限后，才可开启此配置。取值范围: on/off
+    /// When OriginType is COS, you can specify if access to private buckets is allowed.
+    /// Note: To enable this configuration, you need to first grant CDN access to the private bucket. Values: `on` and `off`.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "CosPrivateAccess" cos_private_access set_cos_private_access: str,
-    /// 回源协议配置
-    /// http：强制 http 回源
-    /// follow：协议跟随回源
-    /// https：强制 https 回源
+    /// Configures the origin-pull protocol.
+    /// Http: force http origin-pull.
+    /// follow protocol for origin pull.
+    /// Https: enforce https origin-pull.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "OriginPullProtocol" origin_pull_protocol set_origin_pull_protocol: str,
-    /// 备源站列表
-    /// 修改备源站时，需要同时填充对应的 BackupOriginType
+    /// List of secondary origin servers
+    /// This field is used together with `BackupOriginType`.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "BackupOrigins" backup_origins set_backup_origins: list String,
-    /// 备源站类型
-    /// 备源站列表BackupOrigins 不为空时必填
-    /// 支持以下类型：
-    /// domain：域名类型
-    /// ip：IP 列表作为源站
-    /// 以下备源源站类型尚未全量支持，需要申请试用：
-    /// ipv6_domain: 源站列表为多个 IPv6 地址以及域名
-    /// ip_ipv6：源站列表为多个 IPv4 地址和IPv6 地址
-    /// ip_ipv6_domain：源站列表为多个 IPv4 地址IPv6 地址以及域名
+    /// Secondary origin type. valid values:.
+    /// BackupOrigins specifies the backup origin list. required when not empty.
+    /// Supports the following types.
+    /// domain type.
+    /// ip: ip list as the origin server.
+    /// The following backup origin server types are not fully available yet and require trial use application.
+    /// ipv6_domain: specifies the origin server list containing multiple ipv6 addresses and domain names.
+    /// ip_ipv6: specifies the origin server list containing multiple ipv4 addresses and ipv6 addresses.
+    /// ip_ipv6_domain: specifies the origin server list containing multiple ipv4 addresses, ipv6 addresses, and domain names.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BackupOriginType" backup_origin_type set_backup_origin_type: str,
-    /// 回备源站时 Host 头部，不填充则默认为主源站的 ServerName
+    /// Host header used when accessing the backup origin server. If it is left empty, the `ServerName` of primary origin server will be used by default.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "BackupServerName" backup_server_name set_backup_server_name: str,
-    /// 回源路径
+    /// Origin-pull path
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "BasePath" base_path set_base_path: str,
-    /// 回源路径重写规则配置
+    /// Origin-pull path rewriting configuration
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "PathRules" path_rules set_path_rules: list PathRule,
-    /// 分路径回源配置
+    /// Path-based origin-pull configuration
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "PathBasedOrigin" path_based_origin set_path_based_origin: list PathBasedOriginRule,
-    /// HTTPS回源SNI配置
+    /// HTTPS origin-pull SNI
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Sni" sni set_sni: obj OriginSni,
-    /// HTTPS回源高级配置
+    /// HTTPS advanced origin-pull configuration
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "AdvanceHttps" advance_https set_advance_https: obj AdvanceHttps,
-    /// 对象存储回源厂商
-    /// 当源站类型为第三方存储源站(third_party)时必填
-    /// 可选值包括以下:
-    /// aws_s3: AWS S3
-    /// ali_oss: 阿里云 OSS
-    /// hw_obs: 华为 OBS
-    /// qiniu_kodo: 七牛云 kodo
-    /// others: 其它厂商对象存储,仅支持兼容以AWS签名算法的对象存储，如腾讯云金融专区COS
+    /// Third-party object storage service vendor
+    /// This field is required when `OriginType=third-party`.
+    /// Values:
+    /// `aws_s3`: AWS S3
+    /// `ali_oss`: Alibaba Cloud OSS
+    /// `hw_obs`: Huawei Cloud OBS
+    /// `Qiniu_kodo`: Qiniu Kodo
+    /// `Others`: Other object storage service vendors. Only AWS signature-compatible object storage services are supported, such as Tencent Cloud COS for Finance Zone.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "OriginCompany" origin_company set_origin_company: str,
 } }
 
 rt::model! { both debug;
-/// 回源鉴权高级配置
+/// Origin-pull authentication advanced configuration
 OriginAuthentication {
-    /// 回源鉴权高级配置开关，取值有：
-    /// on：开启
-    /// off：关闭
+    /// Whether to enable advanced origin-pull authentication. Values:
+    /// `on`: Enable
+    /// `off`: Disable
+    ///
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Switch" switch set_switch: str,
-    /// 鉴权类型A配置
+    /// Authentication type configuration A
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "TypeA" type_a set_type_a: obj OriginAuthenticationTypeA,
 } }
 
 rt::model! { both nodebug;
-/// 回源鉴权高级配置TypeA
+/// Origin-pull authentication advanced configuration TypeA
 OriginAuthenticationTypeA {
-    /// 用于计算签名的密钥，只允许字母和数字，长度6-32字节。
+    /// Key used for signature calculation, allowing 6 to 32 bytes of letters and digits.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "SecretKey" secret_key set_secret_key: str,
@@ -4007,82 +4274,90 @@ impl ::core::fmt::Debug for OriginAuthenticationTypeA {
 }
 
 rt::model! { both debug;
-/// 合并回源配置项
+/// Merging pull requests configuration item
 OriginCombine {
-    /// 合并回源配置开关，取值有：
-    /// on：开启
-    /// off：关闭
+    /// Whether to enable origin-pull merge. Values:
+    /// `on`: Enable
+    /// `off`: Disable
     ///
     /// Required.
     "Switch" switch set_switch: str,
 } }
 
 rt::model! { read debug;
-/// CDN回源节点IP信息
+/// IP information of CDN intermediate nodes
 OriginIp {
-    /// 回源IP段/回源IP，默认返回IP段信息。
+    /// Intermediate IP range/intermediate IP. The IP range information is returned by default.
     "Ip" ip set_ip: str,
 } }
 
 rt::model! { both debug;
-/// 跨国回源优化配置，默认为关闭状态 (已下线)
+/// (Disused) Cross-border origin-pull optimization
 OriginPullOptimization {
-    /// 跨国回源优化配置开关，取值有：
-    /// on：开启
-    /// off：关闭
+    /// Whether to enable cross-MLC-border origin-pull optimization. Values:
+    /// `on`: Enable
+    /// `off`: Disable
     ///
     /// Required.
     "Switch" switch set_switch: str,
-    /// 跨国类型
-    /// OVToCN：境外回源境内
-    /// CNToOV：境内回源境外
+    /// Cross-border types
+    /// OVToCN: origin-pull from outside mainland China to inside mainland China
+    /// CNToOV: origin-pull from inside mainland China to outside mainland China
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "OptimizationType" optimization_type set_optimization_type: str,
 } }
 
 rt::model! { both debug;
-/// 回源超时配置
+/// Origin-pull timeout configuration
 OriginPullTimeout {
-    /// 回源建连超时时间，单位为秒，要求5~60之间
+    /// The origin-pull connection timeout (in seconds). Valid range: 5-60.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     ///
     /// Required.
     "ConnectTimeout" connect_timeout set_connect_timeout: i128,
-    /// 回源接收超时时间，单位为秒，要求10 ~ 300之间
+    /// The origin-pull receipt timeout (in seconds). Valid range: 10-300.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     ///
     /// Required.
     "ReceiveTimeout" receive_timeout set_receive_timeout: i128,
 } }
 
 rt::model! { both debug;
-/// HTTPS回源SNI
+/// HTTPS origin-pull SNI
 OriginSni {
-    /// 是否开启HTTPS回源SNI。
-    /// 开启：on，
-    /// 关闭：off
+    /// Whether to enable HTTPS origin-pull SNI. Values:
+    /// `on`: Enable
+    /// `off`: Disable
     ///
     /// Required.
     "Switch" switch set_switch: str,
-    /// 回源域名。
+    /// Origin-pull domain name.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "ServerName" server_name set_server_name: str,
 } }
 
 rt::model! { both nodebug;
-/// oss回源鉴权
+/// Access authentication configuration for OSS origin
 OssPrivateAccess {
-    /// oss回源鉴权配置开关，取值有：
-    /// on：开启
-    /// off：关闭
+    /// Whether to enable OSS origin-pull authentication. Values:
+    /// `on`: Enable
+    /// `off`: Disable
     ///
     /// Required.
     "Switch" switch set_switch: str,
-    /// 访问ID。
+    /// Access ID.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "AccessKey" access_key set_access_key: str,
-    /// 密钥，字段为脱敏返回。
+    /// Key. the field is returned with masking.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SecretKey" secret_key set_secret_key: str,
-    /// 地域
+    /// Region
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Region" region set_region: str,
-    /// Bucketname
+    /// BucketName
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Bucket" bucket set_bucket: str,
 } }
 impl ::core::fmt::Debug for OssPrivateAccess {
@@ -4098,21 +4373,25 @@ impl ::core::fmt::Debug for OssPrivateAccess {
 }
 
 rt::model! { both nodebug;
-/// 其他厂商对象存储回源鉴权
+/// Origin-pull authentication for other origins
 OthersPrivateAccess {
-    /// 其他厂商对象存储回源鉴权配置开关，取值有：
-    /// on：开启
-    /// off：关闭
+    /// Whether to enable origin-pull authentication for other object storage origins. Values:
+    /// `on`: Enable
+    /// `off`: Disable
     ///
     /// Required.
     "Switch" switch set_switch: str,
-    /// 访问ID。
+    /// Access ID.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "AccessKey" access_key set_access_key: str,
-    /// 密钥，字段位脱敏返回。
+    /// Key. specifies the field with masking back.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SecretKey" secret_key set_secret_key: str,
-    /// 地域。
+    /// Region.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Region" region set_region: str,
-    /// 存储桶名称。
+    /// Bucket name
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Bucket" bucket set_bucket: str,
 } }
 impl ::core::fmt::Debug for OthersPrivateAccess {
@@ -4128,7 +4407,7 @@ impl ::core::fmt::Debug for OthersPrivateAccess {
 }
 
 rt::model! { both debug;
-/// 域名海外地区特殊配置。UpdateDomainConfig接口只支持修改部分地区配置，为了兼容旧版本配置，本类型会列出旧版本所有可能存在差异的配置列表，支持修改的配置列表如下：
+/// Specific configuration for domain names outside the Chinese mainland. The `UpdateDomainConfig` API only supports modification of some region configurations. A list of differences that may exist for older configurations will be provided for a compatibility check. The supported configuration list is as follows:
 /// + Authentication
 /// + BandwidthAlert
 /// + ErrorPage
@@ -4136,336 +4415,380 @@ rt::model! { both debug;
 /// + Origin
 /// + Referer
 OverseaConfig {
-    /// 时间戳防盗链配置。
+    /// Timestamp hotlink protection configuration.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Authentication" authentication set_authentication: obj Authentication,
-    /// 带宽封顶配置。
+    /// Bandwidth cap configuration.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "BandwidthAlert" bandwidth_alert set_bandwidth_alert: obj BandwidthAlert,
-    /// 缓存规则配置。
+    /// Cache rule configuration.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Cache" cache set_cache: obj Cache,
-    /// 缓存相关配置。
+    /// Cache configuration.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "CacheKey" cache_key set_cache_key: obj CacheKey,
-    /// 智能压缩配置。
+    /// Smart compression configuration.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Compression" compression set_compression: obj Compression,
-    /// 下载限速配置。
+    /// Download speed limit configuration.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "DownstreamCapping" downstream_capping set_downstream_capping: obj DownstreamCapping,
-    /// 错误码重定向配置。
+    /// Error code redirect configuration.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "ErrorPage" error_page set_error_page: obj ErrorPage,
-    /// 301和302自动回源跟随配置。
+    /// 301 and 302 automatic origin-pull follow-redirect configuration.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "FollowRedirect" follow_redirect set_follow_redirect: obj FollowRedirect,
-    /// 访问协议强制跳转配置。
+    /// Protocol redirect configuration.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "ForceRedirect" force_redirect set_force_redirect: obj ForceRedirect,
-    /// Https配置。
+    /// HTTPS configuration.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Https" https set_https: obj Https,
-    /// IP黑白名单配置。
+    /// IP blocklist/allowlist configuration.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "IpFilter" ip_filter set_ip_filter: obj IpFilter,
-    /// IP限频配置。
+    /// IP access limit configuration.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "IpFreqLimit" ip_freq_limit set_ip_freq_limit: obj IpFreqLimit,
-    /// 浏览器缓存规则配置。
+    /// Browser cache rules configuration.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "MaxAge" max_age set_max_age: obj MaxAge,
-    /// 源站配置。
+    /// Origin server configuration.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Origin" origin set_origin: obj Origin,
-    /// 跨国优化配置。
+    /// Cross-border optimization configuration.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "OriginPullOptimization" origin_pull_optimization set_origin_pull_optimization: obj OriginPullOptimization,
-    /// Range回源配置。
+    /// Range GETs configuration.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "RangeOriginPull" range_origin_pull set_range_origin_pull: obj RangeOriginPull,
-    /// 防盗链配置。
+    /// Hotlink protection configuration.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Referer" referer set_referer: obj Referer,
-    /// 回源请求头部配置。
+    /// Origin-pull request header configuration.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "RequestHeader" request_header set_request_header: obj RequestHeader,
-    /// 源站响应头部配置。
+    /// Origin server response header configuration.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "ResponseHeader" response_header set_response_header: obj ResponseHeader,
-    /// 遵循源站缓存头部配置。
+    /// Follows origin server cache header configuration.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "ResponseHeaderCache" response_header_cache set_response_header_cache: obj ResponseHeaderCache,
-    /// seo优化配置。
+    /// SEO configuration.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Seo" seo set_seo: obj Seo,
-    /// 域名业务类型，web，download，media分别表示静态加速，下载加速和流媒体加速。
+    /// Domain name service type. Values: `web` (static acceleration); `download` (download acceleration); `media` (streaming media acceleration).
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "ServiceType" service_type set_service_type: str,
-    /// 状态码缓存配置。
+    /// Status code cache configuration.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "StatusCodeCache" status_code_cache set_status_code_cache: obj StatusCodeCache,
-    /// 视频拖拽配置。
+    /// Video dragging configuration.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "VideoSeek" video_seek set_video_seek: obj VideoSeek,
-    /// 回源S3私有鉴权。
+    /// Access authentication for S3 origin
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "AwsPrivateAccess" aws_private_access set_aws_private_access: obj AwsPrivateAccess,
-    /// 回源OSS私有鉴权。
+    /// Access authentication for OSS origin
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "OssPrivateAccess" oss_private_access set_oss_private_access: obj OssPrivateAccess,
-    /// 华为云对象存储鉴权
+    /// Access authentication for Huawei Cloud OBS origin
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "HwPrivateAccess" hw_private_access set_hw_private_access: obj HwPrivateAccess,
-    /// 七牛云对象存储鉴权
+    /// Access authentication for QiNiu Cloud Kodo origin
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "QnPrivateAccess" qn_private_access set_qn_private_access: obj QnPrivateAccess,
 } }
 
 rt::model! { both debug;
-/// 参数黑名单
+/// Parameter blocklist.
 ParamFilter {
-    /// 参数黑名单开关
+    /// Specifies the blocklist parameter switch.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Switch" switch set_switch: str,
-    /// 参数黑名单规则
+    /// Specifies the blocklist rule parameter.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FilterRules" filter_rules set_filter_rules: list ParamFilterRule,
 } }
 
 rt::model! { both debug;
-/// 参数黑名单规则
+/// Parameter blocklist rule.
 ParamFilterRule {
-    /// 参数名
+    /// Parameter name.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 参数值数组, 小于10个
+    /// Numeric array. value range: less than 10.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Values" values set_values: list String,
-    /// http 返回码 ( 暂仅支持403)
+    /// http status code (only supports 403).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ReturnCode" return_code set_return_code: str,
 } }
 
 rt::model! { both debug;
-/// 分路径回源规则
+/// Path-based origin-pull rule
 PathBasedOriginRule {
-    /// 规则类型：
-    /// file：指定文件后缀生效
-    /// directory：指定路径生效
-    /// path：指定绝对路径生效
-    /// index: 指定主页生效
+    /// Rule types:
+    /// `file`: Apply to files with the specified suffixes.
+    /// `directory`: Apply to specified paths.
+    /// `path`: Apply to specified absolute paths.
+    /// `index`: Apply to specified homepages.
     ///
     /// Required.
     "RuleType" rule_type set_rule_type: str,
-    /// RuleType 对应类型下的匹配内容：
-    /// file 时填充后缀名，如 jpg、txt
-    /// directory 时填充路径，如 /xxx/test/
-    /// path 时填充绝对路径，如 /xxx/test.html
-    /// index 时填充 /
+    /// Content for each `RuleType`:
+    /// For `file`, enter a suffix, e.g., `jpg` or `txt`.
+    /// For `directory`, enter a path, e.g., `/xxx/test/`.
+    /// For `path`, enter an absolute path, e.g., `/xxx/test.html`.
+    /// For `index`, enter a forward slash `/`.
     ///
     /// Required.
     "RulePaths" rule_paths set_rule_paths: list String,
-    /// 源站列表，支持域名或ipv4地址
+    /// Origin server list. Domain name and IPv4 addresses are supported.
     ///
     /// Required.
     "Origin" origin set_origin: list String,
 } }
 
 rt::model! { both debug;
-/// 分路径回源配置规则。
+/// Path-based origin-pull configuration rules
 PathRule {
-    /// 是否开启通配符“*”匹配：
-    /// false：关闭
-    /// true：开启
+    /// Whether to enable wildcard match (`*`).
+    /// `false`: disabled
+    /// `true`: enabled
+    /// Note: this field may return `null`, indicating that no valid value can be obtained.
     ///
     /// Required.
     "Regex" regex set_regex: bool,
-    /// 匹配的URL路径，仅支持Url路径，不支持参数。默认完全匹配，开启通配符“*”匹配后，最多支持5个通配符，最大长度为1024个字符。
+    /// Matched URL. Only URLs are supported, while parameters are not. The exact match is used by default. If wildcard match is enabled, up to 5 wildcards are supported. The URL can contain up to 1,024 characters.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Path" path set_path: str,
-    /// 路径匹配时的回源源站。暂不支持开了私有读写的COS源。不填写时沿用默认源站。
+    /// Origin server when the path matches. COS origin with private read/write is not supported. The default origin server will be used by default when this field is left empty.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Origin" origin set_origin: str,
-    /// 路径匹配时回源的Host头部。不填写时沿用默认ServerName。
+    /// Origin server host header when the path matches. The default `ServerName` will be used by default when this field is left empty.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "ServerName" server_name set_server_name: str,
-    /// 源站所属区域，支持CN，OV：
-    /// CN：中国境内
-    /// OV：中国境外
-    /// 默认为CN。
+    /// Region of the origin server. Valid values: `CN` and `OV`.
+    /// `CN`: Within the Chinese mainland
+    /// `OV`: Outside the Chinese mainland
+    /// Default value: `CN`.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "OriginArea" origin_area set_origin_area: str,
-    /// 路径匹配时回源的URI路径，必须以“/”开头，不包含参数部分。最大长度为1024个字符。可使用$1, $2, $3, $4, $5分别捕获匹配路径中的通配符号“*”，最多支持10个捕获值。
+    /// Origin server URI path when the path matches, starting with `/` and excluding parameters. The path can contain up to 1,024 characters. The wildcards in the match path can be respectively captured using `$1`, `$2`, `$3`, `$4`, and `$5`. Up to 10 values can be captured.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "ForwardUri" forward_uri set_forward_uri: str,
-    /// 路径匹配时回源的头部设置。
+    /// Origin-pull header setting when the path matches.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "RequestHeaders" request_headers set_request_headers: list HttpHeaderRule,
-    /// 当Regex为false时，Path是否开启完全匹配。
-    /// false：关闭
-    /// true：开启
+    /// When `Regex` is `false`, this parameter should be `true`.
+    /// `false`: Disabled
+    /// `true`: enabled
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "FullMatch" full_match set_full_match: bool,
 } }
 
 rt::model! { both debug;
-/// POST请求上传文件流式传输最大限制
+/// Maximum size of the file uploaded for streaming via a POST request
 PostSize {
-    /// POST请求上传文件流式传输最大限制配置开关，取值有：
-    /// on：开启，平台默认为32MB
-    /// off：关闭
+    /// Maximum size of the file uploaded for streaming via a POST request. Values:
+    /// `on`: Enable. When enabled, it is set to 32 MB by default.
+    /// `off`: Disable
     ///
     /// Required.
     "Switch" switch set_switch: str,
-    /// 最大限制，取值在1MB和200MB之间。
+    /// Maximum size. Value range: 1 MB to 200 MB.
     "MaxSize" max_size set_max_size: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `PurgePathCache` (刷新目录).
+/// Request of `PurgePathCache` (Purges directories).
 ///
-/// PurgePathCache 用于批量提交目录刷新，根据域名的加速区域进行对应区域的刷新。
-/// 默认情况下境内、境外加速区域每日目录刷新额度为各 100 条，每次最多可提交 500 条。
+/// This API is used to submit multiple directory purge tasks, which are carried out according to the acceleration region of the domain names.
+/// By default, a maximum of 100 directories can be purged per day for acceleration regions either within or outside the Chinese mainland, and up to 500 tasks can be submitted at a time.
 PurgePathCacheRequest {
-    /// 目录列表，需要包含协议头部 http:// 或 https://
+    /// List of directories. The protocol header such as "http://" or "https://" needs to be included.
     ///
     /// Required.
     "Paths" paths set_paths: list String,
-    /// 刷新类型
-    /// flush：刷新产生更新的资源
-    /// delete：刷新全部资源
+    /// Purge type:
+    /// `flush`: purges updated resources
+    /// `delete`: purges all resources
     ///
     /// Required.
     "FlushType" flush_type set_flush_type: str,
-    /// 是否对中文字符进行编码后刷新
+    /// Whether to encode Chinese characters before purge.
     "UrlEncode" url_encode set_url_encode: bool,
-    /// 刷新区域
-    /// 无此参数时，默认刷新加速域名所在加速区域
-    /// 填充 mainland 时，仅刷新中国境内加速节点上缓存内容
-    /// 填充 overseas 时，仅刷新中国境外加速节点上缓存内容
-    /// 指定刷新区域时，需要与域名加速区域匹配
+    /// Region to purge
+    /// The acceleration region of the acceleration domain name will be purged if this parameter is not passed in.
+    /// If `mainland` is passed in, only the content cached on nodes in the Chinese mainland will be purged.
+    /// If `overseas` is passed in, only the content cached on nodes outside the Chinese mainland will be purged.
+    /// The specified region to purge should match the domain name’s acceleration region.
     "Area" area set_area: str,
 } }
 rt::action!("cdn", "2018-06-06", "PurgePathCache", PurgePathCacheRequest => PurgePathCacheResponse);
 
 rt::model! { read debug;
-/// PurgePathCache返回参数结构体
+/// PurgePathCache response structure.
 PurgePathCacheResponse {
-    /// 刷新任务 ID，同一批次提交的目录共用一个任务 ID
+    /// Purge task ID. Directories submitted in one request share a task ID.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 刷新任务详情
+/// Purge task details.
 PurgeTask {
-    /// 刷新任务 ID
+    /// Purge task ID
     "TaskId" task_id set_task_id: str,
-    /// 刷新 URL
+    /// Purged URL
     "Url" url set_url: str,
-    /// 刷新任务状态
-    /// fail：刷新失败
-    /// done：刷新成功
-    /// process：刷新中
+    /// Purge task status
+    /// `fail`: Purge failed
+    /// `done`: Purge succeeded
+    /// `process`: Purge in progress
     "Status" status set_status: str,
-    /// 刷新类型
-    /// url：URL 刷新
-    /// path：目录刷新
+    /// Purge type
+    /// `url`: URL purge
+    /// `path`: directory purge
     "PurgeType" purge_type set_purge_type: str,
-    /// 刷新方式
-    /// flush：刷新更新资源（仅目录刷新时有此类型）
-    /// delete：刷新全部资源
+    /// Purge method
+    /// `flush`: purges updated resources; this type is available only for directory purges
+    /// `delete`: Purge all resources
     "FlushType" flush_type set_flush_type: str,
-    /// 刷新任务提交时间
+    /// Purge task submission time
     "CreateTime" create_time set_create_time: str,
 } }
 
 rt::model! { write debug;
-/// Request of `PurgeUrlsCache` (刷新 URL).
+/// Request of `PurgeUrlsCache` (Purges URLs).
 ///
-/// PurgeUrlsCache 用于批量提交 URL 进行刷新，根据 URL 中域名的当前加速区域进行对应区域的刷新。
-/// 默认情况下境内、境外加速区域每日 URL 刷新额度各为 10000 条，每次最多可提交 1000 条。
+/// This API is used to submit multiple URL purge tasks, which are carried out according to the current acceleration region of the domain names in the URLs.
+/// By default, a maximum of 10,000 URLs can be purged per day for acceleration regions either within or outside Mainland China, and up to 1,000 tasks can be submitted at a time.
 PurgeUrlsCacheRequest {
-    /// URL 列表，需要包含协议头部 http:// 或 https://
+    /// List of URLs. The protocol header such as `http://` or `https://` needs to be included.
     ///
     /// Required.
     "Urls" urls set_urls: list String,
-    /// 刷新区域
-    /// 无此参数时，默认刷新加速域名所在加速区域
-    /// 填充 mainland 时，仅刷新中国境内加速节点上缓存内容
-    /// 填充 overseas 时，仅刷新中国境外加速节点上缓存内容
-    /// 指定刷新区域时，需要与域名加速区域匹配
+    /// Purging region
+    /// The acceleration region of the acceleration domain name will be purged if this parameter is not passed in.
+    /// If `mainland` is passed in, only the content cached on nodes in the Chinese mainland will be purged.
+    /// If `overseas` is passed in, only the content cached on nodes outside the Chinese mainland will be purged.
+    /// The specified purging region should match the domain name acceleration region.
     "Area" area set_area: str,
-    /// 是否对中文字符进行编码后刷新
+    /// Whether to encode Chinese characters for purge
     "UrlEncode" url_encode set_url_encode: bool,
 } }
 rt::action!("cdn", "2018-06-06", "PurgeUrlsCache", PurgeUrlsCacheRequest => PurgeUrlsCacheResponse);
 
 rt::model! { read debug;
-/// PurgeUrlsCache返回参数结构体
+/// PurgeUrlsCache response structure.
 PurgeUrlsCacheResponse {
-    /// 刷新任务 ID，同一批次提交的 URL 共用一个任务 ID
+    /// Purge task ID. URLs submitted in one request share a task ID.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 预热任务详情
+/// Prefetch task details.
 PushTask {
-    /// 预热任务 ID
+    /// Prefetch task ID
     "TaskId" task_id set_task_id: str,
-    /// 预热 URL
+    /// Prefetched URL
     "Url" url set_url: str,
-    /// 预热任务状态
-    /// fail：预热失败
-    /// done：预热成功
-    /// process：预热中
-    /// invalid：预热无效(源站返回4xx或5xx状态码)
+    /// Prefetch task status
+    /// `fail`: Prefetch failed
+    /// `done`: Prefetch succeeded
+    /// `process`: Prefetch in progress
+    /// `invalid`: Invalid prefetch with 4XX/5XX status code returned from the origin server
     "Status" status set_status: str,
-    /// 预热进度百分比
+    /// Prefetch progress in percentage
     "Percent" percent set_percent: i64,
-    /// 预热任务提交时间
+    /// Prefetch task submission time
     "CreateTime" create_time set_create_time: str,
-    /// 预热区域
-    /// mainland：境内
-    /// overseas：境外
-    /// global：全球
+    /// Prefetch region
+    /// `mainland`: Within the Chinese mainland
+    /// `overseas`: Outside the Chinese mainland
+    /// `global`: Globe
     "Area" area set_area: str,
-    /// 预热任务更新时间
+    /// Prefetch task update time
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "UpdateTime" update_time set_update_time: str,
 } }
 
 rt::model! { write debug;
-/// Request of `PushUrlsCache` (预热 URL).
+/// Request of `PushUrlsCache` (Prefetches URLs).
 ///
-/// PushUrlsCache 用于将指定 URL 资源列表加载至 CDN 节点，支持指定加速区域预热。
-/// 默认情况下境内、境外每日预热 URL 限额为各 1000 条，每次最多可提交 500 条 URL，每次提交的数量会消耗配额总数。如：1次提交500条URL全球预热，此时境内、境外预热 URL 各剩余 500条。注意：中国境外区域预热，资源默认加载至中国境外边缘节点。
+/// This API is used to load a list of specified URL resources to CDN nodes and supports preheating in designated acceleration regions.
+/// By default, the daily pre-warming quota for domestic and outside the Chinese mainland is 1000 URLs each. You can submit up to 500 URLs with each submission. The number of URLs submitted will consume the total quota. For example, if you submit 500 URLs for global pre-warming, the remaining quota for domestic and outside the Chinese mainland pre-warming will be 500 URLs each. Note: For pre-warming outside the Chinese mainland, resources are loaded to edge nodes outside the Chinese mainland by default.
 PushUrlsCacheRequest {
-    /// URL 列表，需要包含协议头部 http:// 或 https://
+    /// List of URLs. The protocol header such as `http://` or `https://` needs to be included.
     ///
     /// Required.
     "Urls" urls set_urls: list String,
-    /// 指定预热请求回源时 HTTP 请求的 User-Agent 头部
-    /// 默认为 TencentCdn
+    /// Specifies the User-Agent header of an HTTP prefetch request when it is forwarded to the origin server
+    /// Default value: `TencentCdn`
     "UserAgent" user_agent set_user_agent: str,
-    /// 预热生效区域
-    /// mainland：预热至境内节点
-    /// overseas：预热至境外节点
-    /// global：预热全球节点
-    /// 不填充情况下，默认为 mainland， URL 中域名必须在对应区域启用了加速服务才能提交对应区域的预热任务
+    /// Destination region for the prefetch
+    /// `mainland`: prefetches resources to nodes within Mainland China
+    /// `overseas`: prefetches resources to nodes outside Mainland China
+    /// `global`: prefetches resources to global nodes
+    /// Default value: `mainland`. You can prefetch a URL to nodes in a region provided that CDN service has been enabled for the domain name in the URL in the region.
     "Area" area set_area: str,
-    /// 中国境内区域默认预热至中间层节点，中国境外区域默认预热至边缘节点。预热至边缘产生的边缘层流量会计入计费流量。
-    /// 填写"middle"或不填充时，可指定预热至中间层节点。
+    /// By default, prefetch for regions in the Chinese mainland is performed onto the intermediate nodes, while prefetch for regions outside the Chinese mainland is performed onto the edge nodes and the traffic generated will be billed.
+    /// If this parameter is `middle` or left empty, prefetch will be performed onto the intermediate node.
     "Layer" layer set_layer: str,
-    /// 是否递归解析m3u8文件中的ts分片预热
-    /// 注意事项：
-    /// 1. 该功能要求m3u8索引文件能直接请求获取
-    /// 2. 当前只支持递归解析一级索引和子索引中的ts分片，递归深度不超过3层
-    /// 3. 解析获取的ts分片会正常累加每日预热用量，当用量超出配额时，会静默处理，不再执行预热
+    /// Whether to recursively resolve the M3U8 index file and prefetch the TS shards in it.
+    /// Notes:
+    /// 1. This feature requires that the M3U8 index file can be directly requested and obtained.
+    /// 2. In the M3U8 index file, currently only the TS shards at the first to the third level can be recursively resolved.
+    /// 3. Prefetching the TS shards obtained through recursive resolution consumes the daily prefetch quota. If the usage exceeds the quota, the feature will be disabled and TS shards will not be prefetched.
     "ParseM3U8" parse_m3_u8 set_parse_m3_u8: bool,
-    /// 是否关闭Range回源
-    /// 注意事项：
-    /// 此功能灰度发布中，敬请期待
+    /// Specifies whether to disable Range GETs.
+    /// Notes:
+    /// This feature is in beta test.
     "DisableRange" disable_range set_disable_range: bool,
-    /// 自定义 HTTP 请求头。最多定义 20 个，Name 长度不超过 128 字节，Value 长度不超过 1024 字节
+    /// Custom HTTP request headers (Up to 20). `Name`: Up to 128 characters. `Value`: Up to 1024 characters.
     "Headers" headers set_headers: list HTTPHeader,
-    /// 是否对URL进行编码
+    /// Whether to encode the URL
     "UrlEncode" url_encode set_url_encode: bool,
 } }
 rt::action!("cdn", "2018-06-06", "PushUrlsCache", PushUrlsCacheRequest => PushUrlsCacheResponse);
 
 rt::model! { read debug;
-/// PushUrlsCache返回参数结构体
+/// PushUrlsCache response structure.
 PushUrlsCacheResponse {
-    /// 此批提交的任务 ID
+    /// ID of the submitted task
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both nodebug;
-/// 七牛元对象存储回源鉴权配置
+/// Access authentication for QiNiu Cloud Kodo origin
 QnPrivateAccess {
-    /// 七牛元对象存储回源鉴权配置开关，取值有：
-    /// on：开启
-    /// off：关闭
+    /// Whether to enable origin-pull authentication for QiNiu Cloud Kodo. Values:
+    /// `on`: Enable
+    /// `off`: Disable
     ///
     /// Required.
     "Switch" switch set_switch: str,
-    /// 访问 ID
+    /// Access ID
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "AccessKey" access_key set_access_key: str,
-    /// 密钥，字段为脱敏返回。
+    /// Key. the field is returned with masking.
     "SecretKey" secret_key set_secret_key: str,
 } }
 impl ::core::fmt::Debug for QnPrivateAccess {
@@ -4479,512 +4802,549 @@ impl ::core::fmt::Debug for QnPrivateAccess {
 }
 
 rt::model! { both debug;
-/// 组成CacheKey的一部分
+/// A part of `CacheKey`
 QueryStringKey {
-    /// CacheKey是否由QueryString组成配置开关，取值有：
-    /// on：开启
-    /// off：关闭
+    /// Whether to include `QueryString` as part of `CacheKey`. Values:
+    /// `on`: Enable
+    /// `off`: Disable
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Switch" switch set_switch: str,
-    /// 是否重新排序
+    /// Whether to sort again
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Reorder" reorder set_reorder: str,
-    /// 使用/排除部分url参数，取值有：
-    /// includeAll：包含所有
-    /// excludeAll：排除所有
-    /// includeCustom：自定义包含
-    /// excludeCustom：自定义排除
+    /// Whether to include URL parameters. Values:
+    /// `includeAll`: Include all parameters.
+    /// `excludeAll`: Exclude all parameters.
+    /// `includeCustom`: Include custom parameters.
+    /// `excludeCustom`: Exclude custom parameters.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Action" action set_action: str,
-    /// 使用/排除的url参数数组，';' 分割
+    /// Array of included/excluded query strings (separated by ';')
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Value" value set_value: str,
 } }
 
 rt::model! { both debug;
-/// Quic配置项
+/// QUIC configuration item
 Quic {
-    /// Quic功能配置开关，取值有：
-    /// on：开启
-    /// off：关闭
+    /// Whether to enable QUIC. Values:
+    /// `on`: Enable
+    /// `off`: Disable
     ///
     /// Required.
     "Switch" switch set_switch: str,
 } }
 
 rt::model! { read debug;
-/// 刷新/预热 可用量及配额
+/// Purge/Prefetch available usage and quota
 Quota {
-    /// 单次批量提交配额上限。
+    /// Quota limit for one batch submission request.
     "Batch" batch set_batch: i64,
-    /// 每日提交配额上限。
+    /// Daily submission quota limit.
     "Total" total set_total: i64,
-    /// 每日剩余的可提交配额。
+    /// Remaining daily submission quota.
     "Available" available set_available: i64,
-    /// 配额的区域。
+    /// Quota region.
     "Area" area set_area: str,
 } }
 
 rt::model! { both debug;
-/// 分片回源配置，默认为开启状态
+/// Range GETs configuration which is enabled by default
 RangeOriginPull {
-    /// 分片回源配置开关，取值有：
-    /// on：开启
-    /// off：关闭
+    /// Whether to enable Range GETs. Values:
+    /// `on`: Enable
+    /// `off`: Disable
     ///
     /// Required.
     "Switch" switch set_switch: str,
-    /// 分路径分片回源配置
+    /// Range GETs configuration
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "RangeRules" range_rules set_range_rules: list RangeOriginPullRule,
 } }
 
 rt::model! { both debug;
-/// 分路径分片回源配置
+/// Range GETs configuration
 RangeOriginPullRule {
-    /// 分片回源配置开关，取值有：
-    /// on：开启
-    /// off：关闭
+    /// Whether to enable Range GETs. Values:
+    /// `on`: Enable
+    /// `off`: Disable
     ///
     /// Required.
     "Switch" switch set_switch: str,
-    /// 规则类型：
-    /// file：指定文件后缀生效
-    /// directory：指定路径生效
-    /// path：指定绝对路径生效
+    /// Rule types:
+    /// `file`: effective for specified file suffixes.
+    /// `directory`: effective for specified paths.
+    /// `path`: effective for specified absolute paths.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "RuleType" rule_type set_rule_type: str,
-    /// RuleType 对应类型下的匹配内容：
-    /// file 时填充后缀名，如 jpg、txt
-    /// directory 时填充路径，如 /xxx/test
-    /// path 时填充绝对路径，如 /xxx/test.html
+    /// Content for each `RuleType`:
+    /// For `file`, enter a suffix, e.g., `jpg` or `txt`.
+    /// For `directory`, enter a path, e.g., `/xxx/test/`.
+    /// For `path`, enter an absolute path, e.g., `/xxx/test.html`.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "RulePaths" rule_paths set_rule_paths: list String,
 } }
 
 rt::model! { both debug;
-/// 自定义回源302 follow请求host配置
+/// Host header for 302 redirects
 RedirectConfig {
-    /// 自定义回源302 follow请求host配置开关，取值有：
-    /// on：开启
-    /// off：关闭
+    /// Whether to enable the custom origin-pull request to follow the host when a 302 code is returned. Values:
+    /// `on`: Enable
+    /// `off`: Disable
     ///
     /// Required.
     "Switch" switch set_switch: str,
-    /// 主源站follow302请求时带的自定义的host头部
+    /// The custom host header that is sent when the primary origin server follows 302 redirects
     ///
     /// Required.
     "FollowRedirectHost" follow_redirect_host set_follow_redirect_host: str,
-    /// 备份源站follow302请求时带的自定义的host头部
+    /// The custom host header that is sent when the secondary origin server follows 302 redirects
     "FollowRedirectBackupHost" follow_redirect_backup_host set_follow_redirect_backup_host: str,
 } }
 
 rt::model! { both debug;
-/// Referer 黑白名单配置，默认为关闭状态
+/// Referer blacklist/whitelist configuration. This is disabled by default.
 Referer {
-    /// referer 黑白名单配置开关，取值有：
-    /// on：开启
-    /// off：关闭
+    /// Whether to enable referer blocklist/allowlist. Values:
+    /// `on`: Enable
+    /// `off`: Disable
     ///
     /// Required.
     "Switch" switch set_switch: str,
-    /// referer 黑白名单配置规则
+    /// Referer blacklist/whitelist configuration rule
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "RefererRules" referer_rules set_referer_rules: list RefererRule,
 } }
 
 rt::model! { both debug;
-/// Referer 黑白名单配置规则，针对特定资源生效
+/// Referer blacklist/whitelist configuration rules, which is effective for specific resources.
 RefererRule {
-    /// 规则类型：
-    /// all：所有文件生效
-    /// file：指定文件后缀生效
-    /// directory：指定路径生效
-    /// path：指定绝对路径生效
+    /// Rule types:
+    /// `all`: Apply to all files.
+    /// `file`: Apply to files with the specified suffixes.
+    /// `directory`: Apply to specified paths.
+    /// `path`: Apply to specified absolute paths.
     ///
     /// Required.
     "RuleType" rule_type set_rule_type: str,
-    /// RuleType 对应类型下的匹配内容：
-    /// all 时填充 *
-    /// file 时填充后缀名，如 jpg、txt
-    /// directory 时填充路径，如 /xxx/test/
-    /// path 时填充绝对路径，如 /xxx/test.html
+    /// Content for each `RuleType`:
+    /// For `all`, enter a wildcard `*`.
+    /// For `file`, enter a suffix, e.g., `jpg` or `txt`.
+    /// For `directory`, enter a path, e.g., `/xxx/test/`.
+    /// For `path`, enter an absolute path, e.g., `/xxx/test.html`.
     ///
     /// Required.
     "RulePaths" rule_paths set_rule_paths: list String,
-    /// referer 配置类型
-    /// whitelist：白名单
-    /// blacklist：黑名单
+    /// Referer configuration types
+    /// `whitelist`: Allowlist
+    /// `blacklist`: Blocklist
     ///
     /// Required.
     "RefererType" referer_type set_referer_type: str,
-    /// referer 内容列表
+    /// Referer content list
     ///
     /// Required.
     "Referers" referers set_referers: list String,
-    /// 是否允许空 referer
-    /// 防盗链类型为白名单时，true表示允许空 referer，false表示不允许空 referer；
-    /// 防盗链类型为黑名单时，true表示拒绝空referer，false表示不拒绝空referer；
+    /// Whether to allow empty referer
+    /// `true`: Allow empty referer when `RefererType = whitelist`.
+    /// `false`: Reject empty refer when `RefererType = blacklist`.
     ///
     /// Required.
     "AllowEmpty" allow_empty set_allow_empty: bool,
 } }
 
 rt::model! { read debug;
-/// 区域映射id和子区域id的关联信息。
+/// Association between a region ID and sub-region IDs.
 RegionMapRelation {
-    /// 区域ID。
+    /// Region ID
     "RegionId" region_id set_region_id: i64,
-    /// 子区域ID列表
+    /// List of sub-region IDs
     "SubRegionIdList" sub_region_id_list set_sub_region_id_list: list i64,
 } }
 
 rt::model! { both debug;
-/// 远程鉴权规则配置，可以包含多种规则配置。
-/// RemoteAuthenticationRules和Server 互斥，只需要配置其中一个。
-/// 若只配置Server ，RemoteAuthenticationRules中详细规则参数将采用默认参数；默认参数值见各个配置项中说明；
+/// Configuration of remote authentication rules. Setting up multiple rules is supported.
+/// `RemoteAuthenticationRules` and `Server` cannot be configured at the same time.
+/// If only `Server` is configured, all parameters of `RemoteAuthenticationRules` will be set to the default values. The default values are described in each configuration parameter.
 RemoteAuthentication {
-    /// 远程鉴权配置开关，取值有：
-    /// on：开启
-    /// off：关闭
+    /// Whether to enable remote authentication. Values:
+    /// `on`: Enable
+    /// `off`: Disable
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Switch" switch set_switch: str,
-    /// 远程鉴权规则配置
+    /// Remote authentication rule configuration
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "RemoteAuthenticationRules" remote_authentication_rules set_remote_authentication_rules: list RemoteAuthenticationRule,
-    /// 远程鉴权Server
+    /// Remote authentication server
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Server" server set_server: str,
 } }
 
 rt::model! { both debug;
-/// 远程鉴权规则。
+/// Remote authentication rule
 RemoteAuthenticationRule {
-    /// 远程鉴权Server。
-    /// 默认值:和上层配置的"Server"一致；
+    /// Remote authentication server
+    /// The server configured in `RemoteAutherntication` is used by default.
     ///
     /// Required.
     "Server" server set_server: str,
-    /// 请求远程鉴权服务器的http方法；取值范围[get,post,head,all];
-    /// all: 表示"遵循终端用户请求方法"
-    /// 默认值: all
+    /// HTTP method used by the remote authentication server. Valid values: `get`, `post`, `head`, and `all`.
+    /// `all`: the remote authentication server follows the client request method.
+    /// Default: `all`
     ///
     /// Required.
     "AuthMethod" auth_method set_auth_method: str,
-    /// 规则类型：
-    /// all：所有文件生效
-    /// file：指定文件后缀生效
-    /// directory：指定目录生效
-    /// path：指定文件绝对路径生效
-    /// 默认值:all
+    /// Rule types:
+    /// `all`: apply to all files
+    /// `file`: apply to files with the specified suffixes
+    /// `directory`: apply to the specified directories
+    /// `path`: apply to the specified absolute paths
+    /// Default: `all`.
     ///
     /// Required.
     "RuleType" rule_type set_rule_type: str,
-    /// 对应类型下的匹配内容：
-    /// all 时填充 *
-    /// file 时填充后缀名，如 jpg、txt
-    /// directory 时填充路径，如 /xxx/test
-    /// path 时填充绝对路径，如 /xxx/test.html
-    /// index 时填充 /
-    /// 默认值:*
+    /// Content for each `RuleType`:
+    /// For `all`, enter a wildcard `*`.
+    /// For `file`, enter a suffix, e.g., `jpg` or `txt`.
+    /// For `directory`, enter a path, e.g., `/xxx/test/`.
+    /// For `path`, enter an absolute path, e.g., `/xxx/test.html`.
+    /// For `index`, enter a forward slash `/`.
+    /// Default: `*`
     ///
     /// Required.
     "RulePaths" rule_paths set_rule_paths: list String,
-    /// 请求远程鉴权服务器超时时间，单位毫秒；
-    /// 取值范围：[1,30 000]
-    /// 默认值:20000
+    /// Timeout period of the remote authentication server. Unit: ms.
+    /// Value range: [1, 30,000]
+    /// Default: 20000
     ///
     /// Required.
     "AuthTimeout" auth_timeout set_auth_timeout: i64,
-    /// 请求远程鉴权服务器超时后执行拦截或者放行；
-    /// RETURN_200: 超时后放行；
-    /// RETURN_403:超时拦截；
-    /// 默认值:RETURN_200
+    /// Whether to deny or allow the request when the remote authentication server is timed out:
+    /// `RETURN_200`: the request is allowed when the remote authentication server is timed out.
+    /// `RETURN_403`: the request is denied when the remote authentication server is timed out.
+    /// Default: `RETURN_200`
     ///
     /// Required.
     "AuthTimeoutAction" auth_timeout_action set_auth_timeout_action: str,
 } }
 
 rt::model! { read debug;
-/// CDN报表数据
+/// CDN report data
 ReportData {
-    /// 项目ID/域名ID。
+    /// Project ID/domain name ID.
     "ResourceId" resource_id set_resource_id: str,
-    /// 项目名称/域名。
+    /// Project name/domain name.
     "Resource" resource set_resource: str,
-    /// 流量总和/带宽最大值，单位分别为bytes，bps。
+    /// Total traffic/max bandwidth in bytes and bps, respectively.
     "Value" value set_value: i64,
-    /// 单个资源占总体百分比。
+    /// Percentage of individual resource out of all resources.
     "Percentage" percentage set_percentage: f64,
-    /// 计费流量总和/计费带宽最大值，单位分别为bytes，bps。
+    /// Total billable traffic/max billable bandwidth in bytes and bps, respectively.
     "BillingValue" billing_value set_billing_value: i64,
-    /// 计费数值占总体百分比。
+    /// Percentage of billable amount out of total amount.
     "BillingPercentage" billing_percentage set_billing_percentage: f64,
 } }
 
 rt::model! { both debug;
-/// 自定义请求头配置，默认为关闭状态
+/// Custom request header configuration. This is disabled by default.
 RequestHeader {
-    /// 自定义请求头配置开关，取值有：
-    /// on：开启
-    /// off：关闭
+    /// Whether to enable custom request headers. Values:
+    /// `on`: Enable
+    /// `off`: Disable
     ///
     /// Required.
     "Switch" switch set_switch: str,
-    /// 自定义请求头配置规则
+    /// Custom request header configuration rules
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "HeaderRules" header_rules set_header_rules: list HttpHeaderPathRule,
 } }
 
 rt::model! { read debug;
-/// 计费数据明细
+/// Billing data details
 ResourceBillingData {
-    /// 资源名称，根据查询条件不同分为以下几类：
-    /// 某一个具体域名：表示该域名明细数据
-    /// multiDomains：表示多域名汇总明细数据
-    /// 某一个项目 ID：指定项目查询时，显示为项目 ID
-    /// all：账号维度数据明细
+    /// Resource name, which is classified as follows based on different query filters:
+    /// When a domain name is specified: Details of the domain name
+    /// `multiDomains`: Aggregated details of multiple domain names
+    /// A specific project ID: ID of the specifically queried project
+    /// `all`: Details at the account level
     "Resource" resource set_resource: str,
-    /// 计费数据详情
+    /// Billing data details
     "BillingData" billing_data set_billing_data: list CdnData,
 } }
 
 rt::model! { read debug;
-/// 查询对象及其对应的访问明细数据
+/// This API is used to query an object and its access details.
 ResourceData {
-    /// 资源名称，根据查询条件不同分为以下几类：
-    /// 单域名：指定单域名查询，表示该域名明细数据，当传入参数 detail 指定为 true 时，显示该域名（ detail 参数默认为 false ）
-    /// 多域名：指定多个域名查询，表示多域名汇总明细数据，显示 multiDomains
-    /// 项目 ID：指定项目查询时，表示该项目下的域名汇总明细数据，显示该项目 ID
-    /// all：账号维度明细数据，即账号下所有域名的汇总明细数据
+    /// Resource name.
+    /// A single domain name: Queries domain name details by a domain name. The details of the domain name will be displayed when the passed parameter `detail` is `true`.
+    /// Multiple domain names: Queries domain name details by multiple domain names. The aggregated details of the domain names will be displayed.
+    /// Project ID: Queries domain name details by a project ID. The aggregated details of the domain names of the project will be displayed.
+    /// `all`: Account-level data, which is aggregated details of all domain names of an account.
     "Resource" resource set_resource: str,
-    /// 资源对应的数据明细
+    /// Data details of a resource
     "CdnData" cdn_data set_cdn_data: list CdnData,
 } }
 
 rt::model! { read debug;
-/// 查询对象及其对应的回源明细数据
+/// This API is used to query an object and its origin-pull details.
 ResourceOriginData {
-    /// 资源名称，根据查询条件不同分为以下几类：
-    /// 具体域名：表示该域名明细数据
-    /// multiDomains：表示多域名汇总明细数据
-    /// 项目 ID：指定项目查询时，显示为项目 ID
-    /// all：账号维度明细数据
+    /// Resource name, which is classified as follows based on different query filters:
+    /// A specific domain name: Details of the domain name
+    /// `multiDomains`: Aggregated details of multiple domain names
+    /// Project ID: ID of the specifically queried project
+    /// `all`: Details at the account level
     "Resource" resource set_resource: str,
-    /// 回源数据详情
+    /// Origin-pull data details
     "OriginData" origin_data set_origin_data: list CdnData,
 } }
 
 rt::model! { both debug;
-/// 自定义响应头配置，默认为关闭状态
+/// Custom response header configuration. This is disabled by default.
 ResponseHeader {
-    /// 自定义响应头配置开关，取值有：
-    /// on：开启
-    /// off：关闭
+    /// Whether to enable custom response headers. Values:
+    /// `on`: Enable
+    /// `off`: Disable
     ///
     /// Required.
     "Switch" switch set_switch: str,
-    /// 自定义响应头规则
+    /// Custom response header rules
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "HeaderRules" header_rules set_header_rules: list HttpHeaderPathRule,
 } }
 
 rt::model! { both debug;
-/// 源站头部缓存配置，默认为开启状态，缓存所有头部信息
+/// Origin server header cache configuration. This is enabled by default and caches all the header information.
 ResponseHeaderCache {
-    /// 源站头部缓存配置开关，取值有：
-    /// on：开启
-    /// off：关闭
+    /// Whether to enable response header caching. Values:
+    /// `on`: Enable
+    /// `off`: Disable
     ///
     /// Required.
     "Switch" switch set_switch: str,
 } }
 
 rt::model! { both debug;
-/// 是否回源站校验
+/// Whether to forward to the origin server for verification
 Revalidate {
-    /// 总是回源校验配置开关，取值有：
-    /// on：开启
-    /// off：关闭
+    /// Whether to enable origin-pull authentication. Values:
+    /// `on`: Enable
+    /// `off`: Disable
+    ///
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Switch" switch set_switch: str,
-    /// 只在特定请求路径回源站校验
+    /// Forwards to the origin server for verification only for specific request path
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Path" path set_path: str,
 } }
 
 rt::model! { both debug;
-/// 缓存配置分路径版本。
-/// 默认情况下所有文件缓存过期时间为 30 天
-/// 默认情况下静态加速类型的域名 .php;.jsp;.asp;.aspx 不缓存
+/// Path-based cache rule configuration
+/// The cache expiration time for all files is 30 days by default.
+/// Static acceleration type domain names .php, .jsp, .asp, and .aspx are not cached by default.
 RuleCache {
-    /// CacheType 对应类型下的匹配内容：
-    /// all 时填充 *
-    /// file 时填充后缀名，如 jpg、txt
-    /// directory 时填充路径，如 /xxx/test
-    /// path 时填充绝对路径，如 /xxx/test.html
-    /// index 时填充 /
+    /// Content for each `CacheType`:
+    /// For `all`, enter a wildcard `*`.
+    /// For `file`, enter the suffix, e.g., `jpg` or `txt`.
+    /// For `directory`, enter the path, e.g., `/xxx/test/`.
+    /// For `path`, enter the absolute path, e.g., `/xxx/test.html`.
+    /// For `index`, enter a forward slash `/`.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "RulePaths" rule_paths set_rule_paths: list String,
-    /// 规则类型：
-    /// all：所有文件生效
-    /// file：指定文件后缀生效
-    /// directory：指定路径生效
-    /// path：指定绝对路径生效
-    /// index：首页
+    /// Rule types:
+    /// `all`: effective for all files.
+    /// `file`: effective for specified file suffixes.
+    /// `directory`: effective for specified paths.
+    /// `path`: effective for specified absolute paths.
+    /// `index`: homepage.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "RuleType" rule_type set_rule_type: str,
-    /// 缓存配置。
+    /// Cache configuration
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     ///
     /// Required.
     "CacheConfig" cache_config set_cache_config: obj RuleCacheConfig,
 } }
 
 rt::model! { both debug;
-/// 路径缓存缓存配置（三种缓存模式中选取一种）
+/// Path cache configuration, choose one from the following three cache modes.
 RuleCacheConfig {
-    /// 缓存配置
+    /// Cache configuration
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     ///
     /// Required.
     "Cache" cache set_cache: obj CacheConfigCache,
-    /// 不缓存配置
+    /// No cache configuration
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     ///
     /// Required.
     "NoCache" no_cache set_no_cache: obj CacheConfigNoCache,
-    /// 遵循源站配置
+    /// Follows the origin server configuration
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     ///
     /// Required.
     "FollowOrigin" follow_origin set_follow_origin: obj CacheConfigFollowOrigin,
 } }
 
 rt::model! { read debug;
-/// 规则引擎配置
+/// Rule engine configuration
 RuleEngine {
-    /// 规则引擎配置开关，取值有：
-    /// on：开启
-    /// off：关闭
+    /// Whether to enable rule engine. Values:
+    /// `on`: Enable
+    /// `off`: Disable
     "Switch" switch set_switch: str,
-    /// 规则
+    /// Rule
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Content" content set_content: str,
 } }
 
 rt::model! { both debug;
-/// 路径保留参数配置
+/// Configuration to retain query strings for this path
 RuleQueryString {
-    /// 路径保留参数配置开关，取值有：
-    /// on：开启，CacheKey由QueryString组成
-    /// off：关闭，CacheKey不由QueryString组成
+    /// Whether to include query string parameters. Values:
+    /// `on`: Include `QueryString` as part of `CacheKey`.
+    /// `off`: Do not include `QueryString` as part of `CacheKey`.
+    ///
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Switch" switch set_switch: str,
-    /// includeCustom 包含部分url参数
+    /// `includeCustom` will retain partial query strings
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     ///
     /// Required.
     "Action" action set_action: str,
-    /// 使用/排除的url参数数组，';' 分割
+    /// Array of included/excluded query strings (separated by ';')
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { both debug;
-/// 作为CacheKey的一部分
+/// A part of `CacheKey`
 SchemeKey {
-    /// scheme作为cache key配置开关，取值有：
-    /// on：开启
-    /// off：关闭
+    /// Whether to enable scheme as part of the cache key. Values:
+    /// `on`: Enable
+    /// `off`: Disable
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Switch" switch set_switch: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SearchClsLog` (搜索CLS日志).
+/// Request of `SearchClsLog` (Searches for CLS logs).
 ///
-/// SearchClsLog 用于 CLS 日志检索。支持检索今天，24小时（可选近7中的某一天），近7天的日志数据。
+/// This API is used to search for CLS logs. Search filters can be set to today, 24 hours (one of the last 7 days), and the last 7 days.
 SearchClsLogRequest {
-    /// 需要查询的日志集ID
+    /// ID of logset to be queried
     ///
     /// Required.
     "LogsetId" logset_id set_logset_id: str,
-    /// 需要查询的日志主题ID组合，以逗号分隔
+    /// List of IDs of log topics to be queried, separated by commas
     ///
     /// Required.
     "TopicIds" topic_ids set_topic_ids: str,
-    /// 需要查询的日志的起始时间，格式 YYYY-mm-dd HH:MM:SS
+    /// Query start time in the format of YYYY-mm-dd HH:MM:SS
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 需要查询的日志的结束时间，格式 YYYY-mm-dd HH:MM:SS
+    /// Query end time in the format of YYYY-mm-dd HH:MM:SS
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 单次要返回的日志条数，单次返回的最大条数为100
+    /// Number of logs to be returned at a time. Maximum value: 100
     ///
     /// Required.
     "Limit" limit set_limit: i64,
-    /// 接入渠道，cdn或者ecdn，默认值为cdn
+    /// Specifies whether to access CDN or ECDN. Valid values: `cdn` (default) and `ecdn`.
     "Channel" channel set_channel: str,
-    /// 需要查询的内容，详情请参考https://cloud.tencent.com/document/product/614/16982
+    /// Query statement. For more details, see [Syntax Rules](https://www.tencentcloud.com/document/product/614/37803).
     "Query" query set_query: str,
-    /// 加载更多使用，透传上次返回的 context 值，获取后续的日志内容，通过游标最多可获取10000条，请尽可能缩小时间范围
+    /// This field is used when loading more results. Pass through the last `context` value returned to get more log content. Up to 10,000 logs can be obtained through the cursor. Please narrow down the time range as much as possible.
     "Context" context set_context: str,
-    /// 按日志时间排序， asc（升序）或者 desc（降序），默认为 desc
+    /// Sorting by log time. Valid values: asc (ascending), desc (descending). Default value: desc
     "Sort" sort set_sort: str,
 } }
 rt::action!("cdn", "2018-06-06", "SearchClsLog", SearchClsLogRequest => SearchClsLogResponse);
 
 rt::model! { read debug;
-/// SearchClsLog返回参数结构体
+/// SearchClsLog response structure.
 SearchClsLogResponse {
-    /// 查询结果
+    /// Query results
     "Logs" logs set_logs: obj ClsSearchLogs,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// scdn相关的配置
+/// SCDN configuration
 SecurityConfig {
-    /// scdn 安全配置开关，取值有：
-    /// on：开启
-    /// off：关闭
+    /// Whether to enable SCDN. Values:
+    /// `on`: Enable
+    /// `off`: Disable
     "Switch" switch set_switch: str,
 } }
 
 rt::model! { both debug;
-/// SEO 搜索引擎优化配置，默认为关闭状态
+/// SEO configuration. This is disabled by default.
 Seo {
-    /// SEO 搜索引擎优化配置开关，取值有：
-    /// on：开启
-    /// off：关闭
+    /// Whether to enable SEO. Values:
+    /// `on`: Enable
+    /// `off`: Disable
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Switch" switch set_switch: str,
 } }
 
 rt::model! { both nodebug;
-/// https 加速服务端证书配置：
-/// + 支持使用托管至 SSL 证书管理的证书进行部署
-/// + 支持上传 PEM 格式的证书进行部署
+/// HTTPS acceleration server certificate configuration:
+/// + Supports deployment with certificates that are being hosted by the SSL Certificate Services
+/// + Supports uploading certificates of PEM format for deployment
 ServerCert {
-    /// 服务器证书 ID 在 SSL 证书管理进行证书托管时自动生成
+    /// Server certificate ID, which is auto-generated when the certificate is being managed by the SSL Certificate Service
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "CertId" cert_id set_cert_id: str,
-    /// 服务器证书名称
-    /// 在 SSL 证书管理进行证书托管时自动生成
+    /// Server certificate name
+    /// This is auto-generated when the certificate is being hosted by the SSL Certificate Service
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "CertName" cert_name set_cert_name: str,
-    /// 服务器证书信息
-    /// 上传自有证书时必填，需要包含完整的证书链
+    /// Server certificate information
+    /// This is required when uploading an external certificate, which should contain the complete certificate chain.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Certificate" certificate set_certificate: str,
-    /// 服务器密钥信息
-    /// 上传自有证书时必填
+    /// Server key information
+    /// This is required when uploading an external certificate.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "PrivateKey" private_key set_private_key: str,
-    /// 证书过期时间
-    /// 作为入参配置时无需填充
+    /// Time when the certificate expires
+    /// Can be left blank when used as an input parameter
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "ExpireTime" expire_time set_expire_time: str,
-    /// 证书颁发时间
-    /// 作为入参配置时无需填充
+    /// Certificate issuance time
+    /// Can be left blank when used as an input parameter
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "DeployTime" deploy_time set_deploy_time: str,
-    /// 证书备注信息
+    /// Certificate remarks
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Message" message set_message: str,
-    /// 证书来源
+    /// Certificate source
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "From" from(from_value) set_from: str,
 } }
 impl ::core::fmt::Debug for ServerCert {
@@ -5003,118 +5363,127 @@ impl ::core::fmt::Debug for ServerCert {
 }
 
 rt::model! { both debug;
-/// ShareCname配置
-/// ShareCname 为内测功能,如需使用,请联系腾讯云工程师开白.
+/// Shared CNAME configuration
+/// ShareCname is only available to beta users. Submit a ticket if you need it.
 ShareCname {
-    /// ShareCname 配置开关, 取值有：
-    /// on：开启，使用共享CNAME
-    /// off：关闭，使用默认CNAME
+    /// Whether to enable Shared CNAME. Values:
+    /// `on`: Enable. When enabled, it uses a shared CNAME.
+    /// `off`: Disable. When disabled, it uses a default CNAME.
     ///
     /// Required.
     "Switch" switch set_switch: str,
-    /// 设置共享CNAME.
+    /// Shared CNAME to be configured
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Cname" cname set_cname: str,
 } }
 
 rt::model! { both debug;
-/// 缓存配置基础版本
-/// 默认情况下所有文件缓存过期时间为 30 天
-/// 默认情况下静态加速类型的域名 .php;.jsp;.asp;.aspx 不缓存
-/// 注意：该版本不支持设置源站未返回 max-age 情况下的缓存过期规则设置
+/// Cache configuration basic version
+/// The cache expiration time for all files is 30 days by default.
+/// Static acceleration type domain names .php, .jsp, .asp, and .aspx are not cached by default
+/// Note: this version does not support setting cache expiration rules if the origin server does not return max-age
 SimpleCache {
-    /// 缓存过期时间规则
+    /// Cache expiration time rules
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     ///
     /// Required.
     "CacheRules" cache_rules set_cache_rules: list SimpleCacheRule,
-    /// 遵循源站 Cache-Control: max-age 配置
-    /// on：开启
-    /// off：关闭
-    /// 开启后，未能匹配 CacheRules 规则的资源将根据源站返回的 max-age 值进行节点缓存；匹配了 CacheRules 规则的资源将按照 CacheRules 中设置的缓存过期时间在节点进行缓存
-    /// 与 CompareMaxAge 冲突，不能同时开启
+    /// Follows origin server Cache-Control: max-age configurations
+    /// `on`: Enable
+    /// `off`: Disable
+    /// If this is enabled, resources that do not match CacheRules rules will be cached by the node according to the max-age value returned by the origin server. Resources that match CacheRules rules will be cached on the node according to the cache expiration time set in CacheRules.
+    /// This conflicts with CompareMaxAge. The two cannot be enabled at the same time.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     ///
     /// Required.
     "FollowOrigin" follow_origin set_follow_origin: str,
-    /// 强制缓存
-    /// on：开启
-    /// off：关闭
-    /// 默认为关闭状态，开启后，源站返回的 no-store、no-cache 资源，也将按照 CacheRules 规则进行缓存
+    /// Forced cache
+    /// `on`: Enable
+    /// `off`: Disable
+    /// This is disabled by default. If enabled, the `no-store` and `no-cache` resources returned from the origin server will be cached according to `CacheRules` rules.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     ///
     /// Required.
     "IgnoreCacheControl" ignore_cache_control set_ignore_cache_control: str,
-    /// 忽略源站的Set-Cookie头部
-    /// on：开启
-    /// off：关闭
-    /// 默认为关闭状态
+    /// Ignores the Set-Cookie header of the origin server
+    /// `on`: Enable
+    /// `off`: Disable
+    /// It is disabled by default.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     ///
     /// Required.
     "IgnoreSetCookie" ignore_set_cookie set_ignore_set_cookie: str,
-    /// 高级缓存过期配置，开启时会对比源站返回的 max-age 值与 CacheRules 中设置的缓存过期时间，取最小值在节点进行缓存
-    /// on：开启
-    /// off：关闭
-    /// 默认为关闭状态
+    /// Advanced cache expiration configuration. If this is enabled, the max-age value returned by the origin server will be compared with the cache expiration time set in CacheRules, and the smallest value will be cached on the node.
+    /// `on`: Enable
+    /// `off`: Disable
+    /// It is disabled by default.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     ///
     /// Required.
     "CompareMaxAge" compare_max_age set_compare_max_age: str,
-    /// 总是回源站校验
+    /// Always forwards to the origin server for verification
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Revalidate" revalidate set_revalidate: obj Revalidate,
 } }
 
 rt::model! { both debug;
-/// 缓存过期规则配置
+/// Cache expiration rules configuration
 SimpleCacheRule {
-    /// 规则类型：
-    /// all：所有文件生效
-    /// file：指定文件后缀生效
-    /// directory：指定路径生效
-    /// path：指定绝对路径生效
-    /// index：首页
+    /// Rule types:
+    /// `all`: Apply to all files.
+    /// `file`: Apply to files with the specified suffixes.
+    /// `directory`: Apply to specified paths.
+    /// `path`: Apply to specified absolute paths.
+    /// index: home page
     ///
     /// Required.
     "CacheType" cache_type set_cache_type: str,
-    /// CacheType 对应类型下的匹配内容：
-    /// all 时填充 *
-    /// file 时填充后缀名，如 jpg、txt
-    /// directory 时填充路径，如 /xxx/test
-    /// path 时填充绝对路径，如 /xxx/test.html
-    /// index 时填充 /
+    /// Content for each `CacheType`:
+    /// For `all`, enter a wildcard `*`.
+    /// For `file`, enter a suffix, e.g., `jpg` or `txt`.
+    /// For `directory`, enter a path, e.g., `/xxx/test/`.
+    /// For `path`, enter an absolute path, e.g., `/xxx/test.html`.
+    /// For `index`, enter a forward slash `/`.
     ///
     /// Required.
     "CacheContents" cache_contents set_cache_contents: list String,
-    /// 缓存过期时间设置
-    /// 单位为秒，最大可设置为 365 天
+    /// Cache expiration time settings
+    /// Unit: second. The maximum value is 365 days.
     ///
     /// Required.
     "CacheTime" cache_time set_cache_time: i64,
 } }
 
 rt::model! { write debug;
-/// 查询结果排序条件
+/// Sorting conditions for query results.
 Sort {
-    /// 排序字段，当前支持：
-    /// createTime，域名创建时间
-    /// certExpireTime，证书过期时间
-    /// 默认createTime。
+    /// Fields that can be sorted. Currently supports:
+    /// `createTime`: domain name creation time.
+    /// `certExpireTime`: certificate expiration time.
+    /// Default value: createTime.
     "Key" key set_key: str,
-    /// asc/desc，默认desc。
+    /// asc/desc. Default value: desc.
     "Sequence" sequence set_sequence: str,
 } }
 
 rt::model! { both debug;
-/// 域名国内海外分地区特殊配置。
+/// Specific configuration for domain names inside and outside mainland China by regions.
 SpecificConfig {
-    /// 国内特殊配置。
+    /// Specific configuration for domain name inside mainland China.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Mainland" mainland set_mainland: obj MainlandConfig,
-    /// 海外特殊配置。
+    /// Specific configuration for domain name outside mainland China.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Overseas" overseas set_overseas: obj OverseaConfig,
 } }
 
 rt::model! { write debug;
-/// Request of `StartCdnDomain` (启用加速域名).
+/// Request of `StartCdnDomain` (Enables an acceleration domain name.).
 ///
-/// StartCdnDomain 用于启用已停用域名的加速服务
+/// This API is used to enable the acceleration service for a disabled domain name.
 StartCdnDomainRequest {
-    /// 域名
-    /// 域名状态需要为【已停用】
+    /// Domain name
+    /// The domain name status should be `Disabled`
     ///
     /// Required.
     "Domain" domain set_domain: str,
@@ -5122,74 +5491,84 @@ StartCdnDomainRequest {
 rt::action!("cdn", "2018-06-06", "StartCdnDomain", StartCdnDomainRequest => StartCdnDomainResponse);
 
 rt::model! { read debug;
-/// StartCdnDomain返回参数结构体
+/// StartCdnDomain response structure.
 StartCdnDomainResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 累计用量封顶的配置
+/// Usage limit configuration
 StatisticItem {
-    /// 封顶类型，累计用量total，瞬时用量moment
+    /// Type of usage limit. `total`: Cumulative usage; `moment`: Instantaneous usage.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Type" r#type set_type: str,
-    /// 自动解封时间
+    /// Unblocking time
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "UnBlockTime" un_block_time set_un_block_time: i128,
-    /// 带宽、流量阈值
+    /// Bandwidth/Traffic threshold
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "BpsThreshold" bps_threshold set_bps_threshold: i128,
-    /// 关闭方式 返回404:RETURN_404
+    /// Shutdown method RETURN 404: RETURN_404.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CounterMeasure" counter_measure set_counter_measure: str,
-    /// 触发提醒阈值百分比
+    /// Threshold (in percentage) that triggers alarms
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "AlertPercentage" alert_percentage set_alert_percentage: i128,
-    /// 累计用量封顶告警配置，取值有：
-    /// on：开启
-    /// off：关闭
+    /// Whether to enable alerts for cumulative usage limit. Values:
+    /// `on`: Enable
+    /// `off`: Disable
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "AlertSwitch" alert_switch set_alert_switch: str,
-    /// 指标类型，流量flux或带宽bandwidth
+    /// Metric type. `flux`: Traffic; `bandwidth`: Bandwidth.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Metric" metric set_metric: str,
     /// 检测周期，单位分钟，60或1440
     "Cycle" cycle set_cycle: i128,
-    /// 累计用量封顶配置开关，取值有：
-    /// on：开启
-    /// off：关闭
+    /// Whether to enable cumulative usage limit. Values:
+    /// `on`: Enable
+    /// `off`: Disable
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Switch" switch set_switch: str,
 } }
 
 rt::model! { both debug;
-/// 状态码缓存过期配置，默认情况下会对 404 状态码缓存 10 秒
+/// Status code cache expiration configuration. 404 status codes are cached for 10 seconds by default
 StatusCodeCache {
-    /// 状态码缓存过期配置开关，取值有：
-    /// on：开启
-    /// off：关闭
+    /// Whether to enable status code caching. Values:
+    /// `on`: Enable
+    /// `off`: Disable
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Switch" switch set_switch: str,
-    /// 状态码缓存过期规则明细
+    /// Status code cache expiration rules details
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "CacheRules" cache_rules set_cache_rules: list StatusCodeCacheRule,
 } }
 
 rt::model! { both debug;
-/// 状态码缓存过期时间规则配置
+/// Status code cache expiration time rule configuration
 StatusCodeCacheRule {
-    /// http 状态码
-    /// 支持 403、404 状态码
+    /// HTTP status code
+    /// Supports 403 and 404 status codes
     ///
     /// Required.
     "StatusCode" status_code set_status_code: str,
-    /// 状态码缓存过期时间，单位秒
+    /// Status code cache expiration time (in seconds)
     ///
     /// Required.
     "CacheTime" cache_time set_cache_time: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `StopCdnDomain` (停用加速域名).
+/// Request of `StopCdnDomain` (Disables an acceleration domain name.).
 ///
-/// StopCdnDomain 用于停止域名的加速服务。
-/// 注意：停止加速服务后，访问至加速节点的请求将会直接返回 404。为避免对您的业务造成影响，请在停止加速服务前将解析切走。
+/// This API is used to suspend the acceleration service for a domain name.
+/// Note: after the acceleration service has been suspended, requests to the cache node will return a 404 error. In order to avoid impact to your business, please move the domain name to another service before suspending the acceleration service.
 StopCdnDomainRequest {
-    /// 域名
-    /// 域名需要为【已启动】状态
+    /// Domain name
+    /// The domain name status should be **Enabled**
     ///
     /// Required.
     "Domain" domain set_domain: str,
@@ -5197,57 +5576,59 @@ StopCdnDomainRequest {
 rt::action!("cdn", "2018-06-06", "StopCdnDomain", StopCdnDomainRequest => StopCdnDomainResponse);
 
 rt::model! { read debug;
-/// StopCdnDomain返回参数结构体
+/// StopCdnDomain response structure.
 StopCdnDomainResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 明细数据的汇总值，各指标根据其特性不同拥有不同汇总方式
+/// Aggregated value, which is aggregated from all data of each metric. Aggregation methods are used depending on the metric attributes.
 SummarizedData {
-    /// 汇总方式，存在以下几种：
-    /// sum：累加求和
-    /// max：最大值，带宽模式下，采用 5 分钟粒度汇总数据，计算峰值带宽
-    /// avg：平均值
+    /// Aggregation method, which can be:
+    /// `sum`: Aggregate summation
+    /// `max`: Maximum value. In bandwidth mode, the peak bandwidth is calculated based on the data aggregated in 5 minutes.
+    /// `avg`: Average value
     "Name" name set_name: str,
-    /// 汇总后的数据值
+    /// Aggregated value
     "Value" value set_value: f64,
 } }
 
 rt::model! { both debug;
-/// 域名标签配置
+/// Domain name tag configuration
 Tag {
-    /// 标签键
+    /// Tag key
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     ///
     /// Required.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签值
+    /// Tag value
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     ///
     /// Required.
     "TagValue" tag_value set_tag_value: str,
 } }
 
 rt::model! { read debug;
-/// 时间戳与其对应的数值
+/// Timestamp and its corresponding value
 TimestampData {
-    /// 数据统计时间点，采用向前汇总模式
-    /// 以 5 分钟粒度为例，13:35:00 时间点代表的统计数据区间为 13:35:00 至 13:39:59
+    /// The start point of the sampling period.
+    /// For example, if the time is set to 13:35:00, and `interval` is `5min`, the data returned is collected between 13:35:00 and 13:39:59
     "Time" time set_time: str,
-    /// 数据值
+    /// Data value
     "Value" value set_value: f64,
 } }
 
 rt::model! { read debug;
-/// 排序类型数据结构
+/// Data structure of sorted data
 TopData {
-    /// 资源名称，根据查询条件不同分为以下几类：
-    /// 具体域名：表示该域名明细数据
-    /// multiDomains：表示多域名汇总明细数据
-    /// 项目 ID：指定项目查询时，显示为项目 ID
-    /// all：账号维度明细数据
+    /// Resource name, which is classified as follows based on different query conditions:
+    /// A specific domain name: This indicates the details of this domain name
+    /// multiDomains: This indicates the aggregate details of multiple domain names
+    /// Project ID: This displays the ID of the specifically queried project
+    /// all: This indicates the details at the account level
     "Resource" resource set_resource: str,
-    /// 排序结果详情
+    /// Detailed sorting results
     "DetailData" detail_data set_detail_data: list TopDetailData,
 } }
 
@@ -5261,11 +5642,11 @@ TopDataMore {
 } }
 
 rt::model! { read debug;
-/// 排序类型的数据结构
+/// Data structure of sorted data
 TopDetailData {
-    /// 数据类型的名称
+    /// Datatype name
     "Name" name set_name: str,
-    /// 数据值
+    /// Data value
     "Value" value set_value: f64,
 } }
 
@@ -5281,28 +5662,32 @@ TopDetailDataMore {
 } }
 
 rt::model! { read debug;
-/// CLS主题信息
+/// CLS topic information
 TopicInfo {
-    /// 主题ID
+    /// Topic ID
     "TopicId" topic_id set_topic_id: str,
-    /// 主题名字
+    /// Topic name
     "TopicName" topic_name set_topic_name: str,
-    /// 是否启用投递
+    /// Whether to enable publishing
     "Enabled" enabled set_enabled: i64,
-    /// 创建时间
+    /// Creation time
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 归属于cdn或ecdn
+    /// Either `cdn` or `ecdn`.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Channel" channel set_channel: str,
-    /// cls侧是否已经被删除
+    /// Whether the logset has been removed from CLS
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Deleted" deleted set_deleted: str,
 } }
 
 rt::model! { both debug;
-/// 图片优化-TpgAdapter配置
+/// Image optimization - `TpgAdapter` configuration
 TpgAdapter {
-    /// 图片优化-TpgAdapter配置开关，取值有：
-    /// on：开启
-    /// off：关闭
+    /// Whether to enable TpgAdapter for image optimization. Values:
+    /// `on`: Enable
+    /// `off`: Disable
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Switch" switch set_switch: str,
 } }
 
@@ -5364,121 +5749,121 @@ TrafficPackage {
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateDomainConfig` (更新加速域名配置).
+/// Request of `UpdateDomainConfig` (Updates domain name configuration).
 ///
-/// UpdateDomainConfig 用于修改内容分发网络加速域名配置信息。
-/// 注意：如果需要更新复杂类型的配置项，必须传递整个对象的所有属性，未传递的属性将使用默认值，建议通过查询接口获取配置属性后，直接修改后传递给本接口；如果仅修改单独配置项只传对应配置参数即可。
-/// 操作审计相关：接口的入参可能包含密钥等敏感信息，所以此接口的入参不会上报到操作审计。
+/// This API is used to modify the configuration message of a CDN acceleration domain name.
+/// Note: If you need to update a complex type configuration item, you must transmit all attributes of the entire object. Untransmitted attributes will use default values. It is recommended to pass the configuration attributes obtained from the query API after direct modification to this interface. If only modifying an individual configuration item, just pass the corresponding configuration parameter.
+/// This API is used for CloudAudit-related operations. The input parameters may contain sensitive information such as keys, so they will not be reported to CloudAudit.
 UpdateDomainConfigRequest {
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 项目 ID
+    /// Project ID
     "ProjectId" project_id set_project_id: i64,
-    /// 源站配置
+    /// Origin server configuration
     "Origin" origin set_origin: obj Origin,
-    /// IP 黑白名单配置
+    /// IP blocklist/allowlist configuration
     "IpFilter" ip_filter set_ip_filter: obj IpFilter,
-    /// IP 限频配置
+    /// IP access limit configuration
     "IpFreqLimit" ip_freq_limit set_ip_freq_limit: obj IpFreqLimit,
-    /// 状态码缓存配置
+    /// Status code cache configuration
     "StatusCodeCache" status_code_cache set_status_code_cache: obj StatusCodeCache,
-    /// 智能压缩配置
+    /// Smart compression configuration
     "Compression" compression set_compression: obj Compression,
-    /// 带宽封顶配置
+    /// Bandwidth cap configuration
     "BandwidthAlert" bandwidth_alert set_bandwidth_alert: obj BandwidthAlert,
-    /// Range 回源配置
+    /// Range GETs configuration
     "RangeOriginPull" range_origin_pull set_range_origin_pull: obj RangeOriginPull,
-    /// 301/302 回源跟随配置
+    /// 301/302 origin-pull follow-redirect configuration
     "FollowRedirect" follow_redirect set_follow_redirect: obj FollowRedirect,
-    /// 错误码重定向配置（功能灰度中，尚未全量）
+    /// Error code redirect configuration (This feature is in beta and not generally available yet.)
     "ErrorPage" error_page set_error_page: obj ErrorPage,
-    /// 回源请求头部配置
+    /// Origin-pull request header configuration.
     "RequestHeader" request_header set_request_header: obj RequestHeader,
-    /// 响应头部配置
+    /// Response header configuration
     "ResponseHeader" response_header set_response_header: obj ResponseHeader,
-    /// 下载速度配置
+    /// Download speed configuration
     "DownstreamCapping" downstream_capping set_downstream_capping: obj DownstreamCapping,
-    /// 节点缓存键配置
+    /// Node cache key configuration
     "CacheKey" cache_key set_cache_key: obj CacheKey,
-    /// 头部缓存配置
+    /// Header cache configuration
     "ResponseHeaderCache" response_header_cache set_response_header_cache: obj ResponseHeaderCache,
-    /// 视频拖拽配置
+    /// Video dragging configuration
     "VideoSeek" video_seek set_video_seek: obj VideoSeek,
-    /// 缓存过期时间配置
+    /// Cache expiration time configuration
     "Cache" cache set_cache: obj Cache,
-    /// 跨国链路优化配置（已下线）
+    /// (Disused) Cross-border linkage optimization\
     "OriginPullOptimization" origin_pull_optimization set_origin_pull_optimization: obj OriginPullOptimization,
-    /// Https 加速配置
+    /// HTTPS acceleration configuration
     "Https" https set_https: obj Https,
-    /// 时间戳防盗链配置
+    /// Timestamp hotlink protection configuration
     "Authentication" authentication set_authentication: obj Authentication,
-    /// SEO 优化配置
+    /// SEO configuration
     "Seo" seo set_seo: obj Seo,
-    /// 访问协议强制跳转配置
+    /// Protocol redirect configuration
     "ForceRedirect" force_redirect set_force_redirect: obj ForceRedirect,
-    /// Referer 防盗链配置
+    /// Referer configuration
     "Referer" referer set_referer: obj Referer,
-    /// 浏览器缓存配置（功能灰度中，尚未全量）
+    /// Browser cache configuration (This feature is in beta and not generally available yet.)
     "MaxAge" max_age set_max_age: obj MaxAge,
-    /// 地域属性特殊配置
-    /// 适用于域名境内加速、境外加速配置不一致场景
+    /// Specific-region special configuration
+    /// Applicable to cases where the acceleration domain name configuration differs for regions in and outside the Chinese mainland.
     "SpecificConfig" specific_config set_specific_config: obj SpecificConfig,
-    /// 域名业务类型
-    /// web：静态加速
-    /// download：下载加速
-    /// media：流媒体点播加速
+    /// Domain name service type
+    /// `web`: Static acceleration
+    /// `download`: Download acceleration
+    /// `media`: Streaming media VOD acceleration
     "ServiceType" service_type set_service_type: str,
-    /// 域名加速区域
-    /// mainland：中国境内加速
-    /// overseas：中国境外加速
-    /// global：全球加速
-    /// 从mainland/overseas修改至global时，域名的配置将被同步至overseas/mainland。若域名含有后端特殊配置，此类配置的同步过程有一定延时，请耐心等待
+    /// Domain name acceleration region
+    /// `mainland`: Acceleration inside the Chinese mainland
+    /// `overseas`: Acceleration outside the Chinese mainland
+    /// `global`: Acceleration over the globe
+    /// After switching to global acceleration, configurations of the domain name will be deployed to the region inside or outside the Chinese mainland. The deployment will take some time as this domain name has special settings.
     "Area" area set_area: str,
-    /// 回源超时配置
+    /// Origin-pull timeout configuration
     "OriginPullTimeout" origin_pull_timeout set_origin_pull_timeout: obj OriginPullTimeout,
-    /// 回源S3私有鉴权
+    /// Access authentication for S3 origin
     "AwsPrivateAccess" aws_private_access set_aws_private_access: obj AwsPrivateAccess,
-    /// UA黑白名单配置
+    /// UA blocklist/allowlist configuration
     "UserAgentFilter" user_agent_filter set_user_agent_filter: obj UserAgentFilter,
-    /// 访问控制
+    /// Access control
     "AccessControl" access_control set_access_control: obj AccessControl,
-    /// 访问URL重写配置
+    /// URL rewriting configuration
     "UrlRedirect" url_redirect set_url_redirect: obj UrlRedirect,
-    /// 访问端口配置
+    /// Access port configuration
     "AccessPort" access_port set_access_port: list i64,
-    /// 时间戳防盗链高级版配置，白名单功能
+    /// Timestamp hotlink protection advanced configuration (allowlist feature)
     "AdvancedAuthentication" advanced_authentication set_advanced_authentication: obj AdvancedAuthentication,
-    /// 回源鉴权高级版配置，白名单功能
+    /// Origin-pull authentication advanced configuration (allowlist feature)
     "OriginAuthentication" origin_authentication set_origin_authentication: obj OriginAuthentication,
-    /// Ipv6 访问配置
+    /// IPv6 access configuration
     "Ipv6Access" ipv6_access set_ipv6_access: obj Ipv6Access,
-    /// 离线缓存
+    /// Offline cache
     "OfflineCache" offline_cache set_offline_cache: obj OfflineCache,
-    /// 合并回源
+    /// Merging pull requests
     "OriginCombine" origin_combine set_origin_combine: obj OriginCombine,
-    /// POST请求传输配置
+    /// Post transport configuration
     "PostMaxSize" post_max_size set_post_max_size: obj PostSize,
-    /// Quic访问（收费服务，详见计费说明和产品文档）
+    /// QUIC access, which is a paid service. You can check the product document and Billing Overview for more information.
     "Quic" quic set_quic: obj Quic,
-    /// 回源OSS私有鉴权
+    /// Access authentication for OSS origin
     "OssPrivateAccess" oss_private_access set_oss_private_access: obj OssPrivateAccess,
-    /// WebSocket配置
+    /// WebSocket configuration
     "WebSocket" web_socket set_web_socket: obj WebSocket,
-    /// 远程鉴权配置
+    /// Remote authentication configuration
     "RemoteAuthentication" remote_authentication set_remote_authentication: obj RemoteAuthentication,
-    /// 共享CNAME配置，白名单功能
+    /// Shared CNAME configuration (only available to beta users)
     "ShareCname" share_cname set_share_cname: obj ShareCname,
-    /// 华为云对象存储回源鉴权
+    /// Access authentication for Huawei Cloud OBS origin
     "HwPrivateAccess" hw_private_access set_hw_private_access: obj HwPrivateAccess,
-    /// 七牛云对象存储回源鉴权
+    /// Access authentication for QiNiu Cloud Kodo origin
     "QnPrivateAccess" qn_private_access set_qn_private_access: obj QnPrivateAccess,
-    /// 其他厂商对象存储回源鉴权
+    /// Origin-pull authentication for other origins
     "OthersPrivateAccess" others_private_access set_others_private_access: obj OthersPrivateAccess,
-    /// HTTPS服务（收费服务，详见计费说明和产品文档）
+    /// HTTPS, which is a paid service. You can check the product document and Billing Overview for more information.
     "HttpsBilling" https_billing set_https_billing: obj HttpsBilling,
-    /// 参数黑名单
+    /// Specifies the blocklist parameter.
     "ParamFilter" param_filter set_param_filter: obj ParamFilter,
     /// 流量防盗刷配置
     "AutoGuard" auto_guard set_auto_guard: obj AutoGuard,
@@ -5488,7 +5873,7 @@ UpdateDomainConfigRequest {
 rt::action!("cdn", "2018-06-06", "UpdateDomainConfig", UpdateDomainConfigRequest => UpdateDomainConfigResponse);
 
 rt::model! { read debug;
-/// UpdateDomainConfig返回参数结构体
+/// UpdateDomainConfig response structure.
 UpdateDomainConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5522,15 +5907,15 @@ UpdateImageConfigResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `UpdatePayType` (修改计费类型).
+/// Request of `UpdatePayType` (Modifies billing mode.).
 ///
-/// 本接口(UpdatePayType)用于修改账号计费类型，暂不支持月结用户或子账号修改。
+/// This API is used to modify the billing mode of an account. At present, the billing mode of accounts on a monthly billing cycle and sub-accounts cannot be modified.
 UpdatePayTypeRequest {
-    /// 计费区域，mainland或overseas。
+    /// Billing region, which can be `mainland` or `overseas`.
     ///
     /// Required.
     "Area" area set_area: str,
-    /// 计费类型，flux或bandwidth。
+    /// Billing mode, which can be `flux` or `bandwidth`.
     ///
     /// Required.
     "PayType" pay_type set_pay_type: str,
@@ -5538,81 +5923,90 @@ UpdatePayTypeRequest {
 rt::action!("cdn", "2018-06-06", "UpdatePayType", UpdatePayTypeRequest => UpdatePayTypeResponse);
 
 rt::model! { read debug;
-/// UpdatePayType返回参数结构体
+/// UpdatePayType response structure.
 UpdatePayTypeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 访问URL重写配置
+/// Configuration of URL rewriting
 UrlRedirect {
-    /// 访问URL重写配置开关，取值有：
-    /// on：开启
-    /// off：关闭
+    /// Whether to enable URL rewriting. Values:
+    /// `on`: Enable
+    /// `off`: Disable
     ///
     /// Required.
     "Switch" switch set_switch: str,
-    /// 访问URL重写规则，当Switch为on时必填，规则数量最大为10个。
+    /// Rule of URL rewriting rule, which is required if `Switch` is `on`. There can be up to 10 rules.
+    /// Note: this field may return `null`, indicating that no valid value can be obtained.
     "PathRules" path_rules set_path_rules: list UrlRedirectRule,
 } }
 
 rt::model! { both debug;
-/// Url重定向规则配置
+/// URL redirect rule configuration
 UrlRedirectRule {
-    /// 重定向状态码，301 | 302
+    /// Redirect status code. Valid values: 301, 302
     ///
     /// Required.
     "RedirectStatusCode" redirect_status_code set_redirect_status_code: i64,
-    /// 待匹配的Url，仅支持Url路径，不支持参数。默认完全匹配，支持通配符 *，最多支持5个通配符，最大长度1024字符。
+    /// URL to be matched. Only URLs are supported, while parameters are not. The exact match is used by default. In regex match, up to 5 wildcards `*` are supported. The URL can contain up to 1,024 characters.
     ///
     /// Required.
     "Pattern" pattern set_pattern: str,
-    /// 目标URL，必须以“/”开头，不包含参数部分。最大长度1024字符。可使用$1, $2, $3, $4, $5分别捕获匹配路径中的通配符号，最多支持10个捕获值。
+    /// Target URL, starting with `/` and excluding parameters. The path can contain up to 1,024 characters. The wildcards in the matching path can be respectively captured using `$1`, `$2`, `$3`, `$4`, and `$5`. Up to 10 values can be captured.
     ///
     /// Required.
     "RedirectUrl" redirect_url set_redirect_url: str,
-    /// 目标host，必须以http://或https://开头，并填写标准格式域名，如果不填写，默认为http:// + 当前域名
+    /// Target host. It should be a standard domain name starting with `http://` or `https://`. If it is left empty, "http://[current domain name]" will be used by default.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "RedirectHost" redirect_host set_redirect_host: str,
-    /// 指定是全路径配置还是任意匹配
+    /// Whether to use full-path matching or arbitrary matching
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "FullMatch" full_match set_full_match: bool,
     /// pattern是否支持正则
     "Regex" regex set_regex: bool,
 } }
 
 rt::model! { both debug;
-/// UserAgent黑白名单配置
+/// `UserAgent` blacklist/whitelist configuration
 UserAgentFilter {
-    /// UserAgent黑白名单配置开关，取值有：
-    /// on：开启
-    /// off：关闭
+    /// Whether to enable User-Agent blocklist/allowlist. Values:
+    /// `on`: Enable
+    /// `off`: Disable
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Switch" switch set_switch: str,
-    /// UA黑白名单生效规则列表，不能超过10条规则
+    /// Effective rule list for UA blacklist and whitelist. must not exceed 10 rules.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FilterRules" filter_rules set_filter_rules: list UserAgentFilterRule,
 } }
 
 rt::model! { both debug;
-/// UserAgent黑白名单规则配置
+/// `UserAgent` blacklist/whitelist rule configuration
 UserAgentFilterRule {
-    /// 访问路径生效类型
-    /// all: 所有访问路径生效
-    /// file: 根据文件后缀类型生效
-    /// directory: 根据目录生效
-    /// path: 根据完整访问路径生效
+    /// Effective access path type
+    /// `all`: All access paths are effective
+    /// `file`: Effective by file extension
+    /// `directory`: Effective by directory
+    /// `path`: Effective by full access path
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     ///
     /// Required.
     "RuleType" rule_type set_rule_type: str,
-    /// 访问路径生效内容
+    /// Effective access paths
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     ///
     /// Required.
     "RulePaths" rule_paths set_rule_paths: list String,
-    /// UserAgent列表，UserAgent 个数不能超过 10个
+    /// UserAgent list. the count cannot exceed 10.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "UserAgents" user_agents set_user_agents: list String,
-    /// 黑名单或白名单，blacklist或whitelist
+    /// Blocklist or allowlist. Valid values: `blacklist`, `whitelist`
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     ///
     /// Required.
     "FilterType" filter_type set_filter_type: str,
@@ -5646,57 +6040,59 @@ VerifyDomainRecordResponse {
 } }
 
 rt::model! { both debug;
-/// 视频拖拽配置，默认为关闭状态
+/// Video dragging configuration. This is disabled by default.
 VideoSeek {
-    /// 视频拖拽配置开关，取值有：
-    /// on：开启
-    /// off：关闭
+    /// Whether to enable video dragging. Values:
+    /// `on`: Enable
+    /// `off`: Disable
     ///
     /// Required.
     "Switch" switch set_switch: str,
 } }
 
 rt::model! { read debug;
-/// 违规 URL 详情
+/// Details of URLs in violation
 ViolationUrl {
     /// ID
     "Id" id set_id: i64,
-    /// 违规资源原始访问 URL
+    /// Origin access URL of the resource in violation
     "RealUrl" real_url set_real_url: str,
-    /// 快照路径，用于控制台展示违规内容快照
+    /// Snapshot path. This is used to display a snapshot of the content in violation on the console.
     "DownloadUrl" download_url set_download_url: str,
-    /// 违规资源当前状态
-    /// forbid：已封禁
-    /// release：已解封
-    /// delay ： 延迟处理
-    /// reject ：申诉驳回，状态仍为封禁状态
-    /// complain：申诉进行中
+    /// Current status of non-compliant resource
+    /// `forbid`: Blocked
+    /// `release`: Unblocked
+    /// `delay`: Processing delayed
+    /// `reject`: Appeal dismissed. It is still in `forbid` status.
+    /// `complain`: Appeal in process
     "UrlStatus" url_status set_url_status: str,
-    /// 创建时间
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
-    /// 更新时间
+    /// Update time
     "UpdateTime" update_time set_update_time: str,
 } }
 
 rt::model! { both debug;
-/// WebSocket配置
-/// WebSocket 为ECDN产品功能，如需使用请通过ECDN域名配置.
+/// WebSocket configuration.
+/// WebSocket is an ECDN feature. You can enable it in the ECDN domain name configuration.
 WebSocket {
-    /// WebSocket 超时配置开关，取值有：
-    /// on：开启，可以调整超时时间
-    /// off：关闭，平台仍支持WebSocket连接，此时超时时间默认为15秒
+    /// Whether to enable WebSocket connection timeout. Values:
+    /// `on`: When it's enabled, the connection timeout can be configured.
+    /// `off`: When it's disabled, the connection timeout is set to 15 seconds by default.
     ///
     /// Required.
     "Switch" switch set_switch: str,
-    /// 设置超时时间，单位为秒，最大超时时间300秒。
+    /// Sets timeout period in seconds. Maximum value: 300
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Timeout" timeout set_timeout: i64,
 } }
 
 rt::model! { both debug;
-/// 图片优化-WebpAdapter配置
+/// Image optimization - `WebpAdapter` configuration
 WebpAdapter {
-    /// 图片优化-WebpAdapter配置开关，取值有：
-    /// on：开启
-    /// off：关闭
+    /// Whether to enable WebpAdapter for image optimization. Values:
+    /// `on`: Enable
+    /// `off`: Disable
+    /// Note: This field may return·`null`, indicating that no valid values can be obtained.
     "Switch" switch set_switch: str,
 } }

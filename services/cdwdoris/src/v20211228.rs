@@ -5,19 +5,19 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { write debug;
-/// Request of `ActionAlterUser` (新增、修改用户接口).
+/// Request of `ActionAlterUser` (Adds and modifies a user).
 ///
-/// 新增和修改用户接口
+/// This API is used to add and modify a user.
 ActionAlterUserRequest {
-    /// 用户信息
+    /// User information
     ///
     /// Required.
     "UserInfo" user_info set_user_info: obj UserInfo,
-    /// api接口类型
+    /// API type
     ///
     /// Required.
     "ApiType" api_type set_api_type: str,
-    /// 用户权限类型 0:普通用户 1:管理员
+    /// User permission type. 0: ordinary user; 1: administrator.
     "UserPrivilege" user_privilege set_user_privilege: i64,
     /// 计算组列表
     "ComputeGroups" compute_groups set_compute_groups: list String,
@@ -27,53 +27,61 @@ ActionAlterUserRequest {
 rt::action!("cdwdoris", "2021-12-28", "ActionAlterUser", ActionAlterUserRequest => ActionAlterUserResponse);
 
 rt::model! { read debug;
-/// ActionAlterUser返回参数结构体
+/// ActionAlterUser response structure.
 ActionAlterUserResponse {
-    /// 错误信息
+    /// Error message
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorMsg" error_msg set_error_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 集群内节点的规格磁盘规格描述
+/// Specifications of nodes in the cluster and disk specifications description
 AttachCBSSpec {
-    /// 节点磁盘类型，例如“CLOUD_SSD”\"CLOUD_PREMIUM"
+    /// Node disk type, such as CLOUD_SSD"\"CLOUD_PREMIUM
     "DiskType" disk_type set_disk_type: str,
-    /// 磁盘容量，单位G
+    /// Disk capacity, in GB
     "DiskSize" disk_size set_disk_size: i64,
-    /// 磁盘总数
+    /// Total number of disks
     "DiskCount" disk_count set_disk_count: i64,
-    /// 描述
+    /// Description
     "DiskDesc" disk_desc set_disk_desc: str,
 } }
 
 rt::model! { read debug;
-/// 备份实例详情
+/// Backup instance details
 BackUpJobDisplay {
-    /// 备份实例id
+    /// Backup instance ID
     "JobId" job_id set_job_id: i64,
-    /// 备份实例名
+    /// Backup instance name
     "Snapshot" snapshot set_snapshot: str,
-    /// 备份数据量
+    /// Backup data volume
     "BackUpSize" back_up_size set_back_up_size: i64,
-    /// 备份单副本数据量
+    /// Backup single replica data volume
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BackUpSingleSize" back_up_single_size set_back_up_single_size: i64,
-    /// 实例创建时间
+    /// Instance creation time
     "BackUpTime" back_up_time set_back_up_time: str,
-    /// 实例过期时间
+    /// Instance expiration time
     "ExpireTime" expire_time set_expire_time: str,
-    /// 实例状态
+    /// Instance status
     "JobStatus" job_status set_job_status: str,
-    /// 0为默认。1时是对远端的doris进行备份，不周期，一次性
+    /// 0: default; 1: one-time backup for the remote Doris
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BackupType" backup_type set_backup_type: i64,
-    /// 0为默认。1时是立即备份。2时是迁移
+    /// 0: default; 1: immediate backup; 2: migration
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BackupTimeType" backup_time_type set_backup_time_type: i64,
-    /// 远端doris的连接信息
+    /// Connection information of the remote Doris
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DorisSourceInfo" doris_source_info set_doris_source_info: obj DorisSourceInfo,
-    /// 实例状态对应的数值
+    /// The value corresponding to the instance status
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "JobStatusNum" job_status_num set_job_status_num: i64,
-    /// 备份实例中关于cos的信息
+    /// Information about cos in the backup instance
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BackupCosInfo" backup_cos_info set_backup_cos_info: obj BackupCosInfo,
     /// 是否使用的自定义桶
     "IsUserDefineBucket" is_user_define_bucket set_is_user_define_bucket: bool,
@@ -122,13 +130,16 @@ BackUpJobDisplay {
 } }
 
 rt::model! { read debug;
-/// 备份实例中关于cos的信息
+/// Information about cos in the backup instance
 BackupCosInfo {
-    /// 备份文件所在的cos桶
+    /// The cos bucket where the backup file is located.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CosBucket" cos_bucket set_cos_bucket: str,
-    /// 备份文件所在的完整cos路径
+    /// The full cos path where the backup file is located.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CosPath" cos_path set_cos_path: str,
-    /// 备份文件名称
+    /// Backup file name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SnapShotPath" snap_shot_path set_snap_shot_path: str,
     /// cos桶所在地域
     "Region" region set_region: str,
@@ -175,75 +186,86 @@ BackupScheduleInfo {
 } }
 
 rt::model! { read debug;
-/// 备份任务的进度详情
+/// Progress details of the backup task
 BackupStatus {
-    /// 备份任务id
+    /// Backup task ID
     "JobId" job_id set_job_id: i64,
-    /// 快照名称
+    /// Snapshot name
     "SnapshotName" snapshot_name set_snapshot_name: str,
-    /// 库名
+    /// Database name
     "DbName" db_name set_db_name: str,
-    /// 状态
+    /// Status
     "State" state set_state: str,
-    /// 备份对象
+    /// Backup object
     "BackupObjects" backup_objects set_backup_objects: str,
-    /// 创建时间
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
-    /// 快照结束时间
+    /// Snapshot end time
     "SnapshotFinishedTime" snapshot_finished_time set_snapshot_finished_time: str,
-    /// 上传结束时间
+    /// Upload end time
     "UploadFinishedTime" upload_finished_time set_upload_finished_time: str,
-    /// 结束时间
+    /// End time
     "FinishedTime" finished_time set_finished_time: str,
-    /// 未完成任务
+    /// Unfinished tasks
     "UnfinishedTasks" unfinished_tasks set_unfinished_tasks: str,
-    /// 进度
+    /// Progress
     "Progress" progress set_progress: str,
-    /// 错误信息
+    /// Error message
     "TaskErrMsg" task_err_msg set_task_err_msg: str,
-    /// 状态
+    /// Status
     "Status" status set_status: str,
-    /// 超时信息
+    /// Timeout information
     "Timeout" timeout set_timeout: i64,
-    /// 备份实例id
+    /// Backup instance ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BackupJobId" backup_job_id set_backup_job_id: i64,
-    /// 实例对应Snapshot的id
+    /// The ID of the snapshoit corresponding to the instance
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskId" task_id set_task_id: i64,
     /// 上传大小
     "UploadBytes" upload_bytes set_upload_bytes: i64,
 } }
 
 rt::model! { both debug;
-/// 备份表信息
+/// Backup table information
 BackupTableContent {
-    /// 数据库
+    /// Database
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Database" database set_database: str,
-    /// 表
+    /// Table
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Table" table set_table: str,
-    /// 表总字节数
+    /// Total number of bytes in the table
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "TotalBytes" total_bytes set_total_bytes: i64,
-    /// 表单个副本的大小
+    /// Size of a single replica
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SingleReplicaBytes" single_replica_bytes set_single_replica_bytes: str,
-    /// 备份状态
+    /// Backup status
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BackupStatus" backup_status set_backup_status: i64,
-    /// 备份的错误信息
+    /// Error message of the backup
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BackupErrorMsg" backup_error_msg set_backup_error_msg: str,
-    /// 该库表是否绑定降冷策略
+    /// Whether to bind the cold storage policy to the database and table
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsOpenCoolDown" is_open_cool_down set_is_open_cool_down: bool,
 } }
 
 rt::model! { write debug;
-/// 资源组绑定的用户信息，需要username和host信息进行授权
+/// User information bound to the resource group requires username and host information for authorization.
 BindUser {
-    /// 用户名
+    /// Username
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UserName" user_name set_user_name: str,
-    /// 主机信息
+    /// Host information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Host" host set_host: str,
 } }
 
@@ -261,181 +283,212 @@ BucketEncryptionInfo {
 } }
 
 rt::model! { write debug;
-/// Request of `CancelBackupJob` (取消备份实例).
+/// Request of `CancelBackupJob` (Cancels backup instances).
 ///
-/// 取消对应的备份实例任务
+/// This API is used to cancel the corresponding backup instance task.
 CancelBackupJobRequest {
-    /// 集群id
+    /// Cluster ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 需要取消的备份实例id
+    /// Backup instance ID to be canceled
     "BackUpJobId" back_up_job_id set_back_up_job_id: i64,
 } }
 rt::action!("cdwdoris", "2021-12-28", "CancelBackupJob", CancelBackupJobRequest => CancelBackupJobResponse);
 
 rt::model! { read debug;
-/// CancelBackupJob返回参数结构体
+/// CancelBackupJob response structure.
 CancelBackupJobResponse {
-    /// 错误信息
+    /// Error message
+    /// Note: This field may return null, indicating that no valid values can be obtained
     "ErrorMsg" error_msg set_error_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 集群计费相关信息
+/// Cluster billing-related information
 ChargeProperties {
-    /// 计费类型，“PREPAID” 预付费，“POSTPAID_BY_HOUR” 后付费
+    /// Billing type: PREPAID for prepayment, and POSTPAID_BY_HOUR for postpayment.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ChargeType" charge_type set_charge_type: str,
-    /// 是否自动续费，1表示自动续费开启
+    /// Whether to automatically renew. 1 means automatic renewal is enabled.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RenewFlag" renew_flag set_renew_flag: i64,
-    /// 计费时间长度
+    /// Billing duration
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TimeSpan" time_span set_time_span: i64,
-    /// 计费时间单位，“m”表示月等
+    /// Billing time unit, and "m" means month, etc.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TimeUnit" time_unit set_time_unit: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CheckCoolDownWorkingVariableConfigCorrect` (检查冷热分层生效变量和配置是否正确).
+/// Request of `CheckCoolDownWorkingVariableConfigCorrect` (Checks whether variables and configurations for hot/cold data layering are correct).
 ///
-/// 查询冷热分层生效变量和配置是否正确
+/// This API is used to check whether variables and configurations for hot/cold data layering are correct.
 CheckCoolDownWorkingVariableConfigCorrectRequest {
-    /// 集群id
+    /// Cluster ID
     "InstanceId" instance_id set_instance_id: str,
 } }
 rt::action!("cdwdoris", "2021-12-28", "CheckCoolDownWorkingVariableConfigCorrect", CheckCoolDownWorkingVariableConfigCorrectRequest => CheckCoolDownWorkingVariableConfigCorrectResponse);
 
 rt::model! { read debug;
-/// CheckCoolDownWorkingVariableConfigCorrect返回参数结构体
+/// CheckCoolDownWorkingVariableConfigCorrect response structure.
 CheckCoolDownWorkingVariableConfigCorrectResponse {
-    /// 错误信息
+    /// Error message
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorMsg" error_msg set_error_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 集群的配置文件的修改历史
+/// Modification history of the cluster configuration files
 ClusterConfigsHistory {
     /// 计算组id
     "ComputeGroupId" compute_group_id set_compute_group_id: str,
-    /// 配置文件名称
+    /// Configuration file's name
     "FileName" file_name set_file_name: str,
-    /// 修改后的配置文件内容，base64编码
+    /// Modified configuration file content; base64 code
     "NewConfValue" new_conf_value set_new_conf_value: str,
-    /// 修改前的配置文件内容，base64编码
+    /// Configuration file content before modification; base64 code
     "OldConfValue" old_conf_value set_old_conf_value: str,
-    /// 修改原因
+    /// Reason for modification
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Remark" remark set_remark: str,
-    /// 修改时间
+    /// Modification time
     "ModifyTime" modify_time set_modify_time: str,
-    /// 修改子账号id
+    /// Modify sub-account ID
     "UserUin" user_uin set_user_uin: str,
 } }
 
 rt::model! { read debug;
-/// 用于返回XML格式的配置文件和内容以及其他配置文件有关的信息
+/// It is used to return configuration files and content in XML format, as well as other information related to the configuration files.
 ClusterConfigsInfoFromEMR {
     /// 计算组id
     "ComputeGroupId" compute_group_id set_compute_group_id: str,
-    /// 配置文件名称
+    /// Configuration file's name
     "FileName" file_name set_file_name: str,
-    /// 配置文件对应的相关属性信息
+    /// Related attribute information corresponding to the configuration files
     "FileConf" file_conf set_file_conf: str,
-    /// 配置文件对应的其他属性信息
+    /// Other attribute information corresponding to the configuration files
     "KeyConf" key_conf set_key_conf: str,
-    /// 配置文件的内容，base64编码
+    /// Contents of the configuration files, base64 encoded
     "OriParam" ori_param set_ori_param: str,
-    /// 用于表示当前配置文件是不是有过修改后没有重启，提醒用户需要重启
+    /// This is used to indicate whether the current configuration file has been modified without a restart, and reminds the user that a restart is needed.
     "NeedRestart" need_restart set_need_restart: i64,
-    /// 配置文件路径
+    /// Configuration file path
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FilePath" file_path set_file_path: str,
-    /// 配置文件kv值
+    /// kv value of a configuration file
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Disabled in the spec.
     "FileKeyValues" file_key_values set_file_key_values: str,
-    /// 配置文件kv值
+    /// kv value of a configuration file
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FileKeyValuesNew" file_key_values_new set_file_key_values_new: list ConfigKeyValue,
 } }
 
 rt::model! { read debug;
-/// 返回配置的文件内容（key-value）
+/// Return the configuration file content (key-value)
 ConfigKeyValue {
     /// key
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "KeyName" key_name set_key_name: str,
-    /// 值
+    /// Value
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Value" value set_value: str,
-    /// 备注
+    /// Notes
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Message" message set_message: str,
-    /// 1-只读，2-可修改但不可删除，3-可删除
+    /// 1 indicates read-only, 2 indicates editable but undeletable, and 3 indicates deletable.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Display" display set_display: i64,
-    /// 0不支持 1支持热更新
+    /// 0 means not supported, and 1 means hot update is supported.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SupportHotUpdate" support_hot_update set_support_hot_update: i64,
 } }
 
 rt::model! { write debug;
-/// 配置文件修改信息
+/// Configuration file modification information
 ConfigSubmitContext {
-    /// 配置文件名称
+    /// Configuration file's name
     ///
     /// Required.
     "FileName" file_name set_file_name: str,
-    /// 配置文件新内容，base64编码
+    /// New Base64-encoded content of the configuration file
     ///
     /// Required.
     "NewConfValue" new_conf_value set_new_conf_value: str,
-    /// 配置文件旧内容，base64编码
+    /// Original Base64-encoded content of the configuration file
     "OldConfValue" old_conf_value set_old_conf_value: str,
-    /// 文件路径
+    /// File path
     "FilePath" file_path set_file_path: str,
 } }
 
 rt::model! { read debug;
-/// 冷热分层backend节点信息
+/// Information on the backend node supporting hot/cold data layering
 CoolDownBackend {
-    /// 字段：Host
+    /// Field: Host
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Host" host set_host: str,
-    /// 字段：DataUsedCapacity
+    /// Field: DataUsedCapacity
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DataUsedCapacity" data_used_capacity set_data_used_capacity: str,
-    /// 字段：TotalCapacity
+    /// Field: TotalCapacity
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalCapacity" total_capacity set_total_capacity: str,
-    /// 字段：RemoteUsedCapacity
+    /// Field: RemoteUsedCapacity
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RemoteUsedCapacity" remote_used_capacity set_remote_used_capacity: str,
 } }
 
 rt::model! { read debug;
-/// 冷热分层策略
+/// Hot/cold data layering policy
 CoolDownPolicyInfo {
-    /// 策略名称
+    /// Policy name
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PolicyName" policy_name set_policy_name: str,
     /// cooldown_ttl
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CooldownDatetime" cooldown_datetime set_cooldown_datetime: str,
     /// cooldown_datetime
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CooldownTtl" cooldown_ttl set_cooldown_ttl: str,
 } }
 
 rt::model! { read debug;
-/// 冷热分层Table数据信息
+/// Information on the table containing layered cold and hot data
 CoolDownTableDataInfo {
-    /// 列：DatabaseName
+    /// Column: DatabaseName
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DatabaseName" database_name set_database_name: str,
-    /// 列：TableName
+    /// Column: TableName
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TableName" table_name set_table_name: str,
-    /// 列：Size
+    /// Column: Size
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Size" size set_size: str,
-    /// 列：RemoteSize
+    /// Column: RemoteSize
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RemoteSize" remote_size set_remote_size: str,
 } }
 
 rt::model! { write nodebug;
-/// 客户提供cos认证信息。
+/// The customer provides cos authentication information.
 CosSourceInfo {
-    /// cos认证中的Id
+    /// ID in cos authentication
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SecretId" secret_id set_secret_id: str,
-    /// cos认证中的key
+    /// Key in cos authentication
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SecretKey" secret_key set_secret_key: str,
-    /// cos认证中的路径
+    /// Path in cos authentication
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CosPath" cos_path set_cos_path: str,
 } }
 impl ::core::fmt::Debug for CosSourceInfo {
@@ -449,9 +502,9 @@ impl ::core::fmt::Debug for CosSourceInfo {
 }
 
 rt::model! { write debug;
-/// Request of `CreateBackUpSchedule` (创建或者修改备份策略).
+/// Request of `CreateBackUpSchedule` (Creates or modifies backup policies).
 ///
-/// 创建或者修改备份策略
+/// This API is used to create or modify backup policies.
 CreateBackUpScheduleRequest {
     /// 集群id
     ///
@@ -461,39 +514,38 @@ CreateBackUpScheduleRequest {
     ///
     /// Required.
     "OperationType" operation_type set_operation_type: str,
-    /// 编辑时需要传
+    /// Required to be uploaded when editing
     "ScheduleId" schedule_id set_schedule_id: i64,
-    /// 选择的星期 逗号分隔
-    /// 废弃：使用ScheduleInfo
+    /// Selected weeks, separated by commas.
+    /// Discarded: Use ScheduleInfo.
     ///
     /// Disabled in the spec.
     "WeekDays" week_days set_week_days: str,
-    /// 执行小时
-    /// 废弃：使用ScheduleInfo
+    /// Hour for executing the backup taskDiscarded: Use ScheduleInfo.
     ///
     /// Disabled in the spec.
     "ExecuteHour" execute_hour set_execute_hour: i64,
-    /// 备份表列表
+    /// Backup table list
     "BackUpTables" back_up_tables set_back_up_tables: list BackupTableContent,
-    /// 0为默认。1时是对远端的doris进行备份，不周期，一次性
+    /// 0: default; 1: one-time backup for the remote Doris
     ///
     /// Disabled in the spec.
     "BackupType" backup_type set_backup_type: i64,
-    /// 远端doris集群的连接信息
+    /// Connection information of the remote doris cluster
     ///
     /// Disabled in the spec.
     "DorisSourceInfo" doris_source_info set_doris_source_info: obj DorisSourceInfo,
-    /// 0为周期备份。1时是立即备份。3时是定时备份。
+    /// 0: default; 1: one-time backup; 2: remote backup
     "BackupTimeType" backup_time_type set_backup_time_type: i64,
-    /// 0为默认。1时是备份完成后立即恢复
+    /// 0: default; 1: immediate recovery after the backup is completed.
     ///
     /// Disabled in the spec.
     "RestoreType" restore_type set_restore_type: i64,
-    /// 0为默认。1时是提供自定义的secret连接cos
+    /// 0: default; 1: connecting to COS using a custom key.
     ///
     /// Disabled in the spec.
     "AuthType" auth_type set_auth_type: i64,
-    /// cos认证的信息
+    /// Cos certification information
     ///
     /// Disabled in the spec.
     "CosSourceInfo" cos_source_info set_cos_source_info: obj CosSourceInfo,
@@ -522,7 +574,7 @@ CreateBackUpScheduleRequest {
 rt::action!("cdwdoris", "2021-12-28", "CreateBackUpSchedule", CreateBackUpScheduleRequest => CreateBackUpScheduleResponse);
 
 rt::model! { read debug;
-/// CreateBackUpSchedule返回参数结构体
+/// CreateBackUpSchedule response structure.
 CreateBackUpScheduleResponse {
     /// 错误信息
     "ErrorMsg" error_msg set_error_msg: str,
@@ -531,13 +583,13 @@ CreateBackUpScheduleResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateCoolDownPolicy` (创建冷热分层策略).
+/// Request of `CreateCoolDownPolicy` (Creates a hot/cold data layering policy).
 ///
-/// 创建冷热分层策略
+/// This API is used to create a hot/cold data layering policy.
 CreateCoolDownPolicyRequest {
-    /// 集群id
+    /// Cluster ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 策略名称
+    /// Policy name
     "PolicyName" policy_name set_policy_name: str,
     /// cooldown_ttl
     "CoolDownTtl" cool_down_ttl set_cool_down_ttl: str,
@@ -547,71 +599,73 @@ CreateCoolDownPolicyRequest {
 rt::action!("cdwdoris", "2021-12-28", "CreateCoolDownPolicy", CreateCoolDownPolicyRequest => CreateCoolDownPolicyResponse);
 
 rt::model! { read debug;
-/// CreateCoolDownPolicy返回参数结构体
+/// CreateCoolDownPolicy response structure.
 CreateCoolDownPolicyResponse {
-    /// 错误信息
+    /// Error message
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorMsg" error_msg set_error_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `CreateInstanceNew` (集群创建).
+/// Request of `CreateInstanceNew` (Creates clusters).
 ///
-/// 通过API创建集群
+/// This API is used to create clusters.
 CreateInstanceNewRequest {
-    /// 可用区
+    /// Availability zone
     ///
     /// Required.
     "Zone" zone set_zone: str,
-    /// FE规格
+    /// FE specifications
     ///
     /// Required.
     "FeSpec" fe_spec set_fe_spec: obj CreateInstanceSpec,
-    /// BE规格
+    /// BE specifications.
     ///
     /// Required.
     "BeSpec" be_spec set_be_spec: obj CreateInstanceSpec,
-    /// 是否高可用
+    /// Whether it is highly available.
     ///
     /// Required.
     "HaFlag" ha_flag set_ha_flag: bool,
-    /// 用户VPCID
+    /// User VPCID
     ///
     /// Required.
     "UserVPCId" user_vpc_id set_user_vpc_id: str,
-    /// 用户子网ID
+    /// User subnet ID
     ///
     /// Required.
     "UserSubnetId" user_subnet_id set_user_subnet_id: str,
-    /// 产品版本号
+    /// Product version number
     ///
     /// Required.
     "ProductVersion" product_version set_product_version: str,
-    /// 付费类型
+    /// Payment type
     ///
     /// Required.
     "ChargeProperties" charge_properties set_charge_properties: obj ChargeProperties,
-    /// 实例名字
+    /// Instance name
     ///
     /// Required.
     "InstanceName" instance_name set_instance_name: str,
-    /// 数据库密码
+    /// Database password
     ///
     /// Required.
     "DorisUserPwd" doris_user_pwd set_doris_user_pwd: str,
-    /// 标签列表
+    /// Tag list
     "Tags" tags set_tags: list Tag,
-    /// 高可用类型：
-    /// 0：非高可用（只有1个FE，FeSpec.CreateInstanceSpec.Count=1），
-    /// 1：读高可用（至少需部署3个FE，FeSpec.CreateInstanceSpec.Count>=3，且为奇数），
-    /// 2：读写高可用（至少需部署5个FE，FeSpec.CreateInstanceSpec.Count>=5，且为奇数）。
+    /// High availability type:
+    /// 0 indicates non-high availability (only one FE, FeSpec.CreateInstanceSpec.Count=1),
+    /// 1 indicates read high availability (at least 3 FEs must be deployed, FeSpec.CreateInstanceSpec.Count>=3, and it must be an odd number),
+    /// 2 indicates read and write high availability (at least 5 FEs must be deployed, FeSpec.CreateInstanceSpec.Count>=5, and it must be an odd number).
     "HaType" ha_type set_ha_type: i64,
-    /// 表名大小写是否敏感，0：敏感；1：不敏感，以小写进行比较；2：不敏感，表名改为以小写存储
+    /// Whether the table name is case sensitive, 0 refers to sensitive, 1 refers to insensitive, compared in lowercase; 2 refers to insensitive, and the table name is changed to lowercase for storage.
     "CaseSensitive" case_sensitive set_case_sensitive: i64,
-    /// 是否开启多可用区
+    /// Whether to enable multi-availability zone.
     "EnableMultiZones" enable_multi_zones set_enable_multi_zones: bool,
-    /// 开启多可用区后，用户的所有可用区和子网信息
+    /// After the Multi-AZ is enabled, all user's Availability Zones and Subnets information are shown.
     ///
     /// Disabled in the spec.
     "UserMultiZoneInfos" user_multi_zone_infos set_user_multi_zone_infos: obj NetworkInfo,
@@ -662,86 +716,99 @@ impl ::core::fmt::Debug for CreateInstanceNewRequest {
 rt::action!("cdwdoris", "2021-12-28", "CreateInstanceNew", CreateInstanceNewRequest => CreateInstanceNewResponse);
 
 rt::model! { read debug;
-/// CreateInstanceNew返回参数结构体
+/// CreateInstanceNew response structure.
 CreateInstanceNewResponse {
-    /// 流程ID
+    /// Process ID
     "FlowId" flow_id set_flow_id: str,
-    /// 实例ID
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 错误信息
+    /// Error message
     "ErrorMsg" error_msg set_error_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 集群规格
+/// Cluster specifications
 CreateInstanceSpec {
-    /// 规格名字
+    /// Specification name
     ///
     /// Required.
     "SpecName" spec_name set_spec_name: str,
-    /// 数量
+    /// Quantities
     ///
     /// Required.
     "Count" count set_count: i128,
-    /// 云盘大小
+    /// Cloud disk size
     ///
     /// Required.
     "DiskSize" disk_size set_disk_size: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateWorkloadGroup` (创建资源组).
+/// Request of `CreateWorkloadGroup` (Creates resource groups).
 ///
-/// 创建资源组
+/// This API is used to create resource groups.
 CreateWorkloadGroupRequest {
-    /// 集群id
+    /// Cluster ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 资源组配置
+    /// Resource group configuration
     "WorkloadGroup" workload_group set_workload_group: obj WorkloadGroupConfig,
 } }
 rt::action!("cdwdoris", "2021-12-28", "CreateWorkloadGroup", CreateWorkloadGroupRequest => CreateWorkloadGroupResponse);
 
 rt::model! { read debug;
-/// CreateWorkloadGroup返回参数结构体
+/// CreateWorkloadGroup response structure.
 CreateWorkloadGroupResponse {
-    /// 错误信息
+    /// Error message
     "ErrorMsg" error_msg set_error_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 数据库审计
+/// Database audit
 DataBaseAuditRecord {
-    /// 查询用户
+    /// Query user
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "OsUser" os_user set_os_user: str,
-    /// 查询ID
+    /// Query ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InitialQueryId" initial_query_id set_initial_query_id: str,
-    /// SQL语句
+    /// SQL statement
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Sql" sql set_sql: str,
-    /// 开始时间
+    /// Start time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "QueryStartTime" query_start_time set_query_start_time: str,
-    /// 执行耗时
+    /// Execution duration
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DurationMs" duration_ms set_duration_ms: i64,
-    /// 读取行数
+    /// The number of read rows
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ReadRows" read_rows set_read_rows: i64,
-    /// 读取字节数
+    /// Total number of read bytes
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResultRows" result_rows set_result_rows: i64,
-    /// 结果字节数
+    /// Result bytes
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResultBytes" result_bytes set_result_bytes: i128,
-    /// 内存
+    /// Memory
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MemoryUsage" memory_usage set_memory_usage: i64,
-    /// 初始查询IP
+    /// Initial query IP
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InitialAddress" initial_address set_initial_address: str,
-    /// 数据库
+    /// Database
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DbName" db_name set_db_name: str,
-    /// sql类型
+    /// SQL type
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SqlType" sql_type set_sql_type: str,
-    /// catalog名称
+    /// Catalog name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Catalog" catalog set_catalog: str,
     /// 状态
     "State" state set_state: str,
@@ -752,17 +819,17 @@ DataBaseAuditRecord {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteBackUpData` (删除备份实例).
+/// Request of `DeleteBackUpData` (Deletes a backup instance).
 ///
-/// 删除备份数据
+/// This API is used to delete backup data.
 DeleteBackUpDataRequest {
-    /// 集群id
+    /// Cluster ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 任务id
+    /// Task ID
     "BackUpJobId" back_up_job_id set_back_up_job_id: i64,
-    /// 是否删除所有实例
+    /// Whether to delete all instances
     "IsDeleteAll" is_delete_all set_is_delete_all: bool,
     /// true代表恢复删除隔离中的job 默认false就是删除
     "IsRecover" is_recover set_is_recover: bool,
@@ -770,7 +837,7 @@ DeleteBackUpDataRequest {
 rt::action!("cdwdoris", "2021-12-28", "DeleteBackUpData", DeleteBackUpDataRequest => DeleteBackUpDataResponse);
 
 rt::model! { read debug;
-/// DeleteBackUpData返回参数结构体
+/// DeleteBackUpData response structure.
 DeleteBackUpDataResponse {
     /// 错误信息
     "ErrorMsg" error_msg set_error_msg: str,
@@ -779,46 +846,48 @@ DeleteBackUpDataResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteWorkloadGroup` (删除资源组).
+/// Request of `DeleteWorkloadGroup` (Deletes resource groups).
 ///
-/// 删除资源组
+/// This API is used to delete resource groups.
 DeleteWorkloadGroupRequest {
-    /// 集群id
+    /// Cluster ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 需要删除的资源组名称
+    /// Resource group name to be deleted
     "WorkloadGroupName" workload_group_name set_workload_group_name: str,
 } }
 rt::action!("cdwdoris", "2021-12-28", "DeleteWorkloadGroup", DeleteWorkloadGroupRequest => DeleteWorkloadGroupResponse);
 
 rt::model! { read debug;
-/// DeleteWorkloadGroup返回参数结构体
+/// DeleteWorkloadGroup response structure.
 DeleteWorkloadGroupResponse {
-    /// 错误信息
+    /// Error message
     "ErrorMsg" error_msg set_error_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAreaRegion` (获取各地域列表).
+/// Request of `DescribeAreaRegion` (Obtains the list of regions).
 ///
-/// 集群列表页上显示地域信息及各个地域的集群总数
+/// This API is used to display region information and the total number of clusters in each region on the cluster list page.
 DescribeAreaRegionRequest {
-    /// 是否是国际站
+    /// Whether it is an international site
     "IsInternationalSite" is_international_site set_is_international_site: bool,
 } }
 rt::action!("cdwdoris", "2021-12-28", "DescribeAreaRegion", DescribeAreaRegionRequest => DescribeAreaRegionResponse);
 
 rt::model! { read debug;
-/// DescribeAreaRegion返回参数结构体
+/// DescribeAreaRegion response structure.
 DescribeAreaRegionResponse {
-    /// 地域列表
+    /// Region list
     "Items" items set_items: list RegionAreaInfo,
-    /// 前端规则描述
+    /// Front-end rule description
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FrontEndRules" front_end_rules set_front_end_rules: list FrontEndRule,
-    /// 返回可用的白名单名称
+    /// Return available allowlist names
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AvailableWhiteListNames" available_white_list_names set_available_white_list_names: list String,
     /// 隔离天数
     "IsolationDays" isolation_days set_isolation_days: i64,
@@ -827,15 +896,15 @@ DescribeAreaRegionResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBackUpJobDetail` (查询备份任务详情).
+/// Request of `DescribeBackUpJobDetail` (Queries backup task details).
 ///
-/// 查询备份任务详情
+/// This API is used to query backup task details.
 DescribeBackUpJobDetailRequest {
-    /// 集群id
+    /// Cluster ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 任务id
+    /// Task ID
     ///
     /// Required.
     "BackUpJobId" back_up_job_id set_back_up_job_id: i64,
@@ -843,9 +912,10 @@ DescribeBackUpJobDetailRequest {
 rt::action!("cdwdoris", "2021-12-28", "DescribeBackUpJobDetail", DescribeBackUpJobDetailRequest => DescribeBackUpJobDetailResponse);
 
 rt::model! { read debug;
-/// DescribeBackUpJobDetail返回参数结构体
+/// DescribeBackUpJobDetail response structure.
 DescribeBackUpJobDetailResponse {
-    /// 备份表详情
+    /// Backup table details
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TableContents" table_contents set_table_contents: list BackupTableContent,
     /// 错误信息
     "ErrorMsg" error_msg set_error_msg: str,
@@ -858,11 +928,11 @@ DescribeBackUpJobDetailResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBackUpJob` (查询备份实例列表).
+/// Request of `DescribeBackUpJob` (Queries the list of backup instances).
 ///
-/// 查询备份实例列表
+/// This API is used to query the list of backup instances.
 DescribeBackUpJobRequest {
-    /// 集群id
+    /// Cluster ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -881,15 +951,15 @@ DescribeBackUpJobRequest {
     /// ASC-升序
     /// DESC-降序
     "OrderType" order_type set_order_type: str,
-    /// 分页大小
+    /// Pagination size
     "PageSize" page_size set_page_size: i64,
-    /// 页号
+    /// Page number
     "PageNum" page_num set_page_num: i64,
-    /// 开始时间
+    /// Start time
     "BeginTime" begin_time set_begin_time: str,
-    /// 结束时间
+    /// End time
     "EndTime" end_time set_end_time: str,
-    /// jobid的string类型
+    /// String type of jobid
     "JobIdFiltersStr" job_id_filters_str set_job_id_filters_str: str,
     /// 0-未加密；1-已加密
     "EncryptionFilters" encryption_filters set_encryption_filters: list i64,
@@ -897,9 +967,10 @@ DescribeBackUpJobRequest {
 rt::action!("cdwdoris", "2021-12-28", "DescribeBackUpJob", DescribeBackUpJobRequest => DescribeBackUpJobResponse);
 
 rt::model! { read debug;
-/// DescribeBackUpJob返回参数结构体
+/// DescribeBackUpJob response structure.
 DescribeBackUpJobResponse {
-    /// 任务列表
+    /// Task list
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BackUpJobs" back_up_jobs set_back_up_jobs: list BackUpJobDisplay,
     /// 错误信息
     "ErrorMsg" error_msg set_error_msg: str,
@@ -912,9 +983,9 @@ DescribeBackUpJobResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBackUpSchedules` (获取备份、迁移任务).
+/// Request of `DescribeBackUpSchedules` (Obtains backup and migration tasks).
 ///
-/// 获取备份、迁移的调度任务信息
+/// This API is used to obtain the scheduled task information for the backup and migration.
 DescribeBackUpSchedulesRequest {
     /// 任务类型
     /// 0-不限制，或使用TypeFilters过滤；
@@ -950,7 +1021,7 @@ DescribeBackUpSchedulesRequest {
 rt::action!("cdwdoris", "2021-12-28", "DescribeBackUpSchedules", DescribeBackUpSchedulesRequest => DescribeBackUpSchedulesResponse);
 
 rt::model! { read debug;
-/// DescribeBackUpSchedules返回参数结构体
+/// DescribeBackUpSchedules response structure.
 DescribeBackUpSchedulesResponse {
     /// 备份是否开启
     "BackUpOpened" back_up_opened set_back_up_opened: bool,
@@ -969,27 +1040,27 @@ DescribeBackUpSchedulesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBackUpTables` (获取可备份表信息).
+/// Request of `DescribeBackUpTables` (Obtains the information of the table available for backup).
 ///
-/// 获取可备份表信息
+/// This API is used to obtain the information of the table available for backup.
 DescribeBackUpTablesRequest {
-    /// 集群id
+    /// Cluster ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 0为默认。1时是对远端的doris进行备份，不周期，一次性。2时为cos恢复，一次性
+    /// It is 0 by default. It is 1 when a one-time backup of the remote doris is performed. It is 2 when one-time COS recovery is performed.
     "BackupType" backup_type set_backup_type: i64,
-    /// 远端doris集群的连接信息
+    /// Connection information of the remote doris cluster
     "DorisSourceInfo" doris_source_info set_doris_source_info: obj DorisSourceInfo,
-    /// cos信息
+    /// COS information
     "CosSourceInfo" cos_source_info set_cos_source_info: obj CosSourceInfo,
 } }
 rt::action!("cdwdoris", "2021-12-28", "DescribeBackUpTables", DescribeBackUpTablesRequest => DescribeBackUpTablesResponse);
 
 rt::model! { read debug;
-/// DescribeBackUpTables返回参数结构体
+/// DescribeBackUpTables response structure.
 DescribeBackUpTablesResponse {
-    /// 可备份表列表
+    /// List of tables available for backup
     "AvailableTables" available_tables set_available_tables: list BackupTableContent,
     /// msg
     "Msg" msg set_msg: str,
@@ -1002,15 +1073,15 @@ DescribeBackUpTablesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBackUpTaskDetail` (查询备份任务进度详情).
+/// Request of `DescribeBackUpTaskDetail` (Queries the progress details of backup tasks).
 ///
-/// 查询备份任务进度详情
+/// This API is used to query the progress details of backup tasks.
 DescribeBackUpTaskDetailRequest {
-    /// 集群id
+    /// Cluster ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 任务id
+    /// Task ID
     ///
     /// Required.
     "BackUpJobId" back_up_job_id set_back_up_job_id: i64,
@@ -1018,43 +1089,45 @@ DescribeBackUpTaskDetailRequest {
 rt::action!("cdwdoris", "2021-12-28", "DescribeBackUpTaskDetail", DescribeBackUpTaskDetailRequest => DescribeBackUpTaskDetailResponse);
 
 rt::model! { read debug;
-/// DescribeBackUpTaskDetail返回参数结构体
+/// DescribeBackUpTaskDetail response structure.
 DescribeBackUpTaskDetailResponse {
-    /// 备份任务进度详情
+    /// Progress details of the backup task
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BackupStatus" backup_status set_backup_status: list BackupStatus,
-    /// 错误信息
+    /// Error message
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorMsg" error_msg set_error_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeClusterConfigsHistory` (获取集群配置文件修改历史).
+/// Request of `DescribeClusterConfigsHistory` (Obtains the modification history of cluster configuration files).
 ///
-/// 获取集群配置文件修改历史
+/// This API is used to obtain the modification history of cluster configuration files.
 DescribeClusterConfigsHistoryRequest {
-    /// 集群id名称
+    /// Cluster ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 分页参数，第一页为0，第二页为10
+    /// Pagination parameters. The first page is 0, and the second page is 10.
     ///
     /// Required.
     "Offset" offset set_offset: i64,
-    /// 分页参数，分页步长，默认为10
+    /// Pagination parameters. The pagination step length is 10 by default.
     ///
     /// Required.
     "Limit" limit set_limit: i64,
-    /// 配置修改历史的时间范围开始
+    /// Start of the time range for configuration modification history
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 配置修改历史的时间范围结束
+    /// End of the time range for configuration modification history
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 需要查询的配置文件名称数组，如果为空则查询全部历史记录。目前支持的配置文件名称有：
-    /// apache_hdfs_broker.conf、be.conf、fe.conf、core-site.xml、hdfs-site.xml、odbcinst.ini
+    /// Configuration file name array to be queried. If it is empty, all historical records will be queried. Currently supported configuration file names are as follows:
+    /// apache_hdfs_broker.conf; be.conf; fe.conf; core-site.xml; hdfs-site.xml; odbcinst.ini
     "ConfigFileNames" config_file_names set_config_file_names: list String,
     /// 需要查询的计算组列表
     "ComputeGroupIds" compute_group_ids set_compute_group_ids: list String,
@@ -1062,32 +1135,32 @@ DescribeClusterConfigsHistoryRequest {
 rt::action!("cdwdoris", "2021-12-28", "DescribeClusterConfigsHistory", DescribeClusterConfigsHistoryRequest => DescribeClusterConfigsHistoryResponse);
 
 rt::model! { read debug;
-/// DescribeClusterConfigsHistory返回参数结构体
+/// DescribeClusterConfigsHistory response structure.
 DescribeClusterConfigsHistoryResponse {
-    /// 实例总数
+    /// Total number of instances
     "TotalCount" total_count set_total_count: i64,
-    /// 配置文件修改历史
+    /// Modification history of the configuration file
     "ClusterConfHistory" cluster_conf_history set_cluster_conf_history: list ClusterConfigsHistory,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeClusterConfigs` (获取集群配置文件).
+/// Request of `DescribeClusterConfigs` (Obtains the cluster configuration file).
 ///
-/// 获取集群的最新的几个配置文件（config.xml、metrika.xml、user.xml）的内容，显示给用户
+/// This API is used to get the contents of the latest configuration files (config.xml, metrika.xml, and user.xml) of the cluster and display them to the user.
 DescribeClusterConfigsRequest {
-    /// 集群实例ID
+    /// Cluster instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 0 公有云查询；1青鹅查询，青鹅查询显示所有需要展示的
+    /// 0 indicates public cloud query, and 1 Qinge query. Qinge query shows all that needs to be displayed.
     "ConfigType" config_type set_config_type: i64,
-    /// 模糊搜索关键字文件
+    /// Search for files with fuzzy keywords
     "FileName" file_name set_file_name: str,
-    /// 0集群维度 1节点维度 2启动脚本 3计算组维度
+    /// 0 indicates cluster dimension and 1 node dimension
     "ClusterConfigType" cluster_config_type set_cluster_config_type: i64,
-    /// eth0的ip地址
+    /// eth0's IP address
     "IPAddress" ip_address set_ip_address: str,
     /// 计算组id
     "ComputeGroupId" compute_group_id set_compute_group_id: str,
@@ -1095,11 +1168,11 @@ DescribeClusterConfigsRequest {
 rt::action!("cdwdoris", "2021-12-28", "DescribeClusterConfigs", DescribeClusterConfigsRequest => DescribeClusterConfigsResponse);
 
 rt::model! { read debug;
-/// DescribeClusterConfigs返回参数结构体
+/// DescribeClusterConfigs response structure.
 DescribeClusterConfigsResponse {
-    /// 返回实例的配置文件相关的信息
+    /// Return information about the instance's configuration file.
     "ClusterConfList" cluster_conf_list set_cluster_conf_list: list ClusterConfigsInfoFromEMR,
-    /// 返回当前内核版本 如果不存在则返回空字符串
+    /// Return the current kernel version. If it does not exist, a null character string is returned.
     "BuildVersion" build_version set_build_version: str,
     /// 错误信息
     "ErrorMsg" error_msg set_error_msg: str,
@@ -1114,112 +1187,122 @@ DescribeClusterConfigsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCoolDownBackends` (查询冷热分层backend节点信息列表).
+/// Request of `DescribeCoolDownBackends` (Queries the list of backend nodes supporting hot/cold data layering).
 ///
-/// 查询冷热分层backend节点信息列表
+/// This API is used to query the list of backend nodes supporting hot/cold data layering.
 DescribeCoolDownBackendsRequest {
-    /// 集群id
+    /// Cluster ID
     "InstanceId" instance_id set_instance_id: str,
 } }
 rt::action!("cdwdoris", "2021-12-28", "DescribeCoolDownBackends", DescribeCoolDownBackendsRequest => DescribeCoolDownBackendsResponse);
 
 rt::model! { read debug;
-/// DescribeCoolDownBackends返回参数结构体
+/// DescribeCoolDownBackends response structure.
 DescribeCoolDownBackendsResponse {
-    /// 错误信息
+    /// Error message
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorMsg" error_msg set_error_msg: str,
-    /// 节点信息列表
+    /// Node information list
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "List" list set_list: list CoolDownBackend,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCoolDownPolicies` (查询冷热分层策略列表).
+/// Request of `DescribeCoolDownPolicies` (Queries the list of hot/cold data layering policies).
 ///
-/// 查询冷热分层策略列表
+/// This API is used to query the list of hot/cold data layering policies.
 DescribeCoolDownPoliciesRequest {
-    /// 集群id
+    /// Cluster ID
     "InstanceId" instance_id set_instance_id: str,
 } }
 rt::action!("cdwdoris", "2021-12-28", "DescribeCoolDownPolicies", DescribeCoolDownPoliciesRequest => DescribeCoolDownPoliciesResponse);
 
 rt::model! { read debug;
-/// DescribeCoolDownPolicies返回参数结构体
+/// DescribeCoolDownPolicies response structure.
 DescribeCoolDownPoliciesResponse {
-    /// 错误信息
+    /// Error message
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorMsg" error_msg set_error_msg: str,
-    /// 冷热分层策略列表
+    /// List of hot/cold data layering policies
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "List" list set_list: list CoolDownPolicyInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCoolDownTableData` (查询冷热分层Table数据).
+/// Request of `DescribeCoolDownTableData` (Queries the layered hot and cold data in a table).
 ///
-/// 查询冷热分层Table数据
+/// This API is used to query the layered hot and cold data in a table.
 DescribeCoolDownTableDataRequest {
-    /// 集群id
+    /// Cluster ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 数据库名称
+    /// Database name
     "DatabaseName" database_name set_database_name: str,
 } }
 rt::action!("cdwdoris", "2021-12-28", "DescribeCoolDownTableData", DescribeCoolDownTableDataRequest => DescribeCoolDownTableDataResponse);
 
 rt::model! { read debug;
-/// DescribeCoolDownTableData返回参数结构体
+/// DescribeCoolDownTableData response structure.
 DescribeCoolDownTableDataResponse {
-    /// 错误信息
+    /// Error message
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorMsg" error_msg set_error_msg: str,
-    /// 冷热分层Table数据列表
+    /// List of tables containing layered hot and cold data
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "List" list set_list: list CoolDownTableDataInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDatabaseAuditDownload` (下载数据库审计日志).
+/// Request of `DescribeDatabaseAuditDownload` (Downloads database audit logs).
 ///
-/// 下载数据库审计日志
+/// This API is used to download database audit logs.
 DescribeDatabaseAuditDownloadRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 开始时间
+    /// Start time
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End time
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 分页
+    /// Paging
     ///
     /// Required.
     "PageSize" page_size set_page_size: i64,
-    /// 分页
+    /// Paging
     ///
     /// Required.
     "PageNum" page_num set_page_num: i64,
-    /// 排序参数
+    /// Sort parameters
     "OrderType" order_type set_order_type: str,
-    /// 用户
+    /// User
     "User" user set_user: str,
-    /// 数据库
+    /// Database
     "DbName" db_name set_db_name: str,
-    /// sql类型
+    /// SQL type
     "SqlType" sql_type set_sql_type: str,
-    /// sql语句
+    /// SQL statement
     "Sql" sql set_sql: str,
-    /// 用户 多选
+    /// Users (multiple selections)
     "Users" users set_users: list String,
-    /// 数据库 多选
+    /// Databases (multiple selections)
     "DbNames" db_names set_db_names: list String,
-    /// sql类型 多选
+    /// SQL types (multiple selections)
     "SqlTypes" sql_types set_sql_types: list String,
-    /// catalog名称 （多选）
+    /// Catalog names (multiple selections)
     "Catalogs" catalogs set_catalogs: list String,
     /// 是否是查询
     "IsQuery" is_query set_is_query: list bool,
@@ -1229,56 +1312,56 @@ DescribeDatabaseAuditDownloadRequest {
 rt::action!("cdwdoris", "2021-12-28", "DescribeDatabaseAuditDownload", DescribeDatabaseAuditDownloadRequest => DescribeDatabaseAuditDownloadResponse);
 
 rt::model! { read debug;
-/// DescribeDatabaseAuditDownload返回参数结构体
+/// DescribeDatabaseAuditDownload response structure.
 DescribeDatabaseAuditDownloadResponse {
-    /// 日志的cos地址
+    /// The cos address of the log
     "CosUrl" cos_url set_cos_url: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDatabaseAuditRecords` (获取数据库审计记录).
+/// Request of `DescribeDatabaseAuditRecords` (Gets database audit records).
 ///
-/// 获取数据库审计记录
+/// This API is used to get database audit records.
 DescribeDatabaseAuditRecordsRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 开始时间
+    /// Start time
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End time
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 分页
+    /// Paging
     ///
     /// Required.
     "PageSize" page_size set_page_size: i64,
-    /// 分页
+    /// Paging
     ///
     /// Required.
     "PageNum" page_num set_page_num: i64,
-    /// 排序参数
+    /// Sort parameters
     "OrderType" order_type set_order_type: str,
-    /// 用户
+    /// User
     "User" user set_user: str,
-    /// 数据库
+    /// Database
     "DbName" db_name set_db_name: str,
-    /// sql类型
+    /// SQL type
     "SqlType" sql_type set_sql_type: str,
-    /// sql语句
+    /// SQL statement
     "Sql" sql set_sql: str,
-    /// 用户 （多选）
+    /// Users (multiple selections)
     "Users" users set_users: list String,
-    /// 数据库 （多选）
+    /// Databases (multiple selections)
     "DbNames" db_names set_db_names: list String,
-    /// sql类型 （多选）
+    /// SQL types (multiple selections)
     "SqlTypes" sql_types set_sql_types: list String,
-    /// catalog名称（多选）
+    /// Catalog names (multiple selections)
     "Catalogs" catalogs set_catalogs: list String,
     /// 是否是查询
     "IsQuery" is_query set_is_query: list bool,
@@ -1288,11 +1371,11 @@ DescribeDatabaseAuditRecordsRequest {
 rt::action!("cdwdoris", "2021-12-28", "DescribeDatabaseAuditRecords", DescribeDatabaseAuditRecordsRequest => DescribeDatabaseAuditRecordsResponse);
 
 rt::model! { read debug;
-/// DescribeDatabaseAuditRecords返回参数结构体
+/// DescribeDatabaseAuditRecords response structure.
 DescribeDatabaseAuditRecordsResponse {
-    /// 总数
+    /// Total
     "TotalCount" total_count set_total_count: i64,
-    /// 记录列表
+    /// Record list
     "SlowQueryRecords" slow_query_records set_slow_query_records: obj DataBaseAuditRecord,
     /// 记录列表
     "Records" records set_records: list DataBaseAuditRecord,
@@ -1303,11 +1386,11 @@ DescribeDatabaseAuditRecordsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceNodesInfo` (获取BE、FE节点角色).
+/// Request of `DescribeInstanceNodesInfo` (Gets BE and FE node roles).
 ///
-/// 获取BE/FE节点角色
+/// This API is used to get the BE/FE node roles.
 DescribeInstanceNodesInfoRequest {
-    /// 集群id
+    /// Cluster ID
     ///
     /// Required.
     "InstanceID" instance_id set_instance_id: str,
@@ -1315,48 +1398,53 @@ DescribeInstanceNodesInfoRequest {
 rt::action!("cdwdoris", "2021-12-28", "DescribeInstanceNodesInfo", DescribeInstanceNodesInfoRequest => DescribeInstanceNodesInfoResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceNodesInfo返回参数结构体
+/// DescribeInstanceNodesInfo response structure.
 DescribeInstanceNodesInfoResponse {
-    /// Be节点
+    /// Be node
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BeNodes" be_nodes set_be_nodes: list String,
-    /// Fe节点
+    /// Fe node
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FeNodes" fe_nodes set_fe_nodes: list String,
-    /// Fe master节点
+    /// Fe master node
     "FeMaster" fe_master set_fe_master: str,
-    /// Be节点信息
+    /// Be node information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BeNodeInfos" be_node_infos set_be_node_infos: list NodeInfo,
-    /// Fe节点信息
+    /// Fe node information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FeNodeInfos" fe_node_infos set_fe_node_infos: list NodeInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceNodes` (获取集群节点信息列表).
+/// Request of `DescribeInstanceNodes` (Gets the list of cluster node information).
 ///
-/// 获取集群节点信息列表
+/// This API is used to get the list of cluster node information.
 DescribeInstanceNodesRequest {
-    /// 集群实例ID
+    /// Cluster instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 集群角色类型，默认为 "data"数据节点
+    /// Cluster role type, defaulted as "data node".
     "NodeRole" node_role set_node_role: str,
-    /// 分页参数，第一页为0，第二页为10
+    /// Pagination parameters. The first page is 0, and the second page is 10.
     "Offset" offset set_offset: i64,
-    /// 分页参数，分页步长，默认为10
+    /// Pagination parameters. The pagination step length is 10 by default.
     "Limit" limit set_limit: i64,
-    /// 展现策略，All时显示所有
+    /// Display policy, and all items are displayed when All is selected.
     "DisplayPolicy" display_policy set_display_policy: str,
 } }
 rt::action!("cdwdoris", "2021-12-28", "DescribeInstanceNodes", DescribeInstanceNodesRequest => DescribeInstanceNodesResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceNodes返回参数结构体
+/// DescribeInstanceNodes response structure.
 DescribeInstanceNodesResponse {
-    /// 总数
+    /// Total number
     "TotalCount" total_count set_total_count: i64,
-    /// 实例节点总数
+    /// Total number of instance nodes
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceNodesList" instance_nodes_list set_instance_nodes_list: list InstanceNode,
     /// 节点类型
     "NodeRoles" node_roles set_node_roles: list String,
@@ -1365,48 +1453,48 @@ DescribeInstanceNodesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceNodesRole` (获取集群节点角色).
+/// Request of `DescribeInstanceNodesRole` (Obtains cluster node roles).
 ///
-/// 获取集群节点角色
+/// This API is used to obtain cluster node roles.
 DescribeInstanceNodesRoleRequest {
-    /// 实例id
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 过滤ip
+    /// Filter IP addresses
     "IpFilter" ip_filter set_ip_filter: str,
 } }
 rt::action!("cdwdoris", "2021-12-28", "DescribeInstanceNodesRole", DescribeInstanceNodesRoleRequest => DescribeInstanceNodesRoleResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceNodesRole返回参数结构体
+/// DescribeInstanceNodesRole response structure.
 DescribeInstanceNodesRoleResponse {
-    /// 错误码
+    /// Error code
     "ErrorMsg" error_msg set_error_msg: str,
-    /// 节点总数
+    /// Total number of nodes
     "TotalCount" total_count set_total_count: i64,
-    /// 无
+    /// None
     "NodeInfos" node_infos set_node_infos: list NodeInfos,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceOperations` (获取集群操作审计记录).
+/// Request of `DescribeInstanceOperations` (Obtains cluster operation audit records).
 ///
-/// 在集群详情页面，拉取该集群的操作
+/// This API is used to pull operations of the cluster on the cluster details page.
 DescribeInstanceOperationsRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 分页参数，偏移量，从0开始
+    /// Pagination parameter, offset, starting from 0
     "Offset" offset set_offset: i64,
-    /// 分页参数，每页数目，默认为10
+    /// Pagination parameter, page size, default 10
     "Limit" limit set_limit: i64,
-    /// 开始时间
+    /// Start Time
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End Time
     "EndTime" end_time set_end_time: str,
     /// 计算组ID
     "ComputeGroupId" compute_group_id set_compute_group_id: str,
@@ -1414,22 +1502,22 @@ DescribeInstanceOperationsRequest {
 rt::action!("cdwdoris", "2021-12-28", "DescribeInstanceOperations", DescribeInstanceOperationsRequest => DescribeInstanceOperationsResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceOperations返回参数结构体
+/// DescribeInstanceOperations response structure.
 DescribeInstanceOperationsResponse {
     /// 操作记录总数
     "TotalCount" total_count set_total_count: i64,
-    /// 操作记录具体数据
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Operations" operations set_operations: list InstanceOperation,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstance` (获取集群描述信息).
+/// Request of `DescribeInstance` (Accesses cluster description information).
 ///
-/// 根据集群ID查询某个集群的具体信息
+/// This API is used to query the specific information of a cluster based on the cluster ID.
 DescribeInstanceRequest {
-    /// 集群实例ID
+    /// Cluster instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -1437,20 +1525,20 @@ DescribeInstanceRequest {
 rt::action!("cdwdoris", "2021-12-28", "DescribeInstance", DescribeInstanceRequest => DescribeInstanceResponse);
 
 rt::model! { read debug;
-/// DescribeInstance返回参数结构体
+/// DescribeInstance response structure.
 DescribeInstanceResponse {
-    /// 实例描述信息
+    /// Instance description information
     "InstanceInfo" instance_info set_instance_info: obj InstanceInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceState` (获取集群状态).
+/// Request of `DescribeInstanceState` (Gets cluster status).
 ///
-/// 集群详情页中显示集群状态、流程进度等
+/// This API is used to display cluster status, process progress, etc. in the cluster details page.
 DescribeInstanceStateRequest {
-    /// 集群实例名称
+    /// Cluster instance name
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -1458,23 +1546,24 @@ DescribeInstanceStateRequest {
 rt::action!("cdwdoris", "2021-12-28", "DescribeInstanceState", DescribeInstanceStateRequest => DescribeInstanceStateResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceState返回参数结构体
+/// DescribeInstanceState response structure.
 DescribeInstanceStateResponse {
-    /// 集群状态
-    /// Init  创建中
-    /// Serving   运行中
-    /// Isolated   已隔离
-    /// Changing  变更中
+    /// Cluster status. Example: Serving
     "InstanceState" instance_state set_instance_state: str,
-    /// 集群操作创建时间
+    /// Creation time of cluster operation
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FlowCreateTime" flow_create_time set_flow_create_time: str,
-    /// 集群操作名称
+    /// Cluster operation name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FlowName" flow_name set_flow_name: str,
-    /// 集群操作进度
+    /// Cluster operation progress
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FlowProgress" flow_progress set_flow_progress: f64,
-    /// 集群状态描述，例如：运行中
+    /// Cluster status description. Example: running
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceStateDesc" instance_state_desc set_instance_state_desc: str,
-    /// 集群流程错误信息，例如：“创建失败，资源不足”
+    /// Cluster process error messages, such as "Creation failed, insufficient resources"
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FlowMsg" flow_msg set_flow_msg: str,
     /// 流程ProcessId
     "ProcessId" process_id set_process_id: str,
@@ -1485,11 +1574,11 @@ DescribeInstanceStateResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceUsedSubnets` (获取集群已使用子网信息).
+/// Request of `DescribeInstanceUsedSubnets` (Obtains the information of subnets used by the cluster).
 ///
-/// 获取集群已使用子网信息
+/// This API is used to obtain the information of subnets used by the cluster.
 DescribeInstanceUsedSubnetsRequest {
-    /// 集群id
+    /// Cluster ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -1497,53 +1586,56 @@ DescribeInstanceUsedSubnetsRequest {
 rt::action!("cdwdoris", "2021-12-28", "DescribeInstanceUsedSubnets", DescribeInstanceUsedSubnetsRequest => DescribeInstanceUsedSubnetsResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceUsedSubnets返回参数结构体
+/// DescribeInstanceUsedSubnets response structure.
 DescribeInstanceUsedSubnetsResponse {
-    /// 集群使用的vpc信息
+    /// VPC information used by the cluster
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 集群使用的subnet信息
+    /// Subnet information used by the cluster
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UsedSubnets" used_subnets set_used_subnets: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstancesHealthState` (集群健康检查).
+/// Request of `DescribeInstancesHealthState` (Checks cluster health).
 ///
-/// 集群健康检查
+/// This API is used to check cluster health
 DescribeInstancesHealthStateRequest {
-    /// 集群Id
+    /// Cluster ID
     ///
     /// Disabled in the spec.
     "InstanceID" instance_id set_instance_id: str,
-    /// 为空：代表当前appId下所有集群 或者  某个集群Id
+    /// If this parameter is left blank, all clusters corresponding to the current appId are involved. Otherwise, a specific cluster is involved.
     "Input" input set_input: str,
 } }
 rt::action!("cdwdoris", "2021-12-28", "DescribeInstancesHealthState", DescribeInstancesHealthStateRequest => DescribeInstancesHealthStateResponse);
 
 rt::model! { read debug;
-/// DescribeInstancesHealthState返回参数结构体
+/// DescribeInstancesHealthState response structure.
 DescribeInstancesHealthStateResponse {
-    /// base64编码后的数据，包含了集群的健康信息
+    /// Base64-encoded data, which contains the cluster health information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstances` (获取集群列表).
+/// Request of `DescribeInstances` (Gets the list of clusters).
 ///
-/// 获取集群列表
+/// This API is used to get the list of clusters.
 DescribeInstancesRequest {
-    /// 搜索的集群id名称
+    /// The name of the cluster ID for the search
     "SearchInstanceId" search_instance_id set_search_instance_id: str,
-    /// 搜索的集群name
+    /// The cluster name for the search
     "SearchInstanceName" search_instance_name set_search_instance_name: str,
-    /// 分页参数，第一页为0，第二页为10
+    /// Pagination parameters. The first page is 0, and the second page is 10.
     "Offset" offset set_offset: i64,
-    /// 分页参数，分页步长，默认为10
+    /// Pagination parameters. The pagination step length is 10 by default.
     "Limit" limit set_limit: i64,
-    /// 搜索标签列表，没匹配到则不过滤集群列表
+    /// Search tag list
     "SearchTags" search_tags set_search_tags: list SearchTags,
     /// 0 : 存算一体,1：存算分离,2:ALL
     "InstanceType" instance_type set_instance_type: i64,
@@ -1551,26 +1643,26 @@ DescribeInstancesRequest {
 rt::action!("cdwdoris", "2021-12-28", "DescribeInstances", DescribeInstancesRequest => DescribeInstancesResponse);
 
 rt::model! { read debug;
-/// DescribeInstances返回参数结构体
+/// DescribeInstances response structure.
 DescribeInstancesResponse {
-    /// 实例总数
+    /// Total Number of Instances
     "TotalCount" total_count set_total_count: i64,
-    /// 实例数组
+    /// Quantities of instances array
     "InstancesList" instances_list set_instances_list: list InstanceInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRestoreTaskDetail` (查询恢复任务进度详情).
+/// Request of `DescribeRestoreTaskDetail` (Queries the progress details of the recovery task).
 ///
-/// 查询恢复任务进度详情
+/// This API is used to query the progress details of the recovery task.
 DescribeRestoreTaskDetailRequest {
-    /// 集群id
+    /// Cluster ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 任务id
+    /// Task ID
     ///
     /// Required.
     "BackUpJobId" back_up_job_id set_back_up_job_id: i64,
@@ -1578,52 +1670,54 @@ DescribeRestoreTaskDetailRequest {
 rt::action!("cdwdoris", "2021-12-28", "DescribeRestoreTaskDetail", DescribeRestoreTaskDetailRequest => DescribeRestoreTaskDetailResponse);
 
 rt::model! { read debug;
-/// DescribeRestoreTaskDetail返回参数结构体
+/// DescribeRestoreTaskDetail response structure.
 DescribeRestoreTaskDetailResponse {
-    /// 恢复任务进度详情
+    /// Progress details of the recovery tasks
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RestoreStatus" restore_status set_restore_status: list RestoreStatus,
-    /// 错误信息
+    /// Error message
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorMsg" error_msg set_error_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSlowQueryRecordsDownload` (下载慢查询文件).
+/// Request of `DescribeSlowQueryRecordsDownload` (Downloads slow log files).
 ///
-/// 下载慢查询文件
+/// This API is used to download slow log files.
 DescribeSlowQueryRecordsDownloadRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 慢查询时间
+    /// Slow log time
     ///
     /// Required.
     "QueryDurationMs" query_duration_ms set_query_duration_ms: i64,
-    /// 开始时间
+    /// Start time
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End time
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 排序参数
+    /// Sort parameters
     "DurationMs" duration_ms set_duration_ms: str,
-    /// 查询sql
+    /// Query SQL
     "Sql" sql set_sql: str,
-    /// 排序参数
+    /// Sort parameters
     "ReadRows" read_rows set_read_rows: str,
-    /// 排序参数
+    /// Sort parameters
     "ResultBytes" result_bytes set_result_bytes: str,
-    /// 排序参数
+    /// Sort parameters
     "MemoryUsage" memory_usage set_memory_usage: str,
-    /// IsQuery条件
+    /// IsQuery condition
     "IsQuery" is_query set_is_query: i64,
-    /// 数据库名称
+    /// Database name
     "DbName" db_name set_db_name: list String,
-    /// catalog名称
+    /// catalog name
     "CatalogName" catalog_name set_catalog_name: list String,
     /// 排序字段
     "SortField" sort_field set_sort_field: str,
@@ -1637,58 +1731,58 @@ DescribeSlowQueryRecordsDownloadRequest {
 rt::action!("cdwdoris", "2021-12-28", "DescribeSlowQueryRecordsDownload", DescribeSlowQueryRecordsDownloadRequest => DescribeSlowQueryRecordsDownloadResponse);
 
 rt::model! { read debug;
-/// DescribeSlowQueryRecordsDownload返回参数结构体
+/// DescribeSlowQueryRecordsDownload response structure.
 DescribeSlowQueryRecordsDownloadResponse {
-    /// cos地址
+    /// cos address
     "CosUrl" cos_url set_cos_url: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSlowQueryRecords` (获取慢查询列表).
+/// Request of `DescribeSlowQueryRecords` (Gets the slow log list).
 ///
-/// 获取慢查询列表
+/// This API is used to get the slow log list.
 DescribeSlowQueryRecordsRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 慢查询时间
+    /// Slow log time
     ///
     /// Required.
     "QueryDurationMs" query_duration_ms set_query_duration_ms: i64,
-    /// 开始时间
+    /// Start time
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End time
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 分页
+    /// Paging
     ///
     /// Required.
     "PageSize" page_size set_page_size: i64,
-    /// 分页
+    /// Paging
     ///
     /// Required.
     "PageNum" page_num set_page_num: i64,
-    /// 排序参数
+    /// Sort parameters
     "DurationMs" duration_ms set_duration_ms: str,
-    /// 数据库名称
+    /// Database name
     "DbName" db_name set_db_name: list String,
-    /// 是否是查询，0：否， 1：是
+    /// Whether it is a query. 0 indicates no, and 1 indicates yes.
     "IsQuery" is_query set_is_query: i64,
-    /// catalog名称
+    /// catalog name
     "CatalogName" catalog_name set_catalog_name: list String,
-    /// sql名
+    /// SQL name
     "Sql" sql set_sql: str,
-    /// ReadRows排序字段
+    /// ReadRows sort field
     "ReadRows" read_rows set_read_rows: str,
-    /// ResultBytes排序字段
+    /// ResultBytes sort field
     "ResultBytes" result_bytes set_result_bytes: str,
-    /// MemoryUsage排序字段
+    /// MemoryUsage sort field
     "MemoryUsage" memory_usage set_memory_usage: str,
     /// 排序字段
     "SortField" sort_field set_sort_field: str,
@@ -1702,34 +1796,36 @@ DescribeSlowQueryRecordsRequest {
 rt::action!("cdwdoris", "2021-12-28", "DescribeSlowQueryRecords", DescribeSlowQueryRecordsRequest => DescribeSlowQueryRecordsResponse);
 
 rt::model! { read debug;
-/// DescribeSlowQueryRecords返回参数结构体
+/// DescribeSlowQueryRecords response structure.
 DescribeSlowQueryRecordsResponse {
-    /// 总数
+    /// Total
     "TotalCount" total_count set_total_count: i64,
-    /// 记录列表
+    /// Record list
     "SlowQueryRecords" slow_query_records set_slow_query_records: list SlowQueryRecord,
-    /// 所有数据库名
+    /// All database names
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DBNameList" db_name_list set_db_name_list: list String,
-    /// 所有catalog名
+    /// All catalog names
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CatalogNameList" catalog_name_list set_catalog_name_list: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSpec` (获取集群规格).
+/// Request of `DescribeSpec` (Obtains cluster specifications).
 ///
-/// 拉取集群节点规格列表
+/// This API is used to pull the specification list of data nodes and zookeeper nodes for the cluster on the purchase page.
 DescribeSpecRequest {
-    /// 地域信息，例如"ap-guangzhou-1"
+    /// Region information, such as ap-guangzhou-1.
     ///
     /// Required.
     "Zone" zone set_zone: str,
-    /// 计费类型，PREPAID 包年包月，POSTPAID_BY_HOUR 按量计费
+    /// Billing type. PREPAID: annual/monthly package; POSTPAID_BY_HOUR: pay-as-you-go
     "PayMode" pay_mode set_pay_mode: str,
-    /// 多可用区
+    /// Multi-availability zone
     "Zones" zones set_zones: list String,
-    /// 机型名称
+    /// Model name
     "SpecName" spec_name set_spec_name: str,
     /// 是否存算分离
     "IsSSC" is_ssc set_is_ssc: bool,
@@ -1737,13 +1833,14 @@ DescribeSpecRequest {
 rt::action!("cdwdoris", "2021-12-28", "DescribeSpec", DescribeSpecRequest => DescribeSpecResponse);
 
 rt::model! { read debug;
-/// DescribeSpec返回参数结构体
+/// DescribeSpec response structure.
 DescribeSpecResponse {
-    /// fe节点规格描述
+    /// Zookeeper node specification description
     "MasterSpec" master_spec set_master_spec: list ResourceSpec,
-    /// be节点规格描述
+    /// Data node specification description
     "CoreSpec" core_spec set_core_spec: list ResourceSpec,
-    /// 云盘列表
+    /// Cloud disk list
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AttachCBSSpec" attach_cbs_spec set_attach_cbs_spec: list DiskSpec,
     /// cn节点列表
     "CNSpec" cn_spec set_cn_spec: list ResourceSpec,
@@ -1752,9 +1849,9 @@ DescribeSpecResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSqlApis` (通过sql查询集群信息).
+/// Request of `DescribeSqlApis` (Queries cluster information through SQL).
 ///
-/// 针对驱动sql命令查询集群接口
+/// This API is used to query the cluster information by executing SQL commands.
 DescribeSqlApisRequest {
     /// 实例id
     ///
@@ -1771,11 +1868,11 @@ DescribeSqlApisRequest {
     "ApiType" api_type set_api_type: str,
     /// 用户名称
     "UserName" user_name set_user_name: str,
-    /// 用户链接来自的 IP
+    /// The IP address of the user link
     "WhiteHost" white_host set_white_host: str,
-    /// catalog名称
+    /// catalog name
     "Catalog" catalog set_catalog: str,
-    /// catalog集合
+    /// Catalog collection
     "Catalogs" catalogs set_catalogs: list String,
     /// 数据库名
     "DatabaseName" database_name set_database_name: str,
@@ -1787,7 +1884,7 @@ DescribeSqlApisRequest {
 rt::action!("cdwdoris", "2021-12-28", "DescribeSqlApis", DescribeSqlApisRequest => DescribeSqlApisResponse);
 
 rt::model! { read debug;
-/// DescribeSqlApis返回参数结构体
+/// DescribeSqlApis response structure.
 DescribeSqlApisResponse {
     /// 返回的查询数据，大部分情况是list，也可能是bool
     "ReturnData" return_data set_return_data: str,
@@ -1798,23 +1895,23 @@ DescribeSqlApisResponse {
 } }
 
 rt::model! { write nodebug;
-/// Request of `DescribeTableList` (获取表列表).
+/// Request of `DescribeTableList` (Obtains the list of tables).
 ///
-/// 获取指定数据源和库下的表列表
+/// This API is used to obtain the list of tables under the specified data source and database.
 DescribeTableListRequest {
-    /// 资源ID，建表所用的TCHouse-D资源ID。
+    /// Resource ID, which is the TCHouse-D resource ID used for table creation.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 需要获取表列表的库
+    /// Database for obtaining the list of tables
     ///
     /// Required.
     "DbName" db_name set_db_name: str,
-    /// 使用该用户进行操作，该用户需要有对应的权限。如果该TCHouse-D集群使用CAM用户注册内核账户，则不需要填写
+    /// Use the user who has corresponding permissions for operations. If the TCHouse-D cluster uses a kernel account registered by a CAM user, you do not need to fill it in.
     "UserName" user_name set_user_name: str,
-    /// 用户对应的密码。如果该TCHouse-D集群使用CAM用户注册内核账户，则不需要填写
+    /// Password corresponding to the user. If the TCHouse-D cluster uses a kernel account registered by a CAM user, you do not need to fill it in.
     "PassWord" pass_word set_pass_word: str,
-    /// 查询库所在的数据源，不填则默认为内部数据源（internal）。
+    /// Query the data source where the database is located. If it is not filled in, the internal data source (internal) will be used by default.
     "CatalogName" catalog_name set_catalog_name: str,
 } }
 impl ::core::fmt::Debug for DescribeTableListRequest {
@@ -1831,43 +1928,45 @@ impl ::core::fmt::Debug for DescribeTableListRequest {
 rt::action!("cdwdoris", "2021-12-28", "DescribeTableList", DescribeTableListRequest => DescribeTableListResponse);
 
 rt::model! { read debug;
-/// DescribeTableList返回参数结构体
+/// DescribeTableList response structure.
 DescribeTableListResponse {
-    /// 表名列表
+    /// List of table names
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TableNames" table_names set_table_names: list String,
-    /// 错误信息
+    /// Error message
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Message" message set_message: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeUserBindWorkloadGroup` (获取用户绑定的资源组信息).
+/// Request of `DescribeUserBindWorkloadGroup` (Obtains the resource group information bound to the user).
 ///
-/// 获取当前集群各用户绑定的资源信息
+/// This API is used to obtain the resource information bound to each user in the current cluster.
 DescribeUserBindWorkloadGroupRequest {
-    /// 集群id
+    /// Cluster ID
     "InstanceId" instance_id set_instance_id: str,
 } }
 rt::action!("cdwdoris", "2021-12-28", "DescribeUserBindWorkloadGroup", DescribeUserBindWorkloadGroupRequest => DescribeUserBindWorkloadGroupResponse);
 
 rt::model! { read debug;
-/// DescribeUserBindWorkloadGroup返回参数结构体
+/// DescribeUserBindWorkloadGroup response structure.
 DescribeUserBindWorkloadGroupResponse {
-    /// 用户绑定资源组信息
+    /// Resource group information bound to the user
     "UserBindInfos" user_bind_infos set_user_bind_infos: list UserWorkloadGroup,
-    /// 错误信息
+    /// Error message
     "ErrorMsg" error_msg set_error_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeWorkloadGroup` (获取资源组信息).
+/// Request of `DescribeWorkloadGroup` (Obtains the resource group information).
 ///
-/// 获取资源组信息
+/// This API is used to obtain resource group information.
 DescribeWorkloadGroupRequest {
-    /// 集群id
+    /// Cluster ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -1875,13 +1974,13 @@ DescribeWorkloadGroupRequest {
 rt::action!("cdwdoris", "2021-12-28", "DescribeWorkloadGroup", DescribeWorkloadGroupRequest => DescribeWorkloadGroupResponse);
 
 rt::model! { read debug;
-/// DescribeWorkloadGroup返回参数结构体
+/// DescribeWorkloadGroup response structure.
 DescribeWorkloadGroupResponse {
-    /// 资源组信息
+    /// Resource group information
     "WorkloadGroups" workload_groups set_workload_groups: list WorkloadGroupConfig,
-    /// 是否开启资源组：开启-open、关闭-close
+    /// Whether to enable the resource group: open and close
     "Status" status set_status: str,
-    /// 错误信息
+    /// Error message
     "ErrorMsg" error_msg set_error_msg: str,
     /// 是否开启监控，0：未开启，1：开启
     "MonitorStatus" monitor_status set_monitor_status: i64,
@@ -1890,11 +1989,11 @@ DescribeWorkloadGroupResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DestroyInstance` (集群销毁).
+/// Request of `DestroyInstance` (Terminates clusters).
 ///
-/// 销毁集群
+/// This API is used to terminate clusters.
 DestroyInstanceRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -1902,43 +2001,47 @@ DestroyInstanceRequest {
 rt::action!("cdwdoris", "2021-12-28", "DestroyInstance", DestroyInstanceRequest => DestroyInstanceResponse);
 
 rt::model! { read debug;
-/// DestroyInstance返回参数结构体
+/// DestroyInstance response structure.
 DestroyInstanceResponse {
-    /// 流程ID
+    /// Process ID
     "FlowId" flow_id set_flow_id: str,
-    /// 集群ID
+    /// Cluster ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 错误信息
+    /// Error message
     "ErrorMsg" error_msg set_error_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 磁盘规格描述
+/// Disk specification description
 DiskSpec {
-    /// 磁盘类型，例如“CLOUD_SSD", "LOCAL_SSD"等
+    /// Disk type, such as CLOUD_SSD and LOCAL_SSD
     "DiskType" disk_type set_disk_type: str,
-    /// 磁盘类型说明，例如"云SSD", "本地SSD"等
+    /// Disk type description, such as cloud SSD and local SSD
     "DiskDesc" disk_desc set_disk_desc: str,
-    /// 磁盘最小规格大小，单位G
+    /// Minimum disk size, in GB
     "MinDiskSize" min_disk_size set_min_disk_size: i64,
-    /// 磁盘最大规格大小，单位G
+    /// Maximum disk size, in GB
     "MaxDiskSize" max_disk_size set_max_disk_size: i64,
-    /// 磁盘数目
+    /// Number of disks
     "DiskCount" disk_count set_disk_count: i64,
 } }
 
 rt::model! { both nodebug;
-/// 外部doris集群的连接信息
+/// Connection information of external Doris clusters
 DorisSourceInfo {
-    /// doris集群的fe的ip
+    /// The IP address of fe in the Doris cluster
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Host" host set_host: str,
-    /// doris集群的fe的端口号
+    /// The fe port number of the Doris cluster
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Port" port set_port: i64,
-    /// doris集群的账号
+    /// Account of the Doris cluster
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "User" user set_user: str,
-    /// base64编码的doris集群对应用户的密码
+    /// Password of the Doris cluster
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Password" password set_password: str,
 } }
 impl ::core::fmt::Debug for DorisSourceInfo {
@@ -1953,18 +2056,21 @@ impl ::core::fmt::Debug for DorisSourceInfo {
 }
 
 rt::model! { read debug;
-/// 前端规则描述
+/// Front-end rule description
 FrontEndRule {
-    /// id序列
+    /// ID sequence
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ID" id set_id: i64,
-    /// 规则名称
+    /// Rule name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Name" name set_name: str,
-    /// 详细规则
+    /// Detailed rules
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Rule" rule set_rule: str,
 } }
 
 rt::model! { write debug;
-/// KV配置
+/// KV configuration
 InstanceConfigItem {
     /// key
     ///
@@ -1977,124 +2083,174 @@ InstanceConfigItem {
 } }
 
 rt::model! { read debug;
-/// Instance表detail字段
+/// Detail field of the Instance table
 InstanceDetail {
-    /// 告警策略是否可用
+    /// Whether the alarm policy is available
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EnableAlarmStrategy" enable_alarm_strategy set_enable_alarm_strategy: bool,
 } }
 
 rt::model! { read debug;
-/// 实例描述信息
+/// Instance description information
 InstanceInfo {
-    /// 集群实例ID, "cdwdoris-xxxx" 字符串类型
+    /// Cluster instance ID, "cdw-xxxx" string type
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceId" instance_id set_instance_id: str,
-    /// 集群实例名称
+    /// Cluster instance name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceName" instance_name set_instance_name: str,
-    /// 状态,
-    /// Init  创建中
-    /// Serving   运行中
-    /// Isolated   已隔离
-    /// Changing  变更中
+    /// Status,
+    /// Init is being created. Serving is running.
+    /// Deleted indicates the cluster has been terminated. Deleting indicates the cluster is being terminated.
+    /// Modify indicates the cluster is being changed.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: str,
-    /// 版本
+    /// Version
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Version" version set_version: str,
-    /// 地域, ap-guangzhou
+    /// Region, ap-guangzhou
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Region" region set_region: str,
-    /// 可用区， ap-guangzhou-3
+    /// Availability zone, ap-guangzhou-3
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Zone" zone set_zone: str,
-    /// 私有网络名称
+    /// VPC name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网名称
+    /// Subnet name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 付费类型，"hour", "prepay"
+    /// Payment type: hour and prepay
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PayMode" pay_mode set_pay_mode: str,
-    /// 创建时间
+    /// Creation time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 过期时间
+    /// Expiration time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExpireTime" expire_time set_expire_time: str,
-    /// 数据节点描述信息
+    /// Data node description information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MasterSummary" master_summary set_master_summary: obj NodesSummary,
-    /// zookeeper节点描述信息
+    /// Zookeeper node description information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CoreSummary" core_summary set_core_summary: obj NodesSummary,
-    /// 高可用，"true" "false"
+    /// High availability, being true or false
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "HA" ha set_ha: str,
-    /// 高可用类型：
-    /// 0：非高可用
-    /// 1：读高可用
-    /// 2：读写高可用。
+    /// High availability type:
+    /// 0: non-high availability
+    /// 1: read high availability
+    /// 2: read-write high availability
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "HaType" ha_type set_ha_type: i64,
-    /// 访问地址，例如 "10.0.0.1:9000"
+    /// Access address. Example: 10.0.0.1:9000
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AccessInfo" access_info set_access_info: str,
-    /// 记录ID，数值型
+    /// Record ID, in numerical type
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Id" id set_id: i64,
-    /// regionId, 表示地域
+    /// Region ID, indicating the region
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RegionId" region_id set_region_id: i64,
-    /// 可用区说明，例如 "广州三区"
+    /// Note about availability zone, such as Guangzhou Zone 2
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ZoneDesc" zone_desc set_zone_desc: str,
-    /// 错误流程说明信息
+    /// Error process description information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FlowMsg" flow_msg set_flow_msg: str,
-    /// 状态描述，例如“运行中”等
+    /// Status description, such as "running"
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StatusDesc" status_desc set_status_desc: str,
-    /// 自动续费标记
+    /// Automatic renewal marker
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RenewFlag" renew_flag set_renew_flag: bool,
-    /// 标签列表
+    /// Tag list
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Tags" tags set_tags: list Tag,
-    /// 监控信息
+    /// Monitoring Information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Monitor" monitor set_monitor: str,
-    /// 是否开通日志
+    /// Whether to enable logs.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "HasClsTopic" has_cls_topic set_has_cls_topic: bool,
-    /// 日志主题ID
+    /// Log Topic ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ClsTopicId" cls_topic_id set_cls_topic_id: str,
-    /// 日志集ID
+    /// Logset ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ClsLogSetId" cls_log_set_id set_cls_log_set_id: str,
-    /// 是否支持xml配置管理
+    /// Whether to support XML configuration management.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EnableXMLConfig" enable_xml_config set_enable_xml_config: i64,
-    /// 区域
+    /// Region
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RegionDesc" region_desc set_region_desc: str,
-    /// 弹性网卡地址
+    /// Elastic network interface address
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Eip" eip set_eip: str,
-    /// 冷热分层系数
+    /// Cold and hot stratification coefficient
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CosMoveFactor" cos_move_factor set_cos_move_factor: i64,
     /// external/local/yunti
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Kind" kind set_kind: str,
-    /// cos桶
+    /// COS bucket
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CosBucketName" cos_bucket_name set_cos_bucket_name: str,
     /// cbs
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CanAttachCbs" can_attach_cbs set_can_attach_cbs: bool,
-    /// 小版本
+    /// Minor versions
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BuildVersion" build_version set_build_version: str,
-    /// 组件信息
-    /// 注：这里返回类型实际为map[string]struct类型，并非显示的string类型，可以参考“示例值”进行数据的解析。
+    /// Component Information
+    /// Note: The return type here is map[string]struct, not the string type displayed. You can refer to "Sample Value" to parse the data.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Components" components set_components: str,
-    /// 判断审计日志表是否有catalog字段
+    /// Determine whether the audit log table has a catalog field.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Disabled in the spec.
     "IfExistCatalog" if_exist_catalog set_if_exist_catalog: i64,
-    /// 页面特性，用于前端屏蔽一些页面入口
+    /// Page features, used to block some page entrances on the front end.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Characteristic" characteristic set_characteristic: list String,
-    /// 超时时间 单位s
+    /// Timeout period, in seconds
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RestartTimeout" restart_timeout set_restart_timeout: str,
-    /// 内核优雅重启超时时间，如果为-1说明未设置
+    /// The timeout time for the graceful restart of the kernel. If it is -1, it means it is not set.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "GraceShutdownWaitSeconds" grace_shutdown_wait_seconds set_grace_shutdown_wait_seconds: str,
-    /// 表名大小写是否敏感，0：敏感；1：不敏感，以小写进行比较；2：不敏感，表名改为以小写存储
+    /// Whether the table name is case sensitive, 0 refers to sensitive, 1 refers to insensitive, compared in lowercase; 2 refers to insensitive, and the table name is changed to lowercase for storage.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CaseSensitive" case_sensitive set_case_sensitive: i64,
-    /// 用户是否可以绑定安全组
+    /// Whether users can bind security groups.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsWhiteSGs" is_white_s_gs set_is_white_s_gs: bool,
-    /// 已绑定的安全组信息
+    /// Bound security group information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BindSGs" bind_s_gs set_bind_s_gs: list String,
-    /// 是否为多可用区
+    /// Whether it is a multi-AZ.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EnableMultiZones" enable_multi_zones set_enable_multi_zones: bool,
-    /// 用户可用区和子网信息
+    /// User availability zone and subnet information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UserNetworkInfos" user_network_infos set_user_network_infos: str,
-    /// 是否启用冷热分层。0：未开启 1：已开启
+    /// Whether to enable hot and cold stratification. 0 refers to disabled, and 1 refers to enabled.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EnableCoolDown" enable_cool_down set_enable_cool_down: i64,
-    /// 冷热分层使用COS桶
+    /// COS buckets are used for hot and cold stratification
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CoolDownBucket" cool_down_bucket set_cool_down_bucket: str,
-    /// 实例扩展信息
+    /// Instance extension information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Details" details set_details: obj InstanceDetail,
-    /// 是否启用DLC 0:关闭 1:开启
+    /// Whether to enable DLC. 0: disable; 1: enable.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EnableDlc" enable_dlc set_enable_dlc: i64,
-    /// 账户类型 0:普通用户 1:CAM用户
+    /// Account type. 0: ordinary user; 1: CAM user.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AccountType" account_type set_account_type: i64,
     /// 监控模式 0: 老监控 1：新监控
     "MonitorMode" monitor_mode set_monitor_mode: i64,
@@ -2127,29 +2283,33 @@ InstanceInfo {
 } }
 
 rt::model! { read debug;
-/// 实例节点描述信息
+/// Instance node description information
 InstanceNode {
-    /// IP地址
+    /// IP address
     "Ip" ip set_ip: str,
-    /// 机型，如 S1
+    /// Model, such as S1
     "Spec" spec set_spec: str,
-    /// cpu核数
+    /// Number of CPU cores
     "Core" core set_core: i64,
-    /// 内存大小
+    /// Memory size
     "Memory" memory set_memory: i64,
-    /// 磁盘类型
+    /// Disk type
     "DiskType" disk_type set_disk_type: str,
-    /// 磁盘大小
+    /// Disk size
     "DiskSize" disk_size set_disk_size: i64,
-    /// 所属clickhouse cluster名称
+    /// The name of the clickhouse cluster to which it belongs.
     "Role" role set_role: str,
-    /// 状态
+    /// Status
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: str,
     /// rip
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Rip" rip set_rip: str,
-    /// FE节点角色
+    /// FE node role
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FeRole" fe_role set_fe_role: str,
     /// UUID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UUID" uuid set_uuid: str,
     /// 可用区
     "Zone" zone set_zone: str,
@@ -2162,71 +2322,71 @@ InstanceNode {
 } }
 
 rt::model! { read debug;
-/// 集群操作描述
+/// Cluster operation description
 InstanceOperation {
-    /// 操作名称，例如“create_instance"、“scaleout_instance”等
+    /// Operation name, such as create_instance, and scaleout_instance
     "Name" name set_name: str,
-    /// 操作结果，“Success"表示成功，”Fail"表示失败
+    /// Operation result. Success indicates success; Fail indicates failure.
     "Result" result set_result: str,
-    /// 操作名称描述，例如“创建”，“修改集群名称”等
+    /// Operation name description, such as create, and modify the cluster name
     "Desc" desc set_desc: str,
-    /// 操作级别，例如“Critical", "Normal"等
+    /// Operation level, such as Critical, Normal
     "Level" level set_level: str,
-    /// 操作级别描述，例如“高危”，“一般”等
+    /// Operation level description, such as high risk, and normal
     "LevelDesc" level_desc set_level_desc: str,
-    /// 操作开始时间
+    /// Operation start time
     "StartTime" start_time set_start_time: str,
-    /// 操作结束时间
+    /// Operation end time
     "EndTime" end_time set_end_time: str,
-    /// 操作结果描述，例如“成功”，“失败”
+    /// Operation result description, such as Success and Fail.
     "ResultDesc" result_desc set_result_desc: str,
-    /// 操作用户ID
+    /// Operation user ID
     "OperateUin" operate_uin set_operate_uin: str,
-    /// 操作对应的jobid
+    /// The jobid corresponding to the operation
     "JobId" job_id set_job_id: i64,
-    /// 操作明细
+    /// Operation details
     "OperationDetail" operation_detail set_operation_detail: str,
     /// 计算组id
     "ComputerGroupId" computer_group_id set_computer_group_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyClusterConfigs` (修改集群配置文件).
+/// Request of `ModifyClusterConfigs` (Modifies the cluster configuration file).
 ///
-/// 在集群配置页面修改集群配置文件接口，xml模式
+/// This API is used to modify the XML cluster configuration file on the cluster configuration page.
 ModifyClusterConfigsRequest {
-    /// 集群ID，例如cdwch-xxxx
+    /// Cluster ID, for example, cdwch-xxxx
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 配置文件修改信息
+    /// Configuration file modification information
     ///
     /// Required.
     "ModifyConfContext" modify_conf_context set_modify_conf_context: list ConfigSubmitContext,
-    /// 修改原因
+    /// Reason for modification
     "Remark" remark set_remark: str,
 } }
 rt::action!("cdwdoris", "2021-12-28", "ModifyClusterConfigs", ModifyClusterConfigsRequest => ModifyClusterConfigsResponse);
 
 rt::model! { read debug;
-/// ModifyClusterConfigs返回参数结构体
+/// ModifyClusterConfigs response structure.
 ModifyClusterConfigsResponse {
-    /// 流程相关信息
+    /// Process related information
     "FlowId" flow_id set_flow_id: i64,
-    /// 错误信息
+    /// Error message
     "ErrorMsg" error_msg set_error_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyCoolDownPolicy` (修改冷热分层策略).
+/// Request of `ModifyCoolDownPolicy` (Modifies hot/cold data layering policy).
 ///
-/// 修改冷热分层策略
+/// This API is used to modify the hot/cold data layering policy.
 ModifyCoolDownPolicyRequest {
-    /// 集群id
+    /// Cluster ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 策略名称
+    /// Policy name
     "PolicyName" policy_name set_policy_name: str,
     /// cooldown_ttl
     "CoolDownTtl" cool_down_ttl set_cool_down_ttl: str,
@@ -2236,48 +2396,51 @@ ModifyCoolDownPolicyRequest {
 rt::action!("cdwdoris", "2021-12-28", "ModifyCoolDownPolicy", ModifyCoolDownPolicyRequest => ModifyCoolDownPolicyResponse);
 
 rt::model! { read debug;
-/// ModifyCoolDownPolicy返回参数结构体
+/// ModifyCoolDownPolicy response structure.
 ModifyCoolDownPolicyResponse {
-    /// 错误信息
+    /// Error message
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorMsg" error_msg set_error_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyInstanceKeyValConfigs` (修改BE或FE配置).
+/// Request of `ModifyInstanceKeyValConfigs` (Modifies the BE or FE configuration).
 ///
-/// KV模式修改配置接口
+/// This API is used to modify configurations in the KV mode.
 ModifyInstanceKeyValConfigsRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 文件名称
+    /// File name
     ///
     /// Required.
     "FileName" file_name set_file_name: str,
-    /// 新增配置列表
+    /// Add configuration list
     "AddItems" add_items set_add_items: list InstanceConfigItem,
-    /// 更新配置列表
+    /// Update configuration list
     "UpdateItems" update_items set_update_items: list InstanceConfigItem,
-    /// 删除配置列表
+    /// Delete configuration list
     "DelItems" del_items set_del_items: list InstanceConfigItem,
-    /// 备注（50字以内）
+    /// Remarks (within 50 words)
     "Message" message set_message: str,
-    /// 热更新列表
+    /// Hot update list
     "HotUpdateItems" hot_update_items set_hot_update_items: list InstanceConfigItem,
-    /// 删除配置列表
+    /// Delete configuration list
     "DeleteItems" delete_items set_delete_items: obj InstanceConfigItem,
-    /// ip地址
+    /// IP address
     "IPAddress" ip_address set_ip_address: str,
 } }
 rt::action!("cdwdoris", "2021-12-28", "ModifyInstanceKeyValConfigs", ModifyInstanceKeyValConfigsRequest => ModifyInstanceKeyValConfigsResponse);
 
 rt::model! { read debug;
-/// ModifyInstanceKeyValConfigs返回参数结构体
+/// ModifyInstanceKeyValConfigs response structure.
 ModifyInstanceKeyValConfigsResponse {
-    /// 错误信息
+    /// Error message
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorMsg" error_msg set_error_msg: str,
     /// ID
     "FlowId" flow_id set_flow_id: i64,
@@ -2286,15 +2449,15 @@ ModifyInstanceKeyValConfigsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyInstance` (修改集群名称).
+/// Request of `ModifyInstance` (Modifies the cluster's name).
 ///
-/// 修改集群名称
+/// This API is used to modify the cluster's name.
 ModifyInstanceRequest {
-    /// 实例Id
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 新修改的实例名称
+    /// Newly modified instance name
     ///
     /// Required.
     "InstanceName" instance_name set_instance_name: str,
@@ -2302,113 +2465,114 @@ ModifyInstanceRequest {
 rt::action!("cdwdoris", "2021-12-28", "ModifyInstance", ModifyInstanceRequest => ModifyInstanceResponse);
 
 rt::model! { read debug;
-/// ModifyInstance返回参数结构体
+/// ModifyInstance response structure.
 ModifyInstanceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyNodeStatus` (修改节点状态).
+/// Request of `ModifyNodeStatus` (Changes the node status).
 ///
-/// 修改节点状态
+/// This API is used to change the node status.
 ModifyNodeStatusRequest {
-    /// 集群ID，例如cdwch-xxxx
+    /// Cluster ID, such as cdwch-xxxx
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 节点信息
+    /// Node information
     ///
     /// Required.
     "NodeInfos" node_infos set_node_infos: list NodeInfos,
-    /// 节点操作
+    /// Node operation
     ///
     /// Required.
     "OperationCode" operation_code set_operation_code: str,
-    /// 超时时间（秒）
+    /// Timeout period (s)
     "RestartTimeOut" restart_time_out set_restart_time_out: str,
 } }
 rt::action!("cdwdoris", "2021-12-28", "ModifyNodeStatus", ModifyNodeStatusRequest => ModifyNodeStatusResponse);
 
 rt::model! { read debug;
-/// ModifyNodeStatus返回参数结构体
+/// ModifyNodeStatus response structure.
 ModifyNodeStatusResponse {
-    /// 流程相关信息
+    /// Process related information
     "FlowId" flow_id set_flow_id: i64,
-    /// 错误信息
+    /// Error message
     "ErrorMsg" error_msg set_error_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifySecurityGroups` (更改安全组).
+/// Request of `ModifySecurityGroups` (Edits security groups).
 ///
-/// 更改安全组
+/// This API is used to edit security groups.
 ModifySecurityGroupsRequest {
-    /// 集群id
+    /// Cluster ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 修改前的安全组信息
+    /// Security group information before modification
     "OldSecurityGroupIds" old_security_group_ids set_old_security_group_ids: list String,
-    /// 修改后的安全组信息
+    /// Modified security group information
     "ModifySecurityGroupIds" modify_security_group_ids set_modify_security_group_ids: list String,
 } }
 rt::action!("cdwdoris", "2021-12-28", "ModifySecurityGroups", ModifySecurityGroupsRequest => ModifySecurityGroupsResponse);
 
 rt::model! { read debug;
-/// ModifySecurityGroups返回参数结构体
+/// ModifySecurityGroups response structure.
 ModifySecurityGroupsResponse {
-    /// 错误信息
+    /// Error message
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorMsg" error_msg set_error_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyUserBindWorkloadGroup` (修改用户绑定的资源组).
+/// Request of `ModifyUserBindWorkloadGroup` (Modifies the resource group bound to the user).
 ///
-/// 修改用户绑定的资源组
+/// This API is used to modify the resource group bound to the user.
 ModifyUserBindWorkloadGroupRequest {
-    /// 集群id
+    /// Cluster ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 需要绑定资源组的用户信息，如果一个账户拥有多个主机信息，需要将这些信息都传入
+    /// The user information of the resource group needs to be bound. If an account has information of multiple hosts, all information needs to be uploaded.
     "BindUsers" bind_users set_bind_users: list BindUser,
-    /// 修改前绑定的资源组名称
+    /// Name of the resource group bound before modification
     "OldWorkloadGroupName" old_workload_group_name set_old_workload_group_name: str,
-    /// 修改后绑定的资源组名称
+    /// Name of the resource group bound after modification
     "NewWorkloadGroupName" new_workload_group_name set_new_workload_group_name: str,
 } }
 rt::action!("cdwdoris", "2021-12-28", "ModifyUserBindWorkloadGroup", ModifyUserBindWorkloadGroupRequest => ModifyUserBindWorkloadGroupResponse);
 
 rt::model! { read debug;
-/// ModifyUserBindWorkloadGroup返回参数结构体
+/// ModifyUserBindWorkloadGroup response structure.
 ModifyUserBindWorkloadGroupResponse {
-    /// 错误信息
+    /// Error message
     "ErrorMsg" error_msg set_error_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyUserPrivilegesV3` (修改权限接口).
+/// Request of `ModifyUserPrivilegesV3` (Modifies permissions).
 ///
-/// 修改用户权限,支持catalog，全部db，部分db表三种权限设置类别
+/// This API is used to modify user permissions and support three permission setting categories: catalog, all db, and some db tables.
 ModifyUserPrivilegesV3Request {
-    /// 集群id
+    /// Cluster ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 用户名
+    /// Username
     ///
     /// Required.
     "UserName" user_name set_user_name: str,
-    /// 用户权限
+    /// User permission
     "UserPrivileges" user_privileges set_user_privileges: obj UpdateUserPrivileges,
-    /// 用户链接来自的 IP
+    /// The IP address of the user link
     "WhiteHost" white_host set_white_host: str,
     /// 更新类型，默认0，1为更新绑定计算组，2为更新默认计算组，4 为 GrantPrivileges, RevokePrivileges 接口专用批量授权
     ///
@@ -2433,11 +2597,12 @@ ModifyUserPrivilegesV3Request {
 rt::action!("cdwdoris", "2021-12-28", "ModifyUserPrivilegesV3", ModifyUserPrivilegesV3Request => ModifyUserPrivilegesV3Response);
 
 rt::model! { read debug;
-/// ModifyUserPrivilegesV3返回参数结构体
+/// ModifyUserPrivilegesV3 response structure.
 ModifyUserPrivilegesV3Response {
-    /// 错误信息，为空就是没有错误
+    /// Error message; null means no error.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorMsg" error_msg set_error_msg: str,
-    /// 集群id
+    /// Cluster ID
     "InstanceId" instance_id set_instance_id: str,
     /// 因库/表已删除而被跳过的目标；ErrorMsg 为空时不代表失败，前端需弹窗提示
     "SkippedItems" skipped_items set_skipped_items: obj SkippedPrivilegeItem,
@@ -2446,78 +2611,88 @@ ModifyUserPrivilegesV3Response {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyWorkloadGroup` (修改资源组信息).
+/// Request of `ModifyWorkloadGroup` (Modifies resource group information).
 ///
-/// 修改资源组信息
+/// This API is used to modify the resource group information.
 ModifyWorkloadGroupRequest {
-    /// 集群id
+    /// Cluster ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 修改的资源组信息
+    /// Modified resource group information
     "WorkloadGroup" workload_group set_workload_group: obj WorkloadGroupConfig,
 } }
 rt::action!("cdwdoris", "2021-12-28", "ModifyWorkloadGroup", ModifyWorkloadGroupRequest => ModifyWorkloadGroupResponse);
 
 rt::model! { read debug;
-/// ModifyWorkloadGroup返回参数结构体
+/// ModifyWorkloadGroup response structure.
 ModifyWorkloadGroupResponse {
-    /// 错误信息
+    /// Error message
     "ErrorMsg" error_msg set_error_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyWorkloadGroupStatus` (开启、关闭资源组).
+/// Request of `ModifyWorkloadGroupStatus` (Enables or disables resource groups).
 ///
-/// 开启或关闭资源组
+/// This API is used to enable or disable resource groups.
 ModifyWorkloadGroupStatusRequest {
-    /// 集群id
+    /// Cluster ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 是否开启资源组：open-开启、close-关闭
+    /// Whether to enable resource group: open and close
     "OperationType" operation_type set_operation_type: str,
 } }
 rt::action!("cdwdoris", "2021-12-28", "ModifyWorkloadGroupStatus", ModifyWorkloadGroupStatusRequest => ModifyWorkloadGroupStatusResponse);
 
 rt::model! { read debug;
-/// ModifyWorkloadGroupStatus返回参数结构体
+/// ModifyWorkloadGroupStatus response structure.
 ModifyWorkloadGroupStatusResponse {
-    /// 错误信息
+    /// Error message
     "ErrorMsg" error_msg set_error_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 网络信息
+/// Network information
 NetworkInfo {
-    /// 可用区
+    /// Availability zone
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Zone" zone set_zone: str,
-    /// 子网id
+    /// Subnet ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 当前子网可用ip数
+    /// The number of available IP addresses in the current subnet
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SubnetIpNum" subnet_ip_num set_subnet_ip_num: i64,
 } }
 
 rt::model! { read debug;
 /// NodeInfo
 NodeInfo {
-    /// 用户IP
+    /// User IP
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Ip" ip set_ip: str,
-    /// 节点状态
+    /// Node status
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: i64,
-    /// 节点角色名
+    /// Node role name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NodeName" node_name set_node_name: str,
-    /// 组件名
+    /// Component name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ComponentName" component_name set_component_name: str,
-    /// 节点角色
+    /// Node role
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NodeRole" node_role set_node_role: str,
-    /// 节点上次重启的时间
+    /// The time when the node was last restarted
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LastRestartTime" last_restart_time set_last_restart_time: str,
-    /// 节点所在可用区
+    /// The availability zone where the node is located
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Zone" zone set_zone: str,
     /// Id
     "Id" id set_id: str,
@@ -2534,19 +2709,19 @@ NodeInfo {
 } }
 
 rt::model! { both debug;
-/// 节点信息列表
+/// Node information list
 NodeInfos {
-    /// 节点名称
+    /// Node name
     "NodeName" node_name set_node_name: str,
-    /// 节点状态
+    /// Node status
     "Status" status set_status: i64,
-    /// 节点ip
+    /// Node IP
     "Ip" ip set_ip: str,
-    /// 节点角色
+    /// Node role
     "NodeRole" node_role set_node_role: str,
-    /// 组件名
+    /// Component name
     "ComponentName" component_name set_component_name: str,
-    /// 上一次重启时间
+    /// Last restart time
     "LastRestartTime" last_restart_time set_last_restart_time: str,
     /// id
     "Id" id set_id: str,
@@ -2565,124 +2740,133 @@ NodeInfos {
 } }
 
 rt::model! { read debug;
-/// 节点角色描述信息
+/// Node role description information
 NodesSummary {
-    /// 机型，如 S1
+    /// Model, such as S1
     "Spec" spec set_spec: str,
-    /// 节点数目
+    /// Number of nodes
     "NodeSize" node_size set_node_size: i64,
-    /// cpu核数，单位个
+    /// Number of CPU cores, in counts
     "Core" core set_core: i64,
-    /// 内存大小，单位G
+    /// Memory size, in GB
     "Memory" memory set_memory: i64,
-    /// 磁盘大小，单位G
+    /// Disk size, in GB
     "Disk" disk set_disk: i64,
-    /// 磁盘类型
+    /// Disk type
     "DiskType" disk_type set_disk_type: str,
-    /// 磁盘描述
+    /// Disk description
     "DiskDesc" disk_desc set_disk_desc: str,
-    /// 挂载云盘信息
+    /// Information of mounted cloud disks
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AttachCBSSpec" attach_cbs_spec set_attach_cbs_spec: obj AttachCBSSpec,
-    /// 子产品名称
+    /// Sub-product name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SubProductType" sub_product_type set_sub_product_type: str,
-    /// 规格核数
+    /// Specified cores
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SpecCore" spec_core set_spec_core: i64,
-    /// 规格内存
+    /// Specified memory
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SpecMemory" spec_memory set_spec_memory: i64,
-    /// 磁盘大小
+    /// Disk size
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DiskCount" disk_count set_disk_count: i64,
-    /// 是否加密
+    /// Whether it is encrypted.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Encrypt" encrypt set_encrypt: i64,
-    /// 最大磁盘
+    /// Maximum disk
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MaxDiskSize" max_disk_size set_max_disk_size: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `OpenCoolDownPolicy` (冷热策略开启相关功能).
+/// Request of `OpenCoolDownPolicy` (Enables the hot/cold data layering policy).
 ///
-/// 开通、描述降冷策略接口
+/// This API is used to enable and describe the cold storage policy.
 OpenCoolDownPolicyRequest {
-    /// 实例id
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// db名称
+    /// DB name
     "DatabaseName" database_name set_database_name: str,
-    /// table名称
+    /// Table name
     "TableName" table_name set_table_name: str,
-    /// 操作类型
+    /// Operation type
     "OperationType" operation_type set_operation_type: str,
-    /// 逗号分隔 需要带上db的名字 db1.tb1,db1.tb2,db2.tb1
+    /// Separate with commas. The DB name is required, for example, db1.tb1,db1.tb2,db2.tb1.
     "BatchOpenCoolDownTables" batch_open_cool_down_tables set_batch_open_cool_down_tables: str,
-    /// 绑定的时候用 策略名称
+    /// Policy name required for binding
     "PolicyName" policy_name set_policy_name: str,
-    /// 逗号分隔 p1,p2,p3
+    /// Separate with commas, for example, p1,p2,p3.
     "BatchOpenCoolDownPartitions" batch_open_cool_down_partitions set_batch_open_cool_down_partitions: str,
 } }
 rt::action!("cdwdoris", "2021-12-28", "OpenCoolDownPolicy", OpenCoolDownPolicyRequest => OpenCoolDownPolicyResponse);
 
 rt::model! { read debug;
-/// OpenCoolDownPolicy返回参数结构体
+/// OpenCoolDownPolicy response structure.
 OpenCoolDownPolicyResponse {
-    /// 错误信息
+    /// Error message
     "ErrorMsg" error_msg set_error_msg: str,
-    /// 返回信息
+    /// Returned information
     "QueryDocument" query_document set_query_document: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `OpenCoolDown` (开始启用冷热分层).
+/// Request of `OpenCoolDown` (Enables hot/cold data layering).
 ///
-/// 开始启用冷热分层
+/// This API is used to enable hot/cold data layering.
 OpenCoolDownRequest {
-    /// 集群id
+    /// Cluster ID
     "InstanceId" instance_id set_instance_id: str,
 } }
 rt::action!("cdwdoris", "2021-12-28", "OpenCoolDown", OpenCoolDownRequest => OpenCoolDownResponse);
 
 rt::model! { read debug;
-/// OpenCoolDown返回参数结构体
+/// OpenCoolDown response structure.
 OpenCoolDownResponse {
-    /// 错误信息
+    /// Error message
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorMsg" error_msg set_error_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RecoverBackUpJob` (恢复备份的数据).
+/// Request of `RecoverBackUpJob` (Recovers the data that has been backed up).
 ///
-/// 备份恢复
+/// This API is used to back up and recover.
 RecoverBackUpJobRequest {
-    /// 集群id
+    /// Cluster ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 任务id
+    /// Task ID
     ///
     /// Required.
     "BackUpJobId" back_up_job_id set_back_up_job_id: i64,
-    /// 恢复出来的新表副本数
+    /// Number of new table replicas recovered
     "ReplicationNum" replication_num set_replication_num: i64,
-    /// 恢复是否保持源表中的配置，1时表示保留源表中的配置
+    /// Whether to retain the configuration in the source table during recovery. 1 indicates that the configurations in the source table are retained.
     "ReserveSourceConfig" reserve_source_config set_reserve_source_config: i64,
-    /// 0默认 1cos恢复
+    /// 0: default; 1: cos recovery
     ///
     /// Disabled in the spec.
     "RecoverType" recover_type set_recover_type: i64,
-    /// CosSourceInfo对象
+    /// CosSourceInfo object
     ///
     /// Disabled in the spec.
     "CosSourceInfo" cos_source_info set_cos_source_info: obj CosSourceInfo,
-    /// 0默认 1定期执行
+    /// 0: default; 1: regular execution
     ///
     /// Disabled in the spec.
     "ScheduleType" schedule_type set_schedule_type: i64,
-    /// 年-月-日 时:分:秒
+    /// YY-MM-DD Hour : Minute : Second
     ///
     /// Disabled in the spec.
     "NextTime" next_time set_next_time: str,
-    /// 调度名称
+    /// Scheduling name
     ///
     /// Disabled in the spec.
     "ScheduleName" schedule_name set_schedule_name: str,
@@ -2690,9 +2874,9 @@ RecoverBackUpJobRequest {
     ///
     /// Disabled in the spec.
     "OperationType" operation_type set_operation_type: str,
-    /// 恢复粒度：All全量、Database按库、Table按表
+    /// Recovery granularity: All, Database, and Table
     "RecoverScope" recover_scope set_recover_scope: str,
-    /// 恢复库：如果是按库备份，则需要该字段，库之间用","分割
+    /// Recover database: If you back up by database, this field is required. Use commas to separate databases.
     "RecoverDatabase" recover_database set_recover_database: str,
     /// 1:恢复后，不保留降冷策略，数据变为热数据；
     /// 2:恢复后，沿用备份表的降冷策略；
@@ -2702,7 +2886,7 @@ RecoverBackUpJobRequest {
 rt::action!("cdwdoris", "2021-12-28", "RecoverBackUpJob", RecoverBackUpJobRequest => RecoverBackUpJobResponse);
 
 rt::model! { read debug;
-/// RecoverBackUpJob返回参数结构体
+/// RecoverBackUpJob response structure.
 RecoverBackUpJobResponse {
     /// 恢复任务总数量
     "TotalCount" total_count set_total_count: i64,
@@ -2715,23 +2899,23 @@ RecoverBackUpJobResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ReduceInstance` (集群缩容).
+/// Request of `ReduceInstance` (Scales in clusters).
 ///
-/// 集群缩容
+/// This API is used to scale in clusters.
 ReduceInstanceRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 节点列表
+    /// Node list
     ///
     /// Required.
     "DelHosts" del_hosts set_del_hosts: list String,
-    /// 角色（MATER/CORE），MASTER 对应 FE，CORE对应BE
+    /// Role (MATER/CORE), MASTER corresponds to FE, CORE corresponds to BE.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 缩容后集群高可用类型：0：非高可用，1：读高可用，2：读写高可用。
+    /// High availability cluster type after scale-in. 0: non-high availability; 1: read high availability; 2: read-write high availability
     ///
     /// Required.
     "HaType" ha_type set_ha_type: i64,
@@ -2741,45 +2925,48 @@ ReduceInstanceRequest {
 rt::action!("cdwdoris", "2021-12-28", "ReduceInstance", ReduceInstanceRequest => ReduceInstanceResponse);
 
 rt::model! { read debug;
-/// ReduceInstance返回参数结构体
+/// ReduceInstance response structure.
 ReduceInstanceResponse {
-    /// 流程ID
+    /// Process ID
     "FlowId" flow_id set_flow_id: str,
-    /// 集群ID
+    /// Cluster ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 错误信息
+    /// Error message
     "ErrorMsg" error_msg set_error_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 可用区的地域大类描述
+/// Description of the region categories for availability zones
 RegionAreaInfo {
-    /// 大类地域信息，如"south_china", "east_china"等
+    /// Region category information, such as south_china, east_china, etc.
     "Name" name set_name: str,
-    /// 对应Name的描述，例如“华南地区”，“华东地区”等
+    /// Description of the corresponding Name, such as South China, East China, etc.
     "Desc" desc set_desc: str,
-    /// 具体地域列表1
+    /// Specific region list 1
     "Regions" regions set_regions: list RegionInfo,
 } }
 
 rt::model! { read debug;
-/// 地域描述信息
+/// Region description information
 RegionInfo {
-    /// 地域名称，例如“ap-guangzhou"
+    /// Region name, such as ap-guangzhou
     "Name" name set_name: str,
-    /// 地域描述，例如"广州”
+    /// Region description, such as Guangzhou
     "Desc" desc set_desc: str,
-    /// 地域唯一标记
+    /// Unique marker of region
     "RegionId" region_id set_region_id: i64,
-    /// 地域下所有可用区列表
+    /// List of all availability zones in the region
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Zones" zones set_zones: list ZoneInfo,
-    /// 该地域下集群数目
+    /// Number of clusters in the region
     "Count" count set_count: i64,
-    /// 0代表是国际站 1代表不是
+    /// 0 indicates the international site; 1 indicates not.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsInternationalSite" is_international_site set_is_international_site: i128,
-    /// 桶
+    /// Bucket
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Bucket" bucket set_bucket: str,
     /// 存算分离集群数
     "SSCCount" ssc_count set_ssc_count: i64,
@@ -2788,19 +2975,19 @@ RegionInfo {
 } }
 
 rt::model! { write debug;
-/// Request of `ResizeDisk` (云盘扩容).
+/// Request of `ResizeDisk` (Expands cloud disks).
 ///
-/// 扩容云盘
+/// This API is used to expand cloud disks.
 ResizeDiskRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 角色（MATER/CORE），MASTER 对应 FE，CORE对应BE
+    /// Role (MATER/CORE), MASTER corresponds to FE, CORE corresponds to BE.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 云盘大小
+    /// Cloud disk size
     ///
     /// Required.
     "DiskSize" disk_size set_disk_size: i128,
@@ -2808,178 +2995,186 @@ ResizeDiskRequest {
 rt::action!("cdwdoris", "2021-12-28", "ResizeDisk", ResizeDiskRequest => ResizeDiskResponse);
 
 rt::model! { read debug;
-/// ResizeDisk返回参数结构体
+/// ResizeDisk response structure.
 ResizeDiskResponse {
-    /// 实例ID
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 流程ID
+    /// Process ID
     "FlowId" flow_id set_flow_id: str,
-    /// 错误信息
+    /// Error message
     "ErrorMsg" error_msg set_error_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 资源规格描述信息
+/// Resource specification description information
 ResourceSpec {
-    /// 规格名称，例如“SCH1"
+    /// Specification name, such as SCH1
     "Name" name set_name: str,
-    /// cpu核数
+    /// Number of CPU cores
     "Cpu" cpu set_cpu: i64,
-    /// 内存大小，单位G
+    /// Memory size, in GB
     "Mem" mem set_mem: i64,
-    /// 分类标记，STANDARD/BIGDATA/HIGHIO分别表示标准型/大数据型/高IO
+    /// Classification markers, STANDARD/BIGDATA/HIGHIO respectively represent standard type/big data type/high IO.
     "Type" r#type set_type: str,
-    /// 系统盘描述信息
+    /// System disk description information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SystemDisk" system_disk set_system_disk: obj DiskSpec,
-    /// 数据盘描述信息
+    /// Data disk description information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DataDisk" data_disk set_data_disk: obj DiskSpec,
-    /// 最大节点数目限制
+    /// Limit of the maximum number of nodes
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MaxNodeSize" max_node_size set_max_node_size: i64,
-    /// 是否可用，false代表售罄
+    /// Whether it is available. False indicates sell-out.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Available" available set_available: bool,
-    /// 规格描述信息
+    /// Specification description information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ComputeSpecDesc" compute_spec_desc set_compute_spec_desc: str,
-    /// cvm库存
+    /// CVM inventory
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceQuota" instance_quota set_instance_quota: i64,
     /// 计算组ID自定义后缀。1到8位小写字母、数字或连字符，首尾须为字母或数字；不传则随机生成8位后缀。最终计算组ID格式为实例ID-后缀，同时作为内核计算组名
     "ComputeGroupSuffix" compute_group_suffix set_compute_group_suffix: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RestartClusterForConfigs` (重启集群让配置文件生效).
+/// Request of `RestartClusterForConfigs` (Restarts the cluster to make the configuration file take effect).
 ///
-/// 重启集群让配置文件生效
+/// This API is used to restart the cluster to make the configuration file take effect.
 RestartClusterForConfigsRequest {
-    /// 集群ID，例如cdwch-xxxx
+    /// Cluster ID, such as cdwch-xxxx
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 配置文件名称
+    /// Configuration file's name
     ///
     /// Required.
     "ConfigName" config_name set_config_name: str,
-    /// grace_restart为优雅滚动重启 不填默认立刻重启
+    /// grace_restart is an elegant scrolling restart. If this parameter is not filled in, restart now by default.
     "OperationType" operation_type set_operation_type: str,
 } }
 rt::action!("cdwdoris", "2021-12-28", "RestartClusterForConfigs", RestartClusterForConfigsRequest => RestartClusterForConfigsResponse);
 
 rt::model! { read debug;
-/// RestartClusterForConfigs返回参数结构体
+/// RestartClusterForConfigs response structure.
 RestartClusterForConfigsResponse {
-    /// 流程相关信息
+    /// Process related information
     "FlowId" flow_id set_flow_id: i64,
-    /// 错误信息
+    /// Error message
     "ErrorMsg" error_msg set_error_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RestartClusterForNode` (集群滚动重启).
+/// Request of `RestartClusterForNode` (Rolling restart of the cluster).
 ///
-/// 集群滚动重启
+/// This API is used to indicate the rolling restart of the clusters.
 RestartClusterForNodeRequest {
-    /// 集群ID，例如cdwch-xxxx
+    /// Cluster ID, such as cdwch-xxxx
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 配置文件名称
+    /// Configuration file's name
     ///
     /// Required.
     "ConfigName" config_name set_config_name: str,
-    /// 每次重启的批次
+    /// Each batch of restarts
     "BatchSize" batch_size set_batch_size: i64,
-    /// 重启节点
+    /// Restart node
     "NodeList" node_list set_node_list: list String,
-    /// false表示非滚动重启，true表示滚动重启
+    /// False means non-rolling restart, and true means rolling restart.
     "RollingRestart" rolling_restart set_rolling_restart: bool,
 } }
 rt::action!("cdwdoris", "2021-12-28", "RestartClusterForNode", RestartClusterForNodeRequest => RestartClusterForNodeResponse);
 
 rt::model! { read debug;
-/// RestartClusterForNode返回参数结构体
+/// RestartClusterForNode response structure.
 RestartClusterForNodeResponse {
-    /// 流程相关信息
+    /// Process related information
     "FlowId" flow_id set_flow_id: i64,
-    /// 错误信息
+    /// Error message
     "ErrorMsg" error_msg set_error_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 恢复任务信息
+/// Recover the task information
 RestoreStatus {
-    /// 恢复任务id
+    /// Recover the task ID
     "JobId" job_id set_job_id: i64,
-    /// 恢复任务标签
+    /// Recover the task tag
     "Label" label set_label: str,
-    /// 恢复任务时间戳
+    /// Recover the task timestamp
     "Timestamp" timestamp set_timestamp: str,
-    /// 恢复任务所在库
+    /// Recover the database where the task is located
     "DbName" db_name set_db_name: str,
-    /// 恢复任务状态
+    /// Recover the task status
     "State" state set_state: str,
-    /// 恢复时是否允许导入
+    /// Whether to allow import during recovery
     "AllowLoad" allow_load set_allow_load: bool,
-    /// 副本数
+    /// Number of replicas
     "ReplicationNum" replication_num set_replication_num: str,
-    /// 副本数
+    /// Number of replicas
     "ReplicaAllocation" replica_allocation set_replica_allocation: str,
-    /// 恢复对象
+    /// Recover object
     "RestoreObjects" restore_objects set_restore_objects: str,
-    /// 创建时间
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
-    /// 元数据准备时间
+    /// Metadata preparation time
     "MetaPreparedTime" meta_prepared_time set_meta_prepared_time: str,
-    /// 快照结束时间
+    /// Snapshot end time
     "SnapshotFinishedTime" snapshot_finished_time set_snapshot_finished_time: str,
-    /// 下载结束时间
+    /// Download end time
     "DownloadFinishedTime" download_finished_time set_download_finished_time: str,
-    /// 结束时间
+    /// End time
     "FinishedTime" finished_time set_finished_time: str,
-    /// 未完成任务
+    /// Unfinished tasks
     "UnfinishedTasks" unfinished_tasks set_unfinished_tasks: str,
-    /// 进度
+    /// Progress
     "Progress" progress set_progress: str,
-    /// 错误信息
+    /// Error message
     "TaskErrMsg" task_err_msg set_task_err_msg: str,
-    /// 状态
+    /// Status
     "Status" status set_status: str,
-    /// 作业超时时间
+    /// Operation timeout period
     "Timeout" timeout set_timeout: i64,
-    /// 是否保持源表中的副本数
+    /// Whether to maintain the number of replicas in the source table
     "ReserveReplica" reserve_replica set_reserve_replica: bool,
-    /// 是否保持源表中的动态分区
+    /// Whether to maintain dynamic partitions in the source table
     "ReserveDynamicPartitionEnable" reserve_dynamic_partition_enable set_reserve_dynamic_partition_enable: bool,
-    /// 备份实例id
+    /// Backup instance ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BackupJobId" backup_job_id set_backup_job_id: i64,
-    /// 实例对应snapshot的id
+    /// ID of the snapshot corresponding to the instance
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskId" task_id set_task_id: i64,
     /// 恢复任务id
     "ID" id set_id: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `ScaleOutInstance` (水平扩容).
+/// Request of `ScaleOutInstance` (Scales out horizontally).
 ///
-/// 水平扩容节点
+/// This API is used to horizontally scale out nodes.
 ScaleOutInstanceRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 角色（MATER/CORE），MASTER 对应 FE，CORE对应BE
+    /// Role (MATER/CORE), MASTER corresponds to FE, CORE corresponds to BE.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 节点数量
+    /// Number of nodes
     ///
     /// Required.
     "NodeCount" node_count set_node_count: i128,
-    /// 扩容后集群高可用类型：0：非高可用，1：读高可用，2：读写高可用。
+    /// Cluster high availability type after scaled out: 0 indicates non-high availability, 1 indicates read high availability, and 2 indicates read-write high availability.
     "HaType" ha_type set_ha_type: i64,
     /// 前端鉴权使用
     "CheckAuth" check_auth set_check_auth: bool,
@@ -2987,32 +3182,32 @@ ScaleOutInstanceRequest {
 rt::action!("cdwdoris", "2021-12-28", "ScaleOutInstance", ScaleOutInstanceRequest => ScaleOutInstanceResponse);
 
 rt::model! { read debug;
-/// ScaleOutInstance返回参数结构体
+/// ScaleOutInstance response structure.
 ScaleOutInstanceResponse {
-    /// 流程ID
+    /// Process ID
     "FlowId" flow_id set_flow_id: str,
-    /// 集群ID
+    /// Cluster ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 错误信息
+    /// Error message
     "ErrorMsg" error_msg set_error_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ScaleUpInstance` (计算资源垂直变配).
+/// Request of `ScaleUpInstance` (Scales up/down computing resources).
 ///
-/// 计算资源垂直变配
+/// This API is used to scale up/down computing resources.
 ScaleUpInstanceRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 节点规格
+    /// Node specifications
     ///
     /// Required.
     "SpecName" spec_name set_spec_name: str,
-    /// 角色（MASTER/CORE），MASTER 对应 FE，CORE对应BE
+    /// Role (MATER/CORE). MASTER corresponds to FE, and CORE corresponds to BE.
     ///
     /// Required.
     "Type" r#type set_type: str,
@@ -3024,13 +3219,13 @@ ScaleUpInstanceRequest {
 rt::action!("cdwdoris", "2021-12-28", "ScaleUpInstance", ScaleUpInstanceRequest => ScaleUpInstanceResponse);
 
 rt::model! { read debug;
-/// ScaleUpInstance返回参数结构体
+/// ScaleUpInstance response structure.
 ScaleUpInstanceResponse {
-    /// 流程ID
+    /// Process ID
     "FlowId" flow_id set_flow_id: str,
-    /// 实例ID
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 错误信息
+    /// Error message
     "ErrorMsg" error_msg set_error_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3066,13 +3261,13 @@ ScheduleInfo {
 } }
 
 rt::model! { write debug;
-/// 列表页搜索的标记列表
+/// The searched marker list on the list page
 SearchTags {
-    /// 标签的键
+    /// Tag key
     "TagKey" tag_key set_tag_key: str,
-    /// 标签的值
+    /// Tag value
     "TagValue" tag_value set_tag_value: str,
-    /// 1表示只输入标签的键，没有输入值；非1则表示输入键时且输入值
+    /// 1 means only the tag key is entered without a value, and 0 means both the key and the value are entered.
     "AllValue" all_value set_all_value: i64,
 } }
 
@@ -3090,37 +3285,42 @@ SkippedPrivilegeItem {
 } }
 
 rt::model! { read debug;
-/// 慢查询记录
+/// Slow log records
 SlowQueryRecord {
-    /// 查询用户
+    /// User query
     "OsUser" os_user set_os_user: str,
-    /// 查询ID
+    /// ID query
     "InitialQueryId" initial_query_id set_initial_query_id: str,
-    /// SQL语句
+    /// SQL statement
     "Sql" sql set_sql: str,
-    /// 开始时间
+    /// Start time
     "QueryStartTime" query_start_time set_query_start_time: str,
-    /// 执行耗时
+    /// Execution duration
     "DurationMs" duration_ms set_duration_ms: i64,
-    /// 读取行数
+    /// The number of read rows
     "ReadRows" read_rows set_read_rows: i64,
-    /// 读取字节数
+    /// Total number of read bytes
     "ResultRows" result_rows set_result_rows: i64,
-    /// 结果字节数
+    /// Result bytes
     "ResultBytes" result_bytes set_result_bytes: i128,
-    /// 内存
+    /// Memory
     "MemoryUsage" memory_usage set_memory_usage: i64,
-    /// 初始查询IP
+    /// Initial query IP
     "InitialAddress" initial_address set_initial_address: str,
-    /// 数据库名
+    /// Database name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DbName" db_name set_db_name: str,
-    /// 是否是查询，0：否，1：查询语句
+    /// Whether it is a query. 0 indicates no, and 1 indicates query statement.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsQuery" is_query set_is_query: i64,
-    /// ResultBytes的MB格式
+    /// MB format of ResultBytes
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResultBytesMB" result_bytes_mb set_result_bytes_mb: f64,
-    /// MemoryUsage的MB表示
+    /// MemoryUsage, in MB
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MemoryUsageMB" memory_usage_mb set_memory_usage_mb: f64,
-    /// DurationMs的秒表示
+    /// DurationMs, in seconds
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DurationSec" duration_sec set_duration_sec: f64,
     /// 状态
     "State" state set_state: str,
@@ -3149,74 +3349,76 @@ SnapshotRemainPolicy {
 } }
 
 rt::model! { both debug;
-/// 标签描述
+/// Tag description
 Tag {
-    /// 标签的键
+    /// Tag key
     ///
     /// Required.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签的值
+    /// Tag value
     ///
     /// Required.
     "TagValue" tag_value set_tag_value: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateCoolDown` (更新集群冷热分层信息).
+/// Request of `UpdateCoolDown` (Updates the hot/cold data layering information on a cluster).
 ///
-/// 更新集群冷热分层信息
+/// This API is used to update the hot/cold data layering information on a cluster.
 UpdateCoolDownRequest {
-    /// 集群id
+    /// Cluster ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 是否启用 0：不启用 1：启用
+    /// Whether to enable. 0: disable; 1: enable.
     "Enable" enable set_enable: i64,
-    /// 用户存放冷热分层数据Cos桶地址
+    /// Address of the COS bucket where the user stores layered hot and cold data
     "Bucket" bucket set_bucket: str,
 } }
 rt::action!("cdwdoris", "2021-12-28", "UpdateCoolDown", UpdateCoolDownRequest => UpdateCoolDownResponse);
 
 rt::model! { read debug;
-/// UpdateCoolDown返回参数结构体
+/// UpdateCoolDown response structure.
 UpdateCoolDownResponse {
-    /// 错误信息
+    /// Error message
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorMsg" error_msg set_error_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 更新用户权限结构体
+/// Update user permission structure
 UpdateUserPrivileges {
-    /// 是否设置catalog权限
+    /// Whether to set catalog permission
     "IsSetGlobalCatalog" is_set_global_catalog set_is_set_global_catalog: bool,
 } }
 
 rt::model! { write nodebug;
-/// 新增或是修改用户
+/// Add or modify the user
 UserInfo {
-    /// 集群实例id
+    /// Cluster instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 用户名
+    /// Username
     ///
     /// Required.
     "UserName" user_name set_user_name: str,
-    /// base64加密后的密码
+    /// Password
     ///
     /// Required.
     "PassWord" pass_word set_pass_word: str,
-    /// 用户链接来自的 IP地址
+    /// The IP address of the user link
     "WhiteHost" white_host set_white_host: str,
-    /// 修改前用户链接来自的 IP
+    /// IP address of the user link before modification
     "OldWhiteHost" old_white_host set_old_white_host: str,
-    /// 描述
+    /// Description
     "Describe" describe set_describe: str,
-    /// 旧密码
+    /// Original password
     "OldPwd" old_pwd set_old_pwd: str,
-    /// 绑定的子用户uin
+    /// UIN of the bound sub-user
     "CamUin" cam_uin set_cam_uin: str,
-    /// ranger group id列表
+    /// Ranger group id list
     "CamRangerGroupIds" cam_ranger_group_ids set_cam_ranger_group_ids: list i64,
     /// 0: 灵活场景 1: 固定场景
     "ComputeGroupType" compute_group_type set_compute_group_type: i64,
@@ -3239,26 +3441,33 @@ impl ::core::fmt::Debug for UserInfo {
 }
 
 rt::model! { read debug;
-/// 用户绑定资源组信息
+/// Resource group information bound to the user
 UserWorkloadGroup {
     /// test
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UserName" user_name set_user_name: str,
     /// normal
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WorkloadGroupName" workload_group_name set_workload_group_name: str,
 } }
 
 rt::model! { both debug;
-/// 资源组相关配置
+/// Resource group configuration
 WorkloadGroupConfig {
-    /// 资源组名称
+    /// Resource group name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WorkloadGroupName" workload_group_name set_workload_group_name: str,
-    /// CPU权重
+    /// CPU weight
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CpuShare" cpu_share set_cpu_share: i64,
-    /// 内存限制，所有资源组的内存限制值之和应该小于等于100
+    /// Memory limit. The sum of memory limit values of all resource groups should be less than or equal to 100.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MemoryLimit" memory_limit set_memory_limit: i64,
-    /// 是否允许超配分配
+    /// Whether to allow over-allocation
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EnableMemoryOverCommit" enable_memory_over_commit set_enable_memory_over_commit: bool,
-    /// cpu硬限制
+    /// CPU hard limit
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CpuHardLimit" cpu_hard_limit set_cpu_hard_limit: str,
     /// 4.1+ 新增；默认值为 0（不预留），根据业务可设为 5/10
     "MinCpuPercent" min_cpu_percent set_min_cpu_percent: i64,
@@ -3273,15 +3482,16 @@ WorkloadGroupConfig {
 } }
 
 rt::model! { read debug;
-/// 可用区描述信息
+/// Availability zone description
 ZoneInfo {
-    /// 可用区名称，例如"ap-guangzhou-1"
+    /// Availability zone name, such as ap-guangzhou-1
     "Name" name set_name: str,
-    /// 可用区描述信息，例如“广州一区”
+    /// Availability zone description, such as Guangzhou region 1
     "Desc" desc set_desc: str,
-    /// 可用区唯一标记
+    /// Unique tag of the availability zone
     "ZoneId" zone_id set_zone_id: i64,
-    /// Encrypted
+    /// Encryptid
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Encrypt" encrypt set_encrypt: i64,
     /// 是否为主力园区
     "Main" main set_main: bool,

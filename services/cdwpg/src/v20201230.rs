@@ -5,92 +5,107 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { read debug;
-/// 访问信息
+/// Access information.
 AccessInfo {
-    /// 地址
+    /// Address.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Address" address set_address: str,
-    /// 协议
+    /// Protocol.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Protocol" protocol set_protocol: str,
 } }
 
 rt::model! { read debug;
-/// 用于描述账号的实例ID、账号名
+/// Description of the account name and instance IDs under the account
 AccountInfo {
-    /// 实例ID
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 账号名
+    /// Account name.
     "UserName" user_name set_user_name: str,
-    /// 账户属性
+    /// Account attribute.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Perms" perms set_perms: list String,
 } }
 
 rt::model! { write debug;
-/// 磁盘规格
+/// Disk specifications.
 CBSSpec {
-    /// 个数
+    /// Number.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "DiskCount" disk_count set_disk_count: i64,
-    /// 大小
+    /// Size.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "DiskSize" disk_size set_disk_size: i64,
-    /// 盘类型
+    /// Disk type.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "DiskType" disk_type set_disk_type: str,
 } }
 
 rt::model! { read debug;
-/// 磁盘信息
+/// Disk information.
 CBSSpecInfo {
-    /// 盘类型
+    /// Disk type.Note: This field may return null, indicating that no valid values can be obtained.
     "DiskType" disk_type set_disk_type: str,
-    /// 大小
+    /// Size.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DiskSize" disk_size set_disk_size: i64,
-    /// 个数
+    /// Number.Note: This field may return null, indicating that no valid values can be obtained.
     "DiskCount" disk_count set_disk_count: i64,
 } }
 
 rt::model! { write debug;
-/// 云原生资源规格描述信息
+/// Description of resource specifications
 CNResourceSpec {
-    /// 节点个数
+    /// Number of nodes.
     ///
     /// Required.
     "Count" count set_count: i64,
-    /// 磁盘信息
+    /// Disk information.
     ///
     /// Required.
     "DiskSpec" disk_spec set_disk_spec: obj CBSSpec,
-    /// 机型
+    /// Model.
     ///
     /// Required.
     "SpecName" spec_name set_spec_name: str,
-    /// 节点类型
+    /// Node type.
     ///
     /// Required.
     "Type" r#type set_type: str,
 } }
 
 rt::model! { both debug;
-/// 计费时间参数
+/// Billing time parameter.
 ChargeProperties {
-    /// 1-需要自动续期
+    /// 1: requires auto-renewal.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "RenewFlag" renew_flag set_renew_flag: i64,
-    /// 订单时间范围
+    /// Order time range.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "TimeSpan" time_span set_time_span: i64,
-    /// 时间单位，一般为h和m
+    /// Time unit. Valid values: h and m.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "TimeUnit" time_unit set_time_unit: str,
-    /// PREPAID、POSTPAID_BY_HOUR
+    /// PREPAID and POSTPAID_BY_HOUR
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ChargeType" charge_type set_charge_type: str,
-    /// 计费类型0-按量计费，1-包年包月
+    /// Billing type: 0 indicates pay-as-you-go and 1 indicates monthly subscription.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PayMode" pay_mode set_pay_mode: i64,
 } }
 
@@ -99,75 +114,80 @@ rt::model! { read debug;
 ConfigHistory {
     /// id
     "Id" id set_id: i64,
-    /// 实例名
+    /// Instance name.
     "InstanceId" instance_id set_instance_id: str,
-    /// 创建时间
+    /// Creation time.
     "CreatedAt" created_at set_created_at: str,
-    /// 更新时间
+    /// Update time.
     "UpdatedAt" updated_at set_updated_at: str,
     /// dn/cn
     "NodeType" node_type set_node_type: str,
-    /// 参数名
+    /// Parameter name.
     "ParamName" param_name set_param_name: str,
-    /// 新参数值
+    /// New parameter value.
     "ParamNewValue" param_new_value set_param_new_value: str,
-    /// 旧参数值
+    /// Old parameter value.
     "ParamOldValue" param_old_value set_param_old_value: str,
-    /// 状态 doing/success
+    /// Status. Valid values: doing and success.
     "Status" status set_status: str,
 } }
 
 rt::model! { write debug;
-/// 参数
+/// Parameters
 ConfigParams {
-    /// 名字
+    /// Name.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ParameterName" parameter_name set_parameter_name: str,
-    /// 值
+    /// Value.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ParameterValue" parameter_value set_parameter_value: str,
-    /// 修改前的值
+    /// Value before modification.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ParameterOldValue" parameter_old_value set_parameter_old_value: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `CreateInstanceByApi` (创建集群).
+/// Request of `CreateInstanceByApi` (Create Instance).
 ///
-/// 创建集群
+/// This API is used to create  instance
 CreateInstanceByApiRequest {
-    /// 实例名称
+    /// Instance name.
     ///
     /// Required.
     "InstanceName" instance_name set_instance_name: str,
-    /// 可用区
+    /// Availability zone.
     ///
     /// Required.
     "Zone" zone set_zone: str,
-    /// 私有网络
+    /// Virtual Private Cloud (VPC).
     ///
     /// Required.
     "UserVPCId" user_vpc_id set_user_vpc_id: str,
-    /// 子网
+    /// Subnet.
     ///
     /// Required.
     "UserSubnetId" user_subnet_id set_user_subnet_id: str,
-    /// 计费方式
+    /// Billing method.
     ///
     /// Required.
     "ChargeProperties" charge_properties set_charge_properties: obj ChargeProperties,
-    /// 集群密码
+    /// Instance password.
     ///
     /// Required.
     "AdminPassword" admin_password set_admin_password: str,
-    /// 资源信息
+    /// Resource information.
     ///
     /// Required.
     "Resources" resources set_resources: list ResourceSpecNew,
-    /// 废弃，用TagItems
+    /// Tag list.Deprecated, use TagItems.
     ///
     /// Disabled in the spec.
     "Tags" tags set_tags: obj Tag,
-    /// 版本
+    /// Version.
     "ProductVersion" product_version set_product_version: str,
-    /// 标签列表
+    /// TagItems list.
     "TagItems" tag_items set_tag_items: list Tag,
 } }
 impl ::core::fmt::Debug for CreateInstanceByApiRequest {
@@ -189,40 +209,45 @@ impl ::core::fmt::Debug for CreateInstanceByApiRequest {
 rt::action!("cdwpg", "2020-12-30", "CreateInstanceByApi", CreateInstanceByApiRequest => CreateInstanceByApiResponse);
 
 rt::model! { read debug;
-/// CreateInstanceByApi返回参数结构体
+/// CreateInstanceByApi response structure.
 CreateInstanceByApiResponse {
-    /// 流程ID
+    /// Process ID.Note: This field may return null, indicating that no valid values can be obtained.
     "FlowId" flow_id set_flow_id: str,
-    /// 实例ID
+    /// Instance ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceId" instance_id set_instance_id: str,
-    /// 错误信息
+    /// Error message.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorMsg" error_msg set_error_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAccounts` (账号管理).
+/// Request of `DescribeAccounts` (Describe accounts).
 ///
-/// 获取云原生实例对应的账号列表
+/// This API is used to obtain the account list corresponding to the instance.
 DescribeAccountsRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 偏移量，默认为0
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认为20，最大值为100
+    /// Limit.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cdwpg", "2020-12-30", "DescribeAccounts", DescribeAccountsRequest => DescribeAccountsResponse);
 
 rt::model! { read debug;
-/// DescribeAccounts返回参数结构体
+/// DescribeAccounts response structure.
 DescribeAccountsResponse {
-    /// 实例总数
+    /// Total number of instances.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i64,
-    /// 账号数组
+    /// Account array.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Accounts" accounts set_accounts: list AccountInfo,
     /// error:...
     "ErrorMsg" error_msg set_error_msg: str,
@@ -231,100 +256,100 @@ DescribeAccountsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBConfigHistory` (查询DB参数操作历史操作).
+/// Request of `DescribeDBConfigHistory` (Describe DBConfig History).
 ///
-/// DescribeDBConfigHistory1
+/// Describe DBConfig History
 DescribeDBConfigHistoryRequest {
-    /// 实例Id
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 数据库分页
+    /// Limit.
     "Limit" limit set_limit: i64,
-    /// 数据库分页
+    /// Offset.
     "Offset" offset set_offset: i64,
 } }
 rt::action!("cdwpg", "2020-12-30", "DescribeDBConfigHistory", DescribeDBConfigHistoryRequest => DescribeDBConfigHistoryResponse);
 
 rt::model! { read debug;
-/// DescribeDBConfigHistory返回参数结构体
+/// DescribeDBConfigHistory response structure.
 DescribeDBConfigHistoryResponse {
-    /// 总数
+    /// Total count.
     "TotalCount" total_count set_total_count: i64,
-    /// 历史参数
+    /// DBConfig history.
     "ConfigHistory" config_history set_config_history: list ConfigHistory,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBParams` (集群配置描述).
+/// Request of `DescribeDBParams` (Describes instance configurations).
 ///
-/// 配置描述
+/// This API is used to describe instance configurations.
 DescribeDBParamsRequest {
     /// cn/dn
     "NodeTypes" node_types set_node_types: list String,
-    /// 分页参数，分页步长，默认为10 示例值：10
+    /// Limit.
     "Limit" limit set_limit: i64,
-    /// 分页参数，第一页为0，第二页为10
+    /// Offset.
     "Offset" offset set_offset: i64,
-    /// InstanceId名称
+    /// InstanceId.
     "InstanceId" instance_id set_instance_id: str,
 } }
 rt::action!("cdwpg", "2020-12-30", "DescribeDBParams", DescribeDBParamsRequest => DescribeDBParamsResponse);
 
 rt::model! { read debug;
-/// DescribeDBParams返回参数结构体
+/// DescribeDBParams response structure.
 DescribeDBParamsResponse {
-    /// 总数
+    /// Total count.
     "TotalCount" total_count set_total_count: i64,
-    /// 参数信息
+    /// Parameters information.
     "Items" items set_items: list ParamItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeErrorLog` (错误日志).
+/// Request of `DescribeErrorLog` (Describe error logs).
 ///
-/// 查询错误日志
+/// This API is used to query error logs.
 DescribeErrorLogRequest {
-    /// 集群实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 起始时间
+    /// Start time.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End time.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 返回数量，默认为20，最大值为2000
+    /// Limit.
     "Limit" limit set_limit: i64,
-    /// 偏移量，默认为0
+    /// Offset.
     "Offset" offset set_offset: i64,
 } }
 rt::action!("cdwpg", "2020-12-30", "DescribeErrorLog", DescribeErrorLogRequest => DescribeErrorLogResponse);
 
 rt::model! { read debug;
-/// DescribeErrorLog返回参数结构体
+/// DescribeErrorLog response structure.
 DescribeErrorLogResponse {
-    /// 返回信息总数
+    /// Total count of messages returned.
     "TotalCount" total_count set_total_count: i64,
-    /// 错误日志详细信息
+    /// Error log details.
     "ErrorLogDetails" error_log_details set_error_log_details: list ErrorLogDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceInfo` (获取集群信息).
+/// Request of `DescribeInstanceInfo` (Describe Instance information).
 ///
-/// 获取集群信息
+/// This API is used to get instance information.
 DescribeInstanceInfoRequest {
-    /// 集群实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -332,22 +357,22 @@ DescribeInstanceInfoRequest {
 rt::action!("cdwpg", "2020-12-30", "DescribeInstanceInfo", DescribeInstanceInfoRequest => DescribeInstanceInfoResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceInfo返回参数结构体
+/// DescribeInstanceInfo response structure.
 DescribeInstanceInfoResponse {
-    /// 集群描述信息
+    /// Instance description information.
     "SimpleInstanceInfo" simple_instance_info set_simple_instance_info: obj SimpleInstanceInfo,
-    /// 错误信息
+    /// Error message.
     "ErrorMsg" error_msg set_error_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceNodes` (节点列表).
+/// Request of `DescribeInstanceNodes` (Describe Instance Nodes).
 ///
-/// 节点list
+/// This API is used to list nodes.
 DescribeInstanceNodesRequest {
-    /// 集群ID
+    /// InstanceId.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -355,42 +380,47 @@ DescribeInstanceNodesRequest {
 rt::action!("cdwpg", "2020-12-30", "DescribeInstanceNodes", DescribeInstanceNodesRequest => DescribeInstanceNodesResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceNodes返回参数结构体
+/// DescribeInstanceNodes response structure.
 DescribeInstanceNodesResponse {
     /// error msg
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorMsg" error_msg set_error_msg: str,
-    /// 节点列表
+    /// Node list.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceNodes" instance_nodes set_instance_nodes: list InstanceNode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceOperations` (云原生拉取集群操作列表).
+/// Request of `DescribeInstanceOperations` (Describe Instance Operations).
 ///
-/// 在集群详情页面，拉取该集群的操作
+/// This API is used to get operations of the instance .
 DescribeInstanceOperationsRequest {
-    /// 集群ID
+    /// InstanceId.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 分页参数，偏移量，从0开始
+    /// Offset.
     "Offset" offset set_offset: i64,
-    /// 分页参数，每页数目，默认为10
+    /// Limit.
     "Limit" limit set_limit: i64,
-    /// 开始时间
+    /// Start time.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End time.
     "EndTime" end_time set_end_time: str,
 } }
 rt::action!("cdwpg", "2020-12-30", "DescribeInstanceOperations", DescribeInstanceOperationsRequest => DescribeInstanceOperationsResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceOperations返回参数结构体
+/// DescribeInstanceOperations response structure.
 DescribeInstanceOperationsResponse {
-    /// 操作记录总数
+    /// Total count of operation records.
     "TotalCount" total_count set_total_count: i64,
-    /// 操作记录具体数据
+    /// operation records.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Operations" operations set_operations: list InstanceOperation,
     /// 错误信息
     "ErrorMsg" error_msg set_error_msg: str,
@@ -399,11 +429,11 @@ DescribeInstanceOperationsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstance` (描述云原生实例信息).
+/// Request of `DescribeInstance` (Describe instance information).
 ///
-/// 根据实例ID查询某个实例的具体信息
+/// This API is used to query the instance information by an instance ID.
 DescribeInstanceRequest {
-    /// 集群实例ID
+    /// instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -411,9 +441,9 @@ DescribeInstanceRequest {
 rt::action!("cdwpg", "2020-12-30", "DescribeInstance", DescribeInstanceRequest => DescribeInstanceResponse);
 
 rt::model! { read debug;
-/// DescribeInstance返回参数结构体
+/// DescribeInstance response structure.
 DescribeInstanceResponse {
-    /// 实例描述信息
+    /// Instance description information.
     "InstanceInfo" instance_info set_instance_info: obj InstanceInfo,
     /// 错误信息
     "ErrorMsg" error_msg set_error_msg: str,
@@ -422,11 +452,11 @@ DescribeInstanceResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceState` (获取集群实例状态).
+/// Request of `DescribeInstanceState` (Get the status of a instance).
 ///
-/// 集群详情页中显示集群状态、流程进度等
+/// This API is used to display instance status, process progress, etc., in the instance details page.
 DescribeInstanceStateRequest {
-    /// 集群实例名称
+    /// InstanceId.
     "InstanceId" instance_id set_instance_id: str,
     /// 集群实例名称列表（批量查询，优先于 InstanceId；上限100，超出截断）
     "InstanceIds" instance_ids set_instance_ids: list String,
@@ -434,25 +464,26 @@ DescribeInstanceStateRequest {
 rt::action!("cdwpg", "2020-12-30", "DescribeInstanceState", DescribeInstanceStateRequest => DescribeInstanceStateResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceState返回参数结构体
+/// DescribeInstanceState response structure.
 DescribeInstanceStateResponse {
     /// 集群备份任务开启状态2
     "BackupOpenStatus" backup_open_status set_backup_open_status: i64,
-    /// 集群备份任务开启状态
+    /// Enabling status of the instance backup task.Note: This field may return null, indicating that no valid values can be obtained.
     "BackupStatus" backup_status set_backup_status: i64,
-    /// 集群操作创建时间
+    /// Creation time of instance operation.Note: This field may return null, indicating that no valid values can be obtained.
     "FlowCreateTime" flow_create_time set_flow_create_time: str,
-    /// 集群流程错误信息，例如：“创建失败，资源不足”
+    /// Instance process error messages. Example: "Creation failed, insufficient resources."
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FlowMsg" flow_msg set_flow_msg: str,
-    /// 集群操作名称
+    /// Instance operation name.Note: This field may return null, indicating that no valid values can be obtained.
     "FlowName" flow_name set_flow_name: str,
-    /// 集群操作进度
+    /// Instance operation progress.Note: This field may return null, indicating that no valid values can be obtained.
     "FlowProgress" flow_progress set_flow_progress: f64,
-    /// 集群状态，例如：Serving
+    /// Instance status. Example: serving.
     "InstanceState" instance_state set_instance_state: str,
-    /// 集群状态描述，例如：运行中
+    /// Instance status description. Example: running.Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceStateDesc" instance_state_desc set_instance_state_desc: str,
-    /// 当前步骤的名称，例如：”购买资源中“
+    /// The name of the current step. Example: "Purchasing resources."Note: This field may return null, indicating that no valid values can be obtained.
     "ProcessName" process_name set_process_name: str,
     /// 批量实例状态列表（InstanceIds 入参时返回，每项含 InstanceId 与状态字段）
     "InstanceStates" instance_states set_instance_states: list InstanceStateItem,
@@ -461,95 +492,103 @@ DescribeInstanceStateResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstances` (获取云原生实例列表).
+/// Request of `DescribeInstances` (Gets a list of  instances).
 ///
-/// 获取云原生实例列表
+/// This API is used to get a list of  instances.
 DescribeInstancesRequest {
-    /// 用集群id搜索
+    /// Searches by instance ID.
     "SearchInstanceId" search_instance_id set_search_instance_id: str,
-    /// 用集群名字搜索
+    /// Searches by instance name.
     "SearchInstanceName" search_instance_name set_search_instance_name: str,
-    /// 分页参数，第一页为0，第二页为10
+    /// Offset.
     "Offset" offset set_offset: i64,
-    /// 分页参数，分页步长，默认为10
+    /// Limit.
     "Limit" limit set_limit: i64,
-    /// 搜索标签列表
+    /// Searched tag list.
     "SearchTags" search_tags set_search_tags: list SearchTags,
 } }
 rt::action!("cdwpg", "2020-12-30", "DescribeInstances", DescribeInstancesRequest => DescribeInstancesResponse);
 
 rt::model! { read debug;
-/// DescribeInstances返回参数结构体
+/// DescribeInstances response structure.
 DescribeInstancesResponse {
-    /// 实例总数
+    /// Total count of instances.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i64,
-    /// 实例数组
+    /// Instance array.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstancesList" instances_list set_instances_list: list InstanceInfo,
-    /// 错误信息
+    /// Error message.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorMsg" error_msg set_error_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSimpleInstances` (获取集群精简信息列表).
+/// Request of `DescribeSimpleInstances` (Get a list that includes the simplified information of instance).
 ///
-/// 获取集群实例列表
+/// This API is used to get a list of instance
 DescribeSimpleInstancesRequest {
-    /// 用集群id搜索
+    /// Searches by instance ID.
     "SearchInstanceId" search_instance_id set_search_instance_id: str,
-    /// 用集群名字搜索
+    /// Searches by instance name.
     "SearchInstanceName" search_instance_name set_search_instance_name: str,
-    /// 分页参数，第一页为0，第二页为10
+    /// Offset.
     "Offset" offset set_offset: i64,
-    /// 分页参数，分页步长，默认为10
+    /// Limit.
     "Limit" limit set_limit: i64,
-    /// 用标签列表搜索
+    /// Searches by tag list.
     "SearchTags" search_tags set_search_tags: list String,
 } }
 rt::action!("cdwpg", "2020-12-30", "DescribeSimpleInstances", DescribeSimpleInstancesRequest => DescribeSimpleInstancesResponse);
 
 rt::model! { read debug;
-/// DescribeSimpleInstances返回参数结构体
+/// DescribeSimpleInstances response structure.
 DescribeSimpleInstancesResponse {
-    /// 集群列表总数
+    /// Total count of instance lists.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i64,
-    /// 集群列表详情
+    /// Instance list details.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstancesList" instances_list set_instances_list: list InstanceSimpleInfoNew,
-    /// 错误信息
+    /// Error message.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorMsg" error_msg set_error_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSlowLog` (慢SQL日志).
+/// Request of `DescribeSlowLog` (Queries slow SQL logs).
 ///
-/// 查询慢SQL日志
+/// This API is used to query slow SQL logs.
 DescribeSlowLogRequest {
-    /// 集群实例ID
+    /// InstanceId.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 起始时间
+    /// Start time.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End time.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 返回数量，默认为20，最大值为2000
+    /// Limit.
     "Limit" limit set_limit: i64,
-    /// 偏移量，默认为0
+    /// Offset.
     "Offset" offset set_offset: i64,
-    /// 数据库
+    /// Database.
     "Database" database set_database: str,
-    /// 排序根据
+    /// Sorting method.
     "OrderBy" order_by set_order_by: str,
-    /// 升降序
+    /// Ascending or descending order.
     "OrderByType" order_by_type set_order_by_type: str,
-    /// 过滤时间
+    /// Duration.
     "Duration" duration set_duration: f64,
     /// 执行用户
     "UserName" user_name set_user_name: str,
@@ -559,38 +598,38 @@ DescribeSlowLogRequest {
 rt::action!("cdwpg", "2020-12-30", "DescribeSlowLog", DescribeSlowLogRequest => DescribeSlowLogResponse);
 
 rt::model! { read debug;
-/// DescribeSlowLog返回参数结构体
+/// DescribeSlowLog response structure.
 DescribeSlowLogResponse {
-    /// 返回信息总数
+    /// Total count of messages returned.
     "TotalCount" total_count set_total_count: i64,
-    /// 慢SQL日志详细信息
+    /// Slow SQL log details.
     "SlowLogDetails" slow_log_details set_slow_log_details: obj SlowLogDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeUpgradeList` (升级记录).
+/// Request of `DescribeUpgradeList` (Obtains instance upgrade records).
 ///
-/// 升级记录
+/// This API is used to obtain instance upgrade records.
 DescribeUpgradeListRequest {
-    /// 集群ID
+    /// InstanceId.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 分页参数，偏移量，从0开始
+    /// Offset.
     "Offset" offset set_offset: i64,
-    /// 分页参数，每页数目，默认为10
+    /// Limit.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cdwpg", "2020-12-30", "DescribeUpgradeList", DescribeUpgradeListRequest => DescribeUpgradeListResponse);
 
 rt::model! { read debug;
-/// DescribeUpgradeList返回参数结构体
+/// DescribeUpgradeList response structure.
 DescribeUpgradeListResponse {
-    /// 升级记录具体数据
+    /// Details of instance upgrade records.Note: This field may return null, indicating that no valid values can be obtained.
     "UpgradeItems" upgrade_items set_upgrade_items: list UpgradeItem,
-    /// 升级记录总数
+    /// Total count of upgrade records.
     "TotalCount" total_count set_total_count: str,
     /// 错误信息
     "ErrorMsg" error_msg set_error_msg: str,
@@ -599,11 +638,11 @@ DescribeUpgradeListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeUserHbaConfig` (查询用户Hba).
+/// Request of `DescribeUserHbaConfig` (Describe User HbaConfig).
 ///
-/// user_hba
+/// Describe User HbaConfig.
 DescribeUserHbaConfigRequest {
-    /// 实例ID
+    /// InstanceId.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -611,22 +650,25 @@ DescribeUserHbaConfigRequest {
 rt::action!("cdwpg", "2020-12-30", "DescribeUserHbaConfig", DescribeUserHbaConfigRequest => DescribeUserHbaConfigResponse);
 
 rt::model! { read debug;
-/// DescribeUserHbaConfig返回参数结构体
+/// DescribeUserHbaConfig response structure.
 DescribeUserHbaConfigResponse {
-    /// 实例总数
+    /// Total number of instances.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i64,
-    /// hba数组
+    /// Hba Config array.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "HbaConfigs" hba_configs set_hba_configs: list HbaConfig,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DestroyInstanceByApi` (销毁集群).
+/// Request of `DestroyInstanceByApi` (Destroy Instance).
 ///
-/// 销毁集群
+/// This API is used to destroy instance.
 DestroyInstanceByApiRequest {
-    /// 实例名称，例如"cdwpg-xxxx"
+    /// Instance id. Example: "cdwpg-xxxx".
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -634,129 +676,175 @@ DestroyInstanceByApiRequest {
 rt::action!("cdwpg", "2020-12-30", "DestroyInstanceByApi", DestroyInstanceByApiRequest => DestroyInstanceByApiResponse);
 
 rt::model! { read debug;
-/// DestroyInstanceByApi返回参数结构体
+/// DestroyInstanceByApi response structure.
 DestroyInstanceByApiResponse {
-    /// 销毁流程Id
+    /// Destroy  process ID.
     "FlowId" flow_id set_flow_id: str,
-    /// 错误信息
+    /// Error message.
     "ErrorMsg" error_msg set_error_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 磁盘规格
+/// Disk specifications.
 DiskSpecPlus {
-    /// 磁盘个数
+    /// Number of disks.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DiskCount" disk_count set_disk_count: i64,
-    /// 磁盘最大值
+    /// Maximum disk capacity.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MaxDiskSize" max_disk_size set_max_disk_size: i64,
-    /// 磁盘最小值
+    /// Minimum disk capacity.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MinDiskSize" min_disk_size set_min_disk_size: i64,
-    /// 磁盘类型
+    /// Disk type.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DiskType" disk_type set_disk_type: str,
-    /// 磁盘类型详情
+    /// Disk type details.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DiskDesc" disk_desc set_disk_desc: str,
-    /// 机型类型
+    /// Model type.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CvmClass" cvm_class set_cvm_class: str,
 } }
 
 rt::model! { read debug;
-/// 错误日志详细信息
+/// Error log details
 ErrorLogDetail {
-    /// 用户名称
+    /// Username.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UserName" user_name set_user_name: str,
-    /// 数据库
+    /// Database.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Database" database set_database: str,
-    /// 报错时间
+    /// The time an error was reported.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorTime" error_time set_error_time: str,
-    /// 报错信息
+    /// Error message.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorMessage" error_message set_error_message: str,
 } }
 
 rt::model! { both debug;
 /// user_config
 HbaConfig {
-    /// 类型
+    /// Type.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 数据库
+    /// Database.
     ///
     /// Required.
     "Database" database set_database: str,
-    /// 用户
+    /// User.
     ///
     /// Required.
     "User" user set_user: str,
-    /// ip地址
+    /// IP address.
     ///
     /// Required.
     "Address" address set_address: str,
-    /// 方法
+    /// Method.
     ///
     /// Required.
     "Method" method set_method: str,
-    /// 是否遮盖
+    /// Indicates whether to perform overwriting.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Mask" mask set_mask: str,
 } }
 
 rt::model! { read debug;
-/// 云原生实例详情
+/// instance information.
 InstanceInfo {
-    /// ID值
+    /// Instance ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ID" id set_id: i64,
-    /// 内核版本类型
+    /// Kernel version type.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceType" instance_type set_instance_type: str,
-    /// 集群名字
+    /// Cluster name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceName" instance_name set_instance_name: str,
-    /// 集群状态
+    /// Cluster status.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: str,
-    /// 集群状态详情
+    /// Cluster status details.Note: This field may return null, indicating that no valid values can be obtained.
     "StatusDesc" status_desc set_status_desc: str,
-    /// 集群状态信息
+    /// Cluster status information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceStateInfo" instance_state_info set_instance_state_info: obj InstanceStateInfo,
-    /// 集群id
+    /// Cluster ID.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceID" instance_id set_instance_id: str,
-    /// 创建时间
+    /// Creation time.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 地域
+    /// Region.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Region" region set_region: str,
-    /// 地区
+    /// Region.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Zone" zone set_zone: str,
-    /// 地域详情
+    /// Region details.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RegionDesc" region_desc set_region_desc: str,
-    /// 地区详情
+    /// Region details.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ZoneDesc" zone_desc set_zone_desc: str,
-    /// 标签
+    /// Tag.Note: This field may return null, indicating that no valid values can be obtained.
     "Tags" tags set_tags: list Tag,
-    /// 内核版本
+    /// Kernel version.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Version" version set_version: str,
-    /// 字符集
+    /// Character set.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Charset" charset set_charset: str,
-    /// CN节点列表
+    /// CN node list.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CNNodes" cn_nodes set_cn_nodes: list InstanceNodeGroup,
-    /// DN节点列表
+    /// DN node list.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DNNodes" dn_nodes set_dn_nodes: list InstanceNodeGroup,
-    /// 地域id
+    /// Region ID.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RegionId" region_id set_region_id: i64,
-    /// 地区id
+    /// Region ID.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ZoneId" zone_id set_zone_id: i64,
-    /// 私有网络
+    /// Virtual Private Cloud (VPC).
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网
+    /// Subnet.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 过期时间
+    /// Expiration time.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExpireTime" expire_time set_expire_time: str,
-    /// 计费方式
+    /// Billing mode.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PayMode" pay_mode set_pay_mode: str,
-    /// 自动续费
+    /// Automatic renewal.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RenewFlag" renew_flag set_renew_flag: bool,
-    /// 集群id
+    /// Cluster ID.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Wire name `InstanceId`.
     "InstanceId" instance_id_2 set_instance_id_2: str,
-    /// 访问信息
+    /// Access information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AccessDetails" access_details set_access_details: list AccessInfo,
     /// 集群是否跨az，为0不跨az；为1跨az
     "IsAz" is_az set_is_az: i64,
@@ -804,100 +892,152 @@ InstanceNode {
 } }
 
 rt::model! { read debug;
-/// 集群节点信息
+/// Instance node information.
 InstanceNodeGroup {
-    /// 机型
+    /// Model.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SpecName" spec_name set_spec_name: str,
-    /// 磁盘信息
+    /// Disk information.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DataDisk" data_disk set_data_disk: obj DiskSpecPlus,
-    /// 机器个数
+    /// Number of machines.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CvmCount" cvm_count set_cvm_count: i64,
 } }
 
 rt::model! { read debug;
-/// 集群操作描述
+/// Cluster operation description
 InstanceOperation {
-    /// 操作名称，例如“create_instance"、“scaleout_instance”等
+    /// Operation name, such as create_instance, and scaleout_instance
     "Id" id set_id: i64,
-    /// 集群ID
+    /// Cluster ID.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceId" instance_id set_instance_id: str,
-    /// 操作名称描述，例如“创建”，“修改集群名称”等
+    /// Operation name description, such as creating, and modifying the cluster name.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Action" action set_action: str,
-    /// 状态
+    /// Status.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: i64,
-    /// 操作开始时间
+    /// Operation start time.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StartTime" start_time set_start_time: str,
-    /// 操作结束时间
+    /// Operation end time.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EndTime" end_time set_end_time: str,
-    /// 操作上下文
+    /// Operation context.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Context" context set_context: str,
-    /// 操作更新时间
+    /// Operation update time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UpdateTime" update_time set_update_time: str,
-    /// 操作UIN
+    /// Operation UIN.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Uin" uin set_uin: str,
 } }
 
 rt::model! { read debug;
-/// 精简集群信息
+/// Simplified instance information.
 InstanceSimpleInfoNew {
     /// ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ID" id set_id: i64,
-    /// 集群Id
+    /// Cluster ID.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceId" instance_id set_instance_id: str,
-    /// 集群名字
+    /// Cluster name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceName" instance_name set_instance_name: str,
-    /// 内核版本
+    /// Kernel version.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Version" version set_version: str,
-    /// 地域
+    /// Region.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Region" region set_region: str,
-    /// 地域Id
+    /// Region ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RegionId" region_id set_region_id: i64,
-    /// 地域详情
+    /// Region details.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RegionDesc" region_desc set_region_desc: str,
-    /// 地区
+    /// Region.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Zone" zone set_zone: str,
-    /// 地区id
+    /// Region ID.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ZoneId" zone_id set_zone_id: i64,
-    /// 地区详情
+    /// Region details.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ZoneDesc" zone_desc set_zone_desc: str,
-    /// 私有网络
+    /// Virtual Private Cloud (VPC).
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网
+    /// Subnet.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 开始时间
+    /// Start time.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 过期时间
+    /// Expiration time.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExpireTime" expire_time set_expire_time: str,
-    /// 访问地址
+    /// Access address.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AccessInfo" access_info set_access_info: str,
-    /// 计费方式
+    /// Billing mode.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PayMode" pay_mode set_pay_mode: str,
-    /// 自动续费
+    /// Automatic renewal.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RenewFlag" renew_flag set_renew_flag: bool,
 } }
 
 rt::model! { read debug;
-/// 集群状态抽象后的结构体
+/// Instance State Information
 InstanceStateInfo {
-    /// 集群状态，例如：Serving
+    /// Instance status. Example: serving.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceState" instance_state set_instance_state: str,
-    /// 集群操作创建时间
+    /// Creation time of instance operation.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FlowCreateTime" flow_create_time set_flow_create_time: str,
-    /// 集群操作名称
+    /// Instance operation name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FlowName" flow_name set_flow_name: str,
-    /// 集群操作进度
+    /// Instance operation progress.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FlowProgress" flow_progress set_flow_progress: i64,
-    /// 集群状态描述，例如：运行中
+    /// Instance status description. Example: running.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceStateDesc" instance_state_desc set_instance_state_desc: str,
-    /// 集群流程错误信息，例如：“创建失败，资源不足”
+    /// Instance process error messages. Example: "Creation failed, insufficient resources."
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FlowMsg" flow_msg set_flow_msg: str,
-    /// 当前步骤的名称，例如：”购买资源中“
+    /// The name of the current step. Example: "Purchasing resources."
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProcessName" process_name set_process_name: str,
-    /// 集群是否有备份中任务，有为1,无为0
+    /// Indicates whether there is a backup task in the instance. 1 indicates yes and 0 indicates no.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BackupStatus" backup_status set_backup_status: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
-    /// 集群是否有备份中任务，有为1,无为0
+    /// Indicates whether there is a backup task in the cluster. 1 indicates yes and 0 indicates no.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BackupOpenStatus" backup_open_status set_backup_open_status: i64,
 } }
 
@@ -927,36 +1067,36 @@ InstanceStateItem {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDBParameters` (集群配置下发).
+/// Request of `ModifyDBParameters` (Modify instance configurations).
 ///
-/// 集群配置下发
+/// This API is used to modify instance configurations
 ModifyDBParametersRequest {
-    /// Instance 名字
+    /// InstanceId.
     "InstanceId" instance_id set_instance_id: str,
-    /// node参数
+    /// Node parameter.
     "NodeConfigParams" node_config_params set_node_config_params: list NodeConfigParams,
 } }
 rt::action!("cdwpg", "2020-12-30", "ModifyDBParameters", ModifyDBParametersRequest => ModifyDBParametersResponse);
 
 rt::model! { read debug;
-/// ModifyDBParameters返回参数结构体
+/// ModifyDBParameters response structure.
 ModifyDBParametersResponse {
-    /// 异步流程Id
+    /// Asynchronous process ID.
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyInstance` (修改实例信息).
+/// Request of `ModifyInstance` (Modifies instance information).
 ///
-/// 修改实例信息，目前为实例名称
+/// This API is used to modify instance information. Only the name of an instance can be modified currently.
 ModifyInstanceRequest {
-    /// 实例Id
+    /// InstanceId.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 新修改的实例名称
+    /// Name of the newly modified instance.
     ///
     /// Required.
     "InstanceName" instance_name set_instance_name: str,
@@ -964,148 +1104,180 @@ ModifyInstanceRequest {
 rt::action!("cdwpg", "2020-12-30", "ModifyInstance", ModifyInstanceRequest => ModifyInstanceResponse);
 
 rt::model! { read debug;
-/// ModifyInstance返回参数结构体
+/// ModifyInstance response structure.
 ModifyInstanceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyUserHba` (修改用户Hba).
+/// Request of `ModifyUserHba` (Modifies user Hba).
 ///
-/// 修改用户Hba配置
+/// This API is used to modify user Hba configurations.
 ModifyUserHbaRequest {
-    /// 实例ID
+    /// InstanceId.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// hba数组
+    /// Hba array.
     "HbaConfigs" hba_configs set_hba_configs: list HbaConfig,
 } }
 rt::action!("cdwpg", "2020-12-30", "ModifyUserHba", ModifyUserHbaRequest => ModifyUserHbaResponse);
 
 rt::model! { read debug;
-/// ModifyUserHba返回参数结构体
+/// ModifyUserHba response structure.
 ModifyUserHbaResponse {
-    /// 任务id
+    /// Task ID.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskId" task_id set_task_id: i64,
-    /// 错误信息
+    /// Error message.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorMsg" error_msg set_error_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// node参数
+/// Node parameter
 NodeConfigParams {
-    /// node类型
+    /// Node type.
     ///
     /// Required.
     "NodeType" node_type set_node_type: str,
-    /// 参数
+    /// Parameter.
     ///
     /// Required.
     "ConfigParams" config_params set_config_params: list ConfigParams,
 } }
 
 rt::model! { read debug;
-/// 慢查询项目信息
+/// Slow query item information
 NormQueryItem {
-    /// 调用次数
+    /// Number of calls.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CallTimes" call_times set_call_times: i64,
-    /// 读共享内存块数
+    /// Number of read-only shared memory blocks.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SharedReadBlocks" shared_read_blocks set_shared_read_blocks: i64,
-    /// 写共享内存块数
+    /// Number of write-only shared memory blocks.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SharedWriteBlocks" shared_write_blocks set_shared_write_blocks: i64,
-    /// 数据库
+    /// Database.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DatabaseName" database_name set_database_name: str,
-    /// 脱敏后语句
+    /// Statement after masking.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NormalQuery" normal_query set_normal_query: str,
-    /// 执行时间最长的语句
+    /// The statement with the longest execution time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MaxElapsedQuery" max_elapsed_query set_max_elapsed_query: str,
-    /// 花费总时间
+    /// Total consumption time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CostTime" cost_time set_cost_time: f64,
-    /// 客户端ip
+    /// Client IP address.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ClientIp" client_ip set_client_ip: str,
-    /// 用户名
+    /// Username.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UserName" user_name set_user_name: str,
-    /// 总次数占比
+    /// Proportion of total count.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalCallTimesPercent" total_call_times_percent set_total_call_times_percent: f64,
-    /// 总耗时占比
+    /// Proportion of total consumption time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalCostTimePercent" total_cost_time_percent set_total_cost_time_percent: f64,
-    /// 花费最小时间
+    /// Minimum consumption time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MinCostTime" min_cost_time set_min_cost_time: f64,
-    /// 花费最大时间
+    /// Maximum consumption time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MaxCostTime" max_cost_time set_max_cost_time: f64,
-    /// 最早一条时间
+    /// Time of the earliest item.Note: This field may return null, indicating that no valid values can be obtained.
     "FirstTime" first_time set_first_time: str,
-    /// 最晚一条时间
+    /// Time of the latest item.Note: This field may return null, indicating that no valid values can be obtained.
     "LastTime" last_time set_last_time: str,
-    /// 读io总耗时
+    /// Total consumption time of I/O reading.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ReadCostTime" read_cost_time set_read_cost_time: f64,
-    /// 写io总耗时
+    /// Total consumption time I/O writing.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WriteCostTime" write_cost_time set_write_cost_time: f64,
 } }
 
 rt::model! { read debug;
-/// ParamDetail 详细
+/// ParamDetail
 ParamDetail {
-    /// 参数名
+    /// Parameter name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ParamName" param_name set_param_name: str,
-    /// 默认值
+    /// Default value.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DefaultValue" default_value set_default_value: str,
-    /// 是否需要重启
+    /// Indicates whether the restart is required.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NeedRestart" need_restart set_need_restart: bool,
-    /// 当前运行值
+    /// Current value.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RunningValue" running_value set_running_value: str,
-    /// 取值范围
+    /// Value range.
     "ValueRange" value_range set_value_range: obj ValueRange,
-    /// 单位
+    /// Unit.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Unit" unit set_unit: str,
-    /// 英文简介
+    /// Introduction in English.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ShortDesc" short_desc set_short_desc: str,
-    /// 参数名
+    /// Parameter name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ParameterName" parameter_name set_parameter_name: str,
     /// 最新修改值
     "LatestValue" latest_value set_latest_value: str,
 } }
 
 rt::model! { read debug;
-/// ParamItem 信息
+/// ParamItem information
 ParamItem {
-    /// 节点类型, cn/dn
+    /// Node type. Valid values: cn and dn.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NodeType" node_type set_node_type: str,
-    /// 节点名
+    /// Node name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NodeName" node_name set_node_name: str,
-    /// 参数个数
+    /// Number of parameters.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i64,
-    /// 参数信息
+    /// Parameter information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Details" details set_details: list ParamDetail,
 } }
 
 rt::model! { read debug;
-/// Range范围
+/// Range
 Range {
-    /// 最小值
+    /// Minimum value.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Min" min set_min: str,
-    /// 最大值
+    /// Maximum value.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Max" max set_max: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `ResetAccountPassword` (重置密码).
+/// Request of `ResetAccountPassword` (Resets the password).
 ///
-/// 修改账号密码
+/// This API is used to change account password.
 ResetAccountPasswordRequest {
-    /// 实例Id
+    /// Instanceid.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 需要修改的用户名
+    /// The username to be modified.
     ///
     /// Required.
     "UserName" user_name set_user_name: str,
-    /// 新密码
+    /// New password.
     ///
     /// Required.
     "NewPassword" new_password set_new_password: str,
@@ -1122,89 +1294,95 @@ impl ::core::fmt::Debug for ResetAccountPasswordRequest {
 rt::action!("cdwpg", "2020-12-30", "ResetAccountPassword", ResetAccountPasswordRequest => ResetAccountPasswordResponse);
 
 rt::model! { read debug;
-/// ResetAccountPassword返回参数结构体
+/// ResetAccountPassword response structure.
 ResetAccountPasswordResponse {
-    /// 错误信息
+    /// Error message.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorMsg" error_msg set_error_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 资源信息
+/// Resource information.
 ResourceInfo {
-    /// 资源名称
+    /// Resource name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SpecName" spec_name set_spec_name: str,
-    /// 资源数
+    /// Resource count.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Count" count set_count: i64,
-    /// 磁盘信息
+    /// Disk information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DiskSpec" disk_spec set_disk_spec: obj CBSSpecInfo,
-    /// 节点类型，cn 或dn
+    /// Node type. Valid values: cn and dn.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Type" r#type set_type: str,
 } }
 
 rt::model! { write debug;
-/// 资源规格
+/// Resource specifications.
 ResourceSpecNew {
-    /// 资源名称
+    /// Resource name.
     ///
     /// Required.
     "SpecName" spec_name set_spec_name: str,
-    /// 资源数
+    /// Resource count.
     ///
     /// Required.
     "Count" count set_count: i64,
-    /// 磁盘信息
+    /// Disk information.
     ///
     /// Required.
     "DiskSpec" disk_spec set_disk_spec: obj CBSSpec,
-    /// 资源类型，DATA
+    /// Resource type, DATA.
     ///
     /// Required.
     "Type" r#type set_type: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RestartInstance` (云原生重启实例).
+/// Request of `RestartInstance` (Restarts instance).
 ///
-/// 用户在控制台主动发起重启实例
+/// This API is used by users to proactively restart instances in the console.
 RestartInstanceRequest {
-    /// 实例名称，例如“cdwpg-xxxx"
+    /// Instance name. Example: cdwpg-xxxx.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 需要重启的节点类型么，gtm/cn/dn/fn
+    /// Types of node that need to restart. Valid values: gtm, cn, dn and fn.
     "NodeTypes" node_types set_node_types: list String,
-    /// 需要重启的节点编号，指定重启节点
+    /// Specifies th ID of nodes that need to restart.
     "NodeIds" node_ids set_node_ids: list String,
 } }
 rt::action!("cdwpg", "2020-12-30", "RestartInstance", RestartInstanceRequest => RestartInstanceResponse);
 
 rt::model! { read debug;
-/// RestartInstance返回参数结构体
+/// RestartInstance response structure.
 RestartInstanceResponse {
-    /// 重启实例id
+    /// FlowId.
     "FlowId" flow_id set_flow_id: i64,
-    /// 错误信息
+    /// Error message.
     "ErrorMsg" error_msg set_error_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ScaleOutInstance` (水平扩容).
+/// Request of `ScaleOutInstance` (Scale Out Instance).
 ///
-/// 水平扩容
+/// This API is used to scale out instance.
 ScaleOutInstanceRequest {
-    /// 集群名
+    /// InstanceId.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 节点类型
+    /// Node type.
     ///
     /// Required.
     "NodeType" node_type set_node_type: str,
-    /// 扩容节点数量
+    /// Number of scale-out nodes.
     ///
     /// Required.
     "ScaleOutCount" scale_out_count set_scale_out_count: i64,
@@ -1212,131 +1390,157 @@ ScaleOutInstanceRequest {
 rt::action!("cdwpg", "2020-12-30", "ScaleOutInstance", ScaleOutInstanceRequest => ScaleOutInstanceResponse);
 
 rt::model! { read debug;
-/// ScaleOutInstance返回参数结构体
+/// ScaleOutInstance response structure.
 ScaleOutInstanceResponse {
-    /// 流程id
+    /// FlowId.
     "FlowId" flow_id set_flow_id: str,
-    /// 错误信息
+    /// Error message.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorMsg" error_msg set_error_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ScaleUpInstance` (集群垂直变配).
+/// Request of `ScaleUpInstance` (Scales up instance).
 ///
-/// 控制台垂直变配集群
+/// This API is used to scale up instance in the console.
 ScaleUpInstanceRequest {
-    /// 集群唯一ID
+    /// InstanceId.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 变更资源类型
+    /// Modifies the resource type.
     ///
     /// Required.
     "Case" case set_case: str,
-    /// 修改的参数
+    /// Modified parameters.
     ///
     /// Required.
     "ModifySpec" modify_spec set_modify_spec: obj CNResourceSpec,
-    /// 集群名称
+    /// Instance name.
     "InstanceName" instance_name set_instance_name: str,
 } }
 rt::action!("cdwpg", "2020-12-30", "ScaleUpInstance", ScaleUpInstanceRequest => ScaleUpInstanceResponse);
 
 rt::model! { read debug;
-/// ScaleUpInstance返回参数结构体
+/// ScaleUpInstance response structure.
 ScaleUpInstanceResponse {
-    /// 返回的id
+    /// FlowId.
     "FlowId" flow_id set_flow_id: i64,
-    /// 具体错误
+    /// Specific error.
     "ErrorMsg" error_msg set_error_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 列表页搜索的标记列表
+/// List of tags searched on the list page.
 SearchTags {
-    /// 标签的键
+    /// Tag key.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签的值
+    /// Tag value.
     "TagValue" tag_value set_tag_value: str,
-    /// 1表示只输入标签的键，没有输入值；0表示输入键时且输入值
+    /// 1 means only the Tag key is entered without a value, and 0 means both the key and the value are entered.
     "AllValue" all_value set_all_value: i64,
 } }
 
 rt::model! { read debug;
-/// 集群信息
+/// Cluster information.
 SimpleInstanceInfo {
     /// ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ID" id set_id: i64,
-    /// 集群Id
+    /// Cluster ID.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceId" instance_id set_instance_id: str,
-    /// 集群名字
+    /// Cluster name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceName" instance_name set_instance_name: str,
-    /// 内核版本
+    /// Kernel version.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Version" version set_version: str,
-    /// 地域
+    /// Region.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Region" region set_region: str,
-    /// 地区
+    /// Region.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Zone" zone set_zone: str,
-    /// 私有网络
+    /// Virtual Private Cloud (VPC).
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UserVPCID" user_vpcid set_user_vpcid: str,
-    /// 子网
+    /// Subnet.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UserSubnetID" user_subnet_id set_user_subnet_id: str,
-    /// 开始时间
+    /// Start time.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 到期时间
+    /// Expiration time.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExpireTime" expire_time set_expire_time: str,
-    /// 访问地址
+    /// Access address.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AccessInfo" access_info set_access_info: str,
-    /// 自动续费开关，0为不自动续费，1为自动续费
+    /// Automatic renewal switch. 0 indicates automatic renewal is not enabled, and 1 indicates automatic renewal is enabled.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RenewFlag" renew_flag set_renew_flag: i64,
-    /// 计费方式
+    /// Billing mode.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ChargeProperties" charge_properties set_charge_properties: obj ChargeProperties,
-    /// 资源集合
+    /// Resource collection.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Resources" resources set_resources: list ResourceInfo,
-    /// 标签列表
+    /// Tag list.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Tags" tags set_tags: list Tag,
-    /// 集群状态
+    /// Cluster status.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: i64,
 } }
 
 rt::model! { read debug;
-/// 慢SQL日志
+/// Slow SQL logs
 SlowLogDetail {
-    /// 花费总时间
+    /// Total consumption time.
     "TotalTime" total_time set_total_time: f64,
-    /// 调用总次数
+    /// Total number of calls.
     "TotalCallTimes" total_call_times set_total_call_times: i64,
-    /// 慢SQL
+    /// Slow SQL.
     "NormalQuerys" normal_querys set_normal_querys: list NormQueryItem,
 } }
 
 rt::model! { both debug;
-/// 标签描述
+/// Tag description.
 Tag {
-    /// 标签的键
+    /// Tag key.
     ///
     /// Required.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签的值
+    /// Tag value.
     ///
     /// Required.
     "TagValue" tag_value set_tag_value: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpgradeInstance` (在线升级).
+/// Request of `UpgradeInstance` (Upgrade Instance).
 ///
-/// 在线升级
+/// This API is used to upgrade Instance.
 UpgradeInstanceRequest {
-    /// 集群id
+    /// InstanceId.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 安装包版本
+    /// Installation package version.
     ///
     /// Required.
     "PackageVersion" package_version set_package_version: str,
@@ -1344,44 +1548,54 @@ UpgradeInstanceRequest {
 rt::action!("cdwpg", "2020-12-30", "UpgradeInstance", UpgradeInstanceRequest => UpgradeInstanceResponse);
 
 rt::model! { read debug;
-/// UpgradeInstance返回参数结构体
+/// UpgradeInstance response structure.
 UpgradeInstanceResponse {
-    /// 任务id
+    /// FlowId.
     "FlowId" flow_id set_flow_id: i64,
-    /// 错误信息
+    /// Error message.
     "ErrorMsg" error_msg set_error_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 升级信息
+/// Upgrade information
 UpgradeItem {
-    /// 任务名称
+    /// Task name.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskName" task_name set_task_name: str,
-    /// 原有内核版本
+    /// Original kernel version.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SourceVersion" source_version set_source_version: str,
-    /// 目标内核版本
+    /// Target kernel version.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TargetVersion" target_version set_target_version: str,
-    /// 任务创建时间
+    /// Task creation time.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 任务结束时间
+    /// Task end time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EndTime" end_time set_end_time: str,
-    /// 任务完成状态
+    /// Task completion status.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: str,
-    /// 操作者
+    /// Operator.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "OperateUin" operate_uin set_operate_uin: str,
 } }
 
 rt::model! { read debug;
-/// ValueRange值
+/// ValueRange
 ValueRange {
-    /// 参数类型，可以为 enum，string，section; 其中enum表示枚举，类似： utf8,latin1,gbk; string表示返回的参数值是字符串; section表示返回的参数值是一个取值范围，类似：[4-8]
+    /// Parameter types. Valid values: enum, string, and section. Enum indicates enumeration, namely utf8, latin1, gbk. String indicates that the returned parameter value is a string. Section indicates that the returned parameter value is a value range, for example, 4-8.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Type" r#type set_type: str,
-    /// type 取section的时候，返回的参数值
+    /// Response parameter when the type is a section.Note: This field may return null, indicating that no valid values can be obtained.
     "Range" range set_range: obj Range,
-    /// type 取enum的时候，返回参数值
+    /// Response parameter when the type is an enum.Note: This field may return null, indicating that no valid values can be obtained.
     "Enum" r#enum set_enum: list String,
-    /// type 取string的时候，返回的参数值
+    /// Response parameter when the type is a string.Note: This field may return null, indicating that no valid values can be obtained.
     "String" string set_string: str,
 } }

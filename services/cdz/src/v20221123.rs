@@ -14,38 +14,38 @@ CloudDedicatedZoneHostsInfo {
 } }
 
 rt::model! { read debug;
-/// 专属可用区资源统计项数据详情，对应一个具体的垂直产品的资源统计项。
+/// Details of the queried data for the statistical item of the CDZ resource, corresponding to a specific vertical product resource statistics.
 CloudDedicatedZoneResourceStatisticsInfo {
-    /// 资源统计项名称
+    /// Specifies the item name of resource statistics.
     "Item" item set_item: str,
-    /// 资源统计项单位
+    /// Resource statistics item measurement unit.
     "Unit" unit set_unit: str,
-    /// 资源总量
+    /// Total resource amount.
     "Total" total set_total: str,
-    /// 已用资源
+    /// Used resources.
     "Usage" usage set_usage: str,
-    /// 已用资源占比
+    /// Specifies the percentage of used resources.
     "UsageRate" usage_rate set_usage_rate: str,
-    /// 剩余资源
+    /// Remaining resource.
     "Remain" remain set_remain: str,
-    /// 剩余资源占比
+    /// Remaining resource percentage.
     "RemainRate" remain_rate set_remain_rate: str,
-    /// 本周一零点资源使用率
+    /// Resource utilization rate at midnight this monday.
     "ThisMondayUsageRate" this_monday_usage_rate set_this_monday_usage_rate: str,
-    /// 本周资源增长比例
+    /// Resource growth rate this week.
     "ThisMondayUsageGrowthRate" this_monday_usage_growth_rate set_this_monday_usage_growth_rate: str,
-    /// 上周资源增长比例
+    /// Resource growth rate last week.
     "LastMondayUsageGrowthRate" last_monday_usage_growth_rate set_last_monday_usage_growth_rate: str,
 } }
 
 rt::model! { read debug;
-/// 专属可用区资源水位数据详情，对应一个具体的垂直产品。
+/// Details of the CDZ resource water level, corresponding to a specific vertical product.
 CloudDedicatedZoneResourceSummaryInfo {
-    /// 产品名称
+    /// Product name
     "ProductName" product_name set_product_name: str,
-    /// 子产品名称
+    /// Subproduct name
     "SubProductName" sub_product_name set_sub_product_name: str,
-    /// 资源统计详情
+    /// Statistical detail of the resource.
     "Statistics" statistics set_statistics: list CloudDedicatedZoneResourceStatisticsInfo,
 } }
 
@@ -79,11 +79,11 @@ DescribeCloudDedicatedZoneHostsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCloudDedicatedZoneResourceSummary` (查询专属可用区资源水位概览).
+/// Request of `DescribeCloudDedicatedZoneResourceSummary` (Query CDZ resource utilization overview).
 ///
-/// 查询专属可用区各个垂直产品的资源使用情况
+/// This API is used to query resource usage of each vertical product in Cloud Dedicated Zone.
 DescribeCloudDedicatedZoneResourceSummaryRequest {
-    /// 专属可用区唯一标识
+    /// Unique id of the cloud dedicated zone
     ///
     /// Required.
     "CdzId" cdz_id set_cdz_id: str,
@@ -91,21 +91,21 @@ DescribeCloudDedicatedZoneResourceSummaryRequest {
 rt::action!("cdz", "2022-11-23", "DescribeCloudDedicatedZoneResourceSummary", DescribeCloudDedicatedZoneResourceSummaryRequest => DescribeCloudDedicatedZoneResourceSummaryResponse);
 
 rt::model! { read debug;
-/// DescribeCloudDedicatedZoneResourceSummary返回参数结构体
+/// DescribeCloudDedicatedZoneResourceSummary response structure.
 DescribeCloudDedicatedZoneResourceSummaryResponse {
-    /// 资源水位详情
+    /// Resource utilization.
     "ResourceSummarySet" resource_summary_set set_resource_summary_set: list CloudDedicatedZoneResourceSummaryInfo,
-    /// 资源水位扩展信息
+    /// Extended information of resource utilization.
     "ExtraInfo" extra_info set_extra_info: obj ExtraInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 专属可用区资源水位数据扩展信息，包含可用区当地时间等数据。
+/// Extended information of CDZ resource water level data, including availability zone local time and wait for data.
 ExtraInfo {
-    /// 专属可用区当地时间本周一日期
+    /// Cloud dedicated zone local time this monday date.
     "ThisMondayLocalDate" this_monday_local_date set_this_monday_local_date: str,
-    /// 专属可用区当地时间上周一日期
+    /// Cloud dedicated zone local time last monday date.
     "LastMondayLocalDate" last_monday_local_date set_last_monday_local_date: str,
 } }

@@ -5,170 +5,181 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { read debug;
-/// 动作动态参数返回格式
+/// Response format of dynamic action parameters
 ActionFieldConfigDetail {
-    /// 组件类型
-    /// 可选项如下：
-    /// input  文本框
-    /// textarea  多行文本框
-    /// number  数值输入框
-    /// select   选择器
-    /// cascader  级联选择器
-    /// radio  单选
-    /// time   时间选择
+    /// Component type
+    /// The options are as follows:
+    /// input: text box
+    /// textarea: multi-line text box
+    /// number: number input box
+    /// select: selector
+    /// cascader: cascade selector
+    /// radio: single choice
+    /// time: time selection
     "Type" r#type set_type: str,
-    /// 组件label
+    /// Component label
     "Lable" lable set_lable: str,
-    /// 组件唯一标识， 传回后端时的key
+    /// Unique identifier of the component, key when it is sent back to the backend
     "Field" field set_field: str,
-    /// 默认值
+    /// Default value
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DefaultValue" default_value set_default_value: str,
-    /// 支持配置项如下,可根据需要选择配置项，不需要配置是设置空{}：
+    /// The supported configuration items are as follows. You can select the configuration items as needed. If no configuration is required, set the value to {}.
     ///
-    /// {
+    /// {  placeholder: string (placeholder)
     ///
-    /// placeholder: string (占位符)
+    /// tooltip: string (prompt message)
     ///
-    /// tooltip: string (提示信息)
+    /// reg: RegExp (regular expression for the input content format)
     ///
-    /// reg: RegExp (对输入内容格式进行正则校验的规则)
+    /// max: number (maximum number of input characters for text boxes and upper limit of the input number for number input boxes)
     ///
-    /// max: number (对于输入框，限制最大输入字符数，对于数值输入框，设置上限)
+    /// min: number (lower limit of the input number for number input boxes)
     ///
-    /// min: number (对于数值输入框，设置下限)
+    /// step: number (step size for number input boxes; default value: 1)
     ///
-    /// step: number (设置数值输入框的步长，默认为1)
+    /// format: string (format for time selection, for example YYYY-MM-DD and YYYY-MM-DD HH:mm:ss)
     ///
-    /// format: string (时间选择的格式，如YYYY-MM-DD表示年月日, YYYY-MM-DD HH:mm:ss 表示时分秒)
+    /// separator: string[] (separator for multi-line input boxes. If it is left blank, no separator is used, and the text string entered by the user is returned directly.)
     ///
-    /// separator:  string[] (多行输入框的分隔符，不传或者为空时表示不分隔，直接返回用户输入的文本字符串)
+    /// multiple: boolean (multiple-choice or not, valid for selectors and cascade selectors)
     ///
-    /// multiple: boolean (是否多选,对选择器和级联选择器有效)
+    /// options: selector options (support the following two forms)
     ///
-    /// options:  选择器的选项【支持以下两种形式】
-    ///
-    /// 直接给定选项数组  { value: string; label: string }[]
-    /// 通过调接口获取选项                                                                                                                                       { api: string(接口地址),                                                                                                                                       params: string[] (接口参数,对应于参数配置的field，前端根据field对应的所有组件的输入值作为参数查询数据， 为空时在组件加载时直接请求数据)                                                                                                    }
+    /// Directly provide the option array: { value: string; label: string }[]
+    /// Obtain options by calling the API: { api: string (API URL), params: string[] (interface parameters, corresponding to field of the parameter configuration. The frontend uses the input values of all components corresponding to field as parameters to query data. If no value is input, the frontend directly requests data when components are loaded.)
+    /// }
     /// }
     "Config" config set_config: str,
-    /// 是否必填 (0 -- 否   1-- 是)
+    /// Whether it is required (0: no; 1: yes)
     "Required" required set_required: i128,
-    /// compute配置依赖的其他field满足的条件时通过校验（如：三个表单项中必须至少有一个填写了）
+    /// The compute configuration passes the verification when other fields that it depends on meet the conditions. (For example, at least one of the three form items must be filled in.)
     ///
     /// [fieldName,
     ///
-    /// { config:  此项保留，等待后面具体场景细化  }
+    /// { config: This item is retained and will be refined based on subsequent scenes. }
     ///
     /// ]
     "Validate" validate set_validate: str,
-    /// 是否可见
+    /// Whether it is visible
     "Visible" visible set_visible: str,
 } }
 
 rt::model! { read debug;
-/// 动作栏位配置结果
+/// Action field configuration result
 ActionFieldConfigResult {
-    /// 动作ID
+    /// Action ID
     "ActionId" action_id set_action_id: i128,
-    /// 动作名称
+    /// Action name
     "ActionName" action_name set_action_name: str,
-    /// 动作对应的栏位配置详情
+    /// Filed configuration details corresponding to the action
     "ConfigDetail" config_detail set_config_detail: list ActionFieldConfigDetail,
 } }
 
 rt::model! { write debug;
-/// 动作库筛选栏位
+/// Action library filtering field
 ActionFilter {
-    /// 关键字
+    /// Keyword
     ///
     /// Required.
     "Keyword" keyword set_keyword: str,
-    /// 搜索内容值
+    /// Content for search
     ///
     /// Required.
     "Values" values set_values: list String,
 } }
 
 rt::model! { read debug;
-/// 动作库数据列表
+/// Action library data list
 ActionLibraryListResult {
-    /// 动作名称
+    /// Action name
     "ActionName" action_name set_action_name: str,
-    /// 动作描述
+    /// Action description
     "Desc" desc set_desc: str,
-    /// 动作类型。范围：["平台","自定义"]
+    /// Action type: ["platform" and "custom"]
     "ActionType" action_type set_action_type: str,
-    /// 创建时间
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
-    /// 创建人
+    /// Creator
     "Creator" creator set_creator: str,
-    /// 更新时间
+    /// Update time
     "UpdateTime" update_time set_update_time: str,
-    /// 动作风险描述
+    /// Action risk description
     "RiskDesc" risk_desc set_risk_desc: str,
-    /// 动作ID
+    /// Action ID
     "ActionId" action_id set_action_id: i128,
-    /// 动作属性（ 1：故障  2：恢复）
+    /// Action attribute (1: fault; 2: recovery)
     "AttributeId" attribute_id set_attribute_id: i128,
-    /// 关联的动作ID
+    /// ID of the associated action
     "RelationActionId" relation_action_id set_relation_action_id: i128,
-    /// 操作命令
+    /// Operation command
     "ActionCommand" action_command set_action_command: str,
-    /// 动作类型（0 -- tat   1 -- 云API）
+    /// Action type (0: tat; 1: cloud API)
     "ActionCommandType" action_command_type set_action_command_type: i128,
-    /// 自定义动作的参数，json string
+    /// Parameters of the custom action, in JSON string format
     "ActionContent" action_content set_action_content: str,
-    /// 二级分类
+    /// Level-2 type
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResourceType" resource_type set_resource_type: str,
-    /// 动作描述
+    /// Action description
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ActionDetail" action_detail set_action_detail: str,
-    /// 是否允许当前账号使用
+    /// Whether to allow usage by the current account
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsAllowed" is_allowed set_is_allowed: bool,
-    /// 最佳实践案例的链接地址
+    /// Link to best practices
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ActionBestCase" action_best_case set_action_best_case: str,
-    /// 对象类型
+    /// Object type
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ObjectType" object_type set_object_type: str,
-    /// 监控指标ID列表
+    /// Monitoring metric ID list
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MetricIdList" metric_id_list set_metric_id_list: list i128,
-    /// 是否是新动作
+    /// Whether the action is new
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsNewAction" is_new_action set_is_new_action: bool,
     /// 对象类型ID
     "ObjectTypeId" object_type_id set_object_type_id: i64,
 } }
 
 rt::model! { read debug;
-/// 应用性能监控产品中应用信息
+/// Application information on Application Performance Monitoring
 ApmServiceInfo {
-    /// 业务ID
+    /// Business ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceId" instance_id set_instance_id: str,
-    /// 应用名称
+    /// Application name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ServiceNameList" service_name_list set_service_name_list: list String,
-    /// 地域ID
+    /// Region ID
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RegionId" region_id set_region_id: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateTaskFromAction` (从动作创建演练).
+/// Request of `CreateTaskFromAction` (Creates an experiment with an action).
 ///
-/// 从动作创建演练
+/// This API is used to create an experiment with an action.
 CreateTaskFromActionRequest {
-    /// 动作ID，可从动作列表接口DescribeActionLibraryList获取
+    /// Action ID, which can be obtained by using the action list API DescribeActionLibraryList.
     ///
     /// Required.
     "TaskActionId" task_action_id set_task_action_id: i128,
-    /// 参与演练的实例ID
+    /// ID of the instance participating in the experiment.
     ///
     /// Required.
     "TaskInstances" task_instances set_task_instances: list String,
-    /// 演练名称，不填则默认取动作名称
+    /// Experiment name. If this parameter is left blank, the action name is used by default.
     "TaskTitle" task_title set_task_title: str,
-    /// 演练描述，不填则默认取动作描述
+    /// Experiment description. If this parameter is left blank, the action description is used by default.
     "TaskDescription" task_description set_task_description: str,
-    /// 动作通用参数，需要json序列化传入，可以从动作详情接口DescribeActionFieldConfigList获取，不填默认使用动作默认参数
+    /// General action parameters, which need to be passed in after JSON serialization. The parameters can be obtained by using the action details API DescribeActionFieldConfigList. If this field is left blank, the default action parameters are used by default.
     "TaskActionGeneralConfiguration" task_action_general_configuration set_task_action_general_configuration: str,
-    /// 动作自定义参数，需要json序列化传入，可以从动作详情接口DescribeActionFieldConfigList获取，不填默认使用动作默认参数，注意：必填参数，是没有默认值的 ，务必保证传入有效值
+    /// Action custom parameters need to be passed in as json serialization. They can be obtained from the action details interface DescribeActionFieldConfigList. If not filled in, the default action parameters will be used. Note: Required parameters have no default values. Be sure to pass in valid values.
     "TaskActionCustomConfiguration" task_action_custom_configuration set_task_action_custom_configuration: str,
-    /// 演练自动暂停时间，单位分钟, 不填则默认为60
+    /// Automatic experiment pause time, in minutes. If this parameter is left blank, the default value 60 is used.
     "TaskPauseDuration" task_pause_duration set_task_pause_duration: i128,
     /// 标签列表
     "TaskTags" task_tags set_task_tags: list TagWithCreate,
@@ -176,9 +187,9 @@ CreateTaskFromActionRequest {
 rt::action!("cfg", "2021-08-20", "CreateTaskFromAction", CreateTaskFromActionRequest => CreateTaskFromActionResponse);
 
 rt::model! { read debug;
-/// CreateTaskFromAction返回参数结构体
+/// CreateTaskFromAction response structure.
 CreateTaskFromActionResponse {
-    /// 创建成功的演练ID
+    /// ID of the successfully created experiment
     "TaskId" task_id set_task_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -234,15 +245,15 @@ CreateTaskFromMultiActionResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateTaskFromTemplate` (从经验库创建演练).
+/// Request of `CreateTaskFromTemplate` (Creates an experiment using a template).
 ///
-/// 从经验库创建演练
+/// This API is used to create an experiment using a template.
 CreateTaskFromTemplateRequest {
-    /// 从经验库中查询到的经验模板ID
+    /// Template ID retrieved from the template library
     ///
     /// Required.
     "TemplateId" template_id set_template_id: i128,
-    /// 演练的配置参数
+    /// Experiment configuration parameters
     ///
     /// Required.
     "TaskConfig" task_config set_task_config: obj TaskConfig,
@@ -250,20 +261,20 @@ CreateTaskFromTemplateRequest {
 rt::action!("cfg", "2021-08-20", "CreateTaskFromTemplate", CreateTaskFromTemplateRequest => CreateTaskFromTemplateResponse);
 
 rt::model! { read debug;
-/// CreateTaskFromTemplate返回参数结构体
+/// CreateTaskFromTemplate response structure.
 CreateTaskFromTemplateResponse {
-    /// 创建成功的演练ID
+    /// ID of the successfully created experiment
     "TaskId" task_id set_task_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteTask` (删除任务).
+/// Request of `DeleteTask` (Deletes a task).
 ///
-/// 删除任务
+/// This API is used to delete a task.
 DeleteTaskRequest {
-    /// 任务ID
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: i64,
@@ -271,22 +282,22 @@ DeleteTaskRequest {
 rt::action!("cfg", "2021-08-20", "DeleteTask", DeleteTaskRequest => DeleteTaskResponse);
 
 rt::model! { read debug;
-/// DeleteTask返回参数结构体
+/// DeleteTask response structure.
 DeleteTaskResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeActionFieldConfigList` (获取动作栏位配置参数列表).
+/// Request of `DescribeActionFieldConfigList` (Obtains the configuration parameter list of the action field).
 ///
-/// 根据动作ID获取动作栏位动态配置参数信息，里面包含动作自有和通用两部分参数。
+/// This API is used to obtain the dynamic configuration parameters of the action field based on action ID, including action-specific parameters and common parameters.
 DescribeActionFieldConfigListRequest {
-    /// 动作ID列表
+    /// Action ID list
     ///
     /// Required.
     "ActionIds" action_ids set_action_ids: list i128,
-    /// 对象类型ID
+    /// Object type ID
     ///
     /// Required.
     "ObjectTypeId" object_type_id set_object_type_id: i128,
@@ -294,110 +305,106 @@ DescribeActionFieldConfigListRequest {
 rt::action!("cfg", "2021-08-20", "DescribeActionFieldConfigList", DescribeActionFieldConfigListRequest => DescribeActionFieldConfigListResponse);
 
 rt::model! { read debug;
-/// DescribeActionFieldConfigList返回参数结构体
+/// DescribeActionFieldConfigList response structure.
 DescribeActionFieldConfigListResponse {
-    /// 通用栏位配置列表
+    /// List of general filed configuration parameters
     "Common" common set_common: list ActionFieldConfigResult,
-    /// 动作栏位配置列表
+    /// List of action filed configuration parameters
     "Results" results set_results: list ActionFieldConfigResult,
-    /// 资源下线信息
+    /// Information on the decommissioned resource
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResourceOffline" resource_offline set_resource_offline: list ResourceOffline,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeActionLibraryList` (获取动作库列表).
+/// Request of `DescribeActionLibraryList` (Obtains the action list).
 ///
-/// 获取混沌演练平台的动作库列表
+/// This API is used to obtain the action list of Chaotic Fault Generator.
 DescribeActionLibraryListRequest {
     /// 0-100
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 默认值0
+    /// Default value: 0
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 对象类型ID
+    /// Object type ID
     ///
     /// Required.
     "ObjectType" object_type set_object_type: i128,
-    /// Keyword取值{"动作名称": "a_title", "描述": "a_desc", "动作类型": "a_type", "创建时间": "a_create_time", "二级分类": "a_resource_type"}
+    /// Keyword value {"action name": "a_title", "description": "a_desc", "action type": "a_type", "creation time": "a_create_time", "level-2 type": "a_resource_type"}
     "Filters" filters set_filters: list ActionFilter,
-    /// 动作分类，1表示故障动作，2表示恢复动作
+    /// Action type. 1: fault action; 2: recovery action.
     "Attribute" attribute set_attribute: list i64,
-    /// 筛选项 -动作ID
+    /// Filter item - action ID
     "ActionIds" action_ids set_action_ids: list i128,
 } }
 rt::action!("cfg", "2021-08-20", "DescribeActionLibraryList", DescribeActionLibraryListRequest => DescribeActionLibraryListResponse);
 
 rt::model! { read debug;
-/// DescribeActionLibraryList返回参数结构体
+/// DescribeActionLibraryList response structure.
 DescribeActionLibraryListResponse {
-    /// 查询结果列表
+    /// Query result list
     "Results" results set_results: list ActionLibraryListResult,
-    /// 符合记录条数
+    /// Number of matching records
     "Total" total set_total: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeObjectTypeList` (查询对象类型列表).
+/// Request of `DescribeObjectTypeList` (Queries the object type list).
 ///
-/// 查询对象类型列表
+/// This API is used to query the object type list.
 DescribeObjectTypeListRequest {
-    /// 所支持的对象
-    /// 0：全平台产品
-    /// 1：平台接入的对象
-    /// 2：应用所支持的部分对象
+    /// Supported object
+    /// 0: all platform products
+    /// 1: objects connected to the platform
+    /// 2: some objects supported by the application
     "SupportType" support_type set_support_type: i64,
 } }
 rt::action!("cfg", "2021-08-20", "DescribeObjectTypeList", DescribeObjectTypeListRequest => DescribeObjectTypeListResponse);
 
 rt::model! { read debug;
-/// DescribeObjectTypeList返回参数结构体
+/// DescribeObjectTypeList response structure.
 DescribeObjectTypeListResponse {
-    /// 对象类型列表
+    /// Object type list
     "ObjectTypeList" object_type_list set_object_type_list: list ObjectType,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 查询-保护策略
+/// Protection policy
 DescribePolicy {
-    /// 保护策略ID列表
+    /// Protection policy ID list
     "TaskPolicyIdList" task_policy_id_list set_task_policy_id_list: list String,
-    /// 保护策略状态
-    ///
-    /// 枚举值：
-    ///
-    /// - 已触发： 表示已触发护栏策略
-    /// - 未触发： 表示未触发护栏策略
-    /// - 已恢复： 表示护栏策略已恢复
+    /// Protection policy status
     "TaskPolicyStatus" task_policy_status set_task_policy_status: str,
-    /// 策略规则
+    /// Policy rule
     "TaskPolicyRule" task_policy_rule set_task_policy_rule: str,
-    /// 护栏策略生效处理策略 1:顺序执行，2:暂停
+    /// Process method when the guardrail policy takes effect. 1: sequential execution, 2: pausing.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskPolicyDealType" task_policy_deal_type set_task_policy_deal_type: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTaskExecuteLogs` (获取演练过程日志).
+/// Request of `DescribeTaskExecuteLogs` (Obtains logs generated during an experiment).
 ///
-/// 获取演练过程中的所有日志
+/// This API is used to obtain all logs generated during an experiment.
 DescribeTaskExecuteLogsRequest {
-    /// 任务ID
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: i128,
-    /// 返回的内容行数
+    /// Number of returned content lines
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 日志起始的行数。
+    /// Log start line
     ///
     /// Required.
     "Offset" offset set_offset: i128,
@@ -405,50 +412,50 @@ DescribeTaskExecuteLogsRequest {
 rt::action!("cfg", "2021-08-20", "DescribeTaskExecuteLogs", DescribeTaskExecuteLogsRequest => DescribeTaskExecuteLogsResponse);
 
 rt::model! { read debug;
-/// DescribeTaskExecuteLogs返回参数结构体
+/// DescribeTaskExecuteLogs response structure.
 DescribeTaskExecuteLogsResponse {
-    /// 日志数据
+    /// Log data
     "LogMessage" log_message set_log_message: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTaskList` (查询任务列表).
+/// Request of `DescribeTaskList` (Queries the task list).
 ///
-/// 查询任务列表
+/// This API is used to query the task list.
 DescribeTaskListRequest {
-    /// 分页Limit
+    /// Pagination limit
     ///
     /// Required.
     "Limit" limit set_limit: i64,
-    /// 分页Offset
+    /// Pagination offset
     ///
     /// Required.
     "Offset" offset set_offset: i64,
-    /// 演练名称
+    /// Experiment name
     "TaskTitle" task_title set_task_title: str,
-    /// 标签键
+    /// Tag key
     "TaskTag" task_tag set_task_tag: list String,
-    /// 任务状态(1001 -- 未开始 1002 -- 进行中 1003 -- 暂停中 1004 -- 任务结束)
+    /// Task status (1001: not started; 1002: in progress; 1003: paused; 1004: ended)
     "TaskStatus" task_status set_task_status: i64,
-    /// 开始时间，固定格式%Y-%m-%d %H:%M:%S
+    /// Start time, in fixed format: %Y-%m-%d %H:%M:%S
     "TaskStartTime" task_start_time set_task_start_time: str,
-    /// 结束时间，固定格式%Y-%m-%d %H:%M:%S
+    /// End time, in fixed format: %Y-%m-%d %H:%M:%S
     "TaskEndTime" task_end_time set_task_end_time: str,
-    /// 更新时间，固定格式%Y-%m-%d %H:%M:%S
+    /// Update time, in fixed format: %Y-%m-%d %H:%M:%S
     "TaskUpdateTime" task_update_time set_task_update_time: str,
-    /// 标签对
+    /// Tag pair
     "Tags" tags set_tags: list TagWithDescribe,
-    /// 筛选条件
+    /// Filtering criteria
     "Filters" filters set_filters: list ActionFilter,
-    /// 演练ID
+    /// Experiment ID
     "TaskId" task_id set_task_id: list i128,
-    /// 关联应用ID筛选
+    /// ID of the associated application for filtering
     "ApplicationId" application_id set_application_id: list String,
-    /// 关联应用筛选
+    /// Associated application for filtering
     "ApplicationName" application_name set_application_name: list String,
-    /// 任务状态筛选--支持多选 任务状态(1001 -- 未开始 1002 -- 进行中 1003 -- 暂停中 1004 -- 任务结束)
+    /// Task status for filtering, supporting multiple states (1001: not started; 1002: in progress; 1003: paused; 1004: ended)
     "TaskStatusList" task_status_list set_task_status_list: list i128,
     /// 架构ID
     "ArchId" arch_id set_arch_id: str,
@@ -458,30 +465,30 @@ DescribeTaskListRequest {
 rt::action!("cfg", "2021-08-20", "DescribeTaskList", DescribeTaskListRequest => DescribeTaskListResponse);
 
 rt::model! { read debug;
-/// DescribeTaskList返回参数结构体
+/// DescribeTaskList response structure.
 DescribeTaskListResponse {
-    /// 无
+    /// None
     "TaskList" task_list set_task_list: list TaskListItem,
-    /// 列表数量
+    /// Number of tables in the list
     "Total" total set_total: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTaskPolicyTriggerLog` (获取护栏触发日志).
+/// Request of `DescribeTaskPolicyTriggerLog` (Obtains guardrail triggering logs).
 ///
-/// 获取护栏触发日志
+/// This API is used to obtain the guardrail triggering logs.
 DescribeTaskPolicyTriggerLogRequest {
-    /// 演练ID
+    /// Experiment ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: i64,
-    /// 页码
+    /// Page number
     ///
     /// Required.
     "Page" page set_page: i64,
-    /// 页数量
+    /// Number of entries per page
     ///
     /// Required.
     "PageSize" page_size set_page_size: i64,
@@ -489,20 +496,21 @@ DescribeTaskPolicyTriggerLogRequest {
 rt::action!("cfg", "2021-08-20", "DescribeTaskPolicyTriggerLog", DescribeTaskPolicyTriggerLogRequest => DescribeTaskPolicyTriggerLogResponse);
 
 rt::model! { read debug;
-/// DescribeTaskPolicyTriggerLog返回参数结构体
+/// DescribeTaskPolicyTriggerLog response structure.
 DescribeTaskPolicyTriggerLogResponse {
-    /// 触发日志
+    /// Triggering log
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TriggerLogs" trigger_logs set_trigger_logs: list PolicyTriggerLog,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTask` (查询任务).
+/// Request of `DescribeTask` (Queries a task).
 ///
-/// 查询任务
+/// This API is used to query a task.
 DescribeTaskRequest {
-    /// 任务ID
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: i64,
@@ -510,63 +518,64 @@ DescribeTaskRequest {
 rt::action!("cfg", "2021-08-20", "DescribeTask", DescribeTaskRequest => DescribeTaskResponse);
 
 rt::model! { read debug;
-/// DescribeTask返回参数结构体
+/// DescribeTask response structure.
 DescribeTaskResponse {
-    /// 任务信息
+    /// Task information
     "Task" task set_task: obj Task,
-    /// 任务对应的演练报告信息，null表示未导出报告
+    /// Experiment report information corresponding to the task. The value null indicates that no report is exported.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ReportInfo" report_info set_report_info: obj TaskReportInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTemplateList` (查询经验库列表).
+/// Request of `DescribeTemplateList` (Queries the template list).
 ///
-/// 查询经验库列表
+/// This API is used to query the template list.
 DescribeTemplateListRequest {
-    /// 分页Limit, 最大值100
+    /// Pagination limit.Maximum value:100.
     ///
     /// Required.
     "Limit" limit set_limit: i64,
-    /// 分页Offset
+    /// Pagination offset
     ///
     /// Required.
     "Offset" offset set_offset: i64,
-    /// 演练名称
+    /// Experiment name
     "Title" title set_title: str,
-    /// 标签键
+    /// Tag key
     "Tag" tag set_tag: list String,
-    /// 状态，1---使用中， 2---停用
+    /// Status. 1: in use; 2: not in use.
     "IsUsed" is_used set_is_used: i64,
-    /// 标签对
+    /// Tag pair
     "Tags" tags set_tags: list TagWithDescribe,
-    /// 经验来源 0-自建 1-专家推荐
+    /// Template library source. 0: self-built; 1: recommended by experts.
     "TemplateSource" template_source set_template_source: i64,
-    /// 经验ID
+    /// Template ID
     "TemplateIdList" template_id_list set_template_id_list: list i64,
-    /// 过滤参数
+    /// Filter parameters
     "Filters" filters set_filters: list ActionFilter,
 } }
 rt::action!("cfg", "2021-08-20", "DescribeTemplateList", DescribeTemplateListRequest => DescribeTemplateListResponse);
 
 rt::model! { read debug;
-/// DescribeTemplateList返回参数结构体
+/// DescribeTemplateList response structure.
 DescribeTemplateListResponse {
-    /// 经验库列表
+    /// Template library list
     "TemplateList" template_list set_template_list: list TemplateListItem,
-    /// 列表数量
+    /// Number of template libraries in the list
     "Total" total set_total: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTemplate` (查询经验库).
+/// Request of `DescribeTemplate` (Queries a template library).
 ///
-/// 查询经验库
+/// This API is used to query a template library.
 DescribeTemplateRequest {
-    /// 经验库ID
+    /// Template library ID
     ///
     /// Required.
     "TemplateId" template_id set_template_id: i64,
@@ -574,40 +583,40 @@ DescribeTemplateRequest {
 rt::action!("cfg", "2021-08-20", "DescribeTemplate", DescribeTemplateRequest => DescribeTemplateResponse);
 
 rt::model! { read debug;
-/// DescribeTemplate返回参数结构体
+/// DescribeTemplate response structure.
 DescribeTemplateResponse {
-    /// 经验库详情
+    /// Template library details
     "Template" template set_template: obj Template,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ExecuteTaskInstance` (执行任务动作实例).
+/// Request of `ExecuteTaskInstance` (Executes the task action on the instance).
 ///
-/// 触发混沌演练任务的动作，对于实例进行演练操作
+/// This API is used to trigger the action of the chaos engineering experiment and perform an experiment on the instance.
 ExecuteTaskInstanceRequest {
-    /// 任务ID
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: i128,
-    /// 任务动作ID
+    /// Task action ID
     ///
     /// Required.
     "TaskActionId" task_action_id set_task_action_id: i128,
-    /// 任务动作实例ID
+    /// Task action instance ID
     ///
     /// Required.
     "TaskInstanceIds" task_instance_ids set_task_instance_ids: list i128,
-    /// 是否操作整个任务
+    /// Whether to operate on the entire task
     ///
     /// Required.
     "IsOperateAll" is_operate_all set_is_operate_all: bool,
-    /// 操作类型：（1--启动   2--执行  3--跳过   5--重试）
+    /// Operation type (1: start; 2: execute; 3: skip; 5: retry)
     ///
     /// Required.
     "ActionType" action_type set_action_type: i128,
-    /// 动作组ID
+    /// Action group ID
     ///
     /// Required.
     "TaskGroupId" task_group_id set_task_group_id: i128,
@@ -615,18 +624,18 @@ ExecuteTaskInstanceRequest {
 rt::action!("cfg", "2021-08-20", "ExecuteTaskInstance", ExecuteTaskInstanceRequest => ExecuteTaskInstanceResponse);
 
 rt::model! { read debug;
-/// ExecuteTaskInstance返回参数结构体
+/// ExecuteTaskInstance response structure.
 ExecuteTaskInstanceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ExecuteTask` (执行任务).
+/// Request of `ExecuteTask` (Runs a task).
 ///
-/// 执行任务
+/// This API is used to run a task.
 ExecuteTaskRequest {
-    /// 需要执行的任务ID
+    /// ID of the task to be executed
     ///
     /// Required.
     "TaskId" task_id set_task_id: i64,
@@ -634,28 +643,28 @@ ExecuteTaskRequest {
 rt::action!("cfg", "2021-08-20", "ExecuteTask", ExecuteTaskRequest => ExecuteTaskResponse);
 
 rt::model! { read debug;
-/// ExecuteTask返回参数结构体
+/// ExecuteTask response structure.
 ExecuteTaskResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyTaskRunStatus` (修改任务运行状态).
+/// Request of `ModifyTaskRunStatus` (Changes the task running status).
 ///
-/// 修改任务运行状态
+/// This API is used to change the task running status.
 ModifyTaskRunStatusRequest {
-    /// 任务ID
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: i64,
-    /// 任务状态, 1001--未开始 1002--进行中（执行）1003--进行中（暂停）1004--执行结束
+    /// Task status. 1001: not started; 1002: in progress (executing); 1003: in progress (paused); 1004: execution ended.
     ///
     /// Required.
     "Status" status set_status: i64,
-    /// 执行结果是否符合预期（当前扭转状态为执行结束时，需要必传此字段）
+    /// Whether the execution result meets expectations (This field is required when the task status is Execution Ended.)
     "IsExpect" is_expect set_is_expect: bool,
-    /// 演习结论（当演习状态转变为执行结束时，需要填写此字段）
+    /// Experiment result (This field is required when the experiment status changes to Execution Ended.)
     "Summary" summary set_summary: str,
     /// 问题以及改进
     "Issue" issue set_issue: str,
@@ -667,26 +676,28 @@ ModifyTaskRunStatusRequest {
 rt::action!("cfg", "2021-08-20", "ModifyTaskRunStatus", ModifyTaskRunStatusRequest => ModifyTaskRunStatusResponse);
 
 rt::model! { read debug;
-/// ModifyTaskRunStatus返回参数结构体
+/// ModifyTaskRunStatus response structure.
 ModifyTaskRunStatusResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 对象类型
+/// Object type
 ObjectType {
-    /// 对象类型ID
+    /// Object type ID
     "ObjectTypeId" object_type_id set_object_type_id: i64,
-    /// 对象类型名称
+    /// Object type name
     "ObjectTypeTitle" object_type_title set_object_type_title: str,
-    /// 对象类型第一级
+    /// Level-1 object type
     "ObjectTypeLevelOne" object_type_level_one set_object_type_level_one: str,
-    /// 对象类型参数
+    /// Object type parameters
     "ObjectTypeParams" object_type_params set_object_type_params: obj ObjectTypeConfig,
-    /// tke接口json解析规则，null不需要解析
+    /// JSON parsing rule for TKE APIs. If the value is null, no parsing is needed.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ObjectTypeJsonParse" object_type_json_parse set_object_type_json_parse: obj ObjectTypeJsonParse,
-    /// 是否包含新动作
+    /// Whether new action is included
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ObjectHasNewAction" object_has_new_action set_object_has_new_action: bool,
     /// 对应在平台架构图中的资源类型名称
     "ObjectPlatformName" object_platform_name set_object_platform_name: str,
@@ -699,154 +710,191 @@ ObjectType {
 } }
 
 rt::model! { read debug;
-/// 对象类型配置
+/// Object type configuration
 ObjectTypeConfig {
-    /// 主键
+    /// Primary key
     "Key" key set_key: str,
-    /// 对象类型配置字段列表
+    /// List of object type configuration fields
     "Fields" fields set_fields: list ObjectTypeConfigFields,
 } }
 
 rt::model! { read debug;
-/// 对象类型字段类型
+/// Field information on the experiment resource object
 ObjectTypeConfigFields {
     /// instanceId
     "Key" key set_key: str,
-    /// 实例id
+    /// Instance ID
     "Header" header set_header: str,
-    /// 字段值是否需要转译，当不需要转译时，此字段返回null
+    /// Whether the field value needs to be translated. If not, this field returns null.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Transfer" transfer set_transfer: str,
-    /// tke的pod字段信息解析
+    /// Value returned for container Pod resources
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "JsonParse" json_parse set_json_parse: str,
     /// 字段类型 0:str 1:list
     "Type" r#type set_type: i64,
 } }
 
 rt::model! { read debug;
-/// 标准pod对象类型下拉数据的解析
+/// Value returned for container Pod resources
 ObjectTypeJsonParse {
-    /// 命名空间
+    /// Namespace
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NameSpace" name_space set_name_space: str,
-    /// 工作负载名称
+    /// Workload name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WorkloadName" workload_name set_workload_name: str,
-    /// 节点IP
+    /// Node IP address
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LanIP" lan_ip set_lan_ip: str,
-    /// 节点ID
+    /// Node ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceId" instance_id set_instance_id: str,
 } }
 
 rt::model! { read debug;
-/// 护栏策略触发日志
+/// Guardrail policy triggering log
 PolicyTriggerLog {
-    /// 演练ID
+    /// Experiment ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskId" task_id set_task_id: i64,
-    /// 名称
+    /// Name
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Name" name set_name: str,
-    /// 类型，0--触发，1--恢复
+    /// Type. 0: trigger; 1: recovery.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TriggerType" trigger_type set_trigger_type: i64,
-    /// 内容
+    /// Content
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Content" content set_content: str,
-    /// 触发时间
+    /// Triggering time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreatTime" creat_time set_creat_time: str,
 } }
 
 rt::model! { read debug;
-/// 资源下线
+/// Decommissioned resource
 ResourceOffline {
-    /// 资源ID
+    /// Resource ID
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResourceId" resource_id set_resource_id: i64,
-    /// 资源下线时间
+    /// Resource decommissioning time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResourceDeleteTime" resource_delete_time set_resource_delete_time: str,
-    /// 资源下线提示
+    /// Resource decommissioning reminder
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResourceDeleteMessage" resource_delete_message set_resource_delete_message: str,
 } }
 
 rt::model! { write debug;
-/// 用于传入创建、编辑标签
+/// Tag information, which is used during experiment resource creation and editing.
 TagWithCreate {
-    /// 标签键
+    /// Tag key
     ///
     /// Required.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签值
+    /// Tag value
     ///
     /// Required.
     "TagValue" tag_value set_tag_value: str,
 } }
 
 rt::model! { both debug;
-/// 展示标签列表
+/// List of displayed tags
 TagWithDescribe {
-    /// 标签键
+    /// Tag key
     ///
     /// Required.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签值
+    /// Tag value
     ///
     /// Required.
     "TagValue" tag_value set_tag_value: str,
 } }
 
 rt::model! { read debug;
-/// 任务
+/// Task
 Task {
-    /// 任务ID
+    /// Task ID
     "TaskId" task_id set_task_id: i64,
-    /// 任务标题
+    /// Task name
     "TaskTitle" task_title set_task_title: str,
-    /// 任务描述
+    /// Task description
     "TaskDescription" task_description set_task_description: str,
-    /// 自定义标签
+    /// Custom tag
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskTag" task_tag set_task_tag: str,
-    /// 任务状态，1001--未开始  1002--进行中（执行）1003--进行中（暂停）1004--执行结束
+    /// Task status. 1001: not started; 1002: in progress (executing); 1003: in progress (paused); 1004: execution ended.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskStatus" task_status set_task_status: i64,
-    /// 任务结束状态，表明任务以何种状态结束: 0 -- 尚未结束，1 -- 成功，2-- 失败，3--终止
+    /// Task end status, indicating the status of the task when it ends. 0: not ended; 1: successful; 2: failed; 3: terminated.
     "TaskStatusType" task_status_type set_task_status_type: i64,
-    /// 保护策略
+    /// Protection policy
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskProtectStrategy" task_protect_strategy set_task_protect_strategy: str,
-    /// 任务创建时间
+    /// Task creation time
     "TaskCreateTime" task_create_time set_task_create_time: str,
-    /// 任务更新时间
+    /// Task update time
     "TaskUpdateTime" task_update_time set_task_update_time: str,
-    /// 任务动作组
+    /// Task action group
     "TaskGroups" task_groups set_task_groups: list TaskGroup,
-    /// 开始时间
+    /// Start time
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskStartTime" task_start_time set_task_start_time: str,
-    /// 结束时间
+    /// End time
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskEndTime" task_end_time set_task_end_time: str,
-    /// 是否符合预期。1：符合预期，2：不符合预期
+    /// Whether expectations are met. 1: expectations met; 2: expectations not met.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskExpect" task_expect set_task_expect: i64,
-    /// 演习记录
+    /// Experiment record
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskSummary" task_summary set_task_summary: str,
-    /// 任务模式。1:手工执行，2:自动执行
+    /// Task mode. 1: manual execution; 2: automatic execution.
     "TaskMode" task_mode set_task_mode: i64,
-    /// 自动暂停时长。单位分钟
+    /// Automatic pause duration. Unit: minutes.
     "TaskPauseDuration" task_pause_duration set_task_pause_duration: i64,
-    /// 演练创建者Uin
+    /// Main account that creates the experiment
     "TaskOwnerUin" task_owner_uin set_task_owner_uin: str,
-    /// 地域ID
+    /// Region ID
     "TaskRegionId" task_region_id set_task_region_id: i64,
-    /// 监控指标列表
+    /// Monitoring metric list
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskMonitors" task_monitors set_task_monitors: list TaskMonitor,
-    /// 保护策略
+    /// Protection policy
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskPolicy" task_policy set_task_policy: obj DescribePolicy,
-    /// 标签列表
+    /// Tag list
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Tags" tags set_tags: list TagWithDescribe,
-    /// 关联的演练计划ID
+    /// ID of the associated experiment plan
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskPlanId" task_plan_id set_task_plan_id: i64,
-    /// 关联的演练计划名称
+    /// Name of the associated experiment plan
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskPlanTitle" task_plan_title set_task_plan_title: str,
-    /// 关联的应用ID
+    /// ID of the associated application
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ApplicationId" application_id set_application_id: str,
-    /// 关联的应用名称
+    /// Name of the associated application
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ApplicationName" application_name set_application_name: str,
-    /// 关联的告警指标
+    /// Associated alarm metrics
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AlarmPolicy" alarm_policy set_alarm_policy: list String,
-    /// 关联的APM服务
+    /// Associated APM services
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ApmServiceList" apm_service_list set_apm_service_list: list ApmServiceInfo,
-    /// 关联的隐患验证项ID
+    /// ID of the associated threat verification item
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "VerifyId" verify_id set_verify_id: i128,
-    /// 护栏处理方式，1--顺序回滚，2--演练暂停
+    /// Guardrail processing method. 1: roll back sequentially; 2: pause experiment.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PolicyDealType" policy_deal_type set_policy_deal_type: i64,
     /// 计划开始时间
     "TaskPlanStartTime" task_plan_start_time set_task_plan_start_time: str,
@@ -867,157 +915,143 @@ Task {
 } }
 
 rt::model! { write debug;
-/// 从经验模板创建演练时需要配置的任务参数
+/// Task parameters that need to be configured when an experiment is created by using a template
 TaskConfig {
-    /// 动作组配置，需要保证配置个数和经验中的动作组个数一致
+    /// Action group configurations. The number of configured action groups needs to be consistent with that in the template.
     ///
     /// Required.
     "TaskGroupsConfig" task_groups_config set_task_groups_config: list TaskGroupConfig,
-    /// 更改后的演练名称，不填则默认取经验名称
+    /// Experiment name after change. If this parameter is left blank, the template name is used by default.
     "TaskTitle" task_title set_task_title: str,
-    /// 更改后的演练描述，不填则默认取经验描述
+    /// Experiment description after change. If this parameter is left blank, the template description is used by default.
     "TaskDescription" task_description set_task_description: str,
-    /// 演练执行模式：1----手工执行/ 2 ---自动执行，不填则默认取经验执行模式
+    /// Experiment execution mode. 1: manual execution; 2: automatic execution. If this parameter is left blank, the template execution mode is used by default.
     "TaskMode" task_mode set_task_mode: i128,
-    /// 演练自动暂停时间，单位分钟, 不填则默认取经验自动暂停时间
+    /// Automatic pause time of the experiment, in minutes. If this parameter is left blank, the automatic pause time of the template is used by default.
     "TaskPauseDuration" task_pause_duration set_task_pause_duration: i128,
-    /// 演练标签信息，不填则默认取经验标签
+    /// Experiment tag. If this parameter is left blank, the template tag is used by default.
     "Tags" tags set_tags: list TagWithCreate,
-    /// 护栏处理方式，1--顺序回滚，2--演练暂停
+    /// Guardrail processing method. 1: roll back sequentially; 2: pause experiment.
     "PolicyDealType" policy_deal_type set_policy_deal_type: i64,
 } }
 
 rt::model! { read debug;
-/// 任务分组
+/// Task group
 TaskGroup {
-    /// 任务动作ID
+    /// Task action ID
     "TaskGroupId" task_group_id set_task_group_id: i64,
-    /// 分组标题
+    /// Group name
     "TaskGroupTitle" task_group_title set_task_group_title: str,
-    /// 分组描述
+    /// Group description
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskGroupDescription" task_group_description set_task_group_description: str,
-    /// 任务分组顺序
+    /// Task group order
     "TaskGroupOrder" task_group_order set_task_group_order: i64,
-    /// 对象类型ID
+    /// Object type ID
     "ObjectTypeId" object_type_id set_object_type_id: i64,
-    /// 任务分组创建时间
+    /// Task group creation time
     "TaskGroupCreateTime" task_group_create_time set_task_group_create_time: str,
-    /// 任务分组更新时间
+    /// Task group update time
     "TaskGroupUpdateTime" task_group_update_time set_task_group_update_time: str,
-    /// 动作分组动作列表
+    /// List of actions in the group
     "TaskGroupActions" task_group_actions set_task_group_actions: list TaskGroupAction,
-    /// 实例列表
+    /// Instance list
     "TaskGroupInstanceList" task_group_instance_list set_task_group_instance_list: list String,
-    /// 执行模式。1 --- 顺序执行，2 --- 阶段执行
+    /// Execution mode. 1: sequential execution; 2: execution by stage.
     "TaskGroupMode" task_group_mode set_task_group_mode: i64,
-    /// 不参演的实例列表
+    /// List of instances not involved in the experiment
     "TaskGroupDiscardInstanceList" task_group_discard_instance_list set_task_group_discard_instance_list: list String,
-    /// 参演实例列表
+    /// List of instances involved in the experiment
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskGroupSelectedInstanceList" task_group_selected_instance_list set_task_group_selected_instance_list: list String,
-    /// 机器选取规则
+    /// Machine selection rule
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskGroupInstancesExecuteRule" task_group_instances_execute_rule set_task_group_instances_execute_rule: list TaskGroupInstancesExecuteRules,
 } }
 
 rt::model! { read debug;
-/// 任务分组动作
+/// Task group action
 TaskGroupAction {
-    /// 任务分组动作ID
+    /// Task group action ID
     "TaskGroupActionId" task_group_action_id set_task_group_action_id: i64,
-    /// 任务分组动作实例列表
+    /// Action instance list of the task group
     "TaskGroupInstances" task_group_instances set_task_group_instances: list TaskGroupInstance,
-    /// 动作ID
+    /// Action ID
     "ActionId" action_id set_action_id: i64,
-    /// 分组动作顺序
+    /// Order of actions in the group
     "TaskGroupActionOrder" task_group_action_order set_task_group_action_order: i64,
-    /// 分组动作通用配置
+    /// General configurations of actions in the group
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskGroupActionGeneralConfiguration" task_group_action_general_configuration set_task_group_action_general_configuration: str,
-    /// 分组动作自定义配置
+    /// Custom configurations of actions in the group
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskGroupActionCustomConfiguration" task_group_action_custom_configuration set_task_group_action_custom_configuration: str,
-    /// 分组动作状态
-    ///
-    /// 枚举值：
-    ///
-    /// - 2001： 未开始
-    /// - 2002： 待执行
-    /// - 2003： 执行中
-    /// - 2004： 执行结束
+    /// Status of actions in the group
     "TaskGroupActionStatus" task_group_action_status set_task_group_action_status: i64,
-    /// 动作分组创建时间
+    /// Action group creation time
     "TaskGroupActionCreateTime" task_group_action_create_time set_task_group_action_create_time: str,
-    /// 动作分组更新时间
+    /// Action group update time
     "TaskGroupActionUpdateTime" task_group_action_update_time set_task_group_action_update_time: str,
-    /// 动作名称
+    /// Action name
     "ActionTitle" action_title set_action_title: str,
-    /// 状态类型: 0 -- 无状态，1 -- 成功，2-- 失败，3--终止，4--跳过
+    /// Status. 0: no status; 1: successful; 2; failed; 3: terminated; 4: skipped.
     "TaskGroupActionStatusType" task_group_action_status_type set_task_group_action_status_type: i64,
     /// RandomId
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskGroupActionRandomId" task_group_action_random_id set_task_group_action_random_id: i64,
     /// RecoverId
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskGroupActionRecoverId" task_group_action_recover_id set_task_group_action_recover_id: i64,
     /// ExecuteId
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskGroupActionExecuteId" task_group_action_execute_id set_task_group_action_execute_id: i64,
-    /// 调用api类型，0:tat, 1:云api
+    /// Called API type. 0: tat; 1: cloud API.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ActionApiType" action_api_type set_action_api_type: i64,
-    /// 1:故障，2:恢复
+    /// 1: fault; 2: recovery.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ActionAttribute" action_attribute set_action_attribute: i64,
-    /// 动作类型：平台、自定义
+    /// Action type: platform and custom
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ActionType" action_type set_action_type: str,
-    /// 是否可重试
+    /// Whether retry is allowed
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsExecuteRedo" is_execute_redo set_is_execute_redo: bool,
-    /// 动作风险级别
+    /// Action risk level
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ActionRisk" action_risk set_action_risk: str,
-    /// 动作运行时间
-    ///
-    /// 单位：秒
+    /// Action running time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskGroupActionExecuteTime" task_group_action_execute_time set_task_group_action_execute_time: i64,
     /// 动作开始执行时间
     "TaskGroupActionStartTime" task_group_action_start_time set_task_group_action_start_time: str,
 } }
 
 rt::model! { write debug;
-/// 动作组中的动作参数
+/// Action parameters in the action group
 TaskGroupActionConfig {
-    /// 该动作在动作组中的顺序，从1开始，不填或填错将匹配不到经验中要修改参数的动作
+    /// Order of this action in the action group. The entire order starts from 1. If this parameter is left blank or set to an invalid value, the action whose parameters need to be modified in the template cannot be matched.
     "TaskGroupActionOrder" task_group_action_order set_task_group_action_order: i128,
-    /// 动作通用参数，需要json序列化传入，可以从查询经验详情接口获取，不填默认使用经验中动作参数
+    /// General action parameters, which need to be passed in after JSON serialization. The parameters can be obtained by using the template details query API. If this field is left blank, action parameters in the template are used by default.
     "TaskGroupActionGeneralConfiguration" task_group_action_general_configuration set_task_group_action_general_configuration: str,
-    /// 动作自定义参数，需要json序列化传入，可以从查询经验详情接口获取，不填默认使用经验中动作参数
+    /// Custom action parameters, which need to be passed in after JSON serialization. The parameters can be obtained by using the template details query API. If this field is left blank, action parameters in the template are used by default.
     "TaskGroupActionCustomConfiguration" task_group_action_custom_configuration set_task_group_action_custom_configuration: str,
 } }
 
 rt::model! { write debug;
-/// 动作组的配置项
+/// Action group configuration item
 TaskGroupConfig {
-    /// 动作组所关联的实例对象
-    /// CVM ins-xxx
-    /// MySQL cdb-xxx
-    /// CLB lb-xxx
-    /// Redis crs-xxx
-    /// NAT网关 nat-xxx
-    /// 专线-独享专用通道 dcx-xxx
-    /// 标准集群普通节点 {"ClusterId":"cls-xxx","InstanceId":"ins-xxx","LanIP":"1.1.1.1"}
-    /// 标准集群Pod {"ClusterId":"cls-xxx","PodName":"podname","NodeName":"1.1.1.1","NameSpace":"ns","Workload":"workload"}
-    /// TDSQL-MySQL(InnoDB) tdsqlshard-xxx
-    /// TDSQL-C cynosdbmysql-xxx
-    /// VPC子网 subnet-xxxx
-    /// CKafka ckafka-xxx
-    /// MariaDB tdsql-xxxx
-    /// PostgreSQL postgres-xxx
-    /// 云原生网关 gateway-xxx
-    /// 标准集群超级节点 {"ClusterId":"cls-xxx","InstanceId":"eklet-xxx","LanIP":"1.1.1.1,"NodePoolId":"np-xxx"}
-    /// Serverless集群超级节点 {"ClusterId":"cls-xxxx","InstanceId":"eklet-xxxx","LanIP":"1.1.1.1"}
-    /// Elasticsearch集群 es-xxxx
-    /// RabbitMQ amqp-xxxx
+    /// Instance object associated with the action group
     ///
     /// Required.
     "TaskGroupInstances" task_group_instances set_task_group_instances: list String,
-    /// 动作组标题，不填默认取经验中的动作组名称
+    /// Action group name. If this parameter is left blank, the action group name in the template is used by default.
     "TaskGroupTitle" task_group_title set_task_group_title: str,
-    /// 动作组描述，不填默认取经验中的动作组描述
+    /// Action group description. If this parameter is left blank, the action group description in the template is used by default.
     "TaskGroupDescription" task_group_description set_task_group_description: str,
-    /// 动作执行模式。1 --- 顺序执行，2 --- 阶段执行, 不填默认取经验中的动作组执行模式
+    /// Action group execution mode. 1: sequential execution; 2: execution by stage. If this parameter is left blank, the action execution mode in the template is used by default.
     "TaskGroupMode" task_group_mode set_task_group_mode: i128,
-    /// 动作组中的动作参数，不填默认使用经验中的动作参数，配置时可以只指定想要修改参数的动作
+    /// Action parameters in the action group. If this field is left blank, the action parameters in the template is used by default. You only need to specify the action whose parameters are to be modified during configuration.
     "TaskGroupActionsConfig" task_group_actions_config set_task_group_actions_config: list TaskGroupActionConfig,
 } }
 
@@ -1033,90 +1067,93 @@ TaskGroupForAction {
 } }
 
 rt::model! { read debug;
-/// 任务分组动作实例
+/// Task group action instance
 TaskGroupInstance {
-    /// 实例ID
+    /// Instance ID
     "TaskGroupInstanceId" task_group_instance_id set_task_group_instance_id: i64,
-    /// 实例ID
+    /// Instance ID
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskGroupInstanceObjectId" task_group_instance_object_id set_task_group_instance_object_id: str,
-    /// 实例动作执行状态
-    ///
-    /// 枚举值：
-    ///
-    /// - 3001： 未开始
-    /// - 3002： 执行中
-    /// - 3003： 执行结束
-    /// - 3004： 准备中
+    /// Instance action execution status
     "TaskGroupInstanceStatus" task_group_instance_status set_task_group_instance_status: i64,
-    /// 实例创建时间
+    /// Instance creation time
     "TaskGroupInstanceCreateTime" task_group_instance_create_time set_task_group_instance_create_time: str,
-    /// 实例更新时间
+    /// Instance update time
     "TaskGroupInstanceUpdateTime" task_group_instance_update_time set_task_group_instance_update_time: str,
-    /// 状态类型: 0 -- 无状态，1 -- 成功，2-- 失败，3--终止，4--跳过
+    /// Status. 0: no status; 1: successful; 2: failed; 3: terminated; 4: skipped.
     "TaskGroupInstanceStatusType" task_group_instance_status_type set_task_group_instance_status_type: i64,
-    /// 执行开始时间
+    /// Execution start time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskGroupInstanceStartTime" task_group_instance_start_time set_task_group_instance_start_time: str,
-    /// 执行结束时间
+    /// Execution end time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskGroupInstanceEndTime" task_group_instance_end_time set_task_group_instance_end_time: str,
-    /// 实例动作执行日志
+    /// Instance action execution log
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Disabled in the spec.
     "TaskGroupInstanceExecuteLog" task_group_instance_execute_log set_task_group_instance_execute_log: str,
-    /// 实例是否可重试
+    /// Whether the instance can be retried
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskGroupInstanceIsRedo" task_group_instance_is_redo set_task_group_instance_is_redo: bool,
-    /// 动作实例执行时间
-    ///
-    /// 单位：秒
+    /// Action instance execution time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskGroupInstanceExecuteTime" task_group_instance_execute_time set_task_group_instance_execute_time: i64,
 } }
 
 rt::model! { read debug;
-/// 机器选取规则
+/// Machine selection rule
 TaskGroupInstancesExecuteRules {
-    /// 实例选取模式
-    ///
-    /// 枚举值：
-    ///
-    /// - 1： 全部注入
-    /// - 2： 随机选取指定比例注入
-    /// - 3： 随机选取指定数量注入
+    /// Instance selection mode
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskGroupInstancesExecuteMode" task_group_instances_execute_mode set_task_group_instances_execute_mode: i64,
-    /// 按比例选取模式下选取比例
+    /// Proportion of selected machines in selection by proportion mode
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskGroupInstancesExecutePercent" task_group_instances_execute_percent set_task_group_instances_execute_percent: i64,
-    /// 按数量选取模式下选取数量
+    /// Number of selected machines in selection by quantity mode
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskGroupInstancesExecuteNum" task_group_instances_execute_num set_task_group_instances_execute_num: i64,
 } }
 
 rt::model! { read debug;
-/// 任务列表信息
+/// Task list information
 TaskListItem {
-    /// 任务ID
+    /// Task ID
     "TaskId" task_id set_task_id: i64,
-    /// 任务标题
+    /// Task name
     "TaskTitle" task_title set_task_title: str,
-    /// 任务描述
+    /// Task description
     "TaskDescription" task_description set_task_description: str,
-    /// 任务标签
+    /// Task tag
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskTag" task_tag set_task_tag: str,
-    /// 任务状态(1001 -- 未开始   1002 -- 进行中  1003 -- 暂停中   1004 -- 任务结束)
+    /// Task status (1001: not started; 1002: in progress; 1003: paused; 1004: ended)
     "TaskStatus" task_status set_task_status: i64,
-    /// 任务创建时间
+    /// Task creation time
     "TaskCreateTime" task_create_time set_task_create_time: str,
-    /// 任务更新时间
+    /// Task update time
     "TaskUpdateTime" task_update_time set_task_update_time: str,
-    /// 0--未开始，1--进行中，2--已完成
+    /// 0: not started; 1: in progress; 2: completed.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskPreCheckStatus" task_pre_check_status set_task_pre_check_status: i64,
-    /// 环境检查是否通过
+    /// Whether the environmental check is passed
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskPreCheckSuccess" task_pre_check_success set_task_pre_check_success: bool,
-    /// 演练是否符合预期 1-符合预期 2-不符合预期
+    /// Whether the experiment result meets expectations. 1: expectations met; 2: expectations not met.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskExpect" task_expect set_task_expect: i64,
-    /// 关联应用ID
+    /// ID of the associated application
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ApplicationId" application_id set_application_id: str,
-    /// 关联应用名称
+    /// Name of the associated application
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ApplicationName" application_name set_application_name: str,
-    /// 验证项ID
+    /// Verification item ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "VerifyId" verify_id set_verify_id: i128,
-    /// 状态类型: 0 -- 无状态，1 -- 成功，2-- 失败，3--终止
+    /// Status. 0: no status; 1: successful; 2: failed; 3: terminated.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskStatusType" task_status_type set_task_status_type: i128,
     /// 架构ID
     "ArchId" arch_id set_arch_id: str,
@@ -1129,21 +1166,24 @@ TaskListItem {
 } }
 
 rt::model! { read debug;
-/// 监控指标
+/// Monitoring metrics
 TaskMonitor {
-    /// 演练监控指标ID
+    /// Experiment monitoring metric ID
     "TaskMonitorId" task_monitor_id set_task_monitor_id: i64,
-    /// 监控指标ID
+    /// Monitoring metric ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MetricId" metric_id set_metric_id: i128,
-    /// 监控指标对象类型ID
+    /// Object type ID of the monitoring metric
     "TaskMonitorObjectTypeId" task_monitor_object_type_id set_task_monitor_object_type_id: i64,
-    /// 指标名称
+    /// Metric name
     "MetricName" metric_name set_metric_name: str,
-    /// 实例ID列表
+    /// Instance ID list
     "InstancesIds" instances_ids set_instances_ids: list String,
-    /// 中文指标
+    /// Metric in Chinese
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MetricChineseName" metric_chinese_name set_metric_chinese_name: str,
-    /// 单位
+    /// Unit
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Unit" unit set_unit: str,
 } }
 
@@ -1157,19 +1197,21 @@ TaskOrg {
 } }
 
 rt::model! { read debug;
-/// 演练报告状态信息
+/// Experiment report status information
 TaskReportInfo {
-    /// 0--未开始，1--正在导出，2--导出成功，3--导出失败
+    /// 0: not started; 1: exporting; 2: export successful; 3: export failed.
     "Stage" stage set_stage: i64,
-    /// 创建时间
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
-    /// 有效期截止时间
+    /// End time of the validity period
     "ExpirationTime" expiration_time set_expiration_time: str,
-    /// 是否有效
+    /// Whether it is effective
     "Expired" expired set_expired: bool,
-    /// 演练报告cos文件地址
+    /// Address of the COS experiment report file
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CosUrl" cos_url set_cos_url: str,
-    /// 演练报告导出日志
+    /// Experiment report export log
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Log" log set_log: str,
     /// 0--未开始，1--正在归档，2--归档成功，3--归档失败
     "ArchiveStage" archive_stage set_archive_stage: i64,
@@ -1201,45 +1243,52 @@ TaskTarget {
 } }
 
 rt::model! { read debug;
-/// 经验库
+/// Template library
 Template {
-    /// 经验库ID
+    /// Template library ID
     "TemplateId" template_id set_template_id: i64,
-    /// 经验库标题
+    /// Template library name
     "TemplateTitle" template_title set_template_title: str,
-    /// 经验库描述
+    /// Template library description
     "TemplateDescription" template_description set_template_description: str,
-    /// 自定义标签
+    /// Custom tag
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TemplateTag" template_tag set_template_tag: str,
-    /// 使用状态。1 ---- 使用中，2 --- 停用
+    /// Usage status. 1: in use; 2: not in use.
     "TemplateIsUsed" template_is_used set_template_is_used: i64,
-    /// 经验库创建时间
+    /// Template library creation time
     "TemplateCreateTime" template_create_time set_template_create_time: str,
-    /// 经验库更新时间
+    /// Template library update time
     "TemplateUpdateTime" template_update_time set_template_update_time: str,
-    /// 经验库模式。1:手工执行，2:自动执行
+    /// Template library mode. 1: manual execution; 2: automatic execution.
     "TemplateMode" template_mode set_template_mode: i64,
-    /// 自动暂停时长。单位分钟
+    /// Automatic pause duration. Unit: minutes.
     "TemplatePauseDuration" template_pause_duration set_template_pause_duration: i64,
-    /// 演练创建者Uin
+    /// Main account that creates the experiment
     "TemplateOwnerUin" template_owner_uin set_template_owner_uin: str,
-    /// 地域ID
+    /// Region ID
     "TemplateRegionId" template_region_id set_template_region_id: i64,
-    /// 动作组
+    /// Action group
     "TemplateGroups" template_groups set_template_groups: list TemplateGroup,
-    /// 监控指标
+    /// Monitoring metrics
     "TemplateMonitors" template_monitors set_template_monitors: list TemplateMonitor,
-    /// 护栏监控
+    /// Guardrail monitoring
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TemplatePolicy" template_policy set_template_policy: obj TemplatePolicy,
-    /// 标签列表
+    /// Tag list
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Tags" tags set_tags: list TagWithDescribe,
-    /// 经验来源 0-自建 1-专家推荐
+    /// Template library source. 0: self-built; 1: recommended by experts.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TemplateSource" template_source set_template_source: i64,
-    /// apm应用信息
+    /// Application information on Application Performance Monitoring
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ApmServiceList" apm_service_list set_apm_service_list: list ApmServiceInfo,
-    /// 告警指标
+    /// Alarm metrics
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AlarmPolicy" alarm_policy set_alarm_policy: list String,
-    /// 护栏处理方式，1--顺序回滚，2--演练暂停
+    /// Guardrail processing method. 1: roll back sequentially; 2: pause experiment.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PolicyDealType" policy_deal_type set_policy_deal_type: i64,
     /// 演练场景
     "TemplateScenario" template_scenario set_template_scenario: list TaskTarget,
@@ -1248,132 +1297,146 @@ Template {
 } }
 
 rt::model! { read debug;
-/// 任务分组
+/// Task group
 TemplateGroup {
-    /// 经验库动作ID
+    /// Template library action ID
     "TemplateGroupId" template_group_id set_template_group_id: i64,
-    /// 经验库动作分组动作列表
+    /// List of actions in the template library action group
     "TemplateGroupActions" template_group_actions set_template_group_actions: list TemplateGroupAction,
-    /// 分组标题
+    /// Group name
     "Title" title set_title: str,
-    /// 分组描述
+    /// Group description
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Description" description set_description: str,
-    /// 分组顺序
+    /// Group order
     "Order" order set_order: i64,
-    /// 执行模式。1 --- 顺序执行，2 --- 阶段执行
+    /// Execution mode. 1: sequential execution; 2: execution by stage.
     "Mode" mode set_mode: i64,
-    /// 对象类型ID
+    /// Object type ID
     "ObjectTypeId" object_type_id set_object_type_id: i64,
-    /// 分组创建时间
+    /// Group creation time
     "CreateTime" create_time set_create_time: str,
-    /// 分组更新时间
+    /// Group update time
     "UpdateTime" update_time set_update_time: str,
 } }
 
 rt::model! { read debug;
-/// 任务分组动作
+/// Task group action
 TemplateGroupAction {
-    /// 经验库分组动作ID
+    /// Template library group action ID
     "TemplateGroupActionId" template_group_action_id set_template_group_action_id: i64,
-    /// 动作ID
+    /// Action ID
     "ActionId" action_id set_action_id: i64,
-    /// 分组动作顺序
+    /// Order of actions in the group
     "Order" order set_order: i64,
-    /// 分组动作通用配置
+    /// General configurations of actions in the group
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "GeneralConfiguration" general_configuration set_general_configuration: str,
-    /// 分组动作自定义配置
+    /// Custom configurations of actions in the group
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CustomConfiguration" custom_configuration set_custom_configuration: str,
-    /// 动作分组创建时间
+    /// Action group creation time
     "CreateTime" create_time set_create_time: str,
-    /// 动作分组更新时间
+    /// Action group update time
     "UpdateTime" update_time set_update_time: str,
-    /// 动作名称
+    /// Action name
     "ActionTitle" action_title set_action_title: str,
-    /// 自身随机id
+    /// Random ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RandomId" random_id set_random_id: i64,
-    /// 恢复动作id
+    /// Recovery action ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RecoverId" recover_id set_recover_id: i64,
-    /// 执行动作id
+    /// Executed action ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExecuteId" execute_id set_execute_id: i64,
-    /// 调用api类型，0:tat, 1:云api
+    /// Called API type. 0: tat; 1: cloud API.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ActionApiType" action_api_type set_action_api_type: i64,
-    /// 1:故障，2:恢复
+    /// 1: fault; 2: recovery.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ActionAttribute" action_attribute set_action_attribute: i64,
-    /// 动作类型：平台和自定义
+    /// Action type: platform and custom
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ActionType" action_type set_action_type: str,
-    /// 动作风险等级，1:低风险 2:中风险 3:高风险
+    /// Action risk level. 1: low-risk; 2: medium-risk; 3: high-risk.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ActionRisk" action_risk set_action_risk: str,
     /// 故障表现
     "FailurePerformance" failure_performance set_failure_performance: str,
 } }
 
 rt::model! { read debug;
-/// 经验库列表信息
+/// Template library list information
 TemplateListItem {
-    /// 经验库ID
+    /// Template library ID
     "TemplateId" template_id set_template_id: i64,
-    /// 经验库标题
+    /// Template library name
     "TemplateTitle" template_title set_template_title: str,
-    /// 经验库描述
+    /// Template library description
     "TemplateDescription" template_description set_template_description: str,
-    /// 经验库标签
+    /// Template library tag
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TemplateTag" template_tag set_template_tag: str,
-    /// 经验库状态。1 -- 使用中，2 -- 停用
+    /// Template library status. 1: in use; 2: not in use.
     "TemplateIsUsed" template_is_used set_template_is_used: i64,
-    /// 经验库创建时间
+    /// Template library creation time
     "TemplateCreateTime" template_create_time set_template_create_time: str,
-    /// 经验库更新时间
+    /// Template library update time
     "TemplateUpdateTime" template_update_time set_template_update_time: str,
-    /// 经验库关联的任务数量
+    /// Number of tasks associated with the template library
     "TemplateUsedNum" template_used_num set_template_used_num: i64,
-    /// 经验库来源 0-自建经验 1-专家推荐
+    /// Template library source. 0: self-built; 1: recommended by experts.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TemplateSource" template_source set_template_source: i64,
 } }
 
 rt::model! { read debug;
-/// 监控指标
+/// Monitoring metrics
 TemplateMonitor {
     /// pk
     "MonitorId" monitor_id set_monitor_id: i64,
-    /// 监控指标ID
+    /// Monitoring metric ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MetricId" metric_id set_metric_id: i64,
-    /// 监控指标对象类型ID
+    /// Object type ID of the monitoring metric
     "ObjectTypeId" object_type_id set_object_type_id: i64,
-    /// 指标名称
+    /// Metric name
     "MetricName" metric_name set_metric_name: str,
-    /// 中文指标
+    /// Metric in Chinese
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MetricChineseName" metric_chinese_name set_metric_chinese_name: str,
 } }
 
 rt::model! { read debug;
-/// 保护策略
+/// Protection policy
 TemplatePolicy {
-    /// 保护策略ID列表
+    /// Protection policy ID list
     "TemplatePolicyIdList" template_policy_id_list set_template_policy_id_list: list String,
-    /// 策略规则
+    /// Policy rules
     "TemplatePolicyRule" template_policy_rule set_template_policy_rule: str,
-    /// 护栏策略生效处理策略 1:顺序执行，2:暂停
+    /// Process method when the guardrail policy takes effect. 1: sequential execution, 2: pausing.
     "TemplatePolicyDealType" template_policy_deal_type set_template_policy_deal_type: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `TriggerPolicy` (触发护栏策略).
+/// Request of `TriggerPolicy` (Triggers the guardrail policy).
 ///
-/// 用于触发混沌演练护栏（类型为触发和恢复2种）
+/// This API is used to trigger the chaos engineering experiment guardrail (two types: trigger and recovery).
 TriggerPolicyRequest {
-    /// 混沌演练ID
+    /// Chaos engineering experiment ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: i64,
-    /// 名称
+    /// Name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 触发内容
+    /// Triggering content
     ///
     /// Required.
     "Content" content set_content: str,
-    /// 触发类型，0--触发；1--恢复
+    /// Triggering type. 0: trigger; 1: recovery.
     ///
     /// Required.
     "TriggerType" trigger_type set_trigger_type: i64,
@@ -1381,11 +1444,11 @@ TriggerPolicyRequest {
 rt::action!("cfg", "2021-08-20", "TriggerPolicy", TriggerPolicyRequest => TriggerPolicyResponse);
 
 rt::model! { read debug;
-/// TriggerPolicy返回参数结构体
+/// TriggerPolicy response structure.
 TriggerPolicyResponse {
-    /// 演练ID
+    /// Experiment ID
     "TaskId" task_id set_task_id: i64,
-    /// 是否触发成功
+    /// Whether triggering is successful
     "Success" success set_success: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,

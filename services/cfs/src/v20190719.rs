@@ -5,151 +5,149 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { write debug;
-/// Request of `ApplyPathLifecyclePolicy` (配置生命周期策略关联目录).
+/// Request of `ApplyPathLifecyclePolicy` (Configure the directory associated with the lifecycle policy).
 ///
-/// 配置生命周期策略关联到的目录列表
+/// Configure the directory list associated with the lifecycle policy.
 ApplyPathLifecyclePolicyRequest {
-    /// 生命周期管理策略ID
+    /// Lifecycle management policy ID.
     ///
     /// Required.
     "LifecyclePolicyID" lifecycle_policy_id set_lifecycle_policy_id: str,
-    /// 生命周期管理策略所关联的目录路径列表，每个路径必须以 /cfs/ 开头，代表文件存储实例内部的逻辑路径，而非本地挂载点路径。
-    ///
-    /// 示例：
-    ///
-    /// - 若挂载的是CFS根目录 /，需关联挂载路径下的 test1/test2，则入参值为 /cfs/test1/test2
-    /// - 若挂载的是CFS子目录 /subdir，需关联挂载路径下的 test1/test2，则入参值为 /cfs/subdir/test1/test2
+    /// List of absolute paths for directories associated with the lifecycle management policy.
     "Paths" paths set_paths: list PathInfo,
 } }
 rt::action!("cfs", "2019-07-19", "ApplyPathLifecyclePolicy", ApplyPathLifecyclePolicyRequest => ApplyPathLifecyclePolicyResponse);
 
 rt::model! { read debug;
-/// ApplyPathLifecyclePolicy返回参数结构体
+/// ApplyPathLifecyclePolicy response structure.
 ApplyPathLifecyclePolicyResponse {
-    /// 有规则冲突时返回的已有冲突规则信息
+    /// Returns existing rule information if there is a rule conflict.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CheckResults" check_results set_check_results: list CheckResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 自动扩容规则
+/// Auto scale-out rule.
 AutoScaleUpRule {
-    /// 自动扩容策略开启，关闭
+    /// Enable auto scale-out policy, disable.
     "Status" status set_status: str,
-    /// 集群用量占比，到达这个值后开始扩容,范围[10-90]
+    /// Cluster usage percentage. start expansion when reaching this value. value range: [10-90].
     "ScaleThreshold" scale_threshold set_scale_threshold: i128,
-    /// 扩容后使用量跟集群总量比例,范围[10-90]
+    /// Used capacity to total clusters ratio after expansion. value range: [10-90].
     "TargetThreshold" target_threshold set_target_threshold: i128,
 } }
 
 rt::model! { read debug;
-/// 快照策略信息
+/// Snapshot policy information
 AutoSnapshotPolicyInfo {
-    /// 快照策略ID
+    /// Snapshot policy ID
     "AutoSnapshotPolicyId" auto_snapshot_policy_id set_auto_snapshot_policy_id: str,
-    /// 快照策略名称
+    /// Snapshot policy name.
     "PolicyName" policy_name set_policy_name: str,
-    /// 快照策略创建时间
+    /// Snapshot policy creation time
     "CreationTime" creation_time set_creation_time: str,
-    /// 关联的文件系统个数
+    /// Number of bound file systems
     "FileSystemNums" file_system_nums set_file_system_nums: i128,
-    /// 快照定期备份在一星期哪一天，该参数与DayOfMonth,IntervalDays互斥
+    /// The specific day of the week on which to create a snapshot. This parameter is mutually exclusive with `DayOfMonth` and `IntervalDays`.
     "DayOfWeek" day_of_week set_day_of_week: str,
-    /// 快照定期备份在一天的哪一小时
+    /// The hour of a day at which to regularly back up the snapshot
     "Hour" hour set_hour: str,
-    /// 是否激活定期快照功能,1代表已激活，0代表未激活
+    /// Whether the periodic snapshot function is activated; 1 indicates activated, 0 indicates inactive.
     "IsActivated" is_activated set_is_activated: i128,
-    /// 下一次触发快照时间
+    /// Next time to trigger snapshot
     "NextActiveTime" next_active_time set_next_active_time: str,
-    /// 快照策略状态，available代表快照策略状态正常。这里只有一种状态
+    /// Snapshot policy status. available represents normal status. only status here.
     "Status" status set_status: str,
-    /// 账号ID
+    /// Account ID.
     "AppId" app_id set_app_id: i128,
-    /// 保留时间
+    /// Retention period
     "AliveDays" alive_days set_alive_days: i128,
-    /// 地域
+    /// Region
     "RegionName" region_name set_region_name: str,
-    /// 文件系统信息
+    /// File system information
     "FileSystems" file_systems set_file_systems: list FileSystemByPolicy,
-    /// 快照定期备份在一个月的某个时间；该参数与DayOfWeek,IntervalDays互斥
+    /// The specific day of the month on which to create a snapshot. This parameter is mutually exclusive with `DayOfWeek` and `IntervalDays`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DayOfMonth" day_of_month set_day_of_month: str,
-    /// 快照定期间隔天数，1-365 天；该参数与DayOfMonth,DayOfWeek互斥
+    /// The snapshot interval (1 to 365 days). This parameter is mutually exclusive with `DayOfWeek` and `DayOfMonth`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IntervalDays" interval_days set_interval_days: i128,
-    /// 跨地域复制的快照保留时间，单位天
+    /// Snapshot retention time for cross-region replication, in days.
     "CrossRegionsAliveDays" cross_regions_alive_days set_cross_regions_alive_days: i128,
-    /// 快照策略标签
+    /// Snapshot policy tag.
     "Tags" tags set_tags: list TagInfo,
 } }
 
 rt::model! { read debug;
-/// 版本控制-协议详情
+/// Version control - protocol details.
 AvailableProtoStatus {
-    /// 售卖状态。可选值有 sale_out 售罄、saling可售、no_saling不可销售
+    /// Sale status. Valid values: sale_out (sold out), saling (purchasable), no_saling (non-purchasable)
     "SaleStatus" sale_status set_sale_status: str,
-    /// 协议类型。可选值有 NFS、CIFS、TURBO
+    /// Protocol type. optional values: NFS, CIFS, and TURBO.
     "Protocol" protocol set_protocol: str,
 } }
 
 rt::model! { read debug;
-/// 版本控制-区域数组
+/// Versioning - array of regions
 AvailableRegion {
-    /// 区域名称，如“ap-beijing”
+    /// Region name, such as "ap-beijing"
     "Region" region set_region: str,
-    /// 区域名称，如“bj”
+    /// Region name, such as "bj"
     "RegionName" region_name set_region_name: str,
-    /// 区域可用情况，当区域内至少有一个可用区处于可售状态时，取值为AVAILABLE，否则为UNAVAILABLE
+    /// Region availability. If a region has at least one AZ where resources are purchasable, this value will be `AVAILABLE`; otherwise, it will be `UNAVAILABLE`
     "RegionStatus" region_status set_region_status: str,
-    /// 可用区数组
+    /// Array of AZs
     "Zones" zones set_zones: list AvailableZone,
-    /// 区域中文名称，如“广州”
+    /// Region name, such as "Guangzhou"
     "RegionCnName" region_cn_name set_region_cn_name: str,
 } }
 
 rt::model! { read debug;
-/// 版本控制-类型数组
+/// Versioning - array of classes
 AvailableType {
-    /// 协议与售卖详情
+    /// Protocol and sale details
     "Protocols" protocols set_protocols: list AvailableProtoStatus,
-    /// 存储类型。返回值中 SD 为通用标准型存储， HP为通用性能型存储， TB为Turbo标准型， TP 为Turbo性能型。
+    /// Storage type. In the return value, SD indicates General Standard Storage, HP indicates General Performance Storage, TB indicates Standard Turbo, and TP indicates High-Performance Turbo.
     "Type" r#type set_type: str,
-    /// 是否支持预付费。返回值中 true 为支持、false 为不支持
+    /// Support for prepaid. In the return value, true means supported and false means unsupported.
     "Prepayment" prepayment set_prepayment: bool,
-    /// 文件系统版本
+    /// File system version
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - v1.5： 通用系列
-    /// - v3.1： 通用系列（增强型）
-    /// - v4.0： Turbo系列
+    /// - v1.5: Universal Series
+    /// - v3.1: Universal Series (enhanced)
+    /// - v4.0: Turbo series
     "Version" version set_version: str,
 } }
 
 rt::model! { read debug;
-/// 版本控制-可用区数组
+/// Versioning - array of AZs
 AvailableZone {
-    /// 可用区名称
+    /// AZ name
     "Zone" zone set_zone: str,
-    /// 可用区ID
+    /// AZ ID
     "ZoneId" zone_id set_zone_id: i64,
-    /// 可用区中文名称
+    /// Chinese name of an AZ
     "ZoneCnName" zone_cn_name set_zone_cn_name: str,
-    /// Type数组
+    /// Array of classes
     "Types" types set_types: list AvailableType,
-    /// 可用区中英文名称
+    /// Chinese and English names of an AZ
     "ZoneName" zone_name set_zone_name: str,
 } }
 
 rt::model! { write debug;
-/// Request of `BindAutoSnapshotPolicy` (文件系统绑定快照策略).
+/// Request of `BindAutoSnapshotPolicy` (Binds a file system to a snapshot policy).
 ///
-/// 文件系统绑定快照策略，可以同时绑定多个fs，一个fs 只能跟一个策略绑定
+/// This API is used to bind one or multiple file systems to a snapshot policy. A file system can be bound to only one policy.
 BindAutoSnapshotPolicyRequest {
-    /// 需要解绑的文件系统ID列表，用"," 分割，文件系统ID，通过查询文件系统列表获取；[DescribeCfsFileSystems](https://cloud.tencent.com/document/product/582/38170)
+    /// List of file system ids to be unbound, separated by ",". file system ids can be obtained by querying the file system list through the [DescribeCfsFileSystems](https://www.tencentcloud.com/document/product/582/38170?from_cn_redirect=1) api.
     ///
     /// Required.
     "AutoSnapshotPolicyId" auto_snapshot_policy_id set_auto_snapshot_policy_id: str,
-    /// 解绑的快照策略ID，可以通过[DescribeAutoSnapshotPolicies](https://cloud.tencent.com/document/api/582/80208) 查询获取
+    /// Unbound snapshot policy ID, which can be obtained by querying through the [DescribeAutoSnapshotPolicies](https://www.tencentcloud.com/document/api/582/80208?from_cn_redirect=1) api.
     ///
     /// Required.
     "FileSystemIds" file_system_ids set_file_system_ids: str,
@@ -157,35 +155,36 @@ BindAutoSnapshotPolicyRequest {
 rt::action!("cfs", "2019-07-19", "BindAutoSnapshotPolicy", BindAutoSnapshotPolicyRequest => BindAutoSnapshotPolicyResponse);
 
 rt::model! { read debug;
-/// BindAutoSnapshotPolicy返回参数结构体
+/// BindAutoSnapshotPolicy response structure.
 BindAutoSnapshotPolicyResponse {
-    /// 快照策略ID
+    /// Snapshot policy ID
     "AutoSnapshotPolicyId" auto_snapshot_policy_id set_auto_snapshot_policy_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 对象存储桶
+/// Bucket information
 BucketInfo {
-    /// 桶名称
+    /// Bucket name
     "Name" name set_name: str,
-    /// 桶所在地域
+    /// Bucket region
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Region" region set_region: str,
 } }
 
 rt::model! { read debug;
-/// 有规则冲突时返回的已有冲突规则信息列表
+/// Returns the rule information list if there is a rule conflict.
 CheckResult {
-    /// 生命周期管理策略ID
+    /// Lifecycle management policy ID.
     "LifecyclePolicyID" lifecycle_policy_id set_lifecycle_policy_id: str,
-    /// 文件系统ID
+    /// File system ID.
     "FileSystemId" file_system_id set_file_system_id: str,
-    /// 目录绝对路径
+    /// Directory absolute path.
     "Path" path set_path: str,
-    /// 生命周期管理策略关联的管理规则列表
+    /// List of management rules associated with the lifecycle management policy.
     "LifecycleRules" lifecycle_rules set_lifecycle_rules: list LifecycleRule,
-    /// 目标路径
+    /// Target path.
     "TargetPath" target_path set_target_path: str,
 } }
 
@@ -220,167 +219,97 @@ CreateAccessCertResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateAutoSnapshotPolicy` (创建定期快照策略).
+/// Request of `CreateAutoSnapshotPolicy` (Creates a scheduled snapshot policy).
 ///
-/// 创建定期快照策略
+/// This API is used to create a scheduled snapshot policy.
 CreateAutoSnapshotPolicyRequest {
-    /// 快照重复时间点,0-23，小时
+    /// Snapshot repeat time point. value range: 0-23 hr.
     ///
     /// Required.
     "Hour" hour set_hour: str,
-    /// 策略名称,限制64个字符数量仅支持输入中文、字母、数字、_或-
+    /// Policy name, limited to 64 characters, only supports input of chinese, letters, numbers, _, or -.
     "PolicyName" policy_name set_policy_name: str,
-    /// 快照重复日期，星期一到星期日。 1代表星期一、7代表星期天，与DayOfMonth，IntervalDays 三者选一
+    /// Snapshot repeat date, monday to sunday. 1 represents monday, 7 represents sunday. choose one from three: DayOfMonth, IntervalDays.
     "DayOfWeek" day_of_week set_day_of_week: str,
-    /// 快照保留时长，单位天，默认永久0
+    /// Specifies the snapshot retention duration in days. the default value is 0 (permanent).
     "AliveDays" alive_days set_alive_days: i128,
-    /// 快照按月重复，每月1-31号，选择一天，每月将在这一天自动创建快照；例如1 代表1号；与DayOfWeek，IntervalDays 三者选一
+    /// Snapshot monthly recurrence, select a day from the 1st to the 31st of each month, and a snapshot will be automatically created on that day. for example, 1 represents the 1st. choose one of the three: DayOfWeek, IntervalDays.
     "DayOfMonth" day_of_month set_day_of_month: str,
-    /// 间隔天数，与DayOfWeek，DayOfMonth 三者选一
+    /// Interval days. choose one of the three with DayOfWeek and DayOfMonth.
     "IntervalDays" interval_days set_interval_days: i128,
-    /// 快照策略标签
+    /// Snapshot policy tag.
     "ResourceTags" resource_tags set_resource_tags: list TagInfo,
 } }
 rt::action!("cfs", "2019-07-19", "CreateAutoSnapshotPolicy", CreateAutoSnapshotPolicyRequest => CreateAutoSnapshotPolicyResponse);
 
 rt::model! { read debug;
-/// CreateAutoSnapshotPolicy返回参数结构体
+/// CreateAutoSnapshotPolicy response structure.
 CreateAutoSnapshotPolicyResponse {
-    /// 快照策略ID
+    /// Snapshot policy ID
     "AutoSnapshotPolicyId" auto_snapshot_policy_id set_auto_snapshot_policy_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateCfsFileSystem` (创建文件系统).
+/// Request of `CreateCfsFileSystem` (Creates a file system).
 ///
-/// 用于添加新文件系统
+/// This API is used to create a file system.
 CreateCfsFileSystemRequest {
-    /// 可用区名称
-    ///
-    /// 取值参考：[查询可用区列表](https://cloud.tencent.com/document/product/213/15707?)
+    /// AZ name, such as "ap-beijing-1". For the list of regions and AZs, please see [Overview](https://intl.cloud.tencent.com/document/product/582/13225?from_cn_redirect=1)
     ///
     /// Required.
     "Zone" zone set_zone: str,
-    /// 网络类型
-    ///
-    /// 枚举值：
-    ///
-    /// -
-    /// VPC： 私有网络
-    ///
-    /// -
-    /// CCN： 云联网
-    ///
-    /// -
-    /// 通用标准型/性能型（含增强型）、吞吐型请选择VPC
-    ///
-    /// -
-    /// Turbo标准型/性能型可选VPC或CCN
-    ///
-    /// -
-    /// 当 Scenario=AgentSandbox 时，即创建 AgentCFS时无需传入，传入将被忽略。
+    /// Network type. Valid values: `VPC` and `CCN`. Select `VPC` for a Standard or High-Performance file system, and `CCN` for a Standard Turbo or High-Performance Turbo one.
     ///
     /// Required.
     "NetInterface" net_interface set_net_interface: str,
-    /// 权限组 ID。权限组规定了一组可来访白名单及操作权限。
-    ///
-    /// 取值参考：[DescribeCfsPGroups](https://cloud.tencent.com/document/api/582/38157)
-    ///
-    /// - pgroupbasic 为【默认权限组】，【默认权限组】允许所有IP地址访问及读写权限。
-    /// - 注意：当 Scenario=AgentSandbox 时，即创建 AgentCFS ，必须传入 pgroupbasic【默认权限组】，传其他值报错。
+    /// Permission group ID. pgroupbasic is the default permission group. obtain through the api [DescribeCfsPGroups](https://www.tencentcloud.com/document/product/582/38157?from_cn_redirect=1) to query the permission group list.
     ///
     /// Required.
     "PGroupId" p_group_id set_p_group_id: str,
-    /// 文件系统协议类型
-    ///
-    /// 枚举值：
-    ///
-    /// - NFS： 通用标准型（含增强型）、通用性能型（含增强型）支持创建此协议的实例
-    /// - CIFS： 即SMB协议，仅部分可用区的通用标准型、吞吐型支持此协议。
-    /// - TURBO： Turbo标准型/Turbo性能型/AgentCFS是支持创建此协议的实例
-    ///
-    /// 默认值：NFS
+    /// File system protocol type. valid values: NFS, CIFS, and TURBO. if left blank, NFS by default. the TURBO series must select TURBO. NFS and CIFS are not supported.
     "Protocol" protocol set_protocol: str,
-    /// 文件系统存储类型其中 SD 为通用标准型存储， HP为通用性能型存储， TB为Turbo标准型， TP 为Turbo性能型。
-    ///
-    /// 枚举值：
-    ///
-    /// - SD： 通用标准型（含增强型）。通用标准型 version = v1.5，通用标准型（增强型） version = v3.1。
-    /// - HP： 通用性能型（含增强型）。通用性能型 version = v1.5，通用性能型（增强型） version = v3.1。
-    /// - TB： Turbo标准型
-    /// - TP： Turbo性能型
-    /// - THP： 吞吐型
-    ///
-    /// 默认值：SD
+    /// Storage type of the file system. Valid values: `SD` (Standard), `HP` (High-Performance), `TB` (Standard Turbo), and `TP` (High-Performance Turbo). Default value: `SD`.
     "StorageType" storage_type set_storage_type: str,
-    /// 私有网络（VPC） ID，若网络类型选择的是VPC，该字段为必填。
-    ///
-    /// 取值参考：[查询VPC列表](https://cloud.tencent.com/document/product/215/15778)
-    ///
-    /// 当 Scenario=AgentSandbox 时，即创建 AgentCFS 时无需传入，传入将被忽略。
+    /// Private network (VPC) ID. if the network type is VPC, this field must be specified. obtain it by querying the private network interface.
+    /// [DescribeVpcs](https://www.tencentcloud.com/document/product/215/15778?from_cn_redirect=1)
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网 ID，若网络类型选择的是VPC，该字段为必填。
-    ///
-    /// 取值参考：[查询子网列表](https://cloud.tencent.com/document/product/215/15784)
-    ///
-    /// 当 Scenario=AgentSandbox 时，即创建 AgentCFS 时无需传入，传入将被忽略。
+    /// Subnet ID. this field must be specified if the network type is VPC. obtain through the api for querying subnets.
+    /// [DescribeSubnets](https://www.tencentcloud.com/document/product/215/15784?from_cn_redirect=1)
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 指定IP地址，仅VPC网络支持；若不填写、将在该子网下随机分配 IP，Turbo系列当前不支持指定
+    /// IP address (this parameter supports only the VPC network type, and the Turbo series is not supported). If this parameter is left empty, a random IP in the subnet will be assigned.
     "MountIP" mount_ip set_mount_ip: str,
-    /// 用户自定义文件系统名称
+    /// Custom file system name
     "FsName" fs_name set_fs_name: str,
     /// 文件系统是否加密，若留空则默认为不加密
     "Encrypted" encrypted set_encrypted: bool,
-    /// 文件系统标签
+    /// File system tag
     "ResourceTags" resource_tags set_resource_tags: list TagInfo,
-    /// 用于保证请求幂等性的字符串。该字符串由客户生成，需保证不同请求之间唯一，最大值不超过64个ASCII字符。若不指定该参数，则无法保证请求的幂等性。用于保证请求幂等性的字符串失效时间为2小时。
+    /// A unique string supplied by the client to ensure that the request is idempotent. Its maximum length is 64 ASCII characters. If this parameter is not specified, the idempotency of the request cannot be guaranteed. This string is valid for 2 hours.
     "ClientToken" client_token set_client_token: str,
-    /// 云联网ID， 若网络类型选择的是CCN，该字段为必填
-    ///
-    /// 取值参考：[查询CCN列表](https://cloud.tencent.com/document/product/215/19199)
-    ///
-    /// 当 Scenario=AgentSandbox 时，即创建 AgentCFS 时无需传入，传入将被忽略
+    /// Cloud connect network ID. this field must be specified if the network type is CCN. obtain it by querying the CCN list through the api.
+    /// [DescribeCcns](https://www.tencentcloud.com/document/product/215/19199?from_cn_redirect=1)
     "CcnId" ccn_id set_ccn_id: str,
-    /// 云联网中CFS使用的网段， 若网络类型选择的是CCN，该字段为必填，且不能和Ccn中已经绑定的网段冲突
-    ///
-    /// 当 Scenario=AgentSandbox 时，即创建 AgentCFS 时无需传入，传入将被忽略
+    /// CCN IP range used by the CFS (required if the network type is CCN), which cannot conflict with other IP ranges bound in CCN
     "CidrBlock" cidr_block set_cidr_block: str,
-    /// 文件系统容量，turbo系列必填
-    ///
-    /// 单位：GiB
-    ///
-    /// Turbo标准型起售20TiB，即20480 GiB，扩容步长10TiB，即10240 GiB。Turbo性能型起售10TiB，即10240 GiB，扩容步长10TiB，即10240 GiB。
+    /// File system capacity, required for the turbo series, in GiB. turbo standard type in GB, starting from 20 TiB (20480 GiB); scaling increment 10 TiB (10240 GiB). turbo performance type starts from 10 TiB (10240 GiB); capacity expansion step 10 TiB (10240 GiB).
     "Capacity" capacity set_capacity: i128,
-    /// 文件系统快照 ID
-    ///
-    /// 取值参考：[DescribeCfsSnapshots](https://cloud.tencent.com/document/api/582/80206)
+    /// File system snapshot ID. this parameter can be obtained by querying the snapshot list.
+    /// [DescribeCfsSnapshots](https://www.tencentcloud.com/document/product/582/80206?from_cn_redirect=1)
     "SnapshotId" snapshot_id set_snapshot_id: str,
-    /// 定期快照策略 ID
-    ///
-    /// 取值参考：[DescribeAutoSnapshotPolicies](https://cloud.tencent.com/document/api/582/80208)
+    /// Scheduled snapshot policy ID, which can be obtained by querying the snapshot policy information.
+    /// [DescribeAutoSnapshotPolicies](https://www.tencentcloud.com/document/product/582/38157?from_cn_redirect=1)
     "AutoSnapshotPolicyId" auto_snapshot_policy_id set_auto_snapshot_policy_id: str,
-    /// 是否开启自动扩容策略，仅turbo类型文件存储支持
+    /// Whether default expansion is enabled. only turbo file storage supports this feature.
     "EnableAutoScaleUp" enable_auto_scale_up set_enable_auto_scale_up: bool,
-    /// 文件系统版本号。
-    ///
-    /// 枚举值：
-    ///
-    /// - v1.5： 创建通用标准型/通用性能型文件系统
-    /// - v3.1： 创建通用标准型（增强型）/通用性能型（增强型）文件系统，如需创建增强型，此为必填项。
-    /// - v4.0： 创建Turbo标准型、Turbo性能型、吞吐型文件系统，非必填项
-    ///
-    /// 创建通用标准型（增强型）、通用性能型（增强型）须加白主账号，如需使用请联系我们。
+    /// v1.5: create a standard edition general file system.
+    /// v3.1: create an enhanced general file system.
+    /// Description: the enhanced universal system requires enabling the allowlist to use. if needed, submit a ticket to contact us.
     "CfsVersion" cfs_version set_cfs_version: str,
-    /// turbo文件系统元数据类型
-    ///
-    /// 枚举值：
-    ///
-    /// - basic： 创建标准版元数据。
-    /// - enhanced： 创建增强版元数据
-    ///
-    /// 详情参见[Turbo 文件系统元数据类型](https://cloud.tencent.com/document/product/582/116836)
+    /// turbo file system metadata attribute.
+    /// basic: creates metadata of the standard type.
+    /// Enhanced: creates enhanced metadata.
     "MetaType" meta_type set_meta_type: str,
     /// 业务场景。
     ///
@@ -392,179 +321,175 @@ CreateCfsFileSystemRequest {
 rt::action!("cfs", "2019-07-19", "CreateCfsFileSystem", CreateCfsFileSystemRequest => CreateCfsFileSystemResponse);
 
 rt::model! { read debug;
-/// CreateCfsFileSystem返回参数结构体
+/// CreateCfsFileSystem response structure.
 CreateCfsFileSystemResponse {
-    /// 文件系统创建时间
+    /// File system creation time
     "CreationTime" creation_time set_creation_time: str,
-    /// 用户自定义文件系统名称
+    /// Custom file system name
     "CreationToken" creation_token set_creation_token: str,
-    /// 文件系统 ID
+    /// File system ID
     "FileSystemId" file_system_id set_file_system_id: str,
-    /// 文件系统状态，可能出现状态包括：“creating”  创建中, “create_failed” 创建失败, “available” 可用, “unserviced” 不可用, “upgrading” 升级中， “deleting” 删除中。
+    /// File system status. Valid values: `creating`, `create_failed`, `available`, `unserviced`, `upgrading`, `deleting`
     "LifeCycleState" life_cycle_state set_life_cycle_state: str,
-    /// 文件系统已使用容量大小，单位为 Byte
+    /// Storage used by the file system, in bytes
     "SizeByte" size_byte set_size_byte: i128,
-    /// 可用区 ID
+    /// AZ ID
     "ZoneId" zone_id set_zone_id: i128,
-    /// 用户自定义文件系统名称
+    /// Custom file system name
     "FsName" fs_name set_fs_name: str,
-    /// 文件系统是否加密
+    /// Whether a file system is encrypted
     "Encrypted" encrypted set_encrypted: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateCfsPGroup` (创建权限组).
+/// Request of `CreateCfsPGroup` (Creates a permission group).
 ///
-/// 本接口（CreateCfsPGroup）用于创建权限组
+/// This API is used to create a permission group.
 CreateCfsPGroupRequest {
-    /// 权限组名称，1-64个字符且只能为中文，字母，数字，下划线或横线
+    /// Permission group name, which can contain 1-64 Chinese characters, letters, numbers, underscores, or dashes
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 权限组描述信息，1-255个字符
+    /// Permission group description, which can contain 1-255 characters
     "DescInfo" desc_info set_desc_info: str,
 } }
 rt::action!("cfs", "2019-07-19", "CreateCfsPGroup", CreateCfsPGroupRequest => CreateCfsPGroupResponse);
 
 rt::model! { read debug;
-/// CreateCfsPGroup返回参数结构体
+/// CreateCfsPGroup response structure.
 CreateCfsPGroupResponse {
-    /// 权限组 ID
+    /// Permission group ID
     "PGroupId" p_group_id set_p_group_id: str,
-    /// 权限组名字
+    /// Permission group name
     "Name" name set_name: str,
-    /// 权限组描述信息
+    /// Permission group description
     "DescInfo" desc_info set_desc_info: str,
-    /// 已经与该权限组绑定的文件系统个数
+    /// The number of file systems bound to this permission group
     "BindCfsNum" bind_cfs_num set_bind_cfs_num: i64,
-    /// 权限组创建时间
+    /// Permission group creation time
     "CDate" c_date set_c_date: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateCfsRule` (创建权限组规则).
+/// Request of `CreateCfsRule` (Creates a permission group rule).
 ///
-/// 本接口（CreateCfsRule）用于创建权限组规则。
+/// This API is used to create a permission group rule.
 CreateCfsRuleRequest {
-    /// 权限组 ID，可通过[DescribeCfsPGroups接口](https://cloud.tencent.com/document/api/582/38157)获取
+    /// Permission group ID, which can be obtained through the api [DescribeCfsPGroups](https://www.tencentcloud.com/document/api/582/38157?from_cn_redirect=1).
     ///
     /// Required.
     "PGroupId" p_group_id set_p_group_id: str,
-    /// 可以填写单个 IP 或者单个网段，例如 10.1.10.11 或者 10.10.1.0/24。默认来访地址为*表示允许所有。同时需要注意，此处需填写 CVM 的内网 IP。
+    /// You can enter a single IP or IP range, such as 10.1.10.11 or 10.10.1.0/24. The default visiting address is `*`, indicating that all IPs are allowed. Please note that you need to enter the CVM instance's private IP here.
     ///
     /// Required.
     "AuthClientIp" auth_client_ip set_auth_client_ip: str,
-    /// 规则优先级，参数范围1-100。 其中 1 为最高，100为最低
+    /// Rule priority. Value range: 1-100. 1 represents the highest priority, while 100 the lowest
     ///
     /// Required.
     "Priority" priority set_priority: i64,
-    /// 读写权限, 值为 RO、RW；其中 RO 为只读，RW 为读写，不填默认为只读
+    /// Read/write permission. Valid values: RO (read-only), RW (read & write). Default value: RO
     "RWPermission" rw_permission set_rw_permission: str,
-    /// 用户权限，值为 all_squash、no_all_squash、root_squash、no_root_squash。默认值为root_squash
-    /// all_squash：所有访问用户（含 root 用户）都会被映射为匿名用户或用户组。
-    /// no_all_squash：所有访问用户（含 root 用户）均保持原有的 UID/GID 信息。
-    /// root_squash：将来访的 root 用户映射为匿名用户或用户组，非 root 用户保持原有的 UID/GID 信息。
-    /// no_root_squash：与 no_all_squash 效果一致，所有访问用户（含 root 用户）均保持原有的 UID/GID 信息
+    /// User permission. valid values: all_squash, no_all_squash, root_squash, no_root_squash. default value: root_squash.
+    /// All_squash: all accessing users (including the root user) will be mapped to anonymous users or groups.
+    /// no_all_squash: all accessing users (including the root user) retain original UID/GID information.
+    /// root_squash: maps visiting root user to anonymous user or user group. non-root user keeps original UID/GID information.
+    /// no_root_squash: has the same effect as no_all_squash. all accessing users (including the root user) retain their original UID/GID information.
     "UserPermission" user_permission set_user_permission: str,
 } }
 rt::action!("cfs", "2019-07-19", "CreateCfsRule", CreateCfsRuleRequest => CreateCfsRuleResponse);
 
 rt::model! { read debug;
-/// CreateCfsRule返回参数结构体
+/// CreateCfsRule response structure.
 CreateCfsRuleResponse {
-    /// 规则 ID
+    /// Rule ID
     "RuleId" rule_id set_rule_id: str,
-    /// 权限组 ID
+    /// Permission group ID
     "PGroupId" p_group_id set_p_group_id: str,
-    /// 客户端 IP
+    /// Client IP
     "AuthClientIp" auth_client_ip set_auth_client_ip: str,
-    /// 读写权限
+    /// Read & write permissions
     "RWPermission" rw_permission set_rw_permission: str,
-    /// 用户权限
+    /// User permission
     "UserPermission" user_permission set_user_permission: str,
-    /// 优先级
+    /// Priority
     "Priority" priority set_priority: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateCfsSnapshot` (创建文件系统快照).
+/// Request of `CreateCfsSnapshot` (Creates a file system snapshot).
 ///
-/// 创建文件系统快照
+/// This API is used to create a file system snapshot.
 CreateCfsSnapshotRequest {
-    /// 文件系统ID，通过查询文件系统列表获取；[DescribeCfsFileSystems](https://cloud.tencent.com/document/product/582/38170)
+    /// File system ID, which can be obtained by querying the file system list; [DescribeCfsFileSystems](https://www.tencentcloud.com/document/product/582/38170?from_cn_redirect=1).
     ///
     /// Required.
     "FileSystemId" file_system_id set_file_system_id: str,
-    /// 快照名称，支持不超过64字符长度，支持中文、数字、_、-
+    /// Snapshot name, supports no more than 64 characters in length, supports chinese, numbers, _, and -.
     "SnapshotName" snapshot_name set_snapshot_name: str,
-    /// 快照标签
+    /// Snapshot tag
     "ResourceTags" resource_tags set_resource_tags: list TagInfo,
 } }
 rt::action!("cfs", "2019-07-19", "CreateCfsSnapshot", CreateCfsSnapshotRequest => CreateCfsSnapshotResponse);
 
 rt::model! { read debug;
-/// CreateCfsSnapshot返回参数结构体
+/// CreateCfsSnapshot response structure.
 CreateCfsSnapshotResponse {
-    /// 文件系统快照id
+    /// File system snapshot ID
     "SnapshotId" snapshot_id set_snapshot_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `CreateDataFlow` (创建数据流动).
+/// Request of `CreateDataFlow` (Create a data flow).
 ///
-/// 创建数据流动接口
+/// This API is used to create a data flow.
 CreateDataFlowRequest {
-    /// 文件系统 ID ，通过查询文件系统 [DescribeCfsFileSystems](https://cloud.tencent.com/document/product/582/38170) 获取
+    /// File system ID, which can be obtained by querying the file system through the [DescribeCfsFileSystems](https://www.tencentcloud.com/document/product/582/38170?from_cn_redirect=1) api.
     ///
     /// Required.
     "FileSystemId" file_system_id set_file_system_id: str,
-    /// 源端数据类型；包含S3_COS，S3_L5
+    /// Source data type; includes S3_COS, S3_L5.
     ///
     /// Required.
     "SourceStorageType" source_storage_type set_source_storage_type: str,
-    /// 源端存储地址
+    /// Source storage address.
     ///
     /// Required.
     "SourceStorageAddress" source_storage_address set_source_storage_address: str,
-    /// 源端路径
+    /// Source path.
     ///
     /// Required.
     "SourcePath" source_path set_source_path: str,
-    /// 设置数据流动时指定的文件系统内目标路径，必须以 /cfs/ 开头，代表文件存储实例内部的逻辑路径，而非本地挂载点路径。
-    /// 示例：
-    ///
-    /// - 若挂载的是CFS根目录 /，需将对象存储上的源端目录与挂载路径下的 test1/test2 建立映射关系，则入参值为 /cfs/test1/test2
-    /// - 若挂载的是CFS子目录 /subdir，需将对象存储上的源端目录与挂载路径下的 test1/test2 建立映射关系，则入参值为 /cfs/subdir/test1/test2
+    /// Target path in the file system.
     ///
     /// Required.
     "TargetPath" target_path set_target_path: str,
-    /// 密钥 ID
+    /// Key ID.
     ///
     /// Required.
     "SecretId" secret_id set_secret_id: str,
-    /// 密钥 key
+    /// key.
     ///
     /// Required.
     "SecretKey" secret_key set_secret_key: str,
-    /// 数据流动名称；支持不超过64字符长度，支持中文、数字、_、-
+    /// Data flow name, supports no more than 64 characters in length, supports chinese, numbers, _, and -.
     "DataFlowName" data_flow_name set_data_flow_name: str,
-    /// 0：不开启自动更新  1：开启自动更新
+    /// 0: disable auto-update  1: enable auto-update.
     "AutoRefresh" auto_refresh set_auto_refresh: i128,
-    /// KafkaConsumer 消费时使用的Topic参数
+    /// Topic Parameter used by KafkaConsumer during consumption
     "UserKafkaTopic" user_kafka_topic set_user_kafka_topic: str,
-    /// 服务地址 示例值：kafkaconsumer-ap-beijing.cls.tencentyun.com:9095
+    /// Service address example value: kafkaconsumer-ap-beijing.cls.tencentyun.com:9095.
     "ServerAddr" server_addr set_server_addr: str,
-    /// Kafka消费用户名.示例值：name
+    /// Kafka consuming user name. example value: name.
     "UserName" user_name set_user_name: str,
-    /// Kafka消费用户密码。默认${SecretId}#${SecretKey}。
+    /// Kafka consuming user password. default ${SecretId}#${SecretKey}.
     "Password" password set_password: str,
 } }
 impl ::core::fmt::Debug for CreateDataFlowRequest {
@@ -589,9 +514,9 @@ impl ::core::fmt::Debug for CreateDataFlowRequest {
 rt::action!("cfs", "2019-07-19", "CreateDataFlow", CreateDataFlowRequest => CreateDataFlowResponse);
 
 rt::model! { read debug;
-/// CreateDataFlow返回参数结构体
+/// CreateDataFlow response structure.
 CreateDataFlowResponse {
-    /// 数据流动管理 ID
+    /// Data flow manage ID.
     "DataFlowId" data_flow_id set_data_flow_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -633,27 +558,27 @@ CreateDataRetrievalResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateLifecycleDataTask` (创建数据管理任务).
+/// Request of `CreateLifecycleDataTask` (Create a data management task).
 ///
-/// 支持主动沉降/预热接口
+/// Support proactive settlement/preheat API.
 CreateLifecycleDataTaskRequest {
-    /// 文件系统唯一 ID
+    /// File system unique ID.
     ///
     /// Required.
     "FileSystemId" file_system_id set_file_system_id: str,
-    /// 生命周期任务类型；archive：沉降；restore：预热；release：数据释放；metaload：元数据加载
+    /// Lifecycle task type; archive: settlement; restore: preheating; release: data release; metaload: metadata loading.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 任务名称
+    /// Task name.
     ///
     /// Required.
     "TaskName" task_name set_task_name: str,
-    /// 需要沉降的路径或文件，仅支持传入1个路径，不允许为空。
+    /// The path or file to be settled supports passing only one path and cannot be empty.
     "TaskPath" task_path set_task_path: str,
-    /// 数据流动 ID ，该接口可以通过 DescribeDataFlow 查询
+    /// Data flow ID. this api can be accessed through DescribeDataFlow.
     "DataFlowId" data_flow_id set_data_flow_id: str,
-    /// 当CFSTurbo内的文件和外置存储存在同名情况时，是否覆盖。  ture：覆盖  false：不覆盖（同时也不会释放热存数据）  为空时，默认为false
+    /// When a file in CFS Turbo and an external storage have the same name, whether to overwrite. true: overwrite. false: not overwrite (at the same time, data storage will not be released). default false when empty.
     "IsOverwrite" is_overwrite set_is_overwrite: bool,
     /// 数据清单文件路径，清单文件内每行为待处理文件的完整路径。所有路径（包括清单文件路径、清单文件内每行表示的待处理文件的路径）必须以 /cfs 开头，指向CFS文件系统内已存在的文件，与 TaskPath 参数二选一填写。
     /// 示例：
@@ -665,45 +590,45 @@ CreateLifecycleDataTaskRequest {
 rt::action!("cfs", "2019-07-19", "CreateLifecycleDataTask", CreateLifecycleDataTaskRequest => CreateLifecycleDataTaskResponse);
 
 rt::model! { read debug;
-/// CreateLifecycleDataTask返回参数结构体
+/// CreateLifecycleDataTask response structure.
 CreateLifecycleDataTaskResponse {
-    /// 任务 ID
+    /// Task ID.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateLifecyclePolicyDownloadTask` (创建下载生命周期文件列表任务).
+/// Request of `CreateLifecyclePolicyDownloadTask` (Create a download lifecycle file list task).
 ///
-/// 下载生命周期任务中文件列表
+/// Download the file list in a lifecycle task.
 CreateLifecyclePolicyDownloadTaskRequest {
-    /// 任务Id
+    /// Task ID
     "TaskId" task_id set_task_id: str,
-    /// 下载文件的类型，包含 FileSuccessList，FileTotalList，FileFailedList
+    /// Download file type, including FileSuccessList, FileTotalList, FileFailedList.
     "Type" r#type set_type: str,
 } }
 rt::action!("cfs", "2019-07-19", "CreateLifecyclePolicyDownloadTask", CreateLifecyclePolicyDownloadTaskRequest => CreateLifecyclePolicyDownloadTaskResponse);
 
 rt::model! { read debug;
-/// CreateLifecyclePolicyDownloadTask返回参数结构体
+/// CreateLifecyclePolicyDownloadTask response structure.
 CreateLifecyclePolicyDownloadTaskResponse {
-    /// 下载路径
+    /// Download path.
     "DownloadAddress" download_address set_download_address: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateLifecyclePolicy` (创建生命周期策略).
+/// Request of `CreateLifecyclePolicy` (Create a lifecycle policy).
 ///
-/// 创建文件存储生命周期策略
+/// This API is used to create a file storage lifecycle policy.
 CreateLifecyclePolicyRequest {
-    /// 生命周期管理策略名称，中文/英文/数字/下划线/中划线的组合，不超过64个字符
+    /// Lifecycle management policy name, a combination of chinese/english/digits/underscores/hyphens, no more than 64 characters.
     ///
     /// Required.
     "LifecyclePolicyName" lifecycle_policy_name set_lifecycle_policy_name: str,
-    /// 生命周期管理策略关联的管理规则列表
+    /// List of management rules associated with the lifecycle management policy.
     ///
     /// Required.
     "LifecycleRules" lifecycle_rules set_lifecycle_rules: list LifecycleRule,
@@ -711,76 +636,68 @@ CreateLifecyclePolicyRequest {
 rt::action!("cfs", "2019-07-19", "CreateLifecyclePolicy", CreateLifecyclePolicyRequest => CreateLifecyclePolicyResponse);
 
 rt::model! { read debug;
-/// CreateLifecyclePolicy返回参数结构体
+/// CreateLifecyclePolicy response structure.
 CreateLifecyclePolicyResponse {
-    /// 生命周期管理策略ID
+    /// Lifecycle management policy ID.
     "LifecyclePolicyID" lifecycle_policy_id set_lifecycle_policy_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `CreateMigrationTask` (创建迁移任务).
+/// Request of `CreateMigrationTask` (Creates a migration task).
 ///
-/// 用于创建迁移任务。
+/// This API is used to create a migration task.
 CreateMigrationTaskRequest {
-    /// 迁移任务名称
+    /// Migration task name
     ///
     /// Required.
     "TaskName" task_name set_task_name: str,
-    /// 迁移方式标志位，默认为0。0：桶迁移；1：清单迁移
+    /// Migration method flags, default is 0. 0: bucket migration; 1: inventory migration.
     ///
     /// Required.
     "MigrationType" migration_type set_migration_type: i128,
-    /// 迁移模式，默认为0。0: 全量迁移
+    /// Migration mode. Default value: `0` (full migration).
     ///
     /// Required.
     "MigrationMode" migration_mode set_migration_mode: i128,
-    /// 数据源账号的 SecretId
+    /// SecretId of the data source account.
     ///
     /// Required.
     "SrcSecretId" src_secret_id set_src_secret_id: str,
-    /// 数据源账号的 SecretKey
+    /// SecretKey of the data source account.
     ///
     /// Required.
     "SrcSecretKey" src_secret_key set_src_secret_key: str,
-    /// 文件系统实例 ID，通过查询文件系统 [DescribeCfsFileSystems](https://cloud.tencent.com/document/product/582/38170) 获取
+    /// File system instance ID, which can be obtained by querying the file system through the [DescribeCfsFileSystems](https://www.tencentcloud.com/document/product/582/38170?from_cn_redirect=1) api.
     ///
     /// Required.
     "FileSystemId" file_system_id set_file_system_id: str,
-    /// 文件系统内目录路径，不涉及实际挂载子目录/根目录，无需以/cfs/作为前缀
+    /// File system path
     ///
     /// Required.
     "FsPath" fs_path set_fs_path: str,
-    /// 同名文件迁移时覆盖策略，默认为0。0: 最后修改时间优先；1: 全覆盖；2: 不覆盖
+    /// Overwrite policy for files with the same name. Valid values: `0` (retain the file with the latest modified time), `1` (overwrite); and `2` (not overwrite). Default value: `0`.
     ///
     /// Required.
     "CoverType" cover_type set_cover_type: i128,
-    /// 数据源服务商
-    ///
-    /// 枚举值：
-    ///
-    /// - COS： 腾讯云COS
-    /// - OSS： 阿里云OSS
-    /// - OBS： 华为云OBS
-    /// - BOS： 百度云BOS
-    /// - TOS： 火山引擎TOS
+    /// Data source service providers. COS: tencent cloud COS, OSS: alibaba cloud OSS, OBS: huawei cloud OBS.
     ///
     /// Required.
     "SrcService" src_service set_src_service: str,
-    /// 数据源桶名称；桶迁移时，BucketName 和 BucketAddress 必填其一，清单迁移时无需填写此参数
+    /// Data source bucket name. specifies the bucket name for migration. either BucketName or BucketAddress is required for bucket migration. this parameter is not required for inventory migration.
     "BucketName" bucket_name set_bucket_name: str,
-    /// 数据源桶地域
+    /// Data source bucket region
     "BucketRegion" bucket_region set_bucket_region: str,
-    /// 数据源桶地址；桶迁移时，BucketName 和 BucketAddress 必填其一，清单迁移时无需填写此参数
+    /// Source bucket address. specifies the bucket address of the data source. for bucket migration, either BucketName or BucketAddress is required. this parameter is not required for inventory migration.
     "BucketAddress" bucket_address set_bucket_address: str,
-    /// 清单地址，迁移方式为清单迁移时必填
+    /// List address. This parameter is required if `MigrationType` is set to `1` (list).
     "ListAddress" list_address set_list_address: str,
-    /// 目标文件系统名称
+    /// Target file system name
     "FsName" fs_name set_fs_name: str,
-    /// 源桶路径，默认为 /
+    /// Source bucket path, defaults to /.
     "BucketPath" bucket_path set_bucket_path: str,
-    /// 迁移方向；0：对象存储迁移至文件系统，1：文件系统迁移至对象存储。默认为0
+    /// Migration direction. valid values: 0 (cos migration to file system), 1 (file system migration to cos). default is 0.
     "Direction" direction set_direction: i128,
 } }
 impl ::core::fmt::Debug for CreateMigrationTaskRequest {
@@ -808,57 +725,53 @@ impl ::core::fmt::Debug for CreateMigrationTaskRequest {
 rt::action!("cfs", "2019-07-19", "CreateMigrationTask", CreateMigrationTaskRequest => CreateMigrationTaskResponse);
 
 rt::model! { read debug;
-/// CreateMigrationTask返回参数结构体
+/// CreateMigrationTask response structure.
 CreateMigrationTaskResponse {
-    /// 迁移任务 ID
+    /// Migration task ID.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 数据流动信息
+/// Data flow information.
 DataFlowInfo {
-    /// 数据流动管理 ID
+    /// Data flow manage ID.
     "DataFlowId" data_flow_id set_data_flow_id: str,
-    /// 数据流动名称
+    /// Data flow name.
     "DataFlowName" data_flow_name set_data_flow_name: str,
-    /// 源端数据类型
+    /// Source data type.
     "SourceStorageType" source_storage_type set_source_storage_type: str,
-    /// 源端存储地址
+    /// Source storage address.
     "SourceStorageAddress" source_storage_address set_source_storage_address: str,
-    /// 源端路径
+    /// Source path.
     "SourcePath" source_path set_source_path: str,
-    /// 设置数据流动时指定的文件系统内目标路径，必须以 /cfs/ 开头，代表文件存储实例内部的逻辑路径，而非本地挂载点路径。
-    /// 示例：
-    ///
-    /// - 若挂载的是CFS根目录 /，需将对象存储上的源端目录与挂载路径下的 test1/test2 建立映射关系，则入参值为 /cfs/test1/test2
-    /// - 若挂载的是CFS子目录 /subdir，需将对象存储上的源端目录与挂载路径下的 test1/test2 建立映射关系，则入参值为 /cfs/subdir/test1/test2
+    /// Directory path.
     "TargetPath" target_path set_target_path: str,
-    /// available：已生效
-    /// pending：配置中
-    /// unavailable：失效
-    /// deleting：删除中
+    /// available: effective.
+    /// pending: configuring.
+    /// unavailable.
+    /// Deleting: deleting.
     "Status" status set_status: str,
-    /// 创建时间
+    /// Creation time.
     "CreationTime" creation_time set_creation_time: str,
-    /// 文件系统 ID
+    /// File system ID
     "FileSystemId" file_system_id set_file_system_id: str,
-    /// 0：不开启自动更新
+    /// 0: disable auto-update.
     ///
-    /// 1：开启自动更新
+    /// 1: enable auto-update.
     "AutoRefresh" auto_refresh set_auto_refresh: i128,
-    /// KafkaConsumer 消费时使用的Topic参数
+    /// Topic Parameter used by KafkaConsumer during consumption
     "UserKafkaTopic" user_kafka_topic set_user_kafka_topic: str,
-    /// 服务地址
+    /// Service address.
     "ServerAddr" server_addr set_server_addr: str,
-    /// Kafka消费用户名
+    /// Kafka consuming user name.
     "UserName" user_name set_user_name: str,
-    /// 自动刷新的状态，available：已生效
-    /// pending：配置中
-    /// unavailable：失效
+    /// Auto refresh status, available: in effect.
+    /// pending: configuring.
+    /// unavailable.
     "AutoRefreshStatus" auto_refresh_status set_auto_refresh_status: str,
-    /// 自动刷新开启时间
+    /// Automatically refresh start time.
     "AutoRefreshTime" auto_refresh_time set_auto_refresh_time: str,
 } }
 
@@ -935,11 +848,11 @@ DataRetrievalTaskInfo {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteAutoSnapshotPolicy` (删除快照策略).
+/// Request of `DeleteAutoSnapshotPolicy` (Deletes a snapshot policy).
 ///
-/// 删除快照定期策略
+/// This API is used to delete a scheduled snapshot policy.
 DeleteAutoSnapshotPolicyRequest {
-    /// 快照策略ID，查询快照策略接口获取,[DescribeAutoSnapshotPolicies](https://cloud.tencent.com/document/api/582/80208)
+    /// Snapshot policy ID, which can be obtained by querying the snapshot policy interface through the [DescribeAutoSnapshotPolicies](https://www.tencentcloud.com/document/api/582/80208?from_cn_redirect=1) api.
     ///
     /// Required.
     "AutoSnapshotPolicyId" auto_snapshot_policy_id set_auto_snapshot_policy_id: str,
@@ -947,20 +860,20 @@ DeleteAutoSnapshotPolicyRequest {
 rt::action!("cfs", "2019-07-19", "DeleteAutoSnapshotPolicy", DeleteAutoSnapshotPolicyRequest => DeleteAutoSnapshotPolicyResponse);
 
 rt::model! { read debug;
-/// DeleteAutoSnapshotPolicy返回参数结构体
+/// DeleteAutoSnapshotPolicy response structure.
 DeleteAutoSnapshotPolicyResponse {
-    /// 快照策略ID
+    /// Snapshot policy ID
     "AutoSnapshotPolicyId" auto_snapshot_policy_id set_auto_snapshot_policy_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteCfsFileSystem` (删除文件系统).
+/// Request of `DeleteCfsFileSystem` (Deletes a file system).
 ///
-/// 用于删除文件系统
+/// This API is used to delete a file system.
 DeleteCfsFileSystemRequest {
-    /// 文件系统 ID，通过[查询文件系统接口](https://cloud.tencent.com/document/api/582/38170)获取。说明，进行删除文件系统操作前需要先调用 DeleteMountTarget 接口删除该文件系统的挂载点，否则会删除失败。
+    /// File system ID, which can be obtained by [querying the file system interface](https://www.tencentcloud.com/document/api/582/38170?from_cn_redirect=1). note: the DeleteMountTarget api must be called to remove the mount point of this file system before file system deletion, otherwise deletion will fail.
     ///
     /// Required.
     "FileSystemId" file_system_id set_file_system_id: str,
@@ -968,18 +881,18 @@ DeleteCfsFileSystemRequest {
 rt::action!("cfs", "2019-07-19", "DeleteCfsFileSystem", DeleteCfsFileSystemRequest => DeleteCfsFileSystemResponse);
 
 rt::model! { read debug;
-/// DeleteCfsFileSystem返回参数结构体
+/// DeleteCfsFileSystem response structure.
 DeleteCfsFileSystemResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteCfsPGroup` (删除权限组).
+/// Request of `DeleteCfsPGroup` (Deletes a permission group).
 ///
-/// 本接口（DeleteCfsPGroup）用于删除权限组，只有未绑定文件系统的权限组才能够被此接口删除。
+/// This API is used to delete a permission group. Only permission groups not bound to a file system can be deleted by this API.
 DeleteCfsPGroupRequest {
-    /// 权限组 ID，可通过[DescribeCfsPGroups接口](https://cloud.tencent.com/document/api/582/38157)获取
+    /// Permission group ID, which can be obtained through the api [DescribeCfsPGroups](https://www.tencentcloud.com/document/api/582/38157?from_cn_redirect=1).
     ///
     /// Required.
     "PGroupId" p_group_id set_p_group_id: str,
@@ -987,26 +900,26 @@ DeleteCfsPGroupRequest {
 rt::action!("cfs", "2019-07-19", "DeleteCfsPGroup", DeleteCfsPGroupRequest => DeleteCfsPGroupResponse);
 
 rt::model! { read debug;
-/// DeleteCfsPGroup返回参数结构体
+/// DeleteCfsPGroup response structure.
 DeleteCfsPGroupResponse {
-    /// 权限组 ID
+    /// Permission group ID
     "PGroupId" p_group_id set_p_group_id: str,
-    /// 用户 ID
+    /// User ID
     "AppId" app_id set_app_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteCfsRule` (删除权限组规则).
+/// Request of `DeleteCfsRule` (Deletes a permission group rule).
 ///
-/// 本接口（DeleteCfsRule）用于删除权限组规则。
+/// This API is used to delete a permission group rule.
 DeleteCfsRuleRequest {
-    /// 权限组 ID，可通过[DescribeCfsPGroups接口](https://cloud.tencent.com/document/api/582/38157)获取
+    /// Permission group ID, which can be obtained through the api [DescribeCfsPGroups](https://www.tencentcloud.com/document/api/582/38157?from_cn_redirect=1).
     ///
     /// Required.
     "PGroupId" p_group_id set_p_group_id: str,
-    /// 规则 ID，可通过[DescribeCfsRules](https://cloud.tencent.com/document/api/582/38156)接口获取
+    /// Rule ID, which can be obtained through the [DescribeCfsRules](https://www.tencentcloud.com/document/api/582/38156?from_cn_redirect=1) api.
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: str,
@@ -1014,54 +927,54 @@ DeleteCfsRuleRequest {
 rt::action!("cfs", "2019-07-19", "DeleteCfsRule", DeleteCfsRuleRequest => DeleteCfsRuleResponse);
 
 rt::model! { read debug;
-/// DeleteCfsRule返回参数结构体
+/// DeleteCfsRule response structure.
 DeleteCfsRuleResponse {
-    /// 规则 ID
+    /// Rule ID
     "RuleId" rule_id set_rule_id: str,
-    /// 权限组 ID
+    /// Permission group ID
     "PGroupId" p_group_id set_p_group_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteCfsSnapshot` (删除文件系统快照).
+/// Request of `DeleteCfsSnapshot` (Deletes a file system snapshot).
 ///
-/// 删除文件系统快照
+/// This API is used to delete a file system snapshot.
 DeleteCfsSnapshotRequest {
-    /// 快照ID，可以通过[DescribeCfsSnapshots](https://cloud.tencent.com/document/api/582/80206) 查询获取
+    /// Snapshot ID, which can be obtained by querying through the [DescribeCfsSnapshots](https://www.tencentcloud.com/document/api/582/80206?from_cn_redirect=1) api.
     "SnapshotId" snapshot_id set_snapshot_id: str,
-    /// 需要删除的文件系统快照ID 列表，快照ID，跟ID列表至少填一项
-    /// 快照ID，可以通过[DescribeCfsSnapshots](https://cloud.tencent.com/document/api/582/80206) 查询获取
+    /// Snapshot ID of the file system snapshot that needs to be deleted. specify either the snapshot ID or the ID list, at least one is required.
+    /// Snapshot ID, which can be obtained by querying through the [DescribeCfsSnapshots](https://www.tencentcloud.com/document/api/582/80206?from_cn_redirect=1) api.
     "SnapshotIds" snapshot_ids set_snapshot_ids: list String,
 } }
 rt::action!("cfs", "2019-07-19", "DeleteCfsSnapshot", DeleteCfsSnapshotRequest => DeleteCfsSnapshotResponse);
 
 rt::model! { read debug;
-/// DeleteCfsSnapshot返回参数结构体
+/// DeleteCfsSnapshot response structure.
 DeleteCfsSnapshotResponse {
-    /// 文件系统ID
+    /// File system ID
     "SnapshotId" snapshot_id set_snapshot_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteDataFlow` (删除数据流动).
+/// Request of `DeleteDataFlow` (Delete a data flow).
 ///
-/// 删除数据流动
+/// Delete a data flow.
 DeleteDataFlowRequest {
-    /// 数据流动管理 ID
+    /// Data flow manage ID.
     ///
     /// Required.
     "DataFlowId" data_flow_id set_data_flow_id: str,
-    /// 文件系统 ID ，通过查询文件系统 [DescribeCfsFileSystems](https://cloud.tencent.com/document/product/582/38170) 获取
+    /// File system ID, which can be obtained by querying the file system through the [DescribeCfsFileSystems](https://www.tencentcloud.com/document/product/582/38170?from_cn_redirect=1) api.
     "FileSystemId" file_system_id set_file_system_id: str,
 } }
 rt::action!("cfs", "2019-07-19", "DeleteDataFlow", DeleteDataFlowRequest => DeleteDataFlowResponse);
 
 rt::model! { read debug;
-/// DeleteDataFlow返回参数结构体
+/// DeleteDataFlow response structure.
 DeleteDataFlowResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1089,11 +1002,11 @@ DeleteDataRetrievalResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteLifecyclePolicy` (删除生命周期管理策略).
+/// Request of `DeleteLifecyclePolicy` (Delete a lifecycle management policy).
 ///
-/// 删除生命周期管理策略
+/// Delete a lifecycle management policy.
 DeleteLifecyclePolicyRequest {
-    /// 生命周期管理策略ID
+    /// Lifecycle management policy ID.
     ///
     /// Required.
     "LifecyclePolicyID" lifecycle_policy_id set_lifecycle_policy_id: str,
@@ -1101,18 +1014,18 @@ DeleteLifecyclePolicyRequest {
 rt::action!("cfs", "2019-07-19", "DeleteLifecyclePolicy", DeleteLifecyclePolicyRequest => DeleteLifecyclePolicyResponse);
 
 rt::model! { read debug;
-/// DeleteLifecyclePolicy返回参数结构体
+/// DeleteLifecyclePolicy response structure.
 DeleteLifecyclePolicyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteMigrationTask` (删除迁移任务).
+/// Request of `DeleteMigrationTask` (Deletes a migration task).
 ///
-/// 用于删除迁移任务。不支持删除等待中、创建中、运行中、取消中、终止中状态的任务。
+/// This API is used to delete migration tasks. Deletion is not supported for tasks in the status of Waiting, creating, running, canceling, or terminating.
 DeleteMigrationTaskRequest {
-    /// 迁移任务ID
+    /// Migration task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
@@ -1120,7 +1033,7 @@ DeleteMigrationTaskRequest {
 rt::action!("cfs", "2019-07-19", "DeleteMigrationTask", DeleteMigrationTaskRequest => DeleteMigrationTaskResponse);
 
 rt::model! { read debug;
-/// DeleteMigrationTask返回参数结构体
+/// DeleteMigrationTask response structure.
 DeleteMigrationTaskResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1158,67 +1071,67 @@ DeleteUserQuotaResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAutoSnapshotPolicies` (查询文件系统快照策略列表信息).
+/// Request of `DescribeAutoSnapshotPolicies` (Queries the list of snapshot policies of a file system).
 ///
-/// 查询文件系统快照定期策略列表信息
+/// This API is used to query the list of scheduled snapshot policies of a file system.
 DescribeAutoSnapshotPoliciesRequest {
-    /// 快照策略ID
+    /// Snapshot policy ID
     "AutoSnapshotPolicyId" auto_snapshot_policy_id set_auto_snapshot_policy_id: str,
-    /// 分页码
+    /// Page offset
     "Offset" offset set_offset: i128,
-    /// 页面长
+    /// Page length
     "Limit" limit set_limit: i128,
-    /// 过滤条件
+    /// Filters
     "Filters" filters set_filters: list Filter,
-    /// 升序，降序
+    /// Ascending or descending order
     "Order" order set_order: str,
-    /// 排序字段
+    /// Sorting field
     "OrderField" order_field set_order_field: str,
 } }
 rt::action!("cfs", "2019-07-19", "DescribeAutoSnapshotPolicies", DescribeAutoSnapshotPoliciesRequest => DescribeAutoSnapshotPoliciesResponse);
 
 rt::model! { read debug;
-/// DescribeAutoSnapshotPolicies返回参数结构体
+/// DescribeAutoSnapshotPolicies response structure.
 DescribeAutoSnapshotPoliciesResponse {
-    /// 快照策略总个数
+    /// Total number of snapshot policies
     "TotalCount" total_count set_total_count: i128,
-    /// 快照策略信息
+    /// Snapshot policy information
     "AutoSnapshotPolicies" auto_snapshot_policies set_auto_snapshot_policies: list AutoSnapshotPolicyInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAvailableZoneInfo` (查询区域可用情况).
+/// Request of `DescribeAvailableZoneInfo` (Queries the availability of a region).
 ///
-/// 本接口（DescribeAvailableZoneInfo）用于查询区域的可用情况。
+/// This API is used to query the availability of a region.
 DescribeAvailableZoneInfoRequest {
 } }
 rt::action!("cfs", "2019-07-19", "DescribeAvailableZoneInfo", DescribeAvailableZoneInfoRequest => DescribeAvailableZoneInfoResponse);
 
 rt::model! { read debug;
-/// DescribeAvailableZoneInfo返回参数结构体
+/// DescribeAvailableZoneInfo response structure.
 DescribeAvailableZoneInfoResponse {
-    /// 各可用区的资源售卖情况以及支持的存储类型、存储协议等信息
+    /// Resource sale status in each availability zone as well as supported storage types, storage protocol, etc.
     "RegionZones" region_zones set_region_zones: list AvailableRegion,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `DescribeBucketList` (获取对象存储桶列表).
+/// Request of `DescribeBucketList` (Gets the bucket list).
 ///
-/// 用于获取数据源桶列表。
+/// To obtain the list of data source buckets.
 DescribeBucketListRequest {
-    /// 数据源服务商。COS: 腾讯云COS，OSS: 阿里云OSS，OBS:华为云OBS
+    /// Data source service provider. Valid values: `COS` (Tencent Cloud COS), `OSS` (Alibaba Cloud OSS), and `OBS` (Huawei Cloud OBS).
     ///
     /// Required.
     "SrcService" src_service set_src_service: str,
-    /// 数据源账号的SecretId
+    /// SecretId of the data source account.
     ///
     /// Required.
     "SrcSecretId" src_secret_id set_src_secret_id: str,
-    /// 数据源账号的SecretKey
+    /// SecretKey of the data source account
     ///
     /// Required.
     "SrcSecretKey" src_secret_key set_src_secret_key: str,
@@ -1235,59 +1148,60 @@ impl ::core::fmt::Debug for DescribeBucketListRequest {
 rt::action!("cfs", "2019-07-19", "DescribeBucketList", DescribeBucketListRequest => DescribeBucketListResponse);
 
 rt::model! { read debug;
-/// DescribeBucketList返回参数结构体
+/// DescribeBucketList response structure.
 DescribeBucketListResponse {
-    /// 桶的数量
+    /// Number of buckets
     "TotalCount" total_count set_total_count: i64,
-    /// 桶列表
+    /// Bucket list
     "BucketList" bucket_list set_bucket_list: list BucketInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCfsFileSystemClients` (查询文件系统客户端).
+/// Request of `DescribeCfsFileSystemClients` (Queries file system clients).
 ///
-/// 查询挂载该文件系统的客户端。此功能需要客户端安装CFS监控插件。
+/// This API is used to query clients on which this file system is mounted. To do so, the client needs to have the CFS monitoring plugin installed.
 DescribeCfsFileSystemClientsRequest {
-    /// 文件系统 ID，通过[查询文件系统接口](https://cloud.tencent.com/document/api/582/38170)获取
+    /// File system ID. obtain it by querying the file system interface [DescribeCfsFileSystems
+    /// ](https://www.tencentcloud.com/zh/document/product/582/34514)
     ///
     /// Required.
     "FileSystemId" file_system_id set_file_system_id: str,
-    /// Offset 分页码，默认为0
+    /// Offset paging number, defaults to 0.
     "Offset" offset set_offset: i128,
-    /// Limit 页面大小，默认为10，最大值为100
+    /// Limit page size. default value 10. maximum value 100.
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cfs", "2019-07-19", "DescribeCfsFileSystemClients", DescribeCfsFileSystemClientsRequest => DescribeCfsFileSystemClientsResponse);
 
 rt::model! { read debug;
-/// DescribeCfsFileSystemClients返回参数结构体
+/// DescribeCfsFileSystemClients response structure.
 DescribeCfsFileSystemClientsResponse {
-    /// 客户端列表
+    /// Client list
     "ClientList" client_list set_client_list: list FileSystemClient,
-    /// 文件系统总数
+    /// Total number of file systems.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCfsFileSystems` (查询文件系统).
+/// Request of `DescribeCfsFileSystems` (Queries file systems).
 ///
-/// 本接口（DescribeCfsFileSystems）用于查询文件系统
+/// This API is used to query file systems.
 DescribeCfsFileSystemsRequest {
-    /// 文件系统 ID
+    /// File system ID
     "FileSystemId" file_system_id set_file_system_id: str,
-    /// 私有网络（VPC） ID
+    /// VPC ID
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网 ID
+    /// Subnet ID
     "SubnetId" subnet_id set_subnet_id: str,
-    /// Offset 分页码,默认0
+    /// Offset paging number. default 0.
     "Offset" offset set_offset: i128,
-    /// Limit 页面大小，默认10
+    /// Limit page size. default value 10.
     "Limit" limit set_limit: i128,
-    /// 用户自定义名称
+    /// User-defined name
     "CreationToken" creation_token set_creation_token: str,
     /// 过滤条件。
     ///
@@ -1313,39 +1227,39 @@ DescribeCfsFileSystemsRequest {
 rt::action!("cfs", "2019-07-19", "DescribeCfsFileSystems", DescribeCfsFileSystemsRequest => DescribeCfsFileSystemsResponse);
 
 rt::model! { read debug;
-/// DescribeCfsFileSystems返回参数结构体
+/// DescribeCfsFileSystems response structure.
 DescribeCfsFileSystemsResponse {
-    /// 文件系统信息
+    /// File system information
     "FileSystems" file_systems set_file_systems: list FileSystemInfo,
-    /// 文件系统总数
+    /// Total number of file systems
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCfsPGroups` (查询权限组列表).
+/// Request of `DescribeCfsPGroups` (Queries the list of permission groups).
 ///
-/// 本接口（DescribeCfsPGroups）用于查询权限组列表。
+/// This API is used to query the list of permission groups.
 DescribeCfsPGroupsRequest {
 } }
 rt::action!("cfs", "2019-07-19", "DescribeCfsPGroups", DescribeCfsPGroupsRequest => DescribeCfsPGroupsResponse);
 
 rt::model! { read debug;
-/// DescribeCfsPGroups返回参数结构体
+/// DescribeCfsPGroups response structure.
 DescribeCfsPGroupsResponse {
-    /// 权限组信息列表
+    /// Permission group information list
     "PGroupList" p_group_list set_p_group_list: list PGroupInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCfsRules` (查询权限组规则).
+/// Request of `DescribeCfsRules` (Queries permission group rules).
 ///
-/// 本接口（DescribeCfsRules）用于查询权限组规则列表。
+/// This API is used to query the list of permission group rules.
 DescribeCfsRulesRequest {
-    /// 权限组 ID，可通过[DescribeCfsPGroups接口](https://cloud.tencent.com/document/api/582/38157)获取
+    /// Permission group ID, which can be obtained through the api [DescribeCfsPGroups](https://www.tencentcloud.com/document/api/582/38157?from_cn_redirect=1).
     ///
     /// Required.
     "PGroupId" p_group_id set_p_group_id: str,
@@ -1353,121 +1267,120 @@ DescribeCfsRulesRequest {
 rt::action!("cfs", "2019-07-19", "DescribeCfsRules", DescribeCfsRulesRequest => DescribeCfsRulesResponse);
 
 rt::model! { read debug;
-/// DescribeCfsRules返回参数结构体
+/// DescribeCfsRules response structure.
 DescribeCfsRulesResponse {
-    /// 权限组规则列表
+    /// List of permission group rules
     "RuleList" rule_list set_rule_list: list PGroupRuleInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCfsServiceStatus` (查询CFS服务状态).
+/// Request of `DescribeCfsServiceStatus` (Queries the status of the CFS service).
 ///
-/// 本接口（DescribeCfsServiceStatus）用于查询用户使用CFS的服务状态。
+/// This API is used to query the status of the CFS service.
 DescribeCfsServiceStatusRequest {
 } }
 rt::action!("cfs", "2019-07-19", "DescribeCfsServiceStatus", DescribeCfsServiceStatusRequest => DescribeCfsServiceStatusResponse);
 
 rt::model! { read debug;
-/// DescribeCfsServiceStatus返回参数结构体
+/// DescribeCfsServiceStatus response structure.
 DescribeCfsServiceStatusResponse {
-    /// 该用户当前 CFS 服务的状态，none 为未开通，creating 为开通中，created 为已开通
+    /// Current status of the CFS service for this user. Valid values: none (not activated), creating (activating), created (activated)
     "CfsServiceStatus" cfs_service_status set_cfs_service_status: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCfsSnapshotOverview` (文件系统快照概览).
+/// Request of `DescribeCfsSnapshotOverview` (Gets the snapshot overview of a file system).
 ///
-/// 文件系统快照概览
+/// This API is used to get the snapshot overview of a file system.
 DescribeCfsSnapshotOverviewRequest {
 } }
 rt::action!("cfs", "2019-07-19", "DescribeCfsSnapshotOverview", DescribeCfsSnapshotOverviewRequest => DescribeCfsSnapshotOverviewResponse);
 
 rt::model! { read debug;
-/// DescribeCfsSnapshotOverview返回参数结构体
+/// DescribeCfsSnapshotOverview response structure.
 DescribeCfsSnapshotOverviewResponse {
-    /// 统计信息
+    /// Statistics
     "StatisticsList" statistics_list set_statistics_list: list SnapshotStatistics,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCfsSnapshots` (查询快照列表).
+/// Request of `DescribeCfsSnapshots` (Queries the list of snapshots).
 ///
-/// 查询文件系统快照列表
+/// This API is used to query the list of snapshots of a file system.
 DescribeCfsSnapshotsRequest {
-    /// 文件系统 ID，通过查询文件系统 [DescribeCfsFileSystems](https://cloud.tencent.com/document/product/582/38170) 获取
+    /// File system ID, which can be obtained by querying the file system through the [DescribeCfsFileSystems](https://www.tencentcloud.com/document/product/582/38170?from_cn_redirect=1) api.
     "FileSystemId" file_system_id set_file_system_id: str,
-    /// 快照 ID
+    /// Snapshot ID.
     "SnapshotId" snapshot_id set_snapshot_id: str,
-    /// 分页起始位置，默认为0
+    /// Paging start position, defaults to 0.
     "Offset" offset set_offset: i128,
-    /// 页面长度，默认为20
+    /// Page length. default value 20.
     "Limit" limit set_limit: i128,
-    /// 过滤条件。
+    /// Filter criteria
+    /// SnapshotId - Array of String - required: no - (filter condition) filter by snapshot ID.
     ///
-    /// SnapshotId - Array of String - 是否必填：否 -（过滤条件）按快照ID过滤。
+    /// SnapshotName - Array of String - required: no - (filter condition) filter by snapshot name.
     ///
-    /// SnapshotName - Array of String - 是否必填：否 -（过滤条件）按照快照名称过滤。
+    /// FileSystemId - Array of String - required: no - (filter condition) filter by file system ID.
     ///
-    /// FileSystemId - Array of String - 是否必填：否 -（过滤条件）按文件系统ID过滤。
+    /// FsName - Array of String - required: no - (filtering conditions) filters file system names.
     ///
-    /// FsName - Array of String - 是否必填：否 -（过滤条件）按文件系统名过滤。
+    /// Status - Array of String - required: no - (filter criteria) filter by snapshot Status. Status classification: creating: under creation | available: running | deleting: deleting | rollbacking_new: being created for new file system | create-failed: creation failed.
     ///
-    /// Status - Array of String - 是否必填：否 -（过滤条件）按照快照状态过滤。状态分类：creating：创建中 | available：运行中 | deleting：删除中 | rollbacking_new：由快照创建新文件系统中 | create-failed：创建失败。
+    /// tag-key - Array of String - required: no - (filter condition) filter by tag key.
     ///
-    /// tag-key - Array of String - 是否必填：否 -（过滤条件）按照标签键进行过滤。
-    ///
-    /// tag:tag-key - Array of String - 是否必填：否 -（过滤条件）按照标签键值对进行过滤。 tag-key 使用具体的标签键进行替换。
+    /// tag:tag-key - Array of String - required: no - (filter condition) filter by tag key-value pair. replace tag-key with a specific tag key.
     "Filters" filters set_filters: list Filter,
-    /// 按创建时间排序取值
+    /// Sort by creation time to obtain value.
     "OrderField" order_field set_order_field: str,
-    /// 排序；升序或者降序
+    /// Sorting order; ascending or descending order.
     "Order" order set_order: str,
 } }
 rt::action!("cfs", "2019-07-19", "DescribeCfsSnapshots", DescribeCfsSnapshotsRequest => DescribeCfsSnapshotsResponse);
 
 rt::model! { read debug;
-/// DescribeCfsSnapshots返回参数结构体
+/// DescribeCfsSnapshots response structure.
 DescribeCfsSnapshotsResponse {
-    /// 总个数
+    /// Total number
     "TotalCount" total_count set_total_count: i128,
-    /// 快照信息描述
+    /// Snapshot information description
     "Snapshots" snapshots set_snapshots: list SnapshotInfo,
-    /// 快照列表快照汇总
+    /// Total size of snapshots
     "TotalSize" total_size set_total_size: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDataFlow` (查询数据流动信息).
+/// Request of `DescribeDataFlow` (Query data flow information).
 ///
-/// 查询数据流动信息接口
+/// This API is used to query data flow information.
 DescribeDataFlowRequest {
-    /// 文件系统 ID ，通过查询文件系统 [DescribeCfsFileSystems](https://cloud.tencent.com/document/product/582/38170) 获取
+    /// File system ID, which can be obtained by querying the file system through the [DescribeCfsFileSystems](https://www.tencentcloud.com/document/product/582/38170?from_cn_redirect=1) api.
     "FileSystemId" file_system_id set_file_system_id: str,
-    /// 数据流动 ID ，由创建数据流动返回
+    /// Data flow ID, returned by creating a data flow.
     "DataFlowId" data_flow_id set_data_flow_id: str,
-    /// 每次查询返回值个数，默认20；最大100
+    /// Number of query return values. it is 20 by default, and the maximum value is 100.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 文件系统版本；版本号：v1.5，v3.0，v3.1，v4.0
+    /// File system version; version number: v1.5, v3.0, v3.1, v4.0.
     "CfsVersion" cfs_version set_cfs_version: str,
 } }
 rt::action!("cfs", "2019-07-19", "DescribeDataFlow", DescribeDataFlowRequest => DescribeDataFlowResponse);
 
 rt::model! { read debug;
-/// DescribeDataFlow返回参数结构体
+/// DescribeDataFlow response structure.
 DescribeDataFlowResponse {
-    /// 查询总数量
+    /// Total number of queries.
     "TotalCount" total_count set_total_count: i128,
-    /// 无
+    /// None.
     "DataFlows" data_flows set_data_flows: list DataFlowInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1542,109 +1455,109 @@ DescribeDataRetrievalTaskResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLifecycleDataTask` (查询生命周期任务的接口).
+/// Request of `DescribeLifecycleDataTask` (Query the lifecycle of a task).
 ///
-/// 查询生命周期任务的接口。仅支持查询最近三个月内的任务数据。
+/// This API is used to query the lifecycle task. It only supports querying task data within 3 months.
 DescribeLifecycleDataTaskRequest {
-    /// 开始时间。须早于 EndTime ，仅支持查询最近3个月内的任务数据。
+    /// Start time. must be earlier than EndTime. only supports querying task data within the most recent 3 months.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间。须晚于 StartTime ，仅支持查询最近3个月内的任务数据。
+    /// End time. must be later than StartTime. only supports querying task data within the most recent 3 months.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 任务ID
+    /// Task ID.
     "TaskId" task_id set_task_id: str,
-    /// Offset 分页码
+    /// Offset paging number
     "Offset" offset set_offset: i128,
-    /// Limit 页面大小
+    /// Limit page size
     "Limit" limit set_limit: i128,
-    /// 过滤条件，TaskName，FileSystemId，Type
+    /// Filter conditions, TaskName, FileSystemId, Type.
     "Filters" filters set_filters: list Filter,
-    /// 文件系统版本；v3.1: pcfs/hifs v4.0:Turbo
+    /// File system version; v3.1: pcfs/hifs v4.0: Turbo.
     "CfsVersion" cfs_version set_cfs_version: str,
 } }
 rt::action!("cfs", "2019-07-19", "DescribeLifecycleDataTask", DescribeLifecycleDataTaskRequest => DescribeLifecycleDataTaskResponse);
 
 rt::model! { read debug;
-/// DescribeLifecycleDataTask返回参数结构体
+/// DescribeLifecycleDataTask response structure.
 DescribeLifecycleDataTaskResponse {
-    /// 任务数组
+    /// Task Array
     "LifecycleDataTask" lifecycle_data_task set_lifecycle_data_task: list LifecycleDataTaskInfo,
-    /// 查询结果总数
+    /// Total Number of Query Results
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLifecyclePolicies` (查询生命周期管理策略).
+/// Request of `DescribeLifecyclePolicies` (Query lifecycle management policies).
 ///
-/// 查询生命周期管理策略
+/// Query lifecycle management policies.
 DescribeLifecyclePoliciesRequest {
-    /// 生命周期管理策略名称
+    /// Lifecycle management policy name.
     "LifecyclePolicyName" lifecycle_policy_name set_lifecycle_policy_name: str,
-    /// 每个分页包含的生命周期管理策略个数
+    /// Number of lifecycle management policies per page.
     "PageSize" page_size set_page_size: i128,
-    /// 列表的分页页码
+    /// Page number of the list.
     "PageNumber" page_number set_page_number: i128,
-    /// 文件系统ID
+    /// File system ID.
     "FileSystemId" file_system_id set_file_system_id: str,
-    /// 生命周期管理策略ID
+    /// Lifecycle management policy ID.
     "LifecyclePolicyID" lifecycle_policy_id set_lifecycle_policy_id: str,
 } }
 rt::action!("cfs", "2019-07-19", "DescribeLifecyclePolicies", DescribeLifecyclePoliciesRequest => DescribeLifecyclePoliciesResponse);
 
 rt::model! { read debug;
-/// DescribeLifecyclePolicies返回参数结构体
+/// DescribeLifecyclePolicies response structure.
 DescribeLifecyclePoliciesResponse {
-    /// 列表的分页页码
+    /// Page number of the list.
     "PageNumber" page_number set_page_number: i128,
-    /// 每个分页包含的生命周期管理策略个数
+    /// Number of lifecycle management policies per page.
     "PageSize" page_size set_page_size: i128,
-    /// 生命周期管理策略总数
+    /// Total number of lifecycle management policies.
     "TotalCount" total_count set_total_count: i128,
-    /// 生命周期管理策略列表
+    /// Lifecycle management policy list.
     "LifecyclePolicies" lifecycle_policies set_lifecycle_policies: list LifecyclePolicy,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeMigrationTasks` (获取迁移任务列表).
+/// Request of `DescribeMigrationTasks` (Gets the migration task list).
 ///
-/// 用于获取迁移任务列表。
-/// 此接口需提交工单，开启白名单之后才能使用。
+/// This API is used to get the list of migration tasks.
+/// To use this API, submit a ticket for us to add you to the allowlist.
 DescribeMigrationTasksRequest {
-    /// 分页的偏移量，默认值为0。
+    /// The pagination offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 分页单页限制数目，默认值为20，最大值100。
+    /// Maximum number of entries per page. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
-    /// -  taskId按照【迁移任务id】进行过滤。类型：String必选：否
+    /// -  taskId Filters by [migration task id]. type: String required: no
     ///
-    /// -   taskName按照【迁移任务名字】进行模糊搜索过滤。类型：String必选：否每次请求的Filters的上限为10，Filter.Values的上限为100。
+    /// -  taskName does fuzzy search filtering by [migration task name]. type: String required: no the maximum number of Filters per request is 10, and the maximum number of Filter.Values is 100..
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("cfs", "2019-07-19", "DescribeMigrationTasks", DescribeMigrationTasksRequest => DescribeMigrationTasksResponse);
 
 rt::model! { read debug;
-/// DescribeMigrationTasks返回参数结构体
+/// DescribeMigrationTasks response structure.
 DescribeMigrationTasksResponse {
-    /// 迁移任务的总数量
+    /// Total number of migration tasks.
     "TotalCount" total_count set_total_count: i64,
-    /// 迁移任务详情
+    /// Migration task details
     "MigrationTasks" migration_tasks set_migration_tasks: list MigrationTaskInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeMountTargets` (查询文件系统挂载点).
+/// Request of `DescribeMountTargets` (Queries the mount targets of a file system).
 ///
-/// 本接口（DescribeMountTargets）用于查询文件系统挂载点信息
+/// This API is used to query the mount targets of a file system.
 DescribeMountTargetsRequest {
-    /// 文件系统 ID，[查询文件系统列表](https://cloud.tencent.com/document/api/582/38170)可以获得id
+    /// File system ID. you can obtain the ID by querying the file system list through the [describecfsfilesystems](https://www.tencentcloud.com/document/api/582/38170?from_cn_redirect=1) api.
     ///
     /// Required.
     "FileSystemId" file_system_id set_file_system_id: str,
@@ -1652,30 +1565,30 @@ DescribeMountTargetsRequest {
 rt::action!("cfs", "2019-07-19", "DescribeMountTargets", DescribeMountTargetsRequest => DescribeMountTargetsResponse);
 
 rt::model! { read debug;
-/// DescribeMountTargets返回参数结构体
+/// DescribeMountTargets response structure.
 DescribeMountTargetsResponse {
-    /// 挂载点详情
+    /// Mount target details
     "MountTargets" mount_targets set_mount_targets: list MountInfo,
-    /// 挂载点数量
+    /// The number of mount targets
     "NumberOfMountTargets" number_of_mount_targets set_number_of_mount_targets: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSnapshotOperationLogs` (查询快照操作日志).
+/// Request of `DescribeSnapshotOperationLogs` (Queries the operation logs of a snapshot).
 ///
-/// 查询快照操作日志
+/// This API is used to query the operation logs of a snapshot.
 DescribeSnapshotOperationLogsRequest {
-    /// 快照ID，可以通过[DescribeCfsSnapshots](https://cloud.tencent.com/document/api/582/80206) 查询获取
+    /// Snapshot ID, which can be obtained by querying through the [DescribeCfsSnapshots](https://www.tencentcloud.com/document/api/582/80206?from_cn_redirect=1) api.
     ///
     /// Required.
     "SnapshotId" snapshot_id set_snapshot_id: str,
-    /// 起始时间，格式“YYYY-MM-DD hh:mm:ss”
+    /// Start time, format "YYYY-MM-DD hh:MM:ss".
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间，格式“YYYY-MM-DD hh:mm:ss”
+    /// End time, format "YYYY-MM-DD hh:MM:ss".
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
@@ -1683,11 +1596,11 @@ DescribeSnapshotOperationLogsRequest {
 rt::action!("cfs", "2019-07-19", "DescribeSnapshotOperationLogs", DescribeSnapshotOperationLogsRequest => DescribeSnapshotOperationLogsResponse);
 
 rt::model! { read debug;
-/// DescribeSnapshotOperationLogs返回参数结构体
+/// DescribeSnapshotOperationLogs response structure.
 DescribeSnapshotOperationLogsResponse {
-    /// 快照ID
+    /// Snapshot ID
     "SnapshotId" snapshot_id set_snapshot_id: str,
-    /// 操作日志
+    /// Operation log
     "SnapshotOperates" snapshot_operates set_snapshot_operates: list SnapshotOperateLog,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1725,171 +1638,155 @@ DescribeUserQuotaResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DoDirectoryOperation` (目录操作接口).
+/// Request of `DoDirectoryOperation` (Directory operation interface).
 ///
-/// 文件系统目录操作接口。当前仅 Turbo 系列文件系统支持调用此接口进行目录操作，通用系列文件系统（含增强型）不支持调用。
+/// File system directory operation API. Currently, only the Turbo series file system supports calling this API to perform directory operations. The Universal Series file system (including the enhanced version) does not support calling.
 DoDirectoryOperationRequest {
-    /// 文件系统 ID。当前仅 Turbo 系列文件系统支持调用此接口，通用系列文件系统（含增强型）不支持调用。
+    /// File system ID. currently, only Turbo series file systems support calling this api. general series file systems (including enhanced) do not support calling.
     ///
     /// Required.
     "FileSystemId" file_system_id set_file_system_id: str,
-    /// create：创建目录，等同于mkdir。
-    /// check：确认目录是否存在，等同于stat。
-    /// move：对文件/目录进行重命名，等同于mv。
+    /// create a directory, equivalent to mkdir.
+    /// check: confirm the existence of the directory, equivalent to stat.
+    /// move: rename a file or directory, equivalent to mv.
     ///
     /// Required.
     "OpetationType" opetation_type set_opetation_type: str,
-    /// 系统会默认递归创建路径中的所有父级目录。路径必须从 /cfs/ 开始，代表文件存储实例内部的逻辑路径，而非本地挂载点路径。
-    /// 示例：
-    ///
-    /// -
-    /// 若操作为 create/check
-    ///
-    /// - 若挂载的是CFS根目录 /，需在挂载路径下创建/检查是否存在 test1/test2，则入参值为 /cfs/test1/test2
-    /// - 若挂载的是CFS子目录 /subdir，需在挂载路径下创建/检查是否存在 test1/test2，则入参值为 /cfs/subdir/test1/test2
-    ///
-    /// -
-    /// 若操作为 move
-    ///
-    /// - 若挂载的是CFS根目录 /，需在挂载路径下移动 test1/test2 下的文件到 DestPath，则入参值为 /cfs/test1/test2
-    /// - 若挂载的是CFS子目录 /subdir，需在挂载路径下挂载路径下移动 test1/test2 下的文件到 DestPath，则入参值为 /cfs/subdir/test1/test2
+    /// Absolute path of the directory. recursive creation is enabled by default (if the directory contains non-existent subdirectories, create the corresponding subdirectory first).
     ///
     /// Required.
     "DirectoryPath" directory_path set_directory_path: str,
-    /// 创建目录的权限，若不传，默认为0755。若OperationType为 check，此值无实际意义。
+    /// Permission to create directory. if not specified, it defaults to 0755. if OperationType is check, this value is meaningless.
     "Mode" mode set_mode: str,
-    /// mv 操作的目标目录路径，必须以 /cfs/ 开头，代表文件存储实例内部的逻辑路径，而非本地挂载点路径。
-    /// 示例：
-    ///
-    /// - 若挂载的是CFS根目录 /，需将 DirectoryPath 下的文件移动到挂载路径下的 test3/test4，则入参值为 /cfs/test3/test4
-    /// - 若挂载的是CFS子目录 /subdir，需将 DirectoryPath 下的文件移动到挂载路径下的 test3/test4，则入参值为 /cfs/subdir/ test3/test4
+    /// The destination directory name for the mv operation. the path must start with /cfs/.
     "DestPath" dest_path set_dest_path: str,
 } }
 rt::action!("cfs", "2019-07-19", "DoDirectoryOperation", DoDirectoryOperationRequest => DoDirectoryOperationResponse);
 
 rt::model! { read debug;
-/// DoDirectoryOperation返回参数结构体
+/// DoDirectoryOperation response structure.
 DoDirectoryOperationResponse {
-    /// 1:成功 0:失败。创建目录的操作，1表示创建成功，0表示创建失败。  确认目录是否存在的操作，1表示目录存在，0表示目录不存在。此外，创建目录操作若目录已存在，也会返回创建成功。
+    /// 1: success 0: failure. for the create directory operation, 1 indicates successful creation, 0 indicates creation failed. for the confirm directory existence operation, 1 indicates the directory exists, 0 indicates the directory does not exist. in addition, if the directory already exists during the create directory operation, it will also return creation succeeded.
     "Result" result set_result: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 购买完额外性能之后的值
+/// Value after purchasing additional performance.
 ExstraPerformanceInfo {
-    /// fixed: 最终值固定
+    /// Fixed: final value is fixed.
     "Type" r#type set_type: str,
-    /// 额外购买的CFS性能值，单位MB/s。
+    /// Additional purchase CFS performance value in MB/s.
     "Performance" performance set_performance: i64,
 } }
 
 rt::model! { read debug;
-/// 绑定快照策略的文件系统信息
+/// Information of the file system bound to the snapshot policy
 FileSystemByPolicy {
-    /// 文件系统名称
+    /// File system name
     "CreationToken" creation_token set_creation_token: str,
-    /// 文件系统ID
+    /// File system ID
     "FileSystemId" file_system_id set_file_system_id: str,
-    /// 文件系统大小，单位Byte
+    /// File system size, in Byte.
     "SizeByte" size_byte set_size_byte: i128,
-    /// 存储类型，HP：通用性能型；SD：通用标准型；TP:turbo性能型；TB：turbo标准型；THP：吞吐型
+    /// Storage type. HP: high-performance; SD: standard; TP: high-performance Turbo; TB: standard Turbo; THP: throughput.
     "StorageType" storage_type set_storage_type: str,
-    /// 快照总大小，单位GiB
+    /// Total snapshot size in GiB.
     "TotalSnapshotSize" total_snapshot_size set_total_snapshot_size: i128,
-    /// 文件系统创建时间
+    /// File system creation time
     "CreationTime" creation_time set_creation_time: str,
-    /// 文件系统所在区ID
+    /// Region ID of the file system
     "ZoneId" zone_id set_zone_id: i128,
 } }
 
 rt::model! { read debug;
-/// 文件系统客户端信息
+/// Information on the file system client
 FileSystemClient {
-    /// 文件系统IP地址
+    /// IP address of the file system
     "CfsVip" cfs_vip set_cfs_vip: str,
-    /// 客户端IP地址
+    /// Client IP
     "ClientIp" client_ip set_client_ip: str,
-    /// 文件系统所属VPCID
+    /// File system VPCID
     "VpcId" vpc_id set_vpc_id: str,
-    /// 可用区名称，例如ap-beijing-1，参考[简介](https://cloud.tencent.com/document/api/582/38144)文档中的地域与可用区列表
+    /// Availability zone name, such as ap-beijing-1. see the region and availability zone list in the description [Introduction
+    /// ](https://www.tencentcloud.com/zh/document/product/582/50830)
     "Zone" zone set_zone: str,
-    /// 可用区中文名称
+    /// AZ name
     "ZoneName" zone_name set_zone_name: str,
-    /// 该文件系统被挂载到客户端上的路径信息
+    /// Path in which the file system is mounted to the client
     "MountDirectory" mount_directory set_mount_directory: str,
 } }
 
 rt::model! { read debug;
-/// 文件系统基本信息
+/// Basic information of a file system
 FileSystemInfo {
-    /// 创建时间
+    /// Creation time
     "CreationTime" creation_time set_creation_time: str,
-    /// 用户自定义名称
+    /// Custom name
     "CreationToken" creation_token set_creation_token: str,
-    /// 文件系统 ID
+    /// File system ID
     "FileSystemId" file_system_id set_file_system_id: str,
-    /// 文件系统状态。取值范围：
-    ///
-    /// - creating:创建中
-    /// - mounting:挂载中
-    /// - create_failed:创建失败
-    /// - available:可使用
-    /// - unserviced:停服中
-    /// - upgrading:升级中
+    /// File system status. Valid values:
+    /// - creating
+    /// - mounting
+    /// - create_failed
+    /// - available
+    /// - unserviced
+    /// - upgrading
     "LifeCycleState" life_cycle_state set_life_cycle_state: str,
-    /// 文件系统已使用容量。单位：Byte
+    /// Used capacity of the file system, in Byte.
     "SizeByte" size_byte set_size_byte: i128,
-    /// 文件系统空间限制。单位:GiB
+    /// File system space limit, in GiB.
     "SizeLimit" size_limit set_size_limit: i128,
-    /// 区域 ID
+    /// Region ID
     "ZoneId" zone_id set_zone_id: i128,
-    /// 区域名称
+    /// Region name
     "Zone" zone set_zone: str,
-    /// 文件系统协议类型, 支持 NFS,CIFS,TURBO
+    /// File system protocol type. Valid values: NFS, CIFS, and TURBO.
     "Protocol" protocol set_protocol: str,
-    /// 存储类型，HP：通用性能型；SD：通用标准型；TP:turbo性能型；TB：turbo标准型；THP：吞吐型
+    /// Storage type. HP: high-performance; SD: standard; TP: high-performance Turbo; TB: standard Turbo; THP: throughput.
     "StorageType" storage_type set_storage_type: str,
-    /// 文件系统绑定的预付费存储包
+    /// Prepaid storage pack bound with the file system
     "StorageResourcePkg" storage_resource_pkg set_storage_resource_pkg: str,
-    /// 文件系统绑定的预付费带宽包（暂未支持）
+    /// Prepaid bandwidth pack bound to a file system (not supported currently)
     "BandwidthResourcePkg" bandwidth_resource_pkg set_bandwidth_resource_pkg: str,
-    /// 文件系统绑定权限组信息
+    /// Information of permission groups bound to a file system
     "PGroup" p_group set_p_group: obj PGroup,
-    /// 用户自定义名称
+    /// Custom name
     "FsName" fs_name set_fs_name: str,
-    /// 文件系统是否加密,true：代表加密，false：非加密
+    /// Is the file system encrypted. true: encrypted. false: non-encrypted.
     "Encrypted" encrypted set_encrypted: bool,
-    /// 加密所使用的密钥，可以为密钥的 ID 或者 ARN
+    /// Key used for encryption, which can be the key ID or ARN
     "KmsKeyId" kms_key_id set_kms_key_id: str,
-    /// 应用ID
+    /// Application ID
     "AppId" app_id set_app_id: i64,
-    /// 文件系统吞吐上限，吞吐上限是根据文件系统当前已使用存储量、绑定的存储资源包以及吞吐资源包一同确定. 单位MiB/s
+    /// Upper limit of the file system throughput, in MiB/s. The upper limit is determined based on the current storage used of the file system, bound storage resource packages, and throughput resource packages.
     "BandwidthLimit" bandwidth_limit set_bandwidth_limit: f64,
-    /// 文件系统关联的快照策略
+    /// Snapshot policy associated with the file system.
     "AutoSnapshotPolicyId" auto_snapshot_policy_id set_auto_snapshot_policy_id: str,
-    /// 文件系统处理快照状态,snapping：快照中，normal：正常状态
+    /// File system processes snapshot status, snapping: in snapshot, normal: in normal status.
     "SnapStatus" snap_status set_snap_status: str,
-    /// 文件系统容量规格上限
-    /// 单位:GiB
+    /// Upper limit of file system capacity.
+    /// Unit: GiB.
     "Capacity" capacity set_capacity: i128,
-    /// 文件系统标签列表
+    /// File system tag list
     "Tags" tags set_tags: list TagInfo,
-    /// 文件系统生命周期管理状态
-    /// NotAvailable：不可用
-    /// Available:可用
+    /// Status of file system lifecycle management.
+    /// NotAvailable: unavailable.
+    /// Available.
     "TieringState" tiering_state set_tiering_state: str,
-    /// 分层存储详情
+    /// Layered storage detail.
     "TieringDetail" tiering_detail set_tiering_detail: obj TieringDetailInfo,
-    /// 文件系统自动扩容策略
+    /// File system auto scale-out policy.
     "AutoScaleUpRule" auto_scale_up_rule set_auto_scale_up_rule: obj AutoScaleUpRule,
-    /// 文件系统版本
+    /// File System Version
     "Version" version set_version: str,
-    /// 额外性能信息
+    /// Additional performance info.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExstraPerformanceInfo" exstra_performance_info set_exstra_performance_info: list ExstraPerformanceInfo,
-    /// basic：标准版元数据类型
-    /// enhanced：增项版元数据类型
+    /// basic: standard version metadata type.
+    /// enhanced: additional metadata type.
     "MetaType" meta_type set_meta_type: str,
     /// 业务场景。
     ///
@@ -1912,13 +1809,13 @@ FileSystemInfo {
 } }
 
 rt::model! { write debug;
-/// 条件过滤
+/// Conditional filter
 Filter {
-    /// 值
+    /// Value
     ///
     /// Required.
     "Values" values set_values: list String,
-    /// 名称
+    /// Name
     ///
     /// Required.
     "Name" name set_name: str,
@@ -1946,59 +1843,54 @@ InputPermissionGroupRules {
 } }
 
 rt::model! { read debug;
-/// 生命周期任务
+/// Lifecycle task.
 LifecycleDataTaskInfo {
-    /// 任务id
+    /// Task ID.
     "TaskId" task_id set_task_id: str,
-    /// 任务状态
-    ///
-    /// 枚举值：
-    ///
-    /// - init： 排队中
-    /// - running： 执行中
-    /// - finished： 已完成
-    /// - failed： 失败
-    /// - stopping： 停止中
-    /// - stopped： 已停止
+    /// Task status.
+    /// init: pending.
+    /// running: executing, finished: completed.
+    /// failed: failure.
+    /// Stopping: stopping, stopped: stopped.
     "TaskStatus" task_status set_task_status: str,
-    /// 任务创建时间
+    /// Task creation time
     "CreationTime" creation_time set_creation_time: str,
-    /// 任务结束时间
+    /// Task end time.
     "FinishTime" finish_time set_finish_time: str,
-    /// 文件总数
+    /// Total files.
     "FileTotalCount" file_total_count set_file_total_count: i128,
-    /// 处理成功文件数量
+    /// Number of successfully processed files.
     "FileSuccessedCount" file_successed_count set_file_successed_count: i128,
-    /// 当前已经失败的文件数
+    /// Number of failed files.
     "FileFailedCount" file_failed_count set_file_failed_count: i128,
-    /// 文件容量，单位Byte
+    /// File capacity, in Byte.
     "FileTotalSize" file_total_size set_file_total_size: i128,
-    /// 已处理完成的文件容量，单位Byte
+    /// Processed file capacity, in Byte.
     "FileSuccessedSize" file_successed_size set_file_successed_size: i128,
-    /// 已处理失败文件容量，单位Byte
+    /// Capacity of processed failed files, in Byte.
     "FileFailedSize" file_failed_size set_file_failed_size: i128,
-    /// 总文件列表
+    /// Total file list.
     "FileTotalList" file_total_list set_file_total_list: str,
-    /// 成功的文件列表
+    /// List of successful files.
     "FileSuccessedList" file_successed_list set_file_successed_list: str,
-    /// 失败文件的列表
+    /// List of failed files.
     "FileFailedList" file_failed_list set_file_failed_list: str,
     /// FileSystemId
     "FileSystemId" file_system_id set_file_system_id: str,
-    /// 任务名称
+    /// Task name.
     "TaskName" task_name set_task_name: str,
-    /// 任务路径
+    /// Task path.
     "TaskPath" task_path set_task_path: str,
-    /// 任务类型,archive:表示沉降任务，restore：表示拉取任务
+    /// Task type, archive: indicates settlement task, restore: indicates pull task.
     "Type" r#type set_type: str,
-    /// 数据流动Id
+    /// Data flow Id.
     "DataFlowId" data_flow_id set_data_flow_id: str,
-    /// 当CFSTurbo内的文件和外置存储存在同名情况时，是否覆盖。
+    /// When a file in CFSTurbo and an external storage have the same name, whether to overwrite.
     ///
-    /// ture：覆盖
+    /// Override.
     ///
-    /// false：不覆盖（同时也不会释放热存数据）
-    /// 为空时，默认为false
+    /// false: not overwrite (at the same time, it does not release hot data storage).
+    /// Default false when empty.
     "IsOverwrite" is_overwrite set_is_overwrite: bool,
     /// 数据清单文件路径，清单文件内每行为待处理文件的完整路径。所有路径（包括清单文件路径、清单文件内每行表示的待处理文件的路径）必须以 /cfs 开头，指向CFS文件系统内已存在的文件，与 TaskPath 参数二选一填写。
     /// 示例：
@@ -2009,54 +1901,65 @@ LifecycleDataTaskInfo {
 } }
 
 rt::model! { read debug;
-/// 生命周期管理策略信息
+/// Lifecycle management policy information.
 LifecyclePolicy {
-    /// 生命周期管理策略创建的时间
+    /// The time when the lifecycle management policy was created
+    /// .
     "CreateTime" create_time set_create_time: str,
-    /// 生命周期管理策略ID
+    /// Lifecycle management policy ID.
+    /// .
     "LifecyclePolicyID" lifecycle_policy_id set_lifecycle_policy_id: str,
-    /// 生命周期管理策略名称
+    /// Lifecycle management policy name
+    /// .
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LifecyclePolicyName" lifecycle_policy_name set_lifecycle_policy_name: str,
-    /// 生命周期管理策略关联的管理规则列表
+    /// List of management rules associated with the lifecycle management policy.
+    /// .
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LifecycleRules" lifecycle_rules set_lifecycle_rules: list LifecycleRule,
-    /// 生命周期管理策略关联目录的绝对路径列表
+    /// List of absolute paths for directories associated with the lifecycle management policy
+    /// .
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Paths" paths set_paths: list PathInfo,
 } }
 
 rt::model! { both debug;
-/// 生命周期管理策略关联的管理规则
+/// Manage rule associated with the lifecycle management policy.
 LifecycleRule {
-    /// 数据转储后的存储类型。其中：InfrequentAccess：低频介质存储；ColdStorage：冷存储。
+    /// Storage type after data dump. among them: InfrequentAccess: infrequent medium storage; ColdStorage: cold storage.
     ///
     /// Required.
     "StorageType" storage_type set_storage_type: str,
-    /// 数据转储文件类型。其中，BIG_FILE：超大文件；STD_FILE：普通文件；SMALL_FILE：小文件；ALL：所有文件。
+    /// Data dump FILE type. among them, BIG_FILE: extra large FILE; STD_FILE: regular FILE; SMALL_FILE: SMALL FILE; ALL: ALL files.
     ///
     /// Required.
     "FileType" file_type set_file_type: str,
-    /// 数据转储行为。其中，Archive：沉降；Noarchive：不沉降。
+    /// Data dumping action. among them, Archive: settlement; Noarchive: no settlement.
     ///
     /// Required.
     "Action" action set_action: str,
-    /// 数据转储触发时间。由“DEFAULT_ATIME_”与“数字”组成，单位为天。当 Action 为 Noarchive，请保持为空。
+    /// Data dump trigger time. consists of "DEFAULT_ATIME_" and a number, in days. keep it empty when Action is Noarchive.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Interval" interval set_interval: str,
-    /// 数据转储文件最大规格。其数值需使用“数字+单位”格式进行表示，单位支持K（KiB）、M（MiB）、G（GiB）。
+    /// Maximum specification for data dump files. the value needs to use the "number+measurement unit" format, and the supported units are K (KiB), M (MiB), and G (GiB).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FileMaxSize" file_max_size set_file_max_size: str,
-    /// 数据转储文件最小规格。其数值需使用“数字+单位”格式进行表示，单位支持K（KiB）、M（MiB）、G（GiB）。
+    /// Minimum specification of the dump file. its numeric value needs to use the "number+measurement unit" format, and the supported units are K (KiB), M (MiB), and G (GiB).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FileMinSize" file_min_size set_file_min_size: str,
-    /// 策略类型
+    /// Policy type.
     "PolicyType" policy_type set_policy_type: str,
-    /// 阈值范围[10-90]
+    /// Threshold range: 10-90.
     "ExpireThreshold" expire_threshold set_expire_threshold: i128,
-    /// 阈值范围[10-90]
+    /// Threshold range: 10-90.
     "TargetThreshold" target_threshold set_target_threshold: i128,
-    /// 当CFSTurbo内的文件和外置存储存在同名情况时，是否覆盖。
+    /// When a file in CFSTurbo and an external storage have the same name, whether to overwrite.
     ///
-    /// ture：覆盖
+    /// Override.
     ///
-    /// false：不覆盖（同时也不会释放热存数据）
+    /// false: not overwrite (at the same time will not release hot data storage).
     ///
-    /// 为空时，默认为false
+    /// Default false when empty.
     "IsOverwrite" is_overwrite set_is_overwrite: bool,
     /// 新建文件是否近实时同步至 S3。true：近实时同步（30 秒内）/ false：基于策略配置时间同步。默认 false。仅当 StorageType=ExternalStorage 时生效
     "IsCreateRealTimeSync" is_create_real_time_sync set_is_create_real_time_sync: bool,
@@ -2067,59 +1970,59 @@ LifecycleRule {
 } }
 
 rt::model! { read debug;
-/// CFS数据迁移任务信息
+/// Information of a CFS data migration task
 MigrationTaskInfo {
-    /// 迁移任务名称
+    /// Migration task name
     "TaskName" task_name set_task_name: str,
-    /// 迁移任务id
+    /// Migration task ID
     "TaskId" task_id set_task_id: str,
-    /// 迁移方式标志位，默认为0。0: 桶迁移；1: 清单迁移
+    /// Migration type. Valid values: `0` (bucket) and `1` (list). Default value: `0`.
     "MigrationType" migration_type set_migration_type: i128,
-    /// 迁移模式，默认为0。0: 全量迁移
+    /// Migration mode. Default value: `0` (full migration).
     "MigrationMode" migration_mode set_migration_mode: i128,
-    /// 数据源桶名称
+    /// Data source bucket name.
     "BucketName" bucket_name set_bucket_name: str,
-    /// 数据源桶地域
+    /// Source bucket region.
     "BucketRegion" bucket_region set_bucket_region: str,
-    /// 数据源桶地址
+    /// Data source bucket address.
     "BucketAddress" bucket_address set_bucket_address: str,
-    /// 清单地址
+    /// Checklist address.
     "ListAddress" list_address set_list_address: str,
-    /// 文件系统实例名称
+    /// File system instance name.
     "FsName" fs_name set_fs_name: str,
-    /// 文件系统实例Id
+    /// File system instance ID
     "FileSystemId" file_system_id set_file_system_id: str,
-    /// 文件系统内目录路径，不涉及实际挂载子目录/根目录，无需以/cfs/作为前缀
+    /// File system path
     "FsPath" fs_path set_fs_path: str,
-    /// 同名文件迁移时覆盖策略，默认为0。0: 最后修改时间优先；1: 全覆盖；2: 不覆盖
+    /// Overwrite policy for files with the same name. Valid values: `0` (retain the file with the latest modified time), `1` (overwrite); and `2` (not overwrite). Default value: `0`.
     "CoverType" cover_type set_cover_type: i128,
-    /// 创建时间
+    /// Creation time
     "CreateTime" create_time set_create_time: i64,
-    /// 完成/终止时间
+    /// Completion/Termination time.
     "EndTime" end_time set_end_time: i64,
-    /// 迁移状态。0: 已完成；1: 创建中；2: 运行中；3: 终止中；4: 已终止；5: 创建失败；6: 运行失败；7: 结束中；8: 删除中；9: 等待中
+    /// Migration status. 0: completed; 1: creating; 2: running; 3: terminating; 4: terminated; 5: creation failed; 6: running failure; 7: ending; 8: deleting; 9: waiting.
     "Status" status set_status: i128,
-    /// 文件数量
+    /// Number of files.
     "FileTotalCount" file_total_count set_file_total_count: i128,
-    /// 已迁移文件数量
+    /// Number of migrated files.
     "FileMigratedCount" file_migrated_count set_file_migrated_count: i128,
-    /// 迁移失败文件数量
+    /// Number of failed files in migration.
     "FileFailedCount" file_failed_count set_file_failed_count: i128,
-    /// 文件容量，单位Byte
+    /// File capacity, in Byte.
     "FileTotalSize" file_total_size set_file_total_size: i64,
-    /// 已迁移文件容量，单位Byte
+    /// Migrated file capacity in Byte.
     "FileMigratedSize" file_migrated_size set_file_migrated_size: i64,
-    /// 迁移失败文件容量，单位Byte
+    /// Capacity of failed migration files, in Byte.
     "FileFailedSize" file_failed_size set_file_failed_size: i64,
-    /// 全部清单
+    /// Total inventory.
     "FileTotalList" file_total_list set_file_total_list: str,
-    /// 已完成文件清单
+    /// File list completed.
     "FileCompletedList" file_completed_list set_file_completed_list: str,
-    /// 失败文件清单
+    /// Failed file list.
     "FileFailedList" file_failed_list set_file_failed_list: str,
-    /// 源桶路径
+    /// Source bucket path.
     "BucketPath" bucket_path set_bucket_path: str,
-    /// 迁移方向。0: 对象存储迁移至文件系统，1: 文件系统迁移至对象存储。默认 0
+    /// Migration direction. valid values: 0 (cos migration to file system), 1 (file system migration to cos). default is 0.
     "Direction" direction set_direction: i128,
     /// 数据源服务商
     ///
@@ -2134,33 +2037,33 @@ MigrationTaskInfo {
 } }
 
 rt::model! { write nodebug;
-/// Request of `ModifyDataFlow` (修改数据流动相关参数).
+/// Request of `ModifyDataFlow` (Modify data flow parameters).
 ///
-/// 修改数据流动相关参数
+/// Modify data flow parameters.
 ModifyDataFlowRequest {
-    /// 数据流动管理 ID ，通过查询数据流动接口获取
+    /// Data flow manage ID, obtained through the api for querying data flow.
     ///
     /// Required.
     "DataFlowId" data_flow_id set_data_flow_id: str,
-    /// 文件系统 ID ，通过查询文件系统 [DescribeCfsFileSystems](https://cloud.tencent.com/document/product/582/38170) 获取
+    /// File system ID, which can be obtained by querying the file system through the [DescribeCfsFileSystems](https://www.tencentcloud.com/document/product/582/38170?from_cn_redirect=1) api.
     ///
     /// Required.
     "FileSystemId" file_system_id set_file_system_id: str,
-    /// 数据流动名称；支持不超过64字符长度，支持中文、数字、_、-
+    /// Data flow name, supports no more than 64 characters in length, supports chinese, numbers, _, and -.
     "DataFlowName" data_flow_name set_data_flow_name: str,
-    /// 密钥 ID
+    /// Key ID.
     "SecretId" secret_id set_secret_id: str,
-    /// 密钥 key
+    /// key.
     "SecretKey" secret_key set_secret_key: str,
-    /// KafkaConsumer 消费时使用的Topic参数
+    /// Topic Parameter used by KafkaConsumer during consumption
     "UserKafkaTopic" user_kafka_topic set_user_kafka_topic: str,
-    /// 服务地址
+    /// Service address.
     "ServerAddr" server_addr set_server_addr: str,
     /// name
     "UserName" user_name set_user_name: str,
-    /// Kafka消费用户密码
+    /// Kafka consuming user password.
     "Password" password set_password: str,
-    /// 元数据增量更新开关；1开启，0关闭
+    /// Metadata incremental update switch; 1 enables, 0 disables.
     "AutoRefresh" auto_refresh set_auto_refresh: i128,
 } }
 impl ::core::fmt::Debug for ModifyDataFlowRequest {
@@ -2182,9 +2085,9 @@ impl ::core::fmt::Debug for ModifyDataFlowRequest {
 rt::action!("cfs", "2019-07-19", "ModifyDataFlow", ModifyDataFlowRequest => ModifyDataFlowResponse);
 
 rt::model! { read debug;
-/// ModifyDataFlow返回参数结构体
+/// ModifyDataFlow response structure.
 ModifyDataFlowResponse {
-    /// 数据流动管理 ID
+    /// Data flow manage ID.
     "DataFlowId" data_flow_id set_data_flow_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2222,56 +2125,56 @@ ModifyDataRetrievalResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyFileSystemAutoScaleUpRule` (更新文件系统自动扩容策略).
+/// Request of `ModifyFileSystemAutoScaleUpRule` (Modifies the automatic scaling policy of a file system).
 ///
-/// 用来设置文件系统扩容策略，该接口只支持turbo文件系统
+/// This API is used to set the file system scaling policy. It supports only the turbo file system.
 ModifyFileSystemAutoScaleUpRuleRequest {
-    /// 文件系统 ID，通过查询文件系统列表获取；[DescribeCfsFileSystems](https://cloud.tencent.com/document/product/582/38170)
+    /// File system ID, which can be obtained by querying the file system list; [DescribeCfsFileSystems](https://www.tencentcloud.com/document/product/582/38170?from_cn_redirect=1).
     ///
     /// Required.
     "FileSystemId" file_system_id set_file_system_id: str,
-    /// 扩容阈值，范围[10-90]
+    /// Threshold for triggering scaling. Value range: 10-90
     ///
     /// Required.
     "ScaleUpThreshold" scale_up_threshold set_scale_up_threshold: i128,
-    /// 扩容后目标阈值，范围[10-90]，该值要小于 ScaleUpThreshold
+    /// Target threshold after expansion. value range: 10-90. the value must be less than ScaleUpThreshold.
     ///
     /// Required.
     "TargetThreshold" target_threshold set_target_threshold: i128,
-    /// 规则状态 0：关闭，1：开启；不传保留原状态
+    /// Rule status 0: turn off, 1: turn on; keep the original status if not specified.
     "Status" status set_status: i128,
 } }
 rt::action!("cfs", "2019-07-19", "ModifyFileSystemAutoScaleUpRule", ModifyFileSystemAutoScaleUpRuleRequest => ModifyFileSystemAutoScaleUpRuleResponse);
 
 rt::model! { read debug;
-/// ModifyFileSystemAutoScaleUpRule返回参数结构体
+/// ModifyFileSystemAutoScaleUpRule response structure.
 ModifyFileSystemAutoScaleUpRuleResponse {
-    /// 文件系统 ID
+    /// File system ID
     "FileSystemId" file_system_id set_file_system_id: str,
-    /// 规则状态 0：关闭，1：开启
+    /// Rule status 0: turn off, 1: turn on.
     "Status" status set_status: i128,
-    /// 扩容阈值，范围[10-90]
+    /// Expansion threshold. value range: 10-90.
     "ScaleUpThreshold" scale_up_threshold set_scale_up_threshold: i128,
-    /// 扩容后达到阈值，范围[10-90]
+    /// Reach the threshold after expansion. value range: [10-90].
     "TargetThreshold" target_threshold set_target_threshold: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyLifecyclePolicy` (更新生命周期策略).
+/// Request of `ModifyLifecyclePolicy` (Refresh lifecycle policy).
 ///
-/// 更新文件存储生命周期策略
+/// Update a file storage lifecycle policy.
 ModifyLifecyclePolicyRequest {
-    /// 生命周期管理策略名称，中文/英文/数字/下划线/中划线的组合，不超过64个字符
+    /// Lifecycle management policy name, a combination of chinese/english/digits/underscores/hyphens, no more than 64 characters.
     ///
     /// Required.
     "LifecyclePolicyName" lifecycle_policy_name set_lifecycle_policy_name: str,
-    /// 生命周期管理策略关联的管理规则列表
+    /// List of management rules associated with the lifecycle management policy.
     ///
     /// Required.
     "LifecycleRules" lifecycle_rules set_lifecycle_rules: list LifecycleRule,
-    /// 生命周期管理策略ID
+    /// Lifecycle management policy ID.
     ///
     /// Required.
     "LifecyclePolicyID" lifecycle_policy_id set_lifecycle_policy_id: str,
@@ -2279,42 +2182,42 @@ ModifyLifecyclePolicyRequest {
 rt::action!("cfs", "2019-07-19", "ModifyLifecyclePolicy", ModifyLifecyclePolicyRequest => ModifyLifecyclePolicyResponse);
 
 rt::model! { read debug;
-/// ModifyLifecyclePolicy返回参数结构体
+/// ModifyLifecyclePolicy response structure.
 ModifyLifecyclePolicyResponse {
-    /// 生命周期管理策略ID
+    /// Lifecycle management policy ID.
     "LifecyclePolicyID" lifecycle_policy_id set_lifecycle_policy_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 挂载点信息
+/// Mount target information
 MountInfo {
-    /// 文件系统 ID
+    /// File system ID
     "FileSystemId" file_system_id set_file_system_id: str,
-    /// 挂载点 ID
+    /// Mount target ID
     "MountTargetId" mount_target_id set_mount_target_id: str,
-    /// 挂载点 IP
+    /// Mount target IP
     "IpAddress" ip_address set_ip_address: str,
-    /// 挂载根目录
+    /// Mount root-directory
     "FSID" fsid set_fsid: str,
-    /// 挂载点状态，包括creating：创建中；available：运行中；
-    /// deleting：删除中；
-    /// create_failed： 创建失败
+    /// Mount point status, including creating: under creation; available: running.
+    /// Deleting: deleting.
+    /// Creation failed.
     "LifeCycleState" life_cycle_state set_life_cycle_state: str,
-    /// 网络类型，包括VPC,CCN
+    /// Network type, including VPC, CCN.
     "NetworkInterface" network_interface set_network_interface: str,
-    /// 私有网络 ID
+    /// VPC ID
     "VpcId" vpc_id set_vpc_id: str,
-    /// 私有网络名称
+    /// VPC name
     "VpcName" vpc_name set_vpc_name: str,
-    /// 子网 Id
+    /// Subnet ID
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 子网名称
+    /// Subnet name
     "SubnetName" subnet_name set_subnet_name: str,
-    /// CFS Turbo使用的云联网ID
+    /// CCN instance ID used by CFS Turbo
     "CcnID" ccn_id set_ccn_id: str,
-    /// 云联网中CFS Turbo使用的网段
+    /// CCN IP range used by CFS Turbo
     "CidrBlock" cidr_block set_cidr_block: str,
     /// 占用用户ip列表
     "ServerList" server_list set_server_list: list String,
@@ -2348,59 +2251,59 @@ OverrideCfsRulesResponse {
 } }
 
 rt::model! { read debug;
-/// 文件系统绑定权限组信息
+/// Information of permission groups bound to a file system
 PGroup {
-    /// 权限组ID
+    /// Permission group ID
     "PGroupId" p_group_id set_p_group_id: str,
-    /// 权限组名称
+    /// Permission group name
     "Name" name set_name: str,
 } }
 
 rt::model! { read debug;
-/// 权限组数组
+/// Array of permission groups
 PGroupInfo {
-    /// 权限组ID
+    /// Permission group ID
     "PGroupId" p_group_id set_p_group_id: str,
-    /// 权限组名称
+    /// Permission group name
     "Name" name set_name: str,
-    /// 描述信息
+    /// Description
     "DescInfo" desc_info set_desc_info: str,
-    /// 创建时间
+    /// Creation time
     "CDate" c_date set_c_date: str,
-    /// 关联文件系统个数
+    /// The number of bound file system
     "BindCfsNum" bind_cfs_num set_bind_cfs_num: i64,
 } }
 
 rt::model! { read debug;
-/// 权限组规则列表
+/// List of permission group rules
 PGroupRuleInfo {
-    /// 规则ID
+    /// Rule ID
     "RuleId" rule_id set_rule_id: str,
-    /// 允许访问的客户端IP
+    /// Client IP allowed for access
     "AuthClientIp" auth_client_ip set_auth_client_ip: str,
-    /// 读写权限, ro为只读，rw为读写
+    /// Read/write permission. ro: read-only; rw: read & write
     "RWPermission" rw_permission set_rw_permission: str,
-    /// all_squash：所有访问用户（含 root 用户）都会被映射为匿名用户或用户组。
-    /// no_all_squash：所有访问用户（含 root 用户）均保持原有的 UID/GID 信息。
-    /// root_squash：将来访的 root 用户映射为匿名用户或用户组，非 root 用户保持原有的 UID/GID 信息。
-    /// no_root_squash：与 no_all_squash 效果一致，所有访问用户（含 root 用户）均保持原有的 UID/GID 信息
+    /// All_squash: all accessing users (including the root user) will be mapped to anonymous users or groups.
+    /// no_all_squash: all accessing users (including the root user) retain original UID/GID information.
+    /// root_squash: maps visiting root user to anonymous user or user group. non-root user keeps original UID/GID information.
+    /// no_root_squash: has the same effect as no_all_squash. all accessing users (including the root user) retain their original UID/GID information.
     "UserPermission" user_permission set_user_permission: str,
-    /// 规则优先级，1-100。 其中 1 为最高，100为最低
+    /// Rule priority. Value range: 1-100. 1 represents the highest priority, while 100 the lowest
     "Priority" priority set_priority: i64,
 } }
 
 rt::model! { both debug;
-/// 生命周期管理策略关联目录的绝对路径
+/// Absolute path of the directory associated with the lifecycle management policy.
 PathInfo {
-    /// 文件系统ID
+    /// File system ID.
     ///
     /// Required.
     "FileSystemId" file_system_id set_file_system_id: str,
-    /// 目录绝对路径
+    /// Directory absolute path.
     ///
     /// Required.
     "Path" path set_path: str,
-    /// 数据流动Id
+    /// Data flow Id.
     "DataFlowId" data_flow_id set_data_flow_id: str,
 } }
 
@@ -2428,15 +2331,15 @@ RunDataRetrievalTaskResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ScaleUpFileSystem` (文件系统存储量扩容).
+/// Request of `ScaleUpFileSystem` (Scales up a file system).
 ///
-/// 该接口用于对turbo 文件系统扩容使用,该接口只支持扩容不支持缩容。turbo标准型扩容步长是10240GIB，turbo性能型扩容步长是5120GIB
+/// This API is used to expand the turbo file system. It only supports expansion and does not support scale-down. The scaling increment for the turbo standard type is 10240 GIB, and for the turbo performance type, it is 5120 GIB.
 ScaleUpFileSystemRequest {
-    /// 文件系统ID，通过查询文件系统列表获取；[DescribeCfsFileSystems](https://cloud.tencent.com/document/product/582/38170)
+    /// File system ID, which can be obtained by querying the file system list; [DescribeCfsFileSystems](https://www.tencentcloud.com/document/product/582/38170?from_cn_redirect=1).
     ///
     /// Required.
     "FileSystemId" file_system_id set_file_system_id: str,
-    /// 扩容的目标容量（单位GiB）
+    /// Target capacity after scale-out (unit GiB).
     ///
     /// Required.
     "TargetCapacity" target_capacity set_target_capacity: i128,
@@ -2444,11 +2347,11 @@ ScaleUpFileSystemRequest {
 rt::action!("cfs", "2019-07-19", "ScaleUpFileSystem", ScaleUpFileSystemRequest => ScaleUpFileSystemResponse);
 
 rt::model! { read debug;
-/// ScaleUpFileSystem返回参数结构体
+/// ScaleUpFileSystem response structure.
 ScaleUpFileSystemResponse {
-    /// 文件系统Id
+    /// File system ID
     "FileSystemId" file_system_id set_file_system_id: str,
-    /// 扩容的目标容量（单位GiB）
+    /// Target capacity after scale-out (unit GiB).
     "TargetCapacity" target_capacity set_target_capacity: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2498,99 +2401,116 @@ SetUserQuotaResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `SignUpCfsService` (开通CFS服务).
+/// Request of `SignUpCfsService` (Activates the CFS service).
 ///
-/// 本接口（SignUpCfsService）用于开通CFS服务。
+/// This API is used to activate the CFS service.
 SignUpCfsServiceRequest {
 } }
 rt::action!("cfs", "2019-07-19", "SignUpCfsService", SignUpCfsServiceRequest => SignUpCfsServiceResponse);
 
 rt::model! { read debug;
-/// SignUpCfsService返回参数结构体
+/// SignUpCfsService response structure.
 SignUpCfsServiceResponse {
-    /// 该用户当前 CFS 服务的状态，creating 是开通中，created 是已开通
+    /// Current status of the CFS service for this user. Valid values: `creating` (activating); `created` (activated)
     "CfsServiceStatus" cfs_service_status set_cfs_service_status: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 快照信息
+/// Snapshot information
 SnapshotInfo {
-    /// 创建快照时间
+    /// Snapshot creation time
+    /// .
     "CreationTime" creation_time set_creation_time: str,
-    /// 快照名称
+    /// Snapshot name
+    /// .
     "SnapshotName" snapshot_name set_snapshot_name: str,
-    /// 快照ID
+    /// Snapshot ID.
+    /// .
     "SnapshotId" snapshot_id set_snapshot_id: str,
-    /// 快照状态，creating-创建中；available-运行中；deleting-删除中；rollbacking-new 创建新文件系统中；create-failed 创建失败
+    /// Snapshot status: creating - creating; available - running; deleting - deleting; rollbacking-new - creating new file system; create-failed - creation failed.
+    /// .
     "Status" status set_status: str,
-    /// 地域名称
+    /// Region name
+    /// .
     "RegionName" region_name set_region_name: str,
-    /// 文件系统ID
+    /// File system ID
+    /// .
     "FileSystemId" file_system_id set_file_system_id: str,
-    /// 快照大小
+    /// Snapshot size
     ///
-    /// 单位：MiB
+    /// unit: MiB
+    /// .
     "Size" size set_size: i128,
-    /// 保留时长天
+    /// Retention duration days
+    /// .
     "AliveDay" alive_day set_alive_day: i128,
-    /// 快照进度百分比，1表示1% 范围1-100
+    /// Snapshot progress percentage. 1 means 1%. value range: 1-100.
+    /// .
     "Percent" percent set_percent: i128,
-    /// 账号ID
+    /// Account ID.
+    /// .
     "AppId" app_id set_app_id: i128,
-    /// 快照删除时间
+    /// Snapshot deletion time
+    /// .
     "DeleteTime" delete_time set_delete_time: str,
-    /// 文件系统名称
+    /// File system name
+    /// .
     "FsName" fs_name set_fs_name: str,
-    /// 快照标签
+    /// Snapshot tag.
+    /// .
     "Tags" tags set_tags: list TagInfo,
-    /// 快照类型，general为通用系列快照，turbo为Turbo系列快照
+    /// Snapshot type. general indicates a snapshot of the general series. turbo indicates a snapshot of the turbo series.
+    /// .
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SnapshotType" snapshot_type set_snapshot_type: str,
-    /// 实际快照时间，反映快照对应文件系统某个时刻的数据。
+    /// Snapshot time reflects the data of the corresponding file system at a certain moment.
+    /// .
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SnapshotTime" snapshot_time set_snapshot_time: str,
 } }
 
 rt::model! { read debug;
-/// 快照操作日志
+/// Snapshot operation log
 SnapshotOperateLog {
-    /// 操作类型
-    /// CreateCfsSnapshot：创建快照
-    /// DeleteCfsSnapshot：删除快照
-    /// CreateCfsFileSystem：创建文件系统
-    /// UpdateCfsSnapshotAttribute：更新快照
+    /// Operation type
+    /// CreateCfsSnapshot: create a snapshot.
+    /// DeleteCfsSnapshot: delete snapshot.
+    /// CreateCfsFileSystem: create a file system.
+    /// UpdateCfsSnapshotAttribute: update snapshot.
     "Action" action set_action: str,
-    /// 操作时间
+    /// Operation time
     "ActionTime" action_time set_action_time: str,
-    /// 操作名称
+    /// Operation name.
     /// CreateCfsSnapshot
     /// DeleteCfsSnapshot
     /// CreateCfsFileSystem
     /// UpdateCfsSnapshotAttribute
     "ActionName" action_name set_action_name: str,
-    /// 操作者uin
+    /// Operator uin.
     "Operator" operator set_operator: str,
-    /// 1-任务进行中；2-任务成功；3-任务失败
+    /// 1- task in progress; 2- task success; 3- task failure.
     "Result" result set_result: i128,
 } }
 
 rt::model! { read debug;
-/// 文件系统快照统计
+/// File system snapshot statistics
 SnapshotStatistics {
-    /// 地域
+    /// Region
     "Region" region set_region: str,
-    /// 快照总个数
+    /// Total number of snapshots
     "SnapshotNumber" snapshot_number set_snapshot_number: i128,
-    /// 快照总容量，单位是MiB
+    /// Total snapshot capacity in MiB.
     "SnapshotSize" snapshot_size set_snapshot_size: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `StopLifecycleDataTask` (终止生命周期任务的接口).
+/// Request of `StopLifecycleDataTask` (Terminate the lifecycle of a task).
 ///
-/// 终止生命周期任务的接口
+/// This API is used to terminate a lifecycle task.
 StopLifecycleDataTaskRequest {
-    /// 任务ID
+    /// Task ID.
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
@@ -2598,18 +2518,18 @@ StopLifecycleDataTaskRequest {
 rt::action!("cfs", "2019-07-19", "StopLifecycleDataTask", StopLifecycleDataTaskRequest => StopLifecycleDataTaskResponse);
 
 rt::model! { read debug;
-/// StopLifecycleDataTask返回参数结构体
+/// StopLifecycleDataTask response structure.
 StopLifecycleDataTaskResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `StopMigrationTask` (终止迁移任务).
+/// Request of `StopMigrationTask` (Stops a migration task).
 ///
-/// 用于终止迁移任务，可以终止等待中、运行中状态的任务。
+/// This API is used to terminate a migration task, including tasks in the Waiting or Running status.
 StopMigrationTaskRequest {
-    /// 迁移任务Id
+    /// Migration task Id.
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
@@ -2617,52 +2537,54 @@ StopMigrationTaskRequest {
 rt::action!("cfs", "2019-07-19", "StopMigrationTask", StopMigrationTaskRequest => StopMigrationTaskResponse);
 
 rt::model! { read debug;
-/// StopMigrationTask返回参数结构体
+/// StopMigrationTask response structure.
 StopMigrationTaskResponse {
-    /// 迁移任务Id
+    /// Migration task ID
     "TaskId" task_id set_task_id: str,
-    /// 迁移状态。0: 已完成；1: 创建中；2: 运行中；3: 终止中；4: 已终止；5: 创建失败；6: 运行失败；7: 结束中；8: 删除中；9: 等待中
+    /// Migration status. 0: completed; 1: creating; 2: running; 3: terminating; 4: terminated; 5: creation failed; 6: running failure; 7: ending; 8: deleting; 9: waiting.
     "Status" status set_status: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// Tag信息单元
+/// Tag information unit
 TagInfo {
-    /// 标签键
+    /// Tag key
     ///
     /// Required.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签值
+    /// Tag value
     ///
     /// Required.
     "TagValue" tag_value set_tag_value: str,
 } }
 
 rt::model! { read debug;
-/// 分层存储详细信息
+/// The details about tiered storage.
 TieringDetailInfo {
-    /// 低频存储容量
+    /// Infrequent access storage capacity
     ///
-    /// 单位：Byte, B, 字节
+    /// measurement unit: Byte, B, Byte
+    /// .
     "TieringSizeInBytes" tiering_size_in_bytes set_tiering_size_in_bytes: i64,
-    /// 冷存储容量
+    /// Cold storage capacity
     ///
-    /// 单位：Byte, B, 字节
+    /// measurement unit: Byte, B, Byte
+    /// .
     "SecondaryTieringSizeInBytes" secondary_tiering_size_in_bytes set_secondary_tiering_size_in_bytes: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `UnbindAutoSnapshotPolicy` (解绑快照策略).
+/// Request of `UnbindAutoSnapshotPolicy` (Unbinds a snapshot policy).
 ///
-/// 解除文件系统绑定的快照策略
+/// This API is used to unbind a snapshot policy from a file system.
 UnbindAutoSnapshotPolicyRequest {
-    /// 需要解绑的文件系统ID列表，用"," 分割，文件系统ID，通过查询文件系统列表获取；[DescribeCfsFileSystems](https://cloud.tencent.com/document/product/582/38170)
+    /// List of file system ids to be unbound, separated by ",". file system ids can be obtained by querying the file system list through the [DescribeCfsFileSystems](https://www.tencentcloud.com/document/product/582/38170?from_cn_redirect=1) api.
     ///
     /// Required.
     "FileSystemIds" file_system_ids set_file_system_ids: str,
-    /// 解绑的快照策略ID，可以通过[DescribeAutoSnapshotPolicies](https://cloud.tencent.com/document/api/582/80208) 查询获取
+    /// Unbound snapshot policy ID, which can be obtained by querying through the [DescribeAutoSnapshotPolicies](https://www.tencentcloud.com/document/api/582/80208?from_cn_redirect=1) api.
     ///
     /// Required.
     "AutoSnapshotPolicyId" auto_snapshot_policy_id set_auto_snapshot_policy_id: str,
@@ -2670,86 +2592,88 @@ UnbindAutoSnapshotPolicyRequest {
 rt::action!("cfs", "2019-07-19", "UnbindAutoSnapshotPolicy", UnbindAutoSnapshotPolicyRequest => UnbindAutoSnapshotPolicyResponse);
 
 rt::model! { read debug;
-/// UnbindAutoSnapshotPolicy返回参数结构体
+/// UnbindAutoSnapshotPolicy response structure.
 UnbindAutoSnapshotPolicyResponse {
-    /// 快照策略ID
+    /// Snapshot policy ID
     "AutoSnapshotPolicyId" auto_snapshot_policy_id set_auto_snapshot_policy_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateAutoSnapshotPolicy` (更新定期快照策略).
+/// Request of `UpdateAutoSnapshotPolicy` (Updates a scheduled snapshot policy).
 ///
-/// 更新定期自动快照策略
+/// This API is used to update a scheduled snapshot policy.
 UpdateAutoSnapshotPolicyRequest {
-    /// 解绑的快照策略ID，可以通过[DescribeAutoSnapshotPolicies](https://cloud.tencent.com/document/api/582/80208) 查询获取
+    /// Unbound snapshot policy ID, which can be obtained by querying through the [DescribeAutoSnapshotPolicies](https://www.tencentcloud.com/document/api/582/80208?from_cn_redirect=1) api.
     ///
     /// Required.
     "AutoSnapshotPolicyId" auto_snapshot_policy_id set_auto_snapshot_policy_id: str,
-    /// 快照策略名称，不超过64个字符
+    /// Snapshot policy name, no more than 64 characters.
     "PolicyName" policy_name set_policy_name: str,
-    /// 快照定期备份，按照星期一到星期日。 1代表星期一，7代表星期日，与DayOfMonth，IntervalDays 三者选一个
+    /// Snapshot periodic backup, monday to sunday. 1 represents monday, 7 represents sunday. choose one from three: DayOfMonth, IntervalDays.
     "DayOfWeek" day_of_week set_day_of_week: str,
-    /// 快照定期备份在一天的哪一小时
+    /// The hour of a day at which to regularly back up the snapshot
     "Hour" hour set_hour: str,
-    /// 快照保留天数
+    /// Snapshot retention days.
     "AliveDays" alive_days set_alive_days: i128,
-    /// 是否激活定期快照功能；1代表激活，0代表未激活
+    /// Whether the periodic snapshot function is activated; 1 indicates activate, 0 indicates inactive.
     "IsActivated" is_activated set_is_activated: i128,
-    /// 定期快照在每月的第几天创建快照，该参数与DayOfWeek,IntervalDays 三者选一
+    /// Scheduled snapshot creates a snapshot on the day of the month. this parameter is used in combination with DayOfWeek and IntervalDays. choose one of the three.
     "DayOfMonth" day_of_month set_day_of_month: str,
-    /// 间隔天数定期执行快照，该参数与DayOfWeek,DayOfMonth 三者选一
+    /// Periodically execute snapshots at interval days. this parameter is used in combination with DayOfWeek and DayOfMonth. choose one of the three.
     "IntervalDays" interval_days set_interval_days: i128,
 } }
 rt::action!("cfs", "2019-07-19", "UpdateAutoSnapshotPolicy", UpdateAutoSnapshotPolicyRequest => UpdateAutoSnapshotPolicyResponse);
 
 rt::model! { read debug;
-/// UpdateAutoSnapshotPolicy返回参数结构体
+/// UpdateAutoSnapshotPolicy response structure.
 UpdateAutoSnapshotPolicyResponse {
-    /// 快照策略ID
+    /// Snapshot policy ID
     "AutoSnapshotPolicyId" auto_snapshot_policy_id set_auto_snapshot_policy_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateCfsFileSystemName` (更新文件系统名).
+/// Request of `UpdateCfsFileSystemName` (Updates a file system name).
 ///
-/// 本接口（UpdateCfsFileSystemName）用于更新文件系统名
+/// This API is used to update a file system name.
 UpdateCfsFileSystemNameRequest {
-    /// 文件系统 ID,通过[查询文件系统接口](https://cloud.tencent.com/document/api/582/38170)获取
+    /// File system ID. obtain it by querying the file system interface [DescribeCfsFileSystems
+    /// ](https://www.tencentcloud.com/zh/document/product/582/34514)
     ///
     /// Required.
     "FileSystemId" file_system_id set_file_system_id: str,
-    /// 用户自定义文件系统名称，64字节内的中文字母数字或者 _,-,与CreationToken 至少填一个
+    /// User-Defined file system name, alphanumeric chinese characters or _,- within 64 bytes. at least one of them or CreationToken must be provided.
     "FsName" fs_name set_fs_name: str,
 } }
 rt::action!("cfs", "2019-07-19", "UpdateCfsFileSystemName", UpdateCfsFileSystemNameRequest => UpdateCfsFileSystemNameResponse);
 
 rt::model! { read debug;
-/// UpdateCfsFileSystemName返回参数结构体
+/// UpdateCfsFileSystemName response structure.
 UpdateCfsFileSystemNameResponse {
-    /// 用户自定义文件系统名称
+    /// Custom file system name
     "CreationToken" creation_token set_creation_token: str,
-    /// 文件系统ID
+    /// File system ID
     "FileSystemId" file_system_id set_file_system_id: str,
-    /// 用户自定义文件系统名称
+    /// Custom file system name
     "FsName" fs_name set_fs_name: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateCfsFileSystemPGroup` (更新文件系统的权限组).
+/// Request of `UpdateCfsFileSystemPGroup` (Updates the permission group for a file system).
 ///
-/// 本接口（UpdateCfsFileSystemPGroup）用于更新文件系统所使用的权限组
+/// This API is used to update the permission group used by a file system.
 UpdateCfsFileSystemPGroupRequest {
-    /// 权限组 ID，可通过[DescribeCfsPGroups接口](https://cloud.tencent.com/document/api/582/38157)获取
+    /// Permission group ID, which can be obtained through the api [DescribeCfsPGroups](https://www.tencentcloud.com/document/api/582/38157?from_cn_redirect=1).
     ///
     /// Required.
     "PGroupId" p_group_id set_p_group_id: str,
-    /// 文件系统 ID，通过[查询文件系统接口](https://cloud.tencent.com/document/api/582/38170)获取
+    /// File system ID. obtain it by querying the file system interface [DescribeCfsFileSystems
+    /// ](https://www.tencentcloud.com/zh/document/product/582/34514)
     ///
     /// Required.
     "FileSystemId" file_system_id set_file_system_id: str,
@@ -2757,26 +2681,26 @@ UpdateCfsFileSystemPGroupRequest {
 rt::action!("cfs", "2019-07-19", "UpdateCfsFileSystemPGroup", UpdateCfsFileSystemPGroupRequest => UpdateCfsFileSystemPGroupResponse);
 
 rt::model! { read debug;
-/// UpdateCfsFileSystemPGroup返回参数结构体
+/// UpdateCfsFileSystemPGroup response structure.
 UpdateCfsFileSystemPGroupResponse {
-    /// 权限组 ID
+    /// Permission group ID
     "PGroupId" p_group_id set_p_group_id: str,
-    /// 文件系统 ID
+    /// File system ID
     "FileSystemId" file_system_id set_file_system_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateCfsFileSystemSizeLimit` (更新文件系统存储容量限制).
+/// Request of `UpdateCfsFileSystemSizeLimit` (Updates the capacity limit of a file system).
 ///
-/// 本接口（UpdateCfsFileSystemSizeLimit）用于更新文件系统存储容量限制。
+/// This API is used to update the capacity limit of a file system.
 UpdateCfsFileSystemSizeLimitRequest {
-    /// 文件系统容量限制大小，输入范围0-1073741824, 单位为GB；其中输入值为0时，表示不限制文件系统容量。
+    /// File system capacity limit in GB. Value range: 0-1,073,741,824. If 0 is entered, no limit will be imposed on the file system capacity.
     ///
     /// Required.
     "FsLimit" fs_limit set_fs_limit: i128,
-    /// 文件系统 ID，此功能需要开白使用，请[提交工单](https://console.cloud.tencent.com/workorder/category?from=ticket-tab)进行申请。当前仅支持通用标准型文件系统设置存储容量上限。该参数通过[查询文件系统](https://cloud.tencent.com/document/product/582/38170)获取。
+    /// File system ID. this feature requires allowlist for usage. please [submit a ticket](https://console.cloud.tencent.com/workorder/category?from=ticket-tab) to apply. currently only common standard file system supports setting the storage capacity limit. this parameter can be obtained by [querying the file system](https://www.tencentcloud.com/document/product/582/38170?from_cn_redirect=1).
     ///
     /// Required.
     "FileSystemId" file_system_id set_file_system_id: str,
@@ -2784,108 +2708,108 @@ UpdateCfsFileSystemSizeLimitRequest {
 rt::action!("cfs", "2019-07-19", "UpdateCfsFileSystemSizeLimit", UpdateCfsFileSystemSizeLimitRequest => UpdateCfsFileSystemSizeLimitResponse);
 
 rt::model! { read debug;
-/// UpdateCfsFileSystemSizeLimit返回参数结构体
+/// UpdateCfsFileSystemSizeLimit response structure.
 UpdateCfsFileSystemSizeLimitResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateCfsPGroup` (更新权限组信息).
+/// Request of `UpdateCfsPGroup` (Updates the information of a permission group).
 ///
-/// 本接口（UpdateCfsPGroup）更新权限组信息。
+/// This API is used to update the information of a permission group.
 UpdateCfsPGroupRequest {
-    /// 权限组 ID，可通过[DescribeCfsPGroups接口](https://cloud.tencent.com/document/api/582/38157)获取
+    /// Permission group ID, which can be obtained through the api [DescribeCfsPGroups](https://www.tencentcloud.com/document/api/582/38157?from_cn_redirect=1).
     ///
     /// Required.
     "PGroupId" p_group_id set_p_group_id: str,
-    /// 权限组名称，1-64个字符且只能为中文，字母，数字，下划线或横线
+    /// Permission group name, which can contain 1-64 Chinese characters, letters, numbers, underscores, or dashes
     "Name" name set_name: str,
-    /// 权限组描述信息，1-255个字符。 Name和Descinfo不能同时为空
+    /// Permission group description, 1-255 characters. Name and Descinfo cannot be empty at the same time.
     "DescInfo" desc_info set_desc_info: str,
 } }
 rt::action!("cfs", "2019-07-19", "UpdateCfsPGroup", UpdateCfsPGroupRequest => UpdateCfsPGroupResponse);
 
 rt::model! { read debug;
-/// UpdateCfsPGroup返回参数结构体
+/// UpdateCfsPGroup response structure.
 UpdateCfsPGroupResponse {
-    /// 权限组ID
+    /// Permission group ID
     "PGroupId" p_group_id set_p_group_id: str,
-    /// 权限组名称
+    /// Permission group name
     "Name" name set_name: str,
-    /// 描述信息
+    /// Description
     "DescInfo" desc_info set_desc_info: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateCfsRule` (更新权限组规则).
+/// Request of `UpdateCfsRule` (Updates a permission group rule).
 ///
-/// 本接口（UpdateCfsRule）用于更新权限规则。
+/// This API is used to update a permission rule.
 UpdateCfsRuleRequest {
-    /// 权限组 ID，可通过[DescribeCfsPGroups接口](https://cloud.tencent.com/document/api/582/38157)获取
+    /// Permission group ID, which can be obtained through the api [DescribeCfsPGroups](https://www.tencentcloud.com/document/api/582/38157?from_cn_redirect=1).
     ///
     /// Required.
     "PGroupId" p_group_id set_p_group_id: str,
-    /// 规则 ID，可通过[DescribeCfsRules](https://cloud.tencent.com/document/api/582/38156)接口获取
+    /// Rule ID, which can be obtained through the [DescribeCfsRules](https://www.tencentcloud.com/document/api/582/38156?from_cn_redirect=1) api.
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: str,
-    /// 可以填写单个 IP 或者单个网段，例如 10.1.10.11 或者 10.10.1.0/24。默认来访地址为*表示允许所有。同时需要注意，此处需填写 CVM 的内网 IP。
+    /// You can enter a single IP or IP range, such as 10.1.10.11 or 10.10.1.0/24. The default visiting address is `*`, indicating that all IPs are allowed. Please note that you need to enter the CVM instance's private IP here.
     "AuthClientIp" auth_client_ip set_auth_client_ip: str,
-    /// 读写权限, 值为RO、RW；其中 RO 为只读，RW 为读写，不填默认为只读
+    /// Read/write permission. Valid values: RO (read-only), RW (read & write). Default value: RO
     "RWPermission" rw_permission set_rw_permission: str,
-    /// 用户权限，值为all_squash、no_all_squash、root_squash、no_root_squash，默认值为root_squash
-    /// all_squash：所有访问用户（含 root 用户）都会被映射为匿名用户或用户组。
-    /// no_all_squash：所有访问用户（含 root 用户）均保持原有的 UID/GID 信息。
-    /// root_squash：将来访的 root 用户映射为匿名用户或用户组，非 root 用户保持原有的 UID/GID 信息。
-    /// no_root_squash：与 no_all_squash 效果一致，所有访问用户（含 root 用户）均保持原有的 UID/GID 信息
+    /// User permission. valid values: all_squash, no_all_squash, root_squash, no_root_squash. default value: root_squash.
+    /// All_squash: all accessing users (including the root user) will be mapped to anonymous users or groups.
+    /// no_all_squash: all accessing users (including the root user) retain original UID/GID information.
+    /// root_squash: maps visiting root user to anonymous user or user group. non-root user keeps original UID/GID information.
+    /// no_root_squash: has the same effect as no_all_squash. all accessing users (including the root user) retain their original UID/GID information.
     "UserPermission" user_permission set_user_permission: str,
-    /// 规则优先级，参数范围1-100。 其中 1 为最高，100为最低，默认值为100
+    /// Rule priority. value range: 1-100. among them, 1 is the highest and 100 is the minimum. default value: 100.
     "Priority" priority set_priority: i64,
 } }
 rt::action!("cfs", "2019-07-19", "UpdateCfsRule", UpdateCfsRuleRequest => UpdateCfsRuleResponse);
 
 rt::model! { read debug;
-/// UpdateCfsRule返回参数结构体
+/// UpdateCfsRule response structure.
 UpdateCfsRuleResponse {
-    /// 权限组 ID
+    /// Permission group ID
     "PGroupId" p_group_id set_p_group_id: str,
-    /// 规则 ID
+    /// Rule ID
     "RuleId" rule_id set_rule_id: str,
-    /// 允许访问的客户端 IP 或者 IP 段
+    /// Client IP or IP range allowed for access
     "AuthClientIp" auth_client_ip set_auth_client_ip: str,
-    /// 读写权限
+    /// Read & write permission
     "RWPermission" rw_permission set_rw_permission: str,
-    /// 用户权限
+    /// User permission
     "UserPermission" user_permission set_user_permission: str,
-    /// 优先级
+    /// Priority
     "Priority" priority set_priority: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateCfsSnapshotAttribute` (更新文件系统快照信息).
+/// Request of `UpdateCfsSnapshotAttribute` (Updates the information of a file system snapshot).
 ///
-/// 更新文件系统快照名称及保留时长
+/// This API is used to update the name and retention period of a file system snapshot.
 UpdateCfsSnapshotAttributeRequest {
-    /// 快照ID，可以通过[DescribeCfsSnapshots](https://cloud.tencent.com/document/api/582/80206) 查询获取
+    /// Snapshot ID, which can be obtained by querying through the [DescribeCfsSnapshots](https://www.tencentcloud.com/document/api/582/80206?from_cn_redirect=1) api.
     ///
     /// Required.
     "SnapshotId" snapshot_id set_snapshot_id: str,
-    /// 文件系统快照名称，与AliveDays 必须填一个，快照名称，支持不超过64字符长度，支持中文、数字、_、-
+    /// File system snapshot name, must fill in either this or AliveDays. snapshot name supports no more than 64 characters in length, supports chinese, numbers, _, and -.
     "SnapshotName" snapshot_name set_snapshot_name: str,
-    /// 文件系统快照保留天数，与SnapshotName必须填一个，如果原来是永久保留时间，不允许修改成短期有效期
+    /// File system snapshot retention days. either this or SnapshotName must be specified. if the original setting has permanent retention attribute, it is not allowed to be modified to short-term validity.
     "AliveDays" alive_days set_alive_days: i128,
 } }
 rt::action!("cfs", "2019-07-19", "UpdateCfsSnapshotAttribute", UpdateCfsSnapshotAttributeRequest => UpdateCfsSnapshotAttributeResponse);
 
 rt::model! { read debug;
-/// UpdateCfsSnapshotAttribute返回参数结构体
+/// UpdateCfsSnapshotAttribute response structure.
 UpdateCfsSnapshotAttributeResponse {
-    /// 文件系统快照ID
+    /// File system snapshot ID
     "SnapshotId" snapshot_id set_snapshot_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,

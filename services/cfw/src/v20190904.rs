@@ -5,27 +5,34 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { read debug;
-/// 访问控制列表对象
+/// Access control list rule
 AcListsData {
-    /// 规则id
+    /// Rule ID
     "Id" id set_id: i128,
-    /// 访问源
+    /// Access source
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "SourceIp" source_ip set_source_ip: str,
-    /// 访问目的
+    /// Access destination
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "TargetIp" target_ip set_target_ip: str,
-    /// 协议
+    /// Protocol
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Protocol" protocol set_protocol: str,
-    /// 端口
+    /// Port
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Port" port set_port: str,
-    /// 策略
+    /// Policy
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Strategy" strategy set_strategy: i128,
-    /// 描述
+    /// Description
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Detail" detail set_detail: str,
-    /// 命中次数
+    /// Hit count
     "Count" count set_count: i128,
-    /// 执行顺序
+    /// Priority
     "OrderIndex" order_index set_order_index: i128,
-    /// 告警规则id
+    /// Alert rule ID
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "LogId" log_id set_log_id: str,
     /// 规则开关状态 1打开 0关闭
     "Status" status set_status: i64,
@@ -112,42 +119,41 @@ AclRegInfo {
 } }
 
 rt::model! { write debug;
-/// Request of `AddAclRule` (新增互联网边界访问控制规则).
+/// Request of `AddAclRule` (Create an Internet Boundary Access Control Rule).
 ///
-/// 新增一条或多条互联网边界访问控制规则。
+/// Add one or more Internet Boundary Access Control Rules.
 AddAclRuleRequest {
-    /// 待添加的互联网边界规则列表，不能为空。每条规则均须满足方向、访问源和目的、动作、范围、协议端口及模板限制；整个请求还须满足规则配额和可生效规则数量限制。账号相关值必须来自只读查询：地址模板调用 DescribeAddressTemplateList，请求用 TemplateType=1 或 5 过滤，并确认返回项 Data[].Type 为 1 或 5；将 Data[].Uuid（mb_ 前缀）写入对应 Content，不要使用 Data[].TemplateId（ip-/dm- 前缀）。协议端口模板请求用 TemplateType=6 过滤，并将 Data[].TemplateId（pp- 前缀）写入 ParamTemplateId。资产实例调用 DescribeCfwAssets，解析返回结果后使用 assets[].instance_id；资产分组调用 DescribeResourceGroupNew，传 QueryType=resource、GroupId="0"、ShowType=all，解析返回结果后使用 GroupId；资源标签传 QueryType=tag，跳过“全部资产”根节点，以一级节点 GroupName 为 Key、所选二级子节点 GroupName 为 Value 构造 JSON，不要写入 GroupId。地域调用 DescribeAclRegInfo：Scope=serial 传 FwType=["SERIAL"]，Scope=side 传 FwType=["BYPASS"]，Scope=all 同时传两项，并使用 Data[].RegionCode。不得使用展示名称或自行拼接。覆盖导入的范围仅由首条规则的 Direction 决定。
+    /// The list of Internet boundary rules to be added cannot be empty. Each rule must meet the requirements for direction, source and target, action, scope, protocol port, and template restrictions. The entire request must also comply with rule quota and effective rule count limitations. Account-related values must come from read-only queries: for address templates, call DescribeAddressTemplateList, filter the request with TemplateType=1 or 5, and confirm that the returned Data[].Type is 1 or 5. Write Data[].Uuid (with the mb_ prefix) to the corresponding Content, and do not use Data[].TemplateId (with the ip-/dm- prefix). For protocol port templates, filter the request with TemplateType=6, and write Data[].TemplateId (with the pp- prefix) to ParamTemplateId. For asset instances, call DescribeCfwAssets, parse the returned results, and use assets[].instance_id. For asset groups, call DescribeResourceGroupNew, pass QueryType=resource, GroupId="0", ShowType=all, parse the returned results, and use GroupId. For resource tags, pass QueryType=tag, skip the "all assets" root node, and construct JSON using the first-level node GroupName as the Key and the selected second-level sub-node GroupName as the Value, without writing GroupId. For regions, call DescribeAclRegInfo: for Scope=serial, pass FwType=["SERIAL"]; for Scope=side, pass FwType=["BYPASS"]; for Scope=all, pass both items simultaneously, and use Data[].RegionCode. Do not use display names or manually concatenate values. The range for overwrite import is determined solely by the Direction of the first rule.
     ///
     /// Required.
     "Rules" rules set_rules: list CreateRuleItem,
-    /// AI操作来源
+    /// AI operation source
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - console： 控制台来源值
-    /// - wechat： 微信
-    /// 。
+    /// - console: console source value
+    /// - wechat: WeChat
     "CfwAiAgentOperationSource" cfw_ai_agent_operation_source set_cfw_ai_agent_operation_source: str,
-    /// 添加方式。省略或空字符串表示普通新增；insert_rule 表示指定位置新增；batch_import 表示非覆盖批量导入；batch_import_cover 表示覆盖导入，会删除首条规则 Direction 对应的现有可操作规则后再添加 Rules，添加失败时已删除的规则不会恢复，风险极高。覆盖范围仅由首条规则决定，调用方应确保 Rules 的 Direction 一致。仅支持上述取值。
+    /// Add method. Omit or an empty string means ordinary addition; insert_rule means adding new at a specified position; batch_import means non-overwrite batch import; batch_import_cover means overwrite import, which deletes the existing operation rule corresponding to the first rule's Direction and then adds Rules. Deleted rules will not be restored if addition fails, with extremely high risk. The coverage area is only determined by the first rule. The caller must ensure the Directions of the Rules match. Only the above values are supported.
     "From" from(from_value) set_from: str,
 } }
 rt::action!("cfw", "2019-09-04", "AddAclRule", AddAclRuleRequest => AddAclRuleResponse);
 
 rt::model! { read debug;
-/// AddAclRule返回参数结构体
+/// AddAclRule response structure.
 AddAclRuleResponse {
-    /// 新增规则的 ID 列表，顺序与 Rules 一致。
+    /// ID list of the added rules, in the same sequence as Rules.
     "RuleUuid" rule_uuid set_rule_uuid: list i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AddEnterpriseSecurityGroupRules` (创建新企业安全组规则).
+/// Request of `AddEnterpriseSecurityGroupRules` (Creates enterprise security group rules (new)).
 ///
-/// 新增一条或多条企业安全组规则。
+/// This API is used to create enterprise security group rules (new).
 AddEnterpriseSecurityGroupRulesRequest {
-    /// 待创建的规则数组，不能为空。每条规则必须提供访问源、访问目的、动作、非空描述和字符串 OrderIndex。未使用 ServiceTemplateId 时必须提供 Protocol 和 Port；使用 ServiceTemplateId 时二者可同时省略或留空，如填写非空值则必须为 Protocol=ANY、Port=-1/-1。Scope 可省略，默认使用 SG。
+    /// Creates rule data
     ///
     /// Required.
     "Data" data set_data: list SecurityGroupRule,
@@ -159,36 +165,36 @@ AddEnterpriseSecurityGroupRulesRequest {
     /// - wechat： 微信
     /// 。
     "CfwAiAgentOperationSource" cfw_ai_agent_operation_source set_cfw_ai_agent_operation_source: str,
-    /// 保留字段，不提供幂等保证；重复请求仍可能重复创建规则，建议省略。
+    /// An identifier to ensure the idempotency of the request. The value of the ClientToken parameter is a unique string that is generated by your client and can contain up to 64 ASCII characters in length.
     "ClientToken" client_token set_client_token: str,
     /// 添加方式。batch_import 表示非覆盖批量导入；batch_import_cover 表示覆盖导入，会删除当前账号的全部可操作企业安全组规则后再添加 Data，添加失败时已删除的规则不会恢复，风险极高。两种批量导入都会使用 Data.Enable。其它值按普通新增处理。
     "From" from(from_value) set_from: str,
-    /// 延迟生效标记。1 表示将规则保留为待生效状态，0 表示按账号当前发布设置处理；省略等同于 0。账号停止自动发布时，规则仍保持待生效。
+    /// Indicates whether to delay publishing. 1: delay; other values: do not delay
     "IsDelay" is_delay set_is_delay: i128,
     /// 规则 ID 复用标记。1 表示使用每条规则的 Data.Id，此时 Data.Id 传十进制数字字符串；其它值由系统分配 ID。重复 ID 会导致创建失败。
     "IsUseId" is_use_id set_is_use_id: i64,
-    /// 添加位置类型，可省略，默认为 0：0 添加到末尾，1 添加到最前，2 从指定顺序插入。Type=0 或 1 按 Data 数组顺序确定最终顺序；Type=2 使用首条 Data.OrderIndex 作为插入位置，超过当前最大顺序时添加到末尾。
+    /// Adding type. 0: add to the end; 1: add to the front; 2: insert. Default: 0
     "Type" r#type set_type: i128,
 } }
 rt::action!("cfw", "2019-09-04", "AddEnterpriseSecurityGroupRules", AddEnterpriseSecurityGroupRulesRequest => AddEnterpriseSecurityGroupRulesResponse);
 
 rt::model! { read debug;
-/// AddEnterpriseSecurityGroupRules返回参数结构体
+/// AddEnterpriseSecurityGroupRules response structure.
 AddEnterpriseSecurityGroupRulesResponse {
     /// 新增规则的摘要列表。
     "Rules" rules set_rules: list SecurityGroupSimplifyRule,
-    /// 处理状态：0 表示成功。
+    /// Status value. 0: added successfully; non-0: failed to add
     "Status" status set_status: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AddNatAcRule` (新增NAT边界访问控制规则).
+/// Request of `AddNatAcRule` (Adds NAT access control rules).
 ///
-/// 新增一条或多条 NAT边界访问控制规则。
+/// This API is used to add NAT access control rules.
 AddNatAcRuleRequest {
-    /// 要添加的 NAT 访问控制规则列表，至少一项。Direction、地址类型与内容、Protocol、RuleAction 和 Scope 会逐项校验；Description、Enable、OrderIndex 和 Scope 的缺省或归一化行为见对应字段说明。Scope 调用无业务参数的 DescribeNatRuleScopes，使用 ScopeItems[].Scope，不要使用 ScopeDesc。地址模板调用 DescribeAddressTemplateList，请求用 TemplateType=1 或 5 过滤，并确认返回项 Data[].Type 为 1 或 5；将 Data[].Uuid（mb_ 前缀）写入对应 Content，不要使用 Data[].TemplateId（ip-/dm- 前缀）。协议端口模板请求用 TemplateType=6 过滤，并将 Data[].TemplateId（pp- 前缀）写入 ParamTemplateId。资产实例调用 DescribeCfwAssets，解析返回结果后使用 assets[].instance_id；资产分组调用 DescribeResourceGroupNew，传 QueryType=resource、GroupId="0"、ShowType=all，解析返回结果后使用 GroupId；资源标签传 QueryType=tag，跳过“全部资产”根节点，以一级节点 GroupName 为 Key、所选二级子节点 GroupName 为 Value 构造 JSON 字符串 {"Key":"标签键","Value":"标签值"}，不要写入 GroupId；地域调用 DescribeAclRegInfo，传 FwType=["NAT"] 并使用 Data[].RegionCode。不得使用展示名称或自行拼接。
+    /// NAT access control rules to be added.
     ///
     /// Required.
     "Rules" rules set_rules: list CreateNatRuleItem,
@@ -200,15 +206,15 @@ AddNatAcRuleRequest {
     /// - wechat： 微信
     /// 。
     "CfwAiAgentOperationSource" cfw_ai_agent_operation_source set_cfw_ai_agent_operation_source: str,
-    /// 添加方式。省略或为空表示普通新增；insert_rule 表示指定位置新增；batch_import 表示非覆盖批量导入；batch_import_cover 表示覆盖导入，会删除当前账号中与首条规则同方向的全部可操作 NAT边界规则后再添加 Rules，添加失败时已删除的规则不会恢复，风险极高。仅支持上述取值。
+    /// Source of the rules to be added. Generally, this parameter is not used. The value insert_rule indicates that rules in the specified location are inserted, and the value batch_import indicates that rules are imported in batches. If the parameter is left empty, rules defined in the API request are added.
     "From" from(from_value) set_from: str,
 } }
 rt::action!("cfw", "2019-09-04", "AddNatAcRule", AddNatAcRuleRequest => AddNatAcRuleResponse);
 
 rt::model! { read debug;
-/// AddNatAcRule返回参数结构体
+/// AddNatAcRule response structure.
 AddNatAcRuleResponse {
-    /// 新增规则的 ID 列表，顺序与 Rules 一致。
+    /// ID list of new rules.
     "RuleUuid" rule_uuid set_rule_uuid: list i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -248,30 +254,38 @@ AddVpcAcRuleResponse {
 rt::model! { read debug;
 /// AssetZone
 AssetZone {
-    /// 地域
+    /// Region
     "Zone" zone set_zone: str,
-    /// 地域英文
+    /// Region
     "ZoneEng" zone_eng set_zone_eng: str,
 } }
 
 rt::model! { read debug;
-/// 企业安全组关联实例信息
+/// Instance associated with an enterprise security group
 AssociatedInstanceInfo {
-    /// 实例ID
+    /// Instance ID
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名称
+    /// Instance name
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "InstanceName" instance_name set_instance_name: str,
-    /// 实例类型，3是cvm实例,4是clb实例,5是eni实例,6是云数据库
+    /// Instance type. 3: CVM instance; 4: CLB instance; 5: ENI instance; 6: Cloud database
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Type" r#type set_type: i128,
-    /// 私有网络ID
+    /// VPC ID
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 私有网络名称
+    /// VPC name
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "VpcName" vpc_name set_vpc_name: str,
-    /// 公网IP
+    /// Public IP
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "PublicIp" public_ip set_public_ip: str,
-    /// 内网IP
+    /// Private IP
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Ip" ip set_ip: str,
-    /// 关联安全组数量
+    /// The number of associated security groups
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "SecurityGroupCount" security_group_count set_security_group_count: i128,
     /// 关联安全组规则数量
     "SecurityGroupRuleCount" security_group_rule_count set_security_group_rule_count: i128,
@@ -321,60 +335,78 @@ BanAndAllowRuleDel {
 } }
 
 rt::model! { both debug;
-/// 规则关联的beta任务
+/// Canary publish information of the rule
 BetaInfoByACL {
-    /// 上次执行时间
+    /// Last execution time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LastTime" last_time set_last_time: str,
-    /// 任务id
+    /// Task ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskId" task_id set_task_id: i64,
-    /// 任务名称
+    /// Task name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskName" task_name set_task_name: str,
 } }
 
 rt::model! { read debug;
-/// 入侵防御放通封禁规则
+/// Allowlist or blocklist for intrusion prevention
 BlockIgnoreRule {
     /// 规则类型，取值：1 封禁，2外部IP，3域名，4情报，5assets，6自定义策略，7入侵防御规则id （2-7属于白名单类型）
     "RuleType" rule_type set_rule_type: i64,
-    /// 规则ip或白名单内容
+    /// Rule IP.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Ioc" ioc set_ioc: str,
     /// 资产实例名称、自定义策略名称等
     "IocName" ioc_name set_ioc_name: str,
     /// 白名单信息
     "IocInfo" ioc_info set_ioc_info: str,
-    /// 域名
+    /// Domain name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Domain" domain set_domain: str,
     /// IP
     "IP" ip set_ip: str,
-    /// 危险等级
+    /// Threat level.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Level" level set_level: str,
-    /// 来源事件名称
+    /// Source event name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EventName" event_name set_event_name: str,
-    /// 方向：1入站，0出站
+    /// Direction. Valid values: 0: outbound; 1: inbound.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Direction" direction set_direction: i64,
     /// 所有方向聚合成字符串
     "DirectionList" direction_list set_direction_list: str,
-    /// 协议
+    /// Protocol.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Protocol" protocol set_protocol: str,
-    /// 地理位置
+    /// Address.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Address" address set_address: str,
-    /// 规则类型：1封禁，2放通
+    /// Rule type. Valid values: 1: block; 2: allow.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Action" action set_action: i64,
-    /// 规则生效开始时间
+    /// Time when a rule starts to take effect.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StartTime" start_time set_start_time: str,
-    /// 规则生效结束时间
+    /// Time when a rule expires.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EndTime" end_time set_end_time: str,
-    /// 忽略原因
+    /// Reason for ignoring.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IgnoreReason" ignore_reason set_ignore_reason: str,
-    /// 安全事件来源
+    /// Security event source.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Source" source set_source: str,
-    /// 规则id
+    /// Rule ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UniqueId" unique_id set_unique_id: str,
-    /// 规则命中次数
+    /// Number of rule matching times.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MatchTimes" match_times set_match_times: i64,
-    /// 国家
+    /// Country.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Country" country set_country: str,
-    /// 备注
+    /// Remarks
     "Comment" comment set_comment: str,
     /// 上次命中时间
     "LastHitTime" last_hit_time set_last_hit_time: str,
@@ -524,46 +556,49 @@ CfwInsStatus {
 } }
 
 rt::model! { write debug;
-/// NAT防火墙Dnat规则
+/// NAT firewall DNAT rules
 CfwNatDnatRule {
-    /// 网络协议，可选值：TCP、UDP。
+    /// Network protocol. Valid values: TCP or UDP.
     ///
     /// Required.
     "IpProtocol" ip_protocol set_ip_protocol: str,
-    /// 弹性IP。
+    /// Elastic IP.
     ///
     /// Required.
     "PublicIpAddress" public_ip_address set_public_ip_address: str,
-    /// 公网端口。
+    /// Public port.
     ///
     /// Required.
     "PublicPort" public_port set_public_port: i64,
-    /// 内网地址。
+    /// Private address.
     ///
     /// Required.
     "PrivateIpAddress" private_ip_address set_private_ip_address: str,
-    /// 内网端口。
+    /// Private port.
     ///
     /// Required.
     "PrivatePort" private_port set_private_port: i64,
-    /// NAT防火墙转发规则描述。
+    /// The description of NAT firewall forwarding rules.
     ///
     /// Required.
     "Description" description set_description: str,
 } }
 
 rt::model! { write debug;
-/// 状态监控过滤条件。
+/// Status monitoring filter condition.
 CfwStatusMonitorFilter {
-    /// 过滤字段名。
+    /// Filter field name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 过滤值列表，最多 10 个。
+    /// Filter value list, up to 10.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Values" values set_values: list String,
-    /// 操作符类型，可选；仅支持后端允许的类型。
+    /// Operator type, optional; only supported for backend permission types.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "OperatorType" operator_type set_operator_type: i64,
 } }
 
@@ -762,44 +797,44 @@ ClusterSwitchDetail {
 } }
 
 rt::model! { read debug;
-/// 日志分析的列属性
+/// Log Analysis Column Attributes
 Column {
-    /// 列的名字
+    /// Column name
     "Name" name set_name: str,
-    /// 列的属性
+    /// Column attribute
     "Type" r#type set_type: str,
 } }
 
 rt::model! { write debug;
-/// 通用的列表检索过滤选项
+/// Common filters for search
 CommonFilter {
-    /// 检索的键值
+    /// Search key.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 枚举类型，代表Name与Values之间的匹配关系
+    /// Enumeration type, representing the matching relationship between Name and Values.
     /// enum FilterOperatorType {
-    /// //等于
+    /// equal
     /// FILTER_OPERATOR_TYPE_EQUAL = 1;
-    /// //大于
+    /// Above
     /// FILTER_OPERATOR_TYPE_GREATER = 2;
-    /// //小于
+    /// less than
     /// FILTER_OPERATOR_TYPE_LESS = 3;
-    /// //大于等于
+    /// >=
     /// FILTER_OPERATOR_TYPE_GREATER_EQ = 4;
-    /// //小于等于
+    /// <=
     /// FILTER_OPERATOR_TYPE_LESS_EQ = 5;
-    /// //不等于
+    /// neq
     /// FILTER_OPERATOR_TYPE_NO_EQ = 6;
     /// //not in
     /// FILTER_OPERATOR_TYPE_NOT_IN = 8;
-    /// //模糊匹配
+    /// Fuzzy matching
     /// FILTER_OPERATOR_TYPE_FUZZINESS = 9;
     /// }
     ///
     /// Required.
     "OperatorType" operator_type set_operator_type: i64,
-    /// 检索的值，各检索值间为OR关系
+    /// Search values, with an OR relationship between each search value.
     ///
     /// Required.
     "Values" values set_values: list String,
@@ -826,37 +861,38 @@ CommonIdNameStatus {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateAcRules` (创建访问控制规则).
+/// Request of `CreateAcRules` (Creates access control rules.).
 ///
-/// 创建访问控制规则
+/// This API is used to create access control rules.
 CreateAcRulesRequest {
-    /// 创建规则数据
+    /// Creates rule data
     ///
     /// Required.
     "Data" data set_data: list RuleInfoData,
-    /// 0：添加（默认），1：插入
+    /// 0: add (default); 1: insert
     "Type" r#type set_type: i128,
-    /// 边id
+    /// Edge ID
     "EdgeId" edge_id set_edge_id: str,
-    /// 访问控制规则状态
+    /// Access control rule status
     "Enable" enable set_enable: i64,
-    /// 0：添加，1：覆盖
+    /// 0: add; 1: overwrite
     "Overwrite" overwrite set_overwrite: i128,
-    /// NAT实例ID, 参数Area存在的时候这个必传
+    /// NAT instance ID, required when the parameter Area exists
     "InstanceId" instance_id set_instance_id: str,
-    /// portScan: 来自于端口扫描, patchImport: 来自于批量导入
+    /// portScan: from port scanning; patchImport: from batch import
     "From" from(from_value) set_from: str,
-    /// NAT地域
+    /// NAT region
     "Area" area set_area: str,
 } }
 rt::action!("cfw", "2019-09-04", "CreateAcRules", CreateAcRulesRequest => CreateAcRulesResponse);
 
 rt::model! { read debug;
-/// CreateAcRules返回参数结构体
+/// CreateAcRules response structure.
 CreateAcRulesResponse {
-    /// 状态值，0:操作成功
+    /// Status value. 0: operation successful
     "Status" status set_status: i64,
-    /// 返回多余的信息
+    /// Returns redundant information
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Info" info set_info: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1250,133 +1286,134 @@ CreateNatFwDnatRuleResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateNatFwInstance` (创建NAT防火墙实例（Region参数必填）).
+/// Request of `CreateNatFwInstance` (Creates a NAT firewall instance (The Region parameter is required)).
 ///
-/// 创建NAT防火墙实例（Region参数必填）
+/// This API is used to create a NAT firewall instance (The Region parameter is required).
 CreateNatFwInstanceRequest {
-    /// 防火墙实例名称
+    /// Firewall instance name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 带宽
+    /// Bandwidth
     ///
     /// Required.
     "Width" width set_width: i64,
-    /// 模式 1：接入模式；0：新增模式
+    /// Mode. 1: use existing; 0: create new
     ///
     /// Required.
     "Mode" mode set_mode: i64,
-    /// 新增模式传递参数，其中NewModeItems和NatgwList至少传递一种。
+    /// Parameter passed for the Create New mode. Either NewModeItems or NatgwList is required.
     "NewModeItems" new_mode_items set_new_mode_items: obj NewModeItems,
-    /// 接入模式接入的nat网关列表，其中NewModeItems和NatgwList至少传递一种。
+    /// NAT gateway list for the Using Existing mode. Either NewModeItems or NatgwList is required.
     "NatGwList" nat_gw_list set_nat_gw_list: list String,
-    /// 主可用区，为空则选择默认可用区
+    /// Primary zone. The default zone is selected if it is empty.
     "Zone" zone set_zone: str,
-    /// 备可用区，为空则选择默认可用区
+    /// Secondary zone. The default zone is selected if it is empty.
     "ZoneBak" zone_bak set_zone_bak: str,
-    /// 异地灾备 1：使用异地灾备；0：不使用异地灾备；为空则默认不使用异地灾备
+    /// Remote disaster recovery. 1: enable; 0: disable; empty: disable by default
     "CrossAZone" cross_a_zone set_cross_a_zone: i64,
-    /// 指定防火墙使用网段信息
+    /// IP range of the firewall
     "FwCidrInfo" fw_cidr_info set_fw_cidr_info: obj FwCidrInfo,
 } }
 rt::action!("cfw", "2019-09-04", "CreateNatFwInstance", CreateNatFwInstanceRequest => CreateNatFwInstanceResponse);
 
 rt::model! { read debug;
-/// CreateNatFwInstance返回参数结构体
+/// CreateNatFwInstance response structure.
 CreateNatFwInstanceResponse {
-    /// 防火墙实例id
+    /// Firewall instance ID
     "CfwInsId" cfw_ins_id set_cfw_ins_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateNatFwInstanceWithDomain` (创建防火墙实例和接入域名（Region参数必填）).
+/// Request of `CreateNatFwInstanceWithDomain` (Creates a firewall instance with domain name (The Region parameter is required)).
 ///
-/// 创建防火墙实例和接入域名（Region参数必填）
+/// This API is used to create a firewall instance with domain name (The Region parameter is required).
 CreateNatFwInstanceWithDomainRequest {
-    /// 防火墙实例名称
+    /// Firewall instance name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 带宽
+    /// Bandwidth
     ///
     /// Required.
     "Width" width set_width: i64,
-    /// 模式 1：接入模式；0：新增模式
+    /// Mode. 1: use existing; 0: create new
     ///
     /// Required.
     "Mode" mode set_mode: i64,
-    /// 新增模式传递参数，其中NewModeItems和NatgwList至少传递一种。
+    /// Parameter passed for the Create New mode. Either NewModeItems or NatgwList is required.
     "NewModeItems" new_mode_items set_new_mode_items: obj NewModeItems,
-    /// 接入模式接入的nat网关列表，其中NewModeItems和NatgwList至少传递一种。
+    /// NAT gateway list for the Using Existing mode. Either NewModeItems or NatgwList is required.
     "NatGwList" nat_gw_list set_nat_gw_list: list String,
-    /// 主可用区，为空则选择默认可用区
+    /// Primary zone. The default zone is selected if it is empty.
     "Zone" zone set_zone: str,
-    /// 备可用区，为空则选择默认可用区
+    /// Secondary zone. The default zone is selected if it is empty.
     "ZoneBak" zone_bak set_zone_bak: str,
-    /// 异地灾备 1：使用异地灾备；0：不使用异地灾备；为空则默认不使用异地灾备
+    /// Remote disaster recovery. 1: enable; 0: disable; empty: disable by default
     "CrossAZone" cross_a_zone set_cross_a_zone: i64,
-    /// 0不创建域名,1创建域名
+    /// 0: not create; 1: create
     "IsCreateDomain" is_create_domain set_is_create_domain: i64,
-    /// 如果要创建域名则必填
+    /// Required for creating a domain name
     "Domain" domain set_domain: str,
-    /// 指定防火墙使用网段信息
+    /// IP range of the firewall
     "FwCidrInfo" fw_cidr_info set_fw_cidr_info: obj FwCidrInfo,
 } }
 rt::action!("cfw", "2019-09-04", "CreateNatFwInstanceWithDomain", CreateNatFwInstanceWithDomainRequest => CreateNatFwInstanceWithDomainResponse);
 
 rt::model! { read debug;
-/// CreateNatFwInstanceWithDomain返回参数结构体
+/// CreateNatFwInstanceWithDomain response structure.
 CreateNatFwInstanceWithDomainResponse {
-    /// nat实例信息
+    /// NAT instance info
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "CfwInsId" cfw_ins_id set_cfw_ins_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// NAT 访问控制规则参数结构。新增和修改使用相同的字段解析；字段组合按 Direction、源和目的类型与内容、Protocol、Port、ParamTemplateId、RuleAction 和 Scope 校验。
+/// Parameters for creating an NAT access control rule
 CreateNatRuleItem {
-    /// 规则方向，JSON 整数：0 表示出站，1 表示入站；其他值被拒绝。方向决定可用的源和目的类型及协议组合。
+    /// Rule direction. Values: `1` (Inbound) and `0` (Outbound)
     ///
     /// Required.
     "Direction" direction set_direction: i128,
-    /// 规则顺序。使用 -1 追加到当前方向末尾，使用正序号在对应位置插入并顺延后续规则；0 按 1 处理，其他负数及超范围值不应使用。批量新增时按 Rules 顺序依次处理。
+    /// Rule sequence number
     ///
     /// Required.
     "OrderIndex" order_index set_order_index: i64,
-    /// 目的端口字符串。支持逗号分隔的单端口或以斜杠分隔的起止范围，例如 80、80,443、80/443；-1/-1 表示全部端口。单端口必须是大于 0 的整数；范围只要求两个端点均为整数且起点不大于终点。Protocol 归一化为 ICMP 时忽略该字段并保存为空字符串；FTP 只接受单端口，不接受逗号列表或斜杠范围。
+    /// The port of the access control rule. Values: `-1/-1` (all ports) and `80` (Port 80)
     ///
     /// Required.
     "Port" port set_port: str,
-    /// 协议，大小写不敏感并归一化为大写。四层值为 TCP、UDP、ICMP、ICMPV6、ANY；应用层值为 HTTP、HTTPS、HTTP/HTTPS、TLS/SSL、SMTP、SMTPS、SMTP/SMTPS、FTP、DNS，其中 domain、tls、ssl 也归一化为 TLS/SSL；ANY 表示不限定协议，不表示省略 Protocol；它同时可按四层协议和应用协议解析。入站仅允许 ANY、TCP、UDP；domain 目的及解析为域名模板的 template 目的接受上述应用层协议及 ANY，但不接受 FTP；dnsparse 和 domainiptwoverify 目的仅允许 TCP 或 UDP；其他目的不接受 FTP 和 ANY 之外的应用层协议。Protocol=DNS 且目的不是域名模板或单独的 * 时，目的列表只能包含域名，不能包含 IP。
+    /// Protocol. Values: `TCP`, `UDP`, `ICMP`, `ANY`, `HTTP`, `HTTPS`, `HTTP/HTTPS`, `SMTP`, `SMTPS`, `SMTP/SMTPS`, `FTP`, and `DNS`.
     ///
     /// Required.
     "Protocol" protocol set_protocol: str,
-    /// 流量处理方式，大小写不敏感：accept 表示放行，drop 表示拒绝，log 表示观察；isolateinaccept 表示放行访问隔离资产的白名单流量，isolateindrop 表示阻断访问隔离资产的其它流量，isolateoutaccept 表示放行隔离资产访问白名单目标，isolateoutdrop 表示阻断隔离资产访问其它目标。
+    /// Specify how the CFW instance deals with the traffic hit the access control rule. Values: `accept` (allow), `drop` (reject), and `log` (observe).
     ///
     /// Required.
     "RuleAction" rule_action set_rule_action: str,
-    /// 访问源内容，格式由 SourceType 和 Direction 决定。net/ip 使用合法 IP 或 CIDR 的逗号列表，最多 10 项；location 使用地域 code，空字符串表示全部地域；vendor 使用 tencent、aliyun、aws、huawei、azure 或 all，可用逗号分隔；template 使用地址模板 ID；instance 使用资产实例 ID；group 使用资源组 ID；tag 使用 JSON 字符串 {"Key":"标签键","Value":"标签值"}，Key 和 Value 大小写固定。
+    /// Access source. Example: `net: IP/CIDR(192.168.0.2)`
     ///
     /// Required.
     "SourceContent" source_content set_source_content: str,
-    /// 访问源类型，大小写不敏感。net、ip 均表示 IP/CIDR，template 表示地址模板，instance 表示资产实例，group 表示资产分组，tag 表示资源标签，location 表示地域，vendor 表示云厂商。入站支持 net、ip、template、location、vendor；出站支持 net、ip、template、instance、group、tag。
+    /// Access source type. Values for inbound rules: `ip`, `net`, `template`, and `location`. Values for outbound rules: `ip`, `net`, `template`, `instance`, `group`, and `tag`.
     ///
     /// Required.
     "SourceType" source_type set_source_type: str,
-    /// 访问目的内容，格式由 TargetType 和 Direction 决定。net/ip 使用合法 IP 或 CIDR 的逗号列表；domain 使用合法域名或 IP 的逗号列表，也接受单独的 *，泛域名最多 5 级，段内通配域名要求当前环境支持对应能力；dnsparse 使用单个精确域名、最多 5 级的标准泛域名或相应域名模板，不接受单独的 *、段内通配域名、IP 或逗号列表；domainiptwoverify 使用单个精确域名或不含通配符的相应域名模板，不接受单独的 *、任何通配域名、IP 或逗号列表；location 使用地域 code，空字符串表示全部地域；vendor 使用 tencent、aliyun、aws、huawei、azure 或 all，可用逗号分隔；template 使用地址模板 ID；instance 使用资产实例 ID；group 使用资源组 ID；tag 使用 JSON 字符串 {"Key":"标签键","Value":"标签值"}，Key 和 Value 大小写固定。规范化后的目的内容最长 1023 字节；IP 或 domain 目的最多包含 10 项。
+    /// Access target. Example: `net: IP/CIDR(192.168.0.2); domain: domain name rule, e.g., *.qq.com
     ///
     /// Required.
     "TargetContent" target_content set_target_content: str,
-    /// 访问目的类型，大小写不敏感。net、ip 均表示 IP/CIDR，template 表示地址模板，instance 表示资产实例，group 表示资产分组，tag 表示资源标签，location 表示地域，vendor 表示云厂商，domain 表示 FQDN 匹配（内容也可传 IP 或 *），dnsparse 表示宽松匹配：Host/SNI 与域名匹配，或目的 IP 属于该域名当前 DNS 解析结果，满足任一条件即命中；domainiptwoverify 表示严格匹配：上述两个条件必须同时满足。入站支持 net、ip、template、instance、group、tag；出站支持 net、ip、template、domain、dnsparse、domainiptwoverify、location、vendor。template 按模板实际类型处理，入站不接受域名模板；部分域名模式要求当前环境支持对应能力。
+    /// Access target type. Values for inbound rules: `ip`, `net`, `template`, `instance`, `group`, and `tag`. Values for outbound rules: `ip`, `net`, `domain`, `template`, and `location`.
     ///
     /// Required.
     "TargetType" target_type set_target_type: str,
-    /// 规则描述，不超过 100 个字符。新增时按请求值保存；修改时完整替换，不继承旧值。
+    /// Description
     "Description" description set_description: str,
-    /// 规则状态。字符串 true 表示启用，false 表示禁用，大小写不敏感。省略或传空字符串时读取当前账号的访问控制规则默认状态；配置不存在或无法解析时默认为启用。
+    /// Rule status. `true` (Enabled); `false` (Disabled)
     "Enable" enable set_enable: str,
     /// 覆盖导入规则标识。仅 From=batch_import_cover 接受正整数值；其它新增方式和修改请求忽略该字段。
     "InternalUuid" internal_uuid set_internal_uuid: i64,
@@ -1384,89 +1421,89 @@ CreateNatRuleItem {
     "ParamTemplateId" param_template_id set_param_template_id: str,
     /// 规则生效范围，值中不能含空白字符。ALL 表示全部 NAT 实例；地域 ID（如 ap-guangzhou）表示地域范围；cfwnat- 或 nat- 开头的实例 ID 表示实例范围。非空值必须是已知地域或当前账号已有的 NAT 实例。省略或传空字符串时，有请求 Region 则使用 Region，否则归一化为 ALL。
     "Scope" scope set_scope: str,
-    /// 规则 ID。普通新增、insert_rule 和 batch_import 忽略该字段；batch_import_cover 可使用正整数 ID。修改时必须提供当前账号已有且可修改的正整数 ID，并以请求中的完整字段替换该规则，同时保留并返回同一 Uuid；省略、0 或负值无法定位修改目标。
+    /// The unique ID of the rule, which is not required when you create a rule.
     "Uuid" uuid set_uuid: i64,
 } }
 
 rt::model! { write debug;
-/// 互联网边界访问控制规则的完整内容，供新增和修改共用。新增时缺省值按各字段说明处理；修改时完整替换可写内容，省略的可写字段不继承旧值，系统管理字段不受影响。
+/// Complete content of the Internet Boundary Access Control Rule, shared for adding new and modification. When projects are added, default values are handled according to field descriptions; during modification, writable content is completely replaced, omitted writable fields do not inherit old values, and system management fields are unaffected.
 CreateRuleItem {
-    /// 规则方向：1 表示入站，0 表示出站；其它整数或省略会校验失败。方向还决定 SourceType、TargetType、Scope 与 Protocol 的可用组合。
+    /// Rule direction: 1 means inbound, 0 means outbound; other integers or omitted values result in verification failure. Direction also determines the available combinations of SourceType, TargetType, Scope, and Protocol.
     ///
     /// Required.
     "Direction" direction set_direction: i128,
-    /// 规则顺序。不传默认为-1，传 -1 时追加到当前方向末尾；正序号表示在对应位置插入并顺延后续规则；0 按 1 处理，其他负数及超范围值不应使用。新增请求包含多条规则时，Direction 必须相同；追加时全部传 -1，插入时按请求顺序传连续递增的正序号。修改请求只接受一条规则。
+    /// Rule order, required. Pass -1 to append to the end of the current direction; a positive serial number indicates insertion at the corresponding position and postponement of subsequent rules; treat 0 as 1, other negative numbers and out-of-scope values should not be used. When a new request contains multiple rules, Direction must be the same; pass all -1 for appending, pass consecutive incremental positive serial numbers in request order for insertion. A modify request accepts only one rule.
     ///
     /// Required.
     "OrderIndex" order_index set_order_index: i64,
-    /// 目的端口。Protocol 为 ICMP 时忽略本字段并置为空字符串；其它协议必须提供可解析字符串，可按逗号分隔填写正整数单端口或“起始/结束”范围，起始值不得大于结束值，-1/-1 表示全部端口。FTP 只接受单个正整数。domain 或域名模板目的在 side 或 all 范围下仅接受 -1/-1 或 0/65535。
+    /// Destination port. Ignore this field and set it to an empty string when Protocol is ICMP. For other protocols, you must provide a parse string. You can enter a positive integer single port or a "start/end" range separated with commas. The starting value must not be larger than the end value. -1/-1 indicates all ports. FTP only accepts one positive integer. For domain or domain name template targets within the side or all scope, only -1/-1 or 0/65535 are accepted.
     ///
     /// Required.
     "Port" port set_port: str,
-    /// 协议，解析不区分大小写。四层值 TCP、UDP、ICMP、ICMPV6、ANY 归一化为大写；应用层值 HTTP、HTTPS、HTTP/HTTPS、SMTP、SMTPS、SMTP/SMTPS、FTP、DNS、TLS/SSL 及别名 domain、TLS、SSL 归一化为对应标准值。ANY 表示不限定协议，不表示省略 Protocol；它同时属于可解析的四层协议和应用协议，domain、TLS、SSL 均归一化为 TLS/SSL。domain 或域名模板目的接受上述应用层协议及 ANY，但不接受 FTP 和其它四层协议；dnsparse、domainiptwoverify 仅接受 TCP 或 UDP 且仅支持 serial；其它目的在公有云环境不接受 FTP、ANY 之外的应用层协议。side 或 all 范围下，入站仅接受 TCP，出站仅接受 TCP、HTTP/HTTPS 或 TLS/SSL。DNS 用于非 domain 目的且目的不是 * 时，目的内容还必须是非 IP 的合法域名规则列表。使用协议端口模板时，模板中的每组协议和端口也执行这些联动校验。
+    /// Protocol, case-insensitive parsing. Layer-4 values TCP, UDP, ICMP, ICMPV6, ANY are normalized to uppercase. Application-layer values HTTP, HTTPS, HTTP/HTTPS, SMTP, SMTPS, SMTP/SMTPS, FTP, DNS, TLS/SSL and aliases domain, TLS, SSL are normalized to corresponding standard values. ANY means no protocol limitation, not an empty Protocol. It belongs to both parseable Layer-4 protocols and application protocols. domain, TLS, SSL are all normalized to TLS/SSL. The target for domain or domain name template accepts the above application-layer protocols and ANY, but does not accept FTP and other Layer-4 protocols. dnsparse and domainiptwoverify only accept TCP or UDP and only support serial. Other targets in the public cloud environment do not accept application-layer protocols outside of FTP and ANY. Under the side or all scope, inbound only accepts TCP, outbound only accepts TCP, HTTP/HTTPS, or TLS/SSL. When DNS is used for a non-domain target and the target is not *, the destination content must also be a rule list of valid non-IP domain names. When using a protocol port template, each group of protocol and port in the template also executes these integration validations.
     ///
     /// Required.
     "Protocol" protocol set_protocol: str,
-    /// 流量处理动作，解析不区分大小写。accept 表示放行，drop 表示拒绝，log 表示观察；isolateinaccept 表示放行访问隔离资产的白名单流量，isolateindrop 表示阻断访问隔离资产的其它流量，isolateoutaccept 表示放行隔离资产访问白名单目标，isolateoutdrop 表示阻断隔离资产访问其它目标。drop 及其拒绝别名还会校验当前账号是否具备互联网边界阻断能力。
+    /// Traffic processing actions are case-insensitive. accept means allow, drop means deny, and log means observe. isolateinaccept means allow access to allowlisted traffic for isolated assets, isolateindrop means block access to other traffic for isolated assets, isolateoutaccept means allow isolated assets to access allowlisted targets, and isolateoutdrop means block isolated assets from accessing other targets. drop and its deny alias also verify whether the current account has Internet boundary blocking capability.
     ///
     /// Required.
     "RuleAction" rule_action set_rule_action: str,
-    /// 访问源内容。ip 或 net 使用合法 IP/CIDR 列表，普通列表最多 10 项；template 使用当前账号可解析的地址模板标识；Direction=0 时，instance、group、tag 使用相应资源标识，其中 instance 必须能解析到公网 IP，tag 必须存在且格式为 {"Key":"标签键","Value":"标签值"}；Direction=1 时，location 使用地域 code CSV 并须通过当前账号的新地域规则能力校验，vendor 使用 tencent、aliyun、aws、huawei、azure 或 all 的 CSV。location、vendor 保存时会转换为地域或厂商匹配信息。
+    /// Access the source content. For ip or net, use a valid IP/CIDR list, with a maximum of 10 items in a regular list. For template, use a parseable address template identifier of the current account. When Direction=0, use the corresponding resource identifier for instance, group, and tag. Among them, the instance must be resolvable to a public IP, and the tag must exist with the format {"Key":"tag key","Value":"tag value"}. When Direction=1, use a CSV of region codes for location, which must pass the verification of the new regional rules capability of the current account. For vendor, use a CSV of tencent, aliyun, aws, huawei, azure, or all. location and vendor are converted to region or manufacturer matchmaking information when saved.
     ///
     /// Required.
     "SourceContent" source_content set_source_content: str,
-    /// 访问源类型，解析不区分大小写。net、ip 均表示 IP/CIDR，template 表示地址模板，instance 表示资产实例，group 表示资产分组，tag 表示资源标签，location 表示地域，vendor 表示云厂商。Direction=1 接受 ip、net、template、location、vendor；Direction=0 接受 ip、net、template、instance、group、tag。ip 与 net 按同一类型处理。
+    /// Access source type, case-insensitive parsing. net and ip both indicate IP/CIDR, template refers to address template, instance refers to asset instance, group refers to asset group, tag refers to resource tag, location refers to region, vendor refers to cloud service provider. Direction=1 accepts ip, net, template, location, vendor; Direction=0 accepts ip, net, template, instance, group, tag. ip and net are handled as the same type.
     ///
     /// Required.
     "SourceType" source_type set_source_type: str,
-    /// 访问目的内容。ip 或 net 使用合法 IP/CIDR 列表；domain 使用合法的 IP、普通域名或通配域名列表，也接受单独的 *；普通列表最多 10 项，通配域名最多 5 级。domain 配合 DNS 协议时不接受 IP。dnsparse 使用单个合法域名、泛域名或当前账号可解析的 mb_ 域名模板，domainiptwoverify 使用单个不含通配符的合法域名或此类模板；两者均不接受单独的 *、IP、逗号列表或段内通配域名。串行 domain 段内通配和 domainiptwoverify 模板要求当前环境支持对应能力。template 使用当前账号可解析的地址模板标识；Direction=1 时，instance、group、tag 使用相应资源标识，其中 instance 必须能解析到公网 IP，tag 必须存在且格式为 {"Key":"标签键","Value":"标签值"}；Direction=0 时，location 使用地域 code CSV，vendor 使用 tencent、aliyun、aws、huawei、azure 或 all 的 CSV。规范化后的内容最长 1023。
+    /// Access the destination content. For ip or net, use a valid IP/CIDR list. For domain, use a valid IP, standard domain name, or wildcard domain name list, and also accept a single *. The regular list supports up to 10 items, and wildcard domain names support up to 5 levels. When domain is used with the DNS protocol, IP is not accepted. For dnsparse, use a single valid domain name, wildcard domain name, or an mb_ domain name template that can be resolved by the current account. For domainiptwoverify, use a single valid domain name without wildcards or such a template. Both do not accept a single *, IP, comma-separated list, or wildcard domain names within the segment. For serial domain segments with wildcards and domainiptwoverify templates, the current environment must support the corresponding capacity. For template, use the address template identifier that can be resolved by the current account. For Direction=1, instance, group, and tag use the corresponding resource identifiers. The instance must be resolvable to a public network IP, and the tag must exist with the format {"Key":"tag key","Value":"tag value"}. For Direction=0, location uses region code CSV, and vendor uses CSV of tencent, aliyun, aws, huawei, azure, or all. The standardized content has a maximum length of 1023.
     ///
     /// Required.
     "TargetContent" target_content set_target_content: str,
-    /// 访问目的类型，解析不区分大小写。net、ip 均表示 IP/CIDR，template 表示地址模板，instance 表示资产实例，group 表示资产分组，tag 表示资源标签，location 表示地域，vendor 表示云厂商，domain 表示 FQDN 匹配（内容也可传 IP 或 *），dnsparse 表示宽松匹配：Host/SNI 与域名匹配，或目的 IP 属于该域名当前 DNS 解析结果，满足任一条件即命中；domainiptwoverify 表示严格匹配：上述两个条件必须同时满足。Direction=1 接受 ip、net、template、domain、instance、group、tag；Direction=0 接受 ip、net、template、domain、dnsparse、domainiptwoverify、location、vendor。
+    /// Access purpose type. Case-insensitive parsing. net and ip both indicate IP/CIDR, template indicates address template, instance indicates asset instance, group indicates asset group, tag indicates resource tag, location indicates region, vendor indicates cloud service provider, domain indicates FQDN matching (content can also be IP or *), dnsparse indicates loose matching: Host/SNI matches the domain name, or the destination IP belongs to the IP range of the current DNS resolution result of that domain name, hit if any condition is met; domainiptwoverify indicates strict matching: the above two conditions require simultaneous satisfaction. Direction=1 accepts ip, net, template, domain, instance, group, tag; Direction=0 accepts ip, net, template, domain, dnsparse, domainiptwoverify, location, or vendor.
     ///
     /// Required.
     "TargetType" target_type set_target_type: str,
-    /// 规则描述，不超过 100 个字符。新增时按请求值保存；修改时完整替换，不继承旧值。
+    /// Rule description, no more than 100 characters. When projects are added, save the requested value; when modified, replace fully, do not inherit old values.
     "Description" description set_description: str,
-    /// 启用状态。非空值不区分大小写接受字符串 true 或 false，并归一化为启用或停用；省略或传空字符串时读取当前账号的访问控制默认启用配置，该配置不可用时默认启用。替换现有规则时不继承旧值。
+    /// Enable status. Non-empty values accept the string true or false in a case-insensitive manner and are normalized to enable or disable. When omitted or an empty string is input, the default enabled configuration for access control of the current account is read. If this configuration is unavailable, it is enabled by default. Existing rules are replaced without inheriting old values.
     "Enable" enable set_enable: str,
-    /// 关联告警或来源事件 ID。新增时省略或传空字符串表示不关联；修改时应将 DescribeCfwRules 返回的 rules[].log_id 原样传入，未返回时省略或传空字符串。替换时不会自动继承旧值；From=batch_import_cover 时，非空值还会作为覆盖导入后规则的字符串标识复用。
+    /// Associated alarm or source event ID. When projects are added, omit or input an empty string to indicate not associated. When modifying, import the rules[].log_id returned by DescribeCfwRules as is. If not returned, omit or input an empty string. The old value is not automatically inherited during replacement. When From=batch_import_cover, a non-empty value is also reused as the string literal identification for the rule after overwrite import.
     "LogId" log_id set_log_id: str,
-    /// 协议端口模板 ID。省略或传空字符串表示不使用模板；非空时必须指向当前账号已有且内容格式为“协议:端口”的模板，否则请求失败。模板中的协议和端口须满足 Direction、TargetType 与 Scope 的联动限制。Protocol 和 Port 仍须符合各自字段规则，但不要求固定填写 ANY、-1/-1 或 serial。
+    /// Protocol port template ID. Omit or input an empty string to indicate no template is used. If not empty, it must point to an existing template in the current account with the content format "protocol:port", otherwise the request fails. The protocol and port in the template must meet the integration restrictions of Direction, TargetType, and Scope. Protocol and Port must still comply with their respective field rules, but are not required to be fixed as ANY, -1/-1, or serial.
     "ParamTemplateId" param_template_id set_param_template_id: str,
-    /// 规则来源：0 表示普通规则，2 表示隔离资产出向访问规则。新增时可以省略，省略按 0 处理；显式传值及修改时仅接受 0 或 2，修改时应传入原规则值。
+    /// Rule source: 0 means General rule, 2 means isolated asset outgoing access rule. It can be omitted when projects are added, and omitted values are handled as 0. Only 0 or 2 are accepted for explicit input and modification, and the original rule value should be imported during modification.
     "RuleSource" rule_source set_rule_source: i64,
-    /// 生效范围，必填，解析不区分大小写：serial 表示仅互联网边界串行防火墙，side 表示仅互联网边界旁路防火墙，all 表示同时作用于串行和旁路防火墙；省略、空字符串或其它值会校验失败。国际站环境会将有效输入统一归一化为 serial。协议、端口、目的类型及协议端口模板的联动限制见 Protocol、Port 和 ParamTemplateId。
+    /// Effective scope. Case insensitivity: serial means only Internet boundary serial firewall, side means only Internet boundary bypass firewall, all means acting on both serial and bypass firewalls simultaneously. Omitted, empty string, or other values will result in verification failure. The international site environment will normalize valid user-submitted input to serial. For linkage restrictions on protocol, port, destination type, and protocol port templates, refer to Protocol, Port, and ParamTemplateId.
     "Scope" scope set_scope: str,
-    /// 规则数值 ID。普通新增、指定位置新增和批量导入会忽略该字段；From=batch_import_cover 时可使用正整数 ID；修改时必须提供当前账号已有且可修改的正整数 ID，用于定位并完整替换原规则，省略、非正整数或不存在的 ID 会导致请求失败。
+    /// Rule numeric value ID. Ordinary new additions, user-specified location additions, and batch import ignore this field; positive integer ID is usable when From=batch_import_cover; must provide an existing and modifiable positive integer ID of the current account for modification, used for locating and fully replacing the original rule, omitted, non-positive integer, or non-existing IDs cause request failure.
     "Uuid" uuid set_uuid: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateSecurityGroupRules` (创建企业安全组规则).
+/// Request of `CreateSecurityGroupRules` (Creates enterprise security group rules).
 ///
-/// 创建企业安全组规则
+/// This API is used to create enterprise security group rules.
 CreateSecurityGroupRulesRequest {
-    /// 添加的企业安全组规则数据
+    /// Added enterprise security group rule data
     ///
     /// Required.
     "Data" data set_data: list SecurityGroupListData,
-    /// 方向，0：出站，1：入站，默认1
+    /// Direction. 0: outbound; 1: inbound. 1 by default
     ///
     /// Required.
     "Direction" direction set_direction: i128,
-    /// 0：后插，1：前插，2：中插，默认0
+    /// 0: at the end; 1: at the top; 2: in the middle. 0 by default
     "Type" r#type set_type: i128,
-    /// 添加后是否启用规则，0：不启用，1：启用，默认1
+    /// Indicates whether to enable rules after addition. 0: disable; 1: enable. 1 by default
     "Enable" enable set_enable: i128,
 } }
 rt::action!("cfw", "2019-09-04", "CreateSecurityGroupRules", CreateSecurityGroupRulesRequest => CreateSecurityGroupRulesResponse);
 
 rt::model! { read debug;
-/// CreateSecurityGroupRules返回参数结构体
+/// CreateSecurityGroupRules response structure.
 CreateSecurityGroupRulesResponse {
-    /// 状态值，0：添加成功，非0：添加失败
+    /// Status value. 0: added successfully; non-0: failed to add
     "Status" status set_status: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1668,31 +1705,32 @@ DatabaseWhiteListRuleData {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteAcRule` (删除规则).
+/// Request of `DeleteAcRule` (Deletes a rule).
 ///
-/// 删除规则
+/// This API is used to delete a rule.
 DeleteAcRuleRequest {
-    /// 删除规则对应的id值, 对应获取规则列表接口的Id 值
+    /// The ID of the rule to delete. It can be queried via the DescribeAcLists API.
     ///
     /// Required.
     "Id" id set_id: i128,
-    /// 方向，0：出站，1：入站
+    /// Direction. 0: outbound; 1: inbound
     ///
     /// Required.
     "Direction" direction set_direction: i128,
-    /// EdgeId值两个vpc间的边id
+    /// Edge ID between two VPCs
     "EdgeId" edge_id set_edge_id: str,
-    /// NAT地域， 如ap-shanghai/ap-guangzhou/ap-chongqing等
+    /// NAT region, e.g. ap-shanghai/ap-guangzhou/ap-chongqing
     "Area" area set_area: str,
 } }
 rt::action!("cfw", "2019-09-04", "DeleteAcRule", DeleteAcRuleRequest => DeleteAcRuleResponse);
 
 rt::model! { read debug;
-/// DeleteAcRule返回参数结构体
+/// DeleteAcRule response structure.
 DeleteAcRuleResponse {
-    /// 状态值 0: 删除成功, !0: 删除失败
+    /// Status value. 0: deleted successfully; !0: deletion failed
     "Status" status set_status: i64,
-    /// 返回多余的信息
+    /// Returns redundant information
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Info" info set_info: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1839,11 +1877,11 @@ DeleteRemoteAccessDomainResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteResourceGroup` (资产中心资产组删除).
+/// Request of `DeleteResourceGroup` (Deletes asset groups in Asset Management).
 ///
-/// DeleteResourceGroup-资产中心资产组删除
+/// This API is used to delete asset groups in Asset Management.
 DeleteResourceGroupRequest {
-    /// 组id
+    /// Group ID
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
@@ -1851,40 +1889,41 @@ DeleteResourceGroupRequest {
 rt::action!("cfw", "2019-09-04", "DeleteResourceGroup", DeleteResourceGroupRequest => DeleteResourceGroupResponse);
 
 rt::model! { read debug;
-/// DeleteResourceGroup返回参数结构体
+/// DeleteResourceGroup response structure.
 DeleteResourceGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteSecurityGroupRule` (删除安全组规则).
+/// Request of `DeleteSecurityGroupRule` (Deletes security group rules).
 ///
-/// 删除规则
+/// This API is used to delete security group rules.
 DeleteSecurityGroupRuleRequest {
-    /// 所需要删除规则的ID
+    /// ID of the rule to delete
     ///
     /// Required.
     "Id" id set_id: i128,
-    /// 腾讯云地域的英文简写
+    /// Tencent Cloud region (abbreviation)
     ///
     /// Required.
     "Area" area set_area: str,
-    /// 方向，0：出站，1：入站
+    /// Direction. 0: outbound; 1: inbound
     ///
     /// Required.
     "Direction" direction set_direction: i128,
-    /// 是否删除反向规则，0：否，1：是
+    /// Indicates whether to delete the reverse rule. 0: no; 1: yes
     "IsDelReverse" is_del_reverse set_is_del_reverse: i128,
 } }
 rt::action!("cfw", "2019-09-04", "DeleteSecurityGroupRule", DeleteSecurityGroupRuleRequest => DeleteSecurityGroupRuleResponse);
 
 rt::model! { read debug;
-/// DeleteSecurityGroupRule返回参数结构体
+/// DeleteSecurityGroupRule response structure.
 DeleteSecurityGroupRuleResponse {
-    /// 状态值，0：成功，非0：失败
+    /// Status value. 0: operation successful; non-0: operation failed
     "Status" status set_status: i64,
-    /// 返回多余的信息
+    /// Returns redundant information
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Info" info set_info: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1935,57 +1974,80 @@ DeleteWhiteRuleResponse {
 } }
 
 rt::model! { read debug;
-/// 访问控制列表对象
+/// Item in the access control list. Each item represents an access control rule.
 DescAcItem {
-    /// 访问源
+    /// Access source.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SourceContent" source_content set_source_content: str,
-    /// 访问目的
+    /// Access destination.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TargetContent" target_content set_target_content: str,
-    /// 协议
+    /// Protocol.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Protocol" protocol set_protocol: str,
-    /// 端口
+    /// Port.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Port" port set_port: str,
-    /// 访问控制策略中设置的流量通过云防火墙的方式。取值： accept：放行 drop：拒绝 log：观察
+    /// Action that Cloud Firewall performs on the traffic. Valid values: accept (allow), drop (reject), and log (monitor).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RuleAction" rule_action set_rule_action: str,
-    /// 描述
+    /// Description.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Description" description set_description: str,
-    /// 命中次数
+    /// Number of rule matching times.
     "Count" count set_count: i128,
-    /// 执行顺序
+    /// Rule sequence number.
     "OrderIndex" order_index set_order_index: i128,
-    /// 访问源类型：入向规则时类型可以为 ip,net,template,location；出向规则时可以为 ip,net,template,instance,group,tag
+    /// Access source type. Valid values for an inbound rule: ip, net, template, and location; valid values for an outbound rule: ip, net, template, instance, group, and tag.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SourceType" source_type set_source_type: str,
-    /// 访问目的类型：入向规则时类型可以为ip,net,template,instance,group,tag；出向规则时可以为 ip,net,domain,template,location,dnsparse
+    /// Access destination type. Valid values for an inbound rule: ip, net, template, instance, group, and tag; valid values for an outbound rule: ip, net, domain, template, and location.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TargetType" target_type set_target_type: str,
-    /// 规则对应的唯一id
+    /// Unique ID of the rule.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Uuid" uuid set_uuid: i128,
-    /// 规则有效性
+    /// Rule validity.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Invalid" invalid set_invalid: i128,
-    /// 0为正常规则,1为地域规则
+    /// Valid values: 0: common rules; 1: regional rules.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsRegion" is_region set_is_region: i128,
-    /// 国家id
+    /// Country ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CountryCode" country_code set_country_code: i128,
-    /// 城市id
+    /// City ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CityCode" city_code set_city_code: i128,
-    /// 国家名称
+    /// Country name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CountryName" country_name set_country_name: str,
-    /// 省名称
+    /// City name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CityName" city_name set_city_name: str,
-    /// 云厂商code
+    /// Cloud provider code.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CloudCode" cloud_code set_cloud_code: str,
-    /// 0为正常规则,1为云厂商规则
+    /// Valid values: 0: common rules; 1: cloud provider rules.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsCloud" is_cloud set_is_cloud: i128,
-    /// 规则状态，true表示启用，false表示禁用
+    /// Rule status. Valid values: true: enabled; false: disabled.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Enable" enable set_enable: str,
-    /// 规则方向：1，入向；0，出向
+    /// Rule direction. Valid values: 1: inbound; 0: outbound.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Direction" direction set_direction: i128,
-    /// 实例名称
+    /// Instance name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceName" instance_name set_instance_name: str,
-    /// 内部使用的uuid，一般情况下不会使用到该字段
+    /// UUID for internal use. Generally, this field is not required.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InternalUuid" internal_uuid set_internal_uuid: i64,
-    /// 规则状态，查询规则命中详情时该字段有效，0：新增，1: 已删除, 2: 编辑删除
+    /// Rule status. This field is valid when you query rule matching details. Valid values: 0: new; 1: deleted; 2: edited and deleted.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: i128,
-    /// 关联任务详情
+    /// Details of associated tasks
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "BetaList" beta_list set_beta_list: list BetaInfoByACL,
     /// （1）互联网边界防火墙，生效范围：serial，串行；side，旁路；all，全局；
     /// （2）NAT边界防火墙：ALL，全局生效；ap-guangzhou，生效的地域；cfwnat-xxx，生效基于实例维度
@@ -2044,43 +2106,44 @@ DescNatDnatRule {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAcLists` (访问控制列表).
+/// Request of `DescribeAcLists` (Gets the access control list).
 ///
-/// 访问控制列表
+/// This API is used to get the access control list.
 DescribeAcListsRequest {
-    /// 协议
+    /// Protocol
     "Protocol" protocol set_protocol: str,
-    /// 策略
+    /// Policy
     "Strategy" strategy set_strategy: str,
-    /// 搜索值
+    /// Search value
     "SearchValue" search_value set_search_value: str,
-    /// 每页条数
+    /// Number of entries per page
     "Limit" limit set_limit: i128,
-    /// 偏移值
+    /// Offset
     "Offset" offset set_offset: i128,
-    /// 出站还是入站，1：入站，0：出站
+    /// Indicates whether it is outbound or inbound. 1: inbound; 0: outbound
     "Direction" direction set_direction: i128,
-    /// EdgeId值
+    /// EdgeId value
     "EdgeId" edge_id set_edge_id: str,
-    /// 规则是否开启，'0': 未开启，'1': 开启, 默认为'0'
+    /// Indicates whether the rule is enabled. '0': disabled; '1': enabled. '0' by default
     "Status" status set_status: str,
-    /// 地域
+    /// Region
     "Area" area set_area: str,
-    /// 实例ID
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
 } }
 rt::action!("cfw", "2019-09-04", "DescribeAcLists", DescribeAcListsRequest => DescribeAcListsResponse);
 
 rt::model! { read debug;
-/// DescribeAcLists返回参数结构体
+/// DescribeAcLists response structure.
 DescribeAcListsResponse {
-    /// 总条数
+    /// Total entries
     "Total" total set_total: i128,
-    /// 访问控制列表数据
+    /// Access control list data
     "Data" data set_data: list AcListsData,
-    /// 不算筛选条数的总条数
+    /// Total entries excluding the filtered ones
     "AllTotal" all_total set_all_total: i128,
-    /// 访问控制规则全部启用/全部停用
+    /// All access control rules enabled/disabled
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Enable" enable set_enable: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2231,107 +2294,109 @@ DescribeAssetSyncResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAssociatedInstanceList` (获取安全组关联实例列表).
+/// Request of `DescribeAssociatedInstanceList` (Gets the list of instances associated with a security group).
 ///
-/// 获取安全组关联实例列表
+/// This API is used to get the list of instances associated with a security group.
 DescribeAssociatedInstanceListRequest {
-    /// 列表偏移量
+    /// List offset
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 每页记录条数
+    /// Number of records per page
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 地域代码（例：ap-guangzhou）,支持腾讯云全地域
+    /// Region code (e.g. ap-guangzhou). All Tencent Cloud regions are supported.
     ///
     /// Required.
     "Area" area set_area: str,
-    /// 额外检索条件（JSON字符串）
+    /// Additional search criteria (JSON string)
     "SearchValue" search_value set_search_value: str,
-    /// 排序字段
+    /// Sorting field
     "By" by set_by: str,
-    /// 排序方式（asc:升序,desc:降序）
+    /// Sort order. asc: ascending; desc: descending
     "Order" order set_order: str,
-    /// 安全组ID
+    /// Security group ID
     "SecurityGroupId" security_group_id set_security_group_id: str,
-    /// 实例类型,'3'是cvm实例,'4'是clb实例,'5'是eni实例,'6'是云数据库
+    /// Instance type. '3': CVM instance; '4': CLB instance; '5': ENI instance; '6': Cloud database
     "Type" r#type set_type: str,
 } }
 rt::action!("cfw", "2019-09-04", "DescribeAssociatedInstanceList", DescribeAssociatedInstanceListRequest => DescribeAssociatedInstanceListResponse);
 
 rt::model! { read debug;
-/// DescribeAssociatedInstanceList返回参数结构体
+/// DescribeAssociatedInstanceList response structure.
 DescribeAssociatedInstanceListResponse {
-    /// 实例数量
+    /// Number of instances
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Total" total set_total: i128,
-    /// 实例列表
+    /// Instance list
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Data" data set_data: list AssociatedInstanceInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBlockByIpTimesList` (告警中心阻断IP折线图).
+/// Request of `DescribeBlockByIpTimesList` (Gets blocked IP data).
 ///
-/// DescribeBlockByIpTimesList 告警中心阻断IP折线图
+/// This API is used to get blocked IP data.
 DescribeBlockByIpTimesListRequest {
-    /// 结束时间
+    /// End time
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// ip查询条件
+    /// IP search criteria
     ///
     /// Required.
     "Ip" ip set_ip: str,
-    /// 开始时间
+    /// Start time
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 方向
+    /// Direction
     "Direction" direction set_direction: str,
-    /// vpc间防火墙开关边id
+    /// Inter-VPC firewall toggle edge ID
     "EdgeId" edge_id set_edge_id: str,
-    /// 日志来源 move：vpc间防火墙
+    /// Log source. move: inter-VPC firewall
     "LogSource" log_source set_log_source: str,
-    /// 来源
+    /// Source
     "Source" source set_source: str,
-    /// 地域
+    /// Region
     "Zone" zone set_zone: str,
 } }
 rt::action!("cfw", "2019-09-04", "DescribeBlockByIpTimesList", DescribeBlockByIpTimesListRequest => DescribeBlockByIpTimesListResponse);
 
 rt::model! { read debug;
-/// DescribeBlockByIpTimesList返回参数结构体
+/// DescribeBlockByIpTimesList response structure.
 DescribeBlockByIpTimesListResponse {
-    /// 返回数据
+    /// Response  data
     "Data" data set_data: list IpStatic,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBlockIgnoreList` (查询入侵防御放通封禁列表).
+/// Request of `DescribeBlockIgnoreList` (Gets allowlists or blocklists for intrusion prevention).
 ///
-/// 查询入侵防御放通封禁列表
+/// This API is used to get allowlists or blocklists for intrusion prevention.
 DescribeBlockIgnoreListRequest {
-    /// 单页数量
+    /// Number of entries per page.
     ///
     /// Required.
     "Limit" limit set_limit: i64,
-    /// 页偏移量
+    /// Page offset.
     ///
     /// Required.
     "Offset" offset set_offset: i64,
-    /// 方向：1互联网入站，0互联网出站，3内网，空 全部方向
+    /// Direction. Valid values: 1: inbound public access; 0: outbound public access; 3: private network access; empty string: all access.
     ///
     /// Required.
     "Direction" direction set_direction: str,
-    /// 排序类型：desc降序，asc正序
+    /// Column by which rules are sorted. Valid values: EndTime: end time; StartTime: start time; MatchTimes: number of matching times.
     ///
     /// Required.
     "Order" order set_order: str,
-    /// 排序列：EndTime结束时间，StartTime开始时间，MatchTimes命中次数
+    /// Sort order. Valid values: desc: descending; asc: ascending.
     ///
     /// Required.
     "By" by set_by: str,
@@ -2340,23 +2405,23 @@ DescribeBlockIgnoreListRequest {
     ///
     /// Required.
     "ShowType" show_type set_show_type: str,
-    /// 搜索参数，json格式字符串，空则传"{}"，域名：domain，危险等级：level，放通原因：ignore_reason，安全事件来源：rule_source，地理位置：address，模糊搜索：common
+    /// Search keys, in a JSON string. Valid values: {}: empty; domain: domain name; level: threat level; ignore_reason: reason for allowing access; rule_source: source of a security event; address: geographical location; common: fuzzy search.
     "SearchValue" search_value set_search_value: str,
-    /// 规则类型：1封禁，2放通
+    /// Rule type. Valid values: 1: block; 2: allow.
     "RuleType" rule_type set_rule_type: i128,
 } }
 rt::action!("cfw", "2019-09-04", "DescribeBlockIgnoreList", DescribeBlockIgnoreListRequest => DescribeBlockIgnoreListResponse);
 
 rt::model! { read debug;
-/// DescribeBlockIgnoreList返回参数结构体
+/// DescribeBlockIgnoreList response structure.
 DescribeBlockIgnoreListResponse {
-    /// 列表数据
+    /// List data.
     "Data" data set_data: list BlockIgnoreRule,
-    /// 查询结果总数，用于分页
+    /// Total number of results, which is used for pagination.
     "Total" total set_total: i64,
-    /// 状态值，0：查询成功，非0：查询失败
+    /// Status code. Valid values: 0: successful; others: failed.
     "ReturnCode" return_code set_return_code: i64,
-    /// 状态信息，success：查询成功，fail：查询失败
+    /// Status message. Valid values: success: successful query; fail: failed query.
     "ReturnMsg" return_msg set_return_msg: str,
     /// 安全事件来源下拉框
     "SourceList" source_list set_source_list: list String,
@@ -2428,35 +2493,35 @@ DescribeBlockListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBlockStaticList` (告警中心柱形图).
+/// Request of `DescribeBlockStaticList` (Gets the most frequent attacker).
 ///
-/// DescribeBlockStaticList 告警中心柱形图
+/// This API is used to get the most frequent attacker.
 DescribeBlockStaticListRequest {
-    /// 结束时间
+    /// End time
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 列表类型，只能是下面三种之一：port、address、ip
+    /// List type. Valid values: port, address, or IP
     ///
     /// Required.
     "QueryType" query_type set_query_type: str,
-    /// 开始时间
+    /// Start time
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// top数
+    /// Number of top results returned
     ///
     /// Required.
     "Top" top set_top: i64,
-    /// 查询条件
+    /// Search criteria
     "SearchValue" search_value set_search_value: str,
 } }
 rt::action!("cfw", "2019-09-04", "DescribeBlockStaticList", DescribeBlockStaticListRequest => DescribeBlockStaticListResponse);
 
 rt::model! { read debug;
-/// DescribeBlockStaticList返回参数结构体
+/// DescribeBlockStaticList response structure.
 DescribeBlockStaticListResponse {
-    /// 查询结果
+    /// None
     "Data" data set_data: list StaticInfo,
     /// 异步查询状态，1查询执行中，0查询已结束
     "Status" status set_status: i64,
@@ -2722,29 +2787,29 @@ DescribeCfwInsStatusResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCfwLogs` (查询防火墙日志).
+/// Request of `DescribeCfwLogs` (Query firewall logs).
 ///
-/// 查询当前租户防火墙日志。分页只使用 Response.Data 内的 HasMore / NextToken。
+/// This API is used to query the firewall log of the current tenant. Only use HasMore/NextToken in Response.Data to paginate.
 DescribeCfwLogsRequest {
-    /// 日志类型。首次查询必填；使用 NextToken 续查时不能传。cfw_netflow_border=互联网边界流量，cfw_netflow_vpc=VPC 东西向流量，cfw_netflow_nat=NAT 防火墙流量，cfw_netflow_nta=NDR/NTA 流量，cfw_netflow_dns=DNS 防火墙日志，cfw_rule_threatinfo=入侵防御/威胁情报告警，cfw_rule_acl=互联网边界访问控制日志，cfw_rule_vpc_acl=VPC 访问控制日志，cfw_rule_nat_acl=NAT 访问控制日志，cfw_ndr_subject_risk=NDR 专题风险，cfw_ndr_dataleak_entry=NDR 敏感数据泄露，cfw_ndr_ai_audit=NDR AI 应用识别与大模型调用审计，cfw_feature_collect=统计特征与基线异常，cfw_behavior_collect=Beacon/DNS/端口/证书/VPC 互访行为，operate_log_all=操作审计日志。
+    /// Log type. Required for the initial query; cannot be passed when using NextToken for continuation. cfw_netflow_border=Internet boundary traffic, cfw_netflow_vpc=VPC east-west traffic, cfw_netflow_nat=NAT firewall traffic, cfw_netflow_nta=NDR/NTA traffic, cfw_netflow_dns=DNS firewall log, cfw_rule_threatinfo=Intrusion defense/Threat Intelligence Alarm, cfw_rule_acl=Internet Boundary Access Control log, cfw_rule_vpc_acl=VPC access control log, cfw_rule_nat_acl=NAT access control log, cfw_ndr_subject_risk=NDR topic risk, cfw_ndr_dataleak_entry=NDR sensitive data leak, cfw_ndr_ai_audit=NDR AI application identification and Large Model Invocation audit, cfw_feature_collect=Statistical feature and baseline anomaly, cfw_behavior_collect=Beacon/DNS/port/cert/VPC mutual access behavior, operate_log_all=Operation audit log.
     "LogType" log_type set_log_type: str,
-    /// 日志过滤表达式。默认 * 表示不过滤；例如 src_ip:1.1.1.1。可查询字段随 LogType 变化，应优先使用对应 Items 中已返回的字段名，不要猜测不存在的字段；使用 NextToken 续查时不能传。
+    /// Log filter expression. Default * means no filtering; for example src_ip:1.1.1.1. Queryable fields vary with LogType. You should preferentially use the field name returned in the corresponding Items. Do not guess non-existing fields. It cannot be passed when using NextToken for continued query.
     "Query" query set_query: str,
-    /// 查询起始时间。支持 RFC3339、YYYY-MM-DD HH:MM:SS、YYYY-MM-DD 或 Unix 时间戳；传入后从该时间向后查询 TimeRange；使用 NextToken 续查时不能传。
+    /// Query start time. Supports RFC3339, YYYY-MM-DD HH:MM:SS, YYYY-MM-DD, or Unix timestamp. Input to query the TimeRange backward from this time. Cannot be imported when using NextToken for continued querying.
     "StartTime" start_time set_start_time: str,
-    /// 查询时间范围。默认 1h；格式为正整数加单位 m/h/d，例如 5m、1h、24h、7d；使用 NextToken 续查时不能传。
+    /// Query time range. Default 1h; format is positive integer plus unit m/h/d, such as 5m, 1h, 24h, 7d; cannot be passed when using NextToken for continuation.
     "TimeRange" time_range set_time_range: str,
-    /// 单页返回条数。首次查询可选，默认 100；取值 1 至 1000；使用 NextToken 续查时不能传。
+    /// Return limit. Selectable for initial query, default 100; value 1 to 1000; cannot be passed when using NextToken for continued query.
     "Limit" limit set_limit: i64,
-    /// 上一页 Response.Data 返回的不透明续查 token。首次查询不传；续查时只传 NextToken。无效、篡改或租户不匹配会被拒绝。
+    /// Previous page opaque continuation token returned by Response.Data. Not required for initial query; only required for continuation query with NextToken. Invalid, tampered, or mismatched tenant will be rejected.
     "NextToken" next_token set_next_token: str,
 } }
 rt::action!("cfw", "2019-09-04", "DescribeCfwLogs", DescribeCfwLogsRequest => DescribeCfwLogsResponse);
 
 rt::model! { read debug;
-/// DescribeCfwLogs返回参数结构体
+/// DescribeCfwLogs response structure.
 DescribeCfwLogsResponse {
-    /// 查询结果。UTF-8 JSON object 字符串；调用方需解析 Response.Data。Items 是当前页日志数组，字段随 LogType 变化；TotalCount 是当前页返回条数，Limit 是页大小，LogType 和 TimeWindow 回显查询范围。HasMore=true 时必须保存并原样使用 NextToken 续查；HasMore=false 时分页结束。
+    /// Query result. UTF-8 JSON object string; the caller must parse Response.Data. Items is the log array of the current page, and fields vary with LogType. TotalCount is the return limit of the current page, Limit is the page size, and LogType and TimeWindow echo the query scope. When HasMore=true, NextToken must be saved and used as-is for continued querying. When HasMore=false, pagination ends.
     "Data" data set_data: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2854,57 +2919,57 @@ DescribeCfwRulesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCfwStatusMonitor` (查询防火墙状态监控场景).
+/// Request of `DescribeCfwStatusMonitor` (Query the firewall status monitoring scenario).
 ///
-/// 查询状态监控场景。Op=describe_scene 用于发现可用场景、指标、视角和二级下拉 available_options；Op=fetch_scene 用于拉取具体场景快照，结果在 Response.Data 的 JSON 字符串中。
+/// Query status monitoring scenario. Op=describe_scene is used to detect available scenarios, metrics, perspectives, and secondary dropdown available_options. Op=fetch_scene is used to pull specific scenario snapshots, with results in the JSON string of Response.Data.
 DescribeCfwStatusMonitorRequest {
-    /// 操作类型。describe_scene 表示发现场景和二级下拉选项；fetch_scene 表示获取具体场景快照。必填。
+    /// Operation type. describe_scene means discovery of scenarios and secondary dropdown options; fetch_scene means acquisition of scenario-based snapshots. Required.
     ///
     /// Required.
     "Op" op set_op: str,
-    /// 防火墙场景类型。支持 internet_edge（互联网边界防火墙）、nat_cluster（NAT边界防火墙-集群）、nat_ha（NAT边界防火墙-主备）、vpc_cluster（VPC边界防火墙-集群）、vpc_ha（VPC边界防火墙-主备）。必填。
+    /// Firewall scenario type. Supports internet_edge (Internet edge firewall), nat_cluster (NAT border firewall - cluster), nat_ha (NAT border firewall - primary/secondary), vpc_cluster (VPC boundary firewall - cluster), vpc_ha (VPC boundary firewall - primary/secondary). Required.
     ///
     /// Required.
     "FirewallType" firewall_type set_firewall_type: str,
-    /// 二级下拉选项 ID。fetch_scene 按需传入，值来自 describe_scene 返回的 selection.available_options[].id；internet_edge 为地域，NAT 为实例 ID，VPC 带宽场景为防火墙组 ID；vpc_cluster 的 connections 汇总场景会忽略该参数。
+    /// Secondary dropdown option ID. fetch_scene is imported as needed, and the value comes from selection.available_options[].ID returned by describe_scene. internet_edge is the region, NAT is the instance ID, and VPC bandwidth scenario is the firewall group ID. The connections aggregation scenario for VPC_cluster ignores this parameter.
     "SelectionId" selection_id set_selection_id: str,
-    /// 二级下拉显示名称。可替代 SelectionId 按名称匹配，值来自 describe_scene 返回的 selection.available_options[].name。
+    /// Secondary dropdown display name. Can be used as an alternative to SelectionId for matching by name. The value comes from selection.available_options[].name returned by describe_scene.
     "SelectionName" selection_name set_selection_name: str,
-    /// 引擎实例 ID。主要用于 vpc_ha 下一个防火墙组对应多个实例的场景，优先使用 describe_scene 返回的 selection.available_options[].instance_id；如只有 instance_ids，则从数组中选择一个字符串值。
+    /// Engine instance ID. Mainly used in vpc ha scenarios where a firewall group corresponds to multiple instances. Preferentially use the selection.available_options[].instance_ID returned by describe_scene. If only instance_ids are available, select a string value from the array.
     "SelectionInstanceId" selection_instance_id set_selection_instance_id: str,
-    /// 指标页签。fetch_scene 可传；不传时使用该场景默认值。支持 bandwidth、connections。
+    /// Metrics tab. fetch_scene can be passed; used when not passed, this scenario default value. Support bandwidth, connections.
     "Metric" metric set_metric: str,
-    /// 指标下的视角。fetch_scene 可传；不传时使用该场景默认值。支持 ip、subnet、session、switch、vpc，实际可用组合以 describe_scene 返回为准。
+    /// Perspective under the metric. fetch_scene is optional; the default value for this scenario is used when not provided. Supports ip, subnet, session, switch, and vpc. The actual usable composite is subject to the return from describe_scene.
     "Perspective" perspective set_perspective: str,
-    /// NAT 主备连接数 IP 视角范围。external 表示外部 IP，asset 表示资产 IP；仅 nat_ha + connections + ip 使用，其他组合传入将返回 InvalidParameter。
+    /// NAT primary/secondary number of connections IP perspective range. External means external IP, asset means Asset IP. Only nat_ha + connections + ip is used. Other group input will return InvalidParameter.
     "IpScope" ip_scope set_ip_scope: str,
-    /// 预设时间范围。默认 24h；fetch_scene 使用。支持 5m、15m、30m、1h、6h、24h、3d、7d、30d、today、yesterday、day_before_yesterday、this_week、last_week、this_month。
+    /// Preset time range. Default 24h; used by fetch_scene. Supports 5m, 15m, 30m, 1h, 6h, 24h, 3d, 7d, 30d, today, yesterday, day before yesterday, this week, last week, this month.
     "TimePreset" time_preset set_time_preset: str,
-    /// 自定义开始时间。格式 YYYY-MM-DD HH:MM:SS；必须与 EndTime 同时传，最大跨度 30 天。
+    /// Custom start time. Format YYYY-MM-DD HH:MM:SS; must be specified together with EndTime, maximum span 30 days.
     "StartTime" start_time set_start_time: str,
-    /// 自定义结束时间。格式 YYYY-MM-DD HH:MM:SS；必须与 StartTime 同时传，最大跨度 30 天。
+    /// Custom end time. Format YYYY-MM-DD HH:MM:SS; must be consistent with StartTime at the same time, maximum span 30 days.
     "EndTime" end_time set_end_time: str,
-    /// 页码，从 1 开始。默认 1；fetch_scene 列表视角使用。
+    /// Page number, starting from 1. Default is 1; used for the fetch_scene list viewing angle.
     "Page" page set_page: i64,
-    /// 每页条数。默认 10，取值 1 至 100；fetch_scene 列表视角使用。
+    /// Entries per page. Default 10, value 1 to 100; used for the viewing angle of the fetch_scene list.
     "Limit" limit set_limit: i64,
-    /// 是否只获取概览数据。true 时 fetch_scene 只请求 overview，跳过 table/detail，适合只看场景快照汇总。
+    /// Whether to only get overview data. When true, fetch_scene only requests overview, skips table/detail, and is suitable for viewing scenario snapshot summary.
     "OverviewOnly" overview_only set_overview_only: bool,
-    /// 原始偏移量覆盖。可选，传入后覆盖 Page 计算结果；取值 0 至 10000。
+    /// Original offset coverage. Option, overwrites the calculation result of Page after input; value 0 to 10000.
     "Offset" offset set_offset: i64,
-    /// 排序字段。可选。互联网边界 IP、NAT IP/子网视角支持 InputMax、OutputMax；VPC switch 视角支持 SwitchName；VPC ip/vpc 视角支持 FlowMax；其他组合不要传。
+    /// Sorting field. Option. InputMax and OutputMax are supported for the Internet boundary IP and NAT IP/subnet perspective. SwitchName is supported for the VPC switch perspective. FlowMax is supported for the VPC IP/VPC perspective. Do not pass other groups.
     "SortBy" sort_by set_sort_by: str,
-    /// 排序方向。默认 desc；支持 asc、desc。
+    /// Sorting order. Default desc; supports asc, desc.
     "SortOrder" sort_order set_sort_order: str,
-    /// 过滤条件列表。保留字段；当前公开 fetch_scene 场景均不支持，调用方不要传。
+    /// Filter condition list. Reserved.
     "Filters" filters set_filters: list CfwStatusMonitorFilter,
 } }
 rt::action!("cfw", "2019-09-04", "DescribeCfwStatusMonitor", DescribeCfwStatusMonitorRequest => DescribeCfwStatusMonitorResponse);
 
 rt::model! { read debug;
-/// DescribeCfwStatusMonitor返回参数结构体
+/// DescribeCfwStatusMonitor response structure.
 DescribeCfwStatusMonitorResponse {
-    /// 查询结果。UTF-8 JSON object 字符串；调用方需解析 Response.Data。describe_scene 的 scene 返回 metric_options、perspective_options、default_metric、default_perspective、selection_required_by_metric、selection_kind_by_metric 和 time_preset_options；selection.available_options 返回可用于 SelectionId/SelectionName/SelectionInstanceId 的选项。fetch_scene 返回选中场景的 data 快照，可能包含 overview、table 或 detail。下方示例是字段结构节选，数组仅展示代表值。
+    /// Query result. UTF-8 JSON object string; the caller needs to parse Response.Data. The scene returned by describe_scene includes metric_options, perspective_options, default_metric, default_perspective, selection_required_by_metric, selection_kind_by_metric, and time_preset_options; selection.available_options returns options applicable to SelectionId, SelectionName, and SelectionInstanceId. fetch_scene returns a data snapshot of the selected scenario, which may contain overview, table, or detail. The example below is a section of the field structure, and the array only shows representative values.
     "Data" data set_data: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2994,29 +3059,29 @@ DescribeClusterVpcFwSwitchsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDefenseSwitch` (获取入侵防御按钮列表).
+/// Request of `DescribeDefenseSwitch` (Queries the list of firewall toggles with Intrusion Defense enabled).
 ///
-/// 获取入侵防御按钮列表
+/// This API is used to query the list of firewall toggles with Intrusion Defense enabled.
 DescribeDefenseSwitchRequest {
 } }
 rt::action!("cfw", "2019-09-04", "DescribeDefenseSwitch", DescribeDefenseSwitchRequest => DescribeDefenseSwitchResponse);
 
 rt::model! { read debug;
-/// DescribeDefenseSwitch返回参数结构体
+/// DescribeDefenseSwitch response structure.
 DescribeDefenseSwitchResponse {
-    /// 基础防御开关
+    /// Whether to enable the Basic Protection feature
     "BasicRuleSwitch" basic_rule_switch set_basic_rule_switch: i64,
-    /// 安全基线开关
+    /// Whether to enable the Security Baseline feature
     "BaselineAllSwitch" baseline_all_switch set_baseline_all_switch: i64,
-    /// 威胁情报开关
+    /// Whether to enable the Treat Intelligence feature
     "TiSwitch" ti_switch set_ti_switch: i64,
-    /// 虚拟补丁开关
+    /// Whether to enable the Virtual Patch feature
     "VirtualPatchSwitch" virtual_patch_switch set_virtual_patch_switch: i64,
-    /// 是否历史开启
+    /// Whether it has been enabled before
     "HistoryOpen" history_open set_history_open: i64,
-    /// 状态值，0：查询成功，非0：查询失败
+    /// Status code. `0`: Succeeded. Others: Failed
     "ReturnCode" return_code set_return_code: i64,
-    /// 状态信息，success：查询成功，fail：查询失败
+    /// Status message. `success` and `fail.
     "ReturnMsg" return_msg set_return_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3116,56 +3181,56 @@ DescribeEnterpriseSecurityGroupRuleListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeEnterpriseSecurityGroupRule` (查询新企业安全组规则).
+/// Request of `DescribeEnterpriseSecurityGroupRule` (Gets enterprise security group rules (new)).
 ///
-/// 查询新企业安全组规则
+/// This API is used to get enterprise security group rules (new).
 DescribeEnterpriseSecurityGroupRuleRequest {
-    /// 分页查询时，显示的当前页的页码。
+    /// Page number of the current page displayed for query by page number.
     ///
-    /// 默认值为1。
+    /// 1 by default.
     ///
     /// Required.
     "PageNo" page_no set_page_no: str,
-    /// 分页查询时，显示的每页数据的最大条数。
+    /// Maximum number of entries per page displayed for query by page number.
     ///
-    /// 可设置值最大为50。
+    /// Maximum value: 50.
     ///
     /// Required.
     "PageSize" page_size set_page_size: str,
-    /// 访问源示例：
-    /// net：IP/CIDR(192.168.0.2)
-    /// template：参数模板(ipm-dyodhpby)
-    /// instance：资产实例(ins-123456)
-    /// resourcegroup：资产分组(/全部分组/分组1/子分组1)
-    /// tag：资源标签({"Key":"标签key值","Value":"标签Value值"})
-    /// region：地域(ap-gaungzhou)
-    /// 支持通配
+    /// Source example:
+    /// net: IP/CIDR (192.168.0.2)
+    /// template: parameter template (ipm-dyodhpby)
+    /// instance: asset instance (ins-123456)
+    /// resourcegroup: asset group (/all groups/group 1/subgroup 1)
+    /// tag: resource tag ({"Key":"tag key","Value":"tag value"})
+    /// region: region (ap-gaungzhou)
+    /// Wildcards are supported.
     "SourceContent" source_content set_source_content: str,
-    /// 访问目的示例：
-    /// net：IP/CIDR(192.168.0.2)
-    /// template：参数模板(ipm-dyodhpby)
-    /// instance：资产实例(ins-123456)
-    /// resourcegroup：资产分组(/全部分组/分组1/子分组1)
-    /// tag：资源标签({"Key":"标签key值","Value":"标签Value值"})
-    /// region：地域(ap-gaungzhou)
-    /// 支持通配
+    /// Destination example:
+    /// net: IP/CIDR (192.168.0.2)
+    /// template: parameter template (ipm-dyodhpby)
+    /// instance: asset instance (ins-123456)
+    /// resourcegroup: asset group (/all groups/group 1/subgroup 1)
+    /// tag: resource tag ({"Key":"tag key","Value":"tag value"})
+    /// region: region (ap-gaungzhou)
+    /// Wildcards are supported.
     "DestContent" dest_content set_dest_content: str,
-    /// 规则描述，支持通配
+    /// Rule description. Wildcards are supported.
     "Description" description set_description: str,
-    /// 访问控制策略中设置的流量通过云防火墙的方式。取值：
-    /// accept：放行
-    /// drop：拒绝
+    /// The action that Cloud Firewall performs on the traffic. Valid values:
+    /// accept: allow
+    /// drop: deny
     "RuleAction" rule_action set_rule_action: str,
-    /// 是否启用规则，默认为启用，取值：
-    /// true为启用，false为不启用
+    /// Indicates whether to enable the rules. Default: enable. Valid values:
+    /// true: enable; false: disable
     "Enable" enable set_enable: str,
-    /// 访问控制策略的端口。取值：
-    /// -1/-1：全部端口
-    /// 80：80端口
+    /// The port to apply access control rules. Valid values:
+    /// -1/-1: all ports
+    /// 80: port 80
     "Port" port set_port: str,
-    /// 协议；TCP/UDP/ICMP/ANY
+    /// Protocol. TCP/UDP/ICMP/ANY
     "Protocol" protocol set_protocol: str,
-    /// 端口协议类型参数模板id；协议端口模板id
+    /// Parameter template ID of port and protocol type; mutually exclusive with Protocol and Port
     "ServiceTemplateId" service_template_id set_service_template_id: str,
     /// 规则的uuid
     "RuleUuid" rule_uuid set_rule_uuid: i64,
@@ -3173,15 +3238,15 @@ DescribeEnterpriseSecurityGroupRuleRequest {
 rt::action!("cfw", "2019-09-04", "DescribeEnterpriseSecurityGroupRule", DescribeEnterpriseSecurityGroupRuleRequest => DescribeEnterpriseSecurityGroupRuleResponse);
 
 rt::model! { read debug;
-/// DescribeEnterpriseSecurityGroupRule返回参数结构体
+/// DescribeEnterpriseSecurityGroupRule response structure.
 DescribeEnterpriseSecurityGroupRuleResponse {
-    /// 分页查询时，显示的当前页的页码。
+    /// Page number of the current page displayed for query by page number.
     "PageNo" page_no set_page_no: str,
-    /// 分页查询时，显示的每页数据的最大条数。
+    /// Maximum number of entries per page displayed for query by page number.
     "PageSize" page_size set_page_size: str,
-    /// 访问控制策略列表
+    /// Access control rule list
     "Rules" rules set_rules: list SecurityGroupRule,
-    /// 访问控制策略的总数量。
+    /// Total number of access control rules
     "TotalCount" total_count set_total_count: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3302,28 +3367,28 @@ DescribeFwSyncStatusResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeGuideScanInfo` (新手引导扫描接口信息).
+/// Request of `DescribeGuideScanInfo` (Gets the scan interface information in Get Started.).
 ///
-/// DescribeGuideScanInfo新手引导扫描接口信息
+/// This API is used to get the scan interface information in Get Started.
 DescribeGuideScanInfoRequest {
 } }
 rt::action!("cfw", "2019-09-04", "DescribeGuideScanInfo", DescribeGuideScanInfoRequest => DescribeGuideScanInfoResponse);
 
 rt::model! { read debug;
-/// DescribeGuideScanInfo返回参数结构体
+/// DescribeGuideScanInfo response structure.
 DescribeGuideScanInfoResponse {
-    /// 扫描信息
+    /// Scan information
     "Data" data set_data: obj ScanInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeIPStatusList` (IP防护状态查询).
+/// Request of `DescribeIPStatusList` (Gets the IP protection status).
 ///
-/// IP防护状态查询
+/// This API is used to get the IP protection status.
 DescribeIPStatusListRequest {
-    /// 资产Id
+    /// Asset ID
     ///
     /// Required.
     "IPList" ip_list set_ip_list: list String,
@@ -3331,13 +3396,13 @@ DescribeIPStatusListRequest {
 rt::action!("cfw", "2019-09-04", "DescribeIPStatusList", DescribeIPStatusListRequest => DescribeIPStatusListResponse);
 
 rt::model! { read debug;
-/// DescribeIPStatusList返回参数结构体
+/// DescribeIPStatusList response structure.
 DescribeIPStatusListResponse {
-    /// IP状态信息
+    /// IP status information
     "StatusList" status_list set_status_list: list IPDefendStatus,
-    /// 状态码
+    /// Status code
     "ReturnCode" return_code set_return_code: i64,
-    /// 状态信息
+    /// Status information
     "ReturnMsg" return_msg set_return_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3736,45 +3801,42 @@ DescribeNDRDataLeakOutAlertListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeNatAcRule` (查询NAT访问控制列表).
+/// Request of `DescribeNatAcRule` (Gets the NAT access control list).
 ///
-/// 查询NAT访问控制列表
+/// This API is used to get the NAT access control list.
 DescribeNatAcRuleRequest {
-    /// 每页条数
+    /// Number of entries per page.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 偏移值
+    /// Page offset.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 需要查询的索引，特定场景使用，可不填
+    /// Index to be queried. This parameter is optional, and is used only in specific cases.
     "Index" index set_index: str,
-    /// 过滤条件组合，Direction 为0时表述查询出向规则，为1时表示查询入向规则
+    /// Filter condition combination.
     "Filters" filters set_filters: list CommonFilter,
-    /// 检索的起始时间，规则创建时间，可不传
-    ///
-    /// 参数格式：2022-07-27 16:00:00
+    /// Start time for search. This parameter is optional.
     "StartTime" start_time set_start_time: str,
-    /// 检索的截止时间，规则创建时间，可不传
-    ///
-    /// 参数格式：2022-07-27 16:00:00
+    /// End time for search. This parameter is optional.
     "EndTime" end_time set_end_time: str,
-    /// desc：降序；asc：升序。根据By字段的值进行排序，这里传参的话则By也必须有值，默认为asc
+    /// Valid values: desc: descending; asc: ascending. The returned results are sorted by the value of By. If this parameter is specified, By is also required.
     "Order" order set_order: str,
-    /// 排序所用到的字段，默认为sequence
+    /// Field by which the returned results are sorted.
     "By" by set_by: str,
 } }
 rt::action!("cfw", "2019-09-04", "DescribeNatAcRule", DescribeNatAcRuleRequest => DescribeNatAcRuleResponse);
 
 rt::model! { read debug;
-/// DescribeNatAcRule返回参数结构体
+/// DescribeNatAcRule response structure.
 DescribeNatAcRuleResponse {
-    /// 总条数
+    /// Total number of entries.
     "Total" total set_total: i128,
-    /// nat访问控制列表数据
+    /// NAT access control list data.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: list DescAcItem,
-    /// 未过滤的总条数
+    /// Total number of entries returned without filtering.
     "AllTotal" all_total set_all_total: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3887,40 +3949,44 @@ DescribeNatFwDnatRuleResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeNatFwInfoCount` (获取当前用户接入nat防火墙的所有子网数及natfw实例个数).
+/// Request of `DescribeNatFwInfoCount` (Gets the number of a user's subnets connected to NAT firewall and the number of NAT firewall instances).
 ///
-/// 获取当前用户接入nat防火墙的所有子网数及natfw实例个数
+/// This API is used to get the number of a user's subnets connected to NAT firewall and the number of NAT firewall instances.
 DescribeNatFwInfoCountRequest {
 } }
 rt::action!("cfw", "2019-09-04", "DescribeNatFwInfoCount", DescribeNatFwInfoCountRequest => DescribeNatFwInfoCountResponse);
 
 rt::model! { read debug;
-/// DescribeNatFwInfoCount返回参数结构体
+/// DescribeNatFwInfoCount response structure.
 DescribeNatFwInfoCountResponse {
-    /// 返回参数 success 成功 failed 失败
+    /// Response parameter
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "ReturnMsg" return_msg set_return_msg: str,
-    /// 当前租户的nat防火墙实例个数
+    /// Number of NAT instances of the current tenant
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "NatFwInsCount" nat_fw_ins_count set_nat_fw_ins_count: i64,
-    /// 当前租户接入防火墙的子网个数
+    /// Number of subnets connected by the current tenant
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "SubnetCount" subnet_count set_subnet_count: i64,
-    /// 打开NAT防火墙开关个数
+    /// Number of firewalls enabled
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "OpenSwitchCount" open_switch_count set_open_switch_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeNatFwInstance` (获取租户所有NAT实例).
+/// Request of `DescribeNatFwInstance` (Gets all NAT instances of a tenant).
 ///
-/// DescribeNatFwInstance 获取租户所有NAT实例
+/// This API is used to get all NAT instances of a tenant.
 DescribeNatFwInstanceRequest {
 } }
 rt::action!("cfw", "2019-09-04", "DescribeNatFwInstance", DescribeNatFwInstanceRequest => DescribeNatFwInstanceResponse);
 
 rt::model! { read debug;
-/// DescribeNatFwInstance返回参数结构体
+/// DescribeNatFwInstance response structure.
 DescribeNatFwInstanceResponse {
-    /// 实例数组
+    /// Instance array
     "NatinsLst" natins_lst set_natins_lst: list NatFwInstance,
     /// nat ccn集群防火墙列表
     "NatClusterLst" nat_cluster_lst set_nat_cluster_lst: list NatClusterInfo,
@@ -3929,42 +3995,45 @@ DescribeNatFwInstanceResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeNatFwInstanceWithRegion` (获取租户可运维NAT实例).
+/// Request of `DescribeNatFwInstanceWithRegion` (Gets  the NAT instance that can be maintained by the tenant).
 ///
-/// GetNatFwInstanceWithRegion 获取租户新增运维的NAT实例，带上地域
+/// This API is used to get the NAT instance with the region that is newly maintained by the tenant.
 DescribeNatFwInstanceWithRegionRequest {
 } }
 rt::action!("cfw", "2019-09-04", "DescribeNatFwInstanceWithRegion", DescribeNatFwInstanceWithRegionRequest => DescribeNatFwInstanceWithRegionResponse);
 
 rt::model! { read debug;
-/// DescribeNatFwInstanceWithRegion返回参数结构体
+/// DescribeNatFwInstanceWithRegion response structure.
 DescribeNatFwInstanceWithRegionResponse {
-    /// 实例数组
+    /// Instance array
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "NatinsLst" natins_lst set_natins_lst: list NatFwInstance,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeNatFwInstancesInfo` (获取租户所有NAT实例卡片信息).
+/// Request of `DescribeNatFwInstancesInfo` (Gets all NAT instance card information of a tenant.).
 ///
-/// GetNatInstance 获取租户所有NAT实例及实例卡片信息
+/// This API is used to get all NAT instances and instance card information of a tenant.
 DescribeNatFwInstancesInfoRequest {
-    /// 获取实例列表过滤字段
+    /// Gets filtering fields of instance list
     "Filter" filter set_filter: list NatFwFilter,
-    /// 第几页
+    /// Page number
     "Offset" offset set_offset: i64,
-    /// 每页长度
+    /// Page length
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cfw", "2019-09-04", "DescribeNatFwInstancesInfo", DescribeNatFwInstancesInfoRequest => DescribeNatFwInstancesInfoResponse);
 
 rt::model! { read debug;
-/// DescribeNatFwInstancesInfo返回参数结构体
+/// DescribeNatFwInstancesInfo response structure.
 DescribeNatFwInstancesInfoResponse {
-    /// 实例卡片信息数组
+    /// Instance card info array
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "NatinsLst" natins_lst set_natins_lst: list NatInstanceInfo,
-    /// nat 防火墙个数
+    /// Number of NAT firewalls
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Total" total set_total: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4016,31 +4085,34 @@ DescribeNatFwSwitchResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeNatFwVpcDnsLst` (展示当前natfw 实例对应的vpc dns开关).
+/// Request of `DescribeNatFwVpcDnsLst` (Gets the VPC DNS status of NAT firewall instances).
 ///
-/// 展示当前natfw 实例对应的vpc dns开关
+/// This API is used to get the VPC DNS status of NAT firewall instances.
 DescribeNatFwVpcDnsLstRequest {
-    /// natfw 防火墙实例id
+    /// NAT firewall instance ID
     ///
     /// Required.
     "NatFwInsId" nat_fw_ins_id set_nat_fw_ins_id: str,
-    /// natfw 过滤，以','分隔
+    /// Content filtered by NAT firewall, separated with ","
     "NatInsIdFilter" nat_ins_id_filter set_nat_ins_id_filter: str,
-    /// 分页页数
+    /// Number of pages
     "Offset" offset set_offset: i64,
-    /// 每页最多个数
+    /// Maximum entries per page
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cfw", "2019-09-04", "DescribeNatFwVpcDnsLst", DescribeNatFwVpcDnsLstRequest => DescribeNatFwVpcDnsLstResponse);
 
 rt::model! { read debug;
-/// DescribeNatFwVpcDnsLst返回参数结构体
+/// DescribeNatFwVpcDnsLst response structure.
 DescribeNatFwVpcDnsLstResponse {
-    /// nat防火墙vpc dns 信息数组
+    /// VPC DNS info array of NAT firewall
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "VpcDnsSwitchLst" vpc_dns_switch_lst set_vpc_dns_switch_lst: list VpcDnsInfo,
-    /// 返回参数 success成功 failed 失败
+    /// Response parameter
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "ReturnMsg" return_msg set_return_msg: str,
-    /// 开关总条数
+    /// Total number of toggles
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Total" total set_total: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4157,31 +4229,31 @@ DescribeOverviewResourceQuotaResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeResourceGroupNew` (资产中心资产树信息查询new).
+/// Request of `DescribeResourceGroupNew` (Gets the asset tree information in Asset Management).
 ///
-/// 资产中心资产组数数据信息查询
+/// This API is used to get the asset tree information in Asset Management.
 DescribeResourceGroupNewRequest {
-    /// 查询类型 网络结构-vpc，业务识别-resource ，资源标签-tag
+    /// Query type. Network–VPC; business recognition–resource; resource tag–tag
     ///
     /// Required.
     "QueryType" query_type set_query_type: str,
-    /// 资产组id  全部传0
+    /// Asset group ID, 0: all asset group IDs
     "GroupId" group_id set_group_id: str,
-    /// all  包含子组 own自己
+    /// all: all, including subgroups; own: my asset groups only
     "ShowType" show_type set_show_type: str,
 } }
 rt::action!("cfw", "2019-09-04", "DescribeResourceGroupNew", DescribeResourceGroupNewRequest => DescribeResourceGroupNewResponse);
 
 rt::model! { read debug;
-/// DescribeResourceGroupNew返回参数结构体
+/// DescribeResourceGroupNew response structure.
 DescribeResourceGroupNewResponse {
-    /// 返回树形结构
+    /// Returns a tree structure
     "Data" data set_data: str,
-    /// 返回码；0为请求成功
+    /// Return code. 0: Request successful
     "ReturnCode" return_code set_return_code: i64,
-    /// 接口返回消息
+    /// Response message
     "ReturnMsg" return_msg set_return_msg: str,
-    /// 未分类实例数量
+    /// Number of uncategorizd instances
     "UnResourceNum" un_resource_num set_un_resource_num: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4213,68 +4285,74 @@ DescribeResourceGroupResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRuleOverview` (查询规则列表概况).
+/// Request of `DescribeRuleOverview` (Gets the rule list overview).
 ///
-/// 查询规则列表概况
+/// This API is used to get the rule list overview.
 DescribeRuleOverviewRequest {
-    /// 方向，0：出站，1：入站
+    /// Direction. 0: outbound; 1: inbound
     "Direction" direction set_direction: i128,
 } }
 rt::action!("cfw", "2019-09-04", "DescribeRuleOverview", DescribeRuleOverviewRequest => DescribeRuleOverviewResponse);
 
 rt::model! { read debug;
-/// DescribeRuleOverview返回参数结构体
+/// DescribeRuleOverview response structure.
 DescribeRuleOverviewResponse {
-    /// 规则总数
+    /// Total number of rules
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "AllTotal" all_total set_all_total: i128,
-    /// 阻断策略规则数量
+    /// Number of blocking rules
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "StrategyNum" strategy_num set_strategy_num: i128,
-    /// 启用规则数量
+    /// Number of enabled rules
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "StartRuleNum" start_rule_num set_start_rule_num: i128,
-    /// 停用规则数量
+    /// Number of disabled rules
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "StopRuleNum" stop_rule_num set_stop_rule_num: i128,
-    /// 剩余配额
+    /// Remaining quota
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "RemainingNum" remaining_num set_remaining_num: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSecurityGroupList` (查询安全组规则列表).
+/// Request of `DescribeSecurityGroupList` (Gets the security group rule list).
 ///
-/// 查询安全组规则列表
+/// This API is used to get the security group rule list.
 DescribeSecurityGroupListRequest {
-    /// 0: 出站规则，1：入站规则
+    /// 0: outbound rule; 1: inbound rule
     ///
     /// Required.
     "Direction" direction set_direction: i128,
-    /// 地域代码（例: ap-guangzhou),支持腾讯云全部地域
+    /// Region code (e.g. ap-guangzhou ). All Tencent Cloud regions are supported.
     ///
     /// Required.
     "Area" area set_area: str,
-    /// 搜索值
+    /// Search value
     "SearchValue" search_value set_search_value: str,
-    /// 每页条数，默认为10
+    /// Number of entries per page. Default: 10
     "Limit" limit set_limit: i128,
-    /// 偏移值，默认为0
+    /// Offset. Default: 0
     "Offset" offset set_offset: i128,
-    /// 状态，'': 全部，'0'：筛选停用规则，'1'：筛选启用规则
+    /// Status. Null: all; '0': filter disabled rules; '1': filter enabled rules
     "Status" status set_status: str,
-    /// 0: 不过滤，1：过滤掉正常规则，保留下发异常规则
+    /// 0: not filter; 1: filter out normal rules to retain abnormal rules
     "Filter" filter set_filter: i128,
 } }
 rt::action!("cfw", "2019-09-04", "DescribeSecurityGroupList", DescribeSecurityGroupListRequest => DescribeSecurityGroupListResponse);
 
 rt::model! { read debug;
-/// DescribeSecurityGroupList返回参数结构体
+/// DescribeSecurityGroupList response structure.
 DescribeSecurityGroupListResponse {
-    /// 列表当前规则总条数
+    /// Total rules in the list
     "Total" total set_total: i128,
-    /// 安全组规则列表数据
+    /// Security group rule list data
     "Data" data set_data: list SecurityGroupListData,
-    /// 不算筛选条数的总条数
+    /// Total entries excluding the filtered ones
     "AllTotal" all_total set_all_total: i128,
-    /// 访问控制规则全部启用/全部停用
+    /// All access control rules enabled/disabled
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Enable" enable set_enable: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4340,33 +4418,33 @@ DescribeSerialRegionResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSourceAsset` (查询全部资产信息).
+/// Request of `DescribeSourceAsset` (Gets all asset information of an asset group).
 ///
-/// DescribeSourceAsset-查询全部资产信息
+/// This API is used to get all asset information of an asset group.
 DescribeSourceAssetRequest {
-    /// ChooseType为1，查询已经分组的资产；ChooseType不为1查询没有分组的资产
+    /// If ChooseType is 1, grouped assets are queried; if ChooseType is not 1, non-grouped assets are queried
     "ChooseType" choose_type set_choose_type: str,
-    /// 模糊查询
+    /// Fuzzy search
     "FuzzySearch" fuzzy_search set_fuzzy_search: str,
-    /// 资产类型 1公网 2内网
+    /// Asset type. 1: public network; 2: private network
     "InsType" ins_type set_ins_type: str,
-    /// 查询单页的最大值；eg：10；则最多返回10条结果
+    /// Maximum number of results returned per page. For example, if it is set to 10, 10 results will be returned at most.
     "Limit" limit set_limit: i64,
-    /// 查询结果的偏移量
+    /// Offset of search results
     "Offset" offset set_offset: i64,
-    /// 地域
+    /// Region
     "Zone" zone set_zone: str,
 } }
 rt::action!("cfw", "2019-09-04", "DescribeSourceAsset", DescribeSourceAssetRequest => DescribeSourceAssetResponse);
 
 rt::model! { read debug;
-/// DescribeSourceAsset返回参数结构体
+/// DescribeSourceAsset response structure.
 DescribeSourceAssetResponse {
-    /// 数据
+    /// Data
     "Data" data set_data: list InstanceInfo,
-    /// 返回数据总数
+    /// Total number of returned data
     "Total" total set_total: i64,
-    /// 地域集合
+    /// Region collection
     "ZoneList" zone_list set_zone_list: list AssetZone,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4392,76 +4470,78 @@ DescribeSwitchErrorResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSwitchLists` (防火墙开关列表，请换用DescribeFwEdgeIps).
+/// Request of `DescribeSwitchLists` (Gets the firewall status list).
 ///
-/// 防火墙开关列表，请换用DescribeFwEdgeIps
+/// This API is used to get the firewall status list.
 DescribeSwitchListsRequest {
-    /// 防火墙状态  0: 关闭，1：开启
+    /// Firewall status. 0: disabled; 1: enabled
     "Status" status set_status: i64,
-    /// 资产类型 CVM/NAT/VPN/CLB/其它
+    /// Asset type, e.g. CVM/NAT/VPN/CLB/others
     "Type" r#type set_type: str,
-    /// 地域 上海/重庆/广州，等等
+    /// Region, e.g. Shanghai, Chongqing, Guangzhou, etc.
     "Area" area set_area: str,
-    /// 搜索值  例子："{"common":"106.54.189.45"}"
+    /// Search value, e.g. "{"common":"106.54.189.45"}"
     "SearchValue" search_value set_search_value: str,
-    /// 条数  默认值:10
+    /// Number of entries. Default: 10
     "Limit" limit set_limit: i128,
-    /// 偏移值 默认值: 0
+    /// Offset. Default: 0
     "Offset" offset set_offset: i128,
-    /// 排序，desc：降序，asc：升序
+    /// Sort order. desc: descending; asc: ascending
     "Order" order set_order: str,
-    /// 排序字段 PortTimes(风险端口数)
+    /// Sorting field. PortTimes (number of risky ports)
     "By" by set_by: str,
 } }
 rt::action!("cfw", "2019-09-04", "DescribeSwitchLists", DescribeSwitchListsRequest => DescribeSwitchListsResponse);
 
 rt::model! { read debug;
-/// DescribeSwitchLists返回参数结构体
+/// DescribeSwitchLists response structure.
 DescribeSwitchListsResponse {
-    /// 总条数
+    /// Total entries
     "Total" total set_total: i128,
-    /// 列表数据
+    /// List data
     "Data" data set_data: list SwitchListsData,
-    /// 区域列表
+    /// Region list
     "AreaLists" area_lists set_area_lists: list String,
-    /// 打开个数
+    /// Number of enabled firewalls
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "OnNum" on_num set_on_num: i128,
-    /// 关闭个数
+    /// Number of disabled firewalls
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "OffNum" off_num set_off_num: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTLogInfo` (DescribeTLogInfo告警中心概况查询).
+/// Request of `DescribeTLogInfo` (Gets the current alert monitoring data).
 ///
-/// DescribeTLogInfo告警中心概况查询
+/// This API is used to get the current alert monitoring data.
 DescribeTLogInfoRequest {
-    /// 结束时间
+    /// End time
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 类型 1 告警 2阻断
+    /// Type. 1: alert; 2: block
     ///
     /// Required.
     "QueryType" query_type set_query_type: str,
-    /// 开始时间
+    /// Start time
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 查询条件
+    /// Search criteria
     "SearchValue" search_value set_search_value: str,
 } }
 rt::action!("cfw", "2019-09-04", "DescribeTLogInfo", DescribeTLogInfoRequest => DescribeTLogInfoResponse);
 
 rt::model! { read debug;
-/// DescribeTLogInfo返回参数结构体
+/// DescribeTLogInfo response structure.
 DescribeTLogInfoResponse {
-    /// "NetworkNum":网络扫描探测
-    /// "HandleNum": 待处理事件
+    /// `NetworkNum`: Number of detected network scans
+    /// `HandleNum`: Number of pending processing events
     /// "BanNum":
-    /// "VulNum": 漏洞利用
-    /// "OutNum": 失陷主机
+    /// `VulNum`: Number of vulnerability exploits
+    /// "OutNum`: Number of compromised servers
     /// "BruteForceNum": 0
     "Data" data set_data: obj TLogInfo,
     /// The request id (give it when reporting a problem).
@@ -4469,134 +4549,132 @@ DescribeTLogInfoResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTLogIpList` (告警中心IP柱形图查询).
+/// Request of `DescribeTLogIpList` (Gets the most frequent attacker IP).
 ///
-/// DescribeTLogIpList告警中心IP柱形图
+/// This API is used to get the most frequent attacker IP.
 DescribeTLogIpListRequest {
-    /// 结束时间
+    /// End time
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 类型 1 告警 2阻断
+    /// Type. 1: alert; 2: block
     ///
     /// Required.
     "QueryType" query_type set_query_type: str,
-    /// 开始时间
+    /// Start time
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// top数
+    /// Number of top results returned
     ///
     /// Required.
     "Top" top set_top: i64,
-    /// 查询条件
+    /// Search criteria
     "SearchValue" search_value set_search_value: str,
 } }
 rt::action!("cfw", "2019-09-04", "DescribeTLogIpList", DescribeTLogIpListRequest => DescribeTLogIpListResponse);
 
 rt::model! { read debug;
-/// DescribeTLogIpList返回参数结构体
+/// DescribeTLogIpList response structure.
 DescribeTLogIpListResponse {
-    /// 数据集合
+    /// Data collection
     "Data" data set_data: list StaticInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTableStatus` (查询规则表状态).
+/// Request of `DescribeTableStatus` (Gets the rule list status).
 ///
-/// 查询规则表状态
+/// This API is used to get the rule list status.
 DescribeTableStatusRequest {
-    /// EdgeId值两个vpc间的边id vpc填Edgeid，不要填Area；
+    /// Edge ID between two VPCs, required for VPCs
     "EdgeId" edge_id set_edge_id: str,
-    /// 状态值，0：检查表的状态 确实只有一个默认值
+    /// Status value. 0: the only default value
     "Status" status set_status: i128,
-    /// Nat所在地域 NAT填Area，不要填Edgeid；
+    /// NAT region, required for NAT
     "Area" area set_area: str,
-    /// 方向，0：出站，1：入站 默认值为 0
+    /// Direction. 0: outbound; 1: inbound. 0 by default
     "Direction" direction set_direction: i128,
 } }
 rt::action!("cfw", "2019-09-04", "DescribeTableStatus", DescribeTableStatusRequest => DescribeTableStatusResponse);
 
 rt::model! { read debug;
-/// DescribeTableStatus返回参数结构体
+/// DescribeTableStatus response structure.
 DescribeTableStatusResponse {
-    /// 0：正常，其它：不正常
+    /// 0: normal; non-0: abnormal
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Status" status set_status: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeUnHandleEventTabList` (告警中心伪攻击链事件未处置接口).
+/// Request of `DescribeUnHandleEventTabList` (Gets unhandled security events).
 ///
-/// DescribeUnHandleEventTabList 告警中心伪攻击链事件未处置接口
+/// This API is used to get unhandled security events.
 DescribeUnHandleEventTabListRequest {
-    /// 开始时间
+    /// Start time
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End time
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 查询示例ID
+    /// Gets example ID
     "AssetID" asset_id set_asset_id: str,
 } }
 rt::action!("cfw", "2019-09-04", "DescribeUnHandleEventTabList", DescribeUnHandleEventTabListRequest => DescribeUnHandleEventTabListResponse);
 
 rt::model! { read debug;
-/// DescribeUnHandleEventTabList返回参数结构体
+/// DescribeUnHandleEventTabList response structure.
 DescribeUnHandleEventTabListResponse {
-    /// 租户伪攻击链未处置事件
+    /// Gets unhandled security events
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Data" data set_data: obj UnHandleEvent,
-    /// 错误码，0成功 非0错误
+    /// Error code. 0: success; non-0: error
     "ReturnCode" return_code set_return_code: i64,
-    /// 返回信息 success成功
+    /// Return message: success
     "ReturnMsg" return_msg set_return_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVpcAcRule` (查询内网间访问控制列表).
+/// Request of `DescribeVpcAcRule` (Query Inter-VPC rules).
 ///
-/// 查询内网间访问控制列表
+/// Query Inter-VPC rules
 DescribeVpcAcRuleRequest {
-    /// 每页条数
+    /// Limit
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 偏移值
+    /// Offset
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 需要查询的索引，特定场景使用，可不填
+    /// Index to be queried, used in specific scenarios, can be left blank
     "Index" index set_index: str,
-    /// 过滤条件组合
+    /// Filter combinations
     "Filters" filters set_filters: list CommonFilter,
-    /// 检索的起始时间，规则创建时间，可不传
-    ///
-    /// 参数格式：2022-07-27 16:00:00
+    /// Search start time
     "StartTime" start_time set_start_time: str,
-    /// 检索的截止时间，规则创建时间，可不传
-    ///
-    /// 参数格式：2022-07-27 16:00:00
+    /// Search end time
     "EndTime" end_time set_end_time: str,
-    /// desc：降序；asc：升序。根据By字段的值进行排序，这里传参的话则By也必须有值
+    /// Order Type:desc,asc
     "Order" order set_order: str,
-    /// 排序所用到的字段
+    /// Order By FileName
     "By" by set_by: str,
 } }
 rt::action!("cfw", "2019-09-04", "DescribeVpcAcRule", DescribeVpcAcRuleRequest => DescribeVpcAcRuleResponse);
 
 rt::model! { read debug;
-/// DescribeVpcAcRule返回参数结构体
+/// DescribeVpcAcRule response structure.
 DescribeVpcAcRuleResponse {
-    /// 总条数
+    /// Total Data
     "Total" total set_total: i128,
-    /// 内网间访问控制列表数据
+    /// Data list
     "Data" data set_data: list VpcRuleItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4698,45 +4776,45 @@ DescribeVpcFwGroupSwitchResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVpcFwIpStat` (查询VPC防火墙下，单IP粒度的流量统计).
+/// Request of `DescribeVpcFwIpStat` (This API is used to query the traffic statistics under VPC firewalls at the single IP granularity.).
 ///
-/// 查询VPC防火墙下，单IP粒度的流量统计
+/// This API is used to query the traffic statistics under VPC firewalls at the single IP granularity.
 DescribeVpcFwIpStatRequest {
-    /// 每页条数
+    /// Entries per page
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 偏移值
+    /// Offset value
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 防火墙组ID
+    /// Firewall group ID
     "FwGroupId" fw_group_id set_fw_group_id: str,
-    /// 防火墙的实例id
+    /// Instance id of the firewall
     "FwInsId" fw_ins_id set_fw_ins_id: str,
-    /// 选择的时间区间 1:1小时内，2: 24 小时 ，3：7天， 4：1个月
+    /// Selected time interval 1: within an hour, 2: 24 hours, 3: 7 days, 4: 1 month
     "TimeType" time_type set_time_type: i64,
-    /// 过滤条件组合
+    /// Filter condition composite
     "Filters" filters set_filters: list CommonFilter,
-    /// 检索的起始时间，可不传
+    /// Start time of retrieval. Can be omitted.
     "StartTime" start_time set_start_time: str,
-    /// 检索的截止时间，可不传
+    /// End time of retrieval. Can be omitted.
     "EndTime" end_time set_end_time: str,
-    /// desc：降序；asc：升序。根据By字段的值进行排序，这里传参的话则By也必须有值
+    /// desc: descending order; asc: ascending order. Sort by the value of the By field. If any parameters are loaded, by must have a value.
     "Order" order set_order: str,
-    /// 排序所用到的字段
+    /// Fields used for sorting
     "By" by set_by: str,
 } }
 rt::action!("cfw", "2019-09-04", "DescribeVpcFwIpStat", DescribeVpcFwIpStatRequest => DescribeVpcFwIpStatResponse);
 
 rt::model! { read debug;
-/// DescribeVpcFwIpStat返回参数结构体
+/// DescribeVpcFwIpStat response structure.
 DescribeVpcFwIpStatResponse {
-    /// 单台cvm峰值带宽统计列表
+    /// Peak bandwidth statistics list for a single cvm
     "Data" data set_data: list FwGroupIpFlowStat,
-    /// 总行数
+    /// Total number of lines
     "Total" total set_total: i64,
-    /// 异步查询状态，1查询执行中，0查询已结束
+    /// Asynchronously query status. 1 indicates query execution in progress, and 0 indicates query stopped.
     "Status" status set_status: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4756,13 +4834,13 @@ DisposalSuggestionItem {
 } }
 
 rt::model! { write debug;
-/// 设置nat防火墙的vpc dns 接入开关
+/// Sets the VPC DNS toggle of the NAT firewall
 DnsVpcSwitch {
-    /// vpc id
+    /// VPC ID
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 0：设置为关闭 1:设置为打开
+    /// 0: off; 1: on
     ///
     /// Required.
     "Status" status set_status: i64,
@@ -5042,19 +5120,19 @@ EnterpriseSecurityGroupRuleRuleInfo {
 } }
 
 rt::model! { write debug;
-/// Request of `ExpandCfwVertical` (防火墙垂直扩容).
+/// Request of `ExpandCfwVertical` (Increases the firewall bandwidth).
 ///
-/// 防火墙垂直扩容
+/// This API is used to increase the firewall bandwidth.
 ExpandCfwVerticalRequest {
-    /// nat：nat防火墙，ew：东西向防火墙
+    /// nat: NAT firewall, ew: east-west firewall
     ///
     /// Required.
     "FwType" fw_type set_fw_type: str,
-    /// 带宽值
+    /// Bandwidth value
     ///
     /// Required.
     "Width" width set_width: i128,
-    /// 防火墙实例id
+    /// Firewall instance ID
     "CfwInstance" cfw_instance set_cfw_instance: str,
     /// 弹性开关 1打开 0 关闭
     "ElasticSwitch" elastic_switch set_elastic_switch: i64,
@@ -5072,7 +5150,7 @@ ExpandCfwVerticalRequest {
 rt::action!("cfw", "2019-09-04", "ExpandCfwVertical", ExpandCfwVerticalRequest => ExpandCfwVerticalResponse);
 
 rt::model! { read debug;
-/// ExpandCfwVertical返回参数结构体
+/// ExpandCfwVertical response structure.
 ExpandCfwVerticalResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5179,15 +5257,15 @@ FilterDataObject {
 } }
 
 rt::model! { write debug;
-/// 防火墙网段信息
+/// Firewall IP range information
 FwCidrInfo {
-    /// 防火墙使用的网段类型，值VpcSelf/Assis/Custom分别代表自有网段优先/扩展网段优先/自定义
+    /// The IP range type of the firewall. Values: `VpcSelf` (VPC IP range preferred); `Assis` (Secondary IP range preferred); `Custom` (Custom IP range)
     ///
     /// Required.
     "FwCidrType" fw_cidr_type set_fw_cidr_type: str,
-    /// 为每个vpc指定防火墙的网段
+    /// The IP segment assigned for each VPC.
     "FwCidrLst" fw_cidr_lst set_fw_cidr_lst: list FwVpcCidr,
-    /// 其他防火墙占用网段，一般是防火墙需要独占vpc时指定的网段
+    /// The IP segment used by other firewalls. Specify this if you want to assign a dedicated segment for the firewall.
     "ComFwCidr" com_fw_cidr set_com_fw_cidr: str,
 } }
 
@@ -5233,25 +5311,25 @@ FwGroupIdName {
 } }
 
 rt::model! { read debug;
-/// VPC防火墙状态监控图
+/// VPC firewall status monitoring diagram
 FwGroupIpFlowStat {
     /// IP
     "Ip" ip set_ip: str,
-    /// 实例ID
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名称
+    /// Instance name.
     "InstanceName" instance_name set_instance_name: str,
     /// VPCID
     "VpcId" vpc_id set_vpc_id: str,
-    /// VPC 名称
+    /// VPC name
     "VpcName" vpc_name set_vpc_name: str,
-    /// 峰值流量
+    /// Peak traffic
     "FlowMax" flow_max set_flow_max: i64,
-    /// 均值带宽
+    /// Average bandwidth
     "FlowAvg" flow_avg set_flow_avg: f64,
-    /// 限速状态
+    /// Rate limiting status
     "TcRuleStatus" tc_rule_status set_tc_rule_status: i64,
-    /// 防火墙ID
+    /// Firewall ID.
     "FwInsId" fw_ins_id set_fw_ins_id: str,
     /// 0 IPV4 , 1 IPV6
     "IpVersion" ip_version set_ip_version: i64,
@@ -5316,24 +5394,24 @@ FwGroupSwitchShow {
 } }
 
 rt::model! { write debug;
-/// vpc的防火墙网段
+/// Firewall IP range of the VPC
 FwVpcCidr {
-    /// vpc的id
+    /// VPC ID
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 防火墙网段，最少/24的网段
+    /// IP range of the firewall. The mask must be at least /24.
     ///
     /// Required.
     "FwCidr" fw_cidr set_fw_cidr: str,
 } }
 
 rt::model! { read debug;
-/// ip防护状态
+/// IP protection status
 IPDefendStatus {
-    /// ip地址
+    /// IP address
     "IP" ip set_ip: str,
-    /// 防护状态   1:防护打开; -1:地址错误; 其他:未防护
+    /// Protection status. 1: enabled; -1: incorrect address; others: disabled
     "Status" status set_status: i64,
 } }
 
@@ -5359,41 +5437,59 @@ IdsWhiteRule {
 } }
 
 rt::model! { read debug;
-/// 实例详情结果
+/// // InstanceInfo instance details result
+/// type InstanceInfo struct {
+/// AppID        string `json:"AppId" gorm:"column:appid"`
+/// Region       string `json:"Region" gorm:"column:region"`
+/// VPCID        string `json:"VpcId" gorm:"column:vpc_id"`
+/// SubNetID     string `json:"SubnetId" gorm:"column:subnet_id"`
+/// InstanceID   string `json:"InstanceId" gorm:"column:instance_id"`
+/// InstanceName string `json:"InstanceName" gorm:"column:instance_name"`
+/// //InsType common.CVM 3 is CVM instance, 4 is CLB instance, 5 is ENI instance, 6 is MySQL, 7 is Redis, 8 is NAT, 9 is VPN, 10 is ES, 11 is MariaDB, and 12 is Kafka
+/// InsType   int    `json:"InsType" gorm:"column:instance_type"`
+/// PublicIP  string `json:"PublicIp" gorm:"column:public_ip"`
+/// PrivateIP string `json:"PrivateIp" gorm:"column:ip"`
+///
+/// // It is not required for rule publishing and is used for frontend display
+/// PortNum          string `json:"PortNum" gorm:"column:port_num"`
+/// LeakNum          string `json:"LeakNum" gorm:"column:leak_num"`
+/// ResourceGroupNum int    `json:"ResourceGroupNum"`
+/// VPCName          string `json:"VPCName" gorm:"column:VPCName"`
+/// }
 InstanceInfo {
-    /// appid信息
+    /// App ID
     "AppId" app_id set_app_id: str,
-    /// 资产来源
-    /// 1公网 2内网
+    /// 1: public network; 2: private network
     "InsSource" ins_source set_ins_source: str,
-    /// 资产类型
-    /// 3是cvm实例,4是clb实例,5是eni实例,6是mysql,7是redis,8是NAT,9是VPN,10是ES,11是MARIADB,12是KAFKA 13 NATFW
+    /// Asset type
+    /// 3: CVM instance; 4: CLB instance; 5: ENI instance; 6: MySQL; 7: Redis; 8: NAT; 9: VPN; 10: ES; 11: MariaDB; 12: Kafka; 13: NATFW
     "InsType" ins_type set_ins_type: i64,
-    /// 资产id
+    /// Asset ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 资产名
+    /// Asset name
     "InstanceName" instance_name set_instance_name: str,
-    /// 漏洞数
+    /// Number of vulnerabilities
     "LeakNum" leak_num set_leak_num: str,
-    /// 端口数
+    /// Number of ports
     "PortNum" port_num set_port_num: str,
-    /// 内网ip
+    /// Private IP
     "PrivateIp" private_ip set_private_ip: str,
-    /// 公网ip
+    /// Public IP
     "PublicIp" public_ip set_public_ip: str,
-    /// 地域
+    /// Region
     "Region" region set_region: str,
     /// 地域
     "RegionKey" region_key set_region_key: str,
-    /// 资产路径
+    /// [a,b]
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "ResourcePath" resource_path set_resource_path: list String,
     /// 扫描结果
     "Server" server set_server: list String,
-    /// 子网id
+    /// Subnet ID
     "SubnetId" subnet_id set_subnet_id: str,
-    /// vpc名称
+    /// VPC name
     "VPCName" vpc_name set_vpc_name: str,
-    /// vpcid信息
+    /// VPC ID
     "VpcId" vpc_id set_vpc_id: str,
 } }
 
@@ -5443,26 +5539,26 @@ IntrusionDefenseRule {
 } }
 
 rt::model! { both debug;
-/// 封禁放通IOC列表
+/// Blocklist, allowlist, IOC list
 IocListData {
-    /// 待处置IP地址，IP/Domain字段二选一
+    /// IP address to be handled. Either IP or Domain is required.
     ///
     /// Required.
     "IP" ip set_ip: str,
-    /// 只能为0或者1   0代表出站 1代表入站
+    /// 0 or 1. 0: outbound; 1: inbound
     ///
     /// Required.
     "Direction" direction set_direction: i64,
-    /// 待处置域名，IP/Domain字段二选一
+    /// Domain name to be handled. Either IP or Domain is required.
     "Domain" domain set_domain: str,
 } }
 
 rt::model! { read debug;
-/// 统计折线图通用结构体
+/// Statistical line graph general structure
 IpStatic {
-    /// 值
+    /// Value
     "Num" num set_num: i64,
-    /// 折线图横坐标时间
+    /// Time shown on the x-axis of the line graph
     "StatTime" stat_time set_stat_time: str,
 } }
 
@@ -5500,45 +5596,49 @@ IpsRuleDetailNew {
 } }
 
 rt::model! { read debug;
-/// 日志结果信息
+/// Log result information
 LogInfo {
-    /// 日志时间，单位ms
+    /// Log time, in milliseconds
     "Time" time set_time: i64,
-    /// 日志主题ID
+    /// Log topic ID
     "TopicId" topic_id set_topic_id: str,
-    /// 日志主题名称
+    /// Log topic name
     "TopicName" topic_name set_topic_name: str,
-    /// 日志来源IP
+    /// Log source IP address
     "Source" source set_source: str,
-    /// 日志文件名称
+    /// Log file name
     "FileName" file_name set_file_name: str,
-    /// 日志上报请求包的ID
+    /// ID of Log Upload Request Packet
     "PkgId" pkg_id set_pkg_id: str,
-    /// 请求包内日志的ID
+    /// Log ID in Request Packet
     "PkgLogId" pkg_log_id set_pkg_log_id: str,
-    /// 日志内容的Json序列化字符串
+    /// JSON serialized string of the log content
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LogJson" log_json set_log_json: str,
-    /// 日志来源主机名称
+    /// Log source host name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "HostName" host_name set_host_name: str,
-    /// 原始日志(仅在日志创建索引异常时有值)
+    /// Raw log (only available when there is an error in creating the log index).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RawLog" raw_log set_raw_log: str,
-    /// 日志创建索引异常原因(仅在日志创建索引异常时有值)
+    /// Cause for log index creation exception. It has a value only when a log index creation exception occurs.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IndexStatus" index_status set_index_status: str,
 } }
 
 rt::model! { read debug;
-/// 日志中的KV对
+/// KV pairs in logs
 LogItem {
-    /// 日志Key
+    /// Log key
     "Key" key set_key: str,
-    /// 日志Value
+    /// Log Value
     "Value" value set_value: str,
 } }
 
 rt::model! { read debug;
-/// LogItem的数组
+/// LogItem array
 LogItems {
-    /// 分析结果返回的KV数据对
+    /// Key-Value Data Pair returned from analysis results
     "Data" data set_data: list LogItem,
 } }
 
@@ -5550,29 +5650,30 @@ ModeInfo {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAcRule` (修改规则).
+/// Request of `ModifyAcRule` (Modifies rules).
 ///
-/// 修改规则
+/// This API is used to modify rules.
 ModifyAcRuleRequest {
-    /// 规则数组
+    /// Array of rules
     ///
     /// Required.
     "Data" data set_data: list RuleInfoData,
-    /// EdgeId值
+    /// EdgeId value
     "EdgeId" edge_id set_edge_id: str,
-    /// 访问规则状态
+    /// Access rule status
     "Enable" enable set_enable: i64,
-    /// NAT地域
+    /// NAT region
     "Area" area set_area: str,
 } }
 rt::action!("cfw", "2019-09-04", "ModifyAcRule", ModifyAcRuleRequest => ModifyAcRuleResponse);
 
 rt::model! { read debug;
-/// ModifyAcRule返回参数结构体
+/// ModifyAcRule response structure.
 ModifyAcRuleResponse {
-    /// 状态值，0:操作成功，非0：操作失败
+    /// Status value. 0: operation successful; non-0: operation failed
     "Status" status set_status: i64,
-    /// 返回多余的信息
+    /// Returns redundant information
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Info" info set_info: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5652,52 +5753,55 @@ ModifyAddressTemplateResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAllPublicIPSwitchStatus` (互联网边界防火墙一键开关).
+/// Request of `ModifyAllPublicIPSwitchStatus` (Enables or disables one or multiple edge firewalls).
 ///
-/// 互联网边界防火墙一键开关
+/// This API is used to enable or disable one or multiple edge firewalls.
 ModifyAllPublicIPSwitchStatusRequest {
-    /// 状态，0：关闭，1：开启
+    /// Status. 0: off; 1: on
     ///
     /// Required.
     "Status" status set_status: i64,
-    /// 选中的防火墙开关Id
+    /// ID of the selected firewall toggle
     "FireWallPublicIPs" fire_wall_public_i_ps set_fire_wall_public_i_ps: list String,
 } }
 rt::action!("cfw", "2019-09-04", "ModifyAllPublicIPSwitchStatus", ModifyAllPublicIPSwitchStatusRequest => ModifyAllPublicIPSwitchStatusResponse);
 
 rt::model! { read debug;
-/// ModifyAllPublicIPSwitchStatus返回参数结构体
+/// ModifyAllPublicIPSwitchStatus response structure.
 ModifyAllPublicIPSwitchStatusResponse {
-    /// 接口返回信息
+    /// Return message
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "ReturnMsg" return_msg set_return_msg: str,
-    /// 接口返回错误码，0请求成功  非0失败
+    /// Error code. 0: success; non-0: failed
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "ReturnCode" return_code set_return_code: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAllRuleStatus` (启用停用全部规则).
+/// Request of `ModifyAllRuleStatus` (Enables or disables all rules).
 ///
-/// 启用停用全部规则
+/// This API is used to enable or disable all rules.
 ModifyAllRuleStatusRequest {
-    /// 状态，0：全部停用，1：全部启用
+    /// Status. 0: all disabled; 1: all enabled
     ///
     /// Required.
     "Status" status set_status: i128,
-    /// 方向，0：出站，1：入站
+    /// Direction. 0: outbound; 1: inbound
     "Direction" direction set_direction: i128,
-    /// Edge ID值
+    /// Edge ID value
     "EdgeId" edge_id set_edge_id: str,
-    /// NAT地域
+    /// NAT region
     "Area" area set_area: str,
 } }
 rt::action!("cfw", "2019-09-04", "ModifyAllRuleStatus", ModifyAllRuleStatusRequest => ModifyAllRuleStatusResponse);
 
 rt::model! { read debug;
-/// ModifyAllRuleStatus返回参数结构体
+/// ModifyAllRuleStatus response structure.
 ModifyAllRuleStatusResponse {
-    /// 0: 修改成功, 其他: 修改失败
+    /// 0: modified successfully; non-0: modification failed
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Status" status set_status: i64,
     /// 规则限制数量
     "RuleLimitNum" rule_limit_num set_rule_limit_num: i64,
@@ -5706,39 +5810,41 @@ ModifyAllRuleStatusResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAssetScan` (资产扫描).
+/// Request of `ModifyAssetScan` (Modifies asset scan settings).
 ///
-/// 资产扫描
+/// This API is used to modify asset scan settings.
 ModifyAssetScanRequest {
-    /// 扫描范围：1端口, 2端口+漏扫
+    /// Scan range. 1: port; 2: port + vulnerability scan
     ///
     /// Required.
     "ScanRange" scan_range set_scan_range: i64,
-    /// 扫描深度：'heavy', 'medium', 'light'
+    /// Scan mode: 'heavy', 'medium', 'light'
     ///
     /// Required.
     "ScanDeep" scan_deep set_scan_deep: str,
-    /// 扫描类型：1立即扫描 2 周期任务
+    /// Scan type. 1: scan now; 2: periodic scan
     ///
     /// Required.
     "RangeType" range_type set_range_type: i64,
-    /// RangeType为2 是必须添加，定时任务时间
+    /// Scheduled task time, required when RangeType is 2
     "ScanPeriod" scan_period set_scan_period: str,
-    /// 立即扫描这个字段传过滤的扫描集合
+    /// Scans this field now and passes the filtered IPs
     "ScanFilterIp" scan_filter_ip set_scan_filter_ip: list String,
-    /// 1全量2单个
+    /// 1: all; 2: single
     "ScanType" scan_type set_scan_type: i64,
 } }
 rt::action!("cfw", "2019-09-04", "ModifyAssetScan", ModifyAssetScanRequest => ModifyAssetScanResponse);
 
 rt::model! { read debug;
-/// ModifyAssetScan返回参数结构体
+/// ModifyAssetScan response structure.
 ModifyAssetScanResponse {
-    /// 接口返回信息
+    /// Return message
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "ReturnMsg" return_msg set_return_msg: str,
-    /// 接口返回错误码，0请求成功  非0失败
+    /// Error code. 0: success; non-0: failed
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "ReturnCode" return_code set_return_code: i64,
-    /// 状态值 0：成功，1 执行扫描中,其他：失败
+    /// Status value. 0: success; 1: scanning; others: failed
     "Status" status set_status: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5771,28 +5877,28 @@ ModifyAssetSyncResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyBlockIgnoreList` (封禁列表和放通列表批量操作接口).
+/// Request of `ModifyBlockIgnoreList` (Manages blocked/allowed IPs and domains.).
 ///
-/// 支持对封禁列表、放通列表如下操作：
-/// 批量增加封禁IP、放通IP/域名
-/// 批量删除封禁IP、放通IP/域名
-/// 批量修改封禁IP、放通IP/域名生效事件
+/// This API is used to manage blocked/allowed IPs and domains.
+/// Add IPs/domains to the blocked/allowed list
+/// Remove IPs/domains from the blocked/allowed list
+/// Modify events related with the IPs/domains in the blocked/allowed list
 ModifyBlockIgnoreListRequest {
-    /// 1封禁列表 2 放通列表
+    /// Type of the rule. Values: `1` (Blocklist); `2` (Allowlist)
     ///
     /// Required.
     "RuleType" rule_type set_rule_type: i64,
-    /// IP、Domain二选一（注：封禁列表，只能填写IP），不能同时为空
+    /// Either IP or Domain is required
     ///
     /// Required.
     "IOC" ioc set_ioc: list IocListData,
-    /// 可选值：delete（删除）、edit（编辑）、add（添加）  其他值无效
+    /// Optional values: delete, edit, and add
     ///
     /// Required.
     "IocAction" ioc_action set_ioc_action: str,
-    /// 时间格式：yyyy-MM-dd HH:mm:ss，IocAction 为edit或add时必填
+    /// Time format: yyyy-MM-dd HH:mm:ss. Required when IocAction is edit or add
     "StartTime" start_time set_start_time: str,
-    /// 时间格式：yyyy-MM-dd HH:mm:ss，IocAction 为edit或add时必填，必须大于当前时间且大于StartTime
+    /// End time of the period in the format of yyyy-MM-dd HH:mm:ss. It must be later than both the start time and the current time. It’s required when `IocAction` is `edit` or `add`.
     "EndTime" end_time set_end_time: str,
     /// 是否来自微信
     ///
@@ -5802,11 +5908,11 @@ ModifyBlockIgnoreListRequest {
 rt::action!("cfw", "2019-09-04", "ModifyBlockIgnoreList", ModifyBlockIgnoreListRequest => ModifyBlockIgnoreListResponse);
 
 rt::model! { read debug;
-/// ModifyBlockIgnoreList返回参数结构体
+/// ModifyBlockIgnoreList response structure.
 ModifyBlockIgnoreListResponse {
-    /// 接口返回信息
+    /// Return message
     "ReturnMsg" return_msg set_return_msg: str,
-    /// 接口返回错误码，0请求成功  非0失败
+    /// Error code. 0: success; non-0: failed
     "ReturnCode" return_code set_return_code: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5859,15 +5965,15 @@ ModifyBlockIgnoreRuleResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyBlockTop` (取消阻断记录置顶接口).
+/// Request of `ModifyBlockTop` (Pins or unpins a blocking log).
 ///
-/// ModifyBlockTop取消置顶接口
+/// This API is used to pin or unpin a blocking log.
 ModifyBlockTopRequest {
-    /// 操作类型 1 置顶 0取消
+    /// Operation type. 1: pin to top; 0: unpin
     ///
     /// Required.
     "OpeType" ope_type set_ope_type: str,
-    /// 记录id
+    /// Record ID
     ///
     /// Required.
     "UniqueId" unique_id set_unique_id: str,
@@ -5875,7 +5981,7 @@ ModifyBlockTopRequest {
 rt::action!("cfw", "2019-09-04", "ModifyBlockTop", ModifyBlockTopRequest => ModifyBlockTopResponse);
 
 rt::model! { read debug;
-/// ModifyBlockTop返回参数结构体
+/// ModifyBlockTop response structure.
 ModifyBlockTopResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6019,15 +6125,11 @@ ModifyEdgeIpSwitchResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyEnterpriseSecurityDispatchStatus` (修改企业安全组下发状态).
+/// Request of `ModifyEnterpriseSecurityDispatchStatus` (Modifies the publishing status of an enterprise security group).
 ///
-/// 修改企业安全组下发状态
+/// This API is used to modify the publishing status of an enterprise security group.
 ModifyEnterpriseSecurityDispatchStatusRequest {
-    /// 0：打开立即下发开关；
-    ///
-    /// 1：关闭立即下发开关；
-    ///
-    /// 2：关闭立即下发开关情况下，触发开始下发
+    /// Status. Values: `0` (Publish now), `1` (Stop publishing)
     ///
     /// Required.
     "Status" status set_status: i128,
@@ -6035,24 +6137,25 @@ ModifyEnterpriseSecurityDispatchStatusRequest {
 rt::action!("cfw", "2019-09-04", "ModifyEnterpriseSecurityDispatchStatus", ModifyEnterpriseSecurityDispatchStatusRequest => ModifyEnterpriseSecurityDispatchStatusResponse);
 
 rt::model! { read debug;
-/// ModifyEnterpriseSecurityDispatchStatus返回参数结构体
+/// ModifyEnterpriseSecurityDispatchStatus response structure.
 ModifyEnterpriseSecurityDispatchStatusResponse {
-    /// 0: 修改成功, 其他: 修改失败
+    /// `0`: Modified successfully; Others: Modification failed
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyEnterpriseSecurityGroupRule` (编辑新企业安全组规则).
+/// Request of `ModifyEnterpriseSecurityGroupRule` (Modifies a new enterprise security group rule.).
 ///
-/// 修改企业安全组规则，包括编辑内容或启停规则。
+/// This API is used to modify a new enterprise security group rule.
 ModifyEnterpriseSecurityGroupRuleRequest {
-    /// 修改类型，仅接受 0、1、2。0：用 Data 完整替换 RuleUuid 指定规则的可写内容；1：修改 RuleUuid 指定规则的启停状态；2：修改当前账号全部可操作规则的启停状态。
+    /// Modification type. Values: `0` (Modify rule content), `1` (Toggle on/off a rule) and `2` (Toggle on/off all rules)
     ///
     /// Required.
     "ModifyType" modify_type set_modify_type: i128,
-    /// 规则数值 ID。ModifyType=0 或 1 时，调用 DescribeCfwRules，传 RuleType=enterprise_sg、RuleId=<数值 RuleUuid>、ExpandNames=false，并使用返回的 rules[].uuid；ModifyType=2 时传 0。
+    /// UUID of the rule, which can be obtained by querying the rule list
     ///
     /// Required.
     "RuleUuid" rule_uuid set_rule_uuid: i128,
@@ -6064,19 +6167,19 @@ ModifyEnterpriseSecurityGroupRuleRequest {
     /// - wechat： 微信
     /// 。
     "CfwAiAgentOperationSource" cfw_ai_agent_operation_source set_cfw_ai_agent_operation_source: str,
-    /// ModifyType=0 时必填的完整规则内容对象，不是局部更新。调用 DescribeCfwRules，传 RuleType=enterprise_sg、RuleId=<数值 RuleUuid>、ExpandNames=false 获取原规则：src_content、dst_content 分别写入 SourceContent、DestContent；src_type 和 dst_type 的 0、1/2/3/4/5/6/16/24/25、7、8、9/10、100 分别对应 net、instance、template、tag、region、resourcegroup，DestType 的 20 对应 dnsparse；未列出的数值类型不能转换。再调用 DescribeEnterpriseSecurityGroupRule，使用同一 RuleUuid 获取 OrderIndex、Protocol、Port、RuleAction、Description、Scope 和 ServiceTemplateId。缺失字段按空值处理，仅 Scope 省略时保留原值。ModifyType=1 或 2 时不传 Data。
+    /// The new rule content you want. It’s only required when you want to modify the rule content (`ModifyType=0`)
     "Data" data set_data: obj SecurityGroupRule,
-    /// 规则状态，JSON 整数：0 表示关闭，1 表示开启。ModifyType=1 时修改 RuleUuid 指定规则，ModifyType=2 时修改当前账号的全部可操作规则；这两种模式下应显式填写。ModifyType=0 时忽略该字段。
+    /// `0`: Do not enable; `1`: Enable
     "Enable" enable set_enable: i128,
 } }
 rt::action!("cfw", "2019-09-04", "ModifyEnterpriseSecurityGroupRule", ModifyEnterpriseSecurityGroupRuleRequest => ModifyEnterpriseSecurityGroupRuleResponse);
 
 rt::model! { read debug;
-/// ModifyEnterpriseSecurityGroupRule返回参数结构体
+/// ModifyEnterpriseSecurityGroupRule response structure.
 ModifyEnterpriseSecurityGroupRuleResponse {
-    /// ModifyType=0/1 返回规则 ID；ModifyType=2 回显请求中的 RuleUuid。
+    /// ID of new rule generated after the modification
     "NewRuleUuid" new_rule_uuid set_new_rule_uuid: i128,
-    /// 处理状态：0 表示成功。
+    /// Status value. `0`: Edited successfully; Others: Failed to edit
     "Status" status set_status: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6166,11 +6269,11 @@ ModifyIsolateTableResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyNatAcRule` (修改NAT边界访问控制规则).
+/// Request of `ModifyNatAcRule` (Modifies NAT access control rules).
 ///
-/// 修改一条 NAT边界访问控制规则。
+/// This API is used to modify NAT access control rules.
 ModifyNatAcRuleRequest {
-    /// 待修改的规则数组，必须恰好包含一条完整规则，不是局部更新。调用 DescribeCfwRules，传 RuleType=nat、目标 RuleUuid、ExpandNames=false 获取原规则。字段转换：uuid→Uuid，sequence→OrderIndex，src_ip→SourceContent，src_type→SourceType，dst_content→TargetContent，dst_type→TargetType，dst_port→Port，detail→Description；action 的 0、1、2 分别转换为 log、drop、accept，enabled 的布尔值转换为字符串 true、false；protocol、direction、scope、param_template_id 分别写入 Protocol、Direction、Scope、ParamTemplateId。src_type 和 dst_type 的 1、2、3、4/5、6、8、9、10、100、101、102 分别对应 net、url、domain、template、instance、tag、dnsparse、domainiptwoverify、group、location、vendor；仅当转换结果属于对应 SourceType 或 TargetType 的有效取值时才能提交。用户要求改为某地域时，调用 DescribeAclRegInfo，传 FwType=["NAT"]，按用户地域名称匹配 Data[].RegionName，并将对应 Data[].RegionCode 写入 location 类型的 Content；不得使用 ap-guangzhou 等云资源地域、中文地域名称或自行拼接代码。vendor 类型的 Content 仅使用 tencent、aliyun、aws、huawei、azure 或 all，不使用“腾讯云”等展示名称。省略字段使用对应参数的默认值或空值，不继承旧值。地址模板和协议端口模板通过 DescribeAddressTemplateList 查询，资产实例通过 DescribeCfwAssets 查询，资源组和标签通过 DescribeResourceGroupNew 查询。
+    /// Array of rules to be modified.
     ///
     /// Required.
     "Rules" rules set_rules: list CreateNatRuleItem,
@@ -6186,78 +6289,78 @@ ModifyNatAcRuleRequest {
 rt::action!("cfw", "2019-09-04", "ModifyNatAcRule", ModifyNatAcRuleRequest => ModifyNatAcRuleResponse);
 
 rt::model! { read debug;
-/// ModifyNatAcRule返回参数结构体
+/// ModifyNatAcRule response structure.
 ModifyNatAcRuleResponse {
-    /// 修改后的规则 ID 列表，成功时包含请求规则的 Uuid。
+    /// ID list of new rules that have been successfully modified.
     "RuleUuid" rule_uuid set_rule_uuid: list i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyNatFwReSelect` (防火墙实例重新选择vpc或nat).
+/// Request of `ModifyNatFwReSelect` (Gets the VPC or NAT list for changing associated firewall instances).
 ///
-/// 防火墙实例重新选择vpc或nat
+/// This API is used to get the VPC or NAT list for changing associated firewall instances.
 ModifyNatFwReSelectRequest {
-    /// 模式 1：接入模式；0：新增模式
+    /// Mode. 1: use existing; 0: create new
     ///
     /// Required.
     "Mode" mode set_mode: i64,
-    /// 防火墙实例id
+    /// Firewall instance ID
     ///
     /// Required.
     "CfwInstance" cfw_instance set_cfw_instance: str,
-    /// 接入模式重新接入的nat网关列表，其中NatGwList和VpcList只能传递一个。
+    /// List of NAT gateways reconnected for the Using Existing mode. Only one of NatGwList and VpcList can be passed.
     "NatGwList" nat_gw_list set_nat_gw_list: list String,
-    /// 新增模式重新接入的vpc列表，其中NatGwList和NatgwList只能传递一个。
+    /// List of VPCs reconnected for the Create New mode. Only one of NatGwList and VpcList can be passed.
     "VpcList" vpc_list set_vpc_list: list String,
-    /// 指定防火墙使用网段信息
+    /// IP range of the firewall
     "FwCidrInfo" fw_cidr_info set_fw_cidr_info: obj FwCidrInfo,
 } }
 rt::action!("cfw", "2019-09-04", "ModifyNatFwReSelect", ModifyNatFwReSelectRequest => ModifyNatFwReSelectResponse);
 
 rt::model! { read debug;
-/// ModifyNatFwReSelect返回参数结构体
+/// ModifyNatFwReSelect response structure.
 ModifyNatFwReSelectResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyNatFwSwitch` (修改NAT防火墙开关).
+/// Request of `ModifyNatFwSwitch` (Enables or disables a NAT firewall).
 ///
-/// 修改NAT防火墙开关
+/// This API is used to enable or disable a NAT firewall.
 ModifyNatFwSwitchRequest {
-    /// 开关，0：关闭，1：开启
+    /// Status. 0: off; 1: on
     ///
     /// Required.
     "Enable" enable set_enable: i64,
-    /// 防火墙实例id列表，其中CfwInsIdList，SubnetIdList和RouteTableIdList只能传递一种。
+    /// List of firewall instance IDs. Only one of CfwInsIdList, SubnetIdList, and RouteTableIdList can be passed.
     "CfwInsIdList" cfw_ins_id_list set_cfw_ins_id_list: list String,
-    /// 子网id列表，其中CfwInsIdList，SubnetIdList和RouteTableIdList只能传递一种。
+    /// List of subnet IDs. Only one of CfwInsIdList, SubnetIdList, and RouteTableIdList can be passed.
     "SubnetIdList" subnet_id_list set_subnet_id_list: list String,
-    /// 路由表id列表，其中CfwInsIdList，SubnetIdList和RouteTableIdList只能传递一种。
+    /// List of route table IDs. Only one of CfwInsIdList, SubnetIdList, and RouteTableIdList can be passed.
     "RouteTableIdList" route_table_id_list set_route_table_id_list: list String,
 } }
 rt::action!("cfw", "2019-09-04", "ModifyNatFwSwitch", ModifyNatFwSwitchRequest => ModifyNatFwSwitchResponse);
 
 rt::model! { read debug;
-/// ModifyNatFwSwitch返回参数结构体
+/// ModifyNatFwSwitch response structure.
 ModifyNatFwSwitchResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyNatFwVpcDnsSwitch` (nat 防火墙VPC DNS 开关切换).
+/// Request of `ModifyNatFwVpcDnsSwitch` (Modifies the VPC DNS status of NAT firewall instances).
 ///
-/// nat 防火墙VPC DNS 开关切换
+/// This API is used to modify the VPC DNS status of NAT firewall instances.
 ModifyNatFwVpcDnsSwitchRequest {
-    /// nat 防火墙 id
+    /// NAT firewall ID
     ///
     /// Required.
     "NatFwInsId" nat_fw_ins_id set_nat_fw_ins_id: str,
-    /// DNS 开关切换列表
+    /// DNS toggle list
     ///
     /// Required.
     "DnsVpcSwitchLst" dns_vpc_switch_lst set_dns_vpc_switch_lst: list DnsVpcSwitch,
@@ -6265,9 +6368,10 @@ ModifyNatFwVpcDnsSwitchRequest {
 rt::action!("cfw", "2019-09-04", "ModifyNatFwVpcDnsSwitch", ModifyNatFwVpcDnsSwitchRequest => ModifyNatFwVpcDnsSwitchResponse);
 
 rt::model! { read debug;
-/// ModifyNatFwVpcDnsSwitch返回参数结构体
+/// ModifyNatFwVpcDnsSwitch response structure.
 ModifyNatFwVpcDnsSwitchResponse {
-    /// 修改成功
+    /// Modified successfully
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "ReturnMsg" return_msg set_return_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6300,15 +6404,15 @@ ModifyNatInstanceResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyNatSequenceRules` (NAT防火墙规则快速排序).
+/// Request of `ModifyNatSequenceRules` (Change the sequence number of NAT firewall rules).
 ///
-/// NAT防火墙规则快速排序
+/// This API is used to change the sequence number of NAT firewall rules.
 ModifyNatSequenceRulesRequest {
-    /// 规则快速排序：OrderIndex，原始序号；NewOrderIndex：新序号
+    /// Rule sequence number. Values: `OrderIndex` (Original sequence number), `NewOrderIndex` (New sequence number)
     ///
     /// Required.
     "RuleChangeItems" rule_change_items set_rule_change_items: list RuleChangeItem,
-    /// 规则方向：1，入站；0，出站
+    /// Rule direction. Values: `1` (Inbound) and `0` (Outbound)
     ///
     /// Required.
     "Direction" direction set_direction: i128,
@@ -6316,26 +6420,26 @@ ModifyNatSequenceRulesRequest {
 rt::action!("cfw", "2019-09-04", "ModifyNatSequenceRules", ModifyNatSequenceRulesRequest => ModifyNatSequenceRulesResponse);
 
 rt::model! { read debug;
-/// ModifyNatSequenceRules返回参数结构体
+/// ModifyNatSequenceRules response structure.
 ModifyNatSequenceRulesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyResourceGroup` (资产中心资产组信息修改).
+/// Request of `ModifyResourceGroup` (Modifies the asset group information in Asset Management).
 ///
-/// ModifyResourceGroup-资产中心资产组信息修改
+/// This API is used to modify the asset group information in Asset Management.
 ModifyResourceGroupRequest {
-    /// 资产组id
+    /// Group ID
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
-    /// 组名称
+    /// Group name
     ///
     /// Required.
     "GroupName" group_name set_group_name: str,
-    /// 上级组资产组id
+    /// Parent group ID
     ///
     /// Required.
     "ParentId" parent_id set_parent_id: str,
@@ -6343,45 +6447,45 @@ ModifyResourceGroupRequest {
 rt::action!("cfw", "2019-09-04", "ModifyResourceGroup", ModifyResourceGroupRequest => ModifyResourceGroupResponse);
 
 rt::model! { read debug;
-/// ModifyResourceGroup返回参数结构体
+/// ModifyResourceGroup response structure.
 ModifyResourceGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyRunSyncAsset` (同步资产-互联网&VPC（新）).
+/// Request of `ModifyRunSyncAsset` (Syncs assets - Internet & VPC (new)).
 ///
-/// 同步资产-互联网&VPC（新）
+/// This API is used to sync assets - Internet & VPC (new).
 ModifyRunSyncAssetRequest {
-    /// 0: 互联网防火墙开关，1：vpc 防火墙开关
+    /// 0: edge firewall toggle; 1: VPC firewall toggle
     "Type" r#type set_type: i128,
 } }
 rt::action!("cfw", "2019-09-04", "ModifyRunSyncAsset", ModifyRunSyncAssetRequest => ModifyRunSyncAssetResponse);
 
 rt::model! { read debug;
-/// ModifyRunSyncAsset返回参数结构体
+/// ModifyRunSyncAsset response structure.
 ModifyRunSyncAssetResponse {
-    /// 0：同步成功，1：资产更新中，2：后台同步调用失败
+    /// 0: synced successfully, 1: updating assets, 2: failed to sync by calling the API at the backend
     "Status" status set_status: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifySecurityGroupItemRuleStatus` (启用停用单条企业安全组规则).
+/// Request of `ModifySecurityGroupItemRuleStatus` (Enables or disables an enterprise security group rule).
 ///
-/// 启用停用单条企业安全组规则
+/// This API is used to enable or disable an enterprise security group rule.
 ModifySecurityGroupItemRuleStatusRequest {
-    /// 方向，0：出站，1：入站，默认1
+    /// Direction. 0: outbound; 1: inbound. 1 by default
     ///
     /// Required.
     "Direction" direction set_direction: i128,
-    /// 是否开关开启，0：未开启，1：开启
+    /// Toggle status. 0: off; 1: on
     ///
     /// Required.
     "Status" status set_status: i128,
-    /// 更改的企业安全组规则的执行顺序
+    /// Modified priority of enterprise security group rules
     ///
     /// Required.
     "RuleSequence" rule_sequence set_rule_sequence: i128,
@@ -6389,9 +6493,9 @@ ModifySecurityGroupItemRuleStatusRequest {
 rt::action!("cfw", "2019-09-04", "ModifySecurityGroupItemRuleStatus", ModifySecurityGroupItemRuleStatusRequest => ModifySecurityGroupItemRuleStatusResponse);
 
 rt::model! { read debug;
-/// ModifySecurityGroupItemRuleStatus返回参数结构体
+/// ModifySecurityGroupItemRuleStatus response structure.
 ModifySecurityGroupItemRuleStatusResponse {
-    /// 状态值，0：修改成功，非0：修改失败
+    /// Status value. 0: modified successfully; non-0: failed to modify
     "Status" status set_status: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6433,15 +6537,15 @@ ModifySecurityGroupRuleResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifySecurityGroupSequenceRules` (企业安全组规则快速排序).
+/// Request of `ModifySecurityGroupSequenceRules` (Sorts enterprise security group rules).
 ///
-/// 企业安全组规则快速排序
+/// This API is used to sort enterprise security group rules.
 ModifySecurityGroupSequenceRulesRequest {
-    /// 方向，0：出站，1：入站，默认1
+    /// Direction. 0: outbound; 1: inbound. 1 by default
     ///
     /// Required.
     "Direction" direction set_direction: i128,
-    /// 企业安全组规则快速排序数据
+    /// Sorting data of enterprise security group rules
     ///
     /// Required.
     "Data" data set_data: list SecurityGroupOrderIndexData,
@@ -6449,9 +6553,9 @@ ModifySecurityGroupSequenceRulesRequest {
 rt::action!("cfw", "2019-09-04", "ModifySecurityGroupSequenceRules", ModifySecurityGroupSequenceRulesRequest => ModifySecurityGroupSequenceRulesResponse);
 
 rt::model! { read debug;
-/// ModifySecurityGroupSequenceRules返回参数结构体
+/// ModifySecurityGroupSequenceRules response structure.
 ModifySecurityGroupSequenceRulesResponse {
-    /// 状态值，0：修改成功，非0：修改失败
+    /// Status value. 0: modified successfully; non-0: failed to modify
     "Status" status set_status: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6481,40 +6585,41 @@ ModifySequenceAclRulesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifySequenceRules` (修改规则执行顺序).
+/// Request of `ModifySequenceRules` (Modifies rule priority).
 ///
-/// 修改规则执行顺序
+/// This API is used to modify rule priority.
 ModifySequenceRulesRequest {
-    /// 边Id值
+    /// Edge ID value
     "EdgeId" edge_id set_edge_id: str,
-    /// 修改数据
+    /// Modifies data
     "Data" data set_data: list SequenceData,
-    /// NAT地域
+    /// NAT region
     "Area" area set_area: str,
-    /// 方向，0：出向，1：入向
+    /// Direction. 0: outbound; 1: inbound
     "Direction" direction set_direction: i128,
 } }
 rt::action!("cfw", "2019-09-04", "ModifySequenceRules", ModifySequenceRulesRequest => ModifySequenceRulesResponse);
 
 rt::model! { read debug;
-/// ModifySequenceRules返回参数结构体
+/// ModifySequenceRules response structure.
 ModifySequenceRulesResponse {
-    /// 0: 修改成功, 非0: 修改失败
+    /// 0: modified successfully; non-0: modification failed
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Status" status set_status: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyStorageSetting` (日志存储设置).
+/// Request of `ModifyStorageSetting` (Modifies log storage settings).
 ///
-/// 日志存储设置，可以修改存储时间和清空日志
+/// This API is used to modify the log retention period or to clear logs.
 ModifyStorageSettingRequest {
 } }
 rt::action!("cfw", "2019-09-04", "ModifyStorageSetting", ModifyStorageSettingRequest => ModifyStorageSettingResponse);
 
 rt::model! { read debug;
-/// ModifyStorageSetting返回参数结构体
+/// ModifyStorageSetting response structure.
 ModifyStorageSettingResponse {
     /// 操作状态
     ///
@@ -6528,25 +6633,26 @@ ModifyStorageSettingResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyTableStatus` (修改规则表状态).
+/// Request of `ModifyTableStatus` (Modifies rule list status).
 ///
-/// 修改规则表状态
+/// This API is used to modify rule list status.
 ModifyTableStatusRequest {
-    /// EdgeId值两个vpc间的边id
+    /// Edge ID between two VPCs
     "EdgeId" edge_id set_edge_id: str,
-    /// 状态值，1：锁表，2：解锁表
+    /// Status value. 1: table locked; 2: table unlocked
     "Status" status set_status: i128,
-    /// Nat所在地域
+    /// NAT region
     "Area" area set_area: str,
-    /// 0： 出向，1：入向
+    /// 0: outbound; 1: inbound
     "Direction" direction set_direction: i128,
 } }
 rt::action!("cfw", "2019-09-04", "ModifyTableStatus", ModifyTableStatusRequest => ModifyTableStatusResponse);
 
 rt::model! { read debug;
-/// ModifyTableStatus返回参数结构体
+/// ModifyTableStatus response structure.
 ModifyTableStatusResponse {
-    /// 0：正常，-1：不正常
+    /// 0: normal; -1: abnormal
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Status" status set_status: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6656,11 +6762,11 @@ ModifyWhiteRuleResponse {
 } }
 
 rt::model! { write debug;
-/// 多日志主题检索相关信息
+/// Multi-log topic retrieval related information
 MultiTopicSearchInformation {
-    /// 要检索分析的日志主题ID
+    /// ID of the log topic to be searched and analyzed
     "TopicId" topic_id set_topic_id: str,
-    /// 透传上次接口返回的Context值，可获取后续更多日志，总计最多可获取1万条原始日志，过期时间1小时
+    /// Pass the Context value returned by the last API call to retrieve more subsequent logs. A total of up to 10,000 raw logs can be obtained, with a validity period of 1 hour.
     "Context" context set_context: str,
 } }
 
@@ -6819,32 +6925,36 @@ NatFwEipsInfo {
 } }
 
 rt::model! { write debug;
-/// nat fw 实例展示的过滤列表
+/// The filter list displayed by the NAT firewall instance
 NatFwFilter {
-    /// 过滤的类型，例如实例id
+    /// Filter type, e.g., instance ID
     ///
     /// Required.
     "FilterType" filter_type set_filter_type: str,
-    /// 过滤的内容，以',' 分隔
+    /// Filtered content, separated with ","
     ///
     /// Required.
     "FilterContent" filter_content set_filter_content: str,
 } }
 
 rt::model! { read debug;
-/// Nat实例类型
+/// NAT instance type
 NatFwInstance {
-    /// nat实例id
+    /// NAT instance ID
     "NatinsId" natins_id set_natins_id: str,
-    /// nat实例名称
+    /// NAT instance name
     "NatinsName" natins_name set_natins_name: str,
-    /// 实例所在地域
+    /// Instance region
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Region" region set_region: str,
-    /// 0:新增模式，1:接入模式
+    /// 0: create new; 1: use existing
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "FwMode" fw_mode set_fw_mode: i64,
-    /// 0:正常状态， 1: 正在创建
+    /// 0: normal; 1: creating
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Status" status set_status: i64,
-    /// nat公网ip
+    /// NAT public IP
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "NatIp" nat_ip set_nat_ip: str,
 } }
 
@@ -6940,41 +7050,50 @@ NatFwSwitchDetailS {
 } }
 
 rt::model! { read debug;
-/// Nat实例卡片详细信息
+/// NAT instance card details
 NatInstanceInfo {
-    /// nat实例id
+    /// NAT instance ID
     "NatinsId" natins_id set_natins_id: str,
-    /// nat实例名称
+    /// NAT instance name
     "NatinsName" natins_name set_natins_name: str,
-    /// 实例所在地域
+    /// Instance region
     "Region" region set_region: str,
-    /// 0: 新增模式，1:接入模式
+    /// 0: create new; 1: use existing
     "FwMode" fw_mode set_fw_mode: i64,
-    /// 实例带宽大小 Mbps
+    /// Instance bandwidth (Mbps)
     "BandWidth" band_width set_band_width: i64,
-    /// 入向带宽峰值 bps
+    /// Inbound traffic peak bandwidth (bps)
     "InFlowMax" in_flow_max set_in_flow_max: i64,
-    /// 出向带宽峰值 bps
+    /// Outbound traffic peak bandwidth (bps)
     "OutFlowMax" out_flow_max set_out_flow_max: i128,
-    /// 地域中文信息
+    /// Chinese region information
     "RegionZh" region_zh set_region_zh: str,
-    /// 公网ip数组
+    /// Public IP array
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "EipAddress" eip_address set_eip_address: list String,
-    /// 内外使用ip数组
+    /// Array of internal and external IPs
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "VpcIp" vpc_ip set_vpc_ip: list String,
-    /// 实例关联子网数组
+    /// Array of subnets associated with an instance
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Subnets" subnets set_subnets: list String,
-    /// 0 :正常 1：正在初始化
+    /// 0: normal 1: initializing
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Status" status set_status: i64,
-    /// 地域区域信息
+    /// Region information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RegionDetail" region_detail set_region_detail: str,
-    /// 实例所在可用区
+    /// Availability zone of the instance
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ZoneZh" zone_zh set_zone_zh: str,
-    /// 实例所在可用区
+    /// Availability zone of the instance
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ZoneZhBak" zone_zh_bak set_zone_zh_bak: str,
-    /// 已使用规则数
+    /// Number of used rules.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RuleUsed" rule_used set_rule_used: i128,
-    /// 实例的规则限制最大规格数
+    /// The maximum number of rules allowed in the instance.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RuleMax" rule_max set_rule_max: i128,
     /// 实例引擎版本
     "EngineVersion" engine_version set_engine_version: str,
@@ -7069,15 +7188,15 @@ NetInstancesInfo {
 } }
 
 rt::model! { write debug;
-/// 新增模式传递参数
+/// Parameters passed for the Create New mode
 NewModeItems {
-    /// 新增模式下接入的vpc列表
+    /// VPC list for the Create New mode
     ///
     /// Required.
     "VpcList" vpc_list set_vpc_list: list String,
-    /// 新增模式下绑定的出口弹性公网ip列表，其中Eips和AddCount至少传递一个。
+    /// The list of egress public EIPs bound for the Create New mode. Either Eips or AddCount is required.
     "Eips" eips set_eips: list String,
-    /// 新增模式下新增绑定的出口弹性公网ip个数，其中Eips和AddCount至少传递一个。
+    /// The number of egress public EIPs newly bound for the Create New mode. Either Eips or AddCount is required.
     "AddCount" add_count set_add_count: i64,
 } }
 
@@ -7565,11 +7684,11 @@ RegionFwStatus {
 } }
 
 rt::model! { write debug;
-/// Request of `RemoveAcRule` (删除互联网边界规则).
+/// Request of `RemoveAcRule` (Deletes edge firewall rules).
 ///
-/// 删除互联网边界规则
+/// This API is used to delete edge firewall rules.
 RemoveAcRuleRequest {
-    /// 规则的uuid，可通过查询规则列表获取
+    /// UUID of the rule, which can be obtained by querying the rule list
     ///
     /// Required.
     "RuleUuid" rule_uuid set_rule_uuid: i64,
@@ -7577,13 +7696,15 @@ RemoveAcRuleRequest {
 rt::action!("cfw", "2019-09-04", "RemoveAcRule", RemoveAcRuleRequest => RemoveAcRuleResponse);
 
 rt::model! { read debug;
-/// RemoveAcRule返回参数结构体
+/// RemoveAcRule response structure.
 RemoveAcRuleResponse {
-    /// 删除成功后返回被删除策略的uuid
+    /// Returns the UUID of the deleted policy after the deletion is successful
     "RuleUuid" rule_uuid set_rule_uuid: i64,
-    /// 0代表成功，-1代表失败
+    /// 0: operation successful; -1: operation failed
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "ReturnCode" return_code set_return_code: i64,
-    /// success代表成功，failed代表失败
+    /// success: operation successful; failed: operation failed
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "ReturnMsg" return_msg set_return_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -7623,15 +7744,15 @@ RemoveAclRuleResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `RemoveEnterpriseSecurityGroupRule` (删除新企业安全组规则).
+/// Request of `RemoveEnterpriseSecurityGroupRule` (Deletes enterprise security group rules (new)).
 ///
-/// 删除企业安全组规则。
+/// This API is used to delete enterprise security group rules (new).
 RemoveEnterpriseSecurityGroupRuleRequest {
-    /// 必填的删除类型，只使用 0 或 1。0 表示删除 RuleUuid 指定的单条规则；1 表示删除当前账号的全部可操作企业安全组规则，风险极高。
+    /// Type of deletion. 0: delete a single entry, and enter ID of the deleted rule for RuleUuid; 1: delete all, and enter 0 for RuleUuid
     ///
     /// Required.
     "RemoveType" remove_type set_remove_type: i64,
-    /// 必填的规则数值 ID。RemoveType=0 时，调用 DescribeCfwRules，传 RuleType=enterprise_sg、RuleId=<数值 RuleUuid>，并使用返回的 rules[].uuid；规则不存在时返回 ResourceNotFound。RemoveType=1 时传 0，删除当前账号的全部可操作企业安全组规则。成功响应回显请求中的 RuleUuid。
+    /// UUID of the rule, which can be obtained by querying the rule list
     ///
     /// Required.
     "RuleUuid" rule_uuid set_rule_uuid: i64,
@@ -7647,22 +7768,23 @@ RemoveEnterpriseSecurityGroupRuleRequest {
 rt::action!("cfw", "2019-09-04", "RemoveEnterpriseSecurityGroupRule", RemoveEnterpriseSecurityGroupRuleRequest => RemoveEnterpriseSecurityGroupRuleResponse);
 
 rt::model! { read debug;
-/// RemoveEnterpriseSecurityGroupRule返回参数结构体
+/// RemoveEnterpriseSecurityGroupRule response structure.
 RemoveEnterpriseSecurityGroupRuleResponse {
-    /// 回显请求中的 RuleUuid。
+    /// Returns the UUID of the deleted policy after the deletion is successful
     "RuleUuid" rule_uuid set_rule_uuid: i64,
-    /// 处理状态：0 表示成功。
+    /// 0: operation successful; -1: operation failed
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Status" status set_status: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RemoveNatAcRule` (删除NAT边界访问控制规则).
+/// Request of `RemoveNatAcRule` (Deletes NAT access control rules).
 ///
-/// 删除 NAT 边界访问控制规则。
+/// This API is used to delete NAT access control rules.
 RemoveNatAcRuleRequest {
-    /// NAT 边界访问控制规则 ID 列表。具体规则 ID 通过 DescribeCfwRules 查询 RuleType=nat 和目标 RuleUuid，并使用返回的 rules[].uuid。数组仅含 -1 时删除 Direction 指定方向下当前账号的全部可操作规则，风险极高；其它数组按 ID 删除。至少匹配一条即成功；具体 ID 删除不按 Direction 筛选。成功响应回显请求中的 ID 列表。
+    /// UUIDs of the rules to delete, which can be obtained by querying the rule list. Note: If [-1] is passed in, all rules are deleted.
     ///
     /// Required.
     "RuleUuid" rule_uuid set_rule_uuid: list i64,
@@ -7674,15 +7796,15 @@ RemoveNatAcRuleRequest {
     /// - wechat： 微信
     /// 。
     "CfwAiAgentOperationSource" cfw_ai_agent_operation_source set_cfw_ai_agent_operation_source: str,
-    /// 规则方向：1 表示入站，0 表示出站。仅 RuleUuid 恰好为 [-1] 时用于选择全删方向；按具体 ID 删除时可省略，Direction 不参与 ID 筛选。全删时必须使用 0 或 1。
+    /// Rule direction. Valid values: 1: inbound; 0: outbound.
     "Direction" direction set_direction: i128,
 } }
 rt::action!("cfw", "2019-09-04", "RemoveNatAcRule", RemoveNatAcRuleRequest => RemoveNatAcRuleResponse);
 
 rt::model! { read debug;
-/// RemoveNatAcRule返回参数结构体
+/// RemoveNatAcRule response structure.
 RemoveNatAcRuleResponse {
-    /// 回显请求中的规则 ID 列表；全量删除返回 [-1]。
+    /// UUID list of the deleted rules.
     "RuleUuid" rule_uuid set_rule_uuid: list i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -7745,13 +7867,13 @@ RemoveVpcAcRuleResponse {
 } }
 
 rt::model! { write debug;
-/// 规则顺序变更项，由原始id值变为新的id值。
+/// Changes of the rule sequence number.
 RuleChangeItem {
-    /// 原始sequence 值
+    /// Original sequence number
     ///
     /// Required.
     "OrderIndex" order_index set_order_index: i64,
-    /// 新的sequence 值
+    /// New sequence number
     ///
     /// Required.
     "NewOrderIndex" new_order_index set_new_order_index: i64,
@@ -7760,61 +7882,61 @@ RuleChangeItem {
 } }
 
 rt::model! { write debug;
-/// 规则输入对象
+/// Rule input object
 RuleInfoData {
-    /// 执行顺序
+    /// Priority
     ///
     /// Required.
     "OrderIndex" order_index set_order_index: i128,
-    /// 访问源
+    /// Access source
     ///
     /// Required.
     "SourceIp" source_ip set_source_ip: str,
-    /// 访问目的
+    /// Access destination
     ///
     /// Required.
     "TargetIp" target_ip set_target_ip: str,
-    /// 协议
+    /// Protocol
     ///
     /// Required.
     "Protocol" protocol set_protocol: str,
-    /// 策略, 0：观察，1：阻断，2：放行
+    /// Policy. 0: observe; 1: block; 2: allow
     ///
     /// Required.
     "Strategy" strategy set_strategy: str,
-    /// 访问源类型，1是IP，3是域名，4是IP地址模板，5是域名地址模板
+    /// Access source type. 1: IP; 3: domain name; 4: IP address template; 5: domain name address template
     ///
     /// Required.
     "SourceType" source_type set_source_type: i128,
-    /// 方向，0：出站，1：入站
+    /// Direction. 0: outbound; 1: inbound
     ///
     /// Required.
     "Direction" direction set_direction: i128,
-    /// 描述
+    /// Description
     ///
     /// Required.
     "Detail" detail set_detail: str,
-    /// 访问目的类型，1是IP，3是域名，4是IP地址模板，5是域名地址模板
+    /// Access destination type. 1: IP, 3: domain name; 4: IP address template; 5: domain name address template
     ///
     /// Required.
     "TargetType" target_type set_target_type: i128,
-    /// 端口
+    /// Port
     "Port" port set_port: str,
-    /// id值
+    /// ID value
     "Id" id set_id: i128,
-    /// 日志id，从告警处创建必传，其它为空
+    /// Log ID, required when an alert log is created
     "LogId" log_id set_log_id: str,
-    /// 城市Code
+    /// City code
     "City" city set_city: i128,
-    /// 国家Code
+    /// Country code
     "Country" country set_country: i128,
-    /// 云厂商，支持多个，以逗号分隔， 1:腾讯云（仅中国香港及海外）,2:阿里云,3:亚马逊云,4:华为云,5:微软云
+    /// Cloud vendor. Multiple vendors are supported and separated with commas. 1: Tencent Cloud (only in Hong Kong, China and overseas); 2: Alibaba Cloud; 3: Amazon Cloud; 4: Huawei Cloud; 5: Microsoft Cloud
     "CloudCode" cloud_code set_cloud_code: str,
-    /// 是否为地域
+    /// Indicates whether it is a region
     "IsRegion" is_region set_is_region: i128,
-    /// 城市名
+    /// City name
     "CityName" city_name set_city_name: str,
-    /// 国家名
+    /// Country name
     "CountryName" country_name set_country_name: str,
     /// 国家二位iso代码或者省份缩写代码
     "RegionIso" region_iso set_region_iso: str,
@@ -7830,337 +7952,391 @@ RuleScopeInfo {
 } }
 
 rt::model! { read debug;
-/// 新手引导扫描信息
+/// Getting started on scanning information
 ScanInfo {
-    /// 进度
+    /// Progress
     "ScanPercent" scan_percent set_scan_percent: f64,
-    /// 扫描结果信息
+    /// Scanning result information
     "ScanResultInfo" scan_result_info set_scan_result_info: obj ScanResultInfo,
-    /// 扫描状态 0扫描中 1完成  2未勾选自动扫描
+    /// Scanning status. 0: scanning; 1: completed; 2: auto scanning unselected
     "ScanStatus" scan_status set_scan_status: i64,
-    /// 预计完成时间
+    /// Estimated completion time
     "ScanTime" scan_time set_scan_time: str,
 } }
 
 rt::model! { read debug;
-/// 新手引导扫描结果信息
+/// Getting started on scanning result information PortNum   int
+/// LeakNum   int
+/// IPNum     int
+/// IPStatus  bool
+/// IdpStatus bool
+/// BanStatus bool
 ScanResultInfo {
-    /// 是否禁封端口
+    /// Port blocking status
     "BanStatus" ban_status set_ban_status: bool,
-    /// 防护ip数量
+    /// Number of protected IPs
     "IPNum" ip_num set_ip_num: i128,
-    /// 是否开启防护
+    /// Protection status
     "IPStatus" ip_status set_ip_status: bool,
-    /// 是否拦截攻击
+    /// Attack blocking status
     "IdpStatus" idp_status set_idp_status: bool,
-    /// 暴露漏洞数量
+    /// Number of vulnerability exploits
     "LeakNum" leak_num set_leak_num: i128,
-    /// 暴露端口数量
+    /// Number of exposed ports
     "PortNum" port_num set_port_num: i128,
 } }
 
 rt::model! { read debug;
-/// 多日志主题检索错误信息
+/// Error information for multi-log topic search
 SearchLogErrors {
-    /// 日志主题ID
+    /// Log topic ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TopicId" topic_id set_topic_id: str,
-    /// 错误信息
+    /// Error message
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorMsg" error_msg set_error_msg: str,
-    /// 错误码
+    /// Error code.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorCodeStr" error_code_str set_error_code_str: str,
 } }
 
 rt::model! { read debug;
-/// 多日志主题检索topic信息
+/// Multiple log topic search for topic information
 SearchLogInfos {
-    /// 日志主题ID
+    /// Log topic ID
     "TopicId" topic_id set_topic_id: str,
-    /// 日志存储生命周期
+    /// Log storage lifetime
     "Period" period set_period: i64,
-    /// 透传本次接口返回的Context值，可获取后续更多日志，过期时间1小时
+    /// Pass through the Context value returned by this API, which can access more logs later, with an expiration time of 1 hour.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Context" context set_context: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SearchLog` (检索分析日志).
+/// Request of `SearchLog` (Retrieving and Analyzing Logs).
 ///
-/// 本接口用于检索分析日志，使用该接口时请注意如下事项：
-/// 1. 该接口除受默认接口请求频率限制外，针对单个日志主题，查询并发数不能超过15。
-/// 2. 检索语法建议使用日志服务专用检索语法CQL，请使用SyntaxRule参数，将值设置为1，控制台默认也使用该语法规则。
-/// 3. API返回数据包最大49MB，建议启用 gzip 压缩（HTTP Request Header Accept-Encoding:gzip）。
+/// This API is used to retrieve and analyze logs. Please note the following matters when using this API.
+/// 1. Besides being subject to the default API request rate limit, for a single log topic, the number of concurrent queries must not exceed 15.
+/// 2. For search syntax, it's recommended to use the dedicated CQL syntax rule for log service. Please use the SyntaxRule parameter and set its value to 1. The console uses this syntax rule by default.
+/// 3. The API's return data packet maximum is 49MB. It is recommended to enable gzip compression (HTTP Request Header Accept-Encoding: gzip).
 SearchLogRequest {
-    /// 要检索分析的日志的起始时间，Unix时间戳（毫秒）
+    /// Start time for logs to be searched and analyzed, which is a Unix timestamp in milliseconds
     ///
     /// Required.
     "From" from(from_value) set_from: i64,
-    /// 要检索分析的日志的结束时间，Unix时间戳（毫秒）
+    /// End time for logs to be searched and analyzed, which is a Unix timestamp in milliseconds
     ///
     /// Required.
     "To" to set_to: i64,
-    /// 检索分析语句，最大长度为12KB
-    /// 语句由 [[检索条件]](https://cloud.tencent.com/document/product/614/47044) | [[SQL语句]](https://cloud.tencent.com/document/product/614/44061)构成，无需对日志进行统计分析时，可省略其中的管道符` | `及SQL语句
-    /// 使用*或空字符串可查询所有日志
+    /// The retrieval and analysis statement has a maximum length of 12 KB.
+    /// The statement consists of [[retrieval condition]](https://www.tencentcloud.com/document/product/614/47044?from_cn_redirect=1) | [[SQL statement]](https://www.tencentcloud.com/document/product/614/44061?from_cn_redirect=1). When there is no need to perform statistical analysis on logs, the pipe character ` | ` and the SQL statement can be omitted.
+    /// Use * or an empty string to search all logs.
     ///
     /// Required.
     "Query" query set_query: str,
-    /// 检索语法规则，默认值为0，推荐使用1 。
+    /// Search syntax rules. Default value is 0. Recommended for use is 1.
     ///
-    /// - 0：Lucene语法
-    /// - 1：CQL语法（日志服务专用检索语法，控制台默认也使用该语法规则）。
+    /// - 0: Lucene syntax
+    /// - 1: CQL syntax (dedicated retrieval syntax for CLS, also the default syntax rule used in the console).
     ///
-    /// 详细说明参见[检索条件语法规则](https://cloud.tencent.com/document/product/614/47044#RetrievesConditionalRules)
+    /// For details, see [Retrieval condition syntax rules](https://www.tencentcloud.com/document/product/614/47044?from_cn_redirect=1#RetrievesConditionalRules)
     "SyntaxRule" syntax_rule set_syntax_rule: i128,
-    /// - 要检索分析的日志主题ID，仅能指定一个日志主题。
-    /// - 如需同时检索多个日志主题，请使用Topics参数。
-    /// - TopicId 和 Topics 不能同时使用，在一次请求中有且只能选择一个。
-    /// 各日志主题ID如下
-    /// 访问控制-互联网边界 cfw_rule_acl
-    /// 访问控制-NAT边界 cfw_rule_nat_acl
-    /// 访问控制-VPC边界 cfw_rule_vpc_acl
-    /// 访问控制-DNS开关 cfw_rule_dns_acl
-    /// 入侵防御 cfw_rule_threatinfo
-    /// 全流量检测与响应日志-流量分析 cfw_netflow_nta
-    /// 全流量检测与响应日志-流量告警 cfw_rule_ndr_threatinfo
-    /// 零信任运维-数据库登录 cfw_operate_db
-    /// 零信任运维-服务器访问 operate_remote_om
-    /// 零信任运维-Web服务访问 operate_web_access
-    /// 零信任运维-行为审计 remoteom_commands
-    /// 流量日志-互联网边界 cfw_netflow_border
-    /// 流量日志-NAT边界 cfw_netflow_nat
-    /// 流量日志-VPC边界 cfw_netflow_vpc
-    /// 流量日志-DNS开关 cfw_netflow_dns
-    /// 流量日志-内网流量 cfw_netflow_fl
-    /// 操作日志 operate_log_all
+    /// - Log topic ID to be retrieved and analyzed. Only one log topic can be specified.
+    /// - If needed, use the Topics parameter to retrieve multiple log topics.
+    /// - The TopicId and Topics parameters cannot be used simultaneously. Only one can be selected in a single request.
+    /// The log topic IDs are as follows:
+    /// Access control - Internet boundary: cfw_rule_acl
+    /// Access control - NAT boundary: cfw_rule_nat_acl
+    /// Access control - VPC boundary: cfw_rule_vpc_acl
+    /// Access control - DNS switch: cfw_rule_dns_acl
+    /// Intrusion defense: cfw_rule_threatinfo
+    /// Full traffic detection and response logs - Traffic analysis: cfw_netflow_nta
+    /// Full traffic detection and response logs - Traffic alarm: cfw_rule_ndr_threatinfo
+    /// Zero trust operations and maintenance - Database logon: cfw_operate_db
+    /// Zero trust operations and maintenance - Server access: operate_remote_om
+    /// Zero trust operations and maintenance - Web service access: operate_web_access
+    /// Zero trust operations and maintenance - Behavioral audit: remoteom_commands
+    /// Traffic log - Internet boundary: cfw_netflow_border
+    /// Traffic log - NAT boundary: cfw_netflow_nat
+    /// Traffic log - VPC boundary: cfw_netflow_vpc
+    /// Traffic log - DNS switch: cfw_netflow_dns
+    /// Traffic log - Private network traffic: cfw_netflow_fl
+    /// Operation log: operate_log_all
     "TopicId" topic_id set_topic_id: str,
-    /// - 要检索分析的日志主题列表，最大支持50个日志主题。
-    /// - 检索单个日志主题时请使用TopicId。
-    /// - TopicId 和 Topics 不能同时使用，在一次请求中有且只能选择一个。
+    /// - Log topic list for retrieval and analysis, supports a maximum of 50 log topics.
+    /// - Use TopicId to retrieve a single log topic.
+    /// - TopicId and Topics cannot be used simultaneously. Only select one in a single request.
     "Topics" topics set_topics: list MultiTopicSearchInformation,
-    /// 原始日志是否按时间排序返回；可选值：asc(升序)、desc(降序)，默认为 desc
-    /// 注意：
+    /// Whether raw logs are returned in time sequence; value range: asc (ascending), desc (descending), default is desc
+    /// Note:
     ///
-    /// - 仅当检索分析语句(Query)不包含SQL时有效
-    /// - SQL结果排序方式参考[SQL ORDER BY语法](https://cloud.tencent.com/document/product/614/58978)
+    /// - Valid only when the search and analysis statement (Query) does not contain SQL
+    /// - For SQL result sorting, refer to [SQL ORDER BY syntax](https://www.tencentcloud.com/document/product/614/58978?from_cn_redirect=1)
     "Sort" sort set_sort: str,
-    /// 表示单次查询返回的原始日志条数，默认为100，最大值为1000。
-    /// 注意：
+    /// Number of raw logs returned in a single query. Default value: 100. Maximum value: 1000.
+    /// Note:
     ///
-    /// - 仅当检索分析语句(Query)不包含SQL时有效
-    /// - SQL结果条数指定方式参考[SQL LIMIT语法](https://cloud.tencent.com/document/product/614/58977)
+    /// - This parameter is valid only when the search and analysis statement (Query) does not contain SQL.
+    /// - For the method for specifying SQL result count, see [SQL LIMIT syntax](https://www.tencentcloud.com/document/product/614/58977?from_cn_redirect=1).
     ///
-    /// 可通过两种方式获取后续更多日志：
+    /// You can retrieve more logs in two ways:
     ///
-    /// - Context:透传上次接口返回的Context值，获取后续更多日志，总计最多可获取1万条原始日志
-    /// - Offset:偏移量，表示从第几行开始返回原始日志，无日志条数限制
+    /// - Context: Pass the Context value returned by the last API call to retrieve more logs. You can retrieve up to 10,000 entries of raw logs in total.
+    /// - Offset: The offset indicates the line number from which to start returning raw logs. There is no log entry limit.
     "Limit" limit set_limit: i64,
-    /// 查询原始日志的偏移量，表示从第几行开始返回原始日志，默认为0。
-    /// 注意：
+    /// Query the offset of raw logs, indicating the line number from which to start returning raw logs. Default value is 0.
+    /// Note:
     ///
-    /// - 仅当检索分析语句(Query)不包含SQL时有效
-    /// - 不能与Context参数同时使用
-    /// - 仅适用于单日志主题检索
+    /// - Applicable only when the retrieval and analysis statement (Query) does not contain SQL.
+    /// - Cannot be used with the Context parameter.
+    /// - Applicable only for single log topic retrieval.
     "Offset" offset set_offset: i128,
-    /// 透传上次接口返回的Context值，可获取后续更多日志，总计最多可获取1万条原始日志，过期时间1小时。
-    /// 注意：
+    /// Pass the Context value returned by the last API call to obtain more logs later. The total number of raw logs that can be obtained is up to 10,000 entries. The expiration time is 1 hour.
+    /// Note:
     ///
-    /// - 透传该参数时，请勿修改除该参数外的其它参数
-    /// - 仅适用于单日志主题检索，检索多个日志主题时，请使用Topics中的Context
-    /// - 仅当检索分析语句(Query)不包含SQL时有效，SQL获取后续结果参考[SQL LIMIT语法](https://cloud.tencent.com/document/product/614/58977)
+    /// - When passing this parameter, do not modify other parameters.
+    /// - Applicable only for single log topic retrieval. To retrieve multiple log topics, use the Context in Topics.
+    /// - This is valid only when the search and analysis statement (Query) does not contain SQL. For obtaining subsequent results with SQL, refer to [SQL LIMIT syntax](https://www.tencentcloud.com/document/product/614/58977?from_cn_redirect=1).
     "Context" context set_context: str,
-    /// 执行统计分析（Query中包含SQL）时，是否对原始日志先进行采样，再进行统计分析。
-    /// 0：自动采样;
-    /// 0～1：按指定采样率采样，例如0.02;
-    /// 1：不采样，即精确分析
-    /// 默认值为1
+    /// When performing statistical analysis (SQL included in Query), whether to sample raw logs first and then perform statistical analysis.
+    /// 0: Automatic sampling;
+    /// 0–1: Sample at the specified sampling rate, for example 0.02;
+    /// 1: Indicates no sampling, that is, precision analysis.
+    /// Default value: 1
     "SamplingRate" sampling_rate set_sampling_rate: f64,
-    /// 为true代表使用新的检索结果返回方式，输出参数AnalysisRecords和Columns有效
-    /// 为false时代表使用老的检索结果返回方式, 输出AnalysisResults和ColNames有效
-    /// 两种返回方式在编码格式上有少量区别，建议使用true
+    /// true means using the new retrieval result return method, and output parameters AnalysisRecords and Columns are valid.
+    /// false means using the old retrieval result return method, and output parameters AnalysisResults and ColNames are valid.
+    /// The two return methods have a slight difference in encoding format. It is recommended to use true.
     "UseNewAnalysis" use_new_analysis set_use_new_analysis: bool,
 } }
 rt::action!("cfw", "2019-09-04", "SearchLog", SearchLogRequest => SearchLogResponse);
 
 rt::model! { read debug;
-/// SearchLog返回参数结构体
+/// SearchLog response structure.
 SearchLogResponse {
-    /// 透传本次接口返回的Context值，可获取后续更多日志，过期时间1小时。
-    /// 注意：
+    /// Pass through the Context value returned by this API to obtain more logs later. The expiration time is 1 hour.
+    /// Note:
     ///
-    /// - 仅适用于单日志主题检索，检索多个日志主题时，请使用Topics中的Context
+    /// - Applicable only for single log topic retrieval. To retrieve multiple log topics, use the Context in Topics.
     "Context" context set_context: str,
-    /// 符合检索条件的日志是否已全部返回，如未全部返回可使用Context参数获取后续更多日志
-    /// 注意：仅当检索分析语句(Query)不包含SQL时有效
+    /// Whether all logs meeting the retrieval criteria have been returned. If not, use Context parameter to retrieve more logs.
+    ///
+    /// Note: This is only valid when the search and analysis statement (Query) does not contain SQL.
     "ListOver" list_over set_list_over: bool,
-    /// 返回的是否为统计分析（即SQL）结果
+    /// Whether the returned data is the SQL analysis result
     "Analysis" analysis set_analysis: bool,
-    /// 匹配检索条件的原始日志
+    /// Raw logs matching the retrieval criteria
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Results" results set_results: list LogInfo,
-    /// 日志统计分析结果的列名
-    /// 当UseNewAnalysis为false时生效
+    /// Column names of log statistics analysis results
+    /// This parameter is valid only when UseNewAnalysis is false.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ColNames" col_names set_col_names: list String,
-    /// 日志统计分析结果
-    /// 当UseNewAnalysis为false时生效
+    /// Log statistics and analysis results
+    /// This parameter is valid only when UseNewAnalysis is false.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AnalysisResults" analysis_results set_analysis_results: list LogItems,
-    /// 日志统计分析结果
-    /// 当UseNewAnalysis为true时生效
+    /// Log statistics and analysis results
+    /// This parameter is valid only when UseNewAnalysis is true.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AnalysisRecords" analysis_records set_analysis_records: list String,
-    /// 日志统计分析结果的列属性
-    /// 当UseNewAnalysis为true时生效
+    /// Column attribute of the statistical analysis result
+    /// This parameter is valid only when UseNewAnalysis is true.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Columns" columns set_columns: list Column,
-    /// 本次统计分析使用的采样率
+    /// Sampling rate used for this statistical analysis
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SamplingRate" sampling_rate set_sampling_rate: f64,
-    /// 使用多日志主题检索时，各个日志主题的基本信息，例如报错信息。
+    /// When multiple log topics are used for retrieval, basic information of each log topic, such as error message.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Topics" topics set_topics: obj SearchLogTopics,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 多主题检索返回信息
+/// Multi-topic search return information
 SearchLogTopics {
-    /// 多日志主题检索对应的错误信息
+    /// Error information corresponding to multi-log topic retrieval
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Errors" errors set_errors: list SearchLogErrors,
-    /// 多日志主题检索各日志主题信息
+    /// Information for each log topic during multi-log topic retrieval
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Infos" infos set_infos: list SearchLogInfos,
 } }
 
 rt::model! { both debug;
-/// 双向下发的企业安全组规则
+/// Two-way enterprise security group rules
 SecurityGroupBothWayInfo {
-    /// 执行顺序
+    /// Priority
+    /// Note: This field may return `null`, indicating that no valid value was found.
     ///
     /// Required.
     "OrderIndex" order_index set_order_index: i128,
-    /// 访问源
+    /// Access source
+    /// Note: This field may return `null`, indicating that no valid value was found.
     ///
     /// Required.
     "SourceId" source_id set_source_id: str,
-    /// 访问源类型，默认为0，0: IP, 1: VPC, 2: SUBNET, 3: CVM, 4: CLB, 5: ENI, 6: CDB, 7: 参数模板, 100: 资产分组
+    /// Access source type. Default: 0. 0: IP; 1: VPC; 2: SUBNET; 3: CVM; 4: CLB; 5: ENI; 6: CDB; 7: Parameter template. 100: asset group
+    /// Note: This field may return `null`, indicating that no valid value was found.
     ///
     /// Required.
     "SourceType" source_type set_source_type: i128,
-    /// 访问目的
+    /// Access destination
+    /// Note: This field may return `null`, indicating that no valid value was found.
     ///
     /// Required.
     "TargetId" target_id set_target_id: str,
-    /// 访问目的类型，默认为0，0: IP, 1: VPC, 2: SUBNET, 3: CVM, 4: CLB, 5: ENI, 6: CDB, 7: 参数模板, 100: 资产分组
+    /// Access destination type. Default: 0. 0: IP; 1: VPC; 2: SUBNET; 3: CVM; 4: CLB; 5: ENI; 6: CDB; 7: Parameter template. 100: asset group
+    /// Note: This field may return `null`, indicating that no valid value was found.
     ///
     /// Required.
     "TargetType" target_type set_target_type: i128,
-    /// 协议
+    /// Protocol
+    /// Note: This field may return `null`, indicating that no valid value was found.
     ///
     /// Required.
     "Protocol" protocol set_protocol: str,
-    /// 目的端口
+    /// Destination port
+    /// Note: This field may return `null`, indicating that no valid value was found.
     ///
     /// Required.
     "Port" port set_port: str,
-    /// 策略, 1：阻断，2：放行
+    /// Policy. 1: block; 2: allow
+    /// Note: This field may return `null`, indicating that no valid value was found.
     ///
     /// Required.
     "Strategy" strategy set_strategy: i128,
-    /// 方向，0：出站，1：入站，默认1
+    /// Direction. 0: outbound; 1: inbound. 1 by default
+    /// Note: This field may return `null`, indicating that no valid value was found.
     ///
     /// Required.
     "Direction" direction set_direction: i128,
-    /// 地域
+    /// Region
     ///
     /// Required.
     "Region" region set_region: str,
-    /// 描述
+    /// Description
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Detail" detail set_detail: str,
-    /// 是否开关开启，0：未开启，1：开启
+    /// Toggle status. 0: off; 1: on
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Status" status set_status: i128,
-    /// 是否是正常规则，0：正常，1：异常
+    /// Indicates whether the rule is normal. 0: normal; 1: abnormal
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "IsNew" is_new set_is_new: i128,
-    /// 单/双向下发，0:单向下发，1：双向下发
+    /// One-way/two-way. 0: one-way; 1: two-way
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "BothWay" both_way set_both_way: i128,
-    /// 私有网络ID
+    /// VPC ID
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网ID
+    /// Subnet ID
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 实例名称
+    /// Instance name
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "InstanceName" instance_name set_instance_name: str,
-    /// 公网IP，多个以英文逗号分隔
+    /// Public IP. Multiple IPs are separated by commas.
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "PublicIp" public_ip set_public_ip: str,
-    /// 内网IP，多个以英文逗号分隔
+    /// Private IP. Multiple IPs are separated by commas.
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "PrivateIp" private_ip set_private_ip: str,
-    /// 掩码地址，多个以英文逗号分隔
+    /// Masked address. Multiple addresses are separated by commas.
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Cidr" cidr set_cidr: str,
-    /// 端口协议类型参数模板id
+    /// Port protocol template ID
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "ServiceTemplateId" service_template_id set_service_template_id: str,
-    /// 是否使用端口协议模板，0：否，1：是
+    /// Indicates whether to use the port protocol template. 0: no; 1: yes
     "ProtocolPortType" protocol_port_type set_protocol_port_type: i128,
 } }
 
 rt::model! { both debug;
-/// 安全组列表数据
+/// Security group list data
 SecurityGroupListData {
-    /// 执行顺序
+    /// Priority
     ///
     /// Required.
     "OrderIndex" order_index set_order_index: i128,
-    /// 访问源
+    /// Access source
     ///
     /// Required.
     "SourceId" source_id set_source_id: str,
-    /// 访问源类型，默认为0，1: VPC, 2: SUBNET, 3: CVM, 4: CLB, 5: ENI, 6: CDB, 7: 参数模板, 100: 资源组
+    /// Access source type. Default: 0. 1: VPC; 2: SUBNET; 3: CVM; 4: CLB; 5: ENI; 6: CDB; 7: Parameter template. 100: Resource group
     ///
     /// Required.
     "SourceType" source_type set_source_type: i128,
-    /// 访问目的
+    /// Access destination
     ///
     /// Required.
     "TargetId" target_id set_target_id: str,
-    /// 访问目的类型，默认为0，1: VPC, 2: SUBNET, 3: CVM, 4: CLB, 5: ENI, 6: CDB, 7: 参数模板, 100:资源组
+    /// Access destination type. Default: 0. 1: VPC; 2: SUBNET; 3: CVM; 4: CLB; 5: ENI; 6: CDB; 7: Parameter template; 100: resource group
     ///
     /// Required.
     "TargetType" target_type set_target_type: i128,
-    /// 协议
+    /// Protocol
     ///
     /// Required.
     "Protocol" protocol set_protocol: str,
-    /// 目的端口
+    /// Destination port
     ///
     /// Required.
     "Port" port set_port: str,
-    /// 策略, 1：阻断，2：放行
+    /// Policy. 1: block; 2: allow
     ///
     /// Required.
     "Strategy" strategy set_strategy: i128,
-    /// 描述
+    /// Description
     ///
     /// Required.
     "Detail" detail set_detail: str,
-    /// 单/双向下发，0:单向下发，1：双向下发
+    /// One-way/two-way. 0: one-way; 1: two-way
     ///
     /// Required.
     "BothWay" both_way set_both_way: i128,
-    /// 规则ID
+    /// Rule ID
     "Id" id set_id: i128,
-    /// 是否开关开启，0：未开启，1：开启
+    /// Toggle status. 0: off; 1: on
     "Status" status set_status: i128,
-    /// 是否是正常规则，0：正常，1：异常
+    /// Indicates whether the rule is normal. 0: normal; 1: abnormal
     "IsNew" is_new set_is_new: i128,
-    /// 私有网络ID
+    /// VPC ID
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网ID
+    /// Subnet ID
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 实例名称
+    /// Instance name
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "InstanceName" instance_name set_instance_name: str,
-    /// 公网IP，多个以英文逗号分隔
+    /// Public IP. Multiple IPs are separated by commas.
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "PublicIp" public_ip set_public_ip: str,
-    /// 内网IP，多个以英文逗号分隔
+    /// Private IP. Multiple IPs are separated by commas.
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "PrivateIp" private_ip set_private_ip: str,
-    /// 掩码地址，多个以英文逗号分隔
+    /// Masked address. Multiple addresses are separated by commas.
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Cidr" cidr set_cidr: str,
-    /// 端口协议类型参数模板id
+    /// Port protocol template ID
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "ServiceTemplateId" service_template_id set_service_template_id: str,
-    /// 生成双向下发规则
+    /// Two-way rules
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "BothWayInfo" both_way_info set_both_way_info: list SecurityGroupBothWayInfo,
-    /// 方向，0：出站，1：入站，默认1
+    /// Direction. 0: outbound; 1: inbound. 1 by default
     "Direction" direction set_direction: i128,
-    /// 是否使用端口协议模板，0：否，1：是
+    /// Indicates whether to use the port protocol template. 0: no; 1: yes
     "ProtocolPortType" protocol_port_type set_protocol_port_type: i128,
     /// Uuid
     "Uuid" uuid set_uuid: str,
@@ -8177,13 +8353,13 @@ SecurityGroupListData {
 } }
 
 rt::model! { write debug;
-/// 企业安全组规则执行顺序修改对象
+/// Change priority of enterprise security group rules
 SecurityGroupOrderIndexData {
-    /// 企业安全组规则当前执行顺序
+    /// Current priority of enterprise security group rules
     ///
     /// Required.
     "OrderIndex" order_index set_order_index: i128,
-    /// 企业安全组规则更新目标执行顺序
+    /// New priority of enterprise security group rules
     ///
     /// Required.
     "NewOrderIndex" new_order_index set_new_order_index: i128,
@@ -8201,47 +8377,66 @@ SecurityGroupRegion {
 } }
 
 rt::model! { both debug;
-/// 企业安全组规则内容。新增和修改规则内容共用此结构；字段的校验、缺省、归一化及在两种操作中的处理行为见各字段说明。
+/// Security group rules
 SecurityGroupRule {
-    /// 规则用途或使用场景的描述，不能为空，最多 100 个 Unicode 字符。
+    /// Description
     ///
     /// Required.
     "Description" description set_description: str,
-    /// 访问目的内容，非空且最多 512 字节，格式由 DestType 决定：net 使用 IPv4 IP/CIDR，且不接受裸地址 0.0.0.0，表示全部 IPv4 地址时使用 0.0.0.0/0；template 使用通过 VPC DescribeAddressTemplates 或 DescribeAddressTemplateGroups 查询的广州地域（ap-guangzhou）地址模板 ID，即 AddressTemplateId（ipm-）或 AddressTemplateGroupId（ipmg-）；instance 使用 DescribeCfwAssets 返回的 assets[].instance_id；resourcegroup 使用 DescribeResourceGroupNew（QueryType=resource）返回的 GroupId；tag 根据 DescribeResourceGroupNew（QueryType=tag）返回的 GroupName 构造 {\"Key\":\"标签键\",\"Value\":\"标签值\"}；region 使用 DescribeSecurityGroupRegionList 返回的 Data[].Region；dnsparse 使用合法域名并按小写处理，同时受域名解析配额限制。
+    /// Destination example:
+    /// net: IP/CIDR (192.168.0.2)
+    /// template: parameter template (ipm-dyodhpby)
+    /// instance: asset instance (ins-123456)
+    /// resourcegroup: asset group (/all groups/group 1/subgroup 1)
+    /// tag: resource tag ({"Key":"tag key","Value":"tag value"})
+    /// region: region (ap-gaungzhou)
     ///
     /// Required.
     "DestContent" dest_content set_dest_content: str,
-    /// 访问目的类型，不区分大小写：net 表示 IP/CIDR，template 表示地址模板，instance 表示资产实例，resourcegroup 表示资产分组，tag 表示资源标签，region 表示资产地域，dnsparse 表示 DNS 解析匹配。内容必须与类型匹配，并且对当前账号有效。
+    /// Access destination type. Valid values: net|template|instance|resourcegroup|tag|region
     ///
     /// Required.
     "DestType" dest_type set_dest_type: str,
-    /// 规则顺序的十进制整数字符串；-1 转换为 uint32 最大值。新增时 Type=0 或 1 会按 Data 数组顺序重新计算最终 Sequence；Type=2 使用首条规则的 OrderIndex 作为插入位置，超过当前最大 Sequence 时按末尾新增处理。修改规则内容时 -1 会被拒绝，超过当前最大 Sequence 的值归一化为当前最大 Sequence。
+    /// Rule priority. -1: lowest; 1: highest
     ///
     /// Required.
     "OrderIndex" order_index set_order_index: str,
-    /// 访问控制动作，不区分大小写：accept 表示放行，drop 表示拒绝，log 表示观察；isolateinaccept 表示放行访问隔离资产的白名单流量，isolateindrop 表示阻断访问隔离资产的其它流量，isolateoutaccept 表示放行隔离资产访问白名单目标，isolateoutdrop 表示阻断隔离资产访问其它目标。
+    /// The action that Cloud Firewall performs on the traffic. Valid values:
+    /// accept: allow
+    /// drop: deny
     ///
     /// Required.
     "RuleAction" rule_action set_rule_action: str,
-    /// 访问源内容，非空且最多 512 字节，格式由 SourceType 决定：net 使用 IPv4 IP/CIDR，且不接受裸地址 0.0.0.0，表示全部 IPv4 地址时使用 0.0.0.0/0；template 使用通过 VPC DescribeAddressTemplates 或 DescribeAddressTemplateGroups 查询的广州地域（ap-guangzhou）地址模板 ID，即 AddressTemplateId（ipm-）或 AddressTemplateGroupId（ipmg-）；instance 使用 DescribeCfwAssets 返回的 assets[].instance_id；resourcegroup 使用 DescribeResourceGroupNew（QueryType=resource）返回的 GroupId；tag 根据 DescribeResourceGroupNew（QueryType=tag）返回的 GroupName 构造 {\"Key\":\"标签键\",\"Value\":\"标签值\"}；region 使用 DescribeSecurityGroupRegionList 返回的 Data[].Region。
+    /// Source example:
+    /// net: IP/CIDR (192.168.0.2)
+    /// template: parameter template (ipm-dyodhpby)
+    /// instance: asset instance (ins-123456)
+    /// resourcegroup: asset group (/all groups/group 1/subgroup 1)
+    /// tag: resource tag ({"Key":"tag key","Value":"tag value"})
+    /// region: region (ap-gaungzhou)
     ///
     /// Required.
     "SourceContent" source_content set_source_content: str,
-    /// 访问源类型，不区分大小写：net 表示 IP/CIDR，template 表示地址模板，instance 表示资产实例，resourcegroup 表示资产分组，tag 表示资源标签，region 表示资产地域。内容必须与类型匹配，并且对当前账号有效；dnsparse 作为 SourceType 时仅按普通字符串保存，不提供 DNS 解析匹配，请勿使用；DNS 解析匹配仅用于 DestType。
+    /// Access source type. Valid values: net|template|instance|resourcegroup|tag|region
     ///
     /// Required.
     "SourceType" source_type set_source_type: str,
-    /// 规则状态字符串，不区分大小写；true 表示启用，false 表示禁用，省略或空字符串在结构转换时按 true 解析。普通新增最终使用账号的新增规则默认状态；batch_import 和 batch_import_cover 新增保留 Data.Enable 的解析结果；修改规则内容时保留原规则状态，因此 Data.Enable 不改变该修改的启停结果。
+    /// Rule status. true: enabled; false: disabled
     "Enable" enable set_enable: str,
-    /// 规则 ID，使用十进制数字字符串。普通新增由系统分配；仅 IsUseId=1 的新增请求采用 Data.Id。修改规则内容时忽略 Data.Id，并保留 RuleUuid 指定的规则 ID。
+    /// The unique ID of the rule
     "Id" id set_id: str,
-    /// 访问控制端口字符串，最多 200 字节。未使用服务模板时必填，可传 1..65535 的单端口、斜杠连接的端口范围、最多 15 个逗号分隔项，或 -1/-1 表示全部端口；Protocol 为 ANY 或 ICMP 时必须为 -1/-1。使用 ServiceTemplateId 时，Protocol 和 Port 可同时省略或留空；如填写非空值则必须为 Protocol=ANY、Port=-1/-1。
+    /// The port to apply access control rules. Valid values:
+    /// -1/-1: all ports
+    /// 80: port 80
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Port" port set_port: str,
-    /// IPv4 企业安全组协议，使用区分大小写的大写值 ANY、TCP、UDP 或 ICMP；ANY 表示所有 IPv4 协议。未使用服务模板时必填，ANY 和 ICMP 必须搭配 Port=-1/-1；使用 ServiceTemplateId 时，Protocol 和 Port 可同时省略或留空，如填写非空值则必须为 Protocol=ANY、Port=-1/-1。ICMPv6 使用独立的 IPv6 企业安全组接口。
+    /// Protocol. TCP/UDP/ICMP/ANY
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Protocol" protocol set_protocol: str,
     /// 规则生效范围，使用大写 SG、LH、NONE 或无空格的逗号分隔组合；SG 表示安全组，LH 表示轻量应用服务器，NONE 表示未设置范围。新增时省略默认为 SG；修改规则内容时省略或使用 NONE 均保留原范围。组合项会去重。范围包含 LH 时，SourceType、DestType 均不能为 template，且不能使用 ServiceTemplateId。
     "Scope" scope set_scope: str,
-    /// 协议端口模板 ID，最多 50 字节。仅支持通过 VPC DescribeServiceTemplates 或 DescribeServiceTemplateGroups 查询的广州地域（ap-guangzhou）服务模板，即 ServiceTemplateId（ppm-）或 ServiceTemplateGroupId（ppmg-）。非空时 Protocol 和 Port 可同时省略或留空；如填写非空值则必须为 Protocol=ANY、Port=-1/-1。Scope 包含 LH 时不能使用服务模板。
+    /// Parameter template ID of port and protocol type; mutually exclusive with Protocol and Port
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "ServiceTemplateId" service_template_id set_service_template_id: str,
     /// 保留字段。新增和修改请求均忽略 Uid，无法通过该字段指定或保留规则标识，建议省略。
     "Uid" uid set_uid: str,
@@ -8279,17 +8474,17 @@ SecurityGroupSimplifyRule {
 } }
 
 rt::model! { write debug;
-/// 执行顺序对象
+/// Priority
 SequenceData {
-    /// 规则Id值
+    /// Rule ID
     ///
     /// Required.
     "Id" id set_id: i128,
-    /// 修改前执行顺序
+    /// Rule priority before change
     ///
     /// Required.
     "OrderIndex" order_index set_order_index: i128,
-    /// 修改后执行顺序
+    /// Rule priority after change
     ///
     /// Required.
     "NewOrderIndex" new_order_index set_new_order_index: i128,
@@ -8319,56 +8514,56 @@ SerialRegionInfo {
 } }
 
 rt::model! { write debug;
-/// Request of `SetNatFwDnatRule` (配置防火墙Dnat规则).
+/// Request of `SetNatFwDnatRule` (Configures firewall DNAT rules).
 ///
-/// 配置防火墙Dnat规则
+/// This API is used to configure firewall DNAT rules.
 SetNatFwDnatRuleRequest {
-    /// 0：cfw新增模式，1：cfw接入模式。
+    /// 0: Create new; 1: Use existing
     ///
     /// Required.
     "Mode" mode set_mode: i128,
-    /// 操作类型，可选值：add，del，modify。
+    /// Operation type. Valid values: add, del, and modify.
     ///
     /// Required.
     "OperationType" operation_type set_operation_type: str,
-    /// 防火墙实例id，该字段必须传递。
+    /// Firewall instance ID. This field is required.
     "CfwInstance" cfw_instance set_cfw_instance: str,
-    /// 添加或删除操作的Dnat规则列表。
+    /// List of added/deleted DNAT rules
     "AddOrDelDnatRules" add_or_del_dnat_rules set_add_or_del_dnat_rules: list CfwNatDnatRule,
-    /// 修改操作的原始Dnat规则
+    /// Original DNAT rule before change
     "OriginDnat" origin_dnat set_origin_dnat: obj CfwNatDnatRule,
-    /// 修改操作的新的Dnat规则
+    /// New DNAT rule after change
     "NewDnat" new_dnat set_new_dnat: obj CfwNatDnatRule,
 } }
 rt::action!("cfw", "2019-09-04", "SetNatFwDnatRule", SetNatFwDnatRuleRequest => SetNatFwDnatRuleResponse);
 
 rt::model! { read debug;
-/// SetNatFwDnatRule返回参数结构体
+/// SetNatFwDnatRule response structure.
 SetNatFwDnatRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SetNatFwEip` (设置防火墙实例弹性公网ip).
+/// Request of `SetNatFwEip` (Sets the firewall instance EIP).
 ///
-/// 设置防火墙实例弹性公网ip，目前仅支持新增模式的防火墙实例
+/// This API is used to set the firewall instance EIP. (Available for firewall instances in the "Create new" mode. only)
 SetNatFwEipRequest {
-    /// bind：绑定eip；unbind：解绑eip；newAdd：新增防火墙弹性公网ip
+    /// bind: bind EIP; unbind: unbind EIP; newAdd: add firewall EIP
     ///
     /// Required.
     "OperationType" operation_type set_operation_type: str,
-    /// 防火墙实例id
+    /// Firewall instance ID
     ///
     /// Required.
     "CfwInstance" cfw_instance set_cfw_instance: str,
-    /// 当OperationType 为bind或unbind操作时，使用该字段。
+    /// This field is required when OperationType is "bind" or "unbind".
     "EipList" eip_list set_eip_list: list String,
 } }
 rt::action!("cfw", "2019-09-04", "SetNatFwEip", SetNatFwEipRequest => SetNatFwEipResponse);
 
 rt::model! { read debug;
-/// SetNatFwEip返回参数结构体
+/// SetNatFwEip response structure.
 SetNatFwEipResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -8384,36 +8579,37 @@ SgDnsParseCount {
 } }
 
 rt::model! { read debug;
-/// StaticInfo 告警柱形图统计信息
+/// Most frequent attacker statistics
 StaticInfo {
-    /// 地址
+    /// Address
     "Address" address set_address: str,
-    /// 资产id
+    /// Asset ID
     "InsID" ins_id set_ins_id: str,
-    /// 资产名称
+    /// Asset name
     "InsName" ins_name set_ins_name: str,
-    /// ip信息
+    /// IP
     "Ip" ip set_ip: str,
-    /// 数
+    /// Number
     "Num" num set_num: i64,
-    /// 端口
+    /// Port
     "Port" port set_port: str,
 } }
 
 rt::model! { write debug;
-/// Request of `StopSecurityGroupRuleDispatch` (中止安全组规则下发).
+/// Request of `StopSecurityGroupRuleDispatch` (Stops publishing security group rules).
 ///
-/// 中止安全组规则下发
+/// This API is used to stop publishing security group rules.
 StopSecurityGroupRuleDispatchRequest {
-    /// 值为1，中止全部
+    /// Stops all if set to 1
     "StopType" stop_type set_stop_type: i64,
 } }
 rt::action!("cfw", "2019-09-04", "StopSecurityGroupRuleDispatch", StopSecurityGroupRuleDispatchRequest => StopSecurityGroupRuleDispatchResponse);
 
 rt::model! { read debug;
-/// StopSecurityGroupRuleDispatch返回参数结构体
+/// StopSecurityGroupRuleDispatch response structure.
 StopSecurityGroupRuleDispatchResponse {
-    /// true代表成功，false代表错误
+    /// true: operation successful; false: error
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Status" status set_status: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -8474,33 +8670,43 @@ SwitchFailInfo {
 } }
 
 rt::model! { read debug;
-/// 防火墙开关列表对象
+/// Firewall status list
 SwitchListsData {
-    /// 公网IP
+    /// Public IP
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "PublicIp" public_ip set_public_ip: str,
-    /// 内网IP
+    /// Private IP
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "IntranetIp" intranet_ip set_intranet_ip: str,
-    /// 实例名
+    /// Instance name
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "InstanceName" instance_name set_instance_name: str,
-    /// 实例ID
+    /// Instance ID
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "InstanceId" instance_id set_instance_id: str,
-    /// 资产类型
+    /// Asset type
     "AssetType" asset_type set_asset_type: str,
-    /// 地域
+    /// Region
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Area" area set_area: str,
-    /// 防火墙开关
+    /// Firewall toggle
     "Switch" switch set_switch: i64,
-    /// id值
+    /// ID value
     "Id" id set_id: i128,
-    /// 公网 IP 类型
+    /// Public IP type
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "PublicIpType" public_ip_type set_public_ip_type: i128,
-    /// 风险端口数
+    /// Number of risky ports
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "PortTimes" port_times set_port_times: i128,
-    /// 最近扫描时间
+    /// Last scan time
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "LastTime" last_time set_last_time: str,
-    /// 扫描深度
+    /// Scan mode
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "ScanMode" scan_mode set_scan_mode: str,
-    /// 扫描状态
+    /// Scan status
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "ScanStatus" scan_status set_scan_status: i128,
 } }
 
@@ -8526,19 +8732,19 @@ SyncFwOperateResponse {
 } }
 
 rt::model! { read debug;
-/// 告警中心概览数据
+/// Alert monitoring data
 TLogInfo {
-    /// 封禁列表
+    /// Blocklist
     "BanNum" ban_num set_ban_num: i64,
-    /// 暴力破解
+    /// Brute force attacks
     "BruteForceNum" brute_force_num set_brute_force_num: i64,
-    /// 待处置告警
+    /// Unhandled alerts
     "HandleNum" handle_num set_handle_num: i64,
-    /// 网络探测
+    /// Detected networks
     "NetworkNum" network_num set_network_num: i64,
-    /// 失陷主机
+    /// Compromised servers
     "OutNum" out_num set_out_num: i64,
-    /// 漏洞攻击
+    /// Vulnerability attacks
     "VulNum" vul_num set_vul_num: i64,
 } }
 
@@ -8581,26 +8787,27 @@ TemplateListInfo {
 } }
 
 rt::model! { read debug;
-/// 未处置事件详情
+/// Unhandled event details
 UnHandleEvent {
-    /// 伪攻击链类型
+    /// Unhandled event type
     "EventTableListStruct" event_table_list_struct set_event_table_list_struct: list UnHandleEventDetail,
-    /// 1 是  0否
+    /// 1: yes; 0: no
     "BaseLineUser" base_line_user set_base_line_user: i128,
-    /// 1 打开 0 关闭
+    /// 1: on; 0: off
     "BaseLineInSwitch" base_line_in_switch set_base_line_in_switch: i128,
-    /// 1 打开 0 关闭
+    /// 1: on; 0: off
     "BaseLineOutSwitch" base_line_out_switch set_base_line_out_switch: i128,
-    /// vpc间防火墙实例数量
+    /// Number of inter-VPC firewall instances
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "VpcFwCount" vpc_fw_count set_vpc_fw_count: i128,
 } }
 
 rt::model! { read debug;
-/// 未处置事件信息汇总
+/// Unhandled event statistics
 UnHandleEventDetail {
-    /// 安全事件名称
+    /// Security event name
     "EventName" event_name set_event_name: str,
-    /// 未处置事件数量
+    /// Number of unhandled events
     "Total" total set_total: i128,
 } }
 
@@ -8666,23 +8873,25 @@ VolumeUsageDetail {
 } }
 
 rt::model! { read debug;
-/// nat防火墙 vpc dns 开关信息
+/// VPC DNS status of NAT firewall
 VpcDnsInfo {
-    /// vpc id
+    /// VPC ID
     "VpcId" vpc_id set_vpc_id: str,
-    /// vpc 名称
+    /// VPC name
     "VpcName" vpc_name set_vpc_name: str,
-    /// nat 防火墙模式 0：新增模式， 1: 接入模式
+    /// NAT firewall mode. 0: Create new; 1: Use existing
     "FwMode" fw_mode set_fw_mode: i64,
-    /// vpc ipv4网段范围 CIDR（Classless Inter-Domain Routing，无类域间路由选择）
+    /// VPC IPv4 CIDR block (Classless Inter-Domain Routing)
     "VpcIpv4Cidr" vpc_ipv4_cidr set_vpc_ipv4_cidr: str,
-    /// 外网弹性ip，防火墙 dns解析地址
+    /// Public EIP, which is the firewall DNS resolution address
     "DNSEip" dns_eip set_dns_eip: str,
-    /// nat网关id
+    /// NAT gateway ID
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "NatInsId" nat_ins_id set_nat_ins_id: str,
-    /// nat网关名称
+    /// NAT gateway name
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "NatInsName" nat_ins_name set_nat_ins_name: str,
-    /// 0：开关关闭 ， 1: 开关打开
+    /// 0: off; 1: on
     "SwitchStatus" switch_status set_switch_status: i64,
     /// 0：未防护， 1: 已防护，2：忽略此字段
     "ProtectedStatus" protected_status set_protected_status: i128,
@@ -8860,87 +9069,129 @@ VpcFwJoinInstanceType {
 } }
 
 rt::model! { both debug;
-/// VPC边界访问控制规则参数结构，供新增和修改共用。修改时整条替换，省略的可写字段不会继承旧值；查询展示字段在新增和修改请求中均忽略。
+/// VPC Private Network Rules
 VpcRuleItem {
-    /// 规则描述，不超过 100 个字符。新增时按请求值保存；修改时完整替换，不继承旧值。
+    /// Description
     ///
     /// Required.
     "Description" description set_description: str,
-    /// 访问目的内容，由 DestType 决定格式和校验。net/ip 接受合法 IP 或 CIDR 的逗号分隔列表，最多 10 项；domain 接受合法域名的逗号分隔列表或单独的 *，最多 10 项，通配域名最多 5 级，段内通配域名还要求引擎支持对应能力；template 接受当前租户的地址模板标识并归一化为模板 UUID，IP 地址模板必须与 IpVersion 一致，域名地址模板按域名目的校验；dnsparse 接受单个非 IP 域名或当前租户的域名模板，可使用符合级数限制的 *. 前缀泛域名，但不接受单独的 * 或段内通配；domainiptwoverify 接受单个非 IP 精确域名或不含任何通配符的当前租户域名模板；instance 和 tag 必须在当前租户存在，其中 instance 必须具有 IpVersion 对应的私网地址；group 接受资源组标识。归一化后的目的内容超过 1023 字节时请求失败。
+    /// Access destination example:
+    ///
+    /// net: IP/CIDR (192.168.0.2)
+    ///
+    /// domain: domain name rules, for example *.qq.com
     ///
     /// Required.
     "DestContent" dest_content set_dest_content: str,
-    /// 访问目的类型，不区分大小写。net、ip 均表示 IP/CIDR，template 表示地址模板，instance 表示资产实例，group 表示资产分组，tag 表示资源标签，domain 表示 FQDN 匹配，dnsparse 表示宽松匹配：Host/SNI 与域名匹配，或目的 IP 属于该域名当前 DNS 解析结果，满足任一条件即命中；domainiptwoverify 表示严格匹配：上述两个条件必须同时满足。url 虽可被通用类型映射识别，但 VPC 目的内容不支持。地址模板和部分域名模式要求当前 VPC 防火墙引擎支持对应能力；类型及模板实际类型共同决定 DestContent 和 Protocol 的校验。
+    /// Access destination type, which can be: net, domain, dnsparse
     ///
     /// Required.
     "DestType" dest_type set_dest_type: str,
-    /// 规则生效的 VPC 边范围，不区分大小写。ALL 表示全部 VPC 边，cfws- 前缀表示指定 VPC 边；其它格式无效。ALL 要求当前环境支持 VPC 全局规则。
+    /// The scope of effect for the rule, specifying whether it applies between a specific pair of VPCs or across all VPCs.
     ///
     /// Required.
     "EdgeId" edge_id set_edge_id: str,
-    /// 规则状态，不区分大小写：true 表示启用，false 表示禁用。省略或为空时使用账号默认状态；没有可用默认值时启用。
+    /// Rule status, where true indicates enabled and false indicates disabled.
     ///
     /// Required.
     "Enable" enable set_enable: str,
-    /// 规则在相同 IpVersion 下的顺序。-1 表示追加到末尾；正序号表示在对应位置插入并顺延后续规则。0、其它负数及超范围值不应使用。批量新增按 Rules 顺序依次处理。
+    /// Rule order, where -1 indicates the lowest and 1 indicates the highest.
     ///
     /// Required.
     "OrderIndex" order_index set_order_index: i64,
-    /// 访问端口。除 ICMP 和 ICMPV6 外，支持逗号分隔的正整数单端口或“起始/结束”范围，且起始值不大于结束值；-1/-1 表示全部端口。ICMP 和 ICMPV6 忽略该字段；FTP 仅支持单个正整数端口。
+    /// Access control policy ports. Values:
+    ///
+    /// -1/-1: all ports
+    ///
+    /// 80: port 80
     ///
     /// Required.
     "Port" port set_port: str,
-    /// 协议名称，不区分大小写并归一化。ANY 表示不限定协议，不表示省略 Protocol。IP、instance、tag、group 及 IP 地址模板目的支持 TCP、UDP、ICMP、ICMPV6、ANY 和 FTP，其中 FTP 只接受单端口；domain 及域名地址模板目的支持 ANY、HTTP、HTTPS、HTTP/HTTPS、TLS/SSL、SMTP、SMTPS、SMTP/SMTPS 和 DNS，不支持 FTP，domain、tls、ssl 归一化为 TLS/SSL；dnsparse 和 domainiptwoverify 仅支持 TCP 或 UDP。template 按查询到的实际模板类型应用上述限制；填写 ParamTemplateId 时，组内每个协议端口项还会应用相同的目的类型限制。
+    /// Protocol, optional values:
+    ///
+    /// TCP
+    ///
+    /// UDP
+    ///
+    /// ICMP
+    ///
+    /// ANY
+    ///
+    /// HTTP
+    ///
+    /// HTTPS
+    ///
+    /// HTTP/HTTPS
+    ///
+    /// SMTP
+    ///
+    /// SMTPS
+    ///
+    /// SMTP/SMTPS
+    ///
+    /// FTP
+    ///
+    /// DNS
+    ///
+    /// TLS/SSL
     ///
     /// Required.
     "Protocol" protocol set_protocol: str,
-    /// 流量通过云防火墙时的处理方式，不区分大小写。accept 表示放行，drop 表示拒绝，log 表示观察；isolateinaccept 表示放行访问隔离资产的白名单流量，isolateindrop 表示阻断访问隔离资产的其它流量，isolateoutaccept 表示放行隔离资产访问白名单目标，isolateoutdrop 表示阻断隔离资产访问其它目标；其它值返回参数错误。
+    /// How traffic set in the access control policy passes through CFW. Values:
+    ///
+    /// accept: allow
+    ///
+    /// drop: deny
+    ///
+    /// log: observe
     ///
     /// Required.
     "RuleAction" rule_action set_rule_action: str,
-    /// 访问源内容，格式由 SourceType 决定：net/ip 使用最多 10 个逗号分隔的 IP 或 CIDR；template 使用当前账号且匹配 IpVersion 的 IP 地址模板 ID，不支持域名模板；instance、tag 必须属于当前账号，instance 须有对应 IpVersion 的私网地址；group 使用资源组 ID。
+    /// Access source example:
+    ///
+    /// net: IP/CIDR (192.168.0.2)
     ///
     /// Required.
     "SourceContent" source_content set_source_content: str,
-    /// 访问源类型，不区分大小写：net、ip 均表示 IP/CIDR，template 表示地址模板，instance 表示资产实例，tag 表示资源标签，group 表示资产分组。类型及模板实际类型决定 SourceContent 的格式；template 要求当前环境支持地址模板。
+    /// Access source type, which can be: net
     ///
     /// Required.
     "SourceType" source_type set_source_type: str,
-    /// 规则关联的 beta 任务详情。请求中的该字段不参与新增或修改规则构造，主要用于查询返回。
+    /// beta task details
     "BetaList" beta_list set_beta_list: list BetaInfoByACL,
     /// 规则创建时间。请求中的该字段不参与新增或修改规则构造，主要用于查询返回。
     "CreateTime" create_time set_create_time: str,
-    /// 规则删除标记，1 表示已删除，0 表示未删除。请求中的该字段不参与新增或修改规则构造，主要用于查询返回。
+    /// Rule deletion status: 1 indicates deleted; 0 indicates not deleted
     "Deleted" deleted set_deleted: i64,
     /// 目的实际类型提示，例如区分 IP 地址模板和域名地址模板；新增和修改请求中忽略。
     "DestValueType" dest_value_type set_dest_value_type: str,
-    /// 规则命中次数。请求中的该字段不参与新增或修改规则构造，主要用于查询返回。
+    /// The hit count of the rule. This parameter does not need to be passed during CRUD operations and is mainly used for returning query result data.
     "DetectedTimes" detected_times set_detected_times: i64,
-    /// EdgeId 对应的 VPC 边名称。请求中的该字段不参与新增或修改规则构造，主要用于查询返回和操作记录展示。
+    /// Description of the firewall between the pair of VPCs corresponding to EdgeId
     "EdgeName" edge_name set_edge_name: str,
-    /// 规则生效的防火墙组或 CCN 范围，不区分大小写。支持 ALL、cfwg- 前缀和 ccn- 前缀；省略、为空或格式无效时按 ALL 处理。
+    /// The firewall instance ID where the rule takes effect
     "FwGroupId" fw_group_id set_fw_group_id: str,
-    /// 防火墙组或 CCN 名称。请求中的该字段不参与新增或修改规则构造，主要用于查询返回和操作记录展示。
+    /// Firewall name
     "FwGroupName" fw_group_name set_fw_group_name: str,
-    /// 覆盖导入规则标识。仅 batch_import_cover 接受正整数值；其它新增方式和修改请求中忽略。
+    /// Internal-use uuid, generally not used
     "InternalUuid" internal_uuid set_internal_uuid: i64,
-    /// 查询结果中的规则有效性标记，0 表示有效，1 表示无效。请求中的该字段不参与新增或修改规则构造。
+    /// Whether the rule is invalid, where 0 indicates a valid rule and 1 indicates an invalid rule, used in output parameters.
     "Invalid" invalid set_invalid: i64,
-    /// IP 版本：0 表示 IPv4，1 表示 IPv6；省略或传入其它整数时按 IPv4 处理。instance 和 IP 地址模板须匹配该版本；直接填写的 net IP/CIDR 也应使用相同版本。
+    /// Ip version, 0: IPv4, 1: IPv6, default is IPv4
     "IpVersion" ip_version set_ip_version: i64,
-    /// 端口协议组 ID。省略或为空时使用 Protocol 和 Port；非空时必须是当前账号可用的端口协议组，组内协议端口须满足目的类型限制。Protocol 和非 ICMP/ICMPV6 的 Port 仍须使用有效格式。
+    /// Port Protocol Group ID
     "ParamTemplateId" param_template_id set_param_template_id: str,
-    /// 端口协议组名称。请求中的该字段不参与新增或修改规则构造，主要用于查询返回。
+    /// Port Protocol Group Name
     "ParamTemplateName" param_template_name set_param_template_name: str,
     /// 规则位置展示值：1 表示最前，2 表示中间，3 表示最后。新增和修改请求中忽略；仅位置为 2 的规则可修改。
     "RulePartition" rule_partition set_rule_partition: i64,
-    /// 访问源名称。请求中的该字段不参与新增或修改规则构造，主要用于查询返回和操作记录展示。
+    /// Access source name
     "SourceName" source_name set_source_name: str,
-    /// 访问目的名称。请求中的该字段不参与新增或修改规则构造，主要用于查询返回和操作记录展示。
+    /// Access destination name
     "TargetName" target_name set_target_name: str,
     /// 规则最近更新时间。请求中的该字段不参与新增或修改规则构造，主要用于查询返回。
     "UpdateTime" update_time set_update_time: str,
-    /// 规则 ID。修改时必须提供当前账号已有且可修改的正整数 Uuid，并完整替换该规则。普通新增、insert_rule 和 batch_import 忽略该字段；batch_import_cover 可使用正整数 ID，非正数值由系统分配。
+    /// The unique id corresponding to the rule. This field is ignored when adding a rule; when modifying the rule, the Uuid needs to be filled in. This parameter will be returned in query results.
     "Uuid" uuid set_uuid: i64,
 } }
 

@@ -5,47 +5,47 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { read debug;
-/// 权限组
+/// Permission group
 AccessGroup {
-    /// 权限组ID
+    /// Permission group ID
     "AccessGroupId" access_group_id set_access_group_id: str,
-    /// 权限组名称
+    /// Permission group name
     "AccessGroupName" access_group_name set_access_group_name: str,
-    /// 权限组描述
+    /// Permission group description
     "Description" description set_description: str,
-    /// 创建时间
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
-    /// VPC网络类型（1：CVM）
+    /// VPC type (1: CVM; 2: BM 1.0)
     "VpcType" vpc_type set_vpc_type: i128,
-    /// VPC网络ID
+    /// VPC ID
     "VpcId" vpc_id set_vpc_id: str,
 } }
 
 rt::model! { both debug;
-/// 权限规则
+/// Permission rule
 AccessRule {
-    /// 权限规则ID
+    /// Permission rule ID
     "AccessRuleId" access_rule_id set_access_rule_id: i128,
-    /// 权限规则地址（网段或IP）
+    /// Permission rule address (IP range or IP)
     "Address" address set_address: str,
-    /// 权限规则访问模式（1：只读；2：读写）
+    /// Permission rule access mode (1: read-only; 2: read-write)
     "AccessMode" access_mode set_access_mode: i128,
-    /// 优先级（取值范围1~100，值越小优先级越高）
+    /// Priority (value range: 1–100. The smaller the value, the higher the priority)
     "Priority" priority set_priority: i128,
-    /// 创建时间
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AssociateAccessGroups` (绑定权限组列表).
+/// Request of `AssociateAccessGroups` (Binds permission group list).
 ///
-/// 给挂载点绑定多个权限组。
+/// This API is used to bind multiple permission groups to a mount point.
 AssociateAccessGroupsRequest {
-    /// 挂载点ID
+    /// Mount point ID
     ///
     /// Required.
     "MountPointId" mount_point_id set_mount_point_id: str,
-    /// 权限组ID列表
+    /// List of permission group IDs
     ///
     /// Required.
     "AccessGroupIds" access_group_ids set_access_group_ids: list String,
@@ -53,53 +53,53 @@ AssociateAccessGroupsRequest {
 rt::action!("chdfs", "2020-11-12", "AssociateAccessGroups", AssociateAccessGroupsRequest => AssociateAccessGroupsResponse);
 
 rt::model! { read debug;
-/// AssociateAccessGroups返回参数结构体
+/// AssociateAccessGroups response structure.
 AssociateAccessGroupsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateAccessGroup` (创建权限组).
+/// Request of `CreateAccessGroup` (Creates permission group).
 ///
-/// 创建权限组。
+/// This API is used to create a permission group.
 CreateAccessGroupRequest {
-    /// 权限组名称
+    /// Permission group name
     ///
     /// Required.
     "AccessGroupName" access_group_name set_access_group_name: str,
-    /// VPC网络类型（1：CVM）
+    /// VPC type (1: CVM; 2: BM 1.0)
     ///
     /// Required.
     "VpcType" vpc_type set_vpc_type: i128,
-    /// VPC网络ID
+    /// VPC ID
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 权限组描述，默认为空字符串
+    /// Permission group description, which is an empty string by default
     "Description" description set_description: str,
 } }
 rt::action!("chdfs", "2020-11-12", "CreateAccessGroup", CreateAccessGroupRequest => CreateAccessGroupResponse);
 
 rt::model! { read debug;
-/// CreateAccessGroup返回参数结构体
+/// CreateAccessGroup response structure.
 CreateAccessGroupResponse {
-    /// 权限组
+    /// Permission group
     "AccessGroup" access_group set_access_group: obj AccessGroup,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateAccessRules` (批量创建权限规则).
+/// Request of `CreateAccessRules` (Batch creates permission rules).
 ///
-/// 批量创建权限规则，权限规则ID和创建时间无需填写。
+/// This API is used to batch create permission rules. You don't need to enter the permission rule IDs and creation time.
 CreateAccessRulesRequest {
-    /// 多个权限规则，上限为10
+    /// Multiple permission rules (up to 10)
     ///
     /// Required.
     "AccessRules" access_rules set_access_rules: list AccessRule,
-    /// 权限组ID
+    /// Permission group ID
     ///
     /// Required.
     "AccessGroupId" access_group_id set_access_group_id: str,
@@ -107,65 +107,66 @@ CreateAccessRulesRequest {
 rt::action!("chdfs", "2020-11-12", "CreateAccessRules", CreateAccessRulesRequest => CreateAccessRulesResponse);
 
 rt::model! { read debug;
-/// CreateAccessRules返回参数结构体
+/// CreateAccessRules response structure.
 CreateAccessRulesResponse {
-    /// 权限规则列表
+    /// List of permission rules
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AccessRules" access_rules set_access_rules: list AccessRule,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateFileSystem` (创建文件系统).
+/// Request of `CreateFileSystem` (Creates file system).
 ///
-/// 创建文件系统（异步）。
+/// This API is used to create a file system (asynchronously).
 CreateFileSystemRequest {
-    /// 文件系统名称
+    /// File system name
     ///
     /// Required.
     "FileSystemName" file_system_name set_file_system_name: str,
-    /// 是否校验POSIX ACL
+    /// Whether to verify POSIX ACL
     ///
     /// Required.
     "PosixAcl" posix_acl set_posix_acl: bool,
-    /// 文件系统描述，默认为空字符串
+    /// File system description, which is an empty string by default
     "Description" description set_description: str,
-    /// 文件系统容量（byte），下限为1GB，上限为1PB，且必须是1GB的整数倍
+    /// File system capacity (in bytes), which can range from 1 GB to 1 PB and must be an integer multiple of 1 GB
     "CapacityQuota" capacity_quota set_capacity_quota: i128,
-    /// 超级用户名列表，默认为空数组
+    /// List of superuser names, which is an empty array by default
     "SuperUsers" super_users set_super_users: list String,
-    /// 根目录Inode用户名，默认为hadoop
+    /// Username of the root directory Inode, which is `hadoop` by default
     "RootInodeUser" root_inode_user set_root_inode_user: str,
-    /// 根目录Inode组名，默认为supergroup
+    /// Group name of the root directory Inode, which is `supergroup` by default
     "RootInodeGroup" root_inode_group set_root_inode_group: str,
-    /// 是否打开Ranger地址校验
+    /// Whether to enable verification of Ranger service addresses
     "EnableRanger" enable_ranger set_enable_ranger: bool,
-    /// Ranger地址列表，默认为空数组
+    /// List of Ranger service addresses (empty array by default)
     "RangerServiceAddresses" ranger_service_addresses set_ranger_service_addresses: list String,
-    /// 多个资源标签，可以为空数组
+    /// Multiple resource tags, which can be an empty array
     "Tags" tags set_tags: list Tag,
 } }
 rt::action!("chdfs", "2020-11-12", "CreateFileSystem", CreateFileSystemRequest => CreateFileSystemResponse);
 
 rt::model! { read debug;
-/// CreateFileSystem返回参数结构体
+/// CreateFileSystem response structure.
 CreateFileSystemResponse {
-    /// 文件系统
+    /// File system
     "FileSystem" file_system set_file_system: obj FileSystem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateLifeCycleRules` (批量创建生命周期规则).
+/// Request of `CreateLifeCycleRules` (Batch creates lifecycle rules).
 ///
-/// 批量创建生命周期规则，生命周期规则ID和创建时间无需填写。
+/// This API is used to batch create lifecycle rules. You don't need to enter the lifecycle rule IDs and creation time.
 CreateLifeCycleRulesRequest {
-    /// 文件系统ID
+    /// File system ID
     ///
     /// Required.
     "FileSystemId" file_system_id set_file_system_id: str,
-    /// 多个生命周期规则，上限为10
+    /// Multiple lifecycle rules (up to 10)
     ///
     /// Required.
     "LifeCycleRules" life_cycle_rules set_life_cycle_rules: list LifeCycleRule,
@@ -173,26 +174,26 @@ CreateLifeCycleRulesRequest {
 rt::action!("chdfs", "2020-11-12", "CreateLifeCycleRules", CreateLifeCycleRulesRequest => CreateLifeCycleRulesResponse);
 
 rt::model! { read debug;
-/// CreateLifeCycleRules返回参数结构体
+/// CreateLifeCycleRules response structure.
 CreateLifeCycleRulesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateMountPoint` (创建挂载点).
+/// Request of `CreateMountPoint` (Creates mount point).
 ///
-/// 创建文件系统挂载点，仅限于创建成功的文件系统。
+/// This API is used to create a mount point for a successfully created file system.
 CreateMountPointRequest {
-    /// 挂载点名称
+    /// Mount point name
     ///
     /// Required.
     "MountPointName" mount_point_name set_mount_point_name: str,
-    /// 文件系统ID
+    /// File system ID
     ///
     /// Required.
     "FileSystemId" file_system_id set_file_system_id: str,
-    /// 挂载点状态（1：打开；2：关闭）
+    /// Mount point status (1: enabled; 2: disabled)
     ///
     /// Required.
     "MountPointStatus" mount_point_status set_mount_point_status: i128,
@@ -200,9 +201,9 @@ CreateMountPointRequest {
 rt::action!("chdfs", "2020-11-12", "CreateMountPoint", CreateMountPointRequest => CreateMountPointResponse);
 
 rt::model! { read debug;
-/// CreateMountPoint返回参数结构体
+/// CreateMountPoint response structure.
 CreateMountPointResponse {
-    /// 挂载点
+    /// Mount point
     "MountPoint" mount_point set_mount_point: obj MountPoint,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -240,15 +241,15 @@ CreatePathProtectionRuleResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateRestoreTasks` (批量创建回热任务).
+/// Request of `CreateRestoreTasks` (Batch creates restoration tasks).
 ///
-/// 批量创建回热任务，回热任务ID、状态和创建时间无需填写。
+/// This API is used to batch create restoration tasks. You don't need to enter the restoration task IDs, status, and creation time.
 CreateRestoreTasksRequest {
-    /// 文件系统ID
+    /// File system ID
     ///
     /// Required.
     "FileSystemId" file_system_id set_file_system_id: str,
-    /// 多个回热任务，上限为10
+    /// Multiple restoration tasks (up to 10)
     ///
     /// Required.
     "RestoreTasks" restore_tasks set_restore_tasks: list RestoreTask,
@@ -256,7 +257,7 @@ CreateRestoreTasksRequest {
 rt::action!("chdfs", "2020-11-12", "CreateRestoreTasks", CreateRestoreTasksRequest => CreateRestoreTasksResponse);
 
 rt::model! { read debug;
-/// CreateRestoreTasks返回参数结构体
+/// CreateRestoreTasks response structure.
 CreateRestoreTasksResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -293,11 +294,11 @@ CreateTrashConfigResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteAccessGroup` (删除权限组).
+/// Request of `DeleteAccessGroup` (Deletes permission group).
 ///
-/// 删除权限组。
+/// This API is used to delete a permission group.
 DeleteAccessGroupRequest {
-    /// 权限组ID
+    /// Permission group ID
     ///
     /// Required.
     "AccessGroupId" access_group_id set_access_group_id: str,
@@ -305,18 +306,18 @@ DeleteAccessGroupRequest {
 rt::action!("chdfs", "2020-11-12", "DeleteAccessGroup", DeleteAccessGroupRequest => DeleteAccessGroupResponse);
 
 rt::model! { read debug;
-/// DeleteAccessGroup返回参数结构体
+/// DeleteAccessGroup response structure.
 DeleteAccessGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteAccessRules` (批量删除权限规则).
+/// Request of `DeleteAccessRules` (Batch deletes permission rules).
 ///
-/// 批量删除权限规则。
+/// This API is used to batch delete permission rules.
 DeleteAccessRulesRequest {
-    /// 多个权限规则ID，上限为10
+    /// Multiple permission rule IDs (up to 10)
     ///
     /// Required.
     "AccessRuleIds" access_rule_ids set_access_rule_ids: list i128,
@@ -324,18 +325,18 @@ DeleteAccessRulesRequest {
 rt::action!("chdfs", "2020-11-12", "DeleteAccessRules", DeleteAccessRulesRequest => DeleteAccessRulesResponse);
 
 rt::model! { read debug;
-/// DeleteAccessRules返回参数结构体
+/// DeleteAccessRules response structure.
 DeleteAccessRulesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteFileSystem` (删除文件系统).
+/// Request of `DeleteFileSystem` (Deletes file system).
 ///
-/// 删除文件系统，不允许删除非空文件系统。
+/// This API is used to delete a file system. Non-empty file systems cannot be deleted.
 DeleteFileSystemRequest {
-    /// 文件系统ID
+    /// File system ID
     ///
     /// Required.
     "FileSystemId" file_system_id set_file_system_id: str,
@@ -343,18 +344,18 @@ DeleteFileSystemRequest {
 rt::action!("chdfs", "2020-11-12", "DeleteFileSystem", DeleteFileSystemRequest => DeleteFileSystemResponse);
 
 rt::model! { read debug;
-/// DeleteFileSystem返回参数结构体
+/// DeleteFileSystem response structure.
 DeleteFileSystemResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteLifeCycleRules` (批量删除生命周期规则).
+/// Request of `DeleteLifeCycleRules` (Batch deletes lifecycle rules).
 ///
-/// 批量删除生命周期规则。
+/// This API is used to batch delete lifecycle rules.
 DeleteLifeCycleRulesRequest {
-    /// 多个生命周期规则ID，上限为10
+    /// Multiple lifecycle rule IDs (up to 10)
     ///
     /// Required.
     "LifeCycleRuleIds" life_cycle_rule_ids set_life_cycle_rule_ids: list i128,
@@ -362,18 +363,18 @@ DeleteLifeCycleRulesRequest {
 rt::action!("chdfs", "2020-11-12", "DeleteLifeCycleRules", DeleteLifeCycleRulesRequest => DeleteLifeCycleRulesResponse);
 
 rt::model! { read debug;
-/// DeleteLifeCycleRules返回参数结构体
+/// DeleteLifeCycleRules response structure.
 DeleteLifeCycleRulesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteMountPoint` (删除挂载点).
+/// Request of `DeleteMountPoint` (Deletes mount point).
 ///
-/// 删除挂载点。
+/// This API is used to delete a mount point.
 DeleteMountPointRequest {
-    /// 挂载点ID
+    /// Mount point ID
     ///
     /// Required.
     "MountPointId" mount_point_id set_mount_point_id: str,
@@ -381,7 +382,7 @@ DeleteMountPointRequest {
 rt::action!("chdfs", "2020-11-12", "DeleteMountPoint", DeleteMountPointRequest => DeleteMountPointResponse);
 
 rt::model! { read debug;
-/// DeleteMountPoint返回参数结构体
+/// DeleteMountPoint response structure.
 DeleteMountPointResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -426,11 +427,11 @@ DeleteTrashConfigResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAccessGroup` (查看权限组详细信息).
+/// Request of `DescribeAccessGroup` (Views permission group details).
 ///
-/// 查看权限组详细信息。
+/// This API is used to view the details of a permission group.
 DescribeAccessGroupRequest {
-    /// 权限组ID
+    /// Permission group ID
     ///
     /// Required.
     "AccessGroupId" access_group_id set_access_group_id: str,
@@ -438,23 +439,23 @@ DescribeAccessGroupRequest {
 rt::action!("chdfs", "2020-11-12", "DescribeAccessGroup", DescribeAccessGroupRequest => DescribeAccessGroupResponse);
 
 rt::model! { read debug;
-/// DescribeAccessGroup返回参数结构体
+/// DescribeAccessGroup response structure.
 DescribeAccessGroupResponse {
-    /// 权限组
+    /// Permission group
     "AccessGroup" access_group set_access_group: obj AccessGroup,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAccessGroups` (查看权限组列表).
+/// Request of `DescribeAccessGroups` (Views permission group list).
 ///
-/// 查看权限组列表。
+/// This API is used to view the list of permission groups.
 DescribeAccessGroupsRequest {
-    /// VPC网络ID
-    /// 备注：入参只能指定VpcId和OwnerUin的其中一个
+    /// VPC ID
+    /// Note: either `VpcId` or `OwnerUin` can be specified as the input parameter
     "VpcId" vpc_id set_vpc_id: str,
-    /// 资源所属者Uin
+    /// Resource owner `Uin`
     "OwnerUin" owner_uin set_owner_uin: i128,
     /// 起始权限组ID标记
     "AccessGroupIdMarker" access_group_id_marker set_access_group_id_marker: str,
@@ -462,9 +463,9 @@ DescribeAccessGroupsRequest {
 rt::action!("chdfs", "2020-11-12", "DescribeAccessGroups", DescribeAccessGroupsRequest => DescribeAccessGroupsResponse);
 
 rt::model! { read debug;
-/// DescribeAccessGroups返回参数结构体
+/// DescribeAccessGroups response structure.
 DescribeAccessGroupsResponse {
-    /// 权限组列表
+    /// List of permission groups
     "AccessGroups" access_groups set_access_groups: list AccessGroup,
     /// 标识是否已获取全量
     "IsOver" is_over set_is_over: bool,
@@ -475,11 +476,11 @@ DescribeAccessGroupsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAccessRules` (查看权限规则列表).
+/// Request of `DescribeAccessRules` (Views permission rule list).
 ///
-/// 通过权限组ID查看权限规则列表。
+/// This API is used to view the list of permission rules by permission group ID.
 DescribeAccessRulesRequest {
-    /// 权限组ID
+    /// Permission group ID
     ///
     /// Required.
     "AccessGroupId" access_group_id set_access_group_id: str,
@@ -487,20 +488,20 @@ DescribeAccessRulesRequest {
 rt::action!("chdfs", "2020-11-12", "DescribeAccessRules", DescribeAccessRulesRequest => DescribeAccessRulesResponse);
 
 rt::model! { read debug;
-/// DescribeAccessRules返回参数结构体
+/// DescribeAccessRules response structure.
 DescribeAccessRulesResponse {
-    /// 权限规则列表
+    /// List of permission rules
     "AccessRules" access_rules set_access_rules: list AccessRule,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeFileSystem` (查看文件系统详细信息).
+/// Request of `DescribeFileSystem` (Views file system details).
 ///
-/// 查看文件系统详细信息。
+/// This API is used to view the details of a file system.
 DescribeFileSystemRequest {
-    /// 文件系统ID
+    /// File system ID
     ///
     /// Required.
     "FileSystemId" file_system_id set_file_system_id: str,
@@ -508,30 +509,36 @@ DescribeFileSystemRequest {
 rt::action!("chdfs", "2020-11-12", "DescribeFileSystem", DescribeFileSystemRequest => DescribeFileSystemResponse);
 
 rt::model! { read debug;
-/// DescribeFileSystem返回参数结构体
+/// DescribeFileSystem response structure.
 DescribeFileSystemResponse {
-    /// 文件系统
+    /// File system
     "FileSystem" file_system set_file_system: obj FileSystem,
-    /// 文件系统已使用容量（byte）
+    /// Used capacity of the file system, in bytes
+    /// Note: this field may return `null`, indicating that no valid value was found.
     "CapacityUsed" capacity_used set_capacity_used: i128,
-    /// 已使用COS归档存储容量（byte）
+    /// Used ARCHIVE capacity of COS, in bytes
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "ArchiveCapacityUsed" archive_capacity_used set_archive_capacity_used: i128,
-    /// 已使用COS标准存储容量（byte）
+    /// Used STANDARD capacity of COS, in bytes
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "StandardCapacityUsed" standard_capacity_used set_standard_capacity_used: i128,
-    /// 已使用COS低频存储容量（byte）
+    /// Used STANDARD_IA capacity of COS, in bytes
+    /// Note: this field may return `null`, indicating that no valid value was found.
     "DegradeCapacityUsed" degrade_capacity_used set_degrade_capacity_used: i128,
-    /// 已使用COS深度归档存储容量（byte）
+    /// COS DEEP ARCHIVE storage usage, in bytes
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DeepArchiveCapacityUsed" deep_archive_capacity_used set_deep_archive_capacity_used: i128,
-    /// 已使用COS智能分层存储容量（byte）
+    /// COS INTELLIGENT TIERING storage usage, in bytes
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IntelligentCapacityUsed" intelligent_capacity_used set_intelligent_capacity_used: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeFileSystems` (查看文件系统列表).
+/// Request of `DescribeFileSystems` (Views file system list).
 ///
-/// 查看文件系统列表。
+/// This API is used to view the list of file systems.
 DescribeFileSystemsRequest {
     /// 起始文件系统ID标记
     "FileSystemIdMarker" file_system_id_marker set_file_system_id_marker: str,
@@ -539,9 +546,9 @@ DescribeFileSystemsRequest {
 rt::action!("chdfs", "2020-11-12", "DescribeFileSystems", DescribeFileSystemsRequest => DescribeFileSystemsResponse);
 
 rt::model! { read debug;
-/// DescribeFileSystems返回参数结构体
+/// DescribeFileSystems response structure.
 DescribeFileSystemsResponse {
-    /// 文件系统列表
+    /// List of file systems
     "FileSystems" file_systems set_file_systems: list FileSystem,
     /// 标识是否已获取全量
     "IsOver" is_over set_is_over: bool,
@@ -552,11 +559,11 @@ DescribeFileSystemsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLifeCycleRules` (查看生命周期规则列表).
+/// Request of `DescribeLifeCycleRules` (Views lifecycle rule list).
 ///
-/// 通过文件系统ID查看生命周期规则列表。
+/// This API is used to view the list of lifecycle rules by file system ID.
 DescribeLifeCycleRulesRequest {
-    /// 文件系统ID
+    /// File system ID
     ///
     /// Required.
     "FileSystemId" file_system_id set_file_system_id: str,
@@ -564,20 +571,20 @@ DescribeLifeCycleRulesRequest {
 rt::action!("chdfs", "2020-11-12", "DescribeLifeCycleRules", DescribeLifeCycleRulesRequest => DescribeLifeCycleRulesResponse);
 
 rt::model! { read debug;
-/// DescribeLifeCycleRules返回参数结构体
+/// DescribeLifeCycleRules response structure.
 DescribeLifeCycleRulesResponse {
-    /// 生命周期规则列表
+    /// List of lifecycle rules
     "LifeCycleRules" life_cycle_rules set_life_cycle_rules: list LifeCycleRule,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeMountPoint` (查看挂载点详细信息).
+/// Request of `DescribeMountPoint` (Views mount point details).
 ///
-/// 查看挂载点详细信息。
+/// This API is used to view the details of a mount point.
 DescribeMountPointRequest {
-    /// 挂载点ID
+    /// Mount point ID
     ///
     /// Required.
     "MountPointId" mount_point_id set_mount_point_id: str,
@@ -585,33 +592,33 @@ DescribeMountPointRequest {
 rt::action!("chdfs", "2020-11-12", "DescribeMountPoint", DescribeMountPointRequest => DescribeMountPointResponse);
 
 rt::model! { read debug;
-/// DescribeMountPoint返回参数结构体
+/// DescribeMountPoint response structure.
 DescribeMountPointResponse {
-    /// 挂载点
+    /// Mount point
     "MountPoint" mount_point set_mount_point: obj MountPoint,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeMountPoints` (查看挂载点列表).
+/// Request of `DescribeMountPoints` (Views mount point list).
 ///
-/// 查看挂载点列表。
+/// This API is used to view the list of mount points.
 DescribeMountPointsRequest {
-    /// 文件系统ID
-    /// 备注：入参只能指定AccessGroupId、FileSystemId和OwnerUin的其中一个
+    /// File system ID
+    /// Note: only one of `AccessGroupId`, `FileSystemId`, and `OwnerUin` can be specified as the input parameter
     "FileSystemId" file_system_id set_file_system_id: str,
-    /// 权限组ID
+    /// Permission group ID
     "AccessGroupId" access_group_id set_access_group_id: str,
-    /// 资源所属者Uin
+    /// Resource owner `Uin`
     "OwnerUin" owner_uin set_owner_uin: i128,
 } }
 rt::action!("chdfs", "2020-11-12", "DescribeMountPoints", DescribeMountPointsRequest => DescribeMountPointsResponse);
 
 rt::model! { read debug;
-/// DescribeMountPoints返回参数结构体
+/// DescribeMountPoints response structure.
 DescribeMountPointsResponse {
-    /// 挂载点列表
+    /// List of mount points
     "MountPoints" mount_points set_mount_points: list MountPoint,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -639,11 +646,11 @@ DescribePathProtectionRulesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeResourceTags` (查看资源标签列表).
+/// Request of `DescribeResourceTags` (Views resource tag list).
 ///
-/// 通过文件系统ID查看资源标签列表。
+/// This API is used to view the list of resource tags by file system ID.
 DescribeResourceTagsRequest {
-    /// 文件系统ID
+    /// File system ID
     ///
     /// Required.
     "FileSystemId" file_system_id set_file_system_id: str,
@@ -651,20 +658,20 @@ DescribeResourceTagsRequest {
 rt::action!("chdfs", "2020-11-12", "DescribeResourceTags", DescribeResourceTagsRequest => DescribeResourceTagsResponse);
 
 rt::model! { read debug;
-/// DescribeResourceTags返回参数结构体
+/// DescribeResourceTags response structure.
 DescribeResourceTagsResponse {
-    /// 资源标签列表
+    /// List of resource tags
     "Tags" tags set_tags: list Tag,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRestoreTasks` (查看回热任务列表).
+/// Request of `DescribeRestoreTasks` (Views restoration task list).
 ///
-/// 通过文件系统ID查看回热任务列表。
+/// This API is used to view the list of restoration tasks by file system ID.
 DescribeRestoreTasksRequest {
-    /// 文件系统ID
+    /// File system ID
     ///
     /// Required.
     "FileSystemId" file_system_id set_file_system_id: str,
@@ -674,9 +681,9 @@ DescribeRestoreTasksRequest {
 rt::action!("chdfs", "2020-11-12", "DescribeRestoreTasks", DescribeRestoreTasksRequest => DescribeRestoreTasksResponse);
 
 rt::model! { read debug;
-/// DescribeRestoreTasks返回参数结构体
+/// DescribeRestoreTasks response structure.
 DescribeRestoreTasksResponse {
-    /// 回热任务列表
+    /// List of restoration tasks
     "RestoreTasks" restore_tasks set_restore_tasks: list RestoreTask,
     /// 标识是否已获取全量
     "IsOver" is_over set_is_over: bool,
@@ -708,15 +715,15 @@ DescribeTrashConfigResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DisassociateAccessGroups` (解绑权限组列表).
+/// Request of `DisassociateAccessGroups` (Unbinds permission group list).
 ///
-/// 给挂载点解绑多个权限组。
+/// This API is used to unbind multiple permission groups from a mount point.
 DisassociateAccessGroupsRequest {
-    /// 挂载点ID
+    /// Mount point ID
     ///
     /// Required.
     "MountPointId" mount_point_id set_mount_point_id: str,
-    /// 权限组ID列表
+    /// List of permission group IDs
     ///
     /// Required.
     "AccessGroupIds" access_group_ids set_access_group_ids: list String,
@@ -724,93 +731,95 @@ DisassociateAccessGroupsRequest {
 rt::action!("chdfs", "2020-11-12", "DisassociateAccessGroups", DisassociateAccessGroupsRequest => DisassociateAccessGroupsResponse);
 
 rt::model! { read debug;
-/// DisassociateAccessGroups返回参数结构体
+/// DisassociateAccessGroups response structure.
 DisassociateAccessGroupsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 文件系统
+/// File system
 FileSystem {
-    /// 资源所属用户AppId
+    /// Resource owner `AppId`
     "AppId" app_id set_app_id: i128,
-    /// 文件系统名称
+    /// File system name
     "FileSystemName" file_system_name set_file_system_name: str,
-    /// 文件系统描述
+    /// File system description
     "Description" description set_description: str,
-    /// 地域
+    /// Region
     "Region" region set_region: str,
-    /// 文件系统ID
+    /// File system ID
     "FileSystemId" file_system_id set_file_system_id: str,
-    /// 创建时间
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
-    /// 文件系统块大小（byte）
+    /// File system block size (in bytes)
     "BlockSize" block_size set_block_size: i128,
-    /// 文件系统容量（byte）
+    /// File system capacity (in bytes)
     "CapacityQuota" capacity_quota set_capacity_quota: i128,
-    /// 文件系统状态（1：创建中；2：创建成功；3：创建失败）
+    /// File system status (1: creating; 2: created successfully; 3: failed to create)
     "Status" status set_status: i128,
-    /// 超级用户名列表
+    /// List of superuser names
     "SuperUsers" super_users set_super_users: list String,
-    /// POSIX权限控制
+    /// POSIX permission control
     "PosixAcl" posix_acl set_posix_acl: bool,
-    /// 是否打开Ranger地址校验
+    /// Whether to enable verification of Ranger service addresses
+    /// Note: this field may return `null`, indicating that no valid value was found.
     "EnableRanger" enable_ranger set_enable_ranger: bool,
-    /// Ranger地址列表
+    /// List of Ranger service addresses
+    /// Note: this field may return `null`, indicating that no valid value was found.
     "RangerServiceAddresses" ranger_service_addresses set_ranger_service_addresses: list String,
 } }
 
 rt::model! { both debug;
-/// 生命周期规则
+/// Lifecycle rule
 LifeCycleRule {
-    /// 生命周期规则ID
+    /// Lifecycle rule ID
     "LifeCycleRuleId" life_cycle_rule_id set_life_cycle_rule_id: i128,
-    /// 生命周期规则名称
+    /// Lifecycle rule name
     "LifeCycleRuleName" life_cycle_rule_name set_life_cycle_rule_name: str,
-    /// 生命周期规则路径（目录或文件）
+    /// Lifecycle rule path (directory or file)
     "Path" path set_path: str,
-    /// 生命周期规则转换列表
+    /// List of lifecycle rule transitions
     "Transitions" transitions set_transitions: list Transition,
-    /// 生命周期规则状态（1：打开；2：关闭）
+    /// Lifecycle rule status (1: enabled; 2: disabled)
     "Status" status set_status: i128,
-    /// 创建时间
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
-    /// 生命周期规则当前路径具体存储量
+    /// Detailed storage usage of the current lifecycle rule path
     "Summary" summary set_summary: obj Summary,
-    /// Summary更新时间
+    /// Update time of `Summary`
     "LastSummaryTime" last_summary_time set_last_summary_time: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAccessGroup` (修改权限组属性).
+/// Request of `ModifyAccessGroup` (Modifies permission group attributes).
 ///
-/// 修改权限组属性。
+/// This API is used to modify the attributes of a permission group.
 ModifyAccessGroupRequest {
-    /// 权限组ID
+    /// Permission group ID
     ///
     /// Required.
     "AccessGroupId" access_group_id set_access_group_id: str,
-    /// 权限组名称
+    /// Permission group name
     "AccessGroupName" access_group_name set_access_group_name: str,
-    /// 权限组描述
+    /// Permission group description
     "Description" description set_description: str,
 } }
 rt::action!("chdfs", "2020-11-12", "ModifyAccessGroup", ModifyAccessGroupRequest => ModifyAccessGroupResponse);
 
 rt::model! { read debug;
-/// ModifyAccessGroup返回参数结构体
+/// ModifyAccessGroup response structure.
 ModifyAccessGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAccessRules` (批量修改权限规则属性).
+/// Request of `ModifyAccessRules` (Batch modifies the attributes of permission rules).
 ///
-/// 批量修改权限规则属性，需要指定权限规则ID，支持修改权限规则地址、访问模式和优先级。
+/// This API is used to batch modify the attributes of permission rules, such as address, access mode, and priority. You must specify the permission rule IDs.
 ModifyAccessRulesRequest {
-    /// 多个权限规则，上限为10
+    /// Multiple permission rules (up to 10)
     ///
     /// Required.
     "AccessRules" access_rules set_access_rules: list AccessRule,
@@ -818,52 +827,52 @@ ModifyAccessRulesRequest {
 rt::action!("chdfs", "2020-11-12", "ModifyAccessRules", ModifyAccessRulesRequest => ModifyAccessRulesResponse);
 
 rt::model! { read debug;
-/// ModifyAccessRules返回参数结构体
+/// ModifyAccessRules response structure.
 ModifyAccessRulesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyFileSystem` (修改文件系统属性).
+/// Request of `ModifyFileSystem` (Modifies file system attributes).
 ///
-/// 修改文件系统属性，仅限于创建成功的文件系统。
+/// This API is used to modify the attributes of a successfully created file system.
 ModifyFileSystemRequest {
-    /// 文件系统ID
+    /// File system ID
     ///
     /// Required.
     "FileSystemId" file_system_id set_file_system_id: str,
-    /// 文件系统名称
+    /// File system name
     "FileSystemName" file_system_name set_file_system_name: str,
-    /// 文件系统描述
+    /// File system description
     "Description" description set_description: str,
-    /// 文件系统容量（byte），下限为1GB，上限为1PB，且必须是1GB的整数倍
-    /// 注意：修改的文件系统容量不能小于当前使用量
+    /// File system capacity (in bytes), which can range from 1 GB to 1 PB and must be an integer multiple of 1 GB
+    /// Note: the file system capacity after change cannot be smaller than the currently used capacity
     "CapacityQuota" capacity_quota set_capacity_quota: i128,
-    /// 超级用户名列表，可以为空数组
+    /// List of superuser names, which can be an empty array
     "SuperUsers" super_users set_super_users: list String,
-    /// 是否校验POSIX ACL
+    /// Whether to verify POSIX ACL
     "PosixAcl" posix_acl set_posix_acl: bool,
-    /// 是否打开Ranger地址校验
+    /// Whether to enable verification of Ranger service addresses
     "EnableRanger" enable_ranger set_enable_ranger: bool,
-    /// Ranger地址列表，可以为空数组
+    /// List of Ranger service addresses, which can be an empty array
     "RangerServiceAddresses" ranger_service_addresses set_ranger_service_addresses: list String,
 } }
 rt::action!("chdfs", "2020-11-12", "ModifyFileSystem", ModifyFileSystemRequest => ModifyFileSystemResponse);
 
 rt::model! { read debug;
-/// ModifyFileSystem返回参数结构体
+/// ModifyFileSystem response structure.
 ModifyFileSystemResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyLifeCycleRules` (批量修改生命周期规则属性).
+/// Request of `ModifyLifeCycleRules` (Batch modifies the attributes of lifecycle rules).
 ///
-/// 批量修改生命周期规则属性，需要指定生命周期规则ID，支持修改生命周期规则名称、路径、转换列表和状态。
+/// This API is used to batch modify the attributes of lifecycle rules, such as name, path, transition list, and status. You must specify the lifecycle rule IDs.
 ModifyLifeCycleRulesRequest {
-    /// 多个生命周期规则，上限为10
+    /// Multiple lifecycle rules (up to 10)
     ///
     /// Required.
     "LifeCycleRules" life_cycle_rules set_life_cycle_rules: list LifeCycleRule,
@@ -871,35 +880,30 @@ ModifyLifeCycleRulesRequest {
 rt::action!("chdfs", "2020-11-12", "ModifyLifeCycleRules", ModifyLifeCycleRulesRequest => ModifyLifeCycleRulesResponse);
 
 rt::model! { read debug;
-/// ModifyLifeCycleRules返回参数结构体
+/// ModifyLifeCycleRules response structure.
 ModifyLifeCycleRulesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyMountPoint` (修改挂载点属性).
+/// Request of `ModifyMountPoint` (Modifies mount point attributes).
 ///
-/// 修改挂载点属性。
+/// This API is used to modify the attributes of a mount point.
 ModifyMountPointRequest {
-    /// 挂载点ID
+    /// Mount point ID
     ///
     /// Required.
     "MountPointId" mount_point_id set_mount_point_id: str,
-    /// 挂载点名称
+    /// Mount point name
     "MountPointName" mount_point_name set_mount_point_name: str,
-    /// 挂载点状态
-    ///
-    /// 枚举值：
-    ///
-    /// - 1： 打开
-    /// - 2： 关闭
+    /// Mount point status
     "MountPointStatus" mount_point_status set_mount_point_status: i128,
 } }
 rt::action!("chdfs", "2020-11-12", "ModifyMountPoint", ModifyMountPointRequest => ModifyMountPointResponse);
 
 rt::model! { read debug;
-/// ModifyMountPoint返回参数结构体
+/// ModifyMountPoint response structure.
 ModifyMountPointResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -931,21 +935,21 @@ ModifyPathProtectionRuleResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyResourceTags` (修改资源标签列表).
+/// Request of `ModifyResourceTags` (Modifies resource tag list).
 ///
-/// 修改资源标签列表，全量覆盖。
+/// This API is used to modify the list of resource tags by overwriting them all.
 ModifyResourceTagsRequest {
-    /// 文件系统ID
+    /// File system ID
     ///
     /// Required.
     "FileSystemId" file_system_id set_file_system_id: str,
-    /// 多个资源标签，可以为空数组
+    /// Multiple resource tags, which can be an empty array
     "Tags" tags set_tags: list Tag,
 } }
 rt::action!("chdfs", "2020-11-12", "ModifyResourceTags", ModifyResourceTagsRequest => ModifyResourceTagsResponse);
 
 rt::model! { read debug;
-/// ModifyResourceTags返回参数结构体
+/// ModifyResourceTags response structure.
 ModifyResourceTagsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -975,19 +979,19 @@ ModifyTrashConfigResponse {
 } }
 
 rt::model! { read debug;
-/// 挂载点
+/// Mount point
 MountPoint {
-    /// 挂载点ID
+    /// Mount point ID
     "MountPointId" mount_point_id set_mount_point_id: str,
-    /// 挂载点名称
+    /// Mount point name
     "MountPointName" mount_point_name set_mount_point_name: str,
-    /// 文件系统ID
+    /// File system ID
     "FileSystemId" file_system_id set_file_system_id: str,
-    /// 挂载点状态（1：打开；2：关闭）
+    /// Mount point status (1: enabled; 2: disabled)
     "Status" status set_status: i128,
-    /// 创建时间
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
-    /// 绑定的权限组ID列表
+    /// List of IDs of the bound permission groups
     "AccessGroupIds" access_group_ids set_access_group_ids: list String,
 } }
 
@@ -1007,60 +1011,66 @@ PathProtectionRule {
 } }
 
 rt::model! { both debug;
-/// 回热任务
+/// Restoration task
 RestoreTask {
-    /// 回热任务ID
+    /// Restoration task ID
     "RestoreTaskId" restore_task_id set_restore_task_id: i128,
-    /// 回热任务文件路径，不支持目录和通配符
+    /// Restoration task file path
     "FilePath" file_path set_file_path: str,
-    /// 回热任务类型（1：标准；2：极速；3：批量，暂时仅支持标准）
+    /// Restoration task type (`1`: standard; `2`: expedited; `3`: bulk, with only the expedited type available currently)
     "Type" r#type set_type: i128,
-    /// 指定恢复出的临时副本的有效时长（单位天）
+    /// Validity period (in days) of the temporary copy generated during restoration
     "Days" days set_days: i128,
-    /// 回热任务状态（1：绑定文件中；2：绑定文件完成；3：文件回热中；4：文件回热完成）
+    /// Restoration task status (1: binding file; 2: file binding completed; 3: restoring file; 4: file restoration completed)
     "Status" status set_status: i128,
-    /// 创建时间
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
 } }
 
 rt::model! { both debug;
-/// 生命周期规则当前路径具体存储量信息
+/// Details about the storage usage of the current lifecycle rule path
 Summary {
-    /// 已使用容量（byte）
+    /// Capacity usage in bytes
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CapacityUsed" capacity_used set_capacity_used: i128,
-    /// 已使用COS标准存储容量（byte）
+    /// COS STANDARD storage usage in bytes
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StandardCapacityUsed" standard_capacity_used set_standard_capacity_used: i128,
-    /// 已使用COS低频存储容量（byte）
+    /// COS STANDARD_IA storage usage in bytes
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DegradeCapacityUsed" degrade_capacity_used set_degrade_capacity_used: i128,
-    /// 已使用COS归档存储容量（byte）
+    /// COS ARCHIVE storage usage in bytes
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ArchiveCapacityUsed" archive_capacity_used set_archive_capacity_used: i128,
-    /// 已使用COS深度归档存储容量（byte）
+    /// COS DEEP ARCHIVE storage usage in bytes
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DeepArchiveCapacityUsed" deep_archive_capacity_used set_deep_archive_capacity_used: i128,
-    /// 已使用COS智能分层存储容量（byte）
+    /// COS INTELLIGENT TIERING storage usage in bytes
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IntelligentCapacityUsed" intelligent_capacity_used set_intelligent_capacity_used: i128,
 } }
 
 rt::model! { both debug;
-/// 资源标签。
+/// Resource tag.
 Tag {
-    /// 标签键
+    /// Tag key
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 标签值
+    /// Tag value
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { both debug;
-/// 生命周期规则转换属性
+/// Lifecycle rule transition attribute
 Transition {
-    /// 触发时间（单位天）
+    /// Trigger time (in days)
     ///
     /// Required.
     "Days" days set_days: i128,
-    /// 转换类型（1：归档；2：删除；3：低频；4：深度归档；5：智能分层）
+    /// Transition type (`1`: ARCHIVE; `2`: Delete; `3`: STANDARD_IA; `4`: DEEP ARCHIVE; `5`: INTELLIGENT TIERING)
     ///
     /// Required.
     "Type" r#type set_type: i128,

@@ -16,15 +16,15 @@ AppAssociatedUserGroupIds {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateApiImportUserJob` (新建接口导入用户任务).
+/// Request of `CreateApiImportUserJob` (Creates an API for user import task).
 ///
-/// 新建接口导入用户任务
+/// This API is used to create an API for user import task.
 CreateApiImportUserJobRequest {
-    /// 用户目录ID
+    /// User directory ID
     ///
     /// Required.
     "UserStoreId" user_store_id set_user_store_id: str,
-    /// 导入的用户数据
+    /// Imported user data
     ///
     /// Required.
     "DataFlowUserCreateList" data_flow_user_create_list set_data_flow_user_create_list: list ImportUser,
@@ -32,44 +32,44 @@ CreateApiImportUserJobRequest {
 rt::action!("ciam", "2022-03-31", "CreateApiImportUserJob", CreateApiImportUserJobRequest => CreateApiImportUserJobResponse);
 
 rt::model! { read debug;
-/// CreateApiImportUserJob返回参数结构体
+/// CreateApiImportUserJob response structure.
 CreateApiImportUserJobResponse {
-    /// 数据流任务
+    /// Data flow task
     "Job" job set_job: obj Job,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateFileExportUserJob` (新建文件导出用户任务).
+/// Request of `CreateFileExportUserJob` (Creates a file for user export task).
 ///
-/// 新建文件导出用户任务
+/// This API is used to create a file for user export task.
 CreateFileExportUserJobRequest {
-    /// 用户目录ID
+    /// User directory ID
     ///
     /// Required.
     "UserStoreId" user_store_id set_user_store_id: str,
-    /// 导出的数据类型
+    /// Exported data type
     ///
     /// -  **NDJSON**   New-line Delimited JSON
     ///
     /// -  **CSV**   Comma-Separated Values
     "Format" format set_format: str,
-    /// Key可选值为condition、userGroupId
+    /// Valid values of `Key`: `condition`, `userGroupId`.
     ///
-    /// -  **condition** 	Values = 查询条件，用户ID，用户名称，手机或邮箱
+    /// -  **condition** 	Values = Query condition, which can be user ID, username, mobile number, or email address.
     ///
-    /// -  **userGroupId** 	Values = 用户组ID
+    /// -  **userGroupId** 	Values = User group ID
     "Filters" filters set_filters: list Filter,
-    /// 导出用户包含的属性和映射名称，为空时包含所有的属性
+    /// Attributes and mapping names included in the exported user information. If this parameter is empty, all attributes will be included.
     "ExportPropertyMaps" export_property_maps set_export_property_maps: list ExportPropertyMap,
 } }
 rt::action!("ciam", "2022-03-31", "CreateFileExportUserJob", CreateFileExportUserJobRequest => CreateFileExportUserJobResponse);
 
 rt::model! { read debug;
-/// CreateFileExportUserJob返回参数结构体
+/// CreateFileExportUserJob response structure.
 CreateFileExportUserJobResponse {
-    /// 数据流任务
+    /// Data flow task
     "Job" job set_job: obj Job,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -103,49 +103,49 @@ CreateUserGroupResponse {
 } }
 
 rt::model! { write nodebug;
-/// Request of `CreateUser` (创建用户).
+/// Request of `CreateUser` (Creates a user).
 ///
-/// 创建用户
+/// This API is used to create a user.
 CreateUserRequest {
-    /// 用户目录ID
+    /// User directory ID
     ///
     /// Required.
     "UserStoreId" user_store_id set_user_store_id: str,
-    /// 手机号码
+    /// Mobile number
     ///
     /// Required.
     "PhoneNumber" phone_number set_phone_number: str,
-    /// 邮箱
+    /// Email address
     ///
     /// Required.
     "Email" email set_email: str,
-    /// 密码
+    /// Password
     ///
     /// Required.
     "Password" password set_password: str,
-    /// 用户名
+    /// Username
     ///
     /// Required.
     "UserName" user_name set_user_name: str,
-    /// 昵称
+    /// Nickname
     "Nickname" nickname set_nickname: str,
-    /// 地址
+    /// Address
     "Address" address set_address: str,
-    /// 用户组ID
+    /// User group ID
     "UserGroup" user_group set_user_group: list String,
-    /// 生日
+    /// Date of birth
     "Birthdate" birthdate set_birthdate: i64,
-    /// 自定义属性
+    /// Custom attribute
     "CustomizationAttributes" customization_attributes set_customization_attributes: list MemberMap,
-    /// 索引字段1
+    /// Index field 1
     "IndexedAttribute1" indexed_attribute1 set_indexed_attribute1: str,
-    /// 索引字段2
+    /// Index field 2
     "IndexedAttribute2" indexed_attribute2 set_indexed_attribute2: str,
-    /// 索引字段3
+    /// Index field 3
     "IndexedAttribute3" indexed_attribute3 set_indexed_attribute3: str,
-    /// 索引字段4
+    /// Index field 4
     "IndexedAttribute4" indexed_attribute4 set_indexed_attribute4: str,
-    /// 索引字段5
+    /// Index field 5
     "IndexedAttribute5" indexed_attribute5 set_indexed_attribute5: str,
     /// 用户所属组织机构ID
     "UserOrg" user_org set_user_org: list String,
@@ -175,9 +175,10 @@ impl ::core::fmt::Debug for CreateUserRequest {
 rt::action!("ciam", "2022-03-31", "CreateUser", CreateUserRequest => CreateUserResponse);
 
 rt::model! { read debug;
-/// CreateUser返回参数结构体
+/// CreateUser response structure.
 CreateUserResponse {
-    /// 创建的用户信息
+    /// Information of the created user
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "User" user set_user: obj User,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -253,15 +254,15 @@ DeleteUserStoreResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteUsers` (批量删除用户).
+/// Request of `DeleteUsers` (Deletes users in batches).
 ///
-/// 批量删除用户
+/// This API is used to delete users in batches.
 DeleteUsersRequest {
-    /// 用户目录ID
+    /// User directory ID
     ///
     /// Required.
     "UserStoreId" user_store_id set_user_store_id: str,
-    /// 用户ID数组
+    /// Array of user IDs
     ///
     /// Required.
     "UserIds" user_ids set_user_ids: list String,
@@ -269,191 +270,199 @@ DeleteUsersRequest {
 rt::action!("ciam", "2022-03-31", "DeleteUsers", DeleteUsersRequest => DeleteUsersResponse);
 
 rt::model! { read debug;
-/// DeleteUsers返回参数结构体
+/// DeleteUsers response structure.
 DeleteUsersResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeUserById` (根据ID查询用户信息).
+/// Request of `DescribeUserById` (Queries a user by ID).
 ///
-/// 根据ID查询用户信息
+/// This API is used to query a user by ID.
 DescribeUserByIdRequest {
-    /// 用户目录ID
+    /// User directory ID
     ///
     /// Required.
     "UserStoreId" user_store_id set_user_store_id: str,
-    /// 用户ID
+    /// User ID
     ///
     /// Required.
     "UserId" user_id set_user_id: str,
-    /// 返回信息是否为原文
+    /// Whether the content is passed through
     ///
-    /// -  **false**     默认，返回信息为脱敏信息
-    /// -  **true**     返回用户信息原文
+    /// -  **false** Default. The returned information is desensitized.
+    ///
+    /// -  **true** Return the original content.
     "Original" original set_original: bool,
 } }
 rt::action!("ciam", "2022-03-31", "DescribeUserById", DescribeUserByIdRequest => DescribeUserByIdResponse);
 
 rt::model! { read debug;
-/// DescribeUserById返回参数结构体
+/// DescribeUserById response structure.
 DescribeUserByIdResponse {
-    /// 用户信息
+    /// User information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "User" user set_user: obj User,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeUser` (查询用户信息).
+/// Request of `DescribeUser` (Queries user information).
 ///
-/// 多条件查询用户信息
+/// This API is used to query the user information with multiple conditions.
 DescribeUserRequest {
-    /// 用户目录ID
+    /// User directory ID
     ///
     /// Required.
     "UserStoreId" user_store_id set_user_store_id: str,
-    /// 分页数据
+    /// Pagination data
     ///
     /// Required.
     "Pageable" pageable set_pageable: obj Pageable,
-    /// 查询条件，根据propertycode和propertykey
+    /// Query condition (`propertycode` and `propertykey`)
     "Filters" filters set_filters: list QueryUserFilter,
-    /// 是否返回明文
+    /// Whether the plaintext is returned
     "Original" original set_original: bool,
-    /// 排序设置
+    /// Sorting configuration
     "Sort" sort set_sort: obj Sort,
 } }
 rt::action!("ciam", "2022-03-31", "DescribeUser", DescribeUserRequest => DescribeUserResponse);
 
 rt::model! { read debug;
-/// DescribeUser返回参数结构体
+/// DescribeUser response structure.
 DescribeUserResponse {
-    /// 总条数
+    /// The total number of returned results.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Total" total set_total: i64,
-    /// 分页对象
+    /// Pagination object
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Pageable" pageable set_pageable: obj Pageable,
-    /// 用户列表
+    /// User List
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Content" content set_content: list User,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 失败详情
+/// Failure details
 ErrorDetails {
-    /// 用户信息
+    /// User information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UserId" user_id set_user_id: str,
-    /// 失败原因
+    /// Failure cause
     "Error" error set_error: str,
 } }
 
 rt::model! { write debug;
-/// 导出属性映射
+/// Exported attribute mapping
 ExportPropertyMap {
-    /// 用户属性code
+    /// User attribute code
     ///
     /// Required.
     "UserPropertyCode" user_property_code set_user_property_code: str,
-    /// 用户属性映射名称
+    /// User attribute mapping name
     ///
     /// Required.
     "ColumnName" column_name set_column_name: str,
 } }
 
 rt::model! { read debug;
-/// 失败的用户
+/// Failed user
 FailedUsers {
-    /// 失败用户标识
+    /// ID of the failed user
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FailedUserIdentification" failed_user_identification set_failed_user_identification: str,
-    /// 导入的用户失败原因
+    /// Failure cause for user import
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FailedReason" failed_reason set_failed_reason: str,
 } }
 
 rt::model! { write debug;
-/// 查询条件
+/// Query condition
 Filter {
-    /// key值
+    /// Key value
     "Key" key set_key: str,
-    /// value值
+    /// Value
     "Values" values set_values: list String,
-    /// 逻辑值
+    /// Logical value
     "Logic" logic set_logic: bool,
 } }
 
 rt::model! { write nodebug;
-/// 导入用户信息
-/// 1、UserName，PhoneNumber ，Email ，WechatOpenId ，WechatUnionId ，AlipayUserId ，QqOpenId ，QqUnionId ，WeComUserId 九个属性中，导入时必须包含其中一个属性并遵守初始化自定义属性的正则表达式规则。UserName，PhoneNumber，Email的正则表达式在控制台的自定义属性中可以查询到。
-/// 2、对于密码的导入，导入的密码支持明文导入，MD5密文导入，SHA1密文导入，BCRYPT密文导入 ，这个需要在PasswordEncryptTypeEnum 字段中指定。
-/// 3、IdentityVerified，IdentityVerificationMethod 支持导入，
-/// IdentityVerified 为true，IdentityVerificationMethod必传；
-/// IdentityVerificationMethod 为nameAndIdCard，Name,ResidentIdentityCard必传
-/// IdentityVerificationMethod 为nameIdCardAndPhone，Name,PhoneNumber,ResidentIdentityCard必传;
+/// Import user information.
+/// 1. At least one of the following nine attributes should be included during the import: UserName, PhoneNumber, Email, WeChatOpenId, WeChatUnionId, AlipayUserId, QQOpenId, QQUnionId, and WeComUserId. Each of these attributes should adhere to the regular expression rules for initial custom attributes. The regular expressions for UserName, PhoneNumber, and Email can be queried in Custom Attributes on the console.
+/// 2. For the import of passwords, plaintext import, MD5 ciphertext import, SHA1 ciphertext import, and BCRYPT ciphertext import are supported. The import method should be specified in the PasswordEncryptTypeEnum field.
+/// 3. IdentityVerified and IdentityVerificationMethod can be imported.
+/// When IdentityVerified is true, IdentityVerificationMethod should be entered.
+/// When IdentityVerificationMethod is nameAndIdCard, Name and ResidentIdentityCard should be entered.
+/// When IdentityVerificationMethod is nameIdCardAndPhone, Name, PhoneNumber, and ResidentIdentityCard should be entered.
 ImportUser {
-    /// 用户名
+    /// Username
     "UserName" user_name set_user_name: str,
-    /// 手机号
+    /// Mobile number
     "PhoneNumber" phone_number set_phone_number: str,
-    /// 邮箱
+    /// Email address
     "Email" email set_email: str,
-    /// 身份证号
+    /// ID card number
     "ResidentIdentityCard" resident_identity_card set_resident_identity_card: str,
-    /// 昵称
+    /// Nickname
     "Nickname" nickname set_nickname: str,
-    /// 地址
+    /// Address
     "Address" address set_address: str,
-    /// 用户组ID
+    /// User group ID
     "UserGroup" user_group set_user_group: list String,
-    /// QQ qqOpenId
+    /// `qqOpenId` on QQ
     "QqOpenId" qq_open_id set_qq_open_id: str,
-    /// QQ qqUnionId
+    /// `qqUnionId` on QQ
     "QqUnionId" qq_union_id set_qq_union_id: str,
-    /// 微信wechatOpenId
+    /// `wechatOpenId` on WeChat
     "WechatOpenId" wechat_open_id set_wechat_open_id: str,
-    /// 微信wechatUnionId
+    /// `wechatUnionId` on WeChat
     "WechatUnionId" wechat_union_id set_wechat_union_id: str,
-    /// 支付宝alipayUserId
+    /// `alipayUserId` on Alipay
     "AlipayUserId" alipay_user_id set_alipay_user_id: str,
-    /// 企业微信weComUserId
+    /// WeCom user ID.
     "WeComUserId" we_com_user_id set_we_com_user_id: str,
-    /// 描述
+    /// Description
     "Description" description set_description: str,
-    /// 生日
+    /// Date of birth
     "Birthdate" birthdate set_birthdate: str,
-    /// 姓名
+    /// Name
     "Name" name set_name: str,
-    /// 坐标
+    /// Coordinate
     "Locale" locale set_locale: str,
-    /// 性别（MALE;FEMALE;UNKNOWN）
+    /// Gender. Valid values: `MALE`, `FEMALE`, `UNKNOWN`.
     "Gender" gender set_gender: str,
-    /// 实名核验方式
+    /// Identity verification method
     "IdentityVerificationMethod" identity_verification_method set_identity_verification_method: str,
-    /// 是否已实名核验
+    /// Whether the identity is verified
     "IdentityVerified" identity_verified set_identity_verified: bool,
-    /// 工作
+    /// Job
     "Job" job set_job: str,
-    /// 国家
+    /// Country/Region
     "Nationality" nationality set_nationality: str,
-    /// 时区
+    /// Time zone
     "Zone" zone set_zone: str,
-    /// 密码密文
+    /// Password ciphertext
     "Password" password set_password: str,
-    /// 自定义属性
+    /// Custom attribute
     "CustomizationAttributes" customization_attributes set_customization_attributes: list MemberMap,
-    /// 密码盐
+    /// Password salt
     "Salt" salt set_salt: obj Salt,
-    /// 密码加密方式（SHA1;BCRYPT）
+    /// Password encryption method. Valid values: `SHA1`, `BCRYPT`.
     "PasswordEncryptTypeEnum" password_encrypt_type_enum set_password_encrypt_type_enum: str,
-    /// 索引字段1
+    /// Index field 1
     "IndexedAttribute1" indexed_attribute1 set_indexed_attribute1: str,
-    /// 索引字段2
+    /// Index field 2
     "IndexedAttribute2" indexed_attribute2 set_indexed_attribute2: str,
-    /// 索引字段3
+    /// Index field 3
     "IndexedAttribute3" indexed_attribute3 set_indexed_attribute3: str,
-    /// 索引字段4
+    /// Index field 4
     "IndexedAttribute4" indexed_attribute4 set_indexed_attribute4: str,
-    /// 索引字段5
+    /// Index field 5
     "IndexedAttribute5" indexed_attribute5 set_indexed_attribute5: str,
 } }
 impl ::core::fmt::Debug for ImportUser {
@@ -496,64 +505,68 @@ impl ::core::fmt::Debug for ImportUser {
 }
 
 rt::model! { read debug;
-/// 任务详情
+/// Task details
 Job {
-    /// 任务ID
+    /// Task ID
     "Id" id set_id: str,
-    /// 任务状态
+    /// Task status
     ///
-    /// -  **PENDING**   待执行
+    /// -  **PENDING**   Pending
     ///
-    /// -  **PROCESSING**   执行中
+    /// -  **PROCESSING**   Executing
     ///
-    /// -  **COMPLETED**   完成
+    /// -  **COMPLETED**   Completed
     ///
-    /// -  **FAILED**   失败
+    /// -  **FAILED**   Failed
     "Status" status set_status: str,
-    /// 任务类型
+    /// Task type
     ///
-    /// -  **IMPORT_USER**   用户导入
+    /// -  **IMPORT_USER**   User import
     ///
-    /// -  **EXPORT_USER**   用户导出
+    /// -  **EXPORT_USER**   User export
     "Type" r#type set_type: str,
-    /// 任务创建时间
+    /// Task creation time
     "CreatedDate" created_date set_created_date: i64,
-    /// 任务的数据类型
+    /// Data type of the task
     ///
     /// -  **NDJSON**   New-line Delimited JSON
     ///
     /// -  **CSV**   Comma-Separated Values
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Format" format set_format: str,
-    /// 任务结果下载地址
+    /// Task result download address
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Location" location set_location: str,
-    /// 失败详情
+    /// Failure details
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorDetails" error_details set_error_details: list ErrorDetails,
-    /// 失败的用户
+    /// Failed user
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FailedUsers" failed_users set_failed_users: list FailedUsers,
 } }
 
 rt::model! { write debug;
-/// Request of `LinkAccount` (账号融合).
+/// Request of `LinkAccount` (Merges accounts).
 ///
-/// 账号融合
+/// This API is used to merge accounts.
 LinkAccountRequest {
-    /// 用户目录ID
+    /// User directory ID
     ///
     /// Required.
     "UserStoreId" user_store_id set_user_store_id: str,
-    /// 主用户ID
+    /// Primary user ID
     ///
     /// Required.
     "PrimaryUserId" primary_user_id set_primary_user_id: str,
-    /// 从用户ID
+    /// Secondary user ID
     ///
     /// Required.
     "SecondaryUserId" secondary_user_id set_secondary_user_id: str,
-    /// 融合属性
+    /// Fusion attribute
     ///
-    /// -  **PHONENUMBER** 	  手机号码
+    /// -  **PHONENUMBER** 	  Mobile number
     ///
-    /// -  **EMAIL**   邮箱
+    /// -  **EMAIL**   Email
     ///
     /// Required.
     "UserLinkedOnAttribute" user_linked_on_attribute set_user_linked_on_attribute: str,
@@ -561,102 +574,105 @@ LinkAccountRequest {
 rt::action!("ciam", "2022-03-31", "LinkAccount", LinkAccountRequest => LinkAccountResponse);
 
 rt::model! { read debug;
-/// LinkAccount返回参数结构体
+/// LinkAccount response structure.
 LinkAccountResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListJobs` (查询任务详情).
+/// Request of `ListJobs` (Queries the details of a task).
 ///
-/// 查询任务详情
+/// This API is used to query the details of a task.
 ListJobsRequest {
-    /// 用户目录ID
+    /// User directory ID
     ///
     /// Required.
     "UserStoreId" user_store_id set_user_store_id: str,
-    /// 任务ID列表，为空时返回全部任务
+    /// List of task IDs. If this parameter is empty, all tasks will be returned.
     "JobIds" job_ids set_job_ids: list String,
 } }
 rt::action!("ciam", "2022-03-31", "ListJobs", ListJobsRequest => ListJobsResponse);
 
 rt::model! { read debug;
-/// ListJobs返回参数结构体
+/// ListJobs response structure.
 ListJobsResponse {
-    /// 任务列表
+    /// List of tasks
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "JobSet" job_set set_job_set: list Job,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListLogMessageByCondition` (查询日志信息).
+/// Request of `ListLogMessageByCondition` (Queries a specified log).
 ///
-/// 查询日志信息
+/// This API is used to query a specified log.
 ListLogMessageByConditionRequest {
-    /// 用户池ID
+    /// User pool ID
     ///
     /// Required.
     "UserStoreId" user_store_id set_user_store_id: str,
-    /// 分页数据
+    /// Pagination data
     ///
     /// Required.
     "Pageable" pageable set_pageable: obj Pageable,
-    /// 开始时间，时间戳精确到毫秒
+    /// Start timestamp accurate to the millisecond
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
-    /// Key可选值为events
+    /// Valid values of `Key`: `events`.
     ///
-    /// -  **events** 	Values为["SIGNUP", "USER_UPDATE", "USER_DELETE", "USER_CREATE", "ACCOUNT_LINKING"] 中的一个或多个
+    /// -  **events** 	Values can be one or multiple items in ["SIGNUP", "USER_UPDATE", "USER_DELETE", "USER_CREATE", "ACCOUNT_LINKING"].
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("ciam", "2022-03-31", "ListLogMessageByCondition", ListLogMessageByConditionRequest => ListLogMessageByConditionResponse);
 
 rt::model! { read debug;
-/// ListLogMessageByCondition返回参数结构体
+/// ListLogMessageByCondition response structure.
 ListLogMessageByConditionResponse {
-    /// 总条数
+    /// Total number
     "Total" total set_total: i64,
-    /// 分页对象
+    /// Pagination object
     "Pageable" pageable set_pageable: obj Pageable,
-    /// 日志列表
+    /// List of logs
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Content" content set_content: list LogMessage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListUserByProperty` (根据属性查询用户列表).
+/// Request of `ListUserByProperty` (Queries the list of users by attribute).
 ///
-/// 根据属性查询用户列表
+/// This API is used to query the list of users by attribute.
 ListUserByPropertyRequest {
-    /// 用户目录ID
+    /// User directory ID
     ///
     /// Required.
     "UserStoreId" user_store_id set_user_store_id: str,
-    /// 查询的属性
+    /// Query attribute
     ///
-    /// -  **phoneNumber** 	  手机号码
+    /// -  **phoneNumber** 	  Mobile number
     ///
-    /// -  **email**   邮箱
+    /// -  **email**   Email
     ///
     /// Required.
     "PropertyCode" property_code set_property_code: str,
-    /// 属性值
+    /// Attribute value
     ///
     /// Required.
     "PropertyValue" property_value set_property_value: str,
-    /// 返回信息是否为原文
+    /// Whether the content is passed through
     "Original" original set_original: bool,
 } }
 rt::action!("ciam", "2022-03-31", "ListUserByProperty", ListUserByPropertyRequest => ListUserByPropertyResponse);
 
 rt::model! { read debug;
-/// ListUserByProperty返回参数结构体
+/// ListUserByProperty response structure.
 ListUserByPropertyResponse {
-    /// 用户列表
+    /// List of users
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Users" users set_users: list User,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -696,37 +712,40 @@ ListUserGroupsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ListUser` (查询用户列表).
+/// Request of `ListUser` (Queries the list of users).
 ///
-/// 查询用户列表
+/// This API is used to query the list of users.
 ListUserRequest {
-    /// 用户目录ID
+    /// User directory ID
     ///
     /// Required.
     "UserStoreId" user_store_id set_user_store_id: str,
-    /// 分页数据
+    /// Pagination data
     ///
     /// Required.
     "Pageable" pageable set_pageable: obj Pageable,
-    /// Key可选值为condition、userGroup、userOrg、weComUserOrg
-    /// -  condition     Values = 查询条件，用户ID，用户名称，手机或邮箱
-    /// -  userGroup     Values = 用户组ID
-    /// -  userOrg     Values = 用户所属机构ID
-    /// -  weComUserOrg     Values = 用户所属企业微信机构ID
+    /// Valid values of `Key`: `condition`, `userGroupId`.
+    ///
+    /// -  **condition** 	Values = Query condition, which can be user ID, username, mobile number, or email address.
+    ///
+    /// -  **userGroupId** 	Values = User group ID
     "Filters" filters set_filters: list Filter,
-    /// 返回信息是否为原文
+    /// Whether the content is passed through
     "Original" original set_original: bool,
 } }
 rt::action!("ciam", "2022-03-31", "ListUser", ListUserRequest => ListUserResponse);
 
 rt::model! { read debug;
-/// ListUser返回参数结构体
+/// ListUser response structure.
 ListUserResponse {
-    /// 总条数
+    /// Total number
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Total" total set_total: i64,
-    /// 分页对象
+    /// Pagination object
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Pageable" pageable set_pageable: obj Pageable,
-    /// 用户列表
+    /// List of users
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Content" content set_content: list User,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -750,101 +769,118 @@ ListUserStoreResponse {
 } }
 
 rt::model! { read debug;
-/// 日志详情
+/// Log details
 LogMessage {
-    /// 日志标识
+    /// Log ID
     "LogId" log_id set_log_id: str,
-    /// 租户ID
+    /// Tenant ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TenantId" tenant_id set_tenant_id: str,
-    /// 用户池ID
+    /// User pool ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UserStoreId" user_store_id set_user_store_id: str,
-    /// 事件编码
+    /// Event code
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EventCode" event_code set_event_code: str,
-    /// 事件发生时间戳，单位：毫秒
+    /// Event timestamp in milliseconds
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EventDate" event_date set_event_date: i64,
-    /// 描述
+    /// Description
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Description" description set_description: str,
-    /// 事件参与者
+    /// Event participant
     ///
-    /// -  **TENANT**   租户
+    /// -  **TENANT**   Tenant
     ///
-    /// -  **USER**   用户
+    /// -  **USER**   User
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Participant" participant set_participant: str,
-    /// 应用clientId
+    /// Application `clientId`
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ApplicationClientId" application_client_id set_application_client_id: str,
-    /// 应用名称
+    /// Application name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ApplicationName" application_name set_application_name: str,
-    /// 认证源ID
+    /// Authentication source ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AuthSourceId" auth_source_id set_auth_source_id: str,
-    /// 认证源名称
+    /// Authentication source name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AuthSourceName" auth_source_name set_auth_source_name: str,
-    /// 认证源类型
+    /// Authentication source type
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AuthSourceType" auth_source_type set_auth_source_type: str,
-    /// 认证源类别
+    /// Authentication source category
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AuthSourceCategory" auth_source_category set_auth_source_category: str,
-    /// IP地址
+    /// IP address
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Ip" ip set_ip: str,
-    /// 用户代理
+    /// User agent
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UserAgent" user_agent set_user_agent: str,
-    /// 用户ID
+    /// User ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UserId" user_id set_user_id: str,
-    /// 详情
+    /// Details
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Detail" detail set_detail: str,
     /// 日志结果
     "ActionResult" action_result set_action_result: str,
 } }
 
 rt::model! { both debug;
-/// Map数据类型
+/// Map data type
 MemberMap {
-    /// 健
+    /// Key
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 值
+    /// Value
     ///
     /// Required.
     "Value" value set_value: str,
-    /// 类型
+    /// Type
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Type" r#type set_type: str,
 } }
 
 rt::model! { both debug;
-/// 分页对象
+/// Pagination object
 Pageable {
-    /// 每页数量
+    /// Number of entries per page
     ///
     /// Required.
     "PageSize" page_size set_page_size: i64,
-    /// 当前页码
+    /// Current page number
     ///
     /// Required.
     "PageNumber" page_number set_page_number: i64,
 } }
 
 rt::model! { write debug;
-/// 查询用户信息条件
+/// Conditions to query the user information
 QueryUserFilter {
-    /// 属性key
+    /// Property key
     "PropertyKey" property_key set_property_key: str,
-    /// 属性value
+    /// Property value
     "PropertyValue" property_value set_property_value: str,
-    /// 逻辑值，等于true，不等于false
+    /// Logic value. `True` or `False`
     "Logic" logic set_logic: bool,
-    /// 操作逻辑符（支持> < = >= <=  != between）
+    /// Operator. Values: `>`, `<`, `=`, `>=`, `<=`, `!=` and `between`.
     "OperateLogic" operate_logic set_operate_logic: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ResetPassword` (重置用户密码).
+/// Request of `ResetPassword` (Resets the password for a user).
 ///
-/// 重置用户密码
+/// This API is used to reset the password for a user.
 ResetPasswordRequest {
-    /// 用户ID
+    /// User ID
     ///
     /// Required.
     "UserId" user_id set_user_id: str,
-    /// 用户目录ID
+    /// User directory ID
     ///
     /// Required.
     "UserStoreId" user_store_id set_user_store_id: str,
@@ -852,9 +888,9 @@ ResetPasswordRequest {
 rt::action!("ciam", "2022-03-31", "ResetPassword", ResetPasswordRequest => ResetPasswordResponse);
 
 rt::model! { read nodebug;
-/// ResetPassword返回参数结构体
+/// ResetPassword response structure.
 ResetPasswordResponse {
-    /// 重置后的用户密码
+    /// User password after reset
     "Password" password set_password: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -869,44 +905,44 @@ impl ::core::fmt::Debug for ResetPasswordResponse {
 }
 
 rt::model! { write debug;
-/// 密码盐
+/// Password salt
 Salt {
-    /// 盐值
+    /// Salt value
     "SaltValue" salt_value set_salt_value: str,
-    /// 盐值位置
+    /// Salt value location
     "SaltLocation" salt_location set_salt_location: obj SaltLocation,
 } }
 
 rt::model! { write debug;
-/// 盐位
+/// Salt location
 SaltLocation {
-    /// 密码加盐的类型（HEAD，TAIL，OTHER）
+    /// Password salt type. Valid values: `HEAD`, `TAIL`, `OTHER`.
     "SaltLocationTypeEnum" salt_location_type_enum set_salt_location_type_enum: str,
-    /// 加盐规则
+    /// Salting rule
     "SaltLocationRule" salt_location_rule set_salt_location_rule: obj SaltLocationRule,
 } }
 
 rt::model! { write debug;
-/// 盐位规则
+/// Salt location rule
 SaltLocationRule {
-    /// 表达式
+    /// Expression
     "Regex" regex set_regex: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `SetPassword` (设置用户密码).
+/// Request of `SetPassword` (Sets the password for a user).
 ///
-/// 设置用户密码
+/// This API is used to set the password for a user.
 SetPasswordRequest {
-    /// 用户目录ID
+    /// User directory ID
     ///
     /// Required.
     "UserStoreId" user_store_id set_user_store_id: str,
-    /// 用户ID
+    /// User ID
     ///
     /// Required.
     "UserId" user_id set_user_id: str,
-    /// 密码
+    /// Password
     ///
     /// Required.
     "Password" password set_password: str,
@@ -923,18 +959,18 @@ impl ::core::fmt::Debug for SetPasswordRequest {
 rt::action!("ciam", "2022-03-31", "SetPassword", SetPasswordRequest => SetPasswordResponse);
 
 rt::model! { read debug;
-/// SetPassword返回参数结构体
+/// SetPassword response structure.
 SetPasswordResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 查询用户排序
+/// Sorting of the result of user query
 Sort {
-    /// 排序字段的key，参考自定义属性
+    /// Key for sorting. See custom attributes
     "PropertyKey" property_key set_property_key: str,
-    /// 升序或者降序，ASC/DESC
+    /// `ASC` or `DESC`
     "Order" order set_order: str,
 } }
 
@@ -968,43 +1004,43 @@ UpdateUserGroupResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateUser` (更新用户).
+/// Request of `UpdateUser` (Updates a user).
 ///
-/// 更新用户
+/// This API is used to update a user.
 UpdateUserRequest {
-    /// 用户ID
+    /// User ID
     ///
     /// Required.
     "UserId" user_id set_user_id: str,
-    /// 用户目录ID
+    /// User directory ID
     ///
     /// Required.
     "UserStoreId" user_store_id set_user_store_id: str,
-    /// 用户名称
+    /// Username
     "UserName" user_name set_user_name: str,
-    /// 手机号码
+    /// Mobile number
     "PhoneNumber" phone_number set_phone_number: str,
-    /// 邮箱
+    /// Email address
     "Email" email set_email: str,
-    /// 昵称
+    /// Nickname
     "Nickname" nickname set_nickname: str,
-    /// 地址
+    /// Address
     "Address" address set_address: str,
-    /// 用户组
+    /// User group
     "UserGroup" user_group set_user_group: list String,
-    /// 生日
+    /// Date of birth
     "Birthdate" birthdate set_birthdate: i64,
-    /// 自定义属性
+    /// Custom attribute
     "CustomizationAttributes" customization_attributes set_customization_attributes: list MemberMap,
-    /// 索引字段1
+    /// Index field 1
     "IndexedAttribute1" indexed_attribute1 set_indexed_attribute1: str,
-    /// 索引字段2
+    /// Index field 2
     "IndexedAttribute2" indexed_attribute2 set_indexed_attribute2: str,
-    /// 索引字段3
+    /// Index field 3
     "IndexedAttribute3" indexed_attribute3 set_indexed_attribute3: str,
-    /// 索引字段4
+    /// Index field 4
     "IndexedAttribute4" indexed_attribute4 set_indexed_attribute4: str,
-    /// 索引字段5
+    /// Index field 5
     "IndexedAttribute5" indexed_attribute5 set_indexed_attribute5: str,
     /// 用户所属组织机构ID
     "UserOrg" user_org set_user_org: list String,
@@ -1012,34 +1048,35 @@ UpdateUserRequest {
 rt::action!("ciam", "2022-03-31", "UpdateUser", UpdateUserRequest => UpdateUserResponse);
 
 rt::model! { read debug;
-/// UpdateUser返回参数结构体
+/// UpdateUser response structure.
 UpdateUserResponse {
-    /// 更新之后的用户信息
+    /// User information after update
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "User" user set_user: obj User,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateUserStatus` (更新用户状态).
+/// Request of `UpdateUserStatus` (Updates the status of a user).
 ///
-/// 更新用户状态
+/// This API is used to update the status of a user.
 UpdateUserStatusRequest {
-    /// 用户目录ID
+    /// User directory ID
     ///
     /// Required.
     "UserStoreId" user_store_id set_user_store_id: str,
-    /// 用户ID
+    /// User ID
     ///
     /// Required.
     "UserId" user_id set_user_id: str,
-    /// 用户状态
+    /// User status
     ///
-    /// -  **NORMAL** 	  正常
+    /// -  **NORMAL** 	  Normal
     ///
-    /// -  **LOCK**   锁定
+    /// -  **LOCK**   Locked
     ///
-    /// -  **FREEZE** 	  冻结
+    /// -  **FREEZE** 	  Frozen
     ///
     /// Required.
     "Status" status set_status: str,
@@ -1047,7 +1084,7 @@ UpdateUserStatusRequest {
 rt::action!("ciam", "2022-03-31", "UpdateUserStatus", UpdateUserStatusRequest => UpdateUserStatusResponse);
 
 rt::model! { read debug;
-/// UpdateUserStatus返回参数结构体
+/// UpdateUserStatus response structure.
 UpdateUserStatusResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1079,93 +1116,131 @@ UpdateUserStoreResponse {
 } }
 
 rt::model! { read debug;
-/// 用户信息
+/// User information
 User {
-    /// 用户ID
+    /// User ID
     "UserId" user_id set_user_id: str,
-    /// 用户名
+    /// Username
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UserName" user_name set_user_name: str,
-    /// 手机号
+    /// Mobile number
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PhoneNumber" phone_number set_phone_number: str,
-    /// 邮箱
+    /// Email address
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Email" email set_email: str,
-    /// 上次登录时间
+    /// Last login time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LastSignOn" last_sign_on set_last_sign_on: i64,
-    /// 创建时间
+    /// Creation time
     "CreatedDate" created_date set_created_date: i64,
-    /// 状态
+    /// Status
     "Status" status set_status: str,
-    /// 用户来源
+    /// User source
     "UserDataSourceEnum" user_data_source_enum set_user_data_source_enum: str,
-    /// 昵称
+    /// Nickname
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Nickname" nickname set_nickname: str,
-    /// 地址
+    /// Address
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Address" address set_address: str,
-    /// 生日
+    /// Date of birth
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Birthdate" birthdate set_birthdate: i64,
-    /// 用户组ID
+    /// User group ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UserGroups" user_groups set_user_groups: list String,
     /// 用户组名称
     "UserGroupNames" user_group_names set_user_group_names: list String,
-    /// 上次修改时间
+    /// Last modified time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LastModifiedDate" last_modified_date set_last_modified_date: i64,
-    /// 自定义属性
+    /// Custom attribute
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CustomAttributes" custom_attributes set_custom_attributes: list MemberMap,
-    /// 身份证号
+    /// ID card number
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResidentIdentityCard" resident_identity_card set_resident_identity_card: str,
-    /// QQ的OpenId
+    /// `OpenId` on QQ
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "QqOpenId" qq_open_id set_qq_open_id: str,
-    /// QQ的UnionId
+    /// `UnionId` on QQ
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "QqUnionId" qq_union_id set_qq_union_id: str,
-    /// 微信的WechatOpenId
+    /// `WechatOpenId` on WeChat
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WechatOpenId" wechat_open_id set_wechat_open_id: str,
-    /// 微信的WechatUnionId
+    /// `WechatUnionId` on WeChat
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WechatUnionId" wechat_union_id set_wechat_union_id: str,
-    /// 支付宝的AlipayUserId
+    /// `AlipayUserId` on Alipay
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AlipayUserId" alipay_user_id set_alipay_user_id: str,
-    /// 企业微信的WeComUserId
+    /// WeCom user ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WeComUserId" we_com_user_id set_we_com_user_id: str,
-    /// 描述
+    /// Description
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Description" description set_description: str,
-    /// 姓名
+    /// Name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Name" name set_name: str,
-    /// 坐标
+    /// Coordinate
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Locale" locale set_locale: str,
-    /// 性别
+    /// Gender
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Gender" gender set_gender: str,
-    /// 实名核验方式
+    /// Identity verification method
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IdentityVerificationMethod" identity_verification_method set_identity_verification_method: str,
-    /// 是否已经实名核验
+    /// Whether the identity is verified
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IdentityVerified" identity_verified set_identity_verified: bool,
-    /// 工作
+    /// Job
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Job" job set_job: str,
-    /// 国家
+    /// Country/Region
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Nationality" nationality set_nationality: str,
-    /// 是否主账号（进行过账号融合后，主账号为true，从账号为false）
+    /// Whether the account is the primary account (after account merge, this parameter is `true` for primary accounts and `false` for secondary account).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Primary" primary set_primary: bool,
-    /// 时区
+    /// Time zone
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Zone" zone set_zone: str,
-    /// 是否已经首次登录
+    /// Whether the account has ever logged in.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AlreadyFirstLogin" already_first_login set_already_first_login: bool,
-    /// 租户id
+    /// Tenant ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TenantId" tenant_id set_tenant_id: str,
-    /// 用户目录id
+    /// User directory ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UserStoreId" user_store_id set_user_store_id: str,
-    /// 版本
+    /// Version
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Version" version set_version: i64,
-    /// 锁定类型（分为管理员锁定，和登录策略锁定）
+    /// Lock type (locked by admin or locked by login policy)
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LockType" lock_type set_lock_type: str,
-    /// 锁定时间点
+    /// Lock time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LockTime" lock_time set_lock_time: i64,
-    /// 索引字段1
+    /// Index field 1
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "IndexedAttribute1" indexed_attribute1 set_indexed_attribute1: str,
-    /// 索引字段2
+    /// Index field 2
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "IndexedAttribute2" indexed_attribute2 set_indexed_attribute2: str,
-    /// 索引字段3
+    /// Index field 3
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "IndexedAttribute3" indexed_attribute3 set_indexed_attribute3: str,
-    /// 索引字段4
+    /// Index field 4
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "IndexedAttribute4" indexed_attribute4 set_indexed_attribute4: str,
-    /// 索引字段5
+    /// Index field 5
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "IndexedAttribute5" indexed_attribute5 set_indexed_attribute5: str,
     /// 用户所属组织机构ID
     "UserOrgs" user_orgs set_user_orgs: list String,

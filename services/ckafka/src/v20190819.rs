@@ -5,89 +5,89 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { read debug;
-/// ACL对象实体
+/// ACL object entity
 Acl {
-    /// Acl资源类型，（0:UNKNOWN，1:ANY，2:TOPIC，3:GROUP，4:CLUSTER，5:TRANSACTIONAL_ID）当前只有TOPIC，
+    /// ACL resource type. 0: UNKNOWN, 1: ANY, 2: TOPIC, 3: GROUP, 4: CLUSTER, 5: TRANSACTIONAL_ID. Currently, only `TOPIC` is available,
     "ResourceType" resource_type set_resource_type: i64,
-    /// 资源名称，和resourceType相关如当resourceType为TOPIC时，则该字段表示topic名称，当resourceType为GROUP时，该字段表示group名称
+    /// Resource name, which is related to `resourceType`. For example, if `resourceType` is `TOPIC`, this field indicates the topic name; if `resourceType` is `GROUP`, this field indicates the group name
     "ResourceName" resource_name set_resource_name: str,
-    /// 用户列表，默认为User:*，表示任何user都可以访问，当前用户只能是用户列表中包含的用户
+    /// List of users, defaults to User:*, means any User is accessible in the entire region. the current User can only be the User in the list of users.
     "Principal" principal set_principal: str,
-    /// 默认\*,表示任何host都可以访问，当前ckafka不支持host为\*，但是后面开源kafka的产品化会直接支持
+    /// Defaults to *, indicating any host is accessible in the entire region. currently, ckafka does not support * as the host, however, the following open-source kafka productization will directly support it.
     "Host" host set_host: str,
-    /// Acl操作方式(0:UNKNOWN，1:ANY，2:ALL，3:READ，4:WRITE，5:CREATE，6:DELETE，7:ALTER，8:DESCRIBE，9:CLUSTER_ACTION，10:DESCRIBE_CONFIGS，11:ALTER_CONFIGS，12:IDEMPOTEN_WRITE)
+    /// ACL operation mode. 0: UNKNOWN, 1: ANY, 2: ALL, 3: READ, 4: WRITE, 5: CREATE, 6: DELETE, 7: ALTER, 8: DESCRIBE, 9: CLUSTER_ACTION, 10: DESCRIBE_CONFIGS, 11: ALTER_CONFIGS, 12: IDEMPOTEN_WRITE
     "Operation" operation set_operation: i64,
-    /// 权限类型(0:UNKNOWN，1:ANY，2:DENY，3:ALLOW)
+    /// Permission type. 0: UNKNOWN, 1: ANY, 2: DENY, 3: ALLOW
     "PermissionType" permission_type set_permission_type: i64,
 } }
 
 rt::model! { read debug;
-/// ACL返回结果集
+/// Set of returned ACL results
 AclResponse {
-    /// 符合条件的总数据条数
+    /// Number of eligible data entries
     "TotalCount" total_count set_total_count: i64,
-    /// ACL列表
+    /// ACL list.
     "AclList" acl_list set_acl_list: list Acl,
 } }
 
 rt::model! { read debug;
-/// AclRule列表接口出参
+/// Output parameters of ACL rule list APIs
 AclRule {
-    /// ACL规则名
+    /// ACL rule name.
     "RuleName" rule_name set_rule_name: str,
-    /// ckafka集群实例Id
+    /// The ckafka cluster instance Id.
     "InstanceId" instance_id set_instance_id: str,
-    /// ACL规则匹配类型，目前只支持前缀匹配，枚举值列表：PREFIXED
+    /// ACL rule-based matching type. currently only supports prefix match. valid values: PREFIXED.
     "PatternType" pattern_type set_pattern_type: str,
-    /// 表示前缀匹配的前缀的值
+    /// Indicates the prefix value for prefix match.
     "Pattern" pattern set_pattern: str,
-    /// Acl资源类型,目前只支持Topic,枚举值列表：Topic
+    /// Acl resource type, currently only support Topic. valid values: Topic.
     "ResourceType" resource_type set_resource_type: str,
-    /// 该规则所包含的ACL信息
+    /// Specifies the ACL information contained in the rule.
     "AclList" acl_list set_acl_list: str,
-    /// 规则所创建的时间
+    /// Specifies the time when the rule was created.
     "CreateTimeStamp" create_time_stamp set_create_time_stamp: str,
-    /// 预设ACL规则是否应用到新增的topic中
+    /// Specifies whether to apply the preset ACL rule to newly-added topics.
     "IsApplied" is_applied set_is_applied: i64,
-    /// 规则更新时间
+    /// Rule update time.
     "UpdateTimeStamp" update_time_stamp set_update_time_stamp: str,
-    /// 规则的备注
+    /// Specifies the remark of the rule.
     "Comment" comment set_comment: str,
-    /// 其中一个显示的对应的TopicName
+    /// One of the displayed corresponding TopicName.
     "TopicName" topic_name set_topic_name: str,
-    /// 应用该ACL规则的Topic数
+    /// Number of topics to which the ACL rule is applied.
     "TopicCount" topic_count set_topic_count: i64,
-    /// patternType的中文显示
+    /// Specifies the pattern type.
     "PatternTypeTitle" pattern_type_title set_pattern_type_title: str,
 } }
 
 rt::model! { write debug;
-/// 表示ACL 规则的四元组信息
+/// Four pieces of information of ACL rules: source IP address, destination IP address, source port, and destination port
 AclRuleInfo {
-    /// Acl操作方式，枚举值(所有操作: All, 读：Read，写：Write)
+    /// ACL operation types. Enumerated values: `All` (all operations), `Read` (read), `Write` (write).
     ///
     /// Required.
     "Operation" operation set_operation: str,
-    /// 权限类型，Deny：拒绝，Allow：允许。
+    /// Permission type. Deny: Deny. Allow: permission.
     ///
     /// Required.
     "PermissionType" permission_type set_permission_type: str,
-    /// 表示任何host都可以访问
+    /// Indicates any host is accessible in the entire region.
     ///
     /// Required.
     "Host" host set_host: str,
-    /// 用户，User:*表示任何user都可以访问，当前用户只能是用户列表中包含的用户。传入格式需要带【User:】前缀。例如用户A，传入为User:A。
+    /// The User. User:* means any User is accessible in the entire region. the current User can only be the User in the list of users. the input format requires the [User:] prefix. for example, for User A, input User:A.
     ///
     /// Required.
     "Principal" principal set_principal: str,
 } }
 
 rt::model! { read debug;
-/// AclRule列表接口返回结果
+/// Results returned by the `AclRuleList` API
 AclRuleResp {
-    /// 总数据条数
+    /// Total number of data entries
     "TotalCount" total_count set_total_count: i64,
-    /// AclRule列表
+    /// AclRule list.
     "AclRuleList" acl_rule_list set_acl_rule_list: list AclRule,
 } }
 
@@ -107,11 +107,11 @@ AnalyseParam {
 } }
 
 rt::model! { read debug;
-/// 存储着分配给该消费者的 partition 信息
+/// Stores the information of partition assigned to this consumer
 Assignment {
-    /// assingment版本信息
+    /// Assignment version information
     "Version" version set_version: i64,
-    /// topic信息列表
+    /// topic information list.
     "Topics" topics set_topics: list GroupInfoTopics,
 } }
 
@@ -188,34 +188,34 @@ BatchAnalyseParam {
 } }
 
 rt::model! { write debug;
-/// 批量发送消息内容
+/// Message content that can be sent in batches
 BatchContent {
-    /// 发送的消息体
+    /// Message body that is sent.
     ///
     /// Required.
     "Body" body set_body: str,
-    /// 发送消息的键名
+    /// Message sending key name.
     "Key" key set_key: str,
 } }
 
 rt::model! { write debug;
-/// Request of `BatchCreateAcl` (批量添加 ACL 策略).
+/// Request of `BatchCreateAcl` (Creates ACL policies in batches).
 ///
-/// 批量添加ACL策略
+/// This API is used to create ACL policies in batches.
 BatchCreateAclRequest {
-    /// ckafka集群实例Id，可通过[DescribeInstances](https://cloud.tencent.com/document/product/597/40835)接口获取
+    /// The ckafka cluster instance Id, which can be obtained through the [DescribeInstances](https://www.tencentcloud.com/document/product/597/40835?from_cn_redirect=1) api.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// Acl资源类型，(2:TOPIC）
+    /// ACL resource type. Default value: `2` (topic).
     ///
     /// Required.
     "ResourceType" resource_type set_resource_type: i64,
-    /// 资源列表数组，可通过[DescribeTopic](https://cloud.tencent.com/document/product/597/40847)接口获取。
+    /// Resource list array, obtainable through the DescribeTopic API (https://www.tencentcloud.com/document/product/597/40847?from_cn_redirect=1).
     ///
     /// Required.
     "ResourceNames" resource_names set_resource_names: list String,
-    /// 设置的ACL规则列表，可通过[DescribeAclRule](https://cloud.tencent.com/document/product/597/89217)接口获取。
+    /// Specifies the set ACL rule list, which can be obtained through the DescribeAclRule API (https://www.tencentcloud.com/document/product/597/89217?from_cn_redirect=1).
     ///
     /// Required.
     "RuleList" rule_list set_rule_list: list AclRuleInfo,
@@ -223,57 +223,57 @@ BatchCreateAclRequest {
 rt::action!("ckafka", "2019-08-19", "BatchCreateAcl", BatchCreateAclRequest => BatchCreateAclResponse);
 
 rt::model! { read debug;
-/// BatchCreateAcl返回参数结构体
+/// BatchCreateAcl response structure.
 BatchCreateAclResponse {
-    /// 状态码：0-修改成功，否则修改失败
+    /// Status code: 0 - modification succeeded, otherwise modification failed.
     "Result" result set_result: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `BatchModifyGroupOffsets` (批量修改消费组offset).
+/// Request of `BatchModifyGroupOffsets` (Modifies consumer group offsets in batches).
 ///
-/// 批量修改消费组offset
+/// This API is used to batch modify consumer group offsets.
 BatchModifyGroupOffsetsRequest {
-    /// 消费分组名称
+    /// Consumer group name
     ///
     /// Required.
     "GroupName" group_name set_group_name: str,
-    /// ckafka集群实例Id
+    /// ckafka cluster instance Id
     ///
-    /// 取值参考：[DescribeInstances](https://cloud.tencent.com/document/api/597/40835)
+    /// For reference: [DescribeInstances](https://www.tencentcloud.com/document/api/597/40835?from_cn_redirect=1)
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// partition信息
+    /// partition info
     ///
     /// Required.
     "Partitions" partitions set_partitions: list Partitions,
-    /// 指定topic，默认所有topic
+    /// Specify topic, default to all topics
     "TopicName" topic_name set_topic_name: list String,
 } }
 rt::action!("ckafka", "2019-08-19", "BatchModifyGroupOffsets", BatchModifyGroupOffsetsRequest => BatchModifyGroupOffsetsResponse);
 
 rt::model! { read debug;
-/// BatchModifyGroupOffsets返回参数结构体
+/// BatchModifyGroupOffsets response structure.
 BatchModifyGroupOffsetsResponse {
-    /// 返回结果
+    /// Returned result
     "Result" result set_result: obj JgwOperateResponse,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `BatchModifyTopicAttributes` (批量设置主题属性).
+/// Request of `BatchModifyTopicAttributes` (Sets topic attributes in batches).
 ///
-/// 批量设置主题属性
+/// This API is used to batch set topic attributes.
 BatchModifyTopicAttributesRequest {
-    /// ckafka集群实例Id，可通过[DescribeInstances](https://cloud.tencent.com/document/product/597/40835)接口获取
+    /// The ckafka cluster instance Id, which can be obtained through the [DescribeInstances](https://www.tencentcloud.com/document/product/597/40835?from_cn_redirect=1) api.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 主题属性列表 (同一个批次最多支持10个)，可通过[DescribeTopic](https://cloud.tencent.com/document/product/597/40847)接口获取
+    /// Specifies the topic attribute list (a maximum of 10 per batch), which can be obtained through the [DescribeTopic](https://www.tencentcloud.com/document/product/597/40847?from_cn_redirect=1) api.
     ///
     /// Required.
     "Topic" topic set_topic: list BatchModifyTopicInfo,
@@ -281,55 +281,55 @@ BatchModifyTopicAttributesRequest {
 rt::action!("ckafka", "2019-08-19", "BatchModifyTopicAttributes", BatchModifyTopicAttributesRequest => BatchModifyTopicAttributesResponse);
 
 rt::model! { read debug;
-/// BatchModifyTopicAttributes返回参数结构体
+/// BatchModifyTopicAttributes response structure.
 BatchModifyTopicAttributesResponse {
-    /// 返回结果
+    /// Returned result.
     "Result" result set_result: list BatchModifyTopicResultDTO,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 批量修改topic参数
+/// Topic parameters that can be modified in batches
 BatchModifyTopicInfo {
-    /// 主题名
+    /// Topic name
     ///
     /// Required.
     "TopicName" topic_name set_topic_name: str,
-    /// 分区数
+    /// The number of partitions.
     "PartitionNum" partition_num set_partition_num: i64,
-    /// 备注
+    /// Remarks.
     "Note" note set_note: str,
-    /// 副本数
+    /// Number of replicas.
     "ReplicaNum" replica_num set_replica_num: i64,
-    /// 消息删除策略，可以选择delete 或者compact
+    /// Message deletion policy. Valid values: `delete`, `compact`.
     "CleanUpPolicy" clean_up_policy set_clean_up_policy: str,
-    /// 当producer设置request.required.acks为-1时，min.insync.replicas指定replicas的最小数目
+    /// The minimum number of replicas specified by `min.insync.replicas` when the producer sets `request.required.acks` to `-1`.
     "MinInsyncReplicas" min_insync_replicas set_min_insync_replicas: i64,
-    /// 是否允许非ISR的副本成为Leader
+    /// Whether to allow a non-ISR replica to be the leader.
     "UncleanLeaderElectionEnable" unclean_leader_election_enable set_unclean_leader_election_enable: bool,
-    /// topic维度的消息保留时间（毫秒）范围1 分钟到90 天
+    /// Message retention period in topic dimension in milliseconds. Value range: 1 minute to 90 days.
     "RetentionMs" retention_ms set_retention_ms: i64,
-    /// topic维度的消息保留大小，单位为Byte，范围1 GB到1024 GB。
+    /// Specifies the message retention size in the topic dimension in bytes. value range: 1 GB to 1024 GB.
     "RetentionBytes" retention_bytes set_retention_bytes: i64,
-    /// Segment分片滚动的时长（毫秒），范围1 天到90 天
+    /// Duration of Segment shard scrolling in milliseconds. value range: 1 day to 90 days.
     "SegmentMs" segment_ms set_segment_ms: i64,
-    /// 批次的消息大小，范围1 KB到12 MB
+    /// Message size per batch. Value range: 1 KB - 12 MB.
     "MaxMessageBytes" max_message_bytes set_max_message_bytes: i64,
-    /// 消息保存的时间类型：CreateTime/LogAppendTime
+    /// Specifies the time type for message storage: CreateTime/LogAppendTime.
     "LogMsgTimestampType" log_msg_timestamp_type set_log_msg_timestamp_type: str,
 } }
 
 rt::model! { read debug;
-/// 批量修改topic属性结果
+/// Results of the batch modified topic attributes
 BatchModifyTopicResultDTO {
-    /// ckafka集群实例Id
+    /// The ckafka cluster instance Id.
     "InstanceId" instance_id set_instance_id: str,
-    /// 主题名
+    /// Topic name
     "TopicName" topic_name set_topic_name: str,
-    /// 操作返回码
+    /// Operation return code.
     "ReturnCode" return_code set_return_code: str,
-    /// 操作返回信息
+    /// Returned information.
     "Message" message set_message: str,
 } }
 
@@ -623,47 +623,55 @@ ClsParam {
 } }
 
 rt::model! { read debug;
-/// 集群信息实体
+/// Cluster information entity
 ClusterInfo {
-    /// 集群Id
+    /// Cluster ID
     "ClusterId" cluster_id set_cluster_id: i64,
-    /// 集群名称
+    /// Cluster name
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 集群最大磁盘 单位GB
+    /// Maximum disk of the cluster (unit: GB).
     "MaxDiskSize" max_disk_size set_max_disk_size: i64,
-    /// 集群最大带宽 单位MB/s
+    /// Maximum bandwidth of the cluster. unit: MB/s.
     "MaxBandWidth" max_band_width set_max_band_width: i64,
-    /// 集群当前可用磁盘  单位GB
+    /// Current availability of cluster disk (unit: GB).
     "AvailableDiskSize" available_disk_size set_available_disk_size: i64,
-    /// 集群当前可用带宽 单位MB/s
+    /// Available bandwidth of the cluster. unit: MB/s.
     "AvailableBandWidth" available_band_width set_available_band_width: i64,
-    /// 集群所属可用区，表明集群归属的可用区
+    /// Indicates the AZ to which the cluster belongs.
     "ZoneId" zone_id set_zone_id: i64,
-    /// 集群节点所在的可用区，若该集群为跨可用区集群，则包含该集群节点所在的多个可用区。
+    /// The AZ where the cluster nodes are located. If the cluster is a cross-AZ cluster, it includes multiple AZs where the cluster nodes are located.
     "ZoneIds" zone_ids set_zone_ids: list i64,
 } }
 
 rt::model! { read debug;
-/// 高级配置对象
+/// Advanced configuration object
 Config {
-    /// 消息保留时间，单位ms。
+    /// Message retention period in milliseconds.
     "Retention" retention set_retention: i64,
-    /// 最小同步复制数
+    /// Minimum number of sync replications
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "MinInsyncReplicas" min_insync_replicas set_min_insync_replicas: i64,
-    /// 日志清理模式，默认 delete。
-    /// delete：日志按保存时间删除；compact：日志按 key 压缩；compact, delete：日志按 key 压缩且会保存时间删除。
+    /// Log cleanup mode. Default value: delete.
+    /// delete: logs will be deleted by save time; compact: logs will be compressed by key; compact, delete: logs will be compressed by key and deleted by save time.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CleanUpPolicy" clean_up_policy set_clean_up_policy: str,
-    /// Segment 分片滚动的时长，单位ms。
+    /// Duration of Segment shard scrolling in milliseconds.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SegmentMs" segment_ms set_segment_ms: i64,
-    /// 0表示 false。 1表示 true。
+    /// 0: false, 1: true.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "UncleanLeaderElectionEnable" unclean_leader_election_enable set_unclean_leader_election_enable: i64,
-    /// Segment 分片滚动的字节数，单位bytes
+    /// Segment specifies the number of bytes for sharding scroll. unit: bytes.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SegmentBytes" segment_bytes set_segment_bytes: i64,
-    /// 最大消息字节数，单位bytes
+    /// Maximum message byte size. unit: bytes.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MaxMessageBytes" max_message_bytes set_max_message_bytes: i64,
-    /// 消息保留文件大小，单位Bytes
+    /// Specifies the message retention file size in Bytes.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RetentionBytes" retention_bytes set_retention_bytes: i64,
-    /// 消息保存的时间类型，CreateTime表示生产者创建这条消息的时间;LogAppendTime表示broker接收到消息的时间。
+    /// The time type for message saving. CreateTime means the time when the producer created this message. LogAppendTime means the time when the broker received the message.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LogMsgTimestampType" log_msg_timestamp_type set_log_msg_timestamp_type: str,
 } }
 
@@ -686,32 +694,32 @@ Connection {
 } }
 
 rt::model! { read debug;
-/// 用户组实体
+/// User group entity
 ConsumerGroup {
-    /// 用户组名称
+    /// User group name
     "ConsumerGroupName" consumer_group_name set_consumer_group_name: str,
-    /// 订阅信息实体
+    /// Subscribed message entity
     "SubscribedInfo" subscribed_info set_subscribed_info: list SubscribedInfo,
 } }
 
 rt::model! { read debug;
-/// 消费组返回结果实体
+/// Returned consumer group result entity
 ConsumerGroupResponse {
-    /// 符合条件的消费组数量
+    /// Number of eligible consumer groups
     "TotalCount" total_count set_total_count: i64,
-    /// 主题列表
+    /// Topic list.
     "TopicList" topic_list set_topic_list: list ConsumerGroupTopic,
-    /// 消费分组List
+    /// Specifies the consumption group List.
     "GroupList" group_list set_group_list: list ConsumerGroup,
-    /// 所有分区数量
+    /// Total number of partitions.
     "TotalPartition" total_partition set_total_partition: i64,
-    /// 监控的分区列表
+    /// Monitored partition list.
     "PartitionListForMonitor" partition_list_for_monitor set_partition_list_for_monitor: list Partition,
-    /// 主题总数
+    /// Total number of topics.
     "TotalTopic" total_topic set_total_topic: i64,
-    /// 监控的主题列表
+    /// Monitored topic list.
     "TopicListForMonitor" topic_list_for_monitor set_topic_list_for_monitor: list ConsumerGroupTopic,
-    /// 监控的组列表
+    /// Monitored group list.
     "GroupListForMonitor" group_list_for_monitor set_group_list_for_monitor: list Group,
 } }
 
@@ -725,30 +733,33 @@ ConsumerGroupSpeed {
 } }
 
 rt::model! { read debug;
-/// 消费组主题对象
+/// Consumer group topic object
 ConsumerGroupTopic {
-    /// 主题ID
+    /// Topic ID
     "TopicId" topic_id set_topic_id: str,
-    /// 主题名称
+    /// Topic name
     "TopicName" topic_name set_topic_name: str,
 } }
 
 rt::model! { read debug;
-/// 消息记录
+/// Message record
 ConsumerRecord {
-    /// 主题名
+    /// Topic name
     "Topic" topic set_topic: str,
-    /// 分区id
+    /// Partition ID
     "Partition" partition set_partition: i64,
-    /// 位点
+    /// Offset
     "Offset" offset set_offset: i64,
-    /// 消息key
+    /// Message key
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Key" key set_key: str,
-    /// 消息value
+    /// Message value
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Value" value set_value: str,
-    /// 消息时间戳
+    /// Message timestamp.
     "Timestamp" timestamp set_timestamp: i64,
-    /// 消息headers
+    /// Message headers
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Headers" headers set_headers: str,
 } }
 
@@ -789,84 +800,84 @@ CosParam {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateAcl` (添加 ACL 策略).
+/// Request of `CreateAcl` (Adds ACL policy).
 ///
-/// 添加 ACL 策略
+/// This API is used to add an ACL policy.
 CreateAclRequest {
-    /// ckafka集群实例Id，可通过[DescribeInstances](https://cloud.tencent.com/document/product/597/40835)接口获取
+    /// The ckafka cluster instance Id, which can be obtained through the [DescribeInstances](https://www.tencentcloud.com/document/product/597/40835?from_cn_redirect=1) api.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// Acl资源类型，(2:TOPIC，3:GROUP，4:CLUSTER)
+    /// ACL resource type (`2`: TOPIC, `3`: GROUP, `4`: CLUSTER).
     ///
     /// Required.
     "ResourceType" resource_type set_resource_type: i64,
-    /// Acl操作方式，(2:ALL，3:READ，4:WRITE，5:CREATE，6:DELETE，7:ALTER，8:DESCRIBE，9:CLUSTER_ACTION，10:DESCRIBE_CONFIGS，11:ALTER_CONFIGS，12:IDEMPOTENT_WRITE)
+    /// ACL operation type (`2`: ALL, `3`: READ, `4`: WRITE, `5`: CREATE, `6`: DELETE, `7`: ALTER, `8`: DESCRIBE, `9`: CLUSTER_ACTION, `10`: DESCRIBE_CONFIGS, `11`: ALTER_CONFIGS, `12`: IDEMPOTENT_WRITE).
     ///
     /// Required.
     "Operation" operation set_operation: i64,
-    /// 权限类型，(2:DENY，3:ALLOW)，当前ckafka支持ALLOW(相当于白名单)，其它用于后续兼容开源kafka的acl时使用
+    /// Permission type (2:DENY, 3:ALLOW). currently ckafka supports ALLOW (equivalent to allowlist), others used when compatible with open-source kafka acl.
     ///
     /// Required.
     "PermissionType" permission_type set_permission_type: i64,
-    /// 资源名称，和resourceType相关，如当resourceType为TOPIC时，则该字段表示topic名称，当resourceType为GROUP时，该字段表示group名称，当resourceType为CLUSTER时，该字段可为空。
+    /// Resource name, which is related to `resourceType`. For example, if `resourceType` is `TOPIC`, this field indicates the topic name; if `resourceType` is `GROUP`, this field indicates the group name; if `resourceType` is `CLUSTER`, this field can be left empty.
     "ResourceName" resource_name set_resource_name: str,
-    /// 默认为*，表示任何host都可以访问。支持填写IP或网段，支持“;”分隔。
+    /// Defaults to *, indicating any host is accessible in the entire region. supports filling in ips or ranges, and uses ";" for separation.
     "Host" host set_host: str,
-    /// 用户列表，默认为User:*，表示任何user都可以访问，当前用户只能是用户列表中包含的用户。传入时需要加 User: 前缀,如用户A则传入User:A。
+    /// The list of users allowed to access the topic. Default: User:*, meaning all users. The current user must be in the user list. Add `User:` before the user name (`User:A` for example).
     "Principal" principal set_principal: str,
-    /// 资源名称列表,Json字符串格式。ResourceName和resourceNameList只能指定其中一个。
+    /// The resource name list, which is in JSON string format. Either `ResourceName` or `resourceNameList` can be specified.
     "ResourceNameList" resource_name_list set_resource_name_list: str,
 } }
 rt::action!("ckafka", "2019-08-19", "CreateAcl", CreateAclRequest => CreateAclResponse);
 
 rt::model! { read debug;
-/// CreateAcl返回参数结构体
+/// CreateAcl response structure.
 CreateAclResponse {
-    /// 返回结果
+    /// Returned result
     "Result" result set_result: obj JgwOperateResponse,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateAclRule` (添加 ACL 规则).
+/// Request of `CreateAclRule` (Creates an ACL rule).
 ///
-/// 添加 ACL 规则
+/// This API shows you how to create an ACL rule.
 CreateAclRuleRequest {
-    /// ckafka集群实例Id，可通过[DescribeInstances](https://cloud.tencent.com/document/product/597/40835)接口获取
+    /// The ckafka cluster instance Id, which can be obtained through the [DescribeInstances](https://www.tencentcloud.com/document/product/597/40835?from_cn_redirect=1) api.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// Acl资源类型,目前只支持Topic,枚举值列表：Topic
+    /// ACL resource type. Currently, the only valid value is `Topic`.
     ///
     /// Required.
     "ResourceType" resource_type set_resource_type: str,
-    /// ACL规则匹配类型，目前支持前缀匹配与预设策略，枚举值列表：PREFIXED/PRESET
+    /// ACL rule-based matching type. currently supports prefix match and PRESET policy. valid values: PREFIXED/PRESET.
     ///
     /// Required.
     "PatternType" pattern_type set_pattern_type: str,
-    /// 规则名称
+    /// Rule name
     ///
     /// Required.
     "RuleName" rule_name set_rule_name: str,
-    /// 设置的ACL规则列表
+    /// ACL rule list
     ///
     /// Required.
     "RuleList" rule_list set_rule_list: list AclRuleInfo,
-    /// 表示前缀匹配的前缀的值 (当PatternType取值为PREFIXED时，此参数必填)
+    /// Indicates the prefix for prefix match. this parameter is required when PatternType value is PREFIXED.
     "Pattern" pattern set_pattern: str,
-    /// 预设ACL规则是否应用到新增的topic中。默认为0，表示否。取值为1时表示是。
+    /// Specifies whether to apply the preset ACL rule to newly-added topics. defaults to 0, which means no. a value of 1 means yes.
     "IsApplied" is_applied set_is_applied: i64,
-    /// ACL规则的备注
+    /// Remarks for ACL rules
     "Comment" comment set_comment: str,
 } }
 rt::action!("ckafka", "2019-08-19", "CreateAclRule", CreateAclRuleRequest => CreateAclRuleResponse);
 
 rt::model! { read debug;
-/// CreateAclRule返回参数结构体
+/// CreateAclRule response structure.
 CreateAclRuleResponse {
-    /// 规则的唯一表示Key
+    /// Unique key of a rule
     "Result" result set_result: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -975,29 +986,29 @@ CreateConnectResourceResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateConsumer` (创建消费者组).
+/// Request of `CreateConsumer` (Creates a consumer group).
 ///
-/// 创建消费者组
+/// This API is used to create a consumer group.
 CreateConsumerRequest {
-    /// ckafka集群实例Id，可通过[DescribeInstances](https://cloud.tencent.com/document/product/597/40835)接口获取
+    /// The ckafka cluster instance Id, which can be obtained through the [DescribeInstances](https://www.tencentcloud.com/document/product/597/40835?from_cn_redirect=1) api.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 消费分组名称
+    /// Consumer group name.
     ///
     /// Required.
     "GroupName" group_name set_group_name: str,
-    /// 主题名，TopicName、TopicNameList 需要显示指定一个存在的主题名
+    /// Topic name. one of TopicName or TopicNameList must display a specified existing topic name.
     "TopicName" topic_name set_topic_name: str,
-    /// 主题名列表
+    /// Topic name list.
     "TopicNameList" topic_name_list set_topic_name_list: list String,
 } }
 rt::action!("ckafka", "2019-08-19", "CreateConsumer", CreateConsumerRequest => CreateConsumerResponse);
 
 rt::model! { read debug;
-/// CreateConsumer返回参数结构体
+/// CreateConsumer response structure.
 CreateConsumerResponse {
-    /// 创建消费者组返回结果
+    /// Create consumer group returned results.
     "Result" result set_result: obj JgwOperateResponse,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1058,182 +1069,196 @@ CreateDatahubTaskResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateDatahubTopic` (创建DIP主题).
+/// Request of `CreateDatahubTopic` (Create a DIP topic).
 ///
-/// 创建DIP主题
+/// This API is used to create a DIP topic.
 CreateDatahubTopicRequest {
-    /// 名称，是一个不超过 128 个字符的字符串，必须以“AppId-”为首字符，剩余部分可以包含字母、数字和横划线(-)，可通过接口DescribeAppInfo获取。
+    /// Name is a string of no more than 128 characters, must start with "AppId-", and the remaining part can contain letters, digits, and hyphens (-). It can be queried through the API DescribeAppInfo.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// Partition个数，最大值为500，大于0
+    /// Number of partitions, maximum value is 500, larger than 0
     ///
     /// Required.
     "PartitionNum" partition_num set_partition_num: i64,
-    /// 消息保留时间，单位ms，当前最小值为60000ms
+    /// Message retention period in milliseconds. Current min value is 60000 ms.
     ///
     /// Required.
     "RetentionMs" retention_ms set_retention_ms: i64,
-    /// 主题备注，是一个不超过 64 个字符的字符串，可以包含字母、数字和横划线(-)。
+    /// Topic remark is a string of no more than 64 characters, which can contain letters, digits, and hyphens (-).
     "Note" note set_note: str,
-    /// 标签列表
+    /// Tag list
     "Tags" tags set_tags: list Tag,
 } }
 rt::action!("ckafka", "2019-08-19", "CreateDatahubTopic", CreateDatahubTopicRequest => CreateDatahubTopicResponse);
 
 rt::model! { read debug;
-/// CreateDatahubTopic返回参数结构体
+/// CreateDatahubTopic response structure.
 CreateDatahubTopicResponse {
-    /// 返回创建结果
+    /// Return creation result
     "Result" result set_result: obj DatahubTopicResp,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 创建后付费接口返回的 Data 数据结构
+/// Data structure returned by the pay-as-you-go instance creation API
 CreateInstancePostData {
-    /// CreateInstancePre返回固定为0，不能作为CheckTaskStatus的查询条件。只是为了保证和后台数据结构对齐。
+    /// CreateInstancePre returns fixed as 0 and cannot be used as a query condition for CheckTaskStatus. It is merely to ensure alignment with the backend data structure.
     "FlowId" flow_id set_flow_id: i64,
-    /// 订单号列表
+    /// Order number list
     "DealNames" deal_names set_deal_names: list String,
-    /// ckafka集群实例Id，当购买多个实例时，默认返回购买的第一个实例 id
+    /// Cluster instance Id of ckafka. When you purchase multiple instances, the first instance Id is returned by default.
     "InstanceId" instance_id set_instance_id: str,
-    /// 订单和购买实例对应映射列表
+    /// Order and purchase mapping list corresponding to the instance
     "DealNameInstanceIdMapping" deal_name_instance_id_mapping set_deal_name_instance_id_mapping: list DealInstanceDTO,
-    /// CAM鉴权返回的eventId
+    /// Event ID returned by CAM authentication
     "EventId" event_id set_event_id: str,
 } }
 
 rt::model! { read debug;
-/// 后付费实例相关接口返回结构
+/// Data structure returned by pay-as-you-go instance APIs
 CreateInstancePostResp {
-    /// 返回的code，0为正常，非0为错误
+    /// Returned code. `0` indicates normal status while other codes indicate errors.
     "ReturnCode" return_code set_return_code: str,
-    /// 接口返回消息，当接口报错时提示错误信息
+    /// Message returned by the API. An error message will be returned if the API reports an error.
     "ReturnMessage" return_message set_return_message: str,
-    /// 返回的Data数据
+    /// Specifies the Data returned.
     "Data" data set_data: obj CreateInstancePostData,
 } }
 
 rt::model! { read debug;
-/// 创建预付费接口返回的Data
+/// Data returned by the `CreateInstancePre` API.
 CreateInstancePreData {
-    /// CreateInstancePre返回固定为0，不能作为CheckTaskStatus的查询条件。只是为了保证和后台数据结构对齐。
+    /// CreateInstancePre returns fixed as 0 and cannot be used as a query condition for CheckTaskStatus. It is merely to ensure alignment with the backend data structure.
     "FlowId" flow_id set_flow_id: i64,
-    /// 订单号列表
+    /// Order number list
     "DealNames" deal_names set_deal_names: list String,
-    /// ckafka集群实例Id，当购买多个实例时，默认返回购买的第一个实例 id
+    /// Cluster instance Id of ckafka. When you purchase multiple instances, the first instance Id is returned by default.
     "InstanceId" instance_id set_instance_id: str,
-    /// 订单和购买实例对应映射列表
+    /// Order and purchase mapping list corresponding to the instance
     "DealNameInstanceIdMapping" deal_name_instance_id_mapping set_deal_name_instance_id_mapping: list DealInstanceDTO,
-    /// CAM鉴权返回的eventId
+    /// Event ID returned by CAM authentication
     "EventId" event_id set_event_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateInstancePre` (创建实例(预付费包年包月)).
+/// Request of `CreateInstancePre` (Create an instance (prepaid, yearly/monthly subscription)).
 ///
-/// 创建实例(预付费包年包月),  仅支持创建专业版实例
+/// This API is used to create prepaid yearly/monthly subscribed instances. It only supports creating Pro Edition instances.
 CreateInstancePreRequest {
-    /// ckafka集群实例Name，是一个不超过 128 个字符的任意字符串。
+    /// Specifies the Name of the ckafka cluster instance, which is any string with a length not more than 128 characters.
+    /// .
     ///
     /// Required.
     "InstanceName" instance_name set_instance_name: str,
-    /// 可用区。当购买多可用区实例时，当前参数为主可用区。  [查看可用区](https://cloud.tencent.com/document/product/597/55246)
+    /// Availability zone. when purchasing a multi-availability zone instance, this parameter specifies the primary az. [view availability zones](https://www.tencentcloud.com/document/product/597/55246?from_cn_redirect=1)
+    /// .
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: i64,
-    /// 预付费购买时长，例如 "1m",就是一个月,取值范围 1m~36m
+    /// Prepaid purchase duration, for example "1m", exactly one month, value ranges from 1m to 36m.
     ///
     /// Required.
     "Period" period set_period: str,
-    /// 国际站标准版实例规格。目前只有国际站标准版使用当前字段区分规格，国内站标准版使用峰值带宽区分规格。除了国际站标准版外的所有实例填写 1 即可。国际站标准版实例：入门型(general)]填写1；[标准型(standard)]填写2；[进阶型(advanced)]填写3；[容量型(capacity)]填写4；[高阶型1(specialized-1)]填写5；[高阶型2(specialized-2)]填写6；[高阶型3(specialized-3)]填写7；[高阶型4(specialized-4)]填写8。
+    /// Specifies the standard edition instance specification for the international site. currently only the standard edition on the international site uses the current field to distinguish specifications, while the domestic site standard edition uses peak bandwidth. fill in 1 for all instances except the international site standard edition. for international site standard edition instances: [entry-level (general)] fill 1; [standard type (standard)] fill 2; [advanced] fill 3; [capacity type (capacity)] fill 4; [advanced type 1 (specialized-1)] fill 5; [advanced type 2 (specialized-2)] fill 6; [advanced type 3 (specialized-3)] fill 7; [advanced type 4 (specialized-4)] fill 8.
+    /// .
     ///
     /// Required.
     "InstanceType" instance_type set_instance_type: i64,
-    /// 私有网络Id
+    /// VPC Id.
+    /// .
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网id
+    /// Subnet id.
+    /// .
     ///
     /// Required.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 可选。实例日志的最长保留时间，单位分钟，不填默认为1440（1天），可设置范围为1分钟到90天。
+    /// Optional. specifies the maximum retention time for instance logs, in minutes. default value: 1440 (1 day) when left blank. configurable range: 1 minute to 90 days.
+    /// .
     "MsgRetentionTime" msg_retention_time set_msg_retention_time: i64,
-    /// 创建实例时可以选择集群Id, 该入参表示集群Id
+    /// Specifies the cluster Id when creating an instance. this parameter indicates the cluster Id.
+    /// .
     "ClusterId" cluster_id set_cluster_id: i64,
-    /// 预付费自动续费标记，0表示默认状态(用户未设置，即初始状态)， 1表示自动续费，2表示明确不自动续费(用户设置)
+    /// Auto-Renewal tag for prepaid services. 0 means default state (not set by the user, i.e. initial state), 1 means auto-renew, 2 means explicitly no auto-renew (set by the user).
+    /// .
     "RenewFlag" renew_flag set_renew_flag: i64,
-    /// CKafka版本号[2.4.1, 2.4.2, 2.8.1, 3.2.3], 默认取值是2.4.1。2.4.1 与 2.4.2 属于同一个版本，传任意一个均可。
+    /// Specifies the CKafka version number. valid values: 2.4.1, 2.4.2, 2.8.1, 3.2.3. default value is 2.4.1. 2.4.1 and 2.4.2 belong to the same version, any one can be passed.
+    /// .
     "KafkaVersion" kafka_version set_kafka_version: str,
-    /// 实例类型: [标准版实例]填写 "standard" (默认), [专业版实例]填写 "profession",[高级版实例]填写"premium"
+    /// Instance type: Fill in "standard" for [standard edition instance] (default), "profession" for [professional edition instance], and "premium" for [Advanced Edition Instance].
     "SpecificationsType" specifications_type set_specifications_type: str,
-    /// 磁盘大小，如果跟控制台规格配比不相符，则无法创建成功。默认取值为500，步长设置为100。可以通过以下链接查看计费规格：https://cloud.tencent.com/document/product/597/122562
+    /// Disk size. if it does not match the console specification ratio, creation cannot succeed. default value is 500. step length is set to 100. can be accessed through the following link to view billing specifications: https://www.tencentcloud.com/document/product/597/122562.?from_cn_redirect=1
+    /// .
     "DiskSize" disk_size set_disk_size: i64,
-    /// 实例带宽,默认值为40，单位MB/s; 最小值:20MB/s, 高级版最大值:360MB/s,专业版最大值:100000MB/s  标准版固定带宽规格: 40MB/s, 100MB/s, 150MB/s。可以通过以下链接查看计费规格：https://cloud.tencent.com/document/product/597/11745
+    /// Instance bandwidth, default value is 40, unit MB/s. minimum value: 20MB/s. advanced edition maximum value: 360MB/s. professional edition maximum value: 100000MB/s. standard version fixed bandwidth specifications: 40MB/s, 100MB/s, 150MB/s. billing specifications can be viewed through the following link: https://www.tencentcloud.com/document/product/597/11745.?from_cn_redirect=1
+    /// .
     "BandWidth" band_width set_band_width: i64,
-    /// 分区大小，如果跟控制台规格配比不相符，则无法创建成功。默认值为800，步长为100。可以通过以下链接查看计费规格：https://cloud.tencent.com/document/product/597/122563
+    /// Specifies the partition size. if it does not match the console specification ratio, the creation cannot succeed. default value is 800 with a step length of 100. view billing specifications through the following link: https://www.tencentcloud.com/document/product/597/122563.?from_cn_redirect=1
+    /// .
     "Partition" partition set_partition: i64,
-    /// 标签
+    /// Tag.
+    /// .
     "Tags" tags set_tags: list Tag,
-    /// 专业版/高级版实例磁盘类型，标准版实例不需要填写。
-    ///
-    /// 枚举值：
-    ///
-    /// - CLOUD_SSD： SSD云硬盘
-    /// - CLOUD_PREMIUM： 高性能云硬盘
-    ///
-    /// 默认值：CLOUD_PREMIUM
+    /// Instance disk type for Pro Edition/Advanced Edition instances. You do not need to fill it in for Standard Edition instances. "CLOUD_SSD": SSD CLOUD disk; "CLOUD_BASIC": high-performance CLOUD block storage. Defaults to "CLOUD_BASIC" if not specified.
     "DiskType" disk_type set_disk_type: str,
-    /// 是否创建跨可用区实例，当前参数为 true 时，zoneIds必填
+    /// Specifies whether to create a cross-availability zone instance. when the current parameter is true, zoneIds is required.
+    /// .
     "MultiZoneFlag" multi_zone_flag set_multi_zone_flag: bool,
-    /// 可用区列表，购买多可用区实例时为必填项
+    /// Availability zone list. required item when purchasing multi-availability zone instance.
+    /// .
     "ZoneIds" zone_ids set_zone_ids: list i64,
-    /// 公网带宽大小，单位 Mbps。默认是没有加上免费 3Mbps 带宽。例如总共需要 3Mbps 公网带宽，此处传 0；总共需要 6Mbps 公网带宽，此处传 3。默认值为 0。需要保证传入参数为 3 的整数倍
+    /// Specifies the public bandwidth size in Mbps. the free 3 Mbps bandwidth is not included by default. for example, if the total required public network bandwidth is 3 Mbps, input 0 here; if the total required public network bandwidth is 6 Mbps, input 3 here. default value: 0. ensure the input parameter is a multiple of 3.
+    /// .
     "PublicNetworkMonthly" public_network_monthly set_public_network_monthly: i64,
-    /// 购买实例数量。非必填，默认值为 1。当传入该参数时，会创建多个 instanceName 加后缀区分的实例
+    /// Specifies the number of instances to purchase. optional. default value is 1. when input this parameter, it will create multiple instances with case-sensitive suffixes added to instanceName.
+    /// .
     "InstanceNum" instance_num set_instance_num: i64,
-    /// 是否自动选择代金券:1-是;0否。默认为0
+    /// Specifies whether to automatically select voucher. valid values: 1-yes; 0-no. default is 0.
+    /// .
     "AutoVoucher" auto_voucher set_auto_voucher: i64,
-    /// 弹性带宽开关 0不开启  1开启（0默认）
+    /// Elastic bandwidth switch 0 disable 1 enable (0 default).
+    /// .
     "ElasticBandwidthSwitch" elastic_bandwidth_switch set_elastic_bandwidth_switch: i64,
-    /// 自定义证书Id,仅当SpecificationsType为profession时生效,支持自定义证书能力
+    /// Specifies the custom certificate Id. this parameter is valid only when SpecificationsType is profession. supports custom certificate capacity.
     ///
-    /// 可通过[DescribeCertificateDetail](https://cloud.tencent.com/document/product/400/41673)接口获取
+    /// can be obtained through the [DescribeCertificateDetail](https://www.tencentcloud.com/document/product/400/41673?from_cn_redirect=1) api.
+    /// .
     "CustomSSLCertId" custom_ssl_cert_id set_custom_ssl_cert_id: str,
-    /// 弹性存储开关
+    /// Elastic storage switch
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - 0： 关闭
-    /// - 1： 开启
+    /// - 0: Turn off
+    /// - 1: Turn on
     ///
-    /// 默认值：0
+    /// Default value: 0
     "StoreQuantityType" store_quantity_type set_store_quantity_type: i64,
 } }
 rt::action!("ckafka", "2019-08-19", "CreateInstancePre", CreateInstancePreRequest => CreateInstancePreResponse);
 
 rt::model! { read debug;
-/// 预付费实例相关接口返回结构
+/// Data structure returned by yearly/monthly subscribed instance APIs
 CreateInstancePreResp {
-    /// 返回的code，0为正常，非0为错误
+    /// Returned code. 0: Normal; other values: Error.
     "ReturnCode" return_code set_return_code: str,
-    /// 成功消息
+    /// The message indicating whether the operation is successful.
     "ReturnMessage" return_message set_return_message: str,
-    /// 操作型返回的Data数据
+    /// Specifies the Data returned by the operation.
     "Data" data set_data: obj CreateInstancePreData,
-    /// 删除时间。目前该参数字段已废弃，将会在未来被删除
+    /// Deletion time.  This parameter has been deprecated and will be deleted.  Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Disabled in the spec.
     "DeleteRouteTimestamp" delete_route_timestamp set_delete_route_timestamp: str,
 } }
 
 rt::model! { read debug;
-/// CreateInstancePre返回参数结构体
+/// CreateInstancePre response structure.
 CreateInstancePreResponse {
-    /// 返回结果
+    /// Returned result.
+    /// .
     "Result" result set_result: obj CreateInstancePreResp,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1408,19 +1433,19 @@ CreateMetaSyncDatahubTaskResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreatePartition` (增加主题分区).
+/// Request of `CreatePartition` (Adds partition in topic).
 ///
-/// 本接口用于增加主题中的分区
+/// This API is used to add a partition in a topic.
 CreatePartitionRequest {
-    /// ckafka集群实例Id，可通过[DescribeInstances](https://cloud.tencent.com/document/product/597/40835)接口获取
+    /// The ckafka cluster instance Id, which can be obtained through the [DescribeInstances](https://www.tencentcloud.com/document/product/597/40835?from_cn_redirect=1) api.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 主题名称，可通过[DescribeTopic](https://cloud.tencent.com/document/product/597/40847)接口获取
+    /// Specifies the topic name, which can be obtained through the [DescribeTopic](https://www.tencentcloud.com/document/product/597/40847?from_cn_redirect=1) api.
     ///
     /// Required.
     "TopicName" topic_name set_topic_name: str,
-    /// 主题分区个数，传入参数为修改后的分区数，而不是增加的分区数，因此传入参数需要大于当前主题分区个数。
+    /// Topic partition count. the input parameter is the number of partitions after modification rather than adding partitions. therefore, the input parameter must exceed the current topic partition count.
     ///
     /// Required.
     "PartitionNum" partition_num set_partition_num: i64,
@@ -1428,92 +1453,102 @@ CreatePartitionRequest {
 rt::action!("ckafka", "2019-08-19", "CreatePartition", CreatePartitionRequest => CreatePartitionResponse);
 
 rt::model! { read debug;
-/// CreatePartition返回参数结构体
+/// CreatePartition response structure.
 CreatePartitionResponse {
-    /// 返回的结果集
+    /// Returned result set
     "Result" result set_result: obj JgwOperateResponse,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreatePostPaidInstance` (创建按量计费实例（新）).
+/// Request of `CreatePostPaidInstance` (Creates a pay-as-you-go instance (New)).
 ///
-/// 当前接口用来替代 CreateInstancePost 接口。创建按量计费实例。通常用于 SDK 或云 API 控制台调用接口，创建后付费 CKafka 实例。调用接口与在 CKafka 控制台购买按量付费实例效果相同。
+/// This API is used to replace `CreateInstancePost`  to create a pay-as-you-go instance.  You can call this API via SDK or the TencentCloud API console to create a pay-as-you-go CKafka instance,  which is an alternate option for making a purchase in the console.
 CreatePostPaidInstanceRequest {
-    /// 私有网络Id,可通过[DescribeVpcs](https://cloud.tencent.com/document/product/215/15778)接口获取
+    /// VPC Id, can be obtained through the [DescribeVpcs](https://www.tencentcloud.com/document/product/215/15778?from_cn_redirect=1) api.
+    /// .
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网Id,可通过[DescribeSubnets](https://cloud.tencent.com/document/product/215/15784)接口获取
+    /// Subnet Id, which can be obtained through the [DescribeSubnets](https://www.tencentcloud.com/document/product/215/15784?from_cn_redirect=1) api.
+    /// .
     ///
     /// Required.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// ckafka集群实例名称，是一个长度不超过128的任意字符。
+    /// Specifies the cluster instance name of ckafka, with a length not exceeding 128 arbitrary characters.
+    /// .
     "InstanceName" instance_name set_instance_name: str,
-    /// 国际站标准版实例规格。目前只有国际站标准版使用当前字段区分规格，国内站标准版使用峰值带宽区分规格。除了国际站标准版外的所有实例填写 1 即可。国际站标准版实例：入门型(general)]填写1；[标准型(standard)]填写2；[进阶型(advanced)]填写3；[容量型(capacity)]填写4；[高阶型1(specialized-1)]填写5；[高阶型2(specialized-2)]填写6；[高阶型3(specialized-3)]填写7；[高阶型4(specialized-4)]填写8。
+    /// Specifies the standard edition instance specification for the international site. currently only the standard edition on the international site uses the current field to distinguish specifications, while the domestic site standard edition uses peak bandwidth. fill in 1 for all instances except the international site standard edition. for international site standard edition instances: [entry-level (general)] fill 1; [standard type (standard)] fill 2; [advanced] fill 3; [capacity type (capacity)] fill 4; [advanced type 1 (specialized-1)] fill 5; [advanced type 2 (specialized-2)] fill 6; [advanced type 3 (specialized-3)] fill 7; [advanced type 4 (specialized-4)] fill 8.
+    /// .
     "InstanceType" instance_type set_instance_type: i64,
-    /// 实例日志的默认最长保留时间，单位分钟。不传入该参数时默认为 1440 分钟（1天），最大30天。当 topic 显式设置消息保留时间时，以 topic 保留时间为准
+    /// The default maximum retention time for instance logs, in minutes. default value: 1440 minutes (1 day) when this parameter is not input. maximum: 30 days. if the message retention time is explicitly set for a topic, the topic retention time takes precedence.
+    /// .
     "MsgRetentionTime" msg_retention_time set_msg_retention_time: i64,
-    /// 创建实例时可以选择集群Id, 该入参表示集群Id。不指定实例所在集群则不传入该参数
+    /// Specifies the cluster Id when creating an instance. input this parameter to indicate the cluster Id. leave it empty if no cluster is specified.
+    /// .
     "ClusterId" cluster_id set_cluster_id: i64,
-    /// 实例版本。目前支持当前支持"2.4.1", "2.4.2","2.8.1", "3.2.3"，默认取值"2.4.1"。"2.4.1" 与 "2.4.2" 属于同一个版本，传任意一个均可。
+    /// Instance version. Currently supports "2.4.1", "2.4.2", "2.8.1", "3.2.3". Default value is "2.4.1". "2.4.1" and "2.4.2" belong to the same version. You can pass any one of them.
     "KafkaVersion" kafka_version set_kafka_version: str,
-    /// 实例类型。"standard"：标准版，"profession"：专业版。  (标准版仅国际站支持，国内站目前支持专业版)
+    /// Instance type. "standard": standard version, "profession": professional version. (The standard version is only supported on the international site. The domestic site currently supports the professional version.)
     "SpecificationsType" specifications_type set_specifications_type: str,
-    /// 专业版实例磁盘类型，标准版实例不需要填写
-    ///
-    /// 枚举值：
-    ///
-    /// - CLOUD_SSD： SSD云硬盘
-    /// - CLOUD_PREMIUM： 高性能云硬盘
-    ///
-    /// 默认值：CLOUD_PREMIUM
+    /// Instance disk type for Pro Edition. You do not need to fill it in for standard edition instance. "CLOUD_SSD": SSD CLOUD disk; "CLOUD_BASIC": high-performance CLOUD block storage. Default value is "CLOUD_BASIC" if not specified.
     "DiskType" disk_type set_disk_type: str,
-    /// 实例内网峰值带宽，默认值为40。单位 MB/s。标准版需传入当前实例规格所对应的峰值带宽。注意如果创建的实例为专业版实例，峰值带宽，分区数等参数配置需要满足专业版的计费规格，可以通过以下链接查看计费规格：https://cloud.tencent.com/document/product/597/11745
+    /// The peak bandwidth of the instance private network. the default value is 40 MB/s. for standard edition, input the peak bandwidth corresponding to the current instance specifications. note that if the instance created is a pro edition instance, parameter configurations such as peak bandwidth and number of partitions should meet the billing specification of the pro edition. you can view the billing specification through the following link: https://www.tencentcloud.com/document/product/597/11745.?from_cn_redirect=1
+    /// .
     "BandWidth" band_width set_band_width: i64,
-    /// 实例硬盘大小，默认取值为500，步长设置为100。需要满足当前实例的计费规格，可以通过以下链接查看计费规格：https://cloud.tencent.com/document/product/597/122562
+    /// Instance disk size. default value is 500. step length is set to 100. should meet the billing specification of the current instance. can be accessed through the following link to view billing specifications: https://www.tencentcloud.com/document/product/597/122562.?from_cn_redirect=1
+    /// .
     "DiskSize" disk_size set_disk_size: i64,
-    /// 实例最大分区数量，需要满足当前实例的计费规格。默认值为800，步长为100。可以通过以下链接查看计费规格：https://cloud.tencent.com/document/product/597/122563
+    /// Specifies the maximum number of partitions for the instance, which should meet the billing specification of the current instance. default value is 800 with a step length of 100. the billing specification can be viewed through the following link: https://www.tencentcloud.com/document/product/597/122563.?from_cn_redirect=1
+    /// .
     "Partition" partition set_partition: i64,
-    /// 实例最大 topic 数量，需要满足当前实例的计费规格。默认值为800，步长设置为100。
+    /// Specifies the maximum number of topics for the instance, which should meet the billing specification of the current instance. default value is 800. step length is set to 100.
+    /// .
     "TopicNum" topic_num set_topic_num: i64,
-    /// 实例所在的可用区。当创建多可用区实例时，该参数为创建的默认接入点所在子网的可用区 id。ZoneId、ZoneIds不能同时为空，可通过[DescribeCkafkaZone](https://cloud.tencent.com/document/product/597/55246)接口获取。
+    /// Specifies the availability zone where the instance is located. when creating a multi-az instance, this parameter indicates the availability zone id of the subnet where the default access point is created. ZoneId and ZoneIds cannot be empty at the same time. you can obtain this information through the API [DescribeCkafkaZone](https://www.tencentcloud.com/document/product/597/55246?from_cn_redirect=1).
     "ZoneId" zone_id set_zone_id: i64,
-    /// 当前实例是否为多可用区实例。
+    /// Specifies whether the current instance is a multi-az instance.
+    /// .
     "MultiZoneFlag" multi_zone_flag set_multi_zone_flag: bool,
-    /// 当实例为多可用区实例时，多可用区 id 列表。注意参数 ZoneId 对应的多可用区需要包含在该参数数组中。ZoneId、ZoneIds不能同时为空，可通过[DescribeCkafkaZone](https://cloud.tencent.com/document/product/597/55246)接口获取。
+    /// Specifies the multi-availability zone id list when the instance is a multi-az instance. note the corresponding multi-availability zone for parameter ZoneId must be included in the parameter array. ZoneId and ZoneIds cannot be empty at the same time. obtain through the API [DescribeCkafkaZone](https://www.tencentcloud.com/document/product/597/55246?from_cn_redirect=1).
+    /// .
     "ZoneIds" zone_ids set_zone_ids: list i64,
-    /// 购买实例数量。非必填，默认值为 1。当传入该参数时，会创建多个 instanceName 加后缀区分的实例
+    /// Specifies the number of instances to purchase. optional. default value is 1. when input this parameter, it will create multiple instances with case-sensitive suffixes added to instanceName.
+    /// .
     "InstanceNum" instance_num set_instance_num: i64,
-    /// 公网带宽大小，单位 Mbps。
+    /// Public bandwidth size, measurement unit Mbps.
     ///
-    /// 单位：Mbps
+    /// Unit: Mbps
     "PublicNetworkMonthly" public_network_monthly set_public_network_monthly: i64,
-    /// 标签
+    /// Tag.
+    /// .
     "Tags" tags set_tags: list Tag,
-    /// 弹性带宽开关 0不开启  1开启（0默认)
+    /// Specifies the elastic bandwidth switch. 0: disable (default); 1: enable.
+    /// .
     "ElasticBandwidthSwitch" elastic_bandwidth_switch set_elastic_bandwidth_switch: i64,
-    /// 自定义证书Id,仅当SpecificationsType为profession时生效,支持自定义证书能力
+    /// Specifies the custom certificate Id. this parameter is valid only when SpecificationsType is profession. supports custom certificate capacity.
     ///
-    /// 可通过[DescribeCertificateDetail](https://cloud.tencent.com/document/product/400/41673)接口获取
+    /// can be obtained through the [DescribeCertificateDetail](https://www.tencentcloud.com/document/product/400/41673?from_cn_redirect=1) api.
+    /// .
     "CustomSSLCertId" custom_ssl_cert_id set_custom_ssl_cert_id: str,
-    /// 弹性存储开关
+    /// Elastic storage switch
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - 0： 关闭
-    /// - 1： 开启
+    /// - 0: Turn off
+    /// - 1: Turn on
     ///
-    /// 默认值：0
+    /// Default value: 0
     "StoreQuantityType" store_quantity_type set_store_quantity_type: i64,
 } }
 rt::action!("ckafka", "2019-08-19", "CreatePostPaidInstance", CreatePostPaidInstanceRequest => CreatePostPaidInstanceResponse);
 
 rt::model! { read debug;
-/// CreatePostPaidInstance返回参数结构体
+/// CreatePostPaidInstance response structure.
 CreatePostPaidInstanceResponse {
-    /// 返回结果
+    /// Returned result.
+    /// .
     "Result" result set_result: obj CreateInstancePostResp,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1549,50 +1584,61 @@ CreatePrometheusResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateRoute` (添加实例路由).
+/// Request of `CreateRoute` (Add an instance route).
 ///
-/// 添加实例路由
+/// This API is used to add instance routes.
 CreateRouteRequest {
-    /// ckafka集群实例id,可通过[DescribeInstances](https://cloud.tencent.com/document/product/597/40835)接口获取
+    /// Specifies the ckafka cluster instance id. obtain through the API [DescribeInstances](https://www.tencentcloud.com/document/product/597/40835?from_cn_redirect=1).
+    /// .
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 路由网络类型(3:vpc路由;7:内部支撑路由;1:公网路由)
+    /// Specifies the network type of the route (3: vpc routing; 7: internal support route; 1: public network route).
+    /// .
     ///
     /// Required.
     "VipType" vip_type set_vip_type: i64,
-    /// vpc网络Id,当vipType为3时必填
+    /// vpc network Id. required when vipType is 3.
+    /// .
     "VpcId" vpc_id set_vpc_id: str,
-    /// vpc子网id,当vipType为3时必填
+    /// Specifies the vpc subnet id. required when vipType is 3.
+    /// .
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 访问类型：0-plaintext；1-sasl_plaintext；3-sasl_ssl; 4-sasl_scram_sha_256; 5-sasl_scram_sha_512  默认为0
-    /// vipType=3,支持 0,1,3,4,5
-    /// vipType=7,支持0,1,3
-    /// vipType=1,支持1,3
+    /// Access type: 0-plaintext; 1-sasl_plaintext; 3-sasl_ssl; 4-sasl_scram_sha_256; 5-sasl_scram_sha_512. Default is 0.
+    /// vipType=3, supports 0,1,3,4,5
+    /// vipType=7, supports 0,1,3
+    /// vipType=1, supports 1,3
     "AccessType" access_type set_access_type: i64,
-    /// 是否需要权限管理,该字段已废弃
+    /// Specifies whether access management is required. this field has been deprecated.
+    /// .
     "AuthFlag" auth_flag set_auth_flag: i64,
-    /// 调用方appId
+    /// Specifies the caller appId.
+    /// .
     "CallerAppid" caller_appid set_caller_appid: i64,
-    /// 公网带宽,公网路由必传,且是3的倍数,无默认值
+    /// Public network bandwidth. required for public network route. must be a multiple of 3. no default value.
+    /// .
     "PublicNetwork" public_network set_public_network: i64,
-    /// vip地址
+    /// vip address.
+    /// .
     "Ip" ip set_ip: str,
-    /// 备注信息
+    /// Specifies the remark information.
+    /// .
     "Note" note set_note: str,
-    /// 关联安全组有序列表
+    /// Specifies the ordered list of security group associations.
+    /// .
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// 公网路由IP白名单预设配置
+    /// Preset configuration of public network route IP allowlist
     ///
-    /// 入参限制：vipType=1
+    /// Input parameter limit: vipType=1
     "IpWhitelist" ip_whitelist set_ip_whitelist: list IpWhitelistDTO,
 } }
 rt::action!("ckafka", "2019-08-19", "CreateRoute", CreateRouteRequest => CreateRouteResponse);
 
 rt::model! { read debug;
-/// CreateRoute返回参数结构体
+/// CreateRoute response structure.
 CreateRouteResponse {
-    /// 返回结果
+    /// Returned result.
+    /// .
     "Result" result set_result: obj JgwOperateResponse,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1667,19 +1713,19 @@ CreateTokenResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateTopicIpWhiteList` (创建主题IP白名单).
+/// Request of `CreateTopicIpWhiteList` (Creates topic IP allowlist).
 ///
-/// 创建主题ip白名单
+/// This API is used to create a topic IP allowlist.
 CreateTopicIpWhiteListRequest {
-    /// ckafka集群实例Id，可通过[DescribeInstances](https://cloud.tencent.com/document/product/597/40835)接口获取
+    /// The ckafka cluster instance Id, which can be obtained through the [DescribeInstances](https://www.tencentcloud.com/document/product/597/40835?from_cn_redirect=1) api.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 主题名称，可通过[DescribeTopic](https://cloud.tencent.com/document/product/597/40847)接口获取
+    /// Specifies the topic name, which can be obtained through the [DescribeTopic](https://www.tencentcloud.com/document/product/597/40847?from_cn_redirect=1) api.
     ///
     /// Required.
     "TopicName" topic_name set_topic_name: str,
-    /// ip白名单列表，最大值为512，即最大允许传入512个ip。
+    /// Allowlist list. maximum value is 512. upper limit for incoming ips is 512.
     ///
     /// Required.
     "IpWhiteList" ip_white_list set_ip_white_list: list String,
@@ -1687,122 +1733,122 @@ CreateTopicIpWhiteListRequest {
 rt::action!("ckafka", "2019-08-19", "CreateTopicIpWhiteList", CreateTopicIpWhiteListRequest => CreateTopicIpWhiteListResponse);
 
 rt::model! { read debug;
-/// CreateTopicIpWhiteList返回参数结构体
+/// CreateTopicIpWhiteList response structure.
 CreateTopicIpWhiteListResponse {
-    /// 删除主题IP白名单结果
+    /// Result of deleting topic IP allowlist
     "Result" result set_result: obj JgwOperateResponse,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateTopic` (创建主题).
+/// Request of `CreateTopic` (Creates topic).
 ///
-/// 创建ckafka主题
+/// This API is used to create a CKafka topic.
 CreateTopicRequest {
-    /// 实例Id
+    /// Instance Id
     ///
-    /// 取值参考：[DescribeInstances](https://cloud.tencent.com/document/api/597/40835)
+    /// For reference: [DescribeInstances](https://www.tencentcloud.com/document/api/597/40835?from_cn_redirect=1)
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 只能包含字母、数字、下划线、“-”、“.”
+    /// Can only contain letters, digits, underscore, "-", ".".
     ///
     /// Required.
     "TopicName" topic_name set_topic_name: str,
-    /// Partition个数，大于0
+    /// Number of partitions, more than 0
     ///
     /// Required.
     "PartitionNum" partition_num set_partition_num: i64,
-    /// 副本个数，不能多于 broker 数，最大为3
+    /// Replica count cannot be over the number of brokers, with a maximum of 3
     ///
     /// Required.
     "ReplicaNum" replica_num set_replica_num: i64,
-    /// ip白名单开关, 1:打开  0:关闭，默认不打开
+    /// ip allowlist switch, 1: on; 0: off, default off
     "EnableWhiteList" enable_white_list set_enable_white_list: i64,
-    /// Ip白名单列表，配额限制，enableWhileList=1时必选
+    /// Ip whitelist, Quota limit, essential when enableWhileList=1
     "IpWhiteList" ip_white_list set_ip_white_list: list String,
-    /// 清理日志策略，日志清理模式，默认为"delete"。"delete"：日志按保存时间删除，"compact"：日志按 key 压缩，"compact, delete"：日志按 key 压缩且会按保存时间删除。
+    /// Log cleanup policy. Log cleanup mode, defaults to "delete". "delete": logs are deleted by retention time. "compact": logs are compressed by key. "compact, delete": logs are compressed by key and deleted by retention time.
     "CleanUpPolicy" clean_up_policy set_clean_up_policy: str,
-    /// 主题备注
+    /// Topic remark
     ///
-    /// 入参限制：不超过 64 个字符
+    /// Input parameter limit: No more than 64 characters
     "Note" note set_note: str,
-    /// 最小同步副本数
+    /// Minimum sync replica count
     ///
-    /// 默认值：1
+    /// Default value: 1
     ///
-    /// 最小值为1
+    /// Minimum value: 1
     "MinInsyncReplicas" min_insync_replicas set_min_insync_replicas: i64,
-    /// 是否允许未同步的副本选为leader，0:不允许，1:允许，默认取实例维度的值
+    /// Whether to allow unsynchronized replicas to be elected as leader. 0: not allowed, 1: allowed. Default value is the instance dimension value.
     "UncleanLeaderElectionEnable" unclean_leader_election_enable set_unclean_leader_election_enable: i64,
-    /// 可选参数，消息保留时间
+    /// Optional parameter, message retention period
     ///
-    /// 取值范围：[60000, 7776000000]
+    /// Value ranges from 60000 to 7776000000
     ///
-    /// 单位：毫秒
+    /// Unit: ms
     ///
-    /// 默认值：7200000
+    /// Default value: 7200000
     "RetentionMs" retention_ms set_retention_ms: i64,
-    /// Segment分片滚动的时长
+    /// Duration of Segment shard scrolling
     ///
-    /// 单位：毫秒
+    /// Unit: ms
     ///
-    /// 默认值：86400000
+    /// Default value: 86400000
     ///
-    /// 最小值为86400000ms（1天）
+    /// Minimum value: 86400000ms (1 day)
     "SegmentMs" segment_ms set_segment_ms: i64,
-    /// 主题消息最大值，单位为 Byte，最小值1024Bytes(即1KB)，最大值为12582912Bytes（即12MB）
+    /// Maximum topic messages in Bytes, minimum value 1024 Bytes (1 KB), maximum value 12582912 Bytes (12 MB)
     "MaxMessageBytes" max_message_bytes set_max_message_bytes: i64,
-    /// 预设ACL规则, 1:打开  0:关闭，默认不打开
+    /// Preset ACL rule, 1: on 0: off, default is off
     "EnableAclRule" enable_acl_rule set_enable_acl_rule: i64,
-    /// 预设ACL规则的名称
+    /// Preset ACL rule name
     "AclRuleName" acl_rule_name set_acl_rule_name: str,
-    /// 可选, 保留文件大小. 默认为-1,单位Byte, 当前最小值为1073741824。
+    /// Option, retain file size. Defaults to -1, unit Byte, current min value is 1073741824.
     ///
-    /// 取值范围：[1073741824, 1099511627776]
+    /// Value ranges from [1073741824, 1099511627776]
     ///
-    /// 单位：字节
+    /// Unit: Byte
     ///
-    /// 特殊值：-1表示无限制
+    /// Special value: -1 indicates unlimited
     "RetentionBytes" retention_bytes set_retention_bytes: i64,
-    /// 标签列表
+    /// Tag list
     "Tags" tags set_tags: list Tag,
-    /// 消息保存的时间类型:CreateTime/LogAppendTime
+    /// Time type for message saving: CreateTime/LogAppendTime
     "LogMsgTimestampType" log_msg_timestamp_type set_log_msg_timestamp_type: str,
 } }
 rt::action!("ckafka", "2019-08-19", "CreateTopic", CreateTopicRequest => CreateTopicResponse);
 
 rt::model! { read debug;
-/// 创建主题返回
+/// Return for topic creation
 CreateTopicResp {
-    /// 主题Id
+    /// Topic ID
     "TopicId" topic_id set_topic_id: str,
 } }
 
 rt::model! { read debug;
-/// CreateTopic返回参数结构体
+/// CreateTopic response structure.
 CreateTopicResponse {
-    /// 返回创建结果
+    /// Return creation result
     "Result" result set_result: obj CreateTopicResp,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `CreateUser` (添加用户).
+/// Request of `CreateUser` (Adds user).
 ///
-/// 添加用户
+/// This API is used to add a user.
 CreateUserRequest {
-    /// ckafka集群实例Id，可通过[DescribeInstances](https://cloud.tencent.com/document/product/597/40835)接口获取
+    /// ckafka cluster instance Id, which can be obtained through the [DescribeInstances](https://www.tencentcloud.com/document/product/597/40835?from_cn_redirect=1) API
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 用户名称
+    /// Username.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 用户密码
+    /// User password.
     "Password" password set_password: str,
 } }
 impl ::core::fmt::Debug for CreateUserRequest {
@@ -1817,9 +1863,9 @@ impl ::core::fmt::Debug for CreateUserRequest {
 rt::action!("ckafka", "2019-08-19", "CreateUser", CreateUserRequest => CreateUserResponse);
 
 rt::model! { read debug;
-/// CreateUser返回参数结构体
+/// CreateUser response structure.
 CreateUserResponse {
-    /// 返回结果
+    /// Returned results
     "Result" result set_result: obj JgwOperateResponse,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1893,13 +1939,13 @@ CtsdbParam {
 } }
 
 rt::model! { read debug;
-/// CVM和IP信息
+/// CVM and IP information.
 CvmAndIpInfo {
-    /// ckafka集群实例Id
+    /// The ckafka cluster instance Id.
     "CkafkaInstanceId" ckafka_instance_id set_ckafka_instance_id: str,
-    /// CVM实例ID(ins-test )或POD IP(10.0.0.30)
+    /// CVM instance ID (ins-test) or POD IP (10.0.0.30).
     "InstanceId" instance_id set_instance_id: str,
-    /// IP地址
+    /// IP address.
     "Ip" ip set_ip: str,
 } }
 
@@ -2035,30 +2081,30 @@ DatahubTaskInfo {
 } }
 
 rt::model! { read debug;
-/// Datahub主题
+/// DataHub topic
 DatahubTopicDTO {
-    /// 名称
+    /// Name
     "Name" name set_name: str,
-    /// Topic名称
+    /// Topic name
     "TopicName" topic_name set_topic_name: str,
-    /// Topic Id
+    /// Topic ID
     "TopicId" topic_id set_topic_id: str,
-    /// 分区数
+    /// The number of partitions
     "PartitionNum" partition_num set_partition_num: i128,
-    /// 过期时间，单位ms
+    /// Expiration time in milliseconds.
     "RetentionMs" retention_ms set_retention_ms: i128,
-    /// 备注
+    /// Remarks
     "Note" note set_note: str,
-    /// 状态，1使用中，2删除中
+    /// Status (`1`: In use; `2`: Deleting)
     "Status" status set_status: i128,
 } }
 
 rt::model! { read debug;
-/// Datahub Topic 响应
+/// DataHub topic response
 DatahubTopicResp {
-    /// 主题名称
+    /// Topic name
     "TopicName" topic_name set_topic_name: str,
-    /// 主题Id
+    /// Topic Id.
     "TopicId" topic_id set_topic_id: str,
 } }
 
@@ -2074,96 +2120,65 @@ DateParam {
 } }
 
 rt::model! { read debug;
-/// 预付费/后付费接口中，订单和 CKafka 实例映射数据结构
+/// Mapping between orders and CKafka instances for yearly/monthly subscribed and pay-as-you-go instance APIs.
 DealInstanceDTO {
-    /// 订单流水
+    /// Order transaction.
     "DealName" deal_name set_deal_name: str,
-    /// 订单流水对应购买的 CKafka 实例 id 列表
+    /// Order transaction corresponds to the list of purchased CKafka instance ids.
     "InstanceIdList" instance_id_list set_instance_id_list: list String,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteAcl` (删除ACL).
+/// Request of `DeleteAcl` (Deletes ACL).
 ///
-/// 删除ACL
+/// This API is used to delete an ACL.
 DeleteAclRequest {
-    /// ckafka集群实例Id，可通过[DescribeInstances](https://cloud.tencent.com/document/product/597/40835)接口获取
+    /// The ckafka cluster instance Id, which can be obtained through the [DescribeInstances](https://www.tencentcloud.com/document/product/597/40835?from_cn_redirect=1) api.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// Acl资源类型，(2:TOPIC，3:GROUP，4:CLUSTER)
+    /// ACL resource type (`2`: TOPIC, `3`: GROUP, `4`: CLUSTER).
     ///
     /// Required.
     "ResourceType" resource_type set_resource_type: i64,
-    /// 资源名称，和resourceType相关，如当resourceType为TOPIC时，则该字段表示topic名称，当resourceType为GROUP时，该字段表示group名称，当resourceType为CLUSTER时，该字段可为空。
+    /// Resource name, which is related to `resourceType`. For example, if `resourceType` is `TOPIC`, this field indicates the topic name; if `resourceType` is `GROUP`, this field indicates the group name; if `resourceType` is `CLUSTER`, this field can be left empty.
     ///
     /// Required.
     "ResourceName" resource_name set_resource_name: str,
-    /// Acl操作方式
-    ///
-    /// 枚举值：
-    ///
-    /// - 2： ALL
-    /// - 3： READ
-    /// - 4： WRITE
-    /// - 5： CREATE
-    /// - 6： DELETE
-    /// - 7： ALTER
-    /// - 8： DESCRIBE
-    /// - 9： CLUSTER_ACTION
-    /// - 10： DESCRIBE_CONFIGS
-    /// - 11： ALTER_CONFIGS
-    /// - 12： IDEMPOTENT_WRITE
-    ///
-    /// 合法取值与 ResourceType 相关，传入组合以外的值将返回参数错误。本参数必须与 PermissionType 同时传入
-    ///
-    /// - ResourceType=2（TOPIC）：2、3、4、5、6、7、8、10、11
-    /// - ResourceType=3（GROUP）：2、3、6、8
-    /// - ResourceType=4（CLUSTER）：2、5、7、8、9、10、11、12
+    /// ACL operation type (`2`: ALL, `3`: READ, `4`: WRITE, `5`: CREATE, `6`: DELETE, `7`: ALTER, `8`: DESCRIBE, `9`: CLUSTER_ACTION, `10`: DESCRIBE_CONFIGS, `11`: ALTER_CONFIGS, `12`: IDEMPOTENT_WRITE).
     ///
     /// Required.
     "Operation" operation set_operation: i64,
-    /// 权限类型，当前ckafka支持ALLOW(相当于白名单)，其它用于后续兼容开源kafka的acl时使用
-    ///
-    /// 枚举值：
-    ///
-    /// - 2： DENY
-    /// - 3： ALLOW
-    ///
-    /// 本参数必须与 Operation 同时传入
+    /// Permission type (2:DENY, 3:ALLOW). currently ckafka supports ALLOW (equivalent to allowlist), others used when compatible with open-source kafka acl.
     ///
     /// Required.
     "PermissionType" permission_type set_permission_type: i64,
-    /// 默认为*，表示任何host都可以访问，当前ckafka不支持host为*，但是后面开源kafka的产品化会直接支持
-    ///
-    /// 删除时与 Principal、Operation、PermissionType 一起参与精确匹配
+    /// The default value is `*`, which means that any host can access. Currently, CKafka does not support the host as `*`, but the future product based on the open-source Kafka will directly support this
     "Host" host set_host: str,
-    /// 用户列表，默认为User:*，表示任何user都可以访问，当前用户只能是用户列表中包含的用户
-    ///
-    /// 删除时不校验该用户是否仍存在，允许清理已删除用户的残留策略；该参数与 Host、Operation、PermissionType 一起参与精确匹配
+    /// List of users, defaults to User:*, means any User is accessible in the entire region. the current User can only be the User in the list of users.
     "Principal" principal set_principal: str,
 } }
 rt::action!("ckafka", "2019-08-19", "DeleteAcl", DeleteAclRequest => DeleteAclResponse);
 
 rt::model! { read debug;
-/// DeleteAcl返回参数结构体
+/// DeleteAcl response structure.
 DeleteAclResponse {
-    /// 返回结果
+    /// Returned result
     "Result" result set_result: obj JgwOperateResponse,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteAclRule` (删除ACL规则).
+/// Request of `DeleteAclRule` (Delete ACL rule).
 ///
-/// 删除ACL规则
+/// This API is used to delete an ACL rule.
 DeleteAclRuleRequest {
-    /// 实例id信息，可通过[DescribeInstances](https://cloud.tencent.com/document/product/597/40835)接口获取
+    /// Instance id information. you can obtain it through the [DescribeInstances](https://www.tencentcloud.com/document/product/597/40835?from_cn_redirect=1) api.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// acl规则名称，可通过DescribeAclRule接口获取。
+    /// acl rule name, obtain through the API DescribeAclRule.
     ///
     /// Required.
     "RuleName" rule_name set_rule_name: str,
@@ -2171,9 +2186,9 @@ DeleteAclRuleRequest {
 rt::action!("ckafka", "2019-08-19", "DeleteAclRule", DeleteAclRuleRequest => DeleteAclRuleResponse);
 
 rt::model! { read debug;
-/// DeleteAclRule返回参数结构体
+/// DeleteAclRule response structure.
 DeleteAclRuleResponse {
-    /// 返回被删除的规则的ID
+    /// Returns the rule ID of the deleted rule.
     "Result" result set_result: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2243,15 +2258,15 @@ DeleteDatahubTopicResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteGroup` (删除消费组).
+/// Request of `DeleteGroup` (Delete consumer groups.).
 ///
-/// 删除消费组
+/// Delete consumer groups.
 DeleteGroupRequest {
-    /// ckafka集群实例Id，可通过[DescribeInstances](https://cloud.tencent.com/document/product/597/40835)接口获取。
+    /// The ckafka cluster instance Id. can be obtained through the [DescribeInstances](https://www.tencentcloud.com/document/product/597/40835?from_cn_redirect=1) api.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 消费组名称，可通过[DescribeConsumerGroup](https://cloud.tencent.com/document/product/597/40841)接口获取。
+    /// Consumer group name, which can be obtained through the DescribeConsumerGroup API (https://www.tencentcloud.com/document/product/597/40841?from_cn_redirect=1).
     ///
     /// Required.
     "Group" group set_group: str,
@@ -2259,28 +2274,28 @@ DeleteGroupRequest {
 rt::action!("ckafka", "2019-08-19", "DeleteGroup", DeleteGroupRequest => DeleteGroupResponse);
 
 rt::model! { read debug;
-/// DeleteGroup返回参数结构体
+/// DeleteGroup response structure.
 DeleteGroupResponse {
-    /// 返回结果
+    /// Returned results.
     "Result" result set_result: obj JgwOperateResponse,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteGroupSubscribeTopic` (删除消费分组订阅的topic).
+/// Request of `DeleteGroupSubscribeTopic` (Delete the topic subscribed by the consumption group).
 ///
-/// 删除消费分组订阅的topic(消费分组必须是Empty 状态)
+/// This API is used to delete topics subscribed by a consumption group. The consumption group status must be Empty.
 DeleteGroupSubscribeTopicRequest {
-    /// ckafka集群实例Id
+    /// CKafka cluster instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 消费分组名称
+    /// Consumer group name.
     ///
     /// Required.
     "Group" group set_group: str,
-    /// 主题名
+    /// Topic name
     ///
     /// Required.
     "Topic" topic set_topic: str,
@@ -2288,20 +2303,20 @@ DeleteGroupSubscribeTopicRequest {
 rt::action!("ckafka", "2019-08-19", "DeleteGroupSubscribeTopic", DeleteGroupSubscribeTopicRequest => DeleteGroupSubscribeTopicResponse);
 
 rt::model! { read debug;
-/// DeleteGroupSubscribeTopic返回参数结构体
+/// DeleteGroupSubscribeTopic response structure.
 DeleteGroupSubscribeTopicResponse {
-    /// 返回结果
+    /// Returned result.
     "Result" result set_result: obj JgwOperateResponse,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteInstancePost` (删除后付费实例).
+/// Request of `DeleteInstancePost` (Delete a post-payment instance).
 ///
-/// 删除后付费实例，通过调用API删除不会对连接器和任务进行关联预检查，直接进行实例销毁。
+/// This API is used to delete post-payment instances. It directly performs instance termination by calling API deletion without associating connectors and tasks in pre-check.
 DeleteInstancePostRequest {
-    /// ckafka集群实例Id，可通过[DescribeInstances](https://cloud.tencent.com/document/product/597/40835)接口获取
+    /// The ckafka cluster instance Id, which can be obtained through the [DescribeInstances](https://www.tencentcloud.com/document/product/597/40835?from_cn_redirect=1) api.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -2309,20 +2324,20 @@ DeleteInstancePostRequest {
 rt::action!("ckafka", "2019-08-19", "DeleteInstancePost", DeleteInstancePostRequest => DeleteInstancePostResponse);
 
 rt::model! { read debug;
-/// DeleteInstancePost返回参数结构体
+/// DeleteInstancePost response structure.
 DeleteInstancePostResponse {
-    /// 返回结果
+    /// Returned result.
     "Result" result set_result: obj InstanceDeleteResponse,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteInstancePre` (删除预付费实例).
+/// Request of `DeleteInstancePre` (Deletes a yearly/monthly subscribed (prepaid) instance).
 ///
-/// 删除预付费实例，该接口会对实例执行隔离并删除的动作，执行成功后实例会被直接删除销毁。通过调用API删除不会对连接器和任务进行关联预检查，直接进行实例销毁。
+/// This API is used to delete prepaid instances. It performs isolation and deletion actions on the instance. After successful execution, the instance will be directly deleted and terminated. By calling API deletion, it directly performs instance termination without associating connectors and tasks in pre-check.
 DeleteInstancePreRequest {
-    /// ckafka集群实例Id，可通过[DescribeInstances](https://cloud.tencent.com/document/product/597/40835)接口获取
+    /// ckafka cluster instance Id, which can be obtained through the [DescribeInstances](https://www.tencentcloud.com/document/product/597/40835?from_cn_redirect=1) API
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -2330,53 +2345,53 @@ DeleteInstancePreRequest {
 rt::action!("ckafka", "2019-08-19", "DeleteInstancePre", DeleteInstancePreRequest => DeleteInstancePreResponse);
 
 rt::model! { read debug;
-/// DeleteInstancePre返回参数结构体
+/// DeleteInstancePre response structure.
 DeleteInstancePreResponse {
-    /// 返回结果
+    /// Returned result
     "Result" result set_result: obj CreateInstancePreResp,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRoute` (删除路由).
+/// Request of `DeleteRoute` (Deletes a route).
 ///
-/// 删除路由
+/// This API is used to delete a route.
 DeleteRouteRequest {
-    /// ckafka集群实例Id,可通过[DescribeInstances](https://cloud.tencent.com/document/product/597/40835)接口获取
+    /// ckafka cluster instance Id. obtain through the API [DescribeInstances](https://www.tencentcloud.com/document/product/597/40835?from_cn_redirect=1).
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 路由id,可通过[DescribeRoute](https://cloud.tencent.com/document/product/597/45484)接口获取
+    /// Route id, obtain through the API [DescribeRoute](https://www.tencentcloud.com/document/product/597/45484?from_cn_redirect=1).
     ///
     /// Required.
     "RouteId" route_id set_route_id: i64,
-    /// 调用方appId
+    /// AppId of the caller.
     "CallerAppid" caller_appid set_caller_appid: i64,
-    /// 设置定时删除路由时间,仅类型为公网路由支持定时删除,可选择未来的24小时的任意时间
+    /// Sets the scheduled deletion time for routes. only public network routes support scheduled deletion. available for any time within the next 24 hours.
     "DeleteRouteTime" delete_route_time set_delete_route_time: str,
 } }
 rt::action!("ckafka", "2019-08-19", "DeleteRoute", DeleteRouteRequest => DeleteRouteResponse);
 
 rt::model! { read debug;
-/// DeleteRoute返回参数结构体
+/// DeleteRoute response structure.
 DeleteRouteResponse {
-    /// 返回结果
+    /// Returned result.
     "Result" result set_result: obj JgwOperateResponse,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRouteTriggerTime` (修改路由触发时间).
+/// Request of `DeleteRouteTriggerTime` (Modifies the route deletion trigger time).
 ///
-/// 修改删除路由延迟触发时间
+/// This API is used to modify the delayed trigger time of route deletion.
 DeleteRouteTriggerTimeRequest {
-    /// ckafka集群实例Id,可通过[DescribeInstances](https://cloud.tencent.com/document/product/597/40835)接口获取
+    /// ckafka cluster instance Id. obtain through the API [DescribeInstances](https://www.tencentcloud.com/document/product/597/40835?from_cn_redirect=1).
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 修改删除路由的定时时间
+    /// Modifies the scheduled time for deleting routes.
     ///
     /// Required.
     "DelayTime" delay_time set_delay_time: str,
@@ -2384,7 +2399,7 @@ DeleteRouteTriggerTimeRequest {
 rt::action!("ckafka", "2019-08-19", "DeleteRouteTriggerTime", DeleteRouteTriggerTimeRequest => DeleteRouteTriggerTimeResponse);
 
 rt::model! { read debug;
-/// DeleteRouteTriggerTime返回参数结构体
+/// DeleteRouteTriggerTime response structure.
 DeleteRouteTriggerTimeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2416,15 +2431,15 @@ DeleteThrottleRuleResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteTopic` (删除主题).
+/// Request of `DeleteTopic` (Deletes topic).
 ///
-/// 删除ckafka主题
+/// This API is used to delete a CKafka topic.
 DeleteTopicRequest {
-    /// ckafka 实例Id
+    /// CKafka instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// ckafka 主题名称
+    /// CKafka topic name
     ///
     /// Required.
     "TopicName" topic_name set_topic_name: str,
@@ -2432,24 +2447,24 @@ DeleteTopicRequest {
 rt::action!("ckafka", "2019-08-19", "DeleteTopic", DeleteTopicRequest => DeleteTopicResponse);
 
 rt::model! { read debug;
-/// DeleteTopic返回参数结构体
+/// DeleteTopic response structure.
 DeleteTopicResponse {
-    /// 返回的结果集
+    /// Returned result set
     "Result" result set_result: obj JgwOperateResponse,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteUser` (删除用户).
+/// Request of `DeleteUser` (Deletes user).
 ///
-/// 删除用户
+/// This API is used to delete a user.
 DeleteUserRequest {
-    /// ckafka集群实例Id，可通过[DescribeInstances](https://cloud.tencent.com/document/product/597/40835)接口获取。
+    /// The ckafka cluster instance Id, which can be obtained through the [DescribeInstances](https://www.tencentcloud.com/document/product/597/40835?from_cn_redirect=1) api.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 用户名称，可通过[DescribeUser](https://cloud.tencent.com/document/product/597/40855)接口获取。
+    /// Specifies the username, which can be obtained through the [DescribeUser](https://www.tencentcloud.com/document/product/597/40855?from_cn_redirect=1) api.
     ///
     /// Required.
     "Name" name set_name: str,
@@ -2457,43 +2472,43 @@ DeleteUserRequest {
 rt::action!("ckafka", "2019-08-19", "DeleteUser", DeleteUserRequest => DeleteUserResponse);
 
 rt::model! { read debug;
-/// DeleteUser返回参数结构体
+/// DeleteUser response structure.
 DeleteUserResponse {
-    /// 返回结果
+    /// Returned result
     "Result" result set_result: obj JgwOperateResponse,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 变配类型查询出参
+/// Type query response parameters structure.
 DescModifyType {
-    /// 变配类型
+    /// Specifies the renewal type.
     "ModifyType" modify_type set_modify_type: i64,
-    /// 是否迁移标志
+    /// Specifies whether to migrate.
     "MigrateFlag" migrate_flag set_migrate_flag: bool,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeACL` (枚举ACL).
+/// Request of `DescribeACL` (Enumerates ACLs).
 ///
-/// 枚举ACL
+/// This API is used to enumerate ACLs.
 DescribeACLRequest {
-    /// ckafka集群实例Id，可通过[DescribeInstances](https://cloud.tencent.com/document/product/597/40835)接口获取
+    /// The ckafka cluster instance Id, which can be obtained through the [DescribeInstances](https://www.tencentcloud.com/document/product/597/40835?from_cn_redirect=1) api.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// Acl资源类型，(2:TOPIC，3:GROUP，4:CLUSTER)
+    /// ACL resource type (`2`: TOPIC, `3`: GROUP, `4`: CLUSTER).
     ///
     /// Required.
     "ResourceType" resource_type set_resource_type: i64,
-    /// 资源名称，和resourceType相关，如当resourceType为TOPIC时，则该字段表示topic名称，当resourceType为GROUP时，该字段表示group名称，当resourceType为CLUSTER时，该字段可为空。
+    /// Resource name, which is related to `resourceType`. For example, if `resourceType` is `TOPIC`, this field indicates the topic name; if `resourceType` is `GROUP`, this field indicates the group name; if `resourceType` is `CLUSTER`, this field can be left empty.
     "ResourceName" resource_name set_resource_name: str,
-    /// 偏移位置
+    /// Offset position
     "Offset" offset set_offset: i64,
-    /// 个数限制，默认值为50，最大值为50。
+    /// Number limit. default value is 50. maximum value is 50.
     "Limit" limit set_limit: i64,
-    /// 关键字匹配
+    /// Keyword match
     ///
     /// Disabled in the spec.
     "SearchWord" search_word set_search_word: str,
@@ -2501,24 +2516,24 @@ DescribeACLRequest {
 rt::action!("ckafka", "2019-08-19", "DescribeACL", DescribeACLRequest => DescribeACLResponse);
 
 rt::model! { read debug;
-/// DescribeACL返回参数结构体
+/// DescribeACL response structure.
 DescribeACLResponse {
-    /// 返回的ACL结果集对象
+    /// Returned ACL result set object
     "Result" result set_result: obj AclResponse,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAccessPolicy` (查看实例公网IP白名单配置).
+/// Request of `DescribeAccessPolicy` (View the public IP allowlist configuration of an instance).
 ///
-/// 查询实例公网IP白名单列表接口
+/// This API is used to query the public IP allowlist of an instance.
 DescribeAccessPolicyRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 路由ID
+    /// Route ID
     ///
     /// Required.
     "RouteId" route_id set_route_id: i64,
@@ -2526,47 +2541,47 @@ DescribeAccessPolicyRequest {
 rt::action!("ckafka", "2019-08-19", "DescribeAccessPolicy", DescribeAccessPolicyRequest => DescribeAccessPolicyResponse);
 
 rt::model! { read debug;
-/// DescribeAccessPolicy返回参数结构体
+/// DescribeAccessPolicy response structure.
 DescribeAccessPolicyResponse {
-    /// 实例公网IP白名单配置列表
+    /// Public network IP allowlist configuration list of the instance
     "Result" result set_result: obj ExternalAccessInfoWrapper,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAclRule` (查询ACL规则列表).
+/// Request of `DescribeAclRule` (Queries the ACL rule list).
 ///
-/// 查询ACL规则列表
+/// This API is used to query the ACL rule list.
 DescribeAclRuleRequest {
-    /// ckafka集群实例Id，可通过[DescribeInstances](https://cloud.tencent.com/document/product/597/40835)接口获取
+    /// The ckafka cluster instance Id, which can be obtained through the [DescribeInstances](https://www.tencentcloud.com/document/product/597/40835?from_cn_redirect=1) api.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// ACL规则名
+    /// ACL rule name
     "RuleName" rule_name set_rule_name: str,
-    /// ACL规则匹配类型 （PREFIXED：前缀匹配，PRESET：预设策略）
+    /// ACL rule-based matching type (PREFIXED: prefix match, PRESET: PRESET policy).
     "PatternType" pattern_type set_pattern_type: str,
-    /// 是否读取简略的ACL规则，默认值为false，表示不读取简略的ACL规则。
+    /// Specifies whether to read the simplified ACL rule. default value is false, which means not to read the simplified ACL rule.
     "IsSimplified" is_simplified set_is_simplified: bool,
 } }
 rt::action!("ckafka", "2019-08-19", "DescribeAclRule", DescribeAclRuleRequest => DescribeAclRuleResponse);
 
 rt::model! { read debug;
-/// DescribeAclRule返回参数结构体
+/// DescribeAclRule response structure.
 DescribeAclRuleResponse {
-    /// 返回的AclRule结果集对象
+    /// The set of returned ACL rules
     "Result" result set_result: obj AclRuleResp,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCkafkaVersion` (查询实例版本信息).
+/// Request of `DescribeCkafkaVersion` (Query instance version information).
 ///
-/// 查询实例版本信息
+/// This API is used to query instance version information.
 DescribeCkafkaVersionRequest {
-    /// ckafka集群实例Id
+    /// The ckafka cluster instance Id.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -2574,41 +2589,43 @@ DescribeCkafkaVersionRequest {
 rt::action!("ckafka", "2019-08-19", "DescribeCkafkaVersion", DescribeCkafkaVersionRequest => DescribeCkafkaVersionResponse);
 
 rt::model! { read debug;
-/// DescribeCkafkaVersion返回参数结构体
+/// DescribeCkafkaVersion response structure.
 DescribeCkafkaVersionResponse {
-    /// 实例版本信息
+    /// Instance version information.
     "Result" result set_result: obj InstanceVersion,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCkafkaZone` (查看可用区列表).
+/// Request of `DescribeCkafkaZone` (Views the AZ list).
 ///
-/// 用于查看ckafka的可用区列表
+/// This API is used to view the AZ list of Ckafka.
 DescribeCkafkaZoneRequest {
-    /// cdc集群Id
+    /// cdc cluster Id.
     "CdcId" cdc_id set_cdc_id: str,
 } }
 rt::action!("ckafka", "2019-08-19", "DescribeCkafkaZone", DescribeCkafkaZoneRequest => DescribeCkafkaZoneResponse);
 
 rt::model! { read debug;
-/// DescribeCkafkaZone返回参数结构体
+/// DescribeCkafkaZone response structure.
 DescribeCkafkaZoneResponse {
-    /// 查询结果复杂对象实体
+    /// Returned results for the query
     "Result" result set_result: obj ZoneResponse,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// topic链接信息
+/// Topic connection information
 DescribeConnectInfoResultDTO {
-    /// ip地址
+    /// IP address
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IpAddr" ip_addr set_ip_addr: str,
-    /// 连结时间
+    /// Connection time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Time" time set_time: str,
-    /// 是否支持的版本
+    /// Specifies whether supported versions are required or not.
     "IsUnSupportVersion" is_un_support_version set_is_un_support_version: bool,
 } }
 
@@ -2778,40 +2795,40 @@ DescribeConnectResourcesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeConsumerGroup` (查询消费分组信息).
+/// Request of `DescribeConsumerGroup` (Queries consumer group information).
 ///
-/// 查询消费分组信息
+/// This API is used to query consumer group information.
 DescribeConsumerGroupRequest {
-    /// ckafka集群实例Id,可通过[DescribeInstances](https://cloud.tencent.com/document/product/597/40835)接口获取
+    /// ckafka cluster instance Id. obtain through the API [DescribeInstances](https://www.tencentcloud.com/document/product/597/40835?from_cn_redirect=1).
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 用户需要查询的group名称。
+    /// Specifies the group name you want to query.
     "GroupName" group_name set_group_name: str,
-    /// 用户需要查询的group中的对应的topic名称，如果指定了该参数，而group又未指定则忽略该参数。
+    /// Specifies the corresponding topic name in the group to be queried by the user. if this parameter is specified while the group is unspecified, ignore this parameter.
     "TopicName" topic_name set_topic_name: str,
-    /// 返回消费组的限制数量，最大支持50
+    /// Returns the limit quantity of the consumption group. supports a maximum of 50.
     "Limit" limit set_limit: i64,
-    /// 消费组列表的起始偏移量
+    /// Specifies the starting offset amount of the consumer group list.
     "Offset" offset set_offset: i64,
 } }
 rt::action!("ckafka", "2019-08-19", "DescribeConsumerGroup", DescribeConsumerGroupRequest => DescribeConsumerGroupResponse);
 
 rt::model! { read debug;
-/// DescribeConsumerGroup返回参数结构体
+/// DescribeConsumerGroup response structure.
 DescribeConsumerGroupResponse {
-    /// 返回的消费分组信息
+    /// Returned consumer group information
     "Result" result set_result: obj ConsumerGroupResponse,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCvmInfo` (获取实例的CVM信息).
+/// Request of `DescribeCvmInfo` (Get the CVM information of an instance).
 ///
-/// 本接口用于获取实例对应后端CVM信息，包括cvmId和ip等。用于专业版，标准版返回数据为空
+/// This API is used to get instance information corresponding to backend CVM, including cvmId and ip. It is for Pro Edition, while Standard Edition returns empty data.
 DescribeCvmInfoRequest {
-    /// ckafka集群实例Id,可通过[DescribeInstances](https://cloud.tencent.com/document/product/597/40835)接口获取
+    /// ckafka cluster instance Id. obtain through the API [DescribeInstances](https://www.tencentcloud.com/document/product/597/40835?from_cn_redirect=1).
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -2819,9 +2836,9 @@ DescribeCvmInfoRequest {
 rt::action!("ckafka", "2019-08-19", "DescribeCvmInfo", DescribeCvmInfoRequest => DescribeCvmInfoResponse);
 
 rt::model! { read debug;
-/// DescribeCvmInfo返回参数结构体
+/// DescribeCvmInfo response structure.
 DescribeCvmInfoResponse {
-    /// 返回结果
+    /// Returned result.
     "Result" result set_result: obj ListCvmAndIpInfoRsp,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2971,11 +2988,11 @@ DescribeDatahubTasksResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDatahubTopic` (获取DIP主题属性).
+/// Request of `DescribeDatahubTopic` (Retrieve DIP topic attribute).
 ///
-/// 获取DIP主题属性
+/// This API is used to retrieve DIP topic attributes.
 DescribeDatahubTopicRequest {
-    /// 弹性topic名称
+    /// Elastic topic name.
     ///
     /// Required.
     "Name" name set_name: str,
@@ -2983,27 +3000,27 @@ DescribeDatahubTopicRequest {
 rt::action!("ckafka", "2019-08-19", "DescribeDatahubTopic", DescribeDatahubTopicRequest => DescribeDatahubTopicResponse);
 
 rt::model! { read nodebug;
-/// Datahub Topic详情
+/// DataHub topic details
 DescribeDatahubTopicResp {
-    /// 名称
+    /// Name
     "Name" name set_name: str,
-    /// Topic名称
+    /// Topic name
     "TopicName" topic_name set_topic_name: str,
-    /// Topic Id
+    /// Topic ID
     "TopicId" topic_id set_topic_id: str,
-    /// 分区数
+    /// The number of partitions
     "PartitionNum" partition_num set_partition_num: i128,
-    /// 过期时间，单位ms
+    /// Expiration time in milliseconds.
     "RetentionMs" retention_ms set_retention_ms: i128,
-    /// 备注
+    /// Remarks.
     "Note" note set_note: str,
-    /// 用户名
+    /// Username
     "UserName" user_name set_user_name: str,
-    /// 密码
+    /// Password
     "Password" password set_password: str,
-    /// 状态，1使用中，2删除中
+    /// Status (`1`: In use; `2`: Deleting)
     "Status" status set_status: i128,
-    /// 服务路由地址
+    /// Specifies the service routing address.
     "Address" address set_address: str,
 } }
 impl ::core::fmt::Debug for DescribeDatahubTopicResp {
@@ -3024,79 +3041,79 @@ impl ::core::fmt::Debug for DescribeDatahubTopicResp {
 }
 
 rt::model! { read debug;
-/// DescribeDatahubTopic返回参数结构体
+/// DescribeDatahubTopic response structure.
 DescribeDatahubTopicResponse {
-    /// 返回的结果对象
+    /// Returned result object
     "Result" result set_result: obj DescribeDatahubTopicResp,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDatahubTopics` (查询DIP主题列表).
+/// Request of `DescribeDatahubTopics` (Queries the DataHub topic list).
 ///
-/// 查询DIP主题列表
+/// This API is used to query the DataHub topic list.
 DescribeDatahubTopicsRequest {
-    /// 搜索词
+    /// Search term
     ///
-    /// 对Name或TopicName或TopicId字段进行模糊匹配
+    /// Performs fuzzy matching on the Name, TopicName, or TopicId field.
     "SearchWord" search_word set_search_word: str,
-    /// 本次查询的偏移位置，默认为0
+    /// Offset position of this page, defaults to 0
     "Offset" offset set_offset: i128,
-    /// 本次返回结果的最大个数
+    /// Maximum number of returned results this time
     ///
-    /// 取值范围：[1, 100]
+    /// Value ranges from 1 to 100
     ///
-    /// 默认值：20
+    /// Default value: 20
     "Limit" limit set_limit: i128,
-    /// 是否从连接查询topic列表
+    /// Whether to query the topic list from the connection query
     ///
-    /// 默认值：false
+    /// Default value: false
     "QueryFromConnectResource" query_from_connect_resource set_query_from_connect_resource: bool,
-    /// 连接的ID
+    /// Connection ID.
     "ConnectResourceId" connect_resource_id set_connect_resource_id: str,
-    /// topic资源表达式
+    /// topic resource expression
     "TopicRegularExpression" topic_regular_expression set_topic_regular_expression: str,
 } }
 rt::action!("ckafka", "2019-08-19", "DescribeDatahubTopics", DescribeDatahubTopicsRequest => DescribeDatahubTopicsResponse);
 
 rt::model! { read debug;
-/// Datahub主题列表
+/// DataHub topic list
 DescribeDatahubTopicsResp {
-    /// 总数
+    /// Total count
     "TotalCount" total_count set_total_count: i128,
-    /// Topic列表
+    /// Topic list.
     "TopicList" topic_list set_topic_list: list DatahubTopicDTO,
 } }
 
 rt::model! { read debug;
-/// DescribeDatahubTopics返回参数结构体
+/// DescribeDatahubTopics response structure.
 DescribeDatahubTopicsResponse {
-    /// 主题列表
+    /// Topic list
     "Result" result set_result: obj DescribeDatahubTopicsResp,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// DescribeGroup返回实体
+/// `DescribeGroup` response entity
 DescribeGroup {
-    /// 消费分组名称
+    /// Consumer group name.
     "Group" group set_group: str,
-    /// 该 group 使用的协议。
+    /// Protocol used by the group.
     "Protocol" protocol set_protocol: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeGroupInfo` (获取消费分组信息).
+/// Request of `DescribeGroupInfo` (Gets consumer group information).
 ///
-/// 获取消费分组信息
+/// This API is used to get consumer group information.
 DescribeGroupInfoRequest {
-    /// ckafka集群实例Id,可通过[DescribeInstances](https://cloud.tencent.com/document/product/597/40835)接口获取
+    /// ckafka cluster instance Id. obtain through the API [DescribeInstances](https://www.tencentcloud.com/document/product/597/40835?from_cn_redirect=1).
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// Kafka 消费分组列表,可通过[DescribeConsumerGroup](https://cloud.tencent.com/document/product/597/40841)接口获取
+    /// Kafka group list. obtain through the API [DescribeConsumerGroup](https://www.tencentcloud.com/document/product/597/40841?from_cn_redirect=1).
     ///
     /// Required.
     "GroupList" group_list set_group_list: list String,
@@ -3104,92 +3121,92 @@ DescribeGroupInfoRequest {
 rt::action!("ckafka", "2019-08-19", "DescribeGroupInfo", DescribeGroupInfoRequest => DescribeGroupInfoResponse);
 
 rt::model! { read debug;
-/// DescribeGroupInfo返回参数结构体
+/// DescribeGroupInfo response structure.
 DescribeGroupInfoResponse {
-    /// 返回的结果
+    /// Returned result.
     "Result" result set_result: list GroupInfoResponse,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeGroupOffsets` (获取消费分组offset).
+/// Request of `DescribeGroupOffsets` (Gets consumer group offset).
 ///
-/// 获取消费分组offset
+/// This API is used to get the consumer group offset.
 DescribeGroupOffsetsRequest {
-    /// ckafka集群实例Id
+    /// ckafka cluster instance Id
     ///
-    /// 取值参考：[DescribeInstances](https://cloud.tencent.com/document/api/597/40835)
+    /// For reference: [DescribeInstances](https://www.tencentcloud.com/document/api/597/40835?from_cn_redirect=1)
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// Kafka 消费分组
+    /// Kafka consumption group
     ///
-    /// 取值参考：[DescribeGroup](https://cloud.tencent.com/document/api/597/40840)
+    /// For reference: [DescribeGroup](https://www.tencentcloud.com/document/api/597/40840?from_cn_redirect=1)
     ///
     /// Required.
     "Group" group set_group: str,
-    /// group 订阅的主题名称数组，如果没有该数组，则表示指定的 group 下所有 topic 信息
+    /// Name array of the subscribed topics for the group. If there is no array, it means all topic info under the designated group.
     ///
-    /// 取值参考：[DescribeTopic](https://cloud.tencent.com/document/api/597/40847)
+    /// For reference: [DescribeTopic](https://www.tencentcloud.com/document/api/597/40847?from_cn_redirect=1)
     "Topics" topics set_topics: list String,
-    /// 模糊匹配 topicName
+    /// Fuzzy matching topicName
     "SearchWord" search_word set_search_word: str,
-    /// 本次查询的偏移位置，默认为0
+    /// Offset position of this query, defaults to 0
     "Offset" offset set_offset: i64,
-    /// 本次返回结果的最大个数，默认为50，最大值为50
+    /// Maximum number of returned results this time. Default value: 50. Maximum value: 50.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("ckafka", "2019-08-19", "DescribeGroupOffsets", DescribeGroupOffsetsRequest => DescribeGroupOffsetsResponse);
 
 rt::model! { read debug;
-/// DescribeGroupOffsets返回参数结构体
+/// DescribeGroupOffsets response structure.
 DescribeGroupOffsetsResponse {
-    /// 返回结果
+    /// Returned result
     "Result" result set_result: obj GroupOffsetResponse,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeGroup` (枚举消费分组(精简版)).
+/// Request of `DescribeGroup` (Enumerates consumer groups (simplified)).
 ///
-/// 枚举消费分组(精简版)
+/// This API is used to enumerate consumer groups (simplified).
 DescribeGroupRequest {
-    /// ckafka集群实例Id
+    /// ckafka cluster instance Id
     ///
-    /// 取值参考：[DescribeInstances](https://cloud.tencent.com/document/api/597/40835)
+    /// For reference: [DescribeInstances](https://www.tencentcloud.com/document/api/597/40835?from_cn_redirect=1)
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 搜索关键字
+    /// Search keywords
     "SearchWord" search_word set_search_word: str,
-    /// 偏移量
+    /// Offset
     "Offset" offset set_offset: i64,
-    /// 最大返回数量
+    /// Maximum return quantity
     ///
-    /// 默认值：20
+    /// Default value: 20
     "Limit" limit set_limit: i64,
-    /// 仅支持 GroupState 筛选,   支持的筛选状态有 Empty/Stable  注意：该参数只能在2.8/3.2 版本生效
+    /// Only supports filtering by GroupState. Supported filter statuses are Empty/Stable. Note: This parameter is only supported for versions 2.8/3.2.
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("ckafka", "2019-08-19", "DescribeGroup", DescribeGroupRequest => DescribeGroupResponse);
 
 rt::model! { read debug;
-/// DescribeGroup返回参数结构体
+/// DescribeGroup response structure.
 DescribeGroupResponse {
-    /// 返回结果
+    /// Returned result
     "Result" result set_result: obj GroupResponse,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceAttributes` (获取实例属性).
+/// Request of `DescribeInstanceAttributes` (Gets instance attributes).
 ///
-/// 获取实例属性
+/// This API is used to obtain instance attributes.
 DescribeInstanceAttributesRequest {
-    /// ckafka集群实例Id,可通过[DescribeInstances](https://cloud.tencent.com/document/product/597/40835)接口获取
+    /// ckafka cluster instance Id. obtain through the API [DescribeInstances](https://www.tencentcloud.com/document/product/597/40835?from_cn_redirect=1).
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -3197,152 +3214,152 @@ DescribeInstanceAttributesRequest {
 rt::action!("ckafka", "2019-08-19", "DescribeInstanceAttributes", DescribeInstanceAttributesRequest => DescribeInstanceAttributesResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceAttributes返回参数结构体
+/// DescribeInstanceAttributes response structure.
 DescribeInstanceAttributesResponse {
-    /// 实例属性返回结果对象。
+    /// Returned result object of instance attributes
     "Result" result set_result: obj InstanceAttributesResponse,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstancesDetail` (获取实例集群列表详情).
+/// Request of `DescribeInstancesDetail` (Retrieve instance cluster list details).
 ///
-/// 用户账户下获取实例列表详情
+/// This API is used to get instance list details under a user account.
 DescribeInstancesDetailRequest {
-    /// （过滤条件）按照实例ID过滤
+    /// (Filtering Conditions) Filter by instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// （过滤条件）按照实例名,实例Id,可用区,私有网络id,子网id 过滤，支持模糊查询
+    /// (Filtering Conditions) Filter by instance name, instance Id, availability zone, VPC Id, or subnet Id. Fuzzy query is supported.
     "SearchWord" search_word set_search_word: str,
-    /// （过滤条件）实例的状态，不填默认返回全部
+    /// (Filtering Conditions) Instance status. Return all by default if left blank.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - -1： 创建失败
-    /// - 0： 创建中
-    /// - 1： 运行中
-    /// - 2： 删除中
-    /// - 3： 已删除
-    /// - 4： 删除失败
-    /// - 5： 隔离中
-    /// - 7： 升级中
+    /// - -1: Creation failed
+    /// - 0:Creating
+    /// - 1:Running
+    /// - 2:Deleting
+    /// - 3:Deleted
+    /// - 4:Deletion failure
+    /// - 5:Isolated
+    /// - 7:Upgrading
     "Status" status set_status: list i64,
-    /// 偏移量，不填默认为0。
+    /// Offset, which is 0 by default.
     "Offset" offset set_offset: i64,
-    /// 返回数量，不填则默认10，最大值20。
+    /// Number of returned results. Default value: 10. Maximum value: 20.
     "Limit" limit set_limit: i64,
-    /// 匹配标签key值。
+    /// Match the tag key.
     "TagKey" tag_key set_tag_key: str,
-    /// 过滤器。filter.Name 支持('Ip', 'VpcId', 'SubNetId', 'InstanceType','InstanceId') ,filter.Values最多传递10个值.
+    /// Filter. filter.Name supports ('Ip', 'VpcId', 'SubNetId', 'InstanceType', 'InstanceId'). filter.Values can transmit up to 10 values.
     "Filters" filters set_filters: list Filter,
-    /// 已经废弃， 使用InstanceIdList
+    /// Deprecated. Use InstanceIdList.
     ///
     /// Disabled in the spec.
     "InstanceIds" instance_ids set_instance_ids: str,
-    /// 按照实例ID过滤
+    /// Filter by instance ID
     "InstanceIdList" instance_id_list set_instance_id_list: list String,
-    /// 根据标签列表过滤实例（取交集）
+    /// Filter instances based on tag list (take the intersection)
     "TagList" tag_list set_tag_list: list Tag,
 } }
 rt::action!("ckafka", "2019-08-19", "DescribeInstancesDetail", DescribeInstancesDetailRequest => DescribeInstancesDetailResponse);
 
 rt::model! { read debug;
-/// DescribeInstancesDetail返回参数结构体
+/// DescribeInstancesDetail response structure.
 DescribeInstancesDetailResponse {
-    /// 返回的实例详情结果对象
+    /// Returned instance detail result object
     "Result" result set_result: obj InstanceDetailResponse,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstances` (获取实例列表信息).
+/// Request of `DescribeInstances` (Obtains instance list information).
 ///
-/// 本接口（DescribeInstances）用于在用户账户下获取消息队列 CKafka 实例列表
+/// This API is used to search for a list of TDMQ CKafka instances under a user account.
 DescribeInstancesRequest {
-    /// （查询条件）按照ckafka集群实例Id过滤
+    /// (Query Conditions) Filter by cluster instance Id
     "InstanceId" instance_id set_instance_id: str,
-    /// 搜索词   ex:（查询条件）按照实例名称过滤，支持模糊查询
+    /// Search term  ex: (Query condition) Filter by instance name. Fuzzy query is supported.
     "SearchWord" search_word set_search_word: str,
-    /// （查询条件）实例的状态 不填默认返回全部
+    /// (Query condition) Instance status. Returns all by default if left blank.
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - -1： 创建失败
-    /// - 0： 创建中
-    /// - 1： 运行中
-    /// - 2： 删除中
-    /// - 3： 已删除
-    /// - 4： 删除失败
-    /// - 5： 隔离中
-    /// - 7： 升级中
+    /// - -1: Creation failed
+    /// - 0:Creating
+    /// - 1:Running
+    /// - 2:Deleting
+    /// - 3:Deleted
+    /// - 4:Deletion failure
+    /// - 5:Isolated
+    /// - 7:Upgrading
     "Status" status set_status: list i64,
-    /// 偏移量，不填默认为0
+    /// Offset, which is 0 by default
     "Offset" offset set_offset: i64,
-    /// 返回数量，不填则默认10，最大值100
+    /// Number of returned results. Default value: 10. Maximum value: 100.
     "Limit" limit set_limit: i64,
-    /// 已废弃。匹配标签key值。
+    /// Abandoned. Match the tag key.
     ///
     /// Disabled in the spec.
     "TagKey" tag_key set_tag_key: str,
-    /// （查询条件）私有网络Id
+    /// (Query condition) VPC Id
     "VpcId" vpc_id set_vpc_id: str,
 } }
 rt::action!("ckafka", "2019-08-19", "DescribeInstances", DescribeInstancesRequest => DescribeInstancesResponse);
 
 rt::model! { read debug;
-/// DescribeInstances返回参数结构体
+/// DescribeInstances response structure.
 DescribeInstancesResponse {
-    /// 返回的结果
+    /// Returned result
     "Result" result set_result: obj InstanceResponse,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeModifyType` (查询实例变配类型).
+/// Request of `DescribeModifyType` (Query the instance specification change type).
 ///
-/// 查询实例变配类型
+/// This API is used to query instance specification change types.
 DescribeModifyTypeRequest {
-    /// ckafka集群实例Id
+    /// ckafka cluster instance Id
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 升配后的带宽，单位mb
+    /// Bandwidth after upgrade, unit mb
     ///
     /// Required.
     "BandWidth" band_width set_band_width: i64,
-    /// 升配后的磁盘，单位G
+    /// Disk capacity after upgrade, in GB
     ///
     /// Required.
     "DiskSize" disk_size set_disk_size: i64,
-    /// 磁盘类型，例如 CLOUD_PREMIUM
+    /// Disk type, such as CLOUD_PREMIUM
     ///
     /// Required.
     "DiskType" disk_type set_disk_type: str,
-    /// 分区数量
+    /// Number of partitions
     ///
     /// Required.
     "Partition" partition set_partition: i64,
-    /// topic数量
+    /// topic count
     ///
     /// Required.
     "Topic" topic set_topic: i64,
-    /// 实例类型例如 sp_ckafka_profession
+    /// Instance type such as sp_ckafka_profession
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 变配入口
+    /// Resize portal
     "ModifyEntry" modify_entry set_modify_entry: str,
-    /// 是否可用区变更  false: 非可用区变更  true: 可用区变更  默认false
+    /// Whether to modify AZ  false: Not modify AZ  true: Modify AZ  Default false
     "ModifyZone" modify_zone set_modify_zone: bool,
 } }
 rt::action!("ckafka", "2019-08-19", "DescribeModifyType", DescribeModifyTypeRequest => DescribeModifyTypeResponse);
 
 rt::model! { read debug;
-/// DescribeModifyType返回参数结构体
+/// DescribeModifyType response structure.
 DescribeModifyTypeResponse {
-    /// 返回的变配类型结构
+    /// Returned scaling type structure
     "Result" result set_result: obj DescModifyType,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3370,97 +3387,97 @@ DescribePrometheusResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRegion` (枚举地域).
+/// Request of `DescribeRegion` (Enumerates regions).
 ///
-/// 枚举地域信息
+/// Enumerate regional information
 DescribeRegionRequest {
-    /// 偏移量
+    /// Offset
     "Offset" offset set_offset: i64,
-    /// 返回最大结果数
+    /// Return the maximum number of results
     "Limit" limit set_limit: i64,
-    /// 业务字段，可忽略
+    /// Business field, can be ignored
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - ckafka： ckafka业务
-    /// - cmq： cmq业务
+    /// - ckafka: CKafka business
+    /// - cmq: CMQ business
     ///
-    /// 默认值：ckafka
+    /// Default value: ckafka
     "Business" business set_business: str,
-    /// cdc专有集群业务字段，可忽略
+    /// cdc dedicated cluster business field, can be ignored
     "CdcId" cdc_id set_cdc_id: str,
 } }
 rt::action!("ckafka", "2019-08-19", "DescribeRegion", DescribeRegionRequest => DescribeRegionResponse);
 
 rt::model! { read debug;
-/// DescribeRegion返回参数结构体
+/// DescribeRegion response structure.
 DescribeRegionResponse {
-    /// 返回地域枚举结果列表
+    /// Return the region enumeration result list
     "Result" result set_result: list Region,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRoute` (查看路由信息).
+/// Request of `DescribeRoute` (Views route information).
 ///
-/// 查看路由信息
+/// This API is used to view route information.
 DescribeRouteRequest {
-    /// ckafka集群实例Id
+    /// ckafka cluster instance Id
     ///
-    /// 取值参考：[DescribeInstances](https://cloud.tencent.com/document/api/597/40835)
+    /// For reference: [DescribeInstances](https://www.tencentcloud.com/document/api/597/40835?from_cn_redirect=1)
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 路由Id
+    /// Route Id
     "RouteId" route_id set_route_id: i64,
-    /// 是否显示主路由，true时会在返回原路由列表的基础上,再额外展示实例创建时的主路由信息(且不被InternalFlag/UsedFor等参数过滤影响)
+    /// Whether to display the primary route. If true, the primary route information during instance creation will additionally be displayed on the basis of the original routing list (and will not be affected by parameter filtering such as InternalFlag or UsedFor).
     "MainRouteFlag" main_route_flag set_main_route_flag: bool,
 } }
 rt::action!("ckafka", "2019-08-19", "DescribeRoute", DescribeRouteRequest => DescribeRouteResponse);
 
 rt::model! { read debug;
-/// DescribeRoute返回参数结构体
+/// DescribeRoute response structure.
 DescribeRouteResponse {
-    /// 返回的路由信息结果集
+    /// Returned routing information result set
     "Result" result set_result: obj RouteResponse,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSecurityGroupRoutes` (查询安全组路由信息列表).
+/// Request of `DescribeSecurityGroupRoutes` (Query security group route information list).
 ///
-/// 获取安全组路由信息列表
+/// This API is used to retrieve the security group route information list.
 DescribeSecurityGroupRoutesRequest {
-    /// 路由信息
+    /// Specifies the routing information.
     "InstanceRoute" instance_route set_instance_route: obj InstanceRoute,
-    /// 过滤器
+    /// Filter.
     "Filters" filters set_filters: list RouteFilter,
-    /// 分页Offset,默认0
+    /// Specifies the pagination Offset. default is 0.
     "Offset" offset set_offset: i64,
-    /// 分页Limit,默认20
+    /// Pagination Limit. default: 20.
     "Limit" limit set_limit: i64,
-    /// 关键词,可根据实例id/实例名称/vip模糊搜索
+    /// Keyword. specifies fuzzy search by instance id, instance name, or vip.
     "SearchWord" search_word set_search_word: str,
 } }
 rt::action!("ckafka", "2019-08-19", "DescribeSecurityGroupRoutes", DescribeSecurityGroupRoutesRequest => DescribeSecurityGroupRoutesResponse);
 
 rt::model! { read debug;
-/// DescribeSecurityGroupRoutes返回参数结构体
+/// DescribeSecurityGroupRoutes response structure.
 DescribeSecurityGroupRoutesResponse {
-    /// 返回的安全组路由信息结果对象
+    /// Returns the security group routing information result object.
     "Result" result set_result: obj SecurityGroupRouteResp,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTaskStatus` (查询任务状态).
+/// Request of `DescribeTaskStatus` (Queries the task status).
 ///
-/// 查询任务状态
+/// This API is used to query the task status.
 DescribeTaskStatusRequest {
-    /// 流程Id
+    /// Flow ID.
     ///
     /// Required.
     "FlowId" flow_id set_flow_id: i64,
@@ -3468,9 +3485,9 @@ DescribeTaskStatusRequest {
 rt::action!("ckafka", "2019-08-19", "DescribeTaskStatus", DescribeTaskStatusRequest => DescribeTaskStatusResponse);
 
 rt::model! { read debug;
-/// DescribeTaskStatus返回参数结构体
+/// DescribeTaskStatus response structure.
 DescribeTaskStatusResponse {
-    /// 返回结果
+    /// Returned result
     "Result" result set_result: obj TaskStatusResponse,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3513,15 +3530,15 @@ DescribeThrottleRulesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTopicAttributes` (获取主题属性).
+/// Request of `DescribeTopicAttributes` (Gets topic attributes).
 ///
-/// 获取主题属性
+/// This API is used to retrieve topic attributes.
 DescribeTopicAttributesRequest {
-    /// ckafka集群实例Id，可通过[DescribeInstances](https://cloud.tencent.com/document/product/597/40835)接口获取
+    /// The ckafka cluster instance Id, which can be obtained through the [DescribeInstances](https://www.tencentcloud.com/document/product/597/40835?from_cn_redirect=1) api.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 主题名称，可通过[DescribeTopic](https://cloud.tencent.com/document/product/597/40847)接口获取
+    /// Specifies the topic name, which can be obtained through the [DescribeTopic](https://www.tencentcloud.com/document/product/597/40847?from_cn_redirect=1) api.
     ///
     /// Required.
     "TopicName" topic_name set_topic_name: str,
@@ -3529,38 +3546,38 @@ DescribeTopicAttributesRequest {
 rt::action!("ckafka", "2019-08-19", "DescribeTopicAttributes", DescribeTopicAttributesRequest => DescribeTopicAttributesResponse);
 
 rt::model! { read debug;
-/// DescribeTopicAttributes返回参数结构体
+/// DescribeTopicAttributes response structure.
 DescribeTopicAttributesResponse {
-    /// 返回的结果对象
+    /// Returned result object
     "Result" result set_result: obj TopicAttributesResponse,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTopicDetail` (获取主题列表详情).
+/// Request of `DescribeTopicDetail` (Gets topic list details).
 ///
-/// 获取主题列表详情（仅控制台调用）
+/// This API is used to get topic list details (only for call in the console).
 DescribeTopicDetailRequest {
-    /// ckafka集群实例Id，可通过[DescribeInstances](https://cloud.tencent.com/document/product/597/40835)接口获取
+    /// ckafka cluster instance Id, which can be obtained through the [DescribeInstances](https://www.tencentcloud.com/document/product/597/40835?from_cn_redirect=1) API
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// （过滤条件）按照topicName过滤，支持模糊查询
+    /// (Filtering Conditions) Filter by topicName. Fuzzy query is supported.
     "SearchWord" search_word set_search_word: str,
-    /// 偏移量，不填默认为0
+    /// Offset, which is 0 by default
     "Offset" offset set_offset: i64,
-    /// 返回数量，不填则默认 20，取值要大于0
+    /// Number of returned results. Default value: 20. Value must be above 0.
     "Limit" limit set_limit: i64,
-    /// Acl预设策略名称
+    /// Acl preset policy name
     "AclRuleName" acl_rule_name set_acl_rule_name: str,
-    /// 根据特定的属性排序(目前支持PartitionNum/CreateTime)，默认值为CreateTime。
+    /// Sort by specific attributes (Currently supports PartitionNum/CreateTime). Default value is CreateTime.
     ///
-    /// 该参数为空时，默认按CreateTime倒序排序
+    /// If empty, default to reverse sort by CreateTime.
     "OrderBy" order_by set_order_by: str,
-    /// 0-顺序、1-倒序，默认值为0。
+    /// 0-sequential, 1-reverse, default value is 0.
     "OrderType" order_type set_order_type: i64,
-    /// 目前支持 ReplicaNum （副本数）筛选
+    /// Currently supports filtering by ReplicaNum (number of replicas)
     "Filters" filters set_filters: list Filter,
     /// 搜索topic时是否忽略大小写敏感
     "SearchWordIgnoreCaseFlag" search_word_ignore_case_flag set_search_word_ignore_case_flag: bool,
@@ -3568,9 +3585,9 @@ DescribeTopicDetailRequest {
 rt::action!("ckafka", "2019-08-19", "DescribeTopicDetail", DescribeTopicDetailRequest => DescribeTopicDetailResponse);
 
 rt::model! { read debug;
-/// DescribeTopicDetail返回参数结构体
+/// DescribeTopicDetail response structure.
 DescribeTopicDetailResponse {
-    /// 返回的主题详情实体
+    /// Returned topic detail entity
     "Result" result set_result: obj TopicDetailResponse,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3608,15 +3625,15 @@ DescribeTopicFlowRankingResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTopicProduceConnection` (查询topic生产端连接信息).
+/// Request of `DescribeTopicProduceConnection` (Queries the connection information of the topic producer).
 ///
-/// 查询topic 生产端连接信息
+/// This API is used to query the connection information of the topic producer.
 DescribeTopicProduceConnectionRequest {
-    /// ckafka集群实例Id，可通过[DescribeInstances](https://cloud.tencent.com/document/product/597/40835)接口获取
+    /// The ckafka cluster instance Id, which can be obtained through the [DescribeInstances](https://www.tencentcloud.com/document/product/597/40835?from_cn_redirect=1) api.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 主题名，可通过[DescribeTopic](https://cloud.tencent.com/document/product/597/40847)接口获取。
+    /// Specifies the topic name, which can be obtained through the [DescribeTopic](https://www.tencentcloud.com/document/product/597/40847?from_cn_redirect=1) api.
     ///
     /// Required.
     "TopicName" topic_name set_topic_name: str,
@@ -3624,182 +3641,182 @@ DescribeTopicProduceConnectionRequest {
 rt::action!("ckafka", "2019-08-19", "DescribeTopicProduceConnection", DescribeTopicProduceConnectionRequest => DescribeTopicProduceConnectionResponse);
 
 rt::model! { read debug;
-/// DescribeTopicProduceConnection返回参数结构体
+/// DescribeTopicProduceConnection response structure.
 DescribeTopicProduceConnectionResponse {
-    /// 链接信息返回结果集
+    /// Result set of returned connection information
     "Result" result set_result: list DescribeConnectInfoResultDTO,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTopic` (获取主题列表).
+/// Request of `DescribeTopic` (Gets topic list).
 ///
-/// 接口请求域名：https://ckafka.tencentcloudapi.com
-/// 本接口（DescribeTopic）用于在用户获取消息队列 CKafka 实例的主题列表
+/// API domain name: https://ckafka.tencentcloudapi.com
+/// This API is used to get the list of topics in a CKafka instance of a user.
 DescribeTopicRequest {
-    /// ckafka集群实例Id
+    /// ckafka cluster instance Id
     ///
-    /// 取值参考：[DescribeInstances](https://cloud.tencent.com/document/api/597/40835)
+    /// For reference: [DescribeInstances](https://www.tencentcloud.com/document/api/597/40835?from_cn_redirect=1)
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 过滤条件，按照 topicName 过滤，支持模糊查询
+    /// (Filtering Conditions) Filter by topicName. Fuzzy query is supported.
     "SearchWord" search_word set_search_word: str,
-    /// 偏移量，不填默认为0
+    /// Offset, which is 0 by default
     "Offset" offset set_offset: i64,
-    /// 返回数量，不填则默认为20，最大值为50
+    /// Number of returned results. Default value: 20. Maximum value: 50.
     "Limit" limit set_limit: i64,
-    /// Acl预设策略名称
+    /// Acl preset policy name
     "AclRuleName" acl_rule_name set_acl_rule_name: str,
 } }
 rt::action!("ckafka", "2019-08-19", "DescribeTopic", DescribeTopicRequest => DescribeTopicResponse);
 
 rt::model! { read debug;
-/// DescribeTopic返回参数结构体
+/// DescribeTopic response structure.
 DescribeTopicResponse {
-    /// 返回的结果
+    /// Returned result
     "Result" result set_result: obj TopicResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTopicSubscribeGroup` (查询订阅某主题消息分组信息).
+/// Request of `DescribeTopicSubscribeGroup` (Searches and subscribes the message group information of a topic).
 ///
-/// 查询订阅某主题消息分组信息
+/// This API is used to search and subscribe the message group information of a topic.
 DescribeTopicSubscribeGroupRequest {
-    /// ckafka集群实例Id
+    /// ckafka cluster instance Id
     ///
-    /// 取值参考：[DescribeInstances](https://cloud.tencent.com/document/api/597/40835)
+    /// For reference: [DescribeInstances](https://www.tencentcloud.com/document/api/597/40835?from_cn_redirect=1)
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 主题名
+    /// Topic name
     ///
     /// Required.
     "TopicName" topic_name set_topic_name: str,
-    /// 分页时的起始位置
+    /// Starting position for pagination
     "Offset" offset set_offset: i128,
-    /// 分页时的个数
+    /// Count per page
     ///
-    /// 默认值：20
+    /// Default value: 20
     "Limit" limit set_limit: i128,
 } }
 rt::action!("ckafka", "2019-08-19", "DescribeTopicSubscribeGroup", DescribeTopicSubscribeGroupRequest => DescribeTopicSubscribeGroupResponse);
 
 rt::model! { read debug;
-/// DescribeTopicSubscribeGroup返回参数结构体
+/// DescribeTopicSubscribeGroup response structure.
 DescribeTopicSubscribeGroupResponse {
-    /// 返回结果
+    /// Returned result
     "Result" result set_result: obj TopicSubscribeGroup,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTopicSyncReplica` (获取Topic 同步副本信息).
+/// Request of `DescribeTopicSyncReplica` (Gets the information of a synced topic replica).
 ///
-/// 获取Topic 副本详情信息
+/// This API is used to get the details of a synced topic replica.
 DescribeTopicSyncReplicaRequest {
-    /// 实例ID
+    /// Instance ID
     ///
-    /// 取值参考：[DescribeInstances](https://cloud.tencent.com/document/api/597/40835)
+    /// For reference: [DescribeInstances](https://www.tencentcloud.com/document/api/597/40835?from_cn_redirect=1)
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 主题名称
+    /// Topic name
     ///
-    /// 取值参考：[DescribeTopic](https://cloud.tencent.com/document/api/597/40847)
+    /// For reference: [DescribeTopic](https://www.tencentcloud.com/document/api/597/40847?from_cn_redirect=1)
     ///
     /// Required.
     "TopicName" topic_name set_topic_name: str,
-    /// 偏移量，不填默认为0
+    /// Offset, which is 0 by default
     "Offset" offset set_offset: i128,
-    /// 返回数量，默认值为20，必须大于0。
+    /// Number of returned results. Default value: 20. Must be greater than 0.
     "Limit" limit set_limit: i64,
-    /// 仅筛选未同步副本
+    /// Only filter unsynced replicas
     "OutOfSyncReplicaOnly" out_of_sync_replica_only set_out_of_sync_replica_only: bool,
 } }
 rt::action!("ckafka", "2019-08-19", "DescribeTopicSyncReplica", DescribeTopicSyncReplicaRequest => DescribeTopicSyncReplicaResponse);
 
 rt::model! { read debug;
-/// DescribeTopicSyncReplica返回参数结构体
+/// DescribeTopicSyncReplica response structure.
 DescribeTopicSyncReplicaResponse {
-    /// 返回topic 副本详情
+    /// Return topic replica detail
     "Result" result set_result: obj TopicInSyncReplicaResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTypeInstances` (获取实例列表).
+/// Request of `DescribeTypeInstances` (This API is used to obtain instance lists.).
 ///
-/// 本接口（DescribeTypeInstances）用于在用户账户下获取指定类型消息队列 CKafka 实例列表
+/// This API is used to search for a list of TDMQ CKafka instances of the specified type under a user account.
 DescribeTypeInstancesRequest {
-    /// （过滤条件）按照实例ID过滤
+    /// (Filtering Conditions) Filter by instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// （过滤条件）按照实例名称过滤，支持模糊查询
+    /// (Filtering Conditions) Filter by instance name. Fuzzy query is supported.
     "SearchWord" search_word set_search_word: str,
-    /// （过滤条件）实例的状态，不填默认返回全部
+    /// (Filtering Conditions) Instance status. Return all by default if left blank.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - -1： 创建失败
-    /// - 0： 创建中
-    /// - 1： 运行中
-    /// - 2： 删除中
-    /// - 3： 已删除
-    /// - 4： 删除失败
-    /// - 5： 隔离中
-    /// - 7： 升级中
+    /// - -1: Creation failed
+    /// - 0:Creating
+    /// - 1:Running
+    /// - 2:Deleting
+    /// - 3:Deleted
+    /// - 4:Deletion failure
+    /// - 5:Isolated
+    /// - 7:Upgrading
     "Status" status set_status: list i64,
-    /// 偏移量，不填默认为0
+    /// Offset, which is 0 by default
     "Offset" offset set_offset: i64,
-    /// 返回数量，不填则默认10，最大值100
+    /// Number of returned results. Default value: 10. Maximum value: 100.
     "Limit" limit set_limit: i64,
-    /// 匹配标签key值。
+    /// Match the tag key.
     "TagKey" tag_key set_tag_key: str,
 } }
 rt::action!("ckafka", "2019-08-19", "DescribeTypeInstances", DescribeTypeInstancesRequest => DescribeTypeInstancesResponse);
 
 rt::model! { read debug;
-/// DescribeTypeInstances返回参数结构体
+/// DescribeTypeInstances response structure.
 DescribeTypeInstancesResponse {
-    /// 返回的结果
+    /// Returned result
     "Result" result set_result: obj InstanceResponse,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeUser` (根据实例id查询用户信息).
+/// Request of `DescribeUser` (Query user information according to instance id).
 ///
-/// 查询用户信息
+/// This API is used to query user information.
 DescribeUserRequest {
-    /// ckafka集群实例Id
+    /// ckafka cluster instance Id
     ///
-    /// 取值参考：[DescribeInstances](https://cloud.tencent.com/document/api/597/40835)
+    /// For reference: [DescribeInstances](https://www.tencentcloud.com/document/api/597/40835?from_cn_redirect=1)
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 按照名称过滤
+    /// Filter by name
     ///
-    /// 支持模糊匹配
+    /// Support fuzzy matching
     "SearchWord" search_word set_search_word: str,
-    /// 偏移量
+    /// Offset
     "Offset" offset set_offset: i64,
-    /// 返回数量
+    /// Number of returned results
     ///
-    /// 默认值：20
+    /// Default value: 20
     "Limit" limit set_limit: i64,
 } }
 rt::action!("ckafka", "2019-08-19", "DescribeUser", DescribeUserRequest => DescribeUserResponse);
 
 rt::model! { read debug;
-/// DescribeUser返回参数结构体
+/// DescribeUser response structure.
 DescribeUserResponse {
-    /// 返回结果
+    /// Returned result
     "Result" result set_result: obj UserResponse,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4047,28 +4064,36 @@ impl ::core::fmt::Debug for DtsParam {
 }
 
 rt::model! { both debug;
-/// 动态硬盘扩容配置
+/// Dynamic disk expansion configuration
 DynamicDiskConfig {
-    /// 动态硬盘扩容配置开关（0: 关闭，1: 开启）
+    /// Whether to enable dynamic disk expansion configuration. `0`: disable, `1`: enable.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Enable" enable set_enable: i64,
-    /// 每次磁盘动态扩容大小百分比
+    /// Percentage of dynamic disk expansion each time.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "StepForwardPercentage" step_forward_percentage set_step_forward_percentage: i64,
-    /// 磁盘配额百分比触发条件，即消息达到此值触发硬盘自动扩容事件
+    /// Disk quota threshold (in percentage) for triggering the automatic disk expansion event.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "DiskQuotaPercentage" disk_quota_percentage set_disk_quota_percentage: i64,
-    /// 最大扩容硬盘大小，以 GB 为单位
+    /// Max disk space in GB.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "MaxDiskSpace" max_disk_space set_max_disk_space: i64,
 } }
 
 rt::model! { both debug;
-/// 动态消息保留时间配置
+/// Dynamic message retention time configuration
 DynamicRetentionTime {
-    /// 动态消息保留时间配置开关（0: 关闭，1: 开启）
+    /// Whether the dynamic message retention time configuration is enabled. 0: disabled; 1: enabled
+    /// Note: `null` may be returned for this field, indicating that no valid values can be obtained.
     "Enable" enable set_enable: i64,
-    /// 磁盘配额百分比触发条件，即消息达到此值触发消息保留时间变更事件
+    /// Disk quota threshold (in percentage) for triggering the message retention time change event
+    /// Note: `null` may be returned for this field, indicating that no valid values can be obtained.
     "DiskQuotaPercentage" disk_quota_percentage set_disk_quota_percentage: i64,
-    /// 每次向前调整消息保留时间百分比
+    /// Percentage by which the message retention time is shortened each time
+    /// Note: `null` may be returned for this field, indicating that no valid values can be obtained.
     "StepForwardPercentage" step_forward_percentage set_step_forward_percentage: i64,
-    /// 保底时长，单位分钟
+    /// Minimum retention time, in minutes
+    /// Note: `null` may be returned for this field, indicating that no valid values can be obtained.
     "BottomRetention" bottom_retention set_bottom_retention: i64,
 } }
 
@@ -4324,11 +4349,11 @@ EventBusParam {
 } }
 
 rt::model! { read debug;
-/// 实例公网路由IP白名单返回结果对象
+/// Result object of the public network route IP allowlist for the instance
 ExternalAccessInfoWrapper {
-    /// IP白名单放通规则数
+    /// Number of IP allowlist access rules
     "TotalCount" total_count set_total_count: i64,
-    /// IP白名单
+    /// IP allowlist
     "IpWhitelist" ip_whitelist set_ip_whitelist: list IpWhitelistDTO,
 } }
 
@@ -4414,23 +4439,23 @@ FetchLatestDatahubMessageListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `FetchMessageByOffset` (查询消息).
+/// Request of `FetchMessageByOffset` (Querying messages).
 ///
-/// 根据指定offset位置的消息
+/// This API is used to query messages based on a specified offset position.
 FetchMessageByOffsetRequest {
-    /// ckafka集群实例Id，可通过[DescribeInstances](https://cloud.tencent.com/document/product/597/40835)接口获取
+    /// ckafka cluster instance Id, which can be obtained through the [DescribeInstances](https://www.tencentcloud.com/document/product/597/40835?from_cn_redirect=1) API
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 主题名，可通过[DescribeTopic](https://cloud.tencent.com/document/product/597/40847)接口获取
+    /// Topic name, which can be obtained through the [DescribeTopic](https://www.tencentcloud.com/document/product/597/40847?from_cn_redirect=1) API
     ///
     /// Required.
     "Topic" topic set_topic: str,
-    /// 分区id
+    /// Partition id
     ///
     /// Required.
     "Partition" partition set_partition: i64,
-    /// 位点信息
+    /// Location info
     ///
     /// Required.
     "Offset" offset set_offset: i64,
@@ -4438,77 +4463,77 @@ FetchMessageByOffsetRequest {
 rt::action!("ckafka", "2019-08-19", "FetchMessageByOffset", FetchMessageByOffsetRequest => FetchMessageByOffsetResponse);
 
 rt::model! { read debug;
-/// FetchMessageByOffset返回参数结构体
+/// FetchMessageByOffset response structure.
 FetchMessageByOffsetResponse {
-    /// 返回结果
+    /// Returned result
     "Result" result set_result: obj ConsumerRecord,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `FetchMessageListByOffset` (根据位点查询消息列表).
+/// Request of `FetchMessageListByOffset` (Queries the message list based on an offset).
 ///
-/// 根据位点查询消息列表
+/// This API is used to query the message list based on an offset.
 FetchMessageListByOffsetRequest {
-    /// ckafka集群实例Id
+    /// ckafka cluster instance Id
     ///
-    /// 取值参考：[DescribeInstances](https://cloud.tencent.com/document/api/597/40835)
+    /// For reference: [DescribeInstances](https://www.tencentcloud.com/document/api/597/40835?from_cn_redirect=1)
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 主题名
+    /// Topic name
     ///
     /// Required.
     "Topic" topic set_topic: str,
-    /// 分区id
+    /// Partition id
     ///
     /// Required.
     "Partition" partition set_partition: i64,
-    /// 位点信息
+    /// Location info
     ///
     /// Required.
     "Offset" offset set_offset: i64,
-    /// 最大查询条数，默认20，最大20
+    /// Maximum number of query results. Default value: 20. Maximum value: 20.
     "SinglePartitionRecordNumber" single_partition_record_number set_single_partition_record_number: i64,
 } }
 rt::action!("ckafka", "2019-08-19", "FetchMessageListByOffset", FetchMessageListByOffsetRequest => FetchMessageListByOffsetResponse);
 
 rt::model! { read debug;
-/// FetchMessageListByOffset返回参数结构体
+/// FetchMessageListByOffset response structure.
 FetchMessageListByOffsetResponse {
-    /// 返回结果。注意，列表中不返回具体的消息内容（key、value），如果需要查询具体消息内容，请使用FetchMessageByOffset接口
+    /// Return result. Note that the list does not return specific message content (key, value). If necessary, query specific message content using the FetchMessageByOffset API.
     "Result" result set_result: list ConsumerRecord,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `FetchMessageListByTimestamp` (根据时间戳查询消息列表).
+/// Request of `FetchMessageListByTimestamp` (Query a message list by timestamp).
 ///
-/// 根据时间戳查询消息列表
+/// This API is used to query a message list by timestamp.
 FetchMessageListByTimestampRequest {
-    /// ckafka集群实例Id
+    /// The ckafka cluster instance Id.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 主题名
+    /// Topic name
     ///
     /// Required.
     "Topic" topic set_topic: str,
-    /// 分区id
+    /// Partition ID
     "Partition" partition set_partition: i64,
-    /// 查询开始时间，13位时间戳
+    /// Query start time, a timestamp.
     "StartTime" start_time set_start_time: i64,
-    /// 最大查询条数，默认20，最大20, 最小1
+    /// Maximum number of query results. default: 20. value range: 1-20.
     "SinglePartitionRecordNumber" single_partition_record_number set_single_partition_record_number: i64,
 } }
 rt::action!("ckafka", "2019-08-19", "FetchMessageListByTimestamp", FetchMessageListByTimestampRequest => FetchMessageListByTimestampResponse);
 
 rt::model! { read debug;
-/// FetchMessageListByTimestamp返回参数结构体
+/// FetchMessageListByTimestamp response structure.
 FetchMessageListByTimestampResponse {
-    /// 返回结果。注意，列表中不返回具体的消息内容（key、value），如果需要查询具体消息内容，请使用FetchMessageByOffset接口
+    /// Returned results. note that the list does not return specific message content (key, value). if necessary, please use the FetchMessageByOffset API to query specific message content.
     "Result" result set_result: list ConsumerRecord,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4538,17 +4563,17 @@ FieldParam {
 } }
 
 rt::model! { write debug;
-/// 查询过滤器
-/// >描述键值对过滤器，用于条件过滤查询。例如过滤ID、名称、状态等
-/// > * 若存在多个`Filter`时，`Filter`间的关系为逻辑与（`AND`）关系。
-/// > * 若同一个`Filter`存在多个`Values`，同一`Filter`下`Values`间的关系为逻辑或（`OR`）关系。
+/// Query filter.
+/// Describes the key-value pair filter, which is used for conditional filtering queries. for example, filter by ID, name, and status.
+/// If there are multiple filters, the logical relationship between them is AND.
+/// If the same Filter contains multiple Values, the relationship between Values under the same Filter is logical OR.
 /// >
 Filter {
-    /// 需要过滤的字段。
+    /// Field to be filtered.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 字段的过滤值。
+    /// Filter value of field.
     ///
     /// Required.
     "Values" values set_values: list String,
@@ -4574,99 +4599,99 @@ FilterMapParam {
 } }
 
 rt::model! { read debug;
-/// 组实体
+/// Group entity
 Group {
-    /// 消费分组名称
+    /// Consumer group name.
     "GroupName" group_name set_group_name: str,
 } }
 
 rt::model! { read debug;
-/// consumer信息
+/// Consumer information
 GroupInfoMember {
-    /// coordinator 为消费分组中的消费者生成的唯一 ID
+    /// Unique ID generated for consumer in consumer group by coordinator
     "MemberId" member_id set_member_id: str,
-    /// 客户消费者 SDK 自己设置的 client.id 信息
+    /// `client.id` information by the client consumer SDK
     "ClientId" client_id set_client_id: str,
-    /// 一般存储客户的 IP 地址
+    /// Generally stores client IP address
     "ClientHost" client_host set_client_host: str,
-    /// 存储着分配给该消费者的 partition 信息
+    /// Stores the information of partition assigned to this consumer
     "Assignment" assignment set_assignment: obj Assignment,
 } }
 
 rt::model! { read debug;
-/// GroupInfo返回数据的实体
+/// `GroupInfo` response data entity
 GroupInfoResponse {
-    /// 错误码，正常为0
+    /// Error code. 0: success
     "ErrorCode" error_code set_error_code: str,
-    /// group 状态描述（常见的为 Empty、Stable、Dead 三种状态）：
-    /// Dead：消费分组不存在
-    /// Empty：消费分组，当前没有任何消费者订阅
-    /// PreparingRebalance：消费分组处于 rebalance 状态
-    /// CompletingRebalance：消费分组处于 rebalance 状态
-    /// Stable：消费分组中各个消费者已经加入，处于稳定状态
+    /// Group status description (common valid values: Empty, Stable, Dead):
+    /// Dead: the consumer group does not exist
+    /// Empty: there are currently no consumer subscriptions in the consumer group
+    /// PreparingRebalance: the consumer group is currently in `rebalance` state
+    /// CompletingRebalance: the consumer group is currently in `rebalance` state
+    /// Stable: each consumer in the consumer group has joined and is in stable state
     "State" state set_state: str,
-    /// 消费分组选择的协议类型正常的消费者一般为 consumer 但有些系统采用了自己的协议如 kafka-connect 用的就是 connect。只有标准的 consumer 协议，本接口才知道具体的分配方式的格式，才能解析到具体的 partition 的分配情况
+    /// The type of protocol selected by the consumer group, which is `consumer` for common consumers. However, some systems use their own protocols; for example, the protocol used by kafka-connect is `connect`. Only with the standard `consumer` protocol can this API get to know the specific assigning method and parse the specific partition assignment
     "ProtocolType" protocol_type set_protocol_type: str,
-    /// 消费者 partition 分配算法常见的有如下几种(Kafka 消费者 SDK 默认的选择项为 range)：range、 roundrobin、 sticky
+    /// Consumer partition assignment algorithm, such as `range` (which is the default value for the Kafka consumer SDK), `roundrobin`, and `sticky`
     "Protocol" protocol set_protocol: str,
-    /// 仅当 state 为 Stable 且 protocol_type 为 consumer 时， 该数组才包含信息
+    /// This array contains information only if `state` is `Stable` and `protocol_type` is `consumer`
     "Members" members set_members: list GroupInfoMember,
-    /// 消费分组名称
+    /// Consumer group name.
     "Group" group set_group: str,
 } }
 
 rt::model! { read debug;
-/// GroupInfo内部topic对象
+/// Internal topic object of `GroupInfo`
 GroupInfoTopics {
-    /// 分配的 topic 名称
+    /// Name of assigned topics
     "Topic" topic set_topic: str,
-    /// 分配的 partition 信息
+    /// Allocates partition info.
     "Partitions" partitions set_partitions: list i64,
 } }
 
 rt::model! { read debug;
-/// 组偏移量分区对象
+/// Group offset partition object
 GroupOffsetPartition {
-    /// topic 的 partitionId
+    /// Topic `partitionId`
     "Partition" partition set_partition: i64,
-    /// consumer 提交的 offset 位置
+    /// Offset position submitted by consumer
     "Offset" offset set_offset: i64,
-    /// 支持消费者提交消息时，传入 metadata 作为它用，当前一般为空字符串
+    /// Supports consumers to submit messages with imported metadata for other purposes, currently an empty string.
     "Metadata" metadata set_metadata: str,
-    /// 错误码
+    /// Error code
     "ErrorCode" error_code set_error_code: i64,
-    /// 当前 partition 最新的 offset
+    /// Latest offset of current partition
     "LogEndOffset" log_end_offset set_log_end_offset: i64,
-    /// 未消费的消息个数
+    /// Number of unconsumed messages
     "Lag" lag set_lag: i64,
 } }
 
 rt::model! { read debug;
-/// 消费组偏移量返回结果
+/// Returned result of consumer group offset
 GroupOffsetResponse {
-    /// 符合调节的总结果数
+    /// Total number of eligible results
     "TotalCount" total_count set_total_count: i64,
-    /// 该主题分区数组，其中每个元素为一个 json object
+    /// The topic partition array, where each element is a json object.
     "TopicList" topic_list set_topic_list: list GroupOffsetTopic,
 } }
 
 rt::model! { read debug;
-/// 消费分组主题对象
+/// Consumer group topic object
 GroupOffsetTopic {
-    /// 主题名称
+    /// Topic name
     "Topic" topic set_topic: str,
-    /// 该主题分区数组，其中每个元素为一个 json object
+    /// The topic partition array, where each element is a json object.
     "Partitions" partitions set_partitions: list GroupOffsetPartition,
 } }
 
 rt::model! { read debug;
-/// DescribeGroup的返回
+/// `DescribeGroup` response
 GroupResponse {
-    /// 计数
+    /// Counting.
     "TotalCount" total_count set_total_count: i64,
     /// GroupList
     "GroupList" group_list set_group_list: list DescribeGroup,
-    /// 消费分组配额
+    /// Specifies the consumer group quota.
     "GroupCountQuota" group_count_quota set_group_count_quota: i128,
 } }
 
@@ -4778,505 +4803,592 @@ IcebergParam {
 } }
 
 rt::model! { write debug;
-/// Request of `InquireCkafkaPrice` (Ckafka询价).
+/// Request of `InquireCkafkaPrice` (Queries the price of a CKafka instance).
 ///
-/// Ckafka实例购买/续费询价
+/// This API is used to purchase a CKafka instance or query the instance renewal price.
 InquireCkafkaPriceRequest {
-    /// 国内站标准版填写standards2, 国际站标准版填写standard,专业版填写profession,高级版填写premium
+    /// Chinese site standard version fill in standards2 international site standard version fill in standard pro edition fill in profession advanced edition fill in premium.
     ///
     /// Required.
     "InstanceType" instance_type set_instance_type: str,
-    /// 购买/续费付费类型(购买时不填的话, 默认获取购买包年包月一个月的费用)
+    /// Billing mode for instance purchase/renewal. If this parameter is left empty when you purchase an instance, the fees for one month under the yearly/monthly subscription mode will be displayed by default.
     "InstanceChargeParam" instance_charge_param set_instance_charge_param: obj InstanceChargeParam,
-    /// 购买/续费时购买的实例数量(不填时, 默认为1个)
+    /// The number of instances to be purchased or renewed. If this parameter is left empty, the default value is `1`.
     "InstanceNum" instance_num set_instance_num: i64,
-    /// 实例内网带宽大小, 单位MB/s (购买时必填，专业版/高级版询价时带宽信息必填)
+    /// Specifies the internal network bandwidth size of the instance, in MB/s (required when purchased; bandwidth information is required for pro edition/advanced edition inquiries).
     "Bandwidth" bandwidth set_bandwidth: i64,
-    /// 实例的硬盘购买类型以及大小 (购买时必填，专业版/高级版询价时磁盘信息必填)
+    /// Specifies the purchase type and size of the hard disk of the instance. required when purchased. disk information is required for pro edition or advanced edition inquiries.
     "InquiryDiskParam" inquiry_disk_param set_inquiry_disk_param: obj InquiryDiskParam,
-    /// 实例消息保留时间大小, 单位小时 (购买时必填)
+    /// Message retention period in hours, which is required when you purchase an instance.
     "MessageRetention" message_retention set_message_retention: i64,
-    /// 购买实例topic数, 单位个 (购买时必填)
+    /// The number of instance topics to be purchased, which is required when you purchase an instance.
     "Topic" topic set_topic: i64,
-    /// 购买实例分区数, 单位个 (购买时必填，专业版/高级版询价时带宽信息必填)
-    /// 分区上限 最大值: 40000,步长: 100
-    /// 可以通过以下链接查看规格限制: https://cloud.tencent.com/document/product/597/122563
+    /// Number of partitions for instance purchase, unit: unit (required when purchased; bandwidth information required for pro edition/advanced edition inquiry).
+    /// Partition upper limit. maximum value of 40000. step length of 100.
+    /// Specifies the specifications and limits that can be viewed through the following link: https://www.tencentcloud.com/document/product/597/122563.?from_cn_redirect=1
     "Partition" partition set_partition: i64,
-    /// 购买地域, 可通过查看DescribeCkafkaZone这个接口获取ZoneId
+    /// The region for instance purchase, which can be obtained via the `DescribeCkafkaZone` API.
     "ZoneIds" zone_ids set_zone_ids: list i64,
-    /// 标记操作, 新购填写purchase, 续费填写renew, (不填时, 默认为purchase)
+    /// Operation type flag. `purchase`: Making new purchases; `renew`: Renewing an instance. The default value is `purchase` if this parameter is left empty.
     "CategoryAction" category_action set_category_action: str,
-    /// 国内站购买的版本, sv_ckafka_instance_s2_1(入门型), sv_ckafka_instance_s2_2(标准版), sv_ckafka_instance_s2_3(进阶型), 如果instanceType为standards2, 但该参数为空, 则默认值为sv_ckafka_instance_s2_1
+    /// This field is not required.
     "BillType" bill_type set_bill_type: str,
-    /// 公网带宽计费模式, 目前只有专业版支持公网带宽 (购买公网带宽时必填),取值为3的倍数
+    /// Public network bandwidth billing mode. currently only the pro edition supports public network bandwidth. required when purchasing public network bandwidth. value must be a multiple of 3.
     "PublicNetworkParam" public_network_param set_public_network_param: obj InquiryPublicNetworkParam,
-    /// 续费时的实例id, 续费时填写
+    /// ID of the instance to be renewed, which is required when you renew an instance.
     "InstanceId" instance_id set_instance_id: str,
 } }
 rt::action!("ckafka", "2019-08-19", "InquireCkafkaPrice", InquireCkafkaPriceRequest => InquireCkafkaPriceResponse);
 
 rt::model! { read debug;
-/// InquireCkafkaPrice接口询价返回值
+/// Values returned by the `InquireCkafkaPrice` API
 InquireCkafkaPriceResp {
-    /// 实例价格
+    /// Specifies the instance price.
     "InstancePrice" instance_price set_instance_price: obj InquiryPrice,
-    /// 公网带宽价格
+    /// Public network bandwidth price
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PublicNetworkBandwidthPrice" public_network_bandwidth_price set_public_network_bandwidth_price: obj InquiryPrice,
 } }
 
 rt::model! { read debug;
-/// InquireCkafkaPrice返回参数结构体
+/// InquireCkafkaPrice response structure.
 InquireCkafkaPriceResponse {
-    /// 返回结果
+    /// Returned result.
     "Result" result set_result: obj InquireCkafkaPriceResp,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 询价返回参数
+/// Response parameters for instance price query
 InquiryBasePrice {
-    /// 单位原价
+    /// Original price unit.
     "UnitPrice" unit_price set_unit_price: f64,
-    /// 折扣单位价格
+    /// Discount unit price.
     "UnitPriceDiscount" unit_price_discount set_unit_price_discount: f64,
-    /// 合计原价
+    /// Total original price.
     "OriginalPrice" original_price set_original_price: f64,
-    /// 折扣合计价格
+    /// Total discount price.
     "DiscountPrice" discount_price set_discount_price: f64,
-    /// 折扣(单位是%)
+    /// Discount (unit: %).
     "Discount" discount set_discount: f64,
-    /// 商品数量
+    /// Number of purchased items
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "GoodsNum" goods_num set_goods_num: i64,
-    /// 付费货币
+    /// Currency for payment
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Currency" currency set_currency: str,
-    /// 硬盘专用返回参数
+    /// Dedicated disk response parameter
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DiskType" disk_type set_disk_type: str,
-    /// 购买时长
+    /// Validity period
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TimeSpan" time_span set_time_span: i64,
-    /// 购买时长单位("m"按月, "h"按小时)
+    /// Unit of the validity period (`m`: Month; `h`: Hour)
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TimeUnit" time_unit set_time_unit: str,
-    /// 购买数量
+    /// Purchase quantity.
     "Value" value set_value: i64,
 } }
 
 rt::model! { read debug;
-/// 详细类别的价格
+/// Prices of different purchased items
 InquiryDetailPrice {
-    /// 额外内网带宽价格
+    /// Price of additional private network bandwidth
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BandwidthPrice" bandwidth_price set_bandwidth_price: obj InquiryBasePrice,
-    /// 硬盘价格
+    /// Disk price
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DiskPrice" disk_price set_disk_price: obj InquiryBasePrice,
-    /// 额外分区价格
+    /// Price of additional partitions
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PartitionPrice" partition_price set_partition_price: obj InquiryBasePrice,
-    /// 额外Topic价格
+    /// Price of additional topics
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TopicPrice" topic_price set_topic_price: obj InquiryBasePrice,
-    /// 实例套餐价格
+    /// Instance package price.
     "InstanceTypePrice" instance_type_price set_instance_type_price: obj InquiryBasePrice,
 } }
 
 rt::model! { write debug;
-/// 购买硬盘参数
+/// Disk purchase parameters
 InquiryDiskParam {
-    /// 购买硬盘类型: SSD(SSD), CLOUD_SSD(SSD云硬盘), CLOUD_PREMIUM(高性能云硬盘), CLOUD_BASIC(云盘)
+    /// Disk type. Valid values: `SSD` (SSD), `CLOUD_SSD` (SSD cloud disk), `CLOUD_PREMIUM` (Premium cloud disk), `CLOUD_BASIC` (Cloud disk).
     "DiskType" disk_type set_disk_type: str,
-    /// 购买硬盘大小: 单位GB
+    /// Size of the purchased disk in GB
     "DiskSize" disk_size set_disk_size: i64,
 } }
 
 rt::model! { read debug;
-/// 询价返回参数
+/// Response parameters for instance price query
 InquiryPrice {
-    /// 单位原价
+    /// Original price unit.
     "UnitPrice" unit_price set_unit_price: f64,
-    /// 折扣单位价格
+    /// Discount unit price.
     "UnitPriceDiscount" unit_price_discount set_unit_price_discount: f64,
-    /// 合计原价
+    /// Total original price.
     "OriginalPrice" original_price set_original_price: f64,
-    /// 折扣合计价格
+    /// Total discount price.
     "DiscountPrice" discount_price set_discount_price: f64,
-    /// 折扣(单位是%)
+    /// Discount (unit: %).
     "Discount" discount set_discount: f64,
-    /// 商品数量
+    /// Number of products
     "GoodsNum" goods_num set_goods_num: i64,
-    /// 付费货币
+    /// Specifies the payment currency.
     "Currency" currency set_currency: str,
-    /// 硬盘专用返回参数
+    /// Dedicated disk response parameter
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DiskType" disk_type set_disk_type: str,
-    /// 购买时长
+    /// Purchase duration.
     "TimeSpan" time_span set_time_span: i64,
-    /// 购买时长单位("m"按月, "h"按小时)
+    /// Specifies the purchase duration unit ("m" for monthly, "h" for hourly).
     "TimeUnit" time_unit set_time_unit: str,
-    /// 购买数量
+    /// Purchase quantity
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Value" value set_value: i64,
-    /// 详细类别的价格
+    /// Prices of different purchased items
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DetailPrices" detail_prices set_detail_prices: obj InquiryDetailPrice,
 } }
 
 rt::model! { write debug;
-/// 公网带宽参数
+/// Public network bandwidth parameters
 InquiryPublicNetworkParam {
-    /// 公网计费模式: BANDWIDTH_PREPAID(包年包月), BANDWIDTH_POSTPAID_BY_HOUR(带宽按小时计费)
+    /// Public network bandwidth billing mode (`BANDWIDTH_PREPAID`: Yearly/monthly subscription; `BANDWIDTH_POSTPAID_BY_HOUR`: Bill-by-hour)
     "PublicNetworkChargeType" public_network_charge_type set_public_network_charge_type: str,
-    /// 公网带宽, 单位MB 取值需是0，或是3的倍数
+    /// Public network bandwidth, in MB. value must be 0 or a multiple of 3.
     "PublicNetworkMonthly" public_network_monthly set_public_network_monthly: i64,
 } }
 
 rt::model! { read debug;
-/// 实例对象
+/// Instance object
 Instance {
-    /// ckafka集群实例Id
+    /// The ckafka cluster instance Id.
     "InstanceId" instance_id set_instance_id: str,
-    /// ckafka集群实例Name
+    /// Specifies the Name of the ckafka cluster instance.
     "InstanceName" instance_name set_instance_name: str,
-    /// 实例的状态。0: 创建中，1: 运行中，2: 删除中,  3: 已删除,  5: 隔离中,  7: 升级中,  -1: 创建失败
+    /// Instance status. 0: creating, 1: running, 2: deleting, 3: deleted, 5: isolated, 7: upgrading, -1: creation failed.
     "Status" status set_status: i64,
-    /// 是否开源实例。开源：true，不开源：false
+    /// Specifies whether the instance is open-source. valid values: true (open-source), false (not open-source).
     "IfCommunity" if_community set_if_community: bool,
 } }
 
 rt::model! { read debug;
-/// 实例属性返回结果对象
+/// Returned result object of instance attributes
 InstanceAttributesResponse {
-    /// ckafka集群实例Id
+    /// ckafka cluster instance Id.
+    /// .
     "InstanceId" instance_id set_instance_id: str,
-    /// ckafka集群实例Name
+    /// Specifies the Name of the ckafka cluster instance.
+    /// .
     "InstanceName" instance_name set_instance_name: str,
-    /// 接入点 VIP 列表信息
+    /// Access point VIP list information.
+    /// .
     "VipList" vip_list set_vip_list: list VipEntity,
-    /// 虚拟IP
+    /// Virtual IP.
+    /// .
     "Vip" vip set_vip: str,
-    /// 虚拟端口
+    /// Virtual port.
+    /// .
     "Vport" vport set_vport: str,
-    /// 实例的状态。0: 创建中，1: 运行中，2: 删除中,  3: 已删除,  5: 隔离中,  7: 升级中,  -1: 创建失败
+    /// Instance status. 0: Creating, 1: Running, 2: Deleting, 3: Deleted, 5: Isolated, 7: Upgrading, -1: Creation failed
     "Status" status set_status: i64,
-    /// 实例带宽，单位：Mbps
+    /// Instance bandwidth (unit: Mbps).
+    /// .
     "Bandwidth" bandwidth set_bandwidth: i64,
-    /// 实例的存储大小，单位：GB
+    /// Specifies the instance storage size in GB.
+    /// .
     "DiskSize" disk_size set_disk_size: i64,
-    /// 可用区
+    /// Specifies the availability zone.
+    /// .
     "ZoneId" zone_id set_zone_id: i64,
-    /// VPC 的 ID，为空表示是基础网络
+    /// VPC ID. being empty indicates a basic network.
+    /// .
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网 ID， 为空表示基础网络
+    /// Specifies the subnet ID. being empty indicates the basic network.
+    /// .
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 实例健康状态， 1：健康，2：告警，3：异常
+    /// Specifies the instance health status. valid values: 1 (healthy), 2 (alarm), 3 (abnormal).
+    /// .
     "Healthy" healthy set_healthy: i64,
-    /// 实例健康信息，当前会展示磁盘利用率，最大长度为256
+    /// Instance health information. currently shows disk utilization rate. maximum length is 256.
+    /// .
     "HealthyMessage" healthy_message set_healthy_message: str,
-    /// 创建时间
+    /// Creation time.
+    /// .
     "CreateTime" create_time set_create_time: i128,
-    /// 消息保存时间,单位为分钟
+    /// Message retention period, in minutes.
+    /// .
     "MsgRetentionTime" msg_retention_time set_msg_retention_time: i64,
-    /// 自动创建 Topic 配置， 若该字段为空，则表示未开启自动创建
+    /// Automatic creation Topic configuration. if this field is empty, it indicates that automatic creation is not enabled.
+    /// .
     "Config" config set_config: obj InstanceConfigDO,
-    /// 剩余创建分区数
+    /// Number of remaining creatable partitions.
+    /// .
     "RemainderPartitions" remainder_partitions set_remainder_partitions: i64,
-    /// 剩余创建主题数
+    /// Number of remaining creatable topics.
+    /// .
     "RemainderTopics" remainder_topics set_remainder_topics: i64,
-    /// 当前创建分区数
+    /// Specifies the current number of partitions created.
+    /// .
     "CreatedPartitions" created_partitions set_created_partitions: i64,
-    /// 当前创建主题数
+    /// Specifies the current number of topics created.
+    /// .
     "CreatedTopics" created_topics set_created_topics: i64,
-    /// 标签数组
+    /// Tag array.
+    /// .
     "Tags" tags set_tags: list Tag,
-    /// 过期时间
+    /// Specifies the expiration time.
+    /// .
     "ExpireTime" expire_time set_expire_time: i128,
-    /// 可用区列表
+    /// Specifies the availability zone list.
+    /// .
     "ZoneIds" zone_ids set_zone_ids: list i64,
-    /// ckafka集群实例版本
+    /// Specifies the ckafka cluster instance version.
+    /// .
     "Version" version set_version: str,
-    /// 最大分组数
+    /// Specifies the maximum number of groups.
+    /// .
     "MaxGroupNum" max_group_num set_max_group_num: i64,
-    /// 售卖类型,0:标准版,1:专业版
+    /// Sale type. 0: standard version; 1: pro edition.
+    /// .
     "Cvm" cvm set_cvm: i64,
-    /// 实例类型
+    /// Instance type
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - profession： 专业版
-    /// - premium： 高级版
-    /// - serverless： serverless版
-    /// - 其他： 标准版（如:standards2/standard，该版本已停售）
+    /// - profession: Pro Edition
+    /// - premium: Advanced Edition
+    /// - serverless: Serverless Edition
+    /// - other: Standard Version (for example: standards2/standard, this version is not available for sale)
     "InstanceType" instance_type set_instance_type: str,
-    /// 表示该实例支持的特性。FEATURE_SUBNET_ACL:表示acl策略支持设置子网。
+    /// Indicates the characteristics supported by the instance. FEATURE_SUBNET_ACL: indicates that the ACL policy supports setting subnets.
+    /// .
     "Features" features set_features: list String,
-    /// 动态消息保留策略
+    /// Dynamic message retention policy.
+    /// .
     "RetentionTimeConfig" retention_time_config set_retention_time_config: obj DynamicRetentionTime,
-    /// 最大连接数
+    /// Maximum number of connections.
+    /// .
     "MaxConnection" max_connection set_max_connection: i128,
-    /// 公网带宽
+    /// Public network bandwidth.
+    /// .
     "PublicNetwork" public_network set_public_network: i64,
-    /// 该字段已废弃,无实际含义
+    /// Deprecated. no actual meaning.
+    /// .
     "DeleteRouteTimestamp" delete_route_timestamp set_delete_route_timestamp: str,
-    /// 剩余创建分区数
+    /// Number of remaining creatable partitions.
+    /// .
     "RemainingPartitions" remaining_partitions set_remaining_partitions: i64,
-    /// 剩余创建主题数
+    /// Number of remaining creatable topics.
+    /// .
     "RemainingTopics" remaining_topics set_remaining_topics: i64,
-    /// 动态硬盘扩容策略
+    /// Dynamic disk expansion policy.
+    /// .
     "DynamicDiskConfig" dynamic_disk_config set_dynamic_disk_config: obj DynamicDiskConfig,
-    /// 系统维护时间
+    /// Specifies the system maintenance time.
+    /// .
     "SystemMaintenanceTime" system_maintenance_time set_system_maintenance_time: str,
-    /// 实例级别消息最大大小
+    /// Specifies the maximum size of instance level messages.
+    /// .
     "MaxMessageByte" max_message_byte set_max_message_byte: i128,
-    /// 实例计费类型  POSTPAID_BY_HOUR 按小时付费; PREPAID 包年包月
+    /// Specifies the instance billing type. POSTPAID_BY_HOUR: hourly billing; PREPAID: yearly/monthly subscription.
+    /// .
     "InstanceChargeType" instance_charge_type set_instance_charge_type: str,
-    /// 是否开启弹性带宽白名单
-    /// 1:已开启弹性带宽白名单;
-    /// 0:未开启弹性带宽白名单;
+    /// Whether to enable elastic bandwidth allowlist
+    /// 1: Elastic bandwidth allowlist is enabled;
+    /// 0: Elastic bandwidth allowlist is not enabled;
     "ElasticBandwidthSwitch" elastic_bandwidth_switch set_elastic_bandwidth_switch: i64,
-    /// 弹性带宽开通状态
-    /// 1:未开启弹性带宽;
-    /// 16: 开启弹性带宽中;
-    /// 32:开启弹性带宽成功;
-    /// 33:关闭弹性带宽中;
-    /// 34:关闭弹性带宽成功;
-    /// 64:开启弹性带宽失败;
-    /// 65:关闭弹性带宽失败;
+    /// Elastic bandwidth activation status
+    /// 1: Elastic bandwidth not enabled;
+    /// 16: Enabling elastic bandwidth;
+    /// 32: Elastic bandwidth enabled successfully;
+    /// 33: Disabling elastic bandwidth;
+    /// 34: Elastic bandwidth disabled successfully;
+    /// 64: Failed to enable elastic bandwidth;
+    /// 65: Failed to disable elastic bandwidth;
     "ElasticBandwidthOpenStatus" elastic_bandwidth_open_status set_elastic_bandwidth_open_status: i64,
-    /// 集群类型
-    /// CLOUD_IDC IDC集群
-    /// CLOUD_CVM_SHARE CVM共享集群
-    /// CLOUD_CVM_YUNTI 云梯CVM集群
-    /// CLOUD_CVM    CVM集群
-    /// CLOUD_CDC CDC集群
-    /// CLOUD_EKS_TSE EKS集群
+    /// Cluster type
+    /// CLOUD_IDC IDC cluster
+    /// CLOUD_CVM_SHARE CVM shared cluster
+    /// CLOUD_CVM_YUNTI YunTi CVM cluster
+    /// CLOUD_CVM CVM cluster
+    /// CLOUD_CDC cdc cluster
+    /// CLOUD_EKS_TSE EKS cluster
     "ClusterType" cluster_type set_cluster_type: str,
-    /// 免费分区数量
+    /// Specifies the number of free partitions.
+    /// .
     "FreePartitionNumber" free_partition_number set_free_partition_number: i64,
-    /// 弹性带宽上浮值
+    /// Specifies the elastic bandwidth upper limit.
+    /// .
     "ElasticFloatBandwidth" elastic_float_bandwidth set_elastic_float_bandwidth: i64,
-    /// ssl自定义证书id  仅自定义证书实例集群返回
+    /// ssl custom certificate id. only returned for instance clusters with custom certificates.
+    /// .
     "CustomCertId" custom_cert_id set_custom_cert_id: str,
-    /// 集群topic默认 unclean.leader.election.enable配置: 1 开启 0 关闭
+    /// Specifies the default unclean.leader.election.enable configuration for cluster topics. valid values: 1 (enable), 0 (disable).
+    /// .
     "UncleanLeaderElectionEnable" unclean_leader_election_enable set_unclean_leader_election_enable: i64,
-    /// 实例删除保护开关: 1 开启 0 关闭
+    /// Specifies the instance deletion protection switch. valid values: 1 (enabled), 0 (disabled).
+    /// .
     "DeleteProtectionEnable" delete_protection_enable set_delete_protection_enable: i64,
-    /// 实例级别消息保留大小
+    /// Message retention size at the instance level
     ///
-    /// 单位：bytes
+    /// Measurement unit: bytes
     ///
-    /// 默认值：-1
+    /// Default value: -1
     "RetentionBytes" retention_bytes set_retention_bytes: i64,
-    /// 事务ID最大空闲时间，超时未提交的事务将被标记为过期
+    /// Maximum idle time of transaction ID. Uncommitted transactions that time out will be marked with expiration.
     ///
-    /// 单位：ms
+    /// Unit: ms
     "TransactionalIdExpirationMs" transactional_id_expiration_ms set_transactional_id_expiration_ms: i64,
 } }
 
 rt::model! { write debug;
-/// 实例购买付费参数
+/// Instance billing parameters
 InstanceChargeParam {
-    /// 实例付费类型: PREPAID(包年包月), POSTPAID_BY_HOUR(按量付费)
+    /// Instance billing mode (`PREPAID`: Yearly/monthly subscription; `POSTPAID_BY_HOUR`: Pay-as-you-go)
     "InstanceChargeType" instance_charge_type set_instance_charge_type: str,
-    /// 购买时长: 包年包月时需要填写, 按量计费无需填写
+    /// Validity period, which is only required for the monthly subscription billing mode
     "InstanceChargePeriod" instance_charge_period set_instance_charge_period: i64,
 } }
 
 rt::model! { read debug;
-/// 实例配置实体
+/// Instance configuration entity
 InstanceConfigDO {
-    /// 是否自动创建主题
+    /// Whether to create topics automatically
     "AutoCreateTopicsEnable" auto_create_topics_enable set_auto_create_topics_enable: bool,
-    /// 分区数
+    /// Number of partitions
     "DefaultNumPartitions" default_num_partitions set_default_num_partitions: i64,
-    /// 默认的复制Factor
+    /// Default replication factor
     "DefaultReplicationFactor" default_replication_factor set_default_replication_factor: i64,
 } }
 
 rt::model! { read debug;
-/// 删除实例返回任务
+/// Deletion of instances returns a task.
 InstanceDeleteResponse {
-    /// 删除实例返回的任务Id
+    /// Specifies the task Id returned after deleting an instance.
     "FlowId" flow_id set_flow_id: i64,
 } }
 
 rt::model! { read debug;
-/// 实例详情
+/// Instance details
 InstanceDetail {
-    /// ckafka集群实例Id
+    /// ckafka cluster instance Id.
+    /// .
     "InstanceId" instance_id set_instance_id: str,
-    /// ckafka集群实例名称
+    /// Specifies the name of the ckafka cluster instance.
+    /// .
     "InstanceName" instance_name set_instance_name: str,
-    /// 访问实例的vip 信息
+    /// Specifies the vip information for accessing the instance.
+    /// .
     "Vip" vip set_vip: str,
-    /// 访问实例的端口信息
+    /// Specifies the port information to access the instance.
+    /// .
     "Vport" vport set_vport: str,
-    /// 虚拟IP列表
+    /// Specifies the virtual IP list.
+    /// .
     "VipList" vip_list set_vip_list: list VipEntity,
-    /// 实例的状态。0: 创建中，1: 运行中，2: 删除中,  3: 已删除,  5: 隔离中,  7: 升级中,  -1: 创建失败
+    /// Instance status. 0: Creating, 1: Running, 2: Deleting, 3: Deleted, 5: Isolated, 7: Upgrading, -1: Creation failed
     "Status" status set_status: i64,
-    /// 实例带宽，单位Mbps
+    /// Specifies the instance bandwidth in Mbps.
+    /// .
     "Bandwidth" bandwidth set_bandwidth: i64,
-    /// ckafka集群实例磁盘大小，单位G
+    /// Specifies the disk size of the ckafka cluster instance, in gb.
+    /// .
     "DiskSize" disk_size set_disk_size: i64,
-    /// 可用区域ID
+    /// Specifies the available zone ID.
+    /// .
     "ZoneId" zone_id set_zone_id: i64,
-    /// vpcId，如果为空，说明是基础网络
+    /// vpcId. if empty, indicates a basic network.
+    /// .
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网id
+    /// Subnet id.
+    /// .
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 实例是否续费，int  枚举值：1表示自动续费，2表示明确不自动续费
+    /// Specifies whether to renew the instance. int enumeration value: 1 means auto-renew, 2 means explicitly no auto-renew.
+    /// .
     "RenewFlag" renew_flag set_renew_flag: i64,
-    /// 实例状态 int：1表示健康，2表示告警，3 表示实例状态异常
+    /// Specifies the instance status. valid values: 1 (healthy), 2 (alarm), 3 (instance status exception).
+    /// .
     "Healthy" healthy set_healthy: i64,
-    /// 实例状态信息
+    /// Specifies the instance status information.
+    /// .
     "HealthyMessage" healthy_message set_healthy_message: str,
-    /// 实例创建时间
+    /// Specifies the instance creation time.
+    /// .
     "CreateTime" create_time set_create_time: i64,
-    /// 实例过期时间
+    /// Specifies the instance expiration time.
+    /// .
     "ExpireTime" expire_time set_expire_time: i64,
-    /// 是否为内部客户。值为1 表示内部客户
+    /// Specifies whether it is an internal customer. a value of 1 indicates an internal customer.
+    /// .
     "IsInternal" is_internal set_is_internal: i64,
-    /// Topic个数
+    /// Specifies the number of topics.
+    /// .
     "TopicNum" topic_num set_topic_num: i64,
-    /// 标识tag
+    /// Specifies the identifier tag.
+    /// .
     "Tags" tags set_tags: list Tag,
-    /// kafka版本信息
+    /// kafka version information.
+    /// .
     "Version" version set_version: str,
-    /// 跨可用区
+    /// Specifies the cross-availability zone.
+    /// .
     "ZoneIds" zone_ids set_zone_ids: list i64,
-    /// ckafka售卖类型
+    /// Specifies the ckafka sales type.
+    /// .
     "Cvm" cvm set_cvm: i64,
-    /// ckafka集群实例类型
+    /// Specifies the ckafka cluster instance type.
+    /// .
     "InstanceType" instance_type set_instance_type: str,
-    /// ckafka集群实例磁盘类型
+    /// Specifies the disk type of the ckafka cluster instance.
+    /// .
     "DiskType" disk_type set_disk_type: str,
-    /// 当前规格最大Topic数
+    /// Maximum number of topics for current specifications.
+    /// .
     "MaxTopicNumber" max_topic_number set_max_topic_number: i64,
-    /// 当前规格最大Partition数
+    /// Specifies the maximum number of partitions for current specifications.
+    /// .
     "MaxPartitionNumber" max_partition_number set_max_partition_number: i64,
-    /// 计划升级配置时间
+    /// Specifies the planned configuration upgrade time.
+    /// .
     "RebalanceTime" rebalance_time set_rebalance_time: str,
-    /// 实例当前partition数量
+    /// Current number of partitions of the instance.
+    /// .
     "PartitionNumber" partition_number set_partition_number: i128,
-    /// ckafka集群实例公网带宽类型
+    /// Specifies the public network bandwidth type of the ckafka cluster instance.
+    /// .
     "PublicNetworkChargeType" public_network_charge_type set_public_network_charge_type: str,
-    /// 公网带宽 最小3Mbps  最大999Mbps 仅专业版支持填写
+    /// Specifies the public network bandwidth. value range: 3Mbps to 999Mbps. only supported in pro edition.
+    /// .
     "PublicNetwork" public_network set_public_network: i64,
-    /// ckafka集群实例底层集群类型
+    /// Specifies the underlying cluster type of the ckafka cluster instance.
+    /// .
     "ClusterType" cluster_type set_cluster_type: str,
-    /// 实例功能列表
+    /// Specifies the instance feature list.
+    /// .
     "Features" features set_features: list String,
-    /// 实例级别消息保留大小
+    /// Message retention size at the instance level
     ///
-    /// 单位：byte
+    /// Measurement unit: byte
     ///
-    /// 默认值：-1
+    /// Default value: -1
     ///
-    /// 实例级别消息保留大小
+    /// Message retention size at the instance level
     "RetentionBytes" retention_bytes set_retention_bytes: i64,
 } }
 
 rt::model! { read debug;
-/// 实例详情返回结果
+/// Returned result of instance details
 InstanceDetailResponse {
-    /// 符合条件的实例总数
+    /// Total number of eligible instances
     "TotalCount" total_count set_total_count: i64,
-    /// 符合条件的实例详情列表
+    /// List of eligible instance details
     "InstanceList" instance_list set_instance_list: list InstanceDetail,
 } }
 
 rt::model! { read debug;
-/// 实例 / topic 维度限流策略
+/// Traffic throttling policy in instance/topic dimension
 InstanceQuotaConfigResp {
-    /// 生产限流大小，单位 MB/s
+    /// Production throttling in MB/sec.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "QuotaProducerByteRate" quota_producer_byte_rate set_quota_producer_byte_rate: i64,
-    /// 消费限流大小，单位 MB/s
+    /// Consumption throttling in MB/sec.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "QuotaConsumerByteRate" quota_consumer_byte_rate set_quota_consumer_byte_rate: i64,
 } }
 
 rt::model! { read debug;
-/// 聚合的实例状态返回结果
+/// Aggregated returned result of instance status
 InstanceResponse {
-    /// 符合条件的实例列表
+    /// Specifies the list of instances meeting the conditions.
     "InstanceList" instance_list set_instance_list: list Instance,
-    /// 符合条件的结果总数
+    /// Total results that meet the conditions.
     "TotalCount" total_count set_total_count: i64,
 } }
 
 rt::model! { both debug;
-/// 实例路由
+/// Instance route.
 InstanceRoute {
-    /// ckafka集群实例Id
+    /// The ckafka cluster instance Id.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 路由Id
+    /// Route ID
     ///
     /// Required.
     "RouteId" route_id set_route_id: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `InstanceScalingDown` (按量实例扩缩容).
+/// Request of `InstanceScalingDown` (Scale a pay-as-you-go instance).
 ///
-/// 按量实例缩容
+/// This API is used to perform downsizing on a pay-as-you-go instance.
 InstanceScalingDownRequest {
-    /// ckafka集群实例Id,可通过[DescribeInstances](https://cloud.tencent.com/document/product/597/40835)接口获取
+    /// ckafka cluster instance Id. can be obtained through the [DescribeInstances](https://www.tencentcloud.com/document/product/597/40835?from_cn_redirect=1) api.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 缩容模式  1:稳定变配
-    /// 2.高速变配
+    /// Shrink mode. 1: stable mode.
+    /// 2. specifies high-speed configuration change.
     ///
     /// Required.
     "UpgradeStrategy" upgrade_strategy set_upgrade_strategy: i64,
-    /// 磁盘大小 单位 GB     最大值为500000,步长100
-    /// 可以通过以下链接查看规格限制：https://cloud.tencent.com/document/product/597/122562
+    /// Specifies the disk capacity in GB. value range: maximum value 500000, step length 100.
+    /// The specifications and limitations can be viewed through the following link: https://www.tencentcloud.com/document/product/597/122562.?from_cn_redirect=1
     "DiskSize" disk_size set_disk_size: i64,
-    /// 峰值带宽 单位 MB/s
-    /// 可以通过以下链接查看规格限制及对应步长: https://cloud.tencent.com/document/product/597/11745
+    /// Peak bandwidth in MB/s.
+    /// Specifies the url (https://www.tencentcloud.com/document/product/597/11745?from_cn_redirect=1) to view specification limits and corresponding step length.
     "BandWidth" band_width set_band_width: i64,
-    /// 分区上限 最大值: 40000, 步长: 100
-    /// 可以通过以下链接查看规格限制: https://cloud.tencent.com/document/product/597/122563
+    /// Partition upper limit maximum value of 40000, step length 100.
+    /// Specification limits can be viewed through the following link: https://www.tencentcloud.com/document/product/597/122563.?from_cn_redirect=1
     "Partition" partition set_partition: i64,
 } }
 rt::action!("ckafka", "2019-08-19", "InstanceScalingDown", InstanceScalingDownRequest => InstanceScalingDownResponse);
 
 rt::model! { read debug;
-/// InstanceScalingDown返回参数结构体
+/// InstanceScalingDown response structure.
 InstanceScalingDownResponse {
-    /// 返回结果
+    /// Returned results.
     "Result" result set_result: obj ScalingDownResp,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 实例版本信息
+/// Instance version information.
 InstanceVersion {
-    /// ckafka集群实例版本
+    /// ckafka cluster instance version
     "KafkaVersion" kafka_version set_kafka_version: str,
-    /// broker版本信息
+    /// broker version info
     "CurBrokerVersion" cur_broker_version set_cur_broker_version: str,
-    /// 最新版本信息
+    /// latest version info
     "LatestBrokerVersion" latest_broker_version set_latest_broker_version: list LatestBrokerVersion,
-    /// 允许跨大版本内核升级
+    /// Permission for cross-major version kernel upgrade
     "AllowUpgradeHighVersion" allow_upgrade_high_version set_allow_upgrade_high_version: bool,
-    /// 允许升级的大版本
+    /// Permission for major version upgrade
     "HighVersionSet" high_version_set set_high_version_set: list String,
-    /// 允许小版本号配置自动删除消费者组
+    /// Permission to configure auto deletion of consumer group for minor version number
     "AllowAutoDeleteTimestamp" allow_auto_delete_timestamp set_allow_auto_delete_timestamp: bool,
-    /// 允许修改事务ID过期时间配置
+    /// Allow the modification of transaction ID expiration time configuration
     "AllowModifyTxnIdExpiration" allow_modify_txn_id_expiration set_allow_modify_txn_id_expiration: bool,
 } }
 
 rt::model! { both debug;
-/// 实例公网路由IP白名单列表对象
+/// Public network route IP allowlist list object of the instance
 IpWhitelistDTO {
-    /// 放通IP或网段
+    /// Allow IP or ranges
     "CidrBlock" cidr_block set_cidr_block: str,
-    /// 描述
+    /// Description.
     "PolicyDescription" policy_description set_policy_description: str,
 } }
 
 rt::model! { write debug;
-/// Request of `IsolatedInstancePre` (隔离预付费实例).
+/// Request of `IsolatedInstancePre` (Isolate a prepaid instance).
 ///
-/// 隔离预付费实例，该接口会对实例执行隔离的动作，执行成功后实例会被隔离
+/// Isolate a prepaid instance. This API is used to perform isolation on the instance. After successful execution, the instance is isolated.
 IsolatedInstancePreRequest {
-    /// ckafka集群实例Id
+    /// CKafka cluster instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -5284,22 +5396,24 @@ IsolatedInstancePreRequest {
 rt::action!("ckafka", "2019-08-19", "IsolatedInstancePre", IsolatedInstancePreRequest => IsolatedInstancePreResponse);
 
 rt::model! { read debug;
-/// IsolatedInstancePre返回参数结构体
+/// IsolatedInstancePre response structure.
 IsolatedInstancePreResponse {
-    /// 返回结果
+    /// Return result
     "Result" result set_result: obj CreateInstancePreResp,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 操作型结果返回值
+/// Returned result value of operation
 JgwOperateResponse {
-    /// 返回的code，0为正常，非0为错误
+    /// Returned code. 0 as normal, non-0 as error.
     "ReturnCode" return_code set_return_code: str,
-    /// 成功消息
+    /// Success message
     "ReturnMessage" return_message set_return_message: str,
-    /// 操作型返回的Data数据,可能有flowId等
+    /// The Data returned by the operation may include flowId.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj OperateResponseData,
 } }
 
@@ -5414,20 +5528,20 @@ KafkaParam {
 } }
 
 rt::model! { read debug;
-/// 最新版本信息列表
+/// List of the latest version information.
 LatestBrokerVersion {
-    /// ckafka集群实例版本
+    /// CKafka cluster instance version.
     "KafkaVersion" kafka_version set_kafka_version: str,
-    /// broker版本号
+    /// Broker version number.
     "BrokerVersion" broker_version set_broker_version: str,
 } }
 
 rt::model! { read debug;
-/// CVM和IP 信息列表
+/// CVM and IP information list.
 ListCvmAndIpInfoRsp {
-    /// cvm和IP 列表
+    /// cvm and IP list.
     "CvmList" cvm_list set_cvm_list: list CvmAndIpInfo,
-    /// 实例数据量
+    /// Specifies the instance data volume.
     "TotalCount" total_count set_total_count: i64,
 } }
 
@@ -5555,65 +5669,65 @@ MariaDBParam {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAccessPolicy` (修改实例公网IP白名单配置).
+/// Request of `ModifyAccessPolicy` (Modify the public IP allowlist configuration of an instance).
 ///
-/// 修改实例公网IP白名单列表接口
+/// This API is used to modify the public IP allowlist of an instance.
 ModifyAccessPolicyRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 路由ID
+    /// Route ID
     ///
     /// Required.
     "RouteId" route_id set_route_id: i64,
-    /// 公网IP白名单配置
+    /// Public Network IP Whitelist Configuration
     ///
-    /// 不传默认删除全部配置
+    /// Default if not passed: delete all
     "IpWhitelist" ip_whitelist set_ip_whitelist: list IpWhitelistDTO,
 } }
 rt::action!("ckafka", "2019-08-19", "ModifyAccessPolicy", ModifyAccessPolicyRequest => ModifyAccessPolicyResponse);
 
 rt::model! { read debug;
-/// ModifyAccessPolicy返回参数结构体
+/// ModifyAccessPolicy response structure.
 ModifyAccessPolicyResponse {
-    /// 修改公网IP白名单结果
+    /// Result of public IP allowlist modification
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAclRule` (修改Acl预设规则).
+/// Request of `ModifyAclRule` (Modify an Acl preset rule).
 ///
-/// 修改ACL策略，目前只支持预设规则的是否应用到新增topic这一项的修改
+/// This API is used to modify ACL policy, currently only support whether to apply preset rules to newly-added topics.
 ModifyAclRuleRequest {
-    /// ckafka集群实例Id
+    /// ckafka cluster instance Id
     ///
-    /// 取值参考：[DescribeInstances](https://cloud.tencent.com/document/api/597/40835)
+    /// For reference: [DescribeInstances](https://www.tencentcloud.com/document/api/597/40835?from_cn_redirect=1)
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// ACL规则名
+    /// ACL rule name
     ///
     /// Required.
     "RuleName" rule_name set_rule_name: str,
-    /// 修改预设规则时传入,是否应用到新增的Topic
+    /// Input when modifying the preset rule, whether to apply to newly-added topics
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - 0： 不允许应用到新增的topic
-    /// - 1： 允许应用到新增的topic
+    /// - 0: Not allowed to apply to newly-added topics
+    /// - 1: Allowed to apply to newly-added topics
     ///
-    /// 默认值：0
+    /// Default value: 0
     "IsApplied" is_applied set_is_applied: i64,
 } }
 rt::action!("ckafka", "2019-08-19", "ModifyAclRule", ModifyAclRuleRequest => ModifyAclRuleResponse);
 
 rt::model! { read debug;
-/// ModifyAclRule返回参数结构体
+/// ModifyAclRule response structure.
 ModifyAclRuleResponse {
-    /// 规则的唯一表示Key
+    /// Unique representation Key of the rule
     "Result" result set_result: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5709,194 +5823,190 @@ ModifyDatahubTaskResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDatahubTopic` (修改DIP主题属性).
+/// Request of `ModifyDatahubTopic` (Modify DIP topic attribute).
 ///
-/// 修改DIP主题属性
+/// This API is used to modify DIP topic attributes.
 ModifyDatahubTopicRequest {
-    /// 弹性topic名称
+    /// Elastic topic name
     ///
-    /// 取值参考：[DescribeDatahubTopics](https://cloud.tencent.com/document/api/597/86863)
+    /// For reference: [DescribeDatahubTopics](https://www.tencentcloud.com/document/api/597/86863?from_cn_redirect=1)
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 消息保留时间，单位：ms，当前最小值为60000ms。
+    /// Message retention period in milliseconds. Current min value is 60000 ms.
     ///
     /// Required.
     "RetentionMs" retention_ms set_retention_ms: i64,
-    /// 主题备注
+    /// Topic remark
     ///
-    /// 入参限制：不超过64个字符
+    /// Input parameter limit: no more than 64 characters
     "Note" note set_note: str,
-    /// 标签列表
+    /// Tag list
     "Tags" tags set_tags: list Tag,
 } }
 rt::action!("ckafka", "2019-08-19", "ModifyDatahubTopic", ModifyDatahubTopicRequest => ModifyDatahubTopicResponse);
 
 rt::model! { read debug;
-/// ModifyDatahubTopic返回参数结构体
+/// ModifyDatahubTopic response structure.
 ModifyDatahubTopicResponse {
-    /// 返回结果集
+    /// Returned result set
     "Result" result set_result: obj JgwOperateResponse,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyGroupOffsets` (设置Groups 消费分组offset).
+/// Request of `ModifyGroupOffsets` (Sets consumer group (Groups) offset).
 ///
-/// 设置Groups 消费分组offset
+/// This API is used to set the consumer group (Groups) offset.
 ModifyGroupOffsetsRequest {
-    /// ckafka集群实例Id,可通过[DescribeInstances](https://cloud.tencent.com/document/product/597/40835)接口获取
+    /// ckafka cluster instance Id. obtain through the API [DescribeInstances](https://www.tencentcloud.com/document/product/597/40835?from_cn_redirect=1).
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 消费分组名称,可通过[DescribeConsumerGroup](https://cloud.tencent.com/document/product/597/40841)接口获取
+    /// Consumer group name. obtain through the API [DescribeConsumerGroup](https://www.tencentcloud.com/document/product/597/40841?from_cn_redirect=1).
     ///
     /// Required.
     "Group" group set_group: str,
-    /// 重置offset的策略,入参含义 0. 对齐shift-by参数,代表把offset向前或向后移动shift条 1. 对齐参考(by-duration,to-datetime,to-earliest,to-latest),代表把offset移动到指定timestamp的位置 2. 对齐参考(to-offset),代表把offset移动到指定的offset位置
+    /// Reset offset strategy. parameter meaning: 0. align with the shift-by parameter, move the offset forward or backward by shift entries. 1. alignment reference (by-duration, to-datetime, to-earliest, to-latest), move the offset to the specified timestamp position. 2. alignment reference (to-offset), move the offset to the specified offset position.
     ///
     /// Required.
     "Strategy" strategy set_strategy: i64,
-    /// 需要重置的主题名列表
+    /// Specifies the topic name list that needs to reset.
     ///
     /// Required.
     "Topics" topics set_topics: list String,
-    /// 当strategy为0时，必须包含该字段，可以大于零代表会把offset向后移动shift条，小于零则将offset向前回溯shift条数。正确重置后新的offset应该是(old_offset + shift)，需要注意的是如果新的offset小于partition的earliest则会设置为earliest，如果大于partition 的latest则会设置为latest
+    /// When `strategy` is 0, this field is required. If it is above zero, the offset will be shifted backward by the value of the `shift`. If it is below zero, the offset will be shifted forward by the value of the `shift`. After a correct reset, the new offset should be (old_offset + shift). Note that if the new offset is smaller than the `earliest` parameter of the partition, it will be set to `earliest`, and if it is greater than the `latest` parameter of the partition, it will be set to `latest`
     "Shift" shift set_shift: i64,
-    /// 单位ms。当strategy为1时，必须包含该字段，其中-2表示重置offset到最开始的位置，-1表示重置到最新的位置(相当于清空)，其它值则代表指定的时间，会获取topic中指定时间的offset然后进行重置，需要注意的是，如果指定的时间不存在消息，则获取最末尾的offset。
+    /// In milliseconds. when strategy is 1, must include this field. among them, -2 means reset offset to the start position, -1 means reset to the latest position (equivalent to clearing), other values represent the specified time. obtain the offset at the specified time in the topic and reset. notably, if no message exists at the specified time, get the last offset.
     "ShiftTimestamp" shift_timestamp set_shift_timestamp: i64,
-    /// 需要重新设置的offset位置。当strategy为2，必须包含该字段。
+    /// Position of the offset that needs to be reset. When `strategy` is 2, this field is required
     "Offset" offset set_offset: i64,
-    /// 需要重新设置的partition的列表，如果没有指定Topics参数。则重置全部topics的对应的Partition列表里的partition。指定Topics时则重置指定的topic列表的对应的Partitions列表的partition。
+    /// List of partitions that need to be reset. If the topics parameter is not specified, reset partitions in the corresponding partition list of all topics. If the topics parameter is specified, reset partitions of the corresponding partition list of the specified topic list.
     "Partitions" partitions set_partitions: list i64,
 } }
 rt::action!("ckafka", "2019-08-19", "ModifyGroupOffsets", ModifyGroupOffsetsRequest => ModifyGroupOffsetsResponse);
 
 rt::model! { read debug;
-/// ModifyGroupOffsets返回参数结构体
+/// ModifyGroupOffsets response structure.
 ModifyGroupOffsetsResponse {
-    /// 返回结果
+    /// Returned result
     "Result" result set_result: obj JgwOperateResponse,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 修改实例属性的配置对象
+/// Configuration object for modifying instance attributes
 ModifyInstanceAttributesConfig {
-    /// 自动创建 true 表示开启，false 表示不开启
+    /// Automatic creation. true: enabled, false: not enabled
     "AutoCreateTopicEnable" auto_create_topic_enable set_auto_create_topic_enable: bool,
-    /// 新创建主题的默认分区数,如果AutoCreateTopicEnable设置为true没有设置该值时，默认设置为3
+    /// Default number of partitions for a newly created topic. if AutoCreateTopicEnable is set to true and no value is set, defaults to 3.
     "DefaultNumPartitions" default_num_partitions set_default_num_partitions: i64,
-    /// 新创建主题的默认副本数,如果AutoCreateTopicEnable设置为true没有指定该值时默认设置为2
+    /// Default number of replicas for a newly created topic. if AutoCreateTopicEnable is set to true and not specified, defaults to 2.
     "DefaultReplicationFactor" default_replication_factor set_default_replication_factor: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyInstanceAttributes` (设置实例属性).
+/// Request of `ModifyInstanceAttributes` (Sets instance attributes).
 ///
-/// 设置实例属性
+/// This API is used to set instance attributes.
 ModifyInstanceAttributesRequest {
-    /// ckafka集群实例Id,可通过[DescribeInstances](https://cloud.tencent.com/document/product/597/40835)接口获取
+    /// ckafka cluster instance Id, which can be obtained through the [DescribeInstances](https://www.tencentcloud.com/document/product/597/40835?from_cn_redirect=1) API
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例日志的最长保留时间，单位分钟，最大90天，最小为1min
+    /// Maximum retention time of instance log, in minutes, with a maximum of 90 days and a minimum of 1 min
     "MsgRetentionTime" msg_retention_time set_msg_retention_time: i64,
-    /// ckafka集群实例Name
+    /// ckafka cluster instance Name
     "InstanceName" instance_name set_instance_name: str,
-    /// 实例配置
+    /// Instance configuration
     "Config" config set_config: obj ModifyInstanceAttributesConfig,
-    /// 动态消息保留策略配置
+    /// Dynamic message retention policy configuration
     "DynamicRetentionConfig" dynamic_retention_config set_dynamic_retention_config: obj DynamicRetentionTime,
-    /// 用于修改升级版本或升配定时任务的执行时间，Unix时间戳，精确到秒
+    /// Used to modify the scheduled task execution time for edition upgrade or upgrade version, Unix timestamp, accurate to the second
     "RebalanceTime" rebalance_time set_rebalance_time: i64,
-    /// 公网带宽 最小3Mbps  最大999Mbps 仅专业版支持填写
+    /// Public network bandwidth: minimum 3Mbps, maximum 999Mbps. Only the Pro Edition supports filling in.
     "PublicNetwork" public_network set_public_network: i64,
-    /// 动态硬盘扩容策略配置
+    /// Configure dynamic disk expansion policy
     ///
     /// Disabled in the spec.
     "DynamicDiskConfig" dynamic_disk_config set_dynamic_disk_config: obj DynamicDiskConfig,
-    /// 实例级别单条消息大小（单位byte)  最大 12582912(不包含)  最小1024(不包含)
+    /// Single message size at the instance level (unit: byte) Maximum 12582912 (excluding) Minimum 1024 (excluding)
     "MaxMessageByte" max_message_byte set_max_message_byte: i128,
-    /// 是否允许未同步的副本选为 leader: 1 开启  0 关闭
+    /// Whether to allow unsynchronized replicas to be elected as leader: 1 Enable 0 Disable
     "UncleanLeaderElectionEnable" unclean_leader_election_enable set_unclean_leader_election_enable: i64,
-    /// 实例删除保护开关: 1 开启  0 关闭
+    /// Instance deletion protection switch: 1: enabled 0: disabled
     "DeleteProtectionEnable" delete_protection_enable set_delete_protection_enable: i64,
-    /// 实例级别消息保留大小
+    /// Message retention size at the instance level
+    /// Measurement unit: byte
+    /// Default value: -1
     ///
-    /// 单位：byte
-    ///
-    /// 默认值：-1
-    ///
-    /// 实例级别消息保留大小
+    /// Message retention size at the instance level
     "RetentionBytes" retention_bytes set_retention_bytes: i64,
-    /// 是否封禁高风险admin接口; true则封禁高风险adminApi; 关闭后不支持打开,仅专业版支持; 默认是false 对高风险admin接口不做处理
+    /// Ban Status for high-risk admin interface; true to ban high-risk adminApi; no support for turning on after closing, only supported in Pro Edition; default false, no action taken for high-risk admin interface
     "AdminSecurity" admin_security set_admin_security: bool,
-    /// 事务ID最大空闲时间，超时未提交的事务将被标记为过期
-    ///
-    /// 取值范围：[3600000, 604800000]
-    ///
-    /// 单位：ms
+    /// The maximum idle time of a transaction ID. Uncommitted transactions that time out will be marked with expiration.
+    /// Value ranges from 3600000 to 604800000.
+    /// Unit: ms
     "TransactionalIdExpirationMs" transactional_id_expiration_ms set_transactional_id_expiration_ms: i64,
 } }
 rt::action!("ckafka", "2019-08-19", "ModifyInstanceAttributes", ModifyInstanceAttributesRequest => ModifyInstanceAttributesResponse);
 
 rt::model! { read debug;
-/// ModifyInstanceAttributes返回参数结构体
+/// ModifyInstanceAttributes response structure.
 ModifyInstanceAttributesResponse {
-    /// 返回结果
+    /// Returned result
     "Result" result set_result: obj JgwOperateResponse,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyInstancePre` (预付费实例变配接口).
+/// Request of `ModifyInstancePre` (Changes the configurations of a prepaid instance).
 ///
-/// 预付费实例变配接口，调整磁盘，带宽,  分区
+/// This API is used to change the configuration of prepaid instances, adjust disks, modify bandwidth, and manage partitions.
 ModifyInstancePreRequest {
-    /// ckafka集群实例Id,可通过[DescribeInstances](https://cloud.tencent.com/document/product/597/40835)接口获取
+    /// ckafka cluster instance Id, which can be obtained through the [DescribeInstances](https://www.tencentcloud.com/document/product/597/40835?from_cn_redirect=1) API
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 磁盘大小 单位 GB     最大值为500000,步长100可以通过以下链接查看规格限制：https://cloud.tencent.com/document/product/597/122562
+    /// Disk size in GB. Maximum value is 500000 with a step length of 100. View specification limits through the following url: https://www.tencentcloud.com/document/product/597/122562?from_cn_redirect=1
     "DiskSize" disk_size set_disk_size: i64,
-    /// 峰值带宽 单位 MB/s可以通过以下链接查看规格限制及对应步长: https://cloud.tencent.com/document/product/597/11745
+    /// Peak bandwidth in MB/s can be accessed through the following link to view specifications limit and corresponding step length: https://www.tencentcloud.com/document/product/597/11745?from_cn_redirect=1
     "BandWidth" band_width set_band_width: i64,
-    /// 分区上限 最大值: 40000, 步长: 100可以通过以下链接查看规格限制: https://cloud.tencent.com/document/product/597/122563
+    /// Partition upper limit maximum value: 40000, step length: 100. View specification limits through the following URL: https://www.tencentcloud.com/document/product/597/122563?from_cn_redirect=1
     "Partition" partition set_partition: i64,
 } }
 rt::action!("ckafka", "2019-08-19", "ModifyInstancePre", ModifyInstancePreRequest => ModifyInstancePreResponse);
 
 rt::model! { read debug;
-/// ModifyInstancePre返回参数结构体
+/// ModifyInstancePre response structure.
 ModifyInstancePreResponse {
-    /// 变更预付费实例配置返回结构
+    /// Return structure for updating prepaid instance configuration
     "Result" result set_result: obj CreateInstancePreResp,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `ModifyPassword` (修改密码).
+/// Request of `ModifyPassword` (Changes password).
 ///
-/// 修改密码
+/// This API is used to change the password.
 ModifyPasswordRequest {
-    /// 实例Id，可通过[DescribeInstances](https://cloud.tencent.com/document/product/597/40835)接口获取
+    /// Instance Id. you can obtain it by calling the [DescribeInstances](https://www.tencentcloud.com/document/product/597/40835?from_cn_redirect=1) api.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 用户名称，可通过[DescribeUser](https://cloud.tencent.com/document/product/597/40855)接口获取。
+    /// Specifies the username, which can be obtained through the [DescribeUser](https://www.tencentcloud.com/document/product/597/40855?from_cn_redirect=1) api.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 用户当前密码
+    /// Current user password
     ///
     /// Required.
     "Password" password set_password: str,
-    /// 用户新密码
+    /// New user password
     ///
     /// Required.
     "PasswordNew" password_new set_password_new: str,
@@ -5914,9 +6024,9 @@ impl ::core::fmt::Debug for ModifyPasswordRequest {
 rt::action!("ckafka", "2019-08-19", "ModifyPassword", ModifyPasswordRequest => ModifyPasswordResponse);
 
 rt::model! { read debug;
-/// ModifyPassword返回参数结构体
+/// ModifyPassword response structure.
 ModifyPasswordResponse {
-    /// 返回结果
+    /// Returned result
     "Result" result set_result: obj JgwOperateResponse,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5947,45 +6057,45 @@ ModifyRouteSecurityGroupsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyRoutineMaintenanceTask` (设置自动化运维属性).
+/// Request of `ModifyRoutineMaintenanceTask` (Set automated ops attributes).
 ///
-/// 设置自动化运维属性
+/// This API is used to set automated ops attributes.
 ModifyRoutineMaintenanceTaskRequest {
-    /// ckafka集群实例id,可通过[DescribeInstances](https://cloud.tencent.com/document/product/597/40835)接口获取
+    /// Specifies the ckafka cluster instance id. can be obtained through the [DescribeInstances](https://www.tencentcloud.com/document/product/597/40835?from_cn_redirect=1) api.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 自动化运维类别, 类别如下: QUOTA、ANALYSIS、RE_BALANCE、ELASTIC_BANDWIDTH
+    /// Automated operation and maintenance category. valid values: QUOTA, ANALYSIS, RE_BALANCE, ELASTIC_BANDWIDTH.
     ///
     /// Required.
     "MaintenanceType" maintenance_type set_maintenance_type: str,
-    /// INSTANCE_STORAGE_CAPACITY(磁盘自动扩容)/MESSAGE_RETENTION_PERIOD(磁盘动态消息保留策略)
+    /// INSTANCE_STORAGE_CAPACITY (automatic disk scale-out)/MESSAGE_RETENTION_PERIOD (dynamic MESSAGE RETENTION policy).
     ///
     /// Required.
     "MaintenanceSubtype" maintenance_subtype set_maintenance_subtype: str,
-    /// 主题名
+    /// Topic name
     "TopicName" topic_name set_topic_name: str,
-    /// 任务触发阈值
+    /// Task trigger threshold.
     "ConfigureThreshold" configure_threshold set_configure_threshold: i64,
-    /// 任务调整步长
+    /// Specifies the step length for task adjustment.
     "ConfigureStepSize" configure_step_size set_configure_step_size: i64,
-    /// 任务调整上限
+    /// Task adjustment upper limit.
     "ConfigureLimit" configure_limit set_configure_limit: i64,
-    /// 任务预期触发时间，存储从当日 0AM 开始偏移的秒数
+    /// Specifies the expected trigger time of the task, storing the offset in seconds from 0 AM of the current day.
     "PlannedTime" planned_time set_planned_time: i64,
-    /// 任务额外信息
+    /// Additional task information.
     "ExtraConfig" extra_config set_extra_config: str,
-    /// 任务状态,0 开启,1 关闭
+    /// Task status. 0: enabled, 1: disabled.
     "Status" status set_status: i64,
-    /// 执行week day
+    /// Specifies the day of the week.
     "Week" week set_week: str,
 } }
 rt::action!("ckafka", "2019-08-19", "ModifyRoutineMaintenanceTask", ModifyRoutineMaintenanceTaskRequest => ModifyRoutineMaintenanceTaskResponse);
 
 rt::model! { read debug;
-/// ModifyRoutineMaintenanceTask返回参数结构体
+/// ModifyRoutineMaintenanceTask response structure.
 ModifyRoutineMaintenanceTaskResponse {
-    /// 返回结果
+    /// Returned results.
     "Result" result set_result: obj JgwOperateResponse,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6019,98 +6129,98 @@ ModifyThrottleRuleResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyTopicAttributes` (设置主题属性).
+/// Request of `ModifyTopicAttributes` (Sets topic attributes).
 ///
-/// 本接口用于修改主题属性。
+/// This API is used to modify topic attributes.
 ModifyTopicAttributesRequest {
-    /// ckafka集群实例Id
+    /// ckafka cluster instance Id
     ///
-    /// 取值参考：[DescribeInstances](https://cloud.tencent.com/document/api/597/40835)
+    /// For reference: [DescribeInstances](https://www.tencentcloud.com/document/api/597/40835?from_cn_redirect=1)
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 主题名
+    /// Topic name
     ///
     /// Required.
     "TopicName" topic_name set_topic_name: str,
-    /// 主题备注
+    /// Topic remark
     ///
-    /// 入参限制：不超过64个字符
+    /// Input parameter limit: no more than 64 characters
     ///
-    /// 默认值：""
+    /// Default value: ""
     "Note" note set_note: str,
-    /// IP 白名单开关，1：打开；0：关闭。
+    /// IP allowlist switch, 1: on; 0: off.
     "EnableWhiteList" enable_white_list set_enable_white_list: i64,
-    /// 最小同步副本数
+    /// Minimum sync replica count
     ///
-    /// 默认值：1
+    /// Default value: 1
     ///
-    /// 最小值为1
+    /// Minimum value: 1
     "MinInsyncReplicas" min_insync_replicas set_min_insync_replicas: i64,
-    /// 是否允许未同步的副本选为leader
+    /// Whether to allow unsynchronized replicas to be elected as leader
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - 0： 不允许
-    /// - 1： 允许
+    /// - 0: Not allowed
+    /// - 1: Allowed
     ///
-    /// 默认值：0
+    /// Default value: 0
     "UncleanLeaderElectionEnable" unclean_leader_election_enable set_unclean_leader_election_enable: i64,
-    /// Segment分片滚动的时长
+    /// Duration of Segment shard scrolling
     ///
-    /// 单位：毫秒
+    /// Unit: ms
     ///
-    /// 默认值：86400000
+    /// Default value: 86400000
     ///
-    /// 最小值为86400000ms（1天）
+    /// Minimum value: 86400000ms (1 day)
     "RetentionMs" retention_ms set_retention_ms: i64,
-    /// 主题消息最大值
+    /// Maximum topic messages
     ///
-    /// 取值范围：[1024, 12582912]
+    /// Value ranges from 1024 to 12582912
     ///
-    /// 单位：Bytes
+    /// Unit: Bytes
     "MaxMessageBytes" max_message_bytes set_max_message_bytes: i64,
-    /// Segment 分片滚动的时长
+    /// Duration of Segment fragment scrolling
     ///
-    /// 单位：毫秒
+    /// Unit: ms
     ///
-    /// 最小值为86400000ms（1天）
+    /// Minimum value: 86400000ms (1 day)
     "SegmentMs" segment_ms set_segment_ms: i64,
-    /// 消息删除策略，可以选择delete 或者compact
+    /// Message deletion strategy: choose delete or compact
     "CleanUpPolicy" clean_up_policy set_clean_up_policy: str,
-    /// Ip白名单列表，配额限制，enableWhileList=1时必选
+    /// Ip whitelist, Quota limit, essential when enableWhileList=1
     "IpWhiteList" ip_white_list set_ip_white_list: list String,
-    /// 预设ACL规则, 1:打开  0:关闭，默认不打开
+    /// Preset ACL rule, 1: on 0: off, default is off
     "EnableAclRule" enable_acl_rule set_enable_acl_rule: i64,
-    /// ACL规则名
+    /// ACL rule name
     "AclRuleName" acl_rule_name set_acl_rule_name: str,
-    /// 可选, 保留文件大小
+    /// Option, retain file size
     ///
-    /// 取值范围：[1073741824, 1099511627776]
+    /// Value ranges from [1073741824, 1099511627776]
     ///
-    /// 单位：Bytes
+    /// Unit: Bytes
     ///
-    /// 默认值：-1
+    /// Default value: -1
     ///
-    /// 特殊值：-1表示无限制
+    /// Special value: -1 indicates unlimited
     "RetentionBytes" retention_bytes set_retention_bytes: i64,
-    /// 标签列表
+    /// Tag list
     "Tags" tags set_tags: list Tag,
-    /// 生产限流，单位 MB/s；设置为-1，则生产不限流
+    /// Production traffic throttling in MB/s. Set to -1 for unlimited production traffic throttling.
     "QuotaProducerByteRate" quota_producer_byte_rate set_quota_producer_byte_rate: i64,
-    /// 消费限流，单位 MB/s；设置为-1，则消费不限流
+    /// Consumption throttling, unit MB/s; set to -1 for unlimited consumption throttling.
     "QuotaConsumerByteRate" quota_consumer_byte_rate set_quota_consumer_byte_rate: i64,
-    /// topic副本数  最小值 1,最大值 3
+    /// topic replica count Minimum value: 1, Maximum value: 3
     "ReplicaNum" replica_num set_replica_num: i64,
-    /// 消息保存的时间类型：CreateTime/LogAppendTime
+    /// Time type for message saving: CreateTime/LogAppendTime
     "LogMsgTimestampType" log_msg_timestamp_type set_log_msg_timestamp_type: str,
 } }
 rt::action!("ckafka", "2019-08-19", "ModifyTopicAttributes", ModifyTopicAttributesRequest => ModifyTopicAttributesResponse);
 
 rt::model! { read debug;
-/// ModifyTopicAttributes返回参数结构体
+/// ModifyTopicAttributes response structure.
 ModifyTopicAttributesResponse {
-    /// 返回结果
+    /// Returned result
     "Result" result set_result: obj JgwOperateResponse,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6514,38 +6624,38 @@ MySQLParam {
 } }
 
 rt::model! { read debug;
-/// 操作类型返回的Data结构
+/// Data structure returned by operation
 OperateResponseData {
-    /// 流程Id
+    /// Flow ID.
     "FlowId" flow_id set_flow_id: i64,
     /// RouteIdDto
     "RouteDTO" route_dto set_route_dto: obj RouteDTO,
 } }
 
 rt::model! { read debug;
-/// 分区实体
+/// Partition entity
 Partition {
-    /// 分区ID
+    /// Partition ID
     "PartitionId" partition_id set_partition_id: i64,
 } }
 
 rt::model! { read debug;
-/// 分区和位移
+/// Partition and offset
 PartitionOffset {
-    /// 分区
+    /// Partition
     "Partition" partition set_partition: str,
-    /// 位点偏移量
+    /// Specifies the offset.
     "Offset" offset set_offset: i64,
 } }
 
 rt::model! { write debug;
-/// partition信息
+/// Partition information
 Partitions {
-    /// 分区
+    /// Partition.
     ///
     /// Required.
     "Partition" partition set_partition: i64,
-    /// partition 消费位移
+    /// Partition consumption offset.
     ///
     /// Required.
     "Offset" offset set_offset: i64,
@@ -6698,11 +6808,11 @@ PostgreSQLParam {
 } }
 
 rt::model! { read debug;
-/// 消息价格实体
+/// Message price entity
 Price {
-    /// 折扣价
+    /// Discounted price
     "RealTotalCost" real_total_cost set_real_total_cost: f64,
-    /// 原价
+    /// Original price
     "TotalCost" total_cost set_total_cost: f64,
 } }
 
@@ -6784,23 +6894,23 @@ RegexReplaceParam {
 } }
 
 rt::model! { read debug;
-/// 地域实体对象
+/// Region entity object
 Region {
-    /// 地域ID
+    /// Region ID
     "RegionId" region_id set_region_id: i64,
-    /// 地域名称
+    /// Region name
     "RegionName" region_name set_region_name: str,
-    /// 区域名称
+    /// Area name
     "AreaName" area_name set_area_name: str,
-    /// 地域代码
+    /// Region code.
     "RegionCode" region_code set_region_code: str,
-    /// 地域代码（V3版本）
+    /// Region code (V3 version).
     "RegionCodeV3" region_code_v3 set_region_code_v3: str,
-    /// NONE:默认值不支持任何特殊类型 实例类型
+    /// Specifies the default value does not support any special type instance type.
     "Support" support set_support: str,
-    /// 是否支持ipv6, 0：表示不支持，1：表示支持
+    /// Whether ipv6 is supported. 0: indicates no support. 1: indicates support.
     "Ipv6" ipv6 set_ipv6: i64,
-    /// 是否支持跨可用区, 0：表示不支持，1：表示支持
+    /// Whether cross-az is supported. valid values: 0 (unsupported), 1 (supported).
     "MultiZone" multi_zone set_multi_zone: i64,
 } }
 
@@ -6892,60 +7002,68 @@ ResumeDatahubTaskResponse {
 } }
 
 rt::model! { read debug;
-/// 路由实体对象
+/// Route entity object
 Route {
-    /// 实例接入方式
-    /// 0：PLAINTEXT (明文方式，没有带用户信息老版本及社区版本都支持)
-    /// 1：SASL_PLAINTEXT（明文方式，不过在数据开始时，会通过SASL方式登录鉴权，仅社区版本支持）
-    /// 2：SSL（SSL加密通信，没有带用户信息，老版本及社区版本都支持）
-    /// 3：SASL_SSL（SSL加密通信，在数据开始时，会通过SASL方式登录鉴权，仅社区版本支持）
+    /// Instance access method 0: PLAINTEXT (plaintext mode, no user information included, supported by older versions and community edition) 1: SASL_PLAINTEXT (plaintext mode, however, login authentication with SASL is performed at data initiation, only supported by community edition) 2: SSL (SSL encrypted communication, no user information included, supported by older versions and community edition) 3: SASL_SSL (SSL encrypted communication, login authentication with SASL is performed at data initiation, only supported by community edition)
     "AccessType" access_type set_access_type: i64,
-    /// 路由Id
+    /// Route Id
     "RouteId" route_id set_route_id: i64,
-    /// 路由网络类型(3:vpc路由;7:内部支撑路由;1:公网路由)
+    /// Routing network type (3: vpc routing; 7: Internal support routing; 1: Public network route)
     "VipType" vip_type set_vip_type: i64,
-    /// 虚拟IP列表
+    /// Virtual IP list
     "VipList" vip_list set_vip_list: list VipEntity,
-    /// 域名
+    /// Domain name
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Domain" domain set_domain: str,
-    /// 域名port
+    /// Domain name port
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DomainPort" domain_port set_domain_port: i64,
-    /// 时间戳
+    /// Timestamp
     "DeleteTimestamp" delete_timestamp set_delete_timestamp: str,
-    /// 子网Id
+    /// Subnet Id
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Subnet" subnet set_subnet: str,
-    /// 虚拟IP列表(1对1 broker节点)
+    /// Virtual IP list (1:1 broker node)
     "BrokerVipList" broker_vip_list set_broker_vip_list: list VipEntity,
-    /// 私有网络Id
+    /// VPC Id
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 备注信息
+    /// Remarks
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Note" note set_note: str,
-    /// 路由的状态。1: 创建中，2: 创建成功，3: 创建失败，4: 删除中，6: 删除失败
+    /// Route status. 1: Creating, 2: Successfully created, 3: Creation failed, 4: Deleting, 6: Deletion failed
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: i64,
 } }
 
 rt::model! { read debug;
 /// RouteDTO
 RouteDTO {
-    /// 路由Id
+    /// Route ID
     "RouteId" route_id set_route_id: i64,
 } }
 
 rt::model! { write debug;
-/// 路由列表过滤器
+/// Routing list filter.
 RouteFilter {
-    /// 过滤名称,目前支持security-group-id,按安全组关联过滤
+    /// Filters by name. currently supports security-group-id. filters by security group association.
     "Name" name set_name: str,
-    /// 过滤值,当过滤名称为security-group-id时仅支持传单个value
+    /// Filter value. when the filter name is security-group-id, only supports transmission of one value.
     "Values" values set_values: list String,
-    /// 过滤关系,支持IN和NOT_IN,默认为IN
+    /// Filter relationship. supports IN and NOT_IN. default is IN.
     "Relation" relation set_relation: str,
 } }
 
 rt::model! { read debug;
-/// 路由信息返回对象
+/// Returned object for route information
 RouteResponse {
-    /// 路由信息列表
+    /// Route Information List
     "Routers" routers set_routers: list Route,
 } }
 
@@ -7081,22 +7199,22 @@ SQLServerParam {
 } }
 
 rt::model! { read debug;
-/// 各版本销售信息
+/// Sales information of versions.
 SaleInfo {
-    /// 手动设置的flag标志，true表示售罄，false表示可售。
+    /// The manually configured flag. valid values: true (sold-out), false (available).
     "Flag" flag set_flag: bool,
-    /// ckafka版本号(1.1.1/2.4.2/0.10.2)
+    /// Specifies the ckafka version number (1.1.1/2.4.2/0.10.2).
     "Version" version set_version: str,
-    /// 专业版、标准版标志
+    /// Pro edition, standard version flag.
     "Platform" platform set_platform: str,
-    /// 售罄标志：true售罄
+    /// Specifies whether the item is sold-out. valid values: true (sold-out).
     "SoldOut" sold_out set_sold_out: bool,
 } }
 
 rt::model! { read debug;
-/// 实例缩容应答
+/// Instance downsizing response.
 ScalingDownResp {
-    /// 订单号列表
+    /// Order ID list
     "DealNames" deal_names set_deal_names: list String,
 } }
 
@@ -7127,17 +7245,17 @@ SecondaryAnalyseParam {
 } }
 
 rt::model! { read debug;
-/// 安全组路由信息
+/// Security group routing information.
 SecurityGroupRoute {
-    /// 路由信息
+    /// Specifies the routing information.
     "InstanceRoute" instance_route set_instance_route: obj InstanceRoute,
-    /// 关联的安全组列表
+    /// Specifies the security group list to associate.
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// ckafka集群实例名称
+    /// CKafka cluster instance name.
     "InstanceName" instance_name set_instance_name: str,
-    /// 路由vpcId
+    /// Specifies the route vpcId.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 路由vip
+    /// Route vip.
     "Vip" vip set_vip: str,
 } }
 
@@ -7151,24 +7269,24 @@ SecurityGroupRouteOperateResp {
 } }
 
 rt::model! { read debug;
-/// 安全组路由信息返回结果
+/// Security group routing information returned results.
 SecurityGroupRouteResp {
-    /// 符合条件的安全组路由信息总数
+    /// Total number of eligible security group routes.
     "TotalCount" total_count set_total_count: i64,
-    /// 符合条件的安全组路由信息列表
+    /// Eligible security group route information list.
     "SecurityGroupRoutes" security_group_routes set_security_group_routes: list SecurityGroupRoute,
 } }
 
 rt::model! { write debug;
-/// Request of `SendMessage` (HTTP发送消息).
+/// Request of `SendMessage` (Sends messages through the HTTP access layer).
 ///
-/// 通过HTTP接入层发送消息
+/// This API is used to send messages through the HTTP access layer.
 SendMessageRequest {
-    /// DataHub接入ID
+    /// Datahub access ID.
     ///
     /// Required.
     "DataHubId" data_hub_id set_data_hub_id: str,
-    /// 发送消息内容(单次请求最多500条)
+    /// Content of the message that has been sent. Up to 500 messages can be sent in a single request.
     ///
     /// Required.
     "Message" message set_message: list BatchContent,
@@ -7176,9 +7294,9 @@ SendMessageRequest {
 rt::action!("ckafka", "2019-08-19", "SendMessage", SendMessageRequest => SendMessageResponse);
 
 rt::model! { read debug;
-/// SendMessage返回参数结构体
+/// SendMessage response structure.
 SendMessageResponse {
-    /// 消息ID列表
+    /// Message ID list.
     "MessageId" message_id set_message_id: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -7194,15 +7312,15 @@ SplitParam {
 } }
 
 rt::model! { read debug;
-/// 订阅信息实体
+/// Subscribed message entity
 SubscribedInfo {
-    /// 订阅的主题名
+    /// Subscribed topic name
     "TopicName" topic_name set_topic_name: str,
-    /// 订阅的分区
+    /// Specifies the subscription partition.
     "Partition" partition set_partition: list i64,
-    /// 分区offset信息
+    /// Specifies the partition offset information.
     "PartitionOffset" partition_offset set_partition_offset: list PartitionOffset,
-    /// 订阅的主题ID
+    /// Subscribed topic ID.
     "TopicId" topic_id set_topic_id: str,
 } }
 
@@ -7241,27 +7359,24 @@ TableMapping {
 } }
 
 rt::model! { both debug;
-/// 实例详情中的标签对象
+/// Tag object in instance details
 Tag {
-    /// 标签的key
+    /// Tag key
     ///
     /// Required.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签的值
+    /// Tag value
     ///
     /// Required.
     "TagValue" tag_value set_tag_value: str,
 } }
 
 rt::model! { read debug;
-/// 任务状态返回对象
+/// Returned task status
 TaskStatusResponse {
-    /// 任务状态:
-    /// 0 成功
-    /// 1 失败
-    /// 2 进行中
+    /// Task status. `0` (Successful), `1` (Failed), `2` ( Running)
     "Status" status set_status: i64,
-    /// 输出信息
+    /// Output information.
     "Output" output set_output: str,
 } }
 
@@ -7321,86 +7436,88 @@ ThrottleRuleResult {
 } }
 
 rt::model! { read debug;
-/// 返回的topic对象
+/// Returned topic object
 Topic {
-    /// 主题的ID
+    /// Topic ID
     "TopicId" topic_id set_topic_id: str,
-    /// 主题的名称
+    /// Topic name
     "TopicName" topic_name set_topic_name: str,
-    /// 备注
+    /// Remarks
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Note" note set_note: str,
 } }
 
 rt::model! { read debug;
-/// 主题属性返回结果实体
+/// Returned topic attributes result entity
 TopicAttributesResponse {
-    /// 主题 ID
+    /// Topic ID
     "TopicId" topic_id set_topic_id: str,
-    /// 创建时间的秒级时间戳
+    /// Specifies the unix second-level timestamp of the creation time.
     "CreateTime" create_time set_create_time: i64,
-    /// 主题备注
+    /// Describes the topic remark.
     "Note" note set_note: str,
-    /// 分区个数
+    /// Number of partitions
     "PartitionNum" partition_num set_partition_num: i64,
-    /// IP 白名单开关，1：打开； 0：关闭
+    /// IP allowlist switch. 1: enabled, 0: disabled
     "EnableWhiteList" enable_white_list set_enable_white_list: i64,
-    /// IP 白名单列表
+    /// IP allowlist list
     "IpWhiteList" ip_white_list set_ip_white_list: list String,
-    /// topic 配置数组
+    /// Topic configuration array
     "Config" config set_config: obj Config,
-    /// 分区详情
+    /// Partition details
     "Partitions" partitions set_partitions: list TopicPartitionDO,
-    /// ACL预设策略开关，1：打开； 0：关闭
+    /// ACL preset policy switch. valid values: 1 (on); 0 (off).
     "EnableAclRule" enable_acl_rule set_enable_acl_rule: i64,
-    /// 预设策略列表
+    /// Preset policy list.
     "AclRuleList" acl_rule_list set_acl_rule_list: list AclRule,
-    /// topic 限流策略
+    /// topic throttling policy.
     "QuotaConfig" quota_config set_quota_config: obj InstanceQuotaConfigResp,
-    /// 副本数
+    /// Number of replicas
     "ReplicaNum" replica_num set_replica_num: i64,
 } }
 
 rt::model! { read debug;
-/// 主题详情
+/// Topic details
 TopicDetail {
-    /// 主题名
+    /// Topic name
     "TopicName" topic_name set_topic_name: str,
-    /// 主题Id
+    /// Topic Id.
     "TopicId" topic_id set_topic_id: str,
-    /// 分区数
+    /// Number of partitions
     "PartitionNum" partition_num set_partition_num: i64,
-    /// topic副本数  最小值 1,最大值 3
+    /// Number of topic replicas. valid values: 1, 3.
     "ReplicaNum" replica_num set_replica_num: i64,
-    /// 备注
+    /// Remarks.
     "Note" note set_note: str,
-    /// 创建时间
+    /// Creation time
     "CreateTime" create_time set_create_time: i64,
-    /// 是否开启ip鉴权白名单，true表示开启，false表示不开启
+    /// Whether to enable IP authentication allowlist. true: yes, false: no
     "EnableWhiteList" enable_white_list set_enable_white_list: bool,
-    /// ip白名单中ip个数
+    /// Number of IPs in IP allowlist
     "IpWhiteListCount" ip_white_list_count set_ip_white_list_count: i64,
-    /// 数据备份cos bucket: 转存到cos 的bucket地址
+    /// Data backup cos bucket. specifies the bucket address for archiving to cos.
     "ForwardCosBucket" forward_cos_bucket set_forward_cos_bucket: str,
-    /// 数据备份cos 状态： 1 不开启数据备份，0 开启数据备份
+    /// Status of data backup to COS. 1: not enabled, 0: enabled
     "ForwardStatus" forward_status set_forward_status: i64,
-    /// 数据备份到cos的周期频率
+    /// Frequency of data backup to COS
     "ForwardInterval" forward_interval set_forward_interval: i64,
-    /// 高级配置
+    /// Advanced configuration.
     "Config" config set_config: obj Config,
-    /// 消息保留时间配置(用于动态配置变更记录)
+    /// Message retention period configuration (used for dynamic configuration change records).
     "RetentionTimeConfig" retention_time_config set_retention_time_config: obj TopicRetentionTimeConfigRsp,
-    /// 0:正常，1：已删除，2：删除中
+    /// 0: normal. 1: deleted. 2: deleting.
     "Status" status set_status: i64,
-    /// 标签列表
+    /// Tag list
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Tags" tags set_tags: list Tag,
 } }
 
 rt::model! { read debug;
-/// 主题详情返回实体
+/// Returned topic details entity
 TopicDetailResponse {
-    /// 返回的主题详情列表
+    /// List of returned topic details.
     "TopicList" topic_list set_topic_list: list TopicDetail,
-    /// 符合条件的所有主题详情数量
+    /// Number of all eligible topic details
     "TotalCount" total_count set_total_count: i64,
 } }
 
@@ -7439,32 +7556,32 @@ TopicFlowRankingResult {
 } }
 
 rt::model! { read debug;
-/// topic副本及详细信息
+/// Topic replica and details
 TopicInSyncReplicaInfo {
-    /// 分区名称
+    /// Partition name
     "Partition" partition set_partition: str,
-    /// Leader Id
+    /// Leader ID
     "Leader" leader set_leader: i128,
-    /// 副本集
+    /// Replica set
     "Replica" replica set_replica: str,
     /// ISR
     "InSyncReplica" in_sync_replica set_in_sync_replica: str,
-    /// 起始Offset
+    /// Start Offset.
     "BeginOffset" begin_offset set_begin_offset: i128,
-    /// 末端Offset
+    /// End Offset.
     "EndOffset" end_offset set_end_offset: i128,
-    /// 消息数
+    /// Message count.
     "MessageCount" message_count set_message_count: i128,
-    /// 未同步副本集
+    /// Unsynced replica.
     "OutOfSyncReplica" out_of_sync_replica set_out_of_sync_replica: str,
 } }
 
 rt::model! { read debug;
-/// Topic 副本及详情数据集合
+/// Set of topic replicas and details
 TopicInSyncReplicaResult {
-    /// Topic详情及副本合集
+    /// Set of topic details and replicas
     "TopicInSyncReplicaList" topic_in_sync_replica_list set_topic_in_sync_replica_list: list TopicInSyncReplicaInfo,
-    /// 总计个数
+    /// Total number
     "TotalCount" total_count set_total_count: i128,
 } }
 
@@ -7507,48 +7624,48 @@ TopicParam {
 } }
 
 rt::model! { read debug;
-/// 分区详情
+/// Partition details
 TopicPartitionDO {
-    /// Partition 分区ID
+    /// Partition ID. specifies the Partition ID.
     "Partition" partition set_partition: i64,
-    /// Leader 运行状态，0表示正常运行
+    /// Leader running status. 0 means running normally.
     "LeaderStatus" leader_status set_leader_status: i64,
-    /// ISR 个数
+    /// ISR quantity
     "IsrNum" isr_num set_isr_num: i64,
-    /// 副本个数
+    /// Number of replicas
     "ReplicaNum" replica_num set_replica_num: i64,
 } }
 
 rt::model! { read debug;
-/// 统一返回的TopicResponse
+/// `TopicResponse` returned uniformly
 TopicResult {
-    /// 返回的主题信息列表
+    /// List of returned topic information.
     "TopicList" topic_list set_topic_list: list Topic,
-    /// 符合条件的 topic 数量
+    /// Number of eligible topics.
     "TotalCount" total_count set_total_count: i64,
 } }
 
 rt::model! { read debug;
-/// Topic消息保留时间配置返回信息
+/// Information returned for topic message retention time configuration
 TopicRetentionTimeConfigRsp {
-    /// 期望值，即用户配置的Topic消息保留时间(单位分钟)
+    /// Expected value, the message retention period (in minutes) set by user configuration.
     "Expect" expect set_expect: i64,
-    /// 当前值，即当前生效值(可能存在动态调整，单位分钟)
+    /// Current value, which is the current effective value (may contain dynamic adjustment in minutes).
     "Current" current set_current: i64,
-    /// 最近变更时间
+    /// Last modified time.
     "ModTimeStamp" mod_time_stamp set_mod_time_stamp: i64,
 } }
 
 rt::model! { read debug;
-/// DescribeTopicSubscribeGroup接口出参
+/// `DescribeTopicSubscribeGroup` output parameters
 TopicSubscribeGroup {
-    /// 总数
+    /// Total number
     "TotalCount" total_count set_total_count: i64,
-    /// 消费分组状态数量信息
+    /// Number of consumer group status
     "StatusCountInfo" status_count_info set_status_count_info: str,
-    /// 消费分组信息
+    /// Consumer group information.
     "GroupsInfo" groups_info set_groups_info: list GroupInfoResponse,
-    /// 此次请求是否异步的状态。实例里分组较少的会直接返回结果,Status为1。当分组较多时,会异步更新缓存，Status为0时不会返回分组信息，直至Status为1更新完毕返回结果。
+    /// Indicates whether the request is asynchronous. instances with fewer groups will return results directly with Status as 1. when there are more groups, the cache will be updated asynchronously. no group information will be returned when Status is 0 until the update is complete and results are returned with Status as 1.
     "Status" status set_status: i64,
 } }
 
@@ -7619,40 +7736,39 @@ TransformsParam {
 } }
 
 rt::model! { write debug;
-/// Request of `UpgradeBrokerVersion` (broker版本升级接口).
+/// Request of `UpgradeBrokerVersion` (Upgrade broker version API).
 ///
-/// broker版本升级
+/// This API is used to upgrade the broker version.
 UpgradeBrokerVersionRequest {
-    /// ckafka集群实例Id
+    /// ckafka cluster instance Id
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 版本升级类型
+    /// Upgrade type
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - 1： 小版本迁移升级(推荐)
-    /// - 5： 小版原地升级
+    /// - 1: Minor version migration (recommended)
     ///
     /// Required.
     "Type" r#type set_type: i64,
-    /// 版本号
+    /// Version number.
     ///
     /// Required.
     "SourceVersion" source_version set_source_version: str,
-    /// 版本号
+    /// Version number.
     ///
     /// Required.
     "TargetVersion" target_version set_target_version: str,
-    /// 延迟时间
+    /// Delay time
     "DelayTimeStamp" delay_time_stamp set_delay_time_stamp: str,
 } }
 rt::action!("ckafka", "2019-08-19", "UpgradeBrokerVersion", UpgradeBrokerVersionRequest => UpgradeBrokerVersionResponse);
 
 rt::model! { read debug;
-/// UpgradeBrokerVersion返回参数结构体
+/// UpgradeBrokerVersion response structure.
 UpgradeBrokerVersionResponse {
-    /// 升配结果
+    /// Upgrade result
     "Result" result set_result: obj JgwOperateResponse,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -7666,24 +7782,24 @@ UrlDecodeParam {
 } }
 
 rt::model! { read debug;
-/// 用户实体
+/// User entity
 User {
-    /// 用户id
+    /// User id
     "UserId" user_id set_user_id: i64,
-    /// 用户名称
+    /// Username
     "Name" name set_name: str,
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 最后更新时间
+    /// Last update time
     "UpdateTime" update_time set_update_time: str,
 } }
 
 rt::model! { read debug;
-/// 用户返回实体
+/// Returned user entity
 UserResponse {
-    /// 符合条件的用户列表
+    /// Specifies the eligible users list.
     "Users" users set_users: list User,
-    /// 符合条件的总用户数
+    /// Total number of eligible users
     "TotalCount" total_count set_total_count: i64,
 } }
 
@@ -7717,88 +7833,103 @@ ValueParam {
 } }
 
 rt::model! { read debug;
-/// 虚拟IP实体
+/// Virtual IP entity
 VipEntity {
-    /// 虚拟IP
+    /// Virtual IP
     "Vip" vip set_vip: str,
-    /// 虚拟端口
+    /// Virtual port
     "Vport" vport set_vport: str,
 } }
 
 rt::model! { read debug;
-/// zone信息实体
+/// Zone information entity
 ZoneInfo {
-    /// 可用区
+    /// Availability zone
     "ZoneId" zone_id set_zone_id: str,
-    /// 是否内部APP
+    /// Whether the APP is internal
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - 0： 外部
-    /// - 1： 内部
+    /// - 0: Public
+    /// - 1: Internal
     ///
-    /// 默认值：0
+    /// Default value: 0
     "IsInternalApp" is_internal_app set_is_internal_app: i64,
-    /// 应用标识
+    /// AppID
     "AppId" app_id set_app_id: i64,
-    /// 可用区是否售罄标识，true表示已售罄，false表示未售罄。
+    /// Flag indicating whether the availability zone is sold out. true indicates sold out, false indicates not sold out.
     "Flag" flag set_flag: bool,
-    /// 可用区名称
+    /// Availability zone name
     "ZoneName" zone_name set_zone_name: str,
-    /// 可用区状态
+    /// Availability zone status
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - 3： 开启
-    /// - 4： 关闭
+    /// - 3: Enable
+    /// - 4: Disable
     ///
-    /// 可用区状态以SoldOut为准
+    /// AZ status is subject to SoldOut
     "ZoneStatus" zone_status set_zone_status: i64,
-    /// 额外标识
+    /// Additional flag
     ///
     /// Disabled in the spec.
     "Exflag" exflag set_exflag: str,
-    /// true为售罄，false为未售罄
+    /// true indicates sold out, false indicates not sold out.
     "SoldOut" sold_out set_sold_out: str,
-    /// 标准版售罄信息
+    /// Standard version sell-out information
     "SalesInfo" sales_info set_sales_info: list SaleInfo,
-    /// 额外标识
+    /// Additional flag
     "ExtraFlag" extra_flag set_extra_flag: str,
 } }
 
 rt::model! { read debug;
-/// 查询kafka的zone信息返回的实体
+/// The entity returned for the query of Kafka’s zone information
 ZoneResponse {
-    /// zone列表
+    /// Specifies the zone list.
+    /// .
     "ZoneList" zone_list set_zone_list: list ZoneInfo,
-    /// 最大购买实例个数
+    /// Maximum number of instances that can be purchased.
+    /// .
     "MaxBuyInstanceNum" max_buy_instance_num set_max_buy_instance_num: i64,
-    /// 最大购买带宽 单位Mb/s
+    /// Maximum purchase bandwidth in Mb/s.
+    /// .
     "MaxBandwidth" max_bandwidth set_max_bandwidth: i64,
-    /// 后付费单位价格
+    /// Unit price for postpayment.
+    /// .
     "UnitPrice" unit_price set_unit_price: obj Price,
-    /// 后付费消息单价
+    /// Message unit price for postpayment.
+    /// .
     "MessagePrice" message_price set_message_price: obj Price,
-    /// 用户独占集群信息
+    /// User-Exclusive cluster information.
+    /// .
     "ClusterInfo" cluster_info set_cluster_info: list ClusterInfo,
-    /// 购买标准版配置
+    /// Specifies the standard version configuration to purchase.
+    /// .
     "Standard" standard set_standard: str,
-    /// 购买标准版S2配置
+    /// Specifies the purchase of standard version s2 configuration.
+    /// .
     "StandardS2" standard_s2 set_standard_s2: str,
-    /// 购买专业版配置
+    /// Specifies the configuration for purchasing professional edition.
+    /// .
     "Profession" profession set_profession: str,
-    /// 购买物理独占版配置
+    /// Purchase physical dedicated edition configuration.
+    /// .
     "Physical" physical set_physical: str,
-    /// 公网带宽 最小3Mbps  最大999Mbps 仅专业版支持填写   已废弃,无实际意义
+    /// Specifies the public network bandwidth. valid values: 3Mbps to 999Mbps. only supported in pro edition. abandoned, meaningless.
+    /// .
     "PublicNetwork" public_network set_public_network: str,
-    /// 公网带宽配置
+    /// Public network bandwidth configuration.
+    /// .
     "PublicNetworkLimit" public_network_limit set_public_network_limit: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
-    /// 分页offset
+    /// Specifies the pagination offset.
+    /// .
     "Offset" offset set_offset: i64,
-    /// 分页limit
+    /// Specifies the pagination limit.
+    /// .
     "Limit" limit set_limit: i64,
-    /// 是否必须录入tag
+    /// Specifies whether the tag is mandatory.
+    /// .
     "ForceCheckTag" force_check_tag set_force_check_tag: bool,
 } }

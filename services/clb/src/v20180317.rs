@@ -99,15 +99,15 @@ AssociateBudgetResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `AssociateCustomizedConfig` (关联个性化配置).
+/// Request of `AssociateCustomizedConfig` (Associate a personalized configuration).
 ///
-/// 关联配置到server或location，根据配置类型关联到server或location。准备下线，请使用SetCustomizedConfigForLoadBalancer。
+/// This API is used to associate configurations with a server or location based on the configuration type. It is preparing for decommissioning, please use SetCustomizedConfigForLoadBalancer.
 AssociateCustomizedConfigRequest {
-    /// 配置ID
+    /// Configuration ID.
     ///
     /// Required.
     "UconfigId" uconfig_id set_uconfig_id: str,
-    /// 关联的server或location
+    /// Associated server or location
     ///
     /// Required.
     "BindList" bind_list set_bind_list: list BindItem,
@@ -115,7 +115,7 @@ AssociateCustomizedConfigRequest {
 rt::action!("clb", "2018-03-17", "AssociateCustomizedConfig", AssociateCustomizedConfigRequest => AssociateCustomizedConfigResponse);
 
 rt::model! { read debug;
-/// AssociateCustomizedConfig返回参数结构体
+/// AssociateCustomizedConfig response structure.
 AssociateCustomizedConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -197,17 +197,17 @@ AssociateModelsToModelRouterResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `AssociateTargetGroups` (规则关联目标组).
+/// Request of `AssociateTargetGroups` (Binds target groups to rules).
 ///
-/// 本接口(AssociateTargetGroups)用来将目标组绑定到负载均衡的监听器（四层协议）或转发规则（七层协议）上。
-/// 本接口为异步接口，本接口返回成功后需以返回的 RequestID 为入参，调用  [DescribeTaskStatus](https://cloud.tencent.com/document/product/214/30683)  接口查询本次任务是否成功。
-/// 限制说明：
-/// - 四层监听器绑定旧版目标组需要监听器开启后端目标组。
-/// - 七层绑定目标组，数据结构 TargetGroupAssociation 中 LocationId 为必填项。
-/// - 负载均衡的 VPC 需要和目标组的 VPC 一致。
+/// This API is used to bind target groups to Cloud Load Balancer listeners (Layer-4 protocol) or forwarding rules (L7 protocol).
+/// This API is asynchronous. After it returns a successful result, you need to call the [DescribeTaskStatus](https://www.tencentcloud.com/document/product/214/30683?from_cn_redirect=1) API with the returned RequestID as input parameter to check whether this task is successful.
+/// This API is used to describe restrictions.
+/// - Binding a legacy version target group to a Layer-4 listener requires the listener to have backend target groups enabled.
+/// - Layer-7 bind target group. LocationId is a required item in the data structure TargetGroupAssociation.
+/// - The VPC of the Cloud Load Balancer must match the VPC of the target group.
 AssociateTargetGroupsRequest {
-    /// 绑定的关系数组，目标组类型需要一致。
-    /// 一次请求最多支持20个。
+    /// Specifies the binding relationship array. the target group type should be the same.
+    /// Specifies the maximum number of requests supported in a single request is 20.
     ///
     /// Required.
     "Associations" associations set_associations: list TargetGroupAssociation,
@@ -215,7 +215,7 @@ AssociateTargetGroupsRequest {
 rt::action!("clb", "2018-03-17", "AssociateTargetGroups", AssociateTargetGroupsRequest => AssociateTargetGroupsResponse);
 
 rt::model! { read debug;
-/// AssociateTargetGroups返回参数结构体
+/// AssociateTargetGroups response structure.
 AssociateTargetGroupsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -229,123 +229,129 @@ AssociatedModelRouterItem {
 } }
 
 rt::model! { read debug;
-/// 目标组关联到的规则
+/// Rule associated with target group
 AssociationItem {
-    /// 关联到的负载均衡ID
+    /// ID of associated CLB instance
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 关联到的监听器ID
+    /// ID of associated listener
     "ListenerId" listener_id set_listener_id: str,
-    /// 关联到的转发规则ID
+    /// ID of associated forwarding rule
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "LocationId" location_id set_location_id: str,
-    /// 关联到的监听器协议类型，如HTTP,TCP,
+    /// Protocol type of associated listener, such as HTTP or TCP
     "Protocol" protocol set_protocol: str,
-    /// 关联到的监听器端口
+    /// Port of associated listener
     "Port" port set_port: i128,
-    /// 关联到的转发规则域名
+    /// Domain name of associated forwarding rule
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Domain" domain set_domain: str,
-    /// 关联到的转发规则URL
+    /// URL of associated forwarding rule
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Url" url set_url: str,
-    /// 负载均衡名称
+    /// CLB instance name
     "LoadBalancerName" load_balancer_name set_load_balancer_name: str,
-    /// 监听器名称
+    /// Listener name
     "ListenerName" listener_name set_listener_name: str,
-    /// 关联目标组的权重， 该参数只有v2新版目标组生效。
+    /// Weight associated with the target group. this parameter takes effect only for the new version v2 target group.
     "Weight" weight set_weight: i128,
-    /// 高级路由规则ID
+    /// Advanced routing rule ID.
     "RuleId" rule_id set_rule_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AutoRewrite` (自动生成负载均衡转发规则的重定向关系).
+/// Request of `AutoRewrite` (Automatically generates a redirection relationship between CLB forwarding rules).
 ///
-/// 用户需要先创建出一个HTTPS:443监听器，并在其下创建转发规则。通过调用本接口，系统会自动创建出一个HTTP:80监听器（如果之前不存在），并在其下创建转发规则，与HTTPS:443监听器下的Domains（在入参中指定）对应。创建成功后可以通过HTTP:80地址自动跳转为HTTPS:443地址进行访问。
-/// 本接口为异步接口，本接口返回成功后需以返回的RequestID为入参，调用DescribeTaskStatus接口查询本次任务是否成功。
+/// An HTTPS:443 listener needs to be created first, along with a forwarding rule. When this API is called, an HTTP:80 listener will be created automatically if it did not exist and a forwarding rule corresponding to `Domains` (specified in the input parameter) under the HTTPS:443 listener will also be created. After successful creation, access requests to an HTTP:80 address will be redirected to an HTTPS:443 address automatically.
 AutoRewriteRequest {
-    /// 负载均衡实例ID。
+    /// CLB instance ID
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// HTTPS:443监听器的ID。
+    /// `HTTPS:443` listener ID
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// HTTPS:443监听器下需要重定向的域名，若不填，则对HTTPS:443监听器下的所有域名都设置重定向。
+    /// The domain name to be redirected under the listener `HTTPS:443`. If it is left empty, all domain names under the listener `HTTPS:443` will be configured with redirects.
     "Domains" domains set_domains: list String,
-    /// 重定向状态码，可取值301,302,307。
-    ///
-    /// 默认值：302
+    /// Redirection status code. Valid values: 301, 302, and 307.
     "RewriteCodes" rewrite_codes set_rewrite_codes: list i64,
-    /// 重定向是否携带匹配的URL。
+    /// Whether the matched URL is carried in redirection.
     "TakeUrls" take_urls set_take_urls: list bool,
 } }
 rt::action!("clb", "2018-03-17", "AutoRewrite", AutoRewriteRequest => AutoRewriteResponse);
 
 rt::model! { read debug;
-/// AutoRewrite返回参数结构体
+/// AutoRewrite response structure.
 AutoRewriteResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 可用区转发亲和信息
+/// Availability zone forward affinity info
 AvailableZoneAffinityInfo {
-    /// 是否开启可用区转发亲和。true：开启可用区转发亲和；false：开启可用区转发亲和。
+    /// Whether to enable availability zone forwarding affinity. true: enable availability zone forwarding affinity; false: enable availability zone forwarding affinity.
     "Enable" enable set_enable: bool,
-    /// 可用区转发亲和失效阈值，当可用区内后端服务健康比例小于该阈值时，负载均衡会退出可用区转发亲和，转为全可用区转发。
+    /// The threshold for availability zone forwarding affinity failure. When the healthy ratio of backend services in an availability zone is less than this threshold, the Cloud Load Balancer will exit availability zone forwarding affinity and convert to forwarding across all availability zones.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExitRatio" exit_ratio set_exit_ratio: i128,
-    /// 可用区转发亲和的重新生效阈值，当处于全可用区转发，且负载均衡可用区内的后端服务健康比例大于等于该阈值时，负载均衡会重新进入可用区转发亲和。
+    /// The threshold for re-enabling availability zone affinity forwarding. When forwarding across all availability zones and the health ratio of backend services in the Cloud Load Balancer AZ is greater than or equal to this threshold, the CLB will enter availability zone affinity forwarding again.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ReentryRatio" reentry_ratio set_reentry_ratio: i128,
 } }
 
 rt::model! { read debug;
-/// 监听器绑定的后端服务的详细信息
+/// Details of a real server bound to a listener
 Backend {
-    /// 后端服务的类型，可取：CVM、ENI、CCN、EVM、GLOBALROUTE、NAT、SRV等
+    /// Specifies the backend service type. valid values: CVM, ENI, CCN, EVM, GLOBALROUTE, NAT, SRV.
     "Type" r#type set_type: str,
-    /// 后端服务的唯一 ID，如 ins-abcd1234
+    /// Unique ID of a real server, which can be obtained from the unInstanceId field in the return of the DescribeInstances API
     "InstanceId" instance_id set_instance_id: str,
-    /// 后端服务的监听端口，如果是全端口段监听器绑定的全监听目标组场景，此端口返回0，表示无效端口，绑定的后端服务的端口随监听器端口。
+    /// Specifies the listening port of the backend service. if it is a full listening target group bound to a port range listener, this port returns 0, indicating an invalid port. the port of the bound backend service follows the listener port.
     "Port" port set_port: i64,
-    /// 后端服务的转发权重，取值范围：[0, 100]，默认为 10。
+    /// Forwarding weight of a real server. Value range: [0, 100]. Default value: 10.
     "Weight" weight set_weight: i64,
-    /// 后端服务的外网 IP
+    /// Public IP of a real server
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PublicIpAddresses" public_ip_addresses set_public_ip_addresses: list String,
-    /// 后端服务的内网 IP
+    /// Private network IP of the real server
     "PrivateIpAddresses" private_ip_addresses set_private_ip_addresses: list String,
-    /// 后端服务的实例名称
+    /// Real server instance names
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceName" instance_name set_instance_name: str,
-    /// 后端服务被绑定的时间
+    /// Real server binding time
     "RegisteredTime" registered_time set_registered_time: str,
-    /// 弹性网卡唯一ID，如 eni-1234abcd
+    /// Unique ENI ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EniId" eni_id set_eni_id: str,
-    /// 标签。
+    /// Tag.
     "Tag" tag set_tag: str,
-    /// 后端服务所在的可用区，如ap-guangzhou-1
+    /// The availability zone where the backend service resides, such as ap-guangzhou-1
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Zone" zone set_zone: str,
 } }
 
 rt::model! { read debug;
-/// 监听器或者转发规则绑定的目标组基本信息
+/// Basic information of a target group bound to a forwarding rule or a listener
 BasicTargetGroupInfo {
-    /// 目标组ID
+    /// Target group ID
     "TargetGroupId" target_group_id set_target_group_id: str,
-    /// 目标组名称
+    /// Target group name
     "TargetGroupName" target_group_name set_target_group_name: str,
-    /// 目标组权重
+    /// Specifies the weight of the target group.
     "Weight" weight set_weight: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `BatchDeregisterTargets` (批量解绑四七层后端服务).
+/// Request of `BatchDeregisterTargets` (Unbinds layer-4/layer-7 real servers in batches).
 ///
-/// 批量解绑四七层后端服务。批量解绑的资源数量上限为500。只支持VPC网络负载均衡。
+/// This API is used to batch unbind real servers of the layer-4 and layer-7 VPC-based CLBs. Up to 500 real servers can be unbound in a batch.
 BatchDeregisterTargetsRequest {
-    /// 负载均衡ID。
+    /// CLB instance ID
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 解绑目标。
+    /// Unbinding targets
     ///
     /// Required.
     "Targets" targets set_targets: list BatchTarget,
@@ -353,27 +359,27 @@ BatchDeregisterTargetsRequest {
 rt::action!("clb", "2018-03-17", "BatchDeregisterTargets", BatchDeregisterTargetsRequest => BatchDeregisterTargetsResponse);
 
 rt::model! { read debug;
-/// BatchDeregisterTargets返回参数结构体
+/// BatchDeregisterTargets response structure.
 BatchDeregisterTargetsResponse {
-    /// 解绑失败的监听器ID。
+    /// IDs of the listeners failed to unbind
     "FailListenerIdSet" fail_listener_id_set set_fail_listener_id_set: list String,
-    /// 解绑失败错误原因信息。
+    /// Failed to unbind error reason information.
     "Message" message set_message: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `BatchModifyTargetTag` (批量修改监听器绑定的后端机器的标签).
+/// Request of `BatchModifyTargetTag` (Modifies tags of real servers bound to listeners in batches).
 ///
-/// BatchModifyTargetTag 接口用于批量修改负载均衡监听器绑定的后端机器的标签。批量修改的资源数量上限为500。本接口为同步接口。
-/// 负载均衡的4层和7层监听器支持此接口，传统型负载均衡不支持。
+/// This API is used to modify the tags of real servers bound to CLB listeners in batches. The maximum number of resources that can be modified in a batch is 500. This is a synchronous API.
+/// It is supported for Layer-4 and Layer-7 listeners of CLB instances, but not for classic CLB instances.
 BatchModifyTargetTagRequest {
-    /// 负载均衡实例 ID。
+    /// CLB instance ID.
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 要批量修改标签的列表。
+    /// List of tags to be modified in batches.
     ///
     /// Required.
     "ModifyList" modify_list set_modify_list: list RsTagRule,
@@ -381,23 +387,22 @@ BatchModifyTargetTagRequest {
 rt::action!("clb", "2018-03-17", "BatchModifyTargetTag", BatchModifyTargetTagRequest => BatchModifyTargetTagResponse);
 
 rt::model! { read debug;
-/// BatchModifyTargetTag返回参数结构体
+/// BatchModifyTargetTag response structure.
 BatchModifyTargetTagResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `BatchModifyTargetWeight` (批量修改监听器绑定的后端机器的转发权重).
+/// Request of `BatchModifyTargetWeight` (Batch modifies the forwarding weights of real servers bound to a listener).
 ///
-/// BatchModifyTargetWeight 接口用于批量修改负载均衡监听器绑定的后端机器的转发权重。批量修改的资源数量上限为500。本接口为异步接口，本接口返回成功后需以返回的 RequestID 为入参，调用 DescribeTaskStatus 接口查询本次任务是否成功。
-/// 负载均衡的4层和7层监听器支持此接口，传统型负载均衡不支持。
+/// The BatchModifyTargetWeight API is used to batch modify the forwarding weight of backend machines bound to a CLB listener. The maximum resource quantity for batch modification is 500. This is an asynchronous API. After it returns a successful result, you need to call the DescribeTaskStatus API with the returned RequestID as input parameter to check whether this task is successful. This API supports both layer-4 and layer-7 CLB listeners but is unsupported for classic CLB.
 BatchModifyTargetWeightRequest {
-    /// 负载均衡实例 ID。
+    /// CLB instance ID.
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 要批量修改权重的列表。ModifyList数组最多100个元素，ModifyList[i].Targets最多50个，全部Targets累加不超过500。
+    /// List of weights to be modified in batch. The ModifyList array can contain no more than 100 elements, ModifyList[i].Targets can have no more than 50, and the total number of Targets must not exceed 500.
     ///
     /// Required.
     "ModifyList" modify_list set_modify_list: list RsWeightRule,
@@ -405,22 +410,22 @@ BatchModifyTargetWeightRequest {
 rt::action!("clb", "2018-03-17", "BatchModifyTargetWeight", BatchModifyTargetWeightRequest => BatchModifyTargetWeightResponse);
 
 rt::model! { read debug;
-/// BatchModifyTargetWeight返回参数结构体
+/// BatchModifyTargetWeight response structure.
 BatchModifyTargetWeightResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `BatchRegisterTargets` (批量绑定虚拟主机或弹性网卡).
+/// Request of `BatchRegisterTargets` (Binds CVM instances or ENIs in batches).
 ///
-/// 批量绑定虚拟主机或弹性网卡，支持跨域绑定，支持四层、七层（TCP、UDP、HTTP、HTTPS）协议绑定。批量绑定的资源数量上限为500。只支持VPC网络负载均衡。
+/// This API is used to batch bind CVM instances or ENIs. Up to 500 servers can be bound in a batch. It supports cross-region binding, layer-4 and layer-7 (TCP/UDP/HTTP/HTTPS) protocols, and VPC-based CLBs only.
 BatchRegisterTargetsRequest {
-    /// 负载均衡ID。
+    /// CLB instance ID
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 绑定目标。
+    /// Binding target
     ///
     /// Required.
     "Targets" targets set_targets: list BatchTarget,
@@ -428,89 +433,91 @@ BatchRegisterTargetsRequest {
 rt::action!("clb", "2018-03-17", "BatchRegisterTargets", BatchRegisterTargetsRequest => BatchRegisterTargetsResponse);
 
 rt::model! { read debug;
-/// BatchRegisterTargets返回参数结构体
+/// BatchRegisterTargets response structure.
 BatchRegisterTargetsResponse {
-    /// 绑定失败的监听器ID，如为空表示全部绑定成功。
+    /// ID of the listener failed to bind. Empty indicates all listeners are bound successfully.
     "FailListenerIdSet" fail_listener_id_set set_fail_listener_id_set: list String,
-    /// 绑定失败错误原因信息。
+    /// Information of the binding failure cause.
     "Message" message set_message: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 批量绑定类型
+/// Batch binding type
 BatchTarget {
-    /// 监听器 ID。
+    /// Listener ID.
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 绑定端口。
+    /// The port to Bind
     ///
     /// Required.
     "Port" port set_port: i64,
-    /// 子机 ID。表示绑定主网卡主 IP。
+    /// CVM instance ID. The primary IP of the primary ENI will be bound.
     "InstanceId" instance_id set_instance_id: str,
-    /// 绑定 IP 时需要传入此参数，支持弹性网卡的 IP 和其他内网 IP，如果是弹性网卡则必须先绑定至CVM，然后才能绑定到负载均衡实例。注意：参数 InstanceId、EniIp 只能传入一个且必须传入一个。如果绑定双栈IPV6子机，必须传该参数。如果是跨地域绑定，则必须传该参数，不支持传InstanceId参数。
+    /// It is required for binding an IP. It supports an ENI IP or any other private IP. To bind an ENI IP, the ENI should be bound to a CVM instance before being bound to a CLB instance.
+    /// Note: either `InstanceId` or `EniIp` must be passed in, which is required for binding a dual-stack IPv6 CVM instance.
     "EniIp" eni_ip set_eni_ip: str,
-    /// 子机权重，范围[0, 100]。绑定时如果不存在，则默认为10。
+    /// Weight of the CVM instance. Value range: [0, 100]. If it is not specified for binding the instance, 10 will be used by default.
     "Weight" weight set_weight: i64,
-    /// 七层规则 ID。7层负载均衡该参数必填
+    /// Layer-7 rule ID. This parameter is required for Layer-7 CLB.
     "LocationId" location_id set_location_id: str,
-    /// 标签。
+    /// Tag.
     "Tag" tag set_tag: str,
 } }
 
 rt::model! { read debug;
-/// 绑定关系，包含监听器名字、协议、url、vport。
+/// Binding details including listener name, protocol, url and vport
 BindDetailItem {
-    /// 配置绑定的CLB ID
+    /// Specifies the ID of CLB to be bound
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 配置绑定的监听器ID
+    /// ID of the listener bound to the configuration
     "ListenerId" listener_id set_listener_id: str,
-    /// 配置绑定的域名
+    /// Domain name bound to the configuration
     "Domain" domain set_domain: str,
-    /// 配置绑定的规则
+    /// Rule bound to the configuration
     "LocationId" location_id set_location_id: str,
-    /// 监听器名字
+    /// Listener name
     "ListenerName" listener_name set_listener_name: str,
-    /// 监听器协议
+    /// Listener protocol
     "Protocol" protocol set_protocol: str,
-    /// 监听器端口
+    /// Listener port
     "Vport" vport set_vport: i64,
-    /// location的url
+    /// URL of the location.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Url" url set_url: str,
-    /// 配置ID
+    /// Configuration ID.
     "UconfigId" uconfig_id set_uconfig_id: str,
 } }
 
 rt::model! { write debug;
-/// 配置绑定关系
+/// Configuration binding relationship
 BindItem {
-    /// 配置绑定的CLB ID
+    /// ID of the CLB instance bound to the configuration
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 配置绑定的监听器ID
+    /// ID of the listener bound to the configuration
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 配置绑定的域名
+    /// Domain name bound to the configuration
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 配置绑定的规则
+    /// Rule bound to the configuration
     "LocationId" location_id set_location_id: str,
 } }
 
 rt::model! { read debug;
-/// 加入了12306黑名单的IP
+/// IP added to blocklist 12306
 BlockedIP {
-    /// 黑名单IP
+    /// Blacklisted IP
     "IP" ip set_ip: str,
-    /// 加入黑名单的时间
+    /// Blacklisted time
     "CreateTime" create_time set_create_time: str,
-    /// 过期时间
+    /// Expiration time
     "ExpireTime" expire_time set_expire_time: str,
 } }
 
@@ -654,24 +661,24 @@ BudgetResource {
 } }
 
 rt::model! { read debug;
-/// 证书ID，以及与该证书ID关联的负载均衡实例列表
+/// Certificate ID and list of CLB instances associated with it
 CertIdRelatedWithLoadBalancers {
-    /// 证书ID
+    /// Certificate ID
     "CertId" cert_id set_cert_id: str,
-    /// 与证书关联的负载均衡实例列表
+    /// List of CLB instances associated with the certificate
     "LoadBalancers" load_balancers set_load_balancers: list LoadBalancer,
 } }
 
 rt::model! { write nodebug;
-/// 证书信息
+/// Certificate information
 CertInfo {
-    /// 证书 ID，如果不填写此项则必须上传证书内容，包括CertName, CertContent，若为服务端证书必须包含CertKey。
+    /// ID of the certificate. If it's not specified, `CertContent` and `CertKey` are required. For a server certificate, you also need to specify `CertName`.
     "CertId" cert_id set_cert_id: str,
-    /// 上传证书的名称，如果没有 CertId，则此项必传。
+    /// Name of the uploaded certificate. It's required if `CertId` is not specified.
     "CertName" cert_name set_cert_name: str,
-    /// 上传证书的公钥；如果没有 CertId，则此项必传。
+    /// Public key of the uploaded certificate. This is required if `CertId` is not specified.
     "CertContent" cert_content set_cert_content: str,
-    /// 上传服务端证书的私钥；如果没有 CertId，则此项必传。
+    /// Private key of the uploaded server certificate. This is required if `CertId` is not specified.
     "CertKey" cert_key set_cert_key: str,
 } }
 impl ::core::fmt::Debug for CertInfo {
@@ -686,41 +693,41 @@ impl ::core::fmt::Debug for CertInfo {
 }
 
 rt::model! { write debug;
-/// 证书信息
+/// Certificate information
 CertificateInput {
-    /// 认证类型，UNIDIRECTIONAL：单向认证，MUTUAL：双向认证。
-    /// 默认为 UNIDIRECTIONAL。
+    /// Authentication type. UNIDIRECTIONAL: one-way authentication; MUTUAL: mutual authentication.
+    /// Default value: UNIDIRECTIONAL.
     "SSLMode" ssl_mode set_ssl_mode: str,
-    /// 双向认证时，是否开启客户端认证，ON:开启，OPTIONAL:自适应，默认ON。
+    /// Whether to enable client authentication for mutual authentication. ON: enable it; OPTIONAL: client certificate not required. Default value: ON.
     "SSLVerifyClient" ssl_verify_client set_ssl_verify_client: str,
-    /// 服务端证书的 ID，如果不填写此项则必须上传证书，包括 CertContent（服务端证书内容），CertKey（服务端证书密钥），CertName（服务端证书名称）。
+    /// Server certificate ID. If this parameter is not specified, you need to upload a certificate and specify CertContent (server certificate content), CertKey (server certificate key), and CertName (server certificate name).
     "CertId" cert_id set_cert_id: str,
-    /// 客户端证书的 ID，当监听器采用双向认证，即 SSLMode=MUTUAL 时，如果不填写此项则必须上传客户端证书，包括 CertCaContent，CertCaName。
+    /// ID of a client certificate. When the listener adopts mutual authentication (i.e., SSLMode = mutual), if you leave this parameter empty, you must upload the client certificate, including CertCaContent and CertCaName.
     "CertCaId" cert_ca_id set_cert_ca_id: str,
-    /// 上传服务端证书的名称，如果没有 CertId，则此项必传。
+    /// Name of the uploaded server certificate. If there is no CertId, this parameter is required.
     "CertName" cert_name set_cert_name: str,
-    /// 上传服务端证书的 key，如果没有 CertId，则此项必传。
+    /// Key of the uploaded server certificate. If there is no CertId, this parameter is required.
     "CertKey" cert_key set_cert_key: str,
-    /// 上传服务端证书的内容，如果没有 CertId，则此项必传。
+    /// Content of the uploaded server certificate. If there is no CertId, this parameter is required.
     "CertContent" cert_content set_cert_content: str,
-    /// 上传客户端 CA 证书的名称，如果 SSLMode=MUTUAL，如果没有 CertCaId，则此项必传。
+    /// Upload client CA certificate name. if SSLMode=MUTUAL and there is no CertCaId, this parameter is required.
     "CertCaName" cert_ca_name set_cert_ca_name: str,
-    /// 上传客户端证书的内容，如果 SSLMode=MUTUAL，如果没有 CertCaId，则此项必传。
+    /// Upload client certificate content. if SSLMode is MUTUAL and there is no CertCaId, this parameter is required.
     "CertCaContent" cert_ca_content set_cert_ca_content: str,
 } }
 
 rt::model! { read debug;
-/// 证书相关信息
+/// Certificate information
 CertificateOutput {
-    /// 认证类型，UNIDIRECTIONAL：单向认证，MUTUAL：双向认证
+    /// Authentication type. Value range: UNIDIRECTIONAL (unidirectional authentication), MUTUAL (mutual authentication)
     "SSLMode" ssl_mode set_ssl_mode: str,
-    /// 是否开启客户端证书验证，只在双向认证时生效。
+    /// Specifies whether client certificate verification is enabled. this parameter is valid only when mutual authentication is enabled.
     "SSLVerifyClient" ssl_verify_client set_ssl_verify_client: str,
-    /// 服务端证书的ID。
+    /// Server certificate ID.
     "CertId" cert_id set_cert_id: str,
-    /// 客户端证书的 ID。
+    /// Client certificate ID.
     "CertCaId" cert_ca_id set_cert_ca_id: str,
-    /// 多本服务器证书场景扩展的服务器证书ID。
+    /// Specifies the server certificate ID for multi-server certificate scenario expansion.
     "ExtCertIds" ext_cert_ids set_ext_cert_ids: list String,
 } }
 
@@ -772,185 +779,186 @@ ChatCompletionsResponse {
 } }
 
 rt::model! { read debug;
-/// 传统型负载均衡后端服务的健康状态
+/// Real server health status of a classic CLB
 ClassicalHealth {
-    /// 后端服务的内网 IP
+    /// Private IP of a real server
     "IP" ip set_ip: str,
-    /// 后端服务的端口
+    /// Real server port
     "Port" port set_port: i64,
-    /// 负载均衡的监听端口
+    /// CLB listener port
     "ListenerPort" listener_port set_listener_port: i64,
-    /// 转发协议
+    /// Forwarding protocol
     "Protocol" protocol set_protocol: str,
-    /// 健康检查结果，1 表示健康，0 表示不健康
+    /// Health check result. Value range: 1 (healthy), 0 (unhealthy)
     "HealthStatus" health_status set_health_status: i64,
 } }
 
 rt::model! { read debug;
-/// 传统型负载均衡监听器信息
+/// Classic CLB listener information
 ClassicalListener {
-    /// 负载均衡监听器ID
+    /// CLB listener ID
     "ListenerId" listener_id set_listener_id: str,
-    /// 负载均衡监听器端口
+    /// CLB listener port
     "ListenerPort" listener_port set_listener_port: i64,
-    /// 监听器后端转发端口
+    /// listener backend forwarding port
     "InstancePort" instance_port set_instance_port: i64,
-    /// 监听器名称
+    /// Listener name
     "ListenerName" listener_name set_listener_name: str,
-    /// 监听器协议类型
+    /// Listener protocol type
     "Protocol" protocol set_protocol: str,
-    /// 会话保持时间
+    /// Session persistence time
     "SessionExpire" session_expire set_session_expire: i64,
-    /// 是否开启了健康检查：1（开启）、0（关闭）
+    /// Whether health check is enabled: 1 (enabled), 0 (disabled)
     "HealthSwitch" health_switch set_health_switch: i64,
-    /// 响应超时时间
+    /// Response timeout
     ///
-    /// 单位：秒
+    /// Unit: second
     "TimeOut" time_out set_time_out: i64,
-    /// 检查间隔
+    /// Check interval
     ///
-    /// 单位：秒
+    /// Unit: seconds
     "IntervalTime" interval_time set_interval_time: i64,
-    /// 健康阈值
+    /// Health threshold
     "HealthNum" health_num set_health_num: i64,
-    /// 不健康阈值
+    /// Unhealthy threshold
     "UnhealthNum" unhealth_num set_unhealth_num: i64,
-    /// 传统型公网负载均衡 监听器的请求均衡方法。空字符串或wrr 表示按权重轮询，ip_hash 表示根据访问的源 IP 进行一致性哈希方式来分发，least_conn表示按最小连接数。
+    /// Request balancing method for listeners of the classic public network CLB. An empty string or wrr indicates weighted round robin. ip_hash indicates consistent hashing based on the accessed source IP address. least_conn indicates least connections.
     "HttpHash" http_hash set_http_hash: str,
-    /// 传统型公网负载均衡的 HTTP、HTTPS 监听器的健康检查返回码。具体可参考创建监听器中对该字段的解释
+    /// Health check return code of HTTP and HTTPS listeners for public network CLB. For details, see the explanation of this field in listener creation API.
     "HttpCode" http_code set_http_code: i64,
-    /// 传统型公网负载均衡的 HTTP、HTTPS 监听器的健康检查路径
+    /// Health check path of HTTP and HTTPS listeners for public network CLB
     "HttpCheckPath" http_check_path set_http_check_path: str,
-    /// 传统型公网负载均衡的 HTTPS 监听器的认证方式
+    /// Authentication method of the HTTPS listener for public network CLB
     "SSLMode" ssl_mode set_ssl_mode: str,
-    /// 传统型公网负载均衡的 HTTPS 监听器的服务端证书 ID
+    /// Server certificate ID of the HTTPS listener for the public network CLB
     "CertId" cert_id set_cert_id: str,
-    /// 传统型公网负载均衡的 HTTPS 监听器的客户端证书 ID
+    /// Client certificate ID of the HTTPS listener for public network CLB
     "CertCaId" cert_ca_id set_cert_ca_id: str,
-    /// 监听器的状态，0 表示创建中，1 表示运行中
+    /// Listener status. 0 indicates creating in progress, 1 indicates running.
     "Status" status set_status: i64,
 } }
 
 rt::model! { read debug;
-/// 负载均衡信息
+/// CLB information
 ClassicalLoadBalancerInfo {
-    /// 后端实例ID
+    /// Real server ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 负载均衡实例ID列表
+    /// CLB instance ID list
     "LoadBalancerIds" load_balancer_ids set_load_balancer_ids: list String,
 } }
 
 rt::model! { read debug;
-/// 传统型负载均衡的后端服务相关信息
+/// Real server information of a classic CLB
 ClassicalTarget {
-    /// 后端服务的类型，可取值：CVM、ENI（即将支持）
+    /// Real server type. Value range: CVM, ENI (coming soon)
     "Type" r#type set_type: str,
-    /// 后端服务的唯一 ID，可通过 DescribeInstances 接口返回字段中的 unInstanceId 字段获取
+    /// Unique ID of a real server, which can be obtained from the unInstanceId field in the return of the DescribeInstances API
     "InstanceId" instance_id set_instance_id: str,
-    /// 后端服务的转发权重，取值范围：[0, 100]，默认为 10。
+    /// Forwarding weight of a real server. Value range: [0, 100]. Default value: 10.
     "Weight" weight set_weight: i64,
-    /// 后端服务的外网 IP
+    /// Public network IP of the real server
     "PublicIpAddresses" public_ip_addresses set_public_ip_addresses: list String,
-    /// 后端服务的内网 IP
+    /// Private network IP of the real server
     "PrivateIpAddresses" private_ip_addresses set_private_ip_addresses: list String,
-    /// 后端服务的实例名称
+    /// Instance name of the real server
     "InstanceName" instance_name set_instance_name: str,
-    /// 后端服务的状态
-    /// 1：故障，2：运行中，3：创建中，4：已关机，5：已退还，6：退还中， 7：重启中，8：开机中，9：关机中，10：密码重置中，11：格式化中，12：镜像制作中，13：带宽设置中，14：重装系统中，19：升级中，21：热迁移中
+    /// Backend service status.
+    /// 1: failed; 2: running; 3: creating; 4: shut down; 5: returned; 6: returning; 7: restarting; 8: starting; 9: shutting down; 10: resetting password; 11: formatting; 12: making image; 13: setting bandwidth; 14: reinstalling system; 19: upgrading; 21: hot migrating.
     "RunFlag" run_flag set_run_flag: i64,
 } }
 
 rt::model! { write debug;
-/// 传统型负载均衡的后端信息
+/// Backend information of a classic CLB
 ClassicalTargetInfo {
-    /// 后端实例ID
+    /// Real server ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 权重，取值范围 [0, 100]
+    /// Weight. Value range: [0, 100]
     "Weight" weight set_weight: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `CloneLoadBalancer` (克隆负载均衡实例).
+/// Request of `CloneLoadBalancer` (Clones a CLB instance).
 ///
-/// 克隆负载均衡实例，根据指定的负载均衡实例，复制出相同规则和绑定关系的负载均衡实例。克隆接口为异步操作，克隆的数据以调用CloneLoadBalancer时为准，如果调用CloneLoadBalancer后克隆CLB发生变化，变化规则不会克隆。
+/// This API is used to clone a load balancing instance with identical rules and binding relationships based on the designated Cloud Load Balancer. The cloning process is an asynchronous operation. The cloned data is based on the status when calling CloneLoadBalancer. If the source CLB changes after calling CloneLoadBalancer, the change rules will not be cloned.
 ///
-/// 注：查询实例创建状态可以根据返回值中的requestId访问[DescribeTaskStatus](https://cloud.tencent.com/document/product/214/30683)接口
+/// Note: The instance creation status can be queried based on the returned requestId by accessing the [DescribeTaskStatus](https://www.tencentcloud.com/document/product/214/30683?from_cn_redirect=1) API.
 ///
-/// 限制说明
-/// 实例属性维度限制：
-/// - 支持克隆实例计费模式为按量计费与包年包月的实例，包年包月实例克隆后的新实例网络计费模式会转换为按小时带宽计费，其带宽、规格与原实例设置保持一致。
-/// - 不支持克隆未关联实例计费项的 CLB（历史免费活动创建）。
-/// - 不支持克隆传统型负载均衡实例和高防 CLB。
-/// - 不支持克隆基础网络类型的实例。
-/// - 不支持克隆 Anycast 类型的实例。
-/// - 不支持克隆 IPv6 NAT64 版本的实例。
-/// - 不支持克隆被封禁或冻结的实例。
-/// - 执行克隆操作前，请确保实例上没有使用已过期证书，否则会导致克隆失败。
-/// 配额维度限制：
-/// - 当实例的监听器个数超过 50 个时，不支持克隆。
-/// - 当共享型实例的公网带宽上限超过 2G 时，不支持克隆。
+/// This API is used to describe restriction descriptions.
+/// This API is used to set instance attribute restrictions.
+/// - The cloning feature supports both pay-as-you-go and yearly/monthly subscription instances. For cloned yearly/monthly subscription instances, the new instance's network billing mode switches to billing by hourly bandwidth, with its bandwidth and specifications remaining consistent with the settings of the original instance.
+/// - CLB instances not associated with billable items cannot be cloned (historic free activity creation).
+/// - Classic CLB instances and Anti-DDoS CLBs cannot be cloned.
+/// - Cloning of classic network-based instances is not supported.
+/// - Anycast instances cannot be cloned.
+/// - IPv6 NAT64 edition instances cannot be cloned.
+/// - Blocked or frozen instances cannot be cloned.
+/// - Before performing the cloning operation, make sure that all certificates used on the instance have not expired, otherwise cloning will fail.
 ///
-/// 通过接口调用：
-/// BGP带宽包必须传带宽包id
-/// 独占集群克隆必须传对应的参数，否则按共享型创建
+/// This API is used to set quota dimension restrictions.
+/// - Cloning is not supported when the number of instance listeners exceeds 50.
+/// - Cloning is not supported when the public network bandwidth cap of a shared instance exceeds 2G.
+///
+/// This API is used to call APIs.
+/// This API is used to specify the BGP bandwidth package ID.
+/// This API is used to perform exclusive cluster cloning with corresponding parameters, otherwise shared instance creation will be used.
 CloneLoadBalancerRequest {
-    /// 负载均衡ID，可以通过 [DescribeLoadBalancers](https://cloud.tencent.com/document/product/214/30685) 接口获取。
+    /// Specifies the clb ID. you can call the [DescribeLoadBalancers](https://www.tencentcloud.com/document/product/214/30685?from_cn_redirect=1) API to obtain the ID.
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 克隆出负载均衡实例的名称，规则：1-60 个英文、汉字、数字、连接线“-”或下划线“_”。
-    /// 注意：如果名称与系统中已有负载均衡实例的名称相同，则系统将会自动生成此次创建的负载均衡实例的名称。
+    /// Specifies the name of the cloned load balancing instance. rule: 1-60 english letters, chinese characters, digits, connecting lines "-", or underscores "_".
+    /// Note: if the name is identical to that of an existing load balancing instance in the system, the system will automatically generate a name for the created cloud load balancer instance.
     "LoadBalancerName" load_balancer_name set_load_balancer_name: str,
-    /// 负载均衡实例所属的项目 ID，默认项目 ID 为0，可以通过 [DescribeLoadBalancers](https://cloud.tencent.com/document/product/214/30685) 接口获取。不传此参数则视为默认项目。
+    /// ID of the project to which a CLB instance belongs, which can be obtained through the `DescribeProject` API. If this parameter is not passed in, the default project will be used.
     "ProjectId" project_id set_project_id: i64,
-    /// 仅适用于公网负载均衡。设置跨可用区容灾时的主可用区ID，可用区 ID 和名称均支持，例如 100001 或 ap-guangzhou-1。
-    /// 注：主可用区是需要承载流量的可用区，备可用区默认不承载流量，主可用区不可用时才使用备可用区，平台将为您自动选择最佳备可用区。可通过 [DescribeResources](https://cloud.tencent.com/document/api/214/70213) 接口查询一个地域的主可用区的列表。
+    /// Sets the primary AZ ID for cross-AZ disaster recovery, such as `100001` or `ap-guangzhou-1`, which is applicable only to public network CLB.
+    /// Note: A primary AZ loads traffic, while a secondary AZ does not load traffic by default and will be used only if the primary AZ becomes unavailable. The platform will automatically select the optimal secondary AZ. You can use the `DescribeResource` API to query the primary AZ list of a region.
     "MasterZoneId" master_zone_id set_master_zone_id: str,
-    /// 仅适用于公网负载均衡。设置跨可用区容灾时的备可用区ID，可用区 ID 和名称均支持，例如 100001 或 ap-guangzhou-1。
-    /// 注：备可用区是主可用区故障后，需要承载流量的可用区。可通过 [DescribeResources](https://cloud.tencent.com/document/api/214/70213) 接口查询一个地域的主/备可用区的列表。
+    /// Specifies the secondary AZ ID for cross-AZ disaster recovery, such as `100001` or `ap-guangzhou-1`. It is applicable only to public network CLB.
+    /// Note: A secondary AZ will load traffic if the primary AZ is faulty. You can use the `DescribeMasterZones` API to query the primary and secondary AZ list of a region.
     "SlaveZoneId" slave_zone_id set_slave_zone_id: str,
-    /// 仅适用于公网负载均衡。可用区ID，可用区 ID 和名称均支持，指定可用区以创建负载均衡实例。如：100001 或 ap-guangzhou-1。不传则查询所有可用区的 CVM 实例。如需指定可用区，可调用查询可用区列表 [DescribeZones](https://cloud.tencent.com/document/product/213/15707) 接口查询。
+    /// Applicable only to public network clb. AZ ID, both availability zone ID and name are supported. specify availability zone to create a load balancing instance, for example: 100001 or ap-guangzhou-1. if not passed, queries CVM instances in all azs. if needed, call the API for the query [DescribeZones](https://www.tencentcloud.com/document/product/213/15707?from_cn_redirect=1) to specify availability zone.
     "ZoneId" zone_id set_zone_id: str,
-    /// 仅适用于公网负载均衡。负载均衡的网络计费模式。
+    /// CLB network billing mode, applicable only to public network CLB instances.
     "InternetAccessible" internet_accessible set_internet_accessible: obj InternetAccessible,
-    /// 仅适用于公网负载均衡。目前仅广州、上海、南京、济南、杭州、福州、北京、石家庄、武汉、长沙、成都、重庆地域支持静态单线 IP 线路类型，如需体验，请联系商务经理申请。申请通过后，即可选择中国移动（CMCC）、中国联通（CUCC）或中国电信（CTCC）的运营商类型，网络计费模式只能使用按带宽包计费(BANDWIDTH_PACKAGE)。 如果不指定本参数，则默认使用BGP。可通过 DescribeResources 接口查询一个地域所支持的Isp。
+    /// It only applies to public CLB. Currently, the static single-line IP type is supported only for the regions of Guangzhou, Shanghai, Nanjing, Jinan, Hangzhou, Fuzhou, Beijing, Shijiazhuang, Wuhan, Changsha, Chengdu, and Chongqing. If you need to experience it, contact your business manager. After approval, you can select the ISP type as China Mobile (CMCC), China Unicom (CUCC), or China Telecom (CTCC). The network billing mode should be selected as billing by bandwidth package (BANDWIDTH_PACKAGE). If this parameter is not specified, BGP is used by default. You can use the DescribeResources API to query ISPs supported for a region.
     "VipIsp" vip_isp set_vip_isp: str,
-    /// 指定Vip申请负载均衡。
+    /// Specifies the Vip to apply for cloud load balancer.
     "Vip" vip set_vip: str,
-    /// 购买负载均衡同时，给负载均衡打上标签。
+    /// Proceed to purchase cloud load balancer and Tag it at the same time.
     "Tags" tags set_tags: list TagInfo,
-    /// 独占集群信息。
+    /// Exclusive cluster information.
     "ExclusiveCluster" exclusive_cluster set_exclusive_cluster: obj ExclusiveCluster,
-    /// 带宽包ID，可以通过 [DescribeBandwidthPackages](https://cloud.tencent.com/document/api/215/19209) 接口获取。指定此参数时，网络计费方式（InternetAccessible.InternetChargeType）只支持按带宽包计费（BANDWIDTH_PACKAGE）。
+    /// BANDWIDTH PACKAGE ID, which can be obtained through the [DescribeBandwidthPackages](https://www.tencentcloud.com/document/api/215/19209?from_cn_redirect=1) api. specifies this parameter indicates the network billing mode (InternetAccessible.InternetChargeType) supports only billing by BANDWIDTH PACKAGE (BANDWIDTH_PACKAGE).
     "BandwidthPackageId" bandwidth_package_id set_bandwidth_package_id: str,
-    /// 是否支持绑定跨地域/跨Vpc绑定IP的功能。
+    /// Specifies whether the cross-regional or cross-Vpc IP binding feature is supported.
     "SnatPro" snat_pro set_snat_pro: bool,
-    /// 开启绑定跨地域/跨Vpc绑定IP的功能后，创建SnatIp。
+    /// Enables cross-regional or cross-Vpc IP binding and creates a SnatIp.
     "SnatIps" snat_ips set_snat_ips: list SnatIp,
-    /// 公网独占集群ID或者CDCId，可以通过 [DescribeExclusiveClusters](https://cloud.tencent.com/document/product/214/49278) 接口获取。
+    /// Cluster ID. This cluster identifier is used for configuring a public cloud exclusive cluster or a cloud dedicated cluster. To apply for a public cloud exclusive cluster, [submit a ticket](https://console.cloud.tencent.com/workorder/category).
     "ClusterIds" cluster_ids set_cluster_ids: list String,
-    /// 性能容量型规格。
-    /// - clb.c2.medium（标准型）
-    /// - clb.c3.small（高阶型1）
-    /// - clb.c3.medium（高阶型2）
-    /// - clb.c4.small（超强型1）
-    /// - clb.c4.medium（超强型2）
-    /// - clb.c4.large（超强型3）
-    /// - clb.c4.xlarge（超强型4）
+    /// Performance capacity specification.
+    /// - clb.c2.medium (standard type)
+    /// - clb.c3.small (advanced type 1)
+    /// - clb.c3.medium (advanced type 2)
+    /// - clb.c4.small (high-strength type 1)
+    /// - clb.c4.medium (high-strength type 2)
+    /// - clb.c4.large (high-strength type 3)
+    /// - clb.c4.xlarge (high-strength type 4).
     "SlaType" sla_type set_sla_type: str,
-    /// Stgw独占集群的标签。
+    /// Specifies the Tag of the Stgw exclusive cluster.
     "ClusterTag" cluster_tag set_cluster_tag: str,
-    /// 仅适用于私有网络内网负载均衡。内网就近接入时，选择可用区下发。可调用[DescribeZones](https://cloud.tencent.com/document/product/213/15707)接口查询可用区列表。
+    /// Applicable only to private network clb. when connected to nearby, select availability zone for deployment. you can call [DescribeZones](https://www.tencentcloud.com/document/product/213/15707?from_cn_redirect=1) to query the availability zone list.
     "Zones" zones set_zones: list String,
-    /// EIP 的唯一 ID，形如：eip-qhx8udkc，仅适用于内网负载均衡绑定EIP，可以通过 [DescribeAddresses](https://cloud.tencent.com/document/product/215/16702) 接口查询。
+    /// The unique ID of EIP, such as EIP-qhx8udkc, applicable only to private network clb binding EIP, can be queried through the [DescribeAddresses](https://www.tencentcloud.com/document/product/215/16702?from_cn_redirect=1) API .
     "EipAddressId" eip_address_id set_eip_address_id: str,
 } }
 rt::action!("clb", "2018-03-17", "CloneLoadBalancer", CloneLoadBalancerRequest => CloneLoadBalancerResponse);
 
 rt::model! { read debug;
-/// CloneLoadBalancer返回参数结构体
+/// CloneLoadBalancer response structure.
 CloneLoadBalancerResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1046,15 +1054,16 @@ ClusterInfoInput {
 } }
 
 rt::model! { both debug;
-/// 独占集群信息
+/// Dedicated cluster information
 ClusterItem {
-    /// 集群唯一ID
+    /// Unique cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 集群名称
+    /// Cluster name.
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 集群所在可用区，如ap-guangzhou-1
+    /// Cluster AZ, such as ap-guangzhou-1
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Zone" zone set_zone: str,
 } }
 
@@ -1157,21 +1166,21 @@ CoefficientTierCondition {
 } }
 
 rt::model! { read debug;
-/// 配置内容
+/// Configuration content
 ConfigListItem {
-    /// 配置ID
+    /// Configuration ID.
     "UconfigId" uconfig_id set_uconfig_id: str,
-    /// 配置类型， 可选值：CLB（实例维度配置）， SERVER（服务维度配置），LOCATION（规则维度配置）
+    /// Configuration type. available values: CLB (instance dimension configuration), SERVER (service dimension configuration), LOCATION (rule dimension configuration).
     "ConfigType" config_type set_config_type: str,
-    /// 配置名字
+    /// Configuration name
     "ConfigName" config_name set_config_name: str,
-    /// 配置内容
+    /// Configuration content.
     "ConfigContent" config_content set_config_content: str,
-    /// 配置的创建时间。
-    /// 格式：YYYY-MM-DD HH:mm:ss
+    /// Specifies the configured creation time.
+    /// Format: YYYY-MM-DD HH:MM:ss.
     "CreateTimestamp" create_timestamp set_create_timestamp: str,
-    /// 配置的修改时间。
-    /// 格式：YYYY-MM-DD HH:mm:ss
+    /// Specifies the modification time of the configuration.
+    /// Format: YYYY-MM-DD HH:MM:ss.
     "UpdateTimestamp" update_timestamp set_update_timestamp: str,
 } }
 
@@ -1242,25 +1251,25 @@ CreateBudgetResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateClsLogSet` (创建CLB专有日志集).
+/// Request of `CreateClsLogSet` (Creates a CLB exclusive logset).
 ///
-/// 创建CLB专有日志集，此日志集用于存储CLB的日志。
+/// This API is used to create a CLB exclusive logset for storing CLB logs.
 CreateClsLogSetRequest {
-    /// 日志集的名字，不能和cls其他日志集重名。不填默认为clb_logset。
+    /// Logset name, which must be unique among all CLS logsets; default value: clb_logset
     "LogsetName" logset_name set_logset_name: str,
-    /// 日志集的保存周期，单位：天。
+    /// Logset retention period (in days)
     ///
     /// Disabled in the spec.
     "Period" period set_period: i128,
-    /// 日志集类型，ACCESS：访问日志，HEALTH：健康检查日志，默认ACCESS。
+    /// Logset type. Valid values: ACCESS (access logs; default value) and HEALTH (health check logs).
     "LogsetType" logset_type set_logset_type: str,
 } }
 rt::action!("clb", "2018-03-17", "CreateClsLogSet", CreateClsLogSetRequest => CreateClsLogSetResponse);
 
 rt::model! { read debug;
-/// CreateClsLogSet返回参数结构体
+/// CreateClsLogSet response structure.
 CreateClsLogSetResponse {
-    /// 日志集的 ID。
+    /// Logset ID.
     "LogsetId" logset_id set_logset_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1377,242 +1386,246 @@ CreateKeysResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateListener` (创建负载均衡监听器).
+/// Request of `CreateListener` (Creates a CLB listener).
 ///
-/// 在一个负载均衡实例下创建监听器。
-/// 本接口为异步接口，接口返回成功后，需以返回的 RequestId 为入参，调用 [DescribeTaskStatus](https://cloud.tencent.com/document/product/214/30683) 接口查询本次任务是否成功。
+/// This API is used to create a listener for a CLB instance.
+/// This is an asynchronous API. After it returns the result successfully, you can call the [DescribeTaskStatus](https://intl.cloud.tencent.com/document/product/214/30683?from_cn_redirect=1) API with the returned RequestId as an input parameter to query whether the task is successful.
 CreateListenerRequest {
-    /// 负载均衡实例 ID，可以通过 [DescribeLoadBalancers](https://cloud.tencent.com/document/product/214/30685) 接口获取。
+    /// ID of the Cloud Load Balancer (CLB) instance. You can call the [DescribeLoadBalancers](https://www.tencentcloud.com/document/product/214/30685?from_cn_redirect=1) API to obtain the ID.
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 要将监听器创建到哪些端口，每个端口对应一个新的监听器。
-    /// 端口范围：1~65535
+    /// Which ports to create listeners on, each port maps to a new listener.
+    /// Port range: 1–65535
     ///
     /// Required.
     "Ports" ports set_ports: list i64,
-    /// 监听器协议： TCP | UDP | HTTP | HTTPS | TCP_SSL | QUIC。
+    /// Listener protocol. Valid values: TCP, UDP, HTTP, HTTPS, TCP_SSL, and QUIC.
     ///
     /// Required.
     "Protocol" protocol set_protocol: str,
-    /// 要创建的监听器名称列表，名称与Ports数组按序一一对应，如不需立即命名，则无需提供此参数。命名规则：1-80 个英文字母、汉字等国际通用语言字符，数字，连接线“-”、下划线“_”等常见字符（禁止Unicode补充字符，如emoji表情、生僻汉字等）。
+    /// List of listener names to be created. Names correspond sequentially to Ports. If naming is not immediately necessary, this parameter need not be provided. Naming rule: 1-80 characters including English letters, Chinese characters, digits, connecting line "-", underscore "_" and other common characters (Unicode supplementary characters such as emoji and rare Chinese characters are forbidden).
     "ListenerNames" listener_names set_listener_names: list String,
-    /// 健康检查相关参数，此参数仅适用于TCP/UDP/TCP_SSL/QUIC监听器。
+    /// Health check parameters. This parameter is applicable only to TCP/UDP/TCP_SSL/QUIC listeners.
     "HealthCheck" health_check set_health_check: obj HealthCheck,
-    /// 证书相关信息。参数限制如下：
+    /// Certificate-related information. The limits are as follows:
     ///
-    /// - 此参数仅适用于TCP_SSL监听器和未开启SNI特性的HTTPS监听器。
-    /// - 创建TCP_SSL监听器和未开启SNI特性的HTTPS监听器时，此参数和参数MultiCertInfo至少需要传一个， 但不能同时传入。
+    /// - This parameter is applicable only to TCP_SSL listeners and HTTPS listeners with SNI feature disabled.
+    /// - When creating a TCP_SSL listener or an HTTPS listener with SNI feature disabled, a minimum of this parameter or MultiCertInfo must be specified, but they cannot be specified at the same time.
     "Certificate" certificate set_certificate: obj CertificateInput,
-    /// 会话保持时间，单位：秒。可选值：30~3600，默认为0，默认不开启。此参数仅适用于TCP/UDP监听器。
+    /// Session persistence duration, in seconds. Value range: 30–3600. Default value: 0, indicating that session persistence is not enabled by default. This parameter applies only to TCP and UDP listeners.
     "SessionExpireTime" session_expire_time set_session_expire_time: i64,
-    /// 监听器转发的方式。可选值：WRR（按权重轮询）、LEAST_CONN（按最小连接数）
-    /// 默认为 WRR。此参数仅适用于TCP/UDP/TCP_SSL/QUIC监听器。
+    /// Listener forwarding mode. Available values: WRR (weighted round-robin), LEAST_CONN (least connections).
+    /// Default WRR. This parameter is applicable only to TCP/UDP/TCP_SSL/QUIC listeners.
     "Scheduler" scheduler set_scheduler: str,
-    /// 是否开启SNI特性，此参数仅适用于HTTPS监听器。0表示未开启，1表示开启。
+    /// Whether to enable SNI feature. This parameter applies only to HTTPS listeners. 0: not enabled, 1: enable.
     "SniSwitch" sni_switch set_sni_switch: i64,
-    /// 后端目标类型，NODE表示绑定普通节点，TARGETGROUP表示绑定目标组。此参数仅适用于TCP/UDP监听器。七层监听器应在转发规则中设置。
+    /// Backend target type. NODE indicates binding to a general node. TARGETGROUP indicates binding to a target group. This parameter is applicable only to TCP/UDP listeners. For layer-7 (HTTP/HTTPS) listeners, configure it in forwarding rules.
     "TargetType" target_type set_target_type: str,
-    /// 会话保持类型。不传或传NORMAL表示默认会话保持类型。QUIC_CID 表示根据Quic Connection ID做会话保持。QUIC_CID只支持UDP协议。此参数仅适用于TCP/UDP监听器。七层监听器应在转发规则中设置。（若选择QUIC_CID，则Protocol必须为UDP，Scheduler必须为WRR，同时只支持ipv4）
+    /// Session persistence type. Leaving it blank or passing NORMAL means the default session persistence type. QUIC_CID refers to maintaining the session based on QUIC Connection ID. QUIC_CID supports only UDP Protocol. This parameter is applicable only to TCP/UDP listeners. Layer-7 (HTTP/HTTPS) listeners should set this in forwarding rules. (If QUIC_CID is selected, Protocol must be UDP, Scheduler must be WRR, and it supports only ipv4 concurrently).
     "SessionType" session_type set_session_type: str,
-    /// 是否开启长连接，此参数仅适用于HTTP/HTTPS监听器，0:关闭；1:开启， 默认关闭。
-    /// 若后端服务对连接数上限有限制，则建议谨慎开启。此功能目前处于内测中，如需使用，请提交 [内测申请](https://cloud.tencent.com/apply/p/tsodp6qm21)。
+    /// Whether to enable long connections. This parameter is applicable only to HTTP/HTTPS listeners. 0: off by default; 1: enable.
+    /// If the backend service has a connection limit, enable with caution. This feature is currently in internal testing. If you need to use it, submit a [beta application](https://www.tencentcloud.com/apply/p/tsodp6qm21?from_cn_redirect=1).
     "KeepaliveEnable" keepalive_enable set_keepalive_enable: i64,
-    /// 创建端口段监听器时必须传入此参数，用以标识结束端口。同时，入参Ports只允许传入一个成员，用以标识开始端口。【如果您需要体验端口段功能，请通过 [工单申请](https://console.cloud.tencent.com/workorder/category)】。
+    /// End port. This parameter is required for creating a listener with a port range. In this case, the input parameter Ports allows only one value to indicate the start port. To experience the port range feature, [submit a ticket for application](https://console.cloud.tencent.com/workorder/category).
     "EndPort" end_port set_end_port: i128,
-    /// 重新调度功能，解绑后端服务开关，打开此开关，当解绑后端服务时触发重新调度。仅TCP/UDP监听器支持。
+    /// Rescheduling feature, which provides a switch for scaling out the backend service. If the switch is toggled on, rescheduling is triggered when the backend service is unbound. This parameter is applicable only to TCP/UDP listeners.
     "DeregisterTargetRst" deregister_target_rst set_deregister_target_rst: bool,
-    /// 证书信息，支持同时传入不同算法类型的多本服务端证书，参数限制如下：
+    /// Certificate information. Multiple server certificates with different algorithm types can be imported at the same time. Parameter constraints are as follows:
     ///
-    /// - 此参数仅适用于TCP_SSL监听器和未开启SNI特性的HTTPS监听器。
-    /// - 创建TCP_SSL监听器和未开启SNI特性的HTTPS监听器时，此参数和参数Certificate至少需要传一个， 但不能同时传入。
+    /// - This parameter is applicable only to TCP_SSL listeners and HTTPS listeners with SNI feature disabled.
+    /// - When creating a TCP_SSL listener or an HTTPS listener with SNI feature disabled, a minimum of this parameter or Certificate must be specified, but they cannot be specified at the same time.
     "MultiCertInfo" multi_cert_info set_multi_cert_info: obj MultiCertInfo,
-    /// 监听器最大连接数，当前仅性能容量型实例且仅TCP/UDP/TCP_SSL/QUIC监听器支持，不传或者传-1表示监听器维度不限速。基础网络实例不支持该参数。
+    /// Maximum number of connections to a listener. Currently, this parameter applies only to TCP, UDP, TCP_SSL, and QUIC listeners of LCU-supported instances. If this parameter is not specified or the value is set to -1, the maximum number of connections is not limited. This parameter is not supported for classic network-based instances.
     "MaxConn" max_conn set_max_conn: i64,
-    /// 监听器最大新增连接数，当前仅性能容量型实例且仅TCP/UDP/TCP_SSL/QUIC监听器支持，不传或者传-1表示监听器维度不限速。基础网络实例不支持该参数。
+    /// Maximum number of new connections to a listener. Currently, this parameter applies only to TCP, UDP, TCP_SSL, and QUIC listeners of LCU-supported instances. If this parameter is not specified or the value is set to -1, the maximum number of new connections is not limited. This parameter is not supported for classic network-based instances.
     "MaxCps" max_cps set_max_cps: i64,
-    /// 空闲连接超时时间，此参数仅适用于TCP/UDP监听器，单位：秒。默认值：TCP监听器默认值为900s，UDP监听器默认值为300s。取值范围：共享型实例和独占型实例支持：10-900，性能容量型实例支持：10-1980。如需设置超过取值范围的值请通过 [工单申请](https://console.cloud.tencent.com/workorder/category)。
+    /// Idle connection timeout, in seconds. This parameter applies only to TCP/UDP listeners. Default value: 900 for TCP listeners and 300 for UDP listeners. Value range: 10–900 for shared instances and dedicated instances and 10–1980 for LCU-supported instances. To set a value exceeding the permissible range, [submit a ticket for application](https://console.cloud.tencent.com/workorder/category).
     ///
-    /// 取值范围：[10, 1980]
+    /// Permissible range: [10, 1980]
     ///
-    /// 单位：秒
+    /// Measurement unit: seconds
     ///
-    /// 默认值：900
+    /// Default value: 900
     ///
-    /// TCP监听器默认值为900s，UDP监听器默认值为300s。取值范围：共享型实例和独占型实例支持：10-900，性能容量型实例支持：10-1980。
+    /// Default value: 900 for TCP listeners and 300 for UDP listeners. Value range: 10–900 for shared instances and dedicated instances and 10–1980 for LCU-supported instances.
     "IdleConnectTimeout" idle_connect_timeout set_idle_connect_timeout: i64,
-    /// TCP_SSL和QUIC是否支持PP
+    /// Whether TCP_SSL and QUIC support PP
     "ProxyProtocol" proxy_protocol set_proxy_protocol: bool,
-    /// 是否开启SNAT（源IP替换），True（开启）、False（关闭）。默认为关闭。注意：SnatEnable开启时会替换客户端源IP，此时`透传客户端源IP`选项关闭，反之亦然。
+    /// Whether SNAT (source IP replacement) is enabled, True (enabled), False (disabled). Disabled by default. Note: When SnatEnable is enabled, the client source IP will be replaced. At this point, the `Pass through client source IP` option is disabled, and vice versa.
     "SnatEnable" snat_enable set_snat_enable: bool,
-    /// 全端口段监听器的结束端口，端口范围：2 - 65535
+    /// End port of a listener with a port range. Range of the port: 2–65535.
     "FullEndPorts" full_end_ports set_full_end_ports: list i64,
-    /// 内网 HTTP 监听器开启 h2c 开关。
-    /// True（开启）、False（关闭）。默认为关闭。
-    /// 开启后，监听器仅支持创建后端转发类型为 GRPC 或 GRPCS 的七层规则；创建规则时需在 Rules.N.ForwardType 中显式传入 GRPC 或 GRPCS。
+    /// Enable the h2c switch for the private network HTTP listener.
+    /// True (enabled), False (disabled). Disabled by default.
+    /// Once enabled, the listener only supports creating layer-7 rules with GRPC or GRPCS as the backend forwarding type. When creating rules, explicitly input GRPC or GRPCS in Rules.N.ForwardType.
     "H2cSwitch" h2c_switch set_h2c_switch: bool,
-    /// 控制 TCP_SSL 类型的监听器是否移除 SSL 加密层。开启后，监听器将作为普通 TCP 协议运行。 可选值：
+    /// Control whether to remove the SSL encryption layer for TCP_SSL listeners. Once enabled, the listener will run as a normal TCP protocol. Available values:
     ///
-    /// - True： 关闭 SSL 功能（协议降级为纯文本 TCP）。
-    /// - False（默认）： 保持 SSL 功能开启。
+    /// - True: Disable SSL (protocol downgraded to plain text TCP).
+    /// - False (default): Keep SSL enabled.
     "SslCloseSwitch" ssl_close_switch set_ssl_close_switch: bool,
-    /// 数据压缩模式。可选值：transparent（透传模式）、compatibility（兼容模式）
+    /// Data compression mode. Valid values: transparent (passthrough mode) and compatibility (compatibility mode).
     "DataCompressMode" data_compress_mode set_data_compress_mode: str,
-    /// 重新调度功能，权重调为0开关，打开此开关，后端服务器权重调为0时触发重新调度。仅TCP/UDP监听器支持。
+    /// Rescheduling feature, which provides a switch for changing the weight to 0. If the switch is toggled on, rescheduling is triggered when the weight of a real server is changed to 0. This parameter is applicable only to TCP/UDP listeners.
     "RescheduleTargetZeroWeight" reschedule_target_zero_weight set_reschedule_target_zero_weight: bool,
-    /// 重新调度功能，健康检查异常开关，打开此开关，后端服务器健康检查异常时触发重新调度。仅TCP/UDP监听器支持。
+    /// Rescheduling feature, which provides a switch for detecting health check exceptions. If the switch is toggled on, rescheduling is triggered when the real server health check fails. This parameter is applicable only to TCP/UDP listeners.
     "RescheduleUnhealthy" reschedule_unhealthy set_reschedule_unhealthy: bool,
-    /// 重新调度功能，扩容后端服务开关，打开此开关，后端服务器增加或者减少时触发重新调度。仅TCP/UDP监听器支持。
+    /// Rescheduling feature, which provides a switch for scaling out real servers. If the switch is toggled on, rescheduling is triggered when the number of real servers increases or decreases. This parameter is applicable only to TCP/UDP listeners.
     "RescheduleExpandTarget" reschedule_expand_target set_reschedule_expand_target: bool,
-    /// 重新调度触发开始时间，取值0~3600s。仅TCP/UDP监听器支持。
+    /// Rescheduling trigger start time. Value range: 0–3600. Unit: s. This parameter is applicable only to TCP/UDP listeners.
     "RescheduleStartTime" reschedule_start_time set_reschedule_start_time: i64,
-    /// 重新调度触发持续时间，取值0~3600s。仅TCP/UDP监听器支持。
+    /// Rescheduling trigger duration. Value range: 0–3600. Unit: s. This parameter is applicable only to TCP/UDP listeners.
     "RescheduleInterval" reschedule_interval set_reschedule_interval: i64,
 } }
 rt::action!("clb", "2018-03-17", "CreateListener", CreateListenerRequest => CreateListenerResponse);
 
 rt::model! { read debug;
-/// CreateListener返回参数结构体
+/// CreateListener response structure.
 CreateListenerResponse {
-    /// 创建的监听器的唯一标识数组。
+    /// Array of the unique IDs of created listeners.
     "ListenerIds" listener_ids set_listener_ids: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateLoadBalancer` (购买负载均衡实例).
+/// Request of `CreateLoadBalancer` (Purchases a CLB instance).
 ///
-/// 本接口(CreateLoadBalancer)用来创建负载均衡实例。为了使用负载均衡服务，您必须购买一个或多个负载均衡实例。成功调用该接口后，会返回负载均衡实例的唯一 ID。负载均衡实例的类型分为：公网、内网。详情可参考产品说明中的产品类型。
-/// 注意：(1)可通过 [DescribeResources](https://cloud.tencent.com/document/api/214/70213) 接口查询一个地域是否支持创建IPv6实例；(2)一个账号在每个地域的默认购买配额为：公网100个，内网100个。
-/// 本接口为异步接口，接口成功返回后，可使用 [DescribeLoadBalancers](https://cloud.tencent.com/document/product/1108/48459) 接口查询负载均衡实例的状态（如创建中、正常），以确定是否创建成功。
+/// This API (CreateLoadBalancer) is used to create a CLB instance. To use the CLB service, you first need to purchase one or more instances. After this API is called successfully, a unique instance ID will be returned. There are two types of instances: public network and private network. For more information, see the product types in the product documentation.
+/// Note: (1) To apply for a CLB instance in the specified AZ and cross-AZ disaster recovery, please [submit a ticket](https://console.cloud.tencent.com/workorder/category); (2) Currently, IPv6 is supported only in Beijing, Shanghai, and Guangzhou regions.
+/// This is an async API. After it is returned successfully, you can call the DescribeLoadBalancers API to query the status of the instance (such as creating and normal) to check whether it is successfully created.
 CreateLoadBalancerRequest {
-    /// 负载均衡实例的网络类型：
-    /// OPEN：公网属性， INTERNAL：内网属性。
+    /// Network type of the Cloud Load Balancer instance:
+    /// OPEN: public network attribute, INTERNAL: private network attribute.
     ///
     /// Required.
     "LoadBalancerType" load_balancer_type set_load_balancer_type: str,
-    /// 负载均衡实例的类型。1：通用的负载均衡实例，目前只支持传入1。
+    /// Type of the Cloud Load Balancer instance. 1: Common CLB instance. Currently only support passing in 1.
     "Forward" forward set_forward: i64,
-    /// 负载均衡实例的名称，只在创建一个实例的时候才会生效。规则：1-80 个英文字母、汉字等国际通用语言字符，数字，连接线“-”、下划线“_”等常见字符（禁止Unicode补充字符，如emoji表情、生僻汉字等）。注意：如果名称与系统中已有负载均衡实例的名称相同，则系统将会自动生成此次创建的负载均衡实例的名称。
+    /// The name of the Cloud Load Balancer instance is effective only when creating an instance. Rule: 1-80 characters in internationally compatible languages such as English letters, Chinese characters, digits, connecting line "-", underscore "_", and other common characters (Unicode supplementary characters such as emoji and rare Chinese characters are forbidden). Note: If the name is identical to an existing Cloud Load Balancer instance name in the system, the system will automatically generate the name for the created CLB instance.
     "LoadBalancerName" load_balancer_name set_load_balancer_name: str,
-    /// 负载均衡后端目标设备所属的网络 ID，如vpc-12345678，可以通过 [DescribeVpcs](https://cloud.tencent.com/document/product/215/15778) 接口获取。 不填此参数则默认为DefaultVPC。创建内网负载均衡实例时，此参数必填。
+    /// Network ID of the target device on the CLB backend, such as `vpc-12345678`, which can be obtained through the `DescribeVpcEx` API. If this parameter is not entered, `DefaultVPC` is used by default. This parameter is required when creating a private network instance.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 在私有网络内购买内网负载均衡实例的情况下，必须指定子网 ID，内网负载均衡实例的 VIP 将从这个子网中产生。
-    /// 创建内网负载均衡实例，或者创建 IPv6FullChain 版本的负载均衡实例，此参数必填。
-    /// 创建公网IPv4负载均衡实例时，不支持指定该参数。
+    /// When you purchase a private network CLB instance in a VPC, the subnet ID must be specified. The VIP of the private network CLB instance is generated in this subnet.
+    /// This parameter is required when you create a private network CLB instance or a CLB instance of the IPv6FullChain version.
+    /// It cannot be specified when you create a public network IPv4 CLB instance.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 负载均衡实例所属的项目 ID，默认项目 ID 为0。可以通过 [DescribeProject](https://cloud.tencent.com/document/api/651/78725) 接口获取。不填此参数则视为默认项目。
+    /// ID of the project to which a CLB instance belongs, which can be obtained through the `DescribeProject` API. If this parameter is not entered, the default project will be used.
     "ProjectId" project_id set_project_id: i64,
-    /// 仅适用于公网负载均衡。IP版本，可取值：IPV4、IPV6、IPv6FullChain，不区分大小写，默认值 IPV4。说明：取值为IPV6表示为IPV6 NAT64版本；取值为IPv6FullChain，表示为IPv6版本。
+    /// Applicable only to public network CLB. IP version, valid values: IPV4, IPV6, IPv6FullChain, case-insensitive, default value IPV4. Description: A value of IPV6 means IPV6 NAT64 version; a value of IPv6FullChain means IPv6 version.
     "AddressIPVersion" address_ip_version set_address_ip_version: str,
-    /// 创建负载均衡的个数，默认值 1。创建个数不能超过账号所能创建的最大值，默认创建最大值为20。
+    /// Count of Cloud Load Balancers to create, default value is 1. The count must not exceed the maximum value allowed for the account, with a default creation maximum value of 20.
     "Number" number set_number: i128,
-    /// 仅适用于公网且IP版本为IPv4的负载均衡。设置跨可用区容灾时的主可用区ID， 可用区 ID 和名称均支持，例如 100001 或 ap-guangzhou-1
-    /// 注：主可用区是需要承载流量的可用区，备可用区默认不承载流量，主可用区不可用时才使用备可用区。
+    /// Applicable only to public network load balancing with IP version IPv4. Sets the primary AZ ID for cross-AZ disaster recovery. Both AZ ID and name are supported, such as 100001 or ap-guangzhou-1.
+    /// Note: The primary AZ loads traffic. The secondary AZ does not load traffic by default and is used only if the primary AZ becomes unavailable.
     "MasterZoneId" master_zone_id set_master_zone_id: str,
-    /// 仅适用于公网且IP版本为IPv4的负载均衡。可用区ID，可用区 ID 和名称均支持，指定可用区以创建负载均衡实例。如：100001 或 ap-guangzhou-1。
+    /// Applicable only to public network load balancing with IP version IPv4. AZ ID, availability zone id and name are supported. Specify availability zone to create a CLB instance. For example: 100001 or ap-guangzhou-1.
     "ZoneId" zone_id set_zone_id: str,
-    /// 网络计费模式，其中的最大出带宽，仅对内网属性的性能容量型实例和公网属性的所有实例生效。
+    /// Maximum outbound bandwidth under the network billing mode. It applies only to LCU-supported instances of the private network type and all instances of the public network type.
     "InternetAccessible" internet_accessible set_internet_accessible: obj InternetAccessible,
-    /// 仅适用于公网负载均衡。目前仅广州、上海、南京、济南、杭州、福州、北京、石家庄、武汉、长沙、成都、重庆地域支持静态单线 IP 线路类型，如需体验，请联系商务经理申请。申请通过后，即可选择中国移动（CMCC）、中国联通（CUCC）或中国电信（CTCC）的运营商类型，网络计费模式只能使用按带宽包计费(BANDWIDTH_PACKAGE)。 如果不指定本参数，则默认使用BGP。可通过 [DescribeResources](https://cloud.tencent.com/document/api/214/70213)  接口查询一个地域所支持的Isp。
+    /// Applicable only to public network CLB. Currently, only Guangzhou, Shanghai, Nanjing, Jinan, Hangzhou, Fuzhou, Beijing, Shijiazhuang, Wuhan, Changsha, Chengdu, and Chongqing regions support static single-line IP type. If you need to experience it, contact business manager to submit a request. After approval, you can select operator type of China Mobile (CMCC), China Unicom (CUCC), or China Telecom (CTCC). Only can be used network billing mode BANDWIDTH_PACKAGE. If this parameter is not specified, use BGP by default. You can query ISPs supported in a region via [DescribeResources](https://www.tencentcloud.com/document/api/214/70213?from_cn_redirect=1) api.
     "VipIsp" vip_isp set_vip_isp: str,
-    /// 购买负载均衡的同时，给负载均衡打上标签，最大支持20个标签键值对。
+    /// When purchasing a Cloud Load Balancer, you can tag it with up to 20 tag key-value pairs.
     "Tags" tags set_tags: list TagInfo,
-    /// 指定VIP申请负载均衡。此参数选填，不填写此参数时自动分配VIP。IPv4和IPv6类型支持此参数，IPv6 NAT64类型不支持。
-    /// 注意：当指定VIP创建内网实例、或公网IPv6 BGP实例时，若VIP不属于指定VPC子网的网段内时，会创建失败；若VIP已被占用，也会创建失败。
+    /// Specify VIP to apply for Cloud Load Balancer. This parameter is optional. If this parameter is not specified, VIP is automatically assigned. This parameter is supported for IPv4 and IPv6 types but not for IPv6 NAT64 type.
+    /// Note: When creating a private network instance or a public IPv6 BGP instance with a designated VIP, creation fails if the VIP is not within the IP range of the specified VPC subnet or if the VIP is already occupied.
     "Vip" vip set_vip: str,
-    /// 带宽包ID，可以通过 [DescribeBandwidthPackages](https://cloud.tencent.com/document/api/215/19209) 接口获取。指定此参数时，网络计费方式（InternetAccessible.InternetChargeType）只支持按带宽包计费（BANDWIDTH_PACKAGE），带宽包的属性即为其结算方式。非上移用户购买的 IPv6 负载均衡实例，且运营商类型非 BGP 时 ，不支持指定具体带宽包id。
+    /// Bandwidth package ID, which can be obtained through the [DescribeBandwidthPackages](https://www.tencentcloud.com/document/api/215/19209?from_cn_redirect=1) API. When this parameter is specified, the network billing mode (InternetAccessible.InternetChargeType) supports only billing by bandwidth package (BANDWIDTH_PACKAGE), and the bandwidth package attributes determine the settlement method. For IPv6 Cloud Load Balancer instances purchased by non-promoted users with a non-BGP operator type, specifying bandwidth package ID is unsupported.
     "BandwidthPackageId" bandwidth_package_id set_bandwidth_package_id: str,
-    /// 独占型实例信息。若创建独占型的内网负载均衡实例，则此参数必填。
+    /// Dedicated instance info. This parameter is required when creating a private network CLB instance of exclusive type.
     "ExclusiveCluster" exclusive_cluster set_exclusive_cluster: obj ExclusiveCluster,
-    /// 性能容量型规格。
+    /// Performance capacity specification.
     ///
-    /// - 若需要创建性能容量型实例，则此参数必填，取值范围：
+    /// - If you need to create an LCU-supported instance, this parameter is required. Valid values:
     ///
-    /// -  clb.c2.medium：标准型规格
-    /// -  clb.c3.small：高阶型1规格
-    /// -  clb.c3.medium：高阶型2规格
-    /// -  clb.c4.small：超强型1规格
-    /// -  clb.c4.medium：超强型2规格
-    /// -  clb.c4.large：超强型3规格
-    /// -  clb.c4.xlarge：超强型4规格
+    /// -  clb.c2.medium: Standard
+    /// -  clb.c3.small: Advanced 1
+    /// -  clb.c3.medium: Advanced 2
+    /// -  clb.c4.small: Super Large 1
+    /// -  clb.c4.medium: Super Large 2
+    /// -  clb.c4.large: Super Large 3
+    /// -  clb.c4.xlarge: Super Large 4
     ///
-    /// - 中国站用户若需要创建共享型实例，则无需填写此参数。国际站用户不传该参数默认购买的是标准型实例。
-    /// 如需了解规格详情，请参见[实例规格对比](https://cloud.tencent.com/document/product/214/84689)。
+    /// - For Chinese site users who need to create a shared instance, this parameter is not required. International site users will purchase a standard instance by default if this parameter is not passed.
+    /// For specification details, see [Instance Specifications Comparison](https://www.tencentcloud.com/document/product/214/84689?from_cn_redirect=1).
     "SlaType" sla_type set_sla_type: str,
-    /// 集群ID，集群标识，在需要配置公有云独占集群或本地专有集群时使用。公有云独占集群申请请[提交工单](https://console.cloud.tencent.com/workorder/category)，本地专有集群请参考[本地专有集群](https://cloud.tencent.com/document/product/1346)描述。
+    /// Cluster ID. This cluster identifier is used for configuring a public cloud exclusive cluster or a local dedicated cluster. To apply for a public cloud exclusive cluster, [submit a ticket](https://console.cloud.tencent.com/workorder/category). For local dedicated clusters, refer to the description in [Local Dedicated Cluster](https://www.tencentcloud.com/document/product/1346?from_cn_redirect=1).
     "ClusterIds" cluster_ids set_cluster_ids: list String,
-    /// 用于保证请求幂等性的字符串。该字符串由客户生成，需保证不同请求之间唯一，最大值不超过64个ASCII字符。若不指定该参数，则无法保证请求的幂等性。
+    /// String used to ensure request idempotency. This string is generated by the customer and must be unique among different requests, with a maximum value of 64 ASCII characters. If not specified, request idempotency cannot be guaranteed.
     "ClientToken" client_token set_client_token: str,
-    /// 是否支持绑定跨地域/跨Vpc绑定IP的功能。
+    /// Whether binding cross-regional or cross-Vpc IP addresses is supported.
     "SnatPro" snat_pro set_snat_pro: bool,
-    /// 开启绑定跨地域/跨Vpc绑定IP的功能后，创建SnatIp。
+    /// Enable the cross-regional or cross-Vpc IP binding feature to create a SnatIp.
     "SnatIps" snat_ips set_snat_ips: list SnatIp,
-    /// Stgw独占集群的标签。
+    /// Tag of the Stgw exclusive cluster.
     "ClusterTag" cluster_tag set_cluster_tag: str,
-    /// 仅适用于公网且IP版本为IPv4的负载均衡。设置跨可用区容灾时的备可用区ID，可用区 ID 和名称均支持，例如 100001 或 ap-guangzhou-1
-    /// 注：备可用区是主可用区故障后，需要承载流量的可用区。可通过 [DescribeResources](https://cloud.tencent.com/document/api/214/70213) 接口查询一个地域的主/备可用区的列表。【如果您需要体验该功能，请通过 [工单申请](https://console.cloud.tencent.com/workorder/category)】
+    /// Applicable only to public network load balancing with IP version IPv4. Sets the secondary AZ ID for cross-AZ disaster recovery. AZ ID and name are supported, such as 100001 or ap-guangzhou-1.
+    /// Note: The secondary AZ is the availability zone that needs to carry traffic after primary availability zone failure. Query a region's list of primary/secondary AZs via the [DescribeResources](https://www.tencentcloud.com/document/api/214/70213?from_cn_redirect=1) API. [If you need to trial the feature, submit a ticket application via [Work Order](https://console.cloud.tencent.com/workorder/category)]
     "SlaveZoneId" slave_zone_id set_slave_zone_id: str,
-    /// EIP 的唯一 ID，可以通过 [DescribeAddresses](https://cloud.tencent.com/document/product/215/16702) 接口查询。形如：eip-qhx8udkc，仅适用于内网负载均衡绑定EIP。
+    /// The unique ID of EIP can be accessed through the [DescribeAddresses](https://www.tencentcloud.com/document/product/215/16702?from_cn_redirect=1) api for the query. Example: eip-qhx8udkc, applicable only to bind EIP for private network CLB.
     "EipAddressId" eip_address_id set_eip_address_id: str,
-    /// Target是否放通来自CLB的流量。开启放通（true）：只验证CLB上的安全组；不开启放通（false）：需同时验证CLB和后端实例上的安全组。IPv6 CLB安全组默认放通，不需要传此参数。
+    /// Allow CLB traffic to the Target. Enable (true): verify security groups on CLB; deny CLB traffic to the Target (false): verify security groups on both CLB and backend instances. IPv6 CLB security group default permit, this parameter is not required.
     "LoadBalancerPassToTarget" load_balancer_pass_to_target set_load_balancer_pass_to_target: bool,
-    /// 创建域名化负载均衡。
+    /// Create a domain-name based CLB.
     "DynamicVip" dynamic_vip set_dynamic_vip: bool,
-    /// 网络出口
+    /// Network outbound
     "Egress" egress set_egress: str,
-    /// 负载均衡实例的预付费相关属性
+    /// Prepaid billing attributes of the CLB instance
     "LBChargePrepaid" lb_charge_prepaid set_lb_charge_prepaid: obj LBChargePrepaid,
-    /// 负载均衡实例计费类型，取值：POSTPAID_BY_HOUR，PREPAID，默认是POSTPAID_BY_HOUR。
+    /// Billing type of the CLB instance. Valid values: POSTPAID_BY_HOUR and PREPAID. Default value: POSTPAID_BY_HOUR.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - POSTPAID_BY_HOUR： 按量计费
-    /// - PREPAID： 包年包月
+    /// - POSTPAID_BY_HOUR: Pay-As-You-Go
+    /// - PREPAID: Monthly Subscription
     "LBChargeType" lb_charge_type set_lb_charge_type: str,
-    /// 七层访问日志主题ID
+    /// L7 access log topic ID
     "AccessLogTopicId" access_log_topic_id set_access_log_topic_id: str,
-    /// 是否开启七层高级路由
+    /// Whether layer-7 advanced routing is enabled
     "AdvancedRoute" advanced_route set_advanced_route: bool,
-    /// 可用区亲和信息
+    /// Availability zone affinity info
     "AvailableZoneAffinityInfo" available_zone_affinity_info set_available_zone_affinity_info: obj AvailableZoneAffinityInfo,
 } }
 rt::action!("clb", "2018-03-17", "CreateLoadBalancer", CreateLoadBalancerRequest => CreateLoadBalancerResponse);
 
 rt::model! { read debug;
-/// CreateLoadBalancer返回参数结构体
+/// CreateLoadBalancer response structure.
 CreateLoadBalancerResponse {
-    /// 由负载均衡实例唯一 ID 组成的数组。
-    /// 存在某些场景，如创建出现延迟时，此字段可能返回为空；此时可以根据接口返回的RequestId或DealName参数，通过DescribeTaskStatus接口查询创建的资源ID。
+    /// An array consisting of the unique IDs of Cloud Load Balancer instances.
+    /// In certain scenarios, such as delay in creation, this field may return null. At this point, you can query the created resource ID through the DescribeTaskStatus API using the RequestId or DealName parameter returned by the API.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LoadBalancerIds" load_balancer_ids set_load_balancer_ids: list String,
-    /// 订单号。
+    /// Order number.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DealName" deal_name set_deal_name: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateLoadBalancerSnatIps` (添加SnatIp).
+/// Request of `CreateLoadBalancerSnatIps` (Adds SNAT IP).
 ///
-/// 针对SnatPro负载均衡，这个接口用于添加SnatIp，如果负载均衡没有开启SnatPro，添加SnatIp后会自动开启。
-/// 本接口为异步接口，接口返回成功后，需以得到的 RequestID 为入参，调用  [DescribeTaskStatus](https://cloud.tencent.com/document/product/214/30683)  接口查询本次任务是否成功。
+/// This API is used to add SnatIp for SnatPro Cloud Load Balancer. If SnatPro is not enabled, it will be auto on after adding SnatIp.
+/// This API is used to perform asynchronous operations. After returning a successful result, call the [DescribeTaskStatus](https://www.tencentcloud.com/document/product/214/30683?from_cn_redirect=1) API with the returned RequestID as an input parameter to check whether this task is successful.
 CreateLoadBalancerSnatIpsRequest {
-    /// 负载均衡唯一性ID，可以通过 [DescribeLoadBalancers](https://cloud.tencent.com/document/product/214/30685) 接口查询。例如：lb-12345678。
+    /// Specifies the unique ID of the cloud load balancer. you can call the [DescribeLoadBalancers](https://www.tencentcloud.com/document/product/214/30685?from_cn_redirect=1) API to query the ID, such as lb-12345678.
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 添加的SnatIp信息，可指定IP申请，或者指定子网自动申请。可以通过 [DescribeSubnets](https://cloud.tencent.com/document/api/215/15784) 查询获取，单个CLB实例可申请的默认上限为10个。
+    /// Added SnatIp information. specify IP for request or designated subnet for automatic application. can be accessed through [DescribeSubnets](https://www.tencentcloud.com/document/api/215/15784?from_cn_redirect=1) to query and retrieve. the default upper limit for one CLB instance is 10.
     ///
     /// Required.
     "SnatIps" snat_ips set_snat_ips: list SnatIp,
-    /// 添加的SnatIp的个数，可与SnatIps一起使用，但若指定IP时，则不能指定创建的SnatIp个数。默认值为1，数量上限与用户配置有关，默认上限为10。
+    /// Number of SNAT IPs to be added. This parameter is used in conjunction with `SnatIps`. Note that if `Ip` is specified in `SnapIps`, this parameter is not available. It defaults to `1` and the upper limit is `10`.
     "Number" number set_number: i128,
 } }
 rt::action!("clb", "2018-03-17", "CreateLoadBalancerSnatIps", CreateLoadBalancerSnatIpsRequest => CreateLoadBalancerSnatIpsResponse);
 
 rt::model! { read debug;
-/// CreateLoadBalancerSnatIps返回参数结构体
+/// CreateLoadBalancerSnatIps response structure.
 CreateLoadBalancerSnatIpsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1812,20 +1825,20 @@ CreateModelRouterResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateRule` (创建负载均衡七层监听器转发规则).
+/// Request of `CreateRule` (Creates a forwarding rule for a layer-7 CLB listener).
 ///
-/// CreateRule 接口用于在一个已存在的负载均衡七层监听器下创建转发规则，七层监听器中，后端服务必须绑定到规则上而非监听器上。
-/// 本接口为异步接口，本接口返回成功后需以返回的RequestID为入参，调用 [DescribeTaskStatus](https://cloud.tencent.com/document/product/214/30683) 接口查询本次任务是否成功。
+/// This API is used to create forwarding rules under an existing layer-7 CLB listener. In layer-7 CLB listeners, backend services must be bound to rules instead of the listener.
+/// This is an asynchronous API. After it returns the result successfully, you can call the [DescribeTaskStatus](https://www.tencentcloud.com/document/product/214/30683?from_cn_redirect=1) API with the returned RequestId as an input parameter to query whether the task is successful.
 CreateRuleRequest {
-    /// 负载均衡实例 ID，可以通过 [DescribeLoadBalancers](https://cloud.tencent.com/document/product/214/30685) 接口获取
+    /// ID of the cloud load balancer instance. you can call the [DescribeLoadBalancers](https://www.tencentcloud.com/document/product/214/30685?from_cn_redirect=1) API to obtain the ID.
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 监听器 ID，可以通过 [DescribeListeners](https://cloud.tencent.com/document/product/214/30686) 接口获取
+    /// Specifies the listener ID, which can be obtained through the [DescribeListeners](https://www.tencentcloud.com/document/product/214/30686?from_cn_redirect=1) api.
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 新建转发规则的信息。
+    /// Information of the new forwarding rule
     ///
     /// Required.
     "Rules" rules set_rules: list RuleInput,
@@ -1833,89 +1846,88 @@ CreateRuleRequest {
 rt::action!("clb", "2018-03-17", "CreateRule", CreateRuleRequest => CreateRuleResponse);
 
 rt::model! { read debug;
-/// CreateRule返回参数结构体
+/// CreateRule response structure.
 CreateRuleResponse {
-    /// 创建的转发规则的唯一标识数组。
+    /// Array of unique IDs of created forwarding rules
     "LocationIds" location_ids set_location_ids: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateTargetGroup` (创建目标组).
+/// Request of `CreateTargetGroup` (Creates a target group).
 ///
-/// 创建目标组。该功能正在内测中，如需使用，请通过[工单申请](https://console.cloud.tencent.com/workorder/category?level1_id=6&level2_id=163&source=0&data_title=%E8%B4%9F%E8%BD%BD%E5%9D%87%E8%A1%A1%20LB&step=1)。
+/// This API is used to create a target group. This feature is in beta test, if you want to try it out, please [submit a ticket](https://console.cloud.tencent.com/workorder/category?level1_id=6&level2_id=163&source=0&data_title=%E8%B4%9F%E8%BD%BD%E5%9D%87%E8%A1%A1%20LB&step=1).
 CreateTargetGroupRequest {
-    /// 目标组名称。命名规则：1-80 个英文字母、汉字等国际通用语言字符，数字，连接线“-”、下划线“_”等常见字符（禁止Unicode补充字符，如emoji表情、生僻汉字等）。
+    /// Target group name. Naming rule: 1-80 English letters, Chinese characters and other internationally compatible language characters, digits, connecting line "-", underscore "_" and other common characters (Unicode supplementary characters such as emoji and rare Chinese characters are forbidden).
     "TargetGroupName" target_group_name set_target_group_name: str,
-    /// 目标组的vpcId属性，不填则使用默认vpc。
+    /// The vpcId attribute of the target group. Leave it blank to use the default VPC.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 目标组的默认端口， 后续添加服务器时可使用该默认端口。全监听目标组不支持此参数，非全监听目标组Port和TargetGroupInstances.N中的port二者必填其一。
+    /// Default port of target group. Default port can be used when servers are added subsequently. Full listen target group does not support this parameter. For non-full listen target group, either Port or port in TargetGroupInstances.N is required.
     "Port" port set_port: i128,
-    /// 目标组绑定的后端服务器，单次最多支持50个。
+    /// The target group supports up to 50 real servers bound to it.
     "TargetGroupInstances" target_group_instances set_target_group_instances: list TargetGroupInstance,
-    /// 目标组类型，当前支持v1(旧版目标组), v2(新版目标组), 默认为v1(旧版目标组)。
+    /// Target Group Type, currently supported v1 (legacy version target group), v2 (new version target group), defaults to v1 (legacy version target group).
     "Type" r#type set_type: str,
-    /// 目标组后端转发协议。v2新版目标组该项必填。目前支持TCP、UDP、HTTP、HTTPS、GRPC。
+    /// Backend forwarding protocol of the target group. This field is required for the new version target group v2. Currently supports TCP, UDP, HTTP, HTTPS, GRPC.
     "Protocol" protocol set_protocol: str,
-    /// 健康检查。
+    /// Health check.
     "HealthCheck" health_check set_health_check: obj TargetGroupHealthCheck,
-    /// 调度算法，仅V2新版目标组，且后端转发协议为(HTTP|HTTPS|GRPC)时该参数有效。可选值：
+    /// Scheduling algorithm. This parameter is valid only for new version V2 target groups with backend forwarding protocol (HTTP|HTTPS|GRPC). Available values:
     ///
-    /// - WRR:按权重轮询。
-    /// - LEAST_CONN:最小连接数。
-    /// - IP_HASH:按IP哈希。
-    /// - 默认为 WRR。
+    /// - WRR: weighted round-robin.
+    /// - LEAST_CONN: least connection.
+    /// - IP_HASH: based on IP hash.
+    /// - Default WRR.
     "ScheduleAlgorithm" schedule_algorithm set_schedule_algorithm: str,
-    /// 标签。
+    /// Tag.
     "Tags" tags set_tags: list TagInfo,
-    /// 后端服务默认权重, 其中：
+    /// Default weight of the backend service, where:
     ///
-    /// - 取值范围[0, 100]
-    /// - 设置该值后，添加后端服务到目标组时， 若后端服务不单独设置权重， 则使用这里的默认权重。
-    /// - v1 目标组类型不支持设置 Weight 参数。
+    /// - Value ranges from 0 to 100.
+    /// - After setting this value, when adding a backend service to the target group, if the backend service does not set the weight separately, use the default weight here.
+    /// - Weight parameter settings not supported for v1 target group type.
     "Weight" weight set_weight: i128,
-    /// 全监听目标组标识，true表示是全监听目标组，false表示不是全监听目标组。仅V2新版类型目标组支持该参数。
+    /// Full listen target group flag. true: yes, false: no. Only target groups of the new version V2 support this parameter.
     "FullListenSwitch" full_listen_switch set_full_listen_switch: bool,
-    /// 是否开启长连接，此参数仅适用于HTTP/HTTPS目标组，0:关闭；1:开启， 默认关闭。
+    /// Whether to enable long connections. This parameter is applicable only to HTTP/HTTPS target groups. 0: off; 1: on. Off by default.
     "KeepaliveEnable" keepalive_enable set_keepalive_enable: bool,
-    /// 会话保持时间，单位：秒。可选值：30~3600，默认 0，表示不开启。仅V2新版且后端转发协议为HTTP/HTTPS/GRPC目标组支持该参数。
+    /// Session persistence time, unit: second. Available values: 30-3600, default 0, disabled. This parameter is supported only for target groups with HTTP/HTTPS/GRPC backend forwarding protocol in the new version V2.
     "SessionExpireTime" session_expire_time set_session_expire_time: i128,
-    /// IP版本类型。
+    /// IP version type.
     "IpVersion" ip_version set_ip_version: str,
-    /// 是否开启SNAT（源IP替换），True（开启）、False（关闭）。默认为关闭。注意：SnatEnable开启时会替换客户端源IP，此时`透传客户端源IP`选项关闭，反之亦然。
+    /// Whether SNAT (source IP replacement) is enabled, True (enabled), False (disabled). Disabled by default. Note: When SnatEnable is enabled, the client source IP will be replaced. At this point, the `Pass through client source IP` option is disabled, and vice versa.
     "SnatEnable" snat_enable set_snat_enable: bool,
 } }
 rt::action!("clb", "2018-03-17", "CreateTargetGroup", CreateTargetGroupRequest => CreateTargetGroupResponse);
 
 rt::model! { read debug;
-/// CreateTargetGroup返回参数结构体
+/// CreateTargetGroup response structure.
 CreateTargetGroupResponse {
-    /// 创建目标组后生成的id
+    /// Generated id after target group creation
     "TargetGroupId" target_group_id set_target_group_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateTopic` (创建主题).
+/// Request of `CreateTopic` (Creates a topic).
 ///
-/// 创建主题，默认开启全文索引和键值索引。如果不存在CLB专有日志集，则创建失败。
+/// This API is used to create a topic with the full-text index and key-value index enabled by default. The creation will fail if there is no CLB exclusive logset.
 CreateTopicRequest {
-    /// 日志主题的名称。
+    /// Log topic name
     ///
     /// Required.
     "TopicName" topic_name set_topic_name: str,
-    /// 主题分区Partition的数量，不传参默认创建1个，最大创建允许10个，分裂/合并操作会改变分区数量，整体上限50个。
+    /// The number of topic partitions, which changes as partitions are split or merged. Each log topic can have up to 50 partitions. If this parameter is not passed in, 1 partition will be created by default and up to 10 partitions are allowed to be created.
     "PartitionCount" partition_count set_partition_count: i128,
-    /// 日志类型，ACCESS：访问日志，HEALTH：健康检查日志，默认ACCESS。
+    /// Log type. Valid values: ACCESS (access logs; default value) and HEALTH (health check logs).
     "TopicType" topic_type set_topic_type: str,
-    /// 存储时间，单位天，默认为 30。
-    ///
-    /// - 日志接入标准存储时，支持1至3600天，值为3640时代表永久保存。
-    /// - 日志接入低频存储时，支持7至3600天，值为3640时代表永久保存。
+    /// Storage time in days, defaults to 30.
+    /// -Log access to standard storage supports 1 to 3600 days. a value of 3640 indicates permanent retention.
+    /// -Log access to infrequent storage supports 7 to 3600 days. a value of 3640 indicates permanent retention.
     "Period" period set_period: i128,
-    /// 日志主题的存储类型，可选值 HOT（标准存储），COLD（低频存储）；默认为HOT。
+    /// Log topic storage type. Valid values: `hot` (STANDARD storage); `cold` (IA storage). Default value: `hot`.
     "StorageType" storage_type set_storage_type: str,
     /// 标签
     ///
@@ -1925,9 +1937,9 @@ CreateTopicRequest {
 rt::action!("clb", "2018-03-17", "CreateTopic", CreateTopicRequest => CreateTopicResponse);
 
 rt::model! { read debug;
-/// CreateTopic返回参数结构体
+/// CreateTopic response structure.
 CreateTopicResponse {
-    /// 日志主题的 ID。
+    /// Log topic ID
     "TopicId" topic_id set_topic_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2009,23 +2021,23 @@ CreditUsage {
 } }
 
 rt::model! { read debug;
-/// 跨域2.0云联网下子机和网卡信息
+/// Information of CVMs and ENIs that use cross-region binding 2.0
 CrossTargets {
-    /// 本地私有网络ID，即负载均衡的VpcId。
+    /// VPC ID of the CLB instance
     "LocalVpcId" local_vpc_id set_local_vpc_id: str,
-    /// 子机或网卡所属的私有网络ID。
+    /// VPC ID of the CVM or ENI instance
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子机或网卡的IP地址
+    /// IP address of the CVM or ENI instance
     "IP" ip set_ip: str,
-    /// 子机或网卡所属的私有网络名称。
+    /// VPC name of the CVM or ENI instance
     "VpcName" vpc_name set_vpc_name: str,
-    /// 子机的网卡ID。
+    /// ENI ID of the CVM instance
     "EniId" eni_id set_eni_id: str,
-    /// 子机实例ID。
+    /// Submachine instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 子机实例名称。
+    /// Submachine instance name.
     "InstanceName" instance_name set_instance_name: str,
-    /// 子机或者网卡所属的地域。
+    /// Region of the CVM or ENI instance
     "Region" region set_region: str,
 } }
 
@@ -2118,16 +2130,16 @@ DeleteKeysResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteListener` (删除负载均衡监听器).
+/// Request of `DeleteListener` (Deletes a CLB listener).
 ///
-/// 本接口用来删除负载均衡实例下的监听器（四层和七层）。
-/// 本接口为异步接口，接口返回成功后，需以得到的 RequestID 为入参，调用  [DescribeTaskStatus](https://cloud.tencent.com/document/product/214/30683)  接口查询本次任务是否成功。
+/// This API is used to delete listeners (layer-4 and layer-7) under a Cloud Load Balancer instance.
+/// This API is used to perform asynchronous operations. After returning a successful result, call the [DescribeTaskStatus](https://www.tencentcloud.com/document/product/214/30683?from_cn_redirect=1) API with the returned RequestID as an input parameter to check whether this task is successful.
 DeleteListenerRequest {
-    /// 负载均衡实例ID，可以通过 [DescribeLoadBalancers](https://cloud.tencent.com/document/product/214/30685) 接口查询。
+    /// ID of the CLB instance. You can call the [DescribeLoadBalancers](https://www.tencentcloud.com/document/product/214/30685?from_cn_redirect=1) API to query the ID.
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 要删除的监听器ID，可以通过 [DescribeListeners](https://cloud.tencent.com/document/product/214/30686) 接口查询。
+    /// The listener ID to be deleted, can be accessed through the [DescribeListeners](https://www.tencentcloud.com/document/product/214/30686?from_cn_redirect=1) api.
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
@@ -2135,72 +2147,72 @@ DeleteListenerRequest {
 rt::action!("clb", "2018-03-17", "DeleteListener", DeleteListenerRequest => DeleteListenerResponse);
 
 rt::model! { read debug;
-/// DeleteListener返回参数结构体
+/// DeleteListener response structure.
 DeleteListenerResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteLoadBalancerListeners` (删除负载均衡多个监听器).
+/// Request of `DeleteLoadBalancerListeners` (Deletes multiple CLB listeners).
 ///
-/// 该接口支持删除负载均衡的多个监听器。
-/// 本接口为异步接口，本接口返回成功后需以返回的 RequestID 为入参，调用  [DescribeTaskStatus](https://cloud.tencent.com/document/product/214/30683)  接口查询本次任务是否成功。
+/// This API is used to delete multiple listeners of Cloud Load Balancer.
+/// This API is used to perform asynchronous operations. After it returns a successful result, call the [DescribeTaskStatus](https://www.tencentcloud.com/document/product/214/30683?from_cn_redirect=1) API with the returned RequestID as an input parameter to check whether this task is successful.
 DeleteLoadBalancerListenersRequest {
-    /// 负载均衡实例ID，可以通过 [DescribeLoadBalancers](https://cloud.tencent.com/document/product/214/30685) 接口查询。
+    /// ID of the CLB instance. You can call the [DescribeLoadBalancers](https://www.tencentcloud.com/document/product/214/30685?from_cn_redirect=1) API to query the ID.
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 指定删除的监听器ID数组，最大为20个。若不填则删除负载均衡的所有监听器，可以通过 [DescribeListeners](https://cloud.tencent.com/document/product/214/30686) 接口查询。
+    /// Specifies the listener ID array to be deleted, with a maximum of 20 elements. if left blank, all listeners of the clb will be deleted. can be obtained through the [DescribeListeners](https://www.tencentcloud.com/document/product/214/30686?from_cn_redirect=1) api.
     "ListenerIds" listener_ids set_listener_ids: list String,
 } }
 rt::action!("clb", "2018-03-17", "DeleteLoadBalancerListeners", DeleteLoadBalancerListenersRequest => DeleteLoadBalancerListenersResponse);
 
 rt::model! { read debug;
-/// DeleteLoadBalancerListeners返回参数结构体
+/// DeleteLoadBalancerListeners response structure.
 DeleteLoadBalancerListenersResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteLoadBalancer` (删除负载均衡实例).
+/// Request of `DeleteLoadBalancer` (Deletes one or more CLB instances).
 ///
-/// DeleteLoadBalancer 接口用以删除指定的一个或多个负载均衡实例。成功删除后，会把负载均衡实例下的监听器、转发规则一起删除，并把后端服务解绑。
-/// 本接口为异步接口，接口返回成功后，需以返回的 RequestId 为入参，调用 [DescribeTaskStatus](https://cloud.tencent.com/document/product/214/30683) 接口查询本次任务是否成功。
+/// This API is used to delete one or more specified CLB instances. After successful deletion, the listeners and forwarding rules under the CLB instance will be deleted together, and the backend service will be unbound.
+/// This API is asynchronous. After it returns the result successfully, you can call the [DescribeTaskStatus](https://www.tencentcloud.com/document/product/214/30683?from_cn_redirect=1) API with the returned RequestId as an input parameter to query whether the task is successful.
 DeleteLoadBalancerRequest {
-    /// 要删除的负载均衡实例 ID 数组，可以通过 [DescribeLoadBalancers](https://cloud.tencent.com/document/product/214/30685) 接口获取，数组大小最大支持20。
+    /// CLB instance ID array to be deleted, which can be obtained by calling the [DescribeLoadBalancers](https://www.tencentcloud.com/document/product/214/30685?from_cn_redirect=1) API. The array can include up to 20 elements.
     ///
     /// Required.
     "LoadBalancerIds" load_balancer_ids set_load_balancer_ids: list String,
-    /// 是否强制删除clb。true表示强制删除，false表示不是强制删除，需要做拦截校验。
-    /// 默认为false。
-    /// 以下几种情况会默认拦截删除操作，如果触发情况1、2但确认强制删除则需要传强制校验参数ForceDelete为true。
-    /// 1、删除后端绑定大于等于 20 个 RS 的实例时。
-    /// 2、删除后端有 RS 且 5 分钟 内“出/入带宽”峰值取大 > 10Mbps 的实例时。
-    /// 3、单地域内 5 分钟 内删除大于等于 30 个实例时。
+    /// Whether to forcibly delete the CLB instance. True indicates forced deletion; False indicates non-forced deletion, and blocking verification is required.
+    /// The default value is False.
+    /// The deletion operation is blocked by default in the following cases. If you confirm forced deletion, the value of the forced verification parameter ForceDelete should be set to True.
+    /// 1. The instance with 20 or more RS bound to the backend is deleted.
+    /// 2. The instance with RS bound to the backend and the maximum peak inbound/outbound bandwidth exceeding 10 Mbps within 5 minutes is deleted.
+    /// 3. Thirty or more instances are deleted within 5 minutes in a single region.
     "ForceDelete" force_delete set_force_delete: bool,
 } }
 rt::action!("clb", "2018-03-17", "DeleteLoadBalancer", DeleteLoadBalancerRequest => DeleteLoadBalancerResponse);
 
 rt::model! { read debug;
-/// DeleteLoadBalancer返回参数结构体
+/// DeleteLoadBalancer response structure.
 DeleteLoadBalancerResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteLoadBalancerSnatIps` (删除SnatIp).
+/// Request of `DeleteLoadBalancerSnatIps` (Deletes SNAT IP).
 ///
-/// 这个接口用于删除SnatPro的负载均衡的SnatIp。
-/// 本接口为异步接口，接口返回成功后，需以得到的 RequestID 为入参，调用  [DescribeTaskStatus](https://cloud.tencent.com/document/product/214/30683)  接口查询本次任务是否成功。
+/// This API is used to delete the SnatIp of the SnatPro load balancing.
+/// This API is used to perform asynchronous operations. After returning a successful result, call the [DescribeTaskStatus](https://www.tencentcloud.com/document/product/214/30683?from_cn_redirect=1) API with the returned RequestID as an input parameter to check whether this task is successful.
 DeleteLoadBalancerSnatIpsRequest {
-    /// 负载均衡唯一ID，可以通过 [DescribeLoadBalancers](https://cloud.tencent.com/document/product/1108/48459) 接口查询。例如：lb-12345678。
+    /// Specifies the unique ID of the cloud load balancer. you can call the [DescribeLoadBalancers](https://www.tencentcloud.com/document/product/1108/48459?from_cn_redirect=1) API to query the ID, such as lb-12345678.
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 删除SnatIp地址数组，最大支持删除数量为20个。
+    /// Specifies the address array of SnatIp to delete. maximum deletion supported is 20.
     ///
     /// Required.
     "Ips" ips set_ips: list String,
@@ -2208,7 +2220,7 @@ DeleteLoadBalancerSnatIpsRequest {
 rt::action!("clb", "2018-03-17", "DeleteLoadBalancerSnatIps", DeleteLoadBalancerSnatIpsRequest => DeleteLoadBalancerSnatIpsResponse);
 
 rt::model! { read debug;
-/// DeleteLoadBalancerSnatIps返回参数结构体
+/// DeleteLoadBalancerSnatIps response structure.
 DeleteLoadBalancerSnatIpsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2251,24 +2263,23 @@ DeleteModelRoutersResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRewrite` (删除负载均衡转发规则之间的重定向关系).
+/// Request of `DeleteRewrite` (Deletes the redirection relationship between CLB forwarding rules).
 ///
-/// DeleteRewrite 接口支持删除指定转发规则之间的重定向关系。
-/// 本接口为异步接口，本接口返回成功后需以返回的RequestID为入参，调用DescribeTaskStatus接口查询本次任务是否成功。
+/// This API (DeleteRewrite) is used to delete the redirection relationship between the specified forwarding rules.
 DeleteRewriteRequest {
-    /// 负载均衡实例ID。
+    /// CLB instance ID
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 源监听器ID。
+    /// Source listener ID
     ///
     /// Required.
     "SourceListenerId" source_listener_id set_source_listener_id: str,
-    /// 目标监听器ID。
+    /// Target listener ID
     ///
     /// Required.
     "TargetListenerId" target_listener_id set_target_listener_id: str,
-    /// 转发规则之间的重定向关系。
+    /// Redirection relationship between forwarding rules
     ///
     /// Required.
     "RewriteInfos" rewrite_infos set_rewrite_infos: list RewriteLocationMap,
@@ -2276,50 +2287,50 @@ DeleteRewriteRequest {
 rt::action!("clb", "2018-03-17", "DeleteRewrite", DeleteRewriteRequest => DeleteRewriteResponse);
 
 rt::model! { read debug;
-/// DeleteRewrite返回参数结构体
+/// DeleteRewrite response structure.
 DeleteRewriteResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRule` (删除负载均衡七层监听器的转发规则).
+/// Request of `DeleteRule` (Deletes a rule from a layer-7 CLB listener).
 ///
-/// DeleteRule 接口用来删除负载均衡实例七层监听器下的转发规则。
-/// 本接口为异步接口，本接口返回成功后需以返回的RequestID为入参，调用  [DescribeTaskStatus](https://cloud.tencent.com/document/product/214/30683)  接口查询本次任务是否成功。
+/// This API is used to delete forwarding rules under a layer-7 listener of a load balancing instance.
+/// This API is used to perform asynchronous operations. After it returns a successful result, call the [DescribeTaskStatus](https://www.tencentcloud.com/document/product/214/30683?from_cn_redirect=1) API with the returned RequestID as an input parameter to check whether this task is successful.
 DeleteRuleRequest {
-    /// 负载均衡实例ID，可以通过 [DescribeLoadBalancers](https://cloud.tencent.com/document/product/214/30685) 接口查询。
+    /// ID of the CLB instance. You can call the [DescribeLoadBalancers](https://www.tencentcloud.com/document/product/214/30685?from_cn_redirect=1) API to query the ID.
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 负载均衡监听器ID，可以通过 [DescribeListeners](https://cloud.tencent.com/document/product/214/30686) 接口查询。
+    /// ID of the CLB instance listener. You can call the [DescribeListeners](https://www.tencentcloud.com/document/product/214/30686?from_cn_redirect=1) API to query the ID.
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 要删除的转发规则的ID组成的数组，可以通过 [DescribeLoadBalancersDetail](https://cloud.tencent.com/document/api/214/46916) 接口查询。
+    /// Array of ids of forwarding rules to be deleted, can be accessed through the [DescribeLoadBalancersDetail](https://www.tencentcloud.com/document/api/214/46916?from_cn_redirect=1) api.
     "LocationIds" location_ids set_location_ids: list String,
-    /// 要删除的转发规则的域名，如果是多域名，可以指定多域名列表中的任意一个，可以通过 [DescribeLoadBalancersDetail](https://cloud.tencent.com/document/api/214/46916) 接口查询。
+    /// Domain name of the forwarding rule to be deleted. if it is multiple domains, you can specify any one of the domain name list. it can be accessed through the [DescribeLoadBalancersDetail](https://www.tencentcloud.com/document/api/214/46916?from_cn_redirect=1) api.
     "Domain" domain set_domain: str,
-    /// 要删除的转发规则的转发路径，可以通过 [DescribeLoadBalancersDetail](https://cloud.tencent.com/document/api/214/46916) 接口查询。
+    /// Forwarding path of the forwarding rule to be deleted can be accessed through the [DescribeLoadBalancersDetail](https://www.tencentcloud.com/document/api/214/46916?from_cn_redirect=1) api.
     "Url" url set_url: str,
-    /// 监听器下必须配置一个默认域名，当需要删除默认域名时，可以指定另一个域名作为新的默认域名，如果新的默认域名是多域名，可以指定多域名列表中的任意一个，可以通过 [DescribeListeners](https://cloud.tencent.com/document/product/214/30686) 接口查询。
+    /// A default domain name must be configured under the listener. when you need to delete the default domain name, you can specify another domain name as the new default domain name. if the new default domain name is multiple domains, you can specify any one of the domain name list. it can be accessed through the [DescribeListeners](https://www.tencentcloud.com/document/product/214/30686?from_cn_redirect=1) api.
     "NewDefaultServerDomain" new_default_server_domain set_new_default_server_domain: str,
 } }
 rt::action!("clb", "2018-03-17", "DeleteRule", DeleteRuleRequest => DeleteRuleResponse);
 
 rt::model! { read debug;
-/// DeleteRule返回参数结构体
+/// DeleteRule response structure.
 DeleteRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteTargetGroups` (删除目标组).
+/// Request of `DeleteTargetGroups` (Deletes target groups).
 ///
-/// 删除目标组，支持批量删除目标组，单次最多批量删除 20 个目标组。
+/// This API is used to delete target groups in batches, with a maximum of 20 target groups at a time.
 DeleteTargetGroupsRequest {
-    /// 目标组的ID数组，单次最多支持删除20个。
+    /// Specifies the ID array of the target group. supports up to 20 deletions.
     ///
     /// Required.
     "TargetGroupIds" target_group_ids set_target_group_ids: list String,
@@ -2327,7 +2338,7 @@ DeleteTargetGroupsRequest {
 rt::action!("clb", "2018-03-17", "DeleteTargetGroups", DeleteTargetGroupsRequest => DeleteTargetGroupsResponse);
 
 rt::model! { read debug;
-/// DeleteTargetGroups返回参数结构体
+/// DeleteTargetGroups response structure.
 DeleteTargetGroupsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2357,45 +2368,44 @@ DeleteUserGroupsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeregisterFunctionTargets` (将云函数从转发规则上解绑).
+/// Request of `DeregisterFunctionTargets` (Unbinding an SCF function from a forwarding rule).
 ///
-/// DeregisterFunctionTargets 接口用来将一个云函数从负载均衡的转发规则上解绑，对于七层监听器，还需通过 LocationId 或 Domain+Url 指定转发规则。
-/// 本接口为异步接口，本接口返回成功后需以返回的 RequestID 为入参，调用 [DescribeTaskStatus](https://cloud.tencent.com/document/product/214/30683) 接口查询本次任务是否成功。
+/// This API is used to unbind a cloud function from the forwarding rule of a Cloud Load Balancer. For a layer-7 (HTTP/HTTPS) listener, the forwarding rule must be specified by LocationId or Domain+Url.
+/// This API is used to perform asynchronous operations. After it returns a successful result, call the [DescribeTaskStatus](https://www.tencentcloud.com/document/product/214/30683?from_cn_redirect=1) API with the returned RequestID as an input parameter to check whether this task is successful.
+/// This API is used to describe restrictions.
 ///
-/// 限制说明：
-///
-/// - 仅广州、深圳金融、上海、上海金融、北京、成都、中国香港、新加坡、东京、硅谷地域支持绑定 SCF。
-/// - 仅标准账户类型支持绑定 SCF，传统账户类型不支持。建议升级为标准账户类型，详情可参见 [账户类型升级说明](https://cloud.tencent.com/document/product/1199/49090)。
-/// - 传统型负载均衡不支持绑定 SCF。
-/// - 基础网络类型不支持绑定 SCF。
-/// - CLB 默认支持绑定同地域下的所有 SCF，可支持跨 VPC 绑定 SCF，不支持跨地域绑定。
-/// - 目前仅 IPv4、IPv6 NAT64 版本的负载均衡支持绑定 SCF，IPv6 版本的暂不支持。
-/// - 仅七层（HTTP、HTTPS）监听器支持绑定 SCF，四层（TCP、UDP、TCP SSL）监听器和七层 QUIC 监听器不支持。
-/// - CLB 绑定 SCF 仅支持绑定“Event 函数”类型的云函数。
+/// - SCF binding is supported only in Guangzhou, Shenzhen Finance, Shanghai, Shanghai Finance, Beijing, Chengdu, Hong Kong (China), Singapore, Tokyo, and Silicon Valley.
+/// - Only the standard account type supports binding SCF. The classic account type is unsupported. We recommend upgrading to the standard account type. For more information, see [Account Types](https://www.tencentcloud.com/document/product/684/15246).
+/// - Classic CLB does not support binding SCF.
+/// - Basic Network Type does not support binding SCF.
+/// - CLB supports binding ALL SCFs in the same region by default, supports cross-VPC binding, but cross-region selection is not supported.
+/// - Currently, only IPv4 and IPv6 NAT64 versions of Cloud Load Balancer support binding SCF. IPv6 version is not currently supported.
+/// - Only layer-7 (HTTP, HTTPS) listeners support binding SCF. Layer-4 (TCP, UDP, TCP SSL) listeners and layer-7 QUIC listeners are unsupported.
+/// - CLB binding SCF only supports binding cloud functions of the "Event function" type.
 DeregisterFunctionTargetsRequest {
-    /// 负载均衡实例 ID。
+    /// CLB instance ID.
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 负载均衡监听器 ID。
+    /// CLB listener ID.
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 待解绑的云函数列表。
+    /// List of functions to be unbound
     ///
     /// Required.
     "FunctionTargets" function_targets set_function_targets: list FunctionTarget,
-    /// 目标转发规则的 ID，当将云函数从七层转发规则上解绑时，必须输入此参数或 Domain+Url 参数。
+    /// The ID of target forwarding rule. To unbind a function from an L7 forwarding rule, either `LocationId` or `Domain+Url` is required.
     "LocationId" location_id set_location_id: str,
-    /// 目标转发规则的域名，若已经输入 LocationId 参数，则本参数不生效。
+    /// Domain name of the target forwarding rule. It is ignored if `LocationId` is specified.
     "Domain" domain set_domain: str,
-    /// 目标转发规则的 URL，若已经输入 LocationId 参数，则本参数不生效。
+    /// URL of the target forwarding rule. It is ignored if `LocationId` is specified.
     "Url" url set_url: str,
 } }
 rt::action!("clb", "2018-03-17", "DeregisterFunctionTargets", DeregisterFunctionTargetsRequest => DeregisterFunctionTargetsResponse);
 
 rt::model! { read debug;
-/// DeregisterFunctionTargets返回参数结构体
+/// DeregisterFunctionTargets response structure.
 DeregisterFunctionTargetsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2423,17 +2433,17 @@ DeregisterModelsFromServiceProviderResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeregisterTargetGroupInstances` (解绑目标组服务器).
+/// Request of `DeregisterTargetGroupInstances` (Unbinds a server from a target group).
 ///
-/// 从目标组中解绑服务器。
-/// 本接口为异步接口，本接口返回成功后需以返回的 RequestID 为入参，调用  [DescribeTaskStatus](https://cloud.tencent.com/document/product/214/30683)  接口查询本次任务是否成功。
+/// This API is used to unbind a server from a target group.
+/// This API is used to perform asynchronous operations. After it returns a successful result, call the [DescribeTaskStatus](https://www.tencentcloud.com/document/product/214/30683?from_cn_redirect=1) API with the returned RequestID as an input parameter to check whether this task is successful.
 DeregisterTargetGroupInstancesRequest {
-    /// 目标组ID。
+    /// Target group ID
     ///
     /// Required.
     "TargetGroupId" target_group_id set_target_group_id: str,
-    /// 待解绑的服务器信息，支持批量解除绑定，单次批量解除数量最多为20个。
-    /// 在这个接口 Port 参数为必填项。
+    /// Specifies information on server to be unbound. supports bulk removal with the largest quantity of 20 per operation.
+    /// Port is a required item in this api.
     ///
     /// Required.
     "TargetGroupInstances" target_group_instances set_target_group_instances: list TargetGroupInstance,
@@ -2441,22 +2451,22 @@ DeregisterTargetGroupInstancesRequest {
 rt::action!("clb", "2018-03-17", "DeregisterTargetGroupInstances", DeregisterTargetGroupInstancesRequest => DeregisterTargetGroupInstancesResponse);
 
 rt::model! { read debug;
-/// DeregisterTargetGroupInstances返回参数结构体
+/// DeregisterTargetGroupInstances response structure.
 DeregisterTargetGroupInstancesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeregisterTargetsFromClassicalLB` (解绑传统型负载均衡的后端服务器).
+/// Request of `DeregisterTargetsFromClassicalLB` (Unbinds real servers from a classic CLB).
 ///
-/// DeregisterTargetsFromClassicalLB 接口用于解绑负载均衡后端服务。本接口为异步接口，接口返回成功后，需以返回的 RequestId 为入参，调用 DescribeTaskStatus 接口查询本次任务是否成功。
+/// This API is used to unbind a CLB real server. This is an async API. After it is returned successfully, you can call the API `DescribeTaskStatus` with the returned RequestId as an input parameter to check whether this task is successful.
 DeregisterTargetsFromClassicalLBRequest {
-    /// 负载均衡实例ID。
+    /// CLB instance ID
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 后端服务的实例ID列表。
+    /// List of real server IDs
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
@@ -2464,41 +2474,41 @@ DeregisterTargetsFromClassicalLBRequest {
 rt::action!("clb", "2018-03-17", "DeregisterTargetsFromClassicalLB", DeregisterTargetsFromClassicalLBRequest => DeregisterTargetsFromClassicalLBResponse);
 
 rt::model! { read debug;
-/// DeregisterTargetsFromClassicalLB返回参数结构体
+/// DeregisterTargetsFromClassicalLB response structure.
 DeregisterTargetsFromClassicalLBResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeregisterTargets` (从负载均衡监听器上解绑后端服务).
+/// Request of `DeregisterTargets` (Unbinds real servers from a CLB listener).
 ///
-/// DeregisterTargets 接口用来将一台或多台后端服务从负载均衡的监听器或转发规则上解绑，对于四层监听器，只需指定监听器ID即可，对于七层监听器，还需通过LocationId或Domain+Url指定转发规则。
-/// 本接口为异步接口，本接口返回成功后需以返回的RequestID为入参，调用DescribeTaskStatus接口查询本次任务是否成功。
+/// This API (DeregisterTargets) is used to unbind one or more real servers from a CLB listener or forwarding rule. For layer-4 listeners, only the listener ID needs to be specified. For layer-7 listeners, the forwarding rule also needs to be specified through LocationId or Domain+Url.
+/// This is an async API. After it is returned successfully, you can call the DescribeTaskStatus API with the returned RequestID as an input parameter to check whether this task is successful.
 DeregisterTargetsRequest {
-    /// 负载均衡实例 ID，格式如 lb-12345678。
+    /// CLB instance ID in the format of "lb-12345678"
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 监听器 ID，格式如 lbl-12345678。
+    /// Listener ID in the format of "lbl-12345678"
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 要解绑的后端服务列表，数组长度最大支持20。
+    /// List of real servers to be unbound. Array length limit: 20.
     ///
     /// Required.
     "Targets" targets set_targets: list Target,
-    /// 转发规则的ID，格式如 loc-12345678，当从七层转发规则解绑机器时，必须提供此参数或Domain+URL两者之一。
+    /// Forwarding rule ID in the format of "loc-12345678". When unbinding a server from a layer-7 forwarding rule, you must provide either this parameter or Domain+Url.
     "LocationId" location_id set_location_id: str,
-    /// 目标规则的域名，提供LocationId参数时本参数不生效。
+    /// Target rule domain name. This parameter does not take effect if LocationId is specified.
     "Domain" domain set_domain: str,
-    /// 目标规则的URL，提供LocationId参数时本参数不生效。
+    /// Target rule URL. This parameter does not take effect if LocationId is specified.
     "Url" url set_url: str,
 } }
 rt::action!("clb", "2018-03-17", "DeregisterTargets", DeregisterTargetsRequest => DeregisterTargetsResponse);
 
 rt::model! { read debug;
-/// DeregisterTargets返回参数结构体
+/// DeregisterTargets response structure.
 DeregisterTargetsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2559,40 +2569,40 @@ DescribeAsyncJobsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBlockIPList` (查询一个负载均衡所封禁的IP列表（黑名单）).
+/// Request of `DescribeBlockIPList` (Queries the list of blocked IPs (blocklist) of a CLB instance).
 ///
-/// 查询一个负载均衡所封禁的IP列表（黑名单）。（接口灰度中，如需使用请提工单）
+/// This API is used to query the list of blocked IPs (blocklist) of a CLB instance. (This API is in beta test. To use it, please submit a ticket.)
 DescribeBlockIPListRequest {
-    /// 负载均衡实例 ID。
+    /// CLB instance ID.
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 数据偏移量，默认为 0。
+    /// Data offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 返回IP的最大个数，默认为 100000。
+    /// Maximum number of IPs to be returned. Default value: 100,000.
     "Limit" limit set_limit: i128,
 } }
 rt::action!("clb", "2018-03-17", "DescribeBlockIPList", DescribeBlockIPListRequest => DescribeBlockIPListResponse);
 
 rt::model! { read debug;
-/// DescribeBlockIPList返回参数结构体
+/// DescribeBlockIPList response structure.
 DescribeBlockIPListResponse {
-    /// 返回的IP的数量
+    /// Number of returned IPs
     "BlockedIPCount" blocked_ip_count set_blocked_ip_count: i128,
-    /// 获取用户真实IP的字段
+    /// Field for getting real client IP
     "ClientIPField" client_ip_field set_client_ip_field: str,
-    /// 加入了12360黑名单的IP列表
+    /// List of IPs added to blocklist 12360
     "BlockedIPList" blocked_ip_list set_blocked_ip_list: list BlockedIP,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBlockIPTask` (查询封禁IP（黑名单）异步任务的执行状态).
+/// Request of `DescribeBlockIPTask` (Queries the execution status of an async IP blocking (blocklisting) task).
 ///
-/// 根据 ModifyBlockIPList 接口返回的异步任务的ID，查询封禁IP（黑名单）异步任务的执行状态。（接口灰度中，如需使用请提工单）
+/// This API is used to query the execution status of an async IP blocking (blocklisting) task by the async task ID returned by the `ModifyBlockIPList` API. (This API is in beta test. To use it, please submit a ticket.)
 DescribeBlockIPTaskRequest {
-    /// ModifyBlockIPList 接口返回的异步任务的ID。
+    /// Async task ID returned by the `ModifyBlockIPList` API
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
@@ -2600,9 +2610,9 @@ DescribeBlockIPTaskRequest {
 rt::action!("clb", "2018-03-17", "DescribeBlockIPTask", DescribeBlockIPTaskRequest => DescribeBlockIPTaskResponse);
 
 rt::model! { read debug;
-/// DescribeBlockIPTask返回参数结构体
+/// DescribeBlockIPTask response structure.
 DescribeBlockIPTaskResponse {
-    /// 1 running，2 fail，6 succ
+    /// 1: running; 2: failed; 6: succeeded
     "Status" status set_status: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2682,11 +2692,11 @@ DescribeBudgetsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeClassicalLBByInstanceId` (通过后端主机反向查找其绑定的传统型负载均衡).
+/// Request of `DescribeClassicalLBByInstanceId` (Queries the classic CLB bound to a real server).
 ///
-/// DescribeClassicalLBByInstanceId用于通过后端实例ID获取传统型负载均衡ID列表。
+/// This API is used to get the list of classic CLB instance IDs through a real server ID.
 DescribeClassicalLBByInstanceIdRequest {
-    /// 后端实例ID列表。
+    /// List of real server IDs
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
@@ -2694,72 +2704,72 @@ DescribeClassicalLBByInstanceIdRequest {
 rt::action!("clb", "2018-03-17", "DescribeClassicalLBByInstanceId", DescribeClassicalLBByInstanceIdRequest => DescribeClassicalLBByInstanceIdResponse);
 
 rt::model! { read debug;
-/// DescribeClassicalLBByInstanceId返回参数结构体
+/// DescribeClassicalLBByInstanceId response structure.
 DescribeClassicalLBByInstanceIdResponse {
-    /// 负载均衡相关信息列表。
+    /// CLB information list
     "LoadBalancerInfoList" load_balancer_info_list set_load_balancer_info_list: list ClassicalLoadBalancerInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeClassicalLBHealthStatus` (获取传统型负载均衡后端的健康状态).
+/// Request of `DescribeClassicalLBHealthStatus` (Gets the real server health status of a classic CLB).
 ///
-/// DescribeClassicalLBHealthStatus用于获取传统型负载均衡后端的健康状态
+/// This API (DescribeClassicalLBHealthStatus) is used to get the real server health status of a classic CLB
 DescribeClassicalLBHealthStatusRequest {
-    /// 负载均衡实例ID。
+    /// CLB instance ID
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 负载均衡监听器ID。
+    /// CLB listener ID
     "ListenerId" listener_id set_listener_id: str,
 } }
 rt::action!("clb", "2018-03-17", "DescribeClassicalLBHealthStatus", DescribeClassicalLBHealthStatusRequest => DescribeClassicalLBHealthStatusResponse);
 
 rt::model! { read debug;
-/// DescribeClassicalLBHealthStatus返回参数结构体
+/// DescribeClassicalLBHealthStatus response structure.
 DescribeClassicalLBHealthStatusResponse {
-    /// 后端健康状态列表。
+    /// Backend health status list.
     "HealthList" health_list set_health_list: list ClassicalHealth,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeClassicalLBListeners` (获取传统型负载均衡监听器列表).
+/// Request of `DescribeClassicalLBListeners` (Gets the list of classic CLB listeners).
 ///
-/// DescribeClassicalLBListeners 接口用于获取传统型负载均衡的监听器信息。
+/// This API (DescribeClassicalLBListeners) is used to get the listener information of a classic CLB.
 DescribeClassicalLBListenersRequest {
-    /// 负载均衡实例ID。
+    /// CLB instance ID
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 负载均衡监听器ID列表。
+    /// List of CLB listener IDs
     "ListenerIds" listener_ids set_listener_ids: list String,
-    /// 负载均衡监听的协议：'TCP', 'UDP', 'HTTP', 'HTTPS'。
+    /// CLB listening protocol. Valid values: TCP, UDP, HTTP, and HTTPS.
     "Protocol" protocol set_protocol: str,
-    /// 负载均衡监听端口，范围为[1-65535]。
+    /// CLB listening port. Value range: 1 - 65535.
     "ListenerPort" listener_port set_listener_port: i64,
-    /// 监听器的状态，0：创建中，1：运行中。
+    /// Listener status. Valid values: 0 (creating) and 1 (running).
     "Status" status set_status: i64,
 } }
 rt::action!("clb", "2018-03-17", "DescribeClassicalLBListeners", DescribeClassicalLBListenersRequest => DescribeClassicalLBListenersResponse);
 
 rt::model! { read debug;
-/// DescribeClassicalLBListeners返回参数结构体
+/// DescribeClassicalLBListeners response structure.
 DescribeClassicalLBListenersResponse {
-    /// 监听器列表。
+    /// Specifies the listener list.
     "Listeners" listeners set_listeners: list ClassicalListener,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeClassicalLBTargets` (获取传统型负载均衡绑定的后端服务器列表).
+/// Request of `DescribeClassicalLBTargets` (Gets the list of real servers bound to a classic CLB).
 ///
-/// DescribeClassicalLBTargets用于获取传统型负载均衡绑定的后端服务。
+/// This API is used to get the real servers bound to a classic CLB instance.
 DescribeClassicalLBTargetsRequest {
-    /// 负载均衡实例 ID。
+    /// CLB instance ID
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
@@ -2767,28 +2777,28 @@ DescribeClassicalLBTargetsRequest {
 rt::action!("clb", "2018-03-17", "DescribeClassicalLBTargets", DescribeClassicalLBTargetsRequest => DescribeClassicalLBTargetsResponse);
 
 rt::model! { read debug;
-/// DescribeClassicalLBTargets返回参数结构体
+/// DescribeClassicalLBTargets response structure.
 DescribeClassicalLBTargetsResponse {
-    /// 后端服务列表。
+    /// Real server list.
     "Targets" targets set_targets: list ClassicalTarget,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeClsLogSet` (获取用户的CLB专有日志集).
+/// Request of `DescribeClsLogSet` (Gets the CLB exclusive logset).
 ///
-/// 获取用户的CLB专有日志集。
+/// This API is used to get the CLB exclusive logset.
 DescribeClsLogSetRequest {
 } }
 rt::action!("clb", "2018-03-17", "DescribeClsLogSet", DescribeClsLogSetRequest => DescribeClsLogSetResponse);
 
 rt::model! { read debug;
-/// DescribeClsLogSet返回参数结构体
+/// DescribeClsLogSet response structure.
 DescribeClsLogSetResponse {
-    /// 日志集的 ID。
+    /// Logset ID
     "LogsetId" logset_id set_logset_id: str,
-    /// 健康检查日志集的 ID。
+    /// Health check logset ID
     "HealthLogsetId" health_logset_id set_health_logset_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2828,103 +2838,103 @@ DescribeClusterResourcesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCrossTargets` (查询跨域2.0版本云联网后端子机和网卡信息).
+/// Request of `DescribeCrossTargets` (Queries information of CVMs and ENIs that use cross-region binding 2.0).
 ///
-/// 查询跨域2.0版本云联网后端子机和网卡信息。
+/// Queries information of CVMs and ENIs that use cross-region binding 2.0
 DescribeCrossTargetsRequest {
-    /// 返回后端服务列表数目，默认20，最大值100。
+    /// Number of real server lists returned. Default value: 20; maximum value: 100.
     "Limit" limit set_limit: i128,
-    /// 返回后端服务列表起始偏移量，默认0。
+    /// Starting offset of the real server list returned. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 查询跨域2.0版本云联网后端子机和网卡服务列表条件，详细的过滤条件如下：
+    /// Filter conditions to query CVMs and ENIs
     ///
-    /// -  vpc-id - String - 是否必填：否 - （过滤条件）按照 本地私有网络ID，即负载均衡的VpcId 过滤，如："vpc-12345678"。
+    /// -  `vpc-id` - String - Required: No - (Filter condition) Filter by VPC ID, such as "vpc-12345678".
     ///
-    /// -  ip - String - 是否必填：否 - （过滤条件）按照 后端服务ip 过滤，如："192.168.0.1"。
+    /// -  `ip` - String - Required: No - (Filter condition) Filter by real server IP, such as "192.168.0.1".
     ///
-    /// -  listener-id - String - 是否必填：否 - （过滤条件）按照 监听器ID 过滤，如："lbl-12345678"。
+    /// -  `listener-id` - String - Required: No - (Filter condition) Filter by listener ID, such as "lbl-12345678".
     ///
-    /// -  location-id - String - 是否必填：否 - （过滤条件）按照 七层监听器规则ID 过滤，如："loc-12345678"。
+    /// -  `location-id` - String - Required: No - (Filter condition) Filter by forwarding rule ID of the layer-7 listener, such as "loc-12345678".
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("clb", "2018-03-17", "DescribeCrossTargets", DescribeCrossTargetsRequest => DescribeCrossTargetsResponse);
 
 rt::model! { read debug;
-/// DescribeCrossTargets返回参数结构体
+/// DescribeCrossTargets response structure.
 DescribeCrossTargetsResponse {
-    /// 后端服务列表总数。
+    /// Total number of real server lists
     "TotalCount" total_count set_total_count: i128,
-    /// 后端服务列表。
+    /// Real server list
     "CrossTargetSet" cross_target_set set_cross_target_set: list CrossTargets,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCustomizedConfigAssociateList` (拉取配置绑定的server或location).
+/// Request of `DescribeCustomizedConfigAssociateList` (Queries the bound server or location in configurations).
 ///
-/// 拉取配置绑定的 server 或 location，如果 domain 存在，结果将根据 domain 过滤。或拉取配置绑定的 loadbalancer。
+/// This API is used to query the configured location, bound server or bound CLB instance. If there are domain names, the result will be filtered by domain name.
 DescribeCustomizedConfigAssociateListRequest {
-    /// 配置ID，可以通过 [DescribeCustomizedConfigList](https://cloud.tencent.com/document/product/214/60009) 接口获取。
+    /// Specifies the configuration ID, which can be obtained through the [DescribeCustomizedConfigList](https://www.tencentcloud.com/document/product/214/60009?from_cn_redirect=1) api.
     "UconfigId" uconfig_id set_uconfig_id: str,
-    /// 拉取绑定关系列表开始位置，默认值 0
+    /// Start position of the binding list. Default: 0.
     "Offset" offset set_offset: i64,
-    /// 拉取绑定关系列表数目，默认值 20
+    /// Number of binding lists to pull. Default: 20.
     "Limit" limit set_limit: i64,
-    /// 搜索域名，可以通过 [DescribeLoadBalancersDetail](https://cloud.tencent.com/document/product/214/46916) 接口返回值的 `Domain` 字段查询。
+    /// Search Domain. can be queried through the `Domain` field in the [DescribeLoadBalancersDetail](https://www.tencentcloud.com/document/product/214/46916?from_cn_redirect=1) API return value.
     "Domain" domain set_domain: str,
 } }
 rt::action!("clb", "2018-03-17", "DescribeCustomizedConfigAssociateList", DescribeCustomizedConfigAssociateListRequest => DescribeCustomizedConfigAssociateListResponse);
 
 rt::model! { read debug;
-/// DescribeCustomizedConfigAssociateList返回参数结构体
+/// DescribeCustomizedConfigAssociateList response structure.
 DescribeCustomizedConfigAssociateListResponse {
-    /// 绑定关系列表
+    /// List of bound resources
     "BindList" bind_list set_bind_list: list BindDetailItem,
-    /// 绑定关系总数目
+    /// Total number of bound resources
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCustomizedConfigList` (拉取配置列表).
+/// Request of `DescribeCustomizedConfigList` (Querying configuration details).
 ///
-/// 拉取个性化配置列表，返回用户 AppId 下指定类型的配置。
+/// This API is used to pull custom configuration lists to return the user configuration of `AppId`.
 DescribeCustomizedConfigListRequest {
-    /// 配置类型:CLB 负载均衡维度。 SERVER 域名维度。 LOCATION 规则维度。
+    /// Configuration type. Valid values: `CLB` (CLB-specific configs), `SERVER` (domain name-specific configs), and `LOCATION` (forwarding rule-specific configs).
     ///
     /// Required.
     "ConfigType" config_type set_config_type: str,
-    /// 拉取页偏移，默认值0。
+    /// Pagination offset. defaults to 0.
     "Offset" offset set_offset: i64,
-    /// 拉取数目，默认值20。
+    /// Number of results. default value: 20.
     "Limit" limit set_limit: i64,
-    /// 拉取指定配置名字，模糊匹配。
+    /// Specifies the name of configs to query. Fuzzy match is supported.
     "ConfigName" config_name set_config_name: str,
-    /// 配置ID，可以通过 [DescribeCustomizedConfigList](https://cloud.tencent.com/document/api/214/60009) 接口查询。
+    /// Configuration ID, can be accessed through the [DescribeCustomizedConfigList](https://www.tencentcloud.com/document/api/214/60009?from_cn_redirect=1) api.
     "UconfigIds" uconfig_ids set_uconfig_ids: list String,
-    /// 过滤条件如下：
+    /// Filter criteria as follows:.
     /// - loadbalancer-id
-    /// 按照【负载均衡 ID】进行过滤。实例计费模式例如：lb-9vxezxza。
-    /// 类型：String
-    /// 必选：否
-    /// 获取方式：[DescribeLoadBalancers](https://cloud.tencent.com/document/product/1108/48459)
+    /// Filter by [cloud load balancer ID]. instance billing mode such as lb-9vxezxza.
+    /// Type: String.
+    /// Required: No
+    /// Method for obtaining: [DescribeLoadBalancers](https://www.tencentcloud.com/document/product/1108/48459?from_cn_redirect=1).
     /// - vip
-    /// 按照【负载均衡VIP】进行过滤。网络计费模式例如："1.1.1.1","2204::22:3"。
-    /// 类型：String
-    /// 必选：否
-    /// 获取方式：[DescribeLoadBalancers](https://cloud.tencent.com/document/product/1108/48459)
+    /// Filter by [clb VIP]. network billing mode such as "1.1.1.1", "2204::22:3".
+    /// Type: String.
+    /// Required: No
+    /// Method for obtaining: [DescribeLoadBalancers](https://www.tencentcloud.com/document/product/1108/48459?from_cn_redirect=1).
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("clb", "2018-03-17", "DescribeCustomizedConfigList", DescribeCustomizedConfigListRequest => DescribeCustomizedConfigListResponse);
 
 rt::model! { read debug;
-/// DescribeCustomizedConfigList返回参数结构体
+/// DescribeCustomizedConfigList response structure.
 DescribeCustomizedConfigListResponse {
-    /// 配置列表
+    /// Configuration list.
     "ConfigList" config_list set_config_list: list ConfigListItem,
-    /// 配置数目
+    /// Number of configurations.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2974,25 +2984,25 @@ DescribeExclusiveClustersResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeIdleLoadBalancers` (查询负载均衡闲置实例).
+/// Request of `DescribeIdleLoadBalancers` (Queries the list of CLB idle instances).
 ///
-/// 闲置实例是指创建超过7天后付费实例，且没有创建规则或创建规则没有绑定子机的负载均衡实例。
+/// Idle CLB instances are pay-as-you-go load balancers that, within seven days after the creation, do not have rules configured or the configured rules are not associated with any servers.
 DescribeIdleLoadBalancersRequest {
-    /// 数据偏移量，默认为0。
+    /// Data offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 返回负载均衡实例的数量，默认为20，最大值为100。
+    /// Number of returned CLB instances. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i128,
-    /// 负载均衡所在地域，可以通过 [DescribeRegions](https://cloud.tencent.com/document/product/1596/77930) 接口返回值 `RegionSet.Region` 字段获取。
+    /// The Region of the cloud load balancer can be obtained through the `RegionSet.Region` field in the API return value of [DescribeRegions](https://www.tencentcloud.com/document/product/1596/77930?from_cn_redirect=1).
     "LoadBalancerRegion" load_balancer_region set_load_balancer_region: str,
 } }
 rt::action!("clb", "2018-03-17", "DescribeIdleLoadBalancers", DescribeIdleLoadBalancersRequest => DescribeIdleLoadBalancersResponse);
 
 rt::model! { read debug;
-/// DescribeIdleLoadBalancers返回参数结构体
+/// DescribeIdleLoadBalancers response structure.
 DescribeIdleLoadBalancersResponse {
-    /// 闲置实例列表
+    /// Idle instance list.
     "IdleLoadBalancers" idle_load_balancers set_idle_load_balancers: list IdleLoadBalancer,
-    /// 所有闲置实例数目
+    /// Total number of idle CLB instances
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3080,11 +3090,11 @@ DescribeKeysResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLBListeners` (查询后端云主机或弹性网卡绑定的负载均衡).
+/// Request of `DescribeLBListeners` (Queries CLB instances bound to the CVM or ENI).
 ///
-/// 查询后端云主机或弹性网卡绑定的负载均衡，支持弹性网卡和cvm查询。
+/// This API is used to query CLB instances bound to the CVM or ENI.
 DescribeLBListenersRequest {
-    /// 需要查询的内网ip列表
+    /// List of private network IPs to be queried.
     ///
     /// Required.
     "Backends" backends set_backends: list LbRsItem,
@@ -3092,20 +3102,20 @@ DescribeLBListenersRequest {
 rt::action!("clb", "2018-03-17", "DescribeLBListeners", DescribeLBListenersRequest => DescribeLBListenersResponse);
 
 rt::model! { read debug;
-/// DescribeLBListeners返回参数结构体
+/// DescribeLBListeners response structure.
 DescribeLBListenersResponse {
-    /// 绑定的后端规则
+    /// Listener rule associated with the real server.
     "LoadBalancers" load_balancers set_load_balancers: list LBItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLBOperateProtect` (查询负载均衡操作保护).
+/// Request of `DescribeLBOperateProtect` (Query cloud load balancer operation protection).
 ///
-/// 查询负载均衡的操作保护信息。
+/// This API is used to query the operation protection info of Cloud Load Balancer.
 DescribeLBOperateProtectRequest {
-    /// 负载均衡实例ID。
+    /// CLB instance ID.
     ///
     /// Required.
     "LoadBalancerIds" load_balancer_ids set_load_balancer_ids: list String,
@@ -3113,50 +3123,50 @@ DescribeLBOperateProtectRequest {
 rt::action!("clb", "2018-03-17", "DescribeLBOperateProtect", DescribeLBOperateProtectRequest => DescribeLBOperateProtectResponse);
 
 rt::model! { read debug;
-/// DescribeLBOperateProtect返回参数结构体
+/// DescribeLBOperateProtect response structure.
 DescribeLBOperateProtectResponse {
-    /// 返回的负载均衡操作保护信息数组。
+    /// Describes the returned cloud load balancer operation protection information array.
     "LoadBalancerSet" load_balancer_set set_load_balancer_set: list LBOperateProtectInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeListeners` (查询负载均衡的监听器列表).
+/// Request of `DescribeListeners` (Queries the list of CLB listeners).
 ///
-/// DescribeListeners 接口可根据负载均衡器 ID、监听器的协议或端口作为过滤条件获取监听器列表。如果不指定任何过滤条件，则返回该负载均衡实例下的所有监听器。
+/// This API is used to get the list of listeners by CLB ID, listener protocol, or listener port. If no filter is specified, all listeners for the CLB instance will be returned.
 DescribeListenersRequest {
-    /// 负载均衡实例 ID，可以通过 [DescribeLoadBalancers](https://cloud.tencent.com/document/api/214/30685) 接口获取。
+    /// ID of the cloud load balancer instance. you can call the [DescribeLoadBalancers](https://www.tencentcloud.com/document/api/214/30685?from_cn_redirect=1) api to obtain the ID.
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 要查询的负载均衡监听器 ID 数组，最大为100个，可以通过 [DescribeListeners](https://cloud.tencent.com/document/api/214/30686) 接口获取。
+    /// Specifies the array of clb listener ids to query, with a maximum of 100. you can call the [DescribeListeners](https://www.tencentcloud.com/document/api/214/30686?from_cn_redirect=1) api to obtain the ids.
     "ListenerIds" listener_ids set_listener_ids: list String,
-    /// 要查询的监听器协议类型，取值 TCP | UDP | HTTP | HTTPS | TCP_SSL | QUIC。
+    /// Type of the listener protocols to be queried. Values: `TCP`, `UDP`, `HTTP`, `HTTPS`, `TCP_SSL`  and  `QUIC`.
     "Protocol" protocol set_protocol: str,
-    /// 要查询的监听器的端口，端口范围：1-65535
+    /// Port of listener to query. value range: 1-65535.
     "Port" port set_port: i64,
 } }
 rt::action!("clb", "2018-03-17", "DescribeListeners", DescribeListenersRequest => DescribeListenersResponse);
 
 rt::model! { read debug;
-/// DescribeListeners返回参数结构体
+/// DescribeListeners response structure.
 DescribeListenersResponse {
-    /// 监听器列表。
+    /// Listener list
     "Listeners" listeners set_listeners: list Listener,
-    /// 总的监听器个数（根据端口、协议、监听器ID过滤后）。
+    /// Total number of listeners (filtered by port, protocol, and listener ID).
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLoadBalancerListByCertId` (根据证书ID查询负载均衡).
+/// Request of `DescribeLoadBalancerListByCertId` (Queries a CLB instance by the certificate ID).
 ///
-/// 根据证书ID查询其在一个地域中所关联到负载均衡实例列表
+/// This API is used to query the list of CLB instances associated with a certificate in a region by certificate ID.
 DescribeLoadBalancerListByCertIdRequest {
-    /// 服务端证书的ID，或客户端证书的ID。可以通过 [DescribeCertificate](https://cloud.tencent.com/document/api/400/41674) 接口查询。
-    /// 数组最大长度为20。
+    /// Specifies the server certificate ID or client certificate ID. can be accessed through the [DescribeCertificate](https://www.tencentcloud.com/document/api/400/41674?from_cn_redirect=1) api.
+    /// Specifies the maximum length of the array is 20.
     ///
     /// Required.
     "CertIds" cert_ids set_cert_ids: list String,
@@ -3164,244 +3174,198 @@ DescribeLoadBalancerListByCertIdRequest {
 rt::action!("clb", "2018-03-17", "DescribeLoadBalancerListByCertId", DescribeLoadBalancerListByCertIdRequest => DescribeLoadBalancerListByCertIdResponse);
 
 rt::model! { read debug;
-/// DescribeLoadBalancerListByCertId返回参数结构体
+/// DescribeLoadBalancerListByCertId response structure.
 DescribeLoadBalancerListByCertIdResponse {
-    /// 证书ID，以及与该证书ID关联的负载均衡实例列表
+    /// Certificate ID and list of CLB instances associated with it
     "CertSet" cert_set set_cert_set: list CertIdRelatedWithLoadBalancers,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLoadBalancerOverview` (查询负载均衡状态统计数据).
+/// Request of `DescribeLoadBalancerOverview` (Queries the CLB instance status statistics).
 ///
-/// 查询运行中、隔离中、即将到期和负载均衡总数。
+/// Queries the total number of CLB instances and the number of CLB instances in different status (running, isolated and about to expire).
 DescribeLoadBalancerOverviewRequest {
 } }
 rt::action!("clb", "2018-03-17", "DescribeLoadBalancerOverview", DescribeLoadBalancerOverviewRequest => DescribeLoadBalancerOverviewResponse);
 
 rt::model! { read debug;
-/// DescribeLoadBalancerOverview返回参数结构体
+/// DescribeLoadBalancerOverview response structure.
 DescribeLoadBalancerOverviewResponse {
-    /// 负载均衡总数
+    /// Total number of CLB instances
     "TotalCount" total_count set_total_count: i64,
-    /// 运行中的负载均衡数目
+    /// Number of CLB instances that are running
     "RunningCount" running_count set_running_count: i64,
-    /// 隔离中的负载均衡数目
+    /// Number of CLB instances that are isolated
     "IsolationCount" isolation_count set_isolation_count: i64,
-    /// 即将到期的负载均衡数目
+    /// Number of CLB instances that are about to expire
     "WillExpireCount" will_expire_count set_will_expire_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLoadBalancerTraffic` (查询账号下高流量负载均衡).
+/// Request of `DescribeLoadBalancerTraffic` (Queries CLB instances with high traffic under the current account).
 ///
-/// 查询账号下的高流量负载均衡，返回前10个负载均衡。如果是子账号登录，只返回子账号有权限的负载均衡。
+/// This API is used to query CLB instances with high traffic under the current account, and return the top 10 results. For queries using a sub-account, only the CLB instances authorized to the sub-account will be returned.
 DescribeLoadBalancerTrafficRequest {
-    /// 负载均衡所在地域，不传默认返回所有地域负载均衡。
+    /// CLB instance region. If this parameter is not passed in, CLB instances in all regions will be returned.
     "LoadBalancerRegion" load_balancer_region set_load_balancer_region: str,
 } }
 rt::action!("clb", "2018-03-17", "DescribeLoadBalancerTraffic", DescribeLoadBalancerTrafficRequest => DescribeLoadBalancerTrafficResponse);
 
 rt::model! { read debug;
-/// DescribeLoadBalancerTraffic返回参数结构体
+/// DescribeLoadBalancerTraffic response structure.
 DescribeLoadBalancerTrafficResponse {
-    /// 按出带宽从高到低排序后的负载均衡信息。
+    /// Load balance information sorted in descending order by outbound bandwidth.
     "LoadBalancerTraffic" load_balancer_traffic set_load_balancer_traffic: list LoadBalancerTraffic,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLoadBalancersDetail` (查询负载均衡详细信息).
+/// Request of `DescribeLoadBalancersDetail` (Queries CLB instance details).
 ///
-/// 查询负载均衡的详细信息，包括监听器，规则及后端目标。
+/// This API is used to query CLB instance details, including listener, rules, and target real servers.
 DescribeLoadBalancersDetailRequest {
-    /// 返回负载均衡列表数目，默认20，最大值100。
+    /// Number of CLB instance lists returned. Default value: 20; maximum value: 100.
     "Limit" limit set_limit: i128,
-    /// 返回负载均衡列表起始偏移量，默认0。
+    /// Starting offset of the CLB instance list returned. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 选择返回的Fields列表，系统仅会返回Fileds中填写的字段，可填写的字段详情请参见[LoadBalancerDetail](https://cloud.tencent.com/document/api/214/30694#LoadBalancerDetail)。若未在Fileds填写相关字段，则此字段返回null。Fileds中默认添加LoadBalancerId和LoadBalancerName字段。
+    /// List of fields. Only fields specified will be returned. If it's left blank, `null` is returned. The fields `LoadBalancerId` and `LoadBalancerName` are added by default. For details about fields, see [LoadBalancerDetail](https://intl.cloud.tencent.com/document/api/214/30694?from_cn_redirect=1#LoadBalancerDetail)
     "Fields" fields set_fields: list String,
-    /// 当Fields包含TargetId、TargetAddress、TargetPort、TargetWeight、ListenerId、Protocol、Port、LocationId、Domain、Url等Fields时，必选选择导出目标组的Target或者非目标组Target，取值范围NODE、GROUP。
+    /// When the Fields include TargetId, TargetAddress, TargetPort, TargetWeight, ListenerId, Protocol, Port, LocationId, Domain, and Url, you must select exporting the Target of the Target GROUP or a non-Target GROUP. valid values: NODE, GROUP.
     "TargetType" target_type set_target_type: str,
-    /// 查询负载均衡详细信息列表条件，详细的过滤条件如下：
+    /// Querying conditions for cloud load balancer detailed information list. detailed filter criteria.
     /// - loadbalancer-id
-    /// 按照【负载均衡ID】进行过滤。例如：lb-rbw5skde。
-    /// 类型：String
-    /// 必选：否
-    /// 获取方式：[DescribeLoadBalancers](https://cloud.tencent.com/document/product/1108/48459)
+    /// Filter by [clb ID], for example: lb-rbw5skde.
+    /// Type: String.
+    /// Required: No
+    /// Method for obtaining: [DescribeLoadBalancers](https://www.tencentcloud.com/document/product/1108/48459?from_cn_redirect=1).
     /// - project-id
-    /// 按照【项目ID】进行过滤。例如： "0"、"123"。
-    /// 类型：String
-    /// 必选：否
-    /// 获取方式：[DescribeProject](https://cloud.tencent.com/document/api/651/78725)
+    /// Filters by [project ID]. for example: "0", "123".
+    /// Type: String.
+    /// Required: No
+    /// Method for obtaining: [DescribeProject](https://www.tencentcloud.com/document/api/651/78725?from_cn_redirect=1).
     /// - network
-    /// 按照【负载均衡网络类型】进行过滤。例如：Public。
-    /// 类型：String
-    /// 必选：否
-    /// 可选值：Private（内网）、Public（公网）
+    /// Filters by [clb network type]. for example: Public.
+    /// Type: String.
+    /// Required: No
+    /// Valid values: Private (Private network), Public (Public network).
     /// - vip
-    /// 按照【负载均衡 VIP】进行过滤。例如："1.1.1.1","2204::22:3"。
-    /// 类型：String
-    /// 必选：否
+    /// Filter by [cloud load balancer VIP], such as "1.1.1.1", "2204::22:3".
+    /// Type: String.
+    /// Required: No
     /// - vpcid
-    /// 按照【负载均衡所属 VPCID】进行过滤。例如："vpc-12345678"。
-    /// 类型：String
-    /// 必选：否
-    /// 获取方式：[DescribeZones](https://cloud.tencent.com/document/product/213/15707)
+    /// Filter by the vpc to which the cloud load balancer belongs, such as "vpc-12345678".
+    /// Type: String.
+    /// Required: No
+    /// Method for obtaining: [DescribeZones](https://www.tencentcloud.com/document/product/213/15707?from_cn_redirect=1).
     /// - target-ip
-    /// 按照【后端目标内网 IP】进行过滤。例如："1.1.1.1","2203::214:4"。
-    /// 类型：String
-    /// 必选：否
+    /// Filters by the private network IP of the backend destination. for example: "1.1.1.1", "2203::214:4".
+    /// Type: String.
+    /// Required: No
     /// - zone
-    /// 按照【负载均衡所属的可用区】进行过滤。例如："ap-guangzhou-1"。
-    /// 类型：String
-    /// 必选：否
-    /// 获取方式：[DescribeZones](https://cloud.tencent.com/document/product/213/15707)
+    /// Filter by [availability zone of the cloud load balancer]. for example: "ap-guangzhou-1".
+    /// Type: String.
+    /// Required: No
+    /// Method for obtaining: [DescribeZones](https://www.tencentcloud.com/document/product/213/15707?from_cn_redirect=1).
     /// - tag-key
-    /// 按照【负载均衡标签的标签键】进行过滤，例如："name"。
-    /// 类型：String
-    /// 必选：否
-    /// 获取方式：[DescribeTags](https://cloud.tencent.com/document/api/651/35316)
+    /// Filters by [tag key of the cloud load balancer tag], for example: "name".
+    /// Type: String.
+    /// Required: No
+    /// Method for obtaining: [DescribeTags](https://www.tencentcloud.com/document/api/651/35316?from_cn_redirect=1).
     /// - tag:*
-    /// 按照【负载均衡的标签】进行过滤，':' 后面跟的是标签键。如过滤标签键name，标签值zhangsan,lisi，{"Name": "tag:name","Values": ["zhangsan", "lisi"]}。
-    /// 类型：String
-    /// 必选：否
-    /// 获取方式：[DescribeTagKeys](https://cloud.tencent.com/document/api/651/35318)
+    /// Filter by [cloud load balancer tag], where ':' is followed by the tag key. for example, to filter by tag key 'name' with tag Values 'zhangsan' and 'lisi', use {"name": "tag:name","Values": ["zhangsan", "lisi"]}.
+    /// Type: String.
+    /// Required: No
+    /// Method for obtaining: [DescribeTagKeys](https://www.tencentcloud.com/document/api/651/35318?from_cn_redirect=1).
     /// - fuzzy-search
-    /// 按照【负载均衡VIP，负载均衡名称】模糊搜索，例如："1.1"。
-    /// 类型：String
-    /// 必选：否
+    /// Searches by [clb VIP, clb name] using fuzzy search, for example: "1.1".
+    /// Type: String.
+    /// Required: No
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("clb", "2018-03-17", "DescribeLoadBalancersDetail", DescribeLoadBalancersDetailRequest => DescribeLoadBalancersDetailResponse);
 
 rt::model! { read debug;
-/// DescribeLoadBalancersDetail返回参数结构体
+/// DescribeLoadBalancersDetail response structure.
 DescribeLoadBalancersDetailResponse {
-    /// 负载均衡详情列表总数。
+    /// Total number of lists describing CLB instance details.
     "TotalCount" total_count set_total_count: i128,
-    /// 负载均衡详情列表。
+    /// Load balancing detail list.
     "LoadBalancerDetailSet" load_balancer_detail_set set_load_balancer_detail_set: list LoadBalancerDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLoadBalancers` (查询负载均衡实例列表).
+/// Request of `DescribeLoadBalancers` (Queries the list of CLB instances).
 ///
-/// 查询一个地域的负载均衡实例列表。
+/// This API is used to query the list of CLB instances in a region.
 DescribeLoadBalancersRequest {
-    /// 负载均衡实例ID。实例ID数量上限为20个。
+    /// CLB instance IDs. There can be up to 20 IDs.
     "LoadBalancerIds" load_balancer_ids set_load_balancer_ids: list String,
-    /// 负载均衡实例的网络类型：
-    /// OPEN：公网属性， INTERNAL：内网属性。
+    /// CLB instance network type:
+    /// OPEN: public network; INTERNAL: private network.
     "LoadBalancerType" load_balancer_type set_load_balancer_type: str,
-    /// 负载均衡实例的类型。1：通用的负载均衡实例，0：传统型负载均衡实例。如果不传此参数，则查询所有类型的负载均衡实例。
+    /// CLB instance type. 1: generic CLB instance; 0: classic CLB instance
     "Forward" forward set_forward: i64,
-    /// 负载均衡实例的名称，支持模糊查询。
+    /// Specifies the name of the clb instance. fuzzy query is supported.
     "LoadBalancerName" load_balancer_name set_load_balancer_name: str,
-    /// 腾讯云为负载均衡实例分配的域名，支持模糊查询。
+    /// Tencent cloud assigns a domain name to the cloud load balancer instance. fuzzy query is supported.
     "Domain" domain set_domain: str,
-    /// 负载均衡实例的 VIP 地址，支持多个。
+    /// VIP address of a CLB instance (there can be multiple addresses)
     "LoadBalancerVips" load_balancer_vips set_load_balancer_vips: list String,
-    /// 负载均衡绑定的后端服务的外网 IP，只支持查询云服务器的公网 IP。
+    /// Public IPs of the backend services bound with the load balancer. Only the public IPs of CVMs are supported now.
     "BackendPublicIps" backend_public_ips set_backend_public_ips: list String,
-    /// 负载均衡绑定的后端服务的内网 IP，只支持查询云服务器的内网 IP。
+    /// Private IPs of the backend services bound with the load balancer. Only the private IPs of CVMs are supported now.
     "BackendPrivateIps" backend_private_ips set_backend_private_ips: list String,
-    /// 数据偏移量，默认为0。
+    /// Data offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 返回负载均衡实例的数量，默认为20，最大值为100。
+    /// Number of returned CLB instances. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
-    /// 排序参数，支持以下字段：
+    /// Sorting parameter. supports the following fields:.
     /// - LoadBalancerName
     /// - CreateTime
     /// - Domain
     /// - LoadBalancerType
     ///
-    /// 默认为 CreateTime。
+    /// Defaults to CreateTime.
     "OrderBy" order_by set_order_by: str,
-    /// 1：倒序，0：顺序，默认为1，按照创建时间倒序。
+    /// 1 for descending, 0 for ascending, defaults to 1, sorted by creation time in descending order.
     "OrderType" order_type set_order_type: i64,
-    /// 模糊搜索字段，模糊匹配负载均衡实例的名称、域名、负载均衡实例的 VIP 地址，负载均衡实例ID。
+    /// Specifies the fuzzy search field for fuzzy matching the name, domain name, VIP address, or ID of a cloud load balancer instance.
     "SearchKey" search_key set_search_key: str,
-    /// 负载均衡实例所属的项目 ID，可以通过[DescribeProject](https://cloud.tencent.com/document/api/651/78725)接口获取，不传默认所有项目。
+    /// Project ID of the cloud load balancer instance. you can call the [DescribeProject](https://www.tencentcloud.com/document/api/651/78725?from_cn_redirect=1) api to obtain the ID. defaults to all projects if not passed.
     "ProjectId" project_id set_project_id: i64,
-    /// 负载均衡是否绑定后端服务，0：没有绑定后端服务，1：绑定后端服务，-1：查询全部。
+    /// Whether a CLB instance is bound to a real server. 0: no; 1: yes; -1: query all.
     "WithRs" with_rs set_with_rs: i64,
-    /// 负载均衡实例所属私有网络唯一ID，如 vpc-bhqkbhdx，可以通过[DescribeVpcs](https://cloud.tencent.com/document/api/215/15778)接口获取。
-    /// 查找基础网络类型的负载均衡可传入'0'。
+    /// Specifies the unique vpc ID of the load balancing instance, such as vpc-bhqkbhdx. you can call the [DescribeVpcs](https://www.tencentcloud.com/document/api/215/15778?from_cn_redirect=1) api to obtain it.
+    /// Searches for cloud load balancer of basic network type. allows input '0'.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 安全组ID，如 sg-m1cc****，可以通过接口[DescribeSecurityGroups](https://cloud.tencent.com/document/product/215/15808)获取。
+    /// Security group ID, such as sg-m1cc****, can be obtained through the API [DescribeSecurityGroups](https://www.tencentcloud.com/document/product/215/15808?from_cn_redirect=1).
     "SecurityGroup" security_group set_security_group: str,
-    /// 主可用区ID，如 ："100001" （对应的是广州一区）。可通过[DescribeZones](https://cloud.tencent.com/document/product/213/15707)获取可用区列表。
+    /// Primary availability zone ID, such as 100001 (corresponding to Guangzhou Zone 1). You can obtain the list of availability zones through [DescribeZones](https://intl.cloud.tencent.com/document/product/213/15707?from_cn_redirect=1).
     "MasterZone" master_zone set_master_zone: str,
-    /// 每次请求的`Filters`的上限为10，`Filter.Values`的上限为100。
-    /// `Filter.Name`和`Filter.Values`皆为必填项。详细的过滤条件如下：
-    /// - charge-type
-    /// 按照【实例计费模式】进行过滤。实例计费模式例如：PREPAID。
-    /// 类型：String
-    /// 必选：否
-    /// 可选项：PREPAID(预付费)、POSTPAID_BY_HOUR(后付费)
-    /// - internet-charge-type
-    /// 按照【网络计费模式】进行过滤。网络计费模式例如：BANDWIDTH_PREPAID。
-    /// 类型：String
-    /// 必选：否
-    /// 可选项：BANDWIDTH_PREPAID(预付费按带宽结算)、 TRAFFIC_POSTPAID_BY_HOUR(流量按小时后付费)、BANDWIDTH_POSTPAID_BY_HOUR(带宽按小时后付费)、BANDWIDTH_PACKAGE(带宽包用户)
-    /// - master-zone-id
-    /// 按照【CLB主可用区ID】进行过滤。例如：100001（对应的是广州一区）。
-    /// 类型：String
-    /// 必选：否
-    /// 获取方式：[DescribeZones](https://cloud.tencent.com/document/product/213/15707)
-    /// - tag-key
-    /// 按照【CLB 标签的键】进行过滤，例如：tag-key。
-    /// 类型：String
-    /// 必选：否
-    /// 获取方式：[DescribeTags](https://cloud.tencent.com/document/api/651/35316)
-    /// - tag:tag-key
-    /// 按照【CLB标签键值】进行过滤，例如：tag-test。
-    /// 类型：String
-    /// 必选：否
-    /// 获取方式：[DescribeTagKeys](https://cloud.tencent.com/document/api/651/35318)
-    /// - function-name
-    /// 按照【后端绑定SCF云函数的函数名称】进行过滤，例如：helloworld-1744958255。
-    /// 类型：String
-    /// 必选：否
-    /// 获取方式：[ListFunctions](https://cloud.tencent.com/document/api/583/18582)
-    /// - vip-isp
-    /// 按照【CLB VIP的运营商类型】进行过滤，例如：BGP。
-    /// 类型：String
-    /// 必选：否
-    /// 公网类型可选项：BGP(多线)、CMCC(中国移动)、CTCC(中国电信)、CUCC(中国联通)
-    /// 内网类型可选项：INTERNAL(内网)
-    /// - sla-type
-    /// 按照【CLB 的性能容量型规格】进行过滤，例如：clb.c4.xlarge。
-    /// 类型：String
-    /// 必选：否
-    /// 可选项：clb.c2.medium(标准型)、clb.c3.small(高阶型1)、clb.c3.medium(高阶型2)、clb.c4.small(超强型1)、clb.c4.medium(超强型2)、clb.c4.large(超强型3)、clb.c4.xlarge(超强型4)
-    /// 具体规格参数参考：
-    /// - exclusive
-    /// 按照【独占实例】进行过滤。例如：1，代表筛选独占型实例。
-    /// 类型：String
-    /// 必选：否
-    /// 可选项：0、1
-    "Filters" filters set_filters: list Filter,
-    /// 选择返回的扩充字段，不指定时，扩充字段默认不返回。详细支持的扩充字段如下：
+    /// Each request can have up to 10 `Filters` and 100 `Filter.Values`. Detailed filter conditions:
     ///
-    /// -  TargetCount：绑定的后端服务数量
+    /// -  internet-charge-type - Type: String - Required: No - Filter by CLB network billing mode, including `TRAFFIC_POSTPAID_BY_HOUR`
+    "Filters" filters set_filters: list Filter,
+    /// Specifies the expanded fields to return. not specified, expanded fields do not return by default. supported expanded fields are as follows:.
+    ///
+    /// - TargetCount: specifies the number of real servers bound to it..
     "AdditionalFields" additional_fields set_additional_fields: list String,
 } }
 rt::action!("clb", "2018-03-17", "DescribeLoadBalancers", DescribeLoadBalancersRequest => DescribeLoadBalancersResponse);
 
 rt::model! { read debug;
-/// DescribeLoadBalancers返回参数结构体
+/// DescribeLoadBalancers response structure.
 DescribeLoadBalancersResponse {
-    /// 满足过滤条件的负载均衡实例总数。此数值与入参中的Limit无关。
+    /// Total number of CLB instances that meet the filter criteria. This value is independent of the Limit in the input parameter.
     "TotalCount" total_count set_total_count: i128,
-    /// 返回的负载均衡实例数组。
+    /// Array of returned CLB instances.
     "LoadBalancerSet" load_balancer_set set_load_balancer_set: list LoadBalancer,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3810,81 +3774,81 @@ DescribeModelRoutersResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeQuota` (查询配额).
+/// Request of `DescribeQuota` (Queries quotas).
 ///
-/// 查询用户当前地域下的各项配额
+/// This API is used to query various quotas in the current region.
 DescribeQuotaRequest {
 } }
 rt::action!("clb", "2018-03-17", "DescribeQuota", DescribeQuotaRequest => DescribeQuotaResponse);
 
 rt::model! { read debug;
-/// DescribeQuota返回参数结构体
+/// DescribeQuota response structure.
 DescribeQuotaResponse {
-    /// 配额列表
+    /// Quota list
     "QuotaSet" quota_set set_quota_set: list Quota,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeResources` (查询用户在当前地域支持可用区列表和资源列表).
+/// Request of `DescribeResources` (Queries the list of AZs and resources supported for the user in the current region).
 ///
-/// 查询用户在当前地域支持可用区列表和资源列表。
+/// This API is used to query the list of AZs and resources supported for the user in the current region.
 DescribeResourcesRequest {
-    /// 返回可用区资源列表数目，默认20，最大值100。
+    /// Number of returned AZ resources. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i128,
-    /// 返回可用区资源列表起始偏移量，默认0。
+    /// Starting offset of the returned AZ resource list. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 查询可用区资源列表条件，详细的过滤条件如下：
+    /// Specifies the conditions for querying the availability zone resource list. detailed filter criteria are as follows:.
     /// - master-zone
-    /// 按照【地域可用区】进行过滤，例如：ap-guangzhou-2。
-    /// 类型：String
-    /// 必选：否
+    /// Filters by regional availability zone, for example: ap-guangzhou-2.
+    /// Type: String.
+    /// Required: No
     /// - ip-version
-    /// 按照【IP 类型】进行过滤，例如：IPv4。
-    /// 类型：String
-    /// 必选：否
-    /// 可选项：IPv4、IPv6、IPv6_Nat
+    /// Filter by [IP type], such as IPv4.
+    /// Type: String.
+    /// Required: No
+    /// Valid values: IPv4, IPv6, IPv6_Nat.
     /// - isp
-    /// 按照【ISP 类型】进行过滤，例如：BGP。
-    /// 类型：String
-    /// 必选：否
-    /// 可选项：BGP、CMCC（中国移动）、CUCC（中国联通）、CTCC（中国电信）、BGP_PRO、INTERNAL（内网）
+    /// Filters by [ISP type], for example: BGP.
+    /// Type: String.
+    /// Required: No
+    /// Optional. valid values: BGP, CMCC (china mobile), CUCC (china unicom), CTCC (china telecom), BGP_PRO, INTERNAL (private network).
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("clb", "2018-03-17", "DescribeResources", DescribeResourcesRequest => DescribeResourcesResponse);
 
 rt::model! { read debug;
-/// DescribeResources返回参数结构体
+/// DescribeResources response structure.
 DescribeResourcesResponse {
-    /// 可用区支持的资源列表。
+    /// List of resources supported by the AZ
     "ZoneResourceSet" zone_resource_set set_zone_resource_set: list ZoneResource,
-    /// 可用区资源列表数目。
+    /// Number of entries in the AZ resource list.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRewrite` (查询负载均衡转发规则的重定向关系).
+/// Request of `DescribeRewrite` (Queries the redirection relationship between CLB forwarding rules).
 ///
-/// DescribeRewrite 接口可根据负载均衡实例ID，查询一个负载均衡实例下转发规则的重定向关系。如果不指定监听器ID或转发规则ID，则返回该负载均衡实例下的所有重定向关系。
+/// This API (DescribeRewrite) is used to query the redirection relationship between the forwarding rules of a CLB instance by instance ID. If no listener ID or forwarding rule ID is specified, all redirection relationships in the instance will be returned.
 DescribeRewriteRequest {
-    /// 负载均衡实例ID。
+    /// CLB instance ID
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 负载均衡监听器ID数组。
+    /// Array of CLB listener IDs
     "SourceListenerIds" source_listener_ids set_source_listener_ids: list String,
-    /// 负载均衡转发规则的ID数组。
+    /// Array of CLB forwarding rule IDs
     "SourceLocationIds" source_location_ids set_source_location_ids: list String,
 } }
 rt::action!("clb", "2018-03-17", "DescribeRewrite", DescribeRewriteRequest => DescribeRewriteResponse);
 
 rt::model! { read debug;
-/// DescribeRewrite返回参数结构体
+/// DescribeRewrite response structure.
 DescribeRewriteResponse {
-    /// 重定向转发规则构成的数组，若无重定向规则，则返回空数组。
+    /// Array of redirection forwarding rules. If there are no redirection rules, an empty array will be returned.
     "RewriteSet" rewrite_set set_rewrite_set: list RuleOutput,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3941,196 +3905,195 @@ DescribeSupportedProvidersResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTargetGroupInstanceStatus` (查询目标组后端服务状态).
+/// Request of `DescribeTargetGroupInstanceStatus` (Queries the backend service status of a target group).
 ///
-/// 查询目标组后端服务状态。目前仅支持网关负载均衡类型的目标组支持查询后端服务状态。
+/// This API is used to query the backend service status of a target group. Currently, only GWLB type target groups support querying backend service status.
 DescribeTargetGroupInstanceStatusRequest {
-    /// 目标组唯一id
+    /// Unique target group ID
     ///
     /// Required.
     "TargetGroupId" target_group_id set_target_group_id: str,
-    /// 目标组绑定的后端服务ip列表
+    /// List of backend service IPs bound to the target group
     "TargetGroupInstanceIps" target_group_instance_ips set_target_group_instance_ips: list String,
 } }
 rt::action!("clb", "2018-03-17", "DescribeTargetGroupInstanceStatus", DescribeTargetGroupInstanceStatusRequest => DescribeTargetGroupInstanceStatusResponse);
 
 rt::model! { read debug;
-/// DescribeTargetGroupInstanceStatus返回参数结构体
+/// DescribeTargetGroupInstanceStatus response structure.
 DescribeTargetGroupInstanceStatusResponse {
-    /// 健康检查后端rs状态列表
+    /// Health check backend RS status list
     "TargetGroupInstanceSet" target_group_instance_set set_target_group_instance_set: list TargetGroupInstanceStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTargetGroupInstances` (获取目标组绑定的服务器).
+/// Request of `DescribeTargetGroupInstances` (Gets servers bound to a target group).
 ///
-/// 获取目标组绑定的服务器信息
+/// This API is used to get the information of servers bound to a target group.
 DescribeTargetGroupInstancesRequest {
-    /// 过滤条件，当前支持按照 TargetGroupId，BindIP，InstanceId 多个条件组合过滤。
+    /// Filter criteria, currently supported by multiple conditions combined as TargetGroupId, BindIP, and InstanceId.
     ///
     /// Required.
     "Filters" filters set_filters: list Filter,
-    /// 显示数量限制，默认20。
+    /// Number of displayed results. Default value: 20
     "Limit" limit set_limit: i128,
-    /// 显示的偏移量，默认为0。
+    /// Display offset. Default value: 0
     "Offset" offset set_offset: i128,
 } }
 rt::action!("clb", "2018-03-17", "DescribeTargetGroupInstances", DescribeTargetGroupInstancesRequest => DescribeTargetGroupInstancesResponse);
 
 rt::model! { read debug;
-/// DescribeTargetGroupInstances返回参数结构体
+/// DescribeTargetGroupInstances response structure.
 DescribeTargetGroupInstancesResponse {
-    /// 本次查询的结果数量。
+    /// Number of results returned for the current query
     "TotalCount" total_count set_total_count: i128,
-    /// 绑定的服务器信息。
+    /// Information of the bound server
     "TargetGroupInstanceSet" target_group_instance_set set_target_group_instance_set: list TargetGroupBackend,
-    /// 实际统计数量，不受Limit、Offset、CAM的影响。
+    /// The actual total number of bound instances, which is not affected by the setting of `Limit`, `Offset` and the CAM permissions.
     "RealCount" real_count set_real_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTargetGroupList` (获取目标组列表).
+/// Request of `DescribeTargetGroupList` (Gets a target group list).
 ///
-/// 获取目标组列表
+/// This API is used to get the target group list.
 DescribeTargetGroupListRequest {
-    /// 目标组ID数组。
+    /// Target group ID array.
     "TargetGroupIds" target_group_ids set_target_group_ids: list String,
-    /// 过滤条件数组，支持TargetGroupVpcId和TargetGroupName。与TargetGroupIds互斥，优先使用目标组ID。
+    /// Filter condition array. Support TargetGroupVpcId and TargetGroupName. Mutually exclusive with TargetGroupIds. Prioritize target group ID.
     "Filters" filters set_filters: list Filter,
-    /// 显示的偏移起始量。
+    /// Starting display offset.
     "Offset" offset set_offset: i128,
-    /// 每页显示条目数。
+    /// Number of entries displayed per page.
     ///
-    /// 取值范围：[0, 100]
+    /// Value ranges from 0 to 100.
     ///
-    /// 默认值：20
+    /// The default value is 20.
     "Limit" limit set_limit: i128,
 } }
 rt::action!("clb", "2018-03-17", "DescribeTargetGroupList", DescribeTargetGroupListRequest => DescribeTargetGroupListResponse);
 
 rt::model! { read debug;
-/// DescribeTargetGroupList返回参数结构体
+/// DescribeTargetGroupList response structure.
 DescribeTargetGroupListResponse {
-    /// 显示的结果数量。
+    /// Number of displayed results.
     "TotalCount" total_count set_total_count: i128,
-    /// 显示的目标组信息集合。
+    /// Collection of displayed target group information.
     "TargetGroupSet" target_group_set set_target_group_set: list TargetGroupInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTargetGroups` (查询目标组信息).
+/// Request of `DescribeTargetGroups` (Queries target group information).
 ///
-/// 查询目标组信息
+/// This API is used to query the target group information.
 DescribeTargetGroupsRequest {
-    /// 目标组ID，与Filters互斥。
+    /// Target group ID, which is exclusive of `Filters`.
     "TargetGroupIds" target_group_ids set_target_group_ids: list String,
-    /// 显示条数限制，默认为20。
+    /// Limit of the number of displayed results. Default value: 20.
     "Limit" limit set_limit: i128,
-    /// 显示的偏移起始量。
+    /// Starting display offset
     "Offset" offset set_offset: i128,
-    /// 过滤条件数组，与TargetGroupIds互斥，支持 TargetGroupVpcId（私有网络 ID）和 TargetGroupName（目标组名称）以及 Tag（标签）。
+    /// Filter condition array, mutually exclusive with TargetGroupIds, supports TargetGroupVpcId (vpc ID), TargetGroupName (target group name), and Tag.
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("clb", "2018-03-17", "DescribeTargetGroups", DescribeTargetGroupsRequest => DescribeTargetGroupsResponse);
 
 rt::model! { read debug;
-/// DescribeTargetGroups返回参数结构体
+/// DescribeTargetGroups response structure.
 DescribeTargetGroupsResponse {
-    /// 显示的结果数量。
+    /// Number of displayed results
     "TotalCount" total_count set_total_count: i128,
-    /// 显示的目标组信息集合。
+    /// Information set of displayed target groups
     "TargetGroupSet" target_group_set set_target_group_set: list TargetGroupInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTargetHealth` (获取负载均衡后端服务的健康检查状态).
+/// Request of `DescribeTargetHealth` (Queries the health check status of a real server of a CLB instance).
 ///
-/// DescribeTargetHealth 接口用来获取负载均衡后端服务的健康检查结果，不支持传统型负载均衡。
+/// This API (DescribeTargetHealth) is used to query the health check result of a real server of a CLB instance.
 DescribeTargetHealthRequest {
-    /// 要查询的负载均衡实例ID列表。数组大小最大支持30。
+    /// List of Cloud Load Balancer instance IDs to query. The array size supports up to 30.
     ///
     /// Required.
     "LoadBalancerIds" load_balancer_ids set_load_balancer_ids: list String,
-    /// 要查询的监听器ID列表。
+    /// Listener ID list to query.
     "ListenerIds" listener_ids set_listener_ids: list String,
-    /// 要查询的转发规则ID列表。
+    /// List of forwarding rule IDs to query.
     "LocationIds" location_ids set_location_ids: list String,
 } }
 rt::action!("clb", "2018-03-17", "DescribeTargetHealth", DescribeTargetHealthRequest => DescribeTargetHealthResponse);
 
 rt::model! { read debug;
-/// DescribeTargetHealth返回参数结构体
+/// DescribeTargetHealth response structure.
 DescribeTargetHealthResponse {
-    /// 负载均衡实例列表。
+    /// CLB list.
     "LoadBalancers" load_balancers set_load_balancers: list LoadBalancerHealth,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTargets` (查询负载均衡绑定的后端服务列表).
+/// Request of `DescribeTargets` (Queries the list of CVM instances bound to a CLB instance).
 ///
-/// DescribeTargets 接口用来查询负载均衡实例的某些监听器绑定的后端服务列表。
+/// This API (DescribeTargets) is used to query the list of real servers bound to some listeners of a CLB instance.
 DescribeTargetsRequest {
-    /// 负载均衡实例 ID。
+    /// CLB instance ID.
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 监听器 ID 列表。ID 数量上限为20个。
+    /// List of listener IDs (20 IDs at most).
     "ListenerIds" listener_ids set_listener_ids: list String,
-    /// 监听器协议类型。
+    /// Listener protocol type
     "Protocol" protocol set_protocol: str,
-    /// 监听器端口。
+    /// Listener port
     "Port" port set_port: i64,
-    /// 查询负载均衡绑定的后端服务列表，过滤条件如下：
-    ///
-    /// -  location-id - String - 是否必填：否 - （过滤条件）按照 规则ID 过滤，如："loc-12345678"。
-    ///
-    /// -  private-ip-address - String - 是否必填：否 - （过滤条件）按照 后端服务内网IP 过滤，如："172.16.1.1"。
-    ///
-    /// -  tag - String - 是否必填：否 - （过滤条件）按照 标签 过滤，如："tag-test"。
+    /// Conditions for querying the list of real servers bound to the CLB. The filter criteria are as follows:
+    /// -  location-id - String - Required: No - (Filter criterion) Filter by rule ID, such as loc-12345678.
+    /// -  private-ip-address - String - Required: No - (Filter criterion) Filter by private IP address of the real server, such as 172.16.1.1.
+    /// -  tag - String - Required: No - (Filter criterion) Filter by tag, such as tag-test.
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("clb", "2018-03-17", "DescribeTargets", DescribeTargetsRequest => DescribeTargetsResponse);
 
 rt::model! { read debug;
-/// DescribeTargets返回参数结构体
+/// DescribeTargets response structure.
 DescribeTargetsResponse {
-    /// 监听器后端绑定的机器信息。
+    /// Information of real servers bound to the listener.
     "Listeners" listeners set_listeners: list ListenerBackend,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTaskStatus` (查询异步任务状态).
+/// Request of `DescribeTaskStatus` (Queries the status of an async task).
 ///
-/// 本接口用于查询异步任务的执行状态，对于非查询类的接口（创建/删除负载均衡实例、监听器、规则以及绑定或解绑后端服务等），在接口调用成功后，都需要使用本接口查询任务最终是否执行成功。
+/// This API is used to query the execution status of an async task. After non-query APIs (used to create/delete CLB instances, listeners, or rules or to bind/unbind real servers) are called successfully, this API needs to be used to query whether the task is successful.
 DescribeTaskStatusRequest {
-    /// 请求ID，即接口返回的 RequestId 参数。
+    /// Request ID, i.e., the RequestId parameter returned by the API.
     "TaskId" task_id set_task_id: str,
-    /// 订单ID。
-    /// 注意：参数TaskId和DealName必须传一个。
+    /// Order ID.
+    /// Note: Either `TaskId` or `DealName` is required.
     "DealName" deal_name set_deal_name: str,
 } }
 rt::action!("clb", "2018-03-17", "DescribeTaskStatus", DescribeTaskStatusRequest => DescribeTaskStatusResponse);
 
 rt::model! { read debug;
-/// DescribeTaskStatus返回参数结构体
+/// DescribeTaskStatus response structure.
 DescribeTaskStatusResponse {
-    /// 任务的当前状态。 0：成功，1：失败，2：进行中。
+    /// Current status of a task. Value range: 0 (succeeded), 1 (failed), 2 (in progress).
     "Status" status set_status: i64,
-    /// 由负载均衡实例唯一 ID 组成的数组。
+    /// Array of unique CLB instance IDs.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "LoadBalancerIds" load_balancer_ids set_load_balancer_ids: list String,
-    /// 辅助描述信息，如失败原因等。
+    /// Auxiliary description information, such as failure cause.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Message" message set_message: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4260,15 +4223,15 @@ DisassociateBudgetResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DisassociateCustomizedConfig` (去关联个性化配置).
+/// Request of `DisassociateCustomizedConfig` (Disassociate a personalized configuration).
 ///
-/// 去关联个性化配置，准备下线，请使用SetCustomizedConfigForLoadBalancer。
+/// This API is used to disassociate personalized configurations and prepare for decommissioning. Please use SetCustomizedConfigForLoadBalancer.
 DisassociateCustomizedConfigRequest {
-    /// 配置ID
+    /// Configuration ID.
     ///
     /// Required.
     "UconfigId" uconfig_id set_uconfig_id: str,
-    /// 解绑的列表
+    /// Specifies the list of unbinding.
     ///
     /// Required.
     "BindList" bind_list set_bind_list: list BindItem,
@@ -4276,7 +4239,7 @@ DisassociateCustomizedConfigRequest {
 rt::action!("clb", "2018-03-17", "DisassociateCustomizedConfig", DisassociateCustomizedConfigRequest => DisassociateCustomizedConfigResponse);
 
 rt::model! { read debug;
-/// DisassociateCustomizedConfig返回参数结构体
+/// DisassociateCustomizedConfig response structure.
 DisassociateCustomizedConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4344,13 +4307,13 @@ DisassociateModelsFromModelRouterResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DisassociateTargetGroups` (解除规则的目标组关联关系).
+/// Request of `DisassociateTargetGroups` (Unbinds target groups from a rule).
 ///
-/// 解除规则的目标组关联关系。
-/// 本接口为异步接口，本接口返回成功后需以返回的 RequestID 为入参，调用 DescribeTaskStatus 接口查询本次任务是否成功。
-/// 当解绑七层转发规则时，LocationId 为必填项。
+/// This API is used to disassociate a target group from a rule.
+/// This is an async API. After the API return succeeds, you can call the DescribeTaskStatus API with the returned RequestID as an input parameter to check whether this task is successful.
+/// When unbinding a Layer 7 forwarding rule, LocationId is a required item.
 DisassociateTargetGroupsRequest {
-    /// 待解绑的规则关系数组，支持批量解绑多个监听器，单次批量解除最多20个。
+    /// Specifies the relationship array of rules to be unbound, supports batch operations for multiple listeners with a maximum of 20 per bulk removal.
     ///
     /// Required.
     "Associations" associations set_associations: list TargetGroupAssociation,
@@ -4358,7 +4321,7 @@ DisassociateTargetGroupsRequest {
 rt::action!("clb", "2018-03-17", "DisassociateTargetGroups", DisassociateTargetGroupsRequest => DisassociateTargetGroupsResponse);
 
 rt::model! { read debug;
-/// DisassociateTargetGroups返回参数结构体
+/// DisassociateTargetGroups response structure.
 DisassociateTargetGroupsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4388,22 +4351,25 @@ EmbeddingConfig {
 } }
 
 rt::model! { both debug;
-/// 独占集群
+/// Dedicated cluster
 ExclusiveCluster {
-    /// 4层独占集群列表
+    /// Layer-4 dedicated cluster list
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "L4Clusters" l4_clusters set_l4_clusters: list ClusterItem,
-    /// 7层独占集群列表
+    /// Layer-7 dedicated cluster list
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "L7Clusters" l7_clusters set_l7_clusters: list ClusterItem,
-    /// vpcgw集群
+    /// vpcgw cluster
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ClassicalCluster" classical_cluster set_classical_cluster: obj ClusterItem,
 } }
 
 rt::model! { read debug;
-/// 暂做保留，一般用户无需关注。
+/// Reserved field which can be ignored generally.
 ExtraInfo {
-    /// 是否开通VIP直通
+    /// Whether to enable VIP Direct Connect
     "ZhiTong" zhi_tong set_zhi_tong: bool,
-    /// TgwGroup名称
+    /// TgwGroup name
     "TgwGroupName" tgw_group_name set_tgw_group_name: str,
 } }
 
@@ -4415,45 +4381,46 @@ FallBackItem {
 } }
 
 rt::model! { write debug;
-/// 过滤器条件
+/// Filter
 Filter {
-    /// 过滤器的名称
+    /// Filter name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 过滤器的值数组
+    /// filter value array
     ///
     /// Required.
     "Values" values set_values: list String,
 } }
 
 rt::model! { both debug;
-/// SCF云函数（Serverless Cloud Function）相关信息。
+/// SCF related information
 FunctionInfo {
-    /// 函数命名空间
+    /// Function namespace
     ///
     /// Required.
     "FunctionNamespace" function_namespace set_function_namespace: str,
-    /// 函数名称
+    /// Function name
     ///
     /// Required.
     "FunctionName" function_name set_function_name: str,
-    /// 函数的版本名称或别名
+    /// Function version name or alias
     ///
     /// Required.
     "FunctionQualifier" function_qualifier set_function_qualifier: str,
-    /// 标识 FunctionQualifier 参数的类型，可取值： VERSION（版本）、ALIAS（别名）
+    /// Function qualifier type. Values: `VERSION`, `ALIAS`.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "FunctionQualifierType" function_qualifier_type set_function_qualifier_type: str,
 } }
 
 rt::model! { both debug;
-/// SCF云函数（Serverless Cloud Function）作为后端服务
+/// Whether to use SCF (Serverless Cloud Function) as the backend service
 FunctionTarget {
-    /// 云函数相关信息
+    /// SCF information
     ///
     /// Required.
     "Function" function set_function: obj FunctionInfo,
-    /// 权重
+    /// Weight
     "Weight" weight set_weight: i128,
 } }
 
@@ -4487,67 +4454,83 @@ GuardrailConfig {
 } }
 
 rt::model! { both debug;
-/// 健康检查信息。
-/// 注意，自定义探测相关参数 目前只有少量区域灰度支持。
+/// Health check information.
+/// Note: Custom check parameters are currently supported only in certain beta test regions.
 HealthCheck {
-    /// 是否开启健康检查：1（开启）、0（关闭）。
-    /// 默认为开启。
+    /// Whether to enable health check. 1: Enable; 0: Disable.
+    ///
+    /// It is enabled by default.
     "HealthSwitch" health_switch set_health_switch: i64,
-    /// 健康检查的响应超时时间，可选值：2~60，默认值：2，单位：秒。响应超时时间要小于检查间隔时间。
+    /// Health check response timeout, in seconds. Value range: 2–60. Default value: 2. The response timeout should be less than the check interval.
     "TimeOut" time_out set_time_out: i64,
-    /// 健康检查探测间隔时间，默认值：5，IPv4 CLB实例的取值范围为：2-300，IPv6 CLB 实例的取值范围为：5-300。单位：秒。
-    /// 说明：部分老旧 IPv4 CLB实例的取值范围为：5-300。
+    /// Health check interval, in seconds. Default value: 5. Value range: 2–300 for IPv4 CLB instances and 5–300 for IPv6 CLB instances.
+    /// Note: The value range is 5–300 for some IPv4 CLB instances of early versions.
     "IntervalTime" interval_time set_interval_time: i64,
-    /// 健康阈值，默认值：3，表示当连续探测三次健康则表示该转发正常，可选值：2~10，单位：次。
+    /// Healthy threshold. Default: 3, indicating that if a forwarding is found healthy three consecutive times, it is considered to be normal. Value range: 2-10. Unit: times.
     "HealthNum" health_num set_health_num: i64,
-    /// 不健康阈值，默认值：3，表示当连续探测三次不健康则表示该转发异常，可选值：2~10，单位：次。
+    /// Unhealthy threshold. Default: 3, indicating that if a forwarding is found unhealthy three consecutive times, it is considered to be exceptional. Value range: 2-10. Unit: times.
     "UnHealthNum" un_health_num set_un_health_num: i64,
-    /// 健康检查状态码（仅适用于HTTP/HTTPS转发规则、TCP监听器的HTTP健康检查方式）。可选值：1~31，默认 31。
-    /// 1 表示探测后返回值 1xx 代表健康，2 表示返回 2xx 代表健康，4 表示返回 3xx 代表健康，8 表示返回 4xx 代表健康，16 表示返回 5xx 代表健康。若希望多种返回码都可代表健康，则将相应的值相加。
+    /// Health check status code. (This parameter applies only to HTTP/HTTPS forwarding rules and the HTTP health check method of TCP listeners.) Value range: 1–31. Default value: 31.
+    /// 1: return 1xx after the check (healthy); 2: return 2xx after the check (healthy); 4: return 3xx after the check (healthy); 8: return 4xx after the check (healthy); 16: return 5xx after the check (healthy). If you expect that multiple codes represent a healthy real server, set the value to the sum of the corresponding values.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "HttpCode" http_code set_http_code: i64,
-    /// 健康检查路径（仅适用于HTTP/HTTPS转发规则、TCP监听器的HTTP健康检查方式）。
+    /// Health check path (applicable only to HTTP/HTTPS forwarding rules and HTTP health checks of TCP listeners).
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "HttpCheckPath" http_check_path set_http_check_path: str,
-    /// 健康检查域名，将在HTTP协议 Host 头字段中携带。（仅适用于HTTP/HTTPS监听器和TCP监听器的HTTP健康检查方式。针对TCP监听器，当使用HTTP健康检查方式时，该参数为必填项）。
+    /// Health check domain name, which will be contained in a Host header field of the HTTP protocol. (This parameter applies only to HTTP/HTTPS listeners and the HTTP health check method of TCP listeners. For TCP listeners, this parameter is required if the HTTP health check method is used.)
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "HttpCheckDomain" http_check_domain set_http_check_domain: str,
-    /// 健康检查方法（仅适用于HTTP/HTTPS转发规则、TCP监听器的HTTP健康检查方式），默认值：HEAD，可选值HEAD或GET。
+    /// Health check method (applicable only to HTTP/HTTPS forwarding rules and HTTP health checks of TCP listeners). Default: HEAD. Valid values: HEAD and GET.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "HttpCheckMethod" http_check_method set_http_check_method: str,
-    /// 自定义探测相关参数。健康检查端口，默认为后端服务的端口，除非您希望指定特定端口，否则建议留空。传参数值-1可恢复默认设置。（仅适用于TCP/UDP监听器）。
+    /// Custom check parameters. health check port, defaults to the port of the backend service unless you want to specify a specific port, otherwise leave it blank. pass the parameter value -1 to restore default settings. (applicable only to TCP/UDP listener).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CheckPort" check_port set_check_port: i64,
-    /// 自定义探测相关参数。健康检查协议CheckType的值取CUSTOM时，必填此字段，代表健康检查的输入格式，可取值：HEX或TEXT；取值为HEX时，SendContext和RecvContext的字符只能在0123456789ABCDEF中选取且长度必须是偶数位。（仅适用于TCP/UDP监听器）
+    /// A custom check parameter, which is required if the value of CheckType (health check protocol) is CUSTOM. This parameter represents the input format of the health check. Valid values: HEX and TEXT. If the value is HEX, the characters of SendContext and RecvContext can only be selected from 0123456789ABCDEF and the length must be an even number. (Applicable only to TCP/UDP listeners.)
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ContextType" context_type set_context_type: str,
-    /// 自定义探测相关参数。健康检查协议CheckType的值取CUSTOM时，必填此字段，代表健康检查发送的请求内容，只允许ASCII可见字符，最大长度限制500。（仅适用于TCP/UDP监听器）。
+    /// A custom check parameter, which is required if the value of CheckType (health check protocol) is CUSTOM. This parameter represents the content of the request sent by the health check. Only ASCII visible characters are allowed, and the maximum length is 500. (Applicable only to TCP/UDP listeners.)
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SendContext" send_context set_send_context: str,
-    /// 自定义探测相关参数。健康检查协议CheckType的值取CUSTOM时，必填此字段，代表健康检查返回的结果，只允许ASCII可见字符，最大长度限制500。（仅适用于TCP/UDP监听器）。
+    /// A custom check parameter, which is required if the value of CheckType (health check protocol) is CUSTOM. This parameter represents the result returned by the health check. Only ASCII visible characters are allowed, and the maximum length is 500. (Applicable only to TCP/UDP listeners.)
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RecvContext" recv_context set_recv_context: str,
-    /// 健康检查使用的协议。取值 TCP | HTTP | HTTPS | GRPC | PING | CUSTOM，UDP监听器支持PING/CUSTOM，TCP监听器支持TCP/HTTP/CUSTOM，TCP_SSL/QUIC监听器支持TCP/HTTP，HTTP规则支持HTTP/GRPC，HTTPS规则支持HTTP/HTTPS/GRPC。HTTP监听器默认值为HTTP;TCP、TCP_SSL、QUIC监听器默认值为TCP;UDP监听器默认为PING;HTTPS监听器的CheckType默认值与后端转发协议一致。
+    /// Protocol used for health checks. Valid values: TCP (for TCP listeners, TCP_SSL listeners, and QUIC listeners), HTTP (for TCP listeners, TCP_SSL listeners, QUIC listeners, HTTP rules, and HTTPS rules), HTTPS (for HTTPS rules), GRPC (for HTTP rules and HTTPS rules), PING (for UDP listeners), and CUSTOM (for UDP listeners and TCP listeners). The default value is HTTP for HTTP listeners, TCP for TCP, TCP_SSL, and QUIC listeners, and PING for UDP listeners. For HTTPS listeners, the protocol is the same as the backend forwarding protocol.
     "CheckType" check_type set_check_type: str,
-    /// HTTP版本。健康检查协议CheckType的值取HTTP时，必传此字段，代表后端服务的HTTP版本：HTTP/1.0、HTTP/1.1；（仅适用于TCP监听器）
+    /// HTTP version. This field indicates the HTTP version of real servers and is required if the value of CheckType is HTTP. Valid values: HTTP/1.0 and HTTP/1.1. (This field applies only to TCP listeners.)
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "HttpVersion" http_version set_http_version: str,
-    /// 健康检查源IP类型：0（使用LB的VIP作为源IP），1（使用100.64网段IP作为源IP）。
+    /// Source IP address type for health checks. 0: use the LB VIP as the source IP address; 1: use an IP address in the 100.64 range as the source IP address.
     "SourceIpType" source_ip_type set_source_ip_type: i64,
-    /// GRPC健康检查状态码（仅适用于后端转发协议为GRPC的规则）。默认值为 12，可输入值为数值、多个数值、或者范围，例如 20 或 20,25 或 0-99
+    /// Health check status code when the protocol is GRPC. (This parameter applies only to rules with the backend forwarding protocol of GRPC.) Default value: 12. You can enter a single numerical value, multiple numerical values, or a range. For example, 20, 20,25, or 0-99.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExtendedCode" extended_code set_extended_code: str,
 } }
 
 rt::model! { read debug;
-/// 闲置实例。
+/// ID of the idle CLB instance
 IdleLoadBalancer {
-    /// 负载均衡ID
+    /// CLB instance ID
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 负载均衡名字
+    /// CLB instance name
     "LoadBalancerName" load_balancer_name set_load_balancer_name: str,
-    /// 负载均衡所在地域
+    /// CLB instance region
     "Region" region set_region: str,
-    /// 负载均衡的vip
+    /// CLB instance VIP
     "Vip" vip set_vip: str,
-    /// 闲置原因。NO_RULES：没有规则，NO_RS：有规则没有绑定子机。
+    /// The reason why the load balancer is considered idle. `NO_RULES`: No rules configured. `NO_RS`: The rules are not associated with servers.
     "IdleReason" idle_reason set_idle_reason: str,
-    /// 负载均衡实例的状态，包括
-    /// 0：创建中，1：正常运行。
+    /// CLB instance status, including:
+    /// `0`: Creating; `1`: Running.
     "Status" status set_status: i128,
-    /// 负载均衡类型标识，1：负载均衡，0：传统型负载均衡。
+    /// CLB type. Value range: `1` (CLB); `0` (classic CLB).
     "Forward" forward set_forward: i128,
-    /// 负载均衡域名
+    /// Specifies the clb domain name.
     "Domain" domain set_domain: str,
 } }
 
@@ -4632,63 +4615,61 @@ InquirePriceRefundModelRouterResourcePackageResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `InquiryPriceCreateLoadBalancer` (创建负载均衡实例询价).
+/// Request of `InquiryPriceCreateLoadBalancer` (Queries the price of creating a CLB instance.).
 ///
-/// InquiryPriceCreateLoadBalancer接口查询创建负载均衡的价格。
+/// This API is used to query the price of creating a CLB instance.
 InquiryPriceCreateLoadBalancerRequest {
-    /// 询价的负载均衡类型，OPEN为公网类型，INTERNAL为内网类型
+    /// Network type of the CLB to query. `OPEN`: Public network; `INTERNAL`: Private network is intranet type
     ///
     /// Required.
     "LoadBalancerType" load_balancer_type set_load_balancer_type: str,
-    /// 询价的收费类型，POSTPAID为按量计费，"PREPAID"为预付费包年包月
+    /// The billing mode to query. `POSTPAID`:Pay as you go
     ///
     /// Required.
     "LoadBalancerChargeType" load_balancer_charge_type set_load_balancer_charge_type: str,
-    /// 询价的收费周期。（仅包年包月支持该参数）
+    /// Reserved field
     "LoadBalancerChargePrepaid" load_balancer_charge_prepaid set_load_balancer_charge_prepaid: obj LBChargePrepaid,
-    /// 询价的网络计费方式
+    /// The network billing mode to query
     "InternetAccessible" internet_accessible set_internet_accessible: obj InternetAccessible,
-    /// 询价的负载均衡实例个数，默认为1
+    /// Number of CLB instances to query. Default value: 1.
     "GoodsNum" goods_num set_goods_num: i128,
-    /// 指定可用区询价。如：ap-guangzhou-1
+    /// Availability zone in the format of "ap-guangzhou-1"
     "ZoneId" zone_id set_zone_id: str,
-    /// 包年包月询价时传性能容量型规格，如：
-    /// - clb.c2.medium（标准型）
-    /// - clb.c3.small（高阶型1）
-    /// - clb.c3.medium（高阶型2）
-    ///
-    /// - clb.c4.small（超强型1）
-    /// - clb.c4.medium（超强型2）
-    /// - clb.c4.large（超强型3）
-    /// - clb.c4.xlarge（超强型4）
-    /// 按量付费询价时传SLA
+    /// Specification of the LCU-supported instance, which is input to query the yearly/monthly subscription price. Valid values:
+    /// - clb.c2.medium: Standard
+    /// - clb.c3.small: Advanced 1
+    /// - clb.c3.medium: Advanced 2
+    /// - clb.c4.small: Super Large 1
+    /// - clb.c4.medium: Super Large 2
+    /// - clb.c4.large: Super Large 3
+    /// - clb.c4.xlarge: Super Large 4SLA is input to query the pay-as-you-go price.
     "SlaType" sla_type set_sla_type: str,
-    /// IP版本，可取值：IPV4、IPV6、IPv6FullChain，不区分大小写，默认值 IPV4。说明：取值为IPV6表示为IPV6 NAT64版本；取值为IPv6FullChain，表示为IPv6版本。
+    /// IP version. Valid values: `IPV4` (default), `IPV6` (IPV6 NAT64 version) or `IPv6FullChain` (IPv6 version).
     "AddressIPVersion" address_ip_version set_address_ip_version: str,
-    /// 仅适用于公网负载均衡。目前仅广州、上海、南京、济南、杭州、福州、北京、石家庄、武汉、长沙、成都、重庆地域支持静态单线 IP 线路类型，如需体验，请联系商务经理申请。申请通过后，即可选择中国移动（CMCC）、中国联通（CUCC）或中国电信（CTCC）的运营商类型，网络计费模式只能使用按带宽包计费(BANDWIDTH_PACKAGE)。 如果不指定本参数，则默认使用BGP。可通过 DescribeResources 接口查询一个地域所支持的Isp。
+    /// It only applies to public CLB. Currently, the static single-line IP type is supported only for the regions of Guangzhou, Shanghai, Nanjing, Jinan, Hangzhou, Fuzhou, Beijing, Shijiazhuang, Wuhan, Changsha, Chengdu, and Chongqing. If you need to experience it, contact your business manager. After approval, you can select the ISP type as China Mobile (CMCC), China Unicom (CUCC), or China Telecom (CTCC). The network billing mode should be selected as billing by bandwidth package (BANDWIDTH_PACKAGE). If this parameter is not specified, BGP is used by default. You can use the DescribeResources API to query ISPs supported for a region.
     "VipIsp" vip_isp set_vip_isp: str,
 } }
 rt::action!("clb", "2018-03-17", "InquiryPriceCreateLoadBalancer", InquiryPriceCreateLoadBalancerRequest => InquiryPriceCreateLoadBalancerResponse);
 
 rt::model! { read debug;
-/// InquiryPriceCreateLoadBalancer返回参数结构体
+/// InquiryPriceCreateLoadBalancer response structure.
 InquiryPriceCreateLoadBalancerResponse {
-    /// 该参数表示对应的价格。
+    /// Price of the instance with the specified configurations.
     "Price" price set_price: obj Price,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `InquiryPriceModifyLoadBalancer` (修改负载均衡配置询价).
+/// Request of `InquiryPriceModifyLoadBalancer` (Queries the price of adjusting the specification of a CLB instance).
 ///
-/// InquiryPriceModifyLoadBalancer接口修改负载均衡配置询价。
+/// This API is used to query the price of adjusting the specification of a CLB instance.
 InquiryPriceModifyLoadBalancerRequest {
-    /// 负载均衡实例 ID，可以通过 [DescribeLoadBalancers](https://cloud.tencent.com/document/product/1108/48459) 接口查询。
+    /// ID of the cloud load balancer instance. you can call the [DescribeLoadBalancers](https://www.tencentcloud.com/document/product/1108/48459?from_cn_redirect=1) API to query the ID.
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 修改后的网络带宽信息
+    /// New bandwidth bandwidth specification
     ///
     /// Required.
     "InternetAccessible" internet_accessible set_internet_accessible: obj InternetAccessible,
@@ -4696,20 +4677,20 @@ InquiryPriceModifyLoadBalancerRequest {
 rt::action!("clb", "2018-03-17", "InquiryPriceModifyLoadBalancer", InquiryPriceModifyLoadBalancerRequest => InquiryPriceModifyLoadBalancerResponse);
 
 rt::model! { read debug;
-/// InquiryPriceModifyLoadBalancer返回参数结构体
+/// InquiryPriceModifyLoadBalancer response structure.
 InquiryPriceModifyLoadBalancerResponse {
-    /// 描述价格信息
+    /// Pricing information
     "Price" price set_price: obj Price,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `InquiryPriceRefundLoadBalancer` (退还负载均衡实例询价).
+/// Request of `InquiryPriceRefundLoadBalancer` (Queries the refund amount of returning a CLB instance. ).
 ///
-/// InquiryPriceRefundLoadBalancer接口查询负载均衡退费价格，只支持预付费类型的负载均衡实例。
+/// This API is used to query the refund price of Cloud Load Balancer and only supports prepaid load balancing instances.
 InquiryPriceRefundLoadBalancerRequest {
-    /// 负载均衡实例ID。可以通过 [DescribeLoadBalancers](https://cloud.tencent.com/document/product/1108/48459) 接口查询。
+    /// ID of the cloud load balancer instance. you can call the [DescribeLoadBalancers](https://www.tencentcloud.com/document/product/1108/48459?from_cn_redirect=1) API to query the ID.
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
@@ -4717,24 +4698,24 @@ InquiryPriceRefundLoadBalancerRequest {
 rt::action!("clb", "2018-03-17", "InquiryPriceRefundLoadBalancer", InquiryPriceRefundLoadBalancerRequest => InquiryPriceRefundLoadBalancerResponse);
 
 rt::model! { read debug;
-/// InquiryPriceRefundLoadBalancer返回参数结构体
+/// InquiryPriceRefundLoadBalancer response structure.
 InquiryPriceRefundLoadBalancerResponse {
-    /// 该参数表示对应的价格。
+    /// Price of the instance with the specified configurations.
     "Price" price set_price: obj Price,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `InquiryPriceRenewLoadBalancer` (续费预付费负载均衡实例询价).
+/// Request of `InquiryPriceRenewLoadBalancer` (Queries the price to renew a prepaid CLB instance).
 ///
-/// InquiryPriceRenewLoadBalancer接口查询对负载均衡续费的价格，只支持预付费负载均衡续费。
+/// This API is used to query the price of renewing a CLB instance. It's only available to prepaid CLB instances.
 InquiryPriceRenewLoadBalancerRequest {
-    /// 负载均衡实例 ID，可以通过 [DescribeLoadBalancers](https://cloud.tencent.com/document/product/1108/48459) 接口查询。
+    /// ID of the cloud load balancer instance. you can call the [DescribeLoadBalancers](https://www.tencentcloud.com/document/product/1108/48459?from_cn_redirect=1) API to query the ID.
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 续费周期
+    /// Renewal period
     ///
     /// Required.
     "LoadBalancerChargePrepaid" load_balancer_charge_prepaid set_load_balancer_charge_prepaid: obj LBChargePrepaid,
@@ -4742,9 +4723,9 @@ InquiryPriceRenewLoadBalancerRequest {
 rt::action!("clb", "2018-03-17", "InquiryPriceRenewLoadBalancer", InquiryPriceRenewLoadBalancerRequest => InquiryPriceRenewLoadBalancerResponse);
 
 rt::model! { read debug;
-/// InquiryPriceRenewLoadBalancer返回参数结构体
+/// InquiryPriceRenewLoadBalancer response structure.
 InquiryPriceRenewLoadBalancerResponse {
-    /// 表示续费价格
+    /// Price to renew
     "Price" price set_price: obj Price,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4836,42 +4817,49 @@ IntentRouterTierItem {
 } }
 
 rt::model! { both debug;
-/// 网络计费模式，最大出带宽
+/// Network billing mode based on maximum outbound bandwidth
 InternetAccessible {
-    /// TRAFFIC_POSTPAID_BY_HOUR 按流量按小时后计费 ; BANDWIDTH_POSTPAID_BY_HOUR 按带宽按小时后计费，国际站用户不支持该计费模式; BANDWIDTH_PACKAGE 按带宽包计费;BANDWIDTH_PREPAID按带宽预付费。
+    /// TRAFFIC_POSTPAID_BY_HOUR: Postpaid by traffic on an hourly basis. BANDWIDTH_POSTPAID_BY_HOUR: Postpaid by bandwidth on an hourly basis. International site users do not support this billing mode. BANDWIDTH_PACKAGE: Charged by bandwidth package. BANDWIDTH_PREPAID: Bandwidth prepaid.
     "InternetChargeType" internet_charge_type set_internet_charge_type: str,
-    /// 最大出带宽，单位Mbps，仅对公网属性的共享型、性能容量型和独占型 CLB 实例、以及内网属性的性能容量型 CLB 实例生效。
-    /// - 对于公网属性的共享型和独占型 CLB 实例，最大出带宽的范围为1Mbps-2048Mbps。
-    /// - 对于公网属性和内网属性的性能容量型 CLB实例，最大出带宽的范围为1Mbps-61440Mbps。
-    /// （调用CreateLoadBalancer创建LB时不指定此参数则设置为默认值10Mbps。此上限可调整）
+    /// Maximum outbound bandwidth, in Mbps. This parameter is valid only for public network shared, LCU-supported, and exclusive CLB instances and private network LCU-supported CLB instances.
+    /// - The range of the maximum outbound bandwidth for public network shared and exclusive CLB instances is 1 Mbps to 2,048 Mbps.
+    /// - The range of the maximum outbound bandwidth for public network and private network LCU-supported CLB instances is 1 Mbps to 61,440 Mbps.
+    /// (If this parameter is not specified when CreateLoadBalancer is called to create a CLB instance, the default value of 10 Mbps is used. This value can be modified.)
     "InternetMaxBandwidthOut" internet_max_bandwidth_out set_internet_max_bandwidth_out: i64,
-    /// 带宽包的类型，如 BGP（多线）。
-    /// 类型如下：
-    /// SINGLEISP: 单线
-    /// BGP: 多线
-    /// HIGH_QUALITY_BGP: 精品BGP共享带宽包
-    /// SINGLEISP_CMCC: 中国移动共享带宽包
-    /// SINGLEISP_CTCC: 中国电信共享带宽包
-    /// SINGLEISP_CUCC: 中国联通共享带宽包
+    /// Bandwidth package type, for example BGP (multi-line).
+    /// Type as follows:.
+    /// SINGLEISP: single isp.
+    /// BGP: multi-line.
+    /// HIGH_QUALITY_BGP: specifies a dedicated bgp bandwidth package.
+    /// SINGLEISP_CMCC: specifies a cmcc bandwidth package.
+    /// SINGLEISP_CTCC: specifies the ctcc bandwidth package.
+    /// SINGLEISP_CUCC: specifies the china unicom bandwidth package.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BandwidthpkgSubType" bandwidthpkg_sub_type set_bandwidthpkg_sub_type: str,
 } }
 
 rt::model! { read debug;
-/// 描述了单项的价格信息
+/// Pricing information of an item
 ItemPrice {
-    /// 后付费单价，单位：元。
+    /// PAYG unit price, in USD.
+    /// Note: This field may return·null, indicating that no valid values can be obtained.
     "UnitPrice" unit_price set_unit_price: f64,
-    /// 后续计价单元，可取值范围：
-    /// HOUR：表示计价单元是按每小时来计算。当前涉及该计价单元的场景有：实例按小时后付费（POSTPAID_BY_HOUR）、带宽按小时后付费（BANDWIDTH_POSTPAID_BY_HOUR）；
-    /// GB：表示计价单元是按每GB来计算。当前涉及该计价单元的场景有：流量按小时后付费（TRAFFIC_POSTPAID_BY_HOUR）。
+    /// Subsequent billing unit. Value Range:
+    /// `HOUR`: Calculate the cost by hour. It's available when "InternetChargeType=POSTPAID_BY_HOUR".
+    /// `GB`: Calculate the cost by traffic in GB. It's available when "InternetChargeType=TRAFFIC_POSTPAID_BY_HOUR".
+    /// Note: This field may return·null, indicating that no valid values can be obtained.
     "ChargeUnit" charge_unit set_charge_unit: str,
-    /// 预支费用的原价，单位：元。
+    /// Reserved field
+    /// Note: This field may return·null, indicating that no valid values can be obtained.
     "OriginalPrice" original_price set_original_price: f64,
-    /// 预支费用的折扣价，单位：元。
+    /// Reserved field
+    /// Note: This field may return·null, indicating that no valid values can be obtained.
     "DiscountPrice" discount_price set_discount_price: f64,
-    /// 后付费的折扣单价，单位:元
+    /// Discount unit price of a pay-as-you-go instance, in USD.
+    /// Note: This field may return·null, indicating that no valid values can be obtained.
     "UnitPriceDiscount" unit_price_discount set_unit_price_discount: f64,
-    /// 折扣，如20.0代表2折。
+    /// Discount. For example, 20.0 indicates 80% off.
+    /// Note: This field may return·null, indicating that no valid values can be obtained.
     "Discount" discount set_discount: f64,
 } }
 
@@ -4968,502 +4956,581 @@ impl ::core::fmt::Debug for KeyItem {
 }
 
 rt::model! { both debug;
-/// lb实例包年包月相关配置属性
+/// Yearly/monthly subscription configuration of a CLB instance
 LBChargePrepaid {
-    /// 续费类型：AUTO_RENEW 自动续费，  MANUAL_RENEW 手动续费
+    /// Reserved field.
     "RenewFlag" renew_flag set_renew_flag: str,
-    /// 购买时长，单位：月
+    /// Reserved field.
     "Period" period set_period: i64,
 } }
 
 rt::model! { read debug;
-/// 反查Lb绑定关系。
+/// Querying the binding relation of the CLB instance
 LBItem {
-    /// lb的字符串id
+    /// String ID of the CLB instance.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// lb的vip
+    /// VIP of the CLB instance.
     "Vip" vip set_vip: str,
-    /// 监听器规则
+    /// Listener rule.
     "Listeners" listeners set_listeners: list ListenerItem,
-    /// LB所在地域
+    /// Region of the CLB instance
     "Region" region set_region: str,
 } }
 
 rt::model! { read debug;
-/// 负载均衡的操作保护信息
+/// Operation protection information of cloud load balancer.
 LBOperateProtectInfo {
-    /// 负载均衡实例 ID。
+    /// CLB instance ID.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 保护状态，true：表示开启了操作保护，false：表示未开启操作保护。
+    /// Protected status. true means operation protection is enabled. false means operation protection is disabled.
     "ProtectState" protect_state set_protect_state: bool,
-    /// 操作保护的设置uin。
+    /// Specifies the uin for operation protection setting.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "OperatorUin" operator_uin set_operator_uin: str,
-    /// 设置操作保护时的描述信息。
+    /// Specifies the description when setting operation protection.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Description" description set_description: str,
-    /// 最后修改时间。
+    /// Specifies the last modification time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ModifyTime" modify_time set_modify_time: str,
 } }
 
 rt::model! { write debug;
-/// 查询类型
+/// Querying the input data types
 LbRsItem {
-    /// vpc的字符串id，只支持字符串id。
-    /// 可以通过 [DescribeVpcs](https://cloud.tencent.com/document/api/215/15778) 接口查询。
+    /// VPC ID in string format. Only string format is supported.
+    /// Can be queried through the [DescribeVpcs](https://www.tencentcloud.com/document/api/215/15778?from_cn_redirect=1) api.
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 需要查询后端的内网 IP，可以是 CVM 和弹性网卡。
-    /// 可以通过 [DescribeAddresses](https://cloud.tencent.com/document/product/215/16702) 接口查询。
+    /// Specifies the private IP address for backend querying, which can be CVM or eni.
+    /// Can be queried through the [DescribeAddresses](https://www.tencentcloud.com/document/product/215/16702?from_cn_redirect=1) api.
     ///
     /// Required.
     "PrivateIp" private_ip set_private_ip: str,
 } }
 
 rt::model! { read debug;
-/// 反查结果数据类型。
+/// Querying the output data types
 LbRsTargets {
-    /// 内网ip类型。“cvm”或“eni”
+    /// Private network IP type, which can be `cvm` or `eni`.
     "Type" r#type set_type: str,
-    /// 后端实例的内网ip。
+    /// Private network IP of the real server.
     "PrivateIp" private_ip set_private_ip: str,
-    /// 绑定后端实例的端口。
+    /// Port bound to the real server.
     "Port" port set_port: i64,
-    /// rs的vpcId
+    /// vpcId of RS
     "VpcId" vpc_id set_vpc_id: i64,
-    /// rs的权重
+    /// RS weight
     "Weight" weight set_weight: i64,
 } }
 
 rt::model! { read debug;
-/// 监听器的信息
+/// Listener information
 Listener {
-    /// 负载均衡监听器 ID
+    /// CLB listener ID
     "ListenerId" listener_id set_listener_id: str,
-    /// 监听器协议，可选值：TCP、UDP、HTTP、HTTPS、TCP_SSL、QUIC
+    /// Listener protocol. Available values: TCP, UDP, HTTP, HTTPS, TCP_SSL, QUIC
     "Protocol" protocol set_protocol: str,
-    /// 监听器端口，端口范围：1-65535
+    /// Listener port, port range: 1–65535
     "Port" port set_port: i64,
-    /// 监听器绑定的证书信息
+    /// Listener bound certificate information
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Certificate" certificate set_certificate: obj CertificateOutput,
-    /// 监听器的健康检查信息
+    /// Health check information of the listener
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "HealthCheck" health_check set_health_check: obj HealthCheck,
-    /// 请求的调度方式。 WRR、LEAST_CONN、IP_HASH分别表示按权重轮询、最小连接数、IP Hash。
+    /// Requested scheduling method. WRR, LEAST_CONN, and IP_HASH indicate weighted round-robin, least connection, and IP Hash respectively.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Scheduler" scheduler set_scheduler: str,
-    /// 会话保持时间，单位：秒。可选值：30~3600，默认 0，默认不开启。此参数仅适用于TCP/UDP监听器。
+    /// Session persistence time, unit: second. Available values: 30-3600, default 0, disabled by default. This parameter is applicable only to TCP/UDP listener.
     ///
-    /// 单位：秒
+    /// Unit: second
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SessionExpireTime" session_expire_time set_session_expire_time: i64,
-    /// 是否开启SNI特性，1：表示开启，0：表示不开启（本参数仅对于HTTPS监听器有意义）
+    /// Whether to enable SNI feature. 1: enable, 0: disabled (this parameter is applicable only to HTTPS listeners)
     "SniSwitch" sni_switch set_sni_switch: i64,
-    /// 监听器下的全部转发规则（本参数仅对于HTTP/HTTPS监听器有意义）
-    "Rules" rules set_rules: list RuleOutput,
-    /// 监听器的名称
-    "ListenerName" listener_name set_listener_name: str,
-    /// 监听器的创建时间。
-    "CreateTime" create_time set_create_time: str,
-    /// 端口段结束端口，端口范围：2-65535
-    "EndPort" end_port set_end_port: i64,
-    /// 后端服务器类型，可选值：NODE、POLARIS、TARGETGROUP、TARGETGROUP-V2
-    "TargetType" target_type set_target_type: str,
-    /// 绑定的目标组基本信息；当监听器绑定目标组时，会返回该字段
-    "TargetGroup" target_group set_target_group: obj BasicTargetGroupInfo,
-    /// 会话保持类型。NORMAL表示默认会话保持类型。QUIC_CID 表示根据Quic Connection ID做会话保持。
-    "SessionType" session_type set_session_type: str,
-    /// 是否开启长连接，1开启，0关闭，（本参数仅对于HTTP/HTTPS监听器有意义）
-    "KeepaliveEnable" keepalive_enable set_keepalive_enable: i64,
-    /// 仅支持Nat64 CLB TCP监听器
-    "Toa" toa set_toa: bool,
-    /// 重新调度功能，解绑后端服务开关，打开此开关，当解绑后端服务时触发重新调度。仅TCP/UDP监听器支持。
-    "DeregisterTargetRst" deregister_target_rst set_deregister_target_rst: bool,
-    /// 监听器的属性
-    "AttrFlags" attr_flags set_attr_flags: list String,
-    /// 绑定的目标组列表
-    "TargetGroupList" target_group_list set_target_group_list: list BasicTargetGroupInfo,
-    /// 监听器最大连接数，-1表示监听器维度不限速。
-    "MaxConn" max_conn set_max_conn: i64,
-    /// 监听器最大新增连接数，-1表示监听器维度不限速。
-    "MaxCps" max_cps set_max_cps: i64,
-    /// 空闲连接超时时间，仅支持TCP监听器。默认值:900；共享型实例和独占型实例取值范围：300～900，性能容量型实例取值范围:300～1980。
-    "IdleConnectTimeout" idle_connect_timeout set_idle_connect_timeout: i64,
-    /// 重新调度触发持续时间，取值0~3600s。仅TCP/UDP监听器支持。触发重新调度后，长连接将会在设置的调度时间内断开并完成重新分配。
+    /// All forwarding rules under a listener (this parameter is only meaningful for HTTP/HTTPS listeners)
     ///
-    /// 单位：秒
+    /// Note: This field may return null, indicating that no valid values can be obtained.
+    "Rules" rules set_rules: list RuleOutput,
+    /// Listener name
+    "ListenerName" listener_name set_listener_name: str,
+    /// Listener creation time.
+    "CreateTime" create_time set_create_time: str,
+    /// End port of the port range: 2–65535
+    "EndPort" end_port set_end_port: i64,
+    /// Backend server type. Available values: NODE, POLARIS, TARGETGROUP, TARGETGROUP-V2.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
+    "TargetType" target_type set_target_type: str,
+    /// Bound target group basic information; return this field when listener binding target group.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
+    "TargetGroup" target_group set_target_group: obj BasicTargetGroupInfo,
+    /// Session persistence type. NORMAL means the default session persistence type. QUIC_CID refers to maintaining the session based on Quic Connection ID.
+    "SessionType" session_type set_session_type: str,
+    /// Whether to enable long connections. 1: enable, 0: disable (this parameter is applicable only to HTTP/HTTPS listeners)
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
+    "KeepaliveEnable" keepalive_enable set_keepalive_enable: i64,
+    /// Only supports Nat64 CLB TCP listener
+    "Toa" toa set_toa: bool,
+    /// Rescheduling feature, which provides a switch for scaling out the backend service. If the switch is toggled on, rescheduling is triggered when the backend service is unbound. This parameter is applicable only to TCP/UDP listeners.
+    "DeregisterTargetRst" deregister_target_rst set_deregister_target_rst: bool,
+    /// Listener attribute.
+    "AttrFlags" attr_flags set_attr_flags: list String,
+    /// List of bound target groups
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
+    "TargetGroupList" target_group_list set_target_group_list: list BasicTargetGroupInfo,
+    /// Maximum number of connections to a listener. -1 means no speed limit at the listener dimension.
+    "MaxConn" max_conn set_max_conn: i64,
+    /// Maximum number of new connections to a listener. -1 means no speed limit at the listener dimension.
+    "MaxCps" max_cps set_max_cps: i64,
+    /// Idle connection timeout is only supported for TCP listeners. Default value: 900. Value range: 300–900 for shared instances and dedicated instances and 300–1980 for LCU-supported instances.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
+    "IdleConnectTimeout" idle_connect_timeout set_idle_connect_timeout: i64,
+    /// Rescheduling trigger duration. Value range: 0–3600. Unit: s. This parameter is applicable only to TCP/UDP listeners. After rescheduling is triggered, persistent connections will be disconnected and reassigned within the scheduled time window.
+    ///
+    /// Unit: s.
     "RescheduleInterval" reschedule_interval set_reschedule_interval: i128,
-    /// 数据压缩模式
+    /// Data compression mode
     "DataCompressMode" data_compress_mode set_data_compress_mode: str,
-    /// 重新调度启动时间，配置了重新调度启动时间后，会在启动时间到达时触发重新调度。
+    /// Rescheduling startup time: After the rescheduling startup time is configured, rescheduling is triggered when the startup time is arrived.
     "RescheduleStartTime" reschedule_start_time set_reschedule_start_time: i64,
 } }
 
 rt::model! { read debug;
-/// 监听器上绑定的后端服务的信息
+/// Details of real servers bound to a listener
 ListenerBackend {
-    /// 监听器 ID
+    /// Listener ID
     "ListenerId" listener_id set_listener_id: str,
-    /// 监听器的协议
+    /// Listener protocol
     "Protocol" protocol set_protocol: str,
-    /// 监听器的端口
+    /// Listener port
     "Port" port set_port: i64,
-    /// 监听器下的规则信息（仅适用于HTTP/HTTPS监听器）
+    /// Information of rules under a listener (applicable only to HTTP/HTTPS listeners)
     "Rules" rules set_rules: list RuleTargets,
-    /// 监听器上绑定的后端服务列表（仅适用于TCP/UDP/TCP_SSL监听器）
+    /// List of real servers bound to the listener (applicable only to TCP/UDP/TCP_SSL listener)
     "Targets" targets set_targets: list Backend,
-    /// 若支持端口段，则为端口段结束端口；若不支持端口段，则为0
+    /// End port in a port range if port range is supported, or 0 if port range is not supported
     "EndPort" end_port set_end_port: i64,
 } }
 
 rt::model! { read debug;
-/// 监听器的健康检查信息
+/// Health check information of the listener
 ListenerHealth {
-    /// 监听器ID
+    /// Listener ID
     "ListenerId" listener_id set_listener_id: str,
-    /// 监听器名称
+    /// Listener name.
     "ListenerName" listener_name set_listener_name: str,
-    /// 监听器的协议
+    /// Listener protocol
     "Protocol" protocol set_protocol: str,
-    /// 监听器的端口
+    /// Listener port
     "Port" port set_port: i64,
-    /// 监听器的转发规则列表
+    /// List of forwarding rules of the listener
     "Rules" rules set_rules: list RuleHealth,
 } }
 
 rt::model! { read debug;
-/// 反查监听器类型
+/// Querying the listener type
 ListenerItem {
-    /// 监听器ID
+    /// Listener ID.
     "ListenerId" listener_id set_listener_id: str,
-    /// 监听器协议
+    /// Listener protocol.
     "Protocol" protocol set_protocol: str,
-    /// 监听器端口
+    /// Listener port.
     "Port" port set_port: i64,
-    /// 绑定规则
+    /// Bound rule.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Rules" rules set_rules: list RulesItems,
-    /// 四层绑定对象
+    /// Object bound to the layer-4 listener.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Targets" targets set_targets: list LbRsTargets,
-    /// 端口段监听器的结束端口
+    /// End port of a port range for a listener
     "EndPort" end_port set_end_port: i64,
 } }
 
 rt::model! { read debug;
-/// 负载均衡实例的信息
+/// CLB instance information
 LoadBalancer {
-    /// 负载均衡实例 ID。
+    /// CLB instance ID.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 负载均衡实例的名称。
+    /// CLB instance name.
     "LoadBalancerName" load_balancer_name set_load_balancer_name: str,
-    /// 负载均衡实例的网络类型：
-    /// OPEN：公网属性， INTERNAL：内网属性；对于内网属性的负载均衡，可通过绑定EIP出公网，具体可参考EIP文档[绑定弹性公网IP](https://cloud.tencent.com/document/product/215/16700)。
+    /// Network type of the load balancing instance.
+    /// OPEN: public network attribute. INTERNAL: private network attribute. for a cloud load balancer with private network attribute, you can bind an EIP for public network access. for details, see the EIP document on [Binding Elastic IP](https://www.tencentcloud.com/document/product/215/16700?from_cn_redirect=1).
     "LoadBalancerType" load_balancer_type set_load_balancer_type: str,
-    /// 负载均衡类型标识，1：负载均衡，0：传统型负载均衡。
+    /// CLB type identifier. Value range: 1 (CLB); 0 (classic CLB).
     "Forward" forward set_forward: i128,
-    /// 负载均衡实例的域名，仅公网传统型和域名型负载均衡实例才提供该字段。逐步下线中，建议用LoadBalancerDomain替代。
+    /// The domain name of the cloud load balancer instance. this field is only provided for public network classic and domain name-based load balancing instances. it is being gradually phased out. we recommend using LoadBalancerDomain instead.
     "Domain" domain set_domain: str,
-    /// 负载均衡实例的 VIP 列表。
+    /// List of VIPs of a CLB instance.
     "LoadBalancerVips" load_balancer_vips set_load_balancer_vips: list String,
-    /// 负载均衡实例的状态，包括
-    /// 0：创建中，1：正常运行。
+    /// Specifies the state of the load balancing instance, including.
+    /// 0: creating. 1: normal operation.
     "Status" status set_status: i128,
-    /// 负载均衡实例的创建时间。
-    /// 格式：YYYY-MM-DD HH:mm:ss
+    /// CLB instance creation time
+    /// Format: YYYY-MM-DD HH:MM:ss.
     "CreateTime" create_time set_create_time: str,
-    /// 负载均衡实例的上次状态转换时间。
-    /// 格式：YYYY-MM-DD HH:mm:ss
+    /// Last status transition time of the CLB instance.
+    /// Format: YYYY-MM-DD HH:MM:ss.
     "StatusTime" status_time set_status_time: str,
-    /// 负载均衡实例所属的项目 ID， 0 表示默认项目。
+    /// ID of the project to which a CLB instance belongs. 0: default project.
     "ProjectId" project_id set_project_id: i128,
-    /// 私有网络的 ID
+    /// VPC ID
     "VpcId" vpc_id set_vpc_id: str,
-    /// 高防 LB 的标识，1：高防负载均衡 0：非高防负载均衡。
+    /// Anti-DDoS Pro identifier for CLB. 1: CLB with Anti-DDoS Pro; 0: CLB without Anti-DDoS Pro.
     "OpenBgp" open_bgp set_open_bgp: i128,
-    /// 是否开启 SNAT，在 2016 年 12 月份之前的传统型内网负载均衡都是开启了 SNAT 的。
+    /// Whether SNAT is enabled. for traditional private network clbs before december 2016, SNAT was enabled.
     "Snat" snat set_snat: bool,
-    /// 是否被隔离，0：表示未被隔离，1：表示被隔离。
+    /// Whether isolated. 0 means not isolated. 1 means isolated.
     "Isolation" isolation set_isolation: i128,
-    /// 用户开启日志的信息，日志只有公网属性创建了 HTTP 、HTTPS 监听器的负载均衡才会有日志。
+    /// Log information. Only the public network CLB that have HTTP or HTTPS listeners can generate logs.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Disabled in the spec.
     "Log" log set_log: str,
-    /// 负载均衡实例所在的子网（仅对内网VPC型LB有意义）
+    /// Subnet of the CLB instance (applicable only to VPC-type CLB instances on private networks)
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 负载均衡实例的标签信息
+    /// CLB instance tag information
     "Tags" tags set_tags: list TagInfo,
-    /// 负载均衡实例的安全组
+    /// Security group of the CLB instance
     "SecureGroups" secure_groups set_secure_groups: list String,
-    /// 负载均衡实例绑定的后端设备的基本信息
+    /// Basic information of real servers bound to the CLB instance
     "TargetRegionInfo" target_region_info set_target_region_info: obj TargetRegionInfo,
-    /// anycast负载均衡的发布域，对于非anycast的负载均衡，此字段返回为空字符串
+    /// Anycast CLB release domain. For non-anycast CLB, this field returns an empty string.
     "AnycastZone" anycast_zone set_anycast_zone: str,
-    /// IP版本，ipv4 | ipv6
+    /// IP Version, ipv4 | ipv6
     "AddressIPVersion" address_ip_version set_address_ip_version: str,
-    /// 数值形式的私有网络 ID，可以通过[DescribeVpcs](https://cloud.tencent.com/document/product/215/15778)接口获取。
+    /// Specifies the VPC ID in numerical form, obtainable through the [DescribeVpcs]((https://www.tencentcloud.com/document/product/215/15778?from_cn_redirect=1)) API.
     "NumericalVpcId" numerical_vpc_id set_numerical_vpc_id: i128,
-    /// 负载均衡IP地址所属的运营商。
+    /// Specifies the ISP of the load balancer IP address.
     ///
-    /// - BGP :  BGP（多线）
-    /// - CMCC：中国移动单线
-    /// - CTCC：中国电信单线
-    /// - CUCC：中国联通单线
+    /// - BGP (multi-line).
+    /// - CMCC: CMCC single line network.
+    /// - CTCC: ctcc single-line.
+    /// - CUCC: china unicom single-line.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "VipIsp" vip_isp set_vip_isp: str,
-    /// 主可用区
+    /// Primary AZ
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MasterZone" master_zone set_master_zone: obj ZoneInfo,
-    /// 备可用区
+    /// Secondary AZ
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BackupZoneSet" backup_zone_set set_backup_zone_set: list ZoneInfo,
-    /// 负载均衡实例被隔离的时间。
-    /// 格式：YYYY-MM-DD HH:mm:ss
+    /// Specifies the isolation time of the cloud load balancer instance.
+    /// Format: YYYY-MM-DD HH:MM:ss.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsolatedTime" isolated_time set_isolated_time: str,
-    /// 负载均衡实例的过期时间，仅对预付费负载均衡生效。
-    /// 格式：YYYY-MM-DD HH:mm:ss
+    /// CLB instance expiration time, which takes effect only for prepaid instances
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExpireTime" expire_time set_expire_time: str,
-    /// 负载均衡实例的计费类型，PREPAID：包年包月，POSTPAID_BY_HOUR：按量计费
+    /// Billing mode of CLB instance. Valid values: PREPAID (yearly/monthly subscription), POSTPAID_BY_HOUR (pay as you go).
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "ChargeType" charge_type set_charge_type: str,
-    /// 负载均衡实例的网络属性
+    /// CLB instance network attributes
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NetworkAttributes" network_attributes set_network_attributes: obj InternetAccessible,
-    /// 负载均衡实例的预付费相关属性，仅在 ChargeType=PREPAID 时显示。
+    /// Prepaid billing attributes of a CLB instance
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PrepaidAttributes" prepaid_attributes set_prepaid_attributes: obj LBChargePrepaid,
-    /// 负载均衡日志服务(CLS)的日志集ID
+    /// Log set ID of Cloud Log Service (CLS) for CLB
     "LogSetId" log_set_id set_log_set_id: str,
-    /// 负载均衡日志服务(CLS)的日志主题ID
+    /// Log topic ID of Cloud Log Service (CLS) for CLB
     "LogTopicId" log_topic_id set_log_topic_id: str,
-    /// 负载均衡实例的IPv6地址
+    /// IPv6 address of a CLB instance
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AddressIPv6" address_i_pv6 set_address_i_pv6: str,
-    /// 暂做保留，一般用户无需关注。
+    /// Reserved field which can be ignored generally.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExtraInfo" extra_info set_extra_info: obj ExtraInfo,
-    /// 是否可绑定高防包
+    /// Whether an Anti-DDoS Pro instance can be bound
     "IsDDos" is_d_dos set_is_d_dos: bool,
-    /// 负载均衡维度的个性化配置ID
+    /// Custom configuration IDs of CLB instances
     "ConfigId" config_id set_config_id: str,
-    /// 后端服务是否放通来自LB的流量
+    /// Whether the real server allows traffic from CLB
     "LoadBalancerPassToTarget" load_balancer_pass_to_target set_load_balancer_pass_to_target: bool,
-    /// 内网独占集群
+    /// Exclusive cluster on the private network
     "ExclusiveCluster" exclusive_cluster set_exclusive_cluster: obj ExclusiveCluster,
-    /// IP地址版本为ipv6时此字段有意义，IPv6Nat64 | IPv6FullChain。
-    /// IPv6Nat64: 基于 NAT64 IPv6 过渡技术实现的负载均衡器。
-    /// IPv6FullChain：基于 IPv6 单栈技术实现的负载均衡。
+    /// Specifies the field is meaningful when the IP address version is ipv6. valid values: ipv6Nat64 | ipv6FullChain.
+    /// IPv6Nat64: specifies a load balancer based on Nat64 IPv6 transition technology.
+    /// IPv6FullChain: specifies a cloud load balancer implemented based on ipv6 single-stack technology.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IPv6Mode" i_pv6_mode set_i_pv6_mode: str,
-    /// 是否开启SnatPro。
+    /// Specifies whether SnatPro is enabled.
     "SnatPro" snat_pro set_snat_pro: bool,
-    /// 开启SnatPro负载均衡后，SnatIp列表。
+    /// Enables the SnatIp list after turning on SnatPro load balancing.
     "SnatIps" snat_ips set_snat_ips: list SnatIp,
-    /// 性能容量型规格。
+    /// Performance capacity specification.
     ///
-    /// -  clb.c1.small：简约型规格
-    /// -  clb.c2.medium：标准型规格
-    /// -  clb.c3.small：高阶型1规格
-    /// -  clb.c3.medium：高阶型2规格
-    /// -  clb.c4.small：超强型1规格
-    /// -  clb.c4.medium：超强型2规格
-    /// -  clb.c4.large：超强型3规格
-    /// -  clb.c4.xlarge：超强型4规格
-    /// - ""：非性能容量型实例
+    /// -  clb.c1.small: minimalist specification
+    /// -  clb.c2.medium: standard specification
+    /// -  clb.c3.small: advanced type 1 specification
+    /// -  clb.c3.medium: advanced type 2 specification
+    /// -  clb.c4.small: super type 1 specification
+    /// -  clb.c4.medium: super type 2 specification
+    /// -  clb.c4.large: super type 3 specification
+    /// -  clb.c4.xlarge: super type 4 specification
+    /// - "" : non-performance capacity instance
+    /// .
     "SlaType" sla_type set_sla_type: str,
-    /// vip是否被封堵
+    /// Whether VIP is blocked
     "IsBlock" is_block set_is_block: bool,
-    /// 封堵或解封时间。
-    /// 格式：YYYY-MM-DD HH:mm:ss。
+    /// Specifies the blocking or unblocking time.
+    /// Format: YYYY-MM-DD HH:MM:ss.
     "IsBlockTime" is_block_time set_is_block_time: str,
-    /// IP类型是否是本地BGP
+    /// Whether the IP type is Local BGP
     "LocalBgp" local_bgp set_local_bgp: bool,
-    /// 7层独占标签。
+    /// Dedicated layer-7 tag.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ClusterTag" cluster_tag set_cluster_tag: str,
-    /// 开启IPv6FullChain负载均衡7层监听器支持混绑IPv4/IPv6目标功能。
+    /// If the layer-7 listener of an IPv6FullChain CLB instance is enabled, the CLB instance can be bound with IPv4 and IPv6 CVM instances simultaneously.
     "MixIpTarget" mix_ip_target set_mix_ip_target: bool,
-    /// 私有网络内网负载均衡，就近接入模式下规则所落在的可用区
+    /// Availability zone of a VPC-based private network CLB instance
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Zones" zones set_zones: list String,
-    /// CLB是否为NFV，空：不是，l7nfv：七层是NFV。
+    /// Whether it is an NFV CLB instance. No returned information: no; l7nfv: yes.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "NfvInfo" nfv_info set_nfv_info: str,
-    /// 负载均衡日志服务(CLS)的健康检查日志集ID
+    /// Health check log set ID of Cloud Log Service (CLS) for CLB
     "HealthLogSetId" health_log_set_id set_health_log_set_id: str,
-    /// 负载均衡日志服务(CLS)的健康检查日志主题ID
+    /// Health check log topic ID of Cloud Log Service (CLS) for CLB
     "HealthLogTopicId" health_log_topic_id set_health_log_topic_id: str,
-    /// 集群ID
+    /// Cluster ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ClusterIds" cluster_ids set_cluster_ids: list String,
-    /// 负载均衡的属性，传入字符串数组来决定是否开启
-    /// DeleteProtect: 删除保护，开启后防止负载均衡被误删除。
-    /// UserInVisible: 用户不可见，控制负载均衡对用户的可见性。
-    /// BlockStatus: 阻塞状态，用于限制负载均衡的某些操作或流量。
-    /// NoLBNat: 禁用负载均衡的NAT功能，用于特定场景下的流量直接转发。
-    /// BanStatus: 封禁状态，用于暂停负载均衡服务或限制访问。
-    /// ShiftupFlag: 升配标志，用于标识负载均衡需要升级配置或性能。
-    /// Stop: 停止状态，开启后负载均衡暂停服务。
-    /// NoVpcGw: 不使用VPC网关，用于绕过VPC网关直接处理流量。
-    /// SgInTgw: 安全组在TGW（Transit Gateway）中，涉及网络安全策略配置。
-    /// SharedLimitFlag: 共享限制标志，用于控制负载均衡的共享资源限制。
-    /// WafFlag: Web应用防火墙（WAF）标志，开启后启用WAF保护。
-    /// IsDomainCLB: 域名型负载均衡，标识负载均衡是否基于域名进行流量分发。
-    /// IPv6Snat: IPv6源地址转换（SNAT），用于IPv6网络的源地址处理。
-    /// HideDomain: 隐藏域名，用于隐私保护或特定场景下不暴露域名。
-    /// JumboFrame: 巨型帧支持，开启后支持更大的数据帧以提高网络效率。
-    /// NoLBNatL4IPdc: 四层IP直连无NAT，用于四层负载均衡直接转发IP流量。
-    /// VpcGwL3Service: VPC网关三层服务，涉及三层网络服务的网关功能。
-    /// Ipv62Flag: IPv6扩展标志，用于特定的IPv6功能支持。
-    /// Ipv62ExclusiveFlag: IPv6独占标志，用于专属IPv6流量处理。
-    /// BgpPro: BGP Pro 支持。
-    /// ToaClean: TOA（TCP Option Address）清理，清除TCP选项中的地址信息。
+    /// Attributes of cloud load balancer, input an array of strings to determine whether it is enabled.
+    /// DeleteProtect: specifies deletion protection. once enabled, it prevents the cloud load balancer from being accidentally deleted.
+    /// UserInVisible: invisible to users, controls load balancing visibility to users.
+    /// BlockStatus: specifies the blockage status, used to limit certain operations or traffic for cloud load balancer.
+    /// NoLBNat: disables the NAT feature of cloud load balancer for direct forwarding of traffic in specific scenarios.
+    /// BanStatus: specifies the blocking status for suspending the clb service or restricting access.
+    /// ShiftupFlag: specifies the upgrade flag used to identify if the cloud load balancer requires a configuration upgrade or performance improvement.
+    /// Specifies the stopped status. once enabled, the cloud load balancer suspends service.
+    /// NoVpcGw: specifies not to use VPC gateway to bypass the gateway for direct traffic handling.
+    /// SgInTgw: specifies the security group in TGW (Transit Gateway) involving network security policy configuration.
+    /// SharedLimitFlag: specifies the shared limit flag used to control the resource constraints of cloud load balancer.
+    /// WafFlag: specifies the Web application firewall (WAF) flag. enabled to enable WAF protection.
+    /// IsDomainCLB: indicates whether the cloud load balancer is domain name-based for traffic distribution.
+    /// IPv6Snat: IPv6 source address translation (Snat), used for source address processing in IPv6 networks.
+    /// HideDomain. specifies whether to hide the domain name for privacy protection or to avoid exposing it in specific scenarios.
+    /// JumboFrame: specifies giant frame support. once enabled, it supports larger data frames to improve network efficiency.
+    /// NoLBNatL4IPdc: specifies layer 4 IP direct connection without NAT, used for direct forwarding of IP traffic in layer 4 load balancing.
+    /// VpcGwL3Service: specifies the VPC gateway layer-3 Service, which involves the gateway feature of the layer-3 network.
+    /// Ipv62Flag: specifies the Ipv6 expansion Flag for specific feature support.
+    /// Ipv62ExclusiveFlag: specifies the Ipv6 exclusive flag used for exclusive Ipv6 traffic processing.
+    /// BgpPro: specifies BGP Pro support.
+    /// ToaClean: TOA (TCP Option Address) cleanup. clears Address information in TCP options.
     "AttributeFlags" attribute_flags set_attribute_flags: list String,
-    /// 负载均衡实例的域名。
+    /// Specifies the domain name of the load balancing instance.
     "LoadBalancerDomain" load_balancer_domain set_load_balancer_domain: str,
-    /// 网络出口
+    /// Specifies the network outbound.
     "Egress" egress set_egress: str,
-    /// 实例类型是否为独占型。1：独占型实例。0：非独占型实例。
+    /// Indicates whether the instance type is dedicated. 1: dedicated instance. 0: non-dedicated instance.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Exclusive" exclusive set_exclusive: i128,
-    /// 已绑定的后端服务数量。
+    /// Specifies the number of bound backend services.
     "TargetCount" target_count set_target_count: i128,
-    /// 负载均衡实例关联的Endpoint id。
+    /// Specifies the Endpoint id associated with the clb instance.
     "AssociateEndpoint" associate_endpoint set_associate_endpoint: str,
-    /// 可用区转发亲和信息
+    /// Availability zone forwarding affinity info
     "AvailableZoneAffinityInfo" available_zone_affinity_info set_available_zone_affinity_info: obj AvailableZoneAffinityInfo,
 } }
 
 rt::model! { read debug;
-/// 负载均衡详细信息
+/// CLB instance details
 LoadBalancerDetail {
-    /// 负载均衡实例 ID。
+    /// CLB instance ID.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 负载均衡实例的名称。
+    /// CLB instance name.
     "LoadBalancerName" load_balancer_name set_load_balancer_name: str,
-    /// 负载均衡实例的网络类型：
-    /// Public：公网属性，Private：内网属性；对于内网属性的负载均衡，可通过绑定EIP出公网，具体可参考EIP文档。
+    /// Network type of the load balancing instance.
+    /// Public: Public network attribute. Private: Private network attribute. for Private network cloud load balancer, bind EIP for Public network access. refer to EIP document.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LoadBalancerType" load_balancer_type set_load_balancer_type: str,
-    /// 负载均衡实例的状态，包括
-    /// 0：创建中，1：正常运行。
+    /// CLB instance status, including:
+    /// 0: creating; 1: running.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: i128,
-    /// 负载均衡实例的 VIP 。
+    /// CLB instance VIP.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Address" address set_address: str,
-    /// 负载均衡实例 VIP 的IPv6地址。
+    /// IPv6 VIP address of the CLB instance.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "AddressIPv6" address_i_pv6 set_address_i_pv6: str,
-    /// 负载均衡实例IP版本，IPv4 | IPv6。
+    /// IP version of the CLB instance. Valid values: IPv4, IPv6.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "AddressIPVersion" address_ip_version set_address_ip_version: str,
-    /// 负载均衡实例IPv6地址类型，IPv6Nat64 | IPv6FullChain。
+    /// IPv6 address type of the CLB instance. Valid values: IPv6Nat64, IPv6FullChain.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "IPv6Mode" i_pv6_mode set_i_pv6_mode: str,
-    /// 负载均衡实例所在可用区。
+    /// Availability zone where the CLB instance resides.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Zone" zone set_zone: str,
-    /// 负载均衡实例IP地址所属的ISP。取值范围：BGP（多线）、CMCC（中国移动）、CUCC（中国联通）、CTCC（中国电信）、INTERNAL（内网）。
+    /// ISP for the IP address of the CLB instance. Valid values: BGP (multi-line), CMCC (China Mobile), CUCC (China Unicom), CTCC (China Telecom), INTERNAL (private network).Note: This field may return null, indicating that no valid values can be obtained.
     "AddressIsp" address_isp set_address_isp: str,
-    /// 负载均衡实例所属私有网络的 ID。
+    /// ID of the VPC instance to which the CLB instance belongs.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 负载均衡实例所属的项目 ID， 0 表示默认项目。
+    /// ID of the project to which the CLB instance belongs. 0: default project.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ProjectId" project_id set_project_id: i128,
-    /// 负载均衡实例的创建时间。
+    /// CLB instance creation time.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 负载均衡实例的计费类型。取值范围：PREPAID预付费、POSTPAID_BY_HOUR按量付费。
+    /// Billing type of a CLB instance. Valid values: PREPAID (prepaid), POSTPAID_BY_HOUR (pay-as-you-go).Note: This field may return null, indicating that no valid values can be obtained.
     "ChargeType" charge_type set_charge_type: str,
-    /// 负载均衡实例的网络属性。
+    /// CLB instance network attribute.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "NetworkAttributes" network_attributes set_network_attributes: obj InternetAccessible,
-    /// 负载均衡实例的预付费相关属性。
+    /// Pay-as-you-go attribute of the CLB instance.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "PrepaidAttributes" prepaid_attributes set_prepaid_attributes: obj LBChargePrepaid,
-    /// 暂做保留，一般用户无需关注。
+    /// Reserved field, which can be ignored generally.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ExtraInfo" extra_info set_extra_info: obj ExtraInfo,
-    /// 负载均衡维度的个性化配置ID，多个配置用逗号隔开。
+    /// Custom configuration IDs of CLB instances. Multiple IDs must be separated by commas (,).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ConfigId" config_id set_config_id: str,
-    /// 负载均衡实例的标签信息。
+    /// CLB instance tag information.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Tags" tags set_tags: list TagInfo,
-    /// 负载均衡监听器 ID。
+    /// CLB listener ID.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ListenerId" listener_id set_listener_id: str,
-    /// 监听器协议。
+    /// Listener protocol.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Protocol" protocol set_protocol: str,
-    /// 监听器端口。
+    /// Listener port.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Port" port set_port: i128,
-    /// 转发规则的 ID。
+    /// Forwarding rule ID.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "LocationId" location_id set_location_id: str,
-    /// 转发规则的域名。
+    /// Domain name of the forwarding rule.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Domain" domain set_domain: str,
-    /// 转发规则的路径。
+    /// Forwarding rule path.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Url" url set_url: str,
-    /// 后端目标ID。
+    /// ID of target real servers.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TargetId" target_id set_target_id: str,
-    /// 后端目标的IP地址。
+    /// Address of target real servers.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TargetAddress" target_address set_target_address: str,
-    /// 后端目标监听端口。
+    /// Listening port of target real servers.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TargetPort" target_port set_target_port: i128,
-    /// 后端目标转发权重。
+    /// Forwarding weight of target real servers.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TargetWeight" target_weight set_target_weight: i128,
-    /// 0：表示未被隔离，1：表示被隔离。
+    /// 0: not isolated; 1: isolated.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Isolation" isolation set_isolation: i128,
-    /// 负载均衡绑定的安全组列表。
+    /// List of the security groups bound to the CLB instance.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "SecurityGroup" security_group set_security_group: list String,
-    /// 负载均衡安全组上移特性是否开启标识。取值范围：1表示开启、0表示未开启。
+    /// Whether to enable moving up CLB security groups. Valid values: 1 (enabled), 0 (not enabled).Note: This field may return null, indicating that no valid values can be obtained.
     "LoadBalancerPassToTarget" load_balancer_pass_to_target set_load_balancer_pass_to_target: i128,
-    /// 后端目标健康状态。
+    /// Health status of the target real server.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "TargetHealth" target_health set_target_health: str,
-    /// 转发规则的域名列表。
+    /// List o domain names associated with the forwarding rule
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Domains" domains set_domains: str,
-    /// 多可用区负载均衡实例所选备区
+    /// The secondary zone of multi-AZ CLB instance
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "SlaveZone" slave_zone set_slave_zone: list String,
-    /// 内网负载均衡实例所在可用区，由白名单CLB_Internal_Zone控制
+    /// The AZ of private CLB instance. This is only available for beta users.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Zones" zones set_zones: list String,
-    /// 是否开启SNI特性，1：表示开启，0：表示不开启（本参数仅对于HTTPS监听器有意义）。
+    /// Whether to enable SNI. `1`: Enable; `0`: Do not enable. This parameter is only meaningful for HTTPS listeners.
+    /// Note: This field may return·null, indicating that no valid values can be obtained.
     "SniSwitch" sni_switch set_sni_switch: i64,
-    /// 负载均衡实例的域名。
+    /// Specifies the domain name of the load balancing instance.
     "LoadBalancerDomain" load_balancer_domain set_load_balancer_domain: str,
-    /// 网络出口
+    /// Specifies the network outbound.
     "Egress" egress set_egress: str,
-    /// 负载均衡的属性
+    /// Specifies the attributes of cloud load balancer.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AttributeFlags" attribute_flags set_attribute_flags: list String,
-    /// 负载均衡实例的规格类型信息
+    /// Specification type information for load balancing instances
     ///
-    /// -  clb.c1.small：简约型规格
-    /// - clb.c2.medium：标准型规格
-    /// -  clb.c3.small：高阶型1规格
-    /// -  clb.c3.medium：高阶型2规格
-    /// -  clb.c4.small：超强型1规格
-    /// -  clb.c4.medium：超强型2规格
-    /// -  clb.c4.large：超强型3规格
-    /// -  clb.c4.xlarge：超强型4规格
-    /// - ""：非性能容量型实例
+    /// - clb.c1.small: minimalist specification
+    /// - clb.c2.medium: standard specification
+    /// - clb.c3.small: advanced type 1 specification
+    /// - clb.c3.medium: advanced type 2 specification
+    /// - clb.c4.small: ultra type 1 specification
+    /// - clb.c4.medium: ultra type 2 specification
+    /// - clb.c4.large: ultra type 3 specification
+    /// - clb.c4.xlarge: ultra type 4 specification
+    /// - "" : non-lcu-supported instance
+    /// .
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SlaType" sla_type set_sla_type: str,
-    /// 0：表示非独占型实例，1：表示独占型态实例。
+    /// 0 means non-dedicated instance. 1 means dedicated instance.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Exclusive" exclusive set_exclusive: i128,
-    /// 可用区转发亲和信息
+    /// Availability zone forwarding affinity info
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AvailableZoneAffinityInfo" available_zone_affinity_info set_available_zone_affinity_info: obj AvailableZoneAffinityInfo,
 } }
 
 rt::model! { read debug;
-/// 负载均衡实例的健康检查状态
+/// CLB instance health check status
 LoadBalancerHealth {
-    /// 负载均衡实例ID
+    /// CLB instance ID
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 负载均衡实例名称
+    /// Specifies the name of the load balancing instance.
     "LoadBalancerName" load_balancer_name set_load_balancer_name: str,
-    /// 监听器列表
+    /// Listener list
     "Listeners" listeners set_listeners: list ListenerHealth,
 } }
 
 rt::model! { read debug;
-/// 负载均衡流量数据。
+/// CLB instance traffic data
 LoadBalancerTraffic {
-    /// 负载均衡ID
+    /// CLB instance ID
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 负载均衡名字
+    /// CLB instance name
     "LoadBalancerName" load_balancer_name set_load_balancer_name: str,
-    /// 负载均衡所在地域
+    /// CLB instance region
     "Region" region set_region: str,
-    /// 负载均衡的vip
+    /// CLB instance VIP
     "Vip" vip set_vip: str,
-    /// 最大出带宽，单位：Mbps
+    /// Maximum outbound bandwidth in Mbps
     "OutBandwidth" out_bandwidth set_out_bandwidth: f64,
-    /// CLB域名
+    /// Specifies the CLB domain name.
     "Domain" domain set_domain: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ManualRewrite` (手动添加负载均衡转发规则的重定向关系).
+/// Request of `ManualRewrite` (Creates a redirection relationship between CLB forwarding rules manually).
 ///
-/// 用户手动配置原访问地址和重定向地址，系统自动将原访问地址的请求重定向至对应路径的目的地址。同一域名下可以配置多条路径作为重定向策略，实现http/https之间请求的自动跳转。设置重定向时，需满足如下约束条件：若A已经重定向至B，则A不能再重定向至C（除非先删除老的重定向关系，再建立新的重定向关系），B不能重定向至任何其它地址。
-/// 本接口为异步接口，本接口返回成功后需以返回的RequestID为入参，调用DescribeTaskStatus接口查询本次任务是否成功。
+/// After the original access address and the address to be redirected are configured manually, the system will automatically redirect requests made to the original access address to the target address of the corresponding path. Multiple paths can be configured as a redirection policy under one domain name to achieve automatic redirection between HTTP and HTTPS. A redirection policy should meet the following rules: if A has already been redirected to B, then it cannot be redirected to C (unless the original redirection relationship is deleted and a new one is created), and B cannot be redirected to any other addresses.
 ManualRewriteRequest {
-    /// 负载均衡实例 ID。
+    /// CLB instance ID
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 源监听器 ID。
+    /// Source listener ID
     ///
     /// Required.
     "SourceListenerId" source_listener_id set_source_listener_id: str,
-    /// 目标监听器 ID。
+    /// Target listener ID
     ///
     /// Required.
     "TargetListenerId" target_listener_id set_target_listener_id: str,
-    /// 转发规则之间的重定向关系。
+    /// Redirection relationship between forwarding rules
     ///
     /// Required.
     "RewriteInfos" rewrite_infos set_rewrite_infos: list RewriteLocationMap,
@@ -5471,29 +5538,29 @@ ManualRewriteRequest {
 rt::action!("clb", "2018-03-17", "ManualRewrite", ManualRewriteRequest => ManualRewriteResponse);
 
 rt::model! { read debug;
-/// ManualRewrite返回参数结构体
+/// ManualRewrite response structure.
 ManualRewriteResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `MigrateClassicalLoadBalancers` (传统型负载均衡迁移成(原应用型)负载均衡).
+/// Request of `MigrateClassicalLoadBalancers` (Upgrades Classic CLB instances to application CLB instances).
 ///
-/// 本接口将传统型负载均衡迁移成(原应用型)负载均衡
-/// 本接口为异步接口，接口成功返回后，可使用 DescribeLoadBalancers 接口查询负载均衡实例的状态（如创建中、正常），以确定是否创建成功。
+/// This API is used to upgrade classic CLB instances to application CLB instances.
+/// This is an async API. After it is returned successfully, you can check the action result by calling `DescribeLoadBalancers`.
 MigrateClassicalLoadBalancersRequest {
-    /// 传统型负载均衡ID数组
+    /// Array of classic CLB instance IDs
     ///
     /// Required.
     "LoadBalancerIds" load_balancer_ids set_load_balancer_ids: list String,
-    /// 独占集群信息
+    /// Exclusive cluster information
     "ExclusiveCluster" exclusive_cluster set_exclusive_cluster: obj ExclusiveCluster,
 } }
 rt::action!("clb", "2018-03-17", "MigrateClassicalLoadBalancers", MigrateClassicalLoadBalancersRequest => MigrateClassicalLoadBalancersResponse);
 
 rt::model! { read debug;
-/// MigrateClassicalLoadBalancers返回参数结构体
+/// MigrateClassicalLoadBalancers response structure.
 MigrateClassicalLoadBalancersResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6202,48 +6269,48 @@ ModelTestResult {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyBlockIPList` (修改负载均衡的IP封禁黑名单列表).
+/// Request of `ModifyBlockIPList` (Modifies the client IP blocklist of a CLB instance).
 ///
-/// 修改负载均衡的IP（client IP）封禁黑名单列表，一个转发规则最多支持封禁 2000000 个IP，及黑名单容量为 2000000。
-/// （接口灰度中，如需使用请提工单）
+/// This API is used to modify the client IP blocklist of a CLB instance. One forwarding rule supports blocking up to 2,000,000 IPs. One blocklist can contain up to 2,000,000 entries.
+/// (This API is in beta test. To use it, please submit a ticket.)
 ModifyBlockIPListRequest {
-    /// 负载均衡实例ID
+    /// CLB instance ID
     ///
     /// Required.
     "LoadBalancerIds" load_balancer_ids set_load_balancer_ids: list String,
-    /// 操作类型，可取：
+    /// Operation type. Valid values:
     ///
-    /// -  add_customized_field（首次设置header，开启黑名单功能）
+    /// -  add_customized_field (sets header initially to enable the blocklist feature)
     ///
-    /// -  set_customized_field（修改header）
+    /// -  set_customized_field (modifies header)
     ///
-    /// -  del_customized_field（删除header）
+    /// -  del_customized_field (deletes header)
     ///
-    /// -  add_blocked（添加黑名单）
+    /// -  add_blocked (adds IPs to blocklist)
     ///
-    /// -  del_blocked（删除黑名单）
+    /// -  del_blocked (deletes IPs from blocklist)
     ///
-    /// -  flush_blocked（清空黑名单）
+    /// -  flush_blocked (clears blocklist)
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 客户端真实IP存放的header字段名
+    /// Header field that stores real client IPs
     ///
     /// Required.
     "ClientIPField" client_ip_field set_client_ip_field: str,
-    /// 封禁IP列表，单次操作数组最大长度支持200000
+    /// List of blocked IPs. The array can contain up to 200,000 entries in one operation.
     "BlockIPList" block_ip_list set_block_ip_list: list String,
-    /// 过期时间，单位秒，默认值3600
+    /// Expiration time in seconds. Default value: 3600
     "ExpireTime" expire_time set_expire_time: i128,
-    /// 添加IP的策略，可取：fifo（如果黑名单容量已满，新加入黑名单的IP采用先进先出策略）
+    /// IP adding policy. Valid value: fifo (if a blocklist is full, new IPs added to the blocklist will adopt the first-in first-out policy)
     "AddStrategy" add_strategy set_add_strategy: str,
 } }
 rt::action!("clb", "2018-03-17", "ModifyBlockIPList", ModifyBlockIPListRequest => ModifyBlockIPListResponse);
 
 rt::model! { read debug;
-/// ModifyBlockIPList返回参数结构体
+/// ModifyBlockIPList response structure.
 ModifyBlockIPListResponse {
-    /// 异步任务的ID
+    /// Async task ID
     "JodId" jod_id set_jod_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6277,71 +6344,71 @@ ModifyBudgetAttributesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDomainAttributes` (修改负载均衡七层监听器转发规则的域名级别属性).
+/// Request of `ModifyDomainAttributes` (Modifies the domain name-level attributes of a layer-7 listener's forwarding rule).
 ///
-/// ModifyDomainAttributes接口用于修改负载均衡7层监听器转发规则的域名级别属性，如修改域名、修改DefaultServer、开启/关闭Http2、修改证书
-/// 本接口为异步接口，本接口返回成功后，需以返回的RequestId为入参，调用 [DescribeTaskStatus](https://cloud.tencent.com/document/product/214/30683) 接口查询本次任务是否成功。
+/// This API is used to modify domain-level attributes of Cloud Load Balancer layer-7 listener forwarding rules, such as modifying domain name, changing DefaultServer, enabling/disabling Http/2, and modifying certificates.
+/// This is an async API. After it returns a successful result, call the [DescribeTaskStatus](https://www.tencentcloud.com/document/product/214/30683?from_cn_redirect=1) API with the returned RequestId as an input parameter to check whether this task is successful.
 ModifyDomainAttributesRequest {
-    /// 负载均衡实例ID，可以通过 [DescribeLoadBalancers](https://cloud.tencent.com/document/product/214/30685) 接口查询。
+    /// ID of the CLB instance. You can call the [DescribeLoadBalancers](https://www.tencentcloud.com/document/product/214/30685?from_cn_redirect=1) API to query the ID.
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 负载均衡监听器ID，可以通过 [DescribeListeners](https://cloud.tencent.com/document/product/214/30686) 接口查询。
+    /// ID of the CLB instance listener. You can call the [DescribeListeners](https://www.tencentcloud.com/document/product/214/30686?from_cn_redirect=1) API to query the ID.
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 域名（必须是已经创建的转发规则下的域名），如果是多域名，可以指定多域名列表中的任意一个，可以通过[DescribeListeners](https://cloud.tencent.com/document/product/214/30686) 接口查询。
+    /// Domain name (must be a domain name under a created forwarding rule). if it is multiple domains, you can specify any one of the domain name list. it can be accessed through the [DescribeListeners](https://www.tencentcloud.com/document/product/214/30686?from_cn_redirect=1) api.
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 要修改的新域名。NewDomain和NewDomains只能传一个。
+    /// The one domain name to modify. `NewDomain` and `NewDomains` can not be both specified.
     "NewDomain" new_domain set_new_domain: str,
-    /// 域名相关的证书信息，注意，仅对启用SNI的监听器适用，不可和MultiCertInfo 同时传入。
+    /// Certificate information of the domain name. It is only applicable to listeners with SNI enabled. `Certificate` and `MultiCertInfo` cannot be specified at the same time.
     "Certificate" certificate set_certificate: obj CertificateInput,
-    /// 是否开启HTTP2，注意，只有HTTPS域名才能开启HTTP2。
-    /// True: 开启HTTP2，Fasle: 不开启HTTP2。
+    /// Specifies whether to enable HTTP/2. note that only HTTPS domain names support HTTP/2.
+    /// True: enable HTTP2. false: disable HTTP2.
     "Http2" http2 set_http2: bool,
-    /// 是否设为默认域名，注意，一个监听器下只能设置一个默认域名。
-    /// True: 设为默认域名，Fasle: 不设置为默认域名。
+    /// Whether to set as the default domain name. Note: Only one default domain name can be set under a listener.
+    /// True: set as default domain name. false: do not set as default domain name.
     "DefaultServer" default_server set_default_server: bool,
-    /// 是否开启 QUIC，注意，只有 HTTPS 域名才能开启 QUIC。
-    /// True: 开启 QUIC，False: 不开启QUIC。
+    /// Specifies whether QUIC is enabled. note that QUIC can only be enabled for HTTPS domains.
+    /// True: enable QUIC. False: disable.
     "Quic" quic set_quic: bool,
-    /// 监听器下必须配置一个默认域名，若要关闭原默认域名，必须同时指定另一个域名作为新的默认域名，如果新的默认域名是多域名，可以指定多域名列表中的任意一个。
+    /// Specifies a new default domain name for the listener. This field is used when the original default domain name is disabled. If there are multiple domain names, specify one of them.
     "NewDefaultServerDomain" new_default_server_domain set_new_default_server_domain: str,
-    /// 要修改的新域名列表。NewDomain和NewDomains只能传一个。
+    /// The new domain names to modify. `NewDomain` and `NewDomains` can not be both specified.
     "NewDomains" new_domains set_new_domains: list String,
-    /// 域名相关的证书信息，注意，仅对启用SNI的监听器适用；支持同时传入多本算法类型不同的服务器证书，不可和Certificate 同时传入。
+    /// Certificate information related to the domain name. Note: This applies only to listeners with SNI enabled. Multiple server certificates with different algorithm types can be input simultaneously, but this parameter cannot be input together with the Certificate.
     "MultiCertInfo" multi_cert_info set_multi_cert_info: obj MultiCertInfo,
 } }
 rt::action!("clb", "2018-03-17", "ModifyDomainAttributes", ModifyDomainAttributesRequest => ModifyDomainAttributesResponse);
 
 rt::model! { read debug;
-/// ModifyDomainAttributes返回参数结构体
+/// ModifyDomainAttributes response structure.
 ModifyDomainAttributesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDomain` (修改七层转发规则的域名).
+/// Request of `ModifyDomain` (Modifies a domain name of a layer-7 forwarding rule).
 ///
-/// ModifyDomain接口用来修改负载均衡七层监听器下的域名。
-/// 本接口为异步接口，本接口返回成功后需以返回的RequestID为入参，调用 [DescribeTaskStatus](https://cloud.tencent.com/document/product/214/30683) 接口查询本次任务是否成功。
+/// This API is used to modify the domain name under a layer-7 (HTTP/HTTPS) listener of Cloud Load Balancer.
+/// This is an asynchronous API. After it returns the result successfully, you can call the [DescribeTaskStatus](https://www.tencentcloud.com/document/product/214/30683?from_cn_redirect=1) API with the returned RequestId as an input parameter to query whether the task is successful.
 ModifyDomainRequest {
-    /// 负载均衡实例 ID，可以通过 [DescribeLoadBalancers](https://cloud.tencent.com/document/product/214/30685) 接口查询。
+    /// ID of the cloud load balancer instance. you can call the [DescribeLoadBalancers](https://www.tencentcloud.com/document/product/214/30685?from_cn_redirect=1) API to query the ID.
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 负载均衡监听器 ID， 可以通过 [DescribeListeners](https://cloud.tencent.com/document/product/214/30686) 接口查询。
+    /// ID of the clb listener. you can call the [DescribeListeners](https://www.tencentcloud.com/document/product/214/30686?from_cn_redirect=1) API to query the ID.
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 监听器下的某个旧域名， 可以通过 [DescribeListeners](https://cloud.tencent.com/document/product/214/30686) 查询。
+    /// An existing domain under the listener, can be queried through the [DescribeListeners](https://www.tencentcloud.com/document/product/214/30686?from_cn_redirect=1) api.
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 新域名，	长度限制为：1-120。有三种使用格式：非正则表达式格式，通配符格式，正则表达式格式。非正则表达式格式只能使用字母、数字、‘-’、‘.’。通配符格式的使用 ‘*’ 只能在开头或者结尾。正则表达式以'~'开头。
+    /// New domain name. 	Length limit: 1-120. There are three usage formats: non-regular expression, wildcard, and regular expression. A non-regular expression can only contain letters, digits, "-", and ".". In a wildcard, "*" can only be at the beginning or the end. A regular expressions must begin with a "~".
     ///
     /// Required.
     "NewDomain" new_domain set_new_domain: str,
@@ -6349,42 +6416,42 @@ ModifyDomainRequest {
 rt::action!("clb", "2018-03-17", "ModifyDomain", ModifyDomainRequest => ModifyDomainResponse);
 
 rt::model! { read debug;
-/// ModifyDomain返回参数结构体
+/// ModifyDomain response structure.
 ModifyDomainResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyFunctionTargets` (修改转发规则绑定的云函数).
+/// Request of `ModifyFunctionTargets` (Modifies the cloud functions associated with a forwarding rule).
 ///
-/// 修改负载均衡转发规则上所绑定的云函数。
-/// 限制说明：
-/// - 仅支持绑定“Event 函数”类型的云函数。
+/// This API is used to modify the SCF bound to a Cloud Load Balancer forwarding rule.
+/// This API is used to describe restrictions.
+/// - Only supports binding SCF of the "Event function" type.
 ModifyFunctionTargetsRequest {
-    /// 负载均衡实例ID。
+    /// CLB instance ID
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 负载均衡监听器ID。
+    /// CLB listener ID
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 要修改的后端云函数服务列表，仅支持 Event 函数类型。
+    /// Specifies the backend SCF service list to modify. only Event function type is supported.
     ///
     /// Required.
     "FunctionTargets" function_targets set_function_targets: list FunctionTarget,
-    /// 转发规则的ID，当绑定机器到七层转发规则时，必须提供此参数或Domain+Url两者之一。
+    /// Forwarding rule ID. When binding a real server to a layer-7 forwarding rule, you must provide either this parameter or `Domain`+`Url`.
     "LocationId" location_id set_location_id: str,
-    /// 目标规则的域名，提供LocationId参数时本参数不生效。
+    /// Target rule domain name. This parameter does not take effect if `LocationId` is specified.
     "Domain" domain set_domain: str,
-    /// 目标规则的URL，提供LocationId参数时本参数不生效。
+    /// Target rule URL. This parameter does not take effect if `LocationId` is specified.
     "Url" url set_url: str,
 } }
 rt::action!("clb", "2018-03-17", "ModifyFunctionTargets", ModifyFunctionTargetsRequest => ModifyFunctionTargetsResponse);
 
 rt::model! { read debug;
-/// ModifyFunctionTargets返回参数结构体
+/// ModifyFunctionTargets response structure.
 ModifyFunctionTargetsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6506,133 +6573,135 @@ ModifyKeysUserGroupResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyListener` (修改负载均衡监听器属性).
+/// Request of `ModifyListener` (Modifies the attributes of a CLB listener).
 ///
-/// ModifyListener接口用来修改负载均衡监听器的属性，包括监听器名称、健康检查参数、证书信息、转发策略等。本接口不支持传统型负载均衡。
-/// 本接口为异步接口，本接口返回成功后需以返回的RequestID为入参，调用 [DescribeTaskStatus](https://cloud.tencent.com/document/product/214/30683) 接口查询本次任务是否成功。
+/// This API is used to modify the attributes of a CLB instance listener, including the listener name, health check parameters, certificate information, and forwarding policy. This API does not support classic CLB instances.
+/// This is an asynchronous API. After it returns the result successfully, you can call the [DescribeTaskStatus](https://intl.cloud.tencent.com/document/product/214/30683?from_cn_redirect=1) API with the returned RequestId as an input parameter to query whether the task is successful.
 ModifyListenerRequest {
-    /// 负载均衡实例ID，可以通过 [DescribeLoadBalancers](https://cloud.tencent.com/document/product/214/30685) 接口查询。
+    /// ID of the Cloud Load Balancer (CLB) instance. You can call the [DescribeLoadBalancers](https://www.tencentcloud.com/document/product/214/30685?from_cn_redirect=1) API to query the ID.
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 负载均衡监听器ID，可以通过 [DescribeListeners](https://cloud.tencent.com/document/product/214/30686) 接口查询。
+    /// ID of the CLB listener. You can call the [DescribeListeners](https://www.tencentcloud.com/document/product/214/30686?from_cn_redirect=1) API to query the ID.
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 新的监听器名称。命名规则：1-80 个英文字母、汉字等国际通用语言字符，数字，连接线“-”、下划线“_”等常见字符（禁止Unicode补充字符，如emoji表情、生僻汉字等）。
+    /// New listener name. Naming rule: 1-80 characters including English letters, Chinese characters, digits, connecting line "-", underscore "_" and other common characters (Unicode supplementary characters such as emoji and rare Chinese characters are forbidden).
     "ListenerName" listener_name set_listener_name: str,
-    /// 会话保持时间，单位：秒。可选值：30~3600，默认 0，表示不开启。此参数仅适用于TCP/UDP监听器。
+    /// Session persistence time, unit: second. Available values: 30-3600, default 0, disabled. This parameter is applicable only to TCP/UDP listener.
     "SessionExpireTime" session_expire_time set_session_expire_time: i64,
-    /// 健康检查相关参数，此参数仅适用于TCP/UDP/TCP_SSL/QUIC监听器。
+    /// Health check parameters. This parameter is applicable only to TCP/UDP/TCP_SSL/QUIC listeners.
     "HealthCheck" health_check set_health_check: obj HealthCheck,
-    /// 证书相关信息，此参数仅适用于HTTPS/TCP_SSL/QUIC监听器；此参数和MultiCertInfo不能同时传入。
+    /// Certificate-related information. This parameter is applicable only to HTTPS/TCP_SSL/QUIC listeners. This parameter and MultiCertInfo cannot be specified at the same time.
     "Certificate" certificate set_certificate: obj CertificateInput,
-    /// 监听器转发的方式。可选值：WRR（按权重轮询）、LEAST_CONN（按最小连接数）、IP_HASH（按 IP 地址哈希）
-    /// 分别表示按权重轮询、最小连接数， 默认为 WRR。
-    /// 使用场景：适用于TCP/UDP/TCP_SSL/QUIC监听器。七层监听器的均衡方式应在转发规则中修改。
+    /// Listener forwarding method. Valid values: WRR (weighted round-robin), LEAST_CONN (least connections), and IP_HASH (IP address hash).
+    /// They indicate weighted round-robin and least connection respectively. Default is WRR.
+    /// Usage scenario: Suitable for TCP/UDP/TCP_SSL/QUIC listeners. The balancing method for Layer-7 listeners should be modified in the forwarding rules.
     "Scheduler" scheduler set_scheduler: str,
-    /// 是否开启SNI特性，此参数仅适用于HTTPS监听器。默认0，表示不开启，1表示开启。注意：未开启SNI的监听器可以开启SNI；已开启SNI的监听器不能关闭SNI。
+    /// Whether to enable SNI feature. This parameter applies only to HTTPS listeners. Default is 0 (disabled) or 1 (enable). Note: You can enable SNI for listeners without SNI. SNI cannot be disabled for listeners with SNI enabled.
     "SniSwitch" sni_switch set_sni_switch: i64,
-    /// 后端目标类型，NODE表示绑定普通节点，TARGETGROUP表示绑定目标组。
+    /// Backend target type. NODE indicates binding to a general node. TARGETGROUP indicates binding to a target group.
     "TargetType" target_type set_target_type: str,
-    /// 是否开启长连接，此参数仅适用于HTTP/HTTPS监听器。
-    /// 默认值0表示不开启，1表示开启。
-    /// 若后端服务对连接数上限有限制，则建议谨慎开启。此功能目前处于内测中，如需使用，请提交 [内测申请](https://cloud.tencent.com/apply/p/tsodp6qm21)。
+    /// Whether to enable long connections. This parameter is applicable only to HTTP/HTTPS listeners.
+    /// The default value 0 means disabled, and 1 means enable.
+    /// If the backend service has a connection limit, enable with caution. This feature is currently in internal testing. If needed, submit a [beta application](https://www.tencentcloud.com/apply/p/tsodp6qm21?from_cn_redirect=1).
     "KeepaliveEnable" keepalive_enable set_keepalive_enable: i64,
-    /// 重新调度功能，解绑后端服务开关，打开此开关，当解绑后端服务时触发重新调度。仅TCP/UDP监听器支持。
+    /// Rescheduling feature, which provides a switch for scaling out the backend service. If the switch is toggled on, rescheduling is triggered when the backend service is unbound. This parameter is applicable only to TCP/UDP listeners.
     "DeregisterTargetRst" deregister_target_rst set_deregister_target_rst: bool,
-    /// 会话保持类型。NORMAL表示默认会话保持类型。QUIC_CID表示根据Quic Connection ID做会话保持。QUIC_CID只支持UDP协议。
-    /// 使用场景：适用于TCP/UDP/TCP_SSL/QUIC监听器。
-    /// 默认为 NORMAL。
+    /// Session persistence type. NORMAL means the default session persistence type. QUIC_CID refers to maintaining the session based on Quic Connection ID. QUIC_CID supports only UDP Protocol.
+    /// Usage scenario: Applicable to TCP/UDP/TCP_SSL/QUIC listeners.
+    /// Default is NORMAL.
     "SessionType" session_type set_session_type: str,
-    /// 证书信息，支持同时传入不同算法类型的多本服务端证书；此参数仅适用于未开启SNI特性的HTTPS监听器。此参数和Certificate不能同时传入。
+    /// Certificate information. Multiple server certificates with different algorithm types can be imported at the same time. This parameter is applicable only to HTTPS listeners with SNI feature disabled. This parameter and Certificate cannot be specified at the same time.
     "MultiCertInfo" multi_cert_info set_multi_cert_info: obj MultiCertInfo,
-    /// 监听器粒度并发连接数上限，当前仅性能容量型实例且仅TCP/UDP/TCP_SSL/QUIC监听器支持。取值范围：1-实例规格并发连接上限，其中-1表示关闭监听器粒度并发连接数限速。基础网络实例不支持该参数。
-    /// 默认为 -1，表示不限速。
+    /// Maximum number of concurrent connections at the listener level. This parameter is supported only for LCU-supported instances with TCP/UDP/TCP_SSL/QUIC listeners currently. Value range: 1 to the maximum number of concurrent connections for the instance specification. -1 indicates no speed limit on the concurrent connections at the listener level. Classic network instances do not support this parameter.
+    /// Default value is -1, which means unlimited speed.
     "MaxConn" max_conn set_max_conn: i64,
-    /// 监听器粒度新建连接数上限，当前仅性能容量型实例且仅TCP/UDP/TCP_SSL/QUIC监听器支持。取值范围：1-实例规格新建连接上限，其中-1表示关闭监听器粒度新建连接数限速。基础网络实例不支持该参数。
-    /// 默认为 -1 表示不限速。
+    /// Maximum number of new connections at the listener level. This parameter is supported only for LCU-supported instances with TCP/UDP/TCP_SSL/QUIC listeners currently. Value range: 1 to the maximum number of new connections for the instance specification. -1 indicates no speed limit on new connections at the listener level. Classic network instances do not support this parameter.
+    /// Default is -1, which means unlimited speed.
     "MaxCps" max_cps set_max_cps: i64,
-    /// 空闲连接超时时间，此参数仅适用于TCP/UDP监听器。如需设置超过1980s，请通过 [工单申请](https://console.cloud.tencent.com/workorder/category),最大可设置到3600s。
+    /// Idle connection timeout. This parameter applies only to TCP/UDP listeners. To set a value exceeding 1980, [submit a ticket for application](https://console.cloud.tencent.com/workorder/category). The maximum value can be 3600.
     ///
-    /// 取值范围：[10, 1980]
+    /// Range of values: [10, 1980]
     ///
-    /// 单位：秒
+    /// Unit: seconds
     ///
-    /// 默认值：900
+    /// Default value: 900
     ///
-    /// TCP监听器默认值：900，UDP监听器默认值：300s。取值范围：共享型实例和独占型实例支持：10～900，性能容量型实例支持：10~1980。
+    /// Default value for TCP listeners: 900. Default value for UDP listeners: 300. Value range: 10–900 for shared instances and dedicated instances and 10–1980 for LCU-supported instances.
     "IdleConnectTimeout" idle_connect_timeout set_idle_connect_timeout: i64,
-    /// TCP_SSL和QUIC是否支持PP
+    /// Whether TCP_SSL and QUIC support PP
     "ProxyProtocol" proxy_protocol set_proxy_protocol: bool,
-    /// 是否开启SNAT（源IP替换），True（开启）、False（关闭）。默认为关闭。注意：SnatEnable开启时会替换客户端源IP，此时`透传客户端源IP`选项关闭，反之亦然。
+    /// Whether SNAT (source IP replacement) is enabled, True (enabled), False (disabled). Disabled by default. Note: When SnatEnable is enabled, the client source IP will be replaced. At this point, the `Pass through client source IP` option is disabled, and vice versa.
     "SnatEnable" snat_enable set_snat_enable: bool,
-    /// 数据压缩模式
+    /// Data compression mode
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - transparent： 透明模式（默认值）
-    /// - compatibility： 兼容模式（开启 gzip 兼容压缩配置）
+    /// - transparent: Transparent mode (default value)
+    /// - compatibility: Compatible mode (enable gzip compression configuration)
     "DataCompressMode" data_compress_mode set_data_compress_mode: str,
-    /// 重新调度功能，权重调为0开关，打开此开关，后端服务器权重调为0时触发重新调度。仅TCP/UDP监听器支持。
+    /// Rescheduling feature, which provides a switch for changing the weight to 0. If the switch is toggled on, rescheduling is triggered when the weight of a real server is changed to 0. This parameter is applicable only to TCP/UDP listeners.
     "RescheduleTargetZeroWeight" reschedule_target_zero_weight set_reschedule_target_zero_weight: bool,
-    /// 重新调度功能，健康检查异常开关，打开此开关，后端服务器健康检查异常时触发重新调度。仅TCP/UDP监听器支持。
+    /// Rescheduling feature, which provides a switch for detecting health check exceptions. If the switch is toggled on, rescheduling is triggered when the real server health check fails. This parameter is applicable only to TCP/UDP listeners.
     "RescheduleUnhealthy" reschedule_unhealthy set_reschedule_unhealthy: bool,
-    /// 重新调度功能，扩容后端服务开关，打开此开关，后端服务器增加或者减少时触发重新调度。仅TCP/UDP监听器支持。
+    /// Rescheduling feature, which provides a switch for scaling out real servers. If the switch is toggled on, rescheduling is triggered when the number of real servers increases or decreases. This parameter is applicable only to TCP/UDP listeners.
     "RescheduleExpandTarget" reschedule_expand_target set_reschedule_expand_target: bool,
-    /// 重新调度触发开始时间，取值0~3600s。仅TCP/UDP监听器支持。
+    /// Rescheduling trigger start time. Value range: 0–3600. Unit: s. This parameter is applicable only to TCP/UDP listeners.
     "RescheduleStartTime" reschedule_start_time set_reschedule_start_time: i64,
-    /// 重新调度触发持续时间，取值0~3600s。仅TCP/UDP监听器支持。
+    /// Rescheduling trigger duration. Value range: 0–3600. Unit: s. This parameter is applicable only to TCP/UDP listeners.
     "RescheduleInterval" reschedule_interval set_reschedule_interval: i64,
 } }
 rt::action!("clb", "2018-03-17", "ModifyListener", ModifyListenerRequest => ModifyListenerResponse);
 
 rt::model! { read debug;
-/// ModifyListener返回参数结构体
+/// ModifyListener response structure.
 ModifyListenerResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyLoadBalancerAttributes` (修改负载均衡实例的属性).
+/// Request of `ModifyLoadBalancerAttributes` (Modifies the attributes of a CLB instance).
 ///
-/// 修改负载均衡实例的属性。支持修改负载均衡实例的名称、设置负载均衡的跨域属性。
-/// 注意：非带宽上移用户的 CLB 实例必须加入带宽包才可以设置跨域属性。修改网络计费模式请到控制台操作。
-/// 本接口为异步接口，接口返回成功后，需以得到的 RequestID 为入参，调用 [DescribeTaskStatus](https://cloud.tencent.com/document/product/214/30683) 接口查询本次任务是否成功。
+/// This API is used to modify the attributes of a CLB instance, such as name and cross-region attributes.
+/// Non-bandwidth-upshift users must add their CLB instance to a bandwidth package to configure cross-domain attributes. To modify the network billing mode, go to the console.
+/// This API is used to perform asynchronous operations. After returning a successful result, call the [DescribeTaskStatus](https://www.tencentcloud.com/document/product/214/30683?from_cn_redirect=1) API with the returned RequestID as an input parameter to check whether this task is successful.
 ModifyLoadBalancerAttributesRequest {
-    /// 负载均衡的唯一ID，可以通过 [DescribeLoadBalancers](https://cloud.tencent.com/document/product/214/30685) 接口获取。
+    /// Unique ID of the Cloud Load Balancer (CLB). You can call the [DescribeLoadBalancers](https://www.tencentcloud.com/document/product/214/30685?from_cn_redirect=1) API to obtain the ID.
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 负载均衡实例名称，规则：1-80 个英文字母、汉字等国际通用语言字符，数字，连接线“-”、下划线“_”等常见字符（禁止Unicode补充字符，如emoji表情、生僻汉字等）。
+    /// CLB instance name. Rules: 1-80 internationally compatible characters including letters, Chinese characters, digits, "-", "_", and other common characters (Unicode supplementary characters such as emojis and rare Chinese characters are forbidden).
     "LoadBalancerName" load_balancer_name set_load_balancer_name: str,
-    /// 设置负载均衡跨地域绑定1.0的后端服务信息
+    /// Set the backend service information for cross-region binding 1.0 of Cloud Load Balancer.
     "TargetRegionInfo" target_region_info set_target_region_info: obj TargetRegionInfo,
-    /// 网络计费相关参数
+    /// Network billing related parameters
     "InternetChargeInfo" internet_charge_info set_internet_charge_info: obj InternetAccessible,
-    /// Target是否放通来自CLB的流量。
-    /// 开启放通（true）：只验证CLB上的安全组；
-    /// 不开启放通（false）：需同时验证CLB和后端实例上的安全组。
-    /// 不填则不修改。
+    /// Allow CLB traffic to the Target.
+    /// Enable (true): verify security groups on CLB;
+    /// deny CLB traffic to the Target (false): verify security groups on both CLB and backend instances.
+    /// Leave blank for no modification.
     "LoadBalancerPassToTarget" load_balancer_pass_to_target set_load_balancer_pass_to_target: bool,
-    /// 不同计费模式之间的切换：0表示不切换，1表示预付费和后付费切换，2表示后付费之间切换。默认值：0
+    /// Switchover between different billing modes: 0 means no switchover, 1 means switch between prepaid and postpaid, 2 means switch between postpaid modes. Default value: 0
     "SwitchFlag" switch_flag set_switch_flag: i128,
-    /// 是否开启跨地域绑定2.0功能。不填则不修改。
+    /// Whether cross-region binding 2.0 is enabled. Leave it blank for no modification.
     "SnatPro" snat_pro set_snat_pro: bool,
-    /// 是否开启删除保护，不填则不修改。
+    /// Whether to enable deletion protection. Leave it empty to skip modification.
     "DeleteProtect" delete_protect set_delete_protect: bool,
-    /// 将负载均衡二级域名由mycloud.com改为tencentclb.com，子域名也会变换，修改后mycloud.com域名将失效。不填则不修改。
+    /// Change the second-level domain name of Cloud Load Balancer (CLB) from mycloud.com to tencentclb.com. The subdomain will also be transformed. After modification, the mycloud.com domain name will become invalid. Leave it blank if no modification is needed.
     "ModifyClassicDomain" modify_classic_domain set_modify_classic_domain: bool,
-    /// 关联的终端节点Id，可通过[DescribeVpcEndPoint](https://cloud.tencent.com/document/product/215/54679)接口查询。传空字符串代表解除关联。
+    /// Id of the associated endpoint, which can be queried via the [DescribeVpcEndPoint](https://www.tencentcloud.com/document/product/215/54679?from_cn_redirect=1) api. Input an empty string to unbind.
     "AssociateEndpoint" associate_endpoint set_associate_endpoint: str,
 } }
 rt::action!("clb", "2018-03-17", "ModifyLoadBalancerAttributes", ModifyLoadBalancerAttributesRequest => ModifyLoadBalancerAttributesResponse);
 
 rt::model! { read debug;
-/// ModifyLoadBalancerAttributes返回参数结构体
+/// ModifyLoadBalancerAttributes response structure.
 ModifyLoadBalancerAttributesResponse {
-    /// 切换负载均衡计费方式时，可用此参数查询切换任务是否成功。
+    /// When switching the billing mode of Cloud Load Balancer, you can use this parameter to check if the switch task is successful.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DealName" deal_name set_deal_name: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6663,45 +6732,42 @@ ModifyLoadBalancerMixIpTargetResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyLoadBalancerSla` (调整实例的性能容量型规格).
+/// Request of `ModifyLoadBalancerSla` (Adjust the performance capacity specification of an instance).
 ///
-/// 本接口（ModifyLoadBalancerSla）用于调整按量计费模式实例的性能容量型规格，如共享型升级性能容量型，性能容量型实例规格调整。
-///
-/// 限制条件：
-/// - 共享型升级为性能容量型实例后，不支持再回退到共享型实例。
-/// - 传统型负载均衡实例不支持升级为性能容量型实例。
-///
-/// 本接口为异步接口，本接口返回成功后需以返回的RequestID为入参，调用 [DescribeTaskStatus](https://cloud.tencent.com/document/product/214/30683) 接口查询本次任务是否成功。
+/// This API is used to adjust the performance capacity specification of usage-based billing mode instances, for example, upgrading from shared type to performance capacity type, or adjusting the specification of performance and capacity instances.
+/// limit:
+/// -After upgrading from a shared instance to a performance and capacity instance, you cannot revert to a shared instance.
+/// -A classic CLB instance does not support upgrading to a performance and capacity instance.
 ModifyLoadBalancerSlaRequest {
-    /// 负载均衡实例信息。
+    /// CLB instance information.
     ///
     /// Required.
     "LoadBalancerSla" load_balancer_sla set_load_balancer_sla: list SlaUpdateParam,
-    /// 是否强制升级，默认否。
+    /// Whether to force upgrade. The default is no.
     "Force" force set_force: bool,
 } }
 rt::action!("clb", "2018-03-17", "ModifyLoadBalancerSla", ModifyLoadBalancerSlaRequest => ModifyLoadBalancerSlaResponse);
 
 rt::model! { read debug;
-/// ModifyLoadBalancerSla返回参数结构体
+/// ModifyLoadBalancerSla response structure.
 ModifyLoadBalancerSlaResponse {
-    /// 订单号。
+    /// Order number.
     "DealName" deal_name set_deal_name: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyLoadBalancersProject` (修改负载均衡所属项目).
+/// Request of `ModifyLoadBalancersProject` (Modifies the projects of CLB instances).
 ///
-/// 修改一个或多个负载均衡实例所属项目。
+/// This API is used to modify the projects of CLB instances.
 ModifyLoadBalancersProjectRequest {
-    /// 一个或多个待操作的负载均衡实例ID，可以通过 [DescribeLoadBalancers](https://cloud.tencent.com/document/product/1108/48459) 接口查询。
-    /// 列表支持最大长度为20。
+    /// One or more load balancing instance ids to be operated. you can call the [DescribeLoadBalancers](https://www.tencentcloud.com/document/product/1108/48459?from_cn_redirect=1) API to query the ids.
+    /// Specifies the maximum length supported by the list is 20.
     ///
     /// Required.
     "LoadBalancerIds" load_balancer_ids set_load_balancer_ids: list String,
-    /// 项目ID。可以通过 [DescribeProject](https://cloud.tencent.com/document/api/651/78725) 接口获取。
+    /// Project ID. You can obtain it through the [DescribeProject](https://intl.cloud.tencent.com/document/api/651/78725?from_cn_redirect=1) API.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: i128,
@@ -6709,7 +6775,7 @@ ModifyLoadBalancersProjectRequest {
 rt::action!("clb", "2018-03-17", "ModifyLoadBalancersProject", ModifyLoadBalancersProjectRequest => ModifyLoadBalancersProjectResponse);
 
 rt::model! { read debug;
-/// ModifyLoadBalancersProject返回参数结构体
+/// ModifyLoadBalancersProject response structure.
 ModifyLoadBalancersProjectResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6920,48 +6986,48 @@ ModifyModelRouterSecurityGroupsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyRule` (修改负载均衡七层监听器的转发规则).
+/// Request of `ModifyRule` (Modifies a forwarding rule of a CLB listener).
 ///
-/// ModifyRule 接口用来修改负载均衡七层监听器下的转发规则的各项属性，包括转发路径、健康检查属性、转发策略等。
-/// 本接口为异步接口，本接口返回成功后需以返回的RequestID为入参，调用 [DescribeTaskStatus](https://cloud.tencent.com/document/product/214/30683) 接口查询本次任务是否成功。
+/// This API is used to modify the properties of forwarding rules under a layer-7 (HTTP/HTTPS) listener in Cloud Load Balancer, including forwarding path, health check attributes and forwarding policy.
+/// This is an asynchronous API. After it returns the result successfully, you can call the [DescribeTaskStatus](https://www.tencentcloud.com/document/product/214/30683?from_cn_redirect=1) API with the returned RequestId as an input parameter to query whether the task is successful.
 ModifyRuleRequest {
-    /// 负载均衡实例 ID，可以通过 [DescribeLoadBalancers](https://cloud.tencent.com/document/product/214/30685) 接口获取。
+    /// ID of the CLB instance. You can call the [DescribeLoadBalancers](https://www.tencentcloud.com/document/product/214/30685?from_cn_redirect=1) API to obtain the ID.
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 负载均衡监听器 ID，可以通过 [DescribeListeners](https://cloud.tencent.com/document/product/214/30686) 接口获取。
+    /// ID of the clb listener. can be obtained through the [DescribeListeners](https://www.tencentcloud.com/document/product/214/30686?from_cn_redirect=1) api.
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 要修改的转发规则的 ID， 可以通过 [DescribeListeners](https://cloud.tencent.com/document/product/214/30686) 接口获取。
+    /// Specifies the rule ID of the forwarding rule to be modified, which can be obtained through the [DescribeListeners](https://www.tencentcloud.com/document/product/214/30686?from_cn_redirect=1) API.
     ///
     /// Required.
     "LocationId" location_id set_location_id: str,
-    /// 转发规则的新的转发路径，如不需修改Url，则不需提供此参数。
+    /// New forwarding path of the forwarding rule. This parameter is not required if the URL does not need to be modified.
     "Url" url set_url: str,
-    /// 健康检查信息。
+    /// Health check information
     "HealthCheck" health_check set_health_check: obj HealthCheck,
-    /// 规则的请求转发方式，可选值：WRR、LEAST_CONN、IP_HASH
-    /// 分别表示按权重轮询、最小连接数、按IP哈希， 默认为 WRR。
+    /// Request forwarding method of the rule. Value range: WRR, LEAST_CONN, IP_HASH
+    /// They represent weighted round robin, least connections, and IP hash, respectively. Default value: WRR.
     "Scheduler" scheduler set_scheduler: str,
-    /// 会话保持时间。取值范围0或30-86400（单位：秒）。
-    /// 默认为0。
+    /// Session persistence duration, in seconds. Value range: 0 or 30-86400.
+    /// Defaults to 0.
     "SessionExpireTime" session_expire_time set_session_expire_time: i64,
-    /// 负载均衡实例与后端服务之间的转发协议，默认HTTP，可取值：HTTP、HTTPS、GRPC。仅HTTPS监听器该参数有效。
+    /// Forwarding protocol between a CLB instance and the real server. Default value: HTTP. Valid values: HTTP, HTTPS, GRPC. This parameter is valid only for HTTPS listeners.
     "ForwardType" forward_type set_forward_type: str,
-    /// TRPC被调服务器路由，ForwardType为TRPC时必填。目前暂未对外开放。
+    /// TRPC callee server route, which is required when `ForwardType` is "TRPC". This is now only for internal usage.
     "TrpcCallee" trpc_callee set_trpc_callee: str,
-    /// TRPC调用服务接口，ForwardType为TRPC时必填。目前暂未对外开放。
+    /// TRPC calling service API, which is required when `ForwardType` is "TRPC". This is now only for internal usage.
     "TrpcFunc" trpc_func set_trpc_func: str,
-    /// OAuth配置信息。
+    /// OAuth configuration information.
     "OAuth" o_auth set_o_auth: obj OAuth,
-    /// 自定义cookie名
+    /// Specifies the custom cookie name.
     "CookieName" cookie_name set_cookie_name: str,
 } }
 rt::action!("clb", "2018-03-17", "ModifyRule", ModifyRuleRequest => ModifyRuleResponse);
 
 rt::model! { read debug;
-/// ModifyRule返回参数结构体
+/// ModifyRule response structure.
 ModifyRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -7003,60 +7069,60 @@ ModifyServiceProviderModelAttributesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyTargetGroupAttribute` (修改目标组属性).
+/// Request of `ModifyTargetGroupAttribute` (Modifies target group attribute).
 ///
-/// 修改目标组的名称或者默认端口属性
+/// This API is used to rename a target group or modify its default port attribute.
 ModifyTargetGroupAttributeRequest {
-    /// 目标组的ID。
+    /// Target group ID.
     ///
     /// Required.
     "TargetGroupId" target_group_id set_target_group_id: str,
-    /// 目标组的新名称。命名规则：1-80 个英文字母、汉字等国际通用语言字符，数字，连接线“-”、下划线“_”等常见字符（禁止Unicode补充字符，如emoji表情、生僻汉字等）。
+    /// New name of target group. Naming rule: 1-80 English letters, Chinese characters and other internationally compatible language characters, digits, connecting line "-", underscore "_" and other common characters (Unicode supplementary characters such as emoji and rare Chinese characters are forbidden).
     "TargetGroupName" target_group_name set_target_group_name: str,
-    /// 目标组的新默认端口。全监听目标组不支持此参数。
+    /// New default port of target group. Full listen target group does not support this parameter.
     "Port" port set_port: i128,
-    /// 调度算法，仅V2新版目标组，且后端转发协议为(HTTP|HTTPS|GRPC)时该参数有效。可选值：
+    /// Scheduling algorithm. This parameter is valid only for new version V2 target groups with backend forwarding protocol (HTTP|HTTPS|GRPC). Available values:
     /// <ur>
-    /// - WRR:按权重轮询。
-    /// - LEAST_CONN:最小连接数。
-    /// - IP_HASH:按IP哈希。
-    /// - 默认为 WRR。<ur>
+    /// - WRR: weighted round-robin.
+    /// - LEAST_CONN: least connection.
+    /// - IP_HASH: based on IP hash.
+    /// - Default WRR.<ur>
     "ScheduleAlgorithm" schedule_algorithm set_schedule_algorithm: str,
-    /// 健康检查详情。
+    /// Health check details.
     "HealthCheck" health_check set_health_check: obj TargetGroupHealthCheck,
-    /// 后端服务默认权重, 其中：
+    /// Default weight of the backend service. Among them:
     ///
-    /// - 取值范围[0, 100]
-    /// - 设置该值后，添加后端服务到目标组时， 若后端服务不单独设置权重， 则使用这里的默认权重。
-    /// - v1目标组类型不支持设置Weight参数。
+    /// - Value ranges from 0 to 100.
+    /// - After setting this value, when adding a backend service to the target group, if the backend service does not set weight individually, use the default weight here.
+    /// - Weight parameter settings not supported for Target Group Type v1.
     "Weight" weight set_weight: i128,
-    /// 是否开启长连接，此参数仅适用于HTTP/HTTPS目标组，true:关闭；false:开启， 默认关闭。
+    /// Whether to enable long connections. This parameter is applicable only to HTTP/HTTPS target groups. true: off; false: on. Off by default.
     "KeepaliveEnable" keepalive_enable set_keepalive_enable: bool,
-    /// 会话保持时间，单位：秒。可选值：30~3600，默认 0，表示不开启。TCP/UDP目标组不支持该参数。
+    /// Session persistence time, unit: second. Available values: 30-3600, default 0, disabled. This parameter is not supported for TCP/UDP target group.
     "SessionExpireTime" session_expire_time set_session_expire_time: i128,
-    /// 是否开启SNAT（源IP替换），True（开启）、False（关闭）。默认为关闭。注意：SnatEnable开启时会替换客户端源IP，此时`透传客户端源IP`选项关闭，反之亦然。
+    /// Whether SNAT (source IP replacement) is enabled, True (enabled), False (disabled). Disabled by default. Note: When SnatEnable is enabled, the client source IP will be replaced. At this point, the `Pass through client source IP` option is disabled, and vice versa.
     "SnatEnable" snat_enable set_snat_enable: bool,
 } }
 rt::action!("clb", "2018-03-17", "ModifyTargetGroupAttribute", ModifyTargetGroupAttributeRequest => ModifyTargetGroupAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyTargetGroupAttribute返回参数结构体
+/// ModifyTargetGroupAttribute response structure.
 ModifyTargetGroupAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyTargetGroupInstancesPort` (批量修改目标组服务器端口).
+/// Request of `ModifyTargetGroupInstancesPort` (Modifies server ports of a target group in batches).
 ///
-/// 批量修改目标组服务器端口。
-/// 本接口为异步接口，本接口返回成功后需以返回的 RequestID 为入参，调用 DescribeTaskStatus 接口查询本次任务是否成功。
+/// This API is used to modify server ports of a target group in batches.
+/// This is an async API. After it is returned successfully, you can call the `DescribeTaskStatus` API with the returned `RequestID` as an input parameter to check whether this task is successful.
 ModifyTargetGroupInstancesPortRequest {
-    /// 目标组ID。
+    /// Target group ID
     ///
     /// Required.
     "TargetGroupId" target_group_id set_target_group_id: str,
-    /// 待修改端口的服务器数组，在这个接口 NewPort 和 Port 为必填项。
+    /// Array of servers whose Port is to be modified. NewPort and Port are required items in this api.
     ///
     /// Required.
     "TargetGroupInstances" target_group_instances set_target_group_instances: list TargetGroupInstance,
@@ -7064,23 +7130,23 @@ ModifyTargetGroupInstancesPortRequest {
 rt::action!("clb", "2018-03-17", "ModifyTargetGroupInstancesPort", ModifyTargetGroupInstancesPortRequest => ModifyTargetGroupInstancesPortResponse);
 
 rt::model! { read debug;
-/// ModifyTargetGroupInstancesPort返回参数结构体
+/// ModifyTargetGroupInstancesPort response structure.
 ModifyTargetGroupInstancesPortResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyTargetGroupInstancesWeight` (批量修改目标组的服务器权重).
+/// Request of `ModifyTargetGroupInstancesWeight` (Modifies server weights of a target group in batches).
 ///
-/// 批量修改目标组的服务器权重。
-/// 本接口为异步接口，本接口返回成功后需以返回的 RequestID 为入参，调用 DescribeTaskStatus 接口查询本次任务是否成功。
+/// This API is used to modify server weights of a target group in batches.
+/// This is an async API. After it is returned successfully, you can call the `DescribeTaskStatus` API with the returned `RequestID` as an input parameter to check whether this task is successful.
 ModifyTargetGroupInstancesWeightRequest {
-    /// 目标组ID。
+    /// Target group ID
     ///
     /// Required.
     "TargetGroupId" target_group_id set_target_group_id: str,
-    /// 待修改权重的服务器数组，在这个接口 Port 为必填项。
+    /// Array of servers whose weight is to be modified. Port is a required item in this api.
     ///
     /// Required.
     "TargetGroupInstances" target_group_instances set_target_group_instances: list TargetGroupInstance,
@@ -7088,81 +7154,81 @@ ModifyTargetGroupInstancesWeightRequest {
 rt::action!("clb", "2018-03-17", "ModifyTargetGroupInstancesWeight", ModifyTargetGroupInstancesWeightRequest => ModifyTargetGroupInstancesWeightResponse);
 
 rt::model! { read debug;
-/// ModifyTargetGroupInstancesWeight返回参数结构体
+/// ModifyTargetGroupInstancesWeight response structure.
 ModifyTargetGroupInstancesWeightResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyTargetPort` (修改监听器绑定的后端机器的端口).
+/// Request of `ModifyTargetPort` (Modifies the port of a real server bound to a listener).
 ///
-/// ModifyTargetPort接口用于修改监听器绑定的后端服务的端口。
-/// 本接口为异步接口，本接口返回成功后需以返回的RequestID为入参，调用DescribeTaskStatus接口查询本次任务是否成功。
+/// This API (ModifyTargetPort) is used to modify the port of a real server bound to a listener.
+/// This is an async API. After it is returned successfully, you can call the DescribeTaskStatus API with the returned RequestID as an input parameter to check whether this task is successful.
 ModifyTargetPortRequest {
-    /// 负载均衡实例ID。
+    /// CLB instance ID
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 负载均衡监听器ID。
+    /// CLB listener ID
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 要修改端口的后端服务列表。
+    /// List of real servers for which to modify the ports
     ///
     /// Required.
     "Targets" targets set_targets: list Target,
-    /// 后端服务绑定到监听器或转发规则的新端口。
+    /// New port of the real server bound to a listener or forwarding rule
     ///
     /// Required.
     "NewPort" new_port set_new_port: i64,
-    /// 转发规则的ID，当后端服务绑定到七层转发规则时，必须提供此参数或Domain+Url两者之一。
+    /// Forwarding rule ID. When binding a real server to a layer-7 forwarding rule, you must provide either this parameter or Domain+Url.
     "LocationId" location_id set_location_id: str,
-    /// 目标规则的域名，提供LocationId参数时本参数不生效。
+    /// Target rule domain name. This parameter does not take effect if LocationId is specified.
     "Domain" domain set_domain: str,
-    /// 目标规则的URL，提供LocationId参数时本参数不生效。
+    /// Target rule URL. This parameter does not take effect if LocationId is specified.
     "Url" url set_url: str,
 } }
 rt::action!("clb", "2018-03-17", "ModifyTargetPort", ModifyTargetPortRequest => ModifyTargetPortResponse);
 
 rt::model! { read debug;
-/// ModifyTargetPort返回参数结构体
+/// ModifyTargetPort response structure.
 ModifyTargetPortResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyTargetWeight` (修改监听器绑定的后端机器的转发权重).
+/// Request of `ModifyTargetWeight` (Modifies the forwarding weight of a real server bound to a listener).
 ///
-/// ModifyTargetWeight 接口用于修改负载均衡绑定的后端服务的转发权重。
-/// 本接口为异步接口，本接口返回成功后需以返回的RequestID为入参，调用 [DescribeTaskStatus](https://cloud.tencent.com/document/product/214/30683) 接口查询本次任务是否成功。
+/// This API is used to modify the forwarding weight of backend service bound to Cloud Load Balancer.
+/// This is an asynchronous API. After it returns the result successfully, you can call the [DescribeTaskStatus](https://www.tencentcloud.com/document/product/214/30683?from_cn_redirect=1) API with the returned RequestId as an input parameter to query whether the task is successful.
 ModifyTargetWeightRequest {
-    /// 负载均衡实例ID。
+    /// CLB instance ID
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 负载均衡监听器ID。
+    /// CLB listener ID
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 要修改权重的后端服务列表。
+    /// List of real servers for which to modify the weights
     ///
     /// Required.
     "Targets" targets set_targets: list Target,
-    /// 转发规则的ID，当绑定机器到七层转发规则时，必须提供此参数或Domain+Url两者之一。
+    /// Forwarding rule ID. When binding a real server to a layer-7 forwarding rule, you must provide either this parameter or Domain+Url.
     "LocationId" location_id set_location_id: str,
-    /// 目标规则的域名，提供LocationId参数时本参数不生效。
+    /// Target rule domain name. This parameter does not take effect if LocationId is specified.
     "Domain" domain set_domain: str,
-    /// 目标规则的URL，提供LocationId参数时本参数不生效。
+    /// Target rule URL. This parameter does not take effect if LocationId is specified.
     "Url" url set_url: str,
-    /// 后端服务新的转发权重，取值范围：0~100，默认值10。如果设置了 Targets.Weight 参数，则此参数不生效。
+    /// New forwarding weight of a real server. Value range: 0-100. Default value: 10. If the Targets.Weight parameter is set, this parameter will not take effect.
     "Weight" weight set_weight: i64,
 } }
 rt::action!("clb", "2018-03-17", "ModifyTargetWeight", ModifyTargetWeightRequest => ModifyTargetWeightResponse);
 
 rt::model! { read debug;
-/// ModifyTargetWeight返回参数结构体
+/// ModifyTargetWeight response structure.
 ModifyTargetWeightResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -7200,17 +7266,17 @@ ModifyUserGroupAttributesResponse {
 } }
 
 rt::model! { write debug;
-/// CLB监听器或规则绑定的多证书信息
+/// Information of multiple certificates bound with the load balancer listener or rule.
 MultiCertInfo {
-    /// 认证类型，UNIDIRECTIONAL：单向认证，MUTUAL：双向认证
+    /// Authentication type. Values: `UNIDIRECTIONAL` (one-way authentication), `MUTUAL` (two-way authentication)
     ///
     /// Required.
     "SSLMode" ssl_mode set_ssl_mode: str,
-    /// 监听器或规则证书列表，单双向认证，多本服务端证书算法类型不能重复;若SSLMode为双向认证，证书列表必须包含一本ca证书。
+    /// List of listener or rule certificates. One-way and two-way authentication are supported. Only one certificate can be specified for one algorithm. If `SSLMode` is `MUTUAL` (two-way authentication), at least one CA certificate is required.
     ///
     /// Required.
     "CertList" cert_list set_cert_list: list CertInfo,
-    /// 双向认证时，是否开启客户端认证，ON:开启，OPTIONAL:自适应，默认ON
+    /// Whether to enable client authentication for mutual authentication. ON: enable it; OPTIONAL: client certificate not required. Default value: ON.
     "SSLVerifyClient" ssl_verify_client set_ssl_verify_client: str,
 } }
 
@@ -7234,28 +7300,30 @@ MultiModalityAttachments {
 } }
 
 rt::model! { both debug;
-/// OAuth配置信息。
+/// OAuth configuration information.
 OAuth {
-    /// 开启或关闭鉴权。
-    /// True: 开启;
-    /// False: 关闭
-    /// 默认为关闭。
+    /// Specifies whether to turn on or off authentication.
+    /// True: enable.
+    /// False: disabled.
+    /// Disabled by default.
     "OAuthEnable" o_auth_enable set_o_auth_enable: bool,
-    /// IAP全部故障后，拒绝请求还是放行。
-    /// BYPASS: 通过
-    /// REJECT: 拒绝
-    /// 默认为 BYPASS
+    /// Deny requests or allow when all iaps fail.
+    /// BYPASS: specifies the bypass.
+    /// REJECT.
+    /// Defaults to BYPASS.
     "OAuthFailureStatus" o_auth_failure_status set_o_auth_failure_status: str,
 } }
 
 rt::model! { read debug;
-/// 表示负载均衡的价格
+/// Price of CLB instances.
 Price {
-    /// 描述了实例价格。
+    /// Describes the instance pricing.
     "InstancePrice" instance_price set_instance_price: obj ItemPrice,
-    /// 描述了网络价格。
+    /// Network price.
+    /// Note: This field may return·null, indicating that no valid values can be obtained.
     "BandwidthPrice" bandwidth_price set_bandwidth_price: obj ItemPrice,
-    /// 描述了lcu价格。
+    /// LCU price.
+    /// Note: This field may return·null, indicating that no valid values can be obtained.
     "LcuPrice" lcu_price set_lcu_price: obj ItemPrice,
 } }
 
@@ -7284,29 +7352,30 @@ ProviderTestConnectionErrorInfo {
 } }
 
 rt::model! { read debug;
-/// 描述配额信息，所有配额均指当前地域下的配额。
+/// Quota description. All quotas are in the current region.
 Quota {
-    /// 配额名称，取值范围：
+    /// Quota name. value range:.
     ///
-    /// -  TOTAL_OPEN_CLB_QUOTA：用户当前地域下的公网CLB配额
+    /// - TOTAL_OPEN_CLB_QUOTA: specifies the public network clb quota in the current region for the user..
     ///
-    /// -  TOTAL_INTERNAL_CLB_QUOTA：用户当前地域下的内网CLB配额
+    /// - TOTAL_INTERNAL_CLB_QUOTA: specifies the private network clb quota in the current region for the user..
     ///
-    /// -  TOTAL_LISTENER_QUOTA：一个CLB下的监听器配额
+    /// - TOTAL_LISTENER_QUOTA: specifies the LISTENER QUOTA under a CLB..
     ///
-    /// -  TOTAL_LISTENER_RULE_QUOTA：一个监听器下的转发规则配额
+    /// - TOTAL_LISTENER_RULE_QUOTA: specifies the forwarding rule quota under a listener..
     ///
-    /// -  TOTAL_TARGET_BIND_QUOTA：一条转发规则下可绑定设备的配额
+    /// - TOTAL_TARGET_BIND_QUOTA: specifies the quota of devices that can be bound to a forwarding rule..
     ///
-    /// -  TOTAL_SNAT_IP_QUOTA： 一个CLB实例下跨地域2.0的SNAT IP配额
+    /// -  TOTAL_SNAT_IP_QUOTA: specifies the SNAT IP QUOTA for a cross-regional 2.0 CLB instance. .
     ///
-    /// - TOTAL_ISP_CLB_QUOTA：用户当前地域下的三网CLB配额
+    /// - TOTAL_ISP_CLB_QUOTA: specifies the quota of triple-isp (cmcc/cucc/ctcc) clb instances in the current region for the user..
     ///
-    /// - TOTAL_FULL_PORT_RANGE_LISTENER_QUOTA：一个CLB实例下的单个协议全端口段监听器配额
+    /// - TOTAL_FULL_PORT_RANGE_LISTENER_QUOTA: specifies the QUOTA of single-protocol FULL PORT RANGE listeners for a CLB instance..
     "QuotaId" quota_id set_quota_id: str,
-    /// 当前使用数量，为 null 时表示无意义。
+    /// Currently used quantity. If it is `null`, it is meaningless.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "QuotaCurrent" quota_current set_quota_current: i64,
-    /// 配额数量。
+    /// Quota limit.
     "QuotaLimit" quota_limit set_quota_limit: i64,
 } }
 
@@ -7428,45 +7497,44 @@ RegeneratedKey {
 } }
 
 rt::model! { write debug;
-/// Request of `RegisterFunctionTargets` (绑定云函数到转发规则上).
+/// Request of `RegisterFunctionTargets` (Binds an SCF function with a forwarding rule).
 ///
-/// RegisterFunctionTargets 接口用来将一个云函数绑定到负载均衡的7层转发规则，在此之前您需要先行创建相关的7层监听器（HTTP、HTTPS）和转发规则。
-/// 本接口为异步接口，本接口返回成功后需以返回的RequestID为入参，调用DescribeTaskStatus接口查询本次任务是否成功。
-///
-/// 限制说明：
-/// - 仅广州、深圳金融、上海、上海金融、北京、成都、中国香港、新加坡、东京、硅谷地域支持绑定 SCF。
-/// - 仅标准账户类型支持绑定 SCF，传统账户类型不支持。建议升级为标准账户类型，详情可参见 [账户类型升级说明](https://cloud.tencent.com/document/product/1199/49090)。
-/// - 传统型负载均衡不支持绑定 SCF。
-/// - 基础网络类型不支持绑定 SCF。
-/// - CLB 默认支持绑定同地域下的所有 SCF，可支持跨 VPC 绑定 SCF，不支持跨地域绑定。
-/// - 目前仅 IPv4、IPv6 NAT64 版本的负载均衡支持绑定 SCF，IPv6 版本的暂不支持。
-/// - 仅七层（HTTP、HTTPS）监听器支持绑定 SCF，四层（TCP、UDP、TCP SSL）监听器和七层 QUIC 监听器不支持。
-/// - CLB 绑定 SCF 仅支持绑定“Event 函数”类型的云函数。
-/// - 一个转发规则只支持绑定一个云函数。
+/// This API is used to bind a cloud function to the forwarding rule of a Cloud Load Balancer. Before that, you need to create a related HTTP or HTTPS listener and forwarding rule.
+/// This API is used to perform asynchronous operations. After returning a successful result, call the DescribeTaskStatus API with the returned RequestID as an input parameter to check whether this task is successful.
+/// This API is used to describe restrictions.
+/// - SCF binding is supported only in Guangzhou, Shenzhen Finance, Shanghai, Shanghai Finance, Beijing, Chengdu, Hong Kong (China), Singapore, Tokyo, and Silicon Valley.
+/// - Only the standard account type supports binding SCF. The classic account type is unsupported. We recommend upgrading to the standard account type. For more information, see [Checking Account Type](https://www.tencentcloud.com/document/product/684/15246).
+/// - Classic CLB does not support binding SCF.
+/// - Basic Network Type does not support binding SCF.
+/// - CLB supports binding ALL SCFs in the same region by default, supports cross-VPC binding, but cross-region selection is not supported.
+/// - Currently, only IPv4 and IPv6 NAT64 versions of Cloud Load Balancer support binding SCF. IPv6 version is not currently supported.
+/// - Only layer-7 (HTTP, HTTPS) listeners support binding SCF. Layer-4 (TCP, UDP, TCP SSL) listeners and layer-7 QUIC listeners are unsupported.
+/// - CLB binding SCF only supports binding SCF of the "Event function" type.
+/// - A forwarding rule supports binding only one SCF.
 RegisterFunctionTargetsRequest {
-    /// 负载均衡实例 ID。
+    /// CLB instance ID.
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 负载均衡监听器 ID。
+    /// CLB listener ID.
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 待绑定的云函数列表。
+    /// SCF functions to be bound.
     ///
     /// Required.
     "FunctionTargets" function_targets set_function_targets: list FunctionTarget,
-    /// 目标转发规则的 ID，当将云函数绑定到七层转发规则时，必须输入此参数或 Domain+Url 参数。
+    /// ID of the target forwarding rule. To bind an SCF function to a L7 forwarding rule, this parameter or `Domain+Url` is required.
     "LocationId" location_id set_location_id: str,
-    /// 目标转发规则的域名，若已经输入 LocationId 参数，则本参数不生效。
+    /// Domain name of the target forwarding rule. It is ignored if `LocationId` is specified.
     "Domain" domain set_domain: str,
-    /// 目标转发规则的 URL，若已经输入 LocationId 参数，则本参数不生效。
+    /// URL of the target forwarding rule. It is ignored if `LocationId` is specified.
     "Url" url set_url: str,
 } }
 rt::action!("clb", "2018-03-17", "RegisterFunctionTargets", RegisterFunctionTargetsRequest => RegisterFunctionTargetsResponse);
 
 rt::model! { read debug;
-/// RegisterFunctionTargets返回参数结构体
+/// RegisterFunctionTargets response structure.
 RegisterFunctionTargetsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -7494,16 +7562,16 @@ RegisterModelsToServiceProviderResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `RegisterTargetGroupInstances` (注册服务器到目标组).
+/// Request of `RegisterTargetGroupInstances` (Registers servers to a target group).
 ///
-/// 注册服务器到目标组。
-/// 本接口为异步接口，本接口返回成功后需以返回的 RequestID 为入参，调用 DescribeTaskStatus 接口查询本次任务是否成功。
+/// This API is used to register servers to a target group.
+/// This is an async API. After it is returned successfully, you can call the `DescribeTaskStatus` API with the returned `RequestID` as an input parameter to check whether this task is successful.
 RegisterTargetGroupInstancesRequest {
-    /// 目标组ID
+    /// Target group ID
     ///
     /// Required.
     "TargetGroupId" target_group_id set_target_group_id: str,
-    /// 服务器实例数组，服务器和目标组的 VPC 需相同。
+    /// Server instance array. the VPC of the server and target group must be the same.
     ///
     /// Required.
     "TargetGroupInstances" target_group_instances set_target_group_instances: list TargetGroupInstance,
@@ -7511,56 +7579,56 @@ RegisterTargetGroupInstancesRequest {
 rt::action!("clb", "2018-03-17", "RegisterTargetGroupInstances", RegisterTargetGroupInstancesRequest => RegisterTargetGroupInstancesResponse);
 
 rt::model! { read debug;
-/// RegisterTargetGroupInstances返回参数结构体
+/// RegisterTargetGroupInstances response structure.
 RegisterTargetGroupInstancesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RegisterTargets` (绑定后端机器到监听器上).
+/// Request of `RegisterTargets` (Binds real servers to a listener).
 ///
-/// RegisterTargets 接口用来将一台或多台后端服务绑定到负载均衡的监听器（或7层转发规则），在此之前您需要先行创建相关的4层监听器或7层转发规则。对于四层监听器（TCP、UDP），只需指定监听器ID即可，对于七层监听器（HTTP、HTTPS），还需通过LocationId或者Domain+Url指定转发规则。
-/// 本接口为异步接口，本接口返回成功后需以返回的RequestID为入参，调用  [DescribeTaskStatus](https://cloud.tencent.com/document/product/214/30683)  接口查询本次任务是否成功。
+/// This API is used to bind one or more backend services to a Cloud Load Balancer listener or layer-7 forwarding rule. Before that, you need to create a related CLB layer-4 listener or layer-7 forwarding rule. For Layer-4 listeners (TCP/UDP), only specify the listener ID. For layer-7 (HTTP/HTTPS) listeners, forwarding rules must be specified through LocationId or Domain+Url.
+/// This API is used to perform asynchronous operations. After it returns a successful result, call the [DescribeTaskStatus](https://www.tencentcloud.com/document/product/214/30683?from_cn_redirect=1) API with the returned RequestID as an input parameter to check whether this task is successful.
 RegisterTargetsRequest {
-    /// 负载均衡实例ID。
+    /// CLB instance ID
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 负载均衡监听器ID。
+    /// CLB listener ID
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 待绑定的后端服务列表，数组长度最大支持20。
+    /// List of real servers to be bound. Array length limit: 20.
     ///
     /// Required.
     "Targets" targets set_targets: list Target,
-    /// 转发规则的ID，可以通过 [DescribeListeners](https://cloud.tencent.com/document/product/214/30686) 接口获取，当绑定后端服务到七层转发规则时，必须提供此参数或Domain+Url两者之一。
+    /// Specifies the forwarding rule ID, which can be obtained through the [DescribeListeners]((https://www.tencentcloud.com/document/product/214/30686?from_cn_redirect=1)) API. you must provide this parameter or either Domain or Url when binding a backend service to a layer-7 forwarding rule.
     "LocationId" location_id set_location_id: str,
-    /// 目标转发规则的域名，提供LocationId参数时本参数不生效。
+    /// Target forwarding rule domain name. This parameter does not take effect if LocationId is specified.
     "Domain" domain set_domain: str,
-    /// 目标转发规则的URL，提供LocationId参数时本参数不生效。
+    /// Target forwarding rule URL. This parameter does not take effect if LocationId is specified.
     "Url" url set_url: str,
 } }
 rt::action!("clb", "2018-03-17", "RegisterTargets", RegisterTargetsRequest => RegisterTargetsResponse);
 
 rt::model! { read debug;
-/// RegisterTargets返回参数结构体
+/// RegisterTargets response structure.
 RegisterTargetsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RegisterTargetsWithClassicalLB` (绑定后端服务到传统型负载均衡).
+/// Request of `RegisterTargetsWithClassicalLB` (Binds real servers to a classic CLB).
 ///
-/// RegisterTargetsWithClassicalLB 接口用于绑定后端服务到传统型负载均衡。本接口为异步接口，接口返回成功后，需以返回的 RequestId 为入参，调用 DescribeTaskStatus 接口查询本次任务是否成功。
+/// This API is used to bind a real server with a classic CLB instance. This is an async API. After it is returned successfully, you can call the API `DescribeTaskStatus` with the returned RequestId as an input parameter to check whether this task is successful.
 RegisterTargetsWithClassicalLBRequest {
-    /// 负载均衡实例ID。
+    /// CLB instance ID
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 后端服务信息。
+    /// Real server information
     ///
     /// Required.
     "Targets" targets set_targets: list ClassicalTargetInfo,
@@ -7568,7 +7636,7 @@ RegisterTargetsWithClassicalLBRequest {
 rt::action!("clb", "2018-03-17", "RegisterTargetsWithClassicalLB", RegisterTargetsWithClassicalLBRequest => RegisterTargetsWithClassicalLBResponse);
 
 rt::model! { read debug;
-/// RegisterTargetsWithClassicalLB返回参数结构体
+/// RegisterTargetsWithClassicalLB response structure.
 RegisterTargetsWithClassicalLBResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -7625,15 +7693,15 @@ RemoveModelRewriteResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `RenewLoadBalancers` (续费包年包月实例).
+/// Request of `RenewLoadBalancers` (Renewing Yearly/Monthly Subscription Instances).
 ///
-/// 本接口 (RenewLoadBalancers) 用于续费包年包月实例。
+/// This API is used to renew annual and monthly subscription instances.
 RenewLoadBalancersRequest {
-    /// 负载均衡实例唯一ID数组，最多支持20个。
+    /// Unique ID array of the CLB instance, supports up to 20.
     ///
     /// Required.
     "LoadBalancerIds" load_balancer_ids set_load_balancer_ids: list String,
-    /// 负载均衡实例的预付费相关属性。
+    /// Prepaid billing attributes of the CLB instance.
     ///
     /// Required.
     "LBChargePrepaid" lb_charge_prepaid set_lb_charge_prepaid: obj LBChargePrepaid,
@@ -7641,27 +7709,27 @@ RenewLoadBalancersRequest {
 rt::action!("clb", "2018-03-17", "RenewLoadBalancers", RenewLoadBalancersRequest => RenewLoadBalancersResponse);
 
 rt::model! { read debug;
-/// RenewLoadBalancers返回参数结构体
+/// RenewLoadBalancers response structure.
 RenewLoadBalancersResponse {
-    /// 订单号。
+    /// Order number.
     "DealName" deal_name set_deal_name: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ReplaceCertForLoadBalancers` (替换负载均衡实例所关联的证书).
+/// Request of `ReplaceCertForLoadBalancers` (Replaces a certificate associated with a CLB instance).
 ///
-/// ReplaceCertForLoadBalancers 接口用以替换负载均衡实例所关联的证书，对于各个地域的负载均衡，如果指定的老的证书ID与其有关联关系，则会先解除关联，再建立新证书与该负载均衡的关联关系。
-/// 此接口支持替换服务端证书或客户端证书。
-/// 需要使用的新证书，可以通过传入证书ID来指定，如果不指定证书ID，则必须传入证书内容等相关信息，用以新建证书并绑定至负载均衡。
-/// 注：本接口仅可从广州地域调用。
+/// This API (ReplaceCertForLoadBalancers) is used to replace the certificate associated with a CLB instance. A new certificates can be associated with a CLB only after the original certificate is disassociated from it.
+/// This API supports replacing server certificates and client certificates.
+/// The new certificate to be used can be specified by passing in the certificate ID. If no certificate ID is specified, relevant information such as certificate content must be passed in to create a new certificate and bind it to the CLB.
+/// Note: This API can only be called in the Guangzhou region; for other regions, an error will occur due to domain name resolution problems.
 ReplaceCertForLoadBalancersRequest {
-    /// 需要被替换的证书的ID，可以是服务端证书或客户端证书
+    /// ID of the certificate to be replaced, which can be a server certificate or a client certificate.
     ///
     /// Required.
     "OldCertificateId" old_certificate_id set_old_certificate_id: str,
-    /// 新证书的内容等相关信息
+    /// Information such as the content of the new certificate
     ///
     /// Required.
     "Certificate" certificate set_certificate: obj CertificateInput,
@@ -7669,7 +7737,7 @@ ReplaceCertForLoadBalancersRequest {
 rt::action!("clb", "2018-03-17", "ReplaceCertForLoadBalancers", ReplaceCertForLoadBalancersRequest => ReplaceCertForLoadBalancersResponse);
 
 rt::model! { read debug;
-/// ReplaceCertForLoadBalancers返回参数结构体
+/// ReplaceCertForLoadBalancers response structure.
 ReplaceCertForLoadBalancersResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -7699,24 +7767,24 @@ RerankConfig {
 } }
 
 rt::model! { read debug;
-/// 资源详细信息
+/// Resource details
 Resource {
-    /// 运营商内具体资源信息，如"CMCC", "CUCC", "CTCC", "BGP", "INTERNAL"。
+    /// Specific ISP resource information, Vaules: `CMCC`, `CUCC`, `CTCC`, `BGP`, and `INTERNAL`.
     "Type" r#type set_type: list String,
-    /// 运营商信息，如"CMCC", "CUCC", "CTCC", "BGP", "INTERNAL"。
+    /// ISP information, such as `CMCC`, `CUCC`, `CTCC`, `BGP`, and `INTERNAL`.
     "Isp" isp set_isp: str,
-    /// 可用资源。
+    /// Available resources.
     "AvailabilitySet" availability_set set_availability_set: list ResourceAvailability,
-    /// 运营商类型信息
+    /// Operator type info.
     "TypeSet" type_set set_type_set: list TypeInfo,
 } }
 
 rt::model! { read debug;
-/// 资源可用性
+/// Resource availability
 ResourceAvailability {
-    /// 运营商内具体资源信息，如"CMCC", "CUCC", "CTCC", "BGP"。
+    /// Specific ISP resource information. Values: `CMCC`, `CUCC`, `CTCC`, `BGP`.
     "Type" r#type set_type: str,
-    /// 资源可用性，"Available"：可用，"Unavailable"：不可用
+    /// Whether the resource is available. Values: `Available`, `Unavailable`
     "Availability" availability set_availability: str,
 } }
 
@@ -7732,36 +7800,38 @@ RewriteItem {
 } }
 
 rt::model! { write debug;
-/// 转发规则之间的重定向关系
+/// Redirection relationship between forwarding rules
 RewriteLocationMap {
-    /// 源转发规则ID
+    /// Source forwarding rule ID
     ///
     /// Required.
     "SourceLocationId" source_location_id set_source_location_id: str,
-    /// 重定向目标转发规则的ID
+    /// ID of the forwarding rule of the destination
     ///
     /// Required.
     "TargetLocationId" target_location_id set_target_location_id: str,
-    /// 重定向状态码，可取值301,302,307
+    /// Redirection status code. Valid values: 301, 302, and 307.
     "RewriteCode" rewrite_code set_rewrite_code: i64,
-    /// 重定向是否携带匹配的url，配置RewriteCode时必填
+    /// Whether the matched URL is carried in redirection. It is required when configuring `RewriteCode`.
     "TakeUrl" take_url set_take_url: bool,
-    /// 源转发的域名，必须是SourceLocationId对应的域名，配置RewriteCode时必填
+    /// Original domain name of redirection, which must be the corresponding domain name of `SourceLocationId`. It is required when configuring `RewriteCode`.
     "SourceDomain" source_domain set_source_domain: str,
 } }
 
 rt::model! { read debug;
-/// 重定向目标的信息
+/// Redirect target information
 RewriteTarget {
-    /// 重定向目标的监听器ID，该字段仅配置了重定向时有效。
+    /// Listener ID of the redirection target. this field is valid only when redirection is configured.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TargetListenerId" target_listener_id set_target_listener_id: str,
-    /// 重定向目标的转发规则ID，该字段仅配置了重定向时有效。
+    /// Specifies the forwarding rule ID of redirection target. field is valid only when redirection is configured.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TargetLocationId" target_location_id set_target_location_id: str,
-    /// 重定向状态码
+    /// Specifies the redirection status code.
     "RewriteCode" rewrite_code set_rewrite_code: i64,
-    /// 重定向是否携带匹配的url
+    /// Whether the matched URL is carried in redirection
     "TakeUrl" take_url set_take_url: bool,
-    /// 重定向类型，Manual: 手动重定向，Auto:  自动重定向
+    /// Redirection type. Manual: Manual redirection; Auto: Automatic redirection
     "RewriteType" rewrite_type set_rewrite_type: str,
 } }
 
@@ -7869,189 +7939,187 @@ RoutingStrategyArgs {
 } }
 
 rt::model! { write debug;
-/// 修改节点标签的数据类型
+/// Data type of the modified node tag.
 RsTagRule {
-    /// 负载均衡监听器 ID。
+    /// CLB listener ID.
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 要修改标签的后端机器列表。
+    /// List of real servers with tags to be modified.
     ///
     /// Required.
     "Targets" targets set_targets: list Target,
-    /// 转发规则的ID，七层规则时需要此参数，4层规则不需要。
+    /// Forwarding rule ID, required for layer-7 rules, not required for layer-4 rules.
     "LocationId" location_id set_location_id: str,
-    /// 后端服务修改后的标签。此参数的优先级低于前述[Target](https://cloud.tencent.com/document/api/214/30694#Target)中的Tag参数，即最终的标签以Target中的Tag参数值为准，仅当Target中的Tag参数为空时，才以RsTagRule中的Tag参数为准。
+    /// Modified tag of the backend service. This parameter has a lower priority than the Tag parameter in the aforementioned [Target](https://www.tencentcloud.com/document/api/214/30694?from_cn_redirect=1#Target). The final tag value is based on the Tag parameter in the Target. The Tag parameter in RsTagRule will be used only when the Tag parameter in the Target is empty.
     "Tag" tag set_tag: str,
 } }
 
 rt::model! { write debug;
-/// 修改节点权重的数据类型
+/// Modifies the data type of a node weight
 RsWeightRule {
-    /// 负载均衡监听器 ID。
+    /// CLB listener ID.
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 要修改权重的后端机器列表。
+    /// List of real servers whose weights to modify.
     ///
     /// Required.
     "Targets" targets set_targets: list Target,
-    /// 转发规则的ID，七层规则时需要此参数，4层规则不需要。
+    /// Forwarding rule ID, which is required only for layer-7 rules.
     "LocationId" location_id set_location_id: str,
-    /// 目标规则的域名，提供LocationId参数时本参数不生效。
+    /// Target rule domain name. This parameter does not take effect if LocationId is specified
     ///
     /// Disabled in the spec.
     "Domain" domain set_domain: str,
-    /// 目标规则的URL，提供LocationId参数时本参数不生效。
+    /// Target rule URL. This parameter does not take effect if LocationId is specified
     ///
     /// Disabled in the spec.
     "Url" url set_url: str,
-    /// 后端服务修改后的转发权重，取值范围：[0，100]。此参数的优先级低于前述[Target](https://cloud.tencent.com/document/api/214/30694#Target)中的Weight参数，即最终的权重值以Target中的Weight参数值为准，仅当Target中的Weight参数为空时，才以RsWeightRule中的Weight参数为准。
+    /// The new forwarding weight of the real server. Value range: [0, 100]. This parameter takes lower precedence than `Weight` in [`Targets`](https://intl.cloud.tencent.com/document/api/214/30694?from_cn_redirect=1#Target), which means that this parameter only takes effect when the `Weight` in `RsWeightRule` is left empty.
     "Weight" weight set_weight: i64,
 } }
 
 rt::model! { read debug;
-/// 一条转发规则的健康检查状态
+/// Health check status of a forwarding rule
 RuleHealth {
-    /// 转发规则ID
+    /// Forwarding rule ID
     "LocationId" location_id set_location_id: str,
-    /// 转发规则的域名
+    /// Domain name of the forwarding rule
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Domain" domain set_domain: str,
-    /// 转发规则的Url
+    /// Forwarding rule Url
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Url" url set_url: str,
-    /// 高级路由规则ID
+    /// Advanced routing rule ID.
     "RuleId" rule_id set_rule_id: str,
-    /// 本规则上绑定的后端服务的健康检查状态
+    /// Indicates the health check status of the backend service bound to this rule.
     "Targets" targets set_targets: list TargetHealth,
 } }
 
 rt::model! { write debug;
-/// HTTP/HTTPS转发规则（输入）
+/// HTTP/HTTPS forwarding rule (input)
 RuleInput {
-    /// 转发规则的路径。长度限制为：1~200。
+    /// Forwarding rule path. Length: 1-200.
     ///
     /// Required.
     "Url" url set_url: str,
-    /// 转发规则的域名。长度限制为：1~80。Domain和Domains只需要传一个，单域名规则传Domain，多域名规则传Domains。
+    /// The domain name associated with the forwarding rule. It can contain 1-80 characters. Only one domain name can be entered. If you need to enter multiple domain names, use `Domains`.
     "Domain" domain set_domain: str,
-    /// 会话保持时间。设置为0表示关闭会话保持，开启会话保持可取值30~86400，单位：秒。
+    /// Session persistence duration, in seconds. 0 indicates that session persistence is disabled, and a value ranging from 30 to 86400 indicates that session persistence is enabled.
     "SessionExpireTime" session_expire_time set_session_expire_time: i64,
-    /// 健康检查信息。详情请参见：[健康检查](https://cloud.tencent.com/document/product/214/6097)
+    /// Health check information. For more information, please see [Health Check](https://intl.cloud.tencent.com/document/product/214/6097?from_cn_redirect=1)
     "HealthCheck" health_check set_health_check: obj HealthCheck,
-    /// 证书信息；此参数和MultiCertInfo不能同时传入。
+    /// Certificate information. `Certificate` and `MultiCertInfo` cannot be specified at the same time.
     "Certificate" certificate set_certificate: obj CertificateInput,
-    /// 规则的请求转发方式，可选值：WRR、LEAST_CONN、IP_HASH
-    /// 分别表示按权重轮询、最小连接数、按IP哈希， 默认为 WRR。
+    /// Request forwarding method of the rule. Value range: WRR, LEAST_CONN, IP_HASH
+    /// They represent weighted round robin, least connections, and IP hash, respectively. Default value: WRR.
     "Scheduler" scheduler set_scheduler: str,
-    /// 负载均衡与后端服务之间的转发协议，目前支持 HTTP/HTTPS/GRPC/GRPCS/TRPC，TRPC暂未对外开放，默认HTTP。
+    /// Specifies the forwarding protocol between cloud load balancer and backend service. currently supports HTTP/HTTPS/GRPC/GRPCS/TRPC. TRPC is not yet available. default HTTP.
     "ForwardType" forward_type set_forward_type: str,
-    /// 是否将该域名设为默认域名，注意，一个监听器下只能设置一个默认域名。
+    /// Whether to set this domain name as the default domain name. Note: Only one default domain name can be set under one listener.
     "DefaultServer" default_server set_default_server: bool,
-    /// 是否开启Http2，注意，只有HTTPS域名才能开启Http2。
+    /// Whether to enable HTTP/2. Note: HTTP/2 can be enabled only for HTTPS domain names.
     "Http2" http2 set_http2: bool,
-    /// 后端目标类型，NODE表示绑定普通节点，TARGETGROUP表示绑定目标组
-    ///
-    /// 枚举值：
-    ///
-    /// - NODE： 绑定普通节点
-    /// - TARGETGROUP： 绑定目标组 v1
-    /// - TARGETGROUP-V2： 绑定目标组 v2
+    /// Target real server type. NODE: binding a general node; TARGETGROUP: binding a target group.
     "TargetType" target_type set_target_type: str,
-    /// TRPC被调服务器路由，ForwardType为TRPC时必填。目前暂未对外开放。
+    /// TRPC callee server route, which is required when `ForwardType` is "TRPC". This is now only for internal usage.
     "TrpcCallee" trpc_callee set_trpc_callee: str,
-    /// TRPC调用服务接口，ForwardType为TRPC时必填。目前暂未对外开放
+    /// TRPC calling service API, which is required when `ForwardType` is "TRPC". This is now only for internal usage.
     "TrpcFunc" trpc_func set_trpc_func: str,
-    /// 是否开启QUIC，注意，只有HTTPS域名才能开启QUIC
+    /// Whether to enable QUIC. Note: QUIC can be enabled only for HTTPS domain names
     "Quic" quic set_quic: bool,
-    /// 转发规则的域名列表。每个域名的长度限制为：1~80。Domain和Domains只需要传一个，单域名规则传Domain，多域名规则传Domains。
+    /// The domain name associated with the forwarding rule. Each contain 1-80 characters. If you only need to enter one domain name, use `Domain` instead.
     "Domains" domains set_domains: list String,
-    /// 证书信息，支持同时传入不同算法类型的多本服务端证书；此参数和Certificate不能同时传入。
+    /// Certificate information. You can specify multiple server-side certificates with different algorithm types. `Certificate` and `MultiCertInfo` cannot be specified at the same time.
     "MultiCertInfo" multi_cert_info set_multi_cert_info: obj MultiCertInfo,
-    /// 自定义cookie名
+    /// Specifies the custom cookie name.
     "CookieName" cookie_name set_cookie_name: str,
 } }
 
 rt::model! { read debug;
-/// HTTP/HTTPS监听器的转发规则（输出）
+/// HTTP/HTTPS listener forwarding rule (output)
 RuleOutput {
-    /// 转发规则的 ID
+    /// Forwarding rule ID
     "LocationId" location_id set_location_id: str,
-    /// 转发规则的域名。
+    /// Domain name of the forwarding rule
     "Domain" domain set_domain: str,
-    /// 转发规则的路径。
+    /// Path of forwarding rules.
     "Url" url set_url: str,
-    /// 会话保持时间
+    /// Session persistence time
     "SessionExpireTime" session_expire_time set_session_expire_time: i64,
-    /// 健康检查信息
+    /// Health Check Information
     "HealthCheck" health_check set_health_check: obj HealthCheck,
-    /// 证书信息
+    /// Certificate information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Certificate" certificate set_certificate: obj CertificateOutput,
-    /// 规则的请求转发方式。
-    /// WRR、LEAST_CONN、IP_HASH分别表示按权重轮询、最小连接数、IP Hash。
+    /// Request forwarding method in the rules.WRR, LEAST_CONN, and IP_HASH respectively indicate weighted round robin, least connections, and IP hash.
     "Scheduler" scheduler set_scheduler: str,
-    /// 转发规则所属的监听器 ID
+    /// ID of the listener to which the forwarding rule belongs
     "ListenerId" listener_id set_listener_id: str,
-    /// 转发规则的重定向目标信息
+    /// Redirection target information of the forwarding rule
     "RewriteTarget" rewrite_target set_rewrite_target: obj RewriteTarget,
-    /// 是否开启gzip
+    /// Whether to enable gzip
     "HttpGzip" http_gzip set_http_gzip: bool,
-    /// 转发规则是否为自动创建
+    /// Whether the forwarding rule is automatically created
     "BeAutoCreated" be_auto_created set_be_auto_created: bool,
-    /// 是否作为默认域名
+    /// Whether to use as the default domain name
     "DefaultServer" default_server set_default_server: bool,
-    /// 是否开启Http2
+    /// Whether to enable Http2
     "Http2" http2 set_http2: bool,
-    /// 负载均衡与后端服务之间的转发协议
+    /// Forwarding protocol between CLB and real server
     "ForwardType" forward_type set_forward_type: str,
-    /// 转发规则的创建时间
+    /// Forwarding rule creation time
     "CreateTime" create_time set_create_time: str,
-    /// 后端服务器类型。NODE表示绑定普通节点，TARGETGROUP表示绑定目标组。
+    /// Real server type. NODE indicates binding to a general node, and TARGETGROUP indicates binding to a target group.
     "TargetType" target_type set_target_type: str,
-    /// 绑定的目标组基本信息；当规则绑定目标组时，会返回该字段
+    /// Basic information of a bound target group. This field will be returned if a target group is bound to a rule.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TargetGroup" target_group set_target_group: obj BasicTargetGroupInfo,
-    /// WAF实例ID
+    /// WAF instance ID.
     "WafDomainId" waf_domain_id set_waf_domain_id: str,
-    /// TRPC被调服务器路由，ForwardType为TRPC时有效。目前暂未对外开放。
+    /// Called server routing. valid when ForwardType is TRPC. currently not yet available.
     "TrpcCallee" trpc_callee set_trpc_callee: str,
-    /// TRPC调用服务接口，ForwardType为TRPC时有效。目前暂未对外开放。
+    /// TRPC calling service api. valid when ForwardType is TRPC. currently not yet available.
     "TrpcFunc" trpc_func set_trpc_func: str,
-    /// QUIC状态。QUIC_ACTIVE表示开启，QUIC_INACTIVE表示未开启。注意，只有HTTPS域名才能开启QUIC。
+    /// QUIC status. QUIC_ACTIVE means enabled, QUIC_INACTIVE means not enabled. note that only HTTPS domain names can enable QUIC.
     "QuicStatus" quic_status set_quic_status: str,
-    /// 转发规则的域名列表。
+    /// Specifies the domain name list of the forwarding rule.
     "Domains" domains set_domains: list String,
-    /// 绑定的目标组列表
+    /// List of bound target groups
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "TargetGroupList" target_group_list set_target_group_list: list BasicTargetGroupInfo,
-    /// OAuth配置状态信息。
+    /// OAuth configuration status.
     "OAuth" o_auth set_o_auth: obj OAuth,
-    /// 自定义cookie名。
+    /// Specifies the custom cookie name.
     "CookieName" cookie_name set_cookie_name: str,
 } }
 
 rt::model! { read debug;
-/// HTTP/HTTPS监听器下的转发规则绑定的后端服务信息
+/// Information of the real server bound to a forwarding rule under an HTTP/HTTPS listener
 RuleTargets {
-    /// 转发规则的 ID
+    /// Forwarding rule ID
     "LocationId" location_id set_location_id: str,
-    /// 转发规则的域名
+    /// Domain name of the forwarding rule
     "Domain" domain set_domain: str,
-    /// 转发规则的路径。
+    /// Forwarding rule path.
     "Url" url set_url: str,
-    /// 后端服务的信息
+    /// Real server information
     "Targets" targets set_targets: list Backend,
-    /// 后端云函数的信息
+    /// Describes the backend cloud function info.
     "FunctionTargets" function_targets set_function_targets: list FunctionTarget,
 } }
 
 rt::model! { read debug;
-/// 七层规则对象
+/// Object bound to the layer-7 listener rule
 RulesItems {
-    /// 规则id
+    /// Rule ID.
     "LocationId" location_id set_location_id: str,
-    /// 域名
+    /// Domain name.
     "Domain" domain set_domain: str,
-    /// uri
+    /// Uri
     "Url" url set_url: str,
-    /// 绑定的后端对象
+    /// Object bound to the real server.
     "Targets" targets set_targets: list LbRsTargets,
 } }
 
@@ -8300,28 +8368,28 @@ ServiceProviderModelItem {
 } }
 
 rt::model! { write debug;
-/// Request of `SetCustomizedConfigForLoadBalancer` (负载均衡维度的个性化配置相关操作).
+/// Request of `SetCustomizedConfigForLoadBalancer` (Creates or manages user-defined CLB configuration template).
 ///
-/// 负载均衡维度的个性化配置相关操作：创建、删除、修改、绑定、解绑
+/// This API is used to create or manage a user-defined CLB configuration template.
 SetCustomizedConfigForLoadBalancerRequest {
-    /// 操作类型。
-    /// - ADD：创建
-    /// - DELETE：删除
-    /// - UPDATE：修改
-    /// - BIND：绑定
-    /// - UNBIND：解绑
+    /// Operation type.
+    /// -ADD. specifies the creation.
+    /// - DELETE: DELETE.
+    /// -UPDATE: modify.
+    /// -BIND: specifies the binding status.
+    /// -UNBIND: unbind.
     ///
     /// Required.
     "OperationType" operation_type set_operation_type: str,
-    /// 个性化配置ID。除了创建个性化配置外，必传此字段，如：pz-1234abcd
+    /// Personalized configuration ID. this field is required except when creating a custom configuration, for example: pz-1234abcd.
     "UconfigId" uconfig_id set_uconfig_id: str,
-    /// 个性化配置内容。创建个性化配置或修改个性化配置的内容时，必传此字段。
-    /// 具体限制查看 [七层个性化配置](https://cloud.tencent.com/document/product/214/15171)
+    /// Specifies the personalized configuration content. this field is required when creating or modifying custom configuration.
+    /// Specifies specific restrictions. view [layer-7 personalized configuration](https://www.tencentcloud.com/document/product/214/15171?from_cn_redirect=1).
     "ConfigContent" config_content set_config_content: str,
-    /// 个性化配置名称。创建个性化配置或修改个性化配置的名字时，必传此字段。
+    /// Custom configuration name. specifies the name when creating or modifying a custom configuration. this field is required.
     "ConfigName" config_name set_config_name: str,
-    /// 负载均衡实例ID。绑定解绑时，必传此字段。
-    /// 可以通过 [DescribeLoadBalancers](https://cloud.tencent.com/document/product/1108/48459) 接口查询。
+    /// CLB instance ID. this field is required for bind/unbind operations.
+    /// Can be queried through the [DescribeLoadBalancers](https://www.tencentcloud.com/document/product/1108/48459?from_cn_redirect=1) api.
     "LoadBalancerIds" load_balancer_ids set_load_balancer_ids: list String,
     /// 标签
     "Tags" tags set_tags: list TagInfo,
@@ -8329,122 +8397,123 @@ SetCustomizedConfigForLoadBalancerRequest {
 rt::action!("clb", "2018-03-17", "SetCustomizedConfigForLoadBalancer", SetCustomizedConfigForLoadBalancerRequest => SetCustomizedConfigForLoadBalancerResponse);
 
 rt::model! { read debug;
-/// SetCustomizedConfigForLoadBalancer返回参数结构体
+/// SetCustomizedConfigForLoadBalancer response structure.
 SetCustomizedConfigForLoadBalancerResponse {
-    /// 个性化配置ID，如：pz-1234abcd
+    /// Configuration ID, such as "pz-1234abcd"
     "ConfigId" config_id set_config_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SetLoadBalancerClsLog` (设置负载均衡的日志服务主题).
+/// Request of `SetLoadBalancerClsLog` (Sets the CLS topic of a CLB instance).
 ///
-/// 增加、删除、更新负载均衡的日志服务(CLS)主题。
+/// This API is used to add, delete, and update the CLS topic of a CLB instance.
 SetLoadBalancerClsLogRequest {
-    /// 负载均衡实例 ID，可以通过 [DescribeLoadBalancers](https://cloud.tencent.com/document/product/1108/48459) 接口查询。
+    /// ID of the cloud load balancer instance. you can call the [DescribeLoadBalancers](https://www.tencentcloud.com/document/product/1108/48459?from_cn_redirect=1) API to query the ID.
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 日志服务(CLS)的日志集 ID。
+    /// Log set ID of cloud log service (CLS).
     ///
-    /// - 增加和更新日志主题时可调用 [DescribeLogsets](https://cloud.tencent.com/document/product/614/58624) 接口获取日志集 ID。
+    /// - Specifies the logset ID that can be obtained by calling the [DescribeLogsets](https://www.tencentcloud.com/document/product/614/42778?from_cn_redirect=1) API when adding or updating a log topic..
     ///
-    /// - 删除日志主题时，此参数填写为**空字符串**即可。
+    /// - When deleting a log topic, set this parameter to an empty string..
     ///
     /// Required.
     "LogSetId" log_set_id set_log_set_id: str,
-    /// 日志服务(CLS)的日志主题 ID。
+    /// Specifies the log topic ID of cloud log service (CLS).
     ///
-    /// - 增加和更新日志主题时可调用 [DescribeTopics](https://cloud.tencent.com/document/product/614/56454) 接口获取日志主题 ID。
+    /// - Specifies the log topic ID can be obtained by calling the [DescribeTopics](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1) API when adding or updating a log topic..
     ///
-    /// - 删除日志主题时，此参数填写为**空字符串**即可。
+    /// - When deleting a log topic, set this parameter to an empty string..
     ///
     /// Required.
     "LogTopicId" log_topic_id set_log_topic_id: str,
-    /// 日志类型：
+    /// Log type:
     ///
-    /// - ACCESS：访问日志
+    /// - `ACCESS`: access logs
     ///
-    /// - HEALTH：健康检查日志
-    /// 默认为ACCESS。
+    /// - `HEALTH`: health check logs
+    /// Default: `ACCESS`
     "LogType" log_type set_log_type: str,
 } }
 rt::action!("clb", "2018-03-17", "SetLoadBalancerClsLog", SetLoadBalancerClsLogRequest => SetLoadBalancerClsLogResponse);
 
 rt::model! { read debug;
-/// SetLoadBalancerClsLog返回参数结构体
+/// SetLoadBalancerClsLog response structure.
 SetLoadBalancerClsLogResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SetLoadBalancerSecurityGroups` (设置负载均衡实例的安全组).
+/// Request of `SetLoadBalancerSecurityGroups` (Configures security groups for a CLB instance).
 ///
-/// SetLoadBalancerSecurityGroups 接口支持对一个公网负载均衡实例执行设置（绑定、解绑）安全组操作。查询一个负载均衡实例目前已绑定的安全组，可使用 [DescribeLoadBalancers](https://cloud.tencent.com/document/product/1108/48459) 接口。本接口是set语义，
-/// 绑定操作时，入参需要传入负载均衡实例要绑定的所有安全组（已绑定的+新增绑定的）。
-/// 解绑操作时，入参需要传入负载均衡实例执行解绑后所绑定的所有安全组；如果要解绑所有安全组，可不传此参数，或传入空数组。注意：内网 CLB 绑定 EIP 后，CLB 上的安全组对来自 EIP 的流量不生效，对来自内网 CLB 的流量生效。
+/// This API is used to bind or unbind security groups for a public network load balancing instance. To query currently bound security groups of a load balancing instance, use the [DescribeLoadBalancers]((https://www.tencentcloud.com/document/product/1108/48459?from_cn_redirect=1)) API. This API follows set semantics.
+/// This API is used to pass in all security groups that should be bound to the Cloud Load Balancer instance during the binding operation (bound + new binding).
+/// For unbinding operations, the input parameters should specify all security groups bound to a CLB instance after unbinding. If you want to unbind all security groups, you can omit this parameter or input an empty array. Note: After a private network CLB is bound to an EIP, the security groups on the CLB do not take effect for the traffic from the EIP, but take effect for the traffic from the private network CLB.
 SetLoadBalancerSecurityGroupsRequest {
-    /// 负载均衡实例 ID，可以通过 [DescribeLoadBalancers](https://cloud.tencent.com/document/product/1108/48459) 接口查询。
+    /// ID of the cloud load balancer instance. you can call the [DescribeLoadBalancers](https://www.tencentcloud.com/document/product/1108/48459?from_cn_redirect=1) API to query the ID.
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 安全组ID构成的数组，一个负载均衡实例最多可绑定50个安全组，如果要解绑所有安全组，可不传此参数。
-    /// 可以通过 [DescribeSecurityGroups](https://cloud.tencent.com/document/product/215/15808) 接口查询。
+    /// Specifies an array of security group ids. a load balancing instance supports a maximum binding of 50 security groups. to unbind all security groups, omit this parameter.
+    /// Can be queried through the [DescribeSecurityGroups](https://www.tencentcloud.com/document/product/215/15808?from_cn_redirect=1) api.
     "SecurityGroups" security_groups set_security_groups: list String,
 } }
 rt::action!("clb", "2018-03-17", "SetLoadBalancerSecurityGroups", SetLoadBalancerSecurityGroupsRequest => SetLoadBalancerSecurityGroupsResponse);
 
 rt::model! { read debug;
-/// SetLoadBalancerSecurityGroups返回参数结构体
+/// SetLoadBalancerSecurityGroups response structure.
 SetLoadBalancerSecurityGroupsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SetLoadBalancerStartStatus` (启停负载均衡实例或者监听器).
+/// Request of `SetLoadBalancerStartStatus` (Enables or disables a CLB instance or listener).
 ///
-/// 启停负载均衡实例或者监听器。
-/// 本接口为异步接口，接口返回成功后，需以得到的 RequestID 为入参，调用  [DescribeTaskStatus](https://cloud.tencent.com/document/product/214/30683)  接口查询本次任务是否成功。
+/// This API is used to start or stop a load balancing instance or listener.
+/// This API is used to perform asynchronous operations. After returning a successful result, call the [DescribeTaskStatus](https://www.tencentcloud.com/document/product/214/30683?from_cn_redirect=1) API with the returned RequestID as an input parameter to check whether this task is successful.
+/// This feature is currently in beta test. To use it, submit a [ticket](https://console.cloud.tencent.com/workorder/category?level1_id=6&level2_id=163&source=0&data_title=%E8%B4%9F%E8%BD%BD%E5%9D%87%E8%A1%A1%20LB&step=1) for application.
 SetLoadBalancerStartStatusRequest {
-    /// 操作类型。Start：启动实例，Stop：停止实例。
+    /// Operation type. Start: Start the instance; Stop: Stop the instance.
     ///
     /// Required.
     "OperationType" operation_type set_operation_type: str,
-    /// 负载均衡实例ID，可以通过 [DescribeLoadBalancers](https://cloud.tencent.com/document/product/1108/48459) 接口查询。
+    /// ID of the cloud load balancer instance. you can call the [DescribeLoadBalancers](https://www.tencentcloud.com/document/product/1108/48459?from_cn_redirect=1) API to query the ID.
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 监听器ID。如果该字段为空，则表示操作负载均衡实例，如果不为空，则表示操作监听器。
+    /// Listener ID. If this field is empty, it indicates operating the CLB instance; if not empty, it indicates operating the listener.
     "ListenerIds" listener_ids set_listener_ids: list String,
 } }
 rt::action!("clb", "2018-03-17", "SetLoadBalancerStartStatus", SetLoadBalancerStartStatusRequest => SetLoadBalancerStartStatusResponse);
 
 rt::model! { read debug;
-/// SetLoadBalancerStartStatus返回参数结构体
+/// SetLoadBalancerStartStatus response structure.
 SetLoadBalancerStartStatusResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SetSecurityGroupForLoadbalancers` (绑定或解绑一个安全组到多个负载均衡实例).
+/// Request of `SetSecurityGroupForLoadbalancers` (Binds or unbinds a security group for multiple CLB instances).
 ///
-/// 绑定或解绑一个安全组到多个公网负载均衡实例。
+/// This API is used to bind or unbind a security group to or from multiple public network CLB instances.
 SetSecurityGroupForLoadbalancersRequest {
-    /// 安全组ID，如 sg-12345678。可以通过 [DescribeSecurityGroups](https://cloud.tencent.com/document/product/215/15808) 接口获取。
+    /// Security group ID, such as sg-12345678. can be obtained through the API [DescribeSecurityGroups](https://www.tencentcloud.com/document/product/215/15808?from_cn_redirect=1).
     ///
     /// Required.
     "SecurityGroup" security_group set_security_group: str,
-    /// ADD 绑定安全组；
-    /// DEL 解绑安全组
+    /// ADD: bind a security group;
+    /// DEL: unbind a security group
     ///
     /// Required.
     "OperationType" operation_type set_operation_type: str,
-    /// 负载均衡实例ID数组，可以通过 [DescribeLoadBalancers](https://cloud.tencent.com/document/product/1108/48459) 接口查询。
-    /// 列表支持的最大长度为20。
+    /// ID array of the clb instance. you can call the [DescribeLoadBalancers](https://www.tencentcloud.com/document/product/1108/48459?from_cn_redirect=1) API to query the ID.
+    /// Specifies the maximum length supported by the list is 20.
     ///
     /// Required.
     "LoadBalancerIds" load_balancer_ids set_load_balancer_ids: list String,
@@ -8452,48 +8521,41 @@ SetSecurityGroupForLoadbalancersRequest {
 rt::action!("clb", "2018-03-17", "SetSecurityGroupForLoadbalancers", SetSecurityGroupForLoadbalancersRequest => SetSecurityGroupForLoadbalancersResponse);
 
 rt::model! { read debug;
-/// SetSecurityGroupForLoadbalancers返回参数结构体
+/// SetSecurityGroupForLoadbalancers response structure.
 SetSecurityGroupForLoadbalancersResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 升级为性能容量型参数
+/// Parameters for upgrading to an LCU-supported instance
 SlaUpdateParam {
-    /// 负载均衡实例 ID。
-    /// 可以通过 [DescribeLoadBalancers](https://cloud.tencent.com/document/product/1108/48459) 接口查询。
+    /// CLB instance ID.
+    /// Can be queried through the [DescribeLoadBalancers](https://www.tencentcloud.com/document/product/1108/48459?from_cn_redirect=1) api.
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 性能容量型规格，取值范围：
-    ///
-    /// -  clb.c2.medium：标准型规格
-    ///
-    /// -  clb.c3.small：高阶型1规格
-    ///
-    /// -  clb.c3.medium：高阶型2规格
-    ///
-    /// -  clb.c4.small：超强型1规格
-    ///
-    /// -  clb.c4.medium：超强型2规格
-    ///
-    /// -  clb.c4.large：超强型3规格
-    ///
-    /// -  clb.c4.xlarge：超强型4规格 如需了解规格详情，请参见[实例规格对比](https://cloud.tencent.com/document/product/214/84689)
+    /// Specification of the LCU-supported instance. Valid values:
+    /// -  clb.c2.medium: Standard
+    /// -  clb.c3.small: Advanced 1
+    /// -  clb.c3.medium: Advanced 2
+    /// -  clb.c4.small: Super Large 1
+    /// -  clb.c4.medium: Super Large 2
+    /// -  clb.c4.large: Super Large 3
+    /// -  clb.c4.xlarge: Super Large 4  For specification details, see [Instance Specifications Comparison](https://intl.cloud.tencent.com/document/product/214/84689?from_cn_redirect=1).
     ///
     /// Required.
     "SlaType" sla_type set_sla_type: str,
 } }
 
 rt::model! { both debug;
-/// SnatIp的信息结构
+/// `SnatIp` information structure
 SnatIp {
-    /// 私有网络子网的唯一性id，如subnet-12345678
+    /// Unique VPC subnet ID, such as `subnet-12345678`.
     ///
     /// Required.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// IP地址，如192.168.0.1
+    /// IP address, such as 192.168.0.1
     "Ip" ip set_ip: str,
 } }
 
@@ -8507,21 +8569,21 @@ Sort {
 } }
 
 rt::model! { read debug;
-/// 规格可用性
+/// Specification availability
 SpecAvailability {
-    /// 规格类型。
+    /// Specifies the specification type.
     ///
-    /// - clb.c2.medium（标准型）
-    /// - clb.c3.small（高阶型1）
-    /// - clb.c3.medium（高阶型2）
+    /// - Clb.C2.Medium (standard type)
+    /// - clb.c3.small (advanced type 1)
+    /// - clb.c3.medium (advanced type 2).
     ///
-    /// - clb.c4.small（超强型1）
-    /// - clb.c4.medium（超强型2）
-    /// - clb.c4.large（超强型3）
-    /// - clb.c4.xlarge（超强型4）
-    /// - shared（共享型）
+    /// - clb.c4.small (high-strength type 1)
+    /// - clb.c4.medium (high-strength type 2)
+    /// - clb.c4.large (high-strength type 3)
+    /// - clb.c4.xlarge (high-strength type 4)
+    /// - shared (shared type).
     "SpecType" spec_type set_spec_type: str,
-    /// 规格可用性。资源可用性，"Available"：可用，"Unavailable"：不可用
+    /// Specification availability. resource availability, "Available": Available, "Unavailable": Unavailable.
     "Availability" availability set_availability: str,
 } }
 
@@ -8541,292 +8603,288 @@ StickyConfig {
 } }
 
 rt::model! { both debug;
-/// 模型路由实例的标签信息
+/// CLB tag information
 TagInfo {
-    /// 标签的键
+    /// Tag key
     ///
     /// Required.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签的值
+    /// Tag value
     ///
     /// Required.
     "TagValue" tag_value set_tag_value: str,
 } }
 
 rt::model! { write debug;
-/// 转发目标，即绑定在负载均衡上的后端服务
+/// Redirect target, i.e., the real server bound to a CLB
 Target {
-    /// 后端服务的监听端口。
-    /// 注意：绑定CVM（云服务器）或ENI（弹性网卡）时必传此参数
+    /// Specifies the listening port of the backend service.
+    /// Note: this parameter must be specified when binding to CVM (cloud virtual machine) or ENI (elastic network interface).
     ///
     /// Required.
     "Port" port set_port: i64,
-    /// 后端服务的类型，可取：CVM（云服务器）、ENI（弹性网卡）；作为入参时，目前本参数暂不生效。
+    /// Specifies the backend service type. valid values: CVM (cloud virtual machine), ENI (elastic network interface). as an input parameter, this parameter does not take effect currently.
     "Type" r#type set_type: str,
-    /// 绑定CVM时需要传入此参数，代表CVM的唯一 ID，可通过 DescribeInstances 接口返回字段中的 InstanceId 字段获取。表示绑定主网卡主IPv4地址；以下场景都不支持指定InstanceId：绑定非CVM，绑定CVM上的辅助网卡IP，通过跨域2.0绑定CVM，以及绑定CVM的IPv6地址等。
-    /// 注意：参数 InstanceId、EniIp 有且只能传入其中一个参数。
+    /// This parameter must be passed in when binding to CVM. it represents the unique ID of the CVM and can be obtained from the InstanceId field in the response of the DescribeInstances api. indicates binding the primary IPv4 address of the primary network interface. the InstanceId cannot be specified in the following scenarios: binding to non-CVM resources, binding to auxiliary network interface ips on CVM, binding to CVM through cross-domain 2.0, and binding to IPv6 addresses of CVM.
+    /// Note: you can only input one of the InstanceId parameter or the EniIp parameter.
     "InstanceId" instance_id set_instance_id: str,
-    /// 后端服务修改后的转发权重，取值范围：[0, 100]，默认为 10。此参数的优先级高于[RsWeightRule](https://cloud.tencent.com/document/api/214/30694#RsWeightRule)中的Weight参数，即最终的权重值以此Weight参数值为准，仅当此Weight参数为空时，才以RsWeightRule中的Weight参数为准。
+    /// The new forwarding weight of the real server. Value range: [0, 100]. Default: 10. This parameter takes priority over `Weight` in [`RsWeightRule`](https://intl.cloud.tencent.com/document/api/214/30694?from_cn_redirect=1#RsWeightRule). If it’s left empty, the value of `Weight` in `RsWeightRule` will be used.
     "Weight" weight set_weight: i64,
-    /// 绑定IP时需要传入此参数，支持弹性网卡的IP和其他内网IP，如果是弹性网卡则必须先绑定至CVM，然后才能绑定到负载均衡实例。
-    /// 注意：参数 InstanceId、EniIp 有且只能传入其中一个参数。如果绑定双栈IPV6子机，则必须传该参数。如果是跨地域绑定，则必须传该参数，不支持传InstanceId参数。
+    /// This parameter must be passed in for IP binding. it supports eni ips and other private IP addresses. if it is an eni, it must first be bound to a CVM before binding to a cloud load balancer instance.
+    /// Note: only one of the InstanceId parameter and EniIp parameter can be passed. if binding a dual-stack IPV6 instance, this parameter must be passed. if it is a cross-region binding, the parameter must be passed and the InstanceId parameter is not supported.
     "EniIp" eni_ip set_eni_ip: str,
-    /// 标签。
+    /// Tag.
     "Tag" tag set_tag: str,
 } }
 
 rt::model! { write debug;
-/// 规则与目标组的关联关系
+/// Association between rule and target group
 TargetGroupAssociation {
-    /// 负载均衡ID
+    /// CLB instance ID
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 目标组ID
+    /// Target group ID
     ///
     /// Required.
     "TargetGroupId" target_group_id set_target_group_id: str,
-    /// 监听器ID。访问AssociateTargetGroups和DisassociateTargetGroups接口时必传此参数。
+    /// Listener ID. This parameter is required when the AssociateTargetGroups and DisassociateTargetGroups APIs are called.
     "ListenerId" listener_id set_listener_id: str,
-    /// 转发规则ID
+    /// Forwarding rule ID
     "LocationId" location_id set_location_id: str,
-    /// 目标组权重，范围[0, 100]。仅绑定v2目标组时生效，如果不存在，则默认为10。
+    /// Weight of the target group. Value range: [0, 100]. It takes effect only for binding v2 target groups. If not specified, it defaults to 10.
     "Weight" weight set_weight: i64,
 } }
 
 rt::model! { read debug;
-/// 目标组绑定的后端服务器
+/// Real server bound to a target group
 TargetGroupBackend {
-    /// 目标组ID
+    /// Target group ID
     "TargetGroupId" target_group_id set_target_group_id: str,
-    /// 后端服务的类型，可取：CVM、ENI（即将支持）
+    /// Real server type. Valid values: CVM, ENI (coming soon)
     "Type" r#type set_type: str,
-    /// 后端服务的唯一 ID
+    /// Unique real server ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 后端服务的监听端口，全端口段监听器此字段返回0，代表无效端口，即不支持设置。
+    /// Specifies the listening port of the backend service. for a port range listener, this field returns 0, representing an invalid port, indicating settings not supported.
     "Port" port set_port: i128,
-    /// 后端服务的转发权重，取值范围：[0, 100]，默认为 10。
+    /// Forwarding weight of real server. Value range: [0, 100]. Default value: 10.
     "Weight" weight set_weight: i128,
-    /// 后端服务的外网 IP
+    /// Public network IP of the real server
     "PublicIpAddresses" public_ip_addresses set_public_ip_addresses: list String,
-    /// 后端服务的内网 IP
+    /// Private network IP of the real server
     "PrivateIpAddresses" private_ip_addresses set_private_ip_addresses: list String,
-    /// 后端服务的实例名称
+    /// Instance name of the real server
     "InstanceName" instance_name set_instance_name: str,
-    /// 后端服务被绑定的时间
+    /// Real server binding time
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "RegisteredTime" registered_time set_registered_time: str,
-    /// 弹性网卡唯一ID
+    /// Unique ID of the ENI
     "EniId" eni_id set_eni_id: str,
-    /// 后端服务的可用区ID
+    /// Specifies the availability zone ID of the backend service.
     "ZoneId" zone_id set_zone_id: i128,
 } }
 
 rt::model! { both debug;
-/// 目标组健康检查详情
+/// Details of target group health check
 TargetGroupHealthCheck {
-    /// 是否开启健康检查。
+    /// Whether to enable the health check.
     ///
     /// Required.
     "HealthSwitch" health_switch set_health_switch: bool,
-    /// 健康检查方式， 其中仅V2新版目标组类型支持该参数， 支持取值 TCP | HTTP | HTTPS | PING | CUSTOM，其中:
+    /// Health check method. among them, only the new version V2 target group type supports this parameter. valid values: TCP | HTTP | HTTPS | PING | CUSTOM. among them:.
     ///
-    /// - 当目标组后端转发协议为TCP时， 健康检查方式支持 TCP/HTTP/CUSTOM， 默认为TCP。
-    /// - 当目标组后端转发协议为UDP时， 健康检查方式支持 PING/CUSTOM，默认为PING。
-    /// - 当目标组后端转发协议为HTTP时， 健康检查方式支持 HTTP/TCP， 默认为HTTP。
-    /// - 当目标组后端转发协议为HTTPS时， 健康检查方式支持 HTTPS/TCP， 默认为HTTPS。
-    /// - 当目标组后端转发协议为GRPC时， 健康检查方式支持GRPC/TCP， 默认为GRPC。
+    /// - When the backend forwarding protocol of the target group is TCP, the health check method supports TCP/HTTP/CUSTOM, with a default value of TCP.
+    /// - when the backend forwarding protocol of the target group is UDP, the health check method supports PING/CUSTOM, with a default value of PING.
+    /// - when the backend forwarding protocol of the target group is HTTP, the health check method supports HTTP/TCP, with a default value of HTTP.
+    /// - when the backend forwarding protocol of the target group is HTTPS, the health check method supports HTTPS/TCP, with a default value of HTTPS.
+    /// - when the backend forwarding protocol of the target group is GRPC, the health check method supports GRPC/TCP, with a default value of GRPC..
     "Protocol" protocol set_protocol: str,
-    /// 自定义探测相关参数。健康检查端口，默认为后端服务的端口，除非您希望指定特定端口，否则建议留空。（仅适用于TCP/UDP目标组）。
+    /// Custom check parameters. health check port, defaults to the port of the backend service unless you want to specify a specific port, otherwise leave it blank. (applicable only to TCP/UDP target group).
     "Port" port set_port: i64,
-    /// 健康检查超时时间。
-    ///
-    /// 取值范围：[2, 60]
-    ///
-    /// 单位：秒
-    ///
-    /// 默认值：2
-    ///
-    /// 响应超时时间要小于检查间隔时间。
+    /// Health check timeout. The default is 2 seconds. Value range: 2-30 seconds.
     "Timeout" timeout set_timeout: i64,
-    /// 检测间隔时间。
-    ///
-    /// 取值范围：[1, 600]
-    ///
-    /// 单位：秒
-    ///
-    /// 默认值：5
+    /// Detection interval time. The default is 5 seconds. Value range: 2-300 seconds.
     "GapTime" gap_time set_gap_time: i64,
-    /// 检测健康阈值。
-    ///
-    /// 取值范围：[2, 10]
-    ///
-    /// 单位：次
-    ///
-    /// 默认值：3
+    /// Health detection threshold. The default is 3 times. Value range: 2-10 times.
     "GoodLimit" good_limit set_good_limit: i64,
-    /// 检测不健康阈值。
-    ///
-    /// 取值范围：[2, 10]
-    ///
-    /// 单位：次
-    ///
-    /// 默认值：3
+    /// Unhealth detection threshold. The default is 3 times. Value range: 2-10 times.
     "BadLimit" bad_limit set_bad_limit: i64,
-    /// 目标组下的所有rs的探测包是否开启巨帧。默认开启。仅GWLB类型目标组支持该参数。
+    /// Indicates whether jumbo frames are enabled for probe packets of all rss in the target group. enabled by default. this parameter is supported only for GWLB type target groups.
     "JumboFrame" jumbo_frame set_jumbo_frame: bool,
-    /// 健康检查状态码（仅适用于HTTP/HTTPS目标组、TCP目标组的HTTP健康检查方式）。可选值：1~31，默认 31，其中：
-    /// - 1 表示探测后返回值 1xx 代表健康。
-    /// - 2 表示返回 2xx 代表健康。
-    /// - 4 表示返回 3xx 代表健康。
-    /// - 8 表示返回 4xx 代表健康。
-    /// - 16 表示返回 5xx 代表健康。若希望多种返回码都可代表健康，则将相应的值相加。
+    /// Health check status code (applicable only to HTTP/HTTPS target group and HTTP health check method of TCP target group). value range: 1~31. default: 31. among them:
+    /// - 1 means post-detection return value 1xx represents health.
+    /// - 2 means return 2xx represents health.
+    /// - 4 means return 3xx represents health.
+    /// - 8 means return 4xx represents health.
+    /// - 16 means return 5xx represents health. to have multiple return codes represent health, sum up corresponding values.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "HttpCode" http_code set_http_code: i64,
-    /// 健康检查域名， 其中：
-    /// - 仅适用于HTTP/HTTPS目标组和TCP目标组的HTTP健康检查方式。
-    /// - 针对HTTP/HTTPS目标组，当使用HTTP健康检查方式时，该参数为必填项。
+    /// Health check domain name. among them:
+    /// - applicable only to HTTP/HTTPS target groups and TCP target groups when using HTTP health check method.
+    /// - targeting HTTP/HTTPS target groups, this parameter is required when using HTTP health check method..
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "HttpCheckDomain" http_check_domain set_http_check_domain: str,
-    /// 健康检查路径（仅适用于HTTP/HTTPS转发规则、TCP监听器的HTTP健康检查方式）。
+    /// Health check path (applicable only to HTTP/HTTPS forwarding rules and HTTP health checks of TCP listeners).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "HttpCheckPath" http_check_path set_http_check_path: str,
-    /// 健康检查方法（仅适用于HTTP/HTTPS转发规则、TCP监听器的HTTP健康检查方式），默认值：HEAD，可选值HEAD或GET。
+    /// Health check method (applicable only to HTTP/HTTPS forwarding rules and HTTP health checks of TCP listeners). Default: HEAD. Valid values: HEAD and GET.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "HttpCheckMethod" http_check_method set_http_check_method: str,
-    /// 健康检查的输入格式，健康检查方式取CUSTOM时，必填此字段，可取值：HEX或TEXT，其中：
-    /// - TEXT：文本格式。
-    /// - HEX：十六进制格式， SendContext和RecvContext的字符只能在0123456789ABCDEF中选取且长度必须是偶数位。
-    /// - 仅适用于TCP/UDP目标组。
+    /// Input format of health check. required when health check method is CUSTOM. valid values: HEX or TEXT. among them:
+    /// - TEXT: TEXT format.
+    /// - HEX: hexadecimal format. characters of SendContext and RecvContext can only be selected from 0123456789ABCDEF and the length must be an even number.
+    /// - applicable only to TCP/UDP target group..
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ContextType" context_type set_context_type: str,
-    /// 自定义探测相关参数。健康检查协议CheckType的值取CUSTOM时，必填此字段，代表健康检查发送的请求内容，只允许ASCII可见字符，最大长度限制500。（仅适用于TCP/UDP目标组）。
+    /// CUSTOM check parameters. required when the CheckType value is CUSTOM, represents the content of the request sent by the health check, only ASCII visible characters, maximum length limit 500. applicable only to TCP/UDP target group.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SendContext" send_context set_send_context: str,
-    /// 自定义探测相关参数。健康检查协议CheckType的值取CUSTOM时，必填此字段，代表健康检查返回的结果，只允许ASCII可见字符，最大长度限制500。（仅适用于TCP/UDP目标组）。
+    /// CUSTOM check parameters. required when the CheckType value is CUSTOM. represents the result returned by the health check. only ASCII visible characters are allowed. maximum length limit is 500. (applicable only to TCP/UDP target group).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RecvContext" recv_context set_recv_context: str,
-    /// HTTP版本, 其中：
-    /// - 健康检查协议CheckType的值取HTTP时，必传此字段。
-    /// - 支持配置选项：HTTP/1.0, HTTP/1.1。
-    /// - 仅适用于TCP目标组。
+    /// HTTP version, where:
+    /// - this field is required if the value of CheckType is HTTP.
+    /// - supports configuration options: HTTP/1.0, HTTP/1.1.
+    /// - applicable only to TCP target group..
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "HttpVersion" http_version set_http_version: str,
-    /// GRPC健康检查状态码（仅适用于后端转发协议为GRPC的目标组）。默认值为 12，可输入值为数值、多个数值、或者范围，例如 20 或 20,25 或 0-99。
+    /// Health check status code when the protocol is GRPC. (this parameter applies only to target groups with the backend forwarding protocol of GRPC.) default value: 12. valid values: a single numerical value, multiple numerical values, or a range. for example, 20, 20,25, or 0-99.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExtendedCode" extended_code set_extended_code: str,
 } }
 
 rt::model! { read debug;
-/// 目标组信息
+/// Target group information
 TargetGroupInfo {
-    /// 目标组ID
+    /// Target group ID
     "TargetGroupId" target_group_id set_target_group_id: str,
-    /// 目标组的vpcid
+    /// VPC ID of the target group
     "VpcId" vpc_id set_vpc_id: str,
-    /// 目标组的名字
+    /// Target group name
     "TargetGroupName" target_group_name set_target_group_name: str,
-    /// 目标组的默认端口，全监听目标组此字段返回0，表示无效端口。
-    "Port" port set_port: i128,
-    /// 目标组的创建时间
-    "CreatedTime" created_time set_created_time: str,
-    /// 目标组的修改时间
-    "UpdatedTime" updated_time set_updated_time: str,
-    /// 关联到的规则数组。在DescribeTargetGroupList接口调用时无法获取到该参数。
-    "AssociatedRule" associated_rule set_associated_rule: list AssociationItem,
-    /// 目标组后端转发协议, 仅v2新版目标组返回有效值。
-    "Protocol" protocol set_protocol: str,
-    /// 调度算法，仅后端转发协议为(HTTP、HTTPS、GRPC)的目标组返回有效值， 可选值：
+    /// Default port of target group. This field returns 0 for full listen target group, indicating an invalid port.
     ///
-    /// - WRR:按权重轮询。
-    /// - LEAST_CONN:最小连接数。
-    /// - IP_HASH:按IP哈希。
+    /// Note: This field may return null, indicating that no valid values can be obtained.
+    "Port" port set_port: i128,
+    /// Creation time of target group
+    "CreatedTime" created_time set_created_time: str,
+    /// Target group modification time
+    "UpdatedTime" updated_time set_updated_time: str,
+    /// Associated rule array. This parameter cannot be obtained in the DescribeTargetGroupList API call.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
+    "AssociatedRule" associated_rule set_associated_rule: list AssociationItem,
+    /// Backend forwarding protocol of the target group. Only the new version target group v2 returns a valid value.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
+    "Protocol" protocol set_protocol: str,
+    /// Scheduling algorithm. This parameter returns valid values only for target groups with backend forwarding protocol (HTTP, HTTPS, GRPC). Available values:
+    ///
+    /// - WRR: weighted round-robin.
+    /// - LEAST_CONN: LEAST connection.
+    /// - IP_HASH: based on IP HASH.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ScheduleAlgorithm" schedule_algorithm set_schedule_algorithm: str,
-    /// 健康检查详情。
+    /// Health check details.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "HealthCheck" health_check set_health_check: obj TargetGroupHealthCheck,
-    /// 目标组类型，当前支持v1(旧版目标组), v2(新版目标组)。默认为v1旧版目标组。
+    /// Target Group Type, currently supported v1 (legacy version target group), v2 (new version target group). Defaults to v1 (legacy version target group).
     "TargetGroupType" target_group_type set_target_group_type: str,
-    /// 目标组已关联的规则数。
+    /// Number of rules associated with the target group.
     "AssociatedRuleCount" associated_rule_count set_associated_rule_count: i64,
-    /// 目标组内的实例数量。
+    /// Number of instances in the target group.
     "RegisteredInstancesCount" registered_instances_count set_registered_instances_count: i64,
-    /// 标签。
+    /// Tag.
     "Tag" tag set_tag: list TagInfo,
-    /// 默认权重。只有v2类型目标组返回该字段。当返回为NULL时， 表示未设置默认权重。
+    /// Default weight. Only target groups of v2 type return this field. When NULL is returned, it means the default weight is not set.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Weight" weight set_weight: i128,
-    /// 是否全监听目标组。
+    /// Whether to listen to the target group.
     "FullListenSwitch" full_listen_switch set_full_listen_switch: bool,
-    /// 是否开启长连接,  仅后端转发协议为HTTP/HTTPS/GRPC目标组返回有效值。
+    /// Whether to enable long connections. Only target groups with HTTP/HTTPS/GRPC as the backend forwarding protocol return a valid value.
     "KeepaliveEnable" keepalive_enable set_keepalive_enable: bool,
-    /// 会话保持时间，仅后端转发协议为HTTP/HTTPS/GRPC目标组返回有效值。
+    /// Session hold time. Only target groups with backend forwarding protocol set to HTTP/HTTPS/GRPC return a valid value.
     "SessionExpireTime" session_expire_time set_session_expire_time: i64,
-    /// IP版本。
+    /// IP version.
     "IpVersion" ip_version set_ip_version: str,
-    /// 是否开启SNAT
+    /// Whether to enable SNAT
     "SnatEnable" snat_enable set_snat_enable: bool,
 } }
 
 rt::model! { write debug;
-/// 目标组实例
+/// Target group instance
 TargetGroupInstance {
-    /// 目标组实例的内网IP
+    /// Private IP of target group instance
     ///
     /// Required.
     "BindIP" bind_ip set_bind_ip: str,
-    /// 目标组实例的端口，全监听目标组不支持传此字段。
+    /// Port of target group instance. this field is not supported for full listen target groups.
     "Port" port set_port: i128,
-    /// 目标组实例的权重
-    /// v2目标组需要配置权重，调用CreateTargetGroup接口创建目标组时该参数与创建接口中的Weight参数必填其一。
-    /// 取值范围：0-100
+    /// Weight of a target group instance
+    /// Specifies that the Weight must be configured for a v2 target group. when calling the CreateTargetGroup API for target group creation, this parameter is used in combination with the Weight parameter in the create api, and one of them is required.
+    /// Valid values: 0-100.
     "Weight" weight set_weight: i128,
-    /// 目标组实例的新端口，全监听目标组不支持传此字段。
+    /// The new port of the target group instance. this field is not supported for full listen target groups.
     "NewPort" new_port set_new_port: i128,
 } }
 
 rt::model! { read debug;
-/// 用于目标组后端rs健康检查状态。
+/// It is used for the health check status of the target group backend RS.
 TargetGroupInstanceStatus {
-    /// 后端rs的IP
+    /// IP of backend RS
     "InstanceIp" instance_ip set_instance_ip: str,
-    /// 健康检查状态，参数值及含义如下：
-    /// ● on：表示探测中。
-    /// ● off：表示健康检查关闭。
-    /// ● health：表示健康。
-    /// ● unhealth：表示异常。
+    /// Health check status. Parameter values and meanings are as follows:
+    /// ● on: Indicates checking.
+    /// ● off: means health check disabled.
+    /// ● Health: Indicates healthy.
+    /// ● unhealth: indicates being abnormal.
     "Status" status set_status: str,
-    /// 实例ID
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 端口
+    /// Port.
     "Port" port set_port: i128,
-    /// 网卡ID
+    /// NIC ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EniId" eni_id set_eni_id: str,
 } }
 
 rt::model! { read debug;
-/// 描述一个Target的健康信息
+/// Describes the health information of a target
 TargetHealth {
-    /// Target的内网IP
+    /// Private IP of the target
     "IP" ip set_ip: str,
-    /// Target绑定的端口
+    /// Port bound to the target
     "Port" port set_port: i64,
-    /// 当前健康状态，true：健康，false：不健康（包括尚未开始探测、探测中、状态异常等几种状态）。只有处于健康状态（且权重大于0），负载均衡才会向其转发流量。
+    /// Current health status. true: healthy; false: unhealthy.
     "HealthStatus" health_status set_health_status: bool,
-    /// Target的实例ID，如 ins-12345678
+    /// Instance ID of the target, such as ins-12345678
     "TargetId" target_id set_target_id: str,
-    /// 当前健康状态的详细信息。如：Alive、Dead、Unknown、Close。Alive状态为健康，Dead状态为异常，Unknown状态包括尚未开始探测、探测中、状态未知，Close表示健康检查关闭或监听器状态停止。
+    /// Describes the detailed information of the current health status. for example: Alive, Dead, Unknown, Close. Alive status is healthy, Dead state is abnormal, Unknown status includes not started, checking, Unknown status, Close means health check disabled or listener status stop.
     "HealthStatusDetail" health_status_detail set_health_status_detail: str,
-    /// (**该参数对象即将下线，不推荐使用，请使用HealthStatusDetail获取健康详情**) 当前健康状态的详细信息。如：Alive、Dead、Unknown。Alive状态为健康，Dead状态为异常，Unknown状态包括尚未开始探测、探测中、状态未知。
+    /// (**This parameter will be disused soon. Please use `HealthStatusDetail` instead.**) Details of the current health status. Values: `Alive` (healthy), `Dead` (abnormal), `Unknown` (Health check not started/checking/unknown status)
     ///
     /// Disabled in the spec.
     "HealthStatusDetial" health_status_detial set_health_status_detial: str,
-    /// 目标组唯一ID。
+    /// Target group unique ID.
     "TargetGroupId" target_group_id set_target_group_id: str,
-    /// Target的权重。
+    /// Specifies the weight of the Target.
     "Weight" weight set_weight: i128,
 } }
 
 rt::model! { both debug;
-/// 负载均衡实例所绑定的后端服务的信息，包括所属地域、所属网络。
+/// Information of the real server bound to a CLB instance, including region and network to which it belongs.
 TargetRegionInfo {
-    /// Target所属地域，如 ap-guangzhou
+    /// Region of the target, such as ap-guangzhou
     ///
     /// Required.
     "Region" region set_region: str,
-    /// Target所属网络，私有网络格式如 vpc-abcd1234，如果是基础网络，则为"0"
+    /// Network of the target, which is in the format of vpc-abcd1234 for VPC or 0 for basic network
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// Target所属网络，私有网络格式如86323，如果是基础网络，则为0
+    /// Target'S network, in the format of 86323 for a private network, or 0 if it is a basic network.
     "NumericalVpcId" numerical_vpc_id set_numerical_vpc_id: i64,
 } }
 
@@ -9010,11 +9068,11 @@ TierItem {
 } }
 
 rt::model! { read debug;
-/// 运营商类型信息
+/// ISP Type
 TypeInfo {
-    /// 运营商类型
+    /// Operator type.
     "Type" r#type set_type: str,
-    /// 规格可用性
+    /// Specification availability.
     "SpecAvailabilitySet" spec_availability_set set_spec_availability_set: list SpecAvailability,
 } }
 
@@ -9090,41 +9148,42 @@ VideoConfig {
 } }
 
 rt::model! { read debug;
-/// 可用区相关信息
+/// AZ information
 ZoneInfo {
-    /// 可用区数值形式的唯一ID，如：100001
+    /// Unique ID of the AZ in numeric form, such as 100001
     "ZoneId" zone_id set_zone_id: i128,
-    /// 可用区字符串形式的唯一ID，如：ap-guangzhou-1
+    /// Unique ID of the AZ in string format, such as ap-guangzhou-1
     "Zone" zone set_zone: str,
-    /// 可用区名称，如：广州一区
+    /// AZ name, such as Guangzhou 1
     "ZoneName" zone_name set_zone_name: str,
-    /// 可用区所属地域，如：ap-guangzhou
+    /// Specifies the region of the availability zone, for example: ap-guangzhou.
     "ZoneRegion" zone_region set_zone_region: str,
-    /// 可用区是否是LocalZone可用区，如：false
+    /// Indicates whether the AZ is a LocalZone az, for example: false.
     "LocalZone" local_zone set_local_zone: bool,
-    /// 可用区是否是EdgeZone可用区，如：false
+    /// Indicates whether the AZ is an EdgeZone az, for example: false.
     "EdgeZone" edge_zone set_edge_zone: bool,
 } }
 
 rt::model! { read debug;
-/// 可用区资源列表
+/// List of AZs
 ZoneResource {
-    /// 主可用区，如"ap-guangzhou-1"。
+    /// Primary AZ, such as "ap-guangzhou-1".
     "MasterZone" master_zone set_master_zone: str,
-    /// 资源列表。
+    /// Resource list.
     "ResourceSet" resource_set set_resource_set: list Resource,
-    /// 备可用区，如"ap-guangzhou-2"，单可用区时，备可用区为null。
+    /// Secondary AZ, such as "ap-guangzhou-2".
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SlaveZone" slave_zone set_slave_zone: str,
-    /// IP版本，如IPv4，IPv6，IPv6_Nat。
+    /// IP version. Values: `IPv4`, `IPv6`, and `IPv6_Nat`.
     "IPVersion" ip_version set_ip_version: str,
-    /// 可用区所属地域，如：ap-guangzhou
+    /// Region of the AZ, such as `ap-guangzhou`.
     "ZoneRegion" zone_region set_zone_region: str,
-    /// 可用区是否是LocalZone可用区，如：false
+    /// Whether the AZ is a `LocalZone`. Values: `true`, `false`.
     "LocalZone" local_zone set_local_zone: bool,
-    /// 可用区资源的类型，SHARED表示共享资源，EXCLUSIVE表示独占资源。
+    /// Type of resources in the zone. Values: `SHARED`, `EXCLUSIVE`
     "ZoneResourceType" zone_resource_type set_zone_resource_type: str,
-    /// 可用区是否是EdgeZone可用区，如：false
+    /// Whether the AZ is an edge zone. Values: `true`, `false`.
     "EdgeZone" edge_zone set_edge_zone: bool,
-    /// 网络出口
+    /// Specifies the network outbound.
     "Egress" egress set_egress: str,
 } }

@@ -5,81 +5,81 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { read debug;
-/// AttributeKey值详情
+/// `AttributeKey` value details
 AttributeKeyDetail {
-    /// 输入框类型
+    /// Input box type
     "LabelType" label_type set_label_type: str,
-    /// 初始化展示
+    /// Initial display
     "Starter" starter set_starter: str,
-    /// 展示排序
+    /// Display sort order
     "Order" order set_order: i64,
-    /// AttributeKey值
+    /// `AttributeKey` value
     "Value" value set_value: str,
-    /// 中文标签
+    /// Tag
     "Label" label set_label: str,
 } }
 
 rt::model! { read debug;
-/// 跟踪集概览
+/// Tracking set overview
 AuditSummary {
-    /// 跟踪集状态，1：开启，0：关闭
+    /// Tracking set status. 1: enabled, 0: disabled
     "AuditStatus" audit_status set_audit_status: i64,
-    /// COS存储桶名称
+    /// COS bucket name
     "CosBucketName" cos_bucket_name set_cos_bucket_name: str,
-    /// 跟踪集名称
+    /// Tracking set name
     "AuditName" audit_name set_audit_name: str,
-    /// 日志前缀
+    /// Log prefix
     "LogFilePrefix" log_file_prefix set_log_file_prefix: str,
 } }
 
 rt::model! { read debug;
-/// cmq地域信息
+/// CMQ region information
 CmqRegionInfo {
-    /// 地域描述
+    /// Region description
     "CmqRegionName" cmq_region_name set_cmq_region_name: str,
-    /// cmq地域
+    /// CMQ region
     "CmqRegion" cmq_region set_cmq_region: str,
 } }
 
 rt::model! { read debug;
-/// cos地域信息
+/// COS region information
 CosRegionInfo {
-    /// cos地域
+    /// COS region
     "CosRegion" cos_region set_cos_region: str,
-    /// 地域描述
+    /// Region description
     "CosRegionName" cos_region_name set_cos_region_name: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateAuditTrack` (创建指定事件跟踪集).
+/// Request of `CreateAuditTrack` (Creating CloudAudit tracking set).
 ///
-/// 创建操作审计跟踪集
+/// This API is used to create a tracking set.
 CreateAuditTrackRequest {
-    /// 跟踪集名称，仅支持大小写字母、数字、-以及_的组合，3-48个字符
+    /// Tracking set name, which can only contain 3-48 letters, digits, hyphens, and underscores.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 跟踪集状态（未开启：0；开启：1）
+    /// Tracking set status (0: Not enabled; 1: Enabled).
     ///
     /// Required.
     "Status" status set_status: i128,
-    /// 数据投递存储（目前支持 cos、cls 、ckafka）
+    /// Storage type of shipped data. Valid values: `cos`, `cls`.
     ///
     /// Required.
     "Storage" storage set_storage: obj Storage,
-    /// 跟踪事件类型（读：Read；写：Write；全部：*）
+    /// Tracking set event type (`Read`: Read; `Write`: Write; `*`: All)
     ///
     /// Required.
     "ActionType" action_type set_action_type: str,
-    /// 跟踪事件所属产品（支持全部产品或单个产品，如：cos，全部：*）
+    /// The product to which the tracking set event belongs. The value can be a single product such as `cos`, or `*` that indicates all products.
     ///
     /// Required.
     "ResourceType" resource_type set_resource_type: str,
-    /// 跟踪事件接口名列表（ResourceType为 * 时，EventNames必须为全部：["*"]；指定ResourceType时，支持全部接口：["*"]；支持部分接口：["cos", "cls"]，接口列表上限10个）
+    /// The list of API names of tracking set events. When `ResourceType` is `*`, the value of `EventNames` must be `*`. When `ResourceType` is a specified product, the value of `EventNames` can be `*`. When `ResourceType` is `cos` or `cls`, up to 10 APIs are supported.
     ///
     /// Required.
     "EventNames" event_names set_event_names: list String,
-    /// 是否开启将集团成员操作日志投递到集团管理账号或者可信服务管理账号(0：未开启，1：开启，只能集团管理账号或者可信服务管理账号开启此项功能)
+    /// Whether to enable the feature of shipping organization members' operation logs to the organization admin account or the trusted service admin account (0: Not enabled; 1: Enabled. This feature can only be enabled by the organization admin account or the trusted service admin account)
     "TrackForAllMembers" track_for_all_members set_track_for_all_members: i128,
     /// 任务ID
     "ExportId" export_id set_export_id: str,
@@ -87,9 +87,9 @@ CreateAuditTrackRequest {
 rt::action!("cloudaudit", "2019-03-19", "CreateAuditTrack", CreateAuditTrackRequest => CreateAuditTrackResponse);
 
 rt::model! { read debug;
-/// CreateAuditTrack返回参数结构体
+/// CreateAuditTrack response structure.
 CreateAuditTrackResponse {
-    /// 跟踪集 ID
+    /// Tracking set ID
     "TrackId" track_id set_track_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -131,11 +131,11 @@ CreateEventsAuditTrackResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteAuditTrack` (删除操作审计跟踪集).
+/// Request of `DeleteAuditTrack` (Deletes CloudAudit tracking set).
 ///
-/// 删除操作审计跟踪集
+/// This API is used to delete a CloudAudit tracking set.
 DeleteAuditTrackRequest {
-    /// 跟踪集 ID
+    /// Tracking set ID
     ///
     /// Required.
     "TrackId" track_id set_track_id: i128,
@@ -143,18 +143,18 @@ DeleteAuditTrackRequest {
 rt::action!("cloudaudit", "2019-03-19", "DeleteAuditTrack", DeleteAuditTrackRequest => DeleteAuditTrackResponse);
 
 rt::model! { read debug;
-/// DeleteAuditTrack返回参数结构体
+/// DeleteAuditTrack response structure.
 DeleteAuditTrackResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAudit` (查询跟踪集详情).
+/// Request of `DescribeAudit` (Queries the details of tracking set).
 ///
-/// 查询跟踪集详情
+/// This API is used to query the details of a tracking set.
 DescribeAuditRequest {
-    /// 跟踪集名称
+    /// Tracking set name
     ///
     /// Required.
     "AuditName" audit_name set_audit_name: str,
@@ -162,44 +162,44 @@ DescribeAuditRequest {
 rt::action!("cloudaudit", "2019-03-19", "DescribeAudit", DescribeAuditRequest => DescribeAuditResponse);
 
 rt::model! { read debug;
-/// DescribeAudit返回参数结构体
+/// DescribeAudit response structure.
 DescribeAuditResponse {
-    /// 是否开启cmq消息通知。1：是，0：否。
+    /// Whether to enable CMQ message notification. 1: Yes; 0: No.
     "IsEnableCmqNotify" is_enable_cmq_notify set_is_enable_cmq_notify: i64,
-    /// 管理事件读写属性，1：只读，2：只写，3：全部
+    /// Manages the read/write attribute of event. Valid values: 1 (read-only), 2 (write-only), 3 (read/write)
     "ReadWriteAttribute" read_write_attribute set_read_write_attribute: i64,
-    /// CMK的全局唯一标识符。
+    /// Globally unique CMK ID.
     "KeyId" key_id set_key_id: str,
-    /// 跟踪集状态，1：开启，0：停止。
+    /// Tracking set status. 1: enabled, 0: disabled.
     "AuditStatus" audit_status set_audit_status: i64,
-    /// 跟踪集名称。
+    /// Tracking set name.
     "AuditName" audit_name set_audit_name: str,
-    /// cos存储桶所在地域。
+    /// COS bucket region.
     "CosRegion" cos_region set_cos_region: str,
-    /// 队列名称。
+    /// Queue name.
     "CmqQueueName" cmq_queue_name set_cmq_queue_name: str,
-    /// CMK别名。
+    /// CMK alias.
     "KmsAlias" kms_alias set_kms_alias: str,
-    /// kms地域。
+    /// KMS region.
     "KmsRegion" kms_region set_kms_region: str,
-    /// 是否开启kms加密。1：是，0：否。如果开启KMS加密，数据在投递到cos时，会将数据加密。
+    /// Whether to enable KMS encryption. 1: Yes, 0: No. If KMS encryption is enabled, the data will be encrypted when it is delivered to COS.
     "IsEnableKmsEncry" is_enable_kms_encry set_is_enable_kms_encry: i64,
-    /// cos存储桶名称。
+    /// COS bucket name.
     "CosBucketName" cos_bucket_name set_cos_bucket_name: str,
-    /// 队列所在地域。
+    /// Queue region.
     "CmqRegion" cmq_region set_cmq_region: str,
-    /// 日志前缀。
+    /// Log prefix.
     "LogFilePrefix" log_file_prefix set_log_file_prefix: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAuditTrack` (查询操作审计跟踪集详情).
+/// Request of `DescribeAuditTrack` (Queries the CloudAudit tracking set details).
 ///
-/// 查询操作审计跟踪集详情
+/// This API is used to query the CloudAudit tracking set details.
 DescribeAuditTrackRequest {
-    /// 跟踪集 ID
+    /// Tracking set ID
     ///
     /// Required.
     "TrackId" track_id set_track_id: i128,
@@ -207,40 +207,41 @@ DescribeAuditTrackRequest {
 rt::action!("cloudaudit", "2019-03-19", "DescribeAuditTrack", DescribeAuditTrackRequest => DescribeAuditTrackResponse);
 
 rt::model! { read debug;
-/// DescribeAuditTrack返回参数结构体
+/// DescribeAuditTrack response structure.
 DescribeAuditTrackResponse {
-    /// 跟踪集名称
+    /// Tracking set name
     "Name" name set_name: str,
-    /// 跟踪事件类型（读：Read；写：Write；全部：*）
+    /// Tracking set event type (`Read`: Read; `Write`: Write; `*`: All)
     "ActionType" action_type set_action_type: str,
-    /// 跟踪事件所属产品（如：cos，全部：*）
+    /// The product to which the tracking set event belongs, such as `cos`, or `*` that indicates all products
     "ResourceType" resource_type set_resource_type: str,
-    /// 跟踪集状态（未开启：0；开启：1）
+    /// Tracking set status (0: Not enabled; 1: Enabled)
     "Status" status set_status: i128,
-    /// 跟踪事件接口名列表（全部：[*]）
+    /// The list of API names of tracking set events (`*`: All)
     "EventNames" event_names set_event_names: list String,
-    /// 数据投递存储（目前支持 cos、cls）
+    /// Storage type of shipped data. Valid values: `cos`, `cls`.
     "Storage" storage set_storage: obj Storage,
-    /// 跟踪集创建时间
+    /// Creation time of the tracking set
     "CreateTime" create_time set_create_time: str,
-    /// 是否开启将集团成员操作日志投递到集团管理账号或者可信服务管理账号
+    /// Whether to enable the feature of shipping organization members' operation logs to the organization admin account or the trusted service admin account
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TrackForAllMembers" track_for_all_members set_track_for_all_members: i128,
-    /// 数据投递过滤条件
+    /// Data delivery filter conditions
     "Filters" filters set_filters: obj Filter,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAuditTracks` (查询操作审计跟踪集列表).
+/// Request of `DescribeAuditTracks` (Queries the CloudAudit tracking set list).
 ///
-/// 查询操作审计跟踪集列表
+/// This API is used to query the CloudAudit tracking set list.
 DescribeAuditTracksRequest {
-    /// 页码
+    /// Page number
     ///
     /// Required.
     "PageNumber" page_number set_page_number: i128,
-    /// 每页数目
+    /// The number of tracking sets per page
     ///
     /// Required.
     "PageSize" page_size set_page_size: i128,
@@ -248,105 +249,95 @@ DescribeAuditTracksRequest {
 rt::action!("cloudaudit", "2019-03-19", "DescribeAuditTracks", DescribeAuditTracksRequest => DescribeAuditTracksResponse);
 
 rt::model! { read debug;
-/// DescribeAuditTracks返回参数结构体
+/// DescribeAuditTracks response structure.
 DescribeAuditTracksResponse {
-    /// 跟踪集列表
+    /// Tracking set list
     "Tracks" tracks set_tracks: list Tracks,
-    /// 总数目
+    /// Total number of tracking sets
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeEvents` (查询操作审计日志).
+/// Request of `DescribeEvents` (Queries CloudAudit logs).
 ///
-/// 查询操作审计日志
+/// This API is used to query CloudAudit logs.
 DescribeEventsRequest {
-    /// 起始时间戳（单位秒，不超过当前时间 90 天）
+    /// Start timestamp in seconds (cannot be 90 days after the current time).
     ///
     /// Required.
     "StartTime" start_time set_start_time: i128,
-    /// 结束时间戳（单位秒，查询时间跨度小于 30 天）
+    /// End timestamp in seconds (the time range for query is less than 30 days).
     ///
     /// Required.
     "EndTime" end_time set_end_time: i128,
-    /// 查看更多日志的凭证
+    /// Credential for viewing more logs.
     "NextToken" next_token set_next_token: i128,
-    /// 返回日志的最大条数（最大 50 条）
+    /// Max number of returned logs (up to 50).
     "MaxResults" max_results set_max_results: i128,
-    /// 检索条件（目前支持：
-    /// RequestId：请求 ID
-    /// EventName：事件名称
-    /// ActionType：操作类型（Write：写；Read：读）
-    /// PrincipalId：子账号
-    /// ResourceType：资源类型
-    /// ResourceId：资源Id
-    /// ResourceName：资源名称
-    /// AccessKeyId：密钥 ID
-    /// SensitiveAction：是否敏感操作
-    /// ApiErrorCode：API 错误码
-    /// CamErrorCode：CAM 错误码
-    /// SourceIPAddress：请求IP
-    /// Tags：标签（AttributeValue格式：[{"key":"*","value":"*"}]）
-    /// 备注:检索的各个条件间是与的关系,EventName传多个值内部是或的关系）
+    /// Search condition. Valid values: `RequestId`, `EventName`, `ActionType` (write/read), `PrincipalId` (sub-account), `ResourceType`, `ResourceName`, `AccessKeyId`, `SensitiveAction`, `ApiErrorCode`, `CamErrorCode`, and `Tags` (Format of AttributeValue: [{"key":"*","value":"*"}])
     "LookupAttributes" lookup_attributes set_lookup_attributes: list LookupAttribute,
-    /// 是否返回 IP 归属地（1 返回，0 不返回）
+    /// Whether to return the IP location. `1`: yes, `0`: no.
     "IsReturnLocation" is_return_location set_is_return_location: i128,
 } }
 rt::action!("cloudaudit", "2019-03-19", "DescribeEvents", DescribeEventsRequest => DescribeEventsResponse);
 
 rt::model! { read debug;
-/// DescribeEvents返回参数结构体
+/// DescribeEvents response structure.
 DescribeEventsResponse {
-    /// 日志集合是否结束。true表示结束，无需进行翻页。
+    /// Whether the log list has come to an end. `true`: Yes. Pagination is not required.
     "ListOver" list_over set_list_over: bool,
-    /// 查看更多日志的凭证
+    /// Credential for viewing more logs.
     "NextToken" next_token set_next_token: i128,
-    /// 日志集合
+    /// Logset.
+    /// Note: `null` may be returned for this field, indicating that no valid values can be obtained.
     "Events" events set_events: list Event,
-    /// 此字段已经废弃。翻页请使用ListOver配合NextToken，在ListOver为false进行下一页数据读取。
+    /// This parameter has been deprecated. Please use `ListOver` and `NextToken` for pagination, and read data of the next page when the value of `ListOver` is `false`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 日志详情
+/// Log details
 Event {
-    /// 日志ID
+    /// Log ID
     "EventId" event_id set_event_id: str,
-    /// 用户名
+    /// Username
     "Username" username set_username: str,
-    /// 事件时间
+    /// Event Time
     "EventTime" event_time set_event_time: str,
-    /// 日志详情
+    /// Log details
     "CloudAuditEvent" cloud_audit_event set_cloud_audit_event: str,
-    /// 资源类型中文描述（此字段请按需使用，如果您是其他语言使用者，可以忽略该字段描述）
+    /// Description of resource type in Chinese (please use this field as required; if you are using other languages, ignore this field)
     "ResourceTypeCn" resource_type_cn set_resource_type_cn: str,
-    /// 鉴权错误码
+    /// Authentication error code
     "ErrorCode" error_code set_error_code: i64,
-    /// 事件名称
+    /// Event name
     "EventName" event_name set_event_name: str,
-    /// 证书ID
+    /// Certificate ID
+    /// Note: `null` may be returned for this field, indicating that no valid values can be obtained.
     "SecretId" secret_id set_secret_id: str,
-    /// 请求来源
+    /// Request source
     "EventSource" event_source set_event_source: str,
-    /// 请求ID
+    /// Request ID
     "RequestID" request_id set_request_id: str,
-    /// 资源地域
+    /// Resource region
     "ResourceRegion" resource_region set_resource_region: str,
-    /// 主账号ID
+    /// Root account ID
     "AccountID" account_id set_account_id: i64,
-    /// 源IP
+    /// Source IP
+    /// Note: `null` may be returned for this field, indicating that no valid values can be obtained.
     "SourceIPAddress" source_ip_address set_source_ip_address: str,
-    /// 事件名称中文描述（此字段请按需使用，如果您是其他语言使用者，可以忽略该字段描述）
+    /// Description of event name in Chinese (please use this field as required; if you are using other languages, ignore this field)
     "EventNameCn" event_name_cn set_event_name_cn: str,
-    /// 资源对
+    /// Resource pair
     "Resources" resources set_resources: obj Resource,
-    /// 事件地域
+    /// Event region
     "EventRegion" event_region set_event_region: str,
-    /// IP 归属地
+    /// IP location
     "Location" location set_location: str,
 } }
 
@@ -358,36 +349,36 @@ Filter {
 } }
 
 rt::model! { write debug;
-/// Request of `GetAttributeKey` (查询AttributeKey的有效取值范围).
+/// Request of `GetAttributeKey` (Queries the valid values of `AttributeKey`).
 ///
-/// 查询AttributeKey的有效取值范围
+/// This API is used to query the valid values of `AttributeKey`.
 GetAttributeKeyRequest {
-    /// 网站类型，取值范围是zh和en。如果不传值默认zh
+    /// Website type. Valid values: zh, en. If this parameter is left empty, `zh` will be used by default
     "WebsiteType" website_type set_website_type: str,
 } }
 rt::action!("cloudaudit", "2019-03-19", "GetAttributeKey", GetAttributeKeyRequest => GetAttributeKeyResponse);
 
 rt::model! { read debug;
-/// GetAttributeKey返回参数结构体
+/// GetAttributeKey response structure.
 GetAttributeKeyResponse {
-    /// AttributeKey的有效取值范围
+    /// Valid values of `AttributeKey`
     "AttributeKeyDetails" attribute_key_details set_attribute_key_details: list AttributeKeyDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `InquireAuditCredit` (查询用户可创建跟踪集的数量).
+/// Request of `InquireAuditCredit` (Queries the number of tracking sets that can be created).
 ///
-/// 查询用户可创建跟踪集的数量
+/// This API is used to query the number of tracking sets that can be created.
 InquireAuditCreditRequest {
 } }
 rt::action!("cloudaudit", "2019-03-19", "InquireAuditCredit", InquireAuditCreditRequest => InquireAuditCreditResponse);
 
 rt::model! { read debug;
-/// InquireAuditCredit返回参数结构体
+/// InquireAuditCredit response structure.
 InquireAuditCreditResponse {
-    /// 可创建跟踪集的数量
+    /// Number of tracking sets that can be created
     "AuditAmount" audit_amount set_audit_amount: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -403,55 +394,56 @@ KeyMetadata {
 } }
 
 rt::model! { write debug;
-/// Request of `ListAudits` (查询跟踪集概要).
+/// Request of `ListAudits` (Queries the summary of tracking sets).
 ///
-/// 查询跟踪集概要
+/// This API is used to query the summary of tracking sets.
 ListAuditsRequest {
 } }
 rt::action!("cloudaudit", "2019-03-19", "ListAudits", ListAuditsRequest => ListAuditsResponse);
 
 rt::model! { read debug;
-/// ListAudits返回参数结构体
+/// ListAudits response structure.
 ListAuditsResponse {
-    /// 查询跟踪集概要集合
+    /// Set of queried tracking set summaries
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AuditSummarys" audit_summarys set_audit_summarys: list AuditSummary,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListCmqEnableRegion` (查询操作审计支持的cmq的可用区).
+/// Request of `ListCmqEnableRegion` (Queries CloudAudit-enabled CMQ AZs).
 ///
-/// 查询操作审计支持的cmq的可用区
+/// This API is used to query CloudAudit-enabled CMQ AZs.
 ListCmqEnableRegionRequest {
-    /// 站点类型。zh表示中国区，en表示国际区。默认中国区。
+    /// Website type. zh: Chinese mainland (default); en: outside Chinese mainland.
     "WebsiteType" website_type set_website_type: str,
 } }
 rt::action!("cloudaudit", "2019-03-19", "ListCmqEnableRegion", ListCmqEnableRegionRequest => ListCmqEnableRegionResponse);
 
 rt::model! { read debug;
-/// ListCmqEnableRegion返回参数结构体
+/// ListCmqEnableRegion response structure.
 ListCmqEnableRegionResponse {
-    /// 操作审计支持的cmq的可用区
+    /// CloudAudit-enabled CMQ AZs
     "EnableRegions" enable_regions set_enable_regions: list CmqRegionInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListCosEnableRegion` (查询操作审计支持的cos可用区).
+/// Request of `ListCosEnableRegion` (Queries CloudAudit-enabled COS AZs).
 ///
-/// 查询操作审计支持的cos可用区
+/// This API is used to query CloudAudit-enabled COS AZs.
 ListCosEnableRegionRequest {
-    /// 站点类型。zh表示中国区，en表示国际区。默认中国区。
+    /// Website type. zh: Chinese mainland (default); en: outside Chinese mainland.
     "WebsiteType" website_type set_website_type: str,
 } }
 rt::action!("cloudaudit", "2019-03-19", "ListCosEnableRegion", ListCosEnableRegionRequest => ListCosEnableRegionResponse);
 
 rt::model! { read debug;
-/// ListCosEnableRegion返回参数结构体
+/// ListCosEnableRegion response structure.
 ListCosEnableRegionResponse {
-    /// 操作审计支持的cos可用区
+    /// CloudAudit-enabled COS AZs
     "EnableRegions" enable_regions set_enable_regions: list CosRegionInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -485,37 +477,40 @@ ListKeyAliasByRegionResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `LookUpEvents` (检索日志).
+/// Request of `LookUpEvents` (Searches for logs).
 ///
-/// 用于对操作日志进行检索，便于用户进行查询相关的操作信息。
+/// This API is used to search for operation logs to help query relevant operation information.
 LookUpEventsRequest {
-    /// 开始时间
+    /// Start time
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
-    /// 结束时间
+    /// End time
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// 检索条件
+    /// Search criteria
     "LookupAttributes" lookup_attributes set_lookup_attributes: list LookupAttribute,
-    /// 查看更多日志的凭证
+    /// Credential for viewing more logs
     "NextToken" next_token set_next_token: str,
-    /// 返回日志的最大条数
+    /// Maximum number of logs to be returned
     "MaxResults" max_results set_max_results: i64,
-    /// 操作审计模式，有效值：standard | quick，其中standard是标准模式，quick是极速模式。默认为标准模式
+    /// CloudAudit mode. Valid values: standard, quick. Default value: standard
     "Mode" mode set_mode: str,
 } }
 rt::action!("cloudaudit", "2019-03-19", "LookUpEvents", LookUpEventsRequest => LookUpEventsResponse);
 
 rt::model! { read debug;
-/// LookUpEvents返回参数结构体
+/// LookUpEvents response structure.
 LookUpEventsResponse {
-    /// 查看更多日志的凭证
+    /// Credential for viewing more logs
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NextToken" next_token set_next_token: str,
-    /// 日志集合
+    /// Logset
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Events" events set_events: list Event,
-    /// 日志集合是否结束
+    /// Whether the logset ends
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ListOver" list_over set_list_over: bool,
     /// 数量
     "TotalCount" total_count set_total_count: i128,
@@ -524,44 +519,46 @@ LookUpEventsResponse {
 } }
 
 rt::model! { write debug;
-/// 检索条件
+/// Search criterion
 LookupAttribute {
-    /// AttributeKey的有效取值范围是:RequestId、EventName、ActionType、PrincipalId、ResourceId、ResourceName、AccessKeyId、SensitiveAction、ApiErrorCode、CamErrorCode、SourceIPAddress、Tags
+    /// Valid values: RequestId, EventName, ReadOnly, Username, ResourceType, ResourceName, AccessKeyId, and EventId
+    /// Note: `null` may be returned for this field, indicating that no valid values can be obtained.
     ///
     /// Required.
     "AttributeKey" attribute_key set_attribute_key: str,
-    /// AttributeValue的值
+    /// Value of `AttributeValue`
+    /// Note: `null` may be returned for this field, indicating that no valid values can be obtained.
     "AttributeValue" attribute_value set_attribute_value: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAuditTrack` (修改操作审计跟踪集).
+/// Request of `ModifyAuditTrack` (Modifies CloudAudit tracking set).
 ///
-/// 修改操作审计跟踪集
+/// This API is used to modify a CloudAudit tracking set.
 ModifyAuditTrackRequest {
-    /// 跟踪集 ID
+    /// Tracking set ID
     ///
     /// Required.
     "TrackId" track_id set_track_id: i128,
-    /// 跟踪集名称，仅支持大小写字母、数字、-以及_的组合，3-48个字符
+    /// Tracking set name, which can only contain 3-48 letters, digits, hyphens, and underscores.
     "Name" name set_name: str,
-    /// 跟踪事件类型（读：Read；写：Write；全部：*）
+    /// Tracking set event type (`Read`: Read; `Write`: Write; `*`: All)
     "ActionType" action_type set_action_type: str,
-    /// 跟踪事件所属产品（支持全部产品或单个产品，如：cos，全部：*）
+    /// The product to which the tracking set event belongs. The value can be a single product such as `cos`, or `*` that indicates all products.
     "ResourceType" resource_type set_resource_type: str,
-    /// 跟踪集状态（未开启：0；开启：1）
+    /// Tracking set status (0: Not enabled; 1: Enabled)
     "Status" status set_status: i128,
-    /// 跟踪事件接口名列表（ResourceType为 * 时，EventNames必须为全部：["*"]；指定ResourceType时，支持全部接口：["*"]；支持部分接口：["cos", "cls"]，接口列表上限10个）
+    /// The list of API names of tracking set events. When `ResourceType` is `*`, the value of `EventNames` must be `*`. When `ResourceType` is a specified product, the value of `EventNames` can be `*`. When `ResourceType` is `cos` or `cls`, up to 10 APIs are supported.
     "EventNames" event_names set_event_names: list String,
-    /// 数据投递存储（目前支持 cos、cls、ckafka）
+    /// Storage type of shipped data. Valid values: `cos`, `cls`.
     "Storage" storage set_storage: obj Storage,
-    /// 是否开启将集团成员操作日志投递到集团管理账号或者可信服务管理账号(0：未开启，1：开启，只能集团管理账号或者可信服务管理账号开启此项功能)
+    /// Whether to enable the feature of shipping organization members' operation logs to the organization admin account or the trusted service admin account (0: Not enabled; 1: Enabled. This feature can only be enabled by the organization admin account or the trusted service admin account)
     "TrackForAllMembers" track_for_all_members set_track_for_all_members: i128,
 } }
 rt::action!("cloudaudit", "2019-03-19", "ModifyAuditTrack", ModifyAuditTrackRequest => ModifyAuditTrackResponse);
 
 rt::model! { read debug;
-/// ModifyAuditTrack返回参数结构体
+/// ModifyAuditTrack response structure.
 ModifyAuditTrackResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -597,11 +594,12 @@ ModifyEventsAuditTrackResponse {
 } }
 
 rt::model! { read debug;
-/// 资源类型
+/// Resource type
 Resource {
-    /// 资源类型
+    /// Resource type
     "ResourceType" resource_type set_resource_type: str,
-    /// 资源名称
+    /// Resource name
+    /// Note: `null` may be returned for this field, indicating that no valid values can be obtained.
     "ResourceName" resource_name set_resource_name: str,
 } }
 
@@ -623,11 +621,11 @@ ResourceField {
 } }
 
 rt::model! { write debug;
-/// Request of `StartLogging` (开启跟踪集).
+/// Request of `StartLogging` (Enables tracking set).
 ///
-/// 开启跟踪集
+/// This API is used to enable a tracking set.
 StartLoggingRequest {
-    /// 跟踪集名称
+    /// Tracking set name
     ///
     /// Required.
     "AuditName" audit_name set_audit_name: str,
@@ -635,20 +633,20 @@ StartLoggingRequest {
 rt::action!("cloudaudit", "2019-03-19", "StartLogging", StartLoggingRequest => StartLoggingResponse);
 
 rt::model! { read debug;
-/// StartLogging返回参数结构体
+/// StartLogging response structure.
 StartLoggingResponse {
-    /// 是否开启成功
+    /// Whether enablement succeeded
     "IsSuccess" is_success set_is_success: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `StopLogging` (关闭跟踪集).
+/// Request of `StopLogging` (Disables tracking set).
 ///
-/// 关闭跟踪集
+/// This API is used to disable a tracking set.
 StopLoggingRequest {
-    /// 跟踪集名称
+    /// Tracking set name
     ///
     /// Required.
     "AuditName" audit_name set_audit_name: str,
@@ -656,30 +654,30 @@ StopLoggingRequest {
 rt::action!("cloudaudit", "2019-03-19", "StopLogging", StopLoggingRequest => StopLoggingResponse);
 
 rt::model! { read debug;
-/// StopLogging返回参数结构体
+/// StopLogging response structure.
 StopLoggingResponse {
-    /// 是否关闭成功
+    /// Whether disablement succeeded
     "IsSuccess" is_success set_is_success: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 跟踪集存储信息
+/// Tracking set storage information
 Storage {
-    /// 存储类型（目前支持 cos、cls、ckafka）
+    /// Storage type (Valid values: cos, cls)
     ///
     /// Required.
     "StorageType" storage_type set_storage_type: str,
-    /// 存储所在地域
+    /// Storage region
     ///
     /// Required.
     "StorageRegion" storage_region set_storage_region: str,
-    /// 存储名称(cos：存储名称为用户自定义的存储桶名称，不包含"-APPID"，仅支持小写字母、数字以及中划线"-"的组合，不能超过50字符，且不支持中划线"-"开头或结尾； cls：存储名称为日志主题id，字符长度为1-50个字符； ckafka： ckafka实例ID/topic. 举例：ckafka-xxxxxx/tencent_test_audit_log)
+    /// Storage name. For COS, the storage name is the custom bucket name, which can contain up to 50 lowercase letters, digits, and hyphens. It cannot contain "-APPID" and cannot start or end with a hyphen. For CLS, the storage name is the log topic ID, which can contain 1-50 characters.
     ///
     /// Required.
     "StorageName" storage_name set_storage_name: str,
-    /// 存储目录前缀，cos日志文件前缀仅支持字母和数字的组合，3-40个字符
+    /// Storage directory prefix. The COS log file prefix can only contain 3-40 letters and digits.
     ///
     /// Required.
     "StoragePrefix" storage_prefix set_storage_prefix: str,
@@ -693,70 +691,70 @@ Storage {
 } }
 
 rt::model! { read debug;
-/// 跟踪集列表
+/// Tracking set list
 Tracks {
-    /// 跟踪集名称
+    /// Tracking set name
     "Name" name set_name: str,
-    /// 跟踪事件类型（读：Read；写：Write；全部：*）
+    /// Tracking set event type (`Read`: Read; `Write`: Write; `*`: All)
     "ActionType" action_type set_action_type: str,
-    /// 跟踪事件所属产品（如：cos，全部：*）
+    /// The product to which the tracking set event belongs, such as `cos`, or `*` that indicates all products
     "ResourceType" resource_type set_resource_type: str,
-    /// 跟踪集状态（未开启：0；开启：1）
+    /// Tracking set status (0: Not enabled; 1: Enabled)
     "Status" status set_status: i128,
-    /// 跟踪事件接口名列表（全部：[*]）
+    /// The list of API names of tracking set events (`*`: All)
     "EventNames" event_names set_event_names: list String,
-    /// 数据投递存储（目前支持 cos、cls）
+    /// Storage type of shipped data. Valid values: `cos`, `cls`.
     "Storage" storage set_storage: obj Storage,
-    /// 跟踪集创建时间
+    /// Creation time of the tracking set
     "CreateTime" create_time set_create_time: str,
-    /// 跟踪集 ID
+    /// Tracking set ID
     "TrackId" track_id set_track_id: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateAudit` (更新跟踪集).
+/// Request of `UpdateAudit` (Updates tracking set).
 ///
-/// 参数要求：
-/// 1、如果IsCreateNewBucket的值存在的话，cosRegion和cosBucketName都是必填参数。
-/// 2、如果IsEnableCmqNotify的值是1的话，IsCreateNewQueue、CmqRegion和CmqQueueName都是必填参数。
-/// 3、如果IsEnableCmqNotify的值是0的话，IsCreateNewQueue、CmqRegion和CmqQueueName都不能传。
-/// 4、如果IsEnableKmsEncry的值是1的话，KmsRegion和KeyId属于必填项
+/// Parameter requirements:
+/// 1. If the value of `IsCreateNewBucket` exists, `cosRegion` and `osBucketName` are required.
+/// 2. If the value of `IsEnableCmqNotify` is 1, `IsCreateNewQueue`, `CmqRegion`, and `CmqQueueName` are required.
+/// 3. If the value of `IsEnableCmqNotify` is 0, `IsCreateNewQueue`, `CmqRegion`, and `CmqQueueName` cannot be passed in.
+/// 4. If the value of `IsEnableKmsEncry` is 1, `KmsRegion` and `KeyId` are required.
 UpdateAuditRequest {
-    /// 跟踪集名称
+    /// Tracking set name
     ///
     /// Required.
     "AuditName" audit_name set_audit_name: str,
-    /// 是否开启cmq消息通知。1：是，0：否。目前仅支持cmq的队列服务。如果开启cmq消息通知服务，操作审计会将您的日志内容实时投递到您指定地域的指定队列中。
+    /// Whether to enable CMQ message notification. 1: Yes; 0: No. Only CMQ queue service is currently supported. If CMQ message notification is enabled, CloudAudit will deliver your log contents to the designated queue in the specified region in real time.
     "IsEnableCmqNotify" is_enable_cmq_notify set_is_enable_cmq_notify: i64,
-    /// 管理事件的读写属性。1：只读，2：只写，3：全部。
+    /// Manages the read/write attribute of event. Valid values: 1 (read-only), 2 (write-only), 3 (read/write).
     "ReadWriteAttribute" read_write_attribute set_read_write_attribute: i64,
-    /// CMK的全局唯一标识符，如果不是新创建的kms，该值是必填值。可以通过ListKeyAliasByRegion来获取。操作审计不会校验KeyId的合法性，请您谨慎填写，避免给您的数据造成损失。
+    /// Globally unique ID of the CMK. This value is required if it is not a newly created KMS element. It can be obtained through `ListKeyAliasByRegion`. CloudAudit will not verify the validity of the `KeyId`. Enter it carefully to avoid data loss.
     "KeyId" key_id set_key_id: str,
-    /// cos地域。目前支持的地域可以使用ListCosEnableRegion来获取。
+    /// COS region. Supported regions can be queried through the `ListCosEnableRegion` API.
     "CosRegion" cos_region set_cos_region: str,
-    /// 队列名称。队列名称是一个不超过64个字符的字符串，必须以字母为首字符，剩余部分可以包含字母、数字和横划线(-)。如果IsEnableCmqNotify值是1的话，此值属于必填字段。如果不是新创建的队列，操作审计不会去校验该队列是否真的存在，请谨慎填写，避免日志通知不成功，导致您的数据丢失。
+    /// Queue name, which must begin with a letter and can contain up to 64 letters, digits, and dashes (-). This field is required if the value of `IsEnableCmqNotify` is 1. If a queue is not newly created, CloudAudit will not verify whether it actually exists. Enter the name with caution to avoid log delivery failure and consequent data loss.
     "CmqQueueName" cmq_queue_name set_cmq_queue_name: str,
-    /// 是否创建新的cos存储桶。1：是，0：否。
+    /// Whether to create a COS bucket. 1: Yes; 0: No.
     "IsCreateNewBucket" is_create_new_bucket set_is_create_new_bucket: i64,
-    /// kms地域。目前支持的地域可以使用ListKmsEnableRegion来获取。必须要和cos的地域保持一致。
+    /// KMS region. Currently supported regions can be obtained through `ListKmsEnableRegion`. This must be the same as the COS region.
     "KmsRegion" kms_region set_kms_region: str,
-    /// 是否开启kms加密。1：是，0：否。如果开启KMS加密，数据在投递到cos时，会将数据加密。
+    /// Whether to enable KMS encryption. 1: Yes, 0: No. If KMS encryption is enabled, the data will be encrypted when delivered to COS.
     "IsEnableKmsEncry" is_enable_kms_encry set_is_enable_kms_encry: i64,
-    /// cos的存储桶名称。仅支持小写英文字母和数字即[a-z，0-9]、中划线“-”及其组合。用户自定义的字符串支持1 - 40个字符。存储桶命名不能以“-”开头或结尾。如果不是新创建的存储桶，操作审计不会去校验该存储桶是否真的存在，请谨慎填写，避免日志投递不成功，导致您的数据丢失。
+    /// User-defined COS bucket name, which can only contain 1-40 lowercase letters (a-z), digits (0-9), and dashes (-) and cannot begin or end with "-". If a bucket is not newly created, CloudAudit will not verify whether it actually exists. Enter the name with caution to avoid log delivery failure and consequent data loss.
     "CosBucketName" cos_bucket_name set_cos_bucket_name: str,
-    /// 队列所在的地域。可以通过ListCmqEnableRegion获取支持的cmq地域。如果IsEnableCmqNotify值是1的话，此值属于必填字段。
+    /// Region where the queue is located. Supported CMQ regions can be queried through the `ListCmqEnableRegion` API. This field is required if the value of `IsEnableCmqNotify` is 1.
     "CmqRegion" cmq_region set_cmq_region: str,
-    /// 日志文件前缀。3-40个字符，只能包含 ASCII 编码字母 a-z，A-Z，数字 0-9。
+    /// Log file prefix, which can only contain 3-40 ASCII letters (a-z; A-Z) and digits (0-9).
     "LogFilePrefix" log_file_prefix set_log_file_prefix: str,
-    /// 是否创建新的队列。1：是，0：否。如果IsEnableCmqNotify值是1的话，此值属于必填字段。
+    /// Whether to create a queue. 1: Yes; 0: No. This field is required if the value of `IsEnableCmqNotify` is 1.
     "IsCreateNewQueue" is_create_new_queue set_is_create_new_queue: i64,
 } }
 rt::action!("cloudaudit", "2019-03-19", "UpdateAudit", UpdateAuditRequest => UpdateAuditResponse);
 
 rt::model! { read debug;
-/// UpdateAudit返回参数结构体
+/// UpdateAudit response structure.
 UpdateAuditResponse {
-    /// 是否更新成功
+    /// Whether update succeeded
     "IsSuccess" is_success set_is_success: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,

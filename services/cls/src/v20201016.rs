@@ -53,34 +53,40 @@ AIAnalysisDataScopeEntry {
 } }
 
 rt::model! { both debug;
-/// DataSight访问控制规则
+/// DataSight Access Control Rule
 AccessControlRule {
-    /// 网段或IP，支持IPv4或IPv6。
+    /// Network segment or IP, support IPv4 or IPv6.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "CidrBlocks" cidr_blocks set_cidr_blocks: list String,
-    /// ACCEPT 或 DROP。
+    /// ACCEPT or DROP.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Action" action set_action: str,
-    /// 访问方式：public - 公网，internal - 内网
+    /// Access method: public - public network, internal - private network
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "AccessMode" access_mode set_access_mode: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AddMachineGroupInfo` (添加机器组信息).
+/// Request of `AddMachineGroupInfo` (Adds machine group information).
 ///
-/// 用于添加机器组信息
+/// This API is used to add machine group information.
 AddMachineGroupInfoRequest {
-    /// 机器组Id
-    /// - 通过[获取机器组列表](https://cloud.tencent.com/document/product/614/56438)获取机器组Id。
+    /// Machine group Id
+    /// -Obtain the machine group Id through [Get Machine Group List](https://www.tencentcloud.com/document/product/614/56438?from_cn_redirect=1).
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
-    /// 机器组类型
-    /// 目前type支持 ip 和 label
+    /// Machine group type
+    /// Supported types: `ip` and `label`
     ///
     /// Required.
     "MachineGroupType" machine_group_type set_machine_group_type: obj MachineGroupTypeInfo,
@@ -88,36 +94,36 @@ AddMachineGroupInfoRequest {
 rt::action!("cls", "2020-10-16", "AddMachineGroupInfo", AddMachineGroupInfoRequest => AddMachineGroupInfoResponse);
 
 rt::model! { read debug;
-/// AddMachineGroupInfo返回参数结构体
+/// AddMachineGroupInfo response structure.
 AddMachineGroupInfoResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 高级过滤规则
+/// Advanced filtering rule.
 AdvanceFilterRuleInfo {
-    /// 过滤字段
+    /// Filter fields
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 过滤规则，0:等于，1:字段存在，2:字段不存在
+    /// Filtering rule. 0: equal to; 1: the field exists; 2 the field does not exist.
     ///
     /// Required.
     "Rule" rule set_rule: i128,
-    /// 过滤值
+    /// Values after filtering
     "Value" value set_value: str,
 } }
 
 rt::model! { both debug;
-/// 投递Ckafka 高级配置
+/// Advanced configuration for CKafka shipping.
 AdvancedConsumerConfiguration {
-    /// Ckafka分区hash状态。 默认 false
+    /// Kafka partition hash status. Default false.
     ///
-    /// - true：开启根据字段 Hash 值结果相等的信息投递到统一 ckafka 分区
-    /// - false：关闭根据字段 Hash 值结果相等的信息投递到统一 ckafka 分区
+    /// -true: Enable sending messages with equal field Hash values to the same Kafka partition.
+    /// -false: Disable sending messages with equivalent field Hash values to the same kafka partition.
     "PartitionHashStatus" partition_hash_status set_partition_hash_status: bool,
-    /// 需要计算 hash 的字段列表。最大支持5个字段。
+    /// Field list to calculate hash. Supports a maximum of 5 fields.
     "PartitionFields" partition_fields set_partition_fields: list String,
 } }
 
@@ -178,91 +184,92 @@ AgentTopicInfo {
 } }
 
 rt::model! { both debug;
-/// 告警多维分析一些配置信息
+/// Alarm configuration for the multidimensional analysis
 AlarmAnalysisConfig {
-    /// 键。支持以下key：
-    /// SyntaxRule：语法规则，value支持 0：Lucene语法；1： CQL语法。
-    /// QueryIndex：执行语句序号。value支持  -1：自定义； 1：执行语句1； 2：执行语句2。
-    /// CustomQuery：检索语句。 QueryIndex为-1时有效且必填，value示例： "* | select count(*) as count"。
-    /// Fields：字段。value支持 __SOURCE__；__FILENAME__；__HOSTNAME__；__TIMESTAMP__；__INDEX_STATUS__；__PKG_LOGID__；__TOPIC__。
-    /// Format：显示形式。value支持 1：每条日志一行；2：每条日志每个字段一行。
-    /// Limit：最大日志条数。 value示例： 5。
+    /// Keys. The following keys are supported:
+    /// SyntaxRule: Syntax rule, value supports 0: Lucene syntax; 1: CQL syntax.
+    /// QueryIndex: Serial number of execution statement. value supports -1: custom; 1: execution statement 1; 2: execution statement 2.
+    /// CustomQuery: Query statement. Required and valid when QueryIndex is -1. Example of value: "* | select count(*) as count".
+    /// Fields: field. value supports __SOURCE__, __FILENAME__, __HOSTNAME__, __TIMESTAMP__, __INDEX_STATUS__, __PKG_LOGID__, __TOPIC__.
+    /// Format: Display Format. value supports 1: one log per line; 2: one field per line for each log entry.
+    /// Limit: Maximum number of logs. Example of value: 5.
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 值。
-    /// 键对应值如下：
-    /// SyntaxRule：语法规则，value支持 0：Lucene语法；1： CQL语法。
-    /// QueryIndex：执行语句序号。value支持  -1：自定义； 1：执行语句1； 2：执行语句2。
-    /// CustomQuery：检索语句。 QueryIndex为-1时有效且必填，value示例： "* | select count(*) as count"。
-    /// Fields：字段。value支持 __SOURCE__；__FILENAME__；__HOSTNAME__；__TIMESTAMP__；__INDEX_STATUS__；__PKG_LOGID__；__TOPIC__。
-    /// Format：显示形式。value支持 1：每条日志一行；2：每条日志每个字段一行。
-    /// Limit：最大日志条数。 value示例： 5。
+    /// Value.
+    /// Key corresponds to the following values:
+    /// SyntaxRule: Syntax rule, value supports 0: Lucene syntax; 1: CQL syntax.
+    /// QueryIndex: Serial number of execution statement. value supports -1: custom; 1: execution statement 1; 2: execution statement 2.
+    /// CustomQuery: Query statement. Required and valid when QueryIndex is -1. Example of value: "* | select count(*) as count".
+    /// Fields: field. value supports __SOURCE__, __FILENAME__, __HOSTNAME__, __TIMESTAMP__, __INDEX_STATUS__, __PKG_LOGID__, __TOPIC__.
+    /// Format: Display Format. value supports 1: one log per line; 2: one field per line for each log entry.
+    /// Limit: Maximum number of logs. Example of value: 5.
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { both debug;
-/// 告警分类信息
+/// Alarm Classification Information
 AlarmClassification {
-    /// 分类键
+    /// Classification Key
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 分类值
+    /// Classification Value
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { read debug;
-/// 告警策略描述
+/// Alarm policy description
 AlarmInfo {
-    /// 告警策略名称。
+    /// Alarm policy name
     "Name" name set_name: str,
-    /// 监控对象列表。
+    /// Monitoring object list
     "AlarmTargets" alarm_targets set_alarm_targets: list AlarmTargetInfo,
-    /// 监控任务运行时间点。
+    /// Monitoring task running time point
     "MonitorTime" monitor_time set_monitor_time: obj MonitorTime,
-    /// 是否触发告警的单触发条件。与MultiConditions参数互斥。
+    /// Single trigger condition for whether to trigger alarm. Mutually exclusive with the MultiConditions parameter.
     "Condition" condition set_condition: str,
-    /// 持续周期。持续满足触发条件TriggerCount个周期后，再进行告警；最小值为1，最大值为10。
+    /// Alarm persistence cycle. An alarm will be triggered only after the corresponding trigger condition is met for the number of times specified by `TriggerCount`. Value range: 1–10.
     "TriggerCount" trigger_count set_trigger_count: i64,
-    /// 告警重复的周期。单位是min。取值范围是0~1440。
+    /// Repeated alarm interval in minutes. Value range: 0–1440.
     "AlarmPeriod" alarm_period set_alarm_period: i64,
-    /// 关联的告警通知渠道组列表。-通过[获取通知渠道组列表](https://cloud.tencent.com/document/product/614/56462)获取关联的告警通知渠道组列表，和MonitorNotice互斥
+    /// List of associated alarm notification channel groups. - Search the list of associated alarm notification channel groups via [Query notification channel group list](https://www.tencentcloud.com/document/product/614/56462?from_cn_redirect=1). It is mutually exclusive with MonitorNotice.
     "AlarmNoticeIds" alarm_notice_ids set_alarm_notice_ids: list String,
-    /// 开启状态。
+    /// Enablement status
     "Status" status set_status: bool,
-    /// 告警策略ID。
+    /// Alarm policy ID
     "AlarmId" alarm_id set_alarm_id: str,
-    /// 创建时间。格式： YYYY-MM-DD HH:MM:SS
+    /// Creation time. Format: YYYY-MM-DD HH:MM:SS
     "CreateTime" create_time set_create_time: str,
-    /// 最近更新时间。格式： YYYY-MM-DD HH:MM:SS
+    /// Latest update time. Format: YYYY-MM-DD HH:MM:SS
     "UpdateTime" update_time set_update_time: str,
-    /// 自定义通知模板
+    /// Custom notification template
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "MessageTemplate" message_template set_message_template: str,
-    /// 自定义回调模板
+    /// Custom callback template
     "CallBack" call_back set_call_back: obj CallBackInfo,
-    /// 多维分析设置
+    /// Multidimensional analysis settings
     "Analysis" analysis set_analysis: list AnalysisDimensional,
-    /// 分组触发状态。true：开启，false：关闭（默认）
+    /// Group trigger status. true: enabled, false: disabled (default)
     "GroupTriggerStatus" group_trigger_status set_group_trigger_status: bool,
-    /// 分组触发条件。
+    /// Grouping Trigger Conditions.
     "GroupTriggerCondition" group_trigger_condition set_group_trigger_condition: list String,
-    /// 告警策略绑定的标签信息。
+    /// Tag information bound to the alarm policy.
     "Tags" tags set_tags: list Tag,
-    /// 监控对象类型。0:执行语句共用监控对象;1:每个执行语句单独选择监控对象。
+    /// Monitored object type. 0: shared monitored object for execution statements; 1: separate monitored object for each execution statement.
     "MonitorObjectType" monitor_object_type set_monitor_object_type: i128,
-    /// 告警级别。0:警告(Warn);1:提醒(Info);2:紧急 (Critical)。
+    /// Alarm level. 0: Warn; 1: Information; 2: Critical.
     "AlarmLevel" alarm_level set_alarm_level: i128,
-    /// 告警附加分类字段。
+    /// Additional classification field for alerts.
     "Classifications" classifications set_classifications: list AlarmClassification,
-    /// 多触发条件。与
-    /// Condition互斥。
+    /// Multiple trigger conditions.
+    /// Mutually exclusive conditions.
     "MultiConditions" multi_conditions set_multi_conditions: list MultiCondition,
-    /// 腾讯云可观测平台通知渠道相关信息，和AlarmNoticeIds互斥
+    /// Tencent Cloud observability platform channel-related information, mutually exclusive with AlarmNoticeIds
     "MonitorNotice" monitor_notice set_monitor_notice: obj MonitorNotice,
     /// AI分析内容
     "AIAnalysis" ai_analysis set_ai_analysis: obj AIAnalysis,
@@ -271,30 +278,30 @@ AlarmInfo {
 } }
 
 rt::model! { read debug;
-/// 告警通知渠道组详细配置
+/// Alarm notification channel group detailed setting
 AlarmNotice {
-    /// 告警通知渠道组名称。
+    /// Alarm notification channel group name.
     "Name" name set_name: str,
-    /// 告警通知渠道组绑定的标签信息。
+    /// Tag information bound to the alarm notification channel group.
     "Tags" tags set_tags: list Tag,
-    /// 告警模板的类型。可选值：
+    /// Alarm template type. Optional values:
     ///
-    /// -  Trigger - 告警触发
+    /// -  Trigger - Alarm Trigger
     ///
-    /// -  Recovery - 告警恢复
+    /// -  Recovery - Alarm Recovery
     ///
-    /// -  All - 告警触发和告警恢复
+    /// -  All - Alarm Trigger and Alarm Recovery
     "Type" r#type set_type: str,
-    /// 告警通知模板接收者信息。
+    /// Alarm notification template recipient information.
     "NoticeReceivers" notice_receivers set_notice_receivers: list NoticeReceiver,
-    /// 告警通知模板回调信息。
+    /// Callback information of alarm notification template.
     "WebCallbacks" web_callbacks set_web_callbacks: list WebCallback,
-    /// 告警通知模板ID。
+    /// Alarm notification template ID.
     "AlarmNoticeId" alarm_notice_id set_alarm_notice_id: str,
-    /// 通知规则。
+    /// Notification rules.
     "NoticeRules" notice_rules set_notice_rules: list NoticeRule,
-    /// 免登录操作告警开关。
-    /// 参数值： 1：关闭 2：开启（默认开启）
+    /// Login-free operation alarm switch.
+    /// Parameter value: 1: Turn off 2: Turn on (enabled by default)
     "AlarmShieldStatus" alarm_shield_status set_alarm_shield_status: i128,
     /// 告警详情需要安全认证登录开关，未传时默认"关闭"
     ///
@@ -303,278 +310,283 @@ AlarmNotice {
     /// - 1： 关闭（默认值）
     /// - 2： 开启
     "SecureDetailStatus" secure_detail_status set_secure_detail_status: i128,
-    /// 调用链接域名。http:// 或者 https:// 开头，不能/结尾
+    /// Call link domain name. It must start with http:// or https:// and must not end with /.
     "JumpDomain" jump_domain set_jump_domain: str,
-    /// 投递相关信息。
+    /// Shipping-related information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AlarmNoticeDeliverConfig" alarm_notice_deliver_config set_alarm_notice_deliver_config: obj AlarmNoticeDeliverConfig,
-    /// 创建时间。格式： YYYY-MM-DD HH:MM:SS
+    /// Creation time. Format: YYYY-MM-DD HH:MM:SS
     "CreateTime" create_time set_create_time: str,
-    /// 最近更新时间。格式： YYYY-MM-DD HH:MM:SS
+    /// Latest update time. Format: YYYY-MM-DD HH:MM:SS
     "UpdateTime" update_time set_update_time: str,
-    /// 投递日志开关。
+    /// Delivery log switch.
     ///
-    /// 参数值：
+    /// Parameter value:
     ///
-    /// 1：关闭
+    /// 1: Disabled
     ///
-    /// 2：开启
+    /// 2: enable
     "DeliverStatus" deliver_status set_deliver_status: i128,
-    /// 投递日志标识。
+    /// Delivery log flag.
     ///
-    /// 参数值：
+    /// Parameter value:
     ///
-    /// 1：未启用
+    /// 1: Disabled
     ///
-    /// 2：已启用
+    /// 2: Enabled
     ///
-    /// 3：投递异常
+    /// 3: Delivery exception
     "DeliverFlag" deliver_flag set_deliver_flag: i128,
-    /// 通知渠道组配置的告警屏蔽统计状态数量信息。
+    /// Alarm silence status quantity information configured for a notification channel group.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AlarmShieldCount" alarm_shield_count set_alarm_shield_count: obj AlarmShieldCount,
-    /// 统一设定自定义回调参数。
-    ///
-    /// - true: 使用通知内容模板中的自定义回调参数覆盖告警策略中单独配置的请求头及请求内容。
-    /// - false:优先使用告警策略中单独配置的请求头及请求内容。
+    /// Unify the setting of custom callback parameters.
+    /// -true: Use the custom callback parameters in the notification content template to override the request header and request body separately configured in the alarm policy.
+    /// -false: Prioritize using the request header and request body separately configured in the alarm policy.
     "CallbackPrioritize" callback_prioritize set_callback_prioritize: bool,
 } }
 
 rt::model! { read debug;
-/// 通知渠道投递日志配置信息
+/// Log shipping configuration information of a notification channel.
 AlarmNoticeDeliverConfig {
-    /// 通知渠道投递日志配置信息。
+    /// Log shipping configuration information of a notification channel.
     "DeliverConfig" deliver_config set_deliver_config: obj DeliverConfig,
-    /// 投递失败原因。
+    /// Shipping failure reason.
     "ErrMsg" err_msg set_err_msg: str,
 } }
 
 rt::model! { read debug;
-/// 告警屏蔽统计信息
+/// Alarm silence statistics.
 AlarmShieldCount {
-    /// 符合检索条件的告警屏蔽总数量
+    /// Total number of alarm silence policies that meet the search conditions.
     "TotalCount" total_count set_total_count: i128,
-    /// 告警屏蔽未生效数量
+    /// Number of ineffective alarm silence policies.
     "InvalidCount" invalid_count set_invalid_count: i128,
-    /// 告警屏蔽生效中数量
+    /// Number of effective alarm silence policies.
     "ValidCount" valid_count set_valid_count: i128,
-    /// 告警屏蔽已过期数量
+    /// Number of expired alarm silence policies.
     "ExpireCount" expire_count set_expire_count: i128,
 } }
 
 rt::model! { read debug;
-/// 告警屏蔽任务配置
+/// Alarm suppression task configuration
 AlarmShieldInfo {
-    /// 通知渠道组Id
+    /// Notification Channel Group ID
     "AlarmNoticeId" alarm_notice_id set_alarm_notice_id: str,
-    /// 屏蔽规则id
+    /// Shield Rule ID
     "TaskId" task_id set_task_id: str,
-    /// 屏蔽开始时间（秒级时间戳）。
+    /// Block start time (second-level timestamp).
     "StartTime" start_time set_start_time: i128,
-    /// 屏蔽结束时间（秒级时间戳）。
+    /// Block end time (second-level timestamp).
     "EndTime" end_time set_end_time: i128,
-    /// 屏蔽类型。1：屏蔽所有通知，2：按照Rule参数屏蔽匹配规则的通知。
+    /// Block type. 1: Block all notifications, 2: Block matching rules notifications according to the Rule parameter.
     "Type" r#type set_type: i128,
-    /// 屏蔽规则，当Type为2时必填。规则填写方式详见[产品文档](https://cloud.tencent.com/document/product/614/103178#rule)。
+    /// Blocking rules, required when Type is 2. For detailed information on filling in rules, see [Product Documentation](https://www.tencentcloud.com/document/product/614/103178?from_cn_redirect=1#rule).
     "Rule" rule set_rule: str,
-    /// 屏蔽原因。
+    /// Blocking reason.
     "Reason" reason set_reason: str,
-    /// 规则创建来源。
-    /// 1. 控制台，2.api，3.告警通知
+    /// Rule Creation Source.
+    /// 1. Console; 2. API; 3. Alarm notification
     "Source" source set_source: i128,
-    /// 操作者。
+    /// Operator.
     "Operator" operator set_operator: str,
-    /// 规则状态。
-    /// 0：暂未生效，1：生效中，2：已失效
+    /// Rule Status.
+    /// 0: Not yet effective; 1: In effect; 2: Expired
     "Status" status set_status: i128,
-    /// 规则创建时间。秒级时间戳(s)
+    /// Rule creation time. Unix second-level timestamp (s).
     "CreateTime" create_time set_create_time: i128,
-    /// 规则更新时间。秒级时间戳(s)
+    /// Rule update time. Unix second-level timestamp (s).
     "UpdateTime" update_time set_update_time: i128,
 } }
 
 rt::model! { write debug;
-/// 告警对象
+/// Monitoring object
 AlarmTarget {
-    /// 日志主题ID。-通过[获取日志主题列表](https://cloud.tencent.com/document/product/614/56454)获取日志主题ID
+    /// Log topic ID. Obtain the log topic ID through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// 查询语句。
+    /// Query statement.
     ///
     /// Required.
     "Query" query set_query: str,
-    /// 告警对象序号；从1开始递增。
+    /// Alarm object SN. It starts from 1 and increments.
     ///
     /// Required.
     "Number" number set_number: i64,
-    /// 查询范围起始时间相对于告警执行时间的偏移，单位为分钟，取值为非正，最大值为0，最小值为-1440。
+    /// Offset of the start time of the query time range from alarm execution time, in minutes. The value cannot be positive. Maximum value: 0. Minimum value: -1,440.
     ///
     /// Required.
     "StartTimeOffset" start_time_offset set_start_time_offset: i64,
-    /// 查询范围终止时间相对于告警执行时间的偏移，单位为分钟，取值为非正，须大于StartTimeOffset，最大值为0，最小值为-1440。
+    /// Offset of the end time of the query time range from alarm execution time, in minutes. The value cannot be positive and should be greater than StartTimeOffset. Maximum value: 0. Minimum value: -1440.
     ///
     /// Required.
     "EndTimeOffset" end_time_offset set_end_time_offset: i64,
-    /// 日志集ID。通过[获取日志主题列表](https://cloud.tencent.com/document/product/614/56454)获取日志集ID
+    /// Logset ID. Obtain the logset ID through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
     ///
     /// Required.
     "LogsetId" logset_id set_logset_id: str,
-    /// 检索语法规则，默认值为0。
-    /// 0：Lucene语法，1：CQL语法。
-    /// 详细说明参见[检索条件语法规则](https://cloud.tencent.com/document/product/614/47044#RetrievesConditionalRules)
+    /// Search syntax rules. Default value is 0.
+    /// 0: Lucene syntax; 1: CQL syntax.
+    /// For detailed explanation, refer to [Retrieve Syntax Rules](https://www.tencentcloud.com/document/product/614/47044?from_cn_redirect=1#RetrievesConditionalRules)
     "SyntaxRule" syntax_rule set_syntax_rule: i128,
 } }
 
 rt::model! { read debug;
-/// 告警对象
+/// Alarm object
 AlarmTargetInfo {
-    /// 日志集ID。
+    /// Logset ID
     "LogsetId" logset_id set_logset_id: str,
-    /// 日志集名称。
+    /// Logset name
     "LogsetName" logset_name set_logset_name: str,
-    /// 日志主题ID。
+    /// Log topic ID
     "TopicId" topic_id set_topic_id: str,
-    /// 日志主题名称。
+    /// Log topic name
     "TopicName" topic_name set_topic_name: str,
-    /// 查询语句。
+    /// Query statement
     "Query" query set_query: str,
-    /// 告警对象序号。
+    /// Monitoring object number
     "Number" number set_number: i64,
-    /// 查询范围起始时间相对于告警执行时间的偏移，单位为分钟，取值为非正，最大值为0，最小值为-1440。
+    /// Offset of the query start time from the alarm execution time in minutes. The value cannot be positive. Value range: -1440–0.
     "StartTimeOffset" start_time_offset set_start_time_offset: i64,
-    /// 查询范围终止时间相对于告警执行时间的偏移，单位为分钟，取值为非正，须大于StartTimeOffset，最大值为0，最小值为-1440。
+    /// Offset of the query end time from the alarm execution time in minutes. The value cannot be positive and must be greater than `StartTimeOffset`. Value range: -1440–0.
     "EndTimeOffset" end_time_offset set_end_time_offset: i64,
-    /// 检索语法规则，默认值为0。
-    /// 0：Lucene语法，1：CQL语法。
-    /// 详细说明参见[检索条件语法规则](https://cloud.tencent.com/document/product/614/47044#RetrievesConditionalRules)
+    /// Retrieval syntax rules. Default value is 0.
+    /// 0: Lucene syntax; 1: CQL syntax.
+    /// For detailed explanation, refer to [Retrieve Syntax Rules](https://www.tencentcloud.com/document/product/614/47044?from_cn_redirect=1#RetrievesConditionalRules)
     "SyntaxRule" syntax_rule set_syntax_rule: i128,
-    /// 主题类型。
-    /// 0: 日志主题，1: 指标主题
+    /// Topic type.
+    /// 0: log topic; 1: metric topic
     "BizType" biz_type set_biz_type: i128,
 } }
 
 rt::model! { read debug;
-/// 告警通知渠道组详情
+/// Details about an alarm notification group
 AlertHistoryNotice {
-    /// 通知渠道组名称
+    /// Notification group name
     "Name" name set_name: str,
-    /// 通知渠道组ID
+    /// Notification group ID
     "AlarmNoticeId" alarm_notice_id set_alarm_notice_id: str,
 } }
 
 rt::model! { read debug;
-/// 告警历史详情
+/// Alarm record details
 AlertHistoryRecord {
-    /// 告警历史ID
+    /// Alarm record ID
     "RecordId" record_id set_record_id: str,
-    /// 告警策略ID
+    /// Alarm policy ID
     "AlarmId" alarm_id set_alarm_id: str,
-    /// 告警策略名称
+    /// Alarm policy name
     "AlarmName" alarm_name set_alarm_name: str,
-    /// 监控对象ID
+    /// ID of the monitored object
     "TopicId" topic_id set_topic_id: str,
-    /// 监控对象名称
+    /// Name of the monitored object
     "TopicName" topic_name set_topic_name: str,
-    /// 监控对象所属地域
+    /// Region of the monitored object
     "Region" region set_region: str,
-    /// 触发条件
+    /// Trigger condition
     "Trigger" trigger set_trigger: str,
-    /// 持续周期，持续满足触发条件TriggerCount个周期后，再进行告警
+    /// Number of cycles for which the alarm lasts. An alarm will be triggered only after the trigger condition is met for the number of cycles specified by `TriggerCount`.
     "TriggerCount" trigger_count set_trigger_count: i64,
-    /// 告警通知发送频率，单位为分钟(min)
+    /// Alert notification sent frequency, in minutes
     "AlarmPeriod" alarm_period set_alarm_period: i64,
-    /// 通知渠道组
+    /// Notification group
     "Notices" notices set_notices: list AlertHistoryNotice,
-    /// 告警持续时间，单位为分钟(min)
+    /// Duration of the alarm in minutes
     "Duration" duration set_duration: i64,
-    /// 告警状态，0代表未恢复，1代表已恢复，2代表已失效
+    /// Alarm status. Valid values: `0` (uncleared), `1` (cleared), `2` (expired)
     "Status" status set_status: i64,
-    /// 告警发生时间，毫秒级Unix时间戳(ms)
+    /// Alarm occurrence time, Unix timestamp in milliseconds (ms)
     "CreateTime" create_time set_create_time: i128,
-    /// 告警分组触发时对应的分组信息
+    /// Corresponding group information when alarm grouping is triggered
     "GroupTriggerCondition" group_trigger_condition set_group_trigger_condition: list GroupTriggerConditionInfo,
-    /// 告警级别，0代表警告(Warn)，1代表提醒(Info)，2代表紧急 (Critical)
+    /// Alarm level. 0: warning (Warn); 1: reminder (Info); 2: urgent (Critical).
     "AlarmLevel" alarm_level set_alarm_level: i128,
-    /// 监控对象类型。
-    /// 0:执行语句共用监控对象; 1:每个执行语句单独选择监控对象。
+    /// Monitored object type.
+    /// `0`: The same object is specified for all statements. `1`: An object is separately specified for each statement.
     "MonitorObjectType" monitor_object_type set_monitor_object_type: i128,
-    /// 通知渠道类型，0默认代表cls内部通知渠道，1代表腾讯云可观测平台通知渠道
+    /// Notification channel type. 0 represents the internal notification channel of cls. 1 represents the Tencent Cloud observability platform notification channel.
     "SendType" send_type set_send_type: i128,
 } }
 
 rt::model! { both debug;
-/// 多维分析的分析维度
+/// Multi-Dimensional analysis dimension
 AnalysisDimensional {
-    /// 分析名称
+    /// Analysis Name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 分析类型：query(自定义检索分析)，field(字段TOP5及占比统计) ，original(相关原始日志)
+    /// Analysis type: query (custom retrieval and analysis), field (TOP5 fields and proportion statistics), original (related raw logs)
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 分析内容
+    /// Analysis content
     ///
     /// Required.
     "Content" content set_content: str,
-    /// 多维分析配置。
+    /// Multi-dimensional analysis configuration.
     ///
-    /// 当Analysis的Type字段为query（自定义）时，支持
+    /// When the Type field of Analysis is query (custom), support
     /// {
-    /// "Key": "SyntaxRule",  // 语法规则
-    /// "Value": "1"  //0：Lucene语法 ，1： CQL语法
+    /// "Key": "SyntaxRule",  // Syntax rule
+    /// "Value": "1"  //0: Lucene syntax, 1: CQL syntax
     /// }
     ///
-    /// 当Analysis的Type字段为field（top5）时,  支持
+    /// When the Type field of Analysis is field (top5), it supports
     /// {
     /// "Key": "QueryIndex",
-    /// "Value": "-1" //  -1：自定义， 1：执行语句1， 2：执行语句2
+    /// "Value": "-1" // -1: Custom, 1: Execute statement 1, 2: Execute statement 2
     /// },{
-    /// "Key": "CustomQuery", //检索语句。 QueryIndex为-1时有效且必填
+    /// "Key": "CustomQuery", //Query statement. Required and valid when QueryIndex is -1.
     /// "Value": "* | select count(*) as count"
     /// },{
-    /// "Key": "SyntaxRule", // 查不到这个字段也是老语法（Lucene）
+    /// "Key": "SyntaxRule", // If this field cannot be found, it's assumed to be the legacy syntax (Lucene)
     /// "Value": "0"//0:Lucene, 1:CQL
     /// }
     ///
-    /// 当Analysis的Type字段为original（原始日志）时,  支持
+    /// When the Type field of Analysis is original (raw log), it supports
     /// {
     /// "Key": "Fields",
     /// "Value": "__SOURCE__,__HOSTNAME__,__TIMESTAMP__,__PKG_LOGID__,__TAG__.pod_ip"
     /// }, {
     /// "Key": "QueryIndex",
-    /// "Value": "-1" //  -1：自定义， 1：执行语句1， 2：执行语句2
+    /// "Value": "-1" // -1: Custom, 1: Execute statement 1, 2: Execute statement 2
     /// },{
-    /// "Key": "CustomQuery", //  //检索语句。 QueryIndex为-1时有效且必填
+    /// "Key": "CustomQuery", // Retrieval statement. Required and valid when QueryIndex is -1.
     /// "Value": "* | select count(*) as count"
     /// },{
-    /// "Key": "Format", //显示形式。1：每条日志一行，2：每条日志每个字段一行
+    /// "Key": "Format", //Display format. 1: one log per line, 2: one field per line for each log entry
     /// "Value": "2"
     /// },
     /// {
-    /// "Key": "Limit", //最大日志条数
+    /// "Key": "Limit", //Maximum number of logs
     /// "Value": "5"
     /// },{
-    /// "Key": "SyntaxRule", // 查不到这个字段也是老语法
+    /// "Key": "SyntaxRule", // If this field is not found, it's also the old syntax
     /// "Value": "0"//0:Lucene, 1:CQL
     /// }
     "ConfigInfo" config_info set_config_info: list AlarmAnalysisConfig,
 } }
 
 rt::model! { both debug;
-/// 免鉴权信息
+/// Authentication-free information.
 AnonymousInfo {
-    /// 操作列表，支持trackLog(JS/HTTP上传日志  )和realtimeProducer(kafka协议上传日志)
+    /// Operation list. Valid values: trackLog: log upload through JS/HTTP; realtimeProducer: log upload through Kafka protocol.
     "Operations" operations set_operations: list String,
-    /// 条件列表
+    /// List of conditions.
     "Conditions" conditions set_conditions: list ConditionInfo,
 } }
 
 rt::model! { both nodebug;
-/// DataSight内网匿名登录账号信息
+/// DataSight Intranet anonymous login account information
 AnonymousLoginInfo {
-    /// 匿名登录账号secretId
+    /// Anonymous login account secretId
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SecretId" secret_id set_secret_id: str,
-    /// 匿名登录账号secretKey
+    /// Anonymous login account secretKey
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SecretKey" secret_key set_secret_key: str,
     /// 角色的资源描述，可在[访问管理](https://console.cloud.tencent.com/cam/role)，点击角色名获取。
     /// 普通角色：
@@ -596,17 +608,17 @@ impl ::core::fmt::Debug for AnonymousLoginInfo {
 }
 
 rt::model! { write debug;
-/// Request of `ApplyConfigToMachineGroup` (应用采集配置到指定机器组).
+/// Request of `ApplyConfigToMachineGroup` (Applies collection configuration to a specified machine group).
 ///
-/// 应用采集配置到指定机器组
+/// This API is used to apply the collection configuration to a specified machine group.
 ApplyConfigToMachineGroupRequest {
-    /// 采集配置ID
-    /// - 通过[获取采集规则配置](https://cloud.tencent.com/document/product/614/58616)获取采集配置Id。
+    /// Collection Configuration ID
+    /// -Obtain the collection configuration Id through [Access collection rule configuration](https://www.tencentcloud.com/document/product/614/58616?from_cn_redirect=1).
     ///
     /// Required.
     "ConfigId" config_id set_config_id: str,
-    /// 机器组ID
-    /// - 通过[获取机器组列表](https://cloud.tencent.com/document/api/614/56438)获取机器组Id。
+    /// Machine group ID
+    /// -Get the machine group Id by searching the [machine group list](https://www.tencentcloud.com/document/api/614/56438?from_cn_redirect=1).
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
@@ -614,40 +626,44 @@ ApplyConfigToMachineGroupRequest {
 rt::action!("cls", "2020-10-16", "ApplyConfigToMachineGroup", ApplyConfigToMachineGroupRequest => ApplyConfigToMachineGroupResponse);
 
 rt::model! { read debug;
-/// ApplyConfigToMachineGroup返回参数结构体
+/// ApplyConfigToMachineGroup response structure.
 ApplyConfigToMachineGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 元数据Pod label标签结构体
+/// Metadata Pod label structure.
 AppointLabel {
-    /// 指定标签类型。
+    /// Specify the tag type.
     ///
-    /// - 0：所有Pod label，Keys字段无效
-    /// - 1：指定Pod label，Keys字段不能为空
+    /// -0: ALL Pod labels, invalid field Keys
+    /// -Specify the Pod label. The Keys field cannot be empty.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Type" r#type set_type: i128,
-    /// 元数据Pod标签的键。有效标签键有两个部分：可选前缀和名称，以斜杠 (/) 分隔。名称部分是必需的，并且必须不超过 63 个字符，以字母数字字符 ([a-z0-9A-Z]) 开头和结尾，中间有破折号(-)、下划线(_)、点(.) 和字母数字。前缀是可选的。如果指定，前缀必须是 DNS 子域：一系列以点 (.) 分隔的 DNS 标签，总长度不超过 253 个字符，后跟斜杠 ( /)。
+    /// The key of the metadata Pod tag. A valid tag key has two parts: an optional prefix and a name, separated by a slash (/). The name part is necessary and must be no more than 63 characters, starting and ending with alphanumeric characters ([a-z0-9A-Z]), with hyphens (-), underscores (_), dots (.), and alphanumerics in the middle. The prefix is optional. If specified, the prefix must be a DNS subdomain: a series of DNS labels separated by dots (.), with a total length not exceeding 253 characters, followed by a slash (/).
     ///
-    /// -  prefix 格式  `[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*`
-    /// -  name 格式 `([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]`
-    /// - key不能重复
+    /// -Format of prefix: `[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*`
+    /// -name format `([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]`
+    /// -key must be unique
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Keys" keys set_keys: list String,
 } }
 
 rt::model! { both nodebug;
-/// dataSight 第三方验证登录角色配置信息
+/// Configuration information of the third-party verification login role for DataSight
 AuthRoleInfo {
-    /// Auth角色名称
+    /// Auth role name
     ///
     /// Required.
     "RoleName" role_name set_role_name: str,
-    /// Auth角色对应权限SecretId
+    /// SecretId of the permission corresponding to the Auth role
     "SecretId" secret_id set_secret_id: str,
-    /// Auth角色对应权限SecretKey
+    /// SecretKey of the permission corresponding to the Auth role
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SecretKey" secret_key set_secret_key: str,
     /// 角色的资源描述，可在[访问管理](https://console.cloud.tencent.com/cam/role)，点击角色名获取。
     /// 普通角色：
@@ -670,72 +686,74 @@ impl ::core::fmt::Debug for AuthRoleInfo {
 }
 
 rt::model! { read debug;
-/// 指标采集配置
+/// Metric collection configuration.
 BaseMetricCollectConfig {
-    /// 机器组id
+    /// Machine group ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "GroupId" group_id set_group_id: str,
-    /// 基础监控采集配置信息
+    /// Basic monitoring collection configuration information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Configs" configs set_configs: list MetricCollectConfig,
 } }
 
 rt::model! { read debug;
-/// 跨账号投递任务信息
+/// Delivery task information across different accounts
 CLSDeliverTaskInfo {
-    /// 任务id
+    /// Task ID.
     "TaskId" task_id set_task_id: str,
-    /// 任务名称
+    /// Task name
     "TaskName" task_name set_task_name: str,
-    /// 主账号id
+    /// Main account id
     "Uin" uin set_uin: i128,
-    /// 源主题信息
+    /// Source topic information
     "SourceTopicConfig" source_topic_config set_source_topic_config: obj SourceTopicConfig,
-    /// 目标主题信息
+    /// Target topic information
     "TargetTopicConfig" target_topic_config set_target_topic_config: obj TargetTopicConfig,
-    /// 投递规则
+    /// Shipping Rule
     "DeliverRule" deliver_rule set_deliver_rule: obj DeliverRule,
-    /// 合规承诺
+    /// Compliance guarantee
     "Compliance" compliance set_compliance: i128,
-    /// 任务状态。
+    /// Task status.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - 0： 运行中
-    /// - 1： 已暂停
-    /// - 2： 已完成
-    /// - 3： 异常
+    /// - 0: Running,
+    /// - 1: Paused,
+    /// - 2: Completed,
+    /// - 3: Exception.
     "Status" status set_status: i128,
-    /// 状态
+    /// Status.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - 0： 运行
-    /// - 1： 暂停
+    /// - 0: Running,
+    /// - 1: Suspended.
     "Enable" enable set_enable: i128,
-    /// 任务进度百分比
+    /// Task progress percentage
     "Progress" progress set_progress: i128,
-    /// 是否开启投递服务日志。
+    /// Whether delivery service log is enabled.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - 1： 关闭
-    /// - 2： 开启
+    /// - 1: Disabled
+    /// - 2: Enabled
     "HasServicesLog" has_services_log set_has_services_log: i128,
-    /// 创建时间。
+    /// Creation time.
     ///
-    /// 单位：秒级时间戳
+    /// Unit: unix second-level timestamp
     "CreateTime" create_time set_create_time: i128,
-    /// 更新时间
+    /// Update time
     ///
-    /// 单位：秒级时间戳
+    /// Unit: unix second-level timestamp
     "UpdateTime" update_time set_update_time: i128,
 } }
 
 rt::model! { both debug;
-/// 回调配置
+/// Callback configuration
 CallBackInfo {
-    /// 回调时的Body。
-    /// 可将各类告警变量放在请求内容中，详见[帮助文档](https://cloud.tencent.com/document/product/614/74718)。
-    /// 如下示例：
+    /// Callback Body.
+    /// Place various alarm variables in the request content. For details, see the help documentation (https://www.tencentcloud.com/document/product/614/74718?from_cn_redirect=1).
+    /// in the following example:
     ///
     /// ```text
     /// {
@@ -749,8 +767,8 @@ CallBackInfo {
     ///
     /// Required.
     "Body" body set_body: str,
-    /// 回调时的HTTP请求头部字段。
-    /// 例如：下面请求头部字段来告知服务器请求主体的内容类型为JSON。
+    /// HTTP request header field for callbacks.
+    /// For example, the following request header field informs the server request content type is JSON.
     /// ```text
     /// "Content-Type: application/json"
     /// ```
@@ -758,19 +776,15 @@ CallBackInfo {
 } }
 
 rt::model! { write debug;
-/// Request of `CancelRebuildIndexTask` (取消重建索引任务).
+/// Request of `CancelRebuildIndexTask` (This API is used to cancel creating a reindexing task.).
 ///
-/// 取消重建索引任务
+/// This API is used to cancel creating a reindexing task.
 CancelRebuildIndexTaskRequest {
-    /// 日志主题ID
-    ///
-    /// 取值参考：[DescribeTopics](https://cloud.tencent.com/document/api/614/56454)
+    /// Log topic ID
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// 索引重建任务ID
-    ///
-    /// 取值参考：[DescribeRebuildIndexTasks](https://cloud.tencent.com/document/api/614/127535)
+    /// Reindexing task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
@@ -778,237 +792,236 @@ CancelRebuildIndexTaskRequest {
 rt::action!("cls", "2020-10-16", "CancelRebuildIndexTask", CancelRebuildIndexTaskRequest => CancelRebuildIndexTaskResponse);
 
 rt::model! { read debug;
-/// CancelRebuildIndexTask返回参数结构体
+/// CancelRebuildIndexTask response structure.
 CancelRebuildIndexTaskResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ChatCompletions` (对话).
+/// Request of `ChatCompletions` (Dialogue).
 ///
-/// 调用接口，发起一次对话请求。
-/// 本接口支持智能生成检索分析语句等日志服务AI功能。
-/// ⚠️注意：通过SSE流式调用此接口时，请务必设置请求域名（Endpoint）为 cls.ai.tencentcloudapi.com (VPC内网环境可配置 cls.ai.internal.tencentcloudapi.com）。
+/// Call the API to initiate a dialogue request.
+/// This API supports AI-powered logging features such as intelligently generating retrieval analysis statements.
+/// Note: When calling this API via SSE streaming, ensure the request domain name is set to cls.ai.tencentcloudapi.com (configurable as cls.ai.internal.tencentcloudapi.com in a private network environment).
 ChatCompletionsRequest {
-    /// 功能名称
+    /// Feature name
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - text2sql： 智能生成检索分析语句
-    /// - text2sql-reasoning： 智能生成检索分析语句-深度思考
+    /// - text2sql: Intelligent generation of retrieval analysis statement
+    /// - text2sql-reasoning: Intelligent generation of retrieval analysis statement - deep thinking
     ///
     /// Required.
     "Model" model set_model: str,
-    /// 聊天上下文信息。
-    /// 说明：
+    /// Chat context information.
+    /// Description:
     ///
-    /// - 长度最多为 11 (5轮历史会话 + user新提问) ，按对话时间从旧到新在数组中排列。超出此长度会丢弃旧会话数据。
-    /// - Message.Role 可选值：user、assistant。
-    /// user 和 assistant 需交替出现，以 user 提问开始，user 提问结束，Content 不能为空。Role 的顺序示例：[user assistant user assistant user ...]。
+    /// - The maximum length is 11 (5 historical sessions + new user question), arranged in the array in chronological order from old to new. Session data beyond this length will be discarded.
+    /// - Message.Role available values: user, assistant.
+    /// user and assistant must alternate, starting with a user question and ending with a user question. Content cannot be empty. Example of Role order: [user assistant user assistant user ...].
     ///
     /// Required.
     "Messages" messages set_messages: list Message,
-    /// 流式调用开关。
-    /// 说明：
+    /// Streaming call switch.
+    /// Description:
     ///
-    /// - 未传值时默认为非流式调用（false）。
-    /// - 流式调用时以 SSE 协议增量返回结果（返回值取 Choices[n].Delta 中的值，需要拼接增量数据才能获得完整结果）。
-    /// - 非流式调用时：
-    /// 调用方式与普通 HTTP 请求无异。
-    /// 接口响应耗时较长，如需更低时延建议设置为 true。
-    /// 只返回一次最终结果（返回值取 Choices[n].Message 中的值）。
+    /// - Defaults to non-streaming call (false) when no value is passed.
+    /// - In streaming calls, results are incrementally returned via SSE protocol (return value is taken from Choices[n].Delta, and incremental data needs to be concatenated to obtain the complete result).
+    /// - In non-streaming calls:
+    /// The calling method is the same as a regular HTTP request.
+    /// API response is time-consuming. If reduced latency is needed, set it to true.
+    /// Only the final result is returned once (return value is taken from Choices[n].Message).
     ///
-    /// 注意：
+    /// Note:
     ///
-    /// - 通过 SDK 调用时，流式和非流式调用需用不同的方式获取返回值，具体参考 SDK 中的注释或示例（在各语言 SDK 代码仓库的 examples/cls/v20201016/ 目录中）。
-    /// - 可能会出现部分内容已输出，但中间某一段响应中的 FinishReason 值为 sensitive，此时说明安全审核未通过。如果业务场景有实时文字上屏的需求，需要自行撤回已上屏的内容，并建议自定义替换为一条提示语，如 “这个问题我不方便回答，不如我们换个话题试试”，以保障终端体验。
+    /// - When calling via SDK, streaming and non-streaming calls require different ways to obtain return values. Refer to comments or examples in the SDK (in the examples/cls/v20201016/ directory of each language SDK code repository).
+    /// - Partial content may have been output, but if the FinishReason value in an intermediate response is "sensitive", it indicates the security review was not passed. If the business scenario requires real-time text display on the screen, manually withdraw the displayed content and customize a replacement reminder, such as "I can't answer this question. Let's try another topic", to ensure terminal experience.
     "Stream" stream set_stream: bool,
-    /// 额外元数据信息。例如：[{"Key":"topic_id","Value":"xxxxxxxx-xxxx"},{"Key":"topic_region","Value":"ap-guangzhou"}]
+    /// Additional metadata information. For example: [{"Key":"topic_id","Value":"xxxxxxxx-xxxx"},{"Key":"topic_region","Value":"ap-guangzhou"}]
     ///
-    /// 建议按照示例传递元数据信息，否则可能造成结果不准确。例如 text2sql，不传 topic_id, topic_region，将导致无法根据日志主题索引生成准确的检索语句。
+    /// It is recommended to transmit metadata information as per the example, otherwise it may cause inaccurate results. For example, in text2sql, not passing topic_id or topic_region will lead to unable to generate accurate query statements based on the log topic index.
     "Metadata" metadata set_metadata: list MetadataItem,
 } }
 rt::action!("cls", "2020-10-16", "ChatCompletions", ChatCompletionsRequest => ChatCompletionsResponse);
 
 rt::model! { read debug;
-/// ChatCompletions返回参数结构体
+/// ChatCompletions response structure.
 ChatCompletionsResponse {
-    /// Unix 时间戳，单位为秒。
+    /// Unix timestamp, in seconds.
     "Created" created set_created: i128,
-    /// Token 统计信息。
+    /// Token statistical information.
     "Usage" usage set_usage: obj ChatUsage,
-    /// 本次请求的 Id。
+    /// Id of the current request.
     "Id" id set_id: str,
-    /// 回复内容。
+    /// Reply content.
     "Choices" choices set_choices: list Choice,
-    /// 功能名称
+    /// Feature name
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - text2sql： 智能生成检索分析语句
-    /// - text2sql-reasoning： 智能生成检索分析语句-深度思考
+    /// - text2sql: Intelligent generation of retrieval analysis statement
+    /// - text2sql-reasoning: Intelligent generation of retrieval analysis statement - deep thinking
     "Model" model set_model: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 消耗量
+/// consumption
 ChatUsage {
-    /// 输入token数
+    /// Number of input tokens.
     "PromptTokens" prompt_tokens set_prompt_tokens: i64,
-    /// 输出token数
+    /// Number of output tokens.
     "CompletionTokens" completion_tokens set_completion_tokens: i64,
-    /// 总token数
+    /// Total number of tokens.
     "TotalTokens" total_tokens set_total_tokens: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `CheckFunction` (语法校验接口).
+/// Request of `CheckFunction` (Verifies the syntax).
 ///
-/// 本接口用于数据加工DSL函数的语法校验。
+/// This API is used to verify the syntax of data processing DSL functions.
 CheckFunctionRequest {
-    /// 加工语句。 当FuncType为2时，EtlContent必须使用[log_auto_output](https://cloud.tencent.com/document/product/614/70733#b3c58797-4825-4807-bef4-68106e25024f)
+    /// Processing statement. When FuncType is 2, EtlContent must use [log_auto_output](https://www.tencentcloud.com/document/product/614/70733?from_cn_redirect=1#b3c58797-4825-4807-bef4-68106e25024f).
     ///
-    /// 其他参考文档：
+    /// Other reference documents
     ///
-    /// - [创建加工任务](https://cloud.tencent.com/document/product/614/63940)
-    /// -  [函数总览](https://cloud.tencent.com/document/product/614/70395)
+    /// -[Create processing task](https://www.tencentcloud.com/document/product/614/63940?from_cn_redirect=1)
+    /// -[Function overview](https://www.tencentcloud.com/document/product/614/70395?from_cn_redirect=1)
     ///
     /// Required.
     "EtlContent" etl_content set_etl_content: str,
-    /// 加工任务目标topic_id以及别名，当 FuncType 为 1 时，必填。
-    /// 目标日志主题ID通过[获取日志主题列表](https://cloud.tencent.com/document/product/614/56454)获取日志主题Id。
+    /// Target topic_id and alias of the processing task. This parameter is required when FuncType is 1.
+    /// Obtain the target log topic ID through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
     "DstResources" dst_resources set_dst_resources: list DataTransformResouceInfo,
-    /// 数据加工目标主题的类型. 1 固定主题 2动态创建
+    /// Type of the target topic for data processing. Valid values: 1 (fixed Topic) and 2 (dynamic creation)
     "FuncType" func_type set_func_type: i64,
 } }
 rt::action!("cls", "2020-10-16", "CheckFunction", CheckFunctionRequest => CheckFunctionResponse);
 
 rt::model! { read debug;
-/// CheckFunction返回参数结构体
+/// CheckFunction response structure.
 CheckFunctionResponse {
-    /// 失败错误码
+    /// Failure error code
     "ErrorCode" error_code set_error_code: i64,
-    /// 失败错误信息
+    /// Failure error message
     "ErrorMsg" error_msg set_error_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CheckRechargeKafkaServer` (Kafka服务集群连通性校验).
+/// Request of `CheckRechargeKafkaServer` (Checks the connectivity of the Kafka service cluster).
 ///
-/// 本接口用于校验Kafka服务集群是否可以正常访问
+/// This API is used to check whether the Kafka service cluster is accessible.
 CheckRechargeKafkaServerRequest {
-    /// 导入Kafka类型，0: 腾讯云CKafka；1: 用户自建Kafka。
+    /// Import Kafka type. 0: Tencent Cloud CKafka; 1: user-built kafka.
     ///
     /// Required.
     "KafkaType" kafka_type set_kafka_type: i128,
-    /// 腾讯云CKafka实例ID。
-    /// KafkaType为0时，KafkaInstance必填
+    /// Tencent Cloud CKafka instance ID.
+    /// When KafkaType is 0, KafkaInstance is required
     ///
-    /// - 通过 [获取实例列表信息](https://cloud.tencent.com/document/product/597/40835) 获取实例id。
+    /// - Obtain the instance id by searching the instance list information (https://www.tencentcloud.com/document/product/597/40835?from_cn_redirect=1).
     "KafkaInstance" kafka_instance set_kafka_instance: str,
-    /// 服务地址。
-    /// KafkaType为1时，ServerAddr必填
+    /// Service AddressWhen KafkaType is 1, ServerAddr is required
     "ServerAddr" server_addr set_server_addr: str,
-    /// ServerAddr是否为加密连接，默认值false。当KafkaType为1用户自建kafka时生效。
+    /// Whether ServerAddr is an encrypted connection. The default value is false. It is valid when KafkaType is 1, indicating a user self-built Kafka.
     "IsEncryptionAddr" is_encryption_addr set_is_encryption_addr: bool,
-    /// 加密访问协议。KafkaType参数为1并且IsEncryptionAddr参数为true时必填。
+    /// Encrypted access protocol. It is required when the parameter KafkaType is 1 and the parameter IsEncryptionAddr is true.
     "Protocol" protocol set_protocol: obj KafkaProtocolInfo,
     /// 网络信息参数
     "NetworkInfo" network_info set_network_info: obj NetworkInfo,
-    /// 用户kafka拓展信息
+    /// User kafka extended information
     "UserKafkaMeta" user_kafka_meta set_user_kafka_meta: obj UserKafkaMeta,
 } }
 rt::action!("cls", "2020-10-16", "CheckRechargeKafkaServer", CheckRechargeKafkaServerRequest => CheckRechargeKafkaServerResponse);
 
 rt::model! { read debug;
-/// CheckRechargeKafkaServer返回参数结构体
+/// CheckRechargeKafkaServer response structure.
 CheckRechargeKafkaServerResponse {
-    /// Kafka集群可访问状态。
+    /// Accessibility status of the Kafka cluster.
     ///
-    /// - 0：可正常访问
-    /// - -1：broker 连接失败
-    /// - -2：sasl 鉴权失败
-    /// - -3：ckafka 角色未授权
-    /// - -4：topic 列表不存在
-    /// - -5：topic 内暂无数据
-    /// - -6：用户没有 ckafka 权限
-    /// - -7：消费组已经存在
-    /// - -8：kafka 实例不存在或已销毁
-    /// - -9：Broker 列表为空
-    /// - -10：Broker 地址格式不正确
-    /// - -11：Broker 端口非整型
+    /// -0: Normal access.
+    /// -1: broker connection failure
+    /// -2: sasl authentication failure
+    /// -3: ckafka role not authorized
+    /// -4: topic list does not exist.
+    /// -5: No data available in the topic.
+    /// -6: User has no ckafka permission.
+    /// -7: The consumption group already exists.
+    /// -8: The kafka instance does not exist or is terminated.
+    /// -9: Broker list is empty
+    /// -10: Incorrect Broker address format.
+    /// -11: Broker port is not an integer.
     "Status" status set_status: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 返回的回复, 支持多个
+/// Reply, supporting multiple values
 Choice {
-    /// 结束标志位，可能为 stop、 sensitive或者tool_calls。
-    /// stop 表示输出正常结束。
-    /// sensitive 表示安全审核未通过。
-    /// tool_calls 标识函数调用。
+    /// End flag, which may be stop, sensitive, or tool_calls.
+    /// stop means the output ends normally.
+    /// sensitive means the security review is not passed.
+    /// tool_calls identifies a function call.
     ///
-    /// 注意：
-    /// 可能会出现部分内容已输出，但中间某一段响应中的 FinishReason 值为 sensitive，此时说明安全审核未通过。如果业务场景有实时文字上屏的需求，需要自行撤回已上屏的内容，并建议自定义替换为一条提示语，如 “这个问题我不方便回答，不如我们换个话题试试”，以保障终端体验。
+    /// Note:
+    /// Partial content may have been output, but if the FinishReason value in the middle of the response is sensitive, it means the security review is not passed. If the business scenario requires real-time text display on the screen, manually withdraw the displayed content and recommend replacing it with a custom reminder, such as "I can't answer this issue. Let's try another topic," to ensure terminal experience.
     "FinishReason" finish_reason set_finish_reason: str,
-    /// 增量返回值，流式调用时使用该字段。
+    /// Incremental return value. This field is used when streaming.
     "Delta" delta set_delta: obj Delta,
-    /// 返回值，非流式调用时使用该字段。
+    /// Return value, used when Non-streaming calls.
     "Message" message set_message: obj Message,
-    /// 索引值，流式调用时使用该字段。
+    /// Index value. This field is used when streaming.
     "Index" index set_index: i64,
 } }
 
 rt::model! { both debug;
-/// CKafka的描述-需要投递到的kafka信息
+/// Information of the CKafka instance to ship to
 Ckafka {
-    /// Ckafka 的 InstanceId。
-    /// - 通过 [获取实例列表信息](https://cloud.tencent.com/document/product/597/40835) 获取实例id。
-    /// - 通过 [创建实例](https://cloud.tencent.com/document/product/597/53207) 获取实例id。
+    /// InstanceId of Ckafka.
+    /// - Obtain the instance id by searching the instance list information (https://www.tencentcloud.com/document/product/597/40835?from_cn_redirect=1).
+    /// - Obtain the instance id by [creating an instance](https://www.tencentcloud.com/document/product/597/53207?from_cn_redirect=1).
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// Ckafka 的 TopicName。
-    /// - 通过 [创建 Topic](https://cloud.tencent.com/document/product/597/73566) 获得TopicName。
-    /// - 通过 [获取主题列表](https://cloud.tencent.com/document/product/597/40847) 获得TopicName。
+    /// TopicName of Ckafka
+    /// -Obtain the TopicName by creating a topic (https://www.tencentcloud.com/document/product/597/73566?from_cn_redirect=1).
+    /// -Obtain the TopicName through [Get Topic List](https://www.tencentcloud.com/document/product/597/40847?from_cn_redirect=1).
     ///
     /// Required.
     "TopicName" topic_name set_topic_name: str,
-    /// Ckafka 的 Vip。
-    /// - 通过 [获取实例属性 ](https://cloud.tencent.com/document/product/597/40836) 获取vip信息。
-    /// - 如果是通过 角色ARN 方式创建投递任务，则Vip字段可为空。
+    /// Vip of Ckafka.
+    /// - Obtain vip information by searching the instance attributes (https://www.tencentcloud.com/document/product/597/40836?from_cn_redirect=1).
+    /// -If the delivery task is created via the role ARN method, the Vip field can be empty.
     "Vip" vip set_vip: str,
-    /// Ckafka 的 Vport。
-    /// - 通过 [获取实例属性 ](https://cloud.tencent.com/document/product/597/40836) 获取vip port信息。
-    /// - 如果是通过 角色ARN 方式创建投递任务，则Vport字段可为空。
+    /// Vport of Ckafka.
+    /// -Obtain vip port information by [obtaining instance attributes](https://www.tencentcloud.com/document/product/597/40836?from_cn_redirect=1).
+    /// -If it is created by the role ARN method, the Vport field can be empty.
     "Vport" vport set_vport: str,
-    /// Ckafka 的 InstanceName。
-    /// - 通过 [获取实例列表信息](https://cloud.tencent.com/document/product/597/40835) 获取InstanceName。
-    /// - 通过 [创建实例](https://cloud.tencent.com/document/product/597/53207) 获取InstanceName。
-    /// - 如果是通过 角色ARN 方式创建投递任务，则InstanceName字段可为空。
+    /// InstanceName of Ckafka.
+    /// - Obtain the InstanceName by searching the instance list information (https://www.tencentcloud.com/document/product/597/40835?from_cn_redirect=1).
+    /// -Get InstanceName by [creating an instance](https://www.tencentcloud.com/document/product/597/53207?from_cn_redirect=1).
+    /// - If the delivery task is created via the role ARN method, the InstanceName field can be empty.
     "InstanceName" instance_name set_instance_name: str,
-    /// Ckafka 的 TopicId。
-    /// - 通过 [创建 Topic](https://cloud.tencent.com/document/product/597/73566) 获得TopicId。
-    /// - 通过 [获取主题列表](https://cloud.tencent.com/document/product/597/40847) 获得TopicId。
-    /// - 如果是通过 角色ARN 方式创建投递任务，则TopicId字段可为空。
+    /// Topic ID of Ckafka.
+    /// -Obtain the TopicId by creating a topic (https://www.tencentcloud.com/document/product/597/73566?from_cn_redirect=1).
+    /// -Obtain the TopicId through [Get Topic List](https://www.tencentcloud.com/document/product/597/40847?from_cn_redirect=1).
+    /// - If the delivery task is created via the role ARN method, the TopicId field can be empty.
     "TopicId" topic_id set_topic_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CloseKafkaConsumer` (关闭Kafka协议消费).
+/// Request of `CloseKafkaConsumer` (Disables Kafka consumption).
 ///
-/// 关闭Kafka协议消费
+/// This API is used to disable Kafka consumption.
 CloseKafkaConsumerRequest {
-    /// 日志主题Id。
-    /// - 通过 [获取日志主题列表](https://cloud.tencent.com/document/product/614/56454) 获取日志主题Id。
-    /// - 通过 [创建日志主题](https://cloud.tencent.com/document/product/614/56456) 获取日志主题Id。
+    /// Log topic Id.
+    /// -Obtain the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
+    /// - Obtain the log topic Id through [Create Log Topic](https://www.tencentcloud.com/document/product/614/56456?from_cn_redirect=1).
     ///
     /// Required.
     "FromTopicId" from_topic_id set_from_topic_id: str,
@@ -1016,32 +1029,32 @@ CloseKafkaConsumerRequest {
 rt::action!("cls", "2020-10-16", "CloseKafkaConsumer", CloseKafkaConsumerRequest => CloseKafkaConsumerResponse);
 
 rt::model! { read debug;
-/// CloseKafkaConsumer返回参数结构体
+/// CloseKafkaConsumer response structure.
 CloseKafkaConsumerResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 云产品日志投递任务信息
+/// Cloud Product log delivery task info
 CloudProductLogTaskInfo {
-    /// 日志服务地域
+    /// Log service region
     "ClsRegion" cls_region set_cls_region: str,
-    /// 实例ID
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 日志集ID
+    /// Logset ID
     "LogsetId" logset_id set_logset_id: str,
-    /// 日志主题ID
+    /// Log topic ID.
     "TopicId" topic_id set_topic_id: str,
-    /// 日志配置拓展信息， 一般用于存储额外的日志投递配置
+    /// Extended information for logging configuration, generally used to store additional log delivery configuration
     "Extend" extend set_extend: str,
-    /// 日志类型，支持枚举：CDS-AUDIT、CDS-RISK、CDB-AUDIT、TDSQL-C-AUDIT、MongoDB-AUDIT、MongoDB-SlowLog、MongoDB-ErrorLog、TDMYSQL-SLOW、DCDB-AUDIT、DCDB-SLOW、DCDB-ERROR、MariaDB-AUDIT、MariaDB-SLOW、MariaDB-ERROR、PostgreSQL-SLOW、PostgreSQL-ERROR、PostgreSQL-AUDIT、BH-FILELOG、BH-COMMANDLOG、APIS-ACCESS
+    /// Log type, supports enumeration: CDS-AUDIT, CDS-RISK, CDB-AUDIT, TDSQL-C-AUDIT, MongoDB-AUDIT, MongoDB-SlowLog, MongoDB-ErrorLog, TDMYSQL-SLOW, DCDB-AUDIT, DCDB-SLOW, DCDB-ERROR, MariaDB-AUDIT, MariaDB-SLOW, MariaDB-ERROR, PostgreSQL-SLOW, PostgreSQL-ERROR, PostgreSQL-AUDIT, BH-FILELOG, BH-COMMANDLOG, APIS-ACCESS
     "LogType" log_type set_log_type: str,
-    /// 任务状态， 0创建中 1创建完成 2 删除中
+    /// Task status: 0 creating, 1 creation completed, 2 deleting
     "Status" status set_status: i64,
-    /// 投递任务关联topic的标签信息
+    /// Tag information of the topic associated with the delivery task
     "TopicTags" topic_tags set_topic_tags: list Tag,
-    /// 投递任务关联logset的标签信息
+    /// Tag information of the logset associated with the delivery task
     "LogsetTags" logset_tags set_logset_tags: list Tag,
     /// 应用id
     "ApplicationId" application_id set_application_id: str,
@@ -1141,32 +1154,32 @@ CollectInfo {
 } }
 
 rt::model! { read debug;
-/// 日志分析的列属性
+/// Column attribute of log analysis
 Column {
-    /// 列的名字
+    /// Column name
     "Name" name set_name: str,
-    /// 列的属性
+    /// Column attribute
     "Type" r#type set_type: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CommitConsumerOffsets` (提交消费点位).
+/// Request of `CommitConsumerOffsets` (This API is used to submit a consumption offset.).
 ///
-/// 提交消费点位
+/// This API is used to submit a consumption offset.
 CommitConsumerOffsetsRequest {
-    /// 消费组标识
+    /// Consumer group flag.
     ///
     /// Required.
     "ConsumerGroup" consumer_group set_consumer_group: str,
-    /// 消费机器名称
+    /// Consumption machine name.
     ///
     /// Required.
     "Consumer" consumer set_consumer: str,
-    /// 日志集id
+    /// Logset id
     ///
     /// Required.
     "LogsetId" logset_id set_logset_id: str,
-    /// topic分区点位信息
+    /// Topic partition offset information.
     ///
     /// Required.
     "TopicPartitionOffsetsInfo" topic_partition_offsets_info set_topic_partition_offsets_info: list TopicPartitionOffsetInfo,
@@ -1174,29 +1187,29 @@ CommitConsumerOffsetsRequest {
 rt::action!("cls", "2020-10-16", "CommitConsumerOffsets", CommitConsumerOffsetsRequest => CommitConsumerOffsetsResponse);
 
 rt::model! { read debug;
-/// CommitConsumerOffsets返回参数结构体
+/// CommitConsumerOffsets response structure.
 CommitConsumerOffsetsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 投递日志的压缩配置
+/// Compression configuration of shipped log
 CompressInfo {
-    /// 压缩格式，支持gzip、lzop、snappy和none不压缩
+    /// Compression format. Valid values: `gzip`; `lzop`; `snappy`; `none` (no compression)
     ///
     /// Required.
     "Format" format set_format: str,
 } }
 
 rt::model! { both debug;
-/// 免鉴权条件信息
+/// Authentication-free conditional information.
 ConditionInfo {
-    /// 条件属性，目前只支持VpcID
+    /// Condition attribute. Currently, only VpcID is supported.
     "Attributes" attributes set_attributes: str,
-    /// 条件规则，1:等于，2:不等于
+    /// Conditional rule. 1: equal to; 2: not equal to.
     "Rule" rule set_rule: i128,
-    /// 对应条件属性的值
+    /// Value corresponding to the condition attribute.
     "ConditionValue" condition_value set_condition_value: str,
 } }
 
@@ -1259,114 +1272,149 @@ ConfigExtraInfo {
 } }
 
 rt::model! { read debug;
-/// 采集规则配置信息
+/// Collection rule configuration information
 ConfigInfo {
-    /// 采集规则配置ID
+    /// Collection rule configuration ID
     "ConfigId" config_id set_config_id: str,
-    /// 采集规则配置名称
+    /// Collection rule configuration name
     "Name" name set_name: str,
-    /// 日志格式化方式
+    /// Log formatting method
     "LogFormat" log_format set_log_format: str,
-    /// 日志采集路径
+    /// log collection path
     "Path" path set_path: str,
-    /// 采集的日志类型。
-    /// - json_log代表：JSON-文件日志（详见[使用 JSON 提取模式采集日志](https://cloud.tencent.com/document/product/614/17419)）；
-    /// - delimiter_log代表：分隔符-文件日志（详见[使用分隔符提取模式采集日志](https://cloud.tencent.com/document/product/614/17420)）；
-    /// - minimalist_log代表：单行全文-文件日志（详见[使用单行全文提取模式采集日志](https://cloud.tencent.com/document/product/614/17421)）；
-    /// - fullregex_log代表：单行完全正则-文件日志（详见[使用单行-完全正则提取模式采集日志](https://cloud.tencent.com/document/product/614/52365)）；
-    /// - multiline_log代表：多行全文-文件日志（详见[使用多行全文提取模式采集日志](https://cloud.tencent.com/document/product/614/17422)）；
-    /// - multiline_fullregex_log代表：多行完全正则-文件日志（详见[使用多行-完全正则提取模式采集日志](https://cloud.tencent.com/document/product/614/52366)）；
-    /// - user_define_log代表：组合解析（适用于多格式嵌套的日志，详见[使用组合解析提取模式采集日志](https://cloud.tencent.com/document/product/614/61310)）；
-    /// - service_syslog代表：syslog 采集（详见[采集 Syslog](https://cloud.tencent.com/document/product/614/81454)）；
-    /// - windows_event_log代表：Windows事件日志（详见[采集 Windows 事件日志](https://cloud.tencent.com/document/product/614/96678)）。
+    /// Type of log collected.
+    /// -json_log represents JSON file logs (see [Use JSON extraction mode to collect logs](https://www.tencentcloud.com/document/product/614/17419?from_cn_redirect=1)).
+    /// -delimiter_log represents: delimiter-file logs (see [use delimiter extraction mode to collect logs](https://www.tencentcloud.com/document/product/614/17420?from_cn_redirect=1)).
+    /// -minimalist_log represents single-line full-text file logs (see [use single-line full-text extraction mode to collect logs](https://www.tencentcloud.com/document/product/614/17421?from_cn_redirect=1)).
+    /// -fullregex_log represents single-line full regex-file logs (see [Collect logs using single-line full regex extraction mode](https://www.tencentcloud.com/document/product/614/52365?from_cn_redirect=1)).
+    /// -multiline_log represents multi-line full-text file logs (see [use multi-line full-text extraction mode to collect logs](https://www.tencentcloud.com/document/product/614/17422?from_cn_redirect=1)).
+    /// -multiline_fullregex_log represents: Multiline full regex-file log (see [Collect logs using multiline-full regex extraction mode](https://www.tencentcloud.com/document/product/614/52366?from_cn_redirect=1));
+    /// -user_define_log represents: combined parsing mode (suitable for logs with multiple nested formats, see [Collecting logs using combined parsing extraction mode](https://www.tencentcloud.com/document/product/614/61310?from_cn_redirect=1));
+    /// -service_syslog represents syslog collection (see [Collect Syslog](https://www.tencentcloud.com/document/product/614/81454?from_cn_redirect=1)).
+    /// - windows_event_log: Windows event log (see [Collecting Windows Event Logs](https://www.tencentcloud.com/document/product/614/96678?from_cn_redirect=1)).
     "LogType" log_type set_log_type: str,
-    /// 提取规则，如果设置了ExtractRule，则必须设置LogType
+    /// Extraction rule. If ExtractRule is set, then LogType must be set.
     "ExtractRule" extract_rule set_extract_rule: obj ExtractRuleInfo,
-    /// 采集黑名单路径列表
+    /// Collection path blocklist
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "ExcludePaths" exclude_paths set_exclude_paths: list ExcludePathInfo,
-    /// 采集配置所属日志主题ID即TopicId
+    /// Log topic ID (TopicId) of collection configuration
     "Output" output set_output: str,
-    /// 更新时间
-    /// - 时间格式：yyyy-MM-dd HH:mm:ss
+    /// Update time
+    /// -Time format: yyyy-MM-dd HH:mm:ss
     "UpdateTime" update_time set_update_time: str,
-    /// 创建时间
-    /// - 时间格式：yyyy-MM-dd HH:mm:ss
+    /// Creation time.
+    /// -Time format: yyyy-MM-dd HH:mm:ss
     "CreateTime" create_time set_create_time: str,
-    /// 用户自定义解析字符串，详见[使用组合解析提取模式采集日志](https://cloud.tencent.com/document/product/614/61310)。
+    /// Custom parsing string. For more information, see [Collecting logs using combined parsing extraction mode](https://www.tencentcloud.com/document/product/614/61310?from_cn_redirect=1).
     "UserDefineRule" user_define_rule set_user_define_rule: str,
-    /// 高级采集配置。 Json字符串， Key/Value定义为如下：
-    /// - ClsAgentFileTimeout(超时属性), 取值范围: 大于等于0的整数， 0为不超时
-    /// - ClsAgentMaxDepth(最大目录深度)，取值范围: 大于等于0的整数
-    /// - ClsAgentParseFailMerge(合并解析失败日志)，取值范围: true或false
-    /// 样例：
+    /// Advanced collection configuration. Json string, Key/Value is defined as follows:
+    /// -ClsAgentFileTimeout (timeout attribute). Value ranges from 0 to integer. 0 means no timeout.
+    /// -ClsAgentMaxDepth (maximum directory depth), value ranges from 0 to integer
+    /// -ClsAgentParseFailMerge (merge parsing failure logs). Value ranges from true to false.
+    /// Example:
     /// `{\"ClsAgentFileTimeout\":0,\"ClsAgentMaxDepth\":10,\"ClsAgentParseFailMerge\":true}`
     ///
-    /// 控制台默认占位值：`{\"ClsAgentDefault\":0}`
+    /// Default placeholder value in console: `{\"ClsAgentDefault\":0}`
     "AdvancedConfig" advanced_config set_advanced_config: str,
-    /// 日志输入类型（注：windows场景必填且仅支持file和windows_event类型）
-    /// - file: 文件类型采集
-    /// - windows_event：windows事件采集
-    /// - syslog：系统日志采集
+    /// Log input type (Note: required for Windows scenario and only supports file and windows_event event type)
+    /// -file type collection
+    /// -windows event collection
+    /// -syslog: System log collection
     "InputType" input_type set_input_type: str,
 } }
 
 rt::model! { read debug;
-/// DataSight控制台实例
+/// DataSight Console instance
 Console {
-    /// DataSight控制台Id
+    /// DataSight Console Id
     "ConsoleId" console_id set_console_id: str,
-    /// 访问方式：public-公网，internal-内网
+    /// Access method: public - internet, internal - intranet
     "AccessMode" access_mode set_access_mode: list String,
-    /// 登录方式：0-账号密码鉴权，1-匿名登录，2-第三方认证登录
+    /// Log-in methods: 0-account password authentication, 1-anonymous login, 2-third-party authentication login
     "LoginMode" login_mode set_login_mode: i128,
-    /// 自定义域名前缀
+    /// Custom domain name prefix
     "DomainPrefix" domain_prefix set_domain_prefix: str,
-    /// 用户账号信息
+    /// User account information
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Accounts" accounts set_accounts: list ConsoleAccount,
-    /// 内网类型，默认为0
+    /// Private network type, defaults to 0
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IntranetType" intranet_type set_intranet_type: i128,
-    /// 内网地域
+    /// Private network region
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IntranetRegion" intranet_region set_intranet_region: str,
-    /// 内网私有网络VpcId
+    /// Private network VpcId
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 内网子网SubnetId
+    /// Private subnet SubnetId
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 匿名登录账号信息
+    /// Anonymous login account information
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AnonymousLogin" anonymous_login set_anonymous_login: obj AnonymousLoginInfo,
-    /// auth用户角色信息
+    /// auth user role information
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AuthRoles" auth_roles set_auth_roles: list AuthRoleInfo,
-    /// 绑定的标签信息
+    /// Bound tag information
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Tags" tags set_tags: list Tag,
-    /// 自定义隐藏参数
+    /// Custom hidden parameter
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "HideParams" hide_params set_hide_params: list String,
-    /// 访问控制规则
+    /// Access Control Rule
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AccessControlRules" access_control_rules set_access_control_rules: list AccessControlRule,
-    /// 备注
+    /// Remark
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Remarks" remarks set_remarks: str,
-    /// 自定义显示菜单
+    /// Customize menu
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Menus" menus set_menus: list String,
-    /// 公网访问域名
+    /// Public access domain name
     "Domain" domain set_domain: str,
-    /// 内网访问域名
+    /// private network access domain
     "IntranetDomain" intranet_domain set_intranet_domain: str,
 } }
 
 rt::model! { both nodebug;
-/// DataSight控制台用户账号信息
+/// DataSight Console user account information
 ConsoleAccount {
-    /// 用户名
+    /// Username.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "UserName" user_name set_user_name: str,
-    /// 用户密码
+    /// User password
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Password" password set_password: str,
-    /// 腾讯云账号SecretId
+    /// Tencent Cloud account SecretId
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SecretId" secret_id set_secret_id: str,
-    /// 腾讯云账号SecretKey
+    /// Tencent Cloud Account SecretKey
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SecretKey" secret_key set_secret_key: str,
-    /// 电子邮箱，用于发送验证码
+    /// Electronic mailbox for sending verification code
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Email" email set_email: str,
     /// 角色的资源描述，可在[访问管理](https://console.cloud.tencent.com/cam/role)，点击角色名获取。
     /// 普通角色：
@@ -1465,40 +1513,40 @@ ConsoleSharingParam {
 } }
 
 rt::model! { both debug;
-/// 投递任务出入参 Content
+/// Shipping content
 ConsumerContent {
-    /// 是否投递 TAG 信息。
-    /// 当EnableTag为true时，表示投递TAG元信息。
+    /// Whether to deliver TAG information.
+    /// When EnableTag is true, it means to deliver TAG metadata.
     ///
     /// Required.
     "EnableTag" enable_tag set_enable_tag: bool,
-    /// 需要投递的元数据列表，目前仅支持：__SOURCE__，__FILENAME__，__TIMESTAMP__，__HOSTNAME__和__PKGID__
+    /// List of metadata to be shipped, currently only support: __SOURCE__, __FILENAME__, __TIMESTAMP__, __HOSTNAME__, and __PKGID__
     ///
     /// Required.
     "MetaFields" meta_fields set_meta_fields: list String,
-    /// 当EnableTag为true时，必须填写TagJsonNotTiled字段。
-    /// TagJsonNotTiled用于标识tag信息是否json平铺。
+    /// When EnableTag is true, the TagJsonNotTiled field must be filled.
+    /// TagJsonNotTiled indicates whether tag information is json tiled.
     ///
-    /// TagJsonNotTiled为true时不平铺，示例：
-    /// TAG信息：`{"__TAG__":{"fieldA":200,"fieldB":"text"}}`
-    /// 不平铺：`{"__TAG__":{"fieldA":200,"fieldB":"text"}}`
+    /// When TagJsonNotTiled is true, it is not tiled. Example:
+    /// tag information: `{"__tag__":{"fieldA":200,"fieldB":"text"}}`
+    /// Not Tiled: `{"__tag__":{"fieldA":200,"fieldB":"text"}}`
     ///
-    /// TagJsonNotTiled为false时平铺，示例：
-    /// TAG信息：`{"__TAG__":{"fieldA":200,"fieldB":"text"}}`
-    /// 平铺：`{"__TAG__.fieldA":200,"__TAG__.fieldB":"text"}`
+    /// When TagJsonNotTiled is false, tiling is applied. Example:
+    /// tag information: `{"__tag__":{"fieldA":200,"fieldB":"text"}}`
+    /// Tiled: `{"__tag__.fieldA":200,"__tag__.fieldB":"text"}`
     "TagJsonNotTiled" tag_json_not_tiled set_tag_json_not_tiled: bool,
-    /// 投递时间戳精度，可选项 [1：秒；2：毫秒] ，默认是1。
+    /// Delivery timestamp precision, options [1: second; 2: millisecond], 1 is selected by default.
     "TimestampAccuracy" timestamp_accuracy set_timestamp_accuracy: i64,
-    /// 投递Json格式。
+    /// Deliver in Json format.
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - 0： 转义。示例：
-    /// 日志原文：`{"a":"aa", "b":{"b1":"b1b1", "c1":"c1c1"}}`
-    /// 投递到Ckafka：`{"a":"aa","b":"{\"b1\":\"b1b1\", \"c1\":\"c1c1\"}"}`
-    /// - 1： 和原始日志一致，不转义。示例：
-    /// 日志原文：`{"a":"aa", "b":{"b1":"b1b1", "c1":"c1c1"}}`
-    /// 投递到Ckafka：`{"a":"aa", "b":{"b1":"b1b1", "c1":"c1c1"}}`
+    /// - 0: Escape. Example:
+    /// Original log: `{"a":"aa", "b":{"b1":"b1b1", "c1":"c1c1"}}`
+    /// Deliver to Ckafka: `{"a":"aa","b":"{\"b1\":\"b1b1\", \"c1\":\"c1c1\"}"}`
+    /// - 1: Consistent with original log, non-escaping. Example:
+    /// Original log: `{"a":"aa", "b":{"b1":"b1b1", "c1":"c1c1"}}`
+    /// Deliver to Ckafka: `{"a":"aa", "b":{"b1":"b1b1", "c1":"c1c1"}}`
     "JsonType" json_type set_json_type: i64,
     /// 数值类型自动转换开关
     ///
@@ -1512,64 +1560,69 @@ ConsumerContent {
 } }
 
 rt::model! { read debug;
-/// kafka协议消费组信息
+/// Consumption group information over kafka protocol
 ConsumerGroup {
-    /// 消费组名称
+    /// Consumer group name
     "Group" group set_group: str,
-    /// 状态。
+    /// Status.
     ///
-    /// - Empty：组内没有成员，但存在已提交的偏移量。所有消费者都离开但保留了偏移量
-    /// - Dead：组内没有成员，且没有已提交的偏移量。组被删除或长时间无活动
-    /// - Stable：组内成员正常消费，分区分配平衡。正常运行状态
-    /// - PreparingRebalance：组正在准备重新平衡。有新成员加入或现有成员离开
-    /// - CompletingRebalance：组正在准备重新平衡。有新成员加入或现有成员离开
+    /// -Empty: The group has no members but has submitted offsets. All consumers left but retained offsets.
+    /// -Dead: The group has no members and no submitted offsets. The group is deleted or has long-term inactivity.
+    /// -Stable: Members in the group consume normally with balanced partition allocation. Normal operating status.
+    /// -PreparingRebalance: The group is preparing to rebalance. New members join or existing members leave.
+    /// -CompletingRebalance: The group is preparing to rebalance. New members join or existing members leave.
     "State" state set_state: str,
-    /// 分区分配策略均衡算法名称。
+    /// Partition allocation policy balancing algorithm name.
     ///
-    /// - 常见均衡算法如下：
-    /// - range:按分区范围分配
-    /// - roundrobin:轮询式分配
-    /// - sticky:粘性分配（避免不必要的重平衡）
+    /// -Common load balancing algorithms are as follows:
+    /// -range: Allocate by partition range
+    /// -roundrobin: Poll-based allocation
+    /// -sticky: Sticky assignment (avoid unnecessary rebalance)
     "ProtocolName" protocol_name set_protocol_name: str,
 } }
 
 rt::model! { read debug;
-/// 消费组信息
+/// Consumer group information
 ConsumerGroupInfo {
-    /// 消费组标识
+    /// Consumer group flag.
     "ConsumerGroup" consumer_group set_consumer_group: str,
-    /// 消费者心跳超时时间（秒）
+    /// Consumer heartbeat timeout (seconds).
     "Timeout" timeout set_timeout: i128,
-    /// topic列表
+    /// topic list
     "Topics" topics set_topics: list String,
 } }
 
 rt::model! { read debug;
-/// 投递规则
+/// Shipping Rule
 ConsumerInfo {
-    /// 投递规则ID
+    /// Shipping rule ID
     "ConsumerId" consumer_id set_consumer_id: str,
-    /// 日志主题ID
+    /// Log topic ID
     "TopicId" topic_id set_topic_id: str,
-    /// 投递任务是否生效
+    /// Whether the shipping task is effective.
     "Effective" effective set_effective: bool,
-    /// CKafka的描述
+    /// Description of CKafka
     "Ckafka" ckafka set_ckafka: obj Ckafka,
-    /// 是否投递日志的元数据信息
+    /// Whether to ship the log's metadata information
     "NeedContent" need_content set_need_content: bool,
-    /// 如果需要投递元数据信息，元数据信息的描述
+    /// Description of the metadata information to be shipped
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Content" content set_content: obj ConsumerContent,
     /// 压缩方式[0:NONE；2:SNAPPY；3:LZ4]
     "Compression" compression set_compression: i64,
-    /// 投递任务创建毫秒时间戳
+    /// Creation time of a shipping task (a millisecond-level timestamp).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: i128,
-    /// 角色访问描述名 [创建角色](https://cloud.tencent.com/document/product/598/19381)
+    /// ARN (Access Role Name) [Create role](https://www.tencentcloud.com/document/product/598/19381?from_cn_redirect=1)
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RoleArn" role_arn set_role_arn: str,
-    /// 外部ID
+    /// External ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExternalId" external_id set_external_id: str,
-    /// 任务运行状态。支持`0`,`1`,`2` - `0`: 停止 - `1`: 运行中 - `2`: 异常
+    /// Task running status. Valid values: 0: stopped; 1: running; 2: abnormal.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskStatus" task_status set_task_status: i128,
-    /// 高级配置
+    /// Advanced configuration
     "AdvancedConfig" advanced_config set_advanced_config: obj AdvancedConsumerConfiguration,
     /// 日志预过滤-数据写入 ckafka 的原始数据进行预过滤处理
     "DSLFilter" dsl_filter set_dsl_filter: str,
@@ -1658,59 +1711,62 @@ ContainerWorkLoadInfo {
 } }
 
 rt::model! { both debug;
-/// 投递日志的内容格式配置
+/// Format configuration of shipped log content
 ContentInfo {
-    /// 内容格式，支持json，csv，parquet
+    /// Content format, support json, csv, parquet
     ///
     /// Required.
     "Format" format set_format: str,
-    /// csv格式内容描述
+    /// CSV format content description
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Csv" csv set_csv: obj CsvInfo,
-    /// json格式内容描述
+    /// JSON format content description
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Json" json set_json: obj JsonInfo,
-    /// parquet格式内容描述
+    /// `Parquet` format description
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Parquet" parquet set_parquet: obj ParquetInfo,
 } }
 
 rt::model! { read debug;
-/// cos导入配置信息
+/// COS import configuration information.
 CosRechargeInfo {
-    /// COS导入配置ID
+    /// COS import configuration ID.
     "Id" id set_id: str,
-    /// 日志主题ID
+    /// Log topic ID
     "TopicId" topic_id set_topic_id: str,
-    /// 日志集ID
+    /// Logset ID
     "LogsetId" logset_id set_logset_id: str,
-    /// COS导入任务名称
+    /// COS import task name
     "Name" name set_name: str,
-    /// COS存储桶
+    /// COS bucket
     "Bucket" bucket set_bucket: str,
-    /// COS存储桶所在地域。
+    /// COS bucket location.
     ///
-    /// - 通过[地域和访问域名](https://cloud.tencent.com/document/product/436/6224)获取地域信息。
+    /// -Obtain region information via [regions and access endpoints](https://www.tencentcloud.com/document/product/436/6224?from_cn_redirect=1).
     "BucketRegion" bucket_region set_bucket_region: str,
-    /// COS文件所在文件夹的前缀
+    /// Prefix of the COS file folder location
     "Prefix" prefix set_prefix: str,
-    /// 采集的日志类型，json_log代表json格式日志，delimiter_log代表分隔符格式日志，minimalist_log代表单行全文；
-    /// 默认为minimalist_log
+    /// Types of logs collected: json_log represents JSON logs, delimiter_log represents delimiter-separated format logs, minimalist_log represents single-line full-text representation.
+    /// default is minimalist_log
     "LogType" log_type set_log_type: str,
-    /// 状态   status 0: 已创建, 1: 运行中, 2: 已停止, 3: 已完成, 4: 运行失败。
+    /// status 0: Created, 1: Running, 2: Stopped, 3: Completed, 4: Execution failed.
     "Status" status set_status: i128,
-    /// 是否启用:   0： 未启用  ， 1：启用
+    /// Whether this feature is enabled. 0: Disabled; 1: Enabled.
     "Enable" enable set_enable: i128,
-    /// 创建时间。时间格式：YYYY-MM-DD HH:mm:ss
+    /// Creation time. Time format: YYYY-MM-DD HH:mm:ss
     "CreateTime" create_time set_create_time: str,
-    /// 更新时间。时间格式：YYYY-MM-DD HH:mm:ss
+    /// Update time. Time format: YYYY-MM-DD HH:mm:ss
     "UpdateTime" update_time set_update_time: str,
-    /// 进度条百分值
+    /// Progress Bar Percentage
     "Progress" progress set_progress: i128,
-    /// 压缩方式supported: "", "gzip", "lzop", "snappy”;  默认空不压缩
+    /// Compression methods supported: "", "gzip", "lzop", and "snappy". Default empty with no compression.
     "Compress" compress set_compress: str,
-    /// 见： ExtractRuleInfo 结构描述
+    /// See the description of the ExtractRuleInfo structure.
     "ExtractRuleInfo" extract_rule_info set_extract_rule_info: obj ExtractRuleInfo,
-    /// COS导入任务类型。1：一次性导入任务；2：持续性导入任务。
+    /// COS import task type. Valid values: 1: one-time import task; 2: continuous import task.
     "TaskType" task_type set_task_type: i128,
-    /// 元数据。支持 bucket，object。
+    /// Metadata. Buckets and objects are supported.
     "Metadata" metadata set_metadata: list String,
 } }
 
@@ -1759,52 +1815,50 @@ CreateAgentApplicationResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateAlarmNotice` (创建通知渠道组).
+/// Request of `CreateAlarmNotice` (Creates a notification group).
 ///
-/// 该接口用于创建通知渠道组，提供两种配置模式，二选一：
-/// 1，简易模式，提供最基本的通知渠道功能。需填写如下参数：
+/// This API is used to create a notification channel group with two configuration modes to choose from.
+/// 1. Easy mode provides the most basic notification channel function. The following parameters are required:
 /// - Type
 /// - NoticeReceivers
 /// - WebCallbacks
 ///
-/// 2，高级模式，在简易模式基础上，支持设定规则，为不同类型的告警分别设定通知渠道，并支持告警升级功能。需填写如下参数：
+/// 2. Advanced mode: On the basis of easy mode, it supports setting rules, setting notification channels for different types of alarms, and escalating alarms. The following parameters are required:
 /// - NoticeRules
 CreateAlarmNoticeRequest {
-    /// 通知渠道组名称。最大支持255个字节。 不支持 '|'。
+    /// Notification channel group name. Supports a maximum of 255 bytes. Does not support '|'.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 标签描述列表，通过指定该参数可以同时绑定标签到相应的通知渠道组。最大支持50个标签键值对，并且不能有重复的键值对。
+    /// Tag description list. By specifying this parameter, you can bind multiple tags to the corresponding notification channel group. A maximum of 50 tag key-value pairs are supported, and there should not be duplicate key-value pairs.
     "Tags" tags set_tags: list Tag,
-    /// 【简易模式】（简易模式/告警模式二选一，分别配置相应参数）
-    /// 需要发送通知的告警类型。可选值：
-    ///
-    /// - Trigger - 告警触发
-    /// - Recovery - 告警恢复
-    /// - All - 告警触发和告警恢复
+    /// [Easy mode] (Select either easy mode or alarm mode and configure corresponding parameters)
+    /// Alarm types that require sending notifications. Available values:
+    /// - Trigger - Alarm trigger
+    /// -Alarm Recovery
+    /// -All - Alarm trigger and alarm recovery
     "Type" r#type set_type: str,
-    /// 【简易模式】（简易模式/告警模式二选一，分别配置相应参数）
-    /// 通知接收对象。
+    /// [Easy mode] (Select either easy mode or alarm mode and configure corresponding parameters)
+    /// Notification recipients
     "NoticeReceivers" notice_receivers set_notice_receivers: list NoticeReceiver,
-    /// 【简易模式】（简易模式/告警模式二选一，分别配置相应参数）
-    /// 接口回调信息（包括企业微信、钉钉、飞书）。
+    /// [Easy mode] (Select either easy mode or alarm mode and configure corresponding parameters)
+    /// Interface callback information (including WeCom, DingTalk, Lark).
     "WebCallbacks" web_callbacks set_web_callbacks: list WebCallback,
-    /// 【高级模式】（简易模式/告警模式二选一，分别配置相应参数）
-    /// 通知规则。
+    /// [Advanced mode] (Choose between easy mode and alarm mode, and configure corresponding parameters)
+    /// Notification rules.
     "NoticeRules" notice_rules set_notice_rules: list NoticeRule,
-    /// 查询数据链接。http:// 或者 https:// 开头，不能/结尾
+    /// Query data link. It should start with http:// or https:// and should not end with /.
     "JumpDomain" jump_domain set_jump_domain: str,
-    /// 投递日志开关。可取值如下：
-    /// 1：关闭（默认值）；
-    /// 2：开启
-    /// 投递日志开关开启时， DeliverConfig参数必填。
+    /// Delivery log switch. Values are as follows:
+    /// 1: Off (default value).
+    /// 2: Enable
+    /// When the delivery log switch is enabled, the DeliverConfig parameter is required.
     "DeliverStatus" deliver_status set_deliver_status: i128,
-    /// 投递日志配置参数。当DeliverStatus开启时，必填。
+    /// Log shipping configuration parameter. It is required when DeliverStatus is enabled.
     "DeliverConfig" deliver_config set_deliver_config: obj DeliverConfig,
-    /// 免登录操作告警开关。可取值如下：
-    ///
-    /// - 1：关闭
-    /// - 2：开启（默认值）
+    /// Login-free operation alarm switch. Values are as follows:
+    /// - 1: disabled.
+    /// -2: Enable (default value)
     "AlarmShieldStatus" alarm_shield_status set_alarm_shield_status: i128,
     /// 告警详情安全认证跳转开关，未传时默认"关闭"
     ///
@@ -1813,215 +1867,214 @@ CreateAlarmNoticeRequest {
     /// - 1： 关闭（默认值）
     /// - 2： 开启
     "SecureDetailStatus" secure_detail_status set_secure_detail_status: i128,
-    /// 统一设定自定义回调参数。
-    ///
-    /// - true: 使用通知内容模板中的自定义回调参数覆盖告警策略中单独配置的请求头及请求内容。
-    /// - false:优先使用告警策略中单独配置的请求头及请求内容。
+    /// Unify the custom callback parameter settings.
+    /// -true: Use the custom callback parameters in the notification content template to override the request header and request body separately configured in the alarm policy.
+    /// -false: Prioritize using the request header and request body separately configured in the alarm policy.
     "CallbackPrioritize" callback_prioritize set_callback_prioritize: bool,
 } }
 rt::action!("cls", "2020-10-16", "CreateAlarmNotice", CreateAlarmNoticeRequest => CreateAlarmNoticeResponse);
 
 rt::model! { read debug;
-/// CreateAlarmNotice返回参数结构体
+/// CreateAlarmNotice response structure.
 CreateAlarmNoticeResponse {
-    /// 告警模板ID
+    /// Alarm template ID
     "AlarmNoticeId" alarm_notice_id set_alarm_notice_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateAlarm` (创建告警策略).
+/// Request of `CreateAlarm` (Creates alarm policy).
 ///
-/// 本接口用于创建告警策略。
+/// This API is used to create an alarm policy.
 CreateAlarmRequest {
-    /// 告警策略名称。最大支持255个字节。 不支持 '|'。
+    /// Alarm policy name. Supports a maximum of 255 bytes. Unsupported '|'.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 监控对象列表。
+    /// Monitoring object list.
     ///
     /// Required.
     "AlarmTargets" alarm_targets set_alarm_targets: list AlarmTarget,
-    /// 监控任务运行时间点。
+    /// Monitoring task execution time point.
     ///
     /// Required.
     "MonitorTime" monitor_time set_monitor_time: obj MonitorTime,
-    /// 持续周期。持续满足触发条件TriggerCount个周期后，再进行告警；最小值为1，最大值为2000。
+    /// Duration cycle. An alarm is triggered after trigger conditions are constantly met for TriggerCount cycles. Minimum value is 1. Maximum value is 2000.
     ///
     /// Required.
     "TriggerCount" trigger_count set_trigger_count: i64,
-    /// 告警重复的周期，单位是分钟。取值范围是0~1440。
+    /// Alarm repeat cycle in minutes. Value ranges from 0 to 1440.
     ///
     /// Required.
     "AlarmPeriod" alarm_period set_alarm_period: i64,
-    /// 告警发送通知的触发条件
-    /// 注意:
+    /// Trigger conditions for sending alarm notifications
+    /// Note:
     ///
-    /// - Condition和AlarmLevel是一组配置，MultiConditions是另一组配置，2组配置互斥。
+    /// - Condition and AlarmLevel are one set of configurations, and MultiConditions are another set of configurations. The two sets are mutually exclusive.
     "Condition" condition set_condition: str,
-    /// 告警级别
-    /// 0:警告(Warn); 1:提醒(Info); 2:紧急 (Critical)。
-    /// 注意:
+    /// Alarm level
+    /// 0: Warning; 1: Info; 2: Critical.
+    /// Note:
     ///
-    /// - 不填则默认为0。
-    /// - Condition和AlarmLevel是一组配置，MultiConditions是另一组配置，2组配置互斥。
+    /// - Defaults to 0 if left empty.
+    /// - Condition and AlarmLevel are one set of configurations, and MultiConditions are another set of configurations. The two sets are mutually exclusive.
     "AlarmLevel" alarm_level set_alarm_level: i128,
-    /// 多触发条件
-    /// 注意:
+    /// Multiple trigger conditions
+    /// Note:
     ///
-    /// - Condition和AlarmLevel是一组配置，MultiConditions是另一组配置，2组配置互斥。
+    /// - Condition and AlarmLevel are one set of configurations, and MultiConditions are another set of configurations. These two sets are mutually exclusive.
     "MultiConditions" multi_conditions set_multi_conditions: list MultiCondition,
-    /// 是否开启告警策略。
-    /// 默认值为true
+    /// Whether to enable alarm policy.
+    /// Default value is true
     "Status" status set_status: bool,
-    /// 请使用Status参数控制是否开启告警策略。
+    /// Please use the Status parameter to control whether to enable the alarm policy.
     ///
     /// Disabled in the spec.
     "Enable" enable set_enable: bool,
-    /// 用户自定义告警内容
+    /// User-defined alarm content
     "MessageTemplate" message_template set_message_template: str,
-    /// 用户自定义回调
+    /// user-defined callback
     "CallBack" call_back set_call_back: obj CallBackInfo,
-    /// 多维分析
+    /// Multi-dimensional analysis
     "Analysis" analysis set_analysis: list AnalysisDimensional,
-    /// 分组触发状态。
-    /// 默认值false
+    /// Group trigger status.
+    /// false by default
     "GroupTriggerStatus" group_trigger_status set_group_trigger_status: bool,
-    /// 分组触发条件。
+    /// Group trigger conditions.
     "GroupTriggerCondition" group_trigger_condition set_group_trigger_condition: list String,
-    /// 标签描述列表，通过指定该参数可以同时绑定标签到相应的告警策略。
+    /// Tag description list. Tags can be bound to the corresponding alarm policy simultaneously by specifying this parameter.
     ///
-    /// 最大支持10个标签键值对，并且不能有重复的键值对。
+    /// It supports up to 10 tag key-value pairs, which cannot be duplicate.
     "Tags" tags set_tags: list Tag,
-    /// 监控对象类型。0:执行语句共用监控对象; 1:每个执行语句单独选择监控对象。
-    /// 不填则默认为0。
-    /// 当值为1时，AlarmTargets元素个数不能超过10个，AlarmTargets中的Number必须是从1开始的连续正整数，不能重复。
+    /// Monitored object type. 0: Common monitoring object for execution statements; 1: Each execution statement selects its own monitored object.
+    /// Defaults to 0 if left blank.
+    /// When the value is 1, the number of elements in AlarmTargets must not exceed 10, and the Numbers in AlarmTargets must be consecutive positive integers starting from 1 without duplication.
     "MonitorObjectType" monitor_object_type set_monitor_object_type: i128,
-    /// 告警附加分类信息列表。
-    /// Classifications元素个数不能超过20个。
-    /// Classifications元素的Key不能为空，不能重复，长度不能超过50个字符，符合正则 `^[a-z]([a-z0-9_]{0,49})$`。
-    /// Classifications元素的Value长度不能超过200个字符。
+    /// Alert additional classification information list.
+    /// Number of Classifications elements must not exceed 20.
+    /// The Key of Classifications elements cannot be empty, must be unique, length cannot exceed 50 characters, and complies with the regular expression `^[a-z]([a-z0-9_]{0,49})$`.
+    /// Value of Classifications elements cannot exceed 200 characters.
     "Classifications" classifications set_classifications: list AlarmClassification,
-    /// 关联的日志服务告警通知渠道组列表。-通过[获取通知渠道组列表](https://cloud.tencent.com/document/product/614/56462)获取关联的告警通知渠道组列表，和MonitorNotice互斥
+    /// List of associated log service alarm notification channel groups. - Search the associated alarm notification channel group list via [Get Notification Channel Group List](https://www.tencentcloud.com/document/product/614/56462?from_cn_redirect=1), mutually exclusive with MonitorNotice.
     "AlarmNoticeIds" alarm_notice_ids set_alarm_notice_ids: list String,
-    /// 关联的可观测平台通知模板，与 AlarmNoticeIds 参数互斥，不能同时使用
+    /// The associated observability platform notification template is mutually exclusive with the AlarmNoticeIds parameter and cannot be used simultaneously.
     "MonitorNotice" monitor_notice set_monitor_notice: obj MonitorNotice,
 } }
 rt::action!("cls", "2020-10-16", "CreateAlarm", CreateAlarmRequest => CreateAlarmResponse);
 
 rt::model! { read debug;
-/// CreateAlarm返回参数结构体
+/// CreateAlarm response structure.
 CreateAlarmResponse {
-    /// 告警策略ID。
+    /// Alert policy ID.
     "AlarmId" alarm_id set_alarm_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateAlarmShield` (创建告警屏蔽规则).
+/// Request of `CreateAlarmShield` (Creates an alarm blocking rule).
 ///
-/// 该接口用于创建告警屏蔽规则。
+/// This API is used to create an alarm blocking rule.
 CreateAlarmShieldRequest {
-    /// 通知渠道组id。-通过[获取通知渠道组列表](https://cloud.tencent.com/document/product/614/56462)获取通知渠道组id
+    /// Notification channel group id. Search the notification channel group list (https://www.tencentcloud.com/document/product/614/56462?from_cn_redirect=1) to get the notification channel group id.
     ///
     /// Required.
     "AlarmNoticeId" alarm_notice_id set_alarm_notice_id: str,
-    /// 屏蔽规则开始时间，秒级(s)时间戳。
+    /// Block rule start time (second-level timestamp).
     ///
     /// Required.
     "StartTime" start_time set_start_time: i128,
-    /// 屏蔽规则结束时间，秒级(s)时间戳。结束时间需要大于当前时间
+    /// Block rule end time (second-level timestamp). The end time must be greater than the current time.
     ///
     /// Required.
     "EndTime" end_time set_end_time: i128,
-    /// 屏蔽类型。1：屏蔽所有通知，2：按照Rule参数屏蔽匹配规则的通知。
+    /// Block type. 1: Block all notifications, 2: Block matching rules notifications according to the Rule parameter.
     ///
     /// Required.
     "Type" r#type set_type: i128,
-    /// 屏蔽原因。
+    /// Blocking reason.
     ///
     /// Required.
     "Reason" reason set_reason: str,
-    /// 屏蔽规则，当Type为2时必填。规则填写方式详见[产品文档](https://cloud.tencent.com/document/product/614/103178#rule)。
+    /// Blocking rules, required when Type is 2. For detailed information on filling in rules, see [Product Documentation](https://intl.cloud.tencent.com/document/product/614/103178?from_cn_redirect=1#rule).
     "Rule" rule set_rule: str,
 } }
 rt::action!("cls", "2020-10-16", "CreateAlarmShield", CreateAlarmShieldRequest => CreateAlarmShieldResponse);
 
 rt::model! { read debug;
-/// CreateAlarmShield返回参数结构体
+/// CreateAlarmShield response structure.
 CreateAlarmShieldResponse {
-    /// 屏蔽规则ID。
+    /// Blocking Rule ID
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateCLSDeliverTask` (新建CLS投递任务).
+/// Request of `CreateCLSDeliverTask` (Create a CLS shipping task).
 ///
-/// 新建CLS投递任务
+/// Create a CLS shipping task
 CreateCLSDeliverTaskRequest {
-    /// 任务名称
+    /// Task name
     ///
-    /// 参数格式：`^[a-zA-Z0-9_-]{1,64}$`
+    /// Parameter format: `^[a-zA-Z0-9_-]{1,64}$`
     ///
     /// Required.
     "TaskName" task_name set_task_name: str,
-    /// 源主题信息
+    /// Source topic information
     ///
     /// Required.
     "SourceTopicConfig" source_topic_config set_source_topic_config: obj SourceTopicConfig,
-    /// 目标主题信息
+    /// Target topic information
     ///
     /// Required.
     "TargetTopicConfig" target_topic_config set_target_topic_config: obj TargetTopicConfig,
-    /// 投递规则
+    /// Shipping Rule
     ///
     /// Required.
     "DeliverRule" deliver_rule set_deliver_rule: obj DeliverRule,
-    /// 合规承诺。
+    /// Compliance commitment.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - 1： 同意数据跨域传输条款
+    /// - 1: Agree to the cross-border data transmission clause
     ///
     /// Required.
     "Compliance" compliance set_compliance: i128,
-    /// 是否开启投递服务日志。
+    /// Whether to enable delivery service log.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - 1： 关闭
-    /// - 2： 开启
+    /// - 1: Disabled
+    /// - 2: Enabled
     ///
-    /// 默认值：2
+    /// Default value: 2
     "HasServicesLog" has_services_log set_has_services_log: i128,
 } }
 rt::action!("cls", "2020-10-16", "CreateCLSDeliverTask", CreateCLSDeliverTaskRequest => CreateCLSDeliverTaskResponse);
 
 rt::model! { read debug;
-/// CreateCLSDeliverTask返回参数结构体
+/// CreateCLSDeliverTask response structure.
 CreateCLSDeliverTaskResponse {
-    /// 任务id
+    /// Task ID.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateCloudProductLogCollection` (创建云产品日志投递).
+/// Request of `CreateCloudProductLogCollection` (Create a cloud product log delivery).
 ///
-/// 内部云产品接入使用相关接口
+/// Cloud product integration uses internal APIs
 CreateCloudProductLogCollectionRequest {
-    /// 实例ID
+    /// Instance ID
     ///
-    /// - 通过各个接入云产品官方文档获取
+    /// - Obtained through official documentation of connected cloud services
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 云产品标识。支持以下产品
+    /// Cloud product identifier. Support the following products
     ///
     /// - APIS
     /// - BH
@@ -2051,9 +2104,9 @@ CreateCloudProductLogCollectionRequest {
     ///
     /// Required.
     "AssumerName" assumer_name set_assumer_name: str,
-    /// 各云产品支持的日志类型如下：
+    /// Log types supported by each cloud product are as follows:
     ///
-    /// assumer_name  支持的 log_type
+    /// assumer_name  Supported log_type
     ///
     /// APIS  APIS-ACCESS
     ///
@@ -2101,24 +2154,24 @@ CreateCloudProductLogCollectionRequest {
     ///
     /// Required.
     "LogType" log_type set_log_type: str,
-    /// 云产品地域。不同 LogType 入参格式存在差异：
+    /// Product region. Different LogTypes have different input parameter formats:
     ///
-    /// 格式 A：短 region 码（gz / sh / bj …）
+    /// Format A: Short region code (gz / sh / bj …)
     ///
-    /// - APIS 全部日志类型：如 `gz`
+    /// - All APIS log types: for example, `gz`
     /// - CDB-AUDIT
     /// - TDSQL-C-AUDIT
     /// - TDMYSQL-SLOW
-    /// - DCDB 全部日志类型
-    /// - MariaDB 全部日志类型
-    /// - PostgreSQL 全部日志类型
-    /// - MongoDB-AUDIT（注意与 SlowLog/ErrorLog/OperationLog 不同）
-    /// - TencentDB-Redis 全部日志类型
+    /// - All DCDB log types
+    /// - All MariaDB log types
+    /// - All PostgreSQL log types
+    /// - MongoDB-AUDIT (Note that this is different from SlowLog/ErrorLog/OperationLog)
+    /// - All TencentDB-Redis log types
     /// - EMR-OPERATION
     ///
-    /// 格式 B：长 region 码（ap-guangzhou / ap-shanghai / ap-singapore …）
+    /// Format B: Long region code (ap-guangzhou / ap-shanghai / ap-singapore …)
     ///
-    /// - CDS 全部日志类型：如 `ap-guangzhou`
+    /// - All CDS log types: for example, `ap-guangzhou`
     /// - MongoDB-SlowLog / MongoDB-ErrorLog / MongoDB-OperationLog
     /// - DNSPod-RESOLVELOG
     /// - HTTPDNS-RESOLVELOG
@@ -2127,35 +2180,35 @@ CreateCloudProductLogCollectionRequest {
     /// - TEO-INEFERENCE
     /// - TokenHub-ActivityLog / TokenHub-AuditLog
     /// - llmsgw-mcp-security-alarm
-    /// - CSIP / TCSS / TSE / CWP / KHL 等
+    /// - CSIP / TCSS / TSE / CWP / KHL and others
     ///
-    /// 格式 C：BH 专用 Polaris 名
+    /// Format C: Dedicated BH Polaris name
     ///
-    /// - BH 全部日志类型：`overseas-polaris`（中国香港及其他海外）/ `fsi-polaris`（金融区）/ `general-polaris`（普通区）/ `intl-sg-prod`（国际站）
+    /// - All BH log types: `overseas-polaris` (Hong Kong (China) and other overseas) / `fsi-polaris` (financial district) / `general-polaris` (general zone) / `intl-sg-prod` (international website)
     ///
     /// Required.
     "CloudProductRegion" cloud_product_region set_cloud_product_region: str,
-    /// CLS目标地域
+    /// CLS target region
     ///
-    /// - 支持地域参考  [地域列表](https://cloud.tencent.com/document/api/614/56474#.E5.9C.B0.E5.9F.9F.E5.88.97.E8.A1.A8) 文档
+    /// - Supported regions: see [region list](https://www.tencentcloud.com/document/api/614/56474?from_cn_redirect=1#.E5.9C.B0.E5.9F.9F.E5.88.97.E8.A1.A8) document
     ///
     /// Required.
     "ClsRegion" cls_region set_cls_region: str,
-    /// 日志集名称，未填LogsetId时必填。若日志集不存在, 将自动创建
+    /// Logset name. Required when LogsetId is not specified. If the log set does not exist, it will automatically create one.
     "LogsetName" logset_name set_logset_name: str,
-    /// 日志主题名称，在未填TopicId时必填。 若日志主题不存在，将自动创建
+    /// Log topic name. This parameter is required when TopicId is empty. If the log topic does not exist, the system will automatically create one.
     "TopicName" topic_name set_topic_name: str,
-    /// 日志配置扩展信息， 一般用于存储额外的日志投递配置
+    /// Log configuration extension info, generally used to store additional log delivery configuration
     "Extend" extend set_extend: str,
-    /// 日志集id
+    /// log set id
     ///
-    /// - 通过[获取日志集列表](https://cloud.tencent.com/document/api/614/58624)获取日志集Id。
+    /// - Obtain the log set Id through [Get Logset List](https://www.tencentcloud.com/document/api/614/58624?from_cn_redirect=1).
     "LogsetId" logset_id set_logset_id: str,
-    /// 日志主题id
+    /// log topic id
     ///
-    /// - 通过[获取日志主题列表](https://cloud.tencent.com/document/product/614/56454)获取日志主题Id。
+    /// - Obtain the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
     "TopicId" topic_id set_topic_id: str,
-    /// 标签描述列表，通过指定该参数可以同时绑定标签到相应的主题。最大支持10个标签键值对，同一个资源只能绑定到同一个标签键下。
+    /// Tag description list. By specifying this parameter, you can simultaneously bind tags to the appropriate theme. Supports up to 10 tag key-value pairs. The same resource can only be bound to the same tag key.
     "Tags" tags set_tags: list Tag,
     /// 日志主题信息。当创建云产品投递任务并传递TopicName时，会创建具备这些属性的日志主题。
     "TopicConfig" topic_config set_topic_config: obj CloudProductTopicConfig,
@@ -2163,17 +2216,17 @@ CreateCloudProductLogCollectionRequest {
 rt::action!("cls", "2020-10-16", "CreateCloudProductLogCollection", CreateCloudProductLogCollectionRequest => CreateCloudProductLogCollectionResponse);
 
 rt::model! { read debug;
-/// CreateCloudProductLogCollection返回参数结构体
+/// CreateCloudProductLogCollection response structure.
 CreateCloudProductLogCollectionResponse {
-    /// 日志主题ID
+    /// Log topic ID.
     "TopicId" topic_id set_topic_id: str,
-    /// 日志主题名称
+    /// Log topic name
     "TopicName" topic_name set_topic_name: str,
-    /// 日志集ID
+    /// Logset ID
     "LogsetId" logset_id set_logset_id: str,
-    /// 日志集名称
+    /// Logset name
     "LogsetName" logset_name set_logset_name: str,
-    /// -1 创建中，1创建完成
+    /// -1 Creating, 1 Creation completed
     "Status" status set_status: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2281,137 +2334,115 @@ CreateConfigExtraResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateConfig` (创建采集规则配置).
+/// Request of `CreateConfig` (Creates collection rule configuration).
 ///
-/// 创建采集规则配置
+/// This API is used to create collection rule configuration.
 CreateConfigRequest {
-    /// 采集配置名称
-    ///
-    /// - 名称种不得包含特殊字符｜
-    /// - 名称最长255字符，超过截断
+    /// collection configuration name
+    /// -Names do not contain special characters
+    /// - Name can be up to 255 characters, exceeding which will be truncated
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 采集配置所属日志主题ID即TopicId
-    ///
-    /// - 通过[获取日志主题列表](https://cloud.tencent.com/document/product/614/56454)获取日志主题Id。
+    /// Log topic ID to which the collection configuration belongs, i.e., topic ID
+    /// -Obtain the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
     ///
     /// Required.
     "Output" output set_output: str,
-    /// 日志采集路径，包含文件名，支持多个路径，多个路径之间英文逗号分隔，文件采集情况下必填
+    /// Log collection path, which contains the file name. Multiple paths are supported and should be separated by English commas. It is required for file collection.
     "Path" path set_path: str,
-    /// 采集的日志类型，默认为minimalist_log。支持以下类型：
-    ///
-    /// - json_log代表：JSON-文件日志（详见[使用 JSON 提取模式采集日志](https://cloud.tencent.com/document/product/614/17419)）；
-    /// - delimiter_log代表：分隔符-文件日志（详见[使用分隔符提取模式采集日志](https://cloud.tencent.com/document/product/614/17420)）；
-    /// - minimalist_log代表：单行全文-文件日志（详见[使用单行全文提取模式采集日志](https://cloud.tencent.com/document/product/614/17421)）；
-    /// - fullregex_log代表：单行完全正则-文件日志（详见[使用单行-完全正则提取模式采集日志](https://cloud.tencent.com/document/product/614/52365)）；
-    /// - multiline_log代表：多行全文-文件日志（详见[使用多行全文提取模式采集日志](https://cloud.tencent.com/document/product/614/17422)）；
-    /// - multiline_fullregex_log代表：多行完全正则-文件日志（详见[使用多行-完全正则提取模式采集日志](https://cloud.tencent.com/document/product/614/52366)）；
-    /// - user_define_log代表：组合解析（适用于多格式嵌套的日志，详见[使用组合解析提取模式采集日志](https://cloud.tencent.com/document/product/614/61310)）；
-    /// - service_syslog代表：syslog 采集（详见[采集 Syslog](https://cloud.tencent.com/document/product/614/81454)）；
-    /// - windows_event_log代表：Windows事件日志（详见[采集 Windows 事件日志](https://cloud.tencent.com/document/product/614/96678)）。
-    /// - journal_log代表：journal日志采集
+    /// The collected log type, default is minimalist_log. Supports the following types:- json_log: JSON File Log (For more information, see [Using JSON pattern to collect logs](https://intl.cloud.tencent.com/document/product/614/17419?from_cn_redirect=1));- delimiter_log: Delimiter - File Logs (For more information, see [Using delimiter pattern to collect logs](https://intl.cloud.tencent.com/document/product/614/17420?from_cn_redirect=1));- minimalist_log: Single-line Full-text File Log (For more information, see [Using single-line full-text pattern to collect logs](https://intl.cloud.tencent.com/document/product/614/17421?from_cn_redirect=1));- fullregex_log: Single line full regular expression - File log (For more information, see [Using single-line - complete regular expression pattern to collect logs](https://intl.cloud.tencent.com/document/product/614/52365?from_cn_redirect=1));- multiline_log: Multiline Full-text File Log (For more information, see [Using multi-line full-text pattern to collect logs](https://intl.cloud.tencent.com/document/product/614/17422?from_cn_redirect=1));- multiline_fullregex_log: Multi-line complete regular expression - File Logs (For more information, see [Using multi-line - complete regular expression pattern to collect logs](https://intl.cloud.tencent.com/document/product/614/52366?from_cn_redirect=1));- user_define_log: Combined parsing (Suitable for logs with multiple nested formats, see [Using combined parsing pattern to collect logs](https://intl.cloud.tencent.com/document/product/614/61310?from_cn_redirect=1));- service_syslog: syslog collection (For more information, see [Collect Syslog](https://intl.cloud.tencent.com/document/product/614/81454?from_cn_redirect=1));- windows_event_log: Windows event log (see [Collecting Windows Event Logs](https://intl.cloud.tencent.com/document/product/614/96678?from_cn_redirect=1)).
     "LogType" log_type set_log_type: str,
-    /// 提取规则，如果设置了ExtractRule，则必须设置LogType
+    /// Extraction rule. If `ExtractRule` is set, `LogType` must be set.
     "ExtractRule" extract_rule set_extract_rule: obj ExtractRuleInfo,
-    /// 采集黑名单路径列表
+    /// Collection path blocklist
     "ExcludePaths" exclude_paths set_exclude_paths: list ExcludePathInfo,
-    /// 用户自定义采集规则，Json格式序列化的字符串。当LogType为user_define_log时，必填。
+    /// Custom collection rules, serialized JSON string. Required when LogType is user_define_log.
     "UserDefineRule" user_define_rule set_user_define_rule: str,
-    /// 高级采集配置。 Json字符串， Key/Value定义为如下：
+    /// Advanced collection configuration. A JSON string, Key/Value definition as follows:- ClsAgentFileTimeout (timeout property), value range: an integer greater than or equal to 0, where 0 means no timeout.- ClsAgentMaxDepth (maximum directory depth), value range: an integer greater than or equal to 0.- `ClsAgentParseFailMerge` (Merge Parsing Failure Log), value range: true or false
+    /// Sample:`{\"ClsAgentFileTimeout\":0,\"ClsAgentMaxDepth\":10,\"ClsAgentParseFailMerge\":true}`
     ///
-    /// - ClsAgentFileTimeout(超时属性), 取值范围: 大于等于0的整数， 0为不超时
-    /// - ClsAgentMaxDepth(最大目录深度)，取值范围: 大于等于0的整数
-    /// - ClsAgentParseFailMerge(合并解析失败日志)，取值范围: true或false
-    /// 样例：
-    /// `{\"ClsAgentFileTimeout\":0,\"ClsAgentMaxDepth\":10,\"ClsAgentParseFailMerge\":true}`
-    ///
-    /// 控制台默认占位值：`{\"ClsAgentDefault\":0}`
+    /// Default placeholder value in console: `{\"ClsAgentDefault\":0}`
     "AdvancedConfig" advanced_config set_advanced_config: str,
-    /// 日志输入类型（注：windows场景必填且仅支持file和windows_event类型）
-    ///
-    /// - file: 文件类型采集
-    /// - windows_event：windows事件采集
-    /// - syslog：系统日志采集
+    /// Log input type (Note: Required for Windows scenario and only supports file and windows_event type)
+    /// -file type collection
+    /// -windows event collection
+    /// -syslog: System log collection
     "InputType" input_type set_input_type: str,
 } }
 rt::action!("cls", "2020-10-16", "CreateConfig", CreateConfigRequest => CreateConfigResponse);
 
 rt::model! { read debug;
-/// CreateConfig返回参数结构体
+/// CreateConfig response structure.
 CreateConfigResponse {
-    /// 采集配置ID
+    /// Collection configuration ID
     "ConfigId" config_id set_config_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateConsole` (创建DataSight控制台).
+/// Request of `CreateConsole` (Create the DataSight Console).
 ///
-/// 本接口用于创建DataSight控制台
+/// This API is used to create the DataSight Console
 CreateConsoleRequest {
-    /// 访问方式：public - 公网，internal - 内网
+    /// Access method: public - public network, internal - private network
     ///
     /// Required.
     "AccessMode" access_mode set_access_mode: list String,
-    /// 登录方式
+    /// Login method
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - 0： 账号密码鉴权
-    /// - 1： 匿名登录
-    /// - 2： 第三方认证登录
+    /// - 0: Account password authentication
+    /// - 1: Anonymous login
+    /// - 2: Third-party authentication login
     ///
     /// Required.
     "LoginMode" login_mode set_login_mode: i128,
-    /// 自定义域名前缀
+    /// Custom domain name prefix
     ///
     /// Required.
     "DomainPrefix" domain_prefix set_domain_prefix: str,
-    /// 用户账号信息
+    /// User account information
     ///
-    /// “账号密码鉴权”登录方式必传。
-    /// SecretId + SecretKey 或 RoleArn需要传其中一种。
+    /// "Account password authentication" is required for login method
     "Accounts" accounts set_accounts: list ConsoleAccount,
-    /// 匿名登录账号信息
+    /// Anonymous login account information
     ///
-    /// “匿名登录”登录方式必传。
-    /// SecretId + SecretKey 或 RoleArn需要传其中一种。
+    /// "Anonymous login" is a required login method.
     "AnonymousLogin" anonymous_login set_anonymous_login: obj AnonymousLoginInfo,
-    /// 内网类型，默认为0
+    /// Private network type, defaults to 0
     "IntranetType" intranet_type set_intranet_type: i128,
-    /// 内网地域
+    /// Private network region
     "IntranetRegion" intranet_region set_intranet_region: str,
-    /// 内网私有网络VpcId
+    /// Private network VpcId
     "VpcId" vpc_id set_vpc_id: str,
-    /// 内网子网SubnetId
+    /// Private subnet SubnetId
     "SubnetId" subnet_id set_subnet_id: str,
-    /// Auth角色信息
+    /// Auth role information
     ///
-    /// “第三方认证登录”登录方式必传。
-    /// SecretId + SecretKey 或 RoleArn需要传其中一种。
+    /// "Third-party authentication login" is a required login method.
     "AuthRoles" auth_roles set_auth_roles: list AuthRoleInfo,
-    /// 标签描述列表，通过指定该参数可以同时绑定标签到相应的日志主题。最大支持10个标签键值对，同一个资源只能绑定到同一个标签键下。
+    /// Tag description list. By specifying this parameter, you can simultaneously bind tags to the corresponding log topic. Supports up to 10 tag key-value pairs. The same resource can only be bound to the same tag key.
     "Tags" tags set_tags: list Tag,
-    /// 自定义隐藏参数
+    /// Custom hidden parameter
     "HideParams" hide_params set_hide_params: list String,
-    /// 访问控制规则
+    /// Access Control Rule
     ///
-    /// “第三方认证登录”登录方式必传 AccessMode: internal && Action: ACCEPT 规则
+    /// The "third-party authentication login" login method requires the AccessMode: internal && Action: ACCEPT rule.
     "AccessControlRules" access_control_rules set_access_control_rules: list AccessControlRule,
-    /// 备注
+    /// Remark
     "Remarks" remarks set_remarks: str,
-    /// 自定义显示菜单
+    /// Customize menu
     "Menus" menus set_menus: list String,
 } }
 rt::action!("cls", "2020-10-16", "CreateConsole", CreateConsoleRequest => CreateConsoleResponse);
 
 rt::model! { read debug;
-/// CreateConsole返回参数结构体
+/// CreateConsole response structure.
 CreateConsoleResponse {
-    /// DataSight控制台Id
+    /// DataSight Console Id
     "ConsoleId" console_id set_console_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2441,24 +2472,24 @@ CreateConsoleSharingResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateConsumerGroup` (创建消费组).
+/// Request of `CreateConsumerGroup` (Create consumer groups.).
 ///
-/// 消费组心跳
+/// This API is used to check the heartbeat of a consumer group.
 CreateConsumerGroupRequest {
-    /// 创建的消费者组标识
-    /// 限制： 字母数字下划线，不允许数字开头，长度限制256
+    /// ID of the created consumer group
+    /// Restriction: Alphanumeric underscore, numbers not allowed at the beginning, length limited to 256.
     ///
     /// Required.
     "ConsumerGroup" consumer_group set_consumer_group: str,
-    /// 消费者心跳超时时间（秒）
+    /// Consumer heartbeat timeout (seconds).
     ///
     /// Required.
     "Timeout" timeout set_timeout: i128,
-    /// 创建的消费者组包含的日志主题列表
+    /// List of log topics included in the created consumer group.
     ///
     /// Required.
     "Topics" topics set_topics: list String,
-    /// 日志集Id（日志主题所属的日志集）
+    /// Logset ID (the logset to which a log topic belongs).
     ///
     /// Required.
     "LogsetId" logset_id set_logset_id: str,
@@ -2466,41 +2497,38 @@ CreateConsumerGroupRequest {
 rt::action!("cls", "2020-10-16", "CreateConsumerGroup", CreateConsumerGroupRequest => CreateConsumerGroupResponse);
 
 rt::model! { read debug;
-/// CreateConsumerGroup返回参数结构体
+/// CreateConsumerGroup response structure.
 CreateConsumerGroupResponse {
-    /// 消费组标识
+    /// Consumer group flag.
     "ConsumerGroup" consumer_group set_consumer_group: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateConsumer` (创建投递Ckafka任务).
+/// Request of `CreateConsumer` (Creates a CKafka delivery task).
 ///
-/// 本接口用于创建投递CKafka任务
+/// This API is used to create a CKafka delivery task.
 CreateConsumerRequest {
-    /// 投递任务绑定的日志主题Id。
-    ///
-    /// - 通过 [获取日志主题列表](https://cloud.tencent.com/document/product/614/56454) 获取日志主题Id。
-    /// - 通过 [创建日志主题](https://cloud.tencent.com/document/product/614/56456) 获取日志主题Id。
+    /// Id of the log topic bound to the delivery task.
+    /// -Obtain the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
+    /// - Obtain the log topic Id through [Create Log Topic](https://www.tencentcloud.com/document/product/614/56456?from_cn_redirect=1).
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// 是否投递日志的元数据信息，默认为 true。
-    /// 当NeedContent为true时：字段Content有效。
-    /// 当NeedContent为false时：字段Content无效。
+    /// Whether to deliver log Metadata information, default is true.When NeedContent is true: Content field is valid.When NeedContent is false: Content field is invalid.
     "NeedContent" need_content set_need_content: bool,
-    /// 如果需要投递元数据信息，元数据信息的描述
+    /// Metadata to ship if `NeedContent` is `true`
     "Content" content set_content: obj ConsumerContent,
-    /// CKafka的描述
+    /// CKafka information
     "Ckafka" ckafka set_ckafka: obj Ckafka,
-    /// 投递时压缩方式，取值0，2，3。[0：NONE；2：SNAPPY；3：LZ4]
+    /// Compression method during delivery. Valid values: 0, 2, and 3. [0: NONE; 2: SNAPPY; 3: LZ4]
     "Compression" compression set_compression: i64,
-    /// 角色访问描述名 [创建角色](https://cloud.tencent.com/document/product/598/19381)
+    /// ARN [Create role](https://www.tencentcloud.com/document/product/598/19381?from_cn_redirect=1)
     "RoleArn" role_arn set_role_arn: str,
-    /// 外部ID
+    /// external ID
     "ExternalId" external_id set_external_id: str,
-    /// 高级配置项
+    /// Advanced configuration item
     "AdvancedConfig" advanced_config set_advanced_config: obj AdvancedConsumerConfiguration,
     /// 日志预过滤-数据写入 ckafka 的原始数据进行预过滤处理
     "DSLFilter" dsl_filter set_dsl_filter: str,
@@ -2508,124 +2536,124 @@ CreateConsumerRequest {
 rt::action!("cls", "2020-10-16", "CreateConsumer", CreateConsumerRequest => CreateConsumerResponse);
 
 rt::model! { read debug;
-/// CreateConsumer返回参数结构体
+/// CreateConsumer response structure.
 CreateConsumerResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateCosRecharge` (创建cos导入任务).
+/// Request of `CreateCosRecharge` (Creates a COS import task).
 ///
-/// 本接口用于创建cos导入任务
+/// This API is used to create a COS import task.
 CreateCosRechargeRequest {
-    /// 日志主题Id。
+    /// Log topic Id.
     ///
-    /// - 通过[获取日志主题列表](https://cloud.tencent.com/document/product/614/56454)获取日志主题Id。
+    /// -Obtain the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// 日志集Id。
+    /// FL instance set ID.
     ///
-    /// - 通过[获取日志集列表](https://cloud.tencent.com/document/product/614/58624)获取日志集Id。
+    /// -Obtain the logset Id by searching the [logset list](https://www.tencentcloud.com/document/product/614/58624?from_cn_redirect=1).
     ///
     /// Required.
     "LogsetId" logset_id set_logset_id: str,
-    /// COS导入任务名称,最大支持128个字节。
+    /// COS import task name, supports up to 128 bytes.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// COS存储桶，详见产品支持的[存储桶命名规范](https://cloud.tencent.com/document/product/436/13312)。
+    /// COS bucket, see the supported [bucket naming conventions](https://www.tencentcloud.com/document/product/436/13312?from_cn_redirect=1).
     ///
-    /// - 通过[GET Service（List Buckets）](https://cloud.tencent.com/document/product/436/8291)获取COS存储桶。
+    /// -Get COS buckets via [GET Service (List Buckets)](https://www.tencentcloud.com/document/product/436/8291?from_cn_redirect=1).
     ///
     /// Required.
     "Bucket" bucket set_bucket: str,
-    /// COS存储桶所在地域，详见产品支持的[地域列表](https://cloud.tencent.com/document/product/436/6224)。
+    /// The region where the COS bucket is located, see the supported [region list](https://intl.cloud.tencent.com/document/product/436/6224?from_cn_redirect=1).
     ///
     /// Required.
     "BucketRegion" bucket_region set_bucket_region: str,
-    /// 采集的日志类型，json_log代表json格式日志，delimiter_log代表分隔符格式日志，minimalist_log代表单行全文；
-    /// 默认为minimalist_log
+    /// The type of log collected. `json_log`: JSON logs; `delimiter_log`: separator logs; `minimalist_log`: full text in a single line
+    /// Default value: `minimalist_log`
     ///
     /// Required.
     "LogType" log_type set_log_type: str,
-    /// COS文件所在文件夹的前缀。默认为空，投递存储桶下所有的文件。
+    /// The prefix of the folder where COS files are located. By default, it is null, meaning that all files under the bucket will be shipped.
     "Prefix" prefix set_prefix: str,
-    /// supported: "", "gzip", "lzop", "snappy"。默认空，不压缩。
+    /// Valid values: supported: "", "gzip", "lzop", "snappy"; Default value: ""; no compression.
     "Compress" compress set_compress: str,
-    /// 提取规则，如果设置了ExtractRule，则必须设置LogType
+    /// Extraction rule. If `ExtractRule` is set, `LogType` must be set.
     "ExtractRuleInfo" extract_rule_info set_extract_rule_info: obj ExtractRuleInfo,
-    /// COS导入任务类型。1：一次性导入任务；2：持续性导入任务。默认为1：一次性导入任务
+    /// COS import task type. Valid values: 1: one-time import task (default value); 2: continuous import task.
     "TaskType" task_type set_task_type: i128,
-    /// 元数据。
+    /// Metadata.
     "Metadata" metadata set_metadata: list String,
 } }
 rt::action!("cls", "2020-10-16", "CreateCosRecharge", CreateCosRechargeRequest => CreateCosRechargeResponse);
 
 rt::model! { read debug;
-/// CreateCosRecharge返回参数结构体
+/// CreateCosRecharge response structure.
 CreateCosRechargeResponse {
-    /// COS导入任务id
+    /// COS import task ID.
     "Id" id set_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateDashboard` (创建仪表盘).
+/// Request of `CreateDashboard` (Creates a dashboard).
 ///
-/// 本接口用于创建仪表盘
+/// This API is used to create a dashboard.
 CreateDashboardRequest {
-    /// 仪表盘名称
+    /// Dashboard name
     ///
     /// Required.
     "DashboardName" dashboard_name set_dashboard_name: str,
-    /// 仪表盘配置数据
+    /// Dashboard configuration data
     "Data" data set_data: str,
-    /// 标签描述列表，通过指定该参数可以同时绑定标签到相应的日志主题。最大支持10个标签键值对，同一个资源只能绑定到同一个标签键下。
+    /// List of tag descriptions. When you specify this parameter, tags can be bound to the corresponding log topic at the same time. It supports up to 10 tag key-value pairs, and one resource can only be bound to one tag key.
     "Tags" tags set_tags: list Tag,
 } }
 rt::action!("cls", "2020-10-16", "CreateDashboard", CreateDashboardRequest => CreateDashboardResponse);
 
 rt::model! { read debug;
-/// CreateDashboard返回参数结构体
+/// CreateDashboard response structure.
 CreateDashboardResponse {
-    /// 仪表盘id
+    /// Dashboard ID
     "DashboardId" dashboard_id set_dashboard_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateDashboardSubscribe` (创建仪表盘订阅).
+/// Request of `CreateDashboardSubscribe` (Creating a Dashboard Subscription).
 ///
-/// 此接口用于创建仪表盘订阅
+/// This API is used to create a dashboard subscription.
 CreateDashboardSubscribeRequest {
-    /// 仪表盘订阅名称。
-    /// 输入限制：
-    /// - 不能为空
-    /// - 长度不能超过128字节
-    /// - 不能包含字符'|'
+    /// Dashboard subscription name.
+    /// Input limit:
+    /// -cannot be empty
+    /// -Length cannot exceed 128 bytes.
+    /// -Cannot contain the character '|'
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 仪表盘Id。
-    /// - 通过[获取仪表盘](https://cloud.tencent.com/document/product/614/95636)获取仪表盘Id。
+    /// Dashboard Id.
+    /// -Get the dashboard Id by [searching for a dashboard](https://www.tencentcloud.com/document/product/614/95636?from_cn_redirect=1).
     ///
     /// Required.
     "DashboardId" dashboard_id set_dashboard_id: str,
-    /// 订阅时间cron表达式，格式为：{秒数} {分钟} {小时} {日期} {月份} {星期}；（有效数据为：{分钟} {小时} {日期} {月份} {星期}）。
-    /// - {秒数} 取值范围： 0 ~ 59
-    /// - {分钟} 取值范围： 0 ~ 59
-    /// - {小时} 取值范围： 0 ~ 23
-    /// - {日期} 取值范围： 1 ~ 31 AND (dayOfMonth最后一天： L)
-    /// - {月份} 取值范围： 1 ~ 12
-    /// - {星期} 取值范围： 0 ~ 6 【0:星期日， 6星期六】
+    /// Subscription time cron expression, in format {seconds} {minutes} {hours} {date} {month} {weekday}; (valid data: {minutes} {hours} {date} {month} {weekday})
+    /// -{seconds} value ranges from 0 to 59.
+    /// -{Minutes} Value ranges from 0 to 59.
+    /// -Hour. Value ranges from 0 to 23.
+    /// -{Date} value ranges from 1 to 31 AND (dayOfMonth last day: L)
+    /// -{Month} value ranges from 1 to 12.
+    /// -Week value ranges from 0 to 6 [0:Sunday, 6:Saturday].
     ///
     /// Required.
     "Cron" cron set_cron: str,
-    /// 仪表盘订阅数据。
+    /// Dashboard subscription data.
     ///
     /// Required.
     "SubscribeData" subscribe_data set_subscribe_data: obj DashboardSubscribeData,
@@ -2633,326 +2661,320 @@ CreateDashboardSubscribeRequest {
 rt::action!("cls", "2020-10-16", "CreateDashboardSubscribe", CreateDashboardSubscribeRequest => CreateDashboardSubscribeResponse);
 
 rt::model! { read debug;
-/// CreateDashboardSubscribe返回参数结构体
+/// CreateDashboardSubscribe response structure.
 CreateDashboardSubscribeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateDataTransform` (创建数据加工任务).
+/// Request of `CreateDataTransform` (Creates a data processing task).
 ///
-/// 本接口用于创建数据加工任务。
+/// This API is used to create a data processing task.
 CreateDataTransformRequest {
-    /// 任务类型. 1: 指定主题；2:动态创建。详情请参考[创建加工任务文档](https://cloud.tencent.com/document/product/614/63940)。
+    /// Task type. 1: Specify topic; 2: Dynamic creation. For details, please refer to Creating Processing Task Document (https://intl.cloud.tencent.com/document/product/614/63940?from_cn_redirect=1).
     ///
     /// Required.
     "FuncType" func_type set_func_type: i64,
-    /// 日志主题ID
-    /// - 通过[获取日志主题列表](https://cloud.tencent.com/document/product/614/56454)获取日志主题Id。
+    /// Log topic ID
+    /// -Obtain the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
     ///
     /// Required.
     "SrcTopicId" src_topic_id set_src_topic_id: str,
-    /// 加工任务名称
-    /// 名称限制
-    /// - 不能为空字符串
-    /// - 不能包含字符'|'
-    /// - 最长128 个字符
+    /// Processing task name
+    /// Name limit
+    /// -Cannot be an empty string
+    /// -Cannot contain character '|'
+    /// -Longest 128 characters
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 加工语句。 当FuncType为2时，EtlContent必须使用[log_auto_output](https://cloud.tencent.com/document/product/614/70733#b3c58797-4825-4807-bef4-68106e25024f)
+    /// Processing statement. When FuncType is 2, EtlContent must use [log_auto_output](https://www.tencentcloud.com/document/product/614/70733?from_cn_redirect=1#b3c58797-4825-4807-bef4-68106e25024f).
     ///
-    /// 其他参考文档：
+    /// Other reference documents
     ///
-    /// - [创建加工任务](https://cloud.tencent.com/document/product/614/63940)
-    /// -  [函数总览](https://cloud.tencent.com/document/product/614/70395)
+    /// -[Create a processing task](https://www.tencentcloud.com/document/product/614/63940?from_cn_redirect=1)
+    /// -[Function overview](https://www.tencentcloud.com/document/product/614/70395?from_cn_redirect=1)
     ///
     /// Required.
     "EtlContent" etl_content set_etl_content: str,
-    /// 加工类型。
-    /// 1：使用源日志主题中的随机数据，进行加工预览；2：使用用户自定义测试数据，进行加工预览；3：创建真实加工任务。
+    /// Processing type.
+    /// 1: Process preview using random data from the source log topic; 2: Process preview using user-defined test data; 3: Create real processing tasks.
     ///
     /// Required.
     "TaskType" task_type set_task_type: i64,
-    /// 加工任务目标topic_id以及别名,当FuncType=1时，该参数必填，当FuncType=2时，无需填写。
-    /// 目标topic_id，通过[获取日志主题列表](https://cloud.tencent.com/document/product/614/56454)获取日志主题Id。
-    /// 别名限制 1.不能为空字符串，2. 不能包含字符'|'。
+    /// Target topic_id and alias of the processing task. This parameter is required when FuncType=1, and not required when FuncType=2.
+    /// Target topic_id. Obtain the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
+    /// Alias limitation: 1. Cannot be an empty string. 2. Cannot contain the character '|'.
     "DstResources" dst_resources set_dst_resources: list DataTransformResouceInfo,
-    /// 任务启动状态.   默认为1:开启,  2:关闭
+    /// Task status. Valid values: 1 (enabled) and 2 (disabled).
     "EnableFlag" enable_flag set_enable_flag: i64,
-    /// 用于预览加工结果的测试数据
-    /// 目标日志主题ID通过[获取日志主题列表](https://cloud.tencent.com/document/product/614/56454)获取日志主题Id。
+    /// Test data for preview processing results
+    /// Obtain the target log topic ID through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
     "PreviewLogStatistics" preview_log_statistics set_preview_log_statistics: list PreviewLogStatistic,
-    /// 当FuncType为2时，动态创建的日志集、日志主题的个数超出产品规格限制是否丢弃数据， 默认为false。
+    /// When FuncType is 2, whether to discard data if the count of dynamically created logsets and log topics exceeds product specification limits, default false.
     ///
-    /// false：创建兜底日志集、日志主题并将日志写入兜底主题；
-    /// true：丢弃日志数据。
+    /// false: Create a fallback logset and log topic and write to fallback topic.
+    /// true: Discard log data.
     "BackupGiveUpData" backup_give_up_data set_backup_give_up_data: bool,
-    /// 是否开启投递服务日志。1：关闭，2：开启。
+    /// Whether to enable service log shipping. Valid values: 1: disable; 2: enable.
     "HasServicesLog" has_services_log set_has_services_log: i128,
-    /// 数据加工类型。0：标准加工任务； 1：前置加工任务。前置加工任务将采集的日志处理完成后，再写入日志主题。
+    /// Data processing type. Valid values: 0: standard processing task; 1: pre-processing task. A pre-processing task can process the collected logs and then write them into a log topic.
     "DataTransformType" data_transform_type set_data_transform_type: i128,
-    /// 保留失败日志状态，1:不保留(默认)，2:保留。
+    /// Log status of failed jobs, 1: not retain (default), 2: retain.
     "KeepFailureLog" keep_failure_log set_keep_failure_log: i128,
-    /// 失败日志的字段名称
+    /// Field name of a failed log.
     "FailureLogKey" failure_log_key set_failure_log_key: str,
-    /// 指定加工数据的开始时间, 秒级时间戳。
-    /// - 日志主题生命周期内的任意时间范围，如果超出了生命周期,只处理生命周期内有数据的部分。
+    /// Specify the start time of data processing, a Unix second-level timestamp.
+    /// -For any time range within the log topic lifecycle, if it exceeds the lifecycle, only process the part with data within the lifecycle.
     "ProcessFromTimestamp" process_from_timestamp set_process_from_timestamp: i128,
-    /// 指定加工数据的结束时间，秒级时间戳。
+    /// Specify the end time of data processing, a Unix second-level timestamp.
     ///
-    /// -  不可指定未来的时间
-    /// -  不填则表示持续执行
+    /// -Cannot specify a future time
+    /// -Leave blank to run constantly
     "ProcessToTimestamp" process_to_timestamp set_process_to_timestamp: i128,
-    /// 对已经创建的并且使用了关联外部数据库能力的任务预览（TaskType 为 1 或 2）时，该值必传
-    /// 数据加工任务ID- 通过[获取数据加工任务列表基本信息](https://cloud.tencent.com/document/product/614/72182)获取数据加工任务Id。
+    /// Preview a task (TaskType is 1 or 2) that is already created and used the capacity to associate with external data. This parameter is required.
+    /// Data processing task ID - Search the data processing task list basic information (https://www.tencentcloud.com/document/product/614/72182?from_cn_redirect=1) to get the data processing task ID.
     "TaskId" task_id set_task_id: str,
-    /// 关联的数据源信息
+    /// Associated data source information
     "DataTransformSqlDataSources" data_transform_sql_data_sources set_data_transform_sql_data_sources: list DataTransformSqlDataSource,
-    /// 设置的环境变量
+    /// Set environment variable
     "EnvInfos" env_infos set_env_infos: list EnvInfo,
 } }
 rt::action!("cls", "2020-10-16", "CreateDataTransform", CreateDataTransformRequest => CreateDataTransformResponse);
 
 rt::model! { read debug;
-/// CreateDataTransform返回参数结构体
+/// CreateDataTransform response structure.
 CreateDataTransformResponse {
-    /// 任务id
+    /// Task ID
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateDeliverCloudFunction` (创建投递SCF任务).
+/// Request of `CreateDeliverCloudFunction` (Creates a delivery SCF task).
 ///
-/// 本接口用于创建投递SCF任务
+/// This API is used to create a delivery SCF task.
 CreateDeliverCloudFunctionRequest {
-    /// 投递规则属于的TopicId。
-    /// - 通过 [获取日志主题列表](https://cloud.tencent.com/document/product/614/56454) 获取日志主题Id。
-    /// - 通过 [创建日志主题](https://cloud.tencent.com/document/product/614/56456) 获取日志主题Id。
+    /// TopicId to which the Shipping Rule belongs.
+    /// -Obtain the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
+    /// -Obtain the log topic Id through [Create Log Topic](https://www.tencentcloud.com/document/product/614/56456?from_cn_redirect=1).
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// 投递的云函数名字。仅支持[事件函数](https://cloud.tencent.com/document/product/583/9694#scf-.E4.BA.8B.E4.BB.B6.E5.87.BD.E6.95.B0) （[函数类型选型](https://cloud.tencent.com/document/product/583/73483)）
-    /// 通过 [获取函数列表](https://cloud.tencent.com/document/product/583/18582) 获取函数信息。
+    /// Name of the cloud function for delivery. Only event functions (https://www.tencentcloud.com/document/product/583/9694?from_cn_redirect=1#scf-.E4.BA.8B.E4.BB.B6.E5.87.BD.E6.95.B0) (function type selection (https://www.tencentcloud.com/document/product/583/73483?from_cn_redirect=1)) are supported.
+    /// Get function information by [getting the function list](https://www.tencentcloud.com/document/product/583/18582?from_cn_redirect=1).
     ///
     /// Required.
     "FunctionName" function_name set_function_name: str,
-    /// 命名空间。参考 [命名空间管理](https://cloud.tencent.com/document/product/583/35913)
-    /// - 通过 [列出命名空间列表](https://cloud.tencent.com/document/product/583/37158) 获取Name。
+    /// Namespace. See [Namespace management](https://www.tencentcloud.com/document/product/583/35913?from_cn_redirect=1).
+    /// -Obtain the Name by listing the namespace list (https://www.tencentcloud.com/document/product/583/37158?from_cn_redirect=1).
     ///
     /// Required.
     "Namespace" namespace set_namespace: str,
-    /// 函数版本。
-    /// - 通过 [查询函数版本 ](https://cloud.tencent.com/document/product/583/37162) 获取函数版本。
+    /// Function version.
+    /// -Get the function version by [querying the function version](https://www.tencentcloud.com/document/product/583/37162?from_cn_redirect=1).
     ///
     /// Required.
     "Qualifier" qualifier set_qualifier: str,
-    /// 投递最长等待时间，单位：秒。 默认：60
+    /// Maximum waiting time for delivery. Unit: seconds. Default: 60.
     "Timeout" timeout set_timeout: i128,
-    /// 投递最大消息数。默认为100。支持范围[1,10000]
+    /// Maximum number of messages to deliver. Default is 100. Supported range [1,10000].
     "MaxMsgNum" max_msg_num set_max_msg_num: i128,
 } }
 rt::action!("cls", "2020-10-16", "CreateDeliverCloudFunction", CreateDeliverCloudFunctionRequest => CreateDeliverCloudFunctionResponse);
 
 rt::model! { read debug;
-/// CreateDeliverCloudFunction返回参数结构体
+/// CreateDeliverCloudFunction response structure.
 CreateDeliverCloudFunctionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateDlcDeliver` (创建DLC投递任务).
+/// Request of `CreateDlcDeliver` (Create a DLC delivery task).
 ///
-/// 创建DLC投递任务
+/// Create a DLC delivery task
 CreateDlcDeliverRequest {
-    /// 日志主题id。
+    /// Log topic id.
     ///
-    /// - 通过[获取日志主题列表](https://cloud.tencent.com/document/product/614/56454)获取日志主题Id。
+    /// - Obtain the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// 名称：长度不超过64字符，以字母开头，接受0-9,a-z,A-Z, _,-,中文字符。
+    /// Name: Length not exceeding 64 characters, starts with a letter, accepts 0-9, a-z, A-Z, _, -, Chinese character.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 投递类型。0:批投递,1:实时投递
+    /// Delivery Type. 0: Batch delivery, 1: Real-time delivery
     ///
     /// Required.
     "DeliverType" deliver_type set_deliver_type: i128,
-    /// 投递时间范围的开始时间
+    /// Start time of the delivery time range
     ///
     /// Required.
     "StartTime" start_time set_start_time: i128,
-    /// dlc配置信息
+    /// dlc configuration message
     ///
     /// Required.
     "DlcInfo" dlc_info set_dlc_info: obj DlcInfo,
-    /// 投递文件大小,单位MB。 DeliverType=0时必填，范围 5<= MaxSize <= 256。
+    /// Delivery file size in MB. Required when DeliverType=0. Range: 5<= MaxSize <= 256.
     "MaxSize" max_size set_max_size: i128,
-    /// 投递间隔，单位秒。 DeliverType=0时必填，范围 300<= Interval <=900。
+    /// Delivery interval in seconds. Required when DeliverType=0. Valid range: 300 <= Interval <= 900.
     "Interval" interval set_interval: i128,
-    /// 投递时间范围的结束时间。 如果为空，则表示不限时。EndTime不为空时，需要大于StartTime。
+    /// End time of the delivery time range. If empty, it means unlimited time. When EndTime is not empty, it must be greater than StartTime.
     "EndTime" end_time set_end_time: i128,
-    /// 是否开启投递服务日志。1关闭，2开启。默认开启
+    /// Whether to enable delivery service log. Valid values: 1: disable; 2: enable. Enabled by default.
     "HasServicesLog" has_services_log set_has_services_log: i128,
-    /// 自动创建dlc字段
+    /// Auto-create dlc field
     ///
-    /// 默认值：false
+    /// Default value: false
     ///
-    /// 当您的日志中有新增字段时，系统自动将其投递至DLC
+    /// When there are additional fields in your log, the system will automatically ship them to DLC.
     "AutoCreateField" auto_create_field set_auto_create_field: bool,
-    /// 将投递失败的日志存储至DLC表
+    /// Store delivery failure logs in DLC tables
     "DlcFailHandle" dlc_fail_handle set_dlc_fail_handle: obj DlcFailHandle,
-    /// 日志预过滤-数据写入 Splunk 的原始数据进行预过滤处理
+    /// Log pre-filtering - Perform pre-filtering on original data for data ingestion into Splunk
     "DSLFilter" dsl_filter set_dsl_filter: str,
 } }
 rt::action!("cls", "2020-10-16", "CreateDlcDeliver", CreateDlcDeliverRequest => CreateDlcDeliverResponse);
 
 rt::model! { read debug;
-/// CreateDlcDeliver返回参数结构体
+/// CreateDlcDeliver response structure.
 CreateDlcDeliverResponse {
-    /// 配置id
+    /// Configuration id
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateEsRecharge` (创建es导入任务).
+/// Request of `CreateEsRecharge` (Create an es import task).
 ///
-/// 创建es导入配置
+/// This API is used to create an es import configuration
 CreateEsRechargeRequest {
-    /// 日志主题id。
-    /// - 通过 [获取日志主题列表](https://cloud.tencent.com/document/product/614/56454) 获取日志主题Id。
-    /// - 通过 [创建日志主题](https://cloud.tencent.com/document/product/614/56456) 获取日志主题Id。
+    /// Log topic ID.
+    /// -Obtain the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
+    /// -Obtain the log topic Id through [Create Log Topic](https://www.tencentcloud.com/document/product/614/56456?from_cn_redirect=1).
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// 名称：长度不超过64字符。
+    /// Name: Length not exceeding 64 characters.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 索引信息。不同索引可以通过英文逗号分隔，支持*通配符
+    /// Index information. Different indexes can be separated by English commas and support wildcards.
     ///
     /// Required.
     "Index" index set_index: str,
-    /// es查询语句。
+    /// Elasticsearch Query Statement.
     ///
     /// Required.
     "Query" query set_query: str,
-    /// es集群配置信息。
+    /// Cluster configuration.
     ///
     /// Required.
     "EsInfo" es_info set_es_info: obj EsInfo,
-    /// es导入信息。
+    /// es import information.
     ///
     /// Required.
     "ImportInfo" import_info set_import_info: obj EsImportInfo,
-    /// es导入时间字段信息。
+    /// Field information of es import time.
     ///
     /// Required.
     "TimeInfo" time_info set_time_info: obj EsTimeInfo,
-    /// 是否开启投递服务日志。1：关闭，2：开启。默认开启。
+    /// Whether to enable delivery service log. Valid values: 1: disable; 2: enable. Enabled by default.
     "HasServicesLog" has_services_log set_has_services_log: i128,
 } }
 rt::action!("cls", "2020-10-16", "CreateEsRecharge", CreateEsRechargeRequest => CreateEsRechargeResponse);
 
 rt::model! { read debug;
-/// CreateEsRecharge返回参数结构体
+/// CreateEsRecharge response structure.
 CreateEsRechargeResponse {
-    /// 配置id
+    /// Configuration id
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateExport` (创建日志下载任务).
+/// Request of `CreateExport` (Creates a log download task).
 ///
-/// 本接口仅创建下载任务。任务返回的下载地址，请用户调用[DescribeExports](https://cloud.tencent.com/document/product/614/56449)查看任务列表，其中有下载地址CosPath参数。
+/// This API only creates download tasks. The download address returned by the task can be obtained by user invocation of [DescribeExports](https://www.tencentcloud.com/document/product/614/56449?from_cn_redirect=1) to view task list, which includes the CosPath parameter for the download address.
 CreateExportRequest {
-    /// 日志主题Id
-    ///
-    /// - 通过[获取日志主题列表](https://cloud.tencent.com/document/product/614/56454)获取日志主题Id。
+    /// Log topic ID
+    /// -Obtain the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// 日志导出数量,  最大值5000万
+    /// Number of logs to be exported. Maximum value: 50 million
     ///
     /// Required.
     "Count" count set_count: i128,
-    /// 日志导出检索语句，不支持[[SQL语句]](https://cloud.tencent.com/document/product/614/44061)
+    /// Search statements for log export. [[SQL statements]](https://intl.cloud.tencent.com/document/product/614/44061?from_cn_redirect=1) are not supported.
     ///
     /// Required.
     "Query" query set_query: str,
-    /// 日志导出起始时间，毫秒时间戳
+    /// Start time of the log to be exported, which is a timestamp in milliseconds
     ///
     /// Required.
     "From" from(from_value) set_from: i64,
-    /// 日志导出结束时间，毫秒时间戳
+    /// End time of the log to be exported, which is a timestamp in milliseconds
     ///
     /// Required.
     "To" to set_to: i64,
-    /// 日志导出时间排序。desc，asc，默认为desc
+    /// Exported log sorting order by time. Valid values: `asc`: ascending; `desc`: descending. Default value: `desc`
     "Order" order set_order: str,
-    /// 日志导出数据格式。json，csv，默认为json
+    /// Exported log data format. Valid values: `json`, `csv`. Default value: `json`
     "Format" format set_format: str,
-    /// 检索语法规则，默认值为1，推荐使用1 。
-    ///
-    /// - 0：Lucene语法
-    /// - 1：CQL语法（CLS Query Language，日志服务专用检索语法）
-    ///
-    /// 详细说明参见[检索条件语法规则](https://cloud.tencent.com/document/product/614/47044#RetrievesConditionalRules)。
+    /// Syntax rules; the default value is 0.0: Lucene syntax; 1: CQL syntax.
     "SyntaxRule" syntax_rule set_syntax_rule: i128,
-    /// 导出字段
+    /// Export fields
     "DerivedFields" derived_fields set_derived_fields: list String,
 } }
 rt::action!("cls", "2020-10-16", "CreateExport", CreateExportRequest => CreateExportResponse);
 
 rt::model! { read debug;
-/// CreateExport返回参数结构体
+/// CreateExport response structure.
 CreateExportResponse {
-    /// 日志导出ID。
+    /// Log export ID.
     "ExportId" export_id set_export_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateHostMetricConfig` (创建主机指标采集配置).
+/// Request of `CreateHostMetricConfig` (Create host metric collection configuration).
 ///
-/// 创建主机指标采集配置
+/// This API is used to create host metric collection configurations.
 CreateHostMetricConfigRequest {
-    /// 指标日志主题id。
-    /// - 通过 [获取日志主题列表](https://cloud.tencent.com/document/product/614/56454) 获取日志主题Id。注意BizType 0:日志主题（默认值）， 1:指标主题
-    /// - 通过 [创建日志主题](https://cloud.tencent.com/document/product/614/56456) 获取日志主题Id。注意BizType 0:日志主题（默认值）， 1:指标主题
+    /// Metric Topic id
+    /// - Get the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1). Note: BizType 0: log topic (default value), 1: metric topic.
+    /// - Obtain the log topic Id through [Create Log Topic](https://www.tencentcloud.com/document/product/614/56456?from_cn_redirect=1). Note that BizType 0: log topic (default value), 1: metric topic.
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// 名称。
+    /// Name
     ///
-    /// - 长度不超过 64字符。
+    /// -Length not exceeding 64 characters.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 机器组id列表。最多支持100个机器组。
+    /// Machine group id list. Supports up to 100 machine groups.
     ///
     /// Required.
     "MachineGroupIds" machine_group_ids set_machine_group_ids: list String,
-    /// 采集频率。单位:ms。 最小支持5000ms
+    /// Collection frequency. Unit: ms. Minimum support 5000 ms.
     ///
     /// Required.
     "Interval" interval set_interval: i128,
-    /// 采集项。支持"cpu"，"mem"，"net"，"disk"，"system"。**目前仅支持:所有采集项都需配置**。
-    /// - cpu：CPU
-    /// - mem：内存
-    /// - net：网络
-    /// - disk：磁盘
-    /// - system：系统
+    /// Collection items. Support "cpu", "mem", "net", "disk", "system". **Currently only support: ALL collection items require configuration**.
+    /// - cpu:CPU
+    /// -mem: memory
+    /// -net: Network
+    /// -disk
+    /// -system
     ///
     /// Required.
     "HostMetricItems" host_metric_items set_host_metric_items: list HostMetricItem,
@@ -2960,288 +2982,285 @@ CreateHostMetricConfigRequest {
 rt::action!("cls", "2020-10-16", "CreateHostMetricConfig", CreateHostMetricConfigRequest => CreateHostMetricConfigResponse);
 
 rt::model! { read debug;
-/// CreateHostMetricConfig返回参数结构体
+/// CreateHostMetricConfig response structure.
 CreateHostMetricConfigResponse {
-    /// 主机指标采集配置id
+    /// Host metric collection configuration id
     "ConfigId" config_id set_config_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateIndex` (创建索引).
+/// Request of `CreateIndex` (Creates an index).
 ///
-/// 本接口用于创建索引
+/// This API is used to create an index.
 CreateIndexRequest {
-    /// 日志主题Id。
-    /// - 通过[获取日志主题列表](https://cloud.tencent.com/document/product/614/56454)获取日志主题Id。
+    /// Log topic Id.
+    /// -Obtain the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// 索引规则
+    /// Index rule
     ///
     /// Required.
     "Rule" rule set_rule: obj RuleInfo,
-    /// 是否生效，默认为true
+    /// Whether to take effect. Default value: true
     "Status" status set_status: bool,
-    /// 内置保留字段（`__FILENAME__`，`__HOSTNAME__`及`__SOURCE__`）是否包含至全文索引，默认为false，推荐设置为true
-    /// * false:不包含
-    /// * true:包含
+    /// Whether full-text indexing includes internal fields (`__FILENAME__`, `__HOSTNAME__`, and `__SOURCE__`). Default value: `false`. Recommended value: `true`.
+    /// * `false`: Full-text indexing does not include internal fields.
+    /// * `true`: Full-text indexing includes internal fields.
     "IncludeInternalFields" include_internal_fields set_include_internal_fields: bool,
-    /// 元数据字段（前缀为`__TAG__`的字段）是否包含至全文索引，默认为0，推荐设置为1
-    /// * 0:仅包含开启键值索引的元数据字段
-    /// * 1:包含所有元数据字段
-    /// * 2:不包含任何元数据字段
+    /// Whether full-text indexing includes metadata fields (which are prefixed with `__TAG__`). Default value: `0`. Recommended value: `1`.
+    /// * `0`: Full-text indexing includes only the metadata fields with key-value indexing enabled.
+    /// * `1`: Full-text indexing includes all metadata fields.
+    /// * `2`: Full-text indexing does not include metadata fields.
     "MetadataFlag" metadata_flag set_metadata_flag: i128,
-    /// 自定义日志解析异常存储字段。
+    /// Custom log parsing exception storage fields
     "CoverageField" coverage_field set_coverage_field: str,
 } }
 rt::action!("cls", "2020-10-16", "CreateIndex", CreateIndexRequest => CreateIndexResponse);
 
 rt::model! { read debug;
-/// CreateIndex返回参数结构体
+/// CreateIndex response structure.
 CreateIndexResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateKafkaRecharge` (创建Kafka数据订阅任务).
+/// Request of `CreateKafkaRecharge` (Creates a Kafka data subscription task).
 ///
-/// 本接口用于创建Kafka数据订阅任务
+/// This API is used to create a Kafka data subscription task.
 CreateKafkaRechargeRequest {
-    /// 导入CLS目标TopicId。
-    ///
-    /// - 通过 [获取日志主题列表](https://cloud.tencent.com/document/product/614/56454) 获取日志主题Id。
-    /// - 通过 [创建日志主题](https://cloud.tencent.com/document/product/614/56456) 获取日志主题Id。
+    /// Import the target topic ID of CLS.
+    /// -Obtain the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
+    /// - Obtain the log topic Id through [Create Log Topic](https://www.tencentcloud.com/document/product/614/56456?from_cn_redirect=1).
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// Kafka导入配置名称
+    /// Kafka data import configuration name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 导入Kafka类型，0: 腾讯云CKafka，1: 用户自建Kafka
+    /// Kafka type. Valid values: 0 (Tencent Cloud CKafka) and 1 (customer's Kafka).
     ///
     /// Required.
     "KafkaType" kafka_type set_kafka_type: i128,
-    /// 用户需要导入的Kafka相关topic列表，多个topic之间使用半角逗号隔开
+    /// List of Kafka topics to import data from. Separate multiple topics with commas (,).
     ///
     /// Required.
     "UserKafkaTopics" user_kafka_topics set_user_kafka_topics: str,
-    /// 导入数据位置，-2:最早（默认），-1：最晚
+    /// Position for data import. Valid values: -2 (earliest, default) and -1 (latest).
     ///
     /// Required.
     "Offset" offset set_offset: i64,
-    /// 日志导入规则。
+    /// Log Import Rules.
     ///
     /// Required.
     "LogRechargeRule" log_recharge_rule set_log_recharge_rule: obj LogRechargeRuleInfo,
-    /// 腾讯云CKafka实例ID，KafkaType为0时必填。
-    ///
-    /// - 通过 [获取实例列表信息](https://cloud.tencent.com/document/product/597/40835) 获取实例id。
+    /// Tencent Cloud CKafka instance ID. Required when KafkaType is 0.
+    /// -Obtain the instance id through [Get Instance List Information](https://www.tencentcloud.com/document/product/597/40835?from_cn_redirect=1).
     "KafkaInstance" kafka_instance set_kafka_instance: str,
-    /// 服务地址，KafkaType为1时必填。
+    /// Service address, which is required when KafkaType is 1.
     "ServerAddr" server_addr set_server_addr: str,
-    /// ServerAddr是否为加密连接，KafkaType为1时必填。
+    /// Whether ServerAddr is an encrypted connection. Required when KafkaType is 1.
     "IsEncryptionAddr" is_encryption_addr set_is_encryption_addr: bool,
-    /// 加密访问协议。
-    /// KafkaType为1并且IsEncryptionAddr为true时Protocol必填。
+    /// Encrypted Access Protocol.
+    /// When KafkaType is 1 and IsEncryptionAddr is true, Protocol is required.
     "Protocol" protocol set_protocol: obj KafkaProtocolInfo,
-    /// 用户Kafka消费组名称。
-    ///
-    /// - 消费组是 Kafka 提供的可扩展且具有容错性的消费者机制，一个消费组中存在多个消费者，组内的所有消费者共同消费订阅 Topic 中的消息。一个消费者可同时消费多个 Partition，但一个 Partition 只能被消费组内的一个消费者消费。
+    /// User Kafka consumer group name.
+    /// -A consumption group is a scalable and fault-tolerant consumer mechanism provided by Kafka. Multiple consumers exist in a consumption group, and all consumers in the group consume subscribed messages of the Topic. A consumer can consume multiple partitions simultaneously, but one Partition can only be consumed by one consumer in the group.
     "ConsumerGroupName" consumer_group_name set_consumer_group_name: str,
     /// 网络信息参数
     "NetworkInfo" network_info set_network_info: obj NetworkInfo,
-    /// 用户kafka拓展信息
+    /// User kafka extended information
     "UserKafkaMeta" user_kafka_meta set_user_kafka_meta: obj UserKafkaMeta,
 } }
 rt::action!("cls", "2020-10-16", "CreateKafkaRecharge", CreateKafkaRechargeRequest => CreateKafkaRechargeResponse);
 
 rt::model! { read debug;
-/// CreateKafkaRecharge返回参数结构体
+/// CreateKafkaRecharge response structure.
 CreateKafkaRechargeResponse {
-    /// Kafka导入配置ID
+    /// Kafka data import configuration ID
     "Id" id set_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateLogset` (创建日志集).
+/// Request of `CreateLogset` (Creates a logset).
 ///
-/// 本接口用于创建日志集，返回新创建的日志集的 ID。
+/// This API is used to create a logset. The ID of the created logset is returned.
 CreateLogsetRequest {
-    /// 日志集名字。
+    /// Log set name.
     ///
-    /// - 最大支持255个字符。不支持`|`字符。
+    /// -Supports a maximum of 255 characters. The `|` character is not supported.
     ///
     /// Required.
     "LogsetName" logset_name set_logset_name: str,
-    /// 标签描述列表。最大支持10个标签键值对，并且不能有重复的键值对
+    /// Tag description list. Up to 10 tag key-value pairs are supported and must be unique.
     "Tags" tags set_tags: list Tag,
-    /// 日志集ID，格式为：用户自定义部分-用户APPID。未填写该参数时将自动生成ID。
+    /// Logset ID, format: custom part-User APPID. Automatically generate ID if left empty.
     ///
-    /// - 用户自定义部分仅支持小写字母、数字和-，且不能以-开头和结尾，长度为3至40字符。
-    /// - 尾部需要使用-拼接用户APPID，APPID可在https://console.cloud.tencent.com/developer页面查询。
-    /// - 如果指定该字段，需保证全地域唯一
+    /// -The custom part only supports lowercase letters, digits, and -, cannot start or end with -, and has a length of 3 to 40 characters.
+    /// -The end requires the use of - to concatenate the User APPID, which can be queried on the https://console.cloud.tencent.com/developer page.
+    /// -If you specify this field, ensure uniqueness across all regions.
     "LogsetId" logset_id set_logset_id: str,
 } }
 rt::action!("cls", "2020-10-16", "CreateLogset", CreateLogsetRequest => CreateLogsetResponse);
 
 rt::model! { read debug;
-/// CreateLogset返回参数结构体
+/// CreateLogset response structure.
 CreateLogsetResponse {
-    /// 日志集ID
+    /// Logset ID
     "LogsetId" logset_id set_logset_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateMachineGroup` (创建机器组).
+/// Request of `CreateMachineGroup` (Creates a machine group).
 ///
-/// 创建机器组
+/// This API is used to create a machine group.
 CreateMachineGroupRequest {
-    /// 机器组名字。
-    /// 输入限制：
-    /// - 最大支持255个字符，不能为空字符串
-    /// - 不能包含字符'|'
+    /// Machine group name.
+    /// Input limit:
+    /// -Supports up to 255 characters and cannot be an empty string
+    /// -Cannot contain character '|'
     ///
     /// Required.
     "GroupName" group_name set_group_name: str,
-    /// 创建机器组类型。取值如下：
-    /// - Type：ip，Values中为ip字符串列表创建机器组
-    /// - Type：label，Values中为标签字符串列表创建机器组
+    /// Create machine group type. Values are as follows:
+    /// -Type: ip. Create a machine group with a string list of IPs in Values.
+    /// -Type: label. Create a machine group with a string list of tags in Values.
     ///
     /// Required.
     "MachineGroupType" machine_group_type set_machine_group_type: obj MachineGroupTypeInfo,
-    /// 标签描述列表，通过指定该参数可以同时绑定标签到相应的机器组。最大支持10个标签键值对，同一个资源只能绑定到同一个标签键下。
+    /// Tag description list. This parameter is used to bind a tag to a machine group. Up to 10 tag key-value pairs are supported, and a resource can be bound to only one tag key.
     "Tags" tags set_tags: list Tag,
-    /// 是否开启机器组自动更新。默认false
+    /// Whether to enable machine group auto-update. Default false.
     "AutoUpdate" auto_update set_auto_update: bool,
-    /// 升级开始时间，建议业务低峰期升级LogListener
-    /// 时间格式：HH:mm:ss
+    /// Start time of upgrade. It is suggested to upgrade LogListener in the off-peak period of the business.
+    /// Time format: HH:mm:ss.
     "UpdateStartTime" update_start_time set_update_start_time: str,
-    /// 升级结束时间，建议业务低峰期升级LogListener
-    /// 时间格式：HH:mm:ss
+    /// End time of upgrade. It is suggested to upgrade LogListener in the off-peak period of the business.
+    /// Time format: HH:mm:ss.
     "UpdateEndTime" update_end_time set_update_end_time: str,
-    /// 是否开启服务日志，用于记录因Loglistener 服务自身产生的log，开启后，会创建内部日志集cls_service_logging和日志主题loglistener_status,loglistener_alarm,loglistener_business，不产生计费。默认false
+    /// Whether to enable service logs, which is used to record logs generated by the Loglistener service itself. After enabling, it will create an internal logset named cls_service_logging and log topics named loglistener_status, loglistener_alarm, and loglistener_business, without incurring charges. The default value is false.
     "ServiceLogging" service_logging set_service_logging: bool,
-    /// 机器组中机器离线清理时间。单位：天
+    /// Offline cleanup time for machines in the machine group, in days.
     ///
-    /// - 大于0时生效。
+    /// -This parameter is valid only when larger than 0.
     "DelayCleanupTime" delay_cleanup_time set_delay_cleanup_time: i64,
-    /// 机器组元数据信息列表
+    /// Metadata information list of a machine group
     "MetaTags" meta_tags set_meta_tags: list MetaTagInfo,
-    /// 系统类型，取值如下：
-    /// - 0：Linux （默认值）
-    /// - 1：Windows
+    /// System type. Values as follows:
+    /// -0: Linux (default value)
+    /// - 1:Windows
     "OSType" os_type set_os_type: i128,
 } }
 rt::action!("cls", "2020-10-16", "CreateMachineGroup", CreateMachineGroupRequest => CreateMachineGroupResponse);
 
 rt::model! { read debug;
-/// CreateMachineGroup返回参数结构体
+/// CreateMachineGroup response structure.
 CreateMachineGroupResponse {
-    /// 机器组ID
+    /// Machine group ID
     "GroupId" group_id set_group_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateMetricConfig` (创建指标采集配置).
+/// Request of `CreateMetricConfig` (This API is used to create metric collection configurations.).
 ///
-/// 创建指标采集配置
+/// This API is used to create metric collection configurations.
 CreateMetricConfigRequest {
-    /// 指标日志主题id。
-    /// - 通过 [获取日志主题列表](https://cloud.tencent.com/document/product/614/56454) 获取日志主题Id。注意BizType 0:日志主题（默认值）， 1:指标主题
-    /// - 通过 [创建日志主题](https://cloud.tencent.com/document/product/614/56456) 获取日志主题Id。注意BizType 0:日志主题（默认值）， 1:指标主题
+    /// Metric log topic id.
+    /// - Obtain the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1). Note that BizType 0: log topic (default value), 1: metric topic.
+    /// - Obtain the log topic Id through [Create Log Topic](https://www.tencentcloud.com/document/product/614/56456?from_cn_redirect=1). Note that BizType 0: log topic (default value), 1: metric topic.
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// 采集配置来源。支持 ：`0`、`1`
-    /// - 0:自建k8s
+    /// Collection configuration source. Support: `0`, `1`.
+    /// -0: Self-build k8s
     /// - 1:TKE
     ///
     /// Required.
     "Source" source set_source: i128,
-    /// 机器组id。
+    /// Machine group ID.
     ///
     /// Required.
     "GroupIds" group_ids set_group_ids: list String,
-    /// 监控类型。支持 ：`0`、`1`，不支持修改
-    /// - 0:基础监控
-    /// - 1:自定义监控,
+    /// Monitoring type. Supported values: `0`, `1`. Cannot be modified.
+    /// -0: Basic monitoring
+    /// -Custom monitoring
     ///
     /// Required.
     "Type" r#type set_type: i128,
-    /// 采集配置方式。支持 ：`0`、`1`，不支持修改
-    /// - 0:普通配置方式，Type字段只能为：``1`
-    /// - 1:YAML导入方式， Type 可以是：`0`或者`1`
+    /// Collection configuration method. Supports `0`, `1`. Cannot be modified.
+    /// -0: Ordinary setting method. The Type field is only for `1`.
+    /// -YAML import method. Type can be `0` or `1`.
     ///
     /// Required.
     "Flag" flag set_flag: i128,
-    /// 名称：长度不超过253字符，校验格式  ` [a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*`。
+    /// Name: Length not exceeding 253 characters, check format `[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*`.
     "Name" name set_name: str,
-    /// 采集对象, Flag=0时生效
+    /// Collection object. This parameter is valid only when Flag is 0.
     "Spec" spec set_spec: obj MetricSpec,
-    /// 标签处理, Flag=0时生效
+    /// Label processing. This parameter is valid only when Flag is 0.
     "MetricRelabels" metric_relabels set_metric_relabels: list Relabeling,
-    /// 自定义元数据, Flag=0时生效
+    /// Custom metadata. This parameter is valid only when Flag is 0.
     "MetricLabel" metric_label set_metric_label: obj MetricConfigLabel,
-    /// 通信协议 http、https; Flag=0时生效
+    /// Communication protocol. Valid values: HTTP and HTTPS. This parameter is valid only when Flag is 0.
     "Scheme" scheme set_scheme: str,
-    /// 采集频率,  Flag=0时生效
-    /// - 校验格式：`^(((\d+)y)?((\d+)w)?((\d+)d)?((\d+)h)?((\d+)m)?((\d+)s)?((\d+)ms)?|0)$`
-    /// - 默认：60s
+    /// Collection frequency. This parameter is valid only when Flag is 0.
+    /// -Check format: `^(((\d+)y)?((\d+)w)?((\d+)d)?((\d+)h)?((\d+)m)?((\d+)s)?((\d+)ms)?|0)$`
+    /// -Default: 60s
     "ScrapeInterval" scrape_interval set_scrape_interval: str,
-    /// 采集超时时间， Flag=0时生效
-    /// - 校验格式：`^(((\d+)y)?((\d+)w)?((\d+)d)?((\d+)h)?((\d+)m)?((\d+)s)?((\d+)ms)?|0)$`
-    /// - 默认：30s
+    /// Collection timeout. This parameter is valid only when Flag is 0.
+    /// -Check format: `^(((\d+)y)?((\d+)w)?((\d+)d)?((\d+)h)?((\d+)m)?((\d+)s)?((\d+)ms)?|0)$`
+    /// -Default: 30s
     "ScrapeTimeout" scrape_timeout set_scrape_timeout: str,
-    /// Prometheus如何处理标签之间的冲突。当Flag=0时生效，支持`true`,`false`
-    /// - `false`:配置数据中冲突的标签重命名
-    /// - `true`:忽略冲突的服务器端标签
+    /// How to handle tag conflicts. This parameter is valid only when Flag=0 and supports `true` and `false`.
+    /// -`false`: Rename conflicting tags in configuration data
+    /// -`true`: Ignore server-side tag conflicts
     "HonorLabels" honor_labels set_honor_labels: bool,
-    /// 采集配置yaml格式字符串, Flag=1时必填
+    /// Collection configuration, which is a string in YAML format. It is required when Flag is 1.
     "YamlSpec" yaml_spec set_yaml_spec: obj MetricYamlSpec,
 } }
 rt::action!("cls", "2020-10-16", "CreateMetricConfig", CreateMetricConfigRequest => CreateMetricConfigResponse);
 
 rt::model! { read debug;
-/// CreateMetricConfig返回参数结构体
+/// CreateMetricConfig response structure.
 CreateMetricConfigResponse {
-    /// 指标采集配置id列表。
+    /// List of metric collection configuration IDs.
     "ConfigIds" config_ids set_config_ids: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateMetricSubscribe` (创建指标订阅配置).
+/// Request of `CreateMetricSubscribe` (This API is used to create metric subscription configurations.).
 ///
-/// 创建指标订阅配置
+/// This API is used to create metric subscription configurations.
 CreateMetricSubscribeRequest {
-    /// 名称：长度不超过64字符，以字母开头，接受0-9,a-z,A-Z, _,-,中文字符。
+    /// Name. It can contain a maximum of 64 characters and should start with a letter. Digits (0-9), uppercase letters (A-Z), lowercase letters (a-z), underscores (_), and Chinese characters are allowed.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 日志主题id。
+    /// Log topic ID.
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// 云产品命名空间。
+    /// Cloud product namespace.
     ///
     /// Required.
     "Namespace" namespace set_namespace: str,
-    /// 数据库配置信息。
+    /// Database configuration information.
     ///
     /// Required.
     "Metrics" metrics set_metrics: list MetricConfig,
-    /// 实例配置配置。
+    /// Instance configuration.
     ///
     /// Required.
     "InstanceInfo" instance_info set_instance_info: obj InstanceConfig,
@@ -3249,46 +3268,46 @@ CreateMetricSubscribeRequest {
 rt::action!("cls", "2020-10-16", "CreateMetricSubscribe", CreateMetricSubscribeRequest => CreateMetricSubscribeResponse);
 
 rt::model! { read debug;
-/// CreateMetricSubscribe返回参数结构体
+/// CreateMetricSubscribe response structure.
 CreateMetricSubscribeResponse {
-    /// 配置id
+    /// Configuration id
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateNetworkApplication` (创建网络应用).
+/// Request of `CreateNetworkApplication` (Create a web application).
 ///
-/// 创建网络应用
+/// This API is used to create a network application.
 CreateNetworkApplicationRequest {
-    /// 网络应用名称：长度不超过64字符，名称不能重复。
+    /// Network application name: length not exceeding 64 characters, name must be unique.
     ///
-    /// - 只能包含以下字符：
+    /// - Can only contain the following characters:
     ///
-    /// - 英文字母（大小写）
-    /// - 数字
-    /// - 下划线
-    /// - 连字符（减号）
-    /// - 汉字
+    /// - English letters (a-z and A-Z)
+    /// - Digits
+    /// - Underscore
+    /// - Hyphen (minus sign)
+    /// - Chinese characters
     ///
-    /// - 至少包含一个字符
-    /// - 不能包含空格
-    /// - 不能包含其他特殊字符（如 @、#、$、% 等）
+    /// - At least one character
+    /// - Must not contain spaces
+    /// - Cannot contain other special characters (such as @, #, $, %, etc.)
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 日志集ID
+    /// Log Set ID
     ///
-    /// - 通过[获取日志集列表](https://cloud.tencent.com/document/product/614/58624)获取日志集Id。
+    /// - Obtain the Log Set ID through the [logset list](https://www.tencentcloud.com/document/product/614/58624?from_cn_redirect=1).
     ///
     /// Required.
     "LogsetId" logset_id set_logset_id: str,
-    /// 主题名称。名称限制如下：
+    /// Topic name. The limits are as follows:
     ///
-    /// - 不能为空字符串
-    /// - 不能包含字符'|'
-    /// - 不能使用以下名称["cls_service_log","loglistener_status","loglistener_alarm","loglistener_business","cls_service_metric"]
+    /// - Cannot be an empty string
+    /// - Cannot contain character '|'
+    /// - Cannot use the following names ["cls_service_log","loglistener_status","loglistener_alarm","loglistener_business","cls_service_metric"]
     ///
     /// Required.
     "TopicName" topic_name set_topic_name: str,
@@ -3296,62 +3315,62 @@ CreateNetworkApplicationRequest {
 rt::action!("cls", "2020-10-16", "CreateNetworkApplication", CreateNetworkApplicationRequest => CreateNetworkApplicationResponse);
 
 rt::model! { read debug;
-/// CreateNetworkApplication返回参数结构体
+/// CreateNetworkApplication response structure.
 CreateNetworkApplicationResponse {
-    /// 网络应用id
+    /// Web application id
     "NetworkAppId" network_app_id set_network_app_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateNoticeContent` (创建通知内容模板).
+/// Request of `CreateNoticeContent` (This API is used to create a notification content template.).
 ///
-/// 该接口用于创建通知内容。
+/// This API is used to create notification content.
 CreateNoticeContentRequest {
-    /// 模板名称。最大支持255个字节
+    /// Template name. Supports a maximum of 255 bytes.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 模板内容语言。0：中文1：英文
+    /// Template content language. Valid values: 0: Chinese; 1: English.
     "Type" r#type set_type: i128,
-    /// 模板详细配置。
+    /// Detailed configurations of a template.
     "NoticeContents" notice_contents set_notice_contents: list NoticeContent,
 } }
 rt::action!("cls", "2020-10-16", "CreateNoticeContent", CreateNoticeContentRequest => CreateNoticeContentResponse);
 
 rt::model! { read debug;
-/// CreateNoticeContent返回参数结构体
+/// CreateNoticeContent response structure.
 CreateNoticeContentResponse {
-    /// 通知内容配置ID
+    /// Notification content configuration ID.
     "NoticeContentId" notice_content_id set_notice_content_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateRebuildIndexTask` (创建重建索引任务).
+/// Request of `CreateRebuildIndexTask` (This API is used to creates rebuild index tasks.).
 ///
-/// 创建重建索引任务
-/// 注意：
-/// - 单个日志主题同时仅允许运行一个重建索引任务，单个日志主题最多同时拥有10个重建索引任务记录，需删除不再需要的任务记录后才能新建索引任务。
-/// - 同一时间范围内的日志，仅允许重建一次索引，需删除之前的任务记录后才能再次重建。
-/// - 删除重建索引任务记录将恢复重建索引前的索引数据。
-/// - 所选时间范围对应日志写流量不能超出5TB。
-/// - 重建索引时间范围以日志时间为准，日志上传时间与重建索引时间范围有超过1小时的偏差时（例如16:00上传了一条02:00的日志到 CLS，重建00:00～12:00的日志索引）不会被重建且后续无法进行检索。新上报一条日志到已经被重建的日志时间范围时，也不会被重建且后续无法进行检索。
+/// This API is used to creates rebuild index tasks.
+/// Note:
+/// -A single log topic allows only one index reconstruction task at a time and can have up to 10 rebuild index task records. Delete task records that are no longer needed before creating an index task.
+/// -Logs within the same time range only allow rebuilding indexes once. Delete previous task records before rebuilding again.
+/// -Deleting a rebuild index task record restores the index data before rebuilding an index.
+/// -The log write traffic of the selected time range cannot exceed 5TB.
+/// -The index rebuilding time range is subject to the log time. When the log uploading time has a deviation exceeding one hour from the index rebuilding time range (for example, reporting a new log at 16:00 for 02:00 to CLS and rebuilding the log index for 00:00–12:00), the logs will not be rebuilt and cannot be retrieved subsequently. When reporting a new log to the reconstructed log time range, it will not be rebuilt and cannot be retrieved subsequently.
 CreateRebuildIndexTaskRequest {
-    /// 日志主题ID
+    /// Log topic ID
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// 重建起始时间戳，毫秒
-    /// 起始时间不允许超过日志生命周期
+    /// Reconstruction start timestamp, in milliseconds
+    /// Start time cannot exceed log lifecycle
     ///
     /// Required.
     "StartTime" start_time set_start_time: i128,
-    /// 重建结束时间戳，毫秒
-    /// 结束时间不晚于当前时间往前推15分钟
-    /// 注意：建议提前使用“预估重建索引任务(EstimateRebuildIndexTask)”接口评估该时间范围重建索引涉及到的数据量及耗时，避免因数据量过大导致费用成本过高或耗时过长
+    /// Reconstruction end timestamp, in milliseconds
+    /// End time not later than 15 minutes before the current time
+    /// Note: It is advisable to use the "EstimateRebuildIndexTask" API in advance to assess the data volume and duration involved in index rebuilding within this time range, avoiding excessive cost or duration due to overly large data volume.
     ///
     /// Required.
     "EndTime" end_time set_end_time: i128,
@@ -3359,185 +3378,185 @@ CreateRebuildIndexTaskRequest {
 rt::action!("cls", "2020-10-16", "CreateRebuildIndexTask", CreateRebuildIndexTaskRequest => CreateRebuildIndexTaskResponse);
 
 rt::model! { read debug;
-/// CreateRebuildIndexTask返回参数结构体
+/// CreateRebuildIndexTask response structure.
 CreateRebuildIndexTaskResponse {
-    /// 索引重建任务ID
+    /// Reindexing task ID
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateRecordingRuleTask` (创建预聚合任务).
+/// Request of `CreateRecordingRuleTask` (This API is used to create a pre-aggregation task.).
 ///
-/// 创建指标预聚合任务
+/// Creating a Metric Pre-Aggregation Task
 CreateRecordingRuleTaskRequest {
-    /// 源指标主题id
+    /// Source metric topic id
     ///
-    /// 取值参考：
+    /// For reference:
     ///
-    /// - [DescribeTopics](https://cloud.tencent.com/document/api/614/56454)
-    /// - [指标主题](https://console.cloud.tencent.com/cls/metric)
+    /// - [DescribeTopics](https://www.tencentcloud.com/document/api/614/56454?from_cn_redirect=1)
+    /// - [metric topic](https://console.cloud.tencent.com/cls/metric)
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// 目标指标主题id，可与 TopicId 相同
+    /// Target metric topic id, which can be the same as TopicId.
     ///
     /// Required.
     "DstTopicId" dst_topic_id set_dst_topic_id: str,
-    /// 预聚合任务名称
+    /// Pre-aggregation task name
     ///
-    /// 入参限制：仅支持字母、数字、及下划线，不允许下划线开头，小于256个字符
+    /// Input parameter restrictions: Only letters, numbers, and underscores are allowed. Cannot begin with an underscore. Less than 256 characters.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 任务状态； 1:开启；2:关闭
+    /// Task status. Valid values: 1: enabled; 2: disabled.
     ///
     /// Required.
     "EnableFlag" enable_flag set_enable_flag: i128,
-    /// 任务执行开始时间 ,Unix时间戳
+    /// Execution start time, Unix timestamp.
     ///
-    /// 单位：ms
+    /// Unit: ms.
     ///
     /// Required.
     "ProcessStartTime" process_start_time set_process_start_time: i128,
-    /// 调度周期(分钟)，支持范围(0,1440]分钟。
+    /// Scheduling period (minutes). Supported range (0,1440] minutes.
     ///
     /// Required.
     "ProcessPeriod" process_period set_process_period: i64,
-    /// 执行延迟，建议设置为30秒，避免指标上报延迟导致预聚合任务计算结果不精确
+    /// Execution delay. Set it to 30 seconds to avoid inaccuracy in pre-aggregation task calculation results due to latency in metric reporting.
     ///
-    /// 单位：秒
+    /// Unit: seconds
     ///
     /// Required.
     "ProcessDelay" process_delay set_process_delay: i64,
-    /// 执行语句(PromQL)
+    /// Execution statement (PromQL)
     ///
     /// Required.
     "RecordingRuleContent" recording_rule_content set_recording_rule_content: str,
-    /// 指标名称
+    /// Metric name
     ///
     /// Required.
     "MetricName" metric_name set_metric_name: str,
-    /// 指标自定义维度
+    /// Metric custom dimension
     "CustomMetricLabels" custom_metric_labels set_custom_metric_labels: list MetricLabel,
-    /// 是否开启投递服务日志。1：关闭，2：开启。
+    /// Whether to enable the delivery service log. 1: Disabled, 2: Enabled.
     "HasServicesLog" has_services_log set_has_services_log: i128,
 } }
 rt::action!("cls", "2020-10-16", "CreateRecordingRuleTask", CreateRecordingRuleTaskRequest => CreateRecordingRuleTaskResponse);
 
 rt::model! { read debug;
-/// CreateRecordingRuleTask返回参数结构体
+/// CreateRecordingRuleTask response structure.
 CreateRecordingRuleTaskResponse {
-    /// 任务id
+    /// Task ID.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateRecordingRuleYamlTask` (通过YAML批量创建预聚合任务).
+/// Request of `CreateRecordingRuleYamlTask` (This API is used to create pre-aggregation tasks in batches through the YAML file.).
 ///
-/// 通过yaml文件创建指标预聚合任务
+/// Creating a Metric Pre-Aggregation Task Through a YAML File
 CreateRecordingRuleYamlTaskRequest {
-    /// 源指标主题id
+    /// Source metric topic id
     ///
-    /// 取值参考：
+    /// For reference:
     ///
-    /// - [DescribeTopics](https://cloud.tencent.com/document/api/614/56454)
-    /// - [指标主题](https://console.cloud.tencent.com/cls/metric)
+    /// - [DescribeTopics](https://www.tencentcloud.com/document/api/614/56454?from_cn_redirect=1)
+    /// - [metric topic](https://console.cloud.tencent.com/cls/metric)
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// 目标指标主题id，可与 TopicId 相同
+    /// Target metric topic id, which can be the same as TopicId.
     ///
     /// Required.
     "DstTopicId" dst_topic_id set_dst_topic_id: str,
-    /// 任务状态； 1:开启；2:关闭
+    /// Task status. Valid values: 1: enabled; 2: disabled.
     ///
     /// Required.
     "EnableFlag" enable_flag set_enable_flag: i128,
-    /// 任务执行开始时间 ,Unix时间戳
+    /// Execution start time, Unix timestamp.
     ///
-    /// 单位：ms
+    /// Unit: ms.
     ///
     /// Required.
     "ProcessStartTime" process_start_time set_process_start_time: i128,
-    /// 调度周期(分钟)，支持范围(0,1440]分钟。
+    /// Scheduling period (minutes). Supported range (0,1440] minutes.
     ///
-    /// 单位：分钟
+    /// Measurement unit: minutes
     ///
-    /// 也可在YAML中使用 interval: duration 为每个group单独设置执行间隔
+    /// Can also use interval: duration in YAML to set execution interval individually for each group.
     ///
     /// Required.
     "ProcessPeriod" process_period set_process_period: i64,
-    /// 执行延迟，建议设置为30秒，避免指标上报延迟导致预聚合任务计算结果不精确
+    /// Execution delay. Set it to 30 seconds to avoid inaccuracy in pre-aggregation task calculation results due to latency in metric reporting.
     ///
-    /// 单位：秒
+    /// Unit: seconds
     ///
     /// Required.
     "ProcessDelay" process_delay set_process_delay: i64,
-    /// yaml配置名称
+    /// yaml configuration name
     ///
     /// Required.
     "YamlConfigName" yaml_config_name set_yaml_config_name: str,
-    /// yaml配置内容
+    /// yaml configuration content
     ///
-    /// 兼容 Prometheus Recording Rules 配置文件，API调用时请注意字符串中的换行与缩进。
+    /// Compatible with Prometheus Recording Rules configuration files. Please note the line breaks and indent in the string during API calls.
     ///
     /// Required.
     "YamlContent" yaml_content set_yaml_content: str,
-    /// 是否开启投递服务日志。1：关闭，2：开启。
+    /// Whether to enable the delivery service log. 1: Disabled, 2: Enabled.
     "HasServicesLog" has_services_log set_has_services_log: i128,
 } }
 rt::action!("cls", "2020-10-16", "CreateRecordingRuleYamlTask", CreateRecordingRuleYamlTaskRequest => CreateRecordingRuleYamlTaskResponse);
 
 rt::model! { read debug;
-/// CreateRecordingRuleYamlTask返回参数结构体
+/// CreateRecordingRuleYamlTask response structure.
 CreateRecordingRuleYamlTaskResponse {
-    /// Yaml配置id， 可以关联多子任务
+    /// Yaml configuration id, can be associated with multiple subtasks
     "YamlId" yaml_id set_yaml_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateRemoteWriteTask` (创建RemoteWrite任务).
+/// Request of `CreateRemoteWriteTask` (This API is used to create a RemoteWrite task.).
 ///
-/// 创建remote write投递任务
+/// This API is used to create a remote write delivery task.
 CreateRemoteWriteTaskRequest {
-    /// 日志主题 ID
+    /// Log topic ID
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// 任务名称
+    /// Task Name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 目标服务名称
+    /// Target service name.
     ///
     /// Required.
     "Target" target set_target: str,
-    /// 目标地址
+    /// Destination address
     ///
     /// Required.
     "RemoteWriteURL" remote_write_url set_remote_write_url: str,
-    /// 鉴权类型
-    /// 0: 无鉴权
+    /// Authentication type
+    /// - 0: No authentication
     /// 1: basic_auth
     /// 2: token
     ///
     /// Required.
     "AuthType" auth_type set_auth_type: i128,
-    /// 网络类型： 1 内网 2外网
+    /// Network type. Valid values: 1 private network; 2: public network.
     ///
     /// Required.
     "NetType" net_type set_net_type: i128,
-    /// 私有网络id
+    /// VPC id
     "VpcId" vpc_id set_vpc_id: str,
-    /// 鉴权信息
+    /// Authentication information
     "AuthInfo" auth_info set_auth_info: obj RemoteWriteAuthInfo,
-    /// 后端服务类型
+    /// Backend service type
     /// 0 CVM
     /// 1025 CLB
     "VirtualGatewayType" virtual_gateway_type set_virtual_gateway_type: i64,
@@ -3549,9 +3568,10 @@ CreateRemoteWriteTaskRequest {
 rt::action!("cls", "2020-10-16", "CreateRemoteWriteTask", CreateRemoteWriteTaskRequest => CreateRemoteWriteTaskResponse);
 
 rt::model! { read debug;
-/// CreateRemoteWriteTask返回参数结构体
+/// CreateRemoteWriteTask response structure.
 CreateRemoteWriteTaskResponse {
-    /// remoteWrite任务id
+    /// RemoteWrite task ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3728,209 +3748,209 @@ CreateS3RechargeResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateScheduledSql` (创建定时SQL分析任务).
+/// Request of `CreateScheduledSql` (Creates a scheduled SQL analysis task).
 ///
-/// 本接口用于创建定时SQL分析任务
+/// This API is used to create a scheduled SQL analysis task.
 CreateScheduledSqlRequest {
-    /// 源日志主题ID- 通过[获取日志主题列表](https://cloud.tencent.com/document/product/614/56454)获取日志主题Id。
+    /// Source log topic ID - Obtain the log topic ID by [searching the log topic list](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
     ///
     /// Required.
     "SrcTopicId" src_topic_id set_src_topic_id: str,
-    /// 任务名称，0~255字符
+    /// Task name, 0-255 characters
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 任务启动状态.  1开启,  2关闭
+    /// Task start status. 1: Enabled, 2: Disabled
     ///
     /// Required.
     "EnableFlag" enable_flag set_enable_flag: i64,
-    /// 定时SQL分析目标日志主题
+    /// Target log topic for scheduled SQL analysis
     ///
     /// Required.
     "DstResource" dst_resource set_dst_resource: obj ScheduledSqlResouceInfo,
-    /// 查询语句
+    /// Query statement
     ///
     /// Required.
     "ScheduledSqlContent" scheduled_sql_content set_scheduled_sql_content: str,
-    /// 调度开始时间,Unix时间戳，单位ms
+    /// Schedule start time, Unix timestamp, in milliseconds
     ///
     /// Required.
     "ProcessStartTime" process_start_time set_process_start_time: i128,
-    /// 调度类型，1:持续运行 2:指定时间范围
+    /// Schedule Type: 1 Continuous Running 2 Specified Time Range
     ///
     /// Required.
     "ProcessType" process_type set_process_type: i64,
-    /// 调度周期(分钟)，1~1440分钟
+    /// Scheduling Interval (Minutes), 1-1440 minutes
     ///
     /// Required.
     "ProcessPeriod" process_period set_process_period: i64,
-    /// 单次查询的时间窗口,如果您的目标主题为指标主题，建议该参数的大小不超过30分钟，否则可能转指标失败。
+    /// Time window for a single query. If your target topic is a metric topic, it is recommended that the size of this parameter not exceed 30 minutes, otherwise, metric conversion may fail.
     ///
     /// Required.
     "ProcessTimeWindow" process_time_window set_process_time_window: str,
-    /// 执行延迟(秒)，0~120秒，默认60秒
+    /// Execution delay (seconds), 0-120 seconds, default 60 seconds
     ///
     /// Required.
     "ProcessDelay" process_delay set_process_delay: i64,
-    /// 源topicId的地域信息,支持地域见 [地域列表](https://cloud.tencent.com/document/api/614/56474#.E5.9C.B0.E5.9F.9F.E5.88.97.E8.A1.A8) 文档
+    /// Regional information of the source topicId. For supported regions, see the [region list](https://www.tencentcloud.com/document/api/614/56474?from_cn_redirect=1#.E5.9C.B0.E5.9F.9F.E5.88.97.E8.A1.A8) document.
     ///
     /// Required.
     "SrcTopicRegion" src_topic_region set_src_topic_region: str,
-    /// 调度时间单位
+    /// Scheduling Time Unit
     ///
-    /// 取值范围：[1, 2]
+    /// Value ranges from 1 to 2
     ///
-    /// 默认值：1
+    /// Default value: 1
     ///
-    /// 默认值为1（分钟），其他值2（秒）
+    /// The default value is 1 (minute), and the additional value is 2 (second).
     "ProcessPeriodUnit" process_period_unit set_process_period_unit: i64,
-    /// 调度结束时间，当ProcessType=2时为必传字段, Unix时间戳，单位ms
+    /// Schedule End Time, required when ProcessType=2, Unix timestamp, in milliseconds
     "ProcessEndTime" process_end_time set_process_end_time: i128,
-    /// 查询语法规则。 默认值为0。0：Lucene语法，1：CQL语法
+    /// Query syntax rules. Default value: 0. 0: Lucene syntax, 1: CQL syntax
     "SyntaxRule" syntax_rule set_syntax_rule: i128,
-    /// 是否开启投递服务日志。1：关闭，2：开启。
+    /// Whether to enable delivery service log. 1: Disabled, 2: Enabled.
     "HasServicesLog" has_services_log set_has_services_log: i128,
-    /// 全文检索标记。1：关闭，2：打开。默认：1
+    /// Full-text search tag. 1: Off, 2: On. Default: 1
     "FullQuery" full_query set_full_query: i128,
 } }
 rt::action!("cls", "2020-10-16", "CreateScheduledSql", CreateScheduledSqlRequest => CreateScheduledSqlResponse);
 
 rt::model! { read debug;
-/// CreateScheduledSql返回参数结构体
+/// CreateScheduledSql response structure.
 CreateScheduledSqlResponse {
-    /// 任务id
+    /// Task ID.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateSearchView` (新建查询视图).
+/// Request of `CreateSearchView` (Create a query view).
 ///
-/// 新建查询视图
+/// Create a query view
 CreateSearchViewRequest {
-    /// 日志集id
+    /// log set id
     ///
-    /// 查询视图所属的日志集，仅用于管理查询视图，查询视图中包含的主题可与该日志集无关
+    /// Logset to which the query view belongs. It is only used to manage the query view. Topics contained in the query view can be irrelevant to this logset.
     ///
     /// Required.
     "LogsetId" logset_id set_logset_id: str,
-    /// 日志集所属地域
+    /// Region of the logset
     ///
-    /// 参数格式：ap-guangzhou
+    /// Parameter format: ap-guangzhou
     ///
     /// Required.
     "LogsetRegion" logset_region set_logset_region: str,
-    /// 视图名称
+    /// View name
     ///
-    /// 入参限制：最大支持255字符，不能包含"|"字符。
+    /// Input parameter limit: Supports up to 255 characters. Cannot contain "|" character.
     ///
     /// Required.
     "ViewName" view_name set_view_name: str,
-    /// 视图类型
+    /// View type
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - log： 日志主题
-    /// - metric： 指标主题
+    /// - log: Log topic
+    /// - metric: Metric topic
     ///
-    /// Topics字段中配置的主题类型应该与ViewType类型匹配
+    /// The topic type in the field of Topics should match the ViewType.
     ///
     /// Required.
     "ViewType" view_type set_view_type: str,
-    /// 查询视图中包含的主题，最大可包含10个主题
+    /// The query view contains topics, with a maximum of 10 topics.
     ///
-    /// Topics字段中配置的主题信息应该与ViewType类型匹配
+    /// The topic information configured in the Topics field should match the ViewType.
     ///
     /// Required.
     "Topics" topics set_topics: list ViewSearchTopic,
-    /// 自定义查询视图id前缀
+    /// Custom query view id prefix
     ///
-    /// 参数格式：`^[a-z0-9][a-z0-9_-]{1,61}[a-z0-9]$`
+    /// Parameter format: `^[a-z0-9][a-z0-9_-]{1,61}[a-z0-9]$`
     ///
-    /// 创建成功的查询视图 ViewId 格式为 ${ViewIdPrefix}-view
+    /// ViewId format of successfully created query view is ${ViewIdPrefix}-view
     "ViewIdPrefix" view_id_prefix set_view_id_prefix: str,
-    /// 描述信息
+    /// Description
     "Description" description set_description: str,
 } }
 rt::action!("cls", "2020-10-16", "CreateSearchView", CreateSearchViewRequest => CreateSearchViewResponse);
 
 rt::model! { read debug;
-/// CreateSearchView返回参数结构体
+/// CreateSearchView response structure.
 CreateSearchViewResponse {
-    /// 视图ID
+    /// View ID
     "ViewId" view_id set_view_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateShipper` (新建投递到COS的任务).
+/// Request of `CreateShipper` (Creates a task to ship to COS).
 ///
-/// 新建投递到COS的任务，【！！！注意】使用此接口，需要检查是否配置了投递COS的角色和权限。如果没有配置，请参考文档投递权限查看和配置https://cloud.tencent.com/document/product/614/71623。
+/// This API is used to create a task to ship to COS. Note: To use this API, you need to check whether you have configured the role and permission for shipping to COS. If not, see **Viewing and Configuring Shipping Authorization** at https://intl.cloud.tencent.com/document/product/614/71623.?from_cn_redirect=1
 CreateShipperRequest {
-    /// 创建的投递规则所属的日志主题Id。
+    /// Log topic Id belonging to the created shipping rule.
     ///
-    /// - 通过[获取日志主题列表](https://cloud.tencent.com/document/product/614/56454)获取日志主题Id。
+    /// - Obtain the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// COS存储桶，详见产品支持的[存储桶命名规范](https://cloud.tencent.com/document/product/436/13312)。
+    /// COS bucket, see the supported [bucket naming conventions](https://www.tencentcloud.com/document/product/436/13312?from_cn_redirect=1).
     ///
-    /// - 通过[GET Service（List Buckets）](https://cloud.tencent.com/document/product/436/8291)获取COS存储桶。
+    /// - Retrieve COS buckets via [GET Service (List Buckets)](https://www.tencentcloud.com/document/product/436/8291?from_cn_redirect=1).
     ///
     /// Required.
     "Bucket" bucket set_bucket: str,
-    /// 投递规则投递的新的目录前缀。
+    /// New directory prefix delivered by the Shipping Rule.
     ///
-    /// - 仅支持0-9A-Za-z-_/
-    /// - 最大支持256个字符
+    /// - Only supports 0-9A-Za-z-_/
+    /// - Supports up to 256 characters
     ///
     /// Required.
     "Prefix" prefix set_prefix: str,
-    /// 投递规则的名字。最大支持255个字符
+    /// Shipping rule name. Supports a maximum of 255 characters.
     ///
     /// Required.
     "ShipperName" shipper_name set_shipper_name: str,
-    /// 投递的时间间隔，单位 秒，默认300，范围 300-900
+    /// Shipping time interval in seconds. Default: 300. Range: 300-900.
     "Interval" interval set_interval: i128,
-    /// 投递的文件的最大值，单位 MB，默认256，范围 5-256
+    /// Maximum value of delivered files in MB. Default: 256. Range: 5-256.
     "MaxSize" max_size set_max_size: i128,
-    /// 投递日志的过滤规则，匹配的日志进行投递，各rule之间是and关系，最多5个，数组为空则表示不过滤而全部投递
+    /// Filter rules for log shipping. Matched logs are shipped. The relationship between the rules is and. Up to 5 rules are allowed. An empty array indicates all logs are shipped without filtering.
     "FilterRules" filter_rules set_filter_rules: list FilterRuleInfo,
-    /// 投递日志的分区规则，支持strftime的时间格式表示
+    /// Partition rules for log shipping support strftime time format representation
     "Partition" partition set_partition: str,
-    /// 投递日志的压缩配置
+    /// Compression configuration of shipped logs
     "Compress" compress set_compress: obj CompressInfo,
-    /// 投递日志的内容格式配置
+    /// Content format configuration for shipped logs
     "Content" content set_content: obj ContentInfo,
-    /// 投递文件命名配置，0：随机数命名，1：投递时间命名，默认0（随机数命名）
+    /// Delivery file naming configuration. 0: Random number naming, 1: Delivery time naming. Default: 0 (Random number naming).
     "FilenameMode" filename_mode set_filename_mode: i128,
-    /// 投递数据范围的开始时间点（秒级时间戳），不能超出日志主题的生命周期起点。
-    /// 如果用户不填写，默认为用户新建投递任务的时间。
+    /// Starting point of the data shipping range (Unix second-level timestamp). It cannot exceed the starting point of the log topic's lifecycle.
+    /// If not filled in by the user, it defaults to the time when the user creates the shipping task.
     "StartTime" start_time set_start_time: i64,
-    /// 投递数据范围的结束时间点（秒级时间戳），不能填写未来时间。
-    /// 如果用户不填写，默认为持续投递，即无限。
+    /// End time point of the data shipping range (unix second-level timestamp). It cannot be in the future.
+    /// If not filled in by the user, it defaults to continuous shipping, unlimited.
     "EndTime" end_time set_end_time: i64,
-    /// 对象存储类型，默认值为 STANDARD。枚举值请参见[存储类型概述](https://cloud.tencent.com/document/product/436/33417) 文档。
-    /// 参考值有：
+    /// The storage type of an object. Default value is STANDARD. For enumeration values, please refer to the [storage type overview](https://www.tencentcloud.com/document/product/436/33417?from_cn_redirect=1) document.
+    /// Reference values include:
     ///
-    /// - STANDARD：标准存储
-    /// - STANDARD_IA：低频存储
-    /// - ARCHIVE：归档存储
-    /// - DEEP_ARCHIVE：深度归档存储
-    /// - MAZ_STANDARD：标准存储（多 AZ）
-    /// - MAZ_STANDARD_IA：低频存储（多 AZ）
-    /// - INTELLIGENT_TIERING：智能分层存储
-    /// - MAZ_INTELLIGENT_TIERING：智能分层存储（多 AZ）
+    /// - STANDARD: standard storage
+    /// - STANDARD_IA: infrequent storage
+    /// - ARCHIVE: archive storage
+    /// - DEEP_ARCHIVE: deep archive storage
+    /// - MAZ_STANDARD: standard storage (multi-AZ)
+    /// - MAZ_STANDARD_IA: infrequent storage (multi-AZ)
+    /// - INTELLIGENT_TIERING: intelligent tiering storage
+    /// - MAZ_INTELLIGENT_TIERING: intelligent tiering storage (multi-AZ)
     "StorageType" storage_type set_storage_type: str,
-    /// 角色访问描述名 [创建角色](https://cloud.tencent.com/document/product/598/19381)
+    /// Role ARN [Create role](https://www.tencentcloud.com/document/product/598/19381?from_cn_redirect=1)
     "RoleArn" role_arn set_role_arn: str,
-    /// 外部ID
+    /// External ID
     "ExternalId" external_id set_external_id: str,
-    /// 用于生成投递到COS 的文件路径中的时间变量
+    /// Used to generate time variables in the file path shipped to COS.
     ///
-    /// 入参限制：支持下面时区列表
+    /// Input limit: Support the following time zone list.
     ///
     /// - GMT-12:00
     /// - GMT-11:00
@@ -4003,188 +4023,190 @@ CreateShipperRequest {
     /// - UTC+12:00
     /// - UTC+13:00
     "TimeZone" time_zone set_time_zone: str,
-    /// 预过滤处理-对写入COS原始数据进行预过滤处理
+    /// Pre-filtering process - perform pre-filtering on the original data written to COS
     "DSLFilter" dsl_filter set_dsl_filter: str,
 } }
 rt::action!("cls", "2020-10-16", "CreateShipper", CreateShipperRequest => CreateShipperResponse);
 
 rt::model! { read debug;
-/// CreateShipper返回参数结构体
+/// CreateShipper response structure.
 CreateShipperResponse {
-    /// 投递任务ID
+    /// Delivery task ID
     "ShipperId" shipper_id set_shipper_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateSplunkDeliver` (创建Splunk投递任务).
+/// Request of `CreateSplunkDeliver` (Create a Splunk delivery task).
 ///
-/// 创建Splunk投递任务
+/// Create a Splunk delivery task
 CreateSplunkDeliverRequest {
-    /// 日志主题id
+    /// log topic id
     ///
-    /// - 通过[获取日志主题列表](https://cloud.tencent.com/document/product/614/56454)获取日志主题Id。
+    /// - Obtain the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// splunk投递任务名称；name有如下限制：- 不能为空- 长度不大于256- 只能包含aA-zZ、下划线、-、0-9
+    /// The splunk delivery task name has the following restrictions: - Cannot be empty - Length not greater than 256 - Can only contain aA-zZ, underscore, -, 0-9
     ///
     /// Required.
     "Name" name set_name: str,
-    /// Splunk投递任务-目标配置-网络信息
+    /// Splunk delivery task - target configuration - network info
     ///
     /// Required.
     "NetInfo" net_info set_net_info: obj NetInfo,
-    /// Splunk投递任务元信息
+    /// Splunk delivery task meta information
     ///
     /// Required.
     "MetadataInfo" metadata_info set_metadata_info: obj MetadataInfo,
-    /// 是否开启服务日志 1:关闭；2:开启 ;默认开启
+    /// Whether service logs are enabled 1: Disabled; 2: Enabled; Enabled by default
     "HasServiceLog" has_service_log set_has_service_log: i64,
-    /// 高级配置-是否启用索引器；1-不启用；2-启用；
-    /// 默认：1
+    /// Advanced configuration - Whether to enable the indexer; 1 - Disable; 2 - Enable;
+    /// Default: 1
     "IndexAck" index_ack set_index_ack: i64,
-    /// 高级配置-数据来源；不超过64个字符
+    /// Advanced configuration - data source; no more than 64 characters
     "Source" source set_source: str,
-    /// 高级配置-数据来源类型；不超过64个字符
+    /// Advanced configuration - data source type; no more than 64 characters
     "SourceType" source_type set_source_type: str,
-    /// 高级配置-Splunk写入的索引；不超过64个字符
+    /// Advanced configuration - Indexes written to Splunk; no more than 64 characters
     "Index" index set_index: str,
-    /// 高级配置-通道
-    /// 需满足限制：如果启用索引器，那么Channel必填
+    /// Advanced configuration - Channel.
+    /// To meet the limitation: If the indexer is enabled, then Channel is required.
     "Channel" channel set_channel: str,
-    /// 日志预过滤-数据写入 Splunk 的原始数据进行预过滤处理
+    /// Log pre-filtering - filter out original data before writing to Splunk
     "DSLFilter" dsl_filter set_dsl_filter: str,
-    /// 高级配置-跨账户投递用户角色授权信息
+    /// Advanced configuration - Cross-account delivery user role authorization information
     ///
-    /// 取值参考：[新建自定义角色](https://console.cloud.tencent.com/cam/role/create?payloadType=account)
+    /// For reference: [Create custom role](https://console.cloud.tencent.com/cam/role/create?payloadType=account)
     "ExternalRole" external_role set_external_role: obj ExternalRole,
 } }
 rt::action!("cls", "2020-10-16", "CreateSplunkDeliver", CreateSplunkDeliverRequest => CreateSplunkDeliverResponse);
 
 rt::model! { read debug;
-/// CreateSplunkDeliver返回参数结构体
+/// CreateSplunkDeliver response structure.
 CreateSplunkDeliverResponse {
-    /// splunk投递任务id
+    /// splunk delivery task id
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateTopic` (创建主题).
+/// Request of `CreateTopic` (Create topics.).
 ///
-/// 本接口用于创建日志或指标主题。
+/// This API is used to create logs or metric topics.
 CreateTopicRequest {
-    /// 日志集ID
+    /// Logset ID
     ///
-    /// - 通过[获取日志集列表](https://cloud.tencent.com/document/product/614/58624)获取日志集Id。
+    /// - Obtain the logset Id through [Get Logset List](https://www.tencentcloud.com/document/product/614/58624?from_cn_redirect=1).
     ///
     /// Required.
     "LogsetId" logset_id set_logset_id: str,
-    /// 主题名称
-    /// 名称限制
+    /// Topic name
+    /// Name limitation
     ///
-    /// - 不能为空字符串
-    /// - 不能包含字符'|'
-    /// - 不能使用以下名称["cls_service_log","loglistener_status","loglistener_alarm","loglistener_business","cls_service_metric"]
+    /// - Cannot be an empty string
+    /// - Cannot contain character '|'
+    /// - Cannot use the following names ["cls_service_log","loglistener_status","loglistener_alarm","loglistener_business","cls_service_metric"]
     ///
     /// Required.
     "TopicName" topic_name set_topic_name: str,
-    /// 主题分区个数。默认创建1个，最大支持创建10个分区。
+    /// Topic partition count. Default creation is 1 partition. Supports a maximum of 10 partitions.
     "PartitionCount" partition_count set_partition_count: i64,
-    /// 标签描述列表，通过指定该参数可以同时绑定标签到相应的主题。最大支持10个标签键值对，同一个资源只能绑定到同一个标签键下。
+    /// Tag description list, by specifying this parameter, you can simultaneously bind a tag to the corresponding topic. Up to 10 tag key-value pairs are supported, and the same resource can only be bound to the same tag key.
     "Tags" tags set_tags: list Tag,
-    /// 是否开启自动分裂，默认值为true
+    /// Whether to enable auto-split, true by default
     "AutoSplit" auto_split set_auto_split: bool,
-    /// 开启自动分裂后，每个主题能够允许的最大分区数，默认值为50
+    /// When auto-split is enabled, the maximum number of partitions allowed for each topic is 50 by default.
     "MaxSplitPartitions" max_split_partitions set_max_split_partitions: i64,
-    /// 日志主题的存储类型，可选值 hot（标准存储），cold（低频存储）；默认为hot。指标主题不支持该配置。
+    /// Log topic storage type. Available values: hot (standard storage), cold (infrequent storage). Default hot. This configuration is not supported for metric topics.
     "StorageType" storage_type set_storage_type: str,
-    /// 存储时间，单位天。
+    /// Storage time, in days.
     ///
-    /// - 日志主题：日志接入标准存储时，支持1至3600天，值为3640时代表永久保存。
-    /// - 日志主题：日志接入低频存储时，支持7至3600天，值为3640时代表永久保存。
-    /// - 指标主题：支持1至3600天，值为3640时代表永久保存。
+    /// - Log topic: When logs are collected to standard storage, the supported range is 1 to 3600 days. A value of 3640 indicates permanent retention.
+    /// - Log topic: When logs are collected to infrequently accessed storage, the supported range is 7 to 3600 days. A value of 3640 indicates permanent retention.
+    /// - Metric topic: The supported range is 1 to 3600 days. A value of 3640 indicates permanent retention.
     "Period" period set_period: i64,
-    /// 主题描述
+    /// Topic description
     "Describes" describes set_describes: str,
-    /// 0：日志主题关闭日志沉降。
-    /// 非0：日志主题开启日志沉降后标准存储的天数，HotPeriod需要大于等于7，且小于Period。
-    /// 仅在StorageType为 hot 时生效，指标主题不支持该配置。
+    /// 0: Log topic disables log settlement.
+    /// Non-0: Number of days for standard storage after log settlement is enabled in the log topic. HotPeriod needs to be greater than or equal to 7 and less than Period.
+    /// Effective only when StorageType is hot. This configuration is not supported for metric topics.
     "HotPeriod" hot_period set_hot_period: i128,
-    /// 加密相关参数。 支持加密地域并且开白用户可以传此参数，其他场景不能传递该参数。
-    /// 0或者不传： 不加密
-    /// 1：kms-cls 云产品密钥加密
+    /// Encryption-related parameters. Encrypted regions and allowlisted users can pass this parameter, which cannot be passed in other scenarios.
+    /// 0 or not passed: no encryption
+    /// 1: kms-cls cloud service key encryption
+    ///
+    /// Supported regions: ap-beijing, ap-guangzhou, ap-shanghai, ap-singapore, ap-bangkok, ap-jakarta, eu-frankfurt, ap-seoul, ap-tokyo
     "Encryption" encryption set_encryption: i128,
     /// 用户自定义 KMS 密钥信息；为空则使用默认密钥（别名 KMS-CLS）
     ///
     /// 当参数 Encryption为 1 时有效。
     "CustomKmsInfo" custom_kms_info set_custom_kms_info: obj CustomKmsInfo,
-    /// 主题类型
+    /// Topic type
     ///
-    /// - 0:日志主题，默认值
-    /// - 1:指标主题
+    /// - 0: Log topic, default value
+    /// - 1: Metric topic
     "BizType" biz_type set_biz_type: i128,
-    /// 主题自定义ID，格式为：用户自定义部分-用户APPID。未填写该参数时将自动生成ID。
+    /// Custom topic ID, format: custom part-User APPID. If this parameter is left empty, ID will be automatically generated.
     ///
-    /// - 用户自定义部分仅支持小写字母、数字和-，且不能以-开头和结尾，长度为3至40字符
-    /// - 尾部需要使用-拼接用户APPID，APPID可在https://console.cloud.tencent.com/developer页面查询。
-    /// - 如果指定该字段，需保证全地域唯一
+    /// - The custom part only supports lowercase letters, digits, and -, cannot start or end with -, and must be 3 to 40 characters in length.
+    /// - The trailing part requires the use of - to concatenate User APPID. APPID can be queried on the page https://console.cloud.tencent.com/developer.
+    /// - If this field is specified, ensure uniqueness across all regions.
     "TopicId" topic_id set_topic_id: str,
-    /// 免鉴权开关。 false：关闭； true：开启。默认为false。
-    /// 开启后将支持指定操作匿名访问该日志主题。详情请参见[日志主题](https://cloud.tencent.com/document/product/614/41035)。指标主题不支持该配置。
+    /// Free authentication switch. False: turned off; true: turned on. Default false.
+    /// When enabled, anonymous access to the log topic will be supported for designated operations. For details, see [log topic](https://www.tencentcloud.com/document/product/614/41035?from_cn_redirect=1). This configuration is not supported for metric topics.
     "IsWebTracking" is_web_tracking set_is_web_tracking: bool,
-    /// 主题扩展信息
+    /// Topic extended information
     "Extends" extends set_extends: obj TopicExtendInfo,
-    /// 开启记录公网来源ip和服务端接收时间
+    /// Enable logging of public network source IP and server receipt time
     "IsSourceFrom" is_source_from set_is_source_from: bool,
-    /// 计费模式
+    /// Billing mode
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - 0： 按使用功能计费
-    /// - 1： 按原始日志量计费（目前仅面向少部分客户支持）
+    /// - 0: Function billing by usage
+    /// - 1: Raw log size billing (currently only supported for some customers)
     ///
-    /// 默认值：0
+    /// Default value: 0
     "BillingMode" billing_mode set_billing_mode: i128,
 } }
 rt::action!("cls", "2020-10-16", "CreateTopic", CreateTopicRequest => CreateTopicResponse);
 
 rt::model! { read debug;
-/// CreateTopic返回参数结构体
+/// CreateTopic response structure.
 CreateTopicResponse {
-    /// 主题ID
+    /// Topic ID
     "TopicId" topic_id set_topic_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `CreateWebCallback` (创建告警渠道回调配置).
+/// Request of `CreateWebCallback` (This API is used to create alarm channel callback configurations.).
 ///
-/// 该接口用于创建告警渠道回调配置。
+/// This API is used to create alarm channel callback configurations.
 CreateWebCallbackRequest {
-    /// 通知内容名称。最大支持255个字节
+    /// Notification content name. Supports a maximum of 255 bytes.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 渠道类型。
+    /// Channel type.
     ///
-    /// WeCom:企业微信;DingTalk:钉钉;Lark:飞书;Http:自定义回调。
+    /// WeCom: WeCom; DingTalk: DingTalk; Lark: Lark; Http: Custom Callback.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// Webhook地址。
+    /// Webhook URL.
     ///
     /// Required.
     "Webhook" webhook set_webhook: str,
-    /// 请求方式。 支持POST、PUT。
+    /// Request method. Support POST, PUT.
     ///
-    /// 当Type为Http时，必填。
+    /// Required when Type is Http.
     "Method" method set_method: str,
-    /// 秘钥。最大支持1024个字节
+    /// Secret key. Supports a maximum of 1024 bytes.
     "Key" key set_key: str,
 } }
 impl ::core::fmt::Debug for CreateWebCallbackRequest {
@@ -4201,34 +4223,35 @@ impl ::core::fmt::Debug for CreateWebCallbackRequest {
 rt::action!("cls", "2020-10-16", "CreateWebCallback", CreateWebCallbackRequest => CreateWebCallbackResponse);
 
 rt::model! { read debug;
-/// CreateWebCallback返回参数结构体
+/// CreateWebCallback response structure.
 CreateWebCallbackResponse {
-    /// 回调配置ID。
+    /// Callback configuration ID.
     "WebCallbackId" web_callback_id set_web_callback_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// csv内容描述
+/// CSV content description
 CsvInfo {
-    /// csv首行是否打印key
+    /// Whether to print `key` on the first row of the CSV file
     ///
     /// Required.
     "PrintKey" print_key set_print_key: bool,
-    /// 每列key的名字
+    /// Names of keys
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Keys" keys set_keys: list String,
-    /// 各字段间的分隔符
+    /// Field delimiter
     ///
     /// Required.
     "Delimiter" delimiter set_delimiter: str,
-    /// 若字段内容中包含分隔符，则使用该转义符包裹改字段，只能填写单引号、双引号、空字符串
+    /// Escape character used to enclose any field delimiter in field content. You can enter only a single quotation mark, double quotation mark, or an empty string.
     ///
     /// Required.
     "EscapeChar" escape_char set_escape_char: str,
-    /// 对于上面指定的不存在字段使用该内容填充
+    /// Content used to populate non-existing fields
     ///
     /// Required.
     "NonExistingField" non_existing_field set_non_existing_field: str,
@@ -4250,248 +4273,255 @@ CustomKmsInfo {
 } }
 
 rt::model! { both debug;
-/// 自定义标签结构体
+/// Custom label structure.
 CustomLabel {
-    /// 标签的键。
-    /// - 必须以字母或下划线开头，但不可以双下划线（__）开头，后面可以跟任意字母，数字或下划线。
-    /// - 最大支持256个字符。
-    /// - key不能重复
+    /// Tag key.
+    /// -Must start with a letter or underscore, but cannot start with double underscores (__), followed by any letter, digit, or underscore.
+    /// - Supports up to 256 characters.
+    /// -key must be unique
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 标签的值。
-    /// - 最大支持256个字符。
+    /// Tag value.
+    /// - Supports up to 256 characters.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { both debug;
-/// 自定义指标采集对象
+/// Custom metric collection object.
 CustomMetricSpec {
-    /// 端口。取值范围 [1,65535]
+    /// Port. Value range: [1,65535].
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Port" port set_port: str,
-    /// Metric地址。校验格式：`^/[a-zA-Z0-9-_./]*$`
+    /// Metric address. Verification format: ^/[a-zA-Z0-9-_./]*$.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Path" path set_path: str,
-    /// 命名空间列表。
-    /// - 最大支持100个
-    /// - namespace 校验格式 `[a-z0-9]([-a-z0-9]*[a-z0-9])?` ， 长度不能超过63
-    /// - namespace 不能重复
+    /// Namespace list.
+    /// -Supports up to 100.
+    /// -Check format of namespace `[a-z0-9]([-a-z0-9]*[a-z0-9])?`. Length cannot exceed 63.
+    /// -namespace must be unique
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Namespaces" namespaces set_namespaces: list String,
-    /// Pod标签。
-    /// - 最大支持100个
+    /// Pod tag.
+    /// -supports a maximum of 100
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PodLabel" pod_label set_pod_label: list Label,
 } }
 
 rt::model! { read debug;
-/// 仪表盘信息
+/// Dashboard information
 DashboardInfo {
-    /// 仪表盘id
+    /// Dashboard ID
     "DashboardId" dashboard_id set_dashboard_id: str,
-    /// 仪表盘名字
+    /// Dashboard name
     "DashboardName" dashboard_name set_dashboard_name: str,
-    /// 仪表盘数据
+    /// Dashboard data
     "Data" data set_data: str,
-    /// 创建仪表盘的时间。格式：YYYY-MM-DD HH:MM:SS
+    /// Time when the dashboard was created. Format: YYYY-MM-DD HH:MM:SS
     "CreateTime" create_time set_create_time: str,
-    /// AssumerUin非空则表示创建该日志主题的服务方Uin
+    /// If AssumerUin is not empty, it indicates the UIN of the service party that created the log topic.
     "AssumerUin" assumer_uin set_assumer_uin: i128,
-    /// RoleName非空则表示创建该日志主题的服务方使用的角色
+    /// If RoleName is not empty, it indicates the role of the service provider creating the log set.
     "RoleName" role_name set_role_name: str,
-    /// AssumerName非空则表示创建该日志主题的服务方名称
+    /// If AssumerName is not empty, it indicates the name of the service provider creating the log topic.
     "AssumerName" assumer_name set_assumer_name: str,
-    /// 日志主题绑定的标签信息
+    /// Information of tag bound to log topic
     "Tags" tags set_tags: list Tag,
-    /// 仪表盘所在地域： 为了兼容老的地域。
+    /// Dashboard region: For compatibility with old regions.
     "DashboardRegion" dashboard_region set_dashboard_region: str,
-    /// 修改仪表盘的时间。格式：YYYY-MM-DD HH:MM:SS
+    /// Modify dashboard time. Format: YYYY-MM-DD HH:MM:SS
     "UpdateTime" update_time set_update_time: str,
-    /// 仪表盘对应的topic相关信息
+    /// Topic-related information corresponding to the dashboard
     "DashboardTopicInfos" dashboard_topic_infos set_dashboard_topic_infos: list DashboardTopicInfo,
 } }
 
 rt::model! { both debug;
-/// 仪表盘订阅通知方式
+/// Dashboard subscription notification method
 DashboardNoticeMode {
-    /// 仪表盘通知方式。
+    /// Dashboard notification method.
     ///
-    /// - Uin：腾讯云用户
-    /// - Group：腾讯云用户组
-    /// - WeCom：企业微信回调
-    /// - Email：自定义邮件
-    /// - DingTalk：钉钉
-    /// - Lark：飞书
+    /// -Uin: Tencent Cloud user
+    /// -Group: Tencent Cloud user group
+    /// -WeCom: wecom callback
+    /// -Email: Custom email
+    /// - DingTalk: DingTalk
+    /// -Lark
     ///
     /// Required.
     "ReceiverType" receiver_type set_receiver_type: str,
-    /// 知方式对应的值。
-    /// - 当ReceiverType为：`WeCom`、`DingTalk`、`Lark` 时，Values必须为空，且Url字段必填。
-    /// - 当ReceiverType为：`Uin`、`Group`、`Email` 时，Values必填，且Url字段必须为空。
-    /// - 当ReceiverType为：`Uin ` 时，Values为用户id，通过 [拉取子用户](https://cloud.tencent.com/document/product/598/34587) 获取子用户 UID 。
-    /// - 当ReceiverType为：`Group` 时，Values为用户组id，通过 [查询用户组列表](https://cloud.tencent.com/document/product/598/34589) 获取用户组 ID 。
-    /// - 当ReceiverType为：`Email` 时，Values为用户邮箱信息。
+    /// Method corresponding value.
+    /// -When ReceiverType is `WeCom`, `DingTalk`, or `Lark`, Values must be empty and the Url field is required.
+    /// -When ReceiverType is `Uin`, `Group`, or `Email`, the Values field is required, and the Url field must be empty.
+    /// -When ReceiverType is `Uin`, Values is the user id. Obtain the sub-user UID by pulling sub-users (https://www.tencentcloud.com/document/product/598/34587?from_cn_redirect=1).
+    /// -When ReceiverType is `Group`, Values is the user Group id. Query the user Group list (https://www.tencentcloud.com/document/product/598/34589?from_cn_redirect=1) to obtain the user Group id.
+    /// -When ReceiverType is `Email`, Values is the user email.
     "Values" values set_values: list String,
-    /// 仪表盘通知渠道。
+    /// Dashboard notification channel.
     ///
-    /// -  支持：["Email","Sms","WeChat","Phone"]。
-    /// -  当ReceiverType为 `Email` 或 `WeCom` 时，ReceiverChannels无效。
+    /// -Support: ["Email","Sms","WeChat","Phone"].
+    /// -   When ReceiverType is `Email` or `WeCom`, ReceiverChannels is unavailable.
     "ReceiverChannels" receiver_channels set_receiver_channels: list String,
-    /// 订阅方式	- 回调地址。
-    /// - 当ReceiverType为：`WeCom`、`DingTalk`、`Lark` 时，Url字段必填为各渠道的回调地址。
-    /// - 为：`WeCom` 时，Url为 企业微信回调地址。
-    /// - 为：`DingTalk` 时，Url为 钉钉机器人Webhook地址。
-    /// - 为：`Lark` 时，Url为 飞书机器人Webhook地址。
-    /// - 当ReceiverType为：`Uin`、`Group`、`Email` 时，Url字段必须为空。
+    /// Subscription method - Callback URL.
+    /// -When ReceiverType is `WeCom`, `DingTalk`, or `Lark`, the Url field is required as the callback URL for each channel.
+    /// -When it is `WeCom`, the Url is the enterprise wechat callback address.
+    /// -For `DingTalk`, the Url is the chatbot Webhook address.
+    /// -When it is `Lark`, the Url is the chatbot Webhook address.
+    /// -When ReceiverType is `Uin`, `Group`, or `Email`, the Url field must be empty.
     "Url" url set_url: str,
 } }
 
 rt::model! { both debug;
-/// 仪表盘订阅相关数据
+/// Dashboard subscription data
 DashboardSubscribeData {
-    /// 仪表盘订阅通知方式。
+    /// Dashboard subscription notification method.
     ///
     /// Required.
     "NoticeModes" notice_modes set_notice_modes: list DashboardNoticeMode,
-    /// 仪表盘订阅时间，为空标识取仪表盘默认的时间。
+    /// Dashboard subscription time. If this field is empty, the dashboard default time is used.
     "DashboardTime" dashboard_time set_dashboard_time: list String,
-    /// 仪表盘订阅模板变量。
+    /// Dashboard subscription template variable.
     "TemplateVariables" template_variables set_template_variables: list DashboardTemplateVariable,
-    /// 时区。参考：https://en.wikipedia.org/wiki/List_of_tz_database_time_zones#SHANGHAI
+    /// Time zone. Refer to: https://en.wikipedia.org/wiki/List_of_tz_database_time_zones#SHANGHAI.
     "Timezone" timezone set_timezone: str,
-    /// 语言。 zh 中文、en`英文。
+    /// Language. zh: Chinese; en: English.
     "SubscribeLanguage" subscribe_language set_subscribe_language: str,
-    /// 调用链接域名。http:// 或者 https:// 开头，不能/结尾
+    /// Call link domain name. It must start with http:// or https:// and must not end with /.
     "JumpDomain" jump_domain set_jump_domain: str,
-    /// 自定义跳转链接。
+    /// Custom redirection link.
     "JumpUrl" jump_url set_jump_url: str,
 } }
 
 rt::model! { read debug;
-/// 仪表盘订阅信息
+/// Dashboard subscription information
 DashboardSubscribeInfo {
-    /// 仪表盘订阅id。
+    /// Dashboard subscription ID
     "Id" id set_id: i128,
-    /// 仪表盘订阅名称。
+    /// Dashboard subscription name.
     "Name" name set_name: str,
-    /// 仪表盘id。
+    /// Dashboard ID.
     "DashboardId" dashboard_id set_dashboard_id: str,
-    /// 仪表盘订阅时间。
+    /// Dashboard subscription time.
     "Cron" cron set_cron: str,
-    /// 仪表盘订阅数据。
+    /// Dashboard subscription data.
     "SubscribeData" subscribe_data set_subscribe_data: obj DashboardSubscribeData,
-    /// 仪表盘订阅记录创建时间。格式：`YYYY-MM-DD HH:MM:SS`
+    /// Creation time of dashboard subscription record. Format: `YYYY-MM-DD HH:MM:SS`
     "CreateTime" create_time set_create_time: str,
-    /// 仪表盘订阅记录更新时间。格式：`YYYY-MM-DD HH:MM:SS`
+    /// Dashboard subscription record update time. Format: YYYY-MM-DD HH:MM:SS
     "UpdateTime" update_time set_update_time: str,
-    /// 仪表盘订阅记录最后一次发送成功时间。格式：`YYYY-MM-DD HH:MM:SS`
+    /// Last time for successful sending of dashboard subscription record. Format: `YYYY-MM-DD HH:MM:SS`
     "LastTime" last_time set_last_time: str,
-    /// 腾讯云主账号Id。
+    /// Cloud primary account ID.
     "Uin" uin set_uin: i128,
-    /// 腾讯云主账号下的子账号Id。
+    /// Sub-account ID under coud main account.
     "SubUin" sub_uin set_sub_uin: i128,
-    /// 仪表盘订阅记录最后一次发送的状态。success：全部发送成功，fail：未发送， partialSuccess：部分发送成功。
+    /// Last sending status of the dashboard subscription records. success: all sent successfully; fail: not sent; partialSuccess: partially sent successfully.
     "LastStatus" last_status set_last_status: str,
 } }
 
 rt::model! { both debug;
-/// 仪表盘订阅模板变量
+/// Dashboard subscription template variable
 DashboardTemplateVariable {
-    /// key的值
+    /// Key value
     ///
     /// Required.
     "Key" key set_key: str,
-    /// key对应的values取值values
+    /// Corresponding values of the key
     ///
     /// Required.
     "Values" values set_values: list String,
 } }
 
 rt::model! { read debug;
-/// 仪表盘关联的topic信息
+/// Dashboard associated topic information
 DashboardTopicInfo {
-    /// 主题id
+    /// Topic ID
     "TopicId" topic_id set_topic_id: str,
-    /// topic所在的地域。
-    /// - 1:广州
-    /// - 4:上海
-    /// - 5:中国香港
-    /// - 7:上海金融
-    /// - 8:北京
-    /// - 9:新加坡
-    /// - 11:深圳金融
-    /// - 15:硅谷
-    /// - 16:成都
-    /// - 17:法兰克福
-    /// - 18:首尔
-    /// - 19:重庆
-    /// - 22:弗吉尼亚
-    /// - 23:曼谷
-    /// - 25:东京
-    /// - 33:南京
-    /// - 36:天津
-    /// - 39:台北
-    /// - 46:北京金融
-    /// - 72:雅加达
-    /// - 74:圣保罗
-    /// - 78:上海自动驾驶云
+    /// Region of the topic.
+    /// - 1: Guangzhou
+    /// -4: Shanghai
+    /// - 5: Hong Kong (China)
+    /// - 7: Shanghai Finance
+    /// -8: Beijing
+    /// -9: Singapore
+    /// - 11: Shenzhen Finance
+    /// - 15: Silicon Valley
+    /// -16: Chengdu
+    /// -17: Frankfurt
+    /// - 18: Seoul
+    /// - 19: Chongqing
+    /// - 22: Virginia
+    /// - 23: Bangkok
+    /// - 25: Tokyo
+    /// - 33: Nanjing
+    /// - 36: Tianjin
+    /// -39: Taipei (China)
+    /// - 46: Beijing Finance
+    /// -72: Jakarta
+    /// -74: São Paulo
+    /// -78: Shanghai Autonomous Driving Cloud
     "Region" region set_region: str,
 } }
 
 rt::model! { both debug;
-/// 数据加工的资源信息
+/// Information about the resource for data processing
 DataTransformResouceInfo {
-    /// 日志主题ID
+    /// Log topic ID
     ///
-    /// - 通过[获取日志主题列表](https://cloud.tencent.com/document/product/614/56454)获取日志主题Id。
+    /// - Get the log topic ID by [getting the log topic list](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// 别名
-    /// 限制：不能包含字符 |。
+    /// Alias
+    /// Limitation: Cannot contain character |.
     "Alias" alias set_alias: str,
-    /// 是否是跨账号主题，false不是跨账号主题，true是跨账号主题
+    /// Whether it is a cross-account topic. false means it is not a cross-account topic, and true means it is a cross-account topic.
     ///
-    /// 默认值：false
+    /// Default value: false
     "IsCrossAccount" is_cross_account set_is_cross_account: bool,
-    /// 跨账号场景下，被投递账号给投递账号创建的角色ARN值，在被投递账号的角色里查找
+    /// In a cross-account scenario, search for the role ARN value created by the delivery account for the shipping account in the roles of the shipping account.
     "RoleARN" role_arn set_role_arn: str,
-    /// 外部ID值，可以在被投递账号的角色-载体里找到该值
+    /// External ID value. Can be found in the role-carrier of the shipping account.
     "ExternalId" external_id set_external_id: str,
-    /// 目标日志主题的名称,当DataTransformType=1(前置加工任务)时, 该值和源日志主题名称的值相同.
+    /// topic name
     "TopicName" topic_name set_topic_name: str,
-    /// 日志集的名称
+    /// Logset name
     "LogsetName" logset_name set_logset_name: str,
 } }
 
 rt::model! { both nodebug;
-/// 外部表SQL信息
+/// SQL information of external tables
 DataTransformSqlDataSource {
-    /// 数据源类型 1:MySql;2:自建mysql;3:pgsql
+    /// Data source type 1: MySql; 2: Self-built MySql; 3: PostgreSQL
     ///
     /// Required.
     "DataSource" data_source set_data_source: i128,
-    /// InstanceId所属地域。例如：ap-guangzhou
+    /// Region of the InstanceId. For example: ap-guangzhou
     ///
     /// Required.
     "Region" region set_region: str,
-    /// 实例Id。
-    /// - 当DataSource为1时，表示云数据库Mysql 实例id，如：cdb-zxcvbnm
+    /// Instance ID.
+    /// -When DataSource is 1, it means the id of a cloud database Mysql Instance, such as cdb-zxcvbnm.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// mysql访问用户名
+    /// mysql access username
     ///
     /// Required.
     "User" user set_user: str,
-    /// 别名。数据加工语句中使用
+    /// Alias. For use in data processing statement.
     ///
     /// Required.
     "AliasName" alias_name set_alias_name: str,
-    /// mysql访问密码。
+    /// mysql access password.
     "Password" password set_password: str,
 } }
 impl ::core::fmt::Debug for DataTransformSqlDataSource {
@@ -4508,68 +4538,61 @@ impl ::core::fmt::Debug for DataTransformSqlDataSource {
 }
 
 rt::model! { read debug;
-/// 数据加工任务基本详情
+/// Basic information of a data processing task
 DataTransformTaskInfo {
-    /// 数据加工任务名称
+    /// Data processing task name
     "Name" name set_name: str,
-    /// 数据加工任务id
+    /// Data processing task ID
     "TaskId" task_id set_task_id: str,
-    /// 任务启用状态，默认为1，正常开启,  2关闭
+    /// Task status. Valid values: 1 (enabled) and 2 (disabled).
     "EnableFlag" enable_flag set_enable_flag: i64,
-    /// 加工任务类型，1： DSL(使用自定义加工语言的加工任务)， 2：SQL(使用sql的加工任务)
+    /// Processing task type, 1: DSL (processing task using custom language), 2: SQL (processing task using SQL)
     "Type" r#type set_type: i64,
-    /// 源日志主题ID,当DataTransformType=1,代表当前任务的类型是前置加工任务,该值和目标日志主题的ID值相同.
+    /// Source log topic
     "SrcTopicId" src_topic_id set_src_topic_id: str,
-    /// 当前加工任务状态（1准备中/2运行中/3停止中/4已停止）
+    /// Current task status. Valid values: 1 (preparing), 2 (in progress), 3 (being stopped), and 4 (stopped).
     "Status" status set_status: i64,
-    /// 创建时间
-    /// 时间格式：yyyy-MM-dd HH:mm:ss
+    /// Creation time.
+    /// Time format: yyyy-MM-dd HH:mm:ss
     "CreateTime" create_time set_create_time: str,
-    /// 最近修改时间
-    /// 时间格式：yyyy-MM-dd HH:mm:ss
+    /// Last modification time
+    /// Time format: yyyy-MM-dd HH:mm:ss
     "UpdateTime" update_time set_update_time: str,
-    /// 最后启用时间，如果需要重建集群，修改该时间
-    /// 时间格式：yyyy-MM-dd HH:mm:ss
+    /// Last enabled time. Modify this time if the cluster needs to be rebuilt.
+    /// Time format: yyyy-MM-dd HH:mm:ss
     "LastEnableTime" last_enable_time set_last_enable_time: str,
-    /// 源日志主题名称,当DataTransformType=1,代表当前任务的类型是前置加工任务,该值和目标日志主题名称的值相同.
+    /// Log topic name
     "SrcTopicName" src_topic_name set_src_topic_name: str,
-    /// 日志集id
+    /// Logset ID
     "LogsetId" logset_id set_logset_id: str,
-    /// 加工任务目的topic_id以及别名
+    /// Target topic ID and alias of the data processing task
     "DstResources" dst_resources set_dst_resources: list DataTransformResouceInfo,
-    /// 加工逻辑函数。
+    /// Processing logic function.
     "EtlContent" etl_content set_etl_content: str,
-    /// 兜底topic_id
+    /// Fallback Topic ID
     "BackupTopicID" backup_topic_id set_backup_topic_id: str,
-    /// 超限之后是否丢弃日志数据
+    /// Whether to discard log data after the limit is exceeded
     "BackupGiveUpData" backup_give_up_data set_backup_give_up_data: bool,
-    /// 是否开启投递服务日志。 1关闭,2开启
+    /// Whether to enable service log shipping. Valid values: 1: disable; 2: enable.
     "HasServicesLog" has_services_log set_has_services_log: i128,
-    /// 任务目标日志主题数量
+    /// Number of the target log topics of a task.
     "TaskDstCount" task_dst_count set_task_dst_count: i128,
-    /// 数据加工类型。0：标准加工任务；1：前置加工任务。当该值=1时, 源日志主题和目标日志主题的名称和ID相同.
-    ///
-    /// 枚举值：
-    ///
-    /// - 1： 前置加工任务
-    /// - 0： 标准加工任务
+    /// Data processing type. Valid values: 0: standard processing task; 1: pre-processing task.
     "DataTransformType" data_transform_type set_data_transform_type: i128,
-    /// 保留失败日志状态。 1:不保留，2:保留
+    /// Whether to keep the failure log status. Valid values: 1: no; 2: yes.
     "KeepFailureLog" keep_failure_log set_keep_failure_log: i128,
-    /// 失败日志的字段名称
+    /// Field name of a failed log.
     "FailureLogKey" failure_log_key set_failure_log_key: str,
-    /// 指定加工数据的开始时间，秒级时间戳。
-    ///
-    /// - 日志主题生命周期内的任意时间范围，如果超出了生命周期,只处理生命周期内有数据的部分。
+    /// Specify the start time of data processing (a second-level timestamp).
+    /// -For any time range within the log topic lifecycle, if it exceeds the lifecycle, only process the part with data within the lifecycle.
     "ProcessFromTimestamp" process_from_timestamp set_process_from_timestamp: i128,
-    /// 指定加工数据的结束时间，秒级时间戳。
-    ///
-    /// - 不可指定未来的时间
-    /// - 不填则表示持续执行
+    /// Specify the end time of data processing, a Unix second-level timestamp.
+    /// 1. Cannot specify a future time
+    /// 2. If left blank, it means that the task will run constantly.
     "ProcessToTimestamp" process_to_timestamp set_process_to_timestamp: i128,
-    /// sql数据源信息
+    /// sql data source information
     "DataTransformSqlDataSources" data_transform_sql_data_sources set_data_transform_sql_data_sources: list DataTransformSqlDataSource,
-    /// 环境变量
+    /// Environment variable.
     "EnvInfos" env_infos set_env_infos: list EnvInfo,
 } }
 
@@ -4602,11 +4625,11 @@ DeleteAgentApplicationResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteAlarmNotice` (删除通知渠道组).
+/// Request of `DeleteAlarmNotice` (Deletes a notification group).
 ///
-/// 该接口用于删除通知渠道组
+/// This API is used to delete a notification group.
 DeleteAlarmNoticeRequest {
-    /// 通知渠道组ID。-通过[获取通知渠道组列表](https://cloud.tencent.com/document/api/614/56462)获取通知渠道组ID
+    /// Notification channel group ID. Obtain the notification channel group ID by searching the notification channel group list (https://www.tencentcloud.com/document/api/614/56462?from_cn_redirect=1).
     ///
     /// Required.
     "AlarmNoticeId" alarm_notice_id set_alarm_notice_id: str,
@@ -4614,18 +4637,18 @@ DeleteAlarmNoticeRequest {
 rt::action!("cls", "2020-10-16", "DeleteAlarmNotice", DeleteAlarmNoticeRequest => DeleteAlarmNoticeResponse);
 
 rt::model! { read debug;
-/// DeleteAlarmNotice返回参数结构体
+/// DeleteAlarmNotice response structure.
 DeleteAlarmNoticeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteAlarm` (删除告警策略).
+/// Request of `DeleteAlarm` (Deletes an alarm policy).
 ///
-/// 本接口用于删除告警策略。
+/// This API is used to delete an alarm policy.
 DeleteAlarmRequest {
-    /// 告警策略ID。
+    /// Alarm policy ID.
     ///
     /// Required.
     "AlarmId" alarm_id set_alarm_id: str,
@@ -4633,22 +4656,22 @@ DeleteAlarmRequest {
 rt::action!("cls", "2020-10-16", "DeleteAlarm", DeleteAlarmRequest => DeleteAlarmResponse);
 
 rt::model! { read debug;
-/// DeleteAlarm返回参数结构体
+/// DeleteAlarm response structure.
 DeleteAlarmResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteAlarmShield` (删除告警屏蔽规则).
+/// Request of `DeleteAlarmShield` (Deletes an alarm blocking rule).
 ///
-/// 该接口用于删除告警屏蔽规则。当告警屏蔽规则在生效中或者是在失效中，无法被删除
+/// This API is used to delete an alarm blocking rule. When the alarm blocking rule is active or invalid, it cannot be deleted.
 DeleteAlarmShieldRequest {
-    /// 屏蔽规则id。通过[获取告警屏蔽配置规则](https://cloud.tencent.com/document/api/614/103650)获取屏蔽规则ID
+    /// Blocking rule id. Retrieve the blocking rule id by [searching for alert masking configuration rules](https://www.tencentcloud.com/document/api/614/103650?from_cn_redirect=1).
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 通知渠道组id。通过[获取告警屏蔽配置规则](https://cloud.tencent.com/document/api/614/103650)获取通知渠道组id
+    /// Notification channel group id. Retrieve the notification channel group id by [searching alert masking configuration rules](https://www.tencentcloud.com/document/api/614/103650?from_cn_redirect=1).
     ///
     /// Required.
     "AlarmNoticeId" alarm_notice_id set_alarm_notice_id: str,
@@ -4656,18 +4679,18 @@ DeleteAlarmShieldRequest {
 rt::action!("cls", "2020-10-16", "DeleteAlarmShield", DeleteAlarmShieldRequest => DeleteAlarmShieldResponse);
 
 rt::model! { read debug;
-/// DeleteAlarmShield返回参数结构体
+/// DeleteAlarmShield response structure.
 DeleteAlarmShieldResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteCLSDeliverTask` (删除CLS投递任务).
+/// Request of `DeleteCLSDeliverTask` (Deletes a CLS delivery task).
 ///
-/// 删除CLS投递任务
+/// Delete a CLS shipping task
 DeleteCLSDeliverTaskRequest {
-    /// 任务id
+    /// Task ID.
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
@@ -4675,57 +4698,57 @@ DeleteCLSDeliverTaskRequest {
 rt::action!("cls", "2020-10-16", "DeleteCLSDeliverTask", DeleteCLSDeliverTaskRequest => DeleteCLSDeliverTaskResponse);
 
 rt::model! { read debug;
-/// DeleteCLSDeliverTask返回参数结构体
+/// DeleteCLSDeliverTask response structure.
 DeleteCLSDeliverTaskResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteCloudProductLogCollection` (删除云产品日志投递).
+/// Request of `DeleteCloudProductLogCollection` (Delete a cloud product log delivery).
 ///
-/// 内部云产品接入使用相关接口
+/// Cloud product integration uses internal APIs
 DeleteCloudProductLogCollectionRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 云产品标识，支持枚举：CDS、CWP、CDB、TDSQL-C、MongoDB、TDStore、DCDB、MariaDB、PostgreSQL、BH、APIS
+    /// Cloud product identifier, support enumerate: CDS, CWP, CDB, TDSQL-C, MongoDB, TDStore, DCDB, MariaDB, PostgreSQL, BH, APIS
     ///
     /// Required.
     "AssumerName" assumer_name set_assumer_name: str,
-    /// 日志类型，支持枚举：CDS-AUDIT、CDS-RISK、CDB-AUDIT、TDSQL-C-AUDIT、MongoDB-AUDIT、MongoDB-SlowLog、MongoDB-ErrorLog、TDMYSQL-SLOW、DCDB-AUDIT、DCDB-SLOW、DCDB-ERROR、MariaDB-AUDIT、MariaDB-SLOW、MariaDB-ERROR、PostgreSQL-SLOW、PostgreSQL-ERROR、PostgreSQL-AUDIT、BH-FILELOG、BH-COMMANDLOG、APIS-ACCESS
+    /// Log type, supports enumerate: CDS-AUDIT, CDS-RISK, CDB-AUDIT, TDSQL-C-AUDIT, MongoDB-AUDIT, MongoDB-SlowLog, MongoDB-ErrorLog, TDMYSQL-SLOW, DCDB-AUDIT, DCDB-SLOW, DCDB-ERROR, MariaDB-AUDIT, MariaDB-SLOW, MariaDB-ERROR, PostgreSQL-SLOW, PostgreSQL-ERROR, PostgreSQL-AUDIT, BH-FILELOG, BH-COMMANDLOG, APIS-ACCESS
     ///
     /// Required.
     "LogType" log_type set_log_type: str,
-    /// 云产品地域。 不同日志类型(LogType)地域入参格式存在差异， 请参考如下示例：
+    /// Product region. Input parameter format varies for different log types (LogType). Refer to the following example:
     ///
-    /// - CDS所有日志类型：ap-guangzhou
+    /// - All log types for CDS: ap-guangzhou
     /// - CDB-AUDIT: gz
     /// - TDSQL-C-AUDIT: gz
     /// - MongoDB-AUDIT: gz
-    /// - MongoDB-SlowLog：ap-guangzhou
-    /// - MongoDB-ErrorLog：ap-guangzhou
-    /// - TDMYSQL-SLOW：gz
-    /// - DCDB所有日志类型：gz
-    /// - MariaDB所有日志类型：gz
-    /// - PostgreSQL所有日志类型：gz
-    /// - BH所有日志类型：overseas-polaris(中国香港地区和其他)/fsi-polaris(金融区)/general-polaris(普通区)/intl-sg-prod(国际站)
-    /// - APIS所有日志类型：gz
+    /// - MongoDB-SlowLog: ap-guangzhou
+    /// - MongoDB-ErrorLog: ap-guangzhou
+    /// - TDMYSQL-SLOW: gz
+    /// - All log types for DCDB: gz
+    /// - All log types for MariaDB: gz
+    /// - All log types for PostgreSQL: gz
+    /// - All log types for BH: overseas-polaris (Hong Kong (China) and other)/fsi-polaris (financial district)/general-polaris (general zone)/intl-sg-prod (international site)
+    /// - All log types for APIS: gz
     ///
     /// Required.
     "CloudProductRegion" cloud_product_region set_cloud_product_region: str,
-    /// 是否删除关联的topic
+    /// Whether to delete the associated topic
     "IsDeleteTopic" is_delete_topic set_is_delete_topic: bool,
-    /// 是否删除关联的logset。如果logset下还有topic的话，不会进行删除
+    /// Whether to delete the associated logset. If the logset still has topics, deletion will not be performed.
     "IsDeleteLogset" is_delete_logset set_is_delete_logset: bool,
 } }
 rt::action!("cls", "2020-10-16", "DeleteCloudProductLogCollection", DeleteCloudProductLogCollectionRequest => DeleteCloudProductLogCollectionResponse);
 
 rt::model! { read debug;
-/// DeleteCloudProductLogCollection返回参数结构体
+/// DeleteCloudProductLogCollection response structure.
 DeleteCloudProductLogCollectionResponse {
-    /// 枚举值，0创建中 1创建完成 2删除中 3删除完成
+    /// Enumeration value, 0 creating 1 creation completed 2 deleting 3 deletion completed
     "Status" status set_status: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4752,17 +4775,17 @@ DeleteConfigExtraResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteConfigFromMachineGroup` (删除应用到机器组的采集配置).
+/// Request of `DeleteConfigFromMachineGroup` (Deletes collection configuration applied to a machine group).
 ///
-/// 删除应用到机器组的采集配置
+/// This API is used to delete the collection configuration applied to a machine group.
 DeleteConfigFromMachineGroupRequest {
-    /// 机器组ID
-    /// - 通过[获取机器组列表](https://cloud.tencent.com/document/api/614/56438)获取机器组Id。
+    /// Machine group ID
+    /// -Get the machine group Id through [Get Machine Group List](https://www.tencentcloud.com/document/api/614/56438?from_cn_redirect=1).
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
-    /// 采集配置ID
-    /// - 通过[获取采集规则配置](https://cloud.tencent.com/document/product/614/58616)获取采集配置Id。
+    /// Collection Configuration ID
+    /// -Obtain the collection configuration Id through [Access collection rule configuration](https://www.tencentcloud.com/document/product/614/58616?from_cn_redirect=1).
     ///
     /// Required.
     "ConfigId" config_id set_config_id: str,
@@ -4770,19 +4793,19 @@ DeleteConfigFromMachineGroupRequest {
 rt::action!("cls", "2020-10-16", "DeleteConfigFromMachineGroup", DeleteConfigFromMachineGroupRequest => DeleteConfigFromMachineGroupResponse);
 
 rt::model! { read debug;
-/// DeleteConfigFromMachineGroup返回参数结构体
+/// DeleteConfigFromMachineGroup response structure.
 DeleteConfigFromMachineGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteConfig` (删除采集规则配置).
+/// Request of `DeleteConfig` (Deletes collection rule configuration).
 ///
-/// 删除采集规则配置
+/// This API is used to delete collection rule configuration.
 DeleteConfigRequest {
-    /// 采集配置ID
-    /// - 通过[获取采集规则配置](https://cloud.tencent.com/document/product/614/58616)获取采集配置Id。
+    /// Collection Configuration ID
+    /// -Obtain the collection configuration Id through [Access collection rule configuration](https://www.tencentcloud.com/document/product/614/58616?from_cn_redirect=1).
     ///
     /// Required.
     "ConfigId" config_id set_config_id: str,
@@ -4790,18 +4813,18 @@ DeleteConfigRequest {
 rt::action!("cls", "2020-10-16", "DeleteConfig", DeleteConfigRequest => DeleteConfigResponse);
 
 rt::model! { read debug;
-/// DeleteConfig返回参数结构体
+/// DeleteConfig response structure.
 DeleteConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteConsole` (删除DataSight控制台).
+/// Request of `DeleteConsole` (Delete the DataSight Console).
 ///
-/// 本接口用于删除DataSight控制台
+/// This API is used to delete the DataSight Console
 DeleteConsoleRequest {
-    /// DataSight控制台Id
+    /// DataSight Console Id
     ///
     /// Required.
     "ConsoleId" console_id set_console_id: str,
@@ -4809,7 +4832,7 @@ DeleteConsoleRequest {
 rt::action!("cls", "2020-10-16", "DeleteConsole", DeleteConsoleRequest => DeleteConsoleResponse);
 
 rt::model! { read debug;
-/// DeleteConsole返回参数结构体
+/// DeleteConsole response structure.
 DeleteConsoleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4837,15 +4860,15 @@ DeleteConsoleSharingResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteConsumerGroup` (删除消费组).
+/// Request of `DeleteConsumerGroup` (Delete consumer groups.).
 ///
-/// 删除消费组
+/// Delete consumer groups.
 DeleteConsumerGroupRequest {
-    /// 需要删除的消费者组标识
+    /// Consumer group flag to be deleted.
     ///
     /// Required.
     "ConsumerGroup" consumer_group set_consumer_group: str,
-    /// 日志集id
+    /// Logset id
     ///
     /// Required.
     "LogsetId" logset_id set_logset_id: str,
@@ -4853,20 +4876,20 @@ DeleteConsumerGroupRequest {
 rt::action!("cls", "2020-10-16", "DeleteConsumerGroup", DeleteConsumerGroupRequest => DeleteConsumerGroupResponse);
 
 rt::model! { read debug;
-/// DeleteConsumerGroup返回参数结构体
+/// DeleteConsumerGroup response structure.
 DeleteConsumerGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteConsumer` (删除投递Ckafka任务).
+/// Request of `DeleteConsumer` (Deleting a CKafka Delivery Task).
 ///
-/// 删除投递Ckafka任务
+/// Deleting a CKafka Delivery Task
 DeleteConsumerRequest {
-    /// 投递任务绑定的日志主题Id。
-    /// - 通过 [获取日志主题列表](https://cloud.tencent.com/document/product/614/56454) 获取日志主题Id。
-    /// - 通过 [创建日志主题](https://cloud.tencent.com/document/product/614/56456) 获取日志主题Id。
+    /// Log topic Id bound to the delivery task.
+    /// -Obtain the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
+    /// - Obtain the log topic Id through [Create Log Topic](https://www.tencentcloud.com/document/product/614/56456?from_cn_redirect=1).
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
@@ -4874,24 +4897,24 @@ DeleteConsumerRequest {
 rt::action!("cls", "2020-10-16", "DeleteConsumer", DeleteConsumerRequest => DeleteConsumerResponse);
 
 rt::model! { read debug;
-/// DeleteConsumer返回参数结构体
+/// DeleteConsumer response structure.
 DeleteConsumerResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteCosRecharge` (删除cos导入任务).
+/// Request of `DeleteCosRecharge` (This API is used to delete a COS import task.).
 ///
-/// 本接口用于删除cos导入任务
+/// This API is used to delete a cos Import Task.
 DeleteCosRechargeRequest {
-    /// COS导入配置Id。
-    /// - 通过 [获取cos导入配置](https://cloud.tencent.com/document/product/614/88099) 获取COS导入配置Id。
+    /// COS import configuration Id.
+    /// -Get the cos import configuration Id by [searching for the cos import configuration](https://www.tencentcloud.com/document/product/614/88099?from_cn_redirect=1).
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 日志主题Id。
-    /// -  通过[获取日志主题列表](https://cloud.tencent.com/document/api/614/56454)获取日志主题Id。
+    /// Log topic Id.
+    /// - Get the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/api/614/56454?from_cn_redirect=1).
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
@@ -4899,18 +4922,18 @@ DeleteCosRechargeRequest {
 rt::action!("cls", "2020-10-16", "DeleteCosRecharge", DeleteCosRechargeRequest => DeleteCosRechargeResponse);
 
 rt::model! { read debug;
-/// DeleteCosRecharge返回参数结构体
+/// DeleteCosRecharge response structure.
 DeleteCosRechargeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteDashboard` (删除仪表盘).
+/// Request of `DeleteDashboard` (Delete a dashboard).
 ///
-/// 本接口用于删除仪表盘
+/// This API is used to delete dashboards.
 DeleteDashboardRequest {
-    /// 仪表盘id
+    /// Dashboard ID
     ///
     /// Required.
     "DashboardId" dashboard_id set_dashboard_id: str,
@@ -4918,18 +4941,18 @@ DeleteDashboardRequest {
 rt::action!("cls", "2020-10-16", "DeleteDashboard", DeleteDashboardRequest => DeleteDashboardResponse);
 
 rt::model! { read debug;
-/// DeleteDashboard返回参数结构体
+/// DeleteDashboard response structure.
 DeleteDashboardResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteDashboardSubscribe` (删除仪表盘订阅).
+/// Request of `DeleteDashboardSubscribe` (Deletes a dashboard subscription).
 ///
-/// 此接口用于删除仪表盘订阅
+/// This API is used to delete dashboard subscriptions.
 DeleteDashboardSubscribeRequest {
-    /// 仪表盘订阅记录id。通过 [获取仪表盘订阅列表](https://cloud.tencent.com/document/api/614/105779)接口获取Id。
+    /// Dashboard subscription record id. Obtain the id through the [Get Dashboard Subscription List](https://www.tencentcloud.com/document/api/614/105779?from_cn_redirect=1) api.
     ///
     /// Required.
     "Id" id set_id: i128,
@@ -4937,18 +4960,18 @@ DeleteDashboardSubscribeRequest {
 rt::action!("cls", "2020-10-16", "DeleteDashboardSubscribe", DeleteDashboardSubscribeRequest => DeleteDashboardSubscribeResponse);
 
 rt::model! { read debug;
-/// DeleteDashboardSubscribe返回参数结构体
+/// DeleteDashboardSubscribe response structure.
 DeleteDashboardSubscribeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteDataTransform` (删除数据加工任务).
+/// Request of `DeleteDataTransform` (Deletes a data processing task).
 ///
-/// 本接口用于删除数据加工任务
+/// This API is used to delete a data processing task.
 DeleteDataTransformRequest {
-    /// 数据加工任务ID- 通过[获取数据加工任务列表基本信息](https://cloud.tencent.com/document/product/614/72182)获取数据加工任务Id。
+    /// Data processing task ID - Search the data processing task list basic information (https://www.tencentcloud.com/document/product/614/72182?from_cn_redirect=1) to get the data processing task ID.
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
@@ -4956,23 +4979,23 @@ DeleteDataTransformRequest {
 rt::action!("cls", "2020-10-16", "DeleteDataTransform", DeleteDataTransformRequest => DeleteDataTransformResponse);
 
 rt::model! { read debug;
-/// DeleteDataTransform返回参数结构体
+/// DeleteDataTransform response structure.
 DeleteDataTransformResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteDlcDeliver` (删除DLC投递任务).
+/// Request of `DeleteDlcDeliver` (Delete a DLC delivery task).
 ///
-/// 删除DLC投递任务
+/// Delete a DLC delivery task
 DeleteDlcDeliverRequest {
-    /// 日志主题id。
-    /// - 通过[获取日志主题列表](https://cloud.tencent.com/document/product/614/56454)获取日志主题Id。
+    /// Log topic ID.
+    /// -Obtain the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// 任务id。
+    /// Task ID.
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
@@ -4980,24 +5003,24 @@ DeleteDlcDeliverRequest {
 rt::action!("cls", "2020-10-16", "DeleteDlcDeliver", DeleteDlcDeliverRequest => DeleteDlcDeliverResponse);
 
 rt::model! { read debug;
-/// DeleteDlcDeliver返回参数结构体
+/// DeleteDlcDeliver response structure.
 DeleteDlcDeliverResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteEsRecharge` (删除es导入配置).
+/// Request of `DeleteEsRecharge` (Delete the es import configuration).
 ///
-/// 删除es导入配置
+/// Delete es import configuration
 DeleteEsRechargeRequest {
-    /// 任务id
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 任务配置的日志主题id。
-    /// - 通过 [获取日志主题列表](https://cloud.tencent.com/document/product/614/56454) 获取日志主题Id。
-    /// - 通过 [创建日志主题](https://cloud.tencent.com/document/product/614/56456) 获取日志主题Id。
+    /// Log topic id of the task configuration.
+    /// -Obtain the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
+    /// - Obtain the log topic Id through [Create Log Topic](https://www.tencentcloud.com/document/product/614/56456?from_cn_redirect=1).
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
@@ -5005,19 +5028,19 @@ DeleteEsRechargeRequest {
 rt::action!("cls", "2020-10-16", "DeleteEsRecharge", DeleteEsRechargeRequest => DeleteEsRechargeResponse);
 
 rt::model! { read debug;
-/// DeleteEsRecharge返回参数结构体
+/// DeleteEsRecharge response structure.
 DeleteEsRechargeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteExport` (删除日志下载任务).
+/// Request of `DeleteExport` (Deletes a log download task).
 ///
-/// 本接口用于删除日志下载任务
+/// This API is used to delete a log download task.
 DeleteExportRequest {
-    /// 日志导出任务Id
-    /// - 通过[获取日志下载任务列表](https://cloud.tencent.com/document/product/614/56449)获取日志导出任务Id。
+    /// Log export task ID.
+    /// -Obtain the log export task Id through [Get Log Download Task List](https://www.tencentcloud.com/document/product/614/56449?from_cn_redirect=1).
     ///
     /// Required.
     "ExportId" export_id set_export_id: str,
@@ -5025,24 +5048,24 @@ DeleteExportRequest {
 rt::action!("cls", "2020-10-16", "DeleteExport", DeleteExportRequest => DeleteExportResponse);
 
 rt::model! { read debug;
-/// DeleteExport返回参数结构体
+/// DeleteExport response structure.
 DeleteExportResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteHostMetricConfig` (删除主机指标采集配置).
+/// Request of `DeleteHostMetricConfig` (Delete host metric collection configuration).
 ///
-/// 删除主机指标采集配置
+/// Delete host metric collection configuration
 DeleteHostMetricConfigRequest {
-    /// 指标日志主题id。
-    /// - 通过 [获取日志主题列表](https://cloud.tencent.com/document/product/614/56454) 获取日志主题Id。注意BizType 0:日志主题（默认值）， 1:指标主题
-    /// - 通过 [创建日志主题](https://cloud.tencent.com/document/product/614/56456) 获取日志主题Id。注意BizType 0:日志主题（默认值）， 1:指标主题
+    /// Metric Topic id
+    /// - Obtain the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1). Note: BizType 0: log topic (default value), 1: metric topic.
+    /// -Obtain the log topic Id through [Create Log Topic](https://www.tencentcloud.com/document/product/614/56456?from_cn_redirect=1). Note that BizType 0: log topic (default value), 1: metric topic.
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// 采集配置id。
+    /// Collection Configuration id.
     ///
     /// Required.
     "ConfigId" config_id set_config_id: str,
@@ -5050,19 +5073,19 @@ DeleteHostMetricConfigRequest {
 rt::action!("cls", "2020-10-16", "DeleteHostMetricConfig", DeleteHostMetricConfigRequest => DeleteHostMetricConfigResponse);
 
 rt::model! { read debug;
-/// DeleteHostMetricConfig返回参数结构体
+/// DeleteHostMetricConfig response structure.
 DeleteHostMetricConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteIndex` (删除索引配置).
+/// Request of `DeleteIndex` (Deletes index configuration).
 ///
-/// 本接口用于删除日志主题的索引配置，删除索引配置后将无法检索和查询采集到的日志。
+/// This API is used to delete the index configuration of a log topic. After deleting, you cannot retrieve or query the collected logs.
 DeleteIndexRequest {
-    /// 日志主题Id。
-    /// - 通过[获取日志主题列表](https://cloud.tencent.com/document/product/614/56454)获取日志主题Id。
+    /// Log topic Id.
+    /// -Obtain the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
@@ -5070,26 +5093,26 @@ DeleteIndexRequest {
 rt::action!("cls", "2020-10-16", "DeleteIndex", DeleteIndexRequest => DeleteIndexResponse);
 
 rt::model! { read debug;
-/// DeleteIndex返回参数结构体
+/// DeleteIndex response structure.
 DeleteIndexResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteKafkaRecharge` (删除Kafka数据订阅任务).
+/// Request of `DeleteKafkaRecharge` (Deletes a Kafka data subscription task).
 ///
-/// 本接口用于删除Kafka数据订阅任务
+/// This API is used to delete a Kafka data subscription task.
 DeleteKafkaRechargeRequest {
-    /// Kafka导入配置Id。
+    /// Kafka import configuration Id.
     ///
-    /// - 通过 [创建Kafka数据订阅任务](https://cloud.tencent.com/document/product/614/94448)获取Kafka导入配置Id。
-    /// - 通过 [获取Kafka数据订阅任务列表](https://cloud.tencent.com/document/product/614/94446)获取Kafka导入配置Id。
+    /// -Create a Kafka Data Subscription Task (https://www.tencentcloud.com/document/product/614/94448?from_cn_redirect=1) to obtain the Kafka import configuration Id.
+    /// -Get the Kafka import configuration Id by [searching the Kafka Data Subscription Task list](https://www.tencentcloud.com/document/product/614/94446?from_cn_redirect=1).
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 导入CLS目标日志主题Id。
-    /// - 通过[获取日志主题列表](https://cloud.tencent.com/document/product/614/56454)获取日志主题Id。
+    /// Import the target log topic Id of CLS.
+    /// -Obtain the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
@@ -5097,7 +5120,7 @@ DeleteKafkaRechargeRequest {
 rt::action!("cls", "2020-10-16", "DeleteKafkaRecharge", DeleteKafkaRechargeRequest => DeleteKafkaRechargeResponse);
 
 rt::model! { read debug;
-/// DeleteKafkaRecharge返回参数结构体
+/// DeleteKafkaRecharge response structure.
 DeleteKafkaRechargeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5145,11 +5168,11 @@ DeleteLogResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteLogset` (删除日志集).
+/// Request of `DeleteLogset` (Deletes a logset).
 ///
-/// 本接口用于删除日志集。
+/// This API is used to delete a logset.
 DeleteLogsetRequest {
-    /// 日志集Id。通过 [获取日志集列表](https://cloud.tencent.com/document/product/614/58624)获取日志集Id。
+    /// Log Set Id. It can be obtained through the [logset list](https://www.tencentcloud.com/document/product/614/58624?from_cn_redirect=1).
     ///
     /// Required.
     "LogsetId" logset_id set_logset_id: str,
@@ -5157,24 +5180,24 @@ DeleteLogsetRequest {
 rt::action!("cls", "2020-10-16", "DeleteLogset", DeleteLogsetRequest => DeleteLogsetResponse);
 
 rt::model! { read debug;
-/// DeleteLogset返回参数结构体
+/// DeleteLogset response structure.
 DeleteLogsetResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteMachineGroupInfo` (删除机器组信息).
+/// Request of `DeleteMachineGroupInfo` (Deletes machine group information).
 ///
-/// 用于删除机器组信息
+/// This API is used to delete machine group information.
 DeleteMachineGroupInfoRequest {
-    /// 机器组Id
-    /// - 通过[获取机器组列表](https://cloud.tencent.com/document/product/614/56438)获取机器组Id。
+    /// Machine group Id
+    /// -Obtain the machine group Id by searching the [machine group list](https://www.tencentcloud.com/document/product/614/56438?from_cn_redirect=1).
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
-    /// 机器组类型
-    /// 目前type支持 ip 和 label
+    /// Machine group type
+    /// Supported types: `ip` and `label`
     ///
     /// Required.
     "MachineGroupType" machine_group_type set_machine_group_type: obj MachineGroupTypeInfo,
@@ -5182,19 +5205,19 @@ DeleteMachineGroupInfoRequest {
 rt::action!("cls", "2020-10-16", "DeleteMachineGroupInfo", DeleteMachineGroupInfoRequest => DeleteMachineGroupInfoResponse);
 
 rt::model! { read debug;
-/// DeleteMachineGroupInfo返回参数结构体
+/// DeleteMachineGroupInfo response structure.
 DeleteMachineGroupInfoResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteMachineGroup` (删除机器组).
+/// Request of `DeleteMachineGroup` (Deletes a machine group).
 ///
-/// 删除机器组
+/// This API is used to delete a machine group.
 DeleteMachineGroupRequest {
-    /// 机器组Id
-    /// - 通过[获取机器组列表](https://cloud.tencent.com/document/product/614/56438)获取机器组Id。
+    /// Machine group Id
+    /// -Obtain the machine group Id by searching the machine group list (https://www.tencentcloud.com/document/product/614/56438?from_cn_redirect=1).
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
@@ -5202,24 +5225,24 @@ DeleteMachineGroupRequest {
 rt::action!("cls", "2020-10-16", "DeleteMachineGroup", DeleteMachineGroupRequest => DeleteMachineGroupResponse);
 
 rt::model! { read debug;
-/// DeleteMachineGroup返回参数结构体
+/// DeleteMachineGroup response structure.
 DeleteMachineGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteMetricConfig` (删除指标采集配置).
+/// Request of `DeleteMetricConfig` (This API is used to delete metric collection configurations.).
 ///
-/// 删除指标采集配置
+/// This API is used to delete metric collection configurations.
 DeleteMetricConfigRequest {
-    /// 指标日志主题id。
-    /// - 通过 [获取日志主题列表](https://cloud.tencent.com/document/product/614/56454) 获取日志主题Id。注意BizType 0:日志主题（默认值）， 1:指标主题
-    /// - 通过 [创建日志主题](https://cloud.tencent.com/document/product/614/56456) 获取日志主题Id。注意BizType 0:日志主题（默认值）， 1:指标主题
+    /// Metric Topic id
+    /// - Obtain the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1). Note: BizType 0: log topic (default value), 1: metric topic.
+    /// -Obtain the log topic Id through [Create Log Topic](https://www.tencentcloud.com/document/product/614/56456?from_cn_redirect=1). Note that BizType 0: log topic (default value), 1: metric topic.
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// 指标采集配置id。
+    /// Metric collection configuration ID.
     ///
     /// Required.
     "ConfigId" config_id set_config_id: str,
@@ -5227,22 +5250,22 @@ DeleteMetricConfigRequest {
 rt::action!("cls", "2020-10-16", "DeleteMetricConfig", DeleteMetricConfigRequest => DeleteMetricConfigResponse);
 
 rt::model! { read debug;
-/// DeleteMetricConfig返回参数结构体
+/// DeleteMetricConfig response structure.
 DeleteMetricConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteMetricSubscribe` (删除指标订阅配置).
+/// Request of `DeleteMetricSubscribe` (This API is used to delete metric subscription configurations.).
 ///
-/// 删除指标订阅配置
+/// This API is used to delete metric subscription configurations.
 DeleteMetricSubscribeRequest {
-    /// 指标采集任务id
+    /// Metric collection task ID.
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 指标采集任务配置的日志主题id。
+    /// Log topic ID of a metric collection task configuration.
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
@@ -5250,18 +5273,18 @@ DeleteMetricSubscribeRequest {
 rt::action!("cls", "2020-10-16", "DeleteMetricSubscribe", DeleteMetricSubscribeRequest => DeleteMetricSubscribeResponse);
 
 rt::model! { read debug;
-/// DeleteMetricSubscribe返回参数结构体
+/// DeleteMetricSubscribe response structure.
 DeleteMetricSubscribeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteNetworkApplication` (删除网络应用).
+/// Request of `DeleteNetworkApplication` (Delete a web application).
 ///
-/// 删除网络应用
+/// Delete a web application
 DeleteNetworkApplicationRequest {
-    /// 网络应用id。
+    /// Web application id.
     ///
     /// Required.
     "NetworkAppId" network_app_id set_network_app_id: str,
@@ -5269,18 +5292,18 @@ DeleteNetworkApplicationRequest {
 rt::action!("cls", "2020-10-16", "DeleteNetworkApplication", DeleteNetworkApplicationRequest => DeleteNetworkApplicationResponse);
 
 rt::model! { read debug;
-/// DeleteNetworkApplication返回参数结构体
+/// DeleteNetworkApplication response structure.
 DeleteNetworkApplicationResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteNoticeContent` (删除通知内容模板).
+/// Request of `DeleteNoticeContent` (This API is used to delete a notification content template.).
 ///
-/// 该接口用于删除通知内容配置
+/// This API is used to delete notification content configuration.
 DeleteNoticeContentRequest {
-    /// 通知内容模板ID。-通过[获取通知内容模板](https://cloud.tencent.com/document/api/614/111714)获取通知内容模版ID
+    /// Notification content template ID. Get the notification content template ID by searching the notification content template (https://www.tencentcloud.com/document/api/614/111714?from_cn_redirect=1).
     ///
     /// Required.
     "NoticeContentId" notice_content_id set_notice_content_id: str,
@@ -5288,22 +5311,22 @@ DeleteNoticeContentRequest {
 rt::action!("cls", "2020-10-16", "DeleteNoticeContent", DeleteNoticeContentRequest => DeleteNoticeContentResponse);
 
 rt::model! { read debug;
-/// DeleteNoticeContent返回参数结构体
+/// DeleteNoticeContent response structure.
 DeleteNoticeContentResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRecordingRuleTask` (删除预聚合任务).
+/// Request of `DeleteRecordingRuleTask` (This API is used to delete a pre-aggregation task.).
 ///
-/// 本接口用于删除预聚合分析任务
+/// This API is used to delete a pre-aggregation analysis task.
 DeleteRecordingRuleTaskRequest {
-    /// 任务ID
+    /// Task ID.
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 源指标主题id
+    /// Source metric topic id
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
@@ -5311,22 +5334,22 @@ DeleteRecordingRuleTaskRequest {
 rt::action!("cls", "2020-10-16", "DeleteRecordingRuleTask", DeleteRecordingRuleTaskRequest => DeleteRecordingRuleTaskResponse);
 
 rt::model! { read debug;
-/// DeleteRecordingRuleTask返回参数结构体
+/// DeleteRecordingRuleTask response structure.
 DeleteRecordingRuleTaskResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRecordingRuleYamlTask` (删除YAML预聚合任务).
+/// Request of `DeleteRecordingRuleYamlTask` (This API is used to delete a pre-aggregation task through the YAML file.).
 ///
-/// 本接口用于删除yaml预聚合任务
+/// This API is used to delete the pre-aggregation task in yaml.
 DeleteRecordingRuleYamlTaskRequest {
-    /// 任务ID
+    /// Task ID.
     ///
     /// Required.
     "YamlId" yaml_id set_yaml_id: str,
-    /// 源指标主题id
+    /// Source metric topic id
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
@@ -5334,22 +5357,22 @@ DeleteRecordingRuleYamlTaskRequest {
 rt::action!("cls", "2020-10-16", "DeleteRecordingRuleYamlTask", DeleteRecordingRuleYamlTaskRequest => DeleteRecordingRuleYamlTaskResponse);
 
 rt::model! { read debug;
-/// DeleteRecordingRuleYamlTask返回参数结构体
+/// DeleteRecordingRuleYamlTask response structure.
 DeleteRecordingRuleYamlTaskResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRemoteWriteTask` (删除RemoteWrite任务).
+/// Request of `DeleteRemoteWriteTask` (This API is used to delete a RemoteWrite task.).
 ///
-/// 删除RemoteWrite任务
+/// This API is used to delete a RemoteWrite task.
 DeleteRemoteWriteTaskRequest {
-    /// RemoteWrite导入任务ID
+    /// RemoteWrite import task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 日志主题ID
+    /// Log topic ID
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
@@ -5357,7 +5380,7 @@ DeleteRemoteWriteTaskRequest {
 rt::action!("cls", "2020-10-16", "DeleteRemoteWriteTask", DeleteRemoteWriteTaskRequest => DeleteRemoteWriteTaskResponse);
 
 rt::model! { read debug;
-/// DeleteRemoteWriteTask返回参数结构体
+/// DeleteRemoteWriteTask response structure.
 DeleteRemoteWriteTaskResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5431,15 +5454,15 @@ DeleteS3RechargeResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteScheduledSql` (删除定时SQL分析任务).
+/// Request of `DeleteScheduledSql` (Deletes a scheduled SQL analysis task).
 ///
-/// 本接口用于删除定时SQL分析任务
+/// This API is used to delete a scheduled SQL analysis task.
 DeleteScheduledSqlRequest {
-    /// 任务ID，通过[获取定时SQL分析任务列表](https://cloud.tencent.com/document/product/614/95519)获取
+    /// Task ID, which can be obtained through [Scheduled SQL Analysis Task List](https://www.tencentcloud.com/document/product/614/95519?from_cn_redirect=1).
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 源日志主题ID，通过[获取定时SQL分析任务列表](https://cloud.tencent.com/document/product/614/95519)获取
+    /// Source log topic ID. Search the scheduled SQL analysis task list (https://www.tencentcloud.com/document/product/614/95519?from_cn_redirect=1) to obtain it.
     ///
     /// Required.
     "SrcTopicId" src_topic_id set_src_topic_id: str,
@@ -5447,18 +5470,18 @@ DeleteScheduledSqlRequest {
 rt::action!("cls", "2020-10-16", "DeleteScheduledSql", DeleteScheduledSqlRequest => DeleteScheduledSqlResponse);
 
 rt::model! { read debug;
-/// DeleteScheduledSql返回参数结构体
+/// DeleteScheduledSql response structure.
 DeleteScheduledSqlResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteSearchView` (删除查询视图).
+/// Request of `DeleteSearchView` (This API is used to delete a query view.).
 ///
-/// 删除查询视图
+/// This API is used to delete a query view.
 DeleteSearchViewRequest {
-    /// 视图ID
+    /// View ID
     ///
     /// Required.
     "ViewId" view_id set_view_id: str,
@@ -5466,19 +5489,19 @@ DeleteSearchViewRequest {
 rt::action!("cls", "2020-10-16", "DeleteSearchView", DeleteSearchViewRequest => DeleteSearchViewResponse);
 
 rt::model! { read debug;
-/// DeleteSearchView返回参数结构体
+/// DeleteSearchView response structure.
 DeleteSearchViewResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteShipper` (删除投递COS任务).
+/// Request of `DeleteShipper` (Deletes a COS shipping task).
 ///
-/// 删除投递COS任务
+/// This API is used to delete a COS shipping task.
 DeleteShipperRequest {
-    /// 投递规则Id。
-    /// - 通过 [获取投递任务列表](https://cloud.tencent.com/document/product/614/58745)获取ShipperId。
+    /// Shipping Rule Id.
+    /// -Obtain the ShipperId by [obtaining the shipping task list](https://www.tencentcloud.com/document/product/614/58745?from_cn_redirect=1).
     ///
     /// Required.
     "ShipperId" shipper_id set_shipper_id: str,
@@ -5486,23 +5509,23 @@ DeleteShipperRequest {
 rt::action!("cls", "2020-10-16", "DeleteShipper", DeleteShipperRequest => DeleteShipperResponse);
 
 rt::model! { read debug;
-/// DeleteShipper返回参数结构体
+/// DeleteShipper response structure.
 DeleteShipperResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteSplunkDeliver` (删除Splunk投递任务).
+/// Request of `DeleteSplunkDeliver` (Delete a Splunk delivery task).
 ///
-/// 删除Splunk投递任务
+/// Delete a Splunk delivery task
 DeleteSplunkDeliverRequest {
-    /// 任务id
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 日志主题id
-    /// - 通过[获取日志主题列表](https://cloud.tencent.com/document/product/614/56454)获取日志主题Id。
+    /// Log topic id
+    /// -Obtain the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
@@ -5510,18 +5533,18 @@ DeleteSplunkDeliverRequest {
 rt::action!("cls", "2020-10-16", "DeleteSplunkDeliver", DeleteSplunkDeliverRequest => DeleteSplunkDeliverResponse);
 
 rt::model! { read debug;
-/// DeleteSplunkDeliver返回参数结构体
+/// DeleteSplunkDeliver response structure.
 DeleteSplunkDeliverResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteTopic` (删除主题).
+/// Request of `DeleteTopic` (Delete a topic).
 ///
-/// 本接口用于删除日志或指标主题。
+/// This API is used to delete logs or metric topics.
 DeleteTopicRequest {
-    /// 主题ID- 通过[获取日志主题列表](https://cloud.tencent.com/document/product/614/56454)获取日志主题Id。
+    /// Topic ID - Obtain the log topic ID through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
@@ -5529,18 +5552,18 @@ DeleteTopicRequest {
 rt::action!("cls", "2020-10-16", "DeleteTopic", DeleteTopicRequest => DeleteTopicResponse);
 
 rt::model! { read debug;
-/// DeleteTopic返回参数结构体
+/// DeleteTopic response structure.
 DeleteTopicResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteWebCallback` (删除告警渠道回调配置).
+/// Request of `DeleteWebCallback` (This API is used to delete alarm channel callback configurations.).
 ///
-/// 该接口用于删除告警渠道回调配置。
+/// This API is used to delete alarm channel callback configurations.
 DeleteWebCallbackRequest {
-    /// 告警渠道回调配置ID。-通过[获取告警渠道回调配置列表](https://cloud.tencent.com/document/api/614/115229)获取告警渠道回调配置ID
+    /// ID of the alarm channel callback configuration. Search the alarm channel callback configuration list (https://www.tencentcloud.com/document/api/614/115229?from_cn_redirect=1) to get the ID of the alarm channel callback configuration.
     ///
     /// Required.
     "WebCallbackId" web_callback_id set_web_callback_id: str,
@@ -5548,73 +5571,73 @@ DeleteWebCallbackRequest {
 rt::action!("cls", "2020-10-16", "DeleteWebCallback", DeleteWebCallbackRequest => DeleteWebCallbackResponse);
 
 rt::model! { read debug;
-/// DeleteWebCallback返回参数结构体
+/// DeleteWebCallback response structure.
 DeleteWebCallbackResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 投递配置入参
+/// Shipping configuration input parameter.
 DeliverConfig {
-    /// 地域信息。
+    /// Region information.
     ///
-    /// 示例：
-    /// ap-guangzhou  广州地域；
-    /// ap-nanjing 南京地域。
+    /// Example
+    /// ap-guangzhou: Guangzhou region.
+    /// ap-nanjing Nanjing region.
     ///
-    /// 详细信息请查看官网[地域和访问域名](https://cloud.tencent.com/document/product/614/18940)
+    /// For detailed information, see [regions and access endpoints](https://www.tencentcloud.com/document/product/614/18940?from_cn_redirect=1) on the official website.
     ///
     /// Required.
     "Region" region set_region: str,
-    /// 日志主题ID。-通过[获取日志主题列表](https://cloud.tencent.com/document/product/614/56454)获取日志主题ID
+    /// Log topic ID. Obtain the log topic ID through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// 投递数据范围。
+    /// Data delivery scope.
     ///
-    /// 0: 全部日志, 包括告警策略日常周期执行的所有日志，也包括告警策略变更产生的日志，默认值
+    /// All logs, including daily logs generated by periodic execution of alarm policies and logs generated by policy changes. Default value.
     ///
-    /// 1:仅告警触发及恢复日志
+    /// 1: Alarm triggering only and restore log
     ///
     /// Required.
     "Scope" scope set_scope: i128,
 } }
 
 rt::model! { both debug;
-/// 投递规则
+/// Shipping Rule
 DeliverRule {
-    /// 数据投递范围。
+    /// Data delivery range.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - 1： 历史+新增数据
-    /// - 2： 自定义时间范围
-    /// - 3： 仅新增
+    /// - 1: History + newly added data
+    /// - 2: Custom time range
+    /// - 3: New additions only
     ///
-    /// 本次仅支持3新增数据。后续支持： 2自定义时间范围和1历史+新增数据
+    /// This time, only 3 newly added data is supported. Subsequent support: 2 custom time range and 1 history + newly added data
     ///
     /// Required.
     "DataScope" data_scope set_data_scope: i128,
 } }
 
 rt::model! { read debug;
-/// 返回的内容
+/// Returned content.
 Delta {
-    /// 角色
+    /// Role
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - user： 用户
-    /// - assistant： AI助手
+    /// - user: User
+    /// - assistant: AI assistant
     "Role" role set_role: str,
-    /// 内容详情
+    /// Content details
     "Content" content set_content: str,
-    /// 思维链内容。
-    /// 用于展示模型思考过程，仅深度思考模式可用。仅作为输出参数返回，在进行多轮对话时，无需传入输入参数中。
+    /// Thought chain content.
+    /// Used to show the model thinking process, only available in deep thinking mode. Returned as an output parameter only, no need to input it in multi-round dialogue.
     "ReasoningContent" reasoning_content set_reasoning_content: str,
-    /// 模型生成的工具调用。仅支持输出参数返回。
-    /// 对于每一次的输出值应该以Id为标识对Type、Name、Arguments字段进行合并。
+    /// Tool call generated by the model. Only support output parameter return.
+    /// For each output value, merge the Type, Name, and Arguments fields with Id as the flag.
     "ToolCalls" tool_calls set_tool_calls: list ToolCall,
 } }
 
@@ -5713,319 +5736,321 @@ DescribeAgentConfigsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAlarmNotices` (获取通知渠道组列表).
+/// Request of `DescribeAlarmNotices` (Gets the notification group list).
 ///
-/// 该接口用于获取通知渠道组列表
+/// This API is used to get the notification group list.
 DescribeAlarmNoticesRequest {
     /// name
-    /// 按照【通知渠道组名称】进行过滤。
-    /// 类型：String
-    /// 示例："Filters":[{"Key":"name","Values":["test-notice"]}]
-    /// 必选：否
+    /// Filter by [notification channel group name].
+    /// Type: String
+    /// "Filters":[{"Key":"name","Values":["test-notice"]}]
+    /// Required: No
     /// alarmNoticeId
-    /// 按照【通知渠道组ID】进行过滤。
-    /// 类型：String
-    /// 示例："Filters": [{Key: "alarmNoticeId", Values: ["notice-5281f1d2-6275-4e56-9ec3-a1eb19d8bc2f"]}]
-    /// 必选：否
+    /// Filter by [notification channel group ID].
+    /// Type: String
+    /// "Filters": [{Key: "alarmNoticeId", Values: ["notice-5281f1d2-6275-4e56-9ec3-a1eb19d8bc2f"]}]
+    /// Required: No
     /// uid
-    /// 按照【接收用户ID】进行过滤。
-    /// 类型：String
-    /// 示例："Filters": [{Key: "uid", Values: ["1137546"]}]
-    /// 必选：否
+    /// Filter by [recipient user ID].
+    /// Type: String
+    /// "Filters": [{Key: "uid", Values: ["1137546"]}]
+    /// Required: No
     /// groupId
-    /// 按照【接收用户组ID】进行过滤。
-    /// 类型：String
-    /// 示例："Filters": [{Key: "groupId", Values: ["344098"]}]
-    /// 必选：否
+    /// Filter by [recipient user group ID].
+    /// Type: String
+    /// "Filters": [{Key: "groupId", Values: ["344098"]}]
+    /// Required: No
     ///
     /// deliverFlag
-    /// 按照【投递状态】进行过滤。
-    /// 类型：String
-    /// 必选：否
-    /// 可选值： "1":未启用,  "2": 已启用, "3":投递异常
-    /// 示例："Filters":[{"Key":"deliverFlag","Values":["2"]}]
-    /// 每次请求的Filters的上限为10，Filter.Values的上限为5。
+    /// Filter by [delivery status].
+    /// Type: String
+    /// Required: No
+    /// Available values: "1": disabled, "2": enabled, "3": delivery exception
+    /// "Filters":[{"Key":"deliverFlag","Values":["2"]}]
+    /// The maximum number of Filters per request is 10, and the maximum for Filter.Values is 5.
     "Filters" filters set_filters: list Filter,
-    /// 分页的偏移量，默认值为0。
+    /// Page offset. Default value: 0
     "Offset" offset set_offset: i64,
-    /// 分页单页限制数目，默认值为20，最大值100。
+    /// Maximum number of entries per page. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
-    /// 是否需要返回通知渠道组配置的告警屏蔽统计状态数量信息。
-    /// - true：需要返回；
-    /// - false：不返回（默认false）。
+    /// Whether to return the quantity information of alarm silence statistics status in the configured notification channel group.
+    /// - true: Need to return.
+    /// - false: do not return (default false).
     "HasAlarmShieldCount" has_alarm_shield_count set_has_alarm_shield_count: bool,
 } }
 rt::action!("cls", "2020-10-16", "DescribeAlarmNotices", DescribeAlarmNoticesRequest => DescribeAlarmNoticesResponse);
 
 rt::model! { read debug;
-/// DescribeAlarmNotices返回参数结构体
+/// DescribeAlarmNotices response structure.
 DescribeAlarmNoticesResponse {
-    /// 告警通知模板列表。
+    /// Alarm notification template list
     "AlarmNotices" alarm_notices set_alarm_notices: list AlarmNotice,
-    /// 符合条件的告警通知模板总数。
+    /// Total number of eligible alarm notification templates
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAlarmShields` (获取告警屏蔽配置规则).
+/// Request of `DescribeAlarmShields` (Accesses alarm blocking configuration rules).
 ///
-/// 获取告警屏蔽配置规则
+/// This API is used to access alarm blocking configuration rules.
 DescribeAlarmShieldsRequest {
-    /// 通知渠道组id。-通过[获取通知渠道组列表](https://cloud.tencent.com/document/api/614/56462)获取通知渠道组id
+    /// Notification channel group id. Obtain the notification channel group id by searching the [notification channel group list](https://www.tencentcloud.com/document/api/614/56462?from_cn_redirect=1).
     ///
     /// Required.
     "AlarmNoticeId" alarm_notice_id set_alarm_notice_id: str,
-    /// - taskId:按照【规则id】进行过滤。类型：String  必选：否
-    /// - status:按照【规则状态】进行过滤。类型：String。 支持 0:暂未生效，1:生效中，2:已失效。 必选：否
-    /// 每次请求的Filters的上限为10，Filter.Values的上限为100。
+    /// - taskId: Filter by [Rule ID]. Type: String. Optional: No
+    /// - status: Filter by [Rule Status]. Type: String. Supports 0: Not yet effective, 1: In Effect, 2: Expired. Optional: No
+    /// Each request can have up to 10 Filters. The upper limit of Filter.Values is 100.
     "Filters" filters set_filters: list Filter,
-    /// 分页的偏移量，默认值为0。
+    /// Page offset. Default value: 0
     "Offset" offset set_offset: i128,
-    /// 分页单页限制数目，默认值为20，最大值100。
+    /// Maximum number of entries per page. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeAlarmShields", DescribeAlarmShieldsRequest => DescribeAlarmShieldsResponse);
 
 rt::model! { read debug;
-/// DescribeAlarmShields返回参数结构体
+/// DescribeAlarmShields response structure.
 DescribeAlarmShieldsResponse {
-    /// 符合条件的规则总数目
+    /// The total number of rules that meet the criteria
     "TotalCount" total_count set_total_count: i128,
-    /// 告警屏蔽规则详情
+    /// Details of the alarm blocking rules
     "AlarmShields" alarm_shields set_alarm_shields: list AlarmShieldInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAlarms` (获取告警策略列表).
+/// Request of `DescribeAlarms` (Gets the list of alarm policies).
 ///
-/// 本接口用于获取告警策略列表。
+/// This API is used to get the alarm policy list.
 DescribeAlarmsRequest {
     /// name
-    /// - 按照【告警策略名称】进行过滤。
-    /// - 类型：String
-    /// - 必选：否
-    /// - 示例：test-alarm
+    /// -Filter by [alarm policy name].
+    /// -Type: String
+    /// -Optional: No.
+    /// -Example: test-alarm
     ///
     /// alarmId
-    /// - 按照【告警策略ID】进行过滤。
-    /// - 类型：String
-    /// - 必选：否
-    /// - 示例：alarm-b60cf034-c3d6-4b01-xxxx-4e877ebb4751
+    /// -Filter by [alert policy ID].
+    /// -Type: String
+    /// -Optional: No.
+    /// -Example: alarm-b60cf034-c3d6-4b01-xxxx-4e877ebb4751
     ///
     /// topicId
-    /// - 按照【监控对象的日志主题ID】进行过滤。
-    /// - 类型：String
-    /// - 必选：否
-    /// - 示例：6766f83d-659e-xxxx-a8f7-9104a1012743
+    /// -Filter by [log topic ID of the monitored object].
+    /// -Type: String
+    /// -Optional: No.
+    /// -Example: 6766f83d-659e-xxxx-a8f7-9104a1012743
     ///
     /// enable
-    /// - 按照【启用状态】进行过滤。
-    /// - 类型：String
-    /// - 备注：enable参数值范围: 1, t, T, TRUE, true, True, 0, f, F, FALSE, false, False。 其它值将返回参数错误信息.
-    /// - 必选：否
-    /// - 示例：true
+    /// -Filter by [Enabled status].
+    /// -Type: String
+    /// -Remark: The parameter value range for enable is 1, t, T, TRUE, true, True, 0, f, F, FALSE, false, False. Other values will return error information.
+    /// -Optional: No.
+    /// -Example: true
     ///
-    /// 每次请求的Filters的上限为10，Filter.Values的上限为5。
+    /// The maximum number of Filters per request is 10, and the maximum for Filter.Values is 5.
     "Filters" filters set_filters: list Filter,
-    /// 分页的偏移量，默认值为0。
+    /// Page offset. Default value: 0
     "Offset" offset set_offset: i64,
-    /// 分页单页限制数目，默认值为20，最大值100。
+    /// Maximum number of entries per page. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cls", "2020-10-16", "DescribeAlarms", DescribeAlarmsRequest => DescribeAlarmsResponse);
 
 rt::model! { read debug;
-/// DescribeAlarms返回参数结构体
+/// DescribeAlarms response structure.
 DescribeAlarmsResponse {
-    /// 告警策略列表。
+    /// Alarm policy list
     "Alarms" alarms set_alarms: list AlarmInfo,
-    /// 符合查询条件的告警策略数目。
+    /// Number of eligible alarm policies
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAlertRecordHistory` (获取告警历史).
+/// Request of `DescribeAlertRecordHistory` (Gets alarm records).
 ///
-/// 获取告警历史，例如今天未恢复的告警
+/// This API is used to get alarm records, such as today's uncleared alarms.
 DescribeAlertRecordHistoryRequest {
-    /// 查询时间范围启始时间，毫秒级unix时间戳(ms)
+    /// Start time of the query time range, unix timestamp in milliseconds (ms)
     ///
     /// Required.
     "From" from(from_value) set_from: i128,
-    /// 查询时间范围结束时间，毫秒级unix时间戳(ms)
+    /// End time of query time range, unix timestamp in milliseconds (ms)
     ///
     /// Required.
     "To" to set_to: i128,
-    /// 分页的偏移量，默认值为0。
+    /// Page offset. Default value: 0
     ///
     /// Required.
     "Offset" offset set_offset: i64,
-    /// 分页单页限制数目，最大值100。
+    /// Maximum number of entries per page. Maximum value: 100
     ///
     /// Required.
     "Limit" limit set_limit: i64,
-    /// - alertId：按照告警策略ID进行过滤。类型：String 必选：否
-    /// - topicId：按照监控对象ID进行过滤。类型：String 必选：否
-    /// - status：按照告警状态进行过滤。类型：String 必选：否，0代表未恢复，1代表已恢复，2代表已失效
-    /// - alarmLevel：按照告警等级进行过滤。类型：String 必选：否，0代表警告，1代表提醒，2代表紧急
+    /// - alertId: Filter by alarm policy ID. Type: String; optional
+    /// - topicId: Filter by ID of monitored object. Type: String; optional
+    /// - status: Filter by alarm status. Type: String, optional. Valid values: `0` (uncleared), `1` (cleared), `2` (expired)
+    /// - alarmLevel: Filter by alarm severity. Type: String, optional. Valid values: `0` (Warn), `1` (Info), `2` (Critical)
     ///
-    /// 每次请求的Filters的上限为10，Filter.Values的上限为100。
+    /// Each request can have up to 10 `Filters` and 100 `Filter.Values`.
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("cls", "2020-10-16", "DescribeAlertRecordHistory", DescribeAlertRecordHistoryRequest => DescribeAlertRecordHistoryResponse);
 
 rt::model! { read debug;
-/// DescribeAlertRecordHistory返回参数结构体
+/// DescribeAlertRecordHistory response structure.
 DescribeAlertRecordHistoryResponse {
-    /// 告警历史总数
+    /// Total alarm records
     "TotalCount" total_count set_total_count: i64,
-    /// 告警历史详情
+    /// Alarm record details
     "Records" records set_records: list AlertHistoryRecord,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCLSDeliverTasks` (获取CLS投递任务列表).
+/// Request of `DescribeCLSDeliverTasks` (This API is used to get the CLS delivery task list.).
 ///
-/// 获取CLS投递任务列表
+/// This API is used to get the CLS delivery task list.
 DescribeCLSDeliverTasksRequest {
-    /// - taskId 按照【任务id】进行过滤。 类型：String 必选：否
-    /// - taskName 按照【任务名称】进行过滤。 类型：String 必选：否
-    /// - sourceLogsetId 按照【源日志集】进行过滤。 类型：String 必选：否
-    /// - targetLogsetId 按照【目标日志集】进行过滤。 类型：String 必选：否
-    /// 每次请求的Filters的上限为10，Filter.Values的上限为10。
+    /// - taskId Filter by task id. Type: String. Required: No.
+    /// - taskName Filter by task name. Type: String. Required: No.
+    /// - sourceLogsetId Filter by source logset. Type: String. Required: No.
+    /// - targetLogsetId Filter by destination log set. Type: String. Required: No.
+    /// The maximum number of Filters per request is 10, and the maximum number of Filter.Values is 10.
     "Filters" filters set_filters: list Filter,
-    /// 分页的偏移量，默认值为0。
+    /// Pagination offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 分页单页限制数目，默认值为20，最大值100。
+    /// Number of entries per page. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeCLSDeliverTasks", DescribeCLSDeliverTasksRequest => DescribeCLSDeliverTasksResponse);
 
 rt::model! { read debug;
-/// DescribeCLSDeliverTasks返回参数结构体
+/// DescribeCLSDeliverTasks response structure.
 DescribeCLSDeliverTasksResponse {
-    /// 投递任务信息列表
+    /// Delivery task information list
     "Infos" infos set_infos: list CLSDeliverTaskInfo,
-    /// 符合条件的任务总数。
+    /// Total number of qualified tasks.
     "Total" total set_total: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCloudProductLogTasks` (查看云产品日志投递任务列表).
+/// Request of `DescribeCloudProductLogTasks` (View Cloud Product log delivery task list).
 ///
-/// 云产品接入使用相关接口
+/// Cloud product integration uses relevant APIs
 DescribeCloudProductLogTasksRequest {
-    /// 分页的偏移量，默认值为0。
+    /// Paging offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 分页单页限制数目，默认值为20，最大值100。
+    /// Number of entries per page. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
     /// - assumerName
     ///
-    /// - 按照【云产品标识】进行过滤。
-    /// - 类型：String
-    /// - 必选：否
-    /// - 枚举：CDS、CWP、CDB、TDSQL-C、MongoDB、TDStore、DCDB、MariaDB、PostgreSQL、BH、APIS
+    /// - Filter by [cloud product identifier].
+    /// - Type: String
+    /// - Required: No
+    /// - Enumerate: CDS, CWP, CDB, TDSQL-C, MongoDB, TDStore, DCDB, MariaDB, PostgreSQL, BH, APIS
     ///
     /// - logType
     ///
-    /// - 按照【日志类型】进行过滤。
-    /// - 类型：String
-    /// - 必选：否
-    /// - 枚举：CDS-AUDIT、CDS-RISK、CDB-AUDIT、TDSQL-C-AUDIT、MongoDB-AUDIT、MongoDB-SlowLog、MongoDB-ErrorLog、TDMYSQL-SLOW、DCDB-AUDIT、DCDB-SLOW、DCDB-ERROR、MariaDB-AUDIT、MariaDB-SLOW、MariaDB-ERROR、PostgreSQL-SLOW、PostgreSQL-ERROR、PostgreSQL-AUDIT、BH-FILELOG、BH-COMMANDLOG、APIS-ACCESS
+    /// - Filter by [log type].
+    /// - Type: String
+    /// - Required: No
+    /// - Enumerate: CDS-AUDIT, CDS-RISK, CDB-AUDIT, TDSQL-C-AUDIT, MongoDB-AUDIT, MongoDB-SlowLog, MongoDB-ErrorLog, TDMYSQL-SLOW, DCDB-AUDIT, DCDB-SLOW, DCDB-ERROR, MariaDB-AUDIT, MariaDB-SLOW, MariaDB-ERROR, PostgreSQL-SLOW, PostgreSQL-ERROR, PostgreSQL-AUDIT, BH-FILELOG, BH-COMMANDLOG, APIS-ACCESS
     ///
     /// - instanceId
     ///
-    /// - 按照【实例ID】进行过滤。
-    /// - 类型：String
-    /// - 必选：否
+    /// - Filter by [instance ID].
+    /// - Type: String
+    /// - Required: No
     "Filters" filters set_filters: list Filter,
-    /// 是否携带topic和logset的标签信息
+    /// Whether to carry tag information of the topic and logset
     "WithTags" with_tags set_with_tags: bool,
 } }
 rt::action!("cls", "2020-10-16", "DescribeCloudProductLogTasks", DescribeCloudProductLogTasksRequest => DescribeCloudProductLogTasksResponse);
 
 rt::model! { read debug;
-/// DescribeCloudProductLogTasks返回参数结构体
+/// DescribeCloudProductLogTasks response structure.
 DescribeCloudProductLogTasksResponse {
-    /// 日志配置详情列表
+    /// Logging configuration detail list
     "Tasks" tasks set_tasks: list CloudProductLogTaskInfo,
-    /// 日志配置总数
+    /// Total configuration count of logs
     "TotalCount" total_count set_total_count: i128,
-    /// 额外信息。如查询topic、logset标签信息错误
+    /// Additional information. For example, error in querying topic or logset tag information.
     "Message" message set_message: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeClusterBaseMetricConfigs` (获取集群指标基础监控采集配置).
+/// Request of `DescribeClusterBaseMetricConfigs` (This API is used to obtain the basic monitoring collection configurations of cluster metrics.).
 ///
-/// 获取指标订阅配置
+/// This API is used to obtain metric subscription configurations.
 DescribeClusterBaseMetricConfigsRequest {
-    /// 机器组id
+    /// Machine group ID.
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
-    /// -  topicId按照【指标主题id】进行过滤。类型：String  必选：否
+    /// -  Filter the topicId by [metric topic id]. Type: String. Required: No
     ///
-    /// -  每次请求的Filters的上限为10，所有Filter.Values总和上限为100。
+    /// - Each request can have up to 10 Filters. The total upper limit of ALL Filter.Values is 100.
     "Filters" filters set_filters: list Filter,
-    /// 分页的偏移量，默认值为0。
+    /// Page offset. Default value: 0
     "Offset" offset set_offset: i128,
-    /// 分页单页限制数目，默认值为20，最大值100。
+    /// Maximum number of entries per page. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeClusterBaseMetricConfigs", DescribeClusterBaseMetricConfigsRequest => DescribeClusterBaseMetricConfigsResponse);
 
 rt::model! { read debug;
-/// DescribeClusterBaseMetricConfigs返回参数结构体
+/// DescribeClusterBaseMetricConfigs response structure.
 DescribeClusterBaseMetricConfigsResponse {
-    /// 总数目
+    /// Total number
     "TotalCount" total_count set_total_count: i128,
-    /// 指标采集配置列表
+    /// List of metric collection configurations.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Datas" datas set_datas: list BaseMetricCollectConfig,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeClusterMetricConfigs` (获取集群指标采集配置).
+/// Request of `DescribeClusterMetricConfigs` (This API is used to obtain cluster metric collection configurations.).
 ///
-/// 获取指标订阅配置
+/// This API is used to obtain metric subscription configurations.
 DescribeClusterMetricConfigsRequest {
-    /// 机器组id
+    /// Machine group ID.
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
-    /// -  configId按照【指标采集配置id】进行过滤。类型：String  必选：否
+    /// - Filter configId by [collection configuration id]. Type: String. Required: No
     ///
-    /// -  name按照【配置名称】进行过滤。类型：String 必选：否
+    /// - name - String - required: no - filter by [configuration name]
     ///
-    /// -  每次请求的Filters的上限为10，所有Filter.Values总和上限为100。
+    /// - Each request can have up to 10 Filters. The total upper limit of ALL Filter.Values is 100.
     "Filters" filters set_filters: list Filter,
-    /// 分页的偏移量，默认值为0。
+    /// Page offset. Default value: 0
     "Offset" offset set_offset: i128,
-    /// 分页单页限制数目，默认值为20，最大值100。
+    /// Maximum number of entries per page. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeClusterMetricConfigs", DescribeClusterMetricConfigsRequest => DescribeClusterMetricConfigsResponse);
 
 rt::model! { read debug;
-/// DescribeClusterMetricConfigs返回参数结构体
+/// DescribeClusterMetricConfigs response structure.
 DescribeClusterMetricConfigsResponse {
-    /// 总数目
+    /// Total number
     "TotalCount" total_count set_total_count: i128,
-    /// 指标采集配置列表
+    /// List of metric collection configurations.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Datas" datas set_datas: list MetricCollectConfig,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6078,12 +6103,12 @@ DescribeConfigExtrasResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeConfigMachineGroups` (获取采集规则配置所绑定的机器组).
+/// Request of `DescribeConfigMachineGroups` (Gets the machine group bound to collection rule configuration).
 ///
-/// 获取采集规则配置所绑定的机器组
+/// This API is used to get the machine group bound to collection rule configuration.
 DescribeConfigMachineGroupsRequest {
-    /// 采集配置ID
-    /// - 通过[获取采集规则配置](https://cloud.tencent.com/document/product/614/58616)获取采集配置Id。
+    /// Collection Configuration ID
+    /// -Obtain the collection configuration Id by accessing the collection rule configuration (https://www.tencentcloud.com/document/product/614/58616?from_cn_redirect=1).
     ///
     /// Required.
     "ConfigId" config_id set_config_id: str,
@@ -6091,53 +6116,55 @@ DescribeConfigMachineGroupsRequest {
 rt::action!("cls", "2020-10-16", "DescribeConfigMachineGroups", DescribeConfigMachineGroupsRequest => DescribeConfigMachineGroupsResponse);
 
 rt::model! { read debug;
-/// DescribeConfigMachineGroups返回参数结构体
+/// DescribeConfigMachineGroups response structure.
 DescribeConfigMachineGroupsResponse {
-    /// 采集规则配置绑定的机器组列表
+    /// List of machine groups bound to the collection rule configuration
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "MachineGroups" machine_groups set_machine_groups: list MachineGroupInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeConfigs` (获取采集规则配置).
+/// Request of `DescribeConfigs` (Gets collection rule configuration).
 ///
-/// 获取采集规则配置
+/// This API is used to get collection rule configuration.
 DescribeConfigsRequest {
     /// configName
-    /// - 按照【采集配置名称】进行模糊匹配过滤。
-    /// - 类型：String
-    /// - 必选：否
-    /// - 示例：test-config
+    /// -Filter by [collection configuration name] using fuzzy matching.
+    /// -Type: String
+    /// -Required: No
+    /// -Example: test-config.
     ///
     /// configId
-    /// - 按照【采集配置ID】进行过滤。
-    /// - 类型：String
-    /// - 必选：否
-    /// - 示例：3581a3be-aa41-423b-995a-54ec84da6264
+    /// -Filter by [collection configuration ID].
+    /// -Type: String
+    /// -Required: No
+    /// -Example: 3581a3be-aa41-423b-995a-54ec84da6264
     ///
     /// topicId
-    /// - 按照【日志主题】进行过滤。
-    /// - 类型：String
-    /// - 必选：否
-    /// - 示例：3b83f9d6-3a4d-47f9-9b7f-285c868b2f9a
-    /// - 通过[获取日志主题列表](https://cloud.tencent.com/document/product/614/56454)获取日志主题Id。
+    /// - Filter by [log topic].
+    /// -Type: String
+    /// -Required: No
+    /// -Example: 3b83f9d6-3a4d-47f9-9b7f-285c868b2f9a
+    /// -Obtain the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
     ///
-    /// 每次请求的Filters的上限为10，Filter.Values的上限为5。
+    /// The maximum number of Filters per request is 10, and the maximum for Filter.Values is 5.
     "Filters" filters set_filters: list Filter,
-    /// 分页的偏移量，默认值为0
+    /// Page offset. Default value: 0
     "Offset" offset set_offset: i64,
-    /// 分页单页的限制数目，默认值为20，最大值100
+    /// Maximum number of entries per page. Default value: 20. Maximum value: 100
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cls", "2020-10-16", "DescribeConfigs", DescribeConfigsRequest => DescribeConfigsResponse);
 
 rt::model! { read debug;
-/// DescribeConfigs返回参数结构体
+/// DescribeConfigs response structure.
 DescribeConfigsResponse {
-    /// 采集配置列表
+    /// Collection configuration list
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Configs" configs set_configs: list ConfigInfo,
-    /// 过滤到的总数目
+    /// Total number of filtered items
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6163,76 +6190,76 @@ DescribeConsoleSharingListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeConsoles` (查询DataSight控制台实例列表).
+/// Request of `DescribeConsoles` (Query the DataSight console instance list).
 ///
-/// 查询DataSight控制台实例列表
+/// Query the DataSight console instance list
 DescribeConsolesRequest {
-    /// 分页的偏移量，默认值为0。
+    /// Pagination offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 分页单页限制数目，默认值为100，最大值100。
+    /// Number of entries per page. Default value: 100. Maximum value: 100.
     "Limit" limit set_limit: i64,
-    /// -  DomainPrefix按照【域名前缀】进行过滤。类型：String必选：否
-    /// -  ConsoleId按照【DataSight实例ID】进行过滤。类型：String必选：否
-    /// -  tagKey按照【标签键】进行过滤。类型：String必选：否
-    /// -  tag:tagKey按照【标签键值对】进行过滤。tagKey使用具体的标签键进行替换，例如tag:exampleKey。类型：String必选：否
+    /// -  DomainPrefix filters by [domain name prefix]. Type: String Required: No
+    /// -  ConsoleId filters by [DataSight instance ID]. Type: String Required: No
+    /// -  tagKey filters by [tag key]. Type: String Required: No
+    /// -  tag:tagKey filters by [tag key-value pair]. Replace tagKey with a specific tag key, such as tag:exampleKey. Type: String Required: No
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("cls", "2020-10-16", "DescribeConsoles", DescribeConsolesRequest => DescribeConsolesResponse);
 
 rt::model! { read debug;
-/// DescribeConsoles返回参数结构体
+/// DescribeConsoles response structure.
 DescribeConsolesResponse {
-    /// DataSight控制台实例列表
+    /// DataSight Console Instance List
     "Consoles" consoles set_consoles: list Console,
-    /// 实例总数
+    /// Total number of instances
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeConsumerGroups` (获取消费组列表).
+/// Request of `DescribeConsumerGroups` (This API is used to obtain the consumer group list.).
 ///
-/// 获取消费组列表
+/// This API is used to obtain the consumer group list.
 DescribeConsumerGroupsRequest {
-    /// 日志集Id（日志主题所属的日志集）
+    /// Logset ID (the logset to which a log topic belongs).
     ///
     /// Required.
     "LogsetId" logset_id set_logset_id: str,
-    /// topic列表
+    /// topic list
     "Topics" topics set_topics: list String,
 } }
 rt::action!("cls", "2020-10-16", "DescribeConsumerGroups", DescribeConsumerGroupsRequest => DescribeConsumerGroupsResponse);
 
 rt::model! { read debug;
-/// DescribeConsumerGroups返回参数结构体
+/// DescribeConsumerGroups response structure.
 DescribeConsumerGroupsResponse {
-    /// 消费组详情列表
+    /// List of consumer group details.
     "ConsumerGroupsInfo" consumer_groups_info set_consumer_groups_info: list ConsumerGroupInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeConsumerOffsets` (获取消费组点位信息).
+/// Request of `DescribeConsumerOffsets` (Obtaining the Consumer Group Point Information).
 ///
-/// 获取消费组点位信息
+/// Obtaining the Consumer Group Point Information
 DescribeConsumerOffsetsRequest {
-    /// 日志主题对应的消费组标识
+    /// Consumer group flag corresponding to a log topic.
     ///
     /// Required.
     "ConsumerGroup" consumer_group set_consumer_group: str,
-    /// 时间戳(秒级时间戳)
+    /// Timestamp (second-level).
     ///
     /// Required.
     "From" from(from_value) set_from: str,
-    /// 日志集id(日志主题对应的id)
+    /// Logset ID (corresponding to a log topic).
     ///
     /// Required.
     "LogsetId" logset_id set_logset_id: str,
-    /// 日志主题id
+    /// Log topic id
     "TopicId" topic_id set_topic_id: str,
-    /// 分区id
+    /// Partition ID
     "PartitionId" partition_id set_partition_id: str,
     /// 获取offset方式。 0 表示 fetch_offset，1 表示 list_offset
     "OffsetType" offset_type set_offset_type: i64,
@@ -6240,40 +6267,39 @@ DescribeConsumerOffsetsRequest {
 rt::action!("cls", "2020-10-16", "DescribeConsumerOffsets", DescribeConsumerOffsetsRequest => DescribeConsumerOffsetsResponse);
 
 rt::model! { read debug;
-/// DescribeConsumerOffsets返回参数结构体
+/// DescribeConsumerOffsets response structure.
 DescribeConsumerOffsetsResponse {
-    /// 消费者组标识
+    /// Consumer group flag.
     "ConsumerGroup" consumer_group set_consumer_group: str,
-    /// 消费点位信息
+    /// Consumption offset information.
     "TopicPartitionOffsetsInfo" topic_partition_offsets_info set_topic_partition_offsets_info: list TopicPartitionOffsetInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeConsumerPreview` (投递kafka数据预览).
+/// Request of `DescribeConsumerPreview` (Preview kafka data).
 ///
-/// 本接口用于kafka投递数据预览
+/// This API is used to preview Kafka shipping data.
 DescribeConsumerPreviewRequest {
 } }
 rt::action!("cls", "2020-10-16", "DescribeConsumerPreview", DescribeConsumerPreviewRequest => DescribeConsumerPreviewResponse);
 
 rt::model! { read debug;
-/// DescribeConsumerPreview返回参数结构体
+/// DescribeConsumerPreview response structure.
 DescribeConsumerPreviewResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeConsumer` (获取投递配置).
+/// Request of `DescribeConsumer` (Queries a shipping task).
 ///
-/// 本接口用于获取投递配置
+/// This API is used to query a shipping task.
 DescribeConsumerRequest {
-    /// 投递任务绑定的日志主题Id。
-    ///
-    /// - 通过 [获取日志主题列表](https://cloud.tencent.com/document/product/614/56454) 获取日志主题Id。
-    /// - 通过 [创建日志主题](https://cloud.tencent.com/document/product/614/56456) 获取日志主题Id。
+    /// Log topic Id bound to the delivery task.
+    /// -Obtain the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
+    /// -Obtain the log topic Id through [Create Log Topic](https://www.tencentcloud.com/document/product/614/56456?from_cn_redirect=1).
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
@@ -6281,15 +6307,16 @@ DescribeConsumerRequest {
 rt::action!("cls", "2020-10-16", "DescribeConsumer", DescribeConsumerRequest => DescribeConsumerResponse);
 
 rt::model! { read debug;
-/// DescribeConsumer返回参数结构体
+/// DescribeConsumer response structure.
 DescribeConsumerResponse {
-    /// 投递任务是否生效
+    /// Whether the shipping task is effective
     "Effective" effective set_effective: bool,
-    /// 是否投递日志的元数据信息
+    /// Whether log metadata is shipped
     "NeedContent" need_content set_need_content: bool,
-    /// 如果需要投递元数据信息，元数据信息的描述
+    /// Metadata shipped if `NeedContent` is `true`
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Content" content set_content: obj ConsumerContent,
-    /// CKafka的描述
+    /// CKafka information
     "Ckafka" ckafka set_ckafka: obj Ckafka,
     /// 压缩方式[0:NONE；2:SNAPPY；3:LZ4]
     "Compression" compression set_compression: i64,
@@ -6310,119 +6337,120 @@ DescribeConsumerResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeConsumers` (获取投递到Ckafka的任务配置列表).
+/// Request of `DescribeConsumers` (This API is used to obtain the list of task configurations for shipping to CKafka.).
 ///
-/// 获取投递规则信息列表
+/// This API is used to obtain the shipping rule information list.
 DescribeConsumersRequest {
     /// - consumerId
-    /// 按照【投递规则ID】进行过滤。
-    /// 类型：String
-    /// 必选：否
+    /// Filter by [Delivery Rule ID].
+    /// Type: String
+    /// Required: No
     ///
     /// - topicId
-    /// 按照【日志主题】进行过滤。
-    /// 类型：String
-    /// 必选：否
+    /// Filter by [Log topic].
+    /// Type: String
+    /// Required: No
     ///
     /// - taskStatus
-    /// 按照【任务运行状态】进行过滤。 支持`0`：停止，`1`：运行中，`2`：异常
-    /// 类型：String
-    /// 必选：否
+    /// Filter by [task running status]. Supported values: `0`: stop, `1`: running, `2`: exception.
+    /// Type: String
+    /// Required: No
     ///
-    /// 每次请求的Filters的上限为10，Filter.Values的上限为10。
+    /// Each request can have up to 10 Filters. The upper limit of Filter.Values is 10.
     "Filters" filters set_filters: list Filter,
-    /// 分页的偏移量，默认值为0
+    /// Paging offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 分页单页的限制数目，默认值为20，最大值100
+    /// Pagination single page limit. The default value is 20, and the maximum value is 100.
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeConsumers", DescribeConsumersRequest => DescribeConsumersResponse);
 
 rt::model! { read debug;
-/// DescribeConsumers返回参数结构体
+/// DescribeConsumers response structure.
 DescribeConsumersResponse {
-    /// 投递规则列表
+    /// Shipping rule list
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Consumers" consumers set_consumers: list ConsumerInfo,
-    /// 本次查询获取到的总数
+    /// Total number obtained in this query
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCosRecharges` (获取cos导入配置).
+/// Request of `DescribeCosRecharges` (Gets COS import configuration).
 ///
-/// 本接口用于获取cos导入配置
+/// This API is used to get COS import configuration.
 DescribeCosRechargesRequest {
-    /// 日志主题Id。
-    /// -  通过[获取日志主题列表](https://cloud.tencent.com/document/api/614/56454)获取日志主题Id。
+    /// Log topic Id.
+    /// - Get the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/api/614/56454?from_cn_redirect=1).
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// 状态   status 0: 已创建, 1: 运行中, 2: 已停止, 3: 已完成, 4: 运行失败。
+    /// Status. `0`: Created, `1`: Running, `2`: Stopped, `3`: Completed, `4`: Run failed
     "Status" status set_status: i128,
-    /// 是否启用:   0： 未启用  ， 1：启用
+    /// Whether the configuration is enabled. `0`: Not enabled, `1`: Enabled
     "Enable" enable set_enable: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeCosRecharges", DescribeCosRechargesRequest => DescribeCosRechargesResponse);
 
 rt::model! { read debug;
-/// DescribeCosRecharges返回参数结构体
+/// DescribeCosRecharges response structure.
 DescribeCosRechargesResponse {
-    /// 见: CosRechargeInfo 结构描述
+    /// See CosRechargeInfo structural description.
     "Data" data set_data: list CosRechargeInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDashboardSubscribes` (获取仪表盘订阅列表).
+/// Request of `DescribeDashboardSubscribes` (Obtaining the Dashboard Subscription List).
 ///
-/// 本接口用于获取仪表盘订阅列表，支持分页
+/// This API is used to obtain the dashboard subscription list, and supports paging.
 DescribeDashboardSubscribesRequest {
-    /// dashboardId：按照【仪表盘id】进行过滤。类型：String必选：否
+    /// dashboardId: Filter by [dashboard id]. Type: String. Required: No.
     ///
-    /// - 仪表盘id。通过 [获取仪表盘](https://cloud.tencent.com/document/api/614/95636)接口获取DashboardId。
-    /// - 入参示例：dashboard-522a5609-1f41-4b11-8086-5afd1d7574f5
+    /// - Dashboard id. Obtain the DashboardId through the [Get Dashboard](https://www.tencentcloud.com/document/api/614/95636?from_cn_redirect=1) API.
+    /// -Input parameter example: dashboard-522a5609-1f41-4b11-8086-5afd1d7574f5
     ///
-    /// 每次请求的Filters的上限为10，Filter.Values的上限为100。
+    /// Each request can have up to 10 Filters. The upper limit of Filter.Values is 100.
     "Filters" filters set_filters: list Filter,
-    /// 分页的偏移量，默认值为0。
+    /// Page offset. Default value: 0
     "Offset" offset set_offset: i128,
-    /// 分页单页限制数目，默认值为20，最大值100。
+    /// Maximum number of entries per page. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeDashboardSubscribes", DescribeDashboardSubscribesRequest => DescribeDashboardSubscribesResponse);
 
 rt::model! { read debug;
-/// DescribeDashboardSubscribes返回参数结构体
+/// DescribeDashboardSubscribes response structure.
 DescribeDashboardSubscribesResponse {
-    /// 仪表盘订阅列表
+    /// Dashboard subscription list
     "DashboardSubscribeInfos" dashboard_subscribe_infos set_dashboard_subscribe_infos: list DashboardSubscribeInfo,
-    /// 总数目
+    /// Total number
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDashboards` (获取仪表盘).
+/// Request of `DescribeDashboards` (Obtaining the Dashboard).
 ///
-/// 本接口用于获取仪表盘
+/// This API is used to obtain the dashboard.
 DescribeDashboardsRequest {
-    /// 分页的偏移量，默认值为0。
+    /// Page offset. Default value: 0
     "Offset" offset set_offset: i64,
-    /// 分页单页限制数目，默认值为20，最大值100。
+    /// Maximum number of entries per page. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
-    /// - dashboardId 按照【仪表盘id】进行过滤，类型：String， 必选：否。
-    /// - 示例值：dashboard-522a5609-1f41-4b11-8086-5afd1d7574f5
-    /// - dashboardName 按照【仪表盘名字】进行模糊搜索过滤，类型：String，必选：否。
-    /// - 示例值：业务大盘
-    /// - dashboardRegion 按照【仪表盘地域】进行过滤（兼容老的仪表盘），通过云API创建的仪表盘该属性，类型：String，必选：否。
-    /// - 参考  [地域和访问域名](https://cloud.tencent.com/document/product/614/18940)
-    /// - 示例：ap-guangzhou
-    /// - tagKey 按照【标签键】进行过滤，类型：String，必选：否。
-    /// - 示例值：
+    /// -dashboardId filter by [dashboard id], type: String, required: No.
+    /// -Example value: dashboard-522a5609-1f41-4b11-8086-5afd1d7574f5
+    /// -dashboardName: Filter by fuzzy search as dashboard name. Type: String. Required: No.
+    /// -Example value: Business dashboard
+    /// -dashboardRegion filter by dashboard region (compatible with legacy dashboards). This property for dashboards created via cloud API, type: String, required: No.
+    /// -See [Regions and Availability Zones](https://www.tencentcloud.com/document/product/614/18940)
+    /// -Example: ap-guangzhou
+    /// - tagKey - String - Required: No - Filter by the tag key.
+    /// -Example value:
     /// ```text
     /// "Filters":[
     /// {
@@ -6434,8 +6462,8 @@ DescribeDashboardsRequest {
     /// ]
     /// ```
     ///
-    /// - tag:tagKey 按照【标签键值对】进行过滤。tagKey使用具体的标签键进行替换，类型：String，必选：否，
-    /// - 参考 [示例1](https://cloud.tencent.com/document/api/614/95636#4.-.E7.A4.BA.E4.BE.8B) 使用。
+    /// -tag:tagKey Filter by [tag key-value pair]. Replace tagKey with a specific tag key. Type: String. Required: No.
+    /// -Refer to Example 1 for usage.
     /// ```text
     /// "Filters": [
     /// {
@@ -6447,201 +6475,201 @@ DescribeDashboardsRequest {
     /// ]
     /// ```
     ///
-    /// 每次请求的Filters的上限为10，Filter.Values的上限为100。
+    /// Each request can have up to 10 Filters. The upper limit of Filter.Values is 100.
     "Filters" filters set_filters: list Filter,
-    /// 按照topicId和regionId过滤。
-    /// - topicId:日志主题Id。
-    /// -  通过[获取日志主题列表](https://cloud.tencent.com/document/product/614/56454)获取日志主题Id。
-    /// - 示例值：439a5304-08f9-484b-9c4d-46ff57133816
+    /// Filter is performed by topicId and regionId.
+    /// -topicId: Log topic id.
+    /// - Obtain the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/api/614/42783).
+    /// -Example value: 439a5304-08f9-484b-9c4d-46ff57133816
     /// - regionId
-    /// - 1:广州
-    /// - 4:上海
-    /// - 5:中国香港
-    /// - 7:上海金融
-    /// - 8:北京
-    /// - 9:新加坡
-    /// - 11:深圳金融
-    /// - 15:硅谷
-    /// - 16:成都
-    /// - 17:法兰克福
-    /// - 18:首尔
-    /// - 19:重庆
-    /// - 22:弗吉尼亚
-    /// - 23:曼谷
-    /// - 25:东京
-    /// - 33:南京
-    /// - 36:天津
-    /// - 39:台北
-    /// - 46:北京金融
-    /// - 72:雅加达
-    /// - 74:圣保罗
-    /// - 78:上海自动驾驶云
+    /// - 1: Guangzhou
+    /// -4: Shanghai
+    /// -5: Hong Kong (China)
+    /// - 7: Shanghai Finance
+    /// - 8: Beijing
+    /// -9: Singapore
+    /// - 11: Shenzhen Finance
+    /// - 15: Silicon Valley
+    /// - 16: Chengdu
+    /// - 17: Frankfurt
+    /// - 18: Seoul
+    /// - 19: Chongqing
+    /// - 22: Virginia
+    /// - 23: Bangkok
+    /// - 25: Tokyo
+    /// - 33: Nanjing
+    /// - 36: Tianjin
+    /// -39: Taipei (China)
+    /// - 46: Beijing Finance
+    /// -72: Jakarta
+    /// -74: Sao Paulo
+    /// -78: Shanghai Autonomous Driving Cloud
     "TopicIdRegionFilter" topic_id_region_filter set_topic_id_region_filter: list TopicIdAndRegion,
 } }
 rt::action!("cls", "2020-10-16", "DescribeDashboards", DescribeDashboardsRequest => DescribeDashboardsResponse);
 
 rt::model! { read debug;
-/// DescribeDashboards返回参数结构体
+/// DescribeDashboards response structure.
 DescribeDashboardsResponse {
-    /// 仪表盘的数量
+    /// Number of dashboards
     "TotalCount" total_count set_total_count: i64,
-    /// 仪表盘详细明细
+    /// Dashboard details
     "DashboardInfos" dashboard_infos set_dashboard_infos: list DashboardInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDataTransformInfo` (获取数据加工任务列表基本信息).
+/// Request of `DescribeDataTransformInfo` (Gets the basic information of data processing tasks).
 ///
-/// 本接口用于获取数据加工任务列表基本信息
+/// This API is used to get the basic information of data processing tasks.
 DescribeDataTransformInfoRequest {
     /// - taskName
-    /// 按照【加工任务名称】进行过滤。
-    /// 类型：String
-    /// 必选：否
-    /// 示例：test-task
+    /// Filter by [processing task name].
+    /// Type: String
+    /// Required: No
+    /// Example: test-task
     ///
     /// - taskId
-    /// 按照【加工任务id】进行过滤。
-    /// 类型：String
-    /// 必选：否
-    /// 示例：a3622556-6402-4942-b4ff-5ae32ec29810
-    /// 数据加工任务ID- 通过[获取数据加工任务列表基本信息](https://cloud.tencent.com/document/product/614/72182)获取数据加工任务Id。
+    /// Filter by [processing task id].
+    /// Type: String
+    /// Required: No
+    /// Example: a3622556-6402-4942-b4ff-5ae32ec29810
+    /// Data processing task ID - Search the data processing task list basic information (https://www.tencentcloud.com/document/product/614/72182?from_cn_redirect=1) to get the data processing task ID.
     ///
     /// - topicId
-    /// 按照【源topicId】进行过滤。
-    /// 类型：String
-    /// 必选：否
-    /// 示例：756cec3e-a0a5-44c3-85a8-090870582000
-    /// 日志主题ID
-    /// 通过[获取日志主题列表](https://cloud.tencent.com/document/product/614/56454)获取日志主题Id。
+    /// Filter by [source topicId].
+    /// Type: String
+    /// Required: No
+    /// Example: 756cec3e-a0a5-44c3-85a8-090870582000
+    /// Log topic ID
+    /// -Obtain the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
     ///
     /// - status
-    /// 按照【 任务运行状态】进行过滤。 1：准备中，2：运行中，3：停止中，4：已停止
-    /// 类型：String
-    /// 必选：否
-    /// 示例：1
+    /// Filter by [Task running status]. 1: Preparing, 2: Running, 3: Stopping, 4: Stopped.
+    /// Type: String
+    /// Required: No
+    /// Example: 1
     ///
     /// - hasServiceLog
-    /// 按照【是否开启服务日志】进行过滤。 1：未开启，2：已开启
-    /// 类型：String
-    /// 必选：否
-    /// 示例：1
+    /// Filter by [whether service logs are enabled]. 1: not enabled, 2: on.
+    /// Type: String
+    /// Required: No
+    /// Example: 1
     ///
     /// - dstTopicType
-    /// 按照【目标topic类型】进行过滤。  1：固定，2：动态
-    /// 类型：String
-    /// 必选：否
-    /// 示例：1
+    /// Filter by [Target topic Type]. 1: Fixed, 2: Dynamic.
+    /// Type: String
+    /// Required: No
+    /// Example: 1
     ///
-    /// 每次请求的Filters的上限为10，Filter.Values的上限为100。
+    /// Each request can have up to 10 Filters. The upper limit of Filter.Values is 100.
     "Filters" filters set_filters: list Filter,
-    /// 分页的偏移量，默认值为0。
+    /// The pagination offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 分页单页限制数目，默认值为20，最大值100。
+    /// Maximum number of entries per page. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
-    /// 默认值为2.   1: 获取单个任务的详细信息 2：获取任务列表
+    /// Task type. Valid values: 1: Get the details of a single task. 2 (default): Get the task list.
     "Type" r#type set_type: i64,
-    /// Type为1， 此参数必填
-    /// 数据加工任务ID- 通过[获取数据加工任务列表基本信息](https://cloud.tencent.com/document/product/614/72182)获取数据加工任务Id。
+    /// When Type is 1, this parameter is required.
+    /// Data processing task ID - Search the data processing task list basic information (https://www.tencentcloud.com/document/product/614/72182?from_cn_redirect=1) to get the data processing task ID.
     "TaskId" task_id set_task_id: str,
 } }
 rt::action!("cls", "2020-10-16", "DescribeDataTransformInfo", DescribeDataTransformInfoRequest => DescribeDataTransformInfoResponse);
 
 rt::model! { read debug;
-/// DescribeDataTransformInfo返回参数结构体
+/// DescribeDataTransformInfo response structure.
 DescribeDataTransformInfoResponse {
-    /// 数据加工任务列表信息
+    /// List of data processing tasks
     "DataTransformTaskInfos" data_transform_task_infos set_data_transform_task_infos: list DataTransformTaskInfo,
-    /// 任务总次数
+    /// Total tasks
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDlcDelivers` (获取DLC投递任务列表).
+/// Request of `DescribeDlcDelivers` (Retrieve the DLC delivery task list).
 ///
-/// 获取告警渠道回调配置列表。
+/// This API is used to search alarm channel callback configuration lists.
 DescribeDlcDeliversRequest {
-    /// 日志主题id。
-    /// - 通过[获取日志主题列表](https://cloud.tencent.com/document/product/614/56454)获取日志主题Id。
+    /// Log topic ID.
+    /// -Obtain the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
     /// - taskId
-    /// 按照【任务id】进行过滤。
-    /// 类型：String
-    /// 必选：否
+    /// Filter by [task id].
+    /// Type: String
+    /// Required: No
     ///
     /// - name
-    /// 按照【任务名称】进行过滤。
-    /// 类型：String
-    /// 必选：否
+    /// Filter by [task name].
+    /// Type: String
+    /// Required: No
     ///
     /// - tableName
-    /// 按照【数据表】进行过滤。
-    /// 类型：String
-    /// 必选：否
+    /// Filter by [data table].
+    /// Type: String
+    /// Required: No
     ///
     /// - statusFlag
-    /// 按照【状态】进行过滤。支持："1","2","3","4"。含义：1：RUNNING，2：STOPPED，3：FINISHED，4：FAILED
-    /// 类型：String
-    /// 必选：否
+    /// Filter by [status]. Supported values: "1", "2", "3", "4". Meanings: 1: RUNNING, 2: STOPPED, 3: FINISHED, 4: FAILED.
+    /// Type: String
+    /// Required: No
     ///
-    /// 每次请求的Filters的上限为10，Filter.Values的上限为10。
+    /// Each request can have up to 10 Filters. The upper limit of Filter.Values is 10.
     "Filters" filters set_filters: list Filter,
-    /// 分页的偏移量，默认值为0。
+    /// Page offset. Default value: 0
     "Offset" offset set_offset: i64,
-    /// 分页单页限制数目，默认值为20，最大值100。
+    /// Maximum number of entries per page. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cls", "2020-10-16", "DescribeDlcDelivers", DescribeDlcDeliversRequest => DescribeDlcDeliversResponse);
 
 rt::model! { read debug;
-/// DescribeDlcDelivers返回参数结构体
+/// DescribeDlcDelivers response structure.
 DescribeDlcDeliversResponse {
-    /// 告警渠道回调配置列表。
+    /// List of alarm channel callback configurations.
     "Infos" infos set_infos: list DlcDeliverInfo,
-    /// 符合条件的通知内容配置总数。
+    /// Total number of notification content configurations that meet the conditions.
     "Total" total set_total: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeEsRechargePreview` (es导入预览).
+/// Request of `DescribeEsRechargePreview` (Import Preview).
 ///
-/// es导入预览
+/// Import Preview
 DescribeEsRechargePreviewRequest {
-    /// 名称：长度不超过64字符。
+    /// Name: Length not exceeding 64 characters.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 日志主题id。
-    /// - 通过 [获取日志主题列表](https://cloud.tencent.com/document/product/614/56454) 获取日志主题Id。
-    /// - 通过 [创建日志主题](https://cloud.tencent.com/document/product/614/56456) 获取日志主题Id。
+    /// Log topic ID.
+    /// -Obtain the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
+    /// - Obtain the log topic Id through [Create Log Topic](https://www.tencentcloud.com/document/product/614/56456?from_cn_redirect=1).
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// 索引信息。不同索引可以通过英文逗号分隔，支持*通配符
+    /// Index information. Different indexes can be separated by English commas and support wildcards.
     ///
     /// Required.
     "Index" index set_index: str,
-    /// es查询语句。
+    /// Elasticsearch Query Statement.
     ///
     /// Required.
     "Query" query set_query: str,
-    /// es集群配置信息。
+    /// es cluster configuration.
     ///
     /// Required.
     "EsInfo" es_info set_es_info: obj EsInfo,
-    /// es导入信息。
+    /// es import information.
     ///
     /// Required.
     "ImportInfo" import_info set_import_info: obj EsImportInfo,
-    /// es导入时间字段信息。
+    /// Field information of es import time.
     ///
     /// Required.
     "TimeInfo" time_info set_time_info: obj EsTimeInfo,
@@ -6649,118 +6677,118 @@ DescribeEsRechargePreviewRequest {
 rt::action!("cls", "2020-10-16", "DescribeEsRechargePreview", DescribeEsRechargePreviewRequest => DescribeEsRechargePreviewResponse);
 
 rt::model! { read debug;
-/// DescribeEsRechargePreview返回参数结构体
+/// DescribeEsRechargePreview response structure.
 DescribeEsRechargePreviewResponse {
-    /// 预览数据信息
+    /// Preview data info
     "Data" data set_data: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeEsRecharges` (获取es导入配置).
+/// Request of `DescribeEsRecharges` (Retrieve the es import configuration).
 ///
-/// 获取es导入配置
+/// Retrieve the es import configuration
 DescribeEsRechargesRequest {
-    /// 日志主题id。
-    /// - 通过 [获取日志主题列表](https://cloud.tencent.com/document/product/614/56454) 获取日志主题Id。
-    /// - 通过 [创建日志主题](https://cloud.tencent.com/document/product/614/56456) 获取日志主题Id。
+    /// Log topic ID.
+    /// -Obtain the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
+    /// - Obtain the log topic Id through [Create Log Topic](https://www.tencentcloud.com/document/product/614/56456?from_cn_redirect=1).
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// -  taskId按照【配置id】进行过滤。类型：String  必选：否
-    /// -  name按照【配置名称】进行过滤。类型：String 必选：否
-    /// -  statusFlag按照【配置状态标记】进行过滤。类型：String 必选：否
-    /// -  每次请求的Filters的上限为10，Filter.Values的上限为100。
+    /// -taskId is filtered by [configuration id]. Type: String. Required: No.
+    /// -Name is filtered by [configuration name]. Type: String. Required: No.
+    /// - statusFlag: Filter by [Configuration Status Marking]. Type: String. Optional: No
+    /// -Each request can have up to 10 Filters. The upper limit of Filter.Values is 100.
     "Filters" filters set_filters: list Filter,
-    /// 分页的偏移量，默认值为0。
+    /// Page offset. Default value: 0
     "Offset" offset set_offset: i128,
-    /// 分页单页限制数目，默认值为20，最大值100。
+    /// Maximum number of entries per page. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeEsRecharges", DescribeEsRechargesRequest => DescribeEsRechargesResponse);
 
 rt::model! { read debug;
-/// DescribeEsRecharges返回参数结构体
+/// DescribeEsRecharges response structure.
 DescribeEsRechargesResponse {
-    /// 总数目
+    /// Total number
     "TotalCount" total_count set_total_count: i128,
-    /// es导入配置信息
+    /// es import configuration info
     "Infos" infos set_infos: list EsRechargeInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeExports` (获取日志下载任务列表).
+/// Request of `DescribeExports` (Gets the list of log download tasks).
 ///
-/// 本接口用于获取日志下载任务列表
+/// This API is used to get the list of log download tasks.
 DescribeExportsRequest {
-    /// 日志主题Id
-    /// - 通过[获取日志主题列表](https://cloud.tencent.com/document/product/614/56454)获取日志主题Id。
+    /// Log topic ID
+    /// -Obtain the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// 分页的偏移量，默认值为0
+    /// Page offset. Default value: 0
     "Offset" offset set_offset: i64,
-    /// 分页单页限制数目，默认值为20，最大值100
+    /// Maximum number of entries per page. Default value: 20. Maximum value: 100
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cls", "2020-10-16", "DescribeExports", DescribeExportsRequest => DescribeExportsResponse);
 
 rt::model! { read debug;
-/// DescribeExports返回参数结构体
+/// DescribeExports response structure.
 DescribeExportsResponse {
-    /// 日志导出列表
+    /// List of exported logs
     "Exports" exports set_exports: list ExportInfo,
-    /// 总数目
+    /// Total number
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeHostMetricConfigs` (获取主机指标采集配置列表).
+/// Request of `DescribeHostMetricConfigs` (Retrieve host metric collection configuration list).
 ///
-/// 获取指标订阅配置
+/// This API is used to obtain metric subscription configurations.
 DescribeHostMetricConfigsRequest {
-    /// 指标日志主题id。
-    /// - 通过 [获取日志主题列表](https://cloud.tencent.com/document/product/614/56454) 获取日志主题Id。注意BizType 0:日志主题（默认值）， 1:指标主题
-    /// - 通过 [创建日志主题](https://cloud.tencent.com/document/product/614/56456) 获取日志主题Id。注意BizType 0:日志主题（默认值）， 1:指标主题
+    /// Metric Topic id
+    /// - Get the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1). Note: BizType 0: log topic (default value), 1: metric topic.
+    /// - Obtain the log topic Id through [Create Log Topic](https://www.tencentcloud.com/document/product/614/56456?from_cn_redirect=1). Note that BizType 0: log topic (default value), 1: metric topic.
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// - configId按照【配置id】进行过滤。类型：String  必选：否
-    /// - name按照【配置名称】进行过滤。类型：String 必选：否
+    /// -configId - String - required: no - filter by [configId].
+    /// -Filter the name by [configuration name]. Type: String. Required: No.
     ///
-    /// 每次请求的Filters的上限为10，Filter.Values的上限为10。
+    /// Each request can have up to 10 Filters. The upper limit of Filter.Values is 10.
     "Filters" filters set_filters: list Filter,
-    /// 分页的偏移量，默认值为0。
+    /// Page offset. Default value: 0
     "Offset" offset set_offset: i128,
-    /// 分页单页限制数目，默认值为20，最大值100。
+    /// Maximum number of entries per page. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeHostMetricConfigs", DescribeHostMetricConfigsRequest => DescribeHostMetricConfigsResponse);
 
 rt::model! { read debug;
-/// DescribeHostMetricConfigs返回参数结构体
+/// DescribeHostMetricConfigs response structure.
 DescribeHostMetricConfigsResponse {
-    /// 总数目
+    /// Total number
     "TotalCount" total_count set_total_count: i128,
-    /// 指标订阅配置信息
+    /// Metric subscription configuration information.
     "Infos" infos set_infos: list HostMetricConfig,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeIndex` (获取索引配置信息).
+/// Request of `DescribeIndex` (Gets index configuration information).
 ///
-/// 本接口用于获取索引配置信息
+/// This API is used to get the index configuration information.
 DescribeIndexRequest {
-    /// 日志主题Id。
+    /// log topic Id
     ///
-    /// - 通过[获取日志主题列表](https://cloud.tencent.com/document/product/614/56454)获取日志主题Id。
+    /// - Obtain the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
@@ -6768,45 +6796,47 @@ DescribeIndexRequest {
 rt::action!("cls", "2020-10-16", "DescribeIndex", DescribeIndexRequest => DescribeIndexResponse);
 
 rt::model! { read debug;
-/// DescribeIndex返回参数结构体
+/// DescribeIndex response structure.
 DescribeIndexResponse {
-    /// 日志主题Id
+    /// Log topic Id
     "TopicId" topic_id set_topic_id: str,
-    /// 索引状态。true：开启状态，false：关闭状态
-    /// 开启后可对日志进行检索分析，将产生索引流量、索引存储及相应费用。[费用详情](https://cloud.tencent.com/document/product/614/45802#.E8.AE.A1.E8.B4.B9.E9.A1.B9)
+    /// Index status. true: enabled, false: disabled
+    /// Once enabled, you can perform retrieval and analysis of logs, which will generate indexing traffic, index storage, and corresponding fees. [Billing details](https://www.tencentcloud.com/document/product/614/45802?from_cn_redirect=1#.E8.AE.A1.E8.B4.B9.E9.A1.B9)
     "Status" status set_status: bool,
-    /// 索引配置信息
+    /// Index configuration information
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Rule" rule set_rule: obj RuleInfo,
-    /// 索引修改时间，初始值为索引创建时间。格式 `YYYY-MM-DD HH:MM:SS`
+    /// Index modification time, which is initially the index creation time. Format `YYYY-MM-DD HH:MM:SS`
     "ModifyTime" modify_time set_modify_time: str,
-    /// 内置保留字段（`__FILENAME__`，`__HOSTNAME__`及`__SOURCE__`）是否包含至全文索引
+    /// Whether the built-in reserved fields (`__FILENAME__`, `__HOSTNAME__`, and `__SOURCE__`) are included in the full-text index
     ///
-    /// - false:不包含
-    /// - true:包含
+    /// - false: does not include
+    /// - true: includes
     "IncludeInternalFields" include_internal_fields set_include_internal_fields: bool,
-    /// 元数据字段（前缀为`__TAG__`的字段）是否包含至全文索引
+    /// Whether metadata fields (fields prefixed with `__TAG__`) are included in full-text indexing
     ///
-    /// - 0:仅包含开启键值索引的元数据字段
-    /// - 1:包含所有元数据字段
-    /// - 2:不包含任何元数据字段
+    /// - 0: Contain only metadata fields with key-value index enabled
+    /// - 1: Include all metadata fields
+    /// - 2: Exclude any metadata fields
     "MetadataFlag" metadata_flag set_metadata_flag: i128,
-    /// 自定义日志解析异常存储字段。
+    /// Custom log parsing exception storage field.
     "CoverageField" coverage_field set_coverage_field: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeKafkaConsumerGroupDetail` (获取Kafka协议消费组详情).
+/// Request of `DescribeKafkaConsumerGroupDetail` (Retrieve the Kafka protocol consumption group details).
 ///
-/// 获取Kafka协议消费组详情
+/// Retrieve Kafka protocol consumption group details
 DescribeKafkaConsumerGroupDetailRequest {
-    /// 日志主题id。
-    /// - 通过[获取日志主题列表](https://cloud.tencent.com/document/product/614/56454)获取日志主题Id。
+    /// Log topic ID.
+    /// -Obtain the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// 消费组名称
+    /// Consumer group name
     ///
     /// Required.
     "Group" group set_group: str,
@@ -6814,88 +6844,88 @@ DescribeKafkaConsumerGroupDetailRequest {
 rt::action!("cls", "2020-10-16", "DescribeKafkaConsumerGroupDetail", DescribeKafkaConsumerGroupDetailRequest => DescribeKafkaConsumerGroupDetailResponse);
 
 rt::model! { read debug;
-/// DescribeKafkaConsumerGroupDetail返回参数结构体
+/// DescribeKafkaConsumerGroupDetail response structure.
 DescribeKafkaConsumerGroupDetailResponse {
-    /// 日志集id
+    /// Logset id
     "LogsetId" logset_id set_logset_id: str,
-    /// 消费组名称
+    /// Consumer group name
     "Group" group set_group: str,
-    /// 消费组信息列表
+    /// List of consumer group information
     "PartitionInfos" partition_infos set_partition_infos: list GroupPartitionInfo,
-    /// Empty：组内没有成员，但存在已提交的偏移量。所有消费者都离开但保留了偏移量
-    /// Dead：组内没有成员，且没有已提交的偏移量。组被删除或长时间无活动
-    /// Stable：组内成员正常消费，分区分配平衡。正常运行状态
-    /// PreparingRebalance：组正在准备重新平衡。有新成员加入或现有成员离开
-    /// CompletingRebalance：组正在准备重新平衡。有新成员加入或现有成员离开
+    /// Empty: The group has no members but has submitted offsets. All consumers have left but retained offsets.
+    /// Dead: No members in the group and no submitted offset. The group is deleted or has long-term inactivity.
+    /// Stable: Members in the group consume normally, and partition allocation is balanced. Normal operating status.
+    /// PreparingRebalance: The group is preparing to rebalance. A new member joins or an existing member leaves.
+    /// CompletingRebalance: The group is preparing to rebalance. New members join or existing members leave.
     "State" state set_state: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeKafkaConsumerGroupList` (获取Kafka协议消费组列表).
+/// Request of `DescribeKafkaConsumerGroupList` (Retrieve the Kafka protocol consumption group list).
 ///
-/// 获取Kafka协议消费组信息列表
+/// Retrieve the information list of Kafka protocol consumption groups
 DescribeKafkaConsumerGroupListRequest {
-    /// 日志主题id。
-    /// - 通过[获取日志主题列表](https://cloud.tencent.com/document/product/614/56454)获取日志主题Id。
+    /// Log topic ID.
+    /// -Obtain the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
     /// - group
-    /// 按照【消费组名称】进行过滤。
-    /// 类型：String
-    /// 必选：否
-    /// 示例：消费组1
+    /// Filter by [consumer group name].
+    /// Type: String
+    /// Required: No
+    /// Example: Consumption group 1
     ///
-    /// 每次请求的Filters的上限为10，Filter.Values的上限为10。
+    /// Each request can have up to 10 Filters. The upper limit of Filter.Values is 10.
     "Filters" filters set_filters: list Filter,
-    /// 分页的偏移量，默认值为0。
+    /// Page offset. Default value: 0
     "Offset" offset set_offset: i128,
-    /// 分页单页限制数目，默认值为20，最大值100。
+    /// Maximum number of entries per page. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeKafkaConsumerGroupList", DescribeKafkaConsumerGroupListRequest => DescribeKafkaConsumerGroupListResponse);
 
 rt::model! { read debug;
-/// DescribeKafkaConsumerGroupList返回参数结构体
+/// DescribeKafkaConsumerGroupList response structure.
 DescribeKafkaConsumerGroupListResponse {
-    /// 日志主题名称
+    /// log topic name
     "TopicName" topic_name set_topic_name: str,
-    /// 日志集id
+    /// Logset id
     "LogsetId" logset_id set_logset_id: str,
-    /// 总个数
+    /// Total number
     "Total" total set_total: i128,
-    /// 消费组信息列表
+    /// List of consumer group information
     "Groups" groups set_groups: list ConsumerGroup,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeKafkaConsumerPreview` (kafka协议消费预览接口).
+/// Request of `DescribeKafkaConsumerPreview` (This API is used to preview the Kafka consumption.).
 ///
-/// kafka协议消费预览接口
+/// This API is used to preview the Kafka consumption.
 DescribeKafkaConsumerPreviewRequest {
 } }
 rt::action!("cls", "2020-10-16", "DescribeKafkaConsumerPreview", DescribeKafkaConsumerPreviewRequest => DescribeKafkaConsumerPreviewResponse);
 
 rt::model! { read debug;
-/// DescribeKafkaConsumerPreview返回参数结构体
+/// DescribeKafkaConsumerPreview response structure.
 DescribeKafkaConsumerPreviewResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeKafkaConsumer` (获取Kafka协议消费信息).
+/// Request of `DescribeKafkaConsumer` (Accesses Kafka protocol consumption information).
 ///
-/// 获取Kafka协议消费信息
+/// This API is used to access Kafka protocol consumption information.
 DescribeKafkaConsumerRequest {
-    /// 日志主题Id。
+    /// Log topic Id.
     ///
-    /// - 通过 [获取日志主题列表](https://cloud.tencent.com/document/product/614/56454) 获取日志主题Id。
-    /// - 通过 [创建日志主题](https://cloud.tencent.com/document/product/614/56456) 获取日志主题Id。
+    /// - Get log topic Id by [get log topic list](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
+    /// - Get log topic Id by [create log topic](https://www.tencentcloud.com/document/product/614/56456?from_cn_redirect=1).
     ///
     /// Required.
     "FromTopicId" from_topic_id set_from_topic_id: str,
@@ -6903,232 +6933,228 @@ DescribeKafkaConsumerRequest {
 rt::action!("cls", "2020-10-16", "DescribeKafkaConsumer", DescribeKafkaConsumerRequest => DescribeKafkaConsumerResponse);
 
 rt::model! { read debug;
-/// DescribeKafkaConsumer返回参数结构体
+/// DescribeKafkaConsumer response structure.
 DescribeKafkaConsumerResponse {
-    /// Kafka协议消费是否打开
+    /// Whether Kafka Protocol Consumption is enabled
     "Status" status set_status: bool,
-    /// KafkaConsumer 消费时使用的Topic参数
+    /// Topic parameter used by KafkaConsumer during consumption
     "TopicID" topic_id set_topic_id: str,
-    /// 压缩方式[0:NONE；2:SNAPPY；3:LZ4]
+    /// Compression mode [0:NONE;2:SNAPPY;3:LZ4]
     "Compression" compression set_compression: i64,
-    /// kafka协议消费数据格式
+    /// kafka protocol consumption data format
     "ConsumerContent" consumer_content set_consumer_content: obj KafkaConsumerContent,
-    /// 是否开启投递服务日志。1：关闭，2：开启。
+    /// Whether to enable the delivery service log. 1: Disabled, 2: Enabled.
     "HasServicesLog" has_services_log set_has_services_log: i128,
     /// 外网消费开关。
     "EnableInternetConsume" enable_internet_consume set_enable_internet_consume: bool,
     /// 内网消费开关。
     "EnableIntranetConsume" enable_intranet_consume set_enable_intranet_consume: bool,
-    /// 消费范围类型，0:最新，1:历史+最新
+    /// Range type of consumption, 0: latest, 1: history + latest
     "ScopeType" scope_type set_scope_type: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeKafkaConsumerTopics` (获取kafka协议消费主题信息列表).
+/// Request of `DescribeKafkaConsumerTopics` (Obtaining the List of Kafka Protocol Consumption Topic Information).
 ///
-/// 本接口用于获取kafka协议消费主题信息列表
+/// This API is used to obtain the topic information list of Kafka consumption.
 DescribeKafkaConsumerTopicsRequest {
 } }
 rt::action!("cls", "2020-10-16", "DescribeKafkaConsumerTopics", DescribeKafkaConsumerTopicsRequest => DescribeKafkaConsumerTopicsResponse);
 
 rt::model! { read debug;
-/// DescribeKafkaConsumerTopics返回参数结构体
+/// DescribeKafkaConsumerTopics response structure.
 DescribeKafkaConsumerTopicsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeKafkaRecharges` (获取Kafka数据订阅任务列表).
+/// Request of `DescribeKafkaRecharges` (Gets the list of Kafka data subscription tasks).
 ///
-/// 本接口用于获取Kafka数据订阅任务
+/// This API is used to get the list of Kafka data subscription tasks.
 DescribeKafkaRechargesRequest {
-    /// 日志主题Id。
-    /// - 通过[获取日志主题列表](https://cloud.tencent.com/document/product/614/56454)获取日志主题Id。
+    /// Log topic Id.
+    /// -Obtain the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// 导入配置Id。
-    /// - 通过 [创建Kafka数据订阅任务](https://cloud.tencent.com/document/product/614/94448)获取Kafka导入配置Id。
-    /// - 通过 [获取Kafka数据订阅任务列表](https://cloud.tencent.com/document/product/614/94446)获取Kafka导入配置Id。
+    /// Import configuration Id.
+    /// -Create a Kafka Data Subscription Task (https://www.tencentcloud.com/document/product/614/94448?from_cn_redirect=1) to obtain the Kafka import configuration Id.
+    /// -Get the Kafka import configuration Id by [searching the Kafka Data Subscription Task list](https://www.tencentcloud.com/document/product/614/94446?from_cn_redirect=1).
     "Id" id set_id: str,
-    /// 状态。1: 运行中，2: 暂停，3：错误
+    /// Status. 1: Running, 2: Suspension, 3: Error.
     "Status" status set_status: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeKafkaRecharges", DescribeKafkaRechargesRequest => DescribeKafkaRechargesResponse);
 
 rt::model! { read debug;
-/// DescribeKafkaRecharges返回参数结构体
+/// DescribeKafkaRecharges response structure.
 DescribeKafkaRechargesResponse {
-    /// KafkaRechargeInfo 信息列表
+    /// KafkaRechargeInfo list
     "Infos" infos set_infos: list KafkaRechargeInfo,
-    /// Kafka导入信息总条数
+    /// Total Kafka data records imported
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLogContext` (上下文检索).
+/// Request of `DescribeLogContext` (Searches in context).
 ///
-/// 本接口用于搜索日志上下文附近的内容，部分日志采集方式不支持本接口，详情参考[上下文检索](https://cloud.tencent.com/document/product/614/53248)。
-/// **注意事项**：
-/// 1. API返回数据包最大49MB，返回数据量大时，建议启用 gzip 压缩（HTTP Request Header Accept-Encoding:gzip）。
-/// 2. 本接口存在频率限制，不适合批量读取海量日志，如需下载或实时读取日志，建议使用[日志下载](https://cloud.tencent.com/document/product/614/52901)或[投递与消费](https://cloud.tencent.com/document/product/614/37908)功能。
+/// This API is used to search for content near the log context. For more details, see [Context Search](https://intl.cloud.tencent.com/document/product/614/53248?from_cn_redirect=1).The maximum value of API's return data packet is 49MB. It is recommended to enable gzip compression (HTTP Request Header Accept-Encoding: gzip).
 DescribeLogContextRequest {
-    /// 要查询的日志主题Id。
-    ///
-    /// - 通过 [获取日志主题列表](https://cloud.tencent.com/document/product/614/56454) 获取日志主题Id。
-    /// - 通过 [创建日志主题](https://cloud.tencent.com/document/product/614/56456) 获取日志主题Id。
+    /// Log topic Id to query.
+    /// -Obtain the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
+    /// - Obtain the log topic Id through [Create Log Topic](https://www.tencentcloud.com/document/product/614/56456?from_cn_redirect=1).
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// 日志时间,  即 [检索分析日志](https://cloud.tencent.com/document/product/614/56447) 接口返回信息中Results结构体中的Time，需按照 UTC+8 时区将该毫秒级Unix时间戳转换为 YYYY-mm-dd HH:MM:SS.FFF 格式的字符串。
+    /// Log time, which is the Time in the Results structure in the returned information of the [retrieve and analyze logs](https://www.tencentcloud.com/document/product/614/56447?from_cn_redirect=1) api, should be converted from the millisecond-level Unix timestamp to a string in the YYYY-mm-dd HH:MM:SS.FFF format according to the UTC+8 time zone.
     ///
     /// Required.
     "BTime" b_time set_b_time: str,
-    /// 日志包序号，即 [检索分析日志](https://cloud.tencent.com/document/product/614/56447) 接口返回信息中Results结构体中的PkgId。
+    /// Log package sequence number, which is the PkgId in the Results structure returned by the retrieve and analyze logs api (https://www.tencentcloud.com/document/product/614/56447?from_cn_redirect=1).
     ///
     /// Required.
     "PkgId" pkg_id set_pkg_id: str,
-    /// 日志包内一条日志的序号，即 [检索分析日志](https://cloud.tencent.com/document/product/614/56447) 接口返回信息中Results结构中的PkgLogId。
+    /// Sequence number of a log within the log package, which is the PkgLogId in the Results structure returned by the [retrieve and analyze logs](https://www.tencentcloud.com/document/product/614/56447?from_cn_redirect=1) api.
     ///
     /// Required.
     "PkgLogId" pkg_log_id set_pkg_log_id: i64,
-    /// 前${PrevLogs}条日志，默认值10，最大100。
+    /// The previous ${PrevLogs} logs. Default value: 10.
     "PrevLogs" prev_logs set_prev_logs: i64,
-    /// 后${NextLogs}条日志，默认值10，最大100。
+    /// The next ${NextLogs} logs. Default value: 10.
     "NextLogs" next_logs set_next_logs: i64,
-    /// 检索语句，对日志上下文进行过滤，最大长度为12KB
-    /// 语句由 [[检索条件]](https://cloud.tencent.com/document/product/614/47044)构成，不支持SQL语句
+    /// Query statement, filtering the log context with a maximum length of 12KB
+    /// The statement consists of [[retrieval criteria]](https://www.tencentcloud.com/document/product/614/47044?from_cn_redirect=1) and does not support SQL statement.
     "Query" query set_query: str,
-    /// 上下文检索的开始时间，单位：毫秒级时间戳
-    /// 注意：
-    ///
-    /// - From为空时，表示上下文检索的开始时间不做限制
-    /// - From和To非空时，From < To
+    /// Context search start time, unit: millisecond-level timestamp
+    /// Note:
+    /// -When From is empty, it means no restrictions on the start time of context search.
+    /// -From and To are not empty, From < To
+    /// -Currently, the system only supports the Shanghai/Virginia/Singapore region.
     "From" from(from_value) set_from: i128,
-    /// 上下文检索的结束时间，单位：毫秒级时间戳。
-    /// 注意：
-    ///
-    /// - To为空时，表示上下文检索的结束时间不做限制
-    /// - From和To非空时，From < To
+    /// End time of context search. Measurement unit: millisecond-level timestamp.
+    /// Note:
+    /// -When To is empty, it means no restrictions on the end time of context search.
+    /// -From and To are not empty, From < To
+    /// -Currently, the system only supports the Shanghai/Virginia/Singapore region.
     "To" to set_to: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeLogContext", DescribeLogContextRequest => DescribeLogContextResponse);
 
 rt::model! { read debug;
-/// DescribeLogContext返回参数结构体
+/// DescribeLogContext response structure.
 DescribeLogContextResponse {
-    /// 日志上下文信息集合
+    /// Log context information set
     "LogContextInfos" log_context_infos set_log_context_infos: list LogContextInfo,
-    /// 上文日志是否已经返回完成（当PrevOver为false，表示有上文日志还未全部返回）。
+    /// Whether the previous logs have been fully returned (PrevOver is false indicates that some previous logs are yet to be returned).
     "PrevOver" prev_over set_prev_over: bool,
-    /// 下文日志是否已经返回完成（当NextOver为false，表示有下文日志还未全部返回）。
+    /// Whether the subsequent logs have been fully returned (NextOver is false indicates that some subsequent logs are yet to be returned).
     "NextOver" next_over set_next_over: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLogHistogram` (获取日志数量直方图).
+/// Request of `DescribeLogHistogram` (Gets a log count histogram).
 ///
-/// 本接口用于构建日志数量直方图
+/// This API is used to get a log count histogram.
 DescribeLogHistogramRequest {
-    /// 要查询的日志的起始时间，Unix时间戳，单位ms
+    /// Start time of the log to be queried, which is a Unix timestamp in milliseconds
     ///
     /// Required.
     "From" from(from_value) set_from: i64,
-    /// 要查询的日志的结束时间，Unix时间戳，单位ms
+    /// End time of the log to be queried, which is a Unix timestamp in milliseconds
     ///
     /// Required.
     "To" to set_to: i64,
-    /// 检索分析语句。
-    /// 语句由 [检索条件] | [SQL语句]构成，无需对日志进行统计分析时，可省略其中的管道符 | 及SQL语句。
-    /// 使用*或空字符串可查询所有日志。
+    /// Retrieval analysis statement.
+    /// The statement consists of [retrieval condition] | [SQL statement]. When there is no need to perform statistical analysis on logs, the pipe character | and SQL statement can be omitted.
+    /// Use * or an empty string to search all logs.
     ///
     /// Required.
     "Query" query set_query: str,
-    /// 要查询的日志主题ID
-    /// - 通过[获取日志主题列表](https://cloud.tencent.com/document/product/614/56454)获取日志主题Id。
+    /// Log topic ID to query
+    /// -Obtain the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
     "TopicId" topic_id set_topic_id: str,
-    /// 时间间隔: 单位ms  限制性条件：(To-From) / interval <= 200
+    /// Interval in milliseconds. Condition: (To-From) / Interval <= 200
     "Interval" interval set_interval: i64,
-    /// 检索语法规则，默认值为0。
-    /// 0：Lucene语法，1：CQL语法。
-    /// 详细说明参见[检索条件语法规则](https://cloud.tencent.com/document/product/614/47044#RetrievesConditionalRules)
+    /// Search syntax. Valid values:
+    /// `0` (default): Lucene; `1`: CQL
+    /// For more information, see [Search Syntax](https://intl.cloud.tencent.com/document/product/614/47044?from_cn_redirect=1#RetrievesConditionalRules).
     "SyntaxRule" syntax_rule set_syntax_rule: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeLogHistogram", DescribeLogHistogramRequest => DescribeLogHistogramResponse);
 
 rt::model! { read debug;
-/// DescribeLogHistogram返回参数结构体
+/// DescribeLogHistogram response structure.
 DescribeLogHistogramResponse {
-    /// 统计周期： 单位ms
+    /// Statistical period in milliseconds
     "Interval" interval set_interval: i64,
-    /// 命中关键字的日志总条数
+    /// The number of logs that hit the keywords
     "TotalCount" total_count set_total_count: i64,
-    /// 周期内统计结果详情
+    /// Statistical result details within the period
     "HistogramInfos" histogram_infos set_histogram_infos: list HistogramInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLogsets` (获取日志集列表).
+/// Request of `DescribeLogsets` (Gets the list of logsets).
 ///
-/// 本接口用于获取日志集信息列表。
+/// This API is used to get the list of logsets.
 DescribeLogsetsRequest {
     /// logsetName
-    /// - 按照【日志集名称】进行过滤。
-    /// - 类型：String
-    /// - 必选：否
-    /// - 通过 [获取日志集列表](https://cloud.tencent.com/document/product/614/58624)获取日志集名称。
+    /// -Filter by [logset name].
+    /// - Type: String
+    /// -Required: No
+    /// - Obtain the logset name through [Get Logset List](https://www.tencentcloud.com/document/product/614/58624?from_cn_redirect=1).
     /// logsetId
-    /// - 按照【日志集ID】进行过滤。
-    /// - 类型：String
-    /// - 必选：否
-    /// - 通过 [获取日志集列表](https://cloud.tencent.com/document/product/614/58624)获取日志集Id。
+    /// -Filter by [logset ID].
+    /// - Type: String
+    /// -Required: No
+    /// -Obtain the logset Id through [Get Logset List](https://www.tencentcloud.com/document/product/614/58624?from_cn_redirect=1).
     ///
     /// tagKey
-    /// - 按照【标签键】进行过滤。
-    /// - 类型：String
-    /// - 必选：否
+    /// - Filter by [Tag key].
+    /// - Type: String
+    /// -Required: No
     ///
     /// tag:tagKey
-    /// - 按照【标签键值对】进行过滤。tagKey使用具体的标签键进行替换。
-    /// - 类型：String
-    /// - 必选：否
+    /// -Filter by [tag key-value pair]. Replace tagKey with a specific tag key.
+    /// - Type: String
+    /// -Required: No
     ///
-    /// 每次请求的Filters的上限为10，Filter.Values的上限为5。
+    /// The maximum number of Filters per request is 10, and the maximum for Filter.Values is 5.
     "Filters" filters set_filters: list Filter,
-    /// 分页的偏移量，默认值为0
+    /// Page offset. Default value: 0
     "Offset" offset set_offset: i64,
-    /// 分页单页的限制数目，默认值为20，最大值100
+    /// Maximum number of entries per page. Default value: 20. Maximum value: 100
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cls", "2020-10-16", "DescribeLogsets", DescribeLogsetsRequest => DescribeLogsetsResponse);
 
 rt::model! { read debug;
-/// DescribeLogsets返回参数结构体
+/// DescribeLogsets response structure.
 DescribeLogsetsResponse {
-    /// 分页的总数目
+    /// Total number of pages
     "TotalCount" total_count set_total_count: i64,
-    /// 日志集列表
+    /// Logset list
     "Logsets" logsets set_logsets: list LogsetInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeMachineGroupConfigs` (获取机器组绑定的采集规则配置).
+/// Request of `DescribeMachineGroupConfigs` (Gets collection rule configuration bound to a machine group).
 ///
-/// 获取机器组绑定的采集规则配置
+/// This API is used to get the collection rule configuration bound to a machine group.
 DescribeMachineGroupConfigsRequest {
-    /// 机器组ID
-    /// - 通过[获取机器组列表](https://cloud.tencent.com/document/api/614/56438)获取机器组Id。
+    /// Machine group ID
+    /// -Obtain the machine group Id by searching the [machine group list](https://www.tencentcloud.com/document/api/614/56438?from_cn_redirect=1).
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
@@ -7136,162 +7162,163 @@ DescribeMachineGroupConfigsRequest {
 rt::action!("cls", "2020-10-16", "DescribeMachineGroupConfigs", DescribeMachineGroupConfigsRequest => DescribeMachineGroupConfigsResponse);
 
 rt::model! { read debug;
-/// DescribeMachineGroupConfigs返回参数结构体
+/// DescribeMachineGroupConfigs response structure.
 DescribeMachineGroupConfigsResponse {
-    /// 采集规则配置列表
+    /// Collection rule configuration list
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Configs" configs set_configs: list ConfigInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeMachineGroups` (获取机器组列表).
+/// Request of `DescribeMachineGroups` (Gets the list of machine groups).
 ///
-/// 获取机器组信息列表
+/// This API is used to get the list of machine groups.
 DescribeMachineGroupsRequest {
-    /// 过滤条件
+    /// Filter criteria.
     /// machineGroupName
-    /// - 按照【机器组名称】进行过滤。
-    /// - 类型：String
-    /// - 必选：否
+    /// - Filter by [Machine Group Name].
+    /// - Type: String
+    /// -Required: No
     ///
     /// machineGroupId
-    /// - 按照【机器组ID】进行过滤。
-    /// - 类型：String
-    /// - 必选：否
+    /// - Filter by [machine group ID].
+    /// - Type: String
+    /// -Required: No
     ///
     /// osType
-    /// - 按照【操作系统类型】进行过滤。0： Linux；1： Windows
-    /// - 类型：Int
-    /// - 必选：否
+    /// - Filter by [Operating System Type]. 0: Linux; 1: Windows.
+    /// -Type: Int
+    /// -Required: No
     ///
     /// tagKey
-    /// - 按照【标签键】进行过滤。
-    /// - 类型：String
-    /// - 必选：否
+    /// - Filter by [Tag key].
+    /// - Type: String
+    /// -Required: No
     ///
     /// tag:tagKey
-    /// - 按照【标签键值对】进行过滤。tagKey使用具体的标签键进行替换。
-    /// - 类型：String
-    /// - 必选：否
+    /// -Filter by [tag key-value pair]. Replace tagKey with a specific tag key.
+    /// - Type: String
+    /// -Required: No
     ///
-    /// 每次请求的Filters的上限为10，Filter.Values的上限为5。
+    /// The maximum number of Filters per request is 10, and the maximum for Filter.Values is 5.
     "Filters" filters set_filters: list Filter,
-    /// 分页的偏移量，默认值为0
+    /// Page offset. Default value: 0
     "Offset" offset set_offset: i64,
-    /// 分页单页的限制数目，默认值为20，最大值100
+    /// Maximum number of entries per page. Default value: 20. Maximum value: 100
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cls", "2020-10-16", "DescribeMachineGroups", DescribeMachineGroupsRequest => DescribeMachineGroupsResponse);
 
 rt::model! { read debug;
-/// DescribeMachineGroups返回参数结构体
+/// DescribeMachineGroups response structure.
 DescribeMachineGroupsResponse {
-    /// 机器组信息列表
+    /// Machine group information list
     "MachineGroups" machine_groups set_machine_groups: list MachineGroupInfo,
-    /// 分页的总数目
+    /// Total number of pages
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeMachines` (获取机器状态).
+/// Request of `DescribeMachines` (Gets machine status).
 ///
-/// 获取指定机器组下的机器状态
+/// This API is used to get the status of a machine under the specified machine group.
 DescribeMachinesRequest {
-    /// 查询的机器组ID。
+    /// Machine group ID to query.
     ///
-    /// - 通过[获取机器组列表](https://cloud.tencent.com/document/api/614/56438)获取机器组ID。
+    /// -Obtain the machine group ID by searching the machine group list (https://www.tencentcloud.com/document/api/614/56438?from_cn_redirect=1).
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
     /// ip
-    /// - 按照ip进行过滤。
-    /// - 类型：String
-    /// - 必选：否
+    /// -Filter by ip.
+    /// -Type: String
+    /// -Required: No
     ///
     /// instance
-    /// - 按照实例id进行过滤。
-    /// - 类型：String
-    /// - 必选：否
+    /// -Filter by instance id.
+    /// -Type: String
+    /// -Required: No
     ///
     /// version
-    /// - 按照LogListener版本进行过滤。
-    /// - 类型：String
-    /// - 必选：否
+    /// - Filter by LogListener version.
+    /// -Type: String
+    /// -Required: No
     ///
     /// status
-    /// - 按照机器状态进行过滤。
-    /// - 类型：String
-    /// - 必选：否
-    /// - 可选值：0：离线，1：正常
+    /// - Filter by machine status.
+    /// -Type: String
+    /// -Optional: No.
+    /// -Available values: 0: offline, 1: normal
     ///
     /// offlineTime
-    /// - 按照机器离线时间进行过滤。
-    /// - 类型：String
-    /// - 必选：否
-    /// - -可选值：0：无离线时间，12：12小时内，24：一天内，48：两天内，99：两天前
+    /// - Filter by machine offline time.
+    /// -Type: String
+    /// -Optional: No.
+    /// -Available values: 0: no offline time, 12: within 12 hours, 24: within a day, 48: within two days, 99: before two days
     ///
-    /// 每次请求的Filters的上限为10，Filter.Values的上限为100。
+    /// Each request can have up to 10 Filters. The upper limit of Filter.Values is 100.
     "Filters" filters set_filters: list Filter,
-    /// 分页的偏移量。
+    /// Pagination offset.
     "Offset" offset set_offset: i128,
-    /// 分页单页限制数目。最大支持100
+    /// Limit on the number of entries per page. A maximum of 100 entries are supported.
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeMachines", DescribeMachinesRequest => DescribeMachinesResponse);
 
 rt::model! { read debug;
-/// DescribeMachines返回参数结构体
+/// DescribeMachines response structure.
 DescribeMachinesResponse {
-    /// 机器状态信息组
+    /// Group of machine status information
     "Machines" machines set_machines: list MachineInfo,
-    /// 机器组是否开启自动升级功能。 0：未开启自动升级；1：开启了自动升级。
+    /// Whether the machine group has enabled automatic upgrade function. 0: Automatic upgrade not enabled; 1: Automatic upgrade enabled.
     "AutoUpdate" auto_update set_auto_update: i64,
-    /// 机器组自动升级功能预设开始时间
+    /// Preset start time of automatic update of machine group
     "UpdateStartTime" update_start_time set_update_start_time: str,
-    /// 机器组自动升级功能预设结束时间
+    /// Preset end time of automatic update of machine group
     "UpdateEndTime" update_end_time set_update_end_time: str,
-    /// 当前用户可用最新的Loglistener版本
+    /// Latest LogListener version available to the current user
     "LatestAgentVersion" latest_agent_version set_latest_agent_version: str,
-    /// 是否开启服务日志
+    /// Whether to enable the service log
     "ServiceLogging" service_logging set_service_logging: bool,
-    /// 总数目
+    /// Total number
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeMetricCorrectDimension` (获取指标校准维度信息).
+/// Request of `DescribeMetricCorrectDimension` (This API is used to obtain the metric calibration dimension information.).
 ///
-/// 获取指标订阅配置
+/// This API is used to obtain metric subscription configurations.
 DescribeMetricCorrectDimensionRequest {
 } }
 rt::action!("cls", "2020-10-16", "DescribeMetricCorrectDimension", DescribeMetricCorrectDimensionRequest => DescribeMetricCorrectDimensionResponse);
 
 rt::model! { read debug;
-/// DescribeMetricCorrectDimension返回参数结构体
+/// DescribeMetricCorrectDimension response structure.
 DescribeMetricCorrectDimensionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeMetricSubscribePreview` (指标订阅数据预览).
+/// Request of `DescribeMetricSubscribePreview` (This API is used to preview metric subscription data.).
 ///
-/// 创建指标订阅配置
+/// This API is used to create metric subscription configurations.
 DescribeMetricSubscribePreviewRequest {
-    /// 云产品命名空间。
+    /// Cloud product namespace.
     ///
     /// Required.
     "Namespace" namespace set_namespace: str,
-    /// 数据库配置信息。
+    /// Database configuration information.
     ///
     /// Required.
     "Metrics" metrics set_metrics: list MetricConfig,
-    /// 实例配置配置。
+    /// Instance configuration.
     ///
     /// Required.
     "InstanceInfo" instance_info set_instance_info: obj InstanceConfig,
@@ -7299,63 +7326,63 @@ DescribeMetricSubscribePreviewRequest {
 rt::action!("cls", "2020-10-16", "DescribeMetricSubscribePreview", DescribeMetricSubscribePreviewRequest => DescribeMetricSubscribePreviewResponse);
 
 rt::model! { read debug;
-/// DescribeMetricSubscribePreview返回参数结构体
+/// DescribeMetricSubscribePreview response structure.
 DescribeMetricSubscribePreviewResponse {
-    /// 总数量
+    /// Total number.
     "TotalCount" total_count set_total_count: i128,
-    /// 成功数量
+    /// Success count
     "SuccessCount" success_count set_success_count: i128,
-    /// 失败数量
+    /// Failure Count
     "FailCount" fail_count set_fail_count: i128,
-    /// 成功实例数据
+    /// Data of a successful instance.
     "SuccessInstances" success_instances set_success_instances: list InstanceData,
-    /// 失败实例数据
+    /// Data of a failed instance.
     "FailInstances" fail_instances set_fail_instances: list InstanceData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeMetricSubscribes` (获取指标订阅配置).
+/// Request of `DescribeMetricSubscribes` (This API is used to obtain metric subscription configurations.).
 ///
-/// 获取指标订阅配置
+/// This API is used to obtain metric subscription configurations.
 DescribeMetricSubscribesRequest {
-    /// 日志主题id
+    /// Log topic id
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// -  taskId按照【配置id】进行过滤。类型：String  必选：否
+    /// -  Filter taskId by [configuration id]. Type: String. Required: No
     ///
-    /// -  name按照【配置名称】进行过滤。类型：String 必选：否
+    /// -  Name is filtered by [configuration name]. Type: String Required: No
     ///
-    /// -  status按照【配置状态标记】进行过滤。类型：String 必选：否
+    /// -  Filter status by [configuration status tag]. Type: String Required: No
     ///
-    /// -  每次请求的Filters的上限为10，Filter.Values的上限为100。
+    /// - Each request can have up to 10 Filters. The maximum number of Filter.Values is 100.
     "Filters" filters set_filters: list Filter,
-    /// 分页的偏移量，默认值为0。
+    /// Page offset. Default value: 0
     "Offset" offset set_offset: i128,
-    /// 分页单页限制数目，默认值为20，最大值100。
+    /// Maximum number of entries per page. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeMetricSubscribes", DescribeMetricSubscribesRequest => DescribeMetricSubscribesResponse);
 
 rt::model! { read debug;
-/// DescribeMetricSubscribes返回参数结构体
+/// DescribeMetricSubscribes response structure.
 DescribeMetricSubscribesResponse {
-    /// 总数目
+    /// Total number
     "TotalCount" total_count set_total_count: i128,
-    /// 指标订阅配置信息
+    /// Metric subscription configuration information.
     "Datas" datas set_datas: list MetricSubscribeInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeNetworkApplicationDetail` (获取网络应用详情).
+/// Request of `DescribeNetworkApplicationDetail` (Retrieve web application details).
 ///
-/// 获取网络应用详情
+/// Retrieve web application details
 DescribeNetworkApplicationDetailRequest {
-    /// 网络应用id
+    /// Web application id
     ///
     /// Required.
     "NetworkAppId" network_app_id set_network_app_id: str,
@@ -7363,95 +7390,95 @@ DescribeNetworkApplicationDetailRequest {
 rt::action!("cls", "2020-10-16", "DescribeNetworkApplicationDetail", DescribeNetworkApplicationDetailRequest => DescribeNetworkApplicationDetailResponse);
 
 rt::model! { read debug;
-/// DescribeNetworkApplicationDetail返回参数结构体
+/// DescribeNetworkApplicationDetail response structure.
 DescribeNetworkApplicationDetailResponse {
-    /// 查询指定的网络应用详情
+    /// Query specified web application details
     "Info" info set_info: obj NetworkApplicationDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeNetworkApplications` (获取网络应用列表).
+/// Request of `DescribeNetworkApplications` (Retrieve the network application list).
 ///
-/// 获取网络应用列表
+/// Retrieve the network application list
 DescribeNetworkApplicationsRequest {
-    /// 过滤项
+    /// Filter items
     ///
     /// -
     /// name
-    /// 按照【任务名称】进行过滤。模糊匹配方式查询。
-    /// 类型：String
-    /// 必选：否
+    /// Filter as [task name]. Query by fuzzy matching method.
+    /// Type: String
+    /// Required: No
     ///
     /// -
     /// networkAppId
-    /// 按照【网络应用id】进行过滤。
-    /// 类型：String
-    /// 必选：否
+    /// Filter as [web application id].
+    /// Type: String
+    /// Required: No
     ///
-    /// 每次请求的Filters的上限为10，Filter.Values的上限为10。
+    /// The maximum number of Filters per request is 10, and the maximum number of Filter.Values is 10.
     "Filters" filters set_filters: list Filter,
-    /// 分页的偏移量，默认值为0。
+    /// Pagination offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 分页单页限制数目，默认值为20，最大值100。
+    /// Maximum number of entries per page. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cls", "2020-10-16", "DescribeNetworkApplications", DescribeNetworkApplicationsRequest => DescribeNetworkApplicationsResponse);
 
 rt::model! { read debug;
-/// DescribeNetworkApplications返回参数结构体
+/// DescribeNetworkApplications response structure.
 DescribeNetworkApplicationsResponse {
-    /// 符合查询条件的大模型性能剖析任务列表
+    /// Large model performance profiling task list that meet the search criteria
     "Infos" infos set_infos: list NetworkApplicationInfo,
-    /// 符合查询条件的任务总数。
+    /// Total number of tasks that meet the search criteria.
     "Total" total set_total: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeNoticeContents` (获取通知内容模板).
+/// Request of `DescribeNoticeContents` (This API is used to obtain a notification content template.).
 ///
-/// 获取通知内容列表
+/// This API is used to obtain the notification content list.
 DescribeNoticeContentsRequest {
     /// -  name
-    /// 按照【通知内容模板名称】进行过滤。
-    /// 类型：String
-    /// 必选：否
+    /// Filter by [notification content template name].
+    /// Type: String
+    /// Required: No
     ///
     /// -  noticeContentId
-    /// 按照【通知内容模板ID】进行过滤。
-    /// 类型：String
-    /// 必选：否
+    /// Filter by [notification content template ID].
+    /// Type: String
+    /// Required: No
     ///
-    /// 每次请求的Filters的上限为10，Filter.Values的上限为100。
+    /// Each request can have up to 10 Filters. The upper limit of Filter.Values is 100.
     "Filters" filters set_filters: list Filter,
-    /// 分页的偏移量，默认值为0。
+    /// Page offset. Default value: 0
     "Offset" offset set_offset: i64,
-    /// 分页单页限制数目，默认值为20，最大值100。
+    /// Maximum number of entries per page. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cls", "2020-10-16", "DescribeNoticeContents", DescribeNoticeContentsRequest => DescribeNoticeContentsResponse);
 
 rt::model! { read debug;
-/// DescribeNoticeContents返回参数结构体
+/// DescribeNoticeContents response structure.
 DescribeNoticeContentsResponse {
-    /// 通知内容模板列表。
+    /// Notification content template list.
     "NoticeContents" notice_contents set_notice_contents: list NoticeContentTemplate,
-    /// 符合条件的通知内容模板总数。
+    /// Total number of notification content templates that meet the conditions.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePartitions` (获取分区列表).
+/// Request of `DescribePartitions` (Gets the list of partitions).
 ///
-/// 该接口已废弃，如需获取分区数量，请使用DescribeTopics接口。
+/// This API is deprecated. If needed, please use the DescribeTopics API to get the number of partitions.
 DescribePartitionsRequest {
-    /// 日志主题Id
-    /// - 通过[获取日志主题列表](https://cloud.tencent.com/document/product/614/56454)获取日志主题Id。
+    /// Log topic ID
+    /// -Obtain the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
@@ -7459,165 +7486,165 @@ DescribePartitionsRequest {
 rt::action!("cls", "2020-10-16", "DescribePartitions", DescribePartitionsRequest => DescribePartitionsResponse);
 
 rt::model! { read debug;
-/// DescribePartitions返回参数结构体
+/// DescribePartitions response structure.
 DescribePartitionsResponse {
-    /// 分区列表
+    /// Partition list
     "Partitions" partitions set_partitions: list PartitionInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRebuildIndexTasks` (获取重建索引任务列表).
+/// Request of `DescribeRebuildIndexTasks` (This API is used to obtain the list of rebuild index tasks.).
 ///
-/// 获取重建索引任务列表
+/// This API is used to obtain the list of rebuild index tasks.
 DescribeRebuildIndexTasksRequest {
-    /// 日志主题ID
+    /// Log topic ID.
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// 索引重建任务ID
+    /// Index rebuild task ID
     "TaskId" task_id set_task_id: str,
-    /// 索引重建任务状态，不填返回所有状态任务列表，多种状态之间用逗号分隔。
+    /// Index rebuild task status. Leave it blank to return the task list of all statuses. Multiple statuses are separated by commas.
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - 0： 索引重建任务已创建
-    /// - 1： 正在创建索引重建资源
-    /// - 2： 已创建索引重建资源
-    /// - 3： 重建中
-    /// - 4： 暂停
-    /// - 5： 重建完成
-    /// - 6： 重建成功（可检索）
-    /// - 7： 重建失败
-    /// - 8： 任务取消
-    /// - 9： 元数据和索引已删除
+    /// - 0: Reindexing task created
+    /// - 1: Creating reindexing resources
+    /// - 2: Index rebuild resource created
+    /// - 3: Rebuilding
+    /// - 4: Suspension
+    /// - 5: Rebuild complete
+    /// - 6: Rebuild successful (retrievable)
+    /// - 7: Rebuilding failed
+    /// - 8: Task cancellation
+    /// - 9: Metadata and index deleted
     "Status" status set_status: str,
-    /// 分页的偏移量，默认值为0。
+    /// Pagination offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 分页单页限制数目，默认值为10，最大值20。
+    /// Number of entries per page. Default value: 10. Maximum value: 20.
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeRebuildIndexTasks", DescribeRebuildIndexTasksRequest => DescribeRebuildIndexTasksResponse);
 
 rt::model! { read debug;
-/// DescribeRebuildIndexTasks返回参数结构体
+/// DescribeRebuildIndexTasks response structure.
 DescribeRebuildIndexTasksResponse {
-    /// 索引重建任务列表
+    /// Index rebuild task list
     "RebuildTasks" rebuild_tasks set_rebuild_tasks: list RebuildIndexTaskInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRecordingRuleTask` (获取预聚合任务列表).
+/// Request of `DescribeRecordingRuleTask` (This API is used to obtain the list of pre-aggregation tasks.).
 ///
-/// 本接口用于获取预聚合任务列表
+/// This API is used to retrieve the pre-aggregation task list.
 DescribeRecordingRuleTaskRequest {
-    /// 源指标主题id
+    /// Source metric topic id.
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// 分页的偏移量，默认值为0。
+    /// Pagination offset. Default value: 0.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 分页单页限制数目，默认值为20，最大值100。
+    /// Maximum number of entries per page. Default value: 20. Maximum value: 100.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// - yamlId【关联yaml配置ID】进行过滤，模糊匹配。类型：String。必选：否
-    /// - taskName按照【任务名称】进行过滤，模糊匹配。类型：String。必选：否
-    /// - taskId按照【任务ID】进行过滤，模糊匹配。类型：String。必选：否
+    /// - yamlId [Configuration ID of the associated yaml] for filtering, fuzzy matching. Type: String. Required: No
+    /// - taskName [Task name] for filtering, fuzzy matching. Type: String. Required: No
+    /// - taskId [Task ID] for filtering, fuzzy matching. Type: String. Required: No
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("cls", "2020-10-16", "DescribeRecordingRuleTask", DescribeRecordingRuleTaskRequest => DescribeRecordingRuleTaskResponse);
 
 rt::model! { read debug;
-/// DescribeRecordingRuleTask返回参数结构体
+/// DescribeRecordingRuleTask response structure.
 DescribeRecordingRuleTaskResponse {
-    /// RecordingRule任务列表信息
+    /// Task list information of RecordingRule
     "RecordingRuleTaskInfos" recording_rule_task_infos set_recording_rule_task_infos: list RecordingRuleTaskInfo,
-    /// 任务总条数
+    /// Total number of tasks.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRecordingRuleYamlTask` (获取YAML预聚合任务列表).
+/// Request of `DescribeRecordingRuleYamlTask` (This API is used to obtain the list of pre-aggregation tasks through the YAML file.).
 ///
-/// 本接口用于获取yaml预聚合任务列表
+/// This API is used to retrieve the pre-aggregation task list in yaml.
 DescribeRecordingRuleYamlTaskRequest {
-    /// 源指标主题id
+    /// Source metric topic id.
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// 分页的偏移量，默认值为0。
+    /// Pagination offset. Default value: 0.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 分页单页限制数目，默认值为20，最大值100。
+    /// Maximum number of entries per page. Default value: 20. Maximum value: 100.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// - yamlConfigName【配置文件名称】进行过滤，模糊匹配。类型：String。必选：否
-    /// - yamlId按照【yamlID】进行过滤，模糊匹配。类型：String。必选：否
+    /// - Filter by yamlConfigName [configuration file name] with fuzzy matching. Type: String. Required: No
+    /// - Filter by yamlId as [yamlID] with fuzzy matching. Type: String. Required: No
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("cls", "2020-10-16", "DescribeRecordingRuleYamlTask", DescribeRecordingRuleYamlTaskRequest => DescribeRecordingRuleYamlTaskResponse);
 
 rt::model! { read debug;
-/// DescribeRecordingRuleYamlTask返回参数结构体
+/// DescribeRecordingRuleYamlTask response structure.
 DescribeRecordingRuleYamlTaskResponse {
-    /// RecordingRule任务列表信息
+    /// Task list information of RecordingRule
     "RecordingRuleYamlTaskInfos" recording_rule_yaml_task_infos set_recording_rule_yaml_task_infos: list RecordingRuleYamlTaskInfo,
-    /// 任务总条数
+    /// Total number of tasks
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRemoteWriteTasks` (获取RemoteWrite投递任务列表页).
+/// Request of `DescribeRemoteWriteTasks` (This API is used to obtain the list of RemoteWrite shipping tasks.).
 ///
-/// 本接口获取RemoteWrite投递任务列表
+/// This API is used to obtain the list of RemoteWrite delivery tasks.
 DescribeRemoteWriteTasksRequest {
     /// - taskId
-    /// 按照【任务ID】进行过滤。
-    /// 类型：String
-    /// 必选：否
+    /// Filter by [task ID].
+    /// Type: String
+    /// Required: No
     ///
     /// - topicId
-    /// 按照【日志主题】进行过滤。
-    /// 类型：String
-    /// 必选：否
+    /// Filter by [Log topic].
+    /// Type: String
+    /// Required: No
     ///
     /// - taskStatus
-    /// 按照【任务运行状态】进行过滤。 支持`1`：运行中，`2`：停止，`3`：异常
-    /// 类型：String
-    /// 必选：否
+    /// Filter by [task running status]. Supports `1`: running, `2`: stop, `3`: exception.
+    /// Type: String
+    /// Required: No
     ///
     /// - name
-    /// 按照【任务名称】进行模糊过滤。
-    /// 类型：String
-    /// 必选：否
+    /// Filter by [task name] using fuzzy filtering.
+    /// Type: String
+    /// Required: No
     ///
-    /// 每次请求的Filters的上限为10，Filter.Values的上限为10。
+    /// Each request can have up to 10 Filters. The maximum of Filter.Values is 10.
     "Filters" filters set_filters: list Filter,
-    /// 分页的偏移量，默认值为0。
+    /// Page offset. Default value: 0
     "Offset" offset set_offset: i128,
-    /// 分页单页限制数目，默认值为20，最大值100。
+    /// Maximum number of entries per page. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeRemoteWriteTasks", DescribeRemoteWriteTasksRequest => DescribeRemoteWriteTasksResponse);
 
 rt::model! { read debug;
-/// DescribeRemoteWriteTasks返回参数结构体
+/// DescribeRemoteWriteTasks response structure.
 DescribeRemoteWriteTasksResponse {
-    /// RemoteWrite 信息列表
+    /// RemoteWrite information list.
     "Infos" infos set_infos: list RemoteWriteInfo,
-    /// RemoteWrite信息总条数
+    /// Total number of RemoteWrite tasks.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -7989,87 +8016,87 @@ DescribeS3RechargesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeScheduledSqlInfo` (获取定时SQL分析任务列表).
+/// Request of `DescribeScheduledSqlInfo` (Accesses the scheduled SQL analysis task list).
 ///
-/// 本接口用于获取定时SQL分析任务列表
+/// This API is used to access the scheduled SQL analysis task list.
 DescribeScheduledSqlInfoRequest {
-    /// 分页的偏移量，默认值为0。
+    /// Page offset. Default value: 0
     "Offset" offset set_offset: i128,
-    /// 分页单页限制数目，默认值为20，最大值100。
+    /// Maximum number of entries per page. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i128,
-    /// 任务名称。
+    /// Task name.
     "Name" name set_name: str,
-    /// 任务id。
+    /// Task ID.
     "TaskId" task_id set_task_id: str,
-    /// - srcTopicName按照【源日志主题名称】进行过滤，模糊匹配。类型：String。必选：否。示例：业务日志主题1 ，通过 [获取日志主题列表](https://cloud.tencent.com/document/product/614/56454) 获取日志主题名称。
-    /// - dstTopicName按照【目标日志主题名称】进行过滤，模糊匹配。类型：String。必选：否。示例：业务日志主题 2，通过 [获取日志主题列表](https://cloud.tencent.com/document/product/614/56454) 获取日志主题名称。
-    /// - srcTopicId按照【源日志主题ID】进行过滤。类型：String。必选：否。示例：a4478687-2382-4486-9692-de7986350f6b ，通过 [获取日志主题列表](https://cloud.tencent.com/document/product/614/56454) 获取日志主题id。
-    /// - dstTopicId按照【目标日志主题ID】进行过滤。类型：String。必选：否。示例：bd4d3375-d72a-4cd2-988d-d8eda2bd62b0，通过 [获取日志主题列表](https://cloud.tencent.com/document/product/614/56454) 获取日志主题id。
-    /// - bizType按照【主题类型】进行过滤，0：日志主题；1：指标主题。类型：String。必选：否
-    /// - status按照【任务状态】进行过滤，1：运行；2：停止；3：异常。类型：String。必选：否
-    /// - taskName按照【任务名称】进行过滤，模糊匹配。类型：String。必选：否。示例：metricTask ，通过 [获取定时SQL分析任务列表](https://cloud.tencent.com/document/product/614/95519) 获取任务名称。
-    /// - taskId按照【任务ID】进行过滤，模糊匹配。类型：String。必选：否。示例：9c64f9c1-a14e-4b59-b074-5b73cac3dd66 ，通过 [获取定时SQL分析任务列表](https://cloud.tencent.com/document/product/614/95519) 获取任务id。
+    /// -srcTopicName is filtered by [source log topic name] with fuzzy matching. Type: String. Required: No. Example: business log topic 1. Get the log topic name by [get log topic list](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
+    /// -Filter dstTopicName by [target log topic name] with fuzzy matching. Type: String. Required: No. Example: Business log topic 2. Get the log topic name by [getting the log topic list](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
+    /// - srcTopicId is filtered by [source log topic ID]. Type: String. Required: No. Example: a4478687-2382-4486-9692-de7986350f6b. Get the log topic id by [get log topic list](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
+    /// -dstTopicId is filtered by [target log topic ID]. Type: String. Required: No. Example: bd4d3375-d72a-4cd2-988d-d8eda2bd62b0. Get log topic ID by [get log topic list](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
+    /// -bizType is filtered by [topic type], 0: log topic; 1: metric topic. Type: String. Required: No.
+    /// -Status is filtered by [task status]: 1: running; 2: stop; 3: exception. Type: String. Required: no.
+    /// -Filter the taskName by [task name] with fuzzy matching. Type: String. Required: No. Example: metricTask. Search the task name by [retrieving the scheduled SQL analysis task list](https://www.tencentcloud.com/document/product/614/95519?from_cn_redirect=1).
+    /// -taskId is filtered by [task ID] with fuzzy matching. Type: String. Required: No. Example: 9c64f9c1-a14e-4b59-b074-5b73cac3dd66. Obtain the task ID by [retrieving the scheduled SQL analysis task list](https://www.tencentcloud.com/document/product/614/95519?from_cn_redirect=1).
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("cls", "2020-10-16", "DescribeScheduledSqlInfo", DescribeScheduledSqlInfoRequest => DescribeScheduledSqlInfoResponse);
 
 rt::model! { read debug;
-/// DescribeScheduledSqlInfo返回参数结构体
+/// DescribeScheduledSqlInfo response structure.
 DescribeScheduledSqlInfoResponse {
-    /// ScheduledSQL任务列表信息
+    /// Scheduled SQL Task List Information
     "ScheduledSqlTaskInfos" scheduled_sql_task_infos set_scheduled_sql_task_infos: list ScheduledSqlTaskInfo,
-    /// 任务总次数
+    /// Total number of tasks
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSearchViews` (获取查询视图列表).
+/// Request of `DescribeSearchViews` (Query a view list).
 ///
-/// 获取查询视图列表
+/// Query view list
 DescribeSearchViewsRequest {
-    /// - viewId 按照【视图ID】进行过滤。 类型：String 必选：否
-    /// - viewName 按照【视图名称】进行过滤。 类型：String 必选：否
-    /// - logsetId 按照【日志集ID】进行过滤。 类型：String 必选：否
-    /// 每次请求的Filters的上限为10，Filter.Values的上限为10。
+    /// - viewId Filter by [view ID]. Type: String Required: No
+    /// - viewName Filter by [view name]. Type: String Required: No
+    /// - logsetId Filter by [logset ID]. Type: String Required: No
+    /// The maximum number of Filters per request is 10, and the maximum number of Filter.Values is 10.
     "Filters" filters set_filters: list Filter,
-    /// 分页的偏移量，默认值为0。
+    /// Pagination offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 分页单页限制数目，默认值为20，最大值100。
+    /// Maximum number of entries per page. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeSearchViews", DescribeSearchViewsRequest => DescribeSearchViewsResponse);
 
 rt::model! { read debug;
-/// DescribeSearchViews返回参数结构体
+/// DescribeSearchViews response structure.
 DescribeSearchViewsResponse {
-    /// 查询视图详细信息
+    /// Query view detailed information.
     "Infos" infos set_infos: list SearchViewInfo,
-    /// 符合条件的任务总数。
+    /// Total number of qualified tasks.
     "Total" total set_total: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeShipperTasks` (获取投递任务列表).
+/// Request of `DescribeShipperTasks` (Gets the list of shipping tasks).
 ///
-/// 获取投递任务列表
+/// This API is used to get the list of shipping tasks.
 DescribeShipperTasksRequest {
-    /// 投递规则Id。
+    /// Shipping Rule Id.
     ///
-    /// - 通过 [获取投递任务列表](https://cloud.tencent.com/document/product/614/58745)获取ShipperId。
+    /// -Obtain the ShipperId by [obtaining the shipping task list](https://www.tencentcloud.com/document/product/614/58745?from_cn_redirect=1).
     ///
     /// Required.
     "ShipperId" shipper_id set_shipper_id: str,
-    /// 查询的开始时间戳，支持最近3天的查询， 毫秒。
-    /// StartTime必须小于EndTime
+    /// Start timestamp for the query. Supports queries within the most recent 3 days in ms.
+    /// StartTime must be less than EndTime
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
-    /// 查询的结束时间戳， 毫秒。
-    /// StartTime必须小于EndTime
+    /// Query end timestamp, in ms.
+    /// StartTime must be less than EndTime
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
@@ -8077,445 +8104,459 @@ DescribeShipperTasksRequest {
 rt::action!("cls", "2020-10-16", "DescribeShipperTasks", DescribeShipperTasksRequest => DescribeShipperTasksResponse);
 
 rt::model! { read debug;
-/// DescribeShipperTasks返回参数结构体
+/// DescribeShipperTasks response structure.
 DescribeShipperTasksResponse {
-    /// 投递任务列表
+    /// Shipping task list
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Tasks" tasks set_tasks: list ShipperTaskInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeShippers` (获取投递到COS的任务配置信息).
+/// Request of `DescribeShippers` (Gets the configuration of the task shipped to COS).
 ///
-/// 获取投递到COS的任务配置信息
+/// This API is used to get the configuration of the task shipped to COS.
 DescribeShippersRequest {
-    /// - shipperName：按照【投递规则名称】进行过滤。
-    /// 类型：String。
-    /// 必选：否
-    /// - shipperId：按照【投递规则ID】进行过滤。
-    /// 类型：String。
-    /// 必选：否
-    /// - topicId：按照【日志主题】进行过滤。
-    /// 类型：String。
-    /// 必选：否
-    /// - taskStatus：按照【任务运行状态】进行过滤。 支持`0`：停止，`1`：运行中，`2`：异常
-    /// 类型：String
-    /// 必选：否
+    /// -shipperName: Filter by [delivery rule name].
+    /// Type: String.
+    /// Required: No
+    /// -shipperId: Filter by [Delivery Rule ID].
+    /// Type: String.
+    /// Required: No
+    /// -topicId: Filter by [log topic].
+    /// Type: String.
+    /// Required: No
+    /// -taskStatus: Filter by [task running status]. Supported values: `0`: stop, `1`: running, `2`: exception.
+    /// Type: String
+    /// Required: No
     ///
-    /// 每次请求的Filters的上限为10，Filter.Values的上限为10。
+    /// Each request can have up to 10 Filters. The upper limit of Filter.Values is 10.
     "Filters" filters set_filters: list Filter,
-    /// 分页的偏移量，默认值为0
+    /// Page offset. Default value: 0
     "Offset" offset set_offset: i128,
-    /// 分页单页的限制数目，默认值为20，最大值100
+    /// Maximum number of entries per page. Default value: 20. Maximum value: 100
     "Limit" limit set_limit: i128,
-    /// 控制Filters相关字段是否为精确匹配。  0: 默认值，shipperName模糊匹配 1: shipperName 精确匹配
+    /// Control whether the relevant fields in Filters use exact matching. 0: Default value, fuzzy matching for shipperName. 1: Exact match for shipperName.
     "PreciseSearch" precise_search set_precise_search: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeShippers", DescribeShippersRequest => DescribeShippersResponse);
 
 rt::model! { read debug;
-/// DescribeShippers返回参数结构体
+/// DescribeShippers response structure.
 DescribeShippersResponse {
-    /// 投递规则列表
+    /// Shipping rule list
     "Shippers" shippers set_shippers: list ShipperInfo,
-    /// 本次查询获取到的总数
+    /// Total number of results obtained in this query
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSplunkDelivers` (获取Splunk投递任务列表).
+/// Request of `DescribeSplunkDelivers` (Retrieve the Splunk delivery task list).
 ///
-/// 获取Splunk投递任务列表
+/// Retrieve the Splunk delivery task list
 DescribeSplunkDeliversRequest {
-    /// 日志主题Id
+    /// Log topic Id
     ///
-    /// - 通过[获取日志主题列表](https://cloud.tencent.com/document/product/614/56454)获取日志主题Id。
+    /// - Get the log topic Id by [getting the log topic list](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// - taskId 按照【任务id】进行过滤。 类型：String 必选：否
-    /// - name 按照【任务名称】进行过滤。 类型：String 必选：否
-    /// - statusFlag 按照【状态】进行过滤。 类型：String 必选：否
-    /// 每次请求的Filters的上限为10，Filter.Values的上限为10。
+    /// - taskId Filter by [task id]. Type: String Required: No
+    /// - name Filter by [task name]. Type: String Required: No
+    /// - statusFlag Filter by [status]. Type: String Required: No
+    /// The maximum number of Filters per request is 10, and the maximum number of Filter.Values is 10.
     "Filters" filters set_filters: list Filter,
-    /// 分页的偏移量，默认值为0。
+    /// Paging offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 分页单页限制数目，默认值为20，最大值100。
+    /// Number of entries per page. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeSplunkDelivers", DescribeSplunkDeliversRequest => DescribeSplunkDeliversResponse);
 
 rt::model! { read debug;
-/// DescribeSplunkDelivers返回参数结构体
+/// DescribeSplunkDelivers response structure.
 DescribeSplunkDeliversResponse {
-    /// Splunk投递任务信息列表
+    /// Splunk delivery task information list
     "Infos" infos set_infos: list SplunkDeliverInfo,
-    /// 符合条件的任务总数。
+    /// Total number of qualified tasks.
     "Total" total set_total: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSplunkPreview` (Splunk投递任务预览).
+/// Request of `DescribeSplunkPreview` (Splunk delivery task preview).
 ///
-/// splunk投递任务预览
+/// splunk delivery task preview
 DescribeSplunkPreviewRequest {
-    /// 日志主题id。- 通过[获取日志主题列表](https://cloud.tencent.com/document/product/614/56454)获取日志主题Id。
+    /// Log topic id. Obtain the log topic id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// splunk投递任务-元信息
+    /// splunk delivery task meta-information
     ///
     /// Required.
     "MetadataInfo" metadata_info set_metadata_info: obj MetadataInfo,
-    /// splunk投递任务-投递 splunk过滤原始日志语句
+    /// splunk delivery task - deliver splunk filtered raw log statements
     "DSLFilter" dsl_filter set_dsl_filter: str,
 } }
 rt::action!("cls", "2020-10-16", "DescribeSplunkPreview", DescribeSplunkPreviewRequest => DescribeSplunkPreviewResponse);
 
 rt::model! { read debug;
-/// DescribeSplunkPreview返回参数结构体
+/// DescribeSplunkPreview response structure.
 DescribeSplunkPreviewResponse {
-    /// 预览结果
+    /// Preview result
     "PreviewInfos" preview_infos set_preview_infos: list String,
-    /// 数据过滤结果
+    /// Filtered results
     "FilterStats" filter_stats set_filter_stats: obj FilterStatistics,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTopicBaseMetricConfigs` (获取指标基础监控采集配置).
+/// Request of `DescribeTopicBaseMetricConfigs` (This API is used to obtain the basic monitoring collection configurations of metrics.).
 ///
-/// 获取指标订阅配置
+/// This API is used to obtain metric subscription configurations.
 DescribeTopicBaseMetricConfigsRequest {
-    /// 指标日志主题id。
-    /// - 通过 [获取日志主题列表](https://cloud.tencent.com/document/product/614/56454) 获取日志主题Id。注意BizType 0:日志主题（默认值）， 1:指标主题
-    /// - 通过 [创建日志主题](https://cloud.tencent.com/document/product/614/56456) 获取日志主题Id。注意BizType 0:日志主题（默认值）， 1:指标主题
+    /// Metric log topic id.
+    /// - Obtain the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1). Note that BizType 0: log topic (default value), 1: metric topic.
+    /// - Obtain the log topic Id through [Create Log Topic](https://www.tencentcloud.com/document/product/614/56456?from_cn_redirect=1). Note that BizType 0: log topic (default value), 1: metric topic.
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// groupId按照【机器组id】进行过滤。类型：String  必选：否
-    /// 每次请求的Filters的上限为10，所有Filter.Values总和上限为100。
+    /// groupId is filtered by [Bound machine group id]. Type: String. Required: No.
+    /// The maximum number of Filters per request is 10, and the total upper limit for ALL Filter.Values is 100.
     "Filters" filters set_filters: list Filter,
-    /// 分页的偏移量，默认值为0。
+    /// Page offset. Default value: 0
     "Offset" offset set_offset: i128,
-    /// 分页单页限制数目，默认值为20，最大值100。
+    /// Maximum number of entries per page. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeTopicBaseMetricConfigs", DescribeTopicBaseMetricConfigsRequest => DescribeTopicBaseMetricConfigsResponse);
 
 rt::model! { read debug;
-/// DescribeTopicBaseMetricConfigs返回参数结构体
+/// DescribeTopicBaseMetricConfigs response structure.
 DescribeTopicBaseMetricConfigsResponse {
-    /// 总数目
+    /// Total number
     "TotalCount" total_count set_total_count: i128,
-    /// 指标采集配置列表
+    /// List of metric collection configurations.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Datas" datas set_datas: list BaseMetricCollectConfig,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTopicMetricConfigs` (获取指标采集配置).
+/// Request of `DescribeTopicMetricConfigs` (Obtain metric collection configuration).
 ///
-/// 获取指标订阅配置
+/// This API is used to obtain metric subscription configurations.
 DescribeTopicMetricConfigsRequest {
-    /// 指标日志主题id。
-    /// - 通过 [获取日志主题列表](https://cloud.tencent.com/document/product/614/56454) 获取日志主题Id。注意BizType 0:日志主题（默认值）， 1:指标主题
-    /// - 通过 [创建日志主题](https://cloud.tencent.com/document/product/614/56456) 获取日志主题Id。注意BizType 0:日志主题（默认值）， 1:指标主题
+    /// Metric Topic id
+    /// - Obtain the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1). Note: BizType 0: log topic (default value), 1: metric topic.
+    /// -Obtain the log topic Id through [Create Log Topic](https://www.tencentcloud.com/document/product/614/56456?from_cn_redirect=1). Note that BizType 0: log topic (default value), 1: metric topic.
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// configId按照【指标采集配置id】进行过滤。类型：String  必选：否
-    /// name按照【配置名称】进行过滤。类型：String 必选：否
-    /// 每次请求的Filters的上限为10，所有Filter.Values总和上限为100。
+    /// configId is filtered by [metric collection configuration id]. Type: String. Required: No
+    /// Filter the name by [configuration name]. Type: String. Required: No.
+    /// Each request can have up to 10 Filters. The total upper limit of ALL Filter.Values is 100.
     "Filters" filters set_filters: list Filter,
-    /// 分页的偏移量，默认值为0。
+    /// Page offset. Default value: 0
     "Offset" offset set_offset: i128,
-    /// 分页单页限制数目，默认值为20，最大值100。
+    /// Maximum number of entries per page. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeTopicMetricConfigs", DescribeTopicMetricConfigsRequest => DescribeTopicMetricConfigsResponse);
 
 rt::model! { read debug;
-/// DescribeTopicMetricConfigs返回参数结构体
+/// DescribeTopicMetricConfigs response structure.
 DescribeTopicMetricConfigsResponse {
-    /// 总数目
+    /// Total number
     "TotalCount" total_count set_total_count: i128,
-    /// 指标采集配置列表
+    /// List of metric collection configurations.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Datas" datas set_datas: list MetricCollectConfig,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTopics` (获取主题列表).
+/// Request of `DescribeTopics` (Retrieve the topic list).
 ///
-/// 本接口用于获取日志或指标主题列表，支持分页
+/// This API is used to obtain logs or metric topic lists and supports pagination.
 DescribeTopicsRequest {
-    /// - topicName 按照【主题名称】进行过滤，默认为模糊匹配，可使用 PreciseSearch 参数设置为精确匹配。类型：String。必选：否
-    /// - logsetName 按照【日志集名称】进行过滤，默认为模糊匹配，可使用 PreciseSearch 参数设置为精确匹配。类型：String。必选：否
-    /// - topicId 按照【主题ID】进行过滤。类型：String。必选：否
-    /// - logsetId 按照【日志集ID】进行过滤，可通过调用 [DescribeLogsets](https://cloud.tencent.com/document/product/614/58624) 查询已创建的日志集列表或登录控制台进行查看；也可以调用[CreateLogset](https://cloud.tencent.com/document/product/614/58626) 创建新的日志集。类型：String。必选：否
-    /// - tagKey 按照【标签键】进行过滤。类型：String。必选：否
-    /// - tag:tagKey 按照【标签键值对】进行过滤。tagKey 使用具体的标签键进行替换，例如 tag:exampleKey。类型：String。必选：否
-    /// - storageType 按照【主题的存储类型】进行过滤。可选值 hot（标准存储），cold（低频存储）类型：String。必选：否
-    /// 注意：每次请求的 Filters 的上限为10，Filter.Values 的上限为100。
+    /// - Filter topicName by [topic name]. The default is fuzzy matching. You can set the PreciseSearch parameter to exact match. Type: String. Required: No
+    ///
+    /// - logsetName filters by [logset name], defaults to fuzzy matching, and can be set to exact match using the PreciseSearch parameter. Type: String. Required: No
+    ///
+    /// - topicId filters by [topic ID]. Type: String. Required: No
+    ///
+    /// - logsetId filters by [logset ID]. You can call the [DescribeLogsets](https://www.tencentcloud.com/document/product/614/58624?from_cn_redirect=1) API to query the list of created logsets or log in to the console to view. You can also call the [CreateLogset](https://www.tencentcloud.com/document/product/614/58626?from_cn_redirect=1) API to create logset. Type: String. Required: No
+    ///
+    /// - tagKey Filter by [tag key]. Type: String. Required: No
+    ///
+    /// - tag:tagKey - filter by [tag key-value pair]. Replace tagKey with a specific tag key, such as tag:exampleKey. Type: String. Required: no
+    ///
+    /// - storageType filters by [storage type of the topic]. Value range: hot (standard storage), cold (infrequent storage). Type: String. Required: No
+    ///
+    /// Note: Each request can have up to 10 Filters. The upper limit of Filter.Values is 100.
     "Filters" filters set_filters: list Filter,
-    /// 分页的偏移量，默认值为0。
+    /// Page offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 分页单页限制数目，默认值为20，最大值100。
+    /// Maximum number of entries per page. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
-    /// 控制Filters相关字段是否为精确匹配。
+    /// Control whether the related fields in Filters are exact matches.
     ///
-    /// - 0: 默认值，topicName 和 logsetName 模糊匹配
-    /// - 1: topicName   精确匹配
-    /// - 2: logsetName精确匹配
-    /// - 3: topicName 和logsetName 都精确匹配
+    /// - 0: Default value. topicName and logsetName use fuzzy matching
+    ///
+    /// - 1: topicName   Exact match
+    ///
+    /// - 2: Exact match by logsetName
+    ///
+    /// - 3: Exact match by both topicName and logsetName
     "PreciseSearch" precise_search set_precise_search: i128,
-    /// 主题类型
-    ///
-    /// - 0:日志主题，默认值
-    /// - 1:指标主题
+    /// Topic type
+    /// -0: Log topic, default value
+    /// -Metric topic
     "BizType" biz_type set_biz_type: i128,
 } }
 rt::action!("cls", "2020-10-16", "DescribeTopics", DescribeTopicsRequest => DescribeTopicsResponse);
 
 rt::model! { read debug;
-/// DescribeTopics返回参数结构体
+/// DescribeTopics response structure.
 DescribeTopicsResponse {
-    /// 主题列表
+    /// Topic list
     "Topics" topics set_topics: list TopicInfo,
-    /// 总数目
+    /// Total number
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeWebCallbacks` (获取告警渠道回调配置列表).
+/// Request of `DescribeWebCallbacks` (This API is used to obtain the list of alarm channel callback configurations.).
 ///
-/// 获取告警渠道回调配置列表。
+/// This API is used to search alarm channel callback configuration lists.
 DescribeWebCallbacksRequest {
     /// - name
-    /// 按照【告警渠道回调配置名称】进行过滤。
-    /// 类型：String
-    /// 必选：否
+    /// Filter by [alarm channel callback configuration name].
+    /// Type: String
+    /// Required: No
     ///
     /// - webCallbackId
-    /// 按照【告警渠道回调配置ID】进行过滤。
-    /// 类型：String
-    /// 必选：否
+    /// Filter by [alarm channel callback configuration ID].
+    /// Type: String
+    /// Required: No
     ///
     /// - type
-    /// 按照【告警渠道回调配置渠道类型】进行过滤。
-    /// 类型：String
-    /// 必选：否
-    /// 枚举值：WeCom，DingTalk，Lark，Http
-    /// 每次请求的Filters的上限为10，Filter.Values的上限为100。
+    /// Filter by [alarm channel callback configuration channel type].
+    /// Type: String
+    /// Required: No
+    /// Enumeration value: WeCom, DingTalk, Lark, Http
+    /// Each request can have up to 10 Filters. The upper limit of Filter.Values is 100.
     "Filters" filters set_filters: list Filter,
-    /// 分页的偏移量，默认值为0。
+    /// Page offset. Default value: 0
     "Offset" offset set_offset: i64,
-    /// 分页单页限制数目，默认值为20，最大值100。
+    /// Maximum number of entries per page. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cls", "2020-10-16", "DescribeWebCallbacks", DescribeWebCallbacksRequest => DescribeWebCallbacksResponse);
 
 rt::model! { read debug;
-/// DescribeWebCallbacks返回参数结构体
+/// DescribeWebCallbacks response structure.
 DescribeWebCallbacksResponse {
-    /// 告警渠道回调配置列表。
+    /// List of alarm channel callback configurations.
     "WebCallbacks" web_callbacks set_web_callbacks: list WebCallbackInfo,
-    /// 符合条件的通知内容配置总数。
+    /// Total number of notification content configurations that meet the conditions.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 云产品实例维度信息
+/// Dimension information of a cloud product instance.
 Dimension {
-    /// 实例维度名称,此字段可能返回 null，表示取不到有效值。
+    /// Instance dimension name. This field may return null, indicating that no valid values can be obtained.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Name" name set_name: str,
-    /// 实例维度值,此字段可能返回 null，表示取不到有效值。
+    /// Instance dimension value. This field may return null, indicating that no valid values can be obtained.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Value" value set_value: str,
 } }
 
 rt::model! { read debug;
-/// 投递DLC任务配置信息
+/// Submit DLC task configuration
 DlcDeliverInfo {
-    /// 任务id。
+    /// Task id.
     "TaskId" task_id set_task_id: str,
-    /// 账号id。
+    /// Account id.
     "Uin" uin set_uin: i128,
-    /// 日志主题id。
+    /// Log topic id.
     "TopicId" topic_id set_topic_id: str,
-    /// 任务名称。
+    /// Task name.
     "Name" name set_name: str,
-    /// 投递类型，0：实时投递，1：历史投递
+    /// Delivery Type, 0: real-time delivery, 1: history delivery
     "DeliverType" deliver_type set_deliver_type: i128,
-    /// 投递文件大小，单位MB
+    /// Delivery file size, in MB.
     "MaxSize" max_size set_max_size: i128,
-    /// 投递间隔 单位秒
+    /// Delivery interval in seconds
     "Interval" interval set_interval: i128,
-    /// 投递时间范围的开始时间
+    /// Start time of the delivery time range
     "StartTime" start_time set_start_time: i128,
-    /// 投递时间范围的结束时间
+    /// End time of the delivery time range
     "EndTime" end_time set_end_time: i128,
-    /// dlc配置信息
+    /// dlc configuration message
     "DlcInfo" dlc_info set_dlc_info: obj DlcInfo,
-    /// 是否开启投递服务日志。1关闭，2开启
+    /// Whether to enable delivery service log. 1 Disabled, 2 Enabled
     "HasServicesLog" has_services_log set_has_services_log: i128,
-    /// 任务状态。
+    /// Task status.
     "Status" status set_status: i128,
-    /// 任务进度。历史投递任务生效。
+    /// Task progress. Historic delivery tasks take effect.
     "Progress" progress set_progress: i128,
-    /// 日志主题类型。0:标准主题，1:指标主题
+    /// Log topic type. 0: Standard topic, 1: Metric topic
     "BizType" biz_type set_biz_type: i128,
-    /// 任务创建时间。
+    /// Task creation time.
     "CreateTime" create_time set_create_time: i128,
-    /// 任务修改时间。
+    /// Task last modified.
     "UpdateTime" update_time set_update_time: i128,
-    /// 自动创建dlc字段
+    /// Auto-create dlc field
     ///
-    /// 默认值：false
+    /// Default value: false
     ///
-    /// 当您的日志中有新增字段时，系统自动将其投递至DLC
+    /// When there are additional fields in your log, the system will automatically ship them to DLC.
     "AutoCreateField" auto_create_field set_auto_create_field: bool,
-    /// 将投递失败的日志存储至DLC表
+    /// Store logs with delivery failure in a DLC table
     "DlcFailHandle" dlc_fail_handle set_dlc_fail_handle: obj DlcFailHandle,
-    /// 日志预过滤-数据写入 Splunk 的原始数据进行预过滤处理
+    /// Log pre-filtering - Perform pre-filtering process on the original data for data ingestion into Splunk.
     "DSLFilter" dsl_filter set_dsl_filter: str,
 } }
 
 rt::model! { both debug;
-/// dlc投递失败处理信息
+/// dlc delivery failure handling message
 DlcFailHandle {
-    /// 是否存储到DLC
+    /// Whether to store in DLC
     ///
-    /// 默认值：false
+    /// Default value: false
     ///
-    /// 用于控制是否开启投递失败的日志存储至DLC表
+    /// Controls whether to enable storing delivery failure logs in DLC tables
     "StoreToDlc" store_to_dlc set_store_to_dlc: bool,
-    /// DLC表信息
+    /// DLC table information
     "DlcFailTableInfo" dlc_fail_table_info set_dlc_fail_table_info: obj DlcFailTableInfo,
 } }
 
 rt::model! { both debug;
-/// dlc失败日志存储表信息
+/// dlc failure log storage table information
 DlcFailTableInfo {
-    /// DLC的表名称
+    /// DLC table name
     ///
     /// Required.
     "TableName" table_name set_table_name: str,
-    /// 表中的字段名称
+    /// Field name in the table
     ///
-    /// 字段类型必须是String类型
+    /// Field type must be String type
     ///
     /// Required.
     "FieldName" field_name set_field_name: str,
 } }
 
 rt::model! { both debug;
-/// 数据湖计算服务（Data Lake Compute，简称DLC）数据字段配置信息
+/// Data Lake Computing Service (Data Lake Compute, DLC) data field configuration message
 DlcFiledInfo {
-    /// cls日志中的字段名
+    /// Field name in the cls log
     ///
     /// Required.
     "ClsField" cls_field set_cls_field: str,
-    /// 数据湖计算服务表的列名
+    /// Column name of the data lake computing service table
     ///
     /// Required.
     "DlcField" dlc_field set_dlc_field: str,
-    /// 数据湖计算服务字段类型
+    /// Data lake computing service field Type
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - int|string|struct等： 参考 [DLC  cloumn中的Type 定义](https://cloud.tencent.com/document/product/1342/53778#Column)
+    /// - int|string|struct: See [Type definition in DLC Column](https://www.tencentcloud.com/document/product/1342/53778?from_cn_redirect=1#Column)
     ///
     /// Required.
     "DlcFieldType" dlc_field_type set_dlc_field_type: str,
-    /// 解析失败填充字段
+    /// Parsing failure padding field
     "FillField" fill_field set_fill_field: str,
-    /// 是否禁用
+    /// Whether to disable
     "Disable" disable set_disable: bool,
 } }
 
 rt::model! { both debug;
-/// 数据湖计算服务（Data Lake Compute，简称DLC）导入配置信息
+/// Data Lake Computing Service (Data Lake Compute, DLC) import configuration info
 DlcInfo {
-    /// dlc表信息
+    /// dlc table information
     ///
     /// Required.
     "TableInfo" table_info set_table_info: obj DlcTableInfo,
-    /// dlc数据字段信息
+    /// dlc data field information
     ///
     /// Required.
     "FieldInfos" field_infos set_field_infos: list DlcFiledInfo,
-    /// dlc分区信息
+    /// dlc partition information
     ///
     /// Required.
     "PartitionInfos" partition_infos set_partition_infos: list DlcPartitionInfo,
-    /// dlc分区额外信息
+    /// dlc partition additional information
     "PartitionExtra" partition_extra set_partition_extra: obj DlcPartitionExtra,
 } }
 
 rt::model! { both debug;
-/// 数据湖计算服务（Data Lake Compute，简称DLC）数据分区额外信息
+/// Data Lake Computing Service (Data Lake Compute, abbreviation DLC) partitioning additional information
 DlcPartitionExtra {
-    /// 时间格式	eg: %Y-%m-%d %H:%M:%S.%f
+    /// Time format, e.g.: %Y-%m-%d %H:%m:%S.%f
     "TimeFormat" time_format set_time_format: str,
-    /// 时间时区
+    /// Time zone
     "TimeZone" time_zone set_time_zone: str,
 } }
 
 rt::model! { both debug;
-/// 数据湖计算服务（Data Lake Compute，简称DLC）数据分区配置
+/// Data Lake Computing Service (Data Lake Compute, abbreviation DLC) partitioning configuration
 DlcPartitionInfo {
-    /// cls日志中的字段名
+    /// Field names in cls logs
     ///
     /// Required.
     "ClsField" cls_field set_cls_field: str,
-    /// dlc表的列名
+    /// Column name of the dlc table
     ///
     /// Required.
     "DlcField" dlc_field set_dlc_field: str,
-    /// 请参考 [DLC  cloumn中的Type 定义](https://cloud.tencent.com/document/product/1342/53778#Column)
+    /// Refer to [Type definition in DLC Column](https://www.tencentcloud.com/document/product/1342/53778?from_cn_redirect=1#Column)
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - int|string|array等： 请参考 [DLC  cloumn中的Type 定义](https://cloud.tencent.com/document/product/1342/53778#Column)
+    /// - int|string|array: Refer to [Type definition in DLC Column](https://www.tencentcloud.com/document/product/1342/53778?from_cn_redirect=1#Column)
     ///
     /// Required.
     "DlcFieldType" dlc_field_type set_dlc_field_type: str,
 } }
 
 rt::model! { both debug;
-/// 数据湖计算服务（Data Lake Compute，简称DLC）数据表配置信息
+/// Data Lake Computing Service (Data Lake Compute, DLC) data table configuration info
 DlcTableInfo {
-    /// 数据目录
+    /// Data catalog
     ///
     /// Required.
     "DataDirectory" data_directory set_data_directory: str,
-    /// 数据库
+    /// Database.
     ///
     /// Required.
     "DatabaseName" database_name set_database_name: str,
-    /// 数据表
+    /// data table
     ///
     /// Required.
     "TableName" table_name set_table_name: str,
 } }
 
 rt::model! { both debug;
-/// 键值索引自动配置，启用后自动将日志内的字段添加到键值索引中，包括日志中后续新增的字段。
+/// Key-value index auto-configuration enables automatic addition of fields from logs into the key-value index, including subsequently added fields in the logs.
 DynamicIndex {
-    /// 键值索引自动配置开关
+    /// Automatic configuration switch of the key-value index.
     "Status" status set_status: bool,
 } }
 
@@ -8658,62 +8699,62 @@ EntityInfo {
 } }
 
 rt::model! { both debug;
-/// 数据加工-高级设置-环境变量
+/// Data Processing - Advanced Setting - Environment Variable
 EnvInfo {
-    /// 环境变量名
+    /// Environment variable name
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 环境变量值
+    /// Environment variable value
     "Value" value set_value: str,
 } }
 
 rt::model! { both debug;
-/// Es导入信息
+/// Import Es information
 EsImportInfo {
-    /// 导入模式。
-    /// 1. 导入历史数据
-    /// 2. 导入实时数据
+    /// Import mode.
+    /// 1. Import history data
+    /// 2. Import real-time data
     ///
     /// Required.
     "Type" r#type set_type: i128,
-    /// 开始时间。 单位:秒级时间戳。
+    /// Start time. Unit: unix second-level timestamp.
     "StartTime" start_time set_start_time: i128,
-    /// 结束时间。 单位：秒级时间戳。
+    /// End time. Unit: unix second-level timestamp.
     "EndTime" end_time set_end_time: i128,
-    /// 最大延迟时间。单位：s
+    /// Maximum delay time. Unit: s
     ///
-    /// 导入模式为 2: 导入实时数据时必填
+    /// Import mode is 2. Required for importing real-time data.
     "MaxDelay" max_delay set_max_delay: i128,
-    /// 检查间隔。单位：s
+    /// Check interval. Unit: s
     ///
-    /// 导入模式为 2: 导入实时数据时必填
+    /// Import mode is 2. Required for importing real-time data.
     "CheckInterval" check_interval set_check_interval: i128,
 } }
 
 rt::model! { both nodebug;
-/// es集群配置信息
+/// es cluster configuration
 EsInfo {
-    /// es类型。 1:云es, 2:自建es
+    /// ES Types. 1: Cloud ES, 2: Self-build ES.
     ///
     /// Required.
     "EsType" es_type set_es_type: i128,
-    /// 访问方式 1:内网, 2:外网。自建es必填
+    /// Access method 1: private network, 2: public network. Self-built ES required.
     "AccessMode" access_mode set_access_mode: i128,
-    /// 实例id。云es实例必填
+    /// Instance id. Required for es instance.
     "InstanceId" instance_id set_instance_id: str,
-    /// 用户名。
+    /// Username.
     "User" user set_user: str,
-    /// 访问地址。自建es必填
+    /// Access address. Self-built ES required.
     "Address" address set_address: str,
-    /// 访问端口。自建es必填
+    /// Access port. Self-built ES required.
     "Port" port set_port: i128,
-    /// 所属网络。自建es且访问方式为内网访问时必填
+    /// Network. Required when accessing self-built ES via private network.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 网络服务类型。自建es且访问方式为内网访问时必填。
-    /// 负载均衡 CLB:1025 云服务器CVM:0
+    /// Network service type. Required when accessing a self-built ES via private network.
+    /// CLB:1025 Cloud Virtual Machine (CVM):0
     "VirtualGatewayType" virtual_gateway_type set_virtual_gateway_type: i128,
-    /// 密码。
+    /// Password.
     "Password" password set_password: str,
 } }
 impl ::core::fmt::Debug for EsInfo {
@@ -8733,104 +8774,104 @@ impl ::core::fmt::Debug for EsInfo {
 }
 
 rt::model! { read debug;
-/// es导入配置信息
+/// Import es configuration info
 EsRechargeInfo {
-    /// 任务id。
+    /// Task ID.
     "TaskId" task_id set_task_id: str,
-    /// 主账号id。
+    /// Main account id.
     "Uin" uin set_uin: i128,
-    /// 日志主题id。
-    /// - 通过 [获取日志主题列表](https://cloud.tencent.com/document/product/614/56454) 获取日志主题Id。
-    /// - 通过 [创建日志主题](https://cloud.tencent.com/document/product/614/56456) 获取日志主题Id。
+    /// Log topic ID.
+    /// -Obtain the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
+    /// - Obtain the log topic Id through [Create Log Topic](https://www.tencentcloud.com/document/product/614/56456?from_cn_redirect=1).
     "TopicId" topic_id set_topic_id: str,
-    /// 配置名称。
+    /// Configuration name
     "Name" name set_name: str,
-    /// es索引。
+    /// es index.
     "Index" index set_index: str,
-    /// es查询语句。
+    /// Elasticsearch Query Statement.
     "Query" query set_query: str,
-    /// es集群信息。
+    /// es cluster information.
     "EsInfo" es_info set_es_info: obj EsInfo,
-    /// es导入信息。
+    /// es import information.
     "ImportInfo" import_info set_import_info: obj EsImportInfo,
-    /// es导入时间配置信息。
+    /// ES import time configuration message.
     "TimeInfo" time_info set_time_info: obj EsTimeInfo,
-    /// 任务状态。
-    /// 1. 运行中
-    /// 2. 暂停
-    /// 3. 完成
-    /// 4. 异常
+    /// Task status.
+    /// 1. Running
+    /// Suspend
+    /// 3. Complete
+    /// 4. Exception
     "Status" status set_status: i128,
-    /// 任务进度 0~100 百分比。100：表示完成。
+    /// Task progress 0-100 percentage. 100: means done.
     "Progress" progress set_progress: i128,
-    /// 子账号id。
+    /// Sub-account id.
     "SubUin" sub_uin set_sub_uin: i128,
-    /// 创建时间。
+    /// Creation time.
     "CreateTime" create_time set_create_time: i128,
-    /// 修改时间。
+    /// Modify the time.
     "UpdateTime" update_time set_update_time: i128,
-    /// 是否开启投递服务日志。1：关闭，2：开启。
+    /// Whether to enable service log shipping. Valid values: 1: disable; 2: enable.
     "HasServicesLog" has_services_log set_has_services_log: i128,
 } }
 
 rt::model! { both debug;
-/// Es导入时间字段信息
+/// Import time field information for Es
 EsTimeInfo {
-    /// 时间类型 1: 日志采集时间 2: 指定日志字段
+    /// Time type 1: Log collection time 2: Specify log fields
     ///
     /// Required.
     "Type" r#type set_type: i128,
-    /// 日志时间字段。
+    /// Log time field.
     ///
-    /// 时间类型为 2: 指定日志字段时必填
+    /// Time type is 2: Required when specifying log fields
     "TimeKey" time_key set_time_key: str,
-    /// 日志时间格式。
+    /// Log time format.
     ///
-    /// 时间类型为 2: 指定日志字段时必填
+    /// Time type is 2: Required when specifying log fields
     "TimeFormat" time_format set_time_format: str,
-    /// 时间字段时区。
+    /// Time field time zone.
     ///
-    /// 时间类型为 2: 指定日志字段时必填
+    /// Time type is 2: Required when specifying log fields
     "TimeZone" time_zone set_time_zone: str,
 } }
 
 rt::model! { both debug;
-/// 升级通知
+/// Upgrade notification.
 EscalateNoticeInfo {
-    /// 告警通知模板接收者信息。
+    /// Alarm notification template recipient information.
     ///
     /// Required.
     "NoticeReceivers" notice_receivers set_notice_receivers: list NoticeReceiver,
-    /// 告警通知模板回调信息。
+    /// Callback information of alarm notification template.
     ///
     /// Required.
     "WebCallbacks" web_callbacks set_web_callbacks: list WebCallback,
-    /// 告警升级开关。`true`：开启告警升级、`false`：关闭告警升级，默认：false
+    /// Alarm escalation switch. `true`: enable alarm escalation, `false`: disable alarm escalation. Default: false.
     "Escalate" escalate set_escalate: bool,
-    /// 告警升级间隔。单位：分钟，范围`[1，14400]`
+    /// Escalate alarms interval. Unit: minutes, range `[1, 14400]`.
     "Interval" interval set_interval: i128,
-    /// 升级条件。`1`：无人认领且未恢复、`2`：未恢复，默认为1
-    /// - 无人认领且未恢复：告警没有恢复并且没有人认领则升级
-    /// - 未恢复：当前告警持续未恢复则升级
+    /// Upgrade conditions. `1`: Unclaimed and unrecovered, `2`: Unrecovered, defaults to 1.
+    /// -Unclaimed and unrecovered: Upgrade if the alert is not restored and no one claims it.
+    /// -Unrecovered: Upgrade if the alarm persists without recovery.
     "Type" r#type set_type: i128,
-    /// 告警升级后下一个环节的通知渠道配置，最多可配置5个环节。
+    /// Notification channel configuration for the next step after alarm severity escalation. A maximum of five steps can be configured.
     "EscalateNotice" escalate_notice set_escalate_notice: boxed EscalateNoticeInfo,
 } }
 
 rt::model! { write debug;
-/// Request of `EstimateRebuildIndexTask` (预估重建索引任务).
+/// Request of `EstimateRebuildIndexTask` (This API is used to estimate rebuild index tasks.).
 ///
-/// 预估重建索引任务
+/// This API is used to estimate rebuild index tasks.
 EstimateRebuildIndexTaskRequest {
-    /// 日志主题ID
+    /// Log topic ID
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// 预估任务起始时间，毫秒
+    /// Estimated task start time, in milliseconds
     ///
     /// Required.
     "StartTime" start_time set_start_time: i128,
-    /// 预估任务结束时间，毫秒
+    /// Estimated end time of the task, in milliseconds.
     ///
     /// Required.
     "EndTime" end_time set_end_time: i128,
@@ -8838,94 +8879,94 @@ EstimateRebuildIndexTaskRequest {
 rt::action!("cls", "2020-10-16", "EstimateRebuildIndexTask", EstimateRebuildIndexTaskRequest => EstimateRebuildIndexTaskResponse);
 
 rt::model! { read debug;
-/// EstimateRebuildIndexTask返回参数结构体
+/// EstimateRebuildIndexTask response structure.
 EstimateRebuildIndexTaskResponse {
-    /// 预估索引重建需要时间，单位秒
+    /// This API is used to Estimates the time needed for index rebuilding, in seconds.
     "RemainTime" remain_time set_remain_time: i128,
-    /// 预估写流量大小，单位MB
+    /// Estimates write traffic size, in MB
     "WriteTraffic" write_traffic set_write_traffic: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// Windows事件日志采集配置
+/// Windows event log collection configuration
 EventLog {
-    /// 事件通道，支持
-    /// - Application 应用日志
-    /// - Security 安全日志
-    /// - Setup 启动日志
-    /// - System 系统日志
-    /// - ALL 所有日志
+    /// Event channel, support
+    /// -Application log
+    /// -Security log
+    /// -Startup log
+    /// -System log
+    /// -ALL logs
     ///
     /// Required.
     "EventChannel" event_channel set_event_channel: str,
-    /// 时间字段（Timestamp）支持的类型
-    /// - 1（用户自定义时间）
-    /// - 2（当前时间）
+    /// Supported types of the time field (Timestamp)
+    /// -1 (User-customized time)
+    /// -2 (current time)
     ///
     /// Required.
     "TimeType" time_type set_time_type: i128,
-    /// 时间，用户选择自定义时间类型时，需要指定时间，单位秒
-    /// 格式：时间戳，1754897446
+    /// Time, when users choose custom time type, specify the time in seconds
+    /// Format: timestamp, 1754897446
     "Timestamp" timestamp set_timestamp: i128,
-    /// 事件ID过滤列表
+    /// Event ID filter list
     ///
-    /// 选填，为空表示不做过滤
-    /// 支持正向过滤单个值（例：20）或范围（例：0-20），也支持反向过滤单个值(例：-20)
-    /// 多个过滤项之间可由逗号隔开，例：1-200,-100表示采集1-200范围内除了100以外的事件日志
+    /// Optional. Being empty indicates no filtering is applied.
+    /// Support forward filtering for a single value (for example: 20) or a range (for example: 0-20), also support reverse filtering for a single value (for example: -20).
+    /// Multiple filter items can be separated by commas, for example: 1-200,-100 means collect event logs within the range of 1-200 except 100.
     "EventIDs" event_i_ds set_event_i_ds: list String,
 } }
 
 rt::model! { both debug;
-/// 黑名单path信息
+/// Blocklist path information
 ExcludePathInfo {
-    /// 类型，选填File或Path
+    /// Type. Valid values: `File`, `Path`
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// Type对应的具体内容
+    /// Specific content corresponding to `Type`
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { read debug;
-/// 日志导出信息
+/// Log export information
 ExportInfo {
-    /// 日志主题ID
+    /// Log topic ID.
     "TopicId" topic_id set_topic_id: str,
-    /// 日志导出任务ID
+    /// Log export task ID
     "ExportId" export_id set_export_id: str,
-    /// 日志导出查询语句
+    /// Query statements of log export
     "Query" query set_query: str,
-    /// 日志导出文件名
+    /// Filenames of exported logs
     "FileName" file_name set_file_name: str,
-    /// 日志文件大小
+    /// Log file size
     ///
-    /// 单位：Byte
+    /// Unit: Byte
     "FileSize" file_size set_file_size: i128,
-    /// 日志导出时间排序
+    /// Sorting of log export time
     "Order" order set_order: str,
-    /// 日志导出格式
+    /// Log export format
     "Format" format set_format: str,
-    /// 日志导出数量
+    /// Number of logs to be exported
     "Count" count set_count: i128,
-    /// 日志下载状态。Processing:导出正在进行中，Completed:导出完成，Failed:导出失败，Expired:日志导出已过期(三天有效期), Queuing 排队中
+    /// Log download status. Processing: export in progress, Completed: export completed, Failed: export failure, Expired: log export expired (valid for 3 days), Queuing: queuing
     "Status" status set_status: str,
-    /// 日志导出起始时间，毫秒时间戳
+    /// Start time of log export, with a timestamp in milliseconds
     "From" from(from_value) set_from: i64,
-    /// 日志导出结束时间，毫秒时间戳
+    /// End time of log export, timestamp in milliseconds
     "To" to set_to: i64,
-    /// 日志导出路径,有效期一个小时，请尽快使用该路径下载。
+    /// Log export path, valid for one hour. Please download using this path as soon as possible.
     "CosPath" cos_path set_cos_path: str,
-    /// 日志导出创建时间
-    /// 时间格式：yyyy-MM-dd HH:mm:ss
+    /// Log export creation time
+    /// Date and Time Formats: yyyy-MM-dd HH:mm:ss
     "CreateTime" create_time set_create_time: str,
-    /// 语法规则。 默认值为0。
-    /// 0：Lucene语法，1：CQL语法。
+    /// Syntax rule. Default value is 0.
+    /// 0: Lucene syntax, 1: CQL syntax.
     "SyntaxRule" syntax_rule set_syntax_rule: i128,
-    /// 导出字段
+    /// Export fields
     "DerivedFields" derived_fields set_derived_fields: list String,
     /// 日志导出创建时间，毫秒时间戳
     ///
@@ -8934,111 +8975,123 @@ ExportInfo {
 } }
 
 rt::model! { both debug;
-/// 跨账户投递外部角色
+/// Cross-account delivery of external roles
 ExternalRole {
-    /// 跨账户投递-用户角色RoleArn
+    /// Cross-account delivery - User role RoleArn
     ///
     /// Required.
     "RoleArn" role_arn set_role_arn: str,
-    /// 跨账户投递-用户角色名称
+    /// Cross-account delivery - User role name
     ///
     /// Required.
     "ExternalId" external_id set_external_id: str,
 } }
 
 rt::model! { both debug;
-/// 日志提取规则
+/// Log extraction rule
 ExtractRuleInfo {
-    /// 时间字段的key名字，TimeKey和TimeFormat必须成对出现
+    /// key name for the time field. TimeKey and TimeFormat must appear in pairs
     "TimeKey" time_key set_time_key: str,
-    /// 时间字段的格式，参考c语言的strftime函数对于时间的格式说明输出参数
+    /// Time field format. Refer to the strftime function in C language for time format description output parameter
     ///
-    /// - 参考 [配置时间格式](https://cloud.tencent.com/document/product/614/38614) 文档
+    /// - See [configure time format](https://www.tencentcloud.com/document/product/614/38614?from_cn_redirect=1) document
     "TimeFormat" time_format set_time_format: str,
-    /// 分隔符类型日志的分隔符，只有LogType为delimiter_log时有效
+    /// Delimiter for log type. Only valid when LogType is delimiter_log
     "Delimiter" delimiter set_delimiter: str,
-    /// 整条日志匹配规则，只有LogType为fullregex_log时有效
+    /// The whole log matching rule is only valid when LogType is fullregex_log
     "LogRegex" log_regex set_log_regex: str,
-    /// 行首匹配规则，只有LogType为multiline_log或fullregex_log时有效
+    /// First-line matching rule. Valid only when LogType is multiline_log or fullregex_log.
     "BeginRegex" begin_regex set_begin_regex: str,
-    /// 取的每个字段的key名字，为空的key代表丢弃这个字段，只有LogType为delimiter_log时有效，json_log的日志使用json本身的key。限制100个。
+    /// The key name of each field. An empty key means to discard the field. Valid only when LogType is delimiter_log. For json_log, use the key in the json itself. Limited to 100.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Keys" keys set_keys: list String,
-    /// 日志过滤规则列表（旧版），需要过滤日志的key，及其对应的regex。
-    /// 注意：2.9.3及以上版本LogListener ，建议使用AdvanceFilterRules配置日志过滤规则。
+    /// Log filtering rule list (legacy version), keys to be filtered, and corresponding regex.
+    /// Note: For LogListener 2.9.3 and above versions, it is recommended to use log filtering rules configuration.
     "FilterKeyRegex" filter_key_regex set_filter_key_regex: list KeyRegexInfo,
-    /// 解析失败日志是否上传，true表示上传，false表示不上传
+    /// Whether to upload logs that failed to be parsed, true for upload, false for not uploading
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UnMatchUpLoadSwitch" un_match_up_load_switch set_un_match_up_load_switch: bool,
-    /// 失败日志的key，当UnMatchUpLoadSwitch为true时必填
+    /// key of the failure log, required when UnMatchUpLoadSwitch is true
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UnMatchLogKey" un_match_log_key set_un_match_log_key: str,
-    /// 增量采集模式下的回溯数据量，默认：-1（全量采集）；其他非负数表示增量采集（从最新的位置，往前采集${Backtracking}字节（Byte）的日志）最大支持1073741824（1G）。
-    /// 注意：
+    /// Backtracking data volume in incremental collection mode. Default: -1 (full collection). Other non-negative numbers indicate incremental collection (backward collection of ${Backtracking} Byte logs from the newest position). Supports up to 1073741824 (1G).
+    /// Note:
     ///
-    /// - COS导入不支持此字段。
+    /// - COS import does not support this field.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Backtracking" backtracking set_backtracking: i64,
-    /// 是否为Gbk编码。 0：否；1：是。
-    /// 注意
+    /// Whether it is Gbk encoding. 0: No; 1: Yes.
+    /// Note
     ///
-    /// - 目前取0值时，表示UTF-8编码
-    /// - COS导入不支持此字段。
+    /// - Currently, a value of 0 indicates UTF-8 encoding.
+    /// - COS import does not support this field.
     "IsGBK" is_gbk set_is_gbk: i64,
-    /// 是否为标准json。  0：否； 1：是。
+    /// Whether it is standard json. 0: No; 1: Yes.
     ///
-    /// - 标准json指采集器使用业界标准开源解析器进行json解析，非标json指采集器使用CLS自研json解析器进行解析，两种解析器没有本质区别，建议客户使用标准json进行解析。
+    /// - Standard json means the collector uses industry-standard open-source parsers for json parsing. Non-standard json means the collector uses CLS self-developed json parsers. There is no essential difference between the two parsers. We recommend customers use standard json for parsing.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "JsonStandard" json_standard set_json_standard: i64,
-    /// syslog传输协议，取值为tcp或者udp，只有在LogType为service_syslog时生效，其余类型无需填写。
-    /// 注意：
+    /// syslog transport protocol, valid values: tcp, udp, this parameter is valid only when LogType is service_syslog, not required for other types.
+    /// Note:
     ///
-    /// - 该字段适用于：创建采集规则配置、修改采集规则配置。
-    /// - COS导入不支持此字段。
+    /// - This field applies to: create collection rule configuration, modify collection rule configuration.
+    /// - COS import does not support this field.
     "Protocol" protocol set_protocol: str,
-    /// syslog系统日志采集指定采集器监听的地址和端口 ，形式：[ip]:[port]，只有在LogType为service_syslog时生效，其余类型无需填写。
-    /// 注意：
+    /// syslog system log collection specifies the address and port listened to by the collector, format: [ip]:[port]. This parameter is valid only when LogType is service_syslog. No need to specify for other types.
+    /// Note:
     ///
-    /// - 该字段适用于：创建采集规则配置、修改采集规则配置。
-    /// - COS导入不支持此字段。
+    /// - This field applies to: create collection rule configuration, modify collection rule configuration.
+    /// - COS import does not support this field.
     "Address" address set_address: str,
-    /// rfc3164：指定系统日志采集使用RFC3164协议解析日志。
-    /// rfc5424：指定系统日志采集使用RFC5424协议解析日志。
-    /// auto：自动匹配rfc3164或者rfc5424其中一种协议。
-    /// 只有在LogType为service_syslog时生效，其余类型无需填写。
-    /// 注意：
+    /// rfc3164: Specify system log collection using RFC3164 protocol parsing.
+    /// rfc5424: Specify system log collection using RFC5424 protocol parsing.
+    /// auto: Automatically match either RFC3164 or RFC5424 protocol.
+    /// This parameter is valid only when LogType is service_syslog. Not required for other types.
+    /// Note:
     ///
-    /// - 该字段适用于：创建采集规则配置、修改采集规则配置
-    /// - COS导入不支持此字段。
+    /// - This field is applicable to: create collection rule configuration, modify collection rule configuration.
+    /// - COS import does not support this field.
     "ParseProtocol" parse_protocol set_parse_protocol: str,
-    /// 元数据类型。0: 不使用元数据信息；1:使用机器组元数据；2:使用用户自定义元数据；3:使用采集配置路径。
-    /// 注意：
+    /// Metadata type. 0: Not use metadata information; 1: Use machine group metadata; 2: Using custom metadata; 3: Use collection configuration path.
+    /// Note:
     ///
-    /// - COS导入不支持此字段。
+    /// - COS import does not support this field.
     "MetadataType" metadata_type set_metadata_type: i64,
-    /// 采集配置路径正则表达式。
+    /// Collection configuration path regular expression.
     ///
     /// ```text
-    /// `请用"()"标识路径中目标字段对应的正则表达式，解析时将"()"视为捕获组，并以__TAG__.{i}:{目标字段}的形式与日志一起上报，其中i为捕获组的序号。若不希望以序号为键名，可以通过命名捕获组"(?<{键名}>{正则})"自定义键名，并以__TAG__.{键名}:{目标字段}的形式与日志一起上报。最多支持5个捕获组`
+    /// `Use "()" to identify the regular expression corresponding to the target field in the path. During parsing, "()" is considered as a capture group and reported together with logs in the form of __TAG__.{i}:{target field name}, where i is the serial number of the capture group. If you do not want to use the serial number as the key name, you can define a custom key name through the named capturing group "(?<{key name}>{regular expression})" and report it together with logs in the form of __TAG__.{key name}:{target field name}. Supports up to 5 capture groups.`
     /// ```
     ///
-    /// 注意：
+    /// Note:
     ///
-    /// - MetadataType为3时必填。
-    /// - COS导入不支持此字段。
+    /// - Required when MetadataType is 3.
+    /// - This field is not supported in COS import.
     "PathRegex" path_regex set_path_regex: str,
-    /// 用户自定义元数据信息。
-    /// 注意：
+    /// User-defined metadata information.
+    /// Note:
     ///
-    /// - MetadataType为2时必填。
-    /// - COS导入不支持此字段。
+    /// - Required when MetadataType is 2.
+    /// - This field is not supported for COS import.
     "MetaTags" meta_tags set_meta_tags: list MetaTagInfo,
-    /// Windows事件日志采集规则，只有在LogType为windows_event_log时生效，其余类型无需填写。
+    /// The Windows Event Log Collection rule is valid only when LogType is windows_event_log. No need to specify for other types.
     "EventLogRules" event_log_rules set_event_log_rules: list EventLog,
-    /// 日志过滤规则列表（新版）。
-    /// 注意：
+    /// Log filtering rule list (new version).
+    /// Note:
     ///
-    /// - 2.9.3以下版本LogListener不支持， 请使用FilterKeyRegex配置日志过滤规则。
-    /// - 自建k8s采集配置（CreateConfigExtra、ModifyConfigExtra）不支持此字段。
+    /// - LogListener versions below 2.9.3 do not support this. Please use FilterKeyRegex to configure log filter rules.
+    /// - Self-built k8s collection configuration (CreateConfigExtra, ModifyConfigExtra) does not support this field.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AdvanceFilterRules" advance_filter_rules set_advance_filter_rules: list AdvanceFilterRuleInfo,
-    /// 原始日志的键名称(Key)；所有原始日志， 均以您指定的键名称（Key），原始日志内容作为值（Value）进行上传，为空时表示不开启原始日志上传。
+    /// Key name of raw logs. All raw logs are uploaded with the Key name you specified, and the original log content as Value. If left empty, raw log upload is disabled.
     ///
-    /// - COS导入不支持此字段。
+    /// - COS import does not support this field.
     "RawLogKey" raw_log_key set_raw_log_key: str,
     /// 采集范围。空数组表示采集全部Unit，非空数组表示采集指定Unit
     "Units" units set_units: list String,
@@ -9066,90 +9119,83 @@ FilePathInfo {
 } }
 
 rt::model! { write debug;
-/// 过滤器
+/// Filters
 Filter {
-    /// 需要过滤的字段。
+    /// Fields that need to be filtered.
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 需要过滤的值。
+    /// Values to be filtered
     ///
     /// Required.
     "Values" values set_values: list String,
 } }
 
 rt::model! { both debug;
-/// 投递日志的过滤规则
+/// Filter rule for shipped log
 FilterRuleInfo {
-    /// 过滤规则Key
+    /// Filter rule key
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 过滤规则
+    /// Filter rule
     ///
     /// Required.
     "Regex" regex set_regex: str,
-    /// 过滤规则Value
+    /// Filter rule value
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { read debug;
-/// 投递类任务数据过滤统计信息
+/// Task data filtering statistical information for delivery
 FilterStatistics {
-    /// 原始日志数
+    /// Number of raw logs
     "OriginalCount" original_count set_original_count: i128,
-    /// 过滤后日志数
+    /// Number of filtered logs
     "FilteredCount" filtered_count set_filtered_count: i128,
-    /// 过滤后结果
+    /// Filtered results
     "FilteredResult" filtered_result set_filtered_result: list String,
 } }
 
 rt::model! { both debug;
-/// 全文索引配置
+/// Full-Text index configuration
 FullTextInfo {
-    /// 是否大小写敏感
+    /// Case sensitivity
     ///
     /// Required.
     "CaseSensitive" case_sensitive set_case_sensitive: bool,
-    /// 全文索引的分词符，其中的每个字符代表一个分词符；
-    /// 仅支持英文符号、\n\t\r及转义符\；
-    /// 注意：\n\t\r本身已被转义，直接使用双引号包裹即可作为入参，无需再次转义。使用API Explorer进行调试时请使用JSON参数输入方式，以避免\n\t\r被重复转义
+    /// Separator of the full-text index. Each character represents a separator.
+    /// Only symbols, \n\t\r, and escape character \ are supported.
+    /// Note: \n\t\r can be directly enclosed in double quotes as the input parameter without escaping. When debugging with API Explorer, use the JSON parameter input method to avoid repeated escaping of \n\t\r.
     ///
     /// Required.
     "Tokenizer" tokenizer set_tokenizer: str,
-    /// 是否包含中文
+    /// Whether Chinese characters are contained
     "ContainZH" contain_zh set_contain_zh: bool,
 } }
 
 rt::model! { write debug;
-/// Request of `GetAlarmLog` (获取告警策略执行详情).
+/// Request of `GetAlarmLog` (Accesses alarm policy execution details).
 ///
-/// 本接口用于获取告警策略执行详情
+/// This API is used to access alarm policy execution details.
 GetAlarmLogRequest {
-    /// 要查询的执行详情的起始时间，Unix时间戳，单位ms。
+    /// Start time of the execution detail to be queried, Unix timestamp, unit: ms.
     ///
     /// Required.
     "From" from(from_value) set_from: i64,
-    /// 要查询的执行详情的结束时间，Unix时间戳，单位ms。
+    /// End time of the execution detail to be queried, Unix timestamp, unit: ms.
     ///
     /// Required.
     "To" to set_to: i64,
-    /// 查询过滤条件，例如：
-    ///
-    /// - 按告警策略ID查询：`alert_id:"alarm-0745ec00-e605-xxxx-b50b-54afe61fc971"`
-    ///
-    /// - 通过[获取告警策略列表](https://cloud.tencent.com/document/api/614/56461)获取告警策略ID
-    ///
-    /// - 按监控对象ID查询：`monitored_object:"823d8bfa-76a7-xxxx-8399-8cda74d4009b"`
-    ///
-    /// - 通过[获取告警策略列表](https://cloud.tencent.com/document/api/614/56461)获取监控对象ID
-    ///
-    /// - 按告警策略ID及监控对象ID查询：`alert_id:"alarm-0745ec00-e605-xxxx-b50b-54afe61fc971" AND monitored_object:"823d8bfa-76a7-xxxx-8399-8cda74d4009b"`
-    /// - 按告警策略ID及监控对象ID查询支持SQL语句：`(alert_id:"alarm-5ce45495-0918-4d58-xxxx-768134bf330c") AND (monitored_object:"3c514e84-6f1f-46ec-xxxx-05de6163f7fe") AND NOT condition_evaluate_result: "Skip" AND condition_evaluate_result:[* TO *] | SELECT count(*) as top50StatisticsTotalCount, count_if(condition_evaluate_result='ProcessError') as top50StatisticsFailureCount, count_if(notification_send_result!='NotSend') as top50NoticeTotalCount, count_if(notification_send_result='SendPartFail' or notification_send_result='SendFail') as top50NoticeFailureCount, alert_id, alert_name, monitored_object, topic_type, happen_threshold, alert_threshold, notify_template group by alert_id, alert_name, monitored_object,topic_type, happen_threshold, alert_threshold, notify_template order by top50StatisticsTotalCount desc limit 1`
-    ///
-    /// 该查询语句走Lucene语法（已废弃）
+    /// Query filter criteria, for example:
+    /// - Query by alert policy ID: `alert_id:"alarm-0745ec00-e605-xxxx-b50b-54afe61fc971"`
+    /// -Obtain the alert policy ID by [obtaining the alarm policy list](https://www.tencentcloud.com/document/api/614/56461?from_cn_redirect=1).
+    /// - Query by monitoring object ID: `monitored_object:"823d8bfa-76a7-xxxx-8399-8cda74d4009b" `
+    /// -Obtain the monitoring object ID by [obtaining the alarm policy list](https://www.tencentcloud.com/document/api/614/56461?from_cn_redirect=1)
+    /// - Query by alarm policy ID and monitoring object ID: `alert_id:"alarm-0745ec00-e605-xxxx-b50b-54afe61fc971" AND monitored_object:"823d8bfa-76a7-xxxx-8399-8cda74d4009b"`
+    /// - Query by alarm policy ID and monitoring object ID, supports SQL statement: `(alert_id:"alarm-5ce45495-09e8-4d58-xxxx-768134bf330c") AND (monitored_object:"3c514e84-6f1f-46ec-xxxx-05de6163f7fe") AND NOT condition_evaluate_result: "Skip" AND condition_evaluate_result:[* TO *] | SELECT count(*) as top50StatisticsTotalCount, count_if(condition_evaluate_result='ProcessError') as top50StatisticsFailureCount, count_if(notification_send_result!='NotSend') as top50NoticeTotalCount, count_if(notification_send_result='SendPartFail' or notification_send_result='SendFail') as top50NoticeFailureCount, alert_id, alert_name, monitored_object, topic_type, happen_threshold, alert_threshold, notify_template group by alert_id, alert_name, monitored_object, topic_type, happen_threshold, alert_threshold, notify_template order by top50StatisticsTotalCount desc limit 1`
     ///
     /// Disabled in the spec.
     "Query" query set_query: str,
@@ -9157,137 +9203,130 @@ GetAlarmLogRequest {
     ///
     /// 该查询语句走CQL语法
     "QueryString" query_string set_query_string: str,
-    /// 单次查询返回的执行详情条数，最大值为1000
+    /// The maximum number of execution details returned in a single query is 1000.
     "Limit" limit set_limit: i64,
-    /// 透传上次接口返回的Context值，可获取后续更多日志，总计最多可获取1万条原始日志，过期时间1小时。
-    /// 注意：
-    ///
-    /// - 透传该参数时，请勿修改除该参数外的其它参数
-    /// - 仅当检索分析语句(Query)不包含SQL时有效，SQL获取后续结果参考[SQL LIMIT语法](https://cloud.tencent.com/document/product/614/58977)
+    /// Pass the Context value returned by the last API call to retrieve more subsequent logs. A total of up to 10,000 raw logs can be obtained, with an expiration time of 1 hour.Note:* When passing this parameter, do not modify any other parameters except for this one* This is only valid when the retrieval analysis statement (Query) does not contain SQL. For obtaining subsequent SQL results, refer to [SQL LIMIT Syntax](https://intl.cloud.tencent.com/document/product/614/58977?from_cn_redirect=1)
     "Context" context set_context: str,
-    /// 原始日志是否按时间排序返回；可选值：asc(升序)、desc(降序)，默认为 desc
-    /// 注意：
-    ///
-    /// - 仅当检索分析语句(Query)不包含SQL时有效
-    /// - SQL结果排序方式参考[SQL ORDER BY语法](https://cloud.tencent.com/document/product/614/58978)
+    /// Whether the original logs are returned in time order. Optional values are: asc (ascending) or desc (descending). The default is descNote:* This is only valid when the search and analysis statement (Query) does not contain SQL* For SQL result sorting, refer to [SQL ORDER BY Syntax](https://intl.cloud.tencent.com/document/product/614/58978?from_cn_redirect=1)
     "Sort" sort set_sort: str,
-    /// true：代表使用新的检索结果返回方式，输出参数AnalysisRecords和Columns有效；
-    /// false：代表使用老的检索结果返回方式，输出AnalysisResults和ColNames有效；
-    /// 两种返回方式在编码格式上有少量区别，建议使用true。
+    /// true: Indicates the use of the new retrieval result return method, with valid output parameters AnalysisRecords and Columns.false: Indicates the use of the old retrieval result return method, with valid output parameters AnalysisResults and ColNames.There is a slight difference in encoding format between the two return methods, and it is recommended to use true.
     "UseNewAnalysis" use_new_analysis set_use_new_analysis: bool,
 } }
 rt::action!("cls", "2020-10-16", "GetAlarmLog", GetAlarmLogRequest => GetAlarmLogResponse);
 
 rt::model! { read debug;
-/// GetAlarmLog返回参数结构体
+/// GetAlarmLog response structure.
 GetAlarmLogResponse {
-    /// 加载后续详情的Context
+    /// Context for loading subsequent details
     "Context" context set_context: str,
-    /// 指定时间范围内的告警执行详情是否完整返回
+    /// Whether alarm execution details within a specified time range are fully returned
     "ListOver" list_over set_list_over: bool,
-    /// 返回的结果是否为SQL分析结果
+    /// Whether return value is SQL analysis result or not
     "Analysis" analysis set_analysis: bool,
-    /// 分析结果的列名，如果Query语句有SQL查询，则返回查询字段的列名；
-    /// 否则为空。
+    /// Column names of analysis results. If the Query statement contains an SQL query, then column names of the queried fields will be returned;Otherwise, it will be empty.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ColNames" col_names set_col_names: list String,
-    /// 执行详情查询结果。
-    /// 当Query字段无SQL语句时，返回查询结果。
-    /// 当Query字段有SQL语句时，可能返回null。
+    /// Execution details query results.
+    /// When there is no SQL statement in the Query field, it returns query results.
+    /// When there is an SQL statement in the Query field, it may return null.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Results" results set_results: list LogInfo,
-    /// 执行详情统计分析结果。当Query字段有SQL语句时，返回SQL统计结果，否则可能返回null。
+    /// Execution details statistical analysis results. When there is an SQL statement in the Query field, it returns SQL statistical results; otherwise, it may return null.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AnalysisResults" analysis_results set_analysis_results: list LogItems,
-    /// 执行详情统计分析结果；UseNewAnalysis为true有效。
+    /// Execution details statistical analysis results; only valid if UseNewAnalysis is true.Note: This field may return null, indicating that no valid values can be obtained.
     "AnalysisRecords" analysis_records set_analysis_records: list String,
-    /// 分析结果的列名， UseNewAnalysis为true有效
+    /// Column names of analysis results, valid only if UseNewAnalysis is trueNote: This field may return null, indicating that no valid values can be obtained.
     "Columns" columns set_columns: list Column,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetClsService` (查询日志服务是否开通).
+/// Request of `GetClsService` (This API is used to check whether CLS is enabled.).
 ///
-/// 查询日志服务是否开通
-/// API 中 Region 填写任意一个地域均可，建议使用广州(ap-guangzhou)
+/// This API is used to check whether CLS is enabled.
+/// This API is used to fill in any region for Region, recommend using Guangzhou (ap-guangzhou).
 GetClsServiceRequest {
 } }
 rt::action!("cls", "2020-10-16", "GetClsService", GetClsServiceRequest => GetClsServiceResponse);
 
 rt::model! { read debug;
-/// GetClsService返回参数结构体
+/// GetClsService response structure.
 GetClsServiceResponse {
-    /// 账户服务开通状态，0:服务已开通，1:服务未开通
+    /// Account service activation status. 0: service activated; 1: service not activated
     "Status" status set_status: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetMetricLabelValues` (获取指标标签列表).
+/// Request of `GetMetricLabelValues` (Obtains the tag list of metrics).
 ///
-/// 获取时序label values列表
+/// This API is used to obtain the list of time series label values.
 GetMetricLabelValuesRequest {
-    /// 时序主题id
+    /// Time Series Topic id
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// 时序label名称
+    /// Name of time series label
     ///
     /// Required.
     "LabelName" label_name set_label_name: str,
-    /// 起始时间
+    /// Start time
     "Start" start set_start: i128,
-    /// 结束时间
+    /// End time.
     "End" end set_end: i128,
-    /// Label匹配规则
+    /// Label match rule
     "Match" r#match set_match: list String,
 } }
 rt::action!("cls", "2020-10-16", "GetMetricLabelValues", GetMetricLabelValuesRequest => GetMetricLabelValuesResponse);
 
 rt::model! { read debug;
-/// GetMetricLabelValues返回参数结构体
+/// GetMetricLabelValues response structure.
 GetMetricLabelValuesResponse {
-    /// 时序metric label values
+    /// label values of time series metric
     "Values" values set_values: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// kafka协议消费组区分信息
+/// Consumption group distinguish information over kafka protocol
 GroupPartitionInfo {
-    /// 分区id
+    /// Partition ID
     "PartitionId" partition_id set_partition_id: i64,
-    /// 分区最新数据时间戳，单位：s
+    /// Latest data timestamp of the partition, unit: s
     "CommitTimestamp" commit_timestamp set_commit_timestamp: i64,
-    /// 消费者
+    /// consumer
     "Consumer" consumer set_consumer: str,
 } }
 
 rt::model! { read debug;
-/// 分组触发条件
+/// Condition of triggering by group
 GroupTriggerConditionInfo {
-    /// 分组触发字段名称
+    /// Name of the field for triggering by group
     "Key" key set_key: str,
-    /// 分组触发字段值
+    /// Value of the field for triggering by group
     "Value" value set_value: str,
 } }
 
 rt::model! { read debug;
-/// 符合检索条件的关键词，一般用于高亮显示。仅支持键值检索，不支持全文检索
+/// Keywords that meet search criteria are generally highlighted. Only key-value search is supported, not full-text search.
 HighLightItem {
-    /// 高亮的日志字段名称
+    /// Highlighted log field name.
     "Key" key set_key: str,
-    /// 高亮的关键词
+    /// Highlighted keywords.
     "Values" values set_values: list String,
 } }
 
 rt::model! { read debug;
-/// 直方图详细信息
+/// Histogram details
 HistogramInfo {
-    /// 统计周期内的日志条数
+    /// The number of logs within the statistical period
     "Count" count set_count: i64,
-    /// 按 period 取整后的 unix timestamp： 单位毫秒
+    /// Unix timestamp rounded by `period`, in milliseconds
     "BTime" b_time set_b_time: i64,
 } }
 
@@ -9307,201 +9346,205 @@ HostFileInfo {
 } }
 
 rt::model! { read debug;
-/// 主机指标采集配置
+/// Host metrics collection configuration
 HostMetricConfig {
-    /// 采集配置 id
+    /// Collection Configuration id
     "ConfigId" config_id set_config_id: str,
-    /// 采集配置名称
+    /// Collection configuration name
     "Name" name set_name: str,
-    /// 采集频率,单位ms
+    /// Collection frequency, in milliseconds
     "Interval" interval set_interval: i128,
-    /// 采集项.
+    /// Collection item
     "HostMetricItems" host_metric_items set_host_metric_items: list HostMetricItem,
-    /// 机器组 id 列表
+    /// Machine group id list
     "MachineGroupIds" machine_group_ids set_machine_group_ids: list String,
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: i128,
-    /// 修改时间
+    /// Modification time.
     "UpdateTime" update_time set_update_time: i128,
 } }
 
 rt::model! { both debug;
-/// 主机指标采集项
+/// Host metrics collection item
 HostMetricItem {
-    /// 主机指标采集项类型。支持"cpu"，"mem"，"net"，"disk"，"system"。
+    /// Host metric collection item type. Supports "cpu", "mem", "net", "disk", "system".
     ///
-    /// - cpu：CPU
-    /// - mem：内存
-    /// - net：网络
-    /// - disk：磁盘
-    /// - system：系统
+    /// - cpu:CPU
+    /// -mem: memory
+    /// -net: network
+    /// -disk
+    /// - system: System
     ///
     /// Required.
     "Type" r#type set_type: str,
 } }
 
 rt::model! { both debug;
-/// 实例信息
+/// Instance information
 Instance {
-    /// 实例信息
+    /// Instance information
     ///
     /// Required.
     "Values" values set_values: list String,
 } }
 
 rt::model! { both debug;
-/// 实例配置信息
+/// Instance configuration information
 InstanceConfig {
-    /// 实例维度
+    /// instance dimension
     ///
     /// Required.
     "InstanceDimension" instance_dimension set_instance_dimension: list String,
-    /// 实例值
+    /// Instance value
     ///
     /// Required.
     "Instances" instances set_instances: list Instance,
 } }
 
 rt::model! { read debug;
-/// 云产品指标订阅预览结果实例信息
+/// Instance information in cloud product metric subscription preview results.
 InstanceData {
-    /// 云监控指标名称
+    /// Cloud Monitor metric name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MetricName" metric_name set_metric_name: str,
-    /// CLS指标名称
+    /// CLS metric name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CLSMetricName" cls_metric_name set_cls_metric_name: str,
-    /// 云产品命名空间
+    /// Cloud product namespace.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Namespace" namespace set_namespace: str,
-    /// 实例信息
+    /// Instance information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Dimensions" dimensions set_dimensions: list Dimension,
-    /// 周期,单位：秒
+    /// Period (seconds).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Period" period set_period: i128,
-    /// 指标统计值
+    /// Statistical value of a metric.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Value" value set_value: f64,
-    /// 错误信息
+    /// Error message
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrMsg" err_msg set_err_msg: str,
 } }
 
 rt::model! { both debug;
-/// **JsonExpandInfo 数据结构描述**：
+/// **JsonExpandInfo data structure description**:
 /// ```text
-/// JSON嵌套展开配置
+/// JSON nest unfold configuration
 /// ```
 ///
-/// **各字段描述**：
+/// **Field description**:
 ///
-/// | 字段 | 描述 |
+/// | Field | Description |
 /// |------|------|
-/// | Switch | 是否开启JSON嵌套展开 |
-/// | Fields | 待展开的JSON字段列表，1~3个 |
-/// | DropOriginal | 展开后是否丢弃原始字段，默认true |
-/// | ConflictPolicy | 字段冲突策略，keep_outer:保留外层(默认)，keep_inner:保留内层 |
+/// Switch | Whether JSON nested unfold is enabled
+/// Fields | Field list of JSON to unfold, 1-3
+/// DropOriginal | Whether to drop the raw field after unfolding, default true
+/// | ConflictPolicy | Field conflict policy. keep_outer: Keep the outer layer (default). keep_inner: Keep the inner-layer. |
 ///
-/// **LogRechargeRuleInfo 新增字段**：
+/// **LogRechargeRuleInfo add field**:
 ///
-/// | 字段 | 描述 |
+/// | Field | Description |
 /// |------|------|
-/// | JsonExpand | JSON嵌套展开配置，仅RechargeType为json_log时生效 |
+/// JsonExpand | JSON nest unfold configuration. This parameter is valid only when RechargeType is json_log.
 JsonExpandInfo {
-    /// 是否开启JSON嵌套展开功能。开启后将对指定JSON字段进行扁平化展开处理
+    /// Whether to enable the JSON nested unfold functionality. Once enabled, it will flatten and process the specified JSON field.
     ///
-    /// 默认值：无（必选参数）
+    /// Default value: None (Required parameter)
     ///
     /// Required.
     "Switch" switch set_switch: bool,
-    /// 待展开的JSON字段名列表，支持1~3个字段，字段名不可为空串且不可重复
+    /// List of JSON field names to be unfolded, supporting 1 to 3 fields. Field names cannot be empty strings and cannot be repeated.
     ///
-    /// 入参限制：1. 字段数量：1~3个2. 每个字段名长度不超过128个字符3. 字段名不可为空字符串4. 字段名之间不可重复
+    /// Input parameter limits: 1. Number of fields: 1 to 3. 2. Length of each field name not exceeding 128 characters. 3. Field names cannot be empty strings. 4. Field names cannot be repeated.
     ///
-    /// 默认值：无（必选参数）
+    /// Default value: None (required parameter)
     ///
-    /// 取值参考：取值：message；描述：示例字段名
+    /// Value for reference: Value: message; Description: Example field name
     ///
-    /// 示例：["message", "data", "content"]
+    /// Example: ["message", "data", "content"]
     ///
     /// Required.
     "Fields" fields set_fields: list String,
-    /// 展开后是否丢弃原始的嵌套字段。true: 丢弃原始字段只保留展开后的平铺字段; false: 保留原始字段同时增加展开后的平铺字段
+    /// Whether to discard the original nested field after unfolding. true: discard the original field and keep only the flattened field after unfolding; false: keep the original field and add the flattened field after unfolding.
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - true / false： 丢弃原字段 / 保留原字段
+    /// - true / false: discard the original field / keep the original field
     ///
-    /// 默认值：true
+    /// Default value: true
     ///
-    /// 非必选，不传时默认为true
+    /// Optional. Default is true if not provided.
     "DropOriginal" drop_original set_drop_original: bool,
-    /// 展开后的字段与已有字段发生冲突时的处理策略
+    /// Processing policy when the unfolded field conflicts with an existing field
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - keep_outer / keep_inner： 保留外层(已存在)字段 / 保留内层(新展开)字段
+    /// - keep_outer / keep_inner: Keep the outer (existing) field / Keep the inner (newly unfolded) field
     ///
-    /// 默认值：keep_outer
+    /// Default value: keep_outer
     ///
-    /// 非必选，不传时默认为keep_outer
+    /// Optional. Defaults to keep_outer if not passed.
     "ConflictPolicy" conflict_policy set_conflict_policy: str,
 } }
 
 rt::model! { both debug;
-/// JSON类型描述
+/// JSON type description
 JsonInfo {
-    /// 启用标志
+    /// Enablement flag
     ///
     /// Required.
     "EnableTag" enable_tag set_enable_tag: bool,
-    /// 元数据信息列表, 可选值为 __SOURCE__、__FILENAME__、__TIMESTAMP__、__HOSTNAME__。
+    /// Metadata information list, available values are __SOURCE__, __FILENAME__, __TIMESTAMP__, __HOSTNAME__.
     ///
-    /// - __SOURCE__：日志采集的源 IP，示例：10.0.1.2
-    /// - __FILENAME__：日志采集的文件名，示例：/data/log/nginx/access.log
-    /// - __TIMESTAMP__：日志时间戳（毫秒级别 Unix 时间戳），按时间范围检索日志时，将自动使用该时间对日志进行检索，在控制台显示为“日志时间”，示例：1640005601188
-    /// - __HOSTNAME__：日志来源机器名称，需使用2.7.4及以上版本的 Loglistener 才会采集该字段，示例：localhost
+    /// -SOURCE IP for log collection, for example: 10.0.1.2
+    /// -__FILENAME__: Log collection file name, for example: /data/log/nginx/access.log
+    /// -__TIMESTAMP__: Log timestamp (millisecond-level Unix timestamp). When retrieving logs by time range, the time is automatically used to retrieve logs. It is displayed on the console as "log time", for example: 1640005601188.
+    /// -__HOSTNAME__: Log source machine name. Need to use Loglistener 2.7.4 and above versions to capture this field, for example: localhost.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "MetaFields" meta_fields set_meta_fields: list String,
-    /// 投递Json格式，0：字符串方式投递；1:以结构化方式投递
+    /// JSON format for shipping. 0: shipped as a string; 1: shipped in a structured way.
     "JsonType" json_type set_json_type: i64,
 } }
 
 rt::model! { both debug;
-/// kafka协议消费内容
+/// Kafka consumer content
 KafkaConsumerContent {
-    /// 消费数据格式。 0：原始内容；1：JSON。
+    /// Consumption data format. Valid values: 0 (original content) and 1 (JSON).
     ///
     /// Required.
     "Format" format set_format: i64,
-    /// 是否投递 TAG 信息
-    /// Format为0时，此字段不需要赋值
+    /// Whether to ship tag information
+    /// This parameter does not need to be set when `Format` is set to `0`.
     ///
     /// Required.
     "EnableTag" enable_tag set_enable_tag: bool,
-    /// 元数据信息列表, 可选值为：__SOURCE__、__FILENAME__
-    /// 、__TIMESTAMP__、__HOSTNAME__、__PKGID__
-    /// Format为0时，此字段不需要赋值
+    /// Metadata information list. Valid values: \_\_SOURCE\_\_, \_\_FILENAME\_\_,
+    /// \_\_TIMESTAMP\_\_, \_\_HOSTNAME\_\_, and \_\_PKGID\_\_.
+    /// This parameter does not need to be set when `Format` is set to `0`.
     ///
     /// Required.
     "MetaFields" meta_fields set_meta_fields: list String,
-    /// tag数据处理方式：1:不平铺（默认值）；2:平铺。
+    /// tag data processing method: 1: Not Tiled (default value); 2: Tile.
     ///
-    /// 不平铺示例：
-    /// TAG信息：`{"__TAG__":{"fieldA":200,"fieldB":"text"}}`
-    /// 不平铺：`{"__TAG__":{"fieldA":200,"fieldB":"text"}}`
+    /// Untiled example:
+    /// TAG information: `{"__TAG__":{"fieldA":200,"fieldB":"text"}}`
+    /// No tiling: `{"__TAG__":{"fieldA":200,"fieldB":"text"}}`
     ///
-    /// 平铺示例：
-    /// TAG信息：`{"__TAG__":{"fieldA":200,"fieldB":"text"}}`
-    /// 平铺：`{"__TAG__.fieldA":200,"__TAG__.fieldB":"text"}`
+    /// Tiled example:
+    /// TAG information: `{"__TAG__":{"fieldA":200,"fieldB":"text"}}`
+    /// Tiled: `{"__TAG__.fieldA":200,"__TAG__.fieldB":"text"}`
     "TagTransaction" tag_transaction set_tag_transaction: i64,
-    /// 消费数据Json格式：
-    /// 1：不转义（默认格式）
-    /// 2：转义
+    /// JSON data format:
+    /// 1: Not escaped (default format)
+    /// 2: Escaped
     ///
-    /// 投递Json格式。
-    /// JsonType为1：和原始日志一致，不转义。示例：
-    /// 日志原文：`{"a":"aa", "b":{"b1":"b1b1", "c1":"c1c1"}}`
-    /// 投递到Ckafka：`{"a":"aa", "b":{"b1":"b1b1", "c1":"c1c1"}}`
-    ///
-    /// JsonType为2：转义。示例：
-    /// 日志原文：`{"a":"aa", "b":{"b1":"b1b1", "c1":"c1c1"}}`
-    /// 投递到Ckafka：`{"a":"aa","b":"{\"b1\":\"b1b1\", \"c1\":\"c1c1\"}"}`
+    /// Deliver in JSON format.JsonType is 1: Consistent with the original log, not escaped. Example:
+    /// Original log: `{"a":"aa", "b":{"b1":"b1b1", "c1":"c1c1"}}`
+    /// Deliver to CKafka: `{"a":"aa", "b":{"b1":"b1b1", "c1":"c1c1"}}`JsonType is 2: escaped. Example:Original log: `{"a":"aa", "b":{"b1":"b1b1", "c1":"c1c1"}}`
+    /// Deliver to CKafka: `{"a":"aa","b":"{\"b1\":\"b1b1\", \"c1\":\"c1c1\"}"}`
     "JsonType" json_type set_json_type: i64,
     /// 数值类型自动转换开关
     ///
@@ -9515,32 +9558,30 @@ KafkaConsumerContent {
 } }
 
 rt::model! { both nodebug;
-/// Kafka访问协议
+/// Kafka access protocol
 KafkaProtocolInfo {
-    /// 协议类型，支持的协议类型包括 plaintext、sasl_plaintext 或 sasl_ssl。建议使用 sasl_ssl，此协议会进行连接加密同时需要用户认证。
+    /// Protocol type. Supported protocol types include plaintext, sasl_plaintext, or sasl_ssl. Recommend using sasl_ssl. Protocol enables encrypted connection and also requires user authentication.
     ///
-    /// - 当IsEncryptionAddr为true时，Protocol必填。
-    /// - 支持的协议类型如下：
-    ///
-    /// - plaintext：纯文本无加密协议
-    /// - sasl_ssl：SASL 认证 + SSL 加密
-    /// - ssl：纯 SSL/TLS 加密协议
-    /// - sasl_plaintext：SASL 认证 + 非加密通道
+    /// -Protocol is required when IsEncryptionAddr is true.
+    /// -Supported protocol types are as follows:
+    /// -plaintext: Plaintext without encryption protocol
+    /// -sasl_ssl: sasl authentication + ssl encryption
+    /// -ssl: Pure ssl/TLS encryption protocol
+    /// -sasl_plaintext: SASL authentication + unencrypted tunnel
     "Protocol" protocol set_protocol: str,
-    /// 加密类型，支持 PLAIN、SCRAM-SHA-256 或 SCRAM-SHA-512。
+    /// Encryption type, supports PLAIN, SCRAM-SHA-256, or SCRAM-SHA-512.
     ///
-    /// - 当Protocol为  `sasl_plaintext` 或 `sasl_ssl` 时 Mechanism 必填。
-    /// - 支持加密类型如下
-    ///
-    /// - PLAIN：明文认证
-    /// - SCRAM-SHA-256：基于挑战-响应机制，使用PBKDF2-HMAC-SHA256算法
-    /// - SCRAM-SHA-512：增强版SCRAM，使用PBKDF2-HMAC-SHA512算法
+    /// -Mechanism is required when Protocol is `sasl_plaintext` or `sasl_ssl`.
+    /// -Supported encryption types are as follows.
+    /// -PLAIN: plaintext authentication
+    /// -SCRAM-SHA-256: Based on challenge-response mechanism, uses PBKDF2-HMAC-SHA256 algorithm.
+    /// -SCRAM-SHA-512: Enhanced SCRAM that uses the PBKDF2-HMAC-SHA512 algorithm.
     "Mechanism" mechanism set_mechanism: str,
-    /// 用户名。
-    /// 当Protocol为sasl_plaintext或sasl_ssl时必填
+    /// Username.
+    /// Required when Protocol is sasl_plaintext or sasl_ssl
     "UserName" user_name set_user_name: str,
-    /// 用户密码。
-    /// 当Protocol为sasl_plaintext或sasl_ssl时必填
+    /// User password.
+    /// Required when Protocol is sasl_plaintext or sasl_ssl
     "Password" password set_password: str,
     /// 是否开启客户端证书验证
     "EnableClientCertificate" enable_client_certificate set_enable_client_certificate: i128,
@@ -9567,95 +9608,98 @@ impl ::core::fmt::Debug for KafkaProtocolInfo {
 }
 
 rt::model! { read debug;
-/// Kafka导入配置信息
+/// Kafka data import configuration
 KafkaRechargeInfo {
-    /// Kafka数据订阅配置的ID。
+    /// ID of Kafka data subscription configuration.
     "Id" id set_id: str,
-    /// 日志主题ID
+    /// Log topic ID
     "TopicId" topic_id set_topic_id: str,
-    /// Kafka导入任务名称
+    /// Name of the Kafka import task
     "Name" name set_name: str,
-    /// 导入Kafka类型，0: 腾讯云CKafka，1: 用户自建Kafka
+    /// Imports Kafka type. 0: Cloud CKafka; 1: user-built Kafka
     "KafkaType" kafka_type set_kafka_type: i128,
-    /// 腾讯云CKafka实例ID，KafkaType为0时必填
+    /// CKafka instance ID of cloud platform, required when KafkaType is 0.
     "KafkaInstance" kafka_instance set_kafka_instance: str,
-    /// 服务地址
+    /// Service address
     "ServerAddr" server_addr set_server_addr: str,
-    /// ServerAddr是否为加密连接
+    /// Whether ServerAddr is an encrypted connection
     "IsEncryptionAddr" is_encryption_addr set_is_encryption_addr: bool,
-    /// 加密访问协议，IsEncryptionAddr参数为true时必填
+    /// Encryption access protocol, which is required when `IsEncryptionAddr` is set to `true`
     "Protocol" protocol set_protocol: obj KafkaProtocolInfo,
-    /// 用户需要导入的Kafka相关topic列表，多个topic之间使用半角逗号隔开
+    /// The list of Kafka-related topics that the user needs to import. Separate multiple topics by commas.
     "UserKafkaTopics" user_kafka_topics set_user_kafka_topics: str,
-    /// 用户Kafka消费组名称
+    /// Kafka consumer group name of the user
     "ConsumerGroupName" consumer_group_name set_consumer_group_name: str,
-    /// 状态 ，1：运行中；2：暂停。
+    /// Status. 1: Running; 2: Suspension.
     "Status" status set_status: i64,
-    /// 导入数据位置，-2:最早（默认），-1：最晚
+    /// Data import position. -2: earliest (default); -1: latest
     "Offset" offset set_offset: i64,
-    /// 创建时间。格式`YYYY-MM-DD HH:MM:SS`
+    /// Creation time. Format `YYYY-MM-DD HH:MM:SS`
     "CreateTime" create_time set_create_time: str,
-    /// 更新时间。格式`YYYY-MM-DD HH:MM:SS`
+    /// Update time. Format: `YYYY-MM-DD HH:MM:SS`
     "UpdateTime" update_time set_update_time: str,
-    /// 日志导入规则
+    /// Log import rule
     "LogRechargeRule" log_recharge_rule set_log_recharge_rule: obj LogRechargeRuleInfo,
     /// 私有网络信息
     "NetworkInfo" network_info set_network_info: obj NetworkInfo,
-    /// 用户kafka拓展信息
+    /// User kafka extended information
     "UserKafkaMeta" user_kafka_meta set_user_kafka_meta: obj UserKafkaMeta,
 } }
 
 rt::model! { both debug;
-/// 需要过滤日志的key，及其对应的regex
+/// Log keys to be filtered and the corresponding regex
 KeyRegexInfo {
-    /// 需要过滤日志的key
+    /// Log key to be filtered
     ///
     /// Required.
     "Key" key set_key: str,
-    /// key对应的过滤规则regex
+    /// Filter rule regex corresponding to key
     ///
     /// Required.
     "Regex" regex set_regex: str,
 } }
 
 rt::model! { both debug;
-/// 键值或者元字段索引的字段信息
+/// Field information of key value or metafield index
 KeyValueInfo {
-    /// 需要配置键值或者元字段索引的字段名称，仅支持字母、数字、下划线和-./@，且不能以下划线开头
+    /// Name of the field for which you want to configure a key-value or metadata field index. The name can contain letters, digits, underscores, and symbols -./@ and cannot start with an underscore.
     ///
-    /// 注意：
-    /// 1，元字段（tag）的Key无需额外添加`__TAG__.`前缀，与上传日志时对应的字段Key一致即可，腾讯云控制台展示时将自动添加`__TAG__.`前缀
-    /// 2，键值索引（KeyValue）及元字段索引（Tag）中的Key总数不能超过300
-    /// 3，Key的层级不能超过10层，例如a.b.c.d.e.f.g.h.j.k
-    /// 4，不允许同时包含json父子级字段，例如a及a.b
+    /// Note:
+    /// For a metadata field, set its `Key` to be consistent with the one for log uploading, without prefixing it with `__TAG__.`. `__TAG__.` will be prefixed automatically for display in the console.
+    /// 2. The total number of keys in key-value indexes (`KeyValue`) and metadata field indexes (`Tag`) cannot exceed 300.
+    /// 3. The number of levels in `Key` cannot exceed 10. Example: a.b.c.d.e.f.g.h.j.k
+    /// 4. JSON parent and child fields (such as “a” and “a.b”) cannot be contained at the same time.
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 字段的索引描述信息
+    /// Field index description information
     ///
     /// Required.
     "Value" value set_value: obj ValueInfo,
 } }
 
 rt::model! { both debug;
-/// 标签结构体
+/// Label structure.
 Label {
-    /// 标签的键。有效标签键有两个部分：可选前缀和名称，以斜杠 (/) 分隔。名称部分是必需的，并且必须不超过 63 个字符，以字母数字字符 ([a-z0-9A-Z]) 开头和结尾，中间有破折号(-)、下划线(_)、点(.) 和字母数字。前缀是可选的。如果指定，前缀必须是 DNS 子域：一系列以点 (.) 分隔的 DNS 标签，总长度不超过 253 个字符，后跟斜杠 ( /)。
+    /// The key of the tag. A valid tag key has two parts: an optional prefix and a name, separated by a slash (/). The name part is necessary and must be no more than 63 characters, starting and ending with alphanumeric characters ([a-z0-9A-Z]), with hyphens (-), underscores (_), dots (.), and alphanumerics in the middle. The prefix is optional. If specified, the prefix must be a DNS subdomain: a series of DNS labels separated by dots (.), with a total length not exceeding 253 characters, followed by a slash (/).
     ///
-    /// -  prefix 格式  `[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*`
-    /// -  name 格式 `([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]`
-    /// - key不能重复
+    /// -Format of prefix `[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*`
+    /// -Format of `name`: `([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]`
+    /// -key must be unique
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 标签键值直接的比较关系。 不同业务场景支持的比较符不同，具体支持那些参考接口业务描述。
-    /// 例如：`in`、`notin`
+    /// The comparison operator between tag key values. Different business scenarios support different comparison operators. See the API business description for supported ones.
+    /// such as `in`, `notin`
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Operate" operate set_operate: str,
-    /// 标签的值.
-    /// - 最大支持63个字符。
-    /// - 格式：`([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]`
+    /// Tag value.
+    /// -Supports up to 63 characters.
+    /// -Format: `([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]`
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Values" values set_values: list String,
 } }
 
@@ -9685,56 +9729,56 @@ LogConfigInfo {
 } }
 
 rt::model! { read debug;
-/// 日志上下文信息
+/// Log context information
 LogContextInfo {
-    /// 日志来源设备
+    /// Log source device
     "Source" source set_source: str,
-    /// 采集路径
+    /// Collection path
     "Filename" filename set_filename: str,
-    /// 日志内容
+    /// Log content
     "Content" content set_content: str,
-    /// 日志包序号
+    /// Log package number
     "PkgId" pkg_id set_pkg_id: str,
-    /// 日志包内一条日志的序号
+    /// Log number in log package
     "PkgLogId" pkg_log_id set_pkg_log_id: i64,
-    /// 日志时间戳
+    /// Log timestamp
     "BTime" b_time set_b_time: i64,
-    /// 日志来源主机名称
+    /// Log source host name
     "HostName" host_name set_host_name: str,
-    /// 原始日志(仅在日志创建索引异常时有值)
+    /// Raw log (only available when there is an error in creating the log index).
     "RawLog" raw_log set_raw_log: str,
-    /// 日志创建索引异常原因(仅在日志创建索引异常时有值)
+    /// Cause for log index creation exception. It has a value only when a log index creation exception occurs.
     "IndexStatus" index_status set_index_status: str,
-    /// 日志内容的高亮描述信息
+    /// Highlighted description of the log content
     "HighLights" high_lights set_high_lights: list HighLightItem,
 } }
 
 rt::model! { read debug;
-/// 日志结果信息
+/// Log result information
 LogInfo {
-    /// 日志时间，单位ms
+    /// Log time in milliseconds
     "Time" time set_time: i64,
-    /// 日志主题ID
+    /// Log topic ID
     "TopicId" topic_id set_topic_id: str,
-    /// 日志主题名称
+    /// Log topic name
     "TopicName" topic_name set_topic_name: str,
-    /// 日志来源IP
+    /// Log source IP
     "Source" source set_source: str,
-    /// 日志文件名称
+    /// Log filename
     "FileName" file_name set_file_name: str,
-    /// 日志上报请求包的ID
+    /// ID of the request package for log reporting
     "PkgId" pkg_id set_pkg_id: str,
-    /// 请求包内日志的ID
+    /// Log ID in request package
     "PkgLogId" pkg_log_id set_pkg_log_id: str,
-    /// 符合检索条件的关键词，一般用于高亮显示。仅支持键值检索，不支持全文检索
+    /// Keywords that meet search criteria are generally highlighted. Only key-value search is supported, not full-text search.
     "HighLights" high_lights set_high_lights: list HighLightItem,
-    /// 日志内容的Json序列化字符串
+    /// JSON serialized string of the log content
     "LogJson" log_json set_log_json: str,
-    /// 日志来源主机名称
+    /// Log source host name
     "HostName" host_name set_host_name: str,
-    /// 原始日志(仅在日志创建索引异常时有值)
+    /// Raw log (only available when there is an error in creating the log index).
     "RawLog" raw_log set_raw_log: str,
-    /// 日志创建索引异常原因(仅在日志创建索引异常时有值)
+    /// Cause for log index creation exception. It has a value only when a log index creation exception occurs.
     "IndexStatus" index_status set_index_status: str,
     /// 日志时间，单位ns
     ///
@@ -9743,202 +9787,200 @@ LogInfo {
 } }
 
 rt::model! { read debug;
-/// 日志中的KV对
+/// Key-Value pair in log
 LogItem {
-    /// 日志Key
+    /// Log key
     "Key" key set_key: str,
-    /// 日志Value
+    /// Log value
     "Value" value set_value: str,
 } }
 
 rt::model! { read debug;
-/// LogItem的数组
+/// `LogItem` array
 LogItems {
-    /// 分析结果返回的KV数据对
+    /// Key-Value pair returned in analysis result
     "Data" data set_data: list LogItem,
 } }
 
 rt::model! { both debug;
-/// 日志导入规则
+/// Log import rule
 LogRechargeRuleInfo {
-    /// 导入类型，支持json_log：json格式日志，minimalist_log: 单行全文，fullregex_log: 单行完全正则
+    /// Import type, support json_log: JSON logs, minimalist_log: single-line full-text log, fullregex_log: single-line full regular expression
     ///
     /// Required.
     "RechargeType" recharge_type set_recharge_type: str,
-    /// 解析编码格式，0: UTF-8（默认值），1: GBK
+    /// Parse encoding format. 0: UTF-8 (default value), 1: GBK
     ///
     /// Required.
     "EncodingFormat" encoding_format set_encoding_format: i128,
-    /// 使用默认时间状态。true：开启后将使用系统当前时间或 Kafka 消息时间戳作为日志时间戳；false：关闭将使用日志中的时间字段作为日志时间戳。 默认：true
+    /// Use default time status. true: once enabled, current system time or Kafka message timestamp will be used as log timestamp; false: when turned off, time field in the log will be used as log timestamp. Default: true
     ///
     /// Required.
     "DefaultTimeSwitch" default_time_switch set_default_time_switch: bool,
-    /// 整条日志匹配规则，只有RechargeType为fullregex_log时有效
+    /// The whole log matching rule is valid only when RechargeType is fullregex_log.
     "LogRegex" log_regex set_log_regex: str,
-    /// 解析失败日志是否上传，true表示上传，false表示不上传
+    /// Whether to upload logs that failed to be parsed. true for upload, false for not uploading.
     "UnMatchLogSwitch" un_match_log_switch set_un_match_log_switch: bool,
-    /// 解析失败日志的键名称
+    /// Key name of parsing-failed logs
     "UnMatchLogKey" un_match_log_key set_un_match_log_key: str,
-    /// 解析失败日志时间来源，0: 系统当前时间，1: Kafka消息时间戳
+    /// Parsing failure log time source. 0: Current system time. 1: Kafka message timestamp.
     "UnMatchLogTimeSrc" un_match_log_time_src set_un_match_log_time_src: i128,
-    /// 默认时间来源，0: 系统当前时间，1: Kafka消息时间戳
+    /// Default time source. 0: Current system time, 1: Kafka message timestamp
     "DefaultTimeSrc" default_time_src set_default_time_src: i128,
-    /// 时间字段，日志中代表时间的字段名。
+    /// Time field. Field name that represents time in logs.
     ///
-    /// - 当DefaultTimeSwitch为false，且RechargeType数据提取模式为 `json_log` JSON-文件日志 或 `fullregex_log` 单行完全正则-文件日志时， TimeKey不能为空。
+    /// - When DefaultTimeSwitch is false and the RechargeType data extraction mode is `json_log` JSON-file log or `fullregex_log` single-line full regex-file log, the TimeKey cannot be empty.
     "TimeKey" time_key set_time_key: str,
-    /// 时间提取正则表达式。
+    /// Time extraction regular expression.
     ///
-    /// - 当DefaultTimeSwitch为false，且RechargeType数据提取模式为 `minimalist_log` 单行全文-文件日志时， TimeRegex不能为空。
-    /// - 仅需输入日志中代表时间的字段的正则表达式即可；若匹配到多个字段，将使用第一个。
-    /// 例：日志原文为：message with time 2022-08-08 14:20:20，则您可以设置提取时间正则为\d\d\d\d-\d\d-\d\d \d\d:\d\d:\d\d
+    /// - When DefaultTimeSwitch is false and the RechargeType data extraction mode is `minimalist_log` single-line full text - file log, the TimeRegex cannot be empty.
+    /// - Only need to input the regular expression for the field representing time in logs. If multiple fields are matched to, the first one will be used.
+    /// For example: If the original log is: message with time 2022-08-08 14:20:20, you can set the retrieval time regular expression to \d\d\d\d-\d\d-\d\d \d\d:\d\d:\d\d
     "TimeRegex" time_regex set_time_regex: str,
-    /// 时间字段格式。
+    /// Time field format.
     ///
-    /// - 当DefaultTimeSwitch为false时， TimeFormat不能为空。
+    /// - When DefaultTimeSwitch is false, TimeFormat cannot be empty.
     "TimeFormat" time_format set_time_format: str,
-    /// 时间字段时区。
+    /// Time field time zone.
     ///
     /// -
-    /// 当DefaultTimeSwitch为false时， TimeZone不能为空。
+    /// When DefaultTimeSwitch is false, TimeZone cannot be empty.
     ///
     /// -
-    /// 时区格式规则
-    /// 前缀：使用 GMT 或 UTC 作为时区基准
-    /// 偏移量：
+    /// Time zone format rule
+    /// Prefix: Use GMT or UTC as the time zone benchmark
+    /// Offset:
     ///
-    /// - `-` 表示西时区（比基准时间晚）
-    /// - `+` 表示东时区（比基准时间早）
-    /// - 格式为 ±HH:MM（小时:分钟）
+    /// - `-` indicates a western time zone (later than the benchmark time)
+    /// - `+` indicates an eastern time zone (earlier than the benchmark time)
+    /// - Format is ±HH:MM (hour:minute)
     ///
     /// -
-    /// 当前支持：
+    /// Currently supported:
     ///
     /// ```text
     /// `"GMT-12:00" "GMT-11:00" "GMT-10:00" "GMT-09:30" "GMT-09:00" "GMT-08:00" "GMT-07:00" "GMT-06:00" "GMT-05:00" "GMT-04:00" "GMT-03:30" "GMT-03:00" "GMT-02:00" "GMT-01:00" "GMT+00:00""GMT+01:00""GMT+02:00""GMT+03:30""GMT+04:00""GMT+04:30""GMT+05:00""GMT+05:30""GMT+05:45""GMT+06:00""GMT+06:30""GMT+07:00""GMT+08:00""GMT+09:00""GMT+09:30""GMT+10:00""GMT+10:30""GMT+11:00""GMT+11:30""GMT+12:00""GMT+12:45""GMT+13:00""GMT+14:00""UTC-11:00""UTC-10:00""UTC-09:00""UTC-08:00""UTC-12:00""UTC-07:00""UTC-06:00""UTC-05:00""UTC-04:30""UTC-04:00""UTC-03:30""UTC-03:00""UTC-02:00""UTC-01:00""UTC+00:00""UTC+01:00""UTC+02:00""UTC+03:00""UTC+03:30""UTC+04:00""UTC+04:30""UTC+05:00""UTC+05:45""UTC+06:00""UTC+06:30""UTC+07:00""UTC+08:00""UTC+09:00""UTC+09:30""UTC+10:00""UTC+11:00""UTC+12:00""UTC+13:00"`
     /// ```
     "TimeZone" time_zone set_time_zone: str,
-    /// 元数据信息，Kafka导入支持kafka_topic,kafka_partition,kafka_offset,kafka_timestamp
+    /// Metadata information, Kafka import supports kafka_topic, kafka_partition, kafka_offset, kafka_timestamp
     "Metadata" metadata set_metadata: list String,
-    /// 日志Key列表，RechargeType为full_regex_log、delimiter_log时必填
+    /// log Key list, required when RechargeType is full_regex_log or delimiter_log.
     "Keys" keys set_keys: list String,
-    /// json解析模式，开启首层数据解析
+    /// json parsing mode, enable first level data parsing
     "ParseArray" parse_array set_parse_array: bool,
-    /// 分隔符解析模式-分隔符
-    /// 当解析格式为分隔符提取时，该字段必填
+    /// Delimiter parsing mode - Separator
+    /// This field is required when the parsing format is delimiter extraction.
     "Delimiter" delimiter set_delimiter: str,
-    /// JSON嵌套展开配置。仅RechargeType为json_log时生效，不传表示不开启。
+    /// JSON nest unfold configuration. This parameter is valid only when RechargeType is json_log. If it is not passed, it is disabled.
     "JsonExpand" json_expand set_json_expand: obj JsonExpandInfo,
 } }
 
 rt::model! { read debug;
-/// 日志集相关信息
+/// Logset information
 LogsetInfo {
-    /// 日志集ID
+    /// Logset ID
     "LogsetId" logset_id set_logset_id: str,
-    /// 日志集名称
+    /// Logset name
     "LogsetName" logset_name set_logset_name: str,
-    /// 创建时间。格式 `YYYY-MM-DD HH:MM:SS`
+    /// Creation time. Format `YYYY-MM-DD HH:MM:SS`
     "CreateTime" create_time set_create_time: str,
-    /// 若AssumerUin非空，则表示创建该日志集的服务方Uin
+    /// If AssumerUin is not empty, it indicates the Uin of the service provider that created the log set.
     "AssumerUin" assumer_uin set_assumer_uin: i128,
-    /// 云产品标识，日志集由其它云产品创建时，该字段会显示云产品名称，例如CDN、TKE
+    /// Cloud product identifier. When the logset is created by other cloud products, this field displays the cloud product name, such as CDN and TKE.
     "AssumerName" assumer_name set_assumer_name: str,
-    /// 日志集绑定的标签
+    /// Tag bound to log set
     "Tags" tags set_tags: list Tag,
-    /// 日志集下日志主题的数目
+    /// Number of log topics in logset
     "TopicCount" topic_count set_topic_count: i64,
-    /// 若AssumerName非空，则表示创建该日志集的服务方角色
+    /// If `AssumerName` is not empty, it indicates the service provider who creates the logset.
     "RoleName" role_name set_role_name: str,
-    /// 日志集下指标主题的数目
+    /// Number of metric topics under log sets
     "MetricTopicCount" metric_topic_count set_metric_topic_count: i64,
 } }
 
 rt::model! { read debug;
-/// 机器组信息
+/// Machine group information
 MachineGroupInfo {
-    /// 机器组ID
+    /// Machine group ID
     "GroupId" group_id set_group_id: str,
-    /// 机器组名称
+    /// Machine group name
     "GroupName" group_name set_group_name: str,
-    /// 机器组类型
+    /// Machine group type
     "MachineGroupType" machine_group_type set_machine_group_type: obj MachineGroupTypeInfo,
-    /// 创建时间
-    /// 时间格式：yyyy-MM-dd HH:mm:ss
+    /// Creation time.
+    /// Time format: yyyy-MM-dd HH:mm:ss
     "CreateTime" create_time set_create_time: str,
-    /// 机器组绑定的标签列表
+    /// List of tags bound to machine group
     "Tags" tags set_tags: list Tag,
-    /// 是否开启机器组自动更新
+    /// Whether machine group auto-update is enabled
     "AutoUpdate" auto_update set_auto_update: str,
-    /// 升级开始时间，建议业务低峰期升级LogListener
-    /// 时间格式：HH:mm:ss
+    /// Start time of upgrade. It is suggested to upgrade LogListener in the off-peak period of the business.
+    /// Time format: HH:mm:ss
     "UpdateStartTime" update_start_time set_update_start_time: str,
-    /// 升级结束时间，建议业务低峰期升级LogListener
-    /// 时间格式：HH:mm:ss
+    /// End time of upgrade. It is suggested to upgrade LogListener in the off-peak period of the business.
+    /// Time format: HH:mm:ss.
     "UpdateEndTime" update_end_time set_update_end_time: str,
-    /// 是否开启服务日志，用于记录因Loglistener 服务自身产生的log，开启后，会创建内部日志集cls_service_logging和日志主题loglistener_status,loglistener_alarm,loglistener_business，不产生计费
+    /// Whether service logs are enabled to record logs generated by the LogListener service itself. Once enabled, it will create an internal log set cls_service_logging, and log topics including loglistener_status, loglistener_alarm, and loglistener_business, without incurring charges.
     "ServiceLogging" service_logging set_service_logging: bool,
-    /// 机器组中机器离线定期清理时间，单位天，默认设置30天。
+    /// Regular cleanup time for offline machines in the machine group, in days, default setting 30 days.
     "DelayCleanupTime" delay_cleanup_time set_delay_cleanup_time: i64,
-    /// 机器组元数据信息列表
+    /// Metadata information list of a machine group
     "MetaTags" meta_tags set_meta_tags: list MetaTagInfo,
-    /// 操作系统类型，0: Linux，1: windows
+    /// Operating system type, 0: Linux, 1: Windows
     "OSType" os_type set_os_type: i128,
 } }
 
 rt::model! { both debug;
-/// 机器组类型描述
+/// Machine group type description
 MachineGroupTypeInfo {
-    /// 机器组类型。支持 ip 和 label。
-    /// - ip：表示该机器组Values中存的是采集机器的ip地址
-    /// - label：表示该机器组Values中存储的是机器的标签
+    /// Machine group type. Support ip and label.
+    /// -ip: Indicates that Values in this machine group represent the ip address of the collection machine.
+    /// -label: means the Values in this group contain machine tags
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 机器描述列表。
+    /// Machine description list.
     "Values" values set_values: list String,
 } }
 
 rt::model! { read debug;
-/// 机器状态信息
+/// Machine status information
 MachineInfo {
-    /// 机器的IP
+    /// Machine IP
     "Ip" ip set_ip: str,
-    /// 机器实例ID
+    /// Machine instance ID.
     "InstanceID" instance_id set_instance_id: str,
-    /// 机器状态，0:异常，1:正常
+    /// Machine status. Valid values: `0`: exceptional; `1`: normal
     "Status" status set_status: i128,
-    /// 机器离线时间，空为正常，异常返回具体时间。时间格式：YYYY-MM-DD HH:mm:ss
+    /// Machine offline time. Null indicates normal. Return a specific time in case of exceptions. Time format: YYYY-MM-DD HH:mm:ss.
     "OfflineTime" offline_time set_offline_time: str,
-    /// 机器是否开启自动升级。0:关闭，1:开启
+    /// Whether to enable automatic update for the machine. Valid values: `0`: no; `1`: yes
     "AutoUpdate" auto_update set_auto_update: i64,
-    /// 机器当前版本号。
+    /// Current machine version number
     "Version" version set_version: str,
-    /// 机器升级功能状态。 0：升级成功；1：升级中；-1：升级失败。
+    /// Machine upgrade status. 0: Upgrade successful; 1: Upgrading; -1: Upgrade failed.
     "UpdateStatus" update_status set_update_status: i64,
-    /// 机器升级结果标识。
-    /// 0：成功；1200：升级成功；其他值表示异常。
+    /// Machine upgrade result identifier.0: Success; 1200: Upgrade successful; Other values indicate exceptions.
     "ErrCode" err_code set_err_code: i64,
-    /// 机器升级结果信息。
-    /// “ok”：成功；“update success”：升级成功；其他值为失败原因。
+    /// Machine upgrade result information."ok": Success; "update success": Upgrade successful; Other values indicate the reason for failure.
     "ErrMsg" err_msg set_err_msg: str,
 } }
 
 rt::model! { write debug;
-/// Request of `MergePartition` (合并分区).
+/// Request of `MergePartition` (Merges partitions).
 ///
-/// 该接口已废弃，如需修改分区数量，请使用ModifyTopic接口。
+/// This API is deprecated. If needed, please use the ModifyTopic API to change the number of partitions.
 MergePartitionRequest {
-    /// 日志主题Id
-    /// - 通过[获取日志主题列表](https://cloud.tencent.com/document/product/614/56454)获取日志主题Id。
+    /// Log topic ID
+    /// -Obtain the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// 合并的PartitionId（找到下一个分区InclusiveBeginKey与入参PartitionId对应的ExclusiveEndKey相等，且找到的分区必须是读写分区（Status:readwrite），入参PartitionId与找到的PartitionId设置为只读分区（Status:readonly）,再新建一个新的读写分区） 。[获取分区列表](https://cloud.tencent.com/document/product/614/56470)
+    /// Merged partition id (find the next partition whose InclusiveBeginKey equals the ExclusiveEndKey of the corresponding partition id in the input parameter, and the found partition must be a read-write partition (Status:readwrite), set the input partition id and the found partition id to read-only partition (Status:readonly), then create a new read-write partition). [Get partition list](https://www.tencentcloud.com/document/product/614/56470?from_cn_redirect=1)
     ///
-    /// 1. 入参PartitionId只能是读写分区（Status的值有readonly，readwrite），且能找到入参PartitionId的下一个可读写分区（找到下一个分区InclusiveBeginKey与入参PartitionId对应的ExclusiveEndKey相等）；
-    /// 2. 入参PartitionId不能是最后一个分区（PartitionId的ExclusiveEndKey不能是ffffffffffffffffffffffffffffffff）；
-    /// 3. topic的分区数量是有限制的（默认50个），合并之后不能超过最大分区，否则不能合并。
+    /// 1. PartitionId can only be a read-write partition (Status can be readonly or readwrite), and the next read-write partition of PartitionId can be found (the InclusiveBeginKey of the next partition equals to the ExclusiveEndKey of PartitionId).
+    /// 2. The PartitionId cannot be the last partition (the ExclusiveEndKey of PartitionId cannot be ffffffffffffffffffffffffffffffff).
+    /// 3. The number of topic partitions is limited (50 by default). After merging, it must not exceed the maximum partition, otherwise merging is not allowed.
     ///
     /// Required.
     "PartitionId" partition_id set_partition_id: i64,
@@ -9946,140 +9988,150 @@ MergePartitionRequest {
 rt::action!("cls", "2020-10-16", "MergePartition", MergePartitionRequest => MergePartitionResponse);
 
 rt::model! { read debug;
-/// MergePartition返回参数结构体
+/// MergePartition response structure.
 MergePartitionResponse {
-    /// 合并结果集
+    /// Merge result set
     "Partitions" partitions set_partitions: list PartitionInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 会话内容
+/// session content
 Message {
-    /// 角色
+    /// Role
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - user： 用户
-    /// - assistant： AI助手
+    /// - user: User
+    /// - assistant: AI assistant
     "Role" role set_role: str,
-    /// 文本内容
+    /// Text content
     "Content" content set_content: str,
-    /// 思维链内容。
-    /// 用于展示模型思考过程，仅深度思考模式可用。仅作为输出参数返回，在进行多轮对话时，无需传入输入参数中。
+    /// Thought chain content.
+    /// Used to show the model thinking process, only available in deep thinking mode. Returned as an output parameter only. No need to import it into the input parameter during multi-round dialogue.
     "ReasoningContent" reasoning_content set_reasoning_content: str,
-    /// 模型生成的工具调用。仅支持输出参数返回。
+    /// Tool call generated by the model. Only support output parameter return.
     "ToolCalls" tool_calls set_tool_calls: list ToolCall,
 } }
 
 rt::model! { both debug;
-/// 元数据信息
+/// Metadata information
 MetaTagInfo {
-    /// 元数据key
+    /// Metadata key
     "Key" key set_key: str,
-    /// 元数据value
+    /// Metadata value
     "Value" value set_value: str,
 } }
 
 rt::model! { both debug;
-/// Splunk任务投递元信息
+/// Splunk task submission meta information
 MetadataInfo {
-    /// 数据格式,rawlog/json
+    /// data format, rawlog/json
     ///
     /// Required.
     "Format" format set_format: str,
-    /// 投递字段，包括\_\_SOURCE\_\_、\_\_FILENAME\_\_
-    /// 、\_\_TIMESTAMP\_\_、\_\_HOSTNAME\_\_、\_\_PKG\_ID\_\_
+    /// Fields to be delivered, including __SOURCE__, __FILENAME__
+    /// ,\_\_TIMESTAMP\_\_,\_\_HOSTNAME\_\_,\_\_PKG\_ID\_\_
     "MetaFields" meta_fields set_meta_fields: list String,
-    /// 是否投递__TAG__字段
+    /// Whether to deliver the __TAG__ field
     "EnableTag" enable_tag set_enable_tag: bool,
-    /// JSON是否平铺，投递__TAG__字段时必填
+    /// Whether JSON is flattened. Required when delivering the __TAG__ field.
     "TagJsonTiled" tag_json_tiled set_tag_json_tiled: bool,
 } }
 
 rt::model! { write debug;
-/// Metadata数组项
+/// Metadata array item
 MetadataItem {
-    /// 元数据标签键
+    /// Metadata tag key
     "Key" key set_key: str,
-    /// 元数据标签值
+    /// Metadata tag value
     "Value" value set_value: str,
 } }
 
 rt::model! { read debug;
-/// 指标采集配置
+/// Metric collection configuration.
 MetricCollectConfig {
-    /// 采集配置id
+    /// Collection configuration ID.
     "ConfigId" config_id set_config_id: str,
-    /// 日志主题id。
+    /// Log topic ID.
     "TopicIds" topic_ids set_topic_ids: list String,
-    /// 采集配置来源。支持 ：`0`、`1`
-    /// - 0:自建k8s
+    /// Collection configuration source. Support: `0`, `1`.
+    /// -0: Self-build k8s
     /// - 1:TKE
     "Source" source set_source: i128,
-    /// 机器组id。
+    /// Machine group ID.
     "GroupIds" group_ids set_group_ids: list String,
-    /// 监控类型。支持 ：`0`、`1`，不支持修改
+    /// Monitoring type. Supported values: `0`, `1`. Cannot be modified.
     ///
-    /// - 0:基础监控
-    /// - 1:自定义监控,
+    /// -0: Basic monitoring
+    /// -Custom monitoring
     "Type" r#type set_type: i128,
-    /// 采集配置方式。支持 ：`0`、`1`，不支持修改
-    /// - 0:普通配置方式，Type字段只能为：`1`
-    /// - 1:YAML导入方式，Type 可以是：`0`或者`1`
+    /// Collection configuration method. Supports `0` and `1`. Cannot be modified.
+    /// -0: Ordinary setting method. The Type field is only for: `1`
+    /// -YAML import method, Type can be `0` or `1`.
     "Flag" flag set_flag: i128,
-    /// 名称：长度不超过253字符，校验格式  ` [a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*`。
+    /// Name: Length not exceeding 253 characters, check format `[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Name" name set_name: str,
-    /// 采集对象, Flag=0时生效
+    /// Collection object. This parameter is valid only when Flag is 0.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Spec" spec set_spec: obj MetricSpec,
-    /// 标签处理, Flag=0时生效
+    /// Label processing. This parameter is valid only when Flag is 0.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MetricRelabels" metric_relabels set_metric_relabels: list Relabeling,
-    /// 自定义元数据, Flag=0时生效
+    /// Custom metadata. This parameter is valid only when Flag is 0.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MetricLabel" metric_label set_metric_label: obj MetricConfigLabel,
-    /// 通信协议 `http`、`https`；Flag=0时生效
+    /// Communication protocol. Valid values: HTTP and HTTPS. This parameter is valid only when Flag is 0.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Scheme" scheme set_scheme: str,
-    /// 采集频率,  Flag=0时生效
-    /// - 校验格式：`^(((\d+)y)?((\d+)w)?((\d+)d)?((\d+)h)?((\d+)m)?((\d+)s)?((\d+)ms)?|0)$`
+    /// Collection frequency. This parameter is valid only when Flag is 0.
+    /// -Check format: `^(((\d+)y)?((\d+)w)?((\d+)d)?((\d+)h)?((\d+)m)?((\d+)s)?((\d+)ms)?|0)$`
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ScrapeInterval" scrape_interval set_scrape_interval: str,
-    /// 采集超时时间。  Flag=0 && Type=1时生效
+    /// Collection timeout. This parameter is valid only when Flag=0 && Type=1.
     /// - format:`^(((\d+)y)?((\d+)w)?((\d+)d)?((\d+)h)?((\d+)m)?((\d+)s)?((\d+)ms)?|0)$`
-    "ScrapeTimeout" scrape_timeout set_scrape_timeout: str,
-    /// Prometheus如何处理标签之间的冲突。当Flag=0生效，支持`true`,`false`
     ///
-    /// - `false`:配置数据中冲突的标签重命名
-    /// - `true`:忽略冲突的服务器端标签
+    /// Note: This field may return null, indicating that no valid values can be obtained.
+    "ScrapeTimeout" scrape_timeout set_scrape_timeout: str,
+    /// How Prometheus handles tag conflicts. When Flag=0 takes effect, `true` and `false` are supported.
+    ///
+    /// - `false`: Rename conflicting tags in configuration data
+    /// -`true`: Ignore server-side tag conflicts
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "HonorLabels" honor_labels set_honor_labels: bool,
-    /// 采集配置yaml格式字符串, Flag=1时必填
+    /// Collection configuration, which is a string in YAML format. It is required when Flag is 1.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "YamlSpec" yaml_spec set_yaml_spec: obj MetricYamlSpec,
-    /// 操作状态,0:应用,1:暂停
+    /// Operation status. Valid values: 0: applied; 1: paused.
     "Operate" operate set_operate: i128,
-    /// 创建时间戳 秒级
+    /// Creation time (a second-level timestamp).
     "CreateTime" create_time set_create_time: i128,
-    /// 更新时间戳 秒级
+    /// Update timestamp (second-level).
     "UpdateTime" update_time set_update_time: i128,
 } }
 
 rt::model! { both debug;
-/// 指标配置信息
+/// Metric configuration information.
 MetricConfig {
-    /// 指标名称
+    /// Metric name
     ///
     /// Required.
     "MetricName" metric_name set_metric_name: str,
-    /// 统计周期,单位:秒（s）
+    /// Statistical cycle (seconds).
     ///
     /// Required.
     "Periods" periods set_periods: list i128,
-    /// 自定义指标标签
+    /// Custom metric label.
     "MetricLabels" metric_labels set_metric_labels: list MetricLabel,
 } }
 
 rt::model! { both debug;
-/// 指标采集label配置信息
+/// Configuration information of a metric collection label.
 MetricConfigLabel {
-    /// 元数据。
-    /// 支持
+    /// Metadata.
+    /// support
     /// - `namespace`
     /// - `pod_name`
     /// - `pod_ip`
@@ -10090,77 +10142,85 @@ MetricConfigLabel {
     /// - `cluster_id`
     /// - `node_id`
     /// - `node_ip`
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Metadata" metadata set_metadata: list String,
-    /// 元数据Pod Label信息。
+    /// Metadata Pod label information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Label" label set_label: obj AppointLabel,
-    /// 自定义label信息。
+    /// Custom label information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CustomLabels" custom_labels set_custom_labels: list CustomLabel,
 } }
 
 rt::model! { both debug;
-/// 过滤器
+/// Filters
 MetricLabel {
-    /// 指标名称
+    /// Metric name
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 指标内容
+    /// Metric content.
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { both debug;
-/// 采集对象
+/// collection object
 MetricSpec {
-    /// 自定义指标采集配置项
+    /// Custom metric collection configuration item.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CustomSpecs" custom_specs set_custom_specs: list CustomMetricSpec,
 } }
 
 rt::model! { read debug;
-/// 指标订阅配置信息
+/// Metric subscription configuration information.
 MetricSubscribeInfo {
-    /// 订阅任务id。
+    /// Subscription task ID.
     "TaskId" task_id set_task_id: str,
-    /// 日志主题id。
+    /// Log topic ID.
     "TopicId" topic_id set_topic_id: str,
-    /// 订阅任务名称。
+    /// Subscription task name.
     "Name" name set_name: str,
-    /// 云产品命名空间。
+    /// Cloud product namespace.
     "Namespace" namespace set_namespace: str,
-    /// 指标配置信息。
+    /// Metric configuration information.
     "Metrics" metrics set_metrics: list MetricConfig,
-    /// 实例配置信息。
+    /// Instance configuration information.
     "InstanceInfo" instance_info set_instance_info: obj InstanceConfig,
-    /// 订阅任务开关。1:暂停 2:启用
+    /// Subscription task switch. Valid values: 1: paused; 2: enabled.
     "Enable" enable set_enable: i128,
-    /// 订阅任务运行状态。0:创建中 1:暂停 2:运行中 3:异常
+    /// Subscription task running status. Valid values: 0 creating; 1: paused; 2: running; 3: abnormal.
     "Status" status set_status: i128,
-    /// 订阅任务运行异常时的错误信息。
+    /// Error information occurred when a subscription task runs abnormally.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrMsg" err_msg set_err_msg: str,
-    /// 创建时间（秒级时间戳）
+    /// Creation time (timestamp in seconds)
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: i64,
-    /// 更新时间（秒级时间戳）
+    /// Update time (second-level timestamp)
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UpdateTime" update_time set_update_time: i64,
 } }
 
 rt::model! { both debug;
-/// 指标采集yaml格式配置
+/// Metric collection configuration in YAML format.
 MetricYamlSpec {
-    /// yaml监控类型。
-    /// 支持：
+    /// yaml monitoring type.
+    /// Support:
     /// - PodMonitor
     /// - ServiceMonitor
     /// - ScrapeConfig
     /// - ScrapeConfig-prometheus
     ///
-    /// `PodMonitor `,`ServiceMonitor `,`ScrapeConfig ` 属于prometheus-operator
-    /// `ScrapeConfig-prometheus` 属于prometheus
+    /// `PodMonitor`, `ServiceMonitor`, `ScrapeConfig` belong to prometheus-operator
+    /// `ScrapeConfig-prometheus` belongs to Prometheus
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 配置yaml格式。
-    /// 例如：Type: ServiceMonitor
+    /// Configures the YAML format.
+    /// For example: Type: ServiceMonitor
     ///
     /// ```text
     /// apiVersion: monitoring.coreos.com/v1
@@ -10188,6 +10248,7 @@ MetricYamlSpec {
     /// matchLabels:
     /// app: test
     /// ```
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Spec" spec set_spec: str,
@@ -10219,51 +10280,48 @@ ModifyAgentApplicationResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAlarmNotice` (修改通知渠道组).
+/// Request of `ModifyAlarmNotice` (Modifies a notification group).
 ///
-/// 该接口用于修改通知渠道组
+/// This API is used to modify a notification group.
 ModifyAlarmNoticeRequest {
-    /// 通知渠道组ID。-通过[获取通知渠道组列表](https://cloud.tencent.com/document/api/614/56462)获取通知渠道组ID
+    /// Notification channel group ID. Obtain the notification channel group ID by searching the notification channel group list (https://www.tencentcloud.com/document/api/614/56462?from_cn_redirect=1).
     ///
     /// Required.
     "AlarmNoticeId" alarm_notice_id set_alarm_notice_id: str,
-    /// 标签描述列表，通过指定该参数可以同时绑定标签到相应的通知渠道组。最大支持10个标签键值对，并且不能有重复的键值对。
+    /// Tag description list. Tags can be bound to corresponding notification channel groups at the same time by specifying this parameter. It supports up to 10 tag key-value pairs, which cannot be duplicate.
     "Tags" tags set_tags: list Tag,
-    /// 通知渠道组名称。
+    /// Notification group name
     "Name" name set_name: str,
-    /// 通知类型。可选值：
+    /// Notification type. Optional Values:
     ///
-    /// -  Trigger - 告警触发
-    /// -  Recovery - 告警恢复
-    /// -  All - 告警触发和告警恢复
+    /// -  Trigger - Alarm trigger
+    ///
+    /// -  Recovery - Alarm recovery
+    ///
+    /// -  All - Alarm triggered and alarm recovery
     "Type" r#type set_type: str,
-    /// 通知接收对象。
+    /// Notification recipient
     "NoticeReceivers" notice_receivers set_notice_receivers: list NoticeReceiver,
-    /// 接口回调信息（包括企业微信等）。
+    /// API callback information (including WeCom).
     "WebCallbacks" web_callbacks set_web_callbacks: list WebCallback,
-    /// 通知规则。
-    ///
-    /// 注意:
-    ///
-    /// - Type、NoticeReceivers和WebCallbacks是一组配置，NoticeRules是另一组配置，2组配置互斥。
-    /// - 传其中一组数据，则另一组数据置空。
+    /// Notification rulesNote: - Type, NoticeReceivers, and WebCallbacks are one set of configurations, while NoticeRules is another set of configurations. The two sets are mutually exclusive.- Submitting one set of data will nullify the other set.
     "NoticeRules" notice_rules set_notice_rules: list NoticeRule,
-    /// 调用链接域名。http:// 或者 https:// 开头，不能/结尾
+    /// Call link domain name. It must start with http:// or https:// and must not end with /.
     "JumpDomain" jump_domain set_jump_domain: str,
-    /// 投递日志开关。
+    /// Delivery log switch.
     ///
-    /// 参数值：
-    /// 1：关闭；
+    /// Parameter value:
+    /// 1: disabled.
     ///
-    /// 2：开启
+    /// 2: Enable
     "DeliverStatus" deliver_status set_deliver_status: i128,
-    /// 投递日志配置。
+    /// Log shipping configuration.
     "DeliverConfig" deliver_config set_deliver_config: obj DeliverConfig,
-    /// 免登录操作告警开关。
+    /// Login-free operation alarm switch.
     ///
-    /// 参数值：
-    /// 1：关闭
-    /// 2：开启（默认开启）
+    /// Parameter value:
+    /// 1: disabled
+    /// 2: Enable (enabled by default)
     "AlarmShieldStatus" alarm_shield_status set_alarm_shield_status: i128,
     /// 告警详情安全认证跳转开关，未传时默认"关闭"
     ///
@@ -10272,224 +10330,223 @@ ModifyAlarmNoticeRequest {
     /// - 1： 关闭（默认值）
     /// - 2： 开启
     "SecureDetailStatus" secure_detail_status set_secure_detail_status: i128,
-    /// 统一设定自定义回调参数。
-    ///
-    /// - true: 使用通知内容模板中的自定义回调参数覆盖告警策略中单独配置的请求头及请求内容。
-    /// - false:优先使用告警策略中单独配置的请求头及请求内容。
+    /// Unify the custom callback parameter settings.
+    /// -true: Use the custom callback parameters in the notification content template to override the request header and request body separately configured in the alarm policy.
+    /// -false: Prioritize using the request header and request body separately configured in the alarm policy.
     "CallbackPrioritize" callback_prioritize set_callback_prioritize: bool,
 } }
 rt::action!("cls", "2020-10-16", "ModifyAlarmNotice", ModifyAlarmNoticeRequest => ModifyAlarmNoticeResponse);
 
 rt::model! { read debug;
-/// ModifyAlarmNotice返回参数结构体
+/// ModifyAlarmNotice response structure.
 ModifyAlarmNoticeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAlarm` (修改告警策略).
+/// Request of `ModifyAlarm` (Modifies an alarm policy).
 ///
-/// 本接口用于修改告警策略。需要至少修改一项有效内容。
+/// This API is used to modify an alarm policy. At least one valid configuration item needs to be modified.
 ModifyAlarmRequest {
-    /// 告警策略ID。-通过[获取告警策略列表](https://cloud.tencent.com/document/product/614/56461)获取告警策略ID
+    /// Alert policy ID. - Search the alert policy ID by [obtaining the alarm policy list](https://www.tencentcloud.com/document/product/614/56461?from_cn_redirect=1).
     ///
     /// Required.
     "AlarmId" alarm_id set_alarm_id: str,
-    /// 告警策略名称。最大支持255个字节，不支持 '|'。
+    /// Alarm policy name. Supports a maximum of 255 bytes. The '|' character is unsupported.
     "Name" name set_name: str,
-    /// 监控任务运行时间点。
+    /// Monitoring task execution time point.
     "MonitorTime" monitor_time set_monitor_time: obj MonitorTime,
-    /// 告警信息发送的触发条件。
+    /// Trigger condition for sending alarm information.
     ///
-    /// 注意:
+    /// Note:
     ///
-    /// - Condition和AlarmLevel是一组配置，MultiConditions是另一组配置，2组配置互斥。
+    /// - Condition and AlarmLevel are one set of configurations, and MultiConditions is another set of configurations. The two sets are mutually exclusive.
     "Condition" condition set_condition: str,
-    /// 告警级别。
+    /// Alarm level.
     ///
-    /// 0:警告(Warn);1:提醒(Info);2:紧急 (Critical)
+    /// 0: Warning (Warn); 1: Reminder (Info); 2: Emergency (Critical)
     ///
-    /// 注意:
+    /// Note:
     ///
-    /// - Condition和AlarmLevel是一组配置，MultiConditions是另一组配置，2组配置互斥。
+    /// - Condition and AlarmLevel are one set of configurations, and MultiConditions are another set of configurations. The two sets are mutually exclusive.
     "AlarmLevel" alarm_level set_alarm_level: i128,
-    /// 多触发条件。
+    /// Multiple trigger conditions.
     ///
-    /// 注意:
+    /// Note:
     ///
-    /// - Condition和AlarmLevel是一组配置，MultiConditions是另一组配置，2组配置互斥。
+    /// - Condition and AlarmLevel are one set of configurations, and MultiConditions are another set of configurations. The two sets of configurations are mutually exclusive.
     "MultiConditions" multi_conditions set_multi_conditions: list MultiCondition,
-    /// 持续周期。持续满足触发条件TriggerCount个周期后，再进行告警；最小值为1，最大值为2000。
+    /// Duration cycle. An alarm is triggered after the trigger conditions are constantly met for TriggerCount cycles. The minimum value is 1, and the maximum value is 2000.
     "TriggerCount" trigger_count set_trigger_count: i64,
-    /// 告警重复的周期。单位是分钟。取值范围是0~1440。
+    /// Alarm repeat cycle. In minutes. Value ranges from 0 to 1440.
     "AlarmPeriod" alarm_period set_alarm_period: i64,
-    /// 监控对象列表。
+    /// Monitoring object list.
     "AlarmTargets" alarm_targets set_alarm_targets: list AlarmTarget,
-    /// 是否开启告警策略。
+    /// Whether to enable alarm policy.
     "Status" status set_status: bool,
-    /// 该参数已废弃，请使用Status参数控制是否开启告警策略。
+    /// This parameter has been deprecated, please use the Status parameter to control whether to enable the alarm policy.
     ///
     /// Disabled in the spec.
     "Enable" enable set_enable: bool,
-    /// 用户自定义告警内容
+    /// User-defined alarm content
     "MessageTemplate" message_template set_message_template: str,
-    /// 用户自定义回调
+    /// user-defined callback
     "CallBack" call_back set_call_back: obj CallBackInfo,
-    /// 多维分析
+    /// Multi-dimensional analysis
     "Analysis" analysis set_analysis: list AnalysisDimensional,
-    /// 分组触发状态。true：开启，false：关闭（默认）
+    /// Group trigger status. true: enabled, false: disabled (default)
     "GroupTriggerStatus" group_trigger_status set_group_trigger_status: bool,
-    /// 分组触发条件。
+    /// Group trigger conditions.
     "GroupTriggerCondition" group_trigger_condition set_group_trigger_condition: list String,
-    /// 标签描述列表，通过指定该参数可以同时绑定标签到相应的告警策略。最大支持10个标签键值对，并且不能有重复的键值对。
+    /// Tag description list, by specifying this parameter, you can simultaneously bind a tag to the corresponding alarm policy. Up to 10 tag key-value pairs are supported, and no duplicate key-value pairs are allowed.
     "Tags" tags set_tags: list Tag,
-    /// 监控对象类型。0:执行语句共用监控对象; 1:每个执行语句单独选择监控对象。
-    /// 当值为1时，AlarmTargets元素个数不能超过10个，AlarmTargets中的Number必须是从1开始的连续正整数，不能重复。
+    /// Monitored object type. 0: Common monitoring object for execution statements; 1: Each execution statement selects its own monitored object.
+    /// When the value is 1, the number of elements in AlarmTargets cannot exceed 10. The Number in AlarmTargets must be consecutive positive integers starting from 1 and must be unique.
     "MonitorObjectType" monitor_object_type set_monitor_object_type: i128,
-    /// 告警附加分类信息列表。
-    /// Classifications元素个数不能超过20个。
-    /// Classifications元素的Key不能为空，不能重复，长度不能超过50个字符，符合正则 `^[a-z]([a-z0-9_]{0,49})$`。
-    /// Classifications元素的Value长度不能超过200个字符。
+    /// Alert additional classification information list.
+    /// Number of Classifications Elements cannot exceed 20.
+    /// The Key of Classifications elements cannot be empty, must be unique, length cannot exceed 50 characters, and complies with the regular expression `^[a-z]([a-z0-9_]{0,49})$`.
+    /// Value of Classifications elements cannot exceed 200 characters.
     "Classifications" classifications set_classifications: list AlarmClassification,
-    /// 关联的日志服务告警通知渠道组列表。-通过[获取通知渠道组列表](https://cloud.tencent.com/document/product/614/56462)获取关联的告警通知渠道组列表，和MonitorNotice互斥
+    /// List of associated CLS alarm notification channel groups. - Search the list of associated alarm notification channel groups via [Query notification channel group list](https://www.tencentcloud.com/document/product/614/56462?from_cn_redirect=1). It is mutually exclusive with MonitorNotice.
     "AlarmNoticeIds" alarm_notice_ids set_alarm_notice_ids: list String,
-    /// 关联的可观测平台通知模板，与 AlarmNoticeIds 参数互斥，不能同时使用
+    /// The associated observability platform notification template is mutually exclusive with the AlarmNoticeIds parameter and cannot include both.
     "MonitorNotice" monitor_notice set_monitor_notice: obj MonitorNotice,
 } }
 rt::action!("cls", "2020-10-16", "ModifyAlarm", ModifyAlarmRequest => ModifyAlarmResponse);
 
 rt::model! { read debug;
-/// ModifyAlarm返回参数结构体
+/// ModifyAlarm response structure.
 ModifyAlarmResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAlarmShield` (修改告警屏蔽规则).
+/// Request of `ModifyAlarmShield` (Modifies alarm blocking rules).
 ///
-/// 该接口用于修改告警屏蔽规则。当告警屏蔽规则为失效中时，无法对其进行修改
+/// This API is used to modify alarm blocking rules. When the alarm blocking rule is invalid, it cannot be modified.
 ModifyAlarmShieldRequest {
-    /// 屏蔽规则ID。-通过[获取告警屏蔽配置规则](https://cloud.tencent.com/document/api/614/103650)获取屏蔽规则ID
+    /// Blocking rule ID. Retrieve the blocking rule ID via [retrieve alert masking configuration rules](https://www.tencentcloud.com/document/api/614/103650?from_cn_redirect=1).
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 通知渠道组id。-通过[获取告警屏蔽配置规则](https://cloud.tencent.com/document/api/614/103650)获取通知渠道组id
+    /// id of the notification channel group. Retrieve alert masking configuration rules (https://www.tencentcloud.com/document/api/614/103650?from_cn_redirect=1) to get the id of the notification channel group.
     ///
     /// Required.
     "AlarmNoticeId" alarm_notice_id set_alarm_notice_id: str,
-    /// 屏蔽开始时间，秒级(s)时间戳。
+    /// Block start time, second-level (s) timestamp.
     "StartTime" start_time set_start_time: i128,
-    /// 屏蔽结束时间，秒级(s)时间戳。
+    /// Block end time (second-level timestamp).
     "EndTime" end_time set_end_time: i128,
-    /// 屏蔽类型。1：屏蔽所有通知，2：按照Rule参数屏蔽匹配规则的通知。
+    /// Block type. 1: Block all notifications, 2: Block matching rules notifications according to the Rule parameter.
     "Type" r#type set_type: i128,
-    /// 屏蔽规则，当Type为2时必填。规则填写方式详见[产品文档](https://cloud.tencent.com/document/product/614/103178#rule)。
+    /// Blocking rules, required when Type is 2. For detailed information on filling in rules, see [Product Documentation](https://intl.cloud.tencent.com/document/product/614/103178?from_cn_redirect=1#rule).
     "Rule" rule set_rule: str,
-    /// 屏蔽原因。
+    /// Blocking Reason
     "Reason" reason set_reason: str,
-    /// 规则状态。只有规则状态为生效中（status:1）时，才能将其修改为已失效（status:2）。
-    /// 枚举：0（未生效），1（生效中），2（已失效）
+    /// Rule status. Only when the rule status is in effect (status:1) can it be modified to expired (status:2).
+    /// Enumerate: 0 (inactive), 1 (active), 2 (invalid)
     "Status" status set_status: i128,
 } }
 rt::action!("cls", "2020-10-16", "ModifyAlarmShield", ModifyAlarmShieldRequest => ModifyAlarmShieldResponse);
 
 rt::model! { read debug;
-/// ModifyAlarmShield返回参数结构体
+/// ModifyAlarmShield response structure.
 ModifyAlarmShieldResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyCLSDeliverTask` (修改CLS投递任务).
+/// Request of `ModifyCLSDeliverTask` (Modify a CLS shipping task).
 ///
-/// 修改CLS投递任务
+/// Modify a CLS shipping task
 ModifyCLSDeliverTaskRequest {
-    /// 任务id
+    /// Task ID.
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 任务名称
+    /// Task name
     ///
-    /// 参数格式：`^[a-zA-Z0-9_-]{1,64}$`
+    /// Parameter format: `^[a-zA-Z0-9_-]{1,64}$`
     "TaskName" task_name set_task_name: str,
-    /// 源主题信息
+    /// Source topic information
     "SourceTopicConfig" source_topic_config set_source_topic_config: obj SourceTopicConfig,
-    /// 目标主题信息
+    /// Target topic information
     "TargetTopicConfig" target_topic_config set_target_topic_config: obj TargetTopicConfig,
-    /// 投递规则
+    /// Shipping Rule
     "DeliverRule" deliver_rule set_deliver_rule: obj DeliverRule,
-    /// 状态
+    /// Status.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - 0： 运行
-    /// - 1： 暂停
+    /// - 0: Running,
+    /// - 1: Suspension.
     "Enable" enable set_enable: i128,
-    /// 是否开启投递服务日志。
+    /// Whether delivery service log is enabled.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - 1： 关闭
-    /// - 2： 开启
+    /// - 1: Disabled
+    /// - 2: Enabled
     "HasServicesLog" has_services_log set_has_services_log: i128,
 } }
 rt::action!("cls", "2020-10-16", "ModifyCLSDeliverTask", ModifyCLSDeliverTaskRequest => ModifyCLSDeliverTaskResponse);
 
 rt::model! { read debug;
-/// ModifyCLSDeliverTask返回参数结构体
+/// ModifyCLSDeliverTask response structure.
 ModifyCLSDeliverTaskResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyCloudProductLogCollection` (修改云产品日志投递).
+/// Request of `ModifyCloudProductLogCollection` (Modify a cloud product log delivery).
 ///
-/// 内部云产品接入使用相关接口
+/// Cloud product integration uses internal APIs
 ModifyCloudProductLogCollectionRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 云产品标识，支持枚举：CDS、CWP、CDB、TDSQL-C、MongoDB、TDStore、DCDB、MariaDB、PostgreSQL、BH、APIS
+    /// Cloud product identifier, supports enumerate: CDS, CWP, CDB, TDSQL-C, MongoDB, TDStore, DCDB, MariaDB, PostgreSQL, BH, APIS
     ///
     /// Required.
     "AssumerName" assumer_name set_assumer_name: str,
-    /// 日志类型，支持枚举：CDS-AUDIT、CDS-RISK、CDB-AUDIT、TDSQL-C-AUDIT、MongoDB-AUDIT、MongoDB-SlowLog、MongoDB-ErrorLog、TDMYSQL-SLOW、DCDB-AUDIT、DCDB-SLOW、DCDB-ERROR、MariaDB-AUDIT、MariaDB-SLOW、MariaDB-ERROR、PostgreSQL-SLOW、PostgreSQL-ERROR、PostgreSQL-AUDIT、BH-FILELOG、BH-COMMANDLOG、APIS-ACCESS
+    /// Log type. Supports enumeration: CDS-AUDIT, CDS-RISK, CDB-AUDIT, TDSQL-C-AUDIT, MongoDB-AUDIT, MongoDB-SlowLog, MongoDB  ErrorLog, TDMYSQL-SLOW, DCDB-AUDIT, DCDB-SLOW, DCDB-ERROR, MariaDB-AUDIT, MariaDB-SLOW, MariaDB-ERROR, PostgreSQL-SLOW, PostgreSQL-ERROR, PostgreSQL-AUDIT, BH-FILELOG, BH-COMMANDLOG, APIS-ACCESS
     ///
     /// Required.
     "LogType" log_type set_log_type: str,
-    /// 云产品地域。 不同日志类型(LogType)地域入參格式存在差异， 请参考如下示例：
+    /// Product region. Different log types have different region input formats. Refer to the following example:
     ///
-    /// - CDS所有日志类型：ap-guangzhou
+    /// - All CDS log types: ap-guangzhou
     /// - CDB-AUDIT: gz
     /// - TDSQL-C-AUDIT: gz
     /// - MongoDB-AUDIT: gz
-    /// - MongoDB-SlowLog：ap-guangzhou
-    /// - MongoDB-ErrorLog：ap-guangzhou
-    /// - TDMYSQL-SLOW：gz
-    /// - DCDB所有日志类型：gz
-    /// - MariaDB所有日志类型：gz
-    /// - PostgreSQL所有日志类型：gz
-    /// - BH所有日志类型：overseas-polaris(中国香港地区和其他)/fsi-polaris(金融区)/general-polaris(普通区)/intl-sg-prod(国际站)
-    /// - APIS所有日志类型：gz
+    /// - MongoDB-SlowLog: ap-guangzhou
+    /// - MongoDB-ErrorLog: ap-guangzhou
+    /// - TDMYSQL-SLOW: gz
+    /// - All DCDB log types: gz
+    /// - All MariaDB log types: gz
+    /// - All PostgreSQL log types: gz
+    /// - All BH log types: overseas-polaris(Hong Kong (China) and other)/fsi-polaris(financial district)/general-polaris(general zone)/intl-sg-prod(international site)
+    /// - All APIS log types: gz
     ///
     /// Required.
     "CloudProductRegion" cloud_product_region set_cloud_product_region: str,
-    /// 日志配置拓展信息， 一般用于存储额外的日志投递配置
+    /// Logging configuration extended information, generally used to store additional log delivery configuration
     "Extend" extend set_extend: str,
-    /// 标签描述列表，通过指定该参数可以同时绑定标签到相应的logset和topic。最大支持10个标签键值对，同一个资源只能绑定到同一个标签键下。
+    /// Description list of tags. By specifying this parameter, you can simultaneously bind tags to the appropriate logset and topic. Supports a maximum of 10 tag key-value pairs. The same resource can only be bound to the same tag key.
     "Tags" tags set_tags: list Tag,
 } }
 rt::action!("cls", "2020-10-16", "ModifyCloudProductLogCollection", ModifyCloudProductLogCollectionRequest => ModifyCloudProductLogCollectionResponse);
 
 rt::model! { read debug;
-/// ModifyCloudProductLogCollection返回参数结构体
+/// ModifyCloudProductLogCollection response structure.
 ModifyCloudProductLogCollectionResponse {
-    /// 额外信息。如修改topic、logset标签失败。
+    /// Additional information. For example, failed to modify the topic or logset tag.
     "Message" message set_message: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -10581,129 +10638,111 @@ ModifyConfigExtraResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyConfig` (修改采集规则配置).
+/// Request of `ModifyConfig` (Modifies collection rule configuration).
 ///
-/// 修改采集规则配置
+/// This API is used to modify collection rule configuration.
 ModifyConfigRequest {
-    /// 采集规则配置ID，通过[获取采集规则配置](https://cloud.tencent.com/document/product/614/58616)返回信息获取。
+    /// Collection rule configuration ID, accessed through [Access collection rule configuration](https://intl.cloud.tencent.com/document/product/614/58616?from_cn_redirect=1).
     ///
     /// Required.
     "ConfigId" config_id set_config_id: str,
-    /// 采集规则配置名称
-    ///
-    /// - 不能包含特殊字符｜
-    /// - 长度不能超过255字符，超过会被截断
+    /// Collection rule configuration name
+    /// - Cannot contain special character '|'
+    /// -Length cannot exceed 255 characters. Excess will be truncated.
     "Name" name set_name: str,
-    /// 日志采集路径，包含文件名
+    /// Log collection path containing the filename
     "Path" path set_path: str,
-    /// 采集的日志类型。支持以下类型：
-    ///
-    /// - json_log代表：JSON-文件日志（详见[使用 JSON 提取模式采集日志](https://cloud.tencent.com/document/product/614/17419)）；
-    /// - delimiter_log代表：分隔符-文件日志（详见[使用分隔符提取模式采集日志](https://cloud.tencent.com/document/product/614/17420)）；
-    /// - minimalist_log代表：单行全文-文件日志（详见[使用单行全文提取模式采集日志](https://cloud.tencent.com/document/product/614/17421)）；
-    /// - fullregex_log代表：单行完全正则-文件日志（详见[使用单行-完全正则提取模式采集日志](https://cloud.tencent.com/document/product/614/52365)）；
-    /// - multiline_log代表：多行全文-文件日志（详见[使用多行全文提取模式采集日志](https://cloud.tencent.com/document/product/614/17422)）；
-    /// - multiline_fullregex_log代表：多行完全正则-文件日志（详见[使用多行-完全正则提取模式采集日志](https://cloud.tencent.com/document/product/614/52366)）；
-    /// - user_define_log代表：组合解析（适用于多格式嵌套的日志，详见[使用组合解析提取模式采集日志](https://cloud.tencent.com/document/product/614/61310)）；
-    /// - service_syslog代表：syslog 采集（详见[采集 Syslog](https://cloud.tencent.com/document/product/614/81454)）；
-    /// - windows_event_log代表：Windows事件日志（详见[采集 Windows 事件日志](https://cloud.tencent.com/document/product/614/96678)）。
-    /// - journal_log代表：journal日志采集
+    /// The types of logs collected. Supported types are:
+    /// - json_log: JSON File Log (For more information, see [Using JSON pattern to collect logs](https://intl.cloud.tencent.com/document/product/614/17419?from_cn_redirect=1));- delimiter_log: Delimiter - File Logs (For more information, see [Using delimiter pattern to collect logs](https://intl.cloud.tencent.com/document/product/614/17420?from_cn_redirect=1));- minimalist_log: Single-line Full-text File Log (For more information, see [Using single-line full-text pattern to collect logs](https://intl.cloud.tencent.com/document/product/614/17421?from_cn_redirect=1));- fullregex_log: Single line full regular expression - File log (For more information, see [Using single-line - complete regular expression pattern to collect logs](https://intl.cloud.tencent.com/document/product/614/52365?from_cn_redirect=1));- multiline_log: Multiline Full-text File Log (For more information, see [Using multi-line full-text pattern to collect logs](https://intl.cloud.tencent.com/document/product/614/17422?from_cn_redirect=1));- multiline_fullregex_log: Multi-line complete regular expression - File Logs (For more information, see [Using multi-line - complete regular expression pattern to collect logs](https://intl.cloud.tencent.com/document/product/614/52366?from_cn_redirect=1));- user_define_log: Combined parsing (Suitable for logs with multiple nested formats, see [Using combined parsing pattern to collect logs](https://intl.cloud.tencent.com/document/product/614/61310?from_cn_redirect=1));- service_syslog: syslog collection (For more information, see [Collect Syslog](https://intl.cloud.tencent.com/document/product/614/81454?from_cn_redirect=1));- windows_event_log: Windows event log (For more information, see [Collect Windows Event Log](https://intl.cloud.tencent.com/document/product/614/96678?from_cn_redirect=1)).
     "LogType" log_type set_log_type: str,
-    /// 提取规则，如果设置了ExtractRule，则必须设置LogType
+    /// Extraction rule. If `ExtractRule` is set, `LogType` must be set.
     "ExtractRule" extract_rule set_extract_rule: obj ExtractRuleInfo,
-    /// 采集黑名单路径列表
+    /// Collection path blocklist
     "ExcludePaths" exclude_paths set_exclude_paths: list ExcludePathInfo,
-    /// 采集配置关联的日志主题（TopicId）
-    ///
-    /// - 通过[获取日志主题列表](https://cloud.tencent.com/document/product/614/56454)获取日志主题Id。
+    /// Log topic associated with collection configuration (TopicId)
+    /// -Obtain the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
     "Output" output set_output: str,
-    /// 用户自定义解析字符串，Json格式序列化的字符串。
+    /// Custom parsing string, serialized as a JSON string.
     "UserDefineRule" user_define_rule set_user_define_rule: str,
-    /// 高级采集配置。 Json字符串， Key/Value定义为如下：
-    ///
-    /// - ClsAgentFileTimeout(超时属性), 取值范围: 大于等于0的整数， 0为不超时
-    /// - ClsAgentMaxDepth(最大目录深度)，取值范围: 大于等于0的整数
-    /// - ClsAgentParseFailMerge(合并解析失败日志)，取值范围: true或false
-    /// 样例：
+    /// Advanced collection configuration. A JSON string, Key/Value definition as follows:
+    /// - ClsAgentFileTimeout (timeout property), value range: an integer greater than or equal to 0, where 0 means no timeout- ClsAgentMaxDepth (maximum directory depth), value range: an integer greater than or equal to 0
+    /// - ClsAgentParseFailMerge (merge logs that failed parsing), value range: true or false
+    /// Sample:
     /// `{\"ClsAgentFileTimeout\":0,\"ClsAgentMaxDepth\":10,\"ClsAgentParseFailMerge\":true}`
     "AdvancedConfig" advanced_config set_advanced_config: str,
-    /// 日志输入类型（注：windows场景必填且仅支持file和windows_event类型）
-    ///
-    /// - file: 文件类型采集
-    /// - windows_event：windows事件采集
-    /// - syslog：系统日志采集
+    /// Log input type (Note: required for Windows scenario and only supports file and windows_event type)
+    /// -file type collection
+    /// -windows event collection
+    /// -syslog: System log collection
     "InputType" input_type set_input_type: str,
 } }
 rt::action!("cls", "2020-10-16", "ModifyConfig", ModifyConfigRequest => ModifyConfigResponse);
 
 rt::model! { read debug;
-/// ModifyConfig返回参数结构体
+/// ModifyConfig response structure.
 ModifyConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyConsole` (编辑DataSight控制台).
+/// Request of `ModifyConsole` (Edit the DataSight Console).
 ///
-/// 本接口用于编辑DataSight控制台
+/// This API is used to edit the DataSight Console
 ModifyConsoleRequest {
-    /// DataSight控制台ConsoleId
+    /// DataSight Console ConsoleId
     ///
     /// Required.
     "ConsoleId" console_id set_console_id: str,
-    /// 访问方式：public - 公网，internal - 内网
+    /// Access method: public - public network, internal - private network
     "AccessMode" access_mode set_access_mode: list String,
-    /// 登录方式
+    /// Login methods
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - 0： 账号密码鉴权
-    /// - 1： 匿名登录
-    /// - 2： 第三方认证登录
+    /// - 0: Account password authentication
+    /// - 1: Anonymous login
+    /// - 2: Third-party authentication login
     "LoginMode" login_mode set_login_mode: i128,
-    /// 自定义域名前缀
+    /// Custom domain name prefix
     "DomainPrefix" domain_prefix set_domain_prefix: str,
-    /// 用户账号信息
+    /// User account information
     ///
-    /// “账号密码鉴权”登录方式必传。
-    /// 如果SecretId、SecretKey、RoleArn都不传，表示不修改这部分鉴权信息。
+    /// "Account password authentication" is required for login methods.
     "Accounts" accounts set_accounts: list ConsoleAccount,
-    /// 匿名登录账号信息
+    /// Anonymous login account information
     ///
-    /// “匿名登录”登录方式必传。
-    /// 如果SecretId、SecretKey、RoleArn都不传，表示不修改这部分鉴权信息。
+    /// "Anonymous login" is required for the login method.
     "AnonymousLogin" anonymous_login set_anonymous_login: obj AnonymousLoginInfo,
-    /// 内网类型，默认为0
+    /// Private network type, defaults to 0
     "IntranetType" intranet_type set_intranet_type: i128,
-    /// 内网地域
+    /// Private network region
     "IntranetRegion" intranet_region set_intranet_region: str,
-    /// 内网私有网络VpcId
+    /// Private network VpcId
     "VpcId" vpc_id set_vpc_id: str,
-    /// 内网子网SubnetId
+    /// Private subnet SubnetId
     "SubnetId" subnet_id set_subnet_id: str,
-    /// Auth用户角色信息
+    /// Auth user role information
     ///
-    /// “第三方认证登录”登录方式必传。
-    /// 如果SecretId、SecretKey、RoleArn都不传，表示不修改这部分鉴权信息。
+    /// "Third-party authentication login" is required for the login method.
     "AuthRoles" auth_roles set_auth_roles: list AuthRoleInfo,
-    /// 自定义隐藏参数
+    /// Custom hidden parameter
     "HideParams" hide_params set_hide_params: list String,
-    /// 访问控制规则
+    /// Access Control Rule
     ///
-    /// “第三方认证登录”登录方式必传 AccessMode: internal && Action: ACCEPT 规则
+    /// The "third-party authentication login" login method requires the AccessMode: internal && Action: ACCEPT rule.
     "AccessControlRules" access_control_rules set_access_control_rules: list AccessControlRule,
-    /// 备注
+    /// Remark
     "Remarks" remarks set_remarks: str,
-    /// 自定义显示菜单
+    /// Custom display menu
     "Menus" menus set_menus: list String,
 } }
 rt::action!("cls", "2020-10-16", "ModifyConsole", ModifyConsoleRequest => ModifyConsoleResponse);
 
 rt::model! { read debug;
-/// ModifyConsole返回参数结构体
+/// ModifyConsole response structure.
 ModifyConsoleResponse {
-    /// DataSight控制台Id
+    /// DataSight Console Id
     "ConsoleId" console_id set_console_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -10735,23 +10774,23 @@ ModifyConsoleSharingResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyConsumerGroup` (更新消费组信息).
+/// Request of `ModifyConsumerGroup` (This API is used to update the consumer group information.).
 ///
-/// 更新消费组信息
+/// This API is used to update the consumer group information.
 ModifyConsumerGroupRequest {
-    /// 更新的目标消费者组标识
+    /// Consumer group flag to be updated.
     ///
     /// Required.
     "ConsumerGroup" consumer_group set_consumer_group: str,
-    /// 消费者心跳超时时间（秒）
+    /// Consumer heartbeat timeout (seconds).
     ///
     /// Required.
     "Timeout" timeout set_timeout: i128,
-    /// 更新的消费者组包含的日志主题列表
+    /// List of log topics included in the updated consumer group.
     ///
     /// Required.
     "Topics" topics set_topics: list String,
-    /// 日志集Id（日志主题所属的日志集）
+    /// Logset ID (the logset to which a log topic belongs).
     ///
     /// Required.
     "LogsetId" logset_id set_logset_id: str,
@@ -10759,41 +10798,38 @@ ModifyConsumerGroupRequest {
 rt::action!("cls", "2020-10-16", "ModifyConsumerGroup", ModifyConsumerGroupRequest => ModifyConsumerGroupResponse);
 
 rt::model! { read debug;
-/// ModifyConsumerGroup返回参数结构体
+/// ModifyConsumerGroup response structure.
 ModifyConsumerGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyConsumer` (修改投递Ckafka任务).
+/// Request of `ModifyConsumer` (Modifies a CKafka delivery task).
 ///
-/// 本接口用于修改投递Ckafka任务
+/// This API is used to modify a CKafka delivery task.
 ModifyConsumerRequest {
-    /// 投递任务绑定的日志主题Id。
-    ///
-    /// - 通过 [获取日志主题列表](https://cloud.tencent.com/document/product/614/56454) 获取日志主题Id。
-    /// - 通过 [创建日志主题](https://cloud.tencent.com/document/product/614/56456) 获取日志主题Id。
+    /// Log topic Id bound to the delivery task.
+    /// -Obtain the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
+    /// - Obtain the log topic Id through [Create Log Topic](https://www.tencentcloud.com/document/product/614/56456?from_cn_redirect=1).
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// 投递任务是否生效，默认不生效
+    /// Whether the shipping task takes effect (default: no)
     "Effective" effective set_effective: bool,
-    /// 是否投递日志的元数据信息，默认为 true。
-    /// 当NeedContent为true时：字段Content有效。
-    /// 当NeedContent为false时：字段Content无效。
+    /// Whether to deliver log Metadata information; the default is true.When NeedContent is true: Content field is valid.When NeedContent is false: Content field is invalid.
     "NeedContent" need_content set_need_content: bool,
-    /// 如果需要投递元数据信息，元数据信息的描述
+    /// Metadata to ship if `NeedContent` is `true`
     "Content" content set_content: obj ConsumerContent,
-    /// CKafka的描述
+    /// CKafka information
     "Ckafka" ckafka set_ckafka: obj Ckafka,
-    /// 投递时压缩方式，取值0，2，3。[0：NONE；2：SNAPPY；3：LZ4]
+    /// Compression method during delivery. Valid values: 0, 2, and 3. [0: NONE; 2: SNAPPY; 3: LZ4]
     "Compression" compression set_compression: i64,
-    /// 角色访问描述名 [创建角色](https://cloud.tencent.com/document/product/598/19381)
+    /// ARN [Create role](https://www.tencentcloud.com/document/product/598/19381?from_cn_redirect=1)
     "RoleArn" role_arn set_role_arn: str,
-    /// 外部ID
+    /// external ID
     "ExternalId" external_id set_external_id: str,
-    /// 高级配置
+    /// Advanced configuration
     "AdvancedConfig" advanced_config set_advanced_config: obj AdvancedConsumerConfiguration,
     /// 日志预过滤-数据写入 ckafka 的原始数据进行预过滤处理
     "DSLFilter" dsl_filter set_dsl_filter: str,
@@ -10801,442 +10837,439 @@ ModifyConsumerRequest {
 rt::action!("cls", "2020-10-16", "ModifyConsumer", ModifyConsumerRequest => ModifyConsumerResponse);
 
 rt::model! { read debug;
-/// ModifyConsumer返回参数结构体
+/// ModifyConsumer response structure.
 ModifyConsumerResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyCosRecharge` (修改cos导入任务).
+/// Request of `ModifyCosRecharge` (Modifies a COS import task).
 ///
-/// 本接口用于修改cos导入任务
+/// This API is used to modify a COS import task.
 ModifyCosRechargeRequest {
-    /// COS导入配置Id。
+    /// COS import configuration Id.
     ///
-    /// - 通过[获取cos导入配置](https://cloud.tencent.com/document/product/614/88099)接口获取COS导入配置Id。
+    /// -Obtain the cos import configuration Id through the [Get cos import configuration](https://www.tencentcloud.com/document/product/614/88099?from_cn_redirect=1) API.
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 日志主题Id。
+    /// Log topic Id.
     ///
-    /// - 通过[获取日志主题列表](https://cloud.tencent.com/document/product/614/56454)获取日志主题Id。
+    /// -Obtain the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// COS导入任务名称,最大支持128个字节。
+    /// COS import task name, supports up to 128 bytes.
     "Name" name set_name: str,
-    /// 任务状态   0： 停用 ， 1：启用
+    /// Task status. Valid values: 0: disabled; 1: enabled.
     "Enable" enable set_enable: i128,
-    /// COS存储桶，详见产品支持的[存储桶命名规范](https://cloud.tencent.com/document/product/436/13312)。
+    /// COS bucket, see the supported [bucket naming conventions](https://www.tencentcloud.com/document/product/436/13312?from_cn_redirect=1).
     ///
-    /// - 通过[GET Service（List Buckets）](https://cloud.tencent.com/document/product/436/8291)获取COS存储桶。
+    /// -Get COS buckets via [GET Service (List Buckets)](https://www.tencentcloud.com/document/product/436/8291?from_cn_redirect=1).
     "Bucket" bucket set_bucket: str,
-    /// COS存储桶所在地域，详见产品支持的[地域列表](https://cloud.tencent.com/document/product/436/6224)。
+    /// The region where the COS bucket is located, see the supported [region list](https://www.tencentcloud.com/document/product/436/6224?from_cn_redirect=1).
     "BucketRegion" bucket_region set_bucket_region: str,
-    /// COS文件所在文件夹的前缀。为空串时投递存储桶下所有的文件。
+    /// Prefix of the folder where COS files are located. When it is an empty string, all files in the bucket will be delivered.
     "Prefix" prefix set_prefix: str,
-    /// 采集的日志类型，json_log代表json格式日志，delimiter_log代表分隔符格式日志，minimalist_log代表单行全文； 默认为minimalist_log
+    /// Types of logs collected. json_log indicates logs in JSON format; delimiter_log indicates logs in delimiter-separated values format; minimalist_log indicates single-line full-text logs. The default value is minimalist_log.
     "LogType" log_type set_log_type: str,
-    /// 解析格式。supported: "", "gzip", "lzop", "snappy"。空串表示不压缩。
+    /// Parsing format. Valid values: "", "gzip", "lzop", "snappy". Empty string means no compression.
     "Compress" compress set_compress: str,
-    /// 提取规则，如果设置了ExtractRule，则必须设置LogType
+    /// Extraction rule. If ExtractRule is set, then LogType must be set.
     "ExtractRuleInfo" extract_rule_info set_extract_rule_info: obj ExtractRuleInfo,
-    /// COS导入任务类型。1：一次性导入任务；2：持续性导入任务。
+    /// COS import task type. Valid values: 1: one-time import task; 2: continuous import task.
     "TaskType" task_type set_task_type: i128,
-    /// 元数据。支持 bucket，object。
+    /// Metadata. Buckets and objects are supported.
     "Metadata" metadata set_metadata: list String,
 } }
 rt::action!("cls", "2020-10-16", "ModifyCosRecharge", ModifyCosRechargeRequest => ModifyCosRechargeResponse);
 
 rt::model! { read debug;
-/// ModifyCosRecharge返回参数结构体
+/// ModifyCosRecharge response structure.
 ModifyCosRechargeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDashboard` (修改仪表盘).
+/// Request of `ModifyDashboard` (Modify a dashboard).
 ///
-/// 本接口用于修改仪表盘
+/// This API is used to modify the dashboard.
 ModifyDashboardRequest {
-    /// 仪表盘id。通过 [获取仪表盘](https://cloud.tencent.com/document/api/614/95636)接口获取DashboardId。
+    /// Dashboard id.
     ///
     /// Required.
     "DashboardId" dashboard_id set_dashboard_id: str,
-    /// 仪表盘名称
+    /// Dashboard name
     "DashboardName" dashboard_name set_dashboard_name: str,
-    /// 仪表盘配置数据
+    /// Dashboard configuration data
     "Data" data set_data: str,
-    /// 标签描述列表，通过指定该参数可以同时绑定标签到相应的日志主题。最大支持10个标签键值对，同一个资源只能绑定到同一个标签键下。
+    /// List of tag descriptions. When you specify this parameter, tags can be bound to the corresponding log topic at the same time. It supports up to 10 tag key-value pairs, and one resource can only be bound to one tag key.
     "Tags" tags set_tags: list Tag,
 } }
 rt::action!("cls", "2020-10-16", "ModifyDashboard", ModifyDashboardRequest => ModifyDashboardResponse);
 
 rt::model! { read debug;
-/// ModifyDashboard返回参数结构体
+/// ModifyDashboard response structure.
 ModifyDashboardResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDashboardSubscribe` (修改仪表盘订阅).
+/// Request of `ModifyDashboardSubscribe` (This example shows you how to modify a dashboard subscription.).
 ///
-/// 此接口用于修改仪表盘订阅
+/// This API is used to modify dashboard subscriptions.
 ModifyDashboardSubscribeRequest {
-    /// 仪表盘订阅id。通过 [获取仪表盘订阅列表](https://cloud.tencent.com/document/api/614/105779)接口获取Id。
+    /// Dashboard subscription id. Obtain the Id through the [dashboard subscription list](https://www.tencentcloud.com/document/api/614/105779?from_cn_redirect=1) API.
     ///
     /// Required.
     "Id" id set_id: i128,
-    /// 仪表盘id。通过 [获取仪表盘](https://cloud.tencent.com/document/api/614/95636)接口获取DashboardId。
+    /// Dashboard id. Obtain DashboardId through the [Get Dashboard](https://www.tencentcloud.com/document/api/614/95636?from_cn_redirect=1) API.
     "DashboardId" dashboard_id set_dashboard_id: str,
-    /// 仪表盘订阅名称。最大支持128个字符，且不支持'|'字符。
+    /// Dashboard subscription name. Supports a maximum of 128 characters and does not support the '|' character.
     "Name" name set_name: str,
-    /// 订阅时间cron表达式，格式为：{秒数} {分钟} {小时} {日期} {月份} {星期}；（有效数据为：{分钟} {小时} {日期} {月份} {星期}）。
+    /// Subscription time cron expression, in format {seconds} {minutes} {hours} {date} {month} {weekday}; (valid data: {minutes} {hours} {date} {month} {weekday})
     "Cron" cron set_cron: str,
-    /// 仪表盘订阅数据。
+    /// Dashboard subscription data.
     "SubscribeData" subscribe_data set_subscribe_data: obj DashboardSubscribeData,
 } }
 rt::action!("cls", "2020-10-16", "ModifyDashboardSubscribe", ModifyDashboardSubscribeRequest => ModifyDashboardSubscribeResponse);
 
 rt::model! { read debug;
-/// ModifyDashboardSubscribe返回参数结构体
+/// ModifyDashboardSubscribe response structure.
 ModifyDashboardSubscribeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDataTransform` (修改数据加工任务).
+/// Request of `ModifyDataTransform` (Modifies a data processing task).
 ///
-/// 本接口用于修改数据加工任务
+/// This API is used to modify a data processing task.
 ModifyDataTransformRequest {
-    /// 数据加工任务ID
-    /// - 通过[获取数据加工任务列表基本信息](https://cloud.tencent.com/document/product/614/72182)获取数据加工任务Id。
+    /// Data processing task ID
+    /// -Get the data processing task Id by [searching data processing task list basic information](https://www.tencentcloud.com/document/product/614/72182?from_cn_redirect=1).
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 加工任务名称
-    /// - 通过[获取数据加工任务列表基本信息](https://cloud.tencent.com/document/product/614/72182)获取数据加工任务名称。
+    /// Processing task name
+    /// -Get the name of a data processing task by [searching data processing task list basic information](https://www.tencentcloud.com/document/product/614/72182?from_cn_redirect=1).
     ///
-    /// 名称限制
-    /// - 不能为空字符串
-    /// - 不能包含字符'|'
-    /// - 最长 255 个字符
+    /// Name limit
+    /// -Cannot be an empty string
+    /// -Cannot contain character '|'
+    /// -Up to 255 characters
     "Name" name set_name: str,
-    /// 加工语句。 当FuncType为2时，EtlContent必须使用[log_auto_output](https://cloud.tencent.com/document/product/614/70733#b3c58797-4825-4807-bef4-68106e25024f)
+    /// Processing statement. When FuncType is 2, EtlContent must use [log_auto_output](https://www.tencentcloud.com/document/product/614/70733?from_cn_redirect=1#b3c58797-4825-4807-bef4-68106e25024f).
     ///
-    /// 其他参考文档：
+    /// Other reference documents:
     ///
-    /// - [创建加工任务](https://cloud.tencent.com/document/product/614/63940)
-    /// -  [函数总览](https://cloud.tencent.com/document/product/614/70395)
+    /// -[Create a processing task](https://www.tencentcloud.com/document/product/614/63940?from_cn_redirect=1)
+    /// -[Function overview](https://www.tencentcloud.com/document/product/614/70395?from_cn_redirect=1)
     "EtlContent" etl_content set_etl_content: str,
-    /// 任务启动状态. 默认为1，开启,  2关闭
+    /// Task status. Valid values: 1 (enabled) and 2 (disabled).
     "EnableFlag" enable_flag set_enable_flag: i64,
-    /// 加工任务目的topic_id以及别名
+    /// Destination topic ID and alias of the data processing task
     "DstResources" dst_resources set_dst_resources: list DataTransformResouceInfo,
-    /// 超限之后是否丢弃日志数据
+    /// Whether to discard log data after the limit is exceeded
     "BackupGiveUpData" backup_give_up_data set_backup_give_up_data: bool,
-    /// 是否开启投递服务日志。1关闭，2开启
+    /// Whether to enable delivery service log. 1 for disabled, 2 for enabled
     "HasServicesLog" has_services_log set_has_services_log: i128,
-    /// 保留失败日志状态。 1:不保留，2:保留
+    /// Whether to keep the failure log status. Valid values: 1: no; 2: yes.
     "KeepFailureLog" keep_failure_log set_keep_failure_log: i128,
-    /// 失败日志的字段名称
+    /// Field name of a failed log.
     "FailureLogKey" failure_log_key set_failure_log_key: str,
-    /// 外部数据源信息
+    /// External data source information
     "DataTransformSqlDataSources" data_transform_sql_data_sources set_data_transform_sql_data_sources: list DataTransformSqlDataSource,
-    /// 设置的环境变量
+    /// Set environment variable
     "EnvInfos" env_infos set_env_infos: list EnvInfo,
 } }
 rt::action!("cls", "2020-10-16", "ModifyDataTransform", ModifyDataTransformRequest => ModifyDataTransformResponse);
 
 rt::model! { read debug;
-/// ModifyDataTransform返回参数结构体
+/// ModifyDataTransform response structure.
 ModifyDataTransformResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDlcDeliver` (修改DLC投递任务).
+/// Request of `ModifyDlcDeliver` (Modify a DLC delivery task).
 ///
-/// 修改DLC投递任务
+/// Modify a DLC delivery task
 ModifyDlcDeliverRequest {
-    /// 日志主题id。
+    /// log topic id
     ///
-    /// - 通过[获取日志主题列表](https://cloud.tencent.com/document/product/614/56454)获取日志主题Id。
+    /// - Obtain the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// 任务id。
+    /// Task id.
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 名称：长度不超过64字符，以字母开头，接受0-9,a-z,A-Z, _,-,中文字符。
+    /// Name: Length not exceeding 64 characters, starts with a letter, accepts 0-9, a-z, A-Z, _, -, Chinese character.
     "Name" name set_name: str,
-    /// 投递类型。0:批投递,1:实时投递
+    /// Delivery Type. Valid values: 0: batch delivery; 1: real-time delivery.
     "DeliverType" deliver_type set_deliver_type: i128,
-    /// 投递时间范围的开始时间
+    /// Start time of the delivery time range
     "StartTime" start_time set_start_time: i128,
-    /// 投递时间范围的结束时间。 如果为空，则表示不限时
+    /// End time of the delivery time range. If empty, it means unlimited time.
     "EndTime" end_time set_end_time: i128,
-    /// 投递文件大小,单位MB。 DeliverType=0时必填，范围 5<= MaxSize <= 256。
+    /// Delivery file size in MB. Required when DeliverType=0. Valid range: 5 <= MaxSize <= 256.
     "MaxSize" max_size set_max_size: i128,
-    /// 投递间隔，单位秒。 DeliverType=0时必填，范围 300<= Interval <=900。
+    /// Delivery interval in seconds. Required when DeliverType=0. Valid range: 300 <= Interval <= 900.
     "Interval" interval set_interval: i128,
-    /// dlc配置信息
+    /// dlc configuration message
     "DlcInfo" dlc_info set_dlc_info: obj DlcInfo,
-    /// 是否开启投递服务日志。1关闭，2开启。默认开启
+    /// Whether to enable the delivery service log. 1: Disabled, 2: Enabled. Enabled by default.
     "HasServicesLog" has_services_log set_has_services_log: i128,
-    /// 任务状态。
+    /// Task status.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - 1： 运行
-    /// - 2： 停止
+    /// - 1: Running,
+    /// - 2: Stop.
     "Status" status set_status: i128,
-    /// 自动创建dlc字段
+    /// Auto-create dlc field
     ///
-    /// 默认值：false
+    /// Default value: false
     ///
-    /// 当您的日志中有新增字段时，系统自动将其投递至DLC
+    /// When there are additional fields in your log, the system will automatically ship them to DLC.
     "AutoCreateField" auto_create_field set_auto_create_field: bool,
-    /// 将投递失败的日志存储至DLC表
+    /// Store logs with delivery failure in a DLC table
     "DlcFailHandle" dlc_fail_handle set_dlc_fail_handle: obj DlcFailHandle,
-    /// 日志预过滤-数据写入 Splunk 的原始数据进行预过滤处理
+    /// Log pre-filtering - Perform pre-filtering process on the original data for data ingestion into Splunk.
     "DSLFilter" dsl_filter set_dsl_filter: str,
 } }
 rt::action!("cls", "2020-10-16", "ModifyDlcDeliver", ModifyDlcDeliverRequest => ModifyDlcDeliverResponse);
 
 rt::model! { read debug;
-/// ModifyDlcDeliver返回参数结构体
+/// ModifyDlcDeliver response structure.
 ModifyDlcDeliverResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyEsRecharge` (修改es导入任务).
+/// Request of `ModifyEsRecharge` (Modify an es import job).
 ///
-/// 修改es导入配置
+/// Modify es import configuration
 ModifyEsRechargeRequest {
-    /// 导入任务id。
+    /// Import task id.
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 日志主题id。
-    /// - 通过 [获取日志主题列表](https://cloud.tencent.com/document/product/614/56454) 获取日志主题Id。
-    /// - 通过 [创建日志主题](https://cloud.tencent.com/document/product/614/56456) 获取日志主题Id。
+    /// Log topic ID.
+    /// -Obtain the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
+    /// - Obtain the log topic Id through [Create Log Topic](https://www.tencentcloud.com/document/product/614/56456?from_cn_redirect=1).
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// 名称：长度不超过64字符。
+    /// Name: Length not exceeding 64 characters.
     "Name" name set_name: str,
-    /// 索引信息。不同索引可以通过英文逗号分隔，支持*通配符
+    /// Index information. Different indexes can be separated by English commas and support wildcards.
     "Index" index set_index: str,
-    /// es查询语句。
+    /// Elasticsearch Query Statement.
     "Query" query set_query: str,
-    /// es集群配置信息。
+    /// es cluster configuration.
     "EsInfo" es_info set_es_info: obj EsInfo,
-    /// es导入信息。
+    /// es import information.
     "ImportInfo" import_info set_import_info: obj EsImportInfo,
-    /// es导入时间字段信息。
+    /// Field information of es import time.
     "TimeInfo" time_info set_time_info: obj EsTimeInfo,
-    /// 任务状态。1:运行， 2:暂停
+    /// Task status. 1: Running, 2: Suspended.
     "Status" status set_status: i128,
-    /// 是否开启投递服务日志。1：关闭，2：开启。
+    /// Whether to enable service log shipping. Valid values: 1: disable; 2: enable.
     "HasServicesLog" has_services_log set_has_services_log: i128,
 } }
 rt::action!("cls", "2020-10-16", "ModifyEsRecharge", ModifyEsRechargeRequest => ModifyEsRechargeResponse);
 
 rt::model! { read debug;
-/// ModifyEsRecharge返回参数结构体
+/// ModifyEsRecharge response structure.
 ModifyEsRechargeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyHostMetricConfig` (修改主机指标采集配置).
+/// Request of `ModifyHostMetricConfig` (Modify host metric collection configuration).
 ///
-/// 修改主机指标采集配置
+/// Modify host metric collection configuration
 ModifyHostMetricConfigRequest {
-    /// 指标日志主题id。
-    /// - 通过 [获取日志主题列表](https://cloud.tencent.com/document/product/614/56454) 获取日志主题Id。注意BizType 0:日志主题（默认值）， 1:指标主题
-    /// - 通过 [创建日志主题](https://cloud.tencent.com/document/product/614/56456) 获取日志主题Id。注意BizType 0:日志主题（默认值）， 1:指标主题
+    /// Metric Topic id
+    /// - Get the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1). Note: BizType 0: log topic (default value), 1: metric topic.
+    /// - Obtain the log topic Id through [Create Log Topic](https://www.tencentcloud.com/document/product/614/56456?from_cn_redirect=1). Note that BizType 0: log topic (default value), 1: metric topic.
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// 采集配置id
+    /// Collection configuration ID.
     ///
     /// Required.
     "ConfigId" config_id set_config_id: str,
-    /// 名称。
+    /// Name
     ///
-    /// - 长度不超过 64字符。
+    /// -Length not exceeding 64 characters.
     "Name" name set_name: str,
-    /// 机器组id列表。最多支持100个机器组。
+    /// Machine group id list. Supports up to 100 machine groups.
     "MachineGroupIds" machine_group_ids set_machine_group_ids: list String,
-    /// 采集频率。单位:ms。 最小支持5000ms
+    /// Collection frequency. Unit: ms. Minimum support 5000 ms.
     "Interval" interval set_interval: i128,
-    /// 采集项。支持"cpu"，"mem"，"net"，"disk"，"system"。**目前仅支持:所有采集项都需配置**。
-    /// - cpu：CPU
-    /// - mem：内存
-    /// - net：网络
-    /// - disk：磁盘
-    /// - system：系统
+    /// Collection items. Support "cpu", "mem", "net", "disk", "system". **Currently only support: ALL collection items require configuration**.
+    /// - cpu:CPU
+    /// -mem: memory
+    /// -net: Network
+    /// -disk
+    /// -system
     "HostMetricItems" host_metric_items set_host_metric_items: list HostMetricItem,
 } }
 rt::action!("cls", "2020-10-16", "ModifyHostMetricConfig", ModifyHostMetricConfigRequest => ModifyHostMetricConfigResponse);
 
 rt::model! { read debug;
-/// ModifyHostMetricConfig返回参数结构体
+/// ModifyHostMetricConfig response structure.
 ModifyHostMetricConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyIndex` (修改索引).
+/// Request of `ModifyIndex` (Modifies index).
 ///
-/// 本接口用于修改索引配置，该接口除受默认接口请求频率限制外，针对单个日志主题，并发数不能超过1，即同一时间同一个日志主题只能有一个正在执行的索引配置修改操作。
+/// This API is used to modify the index configuration. It is subject to the default request frequency limit, and the number of concurrent requests to the same log topic cannot exceed 1, i.e., the index configuration of only one log topic can be modified at a time.
 ModifyIndexRequest {
-    /// 日志主题Id。
-    /// - 通过[获取日志主题列表](https://cloud.tencent.com/document/product/614/56454)获取日志主题Id。
+    /// Log topic Id.
+    /// -Obtain the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// 索引状态。false：关闭索引， true：开启索引
-    /// 开启后可对日志进行检索分析，将产生索引流量、索引存储及相应费用。[费用详情](https://cloud.tencent.com/document/product/614/45802#.E8.AE.A1.E8.B4.B9.E9.A1.B9)
+    /// Index status. false: close index, true: enable index.
+    /// Once enabled, retrieval and analysis of logs will generate indexing traffic, index storage and corresponding fees. [Billing details](https://www.tencentcloud.com/document/product/614/45802?from_cn_redirect=1#.E8.AE.A1.E8.B4.B9.E9.A1.B9)
     "Status" status set_status: bool,
-    /// 索引规则
+    /// Index rule
     "Rule" rule set_rule: obj RuleInfo,
-    /// 内置保留字段（`__FILENAME__`，`__HOSTNAME__`及`__SOURCE__`）是否包含至全文索引，默认为false，推荐设置为true
-    /// * false:不包含
-    /// * true:包含
+    /// Whether full-text indexing includes internal fields (`__FILENAME__`, `__HOSTNAME__`, and `__SOURCE__`). Default value: `false`. Recommended value: `true`.
+    /// * `false`: Full-text indexing does not include internal fields.
+    /// * `true`: Full-text indexing includes internal fields.
     "IncludeInternalFields" include_internal_fields set_include_internal_fields: bool,
-    /// 元数据字段（前缀为`__TAG__`的字段）是否包含至全文索引，默认为0，推荐设置为1
-    /// * 0:仅包含开启键值索引的元数据字段
-    /// * 1:包含所有元数据字段
-    /// * 2:不包含任何元数据字段
+    /// Whether full-text indexing includes metadata fields (which are prefixed with `__TAG__`). Default value: `0`. Recommended value: `1`.
+    /// * `0`: Full-text indexing includes only metadata fields with key-value indexing enabled.
+    /// * `1`: Full-text indexing includes all metadata fields.
+    /// * `2`: Full-text indexing does not include metadata fields.
     "MetadataFlag" metadata_flag set_metadata_flag: i128,
-    /// 自定义日志解析异常存储字段。
+    /// Custom log parsing exception storage fields
     "CoverageField" coverage_field set_coverage_field: str,
 } }
 rt::action!("cls", "2020-10-16", "ModifyIndex", ModifyIndexRequest => ModifyIndexResponse);
 
 rt::model! { read debug;
-/// ModifyIndex返回参数结构体
+/// ModifyIndex response structure.
 ModifyIndexResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyKafkaConsumerGroupOffset` (修改Kafka协议消费组点位).
+/// Request of `ModifyKafkaConsumerGroupOffset` (Modify the Kafka protocol consumption group offset).
 ///
-/// 修改Kafka协议消费组点位
+/// This API is used to modify Kafka protocol consumption group offsets.
 ModifyKafkaConsumerGroupOffsetRequest {
 } }
 rt::action!("cls", "2020-10-16", "ModifyKafkaConsumerGroupOffset", ModifyKafkaConsumerGroupOffsetRequest => ModifyKafkaConsumerGroupOffsetResponse);
 
 rt::model! { read debug;
-/// ModifyKafkaConsumerGroupOffset返回参数结构体
+/// ModifyKafkaConsumerGroupOffset response structure.
 ModifyKafkaConsumerGroupOffsetResponse {
-    /// 状态码。0：成功，-1：失败
+    /// Status code. 0: Success, -1: Failure.
     "Code" code set_code: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyKafkaConsumer` (修改Kafka协议消费信息).
+/// Request of `ModifyKafkaConsumer` (Modifies Kafka protocol consumption information).
 ///
-/// 修改Kafka协议消费信息
+/// This API is used to modify Kafka protocol consumption information.
 ModifyKafkaConsumerRequest {
-    /// 日志主题Id。
+    /// log topic id
     ///
-    /// - 通过 [获取日志主题列表](https://cloud.tencent.com/document/product/614/56454) 获取日志主题Id。
-    /// - 通过 [创建日志主题](https://cloud.tencent.com/document/product/614/56456) 获取日志主题Id。
+    /// - Obtain the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
+    /// - Obtain the log topic Id through [Create Log Topic](https://www.tencentcloud.com/document/product/614/56456?from_cn_redirect=1).
     ///
     /// Required.
     "FromTopicId" from_topic_id set_from_topic_id: str,
-    /// 压缩方式。0：不压缩；2：使用Snappy压缩；3：使用LZ4压缩
+    /// Compression mode. 0: No compression; 2: Use Snappy compression; 3: Use LZ4 compression
     "Compression" compression set_compression: i64,
-    /// kafka协议消费数据格式
+    /// kafka protocol consumption data format
     "ConsumerContent" consumer_content set_consumer_content: obj KafkaConsumerContent,
-    /// 是否开启投递服务日志。1：关闭，2：开启。
+    /// Whether to enable the delivery service log. 1: Disabled, 2: Enabled.
     "HasServicesLog" has_services_log set_has_services_log: i128,
     /// 外网消费开关。
     "EnableInternetConsume" enable_internet_consume set_enable_internet_consume: bool,
     /// 内网消费开关。
     "EnableIntranetConsume" enable_intranet_consume set_enable_intranet_consume: bool,
-    /// 消费范围类型，0:最新，1:历史+最新
+    /// Range type of consumption, 0: latest, 1: history + latest
     "ScopeType" scope_type set_scope_type: i128,
 } }
 rt::action!("cls", "2020-10-16", "ModifyKafkaConsumer", ModifyKafkaConsumerRequest => ModifyKafkaConsumerResponse);
 
 rt::model! { read debug;
-/// ModifyKafkaConsumer返回参数结构体
+/// ModifyKafkaConsumer response structure.
 ModifyKafkaConsumerResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyKafkaRecharge` (修改Kafka数据订阅任务).
+/// Request of `ModifyKafkaRecharge` (Modifies a Kafka data subscription task).
 ///
-/// 本接口用于修改Kafka数据订阅任务
+/// This API is used to modify a Kafka data subscription task.
 ModifyKafkaRechargeRequest {
-    /// 导入配置Id。
-    ///
-    /// - 通过 [创建Kafka数据订阅任务](https://cloud.tencent.com/document/product/614/94448)获取Kafka导入配置Id。
-    /// - 通过 [获取Kafka数据订阅任务列表](https://cloud.tencent.com/document/product/614/94446)获取Kafka导入配置Id。
+    /// Import configuration Id.
+    /// -Create a Kafka Data Subscription Task (https://www.tencentcloud.com/document/product/614/94448?from_cn_redirect=1) to obtain the Kafka import configuration Id.
+    /// -Get the Kafka import configuration Id by searching the [Kafka Data Subscription Task list](https://www.tencentcloud.com/document/product/614/94446?from_cn_redirect=1).
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 导入CLS目标TopicId。
-    ///
-    /// - 通过 [获取日志主题列表](https://cloud.tencent.com/document/product/614/56454)获取日志主题Id。
-    /// - 通过 [创建日志主题](https://cloud.tencent.com/document/product/614/56456)获取日志主题Id。
+    /// Import the target topic ID of CLS.
+    /// -Obtain the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
+    /// - Obtain the log topic Id through [Create Log Topic](https://www.tencentcloud.com/document/product/614/56456?from_cn_redirect=1).
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// Kafka导入配置名称
+    /// Kafka data import configuration name
     "Name" name set_name: str,
-    /// 导入Kafka类型，0：腾讯云CKafka：1：用户自建Kafka。
+    /// Import Kafka type. 0: Tencent Cloud CKafka; 1: user-built kafka.
     "KafkaType" kafka_type set_kafka_type: i128,
-    /// 腾讯云CKafka实例ID，KafkaType为0时必填。
-    ///
-    /// - 通过 [获取实例列表信息](https://cloud.tencent.com/document/product/597/40835) 获取实例id。
+    /// Tencent Cloud CKafka instance ID. Required when KafkaType is 0.
+    /// - Obtain the instance id by searching the instance list information (https://www.tencentcloud.com/document/product/597/40835?from_cn_redirect=1).
     "KafkaInstance" kafka_instance set_kafka_instance: str,
-    /// 服务地址，KafkaType为1时必填。
+    /// Service address, which is required when KafkaType is 1.
     "ServerAddr" server_addr set_server_addr: str,
-    /// ServerAddr是否为加密连接，KafkaType为1时必填。
+    /// Whether ServerAddr is an encrypted connection. Required when KafkaType is 1.
     "IsEncryptionAddr" is_encryption_addr set_is_encryption_addr: bool,
-    /// 加密访问协议，KafkaType参数为1并且IsEncryptionAddr参数为true时必填。
+    /// Encrypted access protocol. It is required when the parameter KafkaType is 1 and the parameter IsEncryptionAddr is true.
     "Protocol" protocol set_protocol: obj KafkaProtocolInfo,
-    /// 用户需要导入的Kafka相关topic列表，多个topic之间使用半角逗号隔开。
+    /// List of Kafka-related topics to be imported by the user, separated by commas.
     ///
-    /// - Kafka类型为腾讯云CKafka时：通过 [获取主题列表](https://cloud.tencent.com/document/product/597/40847) 获取TopicName。
+    /// -When Kafka Type is Tencent Cloud CKafka: Get TopicName by searching the topic list (https://www.tencentcloud.com/document/product/597/40847?from_cn_redirect=1).
     "UserKafkaTopics" user_kafka_topics set_user_kafka_topics: str,
-    /// 用户Kafka消费组名称
+    /// Kafka consumer group name
     "ConsumerGroupName" consumer_group_name set_consumer_group_name: str,
-    /// 日志导入规则
+    /// Log import rule
     "LogRechargeRule" log_recharge_rule set_log_recharge_rule: obj LogRechargeRuleInfo,
-    /// 导入控制，1：暂停；2：启动。
+    /// Import control, 1: suspend; 2: start.
     "StatusControl" status_control set_status_control: i128,
     /// 私有网络信息参数
     "NetworkInfo" network_info set_network_info: obj NetworkInfo,
-    /// 用户kafka拓展信息
+    /// User kafka extended information
     "UserKafkaMeta" user_kafka_meta set_user_kafka_meta: obj UserKafkaMeta,
 } }
 rt::action!("cls", "2020-10-16", "ModifyKafkaRecharge", ModifyKafkaRechargeRequest => ModifyKafkaRechargeResponse);
 
 rt::model! { read debug;
-/// ModifyKafkaRecharge返回参数结构体
+/// ModifyKafkaRecharge response structure.
 ModifyKafkaRechargeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -11299,341 +11332,341 @@ ModifyLogResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyLogset` (修改日志集).
+/// Request of `ModifyLogset` (Modifies a logset).
 ///
-/// 本接口用于修改日志集信息
+/// This API is used to modify a logset.
 ModifyLogsetRequest {
-    /// 日志集Id。通过 [获取日志集列表](https://cloud.tencent.com/document/product/614/58624)获取日志集Id。
+    /// Log Set Id. It can be obtained through the [logset list](https://www.tencentcloud.com/document/product/614/58624?from_cn_redirect=1).
     ///
     /// Required.
     "LogsetId" logset_id set_logset_id: str,
-    /// 日志集名字。- 最大支持255个字符。不支持`|`字符。
+    /// Log set name. Supports a maximum of 255 characters. Unsupported character: `|`.
     "LogsetName" logset_name set_logset_name: str,
-    /// 日志集的绑定的标签键值对。最大支持10个标签键值对，同一个资源只能同时绑定一个标签键。
+    /// Tag key-value pair bound to logset. Up to 10 tag key-value pairs are supported, and a resource can be bound to only one tag key at any time.
     "Tags" tags set_tags: list Tag,
 } }
 rt::action!("cls", "2020-10-16", "ModifyLogset", ModifyLogsetRequest => ModifyLogsetResponse);
 
 rt::model! { read debug;
-/// ModifyLogset返回参数结构体
+/// ModifyLogset response structure.
 ModifyLogsetResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyMachineGroup` (修改机器组).
+/// Request of `ModifyMachineGroup` (Modifies a machine group).
 ///
-/// 修改机器组。
-/// 注意：修改接口直接覆盖历史数据，改为本次合法入参数据，请谨慎调用此接口。
+/// Modify machine group.
+/// Note: Modifying the interface will directly overwrite historical data and change it to valid input parameters this time. Please be cautious when calling this API.
 ModifyMachineGroupRequest {
-    /// 机器组Id
-    /// - 通过[获取机器组列表](https://cloud.tencent.com/document/product/614/56438)获取机器组Id。
+    /// Machine group Id
+    /// -Obtain the machine group Id through [Get Machine Group List](https://www.tencentcloud.com/document/product/614/56438?from_cn_redirect=1).
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
-    /// 机器组名称
-    /// 输入限制：
-    /// - 不能为空字符串
-    /// - 不能包含字符'|'
+    /// machine group name
+    /// Input limit:
+    /// -Cannot be an empty string
+    /// -Cannot contain character '|'
     "GroupName" group_name set_group_name: str,
-    /// 机器组类型。
-    /// Type：ip，Values中为ip字符串列表机器组；
-    /// Type：label，Values中为标签字符串列表机器组。
+    /// Machine group type.
+    /// Type: ip; Values contains the string list of IP machines.
+    /// Type: label. Values contains the string list of tag machine groups.
     "MachineGroupType" machine_group_type set_machine_group_type: obj MachineGroupTypeInfo,
-    /// 标签列表
+    /// Tag list
     "Tags" tags set_tags: list Tag,
-    /// 是否开启机器组自动更新
+    /// Whether to enable automatic update for the machine group
     "AutoUpdate" auto_update set_auto_update: bool,
-    /// 升级开始时间，建议业务低峰期升级LogListener
-    /// 时间格式：HH:mm:ss
+    /// Start time of upgrade. It is suggested to upgrade LogListener in the off-peak period of the business.
+    /// Time format: HH:mm:ss.
     "UpdateStartTime" update_start_time set_update_start_time: str,
-    /// 升级结束时间，建议业务低峰期升级LogListener
-    /// 时间格式：HH:mm:ss
+    /// End time of upgrade. It is suggested to upgrade LogListener in the off-peak period of the business.
+    /// Time format: HH:mm:ss.
     "UpdateEndTime" update_end_time set_update_end_time: str,
-    /// 是否开启服务日志，用于记录因Loglistener 服务自身产生的log，开启后，会创建内部日志集cls_service_logging和日志主题loglistener_status,loglistener_alarm,loglistener_business，不产生计费
+    /// Whether to enable the service log to record the logs generated by the LogListener service itself. After it is enabled, the internal logset `cls_service_logging` and the `loglistener_status`, `loglistener_alarm`, and `loglistener_business` log topics will be created, which will not incur fees.
     "ServiceLogging" service_logging set_service_logging: bool,
-    /// 机器组中机器定期离线清理时间。单位：天
+    /// Periodic offline cleanup time for machines in a machine group. Unit: day
     "DelayCleanupTime" delay_cleanup_time set_delay_cleanup_time: i64,
-    /// 机器组元数据信息列表
+    /// Metadata information list of a machine group
     "MetaTags" meta_tags set_meta_tags: list MetaTagInfo,
 } }
 rt::action!("cls", "2020-10-16", "ModifyMachineGroup", ModifyMachineGroupRequest => ModifyMachineGroupResponse);
 
 rt::model! { read debug;
-/// ModifyMachineGroup返回参数结构体
+/// ModifyMachineGroup response structure.
 ModifyMachineGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyMetricConfig` (修改指标采集配置).
+/// Request of `ModifyMetricConfig` (This API is used to modify metric collection configurations.).
 ///
-/// 创建指标采集配置
+/// This API is used to create metric collection configurations.
 ModifyMetricConfigRequest {
-    /// 指标日志主题id。
-    /// - 通过 [获取日志主题列表](https://cloud.tencent.com/document/product/614/56454) 获取日志主题Id。注意BizType 0:日志主题（默认值）， 1:指标主题
-    /// - 通过 [创建日志主题](https://cloud.tencent.com/document/product/614/56456) 获取日志主题Id。注意BizType 0:日志主题（默认值）， 1:指标主题
+    /// Metric Topic id
+    /// - Get the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1). Note: BizType 0: log topic (default value), 1: metric topic.
+    /// - Obtain the log topic Id through [Create Log Topic](https://www.tencentcloud.com/document/product/614/56456?from_cn_redirect=1). Note that BizType 0: log topic (default value), 1: metric topic.
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// 指标采集配置id
+    /// Metric collection configuration ID.
     ///
     /// Required.
     "ConfigId" config_id set_config_id: str,
-    /// 采集配置来源。支持 ：`0`、`1`
-    /// - 0:自建k8s
+    /// Collection configuration source. Support: `0`, `1`.
+    /// -Self-built k8s
     /// - 1:TKE
     "Source" source set_source: i128,
-    /// 机器组id。
+    /// Machine group ID.
     "GroupIds" group_ids set_group_ids: list String,
-    /// 操作状态,0:应用,1:暂停
+    /// Operation status. Valid values: 0: applied; 1: paused.
     "Operate" operate set_operate: i128,
-    /// 采集对象, Flag=0时生效
+    /// Collection object. This parameter is valid only when Flag is 0.
     "Spec" spec set_spec: obj MetricSpec,
-    /// 标签处理, Flag=0时生效
+    /// Label processing. This parameter is valid only when Flag is 0.
     "MetricRelabels" metric_relabels set_metric_relabels: list Relabeling,
-    /// 自定义元数据, Flag=0时生效
+    /// Custom metadata. This parameter is valid only when Flag is 0.
     "MetricLabel" metric_label set_metric_label: obj MetricConfigLabel,
-    /// 通信协议 `http`、`https`；Flag=0时生效
+    /// Communication protocol. Valid values: HTTP and HTTPS. This parameter is valid only when Flag is 0.
     "Scheme" scheme set_scheme: str,
-    /// 采集频率,  Flag=0时生效
-    /// - 校验格式：`^(((\d+)y)?((\d+)w)?((\d+)d)?((\d+)h)?((\d+)m)?((\d+)s)?((\d+)ms)?|0)$`
-    /// - 默认：60s
+    /// Collection frequency. This parameter is valid only when Flag=0.
+    /// -Check format: `^(((\d+)y)?((\d+)w)?((\d+)d)?((\d+)h)?((\d+)m)?((\d+)s)?((\d+)ms)?|0)$`
+    /// -Default: 60s
     "ScrapeInterval" scrape_interval set_scrape_interval: str,
-    /// 采集超时时间。   Flag=0时生效
-    /// - 校验格式：`^(((\d+)y)?((\d+)w)?((\d+)d)?((\d+)h)?((\d+)m)?((\d+)s)?((\d+)ms)?|0)$`
+    /// Collection timeout. This parameter is valid only when Flag=0.
+    /// -Check format: `^(((\d+)y)?((\d+)w)?((\d+)d)?((\d+)h)?((\d+)m)?((\d+)s)?((\d+)ms)?|0)$`
     "ScrapeTimeout" scrape_timeout set_scrape_timeout: str,
-    /// Prometheus如何处理标签之间的冲突。当Flag=0 && Type=1时生效，支持`true`,`false`
-    /// - `false`:配置数据中冲突的标签重命名
-    /// - `true`:忽略冲突的服务器端标签
+    /// How Prometheus handles tag conflicts. This parameter is valid only when Flag=0 && Type=1 and supports `true`, `false`.
+    /// -`false`: Rename conflicting tags in configuration data
+    /// -`true`: Ignore server-side tag conflicts
     "HonorLabels" honor_labels set_honor_labels: bool,
-    /// 采集配置yaml格式字符串, Flag=1时必填
+    /// Collection configuration, which is a string in YAML format. It is required when Flag is 1.
     "YamlSpec" yaml_spec set_yaml_spec: obj MetricYamlSpec,
 } }
 rt::action!("cls", "2020-10-16", "ModifyMetricConfig", ModifyMetricConfigRequest => ModifyMetricConfigResponse);
 
 rt::model! { read debug;
-/// ModifyMetricConfig返回参数结构体
+/// ModifyMetricConfig response structure.
 ModifyMetricConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyMetricSubscribe` (修改指标订阅配置).
+/// Request of `ModifyMetricSubscribe` (This API is used to modify metric subscription configurations.).
 ///
-/// 修改指标订阅配置
+/// This API is used to modify metric subscription configurations.
 ModifyMetricSubscribeRequest {
-    /// 指标采集任务的日志主题id。必填字段
+    /// Log topic ID of a metric collection task. This parameter is required.
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// 指标采集任务id。必填字段
+    /// Metric collection task ID. This parameter is required.
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 名称：长度不超过64字符，以字母开头，接受0-9,a-z,A-Z, _,-,中文字符。
+    /// Name. It can contain a maximum of 64 characters and should start with a letter. Digits (0-9), uppercase letters (A-Z), lowercase letters (a-z), underscores (_), and Chinese characters are allowed.
     "Name" name set_name: str,
-    /// 云产品命名空间。
+    /// Cloud product namespace.
     "Namespace" namespace set_namespace: str,
-    /// 指标配置信息。
+    /// Metric configuration information.
     "Metrics" metrics set_metrics: list MetricConfig,
-    /// 实例配置信息。
+    /// Instance configuration information.
     "InstanceInfo" instance_info set_instance_info: obj InstanceConfig,
-    /// 任务状态。
+    /// Task status.
     ///
-    /// 1： 未启用
+    /// 1: disabled
     ///
-    /// 2： 启用
+    /// 2: Enable
     "Enable" enable set_enable: i128,
 } }
 rt::action!("cls", "2020-10-16", "ModifyMetricSubscribe", ModifyMetricSubscribeRequest => ModifyMetricSubscribeResponse);
 
 rt::model! { read debug;
-/// ModifyMetricSubscribe返回参数结构体
+/// ModifyMetricSubscribe response structure.
 ModifyMetricSubscribeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyNetworkApplication` (修改网络应用).
+/// Request of `ModifyNetworkApplication` (Modify a web application).
 ///
-/// 修改网络应用
+/// Modify a web application
 ModifyNetworkApplicationRequest {
-    /// 网络应用id
+    /// Web application id
     ///
     /// Required.
     "NetworkAppId" network_app_id set_network_app_id: str,
-    /// 网络应用名称：长度不超过64字符，名称不能重复。
+    /// Network application name: Length not exceeding 64 characters, name must be unique.
     ///
-    /// - 只能包含以下字符：
+    /// - Can only contain the following characters:
     ///
-    /// - 英文字母（大小写）
-    /// - 数字
-    /// - 下划线
-    /// - 连字符（减号）
-    /// - 汉字
+    /// - Letters (a-z and A-Z)
+    /// - Numbers
+    /// - Underscore
+    /// - Hyphen (minus sign)
+    /// - Chinese characters
     ///
-    /// - 至少包含一个字符
-    /// - 不能包含空格
-    /// - 不能包含其他特殊字符（如 @、#、$、% 等）
+    /// - At least one character
+    /// - Cannot contain spaces
+    /// - Cannot contain other special characters (such as @, #, $, % etc.)
     "Name" name set_name: str,
 } }
 rt::action!("cls", "2020-10-16", "ModifyNetworkApplication", ModifyNetworkApplicationRequest => ModifyNetworkApplicationResponse);
 
 rt::model! { read debug;
-/// ModifyNetworkApplication返回参数结构体
+/// ModifyNetworkApplication response structure.
 ModifyNetworkApplicationResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyNoticeContent` (修改通知内容模板).
+/// Request of `ModifyNoticeContent` (This API is used to modify a notification content template.).
 ///
-/// 该接口用于修改通知内容配置
+/// This API is used to modify notification content configuration.
 ModifyNoticeContentRequest {
-    /// 通知内容模板ID。-通过[获取通知内容模板](https://cloud.tencent.com/document/api/614/111714)获取通知内容模板ID
+    /// Notification content template ID. Obtain the notification content template ID by searching the notification content template (https://www.tencentcloud.com/document/api/614/111714?from_cn_redirect=1).
     ///
     /// Required.
     "NoticeContentId" notice_content_id set_notice_content_id: str,
-    /// 通知内容模板名称。
+    /// Notification content template name.
     "Name" name set_name: str,
-    /// 通知内容语言。
+    /// Content language of the notification.
     ///
-    /// 0：中文 1：英文
+    /// 0-Chinese by default, 1-English
     "Type" r#type set_type: i128,
-    /// 通知内容模板详细信息。
+    /// Notification content template details.
     "NoticeContents" notice_contents set_notice_contents: list NoticeContent,
 } }
 rt::action!("cls", "2020-10-16", "ModifyNoticeContent", ModifyNoticeContentRequest => ModifyNoticeContentResponse);
 
 rt::model! { read debug;
-/// ModifyNoticeContent返回参数结构体
+/// ModifyNoticeContent response structure.
 ModifyNoticeContentResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyRecordingRuleTask` (修改预聚合任务).
+/// Request of `ModifyRecordingRuleTask` (This API is used to modify a pre-aggregation task.).
 ///
-/// 本接口用于修改定时预聚合任务
+/// This API is used to modify a scheduled pre-aggregation task.
 ModifyRecordingRuleTaskRequest {
-    /// 任务ID
+    /// Task ID.
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 源指标主题id
+    /// Source metric topic id
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// 目标指标主题id
+    /// Target metric topic id.
     "DstTopicId" dst_topic_id set_dst_topic_id: str,
-    /// 任务名称
+    /// Task Name
     "Name" name set_name: str,
-    /// 任务启动状态.   1开启,  2关闭
+    /// Task start status. 1: Enabled, 2: Disabled
     "EnableFlag" enable_flag set_enable_flag: i64,
-    /// 调度开始时间,Unix时间戳，单位ms
+    /// Schedule start time, Unix timestamp, in milliseconds
     "ProcessStartTime" process_start_time set_process_start_time: i64,
-    /// 调度周期(分钟)，支持范围(0,1440]分钟。
+    /// Scheduling interval (minutes), supported range (0,1440] minutes.
     "ProcessPeriod" process_period set_process_period: i64,
-    /// 执行延迟(秒)
+    /// Execution Delay (Seconds)
     "ProcessDelay" process_delay set_process_delay: i64,
-    /// 指标名称
+    /// Metric name
     "MetricName" metric_name set_metric_name: str,
-    /// 执行语句(PromQL)
+    /// Execution statement (PromQL)
     "RecordingRuleContent" recording_rule_content set_recording_rule_content: str,
-    /// 自定义指标名称
+    /// Custom metric name
     "CustomMetricLabels" custom_metric_labels set_custom_metric_labels: list MetricLabel,
-    /// 是否开启投递服务日志。1：关闭，2：开启。
+    /// Whether to enable service log shipping. Valid values: 1: disable; 2: enable.
     "HasServicesLog" has_services_log set_has_services_log: i128,
 } }
 rt::action!("cls", "2020-10-16", "ModifyRecordingRuleTask", ModifyRecordingRuleTaskRequest => ModifyRecordingRuleTaskResponse);
 
 rt::model! { read debug;
-/// ModifyRecordingRuleTask返回参数结构体
+/// ModifyRecordingRuleTask response structure.
 ModifyRecordingRuleTaskResponse {
-    /// 预聚合任务id
+    /// Pre-aggregation task id.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyRecordingRuleYamlTask` (修改YAML创建预聚合任务).
+/// Request of `ModifyRecordingRuleYamlTask` (This API is used to modify a metric pre-aggregation task through the YAML file.).
 ///
-/// 通过yaml文件修改指标预聚合任务
+/// Modifying a Metric Pre-Aggregation Task Through a YAML File
 ModifyRecordingRuleYamlTaskRequest {
-    /// Yaml配置id
+    /// Yaml configuration id
     ///
     /// Required.
     "YamlID" yaml_id set_yaml_id: str,
-    /// 源指标主题id
+    /// Source metric topic id
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// 目标指标主题id
+    /// Target metric topic id
     "DstTopicId" dst_topic_id set_dst_topic_id: str,
-    /// 任务状态； 1:开启；2:关闭
+    /// Task status: 1: Enabled; 2: Disabled
     "EnableFlag" enable_flag set_enable_flag: i128,
-    /// 调度开始时间,Unix时间戳，单位ms
+    /// Schedule start time, Unix timestamp in milliseconds
     "ProcessStartTime" process_start_time set_process_start_time: i128,
-    /// 调度周期(分钟)，支持范围(0,1440]分钟。
+    /// Scheduling period (minutes). Supported range (0,1440] minutes.
     "ProcessPeriod" process_period set_process_period: i64,
-    /// 执行延迟(秒)
+    /// Execution Delay (Seconds)
     "ProcessDelay" process_delay set_process_delay: i64,
-    /// yaml配置名称
+    /// yaml configuration name
     "YamlConfigName" yaml_config_name set_yaml_config_name: str,
-    /// yaml配置内容
+    /// yaml configuration content
     "YamlContent" yaml_content set_yaml_content: str,
-    /// 是否开启投递服务日志。1：关闭，2：开启。
+    /// Whether to enable service log shipping. Valid values: 1: disable; 2: enable.
     "HasServicesLog" has_services_log set_has_services_log: i128,
 } }
 rt::action!("cls", "2020-10-16", "ModifyRecordingRuleYamlTask", ModifyRecordingRuleYamlTaskRequest => ModifyRecordingRuleYamlTaskResponse);
 
 rt::model! { read debug;
-/// ModifyRecordingRuleYamlTask返回参数结构体
+/// ModifyRecordingRuleYamlTask response structure.
 ModifyRecordingRuleYamlTaskResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyRemoteWriteTask` (修改RemoteWrite任务).
+/// Request of `ModifyRemoteWriteTask` (This API is used to modify a RemoteWrite task.).
 ///
-/// 修改RemoteWrite任务
+/// This API is used to modify a RemoteWrite task.
 ModifyRemoteWriteTaskRequest {
-    /// 任务id
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 日志主题id
+    /// Log topic id
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// 任务状态
-    /// 0 关闭 1 开启
+    /// Task status.
+    /// 0: disabled, 1: enabled.
     "Enable" enable set_enable: i128,
-    /// RemoteWrite任务名称
+    /// RemoteWrite task name.
     "Name" name set_name: str,
-    /// 1 内网 2外网
+    /// Valid values: 1: private network; 2: public network.
     "NetType" net_type set_net_type: i128,
-    /// 私有网络id
+    /// VPC id
     "VpcId" vpc_id set_vpc_id: str,
-    /// 目标服务名称
+    /// Target service name.
     "Target" target set_target: str,
-    /// 目标地址
+    /// Destination address
     "RemoteWriteURL" remote_write_url set_remote_write_url: str,
-    /// 0: 无鉴权 1: basic_auth 2: token
+    /// Valid values: 0: no authentication; 1: basic_auth; 2: token.
     "AuthType" auth_type set_auth_type: i128,
-    /// 鉴权信息
+    /// Authentication information
     "AuthInfo" auth_info set_auth_info: obj RemoteWriteAuthInfo,
-    /// 后端服务类型
-    /// -1 没有
+    /// Backend service type
+    /// -1 No
     /// 0 CVM
     /// 1025 CLB
     "VirtualGatewayType" virtual_gateway_type set_virtual_gateway_type: i64,
@@ -11645,7 +11678,7 @@ ModifyRemoteWriteTaskRequest {
 rt::action!("cls", "2020-10-16", "ModifyRemoteWriteTask", ModifyRemoteWriteTaskRequest => ModifyRemoteWriteTaskResponse);
 
 rt::model! { read debug;
-/// ModifyRemoteWriteTask返回参数结构体
+/// ModifyRemoteWriteTask response structure.
 ModifyRemoteWriteTaskResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -11823,149 +11856,149 @@ ModifyS3RechargeResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyScheduledSql` (修改定时SQL分析任务).
+/// Request of `ModifyScheduledSql` (Modifies a scheduled SQL analysis task).
 ///
-/// 本接口用于修改定时SQL分析任务
+/// This API is used to modify a scheduled SQL analysis task.
 ModifyScheduledSqlRequest {
-    /// 任务ID，通过[获取定时SQL分析任务列表](https://cloud.tencent.com/document/product/614/95519)获取
+    /// Task ID, obtained by [searching the scheduled SQL analysis task list](https://www.tencentcloud.com/document/product/614/95519?from_cn_redirect=1).
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 源日志主题，通过[获取定时SQL分析任务列表](https://cloud.tencent.com/document/product/614/95519)获取
+    /// Source log topic, obtained via [search scheduled SQL analysis task list](https://www.tencentcloud.com/document/product/614/95519?from_cn_redirect=1)
     "SrcTopicId" src_topic_id set_src_topic_id: str,
-    /// 任务启动状态.   1开启,  2关闭
+    /// Task start status. 1: Enabled, 2: Disabled
     "EnableFlag" enable_flag set_enable_flag: i64,
-    /// 定时SQL分析的目标日志主题
+    /// Target log topic for scheduled SQL analysis
     "DstResource" dst_resource set_dst_resource: obj ScheduledSqlResouceInfo,
-    /// 查询语句
+    /// Query statement
     "ScheduledSqlContent" scheduled_sql_content set_scheduled_sql_content: str,
-    /// 调度周期(分钟)，1~1440分钟
+    /// Scheduling Interval (Minutes), 1-1440 minutes
     "ProcessPeriod" process_period set_process_period: i64,
-    /// 单次查询的时间窗口. 例子中为近15分钟
+    /// Time window for a single query. Example: last 15 minutes
     "ProcessTimeWindow" process_time_window set_process_time_window: str,
-    /// 执行延迟(秒)，0~120秒，默认60秒
+    /// Execution delay (seconds), 0-120 seconds, default 60 seconds
     "ProcessDelay" process_delay set_process_delay: i64,
-    /// 源topicId的地域信息,支持地域见 [地域列表](https://cloud.tencent.com/document/api/614/56474#.E5.9C.B0.E5.9F.9F.E5.88.97.E8.A1.A8) 文档
+    /// Regional information of the source topicId. For supported regions, see the [region list](https://www.tencentcloud.com/document/api/614/56474?from_cn_redirect=1#.E5.9C.B0.E5.9F.9F.E5.88.97.E8.A1.A8) document.
     "SrcTopicRegion" src_topic_region set_src_topic_region: str,
-    /// 任务名称，0~255字符
+    /// Task name, 0-255 characters
     "Name" name set_name: str,
-    /// 语法规则。 默认值为0。 0：Lucene语法，1：CQL语法
+    /// Syntax rules. Default value: 0. 0: Lucene syntax, 1: CQL syntax
     "SyntaxRule" syntax_rule set_syntax_rule: i128,
-    /// 是否开启投递服务日志。1：关闭，2：开启。
+    /// Whether to enable delivery service log. 1: Disabled, 2: Enabled.
     "HasServicesLog" has_services_log set_has_services_log: i128,
-    /// 全文检索查询标记。1：关闭，2：打开。
+    /// Full-text search query tag. 1: Off, 2: On.
     "FullQuery" full_query set_full_query: i128,
-    /// 调度周期单位
+    /// Scheduling period unit
     ///
-    /// 取值范围：[1, 2]
+    /// Value ranges from 1 to 2
     ///
-    /// 默认值：1
+    /// Default value: 1
     ///
-    /// 默认值1（分钟），其他值2（秒）
+    /// Default value 1 (minute), other value 2 (second)
     "ProcessPeriodUnit" process_period_unit set_process_period_unit: i64,
 } }
 rt::action!("cls", "2020-10-16", "ModifyScheduledSql", ModifyScheduledSqlRequest => ModifyScheduledSqlResponse);
 
 rt::model! { read debug;
-/// ModifyScheduledSql返回参数结构体
+/// ModifyScheduledSql response structure.
 ModifyScheduledSqlResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifySearchView` (修改查询视图).
+/// Request of `ModifySearchView` (This API is used to modify a query view.).
 ///
-/// 修改查询视图
+/// This API is used to modify a query view.
 ModifySearchViewRequest {
-    /// 视图ID
+    /// View ID.
     ///
     /// Required.
     "ViewId" view_id set_view_id: str,
-    /// 视图名称
+    /// View name
     ///
-    /// 参数格式：`^[a-z0-9][a-z0-9_-]{1,61}[a-z0-9]$`
+    /// Parameter format: `^[a-z0-9][a-z0-9_-]{1,61}[a-z0-9]$`
     "ViewName" view_name set_view_name: str,
-    /// 视图类型
+    /// View type
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - log： 日志主题
-    /// - metric： 指标主题
+    /// - log: Log topic
+    /// - metric: Metric topic
     ///
-    /// Topics字段中配置的主题信息应该与ViewType类型匹配
+    /// The topic information configured in the Topics field should match the ViewType.
     "ViewType" view_type set_view_type: str,
-    /// 查询视图中包含的主题，最大可包含10个主题
+    /// The query view contains topics, with a maximum of 10 topics.
     "Topics" topics set_topics: list ViewSearchTopic,
-    /// 描述信息
+    /// Description information
     "Description" description set_description: str,
 } }
 rt::action!("cls", "2020-10-16", "ModifySearchView", ModifySearchViewRequest => ModifySearchViewResponse);
 
 rt::model! { read debug;
-/// ModifySearchView返回参数结构体
+/// ModifySearchView response structure.
 ModifySearchViewResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyShipper` (修改投递COS任务).
+/// Request of `ModifyShipper` (Modifies a COS shipping task).
 ///
-/// 修改现有的投递规则，客户如果使用此接口，需要自行处理CLS对指定bucket的写权限。
+/// This API is used to modify an existing shipping rule. To use this API, you need to grant CLS the write permission of the specified bucket.
 ModifyShipperRequest {
-    /// 投递规则Id。
+    /// Shipping rule ID.
     ///
-    /// - 通过 [获取投递任务列表](https://cloud.tencent.com/document/product/614/58745)获取ShipperId。
+    /// - Obtain the ShipperId by [obtaining the shipping task list](https://www.tencentcloud.com/document/product/614/58745?from_cn_redirect=1).
     ///
     /// Required.
     "ShipperId" shipper_id set_shipper_id: str,
-    /// COS存储桶，详见产品支持的[存储桶命名规范](https://cloud.tencent.com/document/product/436/13312)。
+    /// COS bucket, see the supported [bucket naming conventions](https://www.tencentcloud.com/document/product/436/13312?from_cn_redirect=1).
     ///
-    /// - 通过[GET Service（List Buckets）](https://cloud.tencent.com/document/product/436/8291)获取COS存储桶。
+    /// - Obtain COS buckets via [GET Service (List Buckets)](https://www.tencentcloud.com/document/product/436/8291?from_cn_redirect=1).
     "Bucket" bucket set_bucket: str,
-    /// 投递规则投递的新的目录前缀。
+    /// The new directory prefix delivered by the Shipping Rule.
     ///
-    /// - 仅支持0-9A-Za-z-_/
-    /// - 最大支持256个字符
+    /// - Only 0-9A-Za-z-_/ are allowed.
+    /// - Supports a maximum of 256 characters.
     "Prefix" prefix set_prefix: str,
-    /// 投递规则的开关状态。true：开启投递任务；false：关闭投递任务。
+    /// Switch state of shipping rules. true: enable delivery task; false: disable delivery task.
     "Status" status set_status: bool,
-    /// 投递规则的名字
+    /// Shipping rule name
     "ShipperName" shipper_name set_shipper_name: str,
-    /// 投递的时间间隔，单位 秒，默认300，范围 300-900
+    /// Shipping time interval in seconds. Default: 300. Valid range: 300-900.
     "Interval" interval set_interval: i128,
-    /// 投递的文件的最大值，单位 MB，默认256，范围 5-256
+    /// Maximum value of delivered files in MB. Default: 256. Range: 5-256.
     "MaxSize" max_size set_max_size: i128,
-    /// 投递日志的过滤规则，匹配的日志进行投递，各rule之间是and关系，最多5个，数组为空则表示不过滤而全部投递
+    /// Filter rules for log shipping. Matched logs are shipped. The relationship between the rules is and. Up to 5 rules are allowed. An empty array indicates all logs are shipped without filtering.
     "FilterRules" filter_rules set_filter_rules: list FilterRuleInfo,
-    /// 投递日志的分区规则，支持strftime的时间格式表示
+    /// Partition rules for log shipping support strftime time format representation
     "Partition" partition set_partition: str,
-    /// 投递日志的压缩配置
+    /// Compression configuration of shipped logs
     "Compress" compress set_compress: obj CompressInfo,
-    /// 投递日志的内容格式配置
+    /// Content format configuration for shipped logs
     "Content" content set_content: obj ContentInfo,
-    /// 投递文件命名配置，0：随机数命名，1：投递时间命名。
+    /// Delivery file naming configuration. 0: Random number naming. 1: Delivery time naming.
     "FilenameMode" filename_mode set_filename_mode: i128,
-    /// 对象存储类型，默认值为 STANDARD。枚举值请参见[存储类型概述](https://cloud.tencent.com/document/product/436/33417) 文档。
-    /// 参考值有：
+    /// The storage type. Default value is STANDARD. For enumeration values, please refer to the [storage class overview](https://www.tencentcloud.com/document/product/436/33417?from_cn_redirect=1) document.
+    /// Reference values include:
     ///
-    /// - STANDARD：标准存储
-    /// - STANDARD_IA：低频存储
-    /// - ARCHIVE：归档存储
-    /// - DEEP_ARCHIVE：深度归档存储
-    /// - MAZ_STANDARD：标准存储（多 AZ）
-    /// - MAZ_STANDARD_IA：低频存储（多 AZ）
-    /// - INTELLIGENT_TIERING：智能分层存储
-    /// - MAZ_INTELLIGENT_TIERING：智能分层存储（多 AZ）
+    /// - STANDARD: standard storage
+    /// - STANDARD_IA: infrequent storage
+    /// - ARCHIVE: archive storage
+    /// - DEEP_ARCHIVE: deep archive storage
+    /// - MAZ_STANDARD: standard storage (multi-AZ)
+    /// - MAZ_STANDARD_IA: infrequent storage (multi-AZ)
+    /// - INTELLIGENT_TIERING: intelligent tiering storage
+    /// - MAZ_INTELLIGENT_TIERING: intelligent tiering storage (multi-AZ)
     "StorageType" storage_type set_storage_type: str,
-    /// 角色访问描述名 [创建角色](https://cloud.tencent.com/document/product/598/19381)
+    /// Role access description name [Create role](https://www.tencentcloud.com/document/product/598/19381?from_cn_redirect=1)
     "RoleArn" role_arn set_role_arn: str,
-    /// 外部ID
+    /// External ID
     "ExternalId" external_id set_external_id: str,
-    /// 用于生成投递到COS 的文件路径中的时间变量
+    /// Used to generate time variables in the file path shipped to COS.
     ///
-    /// 入参限制：支持下面时区列表
+    /// Input limitation: Supports the following time zone list
     ///
     /// - GMT-12:00
     /// - GMT-11:00
@@ -12038,176 +12071,176 @@ ModifyShipperRequest {
     /// - UTC+12:00
     /// - UTC+13:00
     "TimeZone" time_zone set_time_zone: str,
-    /// 预过滤处理-对写入COS原始数据进行预过滤处理
+    /// Pre-filtering process - filter out original data written to COS
     "DSLFilter" dsl_filter set_dsl_filter: str,
 } }
 rt::action!("cls", "2020-10-16", "ModifyShipper", ModifyShipperRequest => ModifyShipperResponse);
 
 rt::model! { read debug;
-/// ModifyShipper返回参数结构体
+/// ModifyShipper response structure.
 ModifyShipperResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifySplunkDeliver` (修改splunk任务投递信息).
+/// Request of `ModifySplunkDeliver` (Modify a splunk task delivery information).
 ///
-/// 修改splunk投递任务相关信息
+/// Modify information related to splunk delivery task
 ModifySplunkDeliverRequest {
-    /// 任务id
+    /// Task ID.
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 日志主题id
+    /// log topic id
     ///
-    /// - 通过[获取日志主题列表](https://cloud.tencent.com/document/product/614/56454)获取日志主题Id。
+    /// - Obtain the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// 投递任务名称name有以下限制：- 不能为空- 长度不大于256- 只能包含aA-zZ、下划线、-、0-9
+    /// The delivery task name has the following restrictions: - Cannot be empty - Length not greater than 256 - Can only contain aA-zZ, underscore, -, 0-9
     "Name" name set_name: str,
-    /// 投递任务启用状态；0:禁用；1:启用
+    /// Task enable status. Valid values: 0: disabled; 1: enabled.
     "Enable" enable set_enable: i64,
-    /// splunk投递任务-目标配置
+    /// splunk delivery task - target configuration
     "NetInfo" net_info set_net_info: obj NetInfo,
-    /// splunk投递任务元信息
+    /// splunk delivery task meta information
     "MetadataInfo" metadata_info set_metadata_info: obj MetadataInfo,
-    /// 是否启用服务日志；1:关闭；2:开启
+    /// Whether to enable the service log; 1: Disabled; 2: Enabled
     "HasServiceLog" has_service_log set_has_service_log: i64,
-    /// 高级配置-是否启用索引器;
-    /// 1-不开启；2-开启；默认为：1
+    /// Advanced configuration - Whether to enable the indexer;
+    /// 1 - Disable; 2 - Enable; Default: 1
     "IndexAck" index_ack set_index_ack: i64,
-    /// 高级配置-数据来源；不超过64个字符
+    /// Advanced configuration - data source; no more than 64 characters
     "Source" source set_source: str,
-    /// 高级配置-数据来源类型；不超过64个字符
+    /// Advanced configuration - data source type; no more than 64 characters
     "SourceType" source_type set_source_type: str,
-    /// 高级配置-Splunk写入的索引；不超过64个字符
+    /// Advanced configuration - Indexes written to Splunk; no more than 64 characters
     "Index" index set_index: str,
-    /// 高级配置-通道。
-    /// 需满足限制：如果启用索引器，该值不能为空
+    /// Advanced configuration - Channel.
+    /// To meet the limitation: If the indexer is enabled, the value cannot be empty.
     "Channel" channel set_channel: str,
-    /// 预过滤处理-对写入 Splunk 原始数据进行预过滤处理
+    /// Pre-filtering process - filter out original data before writing to Splunk
     "DSLFilter" dsl_filter set_dsl_filter: str,
-    /// 高级配置-跨账户投递用户角色授权信息
+    /// Advanced configuration - Cross-account delivery user role authorization information
     ///
-    /// 取值参考：[新建自定义角色](https://console.cloud.tencent.com/cam/role/create?payloadType=account)
+    /// For reference: [Create custom role](https://console.cloud.tencent.com/cam/role/create?payloadType=account)
     "ExternalRole" external_role set_external_role: obj ExternalRole,
 } }
 rt::action!("cls", "2020-10-16", "ModifySplunkDeliver", ModifySplunkDeliverRequest => ModifySplunkDeliverResponse);
 
 rt::model! { read debug;
-/// ModifySplunkDeliver返回参数结构体
+/// ModifySplunkDeliver response structure.
 ModifySplunkDeliverResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyTopic` (修改主题).
+/// Request of `ModifyTopic` (Modify a topic).
 ///
-/// 本接口用于修改日志或指标主题。
+/// This API is used to modify logs or metric topics.
 ModifyTopicRequest {
-    /// 主题ID- 通过[获取主题列表](https://cloud.tencent.com/document/product/614/56454)获取主题Id。
+    /// Topic ID - Obtain the topic Id through [Get Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// 主题名称
-    /// 输入限制：
+    /// Topic name
+    /// Input restrictions:
     ///
-    /// - 不能为空字符串
-    /// - 不能包含字符'|'
-    /// - 不能使用以下名称["cls_service_log","loglistener_status","loglistener_alarm","loglistener_business","cls_service_metric"]
+    /// - Cannot be an empty string
+    /// - Cannot contain character '|'
+    /// - Cannot use the following names ["cls_service_log","loglistener_status","loglistener_alarm","loglistener_business","cls_service_metric"]
     "TopicName" topic_name set_topic_name: str,
-    /// 标签描述列表，通过指定该参数可以同时绑定标签到相应的主题。最大支持10个标签键值对，并且不能有重复的键值对。
+    /// List of tag descriptions. By specifying this parameter, you can bind tags to the appropriate topic simultaneously. Supports up to 10 tag key-value pairs, and no duplicate key-value pairs are allowed.
     "Tags" tags set_tags: list Tag,
-    /// 主题是否开启采集，true：开启采集；false：关闭采集。
-    /// 控制台目前不支持修改此参数。
+    /// Whether the topic has log collection enabled. true: start collection; false: disable collection.
+    /// The console currently does not support modification of this parameter.
     "Status" status set_status: bool,
-    /// 是否开启自动分裂
+    /// Whether to enable auto-split
     "AutoSplit" auto_split set_auto_split: bool,
-    /// 若开启最大分裂，该主题能够允许的最大分区数；
-    /// 默认为50；必须为正数
+    /// If maximum split is enabled, the maximum number of partitions allowed for this topic;
+    /// default is 50; must be a positive number
     "MaxSplitPartitions" max_split_partitions set_max_split_partitions: i64,
-    /// 生命周期，单位天，标准存储取值范围1~3600，低频存储取值范围7~3600。取值为3640时代表永久保存
+    /// Lifecycle in days. Standard storage value range is 1-3600. Infrequent storage value range is 7-3600. A value of 3640 indicates permanent retention.
     "Period" period set_period: i64,
-    /// 存储类型：cold 低频存储，hot 标准存储
+    /// Storage type: cold infrequent storage, hot standard storage
     "StorageType" storage_type set_storage_type: str,
-    /// 主题描述
+    /// Topic description
     "Describes" describes set_describes: str,
-    /// 0：日志主题关闭日志沉降。
-    /// 非0：日志主题开启日志沉降后标准存储的天数。HotPeriod需要大于等于7，且小于Period。
-    /// 仅在StorageType为 hot 时生效，指标主题不支持该配置。
+    /// 0: The log topic disables log settlement.
+    /// Non-0: Number of days for standard storage after log settlement is enabled for the log topic. HotPeriod needs to be greater than or equal to 7 and less than Period.
+    /// Effective only when StorageType is hot. This configuration is not supported for metric topics.
     "HotPeriod" hot_period set_hot_period: i128,
-    /// 免鉴权开关。 false：关闭； true：开启。
-    /// 开启后将支持指定操作匿名访问该日志主题。详情请参见[日志主题](https://cloud.tencent.com/document/product/614/41035)。
+    /// Free authentication switch. false: disabled; true: enabled.
+    /// Once enabled, anonymous access to the log topic will be supported for specified operations. For details, please see [log topic](https://www.tencentcloud.com/document/product/614/41035?from_cn_redirect=1).
     "IsWebTracking" is_web_tracking set_is_web_tracking: bool,
-    /// 主题扩展信息
+    /// Topic extended information
     "Extends" extends set_extends: obj TopicExtendInfo,
-    /// 主题分区数量。
-    /// 默认为1；
-    /// 取值范围及约束：
+    /// Number of topic partitions.
+    /// Defaults to 1.
+    /// Value ranges and constraints:
     ///
-    /// - 当输入值<=0，系统自动调整为1。
-    /// - 如果未传MaxSplitPartitions，需要PartitionCount<=50；
-    /// - 如果传递了MaxSplitPartitions，需要PartitionCount<=MaxSplitPartitions；
+    /// - When the input value <=0, the system automatically adjusts it to 1.
+    /// - If MaxSplitPartitions is not passed, PartitionCount must be <=50.
+    /// - If MaxSplitPartitions is passed, PartitionCount must be <=MaxSplitPartitions.
     "PartitionCount" partition_count set_partition_count: i128,
-    /// 取消切换存储任务的id
+    /// id of the cancel switch storage task
     ///
-    /// - 通过[获取日志主题列表](https://cloud.tencent.com/document/product/614/56454)获取取消切换存储任务的id【Topics中的TopicAsyncTaskID字段】。
+    /// - Obtain the id of the cancel switch storage task [TopicAsyncTaskID field in Topics] by [get log topic list](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
     "CancelTopicAsyncTaskID" cancel_topic_async_task_id set_cancel_topic_async_task_id: str,
-    /// 加密相关参数。 支持加密地域并且开白用户可以传此参数，其他场景不能传递该参数。
-    /// 只支持传入1：kms-cls 云产品秘钥加密
+    /// Encryption-related parameters. Encrypted regions are supported and can be passed for allowlisted users. Cannot be passed in other scenarios.
+    /// Only support passing in 1: kms-cls secret key for cloud product encryption.
     "Encryption" encryption set_encryption: i128,
     /// 用户自定义 KMS 密钥信息；为空则使用默认密钥（别名 KMS-CLS）
     ///
     /// 当参数 Encryption为 1 时生效
     "CustomKmsInfo" custom_kms_info set_custom_kms_info: obj CustomKmsInfo,
-    /// 开启记录公网来源ip和服务端接收时间
+    /// Enable logging of public network source IP and server receipt time
     "IsSourceFrom" is_source_from set_is_source_from: bool,
-    /// 计费模式
+    /// Billing mode
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - 0： 按使用功能计费
-    /// - 1： 按原始日志量计费（目前仅面向少部分客户支持）
+    /// - 0: Function billing by usage
+    /// - 1: Raw log size billing (currently only supports some customers)
     ///
-    /// 默认值：0
+    /// Default value: 0
     "BillingMode" billing_mode set_billing_mode: i128,
 } }
 rt::action!("cls", "2020-10-16", "ModifyTopic", ModifyTopicRequest => ModifyTopicResponse);
 
 rt::model! { read debug;
-/// ModifyTopic返回参数结构体
+/// ModifyTopic response structure.
 ModifyTopicResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `ModifyWebCallback` (修改告警渠道回调配置).
+/// Request of `ModifyWebCallback` (This API is used to modify alarm channel callback configurations.).
 ///
-/// 该接口用于修改告警渠道回调配置。
+/// This API is used to modify alarm channel callback configurations.
 ModifyWebCallbackRequest {
-    /// 告警渠道回调配置ID。-通过[获取告警渠道回调配置列表](https://cloud.tencent.com/document/api/614/115229)获取告警渠道回调配置ID
+    /// Alarm channel callback configuration ID. Obtain the alarm channel callback configuration ID by searching the alarm channel callback configuration list (https://www.tencentcloud.com/document/api/614/115229?from_cn_redirect=1).
     ///
     /// Required.
     "WebCallbackId" web_callback_id set_web_callback_id: str,
-    /// 告警渠道回调配置名称。最大支持255个字节
+    /// Alarm channel callback configuration name. Supports a maximum of 255 bytes.
     "Name" name set_name: str,
-    /// 渠道类型
+    /// Channel type
     ///
-    /// WeCom:企业微信;DingTalk:钉钉;Lark:飞书;Http:自定义回调;
+    /// WeCom: WeCom; DingTalk: DingTalk; Lark: Lark; Http: Custom Callback;
     "Type" r#type set_type: str,
-    /// 回调地址。
+    /// Callback URL.
     "Webhook" webhook set_webhook: str,
-    /// 请求方式。
+    /// Request method.
     ///
-    /// 支持POST、PUT。
+    /// Support POST, PUT.
     ///
-    /// 注意：当Type为Http时，必填。
+    /// Note: This parameter is required when Type is set to Http.
     "Method" method set_method: str,
-    /// 秘钥信息。最大支持1024个字节
+    /// Secret key information. Supports a maximum of 1024 bytes.
     "Key" key set_key: str,
 } }
 impl ::core::fmt::Debug for ModifyWebCallbackRequest {
@@ -12225,96 +12258,98 @@ impl ::core::fmt::Debug for ModifyWebCallbackRequest {
 rt::action!("cls", "2020-10-16", "ModifyWebCallback", ModifyWebCallbackRequest => ModifyWebCallbackResponse);
 
 rt::model! { read debug;
-/// ModifyWebCallback返回参数结构体
+/// ModifyWebCallback response structure.
 ModifyWebCallbackResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 提供多个Notice信息
+/// Offer multiple Notice messages
 MonitorNotice {
-    /// 以数组的形式提供MonitorNoticeRule
+    /// MonitorNoticeRule in array format
     "Notices" notices set_notices: list MonitorNoticeRule,
 } }
 
 rt::model! { both debug;
-/// 腾讯云可观测平台通知渠道组信息
+/// Tencent Cloud observability platform notification channel group info
 MonitorNoticeRule {
-    /// 腾讯云可观测平台通知模板 ID
+    /// Tencent Cloud observability platform notification template ID
     "NoticeId" notice_id set_notice_id: str,
-    /// 腾讯云可观测平台内容模板ID，为空时使用默认内容模板
+    /// ID of the Tencent Cloud observability platform content template. The default content template is used when empty.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ContentTmplId" content_tmpl_id set_content_tmpl_id: str,
-    /// 告警级别,0:警告(Warn); 1:提醒(Info); 2:紧急 (Critical)
+    /// Alarm level. 0: Warn; 1: Information; 2: Critical
     "AlarmLevels" alarm_levels set_alarm_levels: list i128,
 } }
 
 rt::model! { both debug;
-/// 告警策略中监控任务的执行时间点
+/// Monitoring task execution time point in alarm policy
 MonitorTime {
-    /// 执行周期， 可选值：`Period`、`Fixed`、`Cron`。
+    /// Execution cycle. Value range: `Period`, `Fixed`, `Cron`.
     ///
-    /// - Period：固定频率
-    /// - Fixed：固定时间
-    /// - Cron：Cron表达式
+    /// - Period: at a fixed frequency
+    /// - Fixed: fixed time
+    /// - Cron: cron expression
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 执行的周期，或者定制执行的时间节点。单位为分钟，取值范围为1~1440。
-    /// 当type为`Period`,`Fixed`时，time字段生效。
+    /// Execution period or custom execution time point. Unit: minutes, value range: 1-1440.
+    /// When type is `Period` or `Fixed`, the time field takes effect.
     "Time" time set_time: i64,
-    /// 执行的周期cron表达式。示例：`0/1 * * * *` 从左到右每个field的含义 Minutes field(分钟), Hours field(小时),Day of month field(日期),Month field(月份),Day of week field(星期)， 不支持秒级别。当type为`Cron`时，CronExpression字段生效。
+    /// The cron expression for the execution period. Example: `0/1 * * * *`. From left to right, each field represents Minutes field, Hours field, Day of month field, Month field, Day of week field. No support for second level. When the type is `Cron`, the CronExpression field takes effect.
     "CronExpression" cron_expression set_cron_expression: str,
 } }
 
 rt::model! { both debug;
-/// 多触发条件。
+/// Multiple trigger conditions.
 MultiCondition {
-    /// 触发条件。
+    /// Trigger conditions
     "Condition" condition set_condition: str,
-    /// 告警级别。0:警告(Warn); 1:提醒(Info); 2:紧急 (Critical)。
+    /// Alarm severity. 0: Warning (Warn); 1: Reminder (Info); 2: Urgent (Critical).
     ///
-    /// - 不填则默认为0。
+    /// - If not specified, the default is 0.
     "AlarmLevel" alarm_level set_alarm_level: i128,
 } }
 
 rt::model! { write debug;
-/// 多日志主题检索相关信息
+/// Log topic search information
 MultiTopicSearchInformation {
-    /// 要检索分析的日志主题ID
+    /// ID of the log topic to be searched for
     "TopicId" topic_id set_topic_id: str,
-    /// 透传上次接口返回的Context值，可获取后续更多日志，总计最多可获取1万条原始日志，过期时间1小时
+    /// You can pass through the `Context` value (validity: 1 hour) returned by the last API to continue to get logs, which can get up to 10,000 raw logs.
     "Context" context set_context: str,
 } }
 
 rt::model! { both nodebug;
-/// Splunk投递任务-目标配置网络信息相关
+/// Splunk delivery task - Configure network information related to the target
 NetInfo {
-    /// 网络地址
+    /// Network address.
     ///
     /// Required.
     "Host" host set_host: str,
-    /// 端口
+    /// Port.
     ///
     /// Required.
     "Port" port set_port: i128,
-    /// 认证token
+    /// Authentication token
     ///
     /// Required.
     "Token" token set_token: str,
-    /// 网络类型;1：内网；2:外网
+    /// Network type; 1: Private network; 2: Public network
     ///
     /// Required.
     "NetType" net_type set_net_type: i128,
-    /// 所属网络；如果网络类型为内网，该字段必填
+    /// Associated network; If the network type is private network, this field is required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 网络服务类型；如果网络类型为内网，该字段必填
-    /// - 0:云上cvm
-    /// - 3:云上专线网关
-    /// - 11:云联网
-    /// - 1025:云上clb
+    /// Network service type. If the network type is private network, this field is required.
+    /// -0: Cloud cvm
+    /// -3: Cloud Direct Connect Gateway
+    /// -CCN
+    /// -1025: Cloud clb
     "VirtualGatewayType" virtual_gateway_type set_virtual_gateway_type: i128,
-    /// 认证机制，是否使用SSL，默认不使用
+    /// Authentication mechanism, whether to use SSL, default non-use
     "IsSSL" is_ssl set_is_ssl: bool,
 } }
 impl ::core::fmt::Debug for NetInfo {
@@ -12332,27 +12367,27 @@ impl ::core::fmt::Debug for NetInfo {
 }
 
 rt::model! { read nodebug;
-/// 网络应用任务详情
+/// Web Application Task Detail
 NetworkApplicationDetail {
-    /// 网络应用Id
+    /// Web application Id
     "NetworkAppId" network_app_id set_network_app_id: str,
-    /// 网络应用名称
+    /// network app name
     "Name" name set_name: str,
-    /// 地域code
+    /// Region code
     "Region" region set_region: str,
-    /// 日志主题id
+    /// log topic id
     "TopicId" topic_id set_topic_id: str,
-    /// 日志集id
+    /// Logset id
     "LogsetId" logset_id set_logset_id: str,
-    /// 应用token
+    /// Application token
     "Token" token set_token: str,
-    /// 主账号id
+    /// Host Account ID
     "Uin" uin set_uin: i128,
-    /// 子账号id
+    /// Sub-account ID
     "SubUin" sub_uin set_sub_uin: i128,
-    /// 创建时间，秒级时间戳
+    /// Creation time (a second-level timestamp)
     "CreateTime" create_time set_create_time: i128,
-    /// 更新时间，秒级时间戳
+    /// Update time (a second-level timestamp)
     "UpdateTime" update_time set_update_time: i128,
 } }
 impl ::core::fmt::Debug for NetworkApplicationDetail {
@@ -12373,25 +12408,25 @@ impl ::core::fmt::Debug for NetworkApplicationDetail {
 }
 
 rt::model! { read debug;
-/// 网络应用任务信息
+/// Network application task info
 NetworkApplicationInfo {
-    /// 网络应用Id
+    /// Web application Id
     "NetworkAppId" network_app_id set_network_app_id: str,
-    /// 网络应用名称
+    /// Network app name
     "Name" name set_name: str,
-    /// 地域code
+    /// Region code
     "Region" region set_region: str,
-    /// 日志主题id
+    /// Log topic id
     "TopicId" topic_id set_topic_id: str,
-    /// 日志集id
+    /// log set id
     "LogsetId" logset_id set_logset_id: str,
-    /// 主账号id
+    /// Host Account ID
     "Uin" uin set_uin: i128,
-    /// 子账号id
+    /// Sub-account ID
     "SubUin" sub_uin set_sub_uin: i128,
-    /// 创建时间，秒级时间戳
+    /// Creation time, timestamp in seconds
     "CreateTime" create_time set_create_time: i128,
-    /// 更新时间，秒级时间戳
+    /// Update time (second-level timestamp)
     "UpdateTime" update_time set_update_time: i128,
 } }
 
@@ -12415,437 +12450,440 @@ NetworkInfo {
 } }
 
 rt::model! { both debug;
-/// 通知内容模板详细配置
+/// Detailed configuration of a notification content template.
 NoticeContent {
-    /// 渠道类型
+    /// Channel type
     ///
-    /// Email:邮件;Sms:短信;WeChat:微信;Phone:电话;WeCom:企业微信;DingTalk:钉钉;Lark:飞书;Http:自定义回调;
+    /// Email: mail; Sms: Sms; WeChat: WeChat; Phone: call; WeCom: WeCom; DingTalk: DingTalk; Lark: Lark; Http: Custom Callback
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 告警触发通知内容模板。
+    /// Alarm trigger notification content template.
     "TriggerContent" trigger_content set_trigger_content: obj NoticeContentInfo,
-    /// 告警恢复通知内容模板。
+    /// Alarm clearing notification content template.
     "RecoveryContent" recovery_content set_recovery_content: obj NoticeContentInfo,
 } }
 
 rt::model! { both debug;
-/// 通知模板内容
+/// Notification template content.
 NoticeContentInfo {
-    /// 通知内容模板标题信息。
-    /// 部分通知渠道类型不支持“标题”，请参照[腾讯云控制台页面](https://console.cloud.tencent.com/cls/alarm/notice-template)。
+    /// Notification content template title information.
+    /// Some notification channel types do not support "title". See the Tencent Cloud Console page (https://console.cloud.tencent.com/cls/alarm/notice-template).
     "Title" title set_title: str,
-    /// 通知内容模板正文信息。
+    /// Body information of a notification content template.
     "Content" content set_content: str,
-    /// 请求头（Request Headers）：在HTTP请求中，请求头包含了客户端向服务器发送的附加信息，如用户代理、授权凭证、期望的响应格式等。
-    /// 仅“自定义回调”支持该配置。
+    /// Request Headers: The Request header in an HTTP Request contains additional information sent to server, such as user agent, authorization credentials, expected response format.
+    /// Only "Custom Callback" supports this configuration.
     "Headers" headers set_headers: list String,
 } }
 
 rt::model! { read debug;
-/// 通知内容模板信息
+/// Notification content template information.
 NoticeContentTemplate {
-    /// 通知内容模板ID。
+    /// Notification content template ID.
     "NoticeContentId" notice_content_id set_notice_content_id: str,
-    /// 通知内容模板名称
+    /// notification content template name
     "Name" name set_name: str,
-    /// 语言类型。
+    /// Language type.
     ///
-    /// 0： 中文
-    /// 1： 英文
+    /// 0: Chinese
+    /// 1: English
     "Type" r#type set_type: i128,
-    /// 通知内容模板信息。
+    /// Notification content template information.
     "NoticeContents" notice_contents set_notice_contents: list NoticeContent,
-    /// 通知内容模板标记。
+    /// Notification content template tag.
     ///
-    /// 0： 用户自定义
-    /// 1： 系统内置
+    /// 0: user-customized
+    /// 1: Built-in
     "Flag" flag set_flag: i128,
-    /// 创建者主账号。
+    /// Root account of a creator.
     "Uin" uin set_uin: i128,
-    /// 创建/修改者子账号。
+    /// Sub-account of a creator or modifier.
     "SubUin" sub_uin set_sub_uin: i128,
-    /// 创建时间 秒级(s)时间戳。
+    /// Creation time. A timestamp in seconds.
     "CreateTime" create_time set_create_time: i64,
-    /// 更新时间 秒级(s)时间戳。
+    /// Update time. A timestamp in seconds.
     "UpdateTime" update_time set_update_time: i64,
 } }
 
 rt::model! { both debug;
-/// 告警通知接收者信息
+/// Alarm notification recipient information
 NoticeReceiver {
-    /// 接受者类型。可选值：
-    /// -  Uin - 用户ID
-    /// - Group - 用户组ID
-    /// 暂不支持其余接收者类型。
+    /// Recipient type. Available values:
+    /// -Uin - User ID
+    /// -Group - User group ID
+    /// Other recipient types are not currently supported.
     ///
     /// Required.
     "ReceiverType" receiver_type set_receiver_type: str,
-    /// 接收者。
-    /// 当ReceiverType为Uin时，ReceiverIds的值为用户uid。[子用户信息查询](https://cloud.tencent.com/document/api/598/53486)
-    /// 当ReceiverType为Group时，ReceiverIds的值为用户组id。[CAM用户组](https://cloud.tencent.com/document/product/598/34589)
+    /// Recipient.
+    /// When ReceiverType is Uin, the value of ReceiverIds is the user uid. [Sub-user information query](https://www.tencentcloud.com/document/api/598/53486?from_cn_redirect=1)
+    /// When ReceiverType is Group, ReceiverIds is the user Group id. [CAM User Group](https://www.tencentcloud.com/document/product/598/34589?from_cn_redirect=1)
     ///
     /// Required.
     "ReceiverIds" receiver_ids set_receiver_ids: list i64,
-    /// 通知接收渠道。
-    /// - Email - 邮件
-    /// - Sms - 短信
-    /// - WeChat - 微信
-    /// - Phone - 电话
+    /// Notification receiving channel
+    /// -Mail
+    /// -Sms
+    /// -WeChat
+    /// -Phone - phone
     ///
     /// Required.
     "ReceiverChannels" receiver_channels set_receiver_channels: list String,
-    /// 通知内容模板ID，使用Default-zh引用默认模板（中文），使用Default-en引用DefaultTemplate(English)。-通过[获取通知内容模板](https://cloud.tencent.com/document/product/614/111714)获取通知内容模板ID
+    /// Notification content template ID. Use Default-zh to refer to the Default template (Chinese). Use Default-en to refer to DefaultTemplate (English). Get the notification content template ID by searching the notification content template (https://www.tencentcloud.com/document/product/614/111714?from_cn_redirect=1).
     "NoticeContentId" notice_content_id set_notice_content_id: str,
-    /// 允许接收信息的开始时间。格式：`15:04:05`。必填
+    /// Start time to allow receipt of information. Format: `15:04:05`. Required.
     "StartTime" start_time set_start_time: str,
-    /// 允许接收信息的结束时间。格式：`15:04:05`。必填
+    /// Allow receipt of information end time. Format: `15:04:05`. Required
     "EndTime" end_time set_end_time: str,
-    /// 位序。
+    /// Bit order.
     ///
-    /// - 入参时无效。
-    /// - 出参时有效。
+    /// -Invalid when passed as an input parameter.
+    /// -Valid at that time.
     "Index" index set_index: i64,
 } }
 
 rt::model! { both debug;
-/// 通知规则
+/// Notification rules
 NoticeRule {
-    /// 匹配规则 JSON串。
-    /// **rule规则树格式为嵌套结构体JSON字符串**
+    /// Match rule JSON string.
+    /// **rule tree format is a nested structure JSON string**
     /// `{"Value":"AND","Type":"Operation","Children":[{"Value":"OR","Type":"Operation","Children":[{"Type":"Condition","Value":"Level","Children":[{"Value":"In","Type":"Compare"},{"Value":"[1,0]","Type":"Value"}]},{"Type":"Condition","Value":"Level","Children":[{"Value":"NotIn","Type":"Compare"},{"Value":"[2]","Type":"Value"}]}]}]}`
     ///
-    /// **rule规则树限制规则如下**：
-    /// - 顶层rule中Type可取值：`Condition`，`Operation`
-    /// - Type为`Operation`的子节点支持的Type可取值：`Condition`，`Operation`
-    /// - Type为`Condition`的子节点支持的Type可取值：`String`，`Compare`，`Array`，`TimeRange`，`Value`，`Key`
-    /// - 其他Type无子节点
-    /// - 当rule Type为`Operation`时，value可取值：`AND`，`OR`
-    /// - 当rule Type为`Condition`时，value不可为空，子节点个数不能小于2
-    /// - 当子节点Type为  `Compare` 时，value可取值：`>`，`<`，`>=`，`<=`，`=`，`!=`，`Between`，`NotBetween`，`=~`，`!=~`，`In`，`NotIn`
-    /// - value为`Between`，`NotBetween`时，下一个子节点value必须是长度为2的数组
-    /// - value为`=~`，`!=~`时，下一个子节点value必须是一个正则表达式
-    /// - value为`In`，`NotIn`时， 下一个子节点value必须是一个数组
+    /// **Rule tree limiting rules are as follows**:
+    /// -Valid values for Type in the top-level rule: `Condition`, `Operation`
+    /// -Valid values for the Type of the `Operation` sub-node: `Condition`, `Operation`
+    /// -Valid values for the Type of a `Condition` sub-node: `String`, `Compare`, `Array`, `TimeRange`, `Value`, `Key`.
+    /// -Other types have no sub-node
+    /// -When rule Type is `Operation`, the valid values for value are `AND`, `OR`.
+    /// -When rule Type is `Condition`, value is required and the number of child nodes cannot be less than 2.
+    /// -When the sub-node Type is `Compare`, the valid values for value are `>`, `<`, `>=`, `<=`, `=`, `!=`, `Between`, `NotBetween`, `=~`, `!=~`, `In`, `NotIn`.
+    /// -When the value is `Between` or `NotBetween`, the next sub-node value must be an array of length 2.
+    /// -When the value is `=~` or `!=~`, the next sub-node value must be a regular expression.
+    /// -When value is `In` or `NotIn`, the next sub-node value must be an array.
     ///
-    /// **业务参数含义**：
-    /// - Type：Condition 表示是规则条件，Value：Level 表示告警等级
-    /// - 子节点Type支持`Compare`，Value支持`In`，`NotIn`
-    /// - 下一个子节点value支持的值：0（警告），1（提醒），2 （紧急）
-    /// 以下示例表示：告警等级属于提醒
+    /// **Business parameter meaning**:
+    /// -Type: Condition means the rule condition. Value: Level means the alarm level.
+    /// -Sub-node Type supports `Compare`, and Value supports `In` and `NotIn`.
+    /// -Supported values for the next sub-node value: 0 (warning), 1 (reminder), 2 (critical).
+    /// The following example means the alarm level belongs to reminder.
     /// `{\"Value\":\"AND\",\"Type\":\"Operation\",\"Children\":[{\"Type\":\"Condition\",\"Value\":\"Level\",\"Children\":[{\"Value\":\"In\",\"Type\":\"Compare\"},{\"Value\":\"[1]\",\"Type\":\"Value\"}]}]}`
     ///
-    /// - Type：Condition 表示是规则条件，Value：NotifyType 表示通知类型
-    /// - 子节点Type支持`Compare`，Value支持`In`，`NotIn`
-    /// - 下一个子节点value支持的值：1（告警通知），2 （恢复通知）
-    /// 以下示例表示：通知类型属于告警通知或通知类型不属于恢复通知
+    /// -Type: Condition means rule condition. Value: NotifyType refers to notification type.
+    /// -Sub-node Type supports `Compare`, and Value supports `In` and `NotIn`.
+    /// -Supported values for the next sub-node value: 1 (alarm notification), 2 (recovery notification).
+    /// The following example means the notification type belongs to alarm notification or the notification type is not within restoration notification.
     /// `{\"Value\":\"AND\",\"Type\":\"Operation\",\"Children\":[{\"Value\":\"OR\",\"Type\":\"Operation\",\"Children\":[{\"Type\":\"Condition\",\"Value\":\"NotifyType\",\"Children\":[{\"Value\":\"In\",\"Type\":\"Compare\"},{\"Value\":\"[1]\",\"Type\":\"Value\"}]},{\"Type\":\"Condition\",\"Value\":\"NotifyType\",\"Children\":[{\"Value\":\"NotIn\",\"Type\":\"Compare\"},{\"Value\":\"[2]\",\"Type\":\"Value\"}]}]}]}`
     ///
-    /// - Type：Condition 表示是规则条件，Value：AlarmID 表示告警策略
-    /// - 子节点Type支持`Compare`，Value支持`In`，`NotIn`
-    /// - 下一个子节点value支持的值：告警策略id数组
-    /// 以下示例表示：告警策略属于alarm-53af048c-254b-4c73-bb48-xxx,alarm-6dfa8bc5-08da-4d64-b6cb-xxx或告警策略不属于alarm-1036314c-1e49-4cee-a8fb-xxx
+    /// -Type: Condition means rule condition. Value: AlarmID indicates alarm policy.
+    /// -Sub-node Type supports `Compare`, and Value supports `In` and `NotIn`.
+    /// -Supported values for the next sub-node value: alarm policy id array.
+    /// The following example means: The alarm policy belongs to alarm-53af048c-254b-4c73-bb48-xxx, alarm-6dfa8bc5-08da-4d64-b6cb-xxx or the alarm policy does not belong to alarm-1036314c-1e49-4cee-a8fb-xxx.
     /// `"{\"Value\":\"AND\",\"Type\":\"Operation\",\"Children\":[{\"Value\":\"OR\",\"Type\":\"Operation\",\"Children\":[{\"Type\":\"Condition\",\"Value\":\"AlarmID\",\"Children\":[{\"Value\":\"In\",\"Type\":\"Compare\"},{\"Value\":\"[\\\"alarm-53af048c-254b-4c73-bb48-xxx\\\",\\\"alarm-6dfa8bc5-08da-4d64-b6cb-xxx\\\"]\",\"Type\":\"Value\"}]},{\"Type\":\"Condition\",\"Value\":\"AlarmID\",\"Children\":[{\"Value\":\"NotIn\",\"Type\":\"Compare\"},{\"Value\":\"[\\\"alarm-1036314c-1e49-4cee-a8fb-xxx\\\"]\",\"Type\":\"Value\"}]}]}]}"`
     ///
-    /// - Type：Condition 表示是规则条件，Value：AlarmName 表示告警策略名称
-    /// - 子节点Type支持`Compare`，Value支持`=~`，`!=~`
-    /// - 下一个子节点value支持的值：必须是正则表达式
-    /// 以下示例表示：告警策略名称正则匹配^test$或告警策略名称正则不匹配^hahaha$
+    /// -Type: Condition means the rule condition. Value: AlarmName means the alarm policy name.
+    /// -Sub-node Type supports `Compare`, and Value supports `=~`, `!=~`
+    /// -Next sub-node value supported values: Must be a regular expression.
+    /// The following example means the alarm policy name regular expression matching ^test$ or the alarm policy name regular expression mismatch ^hahaha$.
     /// `{\"Value\":\"AND\",\"Type\":\"Operation\",\"Children\":[{\"Value\":\"OR\",\"Type\":\"Operation\",\"Children\":[{\"Type\":\"Condition\",\"Value\":\"AlarmName\",\"Children\":[{\"Value\":\"=~\",\"Type\":\"Compare\"},{\"Value\":\"^test$\",\"Type\":\"Value\"}]},{\"Type\":\"Condition\",\"Value\":\"AlarmName\",\"Children\":[{\"Value\":\"!=~\",\"Type\":\"Compare\"},{\"Value\":\"^hahaha$\",\"Type\":\"Value\"}]}]}]}`
     ///
-    /// - Type：Condition 表示是规则条件，Value：Label 表示告警分类字段
-    /// - 子节点Type支持`Compare`，Value支持`In`，`NotIn`，`=~`，`!=~`
-    /// - 下一个子节点value支持的值：`In`，`NotIn` 时value是数组，`=~`，`!=~`时value是正则表达式
-    /// 以下示例表示：告警分类字段key1属于v1或告警分类字段key2不属于v2或告警分类字段key3正则匹配^test$或告警分类字段key4正则不匹配^hahaha$
+    /// -Type: Condition means rule condition. Value: Label refers to alarm classification field.
+    /// - The sub-node Type supports `Compare`, and Value supports `In`, `NotIn`, `=~`, `!=~`.
+    /// -Supported values for the next sub-node value: `In`, `NotIn` where value is an array, `=~`, `!=~` where value is a regex.
+    /// The following example means: the alarm classification field key1 belongs to v1, or the alarm classification field key2 NOT_IN v2, or the alarm classification field key3 matches the regular expression ^test$, or the alarm classification field key4 does not match the regular expression ^hahaha$.
     /// `{\"Value\":\"AND\",\"Type\":\"Operation\",\"Children\":[{\"Value\":\"OR\",\"Type\":\"Operation\",\"Children\":[{\"Type\":\"Condition\",\"Value\":\"Label\",\"Children\":[{\"Value\":\"key1\",\"Type\":\"Key\"},{\"Value\":\"In\",\"Type\":\"Compare\"},{\"Value\":\"[\\\"v1\\\"]\",\"Type\":\"Value\"}]},{\"Type\":\"Condition\",\"Value\":\"Label\",\"Children\":[{\"Value\":\"key2\",\"Type\":\"Key\"},{\"Value\":\"NotIn\",\"Type\":\"Compare\"},{\"Value\":\"[\\\"v2\\\"]\",\"Type\":\"Value\"}]},{\"Type\":\"Condition\",\"Value\":\"Label\",\"Children\":[{\"Value\":\"key3\",\"Type\":\"Key\"},{\"Value\":\"=~\",\"Type\":\"Compare\"},{\"Value\":\"^test$\",\"Type\":\"Value\"}]},{\"Type\":\"Condition\",\"Value\":\"Label\",\"Children\":[{\"Value\":\"key4\",\"Type\":\"Key\"},{\"Value\":\"!=~\",\"Type\":\"Compare\"},{\"Value\":\"^hahaha$\",\"Type\":\"Value\"}]}]}]}`
     ///
-    /// - Type：Condition 表示是规则条件，Value：NotifyTime 表示通知时间
-    /// - 子节点Type支持`Compare`，Value支持`Between `，`NotBetween `
-    /// - 下一个子节点value支持的值：长度为2，格式为`14:20:36`的字符串数组
-    /// 以下示例表示：通知时间在指定范围内14:18:36至14:33:36或通知时间不在指定范围内14:20:36至14:30:36
+    /// -Type: Condition means Rule Condition. Value: NotifyTime refers to notification time.
+    /// - Sub-node Type supports `Compare`, and Value supports `Between`, `NotBetween`
+    /// -Next sub-node value supported values: An array of strings with a length of 2 in the format `14:20:36`.
+    /// The following example indicates the notification time is within the specified scope 14:18:36 to 14:33:36 or not within specified range 14:20:36 to 14:30:36.
     /// `{\"Value\":\"AND\",\"Type\":\"Operation\",\"Children\":[{\"Value\":\"OR\",\"Type\":\"Operation\",\"Children\":[{\"Type\":\"Condition\",\"Value\":\"NotifyTime\",\"Children\":[{\"Value\":\"Between\",\"Type\":\"Compare\"},{\"Value\":\"[\\\"14:18:36\\\",\\\"14:33:36\\\"]\",\"Type\":\"Value\"}]},{\"Type\":\"Condition\",\"Value\":\"NotifyTime\",\"Children\":[{\"Value\":\"NotBetween\",\"Type\":\"Compare\"},{\"Value\":\"[\\\"14:20:36\\\",\\\"14:30:36\\\"]\",\"Type\":\"Value\"}]}]}]}`
     ///
-    /// - Type：Condition 表示是规则条件，Value：Duration 表示告警持续时间
-    /// - 子节点Type支持`Compare`，Value支持`>`，`<`，`>=`，`<=`
-    /// - 下一个子节点value支持的值：整型值单位分钟
-    /// 以下示例表示：告警持续时间大于1分钟或告警持续时间大于等于2分钟或告警持续时间小于3分钟或告警持续时间小于等于4分钟
+    /// -Type: Condition means the rule condition. Value: Duration indicates the duration of the alarm.
+    /// -The sub-node Type supports `Compare`, and Value supports `>`, `<`, `>=`, `<=`.
+    /// -Next sub-node value supported values: integer value in minutes
+    /// The following example means: the duration of the alarm is greater than 1 minute, equal to or greater than 2 minutes, less than 3 minutes, or less than or equal to 4 minutes.
     /// `{\"Value\":\"AND\",\"Type\":\"Operation\",\"Children\":[{\"Value\":\"OR\",\"Type\":\"Operation\",\"Children\":[{\"Type\":\"Condition\",\"Value\":\"Duration\",\"Children\":[{\"Value\":\">\",\"Type\":\"Compare\"},{\"Value\":1,\"Type\":\"Value\"}]},{\"Type\":\"Condition\",\"Value\":\"Duration\",\"Children\":[{\"Value\":\">=\",\"Type\":\"Compare\"},{\"Value\":2,\"Type\":\"Value\"}]},{\"Type\":\"Condition\",\"Value\":\"Duration\",\"Children\":[{\"Value\":\"<\",\"Type\":\"Compare\"},{\"Value\":3,\"Type\":\"Value\"}]},{\"Type\":\"Condition\",\"Value\":\"Duration\",\"Children\":[{\"Value\":\"<=\",\"Type\":\"Compare\"},{\"Value\":4,\"Type\":\"Value\"}]}]}]}`
     "Rule" rule set_rule: str,
-    /// 告警通知接收者信息。
+    /// Alarm notification recipient information.
     "NoticeReceivers" notice_receivers set_notice_receivers: list NoticeReceiver,
-    /// 告警通知模板回调信息，包括企业微信、钉钉、飞书。
+    /// Alarm notification template callback information, including WeCom, DingTalk, and Lark.
     "WebCallbacks" web_callbacks set_web_callbacks: list WebCallback,
-    /// 告警升级开关。`true`：开启告警升级、`false`：关闭告警升级，默认：false
+    /// Alarm escalation switch. `true`: enable alarm escalation, `false`: disable alarm escalation. Default: false.
     "Escalate" escalate set_escalate: bool,
-    /// 告警升级条件。`1`：无人认领且未恢复、`2`：未恢复，默认为1
-    /// - 无人认领且未恢复：告警没有恢复并且没有人认领则升级
-    /// - 未恢复：当前告警持续未恢复则升级
+    /// Alarm escalation conditions. `1`: Unclaimed and unrecovered, `2`: Unrecovered. Default is 1.
+    /// -Unclaimed and unrecovered: Upgrade if the alert is not restored and no one claims it.
+    /// -Unrecovered: Upgrade if the alarm persists without recovery.
     "Type" r#type set_type: i128,
-    /// 告警升级间隔。单位：分钟，范围`[1，14400]`
+    /// Escalate alarms interval. Unit: minutes, range `[1, 14400]`.
     "Interval" interval set_interval: i128,
-    /// 告警升级后下一个环节的通知渠道配置
+    /// Notification channel configuration for the next step after alarm severity escalation.
     "EscalateNotice" escalate_notice set_escalate_notice: obj EscalateNoticeInfo,
 } }
 
 rt::model! { write debug;
-/// Request of `OpenClawService` (创建OpenClaw服务).
+/// Request of `OpenClawService` (Create an OpenClaw service).
 ///
-/// 本接口用于创建OpenClaw依赖的资源与索引
+/// This API is used to create resources and indexes dependent on OpenClaw.
 OpenClawServiceRequest {
-    /// 标签类型
+    /// Tag type
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - OpenClaw： OpenClaw类型
-    /// - ClawPro： ClawPro类型
+    /// - OpenClaw: OpenClaw type
+    /// - ClawPro: ClawPro type
     ///
     /// Required.
     "Tag" tag set_tag: str,
-    /// 是否创建 trace 主题，默认为 false
+    /// Whether to create a trace topic, default to false
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - true： 创建trace 主题
-    /// - false： 不创建trace 主题
+    /// - true: Creates a trace topic
+    /// - false: Does not create a trace topic
     "EnableTrace" enable_trace set_enable_trace: bool,
 } }
 rt::action!("cls", "2020-10-16", "OpenClawService", OpenClawServiceRequest => OpenClawServiceResponse);
 
 rt::model! { read debug;
-/// OpenClawService返回参数结构体
+/// OpenClawService response structure.
 OpenClawServiceResponse {
-    /// 日志集id
+    /// Logset id
     ///
-    /// [日志集文档](https://cloud.tencent.com/document/product/614/41034)
+    /// [Logset document](https://www.tencentcloud.com/document/product/614/41034?from_cn_redirect=1)
     "LogsetId" logset_id set_logset_id: str,
-    /// 日志集名称
+    /// Logset name
     "LogsetName" logset_name set_logset_name: str,
-    /// 日志主题id
+    /// Log topic id
     ///
-    /// [日志主题文档](https://cloud.tencent.com/document/product/614/41035)
+    /// [Log topic document](https://www.tencentcloud.com/document/product/614/41035?from_cn_redirect=1)
     "TopicId" topic_id set_topic_id: str,
-    /// 日志主题名称
+    /// Log topic name
     "TopicName" topic_name set_topic_name: str,
-    /// 指标主题id
+    /// Metric topic id
     ///
-    /// [指标主题文档](https://cloud.tencent.com/document/product/614/90328)
+    /// [Metric topic document](https://www.tencentcloud.com/document/product/614/90328?from_cn_redirect=1)
     "MetricTopicId" metric_topic_id set_metric_topic_id: str,
-    /// 指标主题名称
+    /// Metric topic name
     "MetricTopicName" metric_topic_name set_metric_topic_name: str,
-    /// 机器组id
+    /// Bound machine group id
     ///
-    /// [机器组文档](https://cloud.tencent.com/document/product/614/17412)
+    /// [Machine group document](https://www.tencentcloud.com/document/product/614/17412?from_cn_redirect=1)
     "MachineGroupId" machine_group_id set_machine_group_id: str,
-    /// 机器组名称
+    /// Machine group name
     "MachineGroupName" machine_group_name set_machine_group_name: str,
-    /// 采集配置id。应用日志
+    /// Collection configuration id. Application log
     ///
-    /// [采集概述文档](https://cloud.tencent.com/document/product/614/33494) - [LogListener 采集配置导入](https://cloud.tencent.com/document/product/614/57497)
+    /// [Collection overview document](https://www.tencentcloud.com/document/product/614/33494?from_cn_redirect=1) - [LogListener collection configuration import](https://www.tencentcloud.com/document/product/614/57497?from_cn_redirect=1)
     "AppLogConfigId" app_log_config_id set_app_log_config_id: str,
-    /// 采集配置名称。应用日志
+    /// Collection configuration name. Application log
     "AppLogConfigName" app_log_config_name set_app_log_config_name: str,
-    /// 采集配置id。会话日志
+    /// Collection configuration id. Session log
     ///
-    /// [采集概述文档](https://cloud.tencent.com/document/product/614/33494) - [LogListener 采集配置导入](https://cloud.tencent.com/document/product/614/57497)
+    /// [Collection overview document](https://www.tencentcloud.com/document/product/614/33494?from_cn_redirect=1) - [LogListener collection configuration import](https://www.tencentcloud.com/document/product/614/57497?from_cn_redirect=1)
     "SessionLogConfigId" session_log_config_id set_session_log_config_id: str,
-    /// 采集配置名称。会话日志
+    /// Collection configuration name. Session log
     "SessionLogConfigName" session_log_config_name set_session_log_config_name: str,
-    /// trace 主题 ID
+    /// trace topic ID
     "TraceTopicId" trace_topic_id set_trace_topic_id: str,
-    /// trace 主题名称
+    /// trace topic name
     "TraceTopicName" trace_topic_name set_trace_topic_name: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `OpenClsService` (开通日志服务).
+/// Request of `OpenClsService` (Enable logging).
 ///
-/// 开通日志服务
-/// API 中 Region 填写任意一个地域均可开通所有地域的 CLS，建议使用广州(ap-guangzhou)
+/// Enable logging
+/// This API is used to enable CLS in all regions by filling any region for Region, recommend using Guangzhou (ap-guangzhou).
 OpenClsServiceRequest {
 } }
 rt::action!("cls", "2020-10-16", "OpenClsService", OpenClsServiceRequest => OpenClsServiceResponse);
 
 rt::model! { read debug;
-/// OpenClsService返回参数结构体
+/// OpenClsService response structure.
 OpenClsServiceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `OpenKafkaConsumer` (打开Kafka协议消费).
+/// Request of `OpenKafkaConsumer` (Enables Kafka consumption).
 ///
-/// 打开Kafka协议消费功能
+/// This API is used to enable the Kafka consumption feature.
 OpenKafkaConsumerRequest {
-    /// 日志主题Id。
+    /// Log topic Id.
     ///
-    /// - 通过 [获取日志主题列表](https://cloud.tencent.com/document/product/614/56454) 获取日志主题Id。
-    /// - 通过 [创建日志主题](https://cloud.tencent.com/document/product/614/56456) 获取日志主题Id。
+    /// - Get log topic Id by [get log topic list](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
+    /// - Get log topic Id by [create log topic](https://www.tencentcloud.com/document/product/614/56456?from_cn_redirect=1).
     ///
     /// Required.
     "FromTopicId" from_topic_id set_from_topic_id: str,
-    /// 压缩方式[0:NONE；2:SNAPPY；3:LZ4]，默认：0
+    /// Compression mode [0:NONE; 2:SNAPPY; 3:LZ4], default: 0
     "Compression" compression set_compression: i64,
-    /// kafka协议消费数据格式
+    /// kafka protocol consumption data format
     "ConsumerContent" consumer_content set_consumer_content: obj KafkaConsumerContent,
-    /// 是否开启投递服务日志。1：关闭，2：开启。 默认值：2
+    /// Whether to enable service log shipping. Valid values: 1: disable; 2: enable. Default value: 2
     "HasServicesLog" has_services_log set_has_services_log: i128,
     /// 外网消费开关，默认开启
     "EnableInternetConsume" enable_internet_consume set_enable_internet_consume: bool,
     /// 内网消费开关，默认开启
     "EnableIntranetConsume" enable_intranet_consume set_enable_intranet_consume: bool,
-    /// 消费范围类型，0:最新；1:历史+最新；默认值:0
+    /// Range type of consumption, 0: latest; 1: historic + latest; default value: 0
     "ScopeType" scope_type set_scope_type: i128,
 } }
 rt::action!("cls", "2020-10-16", "OpenKafkaConsumer", OpenKafkaConsumerRequest => OpenKafkaConsumerResponse);
 
 rt::model! { read debug;
-/// OpenKafkaConsumer返回参数结构体
+/// OpenKafkaConsumer response structure.
 OpenKafkaConsumerResponse {
-    /// KafkaConsumer 消费时使用的Topic参数
+    /// Topic parameter used by KafkaConsumer during consumption
     "TopicID" topic_id set_topic_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// Parquet内容
+/// `Parquet` contents
 ParquetInfo {
-    /// ParquetKeyInfo数组
+    /// `ParquetKeyInfo` array
     ///
     /// Required.
     "ParquetKeyInfo" parquet_key_info set_parquet_key_info: list ParquetKeyInfo,
 } }
 
 rt::model! { both debug;
-/// Parquet内容描述
+/// `Parquet` content description
 ParquetKeyInfo {
-    /// 键值名称
+    /// Key name
     ///
     /// Required.
     "KeyName" key_name set_key_name: str,
-    /// 数据类型，目前支持6种类型：string、boolean、int32、int64、float、double
+    /// Supported data types: string, boolean, int32, int64, float, and double
     ///
     /// Required.
     "KeyType" key_type set_key_type: str,
-    /// 解析失败赋值信息
+    /// Assigned value for parsing failure
     ///
     /// Required.
     "KeyNonExistingField" key_non_existing_field set_key_non_existing_field: str,
 } }
 
 rt::model! { read debug;
-/// 日志主题分区信息
+/// Log topic partition information
 PartitionInfo {
-    /// 分区ID
+    /// Partition ID
     "PartitionId" partition_id set_partition_id: i64,
-    /// 分区的状态（readwrite或者是readonly）
+    /// Partition status. Valid values: `readwrite`, `readonly`
     "Status" status set_status: str,
-    /// 分区哈希键起始key
+    /// Partition hash start key
     "InclusiveBeginKey" inclusive_begin_key set_inclusive_begin_key: str,
-    /// 分区哈希键结束key
+    /// Partition hash end key
     "ExclusiveEndKey" exclusive_end_key set_exclusive_end_key: str,
-    /// 分区创建时间
-    /// 时间格式：yyyy-MM-dd HH:mm:ss
+    /// Partition Creation Time
+    /// Time format: yyyy-MM-dd HH:mm:ss
     "CreateTime" create_time set_create_time: str,
-    /// 只读分区数据停止写入时间
-    /// 时间格式：yyyy-MM-dd HH:mm:ss
+    /// Time to stop writing data to the read-only partition
+    /// Time format: yyyy-MM-dd HH:mm:ss
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LastWriteTime" last_write_time set_last_write_time: str,
 } }
 
 rt::model! { both debug;
 /// PartitionOffsetInfo
 PartitionOffsetInfo {
-    /// 分区id
+    /// Partition ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "PartitionId" partition_id set_partition_id: i128,
-    /// offset点位
+    /// Offset.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Offset" offset set_offset: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `PreviewKafkaRecharge` (Kafka数据订阅日志预览).
+/// Request of `PreviewKafkaRecharge` (Previews the logs of Kafka data subscription tasks).
 ///
-/// 本接口用于预览Kafka数据订阅任务客户日志信息
+/// This API is used to preview the logs of Kafka data subscription tasks.
 PreviewKafkaRechargeRequest {
-    /// 预览类型，1：源数据预览；2：导出结果预览。
+    /// Preview type. 1: preview of source data; 2: preview of exported results.
     ///
     /// Required.
     "PreviewType" preview_type set_preview_type: i128,
-    /// 导入Kafka类型，0：腾讯云CKafka；1：用户自建Kafka。
+    /// Import Kafka type. 0: Tencent Cloud CKafka; 1: user-built kafka.
     ///
     /// Required.
     "KafkaType" kafka_type set_kafka_type: i128,
-    /// 用户需要导入的Kafka相关topic列表，多个topic之间使用半角逗号隔开。
-    /// 最多支持100个。
+    /// List of Kafka-related topics to be imported by the user, topics separated by commas.
+    /// Supports up to 100.
     ///
     /// Required.
     "UserKafkaTopics" user_kafka_topics set_user_kafka_topics: str,
-    /// 导入数据位置，-2：最早；-1：最晚。
+    /// Import data location. -2: earliest; -1: latest.
     ///
     /// Required.
     "Offset" offset set_offset: i64,
-    /// 腾讯云CKafka实例ID，当KafkaType为0时参数KafkaInstance有效且必填。
-    ///
-    /// - 通过 [获取实例列表信息](https://cloud.tencent.com/document/product/597/40835) 获取实例id。
+    /// Tencent Cloud CKafka instance ID. The parameter KafkaInstance is valid and required when KafkaType is 0.
+    /// -Get the instance id through [Get Instance List](https://www.tencentcloud.com/document/product/597/40835?from_cn_redirect=1).
     "KafkaInstance" kafka_instance set_kafka_instance: str,
-    /// 服务地址。
-    /// KafkaType为1时ServerAddr必填。
+    /// Service address.
+    /// When KafkaType is 1, ServerAddr is required.
     "ServerAddr" server_addr set_server_addr: str,
-    /// ServerAddr是否为加密连接。
-    /// KafkaType为1时有效。
+    /// Whether ServerAddr is a secure connection.
+    /// Valid when KafkaType is 1.
     "IsEncryptionAddr" is_encryption_addr set_is_encryption_addr: bool,
-    /// 加密访问协议。
-    /// KafkaType为1并且IsEncryptionAddr为true时Protocol必填。
+    /// Encrypted Access Protocol.
+    /// When KafkaType is 1 and IsEncryptionAddr is true, Protocol is required.
     "Protocol" protocol set_protocol: obj KafkaProtocolInfo,
-    /// 用户Kafka消费组。
+    /// User Kafka consumer group.
     ///
-    /// - 消费组是 Kafka 提供的可扩展且具有容错性的消费者机制，一个消费组中存在多个消费者，组内的所有消费者共同消费订阅 Topic 中的消息。一个消费者可同时消费多个 Partition，但一个 Partition 只能被消费组内的一个消费者消费。
+    /// -A consumption group is a scalable and fault-tolerant consumer mechanism provided by Kafka. Multiple consumers exist in a consumption group, and all consumers in the group consume subscribed data of messages in the Topic. A consumer can consume multiple partitions simultaneously, but one Partition can only be consumed by a single consumer in the group.
     "ConsumerGroupName" consumer_group_name set_consumer_group_name: str,
-    /// 日志导入规则
+    /// Log import rule
     "LogRechargeRule" log_recharge_rule set_log_recharge_rule: obj LogRechargeRuleInfo,
     /// 网络连接参数
     "NetworkInfo" network_info set_network_info: obj NetworkInfo,
-    /// 用户kafka拓展信息
+    /// User kafka extended information
     "UserKafkaMeta" user_kafka_meta set_user_kafka_meta: obj UserKafkaMeta,
 } }
 rt::action!("cls", "2020-10-16", "PreviewKafkaRecharge", PreviewKafkaRechargeRequest => PreviewKafkaRechargeResponse);
 
 rt::model! { read debug;
-/// PreviewKafkaRecharge返回参数结构体
+/// PreviewKafkaRecharge response structure.
 PreviewKafkaRechargeResponse {
-    /// 日志样例，PreviewType为2时返回
+    /// Log sample, which is returned when `PreviewType` is set to `2`
     "LogSample" log_sample set_log_sample: str,
-    /// 日志预览结果
+    /// Log preview results
     "LogData" log_data set_log_data: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 预览数据详情
+/// Preview data details
 PreviewLogStatistic {
-    /// 日志内容
+    /// Log content
     ///
     /// Required.
     "LogContent" log_content set_log_content: str,
-    /// 行号。从0开始
+    /// Line number. Starts from 0.
     ///
     /// Required.
     "LineNum" line_num set_line_num: i64,
-    /// 目标日志主题ID
-    /// - 通过[获取日志主题列表](https://cloud.tencent.com/document/product/614/56454)获取日志主题Id。
+    /// target log topic ID
+    /// -Obtain the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
     "DstTopicId" dst_topic_id set_dst_topic_id: str,
-    /// 失败错误信息， 空字符串""表示正常
+    /// Error message for failure. A null string "" indicates normal.
     "FailReason" fail_reason set_fail_reason: str,
-    /// 日志时间，格式：`2024-05-07 17:13:17.105`
+    /// Log time, format: `2024-05-07 17:13:17.105`
     ///
-    /// - 入参时无效
-    /// - 出参时有效，为日志中的时间格式
+    /// -Invalid input parameter
+    /// -Valid at that time, the time format in logs
     "Time" time set_time: str,
-    /// 目标topic-name
+    /// Target topic name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Disabled in the spec.
     "DstTopicName" dst_topic_name set_dst_topic_name: str,
@@ -12918,65 +12956,65 @@ ProductIngestTaskItem {
 } }
 
 rt::model! { write debug;
-/// Request of `QueryMetric` (指标查询（最新值查询）).
+/// Request of `QueryMetric` (Queries a metric (latest value query)).
 ///
-/// 查询指定时刻指标的最新值。
-/// 如果该时刻向前推5分钟内均无指标数据，则无相应的查询结果。
+/// Query the latest metric value at a specified time.
+/// If there is no metric data in the 5 minutes before that moment, there will be no query result.
 QueryMetricRequest {
-    /// 查询语句，使用PromQL语法
-    /// - 参考 [语法规则](https://cloud.tencent.com/document/product/614/90334) 文档
+    /// Queries statements; using PromQL syntax
+    /// -Refer to the [Syntax Rules](https://www.tencentcloud.com/document/product/614/90334?from_cn_redirect=1) document
     ///
     /// Required.
     "Query" query set_query: str,
-    /// 指标主题ID
-    /// - 通过[获取日志主题列表](https://cloud.tencent.com/document/product/614/56454)获取日志主题Id。
+    /// Metric Topic ID
+    /// -Obtain the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// 查询时间，秒级Unix时间戳。为空时代表当前时间戳。
+    /// Query time, Unix timestamp in seconds. When empty, it represents the current timestamp.
     "Time" time set_time: i128,
 } }
 rt::action!("cls", "2020-10-16", "QueryMetric", QueryMetricRequest => QueryMetricResponse);
 
 rt::model! { read debug;
-/// QueryMetric返回参数结构体
+/// QueryMetric response structure.
 QueryMetricResponse {
-    /// 指标查询结果类型，支持
-    /// - scalar 标量值
-    /// - string 字符串值
-    /// - vector 瞬时向量
-    /// - matrix 区间向量
+    /// Metric Query Result Type, Support
+    /// -scalar value
+    /// -string value
+    /// -instantaneous vector
+    /// -matrix interval vector
     "ResultType" result_type set_result_type: str,
-    /// 指标查询结果
+    /// Metric Query Result
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `QueryRangeMetric` (指标查询（范围查询）).
+/// Request of `QueryRangeMetric` (Queries metrics (range query)).
 ///
-/// 查询指定时间范围内指标的变化趋势
+/// This API is used to query the trend of metrics within a specified time range.
 QueryRangeMetricRequest {
-    /// 指标主题ID
-    /// - 通过[获取日志主题列表](https://cloud.tencent.com/document/product/614/56454)获取日志主题Id。
+    /// Metric Topic ID
+    /// -Obtain the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// 查询语句，使用PromQL语法
-    /// - 参考 [语法规则](https://cloud.tencent.com/document/product/614/90334) 文档
+    /// Queries statements; using PromQL syntax
+    /// -Refer to the [syntax rules](https://www.tencentcloud.com/document/product/614/90334?from_cn_redirect=1) document.
     ///
     /// Required.
     "Query" query set_query: str,
-    /// 查询起始时间，秒级Unix时间戳
+    /// Queries start time; unix timestamp in seconds
     ///
     /// Required.
     "Start" start set_start: i128,
-    /// 查询结束时间，秒级Unix时间戳
+    /// Queries end time; unix timestamp in seconds
     ///
     /// Required.
     "End" end set_end: i128,
-    /// 查询时间间隔，单位秒
+    /// Queries time interval, in seconds
     ///
     /// Required.
     "Step" step set_step: i128,
@@ -12984,151 +13022,158 @@ QueryRangeMetricRequest {
 rt::action!("cls", "2020-10-16", "QueryRangeMetric", QueryRangeMetricRequest => QueryRangeMetricResponse);
 
 rt::model! { read debug;
-/// QueryRangeMetric返回参数结构体
+/// QueryRangeMetric response structure.
 QueryRangeMetricResponse {
-    /// 指标查询结果类型，支持
-    /// - scalar 标量值
-    /// - string 字符串值
-    /// - vector 瞬时向量
-    /// - matrix 区间向量
+    /// Metric Query Result Type, support
+    /// -scalar value
+    /// -string value
+    /// -instantaneous vector
+    /// -matrix interval vector
     "ResultType" result_type set_result_type: str,
-    /// 指标查询结果
+    /// Metric Query Result
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 索引重建任务信息
+/// Index rebuild task information
 RebuildIndexTaskInfo {
-    /// 索引重建任务ID
+    /// Reindexing task ID
     "TaskId" task_id set_task_id: str,
-    /// 索引重建任务当前状态，0:索引重建任务已创建，1:创建索引重建资源，2:索引重建资源创建完成，3:重建中，4:暂停，5:重建索引成功，6:重建成功（可检索），7:重建失败，8:撤销，9:删除元数据和索引
+    /// Current status of the reindexing task. 0: reindexing task created; 1: creating reindexing resources; 2: reindexing resources created; 3: reindexing; 4: paused; 5: reindexing completed; 6: reindexing succeeded (searchable); 7: reindexing failed; 8: revoked; 9: deleting the metadata and index.
     "Status" status set_status: i128,
-    /// 重建任务开始时间戳
+    /// Start timestamp of the reindexing task
     "StartTime" start_time set_start_time: i128,
-    /// 重建任务结束时间戳
+    /// Rebuild task end timestamp
     "EndTime" end_time set_end_time: i128,
-    /// 重投预估剩余时间，单位秒
+    /// Estimated remaining time for reshipping, in seconds
     "RemainTime" remain_time set_remain_time: i64,
-    /// 重建任务创建时间戳
+    /// Rebuild task creation timestamp
     "CreateTime" create_time set_create_time: i128,
-    /// 重投完成度，百分比
+    /// Re-shipping completion degree, in percentages.
     "Progress" progress set_progress: f64,
-    /// 重建任务更新时间
+    /// Update time of the reindexing task
     "UpdateTime" update_time set_update_time: i128,
-    /// 附加状态描述信息（目前仅描述失败时失败原因）
+    /// Additional status description. Currently, it only describes the reason for failure.
     "StatusMessage" status_message set_status_message: str,
 } }
 
 rt::model! { read debug;
-/// 预聚合任务详情
+/// Pre-aggregation task details.
 RecordingRuleTaskInfo {
-    /// 预聚合任务id
+    /// Pre-aggregation task ID.
     "TaskId" task_id set_task_id: str,
-    /// 源日志主题id
+    /// Source Log Topic ID
     "TopicId" topic_id set_topic_id: str,
-    /// 预聚合任务名称
+    /// Pre-aggregation task name.
     "Name" name set_name: str,
-    /// 任务创建时间
+    /// Creation Time
     "CreateTime" create_time set_create_time: str,
-    /// 任务更新时间
+    /// Task Update Time
     "UpdateTime" update_time set_update_time: str,
-    /// 任务状态，1:运行 2:停止 3:异常-找不到源日志主题 4:异常-找不到目标主题
+    /// Task status: 1: Running 2: Stopped 3: Error - Source log topic not found 4: Error - Target topic not found
     ///
-    /// 5: 访问权限问题 6:内部故障 7:其他故障
+    /// 5: Access permission issue 6: Internal failure 7: Other faults
     "Status" status set_status: i64,
-    /// 任务启用状态，1开启,  2关闭
+    /// Task status: 1 Enabled, 2 Disabled
     "EnableFlag" enable_flag set_enable_flag: i64,
-    /// 调度开始时间
+    /// Schedule Start Time
     "ProcessStartTime" process_start_time set_process_start_time: i128,
-    /// 调度周期(分钟)
+    /// Scheduling Interval (Minutes)
     "ProcessPeriod" process_period set_process_period: i64,
-    /// 执行延迟(秒)
+    /// Execution Delay (Seconds)
     "ProcessDelay" process_delay set_process_delay: i64,
-    /// 是否开启投递服务日志。1：关闭，2：开启。
+    /// Whether to enable service log shipping. Valid values: 1: disable; 2: enable.
     "HasServicesLog" has_services_log set_has_services_log: i128,
-    /// 预聚合检索语句
+    /// Pre-aggregation search statement.
     "RecordingRuleContent" recording_rule_content set_recording_rule_content: str,
-    /// 指标名称
+    /// Metric name
     "MetricName" metric_name set_metric_name: str,
-    /// 自定义指标名称
+    /// Custom metric name.
     "CustomMetricLabels" custom_metric_labels set_custom_metric_labels: list MetricLabel,
-    /// yaml配置文件id
+    /// YAML configuration file ID.
     "YamlId" yaml_id set_yaml_id: str,
-    /// yaml配置文件名称
+    /// YAML configuration file name.
     "YamlConfigName" yaml_config_name set_yaml_config_name: str,
-    /// 目标日志主题id
+    /// Target log topic ID
     "DstTopicId" dst_topic_id set_dst_topic_id: str,
 } }
 
 rt::model! { read debug;
-/// 预聚合Yaml任务详情
+/// Pre-aggregation YAML task details.
 RecordingRuleYamlTaskInfo {
-    /// yaml配置文件id
+    /// YAML configuration file ID.
     "YamlId" yaml_id set_yaml_id: str,
-    /// 源日志主题id
+    /// Source Log Topic ID
     "TopicId" topic_id set_topic_id: str,
-    /// 写入描述的日志主题id
+    /// Log topic ID for the write description.
     "DstTopicId" dst_topic_id set_dst_topic_id: str,
-    /// 任务创建时间
+    /// Creation Time
     "CreateTime" create_time set_create_time: str,
-    /// 任务更新时间
+    /// Task Update Time
     "UpdateTime" update_time set_update_time: str,
-    /// 任务状态，1:运行 2:停止 3:异常-找不到源日志主题 4:异常-找不到目标主题
+    /// Task status, 1: running 2: stopped 3: error - source log topic not found 4: error - destination topic not found
     ///
-    /// 5: 访问权限问题 6:内部故障 7:其他故障
+    /// 5: Access permission issue 6: Internal failure 7: Other faults
     "Status" status set_status: i64,
-    /// 任务启用状态，1开启,  2关闭
+    /// Task status: 1 Enabled, 2 Disabled
     "EnableFlag" enable_flag set_enable_flag: i64,
-    /// 调度开始时间
+    /// Schedule Start Time
     "ProcessStartTime" process_start_time set_process_start_time: i128,
-    /// 调度周期(分钟)
+    /// Scheduling Interval (Minutes)
     "ProcessPeriod" process_period set_process_period: i64,
-    /// 执行延迟(秒)
+    /// Execution Delay (Seconds)
     "ProcessDelay" process_delay set_process_delay: i64,
-    /// 是否开启投递服务日志。1：关闭，2：开启。
+    /// Whether to enable service log shipping. Valid values: 1: disable; 2: enable.
     "HasServicesLog" has_services_log set_has_services_log: i128,
-    /// yaml配置文件名称
+    /// YAML configuration file name.
     "YamlConfigName" yaml_config_name set_yaml_config_name: str,
-    /// yaml配置文件内容
+    /// YAML configuration file content.
     "YamlContent" yaml_content set_yaml_content: str,
-    /// yaml文件子任务数量
+    /// Number of subtasks of the YAML file.
     "SubTaskCount" sub_task_count set_sub_task_count: i64,
 } }
 
 rt::model! { both debug;
-/// 标签重新标记配置。
-/// 允许动态重写目标、警报、抓取样本和远程写入样本的标签集。
+/// Tag remark configuration.
+/// Permission to dynamically rewrite the tag set of targets, alerts, captured samples and remote write samples.
 Relabeling {
-    /// 基于正则表达式匹配执行的动作。
-    /// - replace: Label替换, 必填: SourceLabels, Separator, Regex, TargetLabel, Replacement
-    /// - labeldrop: 丢弃Label, 必填: Regex
-    /// - labelkeep: 保留Label, 必填: Regex
-    /// - lowercase: 小写化, 必填: SourceLabels, Separator, TargetLabel
-    /// - uppercase: 大写化, 必填: SourceLabels, Separator, TargetLabel
-    /// - dropequal: 丢弃指标-完全匹配, 必填: SourceLabels, Separator, TargetLabel
-    /// - keepequal: 保留指标-完全匹配, 必填: SourceLabels, Separator, TargetLabel
-    /// - drop: 丢弃指标-正则匹配, 必填: SourceLabels, Separator, Regex
-    /// - keep: 保留指标-正则匹配, 必填: SourceLabels, Separator, Regex
-    /// - hashmod:哈希取模, 必填: SourceLabels, Separator, TargetLabel, Modulus
-    /// - labelmap:Label映射, 必填: Regex, Replacement
+    /// Action executed based on regular expression matching.
+    /// -replace: Label replacement, required: SourceLabels, Separator, Regex, TargetLabel, Replacement
+    /// -labeldrop: Discard Label, Required: Regex
+    /// -labelkeep: Reserve Label, required: Regex
+    /// -lowercase, required: SourceLabels, Separator, TargetLabel
+    /// -Uppercase: uppercase, Required: SourceLabels, Separator, TargetLabel
+    /// -dropequal: Drop metric - exact match, required: SourceLabels, Separator, TargetLabel
+    /// -keepequal: retain metric - exact match, required: SourceLabels, Separator, TargetLabel
+    /// -drop: Drop metric - Regular expression matching. Required: SourceLabels, Separator, Regex.
+    /// -keep: Retain metric - Regular expression matching, Required: SourceLabels, Separator, Regex
+    /// -hashmod: hash modulo, required: SourceLabels, Separator, TargetLabel, Modulus
+    /// -labelmap: Label map, required: Regex, Replacement
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Action" action set_action: str,
-    /// 原始label
+    /// original label
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SourceLabels" source_labels set_source_labels: list String,
-    /// 原始label连接符。 必填时不能为空串， 长度不能超过256
+    /// Original label delimiter. This parameter cannot be an empty string when it is required. Its length cannot exceed 256 characters.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Separator" separator set_separator: str,
-    /// 目标label。必填时不能为空串，校验格式：`^[a-zA-Z_][a-zA-Z0-9_]*$` ， 长度不能超过256
+    /// Target label. This parameter cannot be an empty string when it is required. The verification format is ^[a-zA-Z_][a-zA-Z0-9_]*$, and its length cannot exceed 256 characters.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TargetLabel" target_label set_target_label: str,
-    /// 替换值。如果正则表达式匹配，则对其执行替换操作。
-    /// - 必填时不能为空串，长度不能超过256
-    /// - 当action为LabelMap时， Replacement 校验格式：`^(?:(?:[a-zA-Z_]|\$(?:\{\w+\}|\w+))+\w*)+$`
+    /// Replacement value. If regular expression matching is performed, execute the replacement operation.
+    /// -Cannot be an empty string when required. Length cannot exceed 256.
+    /// -When the action is LabelMap, check format for Replacement: `^(?:(?:[a-zA-Z_]|\$(?:\{\w+\}|\w+))+\w*)+$`
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Replacement" replacement set_replacement: str,
-    /// 正则表达式。提取与之匹配值。必填时不能为空串，校验必须是一个合法的 RE2
+    /// Regular expression. The matching value is extracted. This parameter cannot be an empty string when it is required. The regular expression should be a valid RE2.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Regex" regex set_regex: str,
-    /// 获取源标签值的哈希值。必填时不能为空,不能为0
+    /// Obtains the hash value of a label value. This parameter cannot be empty or 0 when it is required.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Modulus" modulus set_modulus: i128,
 } }
 
@@ -13183,13 +13228,16 @@ RelationTopic {
 } }
 
 rt::model! { both nodebug;
-/// Remote Write鉴权信息
+/// RemoteWrite authentication information.
 RemoteWriteAuthInfo {
     /// basic auth username
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Username" username set_username: str,
     /// basic auth password
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Password" password set_password: str,
     /// basic auth token
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Token" token set_token: str,
 } }
 impl ::core::fmt::Debug for RemoteWriteAuthInfo {
@@ -13203,43 +13251,58 @@ impl ::core::fmt::Debug for RemoteWriteAuthInfo {
 }
 
 rt::model! { read debug;
-/// RemoteWrite配置信息
+/// RemoteWrite configuration information.
 RemoteWriteInfo {
-    /// 任务id
+    /// Task ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskId" task_id set_task_id: str,
-    /// 日志主题ID
+    /// Log topic ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TopicId" topic_id set_topic_id: str,
-    /// Remote Write任务名称
+    /// RemoteWrite task name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Name" name set_name: str,
-    /// 网络类型
-    /// 1: 内网
-    /// 2:外网
+    /// Network type.
+    /// Valid values: 1: private network
+    /// 2: Public network
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NetType" net_type set_net_type: i128,
-    /// 私有网络id
+    /// VPC id
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 任务运行状态
-    /// 1: 运行中
-    /// 2:暂停
-    /// 3: 失败
+    /// Task running status
+    /// 1: Running
+    /// 2: Suspend
+    /// 3: Failure
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: i64,
-    /// 创建时间
+    /// Creation time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 更新时间
+    /// Update time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UpdateTime" update_time set_update_time: str,
-    /// 目标服务名称
+    /// Target service name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Target" target set_target: str,
-    /// 目标地址
+    /// Destination address
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RemoteWriteURL" remote_write_url set_remote_write_url: str,
-    /// 鉴权类型
-    /// 0: 无鉴权 1: basic_auth 2: token
+    /// Authentication type
+    /// Valid values: 0: no authentication; 1: basic_auth; 2: token.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AuthType" auth_type set_auth_type: i128,
-    /// 鉴权信息
+    /// Authentication information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AuthInfo" auth_info set_auth_info: obj RemoteWriteAuthInfo,
-    /// 日志集
+    /// Logset
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LogsetId" logset_id set_logset_id: str,
-    /// 任务状态
+    /// Task status.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Enable" enable set_enable: i128,
-    /// 后端服务类型
+    /// Backend service type
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "VirtualGatewayType" virtual_gateway_type set_virtual_gateway_type: i64,
     /// 云时序数据库实例ID
     "InstanceId" instance_id set_instance_id: str,
@@ -13401,19 +13464,19 @@ RetryResourceGraphResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `RetryShipperTask` (重试失败的投递任务).
+/// Request of `RetryShipperTask` (Retries a failed shipping task).
 ///
-/// 重试失败的投递任务
+/// This API is used to retry a failed shipping task.
 RetryShipperTaskRequest {
-    /// 投递规则Id。
+    /// Shipping Rule Id.
     ///
-    /// - 通过 [获取投递任务列表](https://cloud.tencent.com/document/product/614/58745)获取ShipperId。
+    /// -Obtain the ShipperId by [obtaining the shipping task list](https://www.tencentcloud.com/document/product/614/58745?from_cn_redirect=1).
     ///
     /// Required.
     "ShipperId" shipper_id set_shipper_id: str,
-    /// 投递任务Id。
+    /// Delivery task Id.
     ///
-    /// - 通过 [获取投递任务列表](https://cloud.tencent.com/document/product/614/58745) 获取TaskId。
+    /// -Obtain the TaskId by searching the shipping task list (https://www.tencentcloud.com/document/product/614/58745?from_cn_redirect=1).
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
@@ -13421,45 +13484,48 @@ RetryShipperTaskRequest {
 rt::action!("cls", "2020-10-16", "RetryShipperTask", RetryShipperTaskRequest => RetryShipperTaskResponse);
 
 rt::model! { read debug;
-/// RetryShipperTask返回参数结构体
+/// RetryShipperTask response structure.
 RetryShipperTaskResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 索引规则，FullText、KeyValue、Tag参数必须输入一个有效参数
+/// Index rule. At least one of the `FullText`, `KeyValue`, and `Tag` parameters must be valid.
 RuleInfo {
-    /// 全文索引配置, 为空时代表未开启全文索引
+    /// Full-text index configuration. If empty, full-text indexing is not enabled.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FullText" full_text set_full_text: obj FullTextInfo,
-    /// 键值索引配置，为空时代表未开启键值索引
+    /// Key-value index configuration. If empty, key-value indexing is not enabled.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "KeyValue" key_value set_key_value: obj RuleKeyValueInfo,
-    /// 元字段索引配置，为空时代表未开启元字段索引
+    /// Metadata field index configuration. If empty, metadata field indexing is not enabled.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Tag" tag set_tag: obj RuleTagInfo,
-    /// 键值索引自动配置，为空时代表未开启该功能。
-    /// 启用后自动将日志内的字段添加到键值索引中，包括日志中后续新增的字段。
+    /// Key-value index automatic configuration. If empty, the feature is not enabled.Once enabled, fields within logs are automatically added to the key-value index, including fields added to logs subsequently.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DynamicIndex" dynamic_index set_dynamic_index: obj DynamicIndex,
 } }
 
 rt::model! { both debug;
-/// 键值索引配置
+/// Key-Value index configuration
 RuleKeyValueInfo {
-    /// 是否大小写敏感
+    /// Case sensitivity
     ///
     /// Required.
     "CaseSensitive" case_sensitive set_case_sensitive: bool,
-    /// 需要建立索引的键值对信息
+    /// Key-value pair information of the index to be created
     "KeyValues" key_values set_key_values: list KeyValueInfo,
 } }
 
 rt::model! { both debug;
-/// 元字段索引配置
+/// Metafield index configuration
 RuleTagInfo {
-    /// 是否大小写敏感
+    /// Case sensitivity
     ///
     /// Required.
     "CaseSensitive" case_sensitive set_case_sensitive: bool,
-    /// 元字段索引配置中的字段信息
+    /// Field information in the metafield index configuration
     ///
     /// Required.
     "KeyValues" key_values set_key_values: list KeyValueInfo,
@@ -13544,298 +13610,293 @@ S3RechargeInfo {
 } }
 
 rt::model! { both debug;
-/// ScheduledSql的资源信息
+/// Resource information for ScheduledSql
 ScheduledSqlResouceInfo {
-    /// 通过 [获取日志主题列表](https://cloud.tencent.com/document/product/614/56454) 获取日志主题Id。
+    /// Obtain the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// 主题的地域信息，当前不支持跨地域，支持地域参考 [地域列表](https://cloud.tencent.com/document/api/614/56474#.E5.9C.B0.E5.9F.9F.E5.88.97.E8.A1.A8) 文档。
+    /// Regional information of the topic. Cross-region selection is not supported currently. For supported regions, see the region list (https://www.tencentcloud.com/document/api/614/56474?from_cn_redirect=1#.E5.9C.B0.E5.9F.9F.E5.88.97.E8.A1.A8) document.
     "Region" region set_region: str,
-    /// 主题类型：0为日志主题，1为指标主题
+    /// Topic type: 0 for log topic, and 1 for metric topic
     "BizType" biz_type set_biz_type: i64,
-    /// 指标名称。当BizType为1时，MetricName需要填写
+    /// Metric name. When BizType is 1, MetricName needs to be specified.
     "MetricName" metric_name set_metric_name: str,
-    /// 指标名称
-    /// BizType为1时，优先使用MetricNames字段多指标只能填充到MetricNames字段，单指标建议填充到MetricName字段
+    /// Metric NameWhen BizType is 1, prioritize using the MetricNames field. Multiple metrics can only be filled in the MetricNames field, while it's recommended to fill a single metric in the MetricName field.
     "MetricNames" metric_names set_metric_names: list String,
-    /// 指标维度，不接受时间类型。
+    /// Metric dimension. Not accept time type.
     "MetricLabels" metric_labels set_metric_labels: list String,
-    /// 指标时间戳，默认值为SQL查询时间范围的左侧时间点，您也可以指定其他字段（类型为uinx时间、TimeStamp，精度毫秒）为指标时间戳。
+    /// Metric timestamp. The default value is the left time point of the SQL query time range, but you can also specify other fields (The type is uinx time, TimeStamp, and precision millisecond) as the metric timestamp.
     "CustomTime" custom_time set_custom_time: str,
-    /// 除了MetricLabels，您还可以使用该参数，为指标补充静态的维度。
-    /// 维度名以字母或下划线开头，后面可以跟字母、数字或下划线，长度小于等于1024 字节
+    /// In addition to MetricLabels, this parameter can be used to supplement static dimensions for the metric.
+    /// Dimension names must start with a letter or underscore, followed by letters, digits, or underscores, with a length less than or equal to 1024 bytes.
     "CustomMetricLabels" custom_metric_labels set_custom_metric_labels: list MetricLabel,
 } }
 
 rt::model! { read debug;
-/// ScheduledSql任务详情
+/// ScheduledSql task details
 ScheduledSqlTaskInfo {
-    /// ScheduledSql任务id
+    /// ScheduledSql task id
     "TaskId" task_id set_task_id: str,
-    /// ScheduledSql任务名称
+    /// ScheduledSql task name
     "Name" name set_name: str,
-    /// 源日志主题id
+    /// Source log topic id.
     "SrcTopicId" src_topic_id set_src_topic_id: str,
-    /// 源日志主题名称
+    /// source log topic name
     "SrcTopicName" src_topic_name set_src_topic_name: str,
-    /// 定时SQL分析目标主题
+    /// Scheduled SQL analysis target topic
     "DstResource" dst_resource set_dst_resource: obj ScheduledSqlResouceInfo,
-    /// 任务创建时间。格式：yyyy-MM-dd HH:mm:ss
+    /// Task creation time. Format: yyyy-MM-dd HH:mm:ss
     "CreateTime" create_time set_create_time: str,
-    /// 任务更新时间，格式：yyyy-MM-dd HH:mm:ss
+    /// Task update time. Format: yyyy-MM-dd HH:mm:ss
     "UpdateTime" update_time set_update_time: str,
-    /// 任务状态，1:运行 2:停止 3:异常-找不到源日志主题 4:异常-找不到目标主题
+    /// Task status, 1: Running 2: Stopped 3: Exception - Source log topic not found 4: Exception - Target topic not found
     ///
-    /// 5: 访问权限问题 6:内部故障 7:其他故障
+    /// 5: Access permission issue 6: Internal fault 7: Other faults
     "Status" status set_status: i64,
-    /// 任务启用状态，1开启,  2关闭
+    /// Task status: 1 Enabled, 2 Disabled
     "EnableFlag" enable_flag set_enable_flag: i64,
-    /// 查询语句
+    /// Query statement
     "ScheduledSqlContent" scheduled_sql_content set_scheduled_sql_content: str,
-    /// 调度开始时间，格式：yyyy-MM-dd HH:mm:ss
+    /// Schedule start time. Format: yyyy-MM-dd HH:mm:ss
     "ProcessStartTime" process_start_time set_process_start_time: str,
-    /// 调度类型，1:持续运行 2:指定时间范围
+    /// Schedule Type: 1 Continuous Running 2 Specified Time Range
     "ProcessType" process_type set_process_type: i64,
-    /// 调度结束时间，格式：yyyy-MM-dd HH:mm:ss，当process_type=2时为必传字段
+    /// Schedule End Time, format: yyyy-MM-dd HH:mm:ss, required when process_type=2
     "ProcessEndTime" process_end_time set_process_end_time: str,
-    /// 调度周期(分钟)，1~1440分钟
+    /// Scheduling Interval (Minutes), 1-1440 minutes
     "ProcessPeriod" process_period set_process_period: i64,
-    /// 查询的时间窗口. @m-15m, @m，意为近15分钟
+    /// Query Time Window. @m-15m, @m, meaning the last 15 minutes
     "ProcessTimeWindow" process_time_window set_process_time_window: str,
-    /// 执行延迟(秒)，0~120秒，默认60秒
+    /// Execution delay (seconds), 0-120 seconds, default 60 seconds
     "ProcessDelay" process_delay set_process_delay: i64,
-    /// 源topicId的地域信息，支持地域见 [地域列表](https://cloud.tencent.com/document/api/614/56474#.E5.9C.B0.E5.9F.9F.E5.88.97.E8.A1.A8) 文档。
+    /// Regional information of the source topicId. For supported regions, see the [region list](https://www.tencentcloud.com/document/api/614/56474?from_cn_redirect=1#.E5.9C.B0.E5.9F.9F.E5.88.97.E8.A1.A8) document.
     "SrcTopicRegion" src_topic_region set_src_topic_region: str,
-    /// 语法规则，0：Lucene语法，1：CQL语法
+    /// Syntax rules. 0: Lucene syntax, 1: CQL syntax
     "SyntaxRule" syntax_rule set_syntax_rule: i128,
-    /// 是否开启投递服务日志。1：关闭，2：开启。
+    /// Whether the delivery service log is enabled. 1: Turn off, 2: Turn on.
     "HasServicesLog" has_services_log set_has_services_log: i128,
-    /// 全文检索标记。1：关闭，2：打开。
+    /// Full-text search tag. 1: Off, 2: On.
     "FullQuery" full_query set_full_query: i128,
-    /// 调度周期时间单位
+    /// Scheduling cycle time unit
     ///
-    /// 取值范围：[1, 2]
+    /// Value ranges from 1 to 2
     ///
-    /// 默认值：1
+    /// Default value: 1
     ///
-    /// 默认值1（分钟），其他值2（秒）
+    /// Default value 1 (minute), other value 2 (second)
     "ProcessPeriodUnit" process_period_unit set_process_period_unit: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `SearchCosRechargeInfo` (预览cos导入信息).
+/// Request of `SearchCosRechargeInfo` (Previews COS import information).
 ///
-/// 本接口用于预览cos导入信息
+/// This API is used to preview COS import information.
 SearchCosRechargeInfoRequest {
-    /// 日志主题Id。
-    /// - 通过[获取日志主题列表](https://cloud.tencent.com/document/product/614/56454)获取日志主题Id。
+    /// Log topic Id.
+    /// -Obtain the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// 日志集Id。
+    /// FL instance set ID.
     ///
-    /// - 通过[获取日志集列表](https://cloud.tencent.com/document/product/614/58624)获取日志集Id。
+    /// -Obtain the logset Id by searching the [logset list](https://www.tencentcloud.com/document/product/614/58624?from_cn_redirect=1).
     ///
     /// Required.
     "LogsetId" logset_id set_logset_id: str,
-    /// COS导入任务名称,最大支持128个字节。
+    /// COS import task name, supports up to 128 bytes.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// COS存储桶，详见产品支持的[存储桶命名规范](https://cloud.tencent.com/document/product/436/13312)。
+    /// COS bucket, see the supported [bucket naming conventions](https://www.tencentcloud.com/document/product/436/13312?from_cn_redirect=1).
     ///
-    /// - 通过[GET Service（List Buckets）](https://cloud.tencent.com/document/product/436/8291)获取COS存储桶。
+    /// -Get COS buckets via [GET Service (List Buckets)](https://www.tencentcloud.com/document/product/436/8291?from_cn_redirect=1).
     ///
     /// Required.
     "Bucket" bucket set_bucket: str,
-    /// COS存储桶所在地域，详见产品支持的[地域列表](https://cloud.tencent.com/document/product/436/6224)。
+    /// The region where the COS bucket is located, see the supported [region list](https://intl.cloud.tencent.com/document/product/436/6224?from_cn_redirect=1).
     ///
     /// Required.
     "BucketRegion" bucket_region set_bucket_region: str,
-    /// COS文件所在文件夹的前缀。默认为空，投递存储桶下所有的文件。
+    /// The prefix of the folder where COS files are located. By default, it is null, meaning that all files under the bucket will be shipped.
     "Prefix" prefix set_prefix: str,
-    /// 压缩模式:   "", "gzip", "lzop", "snappy"。  默认："" 不压缩
+    /// Compression mode: "", "gzip", "lzop", "snappy". Default: ""; no compression.
     "Compress" compress set_compress: str,
 } }
 rt::action!("cls", "2020-10-16", "SearchCosRechargeInfo", SearchCosRechargeInfoRequest => SearchCosRechargeInfoResponse);
 
 rt::model! { read debug;
-/// SearchCosRechargeInfo返回参数结构体
+/// SearchCosRechargeInfo response structure.
 SearchCosRechargeInfoResponse {
-    /// 匹配到的存储桶下的某个文件的前几行数据
+    /// First few lines of data from a certain file under the matched bucket
     "Data" data set_data: list String,
-    /// 匹配到的存储桶下的文件个数
+    /// Number of files under the matched bucket
     "Sum" sum set_sum: i128,
-    /// 当前预览文件路径
+    /// Current preview file path
     "Path" path set_path: str,
-    /// 预览获取数据失败原因
+    /// Reason for preview data fetch failure
     "Msg" msg set_msg: str,
-    /// 状态。
-    /// - 0：成功
-    /// - 10000：参数错误，请确认参数
-    /// - 10001：授权失败，请确认授权
-    /// - 10002：获取文件列表失败，请稍后再试。若无法解决，请咨询 [在线支持](https://cloud.tencent.com/online-service) 或 [提交工单](https://console.cloud.tencent.com/workorder/category?level1_id=83&level2_id=469&source=14&data_title=%E6%97%A5%E5%BF%97%E6%9C%8D%E5%8A%A1&step=1) 处理。
-    /// - 10003：桶内无相应前缀文件，请使用正确的桶、文件前缀和压缩方式
-    /// - 10004：文件下载失败，请稍后再试。若无法解决，请咨询 [在线支持](https://cloud.tencent.com/online-service) 或 [提交工单](https://console.cloud.tencent.com/workorder/category?level1_id=83&level2_id=469&source=14&data_title=%E6%97%A5%E5%BF%97%E6%9C%8D%E5%8A%A1&step=1) 处理。
-    /// - 10005：文件解压缩失败，请选择正确的压缩方式然后再试
-    /// - 10006：读取文件内容失败，请确认文件可读
-    /// - 10007：文件预览失败，请稍后再试。若无法解决，请咨询 [在线支持](https://cloud.tencent.com/online-service) 或 [提交工单](https://console.cloud.tencent.com/workorder/category?level1_id=83&level2_id=469&source=14&data_title=%E6%97%A5%E5%BF%97%E6%9C%8D%E5%8A%A1&step=1) 处理。
+    /// Status.
+    /// -0: Success
+    /// -10000: Parameter error. Parameter confirmation.
+    /// -10001: Authorization failure. Please confirm authorization.
+    /// -10002: Failed to get file list. Try again later. If the problem persists, consult [online support](https://andon.tencentcloud.com/online-service?from=doc_614) or [submit a ticket](https://console.cloud.tencent.com/workorder/category?level1_id=83&level2_id=469&source=14&data_title=%E6%97%A5%E5%BF%97%E6%9C%8D%E5%8A%A1&step=1) to fix it.
+    /// -10003: No corresponding prefix files in the bucket. Use the correct bucket, file prefix, and compression method.
+    /// -10004: File download failed. Try again later. If the problem persists, consult [online support](https://andon.tencentcloud.com/online-service?from=doc_614) or [submit a ticket](https://console.cloud.tencent.com/workorder/category?level1_id=83&level2_id=469&source=14&data_title=%E6%97%A5%E5%BF%97%E6%9C%8D%E5%8A%A1&step=1) to fix it.
+    /// -10005: File decompression failed. Select the correct compression method and try again.
+    /// -10006: Failed to read file content. Please confirm the file is readable.
+    /// -10007: File preview failed, try again later. If the problem persists, consult [online support](https://andon.tencentcloud.com/online-service?from=doc_614) or [submit a ticket](https://console.cloud.tencent.com/workorder/category?level1_id=83&level2_id=469&source=14&data_title=%E6%97%A5%E5%BF%97%E6%9C%8D%E5%8A%A1&step=1) to fix it.
     "Status" status set_status: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SearchDashboardSubscribe` (预览仪表盘订阅).
+/// Request of `SearchDashboardSubscribe` (This example shows you how to preview the dashboard subscription.).
 ///
-/// 此接口用于预览仪表盘订阅
+/// This API is used to preview the dashboard subscription.
 SearchDashboardSubscribeRequest {
-    /// 仪表盘id。通过 [获取仪表盘](https://cloud.tencent.com/document/api/614/95636)接口获取DashboardId。
+    /// Dashboard id. Obtain the DashboardId through the [search for a dashboard.](https://www.tencentcloud.com/document/api/614/95636?from_cn_redirect=1) API.
     ///
     /// Required.
     "DashboardId" dashboard_id set_dashboard_id: str,
-    /// 仪表盘订阅数据。
+    /// Dashboard subscription data.
     ///
     /// Required.
     "SubscribeData" subscribe_data set_subscribe_data: obj DashboardSubscribeData,
-    /// 仪表盘订阅Id。通过 [获取仪表盘订阅列表](https://cloud.tencent.com/document/api/614/105779)接口获取Id。
+    /// Dashboard subscription Id. Obtain the Id through the [dashboard subscription list](https://www.tencentcloud.com/document/api/614/105779?from_cn_redirect=1) api.
     "Id" id set_id: i128,
-    /// 仪表盘订阅名称。通过 [获取仪表盘订阅列表](https://cloud.tencent.com/document/api/614/105779)接口获取Name。
+    /// Dashboard subscription name. Obtain the Name through the [dashboard subscription list](https://www.tencentcloud.com/document/api/614/105779?from_cn_redirect=1) API.
     "Name" name set_name: str,
 } }
 rt::action!("cls", "2020-10-16", "SearchDashboardSubscribe", SearchDashboardSubscribeRequest => SearchDashboardSubscribeResponse);
 
 rt::model! { read debug;
-/// SearchDashboardSubscribe返回参数结构体
+/// SearchDashboardSubscribe response structure.
 SearchDashboardSubscribeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 多日志主题检索错误信息
+/// Error information for multi-log topic search
 SearchLogErrors {
-    /// 日志主题ID
+    /// Log topic ID
     "TopicId" topic_id set_topic_id: str,
-    /// 错误信息
+    /// Error message
     "ErrorMsg" error_msg set_error_msg: str,
-    /// 错误码
+    /// Error code.
     "ErrorCodeStr" error_code_str set_error_code_str: str,
 } }
 
 rt::model! { read debug;
-/// 多日志主题检索topic信息
+/// Multiple log topic search for topic information
 SearchLogInfos {
-    /// 日志主题ID
+    /// Log Topic ID
     "TopicId" topic_id set_topic_id: str,
-    /// 日志存储生命周期
+    /// Log storage lifetime
     "Period" period set_period: i64,
-    /// 透传本次接口返回的Context值，可获取后续更多日志，过期时间1小时
+    /// Pass through the Context value returned by this API, which can access more logs later, with an expiration time of 1 hour.
     "Context" context set_context: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SearchLog` (检索分析日志).
+/// Request of `SearchLog` (Searches and analyzes logs).
 ///
-/// 本接口用于检索分析日志，使用该接口时请注意如下事项：
-/// 1. 该接口除受默认接口请求频率限制外，针对单个日志主题，查询并发数不能超过15。
-/// 2. API返回数据包最大49MB，建议启用 gzip 压缩（HTTP Request Header Accept-Encoding:gzip）。
+/// This API is used to retrieve and analyze logs. Please note the following matters when using this API.
+/// 1. Besides being subject to the default API request rate limit, for a single log topic, the number of concurrent queries cannot exceed 15.
+/// 2. The API's return data packet maximum is 49MB. It is recommended to enable gzip compression (HTTP Request Header Accept-Encoding: gzip).
 SearchLogRequest {
-    /// 要检索分析的日志的起始时间，Unix时间戳（毫秒）
-    ///
-    /// 时间范围为左闭右开区间 [From, To)，包含 From 时刻
+    /// Start time for logs to be searched and analyzed, Unix timestamp (ms)
     ///
     /// Required.
     "From" from(from_value) set_from: i64,
-    /// 要检索分析的日志的结束时间，Unix时间戳（毫秒）
-    ///
-    /// 时间范围为左闭右开区间 [From, To)，不包含 To 时刻
+    /// End time for logs to be searched and analyzed, Unix timestamp (ms)
     ///
     /// Required.
     "To" to set_to: i64,
-    /// 检索分析语句，最大长度为12KB
-    /// 语句由 [[检索条件]](https://cloud.tencent.com/document/product/614/47044) | [[SQL语句]](https://cloud.tencent.com/document/product/614/44061)构成，无需对日志进行统计分析时，可省略其中的管道符` | `及SQL语句
-    /// 使用*或空字符串可查询所有日志
+    /// The retrieval analysis statement has a maximum length of 12KB.
+    /// The statement consists of [[retrieval condition]](https://www.tencentcloud.com/document/product/614/47044?from_cn_redirect=1) | [[SQL statement]](https://www.tencentcloud.com/document/product/614/44061?from_cn_redirect=1). When there is no need to perform statistical analysis on logs, the pipe character ` | ` and SQL statement can be omitted.
+    /// Use * or an empty string to search all logs.
     ///
-    /// 默认值：空字符串
+    /// Default value: empty string
     "QueryString" query_string set_query_string: str,
-    /// 检索语法规则，默认值为1，推荐使用1 。
+    /// Search syntax rules. Default value is 1. Recommended for use is 1.
     ///
-    /// - 0：Lucene语法
-    /// - 1：CQL语法（CLS Query Language，日志服务专用检索语法）
+    /// - 0: Lucene syntax
+    /// - 1: CQL syntax (CLS Query Language, dedicated retrieval syntax for log service)
     ///
-    /// 详细说明参见[检索条件语法规则](https://cloud.tencent.com/document/product/614/47044#RetrievesConditionalRules)。
+    /// For details, see [retrieval condition syntax rules](https://www.tencentcloud.com/document/product/614/47044?from_cn_redirect=1#RetrievesConditionalRules).
     ///
-    /// 默认值：1
+    /// Default value: 1
     "QuerySyntax" query_syntax set_query_syntax: i128,
-    /// - 要检索分析的日志主题ID，仅能指定一个日志主题。
-    /// - 如需同时检索多个日志主题，请使用Topics参数。
-    /// - TopicId 和 Topics 不能同时使用，在一次请求中有且只能选择一个。
+    /// - Log topic ID to be retrieved and analyzed. Only one can be specified.
+    /// - If needed to retrieve multiple log topics at the same time, please use the Topics parameter.
+    /// - TopicId and Topics cannot include both. Only select one in a single request.
     "TopicId" topic_id set_topic_id: str,
-    /// - 要检索分析的日志主题列表，最大支持50个日志主题。
-    /// - 检索单个日志主题时请使用TopicId。
-    /// - TopicId 和 Topics 不能同时使用，在一次请求中有且只能选择一个。
+    /// - Log topic list for retrieval and analysis supports a maximum of 50 log topics.
+    /// - Use TopicId to retrieve a single log topic.
+    /// - TopicId and Topics cannot be used simultaneously. Only select one in a single request.
     "Topics" topics set_topics: list MultiTopicSearchInformation,
-    /// 原始日志是否按时间排序返回；可选值：asc(升序)、desc(降序)，默认为 desc
-    /// 注意：
+    /// Whether raw logs are returned in time sequence. Value range: asc (ascending), desc (descending). Default is desc.
+    /// Note:
     ///
-    /// - 仅当检索分析语句(Query)不包含SQL时有效
-    /// - SQL结果排序方式参考[SQL ORDER BY语法](https://cloud.tencent.com/document/product/614/58978)
+    /// - Only valid when the search and analysis statement (Query) does not contain SQL.
+    /// - For SQL result sorting, see [SQL ORDER BY syntax](https://www.tencentcloud.com/document/product/614/58978?from_cn_redirect=1).
     "Sort" sort set_sort: str,
-    /// 表示单次查询返回的原始日志条数，默认为100，最大值为1000。
-    /// 注意：
+    /// Number of raw logs returned in a single query. Default is 100, maximum value is 1000.
+    /// Note:
     ///
-    /// - 仅当检索分析语句(Query)不包含SQL时有效
-    /// - SQL结果条数指定方式参考[SQL LIMIT语法](https://cloud.tencent.com/document/product/614/58977)
+    /// - Only valid when the search and analysis statement (Query) does not contain SQL.
+    /// - For the method for specifying SQL result count, see [SQL LIMIT syntax](https://www.tencentcloud.com/document/product/614/58977?from_cn_redirect=1).
     ///
-    /// 可通过两种方式获取后续更多日志：
+    /// There are two methods to retrieve more logs:
     ///
-    /// - Context:透传上次接口返回的Context值，获取后续更多日志，总计最多可获取1万条原始日志
-    /// - Offset:偏移量，表示从第几行开始返回原始日志，无日志条数限制
+    /// - Context: Pass the Context value returned by the last API call to retrieve more logs. The total number of raw logs that can be obtained is up to 10,000 entries.
+    /// - Offset: The offset refers to the line number from which raw logs start to return. There is no log entry limit.
     "Limit" limit set_limit: i64,
-    /// 查询原始日志的偏移量，表示从第几行开始返回原始日志，默认为0。
-    /// 注意：
+    /// Offset of the raw log Query, indicating the line number from which the raw log starts to return, defaults to 0.
+    /// Note:
     ///
-    /// - 仅当检索分析语句(Query)不包含SQL时有效
-    /// - 不能与Context参数同时使用
-    /// - 仅适用于单日志主题检索
+    /// - Valid only when the retrieval statement (Query) does not contain SQL
+    /// - Cannot be used with Context parameter simultaneously
+    /// - Applicable only for single log topic retrieval
     "Offset" offset set_offset: i128,
-    /// 透传上次接口返回的Context值，可获取后续更多日志，总计最多可获取1万条原始日志，过期时间1小时。
-    /// 注意：
+    /// Pass the Context value returned by the last API call to obtain more logs later. The total number of raw logs that can be retrieved is up to 10,000 entries, with an expiration time of 1 hour.
+    /// Note:
     ///
-    /// - 透传该参数时，请勿修改除该参数外的其它参数
-    /// - 仅适用于单日志主题检索，检索多个日志主题时，请使用Topics中的Context
-    /// - 仅当检索分析语句(Query)不包含SQL时有效，SQL获取后续结果参考[SQL LIMIT语法](https://cloud.tencent.com/document/product/614/58977)
+    /// - When passing this parameter, do not modify other parameters except this one.
+    /// - Applicable only for single log topic retrieval. To retrieve multiple log topics, use the Context in Topics.
+    /// - Valid only when the search and analysis statement (Query) does not contain SQL. For SQL to obtain follow-up results, see [SQL LIMIT syntax](https://www.tencentcloud.com/document/product/614/58977?from_cn_redirect=1).
     "Context" context set_context: str,
-    /// 执行统计分析（Query中包含SQL）时，是否对原始日志先进行采样，再进行统计分析。
-    /// 0：自动采样;
-    /// 0～1：按指定采样率采样，例如0.02;
-    /// 1：不采样，即精确分析
-    /// 默认值为1
+    /// Whether to sample raw logs first and then perform statistical analysis when executing statistical analysis (SQL included in Query).
+    /// 0: auto-sample;
+    /// 0–1: sample at the specified sampling rate, such as 0.02;
+    /// 1: indicates no sampling, that is, precise analysis.
+    /// The default value is 1.
     "SamplingRate" sampling_rate set_sampling_rate: f64,
-    /// 为true代表使用新的检索结果返回方式，输出参数AnalysisRecords和Columns有效
-    /// 为false时代表使用老的检索结果返回方式, 输出AnalysisResults和ColNames有效
-    /// 两种返回方式在编码格式上有少量区别，建议使用true
+    /// true means using the new retrieval result return method, and output parameters AnalysisRecords and Columns are valid.
+    /// false means using the old retrieval result return method, and output AnalysisResults and ColNames are valid.
+    /// There is a slight difference in encoding format between the two return methods. Recommend using true.
     "UseNewAnalysis" use_new_analysis set_use_new_analysis: bool,
-    /// 是否高亮符合检索条件的关键词，一般用于高亮显示。仅支持键值检索，不支持全文检索
+    /// Whether to highlight keywords that meet retrieval criteria, generally used for highlighting. Only key-value retrieval is supported, full-text retrieval is not supported.
     "HighLight" high_light set_high_light: bool,
-    /// Query字段已废弃，请使用QueryString字段
-    /// 字段差异：未指定语法规则时，Query默认使用Lucene语法，QueryString默认使用CQL语法，语法差异详见 [语法规则](https://cloud.tencent.com/document/product/614/47044#RetrievesConditionalRules)
+    /// The Query field is deprecated. Please use the QueryString field.
+    /// Field differences: When the syntax rule is not specified, Query uses Lucene syntax by default, while QueryString uses CQL syntax. For syntax differences, see [Syntax Rule](https://www.tencentcloud.com/document/product/614/47044?from_cn_redirect=1#RetrievesConditionalRules).
     ///
     /// Disabled in the spec.
     "Query" query set_query: str,
-    /// SyntaxRule字段已废弃，请使用QuerySyntax字段
+    /// The SyntaxRule field is deprecated. Please use the QuerySyntax field.
     ///
-    /// 字段差异：
+    /// Field differences:
     ///
-    /// - SyntaxRule与Query字段搭配使用，默认使用Lucene语法
-    /// - QuerySyntax与QueryString字段搭配使用，默认使用CQL语法
+    /// - SyntaxRule is used in conjunction with the Query field and uses Lucene syntax by default.
+    /// - QuerySyntax is used in conjunction with the QueryString field and uses CQL syntax by default.
     ///
-    /// SyntaxRule参数说明：
+    /// SyntaxRule parameter description:
     ///
-    /// - 0：Lucene语法
-    /// - 1：CQL语法（CLS Query Language，日志服务专用检索语法）
+    /// - 0: Lucene syntax
+    /// - 1: CQL syntax (CLS Query Language, a dedicated retrieval syntax for log service)
     ///
     /// Disabled in the spec.
     "SyntaxRule" syntax_rule set_syntax_rule: i128,
@@ -13843,46 +13904,58 @@ SearchLogRequest {
 rt::action!("cls", "2020-10-16", "SearchLog", SearchLogRequest => SearchLogResponse);
 
 rt::model! { read debug;
-/// SearchLog返回参数结构体
+/// SearchLog response structure.
 SearchLogResponse {
-    /// 透传本次接口返回的Context值，可获取后续更多日志，过期时间1小时。
-    /// 注意：
+    /// Pass through the Context value returned by this API to obtain more logs later. The expiration time is 1 hour.
+    /// Note:
     ///
-    /// - 仅适用于单日志主题检索，检索多个日志主题时，请使用Topics中的Context
+    /// - Applicable only for single log topic retrieval. To retrieve multiple log topics, use the Context in Topics.
     "Context" context set_context: str,
-    /// 符合检索条件的日志是否已全部返回，如未全部返回可使用Context参数获取后续更多日志
-    /// 注意：仅当检索分析语句(Query)不包含SQL时有效
+    /// Whether all logs meeting the retrieval criteria have been returned. If not, use Context parameter to retrieve more logs.
+    /// Note: This is only valid when the search and analysis statement (Query) does not contain SQL.
     "ListOver" list_over set_list_over: bool,
-    /// 返回的是否为统计分析（即SQL）结果
+    /// Whether the returned data is the SQL analysis result
     "Analysis" analysis set_analysis: bool,
-    /// 匹配检索条件的原始日志
+    /// Raw logs matching the retrieval criteria
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Results" results set_results: list LogInfo,
-    /// 日志统计分析结果的列名
-    /// 当UseNewAnalysis为false时生效
+    /// Column names of log statistics analysis results
+    /// This parameter is valid only when UseNewAnalysis is false
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ColNames" col_names set_col_names: list String,
-    /// 日志统计分析结果
-    /// 当UseNewAnalysis为false时生效
+    /// Statistical analysis results of logs
+    /// This parameter is valid only when UseNewAnalysis is false
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AnalysisResults" analysis_results set_analysis_results: list LogItems,
-    /// 日志统计分析结果
-    /// 当UseNewAnalysis为true时生效
+    /// Log statistics and analysis results
+    /// This parameter is valid only when UseNewAnalysis is true
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AnalysisRecords" analysis_records set_analysis_records: list String,
-    /// 日志统计分析结果的列属性
-    /// 当UseNewAnalysis为true时生效
+    /// Column attribute of log statistics and analysis results
+    /// This parameter is valid only when UseNewAnalysis is true
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Columns" columns set_columns: list Column,
-    /// 本次统计分析使用的采样率
+    /// Sampling rate used in this analysis
     "SamplingRate" sampling_rate set_sampling_rate: f64,
-    /// 使用多日志主题检索时，各个日志主题的基本信息，例如报错信息。
+    /// When multiple log topics are used for retrieval, basic information of each log topic, such as error message.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Topics" topics set_topics: obj SearchLogTopics,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 多主题检索返回信息
+/// Multi-topic search return information
 SearchLogTopics {
-    /// 多日志主题检索对应的错误信息
+    /// Error information corresponding to multi-log topic retrieval
     "Errors" errors set_errors: list SearchLogErrors,
-    /// 多日志主题检索各日志主题信息
+    /// Information for each log topic during multi-log topic retrieval
     "Infos" infos set_infos: list SearchLogInfos,
 } }
 
@@ -13971,60 +14044,60 @@ SearchS3RechargeInfoResponse {
 } }
 
 rt::model! { read debug;
-/// 查询视图信息
+/// Query view info
 SearchViewInfo {
-    /// 视图ID
+    /// View ID
     "ViewId" view_id set_view_id: str,
-    /// 视图名称
+    /// View name
     "ViewName" view_name set_view_name: str,
-    /// 视图类型
+    /// View type
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - log： 日志主题
-    /// - metric： 指标主题
+    /// - log: Log topic
+    /// - metric: Metric topic
     "ViewType" view_type set_view_type: str,
-    /// 日志集id
+    /// Logset id
     ///
-    /// 视图所属日志集
+    /// Logset of the view
     "LogsetId" logset_id set_logset_id: str,
-    /// 日志集所属地域
+    /// Region of the logset
     ///
-    /// 参数格式：ap-guangzhou
+    /// Parameter format: ap-guangzhou
     "LogsetRegion" logset_region set_logset_region: str,
-    /// 视图日志主题信息
+    /// View log topic information
     "Topics" topics set_topics: list ViewSearchTopic,
-    /// 视图描述
+    /// View description
     "Description" description set_description: str,
-    /// 创建时间
+    /// Creation time
     ///
-    /// 单位：秒级别时间戳
+    /// Unit: second-level timestamp
     "CreateTime" create_time set_create_time: i128,
-    /// 更新时间
+    /// Update time
     ///
-    /// 单位：秒级别时间戳
+    /// Measurement unit: second-level timestamp
     "UpdateTime" update_time set_update_time: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `SendConsumerHeartbeat` (消费组心跳).
+/// Request of `SendConsumerHeartbeat` (This API is used to check the heartbeat of a consumer group.).
 ///
-/// 消费组心跳
+/// This API is used to check the heartbeat of a consumer group.
 SendConsumerHeartbeatRequest {
-    /// 上报心跳的消费组标识
+    /// Flag of the consumer group that reports the heartbeat.
     ///
     /// Required.
     "ConsumerGroup" consumer_group set_consumer_group: str,
-    /// 上报心跳的消费者名称
-    /// （字母数字下划线，不允许数字、_开头， 长度小于256）
+    /// Consumer name for reporting heartbeat
+    /// (alphanumeric underscore, no numbers or _ at the beginning, length less than 256)
     ///
     /// Required.
     "Consumer" consumer set_consumer: str,
-    /// 日志集ID
+    /// Logset ID
     ///
     /// Required.
     "LogsetId" logset_id set_logset_id: str,
-    /// topic 分区信息
+    /// Topic partition information.
     ///
     /// Required.
     "TopicPartitionsInfo" topic_partitions_info set_topic_partitions_info: list TopicPartitionInfo,
@@ -14032,11 +14105,11 @@ SendConsumerHeartbeatRequest {
 rt::action!("cls", "2020-10-16", "SendConsumerHeartbeat", SendConsumerHeartbeatRequest => SendConsumerHeartbeatResponse);
 
 rt::model! { read debug;
-/// SendConsumerHeartbeat返回参数结构体
+/// SendConsumerHeartbeat response structure.
 SendConsumerHeartbeatResponse {
-    /// 日志主题对应的消费组标识
+    /// Consumer group flag corresponding to a log topic.
     "ConsumerGroup" consumer_group set_consumer_group: str,
-    /// 分区信息
+    /// Partition information
     "TopicPartitionsInfo" topic_partitions_info set_topic_partitions_info: list TopicPartitionInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -14048,268 +14121,268 @@ ServiceLogConfigInfo {
 } }
 
 rt::model! { read debug;
-/// 投递规则
+/// Shipping rule
 ShipperInfo {
-    /// 投递规则ID
+    /// Delivery Rule ID
     "ShipperId" shipper_id set_shipper_id: str,
-    /// 日志主题ID
+    /// Log topic ID.
     "TopicId" topic_id set_topic_id: str,
-    /// 投递的bucket地址
+    /// bucket address for shipping
     "Bucket" bucket set_bucket: str,
-    /// 投递的前缀目录
+    /// Delivery prefix directory
     "Prefix" prefix set_prefix: str,
-    /// 投递规则的名字
+    /// Shipping rule name
     "ShipperName" shipper_name set_shipper_name: str,
-    /// 投递的时间间隔，单位 秒
+    /// Shipping time interval. Unit: seconds
     "Interval" interval set_interval: i128,
-    /// 投递的文件的最大值，单位 MB
+    /// Maximum value of delivered files in MB
     "MaxSize" max_size set_max_size: i128,
-    /// 是否生效
+    /// Whether effective
     "Status" status set_status: bool,
-    /// 投递日志的过滤规则
+    /// Filter rules for log shipping
     "FilterRules" filter_rules set_filter_rules: list FilterRuleInfo,
-    /// 投递日志的分区规则，支持strftime的时间格式表示
+    /// Partition rules for log shipping support strftime time format representation
     "Partition" partition set_partition: str,
-    /// 投递日志的压缩配置
+    /// Compression configuration of shipped logs
     "Compress" compress set_compress: obj CompressInfo,
-    /// 投递日志的内容格式配置
+    /// Content format configuration for shipped logs
     "Content" content set_content: obj ContentInfo,
-    /// 投递日志的创建时间。格式：YYYY-MM-DD HH:MM:SS
+    /// Creation time of shipped logs. Format: YYYY-MM-DD HH:MM:SS
     "CreateTime" create_time set_create_time: str,
-    /// 投递文件命名配置，0：随机数命名，1：投递时间命名，默认0（随机数命名）
+    /// Delivery file naming configuration. 0: Random number naming, 1: Delivery time naming. Default: 0 (Random number naming).
     "FilenameMode" filename_mode set_filename_mode: i128,
-    /// 投递数据范围的开始时间点
+    /// Start time of the data shipping range
     "StartTime" start_time set_start_time: i64,
-    /// 投递数据范围的结束时间点
+    /// End time of the data delivery range
     "EndTime" end_time set_end_time: i64,
-    /// 历史数据投递的进度（仅当用户选择的数据内中历史数据时才有效）
+    /// Progress of historical data delivery (valid only when users select historical data within the dataset)
     "Progress" progress set_progress: f64,
-    /// 历史数据全部投递完成剩余的时间（仅当用户选择的数据中有历史数据时才有效）
+    /// Remaining time for all historical data delivery completion (valid only when there is historical data in the selected data)
     ///
-    /// 单位：秒
+    /// Unit: second
     "RemainTime" remain_time set_remain_time: i64,
-    /// 历史任务状态：
-    /// 0：实时任务
-    /// 1：任务准备中
-    /// 2：任务运行中
-    /// 3：任务运行异常
-    /// 4：任务运行结束
+    /// Historical task status:
+    /// 0: Real-time task
+    /// 1: Task preparing
+    /// 2: Task running
+    /// 3: Task execution exception
+    /// 4: Task execution complete
     "HistoryStatus" history_status set_history_status: i64,
-    /// 对象存储类型，默认值为 STANDARD。枚举值请参见[存储类型概述](https://cloud.tencent.com/document/product/436/33417) 文档。
-    /// 参考值有：
-    /// STANDARD：标准存储
-    /// STANDARD_IA：低频存储
-    /// ARCHIVE：归档存储
-    /// DEEP_ARCHIVE：深度归档存储
-    /// MAZ_STANDARD：标准存储（多 AZ）
-    /// MAZ_STANDARD_IA：低频存储（多 AZ）
-    /// INTELLIGENT_TIERING：智能分层存储
-    /// MAZ_INTELLIGENT_TIERING：智能分层存储（多 AZ）
+    /// Storage type. Default value is STANDARD. For enumeration values, see the [storage type overview](https://www.tencentcloud.com/document/product/436/33417?from_cn_redirect=1) document.
+    /// Reference values:
+    /// STANDARD: standard storage
+    /// STANDARD_IA: infrequent storage
+    /// ARCHIVE: archive storage
+    /// DEEP_ARCHIVE: deep archive storage
+    /// MAZ_STANDARD: standard storage (multi-AZ)
+    /// MAZ_STANDARD_IA: infrequent storage (multi-AZ)
+    /// INTELLIGENT_TIERING: intelligent tiering storage
+    /// MAZ_INTELLIGENT_TIERING: intelligent tiering storage (multi-AZ)
     "StorageType" storage_type set_storage_type: str,
-    /// 角色访问描述名 [创建角色](https://cloud.tencent.com/document/product/598/19381)
+    /// ARN [Create role](https://www.tencentcloud.com/document/product/598/19381?from_cn_redirect=1)
     "RoleArn" role_arn set_role_arn: str,
-    /// 外部ID
+    /// External ID
     "ExternalId" external_id set_external_id: str,
-    /// 任务运行状态。支持`0`,`1`,`2`
+    /// Task running status. Supports `0`, `1`, `2`
     ///
-    /// - `0`: 停止
-    /// - `1`: 运行中
-    /// - `2`: 异常
+    /// - `0`: Stop
+    /// - `1`: Running
+    /// - `2`: Exception
     "TaskStatus" task_status set_task_status: i128,
-    /// 用于生成投递到COS 的文件路径中的时间变量
+    /// Time variable used to generate the file path shipped to COS
     "TimeZone" time_zone set_time_zone: str,
-    /// 预过滤处理-对写入COS原始数据进行预过滤处理
+    /// Pre-filtering process - filter out original data before writing to COS
     "DSLFilter" dsl_filter set_dsl_filter: str,
 } }
 
 rt::model! { read debug;
-/// 投递任务信息
+/// Shipping task information
 ShipperTaskInfo {
-    /// 投递任务ID
+    /// Shipping task ID
     "TaskId" task_id set_task_id: str,
-    /// 投递信息ID
+    /// Shipping information ID
     "ShipperId" shipper_id set_shipper_id: str,
-    /// 日志主题ID
+    /// Log topic ID
     "TopicId" topic_id set_topic_id: str,
-    /// 本批投递的日志的开始时间戳，毫秒
+    /// Start timestamp of the current batch of shipped logs in milliseconds
     "RangeStart" range_start set_range_start: i64,
-    /// 本批投递的日志的结束时间戳， 毫秒
+    /// End timestamp of the current batch of shipped logs in milliseconds
     "RangeEnd" range_end set_range_end: i64,
-    /// 本次投递任务的开始时间戳， 毫秒
+    /// Start timestamp of the current shipping task in milliseconds
     "StartTime" start_time set_start_time: i64,
-    /// 本次投递任务的结束时间戳， 毫秒
+    /// End timestamp of the current shipping task in milliseconds
     "EndTime" end_time set_end_time: i64,
-    /// 本次投递的结果。"success"，"running"，"failed"
+    /// Result of this shipping: "success", "running", "failed".
     ///
-    /// - success：任务成功。
-    /// - running：任务处理中。
-    /// - failed：任务失败。
+    /// -success: Task successful.
+    /// - running: Task processing.
+    /// - failed: Task failure.
     "Status" status set_status: str,
-    /// 结果的详细信息
+    /// Result details
     "Message" message set_message: str,
 } }
 
 rt::model! { both debug;
-/// 源日志主题配置
+/// Source log topic configuration
 SourceTopicConfig {
-    /// 日志主题筛选方式。
+    /// Log topic filtering method.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - 1： 静态选择
+    /// - 1: Static selection
     ///
     /// Required.
     "TopicFilterType" topic_filter_type set_topic_filter_type: i128,
-    /// 源日志集id
+    /// Source logset id
     ///
     /// Required.
     "LogsetId" logset_id set_logset_id: str,
-    /// 源日志主题列表
+    /// Source log topic list
     ///
-    /// TopicFilterType=1时必填
+    /// Required when TopicFilterType=1
     "Topics" topics set_topics: list SourceTopicInfo,
 } }
 
 rt::model! { both debug;
-/// 源日志主题信息
+/// Source log topic information
 SourceTopicInfo {
-    /// 日志主题id
+    /// Log topic id.
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SplitPartition` (分裂主题分区).
+/// Request of `SplitPartition` (Splits a topic partition).
 ///
-/// 该接口已废弃，如需修改分区数量，请使用ModifyTopic接口。
+/// This API is deprecated. If needed, please use the ModifyTopic API to change the number of partitions.
 SplitPartitionRequest {
-    /// 日志主题Id
-    /// - 通过[获取日志主题列表](https://cloud.tencent.com/document/product/614/56454)获取日志主题Id。
+    /// Log topic ID
+    /// -Obtain the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// 待分裂分区Id
-    /// - 通过[获取分区列表](https://cloud.tencent.com/document/product/614/56470)获取待分裂分区Id。
+    /// Partition Id to split
+    /// -Get the Id of the partition to be split by [getting the partition list](https://www.tencentcloud.com/document/product/614/56470?from_cn_redirect=1).
     ///
     /// Required.
     "PartitionId" partition_id set_partition_id: i64,
-    /// 分区切分的哈希key的位置，只在Number=2时有意义
+    /// Partition split hash key position, which is meaningful only if `Number=2` is set
     "SplitKey" split_key set_split_key: str,
-    /// 分区分裂个数(可选)，默认等于2
+    /// Number of partitions to split into, which is optional. Default value: 2
     "Number" number set_number: i64,
 } }
 rt::action!("cls", "2020-10-16", "SplitPartition", SplitPartitionRequest => SplitPartitionResponse);
 
 rt::model! { read debug;
-/// SplitPartition返回参数结构体
+/// SplitPartition response structure.
 SplitPartitionResponse {
-    /// 分裂结果集
+    /// Split result set
     "Partitions" partitions set_partitions: list PartitionInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// Splunk投递任务信息
+/// Delivery task information of Splunk
 SplunkDeliverInfo {
-    /// 任务id
+    /// Task ID.
     "TaskId" task_id set_task_id: str,
-    /// 任务名称
+    /// Task Name
     "Name" name set_name: str,
-    /// 用户id
+    /// User id
     "Uin" uin set_uin: i128,
-    /// 日志主题id
+    /// Log topic id
     "TopicId" topic_id set_topic_id: str,
-    /// 任务状态；1.运行中；2:暂停；3：异常
+    /// Task status; 1. Running; 2. Suspended; 3. Exception
     "Status" status set_status: i64,
-    /// 启用状态；0:禁用；1:启用
+    /// Enable status; 0: Disabled; 1: Enabled
     "Enable" enable set_enable: i64,
-    /// 创建时间；单位：秒
+    /// Creation time; unit: second
     "CreateTime" create_time set_create_time: i128,
-    /// 更新时间；单位：秒
+    /// Update time; Unit: seconds
     "UpdateTime" update_time set_update_time: i128,
-    /// splunk投递任务-目标配置
+    /// splunk delivery task - target configuration
     "NetInfo" net_info set_net_info: obj NetInfo,
-    /// splunk投递任务元信息
+    /// splunk delivery task meta-information
     "Metadata" metadata set_metadata: obj MetadataInfo,
-    /// 是否启用服务日志；1:关闭；2:开启
+    /// Whether to enable service logs; 1: disable; 2: enable
     "HasServiceLog" has_service_log set_has_service_log: i64,
-    /// 高级配置-数据来源；
+    /// Advanced configuration - data source;
     "Source" source set_source: str,
-    /// 高级配置-数据来源类型；
+    /// Advanced configuration - data source type;
     "SourceType" source_type set_source_type: str,
-    /// 高级配置-Splunk写入的索引
+    /// Advanced configuration - Splunk write indexes
     "Index" index set_index: str,
-    /// 高级配置-是否启用索引器；1-不开启；2-开启；
+    /// Advanced configuration - Whether to enable indexer; 1 - not enabled; 2 - enable;
     "IndexAck" index_ack set_index_ack: i64,
-    /// 高级配置-通道
+    /// Advanced configuration - Channel
     "Channel" channel set_channel: str,
-    /// 预过滤处理-对写入 Splunk 原始数据进行预过滤处理语句
+    /// Pre-filtering process - perform pre-filtering statements on original data written to Splunk
     "DSLFilter" dsl_filter set_dsl_filter: str,
-    /// 高级配置-跨账户投递参数
+    /// Advanced configuration - Cross-account delivery parameter
     "ExternalRole" external_role set_external_role: obj ExternalRole,
 } }
 
 rt::model! { both debug;
-/// 创建资源实例时同时绑定的标签对说明
+/// Description of tag pairs bound at the time of resource instance creation
 Tag {
-    /// 标签键
+    /// Tag key.
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 标签值
+    /// Tag value.
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { both debug;
-/// 目标主题配置
+/// Target topic configuration
 TargetTopicConfig {
-    /// 目标账号类型。
+    /// Target account type.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - 1： 当前主账号
-    /// - 2： 其他主账号
+    /// - 1: Current root account
+    /// - 2: Other root account
     ///
     /// Required.
     "AccountType" account_type set_account_type: i128,
-    /// 目标地域
+    /// Target region
     ///
-    /// 参数格式：ap-guangzhou
+    /// Parameter format: ap-guangzhou
     ///
     /// Required.
     "Region" region set_region: str,
-    /// 目标日志集id
+    /// Target logset id
     ///
     /// Required.
     "LogsetId" logset_id set_logset_id: str,
-    /// 目标日志主题id
+    /// Target log topic id.
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// 角色ARN
+    /// Role ARN
     ///
-    /// AccountType=2时必填
+    /// Required when AccountType=2
     "RoleArn" role_arn set_role_arn: str,
-    /// 外部ID
+    /// External ID
     ///
-    /// AccountType=2时必填
+    /// Required when AccountType=2
     "ExternalId" external_id set_external_id: str,
 } }
 
 rt::model! { both nodebug;
-/// 模型生成的工具调用
+/// Model-generated tool call
 ToolCall {
-    /// 工具调用id
+    /// Tool call id
     "Id" id set_id: str,
-    /// 工具调用类型，当前只支持function
+    /// Invocation type of the tool, currently only support function
     "Type" r#type set_type: str,
-    /// 具体的function调用
+    /// Specific function call
     "Function" function set_function: obj ToolCallFunction,
-    /// 索引值
+    /// Index value
     "Index" index set_index: i128,
     /// 模型返回的思考签名，执行工具后需在后续请求中原样回传
     "ThoughtSignature" thought_signature set_thought_signature: str,
@@ -14327,155 +14400,156 @@ impl ::core::fmt::Debug for ToolCall {
 }
 
 rt::model! { both debug;
-/// 具体的Tool Call Function调用
+/// Specific Tool Call Function call
 ToolCallFunction {
-    /// Function名称
+    /// Function name
     "Name" name set_name: str,
-    /// Function参数，一般为json字符串
+    /// Function parameter, usually a json string
     "Arguments" arguments set_arguments: str,
 } }
 
 rt::model! { both debug;
-/// 日志主题扩展信息
+/// Log topic extension information.
 TopicExtendInfo {
-    /// 日志主题免鉴权配置信息
+    /// Log topic authentication-free configuration information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AnonymousAccess" anonymous_access set_anonymous_access: obj AnonymousInfo,
 } }
 
 rt::model! { write debug;
-/// 仪表盘 topic与地域信息
+/// Dashboard topic and region information
 TopicIdAndRegion {
-    /// 日志主题id
+    /// Log topic id
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// 日志主题id所在的地域id。
+    /// The ID of the region where the log topic ID is located.
     ///
-    /// id,地域,简称信息如下：
-    /// - 1,   广州,ap-guangzhou
-    /// - 4,   上海,ap-shanghai
-    /// - 5,   中国香港,ap-hongkong
-    /// - 7,   上海金融,ap-shanghai-fsi
-    /// - 8,   北京,ap-beijing
-    /// - 9,   新加坡,ap-singapore
-    /// - 11,  深圳金融,ap-shenzhen-fsi
-    /// - 15,  硅谷,na-siliconvalley
-    /// - 16,  成都,ap-chengdu
-    /// - 17,  法兰克福,eu-frankfurt
-    /// - 18,  首尔,ap-seoul
-    /// - 19,  重庆,ap-chongqing
-    /// - 22,  弗吉尼亚,na-ashburn
-    /// - 23,  曼谷,ap-bangkok
-    /// - 25,  东京,ap-tokyo
-    /// - 33,  南京,ap-nanjing
-    /// - 46,  北京金融,ap-beijing-fsi
-    /// - 72,  雅加达,ap-jakarta
-    /// - 74,  圣保罗,sa-saopaulo
+    /// id, region, abbreviation information follows:
+    /// - 1: Guangzhou, ap-guangzhou
+    /// - 4: Shanghai, ap-shanghai
+    /// -5, Hong Kong (China), ap-hongkong
+    /// - 7: Shanghai Finance, ap-shanghai-fsi
+    /// -8, Beijing, ap-beijing
+    /// - 9, Singapore, ap-singapore
+    /// - 11: Shenzhen Finance, ap-shenzhen-fsi
+    /// -15, Silicon Valley, na-siliconvalley
+    /// -16, Chengdu, ap-chengdu
+    /// -17, Frankfurt, eu-frankfurt
+    /// - 18, Seoul, ap-seoul
+    /// - 19: Chongqing, ap-chongqing
+    /// - 22, Virginia, na-ashburn
+    /// - 23, Bangkok, ap-bangkok
+    /// -25, Tokyo, ap-tokyo
+    /// - 33, Nanjing, ap-nanjing
+    /// -46, Beijing Finance, ap-beijing-fsi
+    /// - 72, Jakarta, ap-jakarta
+    /// -74, São Paulo, sa-saopaulo
     ///
     /// Required.
     "RegionId" region_id set_region_id: i128,
 } }
 
 rt::model! { read debug;
-/// 主题基本信息
+/// Basic Topic Information
 TopicInfo {
-    /// 日志集ID
+    /// Logset ID
     "LogsetId" logset_id set_logset_id: str,
-    /// 主题ID
+    /// Topic ID
     "TopicId" topic_id set_topic_id: str,
-    /// 主题名称
+    /// Topic name
     "TopicName" topic_name set_topic_name: str,
-    /// 主题分区个数
+    /// Topic partition count
     "PartitionCount" partition_count set_partition_count: i64,
-    /// 主题是否开启索引（主题类型需为日志主题）
+    /// Whether the topic has indexing enabled (the topic type must be log topic)
     "Index" index set_index: bool,
-    /// AssumerUin非空则表示创建该日志主题的服务方Uin
+    /// If AssumerUin is not empty, it indicates the Uin of the service provider creating the log topic
     "AssumerUin" assumer_uin set_assumer_uin: i128,
-    /// 云产品标识，主题由其它云产品创建时，该字段会显示云产品名称，例如CDN、TKE
+    /// Cloud product identifier. When the topic is created by other cloud products, this field displays the cloud product name, such as CDN, TKE.
     "AssumerName" assumer_name set_assumer_name: str,
-    /// 创建时间。格式：yyyy-MM-dd HH:mm:ss
+    /// Creation time. Format: yyyy-MM-dd HH:mm:ss
     "CreateTime" create_time set_create_time: str,
-    /// 主题是否开启采集，true：开启采集；false：关闭采集。
-    /// 创建日志主题时默认开启，可通过SDK调用ModifyTopic修改此字段。
-    /// 控制台目前不支持修改此参数。
+    /// Whether the topic has log collection enabled. true: enable collection; false: disable collection.
+    /// Enabled by default during log topic creation. You can modify this field via SDK invocation of ModifyTopic.
+    /// The console currently does not support modification of this parameter.
     "Status" status set_status: bool,
-    /// 主题绑定的标签信息
+    /// Tag information bound to the topic
     "Tags" tags set_tags: list Tag,
-    /// RoleName非空则表示创建该日志主题的服务方使用的角色
+    /// If RoleName is not empty, it indicates the role used by the service provider creating the log topic
     "RoleName" role_name set_role_name: str,
-    /// 该主题是否开启自动分裂
+    /// Whether the topic has auto-split enabled
     "AutoSplit" auto_split set_auto_split: bool,
-    /// 若开启自动分裂的话，该主题能够允许的最大分区数
+    /// Maximum number of partitions allowed for the topic if auto-split is enabled
     "MaxSplitPartitions" max_split_partitions set_max_split_partitions: i64,
-    /// 主题的存储类型
+    /// Storage type of the topic
     ///
-    /// - hot: 标准存储
-    /// - cold: 低频存储
+    /// - hot: standard storage
+    /// - cold: infrequent storage
     "StorageType" storage_type set_storage_type: str,
-    /// 生命周期，单位天，可取值范围1~3600。取值为3640时代表永久保存
+    /// Lifecycle in days, valid values 1~3600. A value of 3640 indicates permanent retention.
     "Period" period set_period: i64,
-    /// 云产品二级标识，日志主题由其它云产品创建时，该字段会显示云产品名称及其日志类型的二级分类，例如TKE-Audit、TKE-Event。部分云产品仅有云产品标识(AssumerName)，无该字段。
+    /// Cloud product sub-identifier. When the log topic is created by other cloud products, this field displays the cloud product name and its log type sub-category, such as TKE-Audit, TKE-Event. Some cloud products only have the cloud product identifier (AssumerName) without this field.
     "SubAssumerName" sub_assumer_name set_sub_assumer_name: str,
-    /// 主题描述
+    /// Topic description
     "Describes" describes set_describes: str,
-    /// 开启日志沉降，标准存储的生命周期， hotPeriod < Period。
-    /// 标准存储为 hotPeriod, 低频存储则为 Period-hotPeriod。（主题类型需为日志主题）
-    /// HotPeriod=0为没有开启日志沉降。
+    /// Enable log settlement, lifecycle of standard storage, hotPeriod < Period.
+    /// Standard storage is hotPeriod, infrequent storage is Period-hotPeriod. (Topic type must be log topic)
+    /// HotPeriod=0 means log settlement is not enabled.
     "HotPeriod" hot_period set_hot_period: i128,
-    /// kms-cls服务秘钥id
-    ///
-    /// CustomKmsInfo为空时为系统默认密钥，CustomKmsInfo不为空时为用户自定义密钥
+    /// kms-cls service key id
     "KeyId" key_id set_key_id: str,
     /// 用户自定义 KMS 密钥信息
     "CustomKmsInfo" custom_kms_info set_custom_kms_info: obj CustomKmsInfo,
-    /// 主题类型。
+    /// Topic type.
     ///
-    /// - 0: 日志主题
-    /// - 1: 指标主题
+    /// - 0: Log topic
+    /// - 1: Metric topic
     "BizType" biz_type set_biz_type: i128,
-    /// 免鉴权开关。 false：关闭； true：开启。
-    /// 开启后将支持指定操作匿名访问该日志主题。详情请参见[日志主题](https://cloud.tencent.com/document/product/614/41035)。
+    /// Free authentication switch. false: disabled; true: enabled.
+    /// Once enabled, designated operations will be supported for anonymous access to the log topic. See [log topic](https://www.tencentcloud.com/document/product/614/41035?from_cn_redirect=1) for details.
     "IsWebTracking" is_web_tracking set_is_web_tracking: bool,
-    /// 日志主题扩展信息
+    /// Log topic extended information
     "Extends" extends set_extends: obj TopicExtendInfo,
-    /// 异步迁移任务ID
+    /// Async migration task ID
     "TopicAsyncTaskID" topic_async_task_id set_topic_async_task_id: str,
-    /// 异步迁移状态
+    /// Asynchronous migration status
     ///
-    /// - 1：进行中
-    /// - 2：已完成
-    /// - 3：失败
-    /// - 4：已取消
+    /// - 1: In progress
+    /// - 2: Completed
+    /// - 3: Failure
+    /// - 4: Canceled
     "MigrationStatus" migration_status set_migration_status: i128,
-    /// 异步迁移完成后，预计生效日期
-    /// 时间格式：yyyy-MM-dd HH:mm:ss
+    /// After async migration, expected effective date
+    /// Time format: yyyy-MM-dd HH:mm:ss
     "EffectiveDate" effective_date set_effective_date: str,
-    /// IsSourceFrom 开启记录公网来源ip和服务端接收时间
+    /// IsSourceFrom Enable recording public network source IP and server receipt time
     "IsSourceFrom" is_source_from set_is_source_from: bool,
-    /// 当前计费模式
+    /// Current billing mode
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - 0： 按使用功能计费
-    /// - 1： 按原始日志量计费（目前仅面向少部分客户支持）
+    /// - 0: Function billing by usage
+    /// - 1: Billing by raw log size (currently supported for some customers only)
     "BillingMode" billing_mode set_billing_mode: i128,
-    /// 如果有异步任务，任务成功后的新计费模式
+    /// If there is an async task, the new billing model after the task succeeds
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - 0： 按使用功能计费
-    /// - 1： 按原始日志量计费（目前仅面向少部分客户支持）
+    /// - 0: Function billing by usage
+    /// - 1: Billing by raw log size (currently only supported for some customers)
     "NewBillingMode" new_billing_mode set_new_billing_mode: i128,
 } }
 
 rt::model! { both debug;
 /// Partitions
 TopicPartitionInfo {
-    /// 日志主题ID
+    /// Log topic ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "TopicID" topic_id set_topic_id: str,
-    /// 分区id列表
+    /// Partition ID list.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Partitions" partitions set_partitions: list i128,
@@ -14484,11 +14558,13 @@ TopicPartitionInfo {
 rt::model! { both debug;
 /// TopicPartitionOffsetInfo
 TopicPartitionOffsetInfo {
-    /// 日志主题id
+    /// Log topic id
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "TopicID" topic_id set_topic_id: str,
-    /// 分区点位信息
+    /// Partition offset information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "PartitionOffsets" partition_offsets set_partition_offsets: list PartitionOffsetInfo,
@@ -14531,73 +14607,73 @@ TopologyNode {
 } }
 
 rt::model! { write debug;
-/// Request of `UploadLog` (上传日志).
+/// Request of `UploadLog` (Uploads logs).
 ///
-/// ## 提示
-/// 为了保障您日志数据的可靠性以及更高效地使用日志服务，建议您使用CLS优化后的接口[上传结构化日志](https://cloud.tencent.com/document/product/614/16873)。
+/// ## Notification
+/// To ensure the reliability of your log data and use the log service more efficiently, we recommend that you use the CLS-optimized API to upload structured logs (https://www.tencentcloud.com/document/product/614/16873?from_cn_redirect=1).
 ///
-/// 同时我们给此接口专门优化定制了多个语言版本的SDK供您选择，SDK提供统一的异步发送、资源控制、自动重试、优雅关闭、感知上报等功能，使上报日志功能更完善，详情请参考[SDK采集](https://cloud.tencent.com/document/product/614/67157)。
+/// Meanwhile, we have specially optimized and customized SDKs in multiple languages for this API for you to choose from. The SDK provides unified async sending, resource control, automatic retry, graceful shutdown, perception reporting, and other features to improve the log reporting function. For details, refer to [SDK Collection](https://www.tencentcloud.com/document/product/614/67157?from_cn_redirect=1).
 ///
-/// 同时云API上传日志接口也支持同步上传日志数据，如果您选择继续使用此接口请参考下文。
+/// Meanwhile, the log upload API also supports synchronous log data upload. If you select to continue using this API, refer to the following text.
 ///
-/// ## 功能描述
+/// ## Feature Description
 ///
-/// 本接口用于将日志写入到指定的日志主题。
+/// This API is used to write logs to the designated log topic.
 ///
-/// #### 输入参数(pb二进制流，位于body中)
+/// #### Input parameter (pb binary stream, located in body)
 ///
-/// | 字段名       | 类型    | 位置 | 必须 | 含义                                                         |
+/// | Field name | Data type | Location | Must | Description |
 /// | ------------ | ------- | ---- | ---- | ------------------------------------------------------------ |
-/// | logGroupList | message | pb   | 是   | logGroup 列表，封装好的日志组列表内容，建议 logGroup 数量不要超过5个 |
+/// | logGroupList | message | pb   | Yes | logGroup list, encapsulated content of the log group list. It is advisable not to exceed 5 logGroups. |
 ///
-/// LogGroup 说明：
+/// Group description:
 ///
-/// | 字段名      | 是否必选 | 含义                                                         |
+/// | Field name | Required or optional | Description |
 /// | ----------- | -------- | ------------------------------------------------------------ |
-/// | logs        | 是       | 日志数组，表示有多个 Log 组成的集合，一个 Log 表示一条日志，一个 LogGroup 中 Log 个数不能超过10000 |
-/// | contextFlow | 否       | LogGroup 的唯一ID，需要使用上下文功能时传入。格式："{上下文ID}-{LogGroupID}"。
-/// 上下文ID：唯一标识一个上下文（连续滚动的一系列日志文件，或者是需要保序的一系列日志），16进制64位整型字符串。
-/// LogGroupID：连续递增的一串整型，16进制64位整型字符串。样例："102700A66102516A-59F59"。                        |
-/// | filename    | 否       | 日志文件名                                                   |
-/// | source      | 否       | 日志来源，一般使用机器 IP 作为标识                           |
-/// | logTags     | 否       | 日志的标签列表                                               |
+/// | logs        | is       | a log array, which means a set of multiple logs. One Log represents one log, and the number of logs in one LogGroup cannot exceed 10000 |
+/// | contextFlow | No | The unique ID of LogGroup, which must be imported when using context features. Format: "{context ID}-{LogGroupID}".
+/// Context ID: A unique identifier for a context (a series of consecutively scrolled log files or a sequence of logs requiring order preservation), a 64-bit integer string in base 16.
+/// LogGroupID: A consecutively incremental integer string in base 16. Example: "102700A66102516A-59F59".
+/// | filename    | No       | Log file name |
+/// | source      | No       | Log source, using machine IP as a label in general use       |
+/// | logTags     | No       | Log tag list                                               |
 ///
-/// Log 说明：
+/// Log description:
 ///
-/// | 字段名   | 是否必选 | 含义                                                         |
+/// | field name | Required or optional | Description |
 /// | -------- | -------- | ------------------------------------------------------------ |
-/// | time     | 是       | 日志时间（Unix 格式时间戳），支持秒、毫秒、微秒，建议采用毫秒      |
-/// | contents | 否       | key-value 格式的日志内容，表示一条日志里的多个 key-value 组合 |
+/// | time     | is       | log time (Unix timestamp), supports second, millisecond, microsecond, milliseconds is recommended |
+/// | contents | No | Key-value formatted log content, representing multiple key-value composites in a log |
 ///
-/// Content 说明：
+/// Content description:
 ///
-/// | 字段名 | 是否必选 | 含义                                                         |
+/// | Field name | Required or optional | Description |
 /// | ------ | -------- | ------------------------------------------------------------ |
-/// | key    | 是       | 单条日志里某个字段组的 key 值，不能以`_`开头                 |
-/// | value  | 是       | 单条日志某个字段组的 value 值，单条日志 value 不能超过1MB，LogGroup 中所有 value 总和不能超过5MB |
+/// | key    | Yes       | The key value of a field group in a single-line log. It cannot start with `_` |
+/// | value  | Yes       | The value of a field group in a single-line log. The value of a single-line log must not exceed 1MB, and the sum of ALL values in a LogGroup cannot exceed 5MB. |
 ///
-/// LogTag 说明：
+/// LogTag description:
 ///
-/// | 字段名 | 是否必选 | 含义                             |
+/// | Field name | Required or optional | Description |
 /// | ------ | -------- | -------------------------------- |
-/// | key    | 是       | 自定义的标签 key                 |
-/// | value  | 是       | 自定义的标签 key 对应的 value 值 |
+/// | key    | Yes      | Custom tag key                 |
+/// | value  | is       | value corresponding to the custom tag key |
 ///
-/// ## PB 编译示例
+/// ## PB Compilation Example
 ///
-/// 本示例将说明如何使用官方 protoc 编译工具将 PB 描述文件 编译生成为 C++ 语言可调用的上传日志接口。
+/// This example shows how to use the official protoc compiler to compile and generate a C++ language adjustable log upload API from a description file.
 ///
-/// > ?目前 protoc 官方支持 Java、C++、Python 等语言的编译，详情请参见 [protoc](https://github.com/protocolbuffers/protobuf)。
+/// Currently protoc officially supports compilation for languages such as Java, C++, and Python. For details, see [protoc](https://github.com/protocolbuffers/protobuf).
 ///
-/// #### 1. 安装 Protocol Buffer
+/// #### 1. Protocol Buffer installation
 ///
-/// 下载 [Protocol Buffer](https://main.qcloudimg.com/raw/d7810aaf8b3073fbbc9d4049c21532aa/protobuf-2.6.1.tar.gz) ，解压并安装。示例版本为 protobuf 2.6.1，环境为 Centos 7.3 系统。 解压`protobuf-2.6.1.tar.gz`压缩包至`/usr/local`目录并进入该目录，执行命令如下：
+/// Download [Protocol Buffer](https://main.qcloudimg.com/raw/d7810aaf8b3073fbbc9d4049c21532aa/protobuf-2.6.1.tar.gz), unzip and install. The example version is protobuf 2.6.1, and the environment is Centos 7.3 system. Decompress the `protobuf-2.6.1.tar.gz` compressed package to the `/usr/local` directory and enter the directory. Execute the command as follows:
 ///
 /// ```text
 /// tar -zxvf protobuf-2.6.1.tar.gz -C /usr/local/ && cd /usr/local/protobuf-2.6.1
 /// ```
 ///
-/// 开始编译和安装，配置环境变量，执行命令如下：
+/// Start compilation and installation, configure environment variables, execute the command as follows:
 ///
 /// ```text
 /// [root@VM_0_8_centos protobuf-2.6.1]# ./configure
@@ -14605,22 +14681,22 @@ rt::model! { write debug;
 /// [root@VM_0_8_centos protobuf-2.6.1]# export PATH=$PATH:/usr/local/protobuf-2.6.1/bin
 /// ```
 ///
-/// 编译成功后，您可以使用以下命令查看版本：
+/// After successful compilation, view the version using the following command:
 ///
 /// ```text
 /// [root@VM_0_8_centos protobuf-2.6.1]# protoc --version
 /// liprotoc 2.6.1
 /// ```
 ///
-/// #### 2. 创建 PB 描述文件
+/// #### 2. Create PB description file
 ///
-/// PB 描述文件是通信双方约定的数据交换格式，上传日志时须将规定的协议格式编译成对应语言版本的调用接口，然后添加到工程代码里，详情请参见 [protoc](https://github.com/protocolbuffers/protobuf) 。
+/// The PB description file is the data interchange format agreed by the communication parties. When uploading logs, compile the specified protocol format into the calling interface of the corresponding language version, then add to engineering code. For details, see [protoc](https://github.com/protocolbuffers/protobuf).
 ///
-/// 以日志服务所规定的 PB 数据格式内容为准， 在本地创建 PB 消息描述文件 cls.proto。
+/// Create a local PB message description file cls.proto based on the PB data format specified by the log service.
 ///
-/// > !PB 描述文件内容不可更改，且文件名须以`.proto`结尾。
+/// !PB description file content immutable, and the file name must end with `.proto`.
 ///
-/// cls.proto 内容（PB 描述文件）如下：
+/// The content of cls.proto (PB description file) is as follows:
 ///
 /// ```text
 /// package cls;
@@ -14628,11 +14704,11 @@ rt::model! { write debug;
 /// {
 /// message Content
 /// {
-/// required string key   = 1; // 每组字段的 key
-/// required string value = 2; // 每组字段的 value
+/// required string key = 1; // key for each group of fields
+/// required string value = 2; // The value of the group field
 /// }
-/// required int64   time     = 1; // 时间戳，UNIX时间格式
-/// repeated Content contents = 2; // 一条日志里的多个kv组合
+/// required int64   time     = 1; // A timestamp in UNIX time format
+/// repeated Content contents = 2; // multiple kv combinations in a log
 /// }
 /// message LogTag
 /// {
@@ -14641,29 +14717,29 @@ rt::model! { write debug;
 /// }
 /// message LogGroup
 /// {
-/// repeated Log    logs        = 1; // 多条日志合成的日志数组
-/// optional string contextFlow = 2; // 目前暂无效用
-/// optional string filename    = 3; // 日志文件名
-/// optional string source      = 4; // 日志来源，一般使用机器IP
+/// repeated Log    logs        = 1; // log array composed of multiple logs
+/// optional string contextFlow = 2; // Currently no utility
+/// optional string filename = 3; // log file name
+/// optional string source      = 4; // log source, general use machine IP
 /// repeated LogTag logTags     = 5;
 /// }
 /// message LogGroupList
 /// {
-/// repeated LogGroup logGroupList = 1; // 日志组列表
+/// repeated LogGroup logGroupList = 1; // log group list
 /// }
 /// ```
 ///
-/// #### 3. 编译生成
+/// #### 3. Compile and generate
 ///
-/// 此例中，使用 proto 编译器生成 C++ 语言的文件，在 cls.proto 文件的同一目录下，执行如下编译命令：
+/// In this example, use the proto compiler to generate C++ language files under the same directory as the cls.proto file and execute the following compilation command:
 ///
 /// ```text
 /// protoc --cpp_out=./ ./cls.proto
 /// ```
 ///
-/// > ?`--cpp_out=./`表示编译成 cpp 格式并输出当前目录下，`./cls.proto`表示位于当前目录下的 cls.proto 描述文件。
+/// `--cpp_out=./` means compile to cpp format and output in the current directory. `./cls.proto` refers to the cls.proto description file located in the current directory.
 ///
-/// 编译成功后，会输出对应语言的代码文件。此例会生成 cls.pb.h 头文件和 [cls.pb.cc](http://cls.pb.cc) 代码实现文件，如下所示：
+/// After successful compilation, it will output the code file in the corresponding language. This routine generates the cls.pb.h header file and the cls.pb.cc code implementation file, as shown below:
 ///
 /// ```text
 /// [root@VM_0_8_centos protobuf-2.6.1]# protoc --cpp_out=./ ./cls.proto
@@ -14671,20 +14747,20 @@ rt::model! { write debug;
 /// cls.pb.cc cls.pb.h cls.proto
 /// ```
 ///
-/// #### 4. 调用
+/// #### 4. Call
 ///
-/// 将生成的 cls.pb.h 头文件引入代码中，调用接口进行数据格式封装。
+/// Import the generated cls.pb.h header file into the code and call the interface to encapsulate the data format.
 UploadLogRequest {
-    /// 日志主题id
-    /// - 通过[获取日志主题列表](https://cloud.tencent.com/document/product/614/56454)获取日志主题Id。
+    /// Log topic id
+    /// -Obtain the log topic Id through [Get Log Topic List](https://www.tencentcloud.com/document/product/614/56454?from_cn_redirect=1).
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// 该参数已废弃，请勿使用
+    /// This parameter has been deprecated and should not be used.
     ///
     /// Disabled in the spec.
     "HashKey" hash_key set_hash_key: str,
-    /// 压缩方法，目前支持
+    /// Compression method. Currently supports
     /// - lz4
     /// - zstd
     "CompressType" compress_type set_compress_type: str,
@@ -14692,17 +14768,17 @@ UploadLogRequest {
 rt::action!("cls", "2020-10-16", "UploadLog", UploadLogRequest => UploadLogResponse);
 
 rt::model! { read debug;
-/// UploadLog返回参数结构体
+/// UploadLog response structure.
 UploadLogResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 用户kafka扩展信息
+/// User kafka extended information
 UserKafkaMeta {
-    /// 用户kafka version
-    /// 支持如下版本：
+    /// User kafka version
+    /// Support the following versions:
     /// - 0.10.2.0
     /// - 1.0.0
     /// - 2.0.0
@@ -14719,126 +14795,127 @@ UserKafkaMeta {
 } }
 
 rt::model! { both debug;
-/// 需要开启键值索引的字段的索引描述信息
+/// Index description information of the field for which key-value index needs to be enabled
 ValueInfo {
-    /// 字段类型，支持的类型有：long、text、double、json
-    /// 注意：json 类型目前仅部分用户或日志主题支持，如需使用请联系我们开启功能白名单
+    /// Field type. Supported types: long, text, double, json.
+    /// Note: The json data type is currently supported by partial users or log topics. If needed, contact us to enable the allowlist.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 字段的分词符，其中的每个字符代表一个分词符；
-    /// 仅支持英文符号、\n\t\r及转义符\；
-    /// long及double类型字段需为空；
-    /// 注意：\n\t\r本身已被转义，直接使用双引号包裹即可作为入参，无需再次转义。使用API Explorer进行调试时请使用JSON参数输入方式，以避免\n\t\r被重复转义
+    /// Separator of fields. Each character represents a separator.
+    /// Only symbols, \n\t\r, and escape character \ are supported.
+    /// `long` and `double` fields need to be null.
+    /// Note: \n\t\r can be directly enclosed in double quotes as the input parameter without escaping. When debugging with API Explorer, use the JSON parameter input method to avoid repeated escaping of \n\t\r.
     "Tokenizer" tokenizer set_tokenizer: str,
-    /// 字段是否开启分析功能
+    /// Whether the analysis feature is enabled for the field
     "SqlFlag" sql_flag set_sql_flag: bool,
-    /// 是否包含中文，long及double类型字段需为false
+    /// Whether to include node data. Set this parameter to false for the long and double fields.
     "ContainZH" contain_zh set_contain_zh: bool,
-    /// 字段别名
+    /// field alias
     "Alias" alias set_alias: str,
-    /// 仅为子节点开启索引，本字段不开启。
-    /// 注意：仅json类型字段可配置该参数
+    /// Enable index only for sub-node. This field is not enabled.
+    /// Note: Only json type fields can configure this parameter.
     "OpenIndexForChildOnly" open_index_for_child_only set_open_index_for_child_only: bool,
-    /// json子节点列表
-    /// 注意：仅json类型字段可配置该参数
+    /// subnode list
+    /// Note: Only json type fields can configure this parameter.
     "ChildNode" child_node set_child_node: list KeyValueInfo,
 } }
 
 rt::model! { both debug;
-/// 查询视图主题配置
+/// Query view topic configuration
 ViewSearchTopic {
-    /// 日志集与主题所属地域
+    /// Region of the logset and topic
     ///
-    /// 参数格式：ap-guangzhou
+    /// Parameter format: ap-guangzhou
     ///
-    /// 同一查询视图内，包含的各个主题需为相同地域
+    /// In the same query view, each topic must be in the same region.
     ///
     /// Required.
     "Region" region set_region: str,
-    /// 日志集id
+    /// Log set id
     ///
     /// Required.
     "LogsetId" logset_id set_logset_id: str,
-    /// 日志主题id
+    /// Log topic id
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
 } }
 
 rt::model! { both debug;
-/// 回调地址
+/// Callback address
 WebCallback {
-    /// 回调的类型。可选值：
-    /// - Http(自定义接口回调)
-    /// - WeCom(企业微信)
-    /// - DingTalk(钉钉)
-    /// - Lark(飞书)
+    /// Callback type. Valid values:
+    /// -Http (custom webhook configuration)
+    /// -WeCom
+    /// -DingTalk
+    /// -Lark
     ///
     /// Required.
     "CallbackType" callback_type set_callback_type: str,
-    /// 回调地址，最大支持1024个字节。
-    /// 也可使用WebCallbackId引用集成配置中的URL，此时该字段请填写为空字符串。
+    /// Callback URL, supports a maximum of 1024 bytes.
+    /// You can also use WebCallbackId to refer to the URL in the integration configuration. At this point, please enter an empty string for this field.
     ///
     /// Required.
     "Url" url set_url: str,
-    /// 集成配置ID。-通过[获取告警渠道回调配置列表](https://cloud.tencent.com/document/product/614/115229)获取集成配置ID
+    /// Integration configuration ID. Obtain the integration configuration ID by searching the alarm channel callback configuration list (https://www.tencentcloud.com/document/product/614/115229?from_cn_redirect=1).
     "WebCallbackId" web_callback_id set_web_callback_id: str,
-    /// 回调方法。可选值：
-    /// - POST（默认值）
+    /// Callback method. Valid values:
+    /// -POST (default value)
     /// - PUT
     ///
-    /// 注意：
-    /// - 参数CallbackType为Http时为必选，其它回调方式无需填写。
+    /// Note:
+    /// -Required when CallbackType is Http. No need to specify for other callback methods.
     "Method" method set_method: str,
-    /// 通知内容模板ID，使用Default-zh引用默认模板（中文），使用Default-en引用DefaultTemplate(English)。
+    /// Notification content template ID. When Default-zh is used, DefaultTemplate (Chinese) is referenced. When Default-en is used, DefaultTemplate (English) is referenced.
     "NoticeContentId" notice_content_id set_notice_content_id: str,
-    /// 提醒类型。
+    /// Reminder type.
     ///
-    /// 0：不提醒；1：指定人；2：所有人
+    /// 0: No reminder; 1: Specified individual; 2: Everyone
     "RemindType" remind_type set_remind_type: i128,
-    /// 电话列表。
+    /// Mobile phone list.
     "Mobiles" mobiles set_mobiles: list String,
-    /// 用户ID列表。
+    /// User ID list.
     "UserIds" user_ids set_user_ids: list String,
-    /// 该参数已废弃，请使用NoticeContentId。
+    /// This parameter is deprecated. Please use NoticeContentId.
     ///
     /// Disabled in the spec.
     "Headers" headers set_headers: list String,
-    /// 该参数已废弃，请使用NoticeContentId。
+    /// This parameter is deprecated. Please use NoticeContentId.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Disabled in the spec.
     "Body" body set_body: str,
-    /// 序号。
-    /// - 入参无效。
-    /// - 出参有效。
+    /// Serial number.
+    /// -Invalid input parameter.
+    /// -Output parameter is valid.
     "Index" index set_index: i64,
 } }
 
 rt::model! { read nodebug;
-/// 告警渠道回调配置信息
+/// Alarm channel callback configuration information.
 WebCallbackInfo {
-    /// 告警渠道回调配置id。
+    /// Alarm channel callback configuration ID.
     "WebCallbackId" web_callback_id set_web_callback_id: str,
-    /// 告警渠道回调配置名称。
+    /// Alarm channel callback configuration name.
     "Name" name set_name: str,
-    /// 渠道类型
+    /// Channel type
     ///
-    /// WeCom:企业微信;DingTalk:钉钉;Lark:飞书;Http:自定义回调;
+    /// WeCom: WeCom; DingTalk: DingTalk; Lark: Lark; Http: Custom Callback;
     "Type" r#type set_type: str,
-    /// 回调地址。
+    /// Callback URL.
     "Webhook" webhook set_webhook: str,
-    /// 请求方式。
+    /// Request method.
     "Method" method set_method: str,
-    /// 秘钥信息。
+    /// Key information.
     "Key" key set_key: str,
-    /// 主账号。
+    /// Root account.
     "Uin" uin set_uin: i128,
-    /// 子账号。
+    /// Sub-account.
     "SubUin" sub_uin set_sub_uin: i128,
-    /// 创建时间。秒(s)级时间戳
+    /// Creation time. A timestamp in seconds.
     "CreateTime" create_time set_create_time: i128,
-    /// 更新时间。秒(s)级时间戳
+    /// Update time. A timestamp in seconds.
     "UpdateTime" update_time set_update_time: i128,
 } }
 impl ::core::fmt::Debug for WebCallbackInfo {

@@ -5,200 +5,244 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { read debug;
-/// 死信队列策略
+/// DeadLetterPolicy
 DeadLetterPolicy {
-    /// 死信队列。
+    /// DeadLetterQueue
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "DeadLetterQueue" dead_letter_queue set_dead_letter_queue: str,
-    /// 死信队列名字。
+    /// DeadLetterQueueName
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "DeadLetterQueueName" dead_letter_queue_name set_dead_letter_queue_name: str,
-    /// 最大未消费过期时间。Policy为1时必选。范围300-43200，单位秒，需要小于消息最大保留时间MsgRetentionSeconds。
+    /// MaxTimeToLive
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "MaxTimeToLive" max_time_to_live set_max_time_to_live: i128,
-    /// 死信队列策略。
+    /// Policy
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Policy" policy set_policy: i128,
-    /// 最大接收次数。
+    /// MaxReceiveCount
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "MaxReceiveCount" max_receive_count set_max_receive_count: i128,
 } }
 
 rt::model! { read debug;
-/// 死信源队列信息
+/// DeadLetterSource
 DeadLetterSource {
-    /// 消息队列ID。
+    /// QueueId
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "QueueId" queue_id set_queue_id: str,
-    /// 消息队列名字。
+    /// QueueName
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "QueueName" queue_name set_queue_name: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeQueueDetail` (枚举队列).
+/// Request of `DescribeQueueDetail` (Enumerates queues).
 ///
-/// 枚举队列列表
+/// This API is used to enumerate queues.
 DescribeQueueDetailRequest {
-    /// 标签搜索
+    /// Tag search
     "TagKey" tag_key set_tag_key: str,
-    /// 分页时本页获取队列的个数，如果不传递该参数，则该参数默认为20，最大值为50。
+    /// Number of queues to be returned per page in case of paginated return. If this parameter is not passed in, 20 will be used by default. Maximum value: 50.
     "Limit" limit set_limit: i128,
-    /// 精确匹配QueueName
+    /// Exact match by `QueueName`
     "QueueName" queue_name set_queue_name: str,
-    /// 筛选参数，目前支持QueueName筛选，且仅支持一个关键字
+    /// Filter parameter. Currently, filtering by `QueueName` is supported, and only one keyword is allowed
     "Filters" filters set_filters: list Filter,
-    /// 分页时本页获取队列列表的起始位置。如果填写了该值，必须也要填写 limit 。该值缺省时，后台取默认值 0
+    /// Starting position of queue list to be returned on the current page in case of paginated return. If a value is entered, `limit` is required. If this parameter is left empty, 0 will be used by default
     "Offset" offset set_offset: i128,
 } }
 rt::action!("cmq", "2019-03-04", "DescribeQueueDetail", DescribeQueueDetailRequest => DescribeQueueDetailResponse);
 
 rt::model! { read debug;
-/// DescribeQueueDetail返回参数结构体
+/// DescribeQueueDetail response structure.
 DescribeQueueDetailResponse {
-    /// 总队列数。
+    /// Total number of queues
     "TotalCount" total_count set_total_count: i128,
-    /// 队列详情列表。
+    /// Queue list
     "QueueSet" queue_set set_queue_set: list QueueSet,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTopicDetail` (查询主题列表).
+/// Request of `DescribeTopicDetail` (Queries topic details).
 ///
-/// 查询主题详情
+/// This API is used to query topic details.
 DescribeTopicDetailRequest {
-    /// 标签匹配。
+    /// Tag match
     "TagKey" tag_key set_tag_key: str,
-    /// 分页时本页获取队列的个数，如果不传递该参数，则该参数默认为20，最大值为50。
+    /// Number of queues to be returned per page in case of paginated return. If this parameter is not passed in, 20 will be used by default. Maximum value: 50.
     "Limit" limit set_limit: i128,
-    /// 精确匹配TopicName。
+    /// Exact match by `TopicName`
     "TopicName" topic_name set_topic_name: str,
-    /// 目前只支持过滤TopicName ， 且只能填一个过滤值。
+    /// Currently, only filtering by `TopicName` is supported, and only one filter value can be entered
     "Filters" filters set_filters: list Filter,
-    /// 分页时本页获取队列列表的起始位置。如果填写了该值，必须也要填写 limit 。该值缺省时，后台取默认值 0。
+    /// Starting position of queue list to be returned on the current page in case of paginated return. If a value is entered, `limit` is required. If this parameter is left empty, 0 will be used by default.
     "Offset" offset set_offset: i128,
 } }
 rt::action!("cmq", "2019-03-04", "DescribeTopicDetail", DescribeTopicDetailRequest => DescribeTopicDetailResponse);
 
 rt::model! { read debug;
-/// DescribeTopicDetail返回参数结构体
+/// DescribeTopicDetail response structure.
 DescribeTopicDetailResponse {
-    /// 主题列表总数。
+    /// TotalCount
     "TotalCount" total_count set_total_count: i128,
-    /// 主题详情列表。
+    /// TopicSet
     "TopicSet" topic_set set_topic_set: list TopicSet,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 过滤参数
+/// Filter parameter
 Filter {
-    /// 数值
+    /// Value
     "Values" values set_values: list String,
-    /// 过滤参数的名字
+    /// Filter parameter name
     "Name" name set_name: str,
 } }
 
 rt::model! { read debug;
-/// 批量queue属性信息
+/// Batch queue attribute information
 QueueSet {
-    /// 消息队列ID。
+    /// QueueId
     "QueueId" queue_id set_queue_id: str,
-    /// 回溯队列的消息回溯时间最大值，取值范围0 - 43200秒，0表示不开启消息回溯。
+    /// RewindSeconds
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "RewindSeconds" rewind_seconds set_rewind_seconds: i128,
-    /// 创建者Uin。
+    /// Creator `uin`
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CreateUin" create_uin set_create_uin: i128,
-    /// 最后一次修改队列属性的时间。返回 Unix 时间戳，精确到秒。
+    /// LastModifyTime
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "LastModifyTime" last_modify_time set_last_modify_time: i128,
-    /// 消息可见性超时。取值范围1 - 43200秒（即12小时内），默认值30。
+    /// VisibilityTimeout
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "VisibilityTimeout" visibility_timeout set_visibility_timeout: i128,
-    /// 消息队列名字。
+    /// QueueName
     "QueueName" queue_name set_queue_name: str,
-    /// 消息轨迹。true表示开启，false表示不开启。
+    /// Message trace flag. true: enabled, false: not enabled
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Trace" trace set_trace: bool,
-    /// 关联的标签。
+    /// Tag
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Tags" tags set_tags: list Tag,
-    /// 已调用 DelMsg 接口删除，但还在回溯保留时间内的消息数量。
+    /// RewindMsgNum
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "RewindMsgNum" rewind_msg_num set_rewind_msg_num: i128,
-    /// 飞行消息最大保留时间。
+    /// MaxDelaySeconds
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "MaxDelaySeconds" max_delay_seconds set_max_delay_seconds: i128,
-    /// 事务消息策略。
+    /// TransactionPolicy
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TransactionPolicy" transaction_policy set_transaction_policy: obj TransactionPolicy,
-    /// 消息保留周期。取值范围60-1296000秒（1min-15天），默认值345600秒（4 天）。
+    /// MsgRetentionSeconds
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "MsgRetentionSeconds" msg_retention_seconds set_msg_retention_seconds: i128,
-    /// 延迟消息数。
+    /// DelayMsgNum
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "DelayMsgNum" delay_msg_num set_delay_msg_num: i128,
-    /// 最大堆积消息数。取值范围在公测期间为 1,000,000 - 10,000,000，正式上线后范围可达到 1000,000-1000,000,000。默认取值在公测期间为 10,000,000，正式上线后为 100,000,000。
+    /// MaxMsgHeapNum
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "MaxMsgHeapNum" max_msg_heap_num set_max_msg_heap_num: i128,
-    /// 消息接收长轮询等待时间。取值范围0 - 30秒，默认值0。
+    /// PollingWaitSeconds
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "PollingWaitSeconds" polling_wait_seconds set_polling_wait_seconds: i128,
-    /// 带宽限制。
+    /// Bps
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Bps" bps set_bps: i128,
-    /// 在队列中处于 Inactive 状态（正处于被消费状态）的消息总数，为近似值。
+    /// InactiveMsgNum
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "InactiveMsgNum" inactive_msg_num set_inactive_msg_num: i128,
-    /// 死信队列策略。
+    /// DeadLetterPolicy
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "DeadLetterPolicy" dead_letter_policy set_dead_letter_policy: obj DeadLetterPolicy,
-    /// 在队列中处于 Active 状态（不处于被消费状态）的消息总数，为近似值。
+    /// ActiveMsgNum
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ActiveMsgNum" active_msg_num set_active_msg_num: i128,
-    /// 消息最大长度。取值范围1024 - 1048576 Byte（即1K - 1024K），默认值65536。
+    /// MaxMsgSize
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "MaxMsgSize" max_msg_size set_max_msg_size: i128,
-    /// 消息最小未消费时间，单位为秒。
+    /// MinMsgTime
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "MinMsgTime" min_msg_time set_min_msg_time: i128,
-    /// 死信队列。
+    /// DeadLetterSource
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "DeadLetterSource" dead_letter_source set_dead_letter_source: list DeadLetterSource,
-    /// 事务消息队列。true表示是事务消息，false表示不是事务消息。
+    /// Transaction
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Transaction" transaction set_transaction: bool,
-    /// 每秒钟生产消息条数的限制，消费消息的大小是该值的1.1倍。
+    /// Qps
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Qps" qps set_qps: i128,
-    /// 队列的创建时间。返回 Unix 时间戳，精确到秒。
+    /// CreateTime
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: i128,
     /// 是否迁移到新版本。0 表示仅同步元数据，1 表示迁移中，2 表示已经迁移完毕，3 表示回切状态，曾经迁移过，4 未迁移。
     "Migrate" migrate set_migrate: i64,
 } }
 
 rt::model! { read debug;
-/// 标签
+/// Tag
 Tag {
-    /// 标签Key
+    /// Tag key
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签值
+    /// Tag value
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TagValue" tag_value set_tag_value: str,
 } }
 
 rt::model! { read debug;
-/// topic返回信息展示字段
+/// Field for displaying returned topic information
 TopicSet {
-    /// 当前该主题中消息数目（消息堆积数）。
+    /// MsgCount
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "MsgCount" msg_count set_msg_count: i128,
-    /// 主题的 ID。
+    /// TopicId
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TopicId" topic_id set_topic_id: str,
-    /// 消息最大长度。取值范围1024 - 1048576Byte（即1 - 1024K），默认值为65536。
+    /// MaxMsgSize
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "MaxMsgSize" max_msg_size set_max_msg_size: i128,
-    /// 消息轨迹。true表示开启，false表示不开启。
+    /// Whether to enable message trace for a topic. true: yes, false: no
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Trace" trace set_trace: bool,
-    /// 关联的标签。
+    /// Tags
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Tags" tags set_tags: list Tag,
-    /// 创建者 Uin，CAM 鉴权 resource 由该字段组合而成。
+    /// CreateUin
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CreateUin" create_uin set_create_uin: i128,
-    /// 描述用户创建订阅时选择的过滤策略：
-    /// FilterType = 1表示用户使用 FilterTag 标签过滤;
-    /// FilterType = 2表示用户使用 BindingKey 过滤。
+    /// FilterType
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "FilterType" filter_type set_filter_type: i128,
-    /// 主题名称。
+    /// TopicName
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TopicName" topic_name set_topic_name: str,
-    /// 最后一次修改主题属性的时间。返回 Unix 时间戳，精确到秒。
+    /// LastModifyTime
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "LastModifyTime" last_modify_time set_last_modify_time: i128,
-    /// 消息在主题中最长存活时间，从发送到该主题开始经过此参数指定的时间后，不论消息是否被成功推送给用户都将被删除，单位为秒。固定为一天（86400秒），该属性不能修改。
+    /// MsgRetentionSeconds
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "MsgRetentionSeconds" msg_retention_seconds set_msg_retention_seconds: i128,
-    /// 每秒钟发布消息的条数。
+    /// Qps
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Qps" qps set_qps: i128,
-    /// 主题的创建时间。返回 Unix 时间戳，精确到秒。
+    /// CreateTime
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: i128,
     /// 是否迁移到新版本。0 表示未迁移，1 表示迁移中，2 表示已经迁移完毕，3 表示回切状态，曾经迁移过，4 未知状态。
     "Migrate" migrate set_migrate: i64,
 } }
 
 rt::model! { read debug;
-/// 事务消息策略
+/// TransactionPolicy
 TransactionPolicy {
-    /// 最大查询次数。
+    /// MaxQueryCount
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "MaxQueryCount" max_query_count set_max_query_count: i128,
-    /// 第一次回查时间。
+    /// FirstQueryInterval
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "FirstQueryInterval" first_query_interval set_first_query_interval: i128,
 } }

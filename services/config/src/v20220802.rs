@@ -5,391 +5,390 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { write debug;
-/// Request of `AddAggregateCompliancePack` (账号组新建合规包).
+/// Request of `AddAggregateCompliancePack` (This API is used to create compliance packages for account groups.).
 ///
-/// 账号组新建合规包
+/// This API is used to create compliance packages for account groups.
 AddAggregateCompliancePackRequest {
-    /// 合规包规则
+    /// Compliance package rules.
     ///
     /// Required.
     "ConfigRules" config_rules set_config_rules: list CompliancePackRule,
-    /// 风险等级
-    /// 1：高风险。
-    /// 2：中风险。
-    /// 3：低风险。
+    /// Risk level. Valid values:
+    /// 1: high-risk
+    /// 2: medium-risk
+    /// 3: low risk
     ///
     /// Required.
     "RiskLevel" risk_level set_risk_level: i128,
-    /// 合规包名称
+    /// Compliance package name.
     ///
     /// Required.
     "CompliancePackName" compliance_pack_name set_compliance_pack_name: str,
-    /// 账号组ID
+    /// Account group ID.
     ///
     /// Required.
     "AccountGroupId" account_group_id set_account_group_id: str,
-    /// 描述
+    /// Description.
     "Description" description set_description: str,
 } }
 rt::action!("config", "2022-08-02", "AddAggregateCompliancePack", AddAggregateCompliancePackRequest => AddAggregateCompliancePackResponse);
 
 rt::model! { read debug;
-/// AddAggregateCompliancePack返回参数结构体
+/// AddAggregateCompliancePack response structure.
 AddAggregateCompliancePackResponse {
-    /// 合规包Id
+    /// Compliance package ID.
     "CompliancePackId" compliance_pack_id set_compliance_pack_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AddAggregateConfigRule` (账号组新建规则).
+/// Request of `AddAggregateConfigRule` (This API is used to create rules for account groups.).
 ///
-/// 账号组新建规则
+/// This API is used to create rules for account groups.
 AddAggregateConfigRuleRequest {
-    /// 规则模板标识，预设规则模板为Identifier, 自定义规则为云函数arn（region:functionName）
+    /// Rule template ID. The preset rule template is Identifier, and the custom rule is the serverless cloud function ARN (region:functionName).
     ///
     /// Required.
     "Identifier" identifier set_identifier: str,
-    /// 规则模板类型，SYSTEM, CUSTOMIZE
+    /// Rule template type. Valid values: SYSTEM and CUSTOMIZE.
     ///
     /// Required.
     "IdentifierType" identifier_type set_identifier_type: str,
-    /// 规则名称
+    /// Rule name
     ///
     /// Required.
     "RuleName" rule_name set_rule_name: str,
-    /// 规则支持的资源
+    /// Resources supported by the rule.
     ///
     /// Required.
     "ResourceType" resource_type set_resource_type: list String,
-    /// 触发类型，最多支持两种
+    /// Trigger types. A maximum of two types are supported.
     ///
     /// Required.
     "TriggerType" trigger_type set_trigger_type: list TriggerType,
-    /// 风险等级
-    /// 1：高风险。
-    /// 2：中风险。
-    /// 3：低风险。
+    /// Risk level
+    /// 1: High-risk.
+    /// 2: Medium-risk.
+    /// 3: Low risk.
     ///
     /// Required.
     "RiskLevel" risk_level set_risk_level: i128,
-    /// 账号组Id
+    /// Account group ID.
     ///
     /// Required.
     "AccountGroupId" account_group_id set_account_group_id: str,
-    /// 入参
+    /// Input parameters
     "InputParameter" input_parameter set_input_parameter: list InputParameter,
-    /// 描述
+    /// Description
     "Description" description set_description: str,
-    /// 关联地域
+    /// Associated regions.
     "RegionScope" region_scope set_region_scope: list String,
-    /// 关联标签
+    /// Associated tag
     "TagsScope" tags_scope set_tags_scope: list Tag,
-    /// 排除的资源ID
+    /// Excluded resource ID.
     "ExcludeResourceIdsScope" exclude_resource_ids_scope set_exclude_resource_ids_scope: list String,
 } }
 rt::action!("config", "2022-08-02", "AddAggregateConfigRule", AddAggregateConfigRuleRequest => AddAggregateConfigRuleResponse);
 
 rt::model! { read debug;
-/// AddAggregateConfigRule返回参数结构体
+/// AddAggregateConfigRule response structure.
 AddAggregateConfigRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AddAlarmPolicy` (新建告警).
+/// Request of `AddAlarmPolicy` (Creates an alarm).
 ///
-/// 新增告警监控规则
+/// This API is used to add alarm monitoring rules.
 AddAlarmPolicyRequest {
-    /// 告警策略名
+    /// Alarm policy name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 事件类型 1：资源不合规事件
+    /// Event type 1: Resource non-compliance event.
     ///
     /// Required.
     "Type" r#type set_type: i64,
-    /// 事件范围  1：当前账号  2：多账号
+    /// Event range. Valid values: 1 (current account) and 2 (multi-account).
     ///
     /// Required.
     "EventScope" event_scope set_event_scope: list i64,
-    /// 风险等级 1：高风险  2：中风险 3：低风险
+    /// Risk level. 1: high-risk 2: medium-risk 3: low risk
     ///
     /// Required.
     "RiskLevel" risk_level set_risk_level: list i64,
-    /// 通知时间段
+    /// Notification period
     ///
     /// Required.
     "NoticeTime" notice_time set_notice_time: str,
-    /// 通知机制
+    /// Notification mechanism
     ///
     /// Required.
     "NotificationMechanism" notification_mechanism set_notification_mechanism: str,
-    /// 状态 1：启用 2：停用
+    /// Status. Valid values: 1 (enabled) and 2 (disabled).
     ///
     /// Required.
     "Status" status set_status: i64,
-    /// 通知周期
+    /// Notification cycle
     ///
     /// Required.
     "NoticePeriod" notice_period set_notice_period: list i64,
-    /// 策略描述
+    /// Policy description
     "Description" description set_description: str,
 } }
 rt::action!("config", "2022-08-02", "AddAlarmPolicy", AddAlarmPolicyRequest => AddAlarmPolicyResponse);
 
 rt::model! { read debug;
-/// AddAlarmPolicy返回参数结构体
+/// AddAlarmPolicy response structure.
 AddAlarmPolicyResponse {
-    /// 告警策略唯一id
+    /// Unique id of the alarm policy
     "AlarmPolicyId" alarm_policy_id set_alarm_policy_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AddCompliancePack` (新建合规包).
+/// Request of `AddCompliancePack` (Creates a compliance package).
 ///
-/// 新建合规包
+/// This API is used to create a compliance package.
 AddCompliancePackRequest {
-    /// 合规包规则
+    /// Compliance package rules.
     ///
     /// Required.
     "ConfigRules" config_rules set_config_rules: list CompliancePackRule,
-    /// 风险等级
-    /// 1：高风险。
-    /// 2：中风险。
-    /// 3：低风险。
+    /// Risk level. Valid values:
+    /// 1: high-risk
+    /// 2: medium-risk
+    /// 3: low risk
     ///
     /// Required.
     "RiskLevel" risk_level set_risk_level: i128,
-    /// 合规包名称
+    /// Compliance package name.
     ///
     /// Required.
     "CompliancePackName" compliance_pack_name set_compliance_pack_name: str,
-    /// 描述
+    /// Description.
     "Description" description set_description: str,
 } }
 rt::action!("config", "2022-08-02", "AddCompliancePack", AddCompliancePackRequest => AddCompliancePackResponse);
 
 rt::model! { read debug;
-/// AddCompliancePack返回参数结构体
+/// AddCompliancePack response structure.
 AddCompliancePackResponse {
-    /// 合规包Id
+    /// Compliance package ID.
     "CompliancePackId" compliance_pack_id set_compliance_pack_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AddConfigRule` (新建规则).
+/// Request of `AddConfigRule` (Create a rule).
 ///
-/// 新建 规则
+/// This API is used to create rules.
 AddConfigRuleRequest {
-    /// 规则模板标识，预设规则模板为Identifier, 自定义规则为云函数arn（region:functionName）
+    /// Rule template ID. The preset rule template is Identifier and the custom rule is the serverless cloud function ARN (region:functionName).
     ///
     /// Required.
     "Identifier" identifier set_identifier: str,
-    /// 规则模板类型，SYSTEM, CUSTOMIZE
+    /// Rule template type. Valid values: SYSTEM and CUSTOMIZE.
     ///
     /// Required.
     "IdentifierType" identifier_type set_identifier_type: str,
-    /// 规则名称
+    /// rule name
     ///
     /// Required.
     "RuleName" rule_name set_rule_name: str,
-    /// 规则支持的资源
+    /// Resources supported by the rule.
     ///
     /// Required.
     "ResourceType" resource_type set_resource_type: list String,
-    /// 触发类型，最多支持两种
+    /// Trigger types, supporting up to two types.
     ///
     /// Required.
     "TriggerType" trigger_type set_trigger_type: list TriggerType,
-    /// 风险等级
-    /// 1：高风险。
-    /// 2：中风险。
-    /// 3：低风险。
+    /// Risk level. Valid values:
+    /// 1: high-risk
+    /// 2: medium-risk
+    /// 3: low risk
     ///
     /// Required.
     "RiskLevel" risk_level set_risk_level: i128,
-    /// 入参
+    /// Input parameters.
     "InputParameter" input_parameter set_input_parameter: list InputParameter,
-    /// 规则描述。长度范围0~1024字符
+    /// Rule description, which is 0–1024 characters in length.
     "Description" description set_description: str,
-    /// 规则评估地域范围，规则仅对指定地域中的资源生效。
-    /// 支持的地域范围config:ListResourceRegions返回的地域
+    /// Rule evaluation region scope. The rule only applies to resources in specified regions. Supported regions are those returned by config:ListResourceRegions.
     "RegionsScope" regions_scope set_regions_scope: list String,
-    /// 规则评估标签范围，规则仅对绑定指定标签的资源生效。
+    /// Rule evaluation tag scope. The rule only applies to resources bound with specified tags.
     "TagsScope" tags_scope set_tags_scope: list Tag,
-    /// 规则对指定资源ID无效，即不对该资源执行评估。
+    /// The rule is invalid for the specified resource ID, meaning that evaluation will not be performed on this resource.
     "ExcludeResourceIdsScope" exclude_resource_ids_scope set_exclude_resource_ids_scope: list String,
 } }
 rt::action!("config", "2022-08-02", "AddConfigRule", AddConfigRuleRequest => AddConfigRuleResponse);
 
 rt::model! { read debug;
-/// AddConfigRule返回参数结构体
+/// AddConfigRule response structure.
 AddConfigRuleResponse {
-    /// 规则ID
+    /// Rule ID.
     "RuleId" rule_id set_rule_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 评估结果
+/// Assessment result
 AggregateEvaluationResult {
-    /// 资源id
+    /// Resource ID
     "ResourceId" resource_id set_resource_id: str,
-    /// 资源类型
+    /// Resource type.
     "ResourceType" resource_type set_resource_type: str,
-    /// 资源地域
+    /// Resource region
     "ResourceRegion" resource_region set_resource_region: str,
-    /// 资源名称
+    /// Resource name
     "ResourceName" resource_name set_resource_name: str,
-    /// 规则id
+    /// Rule ID
     "ConfigRuleId" config_rule_id set_config_rule_id: str,
-    /// 规则名称
+    /// Rule name
     "ConfigRuleName" config_rule_name set_config_rule_name: str,
-    /// 合规包id
+    /// Compliance package ID.
     "CompliancePackId" compliance_pack_id set_compliance_pack_id: str,
-    /// 风险等级
+    /// Risk level
     "RiskLevel" risk_level set_risk_level: i64,
-    /// 评估结果
+    /// Assessment result
     "Annotation" annotation set_annotation: obj Annotation,
-    /// 合规类型
+    /// Compliance type.
     "ComplianceType" compliance_type set_compliance_type: str,
-    /// 规则发起类型
+    /// Rule initiation type.
     "InvokingEventMessageType" invoking_event_message_type set_invoking_event_message_type: str,
-    /// 评估发起时间
+    /// Evaluation initiation time.
     "ConfigRuleInvokedTime" config_rule_invoked_time set_config_rule_invoked_time: str,
-    /// 评估实际时间
+    /// Actual evaluation time.
     "ResultRecordedTime" result_recorded_time set_result_recorded_time: str,
-    /// 资源所属用户ID
+    /// Resource owner ID.
     "ResourceOwnerId" resource_owner_id set_resource_owner_id: i128,
-    /// 资源所属用户名称
+    /// Resource owner user name.
     "ResourceOwnerName" resource_owner_name set_resource_owner_name: str,
 } }
 
 rt::model! { read debug;
-/// 资源列表信息
+/// Resource list information
 AggregateResourceInfo {
-    /// 资源类型
+    /// Resource type.
     "ResourceType" resource_type set_resource_type: str,
-    /// 资源名称
+    /// Resource name
     "ResourceName" resource_name set_resource_name: str,
-    /// 资源ID
+    /// Resource ID
     "ResourceId" resource_id set_resource_id: str,
-    /// 地域
+    /// Region.
     "ResourceRegion" resource_region set_resource_region: str,
-    /// 资源状态
+    /// Resource status.
     "ResourceStatus" resource_status set_resource_status: str,
-    /// 是否删除 1:已删除 0:未删除
+    /// Deletion status. Valid values: 1 (deleted) and 0 (not deleted).
     "ResourceDelete" resource_delete set_resource_delete: i128,
-    /// 资源创建时间
+    /// Resource creation time
     "ResourceCreateTime" resource_create_time set_resource_create_time: str,
-    /// 标签信息
+    /// Tag information.
     "Tags" tags set_tags: list Tag,
-    /// 可用区
+    /// AZ.
     "ResourceZone" resource_zone set_resource_zone: str,
-    /// 合规状态
+    /// Compliance status
     "ComplianceResult" compliance_result set_compliance_result: str,
-    /// 资源所属用户ID
+    /// Resource owner ID.
     "ResourceOwnerId" resource_owner_id set_resource_owner_id: i128,
-    /// 用户昵称
+    /// User Nickname
     "ResourceOwnerName" resource_owner_name set_resource_owner_name: str,
 } }
 
 rt::model! { read debug;
-/// 用户组列表信息
+/// User group list information.
 Aggregator {
-    /// 账号组名称
+    /// Account group name
     "Name" name set_name: str,
-    /// 账号组描述
+    /// Account group description
     "Description" description set_description: str,
-    /// 创建者用户ID
+    /// Creator user ID.
     "OwnerUin" owner_uin set_owner_uin: i128,
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 账号组成员数量
+    /// Number of account group members.
     "AccountCount" account_count set_account_count: i128,
-    /// RD:全局账号组
+    /// RD: global account group.
     "Type" r#type set_type: str,
-    /// 账号组ID
+    /// Account group ID.
     "AccountGroupId" account_group_id set_account_group_id: str,
-    /// 账号组状态
+    /// Account group status.
     "AggregatorStatus" aggregator_status set_aggregator_status: i128,
-    /// 账号组名称
+    /// Account group name
     "MemberName" member_name set_member_name: str,
 } }
 
 rt::model! { both debug;
-/// 成员信息
+/// Member information
 AggregatorAccount {
-    /// 成员ID
+    /// Member ID
     ///
     /// Required.
     "MemberUin" member_uin set_member_uin: i128,
-    /// 成员名称
+    /// Member name.
     ///
     /// Required.
     "MemberName" member_name set_member_name: str,
 } }
 
 rt::model! { read debug;
-/// 告警策略列表单个记录结构体
+/// Structure of a single alarm policy record.
 AlarmPolicyRsp {
-    /// 告警策略唯一标识id
+    /// Unique alarm policy ID.
     "AlarmPolicyId" alarm_policy_id set_alarm_policy_id: i128,
-    /// 策略名称
+    /// Policy name.
     "Name" name set_name: str,
-    /// 事件类型
+    /// Event type
     "Type" r#type set_type: i64,
-    /// 1：当前账号  2：多账号
+    /// Valid values: 1 (current account) and 2 (multi-account).
     "EventScope" event_scope set_event_scope: list i64,
-    /// 1：高风险  2：中风险 3：低风险
+    /// Valid values: 1 (high risk), 2 (medium risk), and 3 (low risk).
     "RiskLevel" risk_level set_risk_level: list i64,
-    /// 通知周期，1-7数字分别代表周一至周日
+    /// Notification cycle. Value range: 1 to 7, representing Monday to Sunday respectively.
     "NoticePeriod" notice_period set_notice_period: list i64,
-    /// 通知时间段
+    /// Notification period
     "NoticeTime" notice_time set_notice_time: str,
-    /// 通知机制
+    /// Notification mechanism
     "NotificationMechanism" notification_mechanism set_notification_mechanism: str,
-    /// 策略状态 1：启动  2：停止
+    /// Policy status. Valid values: 1 (enabled) and 2 (disabled).
     "Status" status set_status: i64,
-    /// 策略描述
+    /// Policy description
     "Description" description set_description: str,
 } }
 
 rt::model! { both debug;
-/// 合规详情
+/// Compliance details
 Annotation {
-    /// 资源当前实际配置。长度为0~256位字符，即资源不合规配置
+    /// Current actual resource configuration. A length of 0 to 256 characters indicates non-compliant resource configuration.
     ///
     /// Required.
     "Configuration" configuration set_configuration: str,
-    /// 资源期望配置。长度为0~256位字符，即资源合规配置
+    /// Expected resource configuration. A length of 0 to 256 characters indicates compliant resource configuration.
     ///
     /// Required.
     "DesiredValue" desired_value set_desired_value: str,
-    /// 资源当前配置和期望配置之间的比较运算符。长度为0~16位字符，自定义规则上报评估结果此字段可能为空
+    /// Comparison operator between current and desired configuration of the resource. Length is 0-16 characters. This field may be empty when custom rule reporting evaluation result.
     "Operator" operator set_operator: str,
-    /// 当前配置在资源属性结构体中的JSON路径。长度为0~256位字符，自定义规则上报评估结果此字段可能为空
+    /// JSON path of current configuration in resource attribute structure. Length is 0-256 characters. This field may be empty when custom rule reporting evaluation result.
     "Property" property set_property: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CloseAggregateConfigRule` (账号组关闭规则).
+/// Request of `CloseAggregateConfigRule` (This API is used to close rules for account groups.).
 ///
-/// 账号组关闭规则
+/// This API is used to close rules for account groups.
 CloseAggregateConfigRuleRequest {
-    /// 规则ID
+    /// Rule ID
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: str,
-    /// 账号组Id
+    /// Account group ID.
     ///
     /// Required.
     "AccountGroupId" account_group_id set_account_group_id: str,
@@ -397,33 +396,33 @@ CloseAggregateConfigRuleRequest {
 rt::action!("config", "2022-08-02", "CloseAggregateConfigRule", CloseAggregateConfigRuleRequest => CloseAggregateConfigRuleResponse);
 
 rt::model! { read debug;
-/// CloseAggregateConfigRule返回参数结构体
+/// CloseAggregateConfigRule response structure.
 CloseAggregateConfigRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CloseConfigRecorder` (关闭监控).
+/// Request of `CloseConfigRecorder` (Disables monitoring).
 ///
-/// 资源监控管理-关闭监控
+/// This API is used to manage resource monitoring - disabling monitoring.
 CloseConfigRecorderRequest {
 } }
 rt::action!("config", "2022-08-02", "CloseConfigRecorder", CloseConfigRecorderRequest => CloseConfigRecorderResponse);
 
 rt::model! { read debug;
-/// CloseConfigRecorder返回参数结构体
+/// CloseConfigRecorder response structure.
 CloseConfigRecorderResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CloseConfigRule` (关闭规则).
+/// Request of `CloseConfigRule` (Disables a rule).
 ///
-/// 关闭规则
+/// Close rules
 CloseConfigRuleRequest {
-    /// 规则ID
+    /// Rule ID.
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: str,
@@ -431,335 +430,335 @@ CloseConfigRuleRequest {
 rt::action!("config", "2022-08-02", "CloseConfigRule", CloseConfigRuleRequest => CloseConfigRuleResponse);
 
 rt::model! { read debug;
-/// CloseConfigRule返回参数结构体
+/// CloseConfigRule response structure.
 CloseConfigRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 合规包规则信息
+/// Compliance package rule information.
 ComplianceConfigRule {
-    /// 规则名称
+    /// Rule name
     "RuleName" rule_name set_rule_name: str,
-    /// 风险等级
+    /// Risk level
     "RiskLevel" risk_level set_risk_level: i128,
-    /// 规则状态
+    /// Rule status
     "Status" status set_status: str,
-    /// 规则ID
+    /// Rule ID
     "ConfigRuleId" config_rule_id set_config_rule_id: str,
-    /// 评估结果
-    /// 合规： 'COMPLIANT'
-    /// 不合规： 'NON_COMPLIANT'
+    /// Assessment result
+    /// Compliant: 'COMPLIANT'
+    /// Non-compliant: 'NON_COMPLIANT'
     "ComplianceResult" compliance_result set_compliance_result: str,
-    /// 关键字
+    /// Keyword.
     "Labels" labels set_labels: list String,
-    /// 入参
+    /// Input parameters
     "InputParameter" input_parameter set_input_parameter: list InputParameter,
-    /// 参数格式
+    /// Parameter format.
     "SourceCondition" source_condition set_source_condition: list SourceConditionForManage,
-    /// 规则标识
+    /// Rule ID
     "Identifier" identifier set_identifier: str,
-    /// 创建方式 user、compliancePack、system
+    /// Creation method. Valid values: user, compliancePack, and system.
     "CreateByType" create_by_type set_create_by_type: str,
-    /// 规则描述
+    /// Rule description
     "Description" description set_description: str,
-    /// 参数描述
+    /// Parameter description
     "ManageInputParameter" manage_input_parameter set_manage_input_parameter: list InputParameterForManage,
 } }
 
 rt::model! { write debug;
-/// 合规包规则信息
+/// Compliance package rule information.
 CompliancePackRule {
-    /// 规则名称
+    /// rule name
     ///
     /// Required.
     "RuleName" rule_name set_rule_name: str,
-    /// 风险等级
+    /// Risk level.
     ///
     /// Required.
     "RiskLevel" risk_level set_risk_level: i128,
-    /// 入参
+    /// Input parameters.
     ///
     /// Required.
     "InputParameter" input_parameter set_input_parameter: list InputParameter,
-    /// 规则身份标识
+    /// Rule ID
     "Identifier" identifier set_identifier: str,
-    /// 描述
+    /// Description.
     "Description" description set_description: str,
-    /// 预设规则身份标识
+    /// Preset rule identifier
     "ManagedRuleIdentifier" managed_rule_identifier set_managed_rule_identifier: str,
-    /// 规则ID
+    /// Rule ID.
     "ConfigRuleId" config_rule_id set_config_rule_id: str,
-    /// 合规包ID
+    /// Compliance package ID.
     "CompliancePackId" compliance_pack_id set_compliance_pack_id: str,
 } }
 
 rt::model! { read debug;
-/// 管理端系统合规包规则
+/// System compliance package rules on the operation side.
 CompliancePackRuleForManage {
-    /// 规则唯一身份标识
+    /// Unique rule ID.
     "Identifier" identifier set_identifier: str,
-    /// 规则名称
+    /// rule name
     "RuleName" rule_name set_rule_name: str,
-    /// 描述
+    /// Description.
     "Description" description set_description: str,
-    /// 风险等级
+    /// Risk level.
     ///
-    /// 1：高风险 2：中风险  3：低风险
+    /// Valid values: 1 (high risk), 2 (medium risk), and 3 (low risk).
     "RiskLevel" risk_level set_risk_level: i64,
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 更新时间
+    /// Update time.
     "UpdateTime" update_time set_update_time: str,
-    /// 合规包规则
+    /// Compliance package rules.
     "CompliancePackRules" compliance_pack_rules set_compliance_pack_rules: list CompliancePackRules,
-    /// 规则编号信息
+    /// Rule number information.
     "Control" control set_control: list Control,
-    /// 资源类型
+    /// Resource type.
     "ResourceTypes" resource_types set_resource_types: list String,
 } }
 
 rt::model! { read debug;
-/// 合规包规则信息
+/// Compliance package rule information.
 CompliancePackRules {
-    /// 规则标识
+    /// Rule ID.
     "Identifier" identifier set_identifier: str,
-    /// 规则编号信息
+    /// Rule number information.
     "Control" control set_control: list Control,
-    /// 资源类型
+    /// Resource type.
     "ResourceTypes" resource_types set_resource_types: list String,
 } }
 
 rt::model! { read debug;
-/// 用户合规包信息
+/// User compliance package information.
 ConfigCompliancePack {
-    /// 合规包状态
+    /// Compliance package status
     "Status" status set_status: str,
-    /// 合规包ID
+    /// Compliance package ID.
     "CompliancePackId" compliance_pack_id set_compliance_pack_id: str,
-    /// 描述
+    /// Description.
     "Description" description set_description: str,
-    /// 合规包名称
+    /// Compliance package name.
     "CompliancePackName" compliance_pack_name set_compliance_pack_name: str,
-    /// 风险等级
+    /// Risk level.
     "RiskLevel" risk_level set_risk_level: i128,
-    /// 评估结果
+    /// Evaluation results.
     "ComplianceResult" compliance_result set_compliance_result: str,
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 不合规规则名
+    /// Non-compliant rule name
     "NoCompliantNames" no_compliant_names set_no_compliant_names: list String,
-    /// 合规包规则数
+    /// Number of compliance package rules
     "RuleCount" rule_count set_rule_count: i128,
 } }
 
 rt::model! { read debug;
-/// 资源类型信息
+/// Resource type information.
 ConfigResource {
-    /// 产品
+    /// product
     "Product" product set_product: str,
-    /// 产品名
+    /// Product name
     "ProductName" product_name set_product_name: str,
-    /// 资源类型
+    /// Resource type.
     "ResourceType" resource_type set_resource_type: str,
-    /// 资源类型名
+    /// Resource type name
     "ResourceTypeName" resource_type_name set_resource_type_name: str,
 } }
 
 rt::model! { read debug;
-/// 规则详情
+/// Rule details
 ConfigRule {
-    /// 规则标识
+    /// Rule ID
     "Identifier" identifier set_identifier: str,
-    /// 规则名
+    /// Rule Name
     "RuleName" rule_name set_rule_name: str,
-    /// 规则参数
+    /// Rule parameters
     "InputParameter" input_parameter set_input_parameter: list InputParameter,
-    /// 规则触发条件
+    /// Rule trigger condition.
     "SourceCondition" source_condition set_source_condition: list SourceConditionForManage,
-    /// 规则支持的资源类型，规则仅对指定资源类型的资源生效。
+    /// Resource types supported by the rule. The rule applies only to resources of the specified resource types.
     "ResourceType" resource_type set_resource_type: list String,
-    /// 规则所属标签
+    /// Rule tags.
     "Labels" labels set_labels: list String,
-    /// 规则风险等级
-    /// 1:低风险
-    /// 2:中风险
-    /// 3:高风险
+    /// Rule risk level.
+    /// 1: Low risk
+    /// 2: Medium-risk
+    /// 3: High-risk
     "RiskLevel" risk_level set_risk_level: i64,
-    /// 规则对应的函数
+    /// Function corresponding to the rule.
     "ServiceFunction" service_function set_service_function: str,
-    /// 创建时间
-    /// 格式：YYYY-MM-DD h:i:s
+    /// Creation time.
+    /// Format: YYYY-MM-DD h:i:s
     "CreateTime" create_time set_create_time: str,
-    /// 规则描述
+    /// Rule description
     "Description" description set_description: str,
-    /// ACTIVE：启用
-    /// NO_ACTIVE：停止
+    /// ACTIVE: enable
+    /// NO_ACTIVE: Disabled
     "Status" status set_status: str,
-    /// 合规： 'COMPLIANT'
-    /// 不合规： 'NON_COMPLIANT'
-    /// 无法应用规则： 'NOT_APPLICABLE'
+    /// Compliant: 'COMPLIANT'
+    /// Non-compliance: 'NON_COMPLIANT'
+    /// Unable to apply rule: 'NOT_APPLICABLE'
     "ComplianceResult" compliance_result set_compliance_result: str,
     /// ["",""]
     "Annotation" annotation set_annotation: obj Annotation,
-    /// 规则评估时间
-    /// 格式：YYYY-MM-DD h:i:s
+    /// Rule evaluation time
+    /// Format: YYYY-MM-DD h:i:s
     "ConfigRuleInvokedTime" config_rule_invoked_time set_config_rule_invoked_time: str,
-    /// 规则ID
+    /// Rule ID
     "ConfigRuleId" config_rule_id set_config_rule_id: str,
-    /// CUSTOMIZE：自定义规则、
-    /// SYSTEM：托管规则
+    /// CUSTOMIZE: custom rule
+    /// SYSTEM: managed rule
     "IdentifierType" identifier_type set_identifier_type: str,
-    /// 合规包ID
+    /// Compliance package ID.
     "CompliancePackId" compliance_pack_id set_compliance_pack_id: str,
-    /// 触发类型
-    /// ScheduledNotification：周期触发、
-    /// ConfigurationItemChangeNotification：变更触发
+    /// Trigger Type
+    /// ScheduledNotification: periodic trigger.
+    /// ConfigurationItemChangeNotification: Triggered by a change
     "TriggerType" trigger_type set_trigger_type: list TriggerType,
-    /// 参数详情
+    /// Parameter details
     "ManageInputParameter" manage_input_parameter set_manage_input_parameter: list InputParameterForManage,
-    /// 合规包名称
+    /// Compliance package name
     "CompliancePackName" compliance_pack_name set_compliance_pack_name: str,
-    /// 关联地域
+    /// Associated regions.
     "RegionsScope" regions_scope set_regions_scope: list String,
-    /// 关联标签
+    /// Associated tag
     "TagsScope" tags_scope set_tags_scope: list Tag,
-    /// 规则对指定资源ID无效，即不对该资源执行评估。
+    /// The rule is invalid for the specified resource ID, meaning that evaluation will not be performed on this resource.
     "ExcludeResourceIdsScope" exclude_resource_ids_scope set_exclude_resource_ids_scope: list String,
-    /// 账号组ID
+    /// Account group ID.
     "AccountGroupId" account_group_id set_account_group_id: str,
-    /// 账号组名称
+    /// Account group name.
     "AccountGroupName" account_group_name set_account_group_name: str,
-    /// 规则所属用户ID
+    /// Rule owner user ID.
     "RuleOwnerId" rule_owner_id set_rule_owner_id: i128,
-    /// 预设规则支持的触发方式
-    /// ScheduledNotification：周期触发
-    /// ConfigurationItemChangeNotification：变更触发
+    /// Trigger methods supported by preset rules.
+    /// ScheduledNotification: periodic trigger
+    /// ConfigurationItemChangeNotification: Triggered by a change
     "ManageTriggerType" manage_trigger_type set_manage_trigger_type: list String,
 } }
 
 rt::model! { read debug;
-/// 配置规则资源评估结果
+/// Configuration rule resource evaluation result.
 ConfigRuleResourceEvaluationResult {
-    /// 规则ID
+    /// Rule ID
     "RuleId" rule_id set_rule_id: str,
-    /// 规则名称
+    /// Rule name
     "RuleName" rule_name set_rule_name: str,
-    /// 规则身份标识
+    /// Rule ID.
     "RuleIdentifier" rule_identifier set_rule_identifier: str,
-    /// 规则描述
+    /// Rule description
     "RuleDescription" rule_description set_rule_description: str,
-    /// 规则归属账号
+    /// Account to which the rule belongs.
     "RuleOwnerId" rule_owner_id set_rule_owner_id: i64,
-    /// 规则风险等级
+    /// Rule risk level.
     "RuleRiskLevel" rule_risk_level set_rule_risk_level: i64,
-    /// 资源ID
+    /// Resource ID
     "ResourceId" resource_id set_resource_id: str,
-    /// 资源类型
+    /// Resource type.
     "ResourceType" resource_type set_resource_type: str,
-    /// 资源名称
+    /// Resource name
     "ResourceName" resource_name set_resource_name: str,
-    /// 资源地域
+    /// Resource region
     "ResourceRegion" resource_region set_resource_region: str,
-    /// 资源标签
+    /// Resource tag
     "ResourceTags" resource_tags set_resource_tags: list Tag,
-    /// 合规详情
+    /// Compliance details
     "Annotation" annotation set_annotation: obj Annotation,
 } }
 
 rt::model! { read debug;
-/// 规则编号信息
+/// Rule number information.
 Control {
-    /// 规则编号
+    /// Rule number.
     "Id" id set_id: str,
-    /// 编号描述
+    /// Number description.
     "Description" description set_description: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateAggregator` (新建账号组).
+/// Request of `CreateAggregator` (Creates an account group).
 ///
-/// 新建账号组
+/// This API is used to create account groups.
 CreateAggregatorRequest {
-    /// 账号组名称
+    /// Account group name.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 账号组描述
+    /// Account group description.
     ///
     /// Required.
     "Description" description set_description: str,
-    /// 账号组类型
+    /// Account group type.
     ///
-    /// 枚举值：
+    /// Valid values:
     ///
-    /// - RD： 全局账号组
-    /// - CUSTOM： 自定义账号组
+    /// - RD: Global account group
+    /// - CUSTOM: Custom account group
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 账号组成员信息列表，最多100个
+    /// Account group member list, up to 100 entries.
     "AggregatorAccounts" aggregator_accounts set_aggregator_accounts: list AggregatorAccount,
 } }
 rt::action!("config", "2022-08-02", "CreateAggregator", CreateAggregatorRequest => CreateAggregatorResponse);
 
 rt::model! { read debug;
-/// CreateAggregator返回参数结构体
+/// CreateAggregator response structure.
 CreateAggregatorResponse {
-    /// 账号组Id
+    /// Account group ID.
     "AccountGroupId" account_group_id set_account_group_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateRemediation` (新建修正设置).
+/// Request of `CreateRemediation` (Creates remediation settings).
 ///
-/// 新增规则修正设置
+/// This API is used to add rule remediation settings.
 CreateRemediationRequest {
-    /// 规则 ID
+    /// Rule ID.
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: str,
-    /// 修正类型取值：   SCF：云函数（自定义修正）。
+    /// Remediation type. Valid values: SCF (serverless cloud function, custom remediation).
     ///
     /// Required.
     "RemediationType" remediation_type set_remediation_type: str,
-    /// 修正模板 ID
+    /// Remediation template ID.
     ///
     /// Required.
     "RemediationTemplateId" remediation_template_id set_remediation_template_id: str,
-    /// 修正执行方式。
-    /// 取值：   MANUAL_EXECUTION：手动执行
+    /// Remediation execution mode.
+    /// Valid values: MANUAL_EXECUTION (manual execution).
     ///
     /// Required.
     "InvokeType" invoke_type set_invoke_type: str,
-    /// 执行修正的模板来源
-    /// CUSTOM：自定义模板。
+    /// Template source for executing remediation. Valid values:
+    /// CUSTOM: custom template.
     "SourceType" source_type set_source_type: str,
 } }
 rt::action!("config", "2022-08-02", "CreateRemediation", CreateRemediationRequest => CreateRemediationResponse);
 
 rt::model! { read debug;
-/// CreateRemediation返回参数结构体
+/// CreateRemediation response structure.
 CreateRemediationResponse {
-    /// 修正设置Id
+    /// Remediation setting ID.
     "RemediationId" remediation_id set_remediation_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteAggregateCompliancePack` (账号组删除合规包).
+/// Request of `DeleteAggregateCompliancePack` (This API is used to delete compliance packages for account groups.).
 ///
-/// 账号组删除合规包
+/// This API is used to delete compliance packages for account groups.
 DeleteAggregateCompliancePackRequest {
-    /// 合规包ID
+    /// Compliance package ID.
     ///
     /// Required.
     "CompliancePackId" compliance_pack_id set_compliance_pack_id: str,
-    /// 账号组ID
+    /// Account group ID.
     ///
     /// Required.
     "AccountGroupId" account_group_id set_account_group_id: str,
@@ -767,22 +766,22 @@ DeleteAggregateCompliancePackRequest {
 rt::action!("config", "2022-08-02", "DeleteAggregateCompliancePack", DeleteAggregateCompliancePackRequest => DeleteAggregateCompliancePackResponse);
 
 rt::model! { read debug;
-/// DeleteAggregateCompliancePack返回参数结构体
+/// DeleteAggregateCompliancePack response structure.
 DeleteAggregateCompliancePackResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteAggregateConfigRule` (账号组删除规则).
+/// Request of `DeleteAggregateConfigRule` (This API is used to delete rules for account groups.).
 ///
-/// 账号组删除规则
+/// This API is used to delete rules for account groups.
 DeleteAggregateConfigRuleRequest {
-    /// 规则ID
+    /// Rule ID
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: str,
-    /// 账号组ID
+    /// Account group ID.
     ///
     /// Required.
     "AccountGroupId" account_group_id set_account_group_id: str,
@@ -790,22 +789,22 @@ DeleteAggregateConfigRuleRequest {
 rt::action!("config", "2022-08-02", "DeleteAggregateConfigRule", DeleteAggregateConfigRuleRequest => DeleteAggregateConfigRuleResponse);
 
 rt::model! { read debug;
-/// DeleteAggregateConfigRule返回参数结构体
+/// DeleteAggregateConfigRule response structure.
 DeleteAggregateConfigRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteAggregators` (删除账号组).
+/// Request of `DeleteAggregators` (Deletes an account group).
 ///
-/// 删除账号组
+/// This API is used to delete account groups.
 DeleteAggregatorsRequest {
-    /// 账号组ID
+    /// Account group ID.
     ///
     /// Required.
     "AccountGroupId" account_group_id set_account_group_id: str,
-    /// 账号组创建者ID
+    /// Account group creator ID.
     ///
     /// Required.
     "OwnerUin" owner_uin set_owner_uin: i128,
@@ -813,18 +812,18 @@ DeleteAggregatorsRequest {
 rt::action!("config", "2022-08-02", "DeleteAggregators", DeleteAggregatorsRequest => DeleteAggregatorsResponse);
 
 rt::model! { read debug;
-/// DeleteAggregators返回参数结构体
+/// DeleteAggregators response structure.
 DeleteAggregatorsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteAlarmPolicy` (删除告警).
+/// Request of `DeleteAlarmPolicy` (Deletes an alert).
 ///
-/// 删除告警规则
+/// Deletes alarm rules
 DeleteAlarmPolicyRequest {
-    /// 告警策略id
+    /// Alarm Policy ID
     ///
     /// Required.
     "AlarmPolicyId" alarm_policy_id set_alarm_policy_id: i128,
@@ -832,18 +831,18 @@ DeleteAlarmPolicyRequest {
 rt::action!("config", "2022-08-02", "DeleteAlarmPolicy", DeleteAlarmPolicyRequest => DeleteAlarmPolicyResponse);
 
 rt::model! { read debug;
-/// DeleteAlarmPolicy返回参数结构体
+/// DeleteAlarmPolicy response structure.
 DeleteAlarmPolicyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteCompliancePack` (删除合规包).
+/// Request of `DeleteCompliancePack` (This API is used to delete compliance packages.).
 ///
-/// 删除合规包
+/// This API is used to delete compliance packages.
 DeleteCompliancePackRequest {
-    /// 合规包ID
+    /// Compliance package ID.
     ///
     /// Required.
     "CompliancePackId" compliance_pack_id set_compliance_pack_id: str,
@@ -851,18 +850,18 @@ DeleteCompliancePackRequest {
 rt::action!("config", "2022-08-02", "DeleteCompliancePack", DeleteCompliancePackRequest => DeleteCompliancePackResponse);
 
 rt::model! { read debug;
-/// DeleteCompliancePack返回参数结构体
+/// DeleteCompliancePack response structure.
 DeleteCompliancePackResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteConfigRule` (删除规则).
+/// Request of `DeleteConfigRule` (Deletes a rule).
 ///
-/// 删除规则
+/// Delete a rule
 DeleteConfigRuleRequest {
-    /// 规则ID
+    /// Rule ID.
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: str,
@@ -870,18 +869,18 @@ DeleteConfigRuleRequest {
 rt::action!("config", "2022-08-02", "DeleteConfigRule", DeleteConfigRuleRequest => DeleteConfigRuleResponse);
 
 rt::model! { read debug;
-/// DeleteConfigRule返回参数结构体
+/// DeleteConfigRule response structure.
 DeleteConfigRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRemediations` (删除修正设置).
+/// Request of `DeleteRemediations` (Deleting Remediation Settings).
 ///
-/// 删除规则修正设置
+/// This API is used to delete rule remediation settings.
 DeleteRemediationsRequest {
-    /// 修正设置ID
+    /// Remediation setting ID.
     ///
     /// Required.
     "RemediationIds" remediation_ids set_remediation_ids: list String,
@@ -889,53 +888,53 @@ DeleteRemediationsRequest {
 rt::action!("config", "2022-08-02", "DeleteRemediations", DeleteRemediationsRequest => DeleteRemediationsResponse);
 
 rt::model! { read debug;
-/// DeleteRemediations返回参数结构体
+/// DeleteRemediations response structure.
 DeleteRemediationsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAggregateCompliancePack` (账号组合规包详情).
+/// Request of `DescribeAggregateCompliancePack` (This API is used to query compliance package details for account groups.).
 ///
-/// 账号组合规包详情
+/// This API is used to query compliance package details for account groups.
 DescribeAggregateCompliancePackRequest {
-    /// 账号组ID
+    /// Account group ID.
     ///
     /// Required.
     "AccountGroupId" account_group_id set_account_group_id: str,
-    /// 合规包ID
+    /// Compliance package ID.
     "CompliancePackId" compliance_pack_id set_compliance_pack_id: str,
 } }
 rt::action!("config", "2022-08-02", "DescribeAggregateCompliancePack", DescribeAggregateCompliancePackRequest => DescribeAggregateCompliancePackResponse);
 
 rt::model! { read debug;
-/// DescribeAggregateCompliancePack返回参数结构体
+/// DescribeAggregateCompliancePack response structure.
 DescribeAggregateCompliancePackResponse {
-    /// 合规包名称
+    /// Compliance package name.
     "CompliancePackName" compliance_pack_name set_compliance_pack_name: str,
-    /// 描述
+    /// Description
     "Description" description set_description: str,
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 风险等级
+    /// Risk level
     "RiskLevel" risk_level set_risk_level: i128,
-    /// 合规包规则
+    /// Compliance package rules.
     "ConfigRules" config_rules set_config_rules: list ComplianceConfigRule,
-    /// 合规包id
+    /// Compliance package ID.
     "CompliancePackId" compliance_pack_id set_compliance_pack_id: str,
-    /// 合规包状态
+    /// Compliance package status
     "Status" status set_status: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAggregateConfigDeliver` (账号组获取投递设置详情).
+/// Request of `DescribeAggregateConfigDeliver` (This API is used to query delivery setting details for account groups.).
 ///
-/// 账号组获取投递设置详情
+/// This API is used to query delivery setting details for account groups.
 DescribeAggregateConfigDeliverRequest {
-    /// 账号组ID
+    /// Account group ID.
     ///
     /// Required.
     "AccountGroupId" account_group_id set_account_group_id: str,
@@ -943,38 +942,38 @@ DescribeAggregateConfigDeliverRequest {
 rt::action!("config", "2022-08-02", "DescribeAggregateConfigDeliver", DescribeAggregateConfigDeliverRequest => DescribeAggregateConfigDeliverResponse);
 
 rt::model! { read debug;
-/// DescribeAggregateConfigDeliver返回参数结构体
+/// DescribeAggregateConfigDeliver response structure.
 DescribeAggregateConfigDeliverResponse {
-    /// 投递名称
+    /// Delivery name
     "DeliverName" deliver_name set_deliver_name: str,
-    /// 资源六段式
+    /// Six-segment resource format
     "TargetArn" target_arn set_target_arn: str,
-    /// 投递状态 DeliverStatus：0 关闭  1 开启
+    /// Delivery status. Valid values: 0 (disabled) and 1 (enabled).
     "Status" status set_status: i128,
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 日志前缀
+    /// Log prefix.
     "DeliverPrefix" deliver_prefix set_deliver_prefix: str,
-    /// 投递类型
+    /// Delivery Type
     "DeliverType" deliver_type set_deliver_type: str,
-    /// 支持跨账号投递的成员账号uin，只能是委派管理员。默认为0，即投递到管理员账号下
+    /// Member account UIN supporting cross-account delivery, which can only be the delegated administrator. The default value is 0, indicating delivery to the administrator account.
     "DeliverUin" deliver_uin set_deliver_uin: i64,
-    /// 1：配置变更 2： 资源列表 3：全部
+    /// Valid values: 1 (configuration changes), 2 (resource list), and 3 (all).
     "DeliverContentType" deliver_content_type set_deliver_content_type: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAggregateConfigRule` (账号组获取规则详情).
+/// Request of `DescribeAggregateConfigRule` (This API is used to query rule details for account groups.).
 ///
-/// 账号组获取规则详情
+/// This API is used to query rule details for account groups.
 DescribeAggregateConfigRuleRequest {
-    /// 规则ID
+    /// Rule ID
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: str,
-    /// 账号组
+    /// Account group
     ///
     /// Required.
     "AccountGroupId" account_group_id set_account_group_id: str,
@@ -982,36 +981,36 @@ DescribeAggregateConfigRuleRequest {
 rt::action!("config", "2022-08-02", "DescribeAggregateConfigRule", DescribeAggregateConfigRuleRequest => DescribeAggregateConfigRuleResponse);
 
 rt::model! { read debug;
-/// DescribeAggregateConfigRule返回参数结构体
+/// DescribeAggregateConfigRule response structure.
 DescribeAggregateConfigRuleResponse {
-    /// 规则详情
+    /// Rule details
     "ConfigRule" config_rule set_config_rule: obj ConfigRule,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAggregateDiscoveredResource` (账号组资源详情).
+/// Request of `DescribeAggregateDiscoveredResource` (This API is used to query resource details for account groups.).
 ///
-/// 账号组资源详情
+/// This API is used to query resource details for account groups.
 DescribeAggregateDiscoveredResourceRequest {
-    /// 资源ID
+    /// Resource ID
     ///
     /// Required.
     "ResourceId" resource_id set_resource_id: str,
-    /// 资源类型
+    /// Resource type.
     ///
     /// Required.
     "ResourceType" resource_type set_resource_type: str,
-    /// 资源地域
+    /// Resource region
     ///
     /// Required.
     "ResourceRegion" resource_region set_resource_region: str,
-    /// 账号组ID
+    /// Account group ID.
     ///
     /// Required.
     "AccountGroupId" account_group_id set_account_group_id: str,
-    /// 资源所属用户ID
+    /// Resource owner ID.
     ///
     /// Required.
     "ResourceOwnerId" resource_owner_id set_resource_owner_id: i128,
@@ -1019,40 +1018,40 @@ DescribeAggregateDiscoveredResourceRequest {
 rt::action!("config", "2022-08-02", "DescribeAggregateDiscoveredResource", DescribeAggregateDiscoveredResourceRequest => DescribeAggregateDiscoveredResourceResponse);
 
 rt::model! { read debug;
-/// DescribeAggregateDiscoveredResource返回参数结构体
+/// DescribeAggregateDiscoveredResource response structure.
 DescribeAggregateDiscoveredResourceResponse {
-    /// 资源Id
+    /// Resource ID
     "ResourceId" resource_id set_resource_id: str,
-    /// 资源类型
+    /// Resource type.
     "ResourceType" resource_type set_resource_type: str,
-    /// 资源名
+    /// Resource name
     "ResourceName" resource_name set_resource_name: str,
-    /// 资源地域
+    /// Resource region
     "ResourceRegion" resource_region set_resource_region: str,
-    /// 资源可用区
+    /// Resource availability zone.
     "ResourceZone" resource_zone set_resource_zone: str,
-    /// 资源配置
+    /// Resource configuration.
     "Configuration" configuration set_configuration: str,
-    /// 资源创建时间
+    /// Resource creation time
     "ResourceCreateTime" resource_create_time set_resource_create_time: str,
-    /// 资源标签
+    /// Resource tag
     "Tags" tags set_tags: list Tag,
-    /// 资源更新时间
+    /// Resource update time.
     "UpdateTime" update_time set_update_time: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAggregator` (账号组详情).
+/// Request of `DescribeAggregator` (This example shows you how to query account group details.).
 ///
-/// 账号组详情
+/// This example shows you how to query account group details.
 DescribeAggregatorRequest {
-    /// 账号组ID
+    /// Account group ID.
     ///
     /// Required.
     "AccountGroupId" account_group_id set_account_group_id: str,
-    /// 账号组创建者ID
+    /// Account group creator ID.
     ///
     /// Required.
     "OwnerUin" owner_uin set_owner_uin: i128,
@@ -1060,115 +1059,115 @@ DescribeAggregatorRequest {
 rt::action!("config", "2022-08-02", "DescribeAggregator", DescribeAggregatorRequest => DescribeAggregatorResponse);
 
 rt::model! { read debug;
-/// DescribeAggregator返回参数结构体
+/// DescribeAggregator response structure.
 DescribeAggregatorResponse {
-    /// 账号组名称
+    /// Account group name.
     "Name" name set_name: str,
-    /// 账号组描述
+    /// Account group description.
     "Description" description set_description: str,
-    /// 账号组类型
+    /// Account group type.
     "Type" r#type set_type: str,
-    /// 成员信息
+    /// Member information.
     "AggregatorAccounts" aggregator_accounts set_aggregator_accounts: list AggregatorAccount,
-    /// 创建状态
+    /// Creation status.
     "AggregatorStatus" aggregator_status set_aggregator_status: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCompliancePack` (合规包详情).
+/// Request of `DescribeCompliancePack` (This API is used to query compliance package details.).
 ///
-/// 合规包详情
+/// This API is used to query compliance package details.
 DescribeCompliancePackRequest {
-    /// 合规包ID
+    /// Compliance package ID.
     "CompliancePackId" compliance_pack_id set_compliance_pack_id: str,
 } }
 rt::action!("config", "2022-08-02", "DescribeCompliancePack", DescribeCompliancePackRequest => DescribeCompliancePackResponse);
 
 rt::model! { read debug;
-/// DescribeCompliancePack返回参数结构体
+/// DescribeCompliancePack response structure.
 DescribeCompliancePackResponse {
-    /// 合规包名称
+    /// Compliance package name.
     "CompliancePackName" compliance_pack_name set_compliance_pack_name: str,
-    /// 描述
+    /// Description
     "Description" description set_description: str,
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 风险等级
+    /// Risk level
     "RiskLevel" risk_level set_risk_level: i128,
-    /// 合规包规则
+    /// Compliance package rules.
     "ConfigRules" config_rules set_config_rules: list ComplianceConfigRule,
-    /// 合规包id
+    /// Compliance package ID.
     "CompliancePackId" compliance_pack_id set_compliance_pack_id: str,
-    /// 合规包状态
+    /// Compliance package status
     "Status" status set_status: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeConfigDeliver` (获取投递设置详情).
+/// Request of `DescribeConfigDeliver` (This API is used to query delivery setting details.).
 ///
-/// 获取投递设置详情
+/// This API is used to query delivery setting details.
 DescribeConfigDeliverRequest {
 } }
 rt::action!("config", "2022-08-02", "DescribeConfigDeliver", DescribeConfigDeliverRequest => DescribeConfigDeliverResponse);
 
 rt::model! { read debug;
-/// DescribeConfigDeliver返回参数结构体
+/// DescribeConfigDeliver response structure.
 DescribeConfigDeliverResponse {
-    /// 投递名称
+    /// Delivery name
     "DeliverName" deliver_name set_deliver_name: str,
-    /// 资源六段式
+    /// Six-segment resource format
     "TargetArn" target_arn set_target_arn: str,
-    /// 投递状态 DeliverStatus：0 关闭  1 开启
+    /// Delivery status. Valid values: 0 (disabled) and 1 (enabled).
     "Status" status set_status: i128,
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 日志前缀
+    /// Log prefix.
     "DeliverPrefix" deliver_prefix set_deliver_prefix: str,
-    /// 投递类型
+    /// Delivery Type
     "DeliverType" deliver_type set_deliver_type: str,
-    /// 1：配置变更   2： 资源列表 3：全部
+    /// Valid values: 1 (configuration changes), 2 (resource list), and 3 (all).
     "DeliverContentType" deliver_content_type set_deliver_content_type: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeConfigRecorder` (获取监控详情).
+/// Request of `DescribeConfigRecorder` (This API is used to query monitoring details.).
 ///
-/// 获取监控详情
+/// This API is used to query monitoring details.
 DescribeConfigRecorderRequest {
 } }
 rt::action!("config", "2022-08-02", "DescribeConfigRecorder", DescribeConfigRecorderRequest => DescribeConfigRecorderResponse);
 
 rt::model! { read debug;
-/// DescribeConfigRecorder返回参数结构体
+/// DescribeConfigRecorder response structure.
 DescribeConfigRecorderResponse {
-    /// 用户监控资源列表
+    /// List of user monitoring resources.
     "Items" items set_items: list UserConfigResource,
-    /// 0 关闭1 打开
+    /// Valid values: 0 (disabled) and 1 (enabled).
     "Status" status set_status: i128,
-    /// 当日快照次数
+    /// Number of snapshots on the current day.
     "TriggerCount" trigger_count set_trigger_count: i128,
-    /// 当日打开监控次数
+    /// Number of times monitoring is enabled on the current day.
     "OpenCount" open_count set_open_count: i128,
-    /// 当日修改监控范围次数
+    /// Number of times the monitoring scope is modified on the current day
     "UpdateCount" update_count set_update_count: i128,
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeConfigRule` (获取规则详情).
+/// Request of `DescribeConfigRule` (This example shows you how to query rule details.).
 ///
-/// 获取规则详情
+/// This example shows you how to query rule details.
 DescribeConfigRuleRequest {
-    /// 规则ID
+    /// Rule ID
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: str,
@@ -1176,28 +1175,28 @@ DescribeConfigRuleRequest {
 rt::action!("config", "2022-08-02", "DescribeConfigRule", DescribeConfigRuleRequest => DescribeConfigRuleResponse);
 
 rt::model! { read debug;
-/// DescribeConfigRule返回参数结构体
+/// DescribeConfigRule response structure.
 DescribeConfigRuleResponse {
-    /// 规则详情
+    /// Rule details
     "ConfigRule" config_rule set_config_rule: obj ConfigRule,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDiscoveredResource` (资源详情).
+/// Request of `DescribeDiscoveredResource` (Resource details.).
 ///
-/// 资源详情
+/// Resource details.
 DescribeDiscoveredResourceRequest {
-    /// 资源ID
+    /// Resource ID
     ///
     /// Required.
     "ResourceId" resource_id set_resource_id: str,
-    /// 资源类型
+    /// Resource type.
     ///
     /// Required.
     "ResourceType" resource_type set_resource_type: str,
-    /// 资源地域
+    /// Resource region
     ///
     /// Required.
     "ResourceRegion" resource_region set_resource_region: str,
@@ -1205,36 +1204,36 @@ DescribeDiscoveredResourceRequest {
 rt::action!("config", "2022-08-02", "DescribeDiscoveredResource", DescribeDiscoveredResourceRequest => DescribeDiscoveredResourceResponse);
 
 rt::model! { read debug;
-/// DescribeDiscoveredResource返回参数结构体
+/// DescribeDiscoveredResource response structure.
 DescribeDiscoveredResourceResponse {
-    /// 资源Id
+    /// Resource ID
     "ResourceId" resource_id set_resource_id: str,
-    /// 资源类型
+    /// Resource type.
     "ResourceType" resource_type set_resource_type: str,
-    /// 资源名
+    /// Resource name
     "ResourceName" resource_name set_resource_name: str,
-    /// 资源地域
+    /// Resource region
     "ResourceRegion" resource_region set_resource_region: str,
-    /// 资源可用区
+    /// Resource availability zone.
     "ResourceZone" resource_zone set_resource_zone: str,
-    /// 资源配置
+    /// Resource configuration.
     "Configuration" configuration set_configuration: str,
-    /// 资源创建时间
+    /// Resource creation time
     "ResourceCreateTime" resource_create_time set_resource_create_time: str,
-    /// 资源标签
+    /// Resource tag
     "Tags" tags set_tags: list Tag,
-    /// 资源更新时间
+    /// Resource update time.
     "UpdateTime" update_time set_update_time: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSystemCompliancePack` (获取系统合规包详情).
+/// Request of `DescribeSystemCompliancePack` (This API is used to query the system compliance package details.).
 ///
-/// 获取系统合规包详情
+/// This API is used to query the system compliance package details.
 DescribeSystemCompliancePackRequest {
-    /// 合规包ID
+    /// Compliance package ID.
     ///
     /// Required.
     "CompliancePackId" compliance_pack_id set_compliance_pack_id: str,
@@ -1242,55 +1241,55 @@ DescribeSystemCompliancePackRequest {
 rt::action!("config", "2022-08-02", "DescribeSystemCompliancePack", DescribeSystemCompliancePackRequest => DescribeSystemCompliancePackResponse);
 
 rt::model! { read debug;
-/// DescribeSystemCompliancePack返回参数结构体
+/// DescribeSystemCompliancePack response structure.
 DescribeSystemCompliancePackResponse {
-    /// 合规包ID
+    /// Compliance package ID.
     "CompliancePackId" compliance_pack_id set_compliance_pack_id: str,
-    /// 合规包名称
+    /// Compliance package name.
     "CompliancePackName" compliance_pack_name set_compliance_pack_name: str,
-    /// 合规包描述
+    /// Compliance package description
     "Description" description set_description: str,
-    /// 风险等级
+    /// Risk level.
     "RiskLevel" risk_level set_risk_level: i128,
-    /// 合规包规则列表
+    /// Compliance package rule list
     "ConfigRules" config_rules set_config_rules: list CompliancePackRuleForManage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSystemRule` (预设规则详情).
+/// Request of `DescribeSystemRule` (This API is used to preset rule details.).
 ///
-/// 预设规则详情
+/// This API is used to preset rule details.
 DescribeSystemRuleRequest {
-    /// 规则唯一标识
+    /// Unique rule ID.
     "Identifier" identifier set_identifier: str,
 } }
 rt::action!("config", "2022-08-02", "DescribeSystemRule", DescribeSystemRuleRequest => DescribeSystemRuleResponse);
 
 rt::model! { read debug;
-/// DescribeSystemRule返回参数结构体
+/// DescribeSystemRule response structure.
 DescribeSystemRuleResponse {
-    /// 详情
+    /// Details.
     "SystemConfigRule" system_config_rule set_system_config_rule: obj SystemConfigRule,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DetachAggregateConfigRuleToCompliancePack` (账号组合规包移除规则).
+/// Request of `DetachAggregateConfigRuleToCompliancePack` (This API is used to remove rules from compliance packages for account groups.).
 ///
-/// 账号组合规包移除规则
+/// This API is used to remove rules from compliance packages for account groups.
 DetachAggregateConfigRuleToCompliancePackRequest {
-    /// 合规包ID
+    /// Compliance package ID.
     ///
     /// Required.
     "CompliancePackId" compliance_pack_id set_compliance_pack_id: str,
-    /// 规则ID
+    /// Rule ID
     ///
     /// Required.
     "ConfigRuleId" config_rule_id set_config_rule_id: str,
-    /// 账号组ID
+    /// Account group ID.
     ///
     /// Required.
     "AccountGroupId" account_group_id set_account_group_id: str,
@@ -1298,22 +1297,22 @@ DetachAggregateConfigRuleToCompliancePackRequest {
 rt::action!("config", "2022-08-02", "DetachAggregateConfigRuleToCompliancePack", DetachAggregateConfigRuleToCompliancePackRequest => DetachAggregateConfigRuleToCompliancePackResponse);
 
 rt::model! { read debug;
-/// DetachAggregateConfigRuleToCompliancePack返回参数结构体
+/// DetachAggregateConfigRuleToCompliancePack response structure.
 DetachAggregateConfigRuleToCompliancePackResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DetachConfigRuleToCompliancePack` (合规包移除规则).
+/// Request of `DetachConfigRuleToCompliancePack` (This API is used to remove rules for a compliance package.).
 ///
-/// 合规包移除规则
+/// This API is used to remove rules for a compliance package.
 DetachConfigRuleToCompliancePackRequest {
-    /// 合规包ID
+    /// Compliance package ID.
     ///
     /// Required.
     "CompliancePackId" compliance_pack_id set_compliance_pack_id: str,
-    /// 规则ID
+    /// Rule ID.
     ///
     /// Required.
     "ConfigRuleId" config_rule_id set_config_rule_id: str,
@@ -1321,324 +1320,324 @@ DetachConfigRuleToCompliancePackRequest {
 rt::action!("config", "2022-08-02", "DetachConfigRuleToCompliancePack", DetachConfigRuleToCompliancePackRequest => DetachConfigRuleToCompliancePackResponse);
 
 rt::model! { read debug;
-/// DetachConfigRuleToCompliancePack返回参数结构体
+/// DetachConfigRuleToCompliancePack response structure.
 DetachConfigRuleToCompliancePackResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 自定义规则评估结果
+/// Custom rule evaluation result.
 Evaluation {
-    /// 已评估资源ID。长度为0~256个字符
+    /// Evaluated resource ID, which is 0 to 256 characters in length.
     ///
     /// Required.
     "ComplianceResourceId" compliance_resource_id set_compliance_resource_id: str,
-    /// 已评估资源类型。
-    /// 支持:
-    /// QCS::CVM::Instance、 QCS::CBS::Disk、QCS::VPC::Vpc、QCS::VPC::Subnet、QCS::VPC::SecurityGroup、 QCS::CAM::User、QCS::CAM::Group、QCS::CAM::Policy、QCS::CAM::Role、QCS::COS::Bucket
+    /// Evaluated resource type.
+    /// Support
+    /// QCS::CVM::Instance, QCS::CBS::Disk,QCS::VPC::Vpc,QCS::VPC::Subnet,QCS::VPC::SecurityGroup, QCS::CAM::User,QCS::CAM::Group,QCS::CAM::Policy,QCS::CAM::Role,QCS::COS::Bucket
     ///
     /// Required.
     "ComplianceResourceType" compliance_resource_type set_compliance_resource_type: str,
-    /// 已评估资源地域。
-    /// 长度为0~32个字符
+    /// Evaluated resource region.
+    /// 0 to 32 characters in length.
     ///
     /// Required.
     "ComplianceRegion" compliance_region set_compliance_region: str,
-    /// 合规类型。取值：
-    /// COMPLIANT：合规、
-    /// NON_COMPLIANT：不合规
+    /// Compliance type. Value:
+    /// COMPLIANT: compliant
+    /// NON_COMPLIANT: non-compliance
     ///
     /// Required.
     "ComplianceType" compliance_type set_compliance_type: str,
-    /// 不合规资源的补充信息。
+    /// Supplementary information of non-compliant resources.
     "Annotation" annotation set_annotation: obj Annotation,
 } }
 
 rt::model! { read debug;
-/// 评估结果
+/// Assessment result.
 EvaluationResult {
-    /// 资源id
+    /// Resource ID
     "ResourceId" resource_id set_resource_id: str,
-    /// 资源类型
+    /// Resource type.
     "ResourceType" resource_type set_resource_type: str,
-    /// 资源地域
+    /// Resource region
     "ResourceRegion" resource_region set_resource_region: str,
-    /// 资源名称
+    /// Resource name
     "ResourceName" resource_name set_resource_name: str,
-    /// 规则id
+    /// Rule ID
     "ConfigRuleId" config_rule_id set_config_rule_id: str,
-    /// 规则名称
+    /// Rule name
     "ConfigRuleName" config_rule_name set_config_rule_name: str,
-    /// 合规包id
+    /// Compliance package ID.
     "CompliancePackId" compliance_pack_id set_compliance_pack_id: str,
-    /// 风险等级
+    /// Risk level
     "RiskLevel" risk_level set_risk_level: i64,
-    /// 评估结果
+    /// Assessment result.
     "Annotation" annotation set_annotation: obj Annotation,
-    /// 合规类型
+    /// Compliance type.
     "ComplianceType" compliance_type set_compliance_type: str,
-    /// 规则发起类型
+    /// Rule initiation type.
     "InvokingEventMessageType" invoking_event_message_type set_invoking_event_message_type: str,
-    /// 评估发起时间
+    /// Evaluation initiation time.
     "ConfigRuleInvokedTime" config_rule_invoked_time set_config_rule_invoked_time: str,
-    /// 评估实际时间
+    /// Actual evaluation time.
     "ResultRecordedTime" result_recorded_time set_result_recorded_time: str,
 } }
 
 rt::model! { write debug;
-/// 资源列表筛选
+/// Resource list filtering.
 Filter {
-    /// 查询字段名称 资源名称：resourceName  资源ID：resourceId 资源类型：resourceType 资源地域：resourceRegion    删除状态：resourceDelete 0未删除，1已删除  resourceRegionAndZone地域/可用区
+    /// Query field name. Valid values: resourceName (resource name), resourceId (resource ID), resourceType (resource type), resourceRegion (resource region), resourceDelete (deletion status; 0 indicates not deleted and 1 indicates deleted), and resourceRegionAndZone (region and availability zone).
     "Name" name set_name: str,
-    /// 查询字段值
+    /// Queried field values.
     "Values" values set_values: list String,
 } }
 
 rt::model! { both debug;
-/// 参数值
+/// Parameter value
 InputParameter {
-    /// 参数名
+    /// Parameter name
     ///
     /// Required.
     "ParameterKey" parameter_key set_parameter_key: str,
-    /// 参数类型。必填类型：Require，可选类型：Optional。
+    /// Parameter type. Required type: Require, optional type: Optional.
     "Type" r#type set_type: str,
-    /// 参数值
+    /// Parameter value.
     "Value" value set_value: str,
 } }
 
 rt::model! { read debug;
-/// 规则入参
+/// Rule input parameters.
 InputParameterForManage {
-    /// 值类型。数值：Integer， 字符串：String
+    /// Value type. Valid values: Integer and String.
     "ValueType" value_type set_value_type: str,
-    /// 参数Key
+    /// Parameter key.
     "ParameterKey" parameter_key set_parameter_key: str,
-    /// 参数类型。必填类型：Require，可选类型：Optional。
+    /// Parameter type. Valid values: Require (required) and Optional (optional).
     "Type" r#type set_type: str,
-    /// 默认值
+    /// Default value
     "DefaultValue" default_value set_default_value: str,
-    /// 描述
+    /// Description
     "Description" description set_description: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListAggregateCompliancePacks` (账号组获取合规包列表).
+/// Request of `ListAggregateCompliancePacks` (This API is used to query the list of compliance packages for account groups.).
 ///
-/// 账号组获取合规包列表
+/// This API is used to query the list of compliance packages for account groups.
 ListAggregateCompliancePacksRequest {
-    /// 数量
+    /// Quantity.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 偏移量
+    /// Offset.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 账号组ID
+    /// Account group ID.
     ///
     /// Required.
     "AccountGroupId" account_group_id set_account_group_id: str,
-    /// 合规包名称
+    /// Compliance package name.
     "CompliancePackName" compliance_pack_name set_compliance_pack_name: str,
-    /// 风险等级
-    /// 1：高风险。
-    /// 2：中风险。
-    /// 3：低风险。
+    /// Risk level. Valid values:
+    /// 1: high-risk
+    /// 2: medium-risk
+    /// 3: low risk
     "RiskLevel" risk_level set_risk_level: list i128,
-    /// 合规包状态 ACTIVE、NO_ACTIVE
+    /// Compliance package status. Valid values: ACTIVE (active) and NO_ACTIVE (inactive).
     "Status" status set_status: str,
-    /// 评估状态合规： 'COMPLIANT'
-    /// 不合规： 'NON_COMPLIANT'
+    /// Evaluation status. Valid values: 'COMPLIANT&#39 (compliant)
+    /// 'NON_COMPLIANT&#39 (non-compliant)
     "ComplianceResult" compliance_result set_compliance_result: list String,
-    /// 排序类型, 倒序：desc，顺序：asc
+    /// Sorting type. Valid values: desc (descending) and asc (ascending).
     "OrderType" order_type set_order_type: str,
-    /// 包含合规包结果定义
+    /// Compliance package result inclusion definition
     ///
-    /// 枚举值：
+    /// Valid values:
     ///
-    /// - NO： 不包含
+    /// - NO: excluded
     ///
-    /// 默认值：空
+    /// Default value: empty
     ///
-    /// 此字段为新增，因此不传或者传了YES都会默认返回包含合规结果数据，其他枚举值后面视情况丰富
+    /// This field is newly added. Therefore, leaving it unpassed or passing YES will default to returning compliance result data, and other valid values will be enriched later as appropriate.
     "IncludeCompliancePackRuleResult" include_compliance_pack_rule_result set_include_compliance_pack_rule_result: str,
 } }
 rt::action!("config", "2022-08-02", "ListAggregateCompliancePacks", ListAggregateCompliancePacksRequest => ListAggregateCompliancePacksResponse);
 
 rt::model! { read debug;
-/// ListAggregateCompliancePacks返回参数结构体
+/// ListAggregateCompliancePacks response structure.
 ListAggregateCompliancePacksResponse {
-    /// 总数
+    /// Total.
     "Total" total set_total: i128,
-    /// 详情
+    /// Details.
     "Items" items set_items: list ConfigCompliancePack,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListAggregateConfigRuleEvaluationResults` (账号组获取评估结果（规则维度）).
+/// Request of `ListAggregateConfigRuleEvaluationResults` (Gets assessment results for an account group (rule dimension)).
 ///
-/// 账号组获取评估结果--规则维度（某个规则下资源的评估结果列表）
+/// This API is used to query evaluation results from the rule dimension for account groups (the list of evaluation results for resources under a specific rule).
 ListAggregateConfigRuleEvaluationResultsRequest {
-    /// 规则ID
+    /// Rule ID.
     ///
     /// Required.
     "ConfigRuleId" config_rule_id set_config_rule_id: str,
-    /// 偏移量
+    /// Offset.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 当前页
+    /// Current page.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 账号组ID
+    /// Account group ID.
     ///
     /// Required.
     "AccountGroupId" account_group_id set_account_group_id: str,
-    /// 类型
+    /// Type.
     "ResourceType" resource_type set_resource_type: list String,
-    /// 评估结果 COMPLIANT：合规   NON_COMPLIANT：不合规
+    /// Evaluation result. Valid values: COMPLIANT and NON_COMPLIANT.
     "ComplianceType" compliance_type set_compliance_type: list String,
-    /// 资源所属用户ID
+    /// Resource owner ID.
     "ResourceOwnerId" resource_owner_id set_resource_owner_id: i128,
-    /// 筛选的资源拥有者uin集合
+    /// Filtered resource owner UIN collection.
     "ResourceOwnerIds" resource_owner_ids set_resource_owner_ids: list i128,
 } }
 rt::action!("config", "2022-08-02", "ListAggregateConfigRuleEvaluationResults", ListAggregateConfigRuleEvaluationResultsRequest => ListAggregateConfigRuleEvaluationResultsResponse);
 
 rt::model! { read debug;
-/// ListAggregateConfigRuleEvaluationResults返回参数结构体
+/// ListAggregateConfigRuleEvaluationResults response structure.
 ListAggregateConfigRuleEvaluationResultsResponse {
-    /// 总数
+    /// Total.
     "Total" total set_total: i128,
-    /// 详情
+    /// Details.
     "Items" items set_items: list AggregateEvaluationResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListAggregateConfigRuleResourceEvaluationResults` (账号组查询配置规则资源评估结果).
+/// Request of `ListAggregateConfigRuleResourceEvaluationResults` (Queries resource evaluation results of compliance rules in account groups).
 ///
-/// 账号组查询配置规则资源评估结果列表
+/// This API is used to list resource evaluation results of compliance rules in account groups.
 ListAggregateConfigRuleResourceEvaluationResultsRequest {
-    /// 账号组Id
+    /// Account group ID.
     "AccountGroupId" account_group_id set_account_group_id: str,
-    /// 返回数量，最大值1000，不填写返回全部
+    /// Number of returned results. Maximum value: 1000. If not specified, all results are returned.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
 } }
 rt::action!("config", "2022-08-02", "ListAggregateConfigRuleResourceEvaluationResults", ListAggregateConfigRuleResourceEvaluationResultsRequest => ListAggregateConfigRuleResourceEvaluationResultsResponse);
 
 rt::model! { read debug;
-/// ListAggregateConfigRuleResourceEvaluationResults返回参数结构体
+/// ListAggregateConfigRuleResourceEvaluationResults response structure.
 ListAggregateConfigRuleResourceEvaluationResultsResponse {
-    /// 配置规则资源评估结果列表
+    /// Configuration rule resource assessment result list.
     "Items" items set_items: list ConfigRuleResourceEvaluationResult,
-    /// 总数
+    /// Total.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListAggregateConfigRules` (账号组获取规则列表).
+/// Request of `ListAggregateConfigRules` (This API is used to query the list of rules for account groups.).
 ///
-/// 账号组获取规则列表
+/// This API is used to query the list of rules for account groups.
 ListAggregateConfigRulesRequest {
-    /// 每页限制
+    /// Number of items per page.
     ///
     /// Required.
     "Limit" limit set_limit: i64,
-    /// 偏移量
+    /// Offset.
     ///
     /// Required.
     "Offset" offset set_offset: i64,
-    /// 账号组ID
+    /// Account group ID.
     ///
     /// Required.
     "AccountGroupId" account_group_id set_account_group_id: str,
-    /// 排序类型, 倒序：desc，顺序：asc
+    /// Sorting type. Valid values: desc (descending) and asc (ascending).
     "OrderType" order_type set_order_type: str,
-    /// 风险等级
-    /// 1：高风险。
-    /// 2：中风险。
-    /// 3：低风险。
+    /// Risk level. Valid values:
+    /// 1: high-risk
+    /// 2: medium-risk
+    /// 3: low risk
     "RiskLevel" risk_level set_risk_level: list i128,
-    /// 规则状态
+    /// Rule status.
     "State" state set_state: str,
-    /// 评估结果
+    /// Evaluation results.
     "ComplianceResult" compliance_result set_compliance_result: list String,
-    /// 规则名
+    /// Rule name.
     "RuleName" rule_name set_rule_name: str,
-    /// 规则所属账号ID
+    /// ID of the account to which the rule belongs.
     "RuleOwnerId" rule_owner_id set_rule_owner_id: i128,
 } }
 rt::action!("config", "2022-08-02", "ListAggregateConfigRules", ListAggregateConfigRulesRequest => ListAggregateConfigRulesResponse);
 
 rt::model! { read debug;
-/// ListAggregateConfigRules返回参数结构体
+/// ListAggregateConfigRules response structure.
 ListAggregateConfigRulesResponse {
-    /// 总数
+    /// Total.
     "Total" total set_total: i128,
-    /// 详情
+    /// Details.
     "Items" items set_items: list ConfigRule,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListAggregateDiscoveredResources` (账号组获取资源列表).
+/// Request of `ListAggregateDiscoveredResources` (This API is used to query the list of resources for account groups.).
 ///
-/// 账号组获取资源列表
+/// This API is used to query the list of resources for account groups.
 ListAggregateDiscoveredResourcesRequest {
-    /// 每页显示数量
+    /// Number of results displayed per page
     ///
     /// Required.
     "MaxResults" max_results set_max_results: i128,
-    /// 账号组ID
+    /// Account group ID.
     ///
     /// Required.
     "AccountGroupId" account_group_id set_account_group_id: str,
-    /// resourceName：资源名  resourceId ：资源ID resourceType：资源类型
+    /// resourceName: resource name. resourceId: resource ID. resourceType: resource type.
     "Filters" filters set_filters: list Filter,
-    /// 标签
+    /// Tag.
     "Tags" tags set_tags: list Tag,
-    /// 下一页token
+    /// Next page token
     "NextToken" next_token set_next_token: str,
-    /// 排序方式 asc、desc
+    /// Sorting method: asc, desc
     "OrderType" order_type set_order_type: str,
 } }
 rt::action!("config", "2022-08-02", "ListAggregateDiscoveredResources", ListAggregateDiscoveredResourcesRequest => ListAggregateDiscoveredResourcesResponse);
 
 rt::model! { read debug;
-/// ListAggregateDiscoveredResources返回参数结构体
+/// ListAggregateDiscoveredResources response structure.
 ListAggregateDiscoveredResourcesResponse {
-    /// 详情
+    /// Details.
     "Items" items set_items: list AggregateResourceInfo,
-    /// 下一页
+    /// Next page.
     "NextToken" next_token set_next_token: str,
-    /// 总数
+    /// Total.
     "Count" count set_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListAggregators` (账号组列表).
+/// Request of `ListAggregators` (Account group list.).
 ///
-/// 账号组列表
+/// Account group list.
 ListAggregatorsRequest {
-    /// 每页显示数量
+    /// Number of results displayed per page
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 起始
+    /// Start
     ///
     /// Required.
     "Offset" offset set_offset: i128,
@@ -1646,26 +1645,26 @@ ListAggregatorsRequest {
 rt::action!("config", "2022-08-02", "ListAggregators", ListAggregatorsRequest => ListAggregatorsResponse);
 
 rt::model! { read debug;
-/// ListAggregators返回参数结构体
+/// ListAggregators response structure.
 ListAggregatorsResponse {
-    /// 总数
+    /// Total number.
     "Total" total set_total: i128,
-    /// 账号组列表
+    /// Account group list.
     "Items" items set_items: list Aggregator,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListAlarmPolicy` (告警策略列表).
+/// Request of `ListAlarmPolicy` (Alarm policy list).
 ///
-/// 告警规则列表
+/// Alarm rule list
 ListAlarmPolicyRequest {
-    /// 页码
+    /// Page number.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 每页展示数量
+    /// Number of items per page
     ///
     /// Required.
     "Limit" limit set_limit: i128,
@@ -1673,281 +1672,281 @@ ListAlarmPolicyRequest {
 rt::action!("config", "2022-08-02", "ListAlarmPolicy", ListAlarmPolicyRequest => ListAlarmPolicyResponse);
 
 rt::model! { read debug;
-/// ListAlarmPolicy返回参数结构体
+/// ListAlarmPolicy response structure.
 ListAlarmPolicyResponse {
-    /// 返回记录的数量
+    /// The number of returned records
     "Total" total set_total: i64,
-    /// 告警策略返回值
+    /// Alarm policy return value
     "AlarmPolicyList" alarm_policy_list set_alarm_policy_list: list AlarmPolicyRsp,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListCompliancePacks` (获取合规包列表).
+/// Request of `ListCompliancePacks` (This API is used to query the list of compliance packages.).
 ///
-/// 获取合规包列表
+/// This API is used to query the list of compliance packages.
 ListCompliancePacksRequest {
-    /// 数量
+    /// Quantity.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 偏移量
+    /// Offset.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 合规包名称
+    /// Compliance package name.
     "CompliancePackName" compliance_pack_name set_compliance_pack_name: str,
-    /// 风险等级
-    /// 1：高风险。
-    /// 2：中风险。
-    /// 3：低风险。
+    /// Risk level. Valid values:
+    /// 1: high-risk
+    /// 2: medium-risk
+    /// 3: low risk
     "RiskLevel" risk_level set_risk_level: list i128,
-    /// 合规包状态 ACTIVE、NO_ACTIVE
+    /// Compliance package status. Valid values: ACTIVE (active) and NO_ACTIVE (inactive).
     "Status" status set_status: str,
-    /// 评估状态合规： 'COMPLIANT'
-    /// 不合规： 'NON_COMPLIANT'
+    /// Evaluation status. Valid values: 'COMPLIANT&#39 (compliant)
+    /// 'NON_COMPLIANT&#39 (non-compliant)
     "ComplianceResult" compliance_result set_compliance_result: list String,
-    /// 排序类型, 倒序：desc，顺序：asc
+    /// Sorting type. Valid values: desc (descending) and asc (ascending).
     "OrderType" order_type set_order_type: str,
-    /// 包含合规包规则统计信息
+    /// Contains compliance pack rule statistical information
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - 1： 是
+    /// - 1: Yes
     "IncludeCompliancePackRuleResult" include_compliance_pack_rule_result set_include_compliance_pack_rule_result: str,
 } }
 rt::action!("config", "2022-08-02", "ListCompliancePacks", ListCompliancePacksRequest => ListCompliancePacksResponse);
 
 rt::model! { read debug;
-/// ListCompliancePacks返回参数结构体
+/// ListCompliancePacks response structure.
 ListCompliancePacksResponse {
-    /// 总数
+    /// Total.
     "Total" total set_total: i128,
-    /// 详情
+    /// Details.
     "Items" items set_items: list ConfigCompliancePack,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListConfigRuleEvaluationResults` (获取评估结果（规则维度）).
+/// Request of `ListConfigRuleEvaluationResults` (Gets evaluation results (rule dimension)).
 ///
-/// 获取评估结果--规则维度（某个规则下资源的评估结果列表）
+/// This API is used to obtain evaluation results from the rule dimension (the list of evaluation results for resources under a specific rule).
 ListConfigRuleEvaluationResultsRequest {
-    /// 规则ID
+    /// Rule ID
     ///
     /// Required.
     "ConfigRuleId" config_rule_id set_config_rule_id: str,
-    /// 偏移量
+    /// Offset.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 当前页
+    /// Current Page
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 类型
+    /// Type.
     "ResourceType" resource_type set_resource_type: list String,
-    /// 评估结果 COMPLIANT：合规   NON_COMPLIANT：不合规
+    /// Evaluation result. Valid values: COMPLIANT and NON_COMPLIANT.
     "ComplianceType" compliance_type set_compliance_type: list String,
 } }
 rt::action!("config", "2022-08-02", "ListConfigRuleEvaluationResults", ListConfigRuleEvaluationResultsRequest => ListConfigRuleEvaluationResultsResponse);
 
 rt::model! { read debug;
-/// ListConfigRuleEvaluationResults返回参数结构体
+/// ListConfigRuleEvaluationResults response structure.
 ListConfigRuleEvaluationResultsResponse {
-    /// 总数
+    /// Total number.
     "Total" total set_total: i128,
-    /// 详情
+    /// Details.
     "Items" items set_items: list EvaluationResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListConfigRuleResourceEvaluationResults` (查询配置规则资源评估结果).
+/// Request of `ListConfigRuleResourceEvaluationResults` (Querying Resource Evaluation Results Under Configuration Rules).
 ///
-/// 查询配置规则资源评估结果列表
+/// This API is used to query the list of resource evaluation results under configuration rules.
 ListConfigRuleResourceEvaluationResultsRequest {
-    /// 返回数量，最大值1000，不填写返回全部
+    /// Number of returned results. Maximum value: 1000. If not specified, all results are returned.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
 } }
 rt::action!("config", "2022-08-02", "ListConfigRuleResourceEvaluationResults", ListConfigRuleResourceEvaluationResultsRequest => ListConfigRuleResourceEvaluationResultsResponse);
 
 rt::model! { read debug;
-/// ListConfigRuleResourceEvaluationResults返回参数结构体
+/// ListConfigRuleResourceEvaluationResults response structure.
 ListConfigRuleResourceEvaluationResultsResponse {
-    /// 配置规则资源评估结果列表
+    /// Configuration rule resource assessment result list.
     "Items" items set_items: list ConfigRuleResourceEvaluationResult,
-    /// 总数
+    /// Total.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListConfigRules` (获取规则列表).
+/// Request of `ListConfigRules` (This example shows you how to query the rule list.).
 ///
-/// 获取规则列表
+/// This example shows you how to query the rule list.
 ListConfigRulesRequest {
-    /// 每页数量。
-    /// 取值范围：1~200
+    /// Number of entries per page.
+    /// Valid values: 1-200
     ///
     /// Required.
     "Limit" limit set_limit: i64,
-    /// 偏移量。
-    /// 取值范围：最小值为0
+    /// Offset.
+    /// Value range: minimum value is 0
     ///
     /// Required.
     "Offset" offset set_offset: i64,
-    /// 排序类型(规则名称)。
-    /// 倒序：desc，
-    /// 顺序：asc
+    /// Sorting type (rule name).
+    /// - desc: descending order.
+    /// asc: ascending order.
     "OrderType" order_type set_order_type: str,
-    /// 风险等级。
-    /// 1：高风险，
-    /// 2：中风险，
-    /// 3：低风险。
+    /// Risk level.
+    /// 1: High-risk
+    /// 2: Medium-risk,
+    /// 3: Low risk.
     "RiskLevel" risk_level set_risk_level: list i128,
-    /// 规则状态。
-    /// ACTIVE：启用
-    /// UN_ACTIVE：停用
+    /// Rule Status.
+    /// ACTIVE: enable
+    /// UN_ACTIVE: Disabled
     "State" state set_state: str,
-    /// 评估结果。
-    /// COMPLIANT：合规
-    /// NON_COMPLIANT：不合规
+    /// Assessment result.
+    /// COMPLIANT: compliant
+    /// NON_COMPLIANT: non-compliance
     "ComplianceResult" compliance_result set_compliance_result: list String,
-    /// 规则名
+    /// Rule Name
     "RuleName" rule_name set_rule_name: str,
 } }
 rt::action!("config", "2022-08-02", "ListConfigRules", ListConfigRulesRequest => ListConfigRulesResponse);
 
 rt::model! { read debug;
-/// ListConfigRules返回参数结构体
+/// ListConfigRules response structure.
 ListConfigRulesResponse {
-    /// 总数
+    /// Total number.
     "Total" total set_total: i128,
-    /// 详情
+    /// Details.
     "Items" items set_items: list ConfigRule,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListDiscoveredResources` (获取资源列表).
+/// Request of `ListDiscoveredResources` (Obtaining the Resource List).
 ///
-/// 获取资源列表
+/// Obtaining the Resource List
 ListDiscoveredResourcesRequest {
-    /// 每页显示数量
+    /// Number of results displayed per page
     ///
     /// Required.
     "MaxResults" max_results set_max_results: i128,
-    /// resourceName：资源名  resourceId ：资源ID
+    /// resourceName: resource name  resourceId: resource ID
     "Filters" filters set_filters: list Filter,
-    /// 标签
+    /// Tag.
     "Tags" tags set_tags: list Tag,
-    /// 下一页token
+    /// Next page token
     "NextToken" next_token set_next_token: str,
-    /// 排序方式 asc、desc
+    /// Sorting method: asc, desc
     "OrderType" order_type set_order_type: str,
 } }
 rt::action!("config", "2022-08-02", "ListDiscoveredResources", ListDiscoveredResourcesRequest => ListDiscoveredResourcesResponse);
 
 rt::model! { read debug;
-/// ListDiscoveredResources返回参数结构体
+/// ListDiscoveredResources response structure.
 ListDiscoveredResourcesResponse {
-    /// 详情
+    /// Details.
     "Items" items set_items: list ResourceListInfo,
-    /// 下一页
+    /// Next page
     "NextToken" next_token set_next_token: str,
-    /// 总数
+    /// Total.
     "Count" count set_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListRemediationExecutions` (查询修正执行记录).
+/// Request of `ListRemediationExecutions` (Queries correction execution records).
 ///
-/// 修正记录
+/// Correction records.
 ListRemediationExecutionsRequest {
-    /// 规则 ID
+    /// Rule ID
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: str,
-    /// 分页条数。默认20， 取值1~200
+    /// Number of items per page. Default value: 20; value range: 1–200.
     "Limit" limit set_limit: i128,
-    /// 分页偏移量。
+    /// Pagination offset.
     "Offset" offset set_offset: i128,
-    /// 修正状态 1：运行中 2：成功 3：失败
+    /// Remediation status. Valid values: 1 (running), 2 (successful), and 3 (failed).
     "ExecutionStatus" execution_status set_execution_status: i128,
 } }
 rt::action!("config", "2022-08-02", "ListRemediationExecutions", ListRemediationExecutionsRequest => ListRemediationExecutionsResponse);
 
 rt::model! { read debug;
-/// ListRemediationExecutions返回参数结构体
+/// ListRemediationExecutions response structure.
 ListRemediationExecutionsResponse {
-    /// 总数
+    /// Total number.
     "Total" total set_total: i128,
-    /// 修复记录
+    /// Correction record.
     "RemediationExecutions" remediation_executions set_remediation_executions: list RemediationExecutions,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListRemediations` (修正设置列表).
+/// Request of `ListRemediations` (This API is used to list remediation settings.).
 ///
-/// 修正设置列表
+/// This API is used to list remediation settings.
 ListRemediationsRequest {
-    /// 分页条数。默认20， 取值1~200
+    /// Number of items per page. Default value: 20; value range: 1–200.
     "Limit" limit set_limit: i128,
-    /// 规则ID
+    /// Rule ID
     "RuleIds" rule_ids set_rule_ids: list String,
 } }
 rt::action!("config", "2022-08-02", "ListRemediations", ListRemediationsRequest => ListRemediationsResponse);
 
 rt::model! { read debug;
-/// ListRemediations返回参数结构体
+/// ListRemediations response structure.
 ListRemediationsResponse {
-    /// 总数
+    /// Total number.
     "Total" total set_total: i128,
-    /// 修正设置
+    /// Remediation settings
     "Remediations" remediations set_remediations: list Remediation,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListResourceTypes` (获取资源类型列表).
+/// Request of `ListResourceTypes` (Queries the resource type list).
 ///
-/// 获取资源类型列表
+/// This API is used to query the resource type list.
 ListResourceTypesRequest {
 } }
 rt::action!("config", "2022-08-02", "ListResourceTypes", ListResourceTypesRequest => ListResourceTypesResponse);
 
 rt::model! { read debug;
-/// ListResourceTypes返回参数结构体
+/// ListResourceTypes response structure.
 ListResourceTypesResponse {
-    /// 详情
+    /// Details.
     "Items" items set_items: list ConfigResource,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListSystemCompliancePacks` (获取系统合规包列表).
+/// Request of `ListSystemCompliancePacks` (This API is used to query the list of system compliance packages.).
 ///
-/// 获取系统合规包列表
+/// This API is used to query the list of system compliance packages.
 ListSystemCompliancePacksRequest {
-    /// 每页限制
+    /// Page limit
     ///
     /// Required.
     "Limit" limit set_limit: i64,
-    /// 偏移量
+    /// Offset.
     ///
     /// Required.
     "Offset" offset set_offset: i64,
@@ -1955,57 +1954,57 @@ ListSystemCompliancePacksRequest {
 rt::action!("config", "2022-08-02", "ListSystemCompliancePacks", ListSystemCompliancePacksRequest => ListSystemCompliancePacksResponse);
 
 rt::model! { read debug;
-/// ListSystemCompliancePacks返回参数结构体
+/// ListSystemCompliancePacks response structure.
 ListSystemCompliancePacksResponse {
-    /// 总数
+    /// Total number.
     "Total" total set_total: i128,
-    /// 详情
+    /// Details.
     "Items" items set_items: list SystemCompliancePack,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListSystemRules` (获取预设规则列表).
+/// Request of `ListSystemRules` (This API is used to query the preset rule list.).
 ///
-/// 获取预设规则列表
+/// This API is used to query the preset rule list.
 ListSystemRulesRequest {
-    /// 每页数量
+    /// Quantity per page
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 当前页
+    /// Current Page
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 搜索关键字。支持标识/名称/标签/描述搜索
+    /// Search keywords. Searches by ID, name, tag, or description are supported.
     "Keyword" keyword set_keyword: str,
-    /// 风险等级
+    /// Risk level
     "RiskLevel" risk_level set_risk_level: i128,
 } }
 rt::action!("config", "2022-08-02", "ListSystemRules", ListSystemRulesRequest => ListSystemRulesResponse);
 
 rt::model! { read debug;
-/// ListSystemRules返回参数结构体
+/// ListSystemRules response structure.
 ListSystemRulesResponse {
-    /// 总数
+    /// Total number.
     "Total" total set_total: i128,
-    /// 详情
+    /// Details.
     "Items" items set_items: list SystemConfigRule,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `OpenAggregateConfigRule` (账号组开启规则).
+/// Request of `OpenAggregateConfigRule` (This API is used to enable a rule for an account group.).
 ///
-/// 账号组开启规则
+/// This API is used to enable a rule for an account group.
 OpenAggregateConfigRuleRequest {
-    /// 规则ID
+    /// Rule ID
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: str,
-    /// 账号组ID
+    /// Account group ID.
     ///
     /// Required.
     "AccountGroupId" account_group_id set_account_group_id: str,
@@ -2013,35 +2012,35 @@ OpenAggregateConfigRuleRequest {
 rt::action!("config", "2022-08-02", "OpenAggregateConfigRule", OpenAggregateConfigRuleRequest => OpenAggregateConfigRuleResponse);
 
 rt::model! { read debug;
-/// OpenAggregateConfigRule返回参数结构体
+/// OpenAggregateConfigRule response structure.
 OpenAggregateConfigRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `OpenConfigRecorder` (开启监控).
+/// Request of `OpenConfigRecorder` (Enables monitoring).
 ///
-/// 资源监控管理-开启监控
+/// This API is used to manage resource monitoring - enabling monitoring.
 OpenConfigRecorderRequest {
-    /// 1:从控制中心调用
+    /// 1: Call from the control center
     "FromMode" from_mode set_from_mode: i128,
 } }
 rt::action!("config", "2022-08-02", "OpenConfigRecorder", OpenConfigRecorderRequest => OpenConfigRecorderResponse);
 
 rt::model! { read debug;
-/// OpenConfigRecorder返回参数结构体
+/// OpenConfigRecorder response structure.
 OpenConfigRecorderResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `OpenConfigRule` (开启规则).
+/// Request of `OpenConfigRule` (Enables rules).
 ///
-/// 开启规则
+/// Enable rules
 OpenConfigRuleRequest {
-    /// 规则ID
+    /// Rule ID.
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: str,
@@ -2049,23 +2048,23 @@ OpenConfigRuleRequest {
 rt::action!("config", "2022-08-02", "OpenConfigRule", OpenConfigRuleRequest => OpenConfigRuleResponse);
 
 rt::model! { read debug;
-/// OpenConfigRule返回参数结构体
+/// OpenConfigRule response structure.
 OpenConfigRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `PutEvaluations` (上报自定义规则评估结果).
+/// Request of `PutEvaluations` (Reporting Evaluation Results Under Custom Rules).
 ///
-/// 上报自定义规则评估结果
+/// Reporting Evaluation Results Under Custom Rules
 PutEvaluationsRequest {
-    /// 回调令牌。从自定义规则所选的scf云函数入参中取参数ResultToken值
-    /// [云函数入参说明](https://cloud.tencent.com/document/product/583/9210#.E5.87.BD.E6.95.B0.E5.85.A5.E5.8F.82.3Ca-id.3D.22input.22.3E.3C.2Fa.3E)
+    /// Callback token. Get the value of the ResultToken parameter from the input parameters of the selected scf cloud function in the custom rule.
+    /// [SCF input parameters](https://www.tencentcloud.com/document/product/583/9210?from_cn_redirect=1#.E5.87.BD.E6.95.B0.E5.85.A5.E5.8F.82.3Ca-id.3D.22input.22.3E.3C.2Fa.3E)
     ///
     /// Required.
     "ResultToken" result_token set_result_token: str,
-    /// 自定义规则评估结果信息。
+    /// Custom rule evaluation result information.
     ///
     /// Required.
     "Evaluations" evaluations set_evaluations: list Evaluation,
@@ -2081,140 +2080,140 @@ impl ::core::fmt::Debug for PutEvaluationsRequest {
 rt::action!("config", "2022-08-02", "PutEvaluations", PutEvaluationsRequest => PutEvaluationsResponse);
 
 rt::model! { read debug;
-/// PutEvaluations返回参数结构体
+/// PutEvaluations response structure.
 PutEvaluationsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 修复设置
+/// Remediation settings.
 Remediation {
-    /// 修正模板 ID。
+    /// Remediation template ID.
     "RemediationTemplateId" remediation_template_id set_remediation_template_id: str,
-    /// 修正设置 ID。
+    /// Remediation settings ID.
     "RemediationId" remediation_id set_remediation_id: str,
-    /// 执行修正的模板来源
+    /// Template source for executing remediation.
     "RemediationSourceType" remediation_source_type set_remediation_source_type: str,
-    /// 修正类型。取值：
-    /// SCF：函数计算（自定义修正）。
+    /// Correction type. Valid values:
+    /// SCF: Function Compute (custom remediation).
     "RemediationType" remediation_type set_remediation_type: str,
-    /// 账号ID
+    /// Account ID
     "OwnerUin" owner_uin set_owner_uin: str,
-    /// 修正执行方式。取值：
-    /// MANUAL_EXECUTION：手动执行。
+    /// Correction execution mode. Parameter value:
+    /// MANUAL_EXECUTION: manual execution.
     "InvokeType" invoke_type set_invoke_type: str,
-    /// 规则 ID。
+    /// Rule ID.
     "RuleId" rule_id set_rule_id: str,
 } }
 
 rt::model! { read debug;
-/// 修正记录
+/// Correction records.
 RemediationExecutions {
-    /// 修正状态 1：运行中 2：成功 3：失败
+    /// Remediation status. Valid values: 1 (running), 2 (successful), and 3 (failed).
     "ExecutionStatus" execution_status set_execution_status: i128,
-    /// 资源类型
+    /// Resource type.
     "ExecutionResourceType" execution_resource_type set_execution_resource_type: str,
-    /// 修复时间
+    /// Fixing time
     "ExecutionCreateDate" execution_create_date set_execution_create_date: str,
-    /// 错误信息
+    /// Error message
     "ExecutionStatusMessage" execution_status_message set_execution_status_message: str,
-    /// 资源ID
+    /// Resource ID
     "ExecutionResourceIds" execution_resource_ids set_execution_resource_ids: str,
 } }
 
 rt::model! { read debug;
-/// 资源列表信息
+/// Resource list information
 ResourceListInfo {
-    /// 资源类型
+    /// Resource type.
     "ResourceType" resource_type set_resource_type: str,
-    /// 资源名称
+    /// Resource name
     "ResourceName" resource_name set_resource_name: str,
-    /// 资源ID
+    /// Resource ID
     "ResourceId" resource_id set_resource_id: str,
-    /// 地域
+    /// Region.
     "ResourceRegion" resource_region set_resource_region: str,
-    /// 资源状态
+    /// Resource status.
     "ResourceStatus" resource_status set_resource_status: str,
-    /// 1 :已删除 2：未删除
+    /// Valid values: 1 (deleted) and 2 (not deleted).
     "ResourceDelete" resource_delete set_resource_delete: i128,
-    /// 资源创建时间
+    /// Resource creation time
     "ResourceCreateTime" resource_create_time set_resource_create_time: str,
-    /// 标签信息
+    /// Tag information.
     "Tags" tags set_tags: list Tag,
-    /// 可用区
+    /// AZ.
     "ResourceZone" resource_zone set_resource_zone: str,
-    /// 合规状态
+    /// Compliance status
     "ComplianceResult" compliance_result set_compliance_result: str,
 } }
 
 rt::model! { read debug;
-/// 管理端规则条件
+/// Rule conditions on the operation side.
 SourceConditionForManage {
-    /// 条件为空，合规：COMPLIANT，不合规：NON_COMPLIANT，无法应用：NOT_APPLICABLE
+    /// Compliance status when the condition is empty. Valid values: COMPLIANT, NON_COMPLIANT, and NOT_APPLICABLE.
     "EmptyAs" empty_as set_empty_as: str,
-    /// 配置路径
+    /// Configuration path
     "SelectPath" select_path set_select_path: str,
-    /// 操作运算符
+    /// Operator.
     "Operator" operator set_operator: str,
-    /// 是否必须
+    /// Whether it is mandatory.
     "Required" required set_required: bool,
-    /// 期望值
+    /// Expected value
     "DesiredValue" desired_value set_desired_value: str,
 } }
 
 rt::model! { write debug;
-/// Request of `StartAggregateConfigRuleEvaluation` (账号组触发评估).
+/// Request of `StartAggregateConfigRuleEvaluation` (This API is used to trigger evaluation for account groups.).
 ///
-/// 账号组触发评估
+/// This API is used to trigger evaluation for account groups.
 StartAggregateConfigRuleEvaluationRequest {
-    /// 手动触发：MANUAL  周期触发：SCHEDULE
+    /// Valid values: MANUAL (manual triggering) and SCHEDULE (periodic triggering).
     ///
     /// Required.
     "TriggerType" trigger_type set_trigger_type: str,
-    /// 账号组ID
+    /// Account group ID.
     ///
     /// Required.
     "AccountGroupId" account_group_id set_account_group_id: str,
-    /// 规则ID
+    /// Rule ID
     "RuleId" rule_id set_rule_id: str,
-    /// 合规包ID
+    /// Compliance package ID.
     "CompliancePackId" compliance_pack_id set_compliance_pack_id: str,
 } }
 rt::action!("config", "2022-08-02", "StartAggregateConfigRuleEvaluation", StartAggregateConfigRuleEvaluationRequest => StartAggregateConfigRuleEvaluationResponse);
 
 rt::model! { read debug;
-/// StartAggregateConfigRuleEvaluation返回参数结构体
+/// StartAggregateConfigRuleEvaluation response structure.
 StartAggregateConfigRuleEvaluationResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `StartConfigRuleEvaluation` (触发评估).
+/// Request of `StartConfigRuleEvaluation` (This API is used to trigger evaluations.).
 ///
-/// 触发评估
+/// This API is used to trigger evaluations.
 StartConfigRuleEvaluationRequest {
-    /// 规则ID
+    /// Rule ID
     "RuleId" rule_id set_rule_id: str,
-    /// 合规包ID
+    /// Compliance package ID.
     "CompliancePackId" compliance_pack_id set_compliance_pack_id: str,
 } }
 rt::action!("config", "2022-08-02", "StartConfigRuleEvaluation", StartConfigRuleEvaluationRequest => StartConfigRuleEvaluationResponse);
 
 rt::model! { read debug;
-/// StartConfigRuleEvaluation返回参数结构体
+/// StartConfigRuleEvaluation response structure.
 StartConfigRuleEvaluationResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `StartRemediation` (手动执行修正).
+/// Request of `StartRemediation` (Manually executes corrections).
 ///
-/// 手动执行规则修复
+/// This API is used to manually execute rule repairs.
 StartRemediationRequest {
-    /// 规则 ID
+    /// Rule ID
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: str,
@@ -2222,134 +2221,134 @@ StartRemediationRequest {
 rt::action!("config", "2022-08-02", "StartRemediation", StartRemediationRequest => StartRemediationResponse);
 
 rt::model! { read debug;
-/// StartRemediation返回参数结构体
+/// StartRemediation response structure.
 StartRemediationResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 系统合规包信息
+/// System compliance package information.
 SystemCompliancePack {
-    /// 合规包ID
+    /// Compliance package ID.
     "CompliancePackId" compliance_pack_id set_compliance_pack_id: str,
-    /// 名称
+    /// Name
     "CompliancePackName" compliance_pack_name set_compliance_pack_name: str,
-    /// 描述
+    /// Description
     "Description" description set_description: str,
-    /// 合规包风险等级1：高风险。
-    /// 2：中风险。
-    /// 3：低风险。
+    /// Compliance package risk level 1: high-risk.
+    /// 2: Medium-risk.
+    /// 3: Low risk.
     "RiskLevel" risk_level set_risk_level: i128,
-    /// 合规包规则信息
+    /// Compliance package rule information.
     "ConfigRules" config_rules set_config_rules: list CompliancePackRuleForManage,
 } }
 
 rt::model! { read debug;
-/// 管理端规则详情
+/// Rule details on the operation side.
 SystemConfigRule {
-    /// 规则标识
+    /// Rule ID.
     "Identifier" identifier set_identifier: str,
-    /// 规则名
+    /// Rule name.
     "RuleName" rule_name set_rule_name: str,
-    /// 规则参数
+    /// Rule parameters
     "InputParameter" input_parameter set_input_parameter: list InputParameterForManage,
-    /// 规则触发条件
+    /// Rule trigger condition
     "SourceCondition" source_condition set_source_condition: list SourceConditionForManage,
-    /// 支持的资源类型
+    /// Supported resource types.
     "ResourceType" resource_type set_resource_type: list String,
-    /// 标签
+    /// Tag.
     "Label" label set_label: list String,
-    /// 风险等级，1，2，3
+    /// Risk level, 1, 2, 3
     "RiskLevel" risk_level set_risk_level: i64,
-    /// 对应的函数
+    /// Corresponding function
     "ServiceFunction" service_function set_service_function: str,
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 更新时间
+    /// Update time.
     "UpdateTime" update_time set_update_time: str,
-    /// 触发类型
+    /// Trigger type.
     "TriggerType" trigger_type set_trigger_type: list String,
-    /// 描述
+    /// Description.
     "Description" description set_description: str,
-    /// 使用次数
+    /// Number of use
     "ReferenceCount" reference_count set_reference_count: i128,
-    /// 规则类型
+    /// Rule type.
     "IdentifierType" identifier_type set_identifier_type: str,
 } }
 
 rt::model! { both debug;
-/// 标签
+/// Tag
 Tag {
-    /// 标签key
+    /// Tag key
     "TagKey" tag_key set_tag_key: str,
-    /// 标签value
+    /// Tag value
     "TagValue" tag_value set_tag_value: str,
 } }
 
 rt::model! { both debug;
-/// 规则支持触发类型
+/// Rule supports trigger type
 TriggerType {
-    /// 触发类型
+    /// Trigger Type
     ///
     /// Required.
     "MessageType" message_type set_message_type: str,
-    /// 触发时间周期
+    /// Triggering time period.
     "MaximumExecutionFrequency" maximum_execution_frequency set_maximum_execution_frequency: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateAggregateCompliancePack` (账号组编辑合规包).
+/// Request of `UpdateAggregateCompliancePack` (This API is used to edit conformance packages for account groups.).
 ///
-/// 账号组编辑合规包
+/// This API is used to edit conformance packages for account groups.
 UpdateAggregateCompliancePackRequest {
-    /// 合规包名称
+    /// Compliance package name.
     ///
     /// Required.
     "CompliancePackName" compliance_pack_name set_compliance_pack_name: str,
-    /// 风险等级
+    /// Risk level
     ///
     /// Required.
     "RiskLevel" risk_level set_risk_level: i128,
-    /// 合规包ID
+    /// Compliance package ID.
     ///
     /// Required.
     "CompliancePackId" compliance_pack_id set_compliance_pack_id: str,
-    /// 合规包规则
+    /// Compliance package rules.
     ///
     /// Required.
     "ConfigRules" config_rules set_config_rules: list CompliancePackRule,
-    /// 账号组ID
+    /// Account group ID.
     ///
     /// Required.
     "AccountGroupId" account_group_id set_account_group_id: str,
-    /// 描述
+    /// Description
     "Description" description set_description: str,
 } }
 rt::action!("config", "2022-08-02", "UpdateAggregateCompliancePack", UpdateAggregateCompliancePackRequest => UpdateAggregateCompliancePackResponse);
 
 rt::model! { read debug;
-/// UpdateAggregateCompliancePack返回参数结构体
+/// UpdateAggregateCompliancePack response structure.
 UpdateAggregateCompliancePackResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateAggregateCompliancePackStatus` (账号组修改合规包状态).
+/// Request of `UpdateAggregateCompliancePackStatus` (Modifies the compliance package status for an account group).
 ///
-/// 账号组开启、关闭合规包
+/// This API is used to enable or disable compliance packages for account groups.
 UpdateAggregateCompliancePackStatusRequest {
-    /// 合规包ID
+    /// Compliance package ID.
     ///
     /// Required.
     "CompliancePackId" compliance_pack_id set_compliance_pack_id: str,
-    /// ACTIVE：启用
-    /// UN_ACTIVE ：停用
+    /// ACTIVE: Enable
+    /// UN_ACTIVE: Disabled
     ///
     /// Required.
     "Status" status set_status: str,
-    /// 账号组ID
+    /// Account group ID.
     ///
     /// Required.
     "AccountGroupId" account_group_id set_account_group_id: str,
@@ -2357,213 +2356,213 @@ UpdateAggregateCompliancePackStatusRequest {
 rt::action!("config", "2022-08-02", "UpdateAggregateCompliancePackStatus", UpdateAggregateCompliancePackStatusRequest => UpdateAggregateCompliancePackStatusResponse);
 
 rt::model! { read debug;
-/// UpdateAggregateCompliancePackStatus返回参数结构体
+/// UpdateAggregateCompliancePackStatus response structure.
 UpdateAggregateCompliancePackStatusResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateAggregateConfigDeliver` (账号组编辑投递设置).
+/// Request of `UpdateAggregateConfigDeliver` (This API is used to edit delivery settings for account groups.).
 ///
-/// 账号组编辑投递设置
+/// This API is used to edit delivery settings for account groups.
 UpdateAggregateConfigDeliverRequest {
-    /// 0 关闭  1 开启
+    /// Valid values: 0 (disabled) and 1 (enabled).
     ///
     /// Required.
     "Status" status set_status: i128,
-    /// 账号组ID
+    /// Account group ID.
     ///
     /// Required.
     "AccountGroupId" account_group_id set_account_group_id: str,
-    /// 投递服务名称
+    /// Delivery service name
     "DeliverName" deliver_name set_deliver_name: str,
-    /// 资源六段式
-    /// COS：qcs::cos:$region:$account:prefix/$appid/$BucketName
+    /// Six-segment resource format
+    /// COS:qcs::cos:$region:$account:prefix/$appid/$BucketName
     /// CLS:
     /// qcs::cls:$region:$account:cls/topicId
     "TargetArn" target_arn set_target_arn: str,
-    /// 资源前缀
+    /// Resource prefix.
     "DeliverPrefix" deliver_prefix set_deliver_prefix: str,
-    /// 投递类型  COS CLS
+    /// Delivery type. Valid value: COS and CLS.
     "DeliverType" deliver_type set_deliver_type: str,
-    /// 支持跨账号投递的成员账号uin，只能是委派管理员。默认为0，即投递到管理员账号下
+    /// Member account UIN supporting cross-account delivery, which can only be the delegated administrator. The default value is 0, indicating delivery to the administrator account.
     "DeliverUin" deliver_uin set_deliver_uin: i64,
-    /// 1：配置变更 2： 资源列表 3：全选
+    /// Valid values: 1 (configuration changes), 2 (resource list), and 3 (all).
     "DeliverContentType" deliver_content_type set_deliver_content_type: i128,
 } }
 rt::action!("config", "2022-08-02", "UpdateAggregateConfigDeliver", UpdateAggregateConfigDeliverRequest => UpdateAggregateConfigDeliverResponse);
 
 rt::model! { read debug;
-/// UpdateAggregateConfigDeliver返回参数结构体
+/// UpdateAggregateConfigDeliver response structure.
 UpdateAggregateConfigDeliverResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateAggregateConfigRule` (账号组编辑规则).
+/// Request of `UpdateAggregateConfigRule` (This API is used to edit rules for account groups.).
 ///
-/// 账号组编辑规则
+/// This API is used to edit rules for account groups.
 UpdateAggregateConfigRuleRequest {
-    /// 触发类型，最多支持两种
+    /// Trigger types. A maximum of two types are supported.
     ///
     /// Required.
     "TriggerType" trigger_type set_trigger_type: list TriggerType,
-    /// 风险等级
-    /// 1：高风险。
-    /// 2：中风险。
-    /// 3：低风险。
+    /// Risk level
+    /// 1: High-risk.
+    /// 2: Medium-risk.
+    /// 3: Low risk.
     ///
     /// Required.
     "RiskLevel" risk_level set_risk_level: i128,
-    /// 规则ID
+    /// Rule ID
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: str,
-    /// 账号组ID
+    /// Account group ID.
     ///
     /// Required.
     "AccountGroupId" account_group_id set_account_group_id: str,
-    /// 规则名称
+    /// Rule name
     "RuleName" rule_name set_rule_name: str,
-    /// 入参
+    /// Input parameters
     "InputParameter" input_parameter set_input_parameter: list InputParameter,
-    /// 描述
+    /// Description
     "Description" description set_description: str,
-    /// 关联地域
+    /// Associated regions.
     "RegionScope" region_scope set_region_scope: list String,
-    /// 关联标签
+    /// Associated tag
     "TagsScope" tags_scope set_tags_scope: list Tag,
-    /// 排除的资源ID
+    /// Excluded resource ID.
     "ExcludeResourceIdsScope" exclude_resource_ids_scope set_exclude_resource_ids_scope: list String,
 } }
 rt::action!("config", "2022-08-02", "UpdateAggregateConfigRule", UpdateAggregateConfigRuleRequest => UpdateAggregateConfigRuleResponse);
 
 rt::model! { read debug;
-/// UpdateAggregateConfigRule返回参数结构体
+/// UpdateAggregateConfigRule response structure.
 UpdateAggregateConfigRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateAggregator` (编辑账号组).
+/// Request of `UpdateAggregator` (Edits an account group).
 ///
-/// 编辑账号组
+/// Edit an account group.
 UpdateAggregatorRequest {
-    /// 账号组名称
+    /// Account group name.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 账号组描述
+    /// Account group description.
     ///
     /// Required.
     "Description" description set_description: str,
-    /// 账号组类型
+    /// Account group type.
     ///
-    /// 枚举值：
+    /// Valid value:
     ///
-    /// - RD： 全局账号组
-    /// - CUSTOM： 自定义账号组
+    /// - RD: global account group
+    /// - CUSTOM: custom account group
     ///
     /// Required.
     "AccountGroupId" account_group_id set_account_group_id: str,
-    /// 账号组创建者ID
+    /// Account group creator ID.
     ///
     /// Required.
     "OwnerUin" owner_uin set_owner_uin: i128,
-    /// 账号组成员信息列表，最多100个
+    /// Account group member list, up to 100 entries.
     "AggregatorAccounts" aggregator_accounts set_aggregator_accounts: list AggregatorAccount,
 } }
 rt::action!("config", "2022-08-02", "UpdateAggregator", UpdateAggregatorRequest => UpdateAggregatorResponse);
 
 rt::model! { read debug;
-/// UpdateAggregator返回参数结构体
+/// UpdateAggregator response structure.
 UpdateAggregatorResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateAlarmPolicy` (更新告警).
+/// Request of `UpdateAlarmPolicy` (Updates alarms).
 ///
-/// 更新告警规则
+/// Updating an Alarm Rule
 UpdateAlarmPolicyRequest {
-    /// 告警策略id
+    /// Alarm Policy ID
     ///
     /// Required.
     "AlarmPolicyId" alarm_policy_id set_alarm_policy_id: i128,
-    /// 告警策略名
+    /// Alarm policy name
     "Name" name set_name: str,
-    /// 事件范围  1：当前账号  2：多账号
+    /// Event scope. Valid values: 1 (current account) and 2 (multiple accounts).
     "EventScope" event_scope set_event_scope: list i64,
-    /// 风险等级 1：高风险  2：中风险 3：低风险
+    /// Risk level. Valid values: 1 (high risk), 2 (medium risk), and 3 (low risk).
     "RiskLevel" risk_level set_risk_level: list i64,
-    /// 通知时间段
+    /// Notification period
     "NoticeTime" notice_time set_notice_time: str,
-    /// 通知机制
+    /// Notification mechanism
     "NotificationMechanism" notification_mechanism set_notification_mechanism: str,
-    /// 状态 1：启用 2：停用
+    /// Status. Valid values: 1 (enabled) and 2 (disabled).
     "Status" status set_status: i64,
-    /// 通知周期,1-7数字分别代表周一到周日
+    /// Notification cycle. Value range: 1 to 7, representing Monday to Sunday respectively.
     "NoticePeriod" notice_period set_notice_period: list i64,
-    /// 策略描述
+    /// Policy description
     "Description" description set_description: str,
 } }
 rt::action!("config", "2022-08-02", "UpdateAlarmPolicy", UpdateAlarmPolicyRequest => UpdateAlarmPolicyResponse);
 
 rt::model! { read debug;
-/// UpdateAlarmPolicy返回参数结构体
+/// UpdateAlarmPolicy response structure.
 UpdateAlarmPolicyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateCompliancePack` (编辑合规包).
+/// Request of `UpdateCompliancePack` (Edits a conformance pack).
 ///
-/// 编辑合规包
+/// This API is used to edit a conformance pack.
 UpdateCompliancePackRequest {
-    /// 合规包名称
+    /// Compliance package name.
     ///
     /// Required.
     "CompliancePackName" compliance_pack_name set_compliance_pack_name: str,
-    /// 风险等级
+    /// Risk level.
     ///
     /// Required.
     "RiskLevel" risk_level set_risk_level: i128,
-    /// 合规包ID
+    /// Compliance package ID.
     ///
     /// Required.
     "CompliancePackId" compliance_pack_id set_compliance_pack_id: str,
-    /// 合规包规则
+    /// Compliance package rules.
     ///
     /// Required.
     "ConfigRules" config_rules set_config_rules: list CompliancePackRule,
-    /// 描述
+    /// Description.
     "Description" description set_description: str,
 } }
 rt::action!("config", "2022-08-02", "UpdateCompliancePack", UpdateCompliancePackRequest => UpdateCompliancePackResponse);
 
 rt::model! { read debug;
-/// UpdateCompliancePack返回参数结构体
+/// UpdateCompliancePack response structure.
 UpdateCompliancePackResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateCompliancePackStatus` (修改合规包状态).
+/// Request of `UpdateCompliancePackStatus` (Modifying Compliance Package Statuses).
 ///
-/// 开启、关闭合规包
+/// This API is used to enable or disable compliance packages.
 UpdateCompliancePackStatusRequest {
-    /// 合规包ID
+    /// Compliance package ID.
     ///
     /// Required.
     "CompliancePackId" compliance_pack_id set_compliance_pack_id: str,
-    /// ACTIVE：启用
-    /// UN_ACTIVE ：停用
+    /// ACTIVE: Enable
+    /// UN_ACTIVE: Disabled
     ///
     /// Required.
     "Status" status set_status: str,
@@ -2571,142 +2570,141 @@ UpdateCompliancePackStatusRequest {
 rt::action!("config", "2022-08-02", "UpdateCompliancePackStatus", UpdateCompliancePackStatusRequest => UpdateCompliancePackStatusResponse);
 
 rt::model! { read debug;
-/// UpdateCompliancePackStatus返回参数结构体
+/// UpdateCompliancePackStatus response structure.
 UpdateCompliancePackStatusResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateConfigDeliver` (编辑投递设置).
+/// Request of `UpdateConfigDeliver` (Edits shipping settings).
 ///
-/// 编辑投递设置
+/// This API is used to edit shipping settings.
 UpdateConfigDeliverRequest {
-    /// 0 关闭  1 开启
+    /// Valid values: 0 (disabled) and 1 (enabled).
     ///
     /// Required.
     "Status" status set_status: i128,
-    /// 投递服务名称
+    /// Delivery service name
     "DeliverName" deliver_name set_deliver_name: str,
-    /// 资源六段式
-    /// COS：qcs::cos:$region:$account:prefix/$appid/$BucketName
+    /// Six-segment resource format
+    /// COS:qcs::cos:$region:$account:prefix/$appid/$BucketName
     /// CLS:
     /// qcs::cls:$region:$account:cls/topicId
     "TargetArn" target_arn set_target_arn: str,
     /// clonfig_fix
     "DeliverPrefix" deliver_prefix set_deliver_prefix: str,
-    /// 投递类型
+    /// Delivery Type
     "DeliverType" deliver_type set_deliver_type: str,
-    /// 1：配置变更 2： 资源列表 3：全选
+    /// Valid values: 1 (configuration changes), 2 (resource list), and 3 (all).
     "DeliverContentType" deliver_content_type set_deliver_content_type: i128,
 } }
 rt::action!("config", "2022-08-02", "UpdateConfigDeliver", UpdateConfigDeliverRequest => UpdateConfigDeliverResponse);
 
 rt::model! { read debug;
-/// UpdateConfigDeliver返回参数结构体
+/// UpdateConfigDeliver response structure.
 UpdateConfigDeliverResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateConfigRecorder` (编辑监控范围).
+/// Request of `UpdateConfigRecorder` (Edits the monitoring scope).
 ///
-/// 编辑监控范围
+/// Edit the monitoring scope.
 UpdateConfigRecorderRequest {
-    /// 资源类型列表
+    /// Resource type list.
     "ResourceTypes" resource_types set_resource_types: list String,
 } }
 rt::action!("config", "2022-08-02", "UpdateConfigRecorder", UpdateConfigRecorderRequest => UpdateConfigRecorderResponse);
 
 rt::model! { read debug;
-/// UpdateConfigRecorder返回参数结构体
+/// UpdateConfigRecorder response structure.
 UpdateConfigRecorderResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateConfigRule` (编辑规则).
+/// Request of `UpdateConfigRule` (Edits a rule).
 ///
-/// 编辑规则
+/// This API is used to edit a rule.
 UpdateConfigRuleRequest {
-    /// 触发类型，最多支持两种
+    /// Trigger types, supporting up to two types.
     ///
     /// Required.
     "TriggerType" trigger_type set_trigger_type: list TriggerType,
-    /// 风险等级
-    /// 1：高风险。
-    /// 2：中风险。
-    /// 3：低风险。
+    /// Risk level. Valid values:
+    /// 1: high-risk
+    /// 2: medium-risk
+    /// 3: low risk
     ///
     /// Required.
     "RiskLevel" risk_level set_risk_level: i128,
-    /// 规则ID
+    /// Rule ID.
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: str,
-    /// 规则名称
+    /// rule name
     "RuleName" rule_name set_rule_name: str,
-    /// 入参
+    /// Input parameters.
     "InputParameter" input_parameter set_input_parameter: list InputParameter,
-    /// 描述
+    /// Description.
     "Description" description set_description: str,
-    /// 规则评估地域范围，规则仅对指定地域中的资源生效。
-    /// 支持的地域范围config:ListResourceRegions返回的地域
+    /// Rule evaluation region scope. The rule only applies to resources in specified regions. Supported regions are those returned by config:ListResourceRegions.
     "RegionsScope" regions_scope set_regions_scope: list String,
-    /// 规则评估标签范围，规则仅对绑定指定标签的资源生效。
+    /// Rule evaluation tag scope. The rule only applies to resources bound with specified tags.
     "TagsScope" tags_scope set_tags_scope: list Tag,
-    /// 规则对指定资源ID无效，即不对该资源执行评估。
+    /// The rule is invalid for the specified resource ID, meaning that evaluation will not be performed on this resource.
     "ExcludeResourceIdsScope" exclude_resource_ids_scope set_exclude_resource_ids_scope: list String,
 } }
 rt::action!("config", "2022-08-02", "UpdateConfigRule", UpdateConfigRuleRequest => UpdateConfigRuleResponse);
 
 rt::model! { read debug;
-/// UpdateConfigRule返回参数结构体
+/// UpdateConfigRule response structure.
 UpdateConfigRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateRemediation` (编辑修正设置).
+/// Request of `UpdateRemediation` (Editing Remediation Settings).
 ///
-/// 新增告警监控规则
+/// This API is used to add alarm monitoring rules.
 UpdateRemediationRequest {
-    /// 修正设置 ID
+    /// Remediation setting ID.
     ///
     /// Required.
     "RemediationId" remediation_id set_remediation_id: str,
-    /// 修正类型。取值： SCF：函数计算（自定义修正）。
+    /// Remediation type. Valid values: SCF (function compute, custom remediation).
     "RemediationType" remediation_type set_remediation_type: str,
-    /// 修正模板 ID
+    /// Remediation template ID.
     "RemediationTemplateId" remediation_template_id set_remediation_template_id: str,
-    /// 修正执行方式。取值：  NON_EXECUTION：不执行。  AUTO_EXECUTION：自动执行。  MANUAL_EXECUTION：手动执行。  NOT_CONFIG：未设置。
+    /// Remediation execution mode. Valid values: NON_EXECUTION (no execution), AUTO_EXECUTION (automatic execution), MANUAL_EXECUTION (manual execution), and NOT_CONFIG (not configured).
     "InvokeType" invoke_type set_invoke_type: str,
-    /// 执行修正来源
+    /// Remediation execution source.
     "SourceType" source_type set_source_type: str,
 } }
 rt::action!("config", "2022-08-02", "UpdateRemediation", UpdateRemediationRequest => UpdateRemediationResponse);
 
 rt::model! { read debug;
-/// UpdateRemediation返回参数结构体
+/// UpdateRemediation response structure.
 UpdateRemediationResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 资源类型
+/// Resource type.
 UserConfigResource {
-    /// 产品
+    /// product
     "Product" product set_product: str,
-    /// 产品名
+    /// Product name
     "ProductName" product_name set_product_name: str,
-    /// 资源类型
+    /// Resource type.
     "ResourceType" resource_type set_resource_type: str,
-    /// 资源类型名
+    /// Resource type name
     "ResourceTypeName" resource_type_name set_resource_type_name: str,
-    /// 更新时间
+    /// Update time.
     "UpdateTime" update_time set_update_time: str,
 } }

@@ -5,83 +5,83 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { read debug;
-/// 账号工厂基线项
+/// Account factory baseline item.
 AccountFactoryItem {
-    /// 账号工厂基线项唯一标识，只能包含英文字母、数字和@、,._[]-:()（）【】+=，。，长度2-128个字符。
+    /// Specifies the unique identifier for account factory baseline item, can only contain english letters, digits, and @, ,._[]-:()()[]+=., with a length of 2-128 characters.
     "Identifier" identifier set_identifier: str,
-    /// 基线项名称，功能项名字唯一，仅支持英文字母、数宇、汉字、符号@、＆_[]-的组合，1-25个中文或英文字符。
+    /// Baseline item name. specifies a unique name for the feature item. supports a combination of english letters, numbers, chinese characters, and symbols @, &, _, [, ], -. valid values: 1-25 chinese or english characters.
     "Name" name set_name: str,
-    /// 基线项英文名称，基线项名字唯一，仅支持英文字母、数字、空格、符号@、＆_[]-的组合，1-64个英文字符。
+    /// Baseline item english name. specifies a unique name for the baseline item. supports a combination of english letters, digits, spaces, and symbols @, &, _, [], -. valid values: 1-64 english characters.
     "NameEn" name_en set_name_en: str,
-    /// 基线项权重，数值小权重越高，取值范围大于等于0。
+    /// Baseline item weight. the smaller the value, the higher the weight. value range equal to or greater than 0.
     "Weight" weight set_weight: i64,
-    /// 基线项是否必填，1必填，0非必填
+    /// Specifies whether the baseline item is required (1: required; 0: optional).
     "Required" required set_required: i64,
-    /// 基线项依赖项，N的取值范围与该基线项依赖的其它基线项个数有关。
+    /// Baseline item dependency. value range of N depends on the count of other baseline items it relies on.
     "DependsOn" depends_on set_depends_on: list DependsOnItem,
-    /// 基线描述，长度为2~256个英文或中文字符，默认值为空。
+    /// Baseline description, with a length of 2 to 256 english or chinese characters. it is empty by default.
     "Description" description set_description: str,
-    /// 基线项英文描述，长度为2~1024个英文字符，默认值为空。
+    /// Baseline item english description, with a length of 2 to 1024 english characters. it is empty by default.
     "DescriptionEn" description_en set_description_en: str,
-    /// 基线分类，长度为2~32个英文或中文字符，不能为空。
+    /// Baseline classification. length: 2-32 english or chinese characters. values cannot be empty.
     "Classify" classify set_classify: str,
-    /// 基线英文分类，长度为2~64个英文字符，不能为空。
+    /// Baseline english classification, with a length of 2-64 english characters. cannot be empty.
     "ClassifyEn" classify_en set_classify_en: str,
 } }
 
 rt::model! { write debug;
-/// 账号工厂基线配置项
+/// Account Factory baseline configuration item.
 BaselineConfigItem {
-    /// 账号工厂基线项唯一标识,只能包含英文字母、数字和@、,._[]-:()（）【】+=，。，长度2-128个字符。
+    /// Specifies the unique identifier for account factory baseline item, can only contain english letters, digits, and @, ,._[]-:()()[]+=., with a length of 2-128 characters.
     "Identifier" identifier set_identifier: str,
-    /// 账号工厂基线项配置，不同基线项配置参数不同。
+    /// Account factory baseline item configuration. different baseline item configuration parameters.
     "Configuration" configuration set_configuration: str,
 } }
 
 rt::model! { read debug;
-/// 账号工厂基线信息
+/// Account factory baseline information.
 BaselineInfoItem {
-    /// 账号工厂基线项唯一标识，只能包含英文字母、数字和@、,._[]-:()（）【】+=，。，长度2-128个字符。
+    /// Specifies the unique identifier for account factory baseline item, can only contain english letters, digits, and @, ,._[]-:()()[]+=., with a length of 2-128 characters.
     "Identifier" identifier set_identifier: str,
-    /// 账号工厂基线项配置，不同的基线项配置参数不同。
+    /// Account factory baseline item configuration. different baseline item configuration parameters.
     "Configuration" configuration set_configuration: str,
-    /// 基线应用的账号数量。
+    /// Specifies the number of accounts for baseline applications.
     "ApplyCount" apply_count set_apply_count: i64,
 } }
 
 rt::model! { read debug;
-/// 基线项部署任务信息列表
+/// Baseline item deployment task information list.
 BaselineStepTaskInfo {
-    /// 任务唯一Id，只能包含英文字母、数字，是16个字符的随机字符串。
+    /// Specifies the unique Id of the task, which can only contain english letters and digits, and is a 16-character random string.
     "TaskId" task_id set_task_id: str,
-    /// 基线功能项唯一标识，只能包含英文字母、数字和@、,._[]-:()（）【】+=，。，长度2-128个字符。
+    /// Specifies the unique identifier for the baseline feature item, can only contain english letters, digits, and @, ,._[]-:()()[]+=., with a length of 2-128 characters.
     "Identifier" identifier set_identifier: str,
-    /// 被应用基线项的成员账号uin
+    /// Specifies the member account uin of the applied baseline item.
     "MemberUin" member_uin set_member_uin: i64,
-    /// 基线项应用的状态,Running表示基线项应用中,Success表示基线项应用成功,Failed表示基线项应用失败,Pending表示基线项待应用,Skipped表示基线项被跳过
+    /// Baseline item application status. Running means the baseline item is in application. Success means the baseline item application is successful. Failed means the baseline item application failure. Pending means the baseline item is Pending application. Skipped means the baseline item is Skipped.
     "Status" status set_status: str,
-    /// 错误码
+    /// Error code
     "ErrCode" err_code set_err_code: str,
-    /// 错误信息
+    /// Error message
     "ErrMessage" err_message set_err_message: str,
-    /// 基线项部署输出
+    /// Baseline item deployment output.
     "Output" output set_output: str,
-    /// 创建时间，按照ISO8601标准表示，格式为yyyy-MM-dd hh:mm:ss。
+    /// Creation time, represented in ISO8601 standard format as yyyy-MM-dd hh:MM:ss.
     "CreateTime" create_time set_create_time: str,
-    /// 更新时间，按照ISO8601标准表示，格式为yyyy-MM-dd hh:mm:ss。
+    /// Specifies the last update time in ISO8601 standard representation with format yyyy-MM-dd hh:MM:ss.
     "UpdateTime" update_time set_update_time: str,
 } }
 
 rt::model! { write debug;
-/// Request of `BatchApplyAccountBaselines` (批量对存量账号应用基线).
+/// Request of `BatchApplyAccountBaselines` (Applies baselines to existing accounts in batches).
 ///
-/// 批量对存量账号应用基线
+/// This API is used to apply baselines to existing accounts in batches.
 BatchApplyAccountBaselinesRequest {
-    /// 成员账号uin，也是被应用基线的账号uin。
+    /// Member account UIN, which is also the UIN of the account to which the baseline is applied.
     ///
     /// Required.
     "MemberUinList" member_uin_list set_member_uin_list: list i64,
-    /// 基线项配置信息列表。
+    /// List of baseline item configuration information.
     ///
     /// Required.
     "BaselineConfigItems" baseline_config_items set_baseline_config_items: list BaselineConfigItem,
@@ -89,56 +89,56 @@ BatchApplyAccountBaselinesRequest {
 rt::action!("controlcenter", "2023-01-10", "BatchApplyAccountBaselines", BatchApplyAccountBaselinesRequest => BatchApplyAccountBaselinesResponse);
 
 rt::model! { read debug;
-/// BatchApplyAccountBaselines返回参数结构体
+/// BatchApplyAccountBaselines response structure.
 BatchApplyAccountBaselinesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 依赖项
+/// Dependency.
 DependsOnItem {
-    /// 依赖项类型，只有LandingZoneSetUp或AccountFactorySetUp。LandingZoneSetUp表示landingZone的依赖项；AccountFactorySetUp表示账号工厂的依赖项
+    /// Dependency type. valid values: LandingZoneSetUp or AccountFactorySetUp. LandingZoneSetUp refers to the dependency of landingZone. AccountFactorySetUp refers to the dependency of account factory.
     "Type" r#type set_type: str,
-    /// 功能项唯一标识，只能包含英文字母、数字和@、,._[]-:()（）【】+=，。，长度2-128个字符。
+    /// Specifies the unique identifier for the feature item, can only contain english letters, digits, and @, ,._[]-:()()[]+=., with a length of 2-128 characters.
     "Identifier" identifier set_identifier: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetAccountFactoryBaseline` (获取用户基线配置数据).
+/// Request of `GetAccountFactoryBaseline` (Retrieve user baseline configuration data).
 ///
-/// 获取用户基线配置数据
+/// This API is used to retrieve user baseline configuration data.
 GetAccountFactoryBaselineRequest {
 } }
 rt::action!("controlcenter", "2023-01-10", "GetAccountFactoryBaseline", GetAccountFactoryBaselineRequest => GetAccountFactoryBaselineResponse);
 
 rt::model! { read debug;
-/// GetAccountFactoryBaseline返回参数结构体
+/// GetAccountFactoryBaseline response structure.
 GetAccountFactoryBaselineResponse {
-    /// 资源所属主账号uin。
+    /// Specifies the uin of the main account to which the resource belongs.
     "OwnerUin" owner_uin set_owner_uin: i64,
-    /// 基线项名称，基线项名字唯一，仅支持英文字母、数宇、汉字、符号@、＆_[]-的组合，1-25个中文或英文字符。
+    /// Specifies the baseline item name, which must be unique and can only contain a combination of english letters, digits, chinese characters, and symbols @, &_[]-, with a length of 1-25 chinese or english characters.
     "Name" name set_name: str,
-    /// 基线项配置列表。
+    /// List of baseline item configurations.
     "BaselineConfigItems" baseline_config_items set_baseline_config_items: list BaselineInfoItem,
-    /// 创建时间，按照ISO8601标准表示，格式为yyyy-MM-dd hh:mm:ss。
+    /// Creation time, represented in ISO8601 standard format as yyyy-MM-dd hh:MM:ss.
     "CreateTime" create_time set_create_time: str,
-    /// 更新时间，按照ISO8601标准表示，格式为yyyy-MM-dd hh:mm:ss。
+    /// Specifies the last update time in ISO8601 standard representation with format yyyy-MM-dd hh:MM:ss.
     "UpdateTime" update_time set_update_time: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListAccountFactoryBaselineItems` (获取账号工厂系统基线项).
+/// Request of `ListAccountFactoryBaselineItems` (Obtain an account factory system baseline item).
 ///
-/// 获取账号工厂系统基线项
+/// This API is used to obtain account factory system baseline items.
 ListAccountFactoryBaselineItemsRequest {
-    /// 返回记录最大数目,取值范围0~200。
+    /// Maximum number of returned records. value ranges from 0 to 200.
     ///
     /// Required.
     "Limit" limit set_limit: i64,
-    /// 偏移量，取值范围大于等于0。
+    /// Offset. valid values are equal to or greater than 0.
     ///
     /// Required.
     "Offset" offset set_offset: i64,
@@ -146,30 +146,30 @@ ListAccountFactoryBaselineItemsRequest {
 rt::action!("controlcenter", "2023-01-10", "ListAccountFactoryBaselineItems", ListAccountFactoryBaselineItemsRequest => ListAccountFactoryBaselineItemsResponse);
 
 rt::model! { read debug;
-/// ListAccountFactoryBaselineItems返回参数结构体
+/// ListAccountFactoryBaselineItems response structure.
 ListAccountFactoryBaselineItemsResponse {
-    /// 账号工厂基线列表。
+    /// Account factory baseline list.
     "BaselineItems" baseline_items set_baseline_items: list AccountFactoryItem,
-    /// 总数。
+    /// Total quantity.
     "Total" total set_total: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListDeployStepTasks` (获取某个基线项历史应用信息).
+/// Request of `ListDeployStepTasks` (Retrieve a certain baseline item history application information).
 ///
-/// 获取某个基线项历史应用信息
+/// This API is used to retrieve the application history of a certain baseline item.
 ListDeployStepTasksRequest {
-    /// 功能项唯一标识，只能包含英文字母、数字和@、,._[]-:()（）【】+=，。，长度2-128个字符。
+    /// Specifies the unique identifier for the feature item, can only contain english letters, digits, and @, ,._[]-:()()[]+=., with a length of 2-128 characters.
     ///
     /// Required.
     "Identifier" identifier set_identifier: str,
-    /// 返回记录最大数目,取值范围0~200。
+    /// Maximum number of returned records. value ranges from 0 to 200.
     ///
     /// Required.
     "Limit" limit set_limit: i64,
-    /// 偏移量，取值范围大于等于0。
+    /// Offset. valid values are equal to or greater than 0.
     ///
     /// Required.
     "Offset" offset set_offset: i64,
@@ -177,32 +177,32 @@ ListDeployStepTasksRequest {
 rt::action!("controlcenter", "2023-01-10", "ListDeployStepTasks", ListDeployStepTasksRequest => ListDeployStepTasksResponse);
 
 rt::model! { read debug;
-/// ListDeployStepTasks返回参数结构体
+/// ListDeployStepTasks response structure.
 ListDeployStepTasksResponse {
-    /// 账号工厂基线功能项应用信息列表。
+    /// Account factory baseline function application information list.
     "BaselineDeployStepTaskList" baseline_deploy_step_task_list set_baseline_deploy_step_task_list: list BaselineStepTaskInfo,
-    /// 总数。
+    /// Total quantity.
     "Total" total set_total: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateAccountFactoryBaseline` (更新用户基线项配置).
+/// Request of `UpdateAccountFactoryBaseline` (Update user baseline item configuration).
 ///
-/// 更新用户当前基线项配置，基线配置会覆盖更新为当前配置。新增基线项时需要将新增的基线配置加到现有配置，删除基线项时需要将删除的基线配置从现有配置移除，然后保存最新基线配置。
+/// This API is used to update the current baseline item configuration of a user. The baseline configuration will be overwritten with the current configuration. When adding new baseline items, the newly-added baseline configuration needs to be added to the existing configuration. When deleting baseline items, the deleted baseline configuration needs to be removed from the existing configuration, then save the latest baseline configuration.
 UpdateAccountFactoryBaselineRequest {
-    /// 基线名称，基线名字唯一，仅支持英文字母、数宇、汉字、符号@、＆_[]-的组合，1-25个中文或英文字符。
+    /// Specifies the baseline name, which must be unique and can only contain a combination of english letters, digits, chinese characters, and symbols @, &_[]-, with a length of 1-25 chinese or english characters.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 基线配置，覆盖更新。可以通过controlcenter:GetAccountFactoryBaseline查询现有基线配置。可以通过controlcenter:ListAccountFactoryBaselineItems查询支持的基线列表。
+    /// Baseline configuration. overwrite update. can be accessed through controlcenter:GetAccountFactoryBaseline to query existing baseline configuration. can be accessed through controlcenter:ListAccountFactoryBaselineItems to query supported baseline list.
     "BaselineConfigItems" baseline_config_items set_baseline_config_items: list BaselineConfigItem,
 } }
 rt::action!("controlcenter", "2023-01-10", "UpdateAccountFactoryBaseline", UpdateAccountFactoryBaselineRequest => UpdateAccountFactoryBaselineResponse);
 
 rt::model! { read debug;
-/// UpdateAccountFactoryBaseline返回参数结构体
+/// UpdateAccountFactoryBaseline response structure.
 UpdateAccountFactoryBaselineResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,

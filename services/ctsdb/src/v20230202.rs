@@ -5,41 +5,52 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { read debug;
-/// 实例相关信息
+/// Instance-related information.
 Cluster {
-    /// 用户APPID
+    /// User APP ID.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AppID" app_id set_app_id: i128,
-    /// 实例id
+    /// Instance ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ClusterID" cluster_id set_cluster_id: str,
-    /// 账号id
+    /// Account ID.Note: This field may return null, indicating that no valid values can be obtained.
     "AccountID" account_id set_account_id: str,
-    /// 自定义实例名
+    /// Customizes the instance name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Name" name set_name: str,
-    /// 地域
+    /// Region.Note: This field may return null, indicating that no valid values can be obtained.
     "Region" region set_region: str,
-    /// 可用区
+    /// Availability zone.Note: This field may return null, indicating that no valid values can be obtained.
     "Zones" zones set_zones: str,
-    /// 网络信息
+    /// Network information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Disabled in the spec.
     "Networks" networks set_networks: list Network,
-    /// 实例规格
+    /// Instance specification.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Disabled in the spec.
     "Spec" spec set_spec: obj Spec,
-    /// 实例状态：0：运行中,1：创建中 ,16：变配中,17：隔离中,18：待销毁,19：恢复中,20：关机 , 21：销毁中 ,22：已销毁
+    /// Instance status. 0: running; 1: creating; 16: adjusting configuration; 17: isolating; 18: to be terminated; 19: recovering; 20: shutting down; 21: terminating; 22: terminated.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: i128,
-    /// 实例有效期
+    /// Instance validity period.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Period" period set_period: obj Period,
-    /// 创建时间
+    /// Creation time.Note: This field may return null, indicating that no valid values can be obtained.
     "CreatedAt" created_at set_created_at: str,
-    /// 最后修改时间
+    /// Last modification time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UpdatedAt" updated_at set_updated_at: str,
-    /// 产品内部特性
+    /// Internal features of the product.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Tenant" tenant set_tenant: obj Tenant,
-    /// 标签
+    /// Tag.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Tags" tags set_tags: list Tag,
-    /// 安全组信息
+    /// Security group information.Note: This field may return null, indicating that no valid values can be obtained.
     "Security" security set_security: list String,
 } }
 
@@ -153,23 +164,28 @@ Component {
 } }
 
 rt::model! { both debug;
-/// 数据库相关信息
+/// Database-related information.
 Database {
-    /// 实例ID
+    /// Instance ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ClusterID" cluster_id set_cluster_id: str,
-    /// 数据库名
+    /// Database name.Note: This field may return null, indicating that no valid values can be obtained.
     "Name" name set_name: str,
-    /// 降冷时间（天）
+    /// Cold storage time (days).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CoolDownInDays" cool_down_in_days set_cool_down_in_days: i64,
-    /// 数据保留时间（天）
+    /// Data retention time (days).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RetentionInDays" retention_in_days set_retention_in_days: i64,
-    /// 备注
+    /// Remarks.Note: This field may return null, indicating that no valid values can be obtained.
     "Remark" remark set_remark: str,
-    /// 状态：0: 资源初始化中， 1: 资源创建中， 2: 正常状态， 3: 资源删除中， 4: 资源已删除， 5: 资源禁用中， 6: 资源已禁用， 7: 资源异常，需要人工操作
+    /// Status. 0: initializing resources; 1: creating resources; 2: normal status; 3: deleting resources; 4: deleted resources; 5: disabling resources; 6: disabled resources; 7: abnormal resources, and manual operation is required.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: i64,
-    /// 创建时间
+    /// Creation time.Note: This field may return null, indicating that no valid values can be obtained.
     "CreatedAt" created_at set_created_at: str,
-    /// 最后修改时间
+    /// Last modification time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UpdatedAt" updated_at set_updated_at: str,
     /// 降冷开启时间
     "CoolDownTime" cool_down_time set_cool_down_time: str,
@@ -195,143 +211,161 @@ DescribeClusterDetailResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeClusters` (查询实例列表).
+/// Request of `DescribeClusters` (Queries the instance list).
 ///
-/// 查询实例列表及详情
+/// This API is used to query the instance list and details.
 DescribeClustersRequest {
-    /// 当前页数
+    /// Current page number.
     ///
     /// Required.
     "PageNumber" page_number set_page_number: i128,
-    /// 单页大小
+    /// Page size.
     ///
     /// Required.
     "PageSize" page_size set_page_size: i128,
-    /// 查询参数：支持通过实例ID（cluster_id）和实例名称（name）进行过滤查询
+    /// Query parameter: Filtering and querying by instance ID (cluster_id) and instance name (name) are supported.
     "Filters" filters set_filters: list Filter,
-    /// 排序参数：支持通过创建时间字段（created_at）进行排序，Type可指定为DESC（降序）或ASC（升序）
+    /// Sorting parameter: Sorting by the creation time field (created_at) is supported. The value of Type can be set to DESC (descending order) or ASC (ascending order).
     "Orders" orders set_orders: list Order,
 } }
 rt::action!("ctsdb", "2023-02-02", "DescribeClusters", DescribeClustersRequest => DescribeClustersResponse);
 
 rt::model! { read debug;
-/// DescribeClusters返回参数结构体
+/// DescribeClusters response structure.
 DescribeClustersResponse {
-    /// 当前条件下的总记录数
+    /// Total number of records under current conditions.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i128,
-    /// 符合条件的实例列表
+    /// List of instances meeting the conditions.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Clusters" clusters set_clusters: list Cluster,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDatabases` (查看数据库列表).
+/// Request of `DescribeDatabases` (Queries the database list).
 ///
-/// 查看数据库/列表
-///
+/// This API is used to query the database list.
 /// ```text
 /// "Database":{
 /// "ClusterID":"ctsdbi-rebg0ghl",
-/// "Name":"" //不指定则查询实例下所有db
+/// "Name":"" //This API is used to query all databases under the instance if the parameter is not specified.
 /// }
 /// ```
 DescribeDatabasesRequest {
-    /// 数据库参数
+    /// Database parameter.
     ///
     /// Required.
     "Database" database set_database: obj Database,
-    /// 分页大小
+    /// Pagination size.
     "PageSize" page_size set_page_size: i128,
-    /// 分页页面
+    /// Pagination page.
     "PageNumber" page_number set_page_number: i128,
 } }
 rt::action!("ctsdb", "2023-02-02", "DescribeDatabases", DescribeDatabasesRequest => DescribeDatabasesResponse);
 
 rt::model! { read debug;
-/// DescribeDatabases返回参数结构体
+/// DescribeDatabases response structure.
 DescribeDatabasesResponse {
-    /// 数据库列表
+    /// Database list.
     "Databases" databases set_databases: list Database,
-    /// 数量
+    /// Quantity.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 查询过滤器
+/// Query filter.
 Filter {
-    /// 过滤参数
+    /// Filter parameter.
     "Name" name set_name: str,
-    /// 过滤表达式
+    /// Filter expression.
     "Op" op set_op: str,
-    /// 参与过滤的值
+    /// Value involved in filtering.
     "Values" values set_values: list String,
 } }
 
 rt::model! { read debug;
-/// 实例网络信息(influxdb)
+/// Instance network information (influxdb).
 Network {
     /// vpc id
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "VpcId" vpc_id set_vpc_id: str,
     /// vpc subnet id
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// vpc ip地址
+    /// VPC IP address.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "VIP" vip set_vip: str,
-    /// vpc port地址
+    /// VPC port address.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Port" port set_port: i128,
 } }
 
 rt::model! { write debug;
-/// 排序参数，用于排序查询结果
+/// Sorting parameter, which is used for sorting the query results.
 Order {
-    /// 排序字段
+    /// Sorting field.
     "Name" name set_name: str,
-    /// 排序方式
+    /// Sorting method.
     "Type" r#type set_type: str,
 } }
 
 rt::model! { read debug;
-/// 有效期
+/// Validity period.
 Period {
-    /// 开始时间
+    /// Start time.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End time.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EndTime" end_time set_end_time: str,
 } }
 
 rt::model! { read debug;
-/// 实例规格信息(influxdb)
+/// Instance specification information (influxdb).
 Spec {
-    /// 1：包年包月、2：按小时计费
+    /// 1: yearly/monthly subscription; 2: bill by hour.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PayMode" pay_mode set_pay_mode: i128,
-    /// 请求单元，为0则表示走资源配置
+    /// Request unit. 0 indicates following the resource configuration.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RequestUnit" request_unit set_request_unit: i128,
-    /// CPU 核数最大限制
+    /// Maximum number of CPU cores.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CpuLimit" cpu_limit set_cpu_limit: f64,
-    /// 内存 最大限制(Gi)
+    /// Maximum memory size (Gi).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MemoryLimit" memory_limit set_memory_limit: f64,
-    /// 磁盘 最大限制(Gi)
+    /// Maximum number of disks (Gi).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DiskLimit" disk_limit set_disk_limit: i128,
-    /// 业务分片数
+    /// Number of business shards.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Shards" shards set_shards: i128,
-    /// 业务节点数
+    /// Number of business nodes.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Replicas" replicas set_replicas: i128,
 } }
 
 rt::model! { read debug;
-/// 标签
+/// Tag.
 Tag {
-    /// 键
+    /// Key.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Key" key set_key: str,
-    /// 值
+    /// Value.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Value" value set_value: str,
 } }
 
 rt::model! { read debug;
-/// 产品内部特性
+/// Internal features of the product.
 Tenant {
-    /// 密码是否已加密
+    /// Whether the password is encrypted.
     "IsPasswordEncrypted" is_password_encrypted set_is_password_encrypted: bool,
 } }

@@ -29,118 +29,116 @@ AccountQuotaOverview {
 } }
 
 rt::model! { both debug;
-/// 定时任务
+/// Scheduled tasks.
 ActionTimer {
-    /// 定时器动作，目前仅支持销毁一个值：TerminateInstances。
+    /// Timer action currently only supports terminating one value: TerminateInstances.
     "TimerAction" timer_action set_timer_action: str,
-    /// 执行时间，按照ISO8601标准表示，并且使用UTC时间。格式为 YYYY-MM-DDThh:mm:ssZ。例如 2018-05-29T11:26:40Z，执行时间必须大于当前时间5分钟。
+    /// Execution time, in standard ISO8601 representation and using UTC time. format: YYYY-MM-DDThh:MM:ssZ. for example, 2018-05-29T11:26:40Z. the execution time must be later than the current time by 5 minutes.
     "ActionTime" action_time set_action_time: str,
-    /// 扩展数据。仅做出参使用。
+    /// Extension data. only used as output usage.
     "Externals" externals set_externals: obj Externals,
-    /// 定时器ID。仅做出参使用。
+    /// Timer ID. only used as output usage.
     "ActionTimerId" action_timer_id set_action_timer_id: str,
-    /// 定时器状态，仅做出参使用。取值范围：
-    ///
-    /// - UNDO：未执行
-    /// - DOING：正在执行
-    /// - DONE：执行完成。
+    /// Timer status, for output usage only. value ranges from:
+    /// - UNDO: unexecuted
+    /// - DOING: executing
+    /// - DONE: execution completed..
     "Status" status set_status: str,
-    /// 定时器对应的实例ID。仅做出参使用。
+    /// Instance ID corresponding to a timer. used only for output.
     "InstanceId" instance_id set_instance_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AllocateHosts` (创建CDH实例).
+/// Request of `AllocateHosts` (Creates CDH instances).
 ///
-/// 本接口 (AllocateHosts) 用于创建一个或多个指定配置的CDH实例。
-/// * 当HostChargeType为PREPAID时，必须指定HostChargePrepaid参数。
+/// This API is used to create CDH instances with specified configuration.
 AllocateHostsRequest {
-    /// 实例所在的位置。通过该参数可以指定实例所属可用区，所属项目等属性。
+    /// Instance location. This parameter is used to specify the attributes of an instance, such as its availability zone and project.
     ///
     /// Required.
     "Placement" placement set_placement: obj Placement,
-    /// 用于保证请求幂等性的字符串。
+    /// A string used to ensure the idempotency of the request.
     "ClientToken" client_token set_client_token: str,
-    /// 预付费模式，即包年包月相关参数设置。通过该参数可以指定包年包月实例的购买时长、是否设置自动续费等属性。若指定实例的付费模式为预付费则该参数必传。
+    /// Not supported. Configuration of prepaid instances. You can use the parameter to specify the attributes of prepaid instances, such as the subscription period and the auto-renewal plan. This parameter is required for prepaid instances.
     "HostChargePrepaid" host_charge_prepaid set_host_charge_prepaid: obj ChargePrepaid,
-    /// 实例计费类型。目前仅支持：PREPAID（预付费，即包年包月模式），默认为：'PREPAID'。
+    /// Instance [billing type](https://intl.cloud.tencent.com/document/product/213/2180?from_cn_redirect=1).
+    ///
+    /// - `POSTPAID_BY_HOUR`: Hourly-based pay-as-you-go
     "HostChargeType" host_charge_type set_host_charge_type: str,
-    /// CDH实例机型，默认为：'HS1'。
+    /// CDH instance model. Default value: `HS1`.
     "HostType" host_type set_host_type: str,
-    /// 购买CDH实例数量，默认为：1。
+    /// Quantity of CDH instances purchased. Default value: 1.
     "HostCount" host_count set_host_count: i128,
-    /// 标签描述列表。通过指定该参数可以同时绑定标签到相应的资源实例。
+    /// Tag description. You can specify the parameter to associate a tag with an instance.
     "TagSpecification" tag_specification set_tag_specification: list TagSpecification,
 } }
 rt::action!("cvm", "2017-03-12", "AllocateHosts", AllocateHostsRequest => AllocateHostsResponse);
 
 rt::model! { read debug;
-/// AllocateHosts返回参数结构体
+/// AllocateHosts response structure.
 AllocateHostsResponse {
-    /// 新创建云子机的实例ID列表。
+    /// IDs of created instances
     "HostIdSet" host_id_set set_host_id_set: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AssociateInstancesKeyPairs` (绑定密钥对).
+/// Request of `AssociateInstancesKeyPairs` (Associates a key with an instance).
 ///
-/// 本接口 (AssociateInstancesKeyPairs) 用于将密钥绑定到实例上。
+/// This API is used to associate key pairs with instances.
 ///
-/// * 仅支持对 `Linux` 操作系统实例进行绑定操作。
-/// * 非强制关机场景下，仅支持对 [STOPPED](https://cloud.tencent.com/document/product/213/15753#InstanceStatus) 状态实例进行绑定操作。
-/// * 强制关机场景下，先执行强制关机，再绑定密钥；如实例原状态为 [RUNNING](https://cloud.tencent.com/document/product/213/15753#InstanceStatus)，绑定完成后实例会自动开机。
-/// * 将密钥的公钥写入到实例的`SSH`配置当中，用户就可以通过该密钥的私钥来登录实例。
-/// * 如果实例原来绑定过密钥，那么原来的密钥将失效。
-/// * 如果实例原来是通过密码登录，绑定密钥后无法使用密码登录。
-/// * 支持批量操作。每次请求批量实例的上限为100。如果批量实例存在不允许操作的实例，操作会以特定错误码返回。
+/// * If the public key of a key pair is written to the `SSH` configuration of the instance, users will be able to log in to the instance with the private key of the key pair.
+/// * If the instance is already associated with a key, the old key will become invalid.
+/// If you currently use a password to log in, you will no longer be able to do so after you associate the instance with a key.
+/// * Batch operations are supported. The maximum number of instances in each request is 100. If any instance in the request cannot be associated with a key, you will get an error code.
 AssociateInstancesKeyPairsRequest {
-    /// 一个或多个待操作的实例ID，每次请求批量实例的上限为100。可以通过以下方式获取可用的实例ID：
+    /// Instance ID(s). The maximum number of instances in each request is 100.
+    /// You can obtain the available instance IDs in two ways:
     ///
-    /// - 通过登录[控制台](https://console.cloud.tencent.com/cvm/index)查询实例ID。
+    /// - Log in to the [console](https://console.cloud.tencent.com/cvm/index) to query the instance IDs.
     ///
-    /// - 通过调用接口 [DescribeInstances](https://cloud.tencent.com/document/api/213/15728) ，取返回信息中的`InstanceId`获取实例ID。
+    /// - Call [DescribeInstances](https://intl.cloud.tencent.com/document/api/213/15728?from_cn_redirect=1) and look for `InstanceId` in the response.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 一个或多个待操作的密钥对ID，每次请求批量密钥对的上限为100。可以通过以下方式获取可用的密钥ID：
+    /// Key ID(s). The maximum number of key pairs in each request is 100. The key pair ID is in the format of `skey-3glfot13`.
+    /// You can obtain the available key pair IDs in two ways:
     ///
-    /// - 通过登录[控制台](https://console.cloud.tencent.com/cvm/sshkey)查询密钥ID。
+    /// - Log in to the [console](https://console.cloud.tencent.com/cvm/sshkey) to query the key pair IDs.
     ///
-    /// - 通过调用接口 [DescribeKeyPairs](https://cloud.tencent.com/document/api/213/15699) ，取返回信息中的`KeyId`获取密钥对ID。
+    /// - Call [DescribeKeyPairs](https://intl.cloud.tencent.com/document/api/213/15699?from_cn_redirect=1) and look for `KeyId` in the response.
     ///
     /// Required.
     "KeyIds" key_ids set_key_ids: list String,
-    /// 是否强制关机，默认值为 false。常规场景下，建议手动关机后绑定密钥。取值范围：
+    /// Whether to force shut down a running instances. It is recommended to manually shut down a running instance before associating a key pair with it. Valid values:
     ///
-    /// - true：先执行强制关机，再绑定密钥。
+    /// - TRUE: force shut down an instance after a normal shutdown fails.
     ///
-    /// - false：不执行强制关机，仅支持对已关机状态实例进行绑定操作。
+    /// - FALSE: do not force shut down an instance after a normal shutdown fails.
+    ///
+    /// Default value: FALSE.
     "ForceStop" force_stop set_force_stop: bool,
 } }
 rt::action!("cvm", "2017-03-12", "AssociateInstancesKeyPairs", AssociateInstancesKeyPairsRequest => AssociateInstancesKeyPairsResponse);
 
 rt::model! { read debug;
-/// AssociateInstancesKeyPairs返回参数结构体
+/// AssociateInstancesKeyPairs response structure.
 AssociateInstancesKeyPairsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AssociateSecurityGroups` (绑定安全组).
+/// Request of `AssociateSecurityGroups` (Associates security groups with instances).
 ///
-/// 本接口 (AssociateSecurityGroups) 用于绑定安全组到指定实例。
-/// * 实例操作结果可以通过调用 [DescribeInstances](https://cloud.tencent.com/document/api/213/15728) 接口查询，如果实例的最新操作状态(LatestOperationState)为“SUCCESS”，则代表操作成功。
-///
-/// 多个安全组绑定至实例后，将以绑定顺序作为优先级顺序依次匹配执行。如需调整安全组优先级，请参见 [调整安全组优先级](https://cloud.tencent.com/document/product/213/42842)。
+/// This API is used to associate security groups with specified instances.
 AssociateSecurityGroupsRequest {
-    /// 要绑定的`安全组ID`，类似sg-efil73jd，只支持绑定单个安全组。可通过 [DescribeSecurityGroups](https://cloud.tencent.com/document/product/215/15808) 接口返回值中的`SecurityGroupId`获取。
+    /// ID of the security group to be associated, such as `sg-efil73jd`. Only one security group can be associated.
     ///
     /// Required.
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// 被绑定的`实例ID`，类似ins-lesecurk，支持指定多个实例，每次请求批量实例的上限为100。可通过 [DescribeInstances](https://cloud.tencent.com/document/api/213/15728) 接口返回值中的`InstanceId`获取。
+    /// ID of the instance bound in the format of ins-lesecurk. You can specify up to 100 instances in each request.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
@@ -148,109 +146,127 @@ AssociateSecurityGroupsRequest {
 rt::action!("cvm", "2017-03-12", "AssociateSecurityGroups", AssociateSecurityGroupsRequest => AssociateSecurityGroupsResponse);
 
 rt::model! { read debug;
-/// AssociateSecurityGroups返回参数结构体
+/// AssociateSecurityGroups response structure.
 AssociateSecurityGroupsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 属性信息
+/// Attribute information.
 Attribute {
-    /// 实例的自定义数据。
+    /// Custom data of instances.
     "UserData" user_data set_user_data: str,
 } }
 
 rt::model! { write debug;
-/// 描述预付费模式，即包年包月相关参数。包括购买时长和自动续费逻辑等。
+/// Parameters related to the prepaid billing method, including the subscription period, the auto renewal logic, etc.
 ChargePrepaid {
-    /// 购买实例的时长，单位：月。取值范围：1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 24, 36。
+    /// Purchased usage period, in month. Valid values: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 24, 36
     ///
     /// Required.
     "Period" period set_period: i128,
-    /// 自动续费标识。取值范围：
-    /// - NOTIFY_AND_AUTO_RENEW：通知过期且自动续费
-    /// - NOTIFY_AND_MANUAL_RENEW：通知过期不自动续费
-    /// - DISABLE_NOTIFY_AND_MANUAL_RENEW：不通知过期不自动续费
-    /// 默认取值：NOTIFY_AND_AUTO_RENEW。若该参数指定为NOTIFY_AND_AUTO_RENEW，在账户余额充足的情况下，实例到期后将按月自动续费。
+    /// Auto renewal flag. Valid values:
+    ///
+    /// - NOTIFY_AND_AUTO_RENEW: notify upon expiration and renew automatically
+    ///
+    /// - NOTIFY_AND_MANUAL_RENEW: notify upon expiration but do not renew automatically
+    ///
+    /// - DISABLE_NOTIFY_AND_MANUAL_RENEW: neither notify upon expiration nor renew automatically
+    ///
+    /// Default value: NOTIFY_AND_AUTO_RENEW. If this parameter is specified as NOTIFY_AND_AUTO_RENEW, the instance will be automatically renewed on a monthly basis if the account balance is sufficient.
     "RenewFlag" renew_flag set_renew_flag: str,
 } }
 
 rt::model! { both debug;
-/// chc部署网络minos引导配置。
+/// Configuration options for MiniOS of the CHC deployment network
 ChcDeployExtraConfig {
-    /// minos类型。是使用腾讯云的minios，还是客户自己的minios。
+    /// MinIO type: whether to use Tencent Cloud's minios or the customer's own minios.
     ///
     /// Required.
     "MiniOsType" mini_os_type set_mini_os_type: str,
-    /// 服务器的架构和启动方式。取值为x86_legacy, arm_uefi。
+    /// Server architecture and boot mode. Value: x86_legacy, arm_uefi.
     ///
     /// Required.
     "BootType" boot_type set_boot_type: str,
-    /// PXE使用的引导文件。默认为pxelinux.0。
+    /// The boot file used by PXE. Default: pxelinux.0.
     "BootFile" boot_file set_boot_file: str,
-    /// tftp服务器的ip地址。
+    /// tftp server ip address.
     "NextServerAddress" next_server_address set_next_server_address: str,
 } }
 
 rt::model! { read debug;
-/// CHC物理服务器信息
+/// CHC host information
 ChcHost {
-    /// CHC物理服务器ID。
+    /// CHC host ID
     "ChcId" chc_id set_chc_id: str,
-    /// 实例名称。
+    /// Instance name
     "InstanceName" instance_name set_instance_name: str,
-    /// 服务器序列号。
+    /// Server serial number
     "SerialNumber" serial_number set_serial_number: str,
-    /// CHC的状态
+    /// CHC host status
     ///
-    /// - INIT: 设备已录入。还未配置带外和部署网络
-    /// - READY: 已配置带外和部署网络
-    /// - PREPARED: 可分配云主机
-    /// - ONLINE: 已分配云主机
-    /// - OPERATING: 设备操作中，如正在配置带外网络等。
-    /// - CLEAR_NETWORK_FAILED: 清理带外和部署网络失败
+    /// - REGISTERED: The CHC host is registered, but the out-of-band network and deployment network are not configured.
+    ///
+    /// - VPC_READY: The out-of-band network and deployment network are configured.
+    ///
+    /// - PREPARED: It’s ready and can be associated with a CVM.
+    ///
+    /// - ONLINE: It’s already associated with a CVM.
     "InstanceState" instance_state set_instance_state: str,
-    /// 设备类型。
+    /// Device type
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "DeviceType" device_type set_device_type: str,
-    /// 所属可用区。
+    /// Availability zone
     "Placement" placement set_placement: obj Placement,
-    /// 带外网络。
+    /// Out-of-band network
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "BmcVirtualPrivateCloud" bmc_virtual_private_cloud set_bmc_virtual_private_cloud: obj VirtualPrivateCloud,
-    /// 带外网络IP。
+    /// Out-of-band network IP
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "BmcIp" bmc_ip set_bmc_ip: str,
-    /// 带外网络安全组ID。
+    /// Out-of-band network security group ID
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "BmcSecurityGroupIds" bmc_security_group_ids set_bmc_security_group_ids: list String,
-    /// 部署网络。
+    /// Deployment network
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "DeployVirtualPrivateCloud" deploy_virtual_private_cloud set_deploy_virtual_private_cloud: obj VirtualPrivateCloud,
-    /// 部署网络IP。
+    /// Deployment network IP
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "DeployIp" deploy_ip set_deploy_ip: str,
-    /// 部署网络安全组ID。
+    /// Deployment network security group ID
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "DeploySecurityGroupIds" deploy_security_group_ids set_deploy_security_group_ids: list String,
-    /// 关联的云主机ID。
+    /// ID of the associated CVM
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "CvmInstanceId" cvm_instance_id set_cvm_instance_id: str,
-    /// 服务器导入的时间。
+    /// Server creation time
     "CreatedTime" created_time set_created_time: str,
-    /// 机型的硬件描述，分别为CPU核数，内存容量和磁盘容量。
+    /// Instance hardware description, including CPU cores, memory capacity and disk capacity.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "HardwareDescription" hardware_description set_hardware_description: str,
-    /// CHC物理服务器的CPU核数。
+    /// CPU cores of the CHC host
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "CPU" cpu set_cpu: i64,
-    /// CHC物理服务器的内存大小，单位为GB。
+    /// Memory capacity of the CHC host (unit: GB)
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Memory" memory set_memory: i64,
-    /// CHC物理服务器的磁盘信息。
+    /// Disk capacity of the CHC host
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Disk" disk set_disk: str,
-    /// 带外网络下分配的MAC地址。
+    /// MAC address assigned under the out-of-band network
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "BmcMAC" bmc_mac set_bmc_mac: str,
-    /// 部署网络下分配的MAC地址。
+    /// MAC address assigned under the deployment network
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "DeployMAC" deploy_mac set_deploy_mac: str,
-    /// 设备托管类型。
-    ///
-    /// 枚举值：
-    ///
-    /// - HOSTING： 托管类型。
-    /// - TENANT： 租赁类型。
+    /// Management type
+    /// HOSTING: Hosting
+    /// TENANT: Leasing
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "TenantType" tenant_type set_tenant_type: str,
-    /// CHC DHCP选项，用于客户自建PXE环境。
+    /// CHC DHCP option, which is used for MiniOS debugging.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "DeployExtraConfig" deploy_extra_config set_deploy_extra_config: obj ChcDeployExtraConfig,
     /// GPU型号。
     "Gpu" gpu set_gpu: str,
@@ -305,171 +321,168 @@ ChcHost {
 } }
 
 rt::model! { read debug;
-/// CHC物理服务器实例禁止操作的返回结构体
+/// Describe details of actions not allowed for a CHC instance
 ChcHostDeniedActions {
-    /// CHC物理服务器的实例id
+    /// CHC instance ID
     "ChcId" chc_id set_chc_id: str,
-    /// CHC物理服务器的状态
+    /// CHC instance status
     "State" state set_state: str,
-    /// 当前CHC物理服务器禁止做的操作
+    /// Actions not allowed for the current CHC instance
     "DenyActions" deny_actions set_deny_actions: list String,
 } }
 
 rt::model! { write debug;
-/// Request of `ConfigureChcAssistVpc` (配置CHC物理服务器的带外和部署网络).
+/// Request of `ConfigureChcAssistVpc` (Configures the out-of-band network and deployment network of a CHC).
 ///
-/// 配置CHC物理服务器的带外和部署网络。传入带外网络和部署网络信息
+/// This API is used to configure the out-of-band network and deployment network of a CHC host.
 ConfigureChcAssistVpcRequest {
-    /// CHC物理服务器的实例Id。
+    /// CHC host IDs
     ///
     /// Required.
     "ChcIds" chc_ids set_chc_ids: list String,
-    /// 带外网络信息。
+    /// Out-of-band network information
     ///
     /// Required.
     "BmcVirtualPrivateCloud" bmc_virtual_private_cloud set_bmc_virtual_private_cloud: obj VirtualPrivateCloud,
-    /// 带外网络的安全组列表
+    /// Out-of-band network security group list
     "BmcSecurityGroupIds" bmc_security_group_ids set_bmc_security_group_ids: list String,
-    /// 部署网络信息。
+    /// Deployment network information
     "DeployVirtualPrivateCloud" deploy_virtual_private_cloud set_deploy_virtual_private_cloud: obj VirtualPrivateCloud,
-    /// 部署网络的安全组列表
+    /// Deployment network security group list
     "DeploySecurityGroupIds" deploy_security_group_ids set_deploy_security_group_ids: list String,
-    /// 部署网络的附加参数，用于指定minios类型、bios引导模式等
+    /// Additional parameters for deployment network, used to specify minios type, bios boot mode, etc.
     "ChcDeployExtraConfig" chc_deploy_extra_config set_chc_deploy_extra_config: obj ChcDeployExtraConfig,
 } }
 rt::action!("cvm", "2017-03-12", "ConfigureChcAssistVpc", ConfigureChcAssistVpcRequest => ConfigureChcAssistVpcResponse);
 
 rt::model! { read debug;
-/// ConfigureChcAssistVpc返回参数结构体
+/// ConfigureChcAssistVpc response structure.
 ConfigureChcAssistVpcResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ConfigureChcDeployVpc` (配置CHC物理服务器部署网络).
+/// Request of `ConfigureChcDeployVpc` (Configures the deployment network of a CHC host).
 ///
-/// 配置CHC物理服务器部署网络
+/// This API is used to configure the deployment network of a CHC host.
 ConfigureChcDeployVpcRequest {
-    /// CHC物理服务器的实例Id。
+    /// CHC instance ID
     ///
     /// Required.
     "ChcIds" chc_ids set_chc_ids: list String,
-    /// 部署网络信息。
+    /// Deployment network information
     ///
     /// Required.
     "DeployVirtualPrivateCloud" deploy_virtual_private_cloud set_deploy_virtual_private_cloud: obj VirtualPrivateCloud,
-    /// 部署网络的安全组列表。
+    /// Deployment network security group list
     "DeploySecurityGroupIds" deploy_security_group_ids set_deploy_security_group_ids: list String,
-    /// 部署所需要的dhcp选项参数
+    /// dhcp option parameters required for deployment
     "ChcDeployExtraConfig" chc_deploy_extra_config set_chc_deploy_extra_config: obj ChcDeployExtraConfig,
 } }
 rt::action!("cvm", "2017-03-12", "ConfigureChcDeployVpc", ConfigureChcDeployVpcRequest => ConfigureChcDeployVpcResponse);
 
 rt::model! { read debug;
-/// ConfigureChcDeployVpc返回参数结构体
+/// ConfigureChcDeployVpc response structure.
 ConfigureChcDeployVpcResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ConvertOperatingSystems` (转换操作系统).
+/// Request of `ConvertOperatingSystems` (Switches an operating system).
 ///
-/// 本接口(ConvertOperatingSystems)用于转换实例的操作系统，仅支持源操作系统为 CentOS 7、CentOS 8 的实例。
+/// This API is used to switch the operating system of an instance with CentOS 7 or CentOS 8 as the source operating system.
 ConvertOperatingSystemsRequest {
-    /// 执行操作系统转换的实例 ID。
-    /// 可通过 [DescribeInstances](https://cloud.tencent.com/document/api/213/15728) 接口返回值中的`InstanceId`获取。
-    /// 仅支持操作系统为 CentOS 7、CentOS 8 的实例执行转换。
+    /// ID of an instance to execute operating system switching.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 是否最小规模转换。
-    /// 默认值：false
+    /// Whether it is a minimum scale switching.
     "MinimalConversion" minimal_conversion set_minimal_conversion: bool,
-    /// 是否只预检。
-    /// 默认值：false
+    /// Whether it is pre-check only.
     "DryRun" dry_run set_dry_run: bool,
-    /// 转换的目标操作系统类型。仅支持 TencentOS。
-    /// 默认值：TencentOS
+    /// Target operating system type for switching. Only TencentOS is supported.
     "TargetOSType" target_os_type set_target_os_type: str,
 } }
 rt::action!("cvm", "2017-03-12", "ConvertOperatingSystems", ConvertOperatingSystemsRequest => ConvertOperatingSystemsResponse);
 
 rt::model! { read debug;
-/// ConvertOperatingSystems返回参数结构体
+/// ConvertOperatingSystems response structure.
 ConvertOperatingSystemsResponse {
-    /// 转换的目标操作系统信息，仅在入参 DryRun 为 true 时返回。
+    /// Information about the target operating system, which is returned only when the input parameter DryRun is true.
+    /// Note: This field may return null, indicating that no valid value is found.
     "SupportTargetOSList" support_target_os_list set_support_target_os_list: list TargetOS,
-    /// 操作系统转换的任务 ID
+    /// Task ID for operating system switching.
+    /// Note: This field may return null, indicating that no valid value is found.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 描述了实例CPU拓扑结构的相关信息。
+/// Information about the CPU topology of an instance.
 CpuTopology {
-    /// 决定启用的CPU物理核心数。
+    /// Number of physical CPU cores to enable.
     "CoreCount" core_count set_core_count: i64,
-    /// 每核心线程数。该参数决定是否开启或关闭超线程。
+    /// Number of threads per core. This parameter determines whether to enable or disable hyper-threading.
     ///
-    /// - 1 表示关闭超线程
+    /// - 1: Disable hyper-threading.
     ///
-    /// - 2 表示开启超线程
-    /// 不设置时，实例使用默认的超线程策略。开关超线程请参考文档：[开启与关闭超线程](https://cloud.tencent.com/document/product/213/103798)。
+    /// - 2: Enable hyper-threading.
+    /// If not set, an instance uses the default hyper-threading policy. For how to enable or disable hyper-threading, refer to [Enabling and Disabling Hyper-Threading](https://intl.cloud.tencent.com/document/product/213/103798?from_cn_redirect=1).
     "ThreadPerCore" thread_per_core set_thread_per_core: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateDisasterRecoverGroup` (创建分散置放群组).
+/// Request of `CreateDisasterRecoverGroup` (Creates a spread placement group).
 ///
-/// 本接口 (CreateDisasterRecoverGroup)用于创建[分散置放群组](https://cloud.tencent.com/document/product/213/15486)。创建好的置放群组，可在[创建实例](https://cloud.tencent.com/document/api/213/15730)时指定。
+/// This API is used to create a [spread placement group](https://intl.cloud.tencent.com/document/product/213/15486?from_cn_redirect=1). After you create one, you can specify it for an instance when you [create the instance](https://intl.cloud.tencent.com/document/api/213/15730?from_cn_redirect=1),
 CreateDisasterRecoverGroupRequest {
-    /// 分散置放群组名称，长度1-60个字符，支持中、英文。
+    /// Name of the spread placement group. The name must be 1-60 characters long and can contain both Chinese characters and English letters.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 分散置放群组类型，取值范围：
+    /// Type of a spread placement group. Valid values:
     ///
-    /// - HOST：物理机
-    /// - SW：交换机
-    /// - RACK：机架
+    /// - HOST: physical machine.
+    /// - SW: switch.
+    /// - RACK: rack.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 用于保证请求幂等性的字符串。该字符串由客户生成，需保证不同请求之间唯一，最大值不超过64个ASCII字符。若不指定该参数，则无法保证请求的幂等性。
-    /// 更多详细信息请参阅：如何保证幂等性。
+    /// A string used to ensure the idempotency of the request, which is generated by the user and must be unique to each request. The maximum length is 64 ASCII characters. If this parameter is not specified, the idempotency of the request cannot be guaranteed.
+    /// For more information, see 'How to ensure idempotency'.
     "ClientToken" client_token set_client_token: str,
-    /// 置放群组的亲和度，在置放群组的实例会按该亲和度分布，亲和度的取值范围是：1-10，默认为1
+    /// The affinity of the placement group. Instances in the placement group are distributed according to this affinity. The affinity value range is: 1-10, and defaults to 1.
     "Affinity" affinity set_affinity: i64,
     /// 置放群组类型，当前支持两种，分散置放群组和分区置放群组(灰度中)，取值范围：PARTITION：分区置放群组，SPREAD：分散置放群组，不传该值默认是分散置放群组。
     "Strategy" strategy set_strategy: str,
     /// 分区置放群组的分区数量，取值范围：2-30，当置放群组类型是分区置放群组时传入(分区置放群组功能灰度中)。
     "PartitionCount" partition_count set_partition_count: i64,
-    /// 标签描述列表。通过指定该参数可以绑定标签到置放群组。
+    /// List of tag description. By specifying this parameter, the tag can be bound to the placement group.
     "TagSpecification" tag_specification set_tag_specification: list TagSpecification,
 } }
 rt::action!("cvm", "2017-03-12", "CreateDisasterRecoverGroup", CreateDisasterRecoverGroupRequest => CreateDisasterRecoverGroupResponse);
 
 rt::model! { read debug;
-/// CreateDisasterRecoverGroup返回参数结构体
+/// CreateDisasterRecoverGroup response structure.
 CreateDisasterRecoverGroupResponse {
-    /// 分散置放群组ID列表。
+    /// List of spread placement group IDs.
     "DisasterRecoverGroupId" disaster_recover_group_id set_disaster_recover_group_id: str,
-    /// 分散置放群组类型，取值范围：
+    /// Type of a spread placement group. Valid values:
     ///
-    /// - HOST：物理机
-    /// - SW：交换机
-    /// - RACK：机架
+    /// - HOST: physical machine.
+    /// - SW: switch.
+    /// - RACK: rack.
     "Type" r#type set_type: str,
-    /// 分散置放群组名称，长度1-60个字符，支持中、英文。
+    /// Name of the spread placement group. The name must be 1-60 characters long and can contain both Chinese characters and English letters.
     "Name" name set_name: str,
-    /// 置放群组内可容纳的云服务器数量。
+    /// The maximum number of CVMs in a placement group.
     "CvmQuotaTotal" cvm_quota_total set_cvm_quota_total: i64,
-    /// 置放群组内已有的云服务器数量。
+    /// The current number of CVMs in a placement group.
     "CurrentNum" current_num set_current_num: i64,
-    /// 分散置放群组创建时间。按照ISO8601标准表示，并且使用UTC时间。格式为：YYYY-MM-DDThh:mm:ssZ。
+    /// Creation time of the placement group.
     "CreateTime" create_time set_create_time: str,
     /// 置放群组类型，当前支持两种，分散置放群组和分区置放群组(功能灰度中)，取值范围：PARTITION：分区置放群组，SPREAD：分散置放群组，默认是分散置放群组。
     "Strategy" strategy set_strategy: str,
@@ -513,430 +526,419 @@ CreateHpcClusterResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateImage` (创建镜像).
+/// Request of `CreateImage` (Creates an image).
 ///
-/// 本接口(CreateImage)用于将实例的系统盘制作为新镜像，创建后的镜像可以用于创建实例。
+/// This API is used to create a new image with the system disk of an instance. The image can be used to create new instances.
 CreateImageRequest {
-    /// 镜像名称。
-    /// 最多支持60个字符。
+    /// Image name.
     ///
     /// Required.
     "ImageName" image_name set_image_name: str,
-    /// 需要制作镜像的实例ID。基于实例创建镜像时，为必填参数。
-    /// InstanceId 和 SnapshotIds 为二选一必填参数。
-    /// 可通过 [DescribeInstances](https://cloud.tencent.com/document/api/213/15728) 接口返回值中的`InstanceId`获取。
+    /// ID of the instance from which an image will be created. This parameter is required when using instance to create an image.
     "InstanceId" instance_id set_instance_id: str,
-    /// 镜像描述。
-    /// 最多支持 256 个字符。
+    /// Image description.
     "ImageDescription" image_description set_image_description: str,
-    /// 是否执行强制关机以制作镜像。
-    /// 取值范围：
+    /// Whether to perform forced power-off operation to create an image.
+    /// Valid values:
     ///
-    /// - true：表示关机之后制作镜像
+    /// - true: indicates that an image is created after forced power-off operation
     ///
-    /// - false：表示开机状态制作镜像
+    /// - false: indicates that an image is created in the power-on state
     ///
-    /// 默认取值：false。
+    /// Default value: false.
     ///
-    /// 开机状态制作镜像，可能导致部分数据未备份，影响数据安全。
+    /// Creating an image in the power-on state may result in some unbacked-up data, affecting data security.
     "ForcePoweroff" force_poweroff set_force_poweroff: str,
-    /// 创建Windows镜像时是否启用Sysprep。
-    /// 取值范围：true或false，传true表示启用Sysprep，传false表示不启用，默认取值为false。
+    /// Whether to enable Sysprep when creating a Windows image.
+    /// Valid values: `TRUE` and `FALSE`; default value: `FALSE`.
     ///
-    /// 关于Sysprep的详情请参考[链接](https://cloud.tencent.com/document/product/213/43498)。
+    /// Click [here](https://intl.cloud.tencent.com/document/product/213/43498?from_cn_redirect=1) to learn more about Sysprep.
     "Sysprep" sysprep set_sysprep: str,
-    /// 基于实例创建整机镜像时，指定包含在镜像里的数据盘ID。
-    /// DataDiskIds 只能在指定 InstanceId 实例所包含的数据盘范围内指定。
-    /// 可通过 [DescribeInstances](https://cloud.tencent.com/document/api/213/15728) 接口返回值中的 `DataDisks` 获取。
+    /// IDs of data disks included in the image.
     "DataDiskIds" data_disk_ids set_data_disk_ids: list String,
-    /// 基于快照创建镜像，指定快照ID，必须包含一个系统盘快照。不可与 InstanceId 同时传入。
-    /// InstanceId 和 SnapshotIds 为二选一必填参数。
-    /// 可通过 [DescribeSnapshots](https://cloud.tencent.com/document/product/362/15647) 接口返回值中的`SnapshotId`获取。
+    /// Specified snapshot ID used to create an image. A system disk snapshot must be included. It cannot be passed together with `InstanceId`.
     "SnapshotIds" snapshot_ids set_snapshot_ids: list String,
-    /// 检测本次请求的是否成功，但不会对操作的资源产生任何影响。默认取值为false。
+    /// Success status of this request, without affecting the resources involved
     "DryRun" dry_run set_dry_run: bool,
-    /// 标签描述列表。通过指定该参数可以同时绑定标签到自定义镜像。
-    /// 可通过 [DescribeTags](https://cloud.tencent.com/document/api/651/35316) 接口返回值中的 `TagKey` 和 `TagValue` 获取。
+    /// Tag description list. This parameter is used to bind a tag to a custom image.
     "TagSpecification" tag_specification set_tag_specification: list TagSpecification,
-    /// 镜像族
+    /// Image family
     "ImageFamily" image_family set_image_family: str,
 } }
 rt::action!("cvm", "2017-03-12", "CreateImage", CreateImageRequest => CreateImageResponse);
 
 rt::model! { read debug;
-/// CreateImage返回参数结构体
+/// CreateImage response structure.
 CreateImageResponse {
-    /// 镜像ID
+    /// Image ID.
+    /// Note: This field may return null, indicating that no valid value was found.
     "ImageId" image_id set_image_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateKeyPair` (创建密钥对).
+/// Request of `CreateKeyPair` (Creates a key pair).
 ///
-/// 本接口 (CreateKeyPair) 用于创建一个 `OpenSSH RSA` 密钥对，可以用于登录 `Linux` 实例。
+/// This API is used to create an `OpenSSH RSA` key pair, which you can use to log in to a `Linux` instance.
 ///
-/// * 开发者只需指定密钥对名称，即可由系统自动创建密钥对，并返回所生成的密钥对的 `ID` 及其公钥、私钥的内容。
-/// * 密钥对名称不能和已经存在的密钥对的名称重复。
-/// * 私钥的内容可以保存到文件中作为 `SSH` 的一种认证方式。
-/// * 腾讯云不会保存用户的私钥，请妥善保管。
+/// * You only need to specify a name, and the system will automatically create a key pair and return its `ID` and the public and private keys.
+/// * The name of the key pair must be unique.
+/// * You can save the private key to a file and use it as an authentication method for `SSH`.
+/// * Tencent Cloud does not save users' private keys. Be sure to save it yourself.
 CreateKeyPairRequest {
-    /// 密钥对名称，可由数字、字母和下划线组成，长度不超过25个字符。密钥对名称不能和已经存在的密钥对名称重复。
+    /// Name of the key pair, which can contain numbers, letters, and underscores, with a maximum length of 25 characters.
     ///
     /// Required.
     "KeyName" key_name set_key_name: str,
-    /// 密钥对创建后所属的项目ID，ProjectId为0表示默认项目。
-    /// 可以通过以下方式获取项目ID：
+    /// ID of the project to which the created key pair belongs.
     ///
-    /// - 通过项目列表查询项目ID。
+    /// You can obtain a project ID in the following ways:
     ///
-    /// - 通过调用接口 [DescribeProjects](https://cloud.tencent.com/document/api/651/78725)，取返回信息中的`projectId `获取项目ID。
+    /// - Query the project ID through the project list.
+    ///
+    /// - Call the [DescribeProjects](https://intl.cloud.tencent.com/document/api/651/78725?from_cn_redirect=1) API and obtain the `projectId` from the return information.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: i64,
-    /// 标签描述列表。通过指定该参数可以同时绑定标签到密钥对。
+    /// Tag description list. This parameter is used to bind a tag to a key pair.
     "TagSpecification" tag_specification set_tag_specification: list TagSpecification,
 } }
 rt::action!("cvm", "2017-03-12", "CreateKeyPair", CreateKeyPairRequest => CreateKeyPairResponse);
 
 rt::model! { read debug;
-/// CreateKeyPair返回参数结构体
+/// CreateKeyPair response structure.
 CreateKeyPairResponse {
-    /// 密钥对信息。
+    /// Key pair information.
     "KeyPair" key_pair set_key_pair: obj KeyPair,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateLaunchTemplate` (创建实例启动模板).
+/// Request of `CreateLaunchTemplate` (Create an instance launch template).
 ///
-/// 本接口（CreateLaunchTemplate）用于创建实例启动模板。
+/// This interface (CreateLaunchTemplate) is used for instance launch template creation.
 ///
-/// 实例启动模板是一种配置数据并可用于创建实例，其内容包含创建实例所需的配置，比如实例类型，数据盘和系统盘的类型和大小，以及安全组等信息。
+/// An instance launch template is a configuration data and can be used to create instances. Its content includes configurations required to create instances, such as instance type, types and sizes of data disk and system disk, and security group and other information.
 ///
-/// 初次创建实例模板后，其模板版本为默认版本1，新版本的创建可使用 [CreateLaunchTemplateVersion](https://cloud.tencent.com/document/product/213/66326) 创建，版本号递增。默认情况下，在[RunInstances](https://cloud.tencent.com/document/product/213/15730) 中指定实例启动模板，若不指定模板版本号，则使用默认版本。
+/// This API is used to create an instance launch template. After the initial creation of the instance template, its template version is the default version 1. A new version can be created using [CreateLaunchTemplateVersion](https://www.tencentcloud.com/document/api/213/45361), and the version number will increment. By default, when specifying an instance launch template in [RunInstances](https://www.tencentcloud.com/document/api/213/33237), if the template version number is not specified, the default version will be used.
 CreateLaunchTemplateRequest {
-    /// 实例启动模板名称。长度为2~128个英文或中文字符。
+    /// Name of an instance launch template. It contains 2 to 128 English or Chinese characters.
     ///
     /// Required.
     "LaunchTemplateName" launch_template_name set_launch_template_name: str,
-    /// 实例所在的位置。通过该参数可以指定实例所属可用区，所属项目，所属宿主机（在专用宿主机上创建子机时指定）等属性。
+    /// Location of the instance. You can specify attributes such as availability zone, project, and host (specified when creating a instance on the CDH) to which the instance belongs through this parameter.
     ///
     /// Required.
     "Placement" placement set_placement: obj Placement,
-    /// 指定有效的[镜像](https://cloud.tencent.com/document/product/213/4940)ID，格式形如`img-xxx`。镜像类型分为四种：
-    ///
-    /// - 公共镜像
-    /// - 自定义镜像
-    /// - 共享镜像
-    /// - 服务市场镜像
-    /// 可通过以下方式获取可用的镜像ID：
-    ///
-    /// - `公共镜像`、`自定义镜像`、`共享镜像`的镜像ID可通过登录[控制台](https://console.cloud.tencent.com/cvm/image?rid=1&imageType=PUBLIC_IMAGE)查询；`服务镜像市场`的镜像ID可通过[云市场](https://market.cloud.tencent.com/list)查询。
-    /// - 通过调用接口 [DescribeImages](https://cloud.tencent.com/document/api/213/15715) ，传入InstanceType获取当前机型支持的镜像列表，取返回信息中的`ImageId`字段。
+    /// Specify an effective [mirror](https://www.tencentcloud.com/document/product/213/4940) ID in the format of `img-xxx`. there are four image types:
+    /// - PUBLIC image
+    /// - custom image
+    /// - shared image
+    /// - service market image  you can obtain available mirror ids in the following ways:
+    /// - the mirror ids of `PUBLIC image`, `custom image` and `shared image` can be queried by logging in to the [console](https://console.cloud.tencent.com/cvm/image?rid=1&imageType=PUBLIC_image); the mirror ids of `service market image` can be queried through the [cloud market](https://market.cloud.tencent.com/list).
+    /// - call the api [DescribeImages](https://www.tencentcloud.com/document/api/213/33272), input InstanceType to obtain the list of images supported by the current model, and take the `ImageId` field from the return information..
     ///
     /// Required.
     "ImageId" image_id set_image_id: str,
-    /// 实例启动模板版本描述。长度为2~256个英文或中文字符，默认为空字符。
+    /// Version description of an instance launch template. It contains 2 to 256 English or Chinese characters.
     "LaunchTemplateVersionDescription" launch_template_version_description set_launch_template_version_description: str,
-    /// 实例机型。不同实例机型指定了不同的资源规格。
+    /// Instance model. Different instance models specify different resource specifications.
     ///
-    /// - 对于付费模式为PREPAID或POSTPAID_BY_HOUR的实例创建，具体取值可通过调用接口[DescribeInstanceTypeConfigs](https://cloud.tencent.com/document/api/213/15749)来获得最新的规格表或参见[实例规格](https://cloud.tencent.com/document/product/213/11518)描述。若不指定该参数，则系统将根据当前地域的资源售卖情况动态指定默认机型。
-    /// - 对于付费模式为CDHPAID的实例创建，该参数以"CDH_"为前缀，根据CPU和内存配置生成，具体形式为：CDH_XCXG，例如对于创建CPU为1核，内存为1G大小的专用宿主机的实例，该参数应该为CDH_1C1G。
+    /// - For instances created with the payment modes PREPAID or POSTPAID_BY_HOUR, the specific values can be obtained by calling the DescribeInstanceTypeConfigs api to get the latest specification table or referring to the [instance specifications](https://www.tencentcloud.com/document/product/213/11518) description. if this parameter is not specified, the system will dynamically assign a default model based on the current resource sales situation in a region.
+    /// - for instances created with the payment mode CDHPAID, this parameter has the prefix "CDH_" and is generated based on the CPU and memory configuration. the specific format is: CDH_XCXG. for example, for creating a CDH instance with 1 CPU core and 1 gb memory, this parameter should be CDH_1C1G..
     "InstanceType" instance_type set_instance_type: str,
-    /// 实例系统盘配置信息。若不指定该参数，则按照系统默认值进行分配。
+    /// Instance system disk configuration information. If this parameter is not specified, it will be assigned based on the system default values.
     "SystemDisk" system_disk set_system_disk: obj SystemDisk,
-    /// 实例数据盘配置信息。若不指定该参数，则默认不购买数据盘。支持购买的时候指定21块数据盘，其中最多包含1块LOCAL_BASIC数据盘或者LOCAL_SSD数据盘，最多包含20块CLOUD_BASIC数据盘、CLOUD_PREMIUM数据盘或者CLOUD_SSD数据盘，详情请参考[云硬盘使用限制](https://cloud.tencent.com/document/product/362/5145)。
+    /// Instance data disk configuration information. if not specified, no data disks are purchased by default. support specifying 21 data disks at the time of purchase, among which a maximum of 1 LOCAL_BASIC data disk or LOCAL_SSD data disk can be included, and a maximum of 20 CLOUD_BASIC data disks, CLOUD_PREMIUM data disks or CLOUD_SSD data disks can be included.
     "DataDisks" data_disks set_data_disks: list DataDisk,
-    /// 私有网络相关信息配置。通过该参数可以指定私有网络的ID，子网ID等信息。若不指定该参数，则默认使用基础网络。若在此参数中指定了私有网络IP，即表示每个实例的主网卡IP；同时，InstanceCount参数必须与私有网络IP的个数一致且不能大于20。
+    /// VPC-related information configuration. You can specify information such as VPC ID and subnet ID through this parameter. If this parameter is not specified, use the basic network by default. If a VPC IP is specified in this parameter, it indicates the primary network interface card IP of each instance. In addition, the number of the InstanceCount parameter should be consistent with the number of the VPC IP and should not exceed 20.
     "VirtualPrivateCloud" virtual_private_cloud set_virtual_private_cloud: obj VirtualPrivateCloud,
-    /// 公网带宽相关信息设置。若不指定该参数，则默认公网带宽为0Mbps。
+    /// Public bandwidth-related settings. If this parameter is not specified, the public bandwidth is 0 Mbps by default.
     "InternetAccessible" internet_accessible set_internet_accessible: obj InternetAccessible,
-    /// 购买实例数量。默认取值：1。指定购买实例的数量不能超过用户所能购买的剩余配额数量，具体配额相关限制详见[CVM实例购买限制](https://cloud.tencent.com/document/product/213/2664)。
+    /// Number of instances to purchase. value range for monthly subscription instances: [1, 300]. value range for pay-as-you-go instances: [1, 100]. default value: 1. the number of instances to purchase must not exceed the remaining user quota. for specific quota limitations, see [CVM instance purchase limitations](https://www.tencentcloud.com/document/product/213/2664).
     "InstanceCount" instance_count set_instance_count: i64,
-    /// 实例显示名称。
-    ///
-    /// - 不指定实例显示名称则默认显示‘未命名’。
-    /// - 购买多台实例，如果指定模式串`{R:x}`，表示生成数字`[x, x+n-1]`，其中`n`表示购买实例的数量，例如`server_{R:3}`，购买1台时，实例显示名称为`server_3`；购买2台时，实例显示名称分别为`server_3`，`server_4`。支持指定多个模式串`{R:x}`。
-    /// - 购买多台实例，如果不指定模式串，则在实例显示名称添加后缀`1、2...n`，其中`n`表示购买实例的数量，例如`server_`，购买2台时，实例显示名称分别为`server_1`，`server_2`。
-    /// - 最多支持128个字符（包含模式串）。
+    /// Instance display name.
+    /// - if the instance display name is not specified, it will display by default as 'unnamed'.
+    /// - when purchasing multiple instances, if the pattern string `{R:x}` is specified, it indicates generating numbers `[x, x+n-1]`, where `n` represents the number of purchased instances. for example, `server_{R:3}` will result in instance display names as `server_3` when purchasing 1 instance; when purchasing 2 instances, the instance display names will be `server_3` and `server_4` respectively. it supports specifying multiple pattern strings `{R:x}`.
+    /// - when purchasing multiple instances, if no pattern string is specified, a suffix `1, 2...n` will be added to the instance display name, where `n` represents the number of purchased instances. for example, for `server_`, when purchasing 2 instances, the instance display names will be `server_1` and `server_2` respectively.
+    /// - it supports up to 128 characters (including pattern strings)..
     "InstanceName" instance_name set_instance_name: str,
-    /// 实例登录设置。通过该参数可以设置实例的登录方式为密钥或保持镜像的原始登录设置。
+    /// Instance login settings. this parameter allows you to set the instance login method to key or maintain the original login settings of the image.
     "LoginSettings" login_settings set_login_settings: obj LoginSettings,
-    /// 实例所属安全组。该参数可以通过调用 [DescribeSecurityGroups](https://cloud.tencent.com/document/api/215/15808) 的返回值中的 `SecurityGroupId` 字段来获取。若不指定该参数，则绑定指定项目下的默认安全组，如默认安全组不存在则将自动创建。
+    /// Security group to which an instance belongs. this parameter can be obtained by calling the sgId field in the returned value of [DescribeSecurityGroups](https://www.tencentcloud.com/document/api/215/15808). if not specified, the default security group is bound.
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// 增强服务。通过该参数可以指定是否开启云安全、云监控等服务。若不指定该参数，则默认公共镜像开启云监控、云安全服务；自定义镜像与镜像市场镜像默认不开启云监控，云安全服务，而使用镜像里保留的服务。
+    /// Enhanced services. You can specify whether to enable services such as Cloud Security and Cloud Monitor through this parameter. If this parameter is not specified, Cloud Monitor and Cloud Security are enabled for public images by default, but not enabled for custom images and marketplace images by default. Instead, they use services retained in the images.
     "EnhancedService" enhanced_service set_enhanced_service: obj EnhancedService,
-    /// 用于保证请求幂等性的字符串。该字符串由客户生成，需保证不同请求之间唯一，最大值不超过64个ASCII字符。若不指定该参数，则无法保证请求的幂等性。
+    /// A string used to ensure the idempotence of the request. This string is generated by the customer and should be unique across different requests, with a maximum length of 64 ASCII characters. If this parameter is not specified, the idempotence of the request cannot be guaranteed.
     "ClientToken" client_token set_client_token: str,
-    /// 云服务器的主机名。
+    /// Specifies the HostName of the cloud virtual machine.
     ///
-    /// - 点号（.）和短横线（-）不能作为 HostName 的首尾字符，不能连续使用。
-    /// - Windows 实例：名字符长度为[2, 15]，允许字母（不限制大小写）、数字和短横线（-）组成，不支持点号（.），不能全是数字。
-    /// - 其他类型（Linux 等）实例：字符长度为[2, 60]，允许支持多个点号，点之间为一段，每段允许字母（不限制大小写）、数字和短横线（-）组成。
+    /// - the dot (.) and hyphen (-) cannot be used at the beginning or end of the HostName, and cannot be used consecutively.
+    /// - for Windows instances: the character length is 2 to 15. it consists of letters (case insensitive), digits, and hyphens (-). dots (.) are not supported, and it cannot be all digits.
+    /// - for other types (such as Linux) instances: the character length is 2 to 60. multiple dots are allowed. each segment between dots can include letters (case insensitive), digits, and hyphens (-)..
     "HostName" host_name set_host_name: str,
-    /// 定时任务。通过该参数可以为实例指定定时任务，目前仅支持定时销毁。
+    /// Scheduled task. You can specify a scheduled task for the instance through this parameter. Currently, only scheduled termination is supported.
     "ActionTimer" action_timer set_action_timer: obj ActionTimer,
-    /// 置放群组id，仅支持指定一个。该参数可以通过调用 [DescribeDisasterRecoverGroups](https://cloud.tencent.com/document/api/213/17810) 的返回值中的 `DisasterRecoverGroupId` 字段来获取。
+    /// Placement group ID. Only one can be specified.
     "DisasterRecoverGroupIds" disaster_recover_group_ids set_disaster_recover_group_ids: list String,
-    /// 标签描述列表。通过指定该参数可以同时绑定标签到相应的资源实例，当前仅支持绑定标签到云服务器实例。
+    /// List of tag descriptions. You can bind tags to corresponding resource instances at the same time by specifying this parameter. Currently, only binding tags to the CVM is supported.
     "TagSpecification" tag_specification set_tag_specification: list TagSpecification,
-    /// 实例的市场相关选项，如竞价实例相关参数，若指定实例的付费模式为竞价付费则该参数必传。
+    /// Market-Related options of the instance, such as relevant parameters of the bidding instance. this parameter is required if the payment mode of the specified instance is spot payment.
     "InstanceMarketOptions" instance_market_options set_instance_market_options: obj InstanceMarketOptionsRequest,
-    /// 提供给实例使用的用户数据，需要以 base64 方式编码，支持的最大数据大小为 16KB。关于获取此参数的详细介绍，请参阅[Windows](https://cloud.tencent.com/document/product/213/17526)和[Linux](https://cloud.tencent.com/document/product/213/17525)启动时运行命令。
+    /// User data provided for an instance must be encoded in base64. valid values for maximum data size are up to 16 KB. for details on obtaining this parameter, see running commands at startup for [Windows](https://www.tencentcloud.com/document/product/213/17526) and [Linux](https://www.tencentcloud.com/document/product/213/17525).
     "UserData" user_data set_user_data: str,
-    /// 是否只预检此次请求。
-    /// true：发送检查请求，不会创建实例。检查项包括是否填写了必需参数，请求格式，业务限制和云服务器库存。
-    /// 如果检查不通过，则返回对应错误码；
-    /// 如果检查通过，则返回RequestId.
-    /// false（默认）：发送正常请求，通过检查后直接创建实例。
+    /// Whether it is a pre-check for this request only.
+    /// true: sends a check request without creating an instance. check items include whether required parameters are filled in, request format, service limits, and cvm inventory.
+    /// If the check fails, return the corresponding error code.
+    /// If the check passed, return RequestId.
+    /// false (default): sends a normal request. after passing the check, creates an instance directly.
     "DryRun" dry_run set_dry_run: bool,
-    /// CAM角色名称。可通过[DescribeRoleList](https://cloud.tencent.com/document/product/598/36223)接口返回值中的`RoleName`获取。
+    /// CAM role name. it can be obtained through the roleName in the return value from the API DescribeRoleList.
     "CamRoleName" cam_role_name set_cam_role_name: str,
-    /// 高性能计算集群ID。若创建的实例为高性能计算实例，需指定实例放置的集群，否则不可指定。该参数可以通过调用 [DescribeHpcClusters](https://cloud.tencent.com/document/api/213/83220) 的返回值中的 `HpcClusterId` 字段来获取。
+    /// High-performance computing cluster ID. If the created instance is a high-performance computing instance, the cluster where the instance is placed should be specified. Otherwise, it cannot be specified.
     "HpcClusterId" hpc_cluster_id set_hpc_cluster_id: str,
-    /// 实例[计费类型](https://cloud.tencent.com/document/product/213/2180)。
+    /// Instance [billing mode](https://www.tencentcloud.com/document/product/213/2180).
     ///
-    /// - PREPAID：预付费，即包年包月
-    /// - POSTPAID_BY_HOUR：按小时后付费
-    /// - CDHPAID：独享子机（基于专用宿主机创建，宿主机部分的资源不收费）
-    /// - SPOTPAID：竞价付费默认值：POSTPAID_BY_HOUR。
+    /// - PREPAID: prepaid, that is, monthly subscription.
+    /// - POSTPAID_BY_HOUR: pay-as-you-go by hour.
+    /// - CDHPAID: CDH instance (created based on CDH; the resources of the host are free of charge).
+    /// - SPOTPAID: spot payment.Default value: POSTPAID_BY_HOUR.
     "InstanceChargeType" instance_charge_type set_instance_charge_type: str,
-    /// 预付费模式，即包年包月相关参数设置。通过该参数可以指定包年包月实例的购买时长、是否设置自动续费等属性。若指定实例的付费模式为预付费则该参数必传。
+    /// Prepaid mode, that is, annual and monthly subscription related parameter settings. Through this parameter, you can specify the purchase duration of annual and monthly subscription instances, whether to set auto-renewal, etc. If the specified instance's billing mode is the prepaid mode, this parameter must be passed.
     "InstanceChargePrepaid" instance_charge_prepaid set_instance_charge_prepaid: obj InstanceChargePrepaid,
-    /// 实例销毁保护标志，表示是否允许通过api接口删除实例。取值范围：
-    ///
-    /// - TRUE：表示开启实例保护，不允许通过api接口删除实例
-    /// - FALSE：表示关闭实例保护，允许通过api接口删除实例
-    /// 默认取值：FALSE。
+    /// Instance destruction protection flag: indicates whether an instance is allowed to be deleted through an api. value ranges from: - **TRUE**: indicates that instance protection is enabled, deletion through apis is not allowed. - **FALSE**: indicates that instance protection is disabled, deletion through apis is allowed.  default value: FALSE.
     "DisableApiTermination" disable_api_termination set_disable_api_termination: bool,
-    /// 实例是否开启巨型帧，取值范围：
-    /// <li/> true：表示实例开启巨型帧，只有支持巨型帧的机型可设置为true。
-    /// <li/>false：表示实例关闭巨型帧，只有支持巨型帧的机型可设置为false。
-    /// 支持巨型帧的实例规格： [实例规格](https://cloud.tencent.com/document/product/213/11518)
-    "EnableJumboFrame" enable_jumbo_frame set_enable_jumbo_frame: bool,
-    /// 标签描述列表。通过指定该参数可以绑定标签到实例启动模板。
-    "LaunchTemplateTagSpecification" launch_template_tag_specification set_launch_template_tag_specification: list TagSpecification,
-    /// 自定义metadata，支持创建 CVM 时添加自定义元数据键值对。
-    /// 注：内测中。
-    "Metadata" metadata set_metadata: obj Metadata,
-    /// 只允许传递 Update 和 Replace 参数，在模板使用自定义 Metadata 且在 RunInstances 也传递 Metadata 时生效。默认采用 Replace。
+    /// Whether jumbo frames are enabled for the instance. Valid values:
+    /// - true: Jumbo frames are enabled. Only instance types that support jumbo frames can be set to true.
+    /// - false: Jumbo frames are disabled. Only instance types that support jumbo frames can be set to false.
     ///
-    /// - Update：设模板 t含本参数值为Update、 metadata=[k1:v1, k2:v2] ，则RunInstances（给metadata=[k2:v3]）+ t 创建的 cvm 使用metadata=[k1:v1, k2:v3]
-    /// - Replace：模板 t含本参数值为Replace、 metadata=[k1:v1, k2:v2] ，则RunInstances（给metadata=[k2:v3]）+ t 创建的 cvm 使用metadata=[k2:v3]
-    /// 注：内测中。
+    /// Supported instance types: [Instance Types](https://www.tencentcloud.com/zh/document/api/213/11518)
+    "EnableJumboFrame" enable_jumbo_frame set_enable_jumbo_frame: bool,
+    /// Description list of tags. by specifying this parameter, tags can be bound to the instance launch template.
+    "LaunchTemplateTagSpecification" launch_template_tag_specification set_launch_template_tag_specification: list TagSpecification,
+    /// Custom metadata. specifies that custom metadata key-value pairs can be added when creating a CVM.
+    /// Note: this field is in beta test.
+    "Metadata" metadata set_metadata: obj Metadata,
+    /// Specifies that only the Update and Replace parameters are allowed. this parameter is valid only when custom Metadata is used in the template and Metadata is also transmitted in RunInstances. defaults to Replace.
+    ///
+    /// -Update: if template t contains this parameter with a value of Update and metadata=[k1:v1, k2:v2], then RunInstances (with metadata=[k2:v3]) + t creates a cvm using metadata=[k1:v1, k2:v3].
+    /// -Replace: if the template t contains this parameter with a value of Replace and metadata=[k1:v1, k2:v2], then when creating a cvm using RunInstances (with metadata=[k2:v3]) + t, the created cvm will use metadata=[k2:v3].
+    /// Note: this field is in beta test.
     "TemplateDataModifyAction" template_data_modify_action set_template_data_modify_action: str,
-    /// 多网卡参数信息。 此功能仅部分地区灰度开放，如需使用[请提交工单咨询](https://console.cloud.tencent.com/workorder/category)
+    /// Network interface configuration for instance creation, including VPCs, subnets, and IP address allocation for primary and secondary network interfaces. This feature is in beta test in selected regions. To use this feature, [submit a ticket](https://console.tencentcloud.com/workorder/category).
     "NetworkInterfaces" network_interfaces set_network_interfaces: list NetworkInterfaces,
 } }
 rt::action!("cvm", "2017-03-12", "CreateLaunchTemplate", CreateLaunchTemplateRequest => CreateLaunchTemplateResponse);
 
 rt::model! { read debug;
-/// CreateLaunchTemplate返回参数结构体
+/// CreateLaunchTemplate response structure.
 CreateLaunchTemplateResponse {
-    /// 当通过本接口来创建实例启动模板时会返回该参数，表示创建成功的实例启动模板`ID`。
+    /// Specifies the ID of the successfully created instance launch template when this parameter is returned by creating an instance launch template through this interface.
     "LaunchTemplateId" launch_template_id set_launch_template_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateLaunchTemplateVersion` (创建实例启动模板新版本).
+/// Request of `CreateLaunchTemplateVersion` (Creating a instance launch template version).
 ///
-/// 本接口（CreateLaunchTemplateVersion）根据指定的实例模板ID以及对应的模板版本号创建新的实例启动模板，若未指定模板版本号则使用默认版本号。每个实例启动模板最多创建30个版本。
-/// * 新实例模板中未显式指定的参数值，使用指定版本号对应参数值覆盖。
+/// This API is used to create an instance launch template based on the specified template ID and the corresponding template version number. The default version number will be used when no template version numbers are specified. Each instance launch template can have up to 30 version numbers.
 CreateLaunchTemplateVersionRequest {
-    /// 实例所在的位置。通过该参数可以指定实例所属可用区，所属项目，所属宿主机（在专用宿主机上创建子机时指定）等属性。
+    /// Location of the instance. You can use this parameter to specify the attributes of the instance, such as its availability zone, project, and CDH (for dedicated CVMs)
     ///
     /// Required.
     "Placement" placement set_placement: obj Placement,
-    /// 启动模板ID，新版本将基于该实例启动模板ID创建。可通过 [DescribeLaunchTemplates](https://cloud.tencent.com/document/api/213/66322) 接口返回值中的`LaunchTemplateId`获取。
+    /// Instance launch template ID. This parameter is used as a basis for creating new template versions.
     ///
     /// Required.
     "LaunchTemplateId" launch_template_id set_launch_template_id: str,
-    /// 若给定，新实例启动模板将基于给定的版本号创建。若未指定则使用默认版本,可以通过 [DescribeLaunchTemplateVersions](https://cloud.tencent.com/document/api/213/66323)查询默认版本。
+    /// This parameter, when specified, is used to create instance launch templates. If this parameter is not specified, the default version will be used.
     "LaunchTemplateVersion" launch_template_version set_launch_template_version: i64,
-    /// 实例启动模板版本描述。长度为2~256个英文或中文字符，不指定该参数时默认为空字符。
+    /// Description of instance launch template versions. This parameter can contain 2-256 characters.
     "LaunchTemplateVersionDescription" launch_template_version_description set_launch_template_version_description: str,
-    /// 实例机型。不同实例机型指定了不同的资源规格。
+    /// Instance model. Different instance models specify different resource specifications.
     ///
-    /// - 对于付费模式为PREPAID或POSTPAID_BY_HOUR的实例创建，具体取值可通过调用接口[DescribeInstanceTypeConfigs](https://cloud.tencent.com/document/api/213/15749)来获得最新的规格表或参见[实例规格](https://cloud.tencent.com/document/product/213/11518)描述。若不指定该参数，则系统将根据当前地域的资源售卖情况动态指定默认机型。
+    /// - For instances created with the payment modes PREPAID or POSTPAID_BY_HOUR, the specific values can be obtained by calling the DescribeInstanceTypeConfigs API for the latest specification table or referring to [Instance Specifications](https://intl.cloud.tencent.com/document/product/213/11518?from_cn_redirect=1). If this parameter is not specified, the system will dynamically assign a default model based on the current resource sales situation in a region.
     ///
-    /// - 对于付费模式为CDHPAID的实例创建，该参数以"CDH_"为前缀，根据CPU和内存配置生成，具体形式为：CDH_XCXG，例如对于创建CPU为1核，内存为1G大小的专用宿主机的实例，该参数应该为CDH_1C1G。
+    /// - For instances created with the payment mode CDHPAID, this parameter has the prefix "CDH_" and is generated based on the CPU and memory configuration. The specific format is: CDH_XCXG. For example, for creating a CDH instance with 1 CPU core and 1 GB memory, this parameter should be CDH_1C1G.
     "InstanceType" instance_type set_instance_type: str,
-    /// 指定有效的[镜像](https://cloud.tencent.com/document/product/213/4940)ID，格式形如`img-xxx`。镜像类型分为四种：
+    /// Assign an effective [mirror](https://intl.cloud.tencent.com/document/product/213/4940?from_cn_redirect=1) ID in the format like `img-xxx`. there are four image types:
     ///
-    /// - 公共镜像
-    /// - 自定义镜像
-    /// - 共享镜像
-    /// - 云镜像市场
-    /// 可通过以下方式获取可用的镜像ID：
+    /// - PUBLIC image
+    /// - custom image
+    /// - shared image
+    /// - cloud image market
+    /// you can obtain available mirror ids in the following ways:
     ///
-    /// - `公共镜像`、`自定义镜像`、`共享镜像`的镜像ID可通过登录[控制台](https://console.cloud.tencent.com/cvm/image?rid=1&imageType=PUBLIC_IMAGE)查询；`云镜像市场`的镜像ID可通过[云市场](https://market.cloud.tencent.com/list)查询。
-    /// - 通过调用接口 [DescribeImages](https://cloud.tencent.com/document/api/213/15715) ，传入InstanceType获取当前机型支持的镜像列表，取返回信息中的`ImageId`字段。
+    /// - the mirror ids of `PUBLIC image`, `custom image` and `shared image` can be queried by logging in to the [console](https://console.cloud.tencent.com/cvm/image?rid=1&imageType=PUBLIC_image); the mirror ID of `cloud image market` can be queried through the [cloud market](https://market.cloud.tencent.com/list).
+    /// - call the api [DescribeImages](https://intl.cloud.tencent.com/document/api/213/15715?from_cn_redirect=1), input InstanceType to obtain the list of images supported by the current model, and take the `ImageId` field from the return information..
     "ImageId" image_id set_image_id: str,
-    /// 实例系统盘配置信息。若不指定该参数，则按照系统默认值进行分配。
+    /// System disk configuration of the instance. If this parameter is not specified, the default value will be used.
     "SystemDisk" system_disk set_system_disk: obj SystemDisk,
-    /// 实例数据盘配置信息。若不指定该参数，则默认不购买数据盘。支持购买的时候指定21块数据盘，其中最多包含1块LOCAL_BASIC数据盘或者LOCAL_SSD数据盘，最多包含20块CLOUD_BASIC数据盘、CLOUD_PREMIUM数据盘或者CLOUD_SSD数据盘。
+    /// The configuration information of instance data disks. If this parameter is not specified, no data disk will be purchased by default. When purchasing, you can specify 21 data disks, which can contain at most 1 LOCAL_BASIC or LOCAL_SSD data disk, and at most 20 CLOUD_BASIC, CLOUD_PREMIUM, or CLOUD_SSD data disks.
     "DataDisks" data_disks set_data_disks: list DataDisk,
-    /// 私有网络相关信息配置。通过该参数可以指定私有网络的ID，子网ID等信息。若不指定该参数，则默认使用基础网络。若在此参数中指定了私有网络IP，即表示每个实例的主网卡IP；同时，InstanceCount参数必须与私有网络IP的个数一致且不能大于20。
+    /// Configuration information of VPC. This parameter is used to specify VPC ID and subnet ID, etc. If this parameter is not specified, the classic network is used by default. If a VPC IP is specified in this parameter, it indicates the primary ENI IP of each instance. The value of parameter InstanceCount must be same as the number of VPC IPs, which cannot be greater than 20.
     "VirtualPrivateCloud" virtual_private_cloud set_virtual_private_cloud: obj VirtualPrivateCloud,
-    /// 公网带宽相关信息设置。若不指定该参数，则默认公网带宽为0Mbps。
+    /// Configuration of public network bandwidth. If this parameter is not specified, 0 Mbps will be used by default.
     "InternetAccessible" internet_accessible set_internet_accessible: obj InternetAccessible,
-    /// 购买实例数量。具体配额相关限制详见[CVM实例购买限制](https://cloud.tencent.com/document/product/213/2664)。
+    /// Number of instances to be purchased. Value range for monthly-subscribed instances: [1, 300]. Value range for pay-as-you-go instances: [1, 100]. Default value: 1. The specified number of instances to be purchased cannot exceed the remaining quota allowed for the user. For more information on quota, see CVM instance [Purchase Limits](https://intl.cloud.tencent.com/document/product/213/2664).
     "InstanceCount" instance_count set_instance_count: i64,
-    /// 实例显示名称。
-    ///
-    /// - 不指定实例显示名称则默认显示‘未命名’。
-    /// - 购买多台实例，如果指定模式串`{R:x}`，表示生成数字`[x, x+n-1]`，其中`n`表示购买实例的数量，例如`server_{R:3}`，购买1台时，实例显示名称为`server_3`；购买2台时，实例显示名称分别为`server_3`，`server_4`。支持指定多个模式串`{R:x}`。
-    /// - 购买多台实例，如果不指定模式串，则在实例显示名称添加后缀`1、2...n`，其中`n`表示购买实例的数量，例如`server_`，购买2台时，实例显示名称分别为`server_1`，`server_2`。
-    /// - 最多支持128个字符（包含模式串）。
+    /// Instance display name.
+    /// - if the instance display name is not specified, it will display by default as 'unnamed'.
+    /// - when purchasing multiple instances, if the pattern string `{R:x}` is specified, it indicates generating numbers `[x, x+n-1]`, where `n` represents the number of purchased instances. for example, `server_{R:3}` will result in instance display names as `server_3` when purchasing 1 instance; when purchasing 2 instances, the instance display names will be `server_3` and `server_4` respectively. it supports specifying multiple pattern strings `{R:x}`.
+    /// - when purchasing multiple instances, if no pattern string is specified, a suffix `1, 2...n` will be added to the instance display name, where `n` represents the number of purchased instances. for example, for `server_`, when purchasing 2 instances, the instance display names will be `server_1` and `server_2` respectively.
+    /// - it supports up to 128 characters (including pattern strings)..
     "InstanceName" instance_name set_instance_name: str,
-    /// 实例登录设置。通过该参数可以设置实例的登录方式为密钥或保持镜像的原始登录设置。
+    /// Instance login settings. you can use this parameter to set the instance's login method to key or keep the original login settings of the image.
     "LoginSettings" login_settings set_login_settings: obj LoginSettings,
-    /// 实例所属安全组。该参数可以通过调用 [DescribeSecurityGroups](https://cloud.tencent.com/document/api/215/15808) 的返回值中的sgId字段来获取。若不指定该参数，则绑定默认安全组。
+    /// Security groups to which the instance belongs. To obtain the security group IDs, you can call [DescribeSecurityGroups](https://intl.cloud.tencent.com/document/api/215/15808) and look for the `sgld` fields in the response. If this parameter is not specified, the instance will be associated with default security groups.
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// 增强服务。通过该参数可以指定是否开启云安全、云监控等服务。若不指定该参数，则默认公共镜像开启云监控、云安全服务；自定义镜像与云镜像市场镜像默认不开启云监控，云安全服务，而使用镜像里保留的服务。
+    /// Enhanced service. this parameter can be used to specify whether to enable services such as cloud security and cloud monitoring. if this parameter is not specified, cloud monitor and cloud security services are enabled for public images by default; for custom images and marketplace images, cloud monitor and cloud security services are not enabled by default, and the services retained in the image will be used.
     "EnhancedService" enhanced_service set_enhanced_service: obj EnhancedService,
-    /// 用于保证请求幂等性的字符串。该字符串由客户生成，需保证不同请求之间唯一，最大值不超过64个ASCII字符。若不指定该参数，则无法保证请求的幂等性。
+    /// A unique string supplied by the client to ensure that the request is idempotent. Its maximum length is 64 ASCII characters. If this parameter is not specified, the idempotency of the request cannot be guaranteed.
     "ClientToken" client_token set_client_token: str,
-    /// 云服务器的主机名。
+    /// Hostname of Cloud Virtual Machine.
     ///
-    /// - 点号（.）和短横线（-）不能作为 HostName 的首尾字符，不能连续使用。
+    /// - Period (.) and hyphen (-) should not be used as the first or last character of the hostname, and should not be used consecutively.
     ///
-    /// - Windows 实例：名字符长度为[2, 15]，允许字母（不限制大小写）、数字和短横线（-）组成，不支持点号（.），不能全是数字。
+    /// - Windows instances: The hostname should contain 2 to 15 characters, including letters (case insensitive), digits, and hyphens (-), does not support periods (.), and should not be all digits.
     ///
-    /// - 其他类型（Linux 等）实例：字符长度为[2, 60]，允许支持多个点号，点之间为一段，每段允许字母（不限制大小写）、数字和短横线（-）组成。
+    /// - Instances of other types (such as Linux instances): The hostname should contain 2 to 60 characters, including multiple periods (.), with each segment between periods considered as one section. Each section can contain letters (case insensitive), digits, and hyphens (-).
     "HostName" host_name set_host_name: str,
-    /// 定时任务。通过该参数可以为实例指定定时任务，目前仅支持定时销毁。
+    /// Scheduled tasks. You can use this parameter to specify scheduled tasks for the instance. Only scheduled termination is supported.
     "ActionTimer" action_timer set_action_timer: obj ActionTimer,
-    /// 置放群组id，仅支持指定一个。可使用[DescribeDisasterRecoverGroups](https://cloud.tencent.com/document/api/213/17810)接口获取。
+    /// Placement group ID. You can only specify one.
     "DisasterRecoverGroupIds" disaster_recover_group_ids set_disaster_recover_group_ids: list String,
-    /// 标签描述列表。通过指定该参数可以同时绑定标签到相应的资源实例，当前仅支持绑定标签到云服务器实例。
+    /// The tag description list. This parameter is used to bind a tag to a resource instance. A tag can only be bound to CVM instances.
     "TagSpecification" tag_specification set_tag_specification: list TagSpecification,
-    /// 实例的市场相关选项，如竞价实例相关参数，若指定实例的付费模式为竞价付费则该参数必传。
+    /// Market options of the instance, such as parameters related to spot instances. This parameter is required for spot instances.
     "InstanceMarketOptions" instance_market_options set_instance_market_options: obj InstanceMarketOptionsRequest,
-    /// 提供给实例使用的用户数据，需要以 base64 方式编码，支持的最大数据大小为 16KB。关于获取此参数的详细介绍，请参阅[Windows](https://cloud.tencent.com/document/product/213/17526)和[Linux](https://cloud.tencent.com/document/product/213/17525)启动时运行命令。
+    /// User data provided to the instance. This parameter needs to be encoded in base64 format with the maximum size of 16KB. For more information on how to get the value of this parameter, see the commands you need to execute on startup for [Windows](https://intl.cloud.tencent.com/document/product/213/17526) or [Linux](https://intl.cloud.tencent.com/document/product/213/17525).
     "UserData" user_data set_user_data: str,
-    /// 是否只预检此次请求。
-    /// true：发送检查请求，不会创建实例。检查项包括是否填写了必需参数，请求格式，业务限制和云服务器库存。
-    /// 如果检查不通过，则返回对应错误码；
-    /// 如果检查通过，则返回RequestId.
-    /// false（默认）：发送正常请求，通过检查后直接创建实例。
+    /// Whether the request is a dry run only.
+    /// `true`: dry run only. The request will not create instance(s). A dry run can check whether all the required parameters are specified, whether the request format is right, whether the request exceeds service limits, and whether the specified CVMs are available.
+    /// If the dry run fails, the corresponding error code will be returned.
+    /// If the dry run succeeds, the RequestId will be returned.
+    /// `false` (default value): send a normal request and create instance(s) if all the requirements are met.
     "DryRun" dry_run set_dry_run: bool,
-    /// CAM角色名称。可通过[DescribeRoleList](https://cloud.tencent.com/document/product/598/13887)接口返回值中的`roleName`获取。
+    /// CAM role name, which can be obtained from the `roleName` field in the response of the [`DescribeRoleList`](https://intl.cloud.tencent.com/document/product/598/36223?from_cn_redirect=1) API.
     "CamRoleName" cam_role_name set_cam_role_name: str,
-    /// 高性能计算集群ID。若创建的实例为高性能计算实例，需指定实例放置的集群，否则不可指定。该参数可以通过调用 [DescribeHpcClusters](https://cloud.tencent.com/document/api/213/83220) 的返回值中的 `HpcClusterId` 字段来获取。
+    /// HPC cluster ID. The HPC cluster must and can only be specified for a high-performance computing instance.
     "HpcClusterId" hpc_cluster_id set_hpc_cluster_id: str,
-    /// 实例[计费类型](https://cloud.tencent.com/document/product/213/2180)。
+    /// Instance [billing mode](https://intl.cloud.tencent.com/document/product/213/2180?from_cn_redirect=1).
     ///
-    /// - PREPAID：预付费，即包年包月
-    /// - POSTPAID_BY_HOUR：按小时后付费
-    /// - CDHPAID：独享子机（基于专用宿主机创建，宿主机部分的资源不收费）
-    /// - SPOTPAID：竞价付费默认值：POSTPAID_BY_HOUR。
+    /// - PREPAID: prepaid, that is, monthly subscription.
+    /// - POSTPAID_BY_HOUR: pay-as-you-go by hour.
+    /// - CDHPAID: CDH instance (created based on CDH; the resources of the host are free of charge).
+    /// - SPOTPAID: spot payment.Default value: POSTPAID_BY_HOUR.
     "InstanceChargeType" instance_charge_type set_instance_charge_type: str,
-    /// 预付费模式，即包年包月相关参数设置。通过该参数可以指定包年包月实例的购买时长、是否设置自动续费等属性。若指定实例的付费模式为预付费则该参数必传。
+    /// Details of the monthly subscription, including the purchase period, auto-renewal. It is required if the `InstanceChargeType` is `PREPAID`.
     "InstanceChargePrepaid" instance_charge_prepaid set_instance_charge_prepaid: obj InstanceChargePrepaid,
-    /// 实例销毁保护标志，表示是否允许通过api接口删除实例。取值范围：
+    /// Instance termination protection flag, indicating whether an instance is allowed to be deleted through an API. Valid values:
     ///
-    /// - TRUE：表示开启实例保护，不允许通过api接口删除实例
+    /// - TRUE: Instance protection is enabled, and the instance is not allowed to be deleted through the API.
     ///
-    /// - FALSE：表示关闭实例保护，允许通过api接口删除实例
+    /// - FALSE: Instance protection is disabled, and the instance is allowed to be deleted through the API.
     ///
-    /// 默认取值：FALSE。
+    /// Default value: FALSE.
     "DisableApiTermination" disable_api_termination set_disable_api_termination: bool,
-    /// 实例是否开启巨型帧，取值范围：
-    /// <li/> true：表示实例开启巨型帧，只有支持巨型帧的机型可设置为true。
-    /// <li/>false：表示实例关闭巨型帧，只有支持巨型帧的机型可设置为false。
-    /// 支持巨型帧的实例规格： [实例规格](https://cloud.tencent.com/document/product/213/11518)
-    "EnableJumboFrame" enable_jumbo_frame set_enable_jumbo_frame: bool,
-    /// 自定义metadata，支持创建 CVM 时添加自定义元数据键值对。
-    /// 注：内测中。
-    "Metadata" metadata set_metadata: obj Metadata,
-    /// 只允许传递 Update 和 Replace 参数，在模板使用自定义 Metadata 且在 RunInstances 也传递 Metadata 时生效。默认采用 Replace。
+    /// Whether jumbo frames are enabled for the instance. Valid values:
+    /// - true: Jumbo frames are enabled. Only instance types that support jumbo frames can be set to true.
+    /// - false: Jumbo frames are disabled. Only instance types that support jumbo frames can be set to false.
     ///
-    /// - Update：设模板 t含本参数值为Update、 metadata=[k1:v1, k2:v2] ，则RunInstances（给metadata=[k2:v3]）+ t 创建的 cvm 使用metadata=[k1:v1, k2:v3]
-    /// - Replace：模板 t含本参数值为Replace、 metadata=[k1:v1, k2:v2] ，则RunInstances（给metadata=[k2:v3]）+ t 创建的 cvm 使用metadata=[k2:v3]
-    /// 注：内测中。
+    /// Supported instance types: [Instance Types](https://www.tencentcloud.com/zh/document/api/213/11518)
+    "EnableJumboFrame" enable_jumbo_frame set_enable_jumbo_frame: bool,
+    /// Custom metadata. specifies that custom metadata key-value pairs can be added when creating a CVM.
+    /// Note: this field is in beta test.
+    "Metadata" metadata set_metadata: obj Metadata,
+    /// Specifies that only the Update and Replace parameters are allowed. this parameter is valid only when custom Metadata is used in the template and Metadata is also transmitted in RunInstances. defaults to Replace.
+    ///
+    /// -Update: if template t contains this parameter with a value of Update and metadata=[k1:v1, k2:v2], then RunInstances (with metadata=[k2:v3]) + t creates a cvm using metadata=[k1:v1, k2:v3].
+    /// -Replace: if the template t contains this parameter with a value of Replace and metadata=[k1:v1, k2:v2], then when creating a cvm using RunInstances (with metadata=[k2:v3]) + t, the created cvm will use metadata=[k2:v3].
+    /// Note: this field is in beta test.
     "TemplateDataModifyAction" template_data_modify_action set_template_data_modify_action: str,
-    /// 多网卡参数信息。 此功能仅部分地区灰度开放，如需使用[请提交工单咨询](https://console.cloud.tencent.com/workorder/category)
+    /// Network interface configuration for instance creation, including VPCs, subnets, and IP address allocation for primary and secondary network interfaces. This feature is in beta test in selected regions. To use this feature, [submit a ticket](https://console.tencentcloud.com/workorder/category).
     "NetworkInterfaces" network_interfaces set_network_interfaces: list NetworkInterfaces,
 } }
 rt::action!("cvm", "2017-03-12", "CreateLaunchTemplateVersion", CreateLaunchTemplateVersionRequest => CreateLaunchTemplateVersionResponse);
 
 rt::model! { read debug;
-/// CreateLaunchTemplateVersion返回参数结构体
+/// CreateLaunchTemplateVersion response structure.
 CreateLaunchTemplateVersionResponse {
-    /// 新创建的实例启动模板版本号。
+    /// Version number of the new instance launch template.
     "LaunchTemplateVersionNumber" launch_template_version_number set_launch_template_version_number: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 描述了数据盘的信息
+/// Describes data disk information.
 DataDisk {
-    /// 数据盘大小，单位：GiB。最小调整步长为10GiB，不同数据盘类型取值范围不同，具体限制详见：[存储概述](https://cloud.tencent.com/document/product/213/4952)。默认值为0，表示不购买数据盘。更多限制详见产品文档。
+    /// Data disk size, unit: GiB. the minimum adjustment step size is 10 GiB. the value ranges of different data disk types vary. for specific limitations, see the [storage overview](https://www.tencentcloud.com/document/product/213/4952). the default value is 0, which means no data disk purchase. for more restrictions, see the product document.
     ///
     /// Required.
     "DiskSize" disk_size set_disk_size: i64,
-    /// 数据盘类型。数据盘类型限制详见[存储概述](https://cloud.tencent.com/document/product/213/4952)。取值范围：
+    /// Specifies the data disk type. for restrictions on data disk types, refer to [storage overview](https://www.tencentcloud.com/document/product/213/4952). valid values:
     ///
-    /// - LOCAL_BASIC：本地硬盘
-    /// - LOCAL_SSD：本地SSD硬盘
-    /// - LOCAL_NVME：本地NVME硬盘，与InstanceType强相关，不支持指定
-    /// - LOCAL_PRO：本地HDD硬盘，与InstanceType强相关，不支持指定
-    /// - CLOUD_BASIC：普通云硬盘
-    /// -  CLOUD_PREMIUM：高性能云硬盘
-    /// - CLOUD_SSD：SSD云硬盘
-    /// -  CLOUD_HSSD：增强型SSD云硬盘
-    /// - CLOUD_TSSD：极速型SSD云硬盘
-    /// - CLOUD_BSSD：通用型SSD云硬盘
-    /// 默认取值：LOCAL_BASIC
+    /// - LOCAL_BASIC: LOCAL disk
+    /// - LOCAL_SSD: LOCAL SSD
+    /// - LOCAL_NVME: LOCAL NVME disk, which is closely related to InstanceType and cannot be specified
+    /// - LOCAL_PRO: LOCAL HDD, which is closely related to InstanceType and cannot be specified
+    /// - cloud_BASIC: BASIC cloud disk
+    /// - cloud_PREMIUM: high-performance cloud block storage
+    /// - cloud_SSD: SSD cloud disk
+    /// - cloud_HSSD: enhanced SSD cloud disk
+    /// - cloud_TSSD: ultra-fast SSD cbs
+    /// - cloud_BSSD: universal SSD cloud disk
+    /// default: LOCAL_BASIC.
     ///
-    /// 该参数对`ResizeInstanceDisk`接口无效。
+    /// this parameter is invalid for the `ResizeInstanceDisk` api.
     "DiskType" disk_type set_disk_type: str,
-    /// 数据盘ID。
-    /// 该参数目前仅用于`DescribeInstances`等查询类接口的返回参数，不可用于`RunInstances`等写接口的入参。
+    /// Specifies the data disk ID.
+    /// This parameter currently only serves as a response parameter for query apis such as `DescribeInstances`, and cannot be used as an input parameter for write apis such as `RunInstances`.
     "DiskId" disk_id set_disk_id: str,
-    /// 数据盘是否随子机销毁。取值范围：
-    /// - true：子机销毁时，销毁数据盘，只支持按小时后付费云盘
-    /// - false：子机销毁时，保留数据盘
-    /// 默认取值：true
-    /// 该参数目前仅用于 `RunInstances` 接口。
+    /// Whether the data disk is terminated with the instance. value range:
+    /// - true: when the instance is terminated, the data disk is also terminated. only hourly postpaid cloud disks are supported.
+    /// - false: when the instance is terminated, the data disk is retained.
+    /// default value: true
+    /// currently, this parameter is only used for the API `RunInstances`.
     "DeleteWithInstance" delete_with_instance set_delete_with_instance: bool,
-    /// 数据盘快照ID。选择的数据盘快照大小需小于数据盘大小。
+    /// Data disk snapshot ID. the size of the selected data disk snapshot must be less than the data disk size.
     "SnapshotId" snapshot_id set_snapshot_id: str,
-    /// 数据盘是否加密。取值范围：
-    /// - true：加密
-    /// - false：不加密
-    /// 默认取值：false
-    /// 该参数目前仅用于 `RunInstances` 接口。
+    /// Specifies whether the data disk is encrypted. value range:
+    /// - true: encrypted
+    /// - false: unencrypted
+    /// default value: false
+    /// this parameter is currently only used for the `RunInstances` api.
     "Encrypt" encrypt set_encrypt: bool,
-    /// 自定义CMK对应的ID，取值为UUID或者类似kms-abcd1234。用于加密云盘。
+    /// Custom CMK ID, value is UUID or similar to kms-abcd1234. used for encrypted cloud disk.
     ///
-    /// 该参数目前仅用于 `RunInstances` 接口。
+    /// This parameter is currently only used for the `RunInstances` api.
+    /// Note: This field may return null, indicating that no valid value is found.
     "KmsKeyId" kms_key_id set_kms_key_id: str,
-    /// 云硬盘性能，单位：MiB/s。使用此参数可给云硬盘购买额外的性能。
-    /// 当前仅支持极速型云盘（CLOUD_TSSD）和增强型SSD云硬盘（CLOUD_HSSD）
+    /// Cloud disk performance (unit: MiB/s). specifies additional performance for cloud disks.
+    /// Currently only supports extreme cbs (CLOUD_TSSD) and enhanced SSD CLOUD disk (CLOUD_HSSD).
+    /// Note: This field may return null, indicating that no valid value is found.
     "ThroughputPerformance" throughput_performance set_throughput_performance: i64,
-    /// 所属的独享集群ID。
+    /// Specifies the dedicated cluster ID belonging to.
+    /// Note: This field may return null, indicating that no valid value is found.
     "CdcId" cdc_id set_cdc_id: str,
-    /// 突发性能
-    /// 注：内测中。
+    /// Burstable performance.
+    ///
+    /// Note: this field is in beta test..
     "BurstPerformance" burst_performance set_burst_performance: bool,
-    /// 磁盘名称，长度不超过128 个字符。
+    /// Disk name, with a length not exceeding 128 characters.
     "DiskName" disk_name set_disk_name: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteDisasterRecoverGroups` (删除分散置放群组).
+/// Request of `DeleteDisasterRecoverGroups` (Deletes a spread placement group).
 ///
-/// 本接口 (DeleteDisasterRecoverGroups)用于删除[分散置放群组](https://cloud.tencent.com/document/product/213/15486)。只有空的置放群组才能被删除，非空的群组需要先销毁组内所有云服务器，才能执行删除操作，不然会产生删除置放群组失败的错误。
+/// This API is used to delete a [spread placement group](https://intl.cloud.tencent.com/document/product/213/15486?from_cn_redirect=1). Only empty placement groups can be deleted. To delete a non-empty group, you need to terminate all the CVM instances in it first. Otherwise, the deletion will fail.
 DeleteDisasterRecoverGroupsRequest {
-    /// 分散置放群组ID列表，可通过[DescribeDisasterRecoverGroups](https://cloud.tencent.com/document/api/213/17810)接口获取。每次请求允许操作的分散置放群组数量上限是10。
+    /// ID list of spread placement groups, obtainable via the [DescribeDisasterRecoverGroups](https://intl.cloud.tencent.com/document/api/213/17810?from_cn_redirect=1) API. You can operate up to 10 spread placement groups in each request.
     ///
     /// Required.
     "DisasterRecoverGroupIds" disaster_recover_group_ids set_disaster_recover_group_ids: list String,
@@ -944,7 +946,7 @@ DeleteDisasterRecoverGroupsRequest {
 rt::action!("cvm", "2017-03-12", "DeleteDisasterRecoverGroups", DeleteDisasterRecoverGroupsRequest => DeleteDisasterRecoverGroupsResponse);
 
 rt::model! { read debug;
-/// DeleteDisasterRecoverGroups返回参数结构体
+/// DeleteDisasterRecoverGroups response structure.
 DeleteDisasterRecoverGroupsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -970,31 +972,27 @@ DeleteHpcClustersResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteImages` (删除镜像).
+/// Request of `DeleteImages` (Deletes images).
 ///
-/// 本接口（DeleteImages）用于删除一个或多个镜像。
+/// This API is used to delete one or more images.
 ///
-/// * 当[镜像状态](https://cloud.tencent.com/document/product/213/15753#Image) 为`创建中`、`复制中`、`导入中`时, 不允许删除。镜像状态可以通过[DescribeImages](https://cloud.tencent.com/document/api/213/9418)获取。
-/// * 被共享的镜像，需要先取消共享关系，才能删除。
-/// * 每个地域最多只支持创建500个自定义镜像，删除镜像可以释放账户的配额。
-/// * 当镜像正在被其它账户分享时，不允许删除。
+/// * If the [ImageState](https://intl.cloud.tencent.com/document/product/213/15753?from_cn_redirect=1#Image) of an image is `CREATING` or `USING`, the image cannot be deleted. Call the [DescribeImages](https://intl.cloud.tencent.com/document/api/213/15715?from_cn_redirect=1) API to query the image status.
+/// * Up to 10 custom images are allowed in each region. If you have run out of the quota, delete unused images to create new ones.
+/// * A shared image cannot be deleted.
 DeleteImagesRequest {
-    /// 删除的镜像 ID 列表。
-    /// 可通过 [DescribeImages](https://cloud.tencent.com/document/api/213/15715) 接口返回值中的`ImageId`获取。
+    /// List of the IDs of the instances to be deleted.
     ///
     /// Required.
     "ImageIds" image_ids set_image_ids: list String,
-    /// 是否删除镜像关联的快照。
-    /// 默认值：false
+    /// Whether to delete the snapshot associated with the image
     "DeleteBindedSnap" delete_binded_snap set_delete_binded_snap: bool,
-    /// 检测是否支持删除镜像。
-    /// 默认值：false
+    /// Check whether deleting an image is supported
     "DryRun" dry_run set_dry_run: bool,
 } }
 rt::action!("cvm", "2017-03-12", "DeleteImages", DeleteImagesRequest => DeleteImagesResponse);
 
 rt::model! { read debug;
-/// DeleteImages返回参数结构体
+/// DeleteImages response structure.
 DeleteImagesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1020,15 +1018,15 @@ DeleteInstancesActionTimerResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteInstancesDisasterRecoverGroups` (将云服务器实例从指定的置放群组中批量移除).
+/// Request of `DeleteInstancesDisasterRecoverGroups` (Batch remove CVM instances from the specified instance placement groups).
 ///
-/// 本接口 (DeleteInstancesDisasterRecoverGroups) 用于将云服务器实例从指定的置放群组中批量移除。
+/// This API is used to batch remove CVM instances from specified placement groups.
 DeleteInstancesDisasterRecoverGroupsRequest {
-    /// 一个或多个待操作的实例ID。可通过[`DescribeInstances`](https://cloud.tencent.com/document/api/213/15728)接口返回值中的`InstanceId`获取。每次请求批量实例的上限为100。
+    /// One or more instance IDs to be operated. You can obtain the instance ID through the `InstanceId` in the return value from the API [`DescribeInstances`](https://www.tencentcloud.com/zh/document/api/213/33258). The maximum number of instances per request is 100.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 分散置放群组ID列表，可通过[DescribeDisasterRecoverGroups](https://cloud.tencent.com/document/api/213/17810)接口获取。
+    /// ID list of placement groups, obtainable via the [DescribeDisasterRecoverGroups](https://www.tencentcloud.com/zh/document/api/213/33261) API.
     ///
     /// Required.
     "DisasterRecoverGroupIds" disaster_recover_group_ids set_disaster_recover_group_ids: list String,
@@ -1036,26 +1034,26 @@ DeleteInstancesDisasterRecoverGroupsRequest {
 rt::action!("cvm", "2017-03-12", "DeleteInstancesDisasterRecoverGroups", DeleteInstancesDisasterRecoverGroupsRequest => DeleteInstancesDisasterRecoverGroupsResponse);
 
 rt::model! { read debug;
-/// DeleteInstancesDisasterRecoverGroups返回参数结构体
+/// DeleteInstancesDisasterRecoverGroups response structure.
 DeleteInstancesDisasterRecoverGroupsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteKeyPairs` (删除密钥对).
+/// Request of `DeleteKeyPairs` (Deletes key pairs).
 ///
-/// 本接口 (DeleteKeyPairs) 用于删除已在腾讯云托管的密钥对。
+/// This API is used to delete the key pairs hosted in Tencent Cloud.
 ///
-/// * 可以同时删除多个密钥对。
-/// * 不能删除已被实例或镜像引用的密钥对，所以需要独立判断是否所有密钥对都被成功删除。
+/// * You can delete multiple key pairs at the same time.
+/// * A key pair used by an instance or image cannot be deleted. Therefore, you need to verify whether all the key pairs have been deleted successfully.
 DeleteKeyPairsRequest {
-    /// 一个或多个待操作的密钥对ID。每次请求批量密钥对的上限为100。
-    /// 可以通过以下方式获取可用的密钥ID：
+    /// One or more key pair IDs to be operated. The maximum number of key pairs per request is 100.
+    /// You can obtain an available key pair ID in the following ways:
     ///
-    /// - 通过登录[控制台](https://console.cloud.tencent.com/cvm/sshkey)查询密钥ID。
+    /// - Log in to the [console](https://console.cloud.tencent.com/cvm/sshkey) to query the key pair ID.
     ///
-    /// - 通过调用接口 [DescribeKeyPairs](https://cloud.tencent.com/document/api/213/15699) ，取返回信息中的 `KeyId` 获取密钥对ID。
+    /// - Call the [DescribeKeyPairs](https://intl.cloud.tencent.com/document/api/213/15699?from_cn_redirect=1) API and obtain the key pair ID from the `KeyId` in the response.
     ///
     /// Required.
     "KeyIds" key_ids set_key_ids: list String,
@@ -1063,18 +1061,18 @@ DeleteKeyPairsRequest {
 rt::action!("cvm", "2017-03-12", "DeleteKeyPairs", DeleteKeyPairsRequest => DeleteKeyPairsResponse);
 
 rt::model! { read debug;
-/// DeleteKeyPairs返回参数结构体
+/// DeleteKeyPairs response structure.
 DeleteKeyPairsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteLaunchTemplate` (删除实例启动模板).
+/// Request of `DeleteLaunchTemplate` (Deleting an instance launch template).
 ///
-/// 本接口（DeleteLaunchTemplate）用于删除一个实例启动模板。
+/// This API is used to delete an instance launch template.
 DeleteLaunchTemplateRequest {
-    /// 启动模板ID。可通过 [DescribeLaunchTemplates](https://cloud.tencent.com/document/api/213/66322) 接口返回值中的`LaunchTemplateId`获取。
+    /// The launch template ID
     ///
     /// Required.
     "LaunchTemplateId" launch_template_id set_launch_template_id: str,
@@ -1082,22 +1080,22 @@ DeleteLaunchTemplateRequest {
 rt::action!("cvm", "2017-03-12", "DeleteLaunchTemplate", DeleteLaunchTemplateRequest => DeleteLaunchTemplateResponse);
 
 rt::model! { read debug;
-/// DeleteLaunchTemplate返回参数结构体
+/// DeleteLaunchTemplate response structure.
 DeleteLaunchTemplateResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteLaunchTemplateVersions` (删除实例启动模板版本).
+/// Request of `DeleteLaunchTemplateVersions` (Deletes one or more instance launch template versions).
 ///
-/// 本接口（DeleteLaunchTemplateVersions）用于删除一个或者多个实例启动模板版本。
+/// This API is used to delete one or more instance launch template versions.
 DeleteLaunchTemplateVersionsRequest {
-    /// 启动模板ID。可通过 [DescribeLaunchTemplates](https://cloud.tencent.com/document/api/213/66322) 接口返回值中的`LaunchTemplateId`获取。
+    /// The launch template ID
     ///
     /// Required.
     "LaunchTemplateId" launch_template_id set_launch_template_id: str,
-    /// 实例启动模板版本列表。可通过 [DescribeLaunchTemplateVersions](https://cloud.tencent.com/document/api/213/66323) 接口返回值中的`LaunchTemplateVersion`获取。
+    /// List of instance launch template versions.
     ///
     /// Required.
     "LaunchTemplateVersions" launch_template_versions set_launch_template_versions: list i64,
@@ -1105,7 +1103,7 @@ DeleteLaunchTemplateVersionsRequest {
 rt::action!("cvm", "2017-03-12", "DeleteLaunchTemplateVersions", DeleteLaunchTemplateVersionsRequest => DeleteLaunchTemplateVersionsResponse);
 
 rt::model! { read debug;
-/// DeleteLaunchTemplateVersions返回参数结构体
+/// DeleteLaunchTemplateVersions response structure.
 DeleteLaunchTemplateVersionsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1161,11 +1159,11 @@ DescribeAccountQuotaResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeChcDeniedActions` (查询CHC物理服务器禁止做的操作).
+/// Request of `DescribeChcDeniedActions` (Queries the actions not allowed for the specified CHC instances).
 ///
-/// 查询CHC物理服务器禁止做的操作，返回给用户
+/// This API is used to query the actions not allowed for the specified CHC instances.
 DescribeChcDeniedActionsRequest {
-    /// CHC物理服务器实例id
+    /// CHC instance ID
     ///
     /// Required.
     "ChcIds" chc_ids set_chc_ids: list String,
@@ -1173,260 +1171,217 @@ DescribeChcDeniedActionsRequest {
 rt::action!("cvm", "2017-03-12", "DescribeChcDeniedActions", DescribeChcDeniedActionsRequest => DescribeChcDeniedActionsResponse);
 
 rt::model! { read debug;
-/// DescribeChcDeniedActions返回参数结构体
+/// DescribeChcDeniedActions response structure.
 DescribeChcDeniedActionsResponse {
-    /// CHC实例禁止操作信息
+    /// Actions not allowed for the CHC instance
     "ChcHostDeniedActionSet" chc_host_denied_action_set set_chc_host_denied_action_set: list ChcHostDeniedActions,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeChcHosts` (查询CHC物理服务器).
+/// Request of `DescribeChcHosts` (Queries the details of CHC hosts).
 ///
-/// 本接口 (DescribeChcHosts) 用于查询一个或多个CHC物理服务器详细信息。
+/// This API is used to query the details of one or more CHC host.
 ///
-/// * 可以根据实例`ID`、实例名称或者设备类型等信息来查询实例的详细信息。过滤信息详细请见过滤器`Filter`。
-/// * 如果参数为空，返回当前用户一定数量（`Limit`所指定的数量，默认为20）的实例。
+/// * You can filter the query results with the instance ID, name or device type. See `Filter` for more information.
+/// * If no parameter is defined, a certain number of instances under the current account will be returned. The number is specified by `Limit` and is `20` by default.
 DescribeChcHostsRequest {
-    /// CHC物理服务器实例ID。每次请求的实例的上限为100。参数不支持同时指定`ChcIds`和`Filters`。
+    /// CHC host ID. Up to 100 instances per request is allowed. `ChcIds` and `Filters` cannot be specified at the same time.
     "ChcIds" chc_ids set_chc_ids: list String,
     /// - zone
-    /// 按照【可用区】进行过滤。可用区形如：ap-guangzhou-6。
     ///
-    /// 类型：String
+    /// Filter by the availability zone, such as `ap-guangzhou-6`.
     ///
-    /// 必选：否
+    /// Type: String
     ///
-    /// 可选项：[可用区列表](https://cloud.tencent.com/document/product/213/6091)
+    /// Optional
+    ///
+    /// Valid values: See [Regions and Availability Zones](https://intl.cloud.tencent.com/document/product/213/6091?from_cn_redirect=1)
     ///
     /// - instance-name
-    /// 按照【实例名称】进行过滤。
     ///
-    /// 类型：String
+    /// Filter by the instance name.
     ///
-    /// 必选：否
+    /// Type: String
+    ///
+    /// Optional
     ///
     /// - instance-state
-    /// 按照【实例状态】进行过滤。状态类型详见[实例状态表](https://cloud.tencent.com/document/api/213/15753#InstanceStatus)
     ///
-    /// 类型：String
+    /// Filter by the instance status. For status details, see [InstanceStatus](https://intl.cloud.tencent.com/document/api/213/15753?from_cn_redirect=1#InstanceStatus).
     ///
-    /// 必选：否
+    /// Type: String
+    ///
+    /// Optional
     ///
     /// - device-type
-    /// 按照【设备类型】进行过滤。
     ///
-    /// 类型：String
+    /// Filter by the device type.
     ///
-    /// 必选：否
+    /// Type: String
+    ///
+    /// Optional
     ///
     /// - vpc-id
-    /// 按照【私有网络唯一ID】进行过滤。
     ///
-    /// 类型：String
+    /// Filter by the unique VPC ID.
     ///
-    /// 必选：否
+    /// Type: String
+    ///
+    /// Optional
     ///
     /// - subnet-id
-    /// 按照【私有子网唯一ID】进行过滤。
     ///
-    /// 类型：String
+    /// Filter by the unique VPC subnet ID.
     ///
-    /// 必选：否
+    /// Type: String
     ///
-    /// - sn
-    /// 按照【设备SN】进行过滤。
-    ///
-    /// 类型：String
-    ///
-    /// 必选：否
+    /// Optional
     "Filters" filters set_filters: list Filter,
-    /// 偏移量，默认为0。关于`Offset`的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// The offset. Default value: `0`. For more information on `Offset`, see the relevant sections in API [Introduction](https://intl.cloud.tencent.com/document/api/213/15688?from_cn_redirect=1).
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认为20，最大值为100。关于`Limit`的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// The number of returned results. Default value: `20`. Maximum value: `100`. For more information on `Limit`, see the relevant sections in API [Introduction](https://intl.cloud.tencent.com/document/api/213/15688?from_cn_redirect=1).
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cvm", "2017-03-12", "DescribeChcHosts", DescribeChcHostsRequest => DescribeChcHostsResponse);
 
 rt::model! { read debug;
-/// DescribeChcHosts返回参数结构体
+/// DescribeChcHosts response structure.
 DescribeChcHostsResponse {
-    /// 符合条件的实例数量。
+    /// Number of eligible instances
     "TotalCount" total_count set_total_count: i64,
-    /// 返回的实例列表
+    /// List of returned instances
     "ChcHostSet" chc_host_set set_chc_host_set: list ChcHost,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDisasterRecoverGroupQuota` (查询置放群组配额).
+/// Request of `DescribeDisasterRecoverGroupQuota` (Queries the quota of placement groups).
 ///
-/// 本接口 (DescribeDisasterRecoverGroupQuota)用于查询[分散置放群组](https://cloud.tencent.com/document/product/213/15486)配额。
+/// This API is used to query the quota of [spread placement groups](https://www.tencentcloud.com/document/product/213/15486).
 DescribeDisasterRecoverGroupQuotaRequest {
 } }
 rt::action!("cvm", "2017-03-12", "DescribeDisasterRecoverGroupQuota", DescribeDisasterRecoverGroupQuotaRequest => DescribeDisasterRecoverGroupQuotaResponse);
 
 rt::model! { read debug;
-/// DescribeDisasterRecoverGroupQuota返回参数结构体
+/// DescribeDisasterRecoverGroupQuota response structure.
 DescribeDisasterRecoverGroupQuotaResponse {
-    /// 可创建置放群组数量的上限。
+    /// The maximum number of placement groups that can be created.
     "GroupQuota" group_quota set_group_quota: i64,
-    /// 当前用户已经创建的置放群组数量。
+    /// The number of placement groups that have been created by the current user.
     "CurrentNum" current_num set_current_num: i64,
-    /// 物理机类型容灾组内实例的配额数。
+    /// Quota on instances in a physical-machine-type disaster recovery group.
     "CvmInHostGroupQuota" cvm_in_host_group_quota set_cvm_in_host_group_quota: i64,
-    /// 交换机类型容灾组内实例的配额数。
+    /// Quota on instances in a switch-type disaster recovery group.
     ///
     /// Disabled in the spec.
     "CvmInSwGroupQuota" cvm_in_sw_group_quota set_cvm_in_sw_group_quota: i64,
-    /// 机架类型容灾组内实例的配额数。
+    /// Quota on instances in a rack-type disaster recovery group.
     "CvmInRackGroupQuota" cvm_in_rack_group_quota set_cvm_in_rack_group_quota: i64,
-    /// 交换机类型容灾组内实例的配额数。
+    /// Quota for instances in a disaster recovery group of the switch type.
     "CvmInSwitchGroupQuota" cvm_in_switch_group_quota set_cvm_in_switch_group_quota: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDisasterRecoverGroups` (查询分散置放群组信息).
+/// Request of `DescribeDisasterRecoverGroups` (Queries information on spread placement groups).
 ///
-/// 本接口 (DescribeDisasterRecoverGroups)用于查询[分散置放群组](https://cloud.tencent.com/document/product/213/15486)信息。
+/// This API is used to query the information on [spread placement groups](https://intl.cloud.tencent.com/document/product/213/15486?from_cn_redirect=1).
 DescribeDisasterRecoverGroupsRequest {
-    /// 分散置放群组ID列表。每次请求允许操作的分散置放群组数量上限是10。
+    /// ID list of spread placement groups. You can operate up to 10 spread placement groups in each request.
     "DisasterRecoverGroupIds" disaster_recover_group_ids set_disaster_recover_group_ids: list String,
-    /// 分散置放群组名称，支持模糊匹配。
+    /// Name of a spread placement group. Fuzzy match is supported.
     "Name" name set_name: str,
-    /// 偏移量，默认为0。关于`Offset`的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// Offset; default value: 0. For more information on `Offset`, see the corresponding section in API [Introduction](https://intl.cloud.tencent.com/document/product/377).
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认为20，最大值为100。关于`Limit`的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// Number of results returned; default value: 20; maximum: 100. For more information on `Limit`, see the corresponding section in API [Introduction](https://intl.cloud.tencent.com/document/product/377).
     "Limit" limit set_limit: i64,
-    /// - tag-key
+    /// -  `tag-key` - String - Optional - Filter by the tag key.
     ///
-    /// 按照【标签键】进行过滤。
+    /// - `tag-value` - String - Optional - Filter by the tag value.
     ///
-    /// 类型：String
-    ///
-    /// 必选：否
-    ///
-    /// - tag-value
-    /// 按照【标签值】进行过滤。
-    ///
-    /// 类型：String
-    ///
-    /// 必选：否
-    ///
-    /// - tag:tag-key
-    /// 按照【标签键值对】进行过滤。tag-key使用具体的标签键进行替换。
-    ///
-    /// 类型：String
-    ///
-    /// 必选：否
-    ///
-    /// 每次请求的`Filters`的上限为10，`Filter.Values`的上限为5。
+    /// -  `tag:tag-key` - String - Optional - Filter by the tag key-value pair. Replace `tag-key` with the actual tag keys.
+    /// Each request can have up to 10 `Filters` and 5 `Filters.Values`.
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("cvm", "2017-03-12", "DescribeDisasterRecoverGroups", DescribeDisasterRecoverGroupsRequest => DescribeDisasterRecoverGroupsResponse);
 
 rt::model! { read debug;
-/// DescribeDisasterRecoverGroups返回参数结构体
+/// DescribeDisasterRecoverGroups response structure.
 DescribeDisasterRecoverGroupsResponse {
-    /// 分散置放群组信息列表。
+    /// Information on spread placement groups.
     "DisasterRecoverGroupSet" disaster_recover_group_set set_disaster_recover_group_set: list DisasterRecoverGroup,
-    /// 用户置放群组总量。
+    /// Total number of placement groups of the user.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeHosts` (查看CDH实例列表).
+/// Request of `DescribeHosts` (Views the list of CDH instances).
 ///
-/// 本接口 (DescribeHosts) 用于获取一个或多个CDH实例的详细信息。
+/// This API is used to query the details of CDH instances.
 DescribeHostsRequest {
     /// - zone
     ///
-    /// 按照【可用区】进行过滤。可用区形如：ap-guangzhou-6。
+    /// Filter by the availability zone, such as `ap-guangzhou-6`.
     ///
-    /// 类型：String
+    /// Type: String
     ///
-    /// 必选：否
+    /// Optional
     ///
-    /// 可选项：[可用区列表](https://cloud.tencent.com/document/product/213/6091)
+    /// Valid values: See [Regions and Availability Zones](https://intl.cloud.tencent.com/document/product/213/6091?from_cn_redirect=1)
     ///
     /// - project-id
     ///
-    /// 按照【项目ID】进行过滤，可通过调用[DescribeProject](https://cloud.tencent.com/document/api/651/78725)查询已创建的项目列表或登录[控制台](https://console.cloud.tencent.com/cvm/index)进行查看；也可以调用[AddProject](https://cloud.tencent.com/document/api/651/81952)创建新的项目。项目ID形如：1002189。
+    /// Filter by the project ID. You can query the list of created projects by calling `DescribeProject` or logging in to the [CVM console](https://console.cloud.tencent.com/cvm/index). You can also call `AddProject` to create projects. The project ID is like 1002189.
     ///
-    /// 类型：Integer
+    /// Type: Integer
     ///
-    /// 必选：否
+    /// Optional
     ///
     /// - host-id
     ///
-    /// 按照【[CDH](https://cloud.tencent.com/document/product/416) ID】进行过滤。[CDH](https://cloud.tencent.com/document/product/416) ID形如：host-xxxxxxxx。
+    /// Filter by the CDH instance ID. Format: host-xxxxxxxx.
     ///
-    /// 类型：String
+    /// Type: String
     ///
-    /// 必选：否
+    /// Optional
     ///
     /// - host-name
     ///
-    /// 按照【CDH实例名称】进行过滤。
+    /// Filter by the host name.
     ///
-    /// 类型：String
+    /// Type: String
     ///
-    /// 必选：否
+    /// Optional
     ///
     /// - host-state
     ///
-    /// 按照【CDH实例状态】进行过滤。（PENDING：创建中 | LAUNCH_FAILURE：创建失败 | RUNNING：运行中 | EXPIRED：已过期）
+    /// Filter by the CDH instance status. (`PENDING`: Creating | `LAUNCH_FAILURE`: Failed to create | `RUNNING`: Running | `EXPIRED`: Expired)
     ///
-    /// 类型：String
+    /// Type: String
     ///
-    /// 必选：否
+    /// Optional
     ///
-    /// - host-type
-    ///
-    /// 按照【CDH机型】进行过滤。
-    ///
-    /// 类型：String
-    ///
-    /// 必选：否
-    ///
-    /// - tag-key
-    /// 按照【标签键】进行过滤。
-    ///
-    /// 类型：String
-    ///
-    /// 必选：否
-    ///
-    /// - tag-value
-    /// 按照【标签值】进行过滤。
-    ///
-    /// 类型：String
-    ///
-    /// 必选：否
-    ///
-    /// - tag:tag-key
-    /// 按照【标签键值对】进行过滤。tag-key使用具体的标签键进行替换。使用请参考示例。
-    ///
-    /// 每次请求的`Filters`的上限为10，`Filter.Values`的上限为5。
+    /// Each request can have up to 10 `Filters` and 5 `Filter.Values`.
     "Filters" filters set_filters: list Filter,
-    /// 偏移量，默认为0。
+    /// Offset; default value: 0.
     "Offset" offset set_offset: i128,
-    /// 返回数量，默认为20，最大值为100。
+    /// Number of results returned; default value: 20; maximum: 100.
     "Limit" limit set_limit: i128,
 } }
 rt::action!("cvm", "2017-03-12", "DescribeHosts", DescribeHostsRequest => DescribeHostsResponse);
 
 rt::model! { read debug;
-/// DescribeHosts返回参数结构体
+/// DescribeHosts response structure.
 DescribeHostsResponse {
-    /// 符合查询条件的cdh实例总数
+    /// Total number of CDH instances meeting the query conditions
     "TotalCount" total_count set_total_count: i128,
-    /// cdh实例详细信息列表
+    /// Information on CDH instances
     "HostSet" host_set set_host_set: list HostItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1490,47 +1445,48 @@ DescribeHpcClustersResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeImageFromFamily` (查询镜像族内可用镜像).
+/// Request of `DescribeImageFromFamily` (Queries available images within an image family).
 ///
-/// 本接口(DescribeImageFromFamily) 用于查看镜像族内可用镜像信息。
+/// This API is used to view information about available images within an image family.
 DescribeImageFromFamilyRequest {
-    /// 镜像族
+    /// Image family
     "ImageFamily" image_family set_image_family: str,
 } }
 rt::action!("cvm", "2017-03-12", "DescribeImageFromFamily", DescribeImageFromFamilyRequest => DescribeImageFromFamilyResponse);
 
 rt::model! { read debug;
-/// DescribeImageFromFamily返回参数结构体
+/// DescribeImageFromFamily response structure.
 DescribeImageFromFamilyResponse {
-    /// 镜像信息，没有可用镜像是返回为空
+    /// Image information. Null is returned when there is no available image.
+    /// Note: This field may return null, indicating that no valid value is found.
     "Image" image set_image: obj Image,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeImageQuota` (查询镜像配额上限).
+/// Request of `DescribeImageQuota` (Queries image quota).
 ///
-/// 本接口(DescribeImageQuota)用于查询用户账号的镜像配额。
+/// This API is used to query the image quota of an user account.
 DescribeImageQuotaRequest {
 } }
 rt::action!("cvm", "2017-03-12", "DescribeImageQuota", DescribeImageQuotaRequest => DescribeImageQuotaResponse);
 
 rt::model! { read debug;
-/// DescribeImageQuota返回参数结构体
+/// DescribeImageQuota response structure.
 DescribeImageQuotaResponse {
-    /// 账户的镜像配额
+    /// The image quota of an account
     "ImageNumQuota" image_num_quota set_image_num_quota: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeImageSharePermission` (查看镜像分享信息).
+/// Request of `DescribeImageSharePermission` (Views image sharing information).
 ///
-/// 本接口（DescribeImageSharePermission）用于查询镜像分享信息。
+/// This API is used to query image sharing information.
 DescribeImageSharePermissionRequest {
-    /// 需要共享的镜像 ID，可通过 [DescribeImages](https://cloud.tencent.com/document/api/213/15715) 接口返回的`ImageId`获取。
+    /// The ID of the image to be shared
     ///
     /// Required.
     "ImageId" image_id set_image_id: str,
@@ -1538,162 +1494,145 @@ DescribeImageSharePermissionRequest {
 rt::action!("cvm", "2017-03-12", "DescribeImageSharePermission", DescribeImageSharePermissionRequest => DescribeImageSharePermissionResponse);
 
 rt::model! { read debug;
-/// DescribeImageSharePermission返回参数结构体
+/// DescribeImageSharePermission response structure.
 DescribeImageSharePermissionResponse {
-    /// 镜像共享信息
+    /// Information on image sharing.
     "SharePermissionSet" share_permission_set set_share_permission_set: list SharePermission,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeImages` (查看镜像列表).
+/// Request of `DescribeImages` (Views the list of images).
 ///
-/// 本接口(DescribeImages) 用于查看镜像列表。
+/// This API is used to view the list of images.
 ///
-/// * 可以通过指定镜像ID来查询指定镜像的详细信息，或通过设定过滤器来查询满足过滤条件的镜像的详细信息。
-/// * 指定偏移(Offset)和限制(Limit)来选择结果中的一部分，默认返回满足条件的前20个镜像信息。
+/// * You specify the image ID or set filters to query the details of certain images.
+/// * You can specify `Offset` and `Limit` to select a certain part of the results. By default, the information on the first 20 matching results is returned.
 DescribeImagesRequest {
-    /// 镜像ID列表 。镜像ID如：`img-gvbnzy6f`。array型参数的格式可以参考[API简介](https://cloud.tencent.com/document/api/213/15688)。镜像ID可以通过如下方式获取：
+    /// List of image IDs, such as `img-gvbnzy6f`. For the format of array-type parameters, see [API Introduction](https://intl.cloud.tencent.com/document/api/213/15688?from_cn_redirect=1). You can obtain the image IDs in two ways:
     ///
-    /// - 通过[DescribeImages](https://cloud.tencent.com/document/api/213/15715)接口返回的`ImageId`获取。
-    /// - 通过[镜像控制台](https://console.cloud.tencent.com/cvm/image)获取。
+    /// - Call [DescribeImages](https://intl.cloud.tencent.com/document/api/213/15715?from_cn_redirect=1) and look for `ImageId` in the response.
+    ///
+    /// - View the image IDs in the [Image Console](https://console.cloud.tencent.com/cvm/image).
     "ImageIds" image_ids set_image_ids: list String,
-    /// 过滤条件，每次请求的`Filters`的上限为10，`Filters.Values`的上限为5。参数不可以同时指定`ImageIds`和`Filters`。详细的过滤条件如下：
+    /// Filters. Each request can have up to 10 `Filters`, and 5 `Filters.Values` for each filter. `ImageIds` and `Filters` cannot be specified at the same time. See details:
+    ///
     /// - image-id
-    /// 按照【镜像ID】进行过滤。
     ///
-    /// 类型：String
+    /// Filter by the image ID.
     ///
-    /// 必选：否
+    /// Type: String
+    ///
+    /// Optional
     ///
     /// - image-type
-    /// 按照【镜像类型】进行过滤。
     ///
-    /// 类型：String
+    /// Filter by the image type.
     ///
-    /// 必选：否
+    /// Type: String
     ///
-    /// 可选项：
+    /// Optional
     ///
-    /// PRIVATE_IMAGE: 自定义镜像 (本账户创建的镜像)
+    /// Options:
     ///
-    /// PUBLIC_IMAGE: 公共镜像 (腾讯云官方镜像)
+    /// `PRIVATE_IMAGE`: Private images (images created by this account)
     ///
-    /// SHARED_IMAGE: 共享镜像(其他账户共享给本账户的镜像)
+    /// `PUBLIC_IMAGE`: Public images (Tencent Cloud official images)
+    ///
+    /// `SHARED_IMAGE`: Shared images (images shared by other accounts to this account)
     ///
     /// - image-name
-    /// 按照【镜像名称】进行过滤。支持模糊查询。
     ///
-    /// 类型：String
+    /// Filter by the image name.
     ///
-    /// 必选：否
+    /// Type: String
+    ///
+    /// Optional
     ///
     /// - platform
-    /// 按照【镜像平台】进行过滤，如 CentOS，支持模糊匹配。可通过 [DescribeImages](https://cloud.tencent.com/document/api/213/15715) 接口返回的` Platform `获取。
     ///
-    /// 类型：String
+    /// Filter by the image operating system, such as `CentOS`.
     ///
-    /// 必选：否
+    /// Type: String
+    ///
+    /// Optional
     ///
     /// - tag-key
-    /// 按照【标签键】进行过滤。可通过 [GetTags](https://cloud.tencent.com/document/product/651/72275) 接口返回的` TagKey `获取。
     ///
-    /// 类型：String
+    /// Filter by the tag key.
     ///
-    /// 必选：否
+    /// Type: String
+    ///
+    /// Optional
     ///
     /// - tag-value
-    /// 按照【标签值】进行过滤。可通过 [GetTags](https://cloud.tencent.com/document/product/651/72275) 接口返回的` TagValue `获取。
     ///
-    /// 类型：String
+    /// Filter by the tag value.
     ///
-    /// 必选：否
+    /// Type: String
+    ///
+    /// Optional
     ///
     /// - tag:tag-key
-    /// 按照【标签键值对】进行过滤。tag-key使用具体的标签键进行替换。可通过 [GetTags](https://cloud.tencent.com/document/product/651/72275) 接口返回的` TagKey 和 TagValue `获取。
     ///
-    /// 类型：String
+    /// Filter by the tag key-value pair. Replace "tag-key" with the actual value.
     ///
-    /// 必选：否
+    /// Type: String
     ///
-    /// - dedicated-cluster-id
-    /// 按照【本地专用集群CDC ID】进行过滤。可通过 [DescribeDedicatedClusters](https://cloud.tencent.com/document/api/1346/73758) 接口返回的` DedicatedClusterSet `获取。
-    ///
-    /// 类型：String
-    ///
-    /// 必选：否
-    ///
-    /// - cdc-cache-status
-    /// 按照【CDC镜像缓存状态】进行过滤。
-    ///
-    /// 类型：String
-    ///
-    /// 必选：否
-    ///
-    /// 可选项：
-    ///
-    /// CACHED_ALL: 全部缓存状态
-    ///
-    /// CACHING: 缓存中
-    ///
-    /// CACHED: 已缓存
-    ///
-    /// CACHE_INVALID: 缓存失效
-    ///
-    /// CACHE_FAILED: 缓存失败
+    /// Optional
     "Filters" filters set_filters: list Filter,
-    /// 偏移量，默认为0。关于Offset详见[API简介](/document/api/213/568#.E8.BE.93.E5.85.A5.E5.8F.82.E6.95.B0.E4.B8.8E.E8.BF.94.E5.9B.9E.E5.8F.82.E6.95.B0.E9.87.8A.E4.B9.89)。
+    /// Offset; default value: 0. For more information on `Offset`, see [API Introduction](https://www.tencentcloud.com/document/product/213/15689).
     "Offset" offset set_offset: i128,
-    /// 数量限制，默认为20，最大值为100。关于Limit详见[API简介](/document/api/213/568#.E8.BE.93.E5.85.A5.E5.8F.82.E6.95.B0.E4.B8.8E.E8.BF.94.E5.9B.9E.E5.8F.82.E6.95.B0.E9.87.8A.E4.B9.89)。
+    /// Number of results returned; default value: 20; maximum: 100. For more information on `Limit`, see [API Introduction](https://www.tencentcloud.com/document/product/213/15689).
     "Limit" limit set_limit: i128,
-    /// 实例类型，如 `SA5.MEDIUM2`。可通过 [DescribeInstanceTypeConfigs](https://cloud.tencent.com/document/product/213/15749) 接口返回的 `InstanceType` 获取。
+    /// Instance type, e.g. `SA5.MEDIUM2`
     "InstanceType" instance_type set_instance_type: str,
 } }
 rt::action!("cvm", "2017-03-12", "DescribeImages", DescribeImagesRequest => DescribeImagesResponse);
 
 rt::model! { read debug;
-/// DescribeImages返回参数结构体
+/// DescribeImages response structure.
 DescribeImagesResponse {
-    /// 一个关于镜像详细信息的结构体，主要包括镜像的主要状态与属性。
+    /// Information on an image, including its state and attributes.
     "ImageSet" image_set set_image_set: list Image,
-    /// 符合要求的镜像数量。
+    /// Number of images meeting the filtering conditions.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeImportImageOs` (查询外部导入镜像支持的OS列表).
+/// Request of `DescribeImportImageOs` (Queries the list of supported operating systems of imported images).
 ///
-/// 查看可以导入的镜像操作系统信息。
+/// This API is used to query the list of supported operating systems of imported images.
 DescribeImportImageOsRequest {
 } }
 rt::action!("cvm", "2017-03-12", "DescribeImportImageOs", DescribeImportImageOsRequest => DescribeImportImageOsResponse);
 
 rt::model! { read debug;
-/// DescribeImportImageOs返回参数结构体
+/// DescribeImportImageOs response structure.
 DescribeImportImageOsResponse {
-    /// 支持的导入镜像的操作系统类型。
+    /// Supported operating system types of imported images.
     "ImportImageOsListSupported" import_image_os_list_supported set_import_image_os_list_supported: obj ImageOsList,
-    /// 支持的导入镜像的操作系统版本。
+    /// Supported operating system versions of imported images.
     "ImportImageOsVersionSet" import_image_os_version_set set_import_image_os_version_set: list OsVersion,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceFamilyConfigs` (查询所支持的实例机型族信息).
+/// Request of `DescribeInstanceFamilyConfigs` (Queries supported instance model families).
 ///
-/// 本接口（DescribeInstanceFamilyConfigs）查询当前用户和地域所支持的机型族列表信息。
+/// This API is used to query a list of model families available to the current user in the current region.
 DescribeInstanceFamilyConfigsRequest {
 } }
 rt::action!("cvm", "2017-03-12", "DescribeInstanceFamilyConfigs", DescribeInstanceFamilyConfigsRequest => DescribeInstanceFamilyConfigsResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceFamilyConfigs返回参数结构体
+/// DescribeInstanceFamilyConfigs response structure.
 DescribeInstanceFamilyConfigsResponse {
-    /// 实例机型组配置的列表信息
+    /// List of instance model families
     "InstanceFamilyConfigSet" instance_family_config_set set_instance_family_config_set: list InstanceFamilyConfig,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1840,16 +1779,16 @@ DescribeInstancesActionTimerResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstancesAttributes` (批量获取指定实例属性).
+/// Request of `DescribeInstancesAttributes` (Obtains the attributes of specified instances in batches).
 ///
-/// 获取指定实例的属性，目前支持查询实例自定义数据User-Data。
+/// This API is used to obtain the attributes of specified instances. Currently, it supports querying the custom data UserData of instances.
 DescribeInstancesAttributesRequest {
-    /// 需要获取的实例属性。可选值：
-    /// UserData: 实例自定义数据
+    /// Instance attributes to be obtained. Valid value(s):
+    /// UserData: Custom data of instances.
     ///
     /// Required.
     "Attributes" attributes set_attributes: list String,
-    /// 实例ID列表。可通过 [DescribeInstances](https://cloud.tencent.com/document/api/213/15728) 接口返回值中的`InstanceId`获取。
+    /// Instance ID list.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
@@ -1857,9 +1796,9 @@ DescribeInstancesAttributesRequest {
 rt::action!("cvm", "2017-03-12", "DescribeInstancesAttributes", DescribeInstancesAttributesRequest => DescribeInstancesAttributesResponse);
 
 rt::model! { read debug;
-/// DescribeInstancesAttributes返回参数结构体
+/// DescribeInstancesAttributes response structure.
 DescribeInstancesAttributesResponse {
-    /// 指定的实例属性列表
+    /// List of attributes of specified instances.
     "InstanceSet" instance_set set_instance_set: list InstanceAttribute,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1899,20 +1838,19 @@ DescribeInstancesModificationResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstancesOperationLimit` (查询实例操作限制).
+/// Request of `DescribeInstancesOperationLimit` (Queries limitations on operations on an instance).
 ///
-/// 本接口（DescribeInstancesOperationLimit）用于查询实例操作限制。
+/// This API is used to query limitations on operations on an instance.
 ///
-/// * 目前支持调整配置操作限制次数查询。
+/// * Currently you can use this API to query the maximum number of times you can modify the configuration of an instance.
 DescribeInstancesOperationLimitRequest {
-    /// 按照一个或者多个实例ID查询，可通过[DescribeInstances](https://cloud.tencent.com/document/api/213/15728)API返回值中的InstanceId获取。实例ID形如：ins-xxxxxxxx。（此参数的具体格式可参考API[简介](https://cloud.tencent.com/document/api/213/15688)的ids.N一节）。每次请求的实例的上限为100。
+    /// Query by instance ID(s). You can obtain the instance IDs from the value of `InstanceId` returned by the [DescribeInstances](https://intl.cloud.tencent.com/document/api/213/15728?from_cn_redirect=1) API. For example, instance ID: ins-xxxxxxxx. (For the specific format, refer to section `ids.N` of the API [Introduction](https://intl.cloud.tencent.com/document/api/213/15688?from_cn_redirect=1).) You can query up to 100 instances in each request.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 实例操作。
+    /// Operation on the instance(s).
     ///
-    /// -  INSTANCE_DEGRADE：实例降配操作
-    /// -  INTERNET_CHARGE_TYPE_CHANGE：实例调整带宽付费模式操作
+    /// -  INSTANCE_DEGRADE: downgrade the instance configurations
     ///
     /// Required.
     "Operation" operation set_operation: str,
@@ -1920,379 +1858,227 @@ DescribeInstancesOperationLimitRequest {
 rt::action!("cvm", "2017-03-12", "DescribeInstancesOperationLimit", DescribeInstancesOperationLimitRequest => DescribeInstancesOperationLimitResponse);
 
 rt::model! { read debug;
-/// DescribeInstancesOperationLimit返回参数结构体
+/// DescribeInstancesOperationLimit response structure.
 DescribeInstancesOperationLimitResponse {
-    /// 该参数表示调整配置操作（降配）限制次数查询。
+    /// The maximum number of times you can modify the instance configurations (degrading the configurations)
     "InstanceOperationLimitSet" instance_operation_limit_set set_instance_operation_limit_set: list OperationCountLimit,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstances` (查看实例列表).
+/// Request of `DescribeInstances` (Views the list of instances).
 ///
-/// 本接口 (DescribeInstances) 用于查询一个或多个实例的详细信息。
+/// This API is used to query the details of instances.
 ///
-/// * 可以根据实例`ID`、实例名称或者实例计费模式等信息来查询实例的详细信息。过滤信息详细请见过滤器`Filter`。
-/// * 如果参数为空，返回当前用户一定数量（`Limit`所指定的数量，默认为20）的实例。
-/// * 支持查询实例的最新操作（LatestOperation）以及最新操作状态(LatestOperationState)。
+/// * You can filter the query results with the instance `ID`, name, or billing method. See `Filter` for more information.
+/// * If no parameter is defined, a certain number of instances under the current account will be returned. The number is specified by `Limit` and is 20 by default.
 DescribeInstancesRequest {
-    /// 按照一个或者多个实例ID查询。实例ID例如：`ins-xxxxxxxx`。（此参数的具体格式可参考API[简介](https://cloud.tencent.com/document/api/213/15688)的`ids.N`一节）。每次请求的实例的上限为100。参数不支持同时指定`InstanceIds`和`Filters`。
+    /// Query by instance ID(s). For example, instance ID: `ins-xxxxxxxx`. For the specific format, refer to section `Ids.N` of the API [Introduction](https://intl.cloud.tencent.com/document/api/213/15688?from_cn_redirect=1). You can query up to 100 instances in each request. However, `InstanceIds` and `Filters` cannot be specified at the same time.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// - zone
-    /// 按照【可用区】进行过滤。可用区例如：ap-guangzhou-6。
+    /// Filters
     ///
-    /// 类型：String
+    /// -  `zone` - String - Optional - Filter by the availability zone.
     ///
-    /// 必选：否
+    /// -  `project-id` - Integer - Optional - Filter by the project ID. You can query the list of created projects by calling `DescribeProject` or logging in to the [CVM console](https://console.cloud.tencent.com/cvm/index). You can also call `AddProject` to create projects.
     ///
-    /// 可选项：[可用区列表](https://cloud.tencent.com/document/product/213/6091)
+    /// -  `host-id` - String - Optional - Filter by the CDH instance ID. Format: `host-xxxxxxxx`.
+    /// `vpc-id` - String - Optional - Filter by the VPC ID. Format: `vpc-xxxxxxxx`.
     ///
-    /// - project-id
-    /// 按照【项目ID】进行过滤，可通过调用[DescribeProjects](https://cloud.tencent.com/document/api/651/78725)查询已创建的项目列表或登录[控制台](https://console.cloud.tencent.com/cvm/index)进行查看；也可以调用[AddProject](https://cloud.tencent.com/document/api/651/81952)创建新的项目。项目ID例如：1002189。
+    /// -  `subnet-id` - String - Optional - Filter by the subnet ID. Format: `subnet-xxxxxxxx`.
+    /// `instance-id` - String - Optional - Filter by the instance ID. Format: `ins-xxxxxxxx`.
+    /// `security-group-id` - String - Optional - Filter by the security group ID. Format: `sg-8jlk3f3r`.
+    /// `instance-name` - String - Optional - Filter by the instance name.
+    /// `instance-charge-type` - String - Optional - Filter by the instance billing method. `POSTPAID_BY_HOUR`: pay-as-you-go | `CDHPAID`: You are only billed for [CDH](https://intl.cloud.tencent.com/document/product/416?from_cn_redirect=1) instances, not the CVMs running on the [CDH](https://intl.cloud.tencent.com/document/product/416?from_cn_redirect=1) instances.
+    /// `private-ip-address` - String - Optional - Filter by the private IP address of the instance's primary ENI.
+    /// `public-ip-address` - String - Optional - Filter by the public IP address of the instance's primary ENI, including the IP addresses automatically assigned during the instance creation and the EIPs manually associated after the instance creation.
     ///
-    /// 类型：Integer
+    /// -  `tag-key` - String - Optional - Filter by the tag key.
+    /// `tag-value` - String - Optional - Filter by the tag value.
     ///
-    /// 必选：否
-    ///
-    /// - host-id
-    /// 按照【[CDH](https://cloud.tencent.com/document/product/416) ID】进行过滤。[CDH](https://cloud.tencent.com/document/product/416) ID例如：host-xxxxxxxx。
-    ///
-    /// 类型：String
-    ///
-    /// 必选：否
-    ///
-    /// - dedicated-cluster-id
-    /// 按照【[CDC](https://cloud.tencent.com/document/product/1346) ID】进行过滤。[CDC](https://cloud.tencent.com/document/product/1346) ID例如：cluster-xxxxxxx。
-    ///
-    /// 类型：String
-    ///
-    /// 必选：否
-    ///
-    /// - vpc-id
-    /// 按照【VPC ID】进行过滤。VPC ID例如：vpc-xxxxxxxx。
-    ///
-    /// 类型：String
-    ///
-    /// 必选：否
-    ///
-    /// - subnet-id
-    /// 按照【子网ID】进行过滤。子网ID例如：subnet-xxxxxxxx。
-    ///
-    /// 类型：String
-    ///
-    /// 必选：否
-    ///
-    /// - instance-id
-    /// 按照【实例ID】进行过滤。实例ID例如：ins-xxxxxxxx。
-    ///
-    /// 类型：String
-    ///
-    /// 必选：否
-    ///
-    /// - uuid
-    /// 按照【实例UUID】进行过滤。实例UUID例如：xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx。
-    ///
-    /// 类型：String
-    ///
-    /// 必选：否
-    ///
-    /// - security-group-id
-    /// 按照【安全组ID】进行过滤。安全组ID例如: sg-8jlk3f3r。
-    ///
-    /// 类型：String
-    ///
-    /// 必选：否
-    ///
-    /// - instance-name
-    /// 按照【实例名称】进行过滤。
-    ///
-    /// 类型：String
-    ///
-    /// 必选：否
-    ///
-    /// - instance-charge-type
-    /// 按照【实例计费模式】进行过滤。(PREPAID：表示预付费，即包年包月 | POSTPAID_BY_HOUR：表示后付费，即按量计费 | CDHPAID：表示[CDH](https://cloud.tencent.com/document/product/416)付费，即只对[CDH](https://cloud.tencent.com/document/product/416)计费，不对[CDH](https://cloud.tencent.com/document/product/416)上的实例计费。)
-    ///
-    /// 类型：String
-    ///
-    /// 必选：否
-    ///
-    /// - instance-state
-    /// 按照【实例状态】进行过滤。状态类型详见[实例状态表](https://cloud.tencent.com/document/api/213/15753#InstanceStatus)
-    ///
-    /// 类型：String
-    ///
-    /// 必选：否
-    ///
-    /// - private-ip-address
-    /// 按照【实例主网卡的内网IP】进行过滤。
-    ///
-    /// 类型：String
-    ///
-    /// 必选：否
-    ///
-    /// - public-ip-address
-    /// 按照【实例主网卡的公网IP】进行过滤，包含实例创建时自动分配的IP和实例创建后手动绑定的弹性IP。
-    ///
-    /// 类型：String
-    ///
-    /// 必选：否
-    ///
-    /// - ipv6-address
-    /// 按照【实例的IPv6地址】进行过滤。
-    ///
-    /// 类型：String
-    ///
-    /// 必选：否
-    ///
-    /// - tag-key
-    /// 按照【标签键】进行过滤。
-    ///
-    /// 类型：String
-    ///
-    /// 必选：否
-    ///
-    /// - tag-value
-    /// 按照【标签值】进行过滤。
-    ///
-    /// 类型：String
-    ///
-    /// 必选：否
-    ///
-    /// - tag:tag-key
-    /// 按照【标签键值对】进行过滤。tag-key使用具体的标签键进行替换。使用请参考示例2。
-    ///
-    /// 类型：String
-    ///
-    /// 必选：否
-    ///
-    /// - creation-start-time
-    /// 按照【创建实例请求的起始时间】进行过滤。例如：2023-06-01 00:00:00。
-    ///
-    /// 类型：String
-    ///
-    /// 必选：否
-    ///
-    /// - creation-end-time
-    /// 按照【创建实例请求的截止时间】进行过滤。例如：2023-06-01 00:00:00。
-    ///
-    /// 类型：String
-    ///
-    /// 必选：否
-    /// 每次请求的`Filters`的上限为10，`Filter.Values`的上限为5。参数不支持同时指定`InstanceIds`和`Filters`。
+    /// -  `tag:tag-key` - String - Optional - Filter by the tag key-value pair. Replace `tag-key` with the actual tag keys. See example 2.
+    /// Each request can have up to 10 `Filters` and 5 `Filters.Values`. You cannot specify `InstanceIds` and `Filters` at the same time.
     "Filters" filters set_filters: list Filter,
-    /// 偏移量，默认为0。关于`Offset`的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// Offset; default value: 0. For more information on `Offset`, see the corresponding section in API [Introduction](https://intl.cloud.tencent.com/document/product/377).
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认为20，最大值为100。关于`Limit`的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// Number of results returned; default value: 20; maximum: 100. For more information on `Limit`, see the corresponding section in API [Introduction](https://intl.cloud.tencent.com/document/product/377).
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cvm", "2017-03-12", "DescribeInstances", DescribeInstancesRequest => DescribeInstancesResponse);
 
 rt::model! { read debug;
-/// DescribeInstances返回参数结构体
+/// DescribeInstances response structure.
 DescribeInstancesResponse {
-    /// 符合条件的实例数量。
+    /// Number of instances meeting the filtering conditions.
     "TotalCount" total_count set_total_count: i64,
-    /// 实例详细信息列表。
+    /// Detailed instance information.
     "InstanceSet" instance_set set_instance_set: list Instance,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstancesStatus` (查看实例状态列表).
+/// Request of `DescribeInstancesStatus` (Views the list of instance status).
 ///
-/// 本接口 (DescribeInstancesStatus) 用于查询一个或多个实例的状态。
+/// This API is used to query the status of instances.
 ///
-/// * 可以根据实例`ID`来查询实例的状态。
-/// * 如果参数为空，返回当前用户一定数量（Limit所指定的数量，默认为20）的实例状态。
+/// * You can query the status of an instance with its `ID`.
+/// * If no parameter is defined, the status of a certain number of instances under the current account will be returned. The number is specified by `Limit` and is 20 by default.
 DescribeInstancesStatusRequest {
-    /// 按照一个或者多个实例ID查询。实例ID形如：`ins-dyzp06q6`。此参数的具体格式可参考API[简介](https://cloud.tencent.com/document/api/213/15688)的`ids.N`一节）。每次请求的实例的上限为100。
+    /// Query by instance ID(s). For example, instance ID: `ins-xxxxxxxx`. For the specific format, refer to section `Ids.N` of the API [Introduction](https://intl.cloud.tencent.com/document/api/213/15688?from_cn_redirect=1). You can query up to 100 instances in each request.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 偏移量，默认为0。关于`Offset`的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// Offset; default value: 0. For more information on `Offset`, see the corresponding section in API [Introduction](https://intl.cloud.tencent.com/document/product/377).
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认为20，最大值为100。关于`Limit`的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// Number of results returned; default value: 20; maximum: 100. For more information on `Limit`, see the corresponding section in API [Introduction](https://intl.cloud.tencent.com/document/product/377).
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cvm", "2017-03-12", "DescribeInstancesStatus", DescribeInstancesStatusRequest => DescribeInstancesStatusResponse);
 
 rt::model! { read debug;
-/// DescribeInstancesStatus返回参数结构体
+/// DescribeInstancesStatus response structure.
 DescribeInstancesStatusResponse {
-    /// 符合条件的实例状态数量。
+    /// Number of instance states meeting the filtering conditions.
     "TotalCount" total_count set_total_count: i64,
-    /// [实例状态](https://cloud.tencent.com/document/api/213/15753#InstanceStatus) 列表。
+    /// [Instance status](https://intl.cloud.tencent.com/document/api/213/15728?from_cn_redirect=1) list.
     "InstanceStatusSet" instance_status_set set_instance_status_set: list InstanceStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInternetChargeTypeConfigs` (查询网络计费类型).
+/// Request of `DescribeInternetChargeTypeConfigs` (Queries the network billing methods).
 ///
-/// 本接口（DescribeInternetChargeTypeConfigs）用于查询网络的计费类型。
+/// This API is used to query the network billing methods.
 DescribeInternetChargeTypeConfigsRequest {
 } }
 rt::action!("cvm", "2017-03-12", "DescribeInternetChargeTypeConfigs", DescribeInternetChargeTypeConfigsRequest => DescribeInternetChargeTypeConfigsResponse);
 
 rt::model! { read debug;
-/// DescribeInternetChargeTypeConfigs返回参数结构体
+/// DescribeInternetChargeTypeConfigs response structure.
 DescribeInternetChargeTypeConfigsResponse {
-    /// 网络计费类型配置。
+    /// List of network billing methods.
     "InternetChargeTypeConfigSet" internet_charge_type_config_set set_internet_charge_type_config_set: list InternetChargeTypeConfig,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeKeyPairs` (查询密钥对列表).
+/// Request of `DescribeKeyPairs` (Queries the list of key pairs).
 ///
-/// 本接口 (DescribeKeyPairs) 用于查询密钥对信息。
+/// This API is used to query key pairs.
 ///
-/// * 密钥对是通过一种算法生成的一对密钥，在生成的密钥对中，一个向外界公开，称为公钥；另一个用户自己保留，称为私钥。密钥对的公钥内容可以通过这个接口查询，但私钥内容系统不保留。
+/// * A key pair is a pair of keys generated by an algorithm in which the public key is available to the public and the private key is available only to the user. You can use this API to query the public key but not the private key.
 DescribeKeyPairsRequest {
-    /// 密钥对ID，密钥对ID形如：`skey-11112222`（此接口支持同时传入多个ID进行过滤。此参数的具体格式可参考 API [简介](https://cloud.tencent.com/document/api/213/15688)的 `id.N` 一节）。参数不支持同时指定 `KeyIds` 和 `Filters`。密钥对ID可以通过登录[控制台](https://console.cloud.tencent.com/cvm/index)查询。
+    /// Key pair ID(s) in the format of `skey-11112222`. This API supports using multiple IDs as filters at the same time. For more information on the format of this parameter, see the `id.N` section in [API Introduction](https://intl.cloud.tencent.com/document/api/213/15688?from_cn_redirect=1). You cannot specify `KeyIds` and `Filters` at the same time. You can log in to the [console](https://console.cloud.tencent.com/cvm/index) to query the key pair IDs.
     "KeyIds" key_ids set_key_ids: list String,
-    /// 过滤条件。
+    /// Filters
     ///
-    /// -  project-id - Integer - 是否必填：否 -（过滤条件）按照项目ID过滤。可以通过[项目列表](https://console.cloud.tencent.com/project)查询项目ID，或者调用接口 [DescribeProjects](https://cloud.tencent.com/document/api/651/78725)，取返回信息中的projectId获取项目ID。
+    /// -  `project-id` - Integer - Optional - Filter by project ID. To view the list of project IDs, you can go to [Project Management](https://console.cloud.tencent.com/project), or call the `DescribeProject` API and look for `projectId` in the response.
     ///
-    /// -  key-name - String - 是否必填：否 -（过滤条件）按照密钥对名称过滤。
-    ///
-    /// -  tag-key - String - 是否必填：否 -（过滤条件）按照标签键过滤。
-    ///
-    /// -  tag-value - String - 是否必填：否 -（过滤条件）按照标签值过滤。
-    ///
-    /// -  tag:tag-key - String - 是否必填：否 -（过滤条件）按照标签键值对过滤。tag-key使用具体的标签键进行替换。
-    /// 参数不支持同时指定 `KeyIds` 和 `Filters`。
+    /// -  `key-name` - String - Optional - Filter by key pair name.You cannot specify `KeyIds` and `Filters` at the same time.
     "Filters" filters set_filters: list Filter,
-    /// 偏移量，默认为0。关于 `Offset` 的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// Offset. The default value is `0`. For more information on `Offset`, see the relevant section in API [Introduction](https://intl.cloud.tencent.com/document/api/213/15688?from_cn_redirect=1).
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认为20，最大值为100。关于 `Limit` 的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// Number of results returned; default value: 20; maximum: 100. For more information on `Limit`, see the corresponding section in API [Introduction](https://intl.cloud.tencent.com/document/product/377).
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cvm", "2017-03-12", "DescribeKeyPairs", DescribeKeyPairsRequest => DescribeKeyPairsResponse);
 
 rt::model! { read debug;
-/// DescribeKeyPairs返回参数结构体
+/// DescribeKeyPairs response structure.
 DescribeKeyPairsResponse {
-    /// 符合条件的密钥对数量。
+    /// Number of key pairs meeting the filtering conditions.
     "TotalCount" total_count set_total_count: i64,
-    /// 密钥对详细信息列表。
+    /// Detailed information on key pairs.
     "KeyPairSet" key_pair_set set_key_pair_set: list KeyPair,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLaunchTemplateVersions` (查询实例模板版本信息).
+/// Request of `DescribeLaunchTemplateVersions` (Queries instance launch template versions).
 ///
-/// 本接口（DescribeLaunchTemplateVersions）用于查询实例模板版本信息。
-///
-/// - 不支持参数`LaunchTemplateVersions`与以下参数同时指定，包括 `MaxVersion`、`MinVersion`、`Limit`、`Offset`和`DefaultVersion`。
+/// This API is used to query the information of instance launch template versions.
 DescribeLaunchTemplateVersionsRequest {
-    /// 启动模板ID。
+    /// The launch template ID
     ///
     /// Required.
     "LaunchTemplateId" launch_template_id set_launch_template_id: str,
-    /// 实例启动模板列表。
+    /// List of instance launch templates.
     "LaunchTemplateVersions" launch_template_versions set_launch_template_versions: list i128,
-    /// 通过范围指定版本时的最小版本号，默认为0。
+    /// The minimum version number specified, which defaults to 0.
     "MinVersion" min_version set_min_version: i128,
-    /// 通过范围指定版本时的最大版本号，默认为30。
+    /// The maximum version number specified, which defaults to 30.
     "MaxVersion" max_version set_max_version: i128,
-    /// 偏移量，默认为0。关于`Offset`的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// The offset. Default value: 0. For more information on `Offset`, see the relevant sections in API [Introduction](https://intl.cloud.tencent.com/document/api/213/15688?from_cn_redirect=1).
     "Offset" offset set_offset: i128,
-    /// 返回数量，默认为20，最大值为100。关于`Limit`的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// The number of returned results. Default value: 20. Maximum value: 100. For more information on `Limit`, see the relevant sections in API [Introduction](https://intl.cloud.tencent.com/document/api/213/15688?from_cn_redirect=1).
     "Limit" limit set_limit: i128,
-    /// 是否查询默认版本。默认值：false
+    /// Specify whether to query the default version. This parameter and `LaunchTemplateVersions` cannot be specified at the same time.
     "DefaultVersion" default_version set_default_version: bool,
 } }
 rt::action!("cvm", "2017-03-12", "DescribeLaunchTemplateVersions", DescribeLaunchTemplateVersionsRequest => DescribeLaunchTemplateVersionsResponse);
 
 rt::model! { read debug;
-/// DescribeLaunchTemplateVersions返回参数结构体
+/// DescribeLaunchTemplateVersions response structure.
 DescribeLaunchTemplateVersionsResponse {
-    /// 实例启动模板总数。
+    /// Total number of instance launch templates.
     "TotalCount" total_count set_total_count: i128,
-    /// 实例启动模板版本集合。
+    /// Set of instance launch template versions.
     "LaunchTemplateVersionSet" launch_template_version_set set_launch_template_version_set: list LaunchTemplateVersionInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLaunchTemplates` (查询实例启动模板).
+/// Request of `DescribeLaunchTemplates` (Queries instance launch templates).
 ///
-/// 本接口（DescribeLaunchTemplates）用于查询一个或者多个实例启动模板。
+/// This API is used to query one or more instance launch templates.
 DescribeLaunchTemplatesRequest {
-    /// 启动模板ID，一个或者多个启动模板ID。若未指定，则显示用户所有模板。
+    /// Instance launch template ID. ID of one or more instance launch templates. If not specified, all templates of the user will be displayed.
     "LaunchTemplateIds" launch_template_ids set_launch_template_ids: list String,
-    /// - LaunchTemplateName
+    /// Filter by [LaunchTemplateName].
     ///
-    /// 按照【实例启动模板名称】进行过滤。
+    /// Type: String
     ///
-    /// 类型：String
+    /// Optional
     ///
-    /// 必选：否
-    ///
-    /// - tag-key
-    ///
-    /// 按照【标签键】进行过滤。
-    ///
-    /// 类型：String
-    ///
-    /// 必选：否
-    ///
-    /// - tag-value
-    /// 按照【标签值】进行过滤。
-    ///
-    /// 类型：String
-    ///
-    /// 必选：否
-    ///
-    /// - tag:tag-key
-    /// 按照【标签键值对】进行过滤。tag-key使用具体的标签键进行替换。
-    ///
-    /// 类型：String
-    ///
-    /// 必选：否
-    ///
-    /// 每次请求的`Filters`的上限为10，`Filter.Values`的上限为5。参数不支持同时指定`LaunchTemplateIds`和`Filters`。
+    /// The maximum number of `Filters` in each request is 10. The upper limit for `Filter.Values` is 5. This parameter cannot specify `LaunchTemplateIds` and `Filters` at the same time.
     "Filters" filters set_filters: list Filter,
-    /// 偏移量，默认为0。关于`Offset`的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// The offset. Default value: 0. For more information on `Offset`, see the relevant sections in API [Introduction](https://intl.cloud.tencent.com/document/api/213/15688?from_cn_redirect=1).
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认为20，最大值为100。关于`Limit`的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// The number of returned results. Default value: 20. Maximum value: 100. For more information on `Limit`, see the relevant sections in API [Introduction](https://intl.cloud.tencent.com/document/api/213/15688?from_cn_redirect=1).
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cvm", "2017-03-12", "DescribeLaunchTemplates", DescribeLaunchTemplatesRequest => DescribeLaunchTemplatesResponse);
 
 rt::model! { read debug;
-/// DescribeLaunchTemplates返回参数结构体
+/// DescribeLaunchTemplates response structure.
 DescribeLaunchTemplatesResponse {
-    /// 符合条件的实例模板数量。
+    /// Number of eligible instance templates.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i64,
-    /// 实例详细信息列表。
+    /// List of instance details
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "LaunchTemplateSet" launch_template_set set_launch_template_set: list LaunchTemplateInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRegions` (查询地域列表).
+/// Request of `DescribeRegions` (Queries the list of regions).
 ///
-/// 本接口(DescribeRegions)用于查询地域信息。因平台策略原因，该接口暂时停止更新，为确保您正常调用，可切换至新链接：https://cloud.tencent.com/document/product/1596/77930。
+/// This API is suspended. To query the information of regions, use [DescribeZones](https://intl.cloud.tencent.com/document/product/1596/77930?from_cn_redirect=1).
 DescribeRegionsRequest {
 } }
 rt::action!("cvm", "2017-03-12", "DescribeRegions", DescribeRegionsRequest => DescribeRegionsResponse);
 
 rt::model! { read debug;
-/// DescribeRegions返回参数结构体
+/// DescribeRegions response structure.
 DescribeRegionsResponse {
-    /// 地域数量。
+    /// Number of regions
     "TotalCount" total_count set_total_count: i128,
-    /// 地域列表信息。
+    /// List of regions
     "RegionSet" region_set set_region_set: list RegionInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2525,142 +2311,101 @@ DescribeTaskInfoResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeZoneInstanceConfigInfos` (获取可用区机型配置信息).
+/// Request of `DescribeZoneInstanceConfigInfos` (Queries the configurations of models in an availability zone).
 ///
-/// 本接口(DescribeZoneInstanceConfigInfos) 获取可用区的机型信息。
+/// This API is used to query the configurations of models in an availability zone.
 DescribeZoneInstanceConfigInfosRequest {
-    /// - zone
-    /// 按照【可用区】进行过滤。可用区形如：ap-guangzhou-6。
-    ///
-    /// 类型：String
-    ///
-    /// 必选：否
-    ///
-    /// 可选项：[可用区列表](https://cloud.tencent.com/document/product/213/6091)
-    ///
-    /// - instance-family
-    /// 按照【实例机型系列】进行过滤。实例机型系列形如：S1、I1、M1等。具体取值参见[实例类型](https://cloud.tencent.com/document/product/213/11518)描述。
-    ///
-    /// 类型：String
-    ///
-    /// 必选：否
-    ///
-    /// - instance-type
-    /// 按照【实例机型】进行过滤。不同实例机型指定了不同的资源规格，具体取值可通过调用接口 [DescribeInstanceTypeConfigs](https://cloud.tencent.com/document/product/213/15749) 来获得最新的规格表或参见[实例类型](https://cloud.tencent.com/document/product/213/11518)描述。若不指定该参数，则默认查询筛选条件下所有机型。
-    ///
-    /// 类型：String
-    ///
-    /// 必选：否
-    ///
-    /// - instance-charge-type
-    /// 按照【实例计费模式】进行过滤。
-    ///
-    /// - PREPAID：预付费，即包年包月
-    ///
-    /// - POSTPAID_BY_HOUR：后付费，即按量计费
-    ///
-    /// - CDHPAID：独享子机
-    ///
-    /// - SPOTPAID：竞价付费
-    ///
-    /// - CDCPAID：专用集群付费
-    ///
-    /// 类型：String
-    ///
-    /// 必选：否
-    ///
-    /// - sort-keys
-    /// 按关键字进行排序,格式为排序字段加排序方式，中间用冒号分隔。 例如： 按cpu数逆序排序 "cpu:desc", 按mem大小顺序排序 "mem:asc"
-    ///
-    /// 类型：String
-    ///
-    /// 必选：否
-    /// 每次请求的`Filters`的上限为10，`Filter.Values`的上限为100。
+    /// -  instance-charge-type-String-required: no-(filter) billing mode of instances. (POSTPAID_BY_HOUR: pay-as-you-go billing by hour | SPOTPAID: spot billing, which is suitable for a [spot instance] (https://intl.cloud.Tencent.com/document/product/213/17817) | CDHPAID: CDH billing, that is, billing only for CDH, but not for the instances on CDH. )
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("cvm", "2017-03-12", "DescribeZoneInstanceConfigInfos", DescribeZoneInstanceConfigInfosRequest => DescribeZoneInstanceConfigInfosResponse);
 
 rt::model! { read debug;
-/// DescribeZoneInstanceConfigInfos返回参数结构体
+/// DescribeZoneInstanceConfigInfos response structure.
 DescribeZoneInstanceConfigInfosResponse {
-    /// 可用区机型配置列表。
+    /// List of model configurations for the availability zone.
     "InstanceTypeQuotaSet" instance_type_quota_set set_instance_type_quota_set: list InstanceTypeQuotaItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeZones` (查询可用区列表).
+/// Request of `DescribeZones` (Queries a list of availability zones).
 ///
-/// 本接口(DescribeZones)用于查询可用区信息。
+/// This API is used to query availability zones.
 DescribeZonesRequest {
 } }
 rt::action!("cvm", "2017-03-12", "DescribeZones", DescribeZonesRequest => DescribeZonesResponse);
 
 rt::model! { read debug;
-/// DescribeZones返回参数结构体
+/// DescribeZones response structure.
 DescribeZonesResponse {
-    /// 可用区数量。
+    /// Number of availability zones.
     "TotalCount" total_count set_total_count: i128,
-    /// 可用区列表信息。
+    /// List of availability zones.
     "ZoneSet" zone_set set_zone_set: list ZoneInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DisassociateInstancesKeyPairs` (解绑密钥对).
+/// Request of `DisassociateInstancesKeyPairs` (Disassociates key pairs from instances).
 ///
-/// 本接口 (DisassociateInstancesKeyPairs) 用于解除实例的密钥绑定关系。
+/// This API is used to unbind one or more key pairs from one or more instances.
 ///
-/// * 仅支持对 Linux 操作系统实例进行解绑操作。
-/// * 非强制关机场景下，仅支持对 [STOPPED](https://cloud.tencent.com/document/product/213/15753#InstanceStatus) 状态实例进行解绑操作。
-/// * 强制关机场景下，先执行强制关机，再解绑密钥；如实例原状态为 [RUNNING](https://cloud.tencent.com/document/product/213/15753#InstanceStatus)，解绑完成后实例会自动开机。
-/// * 解绑密钥后，实例可以通过原来设置的密码登录。
-/// * 如果原来没有设置密码，解绑后将无法使用 `SSH` 登录。可以调用 [ResetInstancesPassword](https://cloud.tencent.com/document/api/213/15736) 接口来设置登录密码。
-/// * 支持批量操作。每次请求批量实例的上限为100。如果批量实例存在不允许操作的实例，操作会以特定错误码返回。
+/// * It only supports [`STOPPED`](https://intl.cloud.tencent.com/document/product/213/15753?from_cn_redirect=1#InstanceStatus) Linux instances.
+/// * After a key pair is disassociated from an instance, you can log in to the instance with password.
+/// * If you did not set a password for the instance, you will not be able to log in via SSH after the unbinding. In this case, you can call [ResetInstancesPassword](https://intl.cloud.tencent.com/document/api/213/15736?from_cn_redirect=1) to set a login password.
+/// * Batch operations are supported. The maximum number of instances in each request is 100. If instances not available for the operation are selected, you will get an error code.
 DisassociateInstancesKeyPairsRequest {
-    /// 一个或多个待操作的实例ID，每次请求批量实例的上限为100。
-    /// 可以通过以下方式获取可用的实例ID：
+    /// Instance ID(s). The maximum number of instances in each request is 100.
     ///
-    /// - 通过登录[控制台](https://console.cloud.tencent.com/cvm/index)查询实例ID。
-    /// - 通过调用接口 [DescribeInstances](https://cloud.tencent.com/document/api/213/15728) ，取返回信息中的 `InstanceId` 获取实例ID。
+    /// You can obtain the available instance IDs in two ways:
+    ///
+    /// - Log in to the [console](https://console.cloud.tencent.com/cvm/index) to query the instance IDs.
+    ///
+    /// - Call [DescribeInstances](https://intl.cloud.tencent.com/document/api/213/15728?from_cn_redirect=1) and look for `InstanceId` in the response.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 密钥对ID列表，列表长度上限为100。可以通过以下方式获取可用的密钥ID：
+    /// List of key pair IDs. The maximum number of key pairs in each request is 100. The key pair ID is in the format of `skey-11112222`.
     ///
-    /// - 通过登录[控制台](https://console.cloud.tencent.com/cvm/sshkey)查询密钥ID。
-    /// - 通过调用接口 [DescribeKeyPairs](https://cloud.tencent.com/document/api/213/15699) ，取返回信息中的 `KeyId` 获取密钥对ID。
+    /// You can obtain the available key pair IDs in two ways:
+    ///
+    /// - Log in to the [console](https://console.cloud.tencent.com/cvm/sshkey) to query the key pair IDs.
+    ///
+    /// - Call [DescribeKeyPairs](https://intl.cloud.tencent.com/document/api/213/15699?from_cn_redirect=1) and look for `KeyId` in the response.
     ///
     /// Required.
     "KeyIds" key_ids set_key_ids: list String,
-    /// 是否强制关机，默认值为 false。常规场景下，建议手动关机后解绑密钥。取值范围：
+    /// Whether to force shut down a running instances. It is recommended to manually shut down a running instance before disassociating a key pair from it. Valid values:
     ///
-    /// - true：先执行强制关机，再解绑密钥。
-    /// - false：不执行强制关机，仅支持对已关机状态实例进行解绑操作。
+    /// - TRUE: force shut down an instance after a normal shutdown fails.
+    ///
+    /// - FALSE: do not force shut down an instance after a normal shutdown fails.
+    ///
+    /// Default value: FALSE.
     "ForceStop" force_stop set_force_stop: bool,
 } }
 rt::action!("cvm", "2017-03-12", "DisassociateInstancesKeyPairs", DisassociateInstancesKeyPairsRequest => DisassociateInstancesKeyPairsResponse);
 
 rt::model! { read debug;
-/// DisassociateInstancesKeyPairs返回参数结构体
+/// DisassociateInstancesKeyPairs response structure.
 DisassociateInstancesKeyPairsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DisassociateSecurityGroups` (解绑安全组).
+/// Request of `DisassociateSecurityGroups` (Disassociates security groups from instances).
 ///
-/// 本接口 (DisassociateSecurityGroups) 用于解绑实例的指定安全组。
-/// * 实例操作结果可以通过调用 [DescribeInstances](https://cloud.tencent.com/document/api/213/15728) 接口查询，如果实例的最新操作状态(LatestOperationState)为“SUCCESS”，则代表操作成功。
+/// This API is used to disassociate security groups from instances.
 DisassociateSecurityGroupsRequest {
-    /// 要解绑的`安全组ID`，类似sg-efil73jd，只支持解绑单个安全组。可通过 [DescribeInstances](https://cloud.tencent.com/document/api/213/15728) 接口返回值中的`SecurityGroupIds`获取实例绑定的安全组。
+    /// ID of the security group to be disassociated, such as `sg-efil73jd`. Only one security group can be disassociated.
     ///
     /// Required.
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// 被解绑的`实例ID`，类似ins-lesecurk，支持指定多个实例，每次请求批量实例的上限为100。可通过 [DescribeInstances](https://cloud.tencent.com/document/api/213/15728) 接口返回值中的`InstanceId`获取。
+    /// ID(s) of the instance(s) to be disassociated,such as `ins-lesecurk`. You can specify multiple instances.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
@@ -2668,42 +2413,44 @@ DisassociateSecurityGroupsRequest {
 rt::action!("cvm", "2017-03-12", "DisassociateSecurityGroups", DisassociateSecurityGroupsRequest => DisassociateSecurityGroupsResponse);
 
 rt::model! { read debug;
-/// DisassociateSecurityGroups返回参数结构体
+/// DisassociateSecurityGroups response structure.
 DisassociateSecurityGroupsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 容灾组信息
+/// Information on disaster recovery groups
 DisasterRecoverGroup {
-    /// 分散置放群组id。
+    /// ID of a spread placement group.
     "DisasterRecoverGroupId" disaster_recover_group_id set_disaster_recover_group_id: str,
-    /// 分散置放群组名称，长度1-60个字符。
+    /// Name of a spread placement group, which must be 1-60 characters long.
     "Name" name set_name: str,
-    /// 分散置放群组类型，取值范围：
+    /// Type of a spread placement group. Valid values:
     ///
-    /// - HOST：物理机
+    /// - HOST: physical machine.
     ///
-    /// - SW：交换机
+    /// - SW: switch.
     ///
-    /// - RACK：机架
+    /// - RACK: rack.
     "Type" r#type set_type: str,
-    /// 分散置放群组内最大容纳云服务器数量。
+    /// The maximum number of CVMs that can be hosted in a spread placement group.
     "CvmQuotaTotal" cvm_quota_total set_cvm_quota_total: i64,
-    /// 分散置放群组内云服务器当前数量。
+    /// The current number of CVMs in a spread placement group.
     "CurrentNum" current_num set_current_num: i64,
-    /// 分散置放群组内，云服务器id列表。
+    /// The list of CVM IDs in a spread placement group.
+    /// Note: This field may return null, indicating that no valid value was found.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 分散置放群组创建时间。按照`ISO8601`标准表示，并且使用`UTC`时间。格式为：`YYYY-MM-DDThh:mm:ssZ`。
+    /// Creation time of a spread placement group.
+    /// Note: This field may return null, indicating that no valid value is found.
     "CreateTime" create_time set_create_time: str,
-    /// 置放群组亲和度
+    /// placement group affinity
     "Affinity" affinity set_affinity: i64,
     /// 置放群组类型，当前支持两种；分散置放群组和分区置放群组(功能灰度中)，取值范围：PARTITION：分区置放群组，SPREAD：分散置放群组
     "Strategy" strategy set_strategy: str,
     /// 分区置放群组的分区数量，如果是分区置放群组会返回(功能灰度中)
     "PartitionCount" partition_count set_partition_count: i64,
-    /// 置放群组关联的标签列表。
+    /// List of tags associated with the placement group.
     "Tags" tags set_tags: list Tag,
 } }
 
@@ -2723,45 +2470,43 @@ DisasterRecoverGroupQuota {
 } }
 
 rt::model! { both debug;
-/// 描述了实例的增强服务启用情况与其设置，如云安全，云监控等实例 Agent
+/// Describes the configuration of enhanced services, such as Cloud Security and Cloud Monitor.
 EnhancedService {
-    /// 开启云安全服务。若不指定该参数，则默认开启云安全服务。
+    /// Enables cloud security service. If this parameter is not specified, the cloud security service will be enabled by default.
     "SecurityService" security_service set_security_service: obj RunSecurityServiceEnabled,
-    /// 开启云监控服务。若不指定该参数，则默认开启云监控服务。
+    /// Enables cloud monitor service. If this parameter is not specified, the cloud monitor service will be enabled by default.
     "MonitorService" monitor_service set_monitor_service: obj RunMonitorServiceEnabled,
-    /// 开启云自动化助手服务（TencentCloud Automation Tools，TAT）。若不指定该参数，则公共镜像默认开启云自动化助手服务，其他镜像默认不开启云自动化助手服务。
+    /// Whether to enable the TAT service. If this parameter is not specified, the TAT service is enabled for public images and disabled for other images by default.
     "AutomationService" automation_service set_automation_service: obj RunAutomationServiceEnabled,
 } }
 
 rt::model! { write nodebug;
-/// Request of `EnterRescueMode` (进入救援模式).
+/// Request of `EnterRescueMode` (Enters the rescue mode).
 ///
-/// 本接口（EnterRescueMode）用于进入救援模式。
+/// This API is used to enter the rescue mode.
 EnterRescueModeRequest {
-    /// 需要进入救援模式的实例ID。可通过 [DescribeInstances](https://cloud.tencent.com/document/api/213/15728) 接口返回值中的`InstanceId`获取。
+    /// Instance ID Needs to Enter Rescue Mode
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 救援模式下系统密码。不同操作系统类型密码复杂度限制不一样，具体如下：
-    /// - Linux实例密码必须8到30位，至少包括两项[a-z]，[A-Z]、[0-9] 和 [( ) \` ~ ! @ # $ % ^ & *  - + = | { } [ ] : ; ' , . ? / ]中的特殊符号。
-    /// - Windows实例密码必须12到30位，至少包括三项[a-z]，[A-Z]，[0-9] 和 [( ) \` ~ ! @ # $ % ^ & * - + = | { } [ ] : ; ' , . ? /]中的特殊符号。
+    /// System Password in Rescue Mode
     ///
     /// Required.
     "Password" password set_password: str,
-    /// 救援模式下系统用户名
+    /// System Username in Rescue Mode
     "Username" username set_username: str,
-    /// 是否强制关机。本参数已弃用，推荐使用StopType，不可以与参数StopType同时使用。
+    /// Whether to perform forced shutdown.
     ///
     /// Disabled in the spec.
     "ForceStop" force_stop set_force_stop: bool,
-    /// 实例的关闭模式。取值范围：
+    /// The shutdown mode of the instance. Valid values:
     ///
-    /// - SOFT_FIRST：表示在正常关闭失败后进行强制关闭
+    /// - SOFT_FIRST: Indicates a forced shutdown after a graceful shutdown fails
     ///
-    /// - HARD：直接强制关闭
+    /// - HARD: Direct forced shutdown
     ///
-    /// - SOFT：仅软关机
-    /// 默认取值：SOFT。
+    /// - SOFT: Soft shutdown only
+    /// Default value: SOFT.
     "StopType" stop_type set_stop_type: str,
 } }
 impl ::core::fmt::Debug for EnterRescueModeRequest {
@@ -2778,18 +2523,18 @@ impl ::core::fmt::Debug for EnterRescueModeRequest {
 rt::action!("cvm", "2017-03-12", "EnterRescueMode", EnterRescueModeRequest => EnterRescueModeResponse);
 
 rt::model! { read debug;
-/// EnterRescueMode返回参数结构体
+/// EnterRescueMode response structure.
 EnterRescueModeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ExitRescueMode` (退出救援模式).
+/// Request of `ExitRescueMode` (Exits the rescue mode).
 ///
-/// 本接口（ExitRescueMode）用于退出救援模式。
+/// This API is used to exit the rescue mode.
 ExitRescueModeRequest {
-    /// 退出救援模式的实例id。可通过 [DescribeInstances](https://cloud.tencent.com/document/api/213/15728) 接口返回值中的`InstanceId`获取。
+    /// Instance ID Exiting Rescue Mode
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -2797,131 +2542,124 @@ ExitRescueModeRequest {
 rt::action!("cvm", "2017-03-12", "ExitRescueMode", ExitRescueModeRequest => ExitRescueModeResponse);
 
 rt::model! { read debug;
-/// ExitRescueMode返回参数结构体
+/// ExitRescueMode response structure.
 ExitRescueModeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ExportImages` (导出自定义镜像).
+/// Request of `ExportImages` (Exports custom images).
 ///
-/// 提供导出自定义镜像到指定COS存储桶的能力
+/// This API is used to export custom images to the specified COS bucket.
 ExportImagesRequest {
-    /// COS存储桶名称。
-    /// 可通过 [List Buckets](https://cloud.tencent.com/document/product/436/8291) 接口查询请求者名下的所有存储桶列表或特定地域下的存储桶列表。
+    /// COS bucket name
     ///
     /// Required.
     "BucketName" bucket_name set_bucket_name: str,
-    /// 镜像ID列表。调用 ExportImages 接口时，参数 ImageIds 和 SnapshotIds 为二选一必填参数，目前参数 SnapshotIds 暂未对外开放。
-    /// 可通过 [DescribeImages](https://cloud.tencent.com/document/api/213/15715) 接口返回值中的`ImageId`获取。
+    /// List of image IDs
     "ImageIds" image_ids set_image_ids: list String,
-    /// 镜像文件导出格式。取值范围：RAW，QCOW2，VHD，VMDK。默认为RAW
+    /// Format of the exported image file. Valid values: `RAW`, `QCOW2`, `VHD` and `VMDK`. Default value: `RAW`.
     "ExportFormat" export_format set_export_format: str,
-    /// 导出文件的名称前缀列表。
-    /// 默认导出文件无名称前缀。
+    /// Prefix list of the name of exported files
     "FileNamePrefixList" file_name_prefix_list set_file_name_prefix_list: list String,
-    /// 是否只导出系统盘。
-    /// 默认值：false
+    /// Whether to export only the system disk
     "OnlyExportRootDisk" only_export_root_disk set_only_export_root_disk: bool,
-    /// 检测镜像是否支持导出。
-    /// 默认值：false
+    /// Check whether the image can be exported
     "DryRun" dry_run set_dry_run: bool,
-    /// 角色名称。默认为CVM_QcsRole，发起请求前请确认是否存在该角色，以及是否已正确配置COS写入权限。
+    /// Role name (Default: `CVM_QcsRole`). Before exporting the images, make sure the role exists, and it has write permission to COS.
     "RoleName" role_name set_role_name: str,
 } }
 rt::action!("cvm", "2017-03-12", "ExportImages", ExportImagesRequest => ExportImagesResponse);
 
 rt::model! { read debug;
-/// ExportImages返回参数结构体
+/// ExportImages response structure.
 ExportImagesResponse {
-    /// 导出镜像任务ID
+    /// ID of the image export task
     "TaskId" task_id set_task_id: i128,
-    /// 导出镜像的COS文件名列表。其中，文件名格式如下。
-    /// * 系统盘：前缀名_镜像ID_system_快照ID.镜像格式
-    /// * 数据盘：前缀名_镜像ID_data_快照ID.镜像格式
+    /// List of COS filenames of the exported images
     "CosPaths" cos_paths set_cos_paths: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 扩展数据
+/// Additional data
 Externals {
-    /// 释放地址
+    /// Release Address
     "ReleaseAddress" release_address set_release_address: bool,
-    /// 不支持的网络类型，取值范围：
+    /// Unsupported network type. valid values:
     ///
-    /// - BASIC：基础网络
-    /// - VPC1.0：私有网络VPC1.0
+    /// - BASIC: BASIC network
+    /// - VPC1.0: private network VPC1.0.
     "UnsupportNetworks" unsupport_networks set_unsupport_networks: list String,
-    /// HDD本地存储属性
+    /// Specifies the HDD local storage attributes.
     "StorageBlockAttr" storage_block_attr set_storage_block_attr: obj StorageBlock,
 } }
 
 rt::model! { write debug;
-/// >描述键值对过滤器，用于条件过滤查询。例如过滤ID、名称、状态等
-/// > * 若存在多个`Filter`时，`Filter`间的关系为逻辑与（`AND`）关系。
-/// > * 若同一个`Filter`存在多个`Values`，同一`Filter`下`Values`间的关系为逻辑或（`OR`）关系。
+/// > Key-value pair filters used for conditional queries, such as filtering results by ID, name, and state.
+/// > * If there are multiple `Filter` parameters, they are evaluated using the logical `AND` operator.
+/// > * If a `Filter` contains multiple `Values`, they are evaluated using the logical `OR` operator.
 /// >
-/// > 以[DescribeInstances](https://cloud.tencent.com/document/api/213/15728)接口的`Filter`为例。若我们需要查询可用区（`zone`）为广州六区 ***并且*** 实例计费模式（`instance-charge-type`）为包年包月 ***或者*** 按量计费的实例时，可如下实现：
+/// > Take [DescribeInstances](https://intl.cloud.tencent.com/document/api/213/15728?from_cn_redirect=1) as an example. You can use the following filters to query the instances in availability zone (`zone`) Guangzhou Zone 1 ***and*** whose billing plan (`instance-charge-type`) is pay-as-you-go:
 /// ```text
 /// Filters.0.Name=zone
-/// &Filters.0.Values.0=ap-guangzhou-6
+/// &Filters.0.Values.0=ap-guangzhou-1
 /// &Filters.1.Name=instance-charge-type
-/// &Filters.1.Values.0=PREPAID
-/// &Filters.1.Values.1=POSTPAID_BY_HOUR
+/// &Filters.1.Values.0=POSTPAID_BY_HOUR
 /// ```
 Filter {
-    /// 需要过滤的字段。
+    /// Filters.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 字段的过滤值。
+    /// Filter values.
     ///
     /// Required.
     "Values" values set_values: list String,
 } }
 
 rt::model! { read debug;
-/// 实例GPU信息
+/// GPU information of the instance
 GPUInfo {
-    /// 实例GPU个数。值小于1代表VGPU类型，大于1代表GPU直通类型。
+    /// Specifies the GPU count of the instance. a value less than 1 indicates VGPU type, and a value larger than 1 indicates GPU passthrough type.
     "GPUCount" gpu_count set_gpu_count: f64,
-    /// 实例GPU地址。
+    /// Specifies the GPU address of the instance.
     "GPUId" gpu_id set_gpu_id: list String,
-    /// 实例GPU类型。
+    /// Specifies the GPU type of the instance.
     "GPUType" gpu_type set_gpu_type: str,
 } }
 
 rt::model! { read debug;
-/// 专用宿主机实例详细信息
+/// CDH instance details
 HostItem {
-    /// 专用宿主机实例所在的位置。通过该参数可以指定实例所属可用区，所属项目等属性。
+    /// CDH instance location. This parameter is used to specify the AZ, project, and other attributes of the instance.
     "Placement" placement set_placement: obj Placement,
-    /// 专用宿主机实例ID
+    /// CDH instance ID
     "HostId" host_id set_host_id: str,
-    /// 专用宿主机实例类型
+    /// CDH instance type
     "HostType" host_type set_host_type: str,
-    /// 专用宿主机实例名称
+    /// CDH instance name
     "HostName" host_name set_host_name: str,
-    /// 专用宿主机实例付费模式
+    /// CDH instance billing mode
     "HostChargeType" host_charge_type set_host_charge_type: str,
-    /// 专用宿主机实例自动续费标记
+    /// CDH instance renewal flag
     "RenewFlag" renew_flag set_renew_flag: str,
-    /// 专用宿主机实例创建时间
+    /// CDH instance creation time
     "CreatedTime" created_time set_created_time: str,
-    /// 专用宿主机实例过期时间
+    /// CDH instance expiry time
     "ExpiredTime" expired_time set_expired_time: str,
-    /// 专用宿主机实例上已创建云子机的实例id列表
+    /// List of IDs of CVMs created on a CDH instance
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 专用宿主机实例状态
+    /// CDH instance status
     "HostState" host_state set_host_state: str,
-    /// 专用宿主机实例IP
+    /// CDH instance IP
     "HostIp" host_ip set_host_ip: str,
-    /// 专用宿主机实例资源信息
+    /// CDH instance resource information
     "HostResource" host_resource set_host_resource: obj HostResource,
-    /// 专用宿主机所属的围笼ID。该字段仅对金融专区围笼内的专用宿主机有效。
+    /// Cage ID of the CDH instance. This parameter is only valid for CDH instances in the cages of finance availability zones.
+    /// Note: This field may return null, indicating that no valid value is found.
     "CageId" cage_id set_cage_id: str,
     /// 专用宿主机关联的标签列表。
     "Tags" tags set_tags: list Tag,
@@ -2935,25 +2673,25 @@ HostPriceInfo {
 } }
 
 rt::model! { read debug;
-/// 专用宿主机实例的资源信息
+/// Resource information of the CDH instance
 HostResource {
-    /// 专用宿主机实例总CPU核数
+    /// Total number of CPU cores in the CDH instance
     "CpuTotal" cpu_total set_cpu_total: i128,
-    /// 专用宿主机实例可用CPU核数
+    /// Number of available CPU cores in the CDH instance
     "CpuAvailable" cpu_available set_cpu_available: i128,
-    /// 专用宿主机实例总内存大小（单位为:GiB）
+    /// Total memory size of the CDH instance (unit: GiB)
     "MemTotal" mem_total set_mem_total: f64,
-    /// 专用宿主机实例可用内存大小（单位为:GiB）
+    /// Available memory size of the CDH instance (unit: GiB)
     "MemAvailable" mem_available set_mem_available: f64,
-    /// 专用宿主机实例总磁盘大小（单位为:GiB）
+    /// Total disk size of the CDH instance (unit: GiB)
     "DiskTotal" disk_total set_disk_total: i128,
-    /// 专用宿主机实例可用磁盘大小（单位为:GiB）
+    /// Available disk size of the CDH instance (unit: GiB)
     "DiskAvailable" disk_available set_disk_available: i128,
-    /// 专用宿主机实例磁盘类型
+    /// Disk type of the CDH instance
     "DiskType" disk_type set_disk_type: str,
-    /// 专用宿主机实例总GPU卡数
+    /// Total number of GPU cards in the CDH instance
     "GpuTotal" gpu_total set_gpu_total: i128,
-    /// 专用宿主机实例可用GPU卡数
+    /// Number of available GPU cards in the CDH instance
     "GpuAvailable" gpu_available set_gpu_available: i128,
     /// CDH 拥有者
     "ExclusiveOwner" exclusive_owner set_exclusive_owner: str,
@@ -2989,74 +2727,62 @@ HpcClusterInfo {
 } }
 
 rt::model! { read debug;
-/// 一个关于镜像详细信息的结构体，主要包括镜像的主要状态与属性。
+/// Details about an image, including its state and attributes.
 Image {
-    /// 镜像ID
+    /// Image ID
     "ImageId" image_id set_image_id: str,
-    /// 镜像操作系统
+    /// Operating system of the image
     "OsName" os_name set_os_name: str,
-    /// 镜像类型。镜像类型返回值包括：
-    /// * `PUBLIC_IMAGE` 公共镜像
-    /// * `PRIVATE_IMAGE` 自定义镜像
-    /// * `SHARED_IMAGE` 共享镜像
+    /// Image type
     "ImageType" image_type set_image_type: str,
-    /// 镜像创建时间。
-    /// 按照 ISO8601 标准表示，并且使用 UTC 时间，格式为：YYYY-MM-DDThh:mm:ssZ。
+    /// Creation time of the image
     "CreatedTime" created_time set_created_time: str,
-    /// 镜像名称
+    /// Image name
     "ImageName" image_name set_image_name: str,
-    /// 镜像描述
+    /// Image description
     "ImageDescription" image_description set_image_description: str,
-    /// 镜像大小，单位 GiB。
+    /// Image size
     "ImageSize" image_size set_image_size: i64,
-    /// 镜像架构。镜像架构返回值包括：
-    /// * `x86_64`
-    /// * `arm`
-    /// * `i386`
+    /// Image architecture
     "Architecture" architecture set_architecture: str,
-    /// 镜像状态:
-    /// CREATING-创建中
-    /// NORMAL-正常
-    /// CREATEFAILED-创建失败
-    /// SYNCING-复制中
-    /// IMPORTING-导入中
-    /// IMPORTFAILED-导入失败
+    /// Image state
     "ImageState" image_state set_image_state: str,
-    /// 镜像来源平台，包括如TencentOS、 CentOS、 Windows、 Ubuntu、 Debian、Fedora等。
+    /// Source platform of the image
     "Platform" platform set_platform: str,
-    /// 镜像创建者
+    /// Image creator
     "ImageCreator" image_creator set_image_creator: str,
-    /// 镜像来源。镜像来源返回值包括：
-    /// * `OFFICIAL` 官方镜像
-    /// * `CREATE_IMAGE` 用户自建镜像
-    /// * `EXTERNAL_IMPORT` 用户外部导入镜像
+    /// Image source
     "ImageSource" image_source set_image_source: str,
-    /// 同步百分比
+    /// Synchronization percentage
+    /// Note: This field may return null, indicating that no valid value is found.
     "SyncPercent" sync_percent set_sync_percent: i64,
-    /// 镜像是否支持cloud-init
+    /// Whether the image supports cloud-init
+    /// Note: This field may return null, indicating that no valid value is found.
     "IsSupportCloudinit" is_support_cloudinit set_is_support_cloudinit: bool,
-    /// 镜像关联的快照信息
+    /// Information on the snapshots associated with the image
+    /// Note: This field may return null, indicating that no valid value is found.
     "SnapshotSet" snapshot_set set_snapshot_set: list Snapshot,
-    /// 镜像关联的标签列表。
+    /// The list of tags bound to the image.
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Tags" tags set_tags: list Tag,
-    /// 镜像许可类型。镜像许可类型返回值包括：
-    /// * `TencentCloud` 腾讯云官方许可
-    /// * `BYOL` 用户自带许可
+    /// Image license type
     "LicenseType" license_type set_license_type: str,
-    /// 镜像族
+    /// Image family, Note: This field may return empty
     "ImageFamily" image_family set_image_family: str,
-    /// 镜像是否废弃
+    /// Whether the image is deprecated
     "ImageDeprecated" image_deprecated set_image_deprecated: bool,
     /// CDC镜像缓存状态
     "CdcCacheStatus" cdc_cache_status set_cdc_cache_status: str,
 } }
 
 rt::model! { read debug;
-/// 支持的操作系统类型，根据Windows和Linux分类。
+/// Supported operating systems. They are divided into two categories, Windows and Linux.
 ImageOsList {
-    /// 支持的Windows操作系统。
+    /// Supported Windows OS
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Windows" windows set_windows: list String,
-    /// 支持的Linux操作系统
+    /// Supported Linux OS
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Linux" linux set_linux: list String,
 } }
 
@@ -3079,56 +2805,46 @@ ImportImageDataDisk {
 } }
 
 rt::model! { write debug;
-/// Request of `ImportImage` (外部镜像导入).
+/// Request of `ImportImage` (Imports images).
 ///
-/// 本接口(ImportImage)用于导入镜像，导入后的镜像可用于创建实例。目前支持RAW、VHD、QCOW2、VMDK镜像格式。
+/// This API is used to import an image. The image imported can be used to create instances. Currently, this API supports RAW, VHD, QCOW2, and VMDK image formats.
 ImportImageRequest {
-    /// 导入镜像的操作系统架构。
-    /// 取值范围包括：`x86_64` 、`i386`、`arm_64`
+    /// OS architecture of the image to be imported, `x86_64` or `i386`.
     ///
     /// Required.
     "Architecture" architecture set_architecture: str,
-    /// 导入镜像的操作系统类型 。
-    /// 可通过 [DescribeImportImageOs](https://cloud.tencent.com/document/api/213/15718) 接口返回值中的`ImportImageOsListSupported`获取。
+    /// OS type of the image to be imported. You can call `DescribeImportImageOs` to obtain the list of supported operating systems.
     ///
     /// Required.
     "OsType" os_type set_os_type: str,
-    /// 导入镜像的操作系统版本。
-    /// 可通过 [DescribeImportImageOs](https://cloud.tencent.com/document/api/213/15718) 接口返回值中的`ImportImageOsVersionSet`获取。
+    /// OS version of the image to be imported. You can call `DescribeImportImageOs` to obtain the list of supported operating systems.
     ///
     /// Required.
     "OsVersion" os_version set_os_version: str,
-    /// 导入镜像存放的cos地址
+    /// Address on COS where the image to be imported is stored.
     ///
     /// Required.
     "ImageUrl" image_url set_image_url: str,
-    /// 镜像名称。
-    /// 最多支持 60 个字符。
+    /// Image name
     ///
     /// Required.
     "ImageName" image_name set_image_name: str,
-    /// 镜像描述。
-    /// 最多支持 256 个字符。
+    /// Image description
     "ImageDescription" image_description set_image_description: str,
-    /// 只检查参数，不执行任务。
-    /// 默认值：false
+    /// Dry run to check the parameters without performing the operation
     "DryRun" dry_run set_dry_run: bool,
-    /// 是否强制导入，参考[强制导入镜像](https://cloud.tencent.com/document/product/213/12849)
-    /// 默认值：false
+    /// Whether to force import the image. For more information, see [Forcibly Import Image](https://intl.cloud.tencent.com/document/product/213/12849).
     "Force" force set_force: bool,
-    /// 标签描述列表。通过指定该参数可以同时绑定标签到自定义镜像。
+    /// Tag description list. This parameter is used to bind a tag to a custom image.
     "TagSpecification" tag_specification set_tag_specification: list TagSpecification,
-    /// 导入镜像后，激活操作系统采用的许可证类型。
-    /// 默认值：TencentCloud
-    /// 取值范围：
-    /// TencentCloud: 腾讯云官方许可
-    /// BYOL: 自带许可（Bring Your Own License）
+    /// The license type used to activate the OS after importing an image.
+    /// Valid values:
+    /// `TencentCloud`: Tencent Cloud official license
+    /// `BYOL`: Bring Your Own License
     "LicenseType" license_type set_license_type: str,
-    /// 启动模式。
-    /// 取值范围：`Legacy BIOS`、`UEFI`
-    /// 默认值：Legacy BIOS
+    /// Boot mode
     "BootMode" boot_mode set_boot_mode: str,
-    /// 镜像族
+    /// Image family
     "ImageFamily" image_family set_image_family: str,
     /// 导入的数据盘列表
     "ImportImageDataDiskList" import_image_data_disk_list set_import_image_data_disk_list: list ImportImageDataDisk,
@@ -3136,7 +2852,7 @@ ImportImageRequest {
 rt::action!("cvm", "2017-03-12", "ImportImage", ImportImageRequest => ImportImageResponse);
 
 rt::model! { read debug;
-/// ImportImage返回参数结构体
+/// ImportImage response structure.
 ImportImageResponse {
     /// 镜像 ID
     "ImageId" image_id set_image_id: str,
@@ -3170,38 +2886,43 @@ ImportInstancesActionTimerResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ImportKeyPair` (导入密钥对).
+/// Request of `ImportKeyPair` (Imports key pairs).
 ///
-/// 本接口 (ImportKeyPair) 用于导入密钥对。
+/// This API is used to import key pairs.
 ///
-/// * 本接口的功能是将密钥对导入到用户账户，并不会自动绑定到实例。如需绑定可以使用[AssociateInstancesKeyPairs](https://cloud.tencent.com/document/product/213/15698)接口。
-/// * 需指定密钥对名称以及该密钥对的公钥文本。
-/// * 如果用户只有私钥，可以通过 `SSL` 工具将私钥转换成公钥后再导入。
+/// * You can use this API to import key pairs to a user account, but the key pairs will not be automatically associated with any instance. You may use [AssociasteInstancesKeyPair](https://intl.cloud.tencent.com/document/api/213/15698?from_cn_redirect=1) to associate key pairs with instances.
+/// * You need to specify the names of the key pairs and the content of the public keys.
+/// * If you only have private keys, you can convert them to public keys with the `SSL` tool before importing them.
 ImportKeyPairRequest {
-    /// 密钥对名称，可由数字，字母和下划线组成，长度不超过25个字符。
+    /// Key pair name, which can contain numbers, letters, and underscores, with a maximum length of 25 characters.
     ///
     /// Required.
     "KeyName" key_name set_key_name: str,
-    /// 密钥对创建后所属的[项目](https://cloud.tencent.com/document/product/378/10861)ID。
-    /// 可以通过以下方式获取项目ID：
-    /// - 通过[项目列表](https://console.cloud.tencent.com/project)查询项目ID。
-    /// - 通过调用接口 [DescribeProjects](https://cloud.tencent.com/document/api/651/78725)，取返回信息中的 `projectId ` 获取项目ID。如果是默认项目，直接填0就可以。
+    /// The project ID to which the key pair belongs after it is created.
+    ///
+    /// You can obtain the project ID in the following ways:
+    ///
+    /// - Check the project list in the [Project management](https://console.cloud.tencent.com/project) page.
+    ///
+    /// - Call the `DescribeProject` API and view the `projectId` in the response.
+    ///
+    /// If you want to use the default project, specify 0 for the parameter.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: i64,
-    /// 密钥对的公钥内容，`OpenSSH RSA` 格式。
+    /// Content of the public key in the key pair in the `OpenSSH RSA` format.
     ///
     /// Required.
     "PublicKey" public_key set_public_key: str,
-    /// 标签描述列表。通过指定该参数可以同时绑定标签到密钥对。
+    /// Tag description list. This parameter is used to bind a tag to a key pair.
     "TagSpecification" tag_specification set_tag_specification: list TagSpecification,
 } }
 rt::action!("cvm", "2017-03-12", "ImportKeyPair", ImportKeyPairRequest => ImportKeyPairResponse);
 
 rt::model! { read debug;
-/// ImportKeyPair返回参数结构体
+/// ImportKeyPair response structure.
 ImportKeyPairResponse {
-    /// 密钥对ID。
+    /// Key pair ID
     "KeyId" key_id set_key_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3241,38 +2962,41 @@ InquirePricePurchaseResourcePoolPacksResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `InquiryPriceModifyInstancesChargeType` (修改实例计费模式询价).
+/// Request of `InquiryPriceModifyInstancesChargeType` (Modify the instance billing mode price inquiry).
 ///
-/// 本接口 (InquiryPriceModifyInstancesChargeType) 用于切换实例的计费模式询价。
+/// This API is used to inquire about the price for switching billing modes of instance.
 ///
-/// * 关机不收费的实例、`批量计算型BC1`和`批量计算型BS1`机型族的实例、设置定时销毁的实例、竞价实例不支持该操作。
+/// This API is used to indicate that instances with no charge when shut down, instances of the model families Batch Computing BC1 and Batch Computing BS1, instances of scheduled termination, and spot instances do not support this operation.
 InquiryPriceModifyInstancesChargeTypeRequest {
-    /// 一个或多个待操作的实例ID。可通过 [DescribeInstances](https://cloud.tencent.com/document/api/213/15728) 接口返回值中的`InstanceId`获取。每次请求批量实例的上限为100。
+    /// One or more instance IDs to be operated. You can obtain the instance ID through the `InstanceId` in the return value from the API [DescribeInstances](https://www.tencentcloud.com/document/api/213/15728?from_cn_redirect=1). The maximum number of instances per request is 20.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 修改后的实例[计费类型](https://cloud.tencent.com/document/product/213/2180)。
+    /// Modified instance [billing type](https://www.tencentcloud.com/document/product/213/2180?from_cn_redirect=1).
     ///
-    /// - PREPAID：预付费，即包年包月。
-    /// - POSTPAID_BY_HOUR：后付费，即按量付费。
+    /// - `PREPAID`: monthly subscription.
+    ///
+    /// **Note:** Only supports converting pay-as-you-go instances to annual and monthly subscription instances.
+    ///
+    /// default value: `PREPAID`
     ///
     /// Required.
     "InstanceChargeType" instance_charge_type set_instance_charge_type: str,
-    /// 预付费模式，即包年包月相关参数设置。通过该参数可以指定包年包月实例的购买时长、是否设置自动续费等属性。若指定修改后实例的付费模式为预付费则该参数必传。
+    /// Prepaid mode, parameter settings related to monthly/annual subscription. through this parameter, specify the purchase duration of annual and monthly subscription instances, whether to enable auto-renewal, and other attributes.
     "InstanceChargePrepaid" instance_charge_prepaid set_instance_charge_prepaid: obj InstanceChargePrepaid,
-    /// 是否同时切换弹性数据云盘计费模式。取值范围：
+    /// Whether to switch the billing mode of elastic data cloud disks simultaneously. valid values:
     ///
-    /// - true：表示切换弹性数据云盘计费模式
-    /// - false：表示不切换弹性数据云盘计费模式
-    /// 默认取值：false。
+    /// - true: means switching the billing mode of elastic data cloud disks
+    /// - false: means not switching the billing mode of elastic data cloud disks
+    /// default value: false.
     "ModifyPortableDataDisk" modify_portable_data_disk set_modify_portable_data_disk: bool,
 } }
 rt::action!("cvm", "2017-03-12", "InquiryPriceModifyInstancesChargeType", InquiryPriceModifyInstancesChargeTypeRequest => InquiryPriceModifyInstancesChargeTypeResponse);
 
 rt::model! { read debug;
-/// InquiryPriceModifyInstancesChargeType返回参数结构体
+/// InquiryPriceModifyInstancesChargeType response structure.
 InquiryPriceModifyInstancesChargeTypeResponse {
-    /// 该参数表示对应配置实例转换计费模式的价格。
+    /// This parameter indicates the price for switching the billing mode of the corresponding configuration instance.
     "Price" price set_price: obj Price,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3307,138 +3031,131 @@ InquiryPriceRenewHostsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `InquiryPriceRenewInstances` (续费实例询价).
+/// Request of `InquiryPriceRenewInstances` (Renewal instance inquiry).
 ///
-/// 本接口 (InquiryPriceRenewInstances) 用于续费包年包月实例询价。
+/// This API is used to inquire about the price for renewing a monthly subscription instance.
 ///
-/// * 只支持查询包年包月实例的续费价格。
+/// This API is used to query the renewal price of monthly subscription instances.
 InquiryPriceRenewInstancesRequest {
-    /// 一个或多个待操作的实例ID。可通过 [DescribeInstances](https://cloud.tencent.com/document/api/213/15728) 接口返回值中的`InstanceId`获取。每次请求批量实例的上限为100。
+    /// One or more instance IDs to be operated. You can obtain the instance ID through the `InstanceId` in the return value from the API [DescribeInstances](https://www.tencentcloud.com/zh/document/api/213/33258). The maximum number of instances per request is 100.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 预付费模式，即包年包月相关参数设置。通过该参数可以指定包年包月实例的续费时长、是否设置自动续费等属性。
+    /// Prepaid mode, that is, monthly subscription-related parameter settings. You can specify attributes of a monthly subscription instance, such as purchase duration and whether to set auto-renewal, through this parameter.
     ///
     /// Required.
     "InstanceChargePrepaid" instance_charge_prepaid set_instance_charge_prepaid: obj InstanceChargePrepaid,
-    /// 试运行，测试使用，不执行具体逻辑。取值范围：
-    ///
-    /// - true：跳过执行逻辑
-    /// - false：执行逻辑
-    ///
-    /// 默认取值：false。
+    /// Trial run, for testing purposes, does not execute specific logic. valid values:
+    /// - `true`: skip execution logic
+    /// - `false`: execute logic  default value: `false`.
     "DryRun" dry_run set_dry_run: bool,
-    /// 是否续费弹性数据盘。取值范围：
+    /// Whether to renew the elastic data disk. valid values:
     ///
-    /// - true：表示续费包年包月实例同时续费其挂载的弹性数据盘
-    /// - false：表示续费包年包月实例同时不再续费其挂载的弹性数据盘
-    /// 默认取值：true。
+    /// - true: indicates renewing the annual and monthly subscription instance and its mounted elastic data disk simultaneously
+    /// - false: indicates renewing the annual and monthly subscription instance while no longer renewing its mounted elastic data disk
+    /// default value: true.
     "RenewPortableDataDisk" renew_portable_data_disk set_renew_portable_data_disk: bool,
 } }
 rt::action!("cvm", "2017-03-12", "InquiryPriceRenewInstances", InquiryPriceRenewInstancesRequest => InquiryPriceRenewInstancesResponse);
 
 rt::model! { read debug;
-/// InquiryPriceRenewInstances返回参数结构体
+/// InquiryPriceRenewInstances response structure.
 InquiryPriceRenewInstancesResponse {
-    /// 该参数表示对应配置实例的价格。
+    /// This parameter indicates the price for the corresponding configuration instance.
     "Price" price set_price: obj Price,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `InquiryPriceResetInstance` (重装实例询价).
+/// Request of `InquiryPriceResetInstance` (Queries the price of instance reinstallation).
 ///
-/// 本接口 (InquiryPriceResetInstance) 用于重装实例询价。
+/// This API is used to inquire about the price for reinstalling an instance.
 ///
-/// * 如果指定了`ImageId`参数，则使用指定的镜像进行重装询价；否则按照当前实例使用的镜像进行重装询价。
-/// * 目前只支持[系统盘类型](https://cloud.tencent.com/document/api/213/15753#SystemDisk)是`CLOUD_BSSD `、`CLOUD_PREMIUM`、`CLOUD_SSD`类型的实例使用该接口实现`Linux`和`Windows`操作系统切换的重装询价。
-/// * 目前不支持境外地域的实例使用该接口实现`Linux`和`Windows`操作系统切换的重装询价。
+/// * If you have specified the parameter `ImageId`, inquire about the price for reinstallation by using the specified image. Otherwise, inquire about the price for reinstallation based on the image currently used by the instance.
+/// * Currently, only instances with a [system disk type](https://intl.cloud.tencent.com/document/api/213/15753?from_cn_redirect=1#SystemDisk) of `CLOUD_BSSD`, `CLOUD_PREMIUM`, or `CLOUD_SSD` are supported for inquiring about the price for reinstallation caused by switching between `Linux` and `Windows` operating systems through this API.
+/// * Currently, instances in regions outside the Chinese mainland are not supported for inquiring about the price for reinstallation caused by switching between `Linux` and `Windows` operating systems through this API.
 InquiryPriceResetInstanceRequest {
-    /// 实例ID。可通过 [DescribeInstances](https://cloud.tencent.com/document/api/213/15728) API返回值中的`InstanceId`获取。
+    /// Instance ID. To obtain the instance IDs, you can call [`DescribeInstances`](https://intl.cloud.tencent.com/document/api/213/15728?from_cn_redirect=1) and look for `InstanceId` in the response.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 指定有效的[镜像](/document/product/213/4940)ID，格式形如`img-xxx`。镜像类型分为四种：
+    /// [Image](https://intl.cloud.tencent.com/document/product/213/4940?from_cn_redirect=1) ID in the format of `img-xxx`. There are four types of images:
     ///
-    /// - 公共镜像
-    /// - 自定义镜像
-    /// - 共享镜像
-    /// - 服务市场镜像
-    /// 可通过以下方式获取可用的镜像ID：
+    /// - Public images
+    /// - Custom images
+    /// - Shared images
+    /// - Marketplace images
+    /// You can obtain the available image IDs in the following ways:
     ///
-    /// - `公共镜像`、`自定义镜像`、`共享镜像`的镜像ID可通过登录[控制台](https://console.cloud.tencent.com/cvm/image?rid=1&imageType=PUBLIC_IMAGE)查询；`服务镜像市场`的镜像ID可通过[云市场](https://market.cloud.tencent.com/list)查询。
-    /// - 通过调用接口 [DescribeImages](https://cloud.tencent.com/document/api/213/15715) ，取返回信息中的`ImageId`字段。
+    /// - For IDs of `public images`, `custom images`, and `shared images`, log in to the [console](https://console.cloud.tencent.com/cvm/image?rid=1&imageType=PUBLIC_IMAGE) to query the information; for IDs of `marketplace images`, go to [Cloud Marketplace](https://market.cloud.tencent.com/list).
+    /// - Call [DescribeImages](https://intl.cloud.tencent.com/document/api/213/15715?from_cn_redirect=1) and look for `ImageId` in the response.
     "ImageId" image_id set_image_id: str,
-    /// 实例系统盘配置信息。系统盘为云盘的实例可以通过该参数指定重装后的系统盘大小来实现对系统盘的扩容操作，若不指定则默认系统盘大小保持不变。系统盘大小只支持扩容不支持缩容；重装只支持修改系统盘的大小，不能修改系统盘的类型。
+    /// Configuration of the system disk of the instance. For instances with a cloud disk as the system disk, you can expand the system disk by using this parameter to specify the new capacity after reinstallation. If the parameter is not specified, the system disk capacity remains unchanged by default. You can only expand the capacity of the system disk; reducing its capacity is not supported. When reinstalling the system, you can only modify the capacity of the system disk, not the type.
     "SystemDisk" system_disk set_system_disk: obj SystemDisk,
-    /// 实例登录设置。通过该参数可以设置实例的登录方式密码、密钥或保持镜像的原始登录设置。默认情况下会随机生成密码，并以站内信方式知会到用户。
+    /// Login settings of the instance. You can use this parameter to set the login method, password, and key of the instance or keep the login settings of the original image. By default, a random password will be generated and sent to you via the Message Center.
     "LoginSettings" login_settings set_login_settings: obj LoginSettings,
-    /// 增强服务。通过该参数可以指定是否开启云安全、云监控等服务。若不指定该参数，则默认开启云监控、云安全服务。
+    /// Enhanced services. You can use this parameter to specify whether to enable services such as Cloud Monitor and Cloud Security. If this parameter is not specified, Cloud Monitor and Cloud Security will be enabled by default.
     "EnhancedService" enhanced_service set_enhanced_service: obj EnhancedService,
-    /// 提供给实例使用的用户数据，需要以 base64 方式编码，支持的最大数据大小为 16KB。关于获取此参数的详细介绍，请参阅[Windows](https://cloud.tencent.com/document/product/213/17526)和[Linux](https://cloud.tencent.com/document/product/213/17525)启动时运行命令。
+    /// User data provided for the instance, which must be base64-encoded. The maximum supported data size is 16KB. For detailed instructions on obtaining this parameter, see [Windows](https://cloud.tencent.com/document/product/213/17526) and [Linux](https://cloud.tencent.com/document/product/213/17525) documentation on executing commands during startup.
     "UserData" user_data set_user_data: str,
 } }
 rt::action!("cvm", "2017-03-12", "InquiryPriceResetInstance", InquiryPriceResetInstanceRequest => InquiryPriceResetInstanceResponse);
 
 rt::model! { read debug;
-/// InquiryPriceResetInstance返回参数结构体
+/// InquiryPriceResetInstance response structure.
 InquiryPriceResetInstanceResponse {
-    /// 该参数表示重装成对应配置实例的价格。
+    /// Price of reinstalling the instance with the specified configuration.
     "Price" price set_price: obj Price,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `InquiryPriceResetInstancesInternetMaxBandwidth` (调整实例带宽上限询价).
+/// Request of `InquiryPriceResetInstancesInternetMaxBandwidth` (Queries the price of public network bandwidth for an instance with a new maximum bandwidth).
 ///
-/// 本接口 (InquiryPriceResetInstancesInternetMaxBandwidth) 用于调整实例公网带宽上限询价。
+/// This API is used to query the price for upgrading the public bandwidth cap of an instance.
 ///
-/// * 不同机型带宽上限范围不一致，具体限制详见[公网带宽上限](https://cloud.tencent.com/document/product/213/12523)。
-/// * 对于`BANDWIDTH_PREPAID`计费方式的带宽，目前不支持调小带宽，且需要输入参数`StartTime`和`EndTime`，指定调整后的带宽的生效时间段。在这种场景下会涉及扣费，请确保账户余额充足。可通过 [DescribeAccountBalance](https://cloud.tencent.com/document/product/555/20253) 接口查询账户余额。
-/// * 对于 `TRAFFIC_POSTPAID_BY_HOUR`、 `BANDWIDTH_POSTPAID_BY_HOUR` 和 `BANDWIDTH_PACKAGE` 计费方式的带宽，使用该接口调整带宽上限是实时生效的，可以在带宽允许的范围内调大或者调小带宽，不支持输入参数 `StartTime` 和 `EndTime` 。
-/// * 接口不支持调整`BANDWIDTH_POSTPAID_BY_MONTH`计费方式的带宽。
-/// * 接口不支持批量调整 `BANDWIDTH_PREPAID` 和 `BANDWIDTH_POSTPAID_BY_HOUR` 计费方式的带宽。
-/// * 接口不支持批量调整混合计费方式的带宽。例如不支持同时调整`TRAFFIC_POSTPAID_BY_HOUR`和`BANDWIDTH_PACKAGE`计费方式的带宽。
+/// * The allowed bandwidth cap varies for different models. For details, see [Purchasing Network Bandwidth](https://intl.cloud.tencent.com/document/product/213/509?from_cn_redirect=1).
+/// * For bandwidth billed by the `TRAFFIC_POSTPAID_BY_HOUR` method, changing the bandwidth cap through this API takes effect in real time. You can increase or reduce bandwidth within applicable limits.
 InquiryPriceResetInstancesInternetMaxBandwidthRequest {
-    /// 一个或多个待操作的实例ID。可通过 [DescribeInstances](https://cloud.tencent.com/document/api/213/15728) 接口返回值中的`InstanceId`获取。每次请求批量实例的上限为100。当调整 `BANDWIDTH_PREPAID` 和 `BANDWIDTH_POSTPAID_BY_HOUR` 计费方式的带宽时，只支持一个实例。
+    /// Instance ID(s). To obtain the instance IDs, you can call [`DescribeInstances`](https://intl.cloud.tencent.com/document/api/213/15728?from_cn_redirect=1) and look for `InstanceId` in the response. The maximum number of instances in each request is 100. When changing the bandwidth of instances with `BANDWIDTH_PREPAID` or `BANDWIDTH_POSTPAID_BY_HOUR` as the network billing method, you can only specify one instance at a time.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 公网出带宽配置。不同机型带宽上限范围不一致，具体限制详见带宽限制对账表。暂时只支持`InternetMaxBandwidthOut`参数。
+    /// Configuration of public network egress bandwidth. The maximum bandwidth varies among different models. For more information, see the documentation on bandwidth limits. Currently only the `InternetMaxBandwidthOut` parameter is supported.
     ///
     /// Required.
     "InternetAccessible" internet_accessible set_internet_accessible: obj InternetAccessible,
-    /// 带宽生效的起始时间。格式：`YYYY-MM-DD`，例如：`2016-10-30`。起始时间不能早于当前时间。如果起始时间是今天则新设置的带宽立即生效。该参数只对包年包月带宽有效，其他模式带宽不支持该参数，否则接口会以相应错误码返回。
+    /// Date from which the new bandwidth takes effect. Format: `YYYY-MM-DD`, such as `2016-10-30`. The starting date cannot be earlier than the current date. If the starting date is the current date, the new bandwidth takes effect immediately. This parameter is only valid for prepaid bandwidth. If you specify the parameter for bandwidth with other network billing methods, an error code will be returned.
     "StartTime" start_time set_start_time: str,
-    /// 带宽生效的终止时间。格式：`YYYY-MM-DD`，例如：`2016-10-30`。新设置的带宽的有效期包含终止时间此日期。终止时间不能晚于包年包月实例的到期时间。实例的到期时间可通过 [DescribeInstances](https://cloud.tencent.com/document/api/213/15728) 接口返回值中的`ExpiredTime`获取。该参数只对包年包月带宽有效，其他模式带宽不支持该参数，否则接口会以相应错误码返回。
+    /// Date until which the bandwidth takes effect, in the format of `YYYY-MM-DD`, such as `2016-10-30`. The validity period of the new bandwidth covers the end date. The end date should not be later than the expiration date of a monthly subscription instance. You can obtain the expiration date of an instance through the `ExpiredTime` in the return value from the API [DescribeInstances](https://intl.cloud.tencent.com/document/api/213/15728?from_cn_redirect=1). This parameter is only valid for monthly subscription bandwidth, and is not supported for bandwidth billed by other modes. Otherwise, the API will return a corresponding error code.
     "EndTime" end_time set_end_time: str,
 } }
 rt::action!("cvm", "2017-03-12", "InquiryPriceResetInstancesInternetMaxBandwidth", InquiryPriceResetInstancesInternetMaxBandwidthRequest => InquiryPriceResetInstancesInternetMaxBandwidthResponse);
 
 rt::model! { read debug;
-/// InquiryPriceResetInstancesInternetMaxBandwidth返回参数结构体
+/// InquiryPriceResetInstancesInternetMaxBandwidth response structure.
 InquiryPriceResetInstancesInternetMaxBandwidthResponse {
-    /// 该参数表示带宽调整为对应大小之后的价格。
+    /// Price of the new bandwidth
     "Price" price set_price: obj Price,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `InquiryPriceResetInstancesType` (调整实例配置询价).
+/// Request of `InquiryPriceResetInstancesType` (Queries the price of an instance with a new configuration).
 ///
-/// 本接口 (InquiryPriceResetInstancesType) 用于调整实例的机型询价。
+/// This API is used to query the price for adjusting the instance model.
 ///
-/// * 目前只支持[系统盘类型](https://cloud.tencent.com/document/product/213/15753#SystemDisk)是`CLOUD_BSSD`、`CLOUD_PREMIUM`、`CLOUD_SSD`类型的实例使用该接口进行调整机型询价。
-/// * 目前不支持[CDH](https://cloud.tencent.com/document/product/416)实例使用该接口调整机型询价。
+/// * Currently, you can only use this API to query the prices of instances whose [system disk type](https://www.tencentcloud.com/document/product/213/15753) is `CLOUD_BASIC`, `CLOUD_PREMIUM`, or `CLOUD_SSD`.
+/// * Currently, you cannot use this API to query the prices of [CDH](https://intl.cloud.tencent.com/document/product/416?from_cn_redirect=1) instances.
 InquiryPriceResetInstancesTypeRequest {
-    /// 一个或多个待操作的实例ID。可通过 [DescribeInstances](https://cloud.tencent.com/document/api/213/15728) 接口返回值中的`InstanceId`获取。本接口每次请求批量实例的上限为1。
+    /// One or more instance IDs to be operated. You can obtain the instance ID through the `InstanceId` in the return value from the API [DescribeInstances](https://www.tencentcloud.com/document/api/213/33258). The maximum number of instances per request is 1.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 实例机型。不同实例机型指定了不同的资源规格，具体取值可参见附表[实例资源规格](https://cloud.tencent.com/document/product/213/11518)对照表，也可以调用查询[实例资源规格列表](https://cloud.tencent.com/document/product/213/15749)接口获得最新的规格表。
+    /// Instance model. Resources vary with the instance model. Specific values can be found in the tables of [Instance Types](https://www.tencentcloud.com/document/product/213/11518).
     ///
     /// Required.
     "InstanceType" instance_type set_instance_type: str,
@@ -3446,153 +3163,147 @@ InquiryPriceResetInstancesTypeRequest {
 rt::action!("cvm", "2017-03-12", "InquiryPriceResetInstancesType", InquiryPriceResetInstancesTypeRequest => InquiryPriceResetInstancesTypeResponse);
 
 rt::model! { read debug;
-/// InquiryPriceResetInstancesType返回参数结构体
+/// InquiryPriceResetInstancesType response structure.
 InquiryPriceResetInstancesTypeResponse {
-    /// 该参数表示调整成对应机型实例的价格。
+    /// Price of the instance using the specified model
     "Price" price set_price: obj Price,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `InquiryPriceResizeInstanceDisks` (扩容实例磁盘询价).
+/// Request of `InquiryPriceResizeInstanceDisks` (Queries the capacity price of an instance after disk expansion).
 ///
-/// 本接口 (InquiryPriceResizeInstanceDisks) 用于扩容实例的数据盘询价。
+/// This API is used to query the price for expanding data disks of an instance.
 ///
-/// * 目前只支持扩容非弹性数据盘（[DescribeDisks ](https://cloud.tencent.com/document/api/362/16315)接口返回值中的`Portable`为`false`表示非弹性）询价。
-/// * 目前不支持[CDH](https://cloud.tencent.com/document/product/416)实例使用该接口扩容数据盘询价。
-/// * 目前只支持扩容一块数据盘询价。
+/// * Currently, you can only use this API to query the price of non-elastic data disks whose [disk type](https://www.tencentcloud.com/document/product/213/15753) is `CLOUD_BASIC`, `CLOUD_PREMIUM`, or `CLOUD_SSD`. You can use [`DescribeDisks`](https://intl.cloud.tencent.com/document/api/362/16315?from_cn_redirect=1) to check whether a disk is elastic. If the `Portable` field in the response is `false`, it means that the disk is non-elastic.
+/// * Currently, you cannot use this API to query the price for [CDH](https://intl.cloud.tencent.com/document/product/416?from_cn_redirect=1) instances. *Also, you can only query the price of expanding one data disk at a time.
 InquiryPriceResizeInstanceDisksRequest {
-    /// 待操作的实例ID。可通过[ DescribeInstances ](https://cloud.tencent.com/document/api/213/15728)接口返回值中的`InstanceId`获取。
+    /// Instance ID. To obtain the instance IDs, you can call [`DescribeInstances`](https://intl.cloud.tencent.com/document/api/213/15728?from_cn_redirect=1) and look for `InstanceId` in the response.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 待扩容的数据盘配置信息。只支持扩容非弹性数据盘[ DescribeDisks ](https://cloud.tencent.com/document/api/362/16315)接口返回值中的`Portable`为`false`表示非弹性）。数据盘容量单位：GB。最小扩容步长：10G。关于数据盘类型的选择请参考硬盘产品简介。可选数据盘类型受到实例类型`InstanceType`限制。另外允许扩容的最大容量也因数据盘类型的不同而有所差异。
-    /// 您必须指定参数DataDisks与SystemDisk的其中一个，但不能同时指定。
+    /// Configuration information of a data disk to be expanded. Only inelastic data disks (with `Portable` being `false` in the return values of [DescribeDisks](https://intl.cloud.tencent.com/document/api/362/16315?from_cn_redirect=1)) can be expanded. The unit of data disk capacity is GB. The minimum expansion step is 10 GB. For more information about data disk types, refer to Disk Product Introduction. The available data disk type is restricted by the instance type `InstanceType`. Additionally, the maximum allowable capacity for expansion varies by data disk type.
+    /// You should specify either DataDisks or SystemDisk, but you cannot specify both at the same time.
     "DataDisks" data_disks set_data_disks: list DataDisk,
-    /// 是否对运行中的实例选择强制关机。建议对运行中的实例先手动关机，然后再重置用户密码。取值范围：
+    /// Whether to forcibly shut down a running instance. It is recommended to manually shut down a running instance first and then reset the user password. Valid values:
     ///
-    /// - true：表示在正常关机失败后进行强制关机
+    /// - true: Forcibly shut down an instance after a normal shutdown fails.
     ///
-    /// - false：表示在正常关机失败后不进行强制关机
-    /// 默认取值：false。
+    /// - false: Do not forcibly shut down an instance after a normal shutdown fails.
     ///
-    /// 强制关机的效果等同于关闭物理计算机的电源开关。强制关机可能会导致数据丢失或文件系统损坏，请仅在服务器不能正常关机时使用。
+    /// Default value: false.
+    ///
+    /// Forced shutdown is equivalent to turning off a physical computer's power switch. Forced shutdown may cause data loss or file system corruption and should only be used when a server cannot be shut down normally.
     "ForceStop" force_stop set_force_stop: bool,
-    /// 待扩容的系统盘配置信息。只支持扩容云盘。
-    /// 您必须指定参数DataDisks与SystemDisk的其中一个，但不能同时指定。
+    /// Configuration information of the system disk to be expanded. Only cloud disks are supported for expansion. You must specify either DataDisks or SystemDisk, but not both.
     "SystemDisk" system_disk set_system_disk: obj SystemDisk,
-    /// 是否在线扩容
+    /// Whether to perform online resizing.
     "ResizeOnline" resize_online set_resize_online: bool,
 } }
 rt::action!("cvm", "2017-03-12", "InquiryPriceResizeInstanceDisks", InquiryPriceResizeInstanceDisksRequest => InquiryPriceResizeInstanceDisksResponse);
 
 rt::model! { read debug;
-/// InquiryPriceResizeInstanceDisks返回参数结构体
+/// InquiryPriceResizeInstanceDisks response structure.
 InquiryPriceResizeInstanceDisksResponse {
-    /// 该参数表示磁盘扩容成对应配置的价格。
+    /// Price of the disks after being expanded to the specified configurations
     "Price" price set_price: obj Price,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `InquiryPriceRunInstances` (创建实例询价).
+/// Request of `InquiryPriceRunInstances` (Queries the price of creating instances).
 ///
-/// 本接口(InquiryPriceRunInstances)用于创建实例询价。本接口仅允许针对购买限制范围内的实例配置进行询价, 详见：[创建实例](https://cloud.tencent.com/document/api/213/15730)。
+/// This API is used to query the price of creating instances. You can only use this API for instances whose configuration is within the purchase limit. For more information, see [RunInstances](https://intl.cloud.tencent.com/document/api/213/15730?from_cn_redirect=1).
 InquiryPriceRunInstancesRequest {
-    /// 实例所在的位置。通过该参数可以指定实例所属可用区，所属项目等属性。
-    /// 注：如果您不指定LaunchTemplate参数，则Placement为必选参数。若同时传递Placement和LaunchTemplate，则默认覆盖LaunchTemplate中对应的Placement的值。
+    /// Location of the instance. You can use this parameter to specify the attributes of the instance, such as its availability zone and project.
+    /// Note: `Placement` is required when `LaunchTemplate` is not specified. If both the parameters are passed in, `Placement` prevails.
     ///
     /// Required.
     "Placement" placement set_placement: obj Placement,
-    /// 指定有效的[镜像](https://cloud.tencent.com/document/product/213/4940)ID，格式形如`img-xxx`。镜像类型分为四种：
+    /// [Image](https://intl.cloud.tencent.com/document/product/213/4940?from_cn_redirect=1) ID in the format of `img-xxx`. There are three types of images:
     ///
-    /// - 公共镜像
-    /// - 自定义镜像
-    /// - 共享镜像
-    /// - 服务市场镜像
-    /// 可通过以下方式获取可用的镜像ID：
+    /// - Public images
+    /// - Custom images
+    /// - Shared images
+    /// You can obtain the available image IDs in the following ways:
     ///
-    /// - `公共镜像`、`自定义镜像`、`共享镜像`的镜像ID可通过登录[控制台](https://console.cloud.tencent.com/cvm/image?rid=1&imageType=PUBLIC_IMAGE)查询；`服务镜像市场`的镜像ID可通过[云市场](https://market.cloud.tencent.com/list)查询。
-    /// - 通过调用接口 [DescribeImages](https://cloud.tencent.com/document/api/213/15715) ，取返回信息中的`ImageId`字段。
-    /// 注：如果您不指定LaunchTemplate参数，则ImageId为必选参数。若同时传递ImageId和LaunchTemplate，则默认覆盖LaunchTemplate中对应的ImageId的值。
+    /// - For IDs of `public images`, `custom images`, and `shared images`, log in to the [CVM console](https://console.tencentcloud.com/cvm/image/index?rid=1&tab=PUBLIC_IMAGE&imageType=PUBLIC_IMAGE) to query the information.
+    /// - Call [DescribeImages](https://intl.cloud.tencent.com/document/api/213/15715?from_cn_redirect=1) and look for `ImageId` in the response.
+    /// Note: `ImageId` is required when `LaunchTemplate` is not specified. If both the parameters are passed in, `ImageId` prevails.
     ///
     /// Required.
     "ImageId" image_id set_image_id: str,
-    /// 实例[计费类型](https://cloud.tencent.com/document/product/213/2180)。
+    /// The instance [billing method](https://intl.cloud.tencent.com/document/product/213/2180?from_cn_redirect=1).
     ///
-    /// - PREPAID：预付费，即包年包月
-    ///
-    /// - POSTPAID_BY_HOUR：按小时后付费
-    ///
-    /// - SPOTPAID：竞价付费
-    /// 默认值：POSTPAID_BY_HOUR。
+    /// - POSTPAID_BY_HOUR: Pay-as-you-go on an hourly basis
+    /// Default value: POSTPAID_BY_HOUR.
     "InstanceChargeType" instance_charge_type set_instance_charge_type: str,
-    /// 预付费模式，即包年包月相关参数设置。通过该参数可以指定包年包月实例的购买时长、是否设置自动续费等属性。若指定实例的付费模式为预付费则该参数必传。
+    /// Details of the monthly subscription, including the purchase period, auto-renewal. It is required if the `InstanceChargeType` is `PREPAID`.
     "InstanceChargePrepaid" instance_charge_prepaid set_instance_charge_prepaid: obj InstanceChargePrepaid,
-    /// 实例机型。不同实例机型指定了不同的资源规格。
+    /// Instance model. Different instance models specify different resource specifications.
     ///
-    /// - 对于付费模式为PREPAID或POSTPAID_BY_HOUR的实例创建，具体取值可通过调用接口[DescribeInstanceTypeConfigs](https://cloud.tencent.com/document/api/213/15749)来获得最新的规格表或参见[实例规格](https://cloud.tencent.com/document/product/213/11518)描述。若不指定该参数，则系统将根据当前地域的资源售卖情况动态指定默认机型。
+    /// - For instances created with the payment modes PREPAID or POSTPAID_BY_HOUR, specifies the specific values obtained BY calling the [DescribeInstanceTypeConfig](https://www.tencentcloud.com/document/product/1119/45686?lang=en) api for the latest specification table or referring to [instance specifications](https://www.tencentcloud.com/document/product/213/11518). if not specified, the system will dynamically assign a default model based on the current resource sales situation in a region.
     ///
-    /// - 对于付费模式为CDHPAID的实例创建，该参数以"CDH_"为前缀，根据CPU和内存配置生成，具体形式为：CDH_XCXG，例如对于创建CPU为1核，内存为1G大小的专用宿主机的实例，该参数应该为CDH_1C1G。
+    /// - for instances created with the payment mode CDHPAID, indicates this parameter uses the prefix "CDH_" and is generated based on CPU and memory configuration. the specific format is: CDH_XCXG. for example, for creating a CDH instance with 1 CPU core and 1 gb memory, this parameter should be CDH_1C1G..
     "InstanceType" instance_type set_instance_type: str,
-    /// 实例系统盘配置信息。若不指定该参数，则按照系统默认值进行分配。
+    /// System disk configuration of the instance. If this parameter is not specified, the default value will be used.
     "SystemDisk" system_disk set_system_disk: obj SystemDisk,
-    /// 实例数据盘配置信息。若不指定该参数，则默认不购买数据盘。支持购买的时候指定21块数据盘，其中最多包含1块LOCAL_BASIC数据盘或者LOCAL_SSD数据盘，最多包含20块CLOUD_BASIC数据盘、CLOUD_PREMIUM数据盘或者CLOUD_SSD数据盘。
+    /// Data disk configuration of the instance. If the parameter is not specified, no data disk will be purchased by default. If you want to purchase data disks, you can specify 21 data disks, including up to 1 `LOCAL_BASIC` data disk or `LOCAL_SSD` data disk and up to 20 `CLOUD_BASIC` data disks, `CLOUD_PREMIUM` data disks, or `CLOUD_SSD` data disks.
     "DataDisks" data_disks set_data_disks: list DataDisk,
-    /// 私有网络相关信息配置。通过该参数可以指定私有网络的ID，子网ID等信息。若不指定该参数，则默认使用基础网络。若在此参数中指定了私有网络IP，那么InstanceCount参数只能为1。
+    /// VPC configurations (VPC ID, subnet ID, etc). If It's not specified, the classic network will be used by default. If a VPC IP is specified in this parameter, the `InstanceCount` can only be 1.
     "VirtualPrivateCloud" virtual_private_cloud set_virtual_private_cloud: obj VirtualPrivateCloud,
-    /// 公网带宽相关信息设置。若不指定该参数，则默认公网带宽为0Mbps。
+    /// Configuration of public network bandwidth. If it's not specified, 0 Mbps is used by default.
     "InternetAccessible" internet_accessible set_internet_accessible: obj InternetAccessible,
-    /// 购买实例数量。取值范围：[1，100]。默认取值：1。指定购买实例的数量不能超过用户所能购买的剩余配额数量，具体配额相关限制详见[CVM实例购买限制](https://cloud.tencent.com/document/product/213/2664)。
+    /// Number of instances to purchase. Value range: 1 (default) to 100. It cannot exceed the remaining CVM quota of the user. For more information on quota, see [Restrictions on CVM Instance Purchase](https://intl.cloud.tencent.com/document/product/213/2664).
     "InstanceCount" instance_count set_instance_count: i64,
-    /// 实例显示名称。
-    ///
-    /// - 不指定实例显示名称则默认显示‘未命名’。
-    /// - 购买多台实例，如果指定模式串`{R:x}`，表示生成数字`[x, x+n-1]`，其中`n`表示购买实例的数量，例如`server_{R:3}`，购买1台时，实例显示名称为`server_3`；购买2台时，实例显示名称分别为`server_3`，`server_4`。支持指定多个模式串`{R:x}`。
-    /// - 购买多台实例，如果不指定模式串，则在实例显示名称添加后缀`1、2...n`，其中`n`表示购买实例的数量，例如`server_`，购买2台时，实例显示名称分别为`server_1`，`server_2`。
-    /// - 最多支持128个字符（包含模式串）。
+    /// Instance display name.
+    /// - if no instance display name is specified, it will display 'unnamed' by default.
+    /// - when purchasing multiple instances, if the pattern string `{R:x}` is specified, it means generating numbers `[x, x+n-1]`, where `n` represents the number of purchased instances. for example, `server_{R:3}`: when purchasing 1 instance, the instance display name is `server_3`; when purchasing 2 instances, the instance display names are `server_3` and `server_4` respectively. supports specifying multiple pattern strings `{R:x}`.
+    /// - when purchasing multiple instances without specifying a pattern string, suffixes `1, 2...n` will be added to the instance display name, where `n` represents the number of purchased instances. for example, `server_`: when purchasing 2 instances, the instance display names are `server_1` and `server_2` respectively.
+    /// - supports up to 128 characters (including pattern strings)..
     "InstanceName" instance_name set_instance_name: str,
-    /// 实例登录设置。通过该参数可以设置实例的登录方式密码、密钥或保持镜像的原始登录设置。默认情况下会随机生成密码，并以站内信方式知会到用户。
+    /// Login settings of the instance. You can use this parameter to set the login method, password, and key of the instance, or keep the original login settings of the image. By default, a random password will be generated and sent to you via the Message Center.
     "LoginSettings" login_settings set_login_settings: obj LoginSettings,
-    /// 实例所属安全组。该参数可以通过调用 [DescribeSecurityGroups](https://cloud.tencent.com/document/api/215/15808) 的返回值中的 `SecurityGroupId` 字段来获取。若不指定该参数，则绑定指定项目下的默认安全组，如默认安全组不存在则将自动创建。
+    /// Security group to which an instance belongs. obtain this parameter by calling the `SecurityGroupId` field in the return value of [DescribeSecurityGroups](https://www.tencentcloud.com/document/product/215/15808). if not specified, bind the default security group under the designated project. if the default security group does not exist, automatically create it.
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// 增强服务。通过该参数可以指定是否开启云安全、云监控等服务。若不指定该参数，则默认开启云监控、云安全服务。
+    /// Enhanced services. You can use this parameter to specify whether to enable services such as Cloud Security and Cloud Monitor. If this parameter is not specified, Cloud Monitor and Cloud Security will be enabled by default.
     "EnhancedService" enhanced_service set_enhanced_service: obj EnhancedService,
-    /// 用于保证请求幂等性的字符串。该字符串由客户生成，需保证不同请求之间唯一，最大值不超过64个ASCII字符。若不指定该参数，则无法保证请求的幂等性。
+    /// A unique string supplied by the client to ensure that the request is idempotent. Its maximum length is 64 ASCII characters. If this parameter is not specified, the idempotency of the request cannot be guaranteed.
+    /// For more information, see Ensuring Idempotency.
     "ClientToken" client_token set_client_token: str,
-    /// 云服务器的主机名。
+    /// Hostname of Cloud Virtual Machine.
     ///
-    /// - 点号（.）和短横线（-）不能作为 HostName 的首尾字符，不能连续使用。
+    /// - Period (.) and hyphen (-) should not be used as the first or last character of the hostname, and should not be used consecutively.
     ///
-    /// - Windows 实例：主机名字符长度为[2, 15]，允许字母（不限制大小写）、数字和短横线（-）组成，不支持点号（.），不能全是数字。
+    /// - Windows instances: The hostname should contain 2 to 15 characters, including letters (case insensitive), digits, and hyphens (-), does not support periods (.), and should not be all digits.
     ///
-    /// - 其他类型（Linux 等）实例：主机名字符长度为[2, 30]，允许支持多个点号，点之间为一段，每段允许字母（不限制大小写）、数字和短横线（-）组成。
+    /// - Instances of other types (such as Linux instances): The hostname should contain 2 to 30 characters, including multiple periods (.), with each segment between periods considered as one section. Each section can contain letters (case insensitive), digits, and hyphens (-).
     "HostName" host_name set_host_name: str,
-    /// 标签描述列表。通过指定该参数可以同时绑定标签到相应的资源实例，当前仅支持绑定标签到云服务器实例。
+    /// The tag description list. This parameter is used to bind a tag to a resource instance. A tag can only be bound to CVM instances.
     "TagSpecification" tag_specification set_tag_specification: list TagSpecification,
-    /// 实例的市场相关选项，如竞价实例相关参数
+    /// The market options of the instance.
     "InstanceMarketOptions" instance_market_options set_instance_market_options: obj InstanceMarketOptionsRequest,
-    /// 自定义metadata，支持创建 CVM 时添加自定义元数据键值对。
+    /// Custom metadata, supports creating key-value pairs of custom metadata when creating a CVM.
     ///
-    /// 注：内测中。
+    /// **Note: this field is in beta test.**.
     "Metadata" metadata set_metadata: obj Metadata,
-    /// 高性能计算集群ID。
+    /// HPC cluster ID.
     "HpcClusterId" hpc_cluster_id set_hpc_cluster_id: str,
-    /// 描述了实例CPU拓扑结构的相关信息。若不指定该参数，则按系统资源情况决定。
+    /// Information about the CPU topology of an instance. If not specified, it is determined by system resources.
     "CpuTopology" cpu_topology set_cpu_topology: obj CpuTopology,
-    /// 实例启动模板。
+    /// Instance launch template.
     "LaunchTemplate" launch_template set_launch_template: obj LaunchTemplate,
-    /// 多网卡参数信息。 此功能仅部分地区灰度开放，如需使用[请提交工单咨询](https://console.cloud.tencent.com/workorder/category)
+    /// Network interface configuration for instance creation, including VPCs, subnets, and IP address allocation for primary and secondary network interfaces. This feature is in beta test in selected regions. To use this feature, [submit a ticket](https://console.tencentcloud.com/workorder/category).
     "NetworkInterfaces" network_interfaces set_network_interfaces: list NetworkInterfaces,
 } }
 rt::action!("cvm", "2017-03-12", "InquiryPriceRunInstances", InquiryPriceRunInstancesRequest => InquiryPriceRunInstancesResponse);
 
 rt::model! { read debug;
-/// InquiryPriceRunInstances返回参数结构体
+/// InquiryPriceRunInstances response structure.
 InquiryPriceRunInstancesResponse {
-    /// 该参数表示对应配置实例的价格。
+    /// Price of the instance with the specified configurations.
     "Price" price set_price: obj Price,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3624,142 +3335,143 @@ InquiryPriceTerminateInstancesResponse {
 } }
 
 rt::model! { read debug;
-/// 描述实例的信息
+/// Describes information on an instance
 Instance {
-    /// 实例所在的位置。
+    /// Location of the instance
     "Placement" placement set_placement: obj Placement,
-    /// 实例`ID`。
+    /// Instance `ID`
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例机型。
+    /// Instance model
     "InstanceType" instance_type set_instance_type: str,
-    /// 实例的CPU核数，单位：核。
+    /// Number of CPU cores of the instance; unit: core
     "CPU" cpu set_cpu: i64,
-    /// 实例内存容量，单位：`GiB`。
+    /// Instance memory capacity. unit: GiB.
     "Memory" memory set_memory: i64,
-    /// 实例业务状态。取值范围：
+    /// Instance business status. valid values:
     ///
-    /// - NORMAL：表示正常状态的实例
-    /// - EXPIRED：表示过期的实例
-    /// - PROTECTIVELY_ISOLATED：表示被安全隔离的实例。
+    /// - NORMAL: indicates an instance in the NORMAL state
+    /// - EXPIRED: indicates an EXPIRED instance
+    /// - PROTECTIVELY_ISOLATED: PROTECTIVELY ISOLATED instance.
     "RestrictState" restrict_state set_restrict_state: str,
-    /// 实例名称。
+    /// Instance name
     "InstanceName" instance_name set_instance_name: str,
-    /// 实例[计费类型](https://cloud.tencent.com/document/product/213/2180)。取值范围：
+    /// Instance billing plan. Valid values:
     ///
-    /// - PREPAID：预付费，即包年包月
+    /// - `POSTPAID_BY_HOUR`: pay after use. You are billed by the hour, by traffic.
     ///
-    /// - POSTPAID_BY_HOUR：按小时后付费
-    ///
-    /// - CDHPAID：独享子机（基于专用宿主机创建，宿主机部分的资源不收费）
-    ///
-    /// - SPOTPAID：竞价付费
-    ///
-    /// - CDCPAID：专用集群付费
+    /// - `CDHPAID`: `CDH` billing plan. Applicable to `CDH` only, not the instances on the host.
     "InstanceChargeType" instance_charge_type set_instance_charge_type: str,
-    /// 实例系统盘信息。
+    /// Information on the system disk of the instance
     "SystemDisk" system_disk set_system_disk: obj SystemDisk,
-    /// 实例数据盘信息。
+    /// Information of the instance data disks.
     "DataDisks" data_disks set_data_disks: list DataDisk,
-    /// 实例主网卡的内网`IP`列表。
+    /// List of private IPs of the instance's primary ENI.
     "PrivateIpAddresses" private_ip_addresses set_private_ip_addresses: list String,
-    /// 实例主网卡的公网`IP`列表。
+    /// List of public IPs of the instance's primary ENI.
+    /// Note: This field may return null, indicating that no valid value is found.
     "PublicIpAddresses" public_ip_addresses set_public_ip_addresses: list String,
-    /// 实例带宽信息。
+    /// Information on instance bandwidth.
     "InternetAccessible" internet_accessible set_internet_accessible: obj InternetAccessible,
-    /// 实例所属虚拟私有网络信息。
+    /// Information on the VPC where the instance resides.
     "VirtualPrivateCloud" virtual_private_cloud set_virtual_private_cloud: obj VirtualPrivateCloud,
-    /// 生产实例所使用的镜像`ID`。
+    /// `ID` of the image used to create the instance.
     "ImageId" image_id set_image_id: str,
-    /// 自动续费标识。取值范围：
+    /// AUTO-Renewal flag. valid values:
     ///
-    /// - `NOTIFY_AND_MANUAL_RENEW`：表示通知即将过期，但不自动续费
-    /// - `NOTIFY_AND_AUTO_RENEW`：表示通知即将过期，而且自动续费
-    /// - `DISABLE_NOTIFY_AND_MANUAL_RENEW`：表示不通知即将过期，也不自动续费。
-    ///
-    /// - 注意：后付费模式本项为null
+    /// - `NOTIFY_AND_MANUAL_RENEW`: indicates that a notification of impending expiration is made but AUTO-renewal is not performed
+    /// - `NOTIFY_AND_AUTO_RENEW`: indicates that a notification of impending expiration is made AND AUTO-renewal is performed
+    /// - `DISABLE_NOTIFY_AND_MANUAL_RENEW`: indicates that notification that it is about to expire is not made AND AUTO-renewal is not performed.
+    /// Note: this field is null in postpaid mode.
     "RenewFlag" renew_flag set_renew_flag: str,
-    /// 创建时间。按照`ISO8601`标准表示，并且使用`UTC`时间。格式为：`YYYY-MM-DDThh:mm:ssZ`。
+    /// Creation time following the `ISO8601` standard and using `UTC` time in the format of `YYYY-MM-DDThh:mm:ssZ`.
     "CreatedTime" created_time set_created_time: str,
-    /// 到期时间。按照`ISO8601`标准表示，并且使用`UTC`时间。格式为：`YYYY-MM-DDThh:mm:ssZ`。注意：后付费模式本项为null
+    /// Expiration time in UTC format following the `ISO8601` standard: `YYYY-MM-DDThh:mm:ssZ`. Note: this parameter is `null` for postpaid instances.
     "ExpiredTime" expired_time set_expired_time: str,
-    /// 操作系统名称。
+    /// Operating system name.
     "OsName" os_name set_os_name: str,
-    /// 实例所属安全组。该参数可以通过调用 [DescribeSecurityGroups](https://cloud.tencent.com/document/api/215/15808) 的返回值中的sgId字段来获取。
+    /// Security groups to which the instance belongs. To obtain the security group IDs, you can call [DescribeSecurityGroups](https://intl.cloud.tencent.com/document/api/215/15808) and look for the `sgld` fields in the response.
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// 实例登录设置。目前只返回实例所关联的密钥。
+    /// Login settings of the instance. Currently only the key associated with the instance is returned.
     "LoginSettings" login_settings set_login_settings: obj LoginSettings,
-    /// 实例状态。状态类型详见[实例状态表](https://cloud.tencent.com/document/api/213/15753#InstanceStatus)
+    /// Instance status. for specific status types, see the  [instance status table](https://www.tencentcloud.com/document/product/213/15753#instancestatus)
     "InstanceState" instance_state set_instance_state: str,
-    /// 实例关联的标签列表。
+    /// List of tags associated with the instance.
     "Tags" tags set_tags: list Tag,
-    /// 实例的关机计费模式。
-    /// 取值范围：
+    /// Shutdown billing mode of an instance.
     ///
-    /// - KEEP_CHARGING：关机继续收费
-    /// - STOP_CHARGING：关机停止收费
-    /// - NOT_APPLICABLE：实例处于非关机状态或者不适用关机停止计费的条件
+    /// Valid values:
+    ///
+    /// - KEEP_CHARGING: billing continues after shutdown
+    /// - STOP_CHARGING: billing stops after shutdown
+    /// - NOT_APPLICABLE: the instance is NOT shut down or stopping billing after shutdown is NOT APPLICABLE to the instance.
     "StopChargingMode" stop_charging_mode set_stop_charging_mode: str,
-    /// 实例全局唯一ID
+    /// Globally unique ID of the instance.
     "Uuid" uuid set_uuid: str,
-    /// 实例的最新操作。例：StopInstances、ResetInstance。
+    /// Last operation of the instance, such as StopInstances or ResetInstance.
     "LatestOperation" latest_operation set_latest_operation: str,
-    /// 实例的最新操作状态。取值范围：
+    /// The latest operation status of the instance. valid values:
     ///
-    /// - SUCCESS：表示操作成功
-    /// - OPERATING：表示操作执行中
-    /// - FAILED：表示操作失败
+    /// - SUCCESS: indicates that the operation succeeded
+    /// - OPERATING: indicates that the operation is in progress
+    /// - FAILED: indicates that the operation FAILED.
+    /// Note: This field may return null, indicating that no valid value is found.
     "LatestOperationState" latest_operation_state set_latest_operation_state: str,
-    /// 实例最新操作的唯一请求 ID。
+    /// Unique request ID for the last operation of the instance.
     "LatestOperationRequestId" latest_operation_request_id set_latest_operation_request_id: str,
-    /// 分散置放群组ID。
+    /// Spread placement group ID.
     ///
     /// Disabled in the spec.
     "DisasterRecoverGroupId" disaster_recover_group_id set_disaster_recover_group_id: str,
-    /// 实例的IPv6地址。
+    /// IPv6 address of the instance.
+    /// Note: this field may return null, indicating that no valid value is obtained.
     "IPv6Addresses" i_pv6_addresses set_i_pv6_addresses: list String,
-    /// CAM角色名。
+    /// CAM role name.
+    /// Note: this field may return null, indicating that no valid value is obtained.
     "CamRoleName" cam_role_name set_cam_role_name: str,
-    /// 高性能计算集群`ID`。
+    /// High-performance computing cluster ID.
     "HpcClusterId" hpc_cluster_id set_hpc_cluster_id: str,
-    /// 高性能计算集群`IP`列表。
+    /// IP list of HPC cluster.
+    /// Note: this field may return null, indicating that no valid value was found.
     "RdmaIpAddresses" rdma_ip_addresses set_rdma_ip_addresses: list String,
-    /// 实例所在的专用集群`ID`。
+    /// Dedicated cluster ID where the instance is located.
     "DedicatedClusterId" dedicated_cluster_id set_dedicated_cluster_id: str,
-    /// 实例隔离类型。取值范围：
+    /// Instance isolation type. valid values:
     ///
-    /// - ARREAR：表示欠费隔离
+    /// - ARREAR: indicates arrears isolation
     ///
-    /// - EXPIRE：表示到期隔离
+    /// - EXPIRE: indicates isolation upon expiration
     ///
-    /// - MANMADE：表示主动退还隔离
+    /// - MANMADE: indicates voluntarily refunded isolation
     ///
-    /// - NOTISOLATED：表示未隔离
+    /// - NOTISOLATED: indicates unisolated
+    /// .
     "IsolatedSource" isolated_source set_isolated_source: str,
     /// 置放群组列表(目前仅支持一个)
     "DisasterRecoverGroupIds" disaster_recover_group_ids set_disaster_recover_group_ids: list String,
-    /// GPU信息。如果是gpu类型子机，该值会返回GPU信息，如果是其他类型子机则不返回。
+    /// GPU information. if it is a gpu type instance, this value will be returned. for other type instances, it does not return.
     "GPUInfo" gpu_info set_gpu_info: obj GPUInfo,
-    /// 实例的操作系统许可类型，默认为TencentCloud
+    /// Instance OS license type. Default value: `TencentCloud`
     "LicenseType" license_type set_license_type: str,
-    /// 实例销毁保护标志，表示是否允许通过api接口删除实例。取值范围：
+    /// Instance destruction protection flag indicates whether an instance is allowed to be deleted through an api. value ranges from:
     ///
-    /// - true：表示开启实例保护，不允许通过api接口删除实例
-    /// - false：表示关闭实例保护，允许通过api接口删除实例
-    /// 默认取值：false。
+    /// - true: indicates that instance protection is enabled, deletion through apis is not allowed
+    /// - false: indicates that instance protection is disabled, allow passage
+    /// default value: false.
     "DisableApiTermination" disable_api_termination set_disable_api_termination: bool,
     /// 实例主机名。
     "HostName" host_name set_host_name: str,
-    /// 默认登录用户。
+    /// Default login user
     "DefaultLoginUser" default_login_user set_default_login_user: str,
-    /// 默认登录端口。
+    /// Default login port
     "DefaultLoginPort" default_login_port set_default_login_port: i64,
-    /// 实例的最新操作错误信息。
+    /// Latest operation errors of the instance.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "LatestOperationErrorMsg" latest_operation_error_msg set_latest_operation_error_msg: str,
     /// 实例是否开启巨型帧
     "EnableJumboFrame" enable_jumbo_frame set_enable_jumbo_frame: bool,
-    /// 自定义metadata，本参数对应创建 CVM时指定的Metadata 信息。注：内测中。
+    /// Custom metadata. this parameter corresponds to the metadata information specified when creating a CVM. **note: in beta test**.
     "Metadata" metadata set_metadata: obj Metadata,
-    /// 实例绑定的公网IPv6地址。
+    /// Specifies the public IPv6 address bound to the instance.
     "PublicIPv6Addresses" public_i_pv6_addresses set_public_i_pv6_addresses: list String,
     /// 描述了实例CPU拓扑结构的相关信息。
     "CpuTopology" cpu_topology set_cpu_topology: obj CpuTopology,
@@ -3768,51 +3480,51 @@ Instance {
 } }
 
 rt::model! { read debug;
-/// 实例属性
+/// Instance attributes.
 InstanceAttribute {
-    /// 实例 ID。
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例属性信息。
+    /// Instance attribute information.
     "Attributes" attributes set_attributes: obj Attribute,
 } }
 
 rt::model! { both debug;
-/// 描述了实例的计费模式
+/// Describes the billing method of an instance.
 InstanceChargePrepaid {
-    /// 购买实例的时长，单位：月。取值范围：1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 24, 36, 48, 60。
+    /// Subscription period in months. value range: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 24, 36, 48, 60.
     ///
     /// Required.
     "Period" period set_period: i64,
-    /// 自动续费标识。取值范围：
+    /// AUTO-Renewal flag. value ranges:
     ///
-    /// - NOTIFY_AND_AUTO_RENEW：通知过期且自动续费
+    /// - NOTIFY_AND_AUTO_RENEW: NOTIFY of expiration AND automatically RENEW.
     ///
-    /// - NOTIFY_AND_MANUAL_RENEW：通知过期不自动续费
+    /// - NOTIFY_AND_MANUAL_RENEW: NOTIFY of expiration but do not automatically RENEW.
     ///
-    /// - DISABLE_NOTIFY_AND_MANUAL_RENEW：不通知过期不自动续费
+    /// - DISABLE_NOTIFY_AND_MANUAL_RENEW: do not NOTIFY of expiration AND do not automatically RENEW.
     ///
-    /// 默认取值：NOTIFY_AND_MANUAL_RENEW。若该参数指定为NOTIFY_AND_AUTO_RENEW，在账户余额充足的情况下，实例到期后将按月自动续费。
+    /// default value: NOTIFY_AND_MANUAL_RENEW. if this parameter is set to NOTIFY_AND_AUTO_RENEW, the instance will be automatically renewed monthly after expiration, provided that the account balance is sufficient.
     "RenewFlag" renew_flag set_renew_flag: str,
 } }
 
 rt::model! { read debug;
-/// 描述实例的机型族配置信息
-/// 形如：{'InstanceFamilyName': '标准型S1', 'InstanceFamily': 'S1'}、{'InstanceFamilyName': '网络优化型N1', 'InstanceFamily': 'N1'}、{'InstanceFamilyName': '高IO型I1', 'InstanceFamily': 'I1'}等。
+/// Describes the model family of the instance.
+/// Examples: {'InstanceFamilyName': 'Standard S1', 'InstanceFamily': 'S1'}, {'InstanceFamilyName': 'Network-optimized N1', 'InstanceFamily': 'N1'}, {'InstanceFamilyName': 'High IO I1', 'InstanceFamily': 'I1'}, etc.
 InstanceFamilyConfig {
-    /// 机型族名称的中文全称。
+    /// Full name of the model family.
     "InstanceFamilyName" instance_family_name set_instance_family_name: str,
-    /// 机型族名称的英文简称。
+    /// Acronym of the model family.
     "InstanceFamily" instance_family set_instance_family: str,
 } }
 
 rt::model! { both debug;
-/// 竞价请求相关选项
+/// Options related to bidding requests
 InstanceMarketOptionsRequest {
-    /// 竞价相关选项
+    /// Relevant options for spot instances.
     ///
     /// Required.
     "SpotOptions" spot_options set_spot_options: obj SpotMarketOptions,
-    /// 市场选项类型，当前只支持取值：spot
+    /// Market option type. The value can only be spot currently.
     "MarketType" market_type set_market_type: str,
 } }
 
@@ -3828,41 +3540,41 @@ InstanceRefund {
 } }
 
 rt::model! { read debug;
-/// 描述实例的状态。状态类型详见[实例状态表](/document/api/213/15753#InstanceStatus)
+/// Describes instance states. For state types, see [here](https://intl.cloud.tencent.com/document/api/213/15753?from_cn_redirect=1#InstanceStatus).
 InstanceStatus {
-    /// 实例`ID`。
+    /// Instance `ID`.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例状态。取值范围：
+    /// Instance status. Valid values:
     ///
-    /// - PENDING：表示创建中
+    /// - PENDING: Creating.
     ///
-    /// - LAUNCH_FAILED：表示创建失败
+    /// - LAUNCH_FAILED: Creation failed.
     ///
-    /// - RUNNING：表示运行中
+    /// - RUNNING: Running.
     ///
-    /// - STOPPED：表示关机
+    /// - STOPPED: Shut down.
     ///
-    /// - STARTING：表示开机中
+    /// - STARTING: Starting up.
     ///
-    /// - STOPPING：表示关机中
+    /// - STOPPING: Shutting down.
     ///
-    /// - REBOOTING：表示重启中
+    /// - REBOOTING: Restarting.
     ///
-    /// - SHUTDOWN：表示停止待销毁
+    /// - SHUTDOWN: Shut down and to be terminated.
     ///
-    /// - TERMINATING：表示销毁中
+    /// - TERMINATING: Terminating.
     ///
-    /// - ENTER_RESCUE_MODE：表示进入救援模式
+    /// - ENTER_RESCUE_MODE: Entering the rescue mode.
     ///
-    /// - RESCUE_MODE：表示在救援模式中
+    /// - RESCUE_MODE: In the rescue mode.
     ///
-    /// - EXIT_RESCUE_MODE：表示退出救援模式
+    /// - EXIT_RESCUE_MODE: Exiting the rescue mode.
     ///
-    /// - ENTER_SERVICE_LIVE_MIGRATE：表示进入在线服务迁移
+    /// - ENTER_SERVICE_LIVE_MIGRATE: Entering online service migration.
     ///
-    /// - SERVICE_LIVE_MIGRATE：表示在线服务迁移中
+    /// - SERVICE_LIVE_MIGRATE: In online service migration.
     ///
-    /// - EXIT_SERVICE_LIVE_MIGRATE：表示退出在线服务迁移。
+    /// - EXIT_SERVICE_LIVE_MIGRATE: Exiting online service migration.
     "InstanceState" instance_state set_instance_state: str,
 } }
 
@@ -3903,125 +3615,126 @@ InstanceTypeConfigStatus {
 } }
 
 rt::model! { read debug;
-/// 描述实例机型配额信息。
+/// Describes instance model quota.
 InstanceTypeQuotaItem {
-    /// 可用区。
+    /// Availability zone.
     "Zone" zone set_zone: str,
-    /// 实例机型。
+    /// Instance model.
     "InstanceType" instance_type set_instance_type: str,
-    /// 实例计费模式。取值范围：
+    /// Instance billing plan. Valid values:
     ///
-    /// - PREPAID：表示预付费，即包年包月
+    /// - POSTPAID_BY_HOUR: pay after use. You are billed for your traffic by the hour.
     ///
-    /// - POSTPAID_BY_HOUR：表示后付费，即按量计费
-    /// - CDHPAID：表示[专用宿主机](https://cloud.tencent.com/document/product/416)付费，即只对`专用宿主机`计费，不对`专用宿主机`上的实例计费。
-    ///
-    /// - SPOTPAID：表示竞价实例付费。
+    /// - `CDHPAID`: [`CDH`](https://intl.cloud.tencent.com/document/product/416?from_cn_redirect=1) billing plan. Applicable to `CDH` only, not the instances on the host.
     "InstanceChargeType" instance_charge_type set_instance_charge_type: str,
-    /// 网卡类型，例如：25代表25G网卡
+    /// ENI type. For example, 25 represents an ENI of 25 GB.
     "NetworkCard" network_card set_network_card: i64,
-    /// 扩展属性。
+    /// Additional data.
+    /// Note: This field may return null, indicating that no valid value is found.
     "Externals" externals set_externals: obj Externals,
-    /// 实例的CPU核数，单位：核。
+    /// Number of CPU cores of an instance model.
     "Cpu" cpu set_cpu: i64,
-    /// 实例内存容量，单位：`GB`。
+    /// Instance memory capacity; unit: `GB`.
     "Memory" memory set_memory: i64,
-    /// 实例机型系列。
+    /// Instance model family.
     "InstanceFamily" instance_family set_instance_family: str,
-    /// 机型名称。
+    /// Model name.
     "TypeName" type_name set_type_name: str,
-    /// 本地磁盘规格列表。当该参数返回为空值时，表示当前情况下无法创建本地盘。
+    /// List of local disk specifications. If the parameter returns null, it means that local disks cannot be created.
     "LocalDiskTypeList" local_disk_type_list set_local_disk_type_list: list LocalDiskType,
-    /// 实例是否售卖。取值范围：
+    /// Whether an instance is for sale. Valid values:
     ///
-    /// - SELL：表示实例可购买
-    ///
-    /// - SOLD_OUT：表示实例已售罄。
+    /// - SELL: The instance is available for purchase.
+    /// SOLD_OUT: The instance has been sold out.
     "Status" status set_status: str,
-    /// 实例的售卖价格。
+    /// Price of an instance model.
     "Price" price set_price: obj ItemPrice,
-    /// 售罄原因。
+    /// Details of out-of-stock items
+    /// Note: this field may return null, indicating that no valid value is obtained.
     "SoldOutReason" sold_out_reason set_sold_out_reason: str,
-    /// 内网带宽，单位Gbps。
+    /// Private network bandwidth, in Gbps.
     "InstanceBandwidth" instance_bandwidth set_instance_bandwidth: f64,
-    /// 网络收发包能力，单位万PPS。
+    /// The max packet sending and receiving capability (in 10k PPS).
     "InstancePps" instance_pps set_instance_pps: i64,
-    /// 本地存储块数量。
+    /// Number of local storage blocks.
     "StorageBlockAmount" storage_block_amount set_storage_block_amount: i64,
-    /// 处理器型号。
+    /// CPU type.
     "CpuType" cpu_type set_cpu_type: str,
-    /// 实例的GPU数量。
+    /// Number of GPUs of the instance.
     "Gpu" gpu set_gpu: i64,
-    /// 实例的FPGA数量。
+    /// Number of FPGAs of the instance.
     "Fpga" fpga set_fpga: i64,
-    /// 实例备注信息。
+    /// Descriptive information of the instance.
     "Remark" remark set_remark: str,
-    /// 实例机型映射的物理GPU卡数，单位：卡。vGPU卡型小于1，直通卡型大于等于1。vGPU是通过分片虚拟化技术，将物理GPU卡重新划分，同一块GPU卡经虚拟化分割后可分配至不同的实例使用。直通卡型会将GPU设备直接挂载给实例使用。
+    /// The number of physical GPU cards mapped to the instance model, unit: card. For vGPU configurations, the value is less than 1; for passthrough configurations, the value is greater than or equal to 1. vGPU utilizes slicing virtualization technology to partition physical GPU cards, allowing a single GPU card to be allocated to multiple instances after virtualization. Passthrough configurations directly mount GPU devices to instances.
     "GpuCount" gpu_count set_gpu_count: f64,
-    /// 实例的CPU主频信息
+    /// CPU clock rate of the instance
     "Frequency" frequency set_frequency: str,
-    /// 描述库存情况。取值范围：
+    /// Inventory status. Valid values:
     ///
-    /// -  EnoughStock：表示对应库存非常充足
-    /// - NormalStock：表示对应库存供应有保障
-    /// -  UnderStock：表示对应库存即将售罄
-    /// - WithoutStock：表示对应库存已经售罄
+    /// - EnoughStock: Inventory is sufficient.
+    ///
+    /// - NormalStock: Supply is guaranteed.
+    ///
+    /// - UnderStock: Inventory is about to sell out.
+    ///
+    /// - WithoutStock: Inventory is already sold out.
+    /// Note: This field may return null, indicating that no valid value is found.
     "StatusCategory" status_category set_status_category: str,
 } }
 
 rt::model! { both debug;
-/// 描述了实例的主网卡公网可访问性，声明了实例的公网使用计费模式，最大带宽等
+/// Describes the public network accessibility of the instance's primary network interface, including the public network billing mode, maximum bandwidth, and other settings.
 InternetAccessible {
-    /// 网络计费类型。取值范围：
+    /// Network connection billing plan. Valid value:
     ///
-    /// - BANDWIDTH_PREPAID：预付费按带宽结算
-    /// - TRAFFIC_POSTPAID_BY_HOUR：流量按小时后付费
-    /// - BANDWIDTH_POSTPAID_BY_HOUR：带宽按小时后付费
-    /// - BANDWIDTH_PACKAGE：带宽包用户默认取值：非带宽包用户默认与子机付费类型保持一致，比如子机付费类型为预付费，网络计费类型默认为预付费；子机付费类型为后付费，网络计费类型默认为后付费。
+    /// - TRAFFIC_POSTPAID_BY_HOUR: pay after use. You are billed for your traffic, by the hour.
+    ///
+    /// - BANDWIDTH_PACKAGE: Bandwidth package user.
     "InternetChargeType" internet_charge_type set_internet_charge_type: str,
-    /// 公网出带宽上限，单位：Mbps。默认值：0Mbps。不同机型带宽上限范围不一致，具体限制详见[购买网络带宽](https://cloud.tencent.com/document/product/213/12523)。
+    /// The maximum outbound bandwidth of the public network, in Mbps. The default value is 0 Mbps. The upper limit of bandwidth varies for different models. For more information, see [Purchase Network Bandwidth](https://www.tencentcloud.com/document/product/213/12523).
     "InternetMaxBandwidthOut" internet_max_bandwidth_out set_internet_max_bandwidth_out: i64,
-    /// 是否分配公网IP。取值范围：
+    /// Whether to allocate a public IP address. Valid values:
     ///
-    /// - true：表示分配公网IP
-    /// - false：表示不分配公网IP
-    /// 当公网带宽大于0Mbps时，可自由选择开通与否，默认开通公网IP；当公网带宽为0，则不允许分配公网IP。该参数仅在RunInstances接口中作为入参使用。
+    /// - true: Allocate a public IP address.
+    /// - false: Do not allocate a public IP address.
+    /// When the public network bandwidth is greater than 0 Mbps, you can choose whether to enable the public IP address. The public IP address is enabled by default. When the public network bandwidth is 0, allocating the public IP address is not supported. This parameter is only used as an input parameter in the RunInstances API.
     "PublicIpAssigned" public_ip_assigned set_public_ip_assigned: bool,
-    /// 带宽包ID。可通过[ DescribeBandwidthPackages ](https://cloud.tencent.com/document/api/215/19209)接口返回值中的`BandwidthPackageId`获取。该参数仅在RunInstances接口中作为入参使用。
+    /// Bandwidth package ID. it can be obtained through the `BandwidthPackageId` in the return value from the DescribeBandwidthPackages api. this parameter is used as an input parameter only in the RunInstances api.
     "BandwidthPackageId" bandwidth_package_id set_bandwidth_package_id: str,
-    /// 线路类型。各种线路类型及支持地区详情可参考：[EIP 的 IP 地址类型](https://cloud.tencent.com/document/product/1199/41646)。默认值：BGP。
+    /// Line type. for details on various types of lines and supported regions, refer to [EIP IP address types](https://www.tencentcloud.com/document/product/213/5733). default value: BGP.
     ///
-    /// - BGP：常规 BGP 线路
-    /// 已开通静态单线IP白名单的用户，可选值：
+    /// - BGP: specifies the general bgp line..
+    /// For a user with static single-line IP allowlist enabled, valid values include:.
     ///
-    /// - CMCC：中国移动
+    /// - CMCC: china mobile..
     ///
-    /// - CTCC：中国电信
+    /// - CTCC: china telecom.
     ///
-    /// - CUCC：中国联通
-    /// 注意：仅部分地域支持静态单线IP。
+    /// - CUCC: china unicom.
+    /// Note: The static single-line IP is only supported in some regions.
     "InternetServiceProvider" internet_service_provider set_internet_service_provider: str,
-    /// 公网 IP 类型。
+    /// Specifies the public IP type.
     ///
-    /// -  WanIP：普通公网IP。
+    /// - WanIP: specifies the public ip address..
     ///
-    /// -  HighQualityEIP：精品 IP。仅新加坡和中国香港支持精品IP。
+    /// - HighQualityEIP: specifies a high quality ip. high quality ip is only supported in Singapore and hong kong (china)..
     ///
-    /// -  AntiDDoSEIP：高防 IP。仅部分地域支持高防IP，详情可见[弹性公网IP产品概述](https://cloud.tencent.com/document/product/1199/41646)。
-    /// 如需为资源分配公网IPv4地址，请指定公网IPv4地址类型。
+    /// -  AntiDDoSEIP: specifies the anti-ddos eip. only partial regions support anti-ddos eip. details visible in the [elastic IP product overview](https://www.tencentcloud.com/document/product/213/5733)..
+    /// If needed, assign a public IPv4 address to the resource by specifying the IPv4 address type.
     ///
-    /// 此功能仅部分地区灰度开放，如需使用[请提交工单咨询](https://console.cloud.tencent.com/workorder/category)
+    /// This feature is in beta test in selected regions. [submit a ticket for consultation](https://console.tencentcloud.com/workorder/category) if needed.
     "IPv4AddressType" i_pv4_address_type set_i_pv4_address_type: str,
-    /// 弹性公网 IPv6 类型。
+    /// Indicates the type of elastic public IPv6.
     ///
-    /// -  EIPv6：弹性公网 IPv6。
+    /// - EIPv6: elastic ip version 6..
     ///
-    /// -  HighQualityEIPv6：精品 IPv6。仅中国香港支持精品IPv6。
-    /// 如需为资源分配IPv6地址，请指定弹性公网IPv6类型。
+    /// - HighQualityEIPv6: specifies the high quality ipv6. highqualityeipv6 is only supported in hong kong (china)..
+    /// If needed, assign an elastic IPv6 address for resource allocation.
     ///
-    /// 此功能仅部分地区灰度开放，如需使用[请提交工单咨询](https://console.cloud.tencent.com/workorder/category)
+    /// This feature is in beta test in selected regions. [submit a ticket for consultation](https://console.tencentcloud.com/workorder/category) if needed.
     "IPv6AddressType" i_pv6_address_type set_i_pv6_address_type: str,
-    /// 高防包唯一ID，申请高防IP时，该字段必传。
+    /// DDoS protection package unique ID. this field is required when applying for a ddos protection IP.
     "AntiDDoSPackageId" anti_d_do_s_package_id set_anti_d_do_s_package_id: str,
 } }
 
@@ -4037,89 +3750,93 @@ InternetBandwidthConfig {
 } }
 
 rt::model! { read debug;
-/// 描述了网络计费
+/// Describes network billing.
 InternetChargeTypeConfig {
-    /// 网络计费类型。取值范围：
-    ///
-    /// - BANDWIDTH_PREPAID：预付费按带宽结算
-    /// - TRAFFIC_POSTPAID_BY_HOUR：流量按小时后付费
-    /// - BANDWIDTH_POSTPAID_BY_HOUR：带宽按小时后付费
-    /// - BANDWIDTH_PACKAGE：带宽包用户默认取值：非带宽包用户默认与子机付费类型保持一致，比如子机付费类型为预付费，网络计费类型默认为预付费；子机付费类型为后付费，网络计费类型默认为后付费。
+    /// Network billing method.
     "InternetChargeType" internet_charge_type set_internet_charge_type: str,
-    /// 网络计费模式描述信息。
+    /// Description of the network billing method.
     "Description" description set_description: str,
 } }
 
 rt::model! { read debug;
-/// 描述了单项的价格信息
+/// Describes pricing information.
 ItemPrice {
-    /// 后续合计费用的原价，后付费模式使用，单位：元。
-    ///
-    /// - 如返回了其他时间区间项，如UnitPriceSecondStep，则本项代表时间区间在(0, 96)小时；若未返回其他时间区间项，则本项代表全时段，即(0, ∞)小时
+    /// Original price of subsequent total costs, postpaid billing mode usage, unit: usd.
+    /// - if other time interval items are returned, such as UnitPriceSecondStep, this item represents the time interval (0, 96) hr. if no other time interval items are returned, this item represents the full period (0, ∞) hr.
     "UnitPrice" unit_price set_unit_price: f64,
-    /// 后续计价单元，后付费模式使用，可取值范围：
+    /// Billing unit for pay-as-you-go mode. valid values:
     ///
-    /// - HOUR：表示计价单元是按每小时来计算。当前涉及该计价单元的场景有：实例按小时后付费（POSTPAID_BY_HOUR）、带宽按小时后付费（BANDWIDTH_POSTPAID_BY_HOUR）：
-    /// - GB：表示计价单元是按每GB来计算。当前涉及该计价单元的场景有：流量按小时后付费（TRAFFIC_POSTPAID_BY_HOUR）。
+    /// - HOUR: billed on an hourly basis. it's used for hourly POSTPAID instances (`POSTPAID_BY_HOUR`).
+    ///
+    /// - GB: bill BY TRAFFIC in GB. it's used for POSTPAID products that are billed BY the hourly TRAFFIC (`TRAFFIC_POSTPAID_BY_HOUR`).
     "ChargeUnit" charge_unit set_charge_unit: str,
-    /// 预支合计费用的原价，预付费模式使用，单位：元。
+    /// Original price of total prepaid costs. measurement unit: usd.
     "OriginalPrice" original_price set_original_price: f64,
-    /// 预支合计费用的折扣价，预付费模式使用，单位：元。
+    /// Discount price of total prepaid costs. unit: usd.
     "DiscountPrice" discount_price set_discount_price: f64,
-    /// 折扣，如20.0代表2折。
+    /// Discount, such as 20.0 representing 80% off.
     "Discount" discount set_discount: f64,
-    /// 后续合计费用的折扣价，后付费模式使用，单位：元
-    ///
-    /// - 如返回了其他时间区间项，如UnitPriceDiscountSecondStep，则本项代表时间区间在(0, 96)小时；若未返回其他时间区间项，则本项代表全时段，即(0, ∞)小时
+    /// Discounted price of subsequent total cost, postpaid billing mode usage, unit: usd
+    /// - if other time interval items are returned, such as UnitPriceDiscountSecondStep, this item represents the time interval (0, 96) hr; if no other time interval items are returned, this item represents the full period (0, ∞) hr.
     "UnitPriceDiscount" unit_price_discount set_unit_price_discount: f64,
-    /// 使用时间区间在(96, 360)小时的后续合计费用的原价，后付费模式使用，单位：元。
+    /// Original price of subsequent total costs for usage time range (96, 360) hr in postpaid billing mode. unit: usd.
     "UnitPriceSecondStep" unit_price_second_step set_unit_price_second_step: f64,
-    /// 使用时间区间在(96, 360)小时的后续合计费用的折扣价，后付费模式使用，单位：元
+    /// Discounted price of subsequent total cost for usage time interval (96, 360) hr in postpaid billing mode. unit: usd.
     "UnitPriceDiscountSecondStep" unit_price_discount_second_step set_unit_price_discount_second_step: f64,
-    /// 使用时间区间在(360, ∞)小时的后续合计费用的原价，后付费模式使用，单位：元。
+    /// Specifies the original price of subsequent total costs with a usage time interval exceeding 360 hr in postpaid billing mode. measurement unit: usd.
     "UnitPriceThirdStep" unit_price_third_step set_unit_price_third_step: f64,
-    /// 使用时间区间在(360, ∞)小时的后续合计费用的折扣价，后付费模式使用，单位：元
+    /// Discounted price of subsequent total cost for usage time interval exceeding 360 hr in postpaid billing mode. measurement unit: usd.
     "UnitPriceDiscountThirdStep" unit_price_discount_third_step set_unit_price_discount_third_step: f64,
-    /// 预支三年合计费用的原价，预付费模式使用，单位：元。
+    /// Specifies the original price of total 3-year prepaid costs in prepaid billing mode. measurement unit: usd.
+    /// Note: This field may return null, indicating that no valid value is found.
     "OriginalPriceThreeYear" original_price_three_year set_original_price_three_year: f64,
-    /// 预支三年合计费用的折扣价，预付费模式使用，单位：元。
+    /// Specifies the discount price for an advance payment of the total fee for three years, prepaid mode usage, measurement unit: usd.
+    /// Note: This field may return null, indicating that no valid value is found.
     "DiscountPriceThreeYear" discount_price_three_year set_discount_price_three_year: f64,
-    /// 预支三年应用的折扣，如20.0代表2折。
+    /// Specifies the discount for a 3-year advance payment, for example 20.0 represents 80% off.
+    /// Note: This field may return null, indicating that no valid value is found.
     "DiscountThreeYear" discount_three_year set_discount_three_year: f64,
-    /// 预支五年合计费用的原价，预付费模式使用，单位：元。
+    /// Specifies the original price of the 5-year total cost with advance payment, using prepaid billing mode. measurement unit: usd.
+    /// Note: This field may return null, indicating that no valid value is found.
     "OriginalPriceFiveYear" original_price_five_year set_original_price_five_year: f64,
-    /// 预支五年合计费用的折扣价，预付费模式使用，单位：元。
+    /// Prepaid 5-year total cost discount price, prepaid billing mode usage. unit: usd.
+    /// Note: This field may return null, indicating that no valid value is found.
     "DiscountPriceFiveYear" discount_price_five_year set_discount_price_five_year: f64,
-    /// 预支五年应用的折扣，如20.0代表2折。
+    /// Specifies the discount for 5-year advance payment, such as 20.0 for 80% off.
+    /// Note: This field may return null, indicating that no valid value is found.
     "DiscountFiveYear" discount_five_year set_discount_five_year: f64,
-    /// 预支一年合计费用的原价，预付费模式使用，单位：元。
+    /// Original price of one-year advance payment total cost. prepaid mode usage. unit: usd.
+    /// Note: This field may return null, indicating that no valid value is found.
     "OriginalPriceOneYear" original_price_one_year set_original_price_one_year: f64,
-    /// 预支一年合计费用的折扣价，预付费模式使用，单位：元。
+    /// Discount price for total advance payment for one year. specifies prepaid mode usage. measurement unit: usd.
+    /// Note: This field may return null, indicating that no valid value is found.
     "DiscountPriceOneYear" discount_price_one_year set_discount_price_one_year: f64,
-    /// 预支一年应用的折扣，如20.0代表2折。
+    /// Specifies the discount for a one-year advance payment, such as 20.0 for 80% off.
+    /// Note: This field may return null, indicating that no valid value is found.
     "DiscountOneYear" discount_one_year set_discount_one_year: f64,
 } }
 
 rt::model! { read nodebug;
-/// 描述密钥对信息
+/// Describes key pair information.
 KeyPair {
-    /// 密钥对的`ID`，是密钥对的唯一标识。
+    /// Key pair `ID`, the unique identifier of a key pair.
     "KeyId" key_id set_key_id: str,
-    /// 密钥对名称。
+    /// Key pair name.
     "KeyName" key_name set_key_name: str,
-    /// 密钥对所属的项目 `ID`，ProjectId 为 0 时表示默认项目。
+    /// `ID` of the project to which a key pair belongs.
     "ProjectId" project_id set_project_id: i64,
-    /// 密钥对描述信息。
+    /// Key pair description.
     "Description" description set_description: str,
-    /// 密钥对的纯文本公钥。
+    /// Content of public key in a key pair.
     "PublicKey" public_key set_public_key: str,
-    /// 密钥对的纯文本私钥。腾讯云不会保管私钥，请用户自行妥善保存。
+    /// Content of private key in a key pair. Tencent Cloud do not keep private keys. Please keep it properly.
     "PrivateKey" private_key set_private_key: str,
-    /// 密钥关联的实例`ID`列表。
+    /// `ID` list of instances associated with a key.
     "AssociatedInstanceIds" associated_instance_ids set_associated_instance_ids: list String,
-    /// 创建时间。按照`ISO8601`标准表示，并且使用`UTC`时间。格式为：`YYYY-MM-DDThh:mm:ssZ`。
+    /// Creation time, which follows the `ISO8601` standard and uses `UTC` time in the format of `YYYY-MM-DDThh:mm:ssZ`.
     "CreatedTime" created_time set_created_time: str,
-    /// 密钥关联的标签列表。
+    /// The list of tags bound to the key.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Tags" tags set_tags: list Tag,
 } }
 impl ::core::fmt::Debug for KeyPair {
@@ -4139,148 +3856,184 @@ impl ::core::fmt::Debug for KeyPair {
 }
 
 rt::model! { write debug;
-/// 实例启动模板，通过该参数可使用实例模板中的预设参数创建实例。
+/// Instance launch template. This parameter enables you to create an instance using the preset parameters in the template.
 LaunchTemplate {
-    /// 实例启动模板ID，通过该参数可使用实例模板中的预设参数创建实例。
+    /// Instance launch template ID. This parameter enables you to create an instance using the preset parameters in the template.
     "LaunchTemplateId" launch_template_id set_launch_template_id: str,
-    /// 实例启动模板版本号，若给定，新实例启动模板将基于给定的版本号创建
+    /// Instance launch template version number. If specified, this parameter will be used to create a new instance launch template.
     "LaunchTemplateVersion" launch_template_version set_launch_template_version: i128,
 } }
 
 rt::model! { read debug;
-/// 实例启动模板简要信息。
+/// Information of instance launch template.
 LaunchTemplateInfo {
-    /// 实例启动模版本号。
+    /// Instance launch template version number.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "LatestVersionNumber" latest_version_number set_latest_version_number: i128,
-    /// 实例启动模板ID。
+    /// Instance launch template ID.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "LaunchTemplateId" launch_template_id set_launch_template_id: str,
-    /// 实例启动模板名。
+    /// Instance launch template name.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "LaunchTemplateName" launch_template_name set_launch_template_name: str,
-    /// 实例启动模板默认版本号。
+    /// Default instance launch template version number.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "DefaultVersionNumber" default_version_number set_default_version_number: i128,
-    /// 实例启动模板包含的版本总数量。
+    /// Total number of versions that the instance launch template contains.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "LaunchTemplateVersionCount" launch_template_version_count set_launch_template_version_count: i128,
-    /// 创建该模板的用户UIN。
+    /// UIN of the user who created the template.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "CreatedBy" created_by set_created_by: str,
-    /// 创建该模板的时间。
+    /// Creation time of the template.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "CreationTime" creation_time set_creation_time: str,
 } }
 
 rt::model! { read debug;
-/// 实例启动模板版本信息
+/// Information of instance launch template versions
 LaunchTemplateVersionData {
-    /// 实例所在的位置。
+    /// Location of the instance.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Placement" placement set_placement: obj Placement,
-    /// 实例机型。
+    /// Instance model.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "InstanceType" instance_type set_instance_type: str,
-    /// 实例名称。
+    /// Instance name.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "InstanceName" instance_name set_instance_name: str,
-    /// 实例计费模式。取值范围：
+    /// Instance billing mode. Valid values:
     ///
-    /// - `PREPAID`：表示预付费，即包年包月
+    /// - `POSTPAID_BY_HOUR`: postpaid for pay-as-you-go instances
     ///
-    /// - `POSTPAID_BY_HOUR`：表示后付费，即按量计费
+    /// - `CDHPAID`: billed for CDH instances, not the CVMs running on the CDHs.
     ///
-    /// - `CDHPAID`：`专用宿主机`付费，即只对`专用宿主机`计费，不对`专用宿主机`上的实例计费。
-    ///
-    /// - `SPOTPAID`：表示竞价实例付费。
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "InstanceChargeType" instance_charge_type set_instance_charge_type: str,
-    /// 实例系统盘信息。
+    /// Instance system disk information.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "SystemDisk" system_disk set_system_disk: obj SystemDisk,
-    /// 实例数据盘信息。只包含随实例购买的数据盘。
+    /// Instance data disk information. This parameter only covers the data disks purchased together with the instance.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "DataDisks" data_disks set_data_disks: list DataDisk,
-    /// 实例带宽信息。
+    /// Instance bandwidth information.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "InternetAccessible" internet_accessible set_internet_accessible: obj InternetAccessible,
-    /// 实例所属虚拟私有网络信息。
+    /// Information of the VPC where the instance resides.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "VirtualPrivateCloud" virtual_private_cloud set_virtual_private_cloud: obj VirtualPrivateCloud,
-    /// 生产实例所使用的镜像`ID`。
+    /// `ID` of the image used to create the instance.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ImageId" image_id set_image_id: str,
-    /// 实例所属安全组。该参数可以通过调用 [DescribeSecurityGroups](https://cloud.tencent.com/document/api/215/15808) 的返回值中的sgId字段来获取。
+    /// Security groups to which the instance belongs. To obtain the security group IDs, you can call [DescribeSecurityGroups](https://intl.cloud.tencent.com/document/api/215/15808) and look for the `sgld` fields in the response.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// 实例登录设置。目前只返回实例所关联的密钥。
+    /// Login settings of the instance. Currently, only the key associated with the instance is returned.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "LoginSettings" login_settings set_login_settings: obj LoginSettings,
-    /// CAM角色名。
+    /// CAM role name.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "CamRoleName" cam_role_name set_cam_role_name: str,
-    /// 高性能计算集群`ID`。
+    /// HPC cluster `ID`.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "HpcClusterId" hpc_cluster_id set_hpc_cluster_id: str,
-    /// 购买实例数量。
+    /// Number of instances purchased.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "InstanceCount" instance_count set_instance_count: i128,
-    /// 增强服务。
+    /// Enhanced service.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "EnhancedService" enhanced_service set_enhanced_service: obj EnhancedService,
-    /// 提供给实例使用的用户数据，需要以 base64 方式编码，支持的最大数据大小为 16KB。
+    /// User data provided to the instance. This parameter needs to be encoded in base64 format with the maximum size of 16KB.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "UserData" user_data set_user_data: str,
-    /// 置放群组ID，仅支持指定一个。
+    /// Placement group ID. You can only specify one.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "DisasterRecoverGroupIds" disaster_recover_group_ids set_disaster_recover_group_ids: list String,
-    /// 定时任务。通过该参数可以为实例指定定时任务，目前仅支持定时销毁。
+    /// Scheduled tasks. You can use this parameter to specify scheduled tasks for the instance. Only scheduled termination is supported.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ActionTimer" action_timer set_action_timer: obj ActionTimer,
-    /// 实例的市场相关选项，如竞价实例相关参数，若指定实例的付费模式为竞价付费则该参数必传。
+    /// Market options of the instance, such as parameters related to spot instances. This parameter is required for spot instances.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "InstanceMarketOptions" instance_market_options set_instance_market_options: obj InstanceMarketOptionsRequest,
-    /// 云服务器的主机名。
+    /// Hostname of a CVM.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "HostName" host_name set_host_name: str,
-    /// 用于保证请求幂等性的字符串。
+    /// A string used to ensure the idempotency of the request.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ClientToken" client_token set_client_token: str,
-    /// 预付费模式，即包年包月相关参数设置。
+    /// Prepaid mode. This parameter indicates relevant parameter settings for monthly-subscribed instances.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "InstanceChargePrepaid" instance_charge_prepaid set_instance_charge_prepaid: obj InstanceChargePrepaid,
-    /// 标签描述列表。通过指定该参数可以同时绑定标签到相应的云服务器、云硬盘实例。
+    /// List of tag description. By specifying this parameter, the tag can be bound to the corresponding CVM and CBS instances at the same time.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "TagSpecification" tag_specification set_tag_specification: list TagSpecification,
-    /// 实例销毁保护标志，表示是否允许通过api接口删除实例。取值范围：
+    /// Whether to enable termination protection. Valid values:
     ///
-    /// true：表示开启实例保护，不允许通过api接口删除实例
-    /// false：表示关闭实例保护，允许通过api接口删除实例
+    /// TRUE: Termination protection is enabled.
+    /// FALSE: Termination protection is disabled.
     ///
-    /// 默认取值：false。
+    /// Default value: `FALSE`.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "DisableApiTermination" disable_api_termination set_disable_api_termination: bool,
 } }
 
 rt::model! { read debug;
-/// 实例启动模板版本集合
+/// Set of instance launch template versions.
 LaunchTemplateVersionInfo {
-    /// 实例启动模板版本号。
+    /// Instance launch template version number.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "LaunchTemplateVersion" launch_template_version set_launch_template_version: i128,
-    /// 实例启动模板版本数据详情。
+    /// Details of instance launch template versions.
     "LaunchTemplateVersionData" launch_template_version_data set_launch_template_version_data: obj LaunchTemplateVersionData,
-    /// 实例启动模板版本创建时间。
+    /// Creation time of the instance launch template version.
     "CreationTime" creation_time set_creation_time: str,
-    /// 实例启动模板ID。
+    /// Instance launch template ID.
     "LaunchTemplateId" launch_template_id set_launch_template_id: str,
-    /// 是否为默认启动模板版本。
+    /// Specifies whether it’s the default launch template version.
     "IsDefaultVersion" is_default_version set_is_default_version: bool,
-    /// 实例启动模板版本描述信息。
+    /// Information of instance launch template version description.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "LaunchTemplateVersionDescription" launch_template_version_description set_launch_template_version_description: str,
-    /// 创建者的AppId。
+    /// Creator account
     "CreatedBy" created_by set_created_by: str,
 } }
 
 rt::model! { read debug;
-/// 本地磁盘规格
+/// Describes local disk specifications.
 LocalDiskType {
-    /// 本地磁盘类型。
+    /// Type of a local disk.
     "Type" r#type set_type: str,
-    /// 本地磁盘属性。
+    /// Attributes of a local disk.
     "PartitionType" partition_type set_partition_type: str,
-    /// 本地磁盘最小值。
+    /// Minimum size of a local disk.
     "MinSize" min_size set_min_size: i64,
-    /// 本地磁盘最大值。
+    /// Maximum size of a local disk.
     "MaxSize" max_size set_max_size: i64,
-    /// 购买时本地盘是否为必选。取值范围：
+    /// Whether a local disk is required during purchase. Valid values:
     ///
-    /// - REQUIRED：表示必选
-    /// - OPTIONAL：表示可选。
+    /// - REQUIRED: required
+    ///
+    /// - OPTIONAL: optional
     "Required" required set_required: str,
 } }
 
 rt::model! { both nodebug;
-/// 描述了实例登录相关配置与信息。
+/// Describes login settings of an instance.
 LoginSettings {
-    /// 实例登录密码。不同操作系统类型密码复杂度限制不一样，具体如下：
-    /// - Linux实例密码必须8到30位，至少包括两项[a-z]，[A-Z]、[0-9] 和 [( ) \` ~ ! @ # $ % ^ & *  - + = | { } [ ] : ; ' , . ? / ]中的特殊符号。
-    /// - Windows实例密码必须12到30位，至少包括三项[a-z]，[A-Z]，[0-9] 和 [( ) \` ~ ! @ # $ % ^ & * - + = | { } [ ] : ; ' , . ? /]中的特殊符号。若不指定该参数，则由系统随机生成密码，并通过站内信方式通知到用户。
+    /// Instance login password. The password complexity limits vary with the operating system type as follows:
+    ///
+    /// - The Linux instance password must be 8 to 30 characters long and include at least two of the following: [a-z], [A-Z], [0-9], and special characters of [( ) \` ~ ! @ # $ % ^ & * - + = | { } [ ] : ; ' , . ? / ].
+    ///
+    /// - The Windows instance password must be 12 to 30 characters long and include at least three of the following: [a-z], [A-Z], [0-9], and special characters [( ) \` ~ ! @ # $ % ^ & * - + = | { } [ ] : ; ' , . ? /].
+    ///
+    /// If this parameter is not specified, you need to set it before login by using the console to "reset password" or by calling the ResetInstancesPassword API.
     "Password" password set_password: str,
-    /// 密钥ID列表。关联密钥后，就可以通过对应的私钥来访问实例；KeyId可通过接口[DescribeKeyPairs](https://cloud.tencent.com/document/api/213/15699)获取，密钥与密码不能同时指定，同时Windows操作系统不支持指定密钥。
+    /// List of key IDs. After an instance is associated with a key, you can access the instance with the private key in the key pair. You can call [`DescribeKeyPairs`](https://intl.cloud.tencent.com/document/api/213/15699?from_cn_redirect=1) to obtain `KeyId`. You cannot specify a key and a password at the same time. Windows instances do not support keys.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "KeyIds" key_ids set_key_ids: list String,
-    /// 保持镜像的原始设置。该参数与Password或KeyIds.N不能同时指定。只有使用自定义镜像、共享镜像或外部导入镜像创建实例时才能指定该参数为true。取值范围：
-    /// - true：表示保持镜像的登录设置
-    /// - false：表示不保持镜像的登录设置默认取值：false。
+    /// Retain the original settings of the image. this parameter cannot be specified simultaneously with Password or KeyIds.N. it can be set to true only when an instance is created with a custom image, shared image, or externally imported image. value ranges from true to false:
+    /// - true: indicates that the login settings of the image are retained
+    /// - false: indicates that the login settings of the image are not retained. default value: false.
     "KeepImageLogin" keep_image_login set_keep_image_login: str,
 } }
 impl ::core::fmt::Debug for LoginSettings {
@@ -4294,45 +4047,45 @@ impl ::core::fmt::Debug for LoginSettings {
 }
 
 rt::model! { both debug;
-/// 自定义metadata
+/// Custom metadata.
 Metadata {
-    /// 自定义metadata键值对列表。
+    /// A list of custom metadata key-value pairs.
     ///
     /// Required.
     "Items" items set_items: list MetadataItem,
 } }
 
 rt::model! { both debug;
-/// 自定义metadata key和value
+/// Custom metadata key and value.
 MetadataItem {
-    /// 自定义metadata键，由大写字母（A-Z）、小写字母（a-z）、数字（0-9）、下划线（_）或连字符（-）组成，大小上限为128 字节。
+    /// Custom metadata key, consisting of uppercase letters (A-Z), lowercase letters (A-Z), digits (0-9), underscores (_), or hyphens (-), with a size limit of 128 bytes.
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 自定义metadata值，大小上限为256 KB。
+    /// Custom metadata value. The upper limit of message size is 256 KB.
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `ModifyChcAttribute` (修改CHC物理服务器的属性).
+/// Request of `ModifyChcAttribute` (Modifies the CHC host attributes).
 ///
-/// 修改CHC物理服务器的属性
+/// This API is used to modify the CHC host attributes.
 ModifyChcAttributeRequest {
-    /// CHC物理服务器ID。
+    /// CHC host IDs
     ///
     /// Required.
     "ChcIds" chc_ids set_chc_ids: list String,
-    /// CHC物理服务器名称
+    /// CHC host name
     "InstanceName" instance_name set_instance_name: str,
-    /// 服务器类型
+    /// Server type
     "DeviceType" device_type set_device_type: str,
-    /// 合法字符为字母,数字, 横线和下划线
+    /// Valid characters: Letters, numbers, hyphens and underscores
     "BmcUser" bmc_user set_bmc_user: str,
-    /// 密码8-16位字符, 允许数字，字母， 和特殊字符()`~!@#$%^&*-+=_|{}[]:;'<>,.?/
+    /// The password can contain 8 to 16 characters, including letters, numbers and special symbols ()`~!@#$%^&*-+=_|{}[]:;'<>,.?/
     "Password" password set_password: str,
-    /// bmc网络的安全组列表
+    /// BMC network security group list
     "BmcSecurityGroupIds" bmc_security_group_ids set_bmc_security_group_ids: list String,
 } }
 impl ::core::fmt::Debug for ModifyChcAttributeRequest {
@@ -4350,7 +4103,7 @@ impl ::core::fmt::Debug for ModifyChcAttributeRequest {
 rt::action!("cvm", "2017-03-12", "ModifyChcAttribute", ModifyChcAttributeRequest => ModifyChcAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyChcAttribute返回参数结构体
+/// ModifyChcAttribute response structure.
 ModifyChcAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4391,15 +4144,15 @@ ModifyChcNetworkModeResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDisasterRecoverGroupAttribute` (修改分散置放群组属性).
+/// Request of `ModifyDisasterRecoverGroupAttribute` (Modifies spread placement group attributes).
 ///
-/// 本接口 (ModifyDisasterRecoverGroupAttribute)用于修改[分散置放群组](https://cloud.tencent.com/document/product/213/15486)属性。
+/// This API is used to modify the attributes of [spread placement groups](https://intl.cloud.tencent.com/document/product/213/15486?from_cn_redirect=1).
 ModifyDisasterRecoverGroupAttributeRequest {
-    /// 分散置放群组ID，可使用[DescribeDisasterRecoverGroups](https://cloud.tencent.com/document/api/213/17810)接口获取。
+    /// Spread placement group ID, which can be obtained by calling the [DescribeDisasterRecoverGroups](https://intl.cloud.tencent.com/document/api/213/17810?from_cn_redirect=1) API.
     ///
     /// Required.
     "DisasterRecoverGroupId" disaster_recover_group_id set_disaster_recover_group_id: str,
-    /// 分散置放群组名称，长度1-60个字符，支持中、英文。
+    /// Name of a spread placement group. The name must be 1-60 characters long and can contain both Chinese characters and English letters.
     ///
     /// Required.
     "Name" name set_name: str,
@@ -4413,37 +4166,40 @@ ModifyDisasterRecoverGroupAttributeRequest {
 rt::action!("cvm", "2017-03-12", "ModifyDisasterRecoverGroupAttribute", ModifyDisasterRecoverGroupAttributeRequest => ModifyDisasterRecoverGroupAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyDisasterRecoverGroupAttribute返回参数结构体
+/// ModifyDisasterRecoverGroupAttribute response structure.
 ModifyDisasterRecoverGroupAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyHostsAttribute` (修改CDH实例的属性).
+/// Request of `ModifyHostsAttribute` (Modifies the attributes of a CDH instance).
 ///
-/// 本接口（ModifyHostsAttribute）用于修改CDH实例的属性，如实例名称和续费标记等。参数HostName和RenewFlag必须设置其中一个，但不能同时设置。
+/// This API is used to modify the attributes of a CDH instance, such as instance name and renewal flag. One of the two parameters, HostName and RenewFlag, must be set, but you cannot set both of them at the same time.
 ModifyHostsAttributeRequest {
-    /// 一个或多个待操作的CDH实例ID。
+    /// CDH instance ID(s).
     ///
     /// Required.
     "HostIds" host_ids set_host_ids: list String,
-    /// CDH实例显示名称。可任意命名，但不得超过60个字符。
+    /// CDH instance name to be displayed. You can specify any name you like, but its length cannot exceed 60 characters.
     "HostName" host_name set_host_name: str,
-    /// 自动续费标识。取值范围：
+    /// Auto renewal flag. Valid values:
     ///
-    /// - NOTIFY_AND_AUTO_RENEW：通知过期且自动续费
-    /// - NOTIFY_AND_MANUAL_RENEW：通知过期不自动续费
-    /// - DISABLE_NOTIFY_AND_MANUAL_RENEW：不通知过期不自动续费
-    /// 若该参数指定为NOTIFY_AND_AUTO_RENEW，在账户余额充足的情况下，实例到期后将按月自动续费。
+    /// - NOTIFY_AND_AUTO_RENEW: notify upon expiration and renew automatically
+    ///
+    /// - NOTIFY_AND_MANUAL_RENEW: notify upon expiration but do not renew automatically
+    ///
+    /// - DISABLE_NOTIFY_AND_MANUAL_RENEW: neither notify upon expiration nor renew automatically
+    ///
+    /// If this parameter is specified as NOTIFY_AND_AUTO_RENEW, the instance will be automatically renewed on a monthly basis if the account balance is sufficient.
     "RenewFlag" renew_flag set_renew_flag: str,
-    /// 项目ID。项目可以使用 [AddProject](https://cloud.tencent.com/document/api/651/81952) 接口创建。可通过 [DescribeProjects](https://cloud.tencent.com/document/api/651/78725) 接口返回值中的`projectId`获取。后续使用 [DescribeHosts](https://cloud.tencent.com/document/api/213/16474) 接口查询实例时，项目ID可用于过滤结果。
+    /// Project ID. You can use the `AddProject` API to create projects, and obtain the `projectId` field in the response of the `DescribeProject` API. When using the [DescribeHosts](https://intl.cloud.tencent.com/document/api/213/16474?from_cn_redirect=1) API to query instances later, you can filter the results by the project ID.
     "ProjectId" project_id set_project_id: i128,
 } }
 rt::action!("cvm", "2017-03-12", "ModifyHostsAttribute", ModifyHostsAttributeRequest => ModifyHostsAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyHostsAttribute返回参数结构体
+/// ModifyHostsAttribute response structure.
 ModifyHostsAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4473,63 +4229,63 @@ ModifyHpcClusterAttributeResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyImageAttribute` (修改镜像属性).
+/// Request of `ModifyImageAttribute` (Modifies image attributes).
 ///
-/// 本接口（ModifyImageAttribute）用于修改镜像属性。
+/// This API is used to modify image attributes.
 ///
-/// * 已分享的镜像无法修改属性。
+/// * Attributes of shared images cannot be modified.
 ModifyImageAttributeRequest {
-    /// 镜像ID，形如`img-gvbnzy6f`。镜像ID可以通过如下方式获取：
-    /// - 通过[DescribeImages](https://cloud.tencent.com/document/api/213/15715)接口返回的`ImageId`获取。
-    /// - 通过[镜像控制台](https://console.cloud.tencent.com/cvm/image)获取。
+    /// Image ID, such as `img-gvbnzy6f`. You can obtain the image ID in the following ways:
+    /// - Call the [DescribeImages](https://www.tencentcloud.com/document/api/213/33272) API and find the value of `ImageId` in the response.
+    /// - Obtain it in the [Image console](https://console.cloud.tencent.com/cvm/image).
     ///
     /// Required.
     "ImageId" image_id set_image_id: str,
-    /// 设置新的镜像名称；必须满足下列限制
-    /// -  不得超过60个字符。
-    /// -  镜像名称不能与已有镜像重复。
+    /// New image name, which should meet the following requirements:
+    /// - It should not exceed 60 characters.
+    /// - It should be unique.
     "ImageName" image_name set_image_name: str,
-    /// 设置新的镜像描述；必须满足下列限制：
-    /// -  不得超过 256 个字符。
+    /// New image description, which should meet the following requirement:
+    /// - It should not exceed 256 characters.
     "ImageDescription" image_description set_image_description: str,
-    /// 设置镜像族；
+    /// Sets the image family;
     "ImageFamily" image_family set_image_family: str,
-    /// 设置镜像是否废弃；
+    /// Sets whether the image is deprecated;
     "ImageDeprecated" image_deprecated set_image_deprecated: bool,
 } }
 rt::action!("cvm", "2017-03-12", "ModifyImageAttribute", ModifyImageAttributeRequest => ModifyImageAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyImageAttribute返回参数结构体
+/// ModifyImageAttribute response structure.
 ModifyImageAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyImageSharePermission` (修改镜像共享信息).
+/// Request of `ModifyImageSharePermission` (Modifies image sharing information).
 ///
-/// 本接口（ModifyImageSharePermission）用于修改镜像共享信息。
+/// This API is used to modify image sharing information.
 ///
-/// * 共享镜像后，被共享账户可以通过该镜像创建实例。
-/// * 每个自定义镜像最多可共享给500个账户。
-/// * 共享镜像无法更改名称，描述，仅可用于创建实例。
-/// * 只支持共享到对方账户相同地域。
+/// * The account with shared image access can use the image to create instances.
+/// * Each custom image can be shared with a maximum of 500 accounts.
+/// * Shared images cannot have their names or description changed. They can only be used to create instances.
+/// * Sharing is only supported within the same region as the recipient's account.
 ModifyImageSharePermissionRequest {
-    /// 镜像ID，形如`img-gvbnzy6f`。镜像Id可以通过如下方式获取：
+    /// Image ID, such as `img-gvbnzy6f`. You can obtain the image ID in the following ways:
     ///
-    /// - 通过[DescribeImages](https://cloud.tencent.com/document/api/213/15715)接口返回的`ImageId`获取。
+    /// - Call the [DescribeImages](https://www.tencentcloud.com/document/api/213/33272) API and find the value of `ImageId` in the response.
     ///
-    /// - 通过[镜像控制台](https://console.cloud.tencent.com/cvm/image)获取。
-    /// 镜像ID必须指定为状态为`NORMAL`的镜像。镜像状态请参考[镜像数据表](https://cloud.tencent.com/document/product/213/15753#Image)。
+    /// - Obtain it in the [Image console](https://console.cloud.tencent.com/cvm/image).
+    /// The image ID should correspond to an image in the `NORMAL` state. For more information on image status, see [Image Data Table](https://www.tencentcloud.com/document/api/1103/42519#Image).
     ///
     /// Required.
     "ImageId" image_id set_image_id: str,
-    /// 接收共享镜像的主账号ID列表，array型参数的格式可以参考[API简介](/document/api/213/568)。账号ID不同于QQ号，查询用户主账号ID请查看[账号信息](https://console.cloud.tencent.com/developer)中的账号ID栏。
+    /// ID list of root accounts receiving shared images. An account ID is different from a QQ number. For details on root account IDs, refer to the account ID section in [Account Information](https://console.cloud.tencent.com/developer).
     ///
     /// Required.
     "AccountIds" account_ids set_account_ids: list String,
-    /// 操作，包括 `SHARE`，`CANCEL`。其中`SHARE`代表共享操作，`CANCEL`代表取消共享操作。
+    /// Operations. Valid values: `SHARE`, sharing an image; `CANCEL`, cancelling an image sharing.
     ///
     /// Required.
     "Permission" permission set_permission: str,
@@ -4537,7 +4293,7 @@ ModifyImageSharePermissionRequest {
 rt::action!("cvm", "2017-03-12", "ModifyImageSharePermission", ModifyImageSharePermissionRequest => ModifyImageSharePermissionResponse);
 
 rt::model! { read debug;
-/// ModifyImageSharePermission返回参数结构体
+/// ModifyImageSharePermission response structure.
 ModifyImageSharePermissionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4573,47 +4329,46 @@ ModifyInstanceDiskTypeResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyInstancesAttribute` (修改实例的属性).
+/// Request of `ModifyInstancesAttribute` (Modifies instance attributes).
 ///
-/// 本接口 (ModifyInstancesAttribute) 用于修改实例的属性。
+/// This API is used to modify instance attributes.
 ///
-/// * 每次请求必须指定实例的一种属性用于修改。
-/// * “实例名称”仅为方便用户自己管理之用，腾讯云并不以此名称作为在线支持或是进行实例管理操作的依据。
-/// * 支持批量操作。每次请求批量实例的上限为100。
-/// * 修改关联安全组时，子机原来关联的安全组会被解绑。
-/// * 实例操作结果可以通过调用 [DescribeInstances](https://cloud.tencent.com/document/api/213/15728) 接口查询，如果实例的最新操作状态(LatestOperationState)为“SUCCESS”，则代表操作成功。
-/// * 修改主机名后实例会立即重启，重启后新的主机名生效。
+/// This API is used to modify one attribute of the instance per request. The attribute must be specified.
+/// The instance name is only for user convenience in management. Tencent Cloud does not use this name as the basis for online support or to perform instance management operations.
+/// This API is used to support batch operations. The maximum of 100 batch instances per request is supported.
+/// This API is used to modify the security group association. The originally associated security group of the instance will be unbound.
+/// * You can query the result of the instance operation by calling the API [DescribeInstances](https://www.tencentcloud.com/document/api/213/33258). If the latest operation status (LatestOperationState) of the instance is **SUCCESS**, the operation is successful.
+/// This API is used to modify the hostname. The instance restarts immediately after hostname modification, and the new hostname takes effect after restart.
 ModifyInstancesAttributeRequest {
-    /// 一个或多个待操作的实例ID。可通过[DescribeInstances](https://cloud.tencent.com/document/api/213/15728) API返回值中的`InstanceId`获取。每次请求允许操作的实例数量上限是100。
+    /// Instance ID(s). To obtain the instance IDs, you can call [DescribeInstances](https://intl.cloud.tencent.com/document/api/213/15728?from_cn_redirect=1) and look for `InstanceId` in the response. The maximum number of instances in each request is 100.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 修改后实例名称。可任意命名，但不得超过60个字符。
+    /// Modified instance name. can be named as required but should not exceed 128 characters.
     "InstanceName" instance_name set_instance_name: str,
-    /// 提供给实例使用的用户数据，需要以 base64 方式编码，支持的最大数据大小为 16 KB。关于获取此参数的详细介绍，请参阅 [Windows](https://cloud.tencent.com/document/product/213/17526) 和 [Linux](https://cloud.tencent.com/document/product/213/17525) 启动时运行命令。
+    /// User data provided to an instance, which needs to be encoded in Base64 format with a maximum size of 16 KB. For details on obtaining this parameter, refer to the startup commands for [Windows](https://intl.cloud.tencent.com/document/product/213/17526?from_cn_redirect=1) and [Linux](https://intl.cloud.tencent.com/document/product/213/17525?from_cn_redirect=1).
     "UserData" user_data set_user_data: str,
-    /// 指定实例的修改后的安全组Id列表，子机将重新关联指定列表的安全组，原本关联的安全组会被解绑。
+    /// Specifies the security group Id list of the specified instance after modification. the instance will reassociate with the security groups in the specified list, and the associated security group will be unbound.
     "SecurityGroups" security_groups set_security_groups: list String,
-    /// 给实例绑定用户角色，传空值为解绑操作
+    /// The role bound with the instance. If it is not specified, it indicates to unbind the current role of the CVM.
     "CamRoleName" cam_role_name set_cam_role_name: str,
-    /// 修改后实例的主机名。
-    /// - 点号（.）和短横线（-）不能作为 HostName 的首尾字符，不能连续使用。
-    /// - Windows 实例：主机名字符长度为[2, 15]，允许字母（不限制大小写）、数字和短横线（-）组成，不支持点号（.），不能全是数字。
-    /// - 其他类型（Linux 等）实例：主机名字符长度为[2, 60]，允许支持多个点号，点之间为一段，每段允许字母（不限制大小写）、数字和短横线（-）组成。注意点：修改主机名后实例会立即重启，重启后新的主机名生效。
+    /// Modified hostname of an instance.
+    /// - Period (.) and hyphen (-) should not be used as the first or last character of the hostname, and should not be used consecutively.
+    /// - Windows instances: The hostname should contain 2 to 15 characters, including letters (case insensitive), digits, and hyphens (-), does not support periods (.), and should not be all digits.
+    /// - Instances of other types (such as Linux instances): The hostname should contain 2 to 60 characters, including multiple periods (.), with each segment between periods considered as one section. Each section can contain letters (case insensitive), digits, and hyphens (-).Note: After the hostname is modified, the instance will restart immediately, and the new hostname will take effect after the restart.
     "HostName" host_name set_host_name: str,
-    /// 实例销毁保护标志，表示是否允许通过api接口删除实例。取值范围：
-    /// - true：表示开启实例保护，不允许通过api接口删除实例
-    /// - false：表示关闭实例保护，允许通过api接口删除实例默认取值：false。
+    /// Instance termination protection flag, indicating whether an instance is allowed to be deleted through an API. Valid values:
+    /// - true: Instance protection is enabled, and the instance is not allowed to be deleted through the API.
+    /// - false: Instance protection is disabled, and the instance is allowed to be deleted through the API.Default value: false.
     "DisableApiTermination" disable_api_termination set_disable_api_termination: bool,
-    /// 角色类别，与CamRoleName搭配使用，该值可从CAM [DescribeRoleList](https://cloud.tencent.com/document/product/598/36223)或[GetRole](https://cloud.tencent.com/document/product/598/36221)接口返回RoleType字段获取，当前只接受user、system和service_linked三种类别。
-    /// 举例：一般CamRoleName中包含“LinkedRoleIn”（如TKE_QCSLinkedRoleInPrometheusService）时，DescribeRoleList和GetRole返回的RoleType为service_linked，则本参数也需要传递service_linked。
-    /// 该参数默认值为user，若CameRoleName为非service_linked类型，本参数可不传递。
+    /// Role type, used in conjunction with CamRoleName. this value can be obtained from the RoleType field in the API response of CAM [DescribeRoleList](https://www.tencentcloud.com/document/product/1219/67889) or [GetRole](https://www.tencentcloud.com/document/product/598/33557?lang=en). currently, only user, system, and service_linked types are accepted.
+    /// For example, when CamRoleName contains "LinkedRoleIn" (such as TKE_QCSLinkedRoleInPrometheusService), DescribeRoleList and GetRole return RoleType as service_linked, this parameter must also transmit service_linked.
+    /// The parameter default value is user. this parameter can be omitted if CameRoleName is not of the service_linked kind.
     "CamRoleType" cam_role_type set_cam_role_type: str,
-    /// 修改实例主机名是否自动重启实例，不传默认自动重启。
-    ///
-    /// - true: 修改主机名，并自动重启实例；
-    /// - false: 修改主机名，不自动重启实例，需要手动重启使新主机名生效。
-    /// 注意点：本参数仅对修改主机名生效。
+    /// Whether to automatically restart an instance when modifying a hostname. If not specified, the instance will automatically restart by default.
+    /// - true: Modify the hostname and automatically restart the instance.
+    /// - false: Modify the hostname without automatically restarting the instance. A manual restart is required for the new hostname to take effect.
+    /// Note: This parameter is valid only when a hostname is modified.
     "AutoReboot" auto_reboot set_auto_reboot: bool,
     /// 实例是否开启巨型帧，取值范围：
     ///
@@ -4626,67 +4381,69 @@ ModifyInstancesAttributeRequest {
 rt::action!("cvm", "2017-03-12", "ModifyInstancesAttribute", ModifyInstancesAttributeRequest => ModifyInstancesAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyInstancesAttribute返回参数结构体
+/// ModifyInstancesAttribute response structure.
 ModifyInstancesAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyInstancesChargeType` (修改实例计费模式).
+/// Request of `ModifyInstancesChargeType` (Modify the instance billing mode).
 ///
-/// 本接口 (ModifyInstancesChargeType) 用于切换实例的计费模式。
+/// This API is used to switch the billing mode of an instance.
 ///
-/// * 关机不收费的实例、`批量计算型BC1`和`批量计算型BS1`机型族的实例、设置定时销毁的实例不支持该操作。
-/// * 实例操作结果可以通过调用 [DescribeInstances](https://cloud.tencent.com/document/api/213/15728) 接口查询，如果实例的最新操作状态(LatestOperationState)为“SUCCESS”，则代表操作成功。
+/// This API is used to perform operations that do not support instances with no charge when shut down, instances of the model families Batch Compute BC1 and Batch Compute BS1, or instances of scheduled termination.
+/// * You can query the result of the instance operation by calling the API [DescribeInstances](https://www.tencentcloud.com/document/api/213/33258). If the latest operation status (LatestOperationState) of the instance is **SUCCESS**, the operation is successful.
 ModifyInstancesChargeTypeRequest {
-    /// 一个或多个待操作的实例ID。可通过[DescribeInstances](https://cloud.tencent.com/document/api/213/15728)接口返回值中的`InstanceId`获取。每次请求批量实例的上限为20。
+    /// One or more instance ids to be operated. you can obtain the instance ID through the `InstanceId` in the return value from the api [DescribeInstances](https://www.tencentcloud.com/document/api/213/15728?from_cn_redirect=1). the maximum number of instances per request is 20.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 修改后实例[计费类型](https://cloud.tencent.com/document/product/213/2180)。
-    /// -  PREPAID：预付费，即包年包月。
-    /// -  POSTPAID_BY_HOUR：后付费，即按量付费。
+    /// Modified instance [billing type](https://www.tencentcloud.com/document/product/213/2180?from_cn_redirect=1).
+    /// - `PREPAID`: monthly subscription.
+    /// **Note:** Only supports converting pay-as-you-go instances to annual and monthly subscription instances.
+    ///
+    /// default value: `PREPAID`
     ///
     /// Required.
     "InstanceChargeType" instance_charge_type set_instance_charge_type: str,
-    /// 修改后预付费模式，即包年包月相关参数设置。通过该参数可以指定包年包月实例的购买时长、是否设置自动续费等属性。若指定实例的付费模式为预付费则该参数必传。
+    /// Modified prepaid mode, parameter settings related to monthly/annual subscription. by specifying this parameter, you can specify the purchase duration of annual and monthly subscription instances, whether to enable auto-renewal, and other attributes.
     "InstanceChargePrepaid" instance_charge_prepaid set_instance_charge_prepaid: obj InstanceChargePrepaid,
-    /// 是否同时切换弹性数据云盘计费模式。取值范围：
-    /// -  true：表示切换弹性数据云盘计费模式
-    /// -  false：表示不切换弹性数据云盘计费模式默认取值：false。
+    /// Whether to switch the billing mode of elastic data cloud disks simultaneously. valid values:
+    /// -  true: means switching the billing mode of elastic data cloud disks
+    /// -  false: means not switching the billing mode of elastic data cloud disksdefault value: false.
     "ModifyPortableDataDisk" modify_portable_data_disk set_modify_portable_data_disk: bool,
 } }
 rt::action!("cvm", "2017-03-12", "ModifyInstancesChargeType", ModifyInstancesChargeTypeRequest => ModifyInstancesChargeTypeResponse);
 
 rt::model! { read debug;
-/// ModifyInstancesChargeType返回参数结构体
+/// ModifyInstancesChargeType response structure.
 ModifyInstancesChargeTypeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyInstancesDisasterRecoverGroup` (调整实例分散置放群组).
+/// Request of `ModifyInstancesDisasterRecoverGroup` (Adjust the distributed placement group of an instance).
 ///
-/// 本接口 (ModifyInstancesDisasterRecoverGroup) 用于调整实例所在置放群组。
-/// * 目前只支持基础网络或私有网络实例。
+/// This API is used to adjust the placement group of an instance.
+/// * Currently only basic networks or Virtual Private Cloud (VPC) instances are supported.
 ModifyInstancesDisasterRecoverGroupRequest {
-    /// 一个或多个待操作的实例ID。可通过[DescribeInstances](https://cloud.tencent.com/document/api/213/15728)接口返回值中的`InstanceId`获取。每次请求批量实例的上限为100
+    /// One or more instance ids to be operated. you can obtain the instance ID through the `InstanceId` in the return value from the api [DescribeInstances](https://www.tencentcloud.com/zh/document/api/213/33258). the maximum number of instances per request is 100.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 分散置放群组ID，可使用[DescribeDisasterRecoverGroups](https://cloud.tencent.com/document/api/213/17810)接口获取
+    /// Spread placement group ID. obtain through the api [DescribeDisasterRecoverGroups](https://www.tencentcloud.com/zh/document/api/213/33261).
     ///
     /// Disabled in the spec.
     "DisasterRecoverGroupId" disaster_recover_group_id set_disaster_recover_group_id: str,
-    /// 是否强制更换实例宿主机。取值范围：
+    /// Whether to forcibly change instance hosts. value range:
     ///
-    /// - true：表示允许实例更换宿主机，允许重启实例。本地盘子机不支持指定此参数。
+    /// - true: indicates that the instance is allowed to change hosts, allowing the instance to reboot. local disk machine does not support specifying this parameter.
     ///
-    /// - false：不允许实例更换宿主机，只在当前宿主机上加入置放群组。这可能导致更换置放群组失败。
+    /// - false: does not allow the instance to change hosts. instances can only be added to the placement group on the current host. this may result in a failure to change the placement group.
     ///
-    /// 默认取值：false
+    /// default value: false.
     "Force" force set_force: bool,
     /// 置放群组id列表(目前仅支持指定一个)
     "DisasterRecoverGroupIds" disaster_recover_group_ids set_disaster_recover_group_ids: list String,
@@ -4696,27 +4453,27 @@ ModifyInstancesDisasterRecoverGroupRequest {
 rt::action!("cvm", "2017-03-12", "ModifyInstancesDisasterRecoverGroup", ModifyInstancesDisasterRecoverGroupRequest => ModifyInstancesDisasterRecoverGroupResponse);
 
 rt::model! { read debug;
-/// ModifyInstancesDisasterRecoverGroup返回参数结构体
+/// ModifyInstancesDisasterRecoverGroup response structure.
 ModifyInstancesDisasterRecoverGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyInstancesProject` (修改实例所属项目).
+/// Request of `ModifyInstancesProject` (Modifies the project of an instance).
 ///
-/// 本接口 (ModifyInstancesProject) 用于修改实例所属项目。
+/// This API is used to change the project to which an instance is assigned.
 ///
-/// * 项目为一个虚拟概念，用户可以在一个账户下面建立多个项目，每个项目中管理不同的资源；将多个不同实例分属到不同项目中，后续使用 [DescribeInstances](https://cloud.tencent.com/document/api/213/15728)接口查询实例，项目ID可用于过滤结果。
-/// * 绑定负载均衡的实例不支持修改实例所属项目，请先使用[DeregisterInstancesFromLoadBalancer](https://cloud.tencent.com/document/api/214/1258)接口解绑负载均衡。
-/// * 支持批量操作。每次请求批量实例的上限为100。
-/// * 实例操作结果可以通过调用 [DescribeInstances](https://cloud.tencent.com/document/api/213/15728) 接口查询，如果实例的最新操作状态(LatestOperationState)为“SUCCESS”，则代表操作成功。
+/// * Project is a virtual concept. You can create multiple projects under one account, manage different resources in each project, and assign different instances to different projects. You may use the [DescribeInstances](https://intl.cloud.tencent.com/document/api/213/15728?from_cn_redirect=1) API to query instances and use the project ID to filter the results.
+/// * You cannot modify the project of an instance that is bound to a load balancer. You need to unbind the load balancer from the instance by using the [DeregisterInstancesFromLoadBalancer](https://intl.cloud.tencent.com/document/api/214/1258?from_cn_redirect=1) API before using this API.
+/// * Batch operations are supported. Up to 100 instances per request is allowed.
+/// * You can use the API [DescribeInstances](https://www.tencentcloud.com/document/api/213/33258) to query the operation result. If the `LatestOperationState` in the response is `SUCCESS`, the operation is successful.
 ModifyInstancesProjectRequest {
-    /// 一个或多个待操作的实例ID。可通过 [DescribeInstances](https://cloud.tencent.com/document/api/213/15728) API返回值中的`InstanceId`获取。每次请求允许操作的实例数量上限是100。
+    /// Instance IDs. To obtain the instance IDs, you can call [`DescribeInstances`](https://intl.cloud.tencent.com/document/api/213/15728?from_cn_redirect=1) and look for `InstanceId` in the response. You can operate up to 100 instances in each request.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 项目ID。项目可以使用[ AddProject ](https://cloud.tencent.com/document/api/651/81952)接口创建。可通过[ DescribeProject ](https://cloud.tencent.com/document/api/651/78725) 接口返回值中的`projectId`获取。后续使用[DescribeInstances](https://cloud.tencent.com/document/api/213/15728)接口查询实例时，项目ID可用于过滤结果。
+    /// Project ID. You can use the API `AddProject` to create projects, and obtain the `projectId` field in the response of the `DescribeProject` API. When using the [DescribeInstances](https://intl.cloud.tencent.com/document/api/213/15728?from_cn_redirect=1) API to query instances later, you can filter the results by the project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: i64,
@@ -4724,31 +4481,30 @@ ModifyInstancesProjectRequest {
 rt::action!("cvm", "2017-03-12", "ModifyInstancesProject", ModifyInstancesProjectRequest => ModifyInstancesProjectResponse);
 
 rt::model! { read debug;
-/// ModifyInstancesProject返回参数结构体
+/// ModifyInstancesProject response structure.
 ModifyInstancesProjectResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyInstancesRenewFlag` (修改实例续费标识).
+/// Request of `ModifyInstancesRenewFlag` (Modifies the renewal flag of an instance).
 ///
-/// 本接口 (ModifyInstancesRenewFlag) 用于修改包年包月实例续费标识。
+/// This API is used to modify the renewal flag of monthly subscription instances.
 ///
-/// * 实例被标识为自动续费后，每次在实例到期时，会自动续费一个月。
-/// * 支持批量操作。每次请求批量实例的上限为100。
-/// * 实例操作结果可以通过调用 [DescribeInstances](https://cloud.tencent.com/document/api/213/15728) 接口查询，如果实例的最新操作状态(LatestOperationState)为“SUCCESS”，则代表操作成功。
+/// * After an instance is marked as auto-renewal, it will be automatically renewed for one month each time it expires.
+/// * Batch operations are supported. The maximum number of instances for each request is 100.* You can query the result of the instance operation by calling the API [DescribeInstances](https://www.tencentcloud.com/document/api/213/33258). If the latest operation status (LatestOperationState) of the instance is **SUCCESS**, the operation is successful.
 ModifyInstancesRenewFlagRequest {
-    /// 一个或多个待操作的实例ID。可通过[DescribeInstances](https://cloud.tencent.com/document/api/213/15728) API返回值中的`InstanceId`获取。每次请求允许操作的实例数量上限是100。
+    /// For one or more instance IDs to be operated. You can obtain the instance ID through the `instanceid` in the returned value from the API [DescribeInstances](https://cloud.tencent.com/document/api/213/15728). The maximum number of instances that can be operated for each request is 100.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 自动续费标识。取值范围：
+    /// Auto-renewal flag. Valid values:
     ///
-    /// - NOTIFY_AND_AUTO_RENEW：通知过期且自动续费
-    /// - NOTIFY_AND_MANUAL_RENEW：通知过期不自动续费
-    /// - DISABLE_NOTIFY_AND_MANUAL_RENEW：不通知过期不自动续费
-    /// 若该参数指定为NOTIFY_AND_AUTO_RENEW，在账户余额充足的情况下，实例到期后将按月自动续费。
+    /// - NOTIFY_AND_AUTO_RENEW: Notifies of expiration and performs auto-renewal.
+    /// - NOTIFY_AND_MANUAL_RENEW: Notifies of expiration but does not perform auto-renewal.
+    /// - DISABLE_NOTIFY_AND_MANUAL_RENEW: Not notifies of expiration nor perform auto-renewal.
+    /// If this parameter is specified to NOTIFY_AND_AUTO_RENEW, the instance will be automatically renewed on a monthly basis after it expires when there is sufficient account balance.
     ///
     /// Required.
     "RenewFlag" renew_flag set_renew_flag: str,
@@ -4756,90 +4512,87 @@ ModifyInstancesRenewFlagRequest {
 rt::action!("cvm", "2017-03-12", "ModifyInstancesRenewFlag", ModifyInstancesRenewFlagRequest => ModifyInstancesRenewFlagResponse);
 
 rt::model! { read debug;
-/// ModifyInstancesRenewFlag返回参数结构体
+/// ModifyInstancesRenewFlag response structure.
 ModifyInstancesRenewFlagResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyInstancesVpcAttribute` (修改实例vpc的属性).
+/// Request of `ModifyInstancesVpcAttribute` (Modifies instance VPC attributes).
 ///
-/// 本接口(ModifyInstancesVpcAttribute)用于修改实例vpc属性，如私有网络IP。
-/// * 此操作默认会关闭实例，完成后再启动。
-/// * 当指定私有网络ID和子网ID（子网必须在实例所在的可用区）与指定实例所在私有网络不一致时，会将实例迁移至指定的私有网络的子网下。执行此操作前请确保指定的实例上没有绑定[弹性网卡](https://cloud.tencent.com/document/product/215/128410)和[负载均衡](https://cloud.tencent.com/document/product/214)。
-/// * 实例操作结果可以通过调用 [DescribeInstances](https://cloud.tencent.com/document/api/213/15728) 接口查询，如果实例的最新操作状态(LatestOperationState)为“SUCCESS”，则代表操作成功。
+/// This API is used to modify the VPC attributes of an instance, such as the VPC IP address.
+/// * This action will shut down the instance, and restart it after the modification is completed.
+/// * To migrate an instance to another VPC/subnet, specify the new VPC and subnet directly. Make sure that the instance to migrate is not bound to an [ENI](https://intl.cloud.tencent.com/document/product/576?from_cn_redirect=1) or [CLB](https://intl.cloud.tencent.com/document/product/214?from_cn_redirect=1) instances.
+/// * You can use the API [DescribeInstances](https://www.tencentcloud.com/document/api/213/33258) to query the operation result. If the `LatestOperationState` in the response is `SUCCESS`, the operation is successful.
 ModifyInstancesVpcAttributeRequest {
-    /// 待操作的实例ID数组。可通过 [DescribeInstances](https://cloud.tencent.com/document/api/213/15728) 接口返回值中的`InstanceId`获取。
+    /// Instance ID(s). To obtain the instance IDs, you can call [`DescribeInstances`](https://intl.cloud.tencent.com/document/api/213/15728?from_cn_redirect=1) and look for `InstanceId` in the response.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 私有网络相关信息配置，通过该参数指定私有网络的ID，子网ID，私有网络ip等信息。
-    ///
-    /// - 当指定私有网络ID和子网ID（子网必须在实例所在的可用区）与指定实例所在私有网络不一致时，会将实例迁移至指定的私有网络的子网下。
-    /// - 可通过`PrivateIpAddresses`指定私有网络子网IP，若需指定则所有已指定的实例均需要指定子网IP，此时`InstanceIds`与`PrivateIpAddresses`一一对应。
-    /// - 不指定`PrivateIpAddresses`时随机分配私有网络子网IP。
+    /// VPC configurations. You can use this parameter to specify the VPC ID, subnet ID, VPC IP, etc. If the specified VPC ID and subnet ID (the subnet must be in the same availability zone as the instance) are different from the VPC where the specified instance resides, the instance will be migrated to a subnet of the specified VPC. You can use `PrivateIpAddresses` to specify the VPC subnet IP. If you want to specify the subnet IP, you will need to specify a subnet IP for each of the specified instances, and each `InstanceIds` will match a `PrivateIpAddresses`. If `PrivateIpAddresses` is not specified, the VPC subnet IP will be assigned randomly.
     ///
     /// Required.
     "VirtualPrivateCloud" virtual_private_cloud set_virtual_private_cloud: obj VirtualPrivateCloud,
-    /// 是否对运行中的实例选择强制关机。默认为true。
+    /// Whether to force shut down a running instances. Default value: TRUE.
     "ForceStop" force_stop set_force_stop: bool,
-    /// 是否保留主机名。
-    ///
-    /// 默认值：true
+    /// Whether to keep the host name. Default value: FALSE.
     "ReserveHostName" reserve_host_name set_reserve_host_name: bool,
 } }
 rt::action!("cvm", "2017-03-12", "ModifyInstancesVpcAttribute", ModifyInstancesVpcAttributeRequest => ModifyInstancesVpcAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyInstancesVpcAttribute返回参数结构体
+/// ModifyInstancesVpcAttribute response structure.
 ModifyInstancesVpcAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyKeyPairAttribute` (修改密钥对属性).
+/// Request of `ModifyKeyPairAttribute` (Modifies key pair attributes).
 ///
-/// 本接口 (ModifyKeyPairAttribute) 用于修改密钥对属性。
+/// This API is used to modify attributes of a key pair.
 ///
-/// * 修改密钥对ID所指定的密钥对的名称和描述信息。
-/// * 密钥对名称不能和已经存在的密钥对的名称重复。
-/// * 密钥对ID是密钥对的唯一标识，不可修改。
-/// * 密钥对名称和描述信息必须指定其中之一，也支持同时指定。
+/// * Modify the name and description information of the key pair specified by the key pair ID.
+/// * The key pair name should not be the same as the name of an existing key pair.
+/// * The key pair ID is the unique identifier of a key pair and cannot be modified.
+///
+/// * Either the key pair name or description information should be specified, and both can also be specified simultaneously.
 ModifyKeyPairAttributeRequest {
-    /// 密钥对ID。可以通过以下方式获取可用的密钥 ID：
+    /// Key pair ID in the format of `skey-xxxxxxxx`.
     ///
-    /// - 通过登录[控制台](https://console.cloud.tencent.com/cvm/sshkey)查询密钥 ID。
+    /// You can obtain the available key pair IDs in two ways:
     ///
-    /// - 通过调用接口 [DescribeKeyPairs](https://cloud.tencent.com/document/api/213/9403) ，取返回信息中的 `KeyId` 获取密钥对 ID。
+    /// - Log in to the [console](https://console.cloud.tencent.com/cvm/sshkey) to query the key pair IDs.
+    ///
+    /// - Call [DescribeKeyPairs](https://intl.cloud.tencent.com/document/api/213/15699?from_cn_redirect=1) and look for `KeyId` in the response.
     ///
     /// Required.
     "KeyId" key_id set_key_id: str,
-    /// 修改后的密钥对名称，可由数字，字母和下划线组成，长度不超过25个字符。
+    /// New key pair name, which can contain numbers, letters, and underscores, with a maximum length of 25 characters.
     "KeyName" key_name set_key_name: str,
-    /// 修改后的密钥对描述信息。可任意命名，但不得超过60个字符。
+    /// New key pair description. You can specify any name you like, but its length cannot exceed 60 characters.
     "Description" description set_description: str,
 } }
 rt::action!("cvm", "2017-03-12", "ModifyKeyPairAttribute", ModifyKeyPairAttributeRequest => ModifyKeyPairAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyKeyPairAttribute返回参数结构体
+/// ModifyKeyPairAttribute response structure.
 ModifyKeyPairAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyLaunchTemplateDefaultVersion` (修改实例启动模板默认版本).
+/// Request of `ModifyLaunchTemplateDefaultVersion` (Modifies the default version of the instance launch template).
 ///
-/// 本接口（ModifyLaunchTemplateDefaultVersion）用于修改实例启动模板默认版本。
+/// This API is used to modify the default version of the instance launch template.
 ModifyLaunchTemplateDefaultVersionRequest {
-    /// 启动模板ID。可通过 [DescribeLaunchTemplates](https://cloud.tencent.com/document/api/213/66322) 接口返回值中的`LaunchTemplateId `获取。
+    /// The launch template ID
     ///
     /// Required.
     "LaunchTemplateId" launch_template_id set_launch_template_id: str,
-    /// 待设置的默认版本号。可通过 [DescribeLaunchTemplateVersions](https://cloud.tencent.com/document/api/213/66323) 接口返回值中的`LaunchTemplateVersion`获取。
+    /// The number of the version that you want to set as the default version
     ///
     /// Required.
     "DefaultVersion" default_version set_default_version: i64,
@@ -4847,91 +4600,82 @@ ModifyLaunchTemplateDefaultVersionRequest {
 rt::action!("cvm", "2017-03-12", "ModifyLaunchTemplateDefaultVersion", ModifyLaunchTemplateDefaultVersionRequest => ModifyLaunchTemplateDefaultVersionResponse);
 
 rt::model! { read debug;
-/// ModifyLaunchTemplateDefaultVersion返回参数结构体
+/// ModifyLaunchTemplateDefaultVersion response structure.
 ModifyLaunchTemplateDefaultVersionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 创建实例时的网卡配置信息，包含主网卡和辅助网卡的VPC、子网、IP分配等网络参数。请注意此参数与VirtualPrivateCloud互斥，即使用NetworkInterfaces后请勿再填充VirtualPrivateCloud结构体。
-///
-/// 此功能仅部分地区灰度开放，如需使用[请提交工单咨询](https://console.cloud.tencent.com/workorder/category)
+/// Describes network interface configuration for instance creation, including networking parameters such as VPCs, subnets, and IP address allocation for primary and secondary network interfaces. Note that this parameter is mutually exclusive with `VirtualPrivateCloud`. If `NetworkInterfaces` is specified, do not specify `VirtualPrivateCloud`.
+/// This feature is in beta test in selected regions. To use this feature, [submit a ticket](https://console.tencentcloud.com/workorder/category).
 NetworkInterfaces {
-    /// 表示是主网卡还是辅助网卡。注意：枚举值要全部大写；NetworkInterfaces数组中必须要有PRIMARY，且PRIMARY只能存在一个，SECONDARY可以存在多个。
-    ///
-    /// 枚举值：
-    ///
-    /// - PRIMARY： 主网卡
-    /// - SECONDARY： 辅助网卡
+    /// Specifies whether the network interface is primary or secondary. Valid values must be uppercase. The `NetworkInterfaces` array must contain exactly one `PRIMARY` network interface and can contain multiple `SECONDARY` network interfaces. Valid values:
+    /// - `PRIMARY`: Primary network interface.
+    /// - `SECONDARY`: Secondary network interface.
     ///
     /// Required.
     "InterfaceType" interface_type set_interface_type: str,
-    /// 私有网络ID，形如`vpc-xxx`。有效的VpcId可通过登录[控制台](https://console.cloud.tencent.com/vpc/vpc?rid=1)查询；也可以调用接口 [DescribeVpcs](https://cloud.tencent.com/document/product/215/15778) ，从接口返回中的`VpcId`字段获取。若在创建子机时VpcId与SubnetId同时传入`DEFAULT`，则强制使用默认vpc网络。
+    /// VPC ID in the format of `vpc-xxx`. You can obtain a valid VPC ID from the [VPC console](https://console.tencentcloud.com/vpc/vpc?rid=1) or from the `VpcId` field returned by the [DescribeVpcs](https://www.tencentcloud.com/document/product/215/15778) API. If both `VpcId` and `SubnetId` are set to `DEFAULT` when creating an instance, the default VPC is used.
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 私有网络子网ID，形如`subnet-xxx`。有效的私有网络子网ID可通过登录[控制台](https://console.cloud.tencent.com/vpc/subnet?rid=1)查询；也可以调用接口  [DescribeSubnets](https://cloud.tencent.com/document/product/215/15784) ，从接口返回中的`SubnetId`字段获取。若在创建子机时SubnetId与VpcId同时传入`DEFAULT`，则强制使用默认vpc网络。
+    /// VPC subnet ID in the format of `subnet-xxx`. You can obtain a valid subnet ID from the [subnet console](https://console.tencentcloud.com/vpc/subnet) or from the `SubnetId` field returned by the [DescribeSubnets](https://www.tencentcloud.com/document/product/215/15784) API. If both `SubnetId` and `VpcId` are set to `DEFAULT` when creating an instance, the default VPC is used.
     ///
     /// Required.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 此字段是必填字段，表示每张网卡自动分配私有网卡IP个数。注意：不允许客户同时指定ip且动态分配ip。
-    ///
-    /// 取值范围：[1, 50]
+    /// Required. Specifies the number of private IPv4 addresses automatically assigned to each network interface. Manually specifying IP addresses and automatically assigning IP addresses at the same time is not supported. Valid range: [1, 50].
     ///
     /// Required.
     "PrivateIpv4AddressCount" private_ipv4_address_count set_private_ipv4_address_count: i64,
-    /// 指定存量的网卡ID用于绑定。只对辅助网卡生效，主网卡的生成采用既有流程。注：客户手动指定已有弹性网卡时，相关接口InstanceCount必须为1。主网卡不支持指定。
+    /// ID of an existing elastic network interface (ENI) to be attached. This parameter applies only to secondary network interfaces. The primary network interface is created automatically through the existing process and cannot be specified using this parameter. When an existing ENI is specified, `InstanceCount` must be set to 1.
     "NetworkInterfaceId" network_interface_id set_network_interface_id: str,
-    /// 实例所属安全组。该参数可以通过调用 [DescribeSecurityGroups](https://cloud.tencent.com/document/api/215/15808) 的返回值中的 `SecurityGroupId` 字段来获取。若不指定该参数，则绑定指定项目下的默认安全组，如默认安全组不存在则将自动创建。
-    ///
-    /// 每个用户在每个地域每个项目下最多可设置50个安全组。
+    /// Security groups associated with the instance. You can obtain the security group IDs from the `SecurityGroupId` field returned by the [DescribeSecurityGroups](https://www.tencentcloud.com/document/api/215/15808) API. If this parameter is not specified, the default security group of the specified project is associated. If no default security group exists, one is automatically created. Each user can configure up to 50 security groups per project in each region.
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// 是否随CVM删除绑定的弹性网卡，参数只对辅助网卡生效。默认保留辅助网卡兼容当前线上行为。该参数放置在主网卡上不生效，主网卡会随着CVM一同销毁。
-    ///
-    /// 默认值：`false`
+    /// Specifies whether the associated elastic network interface (ENI) is deleted when the CVM instance is terminated. This parameter applies only to secondary network interfaces. By default, secondary network interfaces are retained to preserve the existing behavior. This parameter does not apply to the primary network interface, which is always deleted when the instance is terminated. Default value: `false`.
     "DeleteWithInstance" delete_with_instance set_delete_with_instance: bool,
 } }
 
 rt::model! { read debug;
-/// 描述了单台实例操作次数限制
+/// Describes the maximum number of times you can perform an operation on a single instance.
 OperationCountLimit {
-    /// 实例操作。取值范围：
+    /// Instance operation. Valid values:
     ///
-    /// - `INSTANCE_DEGRADE`：降配操作
-    /// - `INTERNET_CHARGE_TYPE_CHANGE`：修改网络带宽计费模式
+    /// - `INSTANCE_DEGRADE`: downgrade an instance
+    ///
+    /// - `INTERNET_CHARGE_TYPE_CHANGE`: modify the billing plan of the network connection
     "Operation" operation set_operation: str,
-    /// 实例ID。
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 当前已使用次数，如果返回值为-1表示该操作无次数限制。
+    /// Number of operations already performed. If it returns `-1`, it means there is no limit on the times of the operation.
     "CurrentCount" current_count set_current_count: i64,
-    /// 操作次数最高额度，如果返回值为-1表示该操作无次数限制，如果返回值为0表示不支持调整配置。
+    /// Maximum number of times you can perform an operation. If it returns `-1`, it means there is no limit on the times of the operation. If it returns `0`, it means that configuration modification is not supported.
     "LimitCount" limit_count set_limit_count: i64,
 } }
 
 rt::model! { read debug;
-/// 操作系统支持的类型。
+/// Supported operating system types.
 OsVersion {
-    /// 操作系统类型
+    /// Operating system type
     "OsName" os_name set_os_name: str,
-    /// 支持的操作系统版本
+    /// Supported operating system versions
     "OsVersions" os_versions set_os_versions: list String,
-    /// 支持的操作系统架构
+    /// Supported operating system architecture
     "Architecture" architecture set_architecture: list String,
 } }
 
 rt::model! { both debug;
-/// 描述了实例的抽象位置，包括其所在的可用区，所属的项目，宿主机（仅专用宿主机产品可用），母机IP，专有预扣资源等
+/// Placement of an instance, including its availability zone, project, host (for CDH products only), master host IP, etc.
 Placement {
-    /// 实例所属的可用区名称。该参数可以通过调用  [DescribeZones](https://cloud.tencent.com/document/product/213/15707) 的返回值中的Zone字段来获取。
+    /// ID of the availability zone where the instance resides. You can call the [DescribeZones](https://intl.cloud.tencent.com/document/product/213/35071) API and obtain the ID in the returned `Zone` field.
     ///
     /// Required.
     "Zone" zone set_zone: str,
-    /// 实例所属项目ID。该参数可以通过调用 [DescribeProject](https://cloud.tencent.com/document/api/651/78725) 的返回值中的 `ProjectId` 字段来获取。默认取值0，表示默认项目。
+    /// Instance'S project ID. obtain this parameter by calling the `ProjectId` field in the return value of [DescribeProjects](https://www.tencentcloud.com/document/product/651/54679). default value 0 means default project.
     "ProjectId" project_id set_project_id: i64,
-    /// 实例所属的专用宿主机ID列表，仅用于入参。如果您有购买专用宿主机并且指定了该参数，则您购买的实例就会随机的部署在这些专用宿主机上。该参数可以通过调用 [DescribeHosts](https://cloud.tencent.com/document/api/213/16474) 的返回值中的 `HostId` 字段来获取。
+    /// Specifies the dedicated host ID list for instance ownership, only used for input parameters. if you purchase a dedicated host and specify this parameter, instances you purchase will be randomly deployed on these dedicated hosts. obtain this parameter by calling the `HostId` field in the return value of [DescribeHosts](https://www.tencentcloud.com/document/product/213/33279?lang=en).
     "HostIds" host_ids set_host_ids: list String,
-    /// 实例所属的专用宿主机ID，仅用于出参。
+    /// The ID of the CDH to which the instance belongs, only used as an output parameter.
     "HostId" host_id set_host_id: str,
     /// 专有资源预扣策略。取值范围：
     /// - ResourcePool：使用实例资源池进行资源预扣
@@ -4971,11 +4715,11 @@ PrePaidQuota {
 } }
 
 rt::model! { read debug;
-/// 价格
+/// Price.
 Price {
-    /// 描述了实例价格。
+    /// Instance price.
     "InstancePrice" instance_price set_instance_price: obj ItemPrice,
-    /// 描述了网络价格。
+    /// Network price.
     "BandwidthPrice" bandwidth_price set_bandwidth_price: obj ItemPrice,
 } }
 
@@ -5074,62 +4818,66 @@ PurchaseResourcePoolPacksResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `RebootInstances` (重启实例).
+/// Request of `RebootInstances` (Restarts instances).
 ///
-/// 本接口 (RebootInstances) 用于重启实例。
+/// This API is used to restart instances.
 ///
-/// * 只有状态为`RUNNING`的实例才可以进行此操作。
-/// * 接口调用成功时，实例会进入`REBOOTING`状态；重启实例成功时，实例会进入`RUNNING`状态。
-/// * 支持强制重启。强制重启的效果等同于关闭物理计算机的电源开关再重新启动。强制重启可能会导致数据丢失或文件系统损坏，请仅在服务器不能正常重启时使用。
-/// * 支持批量操作，每次请求批量实例的上限为100。
-/// * 实例操作结果可以通过调用 [DescribeInstances](https://cloud.tencent.com/document/api/213/15728) 接口查询，如果实例的最新操作状态(LatestOperationState)为“SUCCESS”，则代表操作成功。
+/// * You can only perform this operation on instances whose status is `RUNNING`.
+/// * If the API is called successfully, the instance status will become `REBOOTING`. After the instance is restarted, its status will become `RUNNING` again.
+/// * Forced restart is supported. A forced restart is similar to switching off the power of a physical computer and starting it again. It may cause data loss or file system corruption. Be sure to only force start a CVM when it cannot be restarted normally.
+/// * Batch operations are supported. The maximum number of instances in each request is 100.
 RebootInstancesRequest {
-    /// 一个或多个待操作的实例ID。可通过 [DescribeInstances](https://cloud.tencent.com/document/api/213/15728) 接口返回值中的`InstanceId`获取。每次请求批量实例的上限为100。
+    /// Instance IDs. To obtain the instance IDs, you can call [`DescribeInstances`](https://intl.cloud.tencent.com/document/api/213/15728?from_cn_redirect=1) and look for `InstanceId` in the response. You can operate up to 100 instances in each request.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 本参数已弃用，推荐使用StopType，不可以与参数StopType同时使用。表示是否在正常重启失败后选择强制重启实例。取值范围：
+    /// Whether to forcibly restart an instance after a normal restart fails. Valid values:
     ///
-    /// - true：表示在正常重启失败后进行强制重启
-    /// - false：表示在正常重启失败后不进行强制重启
-    /// 默认取值：false。
+    /// - `TRUE`: yes;
+    ///
+    /// - `FALSE`: no
+    ///
+    /// Default value: `FALSE`. This parameter has been disused. We recommend using `StopType` instead. Note that `ForceReboot` and `StopType` parameters cannot be specified at the same time.
     ///
     /// Disabled in the spec.
     "ForceReboot" force_reboot set_force_reboot: bool,
-    /// 关机类型。取值范围：
+    /// Shutdown type. Valid values:
     ///
-    /// - SOFT：表示软关机
-    /// - HARD：表示硬关机
-    /// - SOFT_FIRST：表示优先软关机，失败再执行硬关机
-    /// 默认取值：SOFT。
+    /// - SOFT: soft shutdown
+    ///
+    /// - HARD: hard shutdown
+    ///
+    /// - SOFT_FIRST: perform a soft shutdown first, and perform a hard shutdown if the soft shutdown fails
+    ///
+    /// Default value: SOFT.
     "StopType" stop_type set_stop_type: str,
 } }
 rt::action!("cvm", "2017-03-12", "RebootInstances", RebootInstancesRequest => RebootInstancesResponse);
 
 rt::model! { read debug;
-/// RebootInstances返回参数结构体
+/// RebootInstances response structure.
 RebootInstancesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 地域信息
+/// Region information.
 RegionInfo {
-    /// 地域名称，例如，ap-guangzhou
+    /// Region name, such as `ap-guangzhou`
     "Region" region set_region: str,
-    /// 地域描述，例如，华南地区(广州)
+    /// Region description, such as South China (Guangzhou)
     "RegionName" region_name set_region_name: str,
-    /// 地域是否可用状态
+    /// Whether the region is available
     "RegionState" region_state set_region_state: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RemoveChcAssistVpc` (清理CHC物理服务器的带外网络和部署网络).
+/// Request of `RemoveChcAssistVpc` (Removes the out-of-band network and deployment network of a CHC host).
 ///
-/// 清理CHC物理服务器的带外网络和部署网络
+/// This API is used to remove the out-of-band network and deployment network of a CHC host.
 RemoveChcAssistVpcRequest {
-    /// CHC物理服务器Id。
+    /// CHC ID
     ///
     /// Required.
     "ChcIds" chc_ids set_chc_ids: list String,
@@ -5137,18 +4885,18 @@ RemoveChcAssistVpcRequest {
 rt::action!("cvm", "2017-03-12", "RemoveChcAssistVpc", RemoveChcAssistVpcRequest => RemoveChcAssistVpcResponse);
 
 rt::model! { read debug;
-/// RemoveChcAssistVpc返回参数结构体
+/// RemoveChcAssistVpc response structure.
 RemoveChcAssistVpcResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RemoveChcDeployVpc` (清理CHC物理服务器的部署网络).
+/// Request of `RemoveChcDeployVpc` (Removes the deployment network of a CHC).
 ///
-/// 清理CHC物理服务器的部署网络
+/// This API is used to remove the deployment network of a CHC host.
 RemoveChcDeployVpcRequest {
-    /// CHC物理服务器Id。
+    /// CHC ID
     ///
     /// Required.
     "ChcIds" chc_ids set_chc_ids: list String,
@@ -5156,7 +4904,7 @@ RemoveChcDeployVpcRequest {
 rt::action!("cvm", "2017-03-12", "RemoveChcDeployVpc", RemoveChcDeployVpcRequest => RemoveChcDeployVpcResponse);
 
 rt::model! { read debug;
-/// RemoveChcDeployVpc返回参数结构体
+/// RemoveChcDeployVpc response structure.
 RemoveChcDeployVpcResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5189,32 +4937,31 @@ RenewHostsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `RenewInstances` (续费实例).
+/// Request of `RenewInstances` (Renew an instance).
 ///
-/// 本接口 (RenewInstances) 用于续费包年包月实例。
+/// This API is used to renew annual and monthly subscription instances.
 ///
-/// * 只支持操作包年包月实例。
-/// * 续费时请确保账户余额充足。可通过[DescribeAccountBalance](https://cloud.tencent.com/document/product/555/20253)接口查询账户余额。
-/// * 实例操作结果可以通过调用 [DescribeInstances](https://cloud.tencent.com/document/api/213/15728) 接口查询，如果实例的最新操作状态(LatestOperationState)为“SUCCESS”，则代表操作成功。
+/// This API is used to operate on monthly subscription instances only.
+/// This API is used to ensure your account balance is sufficient for renewal. You can check the balance via the [DescribeAccountBalance API](https://www.tencentcloud.com/document/api/555/50284).
+/// * You can query the result of the instance operation by calling the API [DescribeInstances](https://www.tencentcloud.com/document/api/213/33258). If the latest operation status (LatestOperationState) of the instance is **SUCCESS**, the operation is successful.
 RenewInstancesRequest {
-    /// 一个或多个待操作的实例ID。可通过 [DescribeInstances](https://cloud.tencent.com/document/api/213/15728) 接口返回值中的`InstanceId`获取。每次请求批量实例的上限为100。
+    /// One or more instance IDs to be operated. You can obtain the instance ID through the `InstanceId` in the return value from the API [DescribeInstances](https://www.tencentcloud.com/document/api/213/33258). The maximum number of instances per request is 100.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 预付费模式，即包年包月相关参数设置。通过该参数可以指定包年包月实例的续费时长、是否设置自动续费等属性。
-    /// 包年包月实例该参数为必传参数。
+    /// Settings for prepaid (monthly/yearly subscription) instances, including renewal duration and auto-renewal options. This parameter is required for prepaid instances.
     "InstanceChargePrepaid" instance_charge_prepaid set_instance_charge_prepaid: obj InstanceChargePrepaid,
-    /// 是否续费弹性数据盘。取值范围：
+    /// Whether to renew the elastic data disk. valid values:
     ///
-    /// - true：表示续费包年包月实例同时续费其挂载的弹性数据盘
-    /// - false：表示续费包年包月实例同时不再续费其挂载的弹性数据盘
-    /// 默认取值：true。
+    /// - true: indicates renewing the annual and monthly subscription instance and its mounted elastic data disk simultaneously
+    /// - false: indicates renewing the annual and monthly subscription instance while no longer renewing its mounted elastic data disk
+    /// default value: true.
     "RenewPortableDataDisk" renew_portable_data_disk set_renew_portable_data_disk: bool,
 } }
 rt::action!("cvm", "2017-03-12", "RenewInstances", RenewInstancesRequest => RenewInstancesResponse);
 
 rt::model! { read debug;
-/// RenewInstances返回参数结构体
+/// RenewInstances response structure.
 RenewInstancesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5376,129 +5123,138 @@ RepairTaskInfo {
 } }
 
 rt::model! { write debug;
-/// Request of `ResetInstance` (重装实例).
+/// Request of `ResetInstance` (Reinstalls the OS of an instance).
 ///
-/// 本接口 (ResetInstance) 用于重装指定实例上的操作系统。
+/// This API (ResetInstance) is used to reinstall the operating system on a specified instance.
 ///
-/// * 如果指定了`ImageId`参数，则使用指定的镜像重装；否则按照当前实例使用的镜像进行重装。
-/// * 系统盘将会被格式化，并重置；请确保系统盘中无重要文件。
-/// * 密码不指定将会通过站内信下发随机密码。
-/// * 目前只支持[系统盘类型](https://cloud.tencent.com/document/api/213/9452#SystemDisk)是`CLOUD_BASIC`、`CLOUD_PREMIUM`、`CLOUD_SSD`、`CLOUD_BSSD`类型的实例使用该接口实现操作系统切换。
-/// * 实例操作结果可以通过调用 [DescribeInstances](https://cloud.tencent.com/document/api/213/15728) 接口查询，如果实例的最新操作状态(LatestOperationState)为“SUCCESS”，则代表操作成功。
+/// * If you have specified the parameter `ImageId`, use the specified image for reinstallation. Otherwise, perform reinstallation based on the image currently used by the instance.
+/// * The system disk will be formatted and reset. Ensure that there are no important files in the system disk.
+/// * If you do not specify a password, a random password will be sent via Message Center.
+/// * Currently, only instances with a [system disk type](https://intl.cloud.tencent.com/document/api/213/9452?from_cn_redirect=1#SystemDisk) of `CLOUD_BASIC`, `CLOUD_PREMIUM`, `CLOUD_SSD`, or `CLOUD_BSSD` are supported for implementing operating system switching through this API.
+/// * You can query the result of the instance operation by calling the API [DescribeInstances](https://www.tencentcloud.com/document/api/213/33258). If the latest operation status (LatestOperationState) of the instance is **SUCCESS**, the operation is successful.
 ResetInstanceRequest {
-    /// 实例ID。可通过 [DescribeInstances](https://cloud.tencent.com/document/api/213/15728) API返回值中的`InstanceId`获取。
+    /// Instance ID. To obtain the instance IDs, you can call [`DescribeInstances`](https://intl.cloud.tencent.com/document/api/213/15728?from_cn_redirect=1) and look for `InstanceId` in the response.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 指定有效的[镜像](https://cloud.tencent.com/document/product/213/4940)ID，格式形如`img-xxx`。镜像类型分为四种：
+    /// Specified effective [image](https://intl.cloud.tencent.com/document/product/213/4940?from_cn_redirect=1) ID in the format of `img-xxx`. There are four types of images:
     ///
-    /// - 公共镜像
-    /// - 自定义镜像
-    /// - 共享镜像
-    /// - 服务市场镜像
-    /// 可通过以下方式获取可用的镜像ID：
+    /// - Public images
+    /// - Custom images
+    /// - Shared images
+    /// - Marketplace images
+    /// You can obtain the available image IDs in the following ways:
     ///
-    /// - `公共镜像`、`自定义镜像`、`共享镜像`的镜像ID可通过登录[控制台](https://console.cloud.tencent.com/cvm/image?rid=1&imageType=PUBLIC_IMAGE)查询；`服务镜像市场`的镜像ID可通过[云市场](https://market.cloud.tencent.com/list)查询。
-    /// - 通过调用接口 [DescribeImages](https://cloud.tencent.com/document/api/213/15715) ，取返回信息中的`ImageId`字段。
-    /// 默认取值：默认使用当前镜像。
+    /// - for IDs of `public images`, `custom images`, and `shared images`, log in to the [CVM console](https://console.cloud.tencent.com/cvm/image?rid=1&imageType=PUBLIC_IMAGE); for IDs of `marketplace images`, go to [Cloud Marketplace](https://market.cloud.tencent.com/list).
+    /// - Call the API [DescribeImages](https://intl.cloud.tencent.com/document/api/213/15715?from_cn_redirect=1) and look for `ImageId` in the response.
+    ///
+    /// Default value: current image.
     "ImageId" image_id set_image_id: str,
-    /// 实例系统盘配置信息。系统盘为云盘的实例可以通过该参数指定重装后的系统盘大小来实现对系统盘的扩容操作。系统盘大小只支持扩容不支持缩容；重装只支持修改系统盘的大小，不能修改系统盘的类型。
+    /// Configurations of the system disk. For an instance whose system disk is a cloud disk, this parameter can be used to expand the system disk by specifying a new capacity after reinstallation. The system disk capacity can only be expanded but not shrunk. Reinstalling the system can only resize rather than changing the type of the system disk.
     "SystemDisk" system_disk set_system_disk: obj SystemDisk,
-    /// 实例登录设置。通过该参数可以设置实例的登录方式密码、密钥或保持镜像的原始登录设置。默认情况下会随机生成密码，并以站内信方式知会到用户。
+    /// Login settings of the instance. You can use this parameter to set the login method, password, and key of the instance or keep the login settings of the original image. By default, a random password will be generated and sent to you via the Message Center.
     "LoginSettings" login_settings set_login_settings: obj LoginSettings,
-    /// 增强服务。通过该参数可以指定是否开启云安全、云监控等服务。若不指定该参数，则默认公共镜像开启云监控、云安全服务；自定义镜像与镜像市场镜像默认不开启云监控，云安全服务，而使用镜像里保留的服务。
+    /// Enhanced services. You can specify whether to enable services such as Cloud Security and Cloud Monitor through this parameter. If this parameter is not specified, Cloud Monitor and Cloud Security are enabled for public images by default, but not enabled for custom images and marketplace images by default. Instead, they use services retained in the images.
     "EnhancedService" enhanced_service set_enhanced_service: obj EnhancedService,
-    /// 重装系统时，可以指定修改实例的主机名。
+    /// When reinstalling a system, you can modify an instance's hostname.
     ///
-    /// - 点号（.）和短横线（-）不能作为 HostName 的首尾字符，不能连续使用。
+    /// - Period (.) and hyphen (-) should not be used as the first or last character of the hostname, and should not be used consecutively.
     ///
-    /// - Windows 实例：主机名字符长度为[2, 15]，允许字母（不限制大小写）、数字和短横线（-）组成，不支持点号（.），不能全是数字。
+    /// - Windows instances: The hostname should contain 2 to 15 characters, including letters (case insensitive), digits, and hyphens (-), does not support periods (.), and should not be all digits.
     ///
-    /// - 其他类型（Linux 等）实例：主机名字符长度为[2, 60]，允许支持多个点号，点之间为一段，每段允许字母（不限制大小写）、数字和短横线（-）组成。
+    /// - Instances of other types (such as Linux instances): The hostname should contain 2 to 60 characters, including multiple periods (.), with each segment between periods considered as one section. Each section can contain letters (case insensitive), digits, and hyphens (-).
     "HostName" host_name set_host_name: str,
-    /// 提供给实例使用的用户数据，需要以 base64 方式编码，支持的最大数据大小为 16KB。关于获取此参数的详细介绍，请参阅[Windows](https://cloud.tencent.com/document/product/213/17526)和[Linux](https://cloud.tencent.com/document/product/213/17525)启动时运行命令。
+    /// User data provided to the instance. This parameter needs to be encoded in base64 format with the maximum size of 16 KB. For more information on how to get the value of this parameter, see the commands you need to execute on startup for [Windows](https://intl.cloud.tencent.com/document/product/213/17526) or [Linux](https://intl.cloud.tencent.com/document/product/213/17525).
     "UserData" user_data set_user_data: str,
 } }
 rt::action!("cvm", "2017-03-12", "ResetInstance", ResetInstanceRequest => ResetInstanceResponse);
 
 rt::model! { read debug;
-/// ResetInstance返回参数结构体
+/// ResetInstance response structure.
 ResetInstanceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ResetInstancesInternetMaxBandwidth` (调整实例带宽上限).
+/// Request of `ResetInstancesInternetMaxBandwidth` (Changes the maximum public network bandwidth of an instance).
 ///
-/// 本接口 (ResetInstancesInternetMaxBandwidth) 用于调整实例公网带宽上限。
+/// This API is used to change the public bandwidth cap of an instance.
 ///
-/// * 不同机型带宽上限范围不一致，具体限制详见[公网带宽上限](https://cloud.tencent.com/document/product/213/12523)。
-/// * 对于 `BANDWIDTH_PREPAID` 计费方式的带宽，需要输入参数 `StartTime` 和 `EndTime` ，指定调整后的带宽的生效时间段。在这种场景下目前不支持调小带宽，会涉及扣费，请确保账户余额充足。可通过 [DescribeAccountBalance](https://cloud.tencent.com/document/product/555/20253)接口查询账户余额。
-/// * 对于 `TRAFFIC_POSTPAID_BY_HOUR` 、 `BANDWIDTH_POSTPAID_BY_HOUR` 和 `BANDWIDTH_PACKAGE` 计费方式的带宽，使用该接口调整带宽上限是实时生效的，可以在带宽允许的范围内调大或者调小带宽，不支持输入参数 `StartTime` 和 `EndTime` 。
-/// * 接口不支持调整 `BANDWIDTH_POSTPAID_BY_MONTH` 计费方式的带宽。
-/// * 接口不支持批量调整 `BANDWIDTH_PREPAID` 和 `BANDWIDTH_POSTPAID_BY_HOUR` 计费方式的带宽。
-/// * 接口不支持批量调整混合计费方式的带宽。例如不支持同时调整 `TRAFFIC_POSTPAID_BY_HOUR` 和 `BANDWIDTH_PACKAGE` 计费方式的带宽。
-/// * 实例操作结果可以通过调用 [DescribeInstances](https://cloud.tencent.com/document/api/213/15728) 接口查询，如果实例的最新操作状态(LatestOperationState)为“SUCCESS”，则代表操作成功。
+/// * The allowed bandwidth cap varies for different models. For details, see [Purchasing Network Bandwidth](https://intl.cloud.tencent.com/document/product/213/509?from_cn_redirect=1).
+/// * For bandwidth billed by the `TRAFFIC_POSTPAID_BY_HOUR` method, changing the bandwidth cap through this API takes effect in real time. Users can increase or reduce bandwidth within applicable limits.
 ResetInstancesInternetMaxBandwidthRequest {
-    /// 一个或多个待操作的实例ID。可通过[DescribeInstances](https://cloud.tencent.com/document/api/213/9388)接口返回值中的 `InstanceId` 获取。 每次请求批量实例的上限为100。当调整 `BANDWIDTH_PREPAID` 和 `BANDWIDTH_POSTPAID_BY_HOUR` 计费方式的带宽时，只支持一个实例。
+    /// Instance ID(s). To obtain the instance IDs, you can call [`DescribeInstances`](https://intl.cloud.tencent.com/document/api/213/15728?from_cn_redirect=1) and look for `InstanceId` in the response. The maximum number of instances in each request is 100. When changing the bandwidth of instances with `BANDWIDTH_PREPAID` or `BANDWIDTH_POSTPAID_BY_HOUR` as the network billing method, you can only specify one instance at a time.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 公网出带宽配置。不同机型带宽上限范围不一致，具体限制详见带宽限制对账表。暂时只支持 `InternetMaxBandwidthOut` 参数。
+    /// Configuration of public network egress bandwidth. The maximum bandwidth varies among different models. For more information, see the documentation on bandwidth limits. Currently only the `InternetMaxBandwidthOut` parameter is supported.
     ///
     /// Required.
     "InternetAccessible" internet_accessible set_internet_accessible: obj InternetAccessible,
-    /// 带宽生效的起始时间。格式：`YYYY-MM-DD`，例如：`2016-10-30`。起始时间不能早于当前时间。如果起始时间是今天则新设置的带宽立即生效。该参数只对包年包月带宽有效，其他模式带宽不支持该参数，否则接口会以相应错误码返回。
+    /// Date from which the new bandwidth takes effect. Format: `YYYY-MM-DD`, such as `2016-10-30`. The starting date cannot be earlier than the current date. If the starting date is the current date, the new bandwidth takes effect immediately. This parameter is only valid for prepaid bandwidth. If you specify the parameter for bandwidth with other network billing methods, an error code will be returned.
     "StartTime" start_time set_start_time: str,
-    /// 带宽生效的终止时间。格式： `YYYY-MM-DD` ，例如：`2016-10-30` 。新设置的带宽的有效期包含终止时间此日期。终止时间不能晚于包年包月实例的到期时间。实例的到期时间可通过 [DescribeInstances](https://cloud.tencent.com/document/api/213/9388)接口返回值中的`ExpiredTime`获取。该参数只对包年包月带宽有效，其他模式带宽不支持该参数，否则接口会以相应错误码返回。
+    /// Date until which the bandwidth takes effect, in the format of `YYYY-MM-DD`, such as `2016-10-30`. The validity period of the new bandwidth covers the end date. The end date should not be later than the expiration date of a monthly subscription instance. You can obtain the expiration date of an instance through the `ExpiredTime` in the return value from the API [DescribeInstances](https://www.tencentcloud.com/document/api/213/33258). This parameter is only valid for monthly subscription bandwidth, and is not supported for bandwidth billed by other modes. Otherwise, the API will return a corresponding error code.
     "EndTime" end_time set_end_time: str,
 } }
 rt::action!("cvm", "2017-03-12", "ResetInstancesInternetMaxBandwidth", ResetInstancesInternetMaxBandwidthRequest => ResetInstancesInternetMaxBandwidthResponse);
 
 rt::model! { read debug;
-/// ResetInstancesInternetMaxBandwidth返回参数结构体
+/// ResetInstancesInternetMaxBandwidth response structure.
 ResetInstancesInternetMaxBandwidthResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `ResetInstancesPassword` (重置实例密码).
+/// Request of `ResetInstancesPassword` (Resets instance passwords).
 ///
-/// 本接口 (ResetInstancesPassword) 用于将实例操作系统的密码重置为用户指定的密码。
+/// This API is used to reset the password of the operating system instances to a user-specified password.
 ///
-/// *如果是修改系统管理员密码：实例的操作系统不同，管理员账号也会不一样(`Windows`为`Administrator`，`Ubuntu`为`ubuntu`，其它系统为`root`)。
-/// * 重置处于运行中状态的实例密码，需要设置关机参数`ForceStop`为`TRUE`。如果没有显式指定强制关机参数，则只有处于关机状态的实例才允许执行重置密码操作。
-/// * 支持批量操作。将多个实例操作系统的密码重置为相同的密码。每次请求批量实例的上限为100。
-/// * 实例操作结果可以通过调用 [DescribeInstances](https://cloud.tencent.com/document/api/213/15728) 接口查询，如果实例的最新操作状态(LatestOperationState)为“SUCCESS”，则代表操作成功。
+/// * To modify the password of the administrator account: the name of the administrator account varies with the operating system. In Windows, it is `Administrator`; in Ubuntu, it is `ubuntu`; in Linux, it is `root`.
+/// * To reset the password of a running instance, you need to set the parameter `ForceStop` to `True` for a forced shutdown. If not, only passwords of stopped instances can be reset.
+/// * Batch operations are supported. You can reset the passwords of up to 100 instances to the same value once.
+/// * You can call the [DescribeInstances](https://www.tencentcloud.com/document/api/213/33258) API and find the result of the operation in the response parameter `LatestOperationState`. If the value is `SUCCESS`, the operation is successful.
 ResetInstancesPasswordRequest {
-    /// 一个或多个待操作的实例ID。可通过[DescribeInstances](https://cloud.tencent.com/document/api/213/15728) API返回值中的`InstanceId`获取。每次请求允许操作的实例数量上限是100。
+    /// Instance ID(s). To obtain the instance IDs, you can call [`DescribeInstances`](https://intl.cloud.tencent.com/document/api/213/15728?from_cn_redirect=1) and look for `InstanceId` in the response. The maximum number of instances in each request is 100.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 重置后的实例登录密码。不同操作系统类型密码复杂度限制不一样，具体如下：Linux 实例密码必须8-30位，推荐使用12位以上密码，不能以“/”开头，至少包含以下字符中的三种不同字符，字符种类：
+    /// Login password of the instance. The password requirements vary among different operating systems:
+    /// For a Linux instance, the password must be 8 to 30 characters in length; password with more than 12 characters is recommended. It cannot begin with "/", and must contain at least one character from three of the following categories:
     ///
-    /// - 小写字母：[a-z]
-    /// - 大写字母：[A-Z]
-    /// - 数字：0-9
-    /// - 特殊字符： ()\`\~!@#$%^&\*-+=\_|{}[]:;'<>,.?/Windows 实例密码必须12\~30位，不能以“/”开头且不包括用户名，至少包含以下字符中的三种不同字符
-    /// - 小写字母：[a-z]
-    /// - 大写字母：[A-Z]
-    /// - 数字： 0-9
-    /// - 特殊字符：()\`\~!@#$%^&\*-+=\_|{}[]:;' <>,.?/
-    /// - 如果实例即包含 `Linux` 实例又包含 `Windows` 实例，则密码复杂度限制按照 `Windows` 实例的限制。
+    /// - Lowercase letters: [a-z]
+    ///
+    /// - Uppercase letters: [A-Z]
+    ///
+    /// - Numbers: 0-9
+    ///
+    /// - Special characters: ()\`\~!@#$%^&\*-+=\_|{}[]:;'<>,.?/
+    /// For a Windows CVM, the password must be 12 to 30 characters in length. It cannot begin with "/" or contain a username. It must contain at least one character from three of the following categories:
+    ///
+    /// - Lowercase letters: [a-z]
+    ///
+    /// - Uppercase letters: [A-Z]
+    ///
+    /// - Numbers: 0-9
+    ///
+    /// - Special characters: ()\`\~!@#$%^&\*-+=\_|{}[]:;' <>,.?/
+    ///
+    /// - If the specified instances include both `Linux` and `Windows` instances, you will need to follow the password requirements for `Windows` instances.
     ///
     /// Required.
     "Password" password set_password: str,
-    /// 待重置密码的实例操作系统的用户名。不得超过64个字符。
+    /// Username of the instance operating system for which the password needs to be reset. This parameter is limited to 64 characters.
     "UserName" user_name set_user_name: str,
-    /// 是否对运行中的实例选择强制关机。建议对运行中的实例先手动关机，然后再重置用户密码。取值范围：
+    /// Whether to force shut down a running instances. It is recommended to manually shut down a running instance before resetting the user password. Valid values:
     ///
-    /// - true：表示在正常关机失败后进行强制关机
-    /// - false：表示在正常关机失败后不进行强制关机默认取值：false。
+    /// - TRUE: force shut down an instance after a normal shutdown fails.
     ///
-    /// 强制关机的效果等同于关闭物理计算机的电源开关。强制关机可能会导致数据丢失或文件系统损坏，请仅在服务器不能正常关机时使用。
+    /// - FALSE: do not force shut down an instance after a normal shutdown fails.
+    ///
+    /// Default value: FALSE.
+    ///
+    /// A forced shutdown is similar to switching off the power of a physical computer. It may cause data loss or file system corruption. Be sure to only force shut down a CVM when it cannot be shut down normally.
     "ForceStop" force_stop set_force_stop: bool,
 } }
 impl ::core::fmt::Debug for ResetInstancesPasswordRequest {
@@ -5514,89 +5270,81 @@ impl ::core::fmt::Debug for ResetInstancesPasswordRequest {
 rt::action!("cvm", "2017-03-12", "ResetInstancesPassword", ResetInstancesPasswordRequest => ResetInstancesPasswordResponse);
 
 rt::model! { read debug;
-/// ResetInstancesPassword返回参数结构体
+/// ResetInstancesPassword response structure.
 ResetInstancesPasswordResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ResetInstancesType` (调整实例配置).
+/// Request of `ResetInstancesType` (Changes the model of an instance).
 ///
-/// 本接口 (ResetInstancesType) 用于调整实例的机型。
-///
-/// * 目前只支持[系统盘类型](/document/api/213/9452#block_device)是CLOUD_BASIC、CLOUD_PREMIUM、CLOUD_SSD、CLOUD_BSSD类型的实例使用该接口进行机型调整。
-/// * 目前不支持[CDH](https://cloud.tencent.com/document/product/416)实例使用该接口调整机型。对于包年包月实例，使用该接口会涉及扣费，请确保账户余额充足。可通过[DescribeAccountBalance](https://cloud.tencent.com/document/product/555/20253)接口查询账户余额。
-/// * 本接口为异步接口，调整实例配置请求发送成功后会返回一个RequestId，此时操作并未立即完成。实例操作结果可以通过调用 [DescribeInstances](https://cloud.tencent.com/document/api/213/15728) 接口查询，如果实例的最新操作状态(LatestOperationState)为“SUCCESS”，则代表调整实例配置操作成功。完成实例配置调整后，实例将自动显示为运行中，无需手动进行开机。
+/// This API is used to change the model of an instance.
+/// * You can only use this API to change the models of instances whose [system disk type](https://www.tencentcloud.com/zh/document/product/213/15753) is `CLOUD_BASIC`, `CLOUD_PREMIUM`, or `CLOUD_SSD`.
+/// * Currently, you cannot use this API to change the models of [CDH](https://intl.cloud.tencent.com/document/product/416?from_cn_redirect=1) instances.
 ResetInstancesTypeRequest {
-    /// 一个或多个待操作的实例ID。可通过 [DescribeInstances](https://cloud.tencent.com/document/api/213/15728) 接口返回值中的`InstanceId`获取。本接口目前仅支持每次操作1个实例。
+    /// Instance ID(s). To obtain the instance IDs, you can call the [`DescribeInstances`](https://intl.cloud.tencent.com/document/api/213/15728?from_cn_redirect=1) API and find the value `InstanceId` in the response. The maximum number of instances in each request is 1.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 调整后的实例机型。不同实例机型指定了不同的资源规格，具体取值可通过调用接口[ DescribeInstanceTypeConfigs ](https://cloud.tencent.com/document/api/213/15749)来获得最新的规格表或参见[实例类型](https://cloud.tencent.com/document/product/213/11518)描述。
+    /// Instance model. Different resource specifications are specified for different models. For specific values, call DescribeInstanceTypeConfigs to get the latest specification list or refer to [Instance Types](https://intl.cloud.tencent.com/document/product/213/11518?from_cn_redirect=1).
     ///
     /// Required.
     "InstanceType" instance_type set_instance_type: str,
-    /// 是否对运行中的实例选择强制关机。建议对运行中的实例先手动关机。取值范围：
+    /// Forced shutdown of a running instances. We recommend you firstly try to shut down a running instance manually. Valid values:
     ///
-    /// - true：表示在正常关机失败后进行强制关机
+    /// - TRUE: forced shutdown of an instance after a normal shutdown fails.
     ///
-    /// - false：表示在正常关机失败后不进行强制关机
+    /// - FALSE: no forced shutdown of an instance after a normal shutdown fails.
     ///
-    /// 默认取值：false。
+    /// Default value: FALSE.
     ///
-    /// 强制关机的效果等同于关闭物理计算机的电源开关。强制关机可能会导致数据丢失或文件系统损坏，请仅在服务器不能正常关机时使用。
+    /// A forced shutdown is similar to switching off the power of a physical computer. It may cause data loss or file system corruption. Be sure to only force a CVM to shut off if the normal shutdown fails.
     "ForceStop" force_stop set_force_stop: bool,
 } }
 rt::action!("cvm", "2017-03-12", "ResetInstancesType", ResetInstancesTypeRequest => ResetInstancesTypeResponse);
 
 rt::model! { read debug;
-/// ResetInstancesType返回参数结构体
+/// ResetInstancesType response structure.
 ResetInstancesTypeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ResizeInstanceDisks` (扩容实例磁盘).
+/// Request of `ResizeInstanceDisks` (Expands the disk capacity of an instance).
 ///
-/// 本接口 (ResizeInstanceDisks) 用于扩容实例的磁盘。
+/// This API (ResizeInstanceDisks) is used to expand the data disks of an instance.
 ///
-/// * 目前只支持扩容非弹性盘（[ DescribeDisks ](https://cloud.tencent.com/document/api/362/16315)接口返回值中的`Portable`为`false`表示非弹性）。
-/// * 对于包年包月实例，使用该接口会涉及扣费，请确保账户余额充足。可通过[ DescribeAccountBalance ](https://cloud.tencent.com/document/product/555/20253)接口查询账户余额。
-/// * 目前只支持扩容一块数据盘。
-/// * 默认扩容方式为关机后扩容。
-/// * 实例操作结果可以通过调用 [DescribeInstances](https://cloud.tencent.com/document/api/213/15728) 接口查询，如果实例的最新操作状态(LatestOperationState)为“SUCCESS”，则代表操作成功。
-/// * 如果是系统盘，目前只支持扩容，不支持缩容。
-/// *  如果是运行中的实例，必须指定ForceStop或ResizeOnline任意一个参数为true，否则操作失败。
+/// * Currently, you can only use the API to expand non-elastic data disks whose [disk type](https://www.tencentcloud.com/document/product/213/15753) is `CLOUD_BASIC`, `CLOUD_PREMIUM`, or `CLOUD_SSD`. You can use [`DescribeDisks`](https://www.tencentcloud.com/document/api/362/16315) to check whether a disk is elastic. If the `Portable` field in the response is `false`, it means that the disk is non-elastic.
+/// * Currently, this API does not support [CDH](https://intl.cloud.tencent.com/document/product/416?from_cn_redirect=1) instances.
+/// * Currently, only one data disk can be expanded at a time.
 ResizeInstanceDisksRequest {
-    /// 待操作的实例ID。可通过[ DescribeInstances ](https://cloud.tencent.com/document/api/213/15728)接口返回值中的`InstanceId`获取。
+    /// Instance ID to be operated. can be obtained from the `InstanceId` in the return value from the [DescribeInstances API](https://www.tencentcloud.com/document/api/213/33258) .
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 待扩容的数据盘配置信息，仅支持指定待扩容盘的目的容量。只支持扩容非弹性数据盘（[ DescribeDisks ](https://cloud.tencent.com/document/api/362/16315)接口返回值中的`Portable`为`false`表示非弹性）。数据盘容量单位：GiB。最小扩容步长：10GiB。关于数据盘类型的选择请参考[硬盘产品简介](https://cloud.tencent.com/document/product/362/2353)。可选数据盘类型受到实例类型`InstanceType`限制。另外允许扩容的最大容量也因数据盘类型的不同而有所差异。
-    /// 您必须指定参数DataDisks与SystemDisk的其中一个，但不能同时指定。
+    /// Specifies the configuration information of the data disk to be expanded, only supporting specifying the target capacity of the disk to be expanded. only non-elastic data disks (with `Portable` being `false` in the return values of [DescribeDisks](https://www.tencentcloud.com/document/api/362/16315)) can be expanded. the unit of data disk capacity is GiB. the minimum expansion step is 10 GiB. for data disk type selection, refer to [disk product introduction](https://www.tencentcloud.com/document/product/362/31636). the available data disk type is restricted by the instance type `InstanceType`. additionally, the maximum allowable capacity for expansion varies by data disk type. You can specify either DataDisks or SystemDisk, but not both at the same time.
     "DataDisks" data_disks set_data_disks: list DataDisk,
-    /// 是否对运行中的实例选择强制关机。建议对运行中的实例先手动关机，然后再扩容实例磁盘。取值范围：
+    /// Specifies whether to forcibly shut down a running instance. it is recommended to manually shut down a running instance first and then expand the instance disk. valid values:
     ///
-    /// - true：表示在正常关机失败后进行强制关机
+    /// - true: forcibly shut down an instance after a normal shutdown fails.
     ///
-    /// - false：表示在正常关机失败后不进行强制关机
+    /// - false: do not forcibly shut down an instance after a normal shutdown fails.
     ///
-    /// 默认取值：false。
+    /// default value: false.
     ///
-    /// 强制关机的效果等同于关闭物理计算机的电源开关。强制关机可能会导致数据丢失或文件系统损坏，请仅在服务器不能正常关机时使用。
+    /// forced shutdown is equivalent to turning off a physical computer's power switch. forced shutdown may cause data loss or file system corruption and should only be used when a server cannot be shut down normally.
     "ForceStop" force_stop set_force_stop: bool,
-    /// 待扩容的系统盘配置信息，仅支持指定待扩容盘的目的容量。只支持扩容云盘。
-    /// 您必须指定参数DataDisks与SystemDisk的其中一个，但不能同时指定。
+    /// System disk configuration information to be expanded. only supports specifying the purpose capacity of the disk to be expanded. only supports cloud disk expansion. You can specify either DataDisks or SystemDisk, but not both at the same time.
     "SystemDisk" system_disk set_system_disk: obj SystemDisk,
-    /// 扩容云盘的方式是否为在线扩容。
+    /// Whether the cloud disk is expanded online.
     "ResizeOnline" resize_online set_resize_online: bool,
 } }
 rt::action!("cvm", "2017-03-12", "ResizeInstanceDisks", ResizeInstanceDisksRequest => ResizeInstanceDisksResponse);
 
 rt::model! { read debug;
-/// ResizeInstanceDisks返回参数结构体
+/// ResizeInstanceDisks response structure.
 ResizeInstanceDisksResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5672,230 +5420,223 @@ ResourcePoolPackInstance {
 } }
 
 rt::model! { both debug;
-/// 描述了 “云自动化助手” 服务相关的信息
+/// Describes the TAT service information.
 RunAutomationServiceEnabled {
-    /// 是否开启云自动化助手。取值范围：
+    /// Whether to enable the TAT service. Valid values:
     ///
-    /// - true：表示开启云自动化助手服务
+    /// - `TRUE`: yes;
     ///
-    /// - false：表示不开启云自动化助手服务
+    /// - `FALSE`: no
     ///
-    /// 默认取值：false。
+    /// Default: `FALSE`.
     "Enabled" enabled set_enabled: bool,
 } }
 
 rt::model! { write debug;
-/// Request of `RunInstances` (创建实例).
+/// Request of `RunInstances` (Creates instances).
 ///
-/// 本接口 (RunInstances) 用于创建一个或多个指定配置的实例。
+/// This API is used to create one or more instances with a specified configuration.
 ///
-/// * 实例创建成功后将自动开机启动，[实例状态](https://cloud.tencent.com/document/product/213/15753#InstanceStatus)变为“运行中”。
-/// * 预付费实例的购买会预先扣除本次实例购买所需金额，按小时后付费实例购买会预先冻结本次实例购买一小时内所需金额，在调用本接口前请确保账户余额充足。
-/// * 调用本接口创建实例，支持代金券自动抵扣（注意，代金券不可用于抵扣后付费冻结金额），详情请参考[代金券选用规则](https://cloud.tencent.com/document/product/555/7428)。
-/// * 本接口允许购买的实例数量遵循[CVM实例购买限制](https://cloud.tencent.com/document/product/213/2664)，所创建的实例和官网入口创建的实例共用配额。
-/// * 本接口为异步接口，当创建实例请求下发成功后会返回一个实例`ID`列表和一个`RequestId`，此时创建实例操作并未立即完成。在此期间实例的状态将会处于“PENDING”，实例创建结果可以通过调用 [DescribeInstancesStatus](https://cloud.tencent.com/document/product/213/15738)  接口查询，如果实例状态(InstanceState)由“PENDING(创建中)”变为“RUNNING(运行中)”，则代表实例创建成功，“LAUNCH_FAILED”代表实例创建失败。
+/// * After an instance is created successfully, it will start up automatically, and the [instance status](https://www.tencentcloud.com/document/product/213/15753#InstanceStatus) will become "Running".
+/// * If you create a pay-as-you-go instance billed on an hourly basis, an amount equivalent to the hourly rate will be frozen. Make sure your account balance is sufficient before calling this API.
+/// * The number of instances you can purchase through this API is subject to the [Quota for CVM Instances](https://www.tencentcloud.com/document/product/213/2664). Instances created through this API and in the CVM console are counted toward the quota.
+/// * This API is an async API. An instance ID list is returned after the creation request is sent. However, it does not mean the creation has been completed. The status of the instance will be `Creating` during the creation. You can use [DescribeInstances](https://www.tencentcloud.com/document/api/213/33258) to query the status of the instance. If the status changes from `Creating` to `Running`, it means that the instance has been created successfully.
 RunInstancesRequest {
-    /// 实例[计费类型](https://cloud.tencent.com/document/product/213/2180)。
+    /// Instance [billing type](https://www.tencentcloud.com/document/product/213/2180).
     ///
-    /// - PREPAID：预付费，即包年包月
+    /// - `PREPAID`: Monthly Subscription, used for at least one month
     ///
-    /// - POSTPAID_BY_HOUR：按小时后付费
+    /// - `POSTPAID_BY_HOUR`: Hourly-based pay-as-you-go
     ///
-    /// - CDHPAID：独享子机（基于专用宿主机创建，宿主机部分的资源不收费）
+    /// - `CDHPAID`: [Dedicated CVM](https://www.tencentcloud.com/document/product/416/5068?lang=en&pg=) (associated with a dedicated host. Resource usage of the dedicated host is free of charge.)
     ///
-    /// - SPOTPAID：竞价付费
-    ///
-    /// - CDCPAID：专用集群付费
-    /// 默认值：POSTPAID_BY_HOUR。
+    /// - `SPOTPAID`: [Spot instance](https://intl.cloud.tencent.com/document/product/213/17817)
+    /// Default value: `POSTPAID_BY_HOUR`.
     "InstanceChargeType" instance_charge_type set_instance_charge_type: str,
-    /// 预付费模式，即包年包月相关参数设置。通过该参数可以指定包年包月实例的购买时长、是否设置自动续费等属性。若指定实例的付费模式为预付费则该参数必传。
+    /// Details of the monthly subscription, including the purchase period, auto-renewal. It is required if the `InstanceChargeType` is `PREPAID`.
     "InstanceChargePrepaid" instance_charge_prepaid set_instance_charge_prepaid: obj InstanceChargePrepaid,
-    /// 实例所在的位置。通过该参数可以指定实例所属可用区，所属项目，所属宿主机（在专用宿主机上创建子机时指定）等属性。
-    /// 注：如果您不指定LaunchTemplate参数，则Placement为必选参数。若同时传递Placement和LaunchTemplate，则默认覆盖LaunchTemplate中对应的Placement的值。
+    /// Location of the instance. You can use this parameter to specify the availability zone, project, and CDH (for dedicated CVMs).
+    /// Note: `Placement` is required when `LaunchTemplate` is not specified. If both the parameters are passed in, `Placement` prevails.
     "Placement" placement set_placement: obj Placement,
-    /// 实例机型。不同实例机型指定了不同的资源规格。
+    /// The instance model.
     ///
-    /// - 对于付费模式为PREPAID或POSTPAID_BY_HOUR的实例创建，具体取值可通过调用接口[DescribeInstanceTypeConfigs](https://cloud.tencent.com/document/api/213/15749)来获得最新的规格表或参见[实例规格](https://cloud.tencent.com/document/product/213/11518)描述。若不指定该参数，则系统将根据当前地域的资源售卖情况动态指定默认机型。
+    /// - To view specific values for `POSTPAID_BY_HOUR` instances, you can call DescribeInstanceTypeConfigs or refer to [Instance Types](https://www.tencentcloud.com/document/product/213/11518).
     ///
-    /// - 对于付费模式为CDHPAID的实例创建，该参数以"CDH_"为前缀，根据CPU和内存配置生成，具体形式为：CDH_XCXG，例如对于创建CPU为1核，内存为1G大小的专用宿主机的实例，该参数应该为CDH_1C1G。
+    /// - For `CDHPAID` instances, the value of this parameter is in the format of `CDH_XCXG` based on the number of CPU cores and memory capacity. For example, if you want to create a CDH instance with a single-core CPU and 1 GB memory, specify this parameter as `CDH_1C1G`.
     "InstanceType" instance_type set_instance_type: str,
-    /// 指定有效的[镜像](https://cloud.tencent.com/document/product/213/4940)ID，格式形如`img-xxx`。镜像类型分为四种：
+    /// The [image](https://www.tencentcloud.com/document/product/213/4940) ID in the format of `img-xxx`. There are three types of images:
     ///
-    /// - 公共镜像
-    /// - 自定义镜像
-    /// - 共享镜像
-    /// - 服务市场镜像
-    /// 可通过以下方式获取可用的镜像ID：
+    /// - Public images
+    /// - Custom images
+    /// - Shared images
+    /// To check the image ID:
     ///
-    /// - `公共镜像`、`自定义镜像`、`共享镜像`的镜像ID可通过登录[控制台](https://console.cloud.tencent.com/cvm/image?rid=1&imageType=PUBLIC_IMAGE)查询；`服务镜像市场`的镜像ID可通过[云市场](https://market.cloud.tencent.com/list)查询。
-    /// - 通过调用接口 [DescribeImages](https://cloud.tencent.com/document/api/213/15715) ，传入InstanceType获取当前机型支持的镜像列表，取返回信息中的`ImageId`字段。
-    /// 注：如果您不指定LaunchTemplate参数，则ImageId为必选参数。若同时传递ImageId和LaunchTemplate，则默认覆盖LaunchTemplate中对应的ImageId的值。
+    /// - For public images, custom images, and shared images, go to the [CVM console](https://console.cloud.tencent.com/cvm/image?rid=1&imageType=PUBLIC_IMAGE).
+    /// - Call [DescribeImages](https://www.tencentcloud.com/document/api/213/33272), pass in `InstanceType` to retrieve the list of images supported by the current model, and then find the `ImageId` in the response.
+    /// Note: `ImageId` is required when `LaunchTemplate` is not specified. If both the parameters are passed in, `ImageId` prevails.
     "ImageId" image_id set_image_id: str,
-    /// 实例系统盘配置信息。若不指定该参数，则按照系统默认值进行分配。
+    /// System disk configuration of the instance. If this parameter is not specified, the default value will be used.
     "SystemDisk" system_disk set_system_disk: obj SystemDisk,
-    /// 实例数据盘配置信息。若不指定该参数，则默认不购买数据盘。支持购买的时候指定21块数据盘，其中最多包含1块LOCAL_BASIC数据盘或者LOCAL_SSD数据盘，最多包含20块CLOUD_BASIC数据盘、CLOUD_PREMIUM数据盘或者CLOUD_SSD数据盘。
+    /// The configuration information of instance data disks. If this parameter is not specified, no data disk will be purchased by default. When purchasing, you can specify 21 data disks, which can contain at most 1 LOCAL_BASIC or LOCAL_SSD data disk, and at most 20 CLOUD_BASIC, CLOUD_PREMIUM, or CLOUD_SSD data disks.
     "DataDisks" data_disks set_data_disks: list DataDisk,
-    /// 私有网络相关信息配置。通过该参数可以指定私有网络的ID，子网ID等信息。若在此参数中指定了私有网络IP，即表示每个实例的主网卡IP；同时，InstanceCount参数必须与私有网络IP的个数一致且不能大于20。
+    /// Configuration information of VPC. This parameter is used to specify VPC ID and subnet ID, etc. If a VPC IP is specified in this parameter, it indicates the primary ENI IP of each instance. The value of parameter InstanceCount must be the same as the number of VPC IPs, which cannot be greater than 20.
     "VirtualPrivateCloud" virtual_private_cloud set_virtual_private_cloud: obj VirtualPrivateCloud,
-    /// 公网带宽相关信息设置。若不指定该参数，则默认公网带宽为0Mbps。
+    /// Configuration of public network bandwidth. If this parameter is not specified, 0 Mbps will be used by default.
     "InternetAccessible" internet_accessible set_internet_accessible: obj InternetAccessible,
-    /// 购买实例数量。包年包月实例取值范围：[1，500]，按量计费实例取值范围：[1，500]。默认取值：1。指定购买实例的数量不能超过用户所能购买的剩余配额数量，具体配额相关限制详见[CVM实例购买限制](https://cloud.tencent.com/document/product/213/2664)。
+    /// The number of instances to be purchased. Value range for pay-as-you-go instances: [1, 100]. Default value: `1`. The specified number of instances to be purchased cannot exceed the remaining quota allowed for the user. For more information on the quota, see [Quota for CVM Instances](https://www.tencentcloud.com/document/product/213/2664).
     "InstanceCount" instance_count set_instance_count: i64,
-    /// 指定创建实例的最小数量，取值范围为不大于InstanceCount的正整数。
-    /// 指定最小数量时，承诺最少创建MinCount台实例，并尽量创建InstanceCount台实例。
-    /// 库存不足以满足最小数量时，API 会返回库存不足最小数量的错误信息。
-    /// 仅对支持部分发货的账号、区域和计费模式（包年包月、按量计费、竞价实例、按量包销）生效。
+    /// Specifies the minimum number of instances to create. value range: positive integer not greater than InstanceCount.
+    /// Specifies the minimum purchasable quantity, guarantees to create at least MinCount instances, and creates InstanceCount instances as much as possible.
+    /// Insufficient inventory to meet the minimum purchasable quantity will trigger an error info indicating insufficient stock.
+    /// Only applicable to accounts, regions, and billing modes (annual/monthly subscription, pay-as-you-go, spot instance, exclusive sales) with partial support.
     "MinCount" min_count set_min_count: i64,
-    /// 实例显示名称。
+    /// Instance display name.
     ///
-    /// - 不指定实例显示名称则默认显示‘未命名’。
-    /// - 最多支持128个字符（含模式串）。
-    /// - 购买多台实例时：
-    ///
-    /// - 指定模式串  {R:x}：表示生成数字序列 [x, x+n-1]，其中 n为购买实例的数量。例如：输入 server_{R:3}，购买1台时，实例显示名称为 server_3；购买2台时，实例显示名称分别为 server_3、server_4。
-    /// - 指定模式串  {R:x,F:y}：y表示固定位数（可选），取值范围为 [0,8]，默认值 0表示不固定位数（等效于 {R:x}）。不足位时自动补零，例如：输入server_{R:3,F:3}，购买2台时，实例显示名称为 server_003、server_004。；若数字位数超过 y（如 {R:99,F:2}），以实际位数为准，例如：app_{R:99,F:2}，购买2台时，实例显示名称为 app_99、app_100。
-    /// - 模式串需严格遵循 {R:x,F:y}或 {R:x}格式，无效格式（如 {}）视为普通文本。支持多个模式串。
-    /// - 未指定模式串：实例显示名称添加后缀 1、2...n，其中n表示购买实例的数量，例如 server_购买2台时生成 server_1、server_2。
+    /// - If no instance display name is specified, it will display 'unnamed' by default.
+    /// - Supports up to 128 characters (including pattern strings).
+    /// - When purchasing multiple instances:.
+    /// - Specify a pattern string {R:x}: Generates a numeric sequence [x, x+n-1], where n represents the number of purchased instances. For example: Input server_{R:3}. When purchasing 1 instance, the display name is server_3; when purchasing 2 instances, the display names are server_3 and server_4.
+    /// - Specify a pattern string {R:x,F:y}: y indicates fixed digit (optional), value range [0,8], default value 0 means no fixed digit (equivalent to {R:x}). Automatically pads with zeros when digits are insufficient, for example: input server_{R:3,F:3}, when purchasing 2 instances, the instance display name is server_003, server_004. If digit count exceeds y (such as {R:99,F:2}), the actual number is used, for example: app_{R:99,F:2}, when purchasing 2 instances, the instance display name is app_99, app_100.
+    /// - Pattern strings must strictly follow the format {R:x,F:y} or {R:x}. Invalid formats (such as {}) are treated as plain text. Multiple pattern strings are supported.
+    /// - No pattern string specified: The display name is appended with suffix 1, 2...n, where n indicates the number of instances purchased. For example server_. When purchasing 2 instances, generates server_1 and server_2.
     "InstanceName" instance_name set_instance_name: str,
-    /// 实例登录设置。通过该参数可以设置实例的登录方式密码、密钥或保持镜像的原始登录设置。默认情况下会随机生成密码，并以站内信方式知会到用户。
+    /// Instance login settings. You can use this parameter to set the login method, password and key of the instance, or keep the original login settings of the image. If it's not specified, the user needs to set the login password using the "Reset password" option in the CVM console or calling the API `ResetInstancesPassword` to complete the creation of the CVM instance(s).
     "LoginSettings" login_settings set_login_settings: obj LoginSettings,
-    /// 实例所属安全组。该参数可以通过调用 [DescribeSecurityGroups](https://cloud.tencent.com/document/api/215/15808) 的返回值中的 `SecurityGroupId` 字段来获取。若不指定该参数，则绑定指定项目下的默认安全组，如默认安全组不存在则将自动创建。
+    /// Security group to which an instance belongs. obtain this parameter by calling the `SecurityGroupId` field in the return value of [DescribeSecurityGroups](https://www.tencentcloud.com/document/product/215/15808?from_search=1). if not specified, bind the default security group under the designated project. if the default security group does not exist, automatically create it.
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// 增强服务。通过该参数可以指定是否开启云安全、云监控等服务。若不指定该参数，则默认公共镜像开启云监控、云安全服务；自定义镜像与镜像市场镜像默认不开启云监控，云安全服务，而使用镜像里保留的服务。
+    /// Enhanced service. You can use this parameter to specify whether to enable services such as Anti-DDoS and Cloud Monitor. If this parameter is not specified, Cloud Monitor and Anti-DDoS are enabled for public images by default. However, for custom images and images from the marketplace, Anti-DDoS and Cloud Monitor are not enabled by default. The original services in the image will be retained.
     "EnhancedService" enhanced_service set_enhanced_service: obj EnhancedService,
-    /// 用于保证请求幂等性的字符串。该字符串由客户生成，需保证不同请求之间唯一，最大值不超过64个ASCII字符。若不指定该参数，则无法保证请求的幂等性。
+    /// A unique string supplied by the client to ensure that the request is idempotent. Its maximum length is 64 ASCII characters. If this parameter is not specified, the idem-potency of the request cannot be guaranteed.
     "ClientToken" client_token set_client_token: str,
-    /// 实例主机名。
+    /// Instance HostName.
     ///
-    /// - 点号（.）和短横线（-）不能作为 HostName 的首尾字符，不能连续使用。
+    /// - Period (.) and hyphen (-) should not be used as the first or last character of the hostname, and should not be used consecutively.
     ///
-    /// - Windows 实例：主机名名字符长度为[2, 15]，允许字母（不限制大小写）、数字和短横线（-）组成，不支持点号（.），不能全是数字。
+    /// - Windows instances: The hostname should contain 2 to 15 characters, including letters (case insensitive), digits, and hyphens (-), does not support periods (.), and should not be all digits.
     ///
-    /// - 其他类型（Linux 等）实例：主机名字符长度为[2, 60]，允许支持多个点号，点之间为一段，每段允许字母（不限制大小写）、数字和短横线（-）组成。
+    /// - Instances of other types (such as Linux instances): The hostname should contain 2 to 60 characters, including multiple periods (.), with each segment between periods considered as one section. Each section can contain letters (case insensitive), digits, and hyphens (-).
     ///
-    /// - 购买多台实例时：
-    ///
-    /// - 指定模式串  {R:x}：表示生成数字序列 [x, x+n-1]，其中 n为购买实例的数量。例如：输入 server_{R:3}，购买1台时，实例主机名为 server_3；购买2台时，实例主机名分别为 server_3、server_4。
-    /// - 指定模式串  {R:x,F:y}：y表示固定位数（可选），取值范围为 [0,8]，默认值 0表示不固定位数（等效于 {R:x}）。不足位时自动补零，例如：输入server_{R:3,F:3}，购买2台时，实例主机名为 server_003、server_004。若数字位数超过 y（如 {R:99,F:2}），以实际位数为准，例如：app_{R:99,F:2}，购买2台时，实例主机名为 app_99、app_100。
-    /// - 指定模式串 {IP}：自动替换为实例的内网IP地址。例如：输入 node-{IP}，实例主机名为 node-10.0.12.8；支持与序号模式串混合使用，例如：输入 web-{IP}-{R:1}，购买2台时，实例主机名分别为 web-10.0.12.8-1、web-10.0.12.9-2。
-    /// - 模式串需严格遵循 {R:x,F:y}、{R:x} 或 {IP} 格式，无效格式（如 {}）视为普通文本。支持多个模式串。
-    /// - 未指定模式串：实例主机名添加后缀 1、2...n，其中n表示购买实例的数量，例如 server_购买2台时生成 server_1、server_2。
+    /// - When purchasing multiple instances:
+    /// - Specify a pattern string {R:x}: Generates a numeric sequence [x, x+n-1], where n represents the number of purchased instances. For example: Input server_{R:3}. When purchasing 1 instance, the hostname is server_3; when purchasing 2 instances, the hostnames are server_3 and server_4.
+    /// - Specify a pattern string {R:x,F:y}: y indicates fixed digit width (optional), valid range [0,8]. Default value 0 means no fixed width (equivalent to {R:x}). Insufficient digits are automatically padded with zeros. For example: Input server{R:3,F:3}. When purchasing 2 instances, the hostnames are server_003 and server_004. If the number of digits exceeds y (e.g., {R:99,F:2}), the actual digit count is used. For example: app{R:99,F:2}. When purchasing 2 instances, the hostnames are app_99 and app_100.
+    /// - Specify a pattern string {IP}: Automatically replace with the private IP address of the instance. For example: input node-{IP}, the instance hostname is node-10.0.12.8. Supports mixed use with serial number pattern strings, such as: input web-{IP}-{R:1}, when purchasing 2 instances, the instance hostnames are web-10.0.12.8-1 and web-10.0.12.9-2 respectively.
+    /// - Pattern strings must strictly follow the format {R:x,F:y}, {R:x}, or {IP}. Invalid formats (such as {}) are treated as plain text. Multiple pattern strings are supported.
+    /// - No specified pattern string: add suffix 1, 2...n to instance hostname, where n means the number of purchased instances, such as server_1, server_2 when purchasing 2 instances.
     "HostName" host_name set_host_name: str,
-    /// 定时任务。通过该参数可以为实例指定定时任务，目前仅支持定时销毁。
+    /// Scheduled tasks. You can use this parameter to specify scheduled tasks for the instance. Only scheduled termination is supported.
     "ActionTimer" action_timer set_action_timer: obj ActionTimer,
-    /// 置放群组id，仅支持指定一个。
+    /// Placement group ID. You can only specify one.
     "DisasterRecoverGroupIds" disaster_recover_group_ids set_disaster_recover_group_ids: list String,
-    /// 标签描述列表。通过指定该参数可以同时绑定标签到相应的云服务器、云硬盘实例。
+    /// List of tag description. By specifying this parameter, the tag can be bound to the corresponding CVM and CBS instances at the same time.
     "TagSpecification" tag_specification set_tag_specification: list TagSpecification,
-    /// 实例的市场相关选项，如竞价实例相关参数，若指定实例的付费模式为竞价付费但没有传递该参数时，默认按当前固定折扣价格出价。
+    /// The market options of the instance.
     "InstanceMarketOptions" instance_market_options set_instance_market_options: obj InstanceMarketOptionsRequest,
-    /// 提供给实例使用的用户数据，需要以 base64 方式编码，支持的最大数据大小为 16KB。关于获取此参数的详细介绍，请参阅[Windows](https://cloud.tencent.com/document/product/213/17526)和[Linux](https://cloud.tencent.com/document/product/213/17525)启动时运行命令。
+    /// User data provided to the instance. This parameter needs to be encoded in base64 format with the maximum size of 16 KB. For more information on how to get the value of this parameter, see the commands you need to execute on startup for [Windows](https://intl.cloud.tencent.com/document/product/213/17526) or [Linux](https://intl.cloud.tencent.com/document/product/213/17525).
     "UserData" user_data set_user_data: str,
-    /// 自定义metadata，支持创建 CVM 时添加自定义元数据键值对。
-    /// 注：内测中。
+    /// Custom metadata. specifies the support for creating custom metadata key-value pairs when creating a CVM.
+    /// **Note: this field is in beta test.**.
     "Metadata" metadata set_metadata: obj Metadata,
-    /// 是否只预检此次请求。
-    /// true：发送检查请求，不会创建实例。检查项包括是否填写了必需参数，请求格式，业务限制和云服务器库存。
-    /// 如果检查不通过，则返回对应错误码；
-    /// 如果检查通过，则返回RequestId.
-    /// false（默认）：发送正常请求，通过检查后直接创建实例
+    /// Whether the request is a dry run only.
+    /// `true`: dry run only. The request will not create instance(s). A dry run can check whether all the required parameters are specified, whether the request format is right, whether the request exceeds service limits, and whether the specified CVMs are available.
+    /// If the dry run fails, the corresponding error code will be returned.
+    /// If the dry run succeeds, the RequestId will be returned.
+    /// `false` (default value): Send a normal request and create instance(s) if all the requirements are met.
     "DryRun" dry_run set_dry_run: bool,
-    /// 描述了实例CPU拓扑结构的相关信息。若不指定该参数，则按系统资源情况决定。
+    /// Information about the CPU topology of an instance. If not specified, it is determined by system resources.
     "CpuTopology" cpu_topology set_cpu_topology: obj CpuTopology,
-    /// CAM角色名称。可通过[DescribeRoleList](https://cloud.tencent.com/document/product/598/36223)接口返回值中的`RoleName`获取。
+    /// CAM role name, which can be obtained from the `roleName` field in the response of the [`DescribeRoleList`](https://www.tencentcloud.com/document/product/598/33559) API.
     "CamRoleName" cam_role_name set_cam_role_name: str,
-    /// 高性能计算集群ID。若创建的实例为高性能计算实例，需指定实例放置的集群，否则不可指定。
+    /// HPC cluster ID. The HPC cluster must and can only be specified for a high-performance computing instance.
     "HpcClusterId" hpc_cluster_id set_hpc_cluster_id: str,
-    /// 实例启动模板。
+    /// Instance launch template.
     "LaunchTemplate" launch_template set_launch_template: obj LaunchTemplate,
-    /// 指定专用集群创建。
+    /// Specify the ID of the dedicated cluster where the CVM is created.
     "DedicatedClusterId" dedicated_cluster_id set_dedicated_cluster_id: str,
-    /// 指定CHC物理服务器来创建CHC云主机。
+    /// Specify the CHC physical server that used to create the CHC CVM.
     "ChcIds" chc_ids set_chc_ids: list String,
-    /// 分区置放群组的分区序号，具体取决于所选置放群组的分区数量，如果选中的置放群组是分区置放群组，该值不传默认随机。(功能灰度中)
+    /// Partition number of the partition placement group. Valid values depend on the number of partitions in the selected placement group. If the selected placement group is a partition placement group and this parameter is not specified, a partition is randomly assigned. This feature is in beta test.
     "PartitionNumber" partition_number set_partition_number: i64,
-    /// 实例销毁保护标志，表示是否允许通过api接口删除实例。取值范围：
+    /// Instance termination protection flag, indicating whether an instance is allowed to be deleted through an API. Valid values:
     ///
-    /// - true：表示开启实例保护，不允许通过api接口删除实例
+    /// - true: Instance protection is enabled, and the instance is not allowed to be deleted through the API.
     ///
-    /// - false：表示关闭实例保护，允许通过api接口删除实例
+    /// - false: Instance protection is disabled, and the instance is allowed to be deleted through the API.
     ///
-    /// 默认取值：false。
+    /// Default value: false.
     "DisableApiTermination" disable_api_termination set_disable_api_termination: bool,
-    /// 实例是否开启巨型帧，取值范围：
-    /// <li/> true：表示实例开启巨型帧，只有支持巨型帧的机型可设置为true。
-    /// <li/>false：表示实例关闭巨型帧，只有支持巨型帧的机型可设置为false。
-    /// 支持巨型帧的实例规格： [实例规格](https://cloud.tencent.com/document/product/213/11518)
+    /// Whether the instance enables jumbo frames. valid values:
+    ///
+    /// -  true: means the instance enables jumbo frames. only models supporting jumbo frames can be set to true.
+    ///
+    /// -  false: means the instance disables jumbo frames. only models supporting jumbo frames can be set to false.
+    /// instance specifications supporting jumbo frames: [instance specifications](https://www.tencentcloud.com/document/product/213/11518?lang=en&pg=).
     "EnableJumboFrame" enable_jumbo_frame set_enable_jumbo_frame: bool,
-    /// 多网卡参数信息。 此功能仅部分地区灰度开放，如需使用[请提交工单咨询](https://console.cloud.tencent.com/workorder/category)
+    /// Network interface configuration for instance creation, including VPCs, subnets, and IP address allocation for primary and secondary network interfaces. This feature is in beta test in selected regions. To use this feature, [submit a ticket](https://console.tencentcloud.com/workorder/category).
     "NetworkInterfaces" network_interfaces set_network_interfaces: list NetworkInterfaces,
 } }
 rt::action!("cvm", "2017-03-12", "RunInstances", RunInstancesRequest => RunInstancesResponse);
 
 rt::model! { read debug;
-/// RunInstances返回参数结构体
+/// RunInstances response structure.
 RunInstancesResponse {
-    /// 当通过本接口来创建实例时会返回该参数，表示一个或多个实例`ID`。返回实例`ID`列表并不代表实例创建成功，可根据 [DescribeInstances](https://cloud.tencent.com/document/api/213/15728) 接口查询返回的InstancesSet中对应实例的`ID`的状态来判断创建是否完成；如果实例状态由“PENDING(创建中)”变为“RUNNING(运行中)”，则为创建成功。
+    /// If you use this API to create instance(s), this parameter will be returned, representing one or more instance IDs. Retuning the instance ID list does not necessarily mean that the instance(s) were created successfully. To check whether the instance(s) were created successfully, you can call [DescribeInstances](https://www.tencentcloud.com/document/api/213/33258) and check the status of the instances in `InstancesSet` in the response. If the status of an instance changes from "PENDING" to "RUNNING", it means that the instance has been created successfully.
     "InstanceIdSet" instance_id_set set_instance_id_set: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 描述了 “云监控” 服务相关的信息
+/// Describes information related to the Cloud Monitor service.
 RunMonitorServiceEnabled {
-    /// 是否开启[云监控](/document/product/248)服务。取值范围：
-    ///
-    /// - true：表示开启云监控服务
-    /// - false：表示不开启云监控服务
-    /// 默认取值：true。
+    /// Whether to enable the cloud monitor service. value ranges from:
+    /// - true: indicates enabling the cloud monitor service
+    /// - false: indicates disabling the cloud monitor service default value: true.
     "Enabled" enabled set_enabled: bool,
 } }
 
 rt::model! { both debug;
-/// 描述了 “云安全” 服务相关的信息
+/// Describes information related to the Cloud Security service.
 RunSecurityServiceEnabled {
-    /// 是否开启[云安全](/document/product/296)服务。取值范围：
+    /// Whether to enable [Cloud Security](https://intl.cloud.tencent.com/document/product/296?from_cn_redirect=1). Valid values:
     ///
-    /// - true：表示开启云安全服务
+    /// - TRUE: enable Cloud Security
     ///
-    /// - false：表示不开启云安全服务
+    /// - FALSE: do not enable Cloud Security
     ///
-    /// 默认取值：true。
+    /// Default value: TRUE.
     "Enabled" enabled set_enabled: bool,
 } }
 
 rt::model! { read debug;
-/// 镜像分享信息结构
+/// Describes image sharing information.
 SharePermission {
-    /// 镜像分享时间。
-    /// 按照 ISO8601 标准表示，并且使用 UTC 时间，格式为：YYYY-MM-DDThh:mm:ssZ。
+    /// Time when an image was shared.
     "CreatedTime" created_time set_created_time: str,
-    /// 镜像分享的账户ID
+    /// ID of the account with which the image is shared.
     "AccountId" account_id set_account_id: str,
 } }
 
 rt::model! { read debug;
-/// 描述镜像关联的快照信息
+/// Describes information on the snapshot associated with an image.
 Snapshot {
-    /// 快照Id。
+    /// Snapshot ID.
     "SnapshotId" snapshot_id set_snapshot_id: str,
-    /// 创建此快照的云硬盘类型。取值范围：
-    /// SYSTEM_DISK：系统盘
-    /// DATA_DISK：数据盘。
+    /// Type of the cloud disk used to create the snapshot. Valid values:
+    /// SYSTEM_DISK: system disk
+    /// DATA_DISK: data disk
     "DiskUsage" disk_usage set_disk_usage: str,
-    /// 创建此快照的云硬盘大小，单位 GiB。
+    /// Size of the cloud disk used to create the snapshot; unit: GB.
     "DiskSize" disk_size set_disk_size: i64,
 } }
 
 rt::model! { both debug;
-/// 竞价相关选项
+/// Options related to bidding.
 SpotMarketOptions {
-    /// 竞价出价
+    /// Bid price.
     ///
     /// Required.
     "MaxPrice" max_price set_max_price: str,
-    /// 竞价请求类型，当前仅支持类型：one-time
+    /// Bid request type. valid values: one-time. currently, only the one-time type is supported.
     "SpotInstanceType" spot_instance_type set_spot_instance_type: str,
 } }
 
@@ -5913,16 +5654,15 @@ SpotPaidQuota {
 } }
 
 rt::model! { write debug;
-/// Request of `StartInstances` (启动实例).
+/// Request of `StartInstances` (Starts instances).
 ///
-/// 本接口 (StartInstances) 用于启动一个或多个实例。
+/// This API is used to start instances.
 ///
-/// * 只有状态为`STOPPED`的实例才可以进行此操作。
-/// * 接口调用成功时，实例会进入`STARTING`状态；启动实例成功时，实例会进入`RUNNING`状态。
-/// * 支持批量操作。每次请求批量实例的上限为100。
-/// * 本接口为异步接口，启动实例请求发送成功后会返回一个RequestId，此时操作并未立即完成。实例操作结果可以通过调用 [DescribeInstances](https://cloud.tencent.com/document/api/213/15728) 接口查询，如果实例的最新操作状态(LatestOperationState)为“SUCCESS”，则代表启动实例操作成功。
+/// * You can only perform this operation on instances whose status is `STOPPED`.
+/// * The instance status will become `STARTING` when the API is called successfully and `RUNNING` when the instance is successfully started.
+/// * Batch operations are supported. The maximum number of instances in each request is 100.
 StartInstancesRequest {
-    /// 一个或多个待操作的实例ID。可通过[DescribeInstances](https://cloud.tencent.com/document/api/213/15728)接口返回值中的`InstanceId`获取。每次请求批量实例的上限为100。
+    /// Instance ID(s). To obtain the instance IDs, you can call [`DescribeInstances`](https://intl.cloud.tencent.com/document/api/213/15728?from_cn_redirect=1) and look for `InstanceId` in the response. The maximum number of instances in each request is 100.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
@@ -5930,160 +5670,172 @@ StartInstancesRequest {
 rt::action!("cvm", "2017-03-12", "StartInstances", StartInstancesRequest => StartInstancesResponse);
 
 rt::model! { read debug;
-/// StartInstances返回参数结构体
+/// StartInstances response structure.
 StartInstancesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `StopInstances` (关闭实例).
+/// Request of `StopInstances` (Shuts down instances).
 ///
-/// 本接口 (StopInstances) 用于关闭一个或多个实例。
+/// This API is used to shut down instances.
 ///
-/// * 只有状态为`RUNNING`的实例才可以进行此操作。
-/// * 接口调用成功时，实例会进入`STOPPING`状态；关闭实例成功时，实例会进入`STOPPED`状态。
-/// * 支持强制关闭。强制关机的效果等同于关闭物理计算机的电源开关。强制关机可能会导致数据丢失或文件系统损坏，请仅在服务器不能正常关机时使用。
-/// * 支持批量操作。每次请求批量实例的上限为100。
-/// * 本接口为异步接口，关闭实例请求发送成功后会返回一个RequestId，此时操作并未立即完成。实例操作结果可以通过调用 [DescribeInstances](https://cloud.tencent.com/document/api/213/15728) 接口查询，如果实例的最新操作状态(LatestOperationState)为“SUCCESS”，则代表关闭实例操作成功。
+/// * You can only perform this operation on instances whose status is `RUNNING`.
+/// * The instance status will become `STOPPING` when the API is called successfully and `STOPPED` when the instance is successfully shut down.
+/// * Forced shutdown is supported. A forced shutdown is similar to switching off the power of a physical computer. It may cause data loss or file system corruption. Be sure to only force shut down a CVM when it cannot be sht down normally.
+/// * Batch operations are supported. The maximum number of instances in each request is 100.
 StopInstancesRequest {
-    /// 一个或多个待操作的实例ID。可通过 [DescribeInstances](https://cloud.tencent.com/document/api/213/15728) 接口返回值中的`InstanceId`获取。每次请求批量实例的上限为100。
+    /// Instance ID(s). To obtain the instance IDs, you can call [`DescribeInstances`](https://intl.cloud.tencent.com/document/api/213/15728?from_cn_redirect=1) and look for `InstanceId` in the response. The maximum number of instances in each request is 100.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 本参数已弃用，推荐使用StopType，不可以与参数StopType同时使用。表示是否在正常关闭失败后选择强制关闭实例。取值范围：
+    /// (Disused. Please use `StopType` instead.) Whether to forcibly shut down an instance after a normal shutdown fails. Valid values:
     ///
-    /// - true：表示在正常关闭失败后进行强制关闭
-    /// - false：表示在正常关闭失败后不进行强制关闭
-    /// 默认取值：false。
+    /// - `TRUE`: yes;
+    ///
+    /// - `FALSE`: no
+    ///
+    /// Default value: `FALSE`.
     ///
     /// Disabled in the spec.
     "ForceStop" force_stop set_force_stop: bool,
-    /// 实例的关闭模式。取值范围：
+    /// Instance shutdown mode. Valid values:
     ///
-    /// - SOFT_FIRST：表示在正常关闭失败后进行强制关闭
-    /// - HARD：直接强制关闭
-    /// - SOFT：仅软关机默认取值：SOFT。
+    /// - SOFT_FIRST: perform a soft shutdown first, and force shut down the instance if the soft shutdown fails
+    ///
+    /// - HARD: force shut down the instance directly
+    ///
+    /// - SOFT: soft shutdown only
+    /// Default value: SOFT.
     "StopType" stop_type set_stop_type: str,
-    /// 按量计费实例关机收费模式。
-    /// 取值范围：
+    /// Billing method of a pay-as-you-go instance after shutdown.
+    /// Valid values:
     ///
-    /// - KEEP_CHARGING：关机继续收费
-    /// - STOP_CHARGING：关机停止收费
-    /// 默认取值：KEEP_CHARGING。
-    /// 该参数只针对部分按量计费实例生效，详情参考[按量计费实例关机不收费说明](https://cloud.tencent.com/document/product/213/19918)
+    /// - KEEP_CHARGING: billing continues after shutdown
+    ///
+    /// - STOP_CHARGING: billing stops after shutdown
+    /// Default value: KEEP_CHARGING.
+    /// This parameter is only valid for some pay-as-you-go instances using cloud disks. For more information, see [No charges when shut down for pay-as-you-go instances](https://intl.cloud.tencent.com/document/product/213/19918).
     "StoppedMode" stopped_mode set_stopped_mode: str,
 } }
 rt::action!("cvm", "2017-03-12", "StopInstances", StopInstancesRequest => StopInstancesResponse);
 
 rt::model! { read debug;
-/// StopInstances返回参数结构体
+/// StopInstances response structure.
 StopInstancesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// HDD的本地存储信息
+/// Information on local HDD storage.
 StorageBlock {
-    /// HDD本地存储类型，值为：LOCAL_PRO.
+    /// HDD LOCAL storage type specifies the value: LOCAL_PRO.
     "Type" r#type set_type: str,
-    /// HDD本地存储的最小容量。单位：GiB。
+    /// Specifies the minimum HDD local storage capacity. measurement unit: GiB.
     "MinSize" min_size set_min_size: i64,
-    /// HDD本地存储的最大容量。单位：GiB。
+    /// Specifies the maximum capacity of HDD local storage. measurement unit: GiB.
     "MaxSize" max_size set_max_size: i64,
 } }
 
 rt::model! { read debug;
-/// 同步镜像信息
+/// Image sync information
 SyncImage {
-    /// 镜像ID
+    /// Image ID
     "ImageId" image_id set_image_id: str,
-    /// 地域
+    /// Region
     "Region" region set_region: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SyncImages` (同步镜像).
+/// Request of `SyncImages` (Syncs an image).
 ///
-/// 本接口（SyncImages）用于将自定义镜像同步到其它地区。
+/// This API is used to synchronize custom images to other regions.
 ///
-/// * 该接口每次调用只支持同步一个镜像。
-/// * 该接口支持自定义镜像向多个地域同步。
-/// * 共享镜像仅支持同步为源地域（单个）的自定义镜像。
-/// * 自定义镜像仅支持同步为源地域（单个）的加密自定义镜像。
-/// * 单个账号在每个地域最多支持存在500个自定义镜像。
+/// * This API only supports synchronizing one image per call.
+/// * This API supports multiple synchronization regions.
+/// * A single account can have a maximum of 500 custom images in each region.
 SyncImagesRequest {
-    /// 镜像ID列表 ，镜像ID可以通过如下方式获取：
+    /// Image ID list. You can obtain the image IDs in the following ways:
     ///
-    /// - 通过[DescribeImages](https://cloud.tencent.com/document/api/213/15715)接口返回的`ImageId`获取，镜像ID对应的镜像状态必须为`NORMAL`。
-    /// - 通过[镜像控制台](https://console.cloud.tencent.com/cvm/image)获取。
+    /// - Call the [DescribeImages](https://intl.cloud.tencent.com/document/api/213/15715?from_cn_redirect=1) API and find the value of `ImageId` in the response.
+    /// - Obtain the image IDs in the [Image console](https://console.cloud.tencent.com/cvm/image).
+    /// The image IDs should meet the following requirement:
+    /// - The image ID should correspond to an image in the `NORMAL` state.For more information on image status, see [Image Data Table](https://intl.cloud.tencent.com/document/product/213/15753?from_cn_redirect=1#Image).
     ///
     /// Required.
     "ImageIds" image_ids set_image_ids: list String,
-    /// 目的同步地域列表，必须满足如下限制：
+    /// List of target synchronization regions, which should meet the following requirements:
     ///
-    /// - 必须是一个合法的Region。
-    /// - 如果是自定义镜像，则目标同步地域不能为源地域。
-    /// - 如果是共享镜像，则目的同步地域仅支持源地域，表示将共享镜像复制为源地域的自定义镜像。
-    /// - 如果是自定义镜像复制为加密自定义镜像，则目的同步地域仅支持源地域，表示将自定义镜像复制为源地域的加密自定义镜像。
-    /// - 暂不支持部分地域同步，请参考[复制镜像](https://cloud.tencent.com/document/product/213/4943#.E5.A4.8D.E5.88.B6.E8.AF.B4.E6.98.8E)。具体地域参数请参考[Region](https://cloud.tencent.com/document/product/213/6091)。
+    /// - It should be a valid region.
+    /// - If it is a custom image, the target synchronization region cannot be the source region.
+    /// - If it is a shared image, the target synchronization region only supports the source region, meaning the shared image will be copied as a custom image in the source region.
+    /// - Partial region synchronization is not supported currently. For details, see [Copying Images](https://www.tencentcloud.com/document/product/213/4943).For specific regional parameters, refer to [Region](https://intl.cloud.tencent.com/document/product/213/6091?from_cn_redirect=1).
     ///
     /// Required.
     "DestinationRegions" destination_regions set_destination_regions: list String,
-    /// 检测是否支持发起同步镜像。
-    /// 默认值: false
+    /// Checks whether image synchronization can be initiated.
+    ///
+    /// Default value: false.
     "DryRun" dry_run set_dry_run: bool,
-    /// 目标镜像名称。默认使用源镜像名称。
-    /// 最多支持 60 个字符。
+    /// Target image name. By default, the source image name is used.
     "ImageName" image_name set_image_name: str,
-    /// 是否需要返回目的地域的镜像ID。
-    /// 默认值: false
+    /// Whether to return the ID of the image created in the target region.
+    ///
+    /// Default value: false.
     "ImageSetRequired" image_set_required set_image_set_required: bool,
-    /// 是否复制为加密自定义镜像。
-    /// 默认值为 false。
-    /// 复制加密自定义镜像仅支持同地域， 即 DestinationRegions 仅支持填写指定镜像所在地域。
+    /// Whether to synchronize as an encrypted custom image.
+    /// Default value is `false`.
+    /// Synchronization to an encrypted custom image is only supported within the same region.
     "Encrypt" encrypt set_encrypt: bool,
-    /// 加密自定义镜像使用的 KMS 密钥 ID。
-    /// 仅当复制加密镜像时，即 Encrypt 为 true 时，此参数有效；
-    /// 不指定 KmsKeyId，默认使用 CBS 云产品 KMS 密钥。
-    /// KMS 密钥 ID 通过[KMS 控制台](https://console.cloud.tencent.com/kms2)获取。
+    /// KMS key ID used when synchronizing to an encrypted custom image.
+    /// This parameter is valid only synchronizing to an encrypted image.
+    /// If KmsKeyId is not specified, the default CBS cloud product KMS key is used.
     "KmsKeyId" kms_key_id set_kms_key_id: str,
 } }
 rt::action!("cvm", "2017-03-12", "SyncImages", SyncImagesRequest => SyncImagesResponse);
 
 rt::model! { read debug;
-/// SyncImages返回参数结构体
+/// SyncImages response structure.
 SyncImagesResponse {
-    /// 目的地域的镜像ID信息。
+    /// ID of the image created in the destination region
     "ImageSet" image_set set_image_set: list SyncImage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 描述了操作系统所在块设备即系统盘的信息
+/// Describes information on the block device where the operating system is stored, i.e., the system disk.
 SystemDisk {
-    /// 系统盘类型。系统盘类型限制详见[存储概述](https://cloud.tencent.com/document/product/213/4952)。取值范围：
+    /// Specifies the system disk type. for the restrictions on the system disk type, refer to [storage overview](https://www.tencentcloud.com/document/product/362/31636). value range:
     ///
-    /// - LOCAL_BASIC：本地硬盘
-    /// - LOCAL_SSD：本地SSD硬盘
-    /// - CLOUD_BASIC：普通云硬盘
-    /// - CLOUD_SSD：SSD云硬盘
-    /// - CLOUD_PREMIUM：高性能云硬盘
-    /// - CLOUD_BSSD：通用型SSD云硬盘
-    /// - CLOUD_HSSD：增强型SSD云硬盘
-    /// - CLOUD_TSSD：极速型SSD云硬盘
-    /// 默认取值：当前有库存的硬盘类型。
+    /// - LOCAL_BASIC: Local SATA disk
+    ///
+    /// - LOCAL_SSD: Local NVMe SSD
+    ///
+    /// - CLOUD_BASIC: Cloud SATA disk
+    ///
+    /// - CLOUD_SSD: Cloud SSD
+    ///
+    /// - CLOUD_PREMIUM: Premium SSD
+    ///
+    /// - CLOUD_BSSD: Balanced SSD
+    ///
+    /// - CLOUD_HSSD: Enhanced SSD
+    ///
+    /// - CLOUD_TSSD: Tremendous SSD
+    /// Default value: Current disk types with inventory available.
     "DiskType" disk_type set_disk_type: str,
-    /// 系统盘ID。
-    /// 该参数目前仅用于 [DescribeInstances](https://cloud.tencent.com/document/product/213/15728) 等查询类接口的返回参数，不可用于 [RunInstances](https://cloud.tencent.com/document/product/213/15730) 等写接口的入参。
+    /// System disk ID.
+    /// Currently, this parameter is only used for response parameters in query apis such as [DescribeInstances](https://www.tencentcloud.com/document/api/213/33258) and is not applicable to request parameters in write apis such as [RunInstances](https://www.tencentcloud.com/document/api/213/33237).
     "DiskId" disk_id set_disk_id: str,
-    /// 系统盘大小，单位：GiB。默认值为 50
+    /// System disk size; unit: GiB; default value: 50 GiB.
     "DiskSize" disk_size set_disk_size: i64,
-    /// 所属的独享集群ID。
+    /// Specifies the dedicated cluster ID belonging to.
+    /// Note: This field may return null, indicating that no valid value is found.
     "CdcId" cdc_id set_cdc_id: str,
-    /// 磁盘名称，长度不超过128 个字符。
+    /// Disk name, which specifies a length not exceeding 128 characters.
     "DiskName" disk_name set_disk_name: str,
     /// 系统盘是否加密。取值范围：true：加密false：不加密默认取值：false该参数目前仅用于 RunInstances 接口。当前参数灰度中。
     "Encrypt" encrypt set_encrypt: bool,
@@ -6092,68 +5844,66 @@ SystemDisk {
 } }
 
 rt::model! { both debug;
-/// 标签键值对，可以通过调用 [DescribeTags](https://cloud.tencent.com/document/api/651/35316) 返回值中的 Tags 字段来获取。
+/// Key-value pair of a tag.
 Tag {
-    /// 标签键
+    /// Tag key
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 标签值
+    /// Tag value
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { both debug;
-/// 创建资源实例时同时绑定的标签对说明
+/// Description of tags associated with resource instances during instance creation.
 TagSpecification {
-    /// 标签绑定的资源类型，云服务器为“instance”，专用宿主机为“host”，镜像为“image”，密钥为“keypair”，置放群组为“ps”，高性能计算集群为“hpc”。
+    /// Specifies the resource type for Tag binding. valid values: "instance" (cloud virtual machine), "host" (cdh), "image" (mirror), "keypair" (key), "ps" (placement group), "hpc" (hyper computing cluster).
     ///
     /// Required.
     "ResourceType" resource_type set_resource_type: str,
-    /// 标签对列表
+    /// Tag pair list
     ///
     /// Required.
     "Tags" tags set_tags: list Tag,
 } }
 
 rt::model! { read debug;
-/// 操作系统转换的目标操作系统信息
+/// Information about the target operating system for operating system switching.
 TargetOS {
-    /// 目标操作系统类型
+    /// Target operating system type.
     "TargetOSType" target_os_type set_target_os_type: str,
-    /// 目标操作系统版本
+    /// Target operating system version.
     "TargetOSVersion" target_os_version set_target_os_version: str,
 } }
 
 rt::model! { write debug;
-/// Request of `TerminateInstances` (退还实例).
+/// Request of `TerminateInstances` (Returns instances).
 ///
-/// 本接口 (TerminateInstances) 用于主动退还实例。
+/// This API is used to return instances.
 ///
-/// * 不再使用的实例，可通过本接口主动退还。
-/// * 按量计费的实例通过本接口可直接退还；包年包月实例如符合[退还规则](https://cloud.tencent.com/document/product/213/9711)，也可通过本接口主动退还。
-/// * 包年包月实例首次调用本接口，实例将被移至回收站，再次调用本接口，实例将被销毁，且不可恢复。按量计费实例调用本接口将被直接销毁。
-/// * 包年包月实例首次调用本接口，入参中包含ReleasePrepaidDataDisks时，包年包月数据盘同时也会被移至回收站。
-/// * 支持批量操作，每次请求批量实例的上限为100。
-/// * 批量操作时，所有实例的付费类型必须一致。
+/// * Use this API to return instances that are no longer required.
+/// * Pay-as-you-go instances can be returned directly through this API.
+/// * Batch operations are supported. The allowed maximum number of instances in each request is 100.
 TerminateInstancesRequest {
-    /// 一个或多个待操作的实例ID。可通过 [DescribeInstances](https://cloud.tencent.com/document/api/213/15728) 接口返回值中的`InstanceId`获取。每次请求批量实例的上限为100。
+    /// One or more instance IDs to be operated. You can obtain the instance ID through the `InstanceId` in the return value from the API [DescribeInstances](https://intl.cloud.tencent.com/document/api/213/15728?from_cn_redirect=1). The maximum number of instances per request is 100.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 释放弹性IP。EIP2.0下，仅提供主网卡下首个EIP，EIP类型限定在HighQualityEIP、AntiDDoSEIP、EIPv6、HighQualityEIPv6这几种类型。默认行为不释放。
+    /// Release an Elastic IP. Under EIP 2.0, only the first EIP on the primary network interface can be released, and currently supported release types are limited to HighQualityEIP, AntiDDoSEIP, EIPv6, and HighQualityEIPv6.
+    /// Default value:  `false`.
     ///
-    /// 默认值：false
+    /// This feature is currently in gradually released phase. To access it, please contact us.
     "ReleaseAddress" release_address set_release_address: bool,
-    /// 释放实例挂载的包年包月数据盘。true表示销毁实例同时释放包年包月数据盘，false表示只销毁实例。
-    /// 默认值：false
+    /// Whether to release a monthly subscription data disk mounted on an instance. true: Release the data disk along with termination of the instance. false: Only terminate the instance.
+    /// Default value: `false`.
     "ReleasePrepaidDataDisks" release_prepaid_data_disks set_release_prepaid_data_disks: bool,
 } }
 rt::action!("cvm", "2017-03-12", "TerminateInstances", TerminateInstancesRequest => TerminateInstancesResponse);
 
 rt::model! { read debug;
-/// TerminateInstances返回参数结构体
+/// TerminateInstances response structure.
 TerminateInstancesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6184,90 +5934,142 @@ TerminateResourcePoolPacksResponse {
 } }
 
 rt::model! { both debug;
-/// 描述了主网卡VPC相关信息，包括子网，IP信息等
+/// Describes VPC information for the primary network interface, including subnet and IP address information.
 VirtualPrivateCloud {
-    /// 私有网络ID，形如`vpc-xxx`。有效的VpcId可通过登录[控制台](https://console.cloud.tencent.com/vpc/vpc?rid=1)查询；也可以调用接口 [DescribeVpcs](https://cloud.tencent.com/document/product/215/15778) ，从接口返回中的`VpcId`字段获取。若在创建子机时VpcId与SubnetId同时传入`DEFAULT`，则强制使用默认vpc网络。
+    /// vpc ID, such as `vpc-xxx`. Valid vpc ids can be queried by logging in to the [console](https://console.tencentcloud.com/vpc/vpc?rid=1) or by calling the API [DescribeVpcs](https://www.tencentcloud.com/document/product/215/15778) and obtaining the `VpcId` field from the API response. if both VpcId and SubnetId are input as `DEFAULT` when creating an instance, the DEFAULT vpc network will be forcibly used.
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 私有网络子网ID，形如`subnet-xxx`。有效的私有网络子网ID可通过登录[控制台](https://console.cloud.tencent.com/vpc/subnet?rid=1)查询；也可以调用接口  [DescribeSubnets](https://cloud.tencent.com/document/product/215/15784) ，从接口返回中的`SubnetId`字段获取。若在创建子机时SubnetId与VpcId同时传入`DEFAULT`，则强制使用默认vpc网络。
+    /// vpc subnet ID, in the form of `subnet-xxx`. valid vpc subnet ids can be queried by logging in to the [console](https://console.tencentcloud.com/vpc/subnet); or they can be obtained from the `SubnetId` field in the API response by calling the [DescribeSubnets](https://www.tencentcloud.com/document/product/215/15784) API . if SubnetId and VpcId are both input as `DEFAULT` when creating an instance, the DEFAULT vpc network will be forcibly used.
     ///
     /// Required.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 是否用作公网网关。公网网关只有在实例拥有公网IP以及处于私有网络下时才能正常使用。取值范围：
-    /// - true：表示用作公网网关
-    /// - false：表示不作为公网网关默认取值：false。
+    /// Whether it is used as a public gateway. A public gateway can only be used normally when an instance has a public IP address and is in a VPC. Valid values:
+    /// - true: It is used as a public gateway.
+    /// - false: It is not used as a public gateway.Default value: false.
     "AsVpcGateway" as_vpc_gateway set_as_vpc_gateway: bool,
-    /// 私有网络子网 IP 数组，在创建实例、修改实例vpc属性操作中可使用此参数。当前仅批量创建多台实例时支持传入相同子网的多个 IP。
+    /// Array of VPC subnet IPs. You can use this parameter when creating instances or modifying VPC attributes of instances. Currently you can specify multiple IPs in one subnet only when creating multiple instances at the same time.
     "PrivateIpAddresses" private_ip_addresses set_private_ip_addresses: list String,
-    /// 为弹性网卡指定随机生成的 IPv6 地址数量。
+    /// Number of IPv6 addresses randomly generated for the ENI.
+    /// If IPv6AddressType is specified under InternetAccessible, this parameter must not be set to 0.
     "Ipv6AddressCount" ipv6_address_count set_ipv6_address_count: i128,
 } }
 
 rt::model! { read debug;
-/// 可用区信息
+/// Information on availability zones.
 ZoneInfo {
-    /// 可用区名称，例如，ap-guangzhou-3
-    /// 全网可用区名称如下：
+    /// Availability zone name, for example, ap-guangzhou-3.
+    ///
+    /// The names of availability zones across the network are as follows:
     ///
     /// -  ap-chongqing-1
+    ///
     /// -  ap-seoul-1
+    ///
     /// -  ap-seoul-2
+    ///
     /// -  ap-chengdu-1
+    ///
     /// -  ap-chengdu-2
-    /// -  ap-hongkong-1（售罄）
+    ///
+    /// -  ap-hongkong-1 (sold out)
+    ///
     /// -  ap-hongkong-2
+    ///
     /// -  ap-hongkong-3
+    ///
     /// -  ap-shenzhen-fsi-1
+    ///
     /// -  ap-shenzhen-fsi-2
-    /// -  ap-shenzhen-fsi-3（售罄）
-    /// -  ap-guangzhou-1（售罄）
-    /// -  ap-guangzhou-2（售罄）
+    ///
+    /// -  ap-shenzhen-fsi-3 (sold out)
+    ///
+    /// -  ap-guangzhou-1 (sold out)
+    ///
     /// -  ap-guangzhou-3
+    ///
     /// -  ap-guangzhou-4
+    ///
     /// -  ap-guangzhou-6
+    ///
     /// -  ap-guangzhou-7
+    ///
     /// -  ap-tokyo-1
+    ///
     /// -  ap-tokyo-2
+    ///
     /// -  ap-singapore-1
+    ///
     /// -  ap-singapore-2
+    ///
     /// -  ap-singapore-3
+    ///
     /// - ap-singapore-4
+    ///
     /// -  ap-shanghai-fsi-2
+    ///
     /// -  ap-shanghai-fsi-3
+    ///
     /// -  ap-shanghai-fsi-4
+    ///
     /// -  ap-bangkok-1
+    ///
     /// -  ap-bangkok-2
+    ///
     /// -  ap-shanghai-2
+    ///
     /// -  ap-shanghai-3
+    ///
     /// -  ap-shanghai-4
+    ///
     /// -  ap-shanghai-5
+    ///
     /// -  ap-shanghai-8
+    ///
     /// -  ap-mumbai-1
+    ///
     /// -  ap-mumbai-2
-    /// -  ap-beijing-1（售罄）
+    ///
+    /// -  ap-beijing-1 (sold out)
+    ///
     /// -  ap-beijing-3
+    ///
     /// -  ap-beijing-4
+    ///
     /// -  ap-beijing-5
+    ///
     /// -  ap-beijing-6
+    ///
     /// -  ap-beijing-7
+    ///
     /// -  na-siliconvalley-1
+    ///
     /// -  na-siliconvalley-2
+    ///
     /// -  eu-frankfurt-1
+    ///
     /// -  eu-frankfurt-2
+    ///
     /// -  na-ashburn-1
+    ///
     /// -  na-ashburn-2
+    ///
     /// -  ap-nanjing-1
+    ///
     /// -  ap-nanjing-2
+    ///
     /// -  ap-nanjing-3
+    ///
     /// -  sa-saopaulo-1
+    ///
     /// -  ap-jakarta-1
+    ///
     /// -  ap-jakarta-2
     "Zone" zone set_zone: str,
-    /// 可用区描述，例如，广州三区
+    /// Availability zone description, such as Guangzhou Zone 3.
     "ZoneName" zone_name set_zone_name: str,
-    /// 可用区ID
+    /// Availability zone ID.
     "ZoneId" zone_id set_zone_id: str,
-    /// 可用区状态，包含AVAILABLE和UNAVAILABLE。AVAILABLE代表可用，UNAVAILABLE代表不可用。
+    /// Availability zone status. Valid values: `AVAILABLE`: available; `UNAVAILABLE`: unavailable.
     "ZoneState" zone_state set_zone_state: str,
 } }

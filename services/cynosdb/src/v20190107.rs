@@ -5,68 +5,68 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { read debug;
-/// AI 优化器状态
+/// AI optimizer status
 AIOptimizerStatus {
-    /// 状态。closing-关闭中，closed-关闭，opening-开启中，training-训练中，trained-训练完成，train_failed-训练失败。
+    /// Status. closing: turning off, closed: closed, opening: enabling, training: training, trained: training completed, train_failed: training failed.
     "Status" status set_status: str,
-    /// 开启时间
+    /// Activation time.
     "OpenTime" open_time set_open_time: str,
-    /// 训练进度
+    /// Training progress
     "TrainingProgress" training_progress set_training_progress: i64,
 } }
 
 rt::model! { read debug;
-/// AI 优化器任务数据
+/// Task data of the AI optimizer
 AIOptimizerTaskData {
-    /// 模板ID
+    /// Template ID
     "TemplateID" template_id set_template_id: str,
 } }
 
 rt::model! { read debug;
-/// 集群支持的功能
+/// Functions supported by the cluster
 Ability {
-    /// 是否支持从可用区
+    /// Whether a secondary AZ is supported
     "IsSupportSlaveZone" is_support_slave_zone set_is_support_slave_zone: str,
-    /// 不支持从可用区的原因
+    /// The causes for no support from the availability zone
     "NonsupportSlaveZoneReason" nonsupport_slave_zone_reason set_nonsupport_slave_zone_reason: str,
-    /// 是否支持RO实例
+    /// Whether RO instance is supported
     "IsSupportRo" is_support_ro set_is_support_ro: str,
-    /// 不支持RO实例的原因
+    /// Reasons for no support for RO instances
     "NonsupportRoReason" nonsupport_ro_reason set_nonsupport_ro_reason: str,
-    /// 是否支持手动发起快照备份
+    /// Whether manual snapshot backup initiation is supported
     "IsSupportManualSnapshot" is_support_manual_snapshot set_is_support_manual_snapshot: str,
-    /// 是否支持透明数据加密
+    /// Whether transparent data encryption is supported.
     "IsSupportTransparentDataEncryption" is_support_transparent_data_encryption set_is_support_transparent_data_encryption: str,
-    /// 不支持透明数据加密原因
+    /// Reasons for no support for transparent data encryption
     "NoSupportTransparentDataEncryptionReason" no_support_transparent_data_encryption_reason set_no_support_transparent_data_encryption_reason: str,
-    /// 是否支持手动发起逻辑备份
+    /// Whether manual initiation of logical backup is supported.
     "IsSupportManualLogic" is_support_manual_logic set_is_support_manual_logic: str,
-    /// 是否支持开启全局加密
+    /// Whether global encryption can be enabled
     "IsSupportGlobalEncryption" is_support_global_encryption set_is_support_global_encryption: str,
-    /// 不支持全局加密的原因
+    /// The causes for no support for global encryption
     "NoSupportGlobalEncryptionReason" no_support_global_encryption_reason set_no_support_global_encryption_reason: str,
-    /// 不支持透明加密原因状态码
+    /// Status code for reasons of no support for transparent encryption
     "NoSupportTransparentDataEncryptionReasonCode" no_support_transparent_data_encryption_reason_code set_no_support_transparent_data_encryption_reason_code: str,
-    /// 不支持全局加密原因状态码
+    /// Status code for the reason why global encryption is not supported
     "NoSupportGlobalEncryptionReasonCode" no_support_global_encryption_reason_code set_no_support_global_encryption_reason_code: str,
 } }
 
 rt::model! { read debug;
-/// 数据库账号信息
+/// Database account information
 Account {
-    /// 数据库账号名
+    /// Database account name.
     "AccountName" account_name set_account_name: str,
-    /// 主机
+    /// Host
     "Host" host set_host: str,
-    /// 数据库账号描述
+    /// Database account description
     "Description" description set_description: str,
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 更新时间
+    /// Update time.
     "UpdateTime" update_time set_update_time: str,
-    /// 用户最大连接数
+    /// Maximum user connections
     "MaxUserConnections" max_user_connections set_max_user_connections: i64,
-    /// 是否开启密码轮转(0:关闭;1:开启)
+    /// Whether password rotation is enabled (0: turn off; 1: turn on)
     "PasswordRotation" password_rotation set_password_rotation: i64,
 } }
 
@@ -84,15 +84,15 @@ AccountParam {
 } }
 
 rt::model! { write debug;
-/// Request of `ActivateInstance` (恢复实例访问).
+/// Request of `ActivateInstance` (Restores instance access).
 ///
-/// 本接口（ActivateInstance）用于恢复已隔离的实例访问。
+/// This API is used to restore access to isolated instances.
 ActivateInstanceRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 实例 ID 列表，单个实例 ID 格式如：cynosdbmysql-ins-n7ocdslw，与TDSQL-C MySQL数据库控制台页面中显示的实例 ID 相同，可使用 查询实例列表 接口获取，其值为输出参数中字段 InstanceId 的值。
+    /// Instance ID list. A single instance ID is in the format of cynosdbmysql-ins-n7ocdslw, identical to the instance ID displayed on the TDSQL-C MySQL database console. You can obtain it through the query instance list API. Its value is the InstanceId field in the output parameter.
     ///
     /// Required.
     "InstanceIdList" instance_id_list set_instance_id_list: list String,
@@ -100,20 +100,20 @@ ActivateInstanceRequest {
 rt::action!("cynosdb", "2019-01-07", "ActivateInstance", ActivateInstanceRequest => ActivateInstanceResponse);
 
 rt::model! { read debug;
-/// ActivateInstance返回参数结构体
+/// ActivateInstance response structure.
 ActivateInstanceResponse {
-    /// 任务流id
+    /// Task flow id
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ActivateLibraDBCluster` (解除分析集群隔离).
+/// Request of `ActivateLibraDBCluster` (Release the analysis cluster from isolation).
 ///
-/// 解除分析集群隔离状态
+/// Release the analysis cluster from quarantined state
 ActivateLibraDBClusterRequest {
-    /// 分析集群 ID
+    /// Analysis Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -121,7 +121,7 @@ ActivateLibraDBClusterRequest {
 rt::action!("cynosdb", "2019-01-07", "ActivateLibraDBCluster", ActivateLibraDBClusterRequest => ActivateLibraDBClusterResponse);
 
 rt::model! { read debug;
-/// ActivateLibraDBCluster返回参数结构体
+/// ActivateLibraDBCluster response structure.
 ActivateLibraDBClusterResponse {
     /// flow id
     "FlowId" flow_id set_flow_id: i64,
@@ -130,15 +130,15 @@ ActivateLibraDBClusterResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ActivateLibraDBInstance` (解除只读分析引擎隔离).
+/// Request of `ActivateLibraDBInstance` (Unlock the read-only analysis engine).
 ///
-/// 本接口（ActivateLibraDBInstance）用于解除已隔离的只读分析引擎实例。
+/// This API is used to unbind an isolated read-only analysis engine instance.
 ActivateLibraDBInstanceRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 只读分析引擎实例 ID 列表
+    /// Read-only analysis engine instance ID list
     ///
     /// Required.
     "InstanceIdList" instance_id_list set_instance_id_list: list String,
@@ -146,38 +146,38 @@ ActivateLibraDBInstanceRequest {
 rt::action!("cynosdb", "2019-01-07", "ActivateLibraDBInstance", ActivateLibraDBInstanceRequest => ActivateLibraDBInstanceResponse);
 
 rt::model! { read debug;
-/// ActivateLibraDBInstance返回参数结构体
+/// ActivateLibraDBInstance response structure.
 ActivateLibraDBInstanceResponse {
-    /// 任务流id
+    /// Task flow id
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AddClusterSlaveZone` (开启多可用区部署).
+/// Request of `AddClusterSlaveZone` (Enable multi-AZ deployment).
 ///
-/// 本接口（AddClusterSlaveZone）用于对集群开启多可用区部署。
+/// This API is used to enable multi-AZ deployment for a cluster.
 AddClusterSlaveZoneRequest {
-    /// 集群ID
+    /// Cluster ID.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 备可用区
+    /// Secondary AZ
     ///
     /// Required.
     "SlaveZone" slave_zone set_slave_zone: str,
-    /// binlog同步方式。默认值：async。可选值：sync、semisync、async
+    /// binlog synchronization mode. Default value: async. Available values: sync, semisync, async
     "BinlogSyncWay" binlog_sync_way set_binlog_sync_way: str,
-    /// 半同步超时时间，单位ms。为保证业务稳定性，半同步复制存在退化逻辑，当主可用区集群在等待备可用区集群确认事务时若超过该超时时间，复制方式将降为异步复制。最低设置为1000ms，最高支持4294967295ms，默认10000ms。
+    /// Semi-sync timeout period, in milliseconds. To ensure business stability, semi-synchronous replication has a degradation logic. If the primary availability zone cluster exceeds this timeout period while waiting for the standby availability zone cluster to confirm a transaction, the replication method will degrade to asynchronous replication. The minimum is set to 1000 ms, with support up to 4294967295 ms. Default is 10000 ms.
     "SemiSyncTimeout" semi_sync_timeout set_semi_sync_timeout: i64,
 } }
 rt::action!("cynosdb", "2019-01-07", "AddClusterSlaveZone", AddClusterSlaveZoneRequest => AddClusterSlaveZoneResponse);
 
 rt::model! { read debug;
-/// AddClusterSlaveZone返回参数结构体
+/// AddClusterSlaveZone response structure.
 AddClusterSlaveZoneResponse {
-    /// 异步FlowId
+    /// Async FlowId
     "FlowId" flow_id set_flow_id: i64,
     /// 订单ID
     "BigDealIds" big_deal_ids set_big_deal_ids: list String,
@@ -190,246 +190,246 @@ AddClusterSlaveZoneResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `AddInstances` (集群添加实例).
+/// Request of `AddInstances` (Adds instances to a cluster).
 ///
-/// 本接口（AddInstances）用于集群添加实例。
+/// This API is used to add instances to a cluster.
 AddInstancesRequest {
-    /// 集群ID
+    /// Cluster ID.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// Cpu核数
+    /// Number of Cpu cores.
     ///
     /// Required.
     "Cpu" cpu set_cpu: i64,
-    /// 内存，单位为GB
+    /// Memory in GB
     ///
     /// Required.
     "Memory" memory set_memory: i64,
-    /// 新增只读实例数，取值范围为(0,15]
+    /// Number of newly-added read-only instances, value range (0,15]
     ///
     /// Required.
     "ReadOnlyCount" read_only_count set_read_only_count: i64,
-    /// 实例机器类型，支持值如下：
+    /// Instance Machine Type. Supported values are as follows:
     ///
-    /// - common：表示通用型
-    /// - exclusive：表示独享型
+    /// - common: universal type
+    /// - exclusive: dedicated
     "DeviceType" device_type set_device_type: str,
-    /// 当前字段已废弃。当前版本不再传输该值。
+    /// This field has been deprecated. The current version no longer transmits this value.
     ///
     /// Disabled in the spec.
     "InstanceGrpId" instance_grp_id set_instance_grp_id: str,
-    /// 所属VPC网络ID。
+    /// ID of the VPC network it belongs to.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 所属子网ID，如果设置了VpcId，则SubnetId必填。
+    /// Subnet ID. If VpcId is set up, SubnetId is required.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 新增RO组时使用的Port，取值范围为[0,65535)
+    /// Port used when adding new RO groups, value range [0,65535)
     "Port" port set_port: i64,
-    /// 实例名称，字符串长度范围为[0,64)，取值范围为大小写字母，0-9数字，'_','-','.'
+    /// Instance name, string length range [0,64), value range uppercase and lowercase letters, digits 0-9, '_', '-', '.'
     "InstanceName" instance_name set_instance_name: str,
-    /// 是否自动选择代金券 1是 0否 默认为0
+    /// Whether to automatically select a voucher. 1: Yes; 0: No. Default is 0.
     "AutoVoucher" auto_voucher set_auto_voucher: i64,
-    /// 数据库类型，取值范围:
+    /// Database type. Value range:
     ///
     /// -  MYSQL
     "DbType" db_type set_db_type: str,
-    /// 订单来源，字符串长度范围为[0,64)
+    /// Order source, string length range [0,64)
     "OrderSource" order_source set_order_source: str,
-    /// 交易模式 0-下单并支付 1-下单
+    /// Transaction mode 0-Place order and pay 1-Place order
     "DealMode" deal_mode set_deal_mode: i64,
-    /// 参数模板ID
+    /// Parameter template ID.
     "ParamTemplateId" param_template_id set_param_template_id: i64,
-    /// 参数列表，ParamTemplateId 传入时InstanceParams才有效
+    /// Parameter list. InstanceParams is valid only when ParamTemplateId is passed in.
     "InstanceParams" instance_params set_instance_params: list ModifyParamItem,
-    /// 安全组ID，新建只读实例时可以指定安全组。
+    /// Security group ID. You can specify security groups when creating a read-only instance.
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// proxy同步升级
+    /// Upgrade proxy synchronously
     "UpgradeProxy" upgrade_proxy set_upgrade_proxy: obj UpgradeProxy,
 } }
 rt::action!("cynosdb", "2019-01-07", "AddInstances", AddInstancesRequest => AddInstancesResponse);
 
 rt::model! { read debug;
-/// AddInstances返回参数结构体
+/// AddInstances response structure.
 AddInstancesResponse {
-    /// 冻结流水，一次开通一个冻结流水。
+    /// Freeze transaction. One frozen flow is activated at a time.
     "TranId" tran_id set_tran_id: str,
-    /// 付费的订单号。说明：建议您使用 [DescribeResourcesByDealName](https://cloud.tencent.com/document/product/1003/52131) 接口查询订单关联实例。
+    /// Order number of the payment. Description: We recommend you use the [DescribeResourcesByDealName](https://www.tencentcloud.com/document/product/1003/52131?from_cn_redirect=1) API to query the instances associated with the order.
     "DealNames" deal_names set_deal_names: list String,
-    /// 发货资源id列表。
+    /// Delivery resource id list.
     ///
     /// Disabled in the spec.
     "ResourceIds" resource_ids set_resource_ids: list String,
-    /// 大订单号
+    /// Large order number
     "BigDealIds" big_deal_ids set_big_deal_ids: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AddLibraDBInstances` (创建只读分析引擎).
+/// Request of `AddLibraDBInstances` (Create a read-only analysis engine).
 ///
-/// 本接口（AddLibraDBInstances）用于集群添加只读分析引擎
+/// This API is used to add read-only analysis engine to a cluster.
 AddLibraDBInstancesRequest {
-    /// 可用区
+    /// Availability zone
     ///
     /// Required.
     "Zone" zone set_zone: str,
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// Cpu核数
+    /// CPU cores
     ///
     /// Required.
     "Cpu" cpu set_cpu: i64,
-    /// 内存，单位为GB
+    /// Memory in GB
     ///
     /// Required.
     "Mem" mem set_mem: i64,
-    /// 磁盘大小
+    /// Disk size.
     ///
     /// Required.
     "StorageSize" storage_size set_storage_size: i64,
-    /// 付费模式
+    /// Payment mode
     ///
     /// Required.
     "PayMode" pay_mode set_pay_mode: i64,
-    /// 同步对象列表
+    /// Sync object list
     ///
     /// Required.
     "Objects" objects set_objects: obj Objects,
-    /// 新增RO组时使用的Port，取值范围为[0,65535)
+    /// Port used when adding new RO groups, value range [0,65535)
     "Port" port set_port: i64,
-    /// 新增只读实例数，取值范围为(0,15]
+    /// Number of newly-added read-only instances, value range (0,15]
     "GoodsNum" goods_num set_goods_num: i64,
-    /// 实例名称，字符串长度范围为[0,64)，取值范围为大小写字母，0-9数字，'_','-','.'
+    /// Instance name, string length range [0,64), value range uppercase and lowercase letters, digits 0-9, '_', '-', '.'
     "InstanceName" instance_name set_instance_name: str,
-    /// 副本数
+    /// Number of replicas
     "ReplicasNum" replicas_num set_replicas_num: i64,
-    /// ReplicasNum>1或者ReplicasNum=1且Cpu>=32核的时候取值为'Exclusive'，其余场景取值'Common'
+    /// Value is 'Exclusive' when ReplicasNum>1 or ReplicasNum=1 and Cpu>=32 cores, and 'Common' in other scenarios.
     "InstanceType" instance_type set_instance_type: str,
-    /// 磁盘类型
+    /// Disk type.
     "StorageType" storage_type set_storage_type: str,
-    /// 是否自动选择代金券 1是 0否 默认为0
+    /// Whether to automatically select a voucher. 1: Yes; 0: No. Default is 0.
     "AutoVoucher" auto_voucher set_auto_voucher: i64,
-    /// 订单来源，字符串长度范围为[0,64)
+    /// Order source, string length range [0,64)
     "OrderSource" order_source set_order_source: str,
-    /// 交易模式 0-下单并支付 1-下单
+    /// Transaction mode 0-Place order and pay 1-Place order
     "DealMode" deal_mode set_deal_mode: i64,
-    /// 所属VPC网络ID。
+    /// ID of the associated VPC network.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 所属子网ID，如果设置了VpcId，则SubnetId必填。
+    /// Subnet ID. If VpcId is set up, SubnetId is required.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 安全组ID，新建只读实例时可以指定安全组。
+    /// Security group ID. You can specify security groups when creating a read-only instance.
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// 分析引擎版本
+    /// Analysis engine version
     "LibraDBVersion" libra_db_version set_libra_db_version: str,
-    /// 购买时长,与TimeUnit组合才能生效
+    /// Purchase period, combined with TimeUnit for the changes to take effect
     "TimeSpan" time_span set_time_span: i64,
-    /// 购买时长单位, 与TimeSpan组合生效，可选:日:d,月:m
+    /// Duration unit, takes effect when combined with TimeSpan. Options: day:d, month:m
     "TimeUnit" time_unit set_time_unit: str,
-    /// 源端实例id
+    /// Source instance id
     "SrcInstanceId" src_instance_id set_src_instance_id: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "AddLibraDBInstances", AddLibraDBInstancesRequest => AddLibraDBInstancesResponse);
 
 rt::model! { read debug;
-/// AddLibraDBInstances返回参数结构体
+/// AddLibraDBInstances response structure.
 AddLibraDBInstancesResponse {
-    /// 大订单号
+    /// Large order number.
     "BigDealIds" big_deal_ids set_big_deal_ids: list String,
-    /// 冻结流水，一次开通一个冻结流水。
+    /// Freeze transaction. One frozen flow is activated at a time.
     "TranId" tran_id set_tran_id: str,
-    /// 后付费订单号。
+    /// Post-paid order number.
     "DealNames" deal_names set_deal_names: list String,
-    /// 发货资源id列表。
+    /// Delivery resource id list.
     "ResourceIds" resource_ids set_resource_ids: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AddServerlessRoInstances` (添加 Serverless 集群只读实例).
+/// Request of `AddServerlessRoInstances` (Adds a read-only instance to a Serverless cluster).
 ///
-/// 添加serverless集群只读实例
+/// Add a read-only instance to a serverless cluster
 AddServerlessRoInstancesRequest {
-    /// 集群Id
+    /// Cluster Id.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// ro实例最小规格
+    /// Minimum specification of a read-only instance
     "MinCpu" min_cpu set_min_cpu: f64,
-    /// ro实例最大规格
+    /// Maximum specification of a read-only instance
     "MaxCpu" max_cpu set_max_cpu: f64,
-    /// ro实例名称
+    /// ro instance name
     "InstanceName" instance_name set_instance_name: str,
-    /// 所属VPC网络ID
+    /// VPC network ID
     "VpcId" vpc_id set_vpc_id: str,
-    /// 所属子网ID，如果设置了VpcId，则SubnetId必填
+    /// Subnet ID. If VpcId is set up, SubnetId is required.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 新增RO组时使用的Port，取值范围为[0,65535)
+    /// Port used when adding new RO groups, value range [0,65535)
     "Port" port set_port: i128,
-    /// 安全组ID，新建只读实例时可以指定安全组
+    /// Security group ID. You can specify security groups when creating a read-only instance.
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// 是否自动暂停
+    /// Whether to auto pause
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - yes： 是
-    /// - no： 否
+    /// - yes: Yes
+    /// - no: No
     "AutoPause" auto_pause set_auto_pause: str,
-    /// 自动暂停时间
+    /// Auto-pause time
     ///
-    /// 单位：秒
+    /// Unit: seconds
     "AutoPauseDelay" auto_pause_delay set_auto_pause_delay: i64,
-    /// 实例参数
+    /// Instance parameter
     "InstanceParams" instance_params set_instance_params: list ModifyParamItem,
-    /// 参数模板
+    /// Parameter template
     "ParamTemplateId" param_template_id set_param_template_id: i64,
-    /// 新增的只读实例数量
+    /// Number of newly-added read-only instances
     "RoCount" ro_count set_ro_count: i64,
 } }
 rt::action!("cynosdb", "2019-01-07", "AddServerlessRoInstances", AddServerlessRoInstancesRequest => AddServerlessRoInstancesResponse);
 
 rt::model! { read debug;
-/// AddServerlessRoInstances返回参数结构体
+/// AddServerlessRoInstances response structure.
 AddServerlessRoInstancesResponse {
-    /// 冻结流水，一次开通一个冻结流水
+    /// Freeze transaction, one frozen flow is activated at a time
     "TranId" tran_id set_tran_id: str,
-    /// 后付费订单号
+    /// Post-paid Order Number
     "DealNames" deal_names set_deal_names: list String,
-    /// 发货资源id列表
+    /// Delivery resource id list
     "ResourceIds" resource_ids set_resource_ids: list String,
-    /// 大订单号
+    /// Large order number
     "BigDealIds" big_deal_ids set_big_deal_ids: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 数据库地址
+/// Database address
 Addr {
-    /// IP地址
+    /// IP address.
     "IP" ip set_ip: str,
-    /// 端口
+    /// Port.
     "Port" port set_port: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `AssociateSecurityGroups` (安全组批量绑定云资源).
+/// Request of `AssociateSecurityGroups` (Bulk Binds Security Groups to Cloud Resources).
 ///
-/// 本接口（AssociateSecurityGroups）用于安全组批量绑定云资源。
+/// This API is used to bulk bind security groups to cloud resources.
 AssociateSecurityGroupsRequest {
-    /// 实例组 ID 数组，cynosdbmysql-grp-前缀开头或集群 ID。
-    /// 说明：要获取集群的实例组 ID，可通过 [查询集群实例组](https://cloud.tencent.com/document/product/1003/103934) 进行。
+    /// Array of instance group IDs, starting with the cynosdbmysql-grp- prefix or cluster ID.
+    /// Description: To get the instance group ID of a cluster, call [Query cluster instance group](https://www.tencentcloud.com/document/product/1003/103934?from_cn_redirect=1).
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 要修改的安全组ID列表，一个或者多个安全组Id组成的数组。
+    /// Security group ID list to modify, which is an array of one or more security group IDs.
     ///
     /// Required.
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// 可用区
+    /// Availability zone
     ///
     /// Disabled in the spec.
     "Zone" zone set_zone: str,
@@ -437,86 +437,86 @@ AssociateSecurityGroupsRequest {
 rt::action!("cynosdb", "2019-01-07", "AssociateSecurityGroups", AssociateSecurityGroupsRequest => AssociateSecurityGroupsResponse);
 
 rt::model! { read debug;
-/// AssociateSecurityGroups返回参数结构体
+/// AssociateSecurityGroups response structure.
 AssociateSecurityGroupsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 查询审计实例的过滤条件
+/// Filter conditions for querying audit instances.
 AuditInstanceFilters {
-    /// 过滤条件值。支持InstanceId-实例ID，InstanceName-实例名称，ProjectId-项目ID，TagKey-标签键，Tag-标签（以竖线分割，例：Tagkey|Tagvalue）。
+    /// Filter condition value. Supports InstanceId (instance ID), InstanceName (instance name), ProjectId (project ID), TagKey (tag key), and Tag (tag, separated by vertical bars, for example: Tagkey|Tagvalue).
     ///
     /// Required.
     "Name" name set_name: str,
-    /// true表示精确查找，false表示模糊匹配。
+    /// true indicates exact matching; false indicates fuzzy matching.
     ///
     /// Required.
     "ExactMatch" exact_match set_exact_match: bool,
-    /// 筛选值
+    /// Filter value.
     ///
     /// Required.
     "Values" values set_values: list String,
 } }
 
 rt::model! { read debug;
-/// 审计实例详情
+/// Audit instance details.
 AuditInstanceInfo {
-    /// 项目ID
+    /// Project ID.
     "ProjectId" project_id set_project_id: i64,
-    /// 标签信息
+    /// Tag information.
     "TagList" tag_list set_tag_list: list Tag,
 } }
 
 rt::model! { read debug;
-/// 审计日志详细信息
+/// Audit log details
 AuditLog {
-    /// 影响行数。
+    /// Number of affected rows.
     "AffectRows" affect_rows set_affect_rows: i64,
-    /// 错误码。
+    /// Error code.
     "ErrCode" err_code set_err_code: i64,
-    /// SQL类型。
+    /// SQL type.
     "SqlType" sql_type set_sql_type: str,
-    /// 表名称。
+    /// Table name.
     "TableName" table_name set_table_name: str,
-    /// 实例名称。
+    /// Instance name.
     "InstanceName" instance_name set_instance_name: str,
-    /// 审计策略名称。
+    /// Audit policy name.
     "PolicyName" policy_name set_policy_name: str,
-    /// 数据库名称。
+    /// Database name.
     "DBName" db_name set_db_name: str,
-    /// SQL语句。
+    /// SQL statement.
     "Sql" sql set_sql: str,
-    /// 客户端地址。
+    /// Client address.
     "Host" host set_host: str,
-    /// 用户名。
+    /// Username.
     "User" user set_user: str,
-    /// 执行时间，微秒。
+    /// Execution time, in microseconds.
     "ExecTime" exec_time set_exec_time: i64,
-    /// 时间。
+    /// Time.
     "Timestamp" timestamp set_timestamp: str,
-    /// 返回行数。
+    /// Number of rows returned.
     "SentRows" sent_rows set_sent_rows: i64,
-    /// 执行线程ID。
+    /// Execution thread ID.
     "ThreadId" thread_id set_thread_id: i64,
-    /// 扫描行数。
+    /// Number of scanned rows.
     "CheckRows" check_rows set_check_rows: i64,
-    /// cpu执行时间，微秒。
+    /// cpu execution time, in microseconds.
     "CpuTime" cpu_time set_cpu_time: f64,
-    /// IO等待时间，微秒。
+    /// IO wait time, in microseconds.
     "IoWaitTime" io_wait_time set_io_wait_time: i64,
-    /// 锁等待时间，微秒。
+    /// Lock waiting time in microseconds.
     "LockWaitTime" lock_wait_time set_lock_wait_time: i64,
-    /// 事务持续等待时间，微秒。
+    /// Transaction continuous waiting time, in µs.
     "TrxLivingTime" trx_living_time set_trx_living_time: i64,
-    /// 开始时间，与timestamp构成一个精确到纳秒的时间。
+    /// Start time. Together with timestamp, it forms a nanosecond-precision time.
     "NsTime" ns_time set_ns_time: i64,
-    /// 日志命中规则模板的基本信息
+    /// Basic information of the log hit rule template
     "TemplateInfo" template_info set_template_info: list LogRuleTemplateInfo,
-    /// 事务ID
+    /// Transaction ID
     "TrxId" trx_id set_trx_id: i64,
-    /// 客户端端口
+    /// Client port.
     "ClientPort" client_port set_client_port: i64,
 } }
 
@@ -543,254 +543,254 @@ AuditLogFile {
 } }
 
 rt::model! { write debug;
-/// 审计日志过滤条件。查询审计日志时，用户过滤返回的审计日志。
+/// Audit log filter criteria. When querying audit logs, filter the returned audit logs by user.
 AuditLogFilter {
-    /// 客户端地址。
+    /// Client address.
     "Host" host set_host: list String,
-    /// 用户名。
+    /// Username.
     "User" user set_user: list String,
-    /// 数据库名称。
+    /// Database name.
     "DBName" db_name set_db_name: list String,
-    /// 表名称。
+    /// Table name.
     "TableName" table_name set_table_name: list String,
-    /// 审计策略名称。
+    /// Audit policy name.
     "PolicyName" policy_name set_policy_name: list String,
-    /// SQL 语句。支持模糊匹配。
+    /// SQL statement. Fuzzy matching supported.
     "Sql" sql set_sql: str,
-    /// SQL 类型。目前支持："SELECT", "INSERT", "UPDATE", "DELETE", "CREATE", "DROP", "ALTER", "SET", "REPLACE", "EXECUTE"。
+    /// SQL type. Currently supports: "SELECT", "INSERT", "UPDATE", "DELETE", "CREATE", "DROP", "ALTER", "SET", "REPLACE", "EXECUTE".
     "SqlType" sql_type set_sql_type: str,
-    /// 执行时间。单位为：ms。表示筛选执行时间大于该值的审计日志。
+    /// Execution time. Unit: ms. Filter audit logs with an execution time more than this value.
     "ExecTime" exec_time set_exec_time: i64,
-    /// 影响行数。表示筛选影响行数大于该值的审计日志。
+    /// Number of affected rows. Filter audit logs where the number of affected rows is more than this value.
     "AffectRows" affect_rows set_affect_rows: i64,
-    /// SQL 类型。支持多个类型同时查询。目前支持："SELECT", "INSERT", "UPDATE", "DELETE", "CREATE", "DROP", "ALTER", "SET", "REPLACE", "EXECUTE"。
+    /// SQL type. Supports simultaneous query of multiple types. Currently supports: "SELECT", "INSERT", "UPDATE", "DELETE", "CREATE", "DROP", "ALTER", "SET", "REPLACE", "EXECUTE".
     "SqlTypes" sql_types set_sql_types: list String,
-    /// SQL 语句。支持传递多个sql语句。
+    /// SQL statement. Supports transmission of multiple sql statements.
     "Sqls" sqls set_sqls: list String,
-    /// 返回行数。
+    /// Number of rows returned.
     "SentRows" sent_rows set_sent_rows: i128,
-    /// 线程ID。
+    /// Thread ID.
     "ThreadId" thread_id set_thread_id: list String,
 } }
 
 rt::model! { both debug;
-/// 规则审计的过滤条件
+/// Filter criteria for rule audit
 AuditRuleFilters {
-    /// 单条审计规则。
+    /// A single audit rule.
     ///
     /// Required.
     "RuleFilters" rule_filters set_rule_filters: list RuleFilters,
 } }
 
 rt::model! { read debug;
-/// 审计规则模板的详情
+/// Details of an audit rule template.
 AuditRuleTemplateInfo {
-    /// 规则模板ID。
+    /// Rule template ID.
     "RuleTemplateId" rule_template_id set_rule_template_id: str,
-    /// 规则模板名称。
+    /// Rule template name.
     "RuleTemplateName" rule_template_name set_rule_template_name: str,
-    /// 规则模板的过滤条件
+    /// Filter criteria of the rule template
     "RuleFilters" rule_filters set_rule_filters: list RuleFilters,
-    /// 规则模板描述。
+    /// Rule template description.
     "Description" description set_description: str,
-    /// 规则模板创建时间。
+    /// Rule template creation time.
     "CreateAt" create_at set_create_at: str,
-    /// 规则模板修改时间。
+    /// Rule template modification time.
     "UpdateAt" update_at set_update_at: str,
-    /// 告警等级。1-低风险，2-中风险，3-高风险。
+    /// Alarm level. Valid values: 1 - Low risk, 2 - Medium risk, 3 - High risk.
     "AlarmLevel" alarm_level set_alarm_level: i128,
-    /// 告警策略。0-不告警，1-告警。
+    /// Alarm policy. Valid values: 0 - Alarm disabled, 1 - Alarm enabled.
     "AlarmPolicy" alarm_policy set_alarm_policy: i128,
-    /// 模板状态。0-无任务 ，1-修改中。
+    /// Template status. Valid values: 0 - No task, 1 - modifying.
     "Status" status set_status: i128,
-    /// 规则模板应用在哪些在实例。
+    /// Instances to which this rule template is applied.
     "AffectedInstances" affected_instances set_affected_instances: list String,
 } }
 
 rt::model! { read debug;
-/// 保险箱自动投递关系
+/// Relationship for automatically delivering to a safe
 AutoCopyConfig {
-    /// 集群id
+    /// Cluster ID.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 保险箱ID
+    /// Safe ID
     "VaultId" vault_id set_vault_id: str,
-    /// 保险箱地域
+    /// Safe region
     "VaultRegion" vault_region set_vault_region: str,
-    /// 投递类型：binlog, redolog, snapshot, logic
+    /// Delivery type: binlog, redolog, snapshot, logic
     "CopyType" copy_type set_copy_type: str,
 } }
 
 rt::model! { both debug;
-/// 高级映射，自动映射规则
+/// Advanced mapping, automatic mapping rule
 AutoMapRule {
-    /// 源端实例Id
+    /// Source instance Id
     ///
     /// Required.
     "SrcInstanceId" src_instance_id set_src_instance_id: str,
-    /// 源端数据库正则
+    /// Source database regular
     ///
     /// Required.
     "SrcDatabaseRegex" src_database_regex set_src_database_regex: str,
-    /// 源端表正则
+    /// Source table regular
     ///
     /// Required.
     "SrcTableRegex" src_table_regex set_src_table_regex: str,
-    /// 目标端数据库正则
+    /// Target database regular
     ///
     /// Required.
     "DstDatabaseRegex" dst_database_regex set_dst_database_regex: str,
-    /// 目标端表正则
+    /// Target table regular
     ///
     /// Required.
     "DstTableRegex" dst_table_regex set_dst_table_regex: str,
 } }
 
 rt::model! { read debug;
-/// 备份设置
+/// Backup setting
 BackupConfigInfo {
-    /// 系统自动时间
+    /// System automation time
     "BackupCustomAutoTime" backup_custom_auto_time set_backup_custom_auto_time: bool,
-    /// 表示全备开始时间，[0-24*3600]， 如0:00, 1:00, 2:00 分别为 0，3600， 7200
+    /// Refers to the full backup start time, [0-24*3600], for example, 0:00, 1:00, 2:00 are 0, 3600, 7200 respectively
     "BackupTimeBeg" backup_time_beg set_backup_time_beg: i128,
-    /// 表示全备结束时间，[0-24*3600]， 如0:00, 1:00, 2:00 分别为 0，3600， 7200
+    /// Indicates the full backup end time, [0-24*3600], for example, 0:00, 1:00, 2:00 are 0, 3600, 7200 respectively
     "BackupTimeEnd" backup_time_end set_backup_time_end: i128,
-    /// 该参数目前不支持修改，无需填写。备份频率，长度为7的数组，分别对应周日到周六的备份方式，full-全量备份，increment-增量备份
+    /// Currently this parameter cannot be modified and no need to specify. Backup frequency is an array of length 7, corresponding to the backup method from Sunday to Saturday, full-full backup, increment-incremental backup.
     "BackupWeekDays" backup_week_days set_backup_week_days: list String,
-    /// 间隔时间
+    /// Interval
     "BackupIntervalTime" backup_interval_time set_backup_interval_time: i64,
-    /// 表示保留备份时长, 单位秒，超过该时间将被清理, 七天表示为3600247=604800，最大为158112000
+    /// Indicates the backup retention period in seconds. Data will be cleaned up after this time. Seven days is represented as 3600*24*7=604800, with a maximum of 158112000.
     "ReserveDuration" reserve_duration set_reserve_duration: i128,
-    /// 跨地域备份开启
-    /// yes-开启
-    /// no-关闭
+    /// Cross-region backup enabled
+    /// yes-enabled
+    /// no-disabled
     "CrossRegionsEnable" cross_regions_enable set_cross_regions_enable: str,
-    /// 跨地域备份地域
+    /// Cross-regional backup region
     "CrossRegions" cross_regions set_cross_regions: list String,
-    /// 跨地域备份保留时间
+    /// Cross-region backup retention period
     ///
-    /// 单位：天
+    /// Unit: day
     "CrossRegionSaveDays" cross_region_save_days set_cross_region_save_days: i64,
-    /// 自动数据备份触发策略，periodically:自动周期备份,frequent:高频备份
+    /// Automatic data backup trigger policy, periodically: automatic periodic backup, frequent: high frequency backup
     "BackupTriggerStrategy" backup_trigger_strategy set_backup_trigger_strategy: str,
-    /// 备份投递关系
+    /// Backup delivery relationship
     "AutoCopyVaults" auto_copy_vaults set_auto_copy_vaults: list CreateBackupVaultItem,
 } }
 
 rt::model! { read debug;
-/// 备份文件信息
+/// Backup file information
 BackupFileInfo {
-    /// 快照文件ID，已废弃，请使用BackupId
+    /// Snapshot file ID. This field is abandoned. Please use BackupId.
     "SnapshotId" snapshot_id set_snapshot_id: i128,
-    /// 备份文件名
+    /// Backup file name
     "FileName" file_name set_file_name: str,
-    /// 备份文件大小
+    /// Backup file size
     "FileSize" file_size set_file_size: i128,
-    /// 备份开始时间
+    /// Backup start time
     "StartTime" start_time set_start_time: str,
-    /// 备份完成时间
+    /// Backup completion time
     "FinishTime" finish_time set_finish_time: str,
-    /// 备份类型：snapshot，快照备份；logic，逻辑备份
+    /// Backup type: snapshot, snapshot backup; logic, logical backup
     "BackupType" backup_type set_backup_type: str,
-    /// 备份方式：auto，自动备份；manual，手动备份
+    /// Backup method: auto, automatic backup; manual, manual backup
     "BackupMethod" backup_method set_backup_method: str,
-    /// 备份文件状态：success：备份成功；fail：备份失败；creating：备份文件创建中；deleting：备份文件删除中
+    /// Backup file status: success: backup successful; fail: backup failed; creating: backup file being created; deleting: backup file being deleted
     "BackupStatus" backup_status set_backup_status: str,
-    /// 备份文件时间
+    /// Backup file time
     "SnapshotTime" snapshot_time set_snapshot_time: str,
-    /// 备份ID
+    /// Backup ID
     "BackupId" backup_id set_backup_id: i64,
-    /// 快照类型，可选值：full，全量；increment，增量
+    /// Snapshot type. Available values: full (full); increment (incremental)
     "SnapShotType" snap_shot_type set_snap_shot_type: str,
-    /// 备份文件备注
+    /// Backup file remarks
     "BackupName" backup_name set_backup_name: str,
-    /// 备份文件所在地域
+    /// Region where backup files are located
     "ExistRegions" exist_regions set_exist_regions: list BackupRegionAndIds,
-    /// 投递状态
+    /// Delivery status
     "CopyStatus" copy_status set_copy_status: str,
-    /// 秘钥id
+    /// Secret key id.
     "EncryptKeyId" encrypt_key_id set_encrypt_key_id: str,
-    /// 秘钥地域
+    /// Key region
     "EncryptRegion" encrypt_region set_encrypt_region: str,
-    /// 保险箱信息
+    /// Safe information.
     "VaultInfos" vault_infos set_vault_infos: list VaultInfo,
-    /// 备份周期策略
+    /// Backup periodic policy
     "BackupPeriodStrategy" backup_period_strategy set_backup_period_strategy: str,
 } }
 
 rt::model! { read debug;
-/// 备份下载集群限制参数
+/// Backup download cluster limit parameter
 BackupLimitClusterRestriction {
-    /// 集群id
+    /// Cluster ID.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 下载限制配置
+    /// Download limit configuration
     "BackupLimitRestriction" backup_limit_restriction set_backup_limit_restriction: obj BackupLimitRestriction,
 } }
 
 rt::model! { both debug;
-/// 备份下载限制参数
+/// Backup download limit parameter
 BackupLimitRestriction {
-    /// 限制类型
+    /// Restriction type
     "LimitType" limit_type set_limit_type: str,
-    /// 该参数仅支持 In， 表示 LimitVpc 指定的vpc可以下载。默认为In
+    /// This parameter only supports In, which means the vpc specified by LimitVpc can be downloaded. The default is In.
     "VpcComparisonSymbol" vpc_comparison_symbol set_vpc_comparison_symbol: str,
-    /// In: 指定的ip可以下载； NotIn: 指定的ip不可以下载
+    /// In: Download is allowed from the specified ip; NotIn: Download is not allowed from the specified ip
     "IpComparisonSymbol" ip_comparison_symbol set_ip_comparison_symbol: str,
-    /// 限制下载的vpc设置
+    /// Limit download vpc settings
     "LimitVpcs" limit_vpcs set_limit_vpcs: list BackupLimitVpcItem,
-    /// 限制下载的ip设置
+    /// Limit download ip settings
     "LimitIps" limit_ips set_limit_ips: list String,
 } }
 
 rt::model! { both debug;
-/// 备份文件限制下载来源VPC设置项
+/// VPC setting item for restricting the download source of backup files
 BackupLimitVpcItem {
-    /// 限制下载来源的地域。目前仅支持当前地域
+    /// Limit the region of the download source. Currently only support the current region.
     "Region" region set_region: str,
-    /// 限制下载的vpc列表
+    /// vpc list with download restrictions
     "VpcList" vpc_list set_vpc_list: list String,
 } }
 
 rt::model! { read debug;
-/// 备份文件所在地域及ID
+/// Region and ID of the backup file
 BackupRegionAndIds {
-    /// 备份地域
+    /// Backup region
     "BackupRegion" backup_region set_backup_region: str,
-    /// 备份ID
+    /// Backup ID
     "BackupId" backup_id set_backup_id: i64,
 } }
 
 rt::model! { read debug;
-/// 备份使用量信息
+/// Backup usage information
 BackupVolumeInfo {
-    /// 备份使用量
+    /// Backup usage
     "BackupVolume" backup_volume set_backup_volume: f64,
-    /// 备份类型
+    /// Backup type
     "BackupType" backup_type set_backup_type: str,
-    /// 备份方式
+    /// Backup method.
     "BackupMethod" backup_method set_backup_method: str,
 } }
 
 rt::model! { read debug;
-/// 计费资源信息
+/// Billing resource information
 BillingResourceInfo {
-    /// 集群ID
+    /// Cluster ID
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 实例ID列表
+    /// Instance ID list.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 订单ID
+    /// Order ID
     "DealName" deal_name set_deal_name: str,
 } }
 
 rt::model! { write debug;
-/// Request of `BindClusterResourcePackages` (为集群绑定资源包).
+/// Request of `BindClusterResourcePackages` (Binds a resource package to a cluster).
 ///
-/// 本接口（BindClusterResourcePackages）用于为集群绑定资源包。
+/// This API is used to bind resource packages to a cluster.
 BindClusterResourcePackagesRequest {
-    /// 资源包唯一ID
+    /// Unique ID of the resource package
     ///
     /// Required.
     "PackageIds" package_ids set_package_ids: list String,
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -798,260 +798,260 @@ BindClusterResourcePackagesRequest {
 rt::action!("cynosdb", "2019-01-07", "BindClusterResourcePackages", BindClusterResourcePackagesRequest => BindClusterResourcePackagesResponse);
 
 rt::model! { read debug;
-/// BindClusterResourcePackages返回参数结构体
+/// BindClusterResourcePackages response structure.
 BindClusterResourcePackagesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 资源包绑定的实例信息
+/// Information of the instance bound to the resource package
 BindInstanceInfo {
-    /// 绑定的集群ID
+    /// Bound cluster ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 绑定的实例所在的地域
+    /// Region of the bound instance
     "InstanceRegion" instance_region set_instance_region: str,
-    /// 绑定的实例类型
+    /// Bound instance type
     "InstanceType" instance_type set_instance_type: str,
-    /// 绑定集群下的实例ID
+    /// Instance ID under the bound cluster
     "ExtendIds" extend_ids set_extend_ids: list String,
 } }
 
 rt::model! { both debug;
-/// binlog配置信息
+/// Binlog configuration information.
 BinlogConfigInfo {
-    /// binlog保留时间
+    /// binlog retention time
     ///
     /// Required.
     "BinlogSaveDays" binlog_save_days set_binlog_save_days: i64,
-    /// binlog异地地域备份是否开启
+    /// Whether binlog cross-region backup is enabled
     ///
     /// Required.
     "BinlogCrossRegionsEnable" binlog_cross_regions_enable set_binlog_cross_regions_enable: str,
-    /// binlog异地地域
+    /// Cross-region binlog
     "BinlogCrossRegions" binlog_cross_regions set_binlog_cross_regions: list String,
-    /// 跨地域备份保留时间
+    /// Cross-region backup retention period
     ///
-    /// 单位：天
+    /// Unit: day
     "BinlogCrossRegionSaveDays" binlog_cross_region_save_days set_binlog_cross_region_save_days: i64,
-    /// 保险箱信息
+    /// Safe information
     "AutoCopyVaults" auto_copy_vaults set_auto_copy_vaults: list CreateBackupVaultItem,
 } }
 
 rt::model! { read debug;
-/// Binlog描述
+/// Binlog description
 BinlogItem {
-    /// Binlog文件名称
+    /// Binlog file name
     "FileName" file_name set_file_name: str,
-    /// 文件大小，单位：字节
+    /// File size, unit: byte
     "FileSize" file_size set_file_size: i64,
-    /// 事务最早时间
+    /// Earliest transaction time
     "StartTime" start_time set_start_time: str,
-    /// 事务最晚时间
+    /// Latest transaction time
     "FinishTime" finish_time set_finish_time: str,
-    /// Binlog文件ID
+    /// Binlog file ID
     "BinlogId" binlog_id set_binlog_id: i64,
-    /// binlog所跨地域
+    /// Cross-region of binlog
     "CrossRegions" cross_regions set_cross_regions: list String,
-    /// 备份投递状态
+    /// Backup delivery status
     "CopyStatus" copy_status set_copy_status: str,
-    /// 保险箱信息
+    /// Safe information.
     "VaultInfos" vault_infos set_vault_infos: list VaultInfo,
-    /// 加密秘钥key
+    /// Encryption key
     "EncryptKeyId" encrypt_key_id set_encrypt_key_id: str,
-    /// 加密秘钥地域
+    /// Key region for encryption
     "EncryptRegion" encrypt_region set_encrypt_region: str,
-    /// 备份的地域分布信息
+    /// Geographical distribution information of backups
     "ExistRegions" exist_regions set_exist_regions: list BinlogRegionInfo,
 } }
 
 rt::model! { read debug;
-/// 各地域binlog保留信息
+/// binlog retention info in each region
 BinlogRegionInfo {
-    /// 备份地域
+    /// Backup region.
     "BackupRegion" backup_region set_backup_region: str,
-    /// 备份ID
+    /// Backup ID
     "BackupId" backup_id set_backup_id: i64,
 } }
 
 rt::model! { read debug;
-/// 任务信息
+/// Task information
 BizTaskInfo {
-    /// 任务id
+    /// Task ID.
     "ID" id set_id: i64,
-    /// 用户appid
+    /// User AppID.
     "AppId" app_id set_app_id: i64,
-    /// 集群id
+    /// Cluster ID.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 地域
+    /// Region.
     "Region" region set_region: str,
-    /// 任务创建时间
+    /// Task creation time
     "CreateTime" create_time set_create_time: str,
-    /// 延迟执行时间
+    /// Delayed execution time
     "DelayTime" delay_time set_delay_time: str,
-    /// 任务失败信息
+    /// Task failure information
     "ErrMsg" err_msg set_err_msg: str,
-    /// 异步任务流id
+    /// Asynchronous task flow id
     "FlowId" flow_id set_flow_id: i64,
-    /// 任务输入信息
+    /// Task input information
     "Input" input set_input: str,
-    /// 实例组id
+    /// Instance group id
     ///
     /// Disabled in the spec.
     "InstanceGrpId" instance_grp_id set_instance_grp_id: str,
-    /// 实例组id
+    /// Instance group id
     "InstanceGroupId" instance_group_id set_instance_group_id: str,
-    /// 实例id
+    /// Instance id
     "InstanceId" instance_id set_instance_id: str,
-    /// 任务操作对象id
+    /// Task operation object id.
     "ObjectId" object_id set_object_id: str,
-    /// 任务操作对象类型
+    /// Task operation object type
     "ObjectType" object_type set_object_type: str,
-    /// 操作者uin
+    /// Operator uin
     "Operator" operator set_operator: str,
-    /// 任务输出信息
+    /// Task output information
     "Output" output set_output: str,
-    /// 任务状态
+    /// Task status.
     "Status" status set_status: str,
-    /// 任务类型
+    /// Task type
     "TaskType" task_type set_task_type: str,
-    /// 触发本任务的父任务ID
+    /// ID of the parent task that triggers this task
     "TriggerTaskId" trigger_task_id set_trigger_task_id: i64,
-    /// 更新时间
+    /// Update time.
     "UpdateTime" update_time set_update_time: str,
-    /// 任务开始时间
+    /// Task start time
     "StartTime" start_time set_start_time: str,
-    /// 任务结束时间
+    /// Task end time
     "EndTime" end_time set_end_time: str,
-    /// 集群名称
+    /// Cluster name.
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 实例名称
+    /// Instance name.
     "InstanceName" instance_name set_instance_name: str,
-    /// 任务进度
+    /// Task Progress
     "Process" process set_process: i64,
-    /// 修改参数任务信息
+    /// Modify parameter task information
     ///
     /// Disabled in the spec.
     "ModifyParamsData" modify_params_data set_modify_params_data: list ModifyParamsData,
-    /// 创建集群任务信息
+    /// Create cluster task information
     "CreateClustersData" create_clusters_data set_create_clusters_data: obj CreateClustersData,
-    /// 集群回档任务信息
+    /// Cluster rollback task information
     "RollbackData" rollback_data set_rollback_data: obj RollbackData,
-    /// 实例变配任务信息
+    /// Instance configuration change task information
     "ModifyInstanceData" modify_instance_data set_modify_instance_data: obj ModifyInstanceData,
-    /// 手动备份任务信息
+    /// Manual backup task information
     "ManualBackupData" manual_backup_data set_manual_backup_data: obj ManualBackupData,
-    /// 修改内核版本任务信息
+    /// Modify kernel version task information
     "ModifyDbVersionData" modify_db_version_data set_modify_db_version_data: obj ModifyDbVersionData,
-    /// 集群可用区信息
+    /// Cluster Availability Zone Information
     "ClusterSlaveData" cluster_slave_data set_cluster_slave_data: obj ClusterSlaveData,
-    /// 转换集群日志
+    /// Convert cluster logs
     "SwitchClusterLogBin" switch_cluster_log_bin set_switch_cluster_log_bin: obj SwitchClusterLogBin,
-    /// 修改实例参数数据
+    /// Modify instance parameter data
     "ModifyInstanceParamsData" modify_instance_params_data set_modify_instance_params_data: obj BizTaskModifyParamsData,
-    /// 维护时间
+    /// Maintenance time.
     "TaskMaintainInfo" task_maintain_info set_task_maintain_info: obj TaskMaintainInfo,
-    /// 实例日志投递信息
+    /// Instance Log Delivery Information
     "InstanceCLSDeliveryInfos" instance_cls_delivery_infos set_instance_cls_delivery_infos: list InstanceCLSDeliveryInfo,
-    /// 任务进度信息
+    /// Task progress information
     "TaskProgressInfo" task_progress_info set_task_progress_info: obj TaskProgressInfo,
-    /// 全球数据库网络任务
+    /// Global database network task
     "GdnTaskInfo" gdn_task_info set_gdn_task_info: obj GdnTaskInfo,
-    /// 保险箱id
+    /// Safe id
     "VaultId" vault_id set_vault_id: str,
-    /// 保险箱名称
+    /// Safe name
     "VaultName" vault_name set_vault_name: str,
-    /// AI优化器任务信息
+    /// AI optimizer task information
     "AIOptimizerTaskData" ai_optimizer_task_data set_ai_optimizer_task_data: obj AIOptimizerTaskData,
 } }
 
 rt::model! { read debug;
-/// 实例参数修改任务详情
+/// Parameter modification task details of an instance
 BizTaskModifyInstanceParam {
-    /// 实例ID
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例参数修改任务详情
+    /// Instance parameter modification task details
     "ModifyInstanceParamList" modify_instance_param_list set_modify_instance_param_list: list ModifyParamItem,
 } }
 
 rt::model! { read debug;
-/// 修改参数任务数据
+/// Parameter modification task data
 BizTaskModifyParamsData {
-    /// 集群ID
+    /// Cluster ID
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 集群参数修改数据
+    /// Cluster parameter modification data
     "ClusterParamList" cluster_param_list set_cluster_param_list: list ModifyParamItem,
-    /// 实例参数修改数据
+    /// Instance parameter modification data
     "ModifyInstanceParams" modify_instance_params set_modify_instance_params: list BizTaskModifyInstanceParam,
 } }
 
 rt::model! { write debug;
-/// CLS日志投递配置
+/// CLS log shipping configuration
 CLSInfo {
-    /// 日志主题操作：可选create,reuse。
-    /// create:新增日志主题，使用TopicName创建日志主题。
-    /// reuse:使用已有日志主题，使用TopicId指定日志主题。
-    /// 不允许使用已有日志主题且新建日志集的组合。
+    /// Log topic operation. Options: create, reuse.
+    /// Create: Add a log topic. Use TopicName to create a log topic.
+    /// reuse: Use an existing log topic and specify it by TopicId.
+    /// It is not allowed to use a combination of an existing log topic and a new log set.
     ///
     /// Required.
     "TopicOperation" topic_operation set_topic_operation: str,
-    /// 日志集操作：可选create,reuse。
-    /// create:新增日志集，使用GroupName创建日志集。
-    /// reuse:使用已有日志集，使用GroupId指定日志集。
-    /// 不允许使用已有日志主题且新建日志集的组合。
+    /// Logset operation. Options: create, reuse.
+    /// create: add a new log set using GroupName.
+    /// reuse: utilize an existing logset and specify the logset by GroupId.
+    /// It is not allowed to use a combination of an existing log topic and a new log set.
     ///
     /// Required.
     "GroupOperation" group_operation set_group_operation: str,
-    /// 日志投递地域
+    /// Log delivery region
     ///
     /// Required.
     "Region" region set_region: str,
-    /// 日志主题id
+    /// Log topic id
     "TopicId" topic_id set_topic_id: str,
-    /// 日志主题name
+    /// Log topic name
     "TopicName" topic_name set_topic_name: str,
-    /// 日志集id
+    /// Logset id
     "GroupId" group_id set_group_id: str,
-    /// 日志集name
+    /// Log set name.
     "GroupName" group_name set_group_name: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CalculateBackupSaveSecExpires` (修改保险箱备份保存时间将会删除备份文件).
+/// Request of `CalculateBackupSaveSecExpires` (Modifies the retention time of a safe backup and will delete backup files).
 ///
-/// 计算修改备份保留时长后将会过期删除的备份文件列表
+/// Calculate the backup file list that will expire and be deleted after the backup retention period is modified.
 CalculateBackupSaveSecExpiresRequest {
-    /// 备份保险箱ID
+    /// Backup safe ID
     ///
     /// Required.
     "VaultId" vault_id set_vault_id: str,
-    /// 备份保留时长（秒），必须大于0
+    /// Backup retention period (in seconds). Must be greater than 0.
     "BackupSaveSeconds" backup_save_seconds set_backup_save_seconds: i64,
-    /// 每页数量，范围(0,100]，默认10
+    /// Number of items per page. Value range: (0,100]. Default: 10.
     "Limit" limit set_limit: i64,
-    /// 偏移量，范围[0,INF)，默认0
+    /// Offset. Value range: [0, INF). Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 排序字段，可选值：VaultId,VaultName,BackupSaveSeconds,LockedTime,CreateTime,UpdateTime，默认endTime
+    /// Sorting field. Available values: VaultId, VaultName, BackupSaveSeconds, LockedTime, CreateTime, UpdateTime. Default value: endTime.
     "OrderBy" order_by set_order_by: str,
-    /// 排序方式，可选值：desc,asc,DESC,ASC，默认desc
+    /// Sorting method. Available values: desc, asc, DESC, ASC. Default value: desc.
     "OrderByType" order_by_type set_order_by_type: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "CalculateBackupSaveSecExpires", CalculateBackupSaveSecExpiresRequest => CalculateBackupSaveSecExpiresResponse);
 
 rt::model! { read debug;
-/// CalculateBackupSaveSecExpires返回参数结构体
+/// CalculateBackupSaveSecExpires response structure.
 CalculateBackupSaveSecExpiresResponse {
-    /// 将被删除的备份文件总数
+    /// Total number of backup files to be deleted
     "WillDeleteBackupFileCount" will_delete_backup_file_count set_will_delete_backup_file_count: i64,
-    /// 将被删除的备份文件列表
+    /// Backup file list to be deleted
     "WillDeleteBackupFiles" will_delete_backup_files set_will_delete_backup_files: list WillDeleteItem,
-    /// 将被删除的Binlog文件总数
+    /// Total number of Binlog files to be deleted
     "WillDeleteBinlogFileCount" will_delete_binlog_file_count set_will_delete_binlog_file_count: i64,
-    /// 将被删除的Binlog文件列表
+    /// List of Binlog files to be deleted
     "WillDeleteBinlogFiles" will_delete_binlog_files set_will_delete_binlog_files: list WillDeleteItem,
-    /// 将被删除的Redolog文件总数
+    /// Total number of Redolog files to be deleted
     "WillDeleteRedoLogFileCount" will_delete_redo_log_file_count set_will_delete_redo_log_file_count: i64,
-    /// 将被删除的Redolog文件列表
+    /// List of Redolog files to be deleted
     "WillDeleteRedoLogFiles" will_delete_redo_log_files set_will_delete_redo_log_files: list WillDeleteItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1083,11 +1083,11 @@ CancelClusterServerlessScalePlanResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CancelTask` (取消任务).
+/// Request of `CancelTask` (Cancels a job).
 ///
-/// 取消等待执行的任务
+/// Cancel to be executed tasks
 CancelTaskRequest {
-    /// 任务ID
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: i64,
@@ -1095,85 +1095,85 @@ CancelTaskRequest {
 rt::action!("cynosdb", "2019-01-07", "CancelTask", CancelTaskRequest => CancelTaskResponse);
 
 rt::model! { read debug;
-/// CancelTask返回参数结构体
+/// CancelTask response structure.
 CancelTaskResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CheckCreateLibraDBInstance` (校验集群是否可以添加只读分析引擎).
+/// Request of `CheckCreateLibraDBInstance` (Validate whether the cluster can add a read-only analysis engine).
 ///
-/// 本接口（CheckCreateLibraDBInstance）用于校验集群是否可以添加只读分析引擎实例
+/// This API is used to verify whether it is possible to add a read-only analysis engine instance to the cluster.
 CheckCreateLibraDBInstanceRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 实例ID
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "CheckCreateLibraDBInstance", CheckCreateLibraDBInstanceRequest => CheckCreateLibraDBInstanceResponse);
 
 rt::model! { read debug;
-/// CheckCreateLibraDBInstance返回参数结构体
+/// CheckCreateLibraDBInstance response structure.
 CheckCreateLibraDBInstanceResponse {
-    /// 整体校验状态
+    /// Overall verification status
     "Status" status set_status: str,
-    /// 校验项
+    /// Check item
     "CheckItem" check_item set_check_item: list CheckItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 校验项
+/// Check item
 CheckItem {
-    /// 校验项名称
+    /// Check item name
     "Item" item set_item: str,
-    /// 该项的校验结果
+    /// Verification result of this item
     "Result" result set_result: str,
-    /// 校验不通过的详细说明和修改建议
+    /// Details of validation failed and modification suggestions
     "CurrentValue" current_value set_current_value: str,
-    /// 校验不通过的详细说明和修改建议
+    /// Detailed explanation of validation failure and modification suggestions
     "ExpectedValue" expected_value set_expected_value: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CheckTransferClusterZone` (检查跨可用区迁移).
+/// Request of `CheckTransferClusterZone` (Checks cross-AZ migration).
 ///
-/// 本接口（CheckTransferClusterZone）用于检查是否可以发起跨可用区迁移。
+/// This API is used to check whether cross-AZ migration can be initiated.
 CheckTransferClusterZoneRequest {
-    /// 源集群Id
+    /// Source cluster Id
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 目标可用区
+    /// Target zone
     ///
     /// Required.
     "DstZone" dst_zone set_dst_zone: str,
-    /// proxy迁移的目标可用区信息
+    /// Target zone info for proxy migration
     "ProxyZones" proxy_zones set_proxy_zones: list ProxyZone,
 } }
 rt::action!("cynosdb", "2019-01-07", "CheckTransferClusterZone", CheckTransferClusterZoneRequest => CheckTransferClusterZoneResponse);
 
 rt::model! { read debug;
-/// CheckTransferClusterZone返回参数结构体
+/// CheckTransferClusterZone response structure.
 CheckTransferClusterZoneResponse {
-    /// 是否check成功
+    /// Whether the check succeeds
     "CheckStatus" check_status set_check_status: bool,
-    /// check失败的原因
+    /// Reason for check failure
     "CheckMsg" check_msg set_check_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CloseAuditService` (实例关闭审计服务).
+/// Request of `CloseAuditService` (Disables the audit service for an instance).
 ///
-/// 本接口（CloseAuditService）用于关闭 TDSQL-C MySQL 实例的数据库审计服务。
+/// This API is used to close the database audit service for a TDSQL-C MySQL instance.
 CloseAuditServiceRequest {
-    /// 实例ID。
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -1181,18 +1181,18 @@ CloseAuditServiceRequest {
 rt::action!("cynosdb", "2019-01-07", "CloseAuditService", CloseAuditServiceRequest => CloseAuditServiceResponse);
 
 rt::model! { read debug;
-/// CloseAuditService返回参数结构体
+/// CloseAuditService response structure.
 CloseAuditServiceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CloseClusterPasswordComplexity` (关闭集群密码复杂度).
+/// Request of `CloseClusterPasswordComplexity` (Disables password complexity for a cluster).
 ///
-/// 本接口（CloseClusterPasswordComplexity）用于关闭集群密码复杂度。
+/// This API is used to disable password complexity for a cluster.
 CloseClusterPasswordComplexityRequest {
-    /// 集群ID数组
+    /// Cluster ID array.
     ///
     /// Required.
     "ClusterIds" cluster_ids set_cluster_ids: list String,
@@ -1200,24 +1200,24 @@ CloseClusterPasswordComplexityRequest {
 rt::action!("cynosdb", "2019-01-07", "CloseClusterPasswordComplexity", CloseClusterPasswordComplexityRequest => CloseClusterPasswordComplexityResponse);
 
 rt::model! { read debug;
-/// CloseClusterPasswordComplexity返回参数结构体
+/// CloseClusterPasswordComplexity response structure.
 CloseClusterPasswordComplexityResponse {
-    /// 任务流ID
+    /// Task flow ID.
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CloseProxyEndPoint` (关闭数据库代理连接地址).
+/// Request of `CloseProxyEndPoint` (Disables the database proxy connection address).
 ///
-/// 本接口（CloseProxyEndPoint）用于关闭数据库代理连接地址。
+/// This API is used to close the database proxy connection address.
 CloseProxyEndPointRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 数据库代理组ID
+    /// Database Proxy Group ID
     ///
     /// Required.
     "ProxyGroupId" proxy_group_id set_proxy_group_id: str,
@@ -1225,271 +1225,271 @@ CloseProxyEndPointRequest {
 rt::action!("cynosdb", "2019-01-07", "CloseProxyEndPoint", CloseProxyEndPointRequest => CloseProxyEndPointResponse);
 
 rt::model! { read debug;
-/// CloseProxyEndPoint返回参数结构体
+/// CloseProxyEndPoint response structure.
 CloseProxyEndPointResponse {
-    /// 异步流程ID
+    /// Async process ID
     "FlowId" flow_id set_flow_id: i64,
-    /// 异步任务ID
+    /// Asynchronous Task ID
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CloseProxy` (关闭数据库代理).
+/// Request of `CloseProxy` (Disables database proxy).
 ///
-/// 本接口（CloseProxy）用于关闭集群的数据库代理服务。
+/// This API is used to shut down the database proxy service of a cluster.
 CloseProxyRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 数据库代理组ID
+    /// Database Proxy Group ID
     "ProxyGroupId" proxy_group_id set_proxy_group_id: str,
-    /// 是否只关闭读写分离，取值：是 "true","false"
+    /// Whether to only disable read-write separation. Value: true or false
     "OnlyCloseRW" only_close_rw set_only_close_rw: bool,
 } }
 rt::action!("cynosdb", "2019-01-07", "CloseProxy", CloseProxyRequest => CloseProxyResponse);
 
 rt::model! { read debug;
-/// CloseProxy返回参数结构体
+/// CloseProxy response structure.
 CloseProxyResponse {
-    /// 异步流程ID
+    /// Async process ID
     "FlowId" flow_id set_flow_id: i64,
-    /// 异步任务ID
+    /// Asynchronous Task ID
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CloseSSL` (关闭SSL加密).
+/// Request of `CloseSSL` (Disables SSL encryption).
 ///
-/// 关闭SSL加密
+/// Disable SSL encryption
 CloseSSLRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 实例ID
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "CloseSSL", CloseSSLRequest => CloseSSLResponse);
 
 rt::model! { read debug;
-/// CloseSSL返回参数结构体
+/// CloseSSL response structure.
 CloseSSLResponse {
-    /// 流程ID
+    /// Process ID
     "FlowId" flow_id set_flow_id: i64,
-    /// 任务id
+    /// Task ID.
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CloseWan` (关闭外网).
+/// Request of `CloseWan` (Disables public network).
 ///
-/// 本接口（CloseWan）用于关闭外网。
+/// This API is used to disable public network.
 CloseWanRequest {
-    /// 实例组id
+    /// Instance Group ID
     ///
     /// Disabled in the spec.
     "InstanceGrpId" instance_grp_id set_instance_grp_id: str,
-    /// 实例组id
+    /// Instance Group ID
     "InstanceGroupId" instance_group_id set_instance_group_id: str,
-    /// 实例id
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "CloseWan", CloseWanRequest => CloseWanResponse);
 
 rt::model! { read debug;
-/// CloseWan返回参数结构体
+/// CloseWan response structure.
 CloseWanResponse {
-    /// 任务流ID
+    /// Task flow ID.
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 集群实例信息
+/// Cluster information.
 ClusterInstanceDetail {
-    /// 用户Uin
+    /// User Uin.
     "Uin" uin set_uin: str,
-    /// 用户AppId
+    /// User AppId
     "AppId" app_id set_app_id: i64,
-    /// 集群ID
+    /// Cluster ID.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 集群名称
+    /// Cluster name.
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 实例ID
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名称
+    /// Instance name.
     "InstanceName" instance_name set_instance_name: str,
-    /// 引擎类型
+    /// Engine type
     "InstanceType" instance_type set_instance_type: str,
-    /// 实例状态
+    /// Instance status
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - creating： 创建中
-    /// - running： 运行中
-    /// - isolating： 隔离中
-    /// - isolated： 已隔离
-    /// - activating： 恢复中
-    /// - offlining： 下线中
-    /// - offlined： 已下线
+    /// - creating: Creating
+    /// - running: Running
+    /// - isolating: Isolating
+    /// - isolated: Isolated
+    /// - activating: Recovering
+    /// - offlining: Offlining
+    /// - offlined: Offline
     "Status" status set_status: str,
-    /// 实例状态
+    /// Instance status
     ///
     /// Disabled in the spec.
     "InstanceStatus" instance_status set_instance_status: str,
-    /// 实例状态中文描述
+    /// Status description in Chinese of the instance
     "StatusDesc" status_desc set_status_desc: str,
-    /// 实例状态描述
+    /// Instance status description
     ///
     /// Disabled in the spec.
     "InstanceStatusDesc" instance_status_desc set_instance_status_desc: str,
     /// Cpu
     ///
-    /// 单位：核
+    /// Unit: core
     "Cpu" cpu set_cpu: i64,
-    /// cpu核数
+    /// cpu cores
     ///
     /// Disabled in the spec.
     "InstanceCpu" instance_cpu set_instance_cpu: i64,
-    /// serverless实例cpu下限
+    /// Lower limit of cpu for serverless instance
     ///
-    /// 单位：核
+    /// Unit: core
     "MinCpu" min_cpu set_min_cpu: f64,
-    /// serverless实例cpu上限
+    /// cpu upper limit of the serverless instance
     ///
-    /// 单位：核
+    /// Unit: core
     "MaxCpu" max_cpu set_max_cpu: f64,
-    /// 内存
+    /// Memory
     ///
-    /// 单位：GB
+    /// Unit: GB
     "Memory" memory set_memory: i64,
-    /// 内存
+    /// Memory
     ///
     /// Disabled in the spec.
     "InstanceMemory" instance_memory set_instance_memory: i64,
-    /// 硬盘
+    /// Hard disk.
     "InstanceStorage" instance_storage set_instance_storage: i64,
-    /// 实例角色
+    /// Instance role
     "InstanceRole" instance_role set_instance_role: str,
-    /// 执行开始时间(距离0点的秒数)
+    /// Execution start time (seconds from 00:00:00)
     "MaintainStartTime" maintain_start_time set_maintain_start_time: i64,
-    /// 持续的时间(单位：秒)
+    /// Continuous time (unit: second)
     "MaintainDuration" maintain_duration set_maintain_duration: i64,
-    /// 可以执行的时间，枚举值：["Mon","Tue","Wed","Thu","Fri", "Sat", "Sun"]
+    /// The time when it can be executed. Enumeration values: ["Mon","Tue","Wed","Thu","Fri", "Sat", "Sun"]
     "MaintainWeekDays" maintain_week_days set_maintain_week_days: list String,
-    /// 实例任务信息
+    /// Instance task information
     "InstanceTasks" instance_tasks set_instance_tasks: list ObjectTask,
-    /// 实例机器类型
+    /// Instance Machine Type
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - common： 通用型
-    /// - exclusive： 独享型
+    /// - common: universal type
+    /// - exclusive: dedicated
     "DeviceType" device_type set_device_type: str,
-    /// 实例机器类型
+    /// Instance Machine Type
     ///
-    /// - common，通用型。
-    /// - exclusive，独享型。
+    /// - common, universal type.
+    /// - exclusive, dedicated.
     ///
     /// Disabled in the spec.
     "InstanceDeviceType" instance_device_type set_instance_device_type: str,
-    /// 实例存储类型
-    /// 说明：仅当要查询的资源为 LibraDB 时，此参数才会返回值。
+    /// Instance storage type
+    /// Description: This parameter returns a value only when the resource to query is LibraDB.
     "InstanceStorageType" instance_storage_type set_instance_storage_type: str,
-    /// 数据库类型
+    /// Database type
     "DbMode" db_mode set_db_mode: str,
-    /// 节点列表
-    /// 说明：仅当要查询的资源为 LibraDB 时，此参数才会返回值。
+    /// Node list
+    /// Description: This parameter returns a value only when the resource to query is LibraDB.
     "NodeList" node_list set_node_list: list String,
-    /// serverless实例子状态
+    /// serverless instance sub-status
     "ServerlessStatus" serverless_status set_serverless_status: str,
-    /// AI优化器状态
+    /// AI optimizer status
     "AIOptimizerStatus" ai_optimizer_status set_ai_optimizer_status: obj AIOptimizerStatus,
-    /// 项目ID
+    /// Project ID.
     "ProjectId" project_id set_project_id: i64,
-    /// 地域
+    /// Region.
     "Region" region set_region: str,
-    /// 可用区
+    /// AZ.
     "Zone" zone set_zone: str,
-    /// 实例所在的物理可用区
+    /// Physical AZ of the instance location
     "PhysicalZone" physical_zone set_physical_zone: str,
-    /// 数据库类型
+    /// Database type
     "DbType" db_type set_db_type: str,
-    /// 数据库版本
+    /// Database version.
     "DbVersion" db_version set_db_version: str,
-    /// 存储量
+    /// Stored amount
     ///
-    /// 单位：GB
+    /// Unit: GB
     "Storage" storage set_storage: i64,
-    /// 预付费存储Id
+    /// Prepaid storage Id.
     "StorageId" storage_id set_storage_id: str,
-    /// 存储付费类型
+    /// Storage billing type.
     ///
-    /// 枚举值：
+    /// Valid values:
     ///
-    /// - 0： 后付费
-    /// - 1： 预付费
+    /// - 0: postpaid
+    /// - 1: prepaid
     "StoragePayMode" storage_pay_mode set_storage_pay_mode: i64,
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 更新时间
+    /// Update time.
     "UpdateTime" update_time set_update_time: str,
-    /// 隔离时间
+    /// Isolation time
     "IsolateTime" isolate_time set_isolate_time: str,
-    /// 实例销毁时间
+    /// Instance destruction time
     "DestroyTime" destroy_time set_destroy_time: str,
-    /// 销毁期限
+    /// Termination phase
     "DestroyDeadlineText" destroy_deadline_text set_destroy_deadline_text: str,
-    /// 实例过期时间
+    /// Instance expiration time
     "PeriodEndTime" period_end_time set_period_end_time: str,
-    /// VPC网络ID
+    /// VPC network ID
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网ID
+    /// Subnet ID.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 实例内网IP
+    /// Instance private IP address
     "Vip" vip set_vip: str,
-    /// 实例内网端口
+    /// Instance Intranet Port
     "Vport" vport set_vport: i64,
-    /// 网络类型
+    /// Network type
     "NetType" net_type set_net_type: i64,
-    /// 外网IP
+    /// Public network IP
     "WanIP" wan_ip set_wan_ip: str,
-    /// 外网端口
+    /// External port
     "WanPort" wan_port set_wan_port: i64,
-    /// 外网开启状态
+    /// Public network enabled status
     "WanStatus" wan_status set_wan_status: str,
-    /// 实例外网域名
+    /// Instance public domain name.
     "WanDomain" wan_domain set_wan_domain: str,
-    /// 实例的网络信息
+    /// Network information of the instance
     "InstanceNetInfo" instance_net_info set_instance_net_info: list InstanceNetInfo,
-    /// 付费模式
+    /// Payment mode.
     ///
-    /// 枚举值：
+    /// Valid values:
     ///
-    /// - 0： 后付费
-    /// - 1： 预付费
+    /// - 0: postpaid
+    /// - 1: prepaid
     "PayMode" pay_mode set_pay_mode: i64,
-    /// 正在处理的任务
+    /// Currently processing task
     "ProcessingTask" processing_task set_processing_task: str,
-    /// 续费标志
+    /// Renewal flag.
     "RenewFlag" renew_flag set_renew_flag: i64,
-    /// 任务
+    /// Task
     "Tasks" tasks set_tasks: list ObjectTask,
-    /// 是否冻结
+    /// Whether to freeze
     "IsFreeze" is_freeze set_is_freeze: str,
-    /// 资源标签
+    /// Resource label.
     "ResourceTags" resource_tags set_resource_tags: list Tag,
-    /// 当前实例支持的能力
+    /// Supported capabilities of the current instance
     "InstanceAbility" instance_ability set_instance_ability: obj InstanceAbility,
-    /// 全球数据库唯一标识
+    /// Global database unique ID
     "GdnId" gdn_id set_gdn_id: str,
 } }
 
@@ -1546,11 +1546,11 @@ ClusterPeriodScalePolicy {
 } }
 
 rt::model! { read debug;
-/// 集群只读开关列表
+/// List of cluster read-only switches
 ClusterReadOnlyValue {
-    /// 集群ID
+    /// Cluster ID
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 只读开关值
+    /// Read-only switch value
     "ReadOnlyValue" read_only_value set_read_only_value: str,
 } }
 
@@ -1594,62 +1594,62 @@ ClusterServerlessScalePlan {
 } }
 
 rt::model! { read debug;
-/// 集群从可用区信息
+/// Cluster AZ information.
 ClusterSlaveData {
-    /// 旧主可用区
+    /// Old primary AZ
     "OldMasterZone" old_master_zone set_old_master_zone: str,
-    /// 旧从可用区
+    /// Secondary availability zone
     "OldSlaveZone" old_slave_zone set_old_slave_zone: list String,
-    /// 新主可用区
+    /// New primary AZ
     "NewMasterZone" new_master_zone set_new_master_zone: str,
-    /// 新从可用区
+    /// Secondary AZ
     "NewSlaveZone" new_slave_zone set_new_slave_zone: list String,
-    /// 新从可用区属性
+    /// New secondary availability zone attribute
     "NewSlaveZoneAttr" new_slave_zone_attr set_new_slave_zone_attr: list SlaveZoneAttrItem,
-    /// 旧可用区属性
+    /// Old availability zone attributes
     "OldSlaveZoneAttr" old_slave_zone_attr set_old_slave_zone_attr: list SlaveZoneAttrItem,
 } }
 
 rt::model! { read debug;
-/// 集群任务ID
+/// Cluster task ID
 ClusterTaskId {
-    /// 集群ID
+    /// Cluster ID
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 任务ID
+    /// Task ID.
     "TaskId" task_id set_task_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CopyBackupToVault` (存量备份手动投递到保险箱).
+/// Request of `CopyBackupToVault` (Manually sends existing backups to a safe).
 ///
-/// 将备份文件复制到指定的备份保险箱
+/// Copy the backup file to the designated backup safe.
 CopyBackupToVaultRequest {
-    /// 目标保险箱ID，备份文件将复制到此保险箱
+    /// Target safe ID. The backup file will be copied to this safe
     "VaultId" vault_id set_vault_id: str,
-    /// 备份文件ID列表，支持批量复制多个备份文件
+    /// Backup file ID list. Supports batch replication of multiple backup files
     "BackupIds" backup_ids set_backup_ids: list i64,
 } }
 rt::action!("cynosdb", "2019-01-07", "CopyBackupToVault", CopyBackupToVaultRequest => CopyBackupToVaultResponse);
 
 rt::model! { read debug;
-/// CopyBackupToVault返回参数结构体
+/// CopyBackupToVault response structure.
 CopyBackupToVaultResponse {
-    /// 任务ID
+    /// Task ID
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CopyClusterPasswordComplexity` (复制集群密码复杂度).
+/// Request of `CopyClusterPasswordComplexity` (Password complexity for replication clusters).
 ///
-/// 本接口（CopyClusterPasswordComplexity）用于复制集群密码复杂度。
+/// This API is used to copy the password complexity of a replication cluster.
 CopyClusterPasswordComplexityRequest {
-    /// 复制集群ID数组，例如["cynosdbmysql-bzxxrmtq","cynosdbmysql-qwer"]
+    /// Copy the cluster ID array, for example ["cynosdbmysql-bzxxrmtq","cynosdbmysql-qwer"]
     ///
     /// Required.
     "ClusterIds" cluster_ids set_cluster_ids: list String,
-    /// 集群id，例如"cynosdbmysql-bzxxrmtq"
+    /// Cluster id, for example, cynosdbmysql-bzxxrmtq
     ///
     /// Required.
     "SourceClusterId" source_cluster_id set_source_cluster_id: str,
@@ -1657,24 +1657,24 @@ CopyClusterPasswordComplexityRequest {
 rt::action!("cynosdb", "2019-01-07", "CopyClusterPasswordComplexity", CopyClusterPasswordComplexityRequest => CopyClusterPasswordComplexityResponse);
 
 rt::model! { read debug;
-/// CopyClusterPasswordComplexity返回参数结构体
+/// CopyClusterPasswordComplexity response structure.
 CopyClusterPasswordComplexityResponse {
-    /// 任务流ID
+    /// Task flow ID.
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateAccounts` (创建用户账号).
+/// Request of `CreateAccounts` (Create a user account).
 ///
-/// 本接口（CreateAccounts）用于创建用户账号。
+/// This API is used to create user accounts.
 CreateAccountsRequest {
-    /// 集群id
+    /// Cluster ID.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 新账户列表
+    /// New account list.
     ///
     /// Required.
     "Accounts" accounts set_accounts: list NewAccount,
@@ -1682,9 +1682,9 @@ CreateAccountsRequest {
 rt::action!("cynosdb", "2019-01-07", "CreateAccounts", CreateAccountsRequest => CreateAccountsResponse);
 
 rt::model! { read debug;
-/// CreateAccounts返回参数结构体
+/// CreateAccounts response structure.
 CreateAccountsResponse {
-    /// 任务 ID
+    /// Task ID.
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1735,135 +1735,135 @@ CreateAuditLogFileResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateAuditRuleTemplate` (创建审计规则模板).
+/// Request of `CreateAuditRuleTemplate` (Creates an audit rule template).
 ///
-/// 本接口（CreateAuditRuleTemplate）用于创建审计规则模板。
+/// This API is used to create an audit rule template.
 CreateAuditRuleTemplateRequest {
-    /// 审计规则。
+    /// Audit rule.
     ///
     /// Required.
     "RuleFilters" rule_filters set_rule_filters: list RuleFilters,
-    /// 规则模板名称。
+    /// Rule template name.
     ///
     /// Required.
     "RuleTemplateName" rule_template_name set_rule_template_name: str,
-    /// 规则模板描述。
+    /// Rule template description.
     "Description" description set_description: str,
-    /// 告警等级。1-低风险，2-中风险，3-高风险
+    /// Alarm level. Valid values: 1 - Low risk, 2 - Medium risk, 3 - High risk.
     "AlarmLevel" alarm_level set_alarm_level: i128,
-    /// 告警策略。0-不告警，1-告警。
+    /// Alarm policy. Valid values: 0 - Alarm disabled, 1 - Alarm enabled.
     "AlarmPolicy" alarm_policy set_alarm_policy: i128,
 } }
 rt::action!("cynosdb", "2019-01-07", "CreateAuditRuleTemplate", CreateAuditRuleTemplateRequest => CreateAuditRuleTemplateResponse);
 
 rt::model! { read debug;
-/// CreateAuditRuleTemplate返回参数结构体
+/// CreateAuditRuleTemplate response structure.
 CreateAuditRuleTemplateResponse {
-    /// 生成的规则模板ID。
+    /// Generated rule template ID.
     "RuleTemplateId" rule_template_id set_rule_template_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateBackup` (创建手动备份).
+/// Request of `CreateBackup` (Creates a manual backup).
 ///
-/// 本接口（CreateBackup）用于为集群创建手动备份。
+/// This API is used to create a manual backup for a cluster.
 CreateBackupRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 备份类型, 可选值：logic，逻辑备份；snapshot，物理备份
+    /// Backup type. Available values: logic (logical backup); snapshot (physical backup).
     "BackupType" backup_type set_backup_type: str,
-    /// 备份的库, 只在 BackupType 为 logic 时有效
+    /// Database to be backed up. This parameter is valid only when BackupType is logic.
     "BackupDatabases" backup_databases set_backup_databases: list String,
-    /// 备份的表, 只在 BackupType 为 logic 时有效
+    /// Tables to be backed up. This parameter is valid only when BackupType is logic.
     "BackupTables" backup_tables set_backup_tables: list DatabaseTables,
-    /// 备注名
+    /// Alias name
     "BackupName" backup_name set_backup_name: str,
-    /// 投递到保险箱的信息
+    /// Information sent to the safe
     "Vaults" vaults set_vaults: list CreateBackupVaultItem,
 } }
 rt::action!("cynosdb", "2019-01-07", "CreateBackup", CreateBackupRequest => CreateBackupResponse);
 
 rt::model! { read debug;
-/// CreateBackup返回参数结构体
+/// CreateBackup response structure.
 CreateBackupResponse {
-    /// 异步任务流ID
+    /// Asynchronous task flow ID
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 保险箱信息
+/// Safe information
 CreateBackupVaultItem {
-    /// 保险箱id
+    /// Safe id
     "VaultId" vault_id set_vault_id: str,
-    /// 保险箱地域
+    /// Safe region
     "VaultRegion" vault_region set_vault_region: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateCLSDelivery` (创建日志投递).
+/// Request of `CreateCLSDelivery` (Creates log delivery).
 ///
-/// 本接口（CreateCLSDelivery）用于创建日志投递。
+/// This API is used to create log delivery.
 CreateCLSDeliveryRequest {
-    /// 实例id
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 日志投递配置
+    /// Log delivery configuration
     ///
     /// Required.
     "CLSInfoList" cls_info_list set_cls_info_list: list CLSInfo,
-    /// 日志类型
+    /// Log type
     "LogType" log_type set_log_type: str,
-    /// 是否维护时间运行
+    /// Whether it is running during the maintenance time
     "IsInMaintainPeriod" is_in_maintain_period set_is_in_maintain_period: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "CreateCLSDelivery", CreateCLSDeliveryRequest => CreateCLSDeliveryResponse);
 
 rt::model! { read debug;
-/// CreateCLSDelivery返回参数结构体
+/// CreateCLSDelivery response structure.
 CreateCLSDeliveryResponse {
-    /// 异步任务id
+    /// Asynchronous task ID.
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateClusterDatabase` (创建数据库).
+/// Request of `CreateClusterDatabase` (Creates a database).
 ///
-/// 本接口（CreateClusterDatabase）用于创建数据库。
+/// This API is used to create a database.
 CreateClusterDatabaseRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 数据库名
+    /// Database name
     ///
     /// Required.
     "DbName" db_name set_db_name: str,
-    /// 字符集类型
+    /// Character set type.
     ///
     /// Required.
     "CharacterSet" character_set set_character_set: str,
-    /// 排序规则
+    /// Sorting rule
     ///
     /// Required.
     "CollateRule" collate_rule set_collate_rule: str,
-    /// 授权用户主机权限
+    /// Authorize user host permission
     "UserHostPrivileges" user_host_privileges set_user_host_privileges: list UserHostPrivilege,
-    /// 备注
+    /// Remarks.
     "Description" description set_description: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "CreateClusterDatabase", CreateClusterDatabaseRequest => CreateClusterDatabaseResponse);
 
 rt::model! { read debug;
-/// CreateClusterDatabase返回参数结构体
+/// CreateClusterDatabase response structure.
 CreateClusterDatabaseResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1921,230 +1921,230 @@ CreateClusterPeriodScalePolicyResponse {
 } }
 
 rt::model! { read debug;
-/// 创建集群任务信息
+/// Create cluster task information
 CreateClustersData {
-    /// 实例CPU
+    /// Instance CPU
     "Cpu" cpu set_cpu: i64,
-    /// 实例内存
+    /// Instance memory
     "Memory" memory set_memory: i64,
-    /// 集群存储上限
+    /// Cluster storage limit
     "StorageLimit" storage_limit set_storage_limit: i64,
 } }
 
 rt::model! { write nodebug;
-/// Request of `CreateClusters` (购买新集群).
+/// Request of `CreateClusters` (Purchases a new cluster).
 ///
-/// 本接口（CreateClusters）用于新购集群。
+/// This API is used to create a cluster.
 CreateClustersRequest {
-    /// 可用区
+    /// AZ.
     ///
     /// Required.
     "Zone" zone set_zone: str,
-    /// 所属VPC网络ID
+    /// VPC network ID
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 所属子网ID
+    /// Subnet ID.
     ///
     /// Required.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 数据库类型
+    /// Database type
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - MYSQL： MYSQL
+    /// - MYSQL: MYSQL
     ///
     /// Required.
     "DbType" db_type set_db_type: str,
-    /// 数据库版本
+    /// Database version
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - 5.7： MySQL5.7版本
-    /// - 8.0： MySQL8.0版本
+    /// - 5.7: MySQL 5.7 version
+    /// - 8.0: MySQL 8.0 version
     ///
     /// Required.
     "DbVersion" db_version set_db_version: str,
-    /// 所属项目ID
+    /// Project ID.
     "ProjectId" project_id set_project_id: i64,
-    /// 当DbMode为NORMAL或不填时必选
-    /// 普通实例Cpu核数
+    /// Required when DbMode is NORMAL or left empty
+    /// Number of Cpu cores of a NORMAL instance
     "Cpu" cpu set_cpu: i64,
-    /// 当DbMode为NORMAL或不填时必选
-    /// 普通实例内存,单位GB
+    /// Required when DbMode is NORMAL or not specified
+    /// Normal instance memory in GB
     "Memory" memory set_memory: i64,
-    /// 实例数量
+    /// Instance count
     ///
-    /// 取值范围：[1, 16]
+    /// Value range: [1, 16]
     ///
-    /// 默认值：2
+    /// Default value: 2
     ///
-    /// - 取值为2，表示一个 rw 实例 + 一个 ro 实例。
-    /// - 传递的 n 表示1个 rw 实例 + n-1个 ro 实例（规格相同）。
-    /// - 如需要更精确的集群组成搭配，请使用 InstanceInitInfos。
-    /// - 此参数设置的数值适用于预置资源集群，如需设置 Serverless 集群的实例规格及数量，请使用 InstanceInitInfos.N 中的 InstanceInitInfo 结构。
+    /// - A value of 2 means one rw instance + one ro instance.
+    /// - The transmitted n means 1 rw instance + n-1 ro instances (identical specifications).
+    /// - If you need a more precise cluster composition, please use InstanceInitInfos.
+    /// - The value set by this parameter is applicable to provisioned resource clusters. To set the specifications and quantity of instances in a Serverless cluster, please use the InstanceInitInfo structure in InstanceInitInfos.n.
     "InstanceCount" instance_count set_instance_count: i64,
-    /// 该参数无实际意义，已废弃。
-    /// 存储大小，单位GB。
+    /// This parameter is meaningless and abandoned.
+    /// Storage size, in GB.
     "Storage" storage set_storage: i64,
-    /// 集群名称，长度小于64个字符，每个字符取值范围：大/小写字母，数字，特殊符号（'-','_','.'）
+    /// Cluster name, length less than 64 characters. Each character can be an uppercase/lowercase letter, digit, or special symbol ('-', '_', '.')
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 账号密码(8-64个字符，包含大小写英文字母、数字和符号~!@#$%^&*_-+=`|(){}[]:;'<>,.?/中的任意三种)
+    /// Account password (8-64 characters, containing any three of the following: uppercase and lowercase letters, digits, and symbols ~!@#$%^&*_-+=`|(){}[]:;'<>,.?/)
     "AdminPassword" admin_password set_admin_password: str,
-    /// 端口，默认3306，取值范围[0, 65535)
+    /// Port. Default value: 3306. Value range: [0, 65535)
     "Port" port set_port: i64,
-    /// 计费模式
+    /// Billing mode
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - 0： 表示按量计费
-    /// - 1： 表示包年包月
+    /// - 0: pay-as-you-go
+    /// - 1: yearly/monthly subscription
     ///
-    /// 默认值：0
+    /// Default value: 0
     "PayMode" pay_mode set_pay_mode: i64,
-    /// 购买集群数，可选值范围[1,50]，默认为1
+    /// Number of clusters to purchase. Optional value range: [1,50]. Default value: 1
     "Count" count set_count: i64,
-    /// 回档类型
+    /// Rollback type
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - noneRollback： 不回档
-    /// - snapRollback： 快照回档
-    /// - timeRollback： 时间点回档
+    /// - noneRollback: No rollback
+    /// - snapRollback: Snapshot rollback
+    /// - timeRollback: Point-in-time rollback
     "RollbackStrategy" rollback_strategy set_rollback_strategy: str,
-    /// 快照回档，表示snapshotId；时间点回档，表示queryId，为0，表示需要判断时间点是否有效
+    /// Snapshot rollback refers to snapshotId; point-in-time rollback refers to queryId. If it is 0, you need to determine whether the time point is valid.
     "RollbackId" rollback_id set_rollback_id: i128,
-    /// 回档时，传入源集群ID，用于查找源poolId
+    /// During rollback, import the source cluster ID to search for the source poolId
     "OriginalClusterId" original_cluster_id set_original_cluster_id: str,
-    /// 时间点回档，指定时间；快照回档，快照时间
+    /// Point-in-time rollback, specified time; snapshot rollback, snapshot time
     "ExpectTime" expect_time set_expect_time: str,
-    /// 该参数无实际意义，已废弃。
-    /// 时间点回档，指定时间允许范围
+    /// This parameter is meaningless and abandoned.
+    /// Point-in-time rollback, allowed range of the specified time
     "ExpectTimeThresh" expect_time_thresh set_expect_time_thresh: i128,
-    /// 普通实例存储上限，单位GB
-    /// 当DbType为MYSQL，且存储计费模式为预付费时，该参数需不大于cpu与memory对应存储规格上限
+    /// Storage limit of a regular instance, in GB
+    /// When DbType is MYSQL and the storage billing mode is prepaid, this parameter cannot exceed the maximum storage specification corresponding to the cpu and memory
     "StorageLimit" storage_limit set_storage_limit: i64,
-    /// 包年包月购买时长
+    /// Annual and monthly subscription duration
     "TimeSpan" time_span set_time_span: i64,
-    /// 包年包月购买时长单位，['s','d','m','y']
+    /// Annual and monthly subscription duration measurement unit, ['s','d','m','y']
     "TimeUnit" time_unit set_time_unit: str,
-    /// 包年包月购买是否自动续费
+    /// Whether Annual/Monthly Subscription is auto-renewed
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - 0： 默认续费方式
-    /// - 1： 自动续费
-    /// - 2： 不自动续费
+    /// - 0: default renewal method
+    /// - 1: auto-renewal
+    /// - 2: no auto-renewal
     ///
-    /// 默认值：0
+    /// Default value: 0
     "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: i64,
-    /// 是否自动选择代金券 1是 0否 默认为0
+    /// Whether to automatically select a voucher. 1: Yes; 0: No. Default is 0.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - 1： 是
-    /// - 0： 否
+    /// - 1: Yes
+    /// - 0: No
     ///
-    /// 默认值：0
+    /// Default value: 0
     "AutoVoucher" auto_voucher set_auto_voucher: i64,
-    /// 实例数量（该参数已不再使用，只做存量兼容处理）
+    /// Instance count (this parameter is deprecated and only accommodative for existing use)
     "HaCount" ha_count set_ha_count: i64,
-    /// 订单来源
+    /// Order Source
     "OrderSource" order_source set_order_source: str,
-    /// 集群创建需要绑定的tag数组信息
+    /// tag array information that needs to be bound for cluster creation
     "ResourceTags" resource_tags set_resource_tags: list Tag,
-    /// Db类型
+    /// DB type
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - NORMAL： 普通实例
-    /// - SERVERLESS： serverless实例
+    /// - NORMAL: normal instance
+    /// - SERVERLESS: serverless instance
     ///
-    /// 默认值：NORMAL
+    /// Default value: NORMAL
     ///
-    /// 当DbType为MYSQL时可选(默认NORMAL)
+    /// Selectable when DbType is MYSQL (default: NORMAL)
     "DbMode" db_mode set_db_mode: str,
-    /// 当DbMode为SERVERLESS时必填
-    /// cpu最小值，可选范围参考DescribeServerlessInstanceSpecs接口返回
+    /// Required when DbMode is SERVERLESS
+    /// Minimum cpu value. For the optional range, see the API return of DescribeServerlessInstanceSpecs
     "MinCpu" min_cpu set_min_cpu: f64,
-    /// 当DbMode为SERVERLESS时必填：
-    /// cpu最大值，可选范围参考DescribeServerlessInstanceSpecs接口返回
+    /// Required when DbMode is SERVERLESS:
+    /// maximum value of cpu. For the optional range, see the API return of DescribeServerlessInstanceSpecs
     "MaxCpu" max_cpu set_max_cpu: f64,
-    /// 否自动暂停
+    /// Whether to auto pause
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - yes： 是
-    /// - no： 否
+    /// - yes: Yes
+    /// - no: No
     ///
-    /// 默认值：yes
+    /// Default value: yes
     ///
-    /// DbMode为SERVERLESS生效
+    /// Takes effect when DbMode is SERVERLESS
     "AutoPause" auto_pause set_auto_pause: str,
-    /// 当DbMode为SERVERLESS时，指定集群自动暂停的延迟，单位秒，可选范围[600,691200]
-    /// 默认值:600
+    /// When DbMode is SERVERLESS, specify the delay for Cluster Auto-Pause in seconds. Optional range: [600,691200]
+    /// Default value: 600
     "AutoPauseDelay" auto_pause_delay set_auto_pause_delay: i64,
-    /// 集群存储计费模式，按量计费：0，包年包月：1。默认按量计费
-    /// 当DbType为MYSQL时，在集群计算计费模式为后付费（包括DbMode为SERVERLESS）时，存储计费模式仅可为按量计费
-    /// 回档与克隆均不支持包年包月存储
+    /// Cluster storage billing mode. Pay-as-you-go: 0; monthly subscription: 1. Default is pay-as-you-go.
+    /// When DbType is MYSQL and the cluster compute billing mode is postpaid (including when DbMode is SERVERLESS), the storage billing mode can only be pay-as-you-go.
+    /// Rollback and clone do not support monthly subscription storage.
     "StoragePayMode" storage_pay_mode set_storage_pay_mode: i64,
-    /// 安全组id数组
+    /// Security group id array
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// 告警策略Id数组
+    /// Alarm policy Id array
     "AlarmPolicyIds" alarm_policy_ids set_alarm_policy_ids: list String,
-    /// 参数数组，暂时支持character_set_server （utf8｜latin1｜gbk｜utf8mb4） ，lower_case_table_names，1-大小写不敏感，0-大小写敏感
+    /// Parameter array. It temporarily supports `character_set_server` (utf8 | latin1 | gbk | utf8mb4) and `lower_case_table_names`. 1: not case-sensitive; 0: case-sensitive.
     "ClusterParams" cluster_params set_cluster_params: list ParamItem,
-    /// 交易模式
+    /// Transaction mode
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - 0： 下单且支付
-    /// - 1： 下单
+    /// - 0: Place order and pay
+    /// - 1: Place order
     ///
-    /// 默认值：0
+    /// Default value: 0
     "DealMode" deal_mode set_deal_mode: i64,
-    /// 参数模板ID，可以通过查询参数模板信息DescribeParamTemplates获得参数模板ID
+    /// Parameter template ID, which can be obtained by querying parameter template information through DescribeParamTemplates.
     "ParamTemplateId" param_template_id set_param_template_id: i64,
-    /// 多可用区地址
+    /// Multi-AZ address
     "SlaveZone" slave_zone set_slave_zone: str,
-    /// 实例初始化配置信息，主要用于购买集群时选不同规格实例
+    /// Instance initialization configuration information, primarily used for selecting different specification instances during cluster purchase.
     "InstanceInitInfos" instance_init_infos set_instance_init_infos: list InstanceInitInfo,
-    /// 全球数据库唯一标识
+    /// Global database unique ID
     "GdnId" gdn_id set_gdn_id: str,
-    /// 数据库代理配置
+    /// Database proxy configuration
     "ProxyConfig" proxy_config set_proxy_config: obj ProxyConfig,
-    /// 是否自动归档
+    /// Whether to automatically archive
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - yes： 是
-    /// - no： 否
+    /// - yes: Yes
+    /// - no: No
     ///
-    /// 默认值：no
+    /// Default value: no
     ///
-    /// 仅当前集群主实例为SERVERLESS时，该参数生效
+    /// This parameter takes effect only when the primary instance of the current cluster is SERVERLESS
     "AutoArchive" auto_archive set_auto_archive: str,
-    /// 暂停后的归档处理时间
+    /// Archiving processing time after pausing
     ///
-    /// 单位：时
+    /// Unit: hour
     ///
-    /// 默认值：12
+    /// Default value: 12
     ///
-    /// 仅当前集群主实例为SERVERLESS时，该参数生效
+    /// This parameter takes effect only when the primary instance of the current cluster is SERVERLESS
     "AutoArchiveDelayHours" auto_archive_delay_hours set_auto_archive_delay_hours: i64,
-    /// 集群级别，可空。例如 P0, P1。（可忽略该字段）
+    /// Cluster level, nullable. For example, P0, P1. (This field can be ignored.)
     "ClusterLevel" cluster_level set_cluster_level: str,
-    /// 内核小版本号
+    /// Kernel minor version number.
     "CynosVersion" cynos_version set_cynos_version: str,
-    /// 同步方式。可选值：async、semisync、sync。
+    /// Synchronization method. Available values: async, semisync, sync.
     "SyncWay" sync_way set_sync_way: str,
-    /// 半同步超时时间，单位ms。为保证业务稳定性，半同步复制存在退化逻辑，当主可用区集群在等待备可用区集群确认事务时若超过该超时时间，复制方式将降为异步复制。
+    /// Semi-sync timeout period, in milliseconds. To ensure business stability, semi-sync replication has a degradation logic. When the primary availability zone cluster waits for the standby availability zone cluster to confirm a transaction, if the timeout period is exceeded, the replication method will degrade to asynchronous replication.
     ///
-    /// 取值范围：[1000, 4294967295]
+    /// Value range: [1000, 4294967295]
     ///
-    /// 单位：毫秒
+    /// Unit: ms
     ///
-    /// 默认值：10000
+    /// Default value: 10000
     "SemiSyncTimeout" semi_sync_timeout set_semi_sync_timeout: i64,
 } }
 impl ::core::fmt::Debug for CreateClustersRequest {
@@ -2205,102 +2205,102 @@ impl ::core::fmt::Debug for CreateClustersRequest {
 rt::action!("cynosdb", "2019-01-07", "CreateClusters", CreateClustersRequest => CreateClustersResponse);
 
 rt::model! { read debug;
-/// CreateClusters返回参数结构体
+/// CreateClusters response structure.
 CreateClustersResponse {
-    /// 冻结流水ID
+    /// Frozen transaction ID
     "TranId" tran_id set_tran_id: str,
-    /// 订单号
+    /// Order ID.
     "DealNames" deal_names set_deal_names: list String,
-    /// 资源ID列表（该字段已不再维护，请使用dealNames字段查询接口DescribeResourcesByDealName获取资源ID）
+    /// Resource ID list (this field is no longer maintained. Please use the dealNames field to query the api DescribeResourcesByDealName to obtain resource IDs)
     "ResourceIds" resource_ids set_resource_ids: list String,
-    /// 集群ID列表（该字段已不再维护，请使用dealNames字段查询接口DescribeResourcesByDealName获取集群ID）
+    /// Cluster ID list (this field is no longer maintained. Please use the dealNames field to query the DescribeResourcesByDealName API to get the cluster ID)
     "ClusterIds" cluster_ids set_cluster_ids: list String,
-    /// 大订单号
+    /// Large order number
     "BigDealIds" big_deal_ids set_big_deal_ids: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `CreateIntegrateCluster` (购买集成集群).
+/// Request of `CreateIntegrateCluster` (Purchases an integrated cluster).
 ///
-/// 本接口（CreateClusters）用于新购集群。
+/// This API is used to purchase a new cluster.
 CreateIntegrateClusterRequest {
-    /// 可用区
+    /// Availability zone
     ///
     /// Required.
     "Zone" zone set_zone: str,
-    /// 所属VPC网络ID
+    /// VPC network ID
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 所属子网ID
+    /// Subnet ID
     ///
     /// Required.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 数据库版本，取值范围:
+    /// Database version. Valid values:
     ///
-    /// -  MYSQL可选值：5.7，8.0
+    /// -  MYSQL available values: 5.7, 8.0
     ///
     /// Required.
     "DbVersion" db_version set_db_version: str,
-    /// 所属项目ID
+    /// Project ID
     "ProjectId" project_id set_project_id: i64,
-    /// 集群名称，长度小于64个字符，每个字符取值范围：大/小写字母，数字，特殊符号（'-','_','.'）
+    /// Cluster name. The length must be less than 64 characters. Each character can be an uppercase or lowercase letter, digit, or special symbol (-, _, .).
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 账号密码(8-64个字符，包含大小写英文字母、数字和符号~!@#$%^&*_-+=`|\(){}[]:;'<>,.?/中的任意三种)
+    /// Account (8-64 characters, containing any three of the following: uppercase and lowercase letters, digits, and symbols ~!@#$%^&*_-+=`|\(){}[]:;'<>,.?/)
     "AdminPassword" admin_password set_admin_password: str,
-    /// 端口，默认3306，取值范围[0, 65535)
+    /// Port. Default value: 3306. Value range: [0, 65535).
     "Port" port set_port: i64,
-    /// 计费模式，按量计费：0，包年包月：1。默认按量计费。
+    /// Billing mode. Pay-as-you-go: 0; monthly subscription: 1. Default: pay-as-you-go.
     "PayMode" pay_mode set_pay_mode: i64,
-    /// 购买集群数，可选值范围[1,3]，默认为1
+    /// Number of clusters to purchase. Range of optional values: [1,3]. Default value: 1
     "Count" count set_count: i64,
-    /// 普通实例存储上限，单位GB
-    /// 当DbType为MYSQL，且存储计费模式为预付费时，该参数需不大于cpu与memory对应存储规格上限
+    /// Storage limit of a regular instance in GB
+    /// When `DbType` is `MYSQL` and the storage billing mode is prepaid, this parameter cannot exceed the maximum storage specification corresponding to the cpu and memory.
     "StorageLimit" storage_limit set_storage_limit: i64,
-    /// 包年包月购买时长
+    /// Annual and monthly subscription duration.
     "TimeSpan" time_span set_time_span: i64,
-    /// 包年包月购买时长单位，['s','d','m','y']
+    /// Unit of the annual and monthly subscription duration. Valid values: s, d, m, y.
     "TimeUnit" time_unit set_time_unit: str,
-    /// 包年包月购买是否自动续费，默认为0。
-    /// 0标识默认续费方式，1表示自动续费，2表示不自动续费。
+    /// Whether Annual/Monthly Subscription is auto-renewed. Default value: 0.
+    /// 0: default renewal method. 1: auto-renew. 2: no auto-renewal.
     "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: i64,
-    /// 是否自动选择代金券 1是 0否 默认为0
+    /// Whether to automatically select a voucher. 1: Yes; 0: No. Default is 0.
     "AutoVoucher" auto_voucher set_auto_voucher: i64,
-    /// 集群创建需要绑定的tag数组信息
+    /// tag array information that needs to be bound for cluster creation
     "ResourceTags" resource_tags set_resource_tags: list Tag,
-    /// 集群存储计费模式，按量计费：0，包年包月：1。默认按量计费
-    /// 当DbType为MYSQL时，在集群计算计费模式为后付费（包括DbMode为SERVERLESS）时，存储计费模式仅可为按量计费
-    /// 回档与克隆均不支持包年包月存储
+    /// Cluster storage billing mode. Pay-as-you-go: 0. Monthly subscription: 1. Default: pay-as-you-go.
+    /// When `DbType` is `MYSQL` and the cluster compute billing mode is pay-as-you-go (including when `DbMode` is `SERVERLESS`), the storage billing mode can only be pay-as-you-go.
+    /// Rollback and clone do not support monthly subscription storage.
     "StoragePayMode" storage_pay_mode set_storage_pay_mode: i64,
-    /// 安全组id数组
+    /// Security group id array
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// 告警策略Id数组
+    /// Alarm policy Id array
     "AlarmPolicyIds" alarm_policy_ids set_alarm_policy_ids: list String,
-    /// 参数数组，暂时支持character_set_server （utf8｜latin1｜gbk｜utf8mb4） ，lower_case_table_names，1-大小写不敏感，0-大小写敏感
+    /// Parameter array. It temporarily supports `character_set_server` (utf8 | latin1 | gbk | utf8mb4) and `lower_case_table_names`. 1: not case-sensitive; 0: case-sensitive.
     "ClusterParams" cluster_params set_cluster_params: list ParamItem,
-    /// 交易模式，0-下单且支付，1-下单
+    /// Transaction mode. 0: Place order and pay. 1: Place order
     "DealMode" deal_mode set_deal_mode: i64,
-    /// 参数模板ID，可以通过查询参数模板信息DescribeParamTemplates获得参数模板ID
+    /// Parameter template ID, which can be obtained by querying parameter template information through DescribeParamTemplates.
     "ParamTemplateId" param_template_id set_param_template_id: i64,
-    /// 多可用区地址
+    /// Multi-az address
     "SlaveZone" slave_zone set_slave_zone: str,
-    /// 实例初始化配置信息，主要用于购买集群时选不同规格实例
+    /// Instance initialization configuration information, primarily used for selecting different specification instances during cluster purchase.
     "InstanceInitInfos" instance_init_infos set_instance_init_infos: list IntegrateInstanceInfo,
-    /// 全球数据库唯一标识
+    /// Global database unique ID
     "GdnId" gdn_id set_gdn_id: str,
-    /// 数据库代理配置
+    /// Database proxy configuration
     "ProxyConfig" proxy_config set_proxy_config: obj ProxyConfigInfo,
-    /// 是否自动归档
+    /// Whether to automatically archive
     "AutoArchive" auto_archive set_auto_archive: str,
-    /// 暂停后的归档处理时间
+    /// Archiving processing time after pausing
     "AutoArchiveDelayHours" auto_archive_delay_hours set_auto_archive_delay_hours: i64,
-    /// 加密方法（由加密算法和密钥对版本组成）
+    /// Encryption method (consists of the encryption algorithm and key pair version)
     "EncryptMethod" encrypt_method set_encrypt_method: str,
-    /// 集成集群配置信息
+    /// Integrated cluster configuration information
     "IntegrateCreateClusterConfig" integrate_create_cluster_config set_integrate_create_cluster_config: obj IntegrateCreateClusterConfig,
-    /// 存储架构类型。 枚举值：1.0/2.0 默认值：1.0
+    /// Storage architecture type. Enumeration values: 1.0/2.0. Default value: 1.0
     "StorageVersion" storage_version set_storage_version: str,
 } }
 impl ::core::fmt::Debug for CreateIntegrateClusterRequest {
@@ -2343,97 +2343,97 @@ impl ::core::fmt::Debug for CreateIntegrateClusterRequest {
 rt::action!("cynosdb", "2019-01-07", "CreateIntegrateCluster", CreateIntegrateClusterRequest => CreateIntegrateClusterResponse);
 
 rt::model! { read debug;
-/// CreateIntegrateCluster返回参数结构体
+/// CreateIntegrateCluster response structure.
 CreateIntegrateClusterResponse {
-    /// 冻结流水ID
+    /// Frozen transaction ID
     "TranId" tran_id set_tran_id: str,
-    /// 订单号
+    /// Order ID
     "DealNames" deal_names set_deal_names: list String,
-    /// 资源ID列表（该字段已不再维护，请使用dealNames字段查询接口DescribeResourcesByDealName获取资源ID）
+    /// Resource ID list (this field is no longer maintained. To obtain resource IDs, please use the dealNames field to query the DescribeResourcesByDealName API.)
     "ResourceIds" resource_ids set_resource_ids: list String,
-    /// 集群ID列表（该字段已不再维护，请使用dealNames字段查询接口DescribeResourcesByDealName获取集群ID）
+    /// Cluster ID list (this field is no longer maintained. To get the cluster ID, please use the dealNames field to query the DescribeResourcesByDealName API)
     "ClusterIds" cluster_ids set_cluster_ids: list String,
-    /// 大订单号
+    /// Large order number.
     "BigDealIds" big_deal_ids set_big_deal_ids: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateLibraDBClusterAccounts` (创建分析集群账号).
+/// Request of `CreateLibraDBClusterAccounts` (Create an analysis cluster account).
 ///
-/// 本接口（CreateLibraDBClusterAccounts）用于创建分析集群账号
+/// This API is used to create an analysis cluster account.
 CreateLibraDBClusterAccountsRequest {
-    /// 分析集群id
+    /// Analysis Cluster id
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 账户信息
+    /// Account information
     ///
     /// Required.
     "Accounts" accounts set_accounts: list NewAccount,
-    /// 加密方式
+    /// Encryption method
     "EncryptMethod" encrypt_method set_encrypt_method: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "CreateLibraDBClusterAccounts", CreateLibraDBClusterAccountsRequest => CreateLibraDBClusterAccountsResponse);
 
 rt::model! { read debug;
-/// CreateLibraDBClusterAccounts返回参数结构体
+/// CreateLibraDBClusterAccounts response structure.
 CreateLibraDBClusterAccountsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `CreateLibraDBClusters` (创建分析集群).
+/// Request of `CreateLibraDBClusters` (Create an analysis cluster).
 ///
-/// 创建 TDSQL-C 分析集群
+/// This API is used to create a TDSQL-C analysis cluster
 CreateLibraDBClustersRequest {
-    /// 数量
+    /// Quantity.
     ///
     /// Required.
     "Count" count set_count: i64,
-    /// 可用区
+    /// Availability zone
     ///
     /// Required.
     "Zone" zone set_zone: str,
-    /// 实例初始化信息
+    /// Instance initialization information
     ///
     /// Required.
     "InstanceInitInfos" instance_init_infos set_instance_init_infos: list LibraDBInstanceInitInfo,
-    /// 用户密码
+    /// user password
     "AdminPassword" admin_password set_admin_password: str,
-    /// 是否自动续费
+    /// Whether to perform auto-renewal.
     "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: i64,
-    /// 是否自动选择代金券
+    /// Whether to automatically select a voucher.
     "AutoVoucher" auto_voucher set_auto_voucher: i64,
-    /// 集群名称
+    /// Cluster name.
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 下单模式
+    /// Order placement mode
     "DealMode" deal_mode set_deal_mode: str,
-    /// 加密方法
+    /// Encryption method
     "EncryptMethod" encrypt_method set_encrypt_method: str,
-    /// LibraDBVersion 版本，缺省为最新版本
+    /// LibraDBVersion version. Defaults to the latest version.
     "LibraDBVersion" libra_db_version set_libra_db_version: str,
-    /// 订单来源
+    /// Order Source
     "OrderSource" order_source set_order_source: str,
-    /// 付费模式
+    /// Payment mode
     "PayMode" pay_mode set_pay_mode: i64,
-    /// 项目id
+    /// Project ID
     "ProjectId" project_id set_project_id: str,
-    /// 安全组
+    /// Security group
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// 时长
+    /// Duration
     "TimeSpan" time_span set_time_span: i64,
-    /// 时间单位
+    /// Time unit
     "TimeUnit" time_unit set_time_unit: str,
-    /// 实例创建绑定Tag数组信息
+    /// Instance creation binds Tag array information
     "ResourceTags" resource_tags set_resource_tags: list Tag,
-    /// 集群所在vpcId
+    /// VPC ID of the cluster location
     "VpcId" vpc_id set_vpc_id: str,
-    /// 集群所在SubnetId
+    /// Subnet ID of the cluster location
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 端口
+    /// Port.
     "Port" port set_port: str,
 } }
 impl ::core::fmt::Debug for CreateLibraDBClustersRequest {
@@ -2465,1021 +2465,1021 @@ impl ::core::fmt::Debug for CreateLibraDBClustersRequest {
 rt::action!("cynosdb", "2019-01-07", "CreateLibraDBClusters", CreateLibraDBClustersRequest => CreateLibraDBClustersResponse);
 
 rt::model! { read debug;
-/// CreateLibraDBClusters返回参数结构体
+/// CreateLibraDBClusters response structure.
 CreateLibraDBClustersResponse {
-    /// 预付费总订单号
+    /// Prepaid Total Order Number
     "BigDealIds" big_deal_ids set_big_deal_ids: list String,
-    /// 集群ID
+    /// Cluster ID
     "ClusterIds" cluster_ids set_cluster_ids: list String,
-    /// 每个资源对应一个dealName，业务需要根据dealName保证发货接口幂等
+    /// Each resource corresponds to a dealName. The business needs to ensure the delivery API idempotency based on the dealName.
     "DealNames" deal_names set_deal_names: list String,
-    /// 冻结流水
+    /// Freeze transaction
     "TranId" tran_id set_tran_id: str,
-    /// 实例id
+    /// Instance ID.
     "ResourceIds" resource_ids set_resource_ids: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateParamTemplate` (创建参数模板).
+/// Request of `CreateParamTemplate` (Creates a parameter template).
 ///
-/// 本接口（CreateParamTemplate）用于创建参数模板。
+/// This API is used to create a parameter template.
 CreateParamTemplateRequest {
-    /// 模板名称
+    /// Template name
     ///
     /// Required.
     "TemplateName" template_name set_template_name: str,
-    /// mysql版本号
+    /// mysql version number
     ///
     /// Required.
     "EngineVersion" engine_version set_engine_version: str,
-    /// 模板描述
+    /// Template description
     "TemplateDescription" template_description set_template_description: str,
-    /// 可选参数，需要复制的模板ID
+    /// Optional parameter. ID of the template to replicate.
     "TemplateId" template_id set_template_id: i64,
-    /// 数据库类型，可选值：NORMAL（默认值），SERVERLESS
+    /// Database type. Available values: NORMAL (default), SERVERLESS
     "DbMode" db_mode set_db_mode: str,
-    /// 参数列表
+    /// Parameter list
     "ParamList" param_list set_param_list: list ParamItem,
 } }
 rt::action!("cynosdb", "2019-01-07", "CreateParamTemplate", CreateParamTemplateRequest => CreateParamTemplateResponse);
 
 rt::model! { read debug;
-/// CreateParamTemplate返回参数结构体
+/// CreateParamTemplate response structure.
 CreateParamTemplateResponse {
-    /// 模板ID
+    /// Template ID.
     "TemplateId" template_id set_template_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateProxyEndPoint` (创建数据库代理连接点).
+/// Request of `CreateProxyEndPoint` (Creates a database proxy connection point).
 ///
-/// 本接口（CreateProxyEndPoint）用于创建数据库代理连接点。
+/// This API is used to create a database proxy connection point.
 CreateProxyEndPointRequest {
-    /// 集群 ID。
+    /// Cluster ID.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 私有网络 ID。
+    /// VPC ID.
     ///
     /// Required.
     "UniqueVpcId" unique_vpc_id set_unique_vpc_id: str,
-    /// 私有网络子网 ID。
+    /// VPC subnet ID.
     ///
     /// Required.
     "UniqueSubnetId" unique_subnet_id set_unique_subnet_id: str,
-    /// 连接池类型：SessionConnectionPool（会话级别连接池）。
+    /// Connection pool type: SessionConnectionPool (session-level connection pool).
     "ConnectionPoolType" connection_pool_type set_connection_pool_type: str,
-    /// 是否开启连接池。
-    /// yes：表示开启。
-    /// no：表示不开启。
+    /// Whether to enable the connection pool.
+    /// yes: enable.
+    /// no: disabled.
     "OpenConnectionPool" open_connection_pool set_open_connection_pool: str,
-    /// 连接池阈值：单位（秒），可选范围：0 - 300秒。
+    /// Connection pool threshold: unit (seconds), optional range: 0-300 seconds.
     "ConnectionPoolTimeOut" connection_pool_time_out set_connection_pool_time_out: i64,
-    /// 绑定的安全组 ID 数组。
+    /// Bound security group ID array.
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// 描述说明。
+    /// Description.
     "Description" description set_description: str,
-    /// 想要绑定的 vip 信息，需与 UniqueVpcId 对应。
+    /// vip information that should be bound, which must correspond to UniqueVpcId.
     "Vip" vip set_vip: str,
-    /// 权重模式：
-    /// system：系统分配。
-    /// custom：自定义。
+    /// Weight mode:
+    /// system: system-assigned.
+    /// custom: custom.
     "WeightMode" weight_mode set_weight_mode: str,
-    /// 是否自动添加只读实例。
-    /// yes：表示自动添加只读实例。
-    /// no：表示不自动添加只读实例。
+    /// Whether to automatically add a read-only instance.
+    /// yes: automatically add a read-only instance.
+    /// no: do not automatically add a read-only instance.
     "AutoAddRo" auto_add_ro set_auto_add_ro: str,
-    /// 是否开启故障转移。
-    /// yes：表示开启，开启后，当数据库代理出现故障时，连接地址将会路由到主实例。
-    /// no：表示不开启。
-    /// 说明：
-    /// 仅当 RwType 参数值为 READWRITE 时，才支持设置此项。
+    /// Whether to enable fault migration.
+    /// yes: enabled. Once enabled, when a database proxy failure occurs, the connection address will be routed to the primary instance.
+    /// no: disabled.
+    /// Description:
+    /// This item can be set only when the RwType parameter value is READWRITE.
     "FailOver" fail_over set_fail_over: str,
-    /// 一致性类型：
-    /// eventual：最终一致性。
-    /// global：全局一致性。
-    /// session：会话一致性。
-    /// 说明：
-    /// 仅当 RwType 参数值为 READWRITE 时，才支持设置此项。
+    /// Consistency type:
+    /// eventual: final consistency.
+    /// global: global consistency.
+    /// session: session consistency.
+    /// Description:
+    /// This item can be set only when the RwType parameter value is READWRITE.
     "ConsistencyType" consistency_type set_consistency_type: str,
-    /// 读写属性：
-    /// READWRITE：表示读写分离。当此参数值为 READWRITE 时，才支持设置 FailOver、ConsistencyType 参数。
-    /// READONLY：表示只读。
+    /// Read-write attribute:
+    /// READWRITE: read-write separation. Only when this parameter is set to READWRITE can you set the FailOver and ConsistencyType parameters.
+    /// READONLY: read-only.
     "RwType" rw_type set_rw_type: str,
-    /// 一致性超时时间。取值范围：0 ~ 1000000（微秒）。设置为0时，表示若只读实例出现延迟导致一致性策略不满足时，请求将一直等待。
+    /// Consistency timeout. Value range: 0–1000000 (µs). When set to 0, if a read-only instance has latency causing the consistency policy to fail, the request will wait indefinitely.
     "ConsistencyTimeOut" consistency_time_out set_consistency_time_out: i64,
-    /// 是否开启事务拆分。开启后，在一个事务中拆分读和写到不同的实例上去执行。
+    /// Whether to enable transaction splitting. Once enabled, reads and writes are split within a transaction and executed on different instances.
     "TransSplit" trans_split set_trans_split: bool,
-    /// 接入模式：
-    /// nearby：就近访问。
-    /// balance：均衡分配。
+    /// Access mode:
+    /// nearby: nearest access.
+    /// balance: balanced distribution.
     "AccessMode" access_mode set_access_mode: str,
-    /// 实例权重。
+    /// Instance weight.
     "InstanceWeights" instance_weights set_instance_weights: list ProxyInstanceWeight,
-    /// 负载均衡模式
+    /// Load balancing mode
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - static： 静态负载
-    /// - dynamic： 动态负载
+    /// - static: Static load
+    /// - dynamic: Dynamic load
     "LoadBalanceMode" load_balance_mode set_load_balance_mode: str,
-    /// 是否开启事务全拆分。在一个事务中将事务写前和写后的读拆分到不同的实例上去执行。
+    /// Whether to enable full transactional sharding. In a transaction, split the reads before and after the transactional write to different instances for execution.
     "TransAllSplit" trans_all_split set_trans_all_split: bool,
 } }
 rt::action!("cynosdb", "2019-01-07", "CreateProxyEndPoint", CreateProxyEndPointRequest => CreateProxyEndPointResponse);
 
 rt::model! { read debug;
-/// CreateProxyEndPoint返回参数结构体
+/// CreateProxyEndPoint response structure.
 CreateProxyEndPointResponse {
-    /// 异步流程 ID。
+    /// Async process ID.
     "FlowId" flow_id set_flow_id: i64,
-    /// 异步任务 ID。
+    /// Asynchronous Task ID.
     "TaskId" task_id set_task_id: i64,
-    /// 数据库代理组 ID。
+    /// Database Proxy Group ID.
     "ProxyGroupId" proxy_group_id set_proxy_group_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateProxy` (创建数据库代理).
+/// Request of `CreateProxy` (Creates a database proxy).
 ///
-/// 本接口（CreateProxy）用于开启集群的数据库代理。
+/// This API is used to enable the database proxy for a cluster.
 CreateProxyRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// cpu核数
+    /// Number of CPU cores
     ///
     /// Required.
     "Cpu" cpu set_cpu: i64,
-    /// 内存
+    /// memory
     ///
     /// Required.
     "Mem" mem set_mem: i64,
-    /// 私有网络ID，默认与集群私有网络ID保持一致
+    /// VPC ID. Default value: the VPC ID of the cluster.
     "UniqueVpcId" unique_vpc_id set_unique_vpc_id: str,
-    /// 私有网络子网ID，默认与集群子网ID保持一致
+    /// VPC subnet ID. Default value: the cluster subnet ID.
     "UniqueSubnetId" unique_subnet_id set_unique_subnet_id: str,
-    /// 数据库代理组节点个数（该参数不再建议使用，建议使用ProxyZones)
+    /// Number of database proxy group nodes (this parameter is no longer recommended. Use ProxyZones instead)
     "ProxyCount" proxy_count set_proxy_count: i64,
-    /// 连接池类型：SessionConnectionPool(会话级别连接池 )
+    /// Connection pool type: SessionConnectionPool (session-level connection pool)
     "ConnectionPoolType" connection_pool_type set_connection_pool_type: str,
-    /// 是否开启连接池,yes-开启，no-不开启
+    /// Whether connection pool is enabled. yes: enabled; no: not enabled
     "OpenConnectionPool" open_connection_pool set_open_connection_pool: str,
-    /// 连接池阈值：单位（秒）
+    /// Connection pool threshold. Unit: second
     "ConnectionPoolTimeOut" connection_pool_time_out set_connection_pool_time_out: i64,
-    /// 安全组ID数组
+    /// Security group ID array
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// 描述说明
+    /// Description.
     "Description" description set_description: str,
-    /// 数据库节点信息（该参数与ProxyCount需要任选一个输入）
+    /// Database node information (either this parameter or ProxyCount is required)
     "ProxyZones" proxy_zones set_proxy_zones: list ProxyZone,
 } }
 rt::action!("cynosdb", "2019-01-07", "CreateProxy", CreateProxyRequest => CreateProxyResponse);
 
 rt::model! { read debug;
-/// CreateProxy返回参数结构体
+/// CreateProxy response structure.
 CreateProxyResponse {
-    /// 异步流程ID
+    /// Async process ID
     "FlowId" flow_id set_flow_id: i64,
-    /// 异步任务ID
+    /// Asynchronous Task ID
     "TaskId" task_id set_task_id: i64,
-    /// 数据库代理组ID
+    /// Database Proxy Group ID
     "ProxyGroupId" proxy_group_id set_proxy_group_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateResourcePackage` (新购资源包).
+/// Request of `CreateResourcePackage` (Newly purchased resource packet).
 ///
-/// 本接口（CreateResourcePackage）用于新购资源包。
+/// This API is used to create a resource package.
 CreateResourcePackageRequest {
-    /// 实例类型，目前固定传cynosdb-serverless
+    /// Instance type. Currently fixed to cynosdb-serverless.
     ///
     /// Required.
     "InstanceType" instance_type set_instance_type: str,
-    /// 资源包使用地域chineseMainland-中国内地通用，overseas-港澳台及海外通用
+    /// Region of resource package use. chineseMainland: common in the Chinese mainland; overseas: common in Hong Kong (China), Macao (China), Taiwan (China), and overseas regions.
     ///
     /// Required.
     "PackageRegion" package_region set_package_region: str,
-    /// 资源包类型：CCU-计算资源包，DISK-存储资源包
+    /// Resource package type. CCU: compute resource package. DISK: storage resource package.
     ///
     /// Required.
     "PackageType" package_type set_package_type: str,
-    /// 资源包版本
-    /// base-基础版本，common-通用版本，enterprise-企业版本
+    /// Resource pack version
+    /// base: basic version, common: general version, enterprise: Enterprise Edition
     ///
     /// Required.
     "PackageVersion" package_version set_package_version: str,
-    /// 资源包大小，计算资源单位：个；存储资源：GB
+    /// Package size. Compute resource unit: count. Storage resource: GB.
     ///
     /// Required.
     "PackageSpec" package_spec set_package_spec: f64,
-    /// 资源包有效期，单位:天
+    /// Resource pack validity period. Unit: day.
     ///
     /// Required.
     "ExpireDay" expire_day set_expire_day: i64,
-    /// 购买资源包个数
+    /// Number of resource packages to purchase
     ///
     /// Required.
     "PackageCount" package_count set_package_count: i64,
-    /// 资源包名称
+    /// Resource package name.
     "PackageName" package_name set_package_name: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "CreateResourcePackage", CreateResourcePackageRequest => CreateResourcePackageResponse);
 
 rt::model! { read debug;
-/// CreateResourcePackage返回参数结构体
+/// CreateResourcePackage response structure.
 CreateResourcePackageResponse {
-    /// 付费总订单号
+    /// Total Payment Order Number
     "BigDealIds" big_deal_ids set_big_deal_ids: list String,
-    /// 每个物品对应一个dealName，业务需要根据dealName保证发货接口幂等
+    /// Each item corresponds to a dealName. The business needs to ensure the delivery API idempotency based on the dealName.
     "DealNames" deal_names set_deal_names: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateVault` (创建保险箱).
+/// Request of `CreateVault` (Creates a safe).
 ///
-/// 创建备份保险箱
+/// This API is used to create a backup vault.
 CreateVaultRequest {
-    /// 保险箱名称，长度必须大于0
+    /// Safe name. The length must be greater than 0.
     ///
     /// Required.
     "VaultName" vault_name set_vault_name: str,
-    /// 备份保留时长（秒），必须大于0
+    /// Backup retention period in seconds. It must be greater than 0.
     ///
     /// Required.
     "BackupSaveSeconds" backup_save_seconds set_backup_save_seconds: i64,
-    /// 保险箱描述
+    /// Description of the safe
     "VaultDescribe" vault_describe set_vault_describe: str,
-    /// KMS密钥ID，长度0-36字符
+    /// KMS key ID, 0-36 characters in length
     "KeyId" key_id set_key_id: str,
-    /// 密钥类型，可选值：cloud（云托管密钥）、custom（自定义密钥）
+    /// Key type. Available values: cloud (cloud-managed key), custom (custom key)
     "KeyType" key_type set_key_type: str,
-    /// 密钥所在地域，长度0-32字符
+    /// Region of the key, 0–32 characters in length
     "KeyRegion" key_region set_key_region: str,
-    /// 锁定时间，格式：YYYY-MM-DD HH:mm:ss
+    /// Lock time. Format: YYYY-MM-DD HH:mm:ss
     "LockedTime" locked_time set_locked_time: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "CreateVault", CreateVaultRequest => CreateVaultResponse);
 
 rt::model! { read debug;
-/// CreateVault返回参数结构体
+/// CreateVault response structure.
 CreateVaultResponse {
-    /// 任务ID，用于查询任务执行状态
+    /// Task ID, used to query the task execution status.
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 跨地域备份各地域备份信息
+/// Cross-region backup information in each region
 CrossRegionBackupItem {
-    /// 备份的目标地域
+    /// Target region for backup
     "CrossRegion" cross_region set_cross_region: str,
-    /// 目标地域的备份任务ID
+    /// Backup task ID in the target region
     "BackupId" backup_id set_backup_id: i64,
-    /// 目标地域的备份状态
+    /// Backup status in the target region
     "BackupStatus" backup_status set_backup_status: str,
 } }
 
 rt::model! { read debug;
-/// 集群信息
+/// Cluster information.
 CynosdbCluster {
-    /// 集群状态， 可选值如下:
-    /// creating: 创建中
-    /// running:运行中
-    /// isolating:隔离中
-    /// isolated:已隔离
-    /// activating:解隔离中
-    /// offlining:下线中
-    /// offlined:已下线
-    /// deleting:删除中
-    /// deleted:已删除
+    /// Cluster status. Valid values include:
+    /// creating: Creating
+    /// running: Running
+    /// isolating: Isolating
+    /// isolated: Isolated
+    /// activating: De-isolating
+    /// offlining: Offlining
+    /// offlined: Offline
+    /// deleting: Deleting
+    /// deleted: Deleted
     "Status" status set_status: str,
-    /// 更新时间
+    /// Update time.
     "UpdateTime" update_time set_update_time: str,
-    /// 可用区
+    /// AZ.
     "Zone" zone set_zone: str,
-    /// 集群名称
+    /// Cluster name.
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 地域
+    /// Region.
     "Region" region set_region: str,
-    /// 数据库版本
+    /// Database version.
     "DbVersion" db_version set_db_version: str,
-    /// 集群ID
+    /// Cluster ID.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 实例数
+    /// Number of instances
     "InstanceNum" instance_num set_instance_num: i64,
-    /// 用户uin
+    /// User uin
     "Uin" uin set_uin: str,
-    /// 引擎类型
+    /// Engine type
     "DbType" db_type set_db_type: str,
-    /// 用户appid
+    /// User AppID.
     "AppId" app_id set_app_id: i64,
-    /// 集群状态描述
+    /// Cluster status description
     "StatusDesc" status_desc set_status_desc: str,
-    /// 集群创建时间
+    /// Cluster creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 付费模式。0-按量计费，1-包年包月
+    /// Payment mode. Valid values: 0 (pay-as-you-go) and 1 (yearly/monthly subscription).
     "PayMode" pay_mode set_pay_mode: i64,
-    /// 截止时间
+    /// End time
     "PeriodEndTime" period_end_time set_period_end_time: str,
-    /// 集群读写vip
+    /// Cluster read/write vip
     "Vip" vip set_vip: str,
-    /// 集群读写vport
+    /// Cluster read/write vport
     "Vport" vport set_vport: i64,
-    /// 项目id
+    /// Project ID.
     "ProjectID" project_id set_project_id: i64,
-    /// 私有网络ID
+    /// VPC ID
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网ID
+    /// Subnet ID.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// cynos内核版本
+    /// cynos kernel version.
     "CynosVersion" cynos_version set_cynos_version: str,
-    /// cynos版本标签
+    /// cynos version tag.
     "CynosVersionTag" cynos_version_tag set_cynos_version_tag: str,
-    /// 存储容量
+    /// Storage capacity.
     "StorageLimit" storage_limit set_storage_limit: i64,
-    /// 续费标志
+    /// Renewal flag.
     "RenewFlag" renew_flag set_renew_flag: i64,
-    /// 正在处理的任务
+    /// Currently Processing Tasks
     "ProcessingTask" processing_task set_processing_task: str,
-    /// 集群的任务数组
+    /// Task array of the cluster
     "Tasks" tasks set_tasks: list ObjectTask,
-    /// 集群绑定的tag数组
+    /// tag Array bound to the cluster
     "ResourceTags" resource_tags set_resource_tags: list Tag,
-    /// Db类型(NORMAL, SERVERLESS)
+    /// Db type (NORMAL, SERVERLESS)
     "DbMode" db_mode set_db_mode: str,
-    /// 当Db类型为SERVERLESS时，serverless集群状态，可选值:
+    /// When the Db type is SERVERLESS, the status of the SERVERLESS cluster. Available values:
     /// resume
     /// pause
     "ServerlessStatus" serverless_status set_serverless_status: str,
-    /// 集群预付费存储值大小
+    /// Cluster prepaid storage size.
     "Storage" storage set_storage: i64,
-    /// 集群存储为预付费时的存储ID，用于预付费存储变配
+    /// Storage ID when cluster storage is prepaid, used for prepaid storage configuration changes
     "StorageId" storage_id set_storage_id: str,
-    /// 集群存储付费模式。0-按量计费，1-包年包月
+    /// Cluster storage payment mode. Valid values: 0 (pay-as-you-go) and 1 (yearly/monthly subscription).
     "StoragePayMode" storage_pay_mode set_storage_pay_mode: i64,
-    /// 集群计算规格对应的最小存储值
+    /// Minimum storage corresponding to the cluster compute specification.
     "MinStorageSize" min_storage_size set_min_storage_size: i64,
-    /// 集群计算规格对应的最大存储值
+    /// Maximum storage value corresponding to the cluster compute specification
     "MaxStorageSize" max_storage_size set_max_storage_size: i64,
-    /// 集群网络信息
+    /// Cluster network information
     "NetAddrs" net_addrs set_net_addrs: list NetAddr,
-    /// 物理可用区
+    /// Physical AZ
     "PhysicalZone" physical_zone set_physical_zone: str,
-    /// 主可用区
+    /// Primary AZ
     "MasterZone" master_zone set_master_zone: str,
-    /// 是否有从可用区
+    /// Whether there is a secondary AZ
     "HasSlaveZone" has_slave_zone set_has_slave_zone: str,
-    /// 从可用区
+    /// Secondary AZ
     "SlaveZones" slave_zones set_slave_zones: list String,
-    /// 商业类型
+    /// Business type
     "BusinessType" business_type set_business_type: str,
-    /// 是否冻结
+    /// Whether to freeze
     "IsFreeze" is_freeze set_is_freeze: str,
-    /// 订单来源
+    /// Order source
     "OrderSource" order_source set_order_source: str,
-    /// 能力
+    /// Capacity
     "Ability" ability set_ability: obj Ability,
-    /// 实例绑定资源包信息（此处只返回存储资源包，即packageType=DISK）
+    /// Instance-bound resource package information (only storage resource packages are returned here, that is, packageType=DISK)
     "ResourcePackages" resource_packages set_resource_packages: list ResourcePackage,
-    /// 全球数据库唯一标识
+    /// Global database unique ID
     "GdnId" gdn_id set_gdn_id: str,
-    /// 集群角色。主集群- primary，从集群 - standby，如果 GdnId为空，该字段无效。
+    /// Cluster role. Primary cluster - primary, slave cluster - standby. If GdnId is empty, this field is invalid.
     "GdnRole" gdn_role set_gdn_role: str,
 } }
 
 rt::model! { read debug;
-/// 集群详情详细信息
+/// Cluster detail information
 CynosdbClusterDetail {
-    /// 集群ID
+    /// Cluster ID.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 集群名称
+    /// Cluster name.
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 地域
+    /// Region.
     "Region" region set_region: str,
-    /// 集群主可用区
+    /// Primary availability zone of the cluster
     "Zone" zone set_zone: str,
-    /// 物理可用区
+    /// Physical AZ
     "PhysicalZone" physical_zone set_physical_zone: str,
-    /// 状态，支持的值如下：
+    /// Status. Supported values are as follows:
     ///
-    /// - creating：创建中
-    /// - running：运行中
-    /// - isolating：隔离中
-    /// - isolated：已隔离
-    /// - activating：从回收站重新恢复
-    /// - offlining：下线中
-    /// - offlined：已下线
-    /// - deleting：删除中
-    /// - deleted：已删除
+    /// - creating: Creating
+    /// - running: Running
+    /// - isolating: Isolating
+    /// - isolated: Isolated
+    /// - activating: Restoring from recycle bin
+    /// - offlining: Offlining
+    /// - offlined: Offline
+    /// - deleting: Deleting
+    /// - deleted: Deleted
     "Status" status set_status: str,
-    /// 状态描述
+    /// Status description.
     "StatusDesc" status_desc set_status_desc: str,
-    /// 当Db类型为SERVERLESS时，serverless集群状态，可选值:
+    /// When the Db type is SERVERLESS, the status of the SERVERLESS cluster. Available values:
     /// resume
     /// resuming
     /// pause
     /// pausing
     "ServerlessStatus" serverless_status set_serverless_status: str,
-    /// 存储Id
+    /// Storage Id
     "StorageId" storage_id set_storage_id: str,
-    /// 存储大小，单位为G
+    /// Storage size, in GB.
     "Storage" storage set_storage: i64,
-    /// 最大存储规格，单位为G
+    /// Maximum storage specification, in GB
     "MaxStorageSize" max_storage_size set_max_storage_size: i64,
-    /// 最小存储规格，单位为G
+    /// Minimum storage specification, in GB.
     "MinStorageSize" min_storage_size set_min_storage_size: i64,
-    /// 存储付费类型，1为包年包月，0为按量计费
+    /// Storage billing type. Valid values: 1 (yearly/monthly subscription) and 0 (pay-as-you-go).
     "StoragePayMode" storage_pay_mode set_storage_pay_mode: i64,
-    /// VPC名称
+    /// VPC name.
     "VpcName" vpc_name set_vpc_name: str,
-    /// vpc唯一id
+    /// vpc Unique id
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网名称
+    /// Subnet name.
     "SubnetName" subnet_name set_subnet_name: str,
-    /// 子网ID
+    /// Subnet ID.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 字符集
+    /// Character set
     "Charset" charset set_charset: str,
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 数据库类型
+    /// Database type
     "DbType" db_type set_db_type: str,
-    /// Db类型：
+    /// Db type:
     /// - NORMAL
     /// - SERVERLESS
     "DbMode" db_mode set_db_mode: str,
-    /// 数据库版本
+    /// Database version.
     "DbVersion" db_version set_db_version: str,
-    /// 存储空间上限
+    /// Maximum storage space
     "StorageLimit" storage_limit set_storage_limit: i64,
-    /// 使用容量
+    /// Used capacity
     "UsedStorage" used_storage set_used_storage: i64,
-    /// vip地址
+    /// vip address
     "Vip" vip set_vip: str,
-    /// vport端口
+    /// vport
     "Vport" vport set_vport: i64,
-    /// 集群只读实例的vip地址和vport端口
+    /// vip address and vport of the cluster read-only instance
     "RoAddr" ro_addr set_ro_addr: list Addr,
-    /// 集群支持的功能
+    /// Functions supported by the cluster
     "Ability" ability set_ability: obj Ability,
-    /// cynos版本
+    /// cynos version.
     "CynosVersion" cynos_version set_cynos_version: str,
-    /// 商业类型
+    /// Business type
     "BusinessType" business_type set_business_type: str,
-    /// 是否有从可用区
+    /// Whether there is a secondary AZ
     "HasSlaveZone" has_slave_zone set_has_slave_zone: str,
-    /// 是否冻结
+    /// Whether to freeze
     "IsFreeze" is_freeze set_is_freeze: str,
-    /// 任务列表
+    /// Task List
     "Tasks" tasks set_tasks: list ObjectTask,
-    /// 读写实例当前所在可用区
+    /// Current instance located availability zone for read-write
     "MasterZone" master_zone set_master_zone: str,
-    /// 从可用区列表
+    /// From the availability zone list
     "SlaveZones" slave_zones set_slave_zones: list String,
-    /// 实例信息
+    /// Instance information
     "InstanceSet" instance_set set_instance_set: list ClusterInstanceDetail,
-    /// 付费模式
+    /// Payment mode
     "PayMode" pay_mode set_pay_mode: i64,
-    /// 到期时间
+    /// Expiration time.
     "PeriodEndTime" period_end_time set_period_end_time: str,
-    /// 项目id
+    /// Project ID.
     "ProjectID" project_id set_project_id: i64,
-    /// 实例绑定的tag数组信息
+    /// tag Array information bound to the instance
     "ResourceTags" resource_tags set_resource_tags: list Tag,
-    /// Proxy状态
+    /// Proxy status.
     "ProxyStatus" proxy_status set_proxy_status: str,
-    /// binlog开关，可选值：ON, OFF
+    /// binlog switch. Available values: ON, OFF
     "LogBin" log_bin set_log_bin: str,
-    /// 是否跳过交易
+    /// Whether to skip transaction
     "IsSkipTrade" is_skip_trade set_is_skip_trade: str,
-    /// pitr类型，可选值：normal, redo_pitr
+    /// PITR type. Available values: normal, redo_pitr
     "PitrType" pitr_type set_pitr_type: str,
-    /// 是否打开密码复杂度
+    /// Whether to enable password complexity
     "IsOpenPasswordComplexity" is_open_password_complexity set_is_open_password_complexity: str,
-    /// 网络类型
+    /// Network type
     "NetworkStatus" network_status set_network_status: str,
-    /// 集群绑定的资源包信息
+    /// Resource package information bound to the cluster
     "ResourcePackages" resource_packages set_resource_packages: list ResourcePackage,
-    /// 自动续费标识，1为自动续费，0为到期不续
+    /// Auto-renewal flag. Valid values: 1 (auto-renewal) and 0 (non-renewal upon expiration).
     "RenewFlag" renew_flag set_renew_flag: i64,
-    /// 节点网络类型
+    /// Node network type
     "NetworkType" network_type set_network_type: str,
-    /// 备可用区属性
+    /// Secondary AZ property
     "SlaveZoneAttr" slave_zone_attr set_slave_zone_attr: list SlaveZoneAttrItem,
-    /// 版本标签
+    /// Version tag.
     "CynosVersionTag" cynos_version_tag set_cynos_version_tag: str,
-    /// 全球数据库网络唯一标识
+    /// Global database network unique ID
     "GdnId" gdn_id set_gdn_id: str,
-    /// 集群在全球数据网络中的角色。
-    /// 主集群- primary
-    /// 从集群 - standby
-    /// 如为空，该字段无效
+    /// Role of the cluster in the global data network.
+    /// Primary cluster - primary
+    /// Slave cluster - standby
+    /// If empty, this field is invalid
     "GdnRole" gdn_role set_gdn_role: str,
-    /// 二级存储使用量，单位：G
+    /// Level-2 storage usage, in GB.
     "UsedArchiveStorage" used_archive_storage set_used_archive_storage: i64,
-    /// 归档状态，枚举值
-    /// - normal:正常
-    /// - archiving:归档中
-    /// - resuming:恢复中
-    /// - archived :已归档
+    /// Archiving status. Enumeration values:
+    /// - normal: Normal
+    /// - archiving: Archiving
+    /// - resuming: Recovering
+    /// - archived: Archived
     "ArchiveStatus" archive_status set_archive_status: str,
-    /// 归档进度，百分比。
+    /// Archive progress, percentage.
     "ArchiveProgress" archive_progress set_archive_progress: i64,
-    /// 集群级别。例如 P0, P1
+    /// Cluster level. For example, P0, P1
     "ClusterLevel" cluster_level set_cluster_level: str,
-    /// 是否开启透明加密
+    /// Whether to enable transparent encryption
     "IsOpenTDE" is_open_tde set_is_open_tde: bool,
-    /// 实例当前所在可用区
+    /// Current instance availability zone
     "RealZone" real_zone set_real_zone: str,
-    /// 超限开启状态
+    /// Exceed limit enabled status
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - yes： 超限开启
-    /// - no： 超限关闭
+    /// - yes: Exceed limit enabled
+    /// - no: Exceed limit disabled
     ///
-    /// 默认值：no
+    /// Default value: no
     "StorageOverUse" storage_over_use set_storage_over_use: str,
-    /// 自动扩容开启状态
+    /// Auto-scaling enabled status
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - yes： 已开启
-    /// - no： 关闭
+    /// - yes: On
+    /// - no: Off
     ///
-    /// 默认值：no
+    /// Default value: no
     "StorageAutoExpand" storage_auto_expand set_storage_auto_expand: str,
 } }
 
 rt::model! { read debug;
-/// 实例错误日志返回类型
+/// Return type of the instance error log
 CynosdbErrorLogItem {
-    /// 日志时间戳
+    /// Log timestamp
     "Timestamp" timestamp set_timestamp: i64,
-    /// 日志等级
+    /// Log level.
     "Level" level set_level: str,
-    /// 日志内容
+    /// Log content
     "Content" content set_content: str,
 } }
 
 rt::model! { read debug;
-/// 实例信息
+/// Instance information
 CynosdbInstance {
-    /// 用户Uin
+    /// User Uin.
     "Uin" uin set_uin: str,
-    /// 用户AppId
+    /// User AppId
     "AppId" app_id set_app_id: i64,
-    /// 集群ID
+    /// Cluster ID.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 集群名称
+    /// Cluster name.
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 实例ID
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名称
+    /// Instance name.
     "InstanceName" instance_name set_instance_name: str,
-    /// 项目ID
+    /// Project ID
     "ProjectId" project_id set_project_id: i64,
-    /// 地域
+    /// Region.
     "Region" region set_region: str,
-    /// 集群主可用区
+    /// Primary availability zone of the cluster
     "Zone" zone set_zone: str,
-    /// 实例状态
+    /// Instance status
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - creating： 创建中
-    /// - running： 运行中
-    /// - isolating： 隔离中
-    /// - isolated： 已隔离
-    /// - activating： 从回收站重新恢复
-    /// - offlining： 下线中
-    /// - offlined： 已下线
-    /// - deleting： 删除中
-    /// - deleted： 已删除
+    /// - creating: Under creation
+    /// - running: Running
+    /// - isolating: Isolating
+    /// - isolated: Isolated
+    /// - activating: Restoring from recycle bin
+    /// - offlining: Offlining
+    /// - offlined: Offline
+    /// - deleting: Deleting
+    /// - deleted: Deleted
     "Status" status set_status: str,
-    /// 实例状态中文描述
+    /// Status description in Chinese of the instance.
     "StatusDesc" status_desc set_status_desc: str,
-    /// 实例形态，是否为serverless实例
+    /// Instance form, whether it is a serverless instance
     "DbMode" db_mode set_db_mode: str,
-    /// 数据库类型
+    /// Database type
     "DbType" db_type set_db_type: str,
-    /// 数据库版本
+    /// Database version.
     "DbVersion" db_version set_db_version: str,
-    /// Cpu，单位：核
+    /// Cpu, unit: core
     "Cpu" cpu set_cpu: i64,
-    /// 内存，单位：GB
+    /// Memory in GB
     "Memory" memory set_memory: i64,
-    /// 存储量，单位：GB
+    /// Stored amount, unit: GB
     "Storage" storage set_storage: i64,
-    /// 实例类型
+    /// Instance type
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - rw： 读写实例
-    /// - ro： 只读实例
+    /// - rw: read-write instance
+    /// - ro: read-only instance
     "InstanceType" instance_type set_instance_type: str,
-    /// 实例当前角色
+    /// Current role of the instance
     "InstanceRole" instance_role set_instance_role: str,
-    /// 更新时间
+    /// Update time.
     "UpdateTime" update_time set_update_time: str,
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// VPC网络ID
+    /// VPC network ID
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网ID
+    /// Subnet ID.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 实例内网IP
+    /// Instance private IP address
     "Vip" vip set_vip: str,
-    /// 实例内网端口
+    /// Instance Intranet Port
     "Vport" vport set_vport: i64,
-    /// 付费模式
+    /// Payment mode
     "PayMode" pay_mode set_pay_mode: i64,
-    /// 实例过期时间
+    /// Instance expiration time
     "PeriodEndTime" period_end_time set_period_end_time: str,
-    /// 销毁期限
+    /// Termination phase
     "DestroyDeadlineText" destroy_deadline_text set_destroy_deadline_text: str,
-    /// 隔离时间
+    /// Isolation time.
     "IsolateTime" isolate_time set_isolate_time: str,
-    /// 网络类型
+    /// Network type
     "NetType" net_type set_net_type: i64,
-    /// 外网域名
+    /// Public network domain
     "WanDomain" wan_domain set_wan_domain: str,
-    /// 外网IP
+    /// Public network IP
     "WanIP" wan_ip set_wan_ip: str,
-    /// 外网端口
+    /// External port
     "WanPort" wan_port set_wan_port: i64,
-    /// 外网状态
+    /// Public network status
     "WanStatus" wan_status set_wan_status: str,
-    /// 实例销毁时间
+    /// Instance destruction time
     "DestroyTime" destroy_time set_destroy_time: str,
-    /// Cynos内核版本
+    /// Cynos kernel version.
     "CynosVersion" cynos_version set_cynos_version: str,
-    /// 正在处理的任务
+    /// Currently Processing Task
     "ProcessingTask" processing_task set_processing_task: str,
-    /// 续费标志
+    /// Renewal flag.
     "RenewFlag" renew_flag set_renew_flag: i64,
-    /// serverless实例cpu下限
+    /// serverless instance cpu lower limit
     "MinCpu" min_cpu set_min_cpu: f64,
-    /// serverless实例cpu上限
+    /// cpu upper limit of a serverless instance
     "MaxCpu" max_cpu set_max_cpu: f64,
-    /// serverless实例状态, 可选值：
+    /// serverless instance status. Available values:
     /// resume
     /// pause
     "ServerlessStatus" serverless_status set_serverless_status: str,
-    /// 预付费存储Id
+    /// Prepayment storage Id
     "StorageId" storage_id set_storage_id: str,
-    /// 存储付费类型
+    /// Storage billing type
     "StoragePayMode" storage_pay_mode set_storage_pay_mode: i64,
-    /// 物理区
+    /// Physical zone
     "PhysicalZone" physical_zone set_physical_zone: str,
-    /// 商业类型
+    /// Business type
     "BusinessType" business_type set_business_type: str,
-    /// 任务
+    /// Task
     "Tasks" tasks set_tasks: list ObjectTask,
-    /// 是否冻结
+    /// Whether to freeze
     "IsFreeze" is_freeze set_is_freeze: str,
-    /// 资源标签
+    /// Resource tag
     "ResourceTags" resource_tags set_resource_tags: list Tag,
-    /// 读写实例当前所在可用区
+    /// Current instance availability zone for read-write
     "MasterZone" master_zone set_master_zone: str,
-    /// 备可用区
+    /// Standby availability zone
     "SlaveZones" slave_zones set_slave_zones: list String,
-    /// 实例网络信息
+    /// Instance network information
     "InstanceNetInfo" instance_net_info set_instance_net_info: list InstanceNetInfo,
-    /// 实例绑定资源包信息（此处只返回计算资源包，即packageType=CCU）
+    /// Instance binding resource package information (only return compute resource package here, for example, packageType=CCU)
     "ResourcePackages" resource_packages set_resource_packages: list ResourcePackage,
-    /// 实例索引形态,可选值【mixedRowColumn（行列混存），onlyRowIndex（仅行存）】
+    /// Instance index form. Available values: [mixedRowColumn (hybrid row-column storage), onlyRowIndex (row storage only)]
     "InstanceIndexMode" instance_index_mode set_instance_index_mode: str,
-    /// 当前实例支持的能力
+    /// Supported capabilities of the current instance
     "InstanceAbility" instance_ability set_instance_ability: obj InstanceAbility,
-    /// 实例机器类型
+    /// Instance Machine Type
     ///
-    /// - common，通用型。
-    /// - exclusive，独享型。
+    /// - common, universal type.
+    /// - exclusive, dedicated.
     "DeviceType" device_type set_device_type: str,
-    /// 实例存储类型
+    /// Instance storage type
     "InstanceStorageType" instance_storage_type set_instance_storage_type: str,
-    /// 未知字段
+    /// Unknown field.
     "CynosVersionTag" cynos_version_tag set_cynos_version_tag: str,
-    /// libradb 节点信息
+    /// libradb node information
     "NodeList" node_list set_node_list: list String,
-    /// 全球数据库唯一标识
+    /// Global database unique ID
     "GdnId" gdn_id set_gdn_id: str,
-    /// 实例当前所在可用区
+    /// Current instance availability zone
     "RealZone" real_zone set_real_zone: str,
 } }
 
 rt::model! { read debug;
-/// 实例详情
+/// Instance details
 CynosdbInstanceDetail {
-    /// 用户Uin
+    /// User Uin.
     "Uin" uin set_uin: str,
-    /// 用户AppId
+    /// User AppId
     "AppId" app_id set_app_id: i64,
-    /// 集群ID
+    /// Cluster ID.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 集群名称
+    /// Cluster name.
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 实例ID
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名称
+    /// Instance name.
     "InstanceName" instance_name set_instance_name: str,
-    /// 项目ID
+    /// Project ID
     "ProjectId" project_id set_project_id: i64,
-    /// 地域
+    /// Region.
     "Region" region set_region: str,
-    /// 可用区
+    /// AZ.
     "Zone" zone set_zone: str,
-    /// 实例状态
-    /// creating：创建中
-    /// running：运行中
-    /// isolating：隔离中
-    /// isolated：已隔离
-    /// activating：恢复中
-    /// offlining：下线中
-    /// offlined：已下线
+    /// Instance status
+    /// creating: Creating
+    /// running: Running
+    /// isolating: Isolating
+    /// isolated: Isolated
+    /// activating: Recovering
+    /// offlining: Offlining
+    /// offlined: Offline
     "Status" status set_status: str,
-    /// 实例状态中文描述
+    /// Status description in Chinese of the instance.
     "StatusDesc" status_desc set_status_desc: str,
-    /// serverless实例状态, 可能值：
+    /// serverless instance status. Possible values:
     /// resume
     /// pause
     "ServerlessStatus" serverless_status set_serverless_status: str,
-    /// 数据库类型
+    /// Database type
     "DbType" db_type set_db_type: str,
-    /// 数据库版本
+    /// Database version.
     "DbVersion" db_version set_db_version: str,
-    /// Cpu，单位：核
+    /// Cpu, unit: cores
     "Cpu" cpu set_cpu: i64,
-    /// 内存，单位：GB
+    /// Memory in GB
     "Memory" memory set_memory: i64,
-    /// 存储量，单位：GB
+    /// Stored amount, unit: GB
     "Storage" storage set_storage: i64,
-    /// 实例类型
+    /// Instance type
     "InstanceType" instance_type set_instance_type: str,
-    /// 实例当前角色
+    /// Current role of the instance
     "InstanceRole" instance_role set_instance_role: str,
-    /// 更新时间
+    /// Update time.
     "UpdateTime" update_time set_update_time: str,
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 付费模式
+    /// Payment mode.
     "PayMode" pay_mode set_pay_mode: i64,
-    /// 实例过期时间
+    /// Instance expiration time
     "PeriodEndTime" period_end_time set_period_end_time: str,
-    /// 网络类型
+    /// Network type
     "NetType" net_type set_net_type: i64,
-    /// VPC网络ID
+    /// VPC network ID
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网ID
+    /// Subnet ID.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 实例内网IP
+    /// Instance private IP address
     "Vip" vip set_vip: str,
-    /// 实例内网端口
+    /// Instance Intranet Port
     "Vport" vport set_vport: i64,
-    /// 实例外网域名
+    /// Instance public network domain
     "WanDomain" wan_domain set_wan_domain: str,
-    /// 字符集
+    /// Character set.
     "Charset" charset set_charset: str,
-    /// Cynos内核版本
+    /// Cynos kernel version
     "CynosVersion" cynos_version set_cynos_version: str,
-    /// 续费标志
+    /// Renewal flag.
     "RenewFlag" renew_flag set_renew_flag: i64,
-    /// serverless实例cpu下限
+    /// serverless instance cpu lower limit
     "MinCpu" min_cpu set_min_cpu: f64,
-    /// serverless实例cpu上限
+    /// cpu upper limit of a serverless instance
     "MaxCpu" max_cpu set_max_cpu: f64,
-    /// Db类型:
+    /// Db type:
     /// - NORMAL
     /// - SERVERLESS
     "DbMode" db_mode set_db_mode: str,
-    /// 集群的读写实例所在可用区
+    /// Availability Zone of the Cluster's Read/Write Instance
     "MasterZone" master_zone set_master_zone: str,
-    /// 实例的真实可用区
+    /// Actual availability zone of the instance
     "RealZone" real_zone set_real_zone: str,
-    /// 备可用区列表
+    /// List of standby availability zones
     "SlaveZones" slave_zones set_slave_zones: list String,
-    /// 存储版本
+    /// Storage edition
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - 1.0： 1.0版本存储
-    /// - 2.0： 2.0版本存储
+    /// - 1.0: 1.0 storage
+    /// - 2.0: 2.0 storage
     "StorageVersion" storage_version set_storage_version: str,
 } }
 
 rt::model! { read debug;
-/// 实例组信息
+/// Instance group information
 CynosdbInstanceGroup {
-    /// 用户appId
+    /// User AppID
     "AppId" app_id set_app_id: i64,
-    /// 集群ID
+    /// Cluster ID
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 创建时间
+    /// Creation time.
     "CreatedTime" created_time set_created_time: str,
-    /// 删除时间
+    /// Deletion time.
     "DeletedTime" deleted_time set_deleted_time: str,
-    /// 实例组ID
+    /// Instance group ID
     "InstanceGroupId" instance_group_id set_instance_group_id: str,
-    /// 状态
+    /// Status.
     "Status" status set_status: str,
-    /// 实例组（网络）类型。ha-ha组；ro-只读组；proxy-代理；singleRo-只读实例独占
+    /// Instance group (network) type. ha-ha: HA group; ro: read-only group; proxy: proxy; singleRo: exclusive read-only instance.
     "Type" r#type set_type: str,
-    /// 更新时间
+    /// Update time.
     "UpdatedTime" updated_time set_updated_time: str,
-    /// 内网IP
+    /// Private IP address
     "Vip" vip set_vip: str,
-    /// 内网端口
+    /// Private network port.
     "Vport" vport set_vport: i64,
-    /// 外网域名
+    /// Public network domain name.
     "WanDomain" wan_domain set_wan_domain: str,
-    /// 外网ip
+    /// Public IP address
     "WanIP" wan_ip set_wan_ip: str,
-    /// 外网端口
+    /// External port
     "WanPort" wan_port set_wan_port: i64,
-    /// 外网状态
+    /// Public network status.
     "WanStatus" wan_status set_wan_status: str,
-    /// 实例组包含实例信息
+    /// Instance group information including instances
     "InstanceSet" instance_set set_instance_set: list CynosdbInstance,
-    /// VPC的ID
+    /// VPC ID
     "UniqVpcId" uniq_vpc_id set_uniq_vpc_id: str,
-    /// 子网ID
+    /// Subnet ID.
     "UniqSubnetId" uniq_subnet_id set_uniq_subnet_id: str,
-    /// 正在回收IP信息
+    /// Recycling IP information
     "OldAddrInfo" old_addr_info set_old_addr_info: obj OldAddrInfo,
-    /// 正在进行的任务
+    /// Ongoing task
     "ProcessingTasks" processing_tasks set_processing_tasks: list String,
-    /// 任务列表
+    /// Task list
     "Tasks" tasks set_tasks: list ObjectTask,
-    /// biz_net_service表id
+    /// id of the biz_net_service table
     "NetServiceId" net_service_id set_net_service_id: i64,
 } }
 
 rt::model! { read debug;
-/// 实例组信息
+/// Instance group information
 CynosdbInstanceGrp {
-    /// 用户appId
+    /// User AppID
     "AppId" app_id set_app_id: i64,
-    /// 集群ID
+    /// Cluster ID
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 创建时间
+    /// Creation time.
     "CreatedTime" created_time set_created_time: str,
-    /// 删除时间
+    /// Deletion time
     "DeletedTime" deleted_time set_deleted_time: str,
-    /// 实例组ID
+    /// Instance group ID
     "InstanceGrpId" instance_grp_id set_instance_grp_id: str,
-    /// 状态
+    /// Status.
     "Status" status set_status: str,
-    /// 实例组类型。ha-ha组；ro-只读组
+    /// Instance group type. ha: HA group; ro: read-only group
     "Type" r#type set_type: str,
-    /// 更新时间
+    /// Update time.
     "UpdatedTime" updated_time set_updated_time: str,
-    /// 内网IP
+    /// Private IP address
     "Vip" vip set_vip: str,
-    /// 内网端口
+    /// Private network port
     "Vport" vport set_vport: i64,
-    /// 外网域名
+    /// Public network domain name.
     "WanDomain" wan_domain set_wan_domain: str,
-    /// 外网ip
+    /// Public IP address
     "WanIP" wan_ip set_wan_ip: str,
-    /// 外网端口
+    /// External port
     "WanPort" wan_port set_wan_port: i64,
-    /// 外网状态
+    /// Public network status.
     "WanStatus" wan_status set_wan_status: str,
-    /// 实例组包含实例信息
+    /// Instance group information including instances
     "InstanceSet" instance_set set_instance_set: list CynosdbInstance,
-    /// VPC的ID
+    /// VPC ID
     "UniqVpcId" uniq_vpc_id set_uniq_vpc_id: str,
-    /// 子网ID
+    /// Subnet ID.
     "UniqSubnetId" uniq_subnet_id set_uniq_subnet_id: str,
-    /// 正在回收IP信息
+    /// Recycling IP information
     "OldAddrInfo" old_addr_info set_old_addr_info: obj OldAddrInfo,
-    /// 正在进行的任务
+    /// Ongoing task
     "ProcessingTasks" processing_tasks set_processing_tasks: list String,
-    /// 任务列表
+    /// Task list
     "Tasks" tasks set_tasks: list ObjectTask,
-    /// biz_net_service表id
+    /// id of the biz_net_service table
     "NetServiceId" net_service_id set_net_service_id: i64,
 } }
 
 rt::model! { read debug;
-/// 数据源项
+/// Data source item
 DataSourceItem {
-    /// 源端实例ID
+    /// Source instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 源端集群ID
+    /// Source cluster ID
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 源端数据库类型
+    /// Source database type
     "DBType" db_type set_db_type: str,
-    /// 源端数据库IP
+    /// Source database IP
     "IP" ip set_ip: str,
-    /// 源端数据库端口
+    /// Source database port.
     "Port" port set_port: i64,
-    /// 源实例地域
+    /// Source instance region
     "Region" region set_region: str,
-    /// 源端实例可用区
+    /// Source instance AZ
     "Zone" zone set_zone: str,
-    /// 源端主账号uin
+    /// Source root account uin
     "SrcUin" src_uin set_src_uin: str,
-    /// 账号类型
+    /// Account type
     "AccountMode" account_mode set_account_mode: str,
-    /// 同步任务状态
+    /// Sync task status
     "ReplicationJobStatus" replication_job_status set_replication_job_status: str,
 } }
 
 rt::model! { both debug;
-/// 数据库权限列表
+/// Database permission list
 DatabasePrivileges {
-    /// 数据库
+    /// Database.
     ///
     /// Required.
     "Db" db set_db: str,
-    /// 权限列表
+    /// Permission list
     ///
     /// Required.
     "Privileges" privileges set_privileges: list String,
 } }
 
 rt::model! { both debug;
-/// 数据库表信息
+/// Database table information
 DatabaseTables {
-    /// 数据库名
+    /// Database name
     "Database" database set_database: str,
-    /// 表名称列表
+    /// Table Name List
     "Tables" tables set_tables: list String,
 } }
 
 rt::model! { read debug;
-/// 数据库详细信息
+/// Database details.
 DbInfo {
-    /// 数据库名称
+    /// Database name.
     "DbName" db_name set_db_name: str,
-    /// 字符集类型
+    /// Character set type
     "CharacterSet" character_set set_character_set: str,
-    /// 数据库状态
+    /// Database status.
     "Status" status set_status: str,
-    /// 排序规则
+    /// Sorting rule
     "CollateRule" collate_rule set_collate_rule: str,
-    /// 数据库备注
+    /// Database remarks.
     "Description" description set_description: str,
-    /// 用户权限
+    /// User permission
     "UserHostPrivileges" user_host_privileges set_user_host_privileges: list UserHostPrivilege,
-    /// 数据库ID
+    /// Database ID.
     "DbId" db_id set_db_id: i64,
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 更新时间
+    /// Update time.
     "UpdateTime" update_time set_update_time: str,
-    /// 用户appid
+    /// User appid.
     "AppId" app_id set_app_id: i64,
-    /// 用户Uin
+    /// User UIN
     "Uin" uin set_uin: str,
-    /// 集群Id
+    /// Cluster ID
     "ClusterId" cluster_id set_cluster_id: str,
 } }
 
 rt::model! { write debug;
-/// 数据库表
+/// Database table
 DbTable {
-    /// 数据库名称
+    /// Database name.
     ///
     /// Required.
     "Db" db set_db: str,
-    /// 数据库表名称
+    /// Database table name
     "TableName" table_name set_table_name: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteAccounts` (删除用户账号).
+/// Request of `DeleteAccounts` (Deletes a user account).
 ///
-/// 本接口（DeleteAccounts）用于删除用户账号。
+/// This API is used to delete user accounts.
 DeleteAccountsRequest {
-    /// 集群ID
+    /// Cluster ID.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 账号数组，包含account和host
+    /// Account array, including account and host.
     "Accounts" accounts set_accounts: list InputAccount,
 } }
 rt::action!("cynosdb", "2019-01-07", "DeleteAccounts", DeleteAccountsRequest => DeleteAccountsResponse);
 
 rt::model! { read debug;
-/// DeleteAccounts返回参数结构体
+/// DeleteAccounts response structure.
 DeleteAccountsResponse {
-    /// 任务 ID
+    /// Task ID.
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3509,11 +3509,11 @@ DeleteAuditLogFileResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteAuditRuleTemplates` (删除审计规则模板).
+/// Request of `DeleteAuditRuleTemplates` (Deletes audit rule templates).
 ///
-/// 本接口（DeleteAuditRuleTemplates）用于删除审计规则模板。
+/// This API is used to delete audit rule templates.
 DeleteAuditRuleTemplatesRequest {
-    /// 审计规则模板ID。
+    /// Audit rule template ID.
     ///
     /// Required.
     "RuleTemplateIds" rule_template_ids set_rule_template_ids: list String,
@@ -3521,45 +3521,45 @@ DeleteAuditRuleTemplatesRequest {
 rt::action!("cynosdb", "2019-01-07", "DeleteAuditRuleTemplates", DeleteAuditRuleTemplatesRequest => DeleteAuditRuleTemplatesResponse);
 
 rt::model! { read debug;
-/// DeleteAuditRuleTemplates返回参数结构体
+/// DeleteAuditRuleTemplates response structure.
 DeleteAuditRuleTemplatesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteBackup` (删除手动备份).
+/// Request of `DeleteBackup` (Deletes a manual backup).
 ///
-/// 本接口（DeleteBackup）用于为集群删除手动备份，无法删除自动备份。
+/// This API is used to delete a manual backup for a cluster. Auto-backups cannot be deleted.
 DeleteBackupRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 备份文件ID，旧版本使用的字段，不推荐使用
+    /// Backup file ID. Field used in earlier versions. This is not recommended.
     "SnapshotIdList" snapshot_id_list set_snapshot_id_list: list i64,
-    /// 备份文件ID，推荐使用
+    /// Backup file ID. Recommended for use.
     "BackupIds" backup_ids set_backup_ids: list i64,
 } }
 rt::action!("cynosdb", "2019-01-07", "DeleteBackup", DeleteBackupRequest => DeleteBackupResponse);
 
 rt::model! { read debug;
-/// DeleteBackup返回参数结构体
+/// DeleteBackup response structure.
 DeleteBackupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteBackupVault` (从备份保险箱中删除指定的备份文件).
+/// Request of `DeleteBackupVault` (Deletes a specified backup file from a backup safe).
 ///
-/// 从备份保险箱中删除指定的备份文件
+/// Delete the specified backup file from the backup safe.
 DeleteBackupVaultRequest {
-    /// 备份保险箱ID，长度必须大于0
+    /// Backup safe ID. The length must be greater than 0.
     ///
     /// Required.
     "VaultId" vault_id set_vault_id: str,
-    /// 待删除的备份文件ID列表，不能为空
+    /// List of backup file IDs to be deleted. Values cannot be empty.
     ///
     /// Required.
     "BackupIds" backup_ids set_backup_ids: list i64,
@@ -3567,53 +3567,53 @@ DeleteBackupVaultRequest {
 rt::action!("cynosdb", "2019-01-07", "DeleteBackupVault", DeleteBackupVaultRequest => DeleteBackupVaultResponse);
 
 rt::model! { read debug;
-/// DeleteBackupVault返回参数结构体
+/// DeleteBackupVault response structure.
 DeleteBackupVaultResponse {
-    /// 任务ID，用于查询任务执行状态
+    /// Task ID, used to query task execution status
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteCLSDelivery` (删除日志投递).
+/// Request of `DeleteCLSDelivery` (Deletes log delivery).
 ///
-/// 本接口（DeleteCLSDelivery）用于删除日志投递。
+/// This API is used to delete log delivery.
 DeleteCLSDeliveryRequest {
-    /// 实例id
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 日志主题id
+    /// Log topic id
     ///
     /// Required.
     "CLSTopicIds" cls_topic_ids set_cls_topic_ids: list String,
-    /// 日志类型
+    /// Log type
     "LogType" log_type set_log_type: str,
-    /// 是否维护时间运行
+    /// Whether to run during the maintenance time
     "IsInMaintainPeriod" is_in_maintain_period set_is_in_maintain_period: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "DeleteCLSDelivery", DeleteCLSDeliveryRequest => DeleteCLSDeliveryResponse);
 
 rt::model! { read debug;
-/// DeleteCLSDelivery返回参数结构体
+/// DeleteCLSDelivery response structure.
 DeleteCLSDeliveryResponse {
-    /// 异步任务id
+    /// Asynchronous task ID.
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteClusterDatabase` (删除数据库).
+/// Request of `DeleteClusterDatabase` (Deletes a database).
 ///
-/// 本接口（DeleteClusterDatabase）用于删除数据库。
+/// This API is used to delete a database.
 DeleteClusterDatabaseRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 数据库名
+    /// Database name
     ///
     /// Required.
     "DbNames" db_names set_db_names: list String,
@@ -3621,7 +3621,7 @@ DeleteClusterDatabaseRequest {
 rt::action!("cynosdb", "2019-01-07", "DeleteClusterDatabase", DeleteClusterDatabaseRequest => DeleteClusterDatabaseResponse);
 
 rt::model! { read debug;
-/// DeleteClusterDatabase返回参数结构体
+/// DeleteClusterDatabase response structure.
 DeleteClusterDatabaseResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3651,38 +3651,38 @@ DeleteClusterPeriodScalePolicyResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteClusterSaveBackup` (删除保留备份).
+/// Request of `DeleteClusterSaveBackup` (Deletes a reserved backup).
 ///
-/// 本接口（DeleteClusterSaveBackup）用于为集群删除遗留备份
+/// This API is used to delete residual backups for a cluster.
 DeleteClusterSaveBackupRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 保留备份文件ID，推荐使用
+    /// Backup file ID to be reserved. Recommended for use.
     "SaveBackupId" save_backup_id set_save_backup_id: i64,
 } }
 rt::action!("cynosdb", "2019-01-07", "DeleteClusterSaveBackup", DeleteClusterSaveBackupRequest => DeleteClusterSaveBackupResponse);
 
 rt::model! { read debug;
-/// DeleteClusterSaveBackup返回参数结构体
+/// DeleteClusterSaveBackup response structure.
 DeleteClusterSaveBackupResponse {
-    /// 任务ID
+    /// Task ID.
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteLibraDBClusterAccounts` (删除分析集群账号).
+/// Request of `DeleteLibraDBClusterAccounts` (Delete an analytical cluster account).
 ///
-/// 本接口（DeleteLibraDBClusterAccounts）用于删除分析集群账号
+/// This API is used to delete cluster accounts.
 DeleteLibraDBClusterAccountsRequest {
-    /// 分析集群id
+    /// Analysis Cluster id
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 账号
+    /// Account
     ///
     /// Required.
     "Accounts" accounts set_accounts: list InputAccount,
@@ -3690,18 +3690,18 @@ DeleteLibraDBClusterAccountsRequest {
 rt::action!("cynosdb", "2019-01-07", "DeleteLibraDBClusterAccounts", DeleteLibraDBClusterAccountsRequest => DeleteLibraDBClusterAccountsResponse);
 
 rt::model! { read debug;
-/// DeleteLibraDBClusterAccounts返回参数结构体
+/// DeleteLibraDBClusterAccounts response structure.
 DeleteLibraDBClusterAccountsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteLibraDBCluster` (删除 TDSQL-C 分析集群).
+/// Request of `DeleteLibraDBCluster` (Deletes a TDSQL-C Analysis Cluster).
 ///
-/// 删除 TDSQL-C 分析集群
+/// Deleting a TDSQL-C Analysis Cluster
 DeleteLibraDBClusterRequest {
-    /// 分析集群 ID
+    /// Analysis Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -3709,7 +3709,7 @@ DeleteLibraDBClusterRequest {
 rt::action!("cynosdb", "2019-01-07", "DeleteLibraDBCluster", DeleteLibraDBClusterRequest => DeleteLibraDBClusterResponse);
 
 rt::model! { read debug;
-/// DeleteLibraDBCluster返回参数结构体
+/// DeleteLibraDBCluster response structure.
 DeleteLibraDBClusterResponse {
     /// flow id
     "FlowId" flow_id set_flow_id: i64,
@@ -3718,11 +3718,11 @@ DeleteLibraDBClusterResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteParamTemplate` (删除参数模板).
+/// Request of `DeleteParamTemplate` (This API is used to delete a parameter template.).
 ///
-/// 本接口（DeleteParamTemplate）用于删除用户创建的参数模板。
+/// This API is used to delete a user-created parameter template.
 DeleteParamTemplateRequest {
-    /// 参数模板ID
+    /// Parameter template ID.
     ///
     /// Required.
     "TemplateId" template_id set_template_id: i64,
@@ -3730,27 +3730,27 @@ DeleteParamTemplateRequest {
 rt::action!("cynosdb", "2019-01-07", "DeleteParamTemplate", DeleteParamTemplateRequest => DeleteParamTemplateResponse);
 
 rt::model! { read debug;
-/// DeleteParamTemplate返回参数结构体
+/// DeleteParamTemplate response structure.
 DeleteParamTemplateResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 删除保险箱任务信息
+/// Delete safe task info
 DeleteVaultTask {
-    /// 保险箱ID
+    /// Safe ID
     "VaultId" vault_id set_vault_id: str,
-    /// 任务ID
+    /// Task ID.
     "TaskId" task_id set_task_id: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteVaults` (批量删除备份保险箱).
+/// Request of `DeleteVaults` (Bulk deletes backup safes).
 ///
-/// 批量删除备份保险箱
+/// Bulk deletion of backup safes
 DeleteVaultsRequest {
-    /// 待删除的备份保险箱ID列表，不能为空，保险箱内必须已清空所有文件
+    /// List of backup safe IDs to be deleted. It cannot be empty. All files in the safe must be cleared.
     ///
     /// Required.
     "VaultIds" vault_ids set_vault_ids: list String,
@@ -3758,26 +3758,26 @@ DeleteVaultsRequest {
 rt::action!("cynosdb", "2019-01-07", "DeleteVaults", DeleteVaultsRequest => DeleteVaultsResponse);
 
 rt::model! { read debug;
-/// DeleteVaults返回参数结构体
+/// DeleteVaults response structure.
 DeleteVaultsResponse {
-    /// 删除任务列表，每个保险箱对应一个任务
+    /// Task deletion list. Each safe corresponds to a task.
     "VaultTask" vault_task set_vault_task: list DeleteVaultTask,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 日志投递信息
+/// Log shipping information.
 DeliverSummary {
-    /// 投递类型，store（存储类），mq（消息通道）
+    /// Delivery type. Valid values: `store` (storage class), `mq` (message channel).
     "DeliverType" deliver_type set_deliver_type: str,
-    /// 投递子类型：cls，ckafka。
+    /// Delivery subtype: cls, ckafka.
     "DeliverSubType" deliver_sub_type set_deliver_sub_type: str,
-    /// 投递者
+    /// Submitter
     "DeliverConsumer" deliver_consumer set_deliver_consumer: str,
-    /// 投递者名称
+    /// Submitter name
     "DeliverConsumerName" deliver_consumer_name set_deliver_consumer_name: str,
-    /// 投递异常错误
+    /// Submission exception error
     "DeliverError" deliver_error set_deliver_error: str,
 } }
 
@@ -3813,102 +3813,102 @@ DescribeAccountAllGrantPrivilegesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAccountPrivileges` (查询账号已有权限).
+/// Request of `DescribeAccountPrivileges` (Queries existing permissions of an account).
 ///
-/// 本接口（DescribeAccountPrivileges）用于查询账号已有权限。
+/// This API is used to query the permissions of an account.
 DescribeAccountPrivilegesRequest {
-    /// 集群id
+    /// Cluster ID.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 账户名
+    /// Account name
     ///
     /// Required.
     "AccountName" account_name set_account_name: str,
-    /// 主机
+    /// Host
     ///
     /// Required.
     "Host" host set_host: str,
-    /// 数据库名。为*时，忽略Type/TableName，表示查询用户全局权限；不传时默认为*。
+    /// Database name. If it is `*`, Type/TableName are ignored, which means querying the user's global permission. If not passed, it defaults to `*`.
     "Db" db set_db: str,
-    /// 指定数据库下的对象类型，可选"table"、"*"。不传时默认为*；Type为table时，必须指定TableName。
+    /// Specific object types under the designated database. Options: "table", "*". Defaults to * if not specified. TableName must be specified when Type is table.
     "Type" r#type set_type: str,
-    /// 当Type="table"时，用来指定表名；Type为table时必填。
+    /// When Type is "table", it is used to specify the table name. Required when Type is "table".
     "TableName" table_name set_table_name: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeAccountPrivileges", DescribeAccountPrivilegesRequest => DescribeAccountPrivilegesResponse);
 
 rt::model! { read debug;
-/// DescribeAccountPrivileges返回参数结构体
+/// DescribeAccountPrivileges response structure.
 DescribeAccountPrivilegesResponse {
-    /// 权限列表，示例值为：["","select","update","delete","create","drop","references","index","alter","show_db","create_tmp_table","lock_tables","execute","create_view","show_view","create_routine","alter_routine","event","trigger"]
+    /// Permission list. Example value: ["","select","update","delete","create","drop","references","index","alter","show_db","create_tmp_table","lock_tables","execute","create_view","show_view","create_routine","alter_routine","event","trigger"]
     "Privileges" privileges set_privileges: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAccounts` (查询数据库账号列表).
+/// Request of `DescribeAccounts` (Queries the database account list).
 ///
-/// 本接口（DescribeAccounts）用于查询数据库账号列表。
+/// This API is used to query the database account list.
 DescribeAccountsRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 需要过滤的账户列表
+    /// Account list to filter
     "AccountNames" account_names set_account_names: list String,
-    /// 数据库类型，取值范围:
+    /// Database type. Valid values:
     ///
     /// -  MYSQL
-    /// 该参数已废用
+    /// This parameter is no longer in use.
     "DbType" db_type set_db_type: str,
-    /// 需要过滤的账户列表
+    /// Account list to filter
     "Hosts" hosts set_hosts: list String,
-    /// 限制量
+    /// Limit amount
     "Limit" limit set_limit: i64,
-    /// 偏移量
+    /// Offset.
     "Offset" offset set_offset: i64,
-    /// 模糊匹配关键字(同时匹配AccountName和AccountHost，返回并集结果，支持正则)
+    /// Fuzzy match a keyword (match both AccountName and AccountHost at the same time, return the union of results, and support regular expressions)
     "AccountRegular" account_regular set_account_regular: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeAccounts", DescribeAccountsRequest => DescribeAccountsResponse);
 
 rt::model! { read debug;
-/// DescribeAccounts返回参数结构体
+/// DescribeAccounts response structure.
 DescribeAccountsResponse {
-    /// 数据库账号列表
+    /// Database account list.
     "AccountSet" account_set set_account_set: list Account,
-    /// 账号总数量
+    /// Total number of accounts
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAuditInstanceList` (获取审计实例列表).
+/// Request of `DescribeAuditInstanceList` (Obtains the list of audit instances).
 ///
-/// 本接口（DescribeAuditInstanceList）用于获取数据库审计的实例列表。
+/// This API is used to obtain the instance list of database audit.
 DescribeAuditInstanceListRequest {
-    /// 实例审计开启的状态。1-已开启审计；0-未开启审计。
+    /// Whether audit is enabled for the instance. Valid values: 1 - Enabled; 0 - Disabled.
     "AuditSwitch" audit_switch set_audit_switch: i64,
-    /// 查询实例列表的过滤条件。
+    /// Filter conditions for querying the instance list.
     "Filters" filters set_filters: list AuditInstanceFilters,
-    /// 实例的审计规则模式。1-规则审计；0-全审计。
+    /// Audit rule mode for the instance. Valid values: 1 - Rule-based audit; 0 - Full audit.
     "AuditMode" audit_mode set_audit_mode: i64,
-    /// 单次请求返回的数量。默认值为30，最大值为 100。
+    /// Number of entries to return per request. Default value: 30. Maximum value: 100.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认值为 0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeAuditInstanceList", DescribeAuditInstanceListRequest => DescribeAuditInstanceListResponse);
 
 rt::model! { read debug;
-/// DescribeAuditInstanceList返回参数结构体
+/// DescribeAuditInstanceList response structure.
 DescribeAuditInstanceListResponse {
-    /// 符合查询条件的实例总数。
+    /// Total number of eligible instances.
     "TotalCount" total_count set_total_count: i128,
-    /// 审计实例详细信息列表。
+    /// Audit the instance detail list.
     "Items" items set_items: list InstanceAuditStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3944,91 +3944,91 @@ DescribeAuditLogFilesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAuditLogs` (查询数据库审计日志).
+/// Request of `DescribeAuditLogs` (Queries database audit logs).
 ///
-/// 本接口（DescribeAuditLogs）用于查询数据库审计日志。
+/// This API is used to query database audit logs.
 DescribeAuditLogsRequest {
-    /// 实例 ID。
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 开始时间，格式为："2017-07-12 10:29:20"。
+    /// Start time in the format of "2017-07-12 10:29:20".
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间，格式为："2017-07-12 10:29:20"。
+    /// End time in the format: "2017-07-12 10:29:20".
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 排序方式。支持值包括："ASC" - 升序，"DESC" - 降序。
+    /// Sort order. Supported values: "ASC" - Ascending order, "DESC" - Descending order.
     "Order" order set_order: str,
-    /// 排序字段。支持值包括：
-    /// "timestamp" - 时间戳；
-    /// "affectRows" - 影响行数；
-    /// "execTime" - 执行时间。
+    /// Sorting field. Supported values include:
+    /// timestamp
+    /// "affectRows" - Number of affected rows
+    /// "execTime" - Execution time.
     "OrderBy" order_by set_order_by: str,
-    /// 已废弃。
+    /// Deprecated.
     ///
     /// Disabled in the spec.
     "Filter" filter set_filter: obj AuditLogFilter,
-    /// 分页参数，单次返回的数据条数。默认值为100，最大值为100。
+    /// Pagination parameter. Number of data entries returned per request. Default value: 100. Maximum value: 100.
     "Limit" limit set_limit: i64,
-    /// 分页偏移量。
-    /// 说明：Limit 和 Offset 的取值之和需小于等于65536。
+    /// Pagination offset.
+    /// Description: The sum of Limit and Offset must be less than or equal to 65536.
     "Offset" offset set_offset: i64,
-    /// 过滤条件。多个值之前是且的关系。
+    /// Filter criteria. Multiple values have an AND relationship.
     "LogFilter" log_filter set_log_filter: list InstanceAuditLogFilter,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeAuditLogs", DescribeAuditLogsRequest => DescribeAuditLogsResponse);
 
 rt::model! { read debug;
-/// DescribeAuditLogs返回参数结构体
+/// DescribeAuditLogs response structure.
 DescribeAuditLogsResponse {
-    /// 符合条件的审计日志条数。
+    /// Number of eligible audit log entries.
     "TotalCount" total_count set_total_count: i64,
-    /// 审计日志详情。
+    /// Audit log details.
     "Items" items set_items: list AuditLog,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAuditRuleTemplates` (查询审计规则模板).
+/// Request of `DescribeAuditRuleTemplates` (Queries audit rule templates).
 ///
-/// 本接口（DescribeAuditRuleTemplates）用于查询审计规则模板信息。
+/// This API is used to query the information of audit rule templates.
 DescribeAuditRuleTemplatesRequest {
-    /// 规则模板ID。
+    /// Rule template ID.
     "RuleTemplateIds" rule_template_ids set_rule_template_ids: list String,
-    /// 规则模板名称
+    /// Rule template name
     "RuleTemplateNames" rule_template_names set_rule_template_names: list String,
-    /// 单次请求返回的数量。默认值20。
+    /// Number of items returned per request. Default value: 20.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认值为 0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 告警等级。1-低风险，2-中风险，3-高风险。
+    /// Alarm level. Valid values: 1 - Low risk, 2 - Medium risk, 3 - High risk.
     "AlarmLevel" alarm_level set_alarm_level: i128,
-    /// 告警策略。0-不告警，1-告警。
+    /// Alarm policy. Valid values: 0 - Alarm disabled, 1 - Alarm enabled.
     "AlarmPolicy" alarm_policy set_alarm_policy: i128,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeAuditRuleTemplates", DescribeAuditRuleTemplatesRequest => DescribeAuditRuleTemplatesResponse);
 
 rt::model! { read debug;
-/// DescribeAuditRuleTemplates返回参数结构体
+/// DescribeAuditRuleTemplates response structure.
 DescribeAuditRuleTemplatesResponse {
-    /// 符合查询条件的实例总数。
+    /// Total number of eligible instances.
     "TotalCount" total_count set_total_count: i128,
-    /// 规则模板详细信息列表。
+    /// List of rule template details.
     "Items" items set_items: list AuditRuleTemplateInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAuditRuleWithInstanceIds` (获取实例的审计规则).
+/// Request of `DescribeAuditRuleWithInstanceIds` (Gets the audit rules of an instance).
 ///
-/// 本接口（DescribeAuditRuleWithInstanceIds）用于获取实例的审计规则。
+/// This API is used to obtain audit rules of the instance.
 DescribeAuditRuleWithInstanceIdsRequest {
-    /// 实例ID。目前仅支持单个实例的查询。
+    /// Instance ID. Currently only support querying a single instance.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
@@ -4036,22 +4036,22 @@ DescribeAuditRuleWithInstanceIdsRequest {
 rt::action!("cynosdb", "2019-01-07", "DescribeAuditRuleWithInstanceIds", DescribeAuditRuleWithInstanceIdsRequest => DescribeAuditRuleWithInstanceIdsResponse);
 
 rt::model! { read debug;
-/// DescribeAuditRuleWithInstanceIds返回参数结构体
+/// DescribeAuditRuleWithInstanceIds response structure.
 DescribeAuditRuleWithInstanceIdsResponse {
-    /// 无
+    /// None.
     "TotalCount" total_count set_total_count: i64,
-    /// 实例审计规则信息。
+    /// Instance audit rule information.
     "Items" items set_items: list InstanceAuditRule,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBackupConfig` (查询备份配置信息).
+/// Request of `DescribeBackupConfig` (This API is used to query backup configuration information.).
 ///
-/// 本接口（DescribeBackupConfig）用于获取指定集群的备份配置信息，包括全量备份时间段、备份文件保留时间。
+/// This API is used to obtain the backup configuration information of a specified cluster, including the full backup time period and backup file retention time.
 DescribeBackupConfigRequest {
-    /// 集群ID
+    /// Cluster ID.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -4059,36 +4059,36 @@ DescribeBackupConfigRequest {
 rt::action!("cynosdb", "2019-01-07", "DescribeBackupConfig", DescribeBackupConfigRequest => DescribeBackupConfigResponse);
 
 rt::model! { read debug;
-/// DescribeBackupConfig返回参数结构体
+/// DescribeBackupConfig response structure.
 DescribeBackupConfigResponse {
-    /// 表示全备开始时间，[0-24*3600]， 如0:00, 1:00, 2:00 分别为 0，3600， 7200
+    /// Refers to the full backup start time, [0-24*3600], for example, 0:00, 1:00, 2:00 correspond to 0, 3600, 7200 respectively
     "BackupTimeBeg" backup_time_beg set_backup_time_beg: i128,
-    /// 表示全备开始时间，[0-24*3600]， 如0:00, 1:00, 2:00 分别为 0，3600， 7200
+    /// Indicates the full backup start time, [0-24*3600], for example, 0:00, 1:00, 2:00 are 0, 3600, 7200 respectively
     "BackupTimeEnd" backup_time_end set_backup_time_end: i128,
-    /// 表示保留备份时长, 单位秒，超过该时间将被清理, 七天表示为3600247=604800
+    /// Indicates the backup retention period, in seconds. Data older than this period will be cleaned up. Seven days is represented as 3600247=604800.
     "ReserveDuration" reserve_duration set_reserve_duration: i128,
-    /// 备份频率，长度为7的数组，分别对应周一到周日的备份方式，full-全量备份，increment-增量备份
+    /// Backup frequency, an array of length 7, corresponding to Monday to Sunday backup methods, full-full backup, increment-incremental backup
     "BackupFreq" backup_freq set_backup_freq: list String,
-    /// 备份方式，logic-逻辑备份，snapshot-快照备份
+    /// Backup method. logic: logical backup; snapshot: snapshot backup
     "BackupType" backup_type set_backup_type: str,
-    /// 跨地域逻辑备份配置修改时间
+    /// Cross-regional logical backup configuration modification time
     "LogicCrossRegionsConfigUpdateTime" logic_cross_regions_config_update_time set_logic_cross_regions_config_update_time: str,
-    /// 自动逻辑备份配置
+    /// Automatic logical backup configuration
     "LogicBackupConfig" logic_backup_config set_logic_backup_config: obj LogicBackupConfigInfo,
-    /// 二级快照备份配置信息
+    /// Secondary snapshot backup configuration information
     "SnapshotSecondaryBackupConfig" snapshot_secondary_backup_config set_snapshot_secondary_backup_config: obj BackupConfigInfo,
-    /// 稀疏备份配置
+    /// Sparse backup configuration
     "SparseBackupConfig" sparse_backup_config set_sparse_backup_config: obj SparseBackupConfigRsp,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBackupDownloadRestriction` (查询备份下载限制).
+/// Request of `DescribeBackupDownloadRestriction` (Queries the backup download limit).
 ///
-/// 该接口用户查询当前地域用户设置的默认备份下载来源限制
+/// This API is used to query the default backup download access restrictions configured by the user in the current region.
 DescribeBackupDownloadRestrictionRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterIds" cluster_ids set_cluster_ids: list String,
@@ -4096,61 +4096,61 @@ DescribeBackupDownloadRestrictionRequest {
 rt::action!("cynosdb", "2019-01-07", "DescribeBackupDownloadRestriction", DescribeBackupDownloadRestrictionRequest => DescribeBackupDownloadRestrictionResponse);
 
 rt::model! { read debug;
-/// DescribeBackupDownloadRestriction返回参数结构体
+/// DescribeBackupDownloadRestriction response structure.
 DescribeBackupDownloadRestrictionResponse {
-    /// 集群备份下载限制
+    /// Backup download limit for clusters
     "BackupLimitClusterRestrictions" backup_limit_cluster_restrictions set_backup_limit_cluster_restrictions: list BackupLimitClusterRestriction,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBackupDownloadUrl` (查询备份下载地址).
+/// Request of `DescribeBackupDownloadUrl` (Queries the backup download address).
 ///
-/// 本接口（DescribeBackupDownloadUrl）用于查询集群备份文件下载地址。
+/// This API is used to query the download URL of cluster backup files.
 DescribeBackupDownloadUrlRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 备份ID
+    /// Backup ID
     ///
     /// Required.
     "BackupId" backup_id set_backup_id: i64,
-    /// 备份下载来源限制条件
+    /// Backup download source limit
     "DownloadRestriction" download_restriction set_download_restriction: obj BackupLimitRestriction,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeBackupDownloadUrl", DescribeBackupDownloadUrlRequest => DescribeBackupDownloadUrlResponse);
 
 rt::model! { read debug;
-/// DescribeBackupDownloadUrl返回参数结构体
+/// DescribeBackupDownloadUrl response structure.
 DescribeBackupDownloadUrlResponse {
-    /// 备份下载地址
+    /// Backup download address
     "DownloadUrl" download_url set_download_url: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBackupDownloadUserRestriction` (查询用户级别备份下载限制).
+/// Request of `DescribeBackupDownloadUserRestriction` (Queries user-level backup download limits).
 ///
-/// 该接口用户查询当前地域用户级别设置的默认备份下载来源限制
+/// This API is used to query the default backup download access restrictions for user-level settings in the current region.
 DescribeBackupDownloadUserRestrictionRequest {
-    /// 分页大小
+    /// Pagination size.
     "Limit" limit set_limit: i64,
-    /// 偏移量
+    /// Offset.
     "Offset" offset set_offset: i64,
-    /// 是否只查询用户级别下载限制，true-是，false-否
+    /// Whether to query only user-level download limits. true: yes; false: no
     "OnlyUserRestriction" only_user_restriction set_only_user_restriction: bool,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeBackupDownloadUserRestriction", DescribeBackupDownloadUserRestrictionRequest => DescribeBackupDownloadUserRestrictionResponse);
 
 rt::model! { read debug;
-/// DescribeBackupDownloadUserRestriction返回参数结构体
+/// DescribeBackupDownloadUserRestriction response structure.
 DescribeBackupDownloadUserRestrictionResponse {
-    /// 集群备份下载限制信息
+    /// Backup download limit info for cluster
     "BackupLimitClusterRestrictions" backup_limit_cluster_restrictions set_backup_limit_cluster_restrictions: list BackupLimitClusterRestriction,
-    /// 总条数
+    /// Total number of entries.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4159,116 +4159,116 @@ DescribeBackupDownloadUserRestrictionResponse {
 rt::model! { read debug;
 /// DescribeBackupListByVaultItem
 DescribeBackupListByVaultItem {
-    /// 集群id
+    /// Cluster ID.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 集群name
+    /// Cluster name
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 备份信息
+    /// Backup information
     "BackupFileInfo" backup_file_info set_backup_file_info: obj BackupFileInfo,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBackupListByVault` (查询保险箱内的备份).
+/// Request of `DescribeBackupListByVault` (Queries backups in a vault).
 ///
-/// 根据保险箱ID查询备份文件列表
+/// Query backup file list based on safe ID
 DescribeBackupListByVaultRequest {
-    /// 保险箱ID，长度必须大于0
+    /// Safe ID. Its length must be greater than 0.
     ///
     /// Required.
     "VaultId" vault_id set_vault_id: str,
-    /// 备份文件ID列表，用于筛选特定备份
+    /// List of the backup file IDs for filtering specific backups.
     "BackupIds" backup_ids set_backup_ids: list i64,
-    /// 集群ID，用于筛选特定集群的备份
+    /// Cluster ID, for filtering backups of a specific cluster
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 备份名称列表，用于精确匹配筛选
+    /// List of backup names for exact matching filter criteria
     "BackupNames" backup_names set_backup_names: list String,
-    /// 文件名称列表，用于精确匹配筛选
+    /// Filename list for exact matching filter criteria
     "FileNames" file_names set_file_names: list String,
-    /// 分页数量，取值范围：(0, 100]，默认100
+    /// Pagination quantity. Value range: (0, 100]. Default value: 100.
     "Limit" limit set_limit: i64,
-    /// 分页偏移量，取值范围：[0, INF)，默认0
+    /// Pagination offset. Value range: [0, INF). Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 排序字段，可选值：VaultId, VaultName, BackupSaveSeconds, LockedTime, CreateTime, UpdateTime，默认createTime
+    /// Sorting field. Available values: VaultId, VaultName, BackupSaveSeconds, LockedTime, CreateTime, UpdateTime. Default value: createTime
     "OrderBy" order_by set_order_by: str,
-    /// 排序方式，可选值：desc, asc, DESC, ASC，默认desc
+    /// Sorting method. Available values: desc, asc, DESC, ASC. Default value: desc.
     "OrderByType" order_by_type set_order_by_type: str,
-    /// 状态
+    /// Status.
     "Status" status set_status: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeBackupListByVault", DescribeBackupListByVaultRequest => DescribeBackupListByVaultResponse);
 
 rt::model! { read debug;
-/// DescribeBackupListByVault返回参数结构体
+/// DescribeBackupListByVault response structure.
 DescribeBackupListByVaultResponse {
-    /// 符合条件的备份文件总数
+    /// Total number of backup files that meet the conditions
     "TotalCount" total_count set_total_count: i64,
-    /// 备份文件列表
+    /// Backup file list
     "BackupList" backup_list set_backup_list: list DescribeBackupListByVaultItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBackupList` (查询备份文件列表).
+/// Request of `DescribeBackupList` (Queries the backup file list).
 ///
-/// 本接口（DescribeBackupList）用于查询集群的备份文件列表。
+/// This API is used to query the backup file list of a cluster.
 DescribeBackupListRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 返回数量，取值范围(0,100]
+    /// Number of returned results. Value range: (0, 100].
     "Limit" limit set_limit: i64,
-    /// 记录偏移量，取值范围[0,INF)
+    /// Record offset. Value range: [0, INF).
     "Offset" offset set_offset: i64,
-    /// 数据库类型，取值范围:
+    /// Database type. Valid values:
     ///
     /// -  MYSQL
     "DbType" db_type set_db_type: str,
-    /// 备份ID
+    /// Backup ID
     "BackupIds" backup_ids set_backup_ids: list i64,
-    /// 备份类型，可选值：snapshot，快照备份； logic，逻辑备份
+    /// Backup type. Available values: snapshot (snapshot backup); logic (logical backup).
     "BackupType" backup_type set_backup_type: str,
-    /// 备份方式，可选值：auto，自动备份；manual，手动备份
+    /// Backup method. Available values: auto (automatic backup); manual (manual backup).
     "BackupMethod" backup_method set_backup_method: str,
-    /// 快照类型，可选值：full，全量；increment，增量
+    /// Snapshot type. Available values: full (full snapshot); increment (incremental snapshot)
     "SnapShotType" snap_shot_type set_snap_shot_type: str,
-    /// 备份开始时间
+    /// Backup start time.
     "StartTime" start_time set_start_time: str,
-    /// 备份结束时间
+    /// Backup end time.
     "EndTime" end_time set_end_time: str,
-    /// 备份文件名，模糊查询
+    /// Backup file name for fuzzy query
     "FileNames" file_names set_file_names: list String,
-    /// 备份备注名，模糊查询
+    /// Backup notes name. Fuzzy query.
     "BackupNames" backup_names set_backup_names: list String,
-    /// 快照备份Id列表
+    /// Snapshot backup Id list
     "SnapshotIdList" snapshot_id_list set_snapshot_id_list: list i64,
-    /// 备份地域
+    /// Backup region
     "BackupRegion" backup_region set_backup_region: str,
-    /// 是否跨地域备份
+    /// Whether to perform cross-region backup
     "IsCrossRegionsBackup" is_cross_regions_backup set_is_cross_regions_backup: str,
-    /// 需要查询的状态
+    /// Status to query.
     "BackupStatus" backup_status set_backup_status: list String,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeBackupList", DescribeBackupListRequest => DescribeBackupListResponse);
 
 rt::model! { read debug;
-/// DescribeBackupList返回参数结构体
+/// DescribeBackupList response structure.
 DescribeBackupListResponse {
-    /// 总共备份文件个数
+    /// Total number of backup files
     "TotalCount" total_count set_total_count: i64,
-    /// 备份文件列表
+    /// Backup file list
     "BackupList" backup_list set_backup_list: list BackupFileInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBackupOverview` (备份用量总览).
+/// Request of `DescribeBackupOverview` (Backup usage overview).
 ///
-/// 本接口（DescribeBackupOverview）用于查询备份用量总览。
+/// This API is used to query the backup usage overview.
 DescribeBackupOverviewRequest {
-    /// 集群id
+    /// Cluster ID.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -4276,42 +4276,42 @@ DescribeBackupOverviewRequest {
 rt::action!("cynosdb", "2019-01-07", "DescribeBackupOverview", DescribeBackupOverviewRequest => DescribeBackupOverviewResponse);
 
 rt::model! { read debug;
-/// DescribeBackupOverview返回参数结构体
+/// DescribeBackupOverview response structure.
 DescribeBackupOverviewResponse {
-    /// 备份总容量
+    /// Total Backup Capacity
     "BackupTotalVolume" backup_total_volume set_backup_total_volume: f64,
-    /// 备份快照容量
+    /// Backup snapshot capacity
     "BackupSnapshotVolume" backup_snapshot_volume set_backup_snapshot_volume: f64,
-    /// 备份逻辑容量
+    /// Backup logical capacity
     "BackupLogicVolume" backup_logic_volume set_backup_logic_volume: f64,
-    /// 日志总容量
+    /// Total log capacity
     "LogTotalVolume" log_total_volume set_log_total_volume: f64,
-    /// 日志binlog容量
+    /// binlog capacity
     "LogBinlogVolume" log_binlog_volume set_log_binlog_volume: f64,
-    /// 日志redolog容量
+    /// redolog capacity
     "LogRedoLogVolume" log_redo_log_volume set_log_redo_log_volume: f64,
-    /// 跨地域备份总容量
+    /// Total cross-region backup capacity
     "CrossTotalVolume" cross_total_volume set_cross_total_volume: f64,
-    /// 跨地域备份容量
+    /// Cross-region backup capacity.
     "CrossRegionBackupVolume" cross_region_backup_volume set_cross_region_backup_volume: f64,
-    /// 跨地域日志容量
+    /// Cross-regional log capacity
     "CrossRegionLogVolume" cross_region_log_volume set_cross_region_log_volume: f64,
-    /// 备份容量详情
+    /// Backup capacity details
     "BackupVolumeInfos" backup_volume_infos set_backup_volume_infos: list BackupVolumeInfo,
-    /// 跨地域备份容量详情
+    /// Cross-region backup capacity details
     "CrossRegionBackupVolumeInfos" cross_region_backup_volume_infos set_cross_region_backup_volume_infos: list BackupVolumeInfo,
-    /// 跨地域信息
+    /// Cross-region information
     "CrossRegions" cross_regions set_cross_regions: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBinlogConfig` (查询binlog配置).
+/// Request of `DescribeBinlogConfig` (Queries the binlog configuration).
 ///
-/// 该接口（DescribeBinlogConfig）用于查询binlog配置
+/// This API is used to query the binlog configuration.
 DescribeBinlogConfigRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -4319,101 +4319,101 @@ DescribeBinlogConfigRequest {
 rt::action!("cynosdb", "2019-01-07", "DescribeBinlogConfig", DescribeBinlogConfigRequest => DescribeBinlogConfigResponse);
 
 rt::model! { read debug;
-/// DescribeBinlogConfig返回参数结构体
+/// DescribeBinlogConfig response structure.
 DescribeBinlogConfigResponse {
-    /// Binlog跨地域配置更新时间
+    /// Binlog cross-regional configuration update time
     "BinlogCrossRegionsConfigUpdateTime" binlog_cross_regions_config_update_time set_binlog_cross_regions_config_update_time: str,
-    /// Binlog配置信息
+    /// Binlog configuration message
     "BinlogConfig" binlog_config set_binlog_config: obj BinlogConfigInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBinlogDownloadUrl` (查询 Binlog下载地址).
+/// Request of `DescribeBinlogDownloadUrl` (Queries the Binlog download address).
 ///
-/// 本接口（DescribeBinlogDownloadUrl）用于查询 Binlog 的下载地址。
+/// This API is used to query the download URL of a Binlog.
 DescribeBinlogDownloadUrlRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// Binlog文件ID
+    /// Binlog file ID
     ///
     /// Required.
     "BinlogId" binlog_id set_binlog_id: i64,
-    /// 备份下载来源限制条件
+    /// Backup download source limit
     "DownloadRestriction" download_restriction set_download_restriction: obj BackupLimitRestriction,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeBinlogDownloadUrl", DescribeBinlogDownloadUrlRequest => DescribeBinlogDownloadUrlResponse);
 
 rt::model! { read debug;
-/// DescribeBinlogDownloadUrl返回参数结构体
+/// DescribeBinlogDownloadUrl response structure.
 DescribeBinlogDownloadUrlResponse {
-    /// 下载地址
+    /// Download URL
     "DownloadUrl" download_url set_download_url: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// binlog备份信息
+/// binlog backup information
 DescribeBinlogListByVaultItem {
-    /// 集群ID
+    /// Cluster ID.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 集群名称
+    /// Cluster name.
     "ClusterName" cluster_name set_cluster_name: str,
-    /// Binlog文件信息
+    /// Binlog file information
     "BinlogFileInfo" binlog_file_info set_binlog_file_info: obj BinlogItem,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBinlogListByVault` (根据保险箱ID查询Binlog文件列表).
+/// Request of `DescribeBinlogListByVault` (Queries the Binlog file list according to the safe ID).
 ///
-/// 查询保险箱内binlog备份
+/// Queries binlog backups in a vault
 DescribeBinlogListByVaultRequest {
-    /// 保险箱ID
+    /// Safe ID
     ///
     /// Required.
     "VaultId" vault_id set_vault_id: str,
-    /// 集群ID
+    /// Cluster ID
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 备份ID列表
+    /// List of the backup IDs.
     "BackupIds" backup_ids set_backup_ids: list i64,
-    /// 备份名称列表
+    /// List of backup names
     "BackupNames" backup_names set_backup_names: list String,
-    /// 文件名列表
+    /// File name list
     "FileNames" file_names set_file_names: list String,
-    /// 返回数量，范围: (0, 100]，默认100
+    /// Number of returned results. Value range: (0, 100]. Default value: 100.
     "Limit" limit set_limit: i64,
-    /// 偏移量，范围: [0, INF)，默认0
+    /// Offset. Value range: [0, INF). Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 排序字段，可选值: VaultId, VaultName, BackupSaveSeconds, LockedTime, CreateTime, UpdateTime，默认createTime
+    /// Sorting field. Available values: VaultId, VaultName, BackupSaveSeconds, LockedTime, CreateTime, UpdateTime. Default value: createTime
     "OrderBy" order_by set_order_by: str,
-    /// 排序方式，可选值: desc, asc, DESC, ASC，默认desc
+    /// Sorting method. Available values: desc, asc, DESC, ASC. Default value: desc.
     "OrderByType" order_by_type set_order_by_type: str,
-    /// 状态
+    /// Status.
     "Status" status set_status: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeBinlogListByVault", DescribeBinlogListByVaultRequest => DescribeBinlogListByVaultResponse);
 
 rt::model! { read debug;
-/// DescribeBinlogListByVault返回参数结构体
+/// DescribeBinlogListByVault response structure.
 DescribeBinlogListByVaultResponse {
-    /// 总数量
+    /// Total number.
     "TotalCount" total_count set_total_count: i64,
-    /// Binlog文件列表
+    /// Binlog file list
     "BinlogList" binlog_list set_binlog_list: list DescribeBinlogListByVaultItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBinlogSaveDays` (查询Binlog保留天数).
+/// Request of `DescribeBinlogSaveDays` (Queries the Binlog retention days).
 ///
-/// 此接口（DescribeBinlogSaveDays）用于查询集群的Binlog保留天数。
+/// This API is used to query the Binlog retention days of a cluster.
 DescribeBinlogSaveDaysRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -4421,59 +4421,59 @@ DescribeBinlogSaveDaysRequest {
 rt::action!("cynosdb", "2019-01-07", "DescribeBinlogSaveDays", DescribeBinlogSaveDaysRequest => DescribeBinlogSaveDaysResponse);
 
 rt::model! { read debug;
-/// DescribeBinlogSaveDays返回参数结构体
+/// DescribeBinlogSaveDays response structure.
 DescribeBinlogSaveDaysResponse {
-    /// Binlog保留天数
+    /// Binlog retention days
     "BinlogSaveDays" binlog_save_days set_binlog_save_days: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBinlogs` (查询 Binlog 列表).
+/// Request of `DescribeBinlogs` (Queries the Binlog list).
 ///
-/// 本接口（DescribeBinlogs）用来查询集群 Binlog 日志列表。
+/// This API is used to query the Binlog list of a cluster.
 DescribeBinlogsRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 开始时间
+    /// Start time.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End time.
     "EndTime" end_time set_end_time: str,
-    /// 偏移量
+    /// Offset.
     "Offset" offset set_offset: i64,
-    /// 限制条数，默认值为20
+    /// Limit entries. Default value: 20.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeBinlogs", DescribeBinlogsRequest => DescribeBinlogsResponse);
 
 rt::model! { read debug;
-/// DescribeBinlogs返回参数结构体
+/// DescribeBinlogs response structure.
 DescribeBinlogsResponse {
-    /// 记录总条数
+    /// Total number of records
     "TotalCount" total_count set_total_count: i64,
-    /// Binlog列表
+    /// Binlog list
     "Binlogs" binlogs set_binlogs: list BinlogItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeChangedParamsAfterUpgrade` (升降配运行参数对比).
+/// Request of `DescribeChangedParamsAfterUpgrade` (Compares running parameters for scaling).
 ///
-/// 本接口（DescribeChangedParamsAfterUpgrade）用于查询升降配运行参数对比。
+/// This API is used to query the parameter comparison for scaling.
 DescribeChangedParamsAfterUpgradeRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 变配后的CPU
+    /// CPU after configuration change
     ///
     /// Required.
     "DstCpu" dst_cpu set_dst_cpu: i64,
-    /// 变配后的MEM，单位G
+    /// MEM after specification modification, in GB
     ///
     /// Required.
     "DstMem" dst_mem set_dst_mem: i64,
@@ -4481,120 +4481,120 @@ DescribeChangedParamsAfterUpgradeRequest {
 rt::action!("cynosdb", "2019-01-07", "DescribeChangedParamsAfterUpgrade", DescribeChangedParamsAfterUpgradeRequest => DescribeChangedParamsAfterUpgradeResponse);
 
 rt::model! { read debug;
-/// DescribeChangedParamsAfterUpgrade返回参数结构体
+/// DescribeChangedParamsAfterUpgrade response structure.
 DescribeChangedParamsAfterUpgradeResponse {
-    /// 参数个数
+    /// Number of parameters.
     "TotalCount" total_count set_total_count: i64,
-    /// 实例参数列表
+    /// Instance parameter list
     "Items" items set_items: list ParamItemInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeClusterDatabaseTables` (获取table列表).
+/// Request of `DescribeClusterDatabaseTables` (Accesses the table list).
 ///
-/// 获取table列表
+/// Access the table list.
 DescribeClusterDatabaseTablesRequest {
-    /// 集群id
+    /// Cluster ID.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 数据库名
+    /// Database name
     ///
     /// Required.
     "Db" db set_db: str,
-    /// 偏移
+    /// Offset
     "Offset" offset set_offset: i64,
-    /// 个数
+    /// Number
     "Limit" limit set_limit: i64,
-    /// 数据表类型。
-    /// "view"表示只返回 view，"base_table" 表示只返回基本表，"all" 表示返回 view 和表。默认为 all。
+    /// Table type.
+    /// "view" means only return views, "base_table" means only return basic tables, and "all" means return both views and tables. Default value: all.
     "TableType" table_type set_table_type: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeClusterDatabaseTables", DescribeClusterDatabaseTablesRequest => DescribeClusterDatabaseTablesResponse);
 
 rt::model! { read debug;
-/// DescribeClusterDatabaseTables返回参数结构体
+/// DescribeClusterDatabaseTables response structure.
 DescribeClusterDatabaseTablesResponse {
-    /// 总条数
+    /// Total number of entries.
     "TotalCount" total_count set_total_count: i64,
-    /// 分页偏移
+    /// Pagination Offset
     "Offset" offset set_offset: i64,
-    /// 分页限制数量
+    /// Pagination limit
     "Limit" limit set_limit: i64,
-    /// 数据库表列表
+    /// List of database tables
     "Tables" tables set_tables: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeClusterDatabases` (获取集群数据库列表).
+/// Request of `DescribeClusterDatabases` (Gets the cluster database list).
 ///
-/// 本接口（DescribeClusterDatabases）用于获取集群数据库列表。
+/// This API is used to obtain the cluster database list.
 DescribeClusterDatabasesRequest {
-    /// 集群id
+    /// Cluster ID.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 分页偏移
+    /// Pagination Offset
     "Offset" offset set_offset: i64,
-    /// 分页限制数量
+    /// Page limit
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeClusterDatabases", DescribeClusterDatabasesRequest => DescribeClusterDatabasesResponse);
 
 rt::model! { read debug;
-/// DescribeClusterDatabases返回参数结构体
+/// DescribeClusterDatabases response structure.
 DescribeClusterDatabasesResponse {
-    /// 总条数
+    /// Total number of entries.
     "TotalCount" total_count set_total_count: i64,
-    /// 分页偏移
+    /// Pagination Offset
     "Offset" offset set_offset: i64,
-    /// 数据库列表
+    /// Database list.
     "Databases" databases set_databases: list String,
-    /// 分页限制数
+    /// Pagination limit
     "Limit" limit set_limit: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeClusterDetailDatabases` (查询数据库列表).
+/// Request of `DescribeClusterDetailDatabases` (This example shows you how to query the database list.).
 ///
-/// 本接口（DescribeClusterDetailDatabases）用于查询数据库列表。
+/// This API is used to query the database list.
 DescribeClusterDetailDatabasesRequest {
-    /// 集群ID
+    /// Cluster ID.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 偏移量，默认0
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认20,最大100
+    /// Number of returned results. Default: 20; maximum: 100
     "Limit" limit set_limit: i64,
-    /// 数据库名称，通过该字段进行子串匹配
+    /// Database name. Perform substring match by this field.
     "DbName" db_name set_db_name: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeClusterDetailDatabases", DescribeClusterDetailDatabasesRequest => DescribeClusterDetailDatabasesResponse);
 
 rt::model! { read debug;
-/// DescribeClusterDetailDatabases返回参数结构体
+/// DescribeClusterDetailDatabases response structure.
 DescribeClusterDetailDatabasesResponse {
-    /// 数据库信息
+    /// Database information.
     "DbInfos" db_infos set_db_infos: list DbInfo,
-    /// 总数
+    /// Total.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeClusterDetail` (集群信息描述).
+/// Request of `DescribeClusterDetail` (Cluster information description).
 ///
-/// 该接口（DescribeClusterDetail）用于显示集群详情。
+/// This API is used to display cluster details.
 DescribeClusterDetailRequest {
-    /// 集群Id
+    /// Cluster Id.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -4602,20 +4602,20 @@ DescribeClusterDetailRequest {
 rt::action!("cynosdb", "2019-01-07", "DescribeClusterDetail", DescribeClusterDetailRequest => DescribeClusterDetailResponse);
 
 rt::model! { read debug;
-/// DescribeClusterDetail返回参数结构体
+/// DescribeClusterDetail response structure.
 DescribeClusterDetailResponse {
-    /// 集群详细信息
+    /// Cluster detail
     "Detail" detail set_detail: obj CynosdbClusterDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeClusterInstanceGroups` (查询集群实例组).
+/// Request of `DescribeClusterInstanceGroups` (Queries a cluster instance group).
 ///
-/// 本接口（DescribeClusterInstanceGrps）用于查询实例组信息。
+/// This API is used to query instance group information.
 DescribeClusterInstanceGroupsRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -4623,22 +4623,22 @@ DescribeClusterInstanceGroupsRequest {
 rt::action!("cynosdb", "2019-01-07", "DescribeClusterInstanceGroups", DescribeClusterInstanceGroupsRequest => DescribeClusterInstanceGroupsResponse);
 
 rt::model! { read debug;
-/// DescribeClusterInstanceGroups返回参数结构体
+/// DescribeClusterInstanceGroups response structure.
 DescribeClusterInstanceGroupsResponse {
-    /// 实例组个数
+    /// Number of instance groups
     "TotalCount" total_count set_total_count: i64,
-    /// 实例组列表
+    /// Instance group list
     "InstanceGroupInfoList" instance_group_info_list set_instance_group_info_list: list CynosdbInstanceGroup,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeClusterInstanceGrps` (查询实例组（废弃）).
+/// Request of `DescribeClusterInstanceGrps` (Queries an instance group (discontinued)).
 ///
-/// 本接口（DescribeClusterInstanceGrps）用于查询实例组信息。 该接口已废弃，推荐使用DescribeClusterInstanceGroups
+/// This API is used to query instance group information. This API is deprecated. DescribeClusterInstanceGroups is recommended.
 DescribeClusterInstanceGrpsRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -4646,15 +4646,15 @@ DescribeClusterInstanceGrpsRequest {
 rt::action!("cynosdb", "2019-01-07", "DescribeClusterInstanceGrps", DescribeClusterInstanceGrpsRequest => DescribeClusterInstanceGrpsResponse);
 
 rt::model! { read debug;
-/// DescribeClusterInstanceGrps返回参数结构体
+/// DescribeClusterInstanceGrps response structure.
 DescribeClusterInstanceGrpsResponse {
-    /// 实例组个数
+    /// Number of instance groups
     "TotalCount" total_count set_total_count: i64,
-    /// 实例组列表
+    /// Instance group list
     ///
     /// Disabled in the spec.
     "InstanceGrpInfoList" instance_grp_info_list set_instance_grp_info_list: list CynosdbInstanceGrp,
-    /// 实例组列表
+    /// Instance group list
     "InstanceGroupInfoList" instance_group_info_list set_instance_group_info_list: list CynosdbInstanceGroup,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4715,38 +4715,38 @@ DescribeClusterParamLogsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeClusterParams` (查询集群参数).
+/// Request of `DescribeClusterParams` (Queries cluster parameters).
 ///
-/// 本接口（DescribeClusterParams）用于查询集群参数。
+/// This API is used to query cluster parameters.
 DescribeClusterParamsRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 参数名字
+    /// Parameter name.
     "ParamName" param_name set_param_name: str,
-    /// 是否为全局参数
+    /// Whether it is a global parameter
     "IsGlobal" is_global set_is_global: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeClusterParams", DescribeClusterParamsRequest => DescribeClusterParamsResponse);
 
 rt::model! { read debug;
-/// DescribeClusterParams返回参数结构体
+/// DescribeClusterParams response structure.
 DescribeClusterParamsResponse {
-    /// 参数个数
+    /// Number of parameters.
     "TotalCount" total_count set_total_count: i64,
-    /// 实例参数列表
+    /// Instance parameter list
     "Items" items set_items: list ParamInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeClusterPasswordComplexity` (查看集群密码复杂度详情).
+/// Request of `DescribeClusterPasswordComplexity` (Views the password complexity details of a cluster).
 ///
-/// 本接口（DescribeClusterPasswordComplexity）用于查看集群密码复杂度详情。
+/// This API is used to view the password complexity details of a cluster.
 DescribeClusterPasswordComplexityRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -4754,19 +4754,19 @@ DescribeClusterPasswordComplexityRequest {
 rt::action!("cynosdb", "2019-01-07", "DescribeClusterPasswordComplexity", DescribeClusterPasswordComplexityRequest => DescribeClusterPasswordComplexityResponse);
 
 rt::model! { read debug;
-/// DescribeClusterPasswordComplexity返回参数结构体
+/// DescribeClusterPasswordComplexity response structure.
 DescribeClusterPasswordComplexityResponse {
-    /// 数据字典参数
+    /// Data dictionary parameter.
     "ValidatePasswordDictionary" validate_password_dictionary set_validate_password_dictionary: obj ParamInfo,
-    /// 密码长度
+    /// Password length
     "ValidatePasswordLength" validate_password_length set_validate_password_length: obj ParamInfo,
-    /// 大小写敏感字符个数
+    /// Number of case-sensitive characters
     "ValidatePasswordMixedCaseCount" validate_password_mixed_case_count set_validate_password_mixed_case_count: obj ParamInfo,
-    /// 数字个数
+    /// Number of digits
     "ValidatePasswordNumberCount" validate_password_number_count set_validate_password_number_count: obj ParamInfo,
-    /// 密码等级
+    /// Password level
     "ValidatePasswordPolicy" validate_password_policy set_validate_password_policy: obj ParamInfo,
-    /// 特殊字符个数
+    /// Number of special characters
     "ValidatePasswordSpecialCharCount" validate_password_special_char_count set_validate_password_special_char_count: obj ParamInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4794,11 +4794,11 @@ DescribeClusterPeriodScalePolicyResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeClusterReadOnly` (查询集群只读开关).
+/// Request of `DescribeClusterReadOnly` (Queries the cluster read-only switch).
 ///
-/// 本接口（DescribeClusterReadOnly）用于查询集群只读开关。
+/// This API is used to query the cluster read-only switch.
 DescribeClusterReadOnlyRequest {
-    /// 集群ID列表
+    /// List of cluster IDs
     ///
     /// Required.
     "ClusterIds" cluster_ids set_cluster_ids: list String,
@@ -4806,9 +4806,9 @@ DescribeClusterReadOnlyRequest {
 rt::action!("cynosdb", "2019-01-07", "DescribeClusterReadOnly", DescribeClusterReadOnlyRequest => DescribeClusterReadOnlyResponse);
 
 rt::model! { read debug;
-/// DescribeClusterReadOnly返回参数结构体
+/// DescribeClusterReadOnly response structure.
 DescribeClusterReadOnlyResponse {
-    /// 集群只读开关列表
+    /// List of cluster read-only switches
     "ClusterReadOnlyValues" cluster_read_only_values set_cluster_read_only_values: list ClusterReadOnlyValue,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4852,11 +4852,11 @@ DescribeClusterServerlessScalePlansResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeClusterStorageAutoExpand` (查看自动扩容配置).
+/// Request of `DescribeClusterStorageAutoExpand` (Views auto-scaling configuration).
 ///
-/// 本接口（DescribeClusterStorageAutoExpand）用于查询自动库容配置。
+/// This API is used to query the automated storage expansion configuration.
 DescribeClusterStorageAutoExpandRequest {
-    /// 集群ID
+    /// Cluster ID.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -4864,26 +4864,26 @@ DescribeClusterStorageAutoExpandRequest {
 rt::action!("cynosdb", "2019-01-07", "DescribeClusterStorageAutoExpand", DescribeClusterStorageAutoExpandRequest => DescribeClusterStorageAutoExpandResponse);
 
 rt::model! { read debug;
-/// DescribeClusterStorageAutoExpand返回参数结构体
+/// DescribeClusterStorageAutoExpand response structure.
 DescribeClusterStorageAutoExpandResponse {
-    /// 存储使用率阈值
+    /// Storage utilization threshold
     "StorageUsageThreshold" storage_usage_threshold set_storage_usage_threshold: i64,
-    /// 扩容步长
+    /// Scaling increment
     "ExpandStep" expand_step set_expand_step: i64,
-    /// 最大存储上限
+    /// Maximum storage capacity limit
     "MaxStorageLimit" max_storage_limit set_max_storage_limit: i64,
-    /// 是否开启：yes-开启，no-关闭
+    /// Whether to enable: yes-enabled, no-disabled
     "StorageAutoExpand" storage_auto_expand set_storage_auto_expand: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeClusterTransparentEncryptInfo` (查询集群透明加密信息).
+/// Request of `DescribeClusterTransparentEncryptInfo` (Queries cluster transparent encryption information).
 ///
-/// 查询集群透明加密信息
+/// Queries cluster transparent encryption information
 DescribeClusterTransparentEncryptInfoRequest {
-    /// 集群id
+    /// Cluster ID.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -4891,88 +4891,88 @@ DescribeClusterTransparentEncryptInfoRequest {
 rt::action!("cynosdb", "2019-01-07", "DescribeClusterTransparentEncryptInfo", DescribeClusterTransparentEncryptInfoRequest => DescribeClusterTransparentEncryptInfoResponse);
 
 rt::model! { read debug;
-/// DescribeClusterTransparentEncryptInfo返回参数结构体
+/// DescribeClusterTransparentEncryptInfo response structure.
 DescribeClusterTransparentEncryptInfoResponse {
-    /// 加密秘钥id
+    /// Encryption key id
     "KeyId" key_id set_key_id: str,
-    /// 加密秘钥地域
+    /// Encryption key region
     "KeyRegion" key_region set_key_region: str,
-    /// 秘钥类型
+    /// Key type
     "KeyType" key_type set_key_type: str,
-    /// 是否已经开启全局加密
+    /// Whether global encryption is enabled
     "IsOpenGlobalEncryption" is_open_global_encryption set_is_open_global_encryption: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeClusters` (查询集群列表).
+/// Request of `DescribeClusters` (Queries the cluster list).
 ///
-/// 本接口（DescribeClusters）用于查询集群列表。
+/// This API is used to describe clusters.
 DescribeClustersRequest {
-    /// 引擎类型：目前支持“MYSQL”， “POSTGRESQL”
+    /// Engine type: Currently supports "MYSQL", "POSTGRESQL".
     "DbType" db_type set_db_type: str,
-    /// 返回数量，默认为 20，最大值为 100
+    /// Returned quantity. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
-    /// 记录偏移量，默认值为0
+    /// Record offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 排序字段，取值范围：
+    /// Sorting field. Valid values:
     ///
-    /// -  CREATETIME：创建时间
+    /// -  CREATETIME: creation time
     ///
-    /// -  PERIODENDTIME：过期时间
+    /// -  PERIODENDTIME: Expiration time
     "OrderBy" order_by set_order_by: str,
-    /// 排序类型，取值范围：
+    /// Sorting type. Valid values:
     ///
-    /// -  ASC：升序排序
+    /// -  ASC: ascending order
     ///
-    /// -  DESC：降序排序
+    /// -  DESC: sort in descending order
     "OrderByType" order_by_type set_order_by_type: str,
-    /// 搜索条件，若存在多个Filter时，Filter间的关系为逻辑与（AND）关系。
+    /// Search criteria. When multiple filters exist, the relationship between filters is logical AND.
     "Filters" filters set_filters: list QueryFilter,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeClusters", DescribeClustersRequest => DescribeClustersResponse);
 
 rt::model! { read debug;
-/// DescribeClusters返回参数结构体
+/// DescribeClusters response structure.
 DescribeClustersResponse {
-    /// 集群数
+    /// Number of clusters
     "TotalCount" total_count set_total_count: i64,
-    /// 集群列表
+    /// This example shows you how to obtain the cluster list.
     "ClusterSet" cluster_set set_cluster_set: list CynosdbCluster,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBSecurityGroups` (查询实例安全组信息).
+/// Request of `DescribeDBSecurityGroups` (Querying Instance Security Group Information).
 ///
-/// 本接口（DescribeDBSecurityGroups）用于查询实例安全组信息。
+/// This API is used to query instance security group information.
 DescribeDBSecurityGroupsRequest {
-    /// 实例ID（InstanceId与InstanceGroupId必须任选一个传入）
+    /// Instance ID (you must import either InstanceId or InstanceGroupId)
     ///
     /// Disabled in the spec.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例组 ID，可通过 [DescribeClusterInstanceGroups](https://cloud.tencent.com/document/product/1003/103934) 接口查询。
+    /// Instance group ID, which can be obtained through the [DescribeClusterInstanceGroups](https://www.tencentcloud.com/document/product/1003/103934?from_cn_redirect=1) API.
     "InstanceGroupId" instance_group_id set_instance_group_id: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeDBSecurityGroups", DescribeDBSecurityGroupsRequest => DescribeDBSecurityGroupsResponse);
 
 rt::model! { read debug;
-/// DescribeDBSecurityGroups返回参数结构体
+/// DescribeDBSecurityGroups response structure.
 DescribeDBSecurityGroupsResponse {
-    /// 安全组信息
+    /// Security Group Information
     "Groups" groups set_groups: list SecurityGroup,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeFlow` (查询任务流信息).
+/// Request of `DescribeFlow` (Queries task flow information).
 ///
-/// 本接口（DescribeFlow）用于查询任务流信息。
+/// This API is used to query task flow information.
 DescribeFlowRequest {
-    /// 任务流ID
+    /// Task flow ID.
     ///
     /// Required.
     "FlowId" flow_id set_flow_id: i64,
@@ -4980,45 +4980,45 @@ DescribeFlowRequest {
 rt::action!("cynosdb", "2019-01-07", "DescribeFlow", DescribeFlowRequest => DescribeFlowResponse);
 
 rt::model! { read debug;
-/// DescribeFlow返回参数结构体
+/// DescribeFlow response structure.
 DescribeFlowResponse {
-    /// 任务流状态。0-成功，1-失败，2-处理中
+    /// Task flow status. 0: successful, 1: failed, 2: processing
     "Status" status set_status: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceCLSLogDelivery` (查询实例日志投递信息).
+/// Request of `DescribeInstanceCLSLogDelivery` (Queries the instance log delivery information).
 ///
-/// 本接口（DescribeInstanceCLSLogDelivery）用于查询实例日志投递信息。
+/// This API is used to query instance log delivery information.
 DescribeInstanceCLSLogDeliveryRequest {
-    /// 实例id
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 日志类型
+    /// Log type
     "LogType" log_type set_log_type: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeInstanceCLSLogDelivery", DescribeInstanceCLSLogDeliveryRequest => DescribeInstanceCLSLogDeliveryResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceCLSLogDelivery返回参数结构体
+/// DescribeInstanceCLSLogDelivery response structure.
 DescribeInstanceCLSLogDeliveryResponse {
-    /// 总数量
+    /// Total number.
     "TotalCount" total_count set_total_count: i64,
-    /// 实例投递信息
+    /// Instance Delivery Information
     "InstanceCLSDeliveryInfos" instance_cls_delivery_infos set_instance_cls_delivery_infos: list InstanceCLSDeliveryInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceDetail` (查询实例详情).
+/// Request of `DescribeInstanceDetail` (This example shows you how to query instance details.).
 ///
-/// 本接口(DescribeInstanceDetail)用于查询实例详情。
+/// This API is used to query instance details.
 DescribeInstanceDetailRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -5026,256 +5026,256 @@ DescribeInstanceDetailRequest {
 rt::action!("cynosdb", "2019-01-07", "DescribeInstanceDetail", DescribeInstanceDetailRequest => DescribeInstanceDetailResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceDetail返回参数结构体
+/// DescribeInstanceDetail response structure.
 DescribeInstanceDetailResponse {
-    /// 实例详情
+    /// Instance details
     "Detail" detail set_detail: obj CynosdbInstanceDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceErrorLogs` (查询错误日志列表).
+/// Request of `DescribeInstanceErrorLogs` (Queries the error log list).
 ///
-/// 本接口（DescribeInstanceErrorLogs）用于查询实例错误日志列表。
+/// This API is used to query the list of instance error logs.
 DescribeInstanceErrorLogsRequest {
-    /// 实例Id
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 日志条数限制
+    /// Log entry limit
     "Limit" limit set_limit: i64,
-    /// 日志条数偏移量
+    /// Log entry offset
     "Offset" offset set_offset: i64,
-    /// 开始时间
+    /// Start time.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End time.
     "EndTime" end_time set_end_time: str,
-    /// 排序字段，有Timestamp枚举值
+    /// Sorting field. Valid values: `Timestamp` (enumeration value).
     "OrderBy" order_by set_order_by: str,
-    /// 排序类型，有ASC,DESC枚举值
+    /// Sorting type. Valid values: `ASC`, `DESC`.
     "OrderByType" order_by_type set_order_by_type: str,
-    /// 日志等级，有error、warning、note三种，支持多个等级同时搜索
+    /// Log level. Valid values: error, warning, note. You can search multiple levels at the same time.
     "LogLevels" log_levels set_log_levels: list String,
-    /// 关键字，支持模糊搜索
+    /// Keyword. Fuzzy search is supported.
     "KeyWords" key_words set_key_words: list String,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeInstanceErrorLogs", DescribeInstanceErrorLogsRequest => DescribeInstanceErrorLogsResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceErrorLogs返回参数结构体
+/// DescribeInstanceErrorLogs response structure.
 DescribeInstanceErrorLogsResponse {
-    /// 日志条数
+    /// Number of logs.
     "TotalCount" total_count set_total_count: i64,
-    /// 错误日志列表
+    /// Error log list
     "ErrorLogs" error_logs set_error_logs: list CynosdbErrorLogItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceParams` (查询实例参数列表).
+/// Request of `DescribeInstanceParams` (Queries the instance parameter list).
 ///
-/// 本接口（DescribeInstanceParams）用于查询实例参数列表。
+/// This API is used to query the instance parameter list.
 DescribeInstanceParamsRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 实例ID，支持批量查询
+    /// Instance ID. Support batch querying.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 参数名搜索条件，支持模糊匹配
+    /// Parameter name search criteria. Fuzzy matching is supported.
     "ParamKeyword" param_keyword set_param_keyword: str,
-    /// 是否为全局参数
+    /// Whether it is a global parameter
     "IsGlobal" is_global set_is_global: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeInstanceParams", DescribeInstanceParamsRequest => DescribeInstanceParamsResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceParams返回参数结构体
+/// DescribeInstanceParams response structure.
 DescribeInstanceParamsResponse {
-    /// 实例参数列表
+    /// Instance parameter list
     "Items" items set_items: list InstanceParamItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceSlowQueries` (查询实例慢日志详情).
+/// Request of `DescribeInstanceSlowQueries` (Queries the instance slow log details).
 ///
-/// 此接口（DescribeInstanceSlowQueries）用于查询实例慢日志详情。受到平台返回大小限制，当返回结果过大时，可能会对超过限制的内容进行截断。
+/// This API is used to query the slow log details of an instance. Subject to platform return size limits, return results may be truncated if they are too large.
 DescribeInstanceSlowQueriesRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 事务开始最早时间
+    /// Earliest transaction start time.
     "StartTime" start_time set_start_time: str,
-    /// 事务开始最晚时间
+    /// Latest transaction start time.
     "EndTime" end_time set_end_time: str,
-    /// 限制条数
+    /// Limit.
     ///
-    /// 建议控制 limit 大小，当 limit 过大时，由于平台返回结果大小限制，可能会造成截断
+    /// It is recommended to control the limit size. Large limits may cause truncation due to the platform's size limit for return results.
     "Limit" limit set_limit: i64,
-    /// 偏移量
+    /// Offset.
     "Offset" offset set_offset: i64,
-    /// 用户名
+    /// Username.
     "Username" username set_username: str,
-    /// 客户端host
+    /// Client host.
     "Host" host set_host: str,
-    /// 数据库名
+    /// Database name.
     "Database" database set_database: str,
-    /// 排序字段
+    /// Sorting field.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - QueryTime： 按照 SQL 语句的总执行时长排序
-    /// - LockTime： 按照 SQL 语句在等待锁（如表锁、行锁）上消耗的时间排序
-    /// - RowsExamined： 按照 SQL 语句在执行过程中扫描的行数排序
-    /// - RowsSent： 按照 SQL 语句最终返回给客户端的结果行数排序
-    /// - Timestamp： 按照慢查询语句发生的时间戳排序
+    /// - QueryTime: sorts by the total execution time of the SQL statements.
+    /// - LockTime: sorts by the time consumed by the SQL statements waiting for locks (such as table locks or row locks).
+    /// - RowsExamined: sorts by the number of rows scanned during SQL statement execution.
+    /// - RowsSent: sorts by the number of result rows returned to the client for the SQL statements.
+    /// - Timestamp: sorts by the timestamp when the slow query statement occurs.
     "OrderBy" order_by set_order_by: str,
-    /// 排序类型，可选值：asc,desc
+    /// Sorting type. Valid values: asc and desc.
     "OrderByType" order_by_type set_order_by_type: str,
-    /// sql语句
+    /// SQL statement.
     "SqlText" sql_text set_sql_text: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeInstanceSlowQueries", DescribeInstanceSlowQueriesRequest => DescribeInstanceSlowQueriesResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceSlowQueries返回参数结构体
+/// DescribeInstanceSlowQueries response structure.
 DescribeInstanceSlowQueriesResponse {
-    /// 总条数
+    /// Total quantity.
     "TotalCount" total_count set_total_count: i64,
-    /// 慢查询记录
+    /// Slow query records.
     "SlowQueries" slow_queries set_slow_queries: list SlowQueriesItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceSpecsByOperationType` (根据操作类型查询实例规格).
+/// Request of `DescribeInstanceSpecsByOperationType` (Queries instance specifications based on the operation type).
 ///
-/// 根据操作类型查询实例规格
+/// Query instance specifications according to the operation type.
 DescribeInstanceSpecsByOperationTypeRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 操作类型
-    /// addROInstance：新增RO实例
-    /// modifyInstance：变配
+    /// Operation type.
+    /// addROInstance: Add an RO instance
+    /// modifyInstance: adjust the configuration
     ///
     /// Required.
     "OperationType" operation_type set_operation_type: str,
-    /// 实例ID，查询变配规格时必传
+    /// Instance ID. Required when querying configuration modification specifications.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例机器类型
+    /// Instance machine type.
     "DeviceType" device_type set_device_type: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeInstanceSpecsByOperationType", DescribeInstanceSpecsByOperationTypeRequest => DescribeInstanceSpecsByOperationTypeResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceSpecsByOperationType返回参数结构体
+/// DescribeInstanceSpecsByOperationType response structure.
 DescribeInstanceSpecsByOperationTypeResponse {
-    /// 实例规格信息
+    /// Instance specification information
     "InstanceSpecSet" instance_spec_set set_instance_spec_set: list InstanceSpec,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceSpecs` (查询购买页可购买的实例规格).
+/// Request of `DescribeInstanceSpecs` (Queries instance specifications available for purchase on the purchase page).
 ///
-/// 本接口（DescribeInstanceSpecs）用于查询购买页可购买的实例规格。
+/// This API is used to query the instance specifications available for purchase on the purchase page.
 DescribeInstanceSpecsRequest {
-    /// 数据库类型，取值范围:
+    /// Database type. Value range:
     ///
     /// -  MYSQL
     ///
     /// Required.
     "DbType" db_type set_db_type: str,
-    /// 是否需要返回可用区信息
+    /// Whether to return AZ information
     "IncludeZoneStocks" include_zone_stocks set_include_zone_stocks: bool,
-    /// 实例机器类型
+    /// Instance Machine Type
     "DeviceType" device_type set_device_type: str,
-    /// 集群级别。例如 P0, P1。若未指定可用区，针对于不支持亲和性的可用区将降级查询非亲和性资源。
+    /// Cluster level. For example, P0, P1. If no availability zone is specified, the query for non-affinity resources will be downgraded for availability zones that do not support affinity.
     "ClusterLevel" cluster_level set_cluster_level: str,
-    /// 可用区
+    /// AZ.
     "Zone" zone set_zone: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeInstanceSpecs", DescribeInstanceSpecsRequest => DescribeInstanceSpecsResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceSpecs返回参数结构体
+/// DescribeInstanceSpecs response structure.
 DescribeInstanceSpecsResponse {
-    /// 规格信息
+    /// Specification information.
     "InstanceSpecSet" instance_spec_set set_instance_spec_set: list InstanceSpec,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstances` (查询实例的列表).
+/// Request of `DescribeInstances` (Queries the list of instances).
 ///
-/// 本接口(DescribeInstances)用于查询实例列表。
+/// This API is used to query the instance list.
 DescribeInstancesRequest {
-    /// 返回数量，默认为 20，取值范围为(0,100]
+    /// Number of returns. Default value: 20. Value range: (0, 100].
     "Limit" limit set_limit: i64,
-    /// 记录偏移量，默认值为0
+    /// Record offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 排序字段，取值范围：
+    /// Sorting field. Valid values:
     ///
-    /// -  CREATETIME：创建时间
+    /// -  CREATETIME: creation time
     ///
-    /// -  PERIODENDTIME：过期时间
+    /// -  PERIODENDTIME: Expiration time
     "OrderBy" order_by set_order_by: str,
-    /// 排序类型，取值范围：
+    /// Sorting type. Valid values:
     ///
-    /// -  ASC：升序排序
+    /// -  ASC: ascending order
     ///
-    /// -  DESC：降序排序
+    /// -  DESC: sort in descending order
     "OrderByType" order_by_type set_order_by_type: str,
-    /// 搜索条件，若存在多个Filter时，Filter间的关系为逻辑与（AND）关系。
+    /// Search criteria. When multiple filters exist, the relationship between filters is logical AND.
     "Filters" filters set_filters: list QueryFilter,
-    /// 引擎类型：目前支持“MYSQL”
+    /// Engine type. Currently, `MYSQL` is supported.
     "DbType" db_type set_db_type: str,
-    /// 实例状态, 可选值:
-    /// creating 创建中
-    /// running 运行中
-    /// isolating 隔离中
-    /// isolated 已隔离
-    /// activating 恢复中
-    /// offlining 下线中
-    /// offlined 已下线
+    /// Instance status. Available values:
+    /// creating
+    /// running
+    /// isolating
+    /// isolated
+    /// Recovering
+    /// offlining
+    /// offlined
     "Status" status set_status: str,
-    /// 实例id列表
+    /// Instance ID list
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 集群类型，取值范围
-    /// -  CYNOSDB：事务集群
-    /// -  LIBRADB：分析集群
-    /// -  ALL：全部 ，缺省为 ALL
+    /// Cluster type. Value range:
+    /// -  CYNOSDB: transactional cluster
+    /// -  LIBRADB: analysis cluster
+    /// -  ALL: all . Defaults to ALL.
     "ClusterType" cluster_type set_cluster_type: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeInstances", DescribeInstancesRequest => DescribeInstancesResponse);
 
 rt::model! { read debug;
-/// DescribeInstances返回参数结构体
+/// DescribeInstances response structure.
 DescribeInstancesResponse {
-    /// 实例个数
+    /// Number of instances
     "TotalCount" total_count set_total_count: i64,
-    /// 实例列表
+    /// Instance list
     "InstanceSet" instance_set set_instance_set: list CynosdbInstance,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstancesWithinSameCluster` (查询同一集群下实例列表).
+/// Request of `DescribeInstancesWithinSameCluster` (Queries the instance list under the same cluster).
 ///
-/// 本接口（DescribeInstancesWithinSameCluster）用于查询同一集群下实例列表
+/// This API is used to query the instance list under the same cluster.
 DescribeInstancesWithinSameClusterRequest {
     /// vpcId
     ///
@@ -5289,90 +5289,90 @@ DescribeInstancesWithinSameClusterRequest {
 rt::action!("cynosdb", "2019-01-07", "DescribeInstancesWithinSameCluster", DescribeInstancesWithinSameClusterRequest => DescribeInstancesWithinSameClusterResponse);
 
 rt::model! { read debug;
-/// DescribeInstancesWithinSameCluster返回参数结构体
+/// DescribeInstancesWithinSameCluster response structure.
 DescribeInstancesWithinSameClusterResponse {
-    /// 实例个数
+    /// Number of instances
     "TotalCount" total_count set_total_count: i64,
-    /// 实例ID列表
+    /// Instance ID list.
     "InstanceIds" instance_ids set_instance_ids: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeIntegrateTask` (查询集成集群创建任务).
+/// Request of `DescribeIntegrateTask` (Queries the integration cluster creation task).
 ///
-/// 本接口（DescribeIntegrateTask）用于查询集群任务。
+/// This API is used to query cluster tasks.
 DescribeIntegrateTaskRequest {
-    /// 大订单id，大订单id和子订单id必须二选一
+    /// Large order id. Either the large order id or the sub-order id must be selected.
     "BigDealId" big_deal_id set_big_deal_id: str,
-    /// 订单列表
+    /// Order list
     "DealNames" deal_names set_deal_names: list String,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeIntegrateTask", DescribeIntegrateTaskRequest => DescribeIntegrateTaskResponse);
 
 rt::model! { read debug;
-/// DescribeIntegrateTask返回参数结构体
+/// DescribeIntegrateTask response structure.
 DescribeIntegrateTaskResponse {
-    /// 当前步骤
+    /// Details of the current step
     "CurrentStep" current_step set_current_step: str,
-    /// 当前进度
+    /// Current progress
     "CurrentProgress" current_progress set_current_progress: str,
-    /// 任务状态
+    /// Task status.
     "TaskStatus" task_status set_task_status: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeIsolatedInstances` (查询回收站实例列表).
+/// Request of `DescribeIsolatedInstances` (Queries the recycle bin instance list).
 ///
-/// 本接口（DescribeIsolatedInstances）用于查询回收站实例列表。
+/// This API is used to query the recycle bin instance list.
 DescribeIsolatedInstancesRequest {
-    /// 返回数量，默认为 20，最大值为 100
+    /// Returned quantity. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
-    /// 记录偏移量，默认值为0
+    /// Record offset. Default value: 0
     "Offset" offset set_offset: i64,
-    /// 排序字段，取值范围：
+    /// Sorting field. Valid values:
     ///
-    /// -  CREATETIME：创建时间
+    /// -  CREATETIME: creation time
     ///
-    /// -  PERIODENDTIME：过期时间
+    /// -  PERIODENDTIME: Expiration time
     "OrderBy" order_by set_order_by: str,
-    /// 排序类型，取值范围：
+    /// Sorting type. Valid values:
     ///
-    /// -  ASC：升序排序
+    /// -  ASC: ascending order
     ///
-    /// -  DESC：降序排序
+    /// -  DESC: sort in descending order
     "OrderByType" order_by_type set_order_by_type: str,
-    /// 搜索条件，若存在多个Filter时，Filter间的关系为逻辑与（AND）关系。
+    /// Search criteria. When multiple filters exist, the relationship between filters is logical AND.
     "Filters" filters set_filters: list QueryFilter,
-    /// 引擎类型：目前支持“MYSQL”， “POSTGRESQL”
+    /// Engine type: Currently supports "MYSQL" and "POSTGRESQL"
     "DbType" db_type set_db_type: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeIsolatedInstances", DescribeIsolatedInstancesRequest => DescribeIsolatedInstancesResponse);
 
 rt::model! { read debug;
-/// DescribeIsolatedInstances返回参数结构体
+/// DescribeIsolatedInstances response structure.
 DescribeIsolatedInstancesResponse {
-    /// 实例个数
+    /// Number of instances
     "TotalCount" total_count set_total_count: i64,
-    /// 实例列表
+    /// Instance list
     "InstanceSet" instance_set set_instance_set: list CynosdbInstance,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLibraDBClusterAccountAllPrivileges` (查询分析集群账号全部权限).
+/// Request of `DescribeLibraDBClusterAccountAllPrivileges` (Query and analyze all permissions of a cluster account).
 ///
-/// 本接口（DescribeLibraDBClusterAccountAllPrivileges）用于查询分析集群账号全部权限
+/// This API is used to query and analyze all permissions of a cluster account.
 DescribeLibraDBClusterAccountAllPrivilegesRequest {
-    /// 分析集群id
+    /// Analysis Cluster id
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 账号
+    /// Account
     ///
     /// Required.
     "Account" account set_account: obj InputAccount,
@@ -5380,102 +5380,102 @@ DescribeLibraDBClusterAccountAllPrivilegesRequest {
 rt::action!("cynosdb", "2019-01-07", "DescribeLibraDBClusterAccountAllPrivileges", DescribeLibraDBClusterAccountAllPrivilegesRequest => DescribeLibraDBClusterAccountAllPrivilegesResponse);
 
 rt::model! { read debug;
-/// DescribeLibraDBClusterAccountAllPrivileges返回参数结构体
+/// DescribeLibraDBClusterAccountAllPrivileges response structure.
 DescribeLibraDBClusterAccountAllPrivilegesResponse {
-    /// 权限语句
+    /// Permission statement
     "PrivilegeStatements" privilege_statements set_privilege_statements: list String,
-    /// 全局权限
+    /// Global permission
     "GlobalPrivileges" global_privileges set_global_privileges: list String,
-    /// 数据库权限
+    /// Database permission
     "DatabasePrivileges" database_privileges set_database_privileges: list DatabasePrivileges,
-    /// 表权限
+    /// Table permission
     "TablePrivileges" table_privileges set_table_privileges: list TablePrivileges,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLibraDBClusterAccountPrivileges` (查询分析集群账号权限).
+/// Request of `DescribeLibraDBClusterAccountPrivileges` (Query and analyze cluster account permissions).
 ///
-/// 本接口（DescribeLibraDBClusterAccountPrivileges）用于查询分析集群账号权限
+/// This API is used to query the permissions of a cluster account.
 DescribeLibraDBClusterAccountPrivilegesRequest {
-    /// 集群id
+    /// Cluster ID.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 账号名
+    /// Account name.
     ///
     /// Required.
     "AccountName" account_name set_account_name: str,
-    /// 主机名
+    /// host name
     ///
     /// Required.
     "Host" host set_host: str,
-    /// 数据库名
+    /// Database name
     ///
     /// Required.
     "Db" db set_db: str,
-    /// 类型
+    /// Type.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 表名
+    /// Table name
     "TableName" table_name set_table_name: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeLibraDBClusterAccountPrivileges", DescribeLibraDBClusterAccountPrivilegesRequest => DescribeLibraDBClusterAccountPrivilegesResponse);
 
 rt::model! { read debug;
-/// DescribeLibraDBClusterAccountPrivileges返回参数结构体
+/// DescribeLibraDBClusterAccountPrivileges response structure.
 DescribeLibraDBClusterAccountPrivilegesResponse {
-    /// 权限列表
+    /// Permission list
     "Privileges" privileges set_privileges: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLibraDBClusterAccounts` (查询分析集群账号).
+/// Request of `DescribeLibraDBClusterAccounts` (Query an analysis cluster account).
 ///
-/// 本接口（DescribeLibraDBClusterAccounts）用于查询分析集群账号
+/// This API is used to query and analyze cluster accounts.
 DescribeLibraDBClusterAccountsRequest {
-    /// 分析集群id
+    /// Analysis Cluster id
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 账号名
+    /// Account name.
     "AccountNames" account_names set_account_names: list String,
-    /// 模糊匹配关键字
+    /// Fuzzy matching keyword
     "AccountRegular" account_regular set_account_regular: str,
-    /// 主机名
+    /// host name
     "Hosts" hosts set_hosts: list String,
-    /// 限制
+    /// Limit
     "Limit" limit set_limit: i64,
-    /// 偏移
+    /// Offset
     "Offset" offset set_offset: i64,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeLibraDBClusterAccounts", DescribeLibraDBClusterAccountsRequest => DescribeLibraDBClusterAccountsResponse);
 
 rt::model! { read debug;
-/// DescribeLibraDBClusterAccounts返回参数结构体
+/// DescribeLibraDBClusterAccounts response structure.
 DescribeLibraDBClusterAccountsResponse {
-    /// 账号信息
+    /// Account information
     "AccountSet" account_set set_account_set: list Account,
-    /// 总数
+    /// Total number.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLibraDBClusterAutoMapRule` (查询分析集群高级映射规则).
+/// Request of `DescribeLibraDBClusterAutoMapRule` (Queries advanced mapping rules of an analysis cluster).
 ///
-/// 本接口（DescribeLibraDBClusterAutoMapRule）用于查看分析集群高级映射规则
+/// This API is used to view advanced mapping rules for an analysis cluster.
 DescribeLibraDBClusterAutoMapRuleRequest {
-    /// 分析集群ID
+    /// Analysis cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 分析实例ID
+    /// Analysis instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -5483,123 +5483,123 @@ DescribeLibraDBClusterAutoMapRuleRequest {
 rt::action!("cynosdb", "2019-01-07", "DescribeLibraDBClusterAutoMapRule", DescribeLibraDBClusterAutoMapRuleRequest => DescribeLibraDBClusterAutoMapRuleResponse);
 
 rt::model! { read debug;
-/// DescribeLibraDBClusterAutoMapRule返回参数结构体
+/// DescribeLibraDBClusterAutoMapRule response structure.
 DescribeLibraDBClusterAutoMapRuleResponse {
-    /// 高级映射规则
+    /// Advanced mapping rule
     "AutoMapRules" auto_map_rules set_auto_map_rules: list AutoMapRule,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLibraDBClusterDetail` (查询分析集群详情).
+/// Request of `DescribeLibraDBClusterDetail` (Queries and analyzes cluster details).
 ///
-/// 查询 TDSQL-C 分析集群信息
+/// Queries TDSQL-C analysis cluster information
 DescribeLibraDBClusterDetailRequest {
-    /// 分析集群 ID
+    /// Analysis Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 是否获取更多服务器信息，可选值yes no
+    /// Whether to get more server information. Available values: yes, no
     "GetServerInfo" get_server_info set_get_server_info: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeLibraDBClusterDetail", DescribeLibraDBClusterDetailRequest => DescribeLibraDBClusterDetailResponse);
 
 rt::model! { read debug;
-/// DescribeLibraDBClusterDetail返回参数结构体
+/// DescribeLibraDBClusterDetail response structure.
 DescribeLibraDBClusterDetailResponse {
-    /// 集群信息
+    /// Cluster information.
     "Detail" detail set_detail: obj LibraDBClusterDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLibraDBClusterTableMapping` (查询分析集群库表映射).
+/// Request of `DescribeLibraDBClusterTableMapping` (Queries and analyzes the cluster database/table mapping).
 ///
-/// 本接口（ModifyLibraDBForwardConfig）用于查看分析集群库表映射关系
+/// This API is used to view the mapping relationship between databases and tables in an analysis cluster.
 DescribeLibraDBClusterTableMappingRequest {
-    /// 分析集群ID
+    /// Analysis cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 分析引擎实例ID
+    /// Analysis engine instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 节点ID
+    /// Node ID.
     "NodeId" node_id set_node_id: str,
-    /// 偏移量
+    /// Offset.
     "Offset" offset set_offset: i64,
-    /// 页面记录限制
+    /// Page record limit
     "Limit" limit set_limit: i64,
-    /// 源端schema列表
+    /// Source schema list
     "SrcSchemas" src_schemas set_src_schemas: list String,
-    /// 源端表列表
+    /// Source table list
     "SrcTableName" src_table_name set_src_table_name: list String,
-    /// 状态列表
+    /// Status list
     "StatusList" status_list set_status_list: list String,
-    /// 映射数据库名称
+    /// Map database names
     "MapSchemas" map_schemas set_map_schemas: list String,
-    /// 映射表名
+    /// Mapping table name
     "MapTableName" map_table_name set_map_table_name: list String,
-    /// 是否查询映射数据库名称不为空的记录
+    /// Whether to query records where the mapping database name is not empty
     "MapSchemaNotEmpty" map_schema_not_empty set_map_schema_not_empty: bool,
-    /// 是否查询映射表名不为空的记录
+    /// Whether to query records where the mapping table name is not empty
     "MapTableNameNotEmpty" map_table_name_not_empty set_map_table_name_not_empty: bool,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeLibraDBClusterTableMapping", DescribeLibraDBClusterTableMappingRequest => DescribeLibraDBClusterTableMappingResponse);
 
 rt::model! { read debug;
-/// DescribeLibraDBClusterTableMapping返回参数结构体
+/// DescribeLibraDBClusterTableMapping response structure.
 DescribeLibraDBClusterTableMappingResponse {
-    /// 总记录数
+    /// Total number of records
     "TotalCnt" total_cnt set_total_cnt: i64,
-    /// 数据库映射信息
+    /// Database mapping information
     "TableMappings" table_mappings set_table_mappings: list TableMappingObject,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLibraDBClusters` (查询分析集群列表).
+/// Request of `DescribeLibraDBClusters` (Queries and analyzes the cluster list).
 ///
-/// 查询分析集群列表
+/// This API is used to query the list of analysis clusters.
 DescribeLibraDBClustersRequest {
-    /// 限制
+    /// Limit
     "Limit" limit set_limit: i64,
-    /// 偏置
+    /// Bias
     "Offset" offset set_offset: i64,
-    /// 排序字段
+    /// Sorting field.
     "OrderBy" order_by set_order_by: str,
-    /// 排序方法
+    /// Sort method
     "OrderByType" order_by_type set_order_by_type: str,
-    /// 过滤条件
+    /// Filter criteria.
     "Filters" filters set_filters: list QueryFilter,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeLibraDBClusters", DescribeLibraDBClustersRequest => DescribeLibraDBClustersResponse);
 
 rt::model! { read debug;
-/// DescribeLibraDBClusters返回参数结构体
+/// DescribeLibraDBClusters response structure.
 DescribeLibraDBClustersResponse {
-    /// 集群信息
+    /// Cluster information.
     "ClusterSet" cluster_set set_cluster_set: list LibraDBClusterSet,
-    /// 集群数量
+    /// Number of clusters
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLibraDBDataSource` (查询分析引擎数据源信息).
+/// Request of `DescribeLibraDBDataSource` (Queries data source information of the analysis engine).
 ///
-/// 本接口（DescribeLibraDBDataSource）用于查询分析集群的源实例信息
+/// This API is used to query source instance information of the analysis cluster.
 DescribeLibraDBDataSourceRequest {
-    /// 分析集群ID
+    /// Analysis cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 只读分析引擎实例ID
+    /// Read-only analysis engine instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -5607,20 +5607,20 @@ DescribeLibraDBDataSourceRequest {
 rt::action!("cynosdb", "2019-01-07", "DescribeLibraDBDataSource", DescribeLibraDBDataSourceRequest => DescribeLibraDBDataSourceResponse);
 
 rt::model! { read debug;
-/// DescribeLibraDBDataSource返回参数结构体
+/// DescribeLibraDBDataSource response structure.
 DescribeLibraDBDataSourceResponse {
-    /// 源端信息列表
+    /// Source information list
     "DataSourceList" data_source_list set_data_source_list: list DataSourceItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLibraDBForwardConfig` (查询只读分析引擎转发参数).
+/// Request of `DescribeLibraDBForwardConfig` (Queries the forwarding parameters of a read-only analysis engine).
 ///
-/// 本接口（DescribeLibraDBForwardConfig）用于查询分析引擎转发参数
+/// This API is used to query the forwarding parameters of the analysis engine.
 DescribeLibraDBForwardConfigRequest {
-    /// 只读分析引擎实例id
+    /// Read-only analysis engine instance id
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -5628,26 +5628,26 @@ DescribeLibraDBForwardConfigRequest {
 rt::action!("cynosdb", "2019-01-07", "DescribeLibraDBForwardConfig", DescribeLibraDBForwardConfigRequest => DescribeLibraDBForwardConfigResponse);
 
 rt::model! { read debug;
-/// DescribeLibraDBForwardConfig返回参数结构体
+/// DescribeLibraDBForwardConfig response structure.
 DescribeLibraDBForwardConfigResponse {
-    /// 是否开启转发
+    /// Whether to enable forwarding
     "ForwardMode" forward_mode set_forward_mode: str,
-    /// 转发列表
+    /// Forwarding list
     "ForwardList" forward_list set_forward_list: list ForwardInstanceInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLibraDBInstanceDetail` (查询只读分析引擎实例详情).
+/// Request of `DescribeLibraDBInstanceDetail` (Queries the details of a read-only analysis engine instance).
 ///
-/// 本接口(DescribeLibraDBInstanceDetail)用于查询只读分析引擎详情
+/// This API is used to query read-only analysis engine details.
 DescribeLibraDBInstanceDetailRequest {
-    /// 集群ID
+    /// Cluster ID.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 只读分析引擎实例 ID
+    /// Read-only analysis engine instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -5655,151 +5655,151 @@ DescribeLibraDBInstanceDetailRequest {
 rt::action!("cynosdb", "2019-01-07", "DescribeLibraDBInstanceDetail", DescribeLibraDBInstanceDetailRequest => DescribeLibraDBInstanceDetailResponse);
 
 rt::model! { read debug;
-/// DescribeLibraDBInstanceDetail返回参数结构体
+/// DescribeLibraDBInstanceDetail response structure.
 DescribeLibraDBInstanceDetailResponse {
-    /// 主账号
+    /// Root account
     "Uin" uin set_uin: str,
-    /// 账号唯一ID
+    /// Account unique ID
     "AppId" app_id set_app_id: i64,
-    /// 集群ID
+    /// Cluster ID.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 集群名称
+    /// Cluster name.
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 实例ID
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名称
+    /// Instance name.
     "InstanceName" instance_name set_instance_name: str,
-    /// 项目ID
+    /// Project ID
     "ProjectId" project_id set_project_id: i64,
-    /// 地域
+    /// Region.
     "Region" region set_region: str,
-    /// 可用区
+    /// AZ.
     "Zone" zone set_zone: str,
-    /// 实例状态
+    /// Instance status
     "Status" status set_status: str,
-    /// 状态描述
+    /// Status description
     "StatusDesc" status_desc set_status_desc: str,
-    /// Libra分析引擎版本
+    /// Libra analysis engine version
     "LibraDBVersion" libra_db_version set_libra_db_version: str,
-    /// cpu核数
+    /// cpu cores.
     "Cpu" cpu set_cpu: i64,
-    /// 内存大小
+    /// Memory size.
     "Memory" memory set_memory: i64,
-    /// 存储大小
+    /// Storage size
     "Storage" storage set_storage: i64,
-    /// 存储类型
+    /// Storage type
     "StorageType" storage_type set_storage_type: str,
-    /// 实例类型
+    /// Instance type.
     "InstanceType" instance_type set_instance_type: str,
-    /// 实例角色
+    /// Instance role
     "InstanceRole" instance_role set_instance_role: str,
-    /// 更新时间
+    /// Update time.
     "UpdateTime" update_time set_update_time: str,
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 售卖方式
+    /// Selling mode
     "PayMode" pay_mode set_pay_mode: i64,
-    /// 售卖开始时间
+    /// Start time
     "PeriodStartTime" period_start_time set_period_start_time: str,
-    /// 售卖结束时间
+    /// Termination time
     "PeriodEndTime" period_end_time set_period_end_time: str,
-    /// 续费标识
+    /// Renewal flag
     "RenewFlag" renew_flag set_renew_flag: i64,
-    /// 网络类型
+    /// Network type
     "NetType" net_type set_net_type: i64,
-    /// 私有网络ID
+    /// VPC ID
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网ID
+    /// Subnet ID.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 虚拟IP
+    /// Virtual IP
     "Vip" vip set_vip: str,
-    /// 端口
+    /// Port
     "Vport" vport set_vport: i64,
-    /// 实例网络信息
+    /// Instance network info
     "InstanceNetInfo" instance_net_info set_instance_net_info: obj InstanceNetInfo,
-    /// 实例标签信息
+    /// Instance tag information
     "ResourceTags" resource_tags set_resource_tags: list Tag,
-    /// 实例节点信息
+    /// Instance node information
     "NodeInfo" node_info set_node_info: list LibraDBNodeInfo,
-    /// 实例节点个数
+    /// Number of instance nodes
     "NodeCount" node_count set_node_count: i128,
-    /// 分析实例升级版本之后信息
+    /// Analyze the information after the instance upgrade version
     "AnalysisUpgradeVersionInfo" analysis_upgrade_version_info set_analysis_upgrade_version_info: obj UpgradeAnalysisInstanceVersionInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLibraDBInstanceSpecs` (查询只读分析引擎规格列表).
+/// Request of `DescribeLibraDBInstanceSpecs` (Queries the specification list of a read-only analysis engine).
 ///
-/// 本接口(DescribeLibraDBInstanceSpecs)用于查询只读分析引擎在该地域支持的规格列表信息
+/// This API is used to query the specification information list supported for read-only analysis engines in the region.
 DescribeLibraDBInstanceSpecsRequest {
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeLibraDBInstanceSpecs", DescribeLibraDBInstanceSpecsRequest => DescribeLibraDBInstanceSpecsResponse);
 
 rt::model! { read debug;
-/// DescribeLibraDBInstanceSpecs返回参数结构体
+/// DescribeLibraDBInstanceSpecs response structure.
 DescribeLibraDBInstanceSpecsResponse {
-    /// 该地域实例规格信息列表
+    /// Instance specifications list for this region
     "InstanceSpecSet" instance_spec_set set_instance_spec_set: list RegionInstanceSpecInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLibraDBSlowLogs` (查询分析引擎慢日志).
+/// Request of `DescribeLibraDBSlowLogs` (Queries slow logs of the analysis engine).
 ///
-/// 本接口（DescribeLibraDBSlowLogs）为只读分析引擎的慢 SQL 明细查询接口
+/// This API is used to query slow SQL details of the read-only analysis engine.
 DescribeLibraDBSlowLogsRequest {
-    /// 只读分析引擎实例 ID
+    /// Read-only analysis engine instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 开始时间,1753171200。
+    /// Start time, 1753171200.
     "StartTime" start_time set_start_time: i128,
-    /// 结束时间,1753171200。
+    /// End time, 1753171200.
     "EndTime" end_time set_end_time: i128,
-    /// 日志单页条数限制:0-200。
+    /// Limit on number of log entries per page: 0-200.
     "Limit" limit set_limit: str,
-    /// 日志分页，大于0。
+    /// Log pagination. The value must be greater than 0.
     "Offset" offset set_offset: str,
-    /// 日志排序方式，DESC-降序，ASC-升序。
+    /// Log sorting method. `DESC`: descending order. `ASC`: ascending order.
     "Order" order set_order: str,
-    /// 日志排序条件。
+    /// Log sorting condition.
     "OrderBy" order_by set_order_by: str,
-    /// 过滤条件。
+    /// Filter criteria
     "LogFilter" log_filter set_log_filter: list LogFilter,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeLibraDBSlowLogs", DescribeLibraDBSlowLogsRequest => DescribeLibraDBSlowLogsResponse);
 
 rt::model! { read debug;
-/// DescribeLibraDBSlowLogs返回参数结构体
+/// DescribeLibraDBSlowLogs response structure.
 DescribeLibraDBSlowLogsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLibraDBVersion` (查询分析引擎内核版本).
+/// Request of `DescribeLibraDBVersion` (Queries the kernel version of the analysis engine).
 ///
-/// 查询只读分析引擎支持的版本列表
+/// This API is used to query the list of supported versions for the read-only analysis engine.
 DescribeLibraDBVersionRequest {
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeLibraDBVersion", DescribeLibraDBVersionRequest => DescribeLibraDBVersionResponse);
 
 rt::model! { read debug;
-/// DescribeLibraDBVersion返回参数结构体
+/// DescribeLibraDBVersion response structure.
 DescribeLibraDBVersionResponse {
-    /// 版本列表
+    /// Version list
     "VersionList" version_list set_version_list: list LibraDBVersion,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeMaintainPeriod` (查询实例维护时间窗).
+/// Request of `DescribeMaintainPeriod` (Querying an Instance Maintenance Window).
 ///
-/// 本接口（DescribeMaintainPeriod）用于查询实例维护时间窗。
+/// This API is used to query instance maintenance window.
 DescribeMaintainPeriodRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -5807,24 +5807,24 @@ DescribeMaintainPeriodRequest {
 rt::action!("cynosdb", "2019-01-07", "DescribeMaintainPeriod", DescribeMaintainPeriodRequest => DescribeMaintainPeriodResponse);
 
 rt::model! { read debug;
-/// DescribeMaintainPeriod返回参数结构体
+/// DescribeMaintainPeriod response structure.
 DescribeMaintainPeriodResponse {
-    /// 维护week days
+    /// Maintain week days
     "MaintainWeekDays" maintain_week_days set_maintain_week_days: list String,
-    /// 维护开始时间，单位秒
+    /// Maintenance start time in seconds
     "MaintainStartTime" maintain_start_time set_maintain_start_time: i64,
-    /// 维护时长，单位秒
+    /// Maintenance duration in seconds
     "MaintainDuration" maintain_duration set_maintain_duration: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeParamTemplateDetail` (查询参数模板详情).
+/// Request of `DescribeParamTemplateDetail` (This API is used to query parameter template details.).
 ///
-/// 本接口（DescribeParamTemplateDetail）用于查询用户参数模板详情。
+/// This API is used to query user parameter template details.
 DescribeParamTemplateDetailRequest {
-    /// 参数模板ID
+    /// Parameter template ID.
     ///
     /// Required.
     "TemplateId" template_id set_template_id: i64,
@@ -5832,198 +5832,198 @@ DescribeParamTemplateDetailRequest {
 rt::action!("cynosdb", "2019-01-07", "DescribeParamTemplateDetail", DescribeParamTemplateDetailRequest => DescribeParamTemplateDetailResponse);
 
 rt::model! { read debug;
-/// DescribeParamTemplateDetail返回参数结构体
+/// DescribeParamTemplateDetail response structure.
 DescribeParamTemplateDetailResponse {
-    /// 参数模板ID
+    /// Parameter template ID.
     "TemplateId" template_id set_template_id: i64,
-    /// 参数模板名称
+    /// Parameter template name
     "TemplateName" template_name set_template_name: str,
-    /// 参数模板描述
+    /// Parameter template description
     "TemplateDescription" template_description set_template_description: str,
-    /// 引擎版本
+    /// Engine version
     "EngineVersion" engine_version set_engine_version: str,
-    /// 参数总条数
+    /// Total number of parameters.
     "TotalCount" total_count set_total_count: i64,
-    /// 参数列表
+    /// Parameter list
     "Items" items set_items: list ParamDetail,
-    /// 数据库类型，可选值：NORMAL，SERVERLESS
+    /// Database type. Available values: NORMAL, SERVERLESS
     "DbMode" db_mode set_db_mode: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeParamTemplates` (查询参数模板信息).
+/// Request of `DescribeParamTemplates` (Querying Information of a Parameter Template).
 ///
-/// 本接口（DescribeParamTemplates）用于查询用户指定产品下的所有参数模板信息。
+/// This API is used to query all parameter template information under a user-specified product.
 DescribeParamTemplatesRequest {
-    /// 数据库引擎版本号
+    /// Database engine version
     "EngineVersions" engine_versions set_engine_versions: list String,
-    /// 模板名称
+    /// Template name
     "TemplateNames" template_names set_template_names: list String,
-    /// 模板ID
+    /// Template ID.
     "TemplateIds" template_ids set_template_ids: list i64,
-    /// 数据库类型，可选值：NORMAL，SERVERLESS
+    /// Database type. Available values: NORMAL, SERVERLESS
     "DbModes" db_modes set_db_modes: list String,
-    /// 查询偏移量
+    /// Query offset
     "Offset" offset set_offset: i64,
-    /// 查询限制条数
+    /// Query limit count
     "Limit" limit set_limit: i64,
-    /// 查询的模板对应的产品类型
+    /// Product type corresponding to the queried template.
     "Products" products set_products: list String,
-    /// 模板类型
+    /// Template type
     "TemplateTypes" template_types set_template_types: list String,
-    /// 版本类型
+    /// Version type
     "EngineTypes" engine_types set_engine_types: list String,
-    /// 返回结果的排序字段
+    /// Sorting field of returned results
     "OrderBy" order_by set_order_by: str,
-    /// 排序方式（asc、desc）
+    /// Sorting method (asc, desc)
     "OrderDirection" order_direction set_order_direction: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeParamTemplates", DescribeParamTemplatesRequest => DescribeParamTemplatesResponse);
 
 rt::model! { read debug;
-/// DescribeParamTemplates返回参数结构体
+/// DescribeParamTemplates response structure.
 DescribeParamTemplatesResponse {
-    /// 参数模板数量
+    /// Number of parameter templates
     "TotalCount" total_count set_total_count: i64,
-    /// 参数模板信息
+    /// Parameter template information.
     "Items" items set_items: list ParamTemplateListInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeProjectSecurityGroups` (查询项目安全组信息).
+/// Request of `DescribeProjectSecurityGroups` (Queries project security group information).
 ///
-/// 本接口（DescribeProjectSecurityGroups）用于查询项目安全组信息。
+/// This API is used to query project security group information.
 DescribeProjectSecurityGroupsRequest {
-    /// 项目ID
+    /// Project ID.
     "ProjectId" project_id set_project_id: i64,
-    /// 限制量
+    /// Limit amount
     "Limit" limit set_limit: i64,
-    /// 偏移量
+    /// Offset.
     "Offset" offset set_offset: i64,
-    /// 搜索关键字
+    /// Search Keywords
     "SearchKey" search_key set_search_key: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeProjectSecurityGroups", DescribeProjectSecurityGroupsRequest => DescribeProjectSecurityGroupsResponse);
 
 rt::model! { read debug;
-/// DescribeProjectSecurityGroups返回参数结构体
+/// DescribeProjectSecurityGroups response structure.
 DescribeProjectSecurityGroupsResponse {
-    /// 安全组详情
+    /// Security group details
     "Groups" groups set_groups: list SecurityGroup,
-    /// 总数量
+    /// Total number.
     "Total" total set_total: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeProxies` (查询数据库代理列表).
+/// Request of `DescribeProxies` (Queries the database proxy list).
 ///
-/// 本接口（DescribeProxies）用于查询数据库代理列表。
+/// This API is used to query the database proxy list.
 DescribeProxiesRequest {
-    /// 集群 ID（该参数必传，例如 cynosdbmysql-2u2mh111）。
+    /// Cluster ID (this parameter is required, for example, cynosdbmysql-2u2mh111).
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 返回数量，默认为 20，最大值为 100
+    /// Number of returns. Default value: 20. Maximum value: 100
     "Limit" limit set_limit: i64,
-    /// 记录偏移量，默认值为0
+    /// Record offset. Default value: 0
     "Offset" offset set_offset: i64,
-    /// 排序字段，取值范围：
+    /// Sorting field. Value range:
     ///
-    /// -  CREATETIME：创建时间
-    /// -  PERIODENDTIME：过期时间
+    /// -  CREATETIME: creation time
+    /// -  PERIODENDTIME: expiration time
     "OrderBy" order_by set_order_by: str,
-    /// 排序类型，取值范围：
+    /// Sorting type. Value range:
     ///
-    /// -  ASC：升序排序
-    /// -  DESC：降序排序
+    /// -  ASC: ascending sort
+    /// -  DESC: sort in descending order
     "OrderByType" order_by_type set_order_by_type: str,
-    /// 搜索条件，若存在多个 Filter 时，Filter 间的关系为逻辑与（AND）关系。
-    /// 说明：此参数当前仅支持 Status 和 ProxyGroupId 两种过滤条件。
+    /// Search criteria. If there are multiple Filters, the relationship between them is logical AND.
+    /// Description: This parameter currently only supports two filter conditions: Status and ProxyGroupId.
     "Filters" filters set_filters: list QueryParamFilter,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeProxies", DescribeProxiesRequest => DescribeProxiesResponse);
 
 rt::model! { read debug;
-/// DescribeProxies返回参数结构体
+/// DescribeProxies response structure.
 DescribeProxiesResponse {
-    /// 数据库代理组数
+    /// Number of Database Proxy Groups
     "TotalCount" total_count set_total_count: i64,
-    /// 数据库代理组列表
+    /// Database Proxy Group list
     "ProxyGroupInfos" proxy_group_infos set_proxy_group_infos: list ProxyGroupInfo,
-    /// 数据库代理节点
+    /// Database proxy node
     "ProxyNodeInfos" proxy_node_infos set_proxy_node_infos: list ProxyNodeInfo,
-    /// sql自动转发
+    /// sql automatic forwarding
     "ColumnStoreProxyForward" column_store_proxy_forward set_column_store_proxy_forward: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeProxyNodes` (查询代理节点列表).
+/// Request of `DescribeProxyNodes` (Queries the proxy node list).
 ///
-/// 本接口（DescribeProxyNodes）用于查询代理节点列表。
+/// This API is used to query the proxy node list.
 DescribeProxyNodesRequest {
-    /// 返回数量，默认为 20，最大值为 100
+    /// Returned quantity. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
-    /// 记录偏移量，默认值为0
+    /// Record offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 排序字段，取值范围：
+    /// Sorting field. Valid values:
     ///
-    /// -  CREATETIME：创建时间
+    /// -  CREATETIME: creation time
     ///
-    /// -  PERIODENDTIME：过期时间
+    /// -  PERIODENDTIME: Expiration time
     "OrderBy" order_by set_order_by: str,
-    /// 排序类型，取值范围：
+    /// Sorting type. Valid values:
     ///
-    /// -  ASC：升序排序
+    /// -  ASC: ascending sort
     ///
-    /// -  DESC：降序排序
+    /// -  DESC: sort in descending order
     "OrderByType" order_by_type set_order_by_type: str,
-    /// 搜索条件，若存在多个Filter时，Filter间的关系为逻辑与（AND）关系。目前支持的搜索字段：Status、ProxyNodeId、ClusterId、OssProxyNodeName。
+    /// Search criteria. When multiple filters exist, the relationship between filters is logical AND. Currently supports the following search fields: Status, ProxyNodeId, ClusterId, OssProxyNodeName.
     "Filters" filters set_filters: list QueryFilter,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeProxyNodes", DescribeProxyNodesRequest => DescribeProxyNodesResponse);
 
 rt::model! { read debug;
-/// DescribeProxyNodes返回参数结构体
+/// DescribeProxyNodes response structure.
 DescribeProxyNodesResponse {
-    /// 数据库代理节点总数
+    /// Total number of database proxy nodes
     "TotalCount" total_count set_total_count: i64,
-    /// 数据库代理节点列表
+    /// List of database proxy nodes
     "ProxyNodeInfos" proxy_node_infos set_proxy_node_infos: list ProxyNodeInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeProxySpecs` (查询数据库代理规格).
+/// Request of `DescribeProxySpecs` (Queries database proxy specifications).
 ///
-/// 本接口（DescribeProxySpecs）用于查询数据库代理规格。
+/// This API is used to query database proxy specifications.
 DescribeProxySpecsRequest {
-    /// 集群id
+    /// Cluster ID.
     "ClusterId" cluster_id set_cluster_id: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeProxySpecs", DescribeProxySpecsRequest => DescribeProxySpecsResponse);
 
 rt::model! { read debug;
-/// DescribeProxySpecs返回参数结构体
+/// DescribeProxySpecs response structure.
 DescribeProxySpecsResponse {
-    /// 数据库代理规格列表
+    /// List of database proxy specifications
     "ProxySpecs" proxy_specs set_proxy_specs: list ProxySpec,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeProxyZoneStocks` (查询数据库代理地域库存).
+/// Request of `DescribeProxyZoneStocks` (Queries the regional inventory of database proxy).
 ///
-/// 该接口(DescribeProxyZoneStocks)查询数据库代理地域库存
+/// This API is used to query regional inventory for database proxy.
 DescribeProxyZoneStocksRequest {
-    /// 可用区
+    /// AZ.
     ///
     /// Required.
     "Zone" zone set_zone: str,
@@ -6031,289 +6031,289 @@ DescribeProxyZoneStocksRequest {
 rt::action!("cynosdb", "2019-01-07", "DescribeProxyZoneStocks", DescribeProxyZoneStocksRequest => DescribeProxyZoneStocksResponse);
 
 rt::model! { read debug;
-/// DescribeProxyZoneStocks返回参数结构体
+/// DescribeProxyZoneStocks response structure.
 DescribeProxyZoneStocksResponse {
-    /// 数据库代理地域库存列表
+    /// Database proxy regional inventory list.
     "ProxyZoneStockInfos" proxy_zone_stock_infos set_proxy_zone_stock_infos: list ProxyZoneStockInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// redolog信息
+/// Redo log message
 DescribeRedoLogListByVaultItem {
-    /// 集群ID
+    /// Cluster ID.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 集群名称
+    /// Cluster name.
     "ClusterName" cluster_name set_cluster_name: str,
-    /// RedoLog文件信息
+    /// RedoLog file information
     "RedoFileInfo" redo_file_info set_redo_file_info: obj RedoLogItem,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRedoLogListByVault` (查询保险箱内redolog备份).
+/// Request of `DescribeRedoLogListByVault` (Queries redolog backups in a vault).
 ///
-/// 查询RedoLog备份
+/// Query RedoLog backups
 DescribeRedoLogListByVaultRequest {
-    /// 保险箱ID
+    /// Safe ID
     ///
     /// Required.
     "VaultId" vault_id set_vault_id: str,
-    /// 备份ID列表
+    /// List of the backup IDs.
     "BackupIds" backup_ids set_backup_ids: list i64,
-    /// 集群ID
+    /// Cluster ID
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 备份名称列表
+    /// List of backup names
     "BackupNames" backup_names set_backup_names: list String,
-    /// 文件名称列表
+    /// List of file names
     "FileNames" file_names set_file_names: list String,
-    /// 每页数量，范围(0,100]，默认100
+    /// Number of items per page. Value range: (0,100]. Default value: 100
     "Limit" limit set_limit: i64,
-    /// 偏移量，范围[0,INF)，默认0
+    /// Offset. Value range: [0, INF). Default value: 0
     "Offset" offset set_offset: i64,
-    /// 排序字段，可选值：VaultId,VaultName,BackupSaveSeconds,LockedTime,CreateTime,UpdateTime，默认createTime
+    /// Sorting field. Available values: VaultId, VaultName, BackupSaveSeconds, LockedTime, CreateTime, UpdateTime. Default value: CreateTime.
     "OrderBy" order_by set_order_by: str,
-    /// 排序方式，可选值：desc,asc,DESC,ASC，默认desc
+    /// Sorting method. Available values: desc, asc, DESC, ASC. Default value: desc.
     "OrderByType" order_by_type set_order_by_type: str,
-    /// 状态
+    /// Status.
     "Status" status set_status: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeRedoLogListByVault", DescribeRedoLogListByVaultRequest => DescribeRedoLogListByVaultResponse);
 
 rt::model! { read debug;
-/// DescribeRedoLogListByVault返回参数结构体
+/// DescribeRedoLogListByVault response structure.
 DescribeRedoLogListByVaultResponse {
-    /// 符合条件的RedoLog文件总数
+    /// Total eligible RedoLog files
     "TotalCount" total_count set_total_count: i64,
-    /// RedoLog文件列表
+    /// RedoLog file list
     "RedoLogList" redo_log_list set_redo_log_list: list DescribeRedoLogListByVaultItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRedoLogs` (redo日志列表).
+/// Request of `DescribeRedoLogs` (redo log list).
 ///
-/// 本接口（DescribeRedoLogs）用于查询redo日志列表。
+/// This API is used to query the redo log list.
 DescribeRedoLogsRequest {
-    /// 集群id
+    /// Cluster ID.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 每页条数
+    /// Entries Per Page
     "Limit" limit set_limit: i64,
-    /// 偏移量
+    /// Offset.
     "Offset" offset set_offset: i64,
-    /// 开始时间
+    /// Start time.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End time.
     "EndTime" end_time set_end_time: str,
-    /// redolog文件名
+    /// redolog file name
     "FileNames" file_names set_file_names: list String,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeRedoLogs", DescribeRedoLogsRequest => DescribeRedoLogsResponse);
 
 rt::model! { read debug;
-/// DescribeRedoLogs返回参数结构体
+/// DescribeRedoLogs response structure.
 DescribeRedoLogsResponse {
-    /// 总条数
+    /// Total number of entries.
     "TotalCount" total_count set_total_count: i64,
-    /// redo日志信息
+    /// redo log information
     "RedoLogs" redo_logs set_redo_logs: list RedoLogItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeResourcePackageDetail` (查询资源包使用详情).
+/// Request of `DescribeResourcePackageDetail` (Queries resource package usage details).
 ///
-/// 本接口（DescribeResourcePackageDetail）用于查询资源包使用详情。
+/// This API is used to query resource package usage details.
 DescribeResourcePackageDetailRequest {
-    /// 资源包唯一ID
+    /// Unique ID of the resource package
     ///
     /// Required.
     "PackageId" package_id set_package_id: str,
-    /// 集群ID
+    /// Cluster ID
     "ClusterIds" cluster_ids set_cluster_ids: list String,
-    /// 开始时间
+    /// Start time.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End time.
     "EndTime" end_time set_end_time: str,
-    /// 偏移量
+    /// Offset.
     "Offset" offset set_offset: str,
-    /// 限制
+    /// Limit
     "Limit" limit set_limit: str,
-    /// 实例D
+    /// Instance D
     "InstanceIds" instance_ids set_instance_ids: list String,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeResourcePackageDetail", DescribeResourcePackageDetailRequest => DescribeResourcePackageDetailResponse);
 
 rt::model! { read debug;
-/// DescribeResourcePackageDetail返回参数结构体
+/// DescribeResourcePackageDetail response structure.
 DescribeResourcePackageDetailResponse {
-    /// 资源包抵扣总数
+    /// Total number of resource package deductions.
     "Total" total set_total: i64,
-    /// 资源包明细说明
+    /// Resource pack details
     "Detail" detail set_detail: list PackageDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeResourcePackageList` (查询资源包列表).
+/// Request of `DescribeResourcePackageList` (Queries the resource package list).
 ///
-/// 本接口（DescribeResourcePackageList）用于查询资源包列表。
+/// This API is used to query the resource package list.
 DescribeResourcePackageListRequest {
-    /// 资源包唯一ID
+    /// Unique ID of the resource package
     "PackageId" package_id set_package_id: list String,
-    /// 资源包名称
+    /// Resource package name.
     "PackageName" package_name set_package_name: list String,
-    /// 资源包类型
-    /// CCU-计算资源包，DISK-存储资源包
+    /// Resource package type
+    /// CCU: compute resource package. DISK: storage resource package.
     "PackageType" package_type set_package_type: list String,
-    /// 资源包使用地域
-    /// china-中国内地通用，overseas-港澳台及海外通用
+    /// Region of use for the resource package
+    /// china: common in the Chinese mainland; overseas: common in Hong Kong (China), Macao (China), Taiwan (China), and overseas regions
     "PackageRegion" package_region set_package_region: list String,
-    /// 资源包状态
-    /// creating-创建中；
-    /// using-使用中；
-    /// expired-已过期；
-    /// normal_finish-使用完；
-    /// apply_refund-申请退费中；
-    /// refund-已退费。
+    /// Resource pack status
+    /// creating
+    /// using: in use;
+    /// expired
+    /// normal_finish: used up;
+    /// apply_refund: refund requested.
+    /// refund: refunded.
     "Status" status set_status: list String,
-    /// 排序条件，支持排序条件:startTime-生效时间，
-    /// expireTime-过期时间，packageUsedSpec-使用容量，packageTotalSpec-总存储量。
-    /// 按照数组顺序排列；
+    /// Sort condition. Supported sort condition: startTime - effective time.
+    /// expireTime: expiration time, packageUsedSpec: used capacity, packageTotalSpec: total storage capacity.
+    /// Sequential arrangement by array.
     "OrderBy" order_by set_order_by: list String,
-    /// 排序方式，DESC-降序，ASC-升序
+    /// Sorting method. `DESC`: descending order. `ASC`: ascending order.
     "OrderDirection" order_direction set_order_direction: str,
-    /// 偏移量
+    /// Offset.
     "Offset" offset set_offset: i64,
-    /// 限制
+    /// Limit
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeResourcePackageList", DescribeResourcePackageListRequest => DescribeResourcePackageListResponse);
 
 rt::model! { read debug;
-/// DescribeResourcePackageList返回参数结构体
+/// DescribeResourcePackageList response structure.
 DescribeResourcePackageListResponse {
-    /// 资源包总数
+    /// Total number of resource packages.
     "Total" total set_total: i64,
-    /// 资源包明细
+    /// Resource pack details
     "Detail" detail set_detail: list Package,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeResourcePackageSaleSpec` (查询资源包规格).
+/// Request of `DescribeResourcePackageSaleSpec` (Queries resource package specifications).
 ///
-/// 本接口（DescribeResourcePackageSaleSpec）用于查询资源包规格。
+/// This API is used to query resource package specifications.
 DescribeResourcePackageSaleSpecRequest {
-    /// 实例类型
+    /// Instance type
     ///
     /// Required.
     "InstanceType" instance_type set_instance_type: str,
-    /// 资源包使用地域
-    /// china-中国内地通用，overseas-港澳台及海外通用
+    /// Region of resource pack usage
+    /// china: universally applicable in the Chinese mainland; overseas: universally applicable in Hong Kong (China), Macao (China), Taiwan (China), and overseas regions.
     ///
     /// Required.
     "PackageRegion" package_region set_package_region: str,
-    /// 资源包类型
-    /// CCU-计算资源包
-    /// DISK-存储资源包
+    /// Resource package type
+    /// CCU - compute resource package
+    /// DISK - storage resource package
     ///
     /// Required.
     "PackageType" package_type set_package_type: str,
-    /// 偏移量
+    /// Offset.
     "Offset" offset set_offset: i64,
-    /// 限制
+    /// Limit
     "Limit" limit set_limit: i64,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeResourcePackageSaleSpec", DescribeResourcePackageSaleSpecRequest => DescribeResourcePackageSaleSpecResponse);
 
 rt::model! { read debug;
-/// DescribeResourcePackageSaleSpec返回参数结构体
+/// DescribeResourcePackageSaleSpec response structure.
 DescribeResourcePackageSaleSpecResponse {
-    /// 可售卖资源包规格总数
+    /// Total number of purchasable resource pack specifications
     "Total" total set_total: i64,
-    /// 资源包明细说明
+    /// Resource pack details
     "Detail" detail set_detail: list SalePackageSpec,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeResourcesByDealName` (查询订单关联实例).
+/// Request of `DescribeResourcesByDealName` (Queries order associated instance).
 ///
-/// 本接口（DescribeResourcesByDealName）用于查询订单关联实例。
+/// This API is used to query order associated instances.
 DescribeResourcesByDealNameRequest {
-    /// 计费订单ID（如果计费还没回调业务发货，可能出现错误码InvalidParameterValue.DealNameNotFound，这种情况需要业务重试DescribeResourcesByDealName接口直到成功）。
-    /// DealName与DealNames至少应输入一项，两者都传时以DealName为准。
+    /// Billing order ID (if billing has not called back business delivery, the error code InvalidParameterValue.DealNameNotFound may occur. In this case, the business needs to retry the DescribeResourcesByDealName API until it succeeds).
+    /// Enter at least one of DealName and DealNames. If both are entered, DealName takes precedence.
     "DealName" deal_name set_deal_name: str,
-    /// 计费订单ID列表，可以一次查询若干条订单ID对应资源信息（如果计费还没回调业务发货，可能出现错误码InvalidParameterValue.DealNameNotFound，这种情况需要业务重试DescribeResourcesByDealName接口直到成功）。
-    /// DealName与DealNames至少应输入一项，两者都传时以DealName为准。
+    /// List of billing order IDs. You can query the resource information for several order IDs in a single query. If billing has not yet called back the business for delivery, the error code InvalidParameterValue.DealNameNotFound may occur. In this case, retry the DescribeResourcesByDealName API until it succeeds.
+    /// Enter at least one of DealName and DealNames. If both are entered, DealName takes precedence.
     "DealNames" deal_names set_deal_names: list String,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeResourcesByDealName", DescribeResourcesByDealNameRequest => DescribeResourcesByDealNameResponse);
 
 rt::model! { read debug;
-/// DescribeResourcesByDealName返回参数结构体
+/// DescribeResourcesByDealName response structure.
 DescribeResourcesByDealNameResponse {
-    /// 计费资源id信息数组
+    /// Billing resource id information array
     "BillingResourceInfos" billing_resource_infos set_billing_resource_infos: list BillingResourceInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRollbackTimeRange` (查询回档时间范围).
+/// Request of `DescribeRollbackTimeRange` (Queries the rollback time range).
 ///
-/// 本接口（DescribeRollbackTimeRange）用于查询回档时间范围。
+/// This API is used to query the rollback time range.
 DescribeRollbackTimeRangeRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 保险箱id
+    /// Safe id
     "VaultId" vault_id set_vault_id: str,
-    /// 保险箱地域
+    /// Safe region
     "VaultRegion" vault_region set_vault_region: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeRollbackTimeRange", DescribeRollbackTimeRangeRequest => DescribeRollbackTimeRangeResponse);
 
 rt::model! { read debug;
-/// DescribeRollbackTimeRange返回参数结构体
+/// DescribeRollbackTimeRange response structure.
 DescribeRollbackTimeRangeResponse {
-    /// 有效回归时间范围开始时间点（已废弃）
+    /// Start of the valid regression time range (abandoned)
     "TimeRangeStart" time_range_start set_time_range_start: str,
-    /// 有效回归时间范围结束时间点（已废弃）
+    /// End time point of the valid regression time range (abandoned)
     "TimeRangeEnd" time_range_end set_time_range_end: str,
-    /// 可回档时间范围
+    /// Available rollback time range
     "RollbackTimeRanges" rollback_time_ranges set_rollback_time_ranges: list RollbackTimeRange,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSQLExecutionPlan` (查询 SQL执行计划).
+/// Request of `DescribeSQLExecutionPlan` (Queries SQL execution plans).
 ///
-/// 本接口(DescribeSQLExecutionPlan)用于查询执行计划详情
+/// This API is used to query the details of a query execution plan.
 DescribeSQLExecutionPlanRequest {
-    /// 集群ID
+    /// Cluster ID.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// SQL模板ID
+    /// SQL Template ID
     ///
     /// Required.
     "TemplateID" template_id set_template_id: str,
-    /// 计划详情序列号
+    /// Plan detail serial number.
     ///
     /// Required.
     "PlanDetailId" plan_detail_id set_plan_detail_id: i64,
@@ -6321,9 +6321,9 @@ DescribeSQLExecutionPlanRequest {
 rt::action!("cynosdb", "2019-01-07", "DescribeSQLExecutionPlan", DescribeSQLExecutionPlanRequest => DescribeSQLExecutionPlanResponse);
 
 rt::model! { read debug;
-/// DescribeSQLExecutionPlan返回参数结构体
+/// DescribeSQLExecutionPlan response structure.
 DescribeSQLExecutionPlanResponse {
-    /// 执行计划详情
+    /// Plan details
     "PlanDetail" plan_detail set_plan_detail: obj ExecutionPlanDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6355,59 +6355,59 @@ DescribeSSLStatusResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSaveBackupClusters` (遗留备份列表).
+/// Request of `DescribeSaveBackupClusters` (Legacy backup list).
 ///
-/// 本接口（DescribeSaveBackupClusters）用于查询遗留备份集群信息。
+/// This API is used to query legacy backup cluster information.
 DescribeSaveBackupClustersRequest {
-    /// 每页条数
+    /// Entries Per Page
     ///
     /// Required.
     "Limit" limit set_limit: i64,
-    /// 偏移量
+    /// Offset.
     "Offset" offset set_offset: i64,
-    /// 检索条件
+    /// Retrieval criteria
     "Filters" filters set_filters: list QuerySimpleFilter,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeSaveBackupClusters", DescribeSaveBackupClustersRequest => DescribeSaveBackupClustersResponse);
 
 rt::model! { read debug;
-/// DescribeSaveBackupClusters返回参数结构体
+/// DescribeSaveBackupClusters response structure.
 DescribeSaveBackupClustersResponse {
-    /// 总条数
+    /// Total number of entries.
     "TotalCount" total_count set_total_count: i64,
-    /// 遗留备份信息
+    /// Legacy backup information
     "SaveBackupClusterInfos" save_backup_cluster_infos set_save_backup_cluster_infos: list SaveBackupClusterInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeServerlessInstanceSpecs` (查询Serverless实例可选规格).
+/// Request of `DescribeServerlessInstanceSpecs` (Queries available specifications of a Serverless instance).
 ///
-/// 查询Serverless实例可选规格
+/// Query the available specifications of a Serverless instance
 DescribeServerlessInstanceSpecsRequest {
-    /// 可用区
+    /// AZ.
     "Zone" zone set_zone: str,
-    /// 集群级别
+    /// Cluster level
     "ClusterLevel" cluster_level set_cluster_level: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeServerlessInstanceSpecs", DescribeServerlessInstanceSpecsRequest => DescribeServerlessInstanceSpecsResponse);
 
 rt::model! { read debug;
-/// DescribeServerlessInstanceSpecs返回参数结构体
+/// DescribeServerlessInstanceSpecs response structure.
 DescribeServerlessInstanceSpecsResponse {
-    /// Serverless实例可选规格
+    /// Available specifications for Serverless instances
     "Specs" specs set_specs: list ServerlessSpec,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeServerlessStrategy` (查询serverless策略).
+/// Request of `DescribeServerlessStrategy` (Queries a serverless policy).
 ///
-/// 查询serverless策略
+/// Queries a serverless policy.
 DescribeServerlessStrategyRequest {
-    /// serverless集群id
+    /// serverless cluster id
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -6415,136 +6415,136 @@ DescribeServerlessStrategyRequest {
 rt::action!("cynosdb", "2019-01-07", "DescribeServerlessStrategy", DescribeServerlessStrategyRequest => DescribeServerlessStrategyResponse);
 
 rt::model! { read debug;
-/// DescribeServerlessStrategy返回参数结构体
+/// DescribeServerlessStrategy response structure.
 DescribeServerlessStrategyResponse {
-    /// cpu负载为 0 时持续多久（秒）发起自动暂停
+    /// cpu load duration (seconds) at 0 before auto pause
     "AutoPauseDelay" auto_pause_delay set_auto_pause_delay: i64,
-    /// cpu负载超过当前规格核数时，持续多久（秒）发起自动扩容
+    /// cpu load exceeds the current specification cores. How long (in seconds) does it last before auto-scaling is triggered?
     "AutoScaleUpDelay" auto_scale_up_delay set_auto_scale_up_delay: i64,
-    /// cpu 负载低于低一级规格核数时，持续多久（秒）发起自动缩容
+    /// Duration (in seconds) of low cpu load before automatic scaling in is triggered when the load is lower than the core count of the next lower specification.
     "AutoScaleDownDelay" auto_scale_down_delay set_auto_scale_down_delay: i64,
-    /// 是否自动暂停，可能值：
+    /// Whether to auto pause. Possible values:
     /// yes
     /// no
     "AutoPause" auto_pause set_auto_pause: str,
-    /// 集群是否允许向上扩容，可选范围
+    /// Whether the cluster is allowed to scale upward. Optional range:
     /// - yes
     /// - no
     "AutoScaleUp" auto_scale_up set_auto_scale_up: str,
-    /// 集群是否允许向下缩容，可选范围
+    /// Whether scale-in is allowed for the cluster. Optional range:
     /// - yes
     /// - no
     "AutoScaleDown" auto_scale_down set_auto_scale_down: str,
-    /// 是否开启归档，可选范围
+    /// Whether archive is enabled. Optional range:
     /// - yes
-    /// - no默认值:yes
+    /// - no. Default value: yes
     "AutoArchive" auto_archive set_auto_archive: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSlaveZones` (查询从可用区).
+/// Request of `DescribeSlaveZones` (Queries the secondary AZ).
 ///
-/// 查询从可用区
+/// Query the secondary AZ
 DescribeSlaveZonesRequest {
-    /// 可用区
+    /// Availability zone
     ///
     /// Required.
     "Zone" zone set_zone: str,
-    /// 云架集群ID
+    /// Cloud cluster ID
     "OssClusterId" oss_cluster_id set_oss_cluster_id: i64,
-    /// 存储架构类型。枚举值：1.0/2.0  默认值：1.0
+    /// Storage architecture type. Enumeration values: 1.0/2.0. Default value: 1.0
     "StorageVersion" storage_version set_storage_version: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeSlaveZones", DescribeSlaveZonesRequest => DescribeSlaveZonesResponse);
 
 rt::model! { read debug;
-/// DescribeSlaveZones返回参数结构体
+/// DescribeSlaveZones response structure.
 DescribeSlaveZonesResponse {
-    /// 从可用区
+    /// Secondary AZ
     "SlaveZones" slave_zones set_slave_zones: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSupportProxyVersion` (查询支持的数据库代理版本).
+/// Request of `DescribeSupportProxyVersion` (Queries supported database proxy versions).
 ///
-/// 本接口（DescribeSupportProxyVersion）用于查询支持的数据库代理版本。
+/// This API is used to query supported database proxy versions.
 DescribeSupportProxyVersionRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 数据库代理组ID
+    /// Database Proxy Group ID
     "ProxyGroupId" proxy_group_id set_proxy_group_id: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeSupportProxyVersion", DescribeSupportProxyVersionRequest => DescribeSupportProxyVersionResponse);
 
 rt::model! { read debug;
-/// DescribeSupportProxyVersion返回参数结构体
+/// DescribeSupportProxyVersion response structure.
 DescribeSupportProxyVersionResponse {
-    /// 支持的数据库代理版本集合
+    /// Collection of supported database proxy versions
     "SupportProxyVersions" support_proxy_versions set_support_proxy_versions: list String,
-    /// 当前proxy版本号
+    /// Current proxy version number
     "CurrentProxyVersion" current_proxy_version set_current_proxy_version: str,
-    /// 代理版本详情
+    /// Proxy version details
     "SupportProxyVersionDetail" support_proxy_version_detail set_support_proxy_version_detail: list ProxyVersionInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTasks` (查询任务列表).
+/// Request of `DescribeTasks` (Queries the task list).
 ///
-/// 本接口（DescribeTasks）用于查询任务列表。
+/// This API is used to query the task list.
 DescribeTasksRequest {
-    /// 任务开始时间起始值
+    /// Starting value of task start time
     "StartTimeBegin" start_time_begin set_start_time_begin: str,
-    /// 任务开始时间结束值
+    /// End value of the task start time
     "StartTimeEnd" start_time_end set_start_time_end: str,
-    /// 过滤条件，支持的搜索字段："ClusterId"、"ClusterName"、"InstanceId"、"InstanceName"、"Status"、"TaskId"、"TaskType"
+    /// Filter criteria. Supported search fields: "ClusterId", "ClusterName", "InstanceId", "InstanceName", "Status", "TaskId", "TaskType"
     "Filters" filters set_filters: list QueryFilter,
-    /// 查询列表长度
+    /// Query the list length
     "Limit" limit set_limit: i64,
-    /// 查询列表偏移量
+    /// List offset for queries
     "Offset" offset set_offset: i64,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeTasks", DescribeTasksRequest => DescribeTasksResponse);
 
 rt::model! { read debug;
-/// DescribeTasks返回参数结构体
+/// DescribeTasks response structure.
 DescribeTasksResponse {
-    /// 任务列表总条数
+    /// Total number of items in the task list
     "TotalCount" total_count set_total_count: i64,
-    /// 任务列表
+    /// Task list
     "TaskList" task_list set_task_list: list BizTaskInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 集群信息
+/// Cluster information.
 DescribeVaultBackupClusterInfo {
-    /// 集群ID
+    /// Cluster ID
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 集群名称
+    /// Cluster name.
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 集群状态
+    /// Cluster status.
     "ClusterStatus" cluster_status set_cluster_status: str,
-    /// 集群所在地域
+    /// Region of the cluster
     "ClusterRegion" cluster_region set_cluster_region: str,
-    /// 集群所在可用区
+    /// AZ of the cluster
     "ClusterZone" cluster_zone set_cluster_zone: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVaultBackupClusterInfo` (查询备份保险箱关联的集群信息列表).
+/// Request of `DescribeVaultBackupClusterInfo` (Queries the cluster information list associated with the backup safe).
 ///
-/// 查询备份保险箱关联的集群信息列表
+/// This API is used to query the cluster information list associated with a backup safe.
 DescribeVaultBackupClusterInfoRequest {
-    /// 备份保险箱ID
+    /// Backup safe ID
     ///
     /// Required.
     "VaultId" vault_id set_vault_id: str,
@@ -6552,125 +6552,125 @@ DescribeVaultBackupClusterInfoRequest {
 rt::action!("cynosdb", "2019-01-07", "DescribeVaultBackupClusterInfo", DescribeVaultBackupClusterInfoRequest => DescribeVaultBackupClusterInfoResponse);
 
 rt::model! { read debug;
-/// DescribeVaultBackupClusterInfo返回参数结构体
+/// DescribeVaultBackupClusterInfo response structure.
 DescribeVaultBackupClusterInfoResponse {
-    /// 保险箱信息
+    /// Vault information
     "ClusterInfos" cluster_infos set_cluster_infos: list DescribeVaultBackupClusterInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 保险箱信息
+/// Safe information.
 DescribeVaultsItem {
-    /// 保险箱ID
+    /// Safe ID
     "VaultId" vault_id set_vault_id: str,
-    /// 保险箱名称
+    /// Safe name
     "VaultName" vault_name set_vault_name: str,
-    /// 保险箱描述
+    /// Safe description.
     "VaultDescribe" vault_describe set_vault_describe: str,
-    /// 加密密钥ID
+    /// Encryption key ID.
     "KeyId" key_id set_key_id: str,
-    /// 密钥所在地域
+    /// Region of the key
     "KeyRegion" key_region set_key_region: str,
-    /// 密钥类型
+    /// Key type
     "KeyType" key_type set_key_type: str,
-    /// 备份文件数量
+    /// Number of backup files
     "BackupFileCount" backup_file_count set_backup_file_count: i64,
-    /// 备份文件总大小（字节）
+    /// Total size of backup files (byte)
     "BackupFileSize" backup_file_size set_backup_file_size: i64,
-    /// Binlog文件数量
+    /// Binlog file count
     "BinlogFileCount" binlog_file_count set_binlog_file_count: i64,
-    /// Binlog文件总大小（字节）
+    /// Total size of Binlog files (byte)
     "BinlogFileSize" binlog_file_size set_binlog_file_size: i64,
-    /// RedoLog文件数量
+    /// Number of RedoLog files
     "RedoLogFileCount" redo_log_file_count set_redo_log_file_count: i64,
-    /// RedoLog文件总大小（字节）
+    /// Total size of RedoLog files (byte)
     "RedoLogFileSize" redo_log_file_size set_redo_log_file_size: i64,
-    /// 保险箱状态
+    /// Safe status
     "Status" status set_status: str,
-    /// 备份保留时长（秒）
+    /// Backup retention period in seconds.
     "BackupSaveSeconds" backup_save_seconds set_backup_save_seconds: i64,
-    /// 锁定时间
+    /// Locking time
     "LockedTime" locked_time set_locked_time: str,
-    /// 关联任务列表
+    /// Associated task list.
     "Tasks" tasks set_tasks: list ObjectTask,
-    /// 保险箱所在地域
+    /// Region of the safe
     "VaultRegion" vault_region set_vault_region: str,
-    /// 自动投递关系
+    /// Automatically deliver relationships
     "AutoCopyConfigs" auto_copy_configs set_auto_copy_configs: list AutoCopyConfig,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVaults` (查询备份保险箱列表，支持分页、筛选和排序).
+/// Request of `DescribeVaults` (Queries the backup vault list, supports pagination, filtering, and sorting).
 ///
-/// 查询备份保险箱列表，支持分页、筛选和排序
+/// Queries the backup vault list, supporting pagination, filtering, and sorting.
 DescribeVaultsRequest {
-    /// 保险箱ID列表，用于精确筛选
+    /// List of safe IDs for precise filtering
     "VaultIds" vault_ids set_vault_ids: list String,
-    /// 保险箱名称，用于模糊筛选
+    /// Safe name, used for blurry filtering
     "VaultName" vault_name set_vault_name: str,
-    /// 保险箱状态列表，用于筛选
+    /// Safe status list for filtering
     "Status" status set_status: list String,
-    /// 每页数量，范围(0,100]，默认100
+    /// Number of items per page. Value range: (0,100]. Default: 100
     "Limit" limit set_limit: i64,
-    /// 偏移量，范围[0,+∞)，默认0
+    /// Offset. Value range: [0, +∞). Default: 0
     "Offset" offset set_offset: i64,
-    /// 排序字段，可选值：VaultId, VaultName, BackupSaveSeconds, LockedTime, CreateTime, UpdateTime
+    /// Sorting field. Available values: VaultId, VaultName, BackupSaveSeconds, LockedTime, CreateTime, UpdateTime
     "OrderBy" order_by set_order_by: str,
-    /// 排序方式，可选值：desc, asc, DESC, ASC
+    /// Sorting method. Available values: `desc`, `asc`, `DESC`, `ASC`.
     "OrderByType" order_by_type set_order_by_type: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeVaults", DescribeVaultsRequest => DescribeVaultsResponse);
 
 rt::model! { read debug;
-/// DescribeVaults返回参数结构体
+/// DescribeVaults response structure.
 DescribeVaultsResponse {
-    /// 保险箱列表
+    /// Safe list
     "Vaults" vaults set_vaults: list DescribeVaultsItem,
-    /// 总数量
+    /// Total number.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeZones` (查询可售卖地域可用区信息).
+/// Request of `DescribeZones` (Queries availability zone information of regions available for sale).
 ///
-/// 本接口（DescribeZones）用于查询可售卖地域可用区信息。
+/// This API is used to query the information of marketable regional availability zones.
 DescribeZonesRequest {
-    /// 是否包含虚拟区
+    /// Whether the virtual zone is contained
     "IncludeVirtualZones" include_virtual_zones set_include_virtual_zones: bool,
-    /// 是否展示地域下所有可用区，并显示用户每个可用区权限
+    /// Whether to display all AZs in the region and show user permissions for each availability zone
     "ShowPermission" show_permission set_show_permission: bool,
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeZones", DescribeZonesRequest => DescribeZonesResponse);
 
 rt::model! { read debug;
-/// DescribeZones返回参数结构体
+/// DescribeZones response structure.
 DescribeZonesResponse {
-    /// 地域信息
+    /// Region information
     "RegionSet" region_set set_region_set: list SaleRegion,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DisassociateSecurityGroups` (安全组批量解绑云资源).
+/// Request of `DisassociateSecurityGroups` (Unbinding Cloud Resources from Security Groups in Batches).
 ///
-/// 本接口（DisassociateSecurityGroups）用于安全组批量解绑云资源。
+/// This API is used to unbind cloud resources from security groups in batches.
 DisassociateSecurityGroupsRequest {
-    /// 实例组 ID 数组，cynosdbmysql-grp-前缀开头或集群 ID。
-    /// 说明：要获取集群的实例组 ID，可通过 [查询集群实例组](https://cloud.tencent.com/document/product/1003/103934) 进行。
+    /// Array of instance group IDs, starting with the cynosdbmysql-grp- prefix or cluster ID.
+    /// Description: To get the instance group ID of a cluster, perform [Query cluster instance group](https://www.tencentcloud.com/document/product/1003/103934?from_cn_redirect=1).
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 要修改的安全组ID列表，一个或者多个安全组ID组成的数组。
+    /// Security group ID list to modify, which is an array of one or more security group IDs.
     ///
     /// Required.
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// 可用区。
-    /// 说明：请正确输入集群所在的主可用区，若输入非集群所在的主可用区可能显示调用成功，但实际执行会失败。
+    /// Availability zone.
+    /// Description: Please enter correctly the primary AZ of the cluster location. If the input is not the primary AZ of the cluster location, the call may succeed, but the actual execution will fail.
     ///
     /// Disabled in the spec.
     "Zone" zone set_zone: str,
@@ -6678,335 +6678,335 @@ DisassociateSecurityGroupsRequest {
 rt::action!("cynosdb", "2019-01-07", "DisassociateSecurityGroups", DisassociateSecurityGroupsRequest => DisassociateSecurityGroupsResponse);
 
 rt::model! { read debug;
-/// DisassociateSecurityGroups返回参数结构体
+/// DisassociateSecurityGroups response structure.
 DisassociateSecurityGroupsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DownloadLibraDBClusterList` (下载分析集群列表).
+/// Request of `DownloadLibraDBClusterList` (Downloads the analysis cluster list).
 ///
-/// 下载分析集群列表
+/// Download the analysis cluster list
 DownloadLibraDBClusterListRequest {
-    /// 限制数
+    /// Limit Quantity
     "Limit" limit set_limit: i64,
-    /// 偏移值
+    /// Offset.
     "Offset" offset set_offset: i64,
-    /// 排序字段
+    /// Sorting field.
     "OrderBy" order_by set_order_by: str,
-    /// 排序方式，desc,asc,DESC,ASC
+    /// Sorting method. Valid values: `desc`, `asc`, `DESC`, `ASC`.
     "OrderByType" order_by_type set_order_by_type: str,
-    /// 过滤条件
+    /// Filter criteria.
     "Filters" filters set_filters: list QueryFilter,
 } }
 rt::action!("cynosdb", "2019-01-07", "DownloadLibraDBClusterList", DownloadLibraDBClusterListRequest => DownloadLibraDBClusterListResponse);
 
 rt::model! { read debug;
-/// DownloadLibraDBClusterList返回参数结构体
+/// DownloadLibraDBClusterList response structure.
 DownloadLibraDBClusterListResponse {
-    /// 分析集群信息
+    /// Analyze cluster information
     "ClusterSet" cluster_set set_cluster_set: list LibraClusterSet,
-    /// 总数
+    /// Total number.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 错误日志导出格式
+/// Error log export format
 ErrorLogItemExport {
-    /// 时间
+    /// Time
     "Timestamp" timestamp set_timestamp: str,
-    /// 日志等级，可选值note, warning，error
+    /// Log level. Available values: note, warning, error
     "Level" level set_level: str,
-    /// 日志内容
+    /// Log content
     "Content" content set_content: str,
 } }
 
 rt::model! { read debug;
-/// 交换实例信息
+/// Exchange instance information
 ExchangeInstanceInfo {
-    /// 源实例信息
+    /// Source instance information.
     "SrcInstanceInfo" src_instance_info set_src_instance_info: obj RollbackInstanceInfo,
-    /// 目标实例信息
+    /// Destination instance information.
     "DstInstanceInfo" dst_instance_info set_dst_instance_info: obj RollbackInstanceInfo,
 } }
 
 rt::model! { read debug;
-/// 交换RO组信息
+/// Exchange RO group information
 ExchangeRoGroupInfo {
-    /// 源RO组信息
+    /// Source RO group information
     "SrcRoGroupInfo" src_ro_group_info set_src_ro_group_info: obj RollbackRoGroupInfo,
-    /// 目标RO组信息
+    /// Target RO group information
     "DstRoGroupInfo" dst_ro_group_info set_dst_ro_group_info: obj RollbackRoGroupInfo,
 } }
 
 rt::model! { read debug;
-/// 执行计划详情
+/// Execution plan details
 ExecutionPlanDetail {
-    /// 模板ID
+    /// Template ID
     "TemplateID" template_id set_template_id: str,
-    /// 数据库名
+    /// Database name.
     "Db" db set_db: str,
-    /// 原始SQL样例
+    /// Original SQL sample.
     "SQLSample" sql_sample set_sql_sample: str,
-    /// 改写后SQL样例
+    /// Sample SQL after rewrite
     "SQLSampleRewritten" sql_sample_rewritten set_sql_sample_rewritten: str,
-    /// 优化前执行计划- 列表
+    /// Execution plan before optimization - List
     "TablePlanBefore" table_plan_before set_table_plan_before: list ExplainRow,
-    /// 优化后执行计划 - 列表
+    /// Execution plan after optimization - list
     "TablePlanAfter" table_plan_after set_table_plan_after: list ExplainRow,
-    /// 优化前树形执行计划
+    /// Tree execution plan before optimization
     "TreePlanBefore" tree_plan_before set_tree_plan_before: str,
-    /// 优化后树形执行计划
+    /// Tree execution plan after optimization
     "TreePlanAfter" tree_plan_after set_tree_plan_after: str,
-    /// 优化前查询时间
+    /// Query time before optimization
     "QueryTimeBefore" query_time_before set_query_time_before: f64,
-    /// 优化后查询时间
+    /// Query time after optimization
     "QueryTimeAfter" query_time_after set_query_time_after: f64,
-    /// 优化前扫描行数
+    /// Scanned rows before optimization
     "SQLScanRowsBefore" sql_scan_rows_before set_sql_scan_rows_before: i64,
-    /// 优化后扫描行数
+    /// Number of scanned rows after optimization
     "SQLScanRowsAfter" sql_scan_rows_after set_sql_scan_rows_after: i64,
 } }
 
 rt::model! { read debug;
-/// 执行计划列表
+/// Execution plan list
 ExplainRow {
-    /// 查询的序列号
+    /// Serial number for querying
     "Id" id set_id: i64,
-    /// 查询的类型，常见值：SIMPLE（简单查询，不含子查询或 UNION）、PRIMARY（最外层查询）、SUBQUERY（子查询中的第一个 SELECT）、DERIVED（派生表/FROM 子句中的子查询）、UNION（UNION 中第二个及之后的 SELECT）、UNION RESULT（UNION 的结果集）。
+    /// Query type. Common values: SIMPLE (simple query, excluding subqueries or UNION), PRIMARY (outermost query), SUBQUERY (first SELECT in a subquery), DERIVED (derived table/subquery in the FROM clause), UNION (second or later SELECT in a UNION), UNION RESULT (result set of a UNION).
     "SelectType" select_type set_select_type: str,
-    /// 数据表名
+    /// Data table name
     "Table" table set_table: str,
-    /// 查询匹配的分区
+    /// Query matching partition
     "Partitions" partitions set_partitions: str,
-    /// 访问类型（非常重要，衡量查询效率的关键指标），从优到差排列：system > const > eq_ref > ref > fulltext > ref_or_null > index_merge > unique_subquery > index_subquery > range > index > ALL。常见值说明： • system：表只有一行记录（系统表） • const：通过主键或唯一索引匹配一行，常见于 WHERE pk = 1 • eq_ref：连接时使用主键或唯一索引，每个索引值只匹配一行 • ref：使用非唯一索引查找，可能匹配多行 • range：索引范围扫描，如 BETWEEN、>、<、IN • index：全索引扫描（遍历整棵索引树） • ALL：全表扫描（最差，需优化）
+    /// Access type (very important, a key metric for query efficiency), arranged from best to worst: system > const > eq_ref > ref > fulltext > ref_or_null > index_merge > unique_subquery > index_subquery > range > index > ALL. Common value descriptions: • system: The table has only one row (system table) • const: Matches one row through the primary key or unique index, commonly used in WHERE pk = 1 • eq_ref: Uses the primary key or unique index when connecting, and each index value matches only one row • ref: Uses a non-unique index search, which may match multiple rows • range: Index range scan, such as BETWEEN, >, <, IN • index: Full index scan (traverses the entire index tree) • ALL: Full-table scan (worst, needs optimization)
     "Type" r#type set_type: str,
-    /// 查询中可能使用到的索引。为 NULL 表示没有可用索引。
+    /// Indexes that may be used in querying. NULL means no index is available.
     "PossibleKeys" possible_keys set_possible_keys: str,
-    /// 实际使用的索引。为 NULL 表示未使用任何索引。
+    /// Indexes actually used. NULL means no index is used.
     "Key" key set_key: str,
-    /// 实际使用的索引长度（字节数）。可用来判断联合索引中实际使用了哪几个列。值越短说明使用的索引列越少。
+    /// Actual used index length (number of bytes). It can be used to determine which columns in a composite index are actually used. A shorter value indicates fewer index columns used.
     "KeyLen" key_len set_key_len: str,
-    /// 显示哪些列或常量与 key 列中的索引进行比较。常见值：const（常量）、某个列名、func（函数结果）。
+    /// Display which columns or constants to compare with the indexes in the key column. Common values: const, a column name, func (function result).
     "Ref" r#ref set_ref: str,
-    /// 预估要扫描的行数
+    /// Estimated Number of Rows to Scan
     "Rows" rows set_rows: i64,
-    /// 表示经过表条件过滤后，剩余行数占 rows 的百分比估算。100% 表示没有额外过滤，值越高越好。
+    /// Refers to the estimated percentage of rows remaining after table condition filtering. 100% means no additional filtering, and higher values are better.
     "Filtered" filtered set_filtered: f64,
-    /// 附加信息（非常重要），常见值： • Using index：覆盖索引，无需回表（好） • Using where：在存储引擎返回行后再用 WHERE 过滤 • Using temporary：使用了临时表（常见于 GROUP BY/ORDER BY，需优化） • Using filesort：使用了文件排序而非索引排序（需优化） • Using index condition：使用了索引下推（ICP）
+    /// Additional information (very important), common values: • Using index: covering index, no need to return to the table (good) • Using where: filter with WHERE after the storage engine returns rows • Using temporary: used a temporary table (commonly used in GROUP BY/ORDER BY, needs optimization) • Using filesort: used file sort instead of index sorting (needs optimization) • Using index condition: used pushdown of index (ICP)
     "Extra" extra set_extra: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ExportInstanceErrorLogs` (导出实例错误日志).
+/// Request of `ExportInstanceErrorLogs` (Exports the instance error log).
 ///
-/// 此接口（ExportInstanceErrorLogs）用于导出实例错误日志。
+/// This API is used to export instance error logs.
 ExportInstanceErrorLogsRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 日志最早时间
+    /// Earliest log time
     "StartTime" start_time set_start_time: str,
-    /// 日志最晚时间
+    /// Latest log time
     "EndTime" end_time set_end_time: str,
-    /// 限制条数
+    /// Limit of Items
     "Limit" limit set_limit: i64,
-    /// 偏移量
+    /// Offset.
     "Offset" offset set_offset: i64,
-    /// 日志等级
+    /// Log level.
     "LogLevels" log_levels set_log_levels: list String,
-    /// 关键字
+    /// Keyword.
     "KeyWords" key_words set_key_words: list String,
-    /// 文件类型，可选值：csv, original
+    /// File type. Available values: csv, original
     "FileType" file_type set_file_type: str,
-    /// 可选值Timestamp
+    /// Available values: Timestamp
     "OrderBy" order_by set_order_by: str,
-    /// 排序类型，ASC 或 DESC。
+    /// Sorting type. ASC or DESC.
     "OrderByType" order_by_type set_order_by_type: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "ExportInstanceErrorLogs", ExportInstanceErrorLogsRequest => ExportInstanceErrorLogsResponse);
 
 rt::model! { read debug;
-/// ExportInstanceErrorLogs返回参数结构体
+/// ExportInstanceErrorLogs response structure.
 ExportInstanceErrorLogsResponse {
-    /// 错误日志导出内容
+    /// Exported content of the error log
     "ErrorLogItems" error_log_items set_error_log_items: list ErrorLogItemExport,
-    /// 错误日志字符串
+    /// Error log string
     "FileContent" file_content set_file_content: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ExportInstanceSlowQueries` (导出实例慢日志).
+/// Request of `ExportInstanceSlowQueries` (Exports the instance slow log).
 ///
-/// 本接口（ExportInstanceSlowQueries）用于导出实例慢日志。
+/// This API is used to export slow logs of an instance.
 ExportInstanceSlowQueriesRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 事务开始最早时间
+    /// Earliest transaction start time.
     "StartTime" start_time set_start_time: str,
-    /// 事务开始最晚时间
+    /// Latest transaction start time.
     "EndTime" end_time set_end_time: str,
-    /// 限制条数
+    /// Limit of Items
     "Limit" limit set_limit: i64,
-    /// 偏移量
+    /// Offset.
     "Offset" offset set_offset: i64,
-    /// 用户名
+    /// Username.
     "Username" username set_username: str,
-    /// 客户端host
+    /// Client host
     "Host" host set_host: str,
-    /// 数据库名
+    /// Database name
     "Database" database set_database: str,
-    /// 文件类型，可选值：csv, original
+    /// File type. Available values: csv, original
     "FileType" file_type set_file_type: str,
-    /// 排序字段，可选值： QueryTime,LockTime,RowsExamined,RowsSent
+    /// Sorting field. Available values: QueryTime, LockTime, RowsExamined, RowsSent
     "OrderBy" order_by set_order_by: str,
-    /// 排序类型，可选值：asc,desc
+    /// Sorting type. Valid values: asc and desc.
     "OrderByType" order_by_type set_order_by_type: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "ExportInstanceSlowQueries", ExportInstanceSlowQueriesRequest => ExportInstanceSlowQueriesResponse);
 
 rt::model! { read debug;
-/// ExportInstanceSlowQueries返回参数结构体
+/// ExportInstanceSlowQueries response structure.
 ExportInstanceSlowQueriesResponse {
-    /// 慢查询导出内容
+    /// Exported content of slow query
     "FileContent" file_content set_file_content: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ExportResourcePackageDeductDetails` (资源包使用明细导出).
+/// Request of `ExportResourcePackageDeductDetails` (Exports resource package usage details).
 ///
-/// 资源包使用明细导出
+/// Export resource package usage details
 ExportResourcePackageDeductDetailsRequest {
-    /// 需要导出的资源包ID
+    /// Resource package ID to be exported
     ///
     /// Required.
     "PackageId" package_id set_package_id: str,
-    /// 使用资源包容量的cynos集群ID
+    /// cynos cluster ID that uses the resource pack capacity
     "ClusterIds" cluster_ids set_cluster_ids: list String,
-    /// 排序字段，目前支持：createTime（资源包被抵扣时间），successDeductSpec（资源包抵扣量）
+    /// Sorting field. Currently supports: createTime (resource package deduction time), successDeductSpec (resource package deduction amount)
     "OrderBy" order_by set_order_by: str,
-    /// 排序类型，支持ASC、DESC、asc、desc
+    /// Sorting type. Supports `ASC`, `DESC`, `asc`, and `desc`.
     "OrderByType" order_by_type set_order_by_type: str,
-    /// 开始时间
+    /// Start time.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End time.
     "EndTime" end_time set_end_time: str,
-    /// 单次最大导出数据行数，目前最大支持2000行
+    /// A maximum of 2000 rows of data can be exported at a time.
     "Limit" limit set_limit: str,
-    /// 偏移量页数
+    /// Offset and page number
     "Offset" offset set_offset: str,
-    /// 导出数据格式，目前仅支持csv格式，留作扩展
+    /// Data export format. Currently only csv format is supported. Reserved for extension.
     "FileType" file_type set_file_type: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "ExportResourcePackageDeductDetails", ExportResourcePackageDeductDetailsRequest => ExportResourcePackageDeductDetailsResponse);
 
 rt::model! { read debug;
-/// ExportResourcePackageDeductDetails返回参数结构体
+/// ExportResourcePackageDeductDetails response structure.
 ExportResourcePackageDeductDetailsResponse {
-    /// 文件详情
+    /// File detail
     "FileContent" file_content set_file_content: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 转发实例信息
+/// Forward instance information
 ForwardInstanceInfo {
-    /// 转发实例id
+    /// Forward the instance id
     "InstanceId" instance_id set_instance_id: str,
-    /// 转发实例地域
+    /// Forward the instance region
     "Region" region set_region: str,
 } }
 
 rt::model! { read debug;
-/// 全球数据库任务信息
+/// Global database task information
 GdnTaskInfo {
-    /// 全球数据库唯一标识
+    /// Global database unique ID
     "GdnId" gdn_id set_gdn_id: str,
-    /// 全球数据库唯一别名
+    /// Unique alias of the global database
     "GdnName" gdn_name set_gdn_name: str,
-    /// 主集群ID
+    /// Primary cluster ID
     "PrimaryClusterId" primary_cluster_id set_primary_cluster_id: str,
-    /// 主集群所在地域
+    /// Region of the primary cluster
     "PrimaryClusterRegion" primary_cluster_region set_primary_cluster_region: str,
-    /// 从集群所在地域
+    /// From the cluster region
     "StandbyClusterRegion" standby_cluster_region set_standby_cluster_region: str,
-    /// 从集群ID
+    /// Slave cluster ID
     "StandbyClusterId" standby_cluster_id set_standby_cluster_id: str,
-    /// 从集群名称
+    /// From the cluster name
     "StandbyClusterName" standby_cluster_name set_standby_cluster_name: str,
-    /// 是否已强切
+    /// Whether a forced switchover has been performed
     "ForceSwitchGdn" force_switch_gdn set_force_switch_gdn: str,
-    /// 返回码
+    /// code
     "Code" code set_code: i64,
-    /// 提示信息
+    /// Prompt message
     "Message" message set_message: str,
-    /// 是否支持强切
+    /// Whether forced switchover is supported
     "IsSupportForce" is_support_force set_is_support_force: str,
 } }
 
 rt::model! { read debug;
-/// 商品价格
+/// Item price
 GoodsPrice {
-    /// 实例价格
+    /// Instance price
     "InstancePrice" instance_price set_instance_price: obj TradePrice,
-    /// 存储价格
+    /// Storage price
     "StoragePrice" storage_price set_storage_price: obj TradePrice,
-    /// 商品规格
+    /// Product specification
     "GoodsSpec" goods_spec set_goods_spec: obj GoodsSpec,
 } }
 
 rt::model! { both debug;
-/// 商品规格
+/// Product specification
 GoodsSpec {
-    /// 商品数量
+    /// Number of products
     "GoodsNum" goods_num set_goods_num: i64,
-    /// CPU核数，PREPAID与POSTPAID实例类型必传
+    /// Number of CPU cores. Required for PREPAID and POSTPAID instance types.
     "Cpu" cpu set_cpu: i64,
-    /// 内存大小，单位G，PREPAID与POSTPAID实例类型必传
+    /// Memory size, unit G, required for PREPAID and POSTPAID instance types
     "Memory" memory set_memory: i64,
-    /// Ccu大小，serverless类型必传
+    /// Ccu size, required for serverless type
     "Ccu" ccu set_ccu: f64,
-    /// 存储大小，PREPAID存储类型必传
+    /// Storage size, required for PREPAID storage type
     "StorageLimit" storage_limit set_storage_limit: i64,
-    /// 购买时长
+    /// Purchase period
     "TimeSpan" time_span set_time_span: i64,
-    /// 时长单位
+    /// Duration unit.
     "TimeUnit" time_unit set_time_unit: str,
-    /// 实例机器类型
-    /// 1. common，通用型。
-    /// 2. exclusive，独享型。
+    /// Instance machine type
+    /// 1. common: universal type.
+    /// 2. exclusive: dedicated.
     "DeviceType" device_type set_device_type: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GrantAccountPrivileges` (批量授权账号权限).
+/// Request of `GrantAccountPrivileges` (Batch authorize account permissions).
 ///
-/// 本接口（GrantAccountPrivileges）用于批量授权账号权限。
+/// This API is used to grant account permissions in batches.
 GrantAccountPrivilegesRequest {
-    /// 集群id
+    /// Cluster ID.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 账号信息
+    /// Account information
     ///
     /// Required.
     "Account" account set_account: obj InputAccount,
-    /// 数据库表权限码数组
+    /// Array of database table permission codes
     ///
     /// Required.
     "DbTablePrivileges" db_table_privileges set_db_table_privileges: list String,
-    /// 数据库表信息
+    /// Database table information
     ///
     /// Required.
     "DbTables" db_tables set_db_tables: list DbTable,
@@ -7014,132 +7014,132 @@ GrantAccountPrivilegesRequest {
 rt::action!("cynosdb", "2019-01-07", "GrantAccountPrivileges", GrantAccountPrivilegesRequest => GrantAccountPrivilegesResponse);
 
 rt::model! { read debug;
-/// GrantAccountPrivileges返回参数结构体
+/// GrantAccountPrivileges response structure.
 GrantAccountPrivilegesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 账号，包含accountName和host
+/// Account, including `accountName` and `host`
 InputAccount {
-    /// 账号
+    /// Account
     ///
     /// Required.
     "AccountName" account_name set_account_name: str,
-    /// 主机，默认‘%’
+    /// Host. Default value: `%`.
     "Host" host set_host: str,
 } }
 
 rt::model! { write debug;
-/// Request of `InquirePriceCreate` (新购集群询价).
+/// Request of `InquirePriceCreate` (Inquires about the price of a newly purchased cluster).
 ///
-/// 本接口（InquirePriceCreate）用于新购集群的价格查询。
+/// This API is used to query the price of a newly purchased cluster.
 InquirePriceCreateRequest {
-    /// 可用区,每个地域提供最佳实践
+    /// AZ. Best practice provided by each region
     ///
     /// Required.
     "Zone" zone set_zone: str,
-    /// 购买计算节点个数
+    /// Number of compute nodes to purchase
     ///
     /// Required.
     "GoodsNum" goods_num set_goods_num: i64,
-    /// 实例购买类型，可选值为：PREPAID, POSTPAID, SERVERLESS
+    /// Instance purchase type. Available values are: PREPAID, POSTPAID, SERVERLESS
     ///
     /// Required.
     "InstancePayMode" instance_pay_mode set_instance_pay_mode: str,
-    /// 存储购买类型，可选值为：PREPAID, POSTPAID
+    /// Storage purchase type. Available values are: PREPAID, POSTPAID
     ///
     /// Required.
     "StoragePayMode" storage_pay_mode set_storage_pay_mode: str,
-    /// 实例设备类型，支持值如下：
+    /// Instance device type. Supported values are as follows:
     ///
-    /// - common：表示通用型
-    /// - exclusive：表示独享型
+    /// - common: universal type
+    /// - exclusive: dedicated
     "DeviceType" device_type set_device_type: str,
-    /// CPU核数，PREPAID与POSTPAID实例类型必传
+    /// Number of CPU cores. Required for PREPAID and POSTPAID instance types.
     "Cpu" cpu set_cpu: i64,
-    /// 内存大小，单位G，PREPAID与POSTPAID实例类型必传
+    /// Memory size in GB. Required for PREPAID and POSTPAID instance types.
     "Memory" memory set_memory: i64,
-    /// Ccu大小，serverless类型必传
+    /// Ccu size, required for serverless type
     "Ccu" ccu set_ccu: f64,
-    /// 存储大小，PREPAID存储类型必传
+    /// Storage size. Required for PREPAID storage type.
     "StorageLimit" storage_limit set_storage_limit: i64,
-    /// 购买时长，PREPAID购买类型必传
+    /// Purchase period. Required when the purchase type is PREPAID.
     "TimeSpan" time_span set_time_span: i64,
-    /// 时长单位，可选值为：m,d。PREPAID购买类型必传
+    /// Duration unit. Available values are: m, d. Required for PREPAID purchase type
     "TimeUnit" time_unit set_time_unit: str,
-    /// 存储架构类型。 枚举值：1.0/2.0 默认值：1.0
+    /// Storage architecture type. Enumeration values: 1.0/2.0 Default value: 1.0
     "StorageVersion" storage_version set_storage_version: str,
-    /// 存储是否跨AZ，2.0存储架构下有效
+    /// Whether the storage is cross-AZ. Valid for storage architecture 2.0.
     "IsMultiAz" is_multi_az set_is_multi_az: bool,
 } }
 rt::action!("cynosdb", "2019-01-07", "InquirePriceCreate", InquirePriceCreateRequest => InquirePriceCreateResponse);
 
 rt::model! { read debug;
-/// InquirePriceCreate返回参数结构体
+/// InquirePriceCreate response structure.
 InquirePriceCreateResponse {
-    /// 实例价格
+    /// Instance price
     "InstancePrice" instance_price set_instance_price: obj TradePrice,
-    /// 存储价格
+    /// Storage price
     "StoragePrice" storage_price set_storage_price: obj TradePrice,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `InquirePriceModify` (变配预付费集群询价).
+/// Request of `InquirePriceModify` (Inquires about the price of changing the specification of a prepaid cluster).
 ///
-/// 变配预付费集群询价
+/// Inquires about the price of changing the configuration of a prepaid cluster
 InquirePriceModifyRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// CPU核数
+    /// Number of CPU cores.
     "Cpu" cpu set_cpu: i64,
-    /// 内存大小
+    /// Memory size.
     "Memory" memory set_memory: i64,
-    /// 存储大小，存储资源变配：ClusterId,StorageLimit
+    /// Storage size and storage resource configuration change: ClusterId, StorageLimit
     "StorageLimit" storage_limit set_storage_limit: i64,
-    /// 实例ID，计算资源变配必传: ClusterId,InstanceId,Cpu,Memory
+    /// Instance ID. This parameter is required for compute resource reallocation: ClusterId, InstanceId, Cpu, Memory.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例设备类型
+    /// Instance device type
     "DeviceType" device_type set_device_type: str,
-    /// serverless实例ccu大小
+    /// ccu size of a serverless instance
     "Ccu" ccu set_ccu: f64,
 } }
 rt::action!("cynosdb", "2019-01-07", "InquirePriceModify", InquirePriceModifyRequest => InquirePriceModifyResponse);
 
 rt::model! { read debug;
-/// InquirePriceModify返回参数结构体
+/// InquirePriceModify response structure.
 InquirePriceModifyResponse {
-    /// 实例价格
+    /// Instance price
     "InstancePrice" instance_price set_instance_price: obj TradePrice,
-    /// 存储价格
+    /// Storage price
     "StoragePrice" storage_price set_storage_price: obj TradePrice,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `InquirePriceMultiSpec` (查询多规格价格).
+/// Request of `InquirePriceMultiSpec` (Queries multi-specification pricing).
 ///
-/// 此接口（InquirePriceMultiSpec）用于批量询价
+/// This API is used to batch inquire prices.
 InquirePriceMultiSpecRequest {
-    /// 可用区,每个地域提供最佳实践
+    /// AZ. Best practice provided by each region
     ///
     /// Required.
     "Zone" zone set_zone: str,
-    /// 实例购买类型，可选值为：PREPAID, POSTPAID, SERVERLESS
+    /// Instance purchase type. Available values are: PREPAID, POSTPAID, SERVERLESS
     ///
     /// Required.
     "InstancePayMode" instance_pay_mode set_instance_pay_mode: str,
-    /// 存储购买类型，可选值为：PREPAID, POSTPAID
+    /// Storage purchase type. Available values are: PREPAID, POSTPAID
     ///
     /// Required.
     "StoragePayMode" storage_pay_mode set_storage_pay_mode: str,
-    /// 商品规格
+    /// Product specification
     ///
     /// Required.
     "GoodsSpecs" goods_specs set_goods_specs: list GoodsSpec,
@@ -7147,28 +7147,28 @@ InquirePriceMultiSpecRequest {
 rt::action!("cynosdb", "2019-01-07", "InquirePriceMultiSpec", InquirePriceMultiSpecRequest => InquirePriceMultiSpecResponse);
 
 rt::model! { read debug;
-/// InquirePriceMultiSpec返回参数结构体
+/// InquirePriceMultiSpec response structure.
 InquirePriceMultiSpecResponse {
-    /// 商品价格
+    /// Item price
     "GoodsPrice" goods_price set_goods_price: list GoodsPrice,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `InquirePriceRenew` (续费集群询价).
+/// Request of `InquirePriceRenew` (Inquires about the price of a renewed cluster).
 ///
-/// 本接口（InquirePriceRenew）用于查询续费集群价格。
+/// This API is used to query the renewal price of a cluster.
 InquirePriceRenewRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 购买时长,与TimeUnit组合才能生效
+    /// Purchase period, combined with TimeUnit for the changes to take effect
     ///
     /// Required.
     "TimeSpan" time_span set_time_span: i64,
-    /// 购买时长单位, 与TimeSpan组合生效，可选:日:d,月:m
+    /// Duration unit, takes effect when combined with TimeSpan. Options: day:d, month:m
     ///
     /// Required.
     "TimeUnit" time_unit set_time_unit: str,
@@ -7176,644 +7176,644 @@ InquirePriceRenewRequest {
 rt::action!("cynosdb", "2019-01-07", "InquirePriceRenew", InquirePriceRenewRequest => InquirePriceRenewResponse);
 
 rt::model! { read debug;
-/// InquirePriceRenew返回参数结构体
+/// InquirePriceRenew response structure.
 InquirePriceRenewResponse {
-    /// 集群ID
+    /// Cluster ID
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 实例ID列表
+    /// Instance ID list.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 对应的询价结果数组
+    /// Corresponding inquiry result array.
     "Prices" prices set_prices: list TradePrice,
-    /// 续费计算节点的总价格
+    /// Total price for renewing the computing node
     "InstanceRealTotalPrice" instance_real_total_price set_instance_real_total_price: i64,
-    /// 续费存储节点的总价格
+    /// Total price for renewing the storage node
     "StorageRealTotalPrice" storage_real_total_price set_storage_real_total_price: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 实例允许的操作列表
+/// Operation list allowed for the instance
 InstanceAbility {
-    /// 实例是否支持强制重启，可选值：yes：支持，no：不支持
+    /// Whether the instance supports forced reboot. Available values: yes: support, no: no support
     "IsSupportForceRestart" is_support_force_restart set_is_support_force_restart: str,
-    /// 不支持强制重启的原因
+    /// The causes for not supporting forced reboot
     "NonsupportForceRestartReason" nonsupport_force_restart_reason set_nonsupport_force_restart_reason: str,
 } }
 
 rt::model! { write debug;
-/// 审计日志搜索条件
+/// Audit log search criteria
 InstanceAuditLogFilter {
-    /// 过滤项。目前支持以下搜索条件：
+    /// Filter item. Currently supports the following search criteria:
     ///
-    /// 包含、不包含、包含（分词维度）、不包含（分词维度）: sql - SQL详情；alarmLevel - 告警等级；ruleTemplateId - 规则模板Id
+    /// Includes, excludes, includes (segment dimension), excludes (segment dimension): sql - SQL detail; alarmLevel - alarm level; ruleTemplateId - rule template id
     ///
-    /// 等于、不等于、包含、不包含： host - 客户端地址； user - 用户名； dbName - 数据库名称；
+    /// Equal to, not equal to, contains, does not contain: host - client IP address; user - userName; dbName - database name;
     ///
-    /// 等于、不等于： sqlType - SQL类型； errCode - 错误码； threadId - 线程ID；
+    /// Equal, not equal to: sqlType - SQL type; errCode - error code; threadId - thread ID.
     ///
-    /// 范围搜索（时间类型统一为微秒）： execTime - 执行时间； lockWaitTime - 执行时间； ioWaitTime - IO等待时间； trxLivingTime - 事务持续时间； cpuTime - cpu时间； checkRows - 扫描行数； affectRows - 影响行数； sentRows - 返回行数。
+    /// Range search (time type is unified to µs): execTime - execution time; lockWaitTime - execution time; ioWaitTime - IO wait time; trxLivingTime - transaction duration; cpuTime - CPU time; checkRows - scanned rows; affectRows - number of affected rows; sentRows - rows returned.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 过滤条件。支持以下条件：
-    /// WINC-包含（分词维度），
-    /// WEXC-不包含（分词维度）,
-    /// INC - 包含,
-    /// EXC - 不包含,
-    /// EQS - 等于,
-    /// NEQ - 不等于,
-    /// RA - 范围。
+    /// Filter criteria. The following conditions are supported:
+    /// WINC-Contains (segment dimension)
+    /// WEXC - Excluding (segment dimension)
+    /// INC - included
+    /// EXC - Excluding
+    /// EQS - equal to
+    /// NEQ - not equal to
+    /// RA - Range.
     ///
     /// Required.
     "Compare" compare set_compare: str,
-    /// 过滤的值。反向查询时，多个值之前是且的关系，正向查询多个值是或的关系。
+    /// Filtered value. In reverse query, multiple values have an AND relationship. In forward query, multiple values have an OR relationship.
     ///
     /// Required.
     "Value" value set_value: list String,
 } }
 
 rt::model! { read debug;
-/// 实例的审计规则详情。
+/// Audit rule details of the instance.
 InstanceAuditRule {
-    /// 实例ID。
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 是否是规则审计。true-规则审计，false-全审计。
+    /// Whether it is rule audit. true - Rule audit, false - Full audit.
     "AuditRule" audit_rule set_audit_rule: bool,
-    /// 审计规则详情。仅当AuditRule=true时有效。
+    /// Audit rule details. Valid only when AuditRule=true.
     "AuditRuleFilters" audit_rule_filters set_audit_rule_filters: list AuditRuleFilters,
-    /// 是否是审计策略
+    /// Whether it is an audit policy.
     "OldRule" old_rule set_old_rule: bool,
-    /// 实例应用的规则模板详情
+    /// Description of the rule template applied to the instance.
     "RuleTemplates" rule_templates set_rule_templates: list RuleTemplateInfo,
 } }
 
 rt::model! { read debug;
-/// 实例审计详情信息
+/// Instance audit details.
 InstanceAuditStatus {
-    /// 实例ID。
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 审计状态。ON-表示审计已开启，OFF-表示审计关闭。
+    /// Audit status. ON - Audit is enabled, OFF - Audit is disabled.
     "AuditStatus" audit_status set_audit_status: str,
-    /// 日志保留时长。
+    /// Log retention period.
     "LogExpireDay" log_expire_day set_log_expire_day: i128,
-    /// 高频存储时长。
+    /// High-frequency storage duration.
     "HighLogExpireDay" high_log_expire_day set_high_log_expire_day: i128,
-    /// 低频存储时长。
+    /// Low-frequency storage duration.
     "LowLogExpireDay" low_log_expire_day set_low_log_expire_day: i128,
-    /// 日志存储量。
+    /// Log storage volume.
     "BillingAmount" billing_amount set_billing_amount: f64,
-    /// 高频存储量。
+    /// High-frequency storage volume.
     "HighRealStorage" high_real_storage set_high_real_storage: f64,
-    /// 低频存储量。
+    /// Infrequent access storage size.
     "LowRealStorage" low_real_storage set_low_real_storage: f64,
-    /// 是否为全审计。true-表示全审计。
+    /// Whether full audit is enabled. true - Full audit.
     "AuditAll" audit_all set_audit_all: bool,
-    /// 审计开通时间。
+    /// Time when the audit service was activated.
     "CreateAt" create_at set_create_at: str,
-    /// 实例相关信息。
+    /// Instance-related information.
     "InstanceInfo" instance_info set_instance_info: obj AuditInstanceInfo,
-    /// 总存储量。
+    /// Total storage.
     "RealStorage" real_storage set_real_storage: f64,
-    /// 实例所应用的规则模板。
+    /// Rule template applied to the instance.
     "RuleTemplateIds" rule_template_ids set_rule_template_ids: list String,
-    /// 是否开启日志投递：ON，OFF
+    /// Whether to enable log delivery: ON, OFF
     "Deliver" deliver set_deliver: str,
-    /// 日志投递类型
+    /// Log shipping type.
     "DeliverSummary" deliver_summary set_deliver_summary: list DeliverSummary,
 } }
 
 rt::model! { read debug;
-/// 实例日志投递信息
+/// Instance Log Delivery Information
 InstanceCLSDeliveryInfo {
-    /// 实例id
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例name
+    /// Instance name
     "InstanceName" instance_name set_instance_name: str,
-    /// 日志主题id
+    /// Log topic id
     "TopicId" topic_id set_topic_id: str,
-    /// 日志主题name
+    /// Log topic name
     "TopicName" topic_name set_topic_name: str,
-    /// 日志集id
+    /// Logset id
     "GroupId" group_id set_group_id: str,
-    /// 日志集name
+    /// Log set name.
     "GroupName" group_name set_group_name: str,
-    /// 日志投递地域
+    /// Log delivery region
     "Region" region set_region: str,
-    /// 投递状态creating,running,offlining,offlined
+    /// Delivery status. Valid values: `creating`, `running`, `offlining`, `offlined`.
     "Status" status set_status: str,
-    /// 日志类型
+    /// Log type
     "LogType" log_type set_log_type: str,
 } }
 
 rt::model! { write debug;
-/// 实例初始化配置信息
+/// Instance initialization configuration information
 InstanceInitInfo {
-    /// 实例cpu
+    /// Instance cpu
     ///
     /// Required.
     "Cpu" cpu set_cpu: i64,
-    /// 实例内存
+    /// Instance memory
     ///
     /// Required.
     "Memory" memory set_memory: i64,
-    /// 实例类型 rw/ro
+    /// Instance type rw/ro
     ///
     /// Required.
     "InstanceType" instance_type set_instance_type: str,
-    /// 实例个数,范围[1,15]
+    /// Number of instances. Value range: [1,15]
     ///
     /// Required.
     "InstanceCount" instance_count set_instance_count: i64,
-    /// Serverless实例个数最小值，范围[1,15]
+    /// Minimum number of Serverless instances. Value range: [1,15]
     "MinRoCount" min_ro_count set_min_ro_count: i64,
-    /// Serverless实例个数最大值，范围[1,15]
+    /// Maximum count of Serverless instances, ranging from 1 to 15
     "MaxRoCount" max_ro_count set_max_ro_count: i64,
-    /// Serverless实例最小规格
+    /// Minimum specification of a Serverless instance
     "MinRoCpu" min_ro_cpu set_min_ro_cpu: f64,
-    /// Serverless实例最大规格
+    /// Maximum specification of a Serverless instance
     "MaxRoCpu" max_ro_cpu set_max_ro_cpu: f64,
-    /// 实例机器类型
+    /// Instance Machine Type
     ///
-    /// - common，通用型。
-    /// - exclusive，独享型。
+    /// - common, universal type.
+    /// - exclusive, dedicated.
     "DeviceType" device_type set_device_type: str,
 } }
 
 rt::model! { write debug;
-/// 实例权重
+/// Instance weight
 InstanceNameWeight {
-    /// 实例名称，创建集群中InstanceInitInfo.InstanceName所指定名称
+    /// Instance name, which is the name specified by InstanceInitInfo.InstanceName during cluster creation
     "InstanceName" instance_name set_instance_name: str,
-    /// 权重
+    /// Weight
     "Weight" weight set_weight: i64,
 } }
 
 rt::model! { read debug;
-/// 实例网络信息
+/// Instance network information.
 InstanceNetInfo {
-    /// 网络类型
+    /// Network type.
     "InstanceGroupType" instance_group_type set_instance_group_type: str,
-    /// 实例组ID
+    /// Instance group ID
     "InstanceGroupId" instance_group_id set_instance_group_id: str,
-    /// 私有网络ID
+    /// VPC ID
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网ID
+    /// Subnet ID.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 网络类型, 0-基础网络, 1-vpc网络, 2-黑石网络
+    /// Network type. 0: basic network; 1: vpc network; 2: Blackstone Network
     "NetType" net_type set_net_type: i64,
-    /// 私有网络IP
+    /// VPC IP
     "Vip" vip set_vip: str,
-    /// 私有网络端口
+    /// VPC port.
     "Vport" vport set_vport: i64,
-    /// 外网域名
+    /// Public network domain name.
     "WanDomain" wan_domain set_wan_domain: str,
-    /// 外网IP
+    /// Public IP address
     "WanIP" wan_ip set_wan_ip: str,
-    /// 外网端口
+    /// External port
     "WanPort" wan_port set_wan_port: i64,
-    /// 外网开启状态
+    /// Public network status
     "WanStatus" wan_status set_wan_status: str,
 } }
 
 rt::model! { read debug;
-/// 实例参数信息
+/// Instance parameter information
 InstanceParamItem {
-    /// 实例ID
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例参数列表
+    /// Instance parameter list
     "ParamsItems" params_items set_params_items: list ParamItemDetail,
 } }
 
 rt::model! { read debug;
-/// 实例信息
+/// Instance information
 InstanceSet {
-    /// 数据库模式
+    /// Database schema
     "DbMode" db_mode set_db_mode: str,
-    /// cpu核数
+    /// Number of CPU cores
     "InstanceCpu" instance_cpu set_instance_cpu: i64,
-    /// 实例类型
+    /// Instance type
     "InstanceDeviceType" instance_device_type set_instance_device_type: str,
-    /// 实例ID
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 内存
+    /// memory
     "InstanceMemory" instance_memory set_instance_memory: i64,
-    /// 实例名称
+    /// Instance name.
     "InstanceName" instance_name set_instance_name: str,
-    /// 实例角色
+    /// Instance role
     "InstanceRole" instance_role set_instance_role: str,
-    /// 实例状态
+    /// Instance status
     "InstanceStatus" instance_status set_instance_status: str,
-    /// 状态描述
+    /// Status description.
     "InstanceStatusDesc" instance_status_desc set_instance_status_desc: str,
-    /// 硬盘
+    /// hard disk
     "InstanceStorage" instance_storage set_instance_storage: i64,
-    /// 硬盘类型
+    /// Hard disk type.
     "InstanceStorageType" instance_storage_type set_instance_storage_type: str,
-    /// 引擎类型
+    /// Engine type.
     "InstanceType" instance_type set_instance_type: str,
-    /// 持续的时间
+    /// Duration.
     "MaintainDuration" maintain_duration set_maintain_duration: i64,
-    /// 执行开始时间(距离0点的秒数)
+    /// Execution start time (seconds from 00:00:00)
     "MaintainStartTime" maintain_start_time set_maintain_start_time: i64,
-    /// 可以执行的时间，枚举值：["Mon","Tue","Wed","Thu","Fri", "Sat", "Sun"]
+    /// The time when it can be executed. Enumeration values: ["Mon","Tue","Wed","Thu","Fri", "Sat", "Sun"]
     "MaintainWeekDays" maintain_week_days set_maintain_week_days: list String,
-    /// 节点列表
+    /// Node list
     "NodeList" node_list set_node_list: list String,
-    /// 实例任务
+    /// Instance task
     "InstanceTasks" instance_tasks set_instance_tasks: list ObjectTask,
 } }
 
 rt::model! { read debug;
-/// 实例可售卖规格详细信息，创建实例时Cpu/Memory确定实例规格，存储可选大小为[MinStorageSize,MaxStorageSize]
+/// Detailed information about available instance specifications. When creating an instance, Cpu/Memory determine the instance specification. The selectable storage size ranges from [MinStorageSize, MaxStorageSize].
 InstanceSpec {
-    /// 实例CPU，单位：核
+    /// Instance CPU. Measurement unit: core
     "Cpu" cpu set_cpu: i128,
-    /// 实例内存，单位：GB
+    /// Instance memory. Unit: GB.
     "Memory" memory set_memory: i128,
-    /// 实例最大可用存储，单位：GB
+    /// Maximum available storage of an instance, unit: GB
     "MaxStorageSize" max_storage_size set_max_storage_size: i128,
-    /// 实例最小可用存储，单位：GB
+    /// Minimum available storage of an instance, unit: GB
     "MinStorageSize" min_storage_size set_min_storage_size: i128,
-    /// 是否有库存
+    /// Whether there is inventory
     "HasStock" has_stock set_has_stock: bool,
-    /// 机器类型
+    /// Machine type
     "MachineType" machine_type set_machine_type: str,
-    /// 最大IOPS
+    /// Maximum IOPS
     "MaxIops" max_iops set_max_iops: i64,
-    /// 最大IO带宽
+    /// Maximum IO bandwidth
     "MaxIoBandWidth" max_io_band_width set_max_io_band_width: i64,
-    /// 地域库存信息
+    /// Regional inventory information
     "ZoneStockInfos" zone_stock_infos set_zone_stock_infos: list ZoneStockInfo,
-    /// 库存数量
+    /// Inventory quantity
     "StockCount" stock_count set_stock_count: i64,
-    /// 最大cpu
+    /// Maximum cpu
     "MaxCpu" max_cpu set_max_cpu: f64,
-    /// 最小cpu
+    /// Minimum cpu
     "MinCpu" min_cpu set_min_cpu: f64,
 } }
 
 rt::model! { write debug;
-/// 集成集群配置
+/// Integrated cluster configuration
 IntegrateCreateClusterConfig {
-    /// binlog保留天数[7,1830]
+    /// binlog retention days [7,1830]
     "BinlogSaveDays" binlog_save_days set_binlog_save_days: i64,
-    /// 备份保留天数[7,1830]
+    /// Backup retention days [7,1830]
     "BackupSaveDays" backup_save_days set_backup_save_days: i64,
-    /// 半同步超时时间[1000,4294967295]
+    /// Semi-sync timeout period [1000,4294967295]
     "SemiSyncTimeout" semi_sync_timeout set_semi_sync_timeout: i64,
-    /// proxy连接地址配置信息
+    /// proxy connection address configuration message
     "ProxyEndPointConfigs" proxy_end_point_configs set_proxy_end_point_configs: list ProxyEndPointConfigInfo,
 } }
 
 rt::model! { write debug;
-/// 实例初始化配置信息
+/// Instance initialization configuration information
 IntegrateInstanceInfo {
-    /// 实例cpu
+    /// Instance cpu
     ///
     /// Required.
     "Cpu" cpu set_cpu: i64,
-    /// 实例内存
+    /// Instance memory
     ///
     /// Required.
     "Memory" memory set_memory: i64,
-    /// 实例类型 rw/ro
+    /// Instance type. Valid values: `rw` (primary), `ro` (read-only).
     ///
     /// Required.
     "InstanceType" instance_type set_instance_type: str,
-    /// 实例个数,范围[1,15]
+    /// Number of instances. Value range: 1-15.
     ///
     /// Required.
     "InstanceCount" instance_count set_instance_count: i64,
-    /// 实例机器类型 common-公通用型,exclusive-独享型
+    /// Instance machine type. common: universal type; exclusive: dedicated type
     "DeviceType" device_type set_device_type: str,
 } }
 
 rt::model! { write debug;
-/// Request of `IsolateCluster` (隔离集群).
+/// Request of `IsolateCluster` (Isolates a cluster).
 ///
-/// 本接口（IsolateCluster）用于隔离集群。
+/// This API is used to isolate a cluster.
 IsolateClusterRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 该参数已废用
+    /// This parameter has been deprecated.
     "DbType" db_type set_db_type: str,
-    /// 实例退还原因类型
+    /// Reason type for instance return
     "IsolateReasonTypes" isolate_reason_types set_isolate_reason_types: list i64,
-    /// 实例退还原因补充
+    /// Supplementary reason for instance return
     "IsolateReason" isolate_reason set_isolate_reason: str,
-    /// 保留备份,true-保留（会产生费用）
+    /// Retain backup. true: retain (fees will be incurred)
     "SaveBackup" save_backup set_save_backup: bool,
 } }
 rt::action!("cynosdb", "2019-01-07", "IsolateCluster", IsolateClusterRequest => IsolateClusterResponse);
 
 rt::model! { read debug;
-/// IsolateCluster返回参数结构体
+/// IsolateCluster response structure.
 IsolateClusterResponse {
-    /// 任务流ID(后付费或者serverless资源返回，如果需要同步任务状态，请使用DescribeFlow接口)
+    /// Task flow ID (returned for postpaid or serverless resources; to sync task status if necessary, please use the DescribeFlow API)
     "FlowId" flow_id set_flow_id: i64,
-    /// 退款订单号(预付费资源返回，如果需要同步订单状态，请使用计费产品的DescribeDealsByCond同步订单状态)
+    /// Refund order number (returned for prepaid resources. If you need to synchronize the order status, please use the billing product's DescribeDealsByCond to synchronize the order status.)
     "DealNames" deal_names set_deal_names: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `IsolateInstance` (隔离实例).
+/// Request of `IsolateInstance` (Isolates an instance).
 ///
-/// 本接口(IsolateInstance)用于隔离实例。
+/// This API is used to isolate an instance.
 IsolateInstanceRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 实例ID数组，例如["cynosdbbmysql-ins-asd","cynosdbmysql-ins-zxc"]
+    /// Instance ID array, for example, ["cynosdbbmysql-ins-asd","cynosdbmysql-ins-zxc"]
     ///
     /// Required.
     "InstanceIdList" instance_id_list set_instance_id_list: list String,
-    /// 该参数已废弃
+    /// This parameter has been deprecated.
     "DbType" db_type set_db_type: str,
-    /// 实例退还原因类型
+    /// Refund reason type of the instance
     "IsolateReasonTypes" isolate_reason_types set_isolate_reason_types: list i64,
-    /// 实例退还原因补充
+    /// Supplementary reason for instance return
     "IsolateReason" isolate_reason set_isolate_reason: str,
-    /// 保留备份
+    /// Retain backups
     "SaveBackup" save_backup set_save_backup: bool,
 } }
 rt::action!("cynosdb", "2019-01-07", "IsolateInstance", IsolateInstanceRequest => IsolateInstanceResponse);
 
 rt::model! { read debug;
-/// IsolateInstance返回参数结构体
+/// IsolateInstance response structure.
 IsolateInstanceResponse {
-    /// 任务流id
+    /// Task flow id.
     "FlowId" flow_id set_flow_id: i64,
-    /// 隔离实例的订单id（预付费实例）
+    /// Order ID of the isolated instance (prepaid instance)
     "DealNames" deal_names set_deal_names: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `IsolateLibraDBCluster` (隔离分析集群).
+/// Request of `IsolateLibraDBCluster` (Isolates an analysis cluster).
 ///
-/// 隔离 TDSQL-C 分析集群
+/// Isolate a TDSQL-C analysis cluster
 IsolateLibraDBClusterRequest {
-    /// 分析集群 ID
+    /// Analysis Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 隔离原因类型
+    /// Isolation reason type
     "IsolateReasonTypes" isolate_reason_types set_isolate_reason_types: list i64,
-    /// 隔离原因
+    /// Isolation reason
     "IsolateReason" isolate_reason set_isolate_reason: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "IsolateLibraDBCluster", IsolateLibraDBClusterRequest => IsolateLibraDBClusterResponse);
 
 rt::model! { read debug;
-/// IsolateLibraDBCluster返回参数结构体
+/// IsolateLibraDBCluster response structure.
 IsolateLibraDBClusterResponse {
     /// flow id
     "FlowId" flow_id set_flow_id: i64,
-    /// 返回订单号
+    /// Return the order number.
     "DealNames" deal_names set_deal_names: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `IsolateLibraDBInstance` (隔离只读分析引擎).
+/// Request of `IsolateLibraDBInstance` (Isolates the read-only analysis engine).
 ///
-/// 本接口(IsolateLibraDBInstance)用于隔离的只读分析引擎实例。
+/// This API is used to isolate a read-only analysis engine instance.
 IsolateLibraDBInstanceRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 只读分析引擎实例 ID 列表
+    /// Read-only analysis engine instance ID list
     ///
     /// Required.
     "InstanceIdList" instance_id_list set_instance_id_list: list String,
-    /// 是否是强制隔离
+    /// Whether to forcibly isolate
     "ForceIsolate" force_isolate set_force_isolate: bool,
-    /// 隔离原因类型
+    /// Isolation reason type
     "IsolateReasonTypes" isolate_reason_types set_isolate_reason_types: list i64,
-    /// 隔离原因
+    /// Isolation reason
     "IsolateReason" isolate_reason set_isolate_reason: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "IsolateLibraDBInstance", IsolateLibraDBInstanceRequest => IsolateLibraDBInstanceResponse);
 
 rt::model! { read debug;
-/// IsolateLibraDBInstance返回参数结构体
+/// IsolateLibraDBInstance response structure.
 IsolateLibraDBInstanceResponse {
-    /// 任务流id
+    /// Task flow id
     "FlowId" flow_id set_flow_id: i64,
-    /// 订单号列表
+    /// Order ID list
     "DealNames" deal_names set_deal_names: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// libra集群信息
+/// libra cluster information
 LibraClusterSet {
-    /// 用户id
+    /// User ID
     "AppId" app_id set_app_id: i64,
-    /// 集群ID
+    /// Cluster ID
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 集群名称
+    /// Cluster name.
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 数据库版本
+    /// Database version.
     "DbVersion" db_version set_db_version: str,
-    /// 实例信息
+    /// Instance information
     "InstanceSet" instance_set set_instance_set: list LibraInstanceSet,
-    /// 付费模式
+    /// Payment mode
     "PayMode" pay_mode set_pay_mode: i64,
-    /// 到期时间
+    /// Expiration time.
     "PeriodEndTime" period_end_time set_period_end_time: str,
-    /// 项目id
+    /// Project ID
     "ProjectID" project_id set_project_id: i64,
-    /// 地域
+    /// Region.
     "Region" region set_region: str,
-    /// 自动续费标识，1为自动续费，0为到期不续
+    /// Auto-renewal flag. `1`: renew automatically. `0`: do not renew upon expiration.
     "RenewFlag" renew_flag set_renew_flag: i64,
-    /// 状态
+    /// Status.
     "Status" status set_status: str,
-    /// 状态描述
+    /// Status description.
     "StatusDesc" status_desc set_status_desc: str,
-    /// 存储大小
+    /// Storage size
     "Storage" storage set_storage: i64,
-    /// 使用容量
+    /// Used capacity
     "UsedStorage" used_storage set_used_storage: i64,
-    /// vip地址
+    /// VIP address
     "Vip" vip set_vip: str,
-    /// vport端口
+    /// vport
     "Vport" vport set_vport: i64,
 } }
 
 rt::model! { read debug;
-/// libra集群详情
+/// libra cluster detail
 LibraDBClusterDetail {
-    /// 集群id
+    /// Cluster ID.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 集群名称
+    /// Cluster name.
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 地域
+    /// Region.
     "Region" region set_region: str,
-    /// 状态
+    /// Status.
     "Status" status set_status: str,
-    /// 状态描述
+    /// Status description
     "StatusDesc" status_desc set_status_desc: str,
-    /// 存储大小
+    /// Storage size
     "Storage" storage set_storage: i64,
-    /// VPC名称
+    /// VPC name.
     "VpcName" vpc_name set_vpc_name: str,
-    /// vpc唯一id
+    /// vpc Unique id
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网名称
+    /// Subnet name.
     "SubnetName" subnet_name set_subnet_name: str,
-    /// 子网ID
+    /// Subnet ID.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 数据库版本
+    /// Database version.
     "DbVersion" db_version set_db_version: str,
-    /// 使用容量
+    /// Used capacity
     "UsedStorage" used_storage set_used_storage: i64,
-    /// vip地址
+    /// vip address
     "Vip" vip set_vip: str,
-    /// vport端口
+    /// vport
     "Vport" vport set_vport: i64,
-    /// 集群只读实例的vip地址和vport端口
+    /// vip address and vport of the cluster read-only instance
     "RoAddr" ro_addr set_ro_addr: list RoAddr,
-    /// cynos版本
+    /// cynos version.
     "CynosVersion" cynos_version set_cynos_version: str,
-    /// 是否冻结
+    /// Whether to freeze
     "IsFreeze" is_freeze set_is_freeze: str,
-    /// 任务列表
+    /// Task List
     "Tasks" tasks set_tasks: list ObjectTask,
-    /// 主可用区
+    /// Primary AZ
     "MasterZone" master_zone set_master_zone: str,
-    /// 实例集合
+    /// Instance collection
     "InstanceSet" instance_set set_instance_set: list InstanceSet,
-    /// 付费模式
+    /// Payment mode
     "PayMode" pay_mode set_pay_mode: i64,
-    /// 到期时间
+    /// Expiration time
     "PeriodEndTime" period_end_time set_period_end_time: str,
-    /// 项目id
+    /// Project ID.
     "ProjectID" project_id set_project_id: i64,
-    /// 自动续费标识
+    /// Auto-renewal flag
     "RenewFlag" renew_flag set_renew_flag: i64,
-    /// 版本标签
+    /// Version tag.
     "CynosVersionTag" cynos_version_tag set_cynos_version_tag: str,
-    /// 不支持添加ro yes-不支持添加ro， no/null/"" 支持添加ro
+    /// Additions are not supported for ro yes - additions are not supported for ro, no/null/"" support adding ro
     "NoSupportAddRo" no_support_add_ro set_no_support_add_ro: str,
-    /// 可用区
+    /// AZ.
     "Zone" zone set_zone: str,
-    /// 物理可用区
+    /// Physical AZ
     "PhysicalZone" physical_zone set_physical_zone: str,
-    /// 版本升级灰度信息
+    /// Grayscale information for version upgrade
     "AnalysisUpgradeVersionInfo" analysis_upgrade_version_info set_analysis_upgrade_version_info: obj UpgradeAnalysisInstanceVersionInfo,
 } }
 
 rt::model! { read debug;
-/// 集群列表信息
+/// Cluster list information.
 LibraDBClusterSet {
-    /// 用户id
+    /// User ID
     "AppId" app_id set_app_id: i64,
-    /// 集群ID
+    /// Cluster ID
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 集群名称
+    /// Cluster name.
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// cynos版本
+    /// cynos version
     "CynosVersion" cynos_version set_cynos_version: str,
-    /// 版本标签
+    /// Version tag
     "CynosVersionTag" cynos_version_tag set_cynos_version_tag: str,
-    /// 数据库版本
+    /// Database version.
     "DbVersion" db_version set_db_version: str,
-    /// 实例数量
+    /// Instance count
     "InstanceNum" instance_num set_instance_num: i64,
-    /// 是否冻结
+    /// Whether to freeze
     "IsFreeze" is_freeze set_is_freeze: str,
-    /// 网络地址
+    /// Network address.
     "NetAddrs" net_addrs set_net_addrs: list NetAddr,
-    /// 付费模式
+    /// Payment mode
     "PayMode" pay_mode set_pay_mode: i64,
-    /// 到期时间
+    /// Expiration time.
     "PeriodEndTime" period_end_time set_period_end_time: str,
-    /// 项目id
+    /// Project ID
     "ProjectID" project_id set_project_id: i64,
-    /// 地域
+    /// Region.
     "Region" region set_region: str,
-    /// 自动续费标识，1为自动续费，0为到期不续
+    /// Auto-renewal flag. 1: automatic renewal. 0: non-renewal upon expiration.
     "RenewFlag" renew_flag set_renew_flag: i64,
-    /// 状态
+    /// Status.
     "Status" status set_status: str,
-    /// 状态描述
+    /// Status description.
     "StatusDesc" status_desc set_status_desc: str,
-    /// 存储大小，单位为G
+    /// Storage size in GB.
     "Storage" storage set_storage: i64,
-    /// 子网ID
+    /// Subnet ID.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 任务列表
+    /// Task list
     "Tasks" tasks set_tasks: list ObjectTask,
-    /// 账户id
+    /// Account ID.
     "Uin" uin set_uin: str,
-    /// vip地址
+    /// VIP address
     "Vip" vip set_vip: str,
-    /// vpc唯一id
+    /// Unique ID of VPC
     "VpcId" vpc_id set_vpc_id: str,
-    /// vport端口
+    /// vport.
     "Vport" vport set_vport: i64,
-    /// 更新时间
+    /// Update time.
     "UpdateTime" update_time set_update_time: str,
-    /// 主可用区
+    /// Primary AZ.
     "MasterZone" master_zone set_master_zone: str,
-    /// 物理可用区
+    /// Physical AZ
     "PhysicalZone" physical_zone set_physical_zone: str,
-    /// 可用区
+    /// Availability zone
     "Zone" zone set_zone: str,
 } }
 
 rt::model! { write nodebug;
-/// libra分析集群源数据库信息
+/// Source database information of the libra analysis cluster
 LibraDBClusterSrcInfo {
-    /// 源端类型
+    /// Source type
     ///
     /// Required.
     "SrcInstanceType" src_instance_type set_src_instance_type: str,
-    /// 网络类型
+    /// Network type.
     "AccessType" access_type set_access_type: str,
-    /// 源端实例ID
+    /// Source instance ID
     "SrcInstanceId" src_instance_id set_src_instance_id: str,
-    /// 源端集群ID
+    /// Source cluster ID
     "SrcClusterId" src_cluster_id set_src_cluster_id: str,
-    /// 地址
+    /// Address.
     "IP" ip set_ip: str,
-    /// 端口
+    /// Port.
     "Port" port set_port: str,
-    /// 用户名
+    /// Username.
     "User" user set_user: str,
-    /// 密码
+    /// Password.
     "Password" password set_password: str,
-    /// 源端sql_mode
+    /// sql_mode of the source
     "SqlMode" sql_mode set_sql_mode: str,
-    /// 源端应用id
+    /// Source application id
     "SrcAppId" src_app_id set_src_app_id: i64,
-    /// 源端账号
+    /// Source account
     "SrcUin" src_uin set_src_uin: str,
-    /// 源端子账号
+    /// Source sub-account
     "SrcSubAccountUin" src_sub_account_uin set_src_sub_account_uin: str,
-    /// 账号
+    /// Account
     "AccountMode" account_mode set_account_mode: str,
-    /// 源端实例地域
+    /// Source instance region
     "Region" region set_region: str,
-    /// 对源端实例的操作
+    /// Operations on the source instance
     "Operation" operation set_operation: str,
 } }
 impl ::core::fmt::Debug for LibraDBClusterSrcInfo {
@@ -7839,259 +7839,259 @@ impl ::core::fmt::Debug for LibraDBClusterSrcInfo {
 }
 
 rt::model! { write debug;
-/// libra实例初始化信息
+/// libra instance initialization info
 LibraDBInstanceInitInfo {
     /// cpu
     "Cpu" cpu set_cpu: i64,
-    /// 内存
+    /// memory
     "Memory" memory set_memory: i64,
-    /// 硬盘
+    /// hard disk
     "StorageSize" storage_size set_storage_size: i64,
-    /// 存储类型
+    /// Storage type
     "StorageType" storage_type set_storage_type: str,
-    /// 实例类型
+    /// Instance type
     "InstanceType" instance_type set_instance_type: str,
-    /// 实例版本
+    /// Instance version
     "LibraDBVersion" libra_db_version set_libra_db_version: str,
-    /// 实例数量
+    /// Instance count
     "InstanceCount" instance_count set_instance_count: i64,
     /// vpc id
     "VpcId" vpc_id set_vpc_id: str,
     /// subnet id
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 端口
+    /// Port.
     "Port" port set_port: i64,
-    /// 购买实例副本数
+    /// Number of instance replicas to purchase
     "ReplicasNum" replicas_num set_replicas_num: i64,
 } }
 
 rt::model! { read debug;
-/// LibraDB 节点信息
+/// LibraDB node information
 LibraDBNodeInfo {
-    /// LibraDB节点ID
+    /// LibraDB node ID
     "NodeId" node_id set_node_id: str,
-    /// 节点状态
+    /// Node status
     "Status" status set_status: str,
-    /// 数据同步中
+    /// Syncing data
     "DataStatus" data_status set_data_status: str,
-    /// CPU核数
+    /// Number of CPU cores.
     "Cpu" cpu set_cpu: i128,
-    /// 内存大小，单位 G
+    /// Memory size. Unit: GB.
     "Memory" memory set_memory: i128,
-    /// 磁盘大小，单位G
+    /// Disk size, in GB
     "Storage" storage set_storage: i128,
-    /// 错误信息
+    /// Error message
     "Message" message set_message: str,
 } }
 
 rt::model! { read debug;
-/// LibraDB 版本信息
+/// LibraDB version information
 LibraDBVersion {
-    /// 版本号
+    /// Version
     "Version" version set_version: str,
-    /// 版本tag
+    /// Version tag.
     "Tag" tag set_tag: str,
-    /// 是否可以使用该版本
+    /// Whether this version can be used
     "HasPermission" has_permission set_has_permission: bool,
 } }
 
 rt::model! { read debug;
-/// libra实例信息
+/// libra instance information
 LibraInstanceSet {
-    /// 数据库模式
+    /// Database schema
     "DbMode" db_mode set_db_mode: str,
-    /// cpu核数
+    /// Number of CPU cores
     "InstanceCpu" instance_cpu set_instance_cpu: i64,
-    /// 实例类型
+    /// Instance type
     "InstanceDeviceType" instance_device_type set_instance_device_type: str,
-    /// 组id
+    /// Group ID
     "InstanceGroupId" instance_group_id set_instance_group_id: str,
-    /// 实例id
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 内存
+    /// memory
     "InstanceMemory" instance_memory set_instance_memory: i64,
-    /// 实例名称
+    /// Instance name.
     "InstanceName" instance_name set_instance_name: str,
-    /// 付费模式
+    /// Payment mode
     "InstancePayMode" instance_pay_mode set_instance_pay_mode: i64,
-    /// 付费结束时间
+    /// Payment end time
     "InstancePeriodEndTime" instance_period_end_time set_instance_period_end_time: str,
-    /// 实例角色
+    /// Instance role.
     "InstanceRole" instance_role set_instance_role: str,
-    /// 实例状态
+    /// Instance status
     "InstanceStatus" instance_status set_instance_status: str,
-    /// 实例状态描述
+    /// Instance status description
     "InstanceStatusDesc" instance_status_desc set_instance_status_desc: str,
-    /// 网络类型
+    /// Network type.
     "NetType" net_type set_net_type: str,
-    /// 子网id
+    /// Subnet ID
     "UniqSubnetId" uniq_subnet_id set_uniq_subnet_id: str,
     /// vpcid
     "UniqVpcId" uniq_vpc_id set_uniq_vpc_id: str,
-    /// 虚拟ip
+    /// Virtual IP
     "Vip" vip set_vip: str,
-    /// 虚拟端口
+    /// Virtual port
     "Vport" vport set_vport: i64,
-    /// 外网区域
+    /// Public network region
     "WanDomain" wan_domain set_wan_domain: str,
-    /// 外网ip
+    /// Public IP address
     "WanIP" wan_ip set_wan_ip: str,
-    /// 外网port
+    /// Public network port
     "WanPort" wan_port set_wan_port: i64,
-    /// 外网状态
+    /// Public network status.
     "WanStatus" wan_status set_wan_status: str,
-    /// 硬盘
+    /// hard disk
     "InstanceStorage" instance_storage set_instance_storage: i64,
-    /// 硬盘类型
+    /// Hard disk type.
     "InstanceStorageType" instance_storage_type set_instance_storage_type: str,
 } }
 
 rt::model! { write debug;
-/// 日志过滤条件
+/// Log filter criteria.
 LogFilter {
-    /// 过滤项。
+    /// Filter items.
     "Type" r#type set_type: str,
-    /// 过滤条件。支持以下条件： WINC-包含（分词维度）， WEXC-不包含（分词维度）, INC - 包含, EXC - 不包含, EQS - 等于, NEQ - 不等于, RA - 范围。
+    /// Filter criteria. The following conditions are supported: WINC - contains (segment dimension), WEXC - excludes (segment dimension), INC - contains, EXC - excludes, EQS - equals, NEQ - not equals, RA - range.
     "Compare" compare set_compare: str,
-    /// 过滤的值。反向查询时，多个值之前是且的关系，正向查询多个值是或的关系
+    /// Filtered value. In reverse query, multiple values have an AND relationship. In forward query, multiple values have an OR relationship.
     "Value" value set_value: list String,
 } }
 
 rt::model! { read debug;
-/// 审计日志命中规则模板的基本信息
+/// Basic information of the audit log hit rule template
 LogRuleTemplateInfo {
-    /// 模板ID
+    /// Template ID.
     "RuleTemplateId" rule_template_id set_rule_template_id: str,
-    /// 规则模板名
+    /// Rule template name.
     "RuleTemplateName" rule_template_name set_rule_template_name: str,
-    /// 告警等级。1-低风险，2-中风险，3-高风险。
+    /// Alarm level. Valid values: 1 - Low risk, 2 - Medium risk, 3 - High risk.
     "AlarmLevel" alarm_level set_alarm_level: str,
-    /// 规则模板变更状态：0-未变更；1-已变更；2-已删除
+    /// Rule template change status. Valid values: 0 - unchanged, 1 - changed, 2 - deleted.
     "RuleTemplateStatus" rule_template_status set_rule_template_status: i64,
 } }
 
 rt::model! { both debug;
-/// 逻辑备份配置信息
+/// Logical backup configuration information
 LogicBackupConfigInfo {
-    /// 是否开启自动逻辑备份
+    /// Whether automatic logical backup is enabled
     "LogicBackupEnable" logic_backup_enable set_logic_backup_enable: str,
-    /// 自动逻辑备份开始时间
+    /// Start time of automatic logical backup
     "LogicBackupTimeBeg" logic_backup_time_beg set_logic_backup_time_beg: i128,
-    /// 自动逻辑备份结束时间
+    /// Auto logic backup end time
     "LogicBackupTimeEnd" logic_backup_time_end set_logic_backup_time_end: i128,
-    /// 自动逻辑备份保留时间
-    /// 单位：秒
+    /// Automated logic backup retention time
+    /// Unit: seconds
     "LogicReserveDuration" logic_reserve_duration set_logic_reserve_duration: i128,
-    /// 是否开启跨地域逻辑备份
-    /// 可选值：ON/OFF
+    /// Whether cross-regional logical backup is enabled
+    /// Available values: ON/OFF
     "LogicCrossRegionsEnable" logic_cross_regions_enable set_logic_cross_regions_enable: str,
-    /// 逻辑备份所跨地域
+    /// Cross-regional logical backup
     "LogicCrossRegions" logic_cross_regions set_logic_cross_regions: list String,
-    /// 备份投递关系
+    /// Backup delivery relationship
     "AutoCopyVaults" auto_copy_vaults set_auto_copy_vaults: list CreateBackupVaultItem,
-    /// 天
+    /// Day
     ///
-    /// 单位：跨地域逻辑备份保留时间
+    /// Unit: cross-regional logical backup retention time
     "LogicCrossRegionSaveDays" logic_cross_region_save_days set_logic_cross_region_save_days: i64,
 } }
 
 rt::model! { read debug;
-/// 手动备份任务信息
+/// Manual backup task information
 ManualBackupData {
-    /// 备份类型。snapshot-快照备份
+    /// Backup type. snapshot: snapshot backup.
     "BackupType" backup_type set_backup_type: str,
-    /// 备份方式。auto-自动备份，manual-手动
+    /// Backup method. auto: automatic backup, manual: manual
     "BackupMethod" backup_method set_backup_method: str,
-    /// 备份时间
+    /// Backup time
     "SnapshotTime" snapshot_time set_snapshot_time: str,
-    /// 跨地域备份项详细信息
+    /// Detailed information of cross-region backup items
     "CrossRegionBackupInfos" cross_region_backup_infos set_cross_region_backup_infos: list CrossRegionBackupItem,
 } }
 
 rt::model! { write debug;
-/// 同步库表对象
+/// Synchronized database and table objects.
 MigrateDBItem {
-    /// 数据库名称
+    /// Database name.
     "DbName" db_name set_db_name: str,
-    /// 数据表迁移模式
+    /// Data table migration mode
     "MigrateTableMode" migrate_table_mode set_migrate_table_mode: str,
-    /// 数据表信息
+    /// Data table information
     "Tables" tables set_tables: list MigrateTableItem,
 } }
 
 rt::model! { write debug;
-/// 同步数据对象
+/// Synchronize data objects
 MigrateObject {
-    /// 数据库迁移模式
+    /// Database migration mode
     "MigrateDBMode" migrate_db_mode set_migrate_db_mode: str,
-    /// 数据库信息
+    /// Database information
     "Databases" databases set_databases: list MigrateDBItem,
 } }
 
 rt::model! { write debug;
-/// 同步对象详情
+/// Details of sync objects
 MigrateOpt {
-    /// 包含数据库表信息
+    /// Contains database table information
     "DatabaseTables" database_tables set_database_tables: obj MigrateObject,
 } }
 
 rt::model! { write debug;
-/// 同步数据表名称
+/// Synchronize data table name
 MigrateTableItem {
-    /// 数据表名称
+    /// Data table name
     "TableName" table_name set_table_name: str,
 } }
 
 rt::model! { read debug;
-/// 参数是否可修改的详细信息
+/// Detailed information on whether the parameter is modifiable
 ModifiableInfo {
-    /// 参数是否可被修改, 1:可以 0:不可以
+    /// Whether the parameter can be modified. 1: allowed, 0: not allowed
     "IsModifiable" is_modifiable set_is_modifiable: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAccountDescription` (修改数据库账号描述信息).
+/// Request of `ModifyAccountDescription` (Modifies the description of a database account).
 ///
-/// 本接口(ModifyAccountDescription)用于修改数据库账号描述信息。
+/// This API is used to modify database account description information.
 ModifyAccountDescriptionRequest {
-    /// 数据库账号名
+    /// Database account name
     ///
     /// Required.
     "AccountName" account_name set_account_name: str,
-    /// 数据库账号描述信息
+    /// Database account description information
     ///
     /// Required.
     "Description" description set_description: str,
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 主机，默认为"%"
+    /// Host. Default value: %.
     "Host" host set_host: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "ModifyAccountDescription", ModifyAccountDescriptionRequest => ModifyAccountDescriptionResponse);
 
 rt::model! { read debug;
-/// ModifyAccountDescription返回参数结构体
+/// ModifyAccountDescription response structure.
 ModifyAccountDescriptionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAccountHost` (修改账号主机).
+/// Request of `ModifyAccountHost` (Modifies the host of an account).
 ///
-/// 本接口（ModifyAccountHost）用于修改账号主机。
+/// This API is used to modify the account host.
 ModifyAccountHostRequest {
-    /// 集群id
+    /// Cluster ID.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 新主机
+    /// New host
     ///
     /// Required.
     "NewHost" new_host set_new_host: str,
-    /// 账号信息
+    /// Account information
     ///
     /// Required.
     "Account" account set_account: obj InputAccount,
@@ -8099,7 +8099,7 @@ ModifyAccountHostRequest {
 rt::action!("cynosdb", "2019-01-07", "ModifyAccountHost", ModifyAccountHostRequest => ModifyAccountHostResponse);
 
 rt::model! { read debug;
-/// ModifyAccountHost返回参数结构体
+/// ModifyAccountHost response structure.
 ModifyAccountHostResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -8133,201 +8133,201 @@ ModifyAccountParamsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAccountPrivileges` (修改账号库表权限).
+/// Request of `ModifyAccountPrivileges` (Modifies account database and table permissions).
 ///
-/// 本接口（ModifyAccountPrivileges）用于修改账号库表权限。
+/// This API is used to modify account database/table permissions.
 ModifyAccountPrivilegesRequest {
-    /// 集群id
+    /// Cluster ID.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 账号信息
+    /// Account information
     ///
     /// Required.
     "Account" account set_account: obj InputAccount,
-    /// 全局权限数组
+    /// Global permission array
     "GlobalPrivileges" global_privileges set_global_privileges: list String,
-    /// 数据库权限数组
+    /// Array of database permissions
     "DatabasePrivileges" database_privileges set_database_privileges: list DatabasePrivileges,
-    /// 表权限数组
+    /// Table permission array
     "TablePrivileges" table_privileges set_table_privileges: list TablePrivileges,
 } }
 rt::action!("cynosdb", "2019-01-07", "ModifyAccountPrivileges", ModifyAccountPrivilegesRequest => ModifyAccountPrivilegesResponse);
 
 rt::model! { read debug;
-/// ModifyAccountPrivileges返回参数结构体
+/// ModifyAccountPrivileges response structure.
 ModifyAccountPrivilegesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAuditRuleTemplates` (修改审计规则模板).
+/// Request of `ModifyAuditRuleTemplates` (Modifies audit rule templates).
 ///
-/// 本接口（ModifyAuditRuleTemplates）用于修改审计规则模板。
+/// This API is used to modify an audit rule template.
 ModifyAuditRuleTemplatesRequest {
-    /// 审计规则模板ID。
+    /// Audit rule template ID.
     ///
     /// Required.
     "RuleTemplateIds" rule_template_ids set_rule_template_ids: list String,
-    /// 修改后的审计规则。
+    /// Modified audit rule.
     "RuleFilters" rule_filters set_rule_filters: list RuleFilters,
-    /// 修改后的规则模板名称。
+    /// Modified rule template name.
     "RuleTemplateName" rule_template_name set_rule_template_name: str,
-    /// 修改后的规则模板描述。
+    /// Modified rule template description.
     "Description" description set_description: str,
-    /// 告警等级。1-低风险，2-中风险，3-高风险。
+    /// Alarm level. Valid values: 1 - Low risk, 2 - Medium risk, 3 - High risk.
     "AlarmLevel" alarm_level set_alarm_level: i128,
-    /// 告警策略。0-不告警，1-告警。
+    /// Alarm policy. Valid values: 0 - Alarm disabled, 1 - Alarm enabled.
     "AlarmPolicy" alarm_policy set_alarm_policy: i128,
 } }
 rt::action!("cynosdb", "2019-01-07", "ModifyAuditRuleTemplates", ModifyAuditRuleTemplatesRequest => ModifyAuditRuleTemplatesResponse);
 
 rt::model! { read debug;
-/// ModifyAuditRuleTemplates返回参数结构体
+/// ModifyAuditRuleTemplates response structure.
 ModifyAuditRuleTemplatesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAuditService` (实例修改审计服务).
+/// Request of `ModifyAuditService` (Modifies the audit service for an instance).
 ///
-/// 本接口(ModifyAuditService)用于修改云数据库审计日志保存时长、审计规则等服务配置。
+/// This API is used to modify the audit log retention period, audit rules, and other service settings of CDB.
 ModifyAuditServiceRequest {
-    /// 实例ID。
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 日志保留时长。
+    /// Log retention period.
     "LogExpireDay" log_expire_day set_log_expire_day: i128,
-    /// 高频日志保留时长。
+    /// High frequency log retention period.
     "HighLogExpireDay" high_log_expire_day set_high_log_expire_day: i128,
-    /// 修改实例审计规则为全审计。
+    /// Modifies the instance audit rule to Full audit.
     "AuditAll" audit_all set_audit_all: bool,
-    /// 规则审计。
+    /// Rule audit.
     "AuditRuleFilters" audit_rule_filters set_audit_rule_filters: list AuditRuleFilters,
-    /// 规则模板ID。
+    /// Rule template ID.
     "RuleTemplateIds" rule_template_ids set_rule_template_ids: list String,
 } }
 rt::action!("cynosdb", "2019-01-07", "ModifyAuditService", ModifyAuditServiceRequest => ModifyAuditServiceResponse);
 
 rt::model! { read debug;
-/// ModifyAuditService返回参数结构体
+/// ModifyAuditService response structure.
 ModifyAuditServiceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyBackupConfig` (修改备份配置).
+/// Request of `ModifyBackupConfig` (Modifies backup configuration).
 ///
-/// 本接口（ModifyBackupConfig）用于修改指定集群的备份配置。
+/// This API is used to modify the backup configuration of a specified cluster.
 ModifyBackupConfigRequest {
-    /// 集群ID
+    /// Cluster ID.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 表示全备开始时间，[0-24*3600]， 如0:00, 1:00, 2:00 分别为 0，3600， 7200
+    /// Indicates the full backup start time, [0-24*3600], for example, 0:00, 1:00, 2:00 are 0, 3600, 7200 respectively
     "BackupTimeBeg" backup_time_beg set_backup_time_beg: i128,
-    /// 表示全备结束时间，[0-24*3600]， 如0:00, 1:00, 2:00 分别为 0，3600， 7200
+    /// Refers to the full backup end time, [0-24*3600], for example, 0:00, 1:00, 2:00 correspond to 0, 3600, 7200 respectively
     "BackupTimeEnd" backup_time_end set_backup_time_end: i128,
-    /// 表示保留备份时长, 单位秒，超过该时间将被清理, 七天表示为3600247=604800，最大为158112000
+    /// Indicates the backup retention period, in seconds. Data older than this period will be cleaned up. Seven days is represented as 3600247=604800, with a maximum of 158112000.
     "ReserveDuration" reserve_duration set_reserve_duration: i128,
-    /// 该参数目前不支持修改，无需填写。备份频率，长度为7的数组，分别对应周一到周日的备份方式，full-全量备份，increment-增量备份
+    /// Currently this parameter cannot be modified and is not required. Backup frequency, an array of length 7, corresponding to Monday to Sunday backup methods, full-full backup, increment-incremental backup
     "BackupFreq" backup_freq set_backup_freq: list String,
-    /// 该参数目前不支持修改，无需填写。
+    /// Currently this parameter does not support modification and is not required.
     "BackupType" backup_type set_backup_type: str,
-    /// 逻辑备份配置
+    /// Logical backup configuration
     "LogicBackupConfig" logic_backup_config set_logic_backup_config: obj LogicBackupConfigInfo,
-    /// 是否删除自动逻辑备份
+    /// Delete or not automatic logical backup
     "DeleteAutoLogicBackup" delete_auto_logic_backup set_delete_auto_logic_backup: bool,
-    /// 二级快照备份参数
+    /// Level-2 snapshot backup parameter
     "SnapshotSecondaryBackupConfig" snapshot_secondary_backup_config set_snapshot_secondary_backup_config: obj SnapshotBackupConfig,
-    /// 稀疏备份配置
+    /// Sparse backup configuration
     "SparseBackupConfig" sparse_backup_config set_sparse_backup_config: obj SparseBackupConfig,
 } }
 rt::action!("cynosdb", "2019-01-07", "ModifyBackupConfig", ModifyBackupConfigRequest => ModifyBackupConfigResponse);
 
 rt::model! { read debug;
-/// ModifyBackupConfig返回参数结构体
+/// ModifyBackupConfig response structure.
 ModifyBackupConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyBackupDownloadRestriction` (修改集群备份下载限制).
+/// Request of `ModifyBackupDownloadRestriction` (Modifies cluster backup download limits).
 ///
-/// 该接口用于修改用户当前地域的备份文件限制下载来源，可以设置内外网均可下载、仅内网可下载，或内网指定的vpc、ip可以下载。
+/// This API is used to modify the backup file download access restrictions for users in the current region. It can be set to allow downloads from both private and public networks, only private networks, or designated VPCs and IPs within the private network.
 ModifyBackupDownloadRestrictionRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterIds" cluster_ids set_cluster_ids: list String,
-    /// 下载限制类型，NoLimit-不限制,LimitOnlyIntranet-限制内网 ,Customize-自定义
+    /// Download limit type. NoLimit: unlimited. LimitOnlyIntranet: restricted to private network. Customize: custom.
     ///
     /// Required.
     "LimitType" limit_type set_limit_type: str,
-    /// 该参数仅支持 In， 表示 LimitVpc 指定的vpc可以下载。默认为In
+    /// This parameter only supports In, which means the vpc specified by LimitVpc can be downloaded. The default is In.
     "VpcComparisonSymbol" vpc_comparison_symbol set_vpc_comparison_symbol: str,
-    /// In: 指定的ip可以下载； NotIn: 指定的ip不可以下载
+    /// In: Download is allowed from the specified ip; NotIn: Download is not allowed from the specified ip
     "IpComparisonSymbol" ip_comparison_symbol set_ip_comparison_symbol: str,
-    /// 限制下载的vpc设置
+    /// vpc settings with download restricted
     "LimitVpcs" limit_vpcs set_limit_vpcs: list BackupLimitVpcItem,
-    /// 限制下载的ip设置
+    /// ip settings for download restriction
     "LimitIps" limit_ips set_limit_ips: list String,
 } }
 rt::action!("cynosdb", "2019-01-07", "ModifyBackupDownloadRestriction", ModifyBackupDownloadRestrictionRequest => ModifyBackupDownloadRestrictionResponse);
 
 rt::model! { read debug;
-/// ModifyBackupDownloadRestriction返回参数结构体
+/// ModifyBackupDownloadRestriction response structure.
 ModifyBackupDownloadRestrictionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyBackupDownloadUserRestriction` (修改用户备份下载限制).
+/// Request of `ModifyBackupDownloadUserRestriction` (Modifies the backup download limit of a user).
 ///
-/// 该接口用于修改用户当前地域的备份文件限制下载来源，可以设置内外网均可下载、仅内网可下载，或内网指定的vpc、ip可以下载。
+/// This API is used to modify the download source limits for backup files of a user in the current region. It can be set to allow downloads from both private and public networks, only from a private network, or from designated VPCs and IPs within a private network.
 ModifyBackupDownloadUserRestrictionRequest {
-    /// 下载限制类型，NoLimit-不限制,LimitOnlyIntranet-限制内网 ,Customize-自定义
+    /// Download limit type. NoLimit: unlimited. LimitOnlyIntranet: restricted to private network. Customize: custom.
     ///
     /// Required.
     "LimitType" limit_type set_limit_type: str,
-    /// 该参数仅支持 In， 表示 LimitVpc 指定的vpc可以下载。默认为In
+    /// This parameter only supports In, which means the vpc specified by LimitVpc can be downloaded. The default is In.
     "VpcComparisonSymbol" vpc_comparison_symbol set_vpc_comparison_symbol: str,
-    /// In: 指定的ip可以下载； NotIn: 指定的ip不可以下载
+    /// In: download allowed for the specified ip; NotIn: download not allowed for the specified ip
     "IpComparisonSymbol" ip_comparison_symbol set_ip_comparison_symbol: str,
-    /// 限制下载的vpc设置
+    /// vpc settings for download restriction
     "LimitVpcs" limit_vpcs set_limit_vpcs: list BackupLimitVpcItem,
-    /// 限制下载的ip设置
+    /// ip settings for download restrictions
     "LimitIps" limit_ips set_limit_ips: list String,
 } }
 rt::action!("cynosdb", "2019-01-07", "ModifyBackupDownloadUserRestriction", ModifyBackupDownloadUserRestrictionRequest => ModifyBackupDownloadUserRestrictionResponse);
 
 rt::model! { read debug;
-/// ModifyBackupDownloadUserRestriction返回参数结构体
+/// ModifyBackupDownloadUserRestriction response structure.
 ModifyBackupDownloadUserRestrictionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyBackupName` (修改备份文件备注名).
+/// Request of `ModifyBackupName` (Modifies backup file remark name).
 ///
-/// 此接口（ModifyBackupName）用于修改备份文件备注名。
+/// This API is used to modify the backup file remark name.
 ModifyBackupNameRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 备份文件ID
+    /// Backup file ID
     ///
     /// Required.
     "BackupId" backup_id set_backup_id: i64,
-    /// 备注名，长度不能超过60个字符
+    /// Alias name, which cannot exceed 60 characters.
     ///
     /// Required.
     "BackupName" backup_name set_backup_name: str,
@@ -8335,22 +8335,22 @@ ModifyBackupNameRequest {
 rt::action!("cynosdb", "2019-01-07", "ModifyBackupName", ModifyBackupNameRequest => ModifyBackupNameResponse);
 
 rt::model! { read debug;
-/// ModifyBackupName返回参数结构体
+/// ModifyBackupName response structure.
 ModifyBackupNameResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyBinlogConfig` (修改Binlog配置).
+/// Request of `ModifyBinlogConfig` (Modifies the Binlog configuration).
 ///
-/// 该接口（ModifyBinlogConfig）用于修改Binlog配置
+/// This API is used to modify the Binlog configuration.
 ModifyBinlogConfigRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// Binlog配置信息
+    /// Binlog configuration message
     ///
     /// Required.
     "BinlogConfig" binlog_config set_binlog_config: obj BinlogConfigInfo,
@@ -8358,124 +8358,124 @@ ModifyBinlogConfigRequest {
 rt::action!("cynosdb", "2019-01-07", "ModifyBinlogConfig", ModifyBinlogConfigRequest => ModifyBinlogConfigResponse);
 
 rt::model! { read debug;
-/// ModifyBinlogConfig返回参数结构体
+/// ModifyBinlogConfig response structure.
 ModifyBinlogConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyBinlogSaveDays` (修改Binlog保留天数).
+/// Request of `ModifyBinlogSaveDays` (Modifies the Binlog retention days).
 ///
-/// 此接口（ModifyBinlogSaveDays）用于修改集群Binlog保留天数。
+/// This API is used to modify the retention days of cluster binlogs.
 ModifyBinlogSaveDaysRequest {
-    /// 集群ID
+    /// Cluster ID.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// Binlog保留天数
+    /// Binlog retention days
     ///
     /// Required.
     "BinlogSaveDays" binlog_save_days set_binlog_save_days: i64,
-    /// 跨地域备份保留时间
+    /// Cross-region backup retention period
     ///
-    /// 单位：天
+    /// Unit: day
     "BinlogCrossRegionSaveDays" binlog_cross_region_save_days set_binlog_cross_region_save_days: i64,
 } }
 rt::action!("cynosdb", "2019-01-07", "ModifyBinlogSaveDays", ModifyBinlogSaveDaysRequest => ModifyBinlogSaveDaysResponse);
 
 rt::model! { read debug;
-/// ModifyBinlogSaveDays返回参数结构体
+/// ModifyBinlogSaveDays response structure.
 ModifyBinlogSaveDaysResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyClusterBinlogRedoLogAutoCopyVault` (修改集群Binlog和RedoLog自动拷贝到保险箱的配置).
+/// Request of `ModifyClusterBinlogRedoLogAutoCopyVault` (Modifies the configuration for automatically copying cluster Binlog and RedoLog to a safe).
 ///
-/// 修改集群Binlog和RedoLog自动拷贝到保险箱的配置
+/// Modify the configuration for automatically copying cluster Binlog and RedoLog to the safe.
 ModifyClusterBinlogRedoLogAutoCopyVaultRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 自动拷贝保险箱配置列表
+    /// Automatically copy the configuration list of the safe
     "AutoCopyVaults" auto_copy_vaults set_auto_copy_vaults: list CreateBackupVaultItem,
 } }
 rt::action!("cynosdb", "2019-01-07", "ModifyClusterBinlogRedoLogAutoCopyVault", ModifyClusterBinlogRedoLogAutoCopyVaultRequest => ModifyClusterBinlogRedoLogAutoCopyVaultResponse);
 
 rt::model! { read debug;
-/// ModifyClusterBinlogRedoLogAutoCopyVault返回参数结构体
+/// ModifyClusterBinlogRedoLogAutoCopyVault response structure.
 ModifyClusterBinlogRedoLogAutoCopyVaultResponse {
-    /// 任务ID
+    /// Task ID.
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyClusterDatabase` (修改数据库).
+/// Request of `ModifyClusterDatabase` (Modifies a database).
 ///
-/// 本接口（ModifyClusterDatabase）用于修改数据库的账号授权。
+/// This API is used to modify account authorization for a database.
 ModifyClusterDatabaseRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 数据库名
+    /// Database name
     ///
     /// Required.
     "DbName" db_name set_db_name: str,
-    /// 新授权用户主机权限
+    /// Host permissions for new authorized users
     "NewUserHostPrivileges" new_user_host_privileges set_new_user_host_privileges: list UserHostPrivilege,
-    /// 备注
+    /// Remarks.
     "Description" description set_description: str,
-    /// 历史授权用户主机权限
+    /// Historical authorization of user host permissions
     "OldUserHostPrivileges" old_user_host_privileges set_old_user_host_privileges: list UserHostPrivilege,
 } }
 rt::action!("cynosdb", "2019-01-07", "ModifyClusterDatabase", ModifyClusterDatabaseRequest => ModifyClusterDatabaseResponse);
 
 rt::model! { read debug;
-/// ModifyClusterDatabase返回参数结构体
+/// ModifyClusterDatabase response structure.
 ModifyClusterDatabaseResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyClusterGlobalEncryption` (开关全局加密).
+/// Request of `ModifyClusterGlobalEncryption` (Toggles global encryption).
 ///
-/// 开关全局加密
+/// Toggle global encryption
 ModifyClusterGlobalEncryptionRequest {
-    /// 集群id
+    /// Cluster ID.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 开启或关闭全局加密
+    /// Turn on or off global encryption
     "IsOpenGlobalEncryption" is_open_global_encryption set_is_open_global_encryption: bool,
 } }
 rt::action!("cynosdb", "2019-01-07", "ModifyClusterGlobalEncryption", ModifyClusterGlobalEncryptionRequest => ModifyClusterGlobalEncryptionResponse);
 
 rt::model! { read debug;
-/// ModifyClusterGlobalEncryption返回参数结构体
+/// ModifyClusterGlobalEncryption response structure.
 ModifyClusterGlobalEncryptionResponse {
-    /// 异步任务id
+    /// Asynchronous task ID.
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyClusterLevel` (修改集群级别).
+/// Request of `ModifyClusterLevel` (Modify cluster level).
 ///
-/// 修改集群级别
+/// Modify cluster
 ModifyClusterLevelRequest {
-    /// 集群ID
+    /// Cluster ID.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 集群级别
+    /// Cluster level
     ///
     /// Required.
     "ClusterLevel" cluster_level set_cluster_level: str,
@@ -8483,24 +8483,24 @@ ModifyClusterLevelRequest {
 rt::action!("cynosdb", "2019-01-07", "ModifyClusterLevel", ModifyClusterLevelRequest => ModifyClusterLevelResponse);
 
 rt::model! { read debug;
-/// ModifyClusterLevel返回参数结构体
+/// ModifyClusterLevel response structure.
 ModifyClusterLevelResponse {
-    /// 任务ID
+    /// Task ID.
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyClusterName` (修改集群名称).
+/// Request of `ModifyClusterName` (Modifies the cluster name).
 ///
-/// 本接口（ModifyClusterName）用于修改集群名称。
+/// This API is used to modify cluster names.
 ModifyClusterNameRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 集群名
+    /// Cluster name.
     ///
     /// Required.
     "ClusterName" cluster_name set_cluster_name: str,
@@ -8508,77 +8508,77 @@ ModifyClusterNameRequest {
 rt::action!("cynosdb", "2019-01-07", "ModifyClusterName", ModifyClusterNameRequest => ModifyClusterNameResponse);
 
 rt::model! { read debug;
-/// ModifyClusterName返回参数结构体
+/// ModifyClusterName response structure.
 ModifyClusterNameResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyClusterParam` (修改集群参数).
+/// Request of `ModifyClusterParam` (Modifies cluster parameters).
 ///
-/// 本接口（ModifyClusterParam）用于修改集群参数。
+/// This API is used to modify cluster parameters.
 ModifyClusterParamRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 要修改的参数列表。每一个元素是ParamName、CurrentValue和OldValue的组合。ParamName是参数名称，CurrentValue是当前值，OldValue是之前值且不做校验
+    /// List of parameters to modify. Each element is a combination of ParamName, CurrentValue, and OldValue. ParamName is the parameter name, CurrentValue is the current value, and OldValue is the old value and is not validated.
     ///
     /// Required.
     "ParamList" param_list set_param_list: list ParamItem,
-    /// 维护期间执行-yes,立即执行-no
+    /// Execute during the maintenance period - yes, immediate execution - no
     "IsInMaintainPeriod" is_in_maintain_period set_is_in_maintain_period: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "ModifyClusterParam", ModifyClusterParamRequest => ModifyClusterParamResponse);
 
 rt::model! { read debug;
-/// ModifyClusterParam返回参数结构体
+/// ModifyClusterParam response structure.
 ModifyClusterParamResponse {
-    /// 异步请求Id，用于查询结果
+    /// Async request Id, used for querying results
     "AsyncRequestId" async_request_id set_async_request_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyClusterPasswordComplexity` (修改集群密码复杂度).
+/// Request of `ModifyClusterPasswordComplexity` (Modifies password complexity for a cluster).
 ///
-/// 本接口（ModifyClusterPasswordComplexity）用于修改/开启集群密码复杂度。
+/// This API is used to modify or enable cluster password complexity.
 ModifyClusterPasswordComplexityRequest {
-    /// 集群id
+    /// Cluster ID.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 密码长度
+    /// Password length
     ///
     /// Required.
     "ValidatePasswordLength" validate_password_length set_validate_password_length: i64,
-    /// 大小写字符个数
+    /// Number of uppercase/lowercase characters
     ///
     /// Required.
     "ValidatePasswordMixedCaseCount" validate_password_mixed_case_count set_validate_password_mixed_case_count: i64,
-    /// 特殊字符个数
+    /// Number of special characters
     ///
     /// Required.
     "ValidatePasswordSpecialCharCount" validate_password_special_char_count set_validate_password_special_char_count: i64,
-    /// 数字个数
+    /// Number of digits
     ///
     /// Required.
     "ValidatePasswordNumberCount" validate_password_number_count set_validate_password_number_count: i64,
-    /// 密码强度（"MEDIUM", "STRONG"）
+    /// Password strength ("MEDIUM", "STRONG")
     ///
     /// Required.
     "ValidatePasswordPolicy" validate_password_policy set_validate_password_policy: str,
-    /// 数据字典
+    /// Data dictionary
     "ValidatePasswordDictionary" validate_password_dictionary set_validate_password_dictionary: list String,
 } }
 rt::action!("cynosdb", "2019-01-07", "ModifyClusterPasswordComplexity", ModifyClusterPasswordComplexityRequest => ModifyClusterPasswordComplexityResponse);
 
 rt::model! { read debug;
-/// ModifyClusterPasswordComplexity返回参数结构体
+/// ModifyClusterPasswordComplexity response structure.
 ModifyClusterPasswordComplexityResponse {
-    /// 任务流ID
+    /// Task flow ID.
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -8624,60 +8624,60 @@ ModifyClusterPeriodScalePolicyResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyClusterReadOnly` (修改集群只读开关).
+/// Request of `ModifyClusterReadOnly` (Modifies the cluster read-only switch).
 ///
-/// 本接口（ModifyClusterReadOnly）用于修改集群只读开关。
+/// This API is used to modify the read-only switch of a cluster.
 ModifyClusterReadOnlyRequest {
-    /// 集群ID列表
+    /// List of cluster IDs
     ///
     /// Required.
     "ClusterIds" cluster_ids set_cluster_ids: list String,
-    /// 集群只读开关，可选值：ON，OFF
+    /// Cluster read-only switch. Available values: ON, OFF
     ///
     /// Required.
     "ReadOnlyOperation" read_only_operation set_read_only_operation: str,
-    /// yes：在运维时间窗内修改，no：立即执行（默认值）
+    /// yes: Modify within the Ops time window. no: Immediately execute (default value)
     "IsInMaintainPeriod" is_in_maintain_period set_is_in_maintain_period: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "ModifyClusterReadOnly", ModifyClusterReadOnlyRequest => ModifyClusterReadOnlyResponse);
 
 rt::model! { read debug;
-/// ModifyClusterReadOnly返回参数结构体
+/// ModifyClusterReadOnly response structure.
 ModifyClusterReadOnlyResponse {
-    /// 集群任务ID列表
+    /// Cluster task ID list
     "ClusterTaskIds" cluster_task_ids set_cluster_task_ids: list ClusterTaskId,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyClusterSlaveZone` (变更备可用区).
+/// Request of `ModifyClusterSlaveZone` (Modifies the standby availability zone).
 ///
-/// 本接口（ModifyClusterSlaveZone）用于变更集群的备可用区。
+/// This API is used to modify the replica AZ of a cluster.
 ModifyClusterSlaveZoneRequest {
-    /// 集群Id
+    /// Cluster Id.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 旧备可用区
+    /// Old secondary AZ
     ///
     /// Required.
     "OldSlaveZone" old_slave_zone set_old_slave_zone: str,
-    /// 新备可用区
+    /// New secondary AZ
     ///
     /// Required.
     "NewSlaveZone" new_slave_zone set_new_slave_zone: str,
-    /// binlog同步方式。默认值：async。可选值：sync、semisync、async
+    /// binlog synchronization mode. Default value: async. Available values: sync, semisync, async
     "BinlogSyncWay" binlog_sync_way set_binlog_sync_way: str,
-    /// 半同步超时时间，单位ms。为保证业务稳定性，半同步复制存在退化逻辑，当主可用区集群在等待备可用区集群确认事务时若超过该超时时间，复制方式将降为异步复制。最低设置为1000ms，最高支持4294967295ms，默认10000ms。
+    /// Semi-sync timeout period, in milliseconds. To ensure business stability, semi-sync replication has a degradation logic. If the primary AZ cluster exceeds this timeout period while waiting for the standby AZ cluster to confirm a transaction, the replication method degrades to asynchronous replication. The minimum is set to 1000 ms, with support up to 4294967295 ms. Default: 10000 ms.
     "SemiSyncTimeout" semi_sync_timeout set_semi_sync_timeout: i64,
 } }
 rt::action!("cynosdb", "2019-01-07", "ModifyClusterSlaveZone", ModifyClusterSlaveZoneRequest => ModifyClusterSlaveZoneResponse);
 
 rt::model! { read debug;
-/// ModifyClusterSlaveZone返回参数结构体
+/// ModifyClusterSlaveZone response structure.
 ModifyClusterSlaveZoneResponse {
-    /// 异步FlowId
+    /// Async FlowId
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -8719,89 +8719,89 @@ ModifyClusterStorageResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDBInstanceSecurityGroups` (修改实例绑定安全组).
+/// Request of `ModifyDBInstanceSecurityGroups` (Modify the security group bound to an instance).
 ///
-/// 本接口（ModifyDBInstanceSecurityGroups）用于修改实例绑定的安全组。
+/// This API is used to modify the security group bound to the instance.
 ModifyDBInstanceSecurityGroupsRequest {
-    /// 网络组id(cynosdbmysql-grp-前缀开头)或集群id（例如 cynosdbmysql-xxxxxxxx前缀）,当通过实例IP地址三元组（UniqVpcId、Vip、Vport）配置安全组时，该字段必须设置为集群ID（例如 cynosdbmysql-xxxxxxxx前缀）。
+    /// Network Group id (starting with cynosdbmysql-grp- prefix) or Cluster id (for example, starting with cynosdbmysql-xxxxxxxx prefix). When configuring a security group using the instance IP address 3-tuple (UniqVpcId, Vip, Vport), this field must be set to the Cluster id (for example, starting with cynosdbmysql-xxxxxxxx prefix).
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 要修改的安全组ID列表，一个或者多个安全组ID组成的数组。
-    /// 注意：该入参会全量替换存量已有集合，非增量更新。修改需传入预期的全量集合。
+    /// List of security group IDs to modify, an array of one or more security group IDs.
+    /// Note: This input parameter will fully replace the existing collection, not incrementally update. For modification, import the expected full collection.
     ///
     /// Required.
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// 可用区
+    /// AZ.
     "Zone" zone set_zone: str,
-    /// 实例所属VPC网络ID,（UniqVpcId、Vip 和 Vport 三个参数需同时指定，用于唯一标识网络实例）
+    /// VPC network ID of the instance (UniqVpcId, Vip, and Vport must be specified simultaneously to uniquely identify the network instance)
     "UniqVpcId" uniq_vpc_id set_uniq_vpc_id: str,
-    /// 实例IP地址,实例IP地址三元组UniqVpcId、Vip 和 Vport) 三个参数需同时指定，用于唯一标识网络实实例
+    /// Instance IP address. The 3-tuple of instance IP address (UniqVpcId, Vip, and Vport) must be specified simultaneously to uniquely identify the network instance
     "Vip" vip set_vip: str,
-    /// 实例端口,实例IP地址三元组UniqVpcId、Vip 和 Vport) 三个参数需同时指定，用于唯一标识网络实实例
+    /// Instance port, instance IP address 3-tuple (UniqVpcId, Vip, and Vport) must be specified simultaneously to uniquely identify a network instance
     "Vport" vport set_vport: i64,
 } }
 rt::action!("cynosdb", "2019-01-07", "ModifyDBInstanceSecurityGroups", ModifyDBInstanceSecurityGroupsRequest => ModifyDBInstanceSecurityGroupsResponse);
 
 rt::model! { read debug;
-/// ModifyDBInstanceSecurityGroups返回参数结构体
+/// ModifyDBInstanceSecurityGroups response structure.
 ModifyDBInstanceSecurityGroupsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 修改数据库内核版本任务信息
+/// Modify database kernel version task information
 ModifyDbVersionData {
-    /// 修改前版本
+    /// Version before modification
     "OldVersion" old_version set_old_version: str,
-    /// 修改后版本
+    /// Modified version
     "NewVersion" new_version set_new_version: str,
-    /// 升级方式
+    /// Upgrade method
     "UpgradeType" upgrade_type set_upgrade_type: str,
 } }
 
 rt::model! { read debug;
-/// 实例变配任务信息
+/// Instance configuration change task information
 ModifyInstanceData {
-    /// 变配后CPU
+    /// CPU after configuration change
     "Cpu" cpu set_cpu: i64,
-    /// 变配后内存
+    /// Memory after configuration change
     "Memory" memory set_memory: i64,
-    /// 变配后存储上限
+    /// Storage limit after configuration change
     "StorageLimit" storage_limit set_storage_limit: i64,
-    /// 变配前CPU
+    /// CPU before specification adjustment
     "OldCpu" old_cpu set_old_cpu: i64,
-    /// 变配前内存
+    /// Memory before specification modification
     "OldMemory" old_memory set_old_memory: i64,
-    /// 变配前存储上限
+    /// Storage limit before configuration change
     "OldStorageLimit" old_storage_limit set_old_storage_limit: i64,
-    /// 变配前实例机器类型
-    /// 1. common，通用型。
-    /// 2. exclusive，独享型。
+    /// Instance machine type before scaling
+    /// 1. common: universal type.
+    /// 2. exclusive: dedicated.
     "OldDeviceType" old_device_type set_old_device_type: str,
-    /// 变配后实例机器类型
-    /// 1. common，通用型。
-    /// 2. exclusive，独享型。
+    /// Instance machine type after scaling
+    /// 1. common: universal type.
+    /// 2. exclusive: dedicated.
     "DeviceType" device_type set_device_type: str,
-    /// 升级方式。升级完成后切换或维护时间内切换
+    /// Upgrade method. Switch after the upgrade is completed or switch during the maintenance window.
     "UpgradeType" upgrade_type set_upgrade_type: str,
-    /// libra节点数量
+    /// Number of libra nodes
     "LibraNodeCount" libra_node_count set_libra_node_count: i64,
-    /// 原libra节点数量
+    /// Original libra node count
     "OldLibraNodeCount" old_libra_node_count set_old_libra_node_count: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyInstanceName` (修改实例名称).
+/// Request of `ModifyInstanceName` (Modifies the instance name).
 ///
-/// 本接口(ModifyInstanceName)用于修改实例名称。
+/// This API is used to modify instance name.
 ModifyInstanceNameRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名称
+    /// Instance name.
     ///
     /// Required.
     "InstanceName" instance_name set_instance_name: str,
@@ -8809,55 +8809,55 @@ ModifyInstanceNameRequest {
 rt::action!("cynosdb", "2019-01-07", "ModifyInstanceName", ModifyInstanceNameRequest => ModifyInstanceNameResponse);
 
 rt::model! { read debug;
-/// ModifyInstanceName返回参数结构体
+/// ModifyInstanceName response structure.
 ModifyInstanceNameResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyInstanceParam` (修改实例参数).
+/// Request of `ModifyInstanceParam` (Modifies instance parameters).
 ///
-/// 本接口（ModifyInstanceParam）用于修改实例参数。
+/// This API is used to modify instance parameters.
 ModifyInstanceParamRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 实例ID
+    /// Instance ID.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 集群参数列表，例如 [{           "CurrentValue":"2",        "ParamName":"auto_increment_increment"}]
+    /// Cluster parameter list, for example, [{           "CurrentValue":"2",        "ParamName":"auto_increment_increment"}]
     "ClusterParamList" cluster_param_list set_cluster_param_list: list ModifyParamItem,
-    /// 实例参数列表，例如[{           "CurrentValue":"2",        "ParamName":"innodb_stats_transient_sample_pages"}]
+    /// Instance parameter list, for example, [{           "CurrentValue":"2",        "ParamName":"innodb_stats_transient_sample_pages"}]
     "InstanceParamList" instance_param_list set_instance_param_list: list ModifyParamItem,
-    /// yes：在运维时间窗内修改，no：立即执行（默认值）
+    /// yes: modify within the Ops time window. no: immediately execute (default value).
     "IsInMaintainPeriod" is_in_maintain_period set_is_in_maintain_period: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "ModifyInstanceParam", ModifyInstanceParamRequest => ModifyInstanceParamResponse);
 
 rt::model! { read debug;
-/// ModifyInstanceParam返回参数结构体
+/// ModifyInstanceParam response structure.
 ModifyInstanceParamResponse {
-    /// 任务ID
+    /// Task ID.
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyInstanceUpgradeLimitDays` (修改实例小版本升级限制时间).
+/// Request of `ModifyInstanceUpgradeLimitDays` (Modifies the minor version upgrade time limit for an instance).
 ///
-/// 本接口（ModifyInstanceUpgradeLimitDays）用于修改实例内核小版本的升级限制时间。
+/// This API is used to modify the upgrade time limit for the kernel minor version of an instance.
 ModifyInstanceUpgradeLimitDaysRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 升级限制时间
+    /// Upgrade time limit
     ///
     /// Required.
     "UpgradeLimitDays" upgrade_limit_days set_upgrade_limit_days: i64,
@@ -8865,55 +8865,55 @@ ModifyInstanceUpgradeLimitDaysRequest {
 rt::action!("cynosdb", "2019-01-07", "ModifyInstanceUpgradeLimitDays", ModifyInstanceUpgradeLimitDaysRequest => ModifyInstanceUpgradeLimitDaysResponse);
 
 rt::model! { read debug;
-/// ModifyInstanceUpgradeLimitDays返回参数结构体
+/// ModifyInstanceUpgradeLimitDays response structure.
 ModifyInstanceUpgradeLimitDaysResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyLibraDBClusterAccountDescription` (修改分析集群账号描述).
+/// Request of `ModifyLibraDBClusterAccountDescription` (Modifies the description of an analytical cluster account).
 ///
-/// 本接口（ModifyLibraDBClusterAccountDescription）用于修改分析集群账号描述
+/// This API is used to modify the account description of an analysis cluster.
 ModifyLibraDBClusterAccountDescriptionRequest {
-    /// 分析集群id
+    /// Analysis Cluster id
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 账号名
+    /// Account name.
     ///
     /// Required.
     "AccountName" account_name set_account_name: str,
-    /// 描述
+    /// Description
     ///
     /// Required.
     "Description" description set_description: str,
-    /// 主机名
+    /// host name
     "Host" host set_host: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "ModifyLibraDBClusterAccountDescription", ModifyLibraDBClusterAccountDescriptionRequest => ModifyLibraDBClusterAccountDescriptionResponse);
 
 rt::model! { read debug;
-/// ModifyLibraDBClusterAccountDescription返回参数结构体
+/// ModifyLibraDBClusterAccountDescription response structure.
 ModifyLibraDBClusterAccountDescriptionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyLibraDBClusterAccountHost` (修改分析集群账号支持的登录主机).
+/// Request of `ModifyLibraDBClusterAccountHost` (Modifies the supported login host of an analytical cluster account).
 ///
-/// 本接口（ModifyLibraDBClusterAccountHost）用于修改分析集群账号的可登录主机信息
+/// This API is used to modify the login host info of an analysis cluster account.
 ModifyLibraDBClusterAccountHostRequest {
-    /// 分析集群id
+    /// Analysis Cluster id
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 账号信息
+    /// Account information
     ///
     /// Required.
     "Account" account set_account: obj InputAccount,
-    /// 主机名
+    /// host name
     ///
     /// Required.
     "NewHost" new_host set_new_host: str,
@@ -8921,78 +8921,78 @@ ModifyLibraDBClusterAccountHostRequest {
 rt::action!("cynosdb", "2019-01-07", "ModifyLibraDBClusterAccountHost", ModifyLibraDBClusterAccountHostRequest => ModifyLibraDBClusterAccountHostResponse);
 
 rt::model! { read debug;
-/// ModifyLibraDBClusterAccountHost返回参数结构体
+/// ModifyLibraDBClusterAccountHost response structure.
 ModifyLibraDBClusterAccountHostResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyLibraDBClusterAccountPrivilege` (修改分析集群账号权限).
+/// Request of `ModifyLibraDBClusterAccountPrivilege` (Modifies analysis cluster account permissions).
 ///
-/// 本接口（ModifyLibraDBClusterAccountPrivilege）用于修改分析集群账号权限
+/// This API is used to modify account permissions of an analysis cluster.
 ModifyLibraDBClusterAccountPrivilegeRequest {
-    /// 集群id
+    /// Cluster ID.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 账号
+    /// Account
     ///
     /// Required.
     "Account" account set_account: obj InputAccount,
-    /// 全局权限
+    /// Global permission
     "GlobalPrivileges" global_privileges set_global_privileges: list String,
-    /// 数据库权限
+    /// Database permission
     "DatabasePrivileges" database_privileges set_database_privileges: list DatabasePrivileges,
-    /// 表权限
+    /// Table permission
     "TablePrivileges" table_privileges set_table_privileges: list TablePrivileges,
 } }
 rt::action!("cynosdb", "2019-01-07", "ModifyLibraDBClusterAccountPrivilege", ModifyLibraDBClusterAccountPrivilegeRequest => ModifyLibraDBClusterAccountPrivilegeResponse);
 
 rt::model! { read debug;
-/// ModifyLibraDBClusterAccountPrivilege返回参数结构体
+/// ModifyLibraDBClusterAccountPrivilege response structure.
 ModifyLibraDBClusterAccountPrivilegeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyLibraDBClusterDataSource` (修改分析集群数据源).
+/// Request of `ModifyLibraDBClusterDataSource` (Modifies the data source of an analysis cluster).
 ///
-/// 本接口（ModifyLibraDBClusterDataSource）用于修改 TDSQL-C 分析集群数据源
+/// This API is used to modify the data source of a TDSQL-C analytical cluster.
 ModifyLibraDBClusterDataSourceRequest {
-    /// 分析集群ID
+    /// Analysis cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 只读分析引擎实例ID
+    /// Read-only analysis engine instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 源端信息
+    /// Source information
     "SrcInfo" src_info set_src_info: list LibraDBClusterSrcInfo,
 } }
 rt::action!("cynosdb", "2019-01-07", "ModifyLibraDBClusterDataSource", ModifyLibraDBClusterDataSourceRequest => ModifyLibraDBClusterDataSourceResponse);
 
 rt::model! { read debug;
-/// ModifyLibraDBClusterDataSource返回参数结构体
+/// ModifyLibraDBClusterDataSource response structure.
 ModifyLibraDBClusterDataSourceResponse {
-    /// 异步任务ID
+    /// Asynchronous Task ID
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyLibraDBClusterName` (修改分析集群名称).
+/// Request of `ModifyLibraDBClusterName` (Modifies the name of an analytical cluster).
 ///
-/// 修改分析集群名称
+/// Modify the analytical cluster name
 ModifyLibraDBClusterNameRequest {
-    /// 分析集群 ID
+    /// Analysis Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 集群名称
+    /// Cluster name.
     ///
     /// Required.
     "ClusterName" cluster_name set_cluster_name: str,
@@ -9000,107 +9000,107 @@ ModifyLibraDBClusterNameRequest {
 rt::action!("cynosdb", "2019-01-07", "ModifyLibraDBClusterName", ModifyLibraDBClusterNameRequest => ModifyLibraDBClusterNameResponse);
 
 rt::model! { read debug;
-/// ModifyLibraDBClusterName返回参数结构体
+/// ModifyLibraDBClusterName response structure.
 ModifyLibraDBClusterNameResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyLibraDBClusterProject` (修改分析集群的项目 ID).
+/// Request of `ModifyLibraDBClusterProject` (Modifies the project ID of an analysis cluster).
 ///
-/// 修改分析集群项目 ID
+/// Modifies the project ID of an analysis cluster
 ModifyLibraDBClusterProjectRequest {
-    /// 分析集群 ID 列表
+    /// Analytical cluster ID list
     "ClusterIdSet" cluster_id_set set_cluster_id_set: list String,
-    /// 项目 ID
+    /// Project ID
     "ProjectId" project_id set_project_id: i64,
 } }
 rt::action!("cynosdb", "2019-01-07", "ModifyLibraDBClusterProject", ModifyLibraDBClusterProjectRequest => ModifyLibraDBClusterProjectResponse);
 
 rt::model! { read debug;
-/// ModifyLibraDBClusterProject返回参数结构体
+/// ModifyLibraDBClusterProject response structure.
 ModifyLibraDBClusterProjectResponse {
-    /// 集群列表
+    /// This example shows you how to obtain the cluster list.
     "AffectedClusterIdSet" affected_cluster_id_set set_affected_cluster_id_set: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyLibraDBClusterReplicationObject` (修改分析集群的同步对象).
+/// Request of `ModifyLibraDBClusterReplicationObject` (Modifies the sync object of an analysis cluster).
 ///
-/// 本接口（ModifyLibraDBClusterReplicationObject）用于修改分析集群同步对象
+/// This API is used to modify the sync objects of an analysis cluster.
 ModifyLibraDBClusterReplicationObjectRequest {
-    /// 分析集群ID
+    /// Analysis cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 只读分析引擎实例 ID
+    /// Read-only analysis engine instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 映射模式
+    /// Mapping mode
     "ForceDefaultMapRule" force_default_map_rule set_force_default_map_rule: str,
-    /// 同步对象
+    /// Synchronization object
     "Objects" objects set_objects: list ReplicationObject,
-    /// 自动映射规则
+    /// Automated mapping rule
     "AutoMapRules" auto_map_rules set_auto_map_rules: list AutoMapRule,
-    /// 是否按照最新映射规则刷新存量映射关系
+    /// Whether to update existing mapping relationships according to the latest mapping rule
     "RefreshMapping" refresh_mapping set_refresh_mapping: bool,
 } }
 rt::action!("cynosdb", "2019-01-07", "ModifyLibraDBClusterReplicationObject", ModifyLibraDBClusterReplicationObjectRequest => ModifyLibraDBClusterReplicationObjectResponse);
 
 rt::model! { read debug;
-/// ModifyLibraDBClusterReplicationObject返回参数结构体
+/// ModifyLibraDBClusterReplicationObject response structure.
 ModifyLibraDBClusterReplicationObjectResponse {
-    /// 异步任务ID
+    /// Asynchronous Task ID
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyLibraDBForwardConfig` (修改只读分析引擎自动转发参数).
+/// Request of `ModifyLibraDBForwardConfig` (Modifies the auto forwarding parameters of a read-only analysis engine).
 ///
-/// 本接口（ModifyLibraDBForwardConfig）用于修改只读分析实例自动转发参数
+/// This API is used to modify the automatic forwarding parameters of a read-only analysis instance.
 ModifyLibraDBForwardConfigRequest {
-    /// 只读分析引擎实例Id
+    /// Read-only analysis engine instance Id
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 转发模式
+    /// Forwarding Mode
     "ForwardMode" forward_mode set_forward_mode: str,
-    /// 转发实例列表
+    /// Forward instance list
     "ForwardList" forward_list set_forward_list: list ForwardInstanceInfo,
 } }
 rt::action!("cynosdb", "2019-01-07", "ModifyLibraDBForwardConfig", ModifyLibraDBForwardConfigRequest => ModifyLibraDBForwardConfigResponse);
 
 rt::model! { read debug;
-/// ModifyLibraDBForwardConfig返回参数结构体
+/// ModifyLibraDBForwardConfig response structure.
 ModifyLibraDBForwardConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyMaintainPeriodConfig` (修改维护时间配置).
+/// Request of `ModifyMaintainPeriodConfig` (Modifies maintenance time configuration).
 ///
-/// 本接口（ModifyMaintainPeriodConfig）用于修改维护时间配置。
+/// This API is used to modify the maintenance time configuration.
 ModifyMaintainPeriodConfigRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 维护开始时间，单位为秒，如3:00为10800
+    /// Maintenance start time in seconds. For example, 3:00 is 10800.
     ///
     /// Required.
     "MaintainStartTime" maintain_start_time set_maintain_start_time: i64,
-    /// 维护持续时间，单位为秒，如1小时为3600
+    /// Maintenance duration in seconds. For example, 1 hour is 3600.
     ///
     /// Required.
     "MaintainDuration" maintain_duration set_maintain_duration: i64,
-    /// 每周维护日期，日期取值范围[Mon, Tue, Wed, Thu, Fri, Sat, Sun]
+    /// Weekly maintenance date. Value range: [Mon, Tue, Wed, Thu, Fri, Sat, Sun]
     ///
     /// Required.
     "MaintainWeekDays" maintain_week_days set_maintain_week_days: list String,
@@ -9108,79 +9108,79 @@ ModifyMaintainPeriodConfigRequest {
 rt::action!("cynosdb", "2019-01-07", "ModifyMaintainPeriodConfig", ModifyMaintainPeriodConfigRequest => ModifyMaintainPeriodConfigResponse);
 
 rt::model! { read debug;
-/// ModifyMaintainPeriodConfig返回参数结构体
+/// ModifyMaintainPeriodConfig response structure.
 ModifyMaintainPeriodConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 修改的实例参数信息
+/// Modified instance parameter information
 ModifyParamItem {
-    /// 参数名
+    /// Parameter name.
     ///
     /// Required.
     "ParamName" param_name set_param_name: str,
-    /// 参数当前值
+    /// Current parameter value
     ///
     /// Required.
     "CurrentValue" current_value set_current_value: str,
-    /// 参数旧值（只在出参时有用）
+    /// Old parameter value (only useful for output parameters)
     "OldValue" old_value set_old_value: str,
-    /// libra组件类型
+    /// libra component type
     "Component" component set_component: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyParamTemplate` (修改参数模板).
+/// Request of `ModifyParamTemplate` (This API is used to modify a parameter template.).
 ///
-/// 本接口（ModifyParamTemplate）用于修改用户参数模板。
+/// This API is used to modify user parameter templates.
 ModifyParamTemplateRequest {
-    /// 模板ID
+    /// Template ID.
     ///
     /// Required.
     "TemplateId" template_id set_template_id: i64,
-    /// 模板名
+    /// Template name
     "TemplateName" template_name set_template_name: str,
-    /// 模板描述
+    /// Template description
     "TemplateDescription" template_description set_template_description: str,
-    /// 参数列表
+    /// Parameter list
     "ParamList" param_list set_param_list: list ModifyParamItem,
 } }
 rt::action!("cynosdb", "2019-01-07", "ModifyParamTemplate", ModifyParamTemplateRequest => ModifyParamTemplateResponse);
 
 rt::model! { read debug;
-/// ModifyParamTemplate返回参数结构体
+/// ModifyParamTemplate response structure.
 ModifyParamTemplateResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 修改参数信息
+/// Modifies parameter information
 ModifyParamsData {
-    /// 参数名
+    /// Parameter name.
     "Name" name set_name: str,
-    /// 修改前参数值
+    /// Parameter value before modification
     "OldValue" old_value set_old_value: str,
-    /// 修改后参数值
+    /// New Value
     "CurValue" cur_value set_cur_value: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyProxyDesc` (修改数据库代理描述).
+/// Request of `ModifyProxyDesc` (Modifies the description of a database proxy).
 ///
-/// 本接口（ModifyProxyDesc）用于修改数据库代理描述。
+/// This API is used to modify the description of a database proxy.
 ModifyProxyDescRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 数据库代理组ID
+    /// Database Proxy Group ID
     ///
     /// Required.
     "ProxyGroupId" proxy_group_id set_proxy_group_id: str,
-    /// 数据库代理描述
+    /// Database proxy description
     ///
     /// Required.
     "Description" description set_description: str,
@@ -9188,118 +9188,118 @@ ModifyProxyDescRequest {
 rt::action!("cynosdb", "2019-01-07", "ModifyProxyDesc", ModifyProxyDescRequest => ModifyProxyDescResponse);
 
 rt::model! { read debug;
-/// ModifyProxyDesc返回参数结构体
+/// ModifyProxyDesc response structure.
 ModifyProxyDescResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyProxyRwSplit` (配置数据库代理读写分离).
+/// Request of `ModifyProxyRwSplit` (Configures read-write separation for the database proxy).
 ///
-/// 本接口（ModifyProxyRwSplit）用于配置数据库代理读写分离。
+/// This API is used to configure read-write separation for database proxy.
 ModifyProxyRwSplitRequest {
-    /// 集群ID，例如cynosdbmysql-asd123
+    /// Cluster ID, for example, cynosdbmysql-asd123
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 数据库代理组ID，例如cynosdbmysql-proxy-qwe123
+    /// Database Proxy Group ID, for example, cynosdbmysql-proxy-qwe123
     ///
     /// Required.
     "ProxyGroupId" proxy_group_id set_proxy_group_id: str,
-    /// 一致性类型；“eventual"-最终一致性, "session"-会话一致性, "global"-全局一致性
+    /// Consistency type; "eventual"-final consistency, "session"-session consistency, "global"-global consistency
     "ConsistencyType" consistency_type set_consistency_type: str,
-    /// 一致性超时时间。取值范围：0~1000000（毫秒）,设置0则表示若只读实例出现延迟, 导致一致性策略不满足, 请求将一直等待。
+    /// Consistency timeout. Value range: 0–1000000 (ms). If set to 0, requests will wait indefinitely when a read-only instance has a delay that causes the consistency policy to fail.
     "ConsistencyTimeOut" consistency_time_out set_consistency_time_out: str,
-    /// 读写权重分配模式；系统自动分配："system"， 自定义："custom"
+    /// Read-write weight allocation mode; system auto-assignment: "system", custom: "custom"
     "WeightMode" weight_mode set_weight_mode: str,
-    /// 实例只读权重。
+    /// Instance Read-Only Weight.
     "InstanceWeights" instance_weights set_instance_weights: list ProxyInstanceWeight,
-    /// 是否开启故障转移，代理出现故障后，连接地址将路由到主实例，取值："yes" , "no"
+    /// Whether failover is enabled. After a fault occurs on the proxy, the connection address will be routed to the primary instance. Value: "yes", "no"
     "FailOver" fail_over set_fail_over: str,
-    /// 是否自动添加只读实例，取值："yes" , "no"
+    /// Whether to automatically add read-only instance. Parameter Value: "yes", "no"
     "AutoAddRo" auto_add_ro set_auto_add_ro: str,
-    /// 是否打开读写分离。
-    /// 该参数已废弃，请通过RwType设置读写属性。
+    /// Whether to enable read-write separation.
+    /// This parameter is deprecated. Set the read-write attribute through RwType.
     "OpenRw" open_rw set_open_rw: str,
-    /// 读写类型：
+    /// Read-write type:
     /// READWRITE,READONLY
     "RwType" rw_type set_rw_type: str,
-    /// 事务拆分。
-    /// 在一个事务中拆分读和写到不同的实例上去执行。
+    /// Transaction split.
+    /// Split reads and writes in a transaction to different instances for execution.
     "TransSplit" trans_split set_trans_split: bool,
-    /// 连接模式：
-    /// nearby,balance
+    /// Connection mode:
+    /// nearby, balance
     "AccessMode" access_mode set_access_mode: str,
-    /// 是否打开连接池：
+    /// Whether to enable connection pool:
     /// yes,no
     "OpenConnectionPool" open_connection_pool set_open_connection_pool: str,
-    /// 连接池类型：
+    /// Connection pool type:
     /// SessionConnectionPool
     "ConnectionPoolType" connection_pool_type set_connection_pool_type: str,
-    /// 连接池时间。
-    /// 可选范围:0~300（秒）
+    /// Connection pool time.
+    /// Optional range: 0–300 (seconds)
     "ConnectionPoolTimeOut" connection_pool_time_out set_connection_pool_time_out: i64,
-    /// 是否将libra节点当作普通RO节点
+    /// Whether to treat the libra node as an ordinary RO node
     "ApNodeAsRoNode" ap_node_as_ro_node set_ap_node_as_ro_node: bool,
-    /// libra节点故障，是否转发给其他节点
+    /// Whether to forward to other nodes when a libra node fault occurs
     "ApQueryToOtherNode" ap_query_to_other_node set_ap_query_to_other_node: bool,
-    /// 负载均衡模式
+    /// Load balancing mode
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - static： 静态负载
-    /// - dynamic： 动态负载
+    /// - static: Static load
+    /// - dynamic: Dynamic load
     "LoadBalanceMode" load_balance_mode set_load_balance_mode: str,
-    /// 是否开启事务全拆分。在一个事务中将事务写前和写后的读拆分到不同的实例上去执行。
+    /// Whether to enable full transactional split. In a transaction, split the reads before and after the write to different instances for execution.
     "TransAllSplit" trans_all_split set_trans_all_split: bool,
 } }
 rt::action!("cynosdb", "2019-01-07", "ModifyProxyRwSplit", ModifyProxyRwSplitRequest => ModifyProxyRwSplitResponse);
 
 rt::model! { read debug;
-/// ModifyProxyRwSplit返回参数结构体
+/// ModifyProxyRwSplit response structure.
 ModifyProxyRwSplitResponse {
-    /// 异步FlowId
+    /// Async FlowId
     "FlowId" flow_id set_flow_id: i64,
-    /// 异步任务ID
+    /// Asynchronous task ID.
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyResourcePackageClusters` (修改集群与资源包之间的绑定关系).
+/// Request of `ModifyResourcePackageClusters` (Modifies the binding relationship between a cluster and a resource package).
 ///
-/// 本接口（ModifyResourcePackageClusters）用于修改资源包与集群之间的绑定关系。
+/// This API is used to modify the binding relationship between a resource package and clusters.
 ModifyResourcePackageClustersRequest {
-    /// 资源包唯一ID
+    /// Unique ID of the resource package
     ///
     /// Required.
     "PackageId" package_id set_package_id: str,
-    /// 需要建立绑定关系的集群ID
+    /// Cluster ID for which a binding relationship needs to be established.
     "BindClusterIds" bind_cluster_ids set_bind_cluster_ids: list String,
-    /// 需要解除绑定关系的集群ID
+    /// Cluster ID for which the binding relationship needs to be unbound.
     "UnbindClusterIds" unbind_cluster_ids set_unbind_cluster_ids: list String,
 } }
 rt::action!("cynosdb", "2019-01-07", "ModifyResourcePackageClusters", ModifyResourcePackageClustersRequest => ModifyResourcePackageClustersResponse);
 
 rt::model! { read debug;
-/// ModifyResourcePackageClusters返回参数结构体
+/// ModifyResourcePackageClusters response structure.
 ModifyResourcePackageClustersResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyResourcePackageName` (修改资源包名称).
+/// Request of `ModifyResourcePackageName` (Modifies a resource package name).
 ///
-/// 本接口（ModifyResourcePackageName）用于修改资源包名称。
+/// This API is used to modify resource package name.
 ModifyResourcePackageNameRequest {
-    /// 资源包唯一ID
+    /// Unique ID of the resource package
     ///
     /// Required.
     "PackageId" package_id set_package_id: str,
-    /// 自定义的资源包名称，最长支持120个字符
+    /// Custom resource package name, supporting up to 120 characters.
     ///
     /// Required.
     "PackageName" package_name set_package_name: str,
@@ -9307,26 +9307,26 @@ ModifyResourcePackageNameRequest {
 rt::action!("cynosdb", "2019-01-07", "ModifyResourcePackageName", ModifyResourcePackageNameRequest => ModifyResourcePackageNameResponse);
 
 rt::model! { read debug;
-/// ModifyResourcePackageName返回参数结构体
+/// ModifyResourcePackageName response structure.
 ModifyResourcePackageNameResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyResourcePackagesDeductionPriority` (修改已绑定资源包抵扣优先级).
+/// Request of `ModifyResourcePackagesDeductionPriority` (Modifies the deduction priority of a bound resource package).
 ///
-/// 修改已绑定资源包抵扣优先级
+/// Modify the deduction priority of bound resource packages.
 ModifyResourcePackagesDeductionPriorityRequest {
-    /// 需要修改优先级的资源包类型，CCU：计算资源包，DISK：存储资源包
+    /// Resource package type whose priority needs to be modified. CCU: compute resource package. DISK: storage resource package.
     ///
     /// Required.
     "PackageType" package_type set_package_type: str,
-    /// 修改后的抵扣优先级对于哪个cynos资源生效
+    /// Which cynos resource does the modified deduction priority take effect for?
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 资源包抵扣优先级
+    /// Resource package deduction priority
     ///
     /// Required.
     "DeductionPriorities" deduction_priorities set_deduction_priorities: list PackagePriority,
@@ -9334,242 +9334,242 @@ ModifyResourcePackagesDeductionPriorityRequest {
 rt::action!("cynosdb", "2019-01-07", "ModifyResourcePackagesDeductionPriority", ModifyResourcePackagesDeductionPriorityRequest => ModifyResourcePackagesDeductionPriorityResponse);
 
 rt::model! { read debug;
-/// ModifyResourcePackagesDeductionPriority返回参数结构体
+/// ModifyResourcePackagesDeductionPriority response structure.
 ModifyResourcePackagesDeductionPriorityResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyServerlessStrategy` (修改serverless策略).
+/// Request of `ModifyServerlessStrategy` (Modifies a serverless policy).
 ///
-/// 修改serverless策略
+/// Modify a serverless policy
 ModifyServerlessStrategyRequest {
-    /// serverless集群id
+    /// serverless cluster id
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 集群是否自动暂停，可选范围
+    /// Whether the cluster auto pauses, optional range
     ///
     /// - yes
     /// - no
     "AutoPause" auto_pause set_auto_pause: str,
-    /// 集群自动暂停的延迟，单位秒，可选范围[600,691200]，默认600
+    /// Delay of Cluster Auto-Pause, in seconds. Optional range: [600,691200]. Default: 600
     "AutoPauseDelay" auto_pause_delay set_auto_pause_delay: i64,
-    /// 该参数暂时无效
+    /// This parameter is temporarily unavailable.
     "AutoScaleUpDelay" auto_scale_up_delay set_auto_scale_up_delay: i64,
-    /// 该参数暂时无效
+    /// This parameter is temporarily unavailable.
     "AutoScaleDownDelay" auto_scale_down_delay set_auto_scale_down_delay: i64,
-    /// cpu最小值，可选范围参考DescribeServerlessInstanceSpecs接口返回
+    /// Minimum cpu value. For the optional range, see the API response of DescribeServerlessInstanceSpecs.
     "MinCpu" min_cpu set_min_cpu: f64,
-    /// cpu最大值，可选范围参考DescribeServerlessInstanceSpecs接口返回
+    /// Maximum value of cpu. For the optional range, see the API response of DescribeServerlessInstanceSpecs
     "MaxCpu" max_cpu set_max_cpu: f64,
-    /// 只读实例cpu最小值，可选范围参考DescribeServerlessInstanceSpecs接口返回
+    /// Minimum cpu value of the read-only instance. For the optional range, see the API response of DescribeServerlessInstanceSpecs
     "MinRoCpu" min_ro_cpu set_min_ro_cpu: f64,
-    /// 只读cpu最大值，可选范围参考DescribeServerlessInstanceSpecs接口返回
+    /// Read-only maximum value of cpu. For the optional range, see the API response of DescribeServerlessInstanceSpecs.
     "MaxRoCpu" max_ro_cpu set_max_ro_cpu: f64,
-    /// 只读节点最小个数
+    /// Minimum number of read-only nodes
     "MinRoCount" min_ro_count set_min_ro_count: i64,
-    /// 只读节点最大个数
+    /// Maximum number of read-only nodes
     "MaxRoCount" max_ro_count set_max_ro_count: i64,
-    /// 是否开启归档，可选范围
+    /// Whether archive is enabled, optional range
     /// - yes
-    /// - no默认值:yes
+    /// - noDefault value: yes
     "AutoArchive" auto_archive set_auto_archive: str,
-    /// 升级类型。 默认值：upgradeImmediate。 可选值： upgradeImmediate：立即完成修改 upgradeInMaintain：在维护时间窗口内完成修改
+    /// Upgrade type. Default value: upgradeImmediate. Available values: upgradeImmediate: complete the modification immediately; upgradeInMaintain: complete the modification during the maintenance window
     "UpgradeType" upgrade_type set_upgrade_type: str,
-    /// 新增的只读实例需要绑定的安全组列表。仅仅针对于在这次调整策略过程中新产生的只读实例绑定安全组，存量的实例不绑定。
+    /// List of security groups that the newly-added read-only instances need to bind to. This only binds security groups to read-only instances newly generated during this adjustment of policies, and existing instances are not bound.
     "SecurityGroupIdsForNewRo" security_group_ids_for_new_ro set_security_group_ids_for_new_ro: list String,
 } }
 rt::action!("cynosdb", "2019-01-07", "ModifyServerlessStrategy", ModifyServerlessStrategyRequest => ModifyServerlessStrategyResponse);
 
 rt::model! { read debug;
-/// ModifyServerlessStrategy返回参数结构体
+/// ModifyServerlessStrategy response structure.
 ModifyServerlessStrategyResponse {
-    /// 异步流程id
+    /// Asynchronous flow ID.
     ///
     /// Disabled in the spec.
     "FlowId" flow_id set_flow_id: i64,
-    /// 任务id
+    /// Task ID.
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifySnapBackupCrossRegionConfig` (修改快照备份跨地域配置).
+/// Request of `ModifySnapBackupCrossRegionConfig` (Modifies the cross-region configuration of snapshot backup).
 ///
-/// 本接口（ModifySnapBackupCrossRegionConfig）用于修改指定集群的快照备份跨地域配置。
+/// This API is used to modify the cross-region configuration for snapshot backup of a specified cluster.
 ModifySnapBackupCrossRegionConfigRequest {
-    /// 集群ID
+    /// Cluster ID.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 是否开启跨地域快照备份ON/OFF
+    /// Whether cross-region snapshot backup is enabled ON/OFF
     "CrossRegionsEnable" cross_regions_enable set_cross_regions_enable: str,
-    /// 快照备份所跨地域
+    /// Cross-regional snapshot backup
     "CrossRegions" cross_regions set_cross_regions: list String,
-    /// 跨地域备份保留时间
+    /// Cross-region backup retention period
     ///
-    /// 单位：天
+    /// Unit: day
     "CrossRegionSaveDays" cross_region_save_days set_cross_region_save_days: i64,
 } }
 rt::action!("cynosdb", "2019-01-07", "ModifySnapBackupCrossRegionConfig", ModifySnapBackupCrossRegionConfigRequest => ModifySnapBackupCrossRegionConfigResponse);
 
 rt::model! { read debug;
-/// ModifySnapBackupCrossRegionConfig返回参数结构体
+/// ModifySnapBackupCrossRegionConfig response structure.
 ModifySnapBackupCrossRegionConfigResponse {
-    /// 任务id
+    /// Task ID.
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyVault` (修改保险箱).
+/// Request of `ModifyVault` (Modifies a safe).
 ///
-/// 修改备份保险箱配置，包括名称、描述、保留时长、加密密钥、锁定时间等
+/// Modify the configuration of a backup safe, including the name, description, retention duration, encryption key, and lock time.
 ModifyVaultRequest {
-    /// 保险箱ID
+    /// Safe ID
     ///
     /// Required.
     "VaultId" vault_id set_vault_id: str,
-    /// 保险箱名称，最大255字符
+    /// Safe name. Maximum length: 255 characters.
     "VaultName" vault_name set_vault_name: str,
-    /// 保险箱描述，最大1024字符
+    /// Safe description. Maximum length: 1024 characters.
     "VaultDescribe" vault_describe set_vault_describe: str,
-    /// 备份保留时长（秒），范围: (0, 632448000]
+    /// Backup retention period in seconds. Value range: (0, 632448000]
     "BackupSaveSeconds" backup_save_seconds set_backup_save_seconds: i64,
-    /// 加密密钥ID，最大36字符
+    /// Encryption key ID. Maximum length: 36 characters.
     "KeyId" key_id set_key_id: str,
-    /// 密钥类型，可选值: cloud、custom
+    /// Key type. Available values: cloud, custom
     "KeyType" key_type set_key_type: str,
-    /// 密钥所在地域，最大32字符
+    /// Region of the key. Maximum length: 32 characters.
     "KeyRegion" key_region set_key_region: str,
-    /// 是否锁定保险箱
+    /// Whether the safe is locked
     "IsLock" is_lock set_is_lock: bool,
-    /// 锁定到期时间，格式: 2006-01-02 15:04:05，锁定时间距当前最多15天
+    /// Lock expiration time. Format: 2006-01-02 15:04:05. The lock time can be up to 15 days from now.
     "LockedTime" locked_time set_locked_time: str,
-    /// 是否加密
+    /// Encrypted or not
     "IsEncryption" is_encryption set_is_encryption: bool,
 } }
 rt::action!("cynosdb", "2019-01-07", "ModifyVault", ModifyVaultRequest => ModifyVaultResponse);
 
 rt::model! { read debug;
-/// ModifyVault返回参数结构体
+/// ModifyVault response structure.
 ModifyVaultResponse {
-    /// 任务ID
+    /// Task ID.
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyVipVport` (修改实例组ip，端口).
+/// Request of `ModifyVipVport` (Modifies the ip and port of an instance group).
 ///
-/// 本接口（ModifyVipVport）用于修改实例组ip，端口。
+/// This API is used to modify the ip and port of an instance group.
 ModifyVipVportRequest {
-    /// 集群id
+    /// Cluster ID.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 实例组id
+    /// Instance Group ID
     ///
     /// Disabled in the spec.
     "InstanceGrpId" instance_grp_id set_instance_grp_id: str,
-    /// 实例组id
+    /// Instance Group ID
     "InstanceGroupId" instance_group_id set_instance_group_id: str,
-    /// 需要修改的目的ip
+    /// Destination ip that needs to be modified
     "Vip" vip set_vip: str,
-    /// 需要修改的目的端口
+    /// Destination port that needs to be modified
     "Vport" vport set_vport: i64,
-    /// 数据库类型，取值范围:
+    /// Database type. Valid values:
     ///
     /// -  MYSQL
     "DbType" db_type set_db_type: str,
-    /// 旧ip回收前的保留时间，单位小时，0表示立即回收
+    /// Retention time of the old ip before recycling. Unit: hour. 0 means reclaim immediately.
     "OldIpReserveHours" old_ip_reserve_hours set_old_ip_reserve_hours: i64,
 } }
 rt::action!("cynosdb", "2019-01-07", "ModifyVipVport", ModifyVipVportRequest => ModifyVipVportResponse);
 
 rt::model! { read debug;
-/// ModifyVipVport返回参数结构体
+/// ModifyVipVport response structure.
 ModifyVipVportResponse {
-    /// 异步任务id
+    /// Asynchronous task ID.
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 系统支持的模块
+/// Supported modules
 Module {
-    /// 是否支持，可选值:yes,no
+    /// Whether it is supported. Available values: yes, no
     "IsDisable" is_disable set_is_disable: str,
-    /// 模块名
+    /// Module Name
     "ModuleName" module_name set_module_name: str,
 } }
 
 rt::model! { both debug;
-/// 月份日期信息
+/// Month, date, and info
 MonthDay {
-    /// 月份信息
+    /// Month info
     ///
     /// Required.
     "Month" month set_month: i64,
-    /// 日期信息
+    /// Date information
     ///
     /// Required.
     "Day" day set_day: i64,
 } }
 
 rt::model! { read debug;
-/// 网络信息
+/// Network info
 NetAddr {
-    /// 内网ip
+    /// Private IP address
     "Vip" vip set_vip: str,
-    /// 内网端口号
+    /// Private network port number
     "Vport" vport set_vport: i64,
-    /// 外网域名
+    /// Public network domain name.
     "WanDomain" wan_domain set_wan_domain: str,
-    /// 外网端口号
+    /// Public network port number.
     "WanPort" wan_port set_wan_port: i64,
-    /// 网络类型（ro-只读,rw/ha-读写）
+    /// Network type (ro: read-only, rw/ha: read-write)
     "NetType" net_type set_net_type: str,
-    /// 子网ID
+    /// Subnet ID.
     "UniqSubnetId" uniq_subnet_id set_uniq_subnet_id: str,
-    /// 私有网络ID
+    /// VPC ID
     "UniqVpcId" uniq_vpc_id set_uniq_vpc_id: str,
-    /// 描述信息
+    /// Description information
     "Description" description set_description: str,
-    /// 外网IP
+    /// Public IP address
     "WanIP" wan_ip set_wan_ip: str,
-    /// 外网状态
+    /// Public network status.
     "WanStatus" wan_status set_wan_status: str,
-    /// 实例组ID
+    /// Instance group ID
     "InstanceGroupId" instance_group_id set_instance_group_id: str,
 } }
 
 rt::model! { write nodebug;
-/// 新建账号
+/// Create account
 NewAccount {
-    /// 账户名，包含字母数字_,以字母开头，字母或数字结尾，长度1-30
+    /// Account name, contains letters, digits, and underscores, starts with a letter, ending with a letter or digit, length 1-30
     ///
     /// Required.
     "AccountName" account_name set_account_name: str,
-    /// 主机(%或ipv4地址)
+    /// Host (% or ipv4 address)
     ///
     /// Required.
     "Host" host set_host: str,
-    /// 密码，密码长度范围为8到64个字符
+    /// Password. The password length range is 8 to 64 characters.
     ///
     /// Required.
     "AccountPassword" account_password set_account_password: str,
-    /// 是否开启密码轮转(0:关闭;1:开启)
+    /// Whether password rotation is enabled (0: turn off; 1: turn on)
     "PasswordRotation" password_rotation set_password_rotation: i64,
-    /// 描述
+    /// Description.
     "Description" description set_description: str,
-    /// 用户最大连接数，不能大于10240
+    /// Maximum user connections, cannot be greater than 10240
     "MaxUserConnections" max_user_connections set_max_user_connections: i64,
 } }
 impl ::core::fmt::Debug for NewAccount {
@@ -9586,33 +9586,33 @@ impl ::core::fmt::Debug for NewAccount {
 }
 
 rt::model! { read debug;
-/// 任务信息
+/// Task information
 ObjectTask {
-    /// 任务自增ID
+    /// Task auto-increment ID.
     "TaskId" task_id set_task_id: i64,
-    /// 任务类型
+    /// Task type
     "TaskType" task_type set_task_type: str,
-    /// 任务状态
+    /// Task status.
     "TaskStatus" task_status set_task_status: str,
-    /// 任务ID（集群ID|实例组ID|实例ID）
+    /// Task ID (Cluster ID | instance group ID | instance ID)
     "ObjectId" object_id set_object_id: str,
-    /// 任务类型
+    /// Task type
     "ObjectType" object_type set_object_type: str,
 } }
 
 rt::model! { write debug;
-/// 同步对象列表
+/// sync object list
 Objects {
-    /// 包含数据库表信息
+    /// Database table information
     "DatabaseTables" database_tables set_database_tables: obj MigrateObject,
 } }
 
 rt::model! { write debug;
-/// Request of `OfflineCluster` (销毁集群).
+/// Request of `OfflineCluster` (Terminates clusters).
 ///
-/// 本接口（OfflineCluster）用于销毁集群。
+/// This API is used to terminate clusters.
 OfflineClusterRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -9620,24 +9620,24 @@ OfflineClusterRequest {
 rt::action!("cynosdb", "2019-01-07", "OfflineCluster", OfflineClusterRequest => OfflineClusterResponse);
 
 rt::model! { read debug;
-/// OfflineCluster返回参数结构体
+/// OfflineCluster response structure.
 OfflineClusterResponse {
-    /// 任务流ID
+    /// Task flow ID.
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `OfflineInstance` (销毁实例).
+/// Request of `OfflineInstance` (Terminating an Instance).
 ///
-/// 本接口（OfflineInstance）用于销毁实例。
+/// This API is used to destroy an instance.
 OfflineInstanceRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 实例ID数组
+    /// Instance ID array.
     ///
     /// Required.
     "InstanceIdList" instance_id_list set_instance_id_list: list String,
@@ -9645,20 +9645,20 @@ OfflineInstanceRequest {
 rt::action!("cynosdb", "2019-01-07", "OfflineInstance", OfflineInstanceRequest => OfflineInstanceResponse);
 
 rt::model! { read debug;
-/// OfflineInstance返回参数结构体
+/// OfflineInstance response structure.
 OfflineInstanceResponse {
-    /// 任务流ID
+    /// Task flow ID.
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `OfflineLibraDBCluster` (下线分析集群).
+/// Request of `OfflineLibraDBCluster` (Decommissions an analysis cluster).
 ///
-/// 下线分析集群
+/// This API is used to decommission an analysis cluster.
 OfflineLibraDBClusterRequest {
-    /// 分析集群 ID
+    /// Analysis Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -9666,7 +9666,7 @@ OfflineLibraDBClusterRequest {
 rt::action!("cynosdb", "2019-01-07", "OfflineLibraDBCluster", OfflineLibraDBClusterRequest => OfflineLibraDBClusterResponse);
 
 rt::model! { read debug;
-/// OfflineLibraDBCluster返回参数结构体
+/// OfflineLibraDBCluster response structure.
 OfflineLibraDBClusterResponse {
     /// flow id
     "FlowId" flow_id set_flow_id: i64,
@@ -9675,15 +9675,15 @@ OfflineLibraDBClusterResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `OfflineLibraDBInstance` (下线只读分析引擎).
+/// Request of `OfflineLibraDBInstance` (Takes the read-only analysis engine offline).
 ///
-/// 本接口(OfflineLibraDBInstance)用于下线的只读分析引擎实例。
+/// This API is used to decommission a read-only analysis engine instance.
 OfflineLibraDBInstanceRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 只读分析引擎实例 ID 列表
+    /// Read-only analysis engine instance ID list
     ///
     /// Required.
     "InstanceIdList" instance_id_list set_instance_id_list: list String,
@@ -9691,35 +9691,35 @@ OfflineLibraDBInstanceRequest {
 rt::action!("cynosdb", "2019-01-07", "OfflineLibraDBInstance", OfflineLibraDBInstanceRequest => OfflineLibraDBInstanceResponse);
 
 rt::model! { read debug;
-/// OfflineLibraDBInstance返回参数结构体
+/// OfflineLibraDBInstance response structure.
 OfflineLibraDBInstanceResponse {
-    /// 任务流id
+    /// Task flow id
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 数据库地址
+/// Database address
 OldAddrInfo {
     /// IP
     "Vip" vip set_vip: str,
-    /// 端口
+    /// Port.
     "Vport" vport set_vport: i64,
-    /// 期望执行回收时间
+    /// Expected recycle time
     "ReturnTime" return_time set_return_time: str,
 } }
 
 rt::model! { write debug;
-/// Request of `OpenAIOptimizer` (开启AI优化器).
+/// Request of `OpenAIOptimizer` (Enables AI optimizer).
 ///
-/// 本接口(OpenAIOptimizer)用于开启实例的AI优化器开关。
+/// This API is used to enable the AI optimizer switch for an instance.
 OpenAIOptimizerRequest {
-    /// 集群ID
+    /// Cluster ID.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -9727,182 +9727,182 @@ OpenAIOptimizerRequest {
 rt::action!("cynosdb", "2019-01-07", "OpenAIOptimizer", OpenAIOptimizerRequest => OpenAIOptimizerResponse);
 
 rt::model! { read debug;
-/// OpenAIOptimizer返回参数结构体
+/// OpenAIOptimizer response structure.
 OpenAIOptimizerResponse {
-    /// 任务流id
+    /// Task flow id.
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `OpenAuditService` (实例开通审计服务).
+/// Request of `OpenAuditService` (Activates the audit service for an instance).
 ///
-/// 本接口（OpenAuditService）用于为实例开通数据库审计服务。
+/// This API is used to enable the database audit service for an instance.
 OpenAuditServiceRequest {
-    /// 实例ID。
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 日志保留时长。
+    /// Log retention period.
     ///
     /// Required.
     "LogExpireDay" log_expire_day set_log_expire_day: i128,
-    /// 高频日志保留时长。
+    /// High frequency log retention period.
     "HighLogExpireDay" high_log_expire_day set_high_log_expire_day: i128,
-    /// 审计规则(废弃)。
+    /// Audit rule (deprecated).
     ///
     /// Disabled in the spec.
     "AuditRuleFilters" audit_rule_filters set_audit_rule_filters: list AuditRuleFilters,
-    /// 规则模板ID。同AuditRuleFilters都不填是全审计。
+    /// Rule template ID. If both this parameter and AuditRuleFilters are left empty, full audit is enabled.
     "RuleTemplateIds" rule_template_ids set_rule_template_ids: list String,
-    /// 审计类型。true-全审计；默认false-规则审计。
+    /// Audit type. true: full audit; default false: rule audit.
     "AuditAll" audit_all set_audit_all: bool,
 } }
 rt::action!("cynosdb", "2019-01-07", "OpenAuditService", OpenAuditServiceRequest => OpenAuditServiceResponse);
 
 rt::model! { read debug;
-/// OpenAuditService返回参数结构体
+/// OpenAuditService response structure.
 OpenAuditServiceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `OpenClusterPasswordComplexity` (开启自定义密码复杂度功能).
+/// Request of `OpenClusterPasswordComplexity` (Enables the custom password complexity feature).
 ///
-/// 本接口（OpenClusterPasswordComplexity）用于开启自定义密码复杂度功能。
+/// This API is used to enable the custom password complexity feature.
 OpenClusterPasswordComplexityRequest {
-    /// 集群id
+    /// Cluster ID.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 密码长度
+    /// Password length
     ///
     /// Required.
     "ValidatePasswordLength" validate_password_length set_validate_password_length: i64,
-    /// 大小写字符个数
+    /// Number of uppercase/lowercase characters
     ///
     /// Required.
     "ValidatePasswordMixedCaseCount" validate_password_mixed_case_count set_validate_password_mixed_case_count: i64,
-    /// 特殊字符个数
+    /// Number of special characters
     ///
     /// Required.
     "ValidatePasswordSpecialCharCount" validate_password_special_char_count set_validate_password_special_char_count: i64,
-    /// 数字个数
+    /// Number of digits
     ///
     /// Required.
     "ValidatePasswordNumberCount" validate_password_number_count set_validate_password_number_count: i64,
-    /// 密码强度（"MEDIUM", "STRONG"）
+    /// Password strength ("MEDIUM", "STRONG")
     ///
     /// Required.
     "ValidatePasswordPolicy" validate_password_policy set_validate_password_policy: str,
-    /// 数据字典
+    /// Data dictionary
     "ValidatePasswordDictionary" validate_password_dictionary set_validate_password_dictionary: list String,
 } }
 rt::action!("cynosdb", "2019-01-07", "OpenClusterPasswordComplexity", OpenClusterPasswordComplexityRequest => OpenClusterPasswordComplexityResponse);
 
 rt::model! { read debug;
-/// OpenClusterPasswordComplexity返回参数结构体
+/// OpenClusterPasswordComplexity response structure.
 OpenClusterPasswordComplexityResponse {
-    /// 任务流ID
+    /// Task flow ID.
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `OpenClusterReadOnlyInstanceGroupAccess` (开启只读实例组接入).
+/// Request of `OpenClusterReadOnlyInstanceGroupAccess` (Enables read-only instance group integration).
 ///
-/// 本接口（OpenClusterReadOnlyInstanceGroupAccess）用于开启只读实例组接入。
+/// This API is used to enable read-only instance group access.
 OpenClusterReadOnlyInstanceGroupAccessRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 端口
+    /// Port.
     ///
     /// Required.
     "Port" port set_port: str,
-    /// 安全组ID
+    /// Security group ID
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
 } }
 rt::action!("cynosdb", "2019-01-07", "OpenClusterReadOnlyInstanceGroupAccess", OpenClusterReadOnlyInstanceGroupAccessRequest => OpenClusterReadOnlyInstanceGroupAccessResponse);
 
 rt::model! { read debug;
-/// OpenClusterReadOnlyInstanceGroupAccess返回参数结构体
+/// OpenClusterReadOnlyInstanceGroupAccess response structure.
 OpenClusterReadOnlyInstanceGroupAccessResponse {
-    /// 开启流程ID
+    /// Process ID for initiation
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `OpenClusterTransparentEncrypt` (开通集群透明加密).
+/// Request of `OpenClusterTransparentEncrypt` (Enables transparent encryption for a cluster).
 ///
-/// 开通集群透明加密
+/// Enable transparent encryption for the cluster.
 OpenClusterTransparentEncryptRequest {
-    /// 集群id
+    /// Cluster ID.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 秘钥类型(cloud,custom)
+    /// Key type (cloud, custom)
     ///
     /// Required.
     "KeyType" key_type set_key_type: str,
-    /// 秘钥Id
+    /// Secret Id
     "KeyId" key_id set_key_id: str,
-    /// 秘钥地域
+    /// Key region
     "KeyRegion" key_region set_key_region: str,
-    /// 是否开启全局加密
+    /// Whether global encryption is enabled
     "IsOpenGlobalEncryption" is_open_global_encryption set_is_open_global_encryption: bool,
 } }
 rt::action!("cynosdb", "2019-01-07", "OpenClusterTransparentEncrypt", OpenClusterTransparentEncryptRequest => OpenClusterTransparentEncryptResponse);
 
 rt::model! { read debug;
-/// OpenClusterTransparentEncrypt返回参数结构体
+/// OpenClusterTransparentEncrypt response structure.
 OpenClusterTransparentEncryptResponse {
-    /// 异步任务id
+    /// Asynchronous task ID.
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `OpenReadOnlyInstanceExclusiveAccess` (开通只读实例独有访问接入组).
+/// Request of `OpenReadOnlyInstanceExclusiveAccess` (Enables dedicated access group for read-only instances).
 ///
-/// 本接口（OpenReadOnlyInstanceExclusiveAccess）用于开通只读实例独有访问接入组。
+/// This API is used to enable dedicated access groups for read-only instances.
 OpenReadOnlyInstanceExclusiveAccessRequest {
-    /// 请使用 [集群信息描述](https://cloud.tencent.com/document/api/1003/48086) 获取 clusterId。
+    /// Please use [Cluster information description](https://www.tencentcloud.com/document/api/1003/48086?from_cn_redirect=1) to get the clusterId.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 请使用 [集群信息描述](https://cloud.tencent.com/document/api/1003/48086) 获取 instanceId。
+    /// Please use [Cluster information description](https://www.tencentcloud.com/document/api/1003/48086?from_cn_redirect=1) to get the instanceId.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 指定的 vpc ID，请使用 [查询私有网络列表](https://cloud.tencent.com/document/api/215/15778) 获取 vpc ID。
+    /// Designated vpc ID. Please use [query the vpc list](https://www.tencentcloud.com/document/api/215/15778?from_cn_redirect=1) to get the vpc ID.
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 指定的子网 ID，如果设置了 vpc ID，则 SubnetId 必填，请使用 [查询子网列表](https://cloud.tencent.com/document/api/215/15784) 获取 SubnetId。
+    /// Designated subnet ID. If vpc ID is set up, SubnetId is required. Please use query subnet list (https://www.tencentcloud.com/document/api/215/15784?from_cn_redirect=1) to get SubnetId.
     ///
     /// Required.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 用户自定义的端口。
+    /// User-defined port.
     ///
     /// Required.
     "Port" port set_port: i64,
-    /// 安全组 ID，请使用 [查看安全组](https://cloud.tencent.com/document/api/215/15808) 获取 SecurityGroupId。
+    /// Security group ID. Please use [View Security Group](https://www.tencentcloud.com/document/api/215/15808?from_cn_redirect=1) to get the SecurityGroupId.
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
 } }
 rt::action!("cynosdb", "2019-01-07", "OpenReadOnlyInstanceExclusiveAccess", OpenReadOnlyInstanceExclusiveAccessRequest => OpenReadOnlyInstanceExclusiveAccessResponse);
 
 rt::model! { read debug;
-/// OpenReadOnlyInstanceExclusiveAccess返回参数结构体
+/// OpenReadOnlyInstanceExclusiveAccess response structure.
 OpenReadOnlyInstanceExclusiveAccessResponse {
-    /// 开通流程ID
+    /// SDK activation process ID
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -9934,620 +9934,620 @@ OpenSSLResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `OpenWan` (开通外网).
+/// Request of `OpenWan` (Enables external network).
 ///
-/// 本接口（OpenWan）用于开通外网。
+/// This API is used to enable public network access.
 OpenWanRequest {
-    /// 实例组id
+    /// Instance Group ID
     ///
     /// Disabled in the spec.
     "InstanceGrpId" instance_grp_id set_instance_grp_id: str,
-    /// 实例ID
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例组id
+    /// Instance Group ID
     "InstanceGroupId" instance_group_id set_instance_group_id: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "OpenWan", OpenWanRequest => OpenWanResponse);
 
 rt::model! { read debug;
-/// OpenWan返回参数结构体
+/// OpenWan response structure.
 OpenWanResponse {
-    /// 任务流ID
+    /// Task flow ID.
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 资源包
+/// Resource package
 Package {
     /// AppID
     "AppId" app_id set_app_id: i64,
-    /// 资源包唯一ID
+    /// Unique ID of the resource package
     "PackageId" package_id set_package_id: str,
-    /// 资源包名称
+    /// Resource package name.
     "PackageName" package_name set_package_name: str,
-    /// 资源包类型
-    /// CCU-计算资源包，DISK-存储资源包
+    /// Resource package type
+    /// CCU: compute resource package. DISK: storage resource package.
     "PackageType" package_type set_package_type: str,
-    /// 资源包套餐版本
-    /// base-基础，common-通用，enterprise-企业
+    /// Resource package edition
+    /// base - basic, common - general, enterprise - business
     "PackageVersion" package_version set_package_version: str,
-    /// 资源包使用地域
-    /// china-中国内地通用，overseas-港澳台及海外通用
+    /// Region of resource package use
+    /// china: common in the Chinese mainland; overseas: common in Hong Kong (China), Macao (China), Taiwan (China), and overseas regions
     "PackageRegion" package_region set_package_region: str,
-    /// 资源包状态
-    /// creating-创建中；
-    /// using-使用中；
-    /// expired-已过期；
-    /// normal_finish-使用完；
-    /// apply_refund-申请退费中；
-    /// refund-已退费。
+    /// Resource package status
+    /// creating
+    /// using - in use;
+    /// expired
+    /// normal_finish: used up;
+    /// apply_refund: Refund requested
+    /// refund: refunded.
     "Status" status set_status: str,
-    /// 资源包总量
+    /// Total resource package quantity
     "PackageTotalSpec" package_total_spec set_package_total_spec: f64,
-    /// 资源包已使用量
+    /// Used amount of the resource package
     "PackageUsedSpec" package_used_spec set_package_used_spec: f64,
-    /// 是否还有库存余量
+    /// Whether there is still inventory surplus
     "HasQuota" has_quota set_has_quota: bool,
-    /// 绑定实例信息
+    /// Bound instance information
     "BindInstanceInfos" bind_instance_infos set_bind_instance_infos: list BindInstanceInfo,
-    /// 生效时间：2022-07-01 00:00:00
+    /// Effective time: 2022-07-01 00:00:00
     "StartTime" start_time set_start_time: str,
-    /// 失效时间：2022-08-01 00:00:00
+    /// Expiration time: 2022-08-01 00:00:00
     "ExpireTime" expire_time set_expire_time: str,
-    /// 资源包历史绑定（已解绑）实例信息
+    /// Resource package historic bound (unbound) instance information
     "HistoryBindResourceInfos" history_bind_resource_infos set_history_bind_resource_infos: list BindInstanceInfo,
 } }
 
 rt::model! { read debug;
-/// 资源包明细说明
+/// Resource pack details
 PackageDetail {
-    /// AppId账户ID
+    /// AppId account ID
     "AppId" app_id set_app_id: i64,
-    /// 资源包唯一ID
+    /// Unique ID of the resource package
     "PackageId" package_id set_package_id: str,
-    /// 实例ID
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 成功抵扣容量
+    /// Capacity deducted successfully
     "SuccessDeductSpec" success_deduct_spec set_success_deduct_spec: f64,
-    /// 截止当前，资源包已使用的容量
+    /// Used capacity of the resource package as of now.
     "PackageTotalUsedSpec" package_total_used_spec set_package_total_used_spec: f64,
-    /// 抵扣开始时间
+    /// Deduction start time
     "StartTime" start_time set_start_time: str,
-    /// 抵扣结束时间
+    /// Offset end time
     "EndTime" end_time set_end_time: str,
-    /// 扩展信息
+    /// Extension Information
     "ExtendInfo" extend_info set_extend_info: str,
 } }
 
 rt::model! { write debug;
-/// 资源包抵扣优先级
+/// Resource package deduction priority
 PackagePriority {
-    /// 需要自定义抵扣优先级的资源包
+    /// Resource pack with a custom deduction priority
     "PackageId" package_id set_package_id: str,
-    /// 自定义的抵扣优先级
+    /// Custom deduction priority
     "DeductionPriority" deduction_priority set_deduction_priority: i64,
 } }
 
 rt::model! { read debug;
-/// 实例参数详细描述
+/// Detailed description of instance parameters
 ParamDetail {
-    /// 参数名称
+    /// Parameter name.
     "ParamName" param_name set_param_name: str,
-    /// 参数类型：integer，enum，float，string，func
+    /// Parameter type: integer, enum, float, string, func
     "ParamType" param_type set_param_type: str,
-    /// true-支持"func"，false-不支持公式
+    /// true: supports "func"; false: no formula support
     "SupportFunc" support_func set_support_func: bool,
-    /// 默认值
+    /// Default value
     "Default" default(default_value) set_default: str,
-    /// 参数描述
+    /// Parameter description
     "Description" description set_description: str,
-    /// 参数当前值
+    /// Current parameter value
     "CurrentValue" current_value set_current_value: str,
-    /// 修改参数后，是否需要重启数据库以使参数生效。0-不需要重启，1-需要重启。
+    /// Whether database restart is required after modifying parameters to take effect. 0: no restart required; 1: restart required.
     "NeedReboot" need_reboot set_need_reboot: i64,
-    /// 参数容许的最大值
+    /// Maximum value allowed for the parameter
     "Max" max set_max: str,
-    /// 参数容许的最小值
+    /// Minimum allowed parameter value
     "Min" min set_min: str,
-    /// 参数的可选枚举值。如果为非枚举值，则为空
+    /// Optional enumerated values of the parameter. If it is a non-enumerated value, this parameter is empty
     "EnumValue" enum_value set_enum_value: list String,
-    /// 1：全局参数，0：非全局参数
+    /// 1: global parameter, 0: non-global parameter
     "IsGlobal" is_global set_is_global: i64,
-    /// 匹配类型，multiVal
+    /// Match type. multiVal
     "MatchType" match_type set_match_type: str,
-    /// 匹配目标值，当multiVal时，各个key用，分割
+    /// Match target value. If multiVal is set, separate each key with a comma.
     "MatchValue" match_value set_match_value: str,
-    /// true-为公式，false-非公式
+    /// true: formula; false: non-formula
     "IsFunc" is_func set_is_func: bool,
-    /// 参数设置为公式时，Func返回设置的公式内容
+    /// When the parameter is set to a formula, Func returns the set formula content.
     "Func" func set_func: str,
-    /// 参数是否可修改
+    /// Whether the parameter is modifiable
     "ModifiableInfo" modifiable_info set_modifiable_info: obj ModifiableInfo,
-    /// 支持公式的参数的默认公式样式
+    /// Default formula style for parameters that support formulas
     "FuncPattern" func_pattern set_func_pattern: str,
 } }
 
 rt::model! { read debug;
-/// 参数信息
+/// Parameter information.
 ParamInfo {
-    /// 当前值
+    /// Current value
     "CurrentValue" current_value set_current_value: str,
-    /// 默认值
+    /// Default value
     "Default" default(default_value) set_default: str,
-    /// 参数为enum/string/bool时，可选值列表
+    /// Available option list when the parameter is enum, string, or bool.
     "EnumValue" enum_value set_enum_value: list String,
-    /// 参数类型为float/integer时的最大值
+    /// Maximum value when the parameter type is float/integer.
     "Max" max set_max: str,
-    /// 参数类型为float/integer时的最小值
+    /// Minimum value when the parameter type is float/integer
     "Min" min set_min: str,
-    /// 参数名称
+    /// Parameter name.
     "ParamName" param_name set_param_name: str,
-    /// 是否需要重启生效
+    /// Whether a restart is required.
     "NeedReboot" need_reboot set_need_reboot: i64,
-    /// 参数类型：integer/float/string/enum/bool
+    /// Parameter type: integer, float, string, enum, or bool.
     "ParamType" param_type set_param_type: str,
-    /// 匹配类型，multiVal, regex在参数类型是string时使用
+    /// Match type. multiVal and regex are used when the parameter type is string.
     "MatchType" match_type set_match_type: str,
-    /// 匹配目标值，当multiVal时，各个key用;分割
+    /// Match the target value. For multiVal, separate each key with a semicolon (;).
     "MatchValue" match_value set_match_value: str,
-    /// 参数描述
+    /// Parameter description.
     "Description" description set_description: str,
-    /// 是否为全局参数
+    /// Whether it is a global parameter
     "IsGlobal" is_global set_is_global: i64,
-    /// 参数是否可修改
+    /// Whether the parameter is modifiable
     "ModifiableInfo" modifiable_info set_modifiable_info: obj ModifiableInfo,
-    /// 是否为函数
+    /// Whether it is a function
     "IsFunc" is_func set_is_func: bool,
-    /// 函数
+    /// Function
     "Func" func set_func: str,
-    /// 支持公式的参数的默认公式样式
+    /// Default formula style for parameters that support formulas
     "FuncPattern" func_pattern set_func_pattern: str,
 } }
 
 rt::model! { write debug;
-/// 修改参数时，传入参数描述
+/// Description of the incoming parameter when modifying parameters
 ParamItem {
-    /// 参数名称
+    /// Parameter name.
     ///
     /// Required.
     "ParamName" param_name set_param_name: str,
-    /// 当前值
+    /// Current value
     ///
     /// Required.
     "CurrentValue" current_value set_current_value: str,
-    /// 原有值
+    /// Original value
     ///
     /// Required.
     "OldValue" old_value set_old_value: str,
 } }
 
 rt::model! { read debug;
-/// 实例参数信息
+/// Instance parameter information
 ParamItemDetail {
-    /// 当前值
+    /// Current value
     "CurrentValue" current_value set_current_value: str,
-    /// 默认值
+    /// Default value
     "Default" default(default_value) set_default: str,
-    /// 参数的可选枚举值。如果为非枚举值，则为空
+    /// Optional enumerated values of the parameter. If it is a non-enumerated value, this parameter is empty
     "EnumValue" enum_value set_enum_value: list String,
-    /// 1：全局参数，0：非全局参数
+    /// 1: global parameter, 0: non-global parameter
     "IsGlobal" is_global set_is_global: i64,
-    /// 最大值
+    /// Maximum value
     "Max" max set_max: str,
-    /// 最小值
+    /// Minimum value
     "Min" min set_min: str,
-    /// 修改参数后，是否需要重启数据库以使参数生效。0-不需要重启，1-需要重启。
+    /// Whether database restart is required after modifying parameters to take effect. 0: no restart required; 1: restart required.
     "NeedReboot" need_reboot set_need_reboot: i64,
-    /// 参数名称
+    /// Parameter name
     "ParamName" param_name set_param_name: str,
-    /// 参数类型：integer，enum，float，string，func
+    /// Parameter type: integer, enum, float, string, func
     "ParamType" param_type set_param_type: str,
-    /// 参数是否可修改
+    /// Whether the parameter is modifiable
     "ModifiableInfo" modifiable_info set_modifiable_info: obj ModifiableInfo,
-    /// 参数描述
+    /// Parameter description
     "Description" description set_description: str,
-    /// 类型是否为公式
+    /// Whether the type is a formula
     "IsFunc" is_func set_is_func: bool,
-    /// 参数配置公式
+    /// Parameter configuration formula
     "Func" func set_func: str,
-    /// 支持公式的参数的默认公式样式
+    /// Default formula style for parameters that support formulas
     "FuncPattern" func_pattern set_func_pattern: str,
 } }
 
 rt::model! { read debug;
-/// 参数变化信息
+/// Parameter change information
 ParamItemInfo {
-    /// 参数名字
+    /// Parameter name.
     "ParamName" param_name set_param_name: str,
-    /// 参数新值
+    /// New parameter value.
     "NewValue" new_value set_new_value: str,
-    /// 参数旧值
+    /// Old parameter value.
     "OldValue" old_value set_old_value: str,
-    /// 参数公式
+    /// Parameter formula
     "ValueFunction" value_function set_value_function: str,
 } }
 
 rt::model! { read debug;
-/// 参数模板信息
+/// Parameter template information.
 ParamTemplateListInfo {
-    /// 参数模板ID
+    /// Parameter template ID.
     "Id" id set_id: i64,
-    /// 参数模板名称
+    /// Parameter template name
     "TemplateName" template_name set_template_name: str,
-    /// 参数模板描述
+    /// Parameter template description
     "TemplateDescription" template_description set_template_description: str,
-    /// 引擎版本
+    /// Engine version
     "EngineVersion" engine_version set_engine_version: str,
-    /// 数据库类型，可选值：NORMAL，SERVERLESS
+    /// Database type. Available values: NORMAL, SERVERLESS
     "DbMode" db_mode set_db_mode: str,
-    /// 参数模板详情
+    /// Parameter template details
     "ParamInfoSet" param_info_set set_param_info_set: list TemplateParamInfo,
 } }
 
 rt::model! { write debug;
-/// Request of `PauseServerless` (暂停serverless集群).
+/// Request of `PauseServerless` (Suspend a serverless cluster).
 ///
-/// 本接口（PauseServerless）用于暂停 serverless 集群。
+/// This API is used to suspend a serverless cluster.
 PauseServerlessRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 是否强制暂停，忽略当前的用户链接  0:不强制  1:强制， 默认为1
+    /// Whether to forcibly pause and ignore current user connections. 0: not mandatory. 1: mandatory. Default value: 1
     "ForcePause" force_pause set_force_pause: i64,
 } }
 rt::action!("cynosdb", "2019-01-07", "PauseServerless", PauseServerlessRequest => PauseServerlessResponse);
 
 rt::model! { read debug;
-/// PauseServerless返回参数结构体
+/// PauseServerless response structure.
 PauseServerlessResponse {
-    /// 异步流程ID
+    /// Async process ID
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 安全组规则
+/// Security group rule
 PolicyRule {
-    /// 策略，ACCEPT或者DROP
+    /// Policy. Valid values: ACCEPT and DROP.
     "Action" action set_action: str,
-    /// 来源Ip或Ip段，例如192.168.0.0/16
+    /// Source Ip or Ip range, for example, 192.168.0.0/16
     "CidrIp" cidr_ip set_cidr_ip: str,
-    /// 端口
+    /// Port.
     "PortRange" port_range set_port_range: str,
-    /// 网络协议，支持udp、tcp等
+    /// Network protocol. Supports udp and tcp.
     "IpProtocol" ip_protocol set_ip_protocol: str,
-    /// 协议端口ID或者协议端口组ID。
+    /// Protocol port ID or protocol port group ID.
     "ServiceModule" service_module set_service_module: str,
-    /// IP地址ID或者ID地址组ID。
+    /// IP address ID or IP address group ID
     "AddressModule" address_module set_address_module: str,
     /// id
     "Id" id set_id: str,
-    /// 描述
+    /// Description
     "Desc" desc set_desc: str,
 } }
 
 rt::model! { write debug;
-/// 访问代理配置
+/// Access proxy configuration
 ProxyConfig {
-    /// 数据库代理组节点个数。该参数不再建议使用,建议使用ProxyZones
+    /// Number of database proxy group nodes. This parameter is no longer recommended. Use ProxyZones instead.
     ///
     /// Disabled in the spec.
     "ProxyCount" proxy_count set_proxy_count: i64,
-    /// cpu核数
+    /// cpu cores.
     "Cpu" cpu set_cpu: i64,
-    /// 内存
+    /// memory
     "Mem" mem set_mem: i64,
-    /// 连接池类型:SessionConnectionPool(会话级别连接池 )
+    /// Connection pool type: SessionConnectionPool (session-level connection pool)
     "ConnectionPoolType" connection_pool_type set_connection_pool_type: str,
-    /// 是否开启连接池,yes-开启，no-不开启
+    /// Whether the connection pool is enabled. yes: enabled; no: not enabled
     "OpenConnectionPool" open_connection_pool set_open_connection_pool: str,
-    /// 连接池阈值:单位（秒）
+    /// Connection pool threshold: measurement unit (seconds)
     "ConnectionPoolTimeOut" connection_pool_time_out set_connection_pool_time_out: i64,
-    /// 描述说明
+    /// Description
     "Description" description set_description: str,
-    /// 数据库节点信息（该参数与ProxyCount需要任选一个输入）
+    /// Database node information (this parameter is used in combination with ProxyCount; either one is required as input)
     "ProxyZones" proxy_zones set_proxy_zones: list ProxyZone,
 } }
 
 rt::model! { write debug;
-/// 访问代理配置
+/// Access proxy configuration
 ProxyConfigInfo {
-    /// 数据库代理组节点个数。该参数不再建议使用,建议使用ProxyZones
+    /// Number of database proxy group nodes. This parameter is no longer recommended. Use ProxyZones instead.
     "ProxyCount" proxy_count set_proxy_count: i64,
-    /// cpu核数
+    /// Number of CPU cores
     "Cpu" cpu set_cpu: i64,
-    /// 内存
+    /// memory
     "Mem" mem set_mem: i64,
-    /// 描述说明
+    /// Description.
     "Description" description set_description: str,
-    /// 数据库节点信息（该参数与ProxyCount需要任选一个输入）
+    /// Database node information (either this parameter or ProxyCount is required)
     "ProxyZones" proxy_zones set_proxy_zones: list ProxyZone,
 } }
 
 rt::model! { read debug;
-/// 数据库代理连接池信息
+/// Database proxy connection pool information
 ProxyConnectionPoolInfo {
-    /// 连接池保持阈值：单位（秒）
+    /// Connection pool persistence threshold: measurement unit (seconds)
     "ConnectionPoolTimeOut" connection_pool_time_out set_connection_pool_time_out: i64,
-    /// 是否开启了连接池
+    /// Whether the connection pool is enabled
     "OpenConnectionPool" open_connection_pool set_open_connection_pool: str,
-    /// 连接池类型：SessionConnectionPool（会话级别连接池）
+    /// Connection pool type: SessionConnectionPool (session-level connection pool)
     "ConnectionPoolType" connection_pool_type set_connection_pool_type: str,
 } }
 
 rt::model! { write debug;
-/// 集成集群proxy地址配置
+/// proxy address configuration for the integrated cluster
 ProxyEndPointConfigInfo {
-    /// 所属VPC网络ID
+    /// VPC network ID
     "UniqueVpcId" unique_vpc_id set_unique_vpc_id: str,
-    /// 所属子网ID
+    /// Subnet ID.
     "UniqueSubnetId" unique_subnet_id set_unique_subnet_id: str,
-    /// 安全组id数组
+    /// Security group id array
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// 权重模式： system-系统分配，custom-自定义
+    /// Weight mode: system: system-assigned, custom: customization
     "WeightMode" weight_mode set_weight_mode: str,
-    /// 是否自动添加只读实例，yes-是，no-不自动添加
+    /// Whether to automatically add a read-only instance. yes: add automatically; no: do not add automatically
     "AutoAddRo" auto_add_ro set_auto_add_ro: str,
-    /// 读写属性： READWRITE,READONLY
+    /// Read-write attribute. Available values: READWRITE, READONLY
     "RwType" rw_type set_rw_type: str,
-    /// 权重信息
+    /// Weight information
     "InstanceNameWeights" instance_name_weights set_instance_name_weights: list InstanceNameWeight,
 } }
 
 rt::model! { read debug;
-/// proxy组
+/// proxy group
 ProxyGroup {
-    /// 数据库代理组ID
+    /// Database Proxy Group ID
     "ProxyGroupId" proxy_group_id set_proxy_group_id: str,
-    /// 数据库代理组节点个数
+    /// Number of database proxy group nodes
     "ProxyNodeCount" proxy_node_count set_proxy_node_count: i64,
-    /// 数据库代理组状态
+    /// Database Proxy Group status
     "Status" status set_status: str,
-    /// 地域
+    /// Region.
     "Region" region set_region: str,
-    /// 可用区
+    /// AZ.
     "Zone" zone set_zone: str,
-    /// 当前代理版本
+    /// Current proxy version
     "CurrentProxyVersion" current_proxy_version set_current_proxy_version: str,
-    /// 集群ID
+    /// Cluster ID.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 用户AppId
+    /// User AppId
     "AppId" app_id set_app_id: i64,
-    /// 读写节点开通数据库代理
+    /// Activate database proxy on the read-write node
     "OpenRw" open_rw set_open_rw: str,
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 更新时间
+    /// Update time.
     "UpdateTime" update_time set_update_time: str,
 } }
 
 rt::model! { read debug;
-/// 数据库代理组详细信息
+/// Detailed information of the database proxy group
 ProxyGroupInfo {
-    /// 数据库代理组
+    /// Database Proxy Group
     "ProxyGroup" proxy_group set_proxy_group: obj ProxyGroup,
-    /// 数据库代理组读写分离信息
+    /// Read-write separation info of the Database Proxy Group
     "ProxyGroupRwInfo" proxy_group_rw_info set_proxy_group_rw_info: obj ProxyGroupRwInfo,
-    /// 数据库代理节点信息
+    /// Database proxy node info
     "ProxyNodes" proxy_nodes set_proxy_nodes: list ProxyNodeInfo,
-    /// 数据库代理连接池信息
+    /// Database proxy connection pool information
     "ConnectionPool" connection_pool set_connection_pool: obj ProxyConnectionPoolInfo,
-    /// 数据库代理网络信息
+    /// Database proxy network info
     "NetAddrInfos" net_addr_infos set_net_addr_infos: list NetAddr,
-    /// 数据库代理任务集
+    /// Task set of the database proxy
     "Tasks" tasks set_tasks: list ObjectTask,
 } }
 
 rt::model! { read debug;
-/// 数据库代理组读写分离信息
+/// Read-write separation info of the Database Proxy Group
 ProxyGroupRwInfo {
-    /// 一致性类型 eventual-最终一致性,global-全局一致性,session-会话一致性
+    /// Consistency type: eventual - final consistency, global - global consistency, session - session consistency
     "ConsistencyType" consistency_type set_consistency_type: str,
-    /// 一致性超时时间
+    /// Consistency timeout
     "ConsistencyTimeOut" consistency_time_out set_consistency_time_out: i64,
-    /// 权重模式 system-系统分配，custom-自定义
+    /// Weight mode: system - system-assigned, custom - custom
     "WeightMode" weight_mode set_weight_mode: str,
-    /// 是否开启故障转移
+    /// Whether fault migration is enabled
     "FailOver" fail_over set_fail_over: str,
-    /// 是否自动添加只读实例，yes-是，no-不自动添加
+    /// Whether to automatically add a read-only instance. yes: add automatically; no: do not add automatically
     "AutoAddRo" auto_add_ro set_auto_add_ro: str,
-    /// 实例权重数组
+    /// Instance weight array
     "InstanceWeights" instance_weights set_instance_weights: list ProxyInstanceWeight,
-    /// 是否开通读写节点，yse-是，no-否
+    /// Whether to enable read-write node. yes: enable, no: disable
     "OpenRw" open_rw set_open_rw: str,
-    /// 读写属性，可选值：READWRITE,READONLY
+    /// Read-write attribute. Available values: READWRITE, READONLY
     "RwType" rw_type set_rw_type: str,
-    /// 事务拆分
+    /// Transaction split
     "TransSplit" trans_split set_trans_split: bool,
-    /// 连接模式，可选值：balance，nearby
+    /// Connection mode. Available values: balance, nearby
     "AccessMode" access_mode set_access_mode: str,
-    /// 是否将libra节点当作普通RO节点
+    /// Whether to treat the libra node as an ordinary RO node
     "ApNodeAsRoNode" ap_node_as_ro_node set_ap_node_as_ro_node: bool,
-    /// libra节点故障，是否转发给其他节点
+    /// Whether to forward to other nodes when a libra node fault occurs
     "ApQueryToOtherNode" ap_query_to_other_node set_ap_query_to_other_node: bool,
-    /// 自动负载
+    /// Auto load
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - static： 静态负载
-    /// - dynamic： 动态负载
+    /// - static: Static load
+    /// - dynamic: Dynamic load
     "LoadBalanceMode" load_balance_mode set_load_balance_mode: str,
-    /// 是否开启事务全拆分。在一个事务中将事务写前和写后的读拆分到不同的实例上去执行。
+    /// Whether to enable full transaction split. In a transaction, split the reads before and after the transaction write to different instances for execution.
     "TransAllSplit" trans_all_split set_trans_all_split: bool,
 } }
 
 rt::model! { both debug;
-/// 数据库代理，读写分离实例权重
+/// Database proxy, read-write separation instance weight
 ProxyInstanceWeight {
-    /// 实例Id
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例权重
+    /// Instance weight
     ///
     /// Required.
     "Weight" weight set_weight: i64,
 } }
 
 rt::model! { read debug;
-/// 数据库代理组节点
+/// Database Proxy Group node
 ProxyNodeInfo {
-    /// 数据库代理节点ID
+    /// Database proxy node ID
     "ProxyNodeId" proxy_node_id set_proxy_node_id: str,
-    /// 节点当前连接数, DescribeProxyNodes接口此字段值不返回
+    /// Current connection number of nodes. This field is not returned by the DescribeProxyNodes API.
     "ProxyNodeConnections" proxy_node_connections set_proxy_node_connections: i64,
-    /// 数据库代理节点cpu
+    /// Database proxy node cpu
     "Cpu" cpu set_cpu: i64,
-    /// 数据库代理节点内存
+    /// Database proxy node memory
     "Mem" mem set_mem: i64,
-    /// 数据库代理节点状态
+    /// Database proxy node status
     "Status" status set_status: str,
-    /// 数据库代理组ID
+    /// Database Proxy Group ID
     "ProxyGroupId" proxy_group_id set_proxy_group_id: str,
-    /// 集群ID
+    /// Cluster ID.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 用户AppID
+    /// User AppID.
     "AppId" app_id set_app_id: i64,
-    /// 地域
+    /// Region.
     "Region" region set_region: str,
-    /// 可用区
+    /// AZ.
     "Zone" zone set_zone: str,
-    /// 数据库代理节点名字
+    /// Database proxy node name
     "OssProxyNodeName" oss_proxy_node_name set_oss_proxy_node_name: str,
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 更新时间
+    /// Update time.
     "UpdateTime" update_time set_update_time: str,
 } }
 
 rt::model! { read debug;
-/// 数据库代理规格
+/// Database proxy specification
 ProxySpec {
-    /// 数据库代理cpu核数
+    /// Number of cpu cores for the database proxy
     "Cpu" cpu set_cpu: i64,
-    /// 数据库代理内存
+    /// Database proxy memory
     "Mem" mem set_mem: i64,
 } }
 
 rt::model! { read debug;
-/// TDSQL-C MySQL支持的proxy版本信息
+/// proxy version information supported by TDSQL-C MySQL
 ProxyVersionInfo {
-    /// proxy版本号
+    /// proxy version number
     "ProxyVersion" proxy_version set_proxy_version: str,
-    /// 版本描述：GA:稳定版  BETA:尝鲜版，DEPRECATED:过旧，
+    /// Version description: GA: stable version. BETA: preview version. DEPRECATED: deprecated.
     "ProxyVersionType" proxy_version_type set_proxy_version_type: str,
 } }
 
 rt::model! { write debug;
-/// proxy节点可用区内个数
+/// Count of nodes in the proxy node availability zone
 ProxyZone {
-    /// proxy节点可用区
+    /// proxy node availability zone
     "ProxyNodeZone" proxy_node_zone set_proxy_node_zone: str,
-    /// proxy节点数量
+    /// Number of proxy nodes.
     "ProxyNodeCount" proxy_node_count set_proxy_node_count: i64,
 } }
 
 rt::model! { read debug;
-/// 数据库代理规格
+/// Database proxy specification
 ProxyZoneStockInfo {
-    /// 地域
+    /// Region.
     "Region" region set_region: str,
-    /// 可用区
+    /// AZ.
     "Zone" zone set_zone: str,
-    /// CPU库存
+    /// CPU inventory
     ///
-    /// 该字段不作为发货是否有资源的判断标准，资源请参考CheckProxyStockInfos
+    /// This field is not a judgment standard for whether there are resources for delivery. For resources, refer to CheckProxyStockInfos
     "CpuStock" cpu_stock set_cpu_stock: i64,
-    /// 内存库存
+    /// Memory inventory
     ///
-    /// 该字段不作为发货是否有资源的判断标准，资源请参考CheckProxyStockInfos
+    /// This field is not used as a judgment standard for whether there are resources for delivery. For resources, see CheckProxyStockInfos
     "MemStock" mem_stock set_mem_stock: i64,
 } }
 
 rt::model! { write debug;
-/// 查询过滤器。用于 DescribeClusterAndInstances 接口的过滤条件。
+/// Query filter. Filter criteria for the DescribeClusterAndInstances API.
 QueryFilter {
-    /// 字段值列表，与 Names 一一对应。InstanceId/ClusterId 为精确匹配，InstanceName 默认模糊匹配
+    /// Field value list, one-to-one with Names. InstanceId/ClusterId use exact match, and InstanceName uses fuzzy match by default.
     ///
     /// Required.
     "Values" values set_values: list String,
-    /// 搜索字段名称列表，仅支持以下 3 个字段（不区分大小写，多个值为 OR 关系）：ClusterId（按集群 ID 过滤，精确匹配）、InstanceId（按实例 ID 反查所属集群）、InstanceName（按实例名称反查所属集群，默认 LIKE 模糊匹配，ExactMatch=true 时精确匹配）。InstanceId 与 InstanceName 同时传入时取交集（AND 语义）。
+    /// List of search field names. Only the following 3 fields are supported (case-insensitive, multiple values use OR relationship): ClusterId (filter by cluster ID, exact match), InstanceId (reverse-check the cluster by instance ID), InstanceName (reverse-check the cluster by instance name, default LIKE fuzzy matching, exact match when ExactMatch=true). When InstanceId and InstanceName are both imported, take the intersection (AND semantics).
     "Names" names set_names: list String,
-    /// 是否精确匹配。仅对 InstanceName 生效：true 精确匹配，false（默认）LIKE 模糊匹配。
+    /// Exact match. Only applicable to InstanceName: true for exact match, false (default) for LIKE fuzzy matching.
     "ExactMatch" exact_match set_exact_match: bool,
-    /// 搜索字段名称（单个字段模式，与 Names 二选一）。支持：ClusterId、InstanceId、InstanceName
+    /// Search field name (single field mode; either this parameter or Names). Supported: ClusterId, InstanceId, InstanceName.
     "Name" name set_name: str,
-    /// 操作符（预留字段，当前未启用）。可选值：>、>=、!=、=、<、<=
+    /// Operator (reserved field, currently disabled). Available values: >, >=, !=, =, <, <=
     ///
     /// Disabled in the spec.
     "Operator" operator set_operator: str,
 } }
 
 rt::model! { write debug;
-/// 查询参数过滤器
+/// Query parameter filter
 QueryParamFilter {
-    /// 搜索字段，目前支持：ProxyGroupId
+    /// Search field. Currently supports: ProxyGroupId
     ///
     /// Required.
     "Names" names set_names: list String,
-    /// 搜索字符串
+    /// String for search.
     ///
     /// Required.
     "Values" values set_values: list String,
-    /// 是否精确匹配
+    /// Whether to match exactly.
     "ExactMatch" exact_match set_exact_match: bool,
 } }
 
 rt::model! { write debug;
-/// 模糊查询过滤器
+/// Blurry query filter
 QuerySimpleFilter {
-    /// 字段名称
+    /// Field name.
     "Names" names set_names: list String,
-    /// 字段值
+    /// Field value
     "Values" values set_values: list String,
-    /// 模糊匹配，true-是，false否
+    /// Fuzzy matching. true: yes; false: no
     "ExactMatch" exact_match set_exact_match: bool,
 } }
 
 rt::model! { read debug;
-/// redo日志详情
+/// redo log details
 RedoLogItem {
-    /// 文件名
+    /// File name.
     "FileName" file_name set_file_name: str,
-    /// 文件大小
+    /// File size
     "FileSize" file_size set_file_size: i64,
-    /// 备份时间
+    /// Backup time
     "BackupTime" backup_time set_backup_time: str,
     /// redoLogId
     "RedoLogId" redo_log_id set_redo_log_id: i64,
-    /// 跨地域信息
+    /// Cross-regional information
     "RedoCrossRegions" redo_cross_regions set_redo_cross_regions: list BackupRegionAndIds,
-    /// 状态
+    /// Status.
     "Status" status set_status: str,
-    /// 开始时间
+    /// Start time.
     "StartTime" start_time set_start_time: str,
-    /// 完成时间
+    /// Completion time
     "FinishTime" finish_time set_finish_time: str,
-    /// 保险箱信息
+    /// Safe information.
     "VaultInfos" vault_infos set_vault_infos: list VaultInfo,
-    /// 备份投递状态
+    /// Backup delivery status
     "CopyStatus" copy_status set_copy_status: str,
-    /// 加密秘钥key
+    /// Encryption key.
     "EncryptKeyId" encrypt_key_id set_encrypt_key_id: str,
-    /// 加密秘钥地域
+    /// Encryption key region
     "EncryptRegion" encrypt_region set_encrypt_region: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RefundResourcePackage` (退款资源包).
+/// Request of `RefundResourcePackage` (Refunds a resource package).
 ///
-/// 本接口（RefundResourcePackage）用于资源包退款。
+/// This API is used to refund a resource package.
 RefundResourcePackageRequest {
-    /// 资源包唯一ID
+    /// Unique ID of the resource package
     ///
     /// Required.
     "PackageId" package_id set_package_id: str,
@@ -10555,49 +10555,49 @@ RefundResourcePackageRequest {
 rt::action!("cynosdb", "2019-01-07", "RefundResourcePackage", RefundResourcePackageRequest => RefundResourcePackageResponse);
 
 rt::model! { read debug;
-/// RefundResourcePackage返回参数结构体
+/// RefundResourcePackage response structure.
 RefundResourcePackageResponse {
-    /// 每个物品对应一个dealName，业务需要根据dealName保证发货接口幂等
+    /// Each item corresponds to a dealName. The business needs to ensure the delivery API idempotency based on the dealName.
     "DealNames" deal_names set_deal_names: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 该地域实例规格信息
+/// Instance specifications in this region
 RegionInstanceSpecInfo {
-    /// cpu核数
+    /// Number of CPU cores
     "Cpu" cpu set_cpu: i64,
-    /// 内存大小
+    /// Memory size.
     "Memory" memory set_memory: i64,
-    /// 最小存储大小
+    /// Minimum storage size
     "MinStorageSize" min_storage_size set_min_storage_size: i64,
-    /// 最大存储大小
+    /// Maximum storage size
     "MaxStorageSize" max_storage_size set_max_storage_size: i64,
-    /// 是否有库存
+    /// Whether there is inventory
     "HasStock" has_stock set_has_stock: bool,
-    /// 实例类型
+    /// Instance type
     "InstanceType" instance_type set_instance_type: str,
-    /// 存储类型
+    /// Storage type
     "StorageType" storage_type set_storage_type: str,
-    /// 最小副本数
+    /// Minimum replica count
     "MinReplicaNum" min_replica_num set_min_replica_num: i128,
-    /// 最大副本数
+    /// Maximum number of replicas
     "MaxReplicaNum" max_replica_num set_max_replica_num: i128,
-    /// 可用区库存信息列表
+    /// Availability zone inventory information list
     "ZoneStockInfos" zone_stock_infos set_zone_stock_infos: list ZoneStockInfo4Libra,
 } }
 
 rt::model! { write debug;
-/// Request of `ReloadBalanceProxyNode` (负载均衡数据库代理).
+/// Request of `ReloadBalanceProxyNode` (Load balancing database proxy).
 ///
-/// 本接口（ReloadBalanceProxyNode）用于负载均衡数据库代理。
+/// This API is used to load balance database proxy.
 ReloadBalanceProxyNodeRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 数据库代理组ID
+    /// Database Proxy Group ID
     ///
     /// Required.
     "ProxyGroupId" proxy_group_id set_proxy_group_id: str,
@@ -10605,26 +10605,26 @@ ReloadBalanceProxyNodeRequest {
 rt::action!("cynosdb", "2019-01-07", "ReloadBalanceProxyNode", ReloadBalanceProxyNodeRequest => ReloadBalanceProxyNodeResponse);
 
 rt::model! { read debug;
-/// ReloadBalanceProxyNode返回参数结构体
+/// ReloadBalanceProxyNode response structure.
 ReloadBalanceProxyNodeResponse {
-    /// 异步流程ID
+    /// Async process ID
     "FlowId" flow_id set_flow_id: i64,
-    /// 异步任务ID
+    /// Asynchronous Task ID
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RemoveClusterSlaveZone` (关闭多可用区部署).
+/// Request of `RemoveClusterSlaveZone` (Disables multi-AZ deployment).
 ///
-/// 本接口（RemoveClusterSlaveZone）用于关闭集群多可用区部署。
+/// This API is used to disable multi-AZ deployment for a cluster.
 RemoveClusterSlaveZoneRequest {
-    /// 集群ID
+    /// Cluster ID.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 备可用区
+    /// Secondary AZ
     ///
     /// Required.
     "SlaveZone" slave_zone set_slave_zone: str,
@@ -10632,127 +10632,127 @@ RemoveClusterSlaveZoneRequest {
 rt::action!("cynosdb", "2019-01-07", "RemoveClusterSlaveZone", RemoveClusterSlaveZoneRequest => RemoveClusterSlaveZoneResponse);
 
 rt::model! { read debug;
-/// RemoveClusterSlaveZone返回参数结构体
+/// RemoveClusterSlaveZone response structure.
 RemoveClusterSlaveZoneResponse {
-    /// 异步FlowId
+    /// Async FlowId
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RenewClusters` (续费集群).
+/// Request of `RenewClusters` (Renews a cluster).
 ///
-/// 续费集群
+/// Renew a cluster
 RenewClustersRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 续费时长
+    /// Renewal duration
     ///
     /// Required.
     "TimeSpan" time_span set_time_span: f64,
-    /// 时间单位 y,m,d,h,i,s
+    /// Time unit. y: year. m: month. d: day. h: hour. i: minute. s: second.
     ///
     /// Required.
     "TimeUnit" time_unit set_time_unit: str,
-    /// 交易模式 0-下单并支付 1-下单
+    /// Transaction mode 0-Place order and pay 1-Place order
     "DealMode" deal_mode set_deal_mode: i64,
 } }
 rt::action!("cynosdb", "2019-01-07", "RenewClusters", RenewClustersRequest => RenewClustersResponse);
 
 rt::model! { read debug;
-/// RenewClusters返回参数结构体
+/// RenewClusters response structure.
 RenewClustersResponse {
-    /// 预付费总订单号
+    /// Prepaid Total Order Number
     "BigDealIds" big_deal_ids set_big_deal_ids: list String,
-    /// 退款订单号
+    /// Refund order number.
     "DealNames" deal_names set_deal_names: list String,
-    /// 冻结流水，一次开通一个冻结流水
+    /// Frozen flow. One frozen flow is activated at a time.
     "TranId" tran_id set_tran_id: str,
-    /// 每个订单号对应的发货资源id列表
+    /// Delivery resource id list corresponding to each order number
     "ResourceIds" resource_ids set_resource_ids: list String,
-    /// 集群id列表
+    /// List of cluster IDs.
     "ClusterIds" cluster_ids set_cluster_ids: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RenewLibraDBClusters` (续费分析集群).
+/// Request of `RenewLibraDBClusters` (Renews an analysis cluster).
 ///
-/// 续费分析集群
+/// Renews an analysis cluster
 RenewLibraDBClustersRequest {
-    /// 时间间隔
+    /// Time interval
     ///
     /// Required.
     "TimeSpan" time_span set_time_span: i64,
-    /// 时间单位
+    /// Time unit
     ///
     /// Required.
     "TimeUnit" time_unit set_time_unit: str,
-    /// 分析集群 ID
+    /// Analysis Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 订单模式
+    /// Order mode
     "DealMode" deal_mode set_deal_mode: i64,
 } }
 rt::action!("cynosdb", "2019-01-07", "RenewLibraDBClusters", RenewLibraDBClustersRequest => RenewLibraDBClustersResponse);
 
 rt::model! { read debug;
-/// RenewLibraDBClusters返回参数结构体
+/// RenewLibraDBClusters response structure.
 RenewLibraDBClustersResponse {
-    /// 预付费总订单号
+    /// Prepaid Total Order Number
     "BigDealIds" big_deal_ids set_big_deal_ids: list String,
-    /// 冻结流水
+    /// Freeze transaction
     "TranId" tran_id set_tran_id: str,
-    /// 订单名称
+    /// Order name
     "DealNames" deal_names set_deal_names: list String,
-    /// 资源id
+    /// Resource ID
     "ResourceIds" resource_ids set_resource_ids: list String,
-    /// 集群id
+    /// Cluster ID.
     "ClusterIds" cluster_ids set_cluster_ids: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `ReplayInstanceAuditLog` (回放实例审计日志).
+/// Request of `ReplayInstanceAuditLog` (Replays an instance audit log).
 ///
-/// 回放实例审计日志
+/// Replay instance audit logs
 ReplayInstanceAuditLogRequest {
-    /// 源集群id
+    /// Source cluster id
     ///
     /// Required.
     "SourceClusterId" source_cluster_id set_source_cluster_id: str,
-    /// 源实例id
+    /// Source instance ID.
     ///
     /// Required.
     "SourceInstanceId" source_instance_id set_source_instance_id: str,
-    /// 目标集群id
-    /// 目标集群必须为原始集群三天内克隆出的集群。
+    /// Target cluster ID.
+    /// The target cluster must be a cluster cloned from the original cluster within three days.
     ///
     /// Required.
     "TargetClusterId" target_cluster_id set_target_cluster_id: str,
-    /// 目标实例id
+    /// Target instance ID.
     ///
     /// Required.
     "TargetInstanceId" target_instance_id set_target_instance_id: str,
-    /// 用户名.需要host为%的用户名
+    /// userName. A userName with the host as % is required.
     ///
     /// Required.
     "TargetUserName" target_user_name set_target_user_name: str,
-    /// 密码
+    /// Password.
     ///
     /// Required.
     "TargetPassword" target_password set_target_password: str,
-    /// 开始时间。时间格式为：yyyy-DD-mm hh:mm:ss
+    /// Start time. Time format: yyyy-DD-mm hh:mm:ss
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间。时间格式为：yyyy-DD-mm hh:mm:ss
+    /// End time. Time format: yyyy-DD-mm hh:mm:ss
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
@@ -10774,49 +10774,49 @@ impl ::core::fmt::Debug for ReplayInstanceAuditLogRequest {
 rt::action!("cynosdb", "2019-01-07", "ReplayInstanceAuditLog", ReplayInstanceAuditLogRequest => ReplayInstanceAuditLogResponse);
 
 rt::model! { read debug;
-/// ReplayInstanceAuditLog返回参数结构体
+/// ReplayInstanceAuditLog response structure.
 ReplayInstanceAuditLogResponse {
-    /// 任务id
+    /// Task ID.
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 分析引擎同步对象
+/// Analysis engine sync object
 ReplicationObject {
-    /// 源端实例类型
+    /// Source instance type
     ///
     /// Required.
     "SrcInstanceType" src_instance_type set_src_instance_type: str,
-    /// 源端集群Id
+    /// Source cluster Id
     "SrcClusterId" src_cluster_id set_src_cluster_id: str,
-    /// 源端实例ID
+    /// Source instance ID
     "SrcInstanceId" src_instance_id set_src_instance_id: str,
-    /// 复制任务ID
+    /// Copy task ID
     "ReplicationJobId" replication_job_id set_replication_job_id: str,
-    /// 同步对象详情
+    /// Synchronization object details
     "MigrateObjects" migrate_objects set_migrate_objects: obj MigrateOpt,
 } }
 
 rt::model! { write nodebug;
-/// Request of `ResetAccountPassword` (修改数据库账号密码).
+/// Request of `ResetAccountPassword` (Modifies the password of a database account).
 ///
-/// 本接口（ResetAccountPassword）用于修改数据库账号密码。
+/// This API is used to modify database account passwords.
 ResetAccountPasswordRequest {
-    /// 数据库账号名
+    /// Database account name
     ///
     /// Required.
     "AccountName" account_name set_account_name: str,
-    /// 数据库账号新密码
+    /// New password of the database account
     ///
     /// Required.
     "AccountPassword" account_password set_account_password: str,
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 主机，不填默认为"%"
+    /// Host. Default value: %.
     "Host" host set_host: str,
 } }
 impl ::core::fmt::Debug for ResetAccountPasswordRequest {
@@ -10832,32 +10832,32 @@ impl ::core::fmt::Debug for ResetAccountPasswordRequest {
 rt::action!("cynosdb", "2019-01-07", "ResetAccountPassword", ResetAccountPasswordRequest => ResetAccountPasswordResponse);
 
 rt::model! { read debug;
-/// ResetAccountPassword返回参数结构体
+/// ResetAccountPassword response structure.
 ResetAccountPasswordResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `ResetLibraDBClusterAccountPassword` (修改分析集群账号密码).
+/// Request of `ResetLibraDBClusterAccountPassword` (Modifies the password of an analytical cluster account).
 ///
-/// 修改分析集群账号密码
+/// Modifies the account password of an analysis cluster
 ResetLibraDBClusterAccountPasswordRequest {
-    /// 分析集群 ID
+    /// Analysis Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 密码
+    /// Password.
     ///
     /// Required.
     "AccountPassword" account_password set_account_password: str,
-    /// 账号
+    /// Account
     ///
     /// Required.
     "AccountName" account_name set_account_name: str,
-    /// 加密方式
+    /// Encryption method
     "EncryptMethod" encrypt_method set_encrypt_method: str,
-    /// 主机
+    /// Host
     "Host" host set_host: str,
 } }
 impl ::core::fmt::Debug for ResetLibraDBClusterAccountPasswordRequest {
@@ -10874,30 +10874,30 @@ impl ::core::fmt::Debug for ResetLibraDBClusterAccountPasswordRequest {
 rt::action!("cynosdb", "2019-01-07", "ResetLibraDBClusterAccountPassword", ResetLibraDBClusterAccountPasswordRequest => ResetLibraDBClusterAccountPasswordResponse);
 
 rt::model! { read debug;
-/// ResetLibraDBClusterAccountPassword返回参数结构体
+/// ResetLibraDBClusterAccountPassword response structure.
 ResetLibraDBClusterAccountPasswordResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 资源包信息
+/// Resource package information
 ResourcePackage {
-    /// 资源包的唯一ID
+    /// Unique ID of the resource package
     "PackageId" package_id set_package_id: str,
-    /// 资源包类型：CCU：计算资源包
-    /// DISK：存储资源包
+    /// Resource package type. CCU: compute resource package.
+    /// DISK: storage resource package
     "PackageType" package_type set_package_type: str,
-    /// 当前资源包绑定在当前实例下的抵扣优先级
+    /// Deduction priority of the current resource pack bound to the current instance
     "DeductionPriority" deduction_priority set_deduction_priority: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `RestartInstance` (重启实例).
+/// Request of `RestartInstance` (Restarting Instances).
 ///
-/// 本接口（RestartInstance）用于重启实例。
+/// This API is used to reboot an instance.
 RestartInstanceRequest {
-    /// 实例id
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -10905,20 +10905,20 @@ RestartInstanceRequest {
 rt::action!("cynosdb", "2019-01-07", "RestartInstance", RestartInstanceRequest => RestartInstanceResponse);
 
 rt::model! { read debug;
-/// RestartInstance返回参数结构体
+/// RestartInstance response structure.
 RestartInstanceResponse {
-    /// 异步任务id
+    /// Asynchronous task ID.
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RestartLibraDBInstance` (重启只读分析引擎).
+/// Request of `RestartLibraDBInstance` (Restarts a read-only analysis engine).
 ///
-/// 重启只读分析引擎
+/// Restart the read-only analysis engine
 RestartLibraDBInstanceRequest {
-    /// 只读分析引擎实例 ID
+    /// Read-only analysis engine instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -10926,20 +10926,20 @@ RestartLibraDBInstanceRequest {
 rt::action!("cynosdb", "2019-01-07", "RestartLibraDBInstance", RestartLibraDBInstanceRequest => RestartLibraDBInstanceResponse);
 
 rt::model! { read debug;
-/// RestartLibraDBInstance返回参数结构体
+/// RestartLibraDBInstance response structure.
 RestartLibraDBInstanceResponse {
-    /// 异步任务id
+    /// Asynchronous task ID.
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ResumeServerless` (恢复serverless集群).
+/// Request of `ResumeServerless` (Recovers a serverless cluster).
 ///
-/// 本接口（ResumeServerless）用于恢复 serverless 集群（启动暂停的集群）。
+/// This API is used to resume a serverless cluster.
 ResumeServerlessRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -10947,9 +10947,9 @@ ResumeServerlessRequest {
 rt::action!("cynosdb", "2019-01-07", "ResumeServerless", ResumeServerlessRequest => ResumeServerlessResponse);
 
 rt::model! { read debug;
-/// ResumeServerless返回参数结构体
+/// ResumeServerless response structure.
 ResumeServerlessResponse {
-    /// 异步流程ID
+    /// Async process ID
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -10987,576 +10987,573 @@ RevokeAccountPrivilegesResponse {
 } }
 
 rt::model! { read debug;
-/// 只读实例地址
+/// Read-only instance address
 RoAddr {
-    /// IP地址
+    /// IP address.
     "IP" ip set_ip: str,
-    /// 端口
+    /// Port.
     "Port" port set_port: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `RollBackCluster` (集群回档).
+/// Request of `RollBackCluster` (Rolls back a cluster).
 ///
-/// 本接口（RollBackCluster）用于集群回档。
+/// This API is used to roll back a cluster.
 RollBackClusterRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 回档策略 timeRollback-按时间点回档 snapRollback-按备份文件回档
+    /// Rollback policy. timeRollback: rollback by time point. snapRollback: rollback by backup file.
     ///
     /// Required.
     "RollbackStrategy" rollback_strategy set_rollback_strategy: str,
-    /// 备份文件ID。
-    /// 回档策略为按备份文件回档时必填。
+    /// Backup file ID.
+    /// Required when the rollback policy is rollback by backup file.
     "RollbackId" rollback_id set_rollback_id: i128,
-    /// 期望回档时间。
-    /// 回档策略为timeRollback按时间点回档时必填。
+    /// Expected restore time.
+    /// Required if the rollback policy is timeRollback for rollback by time point.
     "ExpectTime" expect_time set_expect_time: str,
-    /// 期望阈值（已废弃）
+    /// Expected threshold (abandoned)
     "ExpectTimeThresh" expect_time_thresh set_expect_time_thresh: i128,
-    /// 回档数据库列表
+    /// Database list for rollback
     "RollbackDatabases" rollback_databases set_rollback_databases: list RollbackDatabase,
-    /// 回档数据库表列表
+    /// List of rollback database tables
     "RollbackTables" rollback_tables set_rollback_tables: list RollbackTable,
-    /// 按时间点回档模式，full: 普通; db: 快速; table: 极速  （默认是普通）
+    /// Point-in-Time Restore Mode. full: ordinary; db: quick; table: ultra-fast (ordinary is selected by default)
     "RollbackMode" rollback_mode set_rollback_mode: str,
-    /// 保险箱id
+    /// Safe id
     "VaultId" vault_id set_vault_id: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "RollBackCluster", RollBackClusterRequest => RollBackClusterResponse);
 
 rt::model! { read debug;
-/// RollBackCluster返回参数结构体
+/// RollBackCluster response structure.
 RollBackClusterResponse {
-    /// 任务流ID
+    /// Task flow ID.
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 回档任务信息
+/// Rollback task information
 RollbackData {
-    /// 实例CPU
+    /// Instance CPU
     "Cpu" cpu set_cpu: i64,
-    /// 实例内存
+    /// Instance memory
     "Memory" memory set_memory: i64,
-    /// 集群存储上限
+    /// Cluster storage limit
     "StorageLimit" storage_limit set_storage_limit: i64,
-    /// 原集群id
+    /// Source cluster id
     "OriginalClusterId" original_cluster_id set_original_cluster_id: str,
-    /// 原集群名
+    /// Source cluster name
     "OriginalClusterName" original_cluster_name set_original_cluster_name: str,
-    /// 回档方式
+    /// Rollback mode
     "RollbackStrategy" rollback_strategy set_rollback_strategy: str,
-    /// 快照时间
+    /// Snapshot time
     "SnapshotTime" snapshot_time set_snapshot_time: str,
-    /// 回档到 Serverless 集群时最小 CPU
+    /// Minimum CPU for rollback to a Serverless cluster
     "MinCpu" min_cpu set_min_cpu: i64,
-    /// 回档到 Serverless 集群时最大 CPU
+    /// Maximum CPU when rolling back to a Serverless cluster
     "MaxCpu" max_cpu set_max_cpu: i64,
-    /// 快照ID
+    /// Snapshot ID
     "SnapShotId" snap_shot_id set_snap_shot_id: i128,
-    /// 回档数据库
+    /// Rollback database
     "RollbackDatabases" rollback_databases set_rollback_databases: list RollbackDatabase,
-    /// 回档数据表
+    /// Rollback data table
     "RollbackTables" rollback_tables set_rollback_tables: list RollbackTable,
-    /// 备份文件名称
+    /// Backup file name
     "BackupFileName" backup_file_name set_backup_file_name: str,
-    /// 回档进程
+    /// Rollback process
     "RollbackProcess" rollback_process set_rollback_process: obj RollbackProcessInfo,
 } }
 
 rt::model! { both debug;
-/// 回滚数据库信息
+/// Roll back database information
 RollbackDatabase {
-    /// 旧数据库名称
+    /// Old database name
     ///
     /// Required.
     "OldDatabase" old_database set_old_database: str,
-    /// 新数据库名称
+    /// New database name
     ///
     /// Required.
     "NewDatabase" new_database set_new_database: str,
 } }
 
 rt::model! { read debug;
-/// 回档实例信息
+/// Rollback instance information
 RollbackInstanceInfo {
-    /// 集群ID
+    /// Cluster ID
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 集群名称
+    /// Cluster name.
     "ClusterName" cluster_name set_cluster_name: str,
-    /// vpc信息
+    /// VPC information
     "UniqVpcId" uniq_vpc_id set_uniq_vpc_id: str,
-    /// 子网信息
+    /// Subnet information.
     "UniqSubnetId" uniq_subnet_id set_uniq_subnet_id: str,
-    /// vip信息
+    /// VIP information.
     "Vip" vip set_vip: str,
-    /// vport信息
+    /// Virtual port information.
     "Vport" vport set_vport: i64,
-    /// 实例ID
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名称
+    /// Instance name.
     "InstanceName" instance_name set_instance_name: str,
-    /// 状态
+    /// Status.
     "Status" status set_status: str,
-    /// cpu大小
+    /// CPU Size
     "Cpu" cpu set_cpu: i64,
-    /// 内存大小
+    /// Memory size.
     "Mem" mem set_mem: i64,
-    /// 存储大小
+    /// Storage size
     "StorageLimit" storage_limit set_storage_limit: i64,
 } }
 
 rt::model! { read debug;
-/// 回档进度详情
+/// Rollback progress details
 RollbackProcessInfo {
-    /// 是否可以交换vip
+    /// Is it possible to switch vip
     "IsVipSwitchable" is_vip_switchable set_is_vip_switchable: bool,
-    /// vip可交换时间
+    /// vip exchangeable time
     "VipSwitchableTime" vip_switchable_time set_vip_switchable_time: str,
-    /// 交换实例列表
+    /// Exchange instance list
     "ExchangeInstanceInfoList" exchange_instance_info_list set_exchange_instance_info_list: list ExchangeInstanceInfo,
-    /// 交换RO组列表
+    /// Exchange RO group list
     "ExchangeRoGroupInfoList" exchange_ro_group_info_list set_exchange_ro_group_info_list: list ExchangeRoGroupInfo,
-    /// 当前步骤
+    /// Details of the current step
     "CurrentStep" current_step set_current_step: str,
-    /// 当前步骤进度
+    /// Current step progress.
     "CurrentStepProgress" current_step_progress set_current_step_progress: i64,
-    /// 当前步骤剩余时间
+    /// Remaining time of the current step
     "CurrentStepRemainingTime" current_step_remaining_time set_current_step_remaining_time: str,
 } }
 
 rt::model! { read debug;
-/// 回档RO组信息
+/// Rollback RO group information
 RollbackRoGroupInfo {
-    /// 实例组ID
+    /// Instance group ID
     "InstanceGroupId" instance_group_id set_instance_group_id: str,
-    /// vpc信息
+    /// VPC information
     "UniqVpcId" uniq_vpc_id set_uniq_vpc_id: str,
-    /// 子网信息
+    /// Subnet information.
     "UniqSubnetId" uniq_subnet_id set_uniq_subnet_id: str,
-    /// vip信息
+    /// VIP information.
     "Vip" vip set_vip: str,
-    /// vport信息
+    /// Virtual port information.
     "Vport" vport set_vport: i64,
 } }
 
 rt::model! { both debug;
-/// 回档数据库及表
+/// Rollback databases and tables
 RollbackTable {
-    /// 数据库名称
+    /// Database name.
     ///
     /// Required.
     "Database" database set_database: str,
-    /// 数据库表
+    /// Database table
     ///
     /// Required.
     "Tables" tables set_tables: list RollbackTableInfo,
 } }
 
 rt::model! { both debug;
-/// 回档表信息
+/// Table information for rollback
 RollbackTableInfo {
-    /// 旧表名称
+    /// Old table name
     ///
     /// Required.
     "OldTable" old_table set_old_table: str,
-    /// 新表名称
+    /// New table name
     ///
     /// Required.
     "NewTable" new_table set_new_table: str,
 } }
 
 rt::model! { read debug;
-/// 可回档的时间范围
+/// Time range available for rollback
 RollbackTimeRange {
-    /// 开始时间
+    /// Start time.
     "TimeRangeStart" time_range_start set_time_range_start: str,
-    /// 结束时间
+    /// End time.
     "TimeRangeEnd" time_range_end set_time_range_end: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RollbackToNewCluster` (回档到新集群).
+/// Request of `RollbackToNewCluster` (Rolls back to a new cluster).
 ///
-/// 本接口（RollbackToNewCluster）用于回档到新集群。
+/// This API is used to roll back to a new cluster.
 RollbackToNewClusterRequest {
-    /// 可用区
+    /// AZ.
     ///
     /// Required.
     "Zone" zone set_zone: str,
-    /// 回档时，传入源集群ID，用于查找源poolId
+    /// During rollback, import the source cluster ID to search for the source poolId
     ///
     /// Required.
     "OriginalClusterId" original_cluster_id set_original_cluster_id: str,
-    /// 所属VPC网络ID
+    /// ID of the VPC network it belongs to
     "UniqVpcId" uniq_vpc_id set_uniq_vpc_id: str,
-    /// 所属子网ID
+    /// Subnet ID.
     "UniqSubnetId" uniq_subnet_id set_uniq_subnet_id: str,
-    /// 集群名称，长度小于64个字符，每个字符取值范围：大/小写字母，数字，特殊符号（'-','_','.'）
+    /// Cluster name, length less than 64 characters. Each character value range: uppercase/lowercase letters, digits, special symbols ('-','_','.')
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 快照回档，表示snapshotId；时间点回档，表示queryId，为0，表示需要判断时间点是否有效
+    /// Snapshot rollback refers to snapshotId; point-in-time rollback refers to queryId. A value of 0 indicates the need to determine whether the time point is valid.
     "RollbackId" rollback_id set_rollback_id: i128,
-    /// 时间点回档，指定时间；快照回档，快照时间
+    /// Point-in-time rollback, specified time; snapshot rollback, snapshot time
     "ExpectTime" expect_time set_expect_time: str,
-    /// 是否自动选择代金券 1是 0否 默认为0
+    /// Whether to automatically select a voucher. 1: Yes; 0: No. Default is 0.
     "AutoVoucher" auto_voucher set_auto_voucher: i64,
-    /// 集群创建需要绑定的tag数组信息
+    /// tag Array information that need to be bound for cluster creation
     "ResourceTags" resource_tags set_resource_tags: list Tag,
-    /// Db类型
-    /// 当DbType为MYSQL时可选(默认NORMAL)：
+    /// DB type
+    /// Selectable when DbType is MYSQL (default NORMAL):
     ///
     /// - NORMAL
     /// - SERVERLESS
     "DbMode" db_mode set_db_mode: str,
-    /// 当DbMode为SEVERLESS时必填
-    /// cpu最小值，可选范围参考DescribeServerlessInstanceSpecs接口返回
+    /// Required when DbMode is SEVERLESS
+    /// Minimum cpu value. For the optional range, see the API response of DescribeServerlessInstanceSpecs
     "MinCpu" min_cpu set_min_cpu: f64,
-    /// 当DbMode为SEVERLESS时必填：
-    /// cpu最大值，可选范围参考DescribeServerlessInstanceSpecs接口返回
+    /// Required when DbMode is SEVERLESS:
+    /// maximum value of cpu. For the optional range, see the API response of DescribeServerlessInstanceSpecs
     "MaxCpu" max_cpu set_max_cpu: f64,
-    /// 当DbMode为SEVERLESS时，指定集群是否自动暂停，可选范围
+    /// When DbMode is SEVERLESS, whether to automatically pause within specified clusters. Optional range
     ///
     /// - yes
-    /// - no默认值:yes
+    /// - noDefault value: yes
     "AutoPause" auto_pause set_auto_pause: str,
-    /// 当DbMode为SEVERLESS时，指定集群自动暂停的延迟，单位秒，可选范围[600,691200]
-    /// 默认值:600
+    /// When DbMode is SEVERLESS, specify the delay for Cluster Auto-Pause, in seconds, optional range [600,691200]
+    /// Default value: 600
     "AutoPauseDelay" auto_pause_delay set_auto_pause_delay: i64,
-    /// 安全组id数组
+    /// Security group id array
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// 告警策略Id数组
+    /// Alarm policy Id array
     "AlarmPolicyIds" alarm_policy_ids set_alarm_policy_ids: list String,
-    /// 参数数组，暂时支持character_set_server （utf8｜latin1｜gbk｜utf8mb4） ，lower_case_table_names，1-大小写不敏感，0-大小写敏感
+    /// Parameter array. Currently supports character_set_server (utf8 | latin1 | gbk | utf8mb4) and lower_case_table_names. 1: case-insensitive, 0: case-sensitive
     "ClusterParams" cluster_params set_cluster_params: list ParamItem,
-    /// 参数模板ID，可以通过查询参数模板信息DescribeParamTemplates获得参数模板ID
+    /// Parameter template ID, which can be obtained by querying parameter template information through DescribeParamTemplates
     "ParamTemplateId" param_template_id set_param_template_id: i64,
-    /// 实例初始化配置信息，主要用于购买集群时选不同规格实例
+    /// Instance initialization configuration information, mainly used for selecting different specification instances during cluster purchase
     "InstanceInitInfos" instance_init_infos set_instance_init_infos: list InstanceInitInfo,
-    /// 0-下单并支付 1-下单
+    /// 0-Place order and pay 1-Place order
     "DealMode" deal_mode set_deal_mode: i64,
-    /// 计算节点付费模式：0-按量计费，1-预付费
+    /// Pay-per-compute-node model. Valid values: 0 (pay-as-you-go) and 1 (prepaid).
     "PayMode" pay_mode set_pay_mode: i64,
-    /// 时间
+    /// Time
     "TimeSpan" time_span set_time_span: i64,
-    /// 单位
+    /// Unit
     "TimeUnit" time_unit set_time_unit: str,
-    /// 回档库信息
+    /// Rollback database information
     "RollbackDatabases" rollback_databases set_rollback_databases: list RollbackDatabase,
-    /// 回档表信息
+    /// Rollback table information
     "RollbackTables" rollback_tables set_rollback_tables: list RollbackTable,
-    /// 原ro实例信息
+    /// Information of the source read-only instance
     "OriginalROInstanceList" original_ro_instance_list set_original_ro_instance_list: list String,
-    /// 项目id
+    /// Project ID.
     "ProjectId" project_id set_project_id: i64,
-    /// 是否开启归档，可选范围
+    /// Whether archive is enabled. Optional range:
     /// - yes
-    /// - no默认值:yes
+    /// - no. Default value: yes
     "AutoArchive" auto_archive set_auto_archive: str,
-    /// 是否从保存备份中恢复
+    /// Whether to restore from a saved backup
     "FromSaveBackup" from_save_backup set_from_save_backup: bool,
-    /// 同步方式。可选值：async、semisync、sync，默认异步。
+    /// Synchronization method. Available values: async, semisync, sync. Async as a default.
     "SyncWay" sync_way set_sync_way: str,
-    /// 半同步超时时间，单位ms。为保证业务稳定性，半同步复制存在退化逻辑，当主可用区集群在等待备可用区集群确认事务时若超过该超时时间，复制方式将降为异步复制。
+    /// Semi-sync timeout in milliseconds. To ensure business stability, semi-sync replication has a degradation logic. If the primary availability zone cluster exceeds this timeout period while waiting for the standby availability zone cluster to confirm a transaction, the replication method will degrade to asynchronous replication.
     ///
-    /// 取值范围：[1000, 4294967295]
+    /// Value range: [1000, 4294967295]
     ///
-    /// 单位：毫秒
+    /// Unit: ms
     ///
-    /// 默认值：10000
+    /// Default value: 10000
     "SemiSyncTimeout" semi_sync_timeout set_semi_sync_timeout: i64,
-    /// 备可用区
+    /// Secondary AZ
     "SlaveZone" slave_zone set_slave_zone: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "RollbackToNewCluster", RollbackToNewClusterRequest => RollbackToNewClusterResponse);
 
 rt::model! { read debug;
-/// RollbackToNewCluster返回参数结构体
+/// RollbackToNewCluster response structure.
 RollbackToNewClusterResponse {
-    /// 冻结流水ID
+    /// Frozen transaction ID
     "TranId" tran_id set_tran_id: str,
-    /// 订单号
+    /// Order ID.
     "DealNames" deal_names set_deal_names: list String,
-    /// 资源ID列表（该字段已不再维护，请使用dealNames字段查询接口DescribeResourcesByDealName获取资源ID）
+    /// Resource ID list (this field is no longer maintained. To obtain resource IDs, please use the dealNames field to query the DescribeResourcesByDealName API)
     "ResourceIds" resource_ids set_resource_ids: list String,
-    /// 集群ID列表（该字段已不再维护，请使用dealNames字段查询接口DescribeResourcesByDealName获取集群ID）
+    /// Cluster ID list (this field is no longer maintained; please use the dealNames field to query the DescribeResourcesByDealName API to get the cluster ID)
     "ClusterIds" cluster_ids set_cluster_ids: list String,
-    /// 大订单号
+    /// Large order number
     "BigDealIds" big_deal_ids set_big_deal_ids: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 审计规则的规则过滤条件
+/// Rule filter criteria for the audit rule.
 RuleFilters {
-    /// 审计规则过滤条件的参数名称。可选值：host – 客户端 IP；user – 数据库账户；dbName – 数据库名称；sqlType-SQL类型；sql-sql语句；affectRows -影响行数；sentRows-返回行数；checkRows-扫描行数；execTime-执行时间。
+    /// Parameter name for the audit rule filter criteria. Available values: host – client IP; user – database account; dbName – database name; sqlType – SQL type; sql – SQL statement; affectRows – number of affected rows; sentRows – number of returned rows; checkRows – number of scanned rows; execTime – execution time.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 审计规则过滤条件的匹配类型。可选值：INC – 包含；EXC – 不包含；EQS – 等于；NEQ – 不等于；REG-正则；GT-大于；LT-小于。
+    /// Match type of the audit rule filter criteria. Available values: INC – include; EXC – exclude; EQS – equal; NEQ – not equal; REG – regular; GT – greater than; LT – less than.
     ///
     /// Required.
     "Compare" compare set_compare: str,
-    /// 审计规则过滤条件的匹配值。
+    /// Matching value of the filter criteria for the audit rule.
     ///
     /// Required.
     "Value" value set_value: list String,
 } }
 
 rt::model! { read debug;
-/// 规则模板内容
+/// Rule template content.
 RuleTemplateInfo {
-    /// 规则模板ID。
+    /// Rule template ID.
     "RuleTemplateId" rule_template_id set_rule_template_id: str,
-    /// 规则模板名称。
+    /// Rule template name.
     "RuleTemplateName" rule_template_name set_rule_template_name: str,
-    /// 规则内容。
+    /// Rule content.
     "RuleFilters" rule_filters set_rule_filters: list RuleFilters,
-    /// 告警等级。1-低风险，2-中风险，3-高风险。
+    /// Alarm level. Valid values: 1 - Low risk, 2 - Medium risk, 3 - High risk.
     "AlarmLevel" alarm_level set_alarm_level: i64,
-    /// 告警策略。0-不告警，1-告警。
+    /// Alarm policy. Valid values: 0 - Alarm disabled, 1 - Alarm enabled.
     "AlarmPolicy" alarm_policy set_alarm_policy: i64,
-    /// 规则描述。
+    /// Rule description.
     "Description" description set_description: str,
 } }
 
 rt::model! { read debug;
-/// 资源包明细说明
+/// Resource pack details
 SalePackageSpec {
-    /// 资源包使用地域
+    /// Region of use for the resource package
     "PackageRegion" package_region set_package_region: str,
-    /// 资源包类型
-    /// CCU-计算资源包
-    /// DISK-存储资源包
+    /// Resource package type
+    /// CCU: compute resource package
+    /// DISK: storage resource package.
     "PackageType" package_type set_package_type: str,
-    /// 资源包版本
-    /// base-基础版本，common-通用版本，enterprise-企业版本
+    /// Resource pack version
+    /// base: basic edition, common: general edition, enterprise: Enterprise Edition
     "PackageVersion" package_version set_package_version: str,
-    /// 当前版本资源包最小资源数，计算资源单位：个；存储资源：GB
+    /// Minimum number of resources in the current resource package version. Compute resource unit: count; storage resource: GB.
     "MinPackageSpec" min_package_spec set_min_package_spec: f64,
-    /// 当前版本资源包最大资源数，计算资源单位：个；存储资源：GB
+    /// Maximum number of resources in the current resource package version. Compute resource unit: count; storage resource: GB.
     "MaxPackageSpec" max_package_spec set_max_package_spec: f64,
-    /// 资源包有效期，单位:天
+    /// Resource pack validity period. Unit: day.
     "ExpireDay" expire_day set_expire_day: i64,
 } }
 
 rt::model! { read debug;
-/// 售卖地域信息
+/// Sales region information
 SaleRegion {
-    /// 地域英文名
+    /// English name of the region
     "Region" region set_region: str,
-    /// 地域数字ID
+    /// Region numeric ID.
     "RegionId" region_id set_region_id: i64,
-    /// 地域中文名
+    /// Region Name in Chinese
     "RegionZh" region_zh set_region_zh: str,
-    /// 可售卖可用区列表
+    /// List of available saleable zones
     "ZoneSet" zone_set set_zone_set: list SaleZone,
-    /// 引擎类型
+    /// Engine type.
     "DbType" db_type set_db_type: str,
-    /// 地域模块支持情况
+    /// Region module support status
     "Modules" modules set_modules: list Module,
 } }
 
 rt::model! { read debug;
-/// 售卖可用区信息
+/// Information on AZs for sale.
 SaleZone {
-    /// 可用区英文名
+    /// Availability zone name
     "Zone" zone set_zone: str,
-    /// 可用区数字ID
+    /// Availability zone numeric ID
     "ZoneId" zone_id set_zone_id: i64,
-    /// 可用区中文名
+    /// AZ Chinese name
     "ZoneZh" zone_zh set_zone_zh: str,
-    /// 是否支持serverless集群
+    /// Whether serverless cluster is supported
     ///
-    /// 0:不支持
-    ///
-    /// 1:支持
+    /// 0: not supported
+    /// 1: Support
     "IsSupportServerless" is_support_serverless set_is_support_serverless: i64,
-    /// 是否支持普通集群
-    ///
-    /// 0:不支持
-    ///
-    /// 1:支持
+    /// Whether a general cluster is supported
+    /// 0: not supported
+    /// 1: Support
     "IsSupportNormal" is_support_normal set_is_support_normal: i64,
-    /// 物理区
+    /// Physical zone
     "PhysicalZone" physical_zone set_physical_zone: str,
-    /// 用户是否有可用区权限
+    /// Whether the user has AZ permissions
     "HasPermission" has_permission set_has_permission: bool,
-    /// 是否为全链路RDMA可用区
+    /// Whether it is an all-link RDMA availability zone
     "IsWholeRdmaZone" is_whole_rdma_zone set_is_whole_rdma_zone: str,
-    /// 当前可用区是否允许新购集群，1:允许，0:不允许
+    /// Whether new cluster purchase is allowed in the current AZ. 1: allowed, 0: not allowed
     "IsSupportCreateCluster" is_support_create_cluster set_is_support_create_cluster: i64,
 } }
 
 rt::model! { read debug;
-/// 遗留备份列表
+/// Legacy backup list
 SaveBackupClusterInfo {
-    /// 遗照备份id
+    /// Backup id
     "BackupId" backup_id set_backup_id: i64,
-    /// 集群id
+    /// Cluster ID.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 集群名称
+    /// Cluster name.
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 地域
+    /// Region.
     "Region" region set_region: str,
-    /// 可用区
+    /// Availability zone
     "Zone" zone set_zone: str,
-    /// 备份时间
+    /// Backup time
     "BackupTime" backup_time set_backup_time: str,
-    /// 数据库版本
+    /// Database version.
     "DbVersion" db_version set_db_version: str,
-    /// Db类型(NORMAL, SERVERLESS)
+    /// Db type. Available values: NORMAL, SERVERLESS
     "DbMode" db_mode set_db_mode: str,
-    /// 集群状态
+    /// Cluster status.
     "ClusterStatus" cluster_status set_cluster_status: str,
-    /// 任务列表
+    /// Task list
     "Tasks" tasks set_tasks: list ObjectTask,
 } }
 
 rt::model! { write debug;
-/// Request of `SearchClusterDatabases` (搜索集群数据库列表).
+/// Request of `SearchClusterDatabases` (Searches the cluster database list).
 ///
-/// 本接口（SearchClusterDatabases）用于搜索集群数据库列表。
+/// This API is used to search the cluster database list.
 SearchClusterDatabasesRequest {
-    /// 集群id
+    /// Cluster ID.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 数据库名
+    /// Database name
     "Database" database set_database: str,
-    /// 是否精确搜索。
-    /// 0: 模糊搜索 1:精确搜索
-    /// 默认为0
+    /// Whether to perform an exact search.
+    /// Valid values: `0` (fuzzy search), `1` (exact search).
+    /// The default is 0.
     "MatchType" match_type set_match_type: i64,
 } }
 rt::action!("cynosdb", "2019-01-07", "SearchClusterDatabases", SearchClusterDatabasesRequest => SearchClusterDatabasesResponse);
 
 rt::model! { read debug;
-/// SearchClusterDatabases返回参数结构体
+/// SearchClusterDatabases response structure.
 SearchClusterDatabasesResponse {
-    /// 数据库列表
+    /// Database list.
     "Databases" databases set_databases: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SearchClusterTables` (搜索集群数据表列表).
+/// Request of `SearchClusterTables` (Lists data tables in a search cluster).
 ///
-/// 本接口（SearchClusterTables）用于搜索集群数据表列表。
+/// This API is used to search the cluster data table list.
 SearchClusterTablesRequest {
-    /// 集群id
+    /// Cluster ID.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 数据库名
+    /// Database name
     "Database" database set_database: str,
-    /// 数据表名
+    /// Data table name
     "Table" table set_table: str,
-    /// 数据表类型：
-    /// view：只返回 view，
-    /// base_table： 只返回基本表，
-    /// all：返回 view 和表
+    /// Table type:
+    /// View: only return view
+    /// base_table: only return basic tables
+    /// all: return views and tables.
     "TableType" table_type set_table_type: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "SearchClusterTables", SearchClusterTablesRequest => SearchClusterTablesResponse);
 
 rt::model! { read debug;
-/// SearchClusterTables返回参数结构体
+/// SearchClusterTables response structure.
 SearchClusterTablesResponse {
-    /// 数据表列表
+    /// Data table list
     "Tables" tables set_tables: list DatabaseTables,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 安全组详情
+/// Security group details
 SecurityGroup {
-    /// 项目ID
+    /// Project ID.
     "ProjectId" project_id set_project_id: i64,
-    /// 创建时间，时间格式：yyyy-mm-dd hh:mm:ss
+    /// Creation time. Time format: yyyy-mm-dd hh:mm:ss
     "CreateTime" create_time set_create_time: str,
-    /// 入站规则
+    /// Inbound rule
     "Inbound" inbound set_inbound: list PolicyRule,
-    /// 出站规则
+    /// Outbound rule
     "Outbound" outbound set_outbound: list PolicyRule,
-    /// 安全组ID
+    /// Security group ID
     "SecurityGroupId" security_group_id set_security_group_id: str,
-    /// 安全组名称
+    /// Security group name.
     "SecurityGroupName" security_group_name set_security_group_name: str,
-    /// 安全组备注
+    /// Security group remarks
     "SecurityGroupRemark" security_group_remark set_security_group_remark: str,
 } }
 
 rt::model! { read debug;
-/// serverless规格
+/// serverless specification
 ServerlessSpec {
-    /// cpu最小值
+    /// Minimum cpu value
     "MinCpu" min_cpu set_min_cpu: f64,
-    /// cpu最大值
+    /// Maximum value of cpu
     "MaxCpu" max_cpu set_max_cpu: f64,
-    /// 最大存储空间
+    /// maximum storage space
     "MaxStorageSize" max_storage_size set_max_storage_size: i64,
-    /// 是否为默认规格
+    /// Whether it is the default specification.
     "IsDefault" is_default set_is_default: i64,
-    /// 是否有库存
+    /// Whether there is inventory
     "HasStock" has_stock set_has_stock: bool,
-    /// 库存数量
+    /// Inventory quantity
     "StockCount" stock_count set_stock_count: i64,
-    /// 可用区库存信息
+    /// AZ inventory information
     "ZoneStockInfos" zone_stock_infos set_zone_stock_infos: list ServerlessZoneStockInfo,
 } }
 
 rt::model! { read debug;
-/// serverless类型的可用区库存信息
+/// Inventory information of availability zones for serverless type
 ServerlessZoneStockInfo {
-    /// 可用区
+    /// Availability zone
     "Zone" zone set_zone: str,
-    /// 存储量
+    /// Stored amount
     "StockCount" stock_count set_stock_count: i64,
-    /// 是否包含库存
+    /// Whether inventory is included
     "HasStock" has_stock set_has_stock: bool,
-    /// 从可用区库存信息
+    /// Secondary AZ inventory information
     "SlaveZoneStockInfos" slave_zone_stock_infos set_slave_zone_stock_infos: list SlaveZoneStockInfo,
 } }
 
 rt::model! { write debug;
-/// Request of `SetLibraDBClusterRenewFlag` (设置分析集群续费模式).
+/// Request of `SetLibraDBClusterRenewFlag` (Sets the renewal mode for an analytical cluster).
 ///
-/// 设置 TDSQL-C 分析集群是否续费
+/// Set whether to renew a TDSQL-C analysis cluster
 SetLibraDBClusterRenewFlagRequest {
-    /// 分析集群 ID 列表
+    /// Analytical cluster ID list
     "ResourceIds" resource_ids set_resource_ids: list String,
-    /// 续费标记 0:正常续费  1:自动续费 2:到期不续
+    /// Auto-renewal flag. 0: normal renewal. 1: automatic renewal. 2: non-renewal upon expiration.
     "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: i64,
 } }
 rt::action!("cynosdb", "2019-01-07", "SetLibraDBClusterRenewFlag", SetLibraDBClusterRenewFlagRequest => SetLibraDBClusterRenewFlagResponse);
 
 rt::model! { read debug;
-/// SetLibraDBClusterRenewFlag返回参数结构体
+/// SetLibraDBClusterRenewFlag response structure.
 SetLibraDBClusterRenewFlagResponse {
-    /// 数量
+    /// Quantity.
     "Count" count set_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SetRenewFlag` (设置自动续费).
+/// Request of `SetRenewFlag` (Sets auto-renewal).
 ///
-/// 本接口（SetRenewFlag）用于设置实例的自动续费功能。
+/// This API is used to set the auto-renewal feature of an instance.
 SetRenewFlagRequest {
-    /// 需操作的集群ID
+    /// Cluster ID to operate on
     ///
     /// Required.
     "ResourceIds" resource_ids set_resource_ids: list String,
-    /// 自动续费标志位，续费标记 0:正常续费  1:自动续费 2:到期不续
+    /// Auto-renewal flag. `0`: normal renewal. `1`: automatic renewal. `2`: non-renewal upon expiration.
     ///
     /// Required.
     "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: i64,
@@ -11564,234 +11561,234 @@ SetRenewFlagRequest {
 rt::action!("cynosdb", "2019-01-07", "SetRenewFlag", SetRenewFlagRequest => SetRenewFlagResponse);
 
 rt::model! { read debug;
-/// SetRenewFlag返回参数结构体
+/// SetRenewFlag response structure.
 SetRenewFlagResponse {
-    /// 操作成功实例数
+    /// Number of successfully operated instances
     "Count" count set_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 可用区属性项
+/// Availability zone attribute item
 SlaveZoneAttrItem {
-    /// 可用区
+    /// Availability zone
     "Zone" zone set_zone: str,
-    /// binlog同步方式
+    /// binlog synchronization mode
     "BinlogSyncWay" binlog_sync_way set_binlog_sync_way: str,
-    /// 半同步超时时间，单位ms
+    /// Semi-sync timeout period, in milliseconds.
     "SemiSyncTimeout" semi_sync_timeout set_semi_sync_timeout: i64,
 } }
 
 rt::model! { read debug;
-/// 备可用区库存信息
+/// Available zone inventory information
 SlaveZoneStockInfo {
-    /// 备可用区
+    /// Secondary AZ
     "SlaveZone" slave_zone set_slave_zone: str,
-    /// 备可用区的库存数量
+    /// Inventory quantity in spare availability zone
     "StockCount" stock_count set_stock_count: i128,
-    /// 备可用区是否有库存
+    /// Whether there is inventory in the spare AZ
     "HasStock" has_stock set_has_stock: bool,
 } }
 
 rt::model! { read debug;
-/// 实例慢查询信息
+/// Instance query statistics
 SlowQueriesItem {
-    /// 执行时间戳
+    /// Execution timestamp
     "Timestamp" timestamp set_timestamp: i64,
-    /// 执行时长，单位秒
+    /// Execution duration in seconds.
     "QueryTime" query_time set_query_time: f64,
-    /// sql语句
+    /// sql statement
     "SqlText" sql_text set_sql_text: str,
-    /// 客户端host
+    /// Client host
     "UserHost" user_host set_user_host: str,
-    /// 用户名
+    /// Username.
     "UserName" user_name set_user_name: str,
-    /// 数据库名
+    /// Database name
     "Database" database set_database: str,
-    /// 锁时长，单位秒
+    /// Lock duration in seconds.
     "LockTime" lock_time set_lock_time: f64,
-    /// 扫描行数
+    /// Number of scanned rows.
     "RowsExamined" rows_examined set_rows_examined: i64,
-    /// 返回行数
+    /// Rows returned
     "RowsSent" rows_sent set_rows_sent: i64,
-    /// sql模板
+    /// sql template
     "SqlTemplate" sql_template set_sql_template: str,
-    /// sql语句md5
+    /// md5 of the sql statement
     "SqlMd5" sql_md5 set_sql_md5: str,
-    /// 远程读取次数
-    /// 数据库内核版本大于3.1.12
+    /// Remote reading count
+    /// Database kernel version above 3.1.12
     "SyncReadCountRemote" sync_read_count_remote set_sync_read_count_remote: i64,
-    /// 远程读取的字节数
-    /// 数据库内核版本大于3.1.12
+    /// Number of remote read bytes
+    /// Database kernel version above 3.1.12
     "SyncReadBytesRemote" sync_read_bytes_remote set_sync_read_bytes_remote: i64,
-    /// 远程读取所花费的时间（微秒）
-    /// 数据库内核版本大于3.1.12
+    /// Time spent on remote reads (µs)
+    /// Database kernel version above 3.1.12
     "SyncReadTimeRemote" sync_read_time_remote set_sync_read_time_remote: i64,
-    /// 远程写入次数
-    /// 数据库内核版本大于3.1.12
+    /// Remote write count
+    /// Database kernel version above 3.1.12
     "SyncWriteCountRemote" sync_write_count_remote set_sync_write_count_remote: i64,
-    /// 远程写入的字节数。
-    /// 数据库内核版本大于3.1.12
+    /// Number of remote written bytes.
+    /// Database kernel version above 3.1.12
     "SyncWriteBytesRemote" sync_write_bytes_remote set_sync_write_bytes_remote: i64,
-    /// 远程写入所花费的时间（微秒）。
-    /// 数据库内核版本大于3.1.12
+    /// Time spent on remote writing (µs).
+    /// Database kernel version above 3.1.12
     "SyncWriteTimeRemote" sync_write_time_remote set_sync_write_time_remote: i64,
-    /// 事务提交延迟（微秒）
-    /// 数据库内核版本大于3.1.12
+    /// Transaction submission delay (µs)
+    /// Database kernel version above 3.1.12
     "TrxCommitDelay" trx_commit_delay set_trx_commit_delay: i64,
 } }
 
 rt::model! { write debug;
-/// 快照备份设置
+/// Snapshot backup settings
 SnapshotBackupConfig {
-    /// 系统自动时间
+    /// System automation time.
     "BackupCustomAutoTime" backup_custom_auto_time set_backup_custom_auto_time: bool,
-    /// 表示全备开始时间，[0-24*3600]， 如0:00, 1:00, 2:00 分别为 0，3600， 7200
+    /// Indicates the full backup start time. Value range: [0-24*3600]. For example, 0:00, 1:00, and 2:00 correspond to 0, 3600, and 7200 respectively.
     "BackupTimeBeg" backup_time_beg set_backup_time_beg: i128,
-    /// 表示全备结束时间，[0-24*3600]， 如0:00, 1:00, 2:00 分别为 0，3600， 7200
+    /// Indicates the full backup end time, [0-24*3600]. For example, 0:00, 1:00, and 2:00 correspond to 0, 3600, and 7200 respectively.
     "BackupTimeEnd" backup_time_end set_backup_time_end: i128,
-    /// 该参数目前不支持修改，无需填写。备份频率，长度为7的数组，分别对应周日到周六的备份方式，full-全量备份，increment-增量备份
+    /// Currently this parameter cannot be modified and is not required. Backup frequency, an array of length 7, corresponds to the backup method from Sunday to Saturday. full: full backup, increment: incremental backup.
     "BackupWeekDays" backup_week_days set_backup_week_days: list String,
-    /// 间隔时间
+    /// Interval
     "BackupIntervalTime" backup_interval_time set_backup_interval_time: i64,
-    /// 表示保留备份时长, 单位秒，超过该时间将被清理, 七天表示为3600247=604800，最大为158112000
+    /// Indicates the backup retention period in seconds. Data is cleaned up after this time. Seven days means 3600 × 24 × 7 = 604800. The maximum value is 158112000.
     "ReserveDuration" reserve_duration set_reserve_duration: i128,
-    /// 自动数据备份触发策略，periodically:自动周期备份,frequent:高频备份
+    /// Automatic data backup trigger policy. periodically: automatic periodic backup. frequent: high-frequency backup.
     "BackupTriggerStrategy" backup_trigger_strategy set_backup_trigger_strategy: str,
-    /// 保险箱信息
+    /// Safe information.
     "AutoCopyVaults" auto_copy_vaults set_auto_copy_vaults: list CreateBackupVaultItem,
 } }
 
 rt::model! { write debug;
-/// 稀疏备份配置
+/// Sparse backup configuration
 SparseBackupConfig {
-    /// 稀疏备份开关：ON/OFF
+    /// Sparse backup switch: ON/OFF
     "SparseBackupSwitch" sparse_backup_switch set_sparse_backup_switch: str,
-    /// 稀疏备份策略列表（1-3条）
+    /// List of sparse backup policies (1-3)
     "SparseBackupConfigInfos" sparse_backup_config_infos set_sparse_backup_config_infos: list SparseBackupConfigInfo,
 } }
 
 rt::model! { both debug;
-/// 稀疏备份策略配置信息
+/// Sparse backup policy configuration information
 SparseBackupConfigInfo {
-    /// 操作类型:add,modify,remove
+    /// Operation type: add, modify, remove
     ///
     /// Required.
     "OpType" op_type set_op_type: str,
-    /// 配置 ID
+    /// Configuration ID
     "ConfigId" config_id set_config_id: str,
-    /// 周期策略类型：weekly/monthly/yearly
+    /// Period policy type: weekly/monthly/yearly
     "SparsePeriodConfig" sparse_period_config set_sparse_period_config: str,
-    /// 周期时间配置
+    /// Periodic time configuration
     "SparsePeriodTime" sparse_period_time set_sparse_period_time: obj SparsePeriodTime,
-    /// 保留天数（7-7320天，最长20年）
+    /// Retention days (7-7320 days, up to 20 years)
     "SparseBackupSaveDays" sparse_backup_save_days set_sparse_backup_save_days: i64,
 } }
 
 rt::model! { read debug;
-/// 稀疏备份配置
+/// Sparse backup configuration
 SparseBackupConfigRsp {
-    /// 稀疏备份开关：ON/OFF
+    /// Backup switch: ON/OFF
     "SparseBackupSwitch" sparse_backup_switch set_sparse_backup_switch: str,
-    /// 稀疏备份策略列表（1-3条）
+    /// Sparse backup policy list (1-3)
     "SparseBackupConfigInfos" sparse_backup_config_infos set_sparse_backup_config_infos: list SparseBackupConfigInfo,
 } }
 
 rt::model! { both debug;
-/// 稀疏备份周期信息
+/// Sparse backup cycle information
 SparsePeriodTime {
-    /// 按周：星期几列表，1-7，1=周一，7=周日（仅 weekly 周期使用，最多7个）
+    /// By week: list of days of the week, 1-7, 1=Monday, 7=Sunday (only for weekly period, up to 7)
     "WeekDays" week_days set_week_days: list i64,
-    /// 按月：日期列表，1-31（仅 monthly 周期使用，最多7个）
+    /// Monthly: date list, 1-31 (only for monthly cycle, up to 7)
     "Days" days set_days: list i64,
-    /// 按年：月日组合列表（仅 yearly 周期使用，最多7个）
+    /// Yearly: list of month-day combinations (only for yearly cycle, up to 7)
     "MonthDays" month_days set_month_days: list MonthDay,
 } }
 
 rt::model! { write debug;
-/// Request of `StartCLSDelivery` (开启日志投递).
+/// Request of `StartCLSDelivery` (Enables log delivery).
 ///
-/// 本接口（StartCLSDelivery）用于开启日志投递功能。
+/// This API is used to enable log delivery.
 StartCLSDeliveryRequest {
-    /// 实例id
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 开通的日志主题id
+    /// id of the enabled log topic
     ///
     /// Required.
     "CLSTopicIds" cls_topic_ids set_cls_topic_ids: list String,
-    /// 日志类型
+    /// Log type
     "LogType" log_type set_log_type: str,
-    /// 是否维护时间运行
+    /// Whether it is running during the maintenance time
     "IsInMaintainPeriod" is_in_maintain_period set_is_in_maintain_period: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "StartCLSDelivery", StartCLSDeliveryRequest => StartCLSDeliveryResponse);
 
 rt::model! { read debug;
-/// StartCLSDelivery返回参数结构体
+/// StartCLSDelivery response structure.
 StartCLSDeliveryResponse {
-    /// 异步任务id
+    /// Asynchronous task ID.
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `StopCLSDelivery` (停止日志投递).
+/// Request of `StopCLSDelivery` (Disables log delivery).
 ///
-/// 本接口（StopCLSDelivery）用于停止日志投递功能。
+/// This API is used to disable the log delivery feature.
 StopCLSDeliveryRequest {
-    /// 实例id
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 日志主题id
+    /// Log topic id
     ///
     /// Required.
     "CLSTopicIds" cls_topic_ids set_cls_topic_ids: list String,
-    /// 日志类型
+    /// Log type
     "LogType" log_type set_log_type: str,
-    /// 是否维护时间运行
+    /// Whether to run during the maintenance time
     "IsInMaintainPeriod" is_in_maintain_period set_is_in_maintain_period: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "StopCLSDelivery", StopCLSDeliveryRequest => StopCLSDeliveryResponse);
 
 rt::model! { read debug;
-/// StopCLSDelivery返回参数结构体
+/// StopCLSDelivery response structure.
 StopCLSDeliveryResponse {
-    /// 异步任务id
+    /// Asynchronous task ID.
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 转换集群log bin开关
+/// Switch the log bin of the cluster
 SwitchClusterLogBin {
-    /// 状态
+    /// Status.
     "Status" status set_status: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SwitchClusterVpc` (更换集群vpc).
+/// Request of `SwitchClusterVpc` (Replaces the vpc of a cluster).
 ///
-/// 本接口（SwitchClusterVpc）用于更换集群vpc。
+/// This API is used to replace the cluster vpc.
 SwitchClusterVpcRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 字符串vpc id
+    /// vpc id in string format
     ///
     /// Required.
     "UniqVpcId" uniq_vpc_id set_uniq_vpc_id: str,
-    /// 字符串子网id
+    /// String subnet id.
     ///
     /// Required.
     "UniqSubnetId" uniq_subnet_id set_uniq_subnet_id: str,
-    /// 旧地址回收时间
+    /// Old address reclamation time
     ///
     /// Required.
     "OldIpReserveHours" old_ip_reserve_hours set_old_ip_reserve_hours: i64,
@@ -11799,69 +11796,69 @@ SwitchClusterVpcRequest {
 rt::action!("cynosdb", "2019-01-07", "SwitchClusterVpc", SwitchClusterVpcRequest => SwitchClusterVpcResponse);
 
 rt::model! { read debug;
-/// SwitchClusterVpc返回参数结构体
+/// SwitchClusterVpc response structure.
 SwitchClusterVpcResponse {
-    /// 异步任务id。
+    /// Async task id.
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SwitchClusterZone` (主备可用区切换).
+/// Request of `SwitchClusterZone` (Performs primary/secondary availability zone switch).
 ///
-/// 本接口（SwitchClusterZone）用于切换集群的主备可用区。
+/// This API is used to switch the primary and secondary AZs of a cluster.
 SwitchClusterZoneRequest {
-    /// 集群Id
+    /// Cluster Id.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 当前可用区
+    /// Current availability zone
     ///
     /// Required.
     "OldZone" old_zone set_old_zone: str,
-    /// 要切换到的可用区
+    /// Availability zone to switch to
     ///
     /// Required.
     "NewZone" new_zone set_new_zone: str,
-    /// 维护期间执行-yes,立即执行-no
+    /// Execute during the maintenance period - yes, immediate execution - no
     "IsInMaintainPeriod" is_in_maintain_period set_is_in_maintain_period: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "SwitchClusterZone", SwitchClusterZoneRequest => SwitchClusterZoneResponse);
 
 rt::model! { read debug;
-/// SwitchClusterZone返回参数结构体
+/// SwitchClusterZone response structure.
 SwitchClusterZoneResponse {
-    /// 任务id
+    /// Task ID.
     "TaskId" task_id set_task_id: i64,
-    /// 异步FlowId
+    /// Async FlowId
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SwitchProxyVpc` (更换数据库代理vpc).
+/// Request of `SwitchProxyVpc` (Replaces the vpc of a database proxy).
 ///
-/// 本接口（SwitchProxyVpc）用于更换数据库代理vpc。
+/// This API is used to replace the vpc of a database proxy.
 SwitchProxyVpcRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 字符串vpc id
+    /// vpc id
     ///
     /// Required.
     "UniqVpcId" uniq_vpc_id set_uniq_vpc_id: str,
-    /// 字符串子网id
+    /// String subnet id
     ///
     /// Required.
     "UniqSubnetId" uniq_subnet_id set_uniq_subnet_id: str,
-    /// 旧地址回收时间
+    /// Old address reclamation time
     ///
     /// Required.
     "OldIpReserveHours" old_ip_reserve_hours set_old_ip_reserve_hours: i64,
-    /// 数据库代理组Id（该参数为必填项，可以通过DescribeProxies接口获得）
+    /// Database Proxy Group Id (required; can be obtained through the DescribeProxies API)
     ///
     /// Required.
     "ProxyGroupId" proxy_group_id set_proxy_group_id: str,
@@ -11869,66 +11866,66 @@ SwitchProxyVpcRequest {
 rt::action!("cynosdb", "2019-01-07", "SwitchProxyVpc", SwitchProxyVpcRequest => SwitchProxyVpcResponse);
 
 rt::model! { read debug;
-/// SwitchProxyVpc返回参数结构体
+/// SwitchProxyVpc response structure.
 SwitchProxyVpcResponse {
-    /// 异步任务id。
+    /// Async task id.
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 表映射关系
+/// Table mapping relationship
 TableMappingObject {
-    /// 源端实例Id
+    /// Source instance Id
     "SrcInstanceId" src_instance_id set_src_instance_id: str,
-    /// 数据库名称
+    /// Database name.
     "DatabaseName" database_name set_database_name: str,
-    /// 表名
+    /// Table name
     "TableName" table_name set_table_name: str,
-    /// 映射数据库名称
+    /// Map database names
     "MapDatabaseName" map_database_name set_map_database_name: str,
-    /// 映射表名
+    /// Mapping table name
     "MapTableName" map_table_name set_map_table_name: str,
-    /// 同步状态
+    /// Synchronization status
     "Status" status set_status: str,
-    /// 同步进度
+    /// Sync progress
     "Process" process set_process: f64,
-    /// 延迟
+    /// Delay
     "Lag" lag set_lag: i64,
-    /// 消息
+    /// Message
     "Message" message set_message: str,
-    /// 是否为主表
+    /// Whether it is the main table
     "IsPrimary" is_primary set_is_primary: bool,
-    /// 虚拟列填充值
+    /// Fill value of the virtual column
     "VirtualColValue" virtual_col_value set_virtual_col_value: str,
 } }
 
 rt::model! { both debug;
-/// mysql表权限
+/// mysql table permission
 TablePrivileges {
-    /// 数据库名
+    /// Database name
     ///
     /// Required.
     "Db" db set_db: str,
-    /// 表名
+    /// Table name
     ///
     /// Required.
     "TableName" table_name set_table_name: str,
-    /// 权限列表
+    /// Permission list
     ///
     /// Required.
     "Privileges" privileges set_privileges: list String,
 } }
 
 rt::model! { both debug;
-/// 集群绑定的标签信息，包含标签键TagKey和标签值TagValue
+/// Tag information bound to the cluster, including TagKey and TagValue
 Tag {
-    /// 标签键
+    /// Tag key.
     ///
     /// Required.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签值
+    /// Tag value.
     ///
     /// Required.
     "TagValue" tag_value set_tag_value: str,
@@ -11937,77 +11934,77 @@ Tag {
 rt::model! { read debug;
 /// TaskMaintainInfo
 TaskMaintainInfo {
-    /// 执行开始时间(距离0点的秒数)
+    /// Execution start time (seconds from 00:00:00)
     "MaintainStartTime" maintain_start_time set_maintain_start_time: i64,
-    /// 持续的时间(单位：秒)
+    /// Continuous time (unit: second)
     "MaintainDuration" maintain_duration set_maintain_duration: i64,
-    /// 可以执行的时间，枚举值：["Mon","Tue","Wed","Thu","Fri", "Sat", "Sun"]
+    /// The time when it can be executed. Enumeration values: ["Mon","Tue","Wed","Thu","Fri", "Sat", "Sun"]
     "MaintainWeekDays" maintain_week_days set_maintain_week_days: list String,
 } }
 
 rt::model! { read debug;
-/// 任务进度查询
+/// Task progress query
 TaskProgressInfo {
-    /// 当前步骤
+    /// Details of the current step
     "CurrentStep" current_step set_current_step: str,
-    /// 当前进度
+    /// Current progress
     "CurrentStepProgress" current_step_progress set_current_step_progress: i64,
-    /// 预估时间
+    /// Estimated Time
     "CurrentStepRemainingTime" current_step_remaining_time set_current_step_remaining_time: str,
 } }
 
 rt::model! { read debug;
-/// 参数模板详情
+/// Parameter template details
 TemplateParamInfo {
-    /// 当前值
+    /// Current value
     "CurrentValue" current_value set_current_value: str,
-    /// 默认值
+    /// Default value
     "Default" default(default_value) set_default: str,
-    /// 参数类型为enum时可选的值类型集合
+    /// Value type collection that is optional when the parameter type is enum
     "EnumValue" enum_value set_enum_value: list String,
-    /// 参数类型为float/integer时的最大值
+    /// Maximum value when the parameter type is float/integer.
     "Max" max set_max: str,
-    /// 参数类型为float/integer时的最小值
+    /// Minimum value when the parameter type is float/integer
     "Min" min set_min: str,
-    /// 参数名称
+    /// Parameter name.
     "ParamName" param_name set_param_name: str,
-    /// 是否需要重启
+    /// Whether restart is required
     "NeedReboot" need_reboot set_need_reboot: i64,
-    /// 参数描述
+    /// Parameter description
     "Description" description set_description: str,
-    /// 参数类型，integer/float/string/enum
+    /// Parameter type. Valid values: integer, float, string, enum.
     "ParamType" param_type set_param_type: str,
 } }
 
 rt::model! { read debug;
-/// 计费询价结果
+/// Billing inquiry result
 TradePrice {
-    /// 预付费模式下资源总价，不包含优惠，单位:分
+    /// Resource total price under prepaid mode, excluding discounts. Unit: cent.
     "TotalPrice" total_price set_total_price: i64,
-    /// 总的折扣，100表示100%不打折
+    /// Total discount. 100 means 100% no discount.
     "Discount" discount set_discount: f64,
-    /// 预付费模式下的优惠后总价, 单位: 分,例如用户享有折扣 =TotalPrice × Discount
+    /// Discounted total price under prepaid mode, unit: cent. For example, if a user enjoys a discount, it is TotalPrice × Discount.
     "TotalPriceDiscount" total_price_discount set_total_price_discount: i64,
-    /// 后付费模式下的单位资源价格，不包含优惠，单位:分
+    /// Unit resource price in postpaid mode, excluding discounts. Unit: cent
     "UnitPrice" unit_price set_unit_price: i64,
-    /// 优惠后后付费模式下的单位资源价格, 单位: 分,例如用户享有折扣=UnitPricet × Discount
+    /// Unit resource price under postpaid mode after Discount, unit: cent. For example, if a user enjoys a Discount, it is UnitPrice × Discount.
     "UnitPriceDiscount" unit_price_discount set_unit_price_discount: i64,
-    /// 计费价格单位
+    /// Billing price unit
     "ChargeUnit" charge_unit set_charge_unit: str,
-    /// 高精度下不包含优惠价格
+    /// High-precision price excluding discounts
     "UnitPriceHighPrecision" unit_price_high_precision set_unit_price_high_precision: str,
-    /// 高精度下优惠后价格
+    /// Discounted price at high precision
     "UnitPriceDiscountHighPrecision" unit_price_discount_high_precision set_unit_price_discount_high_precision: str,
-    /// 货币单位
+    /// Currency unit.
     "AmountUnit" amount_unit set_amount_unit: str,
 } }
 
 rt::model! { write debug;
-/// Request of `TransferClusterPrepayToPostpay` (预付费集群转后付费集群).
+/// Request of `TransferClusterPrepayToPostpay` (Converts a prepaid cluster to a postpaid cluster).
 ///
-/// 本接口（TransferClusterPrepayToPostpay）用于将预付费集群转为后付费集群
+/// This API is used to convert a prepaid cluster to a postpaid cluster.
 TransferClusterPrepayToPostpayRequest {
-    /// 集群id
+    /// Cluster ID.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -12015,65 +12012,65 @@ TransferClusterPrepayToPostpayRequest {
 rt::action!("cynosdb", "2019-01-07", "TransferClusterPrepayToPostpay", TransferClusterPrepayToPostpayRequest => TransferClusterPrepayToPostpayResponse);
 
 rt::model! { read debug;
-/// TransferClusterPrepayToPostpay返回参数结构体
+/// TransferClusterPrepayToPostpay response structure.
 TransferClusterPrepayToPostpayResponse {
-    /// 预付费总订单号
+    /// Prepaid Total Order Number
     "BigDealIds" big_deal_ids set_big_deal_ids: list String,
-    /// 冻结流水
+    /// Frozen transaction
     "TranId" tran_id set_tran_id: str,
-    /// 订单号
+    /// Order ID.
     "DealNames" deal_names set_deal_names: list String,
-    /// 资源id
+    /// Resource id
     "ResourceIds" resource_ids set_resource_ids: list String,
-    /// 集群id
+    /// Cluster ID.
     "ClusterIds" cluster_ids set_cluster_ids: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `TransferClusterZone` (跨可用区迁移).
+/// Request of `TransferClusterZone` (Migrates across AZs).
 ///
-/// 本接口（TransferClusterZone）用于发起跨可用区迁移。
+/// This API is used to initiate cross-AZ migration.
 TransferClusterZoneRequest {
-    /// 源集群Id
+    /// Source cluster Id
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 目标可用区
+    /// Target zone
     ///
     /// Required.
     "DstZone" dst_zone set_dst_zone: str,
-    /// 跨可用区迁移主从数据延迟校验阈值，单位毫秒(ms)
+    /// Threshold for primary-secondary data latency verification during cross-AZ migration, in milliseconds (ms).
     ///
     /// Required.
     "MaxLag" max_lag set_max_lag: i64,
-    /// Immediate:立即执行，InMaintain:时间窗口执行
+    /// Immediate: immediate execution. InMaintain: execute within the time window.
     ///
     /// Required.
     "TransferType" transfer_type set_transfer_type: str,
-    /// 多可用区备区
+    /// Secondary AZ in a multi-availability zone
     "DstSlaveZone" dst_slave_zone set_dst_slave_zone: str,
-    /// proxy迁移的目标可用区信息
+    /// Target zone info for proxy migration
     "ProxyZones" proxy_zones set_proxy_zones: list ProxyZone,
 } }
 rt::action!("cynosdb", "2019-01-07", "TransferClusterZone", TransferClusterZoneRequest => TransferClusterZoneResponse);
 
 rt::model! { read debug;
-/// TransferClusterZone返回参数结构体
+/// TransferClusterZone response structure.
 TransferClusterZoneResponse {
-    /// 异步任务id
+    /// Asynchronous task ID.
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `TransferStoragePrepayToPostpay` (预付费存储转后付费存储).
+/// Request of `TransferStoragePrepayToPostpay` (Switch prepaid storage to postpaid storage).
 ///
-/// 本接口（TransferStoragePrepayToPostpay）用于将预付费存储转为后付费存储
+/// This API is used to convert prepaid storage to postpaid storage.
 TransferStoragePrepayToPostpayRequest {
-    /// 集群id
+    /// Cluster ID.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -12081,68 +12078,68 @@ TransferStoragePrepayToPostpayRequest {
 rt::action!("cynosdb", "2019-01-07", "TransferStoragePrepayToPostpay", TransferStoragePrepayToPostpayRequest => TransferStoragePrepayToPostpayResponse);
 
 rt::model! { read debug;
-/// TransferStoragePrepayToPostpay返回参数结构体
+/// TransferStoragePrepayToPostpay response structure.
 TransferStoragePrepayToPostpayResponse {
-    /// 预付费总订单号
+    /// Prepaid Total Order Number
     "BigDealIds" big_deal_ids set_big_deal_ids: list String,
-    /// 订单号
+    /// Order ID.
     "DealNames" deal_names set_deal_names: list String,
-    /// 资源id
+    /// Resource id
     "ResourceIds" resource_ids set_resource_ids: list String,
-    /// 集群id
+    /// Cluster ID.
     "ClusterIds" cluster_ids set_cluster_ids: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UnbindClusterResourcePackages` (cynos解绑资源包).
+/// Request of `UnbindClusterResourcePackages` (Unbinds resource packs from cynos).
 ///
-/// 本接口（UnbindClusterResourcePackages）用于解除资源包与集群之间的绑定关系。
+/// This API is used to unbind resource packages from clusters.
 UnbindClusterResourcePackagesRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 资源包唯一ID,如果不传，解绑该实例绑定的所有资源包
+    /// Unique ID of the resource package. If not provided, unbind all resource packages associated with the instance.
     "PackageIds" package_ids set_package_ids: list String,
 } }
 rt::action!("cynosdb", "2019-01-07", "UnbindClusterResourcePackages", UnbindClusterResourcePackagesRequest => UnbindClusterResourcePackagesResponse);
 
 rt::model! { read debug;
-/// UnbindClusterResourcePackages返回参数结构体
+/// UnbindClusterResourcePackages response structure.
 UnbindClusterResourcePackagesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 分析实例版本升级，升级之后用于灰度的连接信息
+/// Analyze the instance version upgrade and the connection information used for grayscale after the upgrade.
 UpgradeAnalysisInstanceVersionInfo {
     /// ip
     "Vip" vip set_vip: str,
-    /// 端口
+    /// Port
     "Vport" vport set_vport: i64,
-    /// 版本
+    /// Version.
     "EngineVersion" engine_version set_engine_version: str,
-    /// 到期时间
+    /// Expiration time.
     "ExpiredTime" expired_time set_expired_time: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `UpgradeClusterVersion` (更新内核小版本).
+/// Request of `UpgradeClusterVersion` (Updates the kernel minor version).
 ///
-/// 本接口（UpgradeClusterVersion）用于更新内核小版本。
+/// This API is used to update the kernel minor version.
 UpgradeClusterVersionRequest {
-    /// 集群id
+    /// Cluster ID.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 内核版本
+    /// Kernel version
     ///
     /// Required.
     "CynosVersion" cynos_version set_cynos_version: str,
-    /// 升级时间类型，可选：upgradeImmediate,upgradeInMaintain
+    /// Upgrade time type. Options: upgradeImmediate, upgradeInMaintain
     ///
     /// Required.
     "UpgradeType" upgrade_type set_upgrade_type: str,
@@ -12150,71 +12147,71 @@ UpgradeClusterVersionRequest {
 rt::action!("cynosdb", "2019-01-07", "UpgradeClusterVersion", UpgradeClusterVersionRequest => UpgradeClusterVersionResponse);
 
 rt::model! { read debug;
-/// UpgradeClusterVersion返回参数结构体
+/// UpgradeClusterVersion response structure.
 UpgradeClusterVersionResponse {
-    /// 异步任务id
+    /// Async task id
     "FlowId" flow_id set_flow_id: i64,
-    /// 任务 ID
+    /// Task ID.
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpgradeInstance` (实例变配).
+/// Request of `UpgradeInstance` (Adjusts instance configuration).
 ///
-/// 本接口（UpgradeInstance）用于实例变配。
+/// This API is used to upgrade or downgrade the configuration of an instance.
 UpgradeInstanceRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 数据库CPU
+    /// Database CPU
     ///
     /// Required.
     "Cpu" cpu set_cpu: i64,
-    /// 数据库内存，单位GB
+    /// Database memory in GB
     ///
     /// Required.
     "Memory" memory set_memory: i64,
-    /// 升级类型：upgradeImmediate，upgradeInMaintain
+    /// Upgrade type: upgradeImmediate, upgradeInMaintain
     ///
     /// Required.
     "UpgradeType" upgrade_type set_upgrade_type: str,
-    /// 实例机器类型
-    /// 1. common，通用型。
-    /// 2. exclusive，独享型。
+    /// Instance machine type
+    /// 1. common: universal type.
+    /// 2. exclusive: dedicated.
     "DeviceType" device_type set_device_type: str,
-    /// 该参数已废弃
+    /// This parameter has been deprecated.
     "StorageLimit" storage_limit set_storage_limit: i128,
-    /// 是否自动选择代金券 1是 0否 默认为0
+    /// Whether to automatically select a voucher. 1: Yes; 0: No. Default is 0.
     "AutoVoucher" auto_voucher set_auto_voucher: i64,
-    /// 该参数已废弃
+    /// This parameter has been deprecated.
     "DbType" db_type set_db_type: str,
-    /// 交易模式 0-下单并支付 1-下单
+    /// Transaction mode 0-Place order and pay 1-Place order
     "DealMode" deal_mode set_deal_mode: i64,
-    /// NormalUpgrade：普通变配，FastUpgrade：极速变配，若变配过程判断会造成闪断，变配流程会终止。
+    /// NormalUpgrade: adjust. FastUpgrade: rapid configuration change. If the configuration adjustment is judged to cause a transient disconnection, the configuration adjustment process will be terminated.
     "UpgradeMode" upgrade_mode set_upgrade_mode: str,
-    /// proxy同步升级
+    /// Synchronously upgrade proxy
     "UpgradeProxy" upgrade_proxy set_upgrade_proxy: obj UpgradeProxy,
 } }
 rt::action!("cynosdb", "2019-01-07", "UpgradeInstance", UpgradeInstanceRequest => UpgradeInstanceResponse);
 
 rt::model! { read debug;
-/// UpgradeInstance返回参数结构体
+/// UpgradeInstance response structure.
 UpgradeInstanceResponse {
-    /// 冻结流水ID
+    /// Frozen transaction ID
     "TranId" tran_id set_tran_id: str,
-    /// 大订单号
+    /// Large order number.
     "BigDealIds" big_deal_ids set_big_deal_ids: list String,
-    /// 订单号
+    /// Order ID
     "DealNames" deal_names set_deal_names: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 添加实例或者变配实例时同步升级proxy.
+/// Upgrade proxy synchronously when adding instances or modifying instance configurations.
 UpgradeProxy {
     /// cpu
     ///
@@ -12224,153 +12221,153 @@ UpgradeProxy {
     ///
     /// Required.
     "Mem" mem set_mem: i64,
-    /// 代理节点信息
+    /// Proxy node information
     ///
     /// Required.
     "ProxyZones" proxy_zones set_proxy_zones: list ProxyZone,
-    /// 重新负载均衡
+    /// Load rebalance
     "ReloadBalance" reload_balance set_reload_balance: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpgradeProxy` (升级数据库代理配置).
+/// Request of `UpgradeProxy` (Upgrades the database proxy configuration).
 ///
-/// 本接口（UpgradeProxy）用于升级数据库代理配置。
+/// This API is used to upgrade the database proxy configuration.
 UpgradeProxyRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// cpu核数
+    /// Number of CPU cores
     ///
     /// Required.
     "Cpu" cpu set_cpu: i64,
-    /// 内存
+    /// memory
     ///
     /// Required.
     "Mem" mem set_mem: i64,
-    /// 数据库代理组节点个数
+    /// Number of database proxy group nodes
     "ProxyCount" proxy_count set_proxy_count: i64,
-    /// 数据库代理组ID（已废弃）
+    /// Database Proxy Group ID (abandoned)
     "ProxyGroupId" proxy_group_id set_proxy_group_id: str,
-    /// 重新负载均衡：auto（自动），manual（手动）
+    /// Load rebalance: auto (automatic), manual
     "ReloadBalance" reload_balance set_reload_balance: str,
-    /// 升级时间 ：no（升级完成时）yes（实例维护时间）
+    /// Upgrade time: no (upon upgrade completion); yes (instance maintenance time)
     "IsInMaintainPeriod" is_in_maintain_period set_is_in_maintain_period: str,
-    /// 数据库代理节点信息
+    /// Database proxy node information
     "ProxyZones" proxy_zones set_proxy_zones: list ProxyZone,
-    /// 是否滚动升级
+    /// Whether to perform a rolling upgrade
     "IsRollUpgrade" is_roll_upgrade set_is_roll_upgrade: str,
-    /// 滚动升级等待时间，单位：秒
+    /// In-place rolling upgrade waiting time. Unit: seconds
     "RollUpgradeWaitingTime" roll_upgrade_waiting_time set_roll_upgrade_waiting_time: i64,
 } }
 rt::action!("cynosdb", "2019-01-07", "UpgradeProxy", UpgradeProxyRequest => UpgradeProxyResponse);
 
 rt::model! { read debug;
-/// UpgradeProxy返回参数结构体
+/// UpgradeProxy response structure.
 UpgradeProxyResponse {
-    /// 异步流程ID
+    /// Async process ID
     "FlowId" flow_id set_flow_id: i64,
-    /// 异步任务ID
+    /// Asynchronous Task ID
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpgradeProxyVersion` (升级数据库代理版本).
+/// Request of `UpgradeProxyVersion` (Upgrades the database proxy version).
 ///
-/// 本接口（UpgradeProxyVersion）用于升级数据库代理版本。
+/// This API is used to upgrade the database proxy version.
 UpgradeProxyVersionRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 数据库代理当前版本
+    /// Current version of the database proxy.
     ///
     /// Required.
     "SrcProxyVersion" src_proxy_version set_src_proxy_version: str,
-    /// 数据库代理升级版本
+    /// Database proxy upgrade version
     ///
     /// Required.
     "DstProxyVersion" dst_proxy_version set_dst_proxy_version: str,
-    /// 数据库代理组ID
+    /// Database Proxy Group ID
     "ProxyGroupId" proxy_group_id set_proxy_group_id: str,
-    /// 升级时间 ：no（升级完成时）yes（实例维护时间）
+    /// Upgrade time: no (upon upgrade completion); yes (instance maintenance time)
     "IsInMaintainPeriod" is_in_maintain_period set_is_in_maintain_period: str,
 } }
 rt::action!("cynosdb", "2019-01-07", "UpgradeProxyVersion", UpgradeProxyVersionRequest => UpgradeProxyVersionResponse);
 
 rt::model! { read debug;
-/// UpgradeProxyVersion返回参数结构体
+/// UpgradeProxyVersion response structure.
 UpgradeProxyVersionResponse {
-    /// 异步流程ID
+    /// Asynchronous process ID
     "FlowId" flow_id set_flow_id: i64,
-    /// 异步任务id
+    /// Asynchronous task ID.
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 用户主机权限
+/// User host permission
 UserHostPrivilege {
-    /// 授权用户
+    /// Authorized user
     ///
     /// Required.
     "DbUserName" db_user_name set_db_user_name: str,
-    /// 客户端ip
+    /// Client IP
     ///
     /// Required.
     "DbHost" db_host set_db_host: str,
-    /// 用户权限
+    /// User permission
     ///
     /// Required.
     "DbPrivilege" db_privilege set_db_privilege: str,
 } }
 
 rt::model! { read debug;
-/// 保险箱信息
+/// Safe information
 VaultInfo {
-    /// 保险箱id
+    /// Safe id
     "VaultId" vault_id set_vault_id: str,
-    /// 保险箱name
+    /// Safe name
     "VaultName" vault_name set_vault_name: str,
-    /// 保险箱地域
+    /// Safe region
     "VaultRegion" vault_region set_vault_region: str,
-    /// 保险箱状态
+    /// Safe status
     "VaultStatus" vault_status set_vault_status: str,
-    /// 备份保留时间
+    /// Backup retention period
     "BackupSaveSeconds" backup_save_seconds set_backup_save_seconds: i64,
 } }
 
 rt::model! { read debug;
-/// 将被删除的备份文件列表
+/// List of backup files to be deleted
 WillDeleteItem {
-    /// 备份文件ID
+    /// Backup file ID
     "BackupId" backup_id set_backup_id: i64,
-    /// 备份文件名称
+    /// Backup file name.
     "BackupName" backup_name set_backup_name: str,
 } }
 
 rt::model! { read debug;
-/// 可用区库存信息
+/// Availability zone inventory information
 ZoneStockInfo {
-    /// 可用区
+    /// Availability zone
     "Zone" zone set_zone: str,
-    /// 是否有库存
+    /// Whether there is inventory
     "HasStock" has_stock set_has_stock: bool,
-    /// 库存数量
+    /// Inventory quantity
     "StockCount" stock_count set_stock_count: i64,
-    /// 备可用区库存信息
+    /// AZ inventory information
     "SlaveZoneStockInfos" slave_zone_stock_infos set_slave_zone_stock_infos: list SlaveZoneStockInfo,
 } }
 
 rt::model! { read debug;
-/// Libra所售卖的地域库存信息
+/// Regional inventory information sold by Libra
 ZoneStockInfo4Libra {
-    /// 可用区
+    /// Availability zone
     "Zone" zone set_zone: str,
-    /// 是否有库存
+    /// Whether there is inventory
     "HasStock" has_stock set_has_stock: bool,
 } }

@@ -5,301 +5,305 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { read debug;
-/// 巴拉多返回的数据
+/// Data returned by Barad
 BaradData {
-    /// 指标名（connum表示TCP活跃连接数；
-    /// new_conn表示新建TCP连接数；
-    /// inactive_conn表示非活跃连接数;
-    /// intraffic表示入流量；
-    /// outtraffic表示出流量；
-    /// alltraffic表示出流量和入流量之和；
-    /// inpkg表示入包速率；
-    /// outpkg表示出包速率；）
+    /// Metric name (connum: number of active TCP connections;
+    /// new_conn: number of new TCP connections;
+    /// inactive_conn: number of inactive connections;
+    /// intraffic: inbound traffic;
+    /// outtraffic: outbound traffic;
+    /// alltraffic: sum of inbound and outbound traffic;
+    /// inpkg: inbound packet rate;
+    /// outpkg: outbound packet rate;)
     "MetricName" metric_name set_metric_name: str,
-    /// 值数组
+    /// Value array
     "Data" data set_data: list f64,
-    /// 值数组的大小
+    /// Value array size
     "Count" count set_count: i128,
 } }
 
 rt::model! { write debug;
-/// 高防包绑定IP对象
+/// IP object bound to Anti-DDoS Pro
 BoundIpInfo {
-    /// IP地址
+    /// IP address
     ///
     /// Required.
     "Ip" ip set_ip: str,
-    /// 绑定的产品分类，取值[public（CVM、CLB产品），bm（黑石产品），eni（弹性网卡），vpngw（VPN网关）， natgw（NAT网关），waf（Web应用安全产品），fpc（金融产品），gaap（GAAP产品）, other(托管IP)]
+    /// Category of product that can be bound. Valid values: public (CVM and CLB), bm (BM), eni (ENI), vpngw (VPN gateway), natgw (NAT gateway), waf (WAF), fpc (financial products), gaap (GAAP), and other (Hosted IP).
     "BizType" biz_type set_biz_type: str,
-    /// 产品分类下的子类型，取值[cvm（CVM），lb（负载均衡器），eni（弹性网卡），vpngw（VPN），natgw（NAT），waf（WAF），fpc（金融），gaap（GAAP），other（托管IP），eip（黑石弹性IP）]
+    /// Subtype under product type. Valid values: [cvm (CVM), lb (CLB), eni (ENI), vpngw (VPN), natgw (NAT), waf (WAF), fpc (finance), gaap (GAAP), other (hosted IP), eip (BM EIP)]
     "DeviceType" device_type set_device_type: str,
-    /// IP所属的资源实例ID，当绑定新IP时必须填写此字段；例如是弹性网卡的IP，则InstanceId填写弹性网卡的ID(eni-*); 如果绑定的是托管IP没有对应的资源实例ID，请填写"none";
+    /// Resource instance ID of IP. This field is required when binding a new IP. For example, if it is an ENI IP, enter `ID(eni-*)` of the ENI for `InstanceId`; if it is a hosted IP without corresponding resource instance ID, enter "none";
     "InstanceId" instance_id set_instance_id: str,
     /// 运营商，0：电信；1：联通；2：移动；5：BGP
     "IspCode" isp_code set_isp_code: i128,
 } }
 
 rt::model! { read debug;
-/// CC告警阈值
+/// CC alarm threshold
 CCAlarmThreshold {
-    /// CC告警阈值
+    /// CC alarm threshold
     "AlarmThreshold" alarm_threshold set_alarm_threshold: i128,
 } }
 
 rt::model! { read debug;
-/// CC攻击事件记录
+/// CC attack event record
 CCEventRecord {
-    /// 大禹子产品代号（bgpip表示高防IP；bgp表示独享包；bgp-multip表示共享包；net表示高防IP专业版；basic表示DDoS基础防护）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `bgp`: Anti-DDoS Pro (Single IP); `bgp-multip`: Anti-DDoS Pro (Multi-IP); `net`: Anti-DDoS Ultimate; `basic`: Anti-DDoS Basic
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
     "Id" id set_id: str,
-    /// 资源的IP
+    /// Resource IP
     "Vip" vip set_vip: str,
-    /// 攻击开始时间
+    /// Attack start time
     "StartTime" start_time set_start_time: str,
-    /// 攻击结束时间
+    /// Attack end time
     "EndTime" end_time set_end_time: str,
-    /// 总请求QPS峰值
+    /// Total requests peak (QPS)
     "ReqQps" req_qps set_req_qps: i128,
-    /// 攻击QPS峰值
+    /// Attack peak (QPS)
     "DropQps" drop_qps set_drop_qps: i128,
-    /// 攻击状态，取值[0（攻击中）, 1（攻击结束）]
+    /// Attack status. Valid values: [0 (ongoing), 1 (ended)]
     "AttackStatus" attack_status set_attack_status: i128,
-    /// 资源名称
+    /// Resource name
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ResourceName" resource_name set_resource_name: str,
-    /// 域名列表
+    /// Domain name list
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "DomainList" domain_list set_domain_list: str,
-    /// uri列表
+    /// URI list
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "UriList" uri_list set_uri_list: str,
-    /// 攻击源列表
+    /// Attack source list
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "AttackipList" attackip_list set_attackip_list: str,
 } }
 
 rt::model! { read debug;
-/// CC的访问频率控制规则
+/// Access frequency control rule for CC protection
 CCFrequencyRule {
-    /// CC的访问频率控制规则ID
+    /// ID of the access frequency control rule for CC protection
     "CCFrequencyRuleId" cc_frequency_rule_id set_cc_frequency_rule_id: str,
-    /// URI字符串，必须以/开头，例如/abc/a.php，长度不超过31；当URI=/时，匹配模式只能选择前缀匹配；
+    /// URI string, which must start with `/`, such as `/abc/a.php`. Length limit: 31. If URI is `/`, only prefix match can be selected as the matching mode;
     "Uri" uri set_uri: str,
-    /// User-Agent字符串，长度不超过80
+    /// `User-Agent` string. Length limit: 80
     "UserAgent" user_agent set_user_agent: str,
-    /// Cookie字符串，长度不超过40
+    /// Cookie string. Length limit: 40
     "Cookie" cookie set_cookie: str,
-    /// 匹配规则，取值["include"(前缀匹配)，"equal"(完全匹配)]
+    /// Matching rule. Valid values: ["include" (prefix match), "equal" (exact match)]
     "Mode" mode set_mode: str,
-    /// 统计周期，单位秒，取值[10, 30, 60]
+    /// Reference period in seconds. Valid values: [10, 30, 60]
     "Period" period set_period: i128,
-    /// 访问次数，取值[1-10000]
+    /// Number of access requests. Value range: [1-10000]
     "ReqNumber" req_number set_req_number: i128,
-    /// 执行动作，取值["alg"（人机识别）, "drop"（拦截）]
+    /// Action take. Valid values: ["alg" (CAPTCHA), "drop" (blocking)]
     "Act" act set_act: str,
-    /// 执行时间，单位秒，取值[1-900]
+    /// Execution duration in seconds. Valid range: [1-900]
     "ExeDuration" exe_duration set_exe_duration: i128,
 } }
 
 rt::model! { both debug;
-/// cc自定义规则
+/// Custom CC protection rule
 CCPolicy {
-    /// 策略名称
+    /// Policy name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 匹配模式，取值[matching(匹配模式), speedlimit(限速模式)]
+    /// Matching mode. Valid values: [matching (matching mode), speedlimit (speed limiting mode)]
     ///
     /// Required.
     "Smode" smode set_smode: str,
-    /// 策略id
+    /// Policy ID
     "SetId" set_id set_set_id: str,
-    /// 每分钟限制的次数
+    /// Number of requests allowed per minute
     "Frequency" frequency set_frequency: i128,
-    /// 执行策略模式，拦截或者验证码，取值[alg（验证码）, drop（拦截）]
+    /// Executed policy mode. Valid values: [alg (verification code), drop (blocking)]
     "ExeMode" exe_mode set_exe_mode: str,
-    /// 生效开关
+    /// Specifies whether the policy is activated
     "Switch" switch set_switch: i128,
-    /// 创建时间
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
-    /// 规则列表
+    /// Rule list
     "RuleList" rule_list set_rule_list: list CCRule,
-    /// IP列表，如果不填时，请传空数组但不能为null；
+    /// IP list. If this field is to be left empty, please pass in an empty instead of null;
     "IpList" ip_list set_ip_list: list String,
-    /// cc防护类型，取值[http，https]
+    /// CC protection type. Valid values: [http, https]
     "Protocol" protocol set_protocol: str,
-    /// 可选字段，表示HTTPS的CC防护域名对应的转发规则ID;
+    /// ID of the forwarding rule corresponding to the HTTPS CC protection domain name
     "RuleId" rule_id set_rule_id: str,
-    /// HTTPS的CC防护域名
+    /// HTTPS CC protection domain name
     "Domain" domain set_domain: str,
 } }
 
 rt::model! { both debug;
-/// cc自定义策略配置的规则
+/// The custom CC protection policy in key-value format
 CCRule {
-    /// 规则的key, 可以为host、cgi、ua、referer
+    /// Key of the policy. Valid values: `host`, `cgi`, `ua`, `referer`
     ///
     /// Required.
     "Skey" skey set_skey: str,
-    /// 规则的条件，可以为include、not_include、equal
+    /// Rule condition. Valid values: `include`, `not_include`, `equal`
     ///
     /// Required.
     "Operator" operator set_operator: str,
-    /// 规则的值，长度小于31字节
+    /// Value of the policy. Length limit: 31 bytes
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { both debug;
-/// 7层CC自定义规则
+/// Custom layer-7 CC policy
 CCRuleConfig {
-    /// 统计周期，单位秒，取值[10, 30, 60]
+    /// Reference period in seconds. Valid values: [10, 30, 60]
     ///
     /// Required.
     "Period" period set_period: i128,
-    /// 访问次数，取值[1-10000]
+    /// Number of access requests. Value range: [1-10000]
     ///
     /// Required.
     "ReqNumber" req_number set_req_number: i128,
-    /// 执行动作，取值["alg"（人机识别）, "drop"（拦截）]
+    /// Action take. Valid values: ["alg" (CAPTCHA), "drop" (blocking)]
     ///
     /// Required.
     "Action" action set_action: str,
-    /// 执行时间，单位秒，取值[1-900]
+    /// Execution duration in seconds. Valid range: [1-900]
     ///
     /// Required.
     "ExeDuration" exe_duration set_exe_duration: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateBasicDDoSAlarmThreshold` (设置基础防护的DDoS告警阈值).
+/// Request of `CreateBasicDDoSAlarmThreshold` (Sets DDoS alarm threshold for Anti-DDoS Basic).
 ///
-/// 设置基础防护的DDoS告警阈值，只支持基础防护产品
+/// This API is used to set the DDoS alarm threshold for Anti-DDoS Basic, which is only supported for Anti-DDoS Basic.
 CreateBasicDDoSAlarmThresholdRequest {
-    /// 大禹子产品代号（basic表示DDoS基础防护）
+    /// Anti-DDoS service type (`basic`: Anti-DDoS Basic)
     ///
     /// Required.
     "Business" business set_business: str,
-    /// =get表示读取告警阈值；=set表示设置告警阈值；
+    /// `get`: read alarm threshold, `set`: set alarm threshold
     ///
     /// Required.
     "Method" method set_method: str,
-    /// 可选，告警阈值类型，1-入流量，2-清洗流量；当Method为set时必须填写；
+    /// Alarm threshold type. 1: inbound traffic, 2: cleansed traffic. This field is required if `Method` is `set`;
     "AlarmType" alarm_type set_alarm_type: i128,
-    /// 可选，告警阈值，当Method为set时必须填写；当设置阈值为0时表示清除告警阈值配置；
+    /// Alarm threshold. It is required if `Method` is `set`. If it is set to 0, it means to clear the alarm threshold configuration;
     "AlarmThreshold" alarm_threshold set_alarm_threshold: i128,
 } }
 rt::action!("dayu", "2018-07-09", "CreateBasicDDoSAlarmThreshold", CreateBasicDDoSAlarmThresholdRequest => CreateBasicDDoSAlarmThresholdResponse);
 
 rt::model! { read debug;
-/// CreateBasicDDoSAlarmThreshold返回参数结构体
+/// CreateBasicDDoSAlarmThreshold response structure.
 CreateBasicDDoSAlarmThresholdResponse {
-    /// 当存在告警阈值配置时，返回告警阈值大于0，当不存在告警配置时，返回告警阈值为0；
+    /// If there is an alarm threshold configuration, the returned alarm threshold will be greater than 0; otherwise, the returned alarm threshold will be 0;
     "AlarmThreshold" alarm_threshold set_alarm_threshold: i128,
-    /// 告警阈值类型，1-入流量，2-清洗流量；当AlarmThreshold大于0时有效；
+    /// Alarm threshold type. 1: inbound traffic, 2: cleansed traffic. This field is valid if `AlarmThreshold` is above 0;
     "AlarmType" alarm_type set_alarm_type: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateBoundIP` (绑定IP到高防包实例).
+/// Request of `CreateBoundIP` (Binds an IP to Anti-DDoS Pro instance).
 ///
-/// 绑定IP到高防包实例，支持独享包、共享包；需要注意的是此接口绑定或解绑IP是异步接口，当处于绑定或解绑中时，则不允许再进行绑定或解绑，需要等待当前绑定或解绑完成。
+/// This API is used to bind an IP to an Anti-DDoS Pro instance, which supports both single IP instances and multi-IP instances. It should be noted that this API is async; therefore, if a binding/unbinding operation is in progress, new binding/unbinding operations cannot be initiated.
 CreateBoundIPRequest {
-    /// 大禹子产品代号（bgp表示独享包；bgp-multip表示共享包）
+    /// Anti-DDoS service type. `bgp`: Anti-DDoS Pro (Single IP); `bgp-multip`: Anti-DDoS Pro (Multi-IP)
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源实例ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 绑定到资源实例的IP数组，当资源实例为高防包(独享包)时，数组只允许填1个IP；当没有要绑定的IP时可以为空数组；但是BoundDevList和UnBoundDevList至少有一个不为空；
+    /// Array of IPs to be bound to the Anti-DDoS instance. For Anti-DDoS Pro Single IP instance, this array can contain only one IP. If there are no IPs to bind, it can be empty; however, either `BoundDevList` or `UnBoundDevList` must not be empty;
     "BoundDevList" bound_dev_list set_bound_dev_list: list BoundIpInfo,
-    /// 与资源实例解绑的IP数组，当资源实例为高防包(独享包)时，数组只允许填1个IP；当没有要解绑的IP时可以为空数组；但是BoundDevList和UnBoundDevList至少有一个不为空；
+    /// Array of IPs to be unbound from Anti-DDoS instance. For Anti-DDoS Pro Single IP instance, this array can contain only one IP; if there are no IPs to unbind, it can be empty; however, either `BoundDevList` or `UnBoundDevList` must not be empty;
     "UnBoundDevList" un_bound_dev_list set_un_bound_dev_list: list BoundIpInfo,
-    /// 已弃用，不填
+    /// [Disused]
     "CopyPolicy" copy_policy set_copy_policy: str,
 } }
 rt::action!("dayu", "2018-07-09", "CreateBoundIP", CreateBoundIPRequest => CreateBoundIPResponse);
 
 rt::model! { read debug;
-/// CreateBoundIP返回参数结构体
+/// CreateBoundIP response structure.
 CreateBoundIPResponse {
-    /// 成功码
+    /// Success code
     "Success" success set_success: obj SuccessCode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateCCFrequencyRules` (添加CC防护的访问频率控制规则).
+/// Request of `CreateCCFrequencyRules` (Adds access frequency control rule for CC protection).
 ///
-/// 添加CC防护的访问频率控制规则
+/// This API is used to add an access frequency control rule for CC protection.
 CreateCCFrequencyRulesRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `net`: Anti-DDoS Ultimate
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 7层转发规则ID（通过获取7层转发规则接口可以获取规则ID）
+    /// Layer-7 forwarding rule ID, which can be obtained through the `DescribleL7Rules` API
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: str,
-    /// 匹配规则，取值["include"(前缀匹配)，"equal"(完全匹配)]
+    /// Matching rule. Valid values: ["include" (prefix match), "equal" (exact match)]
     ///
     /// Required.
     "Mode" mode set_mode: str,
-    /// 统计周期，单位秒，取值[10, 30, 60]
+    /// Reference period in seconds. Valid values: [10, 30, 60]
     ///
     /// Required.
     "Period" period set_period: i128,
-    /// 访问次数，取值[1-10000]
+    /// Number of access requests. Value range: [1-10000]
     ///
     /// Required.
     "ReqNumber" req_number set_req_number: i128,
-    /// 执行动作，取值["alg"（人机识别）, "drop"（拦截）]
+    /// Action take. Valid values: ["alg" (CAPTCHA), "drop" (blocking)]
     ///
     /// Required.
     "Act" act set_act: str,
-    /// 执行时间，单位秒，取值[1-900]
+    /// Execution duration in seconds. Valid range: [1-900]
     ///
     /// Required.
     "ExeDuration" exe_duration set_exe_duration: i128,
-    /// URI字符串，必须以/开头，例如/abc/a.php，长度不超过31；当URI=/时，匹配模式只能选择前缀匹配；
+    /// URI string, which must start with `/`, such as `/abc/a.php`. Length limit: 31. If URI is `/`, only prefix match can be selected as the matching mode;
     "Uri" uri set_uri: str,
-    /// User-Agent字符串，长度不超过80
+    /// `User-Agent` string. Length limit: 80
     "UserAgent" user_agent set_user_agent: str,
-    /// Cookie字符串，长度不超过40
+    /// Cookie string. Length limit: 40
     "Cookie" cookie set_cookie: str,
 } }
 rt::action!("dayu", "2018-07-09", "CreateCCFrequencyRules", CreateCCFrequencyRulesRequest => CreateCCFrequencyRulesResponse);
 
 rt::model! { read debug;
-/// CreateCCFrequencyRules返回参数结构体
+/// CreateCCFrequencyRules response structure.
 CreateCCFrequencyRulesResponse {
-    /// CC防护的访问频率控制规则ID
+    /// Access frequency control rule ID for CC protection
     "CCFrequencyRuleId" cc_frequency_rule_id set_cc_frequency_rule_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateCCSelfDefinePolicy` (创建CC自定义策略).
+/// Request of `CreateCCSelfDefinePolicy` (Creates custom CC policy).
 ///
-/// 创建CC自定义策略
+/// This API is used to create a custom CC policy.
 CreateCCSelfDefinePolicyRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；bgp表示独享包；bgp-multip表示共享包；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `bgp`: Anti-DDoS Pro (single IP); `bgp-multip`: Anti-DDoS Pro (multi-IP), `net`: Anti-DDoS Ultimate
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "Id" id set_id: str,
-    /// CC策略描述
+    /// Details of the CC protection policy
     ///
     /// Required.
     "Policy" policy set_policy: obj CCPolicy,
@@ -307,132 +311,132 @@ CreateCCSelfDefinePolicyRequest {
 rt::action!("dayu", "2018-07-09", "CreateCCSelfDefinePolicy", CreateCCSelfDefinePolicyRequest => CreateCCSelfDefinePolicyResponse);
 
 rt::model! { read debug;
-/// CreateCCSelfDefinePolicy返回参数结构体
+/// CreateCCSelfDefinePolicy response structure.
 CreateCCSelfDefinePolicyResponse {
-    /// 成功码
+    /// Success code
     "Success" success set_success: obj SuccessCode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateDDoSPolicyCase` (添加策略场景).
+/// Request of `CreateDDoSPolicyCase` (Adds policy scenario).
 ///
-/// 添加策略场景
+/// This API is used to add a policy scenario.
 CreateDDoSPolicyCaseRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；bgp表示独享包；bgp-multip表示共享包；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `bgp`: Anti-DDoS Pro (single IP); `bgp-multip`: Anti-DDoS Pro (multi-IP), `net`: Anti-DDoS Ultimate
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 策略场景名，字符串长度小于64
+    /// Policy scenario name string. Length limit: 64
     ///
     /// Required.
     "CaseName" case_name set_case_name: str,
-    /// 开发平台，取值[PC（PC客户端）， MOBILE（移动端）， TV（电视端）， SERVER（主机）]
+    /// Development platform. Valid values: [PC (PC client), MOBILE (mobile device), TV (TV), SERVER (server)]
     "PlatformTypes" platform_types set_platform_types: list String,
-    /// 细分品类，取值[WEB（网站）， GAME（游戏）， APP（应用）， OTHER（其他）]
+    /// Category. Valid values: [WEB (website), GAME (game), APP (application), OTHER (other)]
     "AppType" app_type set_app_type: str,
-    /// 应用协议，取值[tcp（TCP协议），udp（UDP协议），icmp（ICMP协议），all（其他协议）]
+    /// Application protocol. Valid values: [tcp (TCP protocol), udp (UDP protocol), icmp (ICMP protocol), all (other protocols)]
     "AppProtocols" app_protocols set_app_protocols: list String,
-    /// TCP业务起始端口，取值(0, 65535]
+    /// TCP start port. Value range: (0, 65535]
     "TcpSportStart" tcp_sport_start set_tcp_sport_start: str,
-    /// TCP业务结束端口，取值(0, 65535]，必须大于等于TCP业务起始端口
+    /// TCP end port. Value range: (0, 65535). It must be greater than or equal to the TCP start port.
     "TcpSportEnd" tcp_sport_end set_tcp_sport_end: str,
-    /// UDP业务起始端口，取值范围(0, 65535]
+    /// UDP start port. Value range: (0, 65535]
     "UdpSportStart" udp_sport_start set_udp_sport_start: str,
-    /// UDP业务结束端口，取值范围(0, 65535)，必须大于等于UDP业务起始端口
+    /// UDP end port. Value range: (0, 65535). It must be greater than or equal to the UDP start port.
     "UdpSportEnd" udp_sport_end set_udp_sport_end: str,
-    /// 是否有海外客户，取值[no（没有）, yes（有）]
+    /// Whether there are customers outside China. Valid values: [no, yes]
     "HasAbroad" has_abroad set_has_abroad: str,
-    /// 是否会主动对外发起TCP请求，取值[no（不会）, yes（会）]
+    /// Whether to actively initiate outbound TCP requests. Valid values: [no, yes]
     "HasInitiateTcp" has_initiate_tcp set_has_initiate_tcp: str,
-    /// 是否会主动对外发起UDP业务请求，取值[no（不会）, yes（会）]
+    /// Whether to actively initiate outbound UDP requests. Valid values: [no, yes]
     "HasInitiateUdp" has_initiate_udp set_has_initiate_udp: str,
-    /// 主动发起TCP请求的端口，取值范围(0, 65535]
+    /// Port that actively initiates TCP requests. Value range: (0, 65535]
     "PeerTcpPort" peer_tcp_port set_peer_tcp_port: str,
-    /// 主动发起UDP请求的端口，取值范围(0, 65535]
+    /// Port that actively initiates UDP requests. Value range: (0, 65535]
     "PeerUdpPort" peer_udp_port set_peer_udp_port: str,
-    /// TCP载荷的固定特征码，字符串长度小于512
+    /// Fixed feature code of TCP payload. Max string length: 512
     "TcpFootprint" tcp_footprint set_tcp_footprint: str,
-    /// UDP载荷的固定特征码，字符串长度小于512
+    /// Fixed feature code of UDP payload. Max string length: 512
     "UdpFootprint" udp_footprint set_udp_footprint: str,
-    /// Web业务的API的URL
+    /// Web application API URL
     "WebApiUrl" web_api_url set_web_api_url: list String,
-    /// TCP业务报文长度最小值，取值范围(0, 1500)
+    /// Minimum length of TCP packet. Value range: (0, 1500)
     "MinTcpPackageLen" min_tcp_package_len set_min_tcp_package_len: str,
-    /// TCP业务报文长度最大值，取值范围(0, 1500)，必须大于等于TCP业务报文长度最小值
+    /// Maximum length of TCP packet. Value range: (0, 1500). It must be greater than or equal to the minimum length of TCP packet
     "MaxTcpPackageLen" max_tcp_package_len set_max_tcp_package_len: str,
-    /// UDP业务报文长度最小值，取值范围(0, 1500)
+    /// Minimum length of UDP packet. Value range: (0, 1500)
     "MinUdpPackageLen" min_udp_package_len set_min_udp_package_len: str,
-    /// UDP业务报文长度最大值，取值范围(0, 1500)，必须大于等于UDP业务报文长度最小值
+    /// Maximum length of UDP packet. Value range: (0, 1500). It must be greater than or equal to the minimum length of UDP packet
     "MaxUdpPackageLen" max_udp_package_len set_max_udp_package_len: str,
-    /// 是否有VPN业务，取值[no（没有）, yes（有）]
+    /// Whether there are applications using VPN. Valid values: [no, yes]
     "HasVPN" has_vpn set_has_vpn: str,
-    /// TCP业务端口列表，同时支持单个端口和端口段，字符串格式，例如：80,443,700-800,53,1000-3000
+    /// TCP port list. You can enter a single port, or a port range. Format: 80,443,700-800,53,1000-3000.
     "TcpPortList" tcp_port_list set_tcp_port_list: str,
-    /// UDP业务端口列表，同时支持单个端口和端口段，字符串格式，例如：80,443,700-800,53,1000-3000
+    /// UDP port list. You can enter a single port, or a port range. Format: 80,443,700-800,53,1000-3000.
     "UdpPortList" udp_port_list set_udp_port_list: str,
 } }
 rt::action!("dayu", "2018-07-09", "CreateDDoSPolicyCase", CreateDDoSPolicyCaseRequest => CreateDDoSPolicyCaseResponse);
 
 rt::model! { read debug;
-/// CreateDDoSPolicyCase返回参数结构体
+/// CreateDDoSPolicyCase response structure.
 CreateDDoSPolicyCaseResponse {
-    /// 策略场景ID
+    /// Policy scenario ID
     "SceneId" scene_id set_scene_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateDDoSPolicy` (添加DDoS高级策略).
+/// Request of `CreateDDoSPolicy` (Adds advanced DDoS policy).
 ///
-/// 添加DDoS高级策略
+/// This API is used to add an advanced DDoS policy.
 CreateDDoSPolicyRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；bgp表示独享包；bgp-multip表示共享包；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `bgp`: Anti-DDoS Pro (single IP); `bgp-multip`: Anti-DDoS Pro (multi-IP), `net`: Anti-DDoS Ultimate
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 协议禁用，必须填写且数组长度必须为1
+    /// Protocol disablement, which must be entered, and the array length must be 1
     ///
     /// Required.
     "DropOptions" drop_options set_drop_options: list DDoSPolicyDropOption,
-    /// 策略名称
+    /// Policy name
     "Name" name set_name: str,
-    /// 端口禁用，当没有禁用端口时填空数组
+    /// Ports to be closed. If no ports are to be closed, enter an empty array
     "PortLimits" port_limits set_port_limits: list DDoSPolicyPortLimit,
-    /// 请求源IP黑白名单，当没有IP黑白名单时填空数组
+    /// Request source IP blocklist/allowlist, which should be an empty array if there are no blocked or allowed IPs.
     "IpAllowDenys" ip_allow_denys set_ip_allow_denys: list IpBlackWhite,
-    /// 报文过滤，当没有报文过滤时填空数组
+    /// Packet filter. Enter an empty array if there are no packets to filter
     "PacketFilters" packet_filters set_packet_filters: list DDoSPolicyPacketFilter,
-    /// 水印策略参数，当没有启用水印功能时填空数组，最多只能传一条水印策略（即数组大小不超过1）
+    /// Watermarking policy parameters. Enter an empty array if the watermarking feature is not enabled. Only one watermarking policy can be passed in (that is, the size of the array cannot exceed 1)
     "WaterPrint" water_print set_water_print: list WaterPrintPolicy,
 } }
 rt::action!("dayu", "2018-07-09", "CreateDDoSPolicy", CreateDDoSPolicyRequest => CreateDDoSPolicyResponse);
 
 rt::model! { read debug;
-/// CreateDDoSPolicy返回参数结构体
+/// CreateDDoSPolicy response structure.
 CreateDDoSPolicyResponse {
-    /// 策略ID
+    /// Policy ID
     "PolicyId" policy_id set_policy_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateInstanceName` (资源实例重命名).
+/// Request of `CreateInstanceName` (Renames resource instance).
 ///
-/// 资源实例重命名，支持独享包、共享包、高防IP、高防IP专业版；
+/// This API is used to rename a resource instance, which supports single IP instances, multi-IP instances, Anti-DDoS Advanced, and Anti-DDoS Ultimate.
 CreateInstanceNameRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；bgp表示独享包；bgp-multip表示共享包；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `bgp`: Anti-DDoS Pro (single IP); `bgp-multip`: Anti-DDoS Pro (multi-IP), `net`: Anti-DDoS Ultimate
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 资源实例名称，长度不超过32个字符
+    /// Instance name. Length limit: 32 characters
     ///
     /// Required.
     "Name" name set_name: str,
@@ -440,28 +444,28 @@ CreateInstanceNameRequest {
 rt::action!("dayu", "2018-07-09", "CreateInstanceName", CreateInstanceNameRequest => CreateInstanceNameResponse);
 
 rt::model! { read debug;
-/// CreateInstanceName返回参数结构体
+/// CreateInstanceName response structure.
 CreateInstanceNameResponse {
-    /// 成功码
+    /// Success code
     "Success" success set_success: obj SuccessCode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateL4HealthConfig` (上传四层健康检查配置).
+/// Request of `CreateL4HealthConfig` (Uploads layer-4 health check configuration).
 ///
-/// 上传四层健康检查配置
+/// This API is used to upload layer-4 health check configuration.
 CreateL4HealthConfigRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `net`: Anti-DDoS Ultimate
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 四层健康检查配置数组
+    /// Layer-4 health check configuration array
     ///
     /// Required.
     "HealthConfig" health_config set_health_config: list L4HealthConfig,
@@ -469,28 +473,28 @@ CreateL4HealthConfigRequest {
 rt::action!("dayu", "2018-07-09", "CreateL4HealthConfig", CreateL4HealthConfigRequest => CreateL4HealthConfigResponse);
 
 rt::model! { read debug;
-/// CreateL4HealthConfig返回参数结构体
+/// CreateL4HealthConfig response structure.
 CreateL4HealthConfigResponse {
-    /// 成功码
+    /// Success code
     "Success" success set_success: obj SuccessCode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateL4Rules` (添加L4转发规则).
+/// Request of `CreateL4Rules` (Adds layer-4 forwarding rule).
 ///
-/// 添加L4转发规则
+/// This API is used to add a layer-4 forwarding rule.
 CreateL4RulesRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `bgp`: Anti-DDoS Pro (single IP); `bgp-multip`: Anti-DDoS Pro (multi-IP), `net`: Anti-DDoS Ultimate
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 规则列表
+    /// Rule list
     ///
     /// Required.
     "Rules" rules set_rules: list L4RuleEntry,
@@ -498,63 +502,63 @@ CreateL4RulesRequest {
 rt::action!("dayu", "2018-07-09", "CreateL4Rules", CreateL4RulesRequest => CreateL4RulesResponse);
 
 rt::model! { read debug;
-/// CreateL4Rules返回参数结构体
+/// CreateL4Rules response structure.
 CreateL4RulesResponse {
-    /// 成功码
+    /// Success code
     "Success" success set_success: obj SuccessCode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateL7CCRule` (创建7层CC自定义规则).
+/// Request of `CreateL7CCRule` (Creates customer layer-7 CC rule).
 ///
-/// 此接口是7层CC的访问频控自定义规则（IP+Host维度，不支持具体的URI），此接口已弃用，请调用新接口CreateCCFrequencyRules，新接口同时支持IP+Host维度以及具体的URI；
+/// This API is used to add a custom frequency control rule for layer-7 CC access (it works in the IP + Host dimension and does not support specific URIs). As it has been disused, please call the new `CreateCCFrequencyRules` API, which supports both IP + Host and URI.
 CreateL7CCRuleRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `net`: Anti-DDoS Ultimate
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 操作码，取值[query(表示查询)，add(表示添加)，del(表示删除)]
+    /// Operation. Valid values: [query (query), add (add), del (delete)]
     ///
     /// Required.
     "Method" method set_method: str,
-    /// 7层转发规则ID，例如：rule-0000001
+    /// Layer-7 forwarding rule ID, such as rule-0000001
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: str,
-    /// 7层CC自定义规则参数，当操作码为query时，可以不用填写；当操作码为add或del时，必须填写，且数组长度只能为1；
+    /// Custom layer-7 CC protection rule. If the `Method` is `query`, this field can be left empty; if the `Method` is `add` or `del`, it is required, and the array length can only be 1;
     "RuleConfig" rule_config set_rule_config: list CCRuleConfig,
 } }
 rt::action!("dayu", "2018-07-09", "CreateL7CCRule", CreateL7CCRuleRequest => CreateL7CCRuleResponse);
 
 rt::model! { read debug;
-/// CreateL7CCRule返回参数结构体
+/// CreateL7CCRule response structure.
 CreateL7CCRuleResponse {
-    /// 7层CC自定义规则参数，当没有开启CC自定义规则时，返回空数组
+    /// Custom layer-7 CC protection rule parameters. If custom CC protection rule is not enabled, an empty array will be returned.
     "RuleConfig" rule_config set_rule_config: list CCRuleConfig,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateL7HealthConfig` (上传七层健康检查配置).
+/// Request of `CreateL7HealthConfig` (Uploads layer-7 health check configuration).
 ///
-/// 上传七层健康检查配置
+/// This API is used to upload layer-7 health check configuration.
 CreateL7HealthConfigRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `net`: Anti-DDoS Ultimate
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 七层健康检查配置数组
+    /// Layer-7 health check configuration array
     ///
     /// Required.
     "HealthConfig" health_config set_health_config: list L7HealthConfig,
@@ -562,40 +566,40 @@ CreateL7HealthConfigRequest {
 rt::action!("dayu", "2018-07-09", "CreateL7HealthConfig", CreateL7HealthConfigRequest => CreateL7HealthConfigResponse);
 
 rt::model! { read debug;
-/// CreateL7HealthConfig返回参数结构体
+/// CreateL7HealthConfig response structure.
 CreateL7HealthConfigResponse {
-    /// 成功码
+    /// Success code
     "Success" success set_success: obj SuccessCode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `CreateL7RuleCert` (配置L7转发规则的证书).
+/// Request of `CreateL7RuleCert` (Configures certificate for layer-7 forwarding rule).
 ///
-/// 配置7层转发规则的证书
+/// This API is used to configure a certificate for a layer-7 forwarding rule.
 CreateL7RuleCertRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `net`: Anti-DDoS Ultimate
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源实例ID，例如高防IP实例的ID，高防IP专业版实例的ID
+    /// The resource instance ID, such as the ID of an Anti-DDoS Advanced instance or the ID of an Anti-DDoS Ultimate instance.
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 规则ID
+    /// Rule ID
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: str,
-    /// 证书类型，当为协议为HTTPS协议时必须填，取值[2(腾讯云托管证书)]
+    /// Certificate type, which is required if the protocol is HTTPS. Valid value: [2 (Tencent Cloud-hosted certificate)]
     ///
     /// Required.
     "CertType" cert_type set_cert_type: i128,
-    /// 当证书来源为腾讯云托管证书时，此字段必须填写托管证书ID
+    /// If the certificate is a Tencent Cloud-hosted certificate, this field must be entered with the hosted certificate ID.
     "SSLId" ssl_id set_ssl_id: str,
-    /// 当证书来源为自有证书时，此字段必须填写证书内容；(因已不再支持自有证书，此字段已弃用，请不用填写此字段)
+    /// [Disused] If the certificate is an external certificate, this field must be entered with the certificate content.
     "Cert" cert set_cert: str,
-    /// 当证书来源为自有证书时，此字段必须填写证书密钥；(因已不再支持自有证书，此字段已弃用，请不用填写此字段)
+    /// [Disused] If the certificate is an external certificate, this field must be entered with the certificate key.
     "PrivateKey" private_key set_private_key: str,
 } }
 impl ::core::fmt::Debug for CreateL7RuleCertRequest {
@@ -614,28 +618,28 @@ impl ::core::fmt::Debug for CreateL7RuleCertRequest {
 rt::action!("dayu", "2018-07-09", "CreateL7RuleCert", CreateL7RuleCertRequest => CreateL7RuleCertResponse);
 
 rt::model! { read debug;
-/// CreateL7RuleCert返回参数结构体
+/// CreateL7RuleCert response structure.
 CreateL7RuleCertResponse {
-    /// 成功码
+    /// Success code
     "Success" success set_success: obj SuccessCode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateL7Rules` (添加L7转发规则).
+/// Request of `CreateL7Rules` (Adds layer-7 forwarding rule).
 ///
-/// 添加7层(网站)转发规则
+/// This API is used to add a layer-7 (website) forwarding rule.
 CreateL7RulesRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `bgp`: Anti-DDoS Pro (single IP); `bgp-multip`: Anti-DDoS Pro (multi-IP), `net`: Anti-DDoS Ultimate
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 规则列表
+    /// Rule list
     ///
     /// Required.
     "Rules" rules set_rules: list L7RuleEntry,
@@ -643,28 +647,28 @@ CreateL7RulesRequest {
 rt::action!("dayu", "2018-07-09", "CreateL7Rules", CreateL7RulesRequest => CreateL7RulesResponse);
 
 rt::model! { read debug;
-/// CreateL7Rules返回参数结构体
+/// CreateL7Rules response structure.
 CreateL7RulesResponse {
-    /// 成功码
+    /// Success code
     "Success" success set_success: obj SuccessCode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateL7RulesUpload` (批量上传L7转发规则).
+/// Request of `CreateL7RulesUpload` (Uploads layer-7 forwarding rules in batches).
 ///
-/// 批量上传7层转发规则
+/// This API is used to upload layer-7 forwarding rules in batches.
 CreateL7RulesUploadRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `net`: Anti-DDoS Ultimate
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 规则列表
+    /// Rule list
     ///
     /// Required.
     "Rules" rules set_rules: list L7RuleEntry,
@@ -672,24 +676,24 @@ CreateL7RulesUploadRequest {
 rt::action!("dayu", "2018-07-09", "CreateL7RulesUpload", CreateL7RulesUploadRequest => CreateL7RulesUploadResponse);
 
 rt::model! { read debug;
-/// CreateL7RulesUpload返回参数结构体
+/// CreateL7RulesUpload response structure.
 CreateL7RulesUploadResponse {
-    /// 成功码
+    /// Success code
     "Success" success set_success: obj SuccessCode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateNetReturn` (一键切回).
+/// Request of `CreateNetReturn` (Switches to real server).
 ///
-/// 高防IP专业版一键切回源站
+/// This API is used to switch to the real server in Anti-DDoS Ultimate.
 CreateNetReturnRequest {
-    /// 大禹子产品代号（net表示高防IP专业版）
+    /// Anti-DDoS service type (`net`: Anti-DDoS Ultimate)
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源实例ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "Id" id set_id: str,
@@ -697,7 +701,7 @@ CreateNetReturnRequest {
 rt::action!("dayu", "2018-07-09", "CreateNetReturn", CreateNetReturnRequest => CreateNetReturnResponse);
 
 rt::model! { read debug;
-/// CreateNetReturn返回参数结构体
+/// CreateNetReturn response structure.
 CreateNetReturnResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -770,23 +774,23 @@ CreateNewL7RulesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateNewL7RulesUpload` (批量上传7层转发规则).
+/// Request of `CreateNewL7RulesUpload` (Batch uploads Layer-7 forwarding rules.).
 ///
-/// 批量上传7层转发规则
+/// This API is used to batch upload Layer-7 forwarding rules.
 CreateNewL7RulesUploadRequest {
-    /// 大禹子产品代号（bgpip表示高防IP）
+    /// Anti-DDoS service type (`bgpip`: Anti-DDoS Advanced).
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源ID列表
+    /// Resource ID list.
     ///
     /// Required.
     "IdList" id_list set_id_list: list String,
-    /// 资源IP列表
+    /// Resource IP address list.
     ///
     /// Required.
     "VipList" vip_list set_vip_list: list String,
-    /// 规则列表
+    /// Rule list.
     ///
     /// Required.
     "Rules" rules set_rules: list L7RuleEntry,
@@ -794,24 +798,24 @@ CreateNewL7RulesUploadRequest {
 rt::action!("dayu", "2018-07-09", "CreateNewL7RulesUpload", CreateNewL7RulesUploadRequest => CreateNewL7RulesUploadResponse);
 
 rt::model! { read debug;
-/// CreateNewL7RulesUpload返回参数结构体
+/// CreateNewL7RulesUpload response structure.
 CreateNewL7RulesUploadResponse {
-    /// 成功码
+    /// Success code.
     "Success" success set_success: obj SuccessCode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateUnblockIp` (IP解封操作).
+/// Request of `CreateUnblockIp` (Unblocks IP).
 ///
-/// IP解封操作
+/// This API is used to unblock an IP.
 CreateUnblockIpRequest {
     /// IP
     ///
     /// Required.
     "Ip" ip set_ip: str,
-    /// 解封类型（user：自助解封；auto：自动解封； update：升级解封；bind：绑定高防包解封）
+    /// Type of the unblocking action (`user`: self-service unblocking, `auto`: automatic unblocking, `update`: unblocking by service upgrading, `bind`: unblocking by binding Anti-DDoS Pro instance)
     ///
     /// Required.
     "ActionType" action_type set_action_type: str,
@@ -819,258 +823,266 @@ CreateUnblockIpRequest {
 rt::action!("dayu", "2018-07-09", "CreateUnblockIp", CreateUnblockIpRequest => CreateUnblockIpResponse);
 
 rt::model! { read debug;
-/// CreateUnblockIp返回参数结构体
+/// CreateUnblockIp response structure.
 CreateUnblockIpResponse {
     /// IP
     "Ip" ip set_ip: str,
-    /// 解封类型（user：自助解封；auto：自动解封； update：升级解封；bind：绑定高防包解封）
+    /// Type of the unblocking action (`user`: self-service unblocking, `auto`: automatic unblocking, `update`: unblocking by service upgrading, `bind`: unblocking by binding Anti-DDoS Pro instance)
     "ActionType" action_type set_action_type: str,
-    /// 解封时间（预计解封时间）
+    /// Unblocked time (estimated)
     "UnblockTime" unblock_time set_unblock_time: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// DDoS告警阈值
+/// DDoS alarm threshold
 DDoSAlarmThreshold {
-    /// 告警阈值类型，1-入流量，2-清洗流量
+    /// Alarm threshold type. 1: inbound traffic, 2: cleansed traffic
     "AlarmType" alarm_type set_alarm_type: i128,
-    /// 告警阈值，大于0（目前排定的值）
+    /// Alarm threshold, which should be greater than 0 (currently scheduled value)
     "AlarmThreshold" alarm_threshold set_alarm_threshold: i128,
 } }
 
 rt::model! { read debug;
-/// 攻击源信息
+/// Attack source information
 DDoSAttackSourceRecord {
-    /// 攻击源ip
+    /// Attack source IP
     "SrcIp" src_ip set_src_ip: str,
-    /// 省份（国内有效，不包含港澳台）
+    /// Province (valid for Mainland China)
     "Province" province set_province: str,
-    /// 国家
+    /// Country/region
     "Nation" nation set_nation: str,
-    /// 累计攻击包量
+    /// Total number of attack packets
     "PacketSum" packet_sum set_packet_sum: i128,
-    /// 累计攻击流量
+    /// Total attack traffic
     "PacketLen" packet_len set_packet_len: i128,
 } }
 
 rt::model! { read debug;
-/// DDoS攻击事件记录
+/// DDoS attack event record
 DDoSEventRecord {
-    /// 大禹子产品代号（bgpip表示高防IP；bgp表示独享包；bgp-multip表示共享包；net表示高防IP专业版；basic表示DDoS基础防护）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `bgp`: Anti-DDoS Pro (Single IP); `bgp-multip`: Anti-DDoS Pro (Multi-IP); `net`: Anti-DDoS Ultimate; `basic`: Anti-DDoS Basic
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
     "Id" id set_id: str,
-    /// 资源的IP
+    /// Resource IP
     "Vip" vip set_vip: str,
-    /// 攻击开始时间
+    /// Attack start time
     "StartTime" start_time set_start_time: str,
-    /// 攻击结束时间
+    /// Attack end time
     "EndTime" end_time set_end_time: str,
-    /// 攻击最大带宽
+    /// Maximum attack bandwidth
     "Mbps" mbps set_mbps: i128,
-    /// 攻击最大包速率
+    /// Maximum attack packet rate
     "Pps" pps set_pps: i128,
-    /// 攻击类型
+    /// Attack type
     "AttackType" attack_type set_attack_type: str,
-    /// 是否被封堵，取值[1（是），0（否），2（无效值）]
+    /// Whether the IP is blocked. Valid values: [1 (yes), 0 (no), 2 (invalid value)]
     "BlockFlag" block_flag set_block_flag: i128,
-    /// 是否超过弹性防护峰值，取值取值[yes(是)，no(否)，空字符串（未知值）]
+    /// Whether the elastic protection bandwidth is exceeded. Valid values: [yes (yes), no (no), empty string (unknown value)]
     "OverLoad" over_load set_over_load: str,
-    /// 攻击状态，取值[0（攻击中）, 1（攻击结束）]
+    /// Attack status. Valid values: [0 (ongoing), 1 (ended)]
     "AttackStatus" attack_status set_attack_status: i128,
-    /// 资源名称
+    /// Resource name
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ResourceName" resource_name set_resource_name: str,
-    /// 攻击事件Id
+    /// Attack event ID
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "EventId" event_id set_event_id: str,
 } }
 
 rt::model! { both debug;
-/// DDoS高级策略的禁用协议选项
+/// Disabled protocol in advanced DDoS policy
 DDoSPolicyDropOption {
-    /// 禁用TCP协议，取值范围[0,1]
+    /// Blocks all TCP traffic. Valid values: [0,1]
     ///
     /// Required.
     "DropTcp" drop_tcp set_drop_tcp: i128,
-    /// 禁用UDP协议，取值范围[0,1]
+    /// Blocks all UDP traffic. Valid values: [0,1]
     ///
     /// Required.
     "DropUdp" drop_udp set_drop_udp: i128,
-    /// 禁用ICMP协议，取值范围[0,1]
+    /// Blocks all ICMP traffic. Valid values: [0,1]
     ///
     /// Required.
     "DropIcmp" drop_icmp set_drop_icmp: i128,
-    /// 禁用其他协议，取值范围[0,1]
+    /// Blocks traffic of other protocols. Valid values: [0,1]
     ///
     /// Required.
     "DropOther" drop_other set_drop_other: i128,
-    /// 拒绝海外流量，取值范围[0,1]
+    /// Rejects traffic from outside Mainland China. Valid values: [0,1]
     ///
     /// Required.
     "DropAbroad" drop_abroad set_drop_abroad: i128,
-    /// 空连接防护，取值范围[0,1]
+    /// Null session protection. Valid values: [0,1]
     ///
     /// Required.
     "CheckSyncConn" check_sync_conn set_check_sync_conn: i128,
-    /// 基于来源IP及目的IP的新建连接抑制，取值范围[0,4294967295]
+    /// New connection suppression based on source IP and destination IP. Value range: [0,4294967295]
     "SdNewLimit" sd_new_limit set_sd_new_limit: i128,
-    /// 基于目的IP的新建连接抑制，取值范围[0,4294967295]
+    /// New connection suppression based on destination IP. Value range: [0,4294967295]
     "DstNewLimit" dst_new_limit set_dst_new_limit: i128,
-    /// 基于来源IP及目的IP的并发连接抑制，取值范围[0,4294967295]
+    /// Concurrent connection suppression based on source IP and destination IP. Value range: [0,4294967295]
     "SdConnLimit" sd_conn_limit set_sd_conn_limit: i128,
-    /// 基于目的IP的并发连接抑制，取值范围[0,4294967295]
+    /// Concurrent connection suppression based on destination IP. Value range: [0,4294967295]
     "DstConnLimit" dst_conn_limit set_dst_conn_limit: i128,
-    /// 基于连接抑制触发阈值，取值范围[0,4294967295]
+    /// Threshold for triggering connection suppression. Value range: [0,4294967295]
     "BadConnThreshold" bad_conn_threshold set_bad_conn_threshold: i128,
-    /// 异常连接检测条件，空连接防护开关，，取值范围[0,1]
+    /// Exceptional connection detection condition: null session protection status. Valid values: [0,1]
     "NullConnEnable" null_conn_enable set_null_conn_enable: i128,
-    /// 异常连接检测条件，连接超时，，取值范围[0,65535]
+    /// Exceptional connection detection condition: connection timeout. Valid values: [0,65535]
     "ConnTimeout" conn_timeout set_conn_timeout: i128,
-    /// 异常连接检测条件，syn占比ack百分比，，取值范围[0,100]
+    /// Exceptional connection detection condition: percentage of SYN out of ACK. Valid values: [0,100]
     "SynRate" syn_rate set_syn_rate: i128,
-    /// 异常连接检测条件，syn阈值，取值范围[0,100]
+    /// Exceptional connection detection condition: SYN threshold. Valid values: [0,100]
     "SynLimit" syn_limit set_syn_limit: i128,
-    /// tcp限速，取值范围[0,4294967295]
+    /// TCP speed limit. Value range: [0,4294967295]
     "DTcpMbpsLimit" d_tcp_mbps_limit set_d_tcp_mbps_limit: i128,
-    /// udp限速，取值范围[0,4294967295]
+    /// UDP speed limit. Value range: [0,4294967295]
     "DUdpMbpsLimit" d_udp_mbps_limit set_d_udp_mbps_limit: i128,
-    /// icmp限速，取值范围[0,4294967295]
+    /// ICMP speed limit. Value range: [0,4294967295]
     "DIcmpMbpsLimit" d_icmp_mbps_limit set_d_icmp_mbps_limit: i128,
-    /// other协议限速，取值范围[0,4294967295]
+    /// Other protocol speed limit. Value range: [0,4294967295]
     "DOtherMbpsLimit" d_other_mbps_limit set_d_other_mbps_limit: i128,
 } }
 
 rt::model! { both debug;
-/// DDoS高级策略的报文过滤项
+/// Packet filter in advanced DDoS policy
 DDoSPolicyPacketFilter {
-    /// 协议，取值范围[tcp,udp,icmp,all]
+    /// Protocol. Valid values: [tcp, udp, icmp, all]
     ///
     /// Required.
     "Protocol" protocol set_protocol: str,
-    /// 开始源端口，取值范围[0,65535]
+    /// Start source port. Value range: [0,65535]
     ///
     /// Required.
     "SportStart" sport_start set_sport_start: i128,
-    /// 结束源端口，取值范围[0,65535]
+    /// End source port. Value range: [0,65535]
     ///
     /// Required.
     "SportEnd" sport_end set_sport_end: i128,
-    /// 开始目的端口，取值范围[0,65535]
+    /// Start destination port. Value range: [0,65535]
     ///
     /// Required.
     "DportStart" dport_start set_dport_start: i128,
-    /// 结束目的端口，取值范围[0,65535]
+    /// End destination port. Value range: [0,65535]
     ///
     /// Required.
     "DportEnd" dport_end set_dport_end: i128,
-    /// 最小包长，取值范围[0,1500]
+    /// Minimum packet length. Value range: [0,1500]
     ///
     /// Required.
     "PktlenMin" pktlen_min set_pktlen_min: i128,
-    /// 最大包长，取值范围[0,1500]
+    /// Maximum packet length. Value range: [0,1500]
     ///
     /// Required.
     "PktlenMax" pktlen_max set_pktlen_max: i128,
-    /// 是否检测载荷，取值范围[
-    /// begin_l3(IP头)
-    /// begin_l4(TCP头)
-    /// begin_l5(载荷)
-    /// no_match(不检测)
+    /// Whether to detect the payload. Valid values: [
+    /// begin_l3 (IP header)
+    /// begin_l4 (TCP header)
+    /// begin_l5 (payload)
+    /// no_match (no check)
     /// ]
     ///
     /// Required.
     "MatchBegin" match_begin set_match_begin: str,
-    /// 是否是正则表达式，取值范围[sunday(表示关键字),pcre(表示正则表达式)]
+    /// Whether it is a regular expression. Valid values: [sunday (keyword), pcre (regular expression)]
     ///
     /// Required.
     "MatchType" match_type set_match_type: str,
-    /// 关键字或正则表达式
+    /// Keyword or regular expression
     ///
     /// Required.
     "Str" str set_str: str,
-    /// 检测深度，取值范围[0,1500]
+    /// Detection depth. Value range: [0,1500]
     ///
     /// Required.
     "Depth" depth set_depth: i128,
-    /// 检测偏移量，取值范围[0,1500]
+    /// Detection offset. Value range: [0,1500]
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 是否包括，取值范围[0(表示不包含),1(表示包含)]
+    /// Whether to include. Valid values: [0 (no), 1 (yes)]
     ///
     /// Required.
     "IsNot" is_not set_is_not: i128,
-    /// 策略动作，取值范围[drop，drop_black，drop_rst，drop_black_rst，transmit]
+    /// Policy action. Valid values: [drop, drop_black, drop_rst, drop_black_rst, transmit]
     ///
     /// Required.
     "Action" action set_action: str,
 } }
 
 rt::model! { both debug;
-/// DDoS高级策略的禁用端口
+/// Disabled port in advanced DDoS policy
 DDoSPolicyPortLimit {
-    /// 协议，取值范围[tcp,udp,all]
+    /// Protocol. Valid values: [tcp, udp, all]
     ///
     /// Required.
     "Protocol" protocol set_protocol: str,
-    /// 开始目的端口，取值范围[0,65535]
+    /// Start destination port. Value range: [0,65535]
     ///
     /// Required.
     "DPortStart" d_port_start set_d_port_start: i128,
-    /// 结束目的端口，取值范围[0,65535]，要求大于等于开始目的端口
+    /// End destination port, which must be greater than or equal to the start destination port. Value range: [0,65535]
     ///
     /// Required.
     "DPortEnd" d_port_end set_d_port_end: i128,
-    /// 开始源端口，取值范围[0,65535]
+    /// Start source port. Value range: [0,65535]
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "SPortStart" s_port_start set_s_port_start: i128,
-    /// 结束源端口，取值范围[0,65535]，要求大于等于开始源端口
+    /// End source port, which must be greater than or equal to the start source port. Value range: [0,65535]
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "SPortEnd" s_port_end set_s_port_end: i128,
-    /// 执行动作，取值[drop(丢弃) ，transmit(转发)]
+    /// Action to be executed. Valid values: [drop (discard) , transmit (forward)]
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Action" action set_action: str,
-    /// 禁用端口类型，取值[0（目的端口范围禁用）， 1（源端口范围禁用）， 2（目的和源端口范围同时禁用）]
+    /// Type of port to be disabled. Valid values: [0 (destination port range), 1 (source port range), 2 (destination port range and source port range)]
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Kind" kind set_kind: i128,
 } }
 
 rt::model! { read debug;
-/// DDoS高级策略
+/// Advanced DDoS policy
 DDosPolicy {
-    /// 策略绑定的资源
+    /// Resource bound to policy
     "Resources" resources set_resources: list ResourceIp,
-    /// 禁用协议
+    /// Disabled protocol
     "DropOptions" drop_options set_drop_options: obj DDoSPolicyDropOption,
-    /// 禁用端口
+    /// Disabled port
     "PortLimits" port_limits set_port_limits: list DDoSPolicyPortLimit,
-    /// 报文过滤
+    /// Packet filter
     "PacketFilters" packet_filters set_packet_filters: list DDoSPolicyPacketFilter,
-    /// 黑白IP名单
+    /// IP blocklist/allowlist
     "IpBlackWhiteLists" ip_black_white_lists set_ip_black_white_lists: list IpBlackWhite,
-    /// 策略ID
+    /// Policy ID
     "PolicyId" policy_id set_policy_id: str,
-    /// 策略名称
+    /// Policy name
     "PolicyName" policy_name set_policy_name: str,
-    /// 策略创建时间
+    /// Policy creation time
     "CreateTime" create_time set_create_time: str,
-    /// 水印策略参数，最多只有一个，当没有水印策略时数组为空
+    /// Watermarking policy parameter. There can be only one policy. If there are no policies, the array is empty
     "WaterPrint" water_print set_water_print: list WaterPrintPolicy,
-    /// 水印密钥，最多只有2个，当没有水印策略时数组为空
+    /// Watermark key. There can be up to two keys. If there are no policies, the array is empty
     "WaterKey" water_key set_water_key: list WaterPrintKey,
-    /// 策略绑定的资源实例
+    /// Resource instance bound to policy
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "BoundResources" bound_resources set_bound_resources: list String,
-    /// 策略所属的策略场景
+    /// Policy scenario
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "SceneId" scene_id set_scene_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteCCFrequencyRules` (删除CC防护的访问频率控制规则).
+/// Request of `DeleteCCFrequencyRules` (Deletes access frequency control rule for CC protection).
 ///
-/// 删除CC防护的访问频率控制规则
+/// This API is used to delete an access frequency control rule for CC protection.
 DeleteCCFrequencyRulesRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `net`: Anti-DDoS Ultimate
     ///
     /// Required.
     "Business" business set_business: str,
-    /// CC防护的访问频率控制规则ID
+    /// Access frequency control rule ID for CC protection
     ///
     /// Required.
     "CCFrequencyRuleId" cc_frequency_rule_id set_cc_frequency_rule_id: str,
@@ -1078,28 +1090,28 @@ DeleteCCFrequencyRulesRequest {
 rt::action!("dayu", "2018-07-09", "DeleteCCFrequencyRules", DeleteCCFrequencyRulesRequest => DeleteCCFrequencyRulesResponse);
 
 rt::model! { read debug;
-/// DeleteCCFrequencyRules返回参数结构体
+/// DeleteCCFrequencyRules response structure.
 DeleteCCFrequencyRulesResponse {
-    /// 成功码
+    /// Success code
     "Success" success set_success: obj SuccessCode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteCCSelfDefinePolicy` (删除CC自定义策略).
+/// Request of `DeleteCCSelfDefinePolicy` (Deletes a custom CC policy).
 ///
-/// 删除CC自定义策略
+/// This API is used to delete a custom CC policy.
 DeleteCCSelfDefinePolicyRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；bgp表示独享包；bgp-multip表示共享包；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `bgp`: Anti-DDoS Pro (single IP); `bgp-multip`: Anti-DDoS Pro (multi-IP), `net`: Anti-DDoS Ultimate
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 策略ID
+    /// Policy ID
     ///
     /// Required.
     "SetId" set_id(set_id_value) set_set_id: str,
@@ -1107,24 +1119,24 @@ DeleteCCSelfDefinePolicyRequest {
 rt::action!("dayu", "2018-07-09", "DeleteCCSelfDefinePolicy", DeleteCCSelfDefinePolicyRequest => DeleteCCSelfDefinePolicyResponse);
 
 rt::model! { read debug;
-/// DeleteCCSelfDefinePolicy返回参数结构体
+/// DeleteCCSelfDefinePolicy response structure.
 DeleteCCSelfDefinePolicyResponse {
-    /// 成功码
+    /// Success code
     "Success" success set_success: obj SuccessCode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteDDoSPolicyCase` (删除策略场景).
+/// Request of `DeleteDDoSPolicyCase` (Deletes a policy scenario).
 ///
-/// 删除策略场景
+/// This API is used to delete a policy scenario.
 DeleteDDoSPolicyCaseRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；bgp表示独享包；bgp-multip表示共享包；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `bgp`: Anti-DDoS Pro (single IP); `bgp-multip`: Anti-DDoS Pro (multi-IP), `net`: Anti-DDoS Ultimate
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 策略场景ID
+    /// Policy scenario ID
     ///
     /// Required.
     "SceneId" scene_id set_scene_id: str,
@@ -1132,24 +1144,24 @@ DeleteDDoSPolicyCaseRequest {
 rt::action!("dayu", "2018-07-09", "DeleteDDoSPolicyCase", DeleteDDoSPolicyCaseRequest => DeleteDDoSPolicyCaseResponse);
 
 rt::model! { read debug;
-/// DeleteDDoSPolicyCase返回参数结构体
+/// DeleteDDoSPolicyCase response structure.
 DeleteDDoSPolicyCaseResponse {
-    /// 成功码
+    /// Success code
     "Success" success set_success: obj SuccessCode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteDDoSPolicy` (删除DDoS高级策略).
+/// Request of `DeleteDDoSPolicy` (Deletes an advanced DDoS protection policy).
 ///
-/// 删除DDoS高级策略
+/// This API is used to delete an advanced DDoS protection policy.
 DeleteDDoSPolicyRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；bgp表示独享包；bgp-multip表示共享包；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `bgp`: Anti-DDoS Pro (single IP); `bgp-multip`: Anti-DDoS Pro (multi-IP), `net`: Anti-DDoS Ultimate
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 策略ID
+    /// Policy ID
     ///
     /// Required.
     "PolicyId" policy_id set_policy_id: str,
@@ -1157,28 +1169,28 @@ DeleteDDoSPolicyRequest {
 rt::action!("dayu", "2018-07-09", "DeleteDDoSPolicy", DeleteDDoSPolicyRequest => DeleteDDoSPolicyResponse);
 
 rt::model! { read debug;
-/// DeleteDDoSPolicy返回参数结构体
+/// DeleteDDoSPolicy response structure.
 DeleteDDoSPolicyResponse {
-    /// 成功码
+    /// Success code
     "Success" success set_success: obj SuccessCode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteL4Rules` (删除L4转发规则).
+/// Request of `DeleteL4Rules` (Deletes one or more layer-4 forwarding rules).
 ///
-/// 删除四层转发规则
+/// This API is used to delete one or more layer-4 forwarding rules.
 DeleteL4RulesRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `bgp`: Anti-DDoS Pro (single IP); `bgp-multip`: Anti-DDoS Pro (multi-IP), `net`: Anti-DDoS Ultimate
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 规则ID列表
+    /// Rule ID list
     ///
     /// Required.
     "RuleIdList" rule_id_list set_rule_id_list: list String,
@@ -1186,28 +1198,28 @@ DeleteL4RulesRequest {
 rt::action!("dayu", "2018-07-09", "DeleteL4Rules", DeleteL4RulesRequest => DeleteL4RulesResponse);
 
 rt::model! { read debug;
-/// DeleteL4Rules返回参数结构体
+/// DeleteL4Rules response structure.
 DeleteL4RulesResponse {
-    /// 成功码
+    /// Success code
     "Success" success set_success: obj SuccessCode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteL7Rules` (删除L7转发规则).
+/// Request of `DeleteL7Rules` (Deletes one or more layer-7 forwarding rules).
 ///
-/// 删除七层转发规则
+/// This API is used to delete one or more layer-7 forwarding rules.
 DeleteL7RulesRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `bgp`: Anti-DDoS Pro (single IP); `bgp-multip`: Anti-DDoS Pro (multi-IP), `net`: Anti-DDoS Ultimate
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 规则ID列表
+    /// Rule ID list
     ///
     /// Required.
     "RuleIdList" rule_id_list set_rule_id_list: list String,
@@ -1215,9 +1227,9 @@ DeleteL7RulesRequest {
 rt::action!("dayu", "2018-07-09", "DeleteL7Rules", DeleteL7RulesRequest => DeleteL7RulesResponse);
 
 rt::model! { read debug;
-/// DeleteL7Rules返回参数结构体
+/// DeleteL7Rules response structure.
 DeleteL7RulesResponse {
-    /// 成功码
+    /// Success code
     "Success" success set_success: obj SuccessCode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1274,50 +1286,50 @@ DeleteNewL7RulesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeActionLog` (获取操作日志).
+/// Request of `DescribeActionLog` (Gets operation logs).
 ///
-/// 获取操作日志
+/// This API is used to get operation logs.
 DescribeActionLogRequest {
-    /// 开始时间
+    /// Start time
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End time
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 大禹子产品代号（bgpip表示高防IP；bgp表示独享包；bgp-multip表示共享包；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `bgp`: Anti-DDoS Pro (single IP); `bgp-multip`: Anti-DDoS Pro (multi-IP), `net`: Anti-DDoS Ultimate
     "Business" business set_business: str,
-    /// 搜索值，只支持资源ID或用户UIN
+    /// Search value, which can only be resource ID or user `UIN`
     "Filter" filter set_filter: str,
-    /// 一页条数，填0表示不分页
+    /// Number of entries per page. A value of 0 means no pagination
     "Limit" limit set_limit: i128,
-    /// 页起始偏移，取值为(页码-1)*一页条数
+    /// Page start offset, whose value is (page number - 1) * number of entries per page
     "Offset" offset set_offset: i128,
 } }
 rt::action!("dayu", "2018-07-09", "DescribeActionLog", DescribeActionLogRequest => DescribeActionLogResponse);
 
 rt::model! { read debug;
-/// DescribeActionLog返回参数结构体
+/// DescribeActionLog response structure.
 DescribeActionLogResponse {
-    /// 总记录数
+    /// Total number of records
     "TotalCount" total_count set_total_count: i128,
-    /// 记录数组
+    /// Record array
     "Data" data set_data: list KeyValueRecord,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBGPIPL7RuleMaxCnt` (获取高防IP可添加的最多7层规则数量).
+/// Request of `DescribeBGPIPL7RuleMaxCnt` (Gets the maximum number of layer-7 rules that can be added for Anti-DDoS Advanced).
 ///
-/// 获取高防IP可添加的最多7层规则数量
+/// This API is used to get the maximum number of layer-7 rules that can be added for Anti-DDoS Advanced.
 DescribeBGPIPL7RuleMaxCntRequest {
-    /// 大禹子产品代号（bgpip表示高防IP）
+    /// Anti-DDoS service type (`bgpip`: Anti-DDoS Advanced)
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源实例ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "Id" id set_id: str,
@@ -1325,194 +1337,194 @@ DescribeBGPIPL7RuleMaxCntRequest {
 rt::action!("dayu", "2018-07-09", "DescribeBGPIPL7RuleMaxCnt", DescribeBGPIPL7RuleMaxCntRequest => DescribeBGPIPL7RuleMaxCntResponse);
 
 rt::model! { read debug;
-/// DescribeBGPIPL7RuleMaxCnt返回参数结构体
+/// DescribeBGPIPL7RuleMaxCnt response structure.
 DescribeBGPIPL7RuleMaxCntResponse {
-    /// 高防IP最多可添加的7层规则数量
+    /// Maximum number of layer-7 rules that can be added for Anti-DDoS Advanced
     "Count" count set_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBaradData` (获取转发报表数据).
+/// Request of `DescribeBaradData` (Gets forwarding report data).
 ///
-/// 为大禹子产品提供业务转发指标数据的接口
+/// This API is used to provide business forwarding metric data of Anti-DDoS services.
 DescribeBaradDataRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `net`: Anti-DDoS Ultimate
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源实例ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 指标名，取值：
-    /// connum表示TCP活跃连接数；
-    /// new_conn表示新建TCP连接数；
-    /// inactive_conn表示非活跃连接数;
-    /// intraffic表示入流量；
-    /// outtraffic表示出流量；
-    /// alltraffic表示出流量和入流量之和；
-    /// inpkg表示入包速率；
-    /// outpkg表示出包速率；
+    /// Metric name. Valid values:
+    /// connum: number of active TCP connections;
+    /// new_conn: number of new TCP connections;
+    /// inactive_conn: number of inactive connections;
+    /// intraffic: inbound traffic;
+    /// outtraffic: outbound traffic;
+    /// alltraffic: sum of inbound and outbound traffic;
+    /// inpkg: inbound packet rate;
+    /// outpkg: outbound packet rate;
     ///
     /// Required.
     "MetricName" metric_name set_metric_name: str,
-    /// 统计时间粒度，单位秒（300表示5分钟；3600表示小时；86400表示天）
+    /// Statistical time granularity in seconds (300: 5-minute, 3600: hourly, 86400: daily)
     ///
     /// Required.
     "Period" period set_period: i128,
-    /// 统计开始时间，秒部分保持为0，分钟部分为5的倍数
+    /// Statistics start time. The second part is kept at 0, and the minute part is a multiple of 5
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 统计结束时间，秒部分保持为0，分钟部分为5的倍数
+    /// Statistics end time. The second part is kept at 0, and the minute part is a multiple of 5
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 统计方式，取值：
-    /// max表示最大值；
-    /// min表示最小值；
-    /// avg表示均值；
+    /// Statistical method. Valid values:
+    /// max: maximum value;
+    /// min: minimum value;
+    /// avg: average;
     ///
     /// Required.
     "Statistics" statistics set_statistics: str,
-    /// 协议端口数组
+    /// Protocol port array
     "ProtocolPort" protocol_port set_protocol_port: list ProtocolPort,
-    /// 资源实例下的IP，只有当Business=net(高防IP专业版)时才必须填写资源的一个IP（因为高防IP专业版资源实例有多个IP，才需要指定）；
+    /// Resource instance IP, which is required only if `Business` is `net` (Anti-DDoS Ultimate), because an Anti-DDoS Ultimate instance has multiple IPs;
     "Ip" ip set_ip: str,
 } }
 rt::action!("dayu", "2018-07-09", "DescribeBaradData", DescribeBaradDataRequest => DescribeBaradDataResponse);
 
 rt::model! { read debug;
-/// DescribeBaradData返回参数结构体
+/// DescribeBaradData response structure.
 DescribeBaradDataResponse {
-    /// 返回指标的值
+    /// Returned metric value
     "DataList" data_list set_data_list: list BaradData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBasicCCThreshold` (获取基础防护CC防护阈值).
+/// Request of `DescribeBasicCCThreshold` (Gets CC protection threshold of Anti-DDoS Basic).
 ///
-/// 获取基础防护CC防护阈值
+/// This API is used to get the CC protection threshold of Anti-DDoS Basic.
 DescribeBasicCCThresholdRequest {
-    /// 查询的IP地址，取值如：1.1.1.1
+    /// Queried IP address, such as 1.1.1.1
     ///
     /// Required.
     "BasicIp" basic_ip set_basic_ip: str,
-    /// 查询IP所属地域，取值如：gz、bj、sh、hk等地域缩写
+    /// IP region. Valid values: region abbreviations such as gz, bj, sh, and hk
     ///
     /// Required.
     "BasicRegion" basic_region set_basic_region: str,
-    /// 专区类型，取值如：公有云专区：public，黑石专区：bm, NAT服务器专区：nat，互联网通道：channel。
+    /// Zone type. Valid values: public (public cloud zone), bm (BM zone), nat (NAT server zone), channel (internet channel).
     ///
     /// Required.
     "BasicBizType" basic_biz_type set_basic_biz_type: str,
-    /// 设备类型，取值如：服务器：cvm，公有云负载均衡：clb，黑石负载均衡：lb，NAT服务器：nat，互联网通道：channel.
+    /// Device type. Valid values: cvm (CVM), clb (public CLB), lb (BM CLB), nat (NAT server), channel (internet channel).
     ///
     /// Required.
     "BasicDeviceType" basic_device_type set_basic_device_type: str,
-    /// 可选，IPInstance Nat 网关（如果查询的设备类型是NAT服务器，需要传此参数，通过nat资源查询接口获取）
+    /// IPInstance Nat gateway, which is optional. (If the device type to be queried is a NAT server, this parameter is required, which can be obtained through the NAT resource query API)
     "BasicIpInstance" basic_ip_instance set_basic_ip_instance: str,
-    /// 可选，运营商线路（如果查询的设备类型是NAT服务器，需要传此参数为5）
+    /// ISP line, which is optional. (If the device type to be queried is a NAT server, this parameter should be 5)
     "BasicIspCode" basic_isp_code set_basic_isp_code: i128,
 } }
 rt::action!("dayu", "2018-07-09", "DescribeBasicCCThreshold", DescribeBasicCCThresholdRequest => DescribeBasicCCThresholdResponse);
 
 rt::model! { read debug;
-/// DescribeBasicCCThreshold返回参数结构体
+/// DescribeBasicCCThreshold response structure.
 DescribeBasicCCThresholdResponse {
-    /// CC启动开关（0:关闭；1:开启）
+    /// CC status (0: disabled, 1: enabled)
     "CCEnable" cc_enable set_cc_enable: i128,
-    /// CC防护阈值
+    /// CC protection threshold
     "CCThreshold" cc_threshold set_cc_threshold: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBasicDeviceThreshold` (获取基础防护黑洞阈值).
+/// Request of `DescribeBasicDeviceThreshold` (Gets blackhole threshold of Anti-DDoS Basic).
 ///
-/// 获取基础防护黑洞阈值
+/// This API is used to get the blackhole threshold of Anti-DDoS Basic.
 DescribeBasicDeviceThresholdRequest {
-    /// 查询的IP地址，取值如：1.1.1.1
+    /// Queried IP address, such as 1.1.1.1
     ///
     /// Required.
     "BasicIp" basic_ip set_basic_ip: str,
-    /// 查询IP所属地域，取值如：gz、bj、sh、hk等地域缩写
+    /// IP region. Valid values: region abbreviations such as gz, bj, sh, and hk
     ///
     /// Required.
     "BasicRegion" basic_region set_basic_region: str,
-    /// 专区类型，取值如：公有云专区：public，黑石专区：bm, NAT服务器专区：nat，互联网通道：channel。
+    /// Zone type. Valid values: public (public cloud zone), bm (BM zone), nat (NAT server zone), channel (internet channel).
     ///
     /// Required.
     "BasicBizType" basic_biz_type set_basic_biz_type: str,
-    /// 设备类型，取值如：服务器：cvm，公有云负载均衡：clb，黑石负载均衡：lb，NAT服务器：nat，互联网通道：channel.
+    /// Device type. Valid values: cvm (CVM), clb (public CLB), lb (BM CLB), nat (NAT server), channel (internet channel).
     ///
     /// Required.
     "BasicDeviceType" basic_device_type set_basic_device_type: str,
-    /// 有效性检查，取值为1
+    /// Validity check. Valid value: 1
     ///
     /// Required.
     "BasicCheckFlag" basic_check_flag set_basic_check_flag: i128,
-    /// 可选，IPInstance Nat 网关（如果查询的设备类型是NAT服务器，需要传此参数，通过nat资源查询接口获取）
+    /// IPInstance Nat gateway, which is optional. (If the device type to be queried is a NAT server, this parameter is required, which can be obtained through the NAT resource query API)
     "BasicIpInstance" basic_ip_instance set_basic_ip_instance: str,
-    /// 可选，运营商线路（如果查询的设备类型是NAT服务器，需要传此参数为5）
+    /// ISP line, which is optional. (If the device type to be queried is a NAT server, this parameter should be 5)
     "BasicIspCode" basic_isp_code set_basic_isp_code: i128,
 } }
 rt::action!("dayu", "2018-07-09", "DescribeBasicDeviceThreshold", DescribeBasicDeviceThresholdRequest => DescribeBasicDeviceThresholdResponse);
 
 rt::model! { read debug;
-/// DescribeBasicDeviceThreshold返回参数结构体
+/// DescribeBasicDeviceThreshold response structure.
 DescribeBasicDeviceThresholdResponse {
-    /// 返回黑洞封堵值
+    /// Blackhole blocking value
     "Threshold" threshold set_threshold: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBizHttpStatus` (获取业务流量状态码统计).
+/// Request of `DescribeBizHttpStatus` (Gets the statistics on the status codes of business traffic).
 ///
-/// 获取业务流量状态码统计
+/// This API is used to get the statistics on the status codes of business traffic.
 DescribeBizHttpStatusRequest {
-    /// 大禹子产品代号（bgpip表示高防IP）
+    /// Anti-DDoS service type (`bgpip`: Anti-DDoS Advanced)
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源Id
+    /// Resource ID
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 统计周期，可取值300，1800，3600， 21600，86400，单位秒
+    /// Statistical period in seconds. Valid values: 300, 1800, 3600, 21600, and 86400.
     ///
     /// Required.
     "Period" period set_period: i64,
-    /// 统计开始时间
+    /// Statistics start time
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 统计结束时间
+    /// Statistics end time
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 统计方式，仅支持sum
+    /// Statistical mode, which only supports sum.
     ///
     /// Required.
     "Statistics" statistics set_statistics: str,
-    /// 协议及端口列表，协议可取值TCP, UDP, HTTP, HTTPS，仅统计纬度为连接数时有效
+    /// Protocol and port list, which is valid when the statistical dimension is the number of connections. Valid protocols: TCP, UDP, HTTP, and HTTPS.
     "ProtoInfo" proto_info set_proto_info: list ProtocolPort,
-    /// 特定域名查询
+    /// Specific domain name query
     "Domain" domain set_domain: str,
 } }
 rt::action!("dayu", "2018-07-09", "DescribeBizHttpStatus", DescribeBizHttpStatusRequest => DescribeBizHttpStatusResponse);
 
 rt::model! { read debug;
-/// DescribeBizHttpStatus返回参数结构体
+/// DescribeBizHttpStatus response structure.
 DescribeBizHttpStatusResponse {
-    /// 业务流量http状态码统计数据
+    /// Statistics on the HTTP status codes of business traffic
     "HttpStatusMap" http_status_map set_http_status_map: obj HttpStatusMap,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1570,15 +1582,15 @@ DescribeBizTrendResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCCAlarmThreshold` (获取CC告警通知阈值).
+/// Request of `DescribeCCAlarmThreshold` (Gets CC alarm notification threshold).
 ///
-/// 获取高防包、高防IP、高防IP专业版、棋牌盾产品设置CC攻击的告警通知阈值
+/// This API is used to get the alarm notification threshold set for CC attacks in Anti-DDoS Pro, Anti-DDoS Advanced, Anti-DDoS Ultimate, and Chess Shield.
 DescribeCCAlarmThresholdRequest {
-    /// 大禹子产品代号（shield表示棋牌；bgpip表示高防IP；bgp表示高防包；bgp-multip表示多ip高防包；net表示高防IP专业版）
+    /// Anti-DDoS service type (`shield`: Chess Shield, `bgpip`: Anti-DDoS Advanced, `bgp`: Anti-DDoS Pro (single IP), `bgp-multip`: Anti-DDoS Pro (multi-IP), `net`: Anti-DDoS Ultimate)
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源ID,字符串类型
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "RsId" rs_id set_rs_id: str,
@@ -1586,77 +1598,78 @@ DescribeCCAlarmThresholdRequest {
 rt::action!("dayu", "2018-07-09", "DescribeCCAlarmThreshold", DescribeCCAlarmThresholdRequest => DescribeCCAlarmThresholdResponse);
 
 rt::model! { read debug;
-/// DescribeCCAlarmThreshold返回参数结构体
+/// DescribeCCAlarmThreshold response structure.
 DescribeCCAlarmThresholdResponse {
-    /// CC告警阈值
+    /// CC alarm threshold
     "CCAlarmThreshold" cc_alarm_threshold set_cc_alarm_threshold: obj CCAlarmThreshold,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCCEvList` (获取CC攻击事件列表).
+/// Request of `DescribeCCEvList` (Gets CC attack event list).
 ///
-/// 获取CC攻击事件列表
+/// This API is used to get the CC attack event list.
 DescribeCCEvListRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；bgp表示独享包；bgp-multip表示共享包；net表示高防IP专业版；basic表示DDoS基础防护）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `bgp`: Anti-DDoS Pro (Single IP); `bgp-multip`: Anti-DDoS Pro (Multi-IP); `net`: Anti-DDoS Ultimate; `basic`: Anti-DDoS Basic
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 开始时间
+    /// Start time
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End time
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 资源实例ID
+    /// Anti-DDoS instance ID
     "Id" id set_id: str,
-    /// 资源实例的IP，当business不为basic时，如果IpList不为空则Id也必须不能为空；
+    /// Resource instance IP. When `business` is not `basic`, if `IpList` is not empty, `Id` must not be empty;
     "IpList" ip_list set_ip_list: list String,
-    /// 一页条数，填0表示不分页
+    /// Number of entries per page. A value of 0 means no pagination
     "Limit" limit set_limit: i128,
-    /// 页起始偏移，取值为(页码-1)*一页条数
+    /// Page start offset, whose value is (page number - 1) * number of entries per page
     "Offset" offset set_offset: i128,
 } }
 rt::action!("dayu", "2018-07-09", "DescribeCCEvList", DescribeCCEvListRequest => DescribeCCEvListResponse);
 
 rt::model! { read debug;
-/// DescribeCCEvList返回参数结构体
+/// DescribeCCEvList response structure.
 DescribeCCEvListResponse {
-    /// 大禹子产品代号（shield表示棋牌盾；bgpip表示高防IP；bgp表示独享包；bgp-multip表示共享包；net表示高防IP专业版；basic表示DDoS基础防护）
+    /// Anti-DDoS service type. `shield`: Chess Shield; `bgpip`: Anti-DDoS Advanced; `bgp`: Anti-DDoS Pro (single IP); `bgp-multip`: Anti-DDoS Pro (multi-IP); `net`: Anti-DDoS Ultimate; `basic`: Anti-DDoS Basic
     "Business" business set_business: str,
-    /// 资源实例ID
+    /// Anti-DDoS instance ID
     "Id" id set_id: str,
-    /// 资源实例的IP列表
+    /// Instance IP list
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "IpList" ip_list set_ip_list: list String,
-    /// 开始时间
+    /// Start time
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End time
     "EndTime" end_time set_end_time: str,
-    /// CC攻击事件列表
+    /// CC attack event list
     "Data" data set_data: list CCEventRecord,
-    /// 总记录数
+    /// Total number of records
     "Total" total set_total: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCCFrequencyRules` (获取CC防护的访问频率控制规则).
+/// Request of `DescribeCCFrequencyRules` (Gets access frequency control rule for CC protection).
 ///
-/// 获取CC防护的访问频率控制规则
+/// This API is used to get an access frequency control rule for CC protection.
 DescribeCCFrequencyRulesRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `net`: Anti-DDoS Ultimate
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 7层转发规则ID（通过获取7层转发规则接口可以获取规则ID）；当填写时表示获取转发规则的访问频率控制规则；
+    /// Layer-7 forwarding rule ID (which can be obtained from the layer-7 forwarding rule API). If a value is entered, it means to get the access frequency control rule of the forwarding rule;
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: str,
@@ -1664,206 +1677,207 @@ DescribeCCFrequencyRulesRequest {
 rt::action!("dayu", "2018-07-09", "DescribeCCFrequencyRules", DescribeCCFrequencyRulesRequest => DescribeCCFrequencyRulesResponse);
 
 rt::model! { read debug;
-/// DescribeCCFrequencyRules返回参数结构体
+/// DescribeCCFrequencyRules response structure.
 DescribeCCFrequencyRulesResponse {
-    /// 访问频率控制规则列表
+    /// Access frequency control rule list
     "CCFrequencyRuleList" cc_frequency_rule_list set_cc_frequency_rule_list: list CCFrequencyRule,
-    /// 访问频率控制规则开关状态，取值[on(开启)，off(关闭)]
+    /// Access frequency control rule status. Valid values: [on, off];
     "CCFrequencyRuleStatus" cc_frequency_rule_status set_cc_frequency_rule_status: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCCIpAllowDeny` (获取CC的IP黑白名单).
+/// Request of `DescribeCCIpAllowDeny` (Gets CC IP blocklist/allowlist).
 ///
-/// 获取CC的IP黑白名单
+/// This API is used to get the CC IP blocklist/allowlist.
 DescribeCCIpAllowDenyRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；bgp表示独享包；bgp-multip表示共享包；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `bgp`: Anti-DDoS Pro (single IP); `bgp-multip`: Anti-DDoS Pro (multi-IP), `net`: Anti-DDoS Ultimate
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 黑或白名单，取值[white(白名单)，black(黑名单)]
-    /// 注意：此数组只能有一个值，不能同时获取黑名单和白名单
+    /// Blocklist or allowlist. Valid values: [white (allowlist), black (blocklist)]
+    /// Note: this array can only have one value. It cannot get the blocklist and allowlist at the same time
     ///
     /// Required.
     "Type" r#type set_type: list String,
-    /// 分页参数
+    /// Pagination parameter
     "Limit" limit set_limit: i128,
-    /// 分页参数
+    /// Pagination parameter
     "Offset" offset set_offset: i128,
-    /// 可选，代表HTTP协议或HTTPS协议的CC防护，取值[http（HTTP协议的CC防护），https（HTTPS协议的CC防护）]；
+    /// HTTP or HTTPS CC protection, which is optional. Valid values: [http (HTTP CC protection), https (HTTPS CC protection)];
     "Protocol" protocol set_protocol: str,
 } }
 rt::action!("dayu", "2018-07-09", "DescribeCCIpAllowDeny", DescribeCCIpAllowDenyRequest => DescribeCCIpAllowDenyResponse);
 
 rt::model! { read debug;
-/// DescribeCCIpAllowDeny返回参数结构体
+/// DescribeCCIpAllowDeny response structure.
 DescribeCCIpAllowDenyResponse {
-    /// 该字段被RecordList字段替代了，请不要使用
+    /// This field has been replaced by `RecordList` and should not be used
     "Data" data set_data: list KeyValue,
-    /// 记录数
+    /// Number of records
     "Total" total set_total: i128,
-    /// 返回黑/白名单的记录，
-    /// "Key":"ip"时，"Value":值表示ip;
-    /// "Key":"domain"时， "Value":值表示域名;
-    /// "Key":"type"时，"Value":值表示黑白名单类型(white为白名单，block为黑名单);
-    /// "Key":"protocol"时，"Value":值表示CC防护的协议(http或https);
+    /// Returned Blocklist/allowlist record,
+    /// If "Key":"ip", "Value": IP;
+    /// If "Key":"domain", "Value": domain name.
+    /// If "Key":"type", "Value" can be `white` (allowlist) or `black` (blocklist).
+    /// If "Key":"protocol", "Value": CC protection protocol (HTTP or HTTPS);
     "RecordList" record_list set_record_list: list KeyValueRecord,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCCSelfDefinePolicy` (获取CC自定义策略).
+/// Request of `DescribeCCSelfDefinePolicy` (Gets custom CC policy).
 ///
-/// 获取CC自定义策略
+/// This API is used to get a custom CC policy.
 DescribeCCSelfDefinePolicyRequest {
-    /// 大禹子产品代号（bgp高防包；bgp-multip共享包）
+    /// Anti-DDoS service type. `bgp`: Anti-DDoS Pro, `bgp-multip`: Anti-DDoS Pro (multi-IP)
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 拉取的条数
+    /// Number of entries pulled
     "Limit" limit set_limit: i128,
-    /// 偏移量
+    /// Offset
     "Offset" offset set_offset: i128,
 } }
 rt::action!("dayu", "2018-07-09", "DescribeCCSelfDefinePolicy", DescribeCCSelfDefinePolicyRequest => DescribeCCSelfDefinePolicyResponse);
 
 rt::model! { read debug;
-/// DescribeCCSelfDefinePolicy返回参数结构体
+/// DescribeCCSelfDefinePolicy response structure.
 DescribeCCSelfDefinePolicyResponse {
-    /// 自定义规则总数
+    /// Total number of custom rules
     "Total" total set_total: i128,
-    /// 策略列表
+    /// Policy list
     "Policys" policys set_policys: list CCPolicy,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCCTrend` (获取CC攻击指标数据).
+/// Request of `DescribeCCTrend` (Gets CC attack metric data).
 ///
-/// 获取CC攻击指标数据，包括总请求峰值(QPS)和攻击请求(QPS)
+/// This API is used to get CC attack metric data, including total requests peak (QPS) and attack requests (QPS).
 DescribeCCTrendRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；bgp表示独享包；bgp-multip表示共享包；net表示高防IP专业版；basic表示DDoS基础防护）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `bgp`: Anti-DDoS Pro (Single IP); `bgp-multip`: Anti-DDoS Pro (Multi-IP); `net`: Anti-DDoS Ultimate; `basic`: Anti-DDoS Basic
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源的IP
+    /// Resource IP
     ///
     /// Required.
     "Ip" ip set_ip: str,
-    /// 指标，取值[inqps(总请求峰值，dropqps(攻击请求峰值))]
+    /// Metric. Valid values: [inqps (total requests peak), dropqps (attack requests peak)]
     ///
     /// Required.
     "MetricName" metric_name set_metric_name: str,
-    /// 统计粒度，取值[300(5分钟)，3600(小时)，86400(天)]
+    /// Statistical granularity. Valid values: [300 (5-minute), 3600 (hourly), 86400 (daily)]
     ///
     /// Required.
     "Period" period set_period: i64,
-    /// 统计开始时间
+    /// Statistics start time
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 统计结束时间
+    /// Statistics end time
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 资源实例ID，当Business为basic时，此字段不用填写（因为基础防护没有资源实例）
+    /// Resource instance ID. If `Business` is `basic`, this field is not required (because Anti-DDoS Basic has no resource instance)
     "Id" id set_id: str,
-    /// 域名，可选
+    /// (Optional) Domain name
     "Domain" domain set_domain: str,
 } }
 rt::action!("dayu", "2018-07-09", "DescribeCCTrend", DescribeCCTrendRequest => DescribeCCTrendResponse);
 
 rt::model! { read debug;
-/// DescribeCCTrend返回参数结构体
+/// DescribeCCTrend response structure.
 DescribeCCTrendResponse {
-    /// 大禹子产品代号（bgpip表示高防IP；bgp表示独享包；bgp-multip表示共享包；net表示高防IP专业版；basic表示DDoS基础防护）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `bgp`: Anti-DDoS Pro (Single IP); `bgp-multip`: Anti-DDoS Pro (Multi-IP); `net`: Anti-DDoS Ultimate; `basic`: Anti-DDoS Basic
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Id" id set_id: str,
-    /// 资源的IP
+    /// Resource IP
     "Ip" ip set_ip: str,
-    /// 指标，取值[inqps(总请求峰值，dropqps(攻击请求峰值))]
+    /// Metric. Valid values: [inqps (total requests peak), dropqps (attack requests peak)]
     "MetricName" metric_name set_metric_name: str,
-    /// 统计粒度，取值[300(5分钟)，3600(小时)，86400(天)]
+    /// Statistical granularity. Valid values: [300 (5-minute), 3600 (hourly), 86400 (daily)]
     "Period" period set_period: i64,
-    /// 统计开始时间
+    /// Statistics start time
     "StartTime" start_time set_start_time: str,
-    /// 统计结束时间
+    /// Statistics end time
     "EndTime" end_time set_end_time: str,
-    /// 值数组
+    /// Value array
     "Data" data set_data: list i128,
-    /// 值个数
+    /// Number of values
     "Count" count set_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCCUrlAllow` (获取CC的Url白名单).
+/// Request of `DescribeCCUrlAllow` (Gets CC URL allowlist).
 ///
-/// 获取CC的Url白名单
+/// This API is used to get the CC URL allowlist.
 DescribeCCUrlAllowRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；bgp表示独享包；bgp-multip表示共享包；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `bgp`: Anti-DDoS Pro (single IP); `bgp-multip`: Anti-DDoS Pro (multi-IP), `net`: Anti-DDoS Ultimate
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 黑或白名单，取值[white(白名单)]，目前只支持白名单
-    /// 注意：此数组只能有一个值，且只能为white
+    /// Blocklist or allowlist. Valid value: [white (allowlist)]. Currently, only allowlist is supported.
+    /// Note: this array can only have one value which can only be `white`
     ///
     /// Required.
     "Type" r#type set_type: list String,
-    /// 分页参数
+    /// Pagination parameter
     "Limit" limit set_limit: i128,
-    /// 分页参数
+    /// Pagination parameter
     "Offset" offset set_offset: i128,
-    /// 可选，代表HTTP协议或HTTPS协议的CC防护，取值[http（HTTP协议的CC防护），https（HTTPS协议的CC防护）]；
+    /// HTTP or HTTPS CC protection, which is optional. Valid values: [http (HTTP CC protection), https (HTTPS CC protection)];
     "Protocol" protocol set_protocol: str,
 } }
 rt::action!("dayu", "2018-07-09", "DescribeCCUrlAllow", DescribeCCUrlAllowRequest => DescribeCCUrlAllowResponse);
 
 rt::model! { read debug;
-/// DescribeCCUrlAllow返回参数结构体
+/// DescribeCCUrlAllow response structure.
 DescribeCCUrlAllowResponse {
-    /// 该字段被RecordList字段替代了，请不要使用
+    /// This field has been replaced by `RecordList` and should not be used
     "Data" data set_data: list KeyValue,
-    /// 记录总数
+    /// Total number of records
     "Total" total set_total: i128,
-    /// 返回黑/白名单的记录，
-    /// "Key":"url"时，"Value":值表示URL;
-    /// "Key":"domain"时， "Value":值表示域名;
-    /// "Key":"type"时，"Value":值表示黑白名单类型(white为白名单，block为黑名单);
-    /// "Key":"protocol"时，"Value":值表示CC的防护类型(HTTP防护或HTTPS域名防护);
+    /// Returned Blocklist/allowlist record,
+    /// If "Key":"url", "Value": URL;
+    /// If "Key":"domain", "Value": domain name.
+    /// If "Key":"type", "Value" can be `white` (allowlist) or `black` (blocklist).
+    /// If "Key":"protocol", "Value": CC protection type (HTTP protection or HTTPS domain name protection);
     "RecordList" record_list set_record_list: list KeyValueRecord,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDDoSAlarmThreshold` (获取DDoS告警通知阈值).
+/// Request of `DescribeDDoSAlarmThreshold` (Gets DDoS alarm notification threshold).
 ///
-/// 获取高防包、高防IP、高防IP专业版、棋牌盾产品设置DDoS攻击的告警通知阈值
+/// This API is used to get the alarm notification threshold set for DDoS attacks in Anti-DDoS Pro, Anti-DDoS Advanced, Anti-DDoS Ultimate, and Chess Shield.
 DescribeDDoSAlarmThresholdRequest {
-    /// 大禹子产品代号（shield表示棋牌；bgpip表示高防IP；bgp表示高防包；bgp-multip表示多ip高防包；net表示高防IP专业版）
+    /// Anti-DDoS service type (`shield`: Chess Shield, `bgpip`: Anti-DDoS Advanced, `bgp`: Anti-DDoS Pro (single IP), `bgp-multip`: Anti-DDoS Pro (multi-IP), `net`: Anti-DDoS Ultimate)
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源ID,字符串类型
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "RsId" rs_id set_rs_id: str,
@@ -1871,122 +1885,122 @@ DescribeDDoSAlarmThresholdRequest {
 rt::action!("dayu", "2018-07-09", "DescribeDDoSAlarmThreshold", DescribeDDoSAlarmThresholdRequest => DescribeDDoSAlarmThresholdResponse);
 
 rt::model! { read debug;
-/// DescribeDDoSAlarmThreshold返回参数结构体
+/// DescribeDDoSAlarmThreshold response structure.
 DescribeDDoSAlarmThresholdResponse {
-    /// DDoS告警阈值
+    /// DDoS alarm threshold
     "DDoSAlarmThreshold" d_do_s_alarm_threshold set_d_do_s_alarm_threshold: obj DDoSAlarmThreshold,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDDoSAttackIPRegionMap` (DDoS攻击源IP地域分布图).
+/// Request of `DescribeDDoSAttackIPRegionMap` (Gets the geographical distribution map of DDoS attack source IPs).
 ///
-/// 获取DDoS攻击源IP地域分布图，支持全球攻击分布和国内省份攻击分布；
+/// This API is used to get the geographical distribution map of DDoS attack source IPs. It supports display by global regions and Chinese provinces.
 DescribeDDoSAttackIPRegionMapRequest {
-    /// 大禹子产品代号（shield表示棋牌；bgpip表示高防IP；bgp表示高防包；bgp-multip表示多ip高防包；net表示高防IP专业版）
+    /// Anti-DDoS service type (`shield`: Chess Shield, `bgpip`: Anti-DDoS Advanced, `bgp`: Anti-DDoS Pro (single IP), `bgp-multip`: Anti-DDoS Pro (multi-IP), `net`: Anti-DDoS Ultimate)
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 统计开始时间
+    /// Statistics start time
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 统计结束时间，最大可统计的时间范围是半年；
+    /// Statistics end time. Maximum statistics time range: half a year;
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 指定资源的特定IP的攻击源，可选
+    /// IP attack source of specified resource, which is optional
     "IpList" ip_list set_ip_list: list String,
 } }
 rt::action!("dayu", "2018-07-09", "DescribeDDoSAttackIPRegionMap", DescribeDDoSAttackIPRegionMapRequest => DescribeDDoSAttackIPRegionMapResponse);
 
 rt::model! { read debug;
-/// DescribeDDoSAttackIPRegionMap返回参数结构体
+/// DescribeDDoSAttackIPRegionMap response structure.
 DescribeDDoSAttackIPRegionMapResponse {
-    /// 全球地域分布数据
+    /// Global region distribution data
     "NationCount" nation_count set_nation_count: list KeyValueRecord,
-    /// 国内省份地域分布数据
+    /// Chinese province distribution data
     "ProvinceCount" province_count set_province_count: list KeyValueRecord,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDDoSAttackSource` (获取DDoS攻击源列表).
+/// Request of `DescribeDDoSAttackSource` (Gets DDoS attack source list).
 ///
-/// 获取DDoS攻击源列表
+/// This API is used to get the DDoS attack source list.
 DescribeDDoSAttackSourceRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；bgp表示独享包；bgp-multip表示共享包；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `bgp`: Anti-DDoS Pro (single IP); `bgp-multip`: Anti-DDoS Pro (multi-IP), `net`: Anti-DDoS Ultimate
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 起始时间
+    /// Start time
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End time
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 一页条数，填0表示不分页
+    /// Number of entries per page. A value of 0 means no pagination
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 页起始偏移，取值为(页码-1)*一页条数
+    /// Page start offset, whose value is (page number - 1) * number of entries per page
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 获取指定资源的特定ip的攻击源，可选
+    /// IP attack source of specified resource, which is optional
     "IpList" ip_list set_ip_list: list String,
 } }
 rt::action!("dayu", "2018-07-09", "DescribeDDoSAttackSource", DescribeDDoSAttackSourceRequest => DescribeDDoSAttackSourceResponse);
 
 rt::model! { read debug;
-/// DescribeDDoSAttackSource返回参数结构体
+/// DescribeDDoSAttackSource response structure.
 DescribeDDoSAttackSourceResponse {
-    /// 总攻击源条数
+    /// Total number of attack sources
     "Total" total set_total: i128,
-    /// 攻击源列表
+    /// Attack source list
     "AttackSourceList" attack_source_list set_attack_source_list: list DDoSAttackSourceRecord,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDDoSCount` (获取DDoS攻击占比分析).
+/// Request of `DescribeDDoSCount` (Gets DDoS attack proportion analysis).
 ///
-/// 获取DDoS攻击占比分析
+/// This API is used to get the DDoS attack proportion analysis.
 DescribeDDoSCountRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；bgp表示独享包；bgp-multip表示共享包；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `bgp`: Anti-DDoS Pro (single IP); `bgp-multip`: Anti-DDoS Pro (multi-IP), `net`: Anti-DDoS Ultimate
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 资源的IP
+    /// Resource IP
     ///
     /// Required.
     "Ip" ip set_ip: str,
-    /// 统计开始时间
+    /// Statistics start time
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 统计结束时间
+    /// Statistics end time
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 指标，取值[traffic（攻击协议流量, 单位KB）, pkg（攻击协议报文数）, classnum（攻击事件次数）]
+    /// Metric. Valid values: [traffic (attack protocol traffic in KB), pkg (number of attack protocol packets), classnum (number of attack events)]
     ///
     /// Required.
     "MetricName" metric_name set_metric_name: str,
@@ -1994,121 +2008,124 @@ DescribeDDoSCountRequest {
 rt::action!("dayu", "2018-07-09", "DescribeDDoSCount", DescribeDDoSCountRequest => DescribeDDoSCountResponse);
 
 rt::model! { read debug;
-/// DescribeDDoSCount返回参数结构体
+/// DescribeDDoSCount response structure.
 DescribeDDoSCountResponse {
-    /// 大禹子产品代号（bgpip表示高防IP；bgp表示独享包；bgp-multip表示共享包；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `bgp`: Anti-DDoS Pro (single IP); `bgp-multip`: Anti-DDoS Pro (multi-IP), `net`: Anti-DDoS Ultimate
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
     "Id" id set_id: str,
-    /// 资源的IP
+    /// Resource IP
     "Ip" ip set_ip: str,
-    /// 统计开始时间
+    /// Statistics start time
     "StartTime" start_time set_start_time: str,
-    /// 统计结束时间
+    /// Statistics end time
     "EndTime" end_time set_end_time: str,
-    /// 指标，取值[traffic（攻击协议流量, 单位KB）, pkg（攻击协议报文数）, classnum（攻击事件次数）]
+    /// Metric. Valid values: [traffic (attack protocol traffic in KB), pkg (number of attack protocol packets), classnum (number of attack events)]
     "MetricName" metric_name set_metric_name: str,
-    /// Key-Value值数组，Key说明如下，
-    /// 当MetricName为traffic时：
-    /// key为"TcpKBSum"，表示TCP报文流量，单位KB
-    /// key为"UdpKBSum"，表示UDP报文流量，单位KB
-    /// key为"IcmpKBSum"，表示ICMP报文流量，单位KB
-    /// key为"OtherKBSum"，表示其他报文流量，单位KB
+    /// `Key-Value` array. Valid values of `Key`:
+    /// If `MetricName` is `traffic`:
+    /// If `key` is `TcpKBSum`, it indicates the traffic of TCP packets in KB.
+    /// If `key` is `UdpKBSum`, it indicates the traffic of UDP packets in KB.
+    /// If `key` is `IcmpKBSum`, it indicates the traffic of ICMP packets in KB.
+    /// If `key` is `OtherKBSum`, it indicates the traffic of other packets in KB.
     ///
-    /// 当MetricName为pkg时：
-    /// key为"TcpPacketSum"，表示TCP报文个数，单位个
-    /// key为"UdpPacketSum"，表示UDP报文个数，单位个
-    /// key为"IcmpPacketSum"，表示ICMP报文个数，单位个
-    /// key为"OtherPacketSum"，表示其他报文个数，单位个
+    /// If `MetricName` is `pkg`:
+    /// If `key` is `TcpPacketSum`, it indicates the number of TCP packets.
+    /// If `key` is `UdpPacketSum`, it indicates the number of UDP packets.
+    /// If `key` is `IcmpPacketSum`, it indicates the number of ICMP packets.
+    /// If `key` is `OtherPacketSum`, it indicates the number of other packets.
     ///
-    /// 当MetricName为classnum时：
-    /// key的值表示攻击事件类型，其中Key为"UNKNOWNFLOOD"，表示未知的攻击事件
+    /// If `MetricName` is `classnum`:
+    /// The value of `key` indicates the attack event type. When the `key` is `UNKNOWNFLOOD`, it indicates  unknown attack events.
     "Data" data set_data: list KeyValue,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDDoSDefendStatus` (获取DDoS防护状态).
+/// Request of `DescribeDDoSDefendStatus` (Gets DDoS protection status).
 ///
-/// 获取DDoS防护状态（临时关闭状态），支持产品：基础防护，独享包，共享包，高防IP，高防IP专业版；调用此接口是获取当前是否有设置临时关闭DDoS防护状态，如果有设置会返回临时关闭的时长等参数。
+/// This API is used to get the DDoS protection status (temporarily disabled status). It is supported for Anti-DDoS Basic, single IP instance, multi-IP instance, Anti-DDoS Advanced, and Anti-DDoS Ultimate. It is used to query whether DDoS protection is temporarily disabled, and if yes, return parameters such as temporary disablement duration.
 DescribeDDoSDefendStatusRequest {
-    /// 大禹子产品代号（basic表示基础防护；bgp表示独享包；bgp-multip表示共享包；bgpip表示高防IP；net表示高防IP专业版）
+    /// Anti-DDoS service type. `basic`: Anti-DDoS Basic, `bgp`: Anti-DDoS Pro (single IP), `bgp-multip`: Anti-DDoS (multi-IP), `bgpip`: Anti-DDoS Advanced, `net`: Anti-DDoS Ultimate
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源实例ID，只有当Business不是基础防护时才需要填写此字段；
+    /// Instance ID, which is required only if `Business` is not `basic`.
     "Id" id set_id: str,
-    /// 基础防护的IP，只有当Business为基础防护时才需要填写此字段；
+    /// Anti-DDoS Basic IP, which is required only if `Business` is Anti-DDoS Basic;
     "Ip" ip set_ip: str,
-    /// 只有当Business为基础防护时才需要填写此字段，IP所属的产品类型，取值[public（CVM产品），bm（黑石产品），eni（弹性网卡），vpngw（VPN网关）， natgw（NAT网关），waf（Web应用安全产品），fpc（金融产品），gaap（GAAP产品）, other(托管IP)]
+    /// Type of products bound to the anti-DDoS instance, which is required only if `Business` is Anti-DDoS Basic. Valid values: [public (CVM), bm (Bare metal products), eni (elastic network interface), vpngw (VPN Gateway), natgw (NAT Gateway), waf (Web Application Firewall), fpc (Finance products), gaap (GAAP), other (hosted IP)]
     "BizType" biz_type set_biz_type: str,
-    /// 只有当Business为基础防护时才需要填写此字段，IP所属的产品子类，取值[cvm（CVM），lb（负载均衡器），eni（弹性网卡），vpngw（VPN），natgw（NAT），waf（WAF），fpc（金融），gaap（GAAP），other（托管IP），eip（黑石弹性IP）]
+    /// Product subtype of IP, which is required only if `Business` is Anti-DDoS Basic. Valid values: [cvm (CVM), lb (CLB), eni (ENI), vpngw (VPN), natgw (NAT), waf (WAF), fpc (finance), gaap (GAAP), other (hosted IP), eip (BM EIP)]
     "DeviceType" device_type set_device_type: str,
-    /// 只有当Business为基础防护时才需要填写此字段，IP所属的资源实例ID，当绑定新IP时必须填写此字段；例如是弹性网卡的IP，则InstanceId填写弹性网卡的ID(eni-*);
+    /// Resource instance ID of IP, which is required only if `Business` is Anti-DDoS Basic. This field is required when binding a new IP. For example, if it is an ENI IP, enter `ID(eni-*)` of the ENI for `InstanceId`;
     "InstanceId" instance_id set_instance_id: str,
-    /// 只有当Business为基础防护时才需要填写此字段，表示IP所属的地域，取值：
-    /// "bj":     华北地区(北京)
-    /// "cd":     西南地区(成都)
-    /// "cq":     西南地区(重庆)
-    /// "gz":     华南地区(广州)
-    /// "gzopen": 华南地区(广州Open)
-    /// "hk":     中国香港
-    /// "kr":     东南亚地区(首尔)
-    /// "sh":     华东地区(上海)
-    /// "shjr":   华东地区(上海金融)
-    /// "szjr":   华南地区(深圳金融)
-    /// "sg":     东南亚地区(新加坡)
-    /// "th":     东南亚地区(泰国)
-    /// "de":     欧洲地区(德国)
-    /// "usw":    美国西部（硅谷）
-    /// "ca":     北美地区(多伦多)
-    /// "jp":     日本
-    /// "hzec":   杭州
-    /// "in":     印度
-    /// "use":    美东地区（弗吉尼亚）
-    /// "ru":     俄罗斯
-    /// "tpe":    中国台湾
-    /// "nj":     南京
+    /// This field is required only if `Business` is Anti-DDoS Basic, indicating the IP region. Valid values:
+    /// "bj":     North China (Beijing)
+    /// "cd":     Southwest China (Chengdu)
+    /// "cq":     Southwest China (Chongqing)
+    /// "gz":     South China (Guangzhou)
+    /// "gzopen": South China (Guangzhou Open)
+    /// "hk":     Hong Kong (China)
+    /// "kr":     Southeast Asia (Seoul)
+    /// "sh":     East China (Shanghai)
+    /// "shjr":   East China (Shanghai Finance)
+    /// "szjr":   South China (Shenzhen Finance)
+    /// "sg":     Southeast Asia (Singapore)
+    /// "th":     Southeast Asia (Thailand)
+    /// "de":     Europe (Germany)
+    /// "usw":    West US (Silicon Valley)
+    /// "ca":     North America (Toronto)
+    /// "jp":     Japan
+    /// "hzec":   Hangzhou
+    /// "in":     India
+    /// "use":    East US (Virginia)
+    /// "ru":     Russia
+    /// "tpe":    Taiwan (China)
+    /// "nj":     Nanjing
     "IPRegion" ip_region set_ip_region: str,
 } }
 rt::action!("dayu", "2018-07-09", "DescribeDDoSDefendStatus", DescribeDDoSDefendStatusRequest => DescribeDDoSDefendStatusResponse);
 
 rt::model! { read debug;
-/// DescribeDDoSDefendStatus返回参数结构体
+/// DescribeDDoSDefendStatus response structure.
 DescribeDDoSDefendStatusResponse {
-    /// 防护状态，为0表示防护处于关闭状态，为1表示防护处于开启状态
+    /// Protection status. 0: disabled, 1: enabled
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "DefendStatus" defend_status set_defend_status: i128,
-    /// 防护临时关闭的过期时间，当防护状态为开启时此字段为空；
+    /// Expiration time of temporary protection disablement. This field is empty if the protection is in enabled status;
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "UndefendExpire" undefend_expire set_undefend_expire: str,
-    /// 控制台功能展示字段，为1表示控制台功能展示，为0表示控制台功能隐藏
+    /// Console feature display field. 1: displays console features, 0: hides console features
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ShowFlag" show_flag set_show_flag: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDDoSEvInfo` (获取DDoS攻击事件详情).
+/// Request of `DescribeDDoSEvInfo` (Gets details of a specific DDoS attack).
 ///
-/// 获取DDoS攻击事件详情
+/// This API is used to get details of a specific DDoS attack.
 DescribeDDoSEvInfoRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；bgp表示独享包；bgp-multip表示共享包；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `bgp`: Anti-DDoS Pro (single IP); `bgp-multip`: Anti-DDoS Pro (multi-IP), `net`: Anti-DDoS Ultimate
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 资源的IP
+    /// Resource IP
     ///
     /// Required.
     "Ip" ip set_ip: str,
-    /// 攻击开始时间
+    /// Attack start time
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 攻击结束时间
+    /// Attack end time
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
@@ -2116,119 +2133,120 @@ DescribeDDoSEvInfoRequest {
 rt::action!("dayu", "2018-07-09", "DescribeDDoSEvInfo", DescribeDDoSEvInfoRequest => DescribeDDoSEvInfoResponse);
 
 rt::model! { read debug;
-/// DescribeDDoSEvInfo返回参数结构体
+/// DescribeDDoSEvInfo response structure.
 DescribeDDoSEvInfoResponse {
-    /// 大禹子产品代号（bgpip表示高防IP；bgp表示独享包；bgp-multip表示共享包；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `bgp`: Anti-DDoS Pro (single IP); `bgp-multip`: Anti-DDoS Pro (multi-IP), `net`: Anti-DDoS Ultimate
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
     "Id" id set_id: str,
-    /// 资源的IP
+    /// Resource IP
     "Ip" ip set_ip: str,
-    /// 攻击开始时间
+    /// Attack start time
     "StartTime" start_time set_start_time: str,
-    /// 攻击结束时间
+    /// Attack end time
     "EndTime" end_time set_end_time: str,
-    /// TCP报文攻击包数
+    /// Number of TCP attack packets
     "TcpPacketSum" tcp_packet_sum set_tcp_packet_sum: i128,
-    /// TCP报文攻击流量，单位KB
+    /// Traffic of TCP attacks in KB
     "TcpKBSum" tcp_kb_sum set_tcp_kb_sum: i128,
-    /// UDP报文攻击包数
+    /// Number of UDP attack packets
     "UdpPacketSum" udp_packet_sum set_udp_packet_sum: i128,
-    /// UDP报文攻击流量，单位KB
+    /// Traffic of UDP attacks in KB
     "UdpKBSum" udp_kb_sum set_udp_kb_sum: i128,
-    /// ICMP报文攻击包数
+    /// Number of ICMP attack packets
     "IcmpPacketSum" icmp_packet_sum set_icmp_packet_sum: i128,
-    /// ICMP报文攻击流量，单位KB
+    /// Traffic of ICMP attacks in KB
     "IcmpKBSum" icmp_kb_sum set_icmp_kb_sum: i128,
-    /// 其他报文攻击包数
+    /// Number of other attack packets
     "OtherPacketSum" other_packet_sum set_other_packet_sum: i128,
-    /// 其他报文攻击流量，单位KB
+    /// Traffic of other attacks in KB
     "OtherKBSum" other_kb_sum set_other_kb_sum: i128,
-    /// 累计攻击流量，单位KB
+    /// Total attack traffic in KB
     "TotalTraffic" total_traffic set_total_traffic: i128,
-    /// 攻击流量带宽峰值
+    /// Attack traffic bandwidth peak
     "Mbps" mbps set_mbps: i128,
-    /// 攻击包速率峰值
+    /// Attack packet rate peak
     "Pps" pps set_pps: i128,
-    /// PCAP文件下载链接
+    /// PCAP file download link
     "PcapUrl" pcap_url set_pcap_url: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDDoSEvList` (获取DDoS攻击事件列表).
+/// Request of `DescribeDDoSEvList` (Gets DDoS attack event list).
 ///
-/// 获取DDoS攻击事件列表
+/// This API is used to get the DDoS attack event list.
 DescribeDDoSEvListRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；bgp表示独享包；bgp-multip表示共享包；net表示高防IP专业版；basic表示DDoS基础防护）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `bgp`: Anti-DDoS Pro (Single IP); `bgp-multip`: Anti-DDoS Pro (Multi-IP); `net`: Anti-DDoS Ultimate; `basic`: Anti-DDoS Basic
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 开始时间
+    /// Start time
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End time
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 资源实例ID，当Business为basic时，此字段不用填写（因为基础防护没有资源实例）
+    /// Resource instance ID. If `Business` is `basic`, this field is not required (because Anti-DDoS Basic has no resource instance)
     "Id" id set_id: str,
-    /// 资源的IP
+    /// Resource IP
     "IpList" ip_list set_ip_list: list String,
-    /// 是否超过弹性防护峰值，取值[yes(是)，no(否)]，填写空字符串时表示不进行过滤
+    /// Whether the elastic protection bandwidth is exceeded. Valid values: [yes, no]. If an empty string is entered, it means no filtering
     "OverLoad" over_load set_over_load: str,
-    /// 一页条数，填0表示不分页
+    /// Number of entries per page. A value of 0 means no pagination
     "Limit" limit set_limit: i128,
-    /// 页起始偏移，取值为(页码-1)*一页条数
+    /// Page start offset, whose value is (page number - 1) * number of entries per page
     "Offset" offset set_offset: i128,
 } }
 rt::action!("dayu", "2018-07-09", "DescribeDDoSEvList", DescribeDDoSEvListRequest => DescribeDDoSEvListResponse);
 
 rt::model! { read debug;
-/// DescribeDDoSEvList返回参数结构体
+/// DescribeDDoSEvList response structure.
 DescribeDDoSEvListResponse {
-    /// 大禹子产品代号（bgpip表示高防IP；bgp表示独享包；bgp-multip表示共享包；net表示高防IP专业版；basic表示DDoS基础防护）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `bgp`: Anti-DDoS Pro (Single IP); `bgp-multip`: Anti-DDoS Pro (Multi-IP); `net`: Anti-DDoS Ultimate; `basic`: Anti-DDoS Basic
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
     "Id" id set_id: str,
-    /// 资源的IP
+    /// Resource IP
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "IpList" ip_list set_ip_list: list String,
-    /// 开始时间
+    /// Start time
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End time
     "EndTime" end_time set_end_time: str,
-    /// DDoS攻击事件列表
+    /// DDoS attack event list
     "Data" data set_data: list DDoSEventRecord,
-    /// 总记录数
+    /// Total number of records
     "Total" total set_total: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDDoSIpLog` (获取DDoSIP攻击日志).
+/// Request of `DescribeDDoSIpLog` (Gets DDoS IP attack log).
 ///
-/// 获取DDoSIP攻击日志
+/// This API is used to get a DDoS IP attack log.
 DescribeDDoSIpLogRequest {
-    /// 大禹子产品代号（net表示高防IP专业版）
+    /// Anti-DDoS service type (`net`: Anti-DDoS Ultimate)
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 资源的IP
+    /// Resource IP
     ///
     /// Required.
     "Ip" ip set_ip: str,
-    /// 攻击开始时间
+    /// Attack start time
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 攻击结束时间
+    /// Attack end time
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
@@ -2236,48 +2254,48 @@ DescribeDDoSIpLogRequest {
 rt::action!("dayu", "2018-07-09", "DescribeDDoSIpLog", DescribeDDoSIpLogRequest => DescribeDDoSIpLogResponse);
 
 rt::model! { read debug;
-/// DescribeDDoSIpLog返回参数结构体
+/// DescribeDDoSIpLog response structure.
 DescribeDDoSIpLogResponse {
-    /// 大禹子产品代号（net表示高防IP专业版）
+    /// Anti-DDoS service type (`net`: Anti-DDoS Ultimate)
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
     "Id" id set_id: str,
-    /// 资源的IP
+    /// Resource IP
     "Ip" ip set_ip: str,
-    /// 攻击开始时间
+    /// Attack start time
     "StartTime" start_time set_start_time: str,
-    /// 攻击结束时间
+    /// Attack end time
     "EndTime" end_time set_end_time: str,
-    /// IP攻击日志，KeyValue数组，Key-Value取值说明：
-    /// Key为"LogTime"时，Value值为IP日志时间
-    /// Key为"LogMessage"时，Value值为Ip日志内容
+    /// IP attack log, which is a `KeyValue` array. Valid values of `Key-Value`:
+    /// If `Key` is `LogTime`, `Value` indicates the IP log time
+    /// If `Key` is `LogMessage`, `Value` indicates the IP log content
     "Data" data set_data: list KeyValueRecord,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDDoSNetCount` (获取高防IP专业版资源的DDoS攻击占比分析).
+/// Request of `DescribeDDoSNetCount` (Gets DDoS attack proportion analysis for Anti-DDoS Ultimate resource).
 ///
-/// 获取高防IP专业版资源的DDoS攻击占比分析
+/// This API is used to get the DDoS attack proportion analysis for an Anti-DDoS Ultimate resource.
 DescribeDDoSNetCountRequest {
-    /// 大禹子产品代号（net表示高防IP专业版）
+    /// Anti-DDoS service type (`net`: Anti-DDoS Ultimate)
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 统计开始时间
+    /// Statistics start time
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 统计结束时间
+    /// Statistics end time
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 指标，取值[traffic（攻击协议流量, 单位KB）, pkg（攻击协议报文数）, classnum（攻击事件次数）]
+    /// Metric. Valid values: [traffic (attack protocol traffic in KB), pkg (number of attack protocol packets), classnum (number of attack events)]
     ///
     /// Required.
     "MetricName" metric_name set_metric_name: str,
@@ -2285,56 +2303,56 @@ DescribeDDoSNetCountRequest {
 rt::action!("dayu", "2018-07-09", "DescribeDDoSNetCount", DescribeDDoSNetCountRequest => DescribeDDoSNetCountResponse);
 
 rt::model! { read debug;
-/// DescribeDDoSNetCount返回参数结构体
+/// DescribeDDoSNetCount response structure.
 DescribeDDoSNetCountResponse {
-    /// 大禹子产品代号（net表示高防IP专业版）
+    /// Anti-DDoS service type (`net`: Anti-DDoS Ultimate)
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
     "Id" id set_id: str,
-    /// 统计开始时间
+    /// Statistics start time
     "StartTime" start_time set_start_time: str,
-    /// 统计结束时间
+    /// Statistics end time
     "EndTime" end_time set_end_time: str,
-    /// 指标，取值[traffic（攻击协议流量, 单位KB）, pkg（攻击协议报文数）, classnum（攻击事件次数）]
+    /// Metric. Valid values: [traffic (attack protocol traffic in KB), pkg (number of attack protocol packets), classnum (number of attack events)]
     "MetricName" metric_name set_metric_name: str,
-    /// Key-Value值数组，Key说明如下，
-    /// 当MetricName为traffic时：
-    /// key为"TcpKBSum"，表示TCP报文流量，单位KB
-    /// key为"UdpKBSum"，表示UDP报文流量，单位KB
-    /// key为"IcmpKBSum"，表示ICMP报文流量，单位KB
-    /// key为"OtherKBSum"，表示其他报文流量，单位KB
+    /// `Key-Value` array. Valid values of `Key`:
+    /// If `MetricName` is `traffic`:
+    /// If `key` is `TcpKBSum`, it indicates the traffic of TCP packets in KB.
+    /// If `key` is `UdpKBSum`, it indicates the traffic of UDP packets in KB.
+    /// If `key` is `IcmpKBSum`, it indicates the traffic of ICMP packets in KB.
+    /// If `key` is `OtherKBSum`, it indicates the traffic of other packets in KB.
     ///
-    /// 当MetricName为pkg时：
-    /// key为"TcpPacketSum"，表示TCP报文个数，单位个
-    /// key为"UdpPacketSum"，表示UDP报文个数，单位个
-    /// key为"IcmpPacketSum"，表示ICMP报文个数，单位个
-    /// key为"OtherPacketSum"，表示其他报文个数，单位个
+    /// If `MetricName` is `pkg`:
+    /// If `key` is `TcpPacketSum`, it indicates the number of TCP packets.
+    /// If `key` is `UdpPacketSum`, it indicates the number of UDP packets.
+    /// If `key` is `IcmpPacketSum`, it indicates the number of ICMP packets.
+    /// If `key` is `OtherPacketSum`, it indicates the number of other packets.
     ///
-    /// 当MetricName为classnum时：
-    /// key的值表示攻击事件类型，其中Key为"UNKNOWNFLOOD"，表示未知的攻击事件
+    /// If `MetricName` is `classnum`:
+    /// The value of `key` indicates the attack event type. When the `key` is `UNKNOWNFLOOD`, it indicates  unknown attack events.
     "Data" data set_data: list KeyValue,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDDoSNetEvInfo` (获取高防IP专业版资源的DDoS攻击事件详情).
+/// Request of `DescribeDDoSNetEvInfo` (Gets the DDoS attack details of Anti-DDoS Ultimate resource).
 ///
-/// 获取高防IP专业版资源的DDoS攻击事件详情
+/// This API is used to get the DDoS attack event details of an Anti-DDoS Ultimate resource.
 DescribeDDoSNetEvInfoRequest {
-    /// 大禹子产品代号（net表示高防IP专业版）
+    /// Anti-DDoS service type (`net`: Anti-DDoS Ultimate)
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 攻击开始时间
+    /// Attack start time
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 攻击结束时间
+    /// Attack end time
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
@@ -2342,109 +2360,109 @@ DescribeDDoSNetEvInfoRequest {
 rt::action!("dayu", "2018-07-09", "DescribeDDoSNetEvInfo", DescribeDDoSNetEvInfoRequest => DescribeDDoSNetEvInfoResponse);
 
 rt::model! { read debug;
-/// DescribeDDoSNetEvInfo返回参数结构体
+/// DescribeDDoSNetEvInfo response structure.
 DescribeDDoSNetEvInfoResponse {
-    /// 大禹子产品代号（net表示高防IP专业版）
+    /// Anti-DDoS service type (`net`: Anti-DDoS Ultimate)
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
     "Id" id set_id: str,
-    /// 攻击开始时间
+    /// Attack start time
     "StartTime" start_time set_start_time: str,
-    /// 攻击结束时间
+    /// Attack end time
     "EndTime" end_time set_end_time: str,
-    /// TCP报文攻击包数
+    /// Number of TCP attack packets
     "TcpPacketSum" tcp_packet_sum set_tcp_packet_sum: i128,
-    /// TCP报文攻击流量，单位KB
+    /// Traffic of TCP attacks in KB
     "TcpKBSum" tcp_kb_sum set_tcp_kb_sum: i128,
-    /// UDP报文攻击包数
+    /// Number of UDP attack packets
     "UdpPacketSum" udp_packet_sum set_udp_packet_sum: i128,
-    /// UDP报文攻击流量，单位KB
+    /// Traffic of UDP attacks in KB
     "UdpKBSum" udp_kb_sum set_udp_kb_sum: i128,
-    /// ICMP报文攻击包数
+    /// Number of ICMP attack packets
     "IcmpPacketSum" icmp_packet_sum set_icmp_packet_sum: i128,
-    /// ICMP报文攻击流量，单位KB
+    /// Traffic of ICMP attacks in KB
     "IcmpKBSum" icmp_kb_sum set_icmp_kb_sum: i128,
-    /// 其他报文攻击包数
+    /// Number of other attack packets
     "OtherPacketSum" other_packet_sum set_other_packet_sum: i128,
-    /// 其他报文攻击流量，单位KB
+    /// Traffic of other attacks in KB
     "OtherKBSum" other_kb_sum set_other_kb_sum: i128,
-    /// 累计攻击流量，单位KB
+    /// Total attack traffic in KB
     "TotalTraffic" total_traffic set_total_traffic: i128,
-    /// 攻击流量带宽峰值
+    /// Attack traffic bandwidth peak
     "Mbps" mbps set_mbps: i128,
-    /// 攻击包速率峰值
+    /// Attack packet rate peak
     "Pps" pps set_pps: i128,
-    /// PCAP文件下载链接
+    /// PCAP file download link
     "PcapUrl" pcap_url set_pcap_url: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDDoSNetEvList` (获取高防IP专业版资源的DDoS攻击事件列表).
+/// Request of `DescribeDDoSNetEvList` (Gets the DDoS attack list of Anti-DDoS Ultimate resource).
 ///
-/// 获取高防IP专业版资源的DDoS攻击事件列表
+/// This API is used to get the DDoS attack event list of an Anti-DDoS Ultimate resource.
 DescribeDDoSNetEvListRequest {
-    /// 大禹子产品代号（net表示高防IP专业版）
+    /// Anti-DDoS service type (`net`: Anti-DDoS Ultimate)
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 开始时间
+    /// Start time
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End time
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 一页条数，填0表示不分页
+    /// Number of entries per page. A value of 0 means no pagination
     "Limit" limit set_limit: i128,
-    /// 页起始偏移，取值为(页码-1)*一页条数
+    /// Page start offset, whose value is (page number - 1) * number of entries per page
     "Offset" offset set_offset: i128,
 } }
 rt::action!("dayu", "2018-07-09", "DescribeDDoSNetEvList", DescribeDDoSNetEvListRequest => DescribeDDoSNetEvListResponse);
 
 rt::model! { read debug;
-/// DescribeDDoSNetEvList返回参数结构体
+/// DescribeDDoSNetEvList response structure.
 DescribeDDoSNetEvListResponse {
-    /// 大禹子产品代号（net表示高防IP专业版）
+    /// Anti-DDoS service type (`net`: Anti-DDoS Ultimate)
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
     "Id" id set_id: str,
-    /// 开始时间
+    /// Start time
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End time
     "EndTime" end_time set_end_time: str,
-    /// DDoS攻击事件列表
+    /// DDoS attack event list
     "Data" data set_data: list DDoSEventRecord,
-    /// 总记录数
+    /// Total number of records
     "Total" total set_total: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDDoSNetIpLog` (获取高防IP专业版资源的DDoSIP攻击日志).
+/// Request of `DescribeDDoSNetIpLog` (Gets the DDoS IP attack logs of Anti-DDoS Ultimate resource).
 ///
-/// 获取高防IP专业版资源的DDoSIP攻击日志
+/// This API is used to get the DDoS IP attack logs of an Anti-DDoS Ultimate resource.
 DescribeDDoSNetIpLogRequest {
-    /// 大禹子产品代号（net表示高防IP专业版）
+    /// Anti-DDoS service type (`net`: Anti-DDoS Ultimate)
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 攻击开始时间
+    /// Attack start time
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 攻击结束时间
+    /// Attack end time
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
@@ -2452,50 +2470,50 @@ DescribeDDoSNetIpLogRequest {
 rt::action!("dayu", "2018-07-09", "DescribeDDoSNetIpLog", DescribeDDoSNetIpLogRequest => DescribeDDoSNetIpLogResponse);
 
 rt::model! { read debug;
-/// DescribeDDoSNetIpLog返回参数结构体
+/// DescribeDDoSNetIpLog response structure.
 DescribeDDoSNetIpLogResponse {
-    /// 大禹子产品代号（net表示高防IP专业版）
+    /// Anti-DDoS service type (`net`: Anti-DDoS Ultimate)
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
     "Id" id set_id: str,
-    /// 攻击开始时间
+    /// Attack start time
     "StartTime" start_time set_start_time: str,
-    /// 攻击结束时间
+    /// Attack end time
     "EndTime" end_time set_end_time: str,
-    /// IP攻击日志，KeyValue数组，Key-Value取值说明：
-    /// Key为"LogTime"时，Value值为IP日志时间
-    /// Key为"LogMessage"时，Value值为Ip日志内容
+    /// IP attack log, which is a `KeyValue` array. Valid values of `Key-Value`:
+    /// If `Key` is `LogTime`, `Value` indicates the IP log time
+    /// If `Key` is `LogMessage`, `Value` indicates the IP log content
     "Data" data set_data: list KeyValueRecord,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDDoSNetTrend` (获取高防IP专业版资源的DDoS攻击指标数据).
+/// Request of `DescribeDDoSNetTrend` (Gets the DDoS attack metric data of Anti-DDoS Ultimate resource).
 ///
-/// 获取高防IP专业版资源的DDoS攻击指标数据
+/// This API is used to get the DDoS attack metric data of an Anti-DDoS Ultimate resource.
 DescribeDDoSNetTrendRequest {
-    /// 大禹子产品代号（net表示高防IP专业版）
+    /// Anti-DDoS service type (`net`: Anti-DDoS Ultimate)
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 指标，取值[bps(攻击流量带宽，pps(攻击包速率))]
+    /// Metric. Valid values: [bps (attack traffic bandwidth), pps (attack packet rate)]
     ///
     /// Required.
     "MetricName" metric_name set_metric_name: str,
-    /// 统计粒度，取值[300(5分钟)，3600(小时)，86400(天)]
+    /// Statistical granularity. Valid values: [300 (5-minute), 3600 (hourly), 86400 (daily)]
     ///
     /// Required.
     "Period" period set_period: i128,
-    /// 统计开始时间
+    /// Statistics start time
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 统计结束时间
+    /// Statistics end time
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
@@ -2503,116 +2521,117 @@ DescribeDDoSNetTrendRequest {
 rt::action!("dayu", "2018-07-09", "DescribeDDoSNetTrend", DescribeDDoSNetTrendRequest => DescribeDDoSNetTrendResponse);
 
 rt::model! { read debug;
-/// DescribeDDoSNetTrend返回参数结构体
+/// DescribeDDoSNetTrend response structure.
 DescribeDDoSNetTrendResponse {
-    /// 大禹子产品代号（net表示高防IP专业版）
+    /// Anti-DDoS service type (`net`: Anti-DDoS Ultimate)
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
     "Id" id set_id: str,
-    /// 指标，取值[bps(攻击流量带宽，pps(攻击包速率))]
+    /// Metric. Valid values: [bps (attack traffic bandwidth), pps (attack packet rate)]
     "MetricName" metric_name set_metric_name: str,
-    /// 统计粒度，取值[300(5分钟)，3600(小时)，86400(天)]
+    /// Statistical granularity. Valid values: [300 (5-minute), 3600 (hourly), 86400 (daily)]
     "Period" period set_period: i128,
-    /// 统计开始时间
+    /// Statistics start time
     "StartTime" start_time set_start_time: str,
-    /// 统计结束时间
+    /// Statistics end time
     "EndTime" end_time set_end_time: str,
-    /// 值数组
+    /// Value array
     "Data" data set_data: list i128,
-    /// 值个数
+    /// Number of values
     "Count" count set_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDDoSPolicy` (获取DDoS高级策略).
+/// Request of `DescribeDDoSPolicy` (Gets advanced DDoS policy).
 ///
-/// 获取DDoS高级策略
+/// This API is used to get an advanced DDoS policy.
 DescribeDDoSPolicyRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；bgp表示独享包；bgp-multip表示共享包；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `bgp`: Anti-DDoS Pro (single IP); `bgp-multip`: Anti-DDoS Pro (multi-IP), `net`: Anti-DDoS Ultimate
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 可选字段，资源ID，如果填写则表示该资源绑定的DDoS高级策略
+    /// Resource ID, which is optional. If a value is entered, it indicates the advanced DDoS policy bound to the resource
     "Id" id set_id: str,
 } }
 rt::action!("dayu", "2018-07-09", "DescribeDDoSPolicy", DescribeDDoSPolicyRequest => DescribeDDoSPolicyResponse);
 
 rt::model! { read debug;
-/// DescribeDDoSPolicy返回参数结构体
+/// DescribeDDoSPolicy response structure.
 DescribeDDoSPolicyResponse {
-    /// DDoS高级策略列表
+    /// Advanced DDoS policy list
     "DDosPolicyList" d_dos_policy_list set_d_dos_policy_list: list DDosPolicy,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDDoSTrend` (获取DDoS攻击指标数据).
+/// Request of `DescribeDDoSTrend` (Gets DDoS attack metric data).
 ///
-/// 获取DDoS攻击流量带宽和攻击包速率数据
+/// This API is used to get the data of DDoS attack traffic bandwidth and attack packet rate.
 DescribeDDoSTrendRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；bgp表示独享包；bgp-multip表示共享包；net表示高防IP专业版；basic表示DDoS基础防护）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `bgp`: Anti-DDoS Pro (Single IP); `bgp-multip`: Anti-DDoS Pro (Multi-IP); `net`: Anti-DDoS Ultimate; `basic`: Anti-DDoS Basic
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源实例的IP
+    /// Anti-DDoS instance IP
     ///
     /// Required.
     "Ip" ip set_ip: str,
-    /// 指标，取值[bps(攻击流量带宽，pps(攻击包速率))]
+    /// Metric. Valid values: [bps (attack traffic bandwidth), pps (attack packet rate)]
     ///
     /// Required.
     "MetricName" metric_name set_metric_name: str,
-    /// 统计粒度，取值[300(5分钟)，3600(小时)，86400(天)]
+    /// Statistical granularity. Valid values: [300 (5-minute), 3600 (hourly), 86400 (daily)]
     ///
     /// Required.
     "Period" period set_period: i64,
-    /// 统计开始时间
+    /// Statistics start time
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 统计结束时间
+    /// Statistics end time
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 资源实例ID，当Business为basic时，此字段不用填写（因为基础防护没有资源实例）
+    /// Resource instance ID. If `Business` is `basic`, this field is not required (because Anti-DDoS Basic has no resource instance)
     "Id" id set_id: str,
 } }
 rt::action!("dayu", "2018-07-09", "DescribeDDoSTrend", DescribeDDoSTrendRequest => DescribeDDoSTrendResponse);
 
 rt::model! { read debug;
-/// DescribeDDoSTrend返回参数结构体
+/// DescribeDDoSTrend response structure.
 DescribeDDoSTrendResponse {
-    /// 大禹子产品代号（bgpip表示高防IP；bgp表示独享包；bgp-multip表示共享包；net表示高防IP专业版；basic表示DDoS基础防护）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `bgp`: Anti-DDoS Pro (Single IP); `bgp-multip`: Anti-DDoS Pro (Multi-IP); `net`: Anti-DDoS Ultimate; `basic`: Anti-DDoS Basic
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Id" id set_id: str,
-    /// 资源的IP
+    /// Resource IP
     "Ip" ip set_ip: str,
-    /// 指标，取值[bps(攻击流量带宽，pps(攻击包速率))]
+    /// Metric. Valid values: [bps (attack traffic bandwidth), pps (attack packet rate)]
     "MetricName" metric_name set_metric_name: str,
-    /// 统计粒度，取值[300(5分钟)，3600(小时)，86400(天)]
+    /// Statistical granularity. Valid values: [300 (5-minute), 3600 (hourly), 86400 (daily)]
     "Period" period set_period: i64,
-    /// 统计开始时间
+    /// Statistics start time
     "StartTime" start_time set_start_time: str,
-    /// 统计结束时间
+    /// Statistics end time
     "EndTime" end_time set_end_time: str,
-    /// 值数组，攻击流量带宽单位为Mbps，包速率单位为pps
+    /// Value array. The unit for attack traffic bandwidth is Mbps, and that for the packet rate is pps.
     "Data" data set_data: list i128,
-    /// 值个数
+    /// Number of values
     "Count" count set_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDDoSUsedStatis` (获取DDoS防护使用统计).
+/// Request of `DescribeDDoSUsedStatis` (Gets DDoS protection usage statistics).
 ///
-/// 统计用户的高防资源的使用天数和DDoS攻击防护次数
+/// This API is used to count the number of days of Anti-DDoS resource use and number of DDoS attacks defended against.
 DescribeDDoSUsedStatisRequest {
-    /// 大禹子产品代号（bgpip表示高防IP）
+    /// Anti-DDoS service type (`bgpip`: Anti-DDoS Advanced)
     ///
     /// Required.
     "Business" business set_business: str,
@@ -2620,26 +2639,26 @@ DescribeDDoSUsedStatisRequest {
 rt::action!("dayu", "2018-07-09", "DescribeDDoSUsedStatis", DescribeDDoSUsedStatisRequest => DescribeDDoSUsedStatisResponse);
 
 rt::model! { read debug;
-/// DescribeDDoSUsedStatis返回参数结构体
+/// DescribeDDoSUsedStatis response structure.
 DescribeDDoSUsedStatisResponse {
-    /// 字段值，如下：
-    /// Days：高防资源使用天数
-    /// Attacks：DDoS防护次数
+    /// Field value as follows:
+    /// Days: number of days of Anti-DDoS resource use
+    /// Attacks: number of DDoS attacks
     "Data" data set_data: list KeyValue,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeIPProductInfo` (获取独享包或共享包IP对应的云资产信息).
+/// Request of `DescribeIPProductInfo` (Gets Tencent Cloud asset information corresponding to IP of single IP instance or multi-IP instance).
 ///
-/// 获取独享包或共享包IP对应的云资产信息，只支持独享包和共享包的IP
+/// This API is used to get the Tencent Cloud asset information corresponding to an IP of a single IP instance or multi-IP instance, which is supported only for IPs of single IP instances and multi-IP instances.
 DescribeIPProductInfoRequest {
-    /// 大禹子产品代号（bgp表示独享包；bgp-multip表示共享包）
+    /// Anti-DDoS service type. `bgp`: Anti-DDoS Pro (Single IP); `bgp-multip`: Anti-DDoS Pro (Multi-IP)
     ///
     /// Required.
     "Business" business set_business: str,
-    /// IP列表
+    /// IP list
     ///
     /// Required.
     "IpList" ip_list set_ip_list: list String,
@@ -2647,130 +2666,130 @@ DescribeIPProductInfoRequest {
 rt::action!("dayu", "2018-07-09", "DescribeIPProductInfo", DescribeIPProductInfoRequest => DescribeIPProductInfoResponse);
 
 rt::model! { read debug;
-/// DescribeIPProductInfo返回参数结构体
+/// DescribeIPProductInfo response structure.
 DescribeIPProductInfoResponse {
-    /// 云产品信息列表，如果没有查询到则返回空数组，值说明如下：
-    /// Key为ProductName时，value表示云产品实例的名称；
-    /// Key为ProductInstanceId时，value表示云产品实例的ID；
-    /// Key为ProductType时，value表示的是云产品的类型（cvm表示云主机、clb表示负载均衡）;
-    /// Key为IP时，value表示云产品实例的IP；
+    /// Tencent Cloud product information list. If nothing is found, an empty array will be returned. Valid values:
+    /// If `Key` is ProductName, `value` indicates the name of a Tencent Cloud product instance;
+    /// If `Key` is `ProductInstanceId`, `value` indicates the ID of a Tencent Cloud product instance;
+    /// If `Key` is `ProductType`, `value` indicates the Tencent Cloud product type (cvm: CVM, clb: CLB);
+    /// If `Key` is `IP`, `value` indicates the IP of a Tencent Cloud product instance;
     "Data" data set_data: list KeyValueRecord,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInsurePacks` (获取保险包套餐列表).
+/// Request of `DescribeInsurePacks` (Gets guarantee package list).
 ///
-/// 获取保险包套餐列表
+/// This API is used to get the guarantee package list.
 DescribeInsurePacksRequest {
-    /// 可选字段，保险包套餐ID，当要获取指定ID（例如insure-000000xe）的保险包套餐时请填写此字段；
+    /// Guarantee package ID, which is optional. If you need to get the guarantee package with a specified ID (such as insure-000000xe), please use this field
     "IdList" id_list set_id_list: list String,
 } }
 rt::action!("dayu", "2018-07-09", "DescribeInsurePacks", DescribeInsurePacksRequest => DescribeInsurePacksResponse);
 
 rt::model! { read debug;
-/// DescribeInsurePacks返回参数结构体
+/// DescribeInsurePacks response structure.
 DescribeInsurePacksResponse {
-    /// 保险包套餐列表
+    /// Guarantee package list
     "InsurePacks" insure_packs set_insure_packs: list KeyValueRecord,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeIpBlockList` (获取IP封堵列表).
+/// Request of `DescribeIpBlockList` (Gets blocked IP list).
 ///
-/// 获取IP封堵列表
+/// This API is used to get the blocked IP list.
 DescribeIpBlockListRequest {
 } }
 rt::action!("dayu", "2018-07-09", "DescribeIpBlockList", DescribeIpBlockListRequest => DescribeIpBlockListResponse);
 
 rt::model! { read debug;
-/// DescribeIpBlockList返回参数结构体
+/// DescribeIpBlockList response structure.
 DescribeIpBlockListResponse {
-    /// IP封堵列表
+    /// Blocked IP list
     "List" list set_list: list IpBlockData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeIpUnBlockList` (获取IP解封记录).
+/// Request of `DescribeIpUnBlockList` (Gets IP unblocking records).
 ///
-/// 获取IP解封记录
+/// This API is used to get the IP unblocking records.
 DescribeIpUnBlockListRequest {
-    /// 开始时间
+    /// Start time
     ///
     /// Required.
     "BeginTime" begin_time set_begin_time: str,
-    /// 结束时间
+    /// End time
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// IP（不为空时，进行IP过滤）
+    /// IP (if this field is not empty, IP filtering will be performed)
     "Ip" ip set_ip: str,
-    /// 分页参数（不为空时，进行分页查询），此字段后面会弃用，请用Limit和Offset字段代替；
+    /// Pagination parameter (paginated query will be performed if this field is not empty). This field will be disused in the future. Please use the `Limit` and `Offset` fields instead;
     "Paging" paging set_paging: obj Paging,
-    /// 一页条数，填0表示不分页
+    /// Number of entries per page. A value of 0 means no pagination
     "Limit" limit set_limit: i128,
-    /// 页起始偏移，取值为(页码-1)*一页条数
+    /// Page start offset, whose value is (page number - 1) * number of entries per page
     "Offset" offset set_offset: i128,
 } }
 rt::action!("dayu", "2018-07-09", "DescribeIpUnBlockList", DescribeIpUnBlockListRequest => DescribeIpUnBlockListResponse);
 
 rt::model! { read debug;
-/// DescribeIpUnBlockList返回参数结构体
+/// DescribeIpUnBlockList response structure.
 DescribeIpUnBlockListResponse {
-    /// 开始时间
+    /// Start time
     "BeginTime" begin_time set_begin_time: str,
-    /// 结束时间
+    /// End time
     "EndTime" end_time set_end_time: str,
-    /// IP解封记录
+    /// IP unblocking record
     "List" list set_list: list IpUnBlockData,
-    /// 总记录数
+    /// Total number of records
     "Total" total set_total: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeL4HealthConfig` (导出四层健康检查配置).
+/// Request of `DescribeL4HealthConfig` (Exports layer-4 health check configuration).
 ///
-/// 导出四层健康检查配置
+/// This API is used to export the layer-4 health check configuration.
 DescribeL4HealthConfigRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `net`: Anti-DDoS Ultimate
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 规则ID数组，当导出所有规则的健康检查配置则不填或填空数组；
+    /// Rule ID array. To export the health check configurations of all rules, leave this field empty or enter an empty array;
     "RuleIdList" rule_id_list set_rule_id_list: list String,
 } }
 rt::action!("dayu", "2018-07-09", "DescribeL4HealthConfig", DescribeL4HealthConfigRequest => DescribeL4HealthConfigResponse);
 
 rt::model! { read debug;
-/// DescribeL4HealthConfig返回参数结构体
+/// DescribeL4HealthConfig response structure.
 DescribeL4HealthConfigResponse {
-    /// 四层健康检查配置数组
+    /// Layer-4 health check configuration array
     "HealthConfig" health_config set_health_config: list L4HealthConfig,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeL4RulesErrHealth` (获取L4转发规则健康检查异常结果).
+/// Request of `DescribeL4RulesErrHealth` (Gets the exception result of layer-4 forwarding rule health check).
 ///
-/// 获取L4转发规则健康检查异常结果
+/// This API is used to get the exception result of a layer-4 forwarding rule health check.
 DescribeL4RulesErrHealthRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `net`: Anti-DDoS Ultimate
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "Id" id set_id: str,
@@ -2778,46 +2797,46 @@ DescribeL4RulesErrHealthRequest {
 rt::action!("dayu", "2018-07-09", "DescribeL4RulesErrHealth", DescribeL4RulesErrHealthRequest => DescribeL4RulesErrHealthResponse);
 
 rt::model! { read debug;
-/// DescribeL4RulesErrHealth返回参数结构体
+/// DescribeL4RulesErrHealth response structure.
 DescribeL4RulesErrHealthResponse {
-    /// 异常规则的总数
+    /// Total number of exceptional rules
     "Total" total set_total: i128,
-    /// 异常规则列表，返回值说明: Key值为规则ID，Value值为异常IP，多个IP用","分割
+    /// Exceptional rule list. Returned value description: `Key` is the rule ID, while `Value` is the exceptional IP. Multiple IPs are separated by ","
     "ErrHealths" err_healths set_err_healths: list KeyValue,
-    /// 异常规则列表(提供更多的错误相关信息)，返回值说明:
-    /// Key值为RuleId时，Value值为规则ID；
-    /// Key值为Protocol时，Value值为规则的转发协议；
-    /// Key值为VirtualPort时，Value值为规则的转发端口；
-    /// Key值为ErrMessage时，Value值为健康检查异常信息；
-    /// 健康检查异常信息的格式为"SourceIp:1.1.1.1|SourcePort:1234|AbnormalStatTime:1570689065|AbnormalReason:connection time out|Interval:20|CheckNum:6|FailNum:6" 多个源IP的错误信息用，分割,
-    /// SourceIp表示源站IP，SourcePort表示源站端口，AbnormalStatTime表示异常时间，AbnormalReason表示异常原因，Interval表示检查周期，CheckNum表示检查次数，FailNum表示失败次数；
+    /// Exceptional rule list (which provides more error-related information). Returned value description:
+    /// If `key` is `RuleId`, `Value` indicates the rule ID;
+    /// If `key` is `Protocol`, `Value` indicates the forwarding protocol of a rule;
+    /// If `key` is `VirtualPort`, `Value` indicates the forwarding port of a rule;
+    /// If `Key` is `ErrMessage`, `Value` indicates the exception message for health check;
+    /// Exception message for health check in the format of `"SourceIp:1.1.1.1|SourcePort:1234|AbnormalStatTime:1570689065|AbnormalReason:connection time out|Interval:20|CheckNum:6|FailNum:6"`. Multiple error messages for the source IP should be separated by `,`,
+    /// SourceIp: real server IP, SourcePort: real server port, AbnormalStatTime: exception time, AbnormalReason: cause of exception, Interval: check frequency, CheckNum: number of checks, FailNum: number of failures;
     "ExtErrHealths" ext_err_healths set_ext_err_healths: list KeyValueRecord,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeL7HealthConfig` (导出七层健康检查配置).
+/// Request of `DescribeL7HealthConfig` (Exports layer-7 health check configuration).
 ///
-/// 导出七层健康检查配置
+/// This API is used to export the layer-7 health check configuration.
 DescribeL7HealthConfigRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `net`: Anti-DDoS Ultimate
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 规则ID数组，当导出所有规则的健康检查配置则不填或填空数组；
+    /// Rule ID array. To export the health check configurations of all rules, leave this field empty or enter an empty array;
     "RuleIdList" rule_id_list set_rule_id_list: list String,
 } }
 rt::action!("dayu", "2018-07-09", "DescribeL7HealthConfig", DescribeL7HealthConfigRequest => DescribeL7HealthConfigResponse);
 
 rt::model! { read debug;
-/// DescribeL7HealthConfig返回参数结构体
+/// DescribeL7HealthConfig response structure.
 DescribeL7HealthConfigResponse {
-    /// 七层健康检查配置数组
+    /// Layer-7 health check configuration array
     "HealthConfig" health_config set_health_config: list L7HealthConfig,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2907,11 +2926,11 @@ DescribeNewL7RulesErrHealthResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePackIndex` (获取产品总览).
+/// Request of `DescribePackIndex` (Gets product overview).
 ///
-/// 获取产品总览统计，支持高防包、高防IP、高防IP专业版；
+/// This API is used to get the product overview statistics. It is supported for Anti-DDoS Pro, Anti-DDoS Advanced, and Anti-DDoS Ultimate.
 DescribePackIndexRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；bgp表示高防包；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced, `bgp`: Anti-DDoS Pro (single IP), `net`: Anti-DDoS Ultimate
     ///
     /// Required.
     "Business" business set_business: str,
@@ -2919,190 +2938,190 @@ DescribePackIndexRequest {
 rt::action!("dayu", "2018-07-09", "DescribePackIndex", DescribePackIndexRequest => DescribePackIndexResponse);
 
 rt::model! { read debug;
-/// DescribePackIndex返回参数结构体
+/// DescribePackIndex response structure.
 DescribePackIndexResponse {
-    /// 字段值，如下：
-    /// TotalPackCount：资源数
-    /// AttackPackCount：清洗中的资源数
-    /// BlockPackCount：封堵中的资源数
-    /// ExpiredPackCount：过期的资源数
-    /// ExpireingPackCount：即将过期的资源数
-    /// IsolatePackCount：隔离中的资源数
+    /// Field value as follows:
+    /// TotalPackCount: number of resources
+    /// AttackPackCount: number of resources being cleansed
+    /// BlockPackCount: number of blocked resources
+    /// ExpiredPackCount: number of expired resources
+    /// ExpireingPackCount: number of expiring resources
+    /// IsolatePackCount: number of isolated resources
     "Data" data set_data: list KeyValue,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePcap` (下载攻击事件的pcap包).
+/// Request of `DescribePcap` (Downloads the PCAP packet of attack event).
 ///
-/// 下载攻击事件的pcap包
+/// This API is used to download the PCAP packet of an attack event.
 DescribePcapRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；bgp表示独享包；bgp-multip表示共享包；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `bgp`: Anti-DDoS Pro (single IP); `bgp-multip`: Anti-DDoS Pro (multi-IP), `net`: Anti-DDoS Ultimate
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源实例ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 攻击事件的开始时间，格式为"2018-08-28 07:00:00"
+    /// Attack event start time in the format of "2018-08-28 07:00:00"
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 攻击事件的结束时间，格式为"2018-08-28 07:02:00"
+    /// Attack event end time in the format of "2018-08-28 07:02:00"
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 资源的IP，只有当Business为net时才需要填写资源实例下的IP；
+    /// Resource IP, which is required only if `Business` is `net`;
     "Ip" ip set_ip: str,
 } }
 rt::action!("dayu", "2018-07-09", "DescribePcap", DescribePcapRequest => DescribePcapResponse);
 
 rt::model! { read debug;
-/// DescribePcap返回参数结构体
+/// DescribePcap response structure.
 DescribePcapResponse {
-    /// pcap包的下载链接列表，无pcap包时为空数组；
+    /// PCAP packet download link list, which is an empty array if there are no PCAP packets;
     "PcapUrlList" pcap_url_list set_pcap_url_list: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePolicyCase` (获取策略场景).
+/// Request of `DescribePolicyCase` (Gets policy scenario).
 ///
-/// 获取策略场景
+/// This API is used to get the policy scenario.
 DescribePolicyCaseRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；bgp表示独享包；bgp-multip表示共享包；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `bgp`: Anti-DDoS Pro (single IP); `bgp-multip`: Anti-DDoS Pro (multi-IP), `net`: Anti-DDoS Ultimate
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 策略场景ID
+    /// Policy scenario ID
     "SceneId" scene_id set_scene_id: str,
 } }
 rt::action!("dayu", "2018-07-09", "DescribePolicyCase", DescribePolicyCaseRequest => DescribePolicyCaseResponse);
 
 rt::model! { read debug;
-/// DescribePolicyCase返回参数结构体
+/// DescribePolicyCase response structure.
 DescribePolicyCaseResponse {
-    /// 策略场景列表
+    /// Policy scenario list
     "CaseList" case_list set_case_list: list KeyValueRecord,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeResIpList` (获取资源的IP列表).
+/// Request of `DescribeResIpList` (Gets the IP list of resource).
 ///
-/// 获取资源的IP列表
+/// This API is used to get the IP list of a resource.
 DescribeResIpListRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；bgp表示独享包；bgp-multip表示共享包；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `bgp`: Anti-DDoS Pro (single IP); `bgp-multip`: Anti-DDoS Pro (multi-IP), `net`: Anti-DDoS Ultimate
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源ID, 如果不填，则获取用户所有资源的IP
+    /// Resource ID. If this field is left empty, it means to get all resources IP of the current user
     "IdList" id_list set_id_list: list String,
 } }
 rt::action!("dayu", "2018-07-09", "DescribeResIpList", DescribeResIpListRequest => DescribeResIpListResponse);
 
 rt::model! { read debug;
-/// DescribeResIpList返回参数结构体
+/// DescribeResIpList response structure.
 DescribeResIpListResponse {
-    /// 资源的IP列表
+    /// Resource IP list
     "Resource" resource set_resource: list ResourceIp,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeResourceList` (获取资源列表).
+/// Request of `DescribeResourceList` (Gets resource list.).
 ///
-/// 获取资源列表
+/// This API is used to get the resource list.
 DescribeResourceListRequest {
-    /// 大禹子产品代号（bgp表示独享包；bgp-multip表示共享包；bgpip表示高防IP；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgp`: Anti-DDoS Pro (single IP), `bgp-multip`: Anti-DDoS Pro (multi-IP), `bgpip`: Anti-DDoS Advanced, `net`: Anti-DDoS Ultimate)
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 地域码搜索，可选，当不指定地域时空数组，当指定地域时，填地域码。例如：["gz", "sh"]
+    /// Region code search, which is optional. If no regions are to be specified, enter an empty array. If a region is to be specified, enter a region code, such as ["gz", "sh"]
     "RegionList" region_list set_region_list: list String,
-    /// 线路搜索，可选，只有当获取高防IP资源列表是可以选填，取值为[1（BGP线路），2（南京电信），3（南京联通），99（第三方合作线路）]，当获取其他产品时请填空数组；
+    /// Line search. This field can be optionally entered only when getting the list of Anti-DDoS Advanced resources. Valid values: [1 (BGP line), 2 (Nanjing Telecom), 3 (Nanjing Unicom), 99 (third-party partner line)]. Please enter an empty array when getting other products;
     "Line" line set_line: list i128,
-    /// 资源ID搜索，可选，当不为空数组时表示获取指定资源的资源列表；
+    /// Resource ID search, which is optional. If this field is not an empty array, it means to get the resource list of a specified resource;
     "IdList" id_list set_id_list: list String,
-    /// 资源名称搜索，可选，当不为空字符串时表示按名称搜索资源；
+    /// Resource name search, which is optional. If this field is not an empty string, it means to search for resources by name;
     "Name" name set_name: str,
-    /// IP搜索列表，可选，当不为空时表示按照IP搜索资源；
+    /// IP query list, which is optional. Resources will be queried by IP if the list is not empty.
     "IpList" ip_list set_ip_list: list String,
-    /// 资源状态搜索列表，可选，取值为[0（运行中）, 1（清洗中）, 2（封堵中）]，当填空数组时不进行状态搜索；
+    /// Resource status search list, which is optional. Valid values: [0 (running), 1 (cleansing), 2 (blocking)]. No status search will be performed if an empty array is entered;
     "Status" status set_status: list i128,
-    /// 即将到期搜索；可选，取值为[0（不搜索），1（搜索即将到期的资源）]
+    /// Expiring resource search, which is optional. Valid values: [0 (no search), 1 (search for expiring resources)]
     "Expire" expire set_expire: i128,
-    /// 排序字段，可选
+    /// Sort by field, which is optional
     "OderBy" oder_by set_oder_by: list OrderBy,
-    /// 一页条数，填0表示不分页
+    /// Number of entries per page. A value of 0 means no pagination
     "Limit" limit set_limit: i128,
-    /// 页起始偏移，取值为(页码-1)*一页条数
+    /// Page start offset, whose value is (page number - 1) * number of entries per page
     "Offset" offset set_offset: i128,
-    /// 高防IP专业版资源的CNAME，可选，只对高防IP专业版资源列表有效；
+    /// CNAME of Anti-DDoS Ultimate resource, which is optional and only valid for the Anti-DDoS Ultimate resource list;
     "CName" c_name set_c_name: str,
-    /// 高防IP专业版资源的域名，可选，只对高防IP专业版资源列表有效；
+    /// Domain name of Anti-DDoS Ultimate resource, which is optional and only valid for the Anti-DDoS Ultimate resource list;
     "Domain" domain set_domain: str,
 } }
 rt::action!("dayu", "2018-07-09", "DescribeResourceList", DescribeResourceListRequest => DescribeResourceListResponse);
 
 rt::model! { read debug;
-/// DescribeResourceList返回参数结构体
+/// DescribeResourceList response structure.
 DescribeResourceListResponse {
-    /// 总记录数
+    /// Total number of records
     "Total" total set_total: i128,
-    /// 资源记录列表，返回Key值说明：
-    /// "Key": "CreateTime" 表示资源实例购买时间
-    /// "Key": "Region" 表示资源实例的地域
-    /// "Key": "BoundIP" 表示独享包实例绑定的IP
-    /// "Key": "Id" 表示资源实例的ID
-    /// "Key": "CCEnabled" 表示资源实例的CC防护开关状态
-    /// "Key": "DDoSThreshold" 表示资源实例的DDoS的清洗阈值
-    /// "Key": "BoundStatus" 表示独享包或共享包实例的绑定IP操作状态(绑定中或绑定完成)
-    /// "Key": "Type" 此字段弃用
-    /// "Key": "ElasticLimit" 表示资源实例的弹性防护值
-    /// "Key": "DDoSAI" 表示资源实例的DDoS AI防护开关
-    /// "Key": "OverloadCount" 表示资源实例受到超过弹性防护值的次数
-    /// "Key": "Status" 表示资源实例的状态(idle:运行中, attacking:攻击中, blocking:封堵中, isolate:隔离中)
-    /// "Key": "Lbid" 此字段弃用
-    /// "Key": "ShowFlag" 此字段弃用
-    /// "Key": "Expire" 表示资源实例的过期时间
-    /// "Key": "CCThreshold" 表示资源实例的CC防护触发阈值
-    /// "Key": "AutoRenewFlag" 表示资源实例的自动续费是否开启
-    /// "Key": "IspCode" 表示独享包或共享包的线路(0-电信, 1-联通, 2-移动, 5-BGP)
-    /// "Key": "PackType" 表示套餐包类型
-    /// "Key": "PackId" 表示套餐包ID
-    /// "Key": "Name" 表示资源实例的名称
-    /// "Key": "Locked" 此字段弃用
-    /// "Key": "IpDDoSLevel" 表示资源实例的防护等级(low-宽松, middle-正常, high-严格)
-    /// "Key": "DefendStatus" 表示资源实例的DDoS防护状态(防护开启或临时关闭)
-    /// "Key": "UndefendExpire" 表示资源实例的DDoS防护临时关闭结束时间
-    /// "Key": "Tgw" 表示资源实例是否是新资源
-    /// "Key": "Bandwidth" 表示资源实例的保底防护值，只针对高防包和高防IP
-    /// "Key": "DdosMax" 表示资源实例的保底防护值，只针对高防IP专业版
-    /// "Key": "GFBandwidth" 表示资源实例的保底业务带宽，只针对高防IP
-    /// "Key": "ServiceBandwidth" 表示资源实例的保底业务带宽，只针对高防IP专业版
+    /// Resource record list. The description of key values is as follows:
+    /// "Key": "CreateTime" (Instance purchase time)
+    /// "Key": "Region" (Instance region)
+    /// "Key": "BoundIP" (IP bound to the single-IP instance)
+    /// "Key": "Id" (Instance ID)
+    /// "Key": "CCEnabled" (CC protection switch status of the instance)
+    /// "Key": "DDoSThreshold" (Anti-DDoS cleansing threshold of the instance)
+    /// "Key": "BoundStatus" (IP binding status of the single-IP/multi-IP instance; binding or bound)
+    /// "Key": "Type" (Disused field)
+    /// "Key": "ElasticLimit" (Elastic protection value of the instance)
+    /// "Key": "DDoSAI" (Anti-DDoS AI protection switch of the instance)
+    /// "Key": "OverloadCount" (The number of attacks exceeding the elastic protection value to the instance)
+    /// "Key": "Status" (Instance status; idle: running; attacking: under attacks; blocking: being blocked; isolate: being isolated)
+    /// "Key": "Lbid" (Disused field)
+    /// "Key": "ShowFlag" (Disused field)
+    /// "Key": "Expire" (Instance expiry time)
+    /// "Key": "CCThreshold" (CC protection trigger value of the instance)
+    /// "Key": "AutoRenewFlag" (Whether the instance is on auto-renewal)
+    /// "Key": "IspCode" (Line of the single-IP/multi-IP instance; 0: China Telecom; 1: China Unicom; 2: China Mobile; 5: BGP)
+    /// "Key": "PackType" (Package type)
+    /// "Key": "PackId" (Package ID)
+    /// "Key": "Name" (Instance name)
+    /// "Key": "Locked" (Disused field)
+    /// "Key": "IpDDoSLevel" (Protection level of the instance; low: loose; middle: normal; high: strict)
+    /// "Key": "DefendStatus" (DDoS protection status of the instance; enabled or temporarily disabled)
+    /// "Key": "UndefendExpire" (End time of the temporary disabling on DDoS protection for the instance)
+    /// "Key": "Tgw" (Whether it is a new instance)
+    /// "Key": "Bandwidth" (Base protection value of the Anti-DDoS Pro/Advanced instance)
+    /// "Key": "DdosMax" (Base protection value of the Anti-DDoS Ultimate instance)
+    /// "Key": "GFBandwidth" (Base business application bandwidth of the Anti-DDoS Advanced instance)
+    /// "Key": "ServiceBandwidth" (Base business application bandwidth of the Anti-DDoS Ultimate instance)
     "ServicePacks" service_packs set_service_packs: list KeyValueRecord,
-    /// 大禹子产品代号（bgp表示独享包；bgp-multip表示共享包；bgpip表示高防IP；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgp`: Anti-DDoS Pro (single IP), `bgp-multip`: Anti-DDoS Pro (multi-IP), `bgpip`: Anti-DDoS Advanced, `net`: Anti-DDoS Ultimate)
     "Business" business set_business: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRuleSets` (获取资源的规则数).
+/// Request of `DescribeRuleSets` (Gets the number of rules of resource).
 ///
-/// 获取资源的规则数
+/// This API is used to get the number of rules of a resource.
 DescribeRuleSetsRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `net`: Anti-DDoS Ultimate
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源ID列表
+    /// Resource ID list
     ///
     /// Required.
     "IdList" id_list set_id_list: list String,
@@ -3110,89 +3129,89 @@ DescribeRuleSetsRequest {
 rt::action!("dayu", "2018-07-09", "DescribeRuleSets", DescribeRuleSetsRequest => DescribeRuleSetsResponse);
 
 rt::model! { read debug;
-/// DescribeRuleSets返回参数结构体
+/// DescribeRuleSets response structure.
 DescribeRuleSetsResponse {
-    /// 规则记录数数组，取值说明:
-    /// Key值为"Id"时，Value表示资源ID
-    /// Key值为"RuleIdList"时，Value值表示资源的规则ID，多个规则ID用","分割
-    /// Key值为"RuleNameList"时，Value值表示资源的规则名，多个规则名用","分割
-    /// Key值为"RuleNum"时，Value值表示资源的规则数
+    /// Rule record array. Valid values:
+    /// If `Key` is "Id", `Value` indicates the resource ID
+    /// If `Key` is "RuleIdList", `Value` indicates the resource rule ID. Multiple rule IDs are separated by ","
+    /// If `Key` is "RuleNameList", `Value` indicates the resource rule name. Multiple rule names are separated by ","
+    /// If `Key` is "RuleNum", `Value` indicates the number of resource rules
     "L4RuleSets" l4_rule_sets set_l4_rule_sets: list KeyValueRecord,
-    /// 规则记录数数组，取值说明:
-    /// Key值为"Id"时，Value表示资源ID
-    /// Key值为"RuleIdList"时，Value值表示资源的规则ID，多个规则ID用","分割
-    /// Key值为"RuleNameList"时，Value值表示资源的规则名，多个规则名用","分割
-    /// Key值为"RuleNum"时，Value值表示资源的规则数
+    /// Rule record array. Valid values:
+    /// If `Key` is "Id", `Value` indicates the resource ID
+    /// If `Key` is "RuleIdList", `Value` indicates the resource rule ID. Multiple rule IDs are separated by ","
+    /// If `Key` is "RuleNameList", `Value` indicates the resource rule name. Multiple rule names are separated by ","
+    /// If `Key` is "RuleNum", `Value` indicates the number of resource rules
     "L7RuleSets" l7_rule_sets set_l7_rule_sets: list KeyValueRecord,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSchedulingDomainList` (获取调度域名列表).
+/// Request of `DescribeSchedulingDomainList` (Get scheduling domain name list).
 ///
-/// 获取调度域名列表
+/// Get scheduling domain name list
 DescribeSchedulingDomainListRequest {
-    /// 一页条数，填0表示不分页
+    /// Number of items in a page. Returned results are not paged if you enter '0'.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 页起始偏移，取值为(页码-1)*一页条数
+    /// Starting offset of the page. Value: (number of pages - 1) * items per page
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 可选，筛选特定的域名
+    /// (Optional) Filter by specific domain name
     "Domain" domain set_domain: str,
 } }
 rt::action!("dayu", "2018-07-09", "DescribeSchedulingDomainList", DescribeSchedulingDomainListRequest => DescribeSchedulingDomainListResponse);
 
 rt::model! { read debug;
-/// DescribeSchedulingDomainList返回参数结构体
+/// DescribeSchedulingDomainList response structure.
 DescribeSchedulingDomainListResponse {
-    /// 调度域名总数
+    /// Total number of scheduling domain names
     "Total" total set_total: i128,
-    /// 调度域名列表信息
+    /// List of scheduling domain names
     "DomainList" domain_list set_domain_list: list SchedulingDomain,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSecIndex` (获取安全统计).
+/// Request of `DescribeSecIndex` (Gets security statistics).
 ///
-/// 获取本月安全统计
+/// This API is used to get the security statistics of the current month.
 DescribeSecIndexRequest {
 } }
 rt::action!("dayu", "2018-07-09", "DescribeSecIndex", DescribeSecIndexRequest => DescribeSecIndexResponse);
 
 rt::model! { read debug;
-/// DescribeSecIndex返回参数结构体
+/// DescribeSecIndex response structure.
 DescribeSecIndexResponse {
-    /// 字段值，如下：
-    /// AttackIpCount：受攻击的IP数
-    /// AttackCount：攻击次数
-    /// BlockCount：封堵次数
-    /// MaxMbps：攻击峰值Mbps
-    /// IpNum：统计的IP数据
+    /// Field value as follows:
+    /// AttackIpCount: number of attacked IPs
+    /// AttackCount: number of attacks
+    /// BlockCount: number of blockings
+    /// MaxMbps: attack bandwidth peak in Mbps
+    /// IpNum: IP statistics
     "Data" data set_data: list KeyValue,
-    /// 本月开始时间
+    /// Start time of the current month
     "BeginDate" begin_date set_begin_date: str,
-    /// 本月结束时间
+    /// End time of the current month
     "EndDate" end_date set_end_date: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSourceIpSegment` (获取回源IP段).
+/// Request of `DescribeSourceIpSegment` (Gets intermediate IP range).
 ///
-/// 获取回源IP段，支持的产品：高防IP，高防IP专业版；
+/// This API is used to get the intermediate IP range. It is supported for Anti-DDoS Advanced and Anti-DDoS Ultimate.
 DescribeSourceIpSegmentRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `net`: Anti-DDoS Ultimate
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "Id" id set_id: str,
@@ -3200,161 +3219,161 @@ DescribeSourceIpSegmentRequest {
 rt::action!("dayu", "2018-07-09", "DescribeSourceIpSegment", DescribeSourceIpSegmentRequest => DescribeSourceIpSegmentResponse);
 
 rt::model! { read debug;
-/// DescribeSourceIpSegment返回参数结构体
+/// DescribeSourceIpSegment response structure.
 DescribeSourceIpSegmentResponse {
-    /// 回源IP段，多个用"；"分隔
+    /// Intermediate IP range. Multiple values are separated by ";"
     "Data" data set_data: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTransmitStatis` (获取业务转发统计数据).
+/// Request of `DescribeTransmitStatis` (Gets business forwarding statistics).
 ///
-/// 获取业务转发统计数据，支持转发流量和转发包速率
+/// This API is used to get the business forwarding statistics, including forwarded traffic and packet forwarding rate.
 DescribeTransmitStatisRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；net表示高防IP专业版；bgp表示独享包；bgp-multip表示共享包）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced, `net`: Anti-DDoS Ultimate, `bgp`: Anti-DDoS Pro (single IP), `bgp-multip`: Anti-DDoS Pro (multi-IP)
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源实例ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 指标名，取值：
-    /// traffic表示流量带宽；
-    /// pkg表示包速率；
+    /// Metric name. Valid values:
+    /// traffic: traffic bandwidth;
+    /// pkg: packet rate;
     ///
     /// Required.
     "MetricName" metric_name set_metric_name: str,
-    /// 统计时间粒度（300表示5分钟；3600表示小时；86400表示天）
+    /// Statistical time granularity (300: 5-minute, 3600: hourly, 86400: daily)
     ///
     /// Required.
     "Period" period set_period: i128,
-    /// 统计开始时间，秒部分保持为0，分钟部分为5的倍数
+    /// Statistics start time. The second part is kept at 0, and the minute part is a multiple of 5
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 统计结束时间，秒部分保持为0，分钟部分为5的倍数
+    /// Statistics end time. The second part is kept at 0, and the minute part is a multiple of 5
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 资源的IP（当Business为bgp-multip时必填，且仅支持一个IP）；当不填写时，默认统计资源实例的所有IP；资源实例有多个IP（比如高防IP专业版）时，统计方式是求和；
+    /// Resource IP, which is required and only supports one IP if `Business` is `bgp-multip`. If this field is left empty, all IPs of a resource instance will be counted by default. If the resource instance has multiple IPs (such as Anti-DDoS Ultimate), the statistical method is summation;
     "IpList" ip_list set_ip_list: list String,
 } }
 rt::action!("dayu", "2018-07-09", "DescribeTransmitStatis", DescribeTransmitStatisRequest => DescribeTransmitStatisResponse);
 
 rt::model! { read debug;
-/// DescribeTransmitStatis返回参数结构体
+/// DescribeTransmitStatis response structure.
 DescribeTransmitStatisResponse {
-    /// 当MetricName=traffic时，表示入流量带宽，单位bps；
-    /// 当MetricName=pkg时，表示入包速率，单位pps；
+    /// If `MetricName` is `traffic`, this field indicates the inbound traffic bandwidth in bps;
+    /// If `MetricName` is `pkg`, this field indicates the inbound packet rate in pps;
     "InDataList" in_data_list set_in_data_list: list f64,
-    /// 当MetricName=traffic时，表示出流量带宽，单位bps；
-    /// 当MetricName=pkg时，表示出包速率，单位pps；
+    /// If `MetricName` is `traffic`, this field indicates the outbound traffic bandwidth in bps;
+    /// If `MetricName` is `pkg`, this field indicates the outbound packet rate in pps;
     "OutDataList" out_data_list set_out_data_list: list f64,
-    /// 指标名：
-    /// traffic表示流量带宽；
-    /// pkg表示包速率；
+    /// Metric name:
+    /// traffic: traffic bandwidth;
+    /// pkg: packet rate;
     "MetricName" metric_name set_metric_name: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeUnBlockStatis` (获取黑洞解封次数).
+/// Request of `DescribeUnBlockStatis` (Gets the number of blackhole unblockings).
 ///
-/// 获取黑洞解封次数
+/// This API is used to get the number of blackhole unblockings.
 DescribeUnBlockStatisRequest {
 } }
 rt::action!("dayu", "2018-07-09", "DescribeUnBlockStatis", DescribeUnBlockStatisRequest => DescribeUnBlockStatisResponse);
 
 rt::model! { read debug;
-/// DescribeUnBlockStatis返回参数结构体
+/// DescribeUnBlockStatis response structure.
 DescribeUnBlockStatisResponse {
-    /// 解封总配额数
+    /// Total number of unblocking chances
     "Total" total set_total: i128,
-    /// 已使用次数
+    /// Number of used chances
     "Used" used set_used: i128,
-    /// 统计起始时间
+    /// Statistics start time
     "BeginTime" begin_time set_begin_time: str,
-    /// 统计结束时间
+    /// Statistics end time
     "EndTime" end_time set_end_time: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribleL4Rules` (获取L4转发规则).
+/// Request of `DescribleL4Rules` (Gets layer-4 forwarding rule).
 ///
-/// 获取四层转发规则
+/// This API is used to get a layer-4 forwarding rule.
 DescribleL4RulesRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `net`: Anti-DDoS Ultimate
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 规则ID，可选参数，填写后获取指定的规则
+    /// Rule ID, which is optional. If this field is entered, the specified rule will be obtained
     "RuleIdList" rule_id_list set_rule_id_list: list String,
-    /// 一页条数，填0表示不分页
+    /// Number of entries per page. A value of 0 means no pagination
     "Limit" limit set_limit: i128,
-    /// 页起始偏移，取值为(页码-1)*一页条数
+    /// Page start offset, whose value is (page number - 1) * number of entries per page
     "Offset" offset set_offset: i128,
 } }
 rt::action!("dayu", "2018-07-09", "DescribleL4Rules", DescribleL4RulesRequest => DescribleL4RulesResponse);
 
 rt::model! { read debug;
-/// DescribleL4Rules返回参数结构体
+/// DescribleL4Rules response structure.
 DescribleL4RulesResponse {
-    /// 转发规则列表
+    /// Forwarding rule list
     "Rules" rules set_rules: list L4RuleEntry,
-    /// 总规则数
+    /// Total number of rules
     "Total" total set_total: i128,
-    /// 健康检查配置列表
+    /// Health check configuration list
     "Healths" healths set_healths: list L4RuleHealth,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribleL7Rules` (获取L7转发规则).
+/// Request of `DescribleL7Rules` (Gets layer-7 forwarding rule).
 ///
-/// 获取七层转发规则
+/// This API is used to get a layer-7 forwarding rule.
 DescribleL7RulesRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `net`: Anti-DDoS Ultimate
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 规则ID，可选参数，填写后获取指定的规则
+    /// Rule ID, which is optional. If this field is entered, the specified rule will be obtained
     "RuleIdList" rule_id_list set_rule_id_list: list String,
-    /// 一页条数，填0表示不分页
+    /// Number of entries per page. A value of 0 means no pagination
     "Limit" limit set_limit: i128,
-    /// 页起始偏移，取值为(页码-1)*一页条数
+    /// Page start offset, whose value is (page number - 1) * number of entries per page
     "Offset" offset set_offset: i128,
-    /// 域名搜索，选填，当需要搜索域名请填写
+    /// Domain name search, which is optional. Enter it if you need to search for domain names
     "Domain" domain set_domain: str,
-    /// 转发协议搜索，选填，取值[http, https, http/https]
+    /// Forwarding protocol search, which is optional. Valid values: [http, https, http/https]
     "ProtocolList" protocol_list set_protocol_list: list String,
-    /// 状态搜索，选填，取值[0(规则配置成功)，1(规则配置生效中)，2(规则配置失败)，3(规则删除生效中)，5(规则删除失败)，6(规则等待配置)，7(规则等待删除)，8(规则待配置证书)]
+    /// Status search, which is optional. Valid values: [0 (successfully configured rule), 1 (rule configuration taking effect), 2 (rule configuration failed), 3 (rule deletion taking effect), 5 (rule deletion failed), 6 (rule waiting for configuration), 7 (rule waiting for deletion), 8 (rule waiting for certificate configuration)]
     "StatusList" status_list set_status_list: list i128,
 } }
 rt::action!("dayu", "2018-07-09", "DescribleL7Rules", DescribleL7RulesRequest => DescribleL7RulesResponse);
 
 rt::model! { read debug;
-/// DescribleL7Rules返回参数结构体
+/// DescribleL7Rules response structure.
 DescribleL7RulesResponse {
-    /// 转发规则列表
+    /// Forwarding rule list
     "Rules" rules set_rules: list L7RuleEntry,
-    /// 总规则数
+    /// Total number of rules
     "Total" total set_total: i128,
-    /// 健康检查配置列表
+    /// Health check configuration list
     "Healths" healths set_healths: list L7RuleHealth,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3398,109 +3417,109 @@ DescribleNewL7RulesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribleRegionCount` (获取地域的资源实例数).
+/// Request of `DescribleRegionCount` (Gets the number of resource instances in region).
 ///
-/// 获取地域的资源实例数
+/// This API is used to get the number of resource instances in a region.
 DescribleRegionCountRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；bgp表示独享包；bgp-multip表示共享包；）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced, `bgp`: Anti-DDoS Pro (single IP), `bgp-multip`: Anti-DDoS Pro (multi-IP)
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 根据线路统计，取值为[1（BGP线路），2（南京电信），3（南京联通），99（第三方合作线路）]；只对高防IP产品有效，其他产品此字段忽略
+    /// Line search. Valid values: [1 (BGP line), 2 (Nanjing Telecom), 3 (Nanjing Unicom), 99 (third-party partner line)]. This field is valid only for Anti-DDoS Advanced and should be ignored for other product
     "LineList" line_list set_line_list: list i128,
 } }
 rt::action!("dayu", "2018-07-09", "DescribleRegionCount", DescribleRegionCountRequest => DescribleRegionCountResponse);
 
 rt::model! { read debug;
-/// DescribleRegionCount返回参数结构体
+/// DescribleRegionCount response structure.
 DescribleRegionCountResponse {
-    /// 地域资源实例数
+    /// Number of resource instances in region
     "RegionList" region_list set_region_list: list RegionInstanceCount,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 业务流量的http状态码聚合数据
+/// Aggregated data on the HTTP status codes of business traffic
 HttpStatusMap {
-    /// http2xx状态码
+    /// HTTP 2xx Status code
     "Http2xx" http2xx set_http2xx: list f64,
-    /// http3xx状态码
+    /// HTTP 3xx Status code
     "Http3xx" http3xx set_http3xx: list f64,
-    /// http404状态码
+    /// HTTP 404 Status code
     "Http404" http404 set_http404: list f64,
-    /// http4xx状态码
+    /// HTTP 4xx Status code
     "Http4xx" http4xx set_http4xx: list f64,
-    /// http5xx状态码
+    /// HTTP 5xx Status code
     "Http5xx" http5xx set_http5xx: list f64,
-    /// http2xx回源状态码
+    /// HTTP 2xx Forwarding status code
     "SourceHttp2xx" source_http2xx set_source_http2xx: list f64,
-    /// http3xx回源状态码
+    /// HTTP 3xx Forwarding status code
     "SourceHttp3xx" source_http3xx set_source_http3xx: list f64,
-    /// http404回源状态码
+    /// HTTP 404 Forwarding status code
     "SourceHttp404" source_http404 set_source_http404: list f64,
-    /// http4xx回源状态码
+    /// HTTP 4xx Forwarding status code
     "SourceHttp4xx" source_http4xx set_source_http4xx: list f64,
-    /// http5xx回源状态码
+    /// HTTP 5xx Forwarding status code
     "SourceHttp5xx" source_http5xx set_source_http5xx: list f64,
 } }
 
 rt::model! { both debug;
-/// 黑白IP
+/// IP blocklist/allowlist
 IpBlackWhite {
-    /// IP地址
+    /// IP address
     ///
     /// Required.
     "Ip" ip set_ip: str,
-    /// 黑白类型，取值范围[black，white]
+    /// Blocklist/allowlist type. Valid values: [black, white]
     ///
     /// Required.
     "Type" r#type set_type: str,
 } }
 
 rt::model! { read debug;
-/// IP封堵记录
+/// IP blocking record
 IpBlockData {
     /// IP
     "Ip" ip set_ip: str,
-    /// 状态（Blocked：被封堵；UnBlocking：解封中；UnBlockFailed：解封失败）
+    /// Status (Blocked: blocked, UnBlocking: unblocking, UnBlockFailed: unblocking failed)
     "Status" status set_status: str,
-    /// 封堵时间
+    /// Blocked time
     "BlockTime" block_time set_block_time: str,
-    /// 解封时间（预计解封时间）
+    /// Unblocked time (estimated)
     "UnBlockTime" un_block_time set_un_block_time: str,
-    /// 解封类型（user：自助解封；auto：自动解封； update：升级解封；bind：绑定高防包解封）
+    /// Type of the unblocking action (`user`: self-service unblocking, `auto`: automatic unblocking, `update`: unblocking by service upgrading, `bind`: unblocking by binding Anti-DDoS Pro instance)
     "ActionType" action_type set_action_type: str,
     /// 高防标记，0：非高防，1：高防
     "ProtectFlag" protect_flag set_protect_flag: i128,
 } }
 
 rt::model! { read debug;
-/// IP解封记录
+/// IP unblocking record
 IpUnBlockData {
     /// IP
     "Ip" ip set_ip: str,
-    /// 封堵时间
+    /// Blocked time
     "BlockTime" block_time set_block_time: str,
-    /// 解封时间（实际解封时间）
+    /// Unblocked time (actual)
     "UnBlockTime" un_block_time set_un_block_time: str,
-    /// 解封类型（user：自助解封；auto：自动解封； update：升级解封；bind：绑定高防包解封）
+    /// Type of the unblocking action (`user`: self-service unblocking, `auto`: automatic unblocking, `update`: unblocking by service upgrading, `bind`: unblocking by binding Anti-DDoS Pro instance)
     "ActionType" action_type set_action_type: str,
 } }
 
 rt::model! { read debug;
-/// 字段值，K-V形式
+/// Field value in K-V format
 KeyValue {
-    /// 字段名称
+    /// Field name
     "Key" key set_key: str,
-    /// 字段取值
+    /// Field value
     "Value" value set_value: str,
 } }
 
 rt::model! { read debug;
-/// KeyValue记录
+/// `KeyValue` record
 KeyValueRecord {
-    /// 一条记录的Key-Value数组
+    /// Key-Value array of a record
     "Record" record set_record: list KeyValue,
 } }
 
@@ -3522,224 +3541,225 @@ L4DelRule {
 } }
 
 rt::model! { both debug;
-/// 四层健康检查配置
+/// Layer-4 health check configuration
 L4HealthConfig {
-    /// 转发协议，取值[TCP, UDP]
+    /// Forwarding protocol. Valid values: [TCP, UDP]
     ///
     /// Required.
     "Protocol" protocol set_protocol: str,
-    /// 转发端口
+    /// Forwarding port
     ///
     /// Required.
     "VirtualPort" virtual_port set_virtual_port: i128,
-    /// =1表示开启；=0表示关闭
+    /// 1: enabled, 0: disabled
     ///
     /// Required.
     "Enable" enable set_enable: i128,
-    /// 响应超时时间，单位秒
+    /// Response timeout period in seconds
     ///
     /// Required.
     "TimeOut" time_out set_time_out: i128,
-    /// 检测间隔时间，单位秒
+    /// Detection interval in seconds
     ///
     /// Required.
     "Interval" interval set_interval: i128,
-    /// 不健康阈值，单位次
+    /// Unhealthy threshold in times.
     ///
     /// Required.
     "KickNum" kick_num set_kick_num: i128,
-    /// 健康阈值，单位次
+    /// Healthy threshold in times.
     ///
     /// Required.
     "AliveNum" alive_num set_alive_num: i128,
-    /// 会话保持时间，单位秒
+    /// Session persistence duration in seconds
     ///
     /// Required.
     "KeepTime" keep_time set_keep_time: i128,
 } }
 
 rt::model! { both debug;
-/// L4规则
+/// Layer-4 rule
 L4RuleEntry {
-    /// 转发协议，取值[TCP, UDP]
+    /// Forwarding protocol. Valid values: [TCP, UDP]
     ///
     /// Required.
     "Protocol" protocol set_protocol: str,
-    /// 转发端口
+    /// Forwarding port
     ///
     /// Required.
     "VirtualPort" virtual_port set_virtual_port: i128,
-    /// 源站端口
+    /// Real server port
     ///
     /// Required.
     "SourcePort" source_port set_source_port: i128,
-    /// 回源方式，取值[1(域名回源)，2(IP回源)]
+    /// Forwarding method. Valid values: [1 (forwarding via domain name), 2 (forwarding via IP)]
     ///
     /// Required.
     "SourceType" source_type set_source_type: i128,
-    /// 会话保持时间，单位秒
+    /// Session persistence duration in seconds
     ///
     /// Required.
     "KeepTime" keep_time set_keep_time: i128,
-    /// 回源列表
+    /// Forward list
     ///
     /// Required.
     "SourceList" source_list set_source_list: list L4RuleSource,
-    /// 负载均衡方式，取值[1(加权轮询)，2(源IP hash)]
+    /// Load balancing method. Valid values: [1 (weighted round robin), 2 (source IP hash)]
     ///
     /// Required.
     "LbType" lb_type set_lb_type: i128,
-    /// 会话保持开关，取值[0(会话保持关闭)，1(会话保持开启)]；
+    /// Session persistence status. Valid values: [0 (disabled), 1 (enabled)];
     ///
     /// Required.
     "KeepEnable" keep_enable set_keep_enable: i128,
-    /// 规则ID
+    /// Rule ID
     "RuleId" rule_id set_rule_id: str,
-    /// 规则描述
+    /// Rule description
     "RuleName" rule_name set_rule_name: str,
-    /// 移除水印状态，取值[0(关闭)，1(开启)]
+    /// Watermark removal status. Valid values: [0 (disabled), 1 (enabled)]
     "RemoveSwitch" remove_switch set_remove_switch: i128,
 } }
 
 rt::model! { both debug;
-/// 规则健康检查参数
+/// Rule health check parameter
 L4RuleHealth {
-    /// 规则ID
+    /// Rule ID
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: str,
-    /// =1表示开启；=0表示关闭
+    /// 1: enabled, 0: disabled
     ///
     /// Required.
     "Enable" enable set_enable: i128,
-    /// 响应超时时间，单位秒
+    /// Response timeout period in seconds
     ///
     /// Required.
     "TimeOut" time_out set_time_out: i128,
-    /// 检测间隔时间，单位秒，必须要大于响应超时时间
+    /// Detection interval in seconds, which must be greater than the response timeout period
     ///
     /// Required.
     "Interval" interval set_interval: i128,
-    /// 不健康阈值，单位次
+    /// Unhealthy threshold in times
     ///
     /// Required.
     "KickNum" kick_num set_kick_num: i128,
-    /// 健康阈值，单位次
+    /// Healthy threshold in times.
     ///
     /// Required.
     "AliveNum" alive_num set_alive_num: i128,
 } }
 
 rt::model! { both debug;
-/// L4规则回源列表
+/// Layer-4 forwarding rule list
 L4RuleSource {
-    /// 回源IP或域名
+    /// Intermediate IP or domain name
     ///
     /// Required.
     "Source" source set_source: str,
-    /// 权重值，取值[0,100]
+    /// Weight value. Value range: [0,100]
     ///
     /// Required.
     "Weight" weight set_weight: i128,
 } }
 
 rt::model! { both debug;
-/// 七层健康检查配置
+/// Layer-7 health check configuration
 L7HealthConfig {
-    /// 转发协议，取值[http, https, http/https]
+    /// Forwarding protocol. Valid values: [http, https, http/https]
     ///
     /// Required.
     "Protocol" protocol set_protocol: str,
-    /// 转发域名
+    /// Forwarding domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// =1表示开启；=0表示关闭
+    /// 1: enabled, 0: disabled
     ///
     /// Required.
     "Enable" enable set_enable: i128,
-    /// 检测间隔时间，单位秒
+    /// Detection interval in seconds
     ///
     /// Required.
     "Interval" interval set_interval: i128,
-    /// 异常判定次数，单位次
+    /// Number of exceptions in times
     ///
     /// Required.
     "KickNum" kick_num set_kick_num: i128,
-    /// 健康判定次数，单位次
+    /// Number of health checks in times
     ///
     /// Required.
     "AliveNum" alive_num set_alive_num: i128,
-    /// 健康检查探测方法，可选HEAD或GET，默认为HEAD
+    /// Health check detection method. Valid values: HEAD, GET. Default VALUE: HEAD
     ///
     /// Required.
     "Method" method set_method: str,
-    /// 健康检查判定正常状态码，1xx =1, 2xx=2, 3xx=4, 4xx=8,5xx=16，多个状态码值加和
+    /// Healthy status code during health check. xx = 1, 2xx = 2, 3xx = 4, 4xx = 8, 5xx = 16. Multiple status code values are added up
     ///
     /// Required.
     "StatusCode" status_code set_status_code: i128,
-    /// 检查目录的URL，默认为/
+    /// URL of checked directory. Default value: /
     ///
     /// Required.
     "Url" url set_url: str,
 } }
 
 rt::model! { both nodebug;
-/// L7规则
+/// Layer-7 rule
 L7RuleEntry {
-    /// 转发协议，取值[http, https]
+    /// Forwarding protocol. Valid values: [http, https]
     ///
     /// Required.
     "Protocol" protocol set_protocol: str,
-    /// 转发域名
+    /// Forwarding domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 回源方式，取值[1(域名回源)，2(IP回源)]
+    /// Forwarding method. Valid values: [1 (forwarding via domain name), 2 (forwarding via IP)]
     ///
     /// Required.
     "SourceType" source_type set_source_type: i128,
-    /// 会话保持时间，单位秒
+    /// Session persistence duration in seconds
     ///
     /// Required.
     "KeepTime" keep_time set_keep_time: i128,
-    /// 回源列表
+    /// Forward list
     ///
     /// Required.
     "SourceList" source_list set_source_list: list L4RuleSource,
-    /// 负载均衡方式，取值[1(加权轮询)]
+    /// Load balancing method. Valid value: [1 (weighted round robin)]
     ///
     /// Required.
     "LbType" lb_type set_lb_type: i128,
-    /// 会话保持开关，取值[0(会话保持关闭)，1(会话保持开启)]
+    /// Session persistence status. Valid values: [0 (disabled), 1 (enabled)]
     ///
     /// Required.
     "KeepEnable" keep_enable set_keep_enable: i128,
-    /// 规则ID，当添加新规则时可以不用填写此字段；当修改或者删除规则时需要填写此字段；
+    /// Rule ID, which is optional when adding a new rule but required when modifying or deleting a rule;
     "RuleId" rule_id set_rule_id: str,
-    /// 证书来源，当转发协议为https时必须填，取值[2(腾讯云托管证书)]，当转发协议为http时也可以填0
+    /// Certificate source, which is required if the forwarding protocol is HTTPS. Valid value: [2 (Tencent Cloud-hosted certificate)]. If the forwarding protocol is HTTP, 0 can be entered for this field
     "CertType" cert_type set_cert_type: i128,
-    /// 当证书来源为腾讯云托管证书时，此字段必须填写托管证书ID
+    /// If the certificate is a Tencent Cloud-hosted certificate, this field must be entered with the hosted certificate ID
     "SSLId" ssl_id set_ssl_id: str,
-    /// 当证书来源为自有证书时，此字段必须填写证书内容；(因已不再支持自有证书，此字段已弃用，请不用填写此字段)
+    /// If the certificate is an external certificate, this field must be entered with the certificate content. (As external certificates are no longer supported, this field has been disused and does not need to be entered)
     "Cert" cert set_cert: str,
-    /// 当证书来源为自有证书时，此字段必须填写证书密钥；(因已不再支持自有证书，此字段已弃用，请不用填写此字段)
+    /// If the certificate is an external certificate, this field must be entered with the certificate key. (As external certificates are no longer supported, this field has been disused and does not need to be entered)
     "PrivateKey" private_key set_private_key: str,
-    /// 规则描述
+    /// Rule description
     "RuleName" rule_name set_rule_name: str,
-    /// 规则状态，取值[0(规则配置成功)，1(规则配置生效中)，2(规则配置失败)，3(规则删除生效中)，5(规则删除失败)，6(规则等待配置)，7(规则等待删除)，8(规则待配置证书)]
+    /// Rule status. Valid values: [0 (successfully configured rule), 1 (rule configuration taking effect), 2 (rule configuration failed), 3 (rule deletion taking effect), 5 (rule deletion failed), 6 (rule waiting for configuration), 7 (rule waiting for deletion), 8 (rule waiting for certificate configuration)]
     "Status" status set_status: i128,
-    /// cc防护状态，取值[0(关闭), 1(开启)]
+    /// CC protection status. Valid values: [0 (disabled), 1 (enabled)]
     "CCStatus" cc_status set_cc_status: i128,
-    /// HTTPS协议的CC防护状态，取值[0(关闭), 1(开启)]
+    /// HTTPS CC protection status. Valid values: [0 (disabled), 1 (enabled)]
     "CCEnable" cc_enable set_cc_enable: i128,
-    /// HTTPS协议的CC防护阈值
+    /// HTTPS CC protection threshold
     "CCThreshold" cc_threshold set_cc_threshold: i128,
-    /// HTTPS协议的CC防护等级
+    /// HTTPS CC protection level
     "CCLevel" cc_level set_cc_level: str,
-    /// 是否开启Https协议使用Http回源，取值[0(关闭), 1(开启)]，不填写默认是关闭
+    /// Whether to enable **Forward HTTPS requests via HTTP**. Valid values: `0` (disabled) and `1` (enabled). The default value is disabled.
     "HttpsToHttpEnable" https_to_http_enable set_https_to_http_enable: i128,
-    /// 接入端口值
+    /// Access port number.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "VirtualPort" virtual_port set_virtual_port: i128,
 } }
 impl ::core::fmt::Debug for L7RuleEntry {
@@ -3770,46 +3790,46 @@ impl ::core::fmt::Debug for L7RuleEntry {
 }
 
 rt::model! { read debug;
-/// L7规则健康检查参数
+/// Layer-7 rule health check parameter
 L7RuleHealth {
-    /// 规则ID
+    /// Rule ID
     "RuleId" rule_id set_rule_id: str,
-    /// =1表示开启；=0表示关闭
+    /// 1: enabled, 0: disabled
     "Enable" enable set_enable: i128,
-    /// 检测间隔时间，单位秒
+    /// Detection interval in seconds
     "Interval" interval set_interval: i128,
-    /// 不健康阈值，单位次
+    /// Unhealthy threshold in times.
     "KickNum" kick_num set_kick_num: i128,
-    /// 健康阈值，单位次
+    /// Healthy threshold in times.
     "AliveNum" alive_num set_alive_num: i128,
-    /// HTTP请求方式，取值[HEAD,GET]
+    /// HTTP request method. Valid values: [HEAD, GET]
     "Method" method set_method: str,
-    /// 健康检查判定正常状态码，1xx =1, 2xx=2, 3xx=4, 4xx=8,5xx=16，多个状态码值加和
+    /// Healthy status code during health check. xx = 1, 2xx = 2, 3xx = 4, 4xx = 8, 5xx = 16. Multiple status code values are added up
     "StatusCode" status_code set_status_code: i128,
-    /// 检查目录的URL，默认为/
+    /// URL of checked directory. Default value: /
     "Url" url set_url: str,
-    /// 配置状态，0： 正常，1：配置中，2：配置失败
+    /// Configuration status. 0: normal, 1: configuring, 2: configuration failed
     "Status" status set_status: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyCCAlarmThreshold` (设置CC告警通知阈值).
+/// Request of `ModifyCCAlarmThreshold` (Sets CC alarm notification threshold).
 ///
-/// 为高防包、高防IP、高防IP专业版、棋牌盾产品设置CC攻击的告警通知阈值
+/// This API is used to set the alarm notification threshold for CC attacks in Anti-DDoS Pro, Anti-DDoS Advanced, Anti-DDoS Ultimate, and Chess Shield.
 ModifyCCAlarmThresholdRequest {
-    /// 大禹子产品代号（shield表示棋牌；bgpip表示高防IP；bgp表示高防包；bgp-multip表示多ip高防包；net表示高防IP专业版）
+    /// Anti-DDoS service type (`shield`: Chess Shield, `bgpip`: Anti-DDoS Advanced, `bgp`: Anti-DDoS Pro (single IP), `bgp-multip`: Anti-DDoS Pro (multi-IP), `net`: Anti-DDoS Ultimate)
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源ID,字符串类型
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "RsId" rs_id set_rs_id: str,
-    /// 告警阈值，大于0（目前排定的值），后台设置默认值为1000
+    /// Alarm threshold, which should be greater than 0 (currently scheduled value). It is set to 1000 on the backend by default
     ///
     /// Required.
     "AlarmThreshold" alarm_threshold set_alarm_threshold: i128,
-    /// 资源关联的IP列表，高防包未绑定时，传空数组，高防IP专业版传多个IP的数据
+    /// List of IPs associated with resource. If no Anti-DDoS Pro instance is bound, pass in an empty array. For Anti-DDoS Ultimate, pass in multiple IPs
     ///
     /// Required.
     "IpList" ip_list set_ip_list: list String,
@@ -3817,83 +3837,83 @@ ModifyCCAlarmThresholdRequest {
 rt::action!("dayu", "2018-07-09", "ModifyCCAlarmThreshold", ModifyCCAlarmThresholdRequest => ModifyCCAlarmThresholdResponse);
 
 rt::model! { read debug;
-/// ModifyCCAlarmThreshold返回参数结构体
+/// ModifyCCAlarmThreshold response structure.
 ModifyCCAlarmThresholdResponse {
-    /// 成功码
+    /// Success code
     "Success" success set_success: obj SuccessCode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyCCFrequencyRules` (修改CC防护的访问频率控制规则).
+/// Request of `ModifyCCFrequencyRules` (Modifies access frequency control rule for CC protection).
 ///
-/// 修改CC防护的访问频率控制规则
+/// This API is used to modify an access frequency control rule for CC protection.
 ModifyCCFrequencyRulesRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `net`: Anti-DDoS Ultimate
     ///
     /// Required.
     "Business" business set_business: str,
-    /// CC的访问频率控制规则ID
+    /// CC access frequency control rule ID
     ///
     /// Required.
     "CCFrequencyRuleId" cc_frequency_rule_id set_cc_frequency_rule_id: str,
-    /// 匹配规则，取值["include"(前缀匹配)，"equal"(完全匹配)]
+    /// Matching rule. Valid values: ["include" (prefix match), "equal" (exact match)]
     ///
     /// Required.
     "Mode" mode set_mode: str,
-    /// 统计周期，单位秒，取值[10, 30, 60]
+    /// Reference period in seconds. Valid values: [10, 30, 60]
     ///
     /// Required.
     "Period" period set_period: i128,
-    /// 访问次数，取值[1-10000]
+    /// Number of access requests. Value range: [1-10000]
     ///
     /// Required.
     "ReqNumber" req_number set_req_number: i128,
-    /// 执行动作，取值["alg"（人机识别）, "drop"（拦截）]
+    /// Action take. Valid values: ["alg" (CAPTCHA), "drop" (blocking)]
     ///
     /// Required.
     "Act" act set_act: str,
-    /// 执行时间，单位秒，取值[1-900]
+    /// Execution duration in seconds. Valid range: [1-900]
     ///
     /// Required.
     "ExeDuration" exe_duration set_exe_duration: i128,
-    /// URI字符串，必须以/开头，例如/abc/a.php，长度不超过31；当URI=/时，匹配模式只能选择前缀匹配；
+    /// URI string, which must start with `/`, such as `/abc/a.php`. Length limit: 31. If URI is `/`, only prefix match can be selected as the matching mode;
     "Uri" uri set_uri: str,
-    /// User-Agent字符串，长度不超过80
+    /// `User-Agent` string. Length limit: 80
     "UserAgent" user_agent set_user_agent: str,
-    /// Cookie字符串，长度不超过40
+    /// Cookie string. Length limit: 40
     "Cookie" cookie set_cookie: str,
 } }
 rt::action!("dayu", "2018-07-09", "ModifyCCFrequencyRules", ModifyCCFrequencyRulesRequest => ModifyCCFrequencyRulesResponse);
 
 rt::model! { read debug;
-/// ModifyCCFrequencyRules返回参数结构体
+/// ModifyCCFrequencyRules response structure.
 ModifyCCFrequencyRulesResponse {
-    /// 成功码
+    /// Success code
     "Success" success set_success: obj SuccessCode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyCCFrequencyRulesStatus` (开启或关闭CC防护的访问频率控制规则).
+/// Request of `ModifyCCFrequencyRulesStatus` (Enables or disables access frequency control rule for CC protection).
 ///
-/// 开启或关闭CC防护的访问频率控制规则
+/// This API is used to enable or disable an access frequency control rule for CC protection.
 ModifyCCFrequencyRulesStatusRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `net`: Anti-DDoS Ultimate
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 7层转发规则ID（通过获取7层转发规则接口可以获取规则ID）
+    /// Layer-7 forwarding rule ID, which can be obtained through the `DescribleL7Rules` API
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: str,
-    /// 开启或关闭，取值["on"(开启)，"off"(关闭)]
+    /// Enables or disable. Valid values: ["on", "off"]
     ///
     /// Required.
     "Method" method set_method: str,
@@ -3901,32 +3921,32 @@ ModifyCCFrequencyRulesStatusRequest {
 rt::action!("dayu", "2018-07-09", "ModifyCCFrequencyRulesStatus", ModifyCCFrequencyRulesStatusRequest => ModifyCCFrequencyRulesStatusResponse);
 
 rt::model! { read debug;
-/// ModifyCCFrequencyRulesStatus返回参数结构体
+/// ModifyCCFrequencyRulesStatus response structure.
 ModifyCCFrequencyRulesStatusResponse {
-    /// 成功码
+    /// Success code
     "Success" success set_success: obj SuccessCode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyCCHostProtection` (开启或关闭CC域名防护).
+/// Request of `ModifyCCHostProtection` (Enables or disables CC domain name protection).
 ///
-/// 开启或关闭CC域名防护
+/// This API is used to enable or disable CC domain name protection.
 ModifyCCHostProtectionRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `net`: Anti-DDoS Ultimate
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 规则ID
+    /// Rule ID
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: str,
-    /// 开启/关闭CC域名防护，取值[open(表示开启)，close(表示关闭)]
+    /// Enables/disables CC domain name protection. Valid values: [open (enable), close (disable)]
     ///
     /// Required.
     "Method" method set_method: str,
@@ -3934,80 +3954,80 @@ ModifyCCHostProtectionRequest {
 rt::action!("dayu", "2018-07-09", "ModifyCCHostProtection", ModifyCCHostProtectionRequest => ModifyCCHostProtectionResponse);
 
 rt::model! { read debug;
-/// ModifyCCHostProtection返回参数结构体
+/// ModifyCCHostProtection response structure.
 ModifyCCHostProtectionResponse {
-    /// 成功码
+    /// Success code
     "Success" success set_success: obj SuccessCode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyCCIpAllowDeny` (添加或删除CC的IP黑白名单).
+/// Request of `ModifyCCIpAllowDeny` (Adds/Removes CC IP to/from blocklist/allowlist).
 ///
-/// 添加或删除CC的IP黑白名单
+/// This API is used to add/remove a CC IP to/from the blocklist/allowlist.
 ModifyCCIpAllowDenyRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；bgp表示独享包；bgp-multip表示共享包；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `bgp`: Anti-DDoS Pro (single IP); `bgp-multip`: Anti-DDoS Pro (multi-IP), `net`: Anti-DDoS Ultimate
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "Id" id set_id: str,
-    /// add表示添加，delete表示删除
+    /// add: add, delete: delete
     ///
     /// Required.
     "Method" method set_method: str,
-    /// 黑/白名单类型；取值[white(白名单)，black(黑名单)]
+    /// Blocklist/allowlist type. Valid values: [white (allowlist), black (blocklist)]
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 黑/白名单的IP数组
+    /// Blocklisted/whitelisted IP array
     ///
     /// Required.
     "IpList" ip_list set_ip_list: list String,
-    /// 可选字段，代表CC防护类型，取值[http（HTTP协议的CC防护），https（HTTPS协议的CC防护）]；当不填时，默认为HTTP协议的CC防护；当填写https时还需要填写Domain和RuleId字段；
+    /// CC protection type, which is optional. Valid values: [http (HTTP CC protection), https (HTTPS CC protection)]; if this field is left empty, HTTPS CC protection will be used by default; if `https` is entered, the `Domain` and `RuleId` fields are required;
     "Protocol" protocol set_protocol: str,
-    /// 可选字段，表示HTTPS协议的7层转发规则域名（通过获取7层转发规则接口可以获取域名），只有当Protocol字段为https时才必须填写此字段；
+    /// HTTPS layer-7 forwarding rule domain name (which is optional and can be obtained from the layer-7 forwarding rule API). This field is required only if `Protocol` is `https`;
     "Domain" domain set_domain: str,
-    /// 可选字段，表示HTTPS协议的7层转发规则ID（通过获取7层转发规则接口可以获取规则ID），
-    /// 当Method为delete时，不用填写此字段；
+    /// HTTPS layer-7 forwarding rule ID (which is optional and can be obtained from the layer-7 forwarding rule API),
+    /// If `Method` is `delete`, this field can be left empty;
     "RuleId" rule_id set_rule_id: str,
 } }
 rt::action!("dayu", "2018-07-09", "ModifyCCIpAllowDeny", ModifyCCIpAllowDenyRequest => ModifyCCIpAllowDenyResponse);
 
 rt::model! { read debug;
-/// ModifyCCIpAllowDeny返回参数结构体
+/// ModifyCCIpAllowDeny response structure.
 ModifyCCIpAllowDenyResponse {
-    /// 成功码
+    /// Success code
     "Success" success set_success: obj SuccessCode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyCCLevel` (修改CC防护等级).
+/// Request of `ModifyCCLevel` (Modifies CC protection level).
 ///
-/// 修改CC防护等级
+/// This API is used to modify CC protection level.
 ModifyCCLevelRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `net`: Anti-DDoS Ultimate
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "Id" id set_id: str,
-    /// CC防护等级，取值[default(正常), loose(宽松), strict(严格)];
+    /// CC protection level. Valid values: [default (normal), loose (loose), strict (strict)];
     ///
     /// Required.
     "Level" level set_level: str,
-    /// 可选字段，代表CC防护类型，取值[http（HTTP协议的CC防护），https（HTTPS协议的CC防护）]；当不填时，默认为HTTP协议的CC防护；当填写https时还需要填写RuleId字段；
+    /// CC protection type, which is optional. Valid values: [http (HTTP CC protection), https (HTTPS CC protection)]; if this field is left empty, HTTPS CC protection will be used by default; if `https` is entered, the `RuleId` field is required;
     ///
     /// Required.
     "Protocol" protocol set_protocol: str,
-    /// 表示7层转发规则ID（通过获取7层转发规则接口可以获取规则ID）；
+    /// Layer-7 forwarding rule ID (which can be obtained from the layer-7 forwarding rule API);
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: str,
@@ -4015,32 +4035,32 @@ ModifyCCLevelRequest {
 rt::action!("dayu", "2018-07-09", "ModifyCCLevel", ModifyCCLevelRequest => ModifyCCLevelResponse);
 
 rt::model! { read debug;
-/// ModifyCCLevel返回参数结构体
+/// ModifyCCLevel response structure.
 ModifyCCLevelResponse {
-    /// 成功码
+    /// Success code
     "Success" success set_success: obj SuccessCode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyCCPolicySwitch` (修改CC自定义策略开关).
+/// Request of `ModifyCCPolicySwitch` (Enables or disables custom CC policy).
 ///
-/// 修改CC自定义策略开关
+/// This API is used to enable or disable a custom CC policy.
 ModifyCCPolicySwitchRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；bgp表示独享包；bgp-multip表示共享包；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `bgp`: Anti-DDoS Pro (single IP); `bgp-multip`: Anti-DDoS Pro (multi-IP), `net`: Anti-DDoS Ultimate
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 策略ID
+    /// Policy ID
     ///
     /// Required.
     "SetId" set_id(set_id_value) set_set_id: str,
-    /// 开关状态
+    /// Status
     ///
     /// Required.
     "Switch" switch set_switch: i128,
@@ -4048,32 +4068,32 @@ ModifyCCPolicySwitchRequest {
 rt::action!("dayu", "2018-07-09", "ModifyCCPolicySwitch", ModifyCCPolicySwitchRequest => ModifyCCPolicySwitchResponse);
 
 rt::model! { read debug;
-/// ModifyCCPolicySwitch返回参数结构体
+/// ModifyCCPolicySwitch response structure.
 ModifyCCPolicySwitchResponse {
-    /// 成功码
+    /// Success code
     "Success" success set_success: obj SuccessCode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyCCSelfDefinePolicy` (修改CC自定义策略).
+/// Request of `ModifyCCSelfDefinePolicy` (Modifies custom CC policy).
 ///
-/// 修改CC自定义策略
+/// This API is used to modify a custom CC policy.
 ModifyCCSelfDefinePolicyRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；bgp表示独享包；bgp-multip表示共享包；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `bgp`: Anti-DDoS Pro (single IP); `bgp-multip`: Anti-DDoS Pro (multi-IP), `net`: Anti-DDoS Ultimate
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 策略ID
+    /// Policy ID
     ///
     /// Required.
     "SetId" set_id(set_id_value) set_set_id: str,
-    /// CC策略描述
+    /// Details of the CC protection policy
     ///
     /// Required.
     "Policy" policy set_policy: obj CCPolicy,
@@ -4081,26 +4101,26 @@ ModifyCCSelfDefinePolicyRequest {
 rt::action!("dayu", "2018-07-09", "ModifyCCSelfDefinePolicy", ModifyCCSelfDefinePolicyRequest => ModifyCCSelfDefinePolicyResponse);
 
 rt::model! { read debug;
-/// ModifyCCSelfDefinePolicy返回参数结构体
+/// ModifyCCSelfDefinePolicy response structure.
 ModifyCCSelfDefinePolicyResponse {
-    /// 成功码
+    /// Success code
     "Success" success set_success: obj SuccessCode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyCCThreshold` (修改CC的防护阈值).
+/// Request of `ModifyCCThreshold` (Modifies CC protection threshold).
 ///
-/// 修改CC的防护阈值
+/// This API is used to modify the CC protection threshold.
 ModifyCCThresholdRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；bgp表示独享包；bgp-multip表示共享包；net表示高防IP专业版；basic表示基础防护）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced, `bgp`: Anti-DDoS Pro (single IP), `bgp-multip`: Anti-DDoS Pro (multi-IP), `net`: Anti-DDoS Ultimate, `basic`: Anti-DDoS Basic
     ///
     /// Required.
     "Business" business set_business: str,
-    /// CC防护阈值，取值(0 100 150 240 350 480 550 700 850 1000 1500 2000 3000 5000 10000 20000);
-    /// 当Business为高防IP、高防IP专业版时，其CC防护最大阈值跟资源的保底防护带宽有关，对应关系如下：
-    /// 保底带宽: 最大C防护阈值
+    /// CC protection threshold. Valid values: (0 100 150 240 350 480 550 700 850 1000 1500 2000 3000 5000 10000 20000);
+    /// If `Business` is Anti-DDoS Advanced or Anti-DDoS Ultimate, its maximum CC protection threshold is subject to the base protection bandwidth in the following way:
+    /// Base bandwidth: maximum CC protection threshold
     /// 10:  20000,
     /// 20:  40000,
     /// 30:  70000,
@@ -4112,140 +4132,140 @@ ModifyCCThresholdRequest {
     ///
     /// Required.
     "Threshold" threshold set_threshold: i128,
-    /// 资源ID
+    /// Anti-DDoS instance ID
     "Id" id set_id: str,
-    /// 可选字段，代表CC防护类型，取值[http（HTTP协议的CC防护），https（HTTPS协议的CC防护）]；当不填时，默认为HTTP协议的CC防护；当填写https时还需要填写RuleId字段；
+    /// CC protection type, which is optional. Valid values: [http (HTTP CC protection), https (HTTPS CC protection)]; if this field is left empty, HTTPS CC protection will be used by default; if `https` is entered, the `RuleId` field is required;
     "Protocol" protocol set_protocol: str,
-    /// 可选字段，表示HTTPS协议的7层转发规则ID（通过获取7层转发规则接口可以获取规则ID）；
-    /// 当Protocol=https时必须填写；
+    /// HTTPS layer-7 forwarding rule ID (which is optional and can be obtained from the layer-7 forwarding rule API);
+    /// Required if `Protocol` is `https`;
     "RuleId" rule_id set_rule_id: str,
-    /// 查询的IP地址（仅基础防护提供），取值如：1.1.1.1
+    /// Queried IP address (only provided by Anti-DDoS Basic), such as 1.1.1.1
     "BasicIp" basic_ip set_basic_ip: str,
-    /// 查询IP所属地域（仅基础防护提供），取值如：gz、bj、sh、hk等地域缩写
+    /// IP region (only provided for Anti-DDoS Basic). Valid values: region abbreviations such as gz, bj, sh, and hk
     "BasicRegion" basic_region set_basic_region: str,
-    /// 专区类型（仅基础防护提供），取值如：公有云专区：public，黑石专区：bm, NAT服务器专区：nat，互联网通道：channel。
+    /// Zone type (only provided for Anti-DDoS Basic). Valid values: public (public cloud zone), bm (BM zone), nat (NAT server zone), channel (internet channel).
     "BasicBizType" basic_biz_type set_basic_biz_type: str,
-    /// 设备类型（仅基础防护提供），取值如：服务器：cvm，公有云负载均衡：clb，黑石负载均衡：lb，NAT服务器：nat，互联网通道：channel.
+    /// Device type (only provided for Anti-DDoS Basic). Valid values: cvm (CVM), clb (public CLB), lb (BM CLB), nat (NAT server), channel (internet channel).
     "BasicDeviceType" basic_device_type set_basic_device_type: str,
-    /// 仅基础防护提供。可选，IPInstance Nat 网关（如果查询的设备类型是NAT服务器，需要传此参数，通过nat资源查询接口获取）
+    /// IPInstance Nat gateway (only provided for Anti-DDoS Basic), which is optional. (If the device type to be queried is a NAT server, this parameter is required, which can be obtained through the NAT resource query API)
     "BasicIpInstance" basic_ip_instance set_basic_ip_instance: str,
-    /// 仅基础防护提供。可选，运营商线路（如果查询的设备类型是NAT服务器，需要传此参数为5）
+    /// ISP line (only provided for Anti-DDoS Basic), which is optional. (If the device type to be queried is a NAT server, this parameter should be 5)
     "BasicIspCode" basic_isp_code set_basic_isp_code: i128,
-    /// 可选字段，当协议取值HTTPS时，必填
+    /// This optional field must be specified when HTTPS protocol is used.
     "Domain" domain set_domain: str,
 } }
 rt::action!("dayu", "2018-07-09", "ModifyCCThreshold", ModifyCCThresholdRequest => ModifyCCThresholdResponse);
 
 rt::model! { read debug;
-/// ModifyCCThreshold返回参数结构体
+/// ModifyCCThreshold response structure.
 ModifyCCThresholdResponse {
-    /// 成功码
+    /// Success code
     "Success" success set_success: obj SuccessCode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyCCUrlAllow` (添加或删除CC的URL白名单).
+/// Request of `ModifyCCUrlAllow` (Adds/Removes CC URL to/from allowlist).
 ///
-/// 添加或删除CC的URL白名单
+/// This API is used to add/remove a CC URL to/from the allowlist.
 ModifyCCUrlAllowRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；bgp表示独享包；bgp-multip表示共享包；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `bgp`: Anti-DDoS Pro (single IP); `bgp-multip`: Anti-DDoS Pro (multi-IP), `net`: Anti-DDoS Ultimate
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "Id" id set_id: str,
-    /// =add表示添加，=delete表示删除
+    /// add: add, delete: delete
     ///
     /// Required.
     "Method" method set_method: str,
-    /// 黑/白名单类型；取值[white(白名单)]
+    /// Blocklist/allowlist type. Valid value: [white (allowlist)]
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// URL数组，URL格式如下：
-    /// http://域名/cgi
-    /// https://域名/cgi
+    /// URL array. URL format:
+    /// http://domain name/cgi
+    /// https://domain name/cgi
     ///
     /// Required.
     "UrlList" url_list set_url_list: list String,
-    /// 可选字段，代表CC防护类型，取值[http（HTTP协议的CC防护），https（HTTPS协议的CC防护）]；当不填时，默认为HTTP协议的CC防护；当填写https时还需要填写Domain和RuleId字段；
+    /// CC protection type, which is optional. Valid values: [http (HTTP CC protection), https (HTTPS CC protection)]; if this field is left empty, HTTPS CC protection will be used by default; if `https` is entered, the `Domain` and `RuleId` fields are required;
     "Protocol" protocol set_protocol: str,
-    /// 可选字段，表示HTTPS协议的7层转发规则域名（通过获取7层转发规则接口可以获取域名），只有当Protocol字段为https时才必须填写此字段；
+    /// HTTPS layer-7 forwarding rule domain name (which is optional and can be obtained from the layer-7 forwarding rule API). This field is required only if `Protocol` is `https`;
     "Domain" domain set_domain: str,
-    /// 可选字段，表示HTTPS协议的7层转发规则ID（通过获取7层转发规则接口可以获取规则ID），当添加并且Protocol=https时必须填写；
-    /// 当Method为delete时，可以不用填写此字段；
+    /// HTTPS layer-7 forwarding rule ID (which is optional and can be obtained from the layer-7 forwarding rule API). This field is required only when adding a rule and `Protocol` is `https`;
+    /// If `Method` is `delete`, this field can be left empty;
     "RuleId" rule_id set_rule_id: str,
 } }
 rt::action!("dayu", "2018-07-09", "ModifyCCUrlAllow", ModifyCCUrlAllowRequest => ModifyCCUrlAllowResponse);
 
 rt::model! { read debug;
-/// ModifyCCUrlAllow返回参数结构体
+/// ModifyCCUrlAllow response structure.
 ModifyCCUrlAllowResponse {
-    /// 成功码
+    /// Success code
     "Success" success set_success: obj SuccessCode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDDoSAIStatus` (修改DDoS的AI防护状态).
+/// Request of `ModifyDDoSAIStatus` (Modifies DDoS AI protection status).
 ///
-/// 读取或修改DDoS的AI防护状态
+/// This API is used to read or modify DDoS AI protection status.
 ModifyDDoSAIStatusRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；bgp表示独享包；bgp-multip表示共享包；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `bgp`: Anti-DDoS Pro (single IP); `bgp-multip`: Anti-DDoS Pro (multi-IP), `net`: Anti-DDoS Ultimate
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "Id" id set_id: str,
-    /// =get表示读取AI防护状态；=set表示修改AI防护状态；
+    /// get (read AI protection status), set (modify AI protection status);
     ///
     /// Required.
     "Method" method set_method: str,
-    /// AI防护状态，取值[on，off]；当Method=set时必填；
+    /// AI protection status, which is required if `Method` is `set`. Valid values: [on, off].
     "DDoSAI" d_do_sai set_d_do_sai: str,
 } }
 rt::action!("dayu", "2018-07-09", "ModifyDDoSAIStatus", ModifyDDoSAIStatusRequest => ModifyDDoSAIStatusResponse);
 
 rt::model! { read debug;
-/// ModifyDDoSAIStatus返回参数结构体
+/// ModifyDDoSAIStatus response structure.
 ModifyDDoSAIStatusResponse {
-    /// AI防护状态，取值[on，off]
+    /// AI protection status. Valid values: [on, off]
     "DDoSAI" d_do_sai set_d_do_sai: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
     "Id" id set_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDDoSAlarmThreshold` (设置DDoS告警通知阈值).
+/// Request of `ModifyDDoSAlarmThreshold` (Sets DDoS alarm notification threshold).
 ///
-/// 为高防包、高防IP、高防IP专业版、棋牌盾等产品设置DDoS攻击的告警通知阈值
+/// This API is used to set the alarm notification threshold for DDoS attacks in Anti-DDoS Pro, Anti-DDoS Advanced, Anti-DDoS Ultimate, and Chess Shield.
 ModifyDDoSAlarmThresholdRequest {
-    /// 大禹子产品代号（shield表示棋牌；bgpip表示高防IP；bgp表示高防包；bgp-multip表示多ip高防包；net表示高防IP专业版）
+    /// Anti-DDoS service type (`shield`: Chess Shield, `bgpip`: Anti-DDoS Advanced, `bgp`: Anti-DDoS Pro (single IP), `bgp-multip`: Anti-DDoS Pro (multi-IP), `net`: Anti-DDoS Ultimate)
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源ID,字符串类型
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "RsId" rs_id set_rs_id: str,
-    /// 告警阈值类型，0-未设置，1-入流量，2-清洗流量
+    /// Alarm threshold type. 0: not set, 1: inbound traffic, 2: cleansed traffic
     ///
     /// Required.
     "AlarmType" alarm_type set_alarm_type: i128,
-    /// 告警阈值，大于0（目前暂定的值）
+    /// Alarm threshold, which should be greater than 0 (currently scheduled value)
     ///
     /// Required.
     "AlarmThreshold" alarm_threshold set_alarm_threshold: i128,
-    /// 资源关联的IP列表，高防包未绑定时，传空数组，高防IP专业版传多个IP的数据
+    /// List of IPs associated with resource. If no Anti-DDoS Pro instance is bound, pass in an empty array. For Anti-DDoS Ultimate, pass in multiple IPs
     ///
     /// Required.
     "IpList" ip_list set_ip_list: list String,
@@ -4253,193 +4273,193 @@ ModifyDDoSAlarmThresholdRequest {
 rt::action!("dayu", "2018-07-09", "ModifyDDoSAlarmThreshold", ModifyDDoSAlarmThresholdRequest => ModifyDDoSAlarmThresholdResponse);
 
 rt::model! { read debug;
-/// ModifyDDoSAlarmThreshold返回参数结构体
+/// ModifyDDoSAlarmThreshold response structure.
 ModifyDDoSAlarmThresholdResponse {
-    /// 成功码
+    /// Success code
     "Success" success set_success: obj SuccessCode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDDoSDefendStatus` (修改DDoS防护状态).
+/// Request of `ModifyDDoSDefendStatus` (Modifies DDoS protection status).
 ///
-/// 开启或关闭DDoS防护状态，调用此接口允许临时关闭DDoS防护一段时间，等时间到了会自动开启DDoS防护；
+/// This API is used to enable or disable DDoS. It can disable DDoS protection for a period of time, which will be automatically enabled after the period of time elapses.
 ModifyDDoSDefendStatusRequest {
-    /// 大禹子产品代号（bgp表示独享包；bgp-multip表示共享包；bgpip表示高防IP；net表示高防IP专业版；basic表示基础防护）
+    /// Anti-DDoS service type. `bgp`: Anti-DDoS Pro (single IP), `bgp-multip`: Anti-DDoS Pro (multi-IP), `bgpip`: Anti-DDoS Advanced, `net`: Anti-DDoS Ultimate, `basic`: Anti-DDoS Basic
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 防护状态值，取值[0（关闭），1（开启）]
+    /// Protection status. Valid values: [0 (disabled), 1 (enabled)]
     ///
     /// Required.
     "Status" status set_status: i128,
-    /// 关闭时长，单位小时，取值[0，1，2，3，4，5，6]；当Status=0表示关闭时，Hour必须大于0；
+    /// Disablement duration in hours. Valid values: [0, 1, 2, 3, 4, 5, 6]. If `Status` is `0` (indicating to disable), `Hour` must be greater than 0;
     ///
     /// Required.
     "Hour" hour set_hour: i64,
-    /// 资源ID；当Business不是基础防护时必须填写此字段；
+    /// Resource ID, which is required if `Business` is not Anti-DDoS Basic;
     "Id" id set_id: str,
-    /// 基础防护的IP，只有当Business为基础防护时才需要填写此字段；
+    /// Anti-DDoS Basic IP, which is required only if `Business` is Anti-DDoS Basic;
     "Ip" ip set_ip: str,
-    /// 只有当Business为基础防护时才需要填写此字段，IP所属的产品类型，取值[public（CVM产品），bm（黑石产品），eni（弹性网卡），vpngw（VPN网关）， natgw（NAT网关），waf（Web应用安全产品），fpc（金融产品），gaap（GAAP产品）, other(托管IP)]
+    /// Product type of IP, which is required only if `Business` is Anti-DDoS Basic. Valid values: [public (CVM), bm (BM), eni (ENI), vpngw (VPN Gateway), natgw (NAT Gateway), waf (WAF), fpc (finance product), gaap (GAAP), other (hosted IP)]
     "BizType" biz_type set_biz_type: str,
-    /// 只有当Business为基础防护时才需要填写此字段，IP所属的产品子类，取值[cvm（CVM），lb（负载均衡器），eni（弹性网卡），vpngw（VPN），natgw（NAT），waf（WAF），fpc（金融），gaap（GAAP），other（托管IP），eip（黑石弹性IP）]
+    /// Product subtype of IP, which is required only if `Business` is Anti-DDoS Basic. Valid values: [cvm (CVM), lb (CLB), eni (ENI), vpngw (VPN), natgw (NAT), waf (WAF), fpc (finance), gaap (GAAP), other (hosted IP), eip (BM EIP)]
     "DeviceType" device_type set_device_type: str,
-    /// 只有当Business为基础防护时才需要填写此字段，IP所属的资源实例ID，当绑定新IP时必须填写此字段；例如是弹性网卡的IP，则InstanceId填写弹性网卡的ID(eni-*);
+    /// Resource instance ID of IP, which is required only if `Business` is Anti-DDoS Basic. This field is required when binding a new IP. For example, if it is an ENI IP, enter `ID(eni-*)` of the ENI for `InstanceId`;
     "InstanceId" instance_id set_instance_id: str,
-    /// 只有当Business为基础防护时才需要填写此字段，表示IP所属的地域，取值：
-    /// "bj":     华北地区(北京)
-    /// "cd":     西南地区(成都)
-    /// "cq":     西南地区(重庆)
-    /// "gz":     华南地区(广州)
-    /// "gzopen": 华南地区(广州Open)
-    /// "hk":     中国香港
-    /// "kr":     东南亚地区(首尔)
-    /// "sh":     华东地区(上海)
-    /// "shjr":   华东地区(上海金融)
-    /// "szjr":   华南地区(深圳金融)
-    /// "sg":     东南亚地区(新加坡)
-    /// "th":     东南亚地区(泰国)
-    /// "de":     欧洲地区(德国)
-    /// "usw":    美国西部（硅谷）
-    /// "ca":     北美地区(多伦多)
-    /// "jp":     日本
-    /// "hzec":   杭州
-    /// "in":     印度
-    /// "use":    美东地区（弗吉尼亚）
-    /// "ru":     俄罗斯
-    /// "tpe":    中国台湾
-    /// "nj":     南京
+    /// This field is required only if `Business` is Anti-DDoS Basic, indicating the IP region. Valid values:
+    /// "bj":     North China (Beijing)
+    /// "cd":     Southwest China (Chengdu)
+    /// "cq":     Southwest China (Chongqing)
+    /// "gz":     South China (Guangzhou)
+    /// "gzopen": South China (Guangzhou Open)
+    /// "hk":     Hong Kong (China)
+    /// "kr":     Southeast Asia (Seoul)
+    /// "sh":     East China (Shanghai)
+    /// "shjr":   East China (Shanghai Finance)
+    /// "szjr":   South China (Shenzhen Finance)
+    /// "sg":     Southeast Asia (Singapore)
+    /// "th":     Southeast Asia (Thailand)
+    /// "de":     Europe (Germany)
+    /// "usw":    West US (Silicon Valley)
+    /// "ca":     North America (Toronto)
+    /// "jp":     Japan
+    /// "hzec":   Hangzhou
+    /// "in":     India
+    /// "use":    East US (Virginia)
+    /// "ru":     Russia
+    /// "tpe":    Taiwan (China)
+    /// "nj":     Nanjing
     "IPRegion" ip_region set_ip_region: str,
 } }
 rt::action!("dayu", "2018-07-09", "ModifyDDoSDefendStatus", ModifyDDoSDefendStatusRequest => ModifyDDoSDefendStatusResponse);
 
 rt::model! { read debug;
-/// ModifyDDoSDefendStatus返回参数结构体
+/// ModifyDDoSDefendStatus response structure.
 ModifyDDoSDefendStatusResponse {
-    /// 成功码
+    /// Success code
     "Success" success set_success: obj SuccessCode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDDoSLevel` (修改DDoSIP防护等级).
+/// Request of `ModifyDDoSLevel` (Modifies DDoS IP protection level).
 ///
-/// 读取或修改DDoS的防护等级
+/// This API is used to read or modify DDoS protection level.
 ModifyDDoSLevelRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；bgp表示独享包；bgp-multip表示共享包；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `bgp`: Anti-DDoS Pro (single IP); `bgp-multip`: Anti-DDoS Pro (multi-IP), `net`: Anti-DDoS Ultimate
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "Id" id set_id: str,
-    /// =get表示读取防护等级；=set表示修改防护等级
+    /// get (read protection level), set (modify protection level);
     ///
     /// Required.
     "Method" method set_method: str,
-    /// 防护等级，取值[low,middle,high]；当Method=set时必填
+    /// Protection level, which is required if `Method` is `set`. Valid values: [low,middle,high]
     "DDoSLevel" d_do_s_level set_d_do_s_level: str,
 } }
 rt::action!("dayu", "2018-07-09", "ModifyDDoSLevel", ModifyDDoSLevelRequest => ModifyDDoSLevelResponse);
 
 rt::model! { read debug;
-/// ModifyDDoSLevel返回参数结构体
+/// ModifyDDoSLevel response structure.
 ModifyDDoSLevelResponse {
-    /// 资源ID
+    /// Anti-DDoS instance ID
     "Id" id set_id: str,
-    /// 防护等级，取值[low,middle,high]
+    /// Protection level. Valid values: [low,middle,high]
     "DDoSLevel" d_do_s_level set_d_do_s_level: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDDoSPolicyCase` (修改策略场景).
+/// Request of `ModifyDDoSPolicyCase` (Modifies policy scenario).
 ///
-/// 修改策略场景
+/// This API is used to modify a policy scenario.
 ModifyDDoSPolicyCaseRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；bgp表示独享包；bgp-multip表示共享包；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `bgp`: Anti-DDoS Pro (single IP); `bgp-multip`: Anti-DDoS Pro (multi-IP), `net`: Anti-DDoS Ultimate
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 策略场景ID
+    /// Policy scenario ID
     ///
     /// Required.
     "SceneId" scene_id set_scene_id: str,
-    /// 开发平台，取值[PC（PC客户端）， MOBILE（移动端）， TV（电视端）， SERVER（主机）]
+    /// Development platform. Valid values: [PC (PC client), MOBILE (mobile device), TV (TV), SERVER (server)]
     "PlatformTypes" platform_types set_platform_types: list String,
-    /// 细分品类，取值[WEB（网站）， GAME（游戏）， APP（应用）， OTHER（其他）]
+    /// Category. Valid values: [WEB (website), GAME (game), APP (application), OTHER (other)]
     "AppType" app_type set_app_type: str,
-    /// 应用协议，取值[tcp（TCP协议），udp（UDP协议），icmp（ICMP协议），all（其他协议）]
+    /// Application protocol. Valid values: [tcp (TCP protocol), udp (UDP protocol), icmp (ICMP protocol), all (other protocols)]
     "AppProtocols" app_protocols set_app_protocols: list String,
-    /// TCP业务起始端口，取值(0, 65535]
+    /// TCP start port. Value range: (0, 65535]
     "TcpSportStart" tcp_sport_start set_tcp_sport_start: str,
-    /// TCP业务结束端口，取值(0, 65535]，必须大于等于TCP业务起始端口
+    /// TCP end port. Value range: (0, 65535). It must be greater than or equal to the TCP start port
     "TcpSportEnd" tcp_sport_end set_tcp_sport_end: str,
-    /// UDP业务起始端口，取值范围(0, 65535]
+    /// UDP start port. Value range: (0, 65535]
     "UdpSportStart" udp_sport_start set_udp_sport_start: str,
-    /// UDP业务结束端口，取值范围(0, 65535)，必须大于等于UDP业务起始端口
+    /// End UDP business port. Value range: (0, 65535). It must be greater than or equal to the start UDP business port
     "UdpSportEnd" udp_sport_end set_udp_sport_end: str,
-    /// 是否有海外客户，取值[no（没有）, yes（有）]
+    /// Whether there are customers outside Mainland China. Valid values: [no, yes]
     "HasAbroad" has_abroad set_has_abroad: str,
-    /// 是否会主动对外发起TCP请求，取值[no（不会）, yes（会）]
+    /// Whether to actively initiate outbound TCP requests. Valid values: [no, yes]
     "HasInitiateTcp" has_initiate_tcp set_has_initiate_tcp: str,
-    /// 是否会主动对外发起UDP业务请求，取值[no（不会）, yes（会）]
+    /// Whether to actively initiate outbound UDP requests. Valid values: [no, yes]
     "HasInitiateUdp" has_initiate_udp set_has_initiate_udp: str,
-    /// 主动发起TCP请求的端口，取值范围(0, 65535]
+    /// Port that actively initiates TCP requests. Value range: (0, 65535]
     "PeerTcpPort" peer_tcp_port set_peer_tcp_port: str,
-    /// 主动发起UDP请求的端口，取值范围(0, 65535]
+    /// Port that actively initiates UDP requests. Value range: (0, 65535]
     "PeerUdpPort" peer_udp_port set_peer_udp_port: str,
-    /// TCP载荷的固定特征码，字符串长度小于512
+    /// Fixed feature code of TCP payload. String length limit: 512
     "TcpFootprint" tcp_footprint set_tcp_footprint: str,
-    /// UDP载荷的固定特征码，字符串长度小于512
+    /// Fixed feature code of UDP payload. String length limit: 512
     "UdpFootprint" udp_footprint set_udp_footprint: str,
-    /// Web业务的API的URL
+    /// Web business API URL
     "WebApiUrl" web_api_url set_web_api_url: list String,
-    /// TCP业务报文长度最小值，取值范围(0, 1500)
+    /// Minimum length of TCP business packet. Value range: (0, 1500)
     "MinTcpPackageLen" min_tcp_package_len set_min_tcp_package_len: str,
-    /// TCP业务报文长度最大值，取值范围(0, 1500)，必须大于等于TCP业务报文长度最小值
+    /// Maximum length of TCP business packet. Value range: (0, 1500). It must be greater than or equal to the minimum length of TCP business packet
     "MaxTcpPackageLen" max_tcp_package_len set_max_tcp_package_len: str,
-    /// UDP业务报文长度最小值，取值范围(0, 1500)
+    /// Minimum length of UDP business packet. Value range: (0, 1500)
     "MinUdpPackageLen" min_udp_package_len set_min_udp_package_len: str,
-    /// UDP业务报文长度最大值，取值范围(0, 1500)，必须大于等于UDP业务报文长度最小值
+    /// Maximum length of UDP business packet. Value range: (0, 1500). It must be greater than or equal to the minimum length of UDP business packet
     "MaxUdpPackageLen" max_udp_package_len set_max_udp_package_len: str,
-    /// 是否有VPN业务，取值[no（没有）, yes（有）]
+    /// Whether there are VPN businesses. Valid values: [no, yes]
     "HasVPN" has_vpn set_has_vpn: str,
-    /// TCP业务端口列表，同时支持单个端口和端口段，字符串格式，例如：80,443,700-800,53,1000-3000
+    /// TCP business port list. Individual ports and port ranges are supported, which should be in string type, such as 80,443,700-800,53,1000-3000
     "TcpPortList" tcp_port_list set_tcp_port_list: str,
-    /// UDP业务端口列表，同时支持单个端口和端口段，字符串格式，例如：80,443,700-800,53,1000-3000
+    /// UDP business port list. Individual ports and port ranges are supported, which should be in string type, such as 80,443,700-800,53,1000-3000
     "UdpPortList" udp_port_list set_udp_port_list: str,
 } }
 rt::action!("dayu", "2018-07-09", "ModifyDDoSPolicyCase", ModifyDDoSPolicyCaseRequest => ModifyDDoSPolicyCaseResponse);
 
 rt::model! { read debug;
-/// ModifyDDoSPolicyCase返回参数结构体
+/// ModifyDDoSPolicyCase response structure.
 ModifyDDoSPolicyCaseResponse {
-    /// 成功码
+    /// Success code
     "Success" success set_success: obj SuccessCode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDDoSPolicyName` (修改DDoS高级策略名称).
+/// Request of `ModifyDDoSPolicyName` (Renames advanced DDoS policy).
 ///
-/// 修改DDoS高级策略名称
+/// This API is used to rename an advanced DDoS policy.
 ModifyDDoSPolicyNameRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；bgp表示独享包；bgp-multip表示共享包；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `bgp`: Anti-DDoS Pro (single IP); `bgp-multip`: Anti-DDoS Pro (multi-IP), `net`: Anti-DDoS Ultimate
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 策略ID
+    /// Policy ID
     ///
     /// Required.
     "PolicyId" policy_id set_policy_id: str,
-    /// 策略名称
+    /// Policy name
     ///
     /// Required.
     "Name" name set_name: str,
@@ -4447,125 +4467,125 @@ ModifyDDoSPolicyNameRequest {
 rt::action!("dayu", "2018-07-09", "ModifyDDoSPolicyName", ModifyDDoSPolicyNameRequest => ModifyDDoSPolicyNameResponse);
 
 rt::model! { read debug;
-/// ModifyDDoSPolicyName返回参数结构体
+/// ModifyDDoSPolicyName response structure.
 ModifyDDoSPolicyNameResponse {
-    /// 成功码
+    /// Success code
     "Success" success set_success: obj SuccessCode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDDoSPolicy` (修改DDoS高级策略).
+/// Request of `ModifyDDoSPolicy` (Modifies advanced DDoS policy).
 ///
-/// 修改DDoS高级策略
+/// This API is used to modify an advanced DDoS policy.
 ModifyDDoSPolicyRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；bgp表示独享包；bgp-multip表示共享包；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `bgp`: Anti-DDoS Pro (single IP); `bgp-multip`: Anti-DDoS Pro (multi-IP), `net`: Anti-DDoS Ultimate
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 策略ID
+    /// Policy ID
     ///
     /// Required.
     "PolicyId" policy_id set_policy_id: str,
-    /// 协议禁用，必须填写且数组长度必须为1
+    /// Protocol disablement, which must be entered, and the array length must be 1
     ///
     /// Required.
     "DropOptions" drop_options set_drop_options: list DDoSPolicyDropOption,
-    /// 端口禁用，当没有禁用端口时填空数组
+    /// Port disablement. If no ports are to be disabled, enter an empty array
     "PortLimits" port_limits set_port_limits: list DDoSPolicyPortLimit,
-    /// IP黑白名单，当没有IP黑白名单时填空数组
+    /// IP blocklist/allowlist. Enter an empty array if there is no IP blocklist/allowlist
     "IpAllowDenys" ip_allow_denys set_ip_allow_denys: list IpBlackWhite,
-    /// 报文过滤，当没有报文过滤时填空数组
+    /// Packet filter. Enter an empty array if there are no packets to filter
     "PacketFilters" packet_filters set_packet_filters: list DDoSPolicyPacketFilter,
-    /// 水印策略参数，当没有启用水印功能时填空数组，最多只能传一条水印策略（即数组大小不超过1）
+    /// Watermarking policy parameter. Enter an empty array if the watermarking feature is not enabled. At most one watermarking policy can be passed in (that is, the size of the array cannot exceed 1)
     "WaterPrint" water_print set_water_print: list WaterPrintPolicy,
 } }
 rt::action!("dayu", "2018-07-09", "ModifyDDoSPolicy", ModifyDDoSPolicyRequest => ModifyDDoSPolicyResponse);
 
 rt::model! { read debug;
-/// ModifyDDoSPolicy返回参数结构体
+/// ModifyDDoSPolicy response structure.
 ModifyDDoSPolicyResponse {
-    /// 成功码
+    /// Success code
     "Success" success set_success: obj SuccessCode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDDoSSwitch` (开启或关闭DDoS防护).
+/// Request of `ModifyDDoSSwitch` (Enables or disables DDoS protection).
 ///
-/// 开启或关闭DDoS防护，只支持基础防护产品；
+/// This API is used to enable or disable DDoS protection, which is only supported for Anti-DDoS Basic.
 ModifyDDoSSwitchRequest {
-    /// 大禹子产品代号（basic表示基础防护）
+    /// Anti-DDoS service type. `basic`: Anti-DDoS Basic
     ///
     /// Required.
     "Business" business set_business: str,
-    /// =get表示读取DDoS防护状态；=set表示修改DDoS防护状态；
+    /// `get`: read DDoS protection status, `set`: modify DDoS protection status
     ///
     /// Required.
     "Method" method set_method: str,
-    /// 基础防护的IP，只有当Business为基础防护时才需要填写此字段；
+    /// Anti-DDoS Basic IP, which is required only if `Business` is Anti-DDoS Basic;
     "Ip" ip set_ip: str,
-    /// 只有当Business为基础防护时才需要填写此字段，IP所属的产品类型，取值[public（CVM产品），bm（黑石产品），eni（弹性网卡），vpngw（VPN网关）， natgw（NAT网关），waf（Web应用安全产品），fpc（金融产品），gaap（GAAP产品）, other(托管IP)]
+    /// Product type of IP, which is required only if `Business` is Anti-DDoS Basic. Valid values: [public (CVM), bm (BM), eni (ENI), vpngw (VPN Gateway), natgw (NAT Gateway), waf (WAF), fpc (finance product), gaap (GAAP), other (hosted IP)]
     "BizType" biz_type set_biz_type: str,
-    /// 只有当Business为基础防护时才需要填写此字段，IP所属的产品子类，取值[cvm（CVM），lb（负载均衡器），eni（弹性网卡），vpngw（VPN），natgw（NAT），waf（WAF），fpc（金融），gaap（GAAP），other（托管IP），eip（黑石弹性IP）]
+    /// Product subtype of IP, which is required only if `Business` is Anti-DDoS Basic. Valid values: [cvm (CVM), lb (CLB), eni (ENI), vpngw (VPN), natgw (NAT), waf (WAF), fpc (finance), gaap (GAAP), other (hosted IP), eip (BM EIP)]
     "DeviceType" device_type set_device_type: str,
-    /// 只有当Business为基础防护时才需要填写此字段，IP所属的资源实例ID，当绑定新IP时必须填写此字段；例如是弹性网卡的IP，则InstanceId填写弹性网卡的ID(eni-*);
+    /// Resource instance ID of IP, which is required only if `Business` is Anti-DDoS Basic. This field is required when binding a new IP. For example, if it is an ENI IP, enter `ID(eni-*)` of the ENI for `InstanceId`;
     "InstanceId" instance_id set_instance_id: str,
-    /// 只有当Business为基础防护时才需要填写此字段，表示IP所属的地域，取值：
-    /// "bj":     华北地区(北京)
-    /// "cd":     西南地区(成都)
-    /// "cq":     西南地区(重庆)
-    /// "gz":     华南地区(广州)
-    /// "gzopen": 华南地区(广州Open)
-    /// "hk":     中国香港
-    /// "kr":     东南亚地区(首尔)
-    /// "sh":     华东地区(上海)
-    /// "shjr":   华东地区(上海金融)
-    /// "szjr":   华南地区(深圳金融)
-    /// "sg":     东南亚地区(新加坡)
-    /// "th":     东南亚地区(泰国)
-    /// "de":     欧洲地区(德国)
-    /// "usw":    美国西部（硅谷）
-    /// "ca":     北美地区(多伦多)
-    /// "jp":     日本
-    /// "hzec":   杭州
-    /// "in":     印度
-    /// "use":    美东地区（弗吉尼亚）
-    /// "ru":     俄罗斯
-    /// "tpe":    中国台湾
-    /// "nj":     南京
+    /// This field is required only if `Business` is Anti-DDoS Basic, indicating the IP region. Valid values:
+    /// "bj":     North China (Beijing)
+    /// "cd":     Southwest China (Chengdu)
+    /// "cq":     Southwest China (Chongqing)
+    /// "gz":     South China (Guangzhou)
+    /// "gzopen": South China (Guangzhou Open)
+    /// "hk":     Hong Kong (China)
+    /// "kr":     Southeast Asia (Seoul)
+    /// "sh":     East China (Shanghai)
+    /// "shjr":   East China (Shanghai Finance)
+    /// "szjr":   South China (Shenzhen Finance)
+    /// "sg":     Southeast Asia (Singapore)
+    /// "th":     Southeast Asia (Thailand)
+    /// "de":     Europe (Germany)
+    /// "usw":    West US (Silicon Valley)
+    /// "ca":     North America (Toronto)
+    /// "jp":     Japan
+    /// "hzec":   Hangzhou
+    /// "in":     India
+    /// "use":    East US (Virginia)
+    /// "ru":     Russia
+    /// "tpe":    Taiwan (China)
+    /// "nj":     Nanjing
     "IPRegion" ip_region set_ip_region: str,
-    /// 可选字段，防护状态值，取值[0（关闭），1（开启）]；当Method为get时可以不填写此字段；
+    /// Protection status value, which is optional. Valid values: [0 (disabled), 1 (enabled)]. If `Method` is `get`, this field can be left empty;
     "Status" status set_status: i128,
 } }
 rt::action!("dayu", "2018-07-09", "ModifyDDoSSwitch", ModifyDDoSSwitchRequest => ModifyDDoSSwitchResponse);
 
 rt::model! { read debug;
-/// ModifyDDoSSwitch返回参数结构体
+/// ModifyDDoSSwitch response structure.
 ModifyDDoSSwitchResponse {
-    /// 当前防护状态值，取值[0（关闭），1（开启）]
+    /// Current protection status value. Valid values: [0 (disabled), 1 (enabled)]
     "Status" status set_status: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDDoSThreshold` (修改DDoS清洗阈值).
+/// Request of `ModifyDDoSThreshold` (Modifies DDoS cleansing threshold.).
 ///
-/// 修改DDoS清洗阈值
+/// This API is used to modify the DDoS cleansing threshold.
 ModifyDDoSThresholdRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；bgp表示独享包；bgp-multip表示共享包；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `bgp`: Anti-DDoS Pro (single IP); `bgp-multip`: Anti-DDoS Pro (multi-IP), `net`: Anti-DDoS Ultimate
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "Id" id set_id: str,
-    /// DDoS清洗阈值，取值[0, 60, 80, 100, 150, 200, 250, 300, 400, 500, 700, 1000];
-    /// 当设置值为0时，表示采用默认值；
+    /// DDoS cleansing threshold. Valid values: [0, 60, 80, 100, 150, 200, 250, 300, 400, 500, 700, 1000];
+    /// If the value is set to 0, the default value will be used;
     ///
     /// Required.
     "Threshold" threshold set_threshold: i128,
@@ -4573,59 +4593,59 @@ ModifyDDoSThresholdRequest {
 rt::action!("dayu", "2018-07-09", "ModifyDDoSThreshold", ModifyDDoSThresholdRequest => ModifyDDoSThresholdResponse);
 
 rt::model! { read debug;
-/// ModifyDDoSThreshold返回参数结构体
+/// ModifyDDoSThreshold response structure.
 ModifyDDoSThresholdResponse {
-    /// 成功码
+    /// Success code
     "Success" success set_success: obj SuccessCode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDDoSWaterKey` (修改水印密钥).
+/// Request of `ModifyDDoSWaterKey` (Modifies watermark key).
 ///
-/// 支持水印密钥的添加，删除，开启，关闭
+/// This API is used to add, delete, enable, or disable a watermark key.
 ModifyDDoSWaterKeyRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；bgp表示独享包；bgp-multip表示共享包；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `bgp`: Anti-DDoS Pro (single IP); `bgp-multip`: Anti-DDoS Pro (multi-IP), `net`: Anti-DDoS Ultimate
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 策略ID
+    /// Policy ID
     ///
     /// Required.
     "PolicyId" policy_id set_policy_id: str,
-    /// 密钥操作，取值：[add（添加），delete（删除），open（开启），close（关闭），get（获取密钥）]
+    /// Key operation. Valid values: [add (add), delete (delete), open (open), close (close), get (get key)]
     ///
     /// Required.
     "Method" method set_method: str,
-    /// 密钥ID，当添加密钥操作时可以不填或填0，其他操作时必须填写；
+    /// Key ID, which can be left empty or 0 when adding a key but is required for other operations
     "KeyId" key_id set_key_id: i128,
 } }
 rt::action!("dayu", "2018-07-09", "ModifyDDoSWaterKey", ModifyDDoSWaterKeyRequest => ModifyDDoSWaterKeyResponse);
 
 rt::model! { read debug;
-/// ModifyDDoSWaterKey返回参数结构体
+/// ModifyDDoSWaterKey response structure.
 ModifyDDoSWaterKeyResponse {
-    /// 水印密钥列表
+    /// Watermark key list
     "KeyList" key_list set_key_list: list WaterPrintKey,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyElasticLimit` (修改弹性防护阈值).
+/// Request of `ModifyElasticLimit` (Modifies elastic protection threshold).
 ///
-/// 修改弹性防护阈值
+/// This API is used to modify the elastic protection threshold.
 ModifyElasticLimitRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；bgp表示独享包；bgp-multip表示共享包；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `bgp`: Anti-DDoS Pro (single IP); `bgp-multip`: Anti-DDoS Pro (multi-IP), `net`: Anti-DDoS Ultimate
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 弹性防护阈值，取值[0 10000 20000 30000 40000 50000 60000 70000 80000 90000 100000 120000 150000 200000 250000 300000 400000 600000 800000 220000 310000 110000 270000 610000]
+    /// Elastic protection threshold. Valid values: [0 10000 20000 30000 40000 50000 60000 70000 80000 90000 100000 120000 150000 200000 250000 300000 400000 600000 800000 220000 310000 110000 270000 610000]
     ///
     /// Required.
     "Limit" limit set_limit: i128,
@@ -4633,28 +4653,28 @@ ModifyElasticLimitRequest {
 rt::action!("dayu", "2018-07-09", "ModifyElasticLimit", ModifyElasticLimitRequest => ModifyElasticLimitResponse);
 
 rt::model! { read debug;
-/// ModifyElasticLimit返回参数结构体
+/// ModifyElasticLimit response structure.
 ModifyElasticLimitResponse {
-    /// 成功码
+    /// Success code
     "Success" success set_success: obj SuccessCode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyL4Health` (修改L4转发规则健康检查参数).
+/// Request of `ModifyL4Health` (Modifies the health check parameters of layer-4 forwarding rule).
 ///
-/// 修改L4转发规则健康检查参数，支持的子产品：高防IP、高防IP专业版
+/// This API is used to modify the health check parameters of a layer-4 forwarding rule. It is supported for Anti-DDoS Advanced and Anti-DDoS Ultimate.
 ModifyL4HealthRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `net`: Anti-DDoS Ultimate
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 健康检查参数数组
+    /// Health check parameter array
     ///
     /// Required.
     "Healths" healths set_healths: list L4RuleHealth,
@@ -4662,36 +4682,36 @@ ModifyL4HealthRequest {
 rt::action!("dayu", "2018-07-09", "ModifyL4Health", ModifyL4HealthRequest => ModifyL4HealthResponse);
 
 rt::model! { read debug;
-/// ModifyL4Health返回参数结构体
+/// ModifyL4Health response structure.
 ModifyL4HealthResponse {
-    /// 成功码
+    /// Success code
     "Success" success set_success: obj SuccessCode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyL4KeepTime` (修改L4转发规则的会话保持).
+/// Request of `ModifyL4KeepTime` (Modifies the session persistence of layer-4 forwarding rule).
 ///
-/// 修改L4转发规则的会话保持，支持的子产品：高防IP、高防IP专业版
+/// This API is used to modify the session persistence of a layer-4 forwarding rule. It is supported for Anti-DDoS Advanced and Anti-DDoS Ultimate.
 ModifyL4KeepTimeRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `net`: Anti-DDoS Ultimate
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 规则ID
+    /// Rule ID
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: str,
-    /// 会话保持开关，取值[0(会话保持关闭)，1(会话保持开启)]
+    /// Session persistence status. Valid values: [0 (disabled), 1 (enabled)]
     ///
     /// Required.
     "KeepEnable" keep_enable set_keep_enable: i128,
-    /// 会话保持时间，单位秒
+    /// Session persistence duration in seconds
     ///
     /// Required.
     "KeepTime" keep_time set_keep_time: i128,
@@ -4699,28 +4719,28 @@ ModifyL4KeepTimeRequest {
 rt::action!("dayu", "2018-07-09", "ModifyL4KeepTime", ModifyL4KeepTimeRequest => ModifyL4KeepTimeResponse);
 
 rt::model! { read debug;
-/// ModifyL4KeepTime返回参数结构体
+/// ModifyL4KeepTime response structure.
 ModifyL4KeepTimeResponse {
-    /// 成功码
+    /// Success code
     "Success" success set_success: obj SuccessCode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyL4Rules` (修改L4转发规则).
+/// Request of `ModifyL4Rules` (Modifies layer-4 forwarding rule).
 ///
-/// 修改L4转发规则
+/// This API is used to modify a layer-4 forwarding rule.
 ModifyL4RulesRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `bgp`: Anti-DDoS Pro (single IP); `bgp-multip`: Anti-DDoS Pro (multi-IP), `net`: Anti-DDoS Ultimate
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 规则
+    /// Rule
     ///
     /// Required.
     "Rule" rule set_rule: obj L4RuleEntry,
@@ -4728,28 +4748,28 @@ ModifyL4RulesRequest {
 rt::action!("dayu", "2018-07-09", "ModifyL4Rules", ModifyL4RulesRequest => ModifyL4RulesResponse);
 
 rt::model! { read debug;
-/// ModifyL4Rules返回参数结构体
+/// ModifyL4Rules response structure.
 ModifyL4RulesResponse {
-    /// 成功码
+    /// Success code
     "Success" success set_success: obj SuccessCode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyL7Rules` (修改L7转发规则).
+/// Request of `ModifyL7Rules` (Modifies the layer-7 forwarding rules.).
 ///
-/// 修改L7转发规则
+/// This API is used to modify the layer-7 forwarding rules.
 ModifyL7RulesRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `bgp`: Anti-DDoS Pro (single IP); `bgp-multip`: Anti-DDoS Pro (multi-IP), `net`: Anti-DDoS Ultimate
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 规则
+    /// Rule
     ///
     /// Required.
     "Rule" rule set_rule: obj L7RuleEntry,
@@ -4757,32 +4777,32 @@ ModifyL7RulesRequest {
 rt::action!("dayu", "2018-07-09", "ModifyL7Rules", ModifyL7RulesRequest => ModifyL7RulesResponse);
 
 rt::model! { read debug;
-/// ModifyL7Rules返回参数结构体
+/// ModifyL7Rules response structure.
 ModifyL7RulesResponse {
-    /// 成功码
+    /// Success code
     "Success" success set_success: obj SuccessCode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyNetReturnSwitch` (设置自动切回).
+/// Request of `ModifyNetReturnSwitch` (Sets automatic switch to real server).
 ///
-/// 在客户收攻击或者被封堵时，切回到源站，并设置回切的时长
+/// This API is used to switch a client to the real server and set the switch duration when the client is under attack or blocked.
 ModifyNetReturnSwitchRequest {
-    /// 大禹子产品代号（net表示高防IP专业版）
+    /// Anti-DDoS service type (`net`: Anti-DDoS Ultimate)
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源实例ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "Id" id set_id: str,
-    /// Status 表示回切开关，0: 关闭， 1:打开
+    /// Switch status. 0: disabled, 1: enabled
     ///
     /// Required.
     "Status" status set_status: i128,
-    /// 回切时长，单位：小时，取值[0,1,2,3,4,5,6;]当status=1时必选填写Hour>0
+    /// Switch duration in hours. Valid values: [0,1,2,3,4,5,6;]. If `status` is 1, this field is required and must be greater than 0
     ///
     /// Required.
     "Hour" hour set_hour: i128,
@@ -4790,26 +4810,26 @@ ModifyNetReturnSwitchRequest {
 rt::action!("dayu", "2018-07-09", "ModifyNetReturnSwitch", ModifyNetReturnSwitchRequest => ModifyNetReturnSwitchResponse);
 
 rt::model! { read debug;
-/// ModifyNetReturnSwitch返回参数结构体
+/// ModifyNetReturnSwitch response structure.
 ModifyNetReturnSwitchResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyNewDomainRules` (修改7层转发规则).
+/// Request of `ModifyNewDomainRules` (Modifies layer-7 forwarding rules).
 ///
-/// 修改7层转发规则
+/// This API is used to modify layer-7 forwarding rules.
 ModifyNewDomainRulesRequest {
-    /// 大禹子产品代号（bgpip表示高防IP）
+    /// Anti-DDoS service type (`bgpip`: Anti-DDoS Advanced).
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID.
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 域名转发规则
+    /// Domain name forwarding rule.
     ///
     /// Required.
     "Rule" rule set_rule: obj NewL7RuleEntry,
@@ -4817,28 +4837,28 @@ ModifyNewDomainRulesRequest {
 rt::action!("dayu", "2018-07-09", "ModifyNewDomainRules", ModifyNewDomainRulesRequest => ModifyNewDomainRulesResponse);
 
 rt::model! { read debug;
-/// ModifyNewDomainRules返回参数结构体
+/// ModifyNewDomainRules response structure.
 ModifyNewDomainRulesResponse {
-    /// 成功码
+    /// Success code.
     "Success" success set_success: obj SuccessCode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyNewL4Rule` (修改4层转发规则).
+/// Request of `ModifyNewL4Rule` (Modifies layer-4 forwarding rules).
 ///
-/// 修改4层转发规则
+/// This API is used to modify layer-4 forwarding rules.
 ModifyNewL4RuleRequest {
-    /// 大禹子产品代号（bgpip表示高防IP）
+    /// Anti-DDoS service type (`bgpip`: Anti-DDoS Advanced).
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID.
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 转发规则
+    /// Forwarding rule.
     ///
     /// Required.
     "Rule" rule set_rule: obj L4RuleEntry,
@@ -4846,32 +4866,32 @@ ModifyNewL4RuleRequest {
 rt::action!("dayu", "2018-07-09", "ModifyNewL4Rule", ModifyNewL4RuleRequest => ModifyNewL4RuleResponse);
 
 rt::model! { read debug;
-/// ModifyNewL4Rule返回参数结构体
+/// ModifyNewL4Rule response structure.
 ModifyNewL4RuleResponse {
-    /// 成功码
+    /// Success code.
     "Success" success set_success: obj SuccessCode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyResBindDDoSPolicy` (资源绑定DDoS高级策略).
+/// Request of `ModifyResBindDDoSPolicy` (Binds advanced DDoS policy to resource).
 ///
-/// 资源实例绑定DDoS高级策略
+/// This API is used to bind an advanced DDoS policy to an instance.
 ModifyResBindDDoSPolicyRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；bgp表示独享包；bgp-multip表示共享包；net表示高防IP专业版）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced; `bgp`: Anti-DDoS Pro (single IP); `bgp-multip`: Anti-DDoS Pro (multi-IP), `net`: Anti-DDoS Ultimate
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源ID
+    /// Anti-DDoS instance ID
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 策略ID
+    /// Policy ID
     ///
     /// Required.
     "PolicyId" policy_id set_policy_id: str,
-    /// 绑定或解绑，bind表示绑定策略，unbind表示解绑策略
+    /// bind: bind policy; unbind: unbind policy
     ///
     /// Required.
     "Method" method set_method: str,
@@ -4879,28 +4899,28 @@ ModifyResBindDDoSPolicyRequest {
 rt::action!("dayu", "2018-07-09", "ModifyResBindDDoSPolicy", ModifyResBindDDoSPolicyRequest => ModifyResBindDDoSPolicyResponse);
 
 rt::model! { read debug;
-/// ModifyResBindDDoSPolicy返回参数结构体
+/// ModifyResBindDDoSPolicy response structure.
 ModifyResBindDDoSPolicyResponse {
-    /// 成功码
+    /// Success code
     "Success" success set_success: obj SuccessCode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyResourceRenewFlag` (修改资源自动续费标记).
+/// Request of `ModifyResourceRenewFlag` (Enables or disables auto-renewal for a resource).
 ///
-/// 修改资源自动续费标记
+/// This API is used to enable or disable auto-renewal for a resource.
 ModifyResourceRenewFlagRequest {
-    /// 大禹子产品代号（bgpip表示高防IP；net表示高防IP专业版；shield表示棋牌盾；bgp表示独享包；bgp-multip表示共享包；insurance表示保险包；staticpack表示三网套餐包）
+    /// Anti-DDoS service type. `bgpip`: Anti-DDoS Advanced, `net`: Anti-DDoS Ultimate, `shield`: Chess Shield, `bgp`: Anti-DDoS Pro (single IP), `bgp-multip`: Anti-DDoS Pro (multi-IP), `insurance`: guarantee package, `staticpack`: non-BGP package
     ///
     /// Required.
     "Business" business set_business: str,
-    /// 资源Id
+    /// Resource ID
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 自动续费标记（0手动续费；1自动续费；2到期不续费）
+    /// Auto-renewal flag (0: manual renewal, 1: auto-renewal, 2: no renewal upon expiration)
     ///
     /// Required.
     "RenewFlag" renew_flag set_renew_flag: i128,
@@ -4908,9 +4928,9 @@ ModifyResourceRenewFlagRequest {
 rt::action!("dayu", "2018-07-09", "ModifyResourceRenewFlag", ModifyResourceRenewFlagRequest => ModifyResourceRenewFlagResponse);
 
 rt::model! { read debug;
-/// ModifyResourceRenewFlag返回参数结构体
+/// ModifyResourceRenewFlag response structure.
 ModifyResourceRenewFlagResponse {
-    /// 成功码
+    /// Success code
     "Success" success set_success: obj SuccessCode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4952,69 +4972,70 @@ NewL4RuleEntry {
 } }
 
 rt::model! { both nodebug;
-/// L7规则
+/// Layer-7 rule.
 NewL7RuleEntry {
-    /// 转发协议，取值[http, https]
+    /// Forwarding protocol. Valid values: `http` and `https`.
     ///
     /// Required.
     "Protocol" protocol set_protocol: str,
-    /// 转发域名
+    /// Forwarding domain name.
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 回源方式，取值[1(域名回源)，2(IP回源)]
+    /// Forwarding method. Valid values: `1` (by domain name); `2` (by IP).
     ///
     /// Required.
     "SourceType" source_type set_source_type: i128,
-    /// 会话保持时间，单位秒
+    /// Session persistence duration, in seconds.
     ///
     /// Required.
     "KeepTime" keep_time set_keep_time: i128,
-    /// 回源列表
+    /// List of sources
     ///
     /// Required.
     "SourceList" source_list set_source_list: list L4RuleSource,
-    /// 负载均衡方式，取值[1(加权轮询)]
+    /// Load balancing method. Valid value: `1` (weighed polling).
     ///
     /// Required.
     "LbType" lb_type set_lb_type: i128,
-    /// 会话保持开关，取值[0(会话保持关闭)，1(会话保持开启)]
+    /// Whether session persistence is enabled. Valid values: `0` (disabled) and `1` (enabled).
     ///
     /// Required.
     "KeepEnable" keep_enable set_keep_enable: i128,
-    /// 规则ID，当添加新规则时可以不用填写此字段；当修改或者删除规则时需要填写此字段；
+    /// Rule ID. This field is not required for adding a rule, but is required for modifying or deleting a rule.
     "RuleId" rule_id set_rule_id: str,
-    /// 证书来源，当转发协议为https时必须填，取值[2(腾讯云托管证书)]，当转发协议为http时也可以填0
+    /// Certificate source. When the forwarding protocol is HTTPS, this field must be set to `2` (Tencent Cloud managed certificate), and for HTTP protocol, it can be set to `0`.
     "CertType" cert_type set_cert_type: i128,
-    /// 当证书来源为腾讯云托管证书时，此字段必须填写托管证书ID
+    /// When the certificate source is Tencent Cloud managed certificate, this field must be set to the ID of the managed certificate.
     "SSLId" ssl_id set_ssl_id: str,
-    /// 当证书来源为自有证书时，此字段必须填写证书内容；(因已不再支持自有证书，此字段已弃用，请不用填写此字段)
+    /// [Disused] When the certificate is an external certificate, the certificate content should be provided here.
     "Cert" cert set_cert: str,
-    /// 当证书来源为自有证书时，此字段必须填写证书密钥；(因已不再支持自有证书，此字段已弃用，请不用填写此字段)
+    /// [Disused] When the certificate is an external certificate, the certificate key should be provided here.
     "PrivateKey" private_key set_private_key: str,
-    /// 规则描述
+    /// Rule description.
     "RuleName" rule_name set_rule_name: str,
-    /// 规则状态，取值[0(规则配置成功)，1(规则配置生效中)，2(规则配置失败)，3(规则删除生效中)，5(规则删除失败)，6(规则等待配置)，7(规则等待删除)，8(规则待配置证书)]
+    /// Rule status. Valid values: `0` (the rule was successfully configured), `1` (configuring the rule), `2` (rule configuration failed), `3` (deleting the rule), `5` (failed to delete rule), `6` (rule awaiting configuration), `7` (rule awaiting deletion), and `8` (rule awaiting certificate configuration).
     "Status" status set_status: i128,
-    /// cc防护状态，取值[0(关闭), 1(开启)]
+    /// CC protection status. Valid values: `0` (disabled) and `1` (enabled).
     "CCStatus" cc_status set_cc_status: i128,
-    /// HTTPS协议的CC防护状态，取值[0(关闭), 1(开启)]
+    /// CC protection status based on HTTPS. Valid values: `0` (disabled) and `1` (enabled).
     "CCEnable" cc_enable set_cc_enable: i128,
-    /// HTTPS协议的CC防护阈值
+    /// CC protection threshold based on HTTPS.
     "CCThreshold" cc_threshold set_cc_threshold: i128,
-    /// HTTPS协议的CC防护等级
+    /// CC protection level based on HTTPS.
     "CCLevel" cc_level set_cc_level: str,
-    /// 区域码
+    /// Region code.
     "Region" region set_region: i128,
-    /// 资源Id
+    /// Anti-DDoS instance ID.
     "Id" id set_id: str,
-    /// 资源Ip
+    /// Anti-DDoS instance IP address.
     "Ip" ip set_ip: str,
-    /// 修改时间
+    /// Modification time.
     "ModifyTime" modify_time set_modify_time: str,
-    /// 是否开启Https协议使用Http回源，取值[0(关闭), 1(开启)]，不填写默认是关闭
+    /// Whether to enable **Forward HTTPS requests via HTTP**. Valid values: `0` (disabled) and `1` (enabled). The default value is disabled.
     "HttpsToHttpEnable" https_to_http_enable set_https_to_http_enable: i128,
-    /// 接入端口值
+    /// Access port number.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "VirtualPort" virtual_port set_virtual_port: i128,
 } }
 impl ::core::fmt::Debug for NewL7RuleEntry {
@@ -5049,138 +5070,138 @@ impl ::core::fmt::Debug for NewL7RuleEntry {
 }
 
 rt::model! { write debug;
-/// 排序字段
+/// Sort by field
 OrderBy {
-    /// 排序字段名称，取值[
-    /// bandwidth（带宽），
-    /// overloadCount（超峰值次数）
+    /// Sort by field name. Valid values: [
+    /// bandwidth (bandwidth),
+    /// overloadCount (number of times of exceeding peak value)
     /// ]
     ///
     /// Required.
     "Field" field set_field: str,
-    /// 升降序，取值为[asc（升序），（升序），desc（降序）， DESC（降序）]
+    /// Sorting order. Valid values: [asc (ascending), desc (descending)]
     ///
     /// Required.
     "Order" order set_order: str,
 } }
 
 rt::model! { write debug;
-/// 分页索引
+/// Pagination index
 Paging {
-    /// 起始位置
+    /// Starting position
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 数量
+    /// Quantity
     ///
     /// Required.
     "Limit" limit set_limit: i128,
 } }
 
 rt::model! { write debug;
-/// Protocol、Port参数
+/// Protocol and port parameters
 ProtocolPort {
-    /// 协议（tcp；udp）
+    /// Protocol (TCP, UDP)
     ///
     /// Required.
     "Protocol" protocol set_protocol: str,
-    /// 端口
+    /// Port
     ///
     /// Required.
     "Port" port set_port: i128,
 } }
 
 rt::model! { read debug;
-/// 地域资源实例数
+/// Number of resource instances in region
 RegionInstanceCount {
-    /// 地域码
+    /// Region code
     "Region" region set_region: str,
-    /// 地域码（新规范）
+    /// Region code (new specification)
     "RegionV3" region_v3 set_region_v3: str,
-    /// 资源实例数
+    /// Number of resource instances
     "Count" count set_count: i128,
 } }
 
 rt::model! { read debug;
-/// 资源的IP数组
+/// Resource IP array
 ResourceIp {
-    /// 资源ID
+    /// Anti-DDoS instance ID
     "Id" id set_id: str,
-    /// 资源的IP数组
+    /// Resource IP array
     "IpList" ip_list set_ip_list: list String,
 } }
 
 rt::model! { read debug;
-/// 调度域名信息
+/// Scheduling domain name information
 SchedulingDomain {
-    /// 调度域名
+    /// Scheduling domain name
     "Domain" domain set_domain: str,
-    /// BGP线路IP列表
+    /// List of BGP IPs
     "BGPIpList" bgp_ip_list set_bgp_ip_list: list String,
-    /// 电信线路IP列表
+    /// List of CTCC IPs
     "CTCCIpList" ctcc_ip_list set_ctcc_ip_list: list String,
-    /// 联通线路IP列表
+    /// List of CUCC IPs
     "CUCCIpList" cucc_ip_list set_cucc_ip_list: list String,
-    /// 移动线路IP列表
+    /// List of CMCC IPs
     "CMCCIpList" cmcc_ip_list set_cmcc_ip_list: list String,
-    /// 海外线路IP列表
+    /// List of IPs outside Mainland China
     "OverseaIpList" oversea_ip_list set_oversea_ip_list: list String,
-    /// 调度方式，当前仅支持优先级, 取值为priority
+    /// Scheduling method. It only supports `priority` now.
     "Method" method set_method: str,
-    /// 创建时间
+    /// The creation time.
     "CreateTime" create_time set_create_time: str,
     /// ttl
     "TTL" ttl set_ttl: i128,
-    /// 状态
+    /// Status
     "Status" status set_status: i128,
-    /// 修改时间
+    /// Modification time
     "ModifyTime" modify_time set_modify_time: str,
 } }
 
 rt::model! { read debug;
-/// 操作返回码，只用于返回成功的情况
+/// Operation return code, which is only used to return success
 SuccessCode {
-    /// 成功/错误码
+    /// Success/error code
     "Code" code set_code: str,
-    /// 描述
+    /// Description
     "Message" message set_message: str,
 } }
 
 rt::model! { read debug;
-/// 水印Key
+/// Watermark key
 WaterPrintKey {
-    /// 水印KeyID
+    /// Watermark key ID
     "KeyId" key_id set_key_id: str,
-    /// 水印Key值
+    /// Watermark key value
     "KeyContent" key_content set_key_content: str,
-    /// 水印Key的版本号
+    /// Watermark key version number
     "KeyVersion" key_version set_key_version: str,
-    /// 是否开启，取值[0（没有开启），1（已开启）]
+    /// Whether it is enabled. Valid values: [0 (no), 1 (yes)]
     "OpenStatus" open_status set_open_status: i128,
-    /// 密钥生成时间
+    /// Key generation time
     "CreateTime" create_time set_create_time: str,
 } }
 
 rt::model! { both debug;
-/// 水印策略参数
+/// Watermarking policy parameter
 WaterPrintPolicy {
-    /// TCP端口段，例如["2000-3000","3500-4000"]
+    /// TCP port range, such as ["2000-3000","3500-4000"]
     ///
     /// Required.
     "TcpPortList" tcp_port_list set_tcp_port_list: list String,
-    /// UDP端口段，例如["2000-3000","3500-4000"]
+    /// UDP port range, such as ["2000-3000","3500-4000"]
     ///
     /// Required.
     "UdpPortList" udp_port_list set_udp_port_list: list String,
-    /// 水印偏移量，取值范围[0, 100)
+    /// Watermark offset. Value range: [0, 100)
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 是否自动剥离，取值[0（不自动剥离），1（自动剥离）]
+    /// Whether to automatically remove. Valid values: [0 (no), 1 (yes)]
     ///
     /// Required.
     "RemoveSwitch" remove_switch set_remove_switch: i128,
-    /// 是否开启，取值[0（没有开启），1（已开启）]
+    /// Whether it is enabled. Valid values: [0 (no), 1 (yes)]
     ///
     /// Required.
     "OpenStatus" open_status set_open_status: i128,

@@ -5,19 +5,19 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { write debug;
-/// Request of `AddUserContact` (添加联系人信息).
+/// Request of `AddUserContact` (Adds the contact information).
 ///
-/// 添加邮件接收联系人的姓名， 邮件地址，返回值为添加成功的联系人id。Region统一选择广州。
+/// This API is used to add the contact name and email.. The return value is the successfully added contact ID. Select Guangzhou for Region.
 AddUserContactRequest {
-    /// 联系人姓名，大小写字母+数字+下划线，最小 2 位最大 60 位的长度， 不能以"_"开头，且联系人名保持唯一。
+    /// Contact name, which needs to be unique and can contain 2-60 characters, supporting uppercase and lowercase letters, numbers, and underline “_”. It cannot start with “_”.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 邮箱地址，大小写字母、数字及下划线组成， 不能以"_"开头。
+    /// Email address, which can contain uppercase and lowercase letters, numbers, and underline “_”, and cannot start with “_”.
     ///
     /// Required.
     "ContactInfo" contact_info set_contact_info: str,
-    /// 服务产品类型，固定值："mysql"。
+    /// Service type, which is fixed to “mysql”.
     ///
     /// Required.
     "Product" product set_product: str,
@@ -25,153 +25,153 @@ AddUserContactRequest {
 rt::action!("dbbrain", "2019-10-16", "AddUserContact", AddUserContactRequest => AddUserContactResponse);
 
 rt::model! { read debug;
-/// AddUserContact返回参数结构体
+/// AddUserContact response structure.
 AddUserContactResponse {
-    /// 添加成功的联系人id。
+    /// The successfully added contact ID
     "Id" id set_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 联系人contact描述。
+/// Contact description.
 ContactItem {
-    /// 联系人id。
+    /// Contact ID.
     "Id" id set_id: i64,
-    /// 联系人姓名。
+    /// Contact name.
     "Name" name set_name: str,
-    /// 联系人绑定的邮箱。
+    /// The email address of the contact.
     "Mail" mail set_mail: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateDBDiagReportTask` (创建健康报告生成任务).
+/// Request of `CreateDBDiagReportTask` (Creates a health report generation task).
 ///
-/// 创建健康报告，并可以选择是否发送邮件。
+/// This API is used to create a health report and send it via email as configured.
 CreateDBDiagReportTaskRequest {
-    /// 实例ID。
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 开始时间，如“2020-11-08T14:00:00+08:00”。
+    /// Start time, such as `2020-11-08T14:00:00+08:00`.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间，如“2020-11-09T14:00:00+08:00”。
+    /// End time, such as `2020-11-09T14:00:00+08:00`.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 是否发送邮件: 0 - 否，1 - 是。
+    /// Whether to send an email. Valid values: 0 - Yes, 1 - No.
     ///
     /// Required.
     "SendMailFlag" send_mail_flag set_send_mail_flag: i64,
-    /// 接收邮件的联系人ID数组。
+    /// An array of contact IDs to receive the email.
     "ContactPerson" contact_person set_contact_person: list i64,
-    /// 接收邮件的联系组ID数组。
+    /// An array of contact group IDs to receive the email.
     "ContactGroup" contact_group set_contact_group: list i64,
-    /// 服务产品类型，支持值："mysql" - 云数据库 MySQL；"cynosdb" - 云数据库 TDSQL-C for MySQL，"redis" - 云数据库 Redis，"mongodb" - 云数据库 MongoDB，"mariadb" - 云数据库 MariaDB，"dcdb" - 云数据库 TDSQL MySQL，默认为"mysql"。
+    /// Service type. Valid values: `mysql` (TencentDB for MySQL), `cynosdb` (TencentDB for CynosDB (compatible with MySQL)). Default value: `mysql`.
     "Product" product set_product: str,
 } }
 rt::action!("dbbrain", "2019-10-16", "CreateDBDiagReportTask", CreateDBDiagReportTaskRequest => CreateDBDiagReportTaskResponse);
 
 rt::model! { read debug;
-/// CreateDBDiagReportTask返回参数结构体
+/// CreateDBDiagReportTask response structure.
 CreateDBDiagReportTaskResponse {
-    /// 异步任务的请求 ID，可使用此 ID 查询异步任务的执行结果。
+    /// ID of an async task request, which can be used to query the execution result of an async task.
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "AsyncRequestId" async_request_id set_async_request_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateDBDiagReportUrl` (创建健康报告浏览地址).
+/// Request of `CreateDBDiagReportUrl` (Creates a URL for a health report).
 ///
-/// 创建健康报告的浏览地址。
+/// This API is used to create a URL for a health report.
 CreateDBDiagReportUrlRequest {
-    /// 实例 ID。可通过 [DescribeDiagDBInstances](https://cloud.tencent.com/document/api/1130/57798) 接口获取。
-    /// 示例值：cdb-dctw4edd
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 健康报告相应的任务ID，可通过[DescribeDBDiagReportTasks](https://cloud.tencent.com/document/product/1130/54873)查询。
+    /// The health report task ID, which can be queried through `DescribeDBDiagReportTasks`.
     ///
     /// Required.
     "AsyncRequestId" async_request_id set_async_request_id: i64,
-    /// 服务产品类型，支持值："mysql" - 云数据库 MySQL；"cynosdb" - 云数据库 TDSQL-C for MySQL，"redis" - 云数据库 Redis，"mongodb" - 云数据库 MongoDB，"mariadb" - 云数据库 MariaDB，"dcdb" - 云数据库 TDSQL MySQL，默认为"mysql"。
+    /// Service type. Valid values: `mysql` (TencentDB for MySQL), `cynosdb` (TDSQL-C for MySQL). Default value: `mysql`.
     "Product" product set_product: str,
 } }
 rt::action!("dbbrain", "2019-10-16", "CreateDBDiagReportUrl", CreateDBDiagReportUrlRequest => CreateDBDiagReportUrlResponse);
 
 rt::model! { read debug;
-/// CreateDBDiagReportUrl返回参数结构体
+/// CreateDBDiagReportUrl response structure.
 CreateDBDiagReportUrlResponse {
-    /// 健康报告浏览地址。
+    /// The URL of the health report.
     "ReportUrl" report_url set_report_url: str,
-    /// 健康报告浏览地址到期时间戳（秒）。
+    /// The expiration timestamp of the health report URL (in seconds).
     "ExpireTime" expire_time set_expire_time: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateMailProfile` (创建邮件配置).
+/// Request of `CreateMailProfile` (Creates email configuration).
 ///
-/// 创建邮件配置。其中入参ProfileType表示所创建配置的类型，ProfileType 取值包括：dbScan_mail_configuration（数据库巡检邮件配置）、scheduler_mail_configuration（定期生成健康报告的邮件发送配置）。Region统一选择广州，和实例所属地域无关。
+/// This API is used to create the email configuration. The input parameter `ProfileType` represents the type of the email configuration. Valid values: `dbScan_mail_configuration` (email configuration of database inspection report) and `scheduler_mail_configuration` (email sending configuration of regularly generated health report). Select Guangzhou for Region, regardless of the region where the instance belongs.
 CreateMailProfileRequest {
-    /// 邮件配置内容。
+    /// Email configurations
     ///
     /// Required.
     "ProfileInfo" profile_info set_profile_info: obj ProfileInfo,
-    /// 配置级别，支持值包括："User" - 用户级别，"Instance" - 实例级别，其中数据库巡检邮件配置为用户级别，定期生成邮件配置为实例级别。
+    /// Configuration level. Valid values: "User" (user-level), "Instance" (instance-level). For database inspection report, it should be `User`; and for scheduled task reports, it should be `Instance`.
     ///
     /// Required.
     "ProfileLevel" profile_level set_profile_level: str,
-    /// 配置名称，需要保持唯一性，数据库巡检邮件配置名称自拟；定期生成邮件配置命名格式："scheduler_" + {instanceId}，如"scheduler_cdb-test"。
+    /// Configuration name, which needs to be unique. For database inspection reports, this name can be customize as needed. For scheduled task reports, the name should be in the format of "scheduler_" + {instanceId}, such as "schduler_cdb-test".
     ///
     /// Required.
     "ProfileName" profile_name set_profile_name: str,
-    /// 配置类型，支持值包括："dbScan_mail_configuration" - 数据库巡检邮件配置，"scheduler_mail_configuration" - 定期生成邮件配置。
+    /// Configuration type. Valid values: "dbScan_mail_configuration" (email configuration of database inspection report), "scheduler_mail_configuration" (email configuration of scheduled task report).
     ///
     /// Required.
     "ProfileType" profile_type set_profile_type: str,
-    /// 服务产品类型，支持值："mysql" - 云数据库 MySQL；"cynosdb" - 云数据库 TDSQL-C for MySQL，"redis" - 云数据库 Redis，"mongodb" - 云数据库 MongoDB，"mariadb" - 云数据库 MariaDB，"dcdb" - 云数据库 TDSQL MySQL，默认为"mysql"。
+    /// Service type. Valid values: `mysql` (TencentDB for MySQL), `cynosdb` (TencentDB for CynosDB (compatible with MySQL)).
     ///
     /// Required.
     "Product" product set_product: str,
-    /// 配置绑定的实例ID。可通过 [DescribeDiagDBInstances](https://cloud.tencent.com/document/api/1130/57798) 接口获取。当配置级别为"Instance"时需要传入且只能为一个实例；当配置级别为“User”时，此参数不填。
+    /// Instance ID bound with the configuration, which is set when the configuration level is "Instance". Only one instance can be bound at a time. When the configuration level is “User”, leave this parameter empty.
     "BindInstanceIds" bind_instance_ids set_bind_instance_ids: list String,
 } }
 rt::action!("dbbrain", "2019-10-16", "CreateMailProfile", CreateMailProfileRequest => CreateMailProfileResponse);
 
 rt::model! { read debug;
-/// CreateMailProfile返回参数结构体
+/// CreateMailProfile response structure.
 CreateMailProfileResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateSchedulerMailProfile` (创建定期生成的邮件发送配置).
+/// Request of `CreateSchedulerMailProfile` (Creates the regularly generated email sending configuration).
 ///
-/// 该接口用于创建定期生成健康报告并邮件发送的配置，将健康报告的定期生成时间作为参数传入（周一至周日），用于设置健康报告的定期生成时间，同时保存相应的定期邮件发送的配置。
+/// This API is used to create the regular generation time of the health reports and the regular email sending configuration. Pass in the regular generation time of the health reports as a parameter (Monday to Sunday) to set the regular generation time of the health reports, and save the corresponding regular email sending configuration.
 CreateSchedulerMailProfileRequest {
-    /// 取值范围1-7，分别代表周一至周日。
+    /// Value range: 1-7, representing Monday to Sunday respectively.
     ///
     /// Required.
     "WeekConfiguration" week_configuration set_week_configuration: list i64,
-    /// 邮件配置内容。
+    /// Email configurations
     ///
     /// Required.
     "ProfileInfo" profile_info set_profile_info: obj ProfileInfo,
-    /// 配置名称，需要保持唯一性，定期生成邮件配置命名格式："scheduler_" + {instanceId}，如"scheduler_cdb-test"。
+    /// Configuration name, which needs to be unique. For scheduled task reports, the name should be in the format of "scheduler_" + {instanceId}, such as "schduler_cdb-test".
     ///
     /// Required.
     "ProfileName" profile_name set_profile_name: str,
-    /// 配置订阅的实例ID。可通过 [DescribeDiagDBInstances](https://cloud.tencent.com/document/api/1130/57798) 接口获取。
+    /// Configure the instance ID that you need to generate the health report.
     ///
     /// Required.
     "BindInstanceId" bind_instance_id set_bind_instance_id: str,
-    /// 服务产品类型，支持值："mysql" - 云数据库 MySQL；"cynosdb" - 云数据库 TDSQL-C for MySQL，"redis" - 云数据库 Redis，"mongodb" - 云数据库 MongoDB，"mariadb" - 云数据库 MariaDB，"dcdb" - 云数据库 TDSQL MySQL，默认为"mysql"。
+    /// Service type. Valid values: `mysql` (TencentDB for MySQL), `cynosdb` (TDSQL-C for MySQL). Default value: `mysql`.
     ///
     /// Required.
     "Product" product set_product: str,
@@ -179,7 +179,7 @@ CreateSchedulerMailProfileRequest {
 rt::action!("dbbrain", "2019-10-16", "CreateSchedulerMailProfile", CreateSchedulerMailProfileRequest => CreateSchedulerMailProfileResponse);
 
 rt::model! { read debug;
-/// CreateSchedulerMailProfile返回参数结构体
+/// CreateSchedulerMailProfile response structure.
 CreateSchedulerMailProfileResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -248,256 +248,259 @@ DeleteSecurityAuditLogExportTasksResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAllUserContact` (获取邮件发送中联系人信息).
+/// Request of `DescribeAllUserContact` (Obtains information of the contact in the email).
 ///
-/// 获取邮件发送中联系人的相关信息。
+/// This API is used to obtain the information of the contact in the email.
 DescribeAllUserContactRequest {
-    /// 服务产品类型，固定值：mysql。
+    /// Service type, which is fixed to “mysql”.
     ///
     /// Required.
     "Product" product set_product: str,
-    /// 联系人名数组，支持模糊搜索。
+    /// An array of contact name. Fuzzy search is supported.
     "Names" names set_names: list String,
 } }
 rt::action!("dbbrain", "2019-10-16", "DescribeAllUserContact", DescribeAllUserContactRequest => DescribeAllUserContactResponse);
 
 rt::model! { read debug;
-/// DescribeAllUserContact返回参数结构体
+/// DescribeAllUserContact response structure.
 DescribeAllUserContactResponse {
-    /// 联系人的总数量。
+    /// Total number of contacts.
     "TotalCount" total_count set_total_count: i64,
-    /// 联系人的信息。
+    /// Contact information.
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "Contacts" contacts set_contacts: list ContactItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAllUserGroup` (获取邮件发送中联系组信息).
+/// Request of `DescribeAllUserGroup` (Obtains information of the contact group in the email).
 ///
-/// 获取邮件发送联系组的相关信息。
+/// This API is used to obtain the information of the contact group in the email.
 DescribeAllUserGroupRequest {
-    /// 服务产品类型，固定值：mysql。
+    /// Service type, which is fixed to “mysql”.
     ///
     /// Required.
     "Product" product set_product: str,
-    /// 联系组名称数组，支持模糊搜索。
+    /// An array of contact group name. Fuzzy search is supported.
     "Names" names set_names: list String,
 } }
 rt::action!("dbbrain", "2019-10-16", "DescribeAllUserGroup", DescribeAllUserGroupRequest => DescribeAllUserGroupResponse);
 
 rt::model! { read debug;
-/// DescribeAllUserGroup返回参数结构体
+/// DescribeAllUserGroup response structure.
 DescribeAllUserGroupResponse {
-    /// 组总数。
+    /// Total number of contact groups.
     "TotalCount" total_count set_total_count: i64,
-    /// 组信息。
+    /// Contact group information.
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "Groups" groups set_groups: list GroupItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBDiagEvent` (获取诊断事件详情).
+/// Request of `DescribeDBDiagEvent` (Gets diagnosis event details).
 ///
-/// 获取实例异常诊断事件的详情信息。
+/// This API is used to get the details of an instance exception diagnosis event.
 DescribeDBDiagEventRequest {
-    /// 实例 ID。可通过 [DescribeDiagDBInstances](https://cloud.tencent.com/document/api/1130/57798) 接口获取。
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 事件 ID 。通过“获取实例诊断历史[DescribeDBDiagHistory](https://cloud.tencent.com/document/product/1130/39559) ”获取。
+    /// Event ID, which can be obtained through the `DescribeDBDiagHistory` API.
     "EventId" event_id set_event_id: i64,
-    /// 服务产品类型，支持值包括： "mysql" - 云数据库 MySQL， "cynosdb" - 云数据库 CynosDB  for MySQL，"redis" - 云数据库 Redis，默认为"mysql"。
+    /// Service type. Valid values: `mysql` (TencentDB for MySQL), `cynosdb` (TencentDB for CynosDB (compatible with MySQL)). Default value: `mysql`.
     "Product" product set_product: str,
 } }
 rt::action!("dbbrain", "2019-10-16", "DescribeDBDiagEvent", DescribeDBDiagEventRequest => DescribeDBDiagEventResponse);
 
 rt::model! { read debug;
-/// DescribeDBDiagEvent返回参数结构体
+/// DescribeDBDiagEvent response structure.
 DescribeDBDiagEventResponse {
-    /// 诊断项。
+    /// Diagnosis item.
     "DiagItem" diag_item set_diag_item: str,
-    /// 诊断类型。支持值包括"高危账号","自增键耗尽","连接性检查","CPU利用率","死锁","全表扫描","高并发/压力请求","预编译语句过多","内存利用率","Metadata lock","磁盘超限","内存超限","只读锁","只读实例剔除","行锁","活跃会话","慢SQL","数据库快照","磁盘空间利用率","执行计划变化","主从切换","Table open cache命中率低","大表","事务未提交","事务导致复制延迟"等。
+    /// Diagnosis type.
     "DiagType" diag_type set_diag_type: str,
-    /// 事件 ID 。
+    /// Event ID.
     "EventId" event_id set_event_id: i64,
-    /// 事件详情。
+    /// Event details.
     "Explanation" explanation set_explanation: str,
-    /// 概要。
+    /// Summary.
     "Outline" outline set_outline: str,
-    /// 诊断出的问题。
+    /// Problem found.
     "Problem" problem set_problem: str,
-    /// 严重程度。严重程度分为5级，按影响程度从高至低分别为：1：致命，2：严重，3：告警，4：提示，5：健康。
+    /// Severity, which can be divided into 5 levels: 1: fatal, 2: severe, 3: warning, 4: notice, 5: healthy.
     "Severity" severity set_severity: i64,
-    /// 开始时间。格式: "yyyy-MM-dd HH:mm:ss"
+    /// Start time
     "StartTime" start_time set_start_time: str,
-    /// 建议。
+    /// Suggestion.
     "Suggestions" suggestions set_suggestions: str,
-    /// 保留字段。
+    /// Reserved field.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Metric" metric set_metric: str,
-    /// 结束时间。格式: "yyyy-MM-dd HH:mm:ss"
+    /// End time.
     "EndTime" end_time set_end_time: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBDiagHistory` (获取实例诊断历史).
+/// Request of `DescribeDBDiagHistory` (Gets instance diagnosis history).
 ///
-/// 获取实例诊断事件的列表。
+/// This API is used to get the list of instance diagnosis events.
 DescribeDBDiagHistoryRequest {
-    /// 实例 ID 。
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 开始时间，如“2019-09-10 12:13:14”。
+    /// Start time, such as "2019-09-10 12:13:14".
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间，如“2019-09-11 12:13:14”，结束时间与开始时间的间隔最大可为2天。
+    /// End time, such as "2019-09-11 12:13:14". The interval between the end time and the start time can be up to 2 days.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 服务产品类型，支持值包括： "mysql" - 云数据库 MySQL， "cynosdb" - 云数据库 CynosDB  for MySQL，默认为"mysql"。
+    /// Service type. Valid values: `mysql` (TencentDB for MySQL), `cynosdb` (TencentDB for CynosDB (compatible with MySQL)). Default value: `mysql`.
     "Product" product set_product: str,
 } }
 rt::action!("dbbrain", "2019-10-16", "DescribeDBDiagHistory", DescribeDBDiagHistoryRequest => DescribeDBDiagHistoryResponse);
 
 rt::model! { read debug;
-/// DescribeDBDiagHistory返回参数结构体
+/// DescribeDBDiagHistory response structure.
 DescribeDBDiagHistoryResponse {
-    /// 事件描述。
+    /// Event description.
     "Events" events set_events: list DiagHistoryEventItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBDiagReportTasks` (查询健康报告生成任务列表).
+/// Request of `DescribeDBDiagReportTasks` (Queries the list of health report generation tasks).
 ///
-/// 查询健康报告生成任务列表。
+/// This API is used to query the list of health report generation tasks.
 DescribeDBDiagReportTasksRequest {
-    /// 第一个任务的开始时间，用于范围查询，时间格式如：2019-09-10T12:13:14+08:00。
+    /// Start time of the first task in the format of yyyy-MM-dd HH:mm:ss, such as 2019-09-10 12:13:14. It is used for queries by time range.
     "StartTime" start_time set_start_time: str,
-    /// 最后一个任务的开始时间，用于范围查询，时间格式如：2019-09-10T12:13:14+08:00。
+    /// End time of the last task in the format of yyyy-MM-dd HH:mm:ss, such as 2019-09-10 12:13:14. It is used for queries by time range.
     "EndTime" end_time set_end_time: str,
-    /// 实例ID数组，用于筛选指定实例的任务列表，可通过 [DescribeDiagDBInstances](https://cloud.tencent.com/document/api/1130/57798) 接口获取。
+    /// Instance ID array, which is used to filter the task list of a specified instance.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 任务的触发来源，支持的取值包括："DAILY_INSPECTION" - 实例巡检；"SCHEDULED" - 计划任务；"MANUAL" - 手动触发。
+    /// Source that triggers the task. Valid values: `DAILY_INSPECTION` (instance inspection), `SCHEDULED` (timed generation), and `MANUAL` (manual trigger).
     "Sources" sources set_sources: list String,
-    /// 报告的健康等级，支持的取值包括："HEALTH" - 健康；"SUB_HEALTH" - 亚健康；"RISK" - 危险；"HIGH_RISK" - 高危。
+    /// Health level. Valid values: `HEALTH` (healthy), `SUB_HEALTH` (suboptimal), `RISK` (risky), and `HIGH_RISK` (critical).
     "HealthLevels" health_levels set_health_levels: str,
-    /// 任务的状态，支持的取值包括："created" - 新建；"chosen" - 待执行； "running" - 执行中；"failed" - 失败；"finished" - 已完成。
+    /// The task status. Valid values: `created` (create), `chosen` (to be executed), `running` (being executed), `failed` (failed), and `finished` (completed).
     "TaskStatuses" task_statuses set_task_statuses: str,
-    /// 偏移量，默认0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认20。
+    /// Number of returned results. Default value: 20.
     "Limit" limit set_limit: i64,
-    /// 服务产品类型，支持值："mysql" - 云数据库 MySQL；"cynosdb" - 云数据库 TDSQL-C for MySQL；"redis" - 云数据库 Redis，默认为"mysql"。
+    /// Service type. Valid values: `mysql` (TencentDB for MySQL), `cynosdb` (TDSQL-C for MySQL). Default value: `mysql`.
     "Product" product set_product: str,
 } }
 rt::action!("dbbrain", "2019-10-16", "DescribeDBDiagReportTasks", DescribeDBDiagReportTasksRequest => DescribeDBDiagReportTasksResponse);
 
 rt::model! { read debug;
-/// DescribeDBDiagReportTasks返回参数结构体
+/// DescribeDBDiagReportTasks response structure.
 DescribeDBDiagReportTasksResponse {
-    /// 任务总数目。
+    /// Total number of tasks.
     "TotalCount" total_count set_total_count: i64,
-    /// 任务列表。
+    /// Task list.
     "Tasks" tasks set_tasks: list HealthReportTask,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBSpaceStatus` (获取指定时间段内的实例空间使用概览).
+/// Request of `DescribeDBSpaceStatus` (Queries overview of instance space usage during a specified time period).
 ///
-/// 获取指定时间段内的实例空间使用概览，包括磁盘增长量(MB)、磁盘剩余(MB)、磁盘总量(MB)及预计可用天数。
+/// This API is used to query the overview of instance space usage during a specified time period, including disk usage growth (MB), available disk space (MB), total disk space (MB), and estimated number of available days.
 DescribeDBSpaceStatusRequest {
-    /// 实例 ID 。
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 时间段天数，截止日期为当日，默认为7天。
+    /// Query period in days. The end date is the current date and the query period is 7 days by default.
     "RangeDays" range_days set_range_days: i64,
-    /// 服务产品类型，支持值包括： "mysql" - 云数据库 MySQL， "cynosdb" - 云数据库 CynosDB  for MySQL，默认为"mysql"。
+    /// Service type. Valid values: `mysql` (TencentDB for MySQL), `cynosdb` (TencentDB for CynosDB (compatible with MySQL)). Default value: `mysql`.
     "Product" product set_product: str,
 } }
 rt::action!("dbbrain", "2019-10-16", "DescribeDBSpaceStatus", DescribeDBSpaceStatusRequest => DescribeDBSpaceStatusResponse);
 
 rt::model! { read debug;
-/// DescribeDBSpaceStatus返回参数结构体
+/// DescribeDBSpaceStatus response structure.
 DescribeDBSpaceStatusResponse {
-    /// 磁盘增长量(MB)。
+    /// Disk usage growth in MB.
     "Growth" growth set_growth: i64,
-    /// 磁盘剩余(MB)。
+    /// Available disk space in MB.
     "Remain" remain set_remain: i64,
-    /// 磁盘总量(MB)。
+    /// Total disk space in MB.
     "Total" total set_total: i64,
-    /// 预计可用天数。
+    /// Estimated number of available days.
     "AvailableDays" available_days set_available_days: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDiagDBInstances` (获取实例信息列表).
+/// Request of `DescribeDiagDBInstances` (Obtains instance information list).
 ///
-/// 获取实例信息列表。Region统一选择广州。
+/// This API is used to obtain the instance information list. Select Guangzhou for Region.
 DescribeDiagDBInstancesRequest {
-    /// 是否是DBbrain支持的实例，固定传 true。
+    /// Whether it is an instance supported by DBbrain. It is fixed to “true”.
     ///
     /// Required.
     "IsSupported" is_supported set_is_supported: bool,
-    /// 服务产品类型，支持值包括： "mysql" - 云数据库 MySQL， "cynosdb" - 云数据库 TDSQL-C for MySQL，默认为"mysql"。
+    /// Service type. Valid values: `mysql` (TencentDB for MySQL), `cynosdb` (TDSQL-C for MySQL). Default value: `mysql`.
     ///
     /// Required.
     "Product" product set_product: str,
-    /// 分页参数，偏移量。
+    /// Pagination parameter indicating the offset.
     ///
     /// Required.
     "Offset" offset set_offset: i64,
-    /// 分页参数，分页值。
+    /// Pagination parameter indicating the number of entries for each page.
     ///
     /// Required.
     "Limit" limit set_limit: i64,
-    /// 根据实例名称条件查询。
+    /// Query by instance name.
     "InstanceNames" instance_names set_instance_names: list String,
-    /// 根据实例ID条件查询。
+    /// Query by instance ID.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 根据地域条件查询。
+    /// Query by region.
     "Regions" regions set_regions: list String,
 } }
 rt::action!("dbbrain", "2019-10-16", "DescribeDiagDBInstances", DescribeDiagDBInstancesRequest => DescribeDiagDBInstancesResponse);
 
 rt::model! { read debug;
-/// DescribeDiagDBInstances返回参数结构体
+/// DescribeDiagDBInstances response structure.
 DescribeDiagDBInstancesResponse {
-    /// 实例总数。
+    /// Total Number of Instances
     "TotalCount" total_count set_total_count: i64,
-    /// 全实例巡检状态：0：开启全实例巡检；1：未开启全实例巡检。
+    /// Status of all instance inspection. 0: all instance inspection enabled, 1: all instance inspection disabled
     "DbScanStatus" db_scan_status set_db_scan_status: i64,
-    /// 实例相关信息。
+    /// Instance related information
     "Items" items set_items: list InstanceInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeHealthScore` (获取健康得分).
+/// Request of `DescribeHealthScore` (Obtains health score).
 ///
-/// 根据实例ID获取指定时间段（30分钟）的健康得分，以及异常扣分项。
+/// This API is used to obtain the health score and deduction for exceptions in the specified time period (30 minutes) based on the instance ID.
 DescribeHealthScoreRequest {
-    /// 需要获取健康得分的实例ID。
+    /// The instance ID that needs to obtain the health score
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 获取健康得分的时间。
+    /// Time to obtain the health score
     ///
     /// Required.
     "Time" time set_time: str,
-    /// 服务产品类型，支持值包括： "mysql" - 云数据库 MySQL， "cynosdb" - 云数据库 TDSQL-C for MySQL，"redis" - 云数据库 Redis，默认为"mysql"。
+    /// Service type. Valid values: `mysql` (TencentDB for MySQL), `cynosdb` (TDSQL-C for MySQL (compatible with MySQL)). Default value: `mysql`.
     ///
     /// Required.
     "Product" product set_product: str,
@@ -505,46 +508,48 @@ DescribeHealthScoreRequest {
 rt::action!("dbbrain", "2019-10-16", "DescribeHealthScore", DescribeHealthScoreRequest => DescribeHealthScoreResponse);
 
 rt::model! { read debug;
-/// DescribeHealthScore返回参数结构体
+/// DescribeHealthScore response structure.
 DescribeHealthScoreResponse {
-    /// 健康得分以及异常扣分项。
+    /// Health score and deduction for exceptions
     "Data" data set_data: obj HealthScoreInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeMailProfile` (获取邮件配置).
+/// Request of `DescribeMailProfile` (Obtains email configuration).
 ///
-/// 获取发送邮件的配置， 包括数据库巡检的邮件配置以及定期生成健康报告的邮件发送配置。Region统一选择广州。
+/// This API is used to obtain the email sending configurations, including the email configuration for database inspection and the email sending configuration for regularly generated health reports. Select Guangzhou for Region.
 DescribeMailProfileRequest {
-    /// 配置类型，支持值包括："dbScan_mail_configuration" - 数据库巡检邮件配置，"scheduler_mail_configuration" - 定期生成邮件配置。
+    /// Configuration type. Valid values: "dbScan_mail_configuration" (email configuration of database inspection report), "scheduler_mail_configuration" (email configuration of scheduled task report).
     ///
     /// Required.
     "ProfileType" profile_type set_profile_type: str,
-    /// 服务产品类型，支持值包括： "mysql" - 云数据库 MySQL， "cynosdb" - 云数据库 TDSQL-C for MySQL，默认为"mysql"。
+    /// Service type. Valid values: `mysql` (TencentDB for MySQL), `cynosdb` (TDSQL-C for MySQL). Default value: `mysql`.
     ///
     /// Required.
     "Product" product set_product: str,
-    /// 分页偏移量。
+    /// Pagination offset
     ///
     /// Required.
     "Offset" offset set_offset: i64,
-    /// 分页单位，最大支持50。
+    /// The number of results per page in paginated queries. Maximum value: 50
     ///
     /// Required.
     "Limit" limit set_limit: i64,
-    /// 根据邮件配置名称查询，定期发送的邮件配置名称遵循："scheduler_"+{instanceId}的规则。
+    /// Query by the name of email configuration. The name of the regularly sent email configuration should be in the format of "scheduler_"+{instanceId}.
     "ProfileName" profile_name set_profile_name: str,
 } }
 rt::action!("dbbrain", "2019-10-16", "DescribeMailProfile", DescribeMailProfileRequest => DescribeMailProfileResponse);
 
 rt::model! { read debug;
-/// DescribeMailProfile返回参数结构体
+/// DescribeMailProfile response structure.
 DescribeMailProfileResponse {
-    /// 邮件配置详情。
+    /// Email configuration details
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "ProfileList" profile_list set_profile_list: list UserProfile,
-    /// 邮件模板总数。
+    /// Total number of email templates
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -654,117 +659,111 @@ DescribeSecurityAuditLogExportTasksResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSlowLogTimeSeriesStats` (获取慢日志统计柱状图).
+/// Request of `DescribeSlowLogTimeSeriesStats` (Gets slow log statistics histogram).
 ///
-/// 获取慢日志统计柱状图。
+/// This API is used to get the slow log statistics histogram.
 DescribeSlowLogTimeSeriesStatsRequest {
-    /// 实例 ID 。
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 开始时间，如“2019-09-10 12:13:14”。
+    /// Start time, such as "2019-09-10 12:13:14".
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间，如“2019-09-10 12:13:14”，结束时间与开始时间的间隔最大可为7天。
+    /// End time, such as "2019-09-10 12:13:14". The interval between the end time and the start time can be up to 7 days.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 服务产品类型，支持值包括： "mysql" - 云数据库 MySQL， "cynosdb" - 云数据库 CynosDB  for MySQL，默认为"mysql"。
+    /// Service type. Valid values: `mysql` (TencentDB for MySQL), `cynosdb` (TencentDB for CynosDB (compatible with MySQL)). Default value: `mysql`.
     "Product" product set_product: str,
 } }
 rt::action!("dbbrain", "2019-10-16", "DescribeSlowLogTimeSeriesStats", DescribeSlowLogTimeSeriesStatsRequest => DescribeSlowLogTimeSeriesStatsResponse);
 
 rt::model! { read debug;
-/// DescribeSlowLogTimeSeriesStats返回参数结构体
+/// DescribeSlowLogTimeSeriesStats response structure.
 DescribeSlowLogTimeSeriesStatsResponse {
-    /// 柱间单位时间间隔，单位为秒。
+    /// Time range in seconds in histogram.
     "Period" period set_period: i64,
-    /// 单位时间间隔内慢日志数量统计。
+    /// Number of slow logs in specified time range.
     "TimeSeries" time_series set_time_series: list TimeSlice,
-    /// 单位时间间隔内的实例 cpu 利用率监控数据。
+    /// Instance CPU utilization monitoring data in specified time range.
     "SeriesData" series_data set_series_data: obj MonitorMetricSeriesData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSlowLogTopSqls` (按照Sql模板查询指定时间段内的慢日志统计结果).
+/// Request of `DescribeSlowLogTopSqls` (Queries slow log statistics in specified time period by SQL template).
 ///
-/// 按照Sql模板+schema的聚合方式，统计排序指定时间段内的top慢sql。
+/// This API is used to get and sort the top slow SQL statements in a specified time period by the aggregation mode of SQL template plus schema.
 DescribeSlowLogTopSqlsRequest {
-    /// 实例 ID。可通过 [DescribeDiagDBInstances](https://cloud.tencent.com/document/api/1130/57798) 接口获取。
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 开始时间，如“2019-09-10 12:13:14”。
+    /// Start time, such as "2019-09-10 12:13:14".
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 截止时间，如“2019-09-10 12:13:14”，截止时间与开始时间的间隔最大可为7天。
+    /// End time, such as "2019-09-10 12:13:14". The interval between the end time and the start time can be up to 7 days.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 排序键，目前支持 QueryTime,ExecTimes,RowsSent,LockTime以及RowsExamined 等排序键。
-    /// 其中：
-    /// QueryTime    - 查询耗时
-    /// ExecTimes    - 执行次数
-    /// RowsSent     - 返回行数
-    /// LockTime     - 锁等待时间
-    /// RowsExamined - 扫描行数
+    /// Sorting key. Valid values: QueryTime, ExecTimes, RowsSent, LockTime, RowsExamined.
     "SortBy" sort_by set_sort_by: str,
-    /// 排序方式，支持ASC（升序）以及DESC（降序）。
+    /// Sorting order. Valid values: ASC (ascending), DESC (descending).
     "OrderBy" order_by set_order_by: str,
-    /// 返回数量，默认为20，最大值为100。
+    /// Number of results to be returned. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 数据库名称数组。
+    /// Database name array.
     "SchemaList" schema_list set_schema_list: list SchemaItem,
-    /// 服务产品类型，支持值包括： "mysql" - 云数据库 MySQL， "cynosdb" - 云数据库 CynosDB  for MySQL，默认为"mysql"。
+    /// Service type. Valid values: `mysql` (TencentDB for MySQL), `cynosdb` (TencentDB for CynosDB (compatible with MySQL)). Default value: `mysql`.
     "Product" product set_product: str,
 } }
 rt::action!("dbbrain", "2019-10-16", "DescribeSlowLogTopSqls", DescribeSlowLogTopSqlsRequest => DescribeSlowLogTopSqlsResponse);
 
 rt::model! { read debug;
-/// DescribeSlowLogTopSqls返回参数结构体
+/// DescribeSlowLogTopSqls response structure.
 DescribeSlowLogTopSqlsResponse {
-    /// 符合条件的记录总数。
+    /// Number of eligible entries.
     "TotalCount" total_count set_total_count: i64,
-    /// 慢日志 top sql 列表
+    /// List of top slow SQL statements
     "Rows" rows set_rows: list SlowLogTopSqlItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSlowLogUserHostStats` (获取慢日志来源地址统计分布图).
+/// Request of `DescribeSlowLogUserHostStats` (Obtains the statistical distribution chart of slow log source addresses.).
 ///
-/// 获取慢日志来源地址统计分布图。
+/// This API is used to obtain the statistical distribution chart of slow log source addresses.
 DescribeSlowLogUserHostStatsRequest {
-    /// 实例ID。
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 查询范围的开始时间，时间格式如：2019-09-10 12:13:14。
+    /// Start time of the time range in the format of yyyy-MM-dd HH:mm:ss, such as 2019-09-10 12:13:14.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 查询范围的结束时间，时间格式如：2019-09-10 12:13:14。
+    /// End time of the time range in the format of yyyy-MM-dd HH:mm:ss, such as 2019-09-10 12:13:14.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 服务产品类型，支持值："mysql" - 云数据库 MySQL；"cynosdb" - 云数据库 TDSQL-C for MySQL，默认为"mysql"。
+    /// Service type. Valid values: `mysql` (TencentDB for MySQL), `cynosdb` (TDSQL-C for MySQL). Default value: `mysql`.
     "Product" product set_product: str,
 } }
 rt::action!("dbbrain", "2019-10-16", "DescribeSlowLogUserHostStats", DescribeSlowLogUserHostStatsRequest => DescribeSlowLogUserHostStatsResponse);
 
 rt::model! { read debug;
-/// DescribeSlowLogUserHostStats返回参数结构体
+/// DescribeSlowLogUserHostStats response structure.
 DescribeSlowLogUserHostStatsResponse {
-    /// 来源地址数目。
+    /// Total number of source addresses.
     "TotalCount" total_count set_total_count: i64,
-    /// 各来源地址的慢日志占比详情列表。
+    /// Detailed list of the proportion of slow logs from each source address.
     "Items" items set_items: list SlowLogHost,
     /// 各来源用户名的慢日志占比详情列表。
     "UserNameItems" user_name_items set_user_name_items: list SlowLogUser,
@@ -775,301 +774,290 @@ DescribeSlowLogUserHostStatsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTopSpaceSchemaTimeSeries` (获取Top库在指定时间段内的每日空间统计信息).
+/// Request of `DescribeTopSpaceSchemaTimeSeries` (Obtains daily space statistics of top databases during a specified time period).
 ///
-/// 获取实例占用空间最大的前几个库在指定时间段内的每日由DBbrain定时采集的空间数据，默认返回按大小排序。
+/// This API is used to query the daily space data of top databases consuming the most instance space. The data is daily collected by DBbrain during a specified time period. The return results are sorted by size by default.
 DescribeTopSpaceSchemaTimeSeriesRequest {
-    /// 实例ID。
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 返回的Top库数量，最大值为100，默认为20。
+    /// Number of returned top databases. Maximum value: 100. Default value: 20.
     "Limit" limit set_limit: i64,
-    /// 筛选Top库所用的排序字段，可选字段包含DataLength、IndexLength、TotalLength、DataFree、FragRatio、TableRows、PhysicalFileSize（仅云数据库 MySQL实例支持），云数据库 MySQL实例默认为 PhysicalFileSize，其他产品实例默认为TotalLength。
+    /// Field used to sort top tables. Valid values: `DataLength`, `IndexLength`, `TotalLength`, `DataFree`, `FragRatio`, `TableRows`, and `PhysicalFileSize` (supported only by TencentDB for MySQL instances). For TencentDB for MySQL instances, the default value is `PhysicalFileSize`; for other database instances, the default value is `TotalLength`.
     "SortBy" sort_by set_sort_by: str,
-    /// 开始日期，如“2021-01-01”，最早为当日的前第29天，默认为截止日期的前第6天。
+    /// Start date. It can be as early as 29 days before the current date, and defaults to 6 days before the end date.
     "StartDate" start_date set_start_date: str,
-    /// 截止日期，如“2021-01-01”，最早为当日的前第29天，默认为当日。
+    /// End date. It can be as early as 29 days before the current date, and defaults to the current date.
     "EndDate" end_date set_end_date: str,
-    /// 服务产品类型，支持值包括： "mysql" - 云数据库 MySQL， "cynosdb" - 云数据库 CynosDB  for MySQL，默认为"mysql"。
+    /// Service type. Valid values: `mysql` (TencentDB for MySQL), `cynosdb` (TencentDB for CynosDB (compatible with MySQL)). Default value: `mysql`.
     "Product" product set_product: str,
 } }
 rt::action!("dbbrain", "2019-10-16", "DescribeTopSpaceSchemaTimeSeries", DescribeTopSpaceSchemaTimeSeriesRequest => DescribeTopSpaceSchemaTimeSeriesResponse);
 
 rt::model! { read debug;
-/// DescribeTopSpaceSchemaTimeSeries返回参数结构体
+/// DescribeTopSpaceSchemaTimeSeries response structure.
 DescribeTopSpaceSchemaTimeSeriesResponse {
-    /// 返回的Top库空间统计信息的时序数据列表。
+    /// Time series list of the returned space statistics of top databases.
     "TopSpaceSchemaTimeSeries" top_space_schema_time_series set_top_space_schema_time_series: list SchemaSpaceTimeSeries,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTopSpaceSchemas` (获取Top库的空间统计信息).
+/// Request of `DescribeTopSpaceSchemas` (Obtains the space statistics of top databases).
 ///
-/// 获取实例Top库的实时空间统计信息，默认返回按大小排序。
+/// This API is used to query real-time space statistics of top databases. The return results are sorted by size by default.
 DescribeTopSpaceSchemasRequest {
-    /// 实例 ID。可通过 [DescribeDiagDBInstances](https://cloud.tencent.com/document/api/1130/57798) 接口获取。
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 返回的Top库数量，最大值为100，默认为20。
+    /// Number of returned top databases. Maximum value: 100. Default value: 20.
     "Limit" limit set_limit: i64,
-    /// 筛选Top库所用的排序字段，可选字段包含DataLength、IndexLength、TotalLength、DataFree、FragRatio、TableRows、PhysicalFileSize（仅云数据库 MySQL实例支持），云数据库 MySQL实例默认为 PhysicalFileSize，其他产品实例默认为TotalLength。
-    /// 其中：
-    /// DataLength       - 数据长度
-    /// IndexLength      - 索引长度
-    /// TotalLength      - 总长度
-    /// DataFree         - 空闲空间
-    /// FragRatio        - 碎片率
-    /// TableRows        - 表行数
-    /// PhysicalFileSize - 物理文件大小
+    /// Field used to sort top tables. Valid values: `DataLength`, `IndexLength`, `TotalLength`, `DataFree`, `FragRatio`, `TableRows`, and `PhysicalFileSize` (supported only by TencentDB for MySQL instances). For TencentDB for MySQL instances, the default value is `PhysicalFileSize`; for other database instances, the default value is `TotalLength`.
     "SortBy" sort_by set_sort_by: str,
-    /// 服务产品类型，支持值包括： "mysql" - 云数据库 MySQL， "cynosdb" - 云数据库 CynosDB  for MySQL，默认为"mysql"。
+    /// Service type. Valid values: `mysql` (TencentDB for MySQL), `cynosdb` (TencentDB for CynosDB (compatible with MySQL)). Default value: `mysql`.
     "Product" product set_product: str,
 } }
 rt::action!("dbbrain", "2019-10-16", "DescribeTopSpaceSchemas", DescribeTopSpaceSchemasRequest => DescribeTopSpaceSchemasResponse);
 
 rt::model! { read debug;
-/// DescribeTopSpaceSchemas返回参数结构体
+/// DescribeTopSpaceSchemas response structure.
 DescribeTopSpaceSchemasResponse {
-    /// 返回的Top库空间统计信息列表。
+    /// List of the returned space statistics of top databases.
     "TopSpaceSchemas" top_space_schemas set_top_space_schemas: list SchemaSpaceData,
-    /// 采集库空间数据的时间戳（秒）。
+    /// Timestamp (in seconds) of database space data collect points
     "Timestamp" timestamp set_timestamp: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTopSpaceTableTimeSeries` (获取Top表在指定时间段内的每日空间统计信息).
+/// Request of `DescribeTopSpaceTableTimeSeries` (Queries daily space statistics of top tables during a specified time period).
 ///
-/// 获取实例占用空间最大的前几张表在指定时间段内的每日由DBbrain定时采集的空间数据，默认返回按大小排序。
+/// This API is used to query the daily space data of top tables consuming the most instance space. The data is daily collected by DBbrain during a specified time period. The return results are sorted by size by default.
 DescribeTopSpaceTableTimeSeriesRequest {
-    /// 实例 ID 。
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 返回的Top表数量，最大值为100，默认为20。
+    /// Number of returned top tables. Maximum value: 100. Default value: 20.
     "Limit" limit set_limit: i64,
-    /// 筛选Top表所用的排序字段，可选字段包含DataLength、IndexLength、TotalLength、DataFree、FragRatio、TableRows、PhysicalFileSize，默认为 PhysicalFileSize。
+    /// Field used to sort top tables. Valid values: DataLength, IndexLength, TotalLength, DataFree, FragRatio, TableRows, PhysicalFileSize. Default value: PhysicalFileSize.
     "SortBy" sort_by set_sort_by: str,
-    /// 开始日期，如“2021-01-01”，最早为当日的前第29天，默认为截止日期的前第6天。
+    /// Start date. It can be as early as 29 days before the current date, and defaults to 6 days before the end date.
     "StartDate" start_date set_start_date: str,
-    /// 截止日期，如“2021-01-01”，最早为当日的前第29天，默认为当日。
+    /// End date. It can be as early as 29 days before the current date, and defaults to the current date.
     "EndDate" end_date set_end_date: str,
-    /// 服务产品类型，支持值包括： "mysql" - 云数据库 MySQL， "cynosdb" - 云数据库 CynosDB  for MySQL，默认为"mysql"。
+    /// Service type. Valid values: `mysql` (TencentDB for MySQL), `cynosdb` (TencentDB for CynosDB (compatible with MySQL)). Default value: `mysql`.
     "Product" product set_product: str,
 } }
 rt::action!("dbbrain", "2019-10-16", "DescribeTopSpaceTableTimeSeries", DescribeTopSpaceTableTimeSeriesRequest => DescribeTopSpaceTableTimeSeriesResponse);
 
 rt::model! { read debug;
-/// DescribeTopSpaceTableTimeSeries返回参数结构体
+/// DescribeTopSpaceTableTimeSeries response structure.
 DescribeTopSpaceTableTimeSeriesResponse {
-    /// 返回的Top表空间统计信息的时序数据列表。
+    /// Time series list of the returned space statistics of top tables.
     "TopSpaceTableTimeSeries" top_space_table_time_series set_top_space_table_time_series: list TableSpaceTimeSeries,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTopSpaceTables` (获取Top表的空间统计信息).
+/// Request of `DescribeTopSpaceTables` (Queries space statistics of top tables).
 ///
-/// 获取实例Top表的实时空间统计信息，默认返回按大小排序。
+/// This API is used to query real-time space statistics of top tables of an instance. The return results are sorted by size by default.
 DescribeTopSpaceTablesRequest {
-    /// 实例 ID。可通过 [DescribeDiagDBInstances](https://cloud.tencent.com/document/api/1130/57798) 接口获取。
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 返回的Top表数量，最大值为100，默认为20。
+    /// Number of returned top tables. Maximum value: 100. Default value: 20.
     "Limit" limit set_limit: i64,
-    /// 筛选Top表所用的排序字段，可选字段包含DataLength、IndexLength、TotalLength、DataFree、FragRatio、TableRows、PhysicalFileSize（仅云数据库 MySQL实例支持），云数据库 MySQL实例默认为 PhysicalFileSize，其他产品实例默认为TotalLength。
-    /// DataLength       - 数据长度
-    /// IndexLength      - 索引长度
-    /// TotalLength      - 总长度
-    /// DataFree         - 空闲空间
-    /// FragRatio        - 碎片率
-    /// TableRows        - 表行数
-    /// PhysicalFileSize - 物理文件大小
+    /// Field used to sort top tables. Valid values: `DataLength`, `IndexLength`, `TotalLength`, `DataFree`, `FragRatio`, `TableRows`, and `PhysicalFileSize` (only supported by TencentDB for MySQL instances). For TencentDB for MySQL instances, the default value is PhysicalFileSize; for other database instances, the default value is `TotalLength`.
     "SortBy" sort_by set_sort_by: str,
-    /// 服务产品类型，支持值包括： "mysql" - 云数据库 MySQL， "cynosdb" - 云数据库 CynosDB  for MySQL，默认为"mysql"。
+    /// Service type. Valid values: `mysql` (TencentDB for MySQL), `cynosdb` (TencentDB for CynosDB (compatible with MySQL)). Default value: `mysql`.
     "Product" product set_product: str,
 } }
 rt::action!("dbbrain", "2019-10-16", "DescribeTopSpaceTables", DescribeTopSpaceTablesRequest => DescribeTopSpaceTablesResponse);
 
 rt::model! { read debug;
-/// DescribeTopSpaceTables返回参数结构体
+/// DescribeTopSpaceTables response structure.
 DescribeTopSpaceTablesResponse {
-    /// 返回的Top表空间统计信息列表。
+    /// List of the returned space statistics of top tables.
     "TopSpaceTables" top_space_tables set_top_space_tables: list TableSpaceData,
-    /// 采集表空间数据的时间戳（秒）。
+    /// Timestamp (in seconds) of tablespace data collect points
     "Timestamp" timestamp set_timestamp: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeUserSqlAdvice` (获取SQL优化建议).
+/// Request of `DescribeUserSqlAdvice` (Obtains SQL statement optimization suggestions).
 ///
-/// 获取SQL优化建议。
+/// This API is used to obtain SQL statement optimization suggestions.
 DescribeUserSqlAdviceRequest {
-    /// 实例 ID。可通过 [DescribeDiagDBInstances](https://cloud.tencent.com/document/api/1130/57798) 接口获取。
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// SQL语句。
+    /// SQL statement.
     ///
     /// Required.
     "SqlText" sql_text set_sql_text: str,
-    /// 库名。
+    /// Database name.
     "Schema" schema set_schema: str,
 } }
 rt::action!("dbbrain", "2019-10-16", "DescribeUserSqlAdvice", DescribeUserSqlAdviceRequest => DescribeUserSqlAdviceResponse);
 
 rt::model! { read debug;
-/// DescribeUserSqlAdvice返回参数结构体
+/// DescribeUserSqlAdvice response structure.
 DescribeUserSqlAdviceResponse {
-    /// SQL优化建议，可解析为JSON数组。
+    /// SQL statement optimization suggestions, which can be parsed into JSON arrays.
     "Advices" advices set_advices: str,
-    /// SQL优化建议备注，可解析为String数组。
+    /// Notes of SQL statement optimization suggestions, which can be parsed into String arrays.
     "Comments" comments set_comments: str,
-    /// SQL语句。
+    /// SQL statement.
     "SqlText" sql_text set_sql_text: str,
-    /// 库名。
+    /// Database name.
     "Schema" schema set_schema: str,
-    /// 相关表的DDL信息，可解析为JSON数组。
+    /// DDL information of related tables, which can be parsed into JSON arrays.
     "Tables" tables set_tables: str,
-    /// SQL执行计划，可解析为JSON。
+    /// SQL execution plan, which can be parsed into JSON.
     "SqlPlan" sql_plan set_sql_plan: str,
-    /// SQL优化后的成本节约详情，可解析为JSON。
+    /// Cost saving details after SQL statement optimization, which can be parsed into JSON.
     "Cost" cost set_cost: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 实例诊断历史事件
+/// Instance diagnosis event
 DiagHistoryEventItem {
-    /// 诊断类型。
+    /// Diagnosis type.
     "DiagType" diag_type set_diag_type: str,
-    /// 结束时间。
+    /// End time.
     "EndTime" end_time set_end_time: str,
-    /// 开始时间。
+    /// Start time.
     "StartTime" start_time set_start_time: str,
-    /// 事件 ID 。
+    /// Event ID.
     "EventId" event_id set_event_id: i64,
-    /// 严重程度。严重程度分为5级，按影响程度从高至低分别为：1：致命，2：严重，3：告警，4：提示，5：健康。
+    /// Severity, which can be divided into 5 levels: 1: fatal, 2: severe, 3: warning, 4: notice, 5: healthy.
     "Severity" severity set_severity: i64,
-    /// 概要。
+    /// Summary.
     "Outline" outline set_outline: str,
-    /// 诊断项。
+    /// Diagnosis item.
     "DiagItem" diag_item set_diag_item: str,
-    /// 实例 ID 。
+    /// Instance ID.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "InstanceId" instance_id set_instance_id: str,
-    /// 保留字段
+    /// Reserved field
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Metric" metric set_metric: str,
-    /// 地域
+    /// Region
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Region" region set_region: str,
 } }
 
 rt::model! { read debug;
-/// 异常事件信息。
+/// Exception information
 EventInfo {
-    /// 事件 ID 。
+    /// Event ID
     "EventId" event_id set_event_id: i64,
-    /// 诊断类型。
+    /// Diagnosis type
     "DiagType" diag_type set_diag_type: str,
-    /// 开始时间。格式: "yyyy-MM-dd'T'HH:mm:ssXXX"
+    /// Start time
     "StartTime" start_time set_start_time: str,
-    /// 结束时间。格式: "yyyy-MM-dd'T'HH:mm:ssXXX"
+    /// End time
     "EndTime" end_time set_end_time: str,
-    /// 概要。
+    /// Summary
     "Outline" outline set_outline: str,
-    /// 严重程度。严重程度分为5级，按影响程度从高至低分别为：1：致命，2：严重，3：告警，4：提示，5：健康。
+    /// Severity, which can be divided into 5 levels: 1: fatal, 2: severe, 3: warning, 4: notice, 5: healthy.
     "Severity" severity set_severity: i64,
-    /// 扣分。
+    /// Deduction
     "ScoreLost" score_lost set_score_lost: i64,
-    /// 保留字段。
+    /// Reserved field
     "Metric" metric set_metric: str,
-    /// 告警数目。
+    /// The number of alarms
     "Count" count set_count: i64,
 } }
 
 rt::model! { read debug;
-/// 描述组信息。
+/// Describe the group information.
 GroupItem {
-    /// 组id。
+    /// Group ID.
     "Id" id set_id: i64,
-    /// 组名称。
+    /// Group name.
     "Name" name set_name: str,
-    /// 组成员数量。
+    /// Number of group members.
     "MemberCount" member_count set_member_count: i64,
 } }
 
 rt::model! { read debug;
-/// 健康报告任务详情。
+/// Details of health report tasks.
 HealthReportTask {
-    /// 异步任务请求 ID。
+    /// Async task request ID.
     "AsyncRequestId" async_request_id set_async_request_id: i64,
-    /// 任务的触发来源，支持的取值包括："DAILY_INSPECTION" - 实例巡检；"SCHEDULED" - 定时生成；"MANUAL" - 手动触发。
+    /// Source that triggers the task. Valid values: `DAILY_INSPECTION` (instance inspection), `SCHEDULED` (timed generation), and `MANUAL` (manual trigger).
     "Source" source set_source: str,
-    /// 任务完成进度，单位%。
+    /// Task progress in %.
     "Progress" progress set_progress: i64,
-    /// 任务创建时间，格式: "yyyy-MM-dd HH:mm:ss"。
+    /// Task creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 任务开始执行时间，格式: "yyyy-MM-dd HH:mm:ss"。
+    /// Task start time.
     "StartTime" start_time set_start_time: str,
-    /// 任务完成执行时间，格式: "yyyy-MM-dd HH:mm:ss"。
+    /// Task end time.
     "EndTime" end_time set_end_time: str,
-    /// 任务所属实例的基础信息。
+    /// Basic information about the instance to which the task belongs.
     "InstanceInfo" instance_info set_instance_info: obj InstanceBasicInfo,
-    /// 健康报告中的健康信息。
+    /// Health information in a health report.
     "HealthStatus" health_status set_health_status: obj HealthStatus,
 } }
 
 rt::model! { read debug;
-/// 获取健康得分返回的详情。
+/// Obtain the details of the health score and deduction.
 HealthScoreInfo {
-    /// 异常详情。
+    /// Exception details
     "IssueTypes" issue_types set_issue_types: list IssueTypeInfo,
-    /// 异常事件总数。
+    /// Total number of the exceptions
     "EventsTotalCount" events_total_count set_events_total_count: i64,
-    /// 健康得分。
+    /// Health score
     "HealthScore" health_score set_health_score: i64,
-    /// 健康等级, 如："HEALTH", "SUB_HEALTH", "RISK", "HIGH_RISK"。
+    /// Health level, such as "HEALTH", "SUB_HEALTH", "RISK", "HIGH_RISK".
     "HealthLevel" health_level set_health_level: str,
 } }
 
 rt::model! { read debug;
-/// 实例健康详情。
+/// Instance health status.
 HealthStatus {
-    /// 健康分数，满分100。
+    /// Health score out of 100 points.
     "HealthScore" health_score set_health_score: i64,
-    /// 健康等级，取值包括："HEALTH" - 健康；"SUB_HEALTH" - 亚健康；"RISK"- 危险；"HIGH_RISK" - 高危。
+    /// Health level. Valid values: `HEALTH` (healthy), `SUB_HEALTH` (suboptimal), `RISK` (risky), and `HIGH_RISK` (critical).
     "HealthLevel" health_level set_health_level: str,
-    /// 总扣分分数。
+    /// Total scores deducted.
     "ScoreLost" score_lost set_score_lost: i64,
-    /// 扣分详情。
+    /// Deduction details.
+    /// Note: `null` may be returned for this field, indicating that no valid values can be obtained.
     "ScoreDetails" score_details set_score_details: list ScoreDetail,
     /// 健康等级版本，默认为V1
     "HealthLevelVersion" health_level_version set_health_level_version: str,
 } }
 
 rt::model! { read debug;
-/// 实例基础信息。
+/// Basic information of instance.
 InstanceBasicInfo {
-    /// 实例ID。
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名称。
+    /// Instance name.
     "InstanceName" instance_name set_instance_name: str,
-    /// 实例内网IP。
+    /// Private IP of the instance.
     "Vip" vip set_vip: str,
-    /// 实例内网Port。
+    /// Private network port of the instance.
     "Vport" vport set_vport: i64,
-    /// 实例产品。
+    /// Instance product.
     "Product" product set_product: str,
-    /// 实例引擎版本。
+    /// Instance engine version.
     "EngineVersion" engine_version set_engine_version: str,
     /// CPU数量，对于Redis为0。
     "Cpu" cpu set_cpu: i64,
@@ -1093,74 +1081,74 @@ InstanceBasicInfo {
 } }
 
 rt::model! { both debug;
-/// 实例配置。
+/// Instance configuration.
 InstanceConfs {
-    /// 数据库巡检开关, Yes/No。
+    /// Whether to enable database inspection. Valid values: Yes/No.
     "DailyInspection" daily_inspection set_daily_inspection: str,
-    /// 实例概览开关，Yes/No。
+    /// Whether to enable instance overview. Valid values: Yes/No.
     "OverviewDisplay" overview_display set_overview_display: str,
     /// redis大key分析的自定义分割符，仅redis使用
     "KeyDelimiters" key_delimiters set_key_delimiters: list String,
 } }
 
 rt::model! { read debug;
-/// 查询实例列表，返回实例的相关信息的对象。
+/// Query the list of instances and return information about the instances.
 InstanceInfo {
-    /// 实例ID。
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名称。
+    /// Instance name
     "InstanceName" instance_name set_instance_name: str,
-    /// 实例所属地域。
+    /// The region where the instance belongs
     "Region" region set_region: str,
-    /// 健康得分。
+    /// Health score
     "HealthScore" health_score set_health_score: i64,
-    /// 所属产品。
+    /// Service
     "Product" product set_product: str,
-    /// 异常事件数量。
+    /// Number of exceptions
     "EventCount" event_count set_event_count: i64,
-    /// 实例类型：1:MASTER；2:DR，3：RO，4:SDR。
+    /// Instance type. Valid values: 1: MASTER, 2: DR, 3: RO, 4: SDR
     "InstanceType" instance_type set_instance_type: i64,
-    /// 核心数。
+    /// Number of cores
     "Cpu" cpu set_cpu: i64,
-    /// 内存，单位MB。
+    /// Memory in MB
     "Memory" memory set_memory: i64,
-    /// 硬盘存储，单位GB。
+    /// Disk storage in GB
     "Volume" volume set_volume: i64,
-    /// 数据库版本。
+    /// Database version
     "EngineVersion" engine_version set_engine_version: str,
-    /// 内网地址。
+    /// Private network address
     "Vip" vip set_vip: str,
-    /// 内网端口。
+    /// Private network port
     "Vport" vport set_vport: i64,
-    /// 接入来源。
+    /// Access source
     "Source" source set_source: str,
-    /// 分组ID。
+    /// Group ID
     "GroupId" group_id set_group_id: str,
-    /// 分组组名。
+    /// Group name
     "GroupName" group_name set_group_name: str,
-    /// 实例状态：0：发货中；1：运行正常；4：销毁中；5：隔离中。
+    /// Instance status. Valid values: 0: Delivering, 1: Running, 4: Terminating, 5: Isolated
     "Status" status set_status: i64,
-    /// 子网统一ID。
+    /// Subnet unified ID
     "UniqSubnetId" uniq_subnet_id set_uniq_subnet_id: str,
-    /// cdb类型。
+    /// cdb (TencentDB instance) type
     "DeployMode" deploy_mode set_deploy_mode: str,
-    /// cdb实例初始化标志：0：未初始化；1：已初始化。
+    /// cdb (TencentDB instance) initialization flag. Valid values: 0: not initialized, 1: initialized
     "InitFlag" init_flag set_init_flag: i64,
-    /// 任务状态。
+    /// Task status
     "TaskStatus" task_status set_task_status: i64,
-    /// 私有网络统一ID。
+    /// Unified VPC ID
     "UniqVpcId" uniq_vpc_id set_uniq_vpc_id: str,
-    /// 实例巡检/概览的状态。
+    /// Instance inspection/overview status
     "InstanceConf" instance_conf set_instance_conf: obj InstanceConfs,
-    /// 资源到期时间。
+    /// Resource expiration time
     "DeadlineTime" deadline_time set_deadline_time: str,
-    /// 是否是DBbrain支持的实例。
+    /// Whether it is an instance supported by DBbrain.
     "IsSupported" is_supported set_is_supported: bool,
-    /// 实例安全审计日志开启状态：ON： 安全审计开启；OFF： 未开启安全审计。
+    /// The status of instance security audit log. ON: enabled, OFF: disabled.
     "SecAuditStatus" sec_audit_status set_sec_audit_status: str,
-    /// 实例审计日志开启状态，ALL_AUDIT： 开启全审计；RULE_AUDIT： 开启规则审计；UNBOUND： 未开启审计。
+    /// The status of instance audit log. ALL_AUDIT: full audit is enabled, RULE_AUDIT: rule audit is enabled, UNBOUND: audit is disabled.
     "AuditPolicyStatus" audit_policy_status set_audit_policy_status: str,
-    /// 实例审计日志运行状态：normal： 运行中； paused： 欠费暂停。
+    /// The running status of instance audit log. normal: running, paused: suspension due to arrears
     "AuditRunningStatus" audit_running_status set_audit_running_status: str,
     /// 内网vip。
     "InternalVip" internal_vip set_internal_vip: str,
@@ -1175,104 +1163,105 @@ InstanceInfo {
 } }
 
 rt::model! { read debug;
-/// 指标信息。
+/// Metric information
 IssueTypeInfo {
-    /// 指标分类：AVAILABILITY：可用性，MAINTAINABILITY：可维护性，PERFORMANCE，性能，RELIABILITY可靠性。
+    /// Metric categories: AVAILABILITY, MAINTAINABILITY, PERFORMANCE, and RELIABILITY
     "IssueType" issue_type set_issue_type: str,
-    /// 异常事件。
+    /// Exception
     "Events" events set_events: list EventInfo,
-    /// 异常事件总数。
+    /// Total number of the exceptions
     "TotalCount" total_count set_total_count: i64,
 } }
 
 rt::model! { both debug;
-/// 邮件发送配置
+/// Email sending configuration.
 MailConfiguration {
-    /// 是否开启邮件发送: 0, 否; 1, 是。
+    /// Whether to enable email sending. Valid values: 0 (No), 1 (Yes).
     ///
     /// Required.
     "SendMail" send_mail set_send_mail: i64,
-    /// 地域配置, 如["ap-guangzhou", "ap-shanghai"]。巡检的邮件发送模板，配置需要发送巡检邮件的地域；订阅的邮件发送模板，配置当前订阅实例的所属地域。
+    /// Region configuration, such as "ap-guangzhou", "ap-shanghai". For the inspection email sending template, configure the region where you need to send the inspection email. For the subscription email sending template, configure the region to which the current subscribed instance belongs.
     ///
     /// Required.
     "Region" region set_region: list String,
-    /// 包含的健康等级，包括值：HEALTH-健康，SUB_HEALTH-亚健康，RISK-风险，HIGH_RISK-高危。
+    /// Sending a report with the specified health level, such as "HEALTH", "SUB_HEALTH", "RISK", "HIGH_RISK".
     ///
     /// Required.
     "HealthStatus" health_status set_health_status: list String,
-    /// 联系人id, 联系人/联系组不能都为空。
+    /// Contact ID. Either `ContactGroup` or `ContactID` should be passed in.
     "ContactPerson" contact_person set_contact_person: list i64,
-    /// 联系组id, 联系人/联系组不能都为空。
+    /// Contact group ID. Either `ContactGroup` or `ContactID` should be passed in.
     "ContactGroup" contact_group set_contact_group: list i64,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDiagDBInstanceConf` (修改实例巡检开关状态).
+/// Request of `ModifyDiagDBInstanceConf` (Enables/disables instance inspection).
 ///
-/// 修改实例巡检开关。
+/// This API is used to enable/disable instance inspection.
 ModifyDiagDBInstanceConfRequest {
-    /// 巡检开关。
+    /// Whether to enable inspection
     ///
     /// Required.
     "InstanceConfs" instance_confs set_instance_confs: obj InstanceConfs,
-    /// 生效实例地域，固定为"All"，代表全地域。
+    /// Target regions of the request. If the value is `All`, it is applied to all regions.
     ///
     /// Required.
     "Regions" regions set_regions: str,
-    /// 服务产品类型，支持值包括： "mysql" - 云数据库 MySQL， "cynosdb" - 云数据库 CynosDB  for MySQL。
+    /// Service type. Valid values: `mysql` (TencentDB for MySQL), `cynosdb` (TencentDB for CynosDB (compatible with MySQL)).
     ///
     /// Required.
     "Product" product set_product: str,
-    /// 指定更改巡检状态的实例ID。
-    /// 可通过 [DescribeDiagDBInstances](https://cloud.tencent.com/document/api/1130/57798) 接口获取。
+    /// ID of the instance to modify.
     "InstanceIds" instance_ids set_instance_ids: list String,
 } }
 rt::action!("dbbrain", "2019-10-16", "ModifyDiagDBInstanceConf", ModifyDiagDBInstanceConfRequest => ModifyDiagDBInstanceConfResponse);
 
 rt::model! { read debug;
-/// ModifyDiagDBInstanceConf返回参数结构体
+/// ModifyDiagDBInstanceConf response structure.
 ModifyDiagDBInstanceConfResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 监控数据（浮点型）
+/// Monitoring data in float type
 MonitorFloatMetric {
-    /// 指标名称。
+    /// Metric name.
     "Metric" metric set_metric: str,
-    /// 指标单位。
+    /// Metric unit.
     "Unit" unit set_unit: str,
-    /// 指标值。
+    /// Metric value.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Values" values set_values: list f64,
 } }
 
 rt::model! { read debug;
-/// 单位时间间隔内的监控指标数据（浮点型）
+/// Monitoring metric value in float type in a unit of time interval
 MonitorFloatMetricSeriesData {
-    /// 监控指标。
+    /// Monitoring metric.
     "Series" series set_series: list MonitorFloatMetric,
-    /// 监控指标对应的时间戳。
+    /// Timestamp corresponding to monitoring metric.
     "Timestamp" timestamp set_timestamp: list i64,
 } }
 
 rt::model! { read debug;
-/// 监控数据
+/// Monitoring data
 MonitorMetric {
-    /// 指标名称。
+    /// Metric name.
     "Metric" metric set_metric: str,
-    /// 指标单位。
+    /// Metric unit.
     "Unit" unit set_unit: str,
-    /// 指标值。
+    /// Metric value.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Values" values set_values: list i64,
 } }
 
 rt::model! { read debug;
-/// 单位时间间隔内的监控指标数据
+/// Monitoring metric data in specified time range
 MonitorMetricSeriesData {
-    /// 监控指标。
+    /// Monitoring metric.
     "Series" series set_series: list MonitorMetric,
-    /// 监控指标对应的时间戳。（精度：秒）
+    /// Timestamp corresponding to monitoring metric.
     "Timestamp" timestamp set_timestamp: list i64,
 } }
 
@@ -1300,13 +1289,13 @@ MySqlProcess {
 } }
 
 rt::model! { both debug;
-/// 用户配置的信息
+/// Information configured by user.
 ProfileInfo {
-    /// 语言类型, 包含“zh”-中文，“en”-英文。
+    /// Language of the email, such as `en`.
     ///
     /// Required.
     "Language" language set_language: str,
-    /// 邮件模板的内容。
+    /// The content of email template.
     ///
     /// Required.
     "MailConfiguration" mail_configuration set_mail_configuration: obj MailConfiguration,
@@ -1324,69 +1313,71 @@ RedisInstanceConf {
 } }
 
 rt::model! { write debug;
-/// SchemaItem数组
+/// `SchemaItem` array
 SchemaItem {
-    /// 数据库名称
+    /// Database name
     ///
     /// Required.
     "Schema" schema set_schema: str,
 } }
 
 rt::model! { read debug;
-/// 库空间统计数据。
+/// Database space statistics.
 SchemaSpaceData {
-    /// 库名。
+    /// Database name.
     "TableSchema" table_schema set_table_schema: str,
-    /// 数据空间（MB）。
+    /// Data space in MB.
     "DataLength" data_length set_data_length: f64,
-    /// 索引空间（MB）。
+    /// Index space in MB.
     "IndexLength" index_length set_index_length: f64,
-    /// 碎片空间（MB）。
+    /// Fragmented space in MB.
     "DataFree" data_free set_data_free: f64,
-    /// 总使用空间（MB）。
+    /// Total space usage in MB.
     "TotalLength" total_length set_total_length: f64,
-    /// 碎片率（%）。
+    /// Fragmented rate (%).
     "FragRatio" frag_ratio set_frag_ratio: f64,
-    /// 行数。
+    /// Number of rows.
     "TableRows" table_rows set_table_rows: i64,
-    /// 库中所有表对应的独立物理文件大小加和（MB）。
+    /// The total size of the independent physical files corresponding to all the database tables (MB).
+    /// Note: `null` may be returned for this field, indicating that no valid values can be obtained.
     "PhysicalFileSize" physical_file_size set_physical_file_size: f64,
 } }
 
 rt::model! { read debug;
-/// 库空间时序数据
+/// Time series of database space data
 SchemaSpaceTimeSeries {
-    /// 库名
+    /// Database name
     "TableSchema" table_schema set_table_schema: str,
-    /// 单位时间间隔内的空间指标数据。
+    /// Monitoring metric data in a unit of time interval.
     "SeriesData" series_data set_series_data: obj MonitorMetricSeriesData,
 } }
 
 rt::model! { read debug;
-/// 扣分详情。
+/// Deduction details.
 ScoreDetail {
-    /// 扣分项分类，取值包括：可用性、可维护性、性能及可靠性。
+    /// Deduction item types. Valid values: availability, maintainability, performance, and reliability.
     "IssueType" issue_type set_issue_type: str,
-    /// 扣分总分。
+    /// Total scores deducted.
     "ScoreLost" score_lost set_score_lost: i64,
-    /// 扣分总分上限。
+    /// Upper limit of the deducted scores.
     "ScoreLostMax" score_lost_max set_score_lost_max: i64,
-    /// 扣分项列表。
+    /// Deduction item list.
+    /// Note: `null` may be returned for this field, indicating that no valid values can be obtained.
     "Items" items set_items: list ScoreItem,
 } }
 
 rt::model! { read debug;
-/// 诊断扣分项。
+/// Diagnosis deduction item.
 ScoreItem {
-    /// 异常诊断项名称。
+    /// Exception diagnosis item name.
     "DiagItem" diag_item set_diag_item: str,
-    /// 诊断项分类，取值包括：可用性、可维护性、性能及可靠性。
+    /// Diagnosis item types. Valid values: availability, maintainability, performance, and reliability.
     "IssueType" issue_type set_issue_type: str,
-    /// 健康等级，取值包括：信息、提示、告警、严重、致命。
+    /// Health level. Valid values: information, reminder, alarm, serious, fatal.
     "TopSeverity" top_severity set_top_severity: str,
-    /// 该异常诊断项出现次数。
+    /// Number of occurrences of this exception diagnosis item.
     "Count" count set_count: i64,
-    /// 扣分分数。
+    /// Scores deducted.
     "ScoreLost" score_lost set_score_lost: i64,
 } }
 
@@ -1416,66 +1407,66 @@ SecLogExportTaskInfo {
 } }
 
 rt::model! { read debug;
-/// 慢日志来源地址详情。
+/// Details of slow log source addresses.
 SlowLogHost {
-    /// 来源地址。
+    /// Source addresses.
     "UserHost" user_host set_user_host: str,
-    /// 该来源地址的慢日志数目占总数目的比例，单位%。
+    /// The proportion (in %) of slow logs from this source address to the total number of slow logs
     "Ratio" ratio set_ratio: f64,
-    /// 该来源地址的慢日志数目。
+    /// Number of slow logs from this source address.
     "Count" count set_count: i64,
 } }
 
 rt::model! { read debug;
-/// 慢日志TopSql
+/// Top slow SQL statements
 SlowLogTopSqlItem {
-    /// sql总锁等待时间
+    /// Total SQL lock wait time
     "LockTime" lock_time set_lock_time: f64,
-    /// 最大锁等待时间
+    /// Maximum lock wait time
     "LockTimeMax" lock_time_max set_lock_time_max: f64,
-    /// 最小锁等待时间
+    /// Minimum lock wait time
     "LockTimeMin" lock_time_min set_lock_time_min: f64,
-    /// 总扫描行数
+    /// Total number of scanned rows
     "RowsExamined" rows_examined set_rows_examined: i64,
-    /// 最大扫描行数
+    /// Maximum number of scanned rows
     "RowsExaminedMax" rows_examined_max set_rows_examined_max: i64,
-    /// 最小扫描行数
+    /// Minimum number of scanned rows
     "RowsExaminedMin" rows_examined_min set_rows_examined_min: i64,
-    /// 总耗时
+    /// Total duration
     "QueryTime" query_time set_query_time: f64,
-    /// 最大执行时间
+    /// Maximum execution time
     "QueryTimeMax" query_time_max set_query_time_max: f64,
-    /// 最小执行时间
+    /// Minimum execution time
     "QueryTimeMin" query_time_min set_query_time_min: f64,
-    /// 总返回行数
+    /// Total number of returned rows
     "RowsSent" rows_sent set_rows_sent: i64,
-    /// 最大返回行数
+    /// Maximum number of returned rows
     "RowsSentMax" rows_sent_max set_rows_sent_max: i64,
-    /// 最小返回行数
+    /// Minimum number of returned rows
     "RowsSentMin" rows_sent_min set_rows_sent_min: i64,
-    /// 执行次数
+    /// Number of executions
     "ExecTimes" exec_times set_exec_times: i64,
-    /// sql模板
+    /// SQL template
     "SqlTemplate" sql_template set_sql_template: str,
-    /// 带参数SQL（随机）
+    /// SQL with parameter (random)
     "SqlText" sql_text set_sql_text: str,
-    /// 数据库名
+    /// Database name
     "Schema" schema set_schema: str,
-    /// 总耗时占比
+    /// Ratio of total duration
     "QueryTimeRatio" query_time_ratio set_query_time_ratio: f64,
-    /// sql总锁等待时间占比
+    /// Ratio of total SQL lock wait time
     "LockTimeRatio" lock_time_ratio set_lock_time_ratio: f64,
-    /// 总扫描行数占比
+    /// Ratio of total number of scanned rows
     "RowsExaminedRatio" rows_examined_ratio set_rows_examined_ratio: f64,
-    /// 总返回行数占比
+    /// Ratio of total number of returned rows
     "RowsSentRatio" rows_sent_ratio set_rows_sent_ratio: f64,
-    /// 平均执行时间
+    /// Average execution time
     "QueryTimeAvg" query_time_avg set_query_time_avg: f64,
-    /// 平均返回行数
+    /// Average number of rows returned
     "RowsSentAvg" rows_sent_avg set_rows_sent_avg: f64,
-    /// 平均锁等待时间
+    /// Average lock wait time
     "LockTimeAvg" lock_time_avg set_lock_time_avg: f64,
-    /// 平均扫描行数
+    /// Average number of rows scanned
     "RowsExaminedAvg" rows_examined_avg set_rows_examined_avg: f64,
     /// SQL模板的MD5值
     "Md5" md5 set_md5: str,
@@ -1493,63 +1484,67 @@ SlowLogUser {
 } }
 
 rt::model! { read debug;
-/// 库表空间统计数据。
+/// Database table space statistics.
 TableSpaceData {
-    /// 表名。
+    /// Table name.
     "TableName" table_name set_table_name: str,
-    /// 库名。
+    /// Database name.
     "TableSchema" table_schema set_table_schema: str,
-    /// 库表的存储引擎。
+    /// Database table storage engine.
     "Engine" engine set_engine: str,
-    /// 数据空间（MB）。
+    /// Data space in MB.
     "DataLength" data_length set_data_length: f64,
-    /// 索引空间（MB）。
+    /// Index space in MB.
     "IndexLength" index_length set_index_length: f64,
-    /// 碎片空间（MB）。
+    /// Fragmented space in MB.
     "DataFree" data_free set_data_free: f64,
-    /// 总使用空间（MB）。
+    /// Total space usage in MB.
     "TotalLength" total_length set_total_length: f64,
-    /// 碎片率（%）。
+    /// Fragmented rate (%).
     "FragRatio" frag_ratio set_frag_ratio: f64,
-    /// 行数。
+    /// Number of rows.
     "TableRows" table_rows set_table_rows: i64,
-    /// 表对应的独立物理文件大小（MB）。
+    /// Size in MB of the physical file exclusive to a table.
     "PhysicalFileSize" physical_file_size set_physical_file_size: f64,
 } }
 
 rt::model! { read debug;
-/// 库表空间时序数据
+/// Time series of database table space data
 TableSpaceTimeSeries {
-    /// 表名。
+    /// Table name.
     "TableName" table_name set_table_name: str,
-    /// 库名。
+    /// Database name.
     "TableSchema" table_schema set_table_schema: str,
-    /// 库表的存储引擎。
+    /// Database table storage engine.
     "Engine" engine set_engine: str,
-    /// 单位时间间隔内的空间指标数据。
+    /// Monitoring metric data in a unit of time interval.
     "SeriesData" series_data set_series_data: obj MonitorFloatMetricSeriesData,
 } }
 
 rt::model! { read debug;
-/// 单位时间间隔内的慢日志统计
+/// Slow log statistics in specified time range
 TimeSlice {
-    /// 总数
+    /// Total number
     "Count" count set_count: i64,
-    /// 统计开始时间
+    /// Statistics start time
     "Timestamp" timestamp set_timestamp: i64,
 } }
 
 rt::model! { read debug;
-/// 用户配置的相关信息，包括邮件配置。
+/// Information configured by user, including email configuration.
 UserProfile {
-    /// 配置的id。
+    /// Configured ID
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "ProfileId" profile_id set_profile_id: str,
-    /// 配置类型。
+    /// Configuration type
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "ProfileType" profile_type set_profile_type: str,
-    /// 配置级别，"User"或"Instance"。
+    /// Configuration level. Valid values: “User” or “Instance”
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "ProfileLevel" profile_level set_profile_level: str,
-    /// 配置名称。
+    /// Configuration name
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "ProfileName" profile_name set_profile_name: str,
-    /// 配置详情。
+    /// Configuration details
     "ProfileInfo" profile_info set_profile_info: obj ProfileInfo,
 } }

@@ -5,19 +5,19 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { write debug;
-/// Request of `AddUserContact` (添加联系人信息).
+/// Request of `AddUserContact` (Adds the recipient information).
 ///
-/// 添加邮件接收联系人的姓名， 邮件地址，返回值为添加成功的联系人id。
+/// This API is used to add the recipient name and email. The returned value is the ID of the successfully added recipient.
 AddUserContactRequest {
-    /// 联系人姓名，由中英文、数字、空格、!@#$%^&*()_+-=（）组成，不能以下划线开头，长度在20以内。
+    /// Recipient name, which can contain up to 20 letters, digits, spaces, and symbols `!@#$%^&*()_+-=()` and cannot begin with an underscore.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 邮箱地址，支持大小写字母、数字、下划线、连字符及@字符， 只能以数字或字母开头，邮箱地址不可重复。
+    /// Email address, which can contain letters, digits, underscores, and the @ symbol, cannot begin with an underscore, and must be unique.
     ///
     /// Required.
     "ContactInfo" contact_info set_contact_info: str,
-    /// 服务产品类型，固定值："mysql"。
+    /// Service type, which is fixed to `mysql`.
     ///
     /// Required.
     "Product" product set_product: str,
@@ -25,9 +25,9 @@ AddUserContactRequest {
 rt::action!("dbbrain", "2021-05-27", "AddUserContact", AddUserContactRequest => AddUserContactResponse);
 
 rt::model! { read debug;
-/// AddUserContact返回参数结构体
+/// AddUserContact response structure.
 AddUserContactResponse {
-    /// 添加成功的联系人id。
+    /// ID of the successfully added recipient.
     "Id" id set_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -113,124 +113,124 @@ AlarmsRules {
 } }
 
 rt::model! { read debug;
-/// DB 层审计日志单条明细。字段由 DruidCommonUtil#changeLogsTdsqlDB 和 BusinessCodeUtils 固定输出。LogType=All 时额外追加 FlowTime。
+/// A single audit log detail at the DB layer. The fields are output by DruidCommonUtil#changeLogsTdsqlDB and BusinessCodeUtils. When LogType=All, FlowTime is added.
 AuditDBLogItem {
-    /// SQL 执行时间点（格式化字符串，yyyy-MM-dd HH:mm:ss）。
+    /// Time point of SQL execution (format string, yyyy-MM-dd HH:mm:ss).
     "Timestamp" timestamp set_timestamp: str,
-    /// 集群 ID。
+    /// Cluster ID.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 影响行数。
+    /// Number of affected rows.
     "AffectRows" affect_rows set_affect_rows: i64,
-    /// 扫描行数。
+    /// Number of scanned rows.
     "CheckRows" check_rows set_check_rows: i64,
-    /// CPU 耗时（微秒）。
+    /// CPU time (µs).
     "CpuTime" cpu_time set_cpu_time: i64,
-    /// 后端 Set Host（源字段 dbHost）。
+    /// Backend Set Host (source field dbHost).
     "SetHost" set_host(set_host_value) set_set_host: str,
-    /// SQL 执行所在的数据库名。
+    /// Database name where the SQL is executed.
     "DBName" db_name set_db_name: str,
-    /// SQL 执行返回的错误码，0 表示成功。
+    /// Error code returned by SQL execution. 0 indicates success.
     "ErrCode" err_code set_err_code: str,
-    /// SQL 执行耗时（微秒）。
+    /// SQL execution time (µs).
     "ExecTime" exec_time set_exec_time: i64,
-    /// 客户端来源 IP。
+    /// Client source IP.
     "Host" host set_host: str,
-    /// Set 名称（源字段 instanceId）。
+    /// Set Name (source field instanceId).
     "SetName" set_name set_set_name: str,
-    /// IO 等待时间（微秒）。
+    /// IO wait time (µs).
     "IoWaitTime" io_wait_time set_io_wait_time: i64,
-    /// 锁等待时间（微秒）。
+    /// Lock waiting time (µs).
     "LockWaitTime" lock_wait_time set_lock_wait_time: i64,
-    /// SQL 开始时间（纳秒级时间戳）。
+    /// SQL start time (nanosecond timestamp).
     "SqlStartTimeNs" sql_start_time_ns set_sql_start_time_ns: i64,
-    /// 查询 ID（用于关联查询）。
+    /// Query ID (used for join queries).
     "QueryId" query_id set_query_id: str,
-    /// 查询序号（同一事务内 SQL 的序列号）。
+    /// Serial number for queries (serial number of SQL in the same transaction).
     "QueryNo" query_no set_query_no: i64,
-    /// 返回行数（扫描结果集行数）。
+    /// Number of rows returned (rows in the scanning result set).
     "SentRows" sent_rows set_sent_rows: i64,
-    /// 执行的 SQL 语句原文。
+    /// Original executed SQL statement.
     "Sql" sql set_sql: str,
-    /// SQL 模板 ID。
+    /// SQL Template ID.
     "SqlTemplateId" sql_template_id set_sql_template_id: str,
-    /// SQL 类型（如 Select、Insert、Update、Delete 等）。
+    /// SQL type (for example, Select, Insert, Update, Delete).
     "SqlType" sql_type set_sql_type: str,
-    /// 涉及的表。
+    /// Tables involved.
     "Tables" tables set_tables: str,
-    /// 线程 ID。
+    /// Thread ID.
     "ThreadId" thread_id set_thread_id: str,
-    /// SQL 开始时间（毫秒级时间戳）。
+    /// SQL start time (millisecond-level timestamp).
     "SqlStartTime" sql_start_time set_sql_start_time: i64,
-    /// 事务存活时间（微秒）。
+    /// Transaction time to live (µs).
     "TrxLivingTime" trx_living_time set_trx_living_time: i64,
-    /// 执行 SQL 的数据库用户名。
+    /// Database username that executes the SQL.
     "User" user set_user: str,
-    /// 事务 ID。
+    /// Transaction ID.
     "TrxId" trx_id set_trx_id: str,
-    /// 内部 XID。
+    /// Internal XID.
     "InternalXId" internal_x_id set_internal_x_id: str,
-    /// 业务码（由业务侧 SQL 注释中 i/o/p 等 KV 提取）。
+    /// Business code (extracted from i/o/p and other KV in business-side SQL annotations).
     "BusinessCode" business_code set_business_code: str,
-    /// 网关流转耗时（毫秒），仅 LogType=All 时由 Gateway 日志关联后返回；LogType=DB 时该字段不下发。
+    /// Gateway circulation duration (ms). It is returned only when LogType=All after gateway log association. When LogType=DB, this field is not delivered.
     "FlowTime" flow_time set_flow_time: i64,
 } }
 
 rt::model! { read debug;
-/// 实例详细信息
+/// Instance details
 AuditInstance {
-    /// 审计状态，已开通审计为：YES，未开通审计为：ON。
+    /// Audit status. Valid values: `ON` (Enabled), `OFF` (Not enabled).
     "AuditStatus" audit_status set_audit_status: str,
-    /// 审计日志大小，为兼容老版本用。
+    /// Audit log size. This parameter is only used for the free trial edition of Database Audit.
     "BillingAmount" billing_amount set_billing_amount: i64,
-    /// 计费确认状态，0-未确认；1-已确认。
+    /// Billing confirmation status. Valid values: `0` (Unconfirmed), `1` (Confirmed).
     "BillingConfirmed" billing_confirmed set_billing_confirmed: i64,
-    /// 低频存储时长。
+    /// Infrequent access storage period
     "ColdLogExpireDay" cold_log_expire_day set_cold_log_expire_day: i64,
-    /// 低频日志存储量单位MB。
+    /// Storage size of infrequently accessed logs in MB
     "ColdLogSize" cold_log_size set_cold_log_size: i64,
-    /// 高频日志存储天数。
+    /// Storage period of frequently accessed logs in days
     "HotLogExpireDay" hot_log_expire_day set_hot_log_expire_day: i64,
-    /// 高频日志存储量，单位MB。
+    /// Storage size of frequently accessed logs in MB
     "HotLogSize" hot_log_size set_hot_log_size: i64,
-    /// 实例Id。
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 日志保存总天数，为高频存储时长+低频存储时长。
+    /// Log retention period in days, which is the sum of the frequent and infrequent access storage periods.
     "LogExpireDay" log_expire_day set_log_expire_day: i64,
-    /// 实例创建时间。
+    /// Instance creation time
     "CreateTime" create_time set_create_time: str,
-    /// 实例详细信息。
+    /// Instance details
     "InstanceInfo" instance_info set_instance_info: obj AuditInstanceInfo,
 } }
 
 rt::model! { write debug;
-/// 实例列表查询条件
+/// Query condition of the instance list
 AuditInstanceFilter {
-    /// 搜索条件名称
+    /// Filter name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 要搜索的条件的值
+    /// Filter value
     ///
     /// Required.
     "Values" values set_values: list String,
 } }
 
 rt::model! { read debug;
-/// 实例详情
+/// Instance details
 AuditInstanceInfo {
-    /// appId。
+    /// appId
     "AppId" app_id set_app_id: i64,
-    /// 审计状态，0-未开通审计；1-已开通审计。
+    /// Audit status. Valid values: `0` (Not enabled), `1` (Enabled).
     "AuditStatus" audit_status set_audit_status: i64,
-    /// 实例Id。
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名称。
+    /// Instance name
     "InstanceName" instance_name set_instance_name: str,
-    /// 项目Id。
+    /// Project ID
     "ProjectId" project_id set_project_id: i64,
-    /// 实例所在地域。
+    /// The region where the instance resides
     "Region" region set_region: str,
-    /// 资源Tags。
+    /// Resource tags
     "ResourceTags" resource_tags set_resource_tags: list String,
 } }
 
@@ -278,120 +278,120 @@ AuditLogFilter {
 } }
 
 rt::model! { write debug;
-/// 审计日志查询过滤条件集合。所有字段均可选。注意：MultiSql 、 ExcludeMultiSql 以 JSON 字符串承载二维数组（云 API 平台不支持二维数组），示例：[[a,b]] 表示 (a OR b)。
+/// Collection of query filter criteria for audit logs. All fields are selectable. Note: MultiSql and ExcludeMultiSql carry a two-dimensional array as a JSON string (the cloud API platform does not support two-dimensional arrays). For example, [[a,b]] means (a OR b).
 AuditLogQueryFilter {
-    /// SQL 类型列表，取值如 SELECT、INSERT、UPDATE、DELETE 等。
+    /// SQL type list, with values such as SELECT, INSERT, UPDATE, and DELETE.
     "SqlType" sql_type set_sql_type: list String,
-    /// 执行耗时范围（毫秒），长度为 2 的数组：[最小值, 最大值]。
+    /// Execution duration range (ms), an array of length 2: [minimum value, maximum value].
     "ExecTime" exec_time set_exec_time: list i64,
-    /// IO 等待耗时范围（毫秒），长度为 2 的数组。
+    /// IO waiting duration range (ms), an array with a length of 2.
     "IoWaitTime" io_wait_time set_io_wait_time: list i64,
-    /// CPU 耗时范围（毫秒），长度为 2 的数组。
+    /// CPU duration range (ms), an array of length 2.
     "CpuTime" cpu_time set_cpu_time: list i64,
-    /// 锁等待耗时范围（毫秒），长度为 2 的数组。
+    /// Lock wait time range (ms), an array with a length of 2.
     "LockWaitTime" lock_wait_time set_lock_wait_time: list i64,
-    /// SQL 执行错误码，例如 0 表示成功。
+    /// SQL execution error code. For example, 0 indicates success.
     "ErrCode" err_code set_err_code: str,
-    /// 错误信息。
+    /// Error message.
     "ErrInfo" err_info set_err_info: str,
-    /// 数据库名列表。
+    /// Database name list.
     "DBName" db_name set_db_name: list String,
-    /// 用户名列表。
+    /// Username list.
     "User" user set_user: list String,
-    /// 来源 IP 列表。
+    /// Source IP list.
     "Host" host set_host: list String,
-    /// 线程 ID 列表。
+    /// List of thread IDs.
     "ThreadId" thread_id set_thread_id: list String,
-    /// 代理节点 Host 列表。
+    /// List of proxy node hosts.
     "ProxyHostList" proxy_host_list set_proxy_host_list: list String,
-    /// 后端 Set Host 列表。
+    /// Backend Set Host list.
     "SetHostList" set_host_list set_set_host_list: list String,
-    /// 后端 Set ID 列表。
+    /// Backend Set ID list.
     "SetIdList" set_id_list set_set_id_list: list String,
-    /// 多 SQL 关键词条件，JSON 字符串，内部为二维数组：第一级为 AND，第二级为 OR。注意云 API 平台不支持二维数组，此处用字符串承载，服务端自动解析。
+    /// Multiple SQL keyword conditions, JSON string, internally a two-dimensional array: level 1 is AND, the second level is OR. Note that the cloud API platform does not support two-dimensional arrays. Here, a string is used to carry it, and the server automatically parses it.
     "MultiSql" multi_sql set_multi_sql: str,
-    /// 排除的多 SQL 关键词条件，JSON 字符串，结构同 MultiSql。
+    /// Excluded multiple SQL keyword conditions, JSON string, with the same structure as MultiSql.
     "ExcludeMultiSql" exclude_multi_sql set_exclude_multi_sql: str,
-    /// SQL 模板 ID。
+    /// SQL Template ID.
     "SqlTemplateId" sql_template_id set_sql_template_id: str,
-    /// SQL 开始时间，示例：2026-10-10 11:05:06.002211
+    /// SQL start time, for example: 2026-10-10 11:05:06.002211
     ///
-    /// 参数格式：YYYY-MM-DD hh:mm:ss.SSSSSS
+    /// Parameter format: YYYY-MM-DD hh:mm:ss.SSSSSS
     "SqlStartTime" sql_start_time set_sql_start_time: str,
-    /// 查询 ID，关联查询时使用（LogType=All 时必填）。
+    /// Query ID, used for join queries (required when LogType=All).
     "QueryId" query_id set_query_id: str,
 } }
 
 rt::model! { read debug;
-/// Proxy 层审计日志单条明细。字段由 DruidCommonUtil#changeLogsTdsqlProxy 和 BusinessCodeUtils 固定输出。
+/// A single audit log detail at the proxy layer. The fields are output by DruidCommonUtil#changeLogsTdsqlProxy and BusinessCodeUtils.
 AuditProxyLogItem {
-    /// SQL 执行时间点（格式化字符串，yyyy-MM-dd HH:mm:ss）。
+    /// Time point of SQL execution (format string, yyyy-MM-dd HH:mm:ss).
     "Timestamp" timestamp set_timestamp: str,
-    /// 集群 ID（dcdb/mariadb 集群标识，与 InstanceId 相同）。
+    /// Cluster ID (dcdb/mariadb cluster identifier, same as InstanceId).
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 影响行数。
+    /// Number of affected rows.
     "AffectRows" affect_rows set_affect_rows: i64,
-    /// 是否自动提交。1 表示开启，0 表示关闭。
+    /// Whether to autocommit. 1 means enabling, and 0 means disabling.
     "Autocommit" autocommit set_autocommit: str,
-    /// MySQL 网络协议命令类型（如 COM_QUERY、COM_CONNECT 等）。
+    /// MySQL network protocol command types (such as COM_QUERY and COM_CONNECT).
     "ComType" com_type set_com_type: str,
-    /// 新建连接耗时。
+    /// Duration of creating a connection.
     "ConnTc" conn_tc set_conn_tc: i64,
-    /// 后端 DB 实例地址（多个用英文逗号分隔）。
+    /// Backend DB instance address (multiple entries are separated by commas).
     "DBHost" db_host set_db_host: str,
-    /// SQL 执行所在的数据库名。
+    /// Database name where the SQL is executed.
     "DBName" db_name set_db_name: str,
-    /// SQL 执行返回的错误码，0 表示成功。
+    /// Error code returned by SQL execution. 0 indicates success.
     "ErrCode" err_code set_err_code: str,
-    /// 错误信息。
+    /// Error message.
     "ErrInfo" err_info set_err_info: str,
-    /// SQL 执行耗时（微秒）。
+    /// SQL execution time (µs).
     "ExecTime" exec_time set_exec_time: i64,
-    /// 请求结束后仍占用的连接数（非事务请求通常为 0）。
+    /// Number of connections still occupied after request ends (typically 0 for non-transaction requests).
     "HoldConns" hold_conns set_hold_conns: str,
-    /// 客户端来源 IP。
+    /// Client source IP.
     "Host" host set_host: str,
-    /// 是否开启全局一致性读（0 否、1 是）。
+    /// Whether to enable global consistency read (0: no, 1: yes).
     "Mc" mc set_mc: str,
-    /// SQL 开始时间（微秒精度中的微秒部分）。
+    /// SQL start time (microsecond portion in microsecond precision).
     "SqlStartTimeUs" sql_start_time_us set_sql_start_time_us: i64,
-    /// 本次请求新建的连接数。
+    /// Number of connections created in the current request.
     "NewConnNum" new_conn_num set_new_conn_num: i64,
-    /// Proxy 代理节点地址。
+    /// Proxy node address.
     "ProxyHost" proxy_host set_proxy_host: str,
-    /// Proxy ID。
+    /// Proxy ID.
     "ProxyId" proxy_id set_proxy_id: str,
-    /// 查询 ID（用于关联查询）。
+    /// Query ID (used for join queries).
     "QueryId" query_id set_query_id: str,
-    /// 返回行数（扫描结果集行数）。
+    /// Number of rows returned (rows in the scanning result set).
     "SentRows" sent_rows set_sent_rows: i64,
-    /// 是否为 Proxy 改写后的查询：0 原始查询，1 改写后查询。
+    /// Whether it is a query rewritten by Proxy: 0 original query, 1 rewritten query.
     "Splited" splited set_splited: i64,
-    /// 执行的 SQL 语句原文。
+    /// Original executed SQL statement.
     "Sql" sql set_sql: str,
-    /// SQL 模板。
+    /// SQL template.
     "SqlTemplate" sql_template set_sql_template: str,
-    /// SQL 模板 ID。
+    /// SQL Template ID.
     "SqlTemplateId" sql_template_id set_sql_template_id: str,
-    /// SQL 类型（如 Select、Insert、Create、Login、Set 等）。
+    /// SQL type (for example, Select, Insert, Create, Login, Set).
     "SqlType" sql_type set_sql_type: str,
-    /// 涉及的表（多表以英文逗号分隔）。
+    /// Tables involved (separated by commas for multiple tables).
     "Tables" tables set_tables: str,
-    /// 线程 ID。
+    /// Thread ID.
     "ThreadId" thread_id set_thread_id: str,
-    /// SQL 开始时间（毫秒级时间戳）。
+    /// SQL start time (millisecond-level timestamp).
     "SqlStartTime" sql_start_time set_sql_start_time: i64,
-    /// 执行 SQL 的数据库用户名。
+    /// Database username that executes the SQL.
     "User" user set_user: str,
-    /// 客户端连接的 HostPort。
+    /// HostPort of the client connection.
     "HostPort" host_port set_host_port: str,
-    /// Proxy 节点处理线程 ID。
+    /// Proxy Node processing thread ID.
     "ProxyThread" proxy_thread set_proxy_thread: str,
-    /// 后端 DB Host 数量。
+    /// Number of backend DB hosts.
     "DbHostNum" db_host_num set_db_host_num: str,
-    /// 业务码（由业务侧 SQL 注释中 i/o/p 等 KV 提取）。
+    /// Business code (extracted from i/o/p and other KV in business-side SQL annotations).
     "BusinessCode" business_code set_business_code: str,
-    /// 业务标签（根据业务码后置补齐）。
+    /// Business tag (completed post based on the business code).
     "BusinessTag" business_tag set_business_tag: str,
 } }
 
@@ -763,19 +763,19 @@ CancelRedisBigKeyAnalysisTasksResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CloseAuditService` (关闭数据审计).
+/// Request of `CloseAuditService` (Disables database audit).
 ///
-/// 不用审计日志时，关闭数据库审计
+/// This API is used to disable database audit as needed.
 CloseAuditServiceRequest {
-    /// 服务产品类型，支持值包括： "dcdb" - 云数据库 Tdsql， "mariadb" - 云数据库 MariaDB。
+    /// Service type. Valid values: `dcdb` (TDSQL for MySQL), `mariadb` (TencentDB for MariaDB).
     ///
     /// Required.
     "Product" product set_product: str,
-    /// NodeRequestType主要标识数据库产品类型，与Product保持一致。如："dcdb" ,"mariadb"。
+    /// Use the value of `u200cProduct` for this parameter, such as `dcdb` and `mariadb`.
     ///
     /// Required.
     "NodeRequestType" node_request_type set_node_request_type: str,
-    /// 实例 ID。可通过 [DescribeDiagDBInstances](https://cloud.tencent.com/document/api/1130/57798) 接口获取。
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -783,9 +783,9 @@ CloseAuditServiceRequest {
 rt::action!("dbbrain", "2021-05-27", "CloseAuditService", CloseAuditServiceRequest => CloseAuditServiceResponse);
 
 rt::model! { read debug;
-/// CloseAuditService返回参数结构体
+/// CloseAuditService response structure.
 CloseAuditServiceResponse {
-    /// 0-关闭审计成功，非0关闭审计失败。
+    /// If `0` is returned, audit is successfully disabled; otherwise, an exception will be returned, indicating that audit has failed to be disabled.
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -814,13 +814,13 @@ CmdPerfInfo {
 } }
 
 rt::model! { read debug;
-/// 联系人contact描述。
+/// Recipient description.
 ContactItem {
-    /// 联系人id。
+    /// Recipient ID.
     "Id" id set_id: i64,
-    /// 联系人姓名。
+    /// Recipient name.
     "Name" name set_name: str,
-    /// 联系人绑定的邮箱。
+    /// Recipient email.
     "Mail" mail set_mail: str,
 } }
 
@@ -864,69 +864,69 @@ CreateAuditLogFileResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateDBDiagReportTask` (创建健康报告生成任务).
+/// Request of `CreateDBDiagReportTask` (Creates a health report generation task).
 ///
-/// 创建健康报告，并可以选择是否发送邮件。
+/// This API is used to create a health report and send it via email as configured.
 CreateDBDiagReportTaskRequest {
-    /// 实例 ID。可通过 [DescribeDiagDBInstances](https://cloud.tencent.com/document/api/1130/57798) 接口获取。TDSQL MySQL数据库类型，实例ID应填写为“实例ID&分片ID”的格式。
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 开始时间，如“2020-11-08T14:00:00+08:00”。
+    /// Start time, such as "2020-11-08T14:00:00+08:00".
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间，如“2020-11-09T14:00:00+08:00”。
+    /// End time, such as "2020-11-09T14:00:00+08:00".
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 是否发送邮件: 0 - 否，1 - 是。
+    /// Whether to send an email. Valid values: `0` (yes), `1` (no).
     ///
     /// Required.
     "SendMailFlag" send_mail_flag set_send_mail_flag: i64,
-    /// 接收邮件的联系人ID数组。
+    /// Array of the IDs of recipients to receive email.
     "ContactPerson" contact_person set_contact_person: list i64,
-    /// 接收邮件的联系组ID数组。
+    /// Array of IDs of recipient groups to receive email.
     "ContactGroup" contact_group set_contact_group: list i64,
-    /// 服务产品类型，支持值："mysql" - 云数据库 MySQL；"cynosdb" - 云数据库 TDSQL-C for MySQL，"redis" - 云数据库 Redis，"mongodb" - 云数据库 MongoDB，"mariadb" - 云数据库 MariaDB，"dcdb" - 云数据库 TDSQL MySQL，默认为"mysql"。
+    /// Service type. Valid values: `mysql` (TencentDB for MySQL), `cynosdb` (TDSQL-C for MySQL). Default value: `mysql`.
     "Product" product set_product: str,
 } }
 rt::action!("dbbrain", "2021-05-27", "CreateDBDiagReportTask", CreateDBDiagReportTaskRequest => CreateDBDiagReportTaskResponse);
 
 rt::model! { read debug;
-/// CreateDBDiagReportTask返回参数结构体
+/// CreateDBDiagReportTask response structure.
 CreateDBDiagReportTaskResponse {
-    /// 异步任务的请求 ID，可使用此 ID 查询异步任务的执行结果。
+    /// Async task request ID, which can be used to query the execution result of an async task.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AsyncRequestId" async_request_id set_async_request_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateDBDiagReportUrl` (创建健康报告浏览地址).
+/// Request of `CreateDBDiagReportUrl` (Creates a URL for a health report).
 ///
-/// 创建健康报告的浏览地址。
+/// This API is used to create a URL for a health report.
 CreateDBDiagReportUrlRequest {
-    /// 实例 ID。可通过 [DescribeDiagDBInstances](https://cloud.tencent.com/document/api/1130/57798) 接口获取。
-    /// 示例值：cdb-dctw4edd
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 健康报告相应的任务ID，可通过[DescribeDBDiagReportTasks](https://cloud.tencent.com/document/product/1130/54873)查询。
+    /// Health report task ID, which can be queried through `DescribeDBDiagReportTasks`.
     ///
     /// Required.
     "AsyncRequestId" async_request_id set_async_request_id: i64,
-    /// 服务产品类型，支持值："mysql" - 云数据库 MySQL；"cynosdb" - 云数据库 TDSQL-C for MySQL，"redis" - 云数据库 Redis，"mongodb" - 云数据库 MongoDB，"mariadb" - 云数据库 MariaDB，"dcdb" - 云数据库 TDSQL MySQL，默认为"mysql"。
+    /// Service type. Valid values: `mysql` (TencentDB for MySQL), `cynosdb` (TDSQL-C for MySQL). Default value: `mysql`.
     "Product" product set_product: str,
 } }
 rt::action!("dbbrain", "2021-05-27", "CreateDBDiagReportUrl", CreateDBDiagReportUrlRequest => CreateDBDiagReportUrlResponse);
 
 rt::model! { read debug;
-/// CreateDBDiagReportUrl返回参数结构体
+/// CreateDBDiagReportUrl response structure.
 CreateDBDiagReportUrlResponse {
-    /// 健康报告浏览地址。
+    /// Health report URL.
     "ReportUrl" report_url set_report_url: str,
-    /// 健康报告浏览地址到期时间戳（秒）。
+    /// Expiration timestamp of the health report URL (in seconds).
     "ExpireTime" expire_time set_expire_time: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -991,78 +991,78 @@ CreateIgnoreDiagRecordResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateKillTask` (创建中断会话的任务).
+/// Request of `CreateKillTask` (Creates a session killing task).
 ///
-/// 创建中断会话的任务。
+/// This API is used to create a session killing task.
 CreateKillTaskRequest {
-    /// kill会话任务的关联实例ID。
+    /// ID of the instance associated with the session killing task.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 任务持续时间，单位秒，手动关闭任务传-1。
+    /// Task duration in seconds. Pass in `-1` to stop the task manually.
     ///
     /// Required.
     "Duration" duration set_duration: i64,
-    /// 任务过滤条件，客户端IP。
+    /// Client IP, which is a task filter.
     "Host" host set_host: str,
-    /// 任务过滤条件，数据库库名,多个","隔开。
+    /// Database name, which is a task filter. Multiple database names are separated by comma.
     "DB" db set_db: str,
-    /// 任务过滤条件，相关命令，多个","隔开。
+    /// Related command, which is a task filter. Multiple commands are separated by comma.
     "Command" command set_command: str,
-    /// 任务过滤条件，支持单条件前缀匹配。
+    /// Task filter. Filtering by single filter prefix is supported.
     "Info" info set_info: str,
     /// 任务过滤条件，支持多个关键字匹配，与Info参数互斥。
     "Infos" infos set_infos: list String,
-    /// 任务过滤条件，用户类型。
+    /// User type, which is a task filter.
     "User" user set_user: str,
-    /// 任务过滤条件，会话持续时长，单位秒。
+    /// Session duration in seconds, which is a task filter.
     "Time" time set_time: i64,
-    /// 服务产品类型，支持值包括： "mysql" - 云数据库 MySQL， "cynosdb" - 云数据库 CynosDB  for MySQL，默认为"mysql"。
+    /// Service type. Valid values: `mysql` (TencentDB for MySQL), `cynosdb` (TDSQL-C for MySQL). Default value: `mysql`.
     "Product" product set_product: str,
 } }
 rt::action!("dbbrain", "2021-05-27", "CreateKillTask", CreateKillTaskRequest => CreateKillTaskResponse);
 
 rt::model! { read debug;
-/// CreateKillTask返回参数结构体
+/// CreateKillTask response structure.
 CreateKillTaskResponse {
-    /// kill会话任务创建成功返回1
+    /// Task status. `1` is returned if the session killing task is successfully created.
     "Status" status set_status: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateMailProfile` (创建邮件配置).
+/// Request of `CreateMailProfile` (Creates the email configuration).
 ///
-/// 创建邮件配置。其中入参ProfileType表示所创建配置的类型，ProfileType 取值包括：dbScan_mail_configuration（数据库巡检邮件配置）、scheduler_mail_configuration（定期生成健康报告的邮件发送配置）。Region统一选择广州，和实例所属地域无关。
+/// This API is used to create the email configuration. The input parameter `ProfileType` represents the type of the email configuration. Valid values: `dbScan_mail_configuration` (email configuration of database inspection report) and `scheduler_mail_configuration` (email sending configuration of scheduled task health report). Always select Guangzhou for `Region`, regardless of the region where the instance resides.
 CreateMailProfileRequest {
-    /// 邮件配置内容。
+    /// Email configuration.
     ///
     /// Required.
     "ProfileInfo" profile_info set_profile_info: obj ProfileInfo,
-    /// 配置级别，支持值包括："User" - 用户级别，"Instance" - 实例级别，其中数据库巡检邮件配置为用户级别，定期生成邮件配置为实例级别。
+    /// Configuration level. Valid values: `User` (user-level), `Instance` (instance-level). For database inspection emails, it should be `User`. For scheduled task emails, it should be `Instance`.
     ///
     /// Required.
     "ProfileLevel" profile_level set_profile_level: str,
-    /// 配置名称，需要保持唯一性，数据库巡检邮件配置名称自拟；定期生成邮件配置命名格式："scheduler_" + {instanceId}，如"scheduler_cdb-test"。
+    /// Configuration name, which needs to be unique. For database inspection emails, this name can be customized as needed. For scheduled task emails, the name should be in the format of "scheduler_" + {instanceId}, such as "schduler_cdb-test".
     ///
     /// Required.
     "ProfileName" profile_name set_profile_name: str,
-    /// 配置类型，支持值包括："dbScan_mail_configuration" - 数据库巡检邮件配置，"scheduler_mail_configuration" - 定期生成邮件配置。
+    /// Configuration type. Valid values: `dbScan_mail_configuration` (email configuration of the database inspection report), `scheduler_mail_configuration` (email configuration of the scheduled task report).
     ///
     /// Required.
     "ProfileType" profile_type set_profile_type: str,
-    /// 服务产品类型，支持值："mysql" - 云数据库 MySQL；"cynosdb" - 云数据库 TDSQL-C for MySQL，"redis" - 云数据库 Redis，"mongodb" - 云数据库 MongoDB，"mariadb" - 云数据库 MariaDB，"dcdb" - 云数据库 TDSQL MySQL，默认为"mysql"。
+    /// Service type. Valid values: `mysql` (TencentDB for MySQL), `cynosdb` (TDSQL-C for MySQL).
     ///
     /// Required.
     "Product" product set_product: str,
-    /// 配置绑定的实例ID。可通过 [DescribeDiagDBInstances](https://cloud.tencent.com/document/api/1130/57798) 接口获取。当配置级别为"Instance"时需要传入且只能为一个实例；当配置级别为“User”时，此参数不填。
+    /// Instance ID bound with the configuration, which is set when the configuration level is `Instance`. Only one instance can be bound at a time. When the configuration level is `User`, leave this parameter empty.
     "BindInstanceIds" bind_instance_ids set_bind_instance_ids: list String,
 } }
 rt::action!("dbbrain", "2021-05-27", "CreateMailProfile", CreateMailProfileRequest => CreateMailProfileResponse);
 
 rt::model! { read debug;
-/// CreateMailProfile返回参数结构体
+/// CreateMailProfile response structure.
 CreateMailProfileResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1108,15 +1108,15 @@ CreateMongoDBKillTaskResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateProxySessionKillTask` (创建中止代理节点会话的任务).
+/// Request of `CreateProxySessionKillTask` (Creates a task of killing proxy node sessions).
 ///
-/// 创建中止所有代理节点连接会话的异步任务。当前仅支持 Redis。得到的返回值为异步任务 id，可以作为参数传入接口 DescribeProxySessionKillTasks 查询kill会话任务执行状态。
+/// This API is used to create an async task of killing all proxy node connection sessions and is currently supported only for Redis. The async task ID is the returned value, which can be passed to the API `DescribeProxySessionKillTasks` as a parameter to query the execution status of the session killing task.
 CreateProxySessionKillTaskRequest {
-    /// 实例 ID。
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 服务产品类型，支持值包括： "redis" - 云数据库 Redis。
+    /// Service type. Valid value: `redis` (TencentDB for Redis).
     ///
     /// Required.
     "Product" product set_product: str,
@@ -1126,31 +1126,31 @@ CreateProxySessionKillTaskRequest {
 rt::action!("dbbrain", "2021-05-27", "CreateProxySessionKillTask", CreateProxySessionKillTaskRequest => CreateProxySessionKillTaskResponse);
 
 rt::model! { read debug;
-/// CreateProxySessionKillTask返回参数结构体
+/// CreateProxySessionKillTask response structure.
 CreateProxySessionKillTaskResponse {
-    /// 创建 kill 会话任务返回的异步任务 id
+    /// Async task ID that is returned after the session killing task is created.
     "AsyncRequestId" async_request_id set_async_request_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateRedisBigKeyAnalysisTask` (创建redis实例即时大key分析任务).
+/// Request of `CreateRedisBigKeyAnalysisTask` (Creates an ad hoc big key analysis task for Redis instances).
 ///
-/// 即时创建redis实例大key分析任务，限制正在运行的即时分析任务数量默认为5。
+/// This API is used to create an ad hoc big key analysis task for Redis instances. By default, there can only be up to five running ad hoc analysis tasks.
 CreateRedisBigKeyAnalysisTaskRequest {
-    /// 实例 ID。可通过 [DescribeDiagDBInstances](https://cloud.tencent.com/document/api/1130/57798) 接口获取。
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 服务产品类型，支持值包括 "redis" - 云数据库 Redis。
+    /// Service type. Valid value: `redis` (TencentDB for Redis).
     ///
     /// Required.
     "Product" product set_product: str,
-    /// 分片节点序号列表。当列表为空时，选择所有分片节点。
+    /// The list of the serial numbers of shard nodes. When the list is empty, all shard nodes will be selected.
     "ShardIds" shard_ids set_shard_ids: list i64,
-    /// Top Key前缀的分隔符列表。
-    /// 目前仅支持以下分割符：[",", ";", ":", "_", "-", "+", "@", "=", "|", "#", "."]，当列表为空时，默认选择所有分隔符。
+    /// The list of separators of top key prefixes.
+    /// Currently, the following separators are supported: ",", ";", ":", "_", "-", "+", "@", "=", "|", "#", ".". When the list is empty, all separators will be selected by default.
     "KeyDelimiterList" key_delimiter_list set_key_delimiter_list: list String,
     /// 历史备份文件ID
     "BackupId" backup_id set_backup_id: str,
@@ -1158,36 +1158,36 @@ CreateRedisBigKeyAnalysisTaskRequest {
 rt::action!("dbbrain", "2021-05-27", "CreateRedisBigKeyAnalysisTask", CreateRedisBigKeyAnalysisTaskRequest => CreateRedisBigKeyAnalysisTaskResponse);
 
 rt::model! { read debug;
-/// CreateRedisBigKeyAnalysisTask返回参数结构体
+/// CreateRedisBigKeyAnalysisTask response structure.
 CreateRedisBigKeyAnalysisTaskResponse {
-    /// 异步任务ID。
+    /// Async task ID
     "AsyncRequestId" async_request_id set_async_request_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateSchedulerMailProfile` (创建定期生成的邮件发送配置).
+/// Request of `CreateSchedulerMailProfile` (Creates the scheduled task email sending configuration).
 ///
-/// 该接口用于创建定期生成健康报告并邮件发送的配置，将健康报告的定期生成时间作为参数传入（周一至周日），用于设置健康报告的定期生成时间，同时保存相应的定期邮件发送的配置。
+/// This API is used to create the regular generation time of health reports and the regular email sending configuration. Pass in the regular generation time of health reports as a parameter (Monday to Sunday) to set the regular generation time, and save the corresponding regular email sending configuration.
 CreateSchedulerMailProfileRequest {
-    /// 取值范围1-7，分别代表周一至周日。
+    /// Value range: 1-7, representing Monday to Sunday respectively.
     ///
     /// Required.
     "WeekConfiguration" week_configuration set_week_configuration: list i64,
-    /// 邮件配置内容。
+    /// Email configuration.
     ///
     /// Required.
     "ProfileInfo" profile_info set_profile_info: obj ProfileInfo,
-    /// 配置名称，需要保持唯一性，定期生成邮件配置命名格式："scheduler_" + {instanceId}，如"scheduler_cdb-test"。
+    /// Configuration name, which needs to be unique. For scheduled task emails, the name should be in the format of "scheduler_" + {instanceId}, such as "schduler_cdb-test".
     ///
     /// Required.
     "ProfileName" profile_name set_profile_name: str,
-    /// 配置订阅的实例ID。可通过 [DescribeDiagDBInstances](https://cloud.tencent.com/document/api/1130/57798) 接口获取。
+    /// ID of the instance for which to configure subscription.
     ///
     /// Required.
     "BindInstanceId" bind_instance_id set_bind_instance_id: str,
-    /// 服务产品类型，支持值："mysql" - 云数据库 MySQL；"cynosdb" - 云数据库 TDSQL-C for MySQL，"redis" - 云数据库 Redis，"mongodb" - 云数据库 MongoDB，"mariadb" - 云数据库 MariaDB，"dcdb" - 云数据库 TDSQL MySQL，默认为"mysql"。
+    /// Service type. Valid values: `mysql` (TencentDB for MySQL), `cynosdb` (TDSQL-C for MySQL). Default value: `mysql`.
     ///
     /// Required.
     "Product" product set_product: str,
@@ -1195,42 +1195,42 @@ CreateSchedulerMailProfileRequest {
 rt::action!("dbbrain", "2021-05-27", "CreateSchedulerMailProfile", CreateSchedulerMailProfileRequest => CreateSchedulerMailProfileResponse);
 
 rt::model! { read debug;
-/// CreateSchedulerMailProfile返回参数结构体
+/// CreateSchedulerMailProfile response structure.
 CreateSchedulerMailProfileResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateSecurityAuditLogExportTask` (创建安全审计日志导出任务).
+/// Request of `CreateSecurityAuditLogExportTask` (Creates a security audit log export task).
 ///
-/// 创建安全审计日志导出任务。
+/// This API is used to create a security audit log export task.
 CreateSecurityAuditLogExportTaskRequest {
-    /// 安全审计组Id。
+    /// Security audit group ID.
     ///
     /// Required.
     "SecAuditGroupId" sec_audit_group_id set_sec_audit_group_id: str,
-    /// 导出日志开始时间，例如2020-12-28 00:00:00。
+    /// Exported log start time, such as 2020-12-28 00:00:00.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 导出日志结束时间，例如2020-12-28 01:00:00。
+    /// Exported log end time, such as 2020-12-28 01:00:00.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 服务产品类型，支持值："mysql" - 云数据库 MySQL。
+    /// Service type. Valid value: `mysql` (TencentDB for MySQL).
     ///
     /// Required.
     "Product" product set_product: str,
-    /// 日志风险等级列表，支持值包括：0 无风险；1 低风险；2 中风险；3 高风险。
+    /// List of log risk levels. Valid values: `0` (no risk), `1` (low risk), `2` (medium risk), `3` (high risk).
     "DangerLevels" danger_levels set_danger_levels: list i64,
 } }
 rt::action!("dbbrain", "2021-05-27", "CreateSecurityAuditLogExportTask", CreateSecurityAuditLogExportTaskRequest => CreateSecurityAuditLogExportTaskResponse);
 
 rt::model! { read debug;
-/// CreateSecurityAuditLogExportTask返回参数结构体
+/// CreateSecurityAuditLogExportTask response structure.
 CreateSecurityAuditLogExportTaskResponse {
-    /// 日志导出任务Id。
+    /// Log export task Id.
     "AsyncRequestId" async_request_id set_async_request_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1533,27 +1533,27 @@ DeleteAuditLogFileResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteDBDiagReportTasks` (删除健康报告生成任务).
+/// Request of `DeleteDBDiagReportTasks` (Deletes health report generation tasks).
 ///
-/// 根据任务id删除健康报告生成任务
+/// This API is used to delete health report generation tasks by task ID.
 DeleteDBDiagReportTasksRequest {
-    /// 需要删除的任务id列表。可通过[查询健康报告生成任务列表](https://cloud.tencent.com/document/product/1130/57805)获取
+    /// List of IDs of tasks to be deleted
     ///
     /// Required.
     "AsyncRequestIds" async_request_ids set_async_request_ids: list i64,
-    /// 实例 ID。可通过 [DescribeDiagDBInstances](https://cloud.tencent.com/document/api/1130/57798) 接口获取。
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 服务产品类型，支持值："mysql" - 云数据库 MySQL；"cynosdb" - 云数据库 TDSQL-C for MySQL，"dbbrain-mysql" - 自建 MySQL，"redis" - 云数据库 Redis，默认为"mysql"。
+    /// Service type. Valid values: `mysql` (TencentDB for MySQL), `cynosdb` (TDSQL-C for MySQL). Default value: `mysql`.
     "Product" product set_product: str,
 } }
 rt::action!("dbbrain", "2021-05-27", "DeleteDBDiagReportTasks", DeleteDBDiagReportTasksRequest => DeleteDBDiagReportTasksResponse);
 
 rt::model! { read debug;
-/// DeleteDBDiagReportTasks返回参数结构体
+/// DeleteDBDiagReportTasks response structure.
 DeleteDBDiagReportTasksResponse {
-    /// 任务删除状态, 0-删除成功
+    /// Task deletion status (`0`: Successful)
     "Status" status set_status: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1589,19 +1589,19 @@ DeleteRedisBigKeyAnalysisTasksResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteSecurityAuditLogExportTasks` (删除安全审计日志导出任务).
+/// Request of `DeleteSecurityAuditLogExportTasks` (Deletes a security audit log export task).
 ///
-/// 删除安全审计日志导出任务。
+/// This API is used to delete a security audit log export task.
 DeleteSecurityAuditLogExportTasksRequest {
-    /// 安全审计组Id。
+    /// Security audit group ID.
     ///
     /// Required.
     "SecAuditGroupId" sec_audit_group_id set_sec_audit_group_id: str,
-    /// 日志导出任务Id列表，接口会忽略不存在或已删除的任务Id。
+    /// List of log export task IDs. This API will ignore task IDs that do not exist or have been deleted.
     ///
     /// Required.
     "AsyncRequestIds" async_request_ids set_async_request_ids: list i128,
-    /// 服务产品类型，支持值： "mysql" - 云数据库 MySQL。
+    /// Service type. Valid value: `mysql` (TencentDB for MySQL).
     ///
     /// Required.
     "Product" product set_product: str,
@@ -1609,7 +1609,7 @@ DeleteSecurityAuditLogExportTasksRequest {
 rt::action!("dbbrain", "2021-05-27", "DeleteSecurityAuditLogExportTasks", DeleteSecurityAuditLogExportTasksRequest => DeleteSecurityAuditLogExportTasksResponse);
 
 rt::model! { read debug;
-/// DeleteSecurityAuditLogExportTasks返回参数结构体
+/// DeleteSecurityAuditLogExportTasks response structure.
 DeleteSecurityAuditLogExportTasksResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1686,85 +1686,88 @@ DescribeAlarmTemplateResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAllUserContact` (获取邮件发送中联系人信息).
+/// Request of `DescribeAllUserContact` (Gets the information of the recipient in the email).
 ///
-/// 获取邮件发送中联系人的相关信息。
+/// This API is used to get the information of the recipient in the email.
 DescribeAllUserContactRequest {
-    /// 服务产品类型，固定值：mysql。
+    /// Service type, which is fixed to `mysql`.
     ///
     /// Required.
     "Product" product set_product: str,
-    /// 联系人名数组，支持模糊搜索。
+    /// Array of recipient names. Fuzzy search is supported.
     "Names" names set_names: list String,
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeAllUserContact", DescribeAllUserContactRequest => DescribeAllUserContactResponse);
 
 rt::model! { read debug;
-/// DescribeAllUserContact返回参数结构体
+/// DescribeAllUserContact response structure.
 DescribeAllUserContactResponse {
-    /// 联系人的总数量。
+    /// Total number of recipients.
     "TotalCount" total_count set_total_count: i64,
-    /// 联系人的信息。
+    /// Recipient information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Contacts" contacts set_contacts: list ContactItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAllUserGroup` (获取邮件发送中联系组信息).
+/// Request of `DescribeAllUserGroup` (Gets the information of the recipient group in the email).
 ///
-/// 获取邮件发送联系组的相关信息。
+/// This API is used to get the information of the recipient group in the email.
 DescribeAllUserGroupRequest {
-    /// 服务产品类型，固定值：mysql。
+    /// Service type, which is fixed to `mysql`.
     ///
     /// Required.
     "Product" product set_product: str,
-    /// 联系组名称数组，支持模糊搜索。
+    /// Array of recipient group names. Fuzzy search is supported.
     "Names" names set_names: list String,
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeAllUserGroup", DescribeAllUserGroupRequest => DescribeAllUserGroupResponse);
 
 rt::model! { read debug;
-/// DescribeAllUserGroup返回参数结构体
+/// DescribeAllUserGroup response structure.
 DescribeAllUserGroupResponse {
-    /// 组总数。
+    /// Total number of groups.
     "TotalCount" total_count set_total_count: i64,
-    /// 组信息。
+    /// Group information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Groups" groups set_groups: list GroupItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAuditInstanceList` (查询实例列表).
+/// Request of `DescribeAuditInstanceList` (Queries the instance list).
 ///
-/// 查询实例列表
+/// This API is used to query the instance list.
 DescribeAuditInstanceListRequest {
-    /// 服务产品类型，支持值包括： "dcdb" - 云数据库 Tdsql， "mariadb" - 云数据库 MariaDB。
+    /// Service type. Valid values: `dcdb` (TDSQL for MySQL), `mariadb` (TencentDB for MariaDB).
     ///
     /// Required.
     "Product" product set_product: str,
-    /// NodeRequestType主要标识数据库产品类型，与Product保持一致。如："dcdb" ,"mariadb"。
+    /// Use the value of `Product` for this parameter, such as `dcdb` and `mariadb`.
     ///
     /// Required.
     "NodeRequestType" node_request_type set_node_request_type: str,
-    /// 审计状态标识，0-未开通审计；1-已开通审计，默认为0。
+    /// Audit status. Valid values: `0` (Not enabled), `1` (Enabled). Default value: `0`.
     "AuditSwitch" audit_switch set_audit_switch: i64,
-    /// 偏移量，默认为0。
+    /// The offset. Default value: `0`.
     "Offset" offset set_offset: i64,
-    /// 查询数目，默认为20，最大为100。
+    /// The number of queried items. Default value: `20`. Max value: `100`.
     "Limit" limit set_limit: i64,
-    /// 查询实例的搜索条件。Name包括：InstanceId， InstanceName。
+    /// Filters for querying instances
     "Filters" filters set_filters: list AuditInstanceFilter,
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeAuditInstanceList", DescribeAuditInstanceListRequest => DescribeAuditInstanceListResponse);
 
 rt::model! { read debug;
-/// DescribeAuditInstanceList返回参数结构体
+/// DescribeAuditInstanceList response structure.
 DescribeAuditInstanceListResponse {
-    /// 符合条件的实例个数。
+    /// The number of eligible instances.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i64,
-    /// 实例详情。
+    /// Instance details
     "Items" items set_items: list AuditInstance,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2000,53 +2003,53 @@ DescribeDBAuditLogTopSqlsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBAuditLogs` (获取数据库审计日志).
+/// Request of `DescribeDBAuditLogs` (Searches for database audit logs).
 ///
-/// 查询指定实例在时间窗口内的审计日志明细，支持按 SQL 类型、执行耗时、错误码、关键词等多条件过滤。当前仅支持 dcdb、mariadb 产品（cdb、cynosdb 已切至中台）。注意 Filter.MultiSql 与 Filter.ExcludeMultiSql 需以 JSON 字符串形式传递二维数组内容，例如 [["a","b"]] 表示 (a OR b)，服务端会自动解析。
+/// Queries the audit log details of a specified instance within a time window, support by SQL type, execution time, error code, keyword, and other multi-condition filtering. Currently only support dcdb and mariadb products (cdb and cynosdb have been migrated to the central platform). Note that Filter.MultiSql and Filter.ExcludeMultiSql need to be transmitted as a JSON string in the form of a two-dimensional array, for example, [["a","b"]] means (a OR b), and the server will automatically parse it.
 DescribeDBAuditLogsRequest {
-    /// 服务产品类型。当前  云 API 仅支持：dcdb、mariadb（cdb、cynosdb 已切至中台）。
+    /// Service product type. Currently, Cloud API only supports: dcdb, mariadb (cdb and cynosdb have been migrated to the central platform).
     ///
     /// Required.
     "Product" product set_product: str,
-    /// 开始时间，格式 yyyy-MM-dd HH:mm:ss。
+    /// Start time, format yyyy-MM-dd HH:mm:ss.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间，格式 yyyy-MM-dd HH:mm:ss。
+    /// End time, format: yyyy-MM-dd HH:mm:ss.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 实例 ID，必填。dcdb、mariadb 场景以实例维度查询审计日志。
+    /// Instance ID, required. In dcdb and mariadb scenarios, query audit logs by instance dimension.
     "InstanceId" instance_id set_instance_id: str,
-    /// 日志类型：Proxy 代理日志，DB 数据库日志，All 全部。
+    /// Log type: Proxy log, DB database log, All.
     "LogType" log_type set_log_type: str,
-    /// 排序字段，默认 Timestamp。
+    /// Sorting field. Default: Timestamp.
     "SortBy" sort_by set_sort_by: str,
-    /// 排序方式：ASC 升序，DESC 降序。默认 DESC。
+    /// Sorting method: ASC for ascending order, DESC for descending order. Default: DESC.
     "OrderBy" order_by set_order_by: str,
-    /// 偏移量，默认 0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认 20，最大 100。
+    /// Number of returned results. Default: 20. Maximum: 100.
     "Limit" limit set_limit: i64,
-    /// SQL 开始时间（毫秒级时间戳），根据 QueryId 关联查询时使用。
+    /// SQL start time (millisecond-level timestamp), used when performing a join query by QueryId.
     "SqlStartTime" sql_start_time set_sql_start_time: i64,
-    /// 审计日志查询过滤条件集合。
+    /// A collection of query filter criteria for audit logs.
     "Filter" filter set_filter: obj AuditLogQueryFilter,
-    /// 集群 ID，dcdb 产品以集群维度查询审计日志
+    /// Cluster ID. Query audit logs for the dcdb product at the cluster level
     "ClusterId" cluster_id set_cluster_id: str,
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeDBAuditLogs", DescribeDBAuditLogsRequest => DescribeDBAuditLogsResponse);
 
 rt::model! { read debug;
-/// DescribeDBAuditLogs返回参数结构体
+/// DescribeDBAuditLogs response structure.
 DescribeDBAuditLogsResponse {
-    /// 满足条件的总条数。
+    /// Total number of eligible entries.
     "TotalCount" total_count set_total_count: i64,
-    /// 过滤后记录数。
+    /// Number of records after filtering.
     "FilteredRecords" filtered_records set_filtered_records: i64,
-    /// Proxy 层审计日志列表。LogType=Proxy 或 All 时返回，字段结构参见 AuditProxyLogItem。
+    /// Proxy layer audit log list. Returned when LogType=Proxy or All. For field structure, see AuditProxyLogItem.
     "ProxyLogs" proxy_logs set_proxy_logs: list AuditProxyLogItem,
-    /// DB 层审计日志列表。LogType=DB 或 All 时返回，字段结构参见 AuditDBLogItem。
+    /// DB layer audit log list. Returned when LogType is DB or All. For the field structure, see AuditDBLogItem.
     "DBLogs" db_logs set_db_logs: list AuditDBLogItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2179,122 +2182,118 @@ DescribeDBAutonomyEventsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBDiagEvent` (获取诊断事件详情).
+/// Request of `DescribeDBDiagEvent` (Gets diagnosis event details).
 ///
-/// 获取实例异常诊断事件的详情信息。
+/// This API is used to get the details of an instance exception diagnosis event.
 DescribeDBDiagEventRequest {
-    /// 实例 ID。可通过 [DescribeDiagDBInstances](https://cloud.tencent.com/document/api/1130/57798) 接口获取。
-    ///
-    /// 查询TDSQL MySQL分布式实例:Instanceld：填写集群ID&Shard实例ID，如：dcdbt-157xxxk&shard-qxxxx
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 事件 ID 。通过“获取实例诊断历史[DescribeDBDiagHistory](https://cloud.tencent.com/document/product/1130/39559) ”获取。
+    /// Event ID, which can be obtained through the `DescribeDBDiagHistory` API.
     ///
     /// Required.
     "EventId" event_id set_event_id: i64,
-    /// 服务产品类型，支持值："mysql" - 云数据库 MySQL；"mariadb"-mariadb;"cynosdb"-TDSQL-C for MySQL ;"dcdb"-TDSQL MySQL ;"redis" - 云数据库 Redis，默认为"mysql"。
+    /// Service type. Valid values: `mysql` (TencentDB for MySQL), `cynosdb` (TDSQL-C for MySQL). Default value: `mysql`.
     "Product" product set_product: str,
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeDBDiagEvent", DescribeDBDiagEventRequest => DescribeDBDiagEventResponse);
 
 rt::model! { read debug;
-/// DescribeDBDiagEvent返回参数结构体
+/// DescribeDBDiagEvent response structure.
 DescribeDBDiagEventResponse {
-    /// 诊断项。
+    /// Diagnosis item.
     "DiagItem" diag_item set_diag_item: str,
-    /// 诊断类型。支持值包括"高危账号","自增键耗尽","连接性检查","CPU利用率","死锁","全表扫描","高并发/压力请求","预编译语句过多","内存利用率","Metadata lock","磁盘超限","内存超限","只读锁","只读实例剔除","行锁","活跃会话","慢SQL","数据库快照","磁盘空间利用率","执行计划变化","主从切换","Table open cache命中率低","大表","事务未提交","事务导致复制延迟"等。
+    /// Diagnosis type.
     "DiagType" diag_type set_diag_type: str,
-    /// 事件 ID 。
+    /// Event ID.
     "EventId" event_id set_event_id: i64,
-    /// 诊断事件详情，若无附加解释信息则输出为空。
+    /// Diagnosis event details. If there is no additional explanation information, the output will be empty.
     "Explanation" explanation set_explanation: str,
-    /// 诊断概要。
+    /// Diagnosis summary.
     "Outline" outline set_outline: str,
-    /// 诊断出的问题。
+    /// Found problem.
     "Problem" problem set_problem: str,
-    /// 严重程度。严重程度分为5级，按影响程度从高至低分别为：1：致命，2：严重，3：告警，4：提示，5：健康。
+    /// Severity, which can be divided into 5 levels: `1` (Critical), `2` (Severe), `3` (Alarm), `4` (Reminder), `5` (healthy).
     "Severity" severity set_severity: i64,
-    /// 开始时间。格式: "yyyy-MM-dd HH:mm:ss"
+    /// Start time
     "StartTime" start_time set_start_time: str,
-    /// 诊断建议，若无建议则输出为空。
+    /// Suggestions. If there are no suggestions, the output will be empty.
     "Suggestions" suggestions set_suggestions: str,
-    /// 保留字段。
+    /// Reserved field.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Metric" metric set_metric: str,
-    /// 结束时间。格式: "yyyy-MM-dd HH:mm:ss"
+    /// End time.
     "EndTime" end_time set_end_time: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBDiagEvents` (获取诊断事件列表).
+/// Request of `DescribeDBDiagEvents` (Obtains diagnosis event list).
 ///
-/// 获取指定时间段内的诊断事件列表，支持依据风险等级、实例ID等条件过滤。
+/// This API is used to obtain the diagnosis event list in a specified time period by risk level, instance ID, etc.
 DescribeDBDiagEventsRequest {
-    /// 开始时间，如“2021-05-27 00:00:00”，支持的最早查询时间为当前时间的前30天。
+    /// Start time in the format of “2021-05-27 00:00:00”. The earliest time that can be queried is 30 days before the current time.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间，如“2021-05-27 01:00:00”，支持的最早查询时间为当前时间的前30天。
+    /// End time in the format of "2021-05-27 01:00:00". The interval between the end time and the start time can be up to 7 days.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 风险等级列表，取值按影响程度从高至低分别为：1 - 致命、2 -严重、3 - 告警、4 - 提示、5 -健康。
+    /// Risk level list. Valid values in descending order of severity: `1` (critical), `2` (serious), `3` (alarm), `4` (warning), `5` (healthy).
     "Severities" severities set_severities: list i64,
     /// 诊断项列表，对于MySQL支持Connectivity,IUDSlow,SlowSql,SlowQueries,WaitRowLock,TrxNotCommit,DDLWaitMDL,IUDWaitMDL,QueryWaitMDL,DeadLock,ReadLock,SqlWaitMDL,FlushWaitLock,HighActiveSession,HighRequest,ManyPrepareStatement,SpaceUsage,MemoryUsage,CpuUsage,DbHealthCheck,LowTableOpenCacheHit,RiskAccount,BigTable,ReplIOError,ReplROResources,ReplSqlError,ReplDelayByDDL,ReplDelayByTrx,ReplDelayByRLock,AutoIncrement,AutoIncrementOverflowV2,BinlogDumpNonGtid,ReplDelay,Switch,BackendInstanceMigration,RoRemove,OutOfStorage,OutOfMemory,CpuUsagePeak,MemoryUsagePeak,SpaceUsagePeak,SqlJoinColumnTypeInconsistent,HighLatencyInTimeWindow
     "DiagItems" diag_items set_diag_items: list String,
-    /// 实例ID列表。可通过 [DescribeDiagDBInstances](https://cloud.tencent.com/document/api/1130/57798) 接口获取。
-    /// 查询TDSQL MySQL分布式实例:Instanceld：填写集群ID&Shard实例ID，如：dcdbt-157xxxk&shard-qxxxx
+    /// Instance ID list.
     "InstanceIds" instance_ids set_instance_ids: list String,
     /// 服务产品类型，支持值包括："mysql" - 云数据库 MySQL，"mongodb"- 云数据库MongoDB, "postgres"-云数据库postgres,云数据库"redis" - 云数据库 Redis，"mariadb"-数据库mariadb，"cynosdb"-数据库 TDSQL-C, "dcdb"-数据库TDSQL MySQL    默认为"mysql"。
     "Product" product set_product: str,
-    /// 偏移量，默认0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认20，最大值为50。
+    /// Number of returned results. Default value: 20. Maximum value: 50.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeDBDiagEvents", DescribeDBDiagEventsRequest => DescribeDBDiagEventsResponse);
 
 rt::model! { read debug;
-/// DescribeDBDiagEvents返回参数结构体
+/// DescribeDBDiagEvents response structure.
 DescribeDBDiagEventsResponse {
-    /// 诊断事件的总数目。
+    /// Total number of diagnosis events.
     "TotalCount" total_count set_total_count: i64,
-    /// 诊断事件的列表。
+    /// Diagnosis event list.
     "Items" items set_items: list DiagHistoryEventItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBDiagHistory` (获取实例诊断历史).
+/// Request of `DescribeDBDiagHistory` (Gets the instance diagnosis history).
 ///
-/// 获取实例诊断事件的列表。
+/// This API is used to get the list of instance diagnosis events.
 DescribeDBDiagHistoryRequest {
-    /// 实例 ID。可通过 [DescribeDiagDBInstances](https://cloud.tencent.com/document/api/1130/57798) 接口获取。
-    ///
-    /// 查询TDSQL MySQL分布式实例:Instanceld：填写集群ID&Shard实例ID，如：dcdbt-157xxxk&shard-qxxxx
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 开始时间，如“2019-09-10 12:13:14”。结束时间与开始时间的间隔最大可为2天。
+    /// Start time, such as "2019-09-10 12:13:14".
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间，如“2019-09-11 12:13:14”，结束时间与开始时间的间隔最大可为2天。
+    /// End time, such as "2019-09-11 12:13:14". The interval between the end time and the start time can be up to 2 days.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 服务产品类型，支持值："mysql" - 云数据库 MySQL；"mariadb"-mariadb;"cynosdb"-TDSQL-C for MySQL ;"dcdb"-TDSQL MySQL ;"redis" - 云数据库 Redis，默认为"mysql"。
+    /// Service type. Valid values: `mysql` (TencentDB for MySQL), `cynosdb` (TDSQL-C for MySQL). Default value: `mysql`.
     "Product" product set_product: str,
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeDBDiagHistory", DescribeDBDiagHistoryRequest => DescribeDBDiagHistoryResponse);
 
 rt::model! { read debug;
-/// DescribeDBDiagHistory返回参数结构体
+/// DescribeDBDiagHistory response structure.
 DescribeDBDiagHistoryResponse {
-    /// 事件描述。
+    /// Event description.
     "Events" events set_events: list DiagHistoryEventItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2328,27 +2327,27 @@ DescribeDBDiagReportContentResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBDiagReportTasks` (查询健康报告生成任务列表).
+/// Request of `DescribeDBDiagReportTasks` (Queries the list of health report generation tasks).
 ///
-/// 查询健康报告生成任务列表。
+/// This API is used to query the list of health report generation tasks.
 DescribeDBDiagReportTasksRequest {
-    /// 第一个任务的开始时间，用于范围查询，时间格式如：2019-09-10 12:13:14。
+    /// Start time of the first task in the format of yyyy-MM-dd HH:mm:ss, such as 2019-09-10 12:13:14. It is used for queries by time range.
     "StartTime" start_time set_start_time: str,
-    /// 最后一个任务的开始时间，用于范围查询，时间格式如：2019-09-10 12:13:14。
+    /// End time of the last task in the format of yyyy-MM-dd HH:mm:ss, such as 2019-09-10 12:13:14. It is used for queries by time range.
     "EndTime" end_time set_end_time: str,
-    /// 实例ID数组，用于筛选指定实例的任务列表。。可通过 [DescribeDiagDBInstances](https://cloud.tencent.com/document/api/1130/57798) 接口获取。
+    /// Array of instance IDs, which is used to filter the task list of the specified instance.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 任务的触发来源，支持的取值包括："DAILY_INSPECTION" - 实例巡检；"SCHEDULED" - 计划任务；"MANUAL" - 手动触发。
+    /// Source that triggers the task. Valid values: `DAILY_INSPECTION` (instance inspection), `SCHEDULED` (scheduled task), and `MANUAL` (manual trigger).
     "Sources" sources set_sources: list String,
-    /// 报告的健康等级，支持的取值包括："HEALTH" - 健康；"SUB_HEALTH" - 亚健康；"RISK" - 危险；"HIGH_RISK" - 高危。
+    /// Health level. Valid values: `HEALTH` (healthy), `SUB_HEALTH` (suboptimal), `RISK` (risky), and `HIGH_RISK` (critical).
     "HealthLevels" health_levels set_health_levels: str,
-    /// 任务的状态，支持的取值包括："created" - 新建；"chosen" - 待执行； "running" - 执行中；"failed" - 失败；"finished" - 已完成。
+    /// Task status. Valid values: `created` (created), `chosen` (to be executed), `running` (being executed), `failed` (failed), and `finished` (completed).
     "TaskStatuses" task_statuses set_task_statuses: str,
-    /// 偏移量，默认0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认20，最大值为100。
+    /// Number of returned results. Default value: `20`. Maximum value: `100`.
     "Limit" limit set_limit: i64,
-    /// 服务产品类型，支持值："mysql" - 云数据库 MySQL；"cynosdb" - 云数据库 TDSQL-C for MySQL，"redis" - 云数据库 Redis，默认为"mysql"。
+    /// Service type. Valid values: `mysql` (TencentDB for MySQL), `cynosdb` (TDSQL-C for MySQL). Default value: `mysql`.
     "Product" product set_product: str,
     /// 根据任务所属实例的标签信息进行过滤
     "TagFilters" tag_filters set_tag_filters: list TagFilterGroup,
@@ -2356,11 +2355,11 @@ DescribeDBDiagReportTasksRequest {
 rt::action!("dbbrain", "2021-05-27", "DescribeDBDiagReportTasks", DescribeDBDiagReportTasksRequest => DescribeDBDiagReportTasksResponse);
 
 rt::model! { read debug;
-/// DescribeDBDiagReportTasks返回参数结构体
+/// DescribeDBDiagReportTasks response structure.
 DescribeDBDiagReportTasksResponse {
-    /// 任务总数目。
+    /// Total number of tasks.
     "TotalCount" total_count set_total_count: i64,
-    /// 任务列表。
+    /// List of tasks.
     "Tasks" tasks set_tasks: list HealthReportTask,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2435,31 +2434,31 @@ DescribeDBPerfTimeSeriesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBSpaceStatus` (获取指定时间段内的实例空间使用概览).
+/// Request of `DescribeDBSpaceStatus` (Gets the overview of instance space usage during the specified time period).
 ///
-/// 获取指定时间段内的实例空间使用概览，包括磁盘增长量(MB)、磁盘剩余(MB)、磁盘总量(MB)及预计可用天数。
+/// This API is used to query the overview of instance space usage during a specified time period, including disk usage growth (MB), available disk space (MB), total disk space (MB), and estimated number of available days.
 DescribeDBSpaceStatusRequest {
-    /// 实例 ID。可通过 [DescribeDiagDBInstances](https://cloud.tencent.com/document/api/1130/57798) 接口获取。(备注，dcdb的InstanceId 要求使用 `ClusterId&InstanceId`代替)
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 时间段天数，截止日期为当日，默认为7天。
+    /// Query period in days. The end date is the current date, and the query period is 7 days by default.
     "RangeDays" range_days set_range_days: i64,
-    /// 服务产品类型，支持值包括： "mysql" - 云数据库 MySQL， "cynosdb" - 云数据库 CynosDB  for MySQL，"mongodb" - 云数据库 MongoDB，"dcdb" -（TDSQL MySQL 版）、"mariadb" -（TDSQL MariaDB 版）、"tdstore" - 云数据库TDSQL Boundless，默认为"mysql"。
+    /// Service type. Valid values: `mysql` (TencentDB for MySQL), `cynosdb` (TDSQL-C for MySQL). Default value: `mysql`.
     "Product" product set_product: str,
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeDBSpaceStatus", DescribeDBSpaceStatusRequest => DescribeDBSpaceStatusResponse);
 
 rt::model! { read debug;
-/// DescribeDBSpaceStatus返回参数结构体
+/// DescribeDBSpaceStatus response structure.
 DescribeDBSpaceStatusResponse {
-    /// 磁盘增长量(MB)。
+    /// Disk usage growth in MB.
     "Growth" growth set_growth: i64,
-    /// 磁盘剩余(MB)。
+    /// Available disk space in MB.
     "Remain" remain set_remain: i64,
-    /// 磁盘总量(MB)。
+    /// Total disk space in MB.
     "Total" total set_total: i64,
-    /// 预计可用天数。
+    /// Estimated number of available days.
     "AvailableDays" available_days set_available_days: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2590,62 +2589,62 @@ DescribeDeadLockLogsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDiagDBInstances` (获取实例信息列表).
+/// Request of `DescribeDiagDBInstances` (Gets instance information list).
 ///
-/// 获取实例信息列表。Region统一选择广州。
+/// This API is used to get the instance information list. Please always select Guangzhou for `Region`.
 DescribeDiagDBInstancesRequest {
-    /// 是否是DBbrain支持的实例，固定传 true。
+    /// Whether it is an instance supported by DBbrain. It is fixed to `true`.
     ///
     /// Required.
     "IsSupported" is_supported set_is_supported: bool,
-    /// 服务产品类型，支持值包括："mysql" - 云数据库 MySQL，"cynosdb" - 云数据库 TDSQL-C for MySQL，"dbbrain-mysql" - 自建 MySQL，"redis" - 云数据库 Redis，默认为"mysql"。
+    /// Service type. Valid values: mysql (TencentDB for MySQL), cynosdb (TDSQL-C for MySQL). Default value: mysql.
     ///
     /// Required.
     "Product" product set_product: str,
-    /// 分页参数，偏移量。
+    /// Pagination parameter indicating the offset.
     ///
     /// Required.
     "Offset" offset set_offset: i64,
-    /// 分页参数，分页值，最大值为100。
+    /// Pagination parameter. Maximum value: 100.
     ///
     /// Required.
     "Limit" limit set_limit: i64,
-    /// 根据实例名称条件查询。
+    /// Query by instance name.
     "InstanceNames" instance_names set_instance_names: list String,
-    /// 根据实例ID条件查询。
+    /// Query by instance ID.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 根据地域条件查询。
+    /// Query by region.
     "Regions" regions set_regions: list String,
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeDiagDBInstances", DescribeDiagDBInstancesRequest => DescribeDiagDBInstancesResponse);
 
 rt::model! { read debug;
-/// DescribeDiagDBInstances返回参数结构体
+/// DescribeDiagDBInstances response structure.
 DescribeDiagDBInstancesResponse {
-    /// 实例总数。
+    /// Total number of instances.
     "TotalCount" total_count set_total_count: i64,
-    /// 全实例巡检状态：0：开启全实例巡检；1：未开启全实例巡检。
+    /// Status of all instance inspection. 0: all instance inspection enabled, 1: all instance inspection disabled.
     "DbScanStatus" db_scan_status set_db_scan_status: i64,
-    /// 实例相关信息。
+    /// Instance information.
     "Items" items set_items: list InstanceInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeHealthScore` (获取健康得分).
+/// Request of `DescribeHealthScore` (Gets the health score).
 ///
-/// 根据实例ID获取指定时间段（30分钟）的健康得分，以及异常扣分项。
+/// This API is used to get the health score and deduction for exceptions in the specified time period (30 minutes) based on the instance ID.
 DescribeHealthScoreRequest {
-    /// 需要获取健康得分的实例ID。可通过 [DescribeDiagDBInstances](https://cloud.tencent.com/document/api/1130/57798) 接口获取。如果是dcdb(TDSQL MySQL)，请使用 `{ClusterId}&{InstanceId}` 拼接结果代替入参
+    /// Instance ID for which to get the health score.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 获取健康得分的时间，时间格式如：2019-09-10 12:13:14。
+    /// Time to get the health score in the format of `2019-09-10 12:13:14`.
     ///
     /// Required.
     "Time" time set_time: str,
-    /// 服务产品类型，支持值包括： "mysql" - 云数据库 MySQL， "cynosdb" - 云数据库 TDSQL-C for MySQL，"redis" - 云数据库 Redis，默认为"mysql"。
+    /// Service type. Valid values: `mysql` (TencentDB for MySQL), `cynosdb` (TDSQL-C for MySQL). Default value: `mysql`.
     ///
     /// Required.
     "Product" product set_product: str,
@@ -2653,9 +2652,9 @@ DescribeHealthScoreRequest {
 rt::action!("dbbrain", "2021-05-27", "DescribeHealthScore", DescribeHealthScoreRequest => DescribeHealthScoreResponse);
 
 rt::model! { read debug;
-/// DescribeHealthScore返回参数结构体
+/// DescribeHealthScore response structure.
 DescribeHealthScoreResponse {
-    /// 健康得分以及异常扣分项。
+    /// Health score and deduction for exceptions.
     "Data" data set_data: obj HealthScoreInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2767,37 +2766,39 @@ DescribeIndexRecommendInfoResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeMailProfile` (获取邮件配置).
+/// Request of `DescribeMailProfile` (Gets the email configuration).
 ///
-/// 获取发送邮件的配置， 包括数据库巡检的邮件配置以及定期生成健康报告的邮件发送配置。
+/// This API is used to get the email sending configuration, including the email configuration for database inspection and the email sending configuration for scheduled task health reports.
 DescribeMailProfileRequest {
-    /// 配置类型，支持值包括："dbScan_mail_configuration" - 数据库巡检邮件配置，"scheduler_mail_configuration" - 定期生成邮件配置。
+    /// Configuration type. Valid values: `dbScan_mail_configuration` (email configuration of the database inspection report), `scheduler_mail_configuration` (email configuration of the scheduled task report).
     ///
     /// Required.
     "ProfileType" profile_type set_profile_type: str,
-    /// 服务产品类型，支持值包括： "mysql" - 云数据库 MySQL， "cynosdb" - 云数据库 TDSQL-C for MySQL，默认为"mysql"。
+    /// Service type. Valid values: `mysql` (TencentDB for MySQL), `cynosdb` (TDSQL-C for MySQL). Default value: `mysql`.
     ///
     /// Required.
     "Product" product set_product: str,
-    /// 分页偏移量。
+    /// Pagination offset.
     ///
     /// Required.
     "Offset" offset set_offset: i64,
-    /// 分页单位，最大支持50。
+    /// Number of results per page in paginated queries. Maximum value: `50`.
     ///
     /// Required.
     "Limit" limit set_limit: i64,
-    /// 根据邮件配置名称查询，定期发送的邮件配置名称遵循："scheduler_"+{instanceId}的规则。
+    /// Query by email configuration name. The name of the scheduled task email configuration should be in the format of "scheduler_"+{instanceId}.
     "ProfileName" profile_name set_profile_name: str,
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeMailProfile", DescribeMailProfileRequest => DescribeMailProfileResponse);
 
 rt::model! { read debug;
-/// DescribeMailProfile返回参数结构体
+/// DescribeMailProfile response structure.
 DescribeMailProfileResponse {
-    /// 邮件配置详情。
+    /// Email configuration details.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProfileList" profile_list set_profile_list: list UserProfile,
-    /// 邮件配置总数。
+    /// Total number of the configured emails.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2880,33 +2881,33 @@ DescribeMongoDBProcessListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeMySqlProcessList` (查询实时线程列表).
+/// Request of `DescribeMySqlProcessList` (Queries the list of real-time threads).
 ///
-/// 查询关系型数据库的实时线程列表。
+/// This API is used to query the real-time thread list of a relational database.
 DescribeMySqlProcessListRequest {
-    /// 实例 ID。可通过 [DescribeDiagDBInstances](https://cloud.tencent.com/document/api/1130/57798) 接口获取。其中 dcdb(即TDSQL MySQL) 的查询入参InstanceId特殊，需要使用 ClusterId + & + InstanceId 来组合代替， 如：`tdsqlshard-s1230&shard-abcd`
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 线程的ID，用于筛选线程列表。
+    /// Thread ID, which is used to filter the thread list.
     "ID" id set_id: i128,
-    /// 线程的操作账号名，用于筛选线程列表。
+    /// Thread operation account name, which is used to filter the thread list.
     "User" user set_user: str,
-    /// 线程的操作主机地址，用于筛选线程列表。
+    /// Thread operation host address, which is used to filter the thread list.
     "Host" host set_host: str,
-    /// 线程的操作数据库，用于筛选线程列表。
+    /// Thread operation database, which is used to filter the thread list.
     "DB" db set_db: str,
-    /// 线程的操作状态。包含以下枚举值：Sending data​-线程正在处理查询结果， ​Sorting result​-线程正在对查询结果进行排序​，Creating tmp table​-线程正在创建临时表，Altering table​-线程正在执行表结构变更，Updating-线程执行更新中。
+    /// Thread operation status, which is used to filter the thread list.
     "State" state set_state: str,
-    /// 线程的执行类型。包含以下枚举值：Sleep-线程处于空闲状态，Query-线程正在执行一个查询，Connect-从服务器连接到主服务器，Execute-线程正在执行预处理语句。
+    /// Thread execution type, which is used to filter the thread list.
     "Command" command set_command: str,
-    /// 线程的操作时长最小值，单位秒，用于筛选操作时长大于该值的线程列表。
+    /// Minimum operation duration of the thread in seconds, which is used to filter the list of threads whose operation duration is greater than this value.
     "Time" time set_time: i128,
-    /// 线程的操作语句，用于筛选线程列表。
+    /// Thread operation statement, which is used to filter the thread list.
     "Info" info set_info: str,
-    /// 返回数量，默认20。
+    /// Number of returned results. Default value: 20.
     "Limit" limit set_limit: i128,
-    /// 服务产品类型，支持值："mysql" - 云数据库 MySQL；"mariadb"-mariadb;"cynosdb"-TDSQL-C for MySQL ;"dcdb"-TDSQL MySQL 默认为"mysql"。
+    /// Service type. Valid values: mysql (TencentDB for MySQL), cynosdb (TDSQL-C for MySQL). Default value: mysql.
     "Product" product set_product: str,
     /// 会话统计的维度信息,可以多个维度。
     "StatDimensions" stat_dimensions set_stat_dimensions: list StatDimension,
@@ -2914,9 +2915,9 @@ DescribeMySqlProcessListRequest {
 rt::action!("dbbrain", "2021-05-27", "DescribeMySqlProcessList", DescribeMySqlProcessListRequest => DescribeMySqlProcessListResponse);
 
 rt::model! { read debug;
-/// DescribeMySqlProcessList返回参数结构体
+/// DescribeMySqlProcessList response structure.
 DescribeMySqlProcessListResponse {
-    /// 实时线程列表。
+    /// List of real-time threads.
     "ProcessList" process_list set_process_list: list MySqlProcess,
     /// sql会话统计信息。如果请求参数中包含StatDimensions，该参数则可能返回，否则不返回。
     "Statistics" statistics set_statistics: list StatisticInfo,
@@ -2964,67 +2965,58 @@ DescribeNoPrimaryKeyTablesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeProxyProcessStatistics` (获取单个proxy实时会话统计详情).
+/// Request of `DescribeProxyProcessStatistics` (Gets the session statistics of a single proxy).
 ///
-/// 获取当前实例下的单个proxy的会话统计详情信息， 返回数据为单个 proxy 的会话统计信息。【注意】该接口仅限部分环境调用。
+/// This API is used to get the session statistics of a single proxy under the current instance, and can only be called in particular environments.
 DescribeProxyProcessStatisticsRequest {
-    /// 实例 ID。可通过 [DescribeDiagDBInstances](https://cloud.tencent.com/document/api/1130/57798) 接口获取。
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 该实例下需要查询的某一个 ProxyID 。
+    /// The proxy ID you want to query under the instance
     ///
     /// Required.
     "InstanceProxyId" instance_proxy_id set_instance_proxy_id: str,
-    /// 返回数量。
+    /// Number of returned results.
     ///
     /// Required.
     "Limit" limit set_limit: i64,
-    /// 服务产品类型，支持值包括： "redis" - 云数据库 Redis。
+    /// Service type. Valid value: `redis` (TencentDB for Redis).
     ///
     /// Required.
     "Product" product set_product: str,
-    /// 偏移量，默认0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i64,
-    /// 按照某字段排序。支持值包括："AllConn"，"ActiveConn"，"Ip"。
-    /// 其中：
-    ///
-    /// - AllConn ：表示总连接数（活跃连接 + 非活跃连接）
-    /// - ActiveConn：表示活跃连接数
-    /// - Ip：表示 IP 地址
+    /// Sort by field. Valid values: `AllConn`, `ActiveConn`, `Ip`.
     "SortBy" sort_by set_sort_by: str,
-    /// 排序方向。支持值包括："DESC"，"ASC"。
-    /// 其中：
-    ///
-    /// - DESC：降序
-    /// - ASC：升序
+    /// Sorting order. Valid values: `DESC`, `ASC`.
     "OrderDirection" order_direction set_order_direction: str,
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeProxyProcessStatistics", DescribeProxyProcessStatisticsRequest => DescribeProxyProcessStatisticsResponse);
 
 rt::model! { read debug;
-/// DescribeProxyProcessStatistics返回参数结构体
+/// DescribeProxyProcessStatistics response structure.
 DescribeProxyProcessStatisticsResponse {
-    /// 实时会话统计详情。
+    /// Real-time session statistics.
     "ProcessStatistics" process_statistics set_process_statistics: obj ProcessStatistic,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeProxySessionKillTasks` (查询代理节点 kill 会话任务执行状态).
+/// Request of `DescribeProxySessionKillTasks` (Queries the status of the session killing task executed by the proxy node).
 ///
-/// 用于查询 redis 执行 kill 会话任务后代理节点的执行结果，入参异步任务 ID 从接口 CreateProxySessionKillTask 调用成功后取得。当前 product 只支持：redis。
+/// This API is used to query the result of the session killing task executed by the Redis proxy node. The async task ID (an input parameter) is obtained after the API `CreateProxySessionKillTask` is successfully called. Currently, the only valid value of `product` is `redis`.
 DescribeProxySessionKillTasksRequest {
-    /// 实例ID。
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// kill 会话异步任务 ID,  接口 CreateProxySessionKillTask 调用成功后获取。
+    /// The async session killing task ID, which is obtained after the API `CreateProxySessionKillTask` is successfully called.
     ///
     /// Required.
     "AsyncRequestIds" async_request_ids set_async_request_ids: list i64,
-    /// 服务产品类型，支持值包括： "redis" - 云数据库 Redis。
+    /// Service type. Valid value: `redis` (TencentDB for Redis).
     ///
     /// Required.
     "Product" product set_product: str,
@@ -3032,11 +3024,11 @@ DescribeProxySessionKillTasksRequest {
 rt::action!("dbbrain", "2021-05-27", "DescribeProxySessionKillTasks", DescribeProxySessionKillTasksRequest => DescribeProxySessionKillTasksResponse);
 
 rt::model! { read debug;
-/// DescribeProxySessionKillTasks返回参数结构体
+/// DescribeProxySessionKillTasks response structure.
 DescribeProxySessionKillTasksResponse {
-    /// kill 任务的详情。
+    /// Session killing task details.
     "Tasks" tasks set_tasks: list TaskInfo,
-    /// 任务总数。
+    /// Total number of tasks.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3380,23 +3372,23 @@ DescribeRedisTopHotKeysResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRedisTopKeyPrefixList` (查询redis实例top key前缀列表).
+/// Request of `DescribeRedisTopKeyPrefixList` (Queries the list of top key prefixes for Redis instances).
 ///
-/// 查询redis实例top key前缀列表。
+/// This API is used to query the list of top key prefixes for Redis instances.
 DescribeRedisTopKeyPrefixListRequest {
-    /// 实例ID。
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 查询日期，如2021-05-27，最早可为前30天的日期。
+    /// Date for query, such as `2021-05-27`. You can select a date as early as in the last 30 days for query.
     ///
     /// Required.
     "Date" date set_date: str,
-    /// 服务产品类型，支持值包括 "redis" - 云数据库 Redis。
+    /// Service type. Valid value: `redis` (TencentDB for Redis).
     ///
     /// Required.
     "Product" product set_product: str,
-    /// 查询数目，默认为20，最大值为500。
+    /// The number of queried items. Default value: `20`. Max value: `100`.
     "Limit" limit set_limit: i64,
     /// 分片ID数组。
     "ShardIds" shard_ids set_shard_ids: list i64,
@@ -3404,11 +3396,11 @@ DescribeRedisTopKeyPrefixListRequest {
 rt::action!("dbbrain", "2021-05-27", "DescribeRedisTopKeyPrefixList", DescribeRedisTopKeyPrefixListRequest => DescribeRedisTopKeyPrefixListResponse);
 
 rt::model! { read debug;
-/// DescribeRedisTopKeyPrefixList返回参数结构体
+/// DescribeRedisTopKeyPrefixList response structure.
 DescribeRedisTopKeyPrefixListResponse {
-    /// top key前缀列表。
+    /// List of top key prefixes
     "Items" items set_items: list RedisPreKeySpaceData,
-    /// 采集时间戳（秒）。
+    /// Data collection timestamp in seconds
     "Timestamp" timestamp set_timestamp: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3446,19 +3438,19 @@ DescribeRedisUnExpiredKeyStatisticsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSecurityAuditLogDownloadUrls` (查询安全审计日志导出文件下载链接).
+/// Request of `DescribeSecurityAuditLogDownloadUrls` (Queries the download link of a security audit log export file).
 ///
-/// 查询安全审计日志导出文件下载链接。目前日志文件下载仅提供腾讯云内网地址，请通过广州地域的腾讯云服务器进行下载。
+/// This API is used to query the download link of a security audit log export file. Currently, log file download only provides a Tencent Cloud private network address. Download it by using a CVM instance in the Guangzhou region.
 DescribeSecurityAuditLogDownloadUrlsRequest {
-    /// 安全审计组Id。
+    /// Security audit group ID.
     ///
     /// Required.
     "SecAuditGroupId" sec_audit_group_id set_sec_audit_group_id: str,
-    /// 异步任务Id。
+    /// Async task Id.
     ///
     /// Required.
     "AsyncRequestId" async_request_id set_async_request_id: i128,
-    /// 服务产品类型，支持值："mysql" - 云数据库 MySQL。
+    /// Service type. Valid value: `mysql` (TencentDB for MySQL).
     ///
     /// Required.
     "Product" product set_product: str,
@@ -3466,42 +3458,42 @@ DescribeSecurityAuditLogDownloadUrlsRequest {
 rt::action!("dbbrain", "2021-05-27", "DescribeSecurityAuditLogDownloadUrls", DescribeSecurityAuditLogDownloadUrlsRequest => DescribeSecurityAuditLogDownloadUrlsResponse);
 
 rt::model! { read debug;
-/// DescribeSecurityAuditLogDownloadUrls返回参数结构体
+/// DescribeSecurityAuditLogDownloadUrls response structure.
 DescribeSecurityAuditLogDownloadUrlsResponse {
-    /// 导出结果的COS链接列表。当结果集很大时，可能会切分为多个url下载。
+    /// List of COS URLs of the export results. If the result set is large, it may be divided into multiple URLs for download.
     "Urls" urls set_urls: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSecurityAuditLogExportTasks` (查询安全审计日志导出任务列表).
+/// Request of `DescribeSecurityAuditLogExportTasks` (Queries the list of security audit log export tasks).
 ///
-/// 查询安全审计日志导出任务列表。
+/// This API is used to query the list of security audit log export tasks.
 DescribeSecurityAuditLogExportTasksRequest {
-    /// 安全审计组Id。
+    /// Security audit group ID.
     ///
     /// Required.
     "SecAuditGroupId" sec_audit_group_id set_sec_audit_group_id: str,
-    /// 服务产品类型，支持值："mysql" - 云数据库 MySQL。
+    /// Service type. Valid value: `mysql` (TencentDB for MySQL).
     ///
     /// Required.
     "Product" product set_product: str,
-    /// 日志导出任务Id列表。
+    /// List of log export task IDs.
     "AsyncRequestIds" async_request_ids set_async_request_ids: list i128,
-    /// 偏移量，默认0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 返回数量，默认20，最大值为100。
+    /// Number of returned results. Default value: `20`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeSecurityAuditLogExportTasks", DescribeSecurityAuditLogExportTasksRequest => DescribeSecurityAuditLogExportTasksResponse);
 
 rt::model! { read debug;
-/// DescribeSecurityAuditLogExportTasks返回参数结构体
+/// DescribeSecurityAuditLogExportTasks response structure.
 DescribeSecurityAuditLogExportTasksResponse {
-    /// 安全审计日志导出任务列表。
+    /// List of security audit log export tasks.
     "Tasks" tasks set_tasks: list SecLogExportTaskInfo,
-    /// 安全审计日志导出任务总数。
+    /// Total numbers of security audit log export tasks.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3552,23 +3544,23 @@ DescribeSlowLogQueryTimeStatsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSlowLogTimeSeriesStats` (获取慢日志统计柱状图).
+/// Request of `DescribeSlowLogTimeSeriesStats` (Gets the slow log statistics histogram).
 ///
-/// 获取慢日志统计柱状图。
+/// This API is used to get the slow log statistics histogram.
 DescribeSlowLogTimeSeriesStatsRequest {
-    /// 实例 ID 。
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 开始时间，如“2019-09-10 12:13:14”。
+    /// Start time, such as "2019-09-10 12:13:14".
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间，如“2019-09-10 12:13:14”，结束时间与开始时间的间隔最大可为7天。
+    /// End time, such as "2019-09-10 12:13:14". The interval between the end time and the start time can be up to 7 days.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 服务产品类型，支持值包括： "mysql" - 云数据库 MySQL， "cynosdb" - 云数据库 CynosDB  for MySQL，"redis" - 云数据库 Redis，"mongodb" - 云数据库 MongoDB，默认为"mysql"。
+    /// Service type. Valid values: `mysql` (TencentDB for MySQL), `cynosdb` (TDSQL-C for MySQL). Default value: `mysql`.
     "Product" product set_product: str,
     /// Proxy节点ID。
     "InstanceProxyId" instance_proxy_id set_instance_proxy_id: str,
@@ -3580,87 +3572,81 @@ DescribeSlowLogTimeSeriesStatsRequest {
 rt::action!("dbbrain", "2021-05-27", "DescribeSlowLogTimeSeriesStats", DescribeSlowLogTimeSeriesStatsRequest => DescribeSlowLogTimeSeriesStatsResponse);
 
 rt::model! { read debug;
-/// DescribeSlowLogTimeSeriesStats返回参数结构体
+/// DescribeSlowLogTimeSeriesStats response structure.
 DescribeSlowLogTimeSeriesStatsResponse {
-    /// 柱间单位时间间隔，单位为秒。
+    /// Time range in seconds in histogram.
     "Period" period set_period: i64,
-    /// 单位时间间隔内慢日志数量统计。
+    /// Number of slow logs in the specified time range.
     "TimeSeries" time_series set_time_series: list TimeSlice,
-    /// 单位时间间隔内的实例 cpu 利用率监控数据。
+    /// Instance CPU utilization monitoring data in the specified time range.
     "SeriesData" series_data set_series_data: obj MonitorMetricSeriesData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSlowLogTopSqls` (获取慢SQL模板列表).
+/// Request of `DescribeSlowLogTopSqls` (Obtains the list of slow SQL templates).
 ///
-/// 按照Sql模板+schema的聚合方式，统计排序指定时间段内的top慢sql。
+/// This API is used to get and sort the top slow SQL statements in a specified time period by the aggregation mode of SQL template plus schema.
 DescribeSlowLogTopSqlsRequest {
-    /// 实例 ID。可通过 [DescribeDiagDBInstances](https://cloud.tencent.com/document/api/1130/57798) 接口获取。
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 开始时间，如“2019-09-10 12:13:14”。
+    /// Start time, such as "2019-09-10 12:13:14".
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 截止时间，如“2019-09-11 10:13:14”，截止时间与开始时间的间隔小于7天。
+    /// End time in the format of "2019-09-11 10:13:14". The interval between the end time and the start time can be up to 7 days.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 排序键，目前支持 QueryTime,ExecTimes,RowsSent,LockTime以及RowsExamined 等排序键，默认为QueryTime。
-    /// 其中：
-    /// QueryTime-查询耗时
-    /// ExecTimes-执行次数
-    /// RowsSent-返回行数
-    /// LockTime-锁等待时间
-    /// RowsExamined-扫描行数
+    /// Sorting key. Valid values: `QueryTime`, `ExecTimes`, `RowsSent`, `LockTime`, `RowsExamined`. Default value: `QueryTime`.
     "SortBy" sort_by set_sort_by: str,
-    /// 排序方式，支持ASC（升序）以及DESC（降序），默认为DESC。
+    /// Sorting order. Valid values: `ASC` (ascending), `DESC` (descending). Default value: `DESC`.
     "OrderBy" order_by set_order_by: str,
-    /// 返回数量，默认为20，最大值为100。
+    /// Number of returned results. Default value: `20`. Maximum value: `100`.
     "Limit" limit set_limit: i64,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i64,
-    /// 数据库名称数组。
+    /// Database name array.
     "SchemaList" schema_list set_schema_list: list SchemaItem,
-    /// 服务产品类型，支持值包括： "mysql" - 云数据库 MySQL， "cynosdb" - 云数据库 CynosDB  for MySQL， "tdstore" - 云数据库TDSQL Boundless，"sqlserver" - 云数据库 SQL Server，默认为"mysql"。
+    /// Service type. Valid values: `mysql` (TencentDB for MySQL), `cynosdb` (TDSQL-C for MySQL). Default value: `mysql`.
     "Product" product set_product: str,
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeSlowLogTopSqls", DescribeSlowLogTopSqlsRequest => DescribeSlowLogTopSqlsResponse);
 
 rt::model! { read debug;
-/// DescribeSlowLogTopSqls返回参数结构体
+/// DescribeSlowLogTopSqls response structure.
 DescribeSlowLogTopSqlsResponse {
-    /// 符合条件的记录总数。
+    /// Number of eligible entries.
     "TotalCount" total_count set_total_count: i64,
-    /// 慢日志 top sql 列表
+    /// List of top slow SQL statements
     "Rows" rows set_rows: list SlowLogTopSqlItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSlowLogUserHostStats` (获取慢日志来源地址统计分布图).
+/// Request of `DescribeSlowLogUserHostStats` (Gets the statistical distribution chart of slow log source addresses).
 ///
-/// 获取慢日志来源地址统计分布图。
+/// This API is used to get the statistical distribution chart of slow log source addresses.
 DescribeSlowLogUserHostStatsRequest {
-    /// 实例 ID。可通过 [DescribeDiagDBInstances](https://cloud.tencent.com/document/api/1130/57798) 接口获取。
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 查询范围的开始时间，格式: "yyyy-MM-dd'T'HH:mm:ssXXX"。
+    /// Start time of the time range in the format of yyyy-MM-dd HH:mm:ss, such as 2019-09-10 12:13:14.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 查询范围的结束时间，格式: "yyyy-MM-dd'T'HH:mm:ssXXX"。
+    /// End time of the time range in the format of yyyy-MM-dd HH:mm:ss, such as 2019-09-10 12:13:14.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 服务产品类型，支持值："mysql" - 云数据库 MySQL；"cynosdb" - 云数据库 TDSQL-C for MySQL，"sqlserver" - 云数据库 SQL Server，默认为"mysql"。
+    /// Service type. Valid values: mysql (TencentDB for MySQL), cynosdb (TDSQL-C for MySQL). Default value: mysql.
     "Product" product set_product: str,
-    /// SQL模板的MD5值
+    /// MD5 value of the SQL template
     "Md5" md5 set_md5: str,
     /// 仅Redis产品使用；实例Proxy ID。
     "InstanceProxyId" instance_proxy_id set_instance_proxy_id: str,
@@ -3670,72 +3656,72 @@ DescribeSlowLogUserHostStatsRequest {
 rt::action!("dbbrain", "2021-05-27", "DescribeSlowLogUserHostStats", DescribeSlowLogUserHostStatsRequest => DescribeSlowLogUserHostStatsResponse);
 
 rt::model! { read debug;
-/// DescribeSlowLogUserHostStats返回参数结构体
+/// DescribeSlowLogUserHostStats response structure.
 DescribeSlowLogUserHostStatsResponse {
-    /// 来源地址数目。
+    /// Total number of source addresses.
     "TotalCount" total_count set_total_count: i64,
-    /// 各来源地址的慢日志占比详情列表。
+    /// Detailed list of the proportion of slow logs from each source address.
     "Items" items set_items: list SlowLogHost,
-    /// 各来源用户名的慢日志占比详情列表。
+    /// Detailed list of the percentages of slow logs from different source usernames
     "UserNameItems" user_name_items set_user_name_items: list SlowLogUser,
-    /// 来源用户数目。
+    /// The number of source users
     "UserTotalCount" user_total_count set_user_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSlowLogs` (获取SQL模板在指定时间段内的详细信息).
+/// Request of `DescribeSlowLogs` (Obtains SQL template details in a specified time period).
 ///
-/// 获取指定时间内某个sql模板的慢日志明细
+/// This API is used to obtain the slow log details of a SQL template in a specified time period.
 DescribeSlowLogsRequest {
-    /// 服务产品类型，支持值包括： "mysql" - 云数据库 MySQL， "cynosdb" - 云数据库 CynosDB for MySQL，"tdstore" - 云数据库TDSQL Boundless，"sqlserver" - 云数据库 SQL Server， 默认为"mysql"。
+    /// Service type. Valid values: `mysql` (TencentDB for MySQL), `cynosdb` (TDSQL-C for MySQL). Default value: `mysql`.
     ///
     /// Required.
     "Product" product set_product: str,
-    /// 实例 ID。可通过 [DescribeDiagDBInstances](https://cloud.tencent.com/document/api/1130/57798) 接口获取。
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// sql 模板的 md5 值，可通过 [DescribeSlowLogTopSqls](https://cloud.tencent.com/document/product/1130/57784) 接口获取。
+    /// MD5 value of a SQL template
     ///
     /// Required.
     "Md5" md5 set_md5: str,
-    /// 开始时间，如“2019-09-10 12:13:14”。
+    /// Start time in the format of "2019-09-10 12:13:14".
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 截止时间，如“2019-09-11 10:13:14”，截止时间与开始时间的间隔小于7天。
+    /// End time in the format of "2019-09-11 10:13:14". The interval between the end time and the start time can be up to 7 days.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 偏移量，默认为0。
+    /// The offset. Default value: `0`.
     ///
     /// Required.
     "Offset" offset set_offset: i64,
-    /// 查询数目，默认为20，最大为100。
+    /// The number of queried items. Default value: `20`. Max value: `100`.
     ///
     /// Required.
     "Limit" limit set_limit: i64,
-    /// 数据库列表
+    /// Database list
     "DB" db set_db: list String,
-    /// 关键字
+    /// Keyword
     "Key" key set_key: list String,
-    /// 用户
+    /// User
     "User" user set_user: list String,
-    /// IP 来源
+    /// IP
     "Ip" ip set_ip: list String,
-    /// 耗时区间,耗时区间的左右边界分别对应数组的第0个元素和第一个元素
+    /// Duration range. The left and right borders of the range are the zeroth and first element of the array, respectively.
     "Time" time set_time: list i64,
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeSlowLogs", DescribeSlowLogsRequest => DescribeSlowLogsResponse);
 
 rt::model! { read debug;
-/// DescribeSlowLogs返回参数结构体
+/// DescribeSlowLogs response structure.
 DescribeSlowLogsResponse {
-    /// 符合条件的记录总数。
+    /// Number of eligible entries.
     "TotalCount" total_count set_total_count: i64,
-    /// 慢日志明细
+    /// Slow log details
     "Rows" rows set_rows: list SlowLogInfoItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3865,136 +3851,120 @@ DescribeTableSpaceDataV2Response {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTopSpaceSchemaTimeSeries` (获取Top库在指定时间段内的每日空间统计信息).
+/// Request of `DescribeTopSpaceSchemaTimeSeries` (Gets the daily space statistics of top databases during the specified time period).
 ///
-/// 获取实例占用空间最大的前几个库在指定时间段内的每日由DBbrain定时采集的空间数据，默认返回按大小排序。
+/// This API is used to get the daily space data of top databases consuming the most instance space. The data is daily collected by DBbrain during a specified time period. The returned results are sorted by size by default.
 DescribeTopSpaceSchemaTimeSeriesRequest {
-    /// 实例ID。
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 返回的Top库数量，最大值为100，默认为20。
+    /// Number of returned top databases. Maximum value: `100`. Default value: `20`.
     "Limit" limit set_limit: i64,
-    /// 筛选Top库所用的排序字段，可选字段包含DataLength、IndexLength、TotalLength、DataFree、FragRatio、TableRows、PhysicalFileSize（仅云数据库 MySQL实例支持），云数据库 MySQL实例默认为 PhysicalFileSize，其他产品实例默认为TotalLength。
+    /// Field used to sort top databases. Valid values: `DataLength`, `IndexLength`, `TotalLength`, `DataFree`, `FragRatio`, `TableRows`, `PhysicalFileSize` (supported only by TencentDB for MySQL instances). For TencentDB for MySQL instances, the default value is `PhysicalFileSize`. For other database instances, the default value is `TotalLength`.
     "SortBy" sort_by set_sort_by: str,
-    /// 开始日期，如“2021-01-01”，最早为当日的前第29天，默认为截止日期的前第6天。
+    /// Start date, such as "2021-01-01". It can be as early as 29 days before the current date and is 6 days before the end date by default.
     "StartDate" start_date set_start_date: str,
-    /// 截止日期，如“2021-01-01”，最早为当日的前第29天，默认为当日。
+    /// End date, such as "2021-01-01". It can be as early as 29 days before the current date and is the current date by default.
     "EndDate" end_date set_end_date: str,
-    /// 服务产品类型，支持值包括： "mysql" - 云数据库 MySQL， "cynosdb" - 云数据库 CynosDB  for MySQL，默认为"mysql"。
+    /// Service type. Valid values: `mysql` (TencentDB for MySQL), `cynosdb` (TDSQL-C for MySQL). Default value: `mysql`.
     "Product" product set_product: str,
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeTopSpaceSchemaTimeSeries", DescribeTopSpaceSchemaTimeSeriesRequest => DescribeTopSpaceSchemaTimeSeriesResponse);
 
 rt::model! { read debug;
-/// DescribeTopSpaceSchemaTimeSeries返回参数结构体
+/// DescribeTopSpaceSchemaTimeSeries response structure.
 DescribeTopSpaceSchemaTimeSeriesResponse {
-    /// 返回的Top库空间统计信息的时序数据列表。
+    /// Time series list of the returned space statistics of top databases.
     "TopSpaceSchemaTimeSeries" top_space_schema_time_series set_top_space_schema_time_series: list SchemaSpaceTimeSeries,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTopSpaceSchemas` (获取Top库的空间统计信息).
+/// Request of `DescribeTopSpaceSchemas` (Gets the space statistics of top databases).
 ///
-/// 获取实例Top库的实时空间统计信息，默认返回按大小排序。
+/// This API is used to get the real-time space statistics of top databases of an instance. The returned results are sorted by size by default.
 DescribeTopSpaceSchemasRequest {
-    /// 实例 ID。可通过 [DescribeDiagDBInstances](https://cloud.tencent.com/document/api/1130/57798) 接口获取。
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 返回的Top库数量，最大值为100，默认为20。
+    /// Number of returned top databases. Maximum value: 100. Default value: 20.
     "Limit" limit set_limit: i64,
-    /// 筛选Top库所用的排序字段，可选字段包含DataLength、IndexLength、TotalLength、DataFree、FragRatio、TableRows、PhysicalFileSize（仅云数据库 MySQL实例支持），云数据库 MySQL实例默认为 PhysicalFileSize，其他产品实例默认为TotalLength。
-    /// 其中：
-    /// DataLength       - 数据长度
-    /// IndexLength      - 索引长度
-    /// TotalLength      - 总长度
-    /// DataFree         - 空闲空间
-    /// FragRatio        - 碎片率
-    /// TableRows        - 表行数
-    /// PhysicalFileSize - 物理文件大小
+    /// Field used to sort top databases. Valid values: DataLength, IndexLength, TotalLength, DataFree, FragRatio, TableRows, PhysicalFileSize (supported only by TencentDB for MySQL instances). For TencentDB for MySQL instances, the default value is `PhysicalFileSize`. For other database instances, the default value is `TotalLength`.
     "SortBy" sort_by set_sort_by: str,
-    /// 服务产品类型，支持值包括： "mysql" - 云数据库 MySQL， "cynosdb" - 云数据库 CynosDB  for MySQL，默认为"mysql"。
+    /// Service type. Valid values: mysql (TencentDB for MySQL), cynosdb (TDSQL-C for MySQL). Default value: mysql.
     "Product" product set_product: str,
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeTopSpaceSchemas", DescribeTopSpaceSchemasRequest => DescribeTopSpaceSchemasResponse);
 
 rt::model! { read debug;
-/// DescribeTopSpaceSchemas返回参数结构体
+/// DescribeTopSpaceSchemas response structure.
 DescribeTopSpaceSchemasResponse {
-    /// 返回的Top库空间统计信息列表。
+    /// List of the returned space statistics of top databases.
     "TopSpaceSchemas" top_space_schemas set_top_space_schemas: list SchemaSpaceData,
-    /// 采集库空间数据的时间戳（秒）。
+    /// Timestamp (in seconds) of database space data collection points
     "Timestamp" timestamp set_timestamp: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTopSpaceTableTimeSeries` (获取Top表在指定时间段内的每日空间统计信息).
+/// Request of `DescribeTopSpaceTableTimeSeries` (Gets the daily space statistics of top tables during the specified time period).
 ///
-/// 获取实例占用空间最大的前几张表在指定时间段内的每日由DBbrain定时采集的空间数据，默认返回按大小排序。
+/// This API is used to get the daily space data of top tables consuming the most instance space. The data is daily collected by DBbrain during a specified time period. The returned results are sorted by size by default.
 DescribeTopSpaceTableTimeSeriesRequest {
-    /// 实例 ID 。
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 返回的Top表数量，最大值为100，默认为20。
+    /// Number of returned top tables. Maximum value: `100`. Default value: `20`.
     "Limit" limit set_limit: i64,
-    /// 筛选Top表所用的排序字段，可选字段包含DataLength、IndexLength、TotalLength、DataFree、FragRatio、TableRows、PhysicalFileSize，默认为 PhysicalFileSize。
+    /// Field used to sort top tables. Valid values: `DataLength`, `IndexLength`, `TotalLength`, `DataFree`, `FragRatio`, `TableRows`, `PhysicalFileSize`. Default value: `PhysicalFileSize`.
     "SortBy" sort_by set_sort_by: str,
-    /// 开始日期，如“2021-01-01”，最早为当日的前第29天，默认为截止日期的前第6天。
+    /// Start date, such as "2021-01-01". It can be as early as 29 days before the current date and is 6 days before the end date by default.
     "StartDate" start_date set_start_date: str,
-    /// 截止日期，如“2021-01-01”，最早为当日的前第29天，默认为当日。
+    /// End date, such as "2021-01-01". It can be as early as 29 days before the current date and is the current date by default.
     "EndDate" end_date set_end_date: str,
-    /// 服务产品类型，支持值包括： "mysql" - 云数据库 MySQL， "cynosdb" - 云数据库 CynosDB  for MySQL，默认为"mysql"。
+    /// Service type. Valid values: `mysql` (TencentDB for MySQL), `cynosdb` (TDSQL-C for MySQL). Default value: `mysql`.
     "Product" product set_product: str,
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeTopSpaceTableTimeSeries", DescribeTopSpaceTableTimeSeriesRequest => DescribeTopSpaceTableTimeSeriesResponse);
 
 rt::model! { read debug;
-/// DescribeTopSpaceTableTimeSeries返回参数结构体
+/// DescribeTopSpaceTableTimeSeries response structure.
 DescribeTopSpaceTableTimeSeriesResponse {
-    /// 返回的Top表空间统计信息的时序数据列表。
+    /// Time series list of the returned space statistics of top tables.
     "TopSpaceTableTimeSeries" top_space_table_time_series set_top_space_table_time_series: list TableSpaceTimeSeries,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTopSpaceTables` (获取Top表的空间统计信息).
+/// Request of `DescribeTopSpaceTables` (Gets the space statistics of top tables).
 ///
-/// 获取实例Top表的实时空间统计信息，默认返回按大小排序。
+/// This API is used to get the real-time space statistics of top tables of an instance. The returned results are sorted by size by default.
 DescribeTopSpaceTablesRequest {
-    /// 实例 ID。可通过 [DescribeDiagDBInstances](https://cloud.tencent.com/document/api/1130/57798) 接口获取。
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 返回的Top表数量，最大值为100，默认为20。
+    /// Number of returned top tables. Maximum value: `100`. Default value: `20`.
     "Limit" limit set_limit: i64,
-    /// 筛选Top表所用的排序字段，可选字段包含DataLength、IndexLength、TotalLength、DataFree、FragRatio、TableRows、PhysicalFileSize（仅云数据库 MySQL实例支持），云数据库 MySQL实例默认为 PhysicalFileSize，其他产品实例默认为TotalLength。
-    /// 其中：
-    /// DataLength       - 数据长度
-    /// IndexLength      - 索引长度
-    /// TotalLength      - 总长度
-    /// DataFree         - 空闲空间
-    /// FragRatio        - 碎片率
-    /// TableRows        - 表行数
-    /// PhysicalFileSize - 物理文件大小
+    /// Field used to sort top tables. Valid values: `DataLength`, `IndexLength`, `TotalLength`, `DataFree`, `FragRatio`, `TableRows`, `PhysicalFileSize` (only supported for TencentDB for MySQL instances). For TencentDB for MySQL instances, the default value is `PhysicalFileSize`. For other database instances, the default value is `TotalLength`.
     "SortBy" sort_by set_sort_by: str,
-    /// 服务产品类型，支持值包括： "mysql" - 云数据库 MySQL， "cynosdb" - 云数据库 CynosDB  for MySQL，默认为"mysql"。
+    /// Service type. Valid values: `mysql` (TencentDB for MySQL), `cynosdb` (TDSQL-C for MySQL). Default value: `mysql`.
     "Product" product set_product: str,
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeTopSpaceTables", DescribeTopSpaceTablesRequest => DescribeTopSpaceTablesResponse);
 
 rt::model! { read debug;
-/// DescribeTopSpaceTables返回参数结构体
+/// DescribeTopSpaceTables response structure.
 DescribeTopSpaceTablesResponse {
-    /// 返回的Top表空间统计信息列表。
+    /// List of the returned space statistics of top tables.
     "TopSpaceTables" top_space_tables set_top_space_tables: list TableSpaceData,
-    /// 采集表空间数据的时间戳（秒）。
+    /// Timestamp (in seconds) of tablespace data collection points
     "Timestamp" timestamp set_timestamp: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4071,68 +4041,69 @@ DescribeUserAutonomyProfileResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeUserSqlAdvice` (获取SQL优化建议).
+/// Request of `DescribeUserSqlAdvice` (Gets SQL statement optimization suggestions).
 ///
-/// 获取SQL优化建议。【产品用户回馈，此接口限免开放，后续将并入dbbrain专业版】
+/// This API is used to get SQL statement optimization suggestions. It is free of charge for a limited time and will be charged after DBbrain is commercialized.
 DescribeUserSqlAdviceRequest {
-    /// 实例 ID。可通过 [DescribeDiagDBInstances](https://cloud.tencent.com/document/api/1130/57798) 接口获取。
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// SQL语句。
+    /// SQL statement.
     ///
     /// Required.
     "SqlText" sql_text set_sql_text: str,
-    /// 库名。
+    /// Database name.
     "Schema" schema set_schema: str,
-    /// 服务产品类型，支持值"dcdb" - 云数据库TDSQL MySQL；"mysql" - 云数据库 MySQL；"cynosdb" - 云数据库 TDSQL-C for MySQL；"dbbrain-mysql" - 自建 MySQL，默认为"mysql"。
+    /// Service type. Valid values: `mysql` (TencentDB for MySQL), `cynosdb` (TDSQL-C for MySQL), `dbbrain-mysql` (self-built MySQL). Default value: `mysql`.
     "Product" product set_product: str,
 } }
 rt::action!("dbbrain", "2021-05-27", "DescribeUserSqlAdvice", DescribeUserSqlAdviceRequest => DescribeUserSqlAdviceResponse);
 
 rt::model! { read debug;
-/// DescribeUserSqlAdvice返回参数结构体
+/// DescribeUserSqlAdvice response structure.
 DescribeUserSqlAdviceResponse {
-    /// SQL优化建议，可解析为JSON数组，无需优化时输出为空。
+    /// SQL statement optimization suggestions, which can be parsed into JSON arrays. If there is no need for optimization, the output will be empty.
     "Advices" advices set_advices: str,
-    /// SQL优化建议备注，可解析为String数组，无需优化时输出为空。
+    /// Notes of SQL statement optimization suggestions, which can be parsed into String arrays. If there is no need for optimization, the output will be empty.
     "Comments" comments set_comments: str,
-    /// SQL语句。
+    /// SQL statement.
     "SqlText" sql_text set_sql_text: str,
-    /// 库名。
+    /// Database name.
     "Schema" schema set_schema: str,
-    /// 相关表的DDL信息，可解析为JSON数组。
+    /// DDL information of related tables, which can be parsed into JSON arrays.
     "Tables" tables set_tables: str,
-    /// SQL执行计划，可解析为JSON，无需优化时输出为空。
+    /// SQL execution plan, which can be parsed into JSON arrays. If there is no need for optimization, the output will be empty.
     "SqlPlan" sql_plan set_sql_plan: str,
-    /// SQL优化后的成本节约详情，可解析为JSON，无需优化时输出为空。
+    /// Cost saving details after SQL statement optimization, which can be parsed into JSON arrays. If there is no need for optimization, the output will be empty.
     "Cost" cost set_cost: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 实例诊断历史事件
+/// Instance diagnosis event
 DiagHistoryEventItem {
-    /// 诊断类型。支持值包括"高危账号","自增键耗尽","连接性检查","CPU利用率","死锁","全表扫描","高并发/压力请求","预编译语句过多","内存利用率","Metadata lock","磁盘超限","内存超限","只读锁","只读实例剔除","行锁","活跃会话","慢SQL","数据库快照","磁盘空间利用率","执行计划变化","主从切换","Table open cache命中率低","大表","事务未提交","事务导致复制延迟"等。
+    /// Diagnosis type.
     "DiagType" diag_type set_diag_type: str,
-    /// 结束时间。
+    /// End time.
     "EndTime" end_time set_end_time: str,
-    /// 开始时间。
+    /// Start time.
     "StartTime" start_time set_start_time: str,
-    /// 事件唯一ID 。
+    /// Unique event ID.
     "EventId" event_id set_event_id: i64,
-    /// 严重程度。严重程度分为5级，按影响程度从高至低分别为：1：致命，2：严重，3：告警，4：提示，5：健康。
+    /// Severity, which can be divided into 5 levels: 1: fatal, 2: severe, 3: warning, 4: notice, 5: healthy.
     "Severity" severity set_severity: i64,
-    /// 诊断概要。
+    /// Diagnosis summary.
     "Outline" outline set_outline: str,
-    /// 诊断项说明。
+    /// Diagnosis item description.
     "DiagItem" diag_item set_diag_item: str,
-    /// 实例 ID 。
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 保留字段。
+    /// Reserved field.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Metric" metric set_metric: str,
-    /// 地域。
+    /// Region.
     "Region" region set_region: str,
     /// 集群ID。
     "ClusterId" cluster_id set_cluster_id: str,
@@ -4156,77 +4127,72 @@ DiagReportUrlItem {
 } }
 
 rt::model! { read debug;
-/// 异常事件信息。
+/// Exception information.
 EventInfo {
-    /// 事件 ID 。
+    /// Event ID.
     "EventId" event_id set_event_id: i64,
-    /// 诊断类型。包含以下值：内存利用率，CPU利用率，磁盘空间利用率，复制，复制IO线程中断。
+    /// Diagnosis type.
     "DiagType" diag_type set_diag_type: str,
-    /// 开始时间。格式: "yyyy-MM-dd'T'HH:mm:ssXXX"
+    /// Start time.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间。格式: "yyyy-MM-dd'T'HH:mm:ssXXX"
+    /// End time.
     "EndTime" end_time set_end_time: str,
-    /// 概要。
+    /// Summary.
     "Outline" outline set_outline: str,
-    /// 严重程度。严重程度分为5级，按影响程度从高至低分别为：1：致命，2：严重，3：告警，4：提示，5：健康。
+    /// Severity, which can be divided into 5 levels: `1` (Critical), `2` (Severe), `3` (Alarm), `4` (Reminder), `5` (Healthy).
     "Severity" severity set_severity: i64,
-    /// 扣分。
+    /// Deduction.
     "ScoreLost" score_lost set_score_lost: i64,
-    /// 保留字段。
+    /// Reserved field.
     "Metric" metric set_metric: str,
-    /// 告警数目。
+    /// Number of alarms.
     "Count" count set_count: i64,
 } }
 
 rt::model! { read debug;
-/// 描述组信息。
+/// Describes the group information.
 GroupItem {
-    /// 组id。
+    /// Group ID.
     "Id" id set_id: i64,
-    /// 组名称。
+    /// Group name.
     "Name" name set_name: str,
-    /// 组成员数量。
+    /// Number of group members.
     "MemberCount" member_count set_member_count: i64,
 } }
 
 rt::model! { read debug;
-/// 健康报告任务详情。
+/// Details of the health report task.
 HealthReportTask {
-    /// 异步任务请求 ID。
+    /// Async task request ID.
     "AsyncRequestId" async_request_id set_async_request_id: i64,
-    /// 任务的触发来源，支持的取值包括："DAILY_INSPECTION" - 实例巡检；"SCHEDULED" - 定时生成；"MANUAL" - 手动触发。
+    /// Source that triggers the task. Valid values: `DAILY_INSPECTION` (instance inspection), `SCHEDULED` (scheduled task), and `MANUAL` (manual trigger).
     "Source" source set_source: str,
-    /// 任务完成进度，单位%。
+    /// Task progress in %.
     "Progress" progress set_progress: i64,
-    /// 任务创建时间，如“2025-09-30 12:13:14”。
+    /// Task creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 任务开始执行时间，如“2025-09-30 13:13:14”。
+    /// Task start time.
     "StartTime" start_time set_start_time: str,
-    /// 任务完成执行时间，如“2025-09-30 14:13:14”。
+    /// Task end time.
     "EndTime" end_time set_end_time: str,
-    /// 任务所属实例的基础信息。
+    /// Basic information of the instance to which the task belongs.
     "InstanceInfo" instance_info set_instance_info: obj InstanceBasicInfo,
-    /// 健康报告中的健康信息。
+    /// Health information in health report.
     "HealthStatus" health_status set_health_status: obj HealthStatus,
     /// 任务所属实例的标签信息
     "Tags" tags set_tags: list TagInfo,
 } }
 
 rt::model! { read debug;
-/// 获取健康得分返回的详情。
+/// Details of the obtained health score.
 HealthScoreInfo {
-    /// 异常详情。
+    /// Exception details.
     "IssueTypes" issue_types set_issue_types: list IssueTypeInfo,
-    /// 异常事件总数。
+    /// Total number of exceptions.
     "EventsTotalCount" events_total_count set_events_total_count: i64,
-    /// 健康得分。
+    /// Health score.
     "HealthScore" health_score set_health_score: i64,
-    /// 健康等级, 如："HEALTH", "SUB_HEALTH", "RISK", "HIGH_RISK"。
-    /// 其中：
-    /// HEALTH - 健康
-    /// SUB_HEALTH - 亚健康
-    /// RISK - 危险
-    /// HIGH_RISK - 高危
+    /// Health level, such as `HEALTH`, `SUB_HEALTH`, `RISK`, and `HIGH_RISK`.
     "HealthLevel" health_level set_health_level: str,
 } }
 
@@ -4251,15 +4217,16 @@ HealthScoreTimeSeriesData {
 } }
 
 rt::model! { read debug;
-/// 实例健康详情。
+/// Instance health status.
 HealthStatus {
-    /// 健康分数，满分100。
+    /// Health score out of 100 points.
     "HealthScore" health_score set_health_score: i64,
-    /// 健康等级，取值包括："HEALTH" - 健康；"SUB_HEALTH" - 亚健康；"RISK"- 危险；"HIGH_RISK" - 高危。
+    /// Health level. Valid values: `HEALTH` (healthy), `SUB_HEALTH` (sub-healthy), `RISK` (dangerous), and `HIGH_RISK` (high-risk).
     "HealthLevel" health_level set_health_level: str,
-    /// 总扣分分数。
+    /// Total deducted scores.
     "ScoreLost" score_lost set_score_lost: i64,
-    /// 扣分详情。
+    /// Deduction details.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ScoreDetails" score_details set_score_details: list ScoreDetail,
     /// 健康等级版本，默认为"V1"
     "HealthLevelVersion" health_level_version set_health_level_version: str,
@@ -4309,19 +4276,19 @@ IndexesToDrop {
 } }
 
 rt::model! { read debug;
-/// 实例基础信息。
+/// Basic instance information.
 InstanceBasicInfo {
-    /// 实例ID。
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名称。
+    /// Instance name.
     "InstanceName" instance_name set_instance_name: str,
-    /// 实例内网IP。
+    /// Private IP of the instance.
     "Vip" vip set_vip: str,
-    /// 实例内网Port。
+    /// Private port of the instance.
     "Vport" vport set_vport: i64,
-    /// 实例产品。
+    /// Instance service.
     "Product" product set_product: str,
-    /// 实例引擎版本。
+    /// Instance engine version.
     "EngineVersion" engine_version set_engine_version: str,
     /// CPU数量，对于Redis为0。
     "Cpu" cpu set_cpu: i64,
@@ -4345,13 +4312,14 @@ InstanceBasicInfo {
 } }
 
 rt::model! { both debug;
-/// 实例配置。
+/// Instance configuration.
 InstanceConfs {
-    /// 数据库巡检开关, Yes/No。
+    /// Whether to enable database inspection. Valid values: Yes, No.
     "DailyInspection" daily_inspection set_daily_inspection: str,
-    /// 实例概览开关，Yes/No。
+    /// Whether to enable instance overview. Valid values: Yes, No.
     "OverviewDisplay" overview_display set_overview_display: str,
-    /// redis大key分析的自定义分割符，仅redis使用
+    /// Custom big key analysis separator for Redis only
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "KeyDelimiters" key_delimiters set_key_delimiters: list String,
     /// 分片节点数量。
     "ShardNum" shard_num set_shard_num: str,
@@ -4367,73 +4335,77 @@ InstanceID {
 } }
 
 rt::model! { read debug;
-/// 查询实例列表，返回实例的相关信息的对象。
+/// Queries the list of instances and returns their information.
 InstanceInfo {
-    /// 实例ID。
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名称。
+    /// Instance name.
     "InstanceName" instance_name set_instance_name: str,
-    /// 实例所属地域。
+    /// Instance region.
     "Region" region set_region: str,
-    /// 健康得分。
+    /// Health score.
     "HealthScore" health_score set_health_score: i64,
-    /// 所属产品。
+    /// Service.
     "Product" product set_product: str,
-    /// 异常事件数量。
+    /// Number of exceptions.
     "EventCount" event_count set_event_count: i64,
-    /// 实例类型：1:MASTER；2:DR，3：RO，4:SDR。
+    /// Instance type. Valid values: 1 (MASTER), 2 (DR), 3 (RO), 4 (SDR)
     "InstanceType" instance_type set_instance_type: i64,
-    /// 核心数。
+    /// Number of cores.
     "Cpu" cpu set_cpu: i64,
-    /// 内存，单位MB。
+    /// Memory in MB.
     "Memory" memory set_memory: i64,
-    /// 硬盘存储，单位GB。
+    /// Disk storage in GB.
     "Volume" volume set_volume: i64,
-    /// 数据库版本。
+    /// Database version.
     "EngineVersion" engine_version set_engine_version: str,
-    /// 内网地址。
+    /// Private network address.
     "Vip" vip set_vip: str,
-    /// 内网端口。
+    /// Private network port.
     "Vport" vport set_vport: i64,
-    /// 接入来源。
+    /// Access source.
     "Source" source set_source: str,
-    /// 分组ID。
+    /// Group ID.
     "GroupId" group_id set_group_id: str,
-    /// 分组组名。
+    /// Group name.
     "GroupName" group_name set_group_name: str,
-    /// 实例状态：0：发货中；1：运行正常；4：销毁中；5：隔离中。
+    /// Instance status. Valid values: 0 (delivering), 1 (running), 4 (terminating), 5 (isolated)
     "Status" status set_status: i64,
-    /// 子网统一ID。
+    /// Unified subnet ID.
     "UniqSubnetId" uniq_subnet_id set_uniq_subnet_id: str,
-    /// cdb类型。
+    /// TencentDB instance type.
     "DeployMode" deploy_mode set_deploy_mode: str,
-    /// cdb实例初始化标志：0：未初始化；1：已初始化。
+    /// TencentDB instance initialization flag. Valid values: 0 (not initialized), 1 (initialized).
     "InitFlag" init_flag set_init_flag: i64,
-    /// 任务状态。
+    /// Task status.
     "TaskStatus" task_status set_task_status: i64,
-    /// 私有网络统一ID。
+    /// Unified VPC ID.
     "UniqVpcId" uniq_vpc_id set_uniq_vpc_id: str,
-    /// 实例巡检/概览的状态。
+    /// Instance inspection/overview status.
     "InstanceConf" instance_conf set_instance_conf: obj InstanceConfs,
-    /// 资源到期时间。
+    /// Resource expiration time.
     "DeadlineTime" deadline_time set_deadline_time: str,
-    /// 是否是DBbrain支持的实例。
+    /// Whether it is an instance supported by DBbrain.
     "IsSupported" is_supported set_is_supported: bool,
-    /// 实例安全审计日志开启状态：ON： 安全审计开启；OFF： 未开启安全审计。
+    /// Status of instance security audit log. Valid values: ON (enabled), OFF (disabled).
     "SecAuditStatus" sec_audit_status set_sec_audit_status: str,
-    /// 实例审计日志开启状态，ALL_AUDIT： 开启全审计；RULE_AUDIT： 开启规则审计；UNBOUND： 未开启审计。
+    /// Status of instance audit log. Valid values: ALL_AUDIT (full audit is enabled), RULE_AUDIT (rule audit is enabled), UNBOUND (audit is disabled).
     "AuditPolicyStatus" audit_policy_status set_audit_policy_status: str,
-    /// 实例审计日志运行状态：normal： 运行中； paused： 欠费暂停。
+    /// Running status of instance audit log. Valid values: normal (running), paused (suspension due to overdue payment).
     "AuditRunningStatus" audit_running_status set_audit_running_status: str,
-    /// 内网vip。
+    /// Private VIP
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InternalVip" internal_vip set_internal_vip: str,
-    /// 内网port。
+    /// Private network port
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InternalVport" internal_vport set_internal_vport: i64,
-    /// 创建时间。
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
-    /// 所属集群ID（仅对集群数据库产品该字段非空，如TDSQL-C）。
+    /// Cluster ID. This field is only required for cluster database products like TDSQL-C.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 所属集群名称（仅对集群数据库产品该字段非空，如TDSQL-C）。
+    /// Cluster name. This field is only required for cluster database products like TDSQL-C.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ClusterName" cluster_name set_cluster_name: str,
     /// 自建MySQL的Agent状态，"not_deployed" - 未部署，"deploying" - 部署中，"connected" - 连接正常，"deploy_failed" - 连接失败，"monitoring" - 连接正常，"stopped" - 暂停连接，"connect_failed" - 连接失败，unknown - 未知。
     "AgentStatus" agent_status set_agent_status: str,
@@ -4463,70 +4435,70 @@ InstanceItem {
 } }
 
 rt::model! { read debug;
-/// 指标信息。
+/// Metric information.
 IssueTypeInfo {
-    /// 指标分类：AVAILABILITY：可用性，MAINTAINABILITY：可维护性，PERFORMANCE，性能，RELIABILITY可靠性。
+    /// Metric categories. Valid values: `AVAILABILITY`, `MAINTAINABILITY`, `PERFORMANCE`, and `RELIABILITY`.
     "IssueType" issue_type set_issue_type: str,
-    /// 异常事件。
+    /// Exception.
     "Events" events set_events: list EventInfo,
-    /// 异常事件总数。
+    /// Total number of exceptions.
     "TotalCount" total_count set_total_count: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `KillMySqlThreads` (中断MySql会话线程).
+/// Request of `KillMySqlThreads` (Kills a MySQL session thread).
 ///
-/// 根据会话ID中断当前会话，该接口分为两次提交：第一次为预提交阶段，Stage为"Prepare"，得到的返回值包含SqlExecId；第二次为确认提交， Stage为"Commit"， 将SqlExecId的值作为参数传入，最终终止会话进程。注意：Prepare请求与Commit请求的间隔不能超过10秒，否则Prepare阶段生成的执行凭证（SqlExecId）将过期失效，Commit操作不会执行任何kill动作。
+/// This API is used to interrupt the current session by session ID. It needs to be called twice to commit the session interruption task in two stages. In the pre-commit stage, the stage value is `Prepare`, and the returned value is `SqlExecId`. In the commit stage, the stage value is `Commit`, and `SqlExecId` will be passed in as a parameter. Then, the session process will be terminated.
 KillMySqlThreadsRequest {
-    /// 实例 ID。可通过 [DescribeDiagDBInstances](https://cloud.tencent.com/document/api/1130/57798) 接口获取。
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// kill会话任务的阶段，取值包括："Prepare"-准备阶段，"Commit"-提交阶段。
+    /// The stage of a session killing task. Valid values: `Prepare` (preparation stage), `Commit` (commit stage).
     ///
     /// Required.
     "Stage" stage set_stage: str,
-    /// 需要kill的sql会话ID列表，通过接口[查询实时线程列表](https://cloud.tencent.com/document/product/1130/57824)
-    /// 此参数用于Prepare阶段。
+    /// List of IDs of the MySQL sessions to be killed. This parameter is used in the `Prepare` stage.
     "Threads" threads set_threads: list i64,
-    /// 执行ID，此参数用于Commit阶段。
+    /// Execution ID. This parameter is used in the `Commit` stage.
     "SqlExecId" sql_exec_id set_sql_exec_id: str,
-    /// 服务产品类型，支持值包括： "mysql" - 云数据库 MySQL， "cynosdb" - 云数据库 CynosDB  for MySQL，默认为"mysql"。
+    /// Service type. Valid values: `mysql` (TencentDB for MySQL), `cynosdb` (TDSQL-C for MySQL). Default value: `mysql`.
     "Product" product set_product: str,
-    /// 默认是true，会记录下kill的记录；该参数为true, 则在kill操作前校验目标会话是否存在，存在则继续kill，否则取消kill。为了加快kill速度，可设置为false。
+    /// Whether to record the thread killing history. The default value is `true`, indicating “yes”. You can set it to `false` (“no”) to speed up the killing process.
     "RecordHistory" record_history set_record_history: bool,
 } }
 rt::action!("dbbrain", "2021-05-27", "KillMySqlThreads", KillMySqlThreadsRequest => KillMySqlThreadsResponse);
 
 rt::model! { read debug;
-/// KillMySqlThreads返回参数结构体
+/// KillMySqlThreads response structure.
 KillMySqlThreadsResponse {
-    /// kill完成的sql会话ID列表。
+    /// List of IDs of the MySQL sessions that have been killed.
     "Threads" threads set_threads: list i64,
-    /// 执行ID， Prepare阶段的任务输出，用于Commit阶段中指定执行kill操作的会话ID。
+    /// Execution ID, which is output in the `Prepare` stage and used to specify the ID of the session to be killed in the `Commit` stage.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SqlExecId" sql_exec_id set_sql_exec_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 邮件发送配置
+/// Email sending configuration
 MailConfiguration {
-    /// 是否开启邮件发送: 0, 否; 1, 是。
+    /// Whether to enable email sending. Valid values: `0` (no), `1` (yes).
     ///
     /// Required.
     "SendMail" send_mail set_send_mail: i64,
-    /// 地域配置, 如["ap-guangzhou", "ap-shanghai"]。巡检的邮件发送模板，配置需要发送巡检邮件的地域；订阅的邮件发送模板，配置当前订阅实例的所属地域。
+    /// Region configuration, such as "ap-guangzhou" and "ap-shanghai". For the inspection email sending template, configure the region where you need to send the inspection email. For the subscription email sending template, configure the region where the current subscribed instance resides.
     ///
     /// Required.
     "Region" region set_region: list String,
-    /// 包含的健康等级，包括值：HEALTH-健康，SUB_HEALTH-亚健康，RISK-风险，HIGH_RISK-高危。
+    /// Sends a report with the specified health level, such as `HEALTH`, `SUB_HEALTH`, `RISK`, and `HIGH_RISK`.
     ///
     /// Required.
     "HealthStatus" health_status set_health_status: list String,
-    /// 联系人id, 联系人/联系组不能都为空。
+    /// Recipient ID. Either `ContactPerson` or `ContactGroup` should be passed in.
     "ContactPerson" contact_person set_contact_person: list i64,
-    /// 联系组id, 联系人/联系组不能都为空。
+    /// Recipient group ID. Either `ContactPerson` or `ContactGroup` should be passed in.
     "ContactGroup" contact_group set_contact_group: list i64,
 } }
 
@@ -4604,27 +4576,27 @@ ModifyAlarmPolicyResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAuditService` (修改审计配置).
+/// Request of `ModifyAuditService` (Modifies audit configurations).
 ///
-/// 修改审计配置相关信息，如高频存储时长等
+/// u200cThis API is used to modify audit configurations such as the frequent access storage period.
 ModifyAuditServiceRequest {
-    /// 服务产品类型，支持值包括： "dcdb" - 云数据库 Tdsql， "mariadb" - 云数据库 MariaDB。
+    /// Service type. Valid values: `dcdb` (TDSQL for MySQL), `mariadb` (TencentDB for MariaDB).
     ///
     /// Required.
     "Product" product set_product: str,
-    /// 与Product保持一致。如："dcdb" ,"mariadb"。
+    /// Use the value of `u200cProduct` for this parameter, such as `dcdb` and `mariadb`.
     ///
     /// Required.
     "NodeRequestType" node_request_type set_node_request_type: str,
-    /// 实例ID。
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 日志保存总时长，只能是7,30,90,180,365,1095,1825。
+    /// Total log retention period in days. Valid values: `7`, `30`, `90`, `180`, `365`, `1095`, `1825`.
     ///
     /// Required.
     "LogExpireDay" log_expire_day set_log_expire_day: i64,
-    /// 高频日志保存时长，只能是7,30,90,180,365,1095,1825。
+    /// Storage period of frequently accessed logs in days. Valid values: `7`, `30`, `90`, `180`, `365`, `1095`, `1825`.
     ///
     /// Required.
     "HotLogExpireDay" hot_log_expire_day set_hot_log_expire_day: i64,
@@ -4632,39 +4604,38 @@ ModifyAuditServiceRequest {
 rt::action!("dbbrain", "2021-05-27", "ModifyAuditService", ModifyAuditServiceRequest => ModifyAuditServiceResponse);
 
 rt::model! { read debug;
-/// ModifyAuditService返回参数结构体
+/// ModifyAuditService response structure.
 ModifyAuditServiceResponse {
-    /// 审计配置修改结果，0-修改成功,非0-修改失败。
+    /// Audit configuration modification result. If `0` is returned, the modification is successful; otherwise, an exception will be returned, indicating that the modification failed.
     "Success" success set_success: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDiagDBInstanceConf` (修改实例巡检开关状态).
+/// Request of `ModifyDiagDBInstanceConf` (Enables/Disables instance inspection).
 ///
-/// 修改实例的配置信息。
+/// This API is used to enable/disable instance inspection.
 ModifyDiagDBInstanceConfRequest {
-    /// 实例配置，包括巡检、概览开关等。
+    /// Instance configuration, including inspection and overview switch.
     ///
     /// Required.
     "InstanceConfs" instance_confs set_instance_confs: obj InstanceConfs,
-    /// 生效实例地域，固定为"All"，代表全地域。
+    /// Target regions of the request. If the value is `All`, it is applied to all regions.
     ///
     /// Required.
     "Regions" regions set_regions: str,
-    /// 服务产品类型，支持值包括： "mysql" - 云数据库 MySQL， "cynosdb" - 云数据库 CynosDB  for MySQL，"redis" - 云数据库 Redis。
+    /// Service type. Valid values: `mysql` (TencentDB for MySQL), `cynosdb` (TDSQL-C for MySQL).
     ///
     /// Required.
     "Product" product set_product: str,
-    /// 指定更改巡检状态的实例ID。
-    /// 可通过 [DescribeDiagDBInstances](https://cloud.tencent.com/document/api/1130/57798) 接口获取。
+    /// ID of the instance to modify.
     "InstanceIds" instance_ids set_instance_ids: list String,
 } }
 rt::action!("dbbrain", "2021-05-27", "ModifyDiagDBInstanceConf", ModifyDiagDBInstanceConfRequest => ModifyDiagDBInstanceConfResponse);
 
 rt::model! { read debug;
-/// ModifyDiagDBInstanceConf返回参数结构体
+/// ModifyDiagDBInstanceConf response structure.
 ModifyDiagDBInstanceConfResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4851,63 +4822,65 @@ MongodbSpaceObjectItem {
 } }
 
 rt::model! { read debug;
-/// 监控数据（浮点型）
+/// Monitoring data in float type
 MonitorFloatMetric {
-    /// 指标名称。
+    /// Metric name.
     "Metric" metric set_metric: str,
-    /// 指标单位。
+    /// Metric unit.
     "Unit" unit set_unit: str,
-    /// 指标值。
+    /// Metric value.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Values" values set_values: list f64,
 } }
 
 rt::model! { read debug;
-/// 单位时间间隔内的监控指标数据（浮点型）
+/// Monitoring metric value in float type in a unit of time interval
 MonitorFloatMetricSeriesData {
-    /// 监控指标。
+    /// Monitoring metric.
     "Series" series set_series: list MonitorFloatMetric,
-    /// 监控指标对应的时间戳。
+    /// Timestamp corresponding to monitoring metric.
     "Timestamp" timestamp set_timestamp: list i64,
 } }
 
 rt::model! { read debug;
-/// 监控数据
+/// Monitoring data
 MonitorMetric {
-    /// 指标名称。
+    /// Metric name.
     "Metric" metric set_metric: str,
-    /// 指标单位。
+    /// Metric unit.
     "Unit" unit set_unit: str,
-    /// 指标值。
+    /// Metric value.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Values" values set_values: list f64,
 } }
 
 rt::model! { read debug;
-/// 单位时间间隔内的监控指标数据
+/// Monitoring metric value in a unit of time interval
 MonitorMetricSeriesData {
-    /// 监控指标。
+    /// Monitoring metric.
     "Series" series set_series: list MonitorMetric,
-    /// 监控指标对应的时间戳。（精度：秒）
+    /// Timestamp corresponding to monitoring metric.
     "Timestamp" timestamp set_timestamp: list i64,
 } }
 
 rt::model! { read debug;
-/// 关系型数据库线程
+/// Relational database thread
 MySqlProcess {
-    /// 线程ID。
+    /// Thread ID.
     "ID" id set_id: str,
-    /// 线程的操作账号名。
+    /// Thread operation account name.
     "User" user set_user: str,
-    /// 线程的操作主机地址。
+    /// Thread operation host address.
     "Host" host set_host: str,
-    /// 线程的操作数据库。
+    /// Thread operation database.
     "DB" db set_db: str,
-    /// 线程的操作状态。包含以下枚举值：Sending data​-线程正在处理查询结果， ​Sorting result​-线程正在对查询结果进行排序​，Creating tmp table​-线程正在创建临时表，Altering table​-线程正在执行表结构变更，Updating-线程执行更新中。
+    /// Thread operation status.
     "State" state set_state: str,
-    /// 线程的执行类型。包含以下枚举值：Sleep-线程处于空闲状态，Query-线程正在执行一个查询，Connect-从服务器连接到主服务器，Execute-线程正在执行预处理语句。
+    /// Thread execution type.
     "Command" command set_command: str,
-    /// 线程的操作时长，单位秒。
+    /// Thread operation duration in seconds.
     "Time" time set_time: str,
-    /// 线程的操作语句。
+    /// Thread operation statement.
     "Info" info set_info: str,
     /// sql类型
     "SqlType" sql_type set_sql_type: str,
@@ -4941,27 +4914,27 @@ MysqlSpaceObjectItem {
 } }
 
 rt::model! { write debug;
-/// Request of `OpenAuditService` (开通数据库审计).
+/// Request of `OpenAuditService` (Enables database audit).
 ///
-/// 开启数据库审计服务
+/// This API is used to enable database audit.
 OpenAuditServiceRequest {
-    /// 服务产品类型，支持值包括： "dcdb" - 云数据库 Tdsql， "mariadb" - 云数据库 MariaDB。
+    /// Service type. Valid values: `dcdb` (TDSQL for MySQL), `mariadb` (TencentDB for MariaDB).
     ///
     /// Required.
     "Product" product set_product: str,
-    /// 与Product保持一致。如："dcdb" ,"mariadb"。
+    /// Use the value of `u200cProduct` for this parameter, such as `dcdb` and `mariadb`.
     ///
     /// Required.
     "NodeRequestType" node_request_type set_node_request_type: str,
-    /// 实例ID。
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 日志保存总时长，只能是7,30,90,180,365,1095,1825。
+    /// Total log retention period in days. Valid values: `7`, `30`, `90`, `180`, `365`, `1095`, `1825`.
     ///
     /// Required.
     "LogExpireDay" log_expire_day set_log_expire_day: i64,
-    /// 高频日志保存时长，只能是7,30,90,180,365,1095,1825。
+    /// Storage period of frequently accessed logs in days. Valid values: `7`, `30`, `90`, `180`, `365`, `1095`, `1825`.
     ///
     /// Required.
     "HotLogExpireDay" hot_log_expire_day set_hot_log_expire_day: i64,
@@ -4969,9 +4942,9 @@ OpenAuditServiceRequest {
 rt::action!("dbbrain", "2021-05-27", "OpenAuditService", OpenAuditServiceRequest => OpenAuditServiceResponse);
 
 rt::model! { read debug;
-/// OpenAuditService返回参数结构体
+/// OpenAuditService response structure.
 OpenAuditServiceResponse {
-    /// taskId 为0表示开通审计成功，否则开通失败
+    /// Audit is successfully enabled only when the value of this parameter is `0`.
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5038,24 +5011,24 @@ Process {
 } }
 
 rt::model! { read debug;
-/// 实时会话统计详情。
+/// Real-time session statistics.
 ProcessStatistic {
-    /// 会话详情数组。
+    /// Array of session details
     "Items" items set_items: list SessionItem,
-    /// 总连接数。
+    /// The total number of connections
     "AllConnSum" all_conn_sum set_all_conn_sum: i64,
-    /// 总活跃连接数。
+    /// The total number of active connections
     "ActiveConnSum" active_conn_sum set_active_conn_sum: i64,
 } }
 
 rt::model! { both debug;
-/// 用户配置的信息
+/// Information configured by the user.
 ProfileInfo {
-    /// 语言类型, 包含“zh”-中文，“en”-英文。
+    /// Email language, such as `en`.
     ///
     /// Required.
     "Language" language set_language: str,
-    /// 邮件模板的内容。
+    /// Email template content.
     ///
     /// Required.
     "MailConfiguration" mail_configuration set_mail_configuration: obj MailConfiguration,
@@ -5191,19 +5164,19 @@ RedisMetricTopProxiesData {
 } }
 
 rt::model! { read debug;
-/// redis key前缀空间信息
+/// Space information of Redis key prefixes
 RedisPreKeySpaceData {
-    /// 平均元素长度。
+    /// Average element length
     "AveElementSize" ave_element_size set_ave_element_size: i64,
-    /// 总占用内存（Byte）。
+    /// Total memory usage in bytes
     "Length" length set_length: i64,
-    /// key前缀。
+    /// Key prefix
     "KeyPreIndex" key_pre_index set_key_pre_index: str,
-    /// 元素数量。
+    /// The number of elements
     "ItemCount" item_count set_item_count: i64,
-    /// key个数。
+    /// The number of keys
     "Count" count set_count: i64,
-    /// 最大元素长度。
+    /// The max element length
     "MaxElementSize" max_element_size set_max_element_size: i64,
 } }
 
@@ -5235,105 +5208,113 @@ SQLFilter {
 } }
 
 rt::model! { write debug;
-/// SchemaItem数组
+/// `SchemaItem` array
 SchemaItem {
-    /// 数据库名称
+    /// Database name
     ///
     /// Required.
     "Schema" schema set_schema: str,
 } }
 
 rt::model! { read debug;
-/// 库空间统计数据。
+/// Database space statistics.
 SchemaSpaceData {
-    /// 库名。
+    /// Database name.
     "TableSchema" table_schema set_table_schema: str,
-    /// 数据空间（MB）。
+    /// Data space in MB.
     "DataLength" data_length set_data_length: f64,
-    /// 索引空间（MB）。
+    /// Index space in MB.
     "IndexLength" index_length set_index_length: f64,
-    /// 碎片空间（MB）。
+    /// Fragmented space in MB.
     "DataFree" data_free set_data_free: f64,
-    /// 总使用空间（MB）。
+    /// Total space usage in MB.
     "TotalLength" total_length set_total_length: f64,
-    /// 碎片率（%）。
+    /// Fragmentation rate in %.
     "FragRatio" frag_ratio set_frag_ratio: f64,
-    /// 行数。
+    /// Number of rows.
     "TableRows" table_rows set_table_rows: i64,
-    /// 库中所有表对应的独立物理文件大小加和（MB）。
+    /// Total size in MB of physical files exclusive to all tables in the database.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "PhysicalFileSize" physical_file_size set_physical_file_size: f64,
 } }
 
 rt::model! { read debug;
-/// 库空间时序数据
+/// Time series of database space data
 SchemaSpaceTimeSeries {
-    /// 库名
+    /// Database name
     "TableSchema" table_schema set_table_schema: str,
-    /// 单位时间间隔内的空间指标数据。
+    /// Space metric value in a unit of time interval
     "SeriesData" series_data set_series_data: obj MonitorMetricSeriesData,
 } }
 
 rt::model! { read debug;
-/// 扣分详情。
+/// Deduction details.
 ScoreDetail {
-    /// 扣分项分类，取值包括：可用性、可维护性、性能及可靠性。
+    /// Deduction item type. Valid values: `Availability`, `Maintainability`, `Performance`, `Reliability`.
     "IssueType" issue_type set_issue_type: str,
-    /// 扣分总分。
+    /// Total deducted scores.
     "ScoreLost" score_lost set_score_lost: i64,
-    /// 扣分总分上限。
+    /// Upper limit of the deducted scores.
     "ScoreLostMax" score_lost_max set_score_lost_max: i64,
-    /// 扣分项列表。
+    /// List of deduction items.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Items" items set_items: list ScoreItem,
 } }
 
 rt::model! { read debug;
-/// 诊断扣分项。
+/// Diagnosis deduction item.
 ScoreItem {
-    /// 异常诊断项名称。
+    /// Exception diagnosis item name.
     "DiagItem" diag_item set_diag_item: str,
-    /// 诊断项分类，取值包括：可用性、可维护性、性能及可靠性。
+    /// Diagnosis item type. Valid values: `Availability`, `Maintainability`, `Performance`, `Reliability`.
     "IssueType" issue_type set_issue_type: str,
-    /// 健康等级，取值包括：信息、提示、告警、严重、致命。
+    /// Health level. Valid values: `Healthy`, `Reminder`, `Alarm`, `Severe`, `Critical`.
     "TopSeverity" top_severity set_top_severity: str,
-    /// 该异常诊断项出现次数。
+    /// Number of occurrences of this exception diagnosis item.
     "Count" count set_count: i64,
-    /// 扣分分数。
+    /// Deducted scores.
     "ScoreLost" score_lost set_score_lost: i64,
 } }
 
 rt::model! { read debug;
-/// 安全审计日志导出任务信息
+/// Security audit log export task information.
 SecLogExportTaskInfo {
-    /// 异步任务Id。
+    /// Async task Id.
     "AsyncRequestId" async_request_id set_async_request_id: i128,
-    /// 任务开始时间。
+    /// Task start time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StartTime" start_time set_start_time: str,
-    /// 任务结束时间。
+    /// Task end time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EndTime" end_time set_end_time: str,
-    /// 任务创建时间。
+    /// Task creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 任务状态。
+    /// Task status.
     "Status" status set_status: str,
-    /// 任务执行进度。
+    /// Task progress.
     "Progress" progress set_progress: i128,
-    /// 导出日志开始时间。
+    /// Exported log start time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LogStartTime" log_start_time set_log_start_time: str,
-    /// 导出日志结束时间。
+    /// Exported log end time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LogEndTime" log_end_time set_log_end_time: str,
-    /// 日志文件总大小，单位KB。
+    /// Total size of log files in KB.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalSize" total_size set_total_size: i128,
-    /// 风险等级列表。0 无风险；1 低风险；2 中风险；3 高风险。
+    /// List of risk levels. Valid values: `0` (no risk), `1` (low risk), `2` (medium risk), `3` (high risk).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DangerLevels" danger_levels set_danger_levels: list i128,
 } }
 
 rt::model! { read debug;
-/// 实时会话访问来源详情。
+/// Access source details of the real-time session
 SessionItem {
-    /// 访问来源。
+    /// Access source
     "Ip" ip set_ip: str,
-    /// 当前访问来源活跃连接数
+    /// The number of active connections from the current access source
     "ActiveConn" active_conn set_active_conn: str,
-    /// 当前访问来源总连接数
+    /// The total number of connections from the current access source
     "AllConn" all_conn set_all_conn: i64,
     /// 是否为内网ip
     "IsInternalIp" is_internal_ip set_is_internal_ip: bool,
@@ -5361,36 +5342,41 @@ SlowLogAgg {
 } }
 
 rt::model! { read debug;
-/// 慢日志来源地址详情。
+/// Details of slow log source addresses.
 SlowLogHost {
-    /// 来源地址。
+    /// Source addresses.
     "UserHost" user_host set_user_host: str,
-    /// 该来源地址的慢日志数目占总数目的比例，单位%。
+    /// Proportion (in %) of slow logs from this source address to the total number of slow logs.
     "Ratio" ratio set_ratio: f64,
-    /// 该来源地址的慢日志数目。
+    /// Number of slow logs from this source address.
     "Count" count set_count: i64,
 } }
 
 rt::model! { read debug;
-/// 慢日志详细信息
+/// Slow log details
 SlowLogInfoItem {
-    /// 慢日志开始时间，格式: "yyyy-MM-dd HH:mm:ss"
+    /// Slow log start time
     "Timestamp" timestamp set_timestamp: str,
-    /// sql语句
+    /// SQL statement
     "SqlText" sql_text set_sql_text: str,
-    /// 数据库
+    /// Database
     "Database" database set_database: str,
-    /// User来源
+    /// User source
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UserName" user_name set_user_name: str,
-    /// IP来源
+    /// IP source
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UserHost" user_host set_user_host: str,
-    /// 执行时间,单位秒
+    /// Execution time in seconds
     "QueryTime" query_time set_query_time: f64,
-    /// 锁时间,单位秒
+    /// Lock time in seconds
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LockTime" lock_time set_lock_time: f64,
-    /// 扫描行数
+    /// Number of scanned rows
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RowsExamined" rows_examined set_rows_examined: i64,
-    /// 返回行数
+    /// Number of returned rows
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RowsSent" rows_sent set_rows_sent: i64,
     /// `InstanceId`.
     "InstanceId" instance_id set_instance_id: str,
@@ -5401,57 +5387,57 @@ SlowLogInfoItem {
 } }
 
 rt::model! { read debug;
-/// 慢日志TopSql
+/// Top slow SQL statements
 SlowLogTopSqlItem {
-    /// sql总锁等待时间，单位秒
+    /// Total SQL lock wait time in seconds.
     "LockTime" lock_time set_lock_time: f64,
-    /// 最大锁等待时间，单位秒
+    /// Maximum lock wait time in seconds
     "LockTimeMax" lock_time_max set_lock_time_max: f64,
-    /// 最小锁等待时间，单位秒
+    /// Minimum lock wait time in seconds
     "LockTimeMin" lock_time_min set_lock_time_min: f64,
-    /// 总扫描行数
+    /// Total number of scanned rows
     "RowsExamined" rows_examined set_rows_examined: i64,
-    /// 最大扫描行数
+    /// Maximum number of scanned rows
     "RowsExaminedMax" rows_examined_max set_rows_examined_max: i64,
-    /// 最小扫描行数
+    /// Minimum number of scanned rows
     "RowsExaminedMin" rows_examined_min set_rows_examined_min: i64,
-    /// 总耗时，单位秒
+    /// Total duration in seconds
     "QueryTime" query_time set_query_time: f64,
-    /// 最大执行时间，单位秒
+    /// Maximum execution time in seconds
     "QueryTimeMax" query_time_max set_query_time_max: f64,
-    /// 最小执行时间，单位秒
+    /// Minimum execution time in seconds
     "QueryTimeMin" query_time_min set_query_time_min: f64,
-    /// 总返回行数
+    /// Total number of returned rows
     "RowsSent" rows_sent set_rows_sent: i64,
-    /// 最大返回行数
+    /// Maximum number of returned rows
     "RowsSentMax" rows_sent_max set_rows_sent_max: i64,
-    /// 最小返回行数
+    /// Minimum number of returned rows
     "RowsSentMin" rows_sent_min set_rows_sent_min: i64,
-    /// 执行次数
+    /// Number of executions
     "ExecTimes" exec_times set_exec_times: i64,
-    /// sql模板
+    /// SQL template
     "SqlTemplate" sql_template set_sql_template: str,
-    /// 带参数SQL（随机）
+    /// SQL statements with parameter (random)
     "SqlText" sql_text set_sql_text: str,
-    /// 数据库名
+    /// Database name
     "Schema" schema set_schema: str,
-    /// 总耗时占比，单位%
+    /// Ratio of the total duration in %
     "QueryTimeRatio" query_time_ratio set_query_time_ratio: f64,
-    /// sql总锁等待时间占比，单位%
+    /// Ratio of the total SQL lock wait time in %
     "LockTimeRatio" lock_time_ratio set_lock_time_ratio: f64,
-    /// 总扫描行数占比，单位%
+    /// Ratio of total number of scanned rows in %
     "RowsExaminedRatio" rows_examined_ratio set_rows_examined_ratio: f64,
-    /// 总返回行数占比，单位%
+    /// Ratio of total number of returned rows in %
     "RowsSentRatio" rows_sent_ratio set_rows_sent_ratio: f64,
-    /// 平均执行时间，单位秒
+    /// Average execution time in seconds
     "QueryTimeAvg" query_time_avg set_query_time_avg: f64,
-    /// 平均返回行数
+    /// Average number of returned rows
     "RowsSentAvg" rows_sent_avg set_rows_sent_avg: f64,
-    /// 平均锁等待时间，单位秒
+    /// Average lock wait time in seconds
     "LockTimeAvg" lock_time_avg set_lock_time_avg: f64,
-    /// 平均扫描行数
+    /// Average number of scanned rows
     "RowsExaminedAvg" rows_examined_avg set_rows_examined_avg: f64,
-    /// SQL模板的MD5值
+    /// MD5 value of the SQL template
     "Md5" md5 set_md5: str,
     /// `SqlType`.
     "SqlType" sql_type set_sql_type: str,
@@ -5460,13 +5446,13 @@ SlowLogTopSqlItem {
 } }
 
 rt::model! { read debug;
-/// 慢日志来源用户详情。
+/// Details of the source users of slow logs
 SlowLogUser {
-    /// 来源用户名。
+    /// Source username
     "UserName" user_name set_user_name: str,
-    /// 该来源用户名的慢日志数目占总数目的比例，单位%。
+    /// Percentage of the number of slow logs from this source username to the total number of slow logs
     "Ratio" ratio set_ratio: f64,
-    /// 该来源用户名的慢日志数目。
+    /// Number of slow logs from this source username
     "Count" count set_count: i64,
 } }
 
@@ -5560,40 +5546,40 @@ Table {
 } }
 
 rt::model! { read debug;
-/// 库表空间统计数据。
+/// Database tablespace statistics.
 TableSpaceData {
-    /// 表名。
+    /// Table name.
     "TableName" table_name set_table_name: str,
-    /// 库名。
+    /// Database name.
     "TableSchema" table_schema set_table_schema: str,
-    /// 库表的存储引擎。
+    /// Database table storage engine.
     "Engine" engine set_engine: str,
-    /// 数据空间（MB）。
+    /// Data space in MB.
     "DataLength" data_length set_data_length: f64,
-    /// 索引空间（MB）。
+    /// Index space in MB.
     "IndexLength" index_length set_index_length: f64,
-    /// 碎片空间（MB）。
+    /// Fragmented space in MB.
     "DataFree" data_free set_data_free: f64,
-    /// 总使用空间（MB）。
+    /// Total space usage in MB.
     "TotalLength" total_length set_total_length: f64,
-    /// 碎片率（%）。
+    /// Fragmentation rate in %.
     "FragRatio" frag_ratio set_frag_ratio: f64,
-    /// 行数。
+    /// Number of rows.
     "TableRows" table_rows set_table_rows: i64,
-    /// 表对应的独立物理文件大小（MB）。
+    /// Size in MB of the physical file exclusive to a table.
     "PhysicalFileSize" physical_file_size set_physical_file_size: f64,
 } }
 
 rt::model! { read debug;
-/// 库表空间时序数据
+/// Time series of database tablespace data
 TableSpaceTimeSeries {
-    /// 表名。
+    /// Table name.
     "TableName" table_name set_table_name: str,
-    /// 库名。
+    /// Database name.
     "TableSchema" table_schema set_table_schema: str,
-    /// 库表的存储引擎。
+    /// Database table storage engine.
     "Engine" engine set_engine: str,
-    /// 单位时间间隔内的空间指标数据。
+    /// Space metric value in a unit of time interval
     "SeriesData" series_data set_series_data: obj MonitorFloatMetricSeriesData,
 } }
 
@@ -5664,29 +5650,29 @@ TagPair {
 } }
 
 rt::model! { read debug;
-/// 展示 redis kill 会话任务状态。
+/// Information about Redis session killing task status
 TaskInfo {
-    /// 异步任务 ID。
+    /// Async task ID.
     "AsyncRequestId" async_request_id set_async_request_id: i64,
-    /// 当前实例所有 proxy 列表。
+    /// List of all proxies of the current instance.
     "InstProxyList" inst_proxy_list set_inst_proxy_list: list String,
-    /// 当前实例所有 proxy 数量。
+    /// Total number of proxies of the current instance.
     "InstProxyCount" inst_proxy_count set_inst_proxy_count: i64,
-    /// 任务创建时间。
+    /// Task creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 任务启动时间。
+    /// Task start time.
     "StartTime" start_time set_start_time: str,
-    /// 任务的状态，支持的取值包括："created" - 新建；"chosen" - 待执行； "running" - 执行中；"failed" - 失败；"finished" - 已完成。
+    /// Task status. Valid values: `created` (create), `chosen` (to be executed), `running` (being executed), `failed` (failed), and `finished` (completed).
     "TaskStatus" task_status set_task_status: str,
-    /// 完成 kill 任务的 proxyId。
+    /// IDs of the proxies that have completed the session killing tasks.
     "FinishedProxyList" finished_proxy_list set_finished_proxy_list: list String,
-    /// kill 任务实行失败的 proxyId。
+    /// IDs of the proxies that failed to execute the session killing tasks.
     "FailedProxyList" failed_proxy_list set_failed_proxy_list: list String,
-    /// 任务结束时间。
+    /// Task end time.
     "EndTime" end_time set_end_time: str,
-    /// 任务执行进度。
+    /// Task progress.
     "Progress" progress set_progress: i64,
-    /// 实例 ID。
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
 } }
 
@@ -5704,11 +5690,11 @@ TemplateInfo {
 } }
 
 rt::model! { read debug;
-/// 单位时间间隔内的慢日志统计
+/// Slow log statistics in the specified time range
 TimeSlice {
-    /// 总数
+    /// Total number
     "Count" count set_count: i64,
-    /// 统计开始时间
+    /// Statistics start time
     "Timestamp" timestamp set_timestamp: i64,
 } }
 
@@ -5888,17 +5874,21 @@ UpdateMonitorSwitchResponse {
 } }
 
 rt::model! { read debug;
-/// 用户配置的相关信息，包括邮件配置。
+/// Information configured by user, including email configuration.
 UserProfile {
-    /// 配置的id。
+    /// Configured ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProfileId" profile_id set_profile_id: str,
-    /// 配置类型，支持值包括："dbScan_mail_configuration" - 数据库巡检邮件配置，"scheduler_mail_configuration" - 定期生成邮件配置。
+    /// Configuration type. Valid values: `dbScan_mail_configuration` (email configuration of the database inspection report), `scheduler_mail_configuration` (email configuration of the scheduled task report).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProfileType" profile_type set_profile_type: str,
-    /// 配置级别，支持值包括："User" - 用户级别，"Instance" - 实例级别，其中数据库巡检邮件配置为用户级别，定期生成邮件配置为实例级别。
+    /// Configuration level. Valid values: `User` (user-level), `Instance` (instance-level). For database inspection emails, it should be `User`. For scheduled task emails, it should be `Instance`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProfileLevel" profile_level set_profile_level: str,
-    /// 配置名称。
+    /// Configuration name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProfileName" profile_name set_profile_name: str,
-    /// 配置详情。
+    /// Configuration details.
     "ProfileInfo" profile_info set_profile_info: obj ProfileInfo,
 } }
 

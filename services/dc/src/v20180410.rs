@@ -5,11 +5,11 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { write debug;
-/// Request of `AcceptDirectConnectTunnel` (接受专用通道申请).
+/// Request of `AcceptDirectConnectTunnel` (Accepts an application for a dedicated tunnel).
 ///
-/// 接受专用通道申请。
+/// This API is used to accept an application for a dedicated tunnel.
 AcceptDirectConnectTunnelRequest {
-    /// 专用通道ID。可以通过[DescribeDirectConnectTunnels](https://cloud.tencent.com/document/product/216/19819)接口获取。
+    /// The connection owner accepts an application for sharing the dedicated tunnel
     ///
     /// Required.
     "DirectConnectTunnelId" direct_connect_tunnel_id set_direct_connect_tunnel_id: str,
@@ -17,36 +17,41 @@ AcceptDirectConnectTunnelRequest {
 rt::action!("dc", "2018-04-10", "AcceptDirectConnectTunnel", AcceptDirectConnectTunnelRequest => AcceptDirectConnectTunnelResponse);
 
 rt::model! { read debug;
-/// AcceptDirectConnectTunnel返回参数结构体
+/// AcceptDirectConnectTunnel response structure.
 AcceptDirectConnectTunnelResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 接入点信息。
+/// Access point information.
 AccessPoint {
-    /// 接入点的名称。
+    /// Access point name.
     "AccessPointName" access_point_name set_access_point_name: str,
-    /// 接入点唯一ID。
+    /// Unique access point ID.
     "AccessPointId" access_point_id set_access_point_id: str,
-    /// 接入点的状态。可用，不可用。
+    /// Access point status. Valid values: available, unavailable.
     "State" state set_state: str,
-    /// 接入点的位置。
+    /// Access point location.
     "Location" location set_location: str,
-    /// 接入点支持的运营商列表。
+    /// List of ISPs supported by access point.
     "LineOperator" line_operator set_line_operator: list String,
-    /// 接入点管理的大区ID。
+    /// ID of the region that manages the access point.
     "RegionId" region_id set_region_id: str,
-    /// 接入点可用的端口类型列表。1000BASE-T代表千兆电口，1000BASE-LX代表千兆单模光口10km，1000BASE-ZX代表千兆单模光口80km,10GBASE-LR代表万兆单模光口10km,10GBASE-ZR代表万兆单模光口80km,10GBASE-LH代表万兆单模光口40km,100GBASE-LR4代表100G单模光口10km。
+    /// Available port type at the access point. Valid values: 1000BASE-T: gigabit electrical port; 1000BASE-LX: 10 km gigabit single-mode optical port; 1000BASE-ZX: 80 km gigabit single-mode optical port; 10GBASE-LR: 10 km 10-gigabit single-mode optical port; 10GBASE-ZR: 80 km 10-gigabit single-mode optical port; 10GBASE-LH: 40 km 10-gigabit single-mode optical port; 100GBASE-LR4: 10 km 100-gigabit single-mode optical portfiber optic port.
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "AvailablePortType" available_port_type set_available_port_type: list String,
-    /// 接入点经纬度。
+    /// Latitude and longitude of the access point
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Coordinate" coordinate set_coordinate: obj Coordinate,
-    /// 接入点所在城市。
+    /// City where the access point is located
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "City" city set_city: str,
-    /// 接入点地域名称。
+    /// Access point region
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Area" area set_area: str,
-    /// 接入点类型。VXLAN/QCPL/QCAR
+    /// Access point type. Valid values: `VXLAN`, `QCPL`, and `QCAR`.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "AccessPointType" access_point_type set_access_point_type: str,
     /// 端口规格信息。
     "AvailablePortInfo" available_port_info set_available_port_info: list PortSpecification,
@@ -61,23 +66,23 @@ AccessPoint {
 } }
 
 rt::model! { write debug;
-/// Request of `ApplyInternetAddress` (申请互联网地址).
+/// Request of `ApplyInternetAddress` (Applies for an internet tunnel's IP address).
 ///
-/// 申请互联网CIDR地址
+/// This API is used to apply for an internet tunnel's CIDR block.
 ApplyInternetAddressRequest {
-    /// CIDR地址掩码长度
+    /// Mask length of a CIDR block
     ///
     /// Required.
     "MaskLen" mask_len set_mask_len: i64,
-    /// 0:BGP类型地址
-    /// 1：中国电信
-    /// 2：中国移动
-    /// 3：中国联通
+    /// Address type. Valid values: 0: BGP
+    /// 1: China Telecom
+    /// 2: China Mobile
+    /// 3: China Unicom
     ///
     /// Required.
     "AddrType" addr_type set_addr_type: i64,
-    /// 0：IPv4
-    /// 1:IPv6
+    /// Address protocol. Valid values: 0: IPv4
+    /// 1: IPv6
     ///
     /// Required.
     "AddrProto" addr_proto set_addr_proto: i64,
@@ -85,22 +90,23 @@ ApplyInternetAddressRequest {
 rt::action!("dc", "2018-04-10", "ApplyInternetAddress", ApplyInternetAddressRequest => ApplyInternetAddressResponse);
 
 rt::model! { read debug;
-/// ApplyInternetAddress返回参数结构体
+/// ApplyInternetAddress response structure.
 ApplyInternetAddressResponse {
-    /// 互联网公网地址ID
+    /// ID of the internet tunnel's public IP address
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "InstanceId" instance_id set_instance_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// BFD配置信息
+/// BFD configuration information
 BFDInfo {
     /// 使能BFD多跳，0:未开启，2-255:BFD跳数
     "EnableBfdMultiHop" enable_bfd_multi_hop set_enable_bfd_multi_hop: i64,
-    /// 健康检查次数
+    /// Number of health checks
     "ProbeFailedTimes" probe_failed_times set_probe_failed_times: i64,
-    /// 健康检查间隔
+    /// Health check interval
     "Interval" interval set_interval: i64,
 } }
 
@@ -114,13 +120,13 @@ BGPStatus {
 } }
 
 rt::model! { both nodebug;
-/// bgp参数，包括CloudAsn，Asn，AuthKey
+/// BGP parameter, including Asn and AuthKey.
 BgpPeer {
     /// 腾讯侧BGP ASN
     "CloudAsn" cloud_asn set_cloud_asn: i64,
-    /// 用户侧BGP ASN
+    /// User-side BGP Asn.
     "Asn" asn set_asn: i64,
-    /// 用户侧BGP密钥
+    /// User-side BGP key.
     "AuthKey" auth_key set_auth_key: str,
 } }
 impl ::core::fmt::Debug for BgpPeer {
@@ -222,11 +228,11 @@ CloudAttachInfo {
 } }
 
 rt::model! { read debug;
-/// 坐标，经维度描述
+/// Coordinate describing the longitude and latitude.
 Coordinate {
-    /// 纬度
+    /// Latitude
     "Lat" lat set_lat: f64,
-    /// 经度
+    /// Longitude
     "Lng" lng set_lng: f64,
 } }
 
@@ -293,156 +299,153 @@ CreateCloudAttachServiceResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateDirectConnect` (申请物理专线).
+/// Request of `CreateDirectConnect` (Applies for a connection).
 ///
-/// 申请物理专线接入。
-/// 调用该接口时，请注意：
-/// 账号要进行实名认证，否则不允许申请物理专线；
-/// 若账户下存在欠费状态的物理专线，则不能申请更多的物理专线。
+/// This API is used to apply for a connection.
+/// When calling this API, please note that:
+/// You need to complete identity verification for your account; otherwise, you cannot apply for a connection;
+/// If there is any connection in arrears under your account, you cannot apply for more connections.
 CreateDirectConnectRequest {
-    /// 物理专线的名称。
+    /// Connection name.
     ///
     /// Required.
     "DirectConnectName" direct_connect_name set_direct_connect_name: str,
-    /// 物理专线所在的接入点。
-    /// 您可以通过调用[DescribeAccessPoints](https://cloud.tencent.com/document/product/216/34827)接口获取接入点ID。
+    /// Access point of connection.
+    /// You can call `DescribeAccessPoints` to get the region ID. The selected access point must exist and be available.
     ///
     /// Required.
     "AccessPointId" access_point_id set_access_point_id: str,
-    /// 提供接入物理专线的运营商。
-    /// ChinaTelecom：中国电信；
-    /// ChinaMobile：中国移动；
-    /// ChinaUnicom：中国联通；
-    /// In-houseWiring：楼内线；
-    /// ChinaOther：中国其他；
-    /// InternationalOperator：境外其他。
+    /// ISP that provides connections. Valid values: ChinaTelecom (China Telecom), ChinaMobile (China Mobile), ChinaUnicom (China Unicom), In-houseWiring (in-house wiring), ChinaOther (other Chinese ISPs), InternationalOperator (international ISPs).
     ///
     /// Required.
     "LineOperator" line_operator set_line_operator: str,
-    /// 物理专线接入端口类型，取值：
-    /// 100Base-T：百兆电口；
-    /// 1000Base-T（默认值）：千兆电口；
-    /// 1000Base-LX：千兆单模光口（10千米）；
-    /// 10GBase-T：万兆电口；
-    /// 10GBase-LR（默认值）：万兆单模光口（10千米）。
+    /// Port type of connection. Valid values: 100Base-T (100-Megabit electrical Ethernet interface), 1000Base-T (1-Gigabit electrical Ethernet interface), 1000Base-LX (1-Gigabit single-module optical Ethernet interface; 10 KM), 10GBase-T (10-Gigabit electrical Ethernet interface), 10GBase-LR (10-Gigabit single-module optical Ethernet interface; 10 KM). Default value: 1000Base-LX.
     ///
     /// Required.
     "PortType" port_type set_port_type: str,
-    /// 运营商或者服务商为物理专线提供的电路编码。
+    /// Circuit code of a connection, which is provided by the ISP or connection provider.
     "CircuitCode" circuit_code set_circuit_code: str,
-    /// 本地数据中心的地理位置。
+    /// Local IDC location.
     "Location" location set_location: str,
-    /// 物理专线接入接口带宽，单位为Mbps，默认值为1000，取值范围为 [2, 10240]。
+    /// Connection port bandwidth in Mbps. Value range: [2,10240]. Default value: 1000.
     "Bandwidth" bandwidth set_bandwidth: i64,
-    /// 冗余物理专线的ID。
+    /// ID of redundant connection.
     "RedundantDirectConnectId" redundant_direct_connect_id set_redundant_direct_connect_id: str,
-    /// 物理专线调试VLAN。默认开启VLAN，自动分配VLAN。
+    /// VLAN for connection debugging, which is enabled and automatically assigned by default.
     "Vlan" vlan set_vlan: i64,
-    /// 物理专线调试腾讯侧互联 IP。默认自动分配。
+    /// Tencent-side IP address for connection debugging, which is automatically assigned by default.
     "TencentAddress" tencent_address set_tencent_address: str,
-    /// 物理专线调试用户侧互联 IP。默认自动分配。
+    /// User-side IP address for connection debugging, which is automatically assigned by default.
     "CustomerAddress" customer_address set_customer_address: str,
-    /// 物理专线申请者姓名。默认从账户体系获取。
+    /// Name of connection applicant, which is obtained from the account system by default.
     "CustomerName" customer_name set_customer_name: str,
-    /// 物理专线申请者联系邮箱。默认从账户体系获取。
+    /// Email address of connection applicant, which is obtained from the account system by default.
     "CustomerContactMail" customer_contact_mail set_customer_contact_mail: str,
-    /// 物理专线申请者联系号码。默认从账户体系获取。
+    /// Contact number of connection applicant, which is obtained from the account system by default.
     "CustomerContactNumber" customer_contact_number set_customer_contact_number: str,
-    /// 报障联系人。
+    /// Fault reporting contact person.
     "FaultReportContactPerson" fault_report_contact_person set_fault_report_contact_person: str,
-    /// 报障联系电话。
+    /// Fault reporting contact number.
     "FaultReportContactNumber" fault_report_contact_number set_fault_report_contact_number: str,
     /// 报障联系邮箱。
     "FaultReportContactEmail" fault_report_contact_email set_fault_report_contact_email: str,
-    /// 物理专线申请者是否签署了用户使用协议。默认已签署。
+    /// Whether the connection applicant has signed the service agreement. Default value: true.
     "SignLaw" sign_law set_sign_law: bool,
-    /// 标签键值对
+    /// Tag key-value pair
     "Tags" tags set_tags: list Tag,
-    /// 是否MACsec需求
+    /// Is MACsec required
     "IsMacSec" is_mac_sec set_is_mac_sec: bool,
 } }
 rt::action!("dc", "2018-04-10", "CreateDirectConnect", CreateDirectConnectRequest => CreateDirectConnectResponse);
 
 rt::model! { read debug;
-/// CreateDirectConnect返回参数结构体
+/// CreateDirectConnect response structure.
 CreateDirectConnectResponse {
-    /// 物理专线的ID。
+    /// Connection ID.
     "DirectConnectIdSet" direct_connect_id_set set_direct_connect_id_set: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateDirectConnectTunnel` (创建专用通道).
+/// Request of `CreateDirectConnectTunnel` (Creates a dedicated tunnel).
 ///
-/// 创建专用通道。
+/// This API is used to create a dedicated tunnel.
 CreateDirectConnectTunnelRequest {
-    /// 物理专线ID，例如：dc-kd7d06of。
+    /// Direct Connect ID, such as `dc-kd7d06of`.
     ///
     /// Required.
     "DirectConnectId" direct_connect_id set_direct_connect_id: str,
-    /// 专用通道名称。
+    /// Dedicated tunnel name.
     ///
     /// Required.
     "DirectConnectTunnelName" direct_connect_tunnel_name set_direct_connect_tunnel_name: str,
-    /// 物理专线owner，缺省为当前客户（物理专线 owner）
-    /// 共享专线时这里需要填写共享专线的开发商账号 ID。
+    /// Connection owner, who is the current customer by default.
+    /// The developer account ID should be entered for shared connections.
     "DirectConnectOwnerAccount" direct_connect_owner_account set_direct_connect_owner_account: str,
-    /// 网络类型，枚举：VPC、CCN、NAT；默认为VPC。VPC：私有网络；CCN：云联网；NAT：NAT网络）。
+    /// Network type. Valid values: VPC, BMVPC, CCN. Default value: VPC.
+    /// VPC: Virtual Private Cloud.
+    /// BMVPC: BM VPC.
+    /// CCN: Cloud Connect Network.
     "NetworkType" network_type set_network_type: str,
-    /// 网络地域。
+    /// Network region.
     "NetworkRegion" network_region set_network_region: str,
-    /// 私有网络统一ID，在NetworkType为VPC时必填，且与专线网关所属的VPCID一致；NetworkType为其它组网类型时可不填，内部会统一处理。
+    /// Unified VPC ID or BMVPC ID.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 专线网关ID，例如 dcg-d545ddf。
+    /// Direct connect gateway ID, such as `dcg-d545ddf`.
     "DirectConnectGatewayId" direct_connect_gateway_id set_direct_connect_gateway_id: str,
-    /// 专线带宽，单位：Mbps；默认是物理专线带宽值。
+    /// Direct Connect bandwidth in Mbps.
+    /// Default value: connection bandwidth value.
     "Bandwidth" bandwidth set_bandwidth: i64,
-    /// 路由类型，枚举：BGP、STATIC；默认为BGP 。（BGP ：BGP路由；STATIC：静态）。
+    /// BGP: BGP routing.
+    /// STATIC: Static routing.
+    /// Default value: BGP routing.
     "RouteType" route_type set_route_type: str,
-    /// BgpPeer，用户侧bgp信息，包括Asn和AuthKey。
+    /// BgpPeer, which is BGP information on the user side and includes Asn and AuthKey.
     "BgpPeer" bgp_peer set_bgp_peer: obj BgpPeer,
-    /// 静态路由，用户IDC的网段地址。
+    /// Static routing, i.e., IP range of the user's IDC.
     "RouteFilterPrefixes" route_filter_prefixes set_route_filter_prefixes: list RouteFilterPrefix,
-    /// vlan，范围：0 ~ 3000。
-    /// 0：不开启子接口，默认值是非0。
+    /// VLAN. Value range: 0-3,000.
+    /// 0: sub-interface not enabled.
+    /// Default value: Non-zero.
     "Vlan" vlan set_vlan: i64,
-    /// TencentAddress，腾讯侧互联 IP。
+    /// TencentAddress: Tencent-side IP address.
     "TencentAddress" tencent_address set_tencent_address: str,
-    /// CustomerAddress，用户侧互联 IP。
+    /// CustomerAddress: User-side IP address.
     "CustomerAddress" customer_address set_customer_address: str,
-    /// TencentBackupAddress，腾讯侧备用互联 IP。
+    /// TencentBackupAddress, i.e., Tencent-side standby IP address
     "TencentBackupAddress" tencent_backup_address set_tencent_backup_address: str,
-    /// 高速上云服务ID。
+    /// Cloud Attached Connection Service ID
     "CloudAttachId" cloud_attach_id set_cloud_attach_id: str,
-    /// 是否开启BFD。
+    /// Whether to enable BFD
     "BfdEnable" bfd_enable set_bfd_enable: i64,
-    /// 是否开启NQA。
+    /// Whether to enable NQA
     "NqaEnable" nqa_enable set_nqa_enable: i64,
-    /// BFD配置信息。
+    /// BFD configuration information
     "BfdInfo" bfd_info set_bfd_info: obj BFDInfo,
-    /// NQA配置信息。
+    /// NQA configuration information
     "NqaInfo" nqa_info set_nqa_info: obj NQAInfo,
-    /// 标签键值对
+    /// Tag key-value pair
     "Tags" tags set_tags: list Tag,
 } }
 rt::action!("dc", "2018-04-10", "CreateDirectConnectTunnel", CreateDirectConnectTunnelRequest => CreateDirectConnectTunnelResponse);
 
 rt::model! { read debug;
-/// CreateDirectConnectTunnel返回参数结构体
+/// CreateDirectConnectTunnel response structure.
 CreateDirectConnectTunnelResponse {
-    /// 专用通道ID。
+    /// Dedicated tunnel ID.
     "DirectConnectTunnelIdSet" direct_connect_tunnel_id_set set_direct_connect_tunnel_id_set: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteDirectConnect` (删除物理专线).
+/// Request of `DeleteDirectConnect` (Deletes a connection).
 ///
-/// 删除物理专线。只能删除处于已连接状态的物理专线。
+/// This API is used to delete a connection.
+/// Only connected connections can be deleted.
 DeleteDirectConnectRequest {
-    /// 物理专线的ID。
+    /// Connection ID.
     ///
     /// Required.
     "DirectConnectId" direct_connect_id set_direct_connect_id: str,
@@ -450,18 +453,18 @@ DeleteDirectConnectRequest {
 rt::action!("dc", "2018-04-10", "DeleteDirectConnect", DeleteDirectConnectRequest => DeleteDirectConnectResponse);
 
 rt::model! { read debug;
-/// DeleteDirectConnect返回参数结构体
+/// DeleteDirectConnect response structure.
 DeleteDirectConnectResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteDirectConnectTunnel` (删除专用通道).
+/// Request of `DeleteDirectConnectTunnel` (Deletes a dedicated tunnel).
 ///
-/// 删除专用通道。
+/// This API is used to delete a dedicated tunnel.
 DeleteDirectConnectTunnelRequest {
-    /// 专用通道ID。
+    /// Dedicated tunnel ID.
     ///
     /// Required.
     "DirectConnectTunnelId" direct_connect_tunnel_id set_direct_connect_tunnel_id: str,
@@ -469,22 +472,24 @@ DeleteDirectConnectTunnelRequest {
 rt::action!("dc", "2018-04-10", "DeleteDirectConnectTunnel", DeleteDirectConnectTunnelRequest => DeleteDirectConnectTunnelResponse);
 
 rt::model! { read debug;
-/// DeleteDirectConnectTunnel返回参数结构体
+/// DeleteDirectConnectTunnel response structure.
 DeleteDirectConnectTunnelResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAccessPoints` (查询物理专线接入点).
+/// Request of `DescribeAccessPoints` (Queries connection access points).
 ///
-/// 查询物理专线接入点。
+/// This API is used to query connection access points.
 DescribeAccessPointsRequest {
-    /// 接入点所在的地域。你可以通过调用[DescribeRegions](https://cloud.tencent.com/document/product/1596/77930)接口获取地域ID。
+    /// Access point region, which can be queried through `DescribeRegions`.
+    ///
+    /// You can call `DescribeRegions` to get the region ID.
     "RegionId" region_id set_region_id: str,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认为20，最大值为100。
+    /// Number of results to be returned. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
     /// 过滤参数，支持：access-point-id、isp
     "Filters" filters set_filters: list Filter,
@@ -492,11 +497,11 @@ DescribeAccessPointsRequest {
 rt::action!("dc", "2018-04-10", "DescribeAccessPoints", DescribeAccessPointsRequest => DescribeAccessPointsResponse);
 
 rt::model! { read debug;
-/// DescribeAccessPoints返回参数结构体
+/// DescribeAccessPoints response structure.
 DescribeAccessPointsResponse {
-    /// 接入点信息。
+    /// Access point information.
     "AccessPointSet" access_point_set set_access_point_set: list AccessPoint,
-    /// 接入点总数量。
+    /// Number of eligible access points.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -524,134 +529,149 @@ DescribeDirectConnectTunnelExtraResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDirectConnectTunnels` (查询专用通道列表).
+/// Request of `DescribeDirectConnectTunnels` (Queries the list of dedicated tunnels).
 ///
-/// 查询专用通道列表。
+/// This API is used to query the list of dedicated tunnels.
 DescribeDirectConnectTunnelsRequest {
-    /// 过滤条件:
-    /// 参数不支持同时指定DirectConnectTunnelIds和Filters。
-    /// direct-connect-tunnel-name, 专用通道名称。
-    /// direct-connect-tunnel-id, 专用通道实例ID，如：dcx-abcdefgh。
-    /// direct-connect-id, 物理专线实例ID，如：dc-abcdefgh。
+    /// Filter conditions:
+    /// This parameter does not support specifying `DirectConnectTunnelIds` and `Filters` at the same time.
+    ///
+    /// -  direct-connect-tunnel-name: Dedicated tunnel name.
+    ///
+    /// -  direct-connect-tunnel-id: Dedicated tunnel instance ID, such as `dcx-abcdefgh`.
+    ///
+    /// - direct-connect-id: Connection instance ID, such as `dc-abcdefgh`.
     "Filters" filters set_filters: list Filter,
-    /// 专用通道ID数组。
+    /// Array of dedicated tunnel IDs.
     "DirectConnectTunnelIds" direct_connect_tunnel_ids set_direct_connect_tunnel_ids: list String,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认为20，最大值为100。
+    /// Number of returned results. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("dc", "2018-04-10", "DescribeDirectConnectTunnels", DescribeDirectConnectTunnelsRequest => DescribeDirectConnectTunnelsResponse);
 
 rt::model! { read debug;
-/// DescribeDirectConnectTunnels返回参数结构体
+/// DescribeDirectConnectTunnels response structure.
 DescribeDirectConnectTunnelsResponse {
-    /// 专用通道列表。
+    /// List of dedicated tunnels.
     "DirectConnectTunnelSet" direct_connect_tunnel_set set_direct_connect_tunnel_set: list DirectConnectTunnel,
-    /// 专用通道总数量。
+    /// Number of eligible dedicated tunnels.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDirectConnects` (查询物理专线列表).
+/// Request of `DescribeDirectConnects` (Queries the list of connections).
 ///
-/// 查询物理专线列表。
+/// This API is used to query the list of connections.
 DescribeDirectConnectsRequest {
-    /// 过滤条件。direct-connect-id：物理专线ID，states：物理专线状态（AVAILABLE-就绪，PENDING-申请中，REJECTED-申请被拒绝，PENDINGPAY-待付款，PAID-付款完成，BUILDING-建设中，STOPED-建设终止，DELETED-删除完成）。
+    /// Filter conditions:
     "Filters" filters set_filters: list Filter,
-    /// 物理专线 ID数组。
+    /// Array of connection IDs.
     "DirectConnectIds" direct_connect_ids set_direct_connect_ids: list String,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认为20，最大值为100。
+    /// Number of returned results. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("dc", "2018-04-10", "DescribeDirectConnects", DescribeDirectConnectsRequest => DescribeDirectConnectsResponse);
 
 rt::model! { read debug;
-/// DescribeDirectConnects返回参数结构体
+/// DescribeDirectConnects response structure.
 DescribeDirectConnectsResponse {
-    /// 物理专线列表。
+    /// List of connections.
     "DirectConnectSet" direct_connect_set set_direct_connect_set: list DirectConnect,
-    /// 符合物理专线列表数量。
+    /// Number of eligible connection lists.
     "TotalCount" total_count set_total_count: i64,
-    /// 用户名下物理专线是否都签署了用户协议。
+    /// Whether all connections under the account have the service agreement signed.
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "AllSignLaw" all_sign_law set_all_sign_law: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInternetAddressQuota` (获取互联网公网地址配额).
+/// Request of `DescribeInternetAddressQuota` (Obtains the public IP quota of internet tunnels).
 ///
-/// 获取用户互联网公网地址配额
+/// This API is used to obtain the public IP quota of internet tunnels.
 DescribeInternetAddressQuotaRequest {
 } }
 rt::action!("dc", "2018-04-10", "DescribeInternetAddressQuota", DescribeInternetAddressQuotaRequest => DescribeInternetAddressQuotaResponse);
 
 rt::model! { read debug;
-/// DescribeInternetAddressQuota返回参数结构体
+/// DescribeInternetAddressQuota response structure.
 DescribeInternetAddressQuotaResponse {
-    /// IPv6互联网公网允许的最小前缀长度
+    /// Minimum prefix length allowed for a public IPv6 address
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Ipv6PrefixLen" ipv6_prefix_len set_ipv6_prefix_len: i64,
-    /// BGP类型IPv4互联网地址配额
+    /// Quota of BGP IPv4 addresses
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Ipv4BgpQuota" ipv4_bgp_quota set_ipv4_bgp_quota: i64,
-    /// 非BGP类型IPv4互联网地址配额
+    /// Quota of non-BGP IPv4 addresses
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Ipv4OtherQuota" ipv4_other_quota set_ipv4_other_quota: i64,
-    /// BGP类型IPv4互联网地址已使用数量
+    /// Used number of BGP IPv4 addresses
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Ipv4BgpNum" ipv4_bgp_num set_ipv4_bgp_num: i64,
-    /// 非BGP类型互联网地址已使用数量
+    /// Used number of non-BGP IPv4 addresses
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Ipv4OtherNum" ipv4_other_num set_ipv4_other_num: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInternetAddress` (获取用户互联网公网地址信息).
+/// Request of `DescribeInternetAddress` (Obtains the public IP address of an internet tunnel).
 ///
-/// 获取用户互联网公网地址信息
+/// This API is used to obtain the public IP address of an internet tunnel.
 DescribeInternetAddressRequest {
-    /// 偏移量，默认为0
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认为20，最大值100
+    /// Number of returned results. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
-    /// 过滤条件：
-    /// - AddrType，地址类型。0：BGP 1；1: 电信；2：移动；3：联通
-    /// - AddrProto，地址类型。0：IPv4；1:IPv6
-    /// - Status，地址状态。 0：使用中；1：已停用； 2：已退还
-    /// - Subnet，互联网公网地址。数组
-    /// - InstanceIds，互联网公网地址ID。数组
+    /// Filter conditions:
+    ///
+    /// - AddrType, address type. Valid values: 0: BGP; 1: China Telecom; 2: China Mobile; 3: China Unicom
+    ///
+    /// - AddrProto, address protocol. Valid values: 0: IPv4; 1: IPv6
+    ///
+    /// - Status, address status. Valid values: 0: in use; 1: disabled; 2: returned
+    ///
+    /// - Subnet, public IP address array
+    /// Public IP address ID array
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("dc", "2018-04-10", "DescribeInternetAddress", DescribeInternetAddressRequest => DescribeInternetAddressResponse);
 
 rt::model! { read debug;
-/// DescribeInternetAddress返回参数结构体
+/// DescribeInternetAddress response structure.
 DescribeInternetAddressResponse {
-    /// 互联网公网地址数量
+    /// Number of public IP addresses for internet tunnels
     "TotalCount" total_count set_total_count: i64,
-    /// 互联网公网地址列表
+    /// List of the public IP addresses for internet tunnels
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Subnets" subnets set_subnets: list InternetAddressDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInternetAddressStatistics` (获取用户互联网公网地址统计信息).
+/// Request of `DescribeInternetAddressStatistics` (Obtains the public IP address statistics of internet tunnels).
 ///
-/// 获取用户互联网公网地址分配统计信息
+/// This API is used to obtain the public IP address assignment statistics of internet tunnels.
 DescribeInternetAddressStatisticsRequest {
 } }
 rt::action!("dc", "2018-04-10", "DescribeInternetAddressStatistics", DescribeInternetAddressStatisticsRequest => DescribeInternetAddressStatisticsResponse);
 
 rt::model! { read debug;
-/// DescribeInternetAddressStatistics返回参数结构体
+/// DescribeInternetAddressStatistics response structure.
 DescribeInternetAddressStatisticsResponse {
-    /// 互联网公网地址统计信息数量
+    /// Number of public IP address statistics for internet tunnels
     "TotalCount" total_count set_total_count: i64,
-    /// 互联网公网地址统计信息列表
+    /// List of the public IP address statistics for internet tunnels
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "InternetAddressStatistics" internet_address_statistics set_internet_address_statistics: list InternetAddressStatistics,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -689,81 +709,101 @@ DescribePublicDirectConnectTunnelRoutesResponse {
 } }
 
 rt::model! { read debug;
-/// 物理专线信息列表
+/// Connection information list.
 DirectConnect {
-    /// 物理专线ID。
+    /// Connection ID.
     "DirectConnectId" direct_connect_id set_direct_connect_id: str,
-    /// 物理专线的名称。
+    /// Connection name.
     "DirectConnectName" direct_connect_name set_direct_connect_name: str,
-    /// 物理专线的接入点ID。
+    /// Access point ID of a connection.
     "AccessPointId" access_point_id set_access_point_id: str,
-    /// 物理专线的状态。
-    /// 申请中：PENDING
-    /// 申请驳回：REJECTED
-    /// 待付款：TOPAY
-    /// 已付款：PAID
-    /// 建设中：ALLOCATED
-    /// 已开通：AVAILABLE
-    /// 删除中 ：DELETING
-    /// 已删除：DELETED 。
+    /// Connection status.
+    /// PENDING: Applying.
+    /// REJECTED: Application rejected.
+    /// TOPAY: Payment pending.
+    /// PAID: Paid.
+    /// ALLOCATED: Constructing.
+    /// AVAILABLE: Available.
+    /// DELETING: Deleting.
+    /// DELETED: Deleted.
     "State" state set_state: str,
-    /// 物理专线创建时间。
+    /// Connection creation time.
     "CreatedTime" created_time set_created_time: str,
-    /// 物理专线的开通时间。
+    /// Connection activation time.
     "EnabledTime" enabled_time set_enabled_time: str,
-    /// 提供接入物理专线的运营商。ChinaTelecom：中国电信， ChinaMobile：中国移动，ChinaUnicom：中国联通， In-houseWiring：楼内线，ChinaOther：中国其他， InternationalOperator：境外其他。
+    /// ISP that provides connections. Valid values: ChinaTelecom (China Telecom), ChinaMobile (China Mobile), ChinaUnicom (China Unicom), In-houseWiring (in-house wiring), ChinaOther (other Chinese ISPs), InternationalOperator (international ISPs).
     "LineOperator" line_operator set_line_operator: str,
-    /// 本地数据中心的地理位置。
+    /// Location of a local IDC.
     "Location" location set_location: str,
-    /// 物理专线接入接口带宽，单位为Mbps。
+    /// Connection port bandwidth in Mbps.
     "Bandwidth" bandwidth set_bandwidth: i64,
-    /// 用户侧物理专线接入端口类型,取值：100Base-T：百兆电口,1000Base-T（默认值）：千兆电口,1000Base-LX：千兆单模光口（10千米）,10GBase-T：万兆电口10GBase-LR：万兆单模光口（10千米），默认值，千兆单模光口（10千米）
+    /// User-side port type of a connection. Valid values: 100Base-T (100-Megabit electrical Ethernet interface), 1000Base-T (1-Gigabit electrical Ethernet interface; it is the default value), 1000Base-LX (1-Gigabit single-mode optical Ethernet interface; 10 KM), 10GBase-T (10-Gigabit electrical Ethernet interface), 10GBase-LR (10-Gigabit single-mode optical Ethernet interface; 10 KM).
     "PortType" port_type set_port_type: str,
-    /// 运营商或者服务商为物理专线提供的电路编码。
+    /// Circuit code of a connection, which is provided by the ISP or service provider.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CircuitCode" circuit_code set_circuit_code: str,
-    /// 冗余物理专线的ID。
+    /// ID of a redundant connection.
     "RedundantDirectConnectId" redundant_direct_connect_id set_redundant_direct_connect_id: str,
-    /// 物理专线调试VLAN。默认开启VLAN，自动分配VLAN。
+    /// VLAN for connection debugging, which is enabled and automatically assigned by default.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Vlan" vlan set_vlan: i64,
-    /// 物理专线调试腾讯侧互联IP。
+    /// Tencent-side IP address for connection debugging.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TencentAddress" tencent_address set_tencent_address: str,
-    /// 物理专线调试用户侧互联IP。
+    /// User-side IP address for connection debugging.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CustomerAddress" customer_address set_customer_address: str,
-    /// 物理专线申请者姓名。默认从账户体系获取。
+    /// Name of the connection applicant, which is obtained from the account system by default.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CustomerName" customer_name set_customer_name: str,
-    /// 物理专线申请者联系邮箱。默认从账户体系获取。
+    /// Email address of the connection applicant, which is obtained from the account system by default.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CustomerContactMail" customer_contact_mail set_customer_contact_mail: str,
-    /// 物理专线申请者联系号码。默认从账户体系获取。
+    /// Contact number of the connection applicant, which is obtained from the account system by default.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CustomerContactNumber" customer_contact_number set_customer_contact_number: str,
-    /// 物理专线的过期时间。
+    /// Connection expiration time.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ExpiredTime" expired_time set_expired_time: str,
-    /// 物理专线计费类型。 NON_RECURRING_CHARGE：一次性接入费用；PREPAID_BY_YEAR：按年预付费。
+    /// Connection billing mode. NON_RECURRING_CHARGE: One-time charge for accessing service
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ChargeType" charge_type set_charge_type: str,
-    /// 报障联系人。
+    /// Fault reporting contact person.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "FaultReportContactPerson" fault_report_contact_person set_fault_report_contact_person: str,
-    /// 报障联系电话。
+    /// Fault reporting contact number.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "FaultReportContactNumber" fault_report_contact_number set_fault_report_contact_number: str,
     /// 报障联系邮箱。
     "FaultReportContactEmail" fault_report_contact_email set_fault_report_contact_email: str,
-    /// 标签键值对
+    /// Tag key-value pair
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TagSet" tag_set set_tag_set: list Tag,
-    /// 物理专线的接入点类型。
+    /// Access point type of a connection.
     "AccessPointType" access_point_type set_access_point_type: str,
-    /// IDC所在城市
+    /// IDC city.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "IdcCity" idc_city set_idc_city: str,
-    /// 计费状态
+    /// Billing status
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ChargeState" charge_state set_charge_state: str,
-    /// 物理专线开通时间
+    /// Connection activation time.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "StartTime" start_time set_start_time: str,
-    /// 物理专线是否已签署用户协议
+    /// Whether the connection has the service agreement signed.
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "SignLaw" sign_law set_sign_law: bool,
-    /// 物理专线是否为LocalZone
+    /// Whether the connection is an edge zone.
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "LocalZone" local_zone set_local_zone: bool,
-    /// 该物理专线下vlan 0的专用通道数量
+    /// Number of dedicated tunnels with disabled VLAN in the connection
+    /// Note: this field may return `null`, indicating that no valid value can be found.
     "VlanZeroDirectConnectTunnelCount" vlan_zero_direct_connect_tunnel_count set_vlan_zero_direct_connect_tunnel_count: i128,
-    /// 该物理专线下非vlan 0的专用通道数量
+    /// Number of dedicated tunnels with enabled VLAN in the connection
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "OtherVlanDirectConnectTunnelCount" other_vlan_direct_connect_tunnel_count set_other_vlan_direct_connect_tunnel_count: i128,
-    /// 物理专线最小带宽
+    /// Minimum bandwidth of the connection
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "MinBandwidth" min_bandwidth set_min_bandwidth: i128,
     /// 建设模式
     "Construct" construct set_construct: i128,
@@ -778,77 +818,87 @@ DirectConnect {
 } }
 
 rt::model! { read debug;
-/// 专用通道信息列表
+/// Dedicated tunnel information list.
 DirectConnectTunnel {
-    /// 专用通道ID
+    /// Dedicated tunnel ID.
     "DirectConnectTunnelId" direct_connect_tunnel_id set_direct_connect_tunnel_id: str,
-    /// 物理专线ID
+    /// Connection ID.
     "DirectConnectId" direct_connect_id set_direct_connect_id: str,
-    /// 专用通道状态
-    /// AVAILABLE:就绪或者已连接
-    /// PENDING:申请中
-    /// ALLOCATING:配置中
-    /// ALLOCATED:配置完成
-    /// ALTERING:修改中
-    /// DELETING:删除中
-    /// DELETED:删除完成
-    /// COMFIRMING:待接受
-    /// REJECTED:拒绝
+    /// Dedicated tunnel status.
+    /// AVAILABLE: Ready or connected.
+    /// PENDING: Applying.
+    /// ALLOCATING: Configuring.
+    /// ALLOCATED: Configured.
+    /// ALTERING: Modifying.
+    /// DELETING: Deleting.
+    /// DELETED: Deleted.
+    /// COMFIRMING: To be accepted.
+    /// REJECTED: Rejected.
     "State" state set_state: str,
-    /// 物理专线的拥有者，开发商账号 ID
+    /// Connection owner, i.e., developer account ID.
     "DirectConnectOwnerAccount" direct_connect_owner_account set_direct_connect_owner_account: str,
-    /// 专用通道的拥有者，开发商账号 ID
+    /// Dedicated tunnel owner, i.e., developer account ID.
     "OwnerAccount" owner_account set_owner_account: str,
-    /// 网络类型，分别为VPC、BMVPC、CCN
-    /// VPC：私有网络 ，BMVPC：黑石网络，CCN：云联网
+    /// Network type. Valid values: VPC, BMVPC, CCN.
+    /// VPC: Virtual Private Cloud; BMVPC: BM VPC; CCN: Cloud Connect Network.
     "NetworkType" network_type set_network_type: str,
-    /// VPC地域对应的网络名，如ap-guangzhou
+    /// Network of the VPC region, such as `ap-guangzhou`.
     "NetworkRegion" network_region set_network_region: str,
-    /// 私有网络统一 ID 或者黑石网络统一 ID
+    /// Unified VPC ID or BMVPC ID.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 专线网关 ID
+    /// Direct connect gateway ID.
     "DirectConnectGatewayId" direct_connect_gateway_id set_direct_connect_gateway_id: str,
-    /// BGP ：BGP路由 STATIC：静态 默认为 BGP 路由
+    /// BGP: BGP routing; STATIC: Static routing. Default value: BGP routing.
     "RouteType" route_type set_route_type: str,
-    /// 用户侧BGP，包括： CloudAsn，Asn，AuthKey
+    /// User-side BGP, including Asn and AuthKey.
     "BgpPeer" bgp_peer set_bgp_peer: obj BgpPeer,
-    /// 用户侧网段地址
+    /// User-side IP range.
     "RouteFilterPrefixes" route_filter_prefixes set_route_filter_prefixes: list RouteFilterPrefix,
-    /// 专用通道的Vlan
+    /// VLAN of a dedicated tunnel.
     "Vlan" vlan set_vlan: i64,
-    /// TencentAddress，腾讯侧互联 IP
+    /// TencentAddress: Tencent-side IP address.
     "TencentAddress" tencent_address set_tencent_address: str,
-    /// CustomerAddress，用户侧互联 IP
+    /// CustomerAddress: User-side IP address.
     "CustomerAddress" customer_address set_customer_address: str,
-    /// 专用通道名称
+    /// Dedicated tunnel name.
     "DirectConnectTunnelName" direct_connect_tunnel_name set_direct_connect_tunnel_name: str,
-    /// 专用通道创建时间
+    /// Creation time of a dedicated tunnel.
     "CreatedTime" created_time set_created_time: str,
-    /// 专用通道带宽值
+    /// Bandwidth value of a dedicated tunnel.
     "Bandwidth" bandwidth set_bandwidth: i64,
-    /// 专用通道标签值
+    /// Tag value of a dedicated tunnel.
     "TagSet" tag_set set_tag_set: list Tag,
-    /// 关联的网络自定义探测ID
+    /// Associated custom network probe ID
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "NetDetectId" net_detect_id set_net_detect_id: str,
-    /// BGP community开关
+    /// BGP community switch
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "EnableBGPCommunity" enable_bgp_community set_enable_bgp_community: bool,
-    /// 是否为Nat通道
+    /// Whether it is a NAT tunnel
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "NatType" nat_type set_nat_type: i64,
-    /// VPC地域简码，如gz、cd
+    /// VPC region abbreviation, such as `gz`, `cd`.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "VpcRegion" vpc_region set_vpc_region: str,
-    /// 是否开启BFD
+    /// Whether to enable BFD
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "BfdEnable" bfd_enable set_bfd_enable: i64,
-    /// 专用通道接入点类型
+    /// Access point type of a dedicated tunnel.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "AccessPointType" access_point_type set_access_point_type: str,
-    /// 专线网关名称
+    /// Direct connect gateway name.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "DirectConnectGatewayName" direct_connect_gateway_name set_direct_connect_gateway_name: str,
-    /// VPC名称
+    /// VPC name.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "VpcName" vpc_name set_vpc_name: str,
-    /// TencentBackupAddress，腾讯侧备用互联 IP
+    /// Backup IP address on the Tencent side.
     "TencentBackupAddress" tencent_backup_address set_tencent_backup_address: str,
-    /// 专用通道关联的物理专线是否签署了用户协议
+    /// Whether the connection associated with the dedicated tunnel has the service agreement signed.
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "SignLaw" sign_law set_sign_law: bool,
-    /// 高速上云服务ID
+    /// Cloud Attached Connection Service ID
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "CloudAttachId" cloud_attach_id set_cloud_attach_id: str,
     /// 是否共享通道
     "ShareOrNot" share_or_not set_share_or_not: i128,
@@ -975,11 +1025,11 @@ DirectConnectTunnelRoute {
 } }
 
 rt::model! { write debug;
-/// Request of `DisableInternetAddress` (停用公网互联网地址).
+/// Request of `DisableInternetAddress` (Disables a public IP address of internet tunnels).
 ///
-/// 停用用户申请的公网互联网地址
+/// This API is used to disable a public IP address of internet tunnels.
 DisableInternetAddressRequest {
-    /// 公网互联网地址ID
+    /// ID of the internet tunnel's public IP address
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -987,18 +1037,18 @@ DisableInternetAddressRequest {
 rt::action!("dc", "2018-04-10", "DisableInternetAddress", DisableInternetAddressRequest => DisableInternetAddressResponse);
 
 rt::model! { read debug;
-/// DisableInternetAddress返回参数结构体
+/// DisableInternetAddress response structure.
 DisableInternetAddressResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `EnableInternetAddress` (启用互联网公网地址).
+/// Request of `EnableInternetAddress` (Enables a public IP address for internet tunnels).
 ///
-/// 启用已停用的互联网公网地址
+/// This API is used to enable a public IP address for internet tunnels.
 EnableInternetAddressRequest {
-    /// 互联网公网地址ID
+    /// ID of the internet tunnel's public IP address
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -1006,141 +1056,154 @@ EnableInternetAddressRequest {
 rt::action!("dc", "2018-04-10", "EnableInternetAddress", EnableInternetAddressRequest => EnableInternetAddressResponse);
 
 rt::model! { read debug;
-/// EnableInternetAddress返回参数结构体
+/// EnableInternetAddress response structure.
 EnableInternetAddressResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 用于条件过滤查询
+/// Used for conditional filtering queries.
 Filter {
-    /// 需要过滤的字段。
+    /// Fields to be filtered.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 字段的过滤值。
+    /// Filter values of the field.
     ///
     /// Required.
     "Values" values set_values: list String,
 } }
 
 rt::model! { read debug;
-/// 互联网地址详细信息
+/// Internet tunnel’s IP address details
 InternetAddressDetail {
-    /// 互联网地址ID
+    /// Internet tunnel’s IP address ID
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "InstanceId" instance_id set_instance_id: str,
-    /// 互联网网络地址
+    /// Internet tunnel’s network address
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Subnet" subnet set_subnet: str,
-    /// 网络地址掩码长度
+    /// Mask length of a network address
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "MaskLen" mask_len set_mask_len: i64,
-    /// 0:BGP
-    /// 1:电信
-    /// 2:移动
-    /// 3:联通
+    /// Address type. Valid values: 0: BGP
+    /// 1: China Telecom
+    /// 2: China Mobile
+    /// 3: China Unicom
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "AddrType" addr_type set_addr_type: i64,
-    /// 0:使用中
-    /// 1:已停用
-    /// 2:已退还
+    /// Address status. Valid values: 0: in use
+    /// 1: disabled
+    /// 2: returned
     "Status" status set_status: i64,
-    /// 申请时间
+    /// Applied at
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "ApplyTime" apply_time set_apply_time: str,
-    /// 停用时间
+    /// Disabled at
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "StopTime" stop_time set_stop_time: str,
-    /// 退还时间
+    /// Returned at
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "ReleaseTime" release_time set_release_time: str,
-    /// 地域信息
+    /// Region
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Region" region set_region: str,
-    /// 用户ID
+    /// User ID
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "AppId" app_id set_app_id: i64,
-    /// 0:IPv4 1:IPv6
+    /// Address protocol. Valid values: 0: IPv4; 1: IPv6
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "AddrProto" addr_proto set_addr_proto: i64,
-    /// 释放状态的IP地址保留的天数
+    /// Retention period of a released IP address, in days
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "ReserveTime" reserve_time set_reserve_time: i64,
 } }
 
 rt::model! { read debug;
-/// 互联网公网地址统计
+/// Public IP address statistics of internet tunnels
 InternetAddressStatistics {
-    /// 地域
+    /// Region
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Region" region set_region: str,
-    /// 互联网公网地址数量
+    /// Number of public IP addresses for internet tunnels
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "SubnetNum" subnet_num set_subnet_num: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDirectConnectAttribute` (修改物理专线属性).
+/// Request of `ModifyDirectConnectAttribute` (Modifies connection attributes).
 ///
-/// 修改物理专线的属性。
+/// This API is used to modify connection attributes.
 ModifyDirectConnectAttributeRequest {
-    /// 物理专线ID。
+    /// Connection ID.
     ///
     /// Required.
     "DirectConnectId" direct_connect_id set_direct_connect_id: str,
-    /// 物理专线名称。
+    /// Connection name.
     "DirectConnectName" direct_connect_name set_direct_connect_name: str,
-    /// 运营商或者服务商为物理专线提供的电路编码。
+    /// Circuit code of a connection, which is provided by the ISP or connection provider.
     "CircuitCode" circuit_code set_circuit_code: str,
-    /// 物理专线调试VLAN。
+    /// VLAN for connection debugging.
     "Vlan" vlan set_vlan: i64,
-    /// 物理专线调试腾讯侧互联 IP。
+    /// Tencent-side IP address for connection debugging.
     "TencentAddress" tencent_address set_tencent_address: str,
-    /// 物理专线调试用户侧互联 IP。
+    /// User-side IP address for connection debugging.
     "CustomerAddress" customer_address set_customer_address: str,
-    /// 物理专线申请者姓名。默认从账户体系获取。
+    /// Name of connection applicant, which is obtained from the account system by default.
     "CustomerName" customer_name set_customer_name: str,
-    /// 物理专线申请者联系邮箱。默认从账户体系获取。
+    /// Email address of connection applicant, which is obtained from the account system by default.
     "CustomerContactMail" customer_contact_mail set_customer_contact_mail: str,
-    /// 物理专线申请者联系号码。默认从账户体系获取。
+    /// Contact number of connection applicant, which is obtained from the account system by default.
     "CustomerContactNumber" customer_contact_number set_customer_contact_number: str,
-    /// 报障联系人。
+    /// Fault reporting contact person.
     "FaultReportContactPerson" fault_report_contact_person set_fault_report_contact_person: str,
-    /// 报障联系电话。
+    /// Fault reporting contact number.
     "FaultReportContactNumber" fault_report_contact_number set_fault_report_contact_number: str,
-    /// 报障联系邮箱。
+    /// Fault reporting contact email
     "FaultReportContactEmail" fault_report_contact_email set_fault_report_contact_email: str,
-    /// 物理专线申请者补签用户使用协议。
+    /// Whether the connection applicant has signed the service agreement.
     "SignLaw" sign_law set_sign_law: bool,
-    /// 物理专线带宽。
+    /// Connection's bandwidth
     "Bandwidth" bandwidth set_bandwidth: i128,
 } }
 rt::action!("dc", "2018-04-10", "ModifyDirectConnectAttribute", ModifyDirectConnectAttributeRequest => ModifyDirectConnectAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyDirectConnectAttribute返回参数结构体
+/// ModifyDirectConnectAttribute response structure.
 ModifyDirectConnectAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDirectConnectTunnelAttribute` (修改专用通道属性).
+/// Request of `ModifyDirectConnectTunnelAttribute` (Modifies the dedicated tunnel attributes).
 ///
-/// 修改专用通道属性。
+/// This API is used to modify the dedicated tunnel attributes.
 ModifyDirectConnectTunnelAttributeRequest {
-    /// 专用通道ID。
+    /// Dedicated tunnel ID.
     ///
     /// Required.
     "DirectConnectTunnelId" direct_connect_tunnel_id set_direct_connect_tunnel_id: str,
-    /// 专用通道名称。
+    /// Dedicated tunnel name.
     "DirectConnectTunnelName" direct_connect_tunnel_name set_direct_connect_tunnel_name: str,
-    /// 用户侧BGP，包括Asn，AuthKey。
+    /// User-side BGP, including Asn and AuthKey.
     "BgpPeer" bgp_peer set_bgp_peer: obj BgpPeer,
-    /// 用户侧网段地址。
+    /// User-side IP range.
     "RouteFilterPrefixes" route_filter_prefixes set_route_filter_prefixes: list RouteFilterPrefix,
-    /// 腾讯侧互联IP。
+    /// Tencent-side IP address.
     "TencentAddress" tencent_address set_tencent_address: str,
-    /// 用户侧互联IP。
+    /// User-side IP address.
     "CustomerAddress" customer_address set_customer_address: str,
-    /// 专用通道带宽值，单位为M。
+    /// Bandwidth value of a dedicated tunnel in Mbps.
     "Bandwidth" bandwidth set_bandwidth: i64,
-    /// 腾讯侧备用互联IP。
+    /// Tencent-side standby IP address
     "TencentBackupAddress" tencent_backup_address set_tencent_backup_address: str,
 } }
 rt::action!("dc", "2018-04-10", "ModifyDirectConnectTunnelAttribute", ModifyDirectConnectTunnelAttributeRequest => ModifyDirectConnectTunnelAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyDirectConnectTunnelAttribute返回参数结构体
+/// ModifyDirectConnectTunnelAttribute response structure.
 ModifyDirectConnectTunnelAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1204,13 +1267,13 @@ ModifyDirectConnectTunnelExtraResponse {
 } }
 
 rt::model! { both debug;
-/// nqa配置信息
+/// NQA configuration information
 NQAInfo {
-    /// 健康检查次数
+    /// Number of health checks
     "ProbeFailedTimes" probe_failed_times set_probe_failed_times: i64,
-    /// 健康检查间隔
+    /// Health check interval
     "Interval" interval set_interval: i64,
-    /// 健康检查地址
+    /// IP address for the health check
     "DestinationIp" destination_ip set_destination_ip: str,
 } }
 
@@ -1226,11 +1289,11 @@ PortSpecification {
 } }
 
 rt::model! { write debug;
-/// Request of `RejectDirectConnectTunnel` (拒绝专用通道申请).
+/// Request of `RejectDirectConnectTunnel` (Rejects an application for a dedicated tunnel).
 ///
-/// 拒绝专用通道申请。
+/// This API is used to reject an application for a dedicated tunnel.
 RejectDirectConnectTunnelRequest {
-    /// 专用通道ID。
+    /// None.
     ///
     /// Required.
     "DirectConnectTunnelId" direct_connect_tunnel_id set_direct_connect_tunnel_id: str,
@@ -1238,18 +1301,18 @@ RejectDirectConnectTunnelRequest {
 rt::action!("dc", "2018-04-10", "RejectDirectConnectTunnel", RejectDirectConnectTunnelRequest => RejectDirectConnectTunnelResponse);
 
 rt::model! { read debug;
-/// RejectDirectConnectTunnel返回参数结构体
+/// RejectDirectConnectTunnel response structure.
 RejectDirectConnectTunnelResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ReleaseInternetAddress` (释放互联网地址).
+/// Request of `ReleaseInternetAddress` (Releases an IP address of internet tunnels).
 ///
-/// 释放已申请的互联网地址
+/// This API is used to release an IP address of internet tunnels.
 ReleaseInternetAddressRequest {
-    /// 公网互联网地址ID
+    /// ID of the internet tunnel's public IP address
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -1257,27 +1320,29 @@ ReleaseInternetAddressRequest {
 rt::action!("dc", "2018-04-10", "ReleaseInternetAddress", ReleaseInternetAddressRequest => ReleaseInternetAddressResponse);
 
 rt::model! { read debug;
-/// ReleaseInternetAddress返回参数结构体
+/// ReleaseInternetAddress response structure.
 ReleaseInternetAddressResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 用户侧网段地址
+/// User-side IP range.
 RouteFilterPrefix {
-    /// 用户侧网段地址
+    /// User-side IP range.
     "Cidr" cidr set_cidr: str,
 } }
 
 rt::model! { both debug;
-/// 标签键值对
+/// Tag key-value pair
 Tag {
-    /// 标签键
+    /// Tag key
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 标签值
+    /// Tag value
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Value" value set_value: str,

@@ -5,11 +5,13 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { read debug;
-/// 引擎的访问信息
+/// Information about visits to the engine
 AccessInfo {
-    /// 访问引擎的方法
+    /// Methods to visit the engine
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AccessType" access_type set_access_type: str,
-    /// 访问引擎的url，内部的部分参数需要根据实际情况替换
+    /// URL that visits the engine and part of internal parameters should be taken place according to the actual situation.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AccessConnectionInfos" access_connection_infos set_access_connection_infos: list String,
 } }
 
@@ -161,11 +163,11 @@ AddOptimizerEnginesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `AddUsersToWorkGroup` (添加用户到工作组).
+/// Request of `AddUsersToWorkGroup` (Adds users to working groups).
 ///
-/// 添加用户到工作组
+/// This API is used to add users to working groups.
 AddUsersToWorkGroupRequest {
-    /// 要操作的工作组和用户信息
+    /// Information about working groups and users to be operated
     ///
     /// Required.
     "AddInfo" add_info set_add_info: obj UserIdSetOfWorkGroupId,
@@ -173,24 +175,24 @@ AddUsersToWorkGroupRequest {
 rt::action!("dlc", "2021-01-25", "AddUsersToWorkGroup", AddUsersToWorkGroupRequest => AddUsersToWorkGroupResponse);
 
 rt::model! { read debug;
-/// AddUsersToWorkGroup返回参数结构体
+/// AddUsersToWorkGroup response structure.
 AddUsersToWorkGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AlterDMSDatabase` (DMS元数据更新库).
+/// Request of `AlterDMSDatabase` (Updates databases in the DMS metadata module).
 ///
-/// DMS元数据更新库
+/// This API is used to update databases in the DMS metadata module.
 AlterDMSDatabaseRequest {
-    /// 当前名称
+    /// Current name
     "CurrentName" current_name set_current_name: str,
-    /// schema名称
+    /// Schema name
     "SchemaName" schema_name set_schema_name: str,
-    /// 路径
+    /// Path
     "Location" location set_location: str,
-    /// 基础对象
+    /// Basic object
     "Asset" asset set_asset: obj Asset,
     /// 数据源连接名
     "DatasourceConnectionName" datasource_connection_name set_datasource_connection_name: str,
@@ -198,7 +200,7 @@ AlterDMSDatabaseRequest {
 rt::action!("dlc", "2021-01-25", "AlterDMSDatabase", AlterDMSDatabaseRequest => AlterDMSDatabaseResponse);
 
 rt::model! { read debug;
-/// AlterDMSDatabase返回参数结构体
+/// AlterDMSDatabase response structure.
 AlterDMSDatabaseResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -454,35 +456,39 @@ impl ::core::fmt::Debug for ApiKeyResponseInfo {
 }
 
 rt::model! { both debug;
-/// 元数据基本对象
+/// Basic metadata object
 Asset {
-    /// 主键
+    /// Primary key
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Id" id set_id: i64,
-    /// 名称
+    /// Name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Name" name set_name: str,
-    /// 对象GUID值
+    /// Object GUID value
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Guid" guid set_guid: str,
-    /// 数据目录
+    /// Data directory
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Catalog" catalog set_catalog: str,
-    /// 描述信息
+    /// Description information
     "Description" description set_description: str,
-    /// 对象owner
+    /// Object owner
     "Owner" owner set_owner: str,
-    /// 对象owner账户
+    /// Object owner account
     "OwnerAccount" owner_account set_owner_account: str,
-    /// 权限
+    /// Permission
     "PermValues" perm_values set_perm_values: list KVPair,
-    /// 附加属性
+    /// Additional attributes
     "Params" params set_params: list KVPair,
-    /// 附加业务属性
+    /// Additional business attributes
     "BizParams" biz_params set_biz_params: list KVPair,
-    /// 数据版本
+    /// Data version
     "DataVersion" data_version set_data_version: i64,
-    /// 创建时间
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
-    /// 修改时间
+    /// Modification time
     "ModifiedTime" modified_time set_modified_time: str,
-    /// 数据源主键
+    /// Data source primary key
     "DatasourceId" datasource_id set_datasource_id: i64,
 } }
 
@@ -555,32 +561,32 @@ AssociateDatasourceHouseResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `AttachDataMaskPolicy` (绑定数据脱敏策略).
+/// Request of `AttachDataMaskPolicy` (Bind a DMask policy).
 ///
-/// 绑定数据脱敏策略
+/// This API is used to bind a DMask policy.
 AttachDataMaskPolicyRequest {
-    /// 要绑定的数据脱敏策略权限对象集合
+    /// Collection of DMask permission objects that should be bound.
     "DataMaskStrategyPolicySet" data_mask_strategy_policy_set set_data_mask_strategy_policy_set: list DataMaskStrategyPolicy,
 } }
 rt::action!("dlc", "2021-01-25", "AttachDataMaskPolicy", AttachDataMaskPolicyRequest => AttachDataMaskPolicyResponse);
 
 rt::model! { read debug;
-/// AttachDataMaskPolicy返回参数结构体
+/// AttachDataMaskPolicy response structure.
 AttachDataMaskPolicyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AttachUserPolicy` (绑定鉴权策略到用户).
+/// Request of `AttachUserPolicy` (Binds the authentication policy to the user).
 ///
-/// 绑定鉴权策略到用户
+/// This API is used to bind the authentication policy to the user.
 AttachUserPolicyRequest {
-    /// 用户Id，和子用户uin相同，需要先使用CreateUser接口创建用户。可以使用DescribeUsers接口查看。
+    /// User ID, which is the same as the sub-user UIN. The CreateUser API is needed to create a user at first. The DescribeUsers API can be used for viewing.
     ///
     /// Required.
     "UserId" user_id set_user_id: str,
-    /// 鉴权策略集合
+    /// Collection of authentication policies
     "PolicySet" policy_set set_policy_set: list Policy,
     /// 用户来源类型TencentAccount（普通腾讯云用户） / EntraAccount（微软用户）
     "AccountType" account_type set_account_type: str,
@@ -588,7 +594,7 @@ AttachUserPolicyRequest {
 rt::action!("dlc", "2021-01-25", "AttachUserPolicy", AttachUserPolicyRequest => AttachUserPolicyResponse);
 
 rt::model! { read debug;
-/// AttachUserPolicy返回参数结构体
+/// AttachUserPolicy response structure.
 AttachUserPolicyResponse {
     /// 要授权的策略列表
     "PolicySet" policy_set set_policy_set: list Policy,
@@ -597,21 +603,21 @@ AttachUserPolicyResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `AttachWorkGroupPolicy` (绑定鉴权策略到工作组).
+/// Request of `AttachWorkGroupPolicy` (Binds the authentication policy to the working group).
 ///
-/// 绑定鉴权策略到工作组
+/// This API is used to bind an authentication policy to a working group.
 AttachWorkGroupPolicyRequest {
-    /// 工作组Id
+    /// Working group IDs
     ///
     /// Required.
     "WorkGroupId" work_group_id set_work_group_id: i64,
-    /// 要绑定的策略集合
+    /// Collection of policies to be bound
     "PolicySet" policy_set set_policy_set: list Policy,
 } }
 rt::action!("dlc", "2021-01-25", "AttachWorkGroupPolicy", AttachWorkGroupPolicyRequest => AttachWorkGroupPolicyResponse);
 
 rt::model! { read debug;
-/// AttachWorkGroupPolicy返回参数结构体
+/// AttachWorkGroupPolicy response structure.
 AttachWorkGroupPolicyResponse {
     /// 要授权的策略列表
     "PolicySet" policy_set set_policy_set: list Policy,
@@ -835,11 +841,11 @@ BindApiKeyResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `BindWorkGroupsToUser` (绑定工作组到用户).
+/// Request of `BindWorkGroupsToUser` (Binds working groups to users).
 ///
-/// 绑定工作组到用户
+/// This API is used to bind working groups to users.
 BindWorkGroupsToUserRequest {
-    /// 绑定的用户和工作组信息
+    /// Information about bound working groups and users
     ///
     /// Required.
     "AddInfo" add_info set_add_info: obj WorkGroupIdSetOfUserId,
@@ -847,7 +853,7 @@ BindWorkGroupsToUserRequest {
 rt::action!("dlc", "2021-01-25", "BindWorkGroupsToUser", BindWorkGroupsToUserRequest => BindWorkGroupsToUserResponse);
 
 rt::model! { read debug;
-/// BindWorkGroupsToUser返回参数结构体
+/// BindWorkGroupsToUser response structure.
 BindWorkGroupsToUserResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -863,17 +869,23 @@ BucketPartitioning {
 } }
 
 rt::model! { read debug;
-/// chdfs产品vpc信息
+/// VPC information of CHDFS products
 CHDFSProductVpcInfo {
     /// vpc id
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "VpcId" vpc_id set_vpc_id: str,
-    /// vpc名称
+    /// VPC name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "VpcName" vpc_name set_vpc_name: str,
-    /// vpc子网信息列表
+    /// VPC subnet information list
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "VpcCidrBlock" vpc_cidr_block set_vpc_cidr_block: list VpcCidrBlock,
-    /// 规则Id
+    /// Rule ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RuleId" rule_id set_rule_id: i64,
-    /// 权限组Id
+    /// Permission group ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AccessGroupId" access_group_id set_access_group_id: str,
 } }
 
@@ -967,32 +979,32 @@ CancelRayJobResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CancelSparkSessionBatchSQL` (取消Spark SQL批任务).
+/// Request of `CancelSparkSessionBatchSQL` (Cancels a Spark SQL batch task).
 ///
-/// 本接口（CancelSparkSessionBatchSQL）用于取消Spark SQL批任务。
+/// This API is used to cancel a Spark SQL batch task.
 CancelSparkSessionBatchSQLRequest {
-    /// 批任务唯一标识
+    /// The unique identifier of a batch task.
     ///
     /// Required.
     "BatchId" batch_id set_batch_id: str,
-    /// 用户自定义主键，若不为空，则使用该值进行查询
+    /// User-defined primary key. If it is specified, the value should be used for querying.
     "CustomKey" custom_key set_custom_key: str,
 } }
 rt::action!("dlc", "2021-01-25", "CancelSparkSessionBatchSQL", CancelSparkSessionBatchSQLRequest => CancelSparkSessionBatchSQLResponse);
 
 rt::model! { read debug;
-/// CancelSparkSessionBatchSQL返回参数结构体
+/// CancelSparkSessionBatchSQL response structure.
 CancelSparkSessionBatchSQLResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CancelTask` (取消任务).
+/// Request of `CancelTask` (Cancels a task).
 ///
-/// 本接口（CancelTask），用于取消任务
+/// This API is used to cancel a task.
 CancelTaskRequest {
-    /// 任务Id，全局唯一
+    /// Globally unique task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
@@ -1000,7 +1012,7 @@ CancelTaskRequest {
 rt::action!("dlc", "2021-01-25", "CancelTask", CancelTaskRequest => CancelTaskResponse);
 
 rt::model! { read debug;
-/// CancelTask返回参数结构体
+/// CancelTask response structure.
 CancelTaskResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1152,36 +1164,37 @@ CheckApiKeyNameResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CheckDataEngineConfigPairsValidity` (检查引擎用户自定义参数的有效性).
+/// Request of `CheckDataEngineConfigPairsValidity` (Checks the validity of the engine's user-defined parameters).
 ///
-/// 本接口（CheckDataEngineConfigPairsValidity）用于检查引擎用户自定义参数的有效性
+/// This API is used to check the validity of the engine's user-defined parameters.
 CheckDataEngineConfigPairsValidityRequest {
-    /// 引擎小版本ID
+    /// ID of the minor version of the engine
     "ChildImageVersionId" child_image_version_id set_child_image_version_id: str,
-    /// 用户自定义参数
+    /// User-defined parameters
     "DataEngineConfigPairs" data_engine_config_pairs set_data_engine_config_pairs: list DataEngineConfigPair,
-    /// 引擎大版本ID，存在小版本ID时仅需传入小版本ID，不存在时会获取当前大版本下最新的小版本ID。
+    /// ID of the major version of the engine. If there is the ID of the minor version, only the ID of the minor version needs to be input. If not, the latest ID of the minor version under the major version will be acquired.
     "ImageVersionId" image_version_id set_image_version_id: str,
 } }
 rt::action!("dlc", "2021-01-25", "CheckDataEngineConfigPairsValidity", CheckDataEngineConfigPairsValidityRequest => CheckDataEngineConfigPairsValidityResponse);
 
 rt::model! { read debug;
-/// CheckDataEngineConfigPairsValidity返回参数结构体
+/// CheckDataEngineConfigPairsValidity response structure.
 CheckDataEngineConfigPairsValidityResponse {
-    /// 参数有效性：ture:有效，false:至少存在一个无效参数；
+    /// Validity of parameters. true: valid; false: There is at least one invalid parameter.
     "IsAvailable" is_available set_is_available: bool,
-    /// 无效参数集合
+    /// Collection of invalid parameters
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UnavailableConfig" unavailable_config set_unavailable_config: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CheckDataEngineImageCanBeRollback` (查看集群是否能回滚).
+/// Request of `CheckDataEngineImageCanBeRollback` (Checks whether the cluster can be rolled back).
 ///
-/// 本接口（CheckDataEngineImageCanBeRollback）用于查看集群是否能回滚。
+/// This API is used to check whether the cluster can be rolled back.
 CheckDataEngineImageCanBeRollbackRequest {
-    /// 引擎唯一id
+    /// Unique engine ID
     ///
     /// Required.
     "DataEngineId" data_engine_id set_data_engine_id: str,
@@ -1189,24 +1202,24 @@ CheckDataEngineImageCanBeRollbackRequest {
 rt::action!("dlc", "2021-01-25", "CheckDataEngineImageCanBeRollback", CheckDataEngineImageCanBeRollbackRequest => CheckDataEngineImageCanBeRollbackResponse);
 
 rt::model! { read debug;
-/// CheckDataEngineImageCanBeRollback返回参数结构体
+/// CheckDataEngineImageCanBeRollback response structure.
 CheckDataEngineImageCanBeRollbackResponse {
-    /// 回滚后日志记录id
+    /// Log record ID after rolling back
     "ToRecordId" to_record_id set_to_record_id: str,
-    /// 回滚前日志记录id
+    /// Log record ID before rolling back
     "FromRecordId" from_record_id set_from_record_id: str,
-    /// 是否能够回滚
+    /// Whether it can be rolled back
     "IsRollback" is_rollback set_is_rollback: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CheckDataEngineImageCanBeUpgrade` (查看集群镜像是否能够升级).
+/// Request of `CheckDataEngineImageCanBeUpgrade` (Checks whether the cluster image can be upgraded).
 ///
-/// 本接口（CheckDataEngineImageCanBeUpgrade）用于查看集群镜像是否能够升级。
+/// This API is used to check whether the cluster image can be upgraded.
 CheckDataEngineImageCanBeUpgradeRequest {
-    /// 集群id
+    /// Cluster ID
     ///
     /// Required.
     "DataEngineId" data_engine_id set_data_engine_id: str,
@@ -1214,11 +1227,11 @@ CheckDataEngineImageCanBeUpgradeRequest {
 rt::action!("dlc", "2021-01-25", "CheckDataEngineImageCanBeUpgrade", CheckDataEngineImageCanBeUpgradeRequest => CheckDataEngineImageCanBeUpgradeResponse);
 
 rt::model! { read debug;
-/// CheckDataEngineImageCanBeUpgrade返回参数结构体
+/// CheckDataEngineImageCanBeUpgrade response structure.
 CheckDataEngineImageCanBeUpgradeResponse {
-    /// 当前大版本下，可升级的集群镜像小版本id
+    /// ID of the minor version of the cluster image that can be updated under the major version
     "ChildImageVersionId" child_image_version_id set_child_image_version_id: str,
-    /// 是否能够升级
+    /// Whether it can be updated
     "IsUpgrade" is_upgrade set_is_upgrade: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1536,35 +1549,40 @@ ClusterPod {
 } }
 
 rt::model! { both debug;
-/// 数据表列信息。
+/// Column information of the data table.
 Column {
-    /// 列名称，不区分大小写，最大支持25个字符。
+    /// Column name, which is case-insensitive and can contain up to 25 characters.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// string|tinyint|smallint|int|bigint|boolean|float|double|decimal|timestamp|date|binary|array|map|struct|uniontype
+    /// Column type. Valid values:
+    /// string|tinyint|smallint|int|bigint|boolean|float|double|decimal|timestamp|date|binary|array|map|struct|uniontype.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 对该类的注释。
+    /// Class comment.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Comment" comment set_comment: str,
-    /// 表示整个 numeric 的长度
+    /// Length of the entire numeric value
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Precision" precision set_precision: i64,
-    /// 表示小数部分的长度
+    /// Length of the decimal part
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Scale" scale set_scale: i64,
-    /// 是否为null
+    /// Whether the column is null.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Nullable" nullable set_nullable: str,
-    /// 字段位置，小的在前
+    /// Field position
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Position" position set_position: i64,
-    /// 字段创建时间
-    ///
-    /// 参数格式：YYYY-MM-DD hh:mm:ss
+    /// Field creation time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 字段修改时间
-    ///
-    /// 参数格式：YYYY-MM-DD hh:mm:ss
+    /// Field modification time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ModifiedTime" modified_time set_modified_time: str,
-    /// 是否为分区字段
+    /// Whether the column is the partition field.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsPartition" is_partition set_is_partition: bool,
     /// 数据脱敏策略信息
     "DataMaskStrategyInfo" data_mask_strategy_info set_data_mask_strategy_info: obj DataMaskStrategyInfo,
@@ -1598,29 +1616,29 @@ ColumnInfo {
 } }
 
 rt::model! { read debug;
-/// 任务公共指标
+/// Common task metrics
 CommonMetrics {
-    /// 创建任务时长，单位：ms
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateTaskTime" create_task_time set_create_task_time: f64,
-    /// 预处理总时长，单位：ms
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProcessTime" process_time set_process_time: f64,
-    /// 排队时长，单位：ms
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "QueueTime" queue_time set_queue_time: f64,
-    /// 执行时长，单位：ms
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExecutionTime" execution_time set_execution_time: f64,
-    /// 是否命中结果缓存
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsResultCacheHit" is_result_cache_hit set_is_result_cache_hit: bool,
-    /// 匹配物化视图数据量
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MatchedMVBytes" matched_mv_bytes set_matched_mv_bytes: i64,
-    /// 匹配物化视图列表
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MatchedMVs" matched_m_vs set_matched_m_vs: str,
-    /// 结果数据量，单位：byte
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AffectedBytes" affected_bytes set_affected_bytes: str,
-    /// 结果行数
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AffectedRows" affected_rows set_affected_rows: i64,
-    /// 扫描数据量，单位：byte
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProcessedBytes" processed_bytes set_processed_bytes: i64,
-    /// 扫描行数
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProcessedRows" processed_rows set_processed_rows: i64,
 } }
 
@@ -1753,11 +1771,13 @@ CoreInfo {
 } }
 
 rt::model! { both debug;
-/// cos权限描述
+/// COS permissions
 CosPermission {
-    /// cos路径
+    /// COS path.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CosPath" cos_path set_cos_path: str,
-    /// 权限【"read","write"】
+    /// Permission ["read", "write"]
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Permissions" permissions set_permissions: list String,
 } }
 
@@ -1925,33 +1945,34 @@ CreateBenchmarkTaskResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateCHDFSBindingProduct` (创建元数据加速桶和产品绑定关系).
+/// Request of `CreateCHDFSBindingProduct` (Creates metadata acceleration buckets and the binding relationship between products).
 ///
-/// 此接口（CreateCHDFSBindingProduct）用于创建元数据加速桶和产品绑定关系
+/// This API is used to create metadata acceleration buckets and the binding relationship between products.
 CreateCHDFSBindingProductRequest {
-    /// 需要绑定的元数据加速桶名
+    /// Names of metadata acceleration buckets to be bound
     ///
     /// Required.
     "MountPoint" mount_point set_mount_point: str,
-    /// 桶的类型，分为cos和lakefs
+    /// Types of buckets which are divided into cos and lakefs
     ///
     /// Required.
     "BucketType" bucket_type set_bucket_type: str,
-    /// 产品名称
+    /// Product name
     ///
     /// Required.
     "ProductName" product_name set_product_name: str,
-    /// 引擎名称，ProductName选择DLC产品时，必传此参数。其他产品可不传
+    /// Engine name. When ProductName selects DLC products, this parameter must be specified. When ProductName selects other products, it can be unspecified.
     "EngineName" engine_name set_engine_name: str,
-    /// vpc信息，产品名称为other时必传此参数
+    /// VPC information. When the product name is other, this parameter must be specified.
     "VpcInfo" vpc_info set_vpc_info: list VpcInfo,
 } }
 rt::action!("dlc", "2021-01-25", "CreateCHDFSBindingProduct", CreateCHDFSBindingProductRequest => CreateCHDFSBindingProductResponse);
 
 rt::model! { read debug;
-/// CreateCHDFSBindingProduct返回参数结构体
+/// CreateCHDFSBindingProduct response structure.
 CreateCHDFSBindingProductResponse {
-    /// 绑定信息
+    /// Binding information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MountPointAssociates" mount_point_associates set_mount_point_associates: list MountPointAssociates,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2003,17 +2024,17 @@ CreateClusterGroupResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateDMSDatabase` (DMS元数据创建库).
+/// Request of `CreateDMSDatabase` (Creates databases in the DMS metadata module).
 ///
-/// DMS元数据创建库
+/// This API is used to create databases in the DMS metadata module.
 CreateDMSDatabaseRequest {
-    /// 基础元数据对象
+    /// Basic metadata object
     "Asset" asset set_asset: obj Asset,
-    /// Schema目录
+    /// Schema directory
     "SchemaName" schema_name set_schema_name: str,
-    /// Db存储路径
+    /// Db storage path
     "Location" location set_location: str,
-    /// 数据库名称
+    /// Database name
     "Name" name set_name: str,
     /// 数据源连接名
     "DatasourceConnectionName" datasource_connection_name set_datasource_connection_name: str,
@@ -2021,7 +2042,7 @@ CreateDMSDatabaseRequest {
 rt::action!("dlc", "2021-01-25", "CreateDMSDatabase", CreateDMSDatabaseRequest => CreateDMSDatabaseResponse);
 
 rt::model! { read debug;
-/// CreateDMSDatabase返回参数结构体
+/// CreateDMSDatabase response structure.
 CreateDMSDatabaseResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2077,114 +2098,114 @@ CreateDMSTableResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateDataEngine` (创建数据引擎.).
+/// Request of `CreateDataEngine` (Creates a data engine).
 ///
-/// 为用户创建数据引擎
+/// This API is used to create a data engine.
 CreateDataEngineRequest {
-    /// 引擎类型spark/presto
+    /// The engine type. Valid values: `spark` and `presto`.
     ///
     /// Required.
     "EngineType" engine_type set_engine_type: str,
-    /// 虚拟集群名称
+    /// The name of the virtual cluster.
     ///
     /// Required.
     "DataEngineName" data_engine_name set_data_engine_name: str,
-    /// 集群类型 spark_private/presto_private/presto_cu/spark_cu
+    /// The cluster type. Valid values: `spark_private`, `presto_private`, `presto_cu`, and `spark_cu`.
     ///
     /// Required.
     "ClusterType" cluster_type set_cluster_type: str,
-    /// 计费模式 0=共享模式 1=按量计费 2=包年包月
+    /// The billing mode. Valid values: `0` (shared engine), `1` (pay-as-you-go), and `2` (monthly subscription).
     ///
     /// Required.
     "Mode" mode set_mode: i64,
-    /// 是否自动启动集群
+    /// Whether to automatically start the clusters.
     ///
     /// Required.
     "AutoResume" auto_resume set_auto_resume: bool,
-    /// 最小资源
+    /// The minimum number of clusters.
     "MinClusters" min_clusters set_min_clusters: i64,
-    /// 最大资源
+    /// The maximum number of clusters.
     "MaxClusters" max_clusters set_max_clusters: i64,
-    /// 是否为默认虚拟集群
+    /// Whether the cluster is the default one.
     ///
     /// Disabled in the spec.
     "DefaultDataEngine" default_data_engine set_default_data_engine: bool,
-    /// VPC网段
+    /// The VPC CIDR block.
     "CidrBlock" cidr_block set_cidr_block: str,
-    /// 描述信息
+    /// The description.
     "Message" message set_message: str,
-    /// 集群规模
+    /// The cluster size.
     "Size" size set_size: i64,
-    /// 计费类型，后付费：0，预付费：1。当前只支持后付费，不填默认为后付费。
+    /// The pay mode. Valid value: `0` (postpaid, default) and `1` (prepaid) (currently not available).
     "PayMode" pay_mode set_pay_mode: i64,
-    /// 资源使用时长，后付费：固定填1，预付费：最少填1，代表购买资源一个月，最长不超过120。默认1
+    /// The usage duration of the resource. Postpaid: Fill in 3,600 as a fixed figure; prepaid: fill in a figure equal to or bigger than 1 which means purchasing resources for one month. The maximum figure is not bigger than 120. The default value is 1.
     "TimeSpan" time_span set_time_span: i64,
-    /// 资源使用时长的单位，后付费：h，预付费：m。默认为h
+    /// The unit of the resource period. Valid values: `s` (default) for the postpaid mode and `m` for the prepaid mode.
     "TimeUnit" time_unit set_time_unit: str,
-    /// 资源的自动续费标志。后付费无需续费，固定填0；预付费下：0表示手动续费、1代表自动续费、2代表不续费，在0下如果是大客户，会自动帮大客户续费。默认为0
+    /// The auto-renewal status of the resource. For the postpaid mode, no renewal is required, and the value is fixed to `0`. For the prepaid mode, valid values are `0` (manual), `1` (auto), and `2` (no renewal). If this parameter is set to `0` for a key account in the prepaid mode, auto-renewal applies. It defaults to `0`.
     "AutoRenew" auto_renew set_auto_renew: i64,
-    /// 创建资源的时候需要绑定的标签信息
+    /// The tags to be set for the resource being created.
     "Tags" tags set_tags: list TagInfo,
-    /// 是否自定挂起集群：false（默认）：不自动挂起、true：自动挂起
+    /// Whether to automatically suspend clusters. Valid values: `false` (default, no) and `true` (yes).
     "AutoSuspend" auto_suspend set_auto_suspend: bool,
-    /// 定时启停集群策略：0（默认）：关闭定时策略、1：开启定时策略（注：定时启停策略与自动挂起策略互斥）
+    /// Whether to enable scheduled start and suspension of clusters. Valid values: `0` (disable) and `1` (enable). Note: This policy and the auto-suspension policy are mutually exclusive.
     "CrontabResumeSuspend" crontab_resume_suspend set_crontab_resume_suspend: i64,
-    /// 定时启停策略，复杂类型：包含启停时间、挂起集群策略
+    /// The complex policy for scheduled start and suspension, including the start/suspension time and suspension policy.
     "CrontabResumeSuspendStrategy" crontab_resume_suspend_strategy set_crontab_resume_suspend_strategy: obj CrontabResumeSuspendStrategy,
-    /// 引擎执行任务类型，有效值：SQL/BATCH，标准引擎默认为BATCH
+    /// The type of tasks to be executed by the engine, which defaults to SQL. Valid values: `SQL` and `BATCH`.
     "EngineExecType" engine_exec_type set_engine_exec_type: str,
-    /// 单个集群最大并发任务数，默认5
+    /// The max task concurrency of a cluster, which defaults to 5.
     "MaxConcurrency" max_concurrency set_max_concurrency: i64,
-    /// 可容忍的排队时间，默认0。当任务排队的时间超过可容忍的时间时可能会触发扩容。如果该参数为0，则表示一旦有任务排队就可能立即触发扩容。
+    /// The task queue time limit, which defaults to 0. When the actual queue time exceeds the value set here, scale-out may be triggered. Setting this parameter to 0 represents that scale-out may be triggered immediately after a task queues up.
     "TolerableQueueTime" tolerable_queue_time set_tolerable_queue_time: i64,
-    /// 集群自动挂起时间，默认10分钟
+    /// The cluster auto-suspension time, which defaults to 10 min.
     "AutoSuspendTime" auto_suspend_time set_auto_suspend_time: i64,
-    /// 资源类型。Standard_CU：标准型；Memory_CU：内存型
+    /// The resource type. Valid values: `Standard_CU` (standard) and `Memory_CU` (memory).
     "ResourceType" resource_type set_resource_type: str,
-    /// 集群高级配置
+    /// The advanced configurations of clusters.
     "DataEngineConfigPairs" data_engine_config_pairs set_data_engine_config_pairs: list DataEngineConfigPair,
-    /// 集群镜像版本名字。如SuperSQL-P 1.1;SuperSQL-S 3.2等,不传，默认创建最新镜像版本的集群
+    /// The version name of cluster image, such as SuperSQL-P 1.1 and SuperSQL-S 3.2. If no value is passed in, a cluster is created using the latest image version.
     "ImageVersionName" image_version_name set_image_version_name: str,
-    /// 主集群名称，创建容灾集群时指定
+    /// The primary cluster, which is specified when a failover cluster is created.
     "MainClusterName" main_cluster_name set_main_cluster_name: str,
-    /// spark jar 包年包月集群是否开启弹性
+    /// Whether to enable the scaling feature for a monthly subscribed Spark job cluster.
     "ElasticSwitch" elastic_switch set_elastic_switch: bool,
-    /// spark jar 包年包月集群弹性上限
+    /// The upper limit (in CUs) for scaling of the monthly subscribed Spark job cluster.
     "ElasticLimit" elastic_limit set_elastic_limit: i64,
-    /// spark作业集群session资源配置模板
+    /// The session resource configuration template for a Spark job cluster.
     "SessionResourceTemplate" session_resource_template set_session_resource_template: obj SessionResourceTemplate,
-    /// 自动授权
+    /// Automatically grant permissions
     "AutoAuthorization" auto_authorization set_auto_authorization: bool,
-    /// 引擎网络ID
+    /// Engine network ID
     "EngineNetworkId" engine_network_id set_engine_network_id: str,
-    /// 引擎世代，SuperSQL：代表supersql引擎，Native：代表标准引擎。默认值为SuperSQL
+    /// Generation of the engine. SuperSQL means the supersql engine while Native means the standard engine. It is SuperSQL by default.
     "EngineGeneration" engine_generation set_engine_generation: str,
 } }
 rt::action!("dlc", "2021-01-25", "CreateDataEngine", CreateDataEngineRequest => CreateDataEngineResponse);
 
 rt::model! { read debug;
-/// CreateDataEngine返回参数结构体
+/// CreateDataEngine response structure.
 CreateDataEngineResponse {
-    /// 虚拟引擎id
+    /// The ID of the virtual engine.
     "DataEngineId" data_engine_id set_data_engine_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateDataMaskStrategy` (创建数据脱敏策略).
+/// Request of `CreateDataMaskStrategy` (Creates a DMask policy).
 ///
-/// 创建数据脱敏策略
+/// This API is used to create a DMask policy.
 CreateDataMaskStrategyRequest {
-    /// 数据脱敏策略详情
+    /// Masking policy description.
     "Strategy" strategy set_strategy: obj DataMaskStrategyInfo,
 } }
 rt::action!("dlc", "2021-01-25", "CreateDataMaskStrategy", CreateDataMaskStrategyRequest => CreateDataMaskStrategyResponse);
 
 rt::model! { read debug;
-/// CreateDataMaskStrategy返回参数结构体
+/// CreateDataMaskStrategy response structure.
 CreateDataMaskStrategyResponse {
-    /// 策略id
+    /// Policy ID
     "StrategyId" strategy_id set_strategy_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2559,29 +2580,29 @@ CreateInferenceServiceResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateInternalTable` (创建托管存储内表).
+/// Request of `CreateInternalTable` (Creates a managed internal table).
 ///
-/// 创建托管存储内表（该接口已废弃）
+/// This API is used to create a managed internal table. It has been disused.
 CreateInternalTableRequest {
-    /// 表基本信息
+    /// The basic table information.
     ///
     /// Required.
     "TableBaseInfo" table_base_info set_table_base_info: obj TableBaseInfo,
-    /// 表字段信息
+    /// The table fields.
     ///
     /// Required.
     "Columns" columns set_columns: list TColumn,
-    /// 表分区信息
+    /// The table partitions.
     "Partitions" partitions set_partitions: list TPartition,
-    /// 表属性信息
+    /// The table properties.
     "Properties" properties set_properties: list Property,
 } }
 rt::action!("dlc", "2021-01-25", "CreateInternalTable", CreateInternalTableRequest => CreateInternalTableResponse);
 
 rt::model! { read debug;
-/// CreateInternalTable返回参数结构体
+/// CreateInternalTable response structure.
 CreateInternalTableResponse {
-    /// 创建托管存储内表sql语句描述
+    /// The SQL statements for creating the managed internal table.
     "Execution" execution set_execution: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3456,27 +3477,27 @@ CreateResourceConfigResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateResultDownload` (创建查询结果下载任务).
+/// Request of `CreateResultDownload` (Creates a query result download task).
 ///
-/// 创建查询结果下载任务
+/// This API is used to create a query result download task.
 CreateResultDownloadRequest {
-    /// 查询结果任务Id
+    /// The result query task ID.
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 下载格式
+    /// The result format.
     ///
     /// Required.
     "Format" format set_format: str,
-    /// 是否重新生成下载文件，仅当之前任务状态为 timeout | error 时有效
+    /// Whether to re-generate a file to download. This parameter applies only when the last task is `timeout` or `error`.
     "Force" force set_force: bool,
 } }
 rt::action!("dlc", "2021-01-25", "CreateResultDownload", CreateResultDownloadRequest => CreateResultDownloadResponse);
 
 rt::model! { read debug;
-/// CreateResultDownload返回参数结构体
+/// CreateResultDownload response structure.
 CreateResultDownloadResponse {
-    /// 下载任务Id
+    /// The download task ID.
     "DownloadId" download_id set_download_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3603,83 +3624,83 @@ CreateSparkAppForTDLCResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateSparkApp` (创建spark作业).
+/// Request of `CreateSparkApp` (Creates a Spark job).
 ///
-/// 创建spark作业
+/// This API is used to create a Spark job.
 CreateSparkAppRequest {
-    /// spark作业名
+    /// The Spark job name.
     ///
     /// Required.
     "AppName" app_name set_app_name: str,
-    /// spark作业类型，1代表spark jar作业，2代表spark streaming作业
+    /// The Spark job type. Valid values: `1` for Spark JAR job and `2` for Spark streaming job.
     ///
     /// Required.
     "AppType" app_type set_app_type: i64,
-    /// 执行spark作业的数据引擎名称
+    /// The data engine executing the Spark job.
     ///
     /// Required.
     "DataEngine" data_engine set_data_engine: str,
-    /// spark作业程序包文件路径
+    /// The path of the Spark job package.
     ///
     /// Required.
     "AppFile" app_file set_app_file: str,
-    /// 数据访问策略，CAM Role arn，控制台通过数据作业—>作业配置获取，SDK通过DescribeUserRoles接口获取对应的值；
+    /// Data visiting policy achieved through CAM Role arn; the console can obtain it through Data Job -> Job Configuration; SDK can obtain corresponding values through the DescribeUserRoles API.
     ///
     /// Required.
     "RoleArn" role_arn set_role_arn: i64,
-    /// 指定的Driver规格，当前支持：small（默认，1cu）、medium（2cu）、large（4cu）、xlarge（8cu）
+    /// The driver size. Valid values: `small` (default, 1 CU), `medium` (2 CUs), `large` (4 CUs), and `xlarge` (8 CUs).
     ///
     /// Required.
     "AppDriverSize" app_driver_size set_app_driver_size: str,
-    /// 指定的Executor规格，当前支持：small（默认，1cu）、medium（2cu）、large（4cu）、xlarge（8cu）
+    /// The executor size. Valid values: `small` (default, 1 CU), `medium` (2 CUs), `large` (4 CUs), and `xlarge` (8 CUs).
     ///
     /// Required.
     "AppExecutorSize" app_executor_size set_app_executor_size: str,
-    /// spark作业executor个数
+    /// Number of Spark job executors
     ///
     /// Required.
     "AppExecutorNums" app_executor_nums set_app_executor_nums: i64,
-    /// 该字段已下线，请使用字段Datasource
+    /// This field has been disused. Use the `Datasource` field instead.
     "Eni" eni set_eni: str,
-    /// spark作业程序包是否本地上传，cos：存放与cos，lakefs：本地上传（控制台使用，该方式不支持直接接口调用）
+    /// The source of the Spark job package. Valid values: `cos` for COS and `lakefs` for the local system (for use in the console, but this method does not support direct API calls).
     "IsLocal" is_local set_is_local: str,
-    /// spark作业主类
+    /// The main class of the Spark job.
     "MainClass" main_class set_main_class: str,
-    /// spark配置，以换行符分隔
+    /// Spark configurations separated by line break
     "AppConf" app_conf set_app_conf: str,
-    /// spark 作业依赖jar包是否本地上传，cos：存放与cos，lakefs：本地上传（控制台使用，该方式不支持直接接口调用）
+    /// The source of the dependency JAR packages of the Spark job. Valid values: `cos` for COS and `lakefs` for the local system (for use in the console, but this method does not support direct API calls).
     "IsLocalJars" is_local_jars set_is_local_jars: str,
-    /// spark 作业依赖jar包（--jars），以逗号分隔
+    /// The dependency JAR packages of the Spark JAR job (JAR packages), separated by comma.
     "AppJars" app_jars set_app_jars: str,
-    /// spark作业依赖文件资源是否本地上传，cos：存放与cos，lakefs：本地上传（控制台使用，该方式不支持直接接口调用）
+    /// The source of the dependency files of the Spark job. Valid values: `cos` for COS and `lakefs` for the local system (for use in the console, but this method does not support direct API calls).
     "IsLocalFiles" is_local_files set_is_local_files: str,
-    /// spark作业依赖文件资源（--files）（非jar、zip），以逗号分隔
+    /// The dependency files of the Spark job (files other than JAR and ZIP packages) separated by comma.
     "AppFiles" app_files set_app_files: str,
-    /// spark作业程序入参，空格分割
+    /// The input parameters of the Spark job, separated by comma.
     "CmdArgs" cmd_args set_cmd_args: str,
-    /// 最大重试次数，只对spark流任务生效
+    /// The maximum number of retries, valid for Spark streaming tasks only.
     "MaxRetries" max_retries set_max_retries: i64,
-    /// 数据源名称
+    /// The data source name.
     "DataSource" data_source set_data_source: str,
-    /// pyspark：依赖上传方式，cos：存放与cos，lakefs：本地上传（控制台使用，该方式不支持直接接口调用）
+    /// The source of the PySpark dependencies. Valid values: `cos` for COS and `lakefs` for the local system (for use in the console, but this method does not support direct API calls).
     "IsLocalPythonFiles" is_local_python_files set_is_local_python_files: str,
-    /// pyspark作业依赖python资源（--py-files），支持py/zip/egg等归档格式，多文件以逗号分隔
+    /// The PySpark dependencies (Python files), separated by comma, with .py, .zip, and .egg formats supported.
     "AppPythonFiles" app_python_files set_app_python_files: str,
-    /// spark作业依赖archives资源是否本地上传，cos：存放与cos，lakefs：本地上传（控制台使用，该方式不支持直接接口调用）
+    /// The source of the dependency archives of the Spark job. Valid values: `cos` for COS and `lakefs` for the local system (for use in the console, but this method does not support direct API calls).
     "IsLocalArchives" is_local_archives set_is_local_archives: str,
-    /// spark作业依赖archives资源（--archives），支持tar.gz/tgz/tar等归档格式，以逗号分隔
+    /// The dependency archives of the Spark job, separated by comma, with tar.gz, .tgz, and .tar formats supported.
     "AppArchives" app_archives set_app_archives: str,
-    /// Spark Image 版本号
+    /// The Spark image version.
     "SparkImage" spark_image set_spark_image: str,
-    /// Spark Image 版本名称
+    /// The Spark image version name.
     "SparkImageVersion" spark_image_version set_spark_image_version: str,
-    /// 指定的Executor数量（最大值），默认为1，当开启动态分配有效，若未开启，则该值等于AppExecutorNums
+    /// The specified executor count (max), which defaults to 1. This parameter applies if the "Dynamic" mode is selected. If the "Dynamic" mode is not selected, the executor count is equal to `AppExecutorNums`.
     "AppExecutorMaxNumbers" app_executor_max_numbers set_app_executor_max_numbers: i64,
-    /// 关联dlc查询脚本id
+    /// The ID of the associated Data Lake Compute query script.
     "SessionId" session_id set_session_id: str,
-    /// 任务资源配置是否继承集群模板，0（默认）不继承，1：继承
+    /// Whether to inherit the task resource configuration from the cluster template. Valid values: `0` (default): No; `1`: Yes.
     "IsInherit" is_inherit set_is_inherit: i128,
-    /// 是否使用session脚本的sql运行任务：false：否，true：是
+    /// Whether to run the task with the session SQLs. Valid values: `false` for no and `true` for yes.
     "IsSessionStarted" is_session_started set_is_session_started: bool,
     /// 依赖包信息
     "DependencyPackages" dependency_packages set_dependency_packages: list DependencyPackage,
@@ -3687,24 +3708,25 @@ CreateSparkAppRequest {
 rt::action!("dlc", "2021-01-25", "CreateSparkApp", CreateSparkAppRequest => CreateSparkAppResponse);
 
 rt::model! { read debug;
-/// CreateSparkApp返回参数结构体
+/// CreateSparkApp response structure.
 CreateSparkAppResponse {
-    /// App唯一标识
+    /// The unique ID of the application.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SparkAppId" spark_app_id set_spark_app_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateSparkAppTask` (启动Spark作业).
+/// Request of `CreateSparkAppTask` (Starts a Spark job).
 ///
-/// 启动Spark作业
+/// This API is used to start a Spark job.
 CreateSparkAppTaskRequest {
-    /// spark作业名
+    /// Spark job name
     ///
     /// Required.
     "JobName" job_name set_job_name: str,
-    /// spark作业程序入参，以空格分隔；一般用于周期性调用使用
+    /// The input parameters of the Spark job, separated by space. They are generally used for periodic calls.
     "CmdArgs" cmd_args set_cmd_args: str,
     /// 任务来源信息
     "SourceInfo" source_info set_source_info: list KVPair,
@@ -3712,50 +3734,50 @@ CreateSparkAppTaskRequest {
 rt::action!("dlc", "2021-01-25", "CreateSparkAppTask", CreateSparkAppTaskRequest => CreateSparkAppTaskResponse);
 
 rt::model! { read debug;
-/// CreateSparkAppTask返回参数结构体
+/// CreateSparkAppTask response structure.
 CreateSparkAppTaskResponse {
-    /// 批Id
+    /// Batch ID
     "BatchId" batch_id set_batch_id: str,
-    /// 任务Id
+    /// Task ID
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateSparkSessionBatchSQL` (创建并执行Spark SQL批任务).
+/// Request of `CreateSparkSessionBatchSQL` (Creates and executes a Spark SQL batch task).
 ///
-/// 本接口（CreateSparkSessionBatchSQL）用于向Spark作业引擎提交Spark SQL批任务。
+/// This API is used to submit a Spark SQL batch task to the job engine.
 CreateSparkSessionBatchSQLRequest {
-    /// DLC Spark作业引擎名称
+    /// The name of the engine for executing the Spark job.
     ///
     /// Required.
     "DataEngineName" data_engine_name set_data_engine_name: str,
-    /// 运行sql，需要base64编码。
+    /// Run SQL. The base64 encoding is needed.
     ///
     /// Required.
     "ExecuteSQL" execute_sql set_execute_sql: str,
-    /// 指定的Driver规格，当前支持：small（默认，1cu）、medium（2cu）、large（4cu）、xlarge（8cu）
+    /// The driver size. Valid values: `small` (default, 1 CU), `medium` (2 CUs), `large` (4 CUs), and `xlarge` (8 CUs).
     "DriverSize" driver_size set_driver_size: str,
-    /// 指定的Executor规格，当前支持：small（默认，1cu）、medium（2cu）、large（4cu）、xlarge（8cu）
+    /// The executor size. Valid values: `small` (default, 1 CU), `medium` (2 CUs), `large` (4 CUs), and `xlarge` (8 CUs).
     "ExecutorSize" executor_size set_executor_size: str,
-    /// 指定的Executor数量，默认为1
+    /// The executor count, which defaults to 1.
     "ExecutorNumbers" executor_numbers set_executor_numbers: i128,
-    /// 指定的Executor数量（最大值），默认为1，当开启动态分配有效，若未开启，则该值等于ExecutorNumbers
+    /// The maximum executor count, which defaults to 1. This parameter applies if the "Dynamic" mode is selected. If the "Dynamic" mode is not selected, the value of this parameter is the same as that of `ExecutorNumbers`.
     "ExecutorMaxNumbers" executor_max_numbers set_executor_max_numbers: i128,
-    /// 指定的Session超时时间，单位秒，默认3600秒
+    /// The session timeout period in seconds. Default value: 3600
     "TimeoutInSecond" timeout_in_second set_timeout_in_second: i64,
-    /// Session唯一标识，当指定sessionid，则使用该session运行任务。
+    /// The unique ID of a session. If this parameter is specified, the task will be run using the specified session.
     "SessionId" session_id set_session_id: str,
-    /// 指定要创建的session名称
+    /// The name of the session to create.
     "SessionName" session_name set_session_name: str,
-    /// Session相关配置，当前支持：1.dlc.eni：用户配置的eni网关信息，可以用过该字段设置；
-    /// 2.dlc.role.arn：用户配置的roleArn鉴权策略配置信息，可以用过该字段设置；
-    /// 3.dlc.sql.set.config：用户配置的集群配置信息，可以用过该字段设置；
+    /// The session configurations. Valid values: `1.dlc.eni` for user-defined ENI gateway information;
+    /// `2.dlc.role.arn` for user-defined roleArn configurations;
+    /// and `3.dlc.sql.set.config` for user-defined cluster configurations.
     "Arguments" arguments set_arguments: list KVPair,
-    /// 是否继承集群的资源类配置：0：不继承（默认），1：继承集群；
+    /// Whether to inherit the resource configuration of clusters; 0: not inherit (by default); 1: inherit clusters.
     "IsInherit" is_inherit set_is_inherit: i64,
-    /// 用户自定义主键，需唯一
+    /// User-defined primary key, and it should be unique.
     "CustomKey" custom_key set_custom_key: str,
     /// 任务来源信息
     "SourceInfo" source_info set_source_info: list KVPair,
@@ -3763,11 +3785,12 @@ CreateSparkSessionBatchSQLRequest {
 rt::action!("dlc", "2021-01-25", "CreateSparkSessionBatchSQL", CreateSparkSessionBatchSQLRequest => CreateSparkSessionBatchSQLResponse);
 
 rt::model! { read debug;
-/// CreateSparkSessionBatchSQL返回参数结构体
+/// CreateSparkSessionBatchSQL response structure.
 CreateSparkSessionBatchSQLResponse {
-    /// 批任务唯一标识
+    /// The unique identifier of a batch task.
     "BatchId" batch_id set_batch_id: str,
-    /// Statement任务列表信息
+    /// Statement task list information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Statements" statements set_statements: list StatementInformation,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3916,11 +3939,11 @@ CreateStandardEngineResourceGroupResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateStoreLocation` (修改结果存储位置).
+/// Request of `CreateStoreLocation` (Modifies the storage location of results).
 ///
-/// 该接口（CreateStoreLocation）新增或覆盖计算结果存储位置。
+/// This API is used to add or overwrite the storage location of results.
 CreateStoreLocationRequest {
-    /// 计算结果存储cos路径，如：cosn://bucketname/
+    /// COS path for calculation results storage, such as cosn://bucketname/
     ///
     /// Required.
     "StoreLocation" store_location set_store_location: str,
@@ -3928,7 +3951,7 @@ CreateStoreLocationRequest {
 rt::action!("dlc", "2021-01-25", "CreateStoreLocation", CreateStoreLocationRequest => CreateStoreLocationResponse);
 
 rt::model! { read debug;
-/// CreateStoreLocation返回参数结构体
+/// CreateStoreLocation response structure.
 CreateStoreLocationResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3956,21 +3979,21 @@ CreateTableResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateTask` (创建并执行SQL任务).
+/// Request of `CreateTask` (Creates and executes a Spark SQL task).
 ///
-/// 本接口（CreateTask）用于创建并执行SQL任务。（推荐使用CreateTasks接口）
+/// This API is used to create and execute a SQL task. (`CreateTasks` is recommended.)
 CreateTaskRequest {
-    /// 计算任务，该参数中包含任务类型及其相关配置信息
+    /// Computing task. This parameter contains the task type and related configuration information.
     ///
     /// Required.
     "Task" task set_task: obj Task,
-    /// 数据库名称。如果SQL语句中有数据库名称，优先使用SQL语句中的数据库，否则使用该参数指定的数据库（注：当提交建库sql时，该字段传空字符串）。
+    /// Database name. If there is a database name in the SQL statement, the database in the SQL statement will be used first; otherwise, the database specified by this parameter will be used (note: when submitting the database creation SQL statement, passed in an empty string for this field).
     "DatabaseName" database_name set_database_name: str,
-    /// 默认数据源名称。
+    /// Name of the default data source
     "DatasourceConnectionName" datasource_connection_name set_datasource_connection_name: str,
-    /// 数据引擎名称，不填提交到默认集群
+    /// Data engine name. If this parameter is not specified, the task will be submitted to the default engine.
     "DataEngineName" data_engine_name set_data_engine_name: str,
-    /// 标准spark执行任务resourceGroupName
+    /// Standard spark execution task resourceGroupName
     "ResourceGroupName" resource_group_name set_resource_group_name: str,
     /// 任务来源信息
     "SourceInfo" source_info set_source_info: list KVPair,
@@ -3978,9 +4001,10 @@ CreateTaskRequest {
 rt::action!("dlc", "2021-01-25", "CreateTask", CreateTaskRequest => CreateTaskResponse);
 
 rt::model! { read debug;
-/// CreateTask返回参数结构体
+/// CreateTask response structure.
 CreateTaskResponse {
-    /// 任务ID
+    /// Task ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4019,23 +4043,23 @@ CreateTasksInOrderResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateTasks` (批量创建并执行SQL任务).
+/// Request of `CreateTasks` (Creates and executes SQL tasks in batches).
 ///
-/// 本接口（CreateTasks），用于批量创建并执行SQL任务
+/// This API is used to create and execute SQL tasks in batches.
 CreateTasksRequest {
-    /// 数据库名称。如果SQL语句中有数据库名称，优先使用SQL语句中的数据库，否则使用该参数指定的数据库（注：当提交建库sql时，该字段传空字符串）。
+    /// Database name. If there is a database name in the SQL statement, the database in the SQL statement will be used first; otherwise, the database specified by this parameter will be used (note: when submitting the database creation SQL statement, passed in an empty string for this field).
     ///
     /// Required.
     "DatabaseName" database_name set_database_name: str,
-    /// SQL任务信息
+    /// SQL task information
     ///
     /// Required.
     "Tasks" tasks set_tasks: obj TasksInfo,
-    /// 数据源名称，默认为DataLakeCatalog
+    /// Data source name. Default value: DataLakeCatalog.
     "DatasourceConnectionName" datasource_connection_name set_datasource_connection_name: str,
-    /// 计算引擎名称，不填任务提交到默认集群
+    /// Compute engine name. If this parameter is not specified, the task will be submitted to the default engine.
     "DataEngineName" data_engine_name set_data_engine_name: str,
-    /// spark集群资源组名称
+    /// Resource group name of the spark cluster
     "ResourceGroupName" resource_group_name set_resource_group_name: str,
     /// 是否使用multi- statement方式运行一批次任务，true: 是，false: 否
     "IsMultiStatement" is_multi_statement set_is_multi_statement: bool,
@@ -4045,11 +4069,11 @@ CreateTasksRequest {
 rt::action!("dlc", "2021-01-25", "CreateTasks", CreateTasksRequest => CreateTasksResponse);
 
 rt::model! { read debug;
-/// CreateTasks返回参数结构体
+/// CreateTasks response structure.
 CreateTasksResponse {
-    /// 本批次提交的任务的批次Id
+    /// ID of the current batch of submitted tasks
     "BatchId" batch_id set_batch_id: str,
-    /// 任务Id集合，按照执行顺序排列
+    /// Collection of task IDs arranged in order of execution
     "TaskIdSet" task_id_set set_task_id_set: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4114,23 +4138,23 @@ CreateTrainingJobInstanceResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateUser` (创建用户).
+/// Request of `CreateUser` (Creates users).
 ///
-/// 创建用户
+/// This API is used to create users.
 CreateUserRequest {
-    /// 需要授权的子用户uin，可以通过腾讯云控制台右上角 → “账号信息” → “账号ID进行查看”。
+    /// Sub-user UIN that needs to be granted permissions. It can be checked through the upper right corner of Tencent Cloud Console → Account Information → Account ID.
     ///
     /// Required.
     "UserId" user_id set_user_id: str,
-    /// 用户描述信息，方便区分不同用户
+    /// User description, which can make it easy to identify different users.
     "UserDescription" user_description set_user_description: str,
-    /// 绑定到用户的权限集合
+    /// Collections of permissions bound to users
     "PolicySet" policy_set set_policy_set: list Policy,
-    /// 用户类型。ADMIN：管理员 COMMON：一般用户。当用户类型为管理员的时候，不能设置权限集合和绑定的工作组集合，管理员默认拥有所有权限。该参数不填默认为COMMON
+    /// Types of users. ADMIN: administrators; COMMON: general users. When the type of user is administrator, the collections of permissions and bound working groups cannot be set. Administrators own all the permissions by default. If the parameter is not filled in, it will be COMMON by default.
     "UserType" user_type set_user_type: str,
-    /// 绑定到用户的工作组ID集合。
+    /// Collection of IDs of working groups bound to users
     "WorkGroupIds" work_group_ids set_work_group_ids: list i64,
-    /// 用户别名，字符长度小50
+    /// User alias, and its characters are less than 50.
     "UserAlias" user_alias set_user_alias: str,
     /// 账号类型，UserAccount：用户账号 RoleAccount：角色账号，默认为用户账号
     "AccountType" account_type set_account_type: str,
@@ -4138,38 +4162,38 @@ CreateUserRequest {
 rt::action!("dlc", "2021-01-25", "CreateUser", CreateUserRequest => CreateUserResponse);
 
 rt::model! { read debug;
-/// CreateUser返回参数结构体
+/// CreateUser response structure.
 CreateUserResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateUserRole` (创建用户角色).
+/// Request of `CreateUserRole` (Creates a user role).
 ///
-/// 创建用户角色
+/// This API is used to create a user role.
 CreateUserRoleRequest {
-    /// 角色Arn信息
+    /// RoleArn info
     ///
     /// Required.
     "Arn" arn set_arn: str,
-    /// 角色描述信息
+    /// Role description
     ///
     /// Required.
     "Desc" desc set_desc: str,
-    /// 角色名称
+    /// Role name
     "Name" name set_name: str,
-    /// cos授权路径列表
+    /// Authorized path list in cos
     "CosPermissionList" cos_permission_list set_cos_permission_list: list CosPermission,
-    /// cam策略json
+    /// cam policy json
     "PermissionJson" permission_json set_permission_json: str,
-    /// 是否设置为常驻：1非常驻（默认）、2常驻（仅能设置一个常驻）
+    /// Whether resident is set to: 1 non-resident (default), 2 resident (only able to set one resident).
     "IsDefault" is_default set_is_default: i64,
 } }
 rt::action!("dlc", "2021-01-25", "CreateUserRole", CreateUserRoleRequest => CreateUserRoleResponse);
 
 rt::model! { read debug;
-/// CreateUserRole返回参数结构体
+/// CreateUserRole response structure.
 CreateUserRoleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4211,40 +4235,43 @@ CreateUserVpcConnectionResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateWorkGroup` (创建工作组).
+/// Request of `CreateWorkGroup` (Creates working groups).
 ///
-/// 创建工作组
+/// This API is used to create working groups.
 CreateWorkGroupRequest {
-    /// 工作组名称
+    /// Working group name
     ///
     /// Required.
     "WorkGroupName" work_group_name set_work_group_name: str,
-    /// 工作组描述
+    /// Working group description
     "WorkGroupDescription" work_group_description set_work_group_description: str,
-    /// 工作组绑定的鉴权策略集合
+    /// Collections of authentication policies bound to working groups
     "PolicySet" policy_set set_policy_set: list Policy,
-    /// 需要绑定到工作组的用户Id集合
+    /// Collection of IDs of users to be bound to working groups
     "UserIds" user_ids set_user_ids: list String,
 } }
 rt::action!("dlc", "2021-01-25", "CreateWorkGroup", CreateWorkGroupRequest => CreateWorkGroupResponse);
 
 rt::model! { read debug;
-/// CreateWorkGroup返回参数结构体
+/// CreateWorkGroup response structure.
 CreateWorkGroupResponse {
-    /// 工作组Id，全局唯一
+    /// Working group ID which is globally unique
     "WorkGroupId" work_group_id set_work_group_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 定时启停策略信息
+/// Scheduled start and suspension information
 CrontabResumeSuspendStrategy {
-    /// 定时拉起时间：如：周一&周三8点
+    /// Scheduled starting time, such as 8: 00 a.m. on Monday and Wednesday
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResumeTime" resume_time set_resume_time: str,
-    /// 定时挂起时间：如：周一&周三20点
+    /// Scheduled suspension time, such as 8: 00 p.m. on Monday and Wednesday
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SuspendTime" suspend_time set_suspend_time: str,
-    /// 挂起配置：0（默认）：等待任务结束后挂起、1：强制挂起
+    /// The suspension setting. Valid values: `0` (suspension after task end, default) and `1` (force suspension).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SuspendStrategy" suspend_strategy set_suspend_strategy: i64,
 } }
 
@@ -4258,109 +4285,136 @@ CustomConfig {
 } }
 
 rt::model! { read debug;
-/// DLC 数据目录访问权限
+/// Permission to visit DLC data logs
 DLCCatalogAccess {
     /// VPCID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 产品类型
+    /// Product type
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Product" product set_product: str,
-    /// 描述信息
+    /// Description
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Description" description set_description: str,
-    /// 创建时间
+    /// Creation time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: str,
 } }
 
 rt::model! { both debug;
-/// 迁移列对象
+/// Migrating column objects
 DMSColumn {
-    /// 名称
+    /// Name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Name" name set_name: str,
-    /// 描述
+    /// Description
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Description" description set_description: str,
-    /// 类型
+    /// Type
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Type" r#type set_type: str,
-    /// 排序
+    /// Sort
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Position" position set_position: i64,
-    /// 附加参数
+    /// Additional Parameters
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Params" params set_params: list KVPair,
-    /// 业务参数
+    /// Business parameters
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BizParams" biz_params set_biz_params: list KVPair,
-    /// 是否分区
+    /// Whether partitioned
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsPartition" is_partition set_is_partition: bool,
 } }
 
 rt::model! { both debug;
-/// 列排序对象
+/// Column sorting object
 DMSColumnOrder {
-    /// 列名
+    /// Column name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Col" col set_col: str,
-    /// 排序
+    /// Sort
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Order" order set_order: i64,
 } }
 
 rt::model! { both debug;
-/// 迁移元数据分区对象
+/// Partition objects of the migrating metadata
 DMSPartition {
-    /// 数据库名称
+    /// Database name
     "DatabaseName" database_name set_database_name: str,
-    /// 数据目录名称
+    /// Data directory name
     "SchemaName" schema_name set_schema_name: str,
-    /// 表名称
+    /// Table name
     "TableName" table_name set_table_name: str,
-    /// 数据版本
+    /// Data version
     "DataVersion" data_version set_data_version: i64,
-    /// 分区名称
+    /// Partition name
     "Name" name set_name: str,
-    /// 值列表
+    /// Value List
     "Values" values set_values: list String,
-    /// 存储大小
+    /// Storage size
     "StorageSize" storage_size set_storage_size: i64,
-    /// 记录数量
+    /// Number of records
     "RecordCount" record_count set_record_count: i64,
-    /// 创建时间
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
-    /// 修改时间
+    /// Modification time
     "ModifiedTime" modified_time set_modified_time: str,
-    /// 最后访问时间
+    /// Last access time
     "LastAccessTime" last_access_time set_last_access_time: str,
-    /// 附件属性
+    /// Additional attribute
     "Params" params set_params: list KVPair,
-    /// 存储对象
+    /// Storage object
     "Sds" sds set_sds: obj DMSSds,
     /// 数据源连接名
     "DatasourceConnectionName" datasource_connection_name set_datasource_connection_name: str,
 } }
 
 rt::model! { both debug;
-/// 元数据存储描述属性
+/// Description of metadata storage attributes
 DMSSds {
-    /// 存储地址
+    /// Storage address
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Location" location set_location: str,
-    /// 输入格式
+    /// Input format
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InputFormat" input_format set_input_format: str,
-    /// 输出格式
+    /// Output format
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "OutputFormat" output_format set_output_format: str,
-    /// bucket数量
+    /// Number of buckets
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NumBuckets" num_buckets set_num_buckets: i64,
-    /// 是是否压缩
+    /// Whether it is compressed
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Compressed" compressed set_compressed: bool,
-    /// 是否有子目录
+    /// Whether it has a subdirectory
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StoredAsSubDirectories" stored_as_sub_directories set_stored_as_sub_directories: bool,
-    /// 序列化lib
+    /// Serialization lib
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SerdeLib" serde_lib set_serde_lib: str,
-    /// 序列化名称
+    /// Serialization name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SerdeName" serde_name set_serde_name: str,
-    /// 桶名称
+    /// Bucket name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BucketCols" bucket_cols set_bucket_cols: list String,
-    /// 序列化参数
+    /// Serialization parameters
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SerdeParams" serde_params set_serde_params: list KVPair,
-    /// 附加参数
+    /// Additional Parameters
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Params" params set_params: list KVPair,
-    /// 列排序(Expired)
+    /// Column sorting (Expired)
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SortCols" sort_cols set_sort_cols: obj DMSColumnOrder,
-    /// 列
+    /// Column
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Cols" cols set_cols: list DMSColumn,
-    /// 列排序字段
+    /// Column sorting field
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SortColumns" sort_columns set_sort_columns: list DMSColumnOrder,
 } }
 
@@ -4413,47 +4467,54 @@ DMSTableInfo {
 } }
 
 rt::model! { read debug;
-/// DataEngine基本信息
+/// Basic information of DataEngine
 DataEngineBasicInfo {
-    /// DataEngine名称
+    /// DataEngine name
     "DataEngineName" data_engine_name set_data_engine_name: str,
-    /// 数据引擎状态  -2已删除 -1失败 0初始化中 1挂起 2运行中 3准备删除 4删除中
+    /// Data engine status: -2: deleted; -1: failed; 0: initializing; 1: suspended; 2: running; 3: ready to delete; 4: deleting
     "State" state set_state: i64,
-    /// 创建时间
+    /// Creation time
     "CreateTime" create_time set_create_time: i64,
-    /// 更新时间
+    /// Update time
     "UpdateTime" update_time set_update_time: i64,
-    /// 返回信息
+    /// Returned information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Message" message set_message: str,
-    /// 引擎id
+    /// Engine ID
     "DataEngineId" data_engine_id set_data_engine_id: str,
-    /// 引擎类型，有效值：PrestoSQL/SparkSQL/SparkBatch
+    /// Engine types, and the valid values are PrestoSQL, SparkSQL, and SparkBatch.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DataEngineType" data_engine_type set_data_engine_type: str,
-    /// 用户ID
+    /// User ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AppId" app_id set_app_id: i64,
-    /// 账号ID
+    /// Account ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UserUin" user_uin set_user_uin: str,
 } }
 
 rt::model! { read debug;
-/// 引擎配置信息
+/// Engine configuration information
 DataEngineConfigInstanceInfo {
-    /// 引擎ID
+    /// Engine ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DataEngineId" data_engine_id set_data_engine_id: str,
-    /// 用户自定义配置项集合
+    /// Collection of user-defined configuration items
     "DataEngineConfigPairs" data_engine_config_pairs set_data_engine_config_pairs: list DataEngineConfigPair,
-    /// 作业集群资源参数配置模板
+    /// Template of the resource parameter configuration of the job cluster
     "SessionResourceTemplate" session_resource_template set_session_resource_template: obj SessionResourceTemplate,
 } }
 
 rt::model! { both debug;
-/// 引擎配置
+/// Engine configurations
 DataEngineConfigPair {
-    /// 配置项
+    /// Configuration items
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "ConfigItem" config_item set_config_item: str,
-    /// 配置值
+    /// Configuration values
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "ConfigValue" config_value set_config_value: str,
@@ -4495,136 +4556,177 @@ DataEngineImageSessionParameter {
 } }
 
 rt::model! { read debug;
-/// 集群大版本镜像信息。
+/// Information about the major version of the cluster image
 DataEngineImageVersion {
-    /// 镜像大版本ID
+    /// ID of the major version of the image
     "ImageVersionId" image_version_id set_image_version_id: str,
-    /// 镜像大版本名称
+    /// Name of the major version of the image
     "ImageVersion" image_version set_image_version: str,
-    /// 镜像大版本描述
+    /// Description of the major version of the image
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Description" description set_description: str,
-    /// 是否为公共版本：1：公共；2：私有
+    /// Whether it is a public version: 1: public version; 2: private version
     "IsPublic" is_public set_is_public: i128,
-    /// 集群类型：SparkSQL/PrestoSQL/SparkBatch
+    /// Cluster types: SparkSQL, PrestoSQL, and SparkBatch
     "EngineType" engine_type set_engine_type: str,
-    /// 版本状态：1：初始化；2：上线；3：下线
+    /// Version status. 1: initializing; 2: online; 3: offline
     "IsSharedEngine" is_shared_engine set_is_shared_engine: i128,
-    /// 版本状态：1：初始化；2：上线；3：下线
+    /// Version status. 1: initializing; 2: online; 3: offline
     "State" state set_state: i128,
-    /// 插入时间
+    /// Insert time
     "InsertTime" insert_time set_insert_time: str,
-    /// 更新时间
+    /// Update time
     "UpdateTime" update_time set_update_time: str,
 } }
 
 rt::model! { read debug;
-/// DataEngine详细信息
+/// DataEngine details
 DataEngineInfo {
-    /// DataEngine名称
+    /// DataEngine name
     "DataEngineName" data_engine_name set_data_engine_name: str,
-    /// 引擎类型 spark/presto
+    /// Engine type: spark/presto
     "EngineType" engine_type set_engine_type: str,
-    /// 集群资源类型 spark_private/presto_private/presto_cu/spark_cu
+    /// Cluster resource type spark_private/presto_private/presto_cu/spark_cu
     "ClusterType" cluster_type set_cluster_type: str,
-    /// 引用ID
+    /// Quota ID
     "QuotaId" quota_id set_quota_id: str,
-    /// 数据引擎状态  -2已删除 -1失败 0初始化中 1挂起 2运行中 3准备删除 4删除中
+    /// Data engine status -2 deleted, -1 failed, 0 initializing, 1 suspended, 2 running, 3 ready to delete, and 4 deleting
     "State" state set_state: i64,
-    /// 创建时间
+    /// Creation time
     "CreateTime" create_time set_create_time: i64,
-    /// 更新时间
+    /// Update time
     "UpdateTime" update_time set_update_time: i64,
-    /// 集群规格
+    /// Cluster specifications
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "Size" size set_size: i64,
-    /// 计费模式 0共享模式 1按量计费 2包年包月
+    /// Billing mode: 0 shared mode, 1 pay-as-you-go, and 2 monthly subscription
     "Mode" mode set_mode: i64,
-    /// 最小集群数
+    /// Minimum number of clusters
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "MinClusters" min_clusters set_min_clusters: i64,
-    /// 最大集群数
+    /// Maximum number of clusters
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "MaxClusters" max_clusters set_max_clusters: i64,
-    /// 是否自动恢复
+    /// Whether to recover automatically
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "AutoResume" auto_resume set_auto_resume: bool,
-    /// 自动恢复时间
+    /// Automatic recovery time
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "SpendAfter" spend_after set_spend_after: i64,
-    /// 集群网段
+    /// Cluster IP range
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "CidrBlock" cidr_block set_cidr_block: str,
-    /// 是否为默认引擎
+    /// Whether it is the default engine
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "DefaultDataEngine" default_data_engine set_default_data_engine: bool,
-    /// 返回信息
+    /// Returned Message
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "Message" message set_message: str,
-    /// 引擎id
+    /// Engine ID
     "DataEngineId" data_engine_id set_data_engine_id: str,
-    /// 操作者
+    /// Operator
     "SubAccountUin" sub_account_uin set_sub_account_uin: str,
-    /// 到期时间
+    /// Expiration time
     "ExpireTime" expire_time set_expire_time: str,
-    /// 隔离时间
+    /// Isolation time
     "IsolatedTime" isolated_time set_isolated_time: str,
-    /// 冲正时间
+    /// Rectification time
     "ReversalTime" reversal_time set_reversal_time: str,
-    /// 用户名称
+    /// Username
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "UserAlias" user_alias set_user_alias: str,
-    /// 标签对集合
+    /// Key-value pair collection
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "TagList" tag_list set_tag_list: list TagInfo,
-    /// 引擎拥有的权限
+    /// Permissions owned by the engine
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "Permissions" permissions set_permissions: list String,
-    /// 是否自定挂起集群：false（默认）：不自动挂起、true：自动挂起
+    /// Whether to automatically suspend the cluster: False (by default) means that the cluster is not automatically suspended; true means that the cluster is automatically suspended.
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "AutoSuspend" auto_suspend set_auto_suspend: bool,
-    /// 定时启停集群策略：0（默认）：关闭定时策略、1：开启定时策略（注：定时启停策略与自动挂起策略互斥）
+    /// Scheduling policy of starting and ending the cluster: 0 (by default) indicates turning off the scheduling policy; 1 indicates turning on the scheduling policy. (Note: The scheduling policy of starting and ending the cluster and the automatic suspension policy are mutually exclusive.)
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "CrontabResumeSuspend" crontab_resume_suspend set_crontab_resume_suspend: i64,
-    /// 定时启停策略，复杂类型：包含启停时间、挂起集群策略
+    /// Scheduled start and end policy. Complex type: Include start and end time and the cluster suspension strategy.
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "CrontabResumeSuspendStrategy" crontab_resume_suspend_strategy set_crontab_resume_suspend_strategy: obj CrontabResumeSuspendStrategy,
-    /// 引擎执行任务类型，有效值：SQL/BATCH
+    /// Type of the task executed by the engine. Valid value: SQL/BATCH
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "EngineExecType" engine_exec_type set_engine_exec_type: str,
-    /// 自动续费标志，0，初始状态，默认不自动续费，若用户有预付费不停服特权，自动续费。1：自动续费。2：明确不自动续费
+    /// Automatic renewal flag: 0 means the initial state and there is no automatic renewal by default. If the user has the privilege to retain services with advanced payment, there will be an automatic renewal. 1 means that there is an automatic renewal. 2 means that there is surely no automatic renewal.
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "RenewFlag" renew_flag set_renew_flag: i64,
-    /// 集群自动挂起时间
+    /// Cluster automatic suspension time
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "AutoSuspendTime" auto_suspend_time set_auto_suspend_time: i64,
-    /// 网络连接配置
+    /// Network connection configuration
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "NetworkConnectionSet" network_connection_set set_network_connection_set: list NetworkConnection,
-    /// ui的跳转地址
+    /// Jump address of ui
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "UiURL" ui_url set_ui_url: str,
-    /// 引擎的资源类型
+    /// Type of the engine resource
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "ResourceType" resource_type set_resource_type: str,
-    /// 集群镜像版本ID
+    /// Cluster image version ID
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "ImageVersionId" image_version_id set_image_version_id: str,
-    /// 集群镜像小版本ID
+    /// Minor cluster image version ID
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "ChildImageVersionId" child_image_version_id set_child_image_version_id: str,
-    /// 集群镜像版本名字
+    /// Cluster image version name
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "ImageVersionName" image_version_name set_image_version_name: str,
-    /// 是否开启备集群
+    /// Whether to enable the standby cluster
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "StartStandbyCluster" start_standby_cluster set_start_standby_cluster: bool,
-    /// spark jar 包年包月集群是否开启弹性
+    /// Whether the elastic scaling of the spark jar monthly subscription cluster is enabled
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "ElasticSwitch" elastic_switch set_elastic_switch: bool,
-    /// spark jar 包年包月集群弹性上限
+    /// Upper limit of the spark jar's monthly subscribed cluster elasticity
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "ElasticLimit" elastic_limit set_elastic_limit: i64,
-    /// 是否为默认引擎
+    /// Whether it is the default engine
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "DefaultHouse" default_house set_default_house: bool,
-    /// 单个集群任务最大并发数
+    /// Maximum concurrency number of a single cluster
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "MaxConcurrency" max_concurrency set_max_concurrency: i64,
-    /// 任务排队上限时间
+    /// Maximum time for the task to queue
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "TolerableQueueTime" tolerable_queue_time set_tolerable_queue_time: i64,
-    /// 用户appid
+    /// User AppID
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "UserAppId" user_app_id set_user_app_id: i64,
-    /// 用户uin
+    /// User uin
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "UserUin" user_uin set_user_uin: str,
     /// SessionResourceTemplate
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "SessionResourceTemplate" session_resource_template set_session_resource_template: obj SessionResourceTemplate,
-    /// 自动授权开关
+    /// Automatic authorization switch
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "AutoAuthorization" auto_authorization set_auto_authorization: bool,
-    /// 引擎版本，支持Native/SuperSQL
+    /// Engine version, supporting Native/SuperSQL
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "EngineGeneration" engine_generation set_engine_generation: str,
-    /// 引擎详细类型，支持：SparkSQL/SparkBatch/PrestoSQL/Kyuubi
+    /// Detailed engine type, supporting SparkSQL/SparkBatch/PrestoSQL/Kyuubi
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "EngineTypeDetail" engine_type_detail set_engine_type_detail: str,
-    /// 引擎网络ID
+    /// Engine network ID
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "EngineNetworkId" engine_network_id set_engine_network_id: str,
-    /// 标准引擎关联的资源组个数
+    /// Number of resource groups associated with the standard engine
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "EngineResourceGroupCount" engine_resource_group_count set_engine_resource_group_count: i64,
-    /// 引擎当前使用量（Cu）
+    /// Current usage of the engine (Cu)
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "EngineResourceUsedCU" engine_resource_used_cu set_engine_resource_used_cu: i64,
-    /// 引擎的访问信息
+    /// Access information of the engine
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "AccessInfos" access_infos set_access_infos: list AccessInfo,
-    /// 引擎所在网络名称
+    /// Name of the network where the engine is located
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "EngineNetworkName" engine_network_name set_engine_network_name: str,
     /// 是否使用预留池
     "IsPoolMode" is_pool_mode set_is_pool_mode: str,
@@ -4657,24 +4759,30 @@ DataEngineInfo {
 } }
 
 rt::model! { read debug;
-/// 引擎规格详情
+/// Engine specification details
 DataEngineScaleInfo {
-    /// 引擎ID
+    /// Engine ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DataEngineId" data_engine_id set_data_engine_id: str,
-    /// 引擎名称
+    /// Engine name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DataEngineName" data_engine_name set_data_engine_name: str,
-    /// 引擎规格详情
+    /// Engine specification details
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ScaleDetail" scale_detail set_scale_detail: list DataEngineScaleInfoDetail,
 } }
 
 rt::model! { read debug;
-/// 引擎规格详情
+/// Engine specification details
 DataEngineScaleInfoDetail {
-    /// 统计开始时间，格式为：yyyy-MM-dd HH:mm:ss
+    /// Start time of counting in the format of yyyy-MM-dd HH:mm:ss
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StartTime" start_time set_start_time: str,
-    /// 统计结束时间，格式为：yyyy-MM-dd HH:mm:ss
+    /// End time of counting in the format of yyyy-MM-dd HH:mm:ss
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EndTime" end_time set_end_time: str,
-    /// 当前统计时间段，引擎规格
+    /// Current statistical time period and engine specifications
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CU" cu set_cu: i64,
 } }
 
@@ -4696,68 +4804,91 @@ DataFormat {
 } }
 
 rt::model! { both debug;
-/// 数据治理规则
+/// The data governance rules.
 DataGovernPolicy {
-    /// 治理规则类型，Customize: 自定义；Intelligence: 智能治理
+    /// Governance rule type. Valid values: `Customize` (custom) and `Intelligence` (intelligent).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RuleType" rule_type set_rule_type: str,
-    /// 治理引擎
+    /// The governance engine.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "GovernEngine" govern_engine set_govern_engine: str,
 } }
 
 rt::model! { read debug;
-/// 数据脱敏策略信息
+/// DMask policy information.
 DataMaskStrategy {
-    /// 策略ID
+    /// Policy ID
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StrategyId" strategy_id set_strategy_id: str,
-    /// 用户AppId
+    /// User AppId
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UserAppId" user_app_id set_user_app_id: str,
-    /// 用户Uin
+    /// User UIN
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Uin" uin set_uin: str,
-    /// 操作用户子账号uin
+    /// Specifies the uin of the user sub-account to operate.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SubAccountUin" sub_account_uin set_sub_account_uin: str,
-    /// 策略名称
+    /// Policy name
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StrategyName" strategy_name set_strategy_name: str,
-    /// MASK_SHOW_FIRST_4; MASK_SHOW_LAST_4;MASK_HASH; MASK_DATE_SHOW_YEAR; MASK_NULL; MASK_DEFAULT 等
+    /// MASK_SHOW_FIRST_4, MASK_SHOW_LAST_4, MASK_HASH, MASK_DATE_SHOW_YEAR, MASK_NULL, MASK_DEFAULT.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StrategyType" strategy_type set_strategy_type: str,
-    /// 策略描述
+    /// Policy description
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StrategyDesc" strategy_desc set_strategy_desc: str,
-    /// 用户组策略列表
+    /// User group policy list.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Groups" groups set_groups: list GroupInfo,
-    /// 用户子账号uin列表，按;拼接
+    /// User sub-account uin list, concatenated by ;.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Users" users set_users: str,
-    /// 1: 生效中； 0：已删除
+    /// 1: in effect; 0: deleted.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "State" state set_state: i64,
-    /// 策略创建时间，毫秒时间戳
+    /// Policy creation time. timestamp in milliseconds.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: i64,
-    /// 策略更新时间，毫秒时间戳
+    /// Policy update time. timestamp in milliseconds.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UpdateTime" update_time set_update_time: i64,
 } }
 
 rt::model! { both debug;
-/// 数据脱敏策略信息
+/// DMask policy information.
 DataMaskStrategyInfo {
-    /// 策略名称
+    /// Policy name
     "StrategyName" strategy_name set_strategy_name: str,
-    /// MASK_SHOW_FIRST_4; MASK_SHOW_LAST_4;MASK_HASH; MASK_DATE_SHOW_YEAR; MASK_NULL; MASK_DEFAULT 等
+    /// MASK_SHOW_FIRST_4, MASK_SHOW_LAST_4, MASK_HASH, MASK_DATE_SHOW_YEAR, MASK_NULL, MASK_DEFAULT.
     "StrategyType" strategy_type set_strategy_type: str,
-    /// 策略描述
+    /// Policy description
     "StrategyDesc" strategy_desc set_strategy_desc: str,
-    /// 用户组策略列表
+    /// User group policy list.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Groups" groups set_groups: list GroupInfo,
-    /// 用户子账号uin列表，按;拼接
+    /// User sub-account uin list, concatenated by ;.
     "Users" users set_users: str,
-    /// 策略Id
+    /// Policy ID
     "StrategyId" strategy_id set_strategy_id: str,
 } }
 
 rt::model! { write debug;
-/// 数据脱敏策略权限对象
+/// Masking policy permission object.
 DataMaskStrategyPolicy {
-    /// 数据脱敏权限对象
+    /// Masking permission object.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PolicyInfo" policy_info set_policy_info: obj Policy,
-    /// 数据脱敏策略ID
+    /// Masking policy ID. specifies the ID of the data masking policy.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DataMaskStrategyId" data_mask_strategy_id set_data_mask_strategy_id: str,
-    /// 绑定字段类型
+    /// Bound field type.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ColumnType" column_type set_column_type: str,
 } }
 
@@ -4986,31 +5117,31 @@ DeleteBenchmarkTaskResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteCHDFSBindingProduct` (删除元数据加速桶和产品绑定关系).
+/// Request of `DeleteCHDFSBindingProduct` (Deletes the binding relationship between metadata acceleration buckets and products).
 ///
-/// 此接口（DeleteCHDFSBindingProduct）用于删除元数据加速桶和产品绑定关系
+/// This API is used to delete the binding relationship between metadata acceleration buckets and products.
 DeleteCHDFSBindingProductRequest {
-    /// 需要解绑的元数据加速桶名
+    /// Names of metadata acceleration buckets to be unbound
     ///
     /// Required.
     "MountPoint" mount_point set_mount_point: str,
-    /// 桶的类型，分为cos和lakefs
+    /// Types of buckets which are divided into cos and lakefs
     ///
     /// Required.
     "BucketType" bucket_type set_bucket_type: str,
-    /// 产品名称
+    /// Product name
     ///
     /// Required.
     "ProductName" product_name set_product_name: str,
-    /// 引擎名称，ProductName选择DLC产品时，必传此参数。其他产品可不传
+    /// Engine name. When ProductName selects DLC products, this parameter must be specified. When ProductName selects other products, it can be unspecified.
     "EngineName" engine_name set_engine_name: str,
-    /// vpc信息，ProductName选择other时，必传此参数
+    /// VPC information. When ProductName is other, this parameter must be specified.
     "VpcInfo" vpc_info set_vpc_info: list VpcInfo,
 } }
 rt::action!("dlc", "2021-01-25", "DeleteCHDFSBindingProduct", DeleteCHDFSBindingProductRequest => DeleteCHDFSBindingProductResponse);
 
 rt::model! { read debug;
-/// DeleteCHDFSBindingProduct返回参数结构体
+/// DeleteCHDFSBindingProduct response structure.
 DeleteCHDFSBindingProductResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5060,11 +5191,11 @@ DeleteClusterGroupResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteDataEngine` (删除数据引擎).
+/// Request of `DeleteDataEngine` (Deletes the data engine).
 ///
-/// 删除数据引擎
+/// This API is used to delete the data engine.
 DeleteDataEngineRequest {
-    /// 删除虚拟集群的名称数组
+    /// Delete the name array of virtual clusters.
     ///
     /// Required.
     "DataEngineNames" data_engine_names set_data_engine_names: list String,
@@ -5072,24 +5203,24 @@ DeleteDataEngineRequest {
 rt::action!("dlc", "2021-01-25", "DeleteDataEngine", DeleteDataEngineRequest => DeleteDataEngineResponse);
 
 rt::model! { read debug;
-/// DeleteDataEngine返回参数结构体
+/// DeleteDataEngine response structure.
 DeleteDataEngineResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteDataMaskStrategy` (删除数据脱敏策略).
+/// Request of `DeleteDataMaskStrategy` (Delete a DMask policy).
 ///
-/// 删除数据脱敏策略
+/// This API is used to delete a data masking policy.
 DeleteDataMaskStrategyRequest {
-    /// 数据脱敏策略Id
+    /// DMask policy Id. specifies the Id of the data masking policy.
     "StrategyId" strategy_id set_strategy_id: str,
 } }
 rt::action!("dlc", "2021-01-25", "DeleteDataMaskStrategy", DeleteDataMaskStrategyRequest => DeleteDataMaskStrategyResponse);
 
 rt::model! { read debug;
-/// DeleteDataMaskStrategy返回参数结构体
+/// DeleteDataMaskStrategy response structure.
 DeleteDataMaskStrategyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5407,11 +5538,11 @@ DeleteScriptResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteSparkApp` (删除spark作业).
+/// Request of `DeleteSparkApp` (Deletes a Spark job).
 ///
-/// 删除spark作业
+/// This API is used to delete a Spark job.
 DeleteSparkAppRequest {
-    /// spark作业名
+    /// The Spark job name.
     ///
     /// Required.
     "AppName" app_name set_app_name: str,
@@ -5419,7 +5550,7 @@ DeleteSparkAppRequest {
 rt::action!("dlc", "2021-01-25", "DeleteSparkApp", DeleteSparkAppRequest => DeleteSparkAppResponse);
 
 rt::model! { read debug;
-/// DeleteSparkApp返回参数结构体
+/// DeleteSparkApp response structure.
 DeleteSparkAppResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5464,15 +5595,15 @@ DeleteTableResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteThirdPartyAccessUser` (移除第三方平台访问用户).
+/// Request of `DeleteThirdPartyAccessUser` (Removes users visiting through the third-party platform).
 ///
-/// 本接口（RegisterThirdPartyAccessUser）用于移除第三方平台访问
+/// This API is used to remove visits through the third-party platform.
 DeleteThirdPartyAccessUserRequest {
 } }
 rt::action!("dlc", "2021-01-25", "DeleteThirdPartyAccessUser", DeleteThirdPartyAccessUserRequest => DeleteThirdPartyAccessUserResponse);
 
 rt::model! { read debug;
-/// DeleteThirdPartyAccessUser返回参数结构体
+/// DeleteThirdPartyAccessUser response structure.
 DeleteThirdPartyAccessUserResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5515,11 +5646,11 @@ DeleteTrainingJobSpecResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteUser` (删除用户).
+/// Request of `DeleteUser` (Deletes users).
 ///
-/// 删除用户
+/// This API is used to delete users.
 DeleteUserRequest {
-    /// 需要删除的用户的Id
+    /// ID of the user to be deleted
     ///
     /// Required.
     "UserIds" user_ids set_user_ids: list String,
@@ -5529,7 +5660,7 @@ DeleteUserRequest {
 rt::action!("dlc", "2021-01-25", "DeleteUser", DeleteUserRequest => DeleteUserResponse);
 
 rt::model! { read debug;
-/// DeleteUser返回参数结构体
+/// DeleteUser response structure.
 DeleteUserResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5559,11 +5690,11 @@ DeleteUserVpcConnectionResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteUsersFromWorkGroup` (从工作组中删除用户).
+/// Request of `DeleteUsersFromWorkGroup` (Deletes users from working groups).
 ///
-/// 从工作组中删除用户
+/// This API is used to delete users from working groups.
 DeleteUsersFromWorkGroupRequest {
-    /// 要删除的用户信息
+    /// User information to be deleted
     ///
     /// Required.
     "AddInfo" add_info set_add_info: obj UserIdSetOfWorkGroupId,
@@ -5571,18 +5702,18 @@ DeleteUsersFromWorkGroupRequest {
 rt::action!("dlc", "2021-01-25", "DeleteUsersFromWorkGroup", DeleteUsersFromWorkGroupRequest => DeleteUsersFromWorkGroupResponse);
 
 rt::model! { read debug;
-/// DeleteUsersFromWorkGroup返回参数结构体
+/// DeleteUsersFromWorkGroup response structure.
 DeleteUsersFromWorkGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteWorkGroup` (删除工作组).
+/// Request of `DeleteWorkGroup` (Deletes working groups).
 ///
-/// 删除工作组
+/// This API is used to delete working groups.
 DeleteWorkGroupRequest {
-    /// 要删除的工作组Id集合
+    /// Collection of IDs of working groups to be deleted
     ///
     /// Required.
     "WorkGroupIds" work_group_ids set_work_group_ids: list i64,
@@ -5590,7 +5721,7 @@ DeleteWorkGroupRequest {
 rt::action!("dlc", "2021-01-25", "DeleteWorkGroup", DeleteWorkGroupRequest => DeleteWorkGroupResponse);
 
 rt::model! { read debug;
-/// DeleteWorkGroup返回参数结构体
+/// DeleteWorkGroup response structure.
 DeleteWorkGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5739,23 +5870,24 @@ DeploymentResourceInfo {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAdvancedStoreLocation` (查询高级设置).
+/// Request of `DescribeAdvancedStoreLocation` (Queries advanced settings).
 ///
-/// 查询sql查询界面高级设置
+/// This API is used to query the advanced settings of the SQL query interface.
 DescribeAdvancedStoreLocationRequest {
 } }
 rt::action!("dlc", "2021-01-25", "DescribeAdvancedStoreLocation", DescribeAdvancedStoreLocationRequest => DescribeAdvancedStoreLocationResponse);
 
 rt::model! { read debug;
-/// DescribeAdvancedStoreLocation返回参数结构体
+/// DescribeAdvancedStoreLocation response structure.
 DescribeAdvancedStoreLocationResponse {
-    /// 是否启用高级设置：0-否，1-是
+    /// Whether to enable advanced settings. 0 means no while 1 means yes.
     "Enable" enable set_enable: i128,
-    /// 查询结果保存cos路径
+    /// COS path of saving querying results
     "StoreLocation" store_location set_store_location: str,
-    /// 是否有托管存储权限
+    /// Whether there is permission for managed storage
     "HasLakeFs" has_lake_fs set_has_lake_fs: bool,
-    /// 托管存储状态，HasLakeFs等于true时，该值才有意义
+    /// Managed storage status. The value is meaningful only when HasLakeFs is equal to true.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LakeFsStatus" lake_fs_status set_lake_fs_status: str,
     /// 托管存储桶类型
     "BucketType" bucket_type set_bucket_type: str,
@@ -6094,40 +6226,40 @@ DescribeClusterMonitorInfosResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDLCCatalogAccess` (查询DLCCatalog访问权限).
+/// Request of `DescribeDLCCatalogAccess` (Queries the permission to visit DLCCatalog).
 ///
-/// 查询DLC Catalog授权列表
+/// This API is used to query the DLC Catalog authorization list.
 DescribeDLCCatalogAccessRequest {
-    /// 显示条数
+    /// Displayed records
     "Limit" limit set_limit: i128,
-    /// 记录数量
+    /// Number of records
     "Offset" offset set_offset: i128,
-    /// 过滤条件
+    /// Filter criteria
     "Filter" filter set_filter: obj Filter,
 } }
 rt::action!("dlc", "2021-01-25", "DescribeDLCCatalogAccess", DescribeDLCCatalogAccessRequest => DescribeDLCCatalogAccessResponse);
 
 rt::model! { read debug;
-/// DescribeDLCCatalogAccess返回参数结构体
+/// DescribeDLCCatalogAccess response structure.
 DescribeDLCCatalogAccessResponse {
-    /// 总数
+    /// Total
     "TotalCount" total_count set_total_count: i128,
-    /// DLCCatalog授权列表
+    /// List of the permissions granted by DLCCatalog
     "Rows" rows set_rows: list DLCCatalogAccess,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDMSDatabase` (DMS元数据获取库).
+/// Request of `DescribeDMSDatabase` (Obtains databases in the DMS metadata module).
 ///
-/// DMS元数据获取库
+/// This API is used to obtain databases in the DMS metadata module.
 DescribeDMSDatabaseRequest {
-    /// 数据库名称
+    /// Database name
     "Name" name set_name: str,
-    /// schema名称
+    /// Schema name
     "SchemaName" schema_name set_schema_name: str,
-    /// 匹配规则，只支持填*
+    /// Match rules
     "Pattern" pattern set_pattern: str,
     /// 数据源连接名
     "DatasourceConnectionName" datasource_connection_name set_datasource_connection_name: str,
@@ -6135,15 +6267,19 @@ DescribeDMSDatabaseRequest {
 rt::action!("dlc", "2021-01-25", "DescribeDMSDatabase", DescribeDMSDatabaseRequest => DescribeDMSDatabaseResponse);
 
 rt::model! { read debug;
-/// DescribeDMSDatabase返回参数结构体
+/// DescribeDMSDatabase response structure.
 DescribeDMSDatabaseResponse {
-    /// 数据库名称
+    /// Database name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Name" name set_name: str,
-    /// schema名称
+    /// Schema name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SchemaName" schema_name set_schema_name: str,
-    /// 存储地址
+    /// Storage address
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Location" location set_location: str,
-    /// 数据对象
+    /// Data object
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Asset" asset set_asset: obj Asset,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6356,38 +6492,38 @@ DescribeDataEngineEventsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDataEngineImageVersions` (获取独享集群大版本镜像列表).
+/// Request of `DescribeDataEngineImageVersions` (Obtains the major version image list of exclusive clusters).
 ///
-/// 本接口（DescribeDataEngineImageVersions）用于获取独享集群大版本镜像列表。
+/// This API is used to obtain the major version image list of exclusive clusters.
 DescribeDataEngineImageVersionsRequest {
-    /// 引擎类型：SparkSQL、PrestoSQL、SparkBatch、StandardSpark、StandardPresto
+    /// Types of engines: SQL, SparkBatch, StandardSpark, and StandardPresto
     ///
     /// Required.
     "EngineType" engine_type set_engine_type: str,
-    /// 排序字段: InsertTime（插入时间，默认），UpdateTime（更新时间）
+    /// Sort field: InsertTime (Insertion time, default), UpdateTime (Update time)
     "Sort" sort set_sort: str,
-    /// 排序方式：false（降序，默认），true（升序）
+    /// Sort order: false (descending, default), true (ascending)
     "Asc" asc set_asc: bool,
 } }
 rt::action!("dlc", "2021-01-25", "DescribeDataEngineImageVersions", DescribeDataEngineImageVersionsRequest => DescribeDataEngineImageVersionsResponse);
 
 rt::model! { read debug;
-/// DescribeDataEngineImageVersions返回参数结构体
+/// DescribeDataEngineImageVersions response structure.
 DescribeDataEngineImageVersionsResponse {
-    /// 集群大版本镜像信息列表
+    /// Major version of the image information list of clusters
     "ImageParentVersions" image_parent_versions set_image_parent_versions: list DataEngineImageVersion,
-    /// 总数
+    /// Total
     "Total" total set_total: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDataEnginePythonSparkImages` (获取PYSPARK镜像列表).
+/// Request of `DescribeDataEnginePythonSparkImages` (Obtains the PYSPARK image list).
 ///
-/// 本接口（DescribeDataEnginePythonSparkImages）用于获取PYSPARK镜像列表
+/// This API is used to obtain the PYSPARK image list.
 DescribeDataEnginePythonSparkImagesRequest {
-    /// 集群镜像小版本ID
+    /// ID of the minor version of the cluster image
     ///
     /// Required.
     "ChildImageVersionId" child_image_version_id set_child_image_version_id: str,
@@ -6395,20 +6531,20 @@ DescribeDataEnginePythonSparkImagesRequest {
 rt::action!("dlc", "2021-01-25", "DescribeDataEnginePythonSparkImages", DescribeDataEnginePythonSparkImagesRequest => DescribeDataEnginePythonSparkImagesResponse);
 
 rt::model! { read debug;
-/// DescribeDataEnginePythonSparkImages返回参数结构体
+/// DescribeDataEnginePythonSparkImages response structure.
 DescribeDataEnginePythonSparkImagesResponse {
-    /// PYSPARK镜像信息列表
+    /// PYSPARK image information list
     "PythonSparkImages" python_spark_images set_python_spark_images: list PythonSparkImage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDataEngine` (获取数据引擎详细信息).
+/// Request of `DescribeDataEngine` (Obtains detailed data engine information).
 ///
-/// 本接口根据名称用于获取数据引擎详细信息
+/// This API is used to obtain detailed data engine information based on names.
 DescribeDataEngineRequest {
-    /// House名称
+    /// House name
     ///
     /// Required.
     "DataEngineName" data_engine_name set_data_engine_name: str,
@@ -6416,9 +6552,9 @@ DescribeDataEngineRequest {
 rt::action!("dlc", "2021-01-25", "DescribeDataEngine", DescribeDataEngineRequest => DescribeDataEngineResponse);
 
 rt::model! { read debug;
-/// DescribeDataEngine返回参数结构体
+/// DescribeDataEngine response structure.
 DescribeDataEngineResponse {
-    /// 数据引擎详细信息
+    /// Data engine details
     "DataEngine" data_engine set_data_engine: obj DataEngineInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6495,48 +6631,49 @@ DescribeDataEnginesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDataEnginesScaleDetail` (查看引擎的规格明细).
+/// Request of `DescribeDataEnginesScaleDetail` (Views engine specification details).
 ///
-/// 查询引擎规格详情
+/// This API is used to query engine specification details.
 DescribeDataEnginesScaleDetailRequest {
-    /// 引擎名称列表
+    /// Engine name list
     "DataEngineNames" data_engine_names set_data_engine_names: list String,
-    /// 开始时间，时间格式：yyyy-MM-dd HH:mm:ss，最长查询一个月内的记录
+    /// Start time, and the format is yyyy-MM-dd HH:mm:ss. It can query the records within one month at most.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间，时间格式：yyyy-MM-dd HH:mm:ss，最长查询一个月内的记录
+    /// End time, and the format is yyyy-MM-dd HH:mm:ss. It can query the records within one month at most.
     "EndTime" end_time set_end_time: str,
 } }
 rt::action!("dlc", "2021-01-25", "DescribeDataEnginesScaleDetail", DescribeDataEnginesScaleDetailRequest => DescribeDataEnginesScaleDetailResponse);
 
 rt::model! { read debug;
-/// DescribeDataEnginesScaleDetail返回参数结构体
+/// DescribeDataEnginesScaleDetail response structure.
 DescribeDataEnginesScaleDetailResponse {
-    /// 引擎规格统计详细信息
+    /// Details about the statistics of engine specifications
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Scales" scales set_scales: list DataEngineScaleInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDataMaskStrategies` (查询数据脱敏策略列表).
+/// Request of `DescribeDataMaskStrategies` (Query DMask policy list).
 ///
-/// 查询数据脱敏列表接口
+/// This API is used to query the DMask list.
 DescribeDataMaskStrategiesRequest {
-    /// 分页参数，单页返回数据量，默认10
+    /// The pagination parameter, specifies the amount of data returned per page. it is 10 by default.
     "Limit" limit set_limit: i64,
-    /// 分页参数，数据便偏移量，默认0
+    /// Pagination parameters. data offset. default: 0.
     "Offset" offset set_offset: i64,
-    /// 过滤字段，strategy-name: 按策略名称搜索
+    /// Filter field. strategy-name: search by policy name.
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("dlc", "2021-01-25", "DescribeDataMaskStrategies", DescribeDataMaskStrategiesRequest => DescribeDataMaskStrategiesResponse);
 
 rt::model! { read debug;
-/// DescribeDataMaskStrategies返回参数结构体
+/// DescribeDataMaskStrategies response structure.
 DescribeDataMaskStrategiesResponse {
-    /// 总数据脱敏策略数
+    /// Total DMask policies.
     "TotalCount" total_count set_total_count: i128,
-    /// 数据脱敏策略列表
+    /// DMask policy list. specifies the list of data masking policies.
     "Strategies" strategies set_strategies: list DataMaskStrategy,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6721,11 +6858,11 @@ DescribeEngineNodeSpecResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeEngineUsageInfo` (查询数据引擎资源使用情况).
+/// Request of `DescribeEngineUsageInfo` (Queries the resource usage of a data engine).
 ///
-/// 本接口根据引擎ID查询数据引擎资源使用情况
+/// This API is used to query the resource usage of a data engine based on its ID.
 DescribeEngineUsageInfoRequest {
-    /// 数据引擎ID
+    /// The data engine ID.
     ///
     /// Required.
     "DataEngineId" data_engine_id set_data_engine_id: str,
@@ -6733,13 +6870,13 @@ DescribeEngineUsageInfoRequest {
 rt::action!("dlc", "2021-01-25", "DescribeEngineUsageInfo", DescribeEngineUsageInfoRequest => DescribeEngineUsageInfoResponse);
 
 rt::model! { read debug;
-/// DescribeEngineUsageInfo返回参数结构体
+/// DescribeEngineUsageInfo response structure.
 DescribeEngineUsageInfoResponse {
-    /// 集群总规格
+    /// The total cluster spec.
     "Total" total set_total: i64,
-    /// 已占用集群规格
+    /// The used cluster spec.
     "Used" used set_used: i64,
-    /// 剩余集群规格
+    /// The available cluster spec.
     "Available" available set_available: i64,
     /// 剩余集群规格百分比
     "AvailPercent" avail_percent set_avail_percent: i64,
@@ -6802,15 +6939,15 @@ DescribeFlowListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeForbiddenTablePro` (查询被禁用的表属性列表（新）).
+/// Request of `DescribeForbiddenTablePro` (Gets the list of disabled table attributes (new)).
 ///
-/// 本接口（DescribeForbiddenTablePro）用于查询被禁用的表属性列表（新）
+/// This API is used to get the list of disabled table attributes (new).
 DescribeForbiddenTableProRequest {
 } }
 rt::action!("dlc", "2021-01-25", "DescribeForbiddenTablePro", DescribeForbiddenTableProRequest => DescribeForbiddenTableProResponse);
 
 rt::model! { read debug;
-/// DescribeForbiddenTablePro返回参数结构体
+/// DescribeForbiddenTablePro response structure.
 DescribeForbiddenTableProResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -7009,32 +7146,33 @@ DescribeJobResultResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLakeFsDirSummary` (查询托管存储指定目录的Summary).
+/// Request of `DescribeLakeFsDirSummary` (Queries the summary of a specified directory in a managed storage).
 ///
-/// 查询托管存储指定目录的Summary
+/// This API is used to query the summary of a specified directory in a managed storage.
 DescribeLakeFsDirSummaryRequest {
 } }
 rt::action!("dlc", "2021-01-25", "DescribeLakeFsDirSummary", DescribeLakeFsDirSummaryRequest => DescribeLakeFsDirSummaryResponse);
 
 rt::model! { read debug;
-/// DescribeLakeFsDirSummary返回参数结构体
+/// DescribeLakeFsDirSummary response structure.
 DescribeLakeFsDirSummaryResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLakeFsInfo` (查询用户的托管存储信息).
+/// Request of `DescribeLakeFsInfo` (Queries managed storage information).
 ///
-/// 查询用户的托管存储信息
+/// This API is used to query managed storage information.
 DescribeLakeFsInfoRequest {
 } }
 rt::action!("dlc", "2021-01-25", "DescribeLakeFsInfo", DescribeLakeFsInfoRequest => DescribeLakeFsInfoResponse);
 
 rt::model! { read debug;
-/// DescribeLakeFsInfo返回参数结构体
+/// DescribeLakeFsInfo response structure.
 DescribeLakeFsInfoResponse {
-    /// 托管存储信息
+    /// Managed storage information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LakeFsInfos" lake_fs_infos set_lake_fs_infos: list LakeFsInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -7522,11 +7660,11 @@ DescribeNotebookSessionsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeOtherCHDFSBindingList` (查询其他产品元数据加速桶绑定列表).
+/// Request of `DescribeOtherCHDFSBindingList` (Queries the list of metadata acceleration buckets bound to other products).
 ///
-/// 此接口（DescribeOtherCHDFSBindingList）用于查询其他产品元数据加速桶绑定列表
+/// This API is used to query the list of metadata acceleration buckets bound to other products.
 DescribeOtherCHDFSBindingListRequest {
-    /// 桶名
+    /// Bucket name
     ///
     /// Required.
     "BucketId" bucket_id set_bucket_id: str,
@@ -7534,11 +7672,11 @@ DescribeOtherCHDFSBindingListRequest {
 rt::action!("dlc", "2021-01-25", "DescribeOtherCHDFSBindingList", DescribeOtherCHDFSBindingListRequest => DescribeOtherCHDFSBindingListResponse);
 
 rt::model! { read debug;
-/// DescribeOtherCHDFSBindingList返回参数结构体
+/// DescribeOtherCHDFSBindingList response structure.
 DescribeOtherCHDFSBindingListResponse {
-    /// 非DLC 产品绑定列表
+    /// List not bound to DLC products
     "OtherCHDFSBindingList" other_chdfs_binding_list set_other_chdfs_binding_list: list OtherCHDFSBinding,
-    /// 总记录数
+    /// Total records
     "Total" total set_total: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -7733,11 +7871,11 @@ DescribeResourceGroupUsageInfoResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeResultDownload` (查询结果下载任务).
+/// Request of `DescribeResultDownload` (Gets a query result download task).
 ///
-/// 查询结果下载任务
+/// This API is used to get a query result download task.
 DescribeResultDownloadRequest {
-    /// 查询任务Id
+    /// The query task ID.
     ///
     /// Required.
     "DownloadId" download_id set_download_id: str,
@@ -7745,19 +7883,24 @@ DescribeResultDownloadRequest {
 rt::action!("dlc", "2021-01-25", "DescribeResultDownload", DescribeResultDownloadRequest => DescribeResultDownloadResponse);
 
 rt::model! { read nodebug;
-/// DescribeResultDownload返回参数结构体
+/// DescribeResultDownload response structure.
 DescribeResultDownloadResponse {
-    /// 下载文件路径
+    /// The file save path.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Path" path set_path: str,
-    /// 任务状态 init | queue | format | compress | success|  timeout | error
+    /// The task status. Valid values: `init`, `queue`, `format`, `compress`, `success`, `timeout`, and `error`.
     "Status" status set_status: str,
-    /// 任务异常原因
+    /// The task exception cause.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Reason" reason set_reason: str,
-    /// 临时SecretId
+    /// The temporary secret ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SecretId" secret_id set_secret_id: str,
-    /// 临时SecretKey
+    /// The temporary secret key.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SecretKey" secret_key set_secret_key: str,
-    /// 临时Token
+    /// The temporary token.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Token" token set_token: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -7877,15 +8020,15 @@ DescribeScriptsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSessionImageVersion` (获取内置镜像信息).
+/// Request of `DescribeSessionImageVersion` (Retrieve built-in mirror information).
 ///
-/// 获取指定大版本下所有小版本的所有内置镜像
+/// This API is used to retrieve all built-in images of all minor versions under a specified major version.
 DescribeSessionImageVersionRequest {
-    /// 引擎Id
+    /// Engine Id.
     ///
     /// Required.
     "DataEngineId" data_engine_id set_data_engine_id: str,
-    /// 框架类型：machine-learning、python、spark-ml
+    /// Framework type: machine-learning, python, spark-ml.
     ///
     /// Required.
     "FrameworkType" framework_type set_framework_type: str,
@@ -7893,102 +8036,106 @@ DescribeSessionImageVersionRequest {
 rt::action!("dlc", "2021-01-25", "DescribeSessionImageVersion", DescribeSessionImageVersionRequest => DescribeSessionImageVersionResponse);
 
 rt::model! { read debug;
-/// DescribeSessionImageVersion返回参数结构体
+/// DescribeSessionImageVersion response structure.
 DescribeSessionImageVersionResponse {
-    /// 扩展镜像列表
+    /// Expands the image list.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EngineSessionImages" engine_session_images set_engine_session_images: list EngineSessionImage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSparkAppJob` (查询spark作业信息).
+/// Request of `DescribeSparkAppJob` (Queries the information of a Spark job).
 ///
-/// 查询spark作业信息
+/// u200cThis API is used to query the information of a Spark job.
 DescribeSparkAppJobRequest {
-    /// spark作业Id，与JobName同时存在时，JobName无效，JobId与JobName至少存在一个
+    /// The Spark job ID. If it co-exists with `JobName`, `JobName` is invalid. At least `JobId` or `JobName` must be used.
     "JobId" job_id set_job_id: str,
-    /// spark作业名
+    /// Spark job name
     "JobName" job_name set_job_name: str,
 } }
 rt::action!("dlc", "2021-01-25", "DescribeSparkAppJob", DescribeSparkAppJobRequest => DescribeSparkAppJobResponse);
 
 rt::model! { read debug;
-/// DescribeSparkAppJob返回参数结构体
+/// DescribeSparkAppJob response structure.
 DescribeSparkAppJobResponse {
-    /// spark作业详情
+    /// Spark job details
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Job" job set_job: obj SparkJobInfo,
-    /// 查询的spark作业是否存在
+    /// Whether the queried Spark job exists
     "IsExists" is_exists set_is_exists: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSparkAppJobs` (查询spark作业列表).
+/// Request of `DescribeSparkAppJobs` (Queries the list of Spark jobs).
 ///
-/// 查询spark作业列表
+/// This API is used to query the list of Spark jobs.
 DescribeSparkAppJobsRequest {
-    /// 返回结果按照该字段排序
+    /// The returned results are sorted by this field.
     "SortBy" sort_by set_sort_by: str,
-    /// 正序或者倒序，例如：desc
+    /// Descending or ascending order, such as `desc`.
     "Sorting" sorting set_sorting: str,
-    /// 过滤条件，如下支持的过滤类型，传参Name应为其一:spark-job-name（作业名称），spark-job-id（作业id），spark-app-type（作业类型，1：批任务，2：流任务，4：SQL作业），user-name（创建人），key-word（作业名称或ID关键词模糊搜索）
+    /// The filters. The following types are supported, and `Name` of the parameter passed in must be one of them: `spark-job-name` (job name), `spark-job-id` (job ID), `spark-app-type` (job type: `1` for batch, `2` for streaming, and `4` for SQL), `user-name` (creator), and `key-word` (job name or ID keywords for fuzzy search).
     "Filters" filters set_filters: list Filter,
-    /// 更新时间起始点，支持格式：yyyy-MM-dd HH:mm:ss
+    /// The update start time in the format of yyyy-mm-dd HH:MM:SS.
     "StartTime" start_time set_start_time: str,
-    /// 更新时间截止点，支持格式：yyyy-MM-dd HH:mm:ss
+    /// The update end time in the format of yyyy-mm-dd HH:MM:SS.
     "EndTime" end_time set_end_time: str,
-    /// 查询列表偏移量, 默认值0
+    /// The query list offset, which defaults to 0.
     "Offset" offset set_offset: i64,
-    /// 查询列表限制数量, 默认值100
+    /// The maximum number of queries allowed in the list, which defaults to 100.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("dlc", "2021-01-25", "DescribeSparkAppJobs", DescribeSparkAppJobsRequest => DescribeSparkAppJobsResponse);
 
 rt::model! { read debug;
-/// DescribeSparkAppJobs返回参数结构体
+/// DescribeSparkAppJobs response structure.
 DescribeSparkAppJobsResponse {
-    /// spark作业列表详情
+    /// Detailed list of Spark jobs
     "SparkAppJobs" spark_app_jobs set_spark_app_jobs: list SparkJobInfo,
-    /// spark作业总数
+    /// Total number of Spark jobs
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSparkAppTasks` (查询spark应用的运行任务实例列表).
+/// Request of `DescribeSparkAppTasks` (Queries the list of running task instances of a Spark application).
 ///
-/// 查询Spark作业的运行任务列表
+/// This API is used to query the list of running task instances of a Spark job.
 DescribeSparkAppTasksRequest {
-    /// spark作业Id
+    /// Spark job ID
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
-    /// 分页查询偏移量
+    /// Paginated query offset
     "Offset" offset set_offset: i64,
-    /// 分页查询Limit
+    /// Paginated query limit
     "Limit" limit set_limit: i64,
-    /// 执行实例id
+    /// Execution instance ID
     "TaskId" task_id set_task_id: str,
-    /// 更新时间起始点，支持格式：yyyy-MM-dd HH:mm:ss
+    /// The update start time in the format of yyyy-MM-dd HH:mm:ss.
     "StartTime" start_time set_start_time: str,
-    /// 更新时间截止点，支持格式：yyyy-MM-dd HH:mm:ss
+    /// The update end time in the format of yyyy-MM-dd HH:mm:ss.
     "EndTime" end_time set_end_time: str,
-    /// 按照该参数过滤,支持task-state
+    /// Filter by this parameter, which can be `task-state`.
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("dlc", "2021-01-25", "DescribeSparkAppTasks", DescribeSparkAppTasksRequest => DescribeSparkAppTasksResponse);
 
 rt::model! { read debug;
-/// DescribeSparkAppTasks返回参数结构体
+/// DescribeSparkAppTasks response structure.
 DescribeSparkAppTasksResponse {
-    /// 任务结果（该字段已废弃）
+    /// Task result (this field has been disused)
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Tasks" tasks set_tasks: obj TaskResponseInfo,
-    /// 任务总数
+    /// Total number of tasks
     "TotalCount" total_count set_total_count: i64,
-    /// 任务结果列表
+    /// List of task results
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SparkAppTasks" spark_app_tasks set_spark_app_tasks: list TaskResponseInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -8041,25 +8188,26 @@ DescribeSparkSessionBatchSQLResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSparkSessionBatchSqlLog` (查询Spark SQL批任务日志).
+/// Request of `DescribeSparkSessionBatchSqlLog` (Queries Spark SQL batch task logs).
 ///
-/// 本接口（DescribeSparkSessionBatchSqlLog）用于查询Spark SQL批任务日志
+/// This API is used to query Spark SQL batch task logs.
 DescribeSparkSessionBatchSqlLogRequest {
-    /// SparkSQL唯一标识
+    /// The unique ID of a Spark SQL job.
     ///
     /// Required.
     "BatchId" batch_id set_batch_id: str,
-    /// 用户自定义主键，若不为空，则按照该值进行查询
+    /// User-defined primary key. If it is specified, the query should be based on the value.
     "CustomKey" custom_key set_custom_key: str,
 } }
 rt::action!("dlc", "2021-01-25", "DescribeSparkSessionBatchSqlLog", DescribeSparkSessionBatchSqlLogRequest => DescribeSparkSessionBatchSqlLogResponse);
 
 rt::model! { read debug;
-/// DescribeSparkSessionBatchSqlLog返回参数结构体
+/// DescribeSparkSessionBatchSqlLog response structure.
 DescribeSparkSessionBatchSqlLogResponse {
-    /// 状态：0：运行中、1：成功、2：失败、3：取消、4：超时；
+    /// Status: 0: running; 1: successful; 2: failed; 3: cancellation; 4: timeout
     "State" state set_state: i128,
-    /// 日志信息列表
+    /// The log information list.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LogSet" log_set set_log_set: list SparkSessionBatchLog,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -8124,34 +8272,35 @@ DescribeStandardEngineResourceGroupsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeStoreLocation` (查询结果存储位置).
+/// Request of `DescribeStoreLocation` (Queries the storage location of results).
 ///
-/// 查询计算结果存储位置。
+/// This API is used to query the storage location of calculation results.
 DescribeStoreLocationRequest {
 } }
 rt::action!("dlc", "2021-01-25", "DescribeStoreLocation", DescribeStoreLocationRequest => DescribeStoreLocationResponse);
 
 rt::model! { read debug;
-/// DescribeStoreLocation返回参数结构体
+/// DescribeStoreLocation response structure.
 DescribeStoreLocationResponse {
-    /// 返回用户设置的结果存储位置路径，如果未设置则返回空字符串：""
+    /// Return the path of the location where results are stored and which was set by the user. If it is not set, the null character string, i.e. "", will be returned.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StoreLocation" store_location set_store_location: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSubUserAccessPolicy` (查询子用户访问策略).
+/// Request of `DescribeSubUserAccessPolicy` (Queries the sub-user's visiting policy).
 ///
-/// 本接口（DescribeSubUserAccessPolicy）用于开通了第三方平台访问的用户，查询其子用户的访问策略
+/// This API is used to query the sub-user's visiting policy for users accessing through the third-party platform.
 DescribeSubUserAccessPolicyRequest {
 } }
 rt::action!("dlc", "2021-01-25", "DescribeSubUserAccessPolicy", DescribeSubUserAccessPolicyRequest => DescribeSubUserAccessPolicyResponse);
 
 rt::model! { read debug;
-/// DescribeSubUserAccessPolicy返回参数结构体
+/// DescribeSubUserAccessPolicy response structure.
 DescribeSubUserAccessPolicyResponse {
-    /// 子用户访问策略
+    /// Sub-user's visiting policy
     "PolicyDocument" policy_document set_policy_document: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -8249,45 +8398,45 @@ DescribeTableResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTablesName` (查询数据表名称列表).
+/// Request of `DescribeTablesName` (Queries the data table name list).
 ///
-/// 本接口（DescribeTables）用于查询数据表名称列表
+/// This API is used to query the data table name list.
 DescribeTablesNameRequest {
-    /// 列出该数据库下所属数据表。
+    /// List all the data tables in the database.
     ///
     /// Required.
     "DatabaseName" database_name set_database_name: str,
-    /// 返回数量，默认为10，最大值为100。
+    /// Quantity of returns. It is 10 by default, and the maximum value is 100.
     "Limit" limit set_limit: i64,
-    /// 数据偏移量，从0开始，默认为0。
+    /// Data offset. It starts from 0 and is 0 by default.
     "Offset" offset set_offset: i128,
-    /// 过滤条件，如下支持的过滤类型，传参Name应为其一
-    /// table-name - String - （过滤条件）数据表名称,形如：table-001。
-    /// table-id - String - （过滤条件）table id形如：12342。
+    /// Filter criteria. The following filter types are supported. The Name should be one of them.
+    /// Table-name - String - (filter criteria) data table name, such as table-001.
+    /// table-id - String - (filter criteria) table id, such as 12342.
     "Filters" filters set_filters: list Filter,
-    /// 指定查询的数据源名称，默认为DataLakeCatalog
+    /// Specified data source name to be queried, and it is DataLakeCatalog by default.
     "DatasourceConnectionName" datasource_connection_name set_datasource_connection_name: str,
-    /// 起始时间：用于对更新时间的筛选，格式为yyyy-mm-dd HH:MM:SS
+    /// Start time: It is used to filter the update time, and the format is yyyy-mm-dd HH:MM:SS.
     "StartTime" start_time set_start_time: str,
-    /// 终止时间：用于对更新时间的筛选，格式为yyyy-mm-dd HH:MM:SS
+    /// End time: It is used to filter the update time, and the format is yyyy-mm-dd HH:MM:SS.
     "EndTime" end_time set_end_time: str,
-    /// 排序字段，支持：CreateTime（创建时间）、UpdateTime（更新时间）、StorageSize（存储空间）、RecordCount（行数）、Name（表名称）（不传则默认按name升序）
+    /// Sorting fields, and they support CreateTime (creation time), UpdateTime (update time), StorageSize (storage space), RecordCount (number of rows), and Name (table name) (The ascending order according to names will be adopted if it is not passed).
     "Sort" sort set_sort: str,
-    /// 排序字段，false：降序（默认）；true：升序
+    /// Sorting fields, and false means the descending order (by default) while true means the ascending order.
     "Asc" asc set_asc: bool,
-    /// table type，表类型查询,可用值:EXTERNAL_TABLE,INDEX_TABLE,MANAGED_TABLE,MATERIALIZED_VIEW,TABLE,VIEW,VIRTUAL_VIEW
+    /// Table type, query of the table type, and the available value is EXTERNAL_TABLE,INDEX_TABLE,MANAGED_TABLE,MATERIALIZED_VIEW,TABLE,VIEW,VIRTUAL_VIEW
     "TableType" table_type set_table_type: str,
-    /// 筛选字段-表格式：不传（默认）为查全部；LAKEFS：托管表；ICEBERG：非托管iceberg表；HIVE：非托管hive表；OTHER：非托管其它；
+    /// Filter fields - table format: If no criteria are specified, all the items will be checked; LAKEFS: managed table; ICEBERG: non-managed iceberg table; HIVE: non-managed hive table; OTHER: other non-managed tables.
     "TableFormat" table_format set_table_format: str,
 } }
 rt::action!("dlc", "2021-01-25", "DescribeTablesName", DescribeTablesNameRequest => DescribeTablesNameResponse);
 
 rt::model! { read debug;
-/// DescribeTablesName返回参数结构体
+/// DescribeTablesName response structure.
 DescribeTablesNameResponse {
-    /// 数据表名称对象列表。
+    /// Object list of data table names
     "TableNameList" table_name_list set_table_name_list: list String,
-    /// 实例总数。
+    /// Total instances
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -8506,19 +8655,19 @@ DescribeTaskResourceUsageResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTaskResult` (查询任务结果(用于: SparkSQL、PrestoSQL)).
+/// Request of `DescribeTaskResult` (Queries task results (used for SparkSQL, PrestoSQL, and Spark job tasks)).
 ///
-/// 查询任务结果，仅支持30天以内的任务查询结果，且返回数据大小超过近50M会进行截断。
+/// This API is used to query the result of a task.
 DescribeTaskResultRequest {
-    /// 任务唯一ID，仅支持30天内的任务
+    /// Unique task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 上一次请求响应返回的分页信息。第一次可以不带，从头开始返回数据，每次返回MaxResults字段设置的数据量。
+    /// The pagination information returned by the last response. This parameter can be omitted for the first response, where the data will be returned from the beginning. The data with a volume set by the `MaxResults` field is returned each time.
     "NextToken" next_token set_next_token: str,
-    /// 返回结果的最大行数，范围0~1000，默认为1000.
+    /// Maximum number of returned rows. Value range: 0–1,000. Default value: 1,000.
     "MaxResults" max_results set_max_results: i64,
-    /// 是否转化数据类型
+    /// Whether to convert the data type
     "IsTransformDataType" is_transform_data_type set_is_transform_data_type: bool,
     /// 返回结果集中字段长度截取，如果字段值长度超过该长度则截取到该长度
     "DataFieldCutLen" data_field_cut_len set_data_field_cut_len: i64,
@@ -8526,9 +8675,10 @@ DescribeTaskResultRequest {
 rt::action!("dlc", "2021-01-25", "DescribeTaskResult", DescribeTaskResultRequest => DescribeTaskResultResponse);
 
 rt::model! { read debug;
-/// DescribeTaskResult返回参数结构体
+/// DescribeTaskResult response structure.
 DescribeTaskResultResponse {
-    /// 查询的任务信息，返回为空表示输入任务ID对应的任务不存在。只有当任务状态为成功（2）的时候，才会返回任务的结果。
+    /// The queried task information. If the returned value is empty, the task with the entered task ID does not exist. The task result will be returned only if the task status is `2` (succeeded).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskInfo" task_info set_task_info: obj TaskResultInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -8632,61 +8782,62 @@ DescribeTasksOverviewResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTasks` (查询任务列表).
+/// Request of `DescribeTasks` (Queries the list of tasks).
 ///
-/// 该接口（DescribeTasks）用于查询任务列表
+/// This API is used to query the list of tasks.
 DescribeTasksRequest {
-    /// 返回数量，默认为10，最大值为100。
+    /// Number of returned results. Default value: 10. Maximum value: 100.
     "Limit" limit set_limit: i64,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 过滤条件，如下支持的过滤类型，传参Name应为以下其中一个,其中task-id支持最大50个过滤个数，其他过滤参数支持的总数不超过5个。
-    /// task-id - String - （任务ID准确过滤）task-id取值形如：e386471f-139a-4e59-877f-50ece8135b99。
-    /// task-state - String - （任务状态过滤）取值范围 0(初始化)， 1(运行中)， 2(成功)， -1(失败)。
-    /// task-sql-keyword - String - （SQL语句关键字模糊过滤）取值形如：DROP TABLE。
-    /// task-operator- string （子uin过滤）
-    /// task-kind - string （任务类型过滤）
+    /// Filter. The following filters are supported, and the `Name` input parameter must be one of them. Up to 50 `task-id` values can be filtered, while up to 5 other parameters can be filtered in total.
+    /// task-id - String - (filter by task ID). `task-id` format: e386471f-139a-4e59-877f-50ece8135b99.
+    /// task-state - String - (filter exactly by task status). Valid values: `0` (initial), `1` (running), `2` (succeeded), `-1` (failed).
+    /// task-sql-keyword - String - (filter fuzzily by SQL statement keyword, such as `DROP TABLE`).
+    /// task-operator- string (filter by sub-UIN)
+    /// task-kind - string (filter by task type)
     "Filters" filters set_filters: list Filter,
-    /// 排序字段，支持如下字段类型，create-time（创建时间，默认）、update-time（更新时间）
+    /// Sorting field. Valid values: `create-time` (default value), `update-time`.
     "SortBy" sort_by set_sort_by: str,
-    /// 排序方式，desc表示正序，asc表示反序， 默认为asc。
+    /// Sorting order. Valid values: `asc` (ascending order), `desc` (descending order). Default value: `asc`.
     "Sorting" sorting set_sorting: str,
-    /// 起始时间点，格式为yyyy-mm-dd HH:MM:SS。默认为45天前的当前时刻
+    /// Start time in the format of `yyyy-mm-dd HH:MM:SS`, which is the current time seven days ago by default.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间点，格式为yyyy-mm-dd HH:MM:SS时间跨度在(0,30天]，支持最近45天数据查询。默认为当前时刻
+    /// End time in the format of `yyyy-mm-dd HH:MM:SS`, which is the current time by default. The time span is (0, 30] days. Data in the last 45 days can be queried.
     "EndTime" end_time set_end_time: str,
-    /// 数据引擎名称，用于筛选
+    /// The data engine name for filtering.
     "DataEngineName" data_engine_name set_data_engine_name: str,
-    /// spark引擎资源组名称
+    /// Resource group name of the spark engine
     "ResourceGroupName" resource_group_name set_resource_group_name: str,
 } }
 rt::action!("dlc", "2021-01-25", "DescribeTasks", DescribeTasksRequest => DescribeTasksResponse);
 
 rt::model! { read debug;
-/// DescribeTasks返回参数结构体
+/// DescribeTasks response structure.
 DescribeTasksResponse {
-    /// 任务对象列表。
+    /// List of task objects.
     "TaskList" task_list set_task_list: list TaskResponseInfo,
-    /// 实例总数。
+    /// Total number of instances
     "TotalCount" total_count set_total_count: i128,
-    /// 任务概览信息
+    /// The task overview.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TasksOverview" tasks_overview set_tasks_overview: obj TasksOverview,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeThirdPartyAccessUser` (查询开通的第三方平台访问用户信息).
+/// Request of `DescribeThirdPartyAccessUser` (Queries the information of users visiting through the third-party platform).
 ///
-/// 本接口（RegisterThirdPartyAccessUser）查询开通第三方平台访问的用户信息
+/// This API is used to query the information of users visiting through the third-party platform.
 DescribeThirdPartyAccessUserRequest {
 } }
 rt::action!("dlc", "2021-01-25", "DescribeThirdPartyAccessUser", DescribeThirdPartyAccessUserRequest => DescribeThirdPartyAccessUserResponse);
 
 rt::model! { read debug;
-/// DescribeThirdPartyAccessUser返回参数结构体
+/// DescribeThirdPartyAccessUser response structure.
 DescribeThirdPartyAccessUserResponse {
-    /// 用户信息
+    /// User information
     "UserInfo" user_info set_user_info: obj OpendThirdAccessUserInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -8832,105 +8983,106 @@ DescribeUDFPolicyResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeUpdatableDataEngines` (查询可更新配置的引擎列表).
+/// Request of `DescribeUpdatableDataEngines` (Queries the list of engines able to upgrade their configuration).
 ///
-/// 查询可更新配置的引擎列表
+/// This API is used to query the list of engines that are able to upgrade their configuration.
 DescribeUpdatableDataEnginesRequest {
-    /// 引擎配置操作命令，UpdateSparkSQLLakefsPath 更新托管表路径，UpdateSparkSQLResultPath 更新结果桶路径
+    /// Operation commands of engine configuration. UpdateSparkSQLLakefsPath updates the path of managed tables, and UpdateSparkSQLResultPath updates the path of result buckets.
     ///
     /// Required.
     "DataEngineConfigCommand" data_engine_config_command set_data_engine_config_command: str,
-    /// 是否使用托管存储作为结果存储
+    /// Whether to use managed storage as result storage
     "UseLakeFs" use_lake_fs set_use_lake_fs: bool,
-    /// 用户自定义结果存储路径
+    /// User-defined Result Storage Path
     "CustomResultPath" custom_result_path set_custom_result_path: str,
 } }
 rt::action!("dlc", "2021-01-25", "DescribeUpdatableDataEngines", DescribeUpdatableDataEnginesRequest => DescribeUpdatableDataEnginesResponse);
 
 rt::model! { read debug;
-/// DescribeUpdatableDataEngines返回参数结构体
+/// DescribeUpdatableDataEngines response structure.
 DescribeUpdatableDataEnginesResponse {
-    /// 集群基础信息
+    /// Basic cluster information
     "DataEngineBasicInfos" data_engine_basic_infos set_data_engine_basic_infos: list DataEngineBasicInfo,
-    /// 集群个数
+    /// Number of clusters
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeUserDataEngineConfig` (查询用户自定义引擎参数).
+/// Request of `DescribeUserDataEngineConfig` (Queries user-defined engine parameters).
 ///
-/// 查询用户自定义引擎参数
+/// This API is used to query user-defined engine parameters.
 DescribeUserDataEngineConfigRequest {
-    /// 排序方式，desc表示倒序，asc表示正序
+    /// Sorting methods; desc means in reverse order; asc means in order.
     "Sorting" sorting set_sorting: str,
-    /// 返回数量，默认为10，最大值为100。
+    /// Quantity of returns. It is 10 by default, and the maximum value is 100.
     "Limit" limit set_limit: i64,
-    /// 偏移量，默认为0。
+    /// Offset, which is 0 by default.
     "Offset" offset set_offset: i64,
-    /// 排序字段，支持如下字段类型，create-time
+    /// Sorting fields, which support the following type: create-time
     "SortBy" sort_by set_sort_by: str,
-    /// 过滤条件，如下支持的过滤类型，传参Name应为以下其中一个,每种过滤参数支持的过滤值不超过5个。
-    /// app-id - String - （appid过滤）
-    /// engine-id - String - （引擎ID过滤）
+    /// Filter criteria. The following filter types are supported. The parameter Name should be one of them. The number of values that can be filtered by each type of parameter should not be bigger than 5.
+    /// app-id - String - (filtering appid)
+    /// engine-id - String - (filtering engine ID)
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("dlc", "2021-01-25", "DescribeUserDataEngineConfig", DescribeUserDataEngineConfigRequest => DescribeUserDataEngineConfigResponse);
 
 rt::model! { read debug;
-/// DescribeUserDataEngineConfig返回参数结构体
+/// DescribeUserDataEngineConfig response structure.
 DescribeUserDataEngineConfigResponse {
-    /// 用户引擎自定义配置项列表。
+    /// List of custom configuration items of the user's engine
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DataEngineConfigInstanceInfos" data_engine_config_instance_infos set_data_engine_config_instance_infos: list DataEngineConfigInstanceInfo,
-    /// 配置项总数。
+    /// Total configuration items
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeUserInfo` (获取用户详细信息).
+/// Request of `DescribeUserInfo` (Gets detailed user information).
 ///
-/// 获取用户详细信息
+/// This API is used to get detailed user information.
 DescribeUserInfoRequest {
-    /// 用户Id
+    /// User ID
     "UserId" user_id set_user_id: str,
-    /// 必传字段，查询的信息类型，Group：工作组 DataAuth：数据权限 EngineAuth:引擎权限 RowFilter：行级别权限
+    /// Type of queried information. Group: working group; DataAuth: data permission; EngineAuth: engine permission
     "Type" r#type set_type: str,
-    /// 查询的过滤条件。
+    /// Filter criteria that are queried
     ///
-    /// 当Type为Group时，支持Key为workgroup-name的模糊搜索；
+    /// When the type is Group, the fuzzy search is supported as the key is workgroup-name.
     ///
-    /// 当Type为DataAuth时，支持key：
+    /// When the type is DataAuth, the keys supported are:
     ///
-    /// policy-type：权限类型。
+    /// policy-type: types of permissions;
     ///
-    /// policy-source：数据来源。
+    /// policy-source: data sources;
     ///
-    /// data-name：库表的模糊搜索。
+    /// data-name: fuzzy search of the database and table.
     ///
-    /// 当Type为EngineAuth时，支持key：
+    /// When the type is EngineAuth, the keys supported are:
     ///
-    /// policy-type：权限类型。
+    /// policy-type: types of permissions;
     ///
-    /// policy-source：数据来源。
+    /// policy-source: data sources;
     ///
-    /// engine-name：库表的模糊搜索。
+    /// engine-name: fuzzy search of the database and table.
     "Filters" filters set_filters: list Filter,
-    /// 排序字段。
+    /// Sort fields.
     ///
-    /// 当Type为Group时，支持create-time、group-name
+    /// When the type is Group, the create-time and group-name are supported.
     ///
-    /// 当Type为DataAuth时，支持create-time
+    /// When the type is DataAuth, create-time is supported.
     ///
-    /// 当Type为EngineAuth时，支持create-time
+    /// When the type is EngineAuth, create-time is supported.
     "SortBy" sort_by set_sort_by: str,
-    /// 排序方式，desc表示正序，asc表示反序， 默认为asc
+    /// Sorting methods: desc means in order; asc means in reverse order; it is asc by default.
     "Sorting" sorting set_sorting: str,
-    /// 返回数量，默认20，最大值100
+    /// Quantity of returns. It is 20 by default, and the maximum value is 100.
     "Limit" limit set_limit: i64,
-    /// 偏移量，默认为0
+    /// Offset, which is 0 by default.
     "Offset" offset set_offset: i64,
     /// 用户来源类型TencentAccount（普通腾讯云用户） / EntraAccount（微软用户）
     "AccountType" account_type set_account_type: str,
@@ -8940,9 +9092,10 @@ DescribeUserInfoRequest {
 rt::action!("dlc", "2021-01-25", "DescribeUserInfo", DescribeUserInfoRequest => DescribeUserInfoResponse);
 
 rt::model! { read debug;
-/// DescribeUserInfo返回参数结构体
+/// DescribeUserInfo response structure.
 DescribeUserInfoResponse {
-    /// 用户详细信息
+    /// Detailed user information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UserInfo" user_info set_user_info: obj UserDetailInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -8968,23 +9121,23 @@ DescribeUserRegisterTimeResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeUserRoles` (列举用户角色信息).
+/// Request of `DescribeUserRoles` (Enumerates user roles).
 ///
-/// 列举用户角色信息
+/// This API is used to enumerate user roles.
 DescribeUserRolesRequest {
-    /// 列举的数量限制
+    /// The number limit of enumerated user roles.
     ///
     /// Required.
     "Limit" limit set_limit: i64,
-    /// 列举的偏移位置
+    /// The offset for starting enumeration.
     ///
     /// Required.
     "Offset" offset set_offset: i64,
-    /// 按照arn模糊列举
+    /// Fuzzy enumeration by arn.
     "Fuzzy" fuzzy set_fuzzy: str,
-    /// 返回结果按照该字段排序
+    /// The field for sorting the returned results.
     "SortBy" sort_by set_sort_by: str,
-    /// 正序或者倒序，例如：desc
+    /// The sorting order, descending or ascending, such as `desc`.
     "Sorting" sorting set_sorting: str,
     /// 是否设置为常驻：1非常驻（默认）、2常驻（仅能设置一个常驻）
     "IsDefault" is_default set_is_default: i64,
@@ -8992,22 +9145,22 @@ DescribeUserRolesRequest {
 rt::action!("dlc", "2021-01-25", "DescribeUserRoles", DescribeUserRolesRequest => DescribeUserRolesResponse);
 
 rt::model! { read debug;
-/// DescribeUserRoles返回参数结构体
+/// DescribeUserRoles response structure.
 DescribeUserRolesResponse {
-    /// 符合列举条件的总数量
+    /// The total number of user roles meeting the enumeration conditions.
     "Total" total set_total: i64,
-    /// 用户角色信息
+    /// The user roles.
     "UserRoles" user_roles set_user_roles: list UserRole,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeUserType` (获取用户类型).
+/// Request of `DescribeUserType` (Gets the types of users).
 ///
-/// 获取用户类型
+/// This API is used to get the types of users.
 DescribeUserTypeRequest {
-    /// 用户ID（UIN），如果不填默认为调用方的子UIN
+    /// User ID (UIN). If it is not specified, it will be the sub-UIN of the caller by default.
     "UserId" user_id set_user_id: str,
     /// 用户来源类型TencentAccount（普通腾讯云用户） / EntraAccount（微软用户）
     "AccountType" account_type set_account_type: str,
@@ -9015,9 +9168,10 @@ DescribeUserTypeRequest {
 rt::action!("dlc", "2021-01-25", "DescribeUserType", DescribeUserTypeRequest => DescribeUserTypeResponse);
 
 rt::model! { read debug;
-/// DescribeUserType返回参数结构体
+/// DescribeUserType response structure.
 DescribeUserTypeResponse {
-    /// 用户类型。ADMIN：管理员 COMMON：普通用户
+    /// Types of users. ADMIN: administrators; COMMON: general users
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UserType" user_type set_user_type: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -9049,21 +9203,21 @@ DescribeUserVpcConnectionResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeUsers` (获取用户列表信息).
+/// Request of `DescribeUsers` (Obtains the user list information).
 ///
-/// 获取用户列表信息
+/// This API is used to obtain the user list.
 DescribeUsersRequest {
-    /// 指定查询的子用户uin，用户需要通过CreateUser接口创建。
+    /// Specify the UIN of the sub-user to be queried. Users need to create it through the CreateUser API.
     "UserId" user_id set_user_id: str,
-    /// 偏移量，默认为0
+    /// Offset, which is 0 by default.
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认20，最大值100
+    /// Quantity of returns. It is 20 by default, and the maximum value is 100.
     "Limit" limit set_limit: i64,
-    /// 排序字段，支持如下字段类型，create-time
+    /// Sorting fields, which support the following type: create-time
     "SortBy" sort_by set_sort_by: str,
-    /// 排序方式，desc表示正序，asc表示反序， 默认为asc
+    /// Sorting methods: desc means in order; asc means in reverse order; it is asc by default.
     "Sorting" sorting set_sorting: str,
-    /// 过滤条件，支持如下字段类型，user-type：根据用户类型过滤。user-keyword：根据用户名称过滤
+    /// Filter criteria. The following filter types are supported. User-type means the filtering is based on the types of users, and user-keyword means the filtering is based on the names of users.
     "Filters" filters set_filters: list Filter,
     /// 用户来源类型TencentAccount（普通腾讯云用户） / EntraAccount（微软用户）
     "AccountType" account_type set_account_type: str,
@@ -9071,11 +9225,11 @@ DescribeUsersRequest {
 rt::action!("dlc", "2021-01-25", "DescribeUsers", DescribeUsersRequest => DescribeUsersResponse);
 
 rt::model! { read debug;
-/// DescribeUsers返回参数结构体
+/// DescribeUsers response structure.
 DescribeUsersResponse {
-    /// 查询到的用户总数
+    /// Total queried number of users queried
     "TotalCount" total_count set_total_count: i64,
-    /// 查询到的授权用户信息集合
+    /// Collection of the queried information of the authorized user
     "UserSet" user_set set_user_set: list UserInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -9153,47 +9307,47 @@ DescribeWarehousesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeWorkGroupInfo` (获取工作组详细信息).
+/// Request of `DescribeWorkGroupInfo` (Gets detailed information about working groups).
 ///
-/// 获取工作组详细信息
+/// This API is used to get detailed information about working groups.
 DescribeWorkGroupInfoRequest {
-    /// 工作组Id
+    /// Working group IDs
     "WorkGroupId" work_group_id set_work_group_id: i64,
-    /// 查询信息类型：User：用户信息 DataAuth：数据权限 EngineAuth：引擎权限
+    /// Types of queried information. User: user information; DataAuth: data permissions; EngineAuth: engine permissions
     "Type" r#type set_type: str,
-    /// 查询的过滤条件。
+    /// Filter criteria that are queried
     ///
-    /// 当Type为User时，支持Key为user-name的模糊搜索；
+    /// When the type is User, the fuzzy search is supported as the key is user-name.
     ///
-    /// 当Type为DataAuth时，支持key：
+    /// When the type is DataAuth, the keys supported are:
     ///
-    /// policy-type：权限类型。
+    /// policy-type: types of permissions;
     ///
-    /// policy-source：数据来源。
+    /// policy-source: data sources;
     ///
-    /// data-name：库表的模糊搜索。
+    /// data-name: fuzzy search of the database and table.
     ///
-    /// 当Type为EngineAuth时，支持key：
+    /// When the type is EngineAuth, the keys supported are:
     ///
-    /// policy-type：权限类型。
+    /// policy-type: types of permissions;
     ///
-    /// policy-source：数据来源。
+    /// policy-source: data sources;
     ///
-    /// engine-name：库表的模糊搜索。
+    /// engine-name: fuzzy search of the database and table.
     "Filters" filters set_filters: list Filter,
-    /// 排序字段。
+    /// Sort fields.
     ///
-    /// 当Type为User时，支持create-time、user-name
+    /// When the type is User, create-time and user-name are supported.
     ///
-    /// 当Type为DataAuth时，支持create-time
+    /// When the type is DataAuth, create-time is supported.
     ///
-    /// 当Type为EngineAuth时，支持create-time
+    /// When the type is EngineAuth, create-time is supported.
     "SortBy" sort_by set_sort_by: str,
-    /// 排序方式，desc表示正序，asc表示反序， 默认为asc
+    /// Sorting methods: desc means in order; asc means in reverse order; it is asc by default.
     "Sorting" sorting set_sorting: str,
-    /// 返回数量，默认20，最大值100
+    /// Quantity of returns. It is 20 by default, and the maximum value is 100.
     "Limit" limit set_limit: i64,
-    /// 偏移量，默认为0
+    /// Offset, which is 0 by default.
     "Offset" offset set_offset: i64,
     /// 要授权的策略列表
     "PolicyId" policy_id set_policy_id: str,
@@ -9201,55 +9355,56 @@ DescribeWorkGroupInfoRequest {
 rt::action!("dlc", "2021-01-25", "DescribeWorkGroupInfo", DescribeWorkGroupInfoRequest => DescribeWorkGroupInfoResponse);
 
 rt::model! { read debug;
-/// DescribeWorkGroupInfo返回参数结构体
+/// DescribeWorkGroupInfo response structure.
 DescribeWorkGroupInfoResponse {
-    /// 工作组详细信息
+    /// Details about working groups
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WorkGroupInfo" work_group_info set_work_group_info: obj WorkGroupDetailInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeWorkGroups` (获取工作组列表).
+/// Request of `DescribeWorkGroups` (Gets a list of working groups).
 ///
-/// 获取工作组列表
+/// This API is used to get a list of working groups.
 DescribeWorkGroupsRequest {
-    /// 查询的工作组Id，不填或填0表示不过滤。
+    /// IDs of working groups that are queried. If it is not filled in or is 0, this means no need for filtering.
     "WorkGroupId" work_group_id set_work_group_id: i64,
-    /// 过滤条件，当前仅支持按照工作组名称进行模糊搜索。Key为workgroup-name
+    /// Filter criteria. Only the fuzzy search according to working group names is supported. The key is workgroup-name.
     "Filters" filters set_filters: list Filter,
-    /// 偏移量，默认为0
+    /// Offset, which is 0 by default.
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认20，最大值100
+    /// Quantity of returns. It is 20 by default, and the maximum value is 100.
     "Limit" limit set_limit: i64,
-    /// 排序字段，支持如下字段类型，create-time
+    /// Sorting fields, which support the following type: create-time
     "SortBy" sort_by set_sort_by: str,
-    /// 排序方式，desc表示正序，asc表示反序， 默认为asc
+    /// Sorting methods; desc means in order; asc means in reverse order; it is asc by default.
     "Sorting" sorting set_sorting: str,
 } }
 rt::action!("dlc", "2021-01-25", "DescribeWorkGroups", DescribeWorkGroupsRequest => DescribeWorkGroupsResponse);
 
 rt::model! { read debug;
-/// DescribeWorkGroups返回参数结构体
+/// DescribeWorkGroups response structure.
 DescribeWorkGroupsResponse {
-    /// 工作组总数
+    /// The total number of working groups
     "TotalCount" total_count set_total_count: i64,
-    /// 工作组信息集合
+    /// Collection of working group information
     "WorkGroupSet" work_group_set set_work_group_set: list WorkGroupInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DetachUserPolicy` (解绑用户鉴权策略).
+/// Request of `DetachUserPolicy` (Unbinds the authentication policy from the user).
 ///
-/// 解绑用户鉴权策略
+/// This API is used to unbind the authentication policy from the user.
 DetachUserPolicyRequest {
-    /// 用户Id，和CAM侧Uin匹配
+    /// User ID, which matches Uin on the CAM side.
     ///
     /// Required.
     "UserId" user_id set_user_id: str,
-    /// 解绑的权限集合
+    /// Collection of unbound permissions
     "PolicySet" policy_set set_policy_set: list Policy,
     /// 用户来源类型TencentAccount（普通腾讯云用户） / EntraAccount（微软用户）
     "AccountType" account_type set_account_type: str,
@@ -9259,22 +9414,22 @@ DetachUserPolicyRequest {
 rt::action!("dlc", "2021-01-25", "DetachUserPolicy", DetachUserPolicyRequest => DetachUserPolicyResponse);
 
 rt::model! { read debug;
-/// DetachUserPolicy返回参数结构体
+/// DetachUserPolicy response structure.
 DetachUserPolicyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DetachWorkGroupPolicy` (解绑工作组鉴权策略).
+/// Request of `DetachWorkGroupPolicy` (Unbinds the authentication policy from the working group).
 ///
-/// 解绑工作组鉴权策略
+/// This API is used to unbind the authentication policy from the working group.
 DetachWorkGroupPolicyRequest {
-    /// 工作组Id
+    /// Working group ID
     ///
     /// Required.
     "WorkGroupId" work_group_id set_work_group_id: i64,
-    /// 解绑的权限集合
+    /// Collection of unbound permissions
     "PolicySet" policy_set set_policy_set: list Policy,
     /// 要授权的策略列表
     "PolicyIds" policy_ids set_policy_ids: list String,
@@ -9282,7 +9437,7 @@ DetachWorkGroupPolicyRequest {
 rt::action!("dlc", "2021-01-25", "DetachWorkGroupPolicy", DetachWorkGroupPolicyRequest => DetachWorkGroupPolicyResponse);
 
 rt::model! { read debug;
-/// DetachWorkGroupPolicy返回参数结构体
+/// DetachWorkGroupPolicy response structure.
 DetachWorkGroupPolicyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -9340,17 +9495,17 @@ DownloadInfo {
 } }
 
 rt::model! { write debug;
-/// Request of `DropDMSDatabase` (DMS元数据删除库).
+/// Request of `DropDMSDatabase` (Deletes databases in the DMS metadata module).
 ///
-/// DMS元数据删除库
+/// This API is used to delete databases in the DMS metadata module.
 DropDMSDatabaseRequest {
-    /// 数据库名称
+    /// Database name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 是否删除数据
+    /// Whether to delete the data.
     "DeleteData" delete_data set_delete_data: bool,
-    /// 是否级联删除
+    /// Whether to use cascade delete.
     "Cascade" cascade set_cascade: bool,
     /// 数据源连接名
     "DatasourceConnectionName" datasource_connection_name set_datasource_connection_name: str,
@@ -9358,7 +9513,7 @@ DropDMSDatabaseRequest {
 rt::action!("dlc", "2021-01-25", "DropDMSDatabase", DropDMSDatabaseRequest => DropDMSDatabaseResponse);
 
 rt::model! { read debug;
-/// DropDMSDatabase返回参数结构体
+/// DropDMSDatabase response structure.
 DropDMSDatabaseResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -9396,17 +9551,17 @@ DropDMSPartitionsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DropDMSTable` (DMS元数据删除表).
+/// Request of `DropDMSTable` (Deletes tables in the DMS metadata module.).
 ///
-/// DMS元数据删除表
+/// This API is used to delete tables in the DMS metadata module.
 DropDMSTableRequest {
-    /// 数据库名称
+    /// Database name
     "DbName" db_name set_db_name: str,
-    /// 表名称
+    /// Table name
     "Name" name set_name: str,
-    /// 是否删除数据
+    /// Whether to delete the data
     "DeleteData" delete_data set_delete_data: bool,
-    /// 环境属性
+    /// Environment properties
     "EnvProps" env_props set_env_props: obj KVPair,
     /// 数据目录信息
     "DatasourceConnectionName" datasource_connection_name set_datasource_connection_name: str,
@@ -9414,7 +9569,7 @@ DropDMSTableRequest {
 rt::action!("dlc", "2021-01-25", "DropDMSTable", DropDMSTableRequest => DropDMSTableResponse);
 
 rt::model! { read debug;
-/// DropDMSTable返回参数结构体
+/// DropDMSTable response structure.
 DropDMSTableResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -9543,15 +9698,21 @@ EngineResourceGroupConfigPair {
 } }
 
 rt::model! { read debug;
-/// TensorFlow、Pytorch、SK-learn镜像信息列表
+/// TensorFlow, Pytorch, SK-learn image information list.
 EngineSessionImage {
-    /// Spark镜像唯一id
+    /// Specifies the unique id of the Spark mirror.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SparkImageId" spark_image_id set_spark_image_id: str,
-    /// Spark镜像版本名称
+    /// Spark image version name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SparkImageVersion" spark_image_version set_spark_image_version: str,
-    /// 小版本镜像类型.1:TensorFlow、2:Pytorch、3:SK-learn
+    /// Minor version image type. 1: TensorFlow, 2: Pytorch, 3: SK-learn.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SparkImageType" spark_image_type set_spark_image_type: i64,
-    /// 镜像地址
+    /// Image address.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SparkImageTag" spark_image_tag set_spark_image_tag: str,
 } }
 
@@ -9680,9 +9841,9 @@ ExampleTag {
 } }
 
 rt::model! { read debug;
-/// SQL语句对象
+/// SQL statement objects
 Execution {
-    /// 自动生成SQL语句。
+    /// The automatically generated SQL statements.
     "SQL" sql set_sql: str,
 } }
 
@@ -9698,13 +9859,17 @@ FailedItem {
 rt::model! { both debug;
 /// FavorInfo
 FavorInfo {
-    /// 优先事项
+    /// Prioritized items
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Priority" priority set_priority: i64,
-    /// Catalog名称
+    /// Catalog name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Catalog" catalog set_catalog: str,
-    /// DataBase名称
+    /// DataBase name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DataBase" data_base set_data_base: str,
-    /// Table名称
+    /// Table name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Table" table set_table: str,
 } }
 
@@ -9726,13 +9891,13 @@ FileNode {
 } }
 
 rt::model! { write debug;
-/// 筛选条件定义
+/// Query list filter parameter
 Filter {
-    /// 筛选字段名，对应实体属性名（驼峰命名）
+    /// Attribute name. If more than one filter exists, the logical relationship between these filters is `OR`.
     "Name" name set_name: str,
     /// 筛选操作符：EQ/NE/GT/GE/LT/LE/LIKE/IN，默认EQ
     "Operator" operator set_operator: str,
-    /// 筛选值列表，EQ/NE/GT/GE/LT/LE/LIKE取第一个值，IN使用完整列表
+    /// Attribute value. If multiple values exist in one filter, the logical relationship between these values is `OR`.
     "Values" values set_values: list String,
 } }
 
@@ -9818,31 +9983,31 @@ GatewayInfo {
 } }
 
 rt::model! { write debug;
-/// Request of `GenerateCreateMangedTableSql` (生成创建托管表语句).
+/// Request of `GenerateCreateMangedTableSql` (Generates SQL statements for creating a managed table).
 ///
-/// 生成创建托管表语句
+/// This API is used to generate SQL statements for creating a managed table.
 GenerateCreateMangedTableSqlRequest {
-    /// 表基本信息
+    /// The basic table information.
     ///
     /// Required.
     "TableBaseInfo" table_base_info set_table_base_info: obj TableBaseInfo,
-    /// 表字段信息
+    /// The table fields.
     ///
     /// Required.
     "Columns" columns set_columns: list TColumn,
-    /// 表分区信息
+    /// The table partitions.
     "Partitions" partitions set_partitions: list TPartition,
-    /// 表属性信息
+    /// The table properties.
     "Properties" properties set_properties: list Property,
-    /// V2 upsert表 upsert键
+    /// The Upsert key for a v2 table (in Upsert mode).
     "UpsertKeys" upsert_keys set_upsert_keys: list String,
 } }
 rt::action!("dlc", "2021-01-25", "GenerateCreateMangedTableSql", GenerateCreateMangedTableSqlRequest => GenerateCreateMangedTableSqlResponse);
 
 rt::model! { read debug;
-/// GenerateCreateMangedTableSql返回参数结构体
+/// GenerateCreateMangedTableSql response structure.
 GenerateCreateMangedTableSqlResponse {
-    /// 创建托管存储内表sql语句描述
+    /// The SQL statements for creating the managed internal table.
     "Execution" execution set_execution: obj Execution,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -10532,11 +10697,11 @@ GetModelReadmeResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `GetOptimizerPolicy` (获取策略).
+/// Request of `GetOptimizerPolicy` (Obtains the policy).
 ///
 /// GetOptimizerPolicy
 GetOptimizerPolicyRequest {
-    /// 策略描述
+    /// Policy description
     ///
     /// Required.
     "SmartPolicy" smart_policy set_smart_policy: obj SmartPolicy,
@@ -10544,9 +10709,9 @@ GetOptimizerPolicyRequest {
 rt::action!("dlc", "2021-01-25", "GetOptimizerPolicy", GetOptimizerPolicyRequest => GetOptimizerPolicyResponse);
 
 rt::model! { read debug;
-/// GetOptimizerPolicy返回参数结构体
+/// GetOptimizerPolicy response structure.
 GetOptimizerPolicyResponse {
-    /// 智能优化策略
+    /// Smart optimization policy
     "SmartOptimizerPolicy" smart_optimizer_policy set_smart_optimizer_policy: obj SmartOptimizerPolicy,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -11102,40 +11267,40 @@ GpuSummaryItem {
 } }
 
 rt::model! { write debug;
-/// Request of `GrantDLCCatalogAccess` (授权DLCCatalog访问权限).
+/// Request of `GrantDLCCatalogAccess` (Grants permissions for visiting DLC Catalog).
 ///
-/// 授权访问DLC Catalog
+/// This API is used to grant permissions for visiting DLC Catalog.
 GrantDLCCatalogAccessRequest {
-    /// 授权VpcId
+    /// Authorized VpcId
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 产品(EMR|DLC|Doris|Inlong|Wedata)
+    /// Product (EMR|DLC|Doris|Inlong|Wedata)
     ///
     /// Required.
     "Product" product set_product: str,
-    /// 描述
+    /// Description
     "Description" description set_description: str,
-    /// VPC所属账号UIN
+    /// UIN of the account to which VPC belongs
     "VpcUin" vpc_uin set_vpc_uin: str,
-    /// VPC所属账号AppId
+    /// AppId of the account to which VPC belongs
     "VpcAppId" vpc_app_id set_vpc_app_id: i128,
 } }
 rt::action!("dlc", "2021-01-25", "GrantDLCCatalogAccess", GrantDLCCatalogAccessRequest => GrantDLCCatalogAccessResponse);
 
 rt::model! { read debug;
-/// GrantDLCCatalogAccess返回参数结构体
+/// GrantDLCCatalogAccess response structure.
 GrantDLCCatalogAccessResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 数据脱敏用户组信息
+/// DMask user group information.
 GroupInfo {
-    /// 用户组ID
+    /// User group ID.
     "WorkGroupId" work_group_id set_work_group_id: i64,
-    /// 策略类型
+    /// Policy type.
     "StrategyType" strategy_type set_strategy_type: str,
 } }
 
@@ -11856,13 +12021,15 @@ JobStatusHistory {
 } }
 
 rt::model! { both debug;
-/// 通用键值对 POJO（替代各 DTO 中重复定义的 PropEntry / KVPair / PropertyEntry）。
+/// Configuration format
 KVPair {
-    /// 配置的key值
+    /// Configured key
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 配置的value值
+    /// Configured value
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Value" value set_value: str,
@@ -12062,23 +12229,27 @@ impl ::core::fmt::Debug for LakeFileSystemToken {
 }
 
 rt::model! { read debug;
-/// 描述DLC托管存储基本信息
+/// Describe basic information about DLC managed storage
 LakeFsInfo {
-    /// 托管存储名称
+    /// Managed storage name
     "Name" name set_name: str,
-    /// 托管存储类型
+    /// Managed storage type
     "Type" r#type set_type: str,
-    /// 存储用量
+    /// Capacity
     "SpaceUsedSize" space_used_size set_space_used_size: f64,
-    /// 创建时候的时间戳
+    /// Timestamp of the creation time
     "CreateTimeStamp" create_time_stamp set_create_time_stamp: i64,
-    /// 是否是用户默认桶，0：默认桶，1：非默认桶
+    /// Whether it is the user's default bucket: 0: default bucket, 1: non-default bucket
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DefaultBucket" default_bucket set_default_bucket: i64,
-    /// 托管存储short name
+    /// Managed storage short name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ShortName" short_name set_short_name: str,
-    /// 桶描述信息
+    /// Description information of the bucket
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Description" description set_description: str,
-    /// 托管桶状态，当前取值为：creating、bind、readOnly、isolate
+    /// The status of the managed bucket. Current values: creating, bind, readOnly, and isolate
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: str,
     /// 托管存储桶标签列表
     "TagList" tag_list set_tag_list: list TagInfo,
@@ -13713,15 +13884,15 @@ ModelVersionInfo {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAdvancedStoreLocation` (修改高级设置).
+/// Request of `ModifyAdvancedStoreLocation` (Modifies advanced settings).
 ///
-/// 修改sql查询界面高级设置。
+/// This API is used to modify the advanced settings of the SQL query interface.
 ModifyAdvancedStoreLocationRequest {
-    /// 查询结果保存cos路径
+    /// COS path for saving querying results
     ///
     /// Required.
     "StoreLocation" store_location set_store_location: str,
-    /// 是否启用高级设置：0-否，1-是
+    /// Whether to enable advanced settings. 0 means no while 1 means yes.
     ///
     /// Required.
     "Enable" enable set_enable: i128,
@@ -13729,7 +13900,7 @@ ModifyAdvancedStoreLocationRequest {
 rt::action!("dlc", "2021-01-25", "ModifyAdvancedStoreLocation", ModifyAdvancedStoreLocationRequest => ModifyAdvancedStoreLocationResponse);
 
 rt::model! { read debug;
-/// ModifyAdvancedStoreLocation返回参数结构体
+/// ModifyAdvancedStoreLocation response structure.
 ModifyAdvancedStoreLocationResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -13805,15 +13976,15 @@ ModifyClusterPriorityResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDataEngineDescription` (修改引擎描述信息).
+/// Request of `ModifyDataEngineDescription` (Modifies the engine's description).
 ///
-/// 修改引擎描述信息
+/// This API is used to modify the engine's description.
 ModifyDataEngineDescriptionRequest {
-    /// 要修改的引擎的名称
+    /// Name of the engine to be modified
     ///
     /// Required.
     "DataEngineName" data_engine_name set_data_engine_name: str,
-    /// 引擎的描述信息，最大长度为250
+    /// Engine description and its maximum length is 250 characters.
     ///
     /// Required.
     "Message" message set_message: str,
@@ -13821,22 +13992,22 @@ ModifyDataEngineDescriptionRequest {
 rt::action!("dlc", "2021-01-25", "ModifyDataEngineDescription", ModifyDataEngineDescriptionRequest => ModifyDataEngineDescriptionResponse);
 
 rt::model! { read debug;
-/// ModifyDataEngineDescription返回参数结构体
+/// ModifyDataEngineDescription response structure.
 ModifyDataEngineDescriptionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyGovernEventRule` (修改数据治理事件阈值).
+/// Request of `ModifyGovernEventRule` (Changes data governance event thresholds).
 ///
-/// 修改数据治理事件阈值
+/// This API is used to change data governance event thresholds.
 ModifyGovernEventRuleRequest {
 } }
 rt::action!("dlc", "2021-01-25", "ModifyGovernEventRule", ModifyGovernEventRuleRequest => ModifyGovernEventRuleResponse);
 
 rt::model! { read debug;
-/// ModifyGovernEventRule返回参数结构体
+/// ModifyGovernEventRule response structure.
 ModifyGovernEventRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -14035,31 +14206,35 @@ ModifyPartitionQueueResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifySparkAppBatch` (批量修改Spark作业参数配置).
+/// Request of `ModifySparkAppBatch` (Modifies Spark job parameters in batches).
 ///
-/// 本接口（ModifySparkAppBatch）用于批量修改Spark作业参数配置
+/// This API is used to modify Spark job parameters in batches.
 ModifySparkAppBatchRequest {
-    /// 需要批量修改的Spark作业任务ID列表
+    /// The list of the IDs of the Spark job tasks to be modified in batches.
     ///
     /// Required.
     "SparkAppId" spark_app_id set_spark_app_id: list String,
-    /// 引擎ID
+    /// The engine ID.
     "DataEngine" data_engine set_data_engine: str,
-    /// driver规格：small,medium,large,xlarge；内存型(引擎类型)：m.small,m.medium,m.large,m.xlarge
+    /// The driver size.
+    /// Valid values for the standard resource type: `small`, `medium`, `large`, and `xlarge`.
+    /// Valid values for the memory resource type: `m.small`, `m.medium`, `m.large`, and `m.xlarge`.
     "AppDriverSize" app_driver_size set_app_driver_size: str,
-    /// executor规格：small,medium,large,xlarge；内存型(引擎类型)：m.small,m.medium,m.large,m.xlarge
+    /// The executor size.
+    /// Valid values for the standard resource type: `small`, `medium`, `large`, and `xlarge`.
+    /// Valid values for the memory resource type: `m.small`, `m.medium`, `m.large`, and `m.xlarge`.
     "AppExecutorSize" app_executor_size set_app_executor_size: str,
-    /// 指定executor数量，最小值为1，最大值小于集群规格
+    /// The executor count. The minimum value is 1 and the maximum value is less than the cluster specification.
     "AppExecutorNums" app_executor_nums set_app_executor_nums: i128,
-    /// 指定executor max数量（动态配置场景下），最小值为1，最大值小于集群规格（当ExecutorMaxNumbers小于ExecutorNums时，改值设定为ExecutorNums）
+    /// The maximum executor count (in dynamic configuration scenarios). The minimum value is 1 and the maximum value is less than the cluster specification. If you set `ExecutorMaxNumbers` to a value smaller than that of `ExecutorNums`, the value of `ExecutorMaxNumbers` is automatically changed to that of `ExecutorNums`.
     "AppExecutorMaxNumbers" app_executor_max_numbers set_app_executor_max_numbers: i128,
-    /// 任务资源配置是否继承集群模板，0（默认）不继承，1：继承
+    /// Whether to inherit the task resource configuration from the cluster template. Valid values: `0` (default): No; `1`: Yes.
     "IsInherit" is_inherit set_is_inherit: i128,
 } }
 rt::action!("dlc", "2021-01-25", "ModifySparkAppBatch", ModifySparkAppBatchRequest => ModifySparkAppBatchResponse);
 
 rt::model! { read debug;
-/// ModifySparkAppBatch返回参数结构体
+/// ModifySparkAppBatch response structure.
 ModifySparkAppBatchResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -14161,87 +14336,87 @@ ModifySparkAppForTDLCResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifySparkApp` (更新spark作业).
+/// Request of `ModifySparkApp` (Updates a Spark job).
 ///
-/// 更新spark作业
+/// This API is used to update a Spark job.
 ModifySparkAppRequest {
-    /// spark作业名
+    /// The Spark job name.
     ///
     /// Required.
     "AppName" app_name set_app_name: str,
-    /// spark作业类型，1代表spark jar作业，2代表spark streaming作业
+    /// The Spark job type. Valid values: `1` for Spark JAR job and `2` for Spark streaming job.
     ///
     /// Required.
     "AppType" app_type set_app_type: i64,
-    /// 执行spark作业的数据引擎名称
+    /// The data engine executing the Spark job.
     ///
     /// Required.
     "DataEngine" data_engine set_data_engine: str,
-    /// spark作业程序包文件路径
+    /// The path of the Spark job package.
     ///
     /// Required.
     "AppFile" app_file set_app_file: str,
-    /// 数据访问策略，CAM Role arn
+    /// The data access policy (CAM role arn).
     ///
     /// Required.
     "RoleArn" role_arn set_role_arn: i64,
-    /// 指定的Driver规格，当前支持：small（默认，1cu）、medium（2cu）、large（4cu）、xlarge（8cu）
+    /// The driver size. Valid values: `small` (default, 1 CU), `medium` (2 CUs), `large` (4 CUs), and `xlarge` (8 CUs).
     ///
     /// Required.
     "AppDriverSize" app_driver_size set_app_driver_size: str,
-    /// 指定的Executor规格，当前支持：small（默认，1cu）、medium（2cu）、large（4cu）、xlarge（8cu）
+    /// The executor size. Valid values: `small` (default, 1 CU), `medium` (2 CUs), `large` (4 CUs), and `xlarge` (8 CUs).
     ///
     /// Required.
     "AppExecutorSize" app_executor_size set_app_executor_size: str,
-    /// spark作业executor个数
+    /// Number of Spark job executors
     ///
     /// Required.
     "AppExecutorNums" app_executor_nums set_app_executor_nums: i64,
-    /// spark作业Id
+    /// The Spark job ID.
     ///
     /// Required.
     "SparkAppId" spark_app_id set_spark_app_id: str,
-    /// 该字段已下线，请使用字段Datasource
+    /// This field has been disused. Use the `Datasource` field instead.
     "Eni" eni set_eni: str,
-    /// spark作业程序包是否本地上传，cos：存放与cos，lakefs：本地上传（控制台使用，该方式不支持直接接口调用）
+    /// The source of the Spark job package. Valid values: `cos` for COS and `lakefs` for the local system (for use in the console, but this method does not support direct API calls).
     "IsLocal" is_local set_is_local: str,
-    /// spark作业主类
+    /// The main class of the Spark job.
     "MainClass" main_class set_main_class: str,
-    /// spark配置，以换行符分隔
+    /// Spark configurations separated by line break
     "AppConf" app_conf set_app_conf: str,
-    /// spark 作业依赖jar包是否本地上传，cos：存放与cos，lakefs：本地上传（控制台使用，该方式不支持直接接口调用）
+    /// The source of the dependency JAR packages of the Spark job. Valid values: `cos` for COS and `lakefs` for the local system (for use in the console, but this method does not support direct API calls).
     "IsLocalJars" is_local_jars set_is_local_jars: str,
-    /// spark 作业依赖jar包（--jars），以逗号分隔
+    /// The dependency JAR packages of the Spark JAR job (JAR packages), separated by comma.
     "AppJars" app_jars set_app_jars: str,
-    /// spark作业依赖文件资源是否本地上传，cos：存放与cos，lakefs：本地上传（控制台使用，该方式不支持直接接口调用）
+    /// The source of the dependency files of the Spark job. Valid values: `cos` for COS and `lakefs` for the local system (for use in the console, but this method does not support direct API calls).
     "IsLocalFiles" is_local_files set_is_local_files: str,
-    /// spark作业依赖文件资源（--files）（非jar、zip），以逗号分隔
+    /// The dependency files of the Spark job (files other than JAR and ZIP packages), separated by comma.
     "AppFiles" app_files set_app_files: str,
-    /// pyspark：依赖上传方式，cos：存放与cos，lakefs：本地上传（控制台使用，该方式不支持直接接口调用）
+    /// The source of the PySpark dependencies. Valid values: `cos` for COS and `lakefs` for the local system (for use in the console, but this method does not support direct API calls).
     "IsLocalPythonFiles" is_local_python_files set_is_local_python_files: str,
-    /// pyspark作业依赖python资源（--py-files），支持py/zip/egg等归档格式，多文件以逗号分隔
+    /// The PySpark dependencies (Python files), separated by comma, with .py, .zip, and .egg formats supported.
     "AppPythonFiles" app_python_files set_app_python_files: str,
-    /// spark作业程序入参
+    /// The input parameters of the Spark job, separated by comma.
     "CmdArgs" cmd_args set_cmd_args: str,
-    /// 最大重试次数，只对spark流任务生效
+    /// The maximum number of retries, valid for Spark streaming tasks only.
     "MaxRetries" max_retries set_max_retries: i64,
-    /// 数据源名
+    /// Data source name
     "DataSource" data_source set_data_source: str,
-    /// spark作业依赖archives资源是否本地上传，cos：存放与cos，lakefs：本地上传（控制台使用，该方式不支持直接接口调用）
+    /// The source of the dependency archives of the Spark job. Valid values: `cos` for COS and `lakefs` for the local system (for use in the console, but this method does not support direct API calls).
     "IsLocalArchives" is_local_archives set_is_local_archives: str,
-    /// spark作业依赖archives资源（--archives），支持tar.gz/tgz/tar等归档格式，以逗号分隔
+    /// The dependency archives of the Spark job, separated by comma, with tar.gz, .tgz, and .tar formats supported.
     "AppArchives" app_archives set_app_archives: str,
-    /// Spark Image 版本号
+    /// The Spark image version.
     "SparkImage" spark_image set_spark_image: str,
-    /// Spark Image 版本名称
+    /// The Spark image version name.
     "SparkImageVersion" spark_image_version set_spark_image_version: str,
-    /// 指定的Executor数量（最大值），默认为1，当开启动态分配有效，若未开启，则该值等于AppExecutorNums
+    /// The specified executor count (max), which defaults to 1. This parameter applies if the "Dynamic" mode is selected. If the "Dynamic" mode is not selected, the executor count is equal to `AppExecutorNums`.
     "AppExecutorMaxNumbers" app_executor_max_numbers set_app_executor_max_numbers: i64,
-    /// 关联dlc查询脚本
+    /// The associated Data Lake Compute query script.
     "SessionId" session_id set_session_id: str,
-    /// 任务资源配置是否继承集群配置模板：0（默认）不继承、1：继承
+    /// Whether to inherit the task resource configuration from the cluster configuration template. Valid values: `0` (default): No; `1`: Yes.
     "IsInherit" is_inherit set_is_inherit: i128,
-    /// 是否使用session脚本的sql运行任务：false：否，true：是
+    /// Whether to run the task with the session SQLs. Valid values: `false` for no and `true` for yes.
     "IsSessionStarted" is_session_started set_is_session_started: bool,
     /// 标准引擎依赖包
     "DependencyPackages" dependency_packages set_dependency_packages: list DependencyPackage,
@@ -14249,7 +14424,7 @@ ModifySparkAppRequest {
 rt::action!("dlc", "2021-01-25", "ModifySparkApp", ModifySparkAppRequest => ModifySparkAppResponse);
 
 rt::model! { read debug;
-/// ModifySparkApp返回参数结构体
+/// ModifySparkApp response structure.
 ModifySparkAppResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -14325,15 +14500,15 @@ ModifyTrainingJobSpecResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyUser` (修改用户信息).
+/// Request of `ModifyUser` (Modifies user information).
 ///
-/// 修改用户信息
+/// This API is used to modify user information.
 ModifyUserRequest {
-    /// 用户Id，和CAM侧Uin匹配
+    /// User ID which matches UIN on the CAM side
     ///
     /// Required.
     "UserId" user_id set_user_id: str,
-    /// 用户描述
+    /// User description
     ///
     /// Required.
     "UserDescription" user_description set_user_description: str,
@@ -14343,22 +14518,22 @@ ModifyUserRequest {
 rt::action!("dlc", "2021-01-25", "ModifyUser", ModifyUserRequest => ModifyUserResponse);
 
 rt::model! { read debug;
-/// ModifyUser返回参数结构体
+/// ModifyUser response structure.
 ModifyUserResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyUserType` (修改用户类型).
+/// Request of `ModifyUserType` (Modifies the types of users).
 ///
-/// 修改用户类型。只有管理员用户能够调用该接口进行操作
+/// This API is used to modify the types of users. Only users who are also administrators can call this API to conduct the operation.
 ModifyUserTypeRequest {
-    /// 用户ID
+    /// User ID
     ///
     /// Required.
     "UserId" user_id set_user_id: str,
-    /// 用户要修改到的类型，ADMIN：管理员，COMMON：一般用户。
+    /// Types that users modify. ADMIN: administrators; COMMON: general users.
     ///
     /// Required.
     "UserType" user_type set_user_type: str,
@@ -14368,22 +14543,22 @@ ModifyUserTypeRequest {
 rt::action!("dlc", "2021-01-25", "ModifyUserType", ModifyUserTypeRequest => ModifyUserTypeResponse);
 
 rt::model! { read debug;
-/// ModifyUserType返回参数结构体
+/// ModifyUserType response structure.
 ModifyUserTypeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyWorkGroup` (修改工作组信息).
+/// Request of `ModifyWorkGroup` (Modifies working group information).
 ///
-/// 修改工作组信息
+/// This API is used to modify working group information.
 ModifyWorkGroupRequest {
-    /// 工作组Id
+    /// Working group IDs
     ///
     /// Required.
     "WorkGroupId" work_group_id set_work_group_id: i64,
-    /// 工作组描述，最大字符数限制50
+    /// Working group description, and the upper limit of the number of its characters is 50.
     ///
     /// Required.
     "WorkGroupDescription" work_group_description set_work_group_description: str,
@@ -14391,24 +14566,29 @@ ModifyWorkGroupRequest {
 rt::action!("dlc", "2021-01-25", "ModifyWorkGroup", ModifyWorkGroupRequest => ModifyWorkGroupResponse);
 
 rt::model! { read debug;
-/// ModifyWorkGroup返回参数结构体
+/// ModifyWorkGroup response structure.
 ModifyWorkGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 绑定融合桶信息
+/// Bind fusion bucket information
 MountPointAssociates {
-    /// 桶Id
+    /// Bucket ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BucketId" bucket_id set_bucket_id: str,
     /// vpcId
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网地址
+    /// Subnet address
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "VpcCidrBlock" vpc_cidr_block set_vpc_cidr_block: str,
-    /// 权限组Id
+    /// Permission group ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AccessGroupId" access_group_id set_access_group_id: str,
-    /// 权限规则Id
+    /// Permission rule ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AccessRuleId" access_rule_id set_access_rule_id: i64,
 } }
 
@@ -14508,43 +14688,61 @@ NetWork {
 } }
 
 rt::model! { read debug;
-/// 网络配置
+/// Network configuration
 NetworkConnection {
-    /// 网络配置id
+    /// Network configuration ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Id" id set_id: i64,
-    /// 网络配置唯一标志符
+    /// Unique identifier of network configuration
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AssociateId" associate_id set_associate_id: str,
-    /// 计算引擎id
+    /// Computing engine ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "HouseId" house_id set_house_id: str,
-    /// 数据源id(已废弃)
+    /// Data source ID (discarded)
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DatasourceConnectionId" datasource_connection_id set_datasource_connection_id: str,
-    /// 网络配置状态（0-初始化，1-正常）
+    /// Network configuration status (0 - initializing; 1 - normal)
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "State" state set_state: i64,
-    /// 创建时间
+    /// Creation time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: i64,
-    /// 修改时间
+    /// Modification time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UpdateTime" update_time set_update_time: i64,
-    /// 创建用户Appid
+    /// Create user Appid.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Appid" appid set_appid: i64,
-    /// 计算引擎名称
+    /// Computing engine name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "HouseName" house_name set_house_name: str,
-    /// 网络配置名称
+    /// Network configuration name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DatasourceConnectionName" datasource_connection_name set_datasource_connection_name: str,
-    /// 网络配置类型
+    /// Network configuration type
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NetworkConnectionType" network_connection_type set_network_connection_type: i64,
-    /// 创建用户uin
+    /// Create user UIN.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Uin" uin set_uin: str,
-    /// 创建用户SubAccountUin
+    /// Create user SubAccountUin.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SubAccountUin" sub_account_uin set_sub_account_uin: str,
-    /// 网络配置描述
+    /// Network configuration description
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NetworkConnectionDesc" network_connection_desc set_network_connection_desc: str,
-    /// 数据源vpcid
+    /// Data source vpcid
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DatasourceConnectionVpcId" datasource_connection_vpc_id set_datasource_connection_vpc_id: str,
-    /// 数据源SubnetId
+    /// Data source SubnetId
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DatasourceConnectionSubnetId" datasource_connection_subnet_id set_datasource_connection_subnet_id: str,
-    /// 数据源SubnetId
+    /// Data source SubnetId
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DatasourceConnectionCidrBlock" datasource_connection_cidr_block set_datasource_connection_cidr_block: str,
-    /// 数据源SubnetCidrBlock
+    /// Data source SubnetCidrBlock
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DatasourceConnectionSubnetCidrBlock" datasource_connection_subnet_cidr_block set_datasource_connection_subnet_cidr_block: str,
     /// 支持 eg
     "EGSupport" eg_support set_eg_support: i64,
@@ -14685,15 +14883,19 @@ NotebookSessions {
 } }
 
 rt::model! { read debug;
-/// 开通了第三方访问的用户信息
+/// Information about the users accessing through the third-party
 OpendThirdAccessUserInfo {
-    /// id信息
+    /// ID information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Id" id set_id: i64,
-    /// 用户主UIN
+    /// User primary UIN
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Uin" uin set_uin: str,
-    /// 用户AppId
+    /// User AppID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AppId" app_id set_app_id: str,
-    /// 开通时间
+    /// Activation time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: str,
 } }
 
@@ -14729,15 +14931,19 @@ Other {
 } }
 
 rt::model! { read debug;
-/// 非DLC产品CHDFS绑定
+/// Binding Self-purchased CHDFS to DLC
 OtherCHDFSBinding {
-    /// 产品名称
+    /// Product name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProductName" product_name set_product_name: str,
-    /// 用户名称（该字段已废弃）
+    /// User name (a discarded field)
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SuperUser" super_user set_super_user: list String,
-    /// vpc配置信息
+    /// VPC configuration information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "VpcInfo" vpc_info set_vpc_info: list CHDFSProductVpcInfo,
-    /// 是否与该桶绑定（该字段已废弃）
+    /// Whether to bind the bucket (a discarded field)
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsBind" is_bind set_is_bind: bool,
 } }
 
@@ -14967,51 +15173,63 @@ PodItem {
 } }
 
 rt::model! { both debug;
-/// 权限对象
+/// Permission objects
 Policy {
-    /// 需要授权的数据库名，填 * 代表当前Catalog下所有数据库。当授权类型为管理员级别时，只允许填 “*”，当授权类型为数据连接级别时只允许填空，其他类型下可以任意指定数据库。
+    /// The database name requiring authorization. use * to represent all databases under the current Catalog. for administrator level authorization type, only * is allowed. for data connection level authorization type, leave it blank. for other types, any specified database is allowed.
     ///
     /// Required.
     "Database" database set_database: str,
-    /// 需要授权的数据源名称，管理员级别下只支持填  * （代表该级别全部资源）；数据源级别和数据库级别鉴权的情况下，只支持填COSDataCatalog或者*；在数据表级别鉴权下可以填写用户自定义数据源。不填情况下默认为DataLakeCatalog。注意：如果是对用户自定义数据源进行鉴权，DLC能够管理的权限是用户接入数据源的时候提供的账户的子集。
+    /// Specifies the name of the data source requiring authorization. at administrator level, only * is supported (representing all resources at this level). for database-level or data source-level authentication, only COSDataCatalog or * is supported. for table-level authentication, user-defined data sources can be filled. defaults to DataLakeCatalog if left blank. note: if authenticating a user-defined data source, the permissions DLC can manage are a subset of the account provided when the user accesses the data source.
     ///
     /// Required.
     "Catalog" catalog set_catalog: str,
-    /// 需要授权的表名，填 * 代表当前Database有表（TClake场景下暂不支持通配符）。当授权类型为管理员级别时，只允许填“*”，当授权类型为数据连接级别、数据库级别时只允许填空，其他类型下可以任意指定数据表。
+    /// Specifies the table name requiring authorization. use * to represent all tables in the current Database. for administrator-level authorization type, only * is allowed. for data connection level or Database-level authorization type, leave it blank. for other types, any specific data table can be specified.
     ///
     /// Required.
     "Table" table set_table: str,
-    /// 授权的权限操作，对于不同级别的鉴权提供不同操作。管理员权限：ALL，不填默认为ALL；数据连接级鉴权：CREATE；数据库级别鉴权：ALL、CREATE、ALTER、DROP；数据表权限：ALL、SELECT、INSERT、ALTER、DELETE、DROP、UPDATE。注意：在数据表权限下，指定的数据源不为COSDataCatalog的时候，只支持SELECT操作。
+    /// The target permissions, which vary by permission level. Admin: `ALL` (default); data connection: `CREATE`; database: `ALL`, `CREATE`, `ALTER`, and `DROP`; table: `ALL`, `SELECT`, `INSERT`, `ALTER`, `DELETE`, `DROP`, and `UPDATE`. Note: For table permissions, if a data source other than `COSDataCatalog` is specified, only the `SELECT` permission can be granted here.
     ///
     /// Required.
     "Operation" operation set_operation: str,
-    /// 授权类型，现在支持八种授权类型：ADMIN:管理员级别鉴权 DATASOURCE：数据连接级别鉴权 DATABASE：数据库级别鉴权 TABLE：表级别鉴权 VIEW：视图级别鉴权 FUNCTION：函数级别鉴权 COLUMN：列级别鉴权 ENGINE：数据引擎鉴权。不填默认为管理员级别鉴权。
+    /// The permission type. Valid values: `ADMIN`, `DATASOURCE`, `DATABASE`, `TABLE`, `VIEW`, `FUNCTION`, `COLUMN`, and `ENGINE`. Note: If it is left empty, `ADMIN` is used.
     "PolicyType" policy_type set_policy_type: str,
-    /// 需要授权的函数名，填 * 代表当前Catalog下所有函数。当授权类型为管理员级别时，只允许填“*”，当授权类型为数据连接级别时只允许填空，其他类型下可以任意指定函数。
+    /// Name of the function requiring authorization. use * to represent all functions in the current Catalog. for administrator-level authorization type, only * is allowed. for data connection-level authorization type, leave it blank. for other types, any function can be specified.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Function" function set_function: str,
-    /// 需要授权的视图，填 * 代表当前Database下所有视图。当授权类型为管理员级别时，只允许填“*”，当授权类型为数据连接级别、数据库级别时只允许填空，其他类型下可以任意指定视图。
+    /// Authorization is required for the view. fill in * to represent all views under the current Database. when the authorization type is administrator level, only * is allowed. when the authorization type is data connection level or Database level, only blank is allowed. for other types, any view can be specified.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "View" view set_view: str,
-    /// 需要授权的列，填 * 代表当前所有列。当授权类型为管理员级别时，只允许填“*”
+    /// Columns requiring authorization. use * to represent all current columns. when the authorization type is administrator level, only * is allowed.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Column" column set_column: str,
-    /// 需要授权的数据引擎，填 * 代表当前所有引擎。当授权类型为管理员级别时，只允许填“*”
+    /// The data engine requiring authorization. use * to represent all current engines. when the authorization type is administrator level, only * is allowed.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DataEngine" data_engine set_data_engine: str,
-    /// 用户是否可以进行二次授权。当为true的时候，被授权的用户可以将本次获取的权限再次授权给其他子用户。默认为false
+    /// Whether the grantee is allowed to further grant the permissions. Valid values: `false` (default) and `true` (the grantee can grant permissions gained here to other sub-users).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ReAuth" re_auth set_re_auth: bool,
-    /// 权限来源，入参不填。USER：权限来自用户本身；WORKGROUP：权限来自绑定的工作组
+    /// The permission source, which is not required when input parameters are passed in. Valid values: `USER` (from the user) and `WORKGROUP` (from one or more associated work groups).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Source" source set_source: str,
-    /// 授权模式，入参不填。COMMON：普通模式；SENIOR：高级模式。
+    /// The grant mode, which is not required as an input parameter. Valid values: `COMMON` and `SENIOR`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Mode" mode set_mode: str,
-    /// 操作者，入参不填。
+    /// The operator, which is not required as an input parameter.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Operator" operator set_operator: str,
-    /// 权限创建的时间，入参不填
+    /// The permission policy creation time, which is not required as an input parameter.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 权限所属工作组的ID，只有当该权限的来源为工作组时才会有值。即仅当Source字段的值为WORKGROUP时该字段才有值。
+    /// The ID of the work group, which applies only when the value of the `Source` field is `WORKGROUP`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SourceId" source_id set_source_id: i64,
-    /// 权限所属工作组的名称，只有当该权限的来源为工作组时才会有值。即仅当Source字段的值为WORKGROUP时该字段才有值。
+    /// The name of the work group, which applies only when the value of the `Source` field is `WORKGROUP`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SourceName" source_name set_source_name: str,
-    /// 策略ID
+    /// The policy ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Id" id set_id: i64,
-    /// 引擎类型
+    /// Specifies the engine type.
     "EngineGeneration" engine_generation set_engine_generation: str,
     /// 需要授权的Model名，填 * 代表当前Database下所有表。当授权类型为管理员级别时，只允许填“*”，当授权类型为数据连接级别、数据库级别时只允许填空，其他类型下可以任意指定数据表。
     "Model" model set_model: str,
@@ -15022,11 +15240,13 @@ Policy {
 } }
 
 rt::model! { read debug;
-/// 策略集合
+/// Collection of policies
 Policys {
-    /// 策略集合
+    /// Collection of policies
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PolicySet" policy_set set_policy_set: list Policy,
-    /// 策略总数
+    /// Total policies
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i64,
 } }
 
@@ -15075,11 +15295,11 @@ impl ::core::fmt::Debug for PostgreSQLConnection {
 }
 
 rt::model! { read debug;
-/// Presto监控指标
+/// Presto monitoring metrics
 PrestoMonitorMetrics {
-    /// Alluxio本地缓存命中率
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LocalCacheHitRate" local_cache_hit_rate set_local_cache_hit_rate: f64,
-    /// Fragment缓存命中率
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FragmentCacheHitRate" fragment_cache_hit_rate set_fragment_cache_hit_rate: f64,
 } }
 
@@ -15101,32 +15321,33 @@ PrometheusInstanceItem {
 } }
 
 rt::model! { both debug;
-/// 数据库和数据表属性信息
+/// Properties of database and table
 Property {
-    /// 属性key名称。
+    /// The property key name.
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 属性key对应的value。
+    /// The property value.
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { read debug;
-/// python-spark镜像信息。
+/// Python-spark image information.
 PythonSparkImage {
-    /// spark镜像唯一id
+    /// Unique ID of the spark image
     "SparkImageId" spark_image_id set_spark_image_id: str,
-    /// 集群小版本镜像id
+    /// ID of the cluster image of the minor version
     "ChildImageVersionId" child_image_version_id set_child_image_version_id: str,
-    /// spark镜像名称
+    /// Name of the spark image
     "SparkImageVersion" spark_image_version set_spark_image_version: str,
-    /// spark镜像描述信息
+    /// Description of the spark image
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Description" description set_description: str,
-    /// 创建时间
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
-    /// 更新时间
+    /// Update time
     "UpdateTime" update_time set_update_time: str,
 } }
 
@@ -15251,60 +15472,61 @@ QueryMonitorOverviewResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `QueryResult` (获取任务结果查询).
+/// Request of `QueryResult` (Queries the result of obtaining tasks).
 ///
-/// 获取任务结果查询
+/// This API is used to query the result of obtaining tasks.
 QueryResultRequest {
-    /// 任务ID
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// objectListMarker={marker}&lastReadFile={filename}&lastReadOffsetlastReadFile为上一次读取的文件，lastReadOffset为上一次读取到的位置
+    /// lastReadFile is the file read last time. lastReadOffset is where the read stopped.
     "NextToken" next_token set_next_token: str,
 } }
 rt::action!("dlc", "2021-01-25", "QueryResult", QueryResultRequest => QueryResultResponse);
 
 rt::model! { read debug;
-/// QueryResult返回参数结构体
+/// QueryResult response structure.
 QueryResultResponse {
-    /// 任务Id
+    /// Task ID
     "TaskId" task_id set_task_id: str,
-    /// 结果数据
+    /// Result data
     "ResultSet" result_set set_result_set: str,
     /// schema
     "ResultSchema" result_schema set_result_schema: list Column,
-    /// 分页信息
+    /// Pagination information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NextToken" next_token set_next_token: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `QueryTaskCostDetail` (查询任务消耗明细).
+/// Request of `QueryTaskCostDetail` (Queries task consumption details).
 ///
-/// 该接口（QueryTaskCostDetail）用于查询任务消耗明细
+/// This API is used to query task consumption details.
 QueryTaskCostDetailRequest {
-    /// 过滤条件，如下支持的过滤类型，传参Name应为以下其中一个,其中task-id支持最大50个过滤个数，其他过滤参数支持的总数不超过5个。
-    /// task-id - String - （任务ID准确过滤）task-id取值形如：e386471f-139a-4e59-877f-50ece8135b99。
-    /// task-state - String - （任务状态过滤）取值范围 0(初始化)， 1(运行中)， 2(成功)， -1(失败)。
-    /// task-sql-keyword - String - （SQL语句关键字模糊过滤）取值形如：DROP TABLE。
-    /// task-operator- string （子uin过滤）
+    /// Filter criteria. The following filter types are supported. The parameter Name should be one of them. The maximum number of values that can be filtered by task-id is 50. The values that can be filtered by other parameter filters should not be more than 5.
+    /// task-id - String - (accurate filtering of task IDs). The example of the value of task-id is e386471f-139a-4e59-877f-50ece8135b99.
+    /// task-state - String - (filtering task status); valid values: 0 (initializing), 1 (running), 2 (successful), and -1 (failed).
+    /// task-sql-keyword - String - (fuzzy filtering of the keywords of SQL statements); the example of the value is DROP TABLE.
+    /// task-operator- string (filtering sub-UIN)
     "Filters" filters set_filters: list Filter,
-    /// 起始时间点，格式为yyyy-mm-dd HH:MM:SS。默认为45天前的当前时刻
+    /// Start time, and the format is yyyy-mm-dd HH:MM:SS. It is the current moment 45 days ago by default.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间点，格式为yyyy-mm-dd HH:MM:SS时间跨度在(0,30天]，支持最近45天数据查询。默认为当前时刻
+    /// End time, and the format is yyyy-mm-dd HH:MM:SS. The time span is longer than 0 day but shorter than or equal to 30 days. Data within the recent 45 days can be queried. It is the current moment by default.
     "EndTime" end_time set_end_time: str,
-    /// 数据引擎名称，用于筛选
+    /// Data engine name, used for selecting
     "DataEngineName" data_engine_name set_data_engine_name: str,
-    /// 下一页的标识
+    /// Identifier on the next page
     "SearchAfter" search_after set_search_after: str,
-    /// 每页的大小
+    /// Size of each page
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("dlc", "2021-01-25", "QueryTaskCostDetail", QueryTaskCostDetailRequest => QueryTaskCostDetailResponse);
 
 rt::model! { read debug;
-/// QueryTaskCostDetail返回参数结构体
+/// QueryTaskCostDetail response structure.
 QueryTaskCostDetailResponse {
     /// 下一页的标识
     "SearchAfter" search_after set_search_after: str,
@@ -15603,44 +15825,44 @@ RegionInfo {
 } }
 
 rt::model! { write debug;
-/// Request of `RegisterThirdPartyAccessUser` (注册第三方平台访问用户).
+/// Request of `RegisterThirdPartyAccessUser` (Registers to be a user able to visit the third-party platform).
 ///
-/// 本接口（RegisterThirdPartyAccessUser）用于开通第三方平台访问
+/// This API is used to enable visits to the third-party platform.
 RegisterThirdPartyAccessUserRequest {
 } }
 rt::action!("dlc", "2021-01-25", "RegisterThirdPartyAccessUser", RegisterThirdPartyAccessUserRequest => RegisterThirdPartyAccessUserResponse);
 
 rt::model! { read debug;
-/// RegisterThirdPartyAccessUser返回参数结构体
+/// RegisterThirdPartyAccessUser response structure.
 RegisterThirdPartyAccessUserResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RenewDataEngine` (续费包年包月数据引擎).
+/// Request of `RenewDataEngine` (Renews monthly subscriptions to the data engine).
 ///
-/// 续费数据引擎
+/// This API is used to renew the data engine.
 RenewDataEngineRequest {
-    /// CU队列名称
+    /// CU queue name
     ///
     /// Required.
     "DataEngineName" data_engine_name set_data_engine_name: str,
-    /// 续费时长，单位月，最少续费1一个月
+    /// Renewal period in months, which is at least one month.
     ///
     /// Required.
     "TimeSpan" time_span set_time_span: i64,
-    /// 付费类型，默认为1，预付费
+    /// Payment type. It is 1 by default and is prepaid.
     "PayMode" pay_mode set_pay_mode: i64,
-    /// 单位，默认m，仅能填m
+    /// Unit. It is m by default, and only m can be filled in.
     "TimeUnit" time_unit set_time_unit: str,
-    /// 自动续费标志，0，初始状态，默认不自动续费，若用户有预付费不停服特权，自动续费。1：自动续费。2：明确不自动续费。不传该参数默认为0
+    /// Auto-renewal flag: 0 means the initial status, and there is no automatic renewal by default. If the user has the privilege to retain services with prepayment, there will be an automatic renewal. 1 means that there is an automatic renewal. 2 means that there is surely no automatic renewal. If it is not specified, the parameter is 0 by default.
     "RenewFlag" renew_flag set_renew_flag: i64,
 } }
 rt::action!("dlc", "2021-01-25", "RenewDataEngine", RenewDataEngineRequest => RenewDataEngineResponse);
 
 rt::model! { read debug;
-/// RenewDataEngine返回参数结构体
+/// RenewDataEngine response structure.
 RenewDataEngineResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -15772,19 +15994,25 @@ ResourceConfig {
 } }
 
 rt::model! { both debug;
-/// 数据优化资源信息结构
+/// ResourceInfo
 ResourceInfo {
-    /// 归属类型
+    /// Affiliated type
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AttributionType" attribution_type set_attribution_type: str,
-    /// 资源类型
+    /// Resource type
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResourceType" resource_type set_resource_type: str,
-    /// 引擎名称
+    /// Engine name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Name" name set_name: str,
-    /// 如资源类型为spark-sql 取值为Name, 如为spark-batch 取值为session app_name
+    /// If the resource type is spark-sql, the value is Name; if the resource type is spark-batch, the value is session app_name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Instance" instance set_instance: str,
-    /// 亲和性
+    /// Affinity
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Favor" favor set_favor: list FavorInfo,
-    /// 状态
+    /// Status
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: i64,
     /// 标准引擎资源组信息
     "ResourceGroupName" resource_group_name set_resource_group_name: str,
@@ -15863,21 +16091,21 @@ ResourceUsage {
 } }
 
 rt::model! { write debug;
-/// Request of `RestartDataEngine` (重启引擎).
+/// Request of `RestartDataEngine` (Restarts engines).
 ///
-/// 重启引擎
+/// This API is used to restart engines.
 RestartDataEngineRequest {
-    /// 引擎ID
+    /// Engine ID
     ///
     /// Required.
     "DataEngineId" data_engine_id set_data_engine_id: str,
-    /// 是否强制重启，忽略任务
+    /// Whether to restart by force and ignore tasks
     "ForcedOperation" forced_operation set_forced_operation: bool,
 } }
 rt::action!("dlc", "2021-01-25", "RestartDataEngine", RestartDataEngineRequest => RestartDataEngineResponse);
 
 rt::model! { read debug;
-/// RestartDataEngine返回参数结构体
+/// RestartDataEngine response structure.
 RestartDataEngineResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -16059,9 +16287,9 @@ ResumeTrainingJobInstanceResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `RevokeDLCCatalogAccess` (撤销DLCCatalog访问权限).
+/// Request of `RevokeDLCCatalogAccess` (Revokes permissions for visiting DLC Catalog).
 ///
-/// 撤销DLC Catalog访问权限
+/// This API is used to revoke permissions for visiting DLC Catalog.
 RevokeDLCCatalogAccessRequest {
     /// VpcID
     ///
@@ -16071,30 +16299,30 @@ RevokeDLCCatalogAccessRequest {
 rt::action!("dlc", "2021-01-25", "RevokeDLCCatalogAccess", RevokeDLCCatalogAccessRequest => RevokeDLCCatalogAccessResponse);
 
 rt::model! { read debug;
-/// RevokeDLCCatalogAccess返回参数结构体
+/// RevokeDLCCatalogAccess response structure.
 RevokeDLCCatalogAccessResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RollbackDataEngineImage` (回滚引擎镜像版本).
+/// Request of `RollbackDataEngineImage` (Rolls back the versions of the engine image).
 ///
-/// 回滚引擎镜像版本
+/// This API is used to roll back the versions of the engine image.
 RollbackDataEngineImageRequest {
-    /// 引擎ID
+    /// Engine ID
     ///
     /// Required.
     "DataEngineId" data_engine_id set_data_engine_id: str,
-    /// 检查是否能回滚的接口返回的FromRecordId参数
+    /// FromRecordId parameters returned by the API for checking the availability of rolling back
     "FromRecordId" from_record_id set_from_record_id: str,
-    /// 检查是否能回滚的接口返回的ToRecordId参数
+    /// ToRecordId parameters returned by the API for checking the availability of rolling back
     "ToRecordId" to_record_id set_to_record_id: str,
 } }
 rt::action!("dlc", "2021-01-25", "RollbackDataEngineImage", RollbackDataEngineImageRequest => RollbackDataEngineImageResponse);
 
 rt::model! { read debug;
-/// RollbackDataEngineImage返回参数结构体
+/// RollbackDataEngineImage response structure.
 RollbackDataEngineImageResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -16172,13 +16400,13 @@ RunJobSpecResponse {
 } }
 
 rt::model! { write debug;
-/// SQL查询任务
+/// SQL query task
 SQLTask {
-    /// base64加密后的SQL语句
+    /// Base64-encrypted SQL statement
     ///
     /// Required.
     "SQL" sql set_sql: str,
-    /// 任务的配置信息
+    /// Task configuration information
     "Config" config set_config: list KVPair,
 } }
 
@@ -16245,15 +16473,23 @@ ServiceMetricsItem {
 } }
 
 rt::model! { both debug;
-/// Spark批作业集群Session资源配置模板；
+/// The session resource configuration template for a Spark cluster.
 SessionResourceTemplate {
-    /// driver规格：small,medium,large,xlarge；内存型(引擎类型)：m.small,m.medium,m.large,m.xlarge
+    /// The driver size.
+    /// Valid values for the standard resource type: `small`, `medium`, `large`, and `xlarge`.
+    /// Valid values for the memory resource type: `m.small`, `m.medium`, `m.large`, and `m.xlarge`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DriverSize" driver_size set_driver_size: str,
-    /// executor规格：small,medium,large,xlarge；内存型(引擎类型)：m.small,m.medium,m.large,m.xlarge
+    /// The executor size.
+    /// Valid values for the standard resource type: `small`, `medium`, `large`, and `xlarge`.
+    /// Valid values for the memory resource type: `m.small`, `m.medium`, `m.large`, and `m.xlarge`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExecutorSize" executor_size set_executor_size: str,
-    /// 指定executor数量，最小值为1，最大值小于集群规格
+    /// The executor count. The minimum value is 1 and the maximum value is less than the cluster specification.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExecutorNums" executor_nums set_executor_nums: i128,
-    /// 指定executor max数量（动态配置场景下），最小值为1，最大值小于集群规格（当ExecutorMaxNumbers小于ExecutorNums时，改值设定为ExecutorNums）
+    /// The maximum executor count (in dynamic mode). The minimum value is 1 and the maximum value is less than the cluster specification. If you set `ExecutorMaxNumbers` to a value smaller than that of `ExecutorNums`, the value of `ExecutorMaxNumbers` is automatically changed to that of `ExecutorNums`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExecutorMaxNumbers" executor_max_numbers set_executor_max_numbers: i128,
     /// 运行时参数
     "RunningTimeParameters" running_time_parameters set_running_time_parameters: list DataEngineConfigPair,
@@ -16312,39 +16548,50 @@ SmartOptimizerChangeTablePolicy {
 rt::model! { both debug;
 /// SmartOptimizerIndexPolicy
 SmartOptimizerIndexPolicy {
-    /// 开启索引
+    /// Enable index.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IndexEnable" index_enable set_index_enable: str,
 } }
 
 rt::model! { both debug;
 /// SmartOptimizerLifecyclePolicy
 SmartOptimizerLifecyclePolicy {
-    /// 生命周期启用
+    /// Enable the lifecycle
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LifecycleEnable" lifecycle_enable set_lifecycle_enable: str,
-    /// 过期时间
+    /// Expiration time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Expiration" expiration set_expiration: i64,
-    /// 是否删表，该字段废弃已使用，用TableExpiration策略替代
+    /// Whether to delete the table
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Disabled in the spec.
     "DropTable" drop_table set_drop_table: bool,
-    /// 过期字段
+    /// Expired fields
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExpiredField" expired_field set_expired_field: str,
-    /// 过期字段格式
+    /// Expired field format
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExpiredFieldFormat" expired_field_format set_expired_field_format: str,
 } }
 
 rt::model! { both debug;
 /// SmartOptimizerPolicy
 SmartOptimizerPolicy {
-    /// 是否继承
+    /// Whether to inherit it
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Inherit" inherit set_inherit: str,
-    /// 数据治理资源
+    /// ResourceInfo
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Resources" resources set_resources: list ResourceInfo,
-    /// 数据重写策略
+    /// SmartOptimizerWrittenPolicy
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Written" written set_written: obj SmartOptimizerWrittenPolicy,
-    /// 数据过期策略
+    /// SmartOptimizerLifecyclePolicy
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Lifecycle" lifecycle set_lifecycle: obj SmartOptimizerLifecyclePolicy,
     /// SmartOptimizerIndexPolicy
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Index" index set_index: obj SmartOptimizerIndexPolicy,
     /// SmartOptimizerChangeTablePolicy
     "ChangeTable" change_table set_change_table: obj SmartOptimizerChangeTablePolicy,
@@ -16356,6 +16603,7 @@ rt::model! { both debug;
 /// SmartOptimizerWrittenPolicy
 SmartOptimizerWrittenPolicy {
     /// none/enable/disable/default
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WrittenEnable" written_enable set_written_enable: str,
     /// 用户自定义高级参数
     "AdvancePolicy" advance_policy set_advance_policy: obj WrittenAdvancePolicy,
@@ -16364,28 +16612,36 @@ SmartOptimizerWrittenPolicy {
 rt::model! { both debug;
 /// SmartPolicyRequest
 SmartPolicy {
-    /// 基础信息
+    /// Basic information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BaseInfo" base_info set_base_info: obj SmartPolicyBaseInfo,
-    /// 策略描述
+    /// Policy description
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Policy" policy set_policy: obj SmartOptimizerPolicy,
 } }
 
 rt::model! { both debug;
 /// SmartPolicyBaseInfo
 SmartPolicyBaseInfo {
-    /// 用户uin
+    /// User UIN
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Uin" uin set_uin: str,
     /// Catalog/Database/Table
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PolicyType" policy_type set_policy_type: str,
-    /// Catalog名称
+    /// Catalog name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Catalog" catalog set_catalog: str,
-    /// 数据库名称
+    /// Database name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Database" database set_database: str,
-    /// 表名称
+    /// Table name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Table" table set_table: str,
-    /// 用户appid
+    /// User AppID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AppId" app_id set_app_id: str,
 } }
 
@@ -16423,91 +16679,91 @@ SortOrder {
 } }
 
 rt::model! { read debug;
-/// spark作业详情。
+/// Spark job details
 SparkJobInfo {
-    /// spark作业ID
+    /// Spark job ID
     "JobId" job_id set_job_id: str,
-    /// spark作业名
+    /// Spark job name
     "JobName" job_name set_job_name: str,
-    /// spark作业类型，可去1或者2，1表示batch作业， 2表示streaming作业
+    /// Spark job type. Valid values: `1` (batch job), `2` (streaming job).
     "JobType" job_type set_job_type: i64,
-    /// 引擎名
+    /// Engine name
     "DataEngine" data_engine set_data_engine: str,
-    /// 该字段已下线，请使用字段Datasource
+    /// This field has been disused. Use the `Datasource` field instead.
     "Eni" eni set_eni: str,
-    /// 程序包是否本地上传，cos或者lakefs
+    /// Whether the program package is uploaded locally. Valid values: `cos`, `lakefs`.
     "IsLocal" is_local set_is_local: str,
-    /// 程序包路径
+    /// Program package path
     "JobFile" job_file set_job_file: str,
-    /// 角色ID
+    /// Role ID
     "RoleArn" role_arn set_role_arn: i64,
-    /// spark作业运行主类
+    /// Main class of Spark job execution
     "MainClass" main_class set_main_class: str,
-    /// 命令行参数，spark作业命令行参数，空格分隔
+    /// Command line parameters of the Spark job separated by space
     "CmdArgs" cmd_args set_cmd_args: str,
-    /// spark原生配置，换行符分隔
+    /// Native Spark configurations separated by line break
     "JobConf" job_conf set_job_conf: str,
-    /// 依赖jars是否本地上传，cos或者lakefs
+    /// Whether the dependency JAR packages are uploaded locally. Valid values: `cos`, `lakefs`.
     "IsLocalJars" is_local_jars set_is_local_jars: str,
-    /// spark作业依赖jars，逗号分隔
+    /// Dependency JAR packages of the Spark job separated by comma
     "JobJars" job_jars set_job_jars: str,
-    /// 依赖文件是否本地上传，cos或者lakefs
+    /// Whether the dependency file is uploaded locally. Valid values: `cos`, `lakefs`.
     "IsLocalFiles" is_local_files set_is_local_files: str,
-    /// spark作业依赖文件，逗号分隔
+    /// Dependency files of the Spark job separated by comma
     "JobFiles" job_files set_job_files: str,
-    /// spark作业driver资源大小
+    /// Driver resource size of the Spark job
     "JobDriverSize" job_driver_size set_job_driver_size: str,
-    /// spark作业executor资源大小
+    /// Executor resource size of the Spark job
     "JobExecutorSize" job_executor_size set_job_executor_size: str,
-    /// spark作业executor个数
+    /// Number of Spark job executors
     "JobExecutorNums" job_executor_nums set_job_executor_nums: i64,
-    /// spark流任务最大重试次数
+    /// Maximum number of retries of the Spark flow task
     "JobMaxAttempts" job_max_attempts set_job_max_attempts: i64,
-    /// spark作业创建者
+    /// Spark job creator
     "JobCreator" job_creator set_job_creator: str,
-    /// spark作业创建时间
+    /// Spark job creation time
     "JobCreateTime" job_create_time set_job_create_time: i64,
-    /// spark作业更新时间
+    /// Spark job update time
     "JobUpdateTime" job_update_time set_job_update_time: i128,
-    /// spark作业最近任务ID
+    /// Last task ID of the Spark job
     "CurrentTaskId" current_task_id set_current_task_id: str,
-    /// spark作业最近运行状态，初始化：0，运行中：1，成功：2，数据写入中： 3， 排队中： 4， 失败： -1， 已删除： -3，已过期： -5
+    /// Last status of the Spark job
     "JobStatus" job_status set_job_status: i64,
-    /// spark流作业统计
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StreamingStat" streaming_stat set_streaming_stat: obj StreamingStatistics,
-    /// 数据源名
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DataSource" data_source set_data_source: str,
-    /// pyspark：依赖上传方式，1、cos；2、lakefs（控制台使用，该方式不支持直接接口调用）
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsLocalPythonFiles" is_local_python_files set_is_local_python_files: str,
-    /// 注：该返回值已废弃
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AppPythonFiles" app_python_files set_app_python_files: str,
-    /// archives：依赖上传方式，1、cos；2、lakefs（控制台使用，该方式不支持直接接口调用）
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsLocalArchives" is_local_archives set_is_local_archives: str,
-    /// archives：依赖资源
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "JobArchives" job_archives set_job_archives: str,
-    /// Spark Image 版本
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SparkImage" spark_image set_spark_image: str,
-    /// pyspark：python依赖, 除py文件外，还支持zip/egg等归档格式，多文件以逗号分隔
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "JobPythonFiles" job_python_files set_job_python_files: str,
-    /// 当前job正在运行或准备运行的任务个数
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskNum" task_num set_task_num: i64,
-    /// 引擎状态：-100（默认：未知状态），-2~11：引擎正常状态；
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DataEngineStatus" data_engine_status set_data_engine_status: i64,
-    /// 指定的Executor数量（最大值），默认为1，当开启动态分配有效，若未开启，则该值等于JobExecutorNums
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "JobExecutorMaxNumbers" job_executor_max_numbers set_job_executor_max_numbers: i64,
-    /// 镜像版本
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SparkImageVersion" spark_image_version set_spark_image_version: str,
-    /// 查询脚本关联id
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SessionId" session_id set_session_id: str,
-    /// spark_emr_livy
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DataEngineClusterType" data_engine_cluster_type set_data_engine_cluster_type: str,
-    /// Spark 3.2-EMR
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DataEngineImageVersion" data_engine_image_version set_data_engine_image_version: str,
-    /// 任务资源配置是否继承集群模板，0（默认）不继承，1：继承
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsInherit" is_inherit set_is_inherit: i128,
-    /// 是否使用session脚本的sql运行任务：false：否，true：是
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsSessionStarted" is_session_started set_is_session_started: bool,
-    /// 引擎详细类型：SparkSQL、PrestoSQL、SparkBatch、StandardSpark、StandardPresto
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EngineTypeDetail" engine_type_detail set_engine_type_detail: str,
     /// 标准引擎依赖包
     "DependencyPackages" dependency_packages set_dependency_packages: list DependencyPackage,
@@ -16533,35 +16789,42 @@ SparkJobSpec {
 } }
 
 rt::model! { read debug;
-/// Spark监控数据
+/// Spark monitoring metrics
 SparkMonitorMetrics {
-    /// shuffle写溢出到COS数据量，单位：byte
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ShuffleWriteBytesCos" shuffle_write_bytes_cos set_shuffle_write_bytes_cos: i64,
-    /// shuffle写数据量，单位：byte
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ShuffleWriteBytesTotal" shuffle_write_bytes_total set_shuffle_write_bytes_total: i64,
 } }
 
 rt::model! { read debug;
-/// SparkSQL批任务运行日志
+/// Running logs of a Spark SQL batch job
 SparkSessionBatchLog {
-    /// 日志步骤：BEG/CS/DS/DSS/DSF/FINF/RTO/CANCEL/CT/DT/DTS/DTF/FINT/EXCE
+    /// The log step. Valid values: `BEG`, `CS`, `DS`, `DSS`, `DSF`, `FINF`, `RTO`, `CANCEL`, `CT`, `DT`, `DTS`, `DTF`, `FINT`, and `EXCE`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Step" step set_step: str,
-    /// 时间
+    /// Time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Time" time set_time: str,
-    /// 日志提示
+    /// The log message.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Message" message set_message: str,
-    /// 日志操作
+    /// The operation.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Operate" operate set_operate: list SparkSessionBatchLogOperate,
 } }
 
 rt::model! { read debug;
-/// SparkSQL批任务日志操作信息。
+/// Operation information in the logs of a Spark SQL batch job
 SparkSessionBatchLogOperate {
-    /// 操作提示
+    /// The operation message.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Text" text set_text: str,
-    /// 操作类型：COPY、LOG、UI、RESULT、List、TAB
+    /// The operation type. Valid values: `COPY`, `LOG`, `UI`, `RESULT`, `List`, and `TAB`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Operate" operate set_operate: str,
-    /// 补充信息：如：taskid、sessionid、sparkui等
+    /// Additional information, such as taskid, sessionid, and sparkui.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Supplement" supplement set_supplement: list KVPair,
 } }
 
@@ -16903,11 +17166,13 @@ StartRayClusterResponse {
 } }
 
 rt::model! { read debug;
-/// statement信息
+/// Statement information
 StatementInformation {
-    /// SQL任务唯一ID
+    /// Unique ID of the SQL task
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskId" task_id set_task_id: str,
-    /// SQL内容
+    /// SQL content
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SQL" sql set_sql: str,
 } }
 
@@ -17333,29 +17598,29 @@ StopRayClusterResponse {
 } }
 
 rt::model! { read debug;
-/// spark流任务统计信息
+/// Statistics of the Spark flow task
 StreamingStatistics {
-    /// 任务开始时间
+    /// Task start time
     "StartTime" start_time set_start_time: str,
-    /// 数据接收器数
+    /// Number of data receivers
     "Receivers" receivers set_receivers: i64,
-    /// 运行中的接收器数
+    /// Number of receivers in service
     "NumActiveReceivers" num_active_receivers set_num_active_receivers: i64,
-    /// 不活跃的接收器数
+    /// Number of inactive receivers
     "NumInactiveReceivers" num_inactive_receivers set_num_inactive_receivers: i64,
-    /// 运行中的批数
+    /// Number of running batches
     "NumActiveBatches" num_active_batches set_num_active_batches: i64,
-    /// 待处理的批数
+    /// Number of batches to be processed
     "NumRetainedCompletedBatches" num_retained_completed_batches set_num_retained_completed_batches: i64,
-    /// 已完成的批数
+    /// Number of completed batches
     "NumTotalCompletedBatches" num_total_completed_batches set_num_total_completed_batches: i64,
-    /// 平均输入速率
+    /// Average input speed
     "AverageInputRate" average_input_rate set_average_input_rate: f64,
-    /// 平均等待时长
+    /// Average queue time
     "AverageSchedulingDelay" average_scheduling_delay set_average_scheduling_delay: f64,
-    /// 平均处理时长
+    /// Average processing time
     "AverageProcessingTime" average_processing_time set_average_processing_time: f64,
-    /// 平均延时
+    /// Average latency
     "AverageTotalDelay" average_total_delay set_average_total_delay: f64,
 } }
 
@@ -17429,15 +17694,15 @@ SubmitTrainingJobResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `SuspendResumeDataEngine` (挂起或启动数据引擎).
+/// Request of `SuspendResumeDataEngine` (Suspends or starts a data engine).
 ///
-/// 本接口用于控制挂起或启动数据引擎
+/// This API is used to suspend or start a data engine.
 SuspendResumeDataEngineRequest {
-    /// 虚拟集群名称
+    /// The name of a virtual cluster.
     ///
     /// Required.
     "DataEngineName" data_engine_name set_data_engine_name: str,
-    /// 操作类型 suspend/resume
+    /// The operation type: `suspend` or `resume`.
     ///
     /// Required.
     "Operate" operate set_operate: str,
@@ -17445,24 +17710,24 @@ SuspendResumeDataEngineRequest {
 rt::action!("dlc", "2021-01-25", "SuspendResumeDataEngine", SuspendResumeDataEngineRequest => SuspendResumeDataEngineResponse);
 
 rt::model! { read debug;
-/// SuspendResumeDataEngine返回参数结构体
+/// SuspendResumeDataEngine response structure.
 SuspendResumeDataEngineResponse {
-    /// 虚拟集群详细信息
+    /// The details of the virtual cluster.
     "DataEngineName" data_engine_name set_data_engine_name: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SwitchDataEngineImage` (切换引擎镜像版本).
+/// Request of `SwitchDataEngineImage` (Switches the versions of the engine image).
 ///
-/// 切换引擎镜像版本
+/// This API is used to switch the versions of the engine image.
 SwitchDataEngineImageRequest {
-    /// 引擎ID
+    /// Engine ID
     ///
     /// Required.
     "DataEngineId" data_engine_id set_data_engine_id: str,
-    /// 新镜像版本ID
+    /// New image version ID
     ///
     /// Required.
     "NewImageVersionId" new_image_version_id set_new_image_version_id: str,
@@ -17470,22 +17735,22 @@ SwitchDataEngineImageRequest {
 rt::action!("dlc", "2021-01-25", "SwitchDataEngineImage", SwitchDataEngineImageRequest => SwitchDataEngineImageResponse);
 
 rt::model! { read debug;
-/// SwitchDataEngineImage返回参数结构体
+/// SwitchDataEngineImage response structure.
 SwitchDataEngineImageResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SwitchDataEngine` (切换主备集群).
+/// Request of `SwitchDataEngine` (Switches between the primary and standby clusters).
 ///
-/// 切换主备集群
+/// This API is used to switch between the primary and standby clusters.
 SwitchDataEngineRequest {
-    /// 主集群名称
+    /// The name of the primary cluster.
     ///
     /// Required.
     "DataEngineName" data_engine_name set_data_engine_name: str,
-    /// 是否开启备集群
+    /// Whether to start the standby cluster.
     ///
     /// Required.
     "StartStandbyCluster" start_standby_cluster set_start_standby_cluster: bool,
@@ -17493,7 +17758,7 @@ SwitchDataEngineRequest {
 rt::action!("dlc", "2021-01-25", "SwitchDataEngine", SwitchDataEngineRequest => SwitchDataEngineResponse);
 
 rt::model! { read debug;
-/// SwitchDataEngine返回参数结构体
+/// SwitchDataEngine response structure.
 SwitchDataEngineResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -17570,88 +17835,106 @@ impl ::core::fmt::Debug for TCHousePInfo {
 }
 
 rt::model! { write debug;
-/// 表字段描述信息
+/// Table field information
 TColumn {
-    /// 字段名称
+    /// Field name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 字段类型
+    /// Field type
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 字段描述
+    /// Field description
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Comment" comment set_comment: str,
-    /// 字段默认值
+    /// Field default values
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Default" default(default_value) set_default: str,
-    /// 字段是否是非空
+    /// Is the field non-empty?
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NotNull" not_null set_not_null: bool,
-    /// 表示整个 numeric 的长度,取值1-38
+    /// Indicate the length of the entire numeric with a value of 1-38
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Precision" precision set_precision: i64,
-    /// 表示小数部分的长度
-    /// Scale小于Precision
+    /// Indicates the length of the decimal part.
+    /// Scale is smaller than Precision.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Scale" scale set_scale: i64,
-    /// 字段位置，小的在前
+    /// Field position: Fields with smaller values need to be placed first.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Position" position set_position: i64,
-    /// 是否为分区字段
+    /// Whether it is a partition field
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsPartition" is_partition set_is_partition: bool,
 } }
 
 rt::model! { write debug;
-/// 表分区字段信息
+/// Table partition information
 TPartition {
-    /// 字段名称
+    /// The field name.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 字段类型
+    /// The field type.
     "Type" r#type set_type: str,
-    /// 字段描述
+    /// The field description.
     "Comment" comment set_comment: str,
-    /// 分区类型（已废弃）
+    /// The partition type.
     "PartitionType" partition_type set_partition_type: str,
-    /// 分区格式（已废弃）
+    /// The partition format.
     "PartitionFormat" partition_format set_partition_format: str,
-    /// 分区分隔数（已废弃）
+    /// The separator count of the partition conversion policy.
     "PartitionDot" partition_dot set_partition_dot: i64,
-    /// 分区转换策略
+    /// The partition conversion policy.
     "Transform" transform set_transform: str,
-    /// 策略参数
+    /// The policy parameters.
     "TransformArgs" transform_args set_transform_args: list String,
 } }
 
 rt::model! { both debug;
-/// 数据表配置信息
+/// Table configurations
 TableBaseInfo {
-    /// 该数据表所属数据库名字
+    /// The database name.
     ///
     /// Required.
     "DatabaseName" database_name set_database_name: str,
-    /// 数据表名字
+    /// The table name.
     ///
     /// Required.
     "TableName" table_name set_table_name: str,
-    /// 该数据表所属数据源名字
+    /// The data source name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DatasourceConnectionName" datasource_connection_name set_datasource_connection_name: str,
-    /// 该数据表备注
+    /// The table remarks.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TableComment" table_comment set_table_comment: str,
-    /// 具体类型，表or视图
+    /// The specific type: `table` or `view`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Type" r#type set_type: str,
-    /// 数据格式类型，hive，iceberg等
+    /// The data format type, such as `hive` and `iceberg`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TableFormat" table_format set_table_format: str,
-    /// 建表用户昵称
+    /// The table creator name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UserAlias" user_alias set_user_alias: str,
-    /// 建表用户ID
+    /// The table creator ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UserSubUin" user_sub_uin set_user_sub_uin: str,
-    /// 数据治理配置项
+    /// The data governance configuration.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Disabled in the spec.
     "GovernPolicy" govern_policy set_govern_policy: obj DataGovernPolicy,
-    /// 库数据治理是否关闭，关闭：true，开启：false
+    /// Whether database data governance is disabled. Valid values: `true` (disabled) and `false` (not disabled).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Disabled in the spec.
     "DbGovernPolicyIsDisable" db_govern_policy_is_disable set_db_govern_policy_is_disable: str,
-    /// 智能数据治理配置项
+    /// Smart data governance configuration items
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SmartPolicy" smart_policy set_smart_policy: obj SmartPolicy,
     /// T-ICEBERG表的主键
     "PrimaryKeys" primary_keys set_primary_keys: list String,
@@ -17736,20 +18019,22 @@ Tag {
 } }
 
 rt::model! { both debug;
-/// 标签对信息
+/// Tag pair info
 TagInfo {
-    /// 标签键
+    /// The tag key.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签值
+    /// The tag value.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TagValue" tag_value set_tag_value: str,
 } }
 
 rt::model! { write debug;
-/// 任务类型，任务如SQL查询等。
+/// Task type, such as SQL query.
 Task {
-    /// SQL查询任务
+    /// SQL query task
     "SQLTask" sql_task set_sql_task: obj SQLTask,
-    /// Spark SQL查询任务
+    /// Spark SQL query task
     "SparkSQLTask" spark_sql_task set_spark_sql_task: obj SQLTask,
 } }
 
@@ -17938,176 +18223,181 @@ TaskOptions {
 } }
 
 rt::model! { read debug;
-/// 任务实例。
+/// The task instance.
 TaskResponseInfo {
-    /// 任务所属Database的名称。
+    /// Database name of the task
     "DatabaseName" database_name set_database_name: str,
-    /// 任务数据量。
+    /// Data volume of the task
     "DataAmount" data_amount set_data_amount: i64,
-    /// 任务Id。
+    /// Task ID
     "Id" id set_id: str,
-    /// 计算耗时，单位： ms
+    /// The compute time in ms.
     "UsedTime" used_time set_used_time: i64,
-    /// 任务输出路径。
+    /// Task output path
     "OutputPath" output_path set_output_path: str,
-    /// 任务创建时间。
+    /// Task creation time
     "CreateTime" create_time set_create_time: str,
-    /// 任务状态：0 初始化， 1 执行中， 2 执行成功，3 数据写入中，4 排队中。-1 执行失败，-3 已取消。
+    /// The task status. Valid values: `0` (initializing), `1` (executing), `2` (executed), `3` (writing data), `4` (queuing), `-1` (failed), and `-3` (canceled).
     "State" state set_state: i64,
-    /// 任务SQL类型，DDL|DML等
+    /// SQL statement type of the task, such as DDL and DML.
     "SQLType" sql_type set_sql_type: str,
-    /// 任务SQL语句
+    /// SQL statement of the task
     "SQL" sql set_sql: str,
-    /// 结果是否过期。
+    /// Whether the result has expired
     "ResultExpired" result_expired set_result_expired: bool,
-    /// 数据影响统计信息。
+    /// Number of affected data rows
     "RowAffectInfo" row_affect_info set_row_affect_info: str,
-    /// 任务结果数据表。
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DataSet" data_set set_data_set: str,
-    /// 失败信息, 例如：errorMessage。该字段已废弃。
+    /// Failure information, such as `errorMessage`. This field has been disused.
     "Error" error set_error: str,
-    /// 任务执行进度num/100(%)
+    /// Task progress (%)
     "Percentage" percentage set_percentage: i64,
-    /// 任务执行输出信息。
+    /// Output information of task execution
     "OutputMessage" output_message set_output_message: str,
-    /// 执行SQL的引擎类型
+    /// Type of the engine executing the SQL statement
     "TaskType" task_type set_task_type: str,
-    /// 任务进度明细
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProgressDetail" progress_detail set_progress_detail: str,
-    /// 任务结束时间
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UpdateTime" update_time set_update_time: str,
-    /// 计算资源id
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DataEngineId" data_engine_id set_data_engine_id: str,
-    /// 执行sql的子uin
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "OperateUin" operate_uin set_operate_uin: str,
-    /// 计算资源名字
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DataEngineName" data_engine_name set_data_engine_name: str,
-    /// 导入类型是本地导入还是cos
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InputType" input_type set_input_type: str,
-    /// 导入配置
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InputConf" input_conf set_input_conf: str,
-    /// 数据条数
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DataNumber" data_number set_data_number: i64,
-    /// 查询数据能不能下载
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CanDownload" can_download set_can_download: bool,
-    /// 用户别名
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UserAlias" user_alias set_user_alias: str,
-    /// spark应用作业名
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SparkJobName" spark_job_name set_spark_job_name: str,
-    /// spark应用作业Id
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SparkJobId" spark_job_id set_spark_job_id: str,
-    /// spark应用入口jar文件
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SparkJobFile" spark_job_file set_spark_job_file: str,
-    /// spark ui url
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UiUrl" ui_url set_ui_url: str,
-    /// 任务耗时，单位： ms
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalTime" total_time set_total_time: i64,
-    /// spark app job执行task的程序入口参数
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CmdArgs" cmd_args set_cmd_args: str,
-    /// 集群镜像大版本名称
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ImageVersion" image_version set_image_version: str,
-    /// driver规格：small,medium,large,xlarge；内存型(引擎类型)：m.small,m.medium,m.large,m.xlarge
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DriverSize" driver_size set_driver_size: str,
-    /// executor规格：small,medium,large,xlarge；内存型(引擎类型)：m.small,m.medium,m.large,m.xlarge
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExecutorSize" executor_size set_executor_size: str,
-    /// 指定executor数量，最小值为1，最大值小于集群规格
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExecutorNums" executor_nums set_executor_nums: i128,
-    /// 指定executor max数量（动态配置场景下），最小值为1，最大值小于集群规格（当ExecutorMaxNumbers小于ExecutorNums时，改值设定为ExecutorNums）
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExecutorMaxNumbers" executor_max_numbers set_executor_max_numbers: i128,
-    /// 任务公共指标数据
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CommonMetrics" common_metrics set_common_metrics: obj CommonMetrics,
-    /// spark任务指标数据
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SparkMonitorMetrics" spark_monitor_metrics set_spark_monitor_metrics: obj SparkMonitorMetrics,
-    /// presto任务指标数据
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PrestoMonitorMetrics" presto_monitor_metrics set_presto_monitor_metrics: obj PrestoMonitorMetrics,
-    /// 结果文件格式：默认为csv
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResultFormat" result_format set_result_format: str,
-    /// 引擎类型，SparkSQL：SparkSQL 引擎；SparkBatch：Spark作业引擎；PrestoSQL：Presto引擎
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EngineTypeDetail" engine_type_detail set_engine_type_detail: str,
-    /// spark引擎资源组名称
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResourceGroupName" resource_group_name set_resource_group_name: str,
     /// 任务执行耗时
     "JobTimeSum" job_time_sum set_job_time_sum: i64,
 } }
 
 rt::model! { read debug;
-/// 任务结果信息。
+/// The task result information.
 TaskResultInfo {
-    /// 任务唯一ID
+    /// Unique task ID
     "TaskId" task_id set_task_id: str,
-    /// 数据源名称，当前任务执行时候选中的默认数据源
+    /// Name of the default selected data source when the current job is executed
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DatasourceConnectionName" datasource_connection_name set_datasource_connection_name: str,
-    /// 数据库名称，当前任务执行时候选中的默认数据库
+    /// Name of the default selected database when the current job is executed
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DatabaseName" database_name set_database_name: str,
-    /// 当前执行的SQL，一个任务包含一个SQL
+    /// The currently executed SQL statement. Each task contains one SQL statement.
     "SQL" sql set_sql: str,
-    /// 执行任务的类型，现在分为DDL、DML、DQL
+    /// Type of the executed task. Valid values: `DDL`, `DML`, `DQL`.
     "SQLType" sql_type set_sql_type: str,
-    /// 任务当前的状态，0：初始化 1：任务运行中 2：任务执行成功  3：数据写入中 4：排队中 -1：任务执行失败 -3：用户手动终止 。只有任务执行成功的情况下，才会返回任务执行的结果
+    /// u200cThe current task status. Valid values: `0` (initializing), `1` (executing), `2` (executed), `3` (writing data), `4` (queuing), u200c`-1` (failed), and `-3` (canceled). Only when the task is successfully executed, a task execution result will be returned.
     "State" state set_state: i64,
-    /// 扫描的数据量，单位byte
+    /// Amount of the data scanned in bytes
     "DataAmount" data_amount set_data_amount: i64,
-    /// 计算耗时，单位： ms
+    /// The compute time in ms.
     "UsedTime" used_time set_used_time: i64,
-    /// 任务结果输出的COS桶地址
+    /// Address of the COS bucket for storing the task result
     "OutputPath" output_path set_output_path: str,
-    /// 任务创建时间，时间戳
+    /// Task creation timestamp
     "CreateTime" create_time set_create_time: str,
-    /// 任务执行信息，成功时返回success，失败时返回失败原因
+    /// Task execution information. `success` will be returned if the task succeeds; otherwise, the failure cause will be returned.
     "OutputMessage" output_message set_output_message: str,
-    /// 被影响的行数
+    /// Number of affected rows
     "RowAffectInfo" row_affect_info set_row_affect_info: str,
-    /// 结果的schema信息
+    /// Schema information of the result
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResultSchema" result_schema set_result_schema: list Column,
-    /// 结果信息，反转义后，外层数组的每个元素为一行数据
+    /// Result information. After it is unescaped, each element of the outer array is a data row.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResultSet" result_set set_result_set: str,
-    /// 分页信息，如果没有更多结果数据，nextToken为空
+    /// Pagination information. If there is no more result data, `nextToken` will be empty.
     "NextToken" next_token set_next_token: str,
-    /// 任务执行进度num/100(%)
+    /// Task progress (%)
     "Percentage" percentage set_percentage: i64,
-    /// 任务进度明细
+    /// Task progress details
     "ProgressDetail" progress_detail set_progress_detail: str,
-    /// 控制台展示格式。table：表格展示 text：文本展示
+    /// Console display format. Valid values: `table`, `text`.
     "DisplayFormat" display_format set_display_format: str,
-    /// 任务耗时，单位： ms
+    /// The task time in ms.
     "TotalTime" total_time set_total_time: i64,
-    /// 获取结果消耗的时间
+    /// Time consumed to get results
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "QueryResultTime" query_result_time set_query_result_time: f64,
     /// base64 编码结果集
     "ResultSetEncode" result_set_encode set_result_set_encode: str,
 } }
 
 rt::model! { write debug;
-/// 批量顺序执行任务集合
+/// Collection of tasks executed sequentially in batches
 TasksInfo {
-    /// 任务类型，SQLTask：SQL查询任务。SparkSQLTask：Spark SQL查询任务
+    /// Task type. Valid values: `SQLTask` (SQL query task), `SparkSQLTask` (Spark SQL query task).
     ///
     /// Required.
     "TaskType" task_type set_task_type: str,
-    /// 容错策略。Proceed：前面任务出错/取消后继续执行后面的任务。Terminate：前面的任务出错/取消之后终止后面任务的执行，后面的任务全部标记为已取消。
+    /// Fault tolerance policy. `Proceed`: continues to execute subsequent tasks after the current task fails or is canceled. `Terminate`: terminates the execution of subsequent tasks after the current task fails or is canceled, and marks all subsequent tasks as canceled.
     ///
     /// Required.
     "FailureTolerance" failure_tolerance set_failure_tolerance: str,
-    /// base64加密后的SQL语句，用";"号分隔每个SQL语句，一次最多提交50个任务。严格按照前后顺序执行
+    /// Base64-encrypted SQL statements separated by ";". Up to 50 tasks can be submitted at a time, and they will be executed strictly in sequence.
     ///
     /// Required.
     "SQL" sql set_sql: str,
-    /// 任务的配置信息，当前仅支持SparkSQLTask任务。
+    /// Configuration information of the task. Currently, only `SparkSQLTask` tasks are supported.
     "Config" config set_config: list KVPair,
-    /// 任务的用户自定义参数信息
+    /// User-defined parameters of the task
     "Params" params set_params: list KVPair,
 } }
 
 rt::model! { read debug;
-/// 任务概览
+/// The task overview.
 TasksOverview {
-    /// 正在排队的任务个数
+    /// The number of tasks in queue.
     "TaskQueuedCount" task_queued_count set_task_queued_count: i64,
-    /// 初始化的任务个数
+    /// The number of initialized tasks.
     "TaskInitCount" task_init_count set_task_init_count: i64,
-    /// 正在执行的任务个数
+    /// The number of tasks in progress.
     "TaskRunningCount" task_running_count set_task_running_count: i64,
-    /// 当前时间范围的总任务个数
+    /// The total number of tasks in this time range.
     "TotalTaskCount" total_task_count set_total_task_count: i64,
 } }
 
@@ -18420,11 +18710,11 @@ UDFPolicyInfo {
 } }
 
 rt::model! { write debug;
-/// Request of `UnbindWorkGroupsFromUser` (解绑用户上的用户组).
+/// Request of `UnbindWorkGroupsFromUser` (Unbinds a user group from a user).
 ///
-/// 解绑用户上的用户组
+/// This API is used to unbind a user group from a user.
 UnbindWorkGroupsFromUserRequest {
-    /// 解绑的工作组Id和用户Id的关联关系
+    /// Association between the IDs of unbound working groups and user IDs
     ///
     /// Required.
     "AddInfo" add_info set_add_info: obj WorkGroupIdSetOfUserId,
@@ -18432,7 +18722,7 @@ UnbindWorkGroupsFromUserRequest {
 rt::action!("dlc", "2021-01-25", "UnbindWorkGroupsFromUser", UnbindWorkGroupsFromUserRequest => UnbindWorkGroupsFromUserResponse);
 
 rt::model! { read debug;
-/// UnbindWorkGroupsFromUser返回参数结构体
+/// UnbindWorkGroupsFromUser response structure.
 UnbindWorkGroupsFromUserResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -18608,78 +18898,78 @@ UpdateConfContext {
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateDataEngineConfig` (修改引擎配置).
+/// Request of `UpdateDataEngineConfig` (Modifies engine configuration).
 ///
-/// 用户某种操作，触发引擎配置修改
+/// This API is used to trigger the modification of the engine configuration by the user through a certain operation.
 UpdateDataEngineConfigRequest {
-    /// 引擎ID
+    /// Engine ID
     ///
     /// Required.
     "DataEngineIds" data_engine_ids set_data_engine_ids: list String,
-    /// 引擎配置命令，支持UpdateSparkSQLLakefsPath（更新原生表配置）、UpdateSparkSQLResultPath（更新结果路径配置）
+    /// Commands of engine configuration. UpdateSparkSQLLakefsPath (updates the configuration of the native table) and UpdateSparkSQLResultPath (updates the configuration of the result path) are supported.
     ///
     /// Required.
     "DataEngineConfigCommand" data_engine_config_command set_data_engine_config_command: str,
-    /// 是否使用lakefs作为结果存储
+    /// Whether to use lakeFS as result storage
     "UseLakeFs" use_lake_fs set_use_lake_fs: bool,
-    /// 用户自定义结果路径
+    /// User-defined result path
     "CustomResultPath" custom_result_path set_custom_result_path: str,
 } }
 rt::action!("dlc", "2021-01-25", "UpdateDataEngineConfig", UpdateDataEngineConfigRequest => UpdateDataEngineConfigResponse);
 
 rt::model! { read debug;
-/// UpdateDataEngineConfig返回参数结构体
+/// UpdateDataEngineConfig response structure.
 UpdateDataEngineConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateDataEngine` (更新数据引擎配置).
+/// Request of `UpdateDataEngine` (Upgrades data engine configuration).
 ///
-/// 本接口用于更新数据引擎配置
+/// This API is used to upgrade data engine configuration.
 UpdateDataEngineRequest {
-    /// 资源大小
+    /// Resource size
     ///
     /// Required.
     "Size" size set_size: i64,
-    /// 最小资源
+    /// Minimum CU resource
     ///
     /// Required.
     "MinClusters" min_clusters set_min_clusters: i64,
-    /// 最大资源
+    /// Maximum CU resource
     ///
     /// Required.
     "MaxClusters" max_clusters set_max_clusters: i64,
-    /// 开启自动刷新：true：开启、false（默认）：关闭
+    /// Enable the auto-refresh. True means that it is enabled while false means that it is disabled (by default).
     ///
     /// Required.
     "AutoResume" auto_resume set_auto_resume: bool,
-    /// 数据引擎名称
+    /// Data engine name
     ///
     /// Required.
     "DataEngineName" data_engine_name set_data_engine_name: str,
-    /// 相关信息
+    /// Related information
     ///
     /// Required.
     "Message" message set_message: str,
-    /// 是否自定挂起集群：false（默认）：不自动挂起、true：自动挂起
+    /// Whether to automatically suspend the cluster. False means no (by default) while true means yes.
     "AutoSuspend" auto_suspend set_auto_suspend: bool,
-    /// 定时启停集群策略：0（默认）：关闭定时策略、1：开启定时策略（注：定时启停策略与自动挂起策略互斥）
+    /// Scheduling policy of starting and ending the cluster: 0 (by default) indicates disabling the scheduling policy; 1 indicates enabling the scheduling policy. (Note: The scheduling policy and the automatic suspension policy are mutually exclusive.)
     "CrontabResumeSuspend" crontab_resume_suspend set_crontab_resume_suspend: i64,
-    /// 定时启停策略，复杂类型：包含启停时间、挂起集群策略
+    /// Scheduling policy for the start and end; the complex type includes start and end time and the cluster suspension policy.
     "CrontabResumeSuspendStrategy" crontab_resume_suspend_strategy set_crontab_resume_suspend_strategy: obj CrontabResumeSuspendStrategy,
-    /// 单个集群最大并发任务数，默认5
+    /// The maximum number of concurrent tasks for a single cluster, which is 5 by default.
     "MaxConcurrency" max_concurrency set_max_concurrency: i64,
-    /// 可容忍的排队时间，默认0。当任务排队的时间超过可容忍的时间时可能会触发扩容。如果该参数为0，则表示一旦有任务排队就可能立即触发扩容。
+    /// Tolerable queuing time, and it is 0 by default. When the queuing time for tasks exceeds the tolerable time, it may trigger scale-out. If this parameter is 0, it means that scale-out may be triggered immediately once tasks start queuing.
     "TolerableQueueTime" tolerable_queue_time set_tolerable_queue_time: i64,
-    /// 集群自动挂起时间
+    /// Cluster automatic suspension time
     "AutoSuspendTime" auto_suspend_time set_auto_suspend_time: i64,
-    /// spark jar 包年包月集群是否开启弹性
+    /// Whether the AS of the spark jar monthly subscription cluster is enabled
     "ElasticSwitch" elastic_switch set_elastic_switch: bool,
-    /// spark jar 包年包月集群弹性上限
+    /// Upper limit of the spark jar monthly subscription cluster elastic scaling
     "ElasticLimit" elastic_limit set_elastic_limit: i64,
-    /// Spark批作业集群Session资源配置模板
+    /// Session resource configuration template of Spark batch job clusters
     "SessionResourceTemplate" session_resource_template set_session_resource_template: obj SessionResourceTemplate,
     /// 引擎资源弹性伸缩策略
     "ScheduleElasticityConf" schedule_elasticity_conf set_schedule_elasticity_conf: obj ScheduleElasticityConf,
@@ -18687,24 +18977,24 @@ UpdateDataEngineRequest {
 rt::action!("dlc", "2021-01-25", "UpdateDataEngine", UpdateDataEngineRequest => UpdateDataEngineResponse);
 
 rt::model! { read debug;
-/// UpdateDataEngine返回参数结构体
+/// UpdateDataEngine response structure.
 UpdateDataEngineResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateDataMaskStrategy` (更新数据脱敏策略).
+/// Request of `UpdateDataMaskStrategy` (Update the DMask policy).
 ///
-/// 更新数据脱敏策略
+/// This API is used to update the DMask policy.
 UpdateDataMaskStrategyRequest {
-    /// 数据脱敏策略详情
+    /// Masking policy description.
     "Strategy" strategy set_strategy: obj DataMaskStrategyInfo,
 } }
 rt::action!("dlc", "2021-01-25", "UpdateDataMaskStrategy", UpdateDataMaskStrategyRequest => UpdateDataMaskStrategyResponse);
 
 rt::model! { read debug;
-/// UpdateDataMaskStrategy返回参数结构体
+/// UpdateDataMaskStrategy response structure.
 UpdateDataMaskStrategyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -19457,15 +19747,15 @@ UpdateResourceConfigResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateRowFilter` (更新行过滤规则).
+/// Request of `UpdateRowFilter` (Updates row filters).
 ///
-/// 此接口用于更新行过滤规则。注意只能更新过滤规则，不能更新规格对象catalog，database和table。
+/// This API is used to update row filters. Please note that it updates filters only but not catalogs, databases, or tables.
 UpdateRowFilterRequest {
-    /// 行过滤策略的id，此值可以通过DescribeUserInfo或者DescribeWorkGroupInfo接口获取
+    /// The ID of the row filter policy, which can be obtained using the `DescribeUserInfo` or `DescribeWorkGroupInfo` API.
     ///
     /// Required.
     "PolicyId" policy_id set_policy_id: i64,
-    /// 新的过滤策略。
+    /// The new filter policy.
     ///
     /// Required.
     "Policy" policy set_policy: obj Policy,
@@ -19473,7 +19763,7 @@ UpdateRowFilterRequest {
 rt::action!("dlc", "2021-01-25", "UpdateRowFilter", UpdateRowFilterRequest => UpdateRowFilterResponse);
 
 rt::model! { read debug;
-/// UpdateRowFilter返回参数结构体
+/// UpdateRowFilter response structure.
 UpdateRowFilterResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -19705,34 +19995,34 @@ UpdateUDFPolicyResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateUserDataEngineConfig` (修改用户引擎自定义配置).
+/// Request of `UpdateUserDataEngineConfig` (Modifies the custom configuration of the user's engine).
 ///
-/// 修改用户引擎自定义配置
+/// This API is used to modify the custom configuration of the user's engine.
 UpdateUserDataEngineConfigRequest {
-    /// 引擎ID
+    /// Engine ID
     ///
     /// Required.
     "DataEngineId" data_engine_id set_data_engine_id: str,
-    /// 用户自定义引擎配置项集合。该参数需要传用户需要添加的全部配置项，例如，已有配置项k1:v1，添加k2:v2，需要传[k1:v1,k2:v2]。
+    /// Collection of user-defined engine configuration items. This parameter needs to input all the configuration items users should add. For example, if there is a configuration item named k1:v1 while k2:v2 needs to be added, [k1:v1,k2:v2] should be passed.
     "DataEngineConfigPairs" data_engine_config_pairs set_data_engine_config_pairs: list DataEngineConfigPair,
-    /// 作业引擎资源配置模板
+    /// Template of the resource configuration of the job engine
     "SessionResourceTemplate" session_resource_template set_session_resource_template: obj SessionResourceTemplate,
 } }
 rt::action!("dlc", "2021-01-25", "UpdateUserDataEngineConfig", UpdateUserDataEngineConfigRequest => UpdateUserDataEngineConfigResponse);
 
 rt::model! { read debug;
-/// UpdateUserDataEngineConfig返回参数结构体
+/// UpdateUserDataEngineConfig response structure.
 UpdateUserDataEngineConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpgradeDataEngineImage` (升级引擎镜像).
+/// Request of `UpgradeDataEngineImage` (Upgrades the engine image).
 ///
-/// 升级引擎镜像
+/// This API is used to upgrade the engine image.
 UpgradeDataEngineImageRequest {
-    /// 引擎ID
+    /// Engine ID
     ///
     /// Required.
     "DataEngineId" data_engine_id set_data_engine_id: str,
@@ -19740,32 +20030,41 @@ UpgradeDataEngineImageRequest {
 rt::action!("dlc", "2021-01-25", "UpgradeDataEngineImage", UpgradeDataEngineImageRequest => UpgradeDataEngineImageResponse);
 
 rt::model! { read debug;
-/// UpgradeDataEngineImage返回参数结构体
+/// UpgradeDataEngineImage response structure.
 UpgradeDataEngineImageResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 用户详细信息
+/// Detailed user information
 UserDetailInfo {
-    /// 用户Id
+    /// User ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UserId" user_id set_user_id: str,
-    /// 返回的信息类型，Group：返回的当前用户的工作组信息；DataAuth：返回的当前用户的数据权限信息；EngineAuth：返回的当前用户的引擎权限信息
+    /// Types of returned information. Group: returned information about the working group where the current user is; DataAuth: returned information about the current user's data permission; EngineAuth: returned information about the current user's engine permission
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Type" r#type set_type: str,
-    /// 用户类型：ADMIN：管理员 COMMON：一般用户
+    /// Types of users. ADMIN: administrators; COMMON: general users
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UserType" user_type set_user_type: str,
-    /// 用户描述信息
+    /// User description
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UserDescription" user_description set_user_description: str,
-    /// 数据权限信息集合
+    /// Collection of data permission information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DataPolicyInfo" data_policy_info set_data_policy_info: obj Policys,
-    /// 引擎权限集合
+    /// Collection of engine permissions
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EnginePolicyInfo" engine_policy_info set_engine_policy_info: obj Policys,
-    /// 绑定到该用户的工作组集合信息
+    /// Information about collections of working groups bound to the user
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WorkGroupInfo" work_group_info set_work_group_info: obj WorkGroups,
-    /// 用户别名
+    /// User alias
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UserAlias" user_alias set_user_alias: str,
-    /// 行过滤集合
+    /// Collection of filtered rows
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RowFilterInfo" row_filter_info set_row_filter_info: obj Policys,
     /// 账号类型
     "AccountType" account_type set_account_type: str,
@@ -19776,82 +20075,89 @@ UserDetailInfo {
 } }
 
 rt::model! { write debug;
-/// 绑定到同一个工作组的用户Id的集合
+/// Collection of IDs of users bound to the same working group
 UserIdSetOfWorkGroupId {
-    /// 工作组Id
+    /// Working group IDs
     ///
     /// Required.
     "WorkGroupId" work_group_id set_work_group_id: i64,
-    /// 用户Id集合，和CAM侧Uin匹配
+    /// User ID which matches the Uin on the CAM side
     ///
     /// Required.
     "UserIds" user_ids set_user_ids: list String,
 } }
 
 rt::model! { read debug;
-/// 授权用户信息
+/// Information about the authorized user
 UserInfo {
-    /// 用户Id，和子用户uin相同
+    /// User ID, which is the same as the sub-user UIN
     "UserId" user_id set_user_id: str,
-    /// 用户描述信息，方便区分不同用户
+    /// User description, which can make it easy to identify different users.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UserDescription" user_description set_user_description: str,
-    /// 单独给用户绑定的权限集合
+    /// Collection of permissions solely bound to users
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PolicySet" policy_set set_policy_set: list Policy,
-    /// 当前用户的创建者
+    /// Creator of the current user
     "Creator" creator set_creator: str,
-    /// 创建时间，格式如2021-07-28 16:19:32
+    /// Creation time, and the example of the format is at 16:19:32 on Jul 28, 2021.
     "CreateTime" create_time set_create_time: str,
-    /// 关联的工作组集合
+    /// Collection of associated working groups
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WorkGroupSet" work_group_set set_work_group_set: list WorkGroupMessage,
-    /// 是否是主账号
+    /// Whether it is the root account
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsOwner" is_owner set_is_owner: bool,
-    /// 用户类型。ADMIN：管理员 COMMON：普通用户。
+    /// Types of users. ADMIN: administrators; COMMON: general users
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UserType" user_type set_user_type: str,
-    /// 用户别名
+    /// User alias
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UserAlias" user_alias set_user_alias: str,
     /// 账号类型
     "AccountType" account_type set_account_type: str,
 } }
 
 rt::model! { read debug;
-/// 用户部分信息
+/// Partial information of the user
 UserMessage {
-    /// 用户Id，和CAM侧子用户Uin匹配
+    /// User Id which matches the sub-user UIN on the CAM side
     "UserId" user_id set_user_id: str,
-    /// 用户描述
+    /// User description
+    /// Note: The returned value of this field may be null, indicating that no valid value is obtained.
     "UserDescription" user_description set_user_description: str,
-    /// 当前用户的创建者
+    /// The creator of the current user
     "Creator" creator set_creator: str,
-    /// 当前用户的创建时间，形如2021-07-28 16:19:32
+    /// The creation time of the current user, e.g. 16:19:32, July 28, 2021
     "CreateTime" create_time set_create_time: str,
-    /// 用户别名
+    /// User alias
     "UserAlias" user_alias set_user_alias: str,
     /// 用户来源类型TencentAccount（普通腾讯云用户） / EntraAccount（微软用户）
     "AccountType" account_type set_account_type: str,
 } }
 
 rt::model! { read debug;
-/// 用户角色
+/// User role
 UserRole {
-    /// 角色ID
+    /// The role ID.
     "RoleId" role_id set_role_id: i64,
-    /// 用户app ID
+    /// The user's app ID.
     "AppId" app_id set_app_id: str,
-    /// 用户ID
+    /// The user ID.
     "Uin" uin set_uin: str,
-    /// 角色权限
+    /// The role permission.
     "Arn" arn set_arn: str,
-    /// 最近修改时间戳
+    /// The last modified timestamp.
     "ModifyTime" modify_time set_modify_time: i64,
-    /// 角色描述信息
+    /// The role description.
     "Desc" desc set_desc: str,
-    /// 角色名称
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RoleName" role_name set_role_name: str,
-    /// 创建者UIN
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Creator" creator set_creator: str,
-    /// cos授权路径列表
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CosPermissionList" cos_permission_list set_cos_permission_list: list CosPermission,
-    /// cam策略json
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PermissionJson" permission_json set_permission_json: str,
     /// 是否设置为常驻：1非常驻（默认）、2常驻（仅能设置一个常驻）
     "IsDefault" is_default set_is_default: i64,
@@ -19873,11 +20179,13 @@ UserVpcConnectionInfo {
 } }
 
 rt::model! { read debug;
-/// 用户信息集合
+/// Collection of user information
 Users {
-    /// 用户信息集合
+    /// Collection of user information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UserSet" user_set set_user_set: list UserMessage,
-    /// 用户总数
+    /// Total users
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i64,
 } }
 
@@ -19917,24 +20225,30 @@ VolumeConnection {
 } }
 
 rt::model! { read debug;
-/// VPC子网信息
+/// VPC subnet information
 VpcCidrBlock {
-    /// 子网Id
+    /// Subnet ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CidrId" cidr_id set_cidr_id: str,
-    /// 子网网段
+    /// Subnet IP range
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CidrAddr" cidr_addr set_cidr_addr: str,
 } }
 
 rt::model! { write debug;
-/// vpc信息
+/// VPC information
 VpcInfo {
     /// vpc Id
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "VpcId" vpc_id set_vpc_id: str,
-    /// vpc子网
+    /// VPC subnet
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "VpcCidrBlock" vpc_cidr_block set_vpc_cidr_block: str,
-    /// 规则Id
+    /// Rule ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RuleId" rule_id set_rule_id: i64,
-    /// 权限组Id
+    /// Permission group ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AccessGroupId" access_group_id set_access_group_id: str,
 } }
 
@@ -19999,23 +20313,31 @@ WarehouseProfileBriefInfo {
 } }
 
 rt::model! { read debug;
-/// 工作组详细信息
+/// Details about working groups
 WorkGroupDetailInfo {
-    /// 工作组Id
+    /// Working group ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WorkGroupId" work_group_id set_work_group_id: i64,
-    /// 工作组名称
+    /// Working group name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WorkGroupName" work_group_name set_work_group_name: str,
-    /// 包含的信息类型。User：用户信息；DataAuth：数据权限；EngineAuth:引擎权限
+    /// Types of information included. User: user information; DataAuth: data permissions; EngineAuth: engine permissions
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Type" r#type set_type: str,
-    /// 工作组上绑定的用户集合
+    /// Collection of users bound to working groups
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UserInfo" user_info set_user_info: obj Users,
-    /// 数据权限集合
+    /// Collection of data permissions
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DataPolicyInfo" data_policy_info set_data_policy_info: obj Policys,
-    /// 引擎权限集合
+    /// Collection of engine permissions
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EnginePolicyInfo" engine_policy_info set_engine_policy_info: obj Policys,
-    /// 工作组描述信息
+    /// Working group description
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WorkGroupDescription" work_group_description set_work_group_description: str,
-    /// 行过滤信息集合
+    /// Collection of information about filtered rows
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RowFilterInfo" row_filter_info set_row_filter_info: obj Policys,
     /// 数据目录权限集
     "CatalogPolicyInfo" catalog_policy_info set_catalog_policy_info: obj Policy,
@@ -20026,60 +20348,66 @@ WorkGroupDetailInfo {
 } }
 
 rt::model! { write debug;
-/// 同一个用户绑定的工作组集合
+/// Collections of the working groups bound to the same user
 WorkGroupIdSetOfUserId {
-    /// 用户Id，和CAM侧Uin匹配
+    /// User ID, which matches Uin on the CAM side.
     ///
     /// Required.
     "UserId" user_id set_user_id: str,
-    /// 工作组Id集合
+    /// Collections of IDs of working groups
     ///
     /// Required.
     "WorkGroupIds" work_group_ids set_work_group_ids: list i64,
 } }
 
 rt::model! { read debug;
-/// 工作组信息
+/// Working group information
 WorkGroupInfo {
-    /// 查询到的工作组唯一Id
+    /// Unique ID of the working group that have been queried
     "WorkGroupId" work_group_id set_work_group_id: i64,
-    /// 工作组名称
+    /// Working group name
     "WorkGroupName" work_group_name set_work_group_name: str,
-    /// 工作组描述
+    /// Working group description
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WorkGroupDescription" work_group_description set_work_group_description: str,
-    /// 工作组关联的用户数量
+    /// Number of users associated with working groups
     "UserNum" user_num set_user_num: i64,
-    /// 工作组关联的用户集合
+    /// Collection of users associated with working groups
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UserSet" user_set set_user_set: list UserMessage,
-    /// 工作组绑定的权限集合
+    /// Collections of permissions bound to working groups
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PolicySet" policy_set set_policy_set: list Policy,
-    /// 工作组的创建人
+    /// Creators of working groups
     "Creator" creator set_creator: str,
-    /// 工作组的创建时间，形如2021-07-28 16:19:32
+    /// The creation time of the working group, e.g. at 16:19:32 on Jul 28, 2021
     "CreateTime" create_time set_create_time: str,
 } }
 
 rt::model! { read debug;
-/// 工作组部分信息
+/// Partial information about working groups
 WorkGroupMessage {
-    /// 工作组唯一Id
+    /// Unique ID of the working group
     "WorkGroupId" work_group_id set_work_group_id: i64,
-    /// 工作组名称
+    /// Working group name
     "WorkGroupName" work_group_name set_work_group_name: str,
-    /// 工作组描述
+    /// Working group description
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WorkGroupDescription" work_group_description set_work_group_description: str,
-    /// 创建者
+    /// Creator
     "Creator" creator set_creator: str,
-    /// 工作组创建的时间，形如2021-07-28 16:19:32
+    /// The creation time of the working group, e.g. at 16:19:32 on Jul 28, 2021
     "CreateTime" create_time set_create_time: str,
 } }
 
 rt::model! { read debug;
-/// 工作组集合
+/// Collections of working groups
 WorkGroups {
-    /// 工作组信息集合
+    /// Collection of working group information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WorkGroupSet" work_group_set set_work_group_set: list WorkGroupMessage,
-    /// 工作组总数
+    /// Total working groups
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i64,
 } }
 

@@ -5,56 +5,68 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { write debug;
-/// 批量添加的记录
+/// Records to be bulk added
 AddRecordBatch {
-    /// 记录类型, 详见 DescribeRecordType 接口。
+    /// Record type. For more information, see the `DescribeRecordType` API.
     ///
     /// Required.
     "RecordType" record_type set_record_type: str,
-    /// 记录值。
+    /// Record value.
     ///
     /// Required.
     "Value" value set_value: str,
-    /// 子域名(主机记录)，默认为@。
+    /// Subdomain (host record), which is `@` by default.
     "SubDomain" sub_domain set_sub_domain: str,
-    /// 解析记录的线路，详见 DescribeRecordLineList 接口，RecordLine和RecordLineId都未填时，默认为「默认」线路。
+    /// Split zone of the DNS record. For more information, see the `DescribeRecordLineList` API. If neither `RecordLine` nor `RecordLineId` is specified, the default split zone will be used.
     "RecordLine" record_line set_record_line: str,
-    /// 解析记录的线路 ID，RecordLine和RecordLineId都有时，系统优先取 RecordLineId。
+    /// Split zone ID of the DNS record. If both `RecordLine` and `RecordLineId` are specified, `RecordLineId` will be used.
     "RecordLineId" record_line_id set_record_line_id: str,
-    /// 记录的 MX 记录值，非 MX 记录类型，默认为 0，MX记录则必选。
+    /// MX record value. It is `0` by default for non-MX records and required for MX records.
     "MX" mx set_mx: i128,
-    /// 记录的 TTL 值，默认600。
+    /// TTL value of the record, which is `600` by default.
     "TTL" ttl set_ttl: i128,
 } }
 
 rt::model! { read debug;
-/// 批量任务中的记录信息
+/// Record information in the bulk task
 BatchRecordInfo {
-    /// 记录 ID
+    /// Record ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RecordId" record_id set_record_id: i128,
-    /// 子域名(主机记录)。
+    /// Subdomain (host record).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SubDomain" sub_domain set_sub_domain: str,
-    /// 记录类型, 详见 DescribeRecordType 接口
+    /// Record type. For more information, see the `DescribeRecordType` API.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RecordType" record_type set_record_type: str,
-    /// 解析记录的线路，详见 DescribeRecordLineList 接口
+    /// Split zone of the DNS record. For more information, see the `DescribeRecordLineList` API.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RecordLine" record_line set_record_line: str,
-    /// 记录值
+    /// Record value
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Value" value set_value: str,
-    /// 记录的 TTL 值
+    /// TTL value of the record
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TTL" ttl set_ttl: i128,
-    /// 记录添加状态
+    /// Record adding status
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: str,
-    /// 操作类型
+    /// Operation type
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Operation" operation set_operation: str,
-    /// 错误信息
+    /// Error message
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrMsg" err_msg set_err_msg: str,
-    /// 此条记录在列表中的ID
+    /// ID of the record in the list
     "Id" id set_id: i128,
-    /// 记录生效状态
+    /// Record status
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Enabled" enabled set_enabled: i128,
-    /// 记录的MX权重
+    /// MX weight of the record
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MX" mx set_mx: i128,
-    /// 记录权重
+    /// The record weight.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Weight" weight set_weight: i128,
     /// 备注信息
     "Remark" remark set_remark: str,
@@ -301,94 +313,108 @@ CreateDealResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateDomainAlias` (创建域名别名).
+/// Request of `CreateDomainAlias` (Creates a domain alias).
 ///
-/// 创建域名别名
+/// This API is used to create a domain alias.
 CreateDomainAliasRequest {
-    /// 域名别名
+    /// Domain alias
     ///
     /// Required.
     "DomainAlias" domain_alias set_domain_alias: str,
-    /// 域名
+    /// Domain
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 域名ID，参数 DomainId 优先级比参数 Domain 高，如果传递参数 DomainId 将忽略参数 Domain。可以通过接口DescribeDomainList查到所有的Domain以及DomainId
+    /// The domain ID. `DomainId` takes priority over `Domain`. If `DomainId` is passed in, `Domain` is ignored. You can view all `Domain` and `DomainId` values via the `DescribeDomainList` API.
     "DomainId" domain_id set_domain_id: i64,
 } }
 rt::action!("dnspod", "2021-03-23", "CreateDomainAlias", CreateDomainAliasRequest => CreateDomainAliasResponse);
 
 rt::model! { read debug;
-/// CreateDomainAlias返回参数结构体
+/// CreateDomainAlias response structure.
 CreateDomainAliasResponse {
-    /// 域名别名ID
+    /// Domain alias ID
     "DomainAliasId" domain_alias_id set_domain_alias_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 批量添加域名返回结构
+/// Response structure for bulk adding domains
 CreateDomainBatchDetail {
-    /// 见RecordInfoBatch
+    /// See `RecordInfoBatch`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RecordList" record_list set_record_list: list CreateDomainBatchRecord,
-    /// 任务编号
+    /// Task ID
     "Id" id set_id: i128,
-    /// 域名
+    /// Domain
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Domain" domain set_domain: str,
-    /// 域名等级
+    /// Domain level
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DomainGrade" domain_grade set_domain_grade: str,
-    /// 错误信息
+    /// Error message
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrMsg" err_msg set_err_msg: str,
-    /// 该条任务运行状态
+    /// Task running status
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: str,
-    /// 操作类型
+    /// Operation type
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Operation" operation set_operation: str,
 } }
 
 rt::model! { read debug;
-/// 批量添加域名任务中的记录信息
+/// Record information in the task of bulk adding domains
 CreateDomainBatchRecord {
-    /// 子域名(主机记录)。
+    /// Subdomain (host record).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SubDomain" sub_domain set_sub_domain: str,
-    /// 记录类型, 详见 DescribeRecordType 接口
+    /// Record type. For more information, see the `DescribeRecordType` API.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RecordType" record_type set_record_type: str,
-    /// 解析记录的线路，详见 DescribeRecordLineList 接口
+    /// Split zone of the DNS record. For more information, see the `DescribeRecordLineList` API.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RecordLine" record_line set_record_line: str,
-    /// 记录值
+    /// Record value
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Value" value set_value: str,
-    /// 记录的 TTL 值
+    /// TTL value of the record
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TTL" ttl set_ttl: i128,
-    /// 记录添加状态
+    /// Record adding status
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: str,
-    /// 操作类型
+    /// Operation type
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Operation" operation set_operation: str,
-    /// 错误信息
+    /// Error message
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrMsg" err_msg set_err_msg: str,
-    /// 此条记录在列表中的ID
+    /// ID of the record in the list
     "Id" id set_id: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateDomainBatch` (批量添加域名).
+/// Request of `CreateDomainBatch` (Bulk adds domains).
 ///
-/// 批量添加域名
+/// This API is used to bulk add domains.
 CreateDomainBatchRequest {
-    /// 域名数组
+    /// Domain array
     ///
     /// Required.
     "DomainList" domain_list set_domain_list: list String,
-    /// 每个域名添加 @ 和 www 的 A 记录值，记录值为IP，如果不传此参数或者传空，将只添加域名，不添加记录。
+    /// Add A records of @ and www for each domain with the record value of the IP. If this parameter is not passed in or is set to an empty string or null, only the domain but not the records will be added.
     "RecordValue" record_value set_record_value: str,
 } }
 rt::action!("dnspod", "2021-03-23", "CreateDomainBatch", CreateDomainBatchRequest => CreateDomainBatchResponse);
 
 rt::model! { read debug;
-/// CreateDomainBatch返回参数结构体
+/// CreateDomainBatch response structure.
 CreateDomainBatchResponse {
-    /// 批量添加域名信息
+    /// Information of the bulk added domains
     "DetailList" detail_list set_detail_list: list CreateDomainBatchDetail,
-    /// 批量任务的ID
+    /// Bulk task ID
     "JobId" job_id set_job_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -424,11 +450,11 @@ CreateDomainCustomLineResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateDomainGroup` (创建域名分组).
+/// Request of `CreateDomainGroup` (Creates a domain group).
 ///
-/// 创建域名分组
+/// This API is used to create a domain group.
 CreateDomainGroupRequest {
-    /// 域名分组
+    /// Domain group
     ///
     /// Required.
     "GroupName" group_name set_group_name: str,
@@ -436,26 +462,26 @@ CreateDomainGroupRequest {
 rt::action!("dnspod", "2021-03-23", "CreateDomainGroup", CreateDomainGroupRequest => CreateDomainGroupResponse);
 
 rt::model! { read debug;
-/// CreateDomainGroup返回参数结构体
+/// CreateDomainGroup response structure.
 CreateDomainGroupResponse {
-    /// 域名分组ID
+    /// Domain group ID
     "GroupId" group_id set_group_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateDomain` (添加域名).
+/// Request of `CreateDomain` (Adds a domain).
 ///
-/// 添加域名
+/// This API is used to add a domain.
 CreateDomainRequest {
-    /// 域名
+    /// Domain
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 域名分组ID。可以通过接口DescribeDomainGroupList查看当前域名分组信息
+    /// The group ID of the domain. You can view the group information of this domain via the `DescribeDomainGroupList` API.
     "GroupId" group_id set_group_id: i128,
-    /// 是否星标域名，"yes"、"no" 分别代表是和否。
+    /// Whether the domain is starred. Valid values: yes, no.
     "IsMark" is_mark set_is_mark: str,
     /// 添加子域名时，是否迁移相关父域名的解析记录。不传默认为 true
     "TransferSubDomain" transfer_sub_domain set_transfer_sub_domain: bool,
@@ -465,9 +491,9 @@ CreateDomainRequest {
 rt::action!("dnspod", "2021-03-23", "CreateDomain", CreateDomainRequest => CreateDomainResponse);
 
 rt::model! { read debug;
-/// CreateDomain返回参数结构体
+/// CreateDomain response structure.
 CreateDomainResponse {
-    /// 域名信息
+    /// Domain information
     "DomainInfo" domain_info set_domain_info: obj DomainCreateInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -561,63 +587,80 @@ CreateLineGroupResponse {
 } }
 
 rt::model! { read debug;
-/// 批量添加记录返回结构
+/// Response structure for bulk adding records
 CreateRecordBatchDetail {
-    /// 见RecordInfoBatch
+    /// See `RecordInfoBatch`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RecordList" record_list set_record_list: list CreateRecordBatchRecord,
-    /// 任务编号
+    /// Task ID
     "Id" id set_id: i128,
-    /// 域名
+    /// Domain
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Domain" domain set_domain: str,
-    /// 域名等级
+    /// Domain level
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DomainGrade" domain_grade set_domain_grade: str,
-    /// 错误信息
+    /// Error message
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrMsg" err_msg set_err_msg: str,
-    /// 该条任务运行状态
+    /// Task running status
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: str,
-    /// 操作类型
+    /// Operation type
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Operation" operation set_operation: str,
-    /// 域名ID
+    /// Domain ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DomainId" domain_id set_domain_id: i128,
 } }
 
 rt::model! { read debug;
-/// 批量添加记录任务中的记录信息
+/// Record information in the task of bulk adding records
 CreateRecordBatchRecord {
-    /// 子域名(主机记录)。
+    /// Subdomain (host record).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SubDomain" sub_domain set_sub_domain: str,
-    /// 记录类型, 详见 DescribeRecordType 接口
+    /// Record type. For more information, see the `DescribeRecordType` API.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RecordType" record_type set_record_type: str,
-    /// 解析记录的线路，详见 DescribeRecordLineList 接口
+    /// Split zone of the DNS record. For more information, see the `DescribeRecordLineList` API.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RecordLine" record_line set_record_line: str,
-    /// 记录值
+    /// Record value
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Value" value set_value: str,
-    /// 记录的 TTL 值
+    /// TTL value of the record
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TTL" ttl set_ttl: i128,
-    /// 记录添加状态
+    /// Record adding status
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: str,
-    /// 操作类型
+    /// Operation type
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Operation" operation set_operation: str,
-    /// 错误信息
+    /// Error message
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrMsg" err_msg set_err_msg: str,
-    /// 此条记录在列表中的ID
+    /// ID of the record in the list
     "Id" id set_id: i128,
-    /// 记录的MX权重
+    /// MX weight of the record
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MX" mx set_mx: i128,
-    /// 记录的权重
+    /// The record weight.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Weight" weight set_weight: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateRecordBatch` (批量添加记录).
+/// Request of `CreateRecordBatch` (Bulk adds records).
 ///
-/// 批量添加记录
+/// This API is used to bulk add records.
 CreateRecordBatchRequest {
-    /// 域名ID，多个域名ID用英文逗号进行分割。可以通过接口DescribeDomainList查到所有的Domain以及DomainId
+    /// Domain ID. Separate multiple ones by comma.
     ///
     /// Required.
     "DomainIdList" domain_id_list set_domain_id_list: list String,
-    /// 记录数组
+    /// Record array
     ///
     /// Required.
     "RecordList" record_list set_record_list: list AddRecordBatch,
@@ -625,80 +668,77 @@ CreateRecordBatchRequest {
 rt::action!("dnspod", "2021-03-23", "CreateRecordBatch", CreateRecordBatchRequest => CreateRecordBatchResponse);
 
 rt::model! { read debug;
-/// CreateRecordBatch返回参数结构体
+/// CreateRecordBatch response structure.
 CreateRecordBatchResponse {
-    /// 批量添加域名信息
+    /// Information of the bulk added domains
     "DetailList" detail_list set_detail_list: list CreateRecordBatchDetail,
-    /// 批量任务的ID
+    /// Bulk task ID
     "JobId" job_id set_job_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateRecordGroup` (添加记录分组).
+/// Request of `CreateRecordGroup` (Adds a record group).
 ///
-/// 添加记录分组
+/// This API is used to add a record group.
 CreateRecordGroupRequest {
-    /// 域名
+    /// Domain
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 分组名称
+    /// Group name
     ///
     /// Required.
     "GroupName" group_name set_group_name: str,
-    /// 域名 ID 。参数 DomainId 优先级比参数 Domain 高，如果传递参数 DomainId 将忽略参数 Domain 。可以通过接口DescribeDomainList查到所有的Domain以及DomainId
+    /// The domain ID. `DomainId` takes priority over `Domain`. If `DomainId` is passed in, `Domain` is ignored.
     "DomainId" domain_id set_domain_id: i128,
 } }
 rt::action!("dnspod", "2021-03-23", "CreateRecordGroup", CreateRecordGroupRequest => CreateRecordGroupResponse);
 
 rt::model! { read debug;
-/// CreateRecordGroup返回参数结构体
+/// CreateRecordGroup response structure.
 CreateRecordGroupResponse {
-    /// 新增的分组 ID
+    /// New group ID
     "GroupId" group_id set_group_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateRecord` (添加记录).
+/// Request of `CreateRecord` (Adds a record).
 ///
-/// 添加记录
-/// 备注：新添加的解析记录存在短暂的索引延迟，如果查询不到新增记录，请在 30 秒后重试
+/// This API is used to add a record.
 CreateRecordRequest {
-    /// 域名
+    /// Domain
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 记录类型，可通过接口DescribeRecordType获得，大写英文，比如：A 。
+    /// Record type, which is obtained through the record type API. The value contains uppercase letters, such as `A`.
     ///
     /// Required.
     "RecordType" record_type set_record_type: str,
-    /// 记录线路，可以通过接口DescribeRecordLineList查看当前域名允许的线路信息，中文，比如：默认。
+    /// Record split zone, which is obtained through the record split zone API.
     ///
     /// Required.
     "RecordLine" record_line set_record_line: str,
-    /// 记录值，如 IP : 200.200.200.200， CNAME : cname.dnspod.com.， MX : mail.dnspod.com.。
+    /// Record value, such as `IP : 200.200.200.200`, `CNAME : cname.dnspod.com`, and `MX : mail.dnspod.com`.
     ///
     /// Required.
     "Value" value set_value: str,
-    /// 域名 ID 。参数 DomainId 优先级比参数 Domain 高，如果传递参数 DomainId 将忽略参数 Domain 。
+    /// Domain ID. The `DomainId` parameter has a higher priority than `Domain`. If `DomainId` is passed in, `Domain` will be ignored.
     "DomainId" domain_id set_domain_id: i128,
-    /// 主机记录，如 www，如果不传，默认为 @。
+    /// Host record such as `www`. If it is not passed in, it will be `@` by default.
     "SubDomain" sub_domain set_sub_domain: str,
-    /// 线路的 ID，可以通过接口DescribeRecordLineList查看当前域名允许的线路信息，英文字符串，比如：10=1。参数RecordLineId优先级高于RecordLine，如果同时传递二者，优先使用RecordLineId参数。
+    /// Split zone ID, which is obtained through the record split zone API. The value is a string such as `10=1`. The `RecordLineId` parameter has a higher priority than `RecordLine`. If both of them are passed in, `RecordLineId` will be used first.
     "RecordLineId" record_line_id set_record_line_id: str,
-    /// MX 优先级，当记录类型是 MX、HTTPS、SVCB 时必填，范围0-65535。
-    ///
-    /// 取值范围：[0, 65535]
+    /// MX priority, which is required for an MX record and will take effect if the record type is MX. Value range: 1–20.
     "MX" mx set_mx: i128,
-    /// TTL，范围1-604800，不同套餐域名最小值不同。
+    /// TTL. Value range: 1–604800. The minimum value varies by domain level.
     "TTL" ttl set_ttl: i128,
-    /// 权重信息，0到100的整数。0 表示关闭，不传该参数，表示不设置权重信息。
+    /// Weight information, which is an integer between 0 and 100. It is supported only for enterprise VIP domains. `0` indicates not to pass in this parameter, i.e., not to set the weight.
     "Weight" weight set_weight: i128,
-    /// 记录初始状态，取值范围为 ENABLE 和 DISABLE 。默认为 ENABLE ，如果传入 DISABLE，解析不会生效，也不会验证负载均衡的限制。
+    /// Initial status of the record. Valid values: ENABLE, DISABLE. Default value: ENABLE. If `DISABLE` is passed in, the DNS record won't take effect, and the limit on round-robin DNS won't be verified.
     "Status" status set_status: str,
     /// 备注
     "Remark" remark set_remark: str,
@@ -712,9 +752,9 @@ CreateRecordRequest {
 rt::action!("dnspod", "2021-03-23", "CreateRecord", CreateRecordRequest => CreateRecordResponse);
 
 rt::model! { read debug;
-/// CreateRecord返回参数结构体
+/// CreateRecord response structure.
 CreateRecordResponse {
-    /// 记录ID
+    /// Record ID
     "RecordId" record_id set_record_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -884,51 +924,52 @@ Deals {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteDomainAlias` (删除域名别名).
+/// Request of `DeleteDomainAlias` (Deletes a domain alias).
 ///
-/// 删除域名别名
+/// This API is used to delete a domain alias.
 DeleteDomainAliasRequest {
-    /// 域名别名ID。可以通过接口DescribeDomainAliasList查到所有的域名别名列表以及对应的ID
+    /// Domain alias ID. You can view all domain aliases and their IDs via the `DescribeDomainAliasList` API.
     ///
     /// Required.
     "DomainAliasId" domain_alias_id set_domain_alias_id: i64,
-    /// 域名
+    /// Domain
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 域名ID，参数 DomainId 优先级比参数 Domain 高，如果传递参数 DomainId 将忽略参数 Domain。可以通过接口DescribeDomainList查到所有的Domain以及DomainId
+    /// The domain ID. `DomainId` takes priority over `Domain`. If `DomainId` is passed in, `Domain` is ignored. You can view all `Domain` and `DomainId` values via the `DescribeDomainList` API.
     "DomainId" domain_id set_domain_id: i64,
 } }
 rt::action!("dnspod", "2021-03-23", "DeleteDomainAlias", DeleteDomainAliasRequest => DeleteDomainAliasResponse);
 
 rt::model! { read debug;
-/// DeleteDomainAlias返回参数结构体
+/// DeleteDomainAlias response structure.
 DeleteDomainAliasResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 批量删除域名详情
+/// Details of batch deleting domains
 DeleteDomainBatchDetail {
-    /// 域名 ID
+    /// The domain ID.
     "DomainId" domain_id set_domain_id: i128,
-    /// 域名
+    /// The domain name.
     "Domain" domain set_domain: str,
-    /// 错误信息
+    /// The error message.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Error" error set_error: str,
-    /// 删除状态
+    /// The domain deletion status.
     "Status" status set_status: str,
-    /// 操作
+    /// The operation.
     "Operation" operation set_operation: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteDomainBatch` (批量删除域名).
+/// Request of `DeleteDomainBatch` (Batch deletes domains).
 ///
-/// 批量删除域名
+/// This API is used to batch delete domains.
 DeleteDomainBatchRequest {
-    /// 域名数组
+    /// The domain array.
     ///
     /// Required.
     "DomainList" domain_list set_domain_list: list String,
@@ -936,11 +977,11 @@ DeleteDomainBatchRequest {
 rt::action!("dnspod", "2021-03-23", "DeleteDomainBatch", DeleteDomainBatchRequest => DeleteDomainBatchResponse);
 
 rt::model! { read debug;
-/// DeleteDomainBatch返回参数结构体
+/// DeleteDomainBatch response structure.
 DeleteDomainBatchResponse {
-    /// 任务 ID
+    /// The task ID.
     "JobId" job_id set_job_id: i128,
-    /// 任务详情数组
+    /// The array of task details.
     "DetailList" detail_list set_detail_list: list DeleteDomainBatchDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -972,21 +1013,21 @@ DeleteDomainCustomLineResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteDomain` (删除域名).
+/// Request of `DeleteDomain` (Deletes a domain).
 ///
-/// 删除域名
+/// This API is used to delete a domain.
 DeleteDomainRequest {
-    /// 域名
+    /// Domain
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 域名 ID 。参数 DomainId 优先级比参数 Domain 高，如果传递参数 DomainId 将忽略参数 Domain 。可以通过接口DescribeDomainList查到所有的Domain以及DomainId
+    /// The domain ID. `DomainId` takes priority over `Domain`. If `DomainId` is passed in, `Domain` is ignored. You can view all `Domain` and `DomainId` values via the `DescribeDomainList` API.
     "DomainId" domain_id set_domain_id: i128,
 } }
 rt::action!("dnspod", "2021-03-23", "DeleteDomain", DeleteDomainRequest => DeleteDomainResponse);
 
 rt::model! { read debug;
-/// DeleteDomain返回参数结构体
+/// DeleteDomain response structure.
 DeleteDomainResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1059,75 +1100,75 @@ DeleteRecordBatchResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRecordGroup` (删除记录分组).
+/// Request of `DeleteRecordGroup` (Deletes a record group).
 ///
-/// 删除记录分组
+/// This API is used to delete a record group.
 DeleteRecordGroupRequest {
-    /// 域名
+    /// Domain
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 分组 ID，可通过DescribeRecordGroupList接口获取所有记录分组
+    /// Group ID
     ///
     /// Required.
     "GroupId" group_id set_group_id: i128,
-    /// 域名 ID 。参数 DomainId 优先级比参数 Domain 高，如果传递参数 DomainId 将忽略参数 Domain 。可以通过接口DescribeDomainList查到所有的Domain以及DomainId
+    /// The domain ID. `DomainId` takes priority over `Domain`. If `DomainId` is passed in, `Domain` is ignored.
     "DomainId" domain_id set_domain_id: i128,
 } }
 rt::action!("dnspod", "2021-03-23", "DeleteRecordGroup", DeleteRecordGroupRequest => DeleteRecordGroupResponse);
 
 rt::model! { read debug;
-/// DeleteRecordGroup返回参数结构体
+/// DeleteRecordGroup response structure.
 DeleteRecordGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRecord` (删除记录).
+/// Request of `DeleteRecord` (Deletes a record).
 ///
-/// 删除记录
+/// This API is used to delete a record.
 DeleteRecordRequest {
-    /// 域名
+    /// Domain
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 记录 ID 。可以通过接口DescribeRecordList查到所有的解析记录列表以及对应的RecordId
+    /// The record ID. You can view all DNS records and their IDs via the `DescribeRecordList` API.
     ///
     /// Required.
     "RecordId" record_id set_record_id: i128,
-    /// 域名 ID 。参数 DomainId 优先级比参数 Domain 高，如果传递参数 DomainId 将忽略参数 Domain 。可以通过接口DescribeDomainList查到所有的Domain以及DomainId
+    /// The domain ID. `DomainId` takes priority over `Domain`. If `DomainId` is passed in, `Domain` is ignored. You can view all `Domain` and `DomainId` values via the `DescribeDomainList` API.
     "DomainId" domain_id set_domain_id: i128,
 } }
 rt::action!("dnspod", "2021-03-23", "DeleteRecord", DeleteRecordRequest => DeleteRecordResponse);
 
 rt::model! { read debug;
-/// DeleteRecord返回参数结构体
+/// DeleteRecord response structure.
 DeleteRecordResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteShareDomain` (按账号删除域名共享).
+/// Request of `DeleteShareDomain` (Unshares a domain).
 ///
-/// 按账号删除域名共享
+/// This API is used to unshare a domain.
 DeleteShareDomainRequest {
-    /// 域名
+    /// Domain
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 域名共享的账号
+    /// Account of the domain to be shared
     ///
     /// Required.
     "Account" account set_account: str,
-    /// 域名 ID 。参数 DomainId 优先级比参数 Domain 高，如果传递参数 DomainId 将忽略参数 Domain 。可以通过接口DescribeDomainList查到所有的Domain以及DomainId
+    /// The domain ID. `DomainId` takes priority over `Domain`. If `DomainId` is passed in, `Domain` is ignored. You can view all `Domain` and `DomainId` values via the `DescribeDomainList` API.
     "DomainId" domain_id set_domain_id: i128,
 } }
 rt::action!("dnspod", "2021-03-23", "DeleteShareDomain", DeleteShareDomainRequest => DeleteShareDomainResponse);
 
 rt::model! { read debug;
-/// DeleteShareDomain返回参数结构体
+/// DeleteShareDomain response structure.
 DeleteShareDomainResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1211,23 +1252,23 @@ DescribeBatchTaskResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDomainAliasList` (获取域名别名列表).
+/// Request of `DescribeDomainAliasList` (Gets the list of domain aliases).
 ///
-/// 获取域名别名列表
+/// This API is used to get the list of domain aliases.
 DescribeDomainAliasListRequest {
-    /// 域名
+    /// Domain
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 域名ID,域名ID，参数 DomainId 优先级比参数 Domain 高，如果传递参数 DomainId 将忽略参数 Domain。可以通过接口DescribeDomainList查到所有的Domain以及DomainId
+    /// The domain ID. `DomainId` takes priority over `Domain`. If `DomainId` is passed in, `Domain` is ignored. You can view all `Domain` and `DomainId` values via the `DescribeDomainList` API.
     "DomainId" domain_id set_domain_id: i64,
 } }
 rt::action!("dnspod", "2021-03-23", "DescribeDomainAliasList", DescribeDomainAliasListRequest => DescribeDomainAliasListResponse);
 
 rt::model! { read debug;
-/// DescribeDomainAliasList返回参数结构体
+/// DescribeDomainAliasList response structure.
 DescribeDomainAliasListResponse {
-    /// 域名别名列表
+    /// List of domain aliases
     "DomainAliasList" domain_alias_list set_domain_alias_list: list DomainAliasInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1417,36 +1458,36 @@ DescribeDomainFilterListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDomainGroupList` (获取域名分组列表).
+/// Request of `DescribeDomainGroupList` (Gets the list of domain groups).
 ///
-/// 获取域名分组列表
+/// This API is used to get the list of domain groups.
 DescribeDomainGroupListRequest {
 } }
 rt::action!("dnspod", "2021-03-23", "DescribeDomainGroupList", DescribeDomainGroupListRequest => DescribeDomainGroupListResponse);
 
 rt::model! { read debug;
-/// DescribeDomainGroupList返回参数结构体
+/// DescribeDomainGroupList response structure.
 DescribeDomainGroupListResponse {
-    /// 分组列表
+    /// Group list
     "GroupList" group_list set_group_list: list GroupInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDomainList` (获取域名列表).
+/// Request of `DescribeDomainList` (Gets the list of domains).
 ///
-/// 获取域名列表
+/// This API is used to get the list of domains.
 DescribeDomainListRequest {
-    /// 域名分组类型，默认为ALL。可取值为ALL，MINE，SHARE，ISMARK，PAUSE，VIP，RECENT，SHARE_OUT，FREE。
+    /// The domain group type. Valid values: `ALL` (default), `MINE`, `SHARE`, `ISMARK`, `PAUSE`, `VIP`, `RECENT`, `SHARE_OUT`, and `FREE`.
     "Type" r#type set_type: str,
-    /// 记录开始的偏移, 第一条记录为 0, 依次类推。默认值为0。
+    /// Record offset starting from `0`. Default value: `0`.
     "Offset" offset set_offset: i64,
-    /// 要获取的域名数量, 比如获取20个, 则为20。默认值为3000。
+    /// Number of domains to be obtained. For example, `20` indicates to obtain 20 domains. Default value: `3000`.
     "Limit" limit set_limit: i64,
-    /// 分组ID, 获取指定分组的域名，可以通过接口DescribeDomainGroupList查看当前域名分组信息
+    /// Group ID, which can be passed in to get all domains in the specified group
     "GroupId" group_id set_group_id: i64,
-    /// 根据关键字搜索域名
+    /// Keyword for searching for a domain
     "Keyword" keyword set_keyword: str,
     /// 标签过滤
     "Tags" tags set_tags: list TagItemFilter,
@@ -1454,11 +1495,11 @@ DescribeDomainListRequest {
 rt::action!("dnspod", "2021-03-23", "DescribeDomainList", DescribeDomainListRequest => DescribeDomainListResponse);
 
 rt::model! { read debug;
-/// DescribeDomainList返回参数结构体
+/// DescribeDomainList response structure.
 DescribeDomainListResponse {
-    /// 列表页统计信息
+    /// Statistics on the list page
     "DomainCountInfo" domain_count_info set_domain_count_info: obj DomainCountInfo,
-    /// 域名列表
+    /// Domain list
     "DomainList" domain_list set_domain_list: list DomainListItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1500,31 +1541,32 @@ DescribeDomainLogFilterFileResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDomainLogList` (获取域名日志).
+/// Request of `DescribeDomainLogList` (Gets the log of a domain).
 ///
-/// 获取域名日志
+/// This API is used to get the log of a domain.
 DescribeDomainLogListRequest {
-    /// 域名
+    /// Domain
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 域名 ID 。参数 DomainId 优先级比参数 Domain 高，如果传递参数 DomainId 将忽略参数 Domain 。可以通过接口DescribeDomainList查到所有的Domain以及DomainId
+    /// The domain ID. `DomainId` takes priority over `Domain`. If `DomainId` is passed in, `Domain` is ignored. You can view all `Domain` and `DomainId` values via the `DescribeDomainList` API.
     "DomainId" domain_id set_domain_id: i128,
-    /// 记录开始的偏移，第一条记录为 0，依次类推，默认为0
+    /// Record offset starting from `0`. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 共要获取的日志条数，比如获取20条，则为20，默认为500条，单次最多获取500条。
+    /// Total number of logs to be obtained. For example, `20` indicates to obtain 20 logs. Default value: `500`. Maximum value: `500`.
     "Limit" limit set_limit: i128,
 } }
 rt::action!("dnspod", "2021-03-23", "DescribeDomainLogList", DescribeDomainLogListRequest => DescribeDomainLogListResponse);
 
 rt::model! { read debug;
-/// DescribeDomainLogList返回参数结构体
+/// DescribeDomainLogList response structure.
 DescribeDomainLogListResponse {
-    /// 域名日志信息
+    /// Domain information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LogList" log_list set_log_list: list String,
-    /// 分页大小
+    /// Number of results per page
     "PageSize" page_size set_page_size: i128,
-    /// 日志总条数
+    /// Total number of logs
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1554,71 +1596,71 @@ DescribeDomainPreviewResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDomainPurview` (获取域名权限).
+/// Request of `DescribeDomainPurview` (Gets the permissions of a domain).
 ///
-/// 获取域名权限
+/// This API is used to get the permissions of a domain.
 DescribeDomainPurviewRequest {
-    /// 域名
+    /// Domain
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 域名 ID 。参数 DomainId 优先级比参数 Domain 高，如果传递参数 DomainId 将忽略参数 Domain 。可以通过接口DescribeDomainList查到所有的Domain以及DomainId
+    /// The domain ID. `DomainId` takes priority over `Domain`. If `DomainId` is passed in, `Domain` is ignored. You can view all `Domain` and `DomainId` values via the `DescribeDomainList` API.
     "DomainId" domain_id set_domain_id: i128,
 } }
 rt::action!("dnspod", "2021-03-23", "DescribeDomainPurview", DescribeDomainPurviewRequest => DescribeDomainPurviewResponse);
 
 rt::model! { read debug;
-/// DescribeDomainPurview返回参数结构体
+/// DescribeDomainPurview response structure.
 DescribeDomainPurviewResponse {
-    /// 域名权限列表
+    /// Permission list of the domain
     "PurviewList" purview_list set_purview_list: list PurviewInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDomain` (获取域名信息).
+/// Request of `DescribeDomain` (Gets the information of a domain).
 ///
-/// 获取域名信息
+/// This API is used to get the information of a domain.
 DescribeDomainRequest {
-    /// 域名
+    /// Domain
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 域名 ID 。参数 DomainId 优先级比参数 Domain 高，如果传递参数 DomainId 将忽略参数 Domain 。可以通过接口DescribeDomainList查到所有的Domain以及DomainId
+    /// The domain ID. `DomainId` takes priority over `Domain`. If `DomainId` is passed in, `Domain` is ignored. You can view all `Domain` and `DomainId` values via the `DescribeDomainList` API.
     "DomainId" domain_id set_domain_id: i128,
 } }
 rt::action!("dnspod", "2021-03-23", "DescribeDomain", DescribeDomainRequest => DescribeDomainResponse);
 
 rt::model! { read debug;
-/// DescribeDomain返回参数结构体
+/// DescribeDomain response structure.
 DescribeDomainResponse {
-    /// 域名信息
+    /// Domain information
     "DomainInfo" domain_info set_domain_info: obj DomainInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDomainShareInfo` (获取域名共享信息).
+/// Request of `DescribeDomainShareInfo` (Gets the domain sharing information).
 ///
-/// 获取域名共享信息
+/// This API is used to get the domain sharing information.
 DescribeDomainShareInfoRequest {
-    /// 域名
+    /// Domain
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 域名 ID 。参数 DomainId 优先级比参数 Domain 高，如果传递参数 DomainId 将忽略参数 Domain 。可以通过接口DescribeDomainList查到所有的Domain以及DomainId
+    /// The domain ID. `DomainId` takes priority over `Domain`. If `DomainId` is passed in, `Domain` is ignored. You can view all `Domain` and `DomainId` values via the `DescribeDomainList` API.
     "DomainId" domain_id set_domain_id: i128,
 } }
 rt::action!("dnspod", "2021-03-23", "DescribeDomainShareInfo", DescribeDomainShareInfoRequest => DescribeDomainShareInfoResponse);
 
 rt::model! { read debug;
-/// DescribeDomainShareInfo返回参数结构体
+/// DescribeDomainShareInfo response structure.
 DescribeDomainShareInfoResponse {
-    /// 域名共享信息
+    /// Domain sharing information
     "ShareList" share_list set_share_list: list DomainShareInfo,
-    /// 域名拥有者账号
+    /// Owner account of the domain
     "Owner" owner set_owner: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1880,119 +1922,118 @@ DescribeRecordFilterListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRecordGroupList` (查询解析记录分组列表).
+/// Request of `DescribeRecordGroupList` (Queries the list of DNS record groups).
 ///
-/// 查询解析记录分组列表
+/// This API is used to query the list of DNS record groups.
 DescribeRecordGroupListRequest {
-    /// 域名
+    /// Domain
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 域名 ID 。参数 DomainId 优先级比参数 Domain 高，如果传递参数 DomainId 将忽略参数 Domain 。可以通过接口DescribeDomainList查到所有的Domain以及DomainId
+    /// The domain ID. `DomainId` takes priority over `Domain`. If `DomainId` is passed in, `Domain` is ignored.
     "DomainId" domain_id set_domain_id: i128,
-    /// 分页开始位置
+    /// Pagination offset
     "Offset" offset set_offset: i128,
-    /// 分页每页数
+    /// Number of items per page for pagination
     "Limit" limit set_limit: i128,
 } }
 rt::action!("dnspod", "2021-03-23", "DescribeRecordGroupList", DescribeRecordGroupListRequest => DescribeRecordGroupListResponse);
 
 rt::model! { read debug;
-/// DescribeRecordGroupList返回参数结构体
+/// DescribeRecordGroupList response structure.
 DescribeRecordGroupListResponse {
-    /// 分组列表
+    /// Group list
     "GroupList" group_list set_group_list: list RecordGroupInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRecordLineCategoryList` (按分类返回线路列表).
+/// Request of `DescribeRecordLineCategoryList` (Returns a line list by category).
 ///
-/// 按分类返回线路列表
+/// This API is used to return a line list by category.
 DescribeRecordLineCategoryListRequest {
-    /// 要查询线路列表的域名。
+    /// Specifies the domain name to query the line list.
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 要查询线路列表的域名 ID。参数 DomainId 优先级比参数 Domain 高，如果传递参数 DomainId 将忽略参数 Domain。
+    /// Domain ID for querying the route list. parameter DomainId has higher priority than parameter Domain. if you pass parameter DomainId, it will ignore parameter Domain.
     "DomainId" domain_id set_domain_id: i128,
 } }
 rt::action!("dnspod", "2021-03-23", "DescribeRecordLineCategoryList", DescribeRecordLineCategoryListRequest => DescribeRecordLineCategoryListResponse);
 
 rt::model! { read debug;
-/// DescribeRecordLineCategoryList返回参数结构体
+/// DescribeRecordLineCategoryList response structure.
 DescribeRecordLineCategoryListResponse {
-    /// 按分类返回的线路列表。
+    /// Lists lines by category.
     "LineList" line_list set_line_list: list LineItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRecordLineList` (获取等级允许的线路).
+/// Request of `DescribeRecordLineList` (Gets the split zones allowed by the domain level).
 ///
-/// 获取等级允许的线路
+/// This API is used to get the split zones allowed by the domain level.
 DescribeRecordLineListRequest {
-    /// 域名。
+    /// Domain.
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 域名套餐等级。  旧套餐：D_FREE、D_PLUS、D_EXTRA、D_EXPERT、D_ULTRA 、DP_EXTRA 分别对应免费套餐、个人豪华、企业 I、企业 II、企业 III、企业基础版。 新套餐：DP_FREE、DP_PLUS、DP_EXPERT、DP_ULTRA 分别对应新免费、专业版、企业版、尊享版。
+    /// Domain level.
+    /// + Original plan. Valid values: `D_FREE` (Free Plan); `D_PLUS` (Individual Plus Plan); `D_EXTRA` (Enterprise 1 Plan); `D_EXPERT` (Enterprise 2 Plan); `D_ULTRA` (Enterprise 3 Plan).
+    /// + New plan. Valid values: `DP_FREE` (Free Version); `DP_PLUS` (Professional); `DP_EXTRA` (Enterprise Basic); `DP_EXPERT` (Enterprise); `DP_ULTRA` (Ultimate).
     ///
     /// Required.
     "DomainGrade" domain_grade set_domain_grade: str,
-    /// 域名 ID 。参数 DomainId 优先级比参数 Domain 高，如果传递参数 DomainId 将忽略参数 Domain 。可以通过接口DescribeDomainList查到所有的Domain以及DomainId
+    /// The domain ID. `DomainId` takes priority over `Domain`. If `DomainId` is passed in, `Domain` is ignored. You can view all `Domain` and `DomainId` values via the `DescribeDomainList` API.
     "DomainId" domain_id set_domain_id: i128,
 } }
 rt::action!("dnspod", "2021-03-23", "DescribeRecordLineList", DescribeRecordLineListRequest => DescribeRecordLineListResponse);
 
 rt::model! { read debug;
-/// DescribeRecordLineList返回参数结构体
+/// DescribeRecordLineList response structure.
 DescribeRecordLineListResponse {
-    /// 线路列表。
+    /// List of split zones.
     "LineList" line_list set_line_list: list LineInfo,
-    /// 线路分组列表。
+    /// List of split zone groups.
     "LineGroupList" line_group_list set_line_group_list: list LineGroupInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRecordList` (获取域名的解析记录列表).
+/// Request of `DescribeRecordList` (Gets DNS records of a domain).
 ///
-/// 获取某个域名下的解析记录列表
-/// 备注：
-/// 1. 新添加的解析记录存在短暂的索引延迟，如果查询不到新增记录，请在 30 秒后重试
-/// 2.  API获取的记录总条数会比控制台多2条，原因是： 为了防止用户误操作导致解析服务不可用，对2021-10-29 14:24:26之后添加的域名，在控制台都不显示这2条NS记录。
+/// This API is used to get the DNS records of a domain.
 DescribeRecordListRequest {
-    /// 域名
+    /// The domain for which DNS records are to be obtained.
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 域名 ID 。参数 DomainId 优先级比参数 Domain 高，如果传递参数 DomainId 将忽略参数 Domain 。可以通过接口DescribeDomainList查到所有的Domain以及DomainId
+    /// The ID of the domain whose DNS records are requested. If `DomainId` is passed in, `Domain` is ignored. You can view all `Domain` and `DomainId` values via the `DescribeDomainList` API.
     "DomainId" domain_id set_domain_id: i128,
-    /// 解析记录的主机头，如果传了此参数，则只会返回此主机头对应的解析记录
+    /// The host header of a DNS record. If this parameter is passed in, only the DNS record corresponding to this host header will be returned.
     ///
     /// Disabled in the spec.
     "Subdomain" subdomain set_subdomain: str,
-    /// 获取某种类型的解析记录，如 A，CNAME，NS，AAAA，显性URL，隐性URL，CAA，SPF等
+    /// The type of DNS record, such as A, CNAME, NS, AAAA, explicit URL, implicit URL, CAA, or SPF record.
     "RecordType" record_type set_record_type: str,
-    /// 获取某条线路名称的解析记录。可以通过接口DescribeRecordLineList查看当前域名允许的线路信息
+    /// The name of the split zone for which DNS records are requested. You can view split zones allowed by this domain via the `DescribeRecordLineList` API.
     "RecordLine" record_line set_record_line: str,
-    /// 获取某个线路Id对应的解析记录，如果传RecordLineId，系统会忽略RecordLine参数。可以通过接口DescribeRecordLineList查看当前域名允许的线路信息
+    /// The ID of the split zone for which DNS records are requested. If `RecordLineId` is passed in, `RecordLine` is ignored. You can view split zones allowed by this domain via the `DescribeRecordLineList` API.
     "RecordLineId" record_line_id set_record_line_id: str,
-    /// 获取某个分组下的解析记录时，传这个分组Id。可通过DescribeRecordGroupList接口获取所有分组
+    /// The group ID passed in to get DNS records in the group.
     "GroupId" group_id set_group_id: i128,
-    /// 通过关键字搜索解析记录，当前支持搜索主机头和记录值
+    /// The keyword for searching for DNS records. Host headers and record values are supported.
     "Keyword" keyword set_keyword: str,
-    /// 排序字段，支持 name,line,type,value,weight,mx,ttl,updated_on 几个字段。
+    /// The sorting field. Available values: `name`, `line`, `type`, `value`, `weight`, `mx`, and `ttl,updated_on`.
     "SortField" sort_field set_sort_field: str,
-    /// 排序方式，正序：ASC，逆序：DESC。默认值为ASC。
+    /// The sorting type. Valid values: `ASC` (ascending, default), `DESC` (descending).
     "SortType" sort_type set_sort_type: str,
-    /// 偏移量，默认值为0。
+    /// The offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 限制数量，当前Limit最大支持3000。默认值为100。
+    /// The limit. It defaults to 100 and can be up to 3,000.
     "Limit" limit set_limit: i128,
     /// 查询不到数据时是否报错
     ///
@@ -2011,38 +2052,38 @@ DescribeRecordListRequest {
 rt::action!("dnspod", "2021-03-23", "DescribeRecordList", DescribeRecordListRequest => DescribeRecordListResponse);
 
 rt::model! { read debug;
-/// DescribeRecordList返回参数结构体
+/// DescribeRecordList response structure.
 DescribeRecordListResponse {
-    /// 记录的数量统计信息
+    /// The record count info.
     "RecordCountInfo" record_count_info set_record_count_info: obj RecordCountInfo,
-    /// 获取的记录列表
+    /// The record list result.
     "RecordList" record_list set_record_list: list RecordListItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRecord` (获取记录信息).
+/// Request of `DescribeRecord` (Gets the information of a record).
 ///
-/// 获取记录信息
+/// This API is used to get the information of a record.
 DescribeRecordRequest {
-    /// 域名
+    /// Domain
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 记录 ID 。可以通过接口DescribeRecordList查到所有的解析记录列表以及对应的RecordId
+    /// The record ID. You can view all DNS records and their IDs via the `DescribeRecordList` API.
     ///
     /// Required.
     "RecordId" record_id set_record_id: i128,
-    /// 域名 ID 。参数 DomainId 优先级比参数 Domain 高，如果传递参数 DomainId 将忽略参数 Domain 。可以通过接口DescribeDomainList查到所有的Domain以及DomainId
+    /// The domain ID. `DomainId` takes priority over `Domain`. If `DomainId` is passed in, `Domain` is ignored. You can view all `Domain` and `DomainId` values via the `DescribeDomainList` API.
     "DomainId" domain_id set_domain_id: i128,
 } }
 rt::action!("dnspod", "2021-03-23", "DescribeRecord", DescribeRecordRequest => DescribeRecordResponse);
 
 rt::model! { read debug;
-/// DescribeRecord返回参数结构体
+/// DescribeRecord response structure.
 DescribeRecordResponse {
-    /// 记录信息
+    /// Record information
     "RecordInfo" record_info set_record_info: obj RecordInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2094,13 +2135,13 @@ DescribeRecordSnapshotRollbackResultResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRecordType` (获取等级允许的记录类型).
+/// Request of `DescribeRecordType` (Gets the record type allowed by the domain level).
 ///
-/// 获取等级允许的记录类型
+/// This API is used to get the record type allowed by the domain level.
 DescribeRecordTypeRequest {
-    /// 域名等级。
-    /// + 旧套餐：D_FREE、D_PLUS、D_EXTRA、D_EXPERT、D_ULTRA 分别对应免费套餐、个人豪华、企业1、企业2、企业3。
-    /// + 新套餐：DP_FREE、DP_PLUS、DP_EXTRA、DP_EXPERT、DP_ULTRA 分别对应新免费、个人专业版、企业创业版、企业标准版、企业旗舰版。
+    /// Domain level.
+    /// + Original plan. Valid values: `D_FREE` (Free Plan); `D_PLUS` (Individual Plus Plan); `D_EXTRA` (Enterprise 1 Plan); `D_EXPERT` (Enterprise 2 Plan); `D_ULTRA` (Enterprise 3 Plan).
+    /// + New plan. Valid values: `DP_FREE` (Free Version); `DP_PLUS` (Professional); `DP_EXTRA` (Enterprise Basic); `DP_EXPERT` (Enterprise); `DP_ULTRA` (Ultimate).
     ///
     /// Required.
     "DomainGrade" domain_grade set_domain_grade: str,
@@ -2108,9 +2149,9 @@ DescribeRecordTypeRequest {
 rt::action!("dnspod", "2021-03-23", "DescribeRecordType", DescribeRecordTypeRequest => DescribeRecordTypeResponse);
 
 rt::model! { read debug;
-/// DescribeRecordType返回参数结构体
+/// DescribeRecordType response structure.
 DescribeRecordTypeResponse {
-    /// 记录类型列表
+    /// List of record types
     "TypeList" type_list set_type_list: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2302,29 +2343,29 @@ DescribeSnapshotRollbackTaskResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSubdomainAnalytics` (子域名解析量统计).
+/// Request of `DescribeSubdomainAnalytics` (Collects statistics on the DNS query volume of a subdomain).
 ///
-/// 统计子域名的解析量，帮助您了解流量情况、时间段分布。支持查看近 3 个月内的统计情况。仅付费套餐域名可用。
+/// This API is used to collect statistics on the DNS query volume of a subdomain. It helps you understand the traffic and time period distribution and allows you to view statistics in the last three months. It is available only for domains under a paid plan.
 DescribeSubdomainAnalyticsRequest {
-    /// 要查询解析量的域名
+    /// The domain of the DNS query volume to be queried
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 查询的开始时间，格式：YYYY-MM-DD
+    /// Query start date in the format of `YYYY-MM-DD`
     ///
     /// Required.
     "StartDate" start_date set_start_date: str,
-    /// 查询的结束时间，格式：YYYY-MM-DD
+    /// Query end date in the format of `YYYY-MM-DD`
     ///
     /// Required.
     "EndDate" end_date set_end_date: str,
-    /// DATE:按天维度统计 HOUR:按小时维度统计
+    /// `DATE`: Daily. `HOUR`: Hourly
     ///
     /// Disabled in the spec.
     "DnsFormat" dns_format set_dns_format: str,
-    /// 域名 ID 。参数 DomainId 优先级比参数 Domain 高，如果传递参数 DomainId 将忽略参数 Domain 。可以通过接口DescribeDomainList查到所有的Domain以及DomainId
+    /// The domain ID. `DomainId` takes priority over `Domain`. If `DomainId` is passed in, `Domain` is ignored. You can view all `Domain` and `DomainId` values via the `DescribeDomainList` API.
     "DomainId" domain_id set_domain_id: i128,
-    /// 要查询解析量的子域名
+    /// The subdomain of the DNS query volume to be queried
     ///
     /// Disabled in the spec.
     "Subdomain" subdomain set_subdomain: str,
@@ -2347,13 +2388,13 @@ DescribeSubdomainAnalyticsRequest {
 rt::action!("dnspod", "2021-03-23", "DescribeSubdomainAnalytics", DescribeSubdomainAnalyticsRequest => DescribeSubdomainAnalyticsResponse);
 
 rt::model! { read debug;
-/// DescribeSubdomainAnalytics返回参数结构体
+/// DescribeSubdomainAnalytics response structure.
 DescribeSubdomainAnalyticsResponse {
-    /// 当前统计维度解析量小计
+    /// DNS query volume in the current statistical dimension
     "Data" data set_data: list DomainAnalyticsDetail,
-    /// 子域名解析量统计查询信息
+    /// Statistics on the DNS query volume of a subdomain
     "Info" info set_info: obj SubdomainAnalyticsInfo,
-    /// 子域名别名解析量统计信息
+    /// DNS query volume of the subdomain alias
     "AliasData" alias_data set_alias_data: list SubdomainAliasAnalyticsItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2461,24 +2502,25 @@ DomainAliasAnalyticsItem {
 } }
 
 rt::model! { read debug;
-/// 域名别名信息
+/// Information of a domain alias
 DomainAliasInfo {
-    /// 域名别名ID
+    /// Domain alias ID
     "Id" id set_id: i64,
-    /// 域名别名
+    /// Domain alias
     "DomainAlias" domain_alias set_domain_alias: str,
     /// 别名状态：1-DNS不正确；2-正常；3-封禁。
     "Status" status set_status: i128,
 } }
 
 rt::model! { read debug;
-/// 当前统计维度解析量小计
+/// DNS query volume in the current statistical dimension
 DomainAnalyticsDetail {
-    /// 当前统计维度解析量小计
+    /// DNS query volume in the current statistical dimension
     "Num" num set_num: i128,
-    /// 按天统计时，为统计日期
+    /// Collection date for daily collection
     "DateKey" date_key set_date_key: str,
-    /// 按小时统计时，为统计的当前时间的小时数(0-23)，例：HourKey为23时，统计周期为22点-23点的解析量
+    /// The last hour (0–23) for hourly collection. For example, if `HourKey` is `23`, the DNS query volume in the statistical period of 22:00–23:00 will be collected.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "HourKey" hour_key set_hour_key: i128,
 } }
 
@@ -2515,99 +2557,102 @@ DomainAnalyticsInfo {
 } }
 
 rt::model! { read debug;
-/// 列表页分页统计信息
+/// List statistics by page
 DomainCountInfo {
-    /// 符合条件的域名数量
+    /// Number of eligible domains
     "DomainTotal" domain_total set_domain_total: i128,
-    /// 用户可以查看的所有域名数量
+    /// Number of all domains that can be viewed by the user
     "AllTotal" all_total set_all_total: i128,
-    /// 用户账号添加的域名数量
+    /// Number of domains added under the user account
     "MineTotal" mine_total set_mine_total: i128,
-    /// 共享给用户的域名数量
+    /// Number of domains shared with the user
     "ShareTotal" share_total set_share_total: i128,
-    /// 付费域名数量
+    /// Number of paid domains
     "VipTotal" vip_total set_vip_total: i128,
-    /// 暂停的域名数量
+    /// Number of suspended domains
     "PauseTotal" pause_total set_pause_total: i128,
-    /// dns设置错误的域名数量
+    /// Number of domains with a DNS configuration error
     "ErrorTotal" error_total set_error_total: i128,
-    /// 锁定的域名数量
+    /// Number of locked domains
     "LockTotal" lock_total set_lock_total: i128,
-    /// 封禁的域名数量
+    /// Number of blocked domains
     "SpamTotal" spam_total set_spam_total: i128,
-    /// 30天内即将到期的域名数量
+    /// Number of domains that will expire within 30 days
     "VipExpire" vip_expire set_vip_expire: i128,
-    /// 分享给其它人的域名数量
+    /// Number of domains shared with others
     "ShareOutTotal" share_out_total set_share_out_total: i128,
-    /// 指定分组内的域名数量
+    /// Number of domains in the specified group
     "GroupTotal" group_total set_group_total: i128,
 } }
 
 rt::model! { read debug;
-/// 域名信息（创建域名时返回）
+/// Domain information returned during domain creation
 DomainCreateInfo {
-    /// 域名ID
+    /// Domain ID
     "Id" id set_id: i128,
-    /// 域名
+    /// Domain
     "Domain" domain set_domain: str,
-    /// 域名的punycode
+    /// Domain Punycode
     "Punycode" punycode set_punycode: str,
-    /// 域名的NS列表
+    /// NS list of the domain
     "GradeNsList" grade_ns_list set_grade_ns_list: list String,
 } }
 
 rt::model! { read debug;
-/// 域名详情
+/// Domain details
 DomainInfo {
-    /// 域名ID
+    /// Domain ID
     "DomainId" domain_id set_domain_id: i128,
-    /// 域名状态，正常：ENABLE，暂停：PAUSE，封禁：SPAM
+    /// Domain status
     "Status" status set_status: str,
-    /// 域名套餐等级
+    /// DNS plan level
     "Grade" grade set_grade: str,
-    /// 域名分组ID
+    /// Domain group ID
     "GroupId" group_id set_group_id: i128,
-    /// 是否星标域名
+    /// Whether the domain is starred
     "IsMark" is_mark set_is_mark: str,
-    /// TTL(DNS记录缓存时间)，单位：秒
+    /// TTL (DNS record cache time)
     "TTL" ttl set_ttl: i128,
-    /// CNAME加速启用状态
+    /// Whether CNAME flattening is enabled
     ///
     /// Disabled in the spec.
     "CnameSpeedup" cname_speedup set_cname_speedup: str,
-    /// 域名备注
+    /// Domain remarks
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Remark" remark set_remark: str,
-    /// 域名Punycode
+    /// Domain Punycode
     "Punycode" punycode set_punycode: str,
-    /// 域名DNS状态，错误：dnserror，正常：空字符串
+    /// DNS status of the domain
     ///
     /// Disabled in the spec.
     "DnsStatus" dns_status set_dns_status: str,
-    /// 域名的NS列表
+    /// NS list of the domain
     "DnspodNsList" dnspod_ns_list set_dnspod_ns_list: list String,
-    /// 域名
+    /// Domain
     "Domain" domain set_domain: str,
-    /// 域名等级代号
+    /// Domain level ID
     "GradeLevel" grade_level set_grade_level: i128,
-    /// 域名所属的用户ID
+    /// Domain user ID
     "UserId" user_id set_user_id: i128,
-    /// 是否为付费域名
+    /// Whether the domain is a VIP domain
     "IsVip" is_vip set_is_vip: str,
-    /// 域名所有者的账号
+    /// Domain owner account
     "Owner" owner set_owner: str,
-    /// 域名等级的描述
+    /// Domain level description
     "GradeTitle" grade_title set_grade_title: str,
-    /// 域名创建时间
+    /// Domain creation time
     "CreatedOn" created_on set_created_on: str,
-    /// 最后操作时间
+    /// Last update time
     "UpdatedOn" updated_on set_updated_on: str,
-    /// 腾讯云账户Uin
+    /// Tencent Cloud account `Uin`
     "Uin" uin set_uin: str,
-    /// 域名实际使用的NS列表
+    /// NS list actually used by the domain
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ActualNsList" actual_ns_list set_actual_ns_list: list String,
-    /// 域名的记录数量
+    /// Number of domain records
     "RecordCount" record_count set_record_count: i128,
-    /// 域名所有者的账户昵称
+    /// Alias of the domain account owner
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "OwnerNick" owner_nick set_owner_nick: str,
     /// 是否在付费套餐宽限期
     "IsGracePeriod" is_grace_period set_is_grace_period: str,
@@ -2640,64 +2685,64 @@ DomainInfo {
 } }
 
 rt::model! { read debug;
-/// 域名列表元素
+/// Element in the domain list
 DomainListItem {
-    /// 系统分配给域名的唯一标识
+    /// Unique ID assigned to the domain by the system
     "DomainId" domain_id set_domain_id: i128,
-    /// 域名的原始格式
+    /// Original format of the domain
     "Name" name set_name: str,
-    /// 域名的状态，正常：ENABLE，暂停：PAUSE，封禁：SPAM
+    /// Domain status. Valid values: `ENABLE` (normal), `PAUSE` (suspended), `SPAM` (blocked).
     "Status" status set_status: str,
-    /// 域名默认的解析记录默认TTL值，单位：秒
+    /// Default TTL of the default DNS record of the domain
     "TTL" ttl set_ttl: i128,
-    /// 是否开启CNAME加速，开启：ENABLE，未开启：DISABLE
+    /// Whether CNAME flattening is enabled. Valid values: `ENABLE` (enabled); `DISABLE` (disabled).
     "CNAMESpeedup" cname_speedup set_cname_speedup: str,
-    /// DNS 设置状态，错误：DNSERROR，正常：空字符串
+    /// DNS configuration status. Valid values: `DNSERROR` (error), an empty string (normal).
     "DNSStatus" dns_status set_dns_status: str,
-    /// 域名的套餐等级代码
+    /// Plan level code of the domain
     "Grade" grade set_grade: str,
-    /// 域名所属的分组Id
+    /// Group ID of the domain
     "GroupId" group_id set_group_id: i128,
-    /// 是否开启搜索引擎推送优化，是：YES，否：NO
+    /// Whether search engine push optimization is enabled. Valid values: `YES` (yes), `NO` (no).
     "SearchEnginePush" search_engine_push set_search_engine_push: str,
-    /// 域名备注说明
+    /// Domain remarks
     "Remark" remark set_remark: str,
-    /// 经过punycode编码后的域名格式
+    /// Punycode-encoded domain format
     "Punycode" punycode set_punycode: str,
-    /// 系统为域名分配的有效DNS
+    /// Effective DNS assigned to the domain by the system
     "EffectiveDNS" effective_dns set_effective_dns: list String,
-    /// 域名套餐等级对应的序号
+    /// Number corresponding to the plan level of the domain
     "GradeLevel" grade_level set_grade_level: i128,
-    /// 套餐名称
+    /// Plan name
     "GradeTitle" grade_title set_grade_title: str,
-    /// 是否是付费套餐
+    /// Whether it is a paid plan
     "IsVip" is_vip set_is_vip: str,
-    /// 付费套餐开通时间
+    /// Activation time of the paid plan
     "VipStartAt" vip_start_at set_vip_start_at: str,
-    /// 付费套餐到期时间
+    /// Expiry time of the paid plan
     "VipEndAt" vip_end_at set_vip_end_at: str,
-    /// 域名是否开通VIP自动续费，是：YES，否：NO，默认：DEFAULT
+    /// Whether VIP automatic renewal is enabled for the domain. Valid values: `YES` (yes); `NO` (no). Default value: `DEFAULT`.
     "VipAutoRenew" vip_auto_renew set_vip_auto_renew: str,
-    /// 域名下的记录数量
+    /// Number of records under the domain
     "RecordCount" record_count set_record_count: i128,
-    /// 域名添加时间
+    /// Domain adding time
     "CreatedOn" created_on set_created_on: str,
-    /// 域名更新时间
+    /// Domain update time
     "UpdatedOn" updated_on set_updated_on: str,
-    /// 域名所属账号
+    /// Account of the domain
     "Owner" owner set_owner: str,
     /// 域名关联的标签列表
     "TagList" tag_list set_tag_list: list TagItem,
 } }
 
 rt::model! { read debug;
-/// 域名共享信息
+/// Domain sharing information
 DomainShareInfo {
-    /// 域名共享对象的账号
+    /// Account with which the domain is shared
     "ShareTo" share_to set_share_to: str,
-    /// 共享模式，“rw”：可读写。 “r”:：只读
+    /// Sharing mode. Valid values: `rw` (read/write), `r` (read-only).
     "Mode" mode set_mode: str,
-    /// 共享状态“enabled”：共享成功。“pending”：共享到的账号不存在, 等待注册
+    /// Sharing status. Valid values: `enabled` (shared successfully); `pending` (the account shared to does not exist and is pending registration).
     "Status" status set_status: str,
 } }
 
@@ -2782,15 +2827,15 @@ FileInfo {
 } }
 
 rt::model! { read debug;
-/// 域名分组列表
+/// List of domain groups
 GroupInfo {
-    /// 分组ID
+    /// Group ID
     "GroupId" group_id set_group_id: i64,
-    /// 分组名称
+    /// Group name
     "GroupName" group_name set_group_name: str,
-    /// 分组类型
+    /// Group type
     "GroupType" group_type set_group_type: str,
-    /// 该分组中域名个数
+    /// Number of domains in the group
     "Size" size set_size: i64,
 } }
 
@@ -2828,15 +2873,15 @@ LineGroupDetail {
 } }
 
 rt::model! { read debug;
-/// 线路分组信息
+/// Information of a split zone group
 LineGroupInfo {
-    /// 线路分组ID
+    /// Split zone group ID
     "LineId" line_id set_line_id: str,
-    /// 线路分组名称
+    /// Split zone group name
     "Name" name set_name: str,
-    /// 分组类型
+    /// Group type
     "Type" r#type set_type: str,
-    /// 线路分组包含的线路列表
+    /// List of split zones in the split zone group
     "LineList" line_list set_line_list: list String,
 } }
 
@@ -2869,39 +2914,43 @@ LineGroupSum {
 } }
 
 rt::model! { read debug;
-/// 解析线路信息
+/// Information of a split zone
 LineInfo {
-    /// 线路名称
+    /// Split zone name
     "Name" name set_name: str,
-    /// 线路ID
+    /// Split zone ID
     "LineId" line_id set_line_id: str,
 } }
 
 rt::model! { read debug;
-/// 域名解析记录线路信息
+/// Describes the line information of dns records.
 LineItem {
-    /// 解析线路名称。
+    /// Parses the line name.
     "LineName" line_name set_line_name: str,
-    /// 解析线路 ID。
+    /// Resolution route ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LineId" line_id set_line_id: str,
-    /// 当前线路在当前域名下是否可用。
+    /// Indicates whether the current line is available under the current domain.
     "Useful" useful set_useful: bool,
-    /// 当前线路最低套餐等级要求。
+    /// Current line min plan level requirement.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Grade" grade set_grade: str,
-    /// 当前线路分类下的子线路列表。
+    /// Describes the sub-line list under the current line category.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SubGroup" sub_group set_sub_group: list LineItem,
-    /// 自定义线路分组内包含的线路。
+    /// Specifies the lines included in the custom line grouping.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Lines" lines set_lines: list String,
 } }
 
 rt::model! { read debug;
-/// 域名锁定信息
+/// Domain lock information
 LockInfo {
-    /// 域名 ID
+    /// Domain ID
     "DomainId" domain_id set_domain_id: i128,
-    /// 域名解锁码
+    /// Domain unlock code
     "LockCode" lock_code set_lock_code: str,
-    /// 域名自动解锁日期
+    /// Automatic unlock date of the domain
     "LockEnd" lock_end set_lock_end: str,
 } }
 
@@ -2964,52 +3013,52 @@ ModifyDomainCustomLineResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDomainLock` (锁定域名).
+/// Request of `ModifyDomainLock` (Locks a domain).
 ///
-/// 锁定域名
+/// This API is used to lock a domain.
 ModifyDomainLockRequest {
-    /// 域名
+    /// Domain
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 域名要锁定的天数，最多可锁定的天数可以通过DescribeDomainPurview接口获取。
+    /// Number of days to lock the domain. The maximum number of locked days can be obtained by calling the API for getting the permissions of a domain.
     ///
     /// Required.
     "LockDays" lock_days set_lock_days: i128,
-    /// 域名 ID 。参数 DomainId 优先级比参数 Domain 高，如果传递参数 DomainId 将忽略参数 Domain 。可以通过接口DescribeDomainList查到所有的Domain以及DomainId
+    /// The domain ID. `DomainId` takes priority over `Domain`. If `DomainId` is passed in, `Domain` is ignored. You can view all `Domain` and `DomainId` values via the `DescribeDomainList` API.
     "DomainId" domain_id set_domain_id: i128,
 } }
 rt::action!("dnspod", "2021-03-23", "ModifyDomainLock", ModifyDomainLockRequest => ModifyDomainLockResponse);
 
 rt::model! { read debug;
-/// ModifyDomainLock返回参数结构体
+/// ModifyDomainLock response structure.
 ModifyDomainLockResponse {
-    /// 域名锁定信息
+    /// Domain lock information
     "LockInfo" lock_info set_lock_info: obj LockInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDomainOwner` (域名过户).
+/// Request of `ModifyDomainOwner` (Transfers ownership of a domain).
 ///
-/// 域名过户
+/// This API is used to transfer ownership of a domain.
 ModifyDomainOwnerRequest {
-    /// 域名
+    /// Domain
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 域名需要转入的账号Uin
+    /// The account to which to transfer the domain, which can be an UIN or email address
     ///
     /// Required.
     "Account" account set_account: str,
-    /// 域名 ID 。参数 DomainId 优先级比参数 Domain 高，如果传递参数 DomainId 将忽略参数 Domain 。可以通过接口DescribeDomainList查到所有的Domain以及DomainId
+    /// The domain ID. `DomainId` takes priority over `Domain`. If `DomainId` is passed in, `Domain` is ignored. You can view all `Domain` and `DomainId` values via the `DescribeDomainList` API.
     "DomainId" domain_id set_domain_id: i128,
 } }
 rt::action!("dnspod", "2021-03-23", "ModifyDomainOwner", ModifyDomainOwnerRequest => ModifyDomainOwnerResponse);
 
 rt::model! { read debug;
-/// ModifyDomainOwner返回参数结构体
+/// ModifyDomainOwner response structure.
 ModifyDomainOwnerResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3041,48 +3090,48 @@ ModifyDomainRecursiveStatusBatchResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDomainRemark` (设置域名备注).
+/// Request of `ModifyDomainRemark` (Sets the remarks of a domain).
 ///
-/// 设置域名备注
+/// This API is used to set the remarks of a domain.
 ModifyDomainRemarkRequest {
-    /// 域名
+    /// Domain
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 域名 ID 。参数 DomainId 优先级比参数 Domain 高，如果传递参数 DomainId 将忽略参数 Domain 。可以通过接口DescribeDomainList查到所有的Domain以及DomainId
+    /// The domain ID. `DomainId` takes priority over `Domain`. If `DomainId` is passed in, `Domain` is ignored. You can view all `Domain` and `DomainId` values via the `DescribeDomainList` API.
     "DomainId" domain_id set_domain_id: i128,
-    /// 域名备注，删除备注请提交空内容。
+    /// Domain remarks. To delete the remarks, submit empty content.
     "Remark" remark set_remark: str,
 } }
 rt::action!("dnspod", "2021-03-23", "ModifyDomainRemark", ModifyDomainRemarkRequest => ModifyDomainRemarkResponse);
 
 rt::model! { read debug;
-/// ModifyDomainRemark返回参数结构体
+/// ModifyDomainRemark response structure.
 ModifyDomainRemarkResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDomainStatus` (修改域名状态).
+/// Request of `ModifyDomainStatus` (Modifies the status of a domain).
 ///
-/// 修改域名状态
+/// This API is used to modify the status of a domain.
 ModifyDomainStatusRequest {
-    /// 域名
+    /// Domain
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 域名状态，"enable"、"disable" 分别代表启用和暂停
+    /// Domain status. Valid values: enable; disable.
     ///
     /// Required.
     "Status" status set_status: str,
-    /// 域名 ID 。参数 DomainId 优先级比参数 Domain 高，如果传递参数 DomainId 将忽略参数 Domain 。可以通过接口DescribeDomainList查到所有的Domain以及DomainId
+    /// The domain ID. `DomainId` takes priority over `Domain`. If `DomainId` is passed in, `Domain` is ignored. You can view all `Domain` and `DomainId` values via the `DescribeDomainList` API.
     "DomainId" domain_id set_domain_id: i128,
 } }
 rt::action!("dnspod", "2021-03-23", "ModifyDomainStatus", ModifyDomainStatusRequest => ModifyDomainStatusResponse);
 
 rt::model! { read debug;
-/// ModifyDomainStatus返回参数结构体
+/// ModifyDomainStatus response structure.
 ModifyDomainStatusResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3114,25 +3163,25 @@ ModifyDomainToGroupResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDomainUnlock` (域名锁定解锁).
+/// Request of `ModifyDomainUnlock` (Unlocks a domain).
 ///
-/// 域名锁定解锁
+/// This API is used to unlock a domain.
 ModifyDomainUnlockRequest {
-    /// 域名
+    /// Domain
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 域名解锁码，锁定的时候会返回。
+    /// Domain unlock code, which will be returned when the domain is locked.
     ///
     /// Required.
     "LockCode" lock_code set_lock_code: str,
-    /// 域名 ID 。参数 DomainId 优先级比参数 Domain 高，如果传递参数 DomainId 将忽略参数 Domain 。可以通过接口DescribeDomainList查到所有的Domain以及DomainId
+    /// The domain ID. `DomainId` takes priority over `Domain`. If `DomainId` is passed in, `Domain` is ignored. You can view all `Domain` and `DomainId` values via the `DescribeDomainList` API.
     "DomainId" domain_id set_domain_id: i128,
 } }
 rt::action!("dnspod", "2021-03-23", "ModifyDomainUnlock", ModifyDomainUnlockRequest => ModifyDomainUnlockResponse);
 
 rt::model! { read debug;
-/// ModifyDomainUnlock返回参数结构体
+/// ModifyDomainUnlock response structure.
 ModifyDomainUnlockResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3267,58 +3316,63 @@ ModifyPackageDomainResponse {
 } }
 
 rt::model! { read debug;
-/// 批量添加记录返回结构
+/// Response structure for bulk adding records
 ModifyRecordBatchDetail {
-    /// 见RecordInfoBatchModify
+    /// See `RecordInfoBatchModify`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RecordList" record_list set_record_list: list BatchRecordInfo,
-    /// 任务编号
+    /// Task ID
     "Id" id set_id: i128,
-    /// 域名
+    /// Domain
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Domain" domain set_domain: str,
-    /// 域名等级
+    /// Domain level
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DomainGrade" domain_grade set_domain_grade: str,
-    /// 错误信息
+    /// Error message
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrMsg" err_msg set_err_msg: str,
-    /// 该条任务运行状态
+    /// Task running status
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: str,
-    /// 操作类型
+    /// Operation type
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Operation" operation set_operation: str,
-    /// 域名ID
+    /// Domain ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DomainId" domain_id set_domain_id: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyRecordBatch` (批量修改记录).
+/// Request of `ModifyRecordBatch` (Bulk modifies records).
 ///
-/// 批量修改记录
+/// This API is used to bulk modify records.
 ModifyRecordBatchRequest {
-    /// 记录ID数组。可以通过接口DescribeRecordList查到所有的解析记录列表以及对应的RecordId。单次最多修改5000条记录。
-    ///
-    /// 取值参考：[DescribeRecordList](https://cloud.tencent.com/document/api/1427/56166)
+    /// Array of record IDs. You can view all DNS records and their IDs via the `DescribeRecordList` API.
     ///
     /// Required.
     "RecordIdList" record_id_list set_record_id_list: list i128,
-    /// 要修改的字段，可选值为 [“sub_domain”、”record_type”、”area”、”value”、”mx”、”ttl”、”status”] 中的某一个。
+    /// The field to be modified. Valid values: `sub_domain`, `record_type`, `area`, `value`, `mx`, `ttl`, `status`.
     ///
     /// Required.
     "Change" change set_change: str,
-    /// 修改为，具体依赖 change 字段，必填参数。
+    /// The value to be changed to, which is required and subject to the `change` field.
     ///
     /// Required.
     "ChangeTo" change_to set_change_to: str,
-    /// 要修改到的记录值，仅当 change 字段为 “record_type” 时为必填参数。
+    /// The record value to be changed to, which is required only if the `change` field is `record_type`.
     "Value" value set_value: str,
-    /// MX 优先级，当记录类型是 MX、HTTPS、SVCB 时必填，范围0-65535。
+    /// MX record priority, which is required only if the `Change` field is `mx`.
     "MX" mx set_mx: str,
 } }
 rt::action!("dnspod", "2021-03-23", "ModifyRecordBatch", ModifyRecordBatchRequest => ModifyRecordBatchResponse);
 
 rt::model! { read debug;
-/// ModifyRecordBatch返回参数结构体
+/// ModifyRecordBatch response structure.
 ModifyRecordBatchResponse {
-    /// 批量任务ID
+    /// Bulk task ID
     "JobId" job_id set_job_id: i128,
-    /// 见ModifyRecordBatchDetail
+    /// See `modifyRecordBatchDetail`.
     "DetailList" detail_list set_detail_list: list ModifyRecordBatchDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3377,31 +3431,31 @@ ModifyRecordFieldsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyRecordGroup` (修改记录分组).
+/// Request of `ModifyRecordGroup` (Modifies a record group).
 ///
-/// 修改记录分组
+/// This API is used to modify a record group.
 ModifyRecordGroupRequest {
-    /// 域名
+    /// Domain
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 分组名称
+    /// Group name
     ///
     /// Required.
     "GroupName" group_name set_group_name: str,
-    /// 要修改的分组 ID，可通过DescribeRecordGroupList接口获取所有记录分组
+    /// ID of the group to be modified
     ///
     /// Required.
     "GroupId" group_id set_group_id: i128,
-    /// 域名 ID 。参数 DomainId 优先级比参数 Domain 高，如果传递参数 DomainId 将忽略参数 Domain 。可以通过接口DescribeDomainList查到所有的Domain以及DomainId
+    /// The domain ID. `DomainId` takes priority over `Domain`. If `DomainId` is passed in, `Domain` is ignored.
     "DomainId" domain_id set_domain_id: i128,
 } }
 rt::action!("dnspod", "2021-03-23", "ModifyRecordGroup", ModifyRecordGroupRequest => ModifyRecordGroupResponse);
 
 rt::model! { read debug;
-/// ModifyRecordGroup返回参数结构体
+/// ModifyRecordGroup response structure.
 ModifyRecordGroupResponse {
-    /// 修改的分组 ID
+    /// ID of the modified group
     "GroupId" group_id set_group_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3435,72 +3489,70 @@ ModifyRecordItem {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyRecordRemark` (设置记录备注).
+/// Request of `ModifyRecordRemark` (Sets the remarks of a record).
 ///
-/// 设置记录备注
+/// This API is used to set the remarks of a record.
 ModifyRecordRemarkRequest {
-    /// 域名
+    /// Domain
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 记录 ID 。可以通过接口DescribeRecordList查到所有的解析记录列表以及对应的RecordId
+    /// The record ID. You can view all DNS records and their IDs via the `DescribeRecordList` API.
     ///
     /// Required.
     "RecordId" record_id set_record_id: i128,
-    /// 域名 ID 。参数 DomainId 优先级比参数 Domain 高，如果传递参数 DomainId 将忽略参数 Domain 。可以通过接口DescribeDomainList查到所有的Domain以及DomainId
+    /// The domain ID. `DomainId` takes priority over `Domain`. If `DomainId` is passed in, `Domain` is ignored. You can view all `Domain` and `DomainId` values via the `DescribeDomainList` API.
     "DomainId" domain_id set_domain_id: i128,
-    /// 解析记录备注，删除备注请提交空内容。
+    /// DNS record remarks. To delete the remarks, submit empty content.
     "Remark" remark set_remark: str,
 } }
 rt::action!("dnspod", "2021-03-23", "ModifyRecordRemark", ModifyRecordRemarkRequest => ModifyRecordRemarkResponse);
 
 rt::model! { read debug;
-/// ModifyRecordRemark返回参数结构体
+/// ModifyRecordRemark response structure.
 ModifyRecordRemarkResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyRecord` (修改记录).
+/// Request of `ModifyRecord` (Modifies a record).
 ///
-/// 修改记录
+/// This API is used to modify a record.
 ModifyRecordRequest {
-    /// 域名
+    /// Domain
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 记录类型，可通过接口DescribeRecordType获得，大写英文，比如：A 。
+    /// Record type, which is obtained through the record type API. The value contains uppercase letters, such as `A`.
     ///
     /// Required.
     "RecordType" record_type set_record_type: str,
-    /// 记录线路，可以通过接口DescribeRecordLineList查看当前域名允许的线路信息。比如：默认。
+    /// Record split zone, which is obtained through the record split zone API.
     ///
     /// Required.
     "RecordLine" record_line set_record_line: str,
-    /// 记录值，如 IP : 200.200.200.200， CNAME : cname.dnspod.com.， MX : mail.dnspod.com.。
+    /// Record value, such as `IP : 200.200.200.200`, `CNAME : cname.dnspod.com`, and `MX : mail.dnspod.com`.
     ///
     /// Required.
     "Value" value set_value: str,
-    /// 记录 ID 。可以通过接口DescribeRecordList查到所有的解析记录列表以及对应的RecordId
+    /// The record ID. You can view all DNS records and their IDs via the `DescribeRecordList` API.
     ///
     /// Required.
     "RecordId" record_id set_record_id: i128,
-    /// 域名 ID 。参数 DomainId 优先级比参数 Domain 高，如果传递参数 DomainId 将忽略参数 Domain 。可以通过接口DescribeDomainList查到所有的Domain以及DomainId
+    /// The domain ID. `DomainId` takes priority over `Domain`. If `DomainId` is passed in, `Domain` is ignored. You can view all `Domain` and `DomainId` values via the `DescribeDomainList` API.
     "DomainId" domain_id set_domain_id: i128,
-    /// 主机记录，如 www，如果不传，默认为 @。
+    /// Host record such as `www`. If it is not passed in, it will be `@` by default.
     "SubDomain" sub_domain set_sub_domain: str,
-    /// 线路的 ID，可以通过接口DescribeRecordLineList查看当前域名允许的线路信息，比如：10=1。参数RecordLineId优先级高于RecordLine，如果同时传递二者，优先使用RecordLineId参数。
+    /// Split zone ID, which is obtained through the record split zone API. The value is a string such as `10=1`. The `RecordLineId` parameter has a higher priority than `RecordLine`. If both of them are passed in, `RecordLineId` will be used first.
     "RecordLineId" record_line_id set_record_line_id: str,
-    /// MX 优先级，当记录类型是 MX、HTTPS、SVCB 时必填，范围0-65535。
-    ///
-    /// 取值范围：[0, 65535]
+    /// MX priority, which is required for an MX record and will take effect if the record type is MX. Value range: 1–20.
     "MX" mx set_mx: i128,
-    /// TTL，范围1-604800，不同等级域名最小值不同。
+    /// TTL. Value range: 1–604800. The minimum value varies by domain level.
     "TTL" ttl set_ttl: i128,
-    /// 权重信息，0到100的整数。0 表示关闭，不传该参数，表示不设置权重信息。
+    /// Weight information, which is an integer between 0 and 100. It is supported only for enterprise VIP domains. `0` indicates not to pass in this parameter, i.e., not to set the weight.
     "Weight" weight set_weight: i128,
-    /// 记录初始状态，取值范围为 ENABLE 和 DISABLE 。默认为 ENABLE ，如果传入 DISABLE，解析不会生效，也不会验证负载均衡的限制。
+    /// Initial status of the record. Valid values: ENABLE, DISABLE. Default value: ENABLE. If `DISABLE` is passed in, the DNS record won't take effect, and the limit on round-robin DNS won't be verified.
     "Status" status set_status: str,
     /// 记录的备注信息。传空删除备注。
     "Remark" remark set_remark: str,
@@ -3510,69 +3562,69 @@ ModifyRecordRequest {
 rt::action!("dnspod", "2021-03-23", "ModifyRecord", ModifyRecordRequest => ModifyRecordResponse);
 
 rt::model! { read debug;
-/// ModifyRecord返回参数结构体
+/// ModifyRecord response structure.
 ModifyRecordResponse {
-    /// 记录ID
+    /// Record ID
     "RecordId" record_id set_record_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyRecordStatus` (设置记录状态).
+/// Request of `ModifyRecordStatus` (Sets the record status).
 ///
-/// 修改解析记录的状态
+/// This API is used to modify the DNS record status.
 ModifyRecordStatusRequest {
-    /// 域名
+    /// Domain
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 记录 ID 。可以通过接口DescribeRecordList查到所有的解析记录列表以及对应的RecordId
+    /// The record ID. You can view all DNS records and their IDs via the `DescribeRecordList` API.
     ///
     /// Required.
     "RecordId" record_id set_record_id: i128,
-    /// 记录的状态。取值范围为 ENABLE 和 DISABLE。如果传入 DISABLE，解析不会生效，也不会验证负载均衡的限制。
+    /// Record status. Valid values: `ENABLE`, `DISABLE`. If `DISABLE` is passed in, the DNS record won't take effect, and the limit on round-robin DNS won't be verified.
     ///
     /// Required.
     "Status" status set_status: str,
-    /// 域名 ID 。参数 DomainId 优先级比参数 Domain 高，如果传递参数 DomainId 将忽略参数 Domain 。可以通过接口DescribeDomainList查到所有的Domain以及DomainId
+    /// The domain ID. `DomainId` takes priority over `Domain`. If `DomainId` is passed in, `Domain` is ignored. You can view all `Domain` and `DomainId` values via the `DescribeDomainList` API.
     "DomainId" domain_id set_domain_id: i128,
 } }
 rt::action!("dnspod", "2021-03-23", "ModifyRecordStatus", ModifyRecordStatusRequest => ModifyRecordStatusResponse);
 
 rt::model! { read debug;
-/// ModifyRecordStatus返回参数结构体
+/// ModifyRecordStatus response structure.
 ModifyRecordStatusResponse {
-    /// 记录ID。
+    /// Record ID.
     "RecordId" record_id set_record_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyRecordToGroup` (将记录添加到分组).
+/// Request of `ModifyRecordToGroup` (Adds a record to a group).
 ///
-/// 将记录添加到分组
+/// This API is used to add a record to a group.
 ModifyRecordToGroupRequest {
-    /// 域名
+    /// Domain
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 分组 ID，可通过DescribeRecordGroupList接口获取所有记录分组
+    /// Group ID
     ///
     /// Required.
     "GroupId" group_id set_group_id: i128,
-    /// 记录 ID，多个 ID 用竖线“|”分割，可以通过接口DescribeRecordList查到所有的解析记录列表以及对应的RecordId
+    /// Record ID. Separate multiple IDs by vertical bar ("|").
     ///
     /// Required.
     "RecordId" record_id set_record_id: str,
-    /// 域名 ID 。参数 DomainId 优先级比参数 Domain 高，如果传递参数 DomainId 将忽略参数 Domain 。可以通过接口DescribeDomainList查到所有的Domain以及DomainId
+    /// The domain ID. `DomainId` takes priority over `Domain`. If `DomainId` is passed in, `Domain` is ignored.
     "DomainId" domain_id set_domain_id: i128,
 } }
 rt::action!("dnspod", "2021-03-23", "ModifyRecordToGroup", ModifyRecordToGroupRequest => ModifyRecordToGroupResponse);
 
 rt::model! { read debug;
-/// ModifyRecordToGroup返回参数结构体
+/// ModifyRecordToGroup response structure.
 ModifyRecordToGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3819,103 +3871,107 @@ PreviewDetail {
 } }
 
 rt::model! { read debug;
-/// 域名权限项
+/// Domain permission
 PurviewInfo {
-    /// 权限名称
+    /// Permission name
     "Name" name set_name: str,
-    /// 权限值
+    /// Permission value
     "Value" value set_value: str,
 } }
 
 rt::model! { read debug;
-/// 查询记录列表的数量统计信息
+/// Count info of the queried record list
 RecordCountInfo {
-    /// 子域名数量
+    /// The subdomain count.
     "SubdomainCount" subdomain_count set_subdomain_count: i128,
-    /// 列表返回的记录数
+    /// The count of records returned in the list.
     "ListCount" list_count set_list_count: i128,
-    /// 总的记录数
+    /// The total record count.
     "TotalCount" total_count set_total_count: i128,
 } }
 
 rt::model! { read debug;
-/// 解析记录分组信息
+/// Information of a DNS record group
 RecordGroupInfo {
-    /// 分组 ID
+    /// Group ID
     "GroupId" group_id set_group_id: i128,
-    /// 分组名称
+    /// Group name
     "GroupName" group_name set_group_name: str,
-    /// 分组类型：system-系统；user-用户
+    /// Group type. Valid values: `system`, `user`.
     "GroupType" group_type set_group_type: str,
 } }
 
 rt::model! { read debug;
-/// 记录信息
+/// Record information
 RecordInfo {
-    /// 记录 ID 。
+    /// Record ID.
     "Id" id set_id: i128,
-    /// 子域名(主机记录)。
+    /// Subdomain (host record).
     "SubDomain" sub_domain set_sub_domain: str,
-    /// 记录类型, 详见 DescribeRecordType 接口。
+    /// Record type. For more information, see the `DescribeRecordType` API.
     "RecordType" record_type set_record_type: str,
-    /// 解析记录的线路，详见 DescribeRecordLineList 接口。
+    /// Split zone of the DNS record. For more information, see the `DescribeRecordLineList` API.
     "RecordLine" record_line set_record_line: str,
-    /// 解析记录的线路 ID ，详见 DescribeRecordLineList 接口。
+    /// Split zone ID of the DNS record. For more information, see the `DescribeRecordLineList` API.
     "RecordLineId" record_line_id set_record_line_id: str,
-    /// 记录值。
+    /// Record value.
     "Value" value set_value: str,
-    /// 记录权重值。
+    /// Record weight.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Weight" weight set_weight: i128,
-    /// 记录的 MX 记录值，非 MX 记录类型，默认为 0。
+    /// MX record value. It is 0 by default for non-MX records.
     "MX" mx set_mx: i128,
-    /// 记录的 TTL 值。
+    /// TTL value of the record.
     "TTL" ttl set_ttl: i128,
-    /// 记录状态。0表示禁用，1表示启用。
+    /// Record status. Valid values: 0 (disabled); 1 (enabled).
     "Enabled" enabled set_enabled: i128,
-    /// 该记录的 D 监控状态。
-    /// "Ok" : 服务器正常。
-    /// "Warn" : 该记录有报警, 服务器返回 4XX。
-    /// "Down" : 服务器宕机。
-    /// "" : 该记录未开启 D 监控。
+    /// D-Monitor status of the record.
+    /// "Ok" : The server is normal.
+    /// "Warn" : There is an alarm on this record, and the server returns 4XX.
+    /// "Down" : The server is down.
+    /// "" : D-Monitor is disabled for this record.
     "MonitorStatus" monitor_status set_monitor_status: str,
-    /// 记录的备注。
+    /// Record remarks.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Remark" remark set_remark: str,
-    /// 记录最后更新时间。
+    /// Last update time of the record.
     "UpdatedOn" updated_on set_updated_on: str,
-    /// 域名 ID 。
+    /// Domain ID.
     "DomainId" domain_id set_domain_id: i128,
 } }
 
 rt::model! { read debug;
-/// 记录列表元素
+/// Record list elements
 RecordListItem {
-    /// 记录Id
+    /// The record ID.
     "RecordId" record_id set_record_id: i128,
-    /// 记录值
+    /// The record value.
     "Value" value set_value: str,
-    /// 记录状态，启用：ENABLE，暂停：DISABLE
+    /// The record status. Valid values: `ENABLE` (enabled), `DISABLE` (disabled).
     "Status" status set_status: str,
-    /// 更新时间
+    /// The update time.
     "UpdatedOn" updated_on set_updated_on: str,
-    /// 主机名
+    /// The host name.
     "Name" name set_name: str,
-    /// 记录线路
+    /// The record split zone.
     "Line" line set_line: str,
-    /// 线路Id
+    /// The split zone ID.
     "LineId" line_id set_line_id: str,
-    /// 记录类型
+    /// The record type.
     "Type" r#type set_type: str,
-    /// 记录权重，用于负载均衡记录
+    /// The record weight, which is required for round-robin DNS records.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Weight" weight set_weight: i128,
-    /// 记录监控状态，正常：OK，告警：WARN，宕机：DOWN，未设置监控或监控暂停则为空
+    /// The monitoring status of the record. Valid values: `OK` (normal), `WARN` (warning), and `DOWN` (downtime). It is empty if no monitoring is set or the monitoring is suspended.
     "MonitorStatus" monitor_status set_monitor_status: str,
-    /// 记录备注说明
+    /// The record remarks.
     "Remark" remark set_remark: str,
-    /// 记录缓存时间，单位：秒
+    /// The record cache time.
     "TTL" ttl set_ttl: i128,
-    /// MX值
+    /// The MX value, applicable to the MX record only.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MX" mx set_mx: i128,
-    /// 是否是默认的ns记录
+    /// Whether it is a default NS record.
     "DefaultNS" default_ns set_default_ns: bool,
 } }
 
@@ -4133,32 +4189,32 @@ SubDomainsAnalyticsParamsItem {
 } }
 
 rt::model! { read debug;
-/// 子域名别名解析量统计信息
+/// DNS query volume of the subdomain alias
 SubdomainAliasAnalyticsItem {
-    /// 子域名解析量统计查询信息
+    /// Statistics on the DNS query volume of a subdomain
     "Info" info set_info: obj SubdomainAnalyticsInfo,
-    /// 当前统计维度解析量小计
+    /// DNS query volume in the current statistical dimension
     "Data" data set_data: list DomainAnalyticsDetail,
 } }
 
 rt::model! { read debug;
-/// 子域名解析量统计查询信息
+/// Statistics on the DNS query volume of a subdomain
 SubdomainAnalyticsInfo {
-    /// DATE:按天维度统计 HOUR:按小时维度统计
+    /// `DATE`: Daily; `HOUR`: Hourly
     ///
     /// Disabled in the spec.
     "DnsFormat" dns_format set_dns_format: str,
-    /// 当前统计周期解析量总计
+    /// Total DNS query volume for the current statistical period
     ///
     /// Disabled in the spec.
     "DnsTotal" dns_total set_dns_total: i128,
-    /// 当前查询的域名
+    /// The queried domain
     "Domain" domain set_domain: str,
-    /// 当前统计周期开始时间
+    /// Start date of the current statistical period
     "StartDate" start_date set_start_date: str,
-    /// 当前统计周期结束时间
+    /// End date of the current statistical period
     "EndDate" end_date set_end_date: str,
-    /// 当前统计的子域名
+    /// Subdomain
     ///
     /// Disabled in the spec.
     "Subdomain" subdomain set_subdomain: str,

@@ -5,90 +5,90 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { write debug;
-/// Request of `ActivateSubscribe` (配置数据订阅通道).
+/// Request of `ActivateSubscribe` (Configures data subscription channel).
 ///
-/// 本接口用于配置数据订阅，只有在未配置状态的订阅实例才能调用此接口。
+/// This API is used to configure a data subscription, which can be called only for subscription instances in unconfigured status.
 ActivateSubscribeRequest {
-    /// 订阅实例ID。
+    /// Subscription instance ID.
     ///
     /// Required.
     "SubscribeId" subscribe_id set_subscribe_id: str,
-    /// 数据库实例ID
+    /// Database Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 数据订阅类型0-全实例订阅，1数据订阅，2结构订阅，3数据订阅与结构订阅
+    /// Data subscription type. 0: full instance subscription, 1: data subscription, 2: structure subscription, 3: data subscription and structure subscription
     ///
     /// Required.
     "SubscribeObjectType" subscribe_object_type set_subscribe_object_type: i64,
-    /// 订阅对象
+    /// Subscription object
     "Objects" objects set_objects: obj SubscribeObject,
-    /// 数据订阅服务所在子网。默认为数据库实例所在的子网内。
+    /// Subnet of data subscription service, which is the subnet of the database instance by default.
     "UniqSubnetId" uniq_subnet_id set_uniq_subnet_id: str,
-    /// 订阅服务端口；默认为7507
+    /// Subscription service port. Default value: 7507
     "Vport" vport set_vport: i64,
 } }
 rt::action!("dts", "2018-03-30", "ActivateSubscribe", ActivateSubscribeRequest => ActivateSubscribeResponse);
 
 rt::model! { read debug;
-/// ActivateSubscribe返回参数结构体
+/// ActivateSubscribe response structure.
 ActivateSubscribeResponse {
-    /// 配置数据订阅任务ID。
+    /// Data subscription configuration task ID.
     "AsyncRequestId" async_request_id set_async_request_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CompleteMigrateJob` (完成数据迁移任务).
+/// Request of `CompleteMigrateJob` (Completes a data migration task).
 ///
-/// 本接口（CompleteMigrateJob）用于完成数据迁移任务。
-/// 选择采用增量迁移方式的任务, 需要在迁移进度进入准备完成阶段后, 调用本接口, 停止迁移增量数据。
-/// 通过DescribeMigrateJobs接口查询到任务的状态为准备完成（status=8）时，此时可以调用本接口完成迁移任务。
+/// This API (CompleteMigrateJob) is used to complete a data migration task.
+/// For tasks in incremental migration mode, you need to call this API before migration gets ready, so as to stop migrating incremental data.
+/// If the task status queried through the (DescribeMigrateJobs) API is ready (status=8), you can call this API to complete the migration task.
 CompleteMigrateJobRequest {
-    /// 数据迁移任务ID，可通过[DescribeMigrationJobs](https://cloud.tencent.com/document/product/571/82084)接口获取。
+    /// Data migration task ID
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
-    /// 完成任务的方式,仅支持旧版MySQL迁移任务。waitForSync-等待主从差距为0才停止,immediately-立即完成，不会等待主从差距一致。默认为waitForSync
+    /// The way to complete the task, which is supported only for legacy MySQL migration task. waitForSync: wait for the source-replica lag to become 0 before stopping; immediately: complete immediately without waiting for source-replica sync. Default value: waitForSync
     "CompleteMode" complete_mode set_complete_mode: str,
 } }
 rt::action!("dts", "2018-03-30", "CompleteMigrateJob", CompleteMigrateJobRequest => CompleteMigrateJobResponse);
 
 rt::model! { read debug;
-/// CompleteMigrateJob返回参数结构体
+/// CompleteMigrateJob response structure.
 CompleteMigrateJobResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 抽样检验时的抽样参数
+/// Sampling parameter for spot check
 ConsistencyParams {
-    /// 数据内容检测参数。表中选出用来数据对比的行，占表的总行数的百分比。取值范围是整数[1-100]
+    /// Data content check parameter, which refers to the proportion of the rows selected for data comparison in all the rows of the table. Value: an integer between 1 and 100.
     ///
     /// Required.
     "SelectRowsPerTable" select_rows_per_table set_select_rows_per_table: i64,
-    /// 数据内容检测参数。迁移库表中，要进行数据内容检测的表，占所有表的百分比。取值范围是整数[1-100]
+    /// Data content check parameter, which refers to the proportion of the tables selected for data detection in all the tables. Value: an integer between 1 and 100.
     ///
     /// Required.
     "TablesSelectAll" tables_select_all set_tables_select_all: i64,
-    /// 数据数量检测，检测表行数是否一致。迁移库表中，要进行数据数量检测的表，占所有表的百分比。取值范围是整数[1-100]
+    /// Data quantity check parameter, which checks whether the numbers of rows are identical. It refers to the proportion of the tables selected for quantity check in all the tables. Value: an integer between 1 and 100.
     ///
     /// Required.
     "TablesSelectCount" tables_select_count set_tables_select_count: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateMigrateCheckJob` (创建校验迁移任务).
+/// Request of `CreateMigrateCheckJob` (Creates a migration check task).
 ///
-/// 创建校验迁移任务
-/// 在开始迁移前, 必须调用本接口创建校验, 且校验成功后才能开始迁移. 校验的结果可以通过DescribeMigrateCheckJob查看.
-/// 校验成功后,迁移任务若有修改, 则必须重新创建校验并通过后, 才能开始迁移.
+/// This API is used to create a migration check task.
+/// Before migration, you should call this API to create a check. Migration will start only if the check succeeds. You can view the check result through the `DescribeMigrateCheckJob` API.
+/// After successful check, if the migration task needs to be modified, a new check task should be created and migration will begin only after the new check succeeds.
 ///
-/// 如果是金融区链路, 请使用域名: https://dts.ap-shenzhen-fsi.tencentcloudapi.com
+/// For a finance zone link, use the domain name https://dts.ap-shenzhen-fsi.tencentcloudapi.com.
 CreateMigrateCheckJobRequest {
-    /// 数据迁移任务ID
+    /// Data migration task ID
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
@@ -96,116 +96,117 @@ CreateMigrateCheckJobRequest {
 rt::action!("dts", "2018-03-30", "CreateMigrateCheckJob", CreateMigrateCheckJobRequest => CreateMigrateCheckJobResponse);
 
 rt::model! { read debug;
-/// CreateMigrateCheckJob返回参数结构体
+/// CreateMigrateCheckJob response structure.
 CreateMigrateCheckJobResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateMigrateJob` (创建数据迁移任务).
+/// Request of `CreateMigrateJob` (Creates a data migration task).
 ///
-/// 本接口（CreateMigrateJob）用于创建数据迁移任务。
+/// This API (CreateMigrateJob) is used to create a data migration task.
 ///
-/// 如果是金融区链路, 请使用域名: dts.ap-shenzhen-fsi.tencentcloudapi.com
+/// For a finance zone linkage, please use the domain name dts.ap-shenzhen-fsi.tencentcloudapi.com.
 CreateMigrateJobRequest {
-    /// 数据迁移任务名称
+    /// Data migration task name
     ///
     /// Required.
     "JobName" job_name set_job_name: str,
-    /// 迁移任务配置选项
+    /// Migration task configuration options
     ///
     /// Required.
     "MigrateOption" migrate_option set_migrate_option: obj MigrateOption,
-    /// 源实例数据库类型，目前支持：mysql，redis，mongodb，postgresql，mariadb，percona，sqlserver 不同地域数据库类型的具体支持情况，请参考控制台创建迁移页面。
+    /// Source instance database type, which currently supports MySQL, Redis, MongoDB, PostgreSQL, MariaDB, Percona, and SQL Server. For more information on the supported types in a specific region, see the migration task creation page in the console.
     ///
     /// Required.
     "SrcDatabaseType" src_database_type set_src_database_type: str,
-    /// 源实例接入类型，值包括：extranet(外网),cvm(CVM自建实例),dcg(专线接入的实例),vpncloud(云VPN接入的实例),cdb(腾讯云数据库实例),ccn(云联网实例)
+    /// Source instance access type. Valid values: extranet (public network), cvm (CVM-based self-created instance), dcg (Direct Connect-enabled instance), vpncloud (Tencent Cloud VPN-enabled instance), cdb (TencentDB instance), ccn (CCN instance)
     ///
     /// Required.
     "SrcAccessType" src_access_type set_src_access_type: str,
-    /// 源实例信息，具体内容跟迁移任务类型相关
+    /// Source instance information, which is correlated with the migration task type
     ///
     /// Required.
     "SrcInfo" src_info set_src_info: obj SrcInfo,
-    /// 目标实例数据库类型，目前支持：mysql，redis，mongodb，postgresql，mariadb，percona，sqlserver，cynosdbmysql。不同地域数据库类型的具体支持情况，请参考控制台创建迁移页面。
+    /// Target instance access type, which currently supports MySQL, Redis, MongoDB, PostgreSQL, MariaDB, and Percona, SQL Server, and TDSQL-C for MySQL. For more information on the supported types in a specific region, see the migration task creation page in the console.
     ///
     /// Required.
     "DstDatabaseType" dst_database_type set_dst_database_type: str,
-    /// 目标实例接入类型，目前支持：cdb（腾讯云数据库实例）
+    /// Target instance access type, which currently only supports cdb (TencentDB instance)
     ///
     /// Required.
     "DstAccessType" dst_access_type set_dst_access_type: str,
-    /// 目标实例信息
+    /// Destination instance information
     ///
     /// Required.
     "DstInfo" dst_info set_dst_info: obj DstInfo,
-    /// 需要迁移的源数据库表信息，用json格式的字符串描述。当MigrateOption.MigrateObject配置为2（指定库表迁移）时必填。
-    /// 对于database-table两级结构的数据库：
+    /// Information of the source table to be migrated, which is described in JSON string format. It is required if MigrateOption.MigrateObject is 2 (migrating the specified table).
+    /// For databases with a database-table structure:
     /// [{"Database":"db1","Table":["table1","table2"]},{"Database":"db2"}]
-    /// 对于database-schema-table三级结构：
+    /// For databases with a database-schema-table structure:
     /// [{"Database":"db1","Schema":"s1","Table":["table1","table2"]},{"Database":"db1","Schema":"s2","Table":["table1","table2"]},{"Database":"db2","Schema":"s1","Table":["table1","table2"]},{"Database":"db3"},{"Database":"db4","Schema":"s1"}]
     "DatabaseInfo" database_info set_database_info: str,
-    /// 迁移实例的tag
+    /// Tag of the instance to be migrated.
     "Tags" tags set_tags: list TagItem,
-    /// 源实例类型: ""或者"simple":主从节点，"cluster": 集群节点
+    /// Source instance type. `simple`: Primary/Secondary node; `cluster`: Cluster node. If this field is left empty, the value defaults to primary/secondary node.
     "SrcNodeType" src_node_type set_src_node_type: str,
-    /// 源实例信息，具体内容跟迁移任务类型相关
+    /// Source instance information, which is correlated with the migration task type.
     "SrcInfoMulti" src_info_multi set_src_info_multi: list SrcInfo,
 } }
 rt::action!("dts", "2018-03-30", "CreateMigrateJob", CreateMigrateJobRequest => CreateMigrateJobResponse);
 
 rt::model! { read debug;
-/// CreateMigrateJob返回参数结构体
+/// CreateMigrateJob response structure.
 CreateMigrateJobResponse {
-    /// 数据迁移任务ID
+    /// Data migration task ID
     "JobId" job_id set_job_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateSubscribe` (创建订阅对象).
+/// Request of `CreateSubscribe` (Creates subscription object).
 ///
-/// 本接口(CreateSubscribe)用于创建一个数据订阅实例。
+/// This API is used to create a data subscription instance.
 CreateSubscribeRequest {
-    /// 订阅的数据库类型，目前支持的有 mysql
+    /// Subscribed database type. Currently, MySQL is supported
     ///
     /// Required.
     "Product" product set_product: str,
-    /// 实例付费类型，1小时计费，0包年包月
+    /// Instance billing mode, which is always 1 (hourly billing),
     ///
     /// Required.
     "PayType" pay_type set_pay_type: i64,
-    /// 购买时长。PayType为0时必填。单位为月，最大支持120
+    /// Purchase duration in months, which is required if `PayType` is 0. Maximum value: 120 (this field is not required of global site users and is better to be hidden)
     "Duration" duration set_duration: i64,
-    /// 购买数量,默认为1，最大为10
+    /// Quantity. Default value: 1. Maximum value: 10
     "Count" count set_count: i64,
-    /// 是否自动续费，0表示不自动续费，1表示自动续费，默认为0。小时计费实例设置该标识无效。
+    /// Whether to auto-renew. Default value: 0. This flag does not take effect for hourly billed instances (this field should be hidden from global site users)
     "AutoRenew" auto_renew set_auto_renew: i64,
-    /// 实例资源标签
+    /// Instance resource tags
     "Tags" tags set_tags: list TagItem,
-    /// 用户自定义实例名
+    /// A custom instance name.
     "Name" name set_name: str,
 } }
 rt::action!("dts", "2018-03-30", "CreateSubscribe", CreateSubscribeRequest => CreateSubscribeResponse);
 
 rt::model! { read debug;
-/// CreateSubscribe返回参数结构体
+/// CreateSubscribe response structure.
 CreateSubscribeResponse {
-    /// 数据订阅实例的ID数组
+    /// Data subscription instance ID array
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "SubscribeIds" subscribe_ids set_subscribe_ids: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteMigrateJob` (删除数据迁移任务).
+/// Request of `DeleteMigrateJob` (Deletes a data migration task).
 ///
-/// 本接口（DeleteMigrationJob）用于删除数据迁移任务。当通过DescribeMigrateJobs接口查询到任务的状态为：检验中（status=3）、运行中（status=7）、准备完成（status=8）、撤销中（status=11）或者完成中（status=12）时，不允许删除任务。
+/// This API (DeleteMigrationJob) is used to delete a data migration task. If the task status queried through the DescribeMigrateJobs API is checking (status=3), running (status=7), ready (status=8), canceling (status=11), or completing (status=12), the task cannot be deleted.
 DeleteMigrateJobRequest {
-    /// 数据迁移任务ID
+    /// Data migration task ID
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
@@ -213,18 +214,18 @@ DeleteMigrateJobRequest {
 rt::action!("dts", "2018-03-30", "DeleteMigrateJob", DeleteMigrateJobRequest => DeleteMigrateJobResponse);
 
 rt::model! { read debug;
-/// DeleteMigrateJob返回参数结构体
+/// DeleteMigrateJob response structure.
 DeleteMigrateJobResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAsyncRequestInfo` (查询任务执行结果).
+/// Request of `DescribeAsyncRequestInfo` (Queries task execution result).
 ///
-/// 本接口（DescribeAsyncRequestInfo）用于查询任务执行结果
+/// This API is used to query the execution result of a task.
 DescribeAsyncRequestInfoRequest {
-    /// 任务 ID
+    /// Task ID
     ///
     /// Required.
     "AsyncRequestId" async_request_id set_async_request_id: str,
@@ -232,24 +233,24 @@ DescribeAsyncRequestInfoRequest {
 rt::action!("dts", "2018-03-30", "DescribeAsyncRequestInfo", DescribeAsyncRequestInfoRequest => DescribeAsyncRequestInfoResponse);
 
 rt::model! { read debug;
-/// DescribeAsyncRequestInfo返回参数结构体
+/// DescribeAsyncRequestInfo response structure.
 DescribeAsyncRequestInfoResponse {
-    /// 任务执行结果信息
+    /// Task execution result information
     "Info" info set_info: str,
-    /// 任务执行状态，可能的值有：success，failed，running
+    /// Task execution status. Valid values: success, failed, running
     "Status" status set_status: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeMigrateCheckJob` (获取迁移校验结果).
+/// Request of `DescribeMigrateCheckJob` (Gets the migration check result).
 ///
-/// 本接口用于创建校验后,获取校验的结果. 能查询到当前校验的状态和进度.
-/// 若通过校验, 则可调用'StartMigrateJob' 开始迁移.
-/// 若未通过校验, 则能查询到校验失败的原因. 请按照报错, 通过'ModifyMigrateJob'修改迁移配置或是调整源/目标实例的相关参数.
+/// This API is used to get the check result and query check status and progress after a check is created.
+/// If the check succeeds, you can call the StartMigrateJob API to start migration.
+/// If the check fails, the reason can be queried. Please modify the migration configuration or adjust relevant parameters of the source/target instances through the ModifyMigrateJob API based on the error message.
 DescribeMigrateCheckJobRequest {
-    /// 数据迁移任务ID
+    /// Data migration task ID
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
@@ -257,62 +258,62 @@ DescribeMigrateCheckJobRequest {
 rt::action!("dts", "2018-03-30", "DescribeMigrateCheckJob", DescribeMigrateCheckJobRequest => DescribeMigrateCheckJobResponse);
 
 rt::model! { read debug;
-/// DescribeMigrateCheckJob返回参数结构体
+/// DescribeMigrateCheckJob response structure.
 DescribeMigrateCheckJobResponse {
-    /// 校验任务状态：unavailable(当前不可用), starting(开始中)，running(校验中)，finished(校验完成)
+    /// Check task status: unavailable, starting, running, finished
     "Status" status set_status: str,
-    /// 任务的错误码
+    /// Task error code
     "ErrorCode" error_code set_error_code: i64,
-    /// 任务的错误信息
+    /// Task error message
     "ErrorMessage" error_message set_error_message: str,
-    /// Check任务总进度,如："30"表示30%
+    /// Check task progress. For example, "30" means 30% completed
     "Progress" progress set_progress: str,
-    /// 校验是否通过,0-未通过，1-校验通过, 3-未校验
+    /// Whether the check succeeds. 0: no; 1: yes; 3: not checked
     "CheckFlag" check_flag set_check_flag: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeMigrateJobs` (查询数据迁移任务).
+/// Request of `DescribeMigrateJobs` (Queries data migration tasks).
 ///
-/// 查询数据迁移任务.
-/// 如果是金融区链路, 请使用域名: https://dts.ap-shenzhen-fsi.tencentcloudapi.com
+/// This API is used to query data migration tasks.
+/// For a finance zone linkage, please use the domain name https://dts.ap-shenzhen-fsi.tencentcloudapi.com.
 DescribeMigrateJobsRequest {
-    /// 数据迁移任务ID
+    /// Data migration task ID
     "JobId" job_id set_job_id: str,
-    /// 数据迁移任务名称
+    /// Data migration task name
     "JobName" job_name set_job_name: str,
-    /// 排序字段，可以取值为JobId、Status、JobName、MigrateType、RunMode、CreateTime
+    /// Sort by field. Value range: JobId, Status, JobName, MigrateType, RunMode, CreateTime
     "Order" order set_order: str,
-    /// 排序方式，升序为ASC，降序为DESC
+    /// Sorting order. Value range: ASC (ascending), DESC (descending)
     "OrderSeq" order_seq set_order_seq: str,
-    /// 偏移量，默认为0
+    /// Offset. Default value: 0
     "Offset" offset set_offset: i128,
-    /// 返回实例数量，默认20，有效区间[1,100]
+    /// Number of the returned instances. Value range: [1, 100]. Default value: 20
     "Limit" limit set_limit: i128,
-    /// 标签过滤条件
+    /// Tag filter.
     "TagFilters" tag_filters set_tag_filters: list TagFilter,
 } }
 rt::action!("dts", "2018-03-30", "DescribeMigrateJobs", DescribeMigrateJobsRequest => DescribeMigrateJobsResponse);
 
 rt::model! { read debug;
-/// DescribeMigrateJobs返回参数结构体
+/// DescribeMigrateJobs response structure.
 DescribeMigrateJobsResponse {
-    /// 任务数目
+    /// Number of tasks
     "TotalCount" total_count set_total_count: i128,
-    /// 任务详情数组
+    /// Array of task details
     "JobList" job_list set_job_list: list MigrateJobInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSubscribeConf` (查询订阅实例配置).
+/// Request of `DescribeSubscribeConf` (Queries subscription instance configuration).
 ///
-/// 本接口（DescribeSubscribeConf）用于查询订阅实例配置
+/// This API is used to query the subscription instance configuration.
 DescribeSubscribeConfRequest {
-    /// 订阅实例ID
+    /// Subscription instance ID
     ///
     /// Required.
     "SubscribeId" subscribe_id set_subscribe_id: str,
@@ -320,135 +321,138 @@ DescribeSubscribeConfRequest {
 rt::action!("dts", "2018-03-30", "DescribeSubscribeConf", DescribeSubscribeConfRequest => DescribeSubscribeConfResponse);
 
 rt::model! { read debug;
-/// DescribeSubscribeConf返回参数结构体
+/// DescribeSubscribeConf response structure.
 DescribeSubscribeConfResponse {
-    /// 订阅实例ID
+    /// Subscription instance ID
     "SubscribeId" subscribe_id set_subscribe_id: str,
-    /// 订阅实例名称
+    /// Subscription instance name
     "SubscribeName" subscribe_name set_subscribe_name: str,
-    /// 订阅通道
+    /// Subscription channel
     "ChannelId" channel_id set_channel_id: str,
-    /// 订阅数据库类型
+    /// Subscribed database type
     "Product" product set_product: str,
-    /// 被订阅的实例
+    /// Subscribed instance
     "InstanceId" instance_id set_instance_id: str,
-    /// 被订阅的实例的状态，可能的值有running,offline,isolate
+    /// Subscribed instance status. Valid values: running, offline, isolate
     "InstanceStatus" instance_status set_instance_status: str,
-    /// 订阅实例状态，可能的值有unconfigure-未配置，configuring-配置中，configured-已配置
+    /// Subscription instance status. Valid values: unconfigure, configuring, configured
     "SubsStatus" subs_status set_subs_status: str,
-    /// 订阅实例生命周期状态，可能的值有：normal-正常，isolating-隔离中，isolated-已隔离，offlining-下线中
+    /// Subscription instance lifecycle status. Valid values: normal, isolating, isolated, offlining
     "Status" status set_status: str,
-    /// 订阅实例创建时间
+    /// Subscription instance creation time
     "CreateTime" create_time set_create_time: str,
-    /// 订阅实例被隔离时间
+    /// Subscription instance isolation time
     "IsolateTime" isolate_time set_isolate_time: str,
-    /// 订阅实例到期时间
+    /// Subscription instance expiration time
     "ExpireTime" expire_time set_expire_time: str,
-    /// 订阅实例下线时间
+    /// Subscription instance deactivation time
     "OfflineTime" offline_time set_offline_time: str,
-    /// 订阅实例消费时间起点。
+    /// Consumption starting time point of subscription instance
     "ConsumeStartTime" consume_start_time set_consume_start_time: str,
-    /// 订阅实例计费类型，1-小时计费，0-包年包月
+    /// Subscription instance billing mode. 1: hourly billing
     "PayType" pay_type set_pay_type: i64,
-    /// 订阅通道Vip
+    /// Subscription channel VIP
     "Vip" vip set_vip: str,
-    /// 订阅通道Port
+    /// Subscription channel port
     "Vport" vport set_vport: i64,
-    /// 订阅通道所在VpcId
+    /// Subscription channel `VpcId`
     "UniqVpcId" uniq_vpc_id set_uniq_vpc_id: str,
-    /// 订阅通道所在SubnetId
+    /// Subscription channel `SubnetId`
     "UniqSubnetId" uniq_subnet_id set_uniq_subnet_id: str,
-    /// 当前SDK消费时间位点
+    /// Current SDK consumption time point
     "SdkConsumedTime" sdk_consumed_time set_sdk_consumed_time: str,
-    /// 订阅SDK IP地址
+    /// Subscription SDK IP address
     "SdkHost" sdk_host set_sdk_host: str,
-    /// 订阅对象类型0-全实例订阅，1-DDL数据订阅，2-DML结构订阅，3-DDL数据订阅+DML结构订阅
+    /// Subscription object type. 0: full instance subscription, 1: DDL data subscription, 2: DML structure subscription, 3: DDL data subscription + DML structure subscription
     "SubscribeObjectType" subscribe_object_type set_subscribe_object_type: i64,
-    /// 订阅对象，当SubscribeObjectType 为0时，此字段为空数组
+    /// Subscription object, which is an empty array if `SubscribeObjectType` is 0
     "SubscribeObjects" subscribe_objects set_subscribe_objects: list SubscribeObject,
-    /// 修改时间
+    /// Modification time
     "ModifyTime" modify_time set_modify_time: str,
-    /// 地域
+    /// Region
     "Region" region set_region: str,
-    /// 订阅实例的标签
+    /// Tags of the subscription
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Tags" tags set_tags: list TagItem,
-    /// 自动续费标识,0-不自动续费，1-自动续费
+    /// Whether auto-renewal is enabled. 0: do not enable, 1: enable
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: i64,
-    /// 数据订阅版本。老版订阅填txdts，kafka版填kafka
+    /// Data subscription edition. `txdts`: Legacy edition; `kafka`: Kafka edition.
     "SubscribeVersion" subscribe_version set_subscribe_version: str,
-    /// 错误信息
+    /// Error message.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Errors" errors set_errors: list SubsErr,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSubscribes` (获取数据订阅实例列表).
+/// Request of `DescribeSubscribes` (Gets data subscription instance list).
 ///
-/// 本接口(DescribeSubscribes)获取数据订阅实例信息列表，默认分页，每次返回20条
+/// This API is used to get the information list of data subscription instances. Pagination is enabled by default with 20 results returned each time.
 DescribeSubscribesRequest {
-    /// 数据订阅的实例ID
+    /// Data subscription instance ID
     "SubscribeId" subscribe_id set_subscribe_id: str,
-    /// 数据订阅的实例名称
+    /// Data subscription instance name
     "SubscribeName" subscribe_name set_subscribe_name: str,
-    /// 绑定数据库实例的ID
+    /// ID of bound database instance
     "InstanceId" instance_id set_instance_id: str,
-    /// 数据订阅实例的通道ID
+    /// Data subscription instance channel ID
     "ChannelId" channel_id set_channel_id: str,
-    /// 计费模式筛选，可能的值：0-包年包月，1-按量计费
+    /// Billing mode filter. Default value: 1 (pay-as-you-go)
     "PayType" pay_type set_pay_type: str,
-    /// 订阅的数据库产品，如mysql
+    /// Subscribed database product, such as MySQL
     "Product" product set_product: str,
-    /// 数据订阅实例的状态，creating - 创建中，normal - 正常运行，isolating - 隔离中，isolated - 已隔离，offlining - 下线中
+    /// Data subscription instance status. Valid values: creating, normal, isolating, isolated, offlining
     "Status" status set_status: list String,
-    /// 数据订阅实例的配置状态，unconfigure - 未配置， configuring - 配置中，configured - 已配置
+    /// Data subscription instance configuration status. Valid values: unconfigure, configuring, configured
     "SubsStatus" subs_status set_subs_status: list String,
-    /// 返回记录的起始偏移量，默认为0。请输入非负整数
+    /// Starting offset of returned results
     "Offset" offset set_offset: i64,
-    /// 单次返回的记录数量，默认20。请输入1到100的整数
+    /// Number of results to be returned at a time
     "Limit" limit set_limit: i64,
-    /// 排序方向，可选的值为"DESC"和"ASC"，默认为"DESC"，按创建时间逆序排序
+    /// Sorting order. Valid values: DESC, ASC. Default value: DESC, indicating descending by creation time
     "OrderDirection" order_direction set_order_direction: str,
-    /// 标签过滤条件
+    /// Tag filtering condition
     "TagFilters" tag_filters set_tag_filters: list TagFilter,
-    /// 订阅实例版本;txdts-旧版数据订阅，kafka-kafka版本数据订阅
+    /// Subscription instance edition. `txdts`: legacy data subscription; `kafka`: data subscription in Kafka edition
     "SubscribeVersion" subscribe_version set_subscribe_version: str,
 } }
 rt::action!("dts", "2018-03-30", "DescribeSubscribes", DescribeSubscribesRequest => DescribeSubscribesResponse);
 
 rt::model! { read debug;
-/// DescribeSubscribes返回参数结构体
+/// DescribeSubscribes response structure.
 DescribeSubscribesResponse {
-    /// 符合查询条件的实例总数
+    /// Number of eligible instances.
     "TotalCount" total_count set_total_count: i64,
-    /// 数据订阅实例的信息列表
+    /// Information list of data subscription instances
     "Items" items set_items: list SubscribeInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both nodebug;
-/// 目的实例信息，具体内容跟迁移任务类型相关
+/// Target instance information, which is correlated with the migration task type
 DstInfo {
-    /// 目标实例地域，如ap-guangzhou
+    /// Target instance region, such as ap-guangzhou
     ///
     /// Required.
     "Region" region set_region: str,
-    /// 目标实例ID，如cdb-jd92ijd8
+    /// Target instance ID, such as cdb-jd92ijd8
     "InstanceId" instance_id set_instance_id: str,
-    /// 目标实例vip。已废弃，无需填写
+    /// Target instance VIP, which has been disused and does not need to be entered
     ///
     /// Disabled in the spec.
     "Ip" ip set_ip: str,
-    /// 目标实例vport。已废弃，无需填写
+    /// Target instance Vport, which has been disused and does not need to be entered
     ///
     /// Disabled in the spec.
     "Port" port set_port: i64,
-    /// 目前只对MySQL有效。当为整实例迁移时，1-只读，0-可读写。
+    /// Only valid for MySQL currently. For instance-level migration, the value range is: 1 (read-only), 0 (read/write)
     "ReadOnly" read_only set_read_only: i64,
-    /// 目标数据库账号
+    /// Target database account
     "User" user set_user: str,
-    /// 目标数据库密码
+    /// Target database password
     "Password" password set_password: str,
 } }
 impl ::core::fmt::Debug for DstInfo {
@@ -466,20 +470,20 @@ impl ::core::fmt::Debug for DstInfo {
 }
 
 rt::model! { read debug;
-/// 迁移任务错误信息及提示
+/// Message and prompt for migration task error
 ErrorInfo {
-    /// 具体的报错日志, 包含错误码和错误信息
+    /// Specific error log, including error code and error message
     "ErrorLog" error_log set_error_log: str,
-    /// 报错对应的帮助文档Ur
+    /// Help document URL corresponding to error
     "HelpDoc" help_doc set_help_doc: str,
 } }
 
 rt::model! { write debug;
-/// Request of `IsolateSubscribe` (隔离订阅实例).
+/// Request of `IsolateSubscribe` (Isolates subscription instance).
 ///
-/// 本接口（IsolateSubscribe）用于隔离小时计费的订阅实例。调用后，订阅实例将不能使用，同时停止计费。
+/// This API is used to isolate an hourly billed subscription instance. After this API is called, the instance will become unavailable and billing will stop for it.
 IsolateSubscribeRequest {
-    /// 订阅实例ID
+    /// Subscription instance ID
     ///
     /// Required.
     "SubscribeId" subscribe_id set_subscribe_id: str,
@@ -487,167 +491,170 @@ IsolateSubscribeRequest {
 rt::action!("dts", "2018-03-30", "IsolateSubscribe", IsolateSubscribeRequest => IsolateSubscribeResponse);
 
 rt::model! { read debug;
-/// IsolateSubscribe返回参数结构体
+/// IsolateSubscribe response structure.
 IsolateSubscribeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 描述详细迁移过程
+/// Describes the specific migration process
 MigrateDetailInfo {
-    /// 总步骤数
+    /// Total number of steps
     "StepAll" step_all set_step_all: i64,
-    /// 当前步骤
+    /// Current step
     "StepNow" step_now set_step_now: i64,
-    /// 总进度,如："10"
+    /// Overall progress, such as "10"
     "Progress" progress set_progress: str,
-    /// 当前步骤进度,如:"1"
+    /// Progress of current step, such as "1"
     "CurrentStepProgress" current_step_progress set_current_step_progress: str,
-    /// 主从差距，MB；在增量同步阶段有效，目前支持产品为：redis和mysql
+    /// Master/slave lag in MB, which is valid during incremental sync and currently supported by TencentDB for Redis and MySQL
     "MasterSlaveDistance" master_slave_distance set_master_slave_distance: i64,
-    /// 主从差距，秒；在增量同步阶段有效，目前支持产品为：mysql
+    /// Master/slave lag in seconds, which is valid during incremental sync and currently supported by TencentDB for MySQL
     "SecondsBehindMaster" seconds_behind_master set_seconds_behind_master: i64,
-    /// 步骤信息
+    /// Step information
     "StepInfo" step_info set_step_info: list MigrateStepDetailInfo,
 } }
 
 rt::model! { read debug;
-/// 迁移任务详情
+/// Migration task details
 MigrateJobInfo {
-    /// 数据迁移任务ID
+    /// Data migration task ID
     "JobId" job_id set_job_id: str,
-    /// 数据迁移任务名称
+    /// Data migration task name
     "JobName" job_name set_job_name: str,
-    /// 迁移任务配置选项
+    /// Migration task configuration options
     "MigrateOption" migrate_option set_migrate_option: obj MigrateOption,
-    /// 源实例数据库类型:mysql，redis，mongodb，postgresql，mariadb，percona
+    /// Source instance database type: MySQL, Redis, MongoDB, PostgreSQL, MariaDB, Percona
     "SrcDatabaseType" src_database_type set_src_database_type: str,
-    /// 源实例接入类型，值包括：extranet(外网),cvm(cvm自建实例),dcg(专线接入的实例),vpncloud(云vpn接入的实例),cdb(腾讯云数据库实例),ccn(云联网实例)
+    /// Source instance access type. Value range: extranet (public network), cvm (CVM-created instance), dcg (Direct Connect-enabled instance), vpncloud (Tencent Cloud VPN-enabled instance), cdb (TencentDB instance), ccn (CCN instances)
     "SrcAccessType" src_access_type set_src_access_type: str,
-    /// 源实例信息，具体内容跟迁移任务类型相关
+    /// Source instance information, which is correlated with the migration task type
     "SrcInfo" src_info set_src_info: obj SrcInfo,
-    /// 目标实例数据库类型:mysql，redis，mongodb，postgresql，mariadb，percona
+    /// Target instance access type: MySQL, Redis, MongoDB, PostgreSQL, MariaDB, Percona
     "DstDatabaseType" dst_database_type set_dst_database_type: str,
-    /// 目标实例接入类型，目前支持：cdb(腾讯云数据库实例)
+    /// Target instance access type, which currently only supports cdb (TencentDB instance)
     "DstAccessType" dst_access_type set_dst_access_type: str,
-    /// 目标实例信息
+    /// Target instance information
     "DstInfo" dst_info set_dst_info: obj DstInfo,
-    /// 需要迁移的源数据库表信息，如果需要迁移的是整个实例，该字段为[]
+    /// Information of the source table to be migrated. If the entire instance is to be migrated, this field should be []
     "DatabaseInfo" database_info set_database_info: str,
-    /// 任务创建(提交)时间
+    /// Task creation/submission time
     "CreateTime" create_time set_create_time: str,
-    /// 任务开始执行时间
+    /// Task start time
     "StartTime" start_time set_start_time: str,
-    /// 任务执行结束时间
+    /// Task end time
     "EndTime" end_time set_end_time: str,
-    /// 任务状态,取值为：1-创建中(Creating),3-校验中(Checking)4-校验通过(CheckPass),5-校验不通过（CheckNotPass）,7-任务运行(Running),8-准备完成（ReadyComplete）,9-任务成功（Success）,10-任务失败（Failed）,11-撤销中（Stopping）,12-完成中（Completing）,23-未知状态（Unknown）
+    /// Task status. Value range: 1 (Creating), 3 (Checking), 4 (CheckPass), 5 (CheckNotPass), 7 (Running), 8 (ReadyComplete), 9 (Success), 10 (Failed), 11 (Stopping), 12 (Completing)
     "Status" status set_status: i64,
-    /// 任务详情
+    /// Task details
     "Detail" detail set_detail: obj MigrateDetailInfo,
-    /// 任务错误信息提示，当任务发生错误时，不为null或者空值
+    /// Prompt message for task error, which is not null or empty when an error occurs with the task
     "ErrorInfo" error_info set_error_info: list ErrorInfo,
-    /// 标签
+    /// Tag
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Tags" tags set_tags: list TagItem,
-    /// 源实例为集群时且接入为非cdb时源实例信息
+    /// Information of the source instance, a cluster edition instance whose access type is not `cdb`.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "SrcInfoMulti" src_info_multi set_src_info_multi: list SrcInfo,
 } }
 
 rt::model! { both debug;
-/// 迁移任务配置选项
+/// Migration task configuration options
 MigrateOption {
-    /// 任务运行模式，值包括：1-立即执行，2-定时执行
+    /// Task operation mode. Value range: 1 (immediate execution), 2 (scheduled execution)
     ///
     /// Required.
     "RunMode" run_mode set_run_mode: i64,
-    /// 期望执行时间，当runMode=2时，该字段必填，时间格式：yyyy-mm-dd hh:mm:ss
+    /// Expected execution time in the format of yyyy-mm-dd hh:mm:ss. If runMode=2, this field is required
     "ExpectTime" expect_time set_expect_time: str,
-    /// 数据迁移类型，值包括：1-结构迁移,2-全量迁移,3-全量+增量迁移
+    /// Data migration type. Value range: 1 (structural migration), 2 (full migration), 3 (full + incremental migration)
     "MigrateType" migrate_type set_migrate_type: i64,
-    /// 迁移对象，1-整个实例，2-指定库表
+    /// Migration subject. 1: entire instance; 2: specified table
     "MigrateObject" migrate_object set_migrate_object: i64,
-    /// 抽样数据一致性检测参数，1-未配置,2-全量检测,3-抽样检测, 4-仅校验不一致表,5-不检测
+    /// Parameter of spot data consistency check. 1: not configured; 2: full check; 3: spot check; 4: check inconsistent tables only; 5: no check
     "ConsistencyType" consistency_type set_consistency_type: i64,
-    /// 是否用源库Root账户覆盖目标库，值包括：0-不覆盖，1-覆盖，选择库表或者结构迁移时应该为0
+    /// Whether to overwrite the target database with the root account of the source database. Value range: 0 (no), 1 (yes). This value should be 0 for table or structural migration
     "IsOverrideRoot" is_override_root set_is_override_root: i64,
-    /// 不同数据库用到的额外参数.以JSON格式描述.
-    /// Redis可定义如下的参数:
+    /// Additional parameters for different databases, which are described in JSON format.
+    /// The following parameters can be defined for Redis:
     /// {
-    /// "ClientOutputBufferHardLimit":512, 	从机缓冲区的硬性容量限制(MB)
-    /// "ClientOutputBufferSoftLimit":512, 	从机缓冲区的软性容量限制(MB)
-    /// "ClientOutputBufferPersistTime":60, 从机缓冲区的软性限制持续时间(秒)
-    /// "ReplBacklogSize":512, 	环形缓冲区容量限制(MB)
-    /// "ReplTimeout":120，		复制超时时间(秒)
+    /// "ClientOutputBufferHardLimit":512, 	Hard capacity limit of slave buffer (MB)
+    /// "ClientOutputBufferSoftLimit":512, 	Soft capacity limit of slave buffer (MB)
+    /// "ClientOutputBufferPersistTime":60, Soft limit duration of slave buffer (s)
+    /// "ReplBacklogSize":512, 	Circular buffer capacity limit (MB)
+    /// "ReplTimeout":120, 		Replication timeout period (s)
     /// }
-    /// MongoDB可定义如下的参数:
+    /// The following parameters can be defined for MongoDB:
     /// {
     /// 'SrcAuthDatabase':'admin',
     /// 'SrcAuthFlag': "1",
     /// 'SrcAuthMechanism':"SCRAM-SHA-1"
     /// }
-    /// MySQL暂不支持额外参数设置。
+    /// MySQL currently does not support configuring additional parameters.
     "ExternParams" extern_params set_extern_params: str,
-    /// 仅用于“抽样数据一致性检测”，ConsistencyType配置为抽样检测时，必选
+    /// Only used for "spot data consistency check". It is required if ConsistencyType is spot check
     "ConsistencyParams" consistency_params set_consistency_params: obj ConsistencyParams,
 } }
 
 rt::model! { read debug;
-/// 迁移中的步骤信息
+/// Information of steps in migration
 MigrateStepDetailInfo {
-    /// 步骤序列
+    /// Step number
     "StepNo" step_no set_step_no: i64,
-    /// 步骤展现名称
+    /// Step name
     "StepName" step_name set_step_name: str,
-    /// 步骤英文标识
+    /// Step ID
     "StepId" step_id set_step_id: str,
-    /// 步骤状态:0-默认值,1-成功,2-失败,3-执行中,4-未执行
+    /// Step status. Value range: 0 (default), 1 (succeeded), 2 (failed), 3 (in progress), 4 (not started)
     "Status" status set_status: i64,
-    /// 当前步骤开始的时间，格式为"yyyy-mm-dd hh:mm:ss"，该字段不存在或者为空是无意义
+    /// Start time of current step in the format of `yyyy-mm-dd hh:mm:ss`. This field is meaningless if it does not exist or is empty
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "StartTime" start_time set_start_time: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyMigrateJob` (修改数据迁移任务).
+/// Request of `ModifyMigrateJob` (Modifies a data migration task).
 ///
-/// 本接口（ModifyMigrateJob）用于修改数据迁移任务。
-/// 当迁移任务处于下述状态时，允许调用本接口修改迁移任务：迁移创建中（status=1）、 校验成功(status=4)、校验失败(status=5)、迁移失败(status=10)。但源实例、目标实例类型和目标实例地域不允许修改。
+/// This API (ModifyMigrateJob) is used to modify a data migration task.
+/// If the status of a migration task is creating (status=1), check succeeded (status=4), check failed (status=5), or migration failed (status=10), this API can be called to modify the task, but the type of the source and target instances and the region of the target instance cannot be modified.
 ///
-/// 如果是金融区链路, 请使用域名: dts.ap-shenzhen-fsi.tencentcloudapi.com
+/// For a finance zone linkage, please use the domain name dts.ap-shenzhen-fsi.tencentcloudapi.com.
 ModifyMigrateJobRequest {
-    /// 待修改的数据迁移任务ID
+    /// ID of the data migration task to be modified
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
-    /// 数据迁移任务名称
+    /// Data migration task name
     "JobName" job_name set_job_name: str,
-    /// 迁移任务配置选项
+    /// Migration task configuration options
     "MigrateOption" migrate_option set_migrate_option: obj MigrateOption,
-    /// 源实例接入类型，值包括：extranet(外网),cvm(CVM自建实例),dcg(专线接入的实例),vpncloud(云VPN接入的实例),cdb(云上CDB实例)
+    /// Source instance access type. Valid values: extranet (public network), cvm (CVM-based self-created instance), dcg (Direct Connect-enabled instance), vpncloud (Tencent Cloud VPN-enabled instance), cdb (TencentDB instance)
     "SrcAccessType" src_access_type set_src_access_type: str,
-    /// 源实例信息，具体内容跟迁移任务类型相关
+    /// Source instance information, which is correlated with the migration task type
     "SrcInfo" src_info set_src_info: obj SrcInfo,
-    /// 目标实例接入类型，值包括：extranet(外网),cvm(CVM自建实例),dcg(专线接入的实例),vpncloud(云VPN接入的实例)，cdb(云上CDB实例). 目前只支持cdb.
+    /// Target instance access type. Valid values: extranet (public network), cvm (CVM-based self-created instance), dcg (Direct Connect-enabled instance), vpncloud (Tencent Cloud VPN-enabled instance), cdb (TencentDB instance). Currently, only `cdb` is supported
     "DstAccessType" dst_access_type set_dst_access_type: str,
-    /// 目标实例信息, 其中目标实例地域不允许修改.
+    /// Target instance information. The region where the target instance is located cannot be modified.
     "DstInfo" dst_info set_dst_info: obj DstInfo,
-    /// 当选择'指定库表'迁移的时候, 需要设置待迁移的源数据库表信息,用符合json数组格式的字符串描述, 如下所例。
+    /// When migrating the specified table, you need to set the information of the source database table to be migrated, which should be described in JSON string format. Below are examples.
     ///
-    /// 对于database-table两级结构的数据库：
+    /// For databases with a database-table structure:
     /// [{"Database":"db1","Table":["table1","table2"]},{"Database":"db2"}]
-    /// 对于database-schema-table三级结构：
+    /// For databases with a database-schema-table structure:
     /// [{"Database":"db1","Schema":"s1","Table":["table1","table2"]},{"Database":"db1","Schema":"s2","Table":["table1","table2"]},{"Database":"db2","Schema":"s1","Table":["table1","table2"]},{"Database":"db3"},{"Database":"db4","Schema":"s1"}]
     ///
-    /// 如果是'整个实例'的迁移模式,不需设置该字段
+    /// This field does not need to be set when the entire instance is to be migrated
     "DatabaseInfo" database_info set_database_info: str,
-    /// 源实例类型: ""或者"simple":主从节点，"cluster": 集群节点
+    /// Source instance type. `simple`: Primary/Secondary node; `cluster`: Cluster node. If this field is left empty, the value defaults to primary/secondary node.
     "SrcNodeType" src_node_type set_src_node_type: str,
-    /// 源实例信息，具体内容跟迁移任务类型相关
+    /// Source instance information, which is correlated with the migration task type.
     "SrcInfoMulti" src_info_multi set_src_info_multi: list SrcInfo,
 } }
 rt::action!("dts", "2018-03-30", "ModifyMigrateJob", ModifyMigrateJobRequest => ModifyMigrateJobResponse);
 
 rt::model! { read debug;
-/// ModifyMigrateJob返回参数结构体
+/// ModifyMigrateJob response structure.
 ModifyMigrateJobResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -677,15 +684,15 @@ ModifySubscribeAutoRenewFlagResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifySubscribeConsumeTime` (修改数据订阅实例通道的消费时间点).
+/// Request of `ModifySubscribeConsumeTime` (Modifies the consumption time point of data subscription instance channel).
 ///
-/// 本接口(ModifySubscribeConsumeTime)用于修改数据订阅通道的消费时间点
+/// This API is used to modify the consumption time point of a data subscription channel.
 ModifySubscribeConsumeTimeRequest {
-    /// 数据订阅实例的ID
+    /// Data subscription instance ID
     ///
     /// Required.
     "SubscribeId" subscribe_id set_subscribe_id: str,
-    /// 消费时间起点，也即是指定订阅数据的时间起点，时间格式如：Y-m-d h:m:s，取值范围为过去24小时之内
+    /// Consumption starting time point in the format of `Y-m-d h:m:s`, i.e., the starting time point for data subscription. Value range: within the last 24 hours
     ///
     /// Required.
     "ConsumeStartTime" consume_start_time set_consume_start_time: str,
@@ -693,22 +700,22 @@ ModifySubscribeConsumeTimeRequest {
 rt::action!("dts", "2018-03-30", "ModifySubscribeConsumeTime", ModifySubscribeConsumeTimeRequest => ModifySubscribeConsumeTimeResponse);
 
 rt::model! { read debug;
-/// ModifySubscribeConsumeTime返回参数结构体
+/// ModifySubscribeConsumeTime response structure.
 ModifySubscribeConsumeTimeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifySubscribeName` (修改数据订阅实例的名称).
+/// Request of `ModifySubscribeName` (Renames data subscription instance).
 ///
-/// 本接口(ModifySubscribeName)用于修改数据订阅实例的名称
+/// This API is used to rename a data subscription instance.
 ModifySubscribeNameRequest {
-    /// 数据订阅实例的ID
+    /// Data subscription instance ID
     ///
     /// Required.
     "SubscribeId" subscribe_id set_subscribe_id: str,
-    /// 数据订阅实例的名称，长度限制为[1,60]
+    /// Data subscription instance name. Length limit: [1,60]
     ///
     /// Required.
     "SubscribeName" subscribe_name set_subscribe_name: str,
@@ -716,70 +723,70 @@ ModifySubscribeNameRequest {
 rt::action!("dts", "2018-03-30", "ModifySubscribeName", ModifySubscribeNameRequest => ModifySubscribeNameResponse);
 
 rt::model! { read debug;
-/// ModifySubscribeName返回参数结构体
+/// ModifySubscribeName response structure.
 ModifySubscribeNameResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifySubscribeObjects` (修改数据订阅通道的订阅规则).
+/// Request of `ModifySubscribeObjects` (Modifies the subscription rule of data subscription channel).
 ///
-/// 本接口(ModifySubscribeObjects)用于修改数据订阅通道的订阅规则
+/// This API is used to modify the subscription rule of a data subscription channel.
 ModifySubscribeObjectsRequest {
-    /// 数据订阅实例的ID
+    /// Data subscription instance ID
     ///
     /// Required.
     "SubscribeId" subscribe_id set_subscribe_id: str,
-    /// 数据订阅的类型，可选的值有：0 - 全实例订阅；1 - 数据订阅；2 - 结构订阅；3 - 数据订阅+结构订阅
+    /// Data subscription type. Valid values: 0 (full instance subscription), 1 (data subscription), 2 (structure subscription), 3 (data subscription + structure subscription)
     ///
     /// Required.
     "SubscribeObjectType" subscribe_object_type set_subscribe_object_type: i64,
-    /// 订阅的数据库表信息
+    /// Information of subscribed table
     "Objects" objects set_objects: list SubscribeObject,
 } }
 rt::action!("dts", "2018-03-30", "ModifySubscribeObjects", ModifySubscribeObjectsRequest => ModifySubscribeObjectsResponse);
 
 rt::model! { read debug;
-/// ModifySubscribeObjects返回参数结构体
+/// ModifySubscribeObjects response structure.
 ModifySubscribeObjectsResponse {
-    /// 异步任务的ID
+    /// Async task ID
     "AsyncRequestId" async_request_id set_async_request_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifySubscribeVipVport` (修改数据订阅实例的IP和端口号).
+/// Request of `ModifySubscribeVipVport` (Modifies the IP and port number of data subscription instance).
 ///
-/// 本接口(ModifySubscribeVipVport)用于修改数据订阅实例的IP和端口号
+/// This API is used to modify the IP and port number of a data subscription instance.
 ModifySubscribeVipVportRequest {
-    /// 数据订阅实例的ID
+    /// Data subscription instance ID
     ///
     /// Required.
     "SubscribeId" subscribe_id set_subscribe_id: str,
-    /// 指定目的子网，如果传此参数，DstIp必须在目的子网内
+    /// Specified destination subnet. If this parameter is passed in, `DstIp` must be in the destination subnet
     "DstUniqSubnetId" dst_uniq_subnet_id set_dst_uniq_subnet_id: str,
-    /// 目标IP，与DstPort至少传一个
+    /// Target IP. Either this field or `DstPort` must be passed in
     "DstIp" dst_ip set_dst_ip: str,
-    /// 目标PORT，支持范围为：[1025-65535]
+    /// Target port. Value range: [1025-65535]
     "DstPort" dst_port set_dst_port: i64,
 } }
 rt::action!("dts", "2018-03-30", "ModifySubscribeVipVport", ModifySubscribeVipVportRequest => ModifySubscribeVipVportResponse);
 
 rt::model! { read debug;
-/// ModifySubscribeVipVport返回参数结构体
+/// ModifySubscribeVipVport response structure.
 ModifySubscribeVipVportResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `OfflineIsolatedSubscribe` (下线已隔离的数据订阅实例).
+/// Request of `OfflineIsolatedSubscribe` (Deactivates isolated data subscription instance).
 ///
-/// 本接口（OfflineIsolatedSubscribe）用于下线已隔离的数据订阅实例
+/// This API is used to deactivate an isolated data subscription instance.
 OfflineIsolatedSubscribeRequest {
-    /// 数据订阅实例的ID
+    /// Data subscription instance ID
     ///
     /// Required.
     "SubscribeId" subscribe_id set_subscribe_id: str,
@@ -787,18 +794,18 @@ OfflineIsolatedSubscribeRequest {
 rt::action!("dts", "2018-03-30", "OfflineIsolatedSubscribe", OfflineIsolatedSubscribeRequest => OfflineIsolatedSubscribeResponse);
 
 rt::model! { read debug;
-/// OfflineIsolatedSubscribe返回参数结构体
+/// OfflineIsolatedSubscribe response structure.
 OfflineIsolatedSubscribeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ResetSubscribe` (重置数据订阅实例).
+/// Request of `ResetSubscribe` (Resets data subscription instance).
 ///
-/// 本接口(ResetSubscribe)用于重置数据订阅实例，已经激活的数据订阅实例，重置后可以使用ActivateSubscribe接口绑定其他的数据库实例
+/// This API is used to reset a data subscription instance. Once reset, an activated instance can be bound to other database instances through the `ActivateSubscribe` API.
 ResetSubscribeRequest {
-    /// 数据订阅实例的ID
+    /// Data subscription instance ID
     ///
     /// Required.
     "SubscribeId" subscribe_id set_subscribe_id: str,
@@ -806,46 +813,47 @@ ResetSubscribeRequest {
 rt::action!("dts", "2018-03-30", "ResetSubscribe", ResetSubscribeRequest => ResetSubscribeResponse);
 
 rt::model! { read debug;
-/// ResetSubscribe返回参数结构体
+/// ResetSubscribe response structure.
 ResetSubscribeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both nodebug;
-/// 源实例信息
+/// Source instance information
 SrcInfo {
-    /// 阿里云AccessKey。源库是阿里云RDS5.6适用
+    /// Alibaba Cloud AccessKey, which is applicable if the source database is an Alibaba Cloud ApsaraDB for RDS 5.6 instance
     "AccessKey" access_key set_access_key: str,
-    /// 实例的IP地址
+    /// Instance IP address
     "Ip" ip set_ip: str,
-    /// 实例的端口
+    /// Instance port
     "Port" port set_port: i64,
-    /// 实例的用户名
+    /// Instance username
     "User" user set_user: str,
-    /// 实例的密码
+    /// Instance password
     "Password" password set_password: str,
-    /// 阿里云RDS实例ID。源库是阿里云RDS5.6/5.6适用
+    /// Alibaba Cloud ApsaraDB for RDS instance ID, which is applicable if the source database is an Alibaba Cloud ApsaraDB for RDS 5.6/5.7 instance
     "RdsInstanceId" rds_instance_id set_rds_instance_id: str,
-    /// CVM实例短ID，格式如：ins-olgl39y8，与云服务器控制台页面显示的实例ID相同。如果是CVM自建实例，需要传递此字段
+    /// Short CVM instance ID in the format of `ins-olgl39y8`. It is the same as the instance ID displayed on the CVM Console page. For CVM-based self-created instances, this field needs to be passed in
     "CvmInstanceId" cvm_instance_id set_cvm_instance_id: str,
-    /// 专线网关ID，格式如：dcg-0rxtqqxb
+    /// Direct Connect gateway ID in the format of dcg-0rxtqqxb
     "UniqDcgId" uniq_dcg_id set_uniq_dcg_id: str,
-    /// 私有网络ID，格式如：vpc-92jblxto
+    /// VPC ID in the format of vpc-92jblxto
     "VpcId" vpc_id set_vpc_id: str,
-    /// 私有网络下的子网ID，格式如：subnet-3paxmkdz
+    /// VPC Subnet ID in the format of subnet-3paxmkdz
     "SubnetId" subnet_id set_subnet_id: str,
-    /// VPN网关ID，格式如：vpngw-9ghexg7q
+    /// VPN gateway ID in the format of vpngw-9ghexg7q
     "UniqVpnGwId" uniq_vpn_gw_id set_uniq_vpn_gw_id: str,
-    /// 数据库实例ID，格式如：cdb-powiqx8q
+    /// Database instance ID in the format of cdb-powiqx8q
     "InstanceId" instance_id set_instance_id: str,
-    /// 地域英文名，如：ap-guangzhou
+    /// Region name, such as ap-guangzhou
     "Region" region set_region: str,
-    /// 当实例为RDS实例时，填写为aliyun, 其他情况均填写others
+    /// For Alibaba Cloud ApsaraDB for RDS instances, enter "aliyun"; otherwise, enter "others"
     "Supplier" supplier set_supplier: str,
-    /// 云联网ID，如：ccn-afp6kltc
+    /// CCN instance ID, such as ccn-afp6kltc
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CcnId" ccn_id set_ccn_id: str,
-    /// 数据库版本，当实例为RDS实例时才有效，格式如：5.6或者5.7，默认为5.6
+    /// Database version. This parameter is valid only when the instance is an RDS instance. Value: 5.6 or 5.7. Default value: 5.6
     "EngineVersion" engine_version set_engine_version: str,
 } }
 impl ::core::fmt::Debug for SrcInfo {
@@ -872,12 +880,12 @@ impl ::core::fmt::Debug for SrcInfo {
 }
 
 rt::model! { write debug;
-/// Request of `StartMigrateJob` (启动数据迁移任务).
+/// Request of `StartMigrateJob` (Starts a migration task).
 ///
-/// 本接口（StartMigrateJob）用于启动迁移任务。非定时迁移任务会在调用后立即开始迁移，定时任务则会开始倒计时。
-/// 调用此接口前，请务必先使用CreateMigrateCheckJob校验数据迁移任务，并通过DescribeMigrateJobs接口查询到任务状态为校验通过（status=4）时，才能启动数据迁移任务。
+/// This API (StartMigrationJob) is used to start a migration task. After the API is called, non-scheduled migration tasks will start the migration immediately, while scheduled tasks will start the countdown.
+/// Before calling this API, be sure to use the CreateMigrateCheckJob API to check the data migration task, which can be started only if its status queried through the DescribeMigrateJobs API is check succeeded (status=4).
 StartMigrateJobRequest {
-    /// 数据迁移任务ID，可通过[DescribeMigrationJobs](https://cloud.tencent.com/document/product/571/82084)接口获取。
+    /// Data migration task ID
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
@@ -885,19 +893,19 @@ StartMigrateJobRequest {
 rt::action!("dts", "2018-03-30", "StartMigrateJob", StartMigrateJobRequest => StartMigrateJobResponse);
 
 rt::model! { read debug;
-/// StartMigrateJob返回参数结构体
+/// StartMigrateJob response structure.
 StartMigrateJobResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `StopMigrateJob` (撤销数据迁移任务).
+/// Request of `StopMigrateJob` (Cancels a data migration task).
 ///
-/// 本接口（StopMigrateJob）用于撤销数据迁移任务。
-/// 在迁移过程中允许调用该接口撤销迁移, 撤销迁移的任务会失败。通过DescribeMigrateJobs接口查询到任务状态为运行中（status=7）或准备完成（status=8）时，才能撤销数据迁移任务。
+/// This API (StopMigrateJob) is used to cancel a data migration task.
+/// During migration, this API can be used to cancel migration if the task status queried through the DescribeMigrateJobs API is running (status=7) or ready (status=8), and the migration task will fail.
 StopMigrateJobRequest {
-    /// 数据迁移任务ID
+    /// Data migration task ID
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
@@ -905,105 +913,113 @@ StopMigrateJobRequest {
 rt::action!("dts", "2018-03-30", "StopMigrateJob", StopMigrateJobRequest => StopMigrateJobResponse);
 
 rt::model! { read debug;
-/// StopMigrateJob返回参数结构体
+/// StopMigrateJob response structure.
 StopMigrateJobResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 查询订阅配置的错误信息
+/// Error message displayed when the subscription configuration was queried.
 SubsErr {
-    /// 错误信息
+    /// Error message.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Message" message set_message: str,
 } }
 
 rt::model! { read debug;
-/// 订阅实例信息
+/// Subscription instance information
 SubscribeInfo {
-    /// 数据订阅的实例ID
+    /// Data subscription instance ID
     "SubscribeId" subscribe_id set_subscribe_id: str,
-    /// 数据订阅实例的名称
+    /// Data subscription instance name
     "SubscribeName" subscribe_name set_subscribe_name: str,
-    /// 数据订阅实例绑定的通道ID。kafka版订阅就是kafka topic
+    /// ID of channel bound to data subscription instance
     "ChannelId" channel_id set_channel_id: str,
-    /// 订阅实例的类型，目前支持 cynosdbmysql,mariadb,mongodb,mysql,percona,tdpg,tdsqlpercona(tdsqlmysql)
+    /// Name of product bound to data subscription instance
     "Product" product set_product: str,
-    /// 数据订阅实例绑定的数据库实例ID
+    /// ID of database instance bound to data subscription instance
     "InstanceId" instance_id set_instance_id: str,
-    /// 云数据库状态：running 运行中，isolated 已隔离，offline 已下线。如果不是云上，此值为空
+    /// Status of database instance bound to data subscription instance
     "InstanceStatus" instance_status set_instance_status: str,
-    /// 数据订阅状态，可能的值为：未启动 notStarted, 校验中 checking, 校验不通过 checkNotPass, 校验通过 checkPass, 启动中 starting, 运行中 running, 异常出错 error
+    /// Data subscription instance configuration status. Valid values: unconfigure, configuring, configured
     "SubsStatus" subs_status set_subs_status: str,
-    /// 上次修改时间，时间格式如：Y-m-d h:m:s
+    /// Last modified time
     "ModifyTime" modify_time set_modify_time: str,
-    /// 创建时间
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
-    /// 隔离时间，时间格式如：Y-m-d h:m:s
+    /// Isolation time
     "IsolateTime" isolate_time set_isolate_time: str,
-    /// 包年包月任务的到期时间，时间格式如：Y-m-d h:m:s。默认：0000-00-00 00:00:00
+    /// Expiration time
     "ExpireTime" expire_time set_expire_time: str,
-    /// 下线时间
+    /// Deactivation time
     "OfflineTime" offline_time set_offline_time: str,
-    /// 最近一次修改的消费时间起点，如果从未修改则为零值
+    /// Last modified consumption starting time point. If it has never been modified, this field is 0
     "ConsumeStartTime" consume_start_time set_consume_start_time: str,
-    /// 自动续费标识。只有当 PayType=0，该值才有意义。枚举值：0-不自动续费，1-自动续费
+    /// Whether auto-renewal is enabled. 0: do not enable; 1: enable
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: i64,
-    /// 数据订阅实例所属地域
+    /// Data subscription instance region
     "Region" region set_region: str,
-    /// 计费方式，0 - 包年包月，1 - 按量计费
+    /// Billing mode. 1: pay-as-you-go
     "PayType" pay_type set_pay_type: i64,
-    /// 旧版订阅通道的vip
+    /// Data subscription instance VIP
     "Vip" vip set_vip: str,
-    /// 数据订阅实例的Vport
+    /// Data subscription instance Vport
     "Vport" vport set_vport: i64,
-    /// 数据订阅实例Vip所在VPC的唯一ID
+    /// Unique ID of the VPC where the data subscription instance VIP resides
     "UniqVpcId" uniq_vpc_id set_uniq_vpc_id: str,
-    /// 数据订阅实例Vip所在子网的唯一ID
+    /// Unique ID of the subnet where the data subscription instance VIP resides
     "UniqSubnetId" uniq_subnet_id set_uniq_subnet_id: str,
-    /// 数据订阅生命周期状态，可能的值为：正常 normal, 隔离中 isolating, 已隔离 isolated, 下线中 offlining, 按量转包年包月中 post2PrePayIng
+    /// Data subscription instance status. Valid values: creating, normal, isolating, isolated, offlining, offline
     "Status" status set_status: str,
-    /// SDK最后一条确认消息的时间戳，如果SDK一直消费，也可以作为SDK当前消费时间点
+    /// Timestamp of the last message confirmed by the SDK. If the SDK keeps consuming, this field can also be used as the current consumption time point of the SDK
     "SdkConsumedTime" sdk_consumed_time set_sdk_consumed_time: str,
-    /// 标签
+    /// Tag
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Tags" tags set_tags: list TagItem,
-    /// 订阅实例版本；txdts-旧版数据订阅,kafka-kafka版本数据订阅
+    /// Subscription instance edition. ·`txdts`: legacy data subscription; `kafka`: data subscription in Kafka edition
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "SubscribeVersion" subscribe_version set_subscribe_version: str,
 } }
 
 rt::model! { both debug;
-/// 数据订阅的对象
+/// Data subscription object
 SubscribeObject {
-    /// 数据订阅对象的类型，0-数据库，1-数据库内的表
+    /// Data subscription object type. 0: database, 1: database table
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "ObjectsType" objects_type set_objects_type: i64,
-    /// 订阅数据库的名称
+    /// Name of subscribed database
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "DatabaseName" database_name set_database_name: str,
-    /// 订阅数据库中表名称数组
+    /// Array of table names in subscribed database
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TableNames" table_names set_table_names: list String,
 } }
 
 rt::model! { write debug;
-/// 标签过滤
+/// Tag filtering
 TagFilter {
-    /// 标签键值
+    /// Tag key value
     ///
     /// Required.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签值
+    /// Tag value
     "TagValue" tag_value set_tag_value: list String,
 } }
 
 rt::model! { both debug;
-/// 标签
+/// Tag
 TagItem {
-    /// 标签键值
+    /// Tag key value
     ///
     /// Required.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签值
+    /// Tag value
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "TagValue" tag_value set_tag_value: str,
 } }

@@ -20,90 +20,117 @@ AdvancedObjectsItem {
 } }
 
 rt::model! { read debug;
-/// 检查步骤
+/// Check step
 CheckStep {
-    /// 步骤编号
+    /// Step number
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StepNo" step_no set_step_no: i128,
-    /// 步骤Id， 如：ConnectDBCheck、VersionCheck、SrcPrivilegeCheck等，具体校验项和源目标实例相关
+    /// Step ID such as `ConnectDBCheck`, `VersionCheck`, and `SrcPrivilegeCheck`. The specific check items are subject to source and target instances.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StepId" step_id set_step_id: str,
-    /// 步骤名称
+    /// Step name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StepName" step_name set_step_name: str,
-    /// 此检查步骤的结果，pass(校验通过)、failed(校验失败)、notStarted(校验还未开始进行)、blocked(检验阻塞)、warning(校验有告警，但仍通过)
+    /// Result of this check step. Valid values: `pass`, `failed`, `notStarted`, `blocked`, `warning`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StepStatus" step_status set_step_status: str,
-    /// 此检查步骤的错误消息
+    /// Error message in this check step
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StepMessage" step_message set_step_message: str,
-    /// 每个检查步骤里的具体检查项
+    /// Specific check item in this check step
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DetailCheckItems" detail_check_items set_detail_check_items: list DetailCheckItem,
-    /// 是否已跳过
+    /// Whether this step was skipped
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "HasSkipped" has_skipped set_has_skipped: bool,
 } }
 
 rt::model! { read debug;
-/// 校验任务运行详情
+/// Check task running details
 CheckStepInfo {
-    /// 任务开始时间
+    /// Task start time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StartAt" start_at set_start_at: str,
-    /// 任务结束时间
+    /// Task end time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EndAt" end_at set_end_at: str,
-    /// 任务步骤信息
+    /// Task step information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Progress" progress set_progress: obj ProcessProgress,
 } }
 
 rt::model! { both debug;
-/// 数据同步中的列信息
+/// Column information in data sync
 Column {
-    /// 列名
+    /// Column nameNote: This field may return null, indicating that no valid values can be obtained.
     "ColumnName" column_name set_column_name: str,
-    /// 新列名
+    /// New column name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NewColumnName" new_column_name set_new_column_name: str,
 } }
 
 rt::model! { read debug;
-/// 一致性校验摘要信息
+/// Summary information of data consistency check
 CompareAbstractInfo {
-    /// 校验配置参数
+    /// Configuration parameters of the check task
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Options" options set_options: obj CompareOptions,
-    /// 一致性校验对比对象
+    /// Consistency check objects
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Objects" objects set_objects: obj CompareObject,
-    /// 对比结论: same,different
+    /// Comparison conclusion. Valid values: `same`, `different`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Conclusion" conclusion set_conclusion: str,
-    /// 任务状态: success,failed
+    /// Task status. Valid values: `success`, `failed`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: str,
-    /// 总的表数量
+    /// Total number of tables
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalTables" total_tables set_total_tables: i128,
-    /// 已校验的表数量
+    /// Number of checked tables
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CheckedTables" checked_tables set_checked_tables: i128,
-    /// 不一致的表数量
+    /// Number of inconsistent tables
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DifferentTables" different_tables set_different_tables: i128,
-    /// 跳过校验的表数量
+    /// Number of skipped tables
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SkippedTables" skipped_tables set_skipped_tables: i128,
-    /// 预估表总数
+    /// The estimated number of tables
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NearlyTableCount" nearly_table_count set_nearly_table_count: i128,
-    /// 不一致的数据行数量
+    /// Number of inconsistent data rows
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DifferentRows" different_rows set_different_rows: i128,
-    /// 源库行数，当对比类型为行数对比时此项有意义
+    /// Source database row count, which takes effect only when the comparison type is **Row count comparison**.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SrcSampleRows" src_sample_rows set_src_sample_rows: i128,
-    /// 目标库行数，当对比类型为行数对比时此项有意义
+    /// Target database row count, which takes effect only when the comparison type is **Row count comparison**.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DstSampleRows" dst_sample_rows set_dst_sample_rows: i128,
-    /// 开始时间。当 `DateTimeISOFormat=true` 时返回 RFC 3339 格式（如 `2026-04-23T20:21:35+08:00`），否则返回 `yyyy-mm-dd hh:mm:ss`（北京时间）
+    /// Start time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StartedAt" started_at set_started_at: str,
-    /// 结束时间。当 `DateTimeISOFormat=true` 时返回 RFC 3339 格式（如 `2026-04-23T20:21:35+08:00`），否则返回 `yyyy-mm-dd hh:mm:ss`（北京时间）
+    /// End time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FinishedAt" finished_at set_finished_at: str,
 } }
 
 rt::model! { both debug;
-/// 列选项
+/// Column options
 CompareColumnItem {
-    /// 列名
+    /// Column nameNote: This field may return null, indicating that no valid values can be obtained.
     "ColumnName" column_name set_column_name: str,
 } }
 
 rt::model! { read debug;
-/// 一致性校验详细信息
+/// Data consistency check details
 CompareDetailInfo {
-    /// 数据不一致的表详情
+    /// Details of inconsistent tables
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Difference" difference set_difference: obj DifferenceDetail,
-    /// 跳过校验的表详情
+    /// Details of skipped tables
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Skipped" skipped set_skipped: obj SkippedDetail,
     /// 数据库不一致的详情，mongodb业务用到
     "DifferenceAdvancedObjects" difference_advanced_objects set_difference_advanced_objects: obj DifferenceAdvancedObjectsDetail,
@@ -122,49 +149,58 @@ CompareDetailInfo {
 } }
 
 rt::model! { both debug;
-/// 一致性对比对象配置
+/// Configuration of the data consistency check object
 CompareObject {
-    /// 对象模式 整实例-all,部分对象-partial
+    /// Data comparison object mode (`all`: Entire instance; `partial`: Some objects)
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "ObjectMode" object_mode set_object_mode: str,
-    /// 对象列表
+    /// Object list
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ObjectItems" object_items set_object_items: list CompareObjectItem,
-    /// 高级对象类型，目前只支持mongodb链路。如index(索引),shardkey(片键),schema(库表)
+    /// Advanced object types, such as account, index, shardkey, schema.Note: This field may return null, indicating that no valid values can be obtained.
     "AdvancedObjects" advanced_objects set_advanced_objects: list String,
 } }
 
 rt::model! { both debug;
-/// 一致性校验库表对象
+/// Database/Table objects for data consistency check
 CompareObjectItem {
-    /// 数据库名
+    /// Database name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "DbName" db_name set_db_name: str,
-    /// 数据库选择模式: all 为当前对象下的所有对象,partial 为部分对象
+    /// Database selection mode. Valid values: `all`, `partial`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "DbMode" db_mode set_db_mode: str,
-    /// schema名称
+    /// Schema name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SchemaName" schema_name set_schema_name: str,
-    /// 表选择模式: all 为当前对象下的所有表对象,partial 为部分表对象
+    /// Schema selection mode. Valid values: `all`, `partial`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TableMode" table_mode set_table_mode: str,
-    /// 用于一致性校验的表配置，当 TableMode 为 partial 时，需要填写
+    /// Table configuration for data consistency check, which is required if `TableMode` is `partial`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Tables" tables set_tables: list CompareTableItem,
-    /// 视图选择模式: all 为当前对象下的所有视图对象,partial 为部分视图对象(一致性校验不校验视图，当前参数未启作用)
+    /// View selection mode: all refers to all view objects under the current object, partial refers to partial view objects (consistency check does not check views, and the current parameters are disabled).Note: This field may return null, indicating that no valid values can be obtained.
     "ViewMode" view_mode set_view_mode: str,
-    /// 用于一致性校验的视图配置，当 ViewMode 为 partial 时， 需要填写(一致性校验不校验视图，当前参数未启作用)
+    /// View configuration used for consistency check. When ViewMode is partial, it needs to be filled in (consistency check does not check views, and the current parameters are disabled).Note: This field may return null, indicating that no valid values can be obtained.
     "Views" views set_views: list CompareViewItem,
 } }
 
 rt::model! { both debug;
-/// 一致性校验选项
+/// Consistency check options
 CompareOptions {
-    /// 对比方式：dataCheck(完整数据对比)、sampleDataCheck(抽样数据对比)、rowsCount(行数对比), 默认为dataCheck
+    /// Comparative Method: dataCheck (Complete Data Comparison), sampleDataCheck (Sampling Data Comparison), rowsCount (Row Count Comparison)Note: This field may return null, indicating that no valid value can be obtained.
     "Method" method set_method: str,
-    /// 抽样比例;范围0,100。默认为100
+    /// Sampling rate. Value range: 0-100%.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SampleRate" sample_rate set_sample_rate: i64,
-    /// 线程数，取值1-8，默认为1
+    /// The number of threads, which defaults to 1. Value range: 1-5.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ThreadCount" thread_count set_thread_count: i64,
     /// 对比类型：builtin（内置校验）、independent（独立校验）。默认为builtin，mongodb及redis链路不支持独立校验。
     "Type" r#type set_type: str,
@@ -186,13 +222,14 @@ CompareTableInfo {
 } }
 
 rt::model! { both debug;
-/// 用于一致性校验的表配置
+/// Table configuration for data consistency check
 CompareTableItem {
-    /// 表名称
+    /// Table name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TableName" table_name set_table_name: str,
-    /// column 模式，all 为全部，partial 表示部分(该参数仅对数据同步任务有效)
+    /// In column mode, all refers to all data, while partial refers to part of the data (this parameter is only valid for data sync tasks).Note: This field may return null, indicating that no valid values can be obtained.
     "ColumnMode" column_mode set_column_mode: str,
-    /// 当 ColumnMode 为 partial 时必填(该参数仅对数据同步任务有效)
+    /// This field is required when ColumnMode is set to partial (this parameter is only valid for data sync tasks).Note: This field may return null, indicating that no valid values can be obtained.
     "Columns" columns set_columns: list CompareColumnItem,
     /// 过滤条件
     "FilterCondition" filter_condition set_filter_condition: str,
@@ -230,112 +267,126 @@ CompareTableResult {
 } }
 
 rt::model! { read debug;
-/// 数据一致性校验结果
+/// Data consistency check result
 CompareTaskInfo {
-    /// 一致性校验任务Id
+    /// Data consistency check task ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CompareTaskId" compare_task_id set_compare_task_id: str,
-    /// 一致性校验结果，包括：unstart(未启动)、running(校验中)、canceled(已终止)、failed(校验任务失败)、inconsistent(不一致)、consistent(一致)、notexist(不存在校验任务)
+    /// Data consistency check result. Valid values: `unstart` (the task is not started); `running` (the task is running); `canceled` (the task is stopped); `failed` (the task failed); `inconsistent` (the data is inconsistent); `consistent` (the data is consistent); `notexist` (the task does not exist).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: str,
 } }
 
 rt::model! { read debug;
-/// 一致性校验对象信息
+/// Information of the data consistency check object
 CompareTaskItem {
-    /// 任务id
+    /// Task ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "JobId" job_id set_job_id: str,
-    /// 对比任务 Id
+    /// Data consistency check task ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CompareTaskId" compare_task_id set_compare_task_id: str,
-    /// 对比任务名称
+    /// Data consistency check task name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskName" task_name set_task_name: str,
-    /// 对比任务状态, 可能的值：created - 创建完成；readyRun - 等待运行；running - 运行中；success - 成功；stopping - 结束中；failed - 失败；canceled - 已终止
+    /// Data consistency check task status. Valid values: `created`, `readyRun`, `running`, `success`, `stopping`, `failed`, `canceled`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: str,
-    /// 对比任务配置
+    /// Data consistency check task configuration
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Config" config set_config: obj CompareObject,
-    /// 对比任务校验详情
+    /// Check details of the data consistency check task
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CheckProcess" check_process set_check_process: obj ProcessProgress,
-    /// 对比任务运行详情
+    /// Running details of the data consistency check task
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CompareProcess" compare_process set_compare_process: obj ProcessProgress,
-    /// 对比结果, 可能的值：same - 一致；different - 不一致；skipAll - 跳过
+    /// Comparison result. Valid values: `same`, `different`, `skipAll`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Conclusion" conclusion set_conclusion: str,
-    /// 任务创建时间。当 `DateTimeISOFormat=true` 时返回 RFC 3339 格式（如 `2026-04-23T20:21:35+08:00`），否则返回 `yyyy-mm-dd hh:mm:ss`（北京时间）
+    /// Task creation time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreatedAt" created_at set_created_at: str,
-    /// 任务启动时间。当 `DateTimeISOFormat=true` 时返回 RFC 3339 格式（如 `2026-04-23T20:21:35+08:00`），否则返回 `yyyy-mm-dd hh:mm:ss`（北京时间）
+    /// Task start time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StartedAt" started_at set_started_at: str,
-    /// 对比结束时间。当 `DateTimeISOFormat=true` 时返回 RFC 3339 格式（如 `2026-04-23T20:21:35+08:00`），否则返回 `yyyy-mm-dd hh:mm:ss`（北京时间）
+    /// Comparison end time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FinishedAt" finished_at set_finished_at: str,
-    /// 对比类型，dataCheck(完整数据对比)、sampleDataCheck(抽样数据对比)、rowsCount(行数对比)
+    /// Comparison type: (`dataCheck`: Full data comparison; `sampleDataCheck`: Sampling data comparison; `rowsCount`: Row count comparison)
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Method" method set_method: str,
-    /// 对比配置信息
+    /// Configuration information of the comparison task
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Options" options set_options: obj CompareOptions,
-    /// 一致性校验提示信息
+    /// Consistency check prompt message
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Message" message set_message: str,
 } }
 
 rt::model! { both debug;
-/// 用于一致性校验的视图配置
+/// View configuration for data consistency check
 CompareViewItem {
-    /// 视图名
+    /// View name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ViewName" view_name set_view_name: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CompleteMigrateJob` (完成数据迁移任务).
+/// Request of `CompleteMigrateJob` (Completes a data migration task).
 ///
-/// 本接口（CompleteMigrateJob）用于完成数据迁移任务。
-/// 选择采用增量迁移方式的任务, 需要在迁移进度进入准备完成阶段后, 调用本接口, 停止迁移增量数据。
-/// 通过DescribeMigrationJobs接口查询到任务的状态为准备完成（Status="readyComplete"）时，此时可以调用本接口完成迁移任务。
+/// This API is used to complete a data migration task.
+/// For tasks in incremental migration mode, you need to call this API before migration gets ready for completion to stop migrating incremental data.
+/// If the task status queried through the `DescribeMigrationJobs` API is ready (`Status` = `readyComplete`), you can call this API to complete the migration task.
 CompleteMigrateJobRequest {
-    /// 数据迁移任务ID，可通过[DescribeMigrationJobs](https://cloud.tencent.com/document/product/571/82084)接口获取。
+    /// Data migration task ID
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
-    /// 完成任务的方式,仅支持旧版MySQL迁移任务。waitForSync-等待主从差距为0才停止,immediately-立即完成，不会等待主从差距一致。默认为waitForSync
+    /// The way to complete the task, which is supported only for legacy MySQL migration tasks. Valid values: `waitForSync` (wait for the source-replica lag to become 0 before stopping); `immediately` (complete immediately without waiting for source-replica sync). Default value: `waitForSync`.
     "CompleteMode" complete_mode set_complete_mode: str,
 } }
 rt::action!("dts", "2021-12-06", "CompleteMigrateJob", CompleteMigrateJobRequest => CompleteMigrateJobResponse);
 
 rt::model! { read debug;
-/// CompleteMigrateJob返回参数结构体
+/// CompleteMigrateJob response structure.
 CompleteMigrateJobResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ConfigureSubscribeJob` (配置订阅任务).
+/// Request of `ConfigureSubscribeJob` (Configures a subscription task).
 ///
-/// 本接口(ConfigureSubscribeJob)用于配置数据订阅实例。
+/// This API is used to configure data subscription instances.
 ConfigureSubscribeJobRequest {
-    /// 数据订阅实例的 ID，可通过[DescribeSyncJobs](https://cloud.tencent.com/document/product/571/82103)接口获取。
+    /// Data subscription instance ID
     ///
     /// Required.
     "SubscribeId" subscribe_id set_subscribe_id: str,
-    /// 数据订阅的类型，当 DatabaseType 不为 mongodb 时，枚举值为：all-全实例更新；dml-数据更新；ddl-结构更新；dmlAndDdl-数据更新+结构更新。当 DatabaseType 为 mongodb 时，枚举值为 all-全实例更新；database-订阅单库；collection-订阅单集合
+    /// Data subscription type. Valid values for non-mongo DatabaseType: all (full instance update); dml (data update); ddl (structure update); dmlAndDdl (data + structure update). Valid values for mongo DatabaseType: all (full instance update); database (subscribe to a table); collection (subscribe to a collection).
     ///
     /// Required.
     "SubscribeMode" subscribe_mode set_subscribe_mode: str,
-    /// 源数据库接入类型，如：extranet(公网)、vpncloud(vpn接入)、dcg(专线接入)、ccn(云联网)、cdb(云数据库)、cvm(云服务器自建)、intranet(自研上云)、vpc(私有网络vpc)。注意具体可选值依赖当前链路支持能力
+    /// Source database access type. Valid values: extranet (public network); vpncloud (VPN access); dcg (Direct Connect); ccn (CCN); cdb (database); cvm (self-build on CVM); intranet (intranet); vpc (VPC). Note: The specific optional values depend on the current link support capabilities.
     ///
     /// Required.
     "AccessType" access_type set_access_type: str,
-    /// 数据库节点信息
+    /// Database node information
     ///
     /// Required.
     "Endpoints" endpoints set_endpoints: list EndpointItem,
-    /// Kafka配置
+    /// Kafka configuration
     ///
     /// Required.
     "KafkaConfig" kafka_config set_kafka_config: obj SubscribeKafkaConfig,
-    /// 订阅的数据库表信息，当 SubscribeMode 不为 all和ddl 时，SubscribeObjects 为必选参数
+    /// Subscription database table information. When SubscribeMode is not all or ddl, SubscribeObjects is a required parameter.
     "SubscribeObjects" subscribe_objects set_subscribe_objects: list SubscribeObject,
-    /// 订阅数据格式，如：protobuf、json、avro。注意具体可选值依赖当前链路支持能力，数据格式详情参考官网的消费demo文档
+    /// Subscription data format, such as: protobuf, json, avro. Note: The specific optional values depend on the current link support capabilities. For details on the data format, please refer to the consumption demo documentation on the official website.
     "Protocol" protocol set_protocol: str,
-    /// mongo选填参数：输出聚合设置。
+    /// mongo optional parameter: output aggregation settings.
     "PipelineInfo" pipeline_info set_pipeline_info: list PipelineInfo,
-    /// 为业务添加的额外信息。参数名作key，参数值作value。
-    /// mysql选填参数：ProcessXA-是否处理XA事务，填true处理，不填或填其他值不处理。
-    /// mongo选填参数：SubscribeType-订阅类型，目前只支持changeStream，不填也是默认changeStream。
-    /// 其他业务暂没有可选参数。
+    /// Additional information added for the business. The parameter name is called key, and the parameter value is called value.Optional parameters for mysql: ProcessXA. If true is filled in, it will be processed. If it is left blank or filled with other values, it will not be processed.Optional parameters for mongo: SubscribeType. Currently only changeStream is supported. If not filled in, the default is changeStream.Other businesses currently have no optional parameters.
     "ExtraAttr" extra_attr set_extra_attr: list KeyValuePairOption,
     /// vpc id
     "ConsumerVpcId" consumer_vpc_id set_consumer_vpc_id: str,
@@ -345,88 +396,88 @@ ConfigureSubscribeJobRequest {
 rt::action!("dts", "2021-12-06", "ConfigureSubscribeJob", ConfigureSubscribeJobRequest => ConfigureSubscribeJobResponse);
 
 rt::model! { read debug;
-/// ConfigureSubscribeJob返回参数结构体
+/// ConfigureSubscribeJob response structure.
 ConfigureSubscribeJobResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ConfigureSyncJob` (配置同步任务).
+/// Request of `ConfigureSyncJob` (Configures a sync task).
 ///
-/// 配置一个同步任务
+/// This API is used to configure a sync task.
 ConfigureSyncJobRequest {
-    /// 同步实例id（即标识一个同步作业），形如sync-werwfs23，可通过[DescribeSyncJobs](https://cloud.tencent.com/document/product/571/82103)接口获取。
+    /// Sync task instance ID in the format of `sync-werwfs23`, which is used to identify a sync task.
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
-    /// 源端接入类型，cdb(云数据库)、cvm(云服务器自建)、vpc(私有网络)、extranet(外网)、vpncloud(vpn接入)、dcg(专线接入)、ccn(云联网)、intranet(自研上云),注意具体可选值依赖当前链路
+    /// Source database access type. Valid values: `cdb` (database); `cvm` (self-build on CVM); `vpc` (VPC); `extranet` (public network); `vpncloud` (VPN access); `dcg` (Direct Connect); `ccn` (CCN); `intranet` (intranet). Note that the valid values are subject to the current link.
     ///
     /// Required.
     "SrcAccessType" src_access_type set_src_access_type: str,
-    /// 目标端接入类型，cdb(云数据库)、cvm(云服务器自建)、vpc(私有网络)、extranet(外网)、vpncloud(vpn接入)、dcg(专线接入)、ccn(云联网)、intranet(自研上云)、ckafka(CKafka实例),注意具体可选值依赖当前链路
+    /// Target database access type. Valid values: `cdb` (database); `cvm` (self-build on CVM); `vpc` (VPC); `extranet` (public network); `vpncloud` (VPN access); `dcg` (Direct Connect); `ccn` (CCN); `intranet` (intranet); `ckafka` (CKafka instance). Note that the valid values are subject to the current link.
     ///
     /// Required.
     "DstAccessType" dst_access_type set_dst_access_type: str,
-    /// 同步库表对象信息
+    /// Information of synced database/table objects
     ///
     /// Required.
     "Objects" objects set_objects: obj Objects,
-    /// 同步任务名称
+    /// Sync task name
     "JobName" job_name set_job_name: str,
-    /// 配置任务模式，默认值为fullMode
-    ///
-    /// 枚举值：
-    ///
-    /// - fullMode： 正常模式
+    /// Enumerated values: `liteMode`: Lite mode; `fullMode`: Standard mode
     "JobMode" job_mode set_job_mode: str,
-    /// 运行模式，取值如：Immediate(表示立即运行，默认为此项值)、Timed(表示定时运行)
+    /// Running mode. Valid values: `Immediate`, `Timed`. Default value: `Immediate`.
     "RunMode" run_mode set_run_mode: str,
-    /// 期待启动时间，当 `RunMode` 取值为 `Timed` 时此值必填。当 `DateTimeISOFormat=true` 时按 RFC 3339 传入（如 `2026-04-23T20:21:35+08:00`），否则按 `yyyy-mm-dd hh:mm:ss`（北京时间）传入
+    /// Expected start time in the format of "2006-01-02 15:04:05", which is required if `RunMode` is `Timed`.
     "ExpectRunTime" expect_run_time set_expect_run_time: str,
     /// 源端tdsql连接方式：proxy-通过tdsql proxy主机访问各个set节点，注意只有在自研上云的网络环境下才能通过这种方式连接，SrcInfos中只需要提供proxy主机信息。set-直连set节点，如选择直连set方式，需要正确填写proxy主机信息及所有set节点信息。源端是tdsqlmysql类型必填。
     "SrcConnectType" src_connect_type set_src_connect_type: str,
-    /// 源端信息，单机版类型数据库配置使用，且SrcNodeType传single。例如mysql、percona、mariadb等。
+    /// Source database information. This parameter only applies to single-node databases, and `SrcNodeType` must be `single`.
     "SrcInfo" src_info set_src_info: obj Endpoint,
-    /// 源端信息，分布式类型数据库配置使用，且SrcNodeType传cluster。例如分布式数据库tdsqlmysql等，mongodb使用此参数透传。
+    /// Source database information. This parameter is valid for multi-node databases, and the value of `SrcNodeType` must be `cluster`.
     "SrcInfos" src_infos set_src_infos: obj SyncDBEndpointInfos,
-    /// 枚举值：cluster、single。源库为单节点数据库使用single，多节点使用cluster
+    /// Enumerated values: `single` (for single-node source database), `cluster` (for multi-node source database).
     "SrcNodeType" src_node_type set_src_node_type: str,
-    /// 目标端信息，单机版类型数据库配置使用，且SrcNodeType传single。例如mysql、percona、mariadb等。
+    /// Target database information. This parameter is used by single-node databases.
     "DstInfo" dst_info set_dst_info: obj Endpoint,
-    /// 目标端信息，分布式类型数据库配置使用，且SrcNodeType传cluster。例如分布式数据库tdsqlmysql等，mongodb使用此参数透传。
+    /// Target database information. This parameter is valid for multi-node databases, and the value of `DstNodeType` must be `cluster`.
     "DstInfos" dst_infos set_dst_infos: obj SyncDBEndpointInfos,
-    /// 枚举值：cluster、single。目标库为单节点数据库使用single，多节点使用cluster
+    /// Enumerated values: `single` (for single-node target database), `cluster` (for multi-node target database).
     "DstNodeType" dst_node_type set_dst_node_type: str,
-    /// 同步任务选项
+    /// Sync task options. The `RateLimitOption` option cannot take effect currently. To modify the speed limit settings, use the `ModifySyncRateLimit` API.
     "Options" options set_options: obj Options,
-    /// 自动重试的时间段、可设置5至720分钟、0表示不重试
+    /// Automatic retry time, which can be set to 5-720 minutes. 0 indicates that retry is disabled.
     "AutoRetryTimeRangeMinutes" auto_retry_time_range_minutes set_auto_retry_time_range_minutes: i64,
 } }
 rt::action!("dts", "2021-12-06", "ConfigureSyncJob", ConfigureSyncJobRequest => ConfigureSyncJobResponse);
 
 rt::model! { read debug;
-/// ConfigureSyncJob返回参数结构体
+/// ConfigureSyncJob response structure.
 ConfigureSyncJobResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 冲突处理里的详细描述
+/// Detailed description of conflict processing
 ConflictHandleOption {
-    /// 条件覆盖的列
+    /// Conditionally overwritten column
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ConditionColumn" condition_column set_condition_column: str,
-    /// 条件覆盖操作，目前仅支持>
+    /// Conditional overwrite operation
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ConditionOperator" condition_operator set_condition_operator: str,
-    /// 条件覆盖优先级处理，支持类型有>,<,=
+    /// Conditional overwrite priority configuration
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ConditionOrderInSrcAndDst" condition_order_in_src_and_dst set_condition_order_in_src_and_dst: str,
 } }
 
 rt::model! { both debug;
-/// 数据一致性校验选项， 默认为不开启一致性校验
+/// Data consistency check option. Data consistency check is disabled by default.
 ConsistencyOption {
-    /// 一致性检测类型: full(全量检测迁移对象)、noCheck(不检测)、notConfigured(未配置)
+    /// Data consistency check type. Valid values: `full`, `noCheck`, `notConfigured`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Mode" mode set_mode: str,
     /// 校验对象选择。枚举值：sameAsMigrate-与迁移同步任务相同、custom-用户自定义，搭配Objects操作
     "ObjectMode" object_mode set_object_mode: str,
@@ -437,11 +488,11 @@ ConsistencyOption {
 } }
 
 rt::model! { write debug;
-/// Request of `ContinueMigrateJob` (恢复暂停中的迁移任务).
+/// Request of `ContinueMigrateJob` (Resumes a paused migration task).
 ///
-/// 恢复一个暂停中的迁移任务。
+/// This API is used to resume a paused migration task.
 ContinueMigrateJobRequest {
-    /// 数据迁移任务ID，可通过[DescribeMigrationJobs](https://cloud.tencent.com/document/product/571/82084)接口获取。
+    /// Data migration task ID
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
@@ -449,18 +500,18 @@ ContinueMigrateJobRequest {
 rt::action!("dts", "2021-12-06", "ContinueMigrateJob", ContinueMigrateJobRequest => ContinueMigrateJobResponse);
 
 rt::model! { read debug;
-/// ContinueMigrateJob返回参数结构体
+/// ContinueMigrateJob response structure.
 ContinueMigrateJobResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ContinueSyncJob` (恢复被暂停的同步任务).
+/// Request of `ContinueSyncJob` (Resumes a paused sync task).
 ///
-/// 恢复处于已暂停状态的数据同步任务。
+/// This API is used to resume a paused data sync task.
 ContinueSyncJobRequest {
-    /// 同步任务id，可通过[DescribeSyncJobs](https://cloud.tencent.com/document/product/571/82103)接口获取。
+    /// Sync task ID
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
@@ -468,18 +519,18 @@ ContinueSyncJobRequest {
 rt::action!("dts", "2021-12-06", "ContinueSyncJob", ContinueSyncJobRequest => ContinueSyncJobResponse);
 
 rt::model! { read debug;
-/// ContinueSyncJob返回参数结构体
+/// ContinueSyncJob response structure.
 ContinueSyncJobResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateCheckSyncJob` (校验同步任务).
+/// Request of `CreateCheckSyncJob` (Verifies a sync task).
 ///
-/// 校验同步任务，检查必要参数和周边配置。
+/// This API is used to verify a sync task by checking required parameters and peripheral configuration.
 CreateCheckSyncJobRequest {
-    /// 同步任务id，可通过[DescribeSyncJobs](https://cloud.tencent.com/document/product/571/82103)接口获取。
+    /// Sync task ID
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
@@ -487,64 +538,64 @@ CreateCheckSyncJobRequest {
 rt::action!("dts", "2021-12-06", "CreateCheckSyncJob", CreateCheckSyncJobRequest => CreateCheckSyncJobResponse);
 
 rt::model! { read debug;
-/// CreateCheckSyncJob返回参数结构体
+/// CreateCheckSyncJob response structure.
 CreateCheckSyncJobResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateCompareTask` (创建一致性校验任务).
+/// Request of `CreateCompareTask` (Creates a data consistency check task).
 ///
-/// 本接口用于创建数据对比任务，创建成功后会返回数据对比任务 ID，形如：dts-8yv4w2i1-cmp-37skmii9，创建成功后可通过StartCompare启动一致性校验任务
+/// This API is used to create a data consistency check task. After the task is successfully created, its ID will be returned in the format of `dts-8yv4w2i1-cmp-37skmii9`, and you can call `StartCompare` to start it.
 CreateCompareTaskRequest {
-    /// 任务 Id，可通过[DescribeMigrationJobs](https://cloud.tencent.com/document/product/571/82084)接口获取。
+    /// Task ID
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
-    /// 数据对比任务名称，若为空则默认给CompareTaskId相同值
+    /// Data consistency check task name. If this parameter is left empty, the value of `CompareTaskId` will be assigned to it.
     "TaskName" task_name set_task_name: str,
-    /// 数据对比对象模式，sameAsMigrate(全部迁移对象， 默认为此项配置)，custom(自定义模式)
+    /// Data comparison object mode. Valid values: `sameAsMigrate` (all migration objects); `custom` (custom mode). Default value: `sameAsMigrate`.
     "ObjectMode" object_mode set_object_mode: str,
-    /// 数据对比对象，当ObjectMode为custom时，此项需要填写。
+    /// Configuration of the data consistency check object
     "Objects" objects set_objects: obj CompareObject,
-    /// 一致性校验选项
+    /// Consistency check options
     "Options" options set_options: obj CompareOptions,
 } }
 rt::action!("dts", "2021-12-06", "CreateCompareTask", CreateCompareTaskRequest => CreateCompareTaskResponse);
 
 rt::model! { read debug;
-/// CreateCompareTask返回参数结构体
+/// CreateCompareTask response structure.
 CreateCompareTaskResponse {
-    /// 数据对比任务 ID，形如：dts-8yv4w2i1-cmp-37skmii9
+    /// Data consistency check task ID in the format of `dts-8yv4w2i1-cmp-37skmii9`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CompareTaskId" compare_task_id set_compare_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `CreateConsumerGroup` (创建消费组).
+/// Request of `CreateConsumerGroup` (Creates a consumer group).
 ///
-/// 为订阅实例创建消费者组。
-/// 只有状态为运行中的实例支持创建消费组。
+/// This API is used to creat a consumer group for the subscription instance.
 CreateConsumerGroupRequest {
-    /// 订阅实例id，可通过[DescribeSubscribeJobs](https://cloud.tencent.com/document/product/571/102943)接口获取。
+    /// Subscription instance ID
     ///
     /// Required.
     "SubscribeId" subscribe_id set_subscribe_id: str,
-    /// 消费组名称，以数字、字母(大小写)或者_ - .开头，以数字、字母(大小写)结尾。实际生成的消费组全称形如：consumer-grp-#{SubscribeId}-#{ConsumerGroupName}
+    /// Consumer group name, which consists of numbers, letters (upper and lower case), or begins with _ - . Ends with numbers, letters (upper and lower case). The full name of the actually generated consumer group is in the form: consumer-grp-#{SubscribeId}-#{ConsumerGroupName}.
     ///
     /// Required.
     "ConsumerGroupName" consumer_group_name set_consumer_group_name: str,
-    /// 账号名称。以数字、字母(大小写)或者_ - .开头，以数字、字母(大小写)结尾。实际生成的账户全称形如：account-#{SubscribeId}-#{AccountName}
+    /// Account name, which consists of numbers, letters (upper and lower case), or begins with _-.. Ends with numbers, letters (upper and lower case). The full name of the actually generated account is in the form: account-#{SubscribeId}-#{AccountName}.
     ///
     /// Required.
     "AccountName" account_name set_account_name: str,
-    /// 消费组密码，长度必须大于3
+    /// Consumer group password, which should be longer than 3 characters.
     ///
     /// Required.
     "Password" password set_password: str,
-    /// 消费组备注
+    /// Consumer group description
     "Description" description set_description: str,
 } }
 impl ::core::fmt::Debug for CreateConsumerGroupRequest {
@@ -561,20 +612,20 @@ impl ::core::fmt::Debug for CreateConsumerGroupRequest {
 rt::action!("dts", "2021-12-06", "CreateConsumerGroup", CreateConsumerGroupRequest => CreateConsumerGroupResponse);
 
 rt::model! { read debug;
-/// CreateConsumerGroup返回参数结构体
+/// CreateConsumerGroup response structure.
 CreateConsumerGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateMigrateCheckJob` (创建校验迁移任务).
+/// Request of `CreateMigrateCheckJob` (Verifies a migration task).
 ///
-/// 创建校验迁移任务，
-/// 在开始迁移前, 必须调用本接口创建校验迁移任务, 且校验成功后才能开始迁移. 校验的结果可以通过DescribeMigrationCheckJob查看，
-/// 校验成功后,迁移任务若有修改, 则必须重新校验并通过后, 才能开始迁移
+/// This API is used to verify a migration task.
+/// Before migration, you should call this API to create a check task. Migration will start only if the check succeeds. You can view the check result through the `DescribeMigrationCheckJob` API.
+/// After successful check, if the migration task needs to be modified, a new check task should be created, and migration will start only after the new check succeeds.
 CreateMigrateCheckJobRequest {
-    /// 数据迁移任务ID，可通过[DescribeMigrationJobs](https://cloud.tencent.com/document/product/571/82084)接口获取。
+    /// Data migration task ID
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
@@ -582,69 +633,62 @@ CreateMigrateCheckJobRequest {
 rt::action!("dts", "2021-12-06", "CreateMigrateCheckJob", CreateMigrateCheckJobRequest => CreateMigrateCheckJobResponse);
 
 rt::model! { read debug;
-/// CreateMigrateCheckJob返回参数结构体
+/// CreateMigrateCheckJob response structure.
 CreateMigrateCheckJobResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateMigrationService` (购买迁移任务).
+/// Request of `CreateMigrationService` (Purchases a migration task).
 ///
-/// 购买迁移任务。购买成功后会返回随机生成的迁移任务id列表，也可以通过查询迁移任务任务列表接口`DescribeMigrationJobs`看到购买成功的实例Id。注意，一旦购买成功后源及目标数据库类型，源及目标实例地域不可修改。
+/// This API is used to purchase migration tasks. After the tasks are purchased successfully, a randomly generated list of task IDs will be returned. You can also call the `DescribeMigrationJobs` API to query the IDs of the successfully purchased tasks. Note that once a task is purchased successfully, the types and regions of the source and target databases cannot be changed.
 CreateMigrationServiceRequest {
-    /// 源实例数据库类型，如mysql,redis,percona,mongodb,postgresql,sqlserver,mariadb,cynosdbmysql(表示TDSQL-C MySQL数据库)tdsqlmysql,keewidb,tdstore
-    ///
-    /// 枚举值：
-    ///
-    /// - mysql： MySQL数据库
+    /// Source database type. Valid values: `mysql`, `redis`, `percona`, `mongodb`, `postgresql`, `sqlserver`, `mariadb`, and `cynosdbmysql`.
     ///
     /// Required.
     "SrcDatabaseType" src_database_type set_src_database_type: str,
-    /// 目标实例数据库类型，如mysql,redis,percona,mongodb,postgresql,sqlserver,mariadb,cynosdbmysql(表示TDSQL-C MySQL数据库)tdsqlmysql,keewidb,tdstore,tendis
-    ///
-    /// 枚举值：
-    ///
-    /// - mysql： MySQL数据库
+    /// Target database type. Valid values: `mysql`, `redis`, `percona`, `mongodb` ,`postgresql`, `sqlserver`, `mariadb`, and `cynosdbmysql`.
     ///
     /// Required.
     "DstDatabaseType" dst_database_type set_dst_database_type: str,
-    /// 源实例地域，如：ap-guangzhou
+    /// Source instance region, such as `ap-guangzhou`.
     ///
     /// Required.
     "SrcRegion" src_region set_src_region: str,
-    /// 目标实例地域，如：ap-guangzhou。注意，目标地域必须和API请求地域保持一致。
+    /// Target instance region, such as `ap-guangzhou`. Note that it must be the same as the API request region.
     ///
     /// Required.
     "DstRegion" dst_region set_dst_region: str,
-    /// 实例规格，包括：small、medium、large、xlarge、2xlarge。当前未计费链路仅支持medium字段值。不同规格类型参考[计费概述](https://cloud.tencent.com/document/product/571/18736)
+    /// Instance specification. Valid values: `small`, `medium`, `large`, `xlarge`, `2xlarge`.
     ///
     /// Required.
     "InstanceClass" instance_class set_instance_class: str,
-    /// 购买数量，范围为[1,15]，默认为1
+    /// Quantity. Value range: [1,15]. Default value: `1`.
     "Count" count set_count: i128,
-    /// 迁移服务名称，最大长度128
+    /// Migration task name, which can contain up to 128 characters.
     "JobName" job_name set_job_name: str,
-    /// 标签信息
+    /// Tag information
     "Tags" tags set_tags: list TagItem,
 } }
 rt::action!("dts", "2021-12-06", "CreateMigrationService", CreateMigrationServiceRequest => CreateMigrationServiceResponse);
 
 rt::model! { read debug;
-/// CreateMigrationService返回参数结构体
+/// CreateMigrationService response structure.
 CreateMigrationServiceResponse {
-    /// 下单成功随机生成的迁移任务id列表，形如：dts-c1f6rs21
+    /// The list of migration task IDs randomly generated in the format of `dts-c1f6rs21` after a successful order placement
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "JobIds" job_ids set_job_ids: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateModifyCheckSyncJob` (创建修改同步配置的校验任务).
+/// Request of `CreateModifyCheckSyncJob` (Creates a check task for sync configuration modification).
 ///
-/// 在修改同步任务的配置后、通过该接口校验当前任务是否支持修改对象操作
+/// This API is used to check whether the current data sync task supports object modification after the task configuration is modified.
 CreateModifyCheckSyncJobRequest {
-    /// 同步任务id，可通过[DescribeSyncJobs](https://cloud.tencent.com/document/product/571/82103)接口获取。
+    /// Sync task ID
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
@@ -652,18 +696,18 @@ CreateModifyCheckSyncJobRequest {
 rt::action!("dts", "2021-12-06", "CreateModifyCheckSyncJob", CreateModifyCheckSyncJobRequest => CreateModifyCheckSyncJobResponse);
 
 rt::model! { read debug;
-/// CreateModifyCheckSyncJob返回参数结构体
+/// CreateModifyCheckSyncJob response structure.
 CreateModifyCheckSyncJobResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateSubscribeCheckJob` (校验订阅任务).
+/// Request of `CreateSubscribeCheckJob` (Checks a subscription task).
 ///
-/// 本接口(CreateSubscribeCheckJob)用于创建一个订阅校验任务。任务必须已经成功调用ConfigureSubscribeJob接口配置了所有的必要信息才能启动校验。
+/// This API is used to create a subscription check task. The task must have successfully called the ConfigureSubscribeJob interface to configure all necessary information before starting the check.
 CreateSubscribeCheckJobRequest {
-    /// 数据订阅实例的 ID，可通过[DescribeSubscribeJobs](https://cloud.tencent.com/document/product/571/102943)接口获取。
+    /// Data subscription instance ID
     ///
     /// Required.
     "SubscribeId" subscribe_id set_subscribe_id: str,
@@ -671,34 +715,34 @@ CreateSubscribeCheckJobRequest {
 rt::action!("dts", "2021-12-06", "CreateSubscribeCheckJob", CreateSubscribeCheckJobRequest => CreateSubscribeCheckJobResponse);
 
 rt::model! { read debug;
-/// CreateSubscribeCheckJob返回参数结构体
+/// CreateSubscribeCheckJob response structure.
 CreateSubscribeCheckJobResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateSubscribe` (创建订阅任务).
+/// Request of `CreateSubscribe` (Creates a subscription task).
 ///
-/// 本接口(CreateSubscribe)用于创建一个数据订阅任务。
+/// This API is used to create a data subscription task.
 CreateSubscribeRequest {
-    /// 订阅的数据库类型，目前支持 cynosdbmysql(tdsql-c mysql版),mariadb,mongodb,mysql,percona,tdpg(tdsql postgresql版),tdsqlpercona(tdsql mysql版)
+    /// Subscription database type. Currently, cynosdbmysql, mariadb, mongodb, mysql, percona, tdpg, and tdsqlpercona are supported.
     ///
     /// Required.
     "Product" product set_product: str,
-    /// 付费方式，枚举值：0-包年包月，1-按量计费
+    /// Payment method. Valid values: 0 (monthly subscription); 1 (pay-as-you-go).
     ///
     /// Required.
     "PayType" pay_type set_pay_type: i64,
-    /// 购买时长。当 payType 为包年包月时，该项需要填，单位为月，最小值为 1，最大值为 120。不填默认1
+    /// Purchase duration. This field needs to be filled in when the payType is monthly subscription. The unit is month. Value range: 1-120. Default value: 1.
     "Duration" duration set_duration: i64,
-    /// 是否自动续费。当 payType 为包年包月时，该项需要填。枚举值：0-不自动续费，1-自动续费。默认不自动续费。按量计费设置该标识无效。
+    /// Whether to renew automatically. This field needs to be filled in when the payType is monthly subscription. Valid values: 0 (auto-renewal disabled); 1 (auto-renewal enabled). Automatic renewal is not performed by default. This flag is invalid for pay-as-you-go.
     "AutoRenew" auto_renew set_auto_renew: i64,
-    /// 购买数量,默认为1，最大为10
+    /// Quantity. Default value: 1. Maximum value: 10.
     "Count" count set_count: i64,
-    /// 实例资源标签
+    /// Instance resource tags
     "Tags" tags set_tags: list TagItem,
-    /// 任务名，自定义
+    /// Custom task name
     "Name" name set_name: str,
     /// 数据订阅版本，目前支持kafka和kafkaPro（专业版），如果不填，默认kafkaPro
     "SubscribeVersion" subscribe_version set_subscribe_version: str,
@@ -708,9 +752,10 @@ CreateSubscribeRequest {
 rt::action!("dts", "2021-12-06", "CreateSubscribe", CreateSubscribeRequest => CreateSubscribeResponse);
 
 rt::model! { read debug;
-/// CreateSubscribe返回参数结构体
+/// CreateSubscribe response structure.
 CreateSubscribeResponse {
-    /// 数据订阅实例的ID数组
+    /// Array of data subscription instance IDs
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SubscribeIds" subscribe_ids set_subscribe_ids: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -746,96 +791,94 @@ CreateSyncCompareTaskResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateSyncJob` (创建同步任务).
+/// Request of `CreateSyncJob` (Creates a sync task).
 ///
-/// 创建一个同步任务
+/// This API is used to create a sync task.
 CreateSyncJobRequest {
-    /// 付款类型, 如：PrePay(表示包年包月)、PostPay(表示按时按量)
+    /// Billing mode. Valid values: `PrePay` (monthly subscription); `PostPay` (pay-as-you-go). Currently, DTS at Tencent Cloud International is free of charge.
     ///
     /// Required.
     "PayMode" pay_mode set_pay_mode: str,
-    /// 源端数据库类型,如mysql,mariadb,percona,postgresql,cynosdbmysql(表示TDSQL-C MySQL),tdpg(TDSQL PostgreSQL版),tdsqlmysql,tdstore(表示TDSQL TDStore版)等。
+    /// Source database type, such as `mysql`, `cynosdbmysql`, `tdapg`, `tdpg`, and `tdsqlmysql`.
     ///
     /// Required.
     "SrcDatabaseType" src_database_type set_src_database_type: str,
-    /// 源端数据库所在地域,如ap-guangzhou
+    /// Source database region, such as `ap-guangzhou`.
     ///
     /// Required.
     "SrcRegion" src_region set_src_region: str,
-    /// 目标端数据库类型,如mysql,mariadb,percona,cynosdbmysql(表示TDSQL-C MySQL),tdpg(TDSQL PostgreSQL版),tdsqlmysql,kafka,tdstore(表示TDSQL TDStore版)等。
+    /// Target database type, such as `mysql`, `cynosdbmysql`, `tdapg`, `tdpg`, `tdsqlmysql`, and `kafka`.
     ///
     /// Required.
     "DstDatabaseType" dst_database_type set_dst_database_type: str,
-    /// 目标端数据库所在地域,如ap-guangzhou
+    /// Target database region, such as `ap-guangzhou`.
     ///
     /// Required.
     "DstRegion" dst_region set_dst_region: str,
-    /// 同步任务规格，Standard:标准版，目前仅支持Standard规格。
+    /// Sync task specification, such as `Standard`.
     "Specification" specification set_specification: str,
     /// 购买时长（单位：月），当PayMode值为PrePay则此项配置有意义，默认为1月，取值范围为[1,100]
     "TimeSpan" time_span set_time_span: i128,
-    /// 标签信息
+    /// Tag information
     "Tags" tags set_tags: list TagItem,
-    /// 一次购买的同步任务数量，取值范围为[1, 10]，默认为1
+    /// The number of sync tasks purchased at a time. Value range: [1, 10]. Default value: `1`.
     "Count" count set_count: i128,
-    /// 自动续费标识，当PayMode值为PrePay则此项配置有意义，取值为：1（表示自动续费）、0（不自动续费，默认为此值）
+    /// Auto-renewal flag, which takes effect if `PayMode` is `PrePay`. Valid values: `1` (auto-renewal enabled); `0` (auto-renewal disabled). Default value: `0`.
     "AutoRenew" auto_renew set_auto_renew: i128,
-    /// 同步链路规格，如micro,small,medium,large，默认为medium
+    /// Sync link specification, such as `micro`, `small`, `medium`, and `large`. Default value: `medium`.
     "InstanceClass" instance_class set_instance_class: str,
-    /// 同步任务名称
+    /// Sync task name
     "JobName" job_name set_job_name: str,
-    /// 创建类似任务的现有任务Id
+    /// ID of the existing task used to create a similar task
     "ExistedJobId" existed_job_id set_existed_job_id: str,
 } }
 rt::action!("dts", "2021-12-06", "CreateSyncJob", CreateSyncJobRequest => CreateSyncJobResponse);
 
 rt::model! { read debug;
-/// CreateSyncJob返回参数结构体
+/// CreateSyncJob response structure.
 CreateSyncJobResponse {
-    /// 同步任务ids
+    /// Sync task IDs
     "JobIds" job_ids set_job_ids: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 实例信息
+/// Instance information
 DBEndpointInfo {
-    /// 实例所在地域
+    /// Instance region
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Region" region set_region: str,
-    /// 实例网络接入类型，如：extranet(外网)、ipv6(公网ipv6)、cvm(云服务器自建)、dcg(专线接入)、vpncloud(vpn接入的实例)、cdb(云数据库)、ccn(云联网)、intranet(自研上云)、vpc(私有网络)等，注意具体可选值依赖当前链路
+    /// Instances network access type. Valid values: `extranet` (public network); `ipv6` (public IPv6); `cvm` (self-build on CVM); `dcg` (Direct Connect); `vpncloud` (VPN access); `cdb` (database); `ccn` (CCN); `intranet` (intranet); `vpc` (VPC). Note that the valid values are subject to the current link.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "AccessType" access_type set_access_type: str,
-    /// 实例数据库类型，如：mysql,redis,mongodb,postgresql,mariadb,percona 等
+    /// Database type, such as `mysql`, `redis`, `mongodb`, `postgresql`, `mariadb`, and `percona`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "DatabaseType" database_type set_database_type: str,
-    /// 节点类型，simple表示普通节点、cluster表示集群节点；
-    /// 对于mongo业务，取值为replicaset(mongodb副本集)、standalone(mongodb单节点)、cluster(mongodb集群)；
-    /// 对于redis实例，simple(单节点)、cluster-cache(直连集群)、cluster-proxy(代理集群)；
+    /// Node type, empty or simple indicates a general node, cluster indicates a cluster node; for mongo services, valid values: replicaset (mongodb replica set), standalone (mongodb single node), cluster (mongodb cluster); for redis instances, valid values: empty or simple (single node), cluster (cluster), cluster-cache (cache cluster), cluster-proxy (proxy cluster).Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "NodeType" node_type set_node_type: str,
-    /// 实例具体的连接信息，如ip、port、接入方式等
+    /// Database information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Info" info set_info: list DBInfo,
-    /// 实例服务提供商，如:"others","aliyun","aws"
+    /// Instance service provider, such as "aliyun" and "others".
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Supplier" supplier set_supplier: str,
-    /// 此参数为数组类型，可以传多个键值对结构对象。
-    /// MongoDB可定义如下的参数：
-    /// 'AuthDatabase':'admin',    //认证库
-    /// 'AuthFlag': "1",       //实例是否需要认证，"0": 不用认证；"1":需要认证
-    /// 'AuthMechanism':"SCRAM-SHA-1",    //实例认证方式
-    /// "fetchMethod":"oplog",    //fetchMethod表示迁移方式，支持oplog、change_stream
-    /// "connectMode":"srv",    //外网srv连接模式
-    /// "EncryptedConnProtocol":"mongo_atlas_ssl"；    //加密连接方式
-    /// 其中fetchMethod表示迁移方式，还可支持change_stream；EncryptedConnProtocol值为mongo_atlas_ssl表示使用atlas ssl连接方式。
+    /// For MongoDB, you can define the following parameters: 	['AuthDatabase':'admin',
+    /// 'AuthFlag': "1",	'AuthMechanism':"SCRAM-SHA-1"]
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExtraAttr" extra_attr set_extra_attr: list KeyValuePairOption,
-    /// 数据库所属网络环境，AccessType为云联网(ccn)时必填， UserIDC表示用户IDC、TencentVPC表示腾讯云VPC；
+    /// Network environment of the database. This parameter is required when `AccessType` is `ccn`. Valid values: `UserIDC` (user IDC), `TencentVPC` (Tencent Cloud VPC).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DatabaseNetEnv" database_net_env set_database_net_env: str,
     /// tdsql连接方式：proxy-通过tdsql proxy主机访问各个set节点，注意只有在自研上云的网络环境下才能通过这种方式连接，Info中只需要提供proxy主机信息。set-直连set节点，如选择直连set方式，Info中需要正确填写proxy主机信息及所有set节点信息。源端是tdsqlmysql类型必填。
     "ConnectType" connect_type set_connect_type: str,
@@ -844,47 +887,64 @@ DBEndpointInfo {
 } }
 
 rt::model! { both nodebug;
-/// 数据库信息
+/// Database information
 DBInfo {
-    /// 表示节点角色，针对分布式数据库，如mongodb中的mongos节点。tdsqlmysql的可选项：proxy表示节点类型为主机，set表示节点类型为节点。proxy类型必须填在数组第一项。tdsqlmysql类型的源/目标配置必填。
+    /// Node role in a distributed database, such as the mongos node in MongoDB.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Role" role set_role: str,
-    /// 内核版本，针对mariadb的不同内核版本等
+    /// Kernel version, such as the different kernel versions of MariaDB.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DbKernel" db_kernel set_db_kernel: str,
-    /// 实例的IP地址，对于公网、专线、VPN、云联网、自研上云、VPC等接入方式此项必填
+    /// Instance IP address, which is required for the following access types: public network, Direct Connect, VPN, CCN, intranet, and VPC.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Host" host set_host: str,
-    /// 实例的端口，对于公网、云主机自建、专线、VPN、云联网、自研上云、VPC等接入方式此项必填
+    /// Instance port, which is required for the following access types: public network, self-build on CVM, Direct Connect, VPN, CCN, intranet, and VPC.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Port" port set_port: i128,
-    /// 实例的用户名
+    /// Instance username
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "User" user set_user: str,
-    /// 实例的密码
+    /// Instance password
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Password" password set_password: str,
-    /// CVM实例短ID，格式如：ins-olgl39y8；与云服务器控制台页面显示的实例ID相同；如果接入类型为云主机自建的方式，此项必填
+    /// Short CVM instance ID in the format of `ins-olgl39y8`, which is required if the access type is `cvm`. It is the same as the instance ID displayed in the CVM console.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CvmInstanceId" cvm_instance_id set_cvm_instance_id: str,
-    /// VPN网关ID，格式如：vpngw-9ghexg7q；如果接入类型为vpncloud的方式，此项必填
+    /// VPN gateway ID in the format of `vpngw-9ghexg7q`, which is required if the access type is `vpncloud`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UniqVpnGwId" uniq_vpn_gw_id set_uniq_vpn_gw_id: str,
-    /// 专线网关ID，格式如：dcg-0rxtqqxb；如果接入类型为专线接入的方式，此项必填
+    /// Direct Connect gateway ID in the format of `dcg-0rxtqqxb`, which is required if the access type is `dcg`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UniqDcgId" uniq_dcg_id set_uniq_dcg_id: str,
-    /// 数据库实例ID，格式如：cdb-powiqx8q；如果接入类型为云数据库的方式，此项必填
+    /// Database instance ID in the format of `cdb-powiqx8q`, which is required if the access type is `cdb`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceId" instance_id set_instance_id: str,
-    /// 云联网ID，如：ccn-afp6kltc
+    /// CCN instance ID such as `ccn-afp6kltc`
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CcnGwId" ccn_gw_id set_ccn_gw_id: str,
-    /// 私有网络ID，格式如：vpc-92jblxto；如果接入类型为vpc、vpncloud、ccn、dcg的方式，此项必填
+    /// VPC ID in the format of `vpc-92jblxto`, which is required if the access type is `vpc`, `vpncloud`, `ccn`, or `dcg`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 私有网络下的子网ID，格式如：subnet-3paxmkdz；如果接入类型为vpc、vpncloud、ccn、dcg的方式，此项必填
+    /// ID of the subnet in the VPC in the format of `subnet-3paxmkdz`, which is required if the access type is `vpc`, `vpncloud`, `ccn`, or `dcg`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 数据库版本，当实例为RDS实例时才有效，格式如：5.6或者5.7，默认为5.6
+    /// Database version in the format of `5.6` or `5.7`, which takes effect only if the instance is an RDS instance. Default value: `5.6`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EngineVersion" engine_version set_engine_version: str,
-    /// 实例所属账号
+    /// Instance account
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Account" account set_account: str,
-    /// 跨账号迁移时的角色,只允许[a-zA-Z0-9-_]+
+    /// The role used for cross-account migration, which can contain [a-zA-Z0-9\-\_]+.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AccountRole" account_role set_account_role: str,
-    /// 资源所属账号 为空或self(表示本账号内资源)、other(表示其他账户资源)
+    /// The account to which the resource belongs. Valid values: empty or `self` (the current account); `other` (another account).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AccountMode" account_mode set_account_mode: str,
-    /// 临时密钥Id，可通过申请扮演角色临时访问凭证获取临时密钥https://cloud.tencent.com/document/product/1312/48197，其中角色资源RoleArn的定义可参考DTS跨账号迁移文档(https://cloud.tencent.com/document/product/571/54117)第4节中关于角色的定义。
+    /// Temporary SecretId, you can obtain the temporary key by [GetFederationToken](https://intl.cloud.tencent.com/document/product/1312/48195?from_cn_redirect=1).Note: This field may return null, indicating that no valid values can be obtained.
     "TmpSecretId" tmp_secret_id set_tmp_secret_id: str,
-    /// 临时密钥Id，可通过申请扮演角色临时访问凭证获取临时密钥https://cloud.tencent.com/document/product/1312/48197，其中角色资源RoleArn的定义可参考DTS跨账号迁移文档(https://cloud.tencent.com/document/product/571/54117)第4节中关于角色的定义。
+    /// Temporary SecretKey, you can obtain the temporary key by [GetFederationToken](https://intl.cloud.tencent.com/document/product/1312/48195?from_cn_redirect=1).Note: This field may return null, indicating that no valid values can be obtained.
     "TmpSecretKey" tmp_secret_key set_tmp_secret_key: str,
-    /// 临时密钥Id，可通过申请扮演角色临时访问凭证获取临时密钥https://cloud.tencent.com/document/product/1312/48197，其中角色资源RoleArn的定义可参考DTS跨账号迁移文档(https://cloud.tencent.com/document/product/571/54117)第4节中关于角色的定义。
+    /// Temporary token, you can obtain the temporary key by [GetFederationToken](https://intl.cloud.tencent.com/document/product/1312/48195?from_cn_redirect=1).Note: This field may return null, indicating that no valid values can be obtained.
     "TmpToken" tmp_token set_tmp_token: str,
     /// 是否走加密传输、UnEncrypted表示不走加密传输，Encrypted表示走加密传输，默认UnEncrypted
     "EncryptConn" encrypt_conn set_encrypt_conn: str,
@@ -921,47 +981,67 @@ impl ::core::fmt::Debug for DBInfo {
 }
 
 rt::model! { both debug;
-/// 迁移对象信息，在配置库表视图等对象信息时大小写敏感
+/// Migration object information, which is case-sensitive when objects such as databases, tables, and views are configured.
 DBItem {
-    /// 需要迁移或同步的库名，当ObjectMode为partial时，此项必填
+    /// Name of the database to be migrated or synced, which is required if `ObjectMode` is `partial`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DbName" db_name set_db_name: str,
-    /// 迁移或同步后的库名，默认与源库相同
+    /// Name of the database after migration or sync, which is the same as the source database name by default.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NewDbName" new_db_name set_new_db_name: str,
-    /// 迁移或同步的 schema
+    /// The schema to be migrated or synced
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SchemaName" schema_name set_schema_name: str,
-    /// 迁移或同步后的 schema name
+    /// Name of the schema after migration or sync
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NewSchemaName" new_schema_name set_new_schema_name: str,
-    /// DB选择模式: all(为当前对象下的所有对象)，partial(部分对象)，当ObjectMode为partial时，此项必填
+    /// Database selection mode, which is required if `ObjectMode` is `partial`. Valid values: `all`, `partial`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DBMode" db_mode set_db_mode: str,
-    /// schema选择模式: all(为当前对象下的所有对象)，partial(部分对象)
+    /// Schema selection mode. Valid values: `all`, `partial`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SchemaMode" schema_mode set_schema_mode: str,
-    /// 表选择模式: all(为当前对象下的所有对象)，partial(部分对象)，当DBMode为partial时此项必填
+    /// Table selection mode, which is required if `DBMode` is `partial`. Valid values: `all`, `partial`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TableMode" table_mode set_table_mode: str,
-    /// 表图对象集合，当 TableMode 为 partial 时，此项需要填写
+    /// The set of table objects, which is required if `TableMode` is `partial`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Tables" tables set_tables: list TableItem,
-    /// 视图选择模式: all 为当前对象下的所有视图对象,partial 为部分视图对象
+    /// View selection mode. Valid values: `all`, `partial`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ViewMode" view_mode set_view_mode: str,
-    /// 视图对象集合，当 ViewMode 为 partial 时， 此项需要填写
+    /// The set of view objects, which is required if `ViewMode` is `partial`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Views" views set_views: list ViewItem,
-    /// postgresql独有参数，角色选择模式: all 为当前对象下的所有角色对象,partial 为部分角色对象
+    /// Role selection mode, which is exclusive to PostgreSQL. Valid values: `all`, `partial`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RoleMode" role_mode set_role_mode: str,
-    /// postgresql独有参数，当 RoleMode 为 partial 时， 此项需要填写
+    /// Role, which is exclusive to PostgreSQL and required if `RoleMode` is `partial`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Roles" roles set_roles: list RoleItem,
-    /// 选择要同步的模式，partial为部分，all为整选
+    /// Sync mode. Valid values: `partial`, `all`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FunctionMode" function_mode set_function_mode: str,
-    /// 选择要同步的模式，partial为部分，all为整选
+    /// Sync mode. Valid values: `partial`, `all`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TriggerMode" trigger_mode set_trigger_mode: str,
-    /// 选择要同步的模式，partial为部分，all为整选
+    /// Sync mode. Valid values: `partial`, `all`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EventMode" event_mode set_event_mode: str,
-    /// 选择要同步的模式，partial为部分，all为整选
+    /// Sync mode. Valid values: `partial`, `all`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProcedureMode" procedure_mode set_procedure_mode: str,
-    /// FunctionMode取值为partial时需要填写
+    /// This parameter is required if `FunctionMode` is `partial`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Functions" functions set_functions: list String,
-    /// ProcedureMode取值为partial时需要填写
+    /// This parameter is required if `ProcedureMode` is `partial`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Procedures" procedures set_procedures: list String,
-    /// EventMode取值为partial时需要填写
+    /// This parameter is required if `EventMode` is `partial`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Events" events set_events: list String,
-    /// TriggerMode取值为partial时需要填写
+    /// This parameter is required if `TriggerMode` is `partial`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Triggers" triggers set_triggers: list String,
 } }
 
@@ -981,88 +1061,103 @@ DBOpFilter {
 } }
 
 rt::model! { both debug;
-/// 需要同步的库表对象
+/// The database/table objects to be synced
 Database {
-    /// 需要迁移或同步的库名，当ObjectMode为Partial时，此项必填
+    /// Name of the database to be migrated or synced, which is required if `ObjectMode` is `Partial`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DbName" db_name set_db_name: str,
-    /// 迁移或同步后的库名，默认与源库相同
+    /// Name of the database after migration or sync, which is the same as the source database name by default.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NewDbName" new_db_name set_new_db_name: str,
-    /// DB选择模式: All(为当前对象下的所有对象)，Partial(部分对象)，当Mode为Partial时，此项必填。注意，高级对象的同步不依赖此值，如果整库同步此处应该为All。
+    /// Database selection mode, which is required if `Mode` is `Partial`. Valid values: `All`, `Partial`. Note that the sync of advanced objects does not depend on this parameter. To sync an entire database, set this parameter to `All`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DbMode" db_mode set_db_mode: str,
-    /// 迁移或同步的 schema
+    /// The schema to be migrated or synced
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SchemaName" schema_name set_schema_name: str,
-    /// 迁移或同步后的 schema name
+    /// Name of the schema after migration or sync
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NewSchemaName" new_schema_name set_new_schema_name: str,
-    /// schema选择模式，pg和sqlserver需要使用
-    ///
-    /// 枚举值：
-    ///
-    /// - All： 当前对象下的所有对象
-    /// - Partial： 部分对象
+    /// Table selection mode, which is required if `DBMode` is `Partial` for postgresql or sqlserver. Valid values: `All`, `Partial`. To sync an entire schema, set this parameter to `All`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SchemaMode" schema_mode set_schema_mode: str,
-    /// 表选择模式: All(为当前对象下的所有对象)，Partial(部分对象)，当DBMode为Partial时此项必填，如果整库同步此处应该为All。
+    /// Table selection mode, which is required if `DBMode` is `Partial`. Valid values: `All`, `Partial`. To sync an entire database, set this parameter to `All`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TableMode" table_mode set_table_mode: str,
-    /// 表图对象集合，当 TableMode 为 Partial 时，此项需要填写
+    /// The set of table objects, which is required if `TableMode` is `Partial`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Tables" tables set_tables: list Table,
-    /// 视图选择模式: All 为当前对象下的所有视图对象,Partial 为部分视图对象，如果整库同步此处应该为All。
+    /// View selection mode. Valid values: `All`, `Partial`. To sync an entire database, set this parameter to `All`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ViewMode" view_mode set_view_mode: str,
-    /// 视图对象集合，当 ViewMode 为 Partial 时， 此项需要填写
+    /// The set of view objects, which is required if `ViewMode` is `Partial`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Views" views set_views: list View,
-    /// 选择要同步的模式，Partial为部分，All为整选，如果整库同步此处应该为All。
+    /// Sync mode. Valid values: `All`, `Partial`. To sync an entire database, set this parameter to `All`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FunctionMode" function_mode set_function_mode: str,
-    /// FunctionMode取值为Partial时需要填写
+    /// This parameter is required if `FunctionMode` is `Partial`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Functions" functions set_functions: list String,
-    /// 选择要同步的模式，Partial为部分，All为整选，如果整库同步此处应该为All。
+    /// Sync mode. Valid values: `All`, `Partial`. To sync an entire database, set this parameter to `All`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProcedureMode" procedure_mode set_procedure_mode: str,
-    /// ProcedureMode取值为Partial时需要填写
+    /// This parameter is required if `ProcedureMode` is `Partial`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Procedures" procedures set_procedures: list String,
-    /// 触发器迁移模式，All(为当前对象下的所有对象)，Partial(部分对象)，如果整库同步此处应该为All。数据同步暂不支持此高级对象。
+    /// Trigger sync mode. Valid values: `All`, `Partial`. To sync an entire database, set this parameter to `All`. Currently, the advanced object "trigger" is not supported for data sync.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TriggerMode" trigger_mode set_trigger_mode: str,
-    /// 当TriggerMode为partial，指定要迁移的触发器名称
+    /// This parameter is used to specify the names of the triggers to be migrated when the value of `TriggerMode` is `partial`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Triggers" triggers set_triggers: list String,
-    /// 事件迁移模式，All(为当前对象下的所有对象)，Partial(部分对象)，如果整库同步此处应该为All。数据同步暂不支持此高级对象。
+    /// Event sync mode. Valid values: `All`, `Partial`. To sync an entire database, set this parameter to `All`. Currently, the advanced object "event" is not supported for data sync.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EventMode" event_mode set_event_mode: str,
-    /// 当EventMode为partial，指定要迁移的事件名称
+    /// This parameter is used to specify the names of the events to be migrated when the value of `EventMode` is `partial`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Events" events set_events: list String,
 } }
 
 rt::model! { both debug;
-/// 迁移对象选项，需要告知迁移服务迁移哪些库表对象
+/// Migration object options, which tell DTS which database/table objects should be migrated.
 DatabaseTableObject {
-    /// 迁移对象类型 all(全实例)，partial(部分对象)
+    /// Migration object type. Valid values: `all`, `partial`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "ObjectMode" object_mode set_object_mode: str,
-    /// 迁移对象，当 ObjectMode 为 partial 时，不为空
+    /// Migration object, which is required if `ObjectMode` is `partial`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Databases" databases set_databases: list DBItem,
-    /// 高级对象类型，如trigger(触发器)、function(函数)、procedure(存储过程)、event(事件)。注意：如果要迁移同步高级对象，此配置中应该包含对应的高级对象类型。
-    ///
-    /// > 当前支持高级对象迁移的场景为MySQL、TDSQL-CMySQL、MariaDB、Percona之间的数据迁移。
+    /// Advanced object types, such as trigger, function, procedure, event. Note: If you want to migrate and synchronize advanced objects, the corresponding advanced object type should be included in this configuration.Note: This field may return null, indicating that no valid values can be obtained.
     "AdvancedObjects" advanced_objects set_advanced_objects: list String,
 } }
 
 rt::model! { both debug;
-/// 数据同步中的ddl同步处理
+/// DDL statement sync processing during data sync
 DdlOption {
-    /// ddl类型，如Database,Table,View,Index等
+    /// DDL type, such as database, table, view, and index.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DdlObject" ddl_object set_ddl_object: str,
-    /// ddl具体值，对于Database可取值[Create,Drop,Alter]
-    /// 对于Table可取值[Create,Drop,Alter,Truncate,Rename]
-    /// 对于View可取值[Create,Drop]
-    /// 对于Index可取值[Create,Drop]
+    /// DDL value. Valid values: [Create,Drop,Alter] for database
+    /// [Create,Drop,Alter,Truncate,Rename] for table
+    /// [Create,Drop] for view
+    /// [Create,Drop] for index
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DdlValue" ddl_value set_ddl_value: list String,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteCompareTask` (删除一致性校验任务).
+/// Request of `DeleteCompareTask` (Deletes a data consistency check task).
 ///
-/// 删除一致性校验任务。当一致性校验任务状态为success、failed、canceled 时可以执行此操作。
+/// This API is used to delete a data consistency check task, which can be called when the task status is `success`, `failed`, or `canceled`.
 DeleteCompareTaskRequest {
-    /// 迁移任务 Id，可通过[DescribeMigrationJobs](https://cloud.tencent.com/document/product/571/82084)接口获取。
+    /// Migration task ID
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
-    /// 对比任务 ID，形如：dts-8yv4w2i1-cmp-37skmii9。可通过[DescribeMigrationJobs](https://cloud.tencent.com/document/product/571/82084)接口获取。
+    /// Data consistency check task ID in the format of `dts-8yv4w2i1-cmp-37skmii9`
     ///
     /// Required.
     "CompareTaskId" compare_task_id set_compare_task_id: str,
@@ -1070,28 +1165,26 @@ DeleteCompareTaskRequest {
 rt::action!("dts", "2021-12-06", "DeleteCompareTask", DeleteCompareTaskRequest => DeleteCompareTaskResponse);
 
 rt::model! { read debug;
-/// DeleteCompareTask返回参数结构体
+/// DeleteCompareTask response structure.
 DeleteCompareTaskResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteConsumerGroup` (删除消费组).
+/// Request of `DeleteConsumerGroup` (Deletes a consumer group).
 ///
-/// 本接口(DeleteConsumerGroup)用于删除一个订阅任务的消费组。
+/// This API is used to delete a consumer group of a subscription task.
 DeleteConsumerGroupRequest {
-    /// 数据订阅实例的 ID，可通过[DescribeSubscribeJobs](https://cloud.tencent.com/document/product/571/102943)接口获取。
+    /// ID of the data subscription instance
     ///
     /// Required.
     "SubscribeId" subscribe_id set_subscribe_id: str,
-    /// 消费组名称。实际的消费组全称形如：consumer-grp-#{SubscribeId}-#{ConsumerGroupName}。
-    /// 请务必保证消费组名称正确。可通过[DescribeConsumerGroups](https://cloud.tencent.com/document/product/571/102947)接口获取。
+    /// Consumer group name. The full name of the actual consumer group is in the form: consumer-grp-#{SubscribeId}-#{ConsumerGroupName}.Please make sure the consumer group name is correct.
     ///
     /// Required.
     "ConsumerGroupName" consumer_group_name set_consumer_group_name: str,
-    /// 账号名称。实际的账户全称形如：account-#{SubscribeId}-#{AccountName}。
-    /// 请务必保证账户名称正确。可通过[DescribeConsumerGroups](https://cloud.tencent.com/document/product/571/102947)接口获取。
+    /// Account name. The full name of the actual account is in the form: account-#{SubscribeId}-#{AccountName}.Please make sure the account name is correct.
     ///
     /// Required.
     "AccountName" account_name set_account_name: str,
@@ -1101,7 +1194,7 @@ DeleteConsumerGroupRequest {
 rt::action!("dts", "2021-12-06", "DeleteConsumerGroup", DeleteConsumerGroupRequest => DeleteConsumerGroupResponse);
 
 rt::model! { read debug;
-/// DeleteConsumerGroup返回参数结构体
+/// DeleteConsumerGroup response structure.
 DeleteConsumerGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1131,27 +1224,32 @@ DeleteSyncCompareTaskResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCheckSyncJobResult` (查询同步校验任务结果).
+/// Request of `DescribeCheckSyncJobResult` (Queries the result of a sync check task).
 ///
-/// 查询同步校验任务结果，检查必要参数和周边配置
+/// This API is used to query the result of the sync check task and check the required parameters and peripheral configurations.
 DescribeCheckSyncJobResultRequest {
-    /// 同步实例id（即标识一个同步作业），形如sync-werwfs23，此值必填，可通过[DescribeSyncJobs](https://cloud.tencent.com/document/product/571/82103)接口获取。
+    /// Sync task instance ID in the format of `sync-werwfs23`, which is used to identify a sync task. This parameter is required.
     "JobId" job_id set_job_id: str,
 } }
 rt::action!("dts", "2021-12-06", "DescribeCheckSyncJobResult", DescribeCheckSyncJobResultRequest => DescribeCheckSyncJobResultResponse);
 
 rt::model! { read debug;
-/// DescribeCheckSyncJobResult返回参数结构体
+/// DescribeCheckSyncJobResult response structure.
 DescribeCheckSyncJobResultResponse {
-    /// 校验任务执行状态，如：notStarted(未开始)、running(校验中)、failed(校验任务失败)、success(任务成功)
+    /// Execution status of the check task. Valid values: `notStarted`, `running`, `failed`, `success`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: str,
-    /// 步骤总数
+    /// Total number of steps
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StepCount" step_count set_step_count: i128,
-    /// 当前所在步骤
+    /// The current step
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StepCur" step_cur set_step_cur: i128,
-    /// 总体进度，范围为[0,100]
+    /// Overall progress. Value range: 0-100.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Progress" progress set_progress: i128,
-    /// 步骤信息
+    /// Step information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StepInfos" step_infos set_step_infos: list StepInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1197,132 +1295,136 @@ DescribeCompareDiffItemsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCompareReport` (查询一致性校验任务详情).
+/// Request of `DescribeCompareReport` (Queries the details of a data consistency check task).
 ///
-/// 查询一致性校验任务详情
+/// This API is used to query the details of a data consistency check task.
 DescribeCompareReportRequest {
-    /// 迁移任务 Id，可通过[DescribeMigrationJobs](https://cloud.tencent.com/document/product/571/82084)接口获取。
+    /// Migration task ID
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
-    /// 校验任务 Id，可通过[DescribeMigrationJobs](https://cloud.tencent.com/document/product/571/82084)接口获取。
+    /// Check task ID
     ///
     /// Required.
     "CompareTaskId" compare_task_id set_compare_task_id: str,
-    /// 校验不一致结果的 limit
+    /// Number of inconsistent objects to be returned
     "DifferenceLimit" difference_limit set_difference_limit: i128,
-    /// 不一致的 Offset
+    /// Offset of inconsistent objects
     "DifferenceOffset" difference_offset set_difference_offset: i128,
-    /// 搜索条件，不一致的库名
+    /// Search criterion: Inconsistent database name
     "DifferenceDB" difference_db set_difference_db: str,
-    /// 搜索条件，不一致的表名
+    /// Search criterion: Inconsistent table name
     "DifferenceTable" difference_table set_difference_table: str,
-    /// 未校验的 Limit
+    /// Number of unchecked objects to be returned
     "SkippedLimit" skipped_limit set_skipped_limit: i128,
-    /// 未校验的 Offset
+    /// Offset of unchecked objects
     "SkippedOffset" skipped_offset set_skipped_offset: i128,
-    /// 搜索条件，未校验的库名
+    /// Search criterion: Unchecked database name
     "SkippedDB" skipped_db set_skipped_db: str,
-    /// 搜索条件，未校验的表名
+    /// Search criterion: Unchecked table name
     "SkippedTable" skipped_table set_skipped_table: str,
 } }
 rt::action!("dts", "2021-12-06", "DescribeCompareReport", DescribeCompareReportRequest => DescribeCompareReportResponse);
 
 rt::model! { read debug;
-/// DescribeCompareReport返回参数结构体
+/// DescribeCompareReport response structure.
 DescribeCompareReportResponse {
-    /// 一致性校验摘要信息
+    /// Summary information of data consistency check
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Abstract" r#abstract set_abstract: obj CompareAbstractInfo,
-    /// 一致性校验详细信息
+    /// Data consistency check details
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Detail" detail set_detail: obj CompareDetailInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCompareTasks` (查询一致性校验任务列表).
+/// Request of `DescribeCompareTasks` (Queries the list of data consistency check tasks).
 ///
-/// 查询一致性校验任务列表。
+/// This API is used to query the list of data consistency check tasks under the current task.
 DescribeCompareTasksRequest {
-    /// 迁移任务 Id，可通过 [DescribeMigrationJobs](https://cloud.tencent.com/document/product/571/82084) 接口获取。
+    /// Migration task ID
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
-    /// 分页设置，表示每页显示多少条任务，默认为 20
+    /// Number of tasks to be displayed per page. Default value: `20`.
     "Limit" limit set_limit: i128,
-    /// 分页偏移量
+    /// Pagination offset
     "Offset" offset set_offset: i128,
-    /// 校验任务 ID
+    /// Check task ID
     "CompareTaskId" compare_task_id set_compare_task_id: str,
-    /// 任务状态过滤，可能的值：created - 创建完成；readyRun - 等待运行；running - 运行中；success - 成功；stopping - 结束中；failed - 失败；canceled - 已终止
+    /// Data consistency check task status. Valid values: `created`, `readyRun`, `running`, `success`, `stopping`, `failed`, `canceled`.
     "Status" status set_status: list String,
 } }
 rt::action!("dts", "2021-12-06", "DescribeCompareTasks", DescribeCompareTasksRequest => DescribeCompareTasksResponse);
 
 rt::model! { read debug;
-/// DescribeCompareTasks返回参数结构体
+/// DescribeCompareTasks response structure.
 DescribeCompareTasksResponse {
-    /// 数量
+    /// Quantity
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i128,
-    /// 一致性校验列表
+    /// List of data consistency check tasks
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Items" items set_items: list CompareTaskItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeConsumerGroups` (获取数据订阅的消费组详情).
+/// Request of `DescribeConsumerGroups` (Gets the consumer group details of the data subscription).
 ///
-/// 本接口(DescribeConsumerGroups)用于获取订阅实例配置的消费者组详情。
+/// This API is used to get consumer group details for the subscription instance configuration.
 DescribeConsumerGroupsRequest {
-    /// 订阅实例id，可通过[DescribeSubscribeJobs](https://cloud.tencent.com/document/product/571/102943)接口获取。
+    /// Subscription instance ID
     ///
     /// Required.
     "SubscribeId" subscribe_id set_subscribe_id: str,
-    /// 返回记录的起始偏移量。默认0
+    /// Starting offset for returned results. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 单次返回的记录数量。默认10
+    /// Number of results to be returned at a time. Default value: 10.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("dts", "2021-12-06", "DescribeConsumerGroups", DescribeConsumerGroupsRequest => DescribeConsumerGroupsResponse);
 
 rt::model! { read debug;
-/// DescribeConsumerGroups返回参数结构体
+/// DescribeConsumerGroups response structure.
 DescribeConsumerGroupsResponse {
-    /// 指定实例下的消费者组总数
+    /// Total number of consumer groups under the specific instance
     "TotalCount" total_count set_total_count: i64,
-    /// 消费者组列表
+    /// Consumer group list
     "Items" items set_items: list GroupInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `DescribeMigrateDBInstances` (查询可迁移的实例列表).
+/// Request of `DescribeMigrateDBInstances` (Queries the list of migratable database instances).
 ///
-/// 本接口用于查询支持迁移的云数据库实例
+/// This API is used to query migratable database instances.
 DescribeMigrateDBInstancesRequest {
-    /// 数据库类型，如mysql,percona,mariadb,tdsqlmysql,mariadb,postgresql,cynosdbmysql,redis,tendis,keewidb,tdstore,mongodb,clickhouse,sqlserver等。
+    /// Database type, such as `mysql`.
     ///
     /// Required.
     "DatabaseType" database_type set_database_type: str,
-    /// 实例作为迁移的源还是目标,src(表示源)，dst(表示目标)
+    /// Specifies whether the instance is the migration source or target. Valid values: `src` (source); `dts` (target).
     "MigrateRole" migrate_role set_migrate_role: str,
-    /// 云数据库实例ID，可通过对应业务实例列表获取实例信息。
+    /// Database instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 云数据库名称，可通过对应业务实例列表获取实例信息。
+    /// Database instance name
     "InstanceName" instance_name set_instance_name: str,
-    /// 返回数量限制
+    /// Number of results to be returned
     "Limit" limit set_limit: i64,
-    /// 偏移量
+    /// Offset
     "Offset" offset set_offset: i64,
-    /// 资源所属账号 为空值或self(表示本账号内资源)、other(表示其他账户资源)
+    /// The account to which the resource belongs. Valid values: empty or `self` (the current account); `other` (another account).
     "AccountMode" account_mode set_account_mode: str,
-    /// 临时密钥Id，可通过申请扮演角色临时访问凭证获取临时密钥https://cloud.tencent.com/document/product/1312/48197，其中角色资源RoleArn的定义可参考DTS跨账号迁移文档(https://cloud.tencent.com/document/product/571/54117)第4节中关于角色的定义。
+    /// ID of the temporary key, which is required if the operation is performed across accounts.
     "TmpSecretId" tmp_secret_id set_tmp_secret_id: str,
-    /// 临时密钥Id，可通过申请扮演角色临时访问凭证获取临时密钥https://cloud.tencent.com/document/product/1312/48197，其中角色资源RoleArn的定义可参考DTS跨账号迁移文档(https://cloud.tencent.com/document/product/571/54117)第4节中关于角色的定义。
+    /// Key of the temporary key, which is required if the operation is performed across accounts.
     "TmpSecretKey" tmp_secret_key set_tmp_secret_key: str,
-    /// 临时密钥Id，可通过申请扮演角色临时访问凭证获取临时密钥https://cloud.tencent.com/document/product/1312/48197，其中角色资源RoleArn的定义可参考DTS跨账号迁移文档(https://cloud.tencent.com/document/product/571/54117)第4节中关于角色的定义。
+    /// Temporary token, which is required if the operation is performed across accounts.
     "TmpToken" tmp_token set_tmp_token: str,
 } }
 impl ::core::fmt::Debug for DescribeMigrateDBInstancesRequest {
@@ -1344,11 +1446,13 @@ impl ::core::fmt::Debug for DescribeMigrateDBInstancesRequest {
 rt::action!("dts", "2021-12-06", "DescribeMigrateDBInstances", DescribeMigrateDBInstancesRequest => DescribeMigrateDBInstancesResponse);
 
 rt::model! { read debug;
-/// DescribeMigrateDBInstances返回参数结构体
+/// DescribeMigrateDBInstances response structure.
 DescribeMigrateDBInstancesResponse {
-    /// 符合筛选条件的数量
+    /// Number of eligible items
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i64,
-    /// 实例列表
+    /// Instance list
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Instances" instances set_instances: list MigrateDBItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1386,11 +1490,13 @@ DescribeMigrateGtidCompareReportResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeMigrationCheckJob` (查询迁移校验任务结果).
+/// Request of `DescribeMigrationCheckJob` (Queries the result of a migration check task).
 ///
-/// 本接口用于创建校验后，获取校验的结果，能查询到当前校验的状态和进度。
+/// This API is used to get the check result and query the check status and progress after a check is created.
+/// If the check succeeds, you can call the `StartMigrateJob` API to start migration.
+/// If the check fails, the cause can be queried. Modify the migration configuration or adjust relevant parameters of the source/target instances through the `ModifyMigrationJob` API based on the error message.
 DescribeMigrationCheckJobRequest {
-    /// 任务id，可通过[DescribeMigrationJobs](https://cloud.tencent.com/document/product/571/82084)接口获取。
+    /// Task ID
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
@@ -1398,26 +1504,29 @@ DescribeMigrationCheckJobRequest {
 rt::action!("dts", "2021-12-06", "DescribeMigrationCheckJob", DescribeMigrationCheckJobRequest => DescribeMigrationCheckJobResponse);
 
 rt::model! { read debug;
-/// DescribeMigrationCheckJob返回参数结构体
+/// DescribeMigrationCheckJob response structure.
 DescribeMigrationCheckJobResponse {
-    /// 校验任务执行状态，如：notStarted(未开始)、running(校验中)、failed(校验任务失败)、success(任务成功)
+    /// Check task execution status. Valid values: `notStarted`, `running`, `failed`, `success`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: str,
-    /// 校验任务结果输出简要信息
+    /// Check task result message
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BriefMsg" brief_msg set_brief_msg: str,
-    /// 检查步骤
+    /// Check step
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StepInfo" step_info set_step_info: list CheckStep,
-    /// 校验结果，如：checkPass(校验通过)、checkNotPass(校验未通过)
+    /// Check result. Valid values: `checkPass`, `checkNotPass`.
     "CheckFlag" check_flag set_check_flag: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeMigrationDetail` (查询某个迁移任务详情).
+/// Request of `DescribeMigrationDetail` (Queries the details of a migration task).
 ///
-/// 查询某个迁移任务详情
+/// This API is used to query the details of a migration task.
 DescribeMigrationDetailRequest {
-    /// 数据迁移任务ID，可通过[DescribeMigrationJobs](https://cloud.tencent.com/document/product/571/82084)接口获取。
+    /// Data migration task ID
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
@@ -1425,115 +1534,135 @@ DescribeMigrationDetailRequest {
 rt::action!("dts", "2021-12-06", "DescribeMigrationDetail", DescribeMigrationDetailRequest => DescribeMigrationDetailResponse);
 
 rt::model! { read debug;
-/// DescribeMigrationDetail返回参数结构体
+/// DescribeMigrationDetail response structure.
 DescribeMigrationDetailResponse {
-    /// 数据迁移任务ID
+    /// Data migration task ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "JobId" job_id set_job_id: str,
-    /// 数据迁移任务名称
+    /// Data migration task name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "JobName" job_name set_job_name: str,
-    /// 任务创建(提交)时间。当 `DateTimeISOFormat=true` 时返回 RFC 3339 格式（如 `2026-04-23T20:21:35+08:00`），否则返回 `yyyy-mm-dd hh:mm:ss`（北京时间）
+    /// Task creation (submission) time in the format of `yyyy-mm-dd hh:mm:ss`
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 任务更新时间。当 `DateTimeISOFormat=true` 时返回 RFC 3339 格式（如 `2026-04-23T20:21:35+08:00`），否则返回 `yyyy-mm-dd hh:mm:ss`（北京时间）
+    /// Task update time in the format of `yyyy-mm-dd hh:mm:ss`
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UpdateTime" update_time set_update_time: str,
-    /// 任务开始执行时间。当 `DateTimeISOFormat=true` 时返回 RFC 3339 格式（如 `2026-04-23T20:21:35+08:00`），否则返回 `yyyy-mm-dd hh:mm:ss`（北京时间）
+    /// Task start time in the format of `yyyy-mm-dd hh:mm:ss`
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StartTime" start_time set_start_time: str,
-    /// 任务执行结束时间。当 `DateTimeISOFormat=true` 时返回 RFC 3339 格式（如 `2026-04-23T20:21:35+08:00`），否则返回 `yyyy-mm-dd hh:mm:ss`（北京时间）
+    /// Task end time in the format of `yyyy-mm-dd hh:mm:ss`
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EndTime" end_time set_end_time: str,
-    /// 迁移任务简要错误信息
+    /// Migration task error message
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BriefMsg" brief_msg set_brief_msg: str,
-    /// 任务状态，取值为：created(创建完成)、checking(校验中)、checkPass(校验通过)、checkNotPass(校验不通过)、readyRun(准备运行)、running(任务运行中)、readyComplete(准备完成)、success(任务成功)、failed(任务失败)、stopping(中止中)、completing(完成中)、
-    /// pausing(暂停中)、
-    /// manualPaused(已暂停)
+    /// Task status. Valid values: `created`(Created), `checking` (Checking), `checkPass` (Check passed), `checkNotPass` (Check not passed), `readyRun` (Ready for running), `running` (Running), `readyComplete` (Preparation completed), `success` (Successful), `failed` (Failed), `stopping` (Stopping), `completing` (Completing), `pausing` (Pausing), `manualPaused` (Paused). Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: str,
-    /// 任务操作信息
+    /// Task operation information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Action" action set_action: obj MigrateAction,
-    /// 迁移执行过程信息，在校验阶段显示校验过程步骤信息，在迁移阶段会显示迁移步骤信息
+    /// Information of the migration task execution process. The check and migration step information will be displayed in the check and migration stages respectively.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StepInfo" step_info set_step_info: obj MigrateDetailInfo,
-    /// 源实例信息
+    /// Source instance information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SrcInfo" src_info set_src_info: obj DBEndpointInfo,
-    /// 目标端信息
+    /// Target database information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DstInfo" dst_info set_dst_info: obj DBEndpointInfo,
-    /// 数据一致性校验结果
+    /// Data consistency check result
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CompareTask" compare_task set_compare_task: obj CompareTaskInfo,
-    /// 标签信息
+    /// Tag information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Tags" tags set_tags: list TagItem,
-    /// 运行模式，取值如：immediate(表示立即运行)、timed(表示定时运行)
+    /// Running mode. Valid values: `immediate`, `timed`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RunMode" run_mode set_run_mode: str,
-    /// 期待启动时间，当 `RunMode` 取值为 `timed` 时此值必填。当 `DateTimeISOFormat=true` 时返回 RFC 3339 格式（如 `2026-04-23T20:21:35+08:00`），否则返回 `yyyy-mm-dd hh:mm:ss`（北京时间）
+    /// Expected start time in the format of "2006-01-02 15:04:05", which is required if `RunMode` is `timed`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExpectRunTime" expect_run_time set_expect_run_time: str,
-    /// 迁移选项，描述任务如何执行迁移等一系列配置信息
+    /// Migration options, which describe how the task performs migration.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MigrateOption" migrate_option set_migrate_option: obj MigrateOption,
-    /// 校验任务运行详情
+    /// Check task running details
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CheckStepInfo" check_step_info set_check_step_info: obj CheckStepInfo,
-    /// 描述计费相关的信息
+    /// Billing information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TradeInfo" trade_info set_trade_info: obj TradeInfo,
-    /// 任务错误信息
+    /// Task error information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorInfo" error_info set_error_info: list ErrorInfoItem,
-    /// 全量导出可重入标识：enum::"yes"/"no"。yes表示当前任务可重入、no表示当前任务处于全量导出且不可重入阶段；如果在该值为no时重启任务导出流程不支持断点续传
+    /// Whether the task can be reentered in the full export stage. Valid values: `yes`, `no`. `yes`: The current task can be reentered. `no`: The current task is in the full export stage which cannot be reentered. If the value of this parameter is `no`, the checkpoint restart is not supported when the task is restarted in the export stage.
     "DumperResumeCtrl" dumper_resume_ctrl set_dumper_resume_ctrl: str,
-    /// 任务的限速信息
+    /// Task throttling information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RateLimitOption" rate_limit_option set_rate_limit_option: obj RateLimitOption,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeMigrationJobs` (查询数据迁移任务列表).
+/// Request of `DescribeMigrationJobs` (Queries the list of data migration tasks).
 ///
-/// 查询数据迁移任务列表
+/// This API is used to query the list of data migration tasks.
 DescribeMigrationJobsRequest {
-    /// 数据迁移任务ID，如：dts-amm1jw5q
+    /// Data migration task ID such as `dts-amm1jw5q`
     "JobId" job_id set_job_id: str,
-    /// 数据迁移任务名称
+    /// Data migration task name
     "JobName" job_name set_job_name: str,
-    /// 数据迁移任务状态，可取值包括：created(创建完成)、checking(校验中)、checkPass(校验通过)、checkNotPass(校验不通过)、readyRun(准备运行)、running(任务运行中)、readyComplete(准备完成)、success(任务成功)、failed(任务失败)、stopping(中止中)、completing(完成中)
+    /// Data migration task status. Valid values: `created`, `checking`, `checkPass`, `checkNotPass`, `readyRun`, `running`, `readyComplete`, `success`, `failed`, `stopping`, `completing`.
     "Status" status set_status: list String,
-    /// 源实例ID，格式如：cdb-c1nl9rpv
+    /// Source instance ID in the format of `cdb-c1nl9rpv`
     "SrcInstanceId" src_instance_id set_src_instance_id: str,
-    /// 源实例地域，如：ap-guangzhou
+    /// Source instance region, such as `ap-guangzhou`.
     "SrcRegion" src_region set_src_region: str,
-    /// 源实例数据库类型，如：sqlserver,mysql,mongodb,redis,tendis,keewidb,clickhouse,cynosdbmysql,percona,tdsqlpercona,mariadb,tdsqlmysql,postgresql
+    /// Source database type, such as `sqlserver`, `mysql`, `mongodb`, `redis`, `tendis`, `keewidb`, `clickhouse`, `cynosdbmysql`, `percona`, `tdsqlpercona`, `mariadb`, `tdsqlmysql`, `postgresql.
     "SrcDatabaseType" src_database_type set_src_database_type: list String,
-    /// 源实例接入类型，值包括：extranet(外网)、vpncloud(云vpn接入的实例)、dcg(专线接入的实例)、ccn(云联网接入的实例)、cdb(云上cdb实例)、cvm(cvm自建实例)
+    /// Source instance access type. Valid values: `extranet` (public network); `vpncloud` (VPN access); `dcg` (Direct Connect); `ccn` (CCN); `cdb` (Database); `cvm` (self-build on CVM).
     "SrcAccessType" src_access_type set_src_access_type: list String,
-    /// 目标实例ID，格式如：cdb-c1nl9rpv
+    /// Target instance ID in the format of `cdb-c1nl9rpv`
     "DstInstanceId" dst_instance_id set_dst_instance_id: str,
-    /// 目标实例地域，如：ap-guangzhou
+    /// Target instance region, such as `ap-guangzhou`.
     "DstRegion" dst_region set_dst_region: str,
-    /// 目标源实例数据库类型，如：sqlserver,mysql,mongodb,redis,tendis,keewidb,clickhouse,cynosdbmysql,percona,tdsqlpercona,mariadb,tdsqlmysql,postgresql
+    /// Target database type, such as `sqlserver`, `mysql`, `mongodb`, `redis`, `tendis`, `keewidb`, `clickhouse`, `cynosdbmysql`, `percona`, `tdsqlpercona`, `mariadb`, `tdsqlmysql`, `postgresql.
     "DstDatabaseType" dst_database_type set_dst_database_type: list String,
-    /// 目标实例接入类型，值包括：extranet(外网)、vpncloud(云vpn接入的实例)、dcg(专线接入的实例)、ccn(云联网接入的实例)、cdb(云上cdb实例)、cvm(cvm自建实例)
+    /// Target instance access type. Valid values: `extranet` (public network); `vpncloud` (VPN access); `dcg` (Direct Connect); `ccn` (CCN); `cdb` (Database); `cvm` (self-build on CVM).
     "DstAccessType" dst_access_type set_dst_access_type: list String,
-    /// 任务运行模式，值包括：immediate(立即运行)，timed(定时运行)
+    /// Task running mode. Valid values: `immediate`, `timed`.
     "RunMode" run_mode set_run_mode: str,
-    /// 排序方式，可能取值为asc、desc，默认按照创建时间倒序
+    /// Sorting order. Valid values: `asc`, `desc`. Default value: `desc` by creation time.
     "OrderSeq" order_seq set_order_seq: str,
-    /// 返回实例数量，默认20，有效区间[1,100]
+    /// Number of instances to be returned. Value range: [1,100]. Default value: `20`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 标签过滤
+    /// Tag filter
     "TagFilters" tag_filters set_tag_filters: list TagFilter,
 } }
 rt::action!("dts", "2021-12-06", "DescribeMigrationJobs", DescribeMigrationJobsRequest => DescribeMigrationJobsResponse);
 
 rt::model! { read debug;
-/// DescribeMigrationJobs返回参数结构体
+/// DescribeMigrationJobs response structure.
 DescribeMigrationJobsResponse {
-    /// 迁移任务数量
+    /// Number of migration tasks
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i128,
-    /// 迁移任务列表
+    /// Migration task list
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "JobList" job_list set_job_list: list JobItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeModifyCheckSyncJobResult` (查询修改对象的校验任务的结果).
+/// Request of `DescribeModifyCheckSyncJobResult` (Queries the result of the object modification check task).
 ///
-/// 在创建修改对象的校验任务后、通过该接口查看校验任务的结果
+/// This API is used to query the result of the created check task for object modification.
 DescribeModifyCheckSyncJobResultRequest {
-    /// 同步任务id，可通过[DescribeSyncJobs](https://cloud.tencent.com/document/product/571/82103)接口获取。
+    /// Sync task ID
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
@@ -1541,38 +1670,32 @@ DescribeModifyCheckSyncJobResultRequest {
 rt::action!("dts", "2021-12-06", "DescribeModifyCheckSyncJobResult", DescribeModifyCheckSyncJobResultRequest => DescribeModifyCheckSyncJobResultResponse);
 
 rt::model! { read debug;
-/// DescribeModifyCheckSyncJobResult返回参数结构体
+/// DescribeModifyCheckSyncJobResult response structure.
 DescribeModifyCheckSyncJobResultResponse {
-    /// 校验任务执行状态，如：notStarted(未开始)、running(校验中)、failed(校验任务失败)、success(任务成功)
+    /// Execution status of the check task Valid values: `notStarted` (Not started), `running` (Running), `failed` (Failed), `success` (Successful).
     "Status" status set_status: str,
-    /// 校验的步骤总数
+    /// Number of check steps Note: This field may return null, indicating that no valid values can be obtained.
     "StepCount" step_count set_step_count: i128,
-    /// 当前所在步骤
+    /// Current step Note: This field may return null, indicating that no valid values can be obtained.
     "StepCur" step_cur set_step_cur: i128,
-    /// 总体进度，范围为[0,100]
+    /// Overall progress. Value range: 0-100. Note: This field may return null, indicating that no valid values can be obtained.
     "Progress" progress set_progress: i128,
-    /// 步骤详细信息
+    /// Step details Note: This field may return null, indicating that no valid values can be obtained.
     "StepInfos" step_infos set_step_infos: list StepInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeOffsetByTime` (查询kafka offset).
+/// Request of `DescribeOffsetByTime` (Queries Kafka offset).
 ///
-/// 本接口(DescribeOffsetByTime)查询KafkaTopic中指定时间前最近的offset。
-/// 接口输出的offset是离这个时间最近的offset。
-/// 如果输入时间比当前时间晚的多，相当于输出的就是最新的offset；
-/// 如果输入时间比当前时间早的多，相当于输出的就是最老的offset；
-/// 如果输入空，默认0时间，也就是查询最老的offset。
+/// This API is used to query the latest offset before the specified time in KafkaTopic.The offset output by the interface is the closest offset to this time.If the input time is much later than the current time, the output is equivalent to the latest offset;If the input time is much earlier than the current time, the output is equivalent to the oldest offset;If the input is empty, the default time is 0, which is the oldest offset to be queried.
 DescribeOffsetByTimeRequest {
-    /// 数据订阅实例的 ID，可通过[DescribeSubscribeJobs](https://cloud.tencent.com/document/product/571/102943)接口获取。
+    /// Data subscription instance ID
     ///
     /// Required.
     "SubscribeId" subscribe_id set_subscribe_id: str,
-    /// 时间。当 `DateTimeISOFormat=true` 时按 RFC 3339 传入（如 `2026-04-23T20:21:35+08:00`），否则按 `Y-m-d h:m:s`（北京时间）传入。如果输入时间比当前时间晚的多，相当于查询最新 offset；如果输入时间比当前时间早的多，相当于查询最老 offset；如果输入空，默认 0 时间，等价于查询最老 offset。
-    ///
-    /// 参数格式：2026-04-23T20:21:35+08:00
+    /// Timestamp, the format is: Y-m-d h:m:s. If the input time is much later than the current time, this is equivalent to the latest offset; if the input time is much earlier than the current time, this is equivalent to the oldest offset; if the input is empty, the default time is 0, which is the oldest offset to be queried.
     ///
     /// Required.
     "Time" time set_time: str,
@@ -1580,20 +1703,20 @@ DescribeOffsetByTimeRequest {
 rt::action!("dts", "2021-12-06", "DescribeOffsetByTime", DescribeOffsetByTimeRequest => DescribeOffsetByTimeResponse);
 
 rt::model! { read debug;
-/// DescribeOffsetByTime返回参数结构体
+/// DescribeOffsetByTime response structure.
 DescribeOffsetByTimeResponse {
-    /// 时间与Offset的对应
+    /// Time and Offset response.
     "Items" items set_items: list OffsetTimeMap,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSubscribeCheckJob` (查询订阅校验结果).
+/// Request of `DescribeSubscribeCheckJob` (Queries check results).
 ///
-/// 本接口(DescribeSubscribeCheckJob)用于查询订阅校验任务结果。
+/// This API is used to query the results of a subscription check task.
 DescribeSubscribeCheckJobRequest {
-    /// 数据订阅实例的 ID，可通过[DescribeSyncJobs](https://cloud.tencent.com/document/product/571/82103)接口获取。
+    /// Data subscription instance ID
     ///
     /// Required.
     "SubscribeId" subscribe_id set_subscribe_id: str,
@@ -1601,32 +1724,33 @@ DescribeSubscribeCheckJobRequest {
 rt::action!("dts", "2021-12-06", "DescribeSubscribeCheckJob", DescribeSubscribeCheckJobRequest => DescribeSubscribeCheckJobResponse);
 
 rt::model! { read debug;
-/// DescribeSubscribeCheckJob返回参数结构体
+/// DescribeSubscribeCheckJob response structure.
 DescribeSubscribeCheckJobResponse {
-    /// 订阅实例ID
+    /// Subscription instance ID
     "SubscribeId" subscribe_id set_subscribe_id: str,
-    /// 失败或者报错提示，成功则提示success。
+    /// Failure or error prompts, success signals 'success'.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Message" message set_message: str,
-    /// 任务运行状态，可能值为 running(运行中),failed(失败),success(成功),unknown(未知状态)。
+    /// Job running status. Valid values: running, failed, success.
     "Status" status set_status: str,
-    /// 当前总体进度，范围 0~100
+    /// Current overall progress. Value range: 0-100.
     "Progress" progress set_progress: i128,
-    /// 校验总步骤数
+    /// Total check steps
     "StepAll" step_all set_step_all: i128,
-    /// 当前执行步骤
+    /// Current step in execution
     "StepNow" step_now set_step_now: i128,
-    /// 各个步骤运行状态
+    /// Running status of each stepNote: This field may return null, indicating that no valid values can be obtained.
     "Steps" steps set_steps: list SubscribeCheckStepInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSubscribeDetail` (查询订阅任务详情).
+/// Request of `DescribeSubscribeDetail` (Queries the subscription task details).
 ///
-/// 本接口(DescribeSubscribeDetail)获取数据订阅实例的配置信息。
+/// This API is used to get the configuration information of the data subscription instance.
 DescribeSubscribeDetailRequest {
-    /// 订阅实例ID，可通过[DescribeSubscribeJobs](https://cloud.tencent.com/document/product/571/102943)接口获取。
+    /// Subscription instance ID
     ///
     /// Required.
     "SubscribeId" subscribe_id set_subscribe_id: str,
@@ -1634,65 +1758,68 @@ DescribeSubscribeDetailRequest {
 rt::action!("dts", "2021-12-06", "DescribeSubscribeDetail", DescribeSubscribeDetailRequest => DescribeSubscribeDetailResponse);
 
 rt::model! { read debug;
-/// DescribeSubscribeDetail返回参数结构体
+/// DescribeSubscribeDetail response structure.
 DescribeSubscribeDetailResponse {
-    /// 数据订阅的ID，形如subs-b6x64o31tm
+    /// The ID of the data subscription, such as subs-b6x64o31tm
     "SubscribeId" subscribe_id set_subscribe_id: str,
-    /// 数据订阅实例的名称
+    /// Data subscription instance name
     "SubscribeName" subscribe_name set_subscribe_name: str,
-    /// 订阅的数据库类型，目前支持 cynosdbmysql(tdsql-c mysql版),mariadb,mongodb,mysql,percona,tdpg(tdsql postgresql版),tdsqlpercona(tdsql mysql版)
+    /// Subscription database type. Currently, cynosdbmysql, mariadb, mongodb, mysql, percona, tdpg, tdsqlpercona are supported.
     "Product" product set_product: str,
-    /// 订阅的云数据库实例ID，只有订阅云数据库该值才有意义
+    /// The subscribed cloud database instance ID. This value only makes sense if cloud database is subscribed. Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceId" instance_id set_instance_id: str,
-    /// 订阅的云数据库实例状态，只有订阅云数据库该值才有意义。可能值为：running, isolated, offline
+    /// The subscribed cloud database instance status. This value only makes sense if cloud database is subscribed. Valid values: running, isolated, offline.Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceStatus" instance_status set_instance_status: str,
-    /// 订阅任务计费状态，可能值为：正常normal, 隔离中isolating, 已隔离isolated, 下线中offlining, 按量转包年包月中 post2PrePayIng
+    /// Subscription task billing status. Valid values: normal, isolating, isolated, offline, post2PrePayIng.
     "Status" status set_status: str,
-    /// 订阅任务状态，可能值为：未启动notStarted, 校验中checking, 校验不通过checkNotPass, 校验通过checkPass, 启动中starting, 运行中running, 异常出错error
+    /// Subscription task status. Valid values: notStarted, checking, checkNotPass, checkPass, starting, running, error.
     "SubsStatus" subs_status set_subs_status: str,
-    /// 修改时间。当 `DateTimeISOFormat=true` 时返回 RFC 3339 格式（如 `2026-04-23T20:21:35+08:00`），否则返回 `Y-m-d h:m:s`（北京时间）。
+    /// Modification time, the format is: Y-m-d h:m:s.Note: This field may return null, indicating that no valid values can be obtained.
     "ModifyTime" modify_time set_modify_time: str,
-    /// 创建时间。当 `DateTimeISOFormat=true` 时返回 RFC 3339 格式（如 `2026-04-23T20:21:35+08:00`），否则返回 `Y-m-d h:m:s`（北京时间）。
+    /// Creation time, the format is: Y-m-d h:m:s.Note: This field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 隔离时间。当 `DateTimeISOFormat=true` 时返回 RFC 3339 格式（如 `2026-04-23T20:21:35+08:00`），否则返回 `Y-m-d h:m:s`（北京时间）。
+    /// Isolation time, the format is: Y-m-d h:m:s. Default time: 0000-00-00 00:00:00.Note: This field may return null, indicating that no valid values can be obtained.
     "IsolateTime" isolate_time set_isolate_time: str,
-    /// 包年包月任务的到期时间。当 `DateTimeISOFormat=true` 时返回 RFC 3339 格式（如 `2026-04-23T20:21:35+08:00`），否则返回 `Y-m-d h:m:s`（北京时间）。
+    /// Expiration time for monthly subscription tasks, the format is: Y-m-d h:m:s. Default time: 0000-00-00 00:00:00.Note: This field may return null, indicating that no valid values can be obtained.
     "ExpireTime" expire_time set_expire_time: str,
-    /// 下线时间。当 `DateTimeISOFormat=true` 时返回 RFC 3339 格式（如 `2026-04-23T20:21:35+08:00`），否则返回 `Y-m-d h:m:s`（北京时间）。
+    /// Offline time, the format is: Y-m-d h:m:s. Default time: 0000-00-00 00:00:00.Note: This field may return null, indicating that no valid values can be obtained.
     "OfflineTime" offline_time set_offline_time: str,
-    /// 付费方式，可能值为：0-包年包月，1-按量计费
+    /// Payment method. Valid values: 0 (monthly subscription); 1 (pay-as-you-go).
     "PayType" pay_type set_pay_type: i64,
-    /// 自动续费标识。只有当 PayType=0，该值才有意义。枚举值：0-不自动续费，1-自动续费
+    /// Auto-renewal flag. It is meaningful only when PayType=0. Valid values: 0 (auto-renewal disabled); 1 (auto-renewal enabled).
     "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: i64,
-    /// 任务所在地域
+    /// The region where the task is located
     "Region" region set_region: str,
     /// Kafka topic
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Topic" topic set_topic: str,
-    /// Kafka服务Broker地址
+    /// Broker address of Kafka serviceNote: This field may return null, indicating that no valid values can be obtained.
     "Broker" broker set_broker: str,
-    /// 数据订阅的类型，当 Product 不为 mongodb 时，可能值为：all-全实例更新；dml-数据更新；ddl-结构更新；dmlAndDdl-数据更新+结构更新。当 Product 为 mongodb 时，可能值为 all-全实例更新；database-订阅单库；collection-订阅单集合
+    /// Data subscription type. Valid values for non-mongo Product: all (full instance update); dml (data update); ddl (structure update); dmlAndDdl (data + structure update). Valid values for mongo Product: all (full instance update); database (subscribe to a table); collection (subscribe to a collection).Note: This field may return null, indicating that no valid values can be obtained.
     "SubscribeMode" subscribe_mode set_subscribe_mode: str,
-    /// 订阅数据格式。如果为空则用的默认格式: mysql\cynosdbmysql\mariadb\percona\tdsqlpercona\tdpg是protobuf，mongo是json。当 DatabaseType 为 mysql和cynosdbmysql 时有三种可选协议：protobuf\avro\json。数据格式详情参考官网的消费demo文档
+    /// Subscription data format. If it is empty, the default format is used: mysql\cynosdbmysql\mariadb\percona\tdsqlpercona\tdpg is protobuf, mongo is json. When DatabaseType is mysql and cynosdbmysql, there are three optional protocols: protobuf\avro\json. For details on data format, please refer to the consumption demo documentation on the official website.Note: This field may return null, indicating that no valid values can be obtained.
     "Protocol" protocol set_protocol: str,
-    /// 订阅的数据库表信息
+    /// Information of subscribed tableNote: This field may return null, indicating that no valid values can be obtained.
     "SubscribeObjects" subscribe_objects set_subscribe_objects: list SubscribeObject,
-    /// kafka配置信息
+    /// Kafka configuration information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "KafkaConfig" kafka_config set_kafka_config: obj SubscribeKafkaConfig,
     /// 订阅内置kafka的版本信息
     "KafkaVersion" kafka_version set_kafka_version: str,
-    /// 源数据库接入类型，如：extranet(公网)、vpncloud(vpn接入)、dcg(专线接入)、ccn(云联网)、cdb(云数据库)、cvm(云服务器自建)、intranet(自研上云)、vpc(私有网络vpc)。注意具体可选值依赖当前链路支持能力
+    /// Source database access type. Valid values: extranet (public network); vpncloud (VPN access); dcg (Direct Connect); ccn (CCN); cdb (database); cvm (self-build on CVM); intranet (intranet); vpc (VPC). Note: The specific optional values depend on the current link support capabilities.Note: This field may return null, indicating that no valid values can be obtained.
     "AccessType" access_type set_access_type: str,
-    /// 接入类型信息
+    /// Access type information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Endpoints" endpoints set_endpoints: list EndpointItem,
-    /// mongo输出聚合设置
+    /// Mongo output aggregation settings
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PipelineInfo" pipeline_info set_pipeline_info: list PipelineInfo,
-    /// 标签
+    /// TagNote: This field may return null, indicating that no valid values can be obtained.
     "Tags" tags set_tags: list TagItem,
-    /// 订阅任务报错信息
+    /// Subscription task error information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Errors" errors set_errors: list SubsErr,
-    /// 为业务添加的额外信息。参数名作key，参数值作value。
-    /// mysql选填参数：ProcessXA-是否处理XA事务，为true处理，其他不处理。
-    /// mongo选填参数：SubscribeType-订阅类型，目前只支持changeStream。
+    /// Additional information added for the business. The parameter name is called key, and the parameter value is called value.Optional parameters for mysql: ProcessXA. Fill in true to process, others will not be processed.Optional parameters for mongo: SubscribeType. Currently only changeStream is supported.Note: This field may return null, indicating that no valid values can be obtained.
     "ExtraAttr" extra_attr set_extra_attr: list KeyValuePairOption,
     /// 数据订阅版本, 当前支持kafka和kafkaPro（专业版）
     "SubscribeVersion" subscribe_version set_subscribe_version: str,
@@ -1707,56 +1834,56 @@ DescribeSubscribeDetailResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSubscribeJobs` (获取数据订阅实例列表).
+/// Request of `DescribeSubscribeJobs` (Gets data subscription instance list).
 ///
-/// 本接口(DescribeSubscribes)获取数据订阅实例信息列表，默认分页，每次返回20条
+/// This API is used to get the information list of data subscription instances. Pagination is enabled by default with 20 results returned each time.
 DescribeSubscribeJobsRequest {
-    /// 订阅 ID 筛选，精确匹配
+    /// Subscription ID (exact match)
     "SubscribeId" subscribe_id set_subscribe_id: str,
     /// 订阅 ID 筛选，精确匹配
     "SubscribeIds" subscribe_ids set_subscribe_ids: list String,
-    /// 订阅名称，前缀模糊匹配
+    /// Subscription name (prefix fuzzy match)
     "SubscribeName" subscribe_name set_subscribe_name: str,
-    /// 订阅的云上数据库实例的 ID，精确匹配
+    /// Subscribed cloud database instance ID (exact match)
     "InstanceId" instance_id set_instance_id: str,
     /// 订阅的topicName
     "Topic" topic set_topic: str,
-    /// 计费模式筛选，可能的值：0-包年包月，1-按量计费
+    /// Payment method. Valid values: 0 (monthly subscription); 1 (pay-as-you-go).
     "PayType" pay_type set_pay_type: i64,
-    /// 订阅的数据库产品，目前支持 cynosdbmysql,mariadb,mongodb,mysql,percona,tdpg,tdsqlpercona(tdsqlmysql)
+    /// Subscribed database product. Currently, cynosdbmysql, mariadb, mongodb, mysql, percona, tdpg, tdsqlpercona are supported.
     "Product" product set_product: str,
-    /// 数据订阅生命周期状态，可能的值为：正常 normal, 隔离中 isolating, 已隔离 isolated, 下线中 offlining，按量转包年包月中 post2PrePayIng
+    /// Data subscription lifecycle status. Valid values: normal, isolating, isolated, offline, post2PrePayIng.
     "Status" status set_status: list String,
-    /// 数据订阅状态，可能的值为：未启动 notStarted, 校验中 checking, 校验不通过 checkNotPass, 校验通过 checkPass, 启动中 starting, 运行中 running, 异常出错 error
+    /// Data subscription status. Valid values: notStarted, checking, checkNotPass, checkPass, starting, running, error.
     "SubsStatus" subs_status set_subs_status: list String,
-    /// 返回记录的起始偏移量。默认0
+    /// Starting offset for returned results. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 单次返回的记录数量。默认20，最大100
+    /// Number of results to be returned at a time. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
-    /// 排序方向，可选的值为"DESC"和"ASC"，默认为"DESC"，按创建时间逆序排序
+    /// Sorting order. Valid values: DESC, ASC. Default value: DESC, indicating descending by creation time.
     "OrderDirection" order_direction set_order_direction: str,
-    /// tag 过滤条件，多个 TagFilter 之间关系为且
+    /// Tag filter condition, the relationship between multiple TagFilters is and.
     "TagFilters" tag_filters set_tag_filters: list TagFilter,
 } }
 rt::action!("dts", "2021-12-06", "DescribeSubscribeJobs", DescribeSubscribeJobsRequest => DescribeSubscribeJobsResponse);
 
 rt::model! { read debug;
-/// DescribeSubscribeJobs返回参数结构体
+/// DescribeSubscribeJobs response structure.
 DescribeSubscribeJobsResponse {
-    /// 符合查询条件的实例总数
+    /// Number of eligible instances.
     "TotalCount" total_count set_total_count: i64,
-    /// 数据订阅实例的信息列表
+    /// Information list of data subscription instances
     "Items" items set_items: list SubscribeInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSubscribeReturnable` (查询订阅实例是否可以退换).
+/// Request of `DescribeSubscribeReturnable` (Queries whether the subscription instance can be returned).
 ///
-/// 本接口(DescribeSubscribeReturnable)用于查询订阅任务是否可以销毁和退货。
+/// This API is used to query whether a subscription task can be terminated and returned.
 DescribeSubscribeReturnableRequest {
-    /// 数据订阅实例的ID，可通过[DescribeSubscribeJobs](https://cloud.tencent.com/document/product/571/102943)接口获取。
+    /// Data subscription instance ID
     ///
     /// Required.
     "SubscribeId" subscribe_id set_subscribe_id: str,
@@ -1764,11 +1891,12 @@ DescribeSubscribeReturnableRequest {
 rt::action!("dts", "2021-12-06", "DescribeSubscribeReturnable", DescribeSubscribeReturnableRequest => DescribeSubscribeReturnableResponse);
 
 rt::model! { read debug;
-/// DescribeSubscribeReturnable返回参数结构体
+/// DescribeSubscribeReturnable response structure.
 DescribeSubscribeReturnableResponse {
-    /// 实例是否支持退还/退货
+    /// Whether the instance is returnable
     "IsReturnable" is_returnable set_is_returnable: bool,
-    /// 不支持退还的原因
+    /// Reason for the non-returnability
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ReturnFailMessage" return_fail_message set_return_fail_message: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1921,31 +2049,31 @@ DescribeSyncGtidCompareReportResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSyncJobs` (查询同步任务信息).
+/// Request of `DescribeSyncJobs` (Queries the information of a sync task).
 ///
-/// 查询同步任务信息
+/// This API is used to query the information of a sync task.
 DescribeSyncJobsRequest {
-    /// 同步任务id，如sync-werwfs23，可通过[DescribeSyncJobs](https://cloud.tencent.com/document/product/571/82103)接口获取。
+    /// Sync task ID, such as `sync-werwfs23`.
     "JobId" job_id set_job_id: str,
     /// 同步任务id列表，如["sync-n3gh7md9"]
     "JobIds" job_ids set_job_ids: list String,
-    /// 同步任务名
+    /// Sync task name
     "JobName" job_name set_job_name: str,
-    /// 排序字段，目前仅支持CreateTime字段排序
+    /// Sort by field, such as `CreateTime`.
     "Order" order set_order: str,
-    /// 排序方式，升序为ASC，降序为DESC，默认为CreateTime降序
+    /// Sorting order. Valid values: `ASC`, `DESC`. Default value: `DESC` by `CreateTime`.
     "OrderSeq" order_seq set_order_seq: str,
-    /// 偏移量，默认为0
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 返回同步任务实例数量，默认20，有效区间[1,100]
+    /// Number of sync task instances to be returned. Value range: [1,100]. Default value: `20`.
     "Limit" limit set_limit: i128,
-    /// 状态集合，如Initialized(初始化),CheckPass(校验通过),Running(运行中),ResumableErr(恢复中),Stopped(已结束)
+    /// The set of status values, such as `Initialized,CheckPass,Running,ResumableErr,Stopped`.
     "Status" status set_status: list String,
-    /// 运行模式，如Immediate:立即运行，Timed:定时运行
+    /// Running mode. Valid values: `Immediate`, `Timed`.
     "RunMode" run_mode set_run_mode: str,
-    /// 任务类型，如mysql2mysql：msyql同步到mysql;可取值有mysql2mysql、mysql2kafka、tdsqlmysql2kafka、tdsqlmysql2tdsqlmysql、tdsqlmysql2mysql、mysql2tdsqlmysql、mysql2mariadb、mariadb2mariadb、mariadb2kafka、cynosdbmysql2kafka、cynosdbmysql2cynosdbmysql、cynosdbmysql2mysql、mysql2cynosdbmysql、mariadb2tdsqlmysql、tdsqlmysql2cynosdbmysql、cynosdbmysql2tdsqlmysql、tdstore2mysql、tdstore2percona、tdstore2mariadb、tdstore2cynosdbmysql、cynosdbmysql2mariadb、mariadb2cynosdbmysql、tdsqlmysql2mariadb、mariadb2mysql、percona2mariadb、postgresql2postgresql、tdstore2tdsqlmysql、mongodb2mongodb
+    /// Task type, such as `mysql2mysql` (sync from MySQL to MySQL).
     "JobType" job_type set_job_type: str,
-    /// 付费类型，PrePay：预付费，PostPay：后付费
+    /// Billing mode. Valid values: `PrePay` (prepaid); `PostPay` (postpaid).
     "PayMode" pay_mode set_pay_mode: str,
     /// tag
     "TagFilters" tag_filters set_tag_filters: list TagFilter,
@@ -1957,22 +2085,24 @@ DescribeSyncJobsRequest {
 rt::action!("dts", "2021-12-06", "DescribeSyncJobs", DescribeSyncJobsRequest => DescribeSyncJobsResponse);
 
 rt::model! { read debug;
-/// DescribeSyncJobs返回参数结构体
+/// DescribeSyncJobs response structure.
 DescribeSyncJobsResponse {
-    /// 任务数目
+    /// Number of tasks
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i128,
-    /// 任务详情数组
+    /// Array of task details
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "JobList" job_list set_job_list: list SyncJobInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DestroyIsolatedSubscribe` (下线已隔离的数据订阅任务).
+/// Request of `DestroyIsolatedSubscribe` (Deactivates isolated data subscription tasks).
 ///
-/// 本接口（DestroyIsolatedSubscribe）用于下线已隔离的数据订阅实例
+/// This API is used to deactivate an isolated data subscription instance.
 DestroyIsolatedSubscribeRequest {
-    /// 数据订阅实例的ID，可通过[DescribeSubscribeJobs](https://cloud.tencent.com/document/product/571/102943)接口获取。
+    /// Data subscription instance ID
     ///
     /// Required.
     "SubscribeId" subscribe_id set_subscribe_id: str,
@@ -1980,35 +2110,35 @@ DestroyIsolatedSubscribeRequest {
 rt::action!("dts", "2021-12-06", "DestroyIsolatedSubscribe", DestroyIsolatedSubscribeRequest => DestroyIsolatedSubscribeResponse);
 
 rt::model! { read debug;
-/// DestroyIsolatedSubscribe返回参数结构体
+/// DestroyIsolatedSubscribe response structure.
 DestroyIsolatedSubscribeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DestroyMigrateJob` (下线数据迁移任务).
+/// Request of `DestroyMigrateJob` (Deletes a data migration task).
 ///
-/// 下线数据迁移任务。计费任务必须先调用隔离(IsolateMigrateJob)接口，且只有是**已隔离**状态下，才能调用此接口销毁任务。对于不计费任务，调用隔离(IsolateMigrateJob)接口删除任务操作。
+/// This API is used to delete a data migration task. For a billed task, you must first call the `IsolateMigrateJob` API to isolate it and make sure that it is in **Isolated** status before calling this API to delete it. For a free task, you can directly call the `IsolateMigrateJob` API to delete it.
 DestroyMigrateJobRequest {
-    /// 任务id，可通过[DescribeMigrationJobs](https://cloud.tencent.com/document/product/571/82084)接口获取。
+    /// Task ID
     "JobId" job_id set_job_id: str,
 } }
 rt::action!("dts", "2021-12-06", "DestroyMigrateJob", DestroyMigrateJobRequest => DestroyMigrateJobResponse);
 
 rt::model! { read debug;
-/// DestroyMigrateJob返回参数结构体
+/// DestroyMigrateJob response structure.
 DestroyMigrateJobResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DestroySyncJob` (下线同步任务).
+/// Request of `DestroySyncJob` (Deletes a sync task).
 ///
-/// 下线同步任务，任务在已隔离状态下可以通过此操作进行任务下线，即彻底删除任务。下线操作后可通过查询同步任务信息接口DescribeSyncJobs获取任务列表查看状态，此操作成功后无法看到此任务表示下线成功。
+/// This API is used to delete a sync task. Only tasks in **Isolated** status can be completely deleted. After deletion, you can call the `DescribeSyncJobs` API to get the task list. If the deleted task is not in the list, it is deleted successfully.
 DestroySyncJobRequest {
-    /// 同步任务id，可通过[DescribeSyncJobs](https://cloud.tencent.com/document/product/571/82103)接口获取。
+    /// Sync task ID
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
@@ -2016,30 +2146,38 @@ DestroySyncJobRequest {
 rt::action!("dts", "2021-12-06", "DestroySyncJob", DestroySyncJobRequest => DestroySyncJobResponse);
 
 rt::model! { read debug;
-/// DestroySyncJob返回参数结构体
+/// DestroySyncJob response structure.
 DestroySyncJobResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 每个检查步骤里的具体检查项
+/// Specific check item in this check step
 DetailCheckItem {
-    /// 检查项的名称，如：源实例权限检查
+    /// Check item name, such as source database permission check.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CheckItemName" check_item_name set_check_item_name: str,
-    /// 检查项详细内容
+    /// Check item details
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Description" description set_description: str,
-    /// pass(通过)，failed(失败), warning(校验有警告，但仍通过)
+    /// Check item result. Valid values: `pass` (pass); `failed` (failure); `warning` (pass with warning).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CheckResult" check_result set_check_result: str,
-    /// 检查项失败原因
+    /// The cause of the check item failure
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FailureReason" failure_reason set_failure_reason: str,
-    /// 解决方案
+    /// Solution
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Solution" solution set_solution: str,
-    /// 运行报错日志
+    /// Execution error log
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorLog" error_log set_error_log: list String,
-    /// 详细帮助的文档链接
+    /// URL of the detailed help document
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "HelpDoc" help_doc set_help_doc: list String,
-    /// 跳过风险文案
+    /// Prompt text for ignoring a risk
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SkipInfo" skip_info set_skip_info: str,
 } }
 
@@ -2108,11 +2246,13 @@ DifferenceDataDetail {
 } }
 
 rt::model! { read debug;
-/// 数据不一致的表详情
+/// Details of inconsistent tables
 DifferenceDetail {
-    /// 数据不一致的表数量
+    /// Number of inconsistent tables
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i128,
-    /// 校验不一致的表详情
+    /// Details of inconsistent tables
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Items" items set_items: list DifferenceItem,
 } }
 
@@ -2140,29 +2280,39 @@ DifferenceDetails {
 } }
 
 rt::model! { read debug;
-/// 校验不一致的表详情
+/// Details of inconsistent tables
 DifferenceItem {
-    /// 数据库名
+    /// Database name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Db" db set_db: str,
     /// schema
     "Schema" schema set_schema: str,
-    /// 表名
+    /// Table name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Table" table set_table: str,
-    /// 分块号
+    /// Chunk ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Chunk" chunk set_chunk: i64,
-    /// 源库数值
+    /// Source database value
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SrcItem" src_item set_src_item: str,
-    /// 目标库数值
+    /// Target database value
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DstItem" dst_item set_dst_item: str,
-    /// 索引名称
+    /// Index name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IndexName" index_name set_index_name: str,
-    /// 索引下边界
+    /// First index key
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LowerBoundary" lower_boundary set_lower_boundary: str,
-    /// 索引上边界
+    /// Last index key
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UpperBoundary" upper_boundary set_upper_boundary: str,
-    /// 对比消耗时间,单位为 ms
+    /// Comparison time in ms
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CostTime" cost_time set_cost_time: f64,
-    /// 完成时间。当 `DateTimeISOFormat=true` 时返回 RFC 3339 格式（如 `2026-04-23T20:21:35+08:00`），否则返回 `yyyy-mm-dd hh:mm:ss`（北京时间）
+    /// Completion time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FinishedAt" finished_at set_finished_at: str,
 } }
 
@@ -2194,38 +2344,38 @@ DifferenceSchemaDetail {
 } }
 
 rt::model! { both debug;
-/// 订阅任务的kafka分区规则。符合库名和表名正则表达式的数据将按照RuleType计算该条数据将被投递的kafka分区。如果配置了多个规则，将按照配置的顺序，第一条命中的规则生效。
+/// Kafka partition rules for subscription tasks. Data that matches the regex of the database name and table name will be delivered to the Kafka partition according to the RuleType . If multiple rules are configured, the first hit rule will take effect according to the configured order.
 DistributeRule {
-    /// 规则类型。非mongo产品的枚举值为: table-按表名分区，pk-按表名+主键分区，cols-按列名分区。mongo的枚举值为：collection-按集合名分区、collectionAndObjectId-按集合+主键分区。
+    /// Rule type. Valid values for non-mongo products: table (partitioned by table name); pk (partitioned by table name + primary key); cols (partitioned by column name). Valid values for mongo: collection (partitioned by collection name); collectionAndObjectId (partitioned by collection + primary key). Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "RuleType" rule_type set_rule_type: str,
-    /// 库名匹配规则，请填写正则表达式
+    /// Database name matching rule, please fill in the regular expression.Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "DbPattern" db_pattern set_db_pattern: str,
-    /// 表名匹配规则，如果 DatabaseType 为 mongodb，则匹配集合名
+    /// Table name matching rule. If DatabaseType is mongodb, it matches the collection name.Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "TablePattern" table_pattern set_table_pattern: str,
-    /// 列名。如果 RuleType 为 cols，此项必填。订阅任务会用该列的值计算分区。mongo没有按列分区，因此也不用传这个字段。
+    /// Column name. This field is required if RuleType is cols. The subscription task will use the value of this column to calculate the partition. Mongo does not partition by column, so there is no need to pass this field.Note: This field may return null, indicating that no valid values can be obtained.
     "Columns" columns set_columns: list String,
 } }
 
 rt::model! { write debug;
-/// 数据同步中的选项
+/// Data sync options
 DynamicOptions {
-    /// 所要同步的DML和DDL的选项，Insert(插入操作)、Update(更新操作)、Delete(删除操作)、DDL(结构同步)，PartialDDL(自定义,和DdlOptions一起起作用 )；必填、dts会用该值覆盖原有的值
+    /// DML and DDL options to be synced. Valid values: `Insert` (INSERT), `Update` (UPDATE), `Delete` (DELETE), `DDL` (structure sync), `PartialDDL` (custom option, which is used together with `DdlOptions`). This parameter is required, and its value will overwrite the previous value. Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "OpTypes" op_types set_op_types: list String,
-    /// DDL同步选项，具体描述要同步哪些DDL; 当OpTypes取值PartialDDL时、字段不能为空；必填、dts会用该值覆盖原有的值
+    /// DDL options to be synced. This parameter is required when `OpTypes` is `PartialDDL`, and its value will overwrite the previous value. Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "DdlOptions" ddl_options set_ddl_options: list DdlOption,
-    /// 冲突处理选项，ReportError(报错)、Ignore(忽略)、Cover(覆盖)、ConditionCover(条件覆盖); 目前目标端为kafka的链路不支持修改该配置
+    /// Conflict resolution method. Valid values: `ReportError` (Report error), `Ignore` (Ignore), `Cover` (Overwrite), `ConditionCover` (Conditionally overwrite). Currently, this parameter cannot be modified if the target of the link is Kafka. Note: This field may return null, indicating that no valid values can be obtained.
     "ConflictHandleType" conflict_handle_type set_conflict_handle_type: str,
-    /// 冲突处理的详细选项，如条件覆盖中的条件行和条件操作；不能部分更新该选项的内部字段；有更新时、需要全量更新该字段
+    /// Detailed options of the conflict resolution method, such as the conditionally overwritten rows and condition operations for the “conditionally overwrite” method. The internal field of this parameter cannot be modified separately. If this parameter needs to be updated, update it fully. Note: This field may return null, indicating that no valid values can be obtained.
     "ConflictHandleOption" conflict_handle_option set_conflict_handle_option: obj ConflictHandleOption,
     /// 同步到kafka链路的kafka配置
     "KafkaOption" kafka_option set_kafka_option: obj KafkaOption,
@@ -2240,61 +2390,85 @@ DynamicOptions {
 } }
 
 rt::model! { both nodebug;
-/// 数据同步中的描述源端和目的端的信息
+/// Information of the source and target databases in data sync
 Endpoint {
-    /// 地域英文名，如：ap-guangzhou
+    /// Region name, such as `ap-guangzhou`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Region" region set_region: str,
-    /// 节点类型，proxy表示节点类型为主机，set表示节点类型为节点。proxy类型必须填在数组第一项。tdsqlmysql类型的源/目标配置必填
+    /// Node type of TDSQL for MySQL. Enumerated values: `proxy`, `set`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Role" role set_role: str,
-    /// 数据库内核类型，tdsql中用于区分不同内核：percona,mariadb,mysql。注意TDSQL-C MySQL、TDSQL PostgreSQL无需填写此项值。
+    /// Database kernel type, which is used to distinguish between different kernels in TDSQL. Valid values: `percona`, `mariadb`, `mysql`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DbKernel" db_kernel set_db_kernel: str,
-    /// 数据库实例ID，格式如：cdb-powiqx8q
+    /// Database instance ID in the format of `cdb-powiqx8q`
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例的IP地址，接入类型为非cdb时此项必填
+    /// Instance IP address, which is required if the access type is not `cdb`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Ip" ip set_ip: str,
-    /// 实例端口，接入类型为非cdb时此项必填
+    /// Instance port, which is required if the access type is not `cdb`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Port" port set_port: i128,
-    /// 用户名，对于访问需要用户名密码认证的实例必填
+    /// Username, which is required for an instance authenticated by username and password.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "User" user set_user: str,
-    /// 密码，对于访问需要用户名密码认证的实例必填
+    /// Password, which is required for an instance authenticated by username and password.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Password" password set_password: str,
-    /// 数据库名，数据库为cdwpg时，需要提供
+    /// Database name, which is required if the database type is `cdwpg`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DbName" db_name set_db_name: str,
-    /// 私有网络ID，对于私有网络、专线、VPN的接入方式此项必填，格式如：vpc-92jblxto
+    /// VPC ID in the format of `vpc-92jblxto`, which is required if the access type is `vpc`, `dcg`, or `vpncloud`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 私有网络下的子网ID，对于私有网络、专线、VPN的接入方式此项必填，格式如：subnet-3paxmkdz
+    /// ID of the subnet in the VPC in the format of `subnet-3paxmkdz`, which is required if the access type is `vpc`, `dcg`, or `vpncloud`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// CVM实例短ID，格式如：ins-olgl39y8，与云服务器控制台页面显示的实例ID相同。如果是CVM自建实例，需要传递此字段
+    /// Short CVM instance ID in the format of `ins-olgl39y8`, which is required if the access type is `cvm`. It is the same as the instance ID displayed in the CVM console.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CvmInstanceId" cvm_instance_id set_cvm_instance_id: str,
-    /// 专线网关ID，对于专线接入类型此项必填，格式如：dcg-0rxtqqxb
+    /// Direct Connect gateway ID in the format of `dcg-0rxtqqxb`, which is required if the access type is `dcg`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UniqDcgId" uniq_dcg_id set_uniq_dcg_id: str,
-    /// VPN网关ID，对于vpn接入类型此项必填，格式如：vpngw-9ghexg7q
+    /// VPN gateway ID in the format of `vpngw-9ghexg7q`, which is required if the access type is `vpncloud`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UniqVpnGwId" uniq_vpn_gw_id set_uniq_vpn_gw_id: str,
-    /// 云联网ID，对于云联网接入类型此项必填，如：ccn-afp6kltc
+    /// CCN instance ID in the format of `ccn-afp6kltc`, which is required if the access type is `ccn`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CcnId" ccn_id set_ccn_id: str,
-    /// 云厂商类型，当实例为RDS实例时，填写为aliyun, 其他情况均填写others，默认为others
+    /// Cloud vendor type. For Alibaba Cloud ApsaraDB for RDS instances, enter `aliyun`; otherwise, enter `others`. Default value: `others`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Supplier" supplier set_supplier: str,
-    /// 数据库版本，当实例为RDS实例时才有效，其他实例忽略，格式如：5.6或者5.7，默认为5.6
+    /// Database version in the format of `5.6` or `5.7`, which takes effect only if the instance is an RDS instance. Default value: `5.6`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EngineVersion" engine_version set_engine_version: str,
-    /// 实例所属账号，如果为跨账号实例此项必填
+    /// Instance account, which is required if the operation is performed across accounts.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Account" account set_account: str,
-    /// 资源所属账号 为空或self(表示本账号内资源)、other(表示跨账号资源)
+    /// The account to which the resource belongs. Valid values: empty or `self` (the current account); `other` (another account).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AccountMode" account_mode set_account_mode: str,
-    /// 跨账号同步时的角色，只允许[a-zA-Z0-9-_]+，如果为跨账号实例此项必填
+    /// The role used for cross-account sync, which can contain [a-zA-Z0-9\-\_]+ and is required if the operation is performed across accounts.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AccountRole" account_role set_account_role: str,
-    /// 外部角色id
+    /// External role ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RoleExternalId" role_external_id set_role_external_id: str,
-    /// 临时密钥Id，可通过申请扮演角色临时访问凭证获取临时密钥https://cloud.tencent.com/document/product/1312/48197，其中角色资源RoleArn的定义可参考DTS跨账号同步文档(https://cloud.tencent.com/document/product/571/68729)第4节中关于角色的定义。
+    /// Temporary SecretId, you can obtain the temporary key by [GetFederationToken](https://intl.cloud.tencent.com/document/product/1312/48195?from_cn_redirect=1). This field is required if it is a cross-account instance.Note: This field may return null, indicating that no valid values can be obtained.
     "TmpSecretId" tmp_secret_id set_tmp_secret_id: str,
-    /// 临时密钥Id，可通过申请扮演角色临时访问凭证获取临时密钥https://cloud.tencent.com/document/product/1312/48197，其中角色资源RoleArn的定义可参考DTS跨账号同步文档(https://cloud.tencent.com/document/product/571/68729)第4节中关于角色的定义。
+    /// Temporary SecretKey, you can obtain the temporary key by [GetFederationToken](https://intl.cloud.tencent.com/document/product/1312/48195?from_cn_redirect=1). This field is required if it is a cross-account instance.Note: This field may return null, indicating that no valid values can be obtained.
     "TmpSecretKey" tmp_secret_key set_tmp_secret_key: str,
-    /// 临时密钥Id，可通过申请扮演角色临时访问凭证获取临时密钥https://cloud.tencent.com/document/product/1312/48197，其中角色资源RoleArn的定义可参考DTS跨账号同步文档(https://cloud.tencent.com/document/product/571/68729)第4节中关于角色的定义。
+    /// Temporary token, you can obtain the temporary key by [GetFederationToken](https://intl.cloud.tencent.com/document/product/1312/48195?from_cn_redirect=1). This field is required if it is a cross-account instance. Note: This field may return null, indicating that no valid values can be obtained.
     "TmpToken" tmp_token set_tmp_token: str,
-    /// 是否走加密传输、UnEncrypted表示不走加密传输，Encrypted表示走加密传输，默认UnEncrypted
+    /// Whether to enable encrypted transfer (`UnEncrypted`: No; `Encrypted`: Yes). Default value: `UnEncrypted`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EncryptConn" encrypt_conn set_encrypt_conn: str,
-    /// 数据库所属网络环境，AccessType为云联网(ccn)时必填， UserIDC表示用户IDC、TencentVPC表示腾讯云VPC；
+    /// Network environment of the database. This parameter is required when `AccessType` is `ccn`. Valid values: `UserIDC` (user IDC), `TencentVPC` (Tencent Cloud VPC).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DatabaseNetEnv" database_net_env set_database_net_env: str,
-    /// 数据库为跨账号云联网下的实例时、表示云联网所属主账号
+    /// The root account of CCN in the scenario where the database is connected to CCN under another Tencent Cloud account
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "CcnOwnerUin" ccn_owner_uin set_ccn_owner_uin: str,
     /// 数据库为cynos、且是cynos集群内的一个子数据库实例时、该参数为该子实例的ID
     "ChildInstanceId" child_instance_id set_child_instance_id: str,
@@ -2341,48 +2515,45 @@ impl ::core::fmt::Debug for Endpoint {
 }
 
 rt::model! { both nodebug;
-/// 数据订阅的实例节点信息
+/// Instance node information of data subscription
 EndpointItem {
-    /// 源库所在地域。如果 AccessType 为 ccn，请填vpc所在地域，因为此时不知道源库在哪个地域。其他接入方式，请填订阅任务所在地域，因为确保订阅任务与源库在同一地域是最优的网络方案。
+    /// Region of the source database. If AccessType is ccn, please fill in the region where vpc is located because the region of the source database is unknown. For other access methods, please fill in the region where the subscription task is located, as ensuring the subscription task and the source database are in the same region is the optimal network solution.Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "DatabaseRegion" database_region set_database_region: str,
-    /// 用户名
+    /// UsernameNote: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "User" user set_user: str,
-    /// 密码。作为入参时必填，作为出参时为空。
+    /// Password. It is required when used as an input parameter and empty when used as an output parameter.Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Password" password set_password: str,
-    /// 目标实例ID。如果 AccessType 为 cdb，此项必填。配置InstanceId时会查询并校验实例信息。mysql的查询接口经过了鉴权，请确保子用户有 cdb:DescribeDBInstances 的接口权限。
+    /// Target instance ID. This field is required when AccessType is cdb. When configuring the InstanceId, the instance information is queried and checked. The mysql query interface has been authenticated. Please ensure that the sub-user has the cdb:DescribeDBInstances interface permission.Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceId" instance_id set_instance_id: str,
-    /// 云主机ID。如果 AccessType 为 cvm，此项必填。
+    /// Cloud Virtual Machine ID. This field is required when AccessType is cvm.Note: This field may return null, indicating that no valid values can be obtained.
     "CvmInstanceId" cvm_instance_id set_cvm_instance_id: str,
-    /// 专线网关ID。如果 AccessType 为 dcg，此项必填。
+    /// Direct Connect gateway ID. This field is required when AccessType is dcg.Note: This field may return null, indicating that no valid values can be obtained.
     "UniqDcgId" uniq_dcg_id set_uniq_dcg_id: str,
-    /// 云联网ID。如果 AccessType 为 ccn，此项必填。
+    /// Cloud Connect Network ID. This field is required when AccessType is ccn.Note: This field may return null, indicating that no valid values can be obtained.
     "CcnId" ccn_id set_ccn_id: str,
-    /// vpn网关ID。如果 AccessType 为 vpncloud，此项必填。
+    /// VPN gateway ID. This field is required when AccessType is vpncloud.Note: This field may return null, indicating that no valid values can be obtained.
     "UniqVpnGwId" uniq_vpn_gw_id set_uniq_vpn_gw_id: str,
-    /// VpcID。如果 AccessType 为 dcg\ccn\vpncloud\vpc，此项必填。
+    /// VpcID. This field is required when AccessType is dcg\ccn\vpncloud\vpc.Note: This field may return null, indicating that no valid values can be obtained.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网ID。如果 AccessType 为 dcg\ccn\vpncloud\vpc，此项必填。
+    /// Subnet ID. This field is required when AccessType is dcg\ccn\vpncloud\vpc.Note: This field may return null, indicating that no valid values can be obtained.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 数据库地址，支持域名与IP。如果 AccessType 为 dcg\ccn\vpncloud\vpc\extranet\intranet，此项必填。
+    /// Database address, supports domain name and IP. This field is required when AccessType is dcg\ccn\vpncloud\vpc\extranet\intranet.Note: This field may return null, indicating that no valid values can be obtained.
     "HostName" host_name set_host_name: str,
-    /// 数据库端口。如果 AccessType 为 dcg\ccn\vpncloud\vpc\extranet\intranet\cvm，此项必填。
+    /// Database port. This field is required when AccessType is dcg\ccn\vpncloud\vpc\extranet\intranet\cvm.Note: This field may return null, indicating that no valid values can be obtained.
     "Port" port set_port: i128,
-    /// 是否走加密传输，枚举值：UnEncrypted-不加密，Encrypted-加密。只有mysql支持，不填默认不加密，其他产品不填。
+    /// Whether to use encrypted transmission. Valid values: UnEncrypted; Encrypted. Only mysql supports it. If it is not filled in, it will not be encrypted by default. Other products do not need to fill in this.Note: This field may return null, indicating that no valid values can be obtained.
     "EncryptConn" encrypt_conn set_encrypt_conn: str,
-    /// 数据库网络环境。如果 AccessType 为 ccn 此项必填。枚举值：UserIDC-自建idc，TencentVPC-腾讯云，Aws-aws，AliYun-阿里云，Others-其他。
+    /// Database network environment. This field is required when AccessType is ccn. Valid values: UserIDC; TencentVPC; Aws; AliYun; Others.Note: This field may return null, indicating that no valid values can be obtained.
     "DatabaseNetEnv" database_net_env set_database_net_env: str,
-    /// 云联网网关所属的主账号uin、跨账号云联网需要。
+    /// The UIN of the main account to which the Cloud Connect Network gateway belongs. It is required for cross-account CCN.Note: This field may return null, indicating that no valid values can be obtained.
     "CcnOwnerUin" ccn_owner_uin set_ccn_owner_uin: str,
-    /// 为业务添加的额外信息。参数名作key，参数值作value。
-    /// tdpg必填参数：PgDatabase-订阅的库名；
-    /// mongo选填参数：InstanceType-实例类型：replicaset-副本集，cluster-分片集，主要用于控制台跳转到mongo实例页面，如不填不影响任务运行；
-    /// 全业务选填参数：EngineVersion-内核版本。
+    /// Additional information added for the business. Parameter name is called key, parameter value is called value. Mandatory parameters for tdpg: PgDatabase (subscribed database name).Note: This field may return null, indicating that no valid values can be obtained.
     "ExtraAttr" extra_attr set_extra_attr: list KeyValuePairOption,
     /// 数据库为cynos、且是cynos集群内的一个子数据库实例时、该参数为该子实例的ID
     "ChildInstanceId" child_instance_id set_child_instance_id: str,
@@ -2415,53 +2586,59 @@ impl ::core::fmt::Debug for EndpointItem {
 }
 
 rt::model! { read debug;
-/// 错误信息及其解决方案
+/// Error information and the corresponding solution
 ErrInfo {
-    /// 错误原因
+    /// Cause of the error
     "Reason" reason set_reason: str,
-    /// 错误信息
+    /// Error message
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Message" message set_message: str,
-    /// 解决方案
+    /// Solution
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Solution" solution set_solution: str,
 } }
 
 rt::model! { read debug;
-/// 任务错误信息
+/// Task error information
 ErrorInfoItem {
-    /// 错误码
+    /// Error code
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Code" code set_code: str,
-    /// 解决方案
+    /// Solution
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Solution" solution set_solution: str,
-    /// 错误日志信息
+    /// Error log
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorLog" error_log set_error_log: str,
-    /// 文档提示
+    /// Help document
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "HelpDoc" help_doc set_help_doc: str,
 } }
 
 rt::model! { read debug;
-/// kafka消费者组详情
+/// Kafka consumer group details
 GroupInfo {
-    /// 消费者组账号
+    /// Consumer group account
     "Account" account set_account: str,
-    /// 消费者组名称
+    /// Consumer group name
     "ConsumerGroupName" consumer_group_name set_consumer_group_name: str,
-    /// 消费者组备注
+    /// Consumer group descriptionNote: This field may return null, indicating that no valid values can be obtained.
     "Description" description set_description: str,
-    /// 消费组偏移量。该字段是为了兼容以前单Partition的情况，取值为最后一个分区的偏移量。各分区的偏移量详见StateOfPartition字段
+    /// Consumer group offset. This field is for compatibility with the previous single partition scenario, where the value is the offset of the last partition. For the offset of each partition, please refer to the StateOfPartition field.
     "ConsumerGroupOffset" consumer_group_offset set_consumer_group_offset: i64,
-    /// 消费组未消费的数据量。该字段是为了兼容以前单Partition的情况，取值为最后一个分区未消费的数据量。各分区未消费数据量详见StateOfPartition字段
+    /// The amount of data that has not been consumed by the consumer group. This field is for compatibility with the previous single partition scenario, where the value is the amount of unconsumed data in the last partition. For the amount of unconsumed data in each partition, refer to the StateOfPartition field.
     "ConsumerGroupLag" consumer_group_lag set_consumer_group_lag: i64,
-    /// 消费延迟(单位为秒)
+    /// Consumption delay (in seconds)
     "Latency" latency set_latency: i64,
-    /// 各分区的消费状态
+    /// Consumption status of each partition
     "StateOfPartition" state_of_partition set_state_of_partition: list MonitorInfo,
-    /// 消费者组创建时间。
+    /// Consumer group creation time, the format is: YYYY-MM-DD hh:mm:ss.
     "CreatedAt" created_at set_created_at: str,
-    /// 消费者组修改时间。
+    /// Consumer group update time, the format is: YYYY-MM-DD hh:mm:ss.
     "UpdatedAt" updated_at set_updated_at: str,
-    /// 消费者组状态，包括Dead、Empty、Stable等，只有Dead和Empty两种状态可以执行reset操作
+    /// Consumer group states, including Dead, Empty, Stable, etc. Only Dead and Empty states can perform reset operations.
     "ConsumerGroupState" consumer_group_state set_consumer_group_state: str,
-    /// 每个消费者正在消费的分区
+    /// The partition is being consumed by each consumer.Note: This field may return null, indicating that no valid values can be obtained.
     "PartitionAssignment" partition_assignment set_partition_assignment: list PartitionAssignment,
 } }
 
@@ -2481,11 +2658,11 @@ IncCompareAbstractInfo {
 } }
 
 rt::model! { write debug;
-/// Request of `IsolateMigrateJob` (隔离数据迁移任务).
+/// Request of `IsolateMigrateJob` (Isolates a data migration task).
 ///
-/// 隔离退还数据迁移服务。调用此接口后可通过查询迁移服务列表接口`DescribeMigrationJobs`来查询当前任务状态。对于计费任务，在任务隔离后可进行解除隔离(RecoverMigrateJob)操作或直接进行下线销毁(DestroyMigrateJob)操作。对于不计费任务，调用此接口会直接销毁任务，无法进行恢复操作。
+/// This API is used to isolate and return a data migration task. After calling this API, you can call the `DescribeMigrationJobs` API to query the latest task status. For a billed task, after isolating it, you can call `RecoverMigrationJob` to recover it or call `DestroyMigrateJob` to delete it. For a free task, calling this API will directly delete it permanently.
 IsolateMigrateJobRequest {
-    /// 任务id，可通过[DescribeMigrationJobs](https://cloud.tencent.com/document/product/571/82084)接口获取。
+    /// Task ID
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
@@ -2493,18 +2670,18 @@ IsolateMigrateJobRequest {
 rt::action!("dts", "2021-12-06", "IsolateMigrateJob", IsolateMigrateJobRequest => IsolateMigrateJobResponse);
 
 rt::model! { read debug;
-/// IsolateMigrateJob返回参数结构体
+/// IsolateMigrateJob response structure.
 IsolateMigrateJobResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `IsolateSubscribe` (销毁订阅任务).
+/// Request of `IsolateSubscribe` (Destroys a subscription task).
 ///
-/// 本接口（IsolateSubscribe）用于隔离订阅任务。调用后，订阅任务将不能使用。按量计费的任务会停止计费，包年包月的任务会自动退费
+/// This API is used to isolate the subscription task. After calling, the subscription task will not be available. Pay-as-you-go tasks will stop billing, and monthly subscription tasks will refund automatically.
 IsolateSubscribeRequest {
-    /// 订阅实例ID，可通过[DescribeSubscribeJobs](https://cloud.tencent.com/document/product/571/102943)接口获取。
+    /// Subscription instance ID
     ///
     /// Required.
     "SubscribeId" subscribe_id set_subscribe_id: str,
@@ -2512,18 +2689,18 @@ IsolateSubscribeRequest {
 rt::action!("dts", "2021-12-06", "IsolateSubscribe", IsolateSubscribeRequest => IsolateSubscribeResponse);
 
 rt::model! { read debug;
-/// IsolateSubscribe返回参数结构体
+/// IsolateSubscribe response structure.
 IsolateSubscribeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `IsolateSyncJob` (隔离同步任务).
+/// Request of `IsolateSyncJob` (Isolates a sync task).
 ///
-/// 隔离同步任务，隔离后可通过查询同步任务信息接口DescribeSyncJobs获取隔离后状态。在任务隔离后可进行解除隔离(RecoverSyncJob)操作或直接进行下线(DestroySyncJob)操作。对于不计费任务，调用此接口后会直接删除任务，无法进行恢复操作。
+/// This API is used to isolate a sync task. After the task is isolated, you can call the `DescribeSyncJobs` API to query its status, call `RecoverSyncJob` to recover it, or directly delete it. For a free task, calling this API will directly delete it permanently.
 IsolateSyncJobRequest {
-    /// 同步任务id，可通过[DescribeSyncJobs](https://cloud.tencent.com/document/product/571/82103)接口获取。
+    /// Sync task ID
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
@@ -2531,143 +2708,173 @@ IsolateSyncJobRequest {
 rt::action!("dts", "2021-12-06", "IsolateSyncJob", IsolateSyncJobRequest => IsolateSyncJobResponse);
 
 rt::model! { read debug;
-/// IsolateSyncJob返回参数结构体
+/// IsolateSyncJob response structure.
 IsolateSyncJobResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 迁移任务列表
+/// Migration task list
 JobItem {
-    /// 数据迁移任务ID
+    /// Data migration task ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "JobId" job_id set_job_id: str,
-    /// 数据迁移任务名称
+    /// Data migration task name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "JobName" job_name set_job_name: str,
-    /// 任务创建(提交)时间。当 `DateTimeISOFormat=true` 时返回 RFC 3339 格式（如 `2026-04-23T20:21:35+08:00`），否则返回 `yyyy-mm-dd hh:mm:ss`（北京时间）
+    /// Task creation (submission) time in the format of `yyyy-mm-dd hh:mm:ss`
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 任务更新时间。当 `DateTimeISOFormat=true` 时返回 RFC 3339 格式（如 `2026-04-23T20:21:35+08:00`），否则返回 `yyyy-mm-dd hh:mm:ss`（北京时间）
+    /// Task update time in the format of `yyyy-mm-dd hh:mm:ss`
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UpdateTime" update_time set_update_time: str,
-    /// 任务开始执行时间。当 `DateTimeISOFormat=true` 时返回 RFC 3339 格式（如 `2026-04-23T20:21:35+08:00`），否则返回 `yyyy-mm-dd hh:mm:ss`（北京时间）
+    /// Task start time in the format of `yyyy-mm-dd hh:mm:ss`
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StartTime" start_time set_start_time: str,
-    /// 任务执行结束时间。当 `DateTimeISOFormat=true` 时返回 RFC 3339 格式（如 `2026-04-23T20:21:35+08:00`），否则返回 `yyyy-mm-dd hh:mm:ss`（北京时间）
+    /// Task end time in the format of `yyyy-mm-dd hh:mm:ss`
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EndTime" end_time set_end_time: str,
-    /// 迁移任务错误信息
+    /// Migration task error message
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BriefMsg" brief_msg set_brief_msg: str,
-    /// 任务状态，取值为：creating(创建中)、created(创建完成)、checking(校验中)、checkPass(校验通过)、checkNotPass(校验不通过)、readyRun(准备运行)、running(任务运行)、readyComplete(准备完成)、success(任务成功)、failed(任务失败)、stopping(终止中)、completing(完成中)、pausing(暂停中)、manualPaused(已暂停)、resumableErr(可重试错误)、resuming(重试中)、unknown(未知状态)、error(任务错误)、canceled(已取消)
+    /// Task status. Valid values: `creating` (Creating), `created`(Created), `checking` (Checking), `checkPass` (Check passed), `checkNotPass` (Check not passed), `readyRun` (Ready for running), `running` (Running), `readyComplete` (Preparation completed), `success` (Successful), `failed` (Failed), `stopping` (Stopping), `completing` (Completing), `pausing` (Pausing), `manualPaused` (Paused). Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: str,
-    /// 任务运行模式，值包括：immediate(立即运行)，timed(定时运行)
+    /// Task running mode. Valid values: `immediate`, `timed`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RunMode" run_mode set_run_mode: str,
-    /// 期待启动时间，当 `RunMode` 取值为 `timed` 时此值必填。当 `DateTimeISOFormat=true` 时返回 RFC 3339 格式（如 `2026-04-23T20:21:35+08:00`），否则返回 `yyyy-mm-dd hh:mm:ss`（北京时间）
+    /// Expected start time in the format of "2022-07-11 16:20:49", which is required if `RunMode` is `timed`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExpectRunTime" expect_run_time set_expect_run_time: str,
-    /// 任务操作信息
+    /// Task operation information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Action" action set_action: obj MigrateAction,
-    /// 迁移执行过程信息
+    /// Information of the migration task execution process
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StepInfo" step_info set_step_info: obj MigrateDetailInfo,
-    /// 源实例信息
+    /// Source instance information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SrcInfo" src_info set_src_info: obj DBEndpointInfo,
-    /// 目标端信息
+    /// Target database information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DstInfo" dst_info set_dst_info: obj DBEndpointInfo,
-    /// 数据一致性校验结果
+    /// Data consistency check result
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CompareTask" compare_task set_compare_task: obj CompareTaskInfo,
-    /// 计费状态信息
+    /// Billing status information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TradeInfo" trade_info set_trade_info: obj TradeInfo,
-    /// 标签信息
+    /// Tag information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Tags" tags set_tags: list TagItem,
-    /// 自动重试时间段信息
+    /// Information of automatic retry time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AutoRetryTimeRangeMinutes" auto_retry_time_range_minutes set_auto_retry_time_range_minutes: i64,
-    /// 全量导出可重入标识：enum::"yes"/"no"。yes表示当前任务可重入、no表示当前任务处于全量导出且不可重入阶段；如果在该值为no时重启任务导出流程不支持断点续传
+    /// Whether the task can be reentered in the full export stage. Valid values: `yes`, `no`. `yes`: The current task can be reentered. `no`: The current task is in the full export stage which cannot be reentered. If the value of this parameter is `no`, the checkpoint restart is not supported when the task is restarted in the export stage.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DumperResumeCtrl" dumper_resume_ctrl set_dumper_resume_ctrl: str,
 } }
 
 rt::model! { both debug;
-/// 目标端为kafka时添加的同步选项字段
+/// Sync options configured when the target database is Kafka
 KafkaOption {
-    /// 投递到kafka的数据类型，如Avro,Json,canal-pb,canal-json,debezium
+    /// Data type delivered to Kafka, such as Avro, Json, canal-pb, canal-json
     "DataType" data_type set_data_type: str,
-    /// 同步topic策略，如Single（集中投递到单topic）,Multi (自定义topic名称)
+    /// Topic sync policy, such as `Single` (deliver all data to a single topic), `Multi` (deliver data to multiple custom topics).
     "TopicType" topic_type set_topic_type: str,
-    /// 用于存储ddl的topic
+    /// Topic for DDL storage
     "DDLTopicName" ddl_topic_name set_ddl_topic_name: str,
-    /// 单topic和自定义topic的描述
+    /// Topic description
     "TopicRules" topic_rules set_topic_rules: list TopicRule,
     /// 其他附加信息，对于特定数据类型可设置额外参数。比如针对Canal兼容的功能支持："canalOfficialFormat":"on"表示打开Canal兼容功能，默认不带。针对大消息跳过的功能支持："skipLargeMessage":"on"表示开启跳过大消息，默认不带；开启时需同时设置"maxMessageSizeMB"为1~100的正整数字符串，表示最大消息大小阈值（MB），超过该大小的消息将被跳过，默认不带。
     "DataOption" data_option set_data_option: list KeyValuePairOption,
 } }
 
 rt::model! { both debug;
-/// 存放配置时的额外信息
+/// Additional configuration information
 KeyValuePairOption {
-    /// 选项key
+    /// Option key
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Key" key set_key: str,
-    /// 选项value
+    /// Option value
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Value" value set_value: str,
 } }
 
 rt::model! { read debug;
-/// 任务操作信息，包含迁移任务的所有操作列表，及迁移任务在当前状态下允许的操作列表
+/// Task operation information, which contains the list of all operations in the migration task as well as the list of allowed operations under the current status.
 MigrateAction {
-    /// 任务的所有操作列表
+    /// List of all operations in the task
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AllAction" all_action set_all_action: list String,
-    /// 任务在当前状态下允许的操作列表
+    /// List of allowed operations in the task under the current status
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AllowedAction" allowed_action set_allowed_action: list String,
 } }
 
 rt::model! { read debug;
-/// 查询迁移实例列表的实例对象
+/// Object in the migration task instance list
 MigrateDBItem {
-    /// 实例ID
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名称
+    /// Instance name
     "InstanceName" instance_name set_instance_name: str,
-    /// 实例Vip
+    /// Instance VIP
     "Vip" vip set_vip: str,
-    /// 实例Vport
+    /// Instance Vport
     "Vport" vport set_vport: i64,
-    /// 是否可以作为迁移对象，1-可以，0-不可以
+    /// Whether the instance can be migrated. Valid values: `1 (yes); `0` (no).
     "Usable" usable set_usable: i64,
-    /// 不可以作为迁移对象的原因
+    /// The cause why the instance cannot be migrated
     "Hint" hint set_hint: str,
 } }
 
 rt::model! { read debug;
-/// 迁移执行过程信息
+/// Information of the migration task execution process
 MigrateDetailInfo {
-    /// 总步骤数
+    /// Total number of steps
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StepAll" step_all set_step_all: i128,
-    /// 当前步骤
+    /// Current step
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StepNow" step_now set_step_now: i128,
-    /// 主从差距，MB；只在任务正常，迁移或者同步的最后一步（追Binlog的阶段才有校），如果是非法值，返回-1
+    /// Source-replica lag in MB. This parameter takes effect only when the task is normal and is in the last step of migration or sync (binlog sync). If it is invalid, `-1` will be returned.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MasterSlaveDistance" master_slave_distance set_master_slave_distance: i64,
-    /// 主从差距，秒；只在任务正常，迁移或者同步的最后一步（追Binlog的阶段才有校），如果是非法值，返回-1
+    /// Source-replica lag in seconds. This parameter takes effect only when the task is normal and is in the last step of migration or sync (binlog sync). If it is invalid, `-1` will be returned.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SecondsBehindMaster" seconds_behind_master set_seconds_behind_master: i64,
-    /// 步骤信息
+    /// Step information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StepInfo" step_info set_step_info: list StepDetailInfo,
 } }
 
 rt::model! { both debug;
-/// 迁移选项，描述任务如何执行迁移等一系列配置信息
+/// Migration options, which describe how the task performs migration.
 MigrateOption {
-    /// 迁移对象选项，需要告知迁移服务迁移哪些库表对象
+    /// Migration object options, which tell DTS which database/table objects should be migrated.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "DatabaseTable" database_table set_database_table: obj DatabaseTableObject,
-    /// 迁移类型，full(全量迁移)，structure(结构迁移)，fullAndIncrement(全量加增量迁移)， 默认为fullAndIncrement;注意redis,keewidb产品只支持fullAndIncrement类型。
+    /// Migration type. Valid values: `full`, `structure`, `fullAndIncrement`. Default value: `fullAndIncrement`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MigrateType" migrate_type set_migrate_type: str,
-    /// 数据一致性校验选项， 默认为不开启一致性校验
+    /// Data consistency check option. Data consistency check is disabled by default.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Consistency" consistency set_consistency: obj ConsistencyOption,
-    /// 是否迁移账号，true(迁移账号)，false(不迁移账号)
+    /// Whether to migrate accounts. Valid values: `yes`, `no`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsMigrateAccount" is_migrate_account set_is_migrate_account: bool,
-    /// 是否用源库Root账户覆盖目标库，值包括：false-不覆盖，true-覆盖，选择库表或者结构迁移时应该为false，注意只对旧版迁移有效
+    /// Whether to use the `Root` account in the source database to overwrite that in the target database. Valid values: `false`, `true`. For database/table or structural migration, you should specify `false`. Note that this parameter takes effect only for OldDTS.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsOverrideRoot" is_override_root set_is_override_root: bool,
-    /// 是否在迁移时设置目标库只读(仅对mysql有效)，true(设置只读)、false(不设置只读，默认此值)
+    /// Whether to set the target database to read-only during migration, which takes effect only for MySQL databases. Valid values: `true`, `false`. Default value: `false`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsDstReadOnly" is_dst_read_only set_is_dst_read_only: bool,
-    /// 其他附加信息，对于特定库可设置额外参数。
-    /// Redis可定义如下的参数:
-    /// ["DstWriteMode":normal,     目标库写入模式,可取值clearData(清空目标实例数据)、overwrite(以覆盖写的方式执行任务)、normal(要求目标端为空，否则校验不通过) ，不显示指定默认以覆盖写的方式执行任务    "IsDstReadOnly":true,     是否在迁移时设置目标库只读,true(设置只读)、false(不设置只读)     "ClientOutputBufferHardLimit":512,     从机缓冲区的硬性容量限制(MB)     "ClientOutputBufferSoftLimit":512,     从机缓冲区的软性容量限制(MB)     "ClientOutputBufferPersistTime":60, 从机缓冲区的软性限制持续时间(秒)     "ReplBacklogSize":512,     环形缓冲区容量限制(MB)     "ReplTimeout":120，        复制超时时间(秒)     "IsExpireKey":"true",过期key自动淘汰]
-    ///
-    /// Tidb可定义如下的参数
-    /// ["tidb_increment_enable":true,     增量迁移开关,可取值true(开启增量,平台从下列ticdc_kafka_字段提取用户自建Kafka配置)、false或不传(仅做结构+全量迁移,忽略所有ticdc_kafka_字段) ,严格匹配字符串true(不区分大小写)才算开启    "ticdc_kafka_broker":"1.1.1.1:9092",     TiCDC输出的Kafka broker地址(用户自建Kafka,平台不负责创建/回收topic),增量开启时必填    "ticdc_kafka_topic":"tidb_topic",     TiCDC输出的Kafka topic,增量开启时必填(连通性测试场景可不填)    "ticdc_kafka_data_format":"open-protocol",     数据格式,可取值open-protocol(默认,不传时按此处理)、canal-json,其他值校验不通过    "ticdc_kafka_security_protocol":"PLAINTEXT",     传输层安全协议,可取值PLAINTEXT(默认,无认证,忽略下方认证字段)、SASL_PLAINTEXT、SASL_SSL,其他值校验不通过    "ticdc_kafka_sasl_mechanism":"SCRAM-SHA-256",     SASL认证机制,可取值SCRAM-SHA-256、SCRAM-SHA-512,当security_protocol为SASL_PLAINTEXT/SASL_SSL时必填    "ticdc_kafka_username":"user",     Kafka SASL用户名,当security_protocol为SASL_PLAINTEXT/SASL_SSL时必填    "ticdc_kafka_password":"password",     Kafka SASL密码,当security_protocol为SASL_PLAINTEXT/SASL_SSL时必填(不做trim,允许首尾空格)    "ticdc_kafka_ssl_ca_base64_content":"base64字符串",     base64编码的CA证书内容,仅security_protocol=SASL_SSL时使用,可选(为空表示信任系统根证书)]
+    /// Additional information. You can set additional parameters for certain database types. For Redis, you can define the following parameters:
+    /// ["DstWriteMode": `normal`. 	Target database write mode. Valid values: `clearData` (Clear the target instance data), overwrite` (Execute the task in overwriting mode), `normal` (Follow the normal steps) 	"IsDstReadOnly": `true`. 	Whether to set the target database to read-only for a migration task. Valid values: `true` (Yes), `false` (No) 	"ClientOutputBufferHardLimit": 512. 	Hard limit of the replica buffer zone capacity in MB. 	"ClientOutputBufferSoftLimit": 512. 	Soft limit of the replica buffer zone capacity in MB. 	"ClientOutputBufferPersistTime": 60. Soft limit duration of the replica buffer zone in seconds. 	"ReplBacklogSize": 512, 	Limit of the circular buffer zone capacity in MB. 	"ReplTimeout":120,		Replication timeout period in seconds]
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExtraAttr" extra_attr set_extra_attr: list KeyValuePairOption,
     /// pgsql迁移分类：logical(逻辑迁移)、physical(物理迁移)
     "MigrateWay" migrate_way set_migrate_way: str,
@@ -2678,35 +2885,34 @@ MigrateOption {
 } }
 
 rt::model! { write debug;
-/// 数据数据订阅的对象，用于修改订阅对象接口。与SubscribeObject结构类似，只是类型和参数名不同。
+/// The object of the data subscription is used in the ModifySubscribeObjects interface. Similar to the SubscribeObject structure, only the type and parameter names differ.
 ModifiedSubscribeObject {
-    /// 订阅对象的类型，枚举值为：0-库，1-表(该值对于mongo任务来说，是集合) 。
-    /// 注意：mongo只支持全实例、单库或者单集合订阅，因此该字段不要与SubscribeObjectType冲突。如：SubscribeObjectType=4，表示mongo单库订阅，那么该字段应该传0。
+    /// Subscription object type. Valid values: 0 (database); 1 (table, for mongo tasks, this corresponds to a collection).Note: mongo only supports full instance, single database or single collection subscription, so this field should not conflict with SubscribeObjectType. For example, when SubscribeObjectType=4, it means mongo single database subscription, then 0 should be passed in this field.Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "ObjectsType" objects_type set_objects_type: i64,
-    /// 订阅数据库的名称
+    /// Subscription database nameNote: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "DatabaseName" database_name set_database_name: str,
-    /// 订阅数据库中表(或集合)的名称。如果 ObjectsType 为 1，那么此字段为必填，且不为空；
+    /// Name of the table (or collection) in the subscription database. If ObjectsType is 1, this field is required and not empty;
     "TableNames" table_names set_table_names: list String,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyCompareTaskName` (修改一致性校验任务名称).
+/// Request of `ModifyCompareTaskName` (Renames a data consistency check task).
 ///
-/// 修改一致性校验任务名称
+/// This API is used to rename a data consistency check task.
 ModifyCompareTaskNameRequest {
-    /// 迁移任务 Id，可通过[DescribeMigrationJobs](https://cloud.tencent.com/document/product/571/82084)接口获取。
+    /// Migration task ID
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
-    /// 对比任务 ID，形如：dts-8yv4w2i1-cmp-37skmii9，可通过[DescribeMigrationJobs](https://cloud.tencent.com/document/product/571/82084)接口获取。
+    /// Data consistency check task ID in the format of `dts-8yv4w2i1-cmp-37skmii9`
     ///
     /// Required.
     "CompareTaskId" compare_task_id set_compare_task_id: str,
-    /// 一致性校验任务名称
+    /// Data consistency check task name
     ///
     /// Required.
     "TaskName" task_name set_task_name: str,
@@ -2714,63 +2920,61 @@ ModifyCompareTaskNameRequest {
 rt::action!("dts", "2021-12-06", "ModifyCompareTaskName", ModifyCompareTaskNameRequest => ModifyCompareTaskNameResponse);
 
 rt::model! { read debug;
-/// ModifyCompareTaskName返回参数结构体
+/// ModifyCompareTaskName response structure.
 ModifyCompareTaskNameResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyCompareTask` (修改一致性校验任务).
+/// Request of `ModifyCompareTask` (Modifies a data consistency check task).
 ///
-/// 修改一致性校验任务，在任务创建后启动之前，可修改一致性校验参数
+/// This API is used to modify the parameters of a data consistency check task after it is created and before it starts.
 ModifyCompareTaskRequest {
-    /// 任务 Id，可通过[DescribeMigrationJobs](https://cloud.tencent.com/document/product/571/82084)接口获取。
+    /// Task ID
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
-    /// 对比任务 ID，形如：dts-8yv4w2i1-cmp-37skmii9，可通过[DescribeMigrationJobs](https://cloud.tencent.com/document/product/571/82084)接口获取。
+    /// Data consistency check task ID in the format of `dts-8yv4w2i1-cmp-37skmii9`
     ///
     /// Required.
     "CompareTaskId" compare_task_id set_compare_task_id: str,
-    /// 任务名称
+    /// Task name
     "TaskName" task_name set_task_name: str,
-    /// 数据对比对象模式，sameAsMigrate(全部迁移对象， 默认为此项配置)、custom(自定义)，注意自定义对比对象必须是迁移对象的子集
+    /// Data comparison object mode. Valid values: `sameAsMigrate` (All migration objects), `custom` (Custom mode. The custom comparison objects must be a subset of the migration objects). Default value: `sameAsMigrate`.
     "ObjectMode" object_mode set_object_mode: str,
-    /// 对比对象，若CompareObjectMode取值为custom，则此项必填
+    /// Compared object, which is required if `CompareObjectMode` is `custom`.
     "Objects" objects set_objects: obj CompareObject,
-    /// 一致性校验选项
+    /// Consistency check options
     "Options" options set_options: obj CompareOptions,
 } }
 rt::action!("dts", "2021-12-06", "ModifyCompareTask", ModifyCompareTaskRequest => ModifyCompareTaskResponse);
 
 rt::model! { read debug;
-/// ModifyCompareTask返回参数结构体
+/// ModifyCompareTask response structure.
 ModifyCompareTaskResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyConsumerGroupDescription` (修改消费组备注).
+/// Request of `ModifyConsumerGroupDescription` (Modifies the description of a consumer group).
 ///
-/// 本接口(ModifyConsumerGroupDescription)用于修改指定订阅消费组备注。
+/// This API is used to modify the description of the specified subscription consumption group.
 ModifyConsumerGroupDescriptionRequest {
-    /// 数据订阅实例的 ID，可通过[DescribeSubscribeJobs](https://cloud.tencent.com/document/product/571/102943)接口获取。
+    /// Data subscription instance ID
     ///
     /// Required.
     "SubscribeId" subscribe_id set_subscribe_id: str,
-    /// 消费组名称。实际的消费组全称形如：consumer-grp-#{SubscribeId}-#{ConsumerGroupName}。
-    /// 请务必保证消费组名称正确。可通过[DescribeConsumerGroups](https://cloud.tencent.com/document/product/571/102947)接口获取。
+    /// Consumer group name. The full name of the actual consumer group is in the form: consumer-grp-#{SubscribeId}-#{ConsumerGroupName}.Please make sure the consumer group name is correct.
     ///
     /// Required.
     "ConsumerGroupName" consumer_group_name set_consumer_group_name: str,
-    /// 账户名称。实际的账户全称形如：account-#{SubscribeId}-#{AccountName}。
-    /// 请务必保证账户名称正确。可通过[DescribeConsumerGroups](https://cloud.tencent.com/document/product/571/102947)接口获取。
+    /// Account name. The full name of the actual account is in the form: account-#{SubscribeId}-#{AccountName}.Please make sure the account name is correct.
     ///
     /// Required.
     "AccountName" account_name set_account_name: str,
-    /// 修改之后的消费组描述
+    /// Updated description of the consumer group
     ///
     /// Required.
     "Description" description set_description: str,
@@ -2778,30 +2982,30 @@ ModifyConsumerGroupDescriptionRequest {
 rt::action!("dts", "2021-12-06", "ModifyConsumerGroupDescription", ModifyConsumerGroupDescriptionRequest => ModifyConsumerGroupDescriptionResponse);
 
 rt::model! { read debug;
-/// ModifyConsumerGroupDescription返回参数结构体
+/// ModifyConsumerGroupDescription response structure.
 ModifyConsumerGroupDescriptionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `ModifyConsumerGroupPassword` (修改消费组密码).
+/// Request of `ModifyConsumerGroupPassword` (Modifies the password of a consumer group).
 ///
-/// 本接口(ModifyConsumerGroupPassword)用于修改指定订阅消费组密码。
+/// This API is used to modify the password of the specified subscription consumer group.
 ModifyConsumerGroupPasswordRequest {
-    /// 数据订阅实例的 ID，可通过[DescribeSubscribeJobs](https://cloud.tencent.com/document/product/571/102943)接口获取。
+    /// Data subscription instance ID
     ///
     /// Required.
     "SubscribeId" subscribe_id set_subscribe_id: str,
-    /// 账号名称。实际的账户全称形如：account-#{SubscribeId}-#{AccountName}。可通过[DescribeConsumerGroups](https://cloud.tencent.com/document/product/571/102947)接口获取。
+    /// Account name. The full name of the actual account is in the form: account-#{SubscribeId}-#{AccountName}.
     ///
     /// Required.
     "AccountName" account_name set_account_name: str,
-    /// 消费组名称。实际的消费组全称形如：consumer-grp-#{SubscribeId}-#{ConsumerGroupName}。可通过[DescribeConsumerGroups](https://cloud.tencent.com/document/product/571/102947)接口获取。
+    /// Consumer group name. The full name of the actual consumer group is in the form: consumer-grp-#{SubscribeId}-#{ConsumerGroupName}.
     ///
     /// Required.
     "ConsumerGroupName" consumer_group_name set_consumer_group_name: str,
-    /// 新密码。字符长度不小于3，不大于32
+    /// New password. The character length is no less than 3 and no more than 32.
     ///
     /// Required.
     "NewPassword" new_password set_new_password: str,
@@ -2819,22 +3023,22 @@ impl ::core::fmt::Debug for ModifyConsumerGroupPasswordRequest {
 rt::action!("dts", "2021-12-06", "ModifyConsumerGroupPassword", ModifyConsumerGroupPasswordRequest => ModifyConsumerGroupPasswordResponse);
 
 rt::model! { read debug;
-/// ModifyConsumerGroupPassword返回参数结构体
+/// ModifyConsumerGroupPassword response structure.
 ModifyConsumerGroupPasswordResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyMigrateJobSpec` (调整实例规格).
+/// Request of `ModifyMigrateJobSpec` (Adjusts the task specification).
 ///
-/// 调整实例规格，此接口只支持按量计费任务的调整，且仅在计费或者待计费状态下支持修改。调用此接口后可通过查询迁移服务列表接口`DescribeMigrationJobs`来查询当前任务状态。
+/// This API is used to adjust the specification of a pay-as-you-go task. After calling this API, you can call the `DescribeMigrationJobs` API to query the latest task status.
 ModifyMigrateJobSpecRequest {
-    /// 任务id，可通过[DescribeMigrationJobs](https://cloud.tencent.com/document/product/571/82084)接口获取。
+    /// Task ID
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
-    /// 新实例规格大小，包括：micro、small、medium、large、xlarge、2xlarge
+    /// New instance specification. Valid values: `micro`, `small`, `medium`, `large`, `xlarge`, `2xlarge`.
     ///
     /// Required.
     "NewInstanceClass" new_instance_class set_new_instance_class: str,
@@ -2842,22 +3046,22 @@ ModifyMigrateJobSpecRequest {
 rt::action!("dts", "2021-12-06", "ModifyMigrateJobSpec", ModifyMigrateJobSpecRequest => ModifyMigrateJobSpecResponse);
 
 rt::model! { read debug;
-/// ModifyMigrateJobSpec返回参数结构体
+/// ModifyMigrateJobSpec response structure.
 ModifyMigrateJobSpecResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyMigrateName` (修改迁移名称).
+/// Request of `ModifyMigrateName` (Renames a migration task).
 ///
-/// 修改迁移任务名
+/// This API is used to rename a migration task.
 ModifyMigrateNameRequest {
-    /// 迁移任务id，可通过[DescribeMigrationJobs](https://cloud.tencent.com/document/product/571/82084)接口获取。
+    /// Migration task ID
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
-    /// 修改后的迁移任务名
+    /// New migration task name
     ///
     /// Required.
     "JobName" job_name set_job_name: str,
@@ -2865,59 +3069,59 @@ ModifyMigrateNameRequest {
 rt::action!("dts", "2021-12-06", "ModifyMigrateName", ModifyMigrateNameRequest => ModifyMigrateNameResponse);
 
 rt::model! { read debug;
-/// ModifyMigrateName返回参数结构体
+/// ModifyMigrateName response structure.
 ModifyMigrateNameResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyMigrateRateLimit` (修改迁移任务的传输速率).
+/// Request of `ModifyMigrateRateLimit` (Modifies the rate limit of the migration tasks).
 ///
-/// 用户在发现迁移任务对用户的数据库的负载影响较大时、可通过该接口限制任务的传输速率；此操作仅在任务运行中可执行。
+/// This API is used to restrict the rate limit of the task, when a user finds that migration task has a large impact on the load of user's database.
 ModifyMigrateRateLimitRequest {
-    /// 迁移任务 Id，可通过[DescribeMigrationJobs](https://cloud.tencent.com/document/product/571/82084)接口获取。
+    /// Migration task ID
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
-    /// 迁移任务全量导出线程数、有效值为 1-16
+    /// Number of full export threads for migration task. Value range: 1-16.
     "DumpThread" dump_thread set_dump_thread: i64,
-    /// 迁移全量导出的 Rps 限制、需要大于 0
+    /// The full export Rps for migration task. The value needs to be greater than 0.
     "DumpRps" dump_rps set_dump_rps: i64,
-    /// 迁移任务全量导入线程数、有效值为 1-16
+    /// Number of full import threads for migration task. Value range: 1-16.
     "LoadThread" load_thread set_load_thread: i64,
-    /// 迁移任务增量导入线程数、有效值为 1-128
+    /// Number of incremental import threads for migration task. Value range: 1-128.
     "SinkerThread" sinker_thread set_sinker_thread: i64,
-    /// 全量导入Rps限制
+    /// Limits for full import Rps.
     "LoadRps" load_rps set_load_rps: i64,
 } }
 rt::action!("dts", "2021-12-06", "ModifyMigrateRateLimit", ModifyMigrateRateLimitRequest => ModifyMigrateRateLimitResponse);
 
 rt::model! { read debug;
-/// ModifyMigrateRateLimit返回参数结构体
+/// ModifyMigrateRateLimit response structure.
 ModifyMigrateRateLimitResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyMigrateRuntimeAttribute` (修改任务运行时属性).
+/// Request of `ModifyMigrateRuntimeAttribute` (Modifies task runtime attributes).
 ///
-/// 修改任务运行时属性，此接口不同于配置类接口，不会进行状态机判断。
+/// This API is used to modify task runtime attributes. This interface is different from the configuration class interface and does not perform state machine evaluation.
 ModifyMigrateRuntimeAttributeRequest {
-    /// 迁移任务id，可通过[DescribeMigrationJobs](https://cloud.tencent.com/document/product/571/82084)接口获取。
+    /// Migration task id, for example: dts-2rgv0f09
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
-    /// 需要修改的属性，此结构设计为通用结构，用于屏蔽多个业务的定制属性。
-    /// 例如对于Redis:
+    /// Attributes that need to be modified. This structure is designed as a generic structure to separate customized attributes for multiple businesses.
+    /// For instance, for Redis:
     /// {
-    /// "Key": "DstWriteMode",	//目标库写入模式
-    /// "Value": "normal"	          //clearData(清空目标实例数据)、overwrite(以覆盖写的方式执行任务)、normal(跟正常流程一样，不做额外动作，默认为此值)
+    /// "Key": "DstWriteMode",	// Target database write mode
+    /// "Value": "normal"	          // clearData (clear target instance data), overwrite (perform task in overwrite manner), normal (follow normal procedure, no additional actions, this is the default value)
     /// },
     /// {
-    /// "Key": "IsDstReadOnly",	//是否在迁移时设置目标库只读
-    /// "Value": "true"	          //true(设置只读)、false(不设置只读)
+    /// "Key": "IsDstReadOnly",	// Whether to set target database as read-only during migration
+    /// "Value": "true"	          // true (set as read-only), false (do not set as read-only)
     /// }
     ///
     /// Required.
@@ -2926,67 +3130,65 @@ ModifyMigrateRuntimeAttributeRequest {
 rt::action!("dts", "2021-12-06", "ModifyMigrateRuntimeAttribute", ModifyMigrateRuntimeAttributeRequest => ModifyMigrateRuntimeAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyMigrateRuntimeAttribute返回参数结构体
+/// ModifyMigrateRuntimeAttribute response structure.
 ModifyMigrateRuntimeAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyMigrationJob` (配置迁移服务).
+/// Request of `ModifyMigrationJob` (Configures a migration task).
 ///
-/// 配置迁移服务，配置成功后可通过`CreateMigrateCheckJob` 创建迁移校验任务接口发起校验任务，只有校验通过才能启动迁移任务。
+/// This API is used to configure a migration task. After it is configured successfully, you can call the `CreateMigrationCheckJob` API to create a check task, and only after it passes the check can it be started.
 ModifyMigrationJobRequest {
-    /// 任务id，可通过[DescribeMigrationJobs](https://cloud.tencent.com/document/product/571/82084)接口获取。
+    /// Task ID
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
-    /// 运行模式，取值如：immediate(表示立即运行)、timed(表示定时运行)
+    /// Running mode. Valid values: `immediate`, `timed`.
     ///
     /// Required.
     "RunMode" run_mode set_run_mode: str,
-    /// 迁移任务配置选项，描述任务如何执行迁移等一系列配置信息；字段下的RateLimitOption不可配置、如果需要修改任务的限速信息、请在任务运行后通过ModifyMigrateRateLimit接口修改
+    /// Migration task configuration options, which describe how the task performs migration. The `RateLimitOption` option cannot be configured. To modify the speed limit settings of the task, use the `ModifyMigrateRateLimit` API after the task starts running.
     ///
     /// Required.
     "MigrateOption" migrate_option set_migrate_option: obj MigrateOption,
-    /// 源实例信息
+    /// Source instance information
     ///
     /// Required.
     "SrcInfo" src_info set_src_info: obj DBEndpointInfo,
-    /// 目标实例信息
+    /// Target instance information
     ///
     /// Required.
     "DstInfo" dst_info set_dst_info: obj DBEndpointInfo,
-    /// 迁移任务名称，最大长度128
+    /// Migration task name, which can contain up to 128 characters.
     "JobName" job_name set_job_name: str,
-    /// 期待启动时间，当RunMode取值为timed时，此值必填。
-    ///
-    /// 参数格式：当 `DateTimeISOFormat=true` 时按 RFC 3339 传入（如 `2026-04-23T20:21:35+08:00`），否则按 `yyyy-mm-dd hh:mm:ss`（北京时间）传入
+    /// Expected start time in the format of "2006-01-02 15:04:05", which is required if `RunMode` is `timed`.
     "ExpectRunTime" expect_run_time set_expect_run_time: str,
-    /// 标签信息
+    /// Tag information
     "Tags" tags set_tags: list TagItem,
-    /// 自动重试的时间段、可设置5至720分钟、0表示不重试
+    /// Automatic retry time, which can be set to 5-720 minutes. 0 indicates that retry is disabled.
     "AutoRetryTimeRangeMinutes" auto_retry_time_range_minutes set_auto_retry_time_range_minutes: i64,
 } }
 rt::action!("dts", "2021-12-06", "ModifyMigrationJob", ModifyMigrationJobRequest => ModifyMigrationJobResponse);
 
 rt::model! { read debug;
-/// ModifyMigrationJob返回参数结构体
+/// ModifyMigrationJob response structure.
 ModifyMigrationJobResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifySubscribeAutoRenewFlag` (修改订阅实例自动续费标识).
+/// Request of `ModifySubscribeAutoRenewFlag` (Modifies the auto-renewal flag of a subscription instance).
 ///
-/// 修改订阅实例自动续费标识。只有包年包月的任务修改才有意义，按量计费任务修改后无影响。
+/// This API is used to modify the auto-renewal flag of your subscription instance. Only the monthly subscription modification task makes sense. After modifying, the pay-as-you-go task has no impact.
 ModifySubscribeAutoRenewFlagRequest {
-    /// 订阅实例ID，可通过[DescribeSubscribeJobs](https://cloud.tencent.com/document/product/571/102943)接口获取。
+    /// Subscription instance ID
     ///
     /// Required.
     "SubscribeId" subscribe_id set_subscribe_id: str,
-    /// 自动续费标识。1-自动续费，0-不自动续费
+    /// Auto-renewal flag. Valid values: 1 (auto-renewal enabled); 0 (auto-renewal disabled).
     ///
     /// Required.
     "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: i64,
@@ -2994,22 +3196,22 @@ ModifySubscribeAutoRenewFlagRequest {
 rt::action!("dts", "2021-12-06", "ModifySubscribeAutoRenewFlag", ModifySubscribeAutoRenewFlagRequest => ModifySubscribeAutoRenewFlagResponse);
 
 rt::model! { read debug;
-/// ModifySubscribeAutoRenewFlag返回参数结构体
+/// ModifySubscribeAutoRenewFlag response structure.
 ModifySubscribeAutoRenewFlagResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifySubscribeName` (修改数据订阅实例的名称).
+/// Request of `ModifySubscribeName` (Modifies the name of the data subscription instance).
 ///
-/// 本接口(ModifySubscribeName)用于修改数据订阅实例的名称
+/// This API is used to modify the name of the data subscription instance.
 ModifySubscribeNameRequest {
-    /// 数据订阅实例的ID，可通过[DescribeSubscribeJobs](https://cloud.tencent.com/document/product/571/102943)接口获取。
+    /// Data subscription instance ID
     ///
     /// Required.
     "SubscribeId" subscribe_id set_subscribe_id: str,
-    /// 修改后的数据订阅实例的名称，长度限制为[1,60]
+    /// Modified data subscription instance name. Value range: 1-60.
     ///
     /// Required.
     "SubscribeName" subscribe_name set_subscribe_name: str,
@@ -3017,40 +3219,38 @@ ModifySubscribeNameRequest {
 rt::action!("dts", "2021-12-06", "ModifySubscribeName", ModifySubscribeNameRequest => ModifySubscribeNameResponse);
 
 rt::model! { read debug;
-/// ModifySubscribeName返回参数结构体
+/// ModifySubscribeName response structure.
 ModifySubscribeNameResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifySubscribeObjects` (修改订阅对象).
+/// Request of `ModifySubscribeObjects` (Modifies subscription object).
 ///
-/// 本接口(ModifySubscribeObjects)用于修改数据订阅对象和kafka分区规则，如果是mongo订阅，还可以修改输出聚合规则。
+/// This API is used to modify the data subscription object and Kafka partition rule. For MongoDB subscription, you can also modify the output aggregation rule.
 ModifySubscribeObjectsRequest {
-    /// 数据订阅实例的ID，可通过[DescribeSubscribeJobs](https://cloud.tencent.com/document/product/571/102943)接口获取。
+    /// Data subscription instance ID
     ///
     /// Required.
     "SubscribeId" subscribe_id set_subscribe_id: str,
-    /// 数据订阅的类型，非mongo任务的枚举值：0-全实例更新；1-数据更新；2-结构更新；3-数据更新+结构更新。mongo任务的枚举值：0-全实例更新；4-订阅单库；5-订阅单集合
+    /// Data subscription type. Valid values for non-mongo task: 0 (full instance update); 1 (data update); 2 (structure update); 3 (data + structure update). Valid values for mongo task: 0 (full instance update); 4 (subscribe to a table); 5 (subscribe to a collection).
     ///
     /// Required.
     "SubscribeObjectType" subscribe_object_type set_subscribe_object_type: i64,
-    /// 修改后的订阅数据库表信息。会覆盖原来的订阅对象，所以除非 SubscribeObjectType = 0或2，否则该字段必填。
+    /// Modified subscription database table information. It will replace the original subscription object, this field is required unless SubscribeObjectType = 0 or 2.
     "Objects" objects set_objects: list ModifiedSubscribeObject,
-    /// kafka分区策略。如果不填，默认不修改。如果填了，会覆盖原来的策略。
+    /// Kafka partitioning policy. If left blank, it will remain unchanged by default. If filled, it will replace the original policy.
     "DistributeRules" distribute_rules set_distribute_rules: list DistributeRule,
-    /// 默认分区策略。不满足DistributeRules中正则表达式的数据，将按照默认分区策略计算分区。
-    /// 非mongo产品支持的默认策略: table-按表名分区，pk-按表名+主键分区。mongo的默认策略仅支持：collection-按集合名分区。
-    /// 该字段与DistributeRules搭配使用。如果配置了DistributeRules，该字段也必填。如果配置了该字段，视为配置了一条DistributeRules，原来的分区策略也会被覆盖。
+    /// Default partitioning policy. Data that does not meet the regex in DistributeRules will be partitioned according to the default partitioning policy.Default strategies supported by non-mongo products: table - partitioned by table name, pk - partitioned by table name + primary key. Mongo's default strategy only supports: collection-partitioned by collection name.This field is used in conjunction with DistributeRules. If DistributeRules is configured, this field is also required. If this field is configured, it is considered as configuring a DistributeRules, and the original partitioning policy will also be overwritten.
     "DefaultRuleType" default_rule_type set_default_rule_type: str,
-    /// mongo输出聚合设置，mongo任务可选。如果不填，默认不修改。
+    /// Mongo output aggregation settings, optional for Mongo tasks. If left blank, no modification will be made by default.
     "PipelineInfo" pipeline_info set_pipeline_info: list PipelineInfo,
 } }
 rt::action!("dts", "2021-12-06", "ModifySubscribeObjects", ModifySubscribeObjectsRequest => ModifySubscribeObjectsResponse);
 
 rt::model! { read debug;
-/// ModifySubscribeObjects返回参数结构体
+/// ModifySubscribeObjects response structure.
 ModifySubscribeObjectsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3115,99 +3315,101 @@ ModifySyncCompareTaskResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifySyncJobConfig` (修改同步任务配置).
+/// Request of `ModifySyncJobConfig` (Modifies sync task configuration).
 ///
-/// 该接口支持在同步任务启动后修改任务的配置
-/// 修改同步配置的完整流程：修改同步任务配置->创建修改同步任务配置的校验任务->查询修改配置的校验任务的结果->启动修改配置任务
+/// This API is used to modify the configuration of a data sync task after the task is started.\n Configuration modification steps:  Modify sync task configuration -> Create a modification check task -> Query the check task result -> Start the configuration modification check task
 ModifySyncJobConfigRequest {
-    /// 同步任务ID，可通过[DescribeSyncJobs](https://cloud.tencent.com/document/product/571/82103)接口获取。
+    /// Sync task ID
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
-    /// 修改后的同步对象
+    /// The modified sync objects
     "DynamicObjects" dynamic_objects set_dynamic_objects: obj Objects,
-    /// 修改后的同步任务选项
+    /// The modified sync task options
     "DynamicOptions" dynamic_options set_dynamic_options: obj DynamicOptions,
 } }
 rt::action!("dts", "2021-12-06", "ModifySyncJobConfig", ModifySyncJobConfigRequest => ModifySyncJobConfigResponse);
 
 rt::model! { read debug;
-/// ModifySyncJobConfig返回参数结构体
+/// ModifySyncJobConfig response structure.
 ModifySyncJobConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifySyncRateLimit` (修改同步任务的传输速率).
+/// Request of `ModifySyncRateLimit` (Modifies the rate limit of the sync tasks).
 ///
-/// 用户在发现同步任务对用户的数据库的负载影响较大时、可通过该接口限制任务的传输速率
+/// This API is used to restrict the rate limit of the task, when a user finds that the sync task has a large impact on the load of user's database.
 ModifySyncRateLimitRequest {
-    /// 同步任务ID，可通过[DescribeSyncJobs](https://cloud.tencent.com/document/product/571/82103)接口获取。
+    /// Migration task ID
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
-    /// 同步任务全量导出线程数、有效值为 1-16
+    /// Number of full export threads for sync task. Value range: 1-16.
     "DumpThread" dump_thread set_dump_thread: i64,
-    /// 同步任务全量导出的 Rps 限制、需要大于 0;对于mongodb最大值为20000，其他数据库最大值为50000000
+    /// The full export Rps for sync task. The value needs to be greater than 0.
     "DumpRps" dump_rps set_dump_rps: i64,
-    /// 同步任务全量导入线程数、有效值为 1-16
+    /// Number of full import threads for sync task. Value range: 1-16.
     "LoadThread" load_thread set_load_thread: i64,
-    /// 同步任务增量导入线程数、有效值为 1-128
+    /// Number of incremental import threads for sync task. Value range: 1-128.
     "SinkerThread" sinker_thread set_sinker_thread: i64,
-    /// 同步任务全量导入的Rps
+    /// The full import Rps for sync task.
     "LoadRps" load_rps set_load_rps: i64,
 } }
 rt::action!("dts", "2021-12-06", "ModifySyncRateLimit", ModifySyncRateLimitRequest => ModifySyncRateLimitResponse);
 
 rt::model! { read debug;
-/// ModifySyncRateLimit返回参数结构体
+/// ModifySyncRateLimit response structure.
 ModifySyncRateLimitResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// kafka消费者组的分区详情
+/// Partition details of Kafka consumer group
 MonitorInfo {
-    /// 当前分区的编号，从0开始
+    /// The number of the current partition, starting from 0.
     "PartitionNo" partition_no set_partition_no: i64,
-    /// 当前分区的偏移量
+    /// The offset of the current partition.
     "ConsumerGroupOffset" consumer_group_offset set_consumer_group_offset: i64,
-    /// 当前分区未消费的数据量
+    /// The amount of unconsumed data in the current partition.
     "ConsumerGroupLag" consumer_group_lag set_consumer_group_lag: i64,
-    /// 当前分区的消费延迟(单位为秒)
+    /// The consumption delay of the current partition (in seconds).
     "Latency" latency set_latency: i64,
 } }
 
 rt::model! { both debug;
-/// 同步的数据库对对象描述
+/// Description of synced database objects
 Objects {
-    /// 同步对象类型 Partial(部分对象)
+    /// Sync object type. Valid value: `Partial` (Partial objects). Note: This field may return null, indicating that no valid values can be obtained.
     "Mode" mode set_mode: str,
-    /// 同步对象，当 Mode 为 Partial 时，不为空
+    /// Sync object, which is required if `Mode` is `Partial`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Databases" databases set_databases: list Database,
-    /// 高级对象类型，如function、procedure。注意：如果要迁移同步高级对象，此配置中应该包含对应的高级对象类型。当需要同步高级对象时，初始化类型必须包含结构初始化类型，即任务的Options.InitType字段值为Structure或Full
+    /// Advanced object types, such as function and procedure. Note: If you want to migrate and synchronize advanced objects, the corresponding advanced object type should be included in this configuration. When advanced objects need to be synchronized, the initialization type must include the structure initialization type, that is, the Options.InitType value of the task is Structure or Full.Note: This field may return null, indicating that no valid values can be obtained.
     "AdvancedObjects" advanced_objects set_advanced_objects: list String,
-    /// 此字段已废弃。对于临时表的同步应该使用Objects.Databases[n].Tables[n].TmpTables传入。
+    /// A redundant field that specifies the online DDL type
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "OnlineDDL" online_ddl set_online_ddl: obj OnlineDDL,
     /// 库/表/视图级 DML/DDL 白名单
     "DatabasesOpFilter" databases_op_filter set_databases_op_filter: list DBOpFilter,
 } }
 
 rt::model! { read debug;
-/// 数据订阅kafka分区中checkpoint信息
+/// Checkpoint information in Kafka partition for data subscription.
 OffsetTimeMap {
-    /// kafka分区编号
+    /// Kafka partition numberNote: This field may return null, indicating that no valid values can be obtained.
     "PartitionNo" partition_no set_partition_no: i128,
-    /// kafka offset
+    /// Kafka offsetNote: This field may return null, indicating that no valid values can be obtained.
     "Offset" offset set_offset: i128,
 } }
 
 rt::model! { both debug;
-/// OnlineDDL类型
+/// Online DDL type
 OnlineDDL {
-    /// 状态，ON-启用，OFF-不启用。
+    /// Status
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Status" status set_status: str,
@@ -3223,27 +3425,37 @@ OpFilter {
 } }
 
 rt::model! { both debug;
-/// 数据同步中的选项
+/// Data sync options
 Options {
-    /// 同步初始化选项，Data(全量数据初始化)、Structure(结构初始化)、Full(全量数据且结构初始化，默认)、None(仅增量)；mongodb链路只支持全量数据初始化或仅增量。
+    /// Sync initialization option. Valid values: `data` (full data initialization); `Structure` (structure initialization); `Full` (full data and structure initialization); `None` (incremental data only). Default value: `Full`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InitType" init_type set_init_type: str,
-    /// 同名表的处理，ReportErrorAfterCheck(前置校验并报错，默认)、ExecuteAfterIgnore(忽略并继续执行)
+    /// Processing method for duplicate tables. Valid values: `ReportErrorAfterCheck`, `InitializeAfterDelete`, `ExecuteAfterIgnore`. Default value: `ReportErrorAfterCheck`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DealOfExistSameTable" deal_of_exist_same_table set_deal_of_exist_same_table: str,
-    /// 冲突处理选项，ReportError(报错，默认为该值)、Ignore(忽略)、Cover(覆盖)、ConditionCover(条件覆盖)
+    /// Conflict processing option. Valid values: `ReportError` (report an error); `Ignore` (ignore); `Cover` (overwrite); `ConditionCover` (conditionally overwrite). Default value: `ReportError`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ConflictHandleType" conflict_handle_type set_conflict_handle_type: str,
-    /// 是否添加附加列
+    /// Whether to add the additional column
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AddAdditionalColumn" add_additional_column set_add_additional_column: bool,
-    /// 所要同步的DML和DDL的选项，Insert(插入操作)、Update(更新操作)、Delete(删除操作)、DDL(结构同步)， PartialDDL(自定义,和DdlOptions一起配合使用)。注意，这里至少需要包含DML中的一种。
+    /// DML and DDL options to be synced. Valid values: `Insert` (INSERT operations); `Update` (UPDATE operations); `Delete` (DELETE operations); `DDL` (structure sync); `PartialDDL` (custom option, which is used together with `DdlOptions`). You can also leave this parameter empty.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "OpTypes" op_types set_op_types: list String,
-    /// 冲突处理的详细选项，如条件覆盖中的条件行和条件操作
+    /// Detailed option for conflict processing, such as condition rows and operations in conditional overwrite.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ConflictHandleOption" conflict_handle_option set_conflict_handle_option: obj ConflictHandleOption,
-    /// DDL同步选项，具体描述要同步哪些DDL
+    /// DDL statements to be synced
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DdlOptions" ddl_options set_ddl_options: list DdlOption,
-    /// kafka同步选项
+    /// Kafka sync options
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "KafkaOption" kafka_option set_kafka_option: obj KafkaOption,
-    /// 任务限速信息
+    /// Task speed limit information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RateLimitOption" rate_limit_option set_rate_limit_option: obj RateLimitOption,
-    /// 自动重试的时间窗口设置
+    /// Settings of the automatic retry time range
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AutoRetryTimeRangeMinutes" auto_retry_time_range_minutes set_auto_retry_time_range_minutes: i64,
     /// 同步到kafka链路指定位点。目前只支持时间格式：2023-12-20T19:24:23+08:00。如果没有指定位点，为空。
     "StartPosition" start_position set_start_position: str,
@@ -3273,20 +3485,20 @@ OwnerDifference {
 } }
 
 rt::model! { read debug;
-/// 数据订阅中kafka消费者组的分区分配情况。该数据是实时查询的，如果需要最新数据，需重新掉接口查询。
+/// The partition allocation of Kafka consumer groups in data subscriptions. This data is queried in real time. If you need the latest data, you need to call the interface again.
 PartitionAssignment {
-    /// 消费者的clientId
+    /// The clientId of the consumer
     "ClientId" client_id set_client_id: str,
-    /// 该消费者正在消费的分区
+    /// The partition is being consumed by this consumer.Note: This field may return null, indicating that no valid values can be obtained.
     "PartitionNo" partition_no set_partition_no: list i128,
 } }
 
 rt::model! { write debug;
-/// Request of `PauseMigrateJob` (暂停迁移任务).
+/// Request of `PauseMigrateJob` (Pauses a migration task).
 ///
-/// 暂停一个迁移任务。
+/// This API is used to pause a migration task.
 PauseMigrateJobRequest {
-    /// 数据迁移任务ID，可通过[DescribeMigrationJobs](https://cloud.tencent.com/document/product/571/82084)接口获取。
+    /// Data migration task ID
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
@@ -3294,18 +3506,18 @@ PauseMigrateJobRequest {
 rt::action!("dts", "2021-12-06", "PauseMigrateJob", PauseMigrateJobRequest => PauseMigrateJobResponse);
 
 rt::model! { read debug;
-/// PauseMigrateJob返回参数结构体
+/// PauseMigrateJob response structure.
 PauseMigrateJobResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `PauseSyncJob` (暂停同步任务).
+/// Request of `PauseSyncJob` (Pauses a data sync task).
 ///
-/// 暂停处于同步中的数据同步任务。
+/// This API is used to pause a data sync task.
 PauseSyncJobRequest {
-    /// 同步任务id，可通过[DescribeSyncJobs](https://cloud.tencent.com/document/product/571/82103)接口获取。
+    /// Sync task ID
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
@@ -3313,46 +3525,55 @@ PauseSyncJobRequest {
 rt::action!("dts", "2021-12-06", "PauseSyncJob", PauseSyncJobRequest => PauseSyncJobResponse);
 
 rt::model! { read debug;
-/// PauseSyncJob返回参数结构体
+/// PauseSyncJob response structure.
 PauseSyncJobResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// mongo输出聚合设置。输出默认 Change Event
+/// Mongo output aggregation settings. Default value: Change Event.
 PipelineInfo {
-    /// 聚合运算符：$addFields、$match、$project、$replaceRoot、$redact、$replaceWith、$set、$unset。其中 $replaceWith、$set、$unset 只有当订阅实例是4.2及以上版本可选。
+    /// Aggregation operators: $addFields, $match, $project, $replaceRoot, $redact, $replaceWith, $set, $unset. $replaceWith, $set, $unset are available options for subscription instances that are version 4.2 or higher.Note: This field may return null, indicating that no valid values can be obtained.
     "AggOp" agg_op set_agg_op: str,
-    /// 聚合表达式。必须是json格式
+    /// Aggregation expression must be in json format.Note: This field may return null, indicating that no valid values can be obtained.
     "AggCmd" agg_cmd set_agg_cmd: str,
 } }
 
 rt::model! { read debug;
-/// 任务步骤信息
+/// Task step information
 ProcessProgress {
-    /// 步骤的状态， 包括：notStarted(未开始)、running(运行中)、success(成功)、failed(失败)等
+    /// Step status. Valid values: `notStarted`, `running`, `success`, `failed`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: str,
-    /// 进度信息
+    /// Progress information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Percent" percent set_percent: i128,
-    /// 总的步骤数
+    /// Total number of steps
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StepAll" step_all set_step_all: i128,
-    /// 当前进行的步骤
+    /// Current step
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StepNow" step_now set_step_now: i128,
-    /// 当前步骤输出提示信息
+    /// The prompt output in the current step
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Message" message set_message: str,
-    /// 步骤信息
+    /// Step information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Steps" steps set_steps: list StepDetailInfo,
 } }
 
 rt::model! { read debug;
-/// 错误信息及告警信息对象
+/// Object of the error or warning information
 ProcessStepTip {
-    /// 提示信息
+    /// Prompt message
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Message" message set_message: str,
-    /// 解决方案
+    /// Solution
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Solution" solution set_solution: str,
-    /// 文档提示
+    /// Help document
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "HelpDoc" help_doc set_help_doc: str,
 } }
 
@@ -3372,60 +3593,61 @@ RateLimit {
 } }
 
 rt::model! { both debug;
-/// 迁移和同步任务限速的详细信息
+/// Speed limit details of migration and sync tasks
 RateLimitOption {
-    /// 当前生效的全量导出线程数，配置任务时可调整该字段值，注意：如果不设置或设置为0则表示保持当前值，最大值为16
+    /// The number of full export threads currently in effect. The value of this field can be adjusted when configuring the task. Note: If it is not set or set to 0, it means the current value is maintained. The maximum value is 16.Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "CurrentDumpThread" current_dump_thread set_current_dump_thread: i64,
-    /// 默认的全量导出线程数，该字段仅在出参有意义
+    /// The default number of full export threads. This field is only meaningful in the output parameter.Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "DefaultDumpThread" default_dump_thread set_default_dump_thread: i64,
-    /// 当前生效的全量导出Rps，配置任务时可调整该字段值，注意：如果不设置或设置为0则表示保持当前值，最大值为50000000
+    /// The full export Rps currently in effect. The value of this field can be adjusted when configuring the task. Note: If it is not set or set to 0, it means the current value is maintained. The maximum value is 50,000,000.Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "CurrentDumpRps" current_dump_rps set_current_dump_rps: i64,
-    /// 默认的全量导出Rps，该字段仅在出参有意义
+    /// The default full export Rps. This field is only meaningful in the output parameter.Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "DefaultDumpRps" default_dump_rps set_default_dump_rps: i64,
-    /// 当前生效的全量导入线程数，配置任务时可调整该字段值，注意：如果不设置或设置为0则表示保持当前值，最大值为16
+    /// The number of full import threads currently in effect. The value of this field can be adjusted when configuring the task. Note: If it is not set or set to 0, it means the current value is maintained. The maximum value is 16.Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "CurrentLoadThread" current_load_thread set_current_load_thread: i64,
-    /// 默认的全量导入线程数，该字段仅在出参有意义
+    /// The default number of full import threads. This field is only meaningful in the output parameter.Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "DefaultLoadThread" default_load_thread set_default_load_thread: i64,
-    /// 当前生效的全量导入Rps，配置任务时可调整该字段值，注意：如果不设置或设置为0则表示保持当前值，最大值为50000000
+    /// The full import Rps currently in effect. The value of this field can be adjusted when configuring the task. Note: If it is not set or set to 0, it means the current value is maintained. The maximum value is 50,000,000.Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "CurrentLoadRps" current_load_rps set_current_load_rps: i64,
-    /// 默认的全量导入Rps，该字段仅在出参有意义
+    /// The default full import Rps. This field is only meaningful in the output parameter.Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "DefaultLoadRps" default_load_rps set_default_load_rps: i64,
-    /// 当前生效的增量导入线程数，配置任务时可调整该字段值，注意：如果不设置或设置为0则表示保持当前值，最大值为128
+    /// The number of incremental import threads currently in effect. The value of this field can be adjusted when configuring the task. Note: If it is not set or set to 0, it means the current value is maintained. The maximum value is 128.Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "CurrentSinkerThread" current_sinker_thread set_current_sinker_thread: i64,
-    /// 默认的增量导入线程数，该字段仅在出参有意义
+    /// The default number of incremental import threads. This field is only meaningful in the output parameter.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "DefaultSinkerThread" default_sinker_thread set_default_sinker_thread: i64,
-    /// enum:"no"/"yes"、no表示用户未设置过限速、yes表示设置过限速，该字段仅在出参有意义
+    /// enum:"no"/"yes", no: the user has not set a speed limit; yes: a speed limit has been set. This field is only meaningful in the output parameter.Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "HasUserSetRateLimit" has_user_set_rate_limit set_has_user_set_rate_limit: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RecoverMigrateJob` (解除隔离数据迁移任务).
+/// Request of `RecoverMigrateJob` (Recovers a data migration task).
 ///
-/// 解除隔离数据迁移任务，用户手动发起隔离后的手动解隔离，只有任务状态为已隔离(手动操作)状态下才能触发此操作。调用此接口后可通过查询迁移服务列表接口`DescribeMigrationJobs`来查询当前任务状态。
+/// This API is used to recover a data migration task in **Isolated** status. After calling this API, you can call the `DescribeMigrationJobs` API to query the latest task status.
 RecoverMigrateJobRequest {
-    /// 任务id，可通过[DescribeMigrationJobs](https://cloud.tencent.com/document/product/571/82084)接口获取。
+    /// Task ID
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
@@ -3433,18 +3655,18 @@ RecoverMigrateJobRequest {
 rt::action!("dts", "2021-12-06", "RecoverMigrateJob", RecoverMigrateJobRequest => RecoverMigrateJobResponse);
 
 rt::model! { read debug;
-/// RecoverMigrateJob返回参数结构体
+/// RecoverMigrateJob response structure.
 RecoverMigrateJobResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RecoverSyncJob` (解除隔离同步任务).
+/// Request of `RecoverSyncJob` (Recovers a sync task).
 ///
-/// 解除隔离同步任务，任务在已隔离状态下可调用该接口解除隔离状态任务，同时可通过查询同步任务信息接口DescribeSyncJobs，获取操作后状态。注意，此接口只支持按量计费实例。
+/// This API is used to recover a sync task in **Isolated** status. After calling this API, you can call the `DescribeSyncJobs` API to query the latest task status.
 RecoverSyncJobRequest {
-    /// 同步实例id（即标识一个同步作业），形如sync-werwfs23，可通过[DescribeSyncJobs](https://cloud.tencent.com/document/product/571/82103)接口获取。
+    /// Sync task instance ID in the format of `sync-werwfs23`, which is used to identify a sync task.
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
@@ -3452,58 +3674,55 @@ RecoverSyncJobRequest {
 rt::action!("dts", "2021-12-06", "RecoverSyncJob", RecoverSyncJobRequest => RecoverSyncJobResponse);
 
 rt::model! { read debug;
-/// RecoverSyncJob返回参数结构体
+/// RecoverSyncJob response structure.
 RecoverSyncJobResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ResetConsumerGroupOffset` (重置kafka offset).
+/// Request of `ResetConsumerGroupOffset` (Resets Kafka offset).
 ///
-/// 本接口(ResetConsumerGroupOffset)用于重置订阅消费组的offset。调用DescribeConsumerGroups接口查询消费组状态，只有消费组状态为 Dead 或 Empty 才可以执行重置该操作。否则重置不会生效，接口也不会报错。
+/// This API is used to reset the offset of the subscription consumer group. Call the DescribeConsumerGroups API to query the status of the consumer group, only when the status is Dead or Empty can this operation be executed. Otherwise, the reset will not be effective and the API will not return any error.
 ResetConsumerGroupOffsetRequest {
-    /// 订阅实例id，可通过[DescribeSyncJobs](https://cloud.tencent.com/document/product/571/82103)接口获取。
+    /// Subscription instance ID
     ///
     /// Required.
     "SubscribeId" subscribe_id set_subscribe_id: str,
-    /// 订阅的kafka topic，可通过[DescribeSyncJobs](https://cloud.tencent.com/document/product/571/82103)接口获取。
+    /// Subscribed Kafka topic
     ///
     /// Required.
     "TopicName" topic_name set_topic_name: str,
-    /// 消费组名称。实际的消费组全称形如：consumer-grp-#{SubscribeId}-#{ConsumerGroupName}。可通过[DescribeConsumerGroups](https://cloud.tencent.com/document/api/571/102947)接口获取。
+    /// Consumer group name. The full name of the actual consumer group is in the form: consumer-grp-#{SubscribeId}-#{ConsumerGroupName}.
     ///
     /// Required.
     "ConsumerGroupName" consumer_group_name set_consumer_group_name: str,
-    /// 需要修改offset的分区编号，可通过[DescribeOffsetByTime](https://cloud.tencent.com/document/api/571/102946)接口获取。
+    /// The partition number of offset needs to be modified.
     ///
     /// Required.
     "PartitionNos" partition_nos set_partition_nos: list i64,
-    /// 重置方式。枚举值为 earliest-从最开始位置开始消费；latest-从最新位置开始消费；datetime-从指定时间前最近的checkpoint开始消费
+    /// Reset mode. Valid values: earliest (start consumption from the earliest position); latest (start consumption from the latest position); datetime (start consumption from the most recent checkpoint before the specified time).
     ///
     /// Required.
     "ResetMode" reset_mode set_reset_mode: str,
-    /// 当 `ResetMode` 为 `datetime` 时该项需要填。当 `DateTimeISOFormat=true` 时按 RFC 3339 传入（如 `2026-04-23T20:21:35+08:00`），否则按 `Y-m-d h:m:s`（北京时间）传入。如果不填，默认用 0 时间，效果与 `earliest` 相同。
-    ///
-    /// 参数格式：2026-04-23T20:21:35+08:00
+    /// When ResetMode is datetime, this field needs to be filled in, the format is: Y-m-d h:m:s. If not filled in, the default time is 0, and the effect is the same as earliest.
     "ResetDatetime" reset_datetime set_reset_datetime: str,
 } }
 rt::action!("dts", "2021-12-06", "ResetConsumerGroupOffset", ResetConsumerGroupOffsetRequest => ResetConsumerGroupOffsetResponse);
 
 rt::model! { read debug;
-/// ResetConsumerGroupOffset返回参数结构体
+/// ResetConsumerGroupOffset response structure.
 ResetConsumerGroupOffsetResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ResetSubscribe` (重置订阅任务).
+/// Request of `ResetSubscribe` (Resets a subscription task).
 ///
-/// 本接口(ResetSubscribe)用于重置订阅实例，重置后，可以重新配置订阅任务。
-/// 可以调用 [DescribeSubscribeDetail](https://cloud.tencent.com/document/product/571/102944) 查询订阅信息判断是否置成功。当SubsStatus变为notStarted时，表示重置成功。
+/// This API is used to reset the subscription instance. After resetting, the subscription task can be reconfigured.You can call DescribeSubscribeDetail to query the subscription information to determine whether the subscription is successful. When SubsStatus changes to notStarted, it means the reset is successful.
 ResetSubscribeRequest {
-    /// 数据订阅实例的ID，可通过[DescribeSubscribeJobs](https://cloud.tencent.com/document/product/571/102943)接口获取。
+    /// Data subscription instance ID
     ///
     /// Required.
     "SubscribeId" subscribe_id set_subscribe_id: str,
@@ -3511,7 +3730,7 @@ ResetSubscribeRequest {
 rt::action!("dts", "2021-12-06", "ResetSubscribe", ResetSubscribeRequest => ResetSubscribeResponse);
 
 rt::model! { read debug;
-/// ResetSubscribe返回参数结构体
+/// ResetSubscribe response structure.
 ResetSubscribeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3537,15 +3756,15 @@ ResetSyncJobResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ResizeSyncJob` (调整同步任务规格).
+/// Request of `ResizeSyncJob` (Adjusts the specification of a sync task).
 ///
-/// 调整同步任务规格，此接口只支持按量计费任务的调整，调用此接口后不会立即生效，后台调整时间大概为3~5分钟。调用此接口后可通过查询同步任务信息接口DescribeSyncJobs，获取变配后的状态。
+/// This API is used to adjust the specification of a pay-as-you-go sync task. After this API is called, the backend needs to take about 3-5 minutes to implement the adjustment. You can call the `DescribeSyncJobs` API to query the latest task status.
 ResizeSyncJobRequest {
-    /// 同步任务id，可通过[DescribeSyncJobs](https://cloud.tencent.com/document/product/571/82103)接口获取。
+    /// Sync task ID
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
-    /// 任务规格，可选值包括micro,small,medium,large
+    /// Task specification
     ///
     /// Required.
     "NewInstanceClass" new_instance_class set_new_instance_class: str,
@@ -3553,39 +3772,39 @@ ResizeSyncJobRequest {
 rt::action!("dts", "2021-12-06", "ResizeSyncJob", ResizeSyncJobRequest => ResizeSyncJobResponse);
 
 rt::model! { read debug;
-/// ResizeSyncJob返回参数结构体
+/// ResizeSyncJob response structure.
 ResizeSyncJobResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ResumeMigrateJob` (重试迁移任务).
+/// Request of `ResumeMigrateJob` (Retries a migration task).
 ///
-/// 重试数据迁移任务，针对异常情况可进行重试，对于redis在失败时也可重试。
+/// This API is used to retry an abnormal or failed Redis data migration task. Note that this operation will skip the check stage and directly start the task, just like by calling `StartMigrationJob`. After calling this API, you can call the `DescribeMigrationJobs` API to query the latest task status.
 ResumeMigrateJobRequest {
-    /// 数据迁移任务ID，可通过[DescribeMigrationJobs](https://cloud.tencent.com/document/product/571/82084)接口获取。
+    /// Data migration task ID
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
-    /// 恢复任务的模式，目前的取值有：clearData 清空目标实例数据，overwrite 以覆盖写的方式执行任务，normal 跟正常流程一样，不做额外动作；注意，clearData、overwrite仅对redis生效，normal仅针对非redis链路生效
+    /// Task resumption mode. Valid values: `clearData` (Clearing the target instance data); `overwrite` (Executing the task in overwrite mode); `normal` (Following the normal process without additional operations). `clearData` and `overwrite` are only valid for Redis links and `normal` for non-Redis links.
     "ResumeOption" resume_option set_resume_option: str,
 } }
 rt::action!("dts", "2021-12-06", "ResumeMigrateJob", ResumeMigrateJobRequest => ResumeMigrateJobResponse);
 
 rt::model! { read debug;
-/// ResumeMigrateJob返回参数结构体
+/// ResumeMigrateJob response structure.
 ResumeMigrateJobResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ResumeSubscribe` (重试订阅任务).
+/// Request of `ResumeSubscribe` (Resumes a subscription task).
 ///
-/// 本接口(ResumeSubscribe) 用于恢复报错的订阅任务。当订阅任务的状态为error时，可通过本接口尝试对任务进行恢复。
+/// This API is used to resume faulty subscription tasks. When the status of the subscription task is set to error, you can resume task via this API.
 ResumeSubscribeRequest {
-    /// 数据订阅实例的 ID，可通过[DescribeSubscribeJobs](https://cloud.tencent.com/document/product/571/102943)接口获取。
+    /// Data subscription instance ID
     ///
     /// Required.
     "SubscribeId" subscribe_id set_subscribe_id: str,
@@ -3593,18 +3812,18 @@ ResumeSubscribeRequest {
 rt::action!("dts", "2021-12-06", "ResumeSubscribe", ResumeSubscribeRequest => ResumeSubscribeResponse);
 
 rt::model! { read debug;
-/// ResumeSubscribe返回参数结构体
+/// ResumeSubscribe response structure.
 ResumeSubscribeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ResumeSyncJob` (重试同步任务).
+/// Request of `ResumeSyncJob` (Retries a sync task).
 ///
-/// 重试同步任务，部分可恢复报错情况下，可通过该接口重试同步任务，可通过查询同步任务信息接口DescribeSyncJobs，获取操作后状态。
+/// This API is used to retry a sync task after certain resolvable errors are reported. After calling this API, you can call the `DescribeSyncJobs` API to query the latest task status.
 ResumeSyncJobRequest {
-    /// 同步任务id，可通过[DescribeSyncJobs](https://cloud.tencent.com/document/product/571/82103)接口获取。
+    /// Sync task ID
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
@@ -3612,18 +3831,20 @@ ResumeSyncJobRequest {
 rt::action!("dts", "2021-12-06", "ResumeSyncJob", ResumeSyncJobRequest => ResumeSyncJobResponse);
 
 rt::model! { read debug;
-/// ResumeSyncJob返回参数结构体
+/// ResumeSyncJob response structure.
 ResumeSyncJobResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 角色对象，postgresql独有参数
+/// Role object, which is exclusive to PostgreSQL.
 RoleItem {
-    /// 角色名称
+    /// Role name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RoleName" role_name set_role_name: str,
-    /// 迁移后的角色名称
+    /// Role name after migration
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NewRoleName" new_role_name set_new_role_name: str,
 } }
 
@@ -3656,27 +3877,28 @@ SchemaDifference {
 } }
 
 rt::model! { write debug;
-/// Request of `SkipCheckItem` (跳过迁移校验检查项).
+/// Request of `SkipCheckItem` (Skips migration check items).
 ///
-/// 本接口用于校验检查项不通过后，可进行跳过此校验项操作，后端将不再校验该项。任何校验步骤都是不应该跳过的，通过校验是能正确执行的前置条件。支持跳过的产品及链路的校验项可 [参考文档](https://cloud.tencent.com/document/product/571/61639)。
+/// This API is used for the backend to skip a failed check item. Theoretically, to execute a migration task normally, any check step cannot be skipped, and the check must be passed. For products or links that support check item skipping, see [Check Item Overview](https://www.tencentcloud.com/document/product/571/42551).
 SkipCheckItemRequest {
-    /// 数据迁移任务ID，可通过[DescribeMigrationJobs](https://cloud.tencent.com/document/product/571/82084)接口获取。
+    /// Data migration task ID
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
-    /// 需要跳过校验项的步骤id，需要通过[DescribeMigrationCheckJob](https://cloud.tencent.com/document/product/571/82086)接口返回StepInfo[i].StepId字段获取，例如：["OptimizeCheck"]
+    /// ID of the check step to be skipped, which is obtained in the `StepInfo[i].StepId` field returned by the `DescribeMigrationCheckJob` API, such as "OptimizeCheck".
     ///
     /// Required.
     "StepIds" step_ids set_step_ids: list String,
-    /// 当出现外键依赖检查导致校验不通过时、可以通过该字段选择是否迁移外键依赖，当StepIds包含ConstraintCheck且该字段值为shield时表示不迁移外键依赖、当StepIds包含ConstraintCheck且值为migrate时表示迁移外键依赖
+    /// When the check fails due to foreign key dependency, you can use this field to specify whether to migrate the foreign key dependency. The foreign key dependency won’t be migrated when `StepIds` contains `ConstraintCheck` and the value of this field is `shield`, and will be migrated when `StepIds` contains `ConstraintCheck` and the value of this field is `migrate`.
     "ForeignKeyFlag" foreign_key_flag set_foreign_key_flag: str,
 } }
 rt::action!("dts", "2021-12-06", "SkipCheckItem", SkipCheckItemRequest => SkipCheckItemResponse);
 
 rt::model! { read debug;
-/// SkipCheckItem返回参数结构体
+/// SkipCheckItem response structure.
 SkipCheckItemResponse {
-    /// 跳过的提示信息
+    /// Message prompted for skipping the check item
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Message" message set_message: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3694,15 +3916,15 @@ SkipDdlOnError {
 } }
 
 rt::model! { write debug;
-/// Request of `SkipSyncCheckItem` (跳过同步校验检查项).
+/// Request of `SkipSyncCheckItem` (Skips sync check items).
 ///
-/// 本接口用于校验检查项不通过后，可进行跳过此校验项操作，后端将不再校验该项。任何校验步骤都是不应该跳过的，通过校验是能正确执行的前置条件。支持跳过的产品及链路的校验项可 [参考文档](https://cloud.tencent.com/document/product/571/61639)。
+/// This API is used for the backend to skip a failed check item. Theoretically, to execute a sync task normally, any check step cannot be skipped, and the check must be passed. For products or links that support check item skipping, see [Check Item Overview](https://www.tencentcloud.com/document/product/571/42551).
 SkipSyncCheckItemRequest {
-    /// 任务id，如：sync-4ddgid2，可通过[DescribeSyncJobs](https://cloud.tencent.com/document/product/571/82103)接口获取。
+    /// Task ID, such as "sync-4ddgid2".
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
-    /// 需要跳过校验项的步骤id，需要通过`DescribeCheckSyncJobResult`接口返回StepInfos[i].StepId字段获取，例如：["OptimizeCheck"]
+    /// ID of the check step to be skipped, which is obtained in the `StepInfos[i].StepId` field returned by the `DescribeCheckSyncJobResult` API, such as "OptimizeCheck".
     ///
     /// Required.
     "StepIds" step_ids set_step_ids: list String,
@@ -3710,44 +3932,49 @@ SkipSyncCheckItemRequest {
 rt::action!("dts", "2021-12-06", "SkipSyncCheckItem", SkipSyncCheckItemRequest => SkipSyncCheckItemResponse);
 
 rt::model! { read debug;
-/// SkipSyncCheckItem返回参数结构体
+/// SkipSyncCheckItem response structure.
 SkipSyncCheckItemResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 跳过校验的表详情
+/// Details of skipped tables
 SkippedDetail {
-    /// 跳过的表数量
+    /// Number of skipped tables
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i128,
-    /// 跳过校验的表详情
+    /// Details of skipped tables
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Items" items set_items: list SkippedItem,
 } }
 
 rt::model! { read debug;
-/// 跳过校验的表详情
+/// Details of skipped tables
 SkippedItem {
-    /// 数据库名
+    /// Database name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Db" db set_db: str,
     /// schema名
     "Schema" schema set_schema: str,
-    /// 表名
+    /// Table name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Table" table set_table: str,
-    /// 未发起检查的原因
+    /// The cause why check is not initiated
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Reason" reason set_reason: str,
 } }
 
 rt::model! { write debug;
-/// Request of `StartCompare` (启动一致性校验任务).
+/// Request of `StartCompare` (Starts a data consistency check task).
 ///
-/// 启动一致性校验任务，启动之前需要先通过接口 [CreateCompareTask](https://cloud.tencent.com/document/product/571/82093) 创建一致性校验任务，启动后可通过接口 [DescribeCompareTasks](https://cloud.tencent.com/document/product/571/82088) 查询一致性校验任务列表来获得启动后的状态
+/// This API is used to start a data consistency check task after creating it by calling the `CreateCompareTask` API. After calling this API, you can call the `DescribeCompareTasks` API to query the latest task status.
 StartCompareRequest {
-    /// 迁移任务 ID，可通过 [DescribeMigrationJobs](https://cloud.tencent.com/document/product/571/82084) 接口获取。
+    /// Migration task ID
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
-    /// 对比任务 ID，形如：dts-8yv4w2i1-cmp-37skmii9，可通过 [DescribeMigrationJobs](https://cloud.tencent.com/document/product/571/82084) 接口获取。
+    /// Data consistency check task ID in the format of `dts-8yv4w2i1-cmp-37skmii9`
     ///
     /// Required.
     "CompareTaskId" compare_task_id set_compare_task_id: str,
@@ -3755,18 +3982,18 @@ StartCompareRequest {
 rt::action!("dts", "2021-12-06", "StartCompare", StartCompareRequest => StartCompareResponse);
 
 rt::model! { read debug;
-/// StartCompare返回参数结构体
+/// StartCompare response structure.
 StartCompareResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `StartMigrateJob` (启动数据迁移任务).
+/// Request of `StartMigrateJob` (Starts a data migration task).
 ///
-/// 本接口（StartMigrateJob）用于启动迁移任务。调用此接口后可通过查询迁移服务列表接口`DescribeMigrationJobs`来查询当前任务状态。
+/// This API (`StartMigrationJob`) is used to start a migration task. After calling this API, you can call the `DescribeMigrationJobs` API to query the latest task status.
 StartMigrateJobRequest {
-    /// 数据迁移任务ID，可通过[DescribeMigrationJobs](https://cloud.tencent.com/document/product/571/82084)接口获取。
+    /// Data migration task ID
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
@@ -3774,18 +4001,18 @@ StartMigrateJobRequest {
 rt::action!("dts", "2021-12-06", "StartMigrateJob", StartMigrateJobRequest => StartMigrateJobResponse);
 
 rt::model! { read debug;
-/// StartMigrateJob返回参数结构体
+/// StartMigrateJob response structure.
 StartMigrateJobResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `StartModifySyncJob` (开始修改配置流程).
+/// Request of `StartModifySyncJob` (Starts the configuration modification process).
 ///
-/// 在查询修改对象的校验任务的结果中的status为success后、通过该接口开始修改配置流程
+/// This API is used to start the configuration modification process when the modification check task status becomes “success”.
 StartModifySyncJobRequest {
-    /// 同步任务id，可通过[DescribeSyncJobs](https://cloud.tencent.com/document/product/571/82103)接口获取。
+    /// Sync task ID
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
@@ -3793,18 +4020,18 @@ StartModifySyncJobRequest {
 rt::action!("dts", "2021-12-06", "StartModifySyncJob", StartModifySyncJobRequest => StartModifySyncJobResponse);
 
 rt::model! { read debug;
-/// StartModifySyncJob返回参数结构体
+/// StartModifySyncJob response structure.
 StartModifySyncJobResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `StartSubscribe` (启动订阅任务).
+/// Request of `StartSubscribe` (Starts a subscription task).
 ///
-/// 本接口(StartSubscribe)用于启动一个kafka版本的数据订阅实例。只有当订阅任务的状态为checkPass时，才能调用本接口。
+/// This API is used to start a Kafka version of the data subscription instance. This interface can be called only when the status of the subscription task is checkPass.
 StartSubscribeRequest {
-    /// 数据订阅实例的 ID，可通过[DescribeSubscribeJobs](https://cloud.tencent.com/document/product/571/102943)接口获取。
+    /// Data subscription instance ID
     ///
     /// Required.
     "SubscribeId" subscribe_id set_subscribe_id: str,
@@ -3812,7 +4039,7 @@ StartSubscribeRequest {
 rt::action!("dts", "2021-12-06", "StartSubscribe", StartSubscribeRequest => StartSubscribeResponse);
 
 rt::model! { read debug;
-/// StartSubscribe返回参数结构体
+/// StartSubscribe response structure.
 StartSubscribeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3842,95 +4069,116 @@ StartSyncCompareResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `StartSyncJob` (启动同步任务).
+/// Request of `StartSyncJob` (Starts a sync task).
 ///
-/// 启动同步任务
+/// This API is used to start a sync task.
 StartSyncJobRequest {
-    /// 同步任务id，可通过[DescribeSyncJobs](https://cloud.tencent.com/document/product/571/82103)接口获取。
+    /// Sync task ID
     "JobId" job_id set_job_id: str,
 } }
 rt::action!("dts", "2021-12-06", "StartSyncJob", StartSyncJobRequest => StartSyncJobResponse);
 
 rt::model! { read debug;
-/// StartSyncJob返回参数结构体
+/// StartSyncJob response structure.
 StartSyncJobResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 步骤信息
+/// Step information
 StepDetailInfo {
-    /// 步骤序列
+    /// Step number
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StepNo" step_no set_step_no: i128,
-    /// 步骤展现名称
+    /// Step name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StepName" step_name set_step_name: str,
-    /// 步骤英文标识
+    /// Step ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StepId" step_id set_step_id: str,
-    /// 步骤状态:success(成功)、failed(失败)、running(执行中)、notStarted(未执行)、默认为notStarted
+    /// Step status. Valid values: `success`, `failed`, `running`, `notStarted`. Default value: `notStarted`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: str,
-    /// 当前步骤开始的时间，格式为"yyyy-mm-dd hh:mm:ss"，该字段不存在或者为空是无意义
+    /// Start time of the current step in the format of "yyyy-mm-dd hh:mm:ss". If this field does not exist or is empty, it is meaningless.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StartTime" start_time set_start_time: str,
     /// 完成时间
     "FinishTime" finish_time set_finish_time: str,
-    /// 步骤错误信息
+    /// Step error message
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StepMessage" step_message set_step_message: str,
-    /// 执行进度
+    /// Execution progress
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Percent" percent set_percent: i128,
-    /// 错误信息
+    /// Error message
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Errors" errors set_errors: list ProcessStepTip,
-    /// 告警提示
+    /// Warning
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Warnings" warnings set_warnings: list ProcessStepTip,
 } }
 
 rt::model! { read debug;
-/// 单个步骤的详细信息
+/// Step details
 StepInfo {
-    /// 步骤编号
+    /// Step number
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StepNo" step_no set_step_no: i128,
-    /// 步骤名
+    /// Step name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StepName" step_name set_step_name: str,
-    /// 步骤标号
+    /// Step ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StepId" step_id set_step_id: str,
-    /// 当前步骤状态,可能返回有 notStarted(未开始)、running(校验中)、failed(校验任务失败)、finished(完成)、skipped(跳过)、paused(暂停)
+    /// Status of the current step. Valid values: `notStarted`, `running`, `failed`, `finished, `skipped`, `paused`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: str,
-    /// 步骤开始时间。当 `DateTimeISOFormat=true` 时返回 RFC 3339 格式（如 `2026-04-23T20:21:35+08:00`），否则返回 `yyyy-mm-dd hh:mm:ss`（北京时间）
+    /// Step start time, which may be null.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StartTime" start_time set_start_time: str,
     /// 完成时间。当 `DateTimeISOFormat=true` 时返回 RFC 3339 格式（如 `2026-04-23T20:21:35+08:00`），否则返回 `yyyy-mm-dd hh:mm:ss`（北京时间）
     "FinishTime" finish_time set_finish_time: str,
-    /// 错误信息
+    /// Error message
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Errors" errors set_errors: list StepTip,
-    /// 警告信息
+    /// Warning message
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Warnings" warnings set_warnings: list StepTip,
-    /// 当前步骤进度，范围为[0-100]，若为-1表示当前步骤不支持查看进度
+    /// Current step progress. Value range: 0-100. The value `-1` indicates that the progress of the current step is unavailable. Note: This field may return null, indicating that no valid values can be obtained.
     "Progress" progress set_progress: i64,
 } }
 
 rt::model! { read debug;
-/// 当前步骤错误信息或者警告信息
+/// Error or warning information in the current step
 StepTip {
-    /// 错误码
+    /// Error code
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Code" code set_code: str,
-    /// 错误信息
+    /// Error message
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Message" message set_message: str,
-    /// 解决方式
+    /// Solution
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Solution" solution set_solution: str,
-    /// 帮助文档
+    /// Help document
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "HelpDoc" help_doc set_help_doc: str,
-    /// 当前步骤跳过信息
+    /// Whether the current step is skipped
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SkipInfo" skip_info set_skip_info: str,
 } }
 
 rt::model! { write debug;
-/// Request of `StopCompare` (终止一致性校验任务).
+/// Request of `StopCompare` (Stops a data consistency check task).
 ///
-/// 终止一致性校验任务
+/// This API is used to stop a data consistency check task.
 StopCompareRequest {
-    /// 迁移任务 Id，可通过[DescribeMigrationJobs](https://cloud.tencent.com/document/product/571/82084)接口获取。
+    /// Migration task ID
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
-    /// 对比任务 ID，形如：dts-8yv4w2i1-cmp-37skmii9，可通过[DescribeMigrationJobs](https://cloud.tencent.com/document/product/571/82084)接口获取。
+    /// Data consistency check task ID in the format of `dts-8yv4w2i1-cmp-37skmii9`
     ///
     /// Required.
     "CompareTaskId" compare_task_id set_compare_task_id: str,
@@ -3940,19 +4188,19 @@ StopCompareRequest {
 rt::action!("dts", "2021-12-06", "StopCompare", StopCompareRequest => StopCompareResponse);
 
 rt::model! { read debug;
-/// StopCompare返回参数结构体
+/// StopCompare response structure.
 StopCompareResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `StopMigrateJob` (终止数据迁移任务).
+/// Request of `StopMigrateJob` (Stops a data migration task).
 ///
-/// 本接口（StopMigrateJob）用于终止数据迁移任务。当任务状态为运行中、准备运行、准备完成、错误、暂停、未知等状态时可调用此接口终止任务。
-/// 调用此接口后可通过查询迁移服务列表接口`DescribeMigrationJobs`来查询当前任务状态。
+/// This API is used to stop a data migration task.
+/// After calling this API, you can call the `DescribeMigrationJobs` API to query the latest task status.
 StopMigrateJobRequest {
-    /// 数据迁移任务ID，可通过[DescribeMigrationJobs](https://cloud.tencent.com/document/product/571/82084)接口获取。
+    /// Data migration task ID
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
@@ -3960,7 +4208,7 @@ StopMigrateJobRequest {
 rt::action!("dts", "2021-12-06", "StopMigrateJob", StopMigrateJobRequest => StopMigrateJobResponse);
 
 rt::model! { read debug;
-/// StopMigrateJob返回参数结构体
+/// StopMigrateJob response structure.
 StopMigrateJobResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3992,11 +4240,11 @@ StopSyncCompareResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `StopSyncJob` (结束同步任务).
+/// Request of `StopSyncJob` (Stops a sync task).
 ///
-/// 结束同步任务，操作后可通过查询同步任务信息接口DescribeSyncJobs，获取操作后的状态。
+/// This API is used to stop a sync task. After calling this API, you can call the `DescribeSyncJobs` API to query the latest task status.
 StopSyncJobRequest {
-    /// 同步任务id，可通过[DescribeSyncJobs](https://cloud.tencent.com/document/product/571/82103)接口获取。
+    /// Sync task ID
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
@@ -4004,16 +4252,16 @@ StopSyncJobRequest {
 rt::action!("dts", "2021-12-06", "StopSyncJob", StopSyncJobRequest => StopSyncJobResponse);
 
 rt::model! { read debug;
-/// StopSyncJob返回参数结构体
+/// StopSyncJob response structure.
 StopSyncJobResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 订阅报错信息
+/// Subscription error message
 SubsErr {
-    /// 报错信息
+    /// Error message
     "Message" message set_message: str,
     /// 报错原因
     "Reason" reason set_reason: str,
@@ -4022,77 +4270,83 @@ SubsErr {
 } }
 
 rt::model! { read debug;
-/// 订阅校验任务的各步骤信息。
+/// Information about each step of the subscription check task.
 SubscribeCheckStepInfo {
-    /// 步骤名称
+    /// Step name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StepName" step_name set_step_name: str,
-    /// 步骤Id
+    /// Step Id
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StepId" step_id set_step_id: str,
-    /// 步骤编号，从 1 开始
+    /// Step number, starting from 1
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StepNo" step_no set_step_no: i128,
-    /// 当前步骤状态，可能值为 notStarted-未开始，running-运行中，finished-已完成，failed-失败，unknown-未知
+    /// Current step status. Valid values: notStarted, running, finished, failed.Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: str,
-    /// 当前步骤进度
+    /// Current step progressNote: This field may return null, indicating that no valid values can be obtained.
     "Percent" percent set_percent: i128,
-    /// 错误提示
+    /// Error messageNote: This field may return null, indicating that no valid values can be obtained.
     "Errors" errors set_errors: list SubscribeCheckStepTip,
-    /// 告警提示
+    /// Warning messageNote: This field may return null, indicating that no valid values can be obtained.
     "Warnings" warnings set_warnings: list SubscribeCheckStepTip,
 } }
 
 rt::model! { read debug;
-/// 订阅校验任务的提示信息
+/// Prompts for subscription check tasks
 SubscribeCheckStepTip {
-    /// 错误或告警的详细信息
+    /// Error or warning detailsNote: This field may return null, indicating that no valid values can be obtained.
     "Message" message set_message: str,
-    /// 帮助文档
+    /// Help documentation
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "HelpDoc" help_doc set_help_doc: str,
 } }
 
 rt::model! { read debug;
-/// 订阅实例信息
+/// Subscription instance information
 SubscribeInfo {
-    /// 数据订阅的实例ID
+    /// Data subscription instance ID
     "SubscribeId" subscribe_id set_subscribe_id: str,
-    /// 数据订阅实例的名称
+    /// Data subscription instance name
     "SubscribeName" subscribe_name set_subscribe_name: str,
-    /// 订阅实例发送数据的kafka topic
+    /// Kafka topic for data sent by the subscription instance
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Topic" topic set_topic: str,
-    /// 订阅实例的类型，目前支持 cynosdbmysql,mariadb,mongodb,mysql,percona,tdpg,tdsqlpercona(tdsqlmysql)
+    /// Subscription instance type. Currently, cynosdbmysql, mariadb, mongodb, mysql, percona, tdpg, tdsqlpercona are supported.
     "Product" product set_product: str,
-    /// 订阅的数据库实例ID（如果订阅的是云数据库）如果实例不是腾讯云上的，此值为空。
+    /// The subscribed database instance ID (if the subscription is a cloud database). If the instance is not on Tencent Cloud, this value is empty.Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceId" instance_id set_instance_id: str,
-    /// 云数据库状态：running 运行中，isolated 已隔离，offline 已下线。如果不是云上，此值为空
+    /// Cloud database status: running, isolated, offline. If it is not on the cloud, this value is empty.Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceStatus" instance_status set_instance_status: str,
-    /// 数据订阅生命周期状态，可能的值为：正常 normal, 隔离中 isolating, 已隔离 isolated, 下线中 offlining, 按量转包年包月中 post2PrePayIng
+    /// Data subscription lifecycle status. Valid values: normal (normal), isolating (isolating), isolated (isolated), offlining (offlining), post2PrePayIng (changing from pay-as-you-go to monthly subscription).
     "Status" status set_status: str,
-    /// 数据订阅状态，可能的值为：未启动 notStarted, 校验中 checking, 校验不通过 checkNotPass, 校验通过 checkPass, 启动中 starting, 运行中 running, 异常出错 error
+    /// Data subscription status. Valid values: notStarted, checking, checkNotPass, checkPass, starting, running, error.
     "SubsStatus" subs_status set_subs_status: str,
-    /// 上次修改时间，时间格式如：Y-m-d h:m:s
+    /// Last modification time, the format is: Y-m-d h:m:s.Note: This field may return null, indicating that no valid values can be obtained.
     "ModifyTime" modify_time set_modify_time: str,
-    /// 创建时间，时间格式如：Y-m-d h:m:s
+    /// Creation time, the format is: Y-m-d h:m:s.Note: This field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 隔离时间，时间格式如：Y-m-d h:m:s。默认：0000-00-00 00:00:00
+    /// Isolation time, the format is: Y-m-d h:m:s. Default time: 0000-00-00 00:00:00.Note: This field may return null, indicating that no valid values can be obtained.
     "IsolateTime" isolate_time set_isolate_time: str,
-    /// 包年包月任务的到期时间，时间格式如：Y-m-d h:m:s。默认：0000-00-00 00:00:00
+    /// Expiration time for monthly subscription tasks, the format is: Y-m-d h:m:s. Default time: 0000-00-00 00:00:00.Note: This field may return null, indicating that no valid values can be obtained.
     "ExpireTime" expire_time set_expire_time: str,
-    /// 下线时间，时间格式如：Y-m-d h:m:s。默认：0000-00-00 00:00:00
+    /// Offline time, the format is: Y-m-d h:m:s. Default time: 0000-00-00 00:00:00.Note: This field may return null, indicating that no valid values can be obtained.
     "OfflineTime" offline_time set_offline_time: str,
-    /// 计费方式，0 - 包年包月，1 - 按量计费
+    /// Billing mode. 1: pay-as-you-go
     "PayType" pay_type set_pay_type: i64,
-    /// 自动续费标识。只有当 PayType=0，该值才有意义。枚举值：0-不自动续费，1-自动续费
+    /// Auto-renewal flag. It is meaningful only when PayType=0. Valid values: 0 (auto-renewal disabled); 1 (auto-renewal enabled).
     "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: i64,
-    /// 数据订阅实例所属地域
+    /// Data subscription instance region
     "Region" region set_region: str,
-    /// 接入方式。枚举值：extranet(公网) vpncloud(vpn接入) dcg(专线接入) ccn(云联网) cdb(云数据库) cvm(云主机自建) intranet(自研上云) vpc(私有网络vpc)
+    /// Access type. Valid values: extranet (public network); vpncloud (VPN access); dcg (Direct Connect); ccn (CCN); cdb (database); cvm (self-build on CVM); intranet (intranet); vpc (VPC).Note: This field may return null, indicating that no valid values can be obtained.
     "AccessType" access_type set_access_type: str,
-    /// 数据库节点信息
+    /// Database node information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Endpoints" endpoints set_endpoints: list EndpointItem,
-    /// 数据订阅版本, 当前支持kafka和kafkaPro（专业版）
+    /// Data subscription version, only Kafka version is currently supported.Note: This field may return null, indicating that no valid values can be obtained.
     "SubscribeVersion" subscribe_version set_subscribe_version: str,
-    /// 标签
+    /// TagNote: This field may return null, indicating that no valid values can be obtained.
     "Tags" tags set_tags: list TagItem,
-    /// 任务报错信息，如果有的话。
+    /// Task error messageNote: This field may return null, indicating that no valid values can be obtained.
     "Errors" errors set_errors: list SubsErr,
     /// 订阅实例规格
     "InstanceClass" instance_class set_instance_class: str,
@@ -4101,174 +4355,227 @@ SubscribeInfo {
 } }
 
 rt::model! { both debug;
-/// 订阅的kafka分区数和分区规则。mariadb，percona，tdsqlmysql，tdpg不支持自定义分区，所以DistributeRules和DefaultRuleType可以不填，但是NumberOfPartitions是必填。
+/// Number of subscribed Kafka partitions and partition rules. mariadb, percona, tdsqlmysql, tdpg do not support custom partitions, so DistributeRules and DefaultRuleType can be left blank, but NumberOfPartitions is required.
 SubscribeKafkaConfig {
-    /// kafka分区数量，枚举值为1，4，8
+    /// Number of Kafka partitions. Valid values: 1, 4, 8.Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "NumberOfPartitions" number_of_partitions set_number_of_partitions: i128,
-    /// 分区规则。当NumberOfPartitions > 1时，该项必填。
+    /// Partition rules. This field is required when NumberOfPartitions > 1.Note: This field may return null, indicating that no valid values can be obtained.
     "DistributeRules" distribute_rules set_distribute_rules: list DistributeRule,
-    /// 默认分区策略。当NumberOfPartitions > 1时，该项必填。不满足DistributeRules中正则表达式的数据，将按照默认分区策略计算分区。
-    /// 非mongo产品的枚举值为: table-按表名分区，pk-按表名+主键分区。mongo的枚举值为：collection-按集合名分区。
-    /// 该字段与DistributeRules搭配使用，如果配置了该字段，视为配置了一条DistributeRules。
+    /// Default partitioning policy. If NumberOfPartitions > 1, this field is required. Data that does not meet the regex in DistributeRules will be partitioned according to the default partitioning policy.Valid values for non-mongo products: table (partitioned by table name); pk (partitioned by table name + primary key). Valid values for mongo: collection (partitioned by collection name). This field is used in conjunction with DistributeRules. If this field is configured, it is considered as configuring a DistributeRules.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DefaultRuleType" default_rule_type set_default_rule_type: str,
 } }
 
 rt::model! { both debug;
-/// 订阅的数据库表信息，用于配置和查询订阅任务接口。
+/// Subscription database and table information, used to configure and query the subscription task interfaces.
 SubscribeObject {
-    /// 订阅数据的类型，枚举值：database-数据库，table-数据库的表(如果 DatabaseType 为 mongodb，则表示集合)
+    /// Subscription data type. Valid values: database; table (if DatabaseType is mongodb, it means a collection).Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "ObjectType" object_type set_object_type: str,
-    /// 订阅的数据库名称
+    /// Subscribed database name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Database" database set_database: str,
-    /// 订阅数据库中表的名称。如果 DatabaseType 为 mongodb，填集合名。mongodb只支持订阅单库或者单集合。
+    /// Name of the table in the subscribed database. If DatabaseType is mongodb, fill in the collection name. MongoDB only supports subscribing to a single database or a single collection.Note: This field may return null, indicating that no valid values can be obtained.
     "Tables" tables set_tables: list String,
 } }
 
 rt::model! { both debug;
-/// 数据同步配置多节点数据库的节点信息。多节点数据库，如tdsqlmysql使用该结构；单节点数据库，如mysql使用Endpoint。
+/// Node information of multi-node databases configured for data sync. This data structure is valid for multi-node databases such as TDSQL for MySQL. For single-node databases such as MySQL, use `Endpoint` instead.
 SyncDBEndpointInfos {
-    /// 数据库所在地域
+    /// Region of the database
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Region" region set_region: str,
-    /// 实例网络接入类型，如：extranet(外网)、ipv6(公网ipv6)、cvm(云主机自建)、dcg(专线接入)、vpncloud(vpn接入的实例)、cdb(云数据库)、ccn(云联网)、intranet(自研上云)、vpc(私有网络)等，注意具体可选值依赖当前链路
+    /// Instance network access type. Valid values: `extranet` (public network); `ipv6` (public IPv6); `cvm` (self-build on CVM); `dcg` (Direct Connect); `vpncloud` (VPN access); `cdb` (database); `ccn` (CCN); `intranet` (intranet); `vpc` (VPC). Note that the valid values are subject to the current link.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "AccessType" access_type set_access_type: str,
-    /// 实例数据库类型，如：mysql,redis,mongodb,postgresql,mariadb,percona 等
+    /// Database type, such as `mysql`, `redis`, `mongodb`, `postgresql`, `mariadb`, and `percona`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "DatabaseType" database_type set_database_type: str,
-    /// 数据库信息。注意：如果数据库类型为tdsqlmysql，此处Endpoint数组的顺序应满足规则：proxy节点放在set节点之前。如果SrcConnectType选择proxy接入则只需要填写proxy节点即可。如果选择set接入，数组中第一个set节点必须是shardkey范围起始为0的分片
+    /// Database information. Note: If the data type is tdsqlmysql, the order of this Endpoint array should correspond to the set order, and the first shard (shardkey range starting from 0) must be entered first.Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Info" info set_info: list Endpoint,
 } }
 
 rt::model! { read debug;
-/// 同步任务的步骤信息
+/// Step information of the sync task
 SyncDetailInfo {
-    /// 总步骤数
+    /// Total number of steps
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StepAll" step_all set_step_all: i128,
-    /// 当前步骤
+    /// Current step
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StepNow" step_now set_step_now: i128,
-    /// 总体进度
+    /// Overall progress
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Progress" progress set_progress: i64,
-    /// 当前步骤进度，范围为[0-100]，若为-1表示当前步骤不支持查看进度
+    /// Progress of the current step. Value range: 0-100. The value of `-1` indicates that you can't check the progress of the current step.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CurrentStepProgress" current_step_progress set_current_step_progress: i64,
-    /// 同步两端数据量差距
+    /// Data volume difference between the sync source and target
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MasterSlaveDistance" master_slave_distance set_master_slave_distance: i64,
-    /// 同步两端时间差距
+    /// Time difference between the sync source and target
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SecondsBehindMaster" seconds_behind_master set_seconds_behind_master: i64,
-    /// 总体描述信息
+    /// Overall description
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Message" message set_message: str,
-    /// 详细步骤信息
+    /// Step details
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StepInfos" step_infos set_step_infos: list StepInfo,
-    /// 不能发起内置校验的原因
+    /// Cause of the failure of initiating data consistency check
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CauseOfCompareDisable" cause_of_compare_disable set_cause_of_compare_disable: str,
-    /// 任务的错误和解决方案信息
+    /// Task error and the corresponding solution
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrInfo" err_info set_err_info: obj ErrInfo,
 } }
 
 rt::model! { read debug;
-/// 同步任务信息
+/// Sync task information
 SyncJobInfo {
-    /// 同步任务id，如：sync-btso140
+    /// Sync task ID, such as `sync-btso140`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "JobId" job_id set_job_id: str,
-    /// 同步任务名
+    /// Sync task name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "JobName" job_name set_job_name: str,
-    /// 付款方式，PostPay(按量付费)、PrePay(包年包月)
+    /// Billing mode. Valid values: `PostPay` (pay-as-you-go); `PrePay` (monthly subscription).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PayMode" pay_mode set_pay_mode: str,
-    /// 运行模式，Immediate(表示立即运行，默认为此项值)、Timed(表示定时运行)
+    /// Running mode. Valid values: `Immediate`, `Timed`. Default value: `Immediate`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RunMode" run_mode set_run_mode: str,
-    /// 期待运行时间。当 `DateTimeISOFormat=true` 时返回 RFC 3339 格式（如 `2026-04-23T20:21:35+08:00`），否则返回 `yyyy-mm-dd hh:mm:ss`（北京时间）
+    /// Expected execution time in the format of `yyyy-mm-dd hh:mm:ss`
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExpectRunTime" expect_run_time set_expect_run_time: str,
-    /// 支持的所有操作
+    /// All supported operations
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AllActions" all_actions set_all_actions: list String,
-    /// 当前状态能进行的操作
+    /// Operations that can be performed under the current status
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Actions" actions set_actions: list String,
-    /// 同步选项
+    /// Sync options
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Options" options set_options: obj Options,
-    /// 同步库表对象
+    /// Sync database/table objects
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Objects" objects set_objects: obj Objects,
-    /// 任务规格
+    /// Task specification
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Specification" specification set_specification: str,
-    /// 过期时间，格式为 yyyy-mm-dd hh:mm:ss
+    /// Expiration time in the format of `yyyy-mm-dd hh:mm:ss`
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExpireTime" expire_time set_expire_time: str,
-    /// 源端地域，如：ap-guangzhou等
+    /// Source database region, such as `ap-guangzhou`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SrcRegion" src_region set_src_region: str,
-    /// 源端数据库类型，mysql,tdsqlmysql,mariadb,cynosdbmysql(表示tdsql-c实例),tdstore,percona,postgresql,mongodb等。
+    /// Source database type, such as `mysql`, `cynosdbmysql`, `tdapg`, `tdpg`, and `tdsqlmysql`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SrcDatabaseType" src_database_type set_src_database_type: str,
-    /// 源端接入类型，cdb(云数据库)、cvm(云服务器自建)、vpc(私有网络)、extranet(外网)、vpncloud(vpn接入)、dcg(专线接入)、ccn(云联网)、intranet(自研上云)
+    /// Source database access type. Valid values: `cdb` (database); `cvm` (self-build on CVM); `vpc` (VPC); `extranet` (public network); `vpncloud` (VPN access); `dcg` (Direct Connect); `ccn` (CCN); `intranet` (intranet).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SrcAccessType" src_access_type set_src_access_type: str,
-    /// 源端信息，单节点数据库使用
+    /// Source database information. This parameter is used by single-node databases.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SrcInfo" src_info set_src_info: obj Endpoint,
-    /// 枚举值：cluster、single。源库为单节点数据库使用single，多节点使用cluster
+    /// Valid values: `cluster`, `single`. `single`: For single-node source databases; `cluster`: For multi-node source databases.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SrcNodeType" src_node_type set_src_node_type: str,
-    /// 源端信息，若SrcNodeType=cluster，则源端信息在这个字段里，mongodb链路使用此参数透传。
+    /// Source database information. This parameter is used for multi-node databases.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SrcInfos" src_infos set_src_infos: obj SyncDBEndpointInfos,
-    /// 目标端地域，如：ap-guangzhou等
+    /// Target database region, such as `ap-guangzhou`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DstRegion" dst_region set_dst_region: str,
-    /// 目标端数据库类型，mysql,tdsqlmysql,mariadb,cynosdbmysql(表示tdsql-c实例),tdstore,percona,postgresql,mongodb等。
+    /// Target database type, such as `mysql`, `cynosdbmysql`, `tdapg`, `tdpg`, and `tdsqlmysql`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DstDatabaseType" dst_database_type set_dst_database_type: str,
-    /// 目标端接入类型，cdb(云数据库)、cvm(云主机自建)、vpc(私有网络)、extranet(外网)、vpncloud(vpn接入)、dcg(专线接入)、ccn(云联网)、intranet(自研上云)
+    /// Target database access type. Valid values: `cdb` (database); `cvm` (self-build on CVM); `vpc` (VPC); `extranet` (public network); `vpncloud` (VPN access); `dcg` (Direct Connect); `ccn` (CCN); `intranet` (intranet).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DstAccessType" dst_access_type set_dst_access_type: str,
-    /// 目标端信息，单节点数据库使用
+    /// Target database information. This parameter is used by single-node databases.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DstInfo" dst_info set_dst_info: obj Endpoint,
-    /// 枚举值：cluster、single。目标库为单节点数据库使用single，多节点使用cluster
+    /// Valid values: `cluster`, `single`. `single`: For single-node target databases; `cluster`: For multi-node target databases.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DstNodeType" dst_node_type set_dst_node_type: str,
-    /// 目标端信息，若SrcNodeType=cluster，则源端信息在这个字段里，mongodb链路使用此参数透传。
+    /// Target database information. This parameter is used for multi-node databases.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DstInfos" dst_infos set_dst_infos: obj SyncDBEndpointInfos,
-    /// 创建时间。当 `DateTimeISOFormat=true` 时返回 RFC 3339 格式（如 `2026-04-23T20:21:35+08:00`），否则返回 `yyyy-mm-dd hh:mm:ss`（北京时间）
+    /// Creation time in the format of `yyyy-mm-dd hh:mm:ss`
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 开始时间。当 `DateTimeISOFormat=true` 时返回 RFC 3339 格式（如 `2026-04-23T20:21:35+08:00`），否则返回 `yyyy-mm-dd hh:mm:ss`（北京时间）
+    /// Start time in the format of `yyyy-mm-dd hh:mm:ss`
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StartTime" start_time set_start_time: str,
-    /// 任务状态，UnInitialized(未初始化)、Initialized(已初始化)、Checking(校验中)、CheckPass(校验通过)、CheckNotPass(校验不通过)、ReadyRunning(准备运行)、Running(运行中)、Pausing(暂停中)、Paused(已暂停)、Stopping(停止中)、Stopped(已结束)、ResumableErr(任务错误)、Resuming(恢复中)、Failed(失败)、Released(已释放)、Resetting(重置中)、Unknown(未知)
+    /// Task status. Valid values: `UnInitialized`, `Initialized`, `Checking`, `CheckPass`, `CheckNotPass`, `ReadyRunning`, `Running`, `Pausing`, `Paused`, `Stopping`, `Stopped`, `ResumableErr`, `Resuming`, `Failed`, `Released`, `Resetting`, `Unknown`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: str,
-    /// 结束时间。当 `DateTimeISOFormat=true` 时返回 RFC 3339 格式（如 `2026-04-23T20:21:35+08:00`），否则返回 `yyyy-mm-dd hh:mm:ss`（北京时间）
+    /// End time in the format of `yyyy-mm-dd hh:mm:ss`
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EndTime" end_time set_end_time: str,
-    /// 标签相关信息
+    /// Tag information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Tags" tags set_tags: list TagItem,
-    /// 同步任务运行步骤信息
+    /// Step information of the sync task
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Detail" detail set_detail: obj SyncDetailInfo,
-    /// 用于计费的状态，可能取值有：Normal(正常状态)、Resizing(变配中)、Renewing(续费中)、Isolating(隔离中)、Isolated(已隔离)、Offlining(下线中)、Offlined(已下线)、NotBilled(未计费)、Recovering(解隔离)、PostPay2Prepaying(按量计费转包年包月中)、PrePay2Postpaying(包年包月转按量计费中)
+    /// Billing status. Valid values: `Normal`, `Resizing`, `Renewing`, `Isolating`, `Isolated`, `Offlining`, `Offlined`, `NotBilled`, `Recovering`, `PostPay2Prepaying`, `PrePay2Postpaying`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TradeStatus" trade_status set_trade_status: str,
-    /// 同步链路规格，如micro,small,medium,large
+    /// Sync link specification, such as `micro`, `small`, `medium`, and `large`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceClass" instance_class set_instance_class: str,
-    /// 自动续费标识，当PayMode值为PrePay则此项配置有意义，取值为：1（表示自动续费）、0（不自动续费）
+    /// Auto-renewal flag, which takes effect if `PayMode` is `PrePay`. Valid values: `1` (auto-renewal enabled); `0` (auto-renewal disabled).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AutoRenew" auto_renew set_auto_renew: i128,
-    /// 下线时间，格式为 yyyy-mm-dd hh:mm:ss
+    /// Deletion time in the format of `yyyy-mm-dd hh:mm:ss`
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "OfflineTime" offline_time set_offline_time: str,
     /// 动态修改对象，修改任务的状态等
     "OptObjStatus" opt_obj_status set_opt_obj_status: str,
-    /// 自动重试时间段设置
+    /// Settings of automatic retry time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AutoRetryTimeRangeMinutes" auto_retry_time_range_minutes set_auto_retry_time_range_minutes: i64,
-    /// 全量导出可重入标识：enum::"yes"/"no"。yes表示当前任务可重入、no表示当前任务处于全量导出且不可重入阶段；如果在该值为no时重启任务导出流程不支持断点续传
+    /// Whether the task can be reentered in the full export stage. Valid values: `yes`, `no`. `yes`: The current task can be reentered. `no`: The current task is in the full export stage which cannot be reentered. If the value of this parameter is `no`, the checkpoint restart is not supported when the task is restarted in the export stage.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DumperResumeCtrl" dumper_resume_ctrl set_dumper_resume_ctrl: str,
 } }
 
 rt::model! { both debug;
-/// 数据同步库表信息描述
+/// Synced table description
 Table {
-    /// 表名
+    /// Table name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TableName" table_name set_table_name: str,
-    /// 新表名
+    /// New table name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NewTableName" new_table_name set_new_table_name: str,
-    /// 过滤条件
+    /// Filter condition
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FilterCondition" filter_condition set_filter_condition: str,
-    /// 是否同步表中所有列，All：当前表下的所有列,Partial(ModifySyncJobConfig接口里的对应字段ColumnMode暂不支持Partial)：当前表下的部分列，通过填充Columns字段详细表信息
+    /// Whether to synchronize all columns in the table. All: all columns under the current table; Partial (the corresponding field ColumnMode in ModifySyncJobConfig interface does not support Partial at the moment): some columns under the current table, detailed table information is provided by filling the Columns field.Note: This field may return null, indicating that no valid values can be obtained.
     "ColumnMode" column_mode set_column_mode: str,
-    /// 同步的列信息，当ColumnMode为Partial时，必填
+    /// Column information in data sync. This field is required when ColumnMode is set to Partial.Note: This field may return null, indicating that no valid values can be obtained.
     "Columns" columns set_columns: list Column,
-    /// 同步临时表，注意此配置与NewTableName互斥，只能使用其中一种。当配置的同步对象为表级别且TableEditMode为pt时此项有意义，针对pt-osc等工具在同步过程中产生的临时表进行同步，需要提前将可能的临时表配置在这里，否则不会同步任何临时表。示例，如要对t1进行pt-osc操作，此项配置应该为["\_t1\_new","\_t1\_old"]；如要对t1进行gh-ost操作，此项配置应该为["\_t1\_ghc","\_t1\_gho","\_t1\_del"]，pt-osc与gh-ost产生的临时表可同时配置。
+    /// The temp tables to be synced. This parameter is mutually exclusive with `NewTableName`. It is valid only when the configured sync objects are table-level ones and `TableEditMode` is `pt`. To sync temp tables generated when pt-osc or other tools are used during the sync process, you must configure this parameter first. For example, if you want to perform the pt-osc operation on a table named "t1", configure this parameter as ["\_t1\_new","\_t1\_old"]; to perform the gh-ost operation on t1, configure it as ["\_t1\_ghc","\_t1\_gho","\_t1\_del"]. Temp tables generated by pt-osc and gh-ost operations can be configured at the same time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TmpTables" tmp_tables set_tmp_tables: list String,
-    /// 编辑表类型，rename(表映射)，pt(同步附加表)
+    /// Table editing type. Valid values: `rename` (table mapping); `pt` (additional table sync).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TableEditMode" table_edit_mode set_table_edit_mode: str,
 } }
 
@@ -4284,90 +4591,108 @@ TableFilter {
 } }
 
 rt::model! { both debug;
-/// 表对象集合，当 TableMode 为 partial 时，此项需要填写
+/// The set of table objects, which is required if `TableMode` is `partial`.
 TableItem {
-    /// 迁移的表名，大小写敏感
+    /// Name of the migrated table, which is case-sensitive
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TableName" table_name set_table_name: str,
-    /// 迁移后的表名，当TableEditMode为rename时此项必填，注意此配置与TmpTables互斥，只能使用其中一种
+    /// New name of the migrated table. This parameter is required when `TableEditMode` is `rename`. It is mutually exclusive with `TmpTables`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NewTableName" new_table_name set_new_table_name: str,
-    /// 迁移临时表，注意此配置与NewTableName互斥，只能使用其中一种。当配置的同步对象为表级别且TableEditMode为pt时此项有意义，针对pt-osc等工具在迁移过程中产生的临时表进行同步，需要提前将可能的临时表配置在这里，否则不会同步任何临时表。示例，如要对t1进行pt-osc操作，此项配置应该为["\_t1\_new","\_t1\_old"]；如要对t1进行gh-ost操作，此项配置应该为["\_t1\_ghc","\_t1\_gho","\_t1\_del"]，pt-osc与gh-ost产生的临时表可同时配置。
+    /// The temp tables to be migrated. This parameter is mutually exclusive with `NewTableName`. It is valid only when the configured migration objects are table-level ones and `TableEditMode` is `pt`. To migrate temp tables generated when pt-osc or other tools are used during the migration process, you must configure this parameter first. For example, if you want to perform the pt-osc operation on a table named "t1", configure this parameter as ["_t1_new","_t1_old"]; to perform the gh-ost operation on t1, configure it as ["_t1_ghc","_t1_gho","_t1_del"]. Temp tables generated by pt-osc and gh-ost operations can be configured at the same time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TmpTables" tmp_tables set_tmp_tables: list String,
-    /// 编辑表类型，rename(表映射)，pt(同步附加表)
+    /// Table editing type. Valid values: `rename` (table mapping); `pt` (additional table sync).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TableEditMode" table_edit_mode set_table_edit_mode: str,
 } }
 
 rt::model! { write debug;
-/// 标签过滤
+/// Tag filter
 TagFilter {
-    /// 标签键值
+    /// Tag key
     ///
     /// Required.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签值
+    /// Tag value
     "TagValue" tag_value set_tag_value: list String,
 } }
 
 rt::model! { both debug;
-/// 标签
+/// Tag
 TagItem {
-    /// 标签键
+    /// Tag key
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签值
+    /// Tag value
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TagValue" tag_value set_tag_value: str,
 } }
 
 rt::model! { both debug;
-/// 单topic和自定义topic的描述。投递到单topic时，该数组的最后一项会被视为默认分区策略，所有未匹配到的数据都会按该策略投递，默认策略只支持 投递至partition0、按表名、表名+主键三种。
+/// Topic description
 TopicRule {
-    /// topic名。单topic时，所有的TopicName必须相同
+    /// Topic name
     "TopicName" topic_name set_topic_name: str,
-    /// topic分区策略，自定义topic时支持：Random（随机投递），集中投递到单Topic时支持：AllInPartitionZero（全部投递至partition0）、PartitionByTable(按表名分区)、PartitionByTableAndKey(按表名加主键分区)、PartitionByCols(按列分区)
+    /// Topic partitioning policy. If the topic sync policy is delivering data to multiple custom topics (`TopicType` = `Multi`), the value of this parameter is `Random` (deliver to a random partition). If the topic sync policy is delivering all data to a single topic (`TopicType` = `Single`), this parameter has three valid values: `AllInPartitionZero` (deliver all data to partition0), `PartitionByTable` (partition by table name), `PartitionByTableAndKey` (partition by table name and primary key).
     "PartitionType" partition_type set_partition_type: str,
-    /// 库名匹配规则，如Regular（正则匹配）, Default(不符合匹配规则的剩余库)，数组中最后一项必须为‘Default’
+    /// Database name matching rule. This parameter takes effect only when `TopicType` is `Multi`. Valid values: `Regular` (match by regex), `Default` (default rule for the remaining databases that cannot be matched by regex). The default rule must be included in the array of matching rules.
     "DbMatchMode" db_match_mode set_db_match_mode: str,
-    /// 库名，DbMatchMode=Regular时生效
+    /// Database name, which can only be matched by regex when `TopicType` is `Multi` and `DbMatchMode` is `Regular`.
     "DbName" db_name set_db_name: str,
-    /// 表名匹配规则，如Regular（正则匹配）, Default(不符合匹配规则的剩余表)，数组中最后一项必须为‘Default’
+    /// Table name matching rule. This parameter takes effect only when `TopicType` is `Multi`. Valid values: `Regular` (match by regex), `Default` (default rule for the remaining databases that cannot be matched by regex). The default rule must be included in the array of matching rules.
     "TableMatchMode" table_match_mode set_table_match_mode: str,
-    /// 表名，仅TableMatchMode=Regular时生效
+    /// Table name, which can only be matched by regex when `TopicType` is `Multi` and `DbMatchMode` is `Regular`.
     "TableName" table_name set_table_name: str,
     /// 按列分区时需要选择配置列名，可以选择多列
     "Columns" columns set_columns: list String,
 } }
 
 rt::model! { read debug;
-/// 计费状态信息
+/// Billing status information
 TradeInfo {
-    /// 交易订单号
+    /// Order number
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DealName" deal_name set_deal_name: str,
-    /// 上一次交易订单号
+    /// Last order number
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LastDealName" last_deal_name set_last_deal_name: str,
-    /// 实例规格，包括：micro、small、medium、large、xlarge、2xlarge等
+    /// Instance specification. Valid values: `micro`, `small`, `medium`, `large`, `xlarge`, `2xlarge`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceClass" instance_class set_instance_class: str,
-    /// 计费任务状态， normal(计费或待计费)、resizing(变配中)、reversing(冲正中，比较短暂的状态)、isolating(隔离中，比较短暂的状态)、isolated(已隔离)、offlining(下线中)、offlined(已下线)、notBilled(未计费)
+    /// Task billing status. Valid values: `normal` (billed or to be billed); `resizing` (adjusting configuration); `reversing` (topping up, which is a short status); `isolating` (isolating, which is a short status); `isolated` (isolated); `offlining` (deleting); `offlined` (deleted); `notBilled` (not billed).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TradeStatus" trade_status set_trade_status: str,
-    /// 到期时间。当 `DateTimeISOFormat=true` 时返回 RFC 3339 格式（如 `2026-04-23T20:21:35+08:00`），否则返回 `yyyy-mm-dd hh:mm:ss`（北京时间）
+    /// Expiration time in the format of "yyyy-mm-dd hh:mm:ss"
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExpireTime" expire_time set_expire_time: str,
-    /// 下线时间。当 `DateTimeISOFormat=true` 时返回 RFC 3339 格式（如 `2026-04-23T20:21:35+08:00`），否则返回 `yyyy-mm-dd hh:mm:ss`（北京时间）
+    /// Deletion time in the format of "yyyy-mm-dd hh:mm:ss"
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "OfflineTime" offline_time set_offline_time: str,
-    /// 隔离时间。当 `DateTimeISOFormat=true` 时返回 RFC 3339 格式（如 `2026-04-23T20:21:35+08:00`），否则返回 `yyyy-mm-dd hh:mm:ss`（北京时间）
+    /// Isolation time in the format of "yyyy-mm-dd hh:mm:ss"
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsolateTime" isolate_time set_isolate_time: str,
-    /// 下线原因
+    /// The cause of deletion
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "OfflineReason" offline_reason set_offline_reason: str,
-    /// 隔离原因
+    /// The cause of isolation
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsolateReason" isolate_reason set_isolate_reason: str,
-    /// 付费类型，包括：postpay(后付费)、prepay(预付费)
+    /// Billing mode. Valid values: `postpay` (postpaid); `prepay` (prepaid).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PayType" pay_type set_pay_type: str,
-    /// 任务计费类型，包括：billing(计费)、notBilling(不计费)、 promotions(促销活动中)
+    /// Task billing type. Valid values: `billing` (billed); `notBilling` (free); `promotions` (in promotion).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BillingType" billing_type set_billing_type: str,
 } }
 
 rt::model! { both debug;
-/// 数据同步view的描述
+/// Synced view description
 View {
-    /// view名
+    /// View name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ViewName" view_name set_view_name: str,
-    /// 预留字段、目前暂时不支持view的重命名
+    /// Reserved field. Currently, a view cannot be renamed. Note: This field may return null, indicating that no valid values can be obtained.
     "NewViewName" new_view_name set_new_view_name: str,
 } }
 
@@ -4383,10 +4708,12 @@ ViewFilter {
 } }
 
 rt::model! { both debug;
-/// 视图对象
+/// View object
 ViewItem {
-    /// 视图名称
+    /// View name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ViewName" view_name set_view_name: str,
-    /// 迁移后的视图名称
+    /// View name after migration
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NewViewName" new_view_name set_new_view_name: str,
 } }

@@ -5,7 +5,7 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { both debug;
-/// APIGWParams描述
+/// `APIGWParams` description
 APIGWParams {
     /// HTTPS
     ///
@@ -18,9 +18,9 @@ APIGWParams {
 } }
 
 rt::model! { write debug;
-/// Request of `CheckRule` (检验规则).
+/// Request of `CheckRule` (Checks rule).
 ///
-/// 检验规则
+/// This API is used to check a rule.
 CheckRuleRequest {
     /// Event信息
     ///
@@ -34,22 +34,22 @@ CheckRuleRequest {
 rt::action!("eb", "2021-04-16", "CheckRule", CheckRuleRequest => CheckRuleResponse);
 
 rt::model! { read debug;
-/// CheckRule返回参数结构体
+/// CheckRule response structure.
 CheckRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CheckTransformation` (检查转换器).
+/// Request of `CheckTransformation` (Checks transformer).
 ///
-/// 用于在ETL配置页面, 测试规则和数据.
+/// This API is used to test rules and data on the ETL configuration page.
 CheckTransformationRequest {
-    /// 待处理的json字符串
+    /// JSON string to be processed
     ///
     /// Required.
     "Input" input set_input: str,
-    /// 一个转换规则列表
+    /// Transformation rule list
     ///
     /// Required.
     "Transformations" transformations set_transformations: list Transformation,
@@ -57,25 +57,25 @@ CheckTransformationRequest {
 rt::action!("eb", "2021-04-16", "CheckTransformation", CheckTransformationRequest => CheckTransformationResponse);
 
 rt::model! { read debug;
-/// CheckTransformation返回参数结构体
+/// CheckTransformation response structure.
 CheckTransformationResponse {
-    /// 经过Transformations处理之后的数据
+    /// Data processed by `Transformations`
     "Output" output set_output: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 用来描述需要投递到kafka topic的参数
+/// Parameter of the Kafka topic to be delivered to
 CkafkaDeliveryParams {
     /// ckafka topic name
     "TopicName" topic_name set_topic_name: str,
-    /// ckafka资源qcs六段式
+    /// Six-Segment QCS description of CKafka resource
     "ResourceDescription" resource_description set_resource_description: str,
 } }
 
 rt::model! { both debug;
-/// Ckafka 连接器参数
+/// CKafka connector parameter
 CkafkaParams {
     /// kafka offset
     ///
@@ -88,13 +88,13 @@ CkafkaParams {
 } }
 
 rt::model! { both debug;
-/// 用来描述ckafka投递目标
+/// CKafka delivery target description
 CkafkaTargetParams {
-    /// 要投递到的ckafka topic
+    /// CKafka topic to be delivered to
     ///
     /// Required.
     "TopicName" topic_name set_topic_name: str,
-    /// 重试策略
+    /// Retry policy
     ///
     /// Required.
     "RetryPolicy" retry_policy set_retry_policy: obj RetryPolicy,
@@ -109,180 +109,174 @@ CkafkaTargetParams {
 } }
 
 rt::model! { read debug;
-/// Connection信息
+/// Connection information
 Connection {
-    /// 状态
+    /// Status
     "Status" status set_status: str,
-    /// 更新时间
+    /// Update time
     "ModTime" mod_time set_mod_time: str,
-    /// 使能开关
+    /// Switch
     "Enable" enable set_enable: bool,
-    /// 描述
+    /// Description
     "Description" description set_description: str,
-    /// 创建时间
+    /// Creation time
     "AddTime" add_time set_add_time: str,
-    /// 连接器ID
+    /// Connector ID
     "ConnectionId" connection_id set_connection_id: str,
-    /// 事件集ID
+    /// Event bus ID
     "EventBusId" event_bus_id set_event_bus_id: str,
-    /// 连接器描述
+    /// Connector description
     "ConnectionDescription" connection_description set_connection_description: obj ConnectionDescription,
-    /// 连接器名称
+    /// Connector name
     "ConnectionName" connection_name set_connection_name: str,
-    /// 类型
+    /// Type
     "Type" r#type set_type: str,
 } }
 
 rt::model! { read debug;
-/// 连接器基础信息
+/// Connector basic information
 ConnectionBrief {
-    /// 连接器类型
+    /// Connector type
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Type" r#type set_type: str,
-    /// 连接器状态
+    /// Connector status
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Status" status set_status: str,
 } }
 
 rt::model! { both debug;
-/// ConnectionDescription描述
+/// Connection description
 ConnectionDescription {
-    /// 资源qcs六段式，更多参考 [资源六段式](https://cloud.tencent.com/document/product/598/10606)
+    /// Six-Segment QCS resource description. For more information, see [Resource Description Method](https://intl.cloud.tencent.com/document/product/598/10606?from_cn_redirect=1)
     ///
     /// Required.
     "ResourceDescription" resource_description set_resource_description: str,
-    /// apigw参数
+    /// API Gateway parameters
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "APIGWParams" apigw_params set_apigw_params: obj APIGWParams,
-    /// ckafka参数
+    /// CKafka parameters
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CkafkaParams" ckafka_params set_ckafka_params: obj CkafkaParams,
-    /// data transfer service (DTS)参数
+    /// Data Transfer Service (DTS) connector information
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "DTSParams" dts_params set_dts_params: obj DTSParams,
     /// tdmq参数
     "TDMQParams" tdmq_params set_tdmq_params: obj TDMQParams,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateConnection` (创建事件连接器).
+/// Request of `CreateConnection` (Creates event connector).
 ///
-/// 创建事件连接器
+/// This API is used to create an event connector.
 CreateConnectionRequest {
-    /// 连接器描述
+    /// Connector description
     ///
     /// Required.
     "ConnectionDescription" connection_description set_connection_description: obj ConnectionDescription,
-    /// 事件集ID
+    /// Event bus ID
     ///
     /// Required.
     "EventBusId" event_bus_id set_event_bus_id: str,
-    /// 连接器名称
+    /// Connector name
     ///
     /// Required.
     "ConnectionName" connection_name set_connection_name: str,
-    /// 描述
+    /// Description
     "Description" description set_description: str,
-    /// 使能开关
+    /// Whether to enable
     "Enable" enable set_enable: bool,
-    /// 连接器类型，目前支持以下类型:apigw/ckafka/dts/tdmq
+    /// Type of the connector
     "Type" r#type set_type: str,
 } }
 rt::action!("eb", "2021-04-16", "CreateConnection", CreateConnectionRequest => CreateConnectionResponse);
 
 rt::model! { read debug;
-/// CreateConnection返回参数结构体
+/// CreateConnection response structure.
 CreateConnectionResponse {
-    /// 连接器ID
+    /// Connector ID
     "ConnectionId" connection_id set_connection_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateEventBus` (创建事件集).
+/// Request of `CreateEventBus` (Creats an event bus).
 ///
-/// 用于创建事件集
+/// This API is used to create an event bus.
 CreateEventBusRequest {
-    /// 事件集名称，只能包含字母、中文、数字、下划线、连字符，以字母/中文开头，以数字、字母或中文结尾，2~60个字符
+    /// Event bus name: it can contain 2-60 letters, digits, underscores, and hyphens and must start with a letter and end with a digit or letter.
     ///
     /// Required.
     "EventBusName" event_bus_name set_event_bus_name: str,
-    /// 事件集描述，只能包含数字、中英文及常用标点符号，不超过200个字符
+    /// Event bus description, which can contain up to 200 characters of any type.
     "Description" description set_description: str,
-    /// 事件存储时长
-    ///
-    /// 单位：day
+    /// Log retention period
     "SaveDays" save_days set_save_days: i64,
-    /// 是否开启事件存储
+    /// Whether to enable log storage
     "EnableStore" enable_store set_enable_store: bool,
 } }
 rt::action!("eb", "2021-04-16", "CreateEventBus", CreateEventBusRequest => CreateEventBusResponse);
 
 rt::model! { read debug;
-/// CreateEventBus返回参数结构体
+/// CreateEventBus response structure.
 CreateEventBusResponse {
-    /// 事件集ID
+    /// Event bus ID
     "EventBusId" event_bus_id set_event_bus_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateRule` (创建事件规则).
+/// Request of `CreateRule` (Creates event rule).
 ///
-/// 创建事件规则
+/// This API is used to create an event rule.
 CreateRuleRequest {
-    /// 参考：[事件模式](https://cloud.tencent.com/document/product/1359/56084)
+    /// See [Event Pattern](https://intl.cloud.tencent.com/document/product/1359/56084?from_cn_redirect=1)
     ///
     /// Required.
     "EventPattern" event_pattern set_event_pattern: str,
-    /// 事件集ID
+    /// Event bus ID.
     ///
     /// Required.
     "EventBusId" event_bus_id set_event_bus_id: str,
-    /// 事件规则名称，只能包含字母、中文、数字、下划线、连字符，以字母/中文开头，以数字、字母或中文结尾，2~60个字符
+    /// Event bus name, which can contain 2–60 letters, digits, underscores, and hyphens and must start with a letter and end with a digit or letter
     ///
     /// Required.
     "RuleName" rule_name set_rule_name: str,
-    /// 使能开关。
+    /// Switch.
     "Enable" enable set_enable: bool,
-    /// 事件规则描述，只能包含数字、中英文及常用标点符号，不超过200个字符
+    /// Event bus description, which can contain up to 200 characters of any type
     "Description" description set_description: str,
 } }
 rt::action!("eb", "2021-04-16", "CreateRule", CreateRuleRequest => CreateRuleResponse);
 
 rt::model! { read debug;
-/// CreateRule返回参数结构体
+/// CreateRule response structure.
 CreateRuleResponse {
-    /// 事件规则ID
+    /// Event rule ID
     "RuleId" rule_id set_rule_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateTarget` (创建事件目标).
+/// Request of `CreateTarget` (Creates delivery target).
 ///
-/// 创建事件目标
+/// This API is used to create a delivery target.
 CreateTargetRequest {
-    /// 事件集ID
+    /// Event bus ID
     ///
     /// Required.
     "EventBusId" event_bus_id set_event_bus_id: str,
-    /// 目标类型;取值范围:scf(云函数)/cls(日志服务)/amp(消息推送)/ckafka(消息推送)/es(大数据elastic-search)
+    /// Target type
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 目标描述;scf类型示例:
-    /// {"ResourceDescription":"qcs::scf:ap-guangzhou:uin/2252646423:namespace/default/function/john-test-0326/$LATEST"};
-    /// cls类型示例:
-    /// {"ResourceDescription":"qcs::cls:ap-guangzhou:uin/12323442323:topic/7103f705-6c38-4b64-ac9d-428af0f2e732"}
-    /// ckafka类型示例:
-    /// {"ResourceDescription":"qcs::ckafka:ap-guangzhou:uin/1500000688:ckafkaId/uin/1500000688/ckafka-018q1nwj","CkafkaTargetParams":{"TopicName":"alert","RetryPolicy":{"RetryInterval":60,"MaxRetryAttempts":360}}}
-    /// amp类型-邮件/短信示例:
-    /// {"ResourceDescription":"qcs::eb-amp:ap-guangzhou:uin/100012505002:","AMPParams":{"NotificationTemplateId":10181,"Lang":"cn","NoticeReceivers":[{"UserType":"User","UserIds":["9424525"],"TimeWindow":{"From":"09:30:00","To":"23:30:00"},"Channels":["Email","SMS"]}]}}
-    /// es类型示例:
-    /// {"ResourceDescription":"qcs::es:ap-guangzhou:uin/1500000688:instance/es-7cplmhsd","ESTargetParams":{"EsVersion":"7.14.2","UserName":"elastic","Password":"xxxxx","NetMode":"privateLink","IndexPrefix":"auto-test","IndexSuffixMode":"default","RotationInterval":"none","IndexTemplateType":"","OutputMode":"default"}}
+    /// Target description
     ///
     /// Required.
     "TargetDescription" target_description set_target_description: obj TargetDescription,
-    /// 事件规则ID
+    /// Event rule ID
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: str,
@@ -296,28 +290,28 @@ CreateTargetRequest {
 rt::action!("eb", "2021-04-16", "CreateTarget", CreateTargetRequest => CreateTargetResponse);
 
 rt::model! { read debug;
-/// CreateTarget返回参数结构体
+/// CreateTarget response structure.
 CreateTargetResponse {
-    /// 目标ID
+    /// Target ID
     "TargetId" target_id set_target_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateTransformation` (创建转换器).
+/// Request of `CreateTransformation` (Creates transformer).
 ///
-/// 用于创建转换器
+/// This API is used to create a transformer.
 CreateTransformationRequest {
-    /// 事件总线 id
+    /// Event bus ID
     ///
     /// Required.
     "EventBusId" event_bus_id set_event_bus_id: str,
-    /// 规则id
+    /// Rule ID
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: str,
-    /// 一个转换规则列表，当前仅限定一个;示例如下：[{"Extraction":{"ExtractionInputPath":"$.data.payload","Format":"JSON"},"EtlFilter":{"Filter":"{\"source\":\"ckafka.cloud.tencent\"}"},"Transform":{"OutputStructs":[{"Key":"op","Value":"$.op","ValueType":"JSONPATH"},{"Key":"table","Value":"$.source.table","ValueType":"JSONPATH"},{"Key":"id","Value":"$.after.id","ValueType":"JSONPATH"},{"Key":"app_id","Value":"$.after.app_id","ValueType":"JSONPATH"},{"Key":"spu_id","Value":"$.after.spu_id","ValueType":"JSONPATH"}]}}]
+    /// Transformation rule list (currently, only one is supported)
     ///
     /// Required.
     "Transformations" transformations set_transformations: list Transformation,
@@ -325,16 +319,16 @@ CreateTransformationRequest {
 rt::action!("eb", "2021-04-16", "CreateTransformation", CreateTransformationRequest => CreateTransformationResponse);
 
 rt::model! { read debug;
-/// CreateTransformation返回参数结构体
+/// CreateTransformation response structure.
 CreateTransformationResponse {
-    /// 生成的转换器id
+    /// Generated transformer ID
     "TransformationId" transformation_id set_transformation_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both nodebug;
-/// Data Transfer Service参数
+/// Data Transfer Service (DTS) connector information
 DTSParams {
     /// Consumer Group Name
     ///
@@ -360,24 +354,25 @@ impl ::core::fmt::Debug for DTSParams {
 }
 
 rt::model! { read debug;
-/// rule对应的dlq配置
+/// DLQ configuration of rule
 DeadLetterConfig {
-    /// 支持dlq、丢弃、忽略错误继续传递三种模式, 分别对应: DLQ,DROP,IGNORE_ERROR
+    /// Three modes are supported: DLQ, drop, and ignore error, which correspond to `DLQ`, `DROP`, and `IGNORE_ERROR` respectively
     "DisposeMethod" dispose_method set_dispose_method: str,
-    /// 设置了DLQ方式后,此选项必填. 错误消息会被投递到对应的kafka topic中
+    /// If the DLQ mode is set, this option is required. Error messages will be delivered to the corresponding Kafka topic
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CkafkaDeliveryParams" ckafka_delivery_params set_ckafka_delivery_params: obj CkafkaDeliveryParams,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteConnection` (删除事件连接器).
+/// Request of `DeleteConnection` (Deletes event connector).
 ///
-/// 删除事件连接器
+/// This API is used to delete an event connector.
 DeleteConnectionRequest {
-    /// 连接器ID
+    /// Connector ID
     ///
     /// Required.
     "ConnectionId" connection_id set_connection_id: str,
-    /// 事件集ID
+    /// Event bus ID
     ///
     /// Required.
     "EventBusId" event_bus_id set_event_bus_id: str,
@@ -385,18 +380,18 @@ DeleteConnectionRequest {
 rt::action!("eb", "2021-04-16", "DeleteConnection", DeleteConnectionRequest => DeleteConnectionResponse);
 
 rt::model! { read debug;
-/// DeleteConnection返回参数结构体
+/// DeleteConnection response structure.
 DeleteConnectionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteEventBus` (删除事件集).
+/// Request of `DeleteEventBus` (Deletes event bus).
 ///
-/// 删除事件集
+/// This API is used to delete an event bus.
 DeleteEventBusRequest {
-    /// 事件集ID
+    /// Event bus ID
     ///
     /// Required.
     "EventBusId" event_bus_id set_event_bus_id: str,
@@ -404,22 +399,22 @@ DeleteEventBusRequest {
 rt::action!("eb", "2021-04-16", "DeleteEventBus", DeleteEventBusRequest => DeleteEventBusResponse);
 
 rt::model! { read debug;
-/// DeleteEventBus返回参数结构体
+/// DeleteEventBus response structure.
 DeleteEventBusResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRule` (删除事件规则).
+/// Request of `DeleteRule` (Deletes event rule).
 ///
-/// 删除事件规则
+/// This API is used to delete an event rule.
 DeleteRuleRequest {
-    /// 事件集ID
+    /// Event bus ID
     ///
     /// Required.
     "EventBusId" event_bus_id set_event_bus_id: str,
-    /// 事件规则ID
+    /// Event rule ID
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: str,
@@ -427,26 +422,26 @@ DeleteRuleRequest {
 rt::action!("eb", "2021-04-16", "DeleteRule", DeleteRuleRequest => DeleteRuleResponse);
 
 rt::model! { read debug;
-/// DeleteRule返回参数结构体
+/// DeleteRule response structure.
 DeleteRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteTarget` (删除事件目标).
+/// Request of `DeleteTarget` (Deletes delivery target).
 ///
-/// 删除事件目标
+/// This API is used to delete a delivery target.
 DeleteTargetRequest {
-    /// 事件集ID
+    /// Event bus ID
     ///
     /// Required.
     "EventBusId" event_bus_id set_event_bus_id: str,
-    /// 事件目标ID
+    /// Delivery target ID
     ///
     /// Required.
     "TargetId" target_id set_target_id: str,
-    /// 事件规则ID
+    /// Event rule ID
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: str,
@@ -454,26 +449,26 @@ DeleteTargetRequest {
 rt::action!("eb", "2021-04-16", "DeleteTarget", DeleteTargetRequest => DeleteTargetResponse);
 
 rt::model! { read debug;
-/// DeleteTarget返回参数结构体
+/// DeleteTarget response structure.
 DeleteTargetResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteTransformation` (删除转换器).
+/// Request of `DeleteTransformation` (Deletes transformer).
 ///
-/// 用于删除转换器
+/// This API is used to delete a transformer.
 DeleteTransformationRequest {
-    /// 事件集ID
+    /// Event bus ID
     ///
     /// Required.
     "EventBusId" event_bus_id set_event_bus_id: str,
-    /// 规则ID
+    /// Rule ID
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: str,
-    /// 转换器id
+    /// Transformer ID
     ///
     /// Required.
     "TransformationId" transformation_id set_transformation_id: str,
@@ -481,86 +476,87 @@ DeleteTransformationRequest {
 rt::action!("eb", "2021-04-16", "DeleteTransformation", DeleteTransformationRequest => DeleteTransformationResponse);
 
 rt::model! { read debug;
-/// DeleteTransformation返回参数结构体
+/// DeleteTransformation response structure.
 DeleteTransformationResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLogTagValue` (事件查询维度值).
+/// Request of `DescribeLogTagValue` (Queries log searching metric values).
 ///
-/// 前置条件：需开启事件存储；事件查询维度值
+/// This API is used to query log searching metric values.
 DescribeLogTagValueRequest {
-    /// 起始时间
+    /// The query start time.
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
-    /// 结束时间
+    /// The query end time.
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// 事件集ID
+    /// Event bus ID
     ///
     /// Required.
     "EventBusId" event_bus_id set_event_bus_id: str,
-    /// 聚合字段,取值范围如下：Source(事件源),RuleIds(命中规则),Subject(实例ID),Region(地域)
+    /// Aggregation field
     ///
     /// Required.
     "GroupField" group_field set_group_field: str,
-    /// 页数
+    /// Number of pages.
     ///
     /// Required.
     "Page" page set_page: i64,
-    /// 每页数据大小
+    /// Logs returned per page
     ///
     /// Required.
     "Limit" limit set_limit: i64,
-    /// 筛选条件
+    /// Filter conditions
     "Filter" filter set_filter: list LogFilter,
 } }
 rt::action!("eb", "2021-04-16", "DescribeLogTagValue", DescribeLogTagValueRequest => DescribeLogTagValueResponse);
 
 rt::model! { read debug;
-/// DescribeLogTagValue返回参数结构体
+/// DescribeLogTagValue response structure.
 DescribeLogTagValueResponse {
-    /// 事件查询维度值结果
+    /// Query searching metric value.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Results" results set_results: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 描述Es规则目标
+/// ES rule targets
 ESTargetParams {
-    /// 网络连接类型
+    /// Network connection type
     ///
     /// Required.
     "NetMode" net_mode set_net_mode: str,
-    /// 索引前缀
+    /// Index prefix
     ///
     /// Required.
     "IndexPrefix" index_prefix set_index_prefix: str,
-    /// es日志轮换粒度
+    /// ES log rotation interval
     ///
     /// Required.
     "RotationInterval" rotation_interval set_rotation_interval: str,
-    /// DTS事件配置
+    /// DTS event configuration
     ///
     /// Required.
     "OutputMode" output_mode set_output_mode: str,
-    /// DTS索引配置
+    /// DTS indexing configuration
     ///
     /// Required.
     "IndexSuffixMode" index_suffix_mode set_index_suffix_mode: str,
-    /// es模版类型
+    /// ES template type
     "IndexTemplateType" index_template_type set_index_template_type: str,
 } }
 
 rt::model! { both debug;
-/// 描述如何过滤数据
+/// Describes how to filter data
 EtlFilter {
-    /// 语法Rule规则保持一致
+    /// The syntax is the same as that of `Rule`
     ///
     /// Required.
     "Filter" filter set_filter: str,
@@ -599,64 +595,68 @@ Event {
 } }
 
 rt::model! { read debug;
-/// 事件集信息
+/// Event bus information
 EventBus {
-    /// 更新时间
+    /// Update time
     "ModTime" mod_time set_mod_time: str,
-    /// 事件集描述，不限字符类型，200字符描述以内
+    /// Event bus description, which can contain up to 200 characters of any type
     "Description" description set_description: str,
-    /// 创建时间
+    /// Creation time
     "AddTime" add_time set_add_time: str,
-    /// 事件集名称，只能包含字母、数字、下划线、连字符，以字母开头，以数字或字母结尾，2~60个字符
+    /// Event bus name, which can contain 2–60 letters, digits, underscores, and hyphens and must start with a letter and end with a digit or letter
     "EventBusName" event_bus_name set_event_bus_name: str,
-    /// 事件集ID
+    /// Event bus ID
     "EventBusId" event_bus_id set_event_bus_id: str,
-    /// 事件集类型
+    /// Event bus type
     "Type" r#type set_type: str,
-    /// 计费模式
+    /// Billing Mode
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "PayMode" pay_mode set_pay_mode: str,
-    /// 连接器基础信息
+    /// Connector basic information
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ConnectionBriefs" connection_briefs set_connection_briefs: list ConnectionBrief,
-    /// 目标简要信息
+    /// Target information
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "TargetBriefs" target_briefs set_target_briefs: list TargetBrief,
 } }
 
 rt::model! { both debug;
-/// 描述如何提取数据
+/// Describes how to extract data
 Extraction {
-    /// JsonPath, 不指定则使用默认值$.
+    /// JsonPath, which will be `$.` by default if not specified
     ///
     /// Required.
     "ExtractionInputPath" extraction_input_path set_extraction_input_path: str,
-    /// 取值: TEXT/JSON
+    /// Valid values: TEXT/JSON
     ///
     /// Required.
     "Format" format set_format: str,
-    /// 仅在Text需要传递
+    /// Only required for `Text`
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TextParams" text_params set_text_params: obj TextParams,
 } }
 
 rt::model! { write debug;
-/// 描述键值对过滤器，用于条件过滤查询。例如过滤ID、名称、状态等
-/// * 若存在多个Filter时，Filter间的关系为逻辑与（AND）关系。
-/// * 若同一个Filter存在多个Values，同一Filter下Values间的关系为逻辑或（OR）关系。
+/// Key-Value pair filter for conditional filtering queries, such as filtering ID, name, and status
+/// * If more than one filter exists, the logical relationship between these filters is `AND`.
+/// * If multiple values exist in one filter, the logical relationship between these values is `OR`.
 Filter {
-    /// 一个或者多个过滤值。
+    /// One or more filter values.
     ///
     /// Required.
     "Values" values set_values: list String,
-    /// 过滤键的名称。EventBusName(事件集名称)/EventBusId(事件集Id)/Type(事件集类型:Cloud(云服务);Platform(平台型);Custom(自定义))/TagKey(标签键)
+    /// Filter name.
     ///
     /// Required.
     "Name" name set_name: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetEventBus` (获取事件集详情).
+/// Request of `GetEventBus` (Gets details of an event bus).
 ///
-/// 获取事件集详情
+/// This API is used to get the details of an event bus.
 GetEventBusRequest {
-    /// 事件集ID
+    /// Event bus ID
     ///
     /// Required.
     "EventBusId" event_bus_id set_event_bus_id: str,
@@ -664,39 +664,37 @@ GetEventBusRequest {
 rt::action!("eb", "2021-04-16", "GetEventBus", GetEventBusRequest => GetEventBusResponse);
 
 rt::model! { read debug;
-/// GetEventBus返回参数结构体
+/// GetEventBus response structure.
 GetEventBusResponse {
-    /// 更新时间
+    /// Update time
     "ModTime" mod_time set_mod_time: str,
-    /// 事件集描述
+    /// Event bus description
     "Description" description set_description: str,
-    /// 日志主题ID
+    /// Log topic ID
     "ClsTopicId" cls_topic_id set_cls_topic_id: str,
-    /// 创建时间
+    /// Creation time.
     "AddTime" add_time set_add_time: str,
-    /// 日志集ID
+    /// Logset ID
     "ClsLogsetId" cls_logset_id set_cls_logset_id: str,
-    /// 事件集名称
+    /// Event bus name
     "EventBusName" event_bus_name set_event_bus_name: str,
-    /// 事件集ID
+    /// Event bus ID
     "EventBusId" event_bus_id set_event_bus_id: str,
-    /// 事件集类型
-    ///
-    /// 枚举值：
-    ///
-    /// - Cloud： 云服务事件集
-    /// - Platform： 平台事件集
-    /// - Custom： 自定义事件集
+    /// (Disused) Event bus type
     "Type" r#type set_type: str,
-    /// 计费模式
+    /// Billing mode
     "PayMode" pay_mode set_pay_mode: str,
-    /// EB日志存储时长
+    /// EventBridge log storage period
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "SaveDays" save_days set_save_days: i64,
-    /// EB日志主题ID
+    /// EventBridge log topic ID
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "LogTopicId" log_topic_id set_log_topic_id: str,
-    /// 是否开启存储
+    /// Whether to enable log storage
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "EnableStore" enable_store set_enable_store: bool,
-    /// 消息序列，是否有序
+    /// Whether to sort the message
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "LinkMode" link_mode set_link_mode: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -724,15 +722,15 @@ GetPlatformEventTemplateResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `GetRule` (获取事件规则详情).
+/// Request of `GetRule` (Gets event rule details).
 ///
-/// 获取事件规则详情
+/// This API is used to get the details of an event rule.
 GetRuleRequest {
-    /// 事件集ID
+    /// Event bus ID
     ///
     /// Required.
     "EventBusId" event_bus_id set_event_bus_id: str,
-    /// 事件规则ID
+    /// Event rule ID
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: str,
@@ -740,44 +738,44 @@ GetRuleRequest {
 rt::action!("eb", "2021-04-16", "GetRule", GetRuleRequest => GetRuleResponse);
 
 rt::model! { read debug;
-/// GetRule返回参数结构体
+/// GetRule response structure.
 GetRuleResponse {
-    /// 事件集id
+    /// Event bus ID
     "EventBusId" event_bus_id set_event_bus_id: str,
-    /// 事件规则id
+    /// Event rule ID
     "RuleId" rule_id set_rule_id: str,
-    /// 事件规则名称
+    /// Event rule name
     "RuleName" rule_name set_rule_name: str,
-    /// 事件规则状态
+    /// Event rule status
     "Status" status set_status: str,
-    /// 使能开关
+    /// Switch
     "Enable" enable set_enable: bool,
-    /// 事件规则描述
+    /// Event rule description
     "Description" description set_description: str,
-    /// 事件模式
+    /// Event pattern
     "EventPattern" event_pattern set_event_pattern: str,
-    /// 创建时间
+    /// Creation time
     "AddTime" add_time set_add_time: str,
-    /// 更新时间
+    /// Update time
     "ModTime" mod_time set_mod_time: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetTransformation` (获取转换器详情).
+/// Request of `GetTransformation` (Gets transformer details).
 ///
-/// 用于获取转换器详情
+/// This API is used to get the details of a transformer.
 GetTransformationRequest {
-    /// 事件集ID
+    /// Event bus ID
     ///
     /// Required.
     "EventBusId" event_bus_id set_event_bus_id: str,
-    /// 规则ID
+    /// Rule ID
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: str,
-    /// 转换器id
+    /// Transformer ID
     ///
     /// Required.
     "TransformationId" transformation_id set_transformation_id: str,
@@ -785,85 +783,69 @@ GetTransformationRequest {
 rt::action!("eb", "2021-04-16", "GetTransformation", GetTransformationRequest => GetTransformationResponse);
 
 rt::model! { read debug;
-/// GetTransformation返回参数结构体
+/// GetTransformation response structure.
 GetTransformationResponse {
-    /// 转换规则列表
+    /// Transformation rule list
     "Transformations" transformations set_transformations: list Transformation,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListConnections` (获取事件连接器列表).
+/// Request of `ListConnections` (Gets event connector list).
 ///
-/// 获取事件连接器列表
+/// This API is used to get the list of event connectors.
 ListConnectionsRequest {
-    /// 事件集ID
+    /// Event bus ID
     ///
     /// Required.
     "EventBusId" event_bus_id set_event_bus_id: str,
-    /// 根据哪个字段进行返回结果排序
-    ///
-    /// 枚举值：
-    ///
-    /// - created_at： 创建时间
-    /// - updated_at： 更新时间
-    /// - name： 连接器名称
-    ///
-    /// 默认值：updated_at
+    /// Indicates by which field to sort the returned results. Valid values: AddTime, ModTime
     "OrderBy" order_by set_order_by: str,
-    /// 返回数量，默认为20，最大值为100。
+    /// Number of returned results. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
-    /// 以升序还是降序的方式返回结果，可选值 ASC 和 DESC
+    /// Indicates whether the returned results are sorted in ascending or descending order. Valid values: ASC, DESC
     "Order" order set_order: str,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i64,
 } }
 rt::action!("eb", "2021-04-16", "ListConnections", ListConnectionsRequest => ListConnectionsResponse);
 
 rt::model! { read debug;
-/// ListConnections返回参数结构体
+/// ListConnections response structure.
 ListConnectionsResponse {
-    /// 连接器信息
+    /// Connector information
     "Connections" connections set_connections: list Connection,
-    /// 连接器总数
+    /// Total number of connectors
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListEventBuses` (获取事件集列表).
+/// Request of `ListEventBuses` (Gets event bus list).
 ///
-/// 获取事件集列表
+/// This API is used to get the list of event buses.
 ListEventBusesRequest {
-    /// 根据哪个字段进行返回结果排序
-    ///
-    /// 枚举值：
-    ///
-    /// - created_at： 创建时间
-    /// - updated_at： 修改时间
-    /// - name： 事件集名称
-    ///
-    /// 默认值：updated_at
+    /// Indicates by which field to sort the returned results. Valid values: AddTime (creation time), ModTime (modification time)
     "OrderBy" order_by set_order_by: str,
-    /// 返回数量，默认为20，最大值为100。
+    /// Number of returned results. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
-    /// 以升序还是降序的方式返回结果，可选值 ASC（升序） 和 DESC（降序）
+    /// Indicates whether the returned results are sorted in ascending or descending order. Valid values: ASC (ascending order), DESC (descending order)
     "Order" order set_order: str,
-    /// 过滤字段范围: EventBusName(事件集名称)/EventBusId(事件集Id)/Type(事件集类型:Cloud(云服务);Platform(平台型);Custom(自定义))/TagKey(标签键)。每次请求的Filters的上限为10，Filter.Values的上限为5。[{"Name":"Type","Values":["Cloud","Platform"]}]
+    /// Filter. For more information, see the Instance Filter Table below. Each request can contain up to 10 `Filters` and 5 `Filter.Values`.
     "Filters" filters set_filters: list Filter,
-    /// 分页偏移量，默认为0。
+    /// Pagination offset. Default value: 0.
     "Offset" offset set_offset: i64,
 } }
 rt::action!("eb", "2021-04-16", "ListEventBuses", ListEventBusesRequest => ListEventBusesResponse);
 
 rt::model! { read debug;
-/// ListEventBuses返回参数结构体
+/// ListEventBuses response structure.
 ListEventBusesResponse {
-    /// 事件集信息
+    /// Event bus information
     "EventBuses" event_buses set_event_buses: list EventBus,
-    /// 事件集总数
+    /// Total number of event buses
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -929,130 +911,115 @@ ListPlatformProductsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ListRules` (获取事件规则列表).
+/// Request of `ListRules` (Gets event rule list).
 ///
-/// 获取事件规则列表
+/// This API is used to get the list of event rules.
 ListRulesRequest {
-    /// 事件集ID
+    /// Event bus ID
     ///
     /// Required.
     "EventBusId" event_bus_id set_event_bus_id: str,
-    /// 根据哪个字段进行返回结果排序
-    ///
-    /// 枚举值：
-    ///
-    /// - created_at： 创建时间
-    /// - updated_at： 修改时间
-    /// - name： 规则名称
-    ///
-    /// 默认值：updated_at
+    /// Indicates by which field to sort the returned results. Valid values: AddTime (creation time), ModTime (modification time)
     "OrderBy" order_by set_order_by: str,
-    /// 返回数量，默认为20，最大值为100。
+    /// Number of returned results. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
-    /// 分页偏移量，默认为0。
+    /// Pagination offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 以升序还是降序的方式返回结果，可选值 ASC（升序） 和 DESC（降序）
+    /// Indicates whether the returned results are sorted in ascending or descending order. Valid values: ASC (ascending order), DESC (descending order)
     "Order" order set_order: str,
 } }
 rt::action!("eb", "2021-04-16", "ListRules", ListRulesRequest => ListRulesResponse);
 
 rt::model! { read debug;
-/// ListRules返回参数结构体
+/// ListRules response structure.
 ListRulesResponse {
-    /// 事件规则信息
+    /// Event rule information
     "Rules" rules set_rules: list Rule,
-    /// 事件规则总数
+    /// Total number of event rules
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListTargets` (获取事件目标列表).
+/// Request of `ListTargets` (Gets delivery target list).
 ///
-/// 获取事件目标列表
+/// This API is used to get the list delivery targets.
 ListTargetsRequest {
-    /// 事件集ID
+    /// Event bus ID
     ///
     /// Required.
     "EventBusId" event_bus_id set_event_bus_id: str,
-    /// 事件规则ID
+    /// Event rule ID
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: str,
-    /// 根据哪个字段进行返回结果排序
-    ///
-    /// 枚举值：
-    ///
-    /// - created_at： 创建时间
-    /// - updated_at： 修改时间
-    ///
-    /// 默认值：updated_at
+    /// Indicates by which field to sort the returned results. Valid values: AddTime (creation time), ModTime (modification time)
     "OrderBy" order_by set_order_by: str,
-    /// 返回数量，默认为20，最大值为100。
+    /// Number of returned results. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
-    /// 分页偏移量，默认为0。
+    /// Pagination offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 以升序还是降序的方式返回结果，可选值 ASC（升序） 和 DESC（降序）
+    /// Indicates whether the returned results are sorted in ascending or descending order. Valid values: ASC (ascending order), DESC (descending order)
     "Order" order set_order: str,
 } }
 rt::action!("eb", "2021-04-16", "ListTargets", ListTargetsRequest => ListTargetsResponse);
 
 rt::model! { read debug;
-/// ListTargets返回参数结构体
+/// ListTargets response structure.
 ListTargetsResponse {
-    /// 目标总数
+    /// Total number of targets
     "TotalCount" total_count set_total_count: i64,
-    /// 目标信息
+    /// Target information
     "Targets" targets set_targets: list Target,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 日志查询相关接口filter参数定义
+/// Definition of filter parameters of log query-related API
 LogFilter {
-    /// 过滤字段名称
+    /// Field name
     "Key" key set_key: str,
-    /// 运算符，全等 eq，不等 neq，相似 like，排除相似 not like,  小于 lt，小于且等于 lte，大于 gt，大于且等于 gte，在范围内 range，不在范围内 norange
+    /// Operator. Values: `eq` (Equal to), `neq` (Not equal to), `like`, `not like`, `lt` (Smaller than), `lte` (Smaller than and equal to), `gt` (Greater than), `gte` (Greater than and equal to), `range` (Within the range) and `norange` (Not in the range).
     "Operator" operator set_operator: str,
-    /// 过滤值,范围运算需要同时输入两个值，以英文逗号分隔
+    /// Filter value. Two values should be entered for range operation, separated by a comma (,).
     "Value" value set_value: str,
-    /// 该层级filters逻辑关系，取值 "AND" 或 "OR"
+    /// The logical relationship between conditions. Values: `AND` and `OR`.
     "Type" r#type set_type: str,
-    /// LogFilters数组
+    /// LogFilters array
     "Filters" filters set_filters: list LogFilters,
 } }
 
 rt::model! { write debug;
-/// 日志存储过滤条件
+/// Log filters
 LogFilters {
-    /// 过滤字段名称，取值范围如下:region(地域)，type(事件类型)，source(事件源)，status(事件状态)
+    /// Field name
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 运算符, 全等 eq，不等 neq，相似 like，排除相似 not like,  小于 lt，小于且等于 lte，大于 gt，大于且等于 gte，在范围内 range，不在范围内 norange
+    /// Operator. Values: `eq` (Equal to), `neq` (Not equal to), `like`, `not like`, `lt` (Smaller than), `lte` (Smaller than and equal to), `gt` (Greater than), `gte` (Greater than and equal to), `range` (Within the range) and `norange` (Not in the range).
     ///
     /// Required.
     "Operator" operator set_operator: str,
-    /// 过滤值，范围运算需要同时输入两个值，以英文逗号分隔
+    /// Filter value. Two values should be entered for range operation, separated by a comma (,)
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { both debug;
-/// Transform输出参数
+/// `Transform` output parameter
 OutputStructParam {
-    /// 对应输出json中的key
+    /// Key in the corresponding JSON output
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 可以填json-path也可以支持常量或者内置关键字date类型
+    /// You can enter a JsonPath, constant, or built-in date type
     ///
     /// Required.
     "Value" value set_value: str,
-    /// value的数据类型, 可选值: STRING, NUMBER,BOOLEAN,NULL,SYS_VARIABLE,JSONPATH
+    /// Data type of `Value`. Valid values: STRING, NUMBER, BOOLEAN, NULL, SYS_VARIABLE, JSONPATH
     ///
     /// Required.
     "ValueType" value_type set_value_type: str,
@@ -1132,142 +1099,131 @@ PutEventsResponse {
 } }
 
 rt::model! { both debug;
-/// 用来描述一个ckafka投递目标的重试策略
+/// Description of CKafka delivery target retry policy
 RetryPolicy {
-    /// 重试间隔 单位:秒
+    /// Retry interval in seconds
     ///
     /// Required.
     "RetryInterval" retry_interval set_retry_interval: i128,
-    /// 最大重试次数
+    /// Maximum number of retries
     ///
     /// Required.
     "MaxRetryAttempts" max_retry_attempts set_max_retry_attempts: i128,
 } }
 
 rt::model! { read debug;
-/// 规则信息
+/// Rule information
 Rule {
-    /// 状态
+    /// Status
     "Status" status set_status: str,
-    /// 修改时间
+    /// Modification time
     "ModTime" mod_time set_mod_time: str,
-    /// 使能开关
+    /// Switch
     "Enable" enable set_enable: bool,
-    /// 描述
+    /// Description
     "Description" description set_description: str,
-    /// 规则ID
+    /// Rule ID
     "RuleId" rule_id set_rule_id: str,
-    /// 创建时间
+    /// Creation time
     "AddTime" add_time set_add_time: str,
-    /// 事件集ID
+    /// Event bus ID
     "EventBusId" event_bus_id set_event_bus_id: str,
-    /// 规则名称
+    /// Rule name
     "RuleName" rule_name set_rule_name: str,
-    /// Target 简要信息
+    /// Target overview
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Targets" targets set_targets: list TargetBrief,
-    /// rule设置的dlq规则. 可能为null
+    /// DLQ rule set by the rule, which may be null
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "DeadLetterConfig" dead_letter_config set_dead_letter_config: obj DeadLetterConfig,
 } }
 
 rt::model! { both debug;
-/// 云函数参数
+/// SCF parameter
 SCFParams {
-    /// 批量投递最长等待时间
+    /// Maximum waiting time for batch delivery
     "BatchTimeout" batch_timeout set_batch_timeout: i64,
-    /// 批量投递最大事件条数
+    /// Maximum number of events in batch delivery
     "BatchEventCount" batch_event_count set_batch_event_count: i64,
-    /// 开启批量投递使能
+    /// Enables batch delivery
     "EnableBatchDelivery" enable_batch_delivery set_enable_batch_delivery: bool,
 } }
 
 rt::model! { write debug;
-/// Request of `SearchLog` (事件查询).
+/// Request of `SearchLog` (Searches for logs.).
 ///
-/// 前置条件：开启事件存储；查询历史推送事件
+/// This API is used to query logs.
 SearchLogRequest {
-    /// 起始时间unix 毫秒时间戳
+    /// Query start time (UNIX in ms)
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
-    /// 结束时间unix 毫秒时间戳
+    /// Query end time (UNIX in ms)
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// 事件集ID
+    /// Event bus ID
     ///
     /// Required.
     "EventBusId" event_bus_id set_event_bus_id: str,
-    /// 页码
+    /// Page number
     ///
     /// Required.
     "Page" page set_page: i64,
-    /// 每页数据大小
-    ///
-    /// 取值范围：[1, 1000]
-    ///
-    /// 默认值：10
+    /// Logs returned per page
     ///
     /// Required.
     "Limit" limit set_limit: i64,
-    /// 事件查询筛选条件；示例如下：[{"key":"host","operator":"eq","value":"106.53.106.243"},{"type":"AND","filters":[{"key":"region","operator":"like","value":"guangzhou"},{"key":"type","operator":"eq","value":"cvm:ErrorEvent:GuestReboot"}]},{"type":"OR","filters":[{"key":"field1","operator":"like","value":"access"},{"key":"field2","operator":"eq","value":"custom"}]}]
+    /// Filter conditions
     "Filter" filter set_filter: list LogFilter,
-    /// 事件查询结果排序
-    ///
-    /// 枚举值：
-    ///
-    /// - Timestamp： 事件触发时间
-    /// - Source： 事件源
-    /// - Type： 事件类型
-    /// - RuleIds： 事件规则
-    /// - Subject： 事件对象
-    /// - Region： 事件地域
-    /// - Status： 事件状态
+    /// Sorting array
     "OrderFields" order_fields set_order_fields: list String,
-    /// 排序方式，asc 从旧到新，desc 从新到旧
-    ///
-    /// 枚举值：
-    ///
-    /// - asc： 从旧到新
-    /// - desc： 从新到旧
-    ///
-    /// 默认值：desc
+    /// Sorting order. Values: `asc` (earliest first); `desc` (latest first)
     "OrderBy" order_by set_order_by: str,
 } }
 rt::action!("eb", "2021-04-16", "SearchLog", SearchLogRequest => SearchLogResponse);
 
 rt::model! { read debug;
-/// SearchLog返回参数结构体
+/// SearchLog response structure.
 SearchLogResponse {
-    /// 事件总数
+    /// Total number of logs
     "Total" total set_total: i64,
-    /// 每页事件条数
+    /// Number of entries per page.
     "Limit" limit set_limit: i64,
-    /// 页码
+    /// Page number
     "Page" page set_page: i64,
-    /// 事件查询结果
+    /// Log searching results
     "Results" results set_results: list SearchLogResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 日志检索详情
+/// Retails of returned logs
 SearchLogResult {
-    /// 单条日志上报时间
+    /// Log reported time
+    /// Note: This field may return·null, indicating that no valid values can be obtained.
     "Timestamp" timestamp set_timestamp: str,
-    /// 日志内容详情
+    /// Log details
+    /// Note: This field may return·null, indicating that no valid values can be obtained.
     "Message" message set_message: str,
-    /// 事件来源
+    /// Event source
+    /// Note: This field may return·null, indicating that no valid values can be obtained.
     "Source" source set_source: str,
-    /// 事件类型
+    /// The event type.
+    /// Note: This field may return·null, indicating that no valid values can be obtained.
     "Type" r#type set_type: str,
-    /// 事件匹配规则
+    /// Event matching rule
+    /// Note: This field may return·null, indicating that no valid values can be obtained.
     "RuleIds" rule_ids set_rule_ids: str,
-    /// 实例ID
+    /// The instance ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Subject" subject set_subject: str,
-    /// 地域
+    /// The region.
+    /// Note: This field may return·null, indicating that no valid values can be obtained.
     "Region" region set_region: str,
-    /// 事件状态
+    /// Event status
+    /// Note: This field may return·null, indicating that no valid values can be obtained.
     "Status" status set_status: str,
 } }
 
@@ -1294,221 +1250,227 @@ Tag {
 } }
 
 rt::model! { read debug;
-/// Target信息
+/// Target information
 Target {
-    /// 目标类型
+    /// Target type
     "Type" r#type set_type: str,
-    /// 事件集ID
+    /// Event bus ID
     "EventBusId" event_bus_id set_event_bus_id: str,
-    /// 目标ID
+    /// Target ID
     "TargetId" target_id set_target_id: str,
-    /// 目标描述
+    /// Target description
     "TargetDescription" target_description set_target_description: obj TargetDescription,
-    /// 事件规则ID
+    /// Event rule ID
     "RuleId" rule_id set_rule_id: str,
-    /// 开启批量投递使能
+    /// Enables batch delivery
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "EnableBatchDelivery" enable_batch_delivery set_enable_batch_delivery: bool,
-    /// 批量投递最长等待时间
+    /// Maximum waiting time for batch delivery
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "BatchTimeout" batch_timeout set_batch_timeout: i64,
-    /// 批量投递最大事件条数
+    /// Maximum number of events in batch delivery
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "BatchEventCount" batch_event_count set_batch_event_count: i64,
 } }
 
 rt::model! { read debug;
-/// 目标简要信息
+/// Target overview
 TargetBrief {
-    /// 目标ID
+    /// Target ID
     "TargetId" target_id set_target_id: str,
-    /// 目标类型
+    /// Target type
     "Type" r#type set_type: str,
 } }
 
 rt::model! { both debug;
-/// TargetDescription描述
+/// Target description
 TargetDescription {
-    /// QCS资源六段式，更多参考 [资源六段式](https://cloud.tencent.com/document/product/598/10606)；scf资源六段式示例[qcs::scf:ap-guangzhou:uin/123:namespace/test(函数命名空间)/function/test(函数名)/$LATEST(函数版本)] amp资源六段式示例[qcs::eb-amp:ap-guangzhou:uin/123:] ckafka资源六段式示例[qcs::ckafka:ap-guangzhou:uin/123:ckafkaId/uin/123/ckafka-123(ckafka实例Id)] cls资源六段式示例[qcs::cls:ap-guangzhou:uin/123:topic/122332442(topicId)] es资源六段式示例[qcs::es:ap-guangzhou:appid/123/uin/456:instance/es-7cplmhsd(es实例Id)]
+    /// Six-Segment QCS resource description. For more information, see [Resource Description Method](https://intl.cloud.tencent.com/document/product/598/10606?from_cn_redirect=1)
     ///
     /// Required.
     "ResourceDescription" resource_description set_resource_description: str,
-    /// 云函数参数
+    /// SCF parameter
     "SCFParams" scf_params set_scf_params: obj SCFParams,
-    /// Ckafka参数
+    /// CKafka parameters
     "CkafkaTargetParams" ckafka_target_params set_ckafka_target_params: obj CkafkaTargetParams,
-    /// ElasticSearch参数
+    /// ElasticSearch parameters
     "ESTargetParams" es_target_params set_es_target_params: obj ESTargetParams,
 } }
 
 rt::model! { both debug;
-/// 描述如何切分数据
+/// Describes how to slice data
 TextParams {
-    /// 逗号、| 、制表符、空格、换行符、%、#，限制长度为 1。
+    /// Comma, | , tab, space, line break, %, or #, which can contain only 1 character.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Separator" separator set_separator: str,
-    /// 填写正则表达式：长度128
+    /// Entered regex (128 characters)
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Regex" regex set_regex: str,
 } }
 
 rt::model! { both debug;
-/// 描述如何数据转换
+/// Describes how to transform data
 Transform {
-    /// 描述如何数据转换
+    /// Describes how to transform data
     ///
     /// Required.
     "OutputStructs" output_structs set_output_structs: list OutputStructParam,
 } }
 
 rt::model! { both debug;
-/// 一个转换器
+/// Transformer
 Transformation {
-    /// 描述如何提取数据，{"ExtractionInputPath":"$.data.payload","Format":"JSON"}
+    /// Describes how to extract data
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Extraction" extraction set_extraction: obj Extraction,
-    /// 描述如何过滤数据;{"Filter":"{\"source\":\"ckafka.cloud.tencent\"}"}
+    /// Describes how to filter data
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "EtlFilter" etl_filter set_etl_filter: obj EtlFilter,
-    /// 描述如何数据转换;"OutputStructs":[{"Key":"op","Value":"$.op","ValueType":"JSONPATH"}]
+    /// Describes how to transform data
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Transform" transform set_transform: obj Transform,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateConnection` (更新事件连接器).
+/// Request of `UpdateConnection` (Updates event connector).
 ///
-/// 更新事件连接器
+/// This API is used to update an event connector.
 UpdateConnectionRequest {
-    /// 连接器ID
+    /// Connector ID
     ///
     /// Required.
     "ConnectionId" connection_id set_connection_id: str,
-    /// 事件集ID
+    /// Event bus ID
     ///
     /// Required.
     "EventBusId" event_bus_id set_event_bus_id: str,
-    /// 使能开关
+    /// Switch
     "Enable" enable set_enable: bool,
-    /// 描述
+    /// Description
     "Description" description set_description: str,
-    /// 连接器名称
+    /// Connector name
     "ConnectionName" connection_name set_connection_name: str,
 } }
 rt::action!("eb", "2021-04-16", "UpdateConnection", UpdateConnectionRequest => UpdateConnectionResponse);
 
 rt::model! { read debug;
-/// UpdateConnection返回参数结构体
+/// UpdateConnection response structure.
 UpdateConnectionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateEventBus` (更新事件集).
+/// Request of `UpdateEventBus` (Updates an event bus).
 ///
-/// 更新事件集
+/// This API is used to update an event bus.
 UpdateEventBusRequest {
-    /// 事件集ID
+    /// Event bus ID
     ///
     /// Required.
     "EventBusId" event_bus_id set_event_bus_id: str,
-    /// 事件集描述，不限字符类型，200字符描述以内
+    /// Event bus description, which can contain up to 200 characters of any type.
     "Description" description set_description: str,
-    /// 事件集名称，只能包含字母、数字、下划线、连字符，以字母开头，以数字或字母结尾，2~60个字符
+    /// Event bus name: it can contain 2-60 letters, digits, underscores, and hyphens and must start with a letter and end with a digit or letter.
     "EventBusName" event_bus_name set_event_bus_name: str,
-    /// 事件存储时长
-    ///
-    /// 单位：day
+    /// Log retention period
     "SaveDays" save_days set_save_days: i64,
-    /// 事件存储主题ID
+    /// EventBridge log topic ID
     "LogTopicId" log_topic_id set_log_topic_id: str,
-    /// 是否开启存储
+    /// Whether to enable log retention
     "EnableStore" enable_store set_enable_store: bool,
 } }
 rt::action!("eb", "2021-04-16", "UpdateEventBus", UpdateEventBusRequest => UpdateEventBusResponse);
 
 rt::model! { read debug;
-/// UpdateEventBus返回参数结构体
+/// UpdateEventBus response structure.
 UpdateEventBusResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateRule` (更新事件规则).
+/// Request of `UpdateRule` (Updates event rule).
 ///
-/// 更新事件规则
+/// This API is used to update an event rule.
 UpdateRuleRequest {
-    /// 事件规则ID
+    /// Event rule ID
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: str,
-    /// 事件集ID
+    /// Event bus ID
     ///
     /// Required.
     "EventBusId" event_bus_id set_event_bus_id: str,
-    /// 使能开关。
+    /// Switch.
     "Enable" enable set_enable: bool,
-    /// 事件规则描述，只能包含数字、中英文及常用标点符号，不超过200个字符
+    /// Rule description, which can contain up to 200 characters of any type.
     "Description" description set_description: str,
-    /// 参考：[事件模式](https://cloud.tencent.com/document/product/1359/56084)
+    /// See [CKafka Target](https://intl.cloud.tencent.com/document/product/1359/56084?from_cn_redirect=1)
     "EventPattern" event_pattern set_event_pattern: str,
-    /// 事件规则名称，只能包含字母、中文、数字、下划线、连字符，以字母/中文开头，以数字、字母或中文结尾，2~60个字符
+    /// Event rule name, which can contain 2–60 letters, digits, underscores, and hyphens and must start with a letter and end with a digit or letter
     "RuleName" rule_name set_rule_name: str,
 } }
 rt::action!("eb", "2021-04-16", "UpdateRule", UpdateRuleRequest => UpdateRuleResponse);
 
 rt::model! { read debug;
-/// UpdateRule返回参数结构体
+/// UpdateRule response structure.
 UpdateRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateTarget` (更新事件目标).
+/// Request of `UpdateTarget` (Updates delivery target).
 ///
-/// 更新事件目标
+/// This API is used to update a delivery target.
 UpdateTargetRequest {
-    /// 事件集ID
+    /// Event bus ID
     ///
     /// Required.
     "EventBusId" event_bus_id set_event_bus_id: str,
-    /// 事件规则ID
+    /// Event rule ID
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: str,
-    /// 事件目标ID
+    /// Delivery target ID
     ///
     /// Required.
     "TargetId" target_id set_target_id: str,
-    /// 开启批量投递使能
+    /// Enables batch delivery
     "EnableBatchDelivery" enable_batch_delivery set_enable_batch_delivery: bool,
-    /// 批量投递最长等待时间
+    /// Maximum waiting time for batch delivery
     "BatchTimeout" batch_timeout set_batch_timeout: i64,
-    /// 批量投递最大事件条数
+    /// Maximum number of events in batch delivery
     "BatchEventCount" batch_event_count set_batch_event_count: i64,
 } }
 rt::action!("eb", "2021-04-16", "UpdateTarget", UpdateTargetRequest => UpdateTargetResponse);
 
 rt::model! { read debug;
-/// UpdateTarget返回参数结构体
+/// UpdateTarget response structure.
 UpdateTargetResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateTransformation` (更新转换器).
+/// Request of `UpdateTransformation` (Updates transformer.).
 ///
-/// 用于更新转换器
+/// This API is used to update a transformer.
 UpdateTransformationRequest {
-    /// 事件集ID
+    /// Event bus ID
     ///
     /// Required.
     "EventBusId" event_bus_id set_event_bus_id: str,
-    /// 规则ID
+    /// Rule ID
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: str,
-    /// 转换器id
+    /// Transformer ID
     ///
     /// Required.
     "TransformationId" transformation_id set_transformation_id: str,
-    /// 一个转换规则列表，当前仅限定一个
+    /// Transformation rule list (currently, only one is supported)
     ///
     /// Required.
     "Transformations" transformations set_transformations: list Transformation,
@@ -1516,7 +1478,7 @@ UpdateTransformationRequest {
 rt::action!("eb", "2021-04-16", "UpdateTransformation", UpdateTransformationRequest => UpdateTransformationResponse);
 
 rt::model! { read debug;
-/// UpdateTransformation返回参数结构体
+/// UpdateTransformation response structure.
 UpdateTransformationResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,

@@ -5,423 +5,435 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { read debug;
-/// 回源的自定义Https配置
+/// Custom HTTPS configuration for origin-pull
 AdvanceHttps {
-    /// 自定义Tls数据开关
+    /// Custom TLS data switch
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "CustomTlsStatus" custom_tls_status set_custom_tls_status: str,
-    /// Tls版本列表，支持设置 TLSv1, TLSV1.1, TLSV1.2, TLSv1.3，修改时必须开启连续的版本
+    /// TLS version settings. Valid values: `TLSv1`, `TLSV1.1`, `TLSV1.2`, and `TLSv1.3`. Only consecutive versions can be enabled at the same time.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "TlsVersion" tls_version set_tls_version: list String,
-    /// 自定义加密套件
+    /// Custom encryption suite
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Cipher" cipher set_cipher: str,
-    /// 回源双向校验开启状态
-    /// off - 关闭校验
-    /// oneWay - 校验源站
-    /// twoWay - 双向校验
+    /// Origin-pull verification status
+    /// `off`: Disables origin-pull verification
+    /// `oneWay`: Only verify the origin
+    /// `twoWay`: Enables two-way origin-pull verification
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "VerifyOriginType" verify_origin_type set_verify_origin_type: str,
-    /// 回源层证书配置信息
+    /// Configuration information of the origin-pull certificate
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "CertInfo" cert_info set_cert_info: obj ServerCert,
-    /// 源站证书配置信息
+    /// Configuration information of the origin server certificate
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "OriginCertInfo" origin_cert_info set_origin_cert_info: obj ClientCert,
 } }
 
 rt::model! { read debug;
-/// 缓存配置简单版本，该版本不支持设置源站未返回max-age情况下的缓存规则。
+/// Simple edition of cache configuration, which does not support setting a caching rule for scenarios where the `max-age` is not returned from the origin server.
 Cache {
-    /// 缓存配置规则数组。
+    /// Caching configuration rule array.
     "CacheRules" cache_rules set_cache_rules: list CacheRule,
-    /// 遵循源站 Cache-Control: max-age 配置，白名单功能。
-    /// on：开启
-    /// off：关闭
-    /// 开启后，未能匹配 CacheRules 规则的资源将根据源站返回的 max-age 值进行节点缓存；匹配了 CacheRules 规则的资源将按照 CacheRules 中设置的缓存过期时间在节点进行缓存
+    /// Whether to follow the `Cache-Control: max-age` configuration on the origin server (this feature is only available to users on the allowlist).
+    /// on: enable
+    /// off: disable
+    /// If it is enabled, resources that do not match `CacheRules` will be cached on node according to the `max-age` value returned by the origin server, while resources that match `CacheRules` will be cached on node according to the cache expiration time set in `CacheRules`.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "FollowOrigin" follow_origin set_follow_origin: str,
 } }
 
 rt::model! { read debug;
-/// 缓存相关配置。
+/// Caching configuration.
 CacheKey {
-    /// 是否开启全路径缓存，on或off。
+    /// Whether to enable full path cache. Valid values: on, off.
     "FullUrlCache" full_url_cache set_full_url_cache: str,
 } }
 
 rt::model! { read debug;
-/// 缓存配置规则。
+/// Caching configuration rule.
 CacheRule {
-    /// 缓存类型，支持all，file，directory，path，index，分别表示全部文件，后缀类型，目录，完整路径，首页。
+    /// Cache type. Valid values: all (all files), file (extension type), directory (directory), path (full path), index (homepage).
     "CacheType" cache_type set_cache_type: str,
-    /// 缓存内容列表。
+    /// Cached content list.
     "CacheContents" cache_contents set_cache_contents: list String,
-    /// 缓存时间，单位秒。
+    /// Cache time in seconds.
     "CacheTime" cache_time set_cache_time: i64,
 } }
 
 rt::model! { read debug;
-/// https客户端证书配置。
+/// HTTPS client certificate configuration.
 ClientCert {
-    /// 客户端证书，pem格式。
+    /// Client certificate in PEM format.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Certificate" certificate set_certificate: str,
-    /// 客户端证书名称。
+    /// Client certificate name.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CertName" cert_name set_cert_name: str,
-    /// 证书过期时间。
+    /// Certificate expiration time.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ExpireTime" expire_time set_expire_time: str,
-    /// 证书颁发时间。
+    /// Certificate issuance time.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "DeployTime" deploy_time set_deploy_time: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDomainsConfig` (查询域名详细配置).
+/// Request of `DescribeDomainsConfig` (Queries the detailed configuration of a domain name).
 ///
-/// ECDN平台下线，接口开始预下线处理
+/// This API is used to query the detailed configuration information of a CDN acceleration domain name.
 ///
-/// 本接口（DescribeDomainsConfig）用于查询CDN加速域名详细配置信息。
-///
-/// >?  若您的业务已迁移至 CDN 控制台，请参考[CDN 接口文档](https://cloud.tencent.com/document/api/228/41117)，使用  CDN 相关API 进行操作。
+/// >? If you have migrated your ECDN service to CDN, you can use the [corresponding CDN API](https://intl.cloud.tencent.com/document/api/228/41117?from_cn_redirect=1).
 #[deprecated(note = "deprecated in the API spec")]
 DescribeDomainsConfigRequest {
-    /// 分页查询的偏移地址，默认0。
+    /// Pagination offset address. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 分页查询的域名个数，默认100。
+    /// Number of domain names per page. Default value: 100.
     "Limit" limit set_limit: i64,
-    /// 查询条件过滤器。
+    /// Query filter.
     "Filters" filters set_filters: list DomainFilter,
-    /// 查询结果排序规则。
+    /// Query result sorting rule.
     "Sort" sort set_sort: obj Sort,
 } }
 rt::action!("ecdn", "2019-10-12", "DescribeDomainsConfig", DescribeDomainsConfigRequest => DescribeDomainsConfigResponse);
 
 rt::model! { read debug;
-/// DescribeDomainsConfig返回参数结构体
+/// DescribeDomainsConfig response structure.
 DescribeDomainsConfigResponse {
-    /// 域名列表。
+    /// Domain name list.
     "Domains" domains set_domains: list DomainDetailInfo,
-    /// 符合查询条件的域名总数，用于分页查询。
+    /// Number of matched domain names. This is used for paginated query.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDomains` (查询域名基本信息).
+/// Request of `DescribeDomains` (Queries the basic information of a domain name).
 ///
-/// ECDN平台下线，接口开始预下线处理
+/// This API is used to query the basic information of a CDN domain name, including the project ID, status, business type, creation time, update time, etc.
 ///
-/// 本接口（DescribeDomains）用于查询CDN域名基本信息，包括项目id，状态，业务类型，创建时间，更新时间等。
-///
-/// >?  若您的业务已迁移至 CDN 控制台，请参考[CDN 接口文档](https://cloud.tencent.com/document/api/228/41118)，使用  CDN 相关API 进行操作。
+/// >? If you have migrated your ECDN service to CDN, you can use the [corresponding CDN API](https://intl.cloud.tencent.com/document/api/228/41118?from_cn_redirect=1).
 #[deprecated(note = "deprecated in the API spec")]
 DescribeDomainsRequest {
-    /// 分页查询的偏移地址，默认0。
+    /// Pagination offset address. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 分页查询的域名个数，默认100，最大支持1000。
+    /// Number of domain names per page. Default value: 100. Maximum value: 1000.
     "Limit" limit set_limit: i64,
-    /// 查询条件过滤器。
+    /// Query filter.
     "Filters" filters set_filters: list DomainFilter,
 } }
 rt::action!("ecdn", "2019-10-12", "DescribeDomains", DescribeDomainsRequest => DescribeDomainsResponse);
 
 rt::model! { read debug;
-/// DescribeDomains返回参数结构体
+/// DescribeDomains response structure.
 DescribeDomainsResponse {
-    /// 域名信息列表。
+    /// Domain name information list.
     "Domains" domains set_domains: list DomainBriefInfo,
-    /// 域名总个数。
+    /// Total number of domain names.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeEcdnDomainLogs` (查询域名日志下载链接).
+/// Request of `DescribeEcdnDomainLogs` (Queries the log download link of a domain name).
 ///
-/// ECDN平台下线，接口开始预下线处理
-///
-/// 本接口（DescribeEcdnDomainLogs）用于查询域名的访问日志下载地址。
+/// This API is used to query the access log download link of a domain name.
 #[deprecated(note = "deprecated in the API spec")]
 DescribeEcdnDomainLogsRequest {
-    /// 待查询域名。
+    /// Domain name to be queried.
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 日志起始时间。如：2019-10-01 00:00:00
+    /// Log start time, such as 2019-10-01 00:00:00
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 日志结束时间，只支持最近30天内日志查询。2019-10-02 00:00:00
+    /// Log end time, such as 2019-10-02 00:00:00. Only logs for the last 30 days can be queried.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 日志链接列表分页起始地址，默认0。
+    /// Pagination offset for log link list. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 日志链接列表分页记录条数，默认100，最大1000。
+    /// Number of log links per page. Default value: 100. Maximum value: 1000.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("ecdn", "2019-10-12", "DescribeEcdnDomainLogs", DescribeEcdnDomainLogsRequest => DescribeEcdnDomainLogsResponse);
 
 rt::model! { read debug;
-/// DescribeEcdnDomainLogs返回参数结构体
+/// DescribeEcdnDomainLogs response structure.
 DescribeEcdnDomainLogsResponse {
-    /// 日志链接列表。
+    /// Log link list.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "DomainLogs" domain_logs set_domain_logs: list DomainLogs,
-    /// 日志链接总条数。
+    /// Total number of log links.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeEcdnDomainStatistics` (域名统计指标查询).
+/// Request of `DescribeEcdnDomainStatistics` (Queries domain name statistical metrics).
 ///
-/// ECDN平台下线，接口开始预下线处理
-///
-/// 本接口（DescribeEcdnDomainStatistics）用于查询指定时间段内的域名访问统计指标。
-///
-/// >?  若您的业务已迁移至 CDN 控制台，请参考[CDN 接口文档](https://cloud.tencent.com/document/api/228/30986)，使用  CDN 相关API 进行操作。
+/// This API is used to query the statistical metrics of domain name access within a specified time period.
 #[deprecated(note = "deprecated in the API spec")]
 DescribeEcdnDomainStatisticsRequest {
-    /// 查询起始时间，如：2019-12-13 00:00:00。
-    /// 起止时间不超过90天。
+    /// Query start time, such as 2019-12-13 00:00:00.
+    /// The time span cannot exceed 90 days.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 查询结束时间，如：2019-12-13 23:59:59。
-    /// 起止时间不超过90天。
+    /// Query end time, such as 2019-12-13 23:59:59.
+    /// The time span cannot exceed 90 days.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 统计指标名称:
-    /// flux：流量，单位为 byte
-    /// bandwidth：带宽，单位为 bps
-    /// request：请求数，单位为 次
+    /// Statistical metric names:
+    /// flux: traffic (in bytes)
+    /// bandwidth: bandwidth (in bps)
+    /// request: number of requests
     ///
     /// Required.
     "Metrics" metrics set_metrics: list String,
-    /// 指定查询域名列表
+    /// Specifies the list of domain names to be queried
     "Domains" domains set_domains: list String,
-    /// 指定要查询的项目 ID，[前往查看项目 ID](https://console.cloud.tencent.com/project)
-    /// 未填充域名情况下，指定项目查询，若填充了具体域名信息，以域名为主
+    /// Specifies the project ID to be queried, which can be viewed [here](https://console.cloud.tencent.com/project)
+    /// If no domain name is entered, the specified project will be queried; otherwise, the domain name will prevail
     "Projects" projects set_projects: list i64,
-    /// 列表分页起始地址，默认0。
+    /// Pagination offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 列表分页记录条数，默认1000，最大3000。
+    /// Number of entries per page. Default value: 1000. Maximum value: 3,000.
     "Limit" limit set_limit: i64,
-    /// 统计区域:
-    /// mainland: 境内
-    /// oversea: 境外
-    /// global: 全部
-    /// 默认 global
+    /// Statistical areas:
+    /// mainland: Chinese mainland
+    /// oversea: outside the Chinese mainland
+    /// global: global
+    /// Default value: global
     "Area" area set_area: str,
 } }
 rt::action!("ecdn", "2019-10-12", "DescribeEcdnDomainStatistics", DescribeEcdnDomainStatisticsRequest => DescribeEcdnDomainStatisticsResponse);
 
 rt::model! { read debug;
-/// DescribeEcdnDomainStatistics返回参数结构体
+/// DescribeEcdnDomainStatistics response structure.
 DescribeEcdnDomainStatisticsResponse {
-    /// 域名数据
+    /// Domain name data
     "Data" data set_data: list DomainData,
-    /// 数量
+    /// Quantity
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeEcdnStatistics` (访问数据查询).
+/// Request of `DescribeEcdnStatistics` (Queries access data).
 ///
-/// ECDN平台下线，接口开始预下线处理
+/// This API is used to query ECDN real-time access monitoring data and supports the following metrics:
 ///
-/// DescribeEcdnStatistics用于查询 ECDN 实时访问监控数据，支持以下指标查询：
-///
-/// + 流量（单位为 byte）
-/// + 带宽（单位为 bps）
-/// + 请求数（单位为 次）
-/// + 状态码 2xx 汇总及各 2 开头状态码明细（单位为 个）
-/// + 状态码 3xx 汇总及各 3 开头状态码明细（单位为 个）
-/// + 状态码 4xx 汇总及各 4 开头状态码明细（单位为 个）
-/// + 状态码 5xx 汇总及各 5 开头状态码明细（单位为 个）
+/// + Traffic (in bytes)
+/// + Bandwidth (in bps)
+/// + Number of requests
+/// + Number of 2xx status codes and details of status codes starting with 2
+/// + Number of 3xx status codes and details of status codes starting with 3
+/// + Number of 4xx status codes and details of status codes starting with 4
+/// + Number of 5xx status codes and details of status codes starting with 5
 #[deprecated(note = "deprecated in the API spec")]
 DescribeEcdnStatisticsRequest {
-    /// 查询起始时间，如：2019-12-13 00:00:00
+    /// Query start time, such as 2019-12-13 00:00:00
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 查询结束时间，如：2019-12-13 23:59:59
+    /// Query end time, such as 2019-12-13 23:59:59
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 指定查询指标，支持的类型有：
-    /// flux：流量，单位为 byte
-    /// bandwidth：带宽，单位为 bps
-    /// request：请求数，单位为 次
-    /// 2xx：返回 2xx 状态码汇总或者 2 开头状态码数据，单位为 个
-    /// 3xx：返回 3xx 状态码汇总或者 3 开头状态码数据，单位为 个
-    /// 4xx：返回 4xx 状态码汇总或者 4 开头状态码数据，单位为 个
-    /// 5xx：返回 5xx 状态码汇总或者 5 开头状态码数据，单位为 个
+    /// Specifies the query metric, which can be:
+    /// flux: traffic (in bytes)
+    /// bandwidth: bandwidth (in bps)
+    /// request: number of requests
+    /// 2xx: returns the number of 2xx status codes or details of status codes starting with 2
+    /// 3xx: returns the number of 3xx status codes or details of status codes starting with 3
+    /// 4xx: returns the number of 4xx status codes or details of status codes starting with 4
+    /// 5xx: returns the number of 5xx status codes or details of status codes starting with 5
     ///
     /// Required.
     "Metrics" metrics set_metrics: list String,
-    /// 时间粒度，支持以下几种模式：
-    /// 1 天	 1，5，15，30，60，120，240，1440
-    /// 2 ~ 3 天	15，30，60，120，240，1440
-    /// 4 ~ 7 天	30，60，120，240，1440
-    /// 8 ~ 31 天	 60，120，240，1440
+    /// Sampling interval in minutes. The available options vary for different query period. See below:
+    /// 1 day: `1`, `5`, `15`, `30`, `60`, `120`, `240`, `1440`
+    /// 2 to 3 days: `15`, `30`, `60`, `120`, `240`, `1440`
+    /// 4 to 7 days: `30`, `60`, `120`, `240`, `1440`
+    /// 8 to 31 days: `60`, `120`, `240`, `1440`
     ///
     /// Required.
     "Interval" interval set_interval: i64,
-    /// 指定查询域名列表
+    /// Specifies the list of domain names to be queried
     ///
-    /// 最多可一次性查询30个加速域名。
+    /// Up to 30 acceleration domain names can be queried at a time.
     "Domains" domains set_domains: list String,
-    /// 指定要查询的项目 ID，[前往查看项目 ID](https://console.cloud.tencent.com/project)
-    /// 未填充域名情况下，指定项目查询，若填充了具体域名信息，以域名为主
+    /// Specifies the project ID to be queried, which can be viewed [here](https://console.cloud.tencent.com/project)
+    /// If no domain name is entered, the specified project will be queried; otherwise, the domain name will prevail
     "Projects" projects set_projects: list i64,
-    /// 统计区域:
-    /// mainland: 境内
-    /// oversea: 境外
-    /// global: 全部
-    /// 默认 global
+    /// Statistical areas:
+    /// mainland: Chinese mainland
+    /// oversea: outside the Chinese mainland
+    /// global: global
+    /// Default value: global
     "Area" area set_area: str,
 } }
 rt::action!("ecdn", "2019-10-12", "DescribeEcdnStatistics", DescribeEcdnStatisticsRequest => DescribeEcdnStatisticsResponse);
 
 rt::model! { read debug;
-/// DescribeEcdnStatistics返回参数结构体
+/// DescribeEcdnStatistics response structure.
 DescribeEcdnStatisticsResponse {
-    /// 指定条件查询得到的数据明细
+    /// Returned data details of the specified conditional query
     "Data" data set_data: list ResourceData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeIpStatus` (查询平台服务节点IP).
+/// Request of `DescribeIpStatus` (Queries ECDN node IPs).
 ///
-/// ECDN平台下线，接口开始预下线处理
+/// This API is used to query ECDN node IPs. This API is only available to beta users. Please submit a ticket to use it.
 ///
-/// DescribeIpStatus 用于查询域名所在加速平台的所有节点信息, 如果您的源站有白名单设置,可以通过本接口获取ECDN服务的节点IP进行加白, 本接口为内测接口,请联系腾讯云工程师开白。
-///
-/// 由于产品服务节点常有更新，对于源站开白的使用场景，请定期调用接口获取最新节点信息，若新增服务节点发布7日后您尚未更新加白导致回源失败等问题，ECDN侧不对此承担责任。
+/// If you need to add the node IPs to your origin allowlist, keep querying the updating the IPs regularly to ensure the success of origin forwarding.
 #[deprecated(note = "deprecated in the API spec")]
 DescribeIpStatusRequest {
-    /// 加速域名
+    /// Acceleration domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 查询区域：
-    /// mainland: 国内节点
-    /// overseas: 海外节点
-    /// global: 全球节点
+    /// Target region of the query:
+    /// mainland: nodes in Mainland China
+    /// overseas: nodes outside Mainland China
+    /// global: global nodes
     "Area" area set_area: str,
 } }
 rt::action!("ecdn", "2019-10-12", "DescribeIpStatus", DescribeIpStatusRequest => DescribeIpStatusResponse);
 
 rt::model! { read debug;
-/// DescribeIpStatus返回参数结构体
+/// DescribeIpStatus response structure.
 DescribeIpStatusResponse {
-    /// 节点列表
+    /// Node list
     "Ips" ips set_ips: list IpStatus,
-    /// 节点总个数
+    /// Total number of nodes
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 排序类型的数据结构
+/// Data structure of sorted data
 DetailData {
-    /// 数据类型的名称
+    /// Data type name
     "Name" name set_name: str,
-    /// 数据值
+    /// Data value
     "Value" value set_value: f64,
 } }
 
 rt::model! { read debug;
-/// CDN域名简要信息。
+/// Basic information of a CDN domain name.
 DomainBriefInfo {
-    /// 域名ID。
+    /// Domain name ID.
     "ResourceId" resource_id set_resource_id: str,
-    /// 腾讯云账号ID。
+    /// Tencent Cloud account ID.
     "AppId" app_id set_app_id: i64,
-    /// CDN加速域名。
+    /// CDN acceleration domain name.
     "Domain" domain set_domain: str,
-    /// 域名CName。
+    /// Domain name CNAME.
     "Cname" cname set_cname: str,
-    /// 域名状态，pending，rejected，processing， online，offline，deleted分别表示审核中，审核未通过，审核通过部署中，已开启，已关闭，已删除。
+    /// Domain name status. Valid values: pending (reviewing), rejected (rejected), processing (deploying after approval), online (enabled), offline (disabled), deleted (deleted).
     "Status" status set_status: str,
-    /// 项目ID。
+    /// Project ID.
     "ProjectId" project_id set_project_id: i64,
-    /// 域名创建时间。
+    /// Domain name creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 域名更新时间。
+    /// Domain name update time.
     "UpdateTime" update_time set_update_time: str,
-    /// 源站配置详情。
+    /// Origin server configuration details.
     "Origin" origin set_origin: obj Origin,
-    /// 域名封禁状态，normal，overdue，quota，malicious，ddos，idle，unlicensed，capping，readonly分别表示 正常，欠费停服，试用客户流量包耗尽，恶意用户，ddos攻击，无流量域名，未备案，带宽封顶，只读
+    /// Domain name blockage status. Valid values: normal (normal), overdue (service is suspended due to arrears), quota (trial traffic package is used up), malicious (malicious user), ddos (DDoS attack), idle (no traffic), unlicensed (no ICP filing), capping (bandwidth cap reached), readonly (read-only)
     "Disable" disable set_disable: str,
-    /// 加速区域，mainland，oversea或global。
+    /// Acceleration region. Valid values: mainland, oversea, global.
     "Area" area set_area: str,
-    /// 域名锁定状态，normal、global，分别表示未被锁定、全球锁定。
+    /// Domain name lock status. normal: not locked; global: globally locked
     "Readonly" readonly set_readonly: str,
-    /// 域名标签。
+    /// Domain name tag
+    /// Note: This field may return `null`, indicating that no valid value can be found.
     "Tag" tag set_tag: list Tag,
 } }
 
 rt::model! { read debug;
-/// 排序类型数据结构
+/// Data structure of sorted data
 DomainData {
-    /// 域名
+    /// Domain name
     "Resource" resource set_resource: str,
-    /// 结果详情
+    /// Result details.
     "DetailData" detail_data set_detail_data: list DetailData,
 } }
 
 rt::model! { read debug;
-/// ECDN域名详细配置信息。
+/// Detailed configuration information of ECDN domain name.
 DomainDetailInfo {
-    /// 域名ID。
+    /// Domain name ID.
     "ResourceId" resource_id set_resource_id: str,
-    /// 腾讯云账号ID。
+    /// Tencent Cloud account ID.
     "AppId" app_id set_app_id: i64,
-    /// 加速域名。
+    /// Acceleration domain name.
     "Domain" domain set_domain: str,
-    /// 域名CName。
+    /// Domain name CNAME.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Cname" cname set_cname: str,
-    /// 域名状态，pending，rejected，processing， online，offline，deleted分别表示审核中，审核未通过，审核通过部署中，已开启，已关闭，已删除。
+    /// Domain name status. Valid values: pending (reviewing), rejected (rejected), processing (deploying after approval), online (enabled), offline (disabled), deleted (deleted).
     "Status" status set_status: str,
-    /// 项目ID。
+    /// Project ID.
     "ProjectId" project_id set_project_id: i64,
-    /// 域名创建时间。
+    /// Domain name creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 域名更新时间。
+    /// Domain name update time.
     "UpdateTime" update_time set_update_time: str,
-    /// 源站配置。
+    /// Origin server configuration.
     "Origin" origin set_origin: obj Origin,
-    /// IP黑白名单配置。
+    /// IP blocklist/allowlist configuration.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "IpFilter" ip_filter set_ip_filter: obj IpFilter,
-    /// IP限频配置。
+    /// IP access limit configuration.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "IpFreqLimit" ip_freq_limit set_ip_freq_limit: obj IpFreqLimit,
-    /// 源站响应头部配置。
+    /// Origin server response header configuration.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ResponseHeader" response_header set_response_header: obj ResponseHeader,
-    /// 节点缓存配置。
+    /// Node caching configuration.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CacheKey" cache_key set_cache_key: obj CacheKey,
-    /// 缓存规则配置。
+    /// Caching rule configuration.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Cache" cache set_cache: obj Cache,
-    /// Https配置。
+    /// HTTPS configuration.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Https" https set_https: obj Https,
-    /// 域名封禁状态，normal，overdue，quota，malicious，ddos，idle，unlicensed，capping，readonly分别表示 正常，欠费停服，试用客户流量包耗尽，恶意用户，ddos攻击，无流量域名，未备案，带宽封顶，只读。
+    /// Domain name blockage status. Valid values: normal (normal), overdue (service is suspended due to arrears), quota (trial traffic package is used up), malicious (malicious user), ddos (DDoS attack), idle (no traffic), unlicensed (no ICP filing), capping (bandwidth cap reached), readonly (read-only).
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Disable" disable set_disable: str,
-    /// 访问协议强制跳转配置。
+    /// Forced access protocol redirection configuration.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ForceRedirect" force_redirect set_force_redirect: obj ForceRedirect,
-    /// 加速区域，mainland，overseas或global。
+    /// Acceleration region. Valid values: mainland, overseas, global.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Area" area set_area: str,
-    /// 域名锁定状态，normal、global 分别表示未被锁定，全球锁定。
+    /// Domain name lock status. normal: not locked; global: globally locked.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Readonly" readonly set_readonly: str,
-    /// 域名标签。
+    /// Domain name tag
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Tag" tag set_tag: list Tag,
-    /// WebSocket配置。
+    /// WebSocket configuration.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "WebSocket" web_socket set_web_socket: obj WebSocket,
 } }
 
 rt::model! { write debug;
-/// 域名查询时过滤条件。
+/// Filter for domain name query.
 DomainFilter {
     /// 过滤字段名，支持的列表如下：
     /// - origin：主源站。
@@ -438,194 +450,229 @@ DomainFilter {
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 过滤字段值。
+    /// Filter field value.
     ///
     /// Required.
     "Value" value set_value: list String,
-    /// 是否启用模糊查询，仅支持过滤字段名为origin，domain。
+    /// Whether to enable fuzzy query, which is supported only for filter fields `origin` and `domain`.
     "Fuzzy" fuzzy set_fuzzy: bool,
 } }
 
 rt::model! { read debug;
-/// 域名日志信息
+/// Domain name log information.
 DomainLogs {
-    /// 日志起始时间。
+    /// Log start time.
     "StartTime" start_time set_start_time: str,
-    /// 日志结束时间。
+    /// Log end time.
     "EndTime" end_time set_end_time: str,
-    /// 日志下载路径。
+    /// Log download path.
     "LogPath" log_path set_log_path: str,
 } }
 
 rt::model! { read debug;
-/// 访问明细数据类型
+/// Detailed access data type
 EcdnData {
-    /// 查询指定的指标名称：Bandwidth，Flux，Request，Delay，状态码，LogBandwidth，LogFlux，LogRequest
+    /// Queries the specified metric. Valid values: Bandwidth, Flux, Request, Delay, status code, LogBandwidth, LogFlux, LogRequest
     "Metrics" metrics set_metrics: list String,
-    /// 明细数据组合
+    /// Detailed data collection
     "DetailData" detail_data set_detail_data: list TimestampData,
 } }
 
 rt::model! { read debug;
-/// 访问协议强制跳转配置。
+/// Forced access protocol redirection configuration.
 ForceRedirect {
-    /// 访问协议强制跳转配置开关，on或off。
+    /// Forced access protocol redirection configuration switch. Valid values: on, off.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Switch" switch set_switch: str,
-    /// 强制跳转访问协议类型，支持http，https，分别表示请求强制跳转http协议，请求强制跳转https协议。
+    /// Access protocol type for forced redirection. Valid values: http (forced redirection to HTTP protocol), https (forced redirection to HTTPS protocol).
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "RedirectType" redirect_type set_redirect_type: str,
-    /// 强制跳转开启时返回的http状态码，支持301或302。
+    /// HTTP status code returned when forced redirection is enabled. Valid values: 301, 302.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "RedirectStatusCode" redirect_status_code set_redirect_status_code: i64,
 } }
 
 rt::model! { read debug;
-/// HSTS 配置。
+/// HSTS configuration.
 Hsts {
-    /// 是否开启，on或off。
+    /// Whether to enable. Valid values: on, off.
     "Switch" switch set_switch: str,
-    /// MaxAge数值。
+    /// `MaxAge` value.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "MaxAge" max_age set_max_age: i64,
-    /// 是否包含子域名，on或off。
+    /// Whether to include subdomain names. Valid values: on, off.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "IncludeSubDomains" include_sub_domains set_include_sub_domains: str,
 } }
 
 rt::model! { read debug;
-/// 分路径的http头部设置规则。
+/// Path-specific HTTP header setting rule.
 HttpHeaderPathRule {
-    /// http头部设置方式，支持add，set或del，分别表示新增，设置或删除头部。
-    /// 请求头部暂不支持set。
+    /// HTTP header setting method. Valid values: add (add header), set (set header), del (delete header).
+    /// Request header currently does not support `set`.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "HeaderMode" header_mode set_header_mode: str,
-    /// http头部名称。
+    /// HTTP header name.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "HeaderName" header_name set_header_name: str,
-    /// http头部值。del时可不填写该字段。
+    /// HTTP header value, which is optional when it is `del`.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "HeaderValue" header_value set_header_value: str,
-    /// 生效的url路径规则类型，支持all，file，directory或path，分别表示全部路径，文件后缀类型，目录或绝对路径生效。
+    /// Type of effective URL path rule. Valid values: all (all paths), file (file extension), directory (directory), path (absolute path).
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "RuleType" rule_type set_rule_type: str,
-    /// url路径或文件类型列表。
+    /// URL path or file type list
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "RulePaths" rule_paths set_rule_paths: list String,
 } }
 
 rt::model! { read debug;
-/// 域名https配置。
+/// HTTPS configuration of domain name.
 Https {
-    /// https配置开关，on或off。开启https配置的域名在部署中状态，开关保持off。
+    /// HTTPS configuration switch. Valid values: on, off. If the domain name with HTTPS configuration enabled is being deployed, this switch will be `off`.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Switch" switch set_switch: str,
-    /// 是否开启http2，on或off。
+    /// Whether to enable HTTP2. Valid values: on, off.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Http2" http2 set_http2: str,
-    /// 是否开启OCSP功能，on或off。
+    /// Whether to enable the OCSP feature. Valid values: on, off.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "OcspStapling" ocsp_stapling set_ocsp_stapling: str,
-    /// 是否开启客户端证书校验功能，on或off，开启时必选上传客户端证书信息。
+    /// Whether to enable the client certificate verification feature. Valid values: on, off. The client certificate information must be uploaded if this feature is enabled.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "VerifyClient" verify_client set_verify_client: str,
-    /// 服务器证书配置信息。
+    /// Server certificate configuration information.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CertInfo" cert_info set_cert_info: obj ServerCert,
-    /// 客户端证书配置信息。
+    /// Client certificate configuration information.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ClientCertInfo" client_cert_info set_client_cert_info: obj ClientCert,
-    /// 是否开启Spdy，on或off。
+    /// Whether to enable SPDY. Valid values: on, off.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Spdy" spdy set_spdy: str,
-    /// https证书部署状态，closed，deploying，deployed，failed分别表示已关闭，部署中，部署成功，部署失败。不可作为入参使用。
+    /// HTTPS certificate deployment status. Valid values: closed (disabled), deploying (deploying), deployed (deployment succeeded), failed (deployment failed). This parameter cannot be used as an input parameter.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "SslStatus" ssl_status set_ssl_status: str,
-    /// Hsts配置
+    /// HSTS configuration
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Hsts" hsts set_hsts: obj Hsts,
 } }
 
 rt::model! { read debug;
-/// IP黑白名单。
+/// IP blocklist/allowlist.
 IpFilter {
-    /// IP黑白名单开关，on或off。
+    /// IP blocklist/allowlist switch. Valid values: on, off.
     "Switch" switch set_switch: str,
-    /// IP黑白名单类型，whitelist或blacklist。
+    /// IP blocklist/allowlist type. Valid values: whitelist, blacklist.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "FilterType" filter_type set_filter_type: str,
-    /// IP黑白名单列表。
+    /// IP blocklist/allowlist list.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Filters" filters set_filters: list String,
 } }
 
 rt::model! { read debug;
-/// IP限频配置。
+/// IP access limit configuration.
 IpFreqLimit {
-    /// IP限频配置开关，on或off。
+    /// IP access limit switch. Valid values: on, off.
     "Switch" switch set_switch: str,
-    /// 每秒请求数。
+    /// Number of requests per second.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Qps" qps set_qps: i64,
 } }
 
 rt::model! { read debug;
-/// 节点 IP 信息
+/// Node IP information
 IpStatus {
-    /// 节点 IP
+    /// Node IP
     "Ip" ip set_ip: str,
-    /// 节点所属区域
+    /// Node region
     "District" district set_district: str,
-    /// 节点所属运营商
+    /// Node ISP
     "Isp" isp set_isp: str,
-    /// 节点所在城市
+    /// Node city
     "City" city set_city: str,
-    /// 节点状态
-    /// online：上线状态，正常调度服务中
-    /// offline：下线状态
+    /// Node status
+    /// online: the node is online and scheduling normally
+    /// offline: the node is offline
     "Status" status set_status: str,
-    /// 节点 IP 添加时间
+    /// Node IP creation time
     "CreateTime" create_time set_create_time: str,
 } }
 
 rt::model! { read debug;
-/// 源站配置。
+/// Origin server configuration.
 Origin {
-    /// 主源站列表，IP与域名源站不可混填。配置源站端口["origin1:port1", "origin2:port2"]，配置回源权重["origin1::weight1", "origin2::weight2"]，同时配置端口与权重 ["origin1:port1:weight1", "origin2:port2:weight2"]，权重值有效范围为0-100。
+    /// Primary origin server list. IP and the domain name of the origin server cannot be entered at the same time. Configure origin server port in the format of ["origin1:port1", "origin2:port2"]. Configure origin-pull weight in the format of ["origin1::weight1", "origin2::weight2"]. Configure both port and weight in the format of ["origin1:port1:weight1", "origin2:port2:weight2"]. Valid range of weight value: 0 - 100.
     "Origins" origins set_origins: list String,
-    /// 主源站类型，支持domain，ip，分别表示域名源站，ip源站。
-    /// 设置Origins时必须填写。
+    /// Primary origin server type. Valid values: domain (domain name origin server), ip (IP origin server).
+    /// This is required when setting `Origins`.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "OriginType" origin_type set_origin_type: str,
-    /// 回源时Host头部值。
+    /// Host header value during origin-pull.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ServerName" server_name set_server_name: str,
-    /// 回源协议类型，支持http，follow，https，分别表示强制http回源，协议跟随回源，https回源。
-    /// 不传入的情况下默认为http回源.
+    /// Origin-pull protocol type. Valid values: http (forced HTTP origin-pull), follow (protocol follow), https (HTTPS origin-pull).
+    /// If this parameter is left empty, HTTP origin-pull will be used by default.
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "OriginPullProtocol" origin_pull_protocol set_origin_pull_protocol: str,
-    /// 备份源站列表。
+    /// Secondary origin server list.
     "BackupOrigins" backup_origins set_backup_origins: list String,
-    /// 备份源站类型，同OriginType。
-    /// 设置BackupOrigins时必须填写。
+    /// Secondary origin server type, which is the same as `OriginType`.
+    /// This is required when setting `BackupOrigins`.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "BackupOriginType" backup_origin_type set_backup_origin_type: str,
-    /// HTTPS回源高级配置
+    /// HTTPS advanced origin-pull configuration
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "AdvanceHttps" advance_https set_advance_https: obj AdvanceHttps,
 } }
 
 rt::model! { read debug;
-/// 查询对象及其对应的访问明细数据
+/// Query object and its access details
 ResourceData {
-    /// 资源名称，根据查询条件不同分为以下几类：
-    /// 具体域名：表示该域名明细数据
-    /// multiDomains：表示多域名汇总明细数据
-    /// 项目 ID：指定项目查询时，显示为项目 ID
-    /// all：账号维度明细数据
+    /// Resource name, which is categorized as follows based on different query conditions:
+    /// Specific domain name: indicates the details of the specific domain name
+    /// multiDomains: indicates aggregated details of multiple domain names
+    /// Project ID: displays the ID of the specified project to be queried
+    /// all: details at the account level
     "Resource" resource set_resource: str,
-    /// 资源对应的数据明细
+    /// Data details of resource
     "EcdnData" ecdn_data set_ecdn_data: obj EcdnData,
 } }
 
 rt::model! { read debug;
-/// 自定义响应头配置。
+/// Custom response header configuration.
 ResponseHeader {
-    /// 自定义响应头开关，on或off。
+    /// Custom response header switch. Valid values: on, off.
     "Switch" switch set_switch: str,
-    /// 自定义响应头规则数组。
+    /// Custom response header rule array.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "HeaderRules" header_rules set_header_rules: list HttpHeaderPathRule,
 } }
 
 rt::model! { read nodebug;
-/// https服务端证书配置。
+/// HTTPS server certificate configuration.
 ServerCert {
-    /// 服务器证书id，当证书为腾讯云托管证书时必填。
+    /// Server certificate ID, which is required if the certificate is a Tencent Cloud-hosted certificate.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CertId" cert_id set_cert_id: str,
-    /// 服务器证书名称，当证书为腾讯云托管证书时必填。
+    /// Server certificate name, which is required if the certificate is a Tencent Cloud-hosted certificate.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CertName" cert_name set_cert_name: str,
-    /// 服务器证书信息，上传自有证书时必填，必须包含完整的证书链信息。
+    /// Server certificate information, which is required when uploading your own certificate and must contain complete certificate chain information.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Certificate" certificate set_certificate: str,
-    /// 服务器密钥信息，上传自有证书时必填。
+    /// Server key information, which is required when uploading your own certificate.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "PrivateKey" private_key set_private_key: str,
-    /// 证书过期时间。
+    /// Certificate expiration time.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ExpireTime" expire_time set_expire_time: str,
-    /// 证书颁发时间。
+    /// Certificate issuance time.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "DeployTime" deploy_time set_deploy_time: str,
-    /// 证书备注信息。
+    /// Certificate remarks.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Message" message set_message: str,
 } }
 impl ::core::fmt::Debug for ServerCert {
@@ -643,44 +690,47 @@ impl ::core::fmt::Debug for ServerCert {
 }
 
 rt::model! { write debug;
-/// 查询结果排序条件。
+/// Sorting criteria for query results.
 Sort {
-    /// 排序字段，当前支持：
-    /// createTime，域名创建时间
-    /// certExpireTime，证书过期时间
+    /// Sort by field. Valid values:
+    /// createTime: domain name creation time
+    /// certExpireTime: certificate expiration time
     ///
     /// Required.
     "Key" key set_key: str,
-    /// asc/desc，默认desc。
+    /// asc/desc. Default value: desc.
     "Sequence" sequence set_sequence: str,
 } }
 
 rt::model! { read debug;
-/// 标签键和标签值
+/// Tag key and tag value.
 Tag {
-    /// 标签键
+    /// Tag key.
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签值
+    /// Tag value.
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "TagValue" tag_value set_tag_value: str,
 } }
 
 rt::model! { read debug;
-/// 时间戳与其对应的数值
+/// Timestamp and its corresponding value
 TimestampData {
-    /// 数据统计时间点，采用向前汇总模式
-    /// 以 5 分钟粒度为例，13:35:00 时间点代表的统计数据区间为 13:35:00 至 13:39:59
+    /// Statistical time point in forward rounding mode
+    /// Taking the 5-minute granularity as an example, 13:35:00 indicates that the statistical interval is between 13:35:00 and 13:39:59
     "Time" time set_time: str,
-    /// 数据值
+    /// Data value
     "Value" value set_value: list f64,
 } }
 
 rt::model! { read debug;
-/// WebSocket配置。
+/// WebSocket configuration.
 WebSocket {
-    /// WebSocket 超时配置开关, 开关为off时，平台仍支持WebSocket连接，此时超时时间默认为15秒，若需要调整超时时间，将开关置为on.
+    /// Whether to enable custom WebSocket timeout setting. When it’s `off`: WebSocket connection is supported, and the default timeout period is 15 seconds. To change the timeout period, please set it to `on`.
     ///
-    /// * WebSocket 为内测功能,如需使用,请联系腾讯云工程师开白.
+    /// * WebSocket is now only available for beta users. To use it, please submit a ticket.
     "Switch" switch set_switch: str,
-    /// 设置超时时间，单位为秒，最大超时时间65秒。
+    /// Sets timeout period in seconds. Maximum value: 65
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Timeout" timeout set_timeout: i64,
 } }

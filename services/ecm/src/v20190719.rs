@@ -5,100 +5,110 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { read debug;
-/// 描述 EIP 信息
+/// EIP information
 Address {
-    /// EIP的ID，是EIP的唯一标识。
+    /// Unique EIP ID.
     "AddressId" address_id set_address_id: str,
-    /// EIP名称。
+    /// EIP name.
     "AddressName" address_name set_address_name: str,
-    /// EIP状态，包含'CREATING'(创建中),'BINDING'(绑定中),'BIND'(已绑定),'UNBINDING'(解绑中),'UNBIND'(已解绑),'OFFLINING'(释放中),'BIND_ENI'(绑定悬空弹性网卡)
+    /// EIP status, including 'CREATING' (creating), 'BINDING' (binding), 'BIND' (bound), 'UNBINDING' (unbinding), 'UNBIND' (unbound), 'OFFLINING' (releasing), and 'BIND_ENI' (binding dangling ENI)
     "AddressStatus" address_status set_address_status: str,
-    /// 外网IP地址
+    /// Public IP address
     "AddressIp" address_ip set_address_ip: str,
-    /// 绑定的资源实例ID。
+    /// ID of the bound resource instance.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "InstanceId" instance_id set_instance_id: str,
-    /// 创建时间。ISO 8601 格式：YYYY-MM-DDTHH:mm:ss.sssZ
+    /// Creation time in ISO 8601 format (YYYY-MM-DDTHH:mm:ss.sssZ)
     "CreatedTime" created_time set_created_time: str,
-    /// 绑定的弹性网卡ID
+    /// ID of the bound ENI
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "NetworkInterfaceId" network_interface_id set_network_interface_id: str,
-    /// 绑定的资源内网ip
+    /// Private IP of the bound resource
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "PrivateAddressIp" private_address_ip set_private_address_ip: str,
-    /// 资源隔离状态。true表示eip处于隔离状态，false表示资源处于未隔离状态
+    /// Isolation status of the resource. true: isolated; false: not isolated.
     "IsArrears" is_arrears set_is_arrears: bool,
-    /// 资源封堵状态。true表示eip处于封堵状态，false表示eip处于未封堵状态
+    /// Blockage status of the EIP resource. true: blocked; false: not blocked
     "IsBlocked" is_blocked set_is_blocked: bool,
-    /// eip是否支持直通模式。true表示eip支持直通模式，false表示资源不支持直通模式
+    /// Whether the EIP supports direct access mode. true: yes; false: no.
     "IsEipDirectConnection" is_eip_direct_connection set_is_eip_direct_connection: bool,
-    /// eip资源类型，包括"CalcIP","WanIP","EIP","AnycastEIP"。其中"CalcIP"表示设备ip，“WanIP”表示普通公网ip，“EIP”表示弹性公网ip，“AnycastEip”表示加速EIP
+    /// Resource type of the EIP, including `CalcIP` (device IP), `WanIP` (general public IP), `EIP` (elastic IP), and `AnycastEip` (accelerated EIP).
     "AddressType" address_type set_address_type: str,
-    /// eip是否在解绑后自动释放。true表示eip将会在解绑后自动释放，false表示eip在解绑后不会自动释放
+    /// Whether the EIP is automatically released after being unbound. true: yes; false: no
     "CascadeRelease" cascade_release set_cascade_release: bool,
-    /// 运营商，CTCC电信，CUCC联通，CMCC移动
+    /// ISP. CTCC: China Telecom; CUCC: China Unicom; CMCC: China Mobile
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "InternetServiceProvider" internet_service_provider set_internet_service_provider: str,
-    /// 带宽上限
+    /// Bandwidth cap
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Bandwidth" bandwidth set_bandwidth: i128,
-    /// 计费模式
+    /// Billing mode
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "PayMode" pay_mode set_pay_mode: str,
 } }
 
 rt::model! { read debug;
-/// ip地址相关信息结构体。
+/// IP address information structure.
 AddressInfo {
-    /// 实例的外网ip相关信息。
+    /// Public IP information of the instance.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "PublicIPAddressInfo" public_ip_address_info set_public_ip_address_info: obj PublicIPAddressInfo,
-    /// 实例的内网ip相关信息。
+    /// Private IP information of the instance.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "PrivateIPAddressInfo" private_ip_address_info set_private_ip_address_info: obj PrivateIPAddressInfo,
-    /// 实例的外网ipv6相关信息。
+    /// Public IPv6 information of the instance.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "PublicIPv6AddressInfo" public_i_pv6_address_info set_public_i_pv6_address_info: obj PublicIPAddressInfo,
 } }
 
 rt::model! { both debug;
-/// IP地址模板
+/// IP address template
 AddressTemplateSpecification {
-    /// IP地址ID，例如：eipm-2uw6ujo6。
+    /// IP address ID, such as `eipm-2uw6ujo6`.
     ///
     /// Required.
     "AddressId" address_id set_address_id: str,
-    /// IP地址组ID，例如：eipmg-2uw6ujo6。
+    /// IP address group ID, such as `eipmg-2uw6ujo6`.
     ///
     /// Required.
     "AddressGroupId" address_group_id set_address_group_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AllocateAddresses` (创建弹性公网IP).
+/// Request of `AllocateAddresses` (Creates EIP).
 ///
-/// 申请一个或多个弹性公网IP（简称 EIP）
+/// This API is used to apply for one or multiple EIPs.
 AllocateAddressesRequest {
-    /// ECM 地域
+    /// ECM region
     ///
     /// Required.
     "EcmRegion" ecm_region set_ecm_region: str,
-    /// EIP数量。默认值：1。
+    /// Number of EIPs. Default value: 1.
     "AddressCount" address_count set_address_count: i128,
-    /// CMCC：中国移动
-    /// CTCC：中国电信
-    /// CUCC：中国联通
+    /// CMCC: China Mobile
+    /// CTCC: China Telecom
+    /// CUCC: China Unicom
     "InternetServiceProvider" internet_service_provider set_internet_service_provider: str,
-    /// 1 Mbps 至 5000 Mbps，默认值：1 Mbps。
+    /// 1–5000 Mbps. Default value: 1 Mbps.
     "InternetMaxBandwidthOut" internet_max_bandwidth_out set_internet_max_bandwidth_out: i128,
-    /// 需要关联的标签列表。
+    /// List of tags to be bound.
     "Tags" tags set_tags: list Tag,
-    /// 要绑定的实例 ID。
+    /// ID of the instance to be bound.
     "InstanceId" instance_id set_instance_id: str,
-    /// 要绑定的弹性网卡 ID。 弹性网卡 ID 形如：eni-11112222。NetworkInterfaceId 与 InstanceId 不可同时指定。弹性网卡 ID 可通过DescribeNetworkInterfaces接口返回值中的networkInterfaceId获取。
+    /// ID of the ENI to be bound, such as `eni-11112222`. `NetworkInterfaceId` and `InstanceId` cannot be specified at the same time. The ENI ID can be obtained from the `networkInterfaceId` field in the returned value of the `DescribeNetworkInterfaces` API.
     "NetworkInterfaceId" network_interface_id set_network_interface_id: str,
-    /// 要绑定的内网 IP。如果指定了 NetworkInterfaceId 则也必须指定 PrivateIpAddress ，表示将 EIP 绑定到指定弹性网卡的指定内网 IP 上。同时要确保指定的 PrivateIpAddress 是指定的 NetworkInterfaceId 上的一个内网 IP。指定弹性网卡的内网 IP 可通过DescribeNetworkInterfaces接口返回值中的privateIpAddress获取。
+    /// Private IP to be bound. If you specify `NetworkInterfaceId`, you must also specify `PrivateIpAddress`, which means to bind the EIP to the specified private IP of the specified ENI. You must also make sure that the specified `PrivateIpAddress` is a private IP of the specified `NetworkInterfaceId`. The private IP of the specified ENI can be obtained from the `privateIpAddress` field in the returned value of the `DescribeNetworkInterfaces` API.
     "PrivateIpAddress" private_ip_address set_private_ip_address: str,
 } }
 rt::action!("ecm", "2019-07-19", "AllocateAddresses", AllocateAddressesRequest => AllocateAddressesResponse);
 
 rt::model! { read debug;
-/// AllocateAddresses返回参数结构体
+/// AllocateAddresses response structure.
 AllocateAddressesResponse {
-    /// 申请到的 EIP 的唯一 ID 列表。
+    /// List of unique IDs of the EIPs applied for.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "AddressSet" address_set set_address_set: list String,
-    /// 异步任务TaskId。可以使用DescribeTaskResult接口查询任务状态。
+    /// Async task ID (TaskId). You can use the `DescribeTaskResult` API to query the task status.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -136,30 +146,30 @@ AllocateIpv6AddressesBandwidthResponse {
 } }
 
 rt::model! { read debug;
-/// 区域信息
+/// Region information
 Area {
-    /// 区域ID
+    /// Region ID
     "AreaId" area_id set_area_id: str,
-    /// 区域名称
+    /// Region name
     "AreaName" area_name set_area_name: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AssignIpv6Addresses` (分配IPv6地址).
+/// Request of `AssignIpv6Addresses` (Assigns IPv6 address).
 ///
-/// 本接口（AssignIpv6Addresses）用于弹性网卡申请IPv6地址。
+/// This API is used to apply for an IPv6 address for an ENI.
 AssignIpv6AddressesRequest {
-    /// ECM 地域
+    /// ECM region
     ///
     /// Required.
     "EcmRegion" ecm_region set_ecm_region: str,
-    /// 弹性网卡实例ID，形如：eni-1snva0vd。目前只支持主网卡上分配。
+    /// ENI instance ID, such as `eni-1snva0vd`. Currently, only the primary ENI will be assigned the ID.
     ///
     /// Required.
     "NetworkInterfaceId" network_interface_id set_network_interface_id: str,
-    /// 指定的IPv6地址列表，单次最多指定10个。与入参Ipv6AddressCount合并计算配额。与Ipv6AddressCount必填一个。
+    /// List of specified IPv6 addresses. You can specify up to 10 IPv6 addresses at a time. The quota is calculated together with that of `Ipv6AddressCount`, a required input parameter alternative to this one.
     "Ipv6Addresses" ipv6_addresses set_ipv6_addresses: list Ipv6Address,
-    /// 自动分配IPv6地址个数，内网IP地址个数总和不能超过配数。与入参Ipv6Addresses合并计算配额。与Ipv6Addresses必填一个。
+    /// Number of automatically assigned IPv6 addresses. The total number of private IP addresses cannot exceed the quota. The quota is calculated together with that of `Ipv6Addresses`, a required input parameter alternative to this one.
     "Ipv6AddressCount" ipv6_address_count set_ipv6_address_count: i64,
     /// ipv6运营商如下：
     /// CTCC：中国电信
@@ -170,7 +180,10 @@ AssignIpv6AddressesRequest {
     "SkipCheckIPv6Address" skip_check_i_pv6_address set_skip_check_i_pv6_address: bool,
     /// 是否跳过自动开通公网带宽。通常为true(根据运营系统的用户配置来决定是否自动开通，以支持当前子机购买时的行为）。
     "SkipAllocateBandwidth" skip_allocate_bandwidth set_skip_allocate_bandwidth: bool,
-    /// 该字段没有使用（已过期）。
+    /// Ipv6 ISP. Valid values:
+    /// `CTCC`: China Telecom
+    /// `CUCC`: China Unicom
+    /// `CMCC`: China Mobile
     ///
     /// Disabled in the spec.
     "Ipv6ISP" ipv6_isp set_ipv6_isp: str,
@@ -178,9 +191,9 @@ AssignIpv6AddressesRequest {
 rt::action!("ecm", "2019-07-19", "AssignIpv6Addresses", AssignIpv6AddressesRequest => AssignIpv6AddressesResponse);
 
 rt::model! { read debug;
-/// AssignIpv6Addresses返回参数结构体
+/// AssignIpv6Addresses response structure.
 AssignIpv6AddressesResponse {
-    /// 分配给弹性网卡的IPv6地址列表。
+    /// List of IPv6 addresses assigned to ENIs.
     "Ipv6AddressSet" ipv6_address_set set_ipv6_address_set: list Ipv6Address,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -276,91 +289,94 @@ AssignIpv6SubnetCidrBlockResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `AssignPrivateIpAddresses` (弹性网卡申请内网 IP).
+/// Request of `AssignPrivateIpAddresses` (Applies for private IP for ENI).
 ///
-/// 弹性网卡申请内网 IP
+/// This API is used to apply for a private IP for an ENI.
 AssignPrivateIpAddressesRequest {
-    /// 弹性网卡实例ID，例如：eni-m6dyj72l。
+    /// ENI instance ID, such as `eni-m6dyj72l`.
     ///
     /// Required.
     "NetworkInterfaceId" network_interface_id set_network_interface_id: str,
-    /// ECM 地域，形如ap-xian-ecm。
+    /// ECM region, such as `ap-xian-ecm`.
     ///
     /// Required.
     "EcmRegion" ecm_region set_ecm_region: str,
-    /// 指定的内网IP信息，单次最多指定10个。与SecondaryPrivateIpAddressCount至少提供一个。
+    /// Information of the specified private IPs. You can specify up to 10 IPs at a time. You must provide either this parameter or `SecondaryPrivateIpAddressCount`, or both.
     "PrivateIpAddresses" private_ip_addresses set_private_ip_addresses: list PrivateIpAddressSpecification,
-    /// 新申请的内网IP地址个数，与PrivateIpAddresses至少提供一个。内网IP地址个数总和不能超过配额数
+    /// Number of private IP addresses applied for. You must provide either this parameter or `PrivateIpAddresses`, or both. The total number of private IP addresses cannot exceed the quota.
     "SecondaryPrivateIpAddressCount" secondary_private_ip_address_count set_secondary_private_ip_address_count: i128,
 } }
 rt::action!("ecm", "2019-07-19", "AssignPrivateIpAddresses", AssignPrivateIpAddressesRequest => AssignPrivateIpAddressesResponse);
 
 rt::model! { read debug;
-/// AssignPrivateIpAddresses返回参数结构体
+/// AssignPrivateIpAddresses response structure.
 AssignPrivateIpAddressesResponse {
-    /// 内网IP详细信息。
+    /// Private IP details.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "PrivateIpAddressSet" private_ip_address_set set_private_ip_address_set: list PrivateIpAddressSpecification,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// VPC辅助CIDR信息。
+/// Secondary CIDR information of the VPC.
 AssistantCidr {
-    /// VPC实例ID。形如：vpc-6v2ht8q5
+    /// VPC instance ID, such as `vpc-6v2ht8q5`
     "VpcId" vpc_id set_vpc_id: str,
-    /// 辅助CIDR。形如：172.16.0.0/16
+    /// Secondary CIDR, such as `172.16.0.0/16`
     "CidrBlock" cidr_block set_cidr_block: str,
-    /// 辅助CIDR类型（0：普通辅助CIDR，1：容器辅助CIDR），默认都是0。
+    /// Secondary CIDR block type. 0: general secondary CIDR block; 1: container secondary CIDR block. Default value: 0.
     "AssistantType" assistant_type set_assistant_type: i128,
-    /// 辅助CIDR拆分的子网。
+    /// Subnets divided by the secondary CIDR block.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "SubnetSet" subnet_set set_subnet_set: list Subnet,
 } }
 
 rt::model! { write debug;
-/// Request of `AssociateAddress` (绑定弹性公网IP).
+/// Request of `AssociateAddress` (Binds EIP).
 ///
-/// 将弹性公网IP（简称 EIP）绑定到实例或弹性网卡的指定内网 IP 上。
-/// 将 EIP 绑定到实例（ECM）上，其本质是将 EIP 绑定到实例上主网卡的主内网 IP 上。
-/// 将 EIP 绑定到指定网卡的内网 IP上，内网IP已经绑定了EIP或普通公网IP，则反馈失败。必须先解绑该 EIP，才能再绑定新的。
-/// 只有状态为 UNBIND 的 EIP 才能够绑定内网IP。
+/// This API is used to bind an EIP to an instance or the specified private IP of an ENI.
+/// Binding an EIP to an instance (ECM) is essentially to bind it to the primary private IP of the primary ENI of the instance.
+/// When you bind an EIP to the private IP of the specified ENI, if the private IP is already bound to an EIP or public IP, a failure will be reported, and you must unbind it first before you can bind it to a new EIP.
+/// Only EIPs in `UNBIND` status can be bound to a private IP.
 AssociateAddressRequest {
-    /// ECM 地域
+    /// ECM region
     ///
     /// Required.
     "EcmRegion" ecm_region set_ecm_region: str,
-    /// 标识 EIP 的唯一 ID。EIP 唯一 ID 形如：eip-11112222。
+    /// Unique EIP ID, such as `eip-11112222`.
     ///
     /// Required.
     "AddressId" address_id set_address_id: str,
-    /// 要绑定的实例 ID。
+    /// ID of the instance to be bound.
     "InstanceId" instance_id set_instance_id: str,
-    /// 要绑定的弹性网卡 ID。 弹性网卡 ID 形如：eni-11112222。NetworkInterfaceId 与 InstanceId 不可同时指定。弹性网卡 ID 可通过DescribeNetworkInterfaces接口返回值中的networkInterfaceId获取。
+    /// ID of the ENI to be bound, such as `eni-11112222`. `NetworkInterfaceId` and `InstanceId` cannot be specified at the same time. The ENI ID can be obtained from the `networkInterfaceId` field in the returned value of the `DescribeNetworkInterfaces` API.
     "NetworkInterfaceId" network_interface_id set_network_interface_id: str,
-    /// 要绑定的内网 IP。如果指定了 NetworkInterfaceId 则也必须指定 PrivateIpAddress ，表示将 EIP 绑定到指定弹性网卡的指定内网 IP 上。同时要确保指定的 PrivateIpAddress 是指定的 NetworkInterfaceId 上的一个内网 IP。指定弹性网卡的内网 IP 可通过DescribeNetworkInterfaces接口返回值中的privateIpAddress获取。
+    /// Private IP to be bound. If you specify `NetworkInterfaceId`, you must also specify `PrivateIpAddress`, which means to bind the EIP to the specified private IP of the specified ENI. You must also make sure that the specified `PrivateIpAddress` is a private IP of the specified `NetworkInterfaceId`. The private IP of the specified ENI can be obtained from the `privateIpAddress` field in the returned value of the `DescribeNetworkInterfaces` API.
     "PrivateIpAddress" private_ip_address set_private_ip_address: str,
 } }
 rt::action!("ecm", "2019-07-19", "AssociateAddress", AssociateAddressRequest => AssociateAddressResponse);
 
 rt::model! { read debug;
-/// AssociateAddress返回参数结构体
+/// AssociateAddress response structure.
 AssociateAddressResponse {
-    /// 异步任务TaskId。可以使用DescribeTaskResult接口查询任务状态。
+    /// Async task ID (TaskId). You can use the `DescribeTaskResult` API to query the task status.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AssociateSecurityGroups` (绑定安全组).
+/// Request of `AssociateSecurityGroups` (Binds security group).
 ///
-/// 绑定安全组
+/// This API is used to bind a security group.
 AssociateSecurityGroupsRequest {
-    /// 要绑定的安全组ID，类似esg-efil73jd，只支持绑定单个安全组。
+    /// ID of the security group to be bound, such as `esg-efil73jd`. You can bind only one security group.
     ///
     /// Required.
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// 被绑定的实例ID，类似ein-lesecurk，支持指定多个实例，每次请求批量实例的上限为100。
+    /// ID of the bound instance, such as `ein-lesecurk`. You can specify multiple instances and request up to 100 instances at a time.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
@@ -368,26 +384,26 @@ AssociateSecurityGroupsRequest {
 rt::action!("ecm", "2019-07-19", "AssociateSecurityGroups", AssociateSecurityGroupsRequest => AssociateSecurityGroupsResponse);
 
 rt::model! { read debug;
-/// AssociateSecurityGroups返回参数结构体
+/// AssociateSecurityGroups response structure.
 AssociateSecurityGroupsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AttachNetworkInterface` (弹性网卡绑定云主机).
+/// Request of `AttachNetworkInterface` (Binds ENI to CVM instance).
 ///
-/// 弹性网卡绑定云主机
+/// This API is used to bind an ENI to a CVM instance.
 AttachNetworkInterfaceRequest {
-    /// 弹性网卡实例ID，例如：eni-m6dyj72l。
+    /// ENI instance ID, such as `eni-m6dyj72l`.
     ///
     /// Required.
     "NetworkInterfaceId" network_interface_id set_network_interface_id: str,
-    /// 实例ID。形如：ein-r8hr2upy。
+    /// Instance ID, such as `ein-r8hr2upy`.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// ECM 地域，形如ap-xian-ecm。
+    /// ECM region, such as `ap-xian-ecm`.
     ///
     /// Required.
     "EcmRegion" ecm_region set_ecm_region: str,
@@ -395,43 +411,51 @@ AttachNetworkInterfaceRequest {
 rt::action!("ecm", "2019-07-19", "AttachNetworkInterface", AttachNetworkInterfaceRequest => AttachNetworkInterfaceResponse);
 
 rt::model! { read debug;
-/// AttachNetworkInterface返回参数结构体
+/// AttachNetworkInterface response structure.
 AttachNetworkInterfaceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 负责均衡后端信息
+/// CLB backend information
 Backend {
-    /// 后端服务的唯一 ID
+    /// Unique real server ID
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "InstanceId" instance_id set_instance_id: str,
-    /// 后端服务的监听端口
+    /// Listening port of the real server
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Port" port set_port: i64,
-    /// 后端服务的转发权重，取值范围：[0, 100]，默认为 10。
+    /// Forwarding weight of the real server. Value range: [0, 100]. Default value: 10.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Weight" weight set_weight: i64,
-    /// 后端服务的内网 IP
+    /// Private IP of the real server
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "PrivateIpAddresses" private_ip_addresses set_private_ip_addresses: list String,
-    /// 后端服务被绑定的时间
+    /// Real server binding time
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "RegisteredTime" registered_time set_registered_time: str,
-    /// 弹性网卡唯一ID
+    /// Unique ENI ID
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "EniId" eni_id set_eni_id: str,
-    /// 后端服务的外网 IP
+    /// Public IP of the real server
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "PublicIpAddresses" public_ip_addresses set_public_ip_addresses: list String,
-    /// 后端服务的实例名称
+    /// Real server instance name
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "InstanceName" instance_name set_instance_name: str,
 } }
 
 rt::model! { write debug;
-/// Request of `BatchDeregisterTargets` (批量解绑后端服务).
+/// Request of `BatchDeregisterTargets` (Batch unbinds real servers).
 ///
-/// 批量解绑后端服务。
+/// This API is used to batch unbind real servers.
 BatchDeregisterTargetsRequest {
-    /// 负载均衡ID
+    /// CLB instance ID
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 解绑目标
+    /// Unbound targets
     ///
     /// Required.
     "Targets" targets set_targets: list BatchTarget,
@@ -439,24 +463,25 @@ BatchDeregisterTargetsRequest {
 rt::action!("ecm", "2019-07-19", "BatchDeregisterTargets", BatchDeregisterTargetsRequest => BatchDeregisterTargetsResponse);
 
 rt::model! { read debug;
-/// BatchDeregisterTargets返回参数结构体
+/// BatchDeregisterTargets response structure.
 BatchDeregisterTargetsResponse {
-    /// 解绑失败的监听器ID
+    /// IDs of the listeners failed to be unbound
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "FailListenerIdSet" fail_listener_id_set set_fail_listener_id_set: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `BatchModifyTargetWeight` (批量修改监听器绑定的后端机器的转发权重).
+/// Request of `BatchModifyTargetWeight` (Batch modifies the forwarding weights of real servers bound to listener).
 ///
-/// 批量修改监听器绑定的后端机器的转发权重。
+/// This API is used to batch modify the forwarding weights of the real servers bound to a listener.
 BatchModifyTargetWeightRequest {
-    /// 负载均衡实例 ID
+    /// CLB instance ID
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 要批量修改权重的列表
+    /// List of weights to be modified in batches
     ///
     /// Required.
     "ModifyList" modify_list set_modify_list: list TargetsWeightRule,
@@ -464,22 +489,22 @@ BatchModifyTargetWeightRequest {
 rt::action!("ecm", "2019-07-19", "BatchModifyTargetWeight", BatchModifyTargetWeightRequest => BatchModifyTargetWeightResponse);
 
 rt::model! { read debug;
-/// BatchModifyTargetWeight返回参数结构体
+/// BatchModifyTargetWeight response structure.
 BatchModifyTargetWeightResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `BatchRegisterTargets` (批量绑定后端目标).
+/// Request of `BatchRegisterTargets` (Batch binds backend targets).
 ///
-/// 批量绑定后端目标。
+/// This API is used to batch bind backend targets.
 BatchRegisterTargetsRequest {
-    /// 负载均衡ID
+    /// CLB instance ID
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 绑定目标
+    /// Bound targets
     ///
     /// Required.
     "Targets" targets set_targets: list BatchTarget,
@@ -487,116 +512,122 @@ BatchRegisterTargetsRequest {
 rt::action!("ecm", "2019-07-19", "BatchRegisterTargets", BatchRegisterTargetsRequest => BatchRegisterTargetsResponse);
 
 rt::model! { read debug;
-/// BatchRegisterTargets返回参数结构体
+/// BatchRegisterTargets response structure.
 BatchRegisterTargetsResponse {
-    /// 绑定失败的监听器ID，如为空表示全部绑定成功。
+    /// IDs of the listeners failed to be bound. If this parameter is empty, all listeners have been bound successfully.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "FailListenerIdSet" fail_listener_id_set set_fail_listener_id_set: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 负责均衡批量目标项
+/// CLB batch targets
 BatchTarget {
-    /// 监听器ID
+    /// Listener ID
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ListenerId" listener_id set_listener_id: str,
-    /// 绑定端口
+    /// Bound port
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Port" port set_port: i64,
-    /// 子机ID
+    /// CVM instance ID
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "InstanceId" instance_id set_instance_id: str,
-    /// 弹性网卡ip
+    /// ENI IP
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "EniIp" eni_ip set_eni_ip: str,
-    /// 子机权重，范围[0, 100]。绑定时如果不存在，则默认为10。
+    /// Weight of the CVM instance. Value range: [0, 100]. If it is not specified for binding the instance, 10 will be used by default.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Weight" weight set_weight: i64,
 } }
 
 rt::model! { read debug;
-/// 城市信息
+/// City information
 City {
-    /// 城市ID
+    /// City ID
     "CityId" city_id set_city_id: str,
-    /// 城市名称
+    /// City name
     "CityName" city_name set_city_name: str,
 } }
 
 rt::model! { read debug;
-/// 国家信息
+/// Country/Region information
 Country {
-    /// 国家ID
+    /// Country/Region ID
     "CountryId" country_id set_country_id: str,
-    /// 国家名称
+    /// Country/Region name
     "CountryName" country_name set_country_name: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateHaVip` (创建HAVIP).
+/// Request of `CreateHaVip` (Creates HAVIP).
 ///
-/// 本接口（CreateHaVip）用于创建高可用虚拟IP（HAVIP）
+/// This API is used to create an HAVIP.
 CreateHaVipRequest {
-    /// HAVIP所在私有网络ID。
+    /// VPC ID of the HAVIP.
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// HAVIP所在子网ID。
+    /// Subnet ID of the HAVIP.
     ///
     /// Required.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// HAVIP名称。
+    /// HAVIP name.
     ///
     /// Required.
     "HaVipName" ha_vip_name set_ha_vip_name: str,
-    /// 指定虚拟IP地址，必须在VPC网段内且未被占用。不指定则自动分配。
+    /// The specified virtual IP address, which must be within the IP range of the VPC and not in use. It will be automatically assigned if not specified.
     "Vip" vip set_vip: str,
 } }
 rt::action!("ecm", "2019-07-19", "CreateHaVip", CreateHaVipRequest => CreateHaVipResponse);
 
 rt::model! { read debug;
-/// CreateHaVip返回参数结构体
+/// CreateHaVip response structure.
 CreateHaVipResponse {
-    /// HAVIP对象。
+    /// HAVIP object.
     "HaVip" ha_vip set_ha_vip: obj HaVip,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateImage` (创建镜像).
+/// Request of `CreateImage` (Creates image).
 ///
-/// 本接口(CreateImage)用于将实例的系统盘制作为新镜像，创建后的镜像可以用于创建实例。
+/// This API is used to create an image with the system disk of an instance. The image can be used to create instances.
 CreateImageRequest {
-    /// 镜像名称。
+    /// Image name.
     ///
     /// Required.
     "ImageName" image_name set_image_name: str,
-    /// 需要制作镜像的实例ID。
+    /// ID of the instance for which to make an image.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 镜像描述。
+    /// Image description.
     "ImageDescription" image_description set_image_description: str,
-    /// 是否执行强制关机以制作镜像。取值范围：
-    /// TRUE：表示自动关机后制作镜像
-    /// FALSE：表示开机状态制作，目前不支持，需要先手动关机
-    /// 默认取值：FALSE。
+    /// Whether to perform a forced shutdown to make an image. Valid values:
+    /// TRUE: yes
+    /// FALSE: no
+    /// Default value: FALSE.
     "ForcePoweroff" force_poweroff set_force_poweroff: str,
 } }
 rt::action!("ecm", "2019-07-19", "CreateImage", CreateImageRequest => CreateImageResponse);
 
 rt::model! { read debug;
-/// CreateImage返回参数结构体
+/// CreateImage response structure.
 CreateImageResponse {
-    /// 任务id
+    /// Task ID
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateKeyPair` (创建密钥对).
+/// Request of `CreateKeyPair` (Creates key pair).
 ///
-/// 用于创建一个 OpenSSH RSA 密钥对，可以用于登录 Linux 实例。
+/// This API is used to create an `OpenSSH RSA` key pair, which can be used to log in to a Linux instance.
 CreateKeyPairRequest {
-    /// 密钥对名称，可由数字，字母和下划线组成，长度不超过25个字符。
+    /// Key pair name, which can contain up to 25 digits, letters, and underscores.
     ///
     /// Required.
     "KeyName" key_name set_key_name: str,
@@ -604,216 +635,218 @@ CreateKeyPairRequest {
 rt::action!("ecm", "2019-07-19", "CreateKeyPair", CreateKeyPairRequest => CreateKeyPairResponse);
 
 rt::model! { read debug;
-/// CreateKeyPair返回参数结构体
+/// CreateKeyPair response structure.
 CreateKeyPairResponse {
-    /// 密钥对信息。
+    /// Key pair information.
     "KeyPair" key_pair set_key_pair: obj KeyPair,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateListener` (创建负载均衡监听器).
+/// Request of `CreateListener` (Creates CLB listener).
 ///
-/// 创建负载均衡监听器。
+/// This API is used to create a CLB listener.
 CreateListenerRequest {
-    /// 负载均衡实例 ID
+    /// CLB instance ID
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 要将监听器创建到哪些端口，每个端口对应一个新的监听器
+    /// Specifies for which ports to create listeners. Each port corresponds to a new listener
     ///
     /// Required.
     "Ports" ports set_ports: list i64,
-    /// 监听器协议： TCP | UDP
+    /// Listener protocol. Valid values: TCP, UDP
     ///
     /// Required.
     "Protocol" protocol set_protocol: str,
-    /// 要创建的监听器名称列表，名称与Ports数组按序一一对应，如不需立即命名，则无需提供此参数
+    /// List of names of the listeners to be created. The array of names and array of ports are in one-to-one correspondence. If you do not want to name them now, you do not need to provide this parameter.
     "ListenerNames" listener_names set_listener_names: list String,
-    /// 健康检查相关参数
+    /// Health check parameters
     "HealthCheck" health_check set_health_check: obj HealthCheck,
-    /// 会话保持时间，单位：秒。可选值：30~3600，默认 0，表示不开启。此参数仅适用于TCP/UDP监听器。
+    /// Session persistence time in seconds. Value range: 30–3600. The default value is 0, indicating that session persistence is not enabled. This parameter is applicable only to TCP/UDP listeners.
     "SessionExpireTime" session_expire_time set_session_expire_time: i64,
-    /// 监听器转发的方式。可选值：WRR、LEAST_CONN
-    /// 分别表示按权重轮询、最小连接数， 默认为 WRR。
+    /// Forwarding method of the listener. Valid values: WRR, LEAST_CONN.
+    /// They represent weighted round robin and least connections, respectively. Default value: WRR.
     "Scheduler" scheduler set_scheduler: str,
-    /// 会话保持类型。不传或传NORMAL表示默认会话保持类型。QUIC_CID 表示根据Quic Connection ID做会话保持。QUIC_CID只支持UDP协议。
+    /// Session persistence type. Valid values: NORMAL: the default session persistence type; QUIC_CID: session persistence by QUIC connection ID. The `QUIC_CID` value can only be configured in UDP listeners. If this field is not specified, the default session persistence type will be used.
     "SessionType" session_type set_session_type: str,
-    /// 批量端口段的结束端口，必须和Ports长度一样。
+    /// End ports of port ranges, which must be the same as `Ports` in length.
     "EndPorts" end_ports set_end_ports: list i64,
 } }
 rt::action!("ecm", "2019-07-19", "CreateListener", CreateListenerRequest => CreateListenerResponse);
 
 rt::model! { read debug;
-/// CreateListener返回参数结构体
+/// CreateListener response structure.
 CreateListenerResponse {
-    /// 创建的监听器的唯一标识数组
+    /// Array of unique IDs of the created listeners
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ListenerIds" listener_ids set_listener_ids: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateLoadBalancer` (购买负载均衡实例).
+/// Request of `CreateLoadBalancer` (Purchases CLB instance).
 ///
-/// 购买负载均衡实例。
+/// This API is used to purchase a CLB instance.
 CreateLoadBalancerRequest {
-    /// ECM区域，形如ap-xian-ecm。
+    /// ECM region, such as `ap-xian-ecm`.
     ///
     /// Required.
     "EcmRegion" ecm_region set_ecm_region: str,
-    /// 负载均衡实例的网络类型。目前只支持传入OPEN，表示公网属性。
+    /// Network type of the CLB instance. Currently, you can pass in only `OPEN`, which indicates public network.
     ///
     /// Required.
     "LoadBalancerType" load_balancer_type set_load_balancer_type: str,
-    /// CMCC | CTCC | CUCC，分别对应 移动 | 电信 | 联通。
+    /// CMCC: China Mobile; CTCC: China Telecom; CUCC: China Unicom.
     ///
     /// Required.
     "VipIsp" vip_isp set_vip_isp: str,
-    /// 负载均衡实例的名称，只在创建一个实例的时候才会生效。规则：1-50 个英文、汉字、数字、连接线“-”或下划线“_”。
-    /// 注意：如果名称与系统中已有负载均衡实例的名称相同，则系统将会自动生成此次创建的负载均衡实例的名称。
+    /// CLB instance name, which will take effect only when one instance is created. It can contain 1–50 letters, digits, hyphens, and underscores.
+    /// Note: if the name of the new CLB instance already exists, a default name will be generated automatically.
     "LoadBalancerName" load_balancer_name set_load_balancer_name: str,
-    /// 负载均衡后端目标设备所属的网络 ID，如vpc-12345678。
+    /// Network ID of the target device on the CLB backend, such as `vpc-12345678`.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 创建负载均衡的个数，默认值 1。
+    /// Number of CLB instances to be created. Default value: 1.
     "Number" number set_number: i64,
-    /// 负载均衡的带宽限制等信息。
+    /// CLB information such as bandwidth limit.
     "InternetAccessible" internet_accessible set_internet_accessible: obj LoadBalancerInternetAccessible,
-    /// 标签。
+    /// Tags.
     "Tags" tags set_tags: list TagInfo,
-    /// 安全组。
+    /// Security groups.
     "SecurityGroups" security_groups set_security_groups: list String,
-    /// 仅适用于公网负载均衡。IP版本，可取值：IPV4、IPv6FullChain，默认值 IPV4。说明：取值为IPv6FullChain，表示为IPv6版本。
+    /// IP version. Valid values: `IPV4` (default), `IPv6FullChain` (IPv6 version). This parameter is only for public network CLB instances.
     "AddressIPVersion" address_ip_version set_address_ip_version: str,
-    /// 在购买IPV6负载均衡实例的情况下，必须指定子网 ID, 此参数必填；IPv4实例不支持该参数。
+    /// Subnet ID. This parameter is required for IPv6 CLB instances.
     "SubnetId" subnet_id set_subnet_id: str,
 } }
 rt::action!("ecm", "2019-07-19", "CreateLoadBalancer", CreateLoadBalancerRequest => CreateLoadBalancerResponse);
 
 rt::model! { read debug;
-/// CreateLoadBalancer返回参数结构体
+/// CreateLoadBalancer response structure.
 CreateLoadBalancerResponse {
-    /// 由负载均衡实例ID组成的数组
+    /// Array of CLB instance IDs
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "LoadBalancerIds" load_balancer_ids set_load_balancer_ids: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateModule` (创建模块).
+/// Request of `CreateModule` (Creates module).
 ///
-/// 创建模块
+/// This API is used to create a module.
 CreateModuleRequest {
-    /// 模块名称，如视频直播模块。限制：模块名称不得以空格开头，长度不得超过60个字符。
+    /// Module name, such as video live streaming module name. It cannot start with a space or exceed 60 characters.
     ///
     /// Required.
     "ModuleName" module_name set_module_name: str,
-    /// 默认带宽，单位：Mbps。范围不得超过带宽上下限，详看[DescribeConfig](https://cloud.tencent.com/document/product/1108/42572)。
+    /// Default bandwidth in Mbps. It cannot exceed the bandwidth range. For more information, see `DescribeConfig`.
     ///
     /// Required.
     "DefaultBandWidth" default_band_width set_default_band_width: i64,
-    /// 默认镜像。
+    /// Default image ID, such as `img-qsdf3ff2`.
     ///
     /// Required.
     "DefaultImageId" default_image_id set_default_image_id: str,
-    /// 机型ID。
+    /// Model ID.
     ///
     /// Required.
     "InstanceType" instance_type set_instance_type: str,
-    /// 默认系统盘大小，单位：GB，默认大小为50GB。范围不得超过系统盘上下限制，详看[DescribeConfig](https://cloud.tencent.com/document/product/1108/42572)。
+    /// Default system disk size in GB. It is 50 GB by default and cannot exceed the system disk size range. For more information, see `DescribeConfig`.
     ///
     /// Required.
     "DefaultSystemDiskSize" default_system_disk_size set_default_system_disk_size: i64,
-    /// 默认数据盘大小，单位：GB。范围不得超过数据盘范围大小，详看[DescribeConfig](https://cloud.tencent.com/document/product/1108/42572)。
+    /// Default data disk size in GB. It cannot exceed the system disk size range. For more information, see `DescribeConfig`.
     ///
     /// Required.
     "DefaultDataDiskSize" default_data_disk_size set_default_data_disk_size: i64,
-    /// 是否关闭IP直通。取值范围：
-    /// true：表示关闭IP直通
-    /// false：表示开通IP直通
+    /// Whether to disable IP direct access. Valid values:
+    /// true: yes
+    /// false: no
     "CloseIpDirect" close_ip_direct set_close_ip_direct: bool,
-    /// 标签列表。
+    /// List of tags.
     "TagSpecification" tag_specification set_tag_specification: list TagSpecification,
-    /// 模块默认安全组列表
+    /// List of default module security groups
     "SecurityGroups" security_groups set_security_groups: list String,
-    /// 默认入带宽，单位：Mbps。范围不得超过带宽上下限，详看[DescribeConfig](https://cloud.tencent.com/document/product/1108/42572)。
+    /// Default inbound bandwidth in Mbps. It cannot exceed the bandwidth range. For more information, see `DescribeConfig`.
     "DefaultBandWidthIn" default_band_width_in set_default_band_width_in: i64,
-    /// 是否禁止分配外网IP
+    /// Whether to prohibit public IP assignment
     "DisableWanIp" disable_wan_ip set_disable_wan_ip: bool,
-    /// 系统盘信息。
+    /// System disk information.
     "SystemDisk" system_disk set_system_disk: obj SystemDisk,
-    /// 数据盘信息。
+    /// Data disk information.
     "DataDisks" data_disks set_data_disks: list DataDisk,
 } }
 rt::action!("ecm", "2019-07-19", "CreateModule", CreateModuleRequest => CreateModuleResponse);
 
 rt::model! { read debug;
-/// CreateModule返回参数结构体
+/// CreateModule response structure.
 CreateModuleResponse {
-    /// 模块ID，创建模块成功后分配给该模块的ID。
+    /// Module ID. It is the ID assigned to a module after it is created successfully.
     "ModuleId" module_id set_module_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateNetworkInterface` (创建弹性网卡).
+/// Request of `CreateNetworkInterface` (Creates ENI).
 ///
-/// 创建弹性网卡
+/// This API is used to create an ENI.
 CreateNetworkInterfaceRequest {
-    /// VPC实例ID。可通过DescribeVpcs接口返回值中的VpcId获取。
+    /// VPC instance ID, which can be obtained from the `VpcId` field in the returned value of the `DescribeVpcs` API.
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 弹性网卡名称，最大长度不能超过60个字节。
+    /// ENI name, which can contain up to 60 bytes.
     ///
     /// Required.
     "NetworkInterfaceName" network_interface_name set_network_interface_name: str,
-    /// 弹性网卡所在的子网实例ID，例如：subnet-0ap8nwca。
+    /// Subnet instance ID of the ENI, such as 'subnet-0ap8nwca'.
     ///
     /// Required.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// ECM 地域，形如ap-xian-ecm。
+    /// ECM region, such as `ap-xian-ecm`.
     ///
     /// Required.
     "EcmRegion" ecm_region set_ecm_region: str,
-    /// 弹性网卡描述，可任意命名，但不得超过60个字符。
+    /// ENI description. You can enter any information within 60 characters.
     "NetworkInterfaceDescription" network_interface_description set_network_interface_description: str,
-    /// 新申请的内网IP地址个数，内网IP地址个数总和不能超过配额数。
+    /// Number of private IP addresses applied for. The total number of private IP addresses cannot exceed the quota.
     "SecondaryPrivateIpAddressCount" secondary_private_ip_address_count set_secondary_private_ip_address_count: i128,
-    /// 指定绑定的安全组，例如：['sg-1dd51d']。
+    /// The security group to be bound with, such as ['sg-1dd51d'].
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// 指定的内网IP信息，单次最多指定10个。
+    /// Information of the specified private IPs. You can specify up to 10 IPs at a time.
     "PrivateIpAddresses" private_ip_addresses set_private_ip_addresses: list PrivateIpAddressSpecification,
-    /// 指定绑定的标签列表，例如：[{"Key": "city", "Value": "shanghai"}]
+    /// List of bound tags, such as [{"Key": "city", "Value": "shanghai"}].
     "Tags" tags set_tags: list Tag,
 } }
 rt::action!("ecm", "2019-07-19", "CreateNetworkInterface", CreateNetworkInterfaceRequest => CreateNetworkInterfaceResponse);
 
 rt::model! { read debug;
-/// CreateNetworkInterface返回参数结构体
+/// CreateNetworkInterface response structure.
 CreateNetworkInterfaceResponse {
-    /// 弹性网卡实例。
+    /// ENI instance.
     "NetworkInterface" network_interface set_network_interface: obj NetworkInterface,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateRouteTable` (创建路由表).
+/// Request of `CreateRouteTable` (Creates route table).
 ///
-/// 创建了VPC后，系统会创建一个默认路由表，所有新建的子网都会关联到默认路由表。默认情况下您可以直接使用默认路由表来管理您的路由策略。当您的路由策略较多时，您可以调用创建路由表接口创建更多路由表管理您的路由策略。
+/// After a VPC is created, the system will create a default route table, with which all new subnets will be associated. By default, you can use the default route table to manage your routing policies. If you have multiple routing policies, you can call the API for route table creation to create more route tables to manage your routing policies.
 CreateRouteTableRequest {
-    /// 待操作的VPC实例ID。可通过DescribeVpcs接口返回值中的VpcId获取。
+    /// ID of the VPC instance to be manipulated, which can be obtained from the `VpcId` field in the returned value of the `DescribeVpcs` API.
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 路由表名称，最大长度不能超过60个字节。
+    /// Route table name, which can contain up to 60 bytes.
     ///
     /// Required.
     "RouteTableName" route_table_name set_route_table_name: str,
-    /// ecm地域
+    /// ECM region
     ///
     /// Required.
     "EcmRegion" ecm_region set_ecm_region: str,
@@ -821,24 +854,24 @@ CreateRouteTableRequest {
 rt::action!("ecm", "2019-07-19", "CreateRouteTable", CreateRouteTableRequest => CreateRouteTableResponse);
 
 rt::model! { read debug;
-/// CreateRouteTable返回参数结构体
+/// CreateRouteTable response structure.
 CreateRouteTableResponse {
-    /// 路由表对象
+    /// Route table object
     "RouteTable" route_table set_route_table: obj RouteTable,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateRoutes` (创建路由策略).
+/// Request of `CreateRoutes` (Creates routing policy).
 ///
-/// 创建路由策略
+/// This API is used to create a routing policy.
 CreateRoutesRequest {
-    /// 路由表实例ID。
+    /// Route table instance ID.
     ///
     /// Required.
     "RouteTableId" route_table_id set_route_table_id: str,
-    /// 要创建的路由策略对象。
+    /// Routing policy object to be created.
     ///
     /// Required.
     "Routes" routes set_routes: list Route,
@@ -846,48 +879,49 @@ CreateRoutesRequest {
 rt::action!("ecm", "2019-07-19", "CreateRoutes", CreateRoutesRequest => CreateRoutesResponse);
 
 rt::model! { read debug;
-/// CreateRoutes返回参数结构体
+/// CreateRoutes response structure.
 CreateRoutesResponse {
-    /// 新增的实例个数。
+    /// Number of added instances.
     "TotalCount" total_count set_total_count: i128,
-    /// 路由表对象。
+    /// Route table object.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "RouteTableSet" route_table_set set_route_table_set: list RouteTable,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateSecurityGroupPolicies` (安全组添加规则).
+/// Request of `CreateSecurityGroupPolicies` (Adds security group policy).
 ///
-/// 本接口（CreateSecurityGroupPolicies）用于创建安全组规则（SecurityGroupPolicy）。
+/// This API is used to create a security group policy.
 ///
-/// 在 SecurityGroupPolicySet 参数中：
+/// In the `SecurityGroupPolicySet` parameter:
 ///
-/// - Version 安全组规则版本号，用户每次更新安全规则版本会自动加1，防止您更新的路由规则已过期，不填不考虑冲突。
+/// - `Version`: the version number of a security group policy, which automatically increases by one each time you update the security policy, to prevent expiration of the updated routing policies. If it is left empty, any conflicts will be ignored.
 ///
-/// - 在创建出站和入站规则（Egress 和 Ingress）时：
+/// - When creating the `Egress` and `Ingress` polices,
 ///
-/// - Protocol 字段支持输入TCP, UDP, ICMP, GRE, ALL。
+/// - `Protocol`: `TCP`, `UDP`, `ICMP`, `GRE`, or `ALL`.
 ///
-/// - CidrBlock 字段允许输入符合cidr格式标准的任意字符串。在基础网络中，如果 CidrBlock 包含您的账户内的云服务器之外的设备在腾讯云的内网 IP，并不代表此规则允许您访问这些设备，租户之间网络隔离规则优先于安全组中的内网规则。
+/// - `CidrBlock`: a CIDR block in the correct format. In a classic network, if a `CidrBlock` contains private IPs on Tencent Cloud for devices under your account other than CVMs, it does not mean this policy allows you to access these devices. The network isolation policies between tenants take priority over the private network policies in security groups.
 ///
-/// - SecurityGroupId 字段允许输入与待修改的安全组位于相同项目中的安全组 ID，包括这个安全组 ID 本身，代表安全组下所有云服务器的内网 IP。使用这个字段时，这条规则用来匹配网络报文的过程中会随着被使用的这个 ID 所关联的云服务器变化而变化，不需要重新修改。
+/// - `SecurityGroupId`: ID of the security group. It can be the ID of security group to be modified, or the ID of other security group in the same project. All private IPs of all CVMs under the security group will be covered. If this field is used, the policy will automatically change according to the CVM associated with the group ID while being used to match network messages. You don’t need to change it manually.
 ///
-/// - Port 字段允许输入一个单独端口号，或者用减号分隔的两个端口号代表端口范围，例如80或8000-8010。只有当 Protocol 字段是 TCP 或 UDP 时，Port 字段才被接受，即 Protocol 字段不是 TCP 或 UDP 时，Protocol 和 Port 排他关系，不允许同时输入，否则会接口报错。
+/// - `Port`: a single port number such as 80, or a port range in the format of “8000-8010”. You may use this field only if the `Protocol` field takes the value `TCP` or `UDP`. Otherwise `Protocol` and `Port` are mutually exclusive.
 ///
-/// - Action 字段只允许输入 ACCEPT 或 DROP。
+/// - `Action`: only allows `ACCEPT` or `DROP`.
 ///
-/// - CidrBlock, SecurityGroupId, AddressTemplate 是排他关系，不允许同时输入，Protocol + Port 和 ServiceTemplate 二者是排他关系，不允许同时输入。
+/// - `CidrBlock`, `SecurityGroupId`, and `AddressTemplate` are mutually exclusive. `Protocol` + `Port` and `ServiceTemplate` are mutually exclusive.
 ///
-/// - 一次请求中只能创建单个方向的规则, 如果需要指定索引（PolicyIndex）参数, 多条规则的索引必须一致。
+/// - You can only create policies in one direction in each request. To specify the `PolicyIndex` parameter, use the same index number in policies.
 ///
-/// 默认接口请求频率限制：20次/秒。
+/// Default API request rate limit: 20 requests/sec.
 CreateSecurityGroupPoliciesRequest {
-    /// 安全组实例ID，例如esg-33ocnj9n，可通过DescribeSecurityGroups获取。
+    /// Security group instance ID, such as `esg-33ocnj9n`, which can be obtained through the `DescribeSecurityGroups` API.
     ///
     /// Required.
     "SecurityGroupId" security_group_id set_security_group_id: str,
-    /// 安全组规则集合。
+    /// Security group policy set.
     ///
     /// Required.
     "SecurityGroupPolicySet" security_group_policy_set set_security_group_policy_set: obj SecurityGroupPolicySet,
@@ -895,65 +929,65 @@ CreateSecurityGroupPoliciesRequest {
 rt::action!("ecm", "2019-07-19", "CreateSecurityGroupPolicies", CreateSecurityGroupPoliciesRequest => CreateSecurityGroupPoliciesResponse);
 
 rt::model! { read debug;
-/// CreateSecurityGroupPolicies返回参数结构体
+/// CreateSecurityGroupPolicies response structure.
 CreateSecurityGroupPoliciesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateSecurityGroup` (创建安全组).
+/// Request of `CreateSecurityGroup` (Creates security group).
 ///
-/// 创建安全组
+/// This API is used to create a security group.
 CreateSecurityGroupRequest {
-    /// 安全组名称，可任意命名，但不得超过60个字符。
+    /// Security group name, which can be customized with up to 60 characters.
     ///
     /// Required.
     "GroupName" group_name set_group_name: str,
-    /// 安全组备注，最多100个字符。
+    /// Security group remarks, which can contain up to 100 characters.
     ///
     /// Required.
     "GroupDescription" group_description set_group_description: str,
-    /// 指定绑定的标签列表，例如：[{"Key": "city", "Value": "shanghai"}]
+    /// List of bound tags, such as [{"Key": "city", "Value": "shanghai"}].
     "Tags" tags set_tags: list Tag,
 } }
 rt::action!("ecm", "2019-07-19", "CreateSecurityGroup", CreateSecurityGroupRequest => CreateSecurityGroupResponse);
 
 rt::model! { read debug;
-/// CreateSecurityGroup返回参数结构体
+/// CreateSecurityGroup response structure.
 CreateSecurityGroupResponse {
-    /// 安全组对象。
+    /// Security group object.
     "SecurityGroup" security_group set_security_group: obj SecurityGroup,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateSubnet` (创建子网).
+/// Request of `CreateSubnet` (Creates subnet).
 ///
-/// 创建子网，若创建成功，则此子网会成为此可用区的默认子网。
+/// This API is used to create a subnet. After the subnet is created successfully, it will become the default subnet for the AZ.
 CreateSubnetRequest {
-    /// 待操作的VPC实例ID。可通过DescribeVpcs接口返回值中的VpcId获取。
+    /// ID of the VPC instance to be manipulated, which can be obtained from the `VpcId` field in the returned value of the `DescribeVpcs` API.
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网名称，最大长度不能超过60个字节。
+    /// Subnet name, which can contain up to 60 bytes.
     ///
     /// Required.
     "SubnetName" subnet_name set_subnet_name: str,
-    /// 子网网段，子网网段必须在VPC网段内，相同VPC内子网网段不能重叠。
+    /// Subnet IP address range. It must be within the VPC IP address range. Subnet IP address ranges cannot overlap with each other within the same VPC.
     ///
     /// Required.
     "CidrBlock" cidr_block set_cidr_block: str,
-    /// 子网所在的可用区ID，不同子网选择不同可用区可以做跨可用区灾备。
+    /// AZ ID of the subnet. You can select different AZs for different subnets for cross-AZ disaster recovery.
     ///
     /// Required.
     "Zone" zone set_zone: str,
-    /// ECM 地域
+    /// ECM region
     ///
     /// Required.
     "EcmRegion" ecm_region set_ecm_region: str,
-    /// 指定绑定的标签列表，例如：[{"Key": "city", "Value": "shanghai"}]
+    /// List of bound tags, such as [{"Key": "city", "Value": "shanghai"}].
     "Tags" tags set_tags: list Tag,
     /// IPv6 CIDR
     "IPv6CidrBlock" i_pv6_cidr_block set_i_pv6_cidr_block: str,
@@ -961,40 +995,40 @@ CreateSubnetRequest {
 rt::action!("ecm", "2019-07-19", "CreateSubnet", CreateSubnetRequest => CreateSubnetResponse);
 
 rt::model! { read debug;
-/// CreateSubnet返回参数结构体
+/// CreateSubnet response structure.
 CreateSubnetResponse {
-    /// 子网对象。
+    /// Subnet object.
     "Subnet" subnet set_subnet: obj Subnet,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateVpc` (创建VPC).
+/// Request of `CreateVpc` (Creates VPC).
 ///
-/// 创建私有网络
+/// This API is used to create a VPC.
 CreateVpcRequest {
-    /// vpc名称，最大长度不能超过60个字节。
+    /// VPC name, which can contain up to 60 bytes.
     ///
     /// Required.
     "VpcName" vpc_name set_vpc_name: str,
-    /// vpc的cidr，只能为10.*.0.0/16，172.[16-31].0.0/16，192.168.0.0/16这三个内网网段内。
+    /// VPC CIDR block, which must fall within the following private network IP ranges: 10.*.0.0/16, 172.[16-31].0.0/16, and 192.168.0.0/16.
     ///
     /// Required.
     "CidrBlock" cidr_block set_cidr_block: str,
-    /// ECM 地域
+    /// ECM region
     ///
     /// Required.
     "EcmRegion" ecm_region set_ecm_region: str,
-    /// 是否开启组播。true: 开启, false: 不开启。暂不支持
+    /// Whether multicast is enabled. true: enabled; false: disabled. This parameter is not supported currently
     "EnableMulticast" enable_multicast set_enable_multicast: str,
-    /// DNS地址，最多支持4个，暂不支持
+    /// DNS address (not supported currently). Up to 4 addresses can be supported.
     "DnsServers" dns_servers set_dns_servers: list String,
-    /// 域名，暂不支持
+    /// Domain name. This parameter is not supported currently
     "DomainName" domain_name set_domain_name: str,
-    /// 指定绑定的标签列表，例如：[{"Key": "city", "Value": "shanghai"}]
+    /// List of bound tags, such as [{"Key": "city", "Value": "shanghai"}].
     "Tags" tags set_tags: list Tag,
-    /// 描述信息
+    /// Description
     "Description" description set_description: str,
     /// 网络运营商类型 取值范围:'CMCC'-中国移动, 'CTCC'-中国电信, 'CUCC'-中国联调
     "ISPTypes" isp_types set_isp_types: list ISPTypeItem,
@@ -1002,35 +1036,35 @@ CreateVpcRequest {
 rt::action!("ecm", "2019-07-19", "CreateVpc", CreateVpcRequest => CreateVpcResponse);
 
 rt::model! { read debug;
-/// CreateVpc返回参数结构体
+/// CreateVpc response structure.
 CreateVpcResponse {
-    /// Vpc对象。
+    /// VPC object.
     "Vpc" vpc set_vpc: obj VpcInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 描述了数据盘的信息
+/// Data disk information
 DataDisk {
-    /// 数据盘大小。单位GB。
+    /// Data disk size in GB.
     ///
     /// Required.
     "DiskSize" disk_size set_disk_size: i64,
-    /// 数据盘类型，取值范围：
-    /// - LOCAL_BASIC：本地硬盘
-    /// - CLOUD_PREMIUM：高性能云硬盘
+    /// Data disk type. Valid values:
+    /// - LOCAL_BASIC: local disk
+    /// - CLOUD_PREMIUM: Premium Cloud Storage
     ///
-    /// 默认取值： LOCAL_BASIC。
+    /// Default value: LOCAL_BASIC.
     "DiskType" disk_type set_disk_type: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteHaVip` (删除HAVIP).
+/// Request of `DeleteHaVip` (Deletes HAVIP).
 ///
-/// 用于删除高可用虚拟IP（HAVIP）
+/// This API is used to delete an HAVIP.
 DeleteHaVipRequest {
-    /// HAVIP唯一ID，形如：havip-9o233uri。
+    /// Unique HAVIP ID, such as `havip-9o233uri`.
     ///
     /// Required.
     "HaVipId" ha_vip_id set_ha_vip_id: str,
@@ -1038,18 +1072,18 @@ DeleteHaVipRequest {
 rt::action!("ecm", "2019-07-19", "DeleteHaVip", DeleteHaVipRequest => DeleteHaVipResponse);
 
 rt::model! { read debug;
-/// DeleteHaVip返回参数结构体
+/// DeleteHaVip response structure.
 DeleteHaVipResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteImage` (删除镜像).
+/// Request of `DeleteImage` (Deletes image).
 ///
-/// 删除镜像
+/// This API is used to delete an image.
 DeleteImageRequest {
-    /// 镜像ID列表。
+    /// List of image IDs.
     ///
     /// Required.
     "ImageIDSet" image_id_set set_image_id_set: list String,
@@ -1057,22 +1091,22 @@ DeleteImageRequest {
 rt::action!("ecm", "2019-07-19", "DeleteImage", DeleteImageRequest => DeleteImageResponse);
 
 rt::model! { read debug;
-/// DeleteImage返回参数结构体
+/// DeleteImage response structure.
 DeleteImageResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteListener` (删除负载均衡监听器).
+/// Request of `DeleteListener` (Deletes CLB listener).
 ///
-/// 删除负载均衡监听器。
+/// This API is used to delete a CLB listener.
 DeleteListenerRequest {
-    /// 负载均衡实例 ID
+    /// CLB instance ID
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 要删除的监听器 ID
+    /// ID of the listener to be deleted
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
@@ -1080,56 +1114,56 @@ DeleteListenerRequest {
 rt::action!("ecm", "2019-07-19", "DeleteListener", DeleteListenerRequest => DeleteListenerResponse);
 
 rt::model! { read debug;
-/// DeleteListener返回参数结构体
+/// DeleteListener response structure.
 DeleteListenerResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteLoadBalancerListeners` (删除负载均衡多个监听器).
+/// Request of `DeleteLoadBalancerListeners` (Deletes multiple CLB listeners).
 ///
-/// 删除负载均衡多个监听器
+/// This API is used to delete multiple CLB listeners.
 DeleteLoadBalancerListenersRequest {
-    /// 负载均衡实例 ID
+    /// CLB instance ID
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 指定删除的监听器ID数组，若不填则删除负载均衡的所有监听器
+    /// Array of IDs of the listeners to be deleted. If this parameter is left empty, all listeners of the CLB instance will be deleted
     "ListenerIds" listener_ids set_listener_ids: list String,
 } }
 rt::action!("ecm", "2019-07-19", "DeleteLoadBalancerListeners", DeleteLoadBalancerListenersRequest => DeleteLoadBalancerListenersResponse);
 
 rt::model! { read debug;
-/// DeleteLoadBalancerListeners返回参数结构体
+/// DeleteLoadBalancerListeners response structure.
 DeleteLoadBalancerListenersResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteLoadBalancer` (删除负载均衡实例).
+/// Request of `DeleteLoadBalancer` (Deletes CLB instance).
 ///
-/// 删除负载均衡实例。
+/// This API is used to delete a CLB instance.
 DeleteLoadBalancerRequest {
-    /// 要删除的负载均衡实例 ID数组，数组大小最大支持20
+    /// Array of IDs of the CLB instances to be deleted. Array length limit: 20
     "LoadBalancerIds" load_balancer_ids set_load_balancer_ids: list String,
 } }
 rt::action!("ecm", "2019-07-19", "DeleteLoadBalancer", DeleteLoadBalancerRequest => DeleteLoadBalancerResponse);
 
 rt::model! { read debug;
-/// DeleteLoadBalancer返回参数结构体
+/// DeleteLoadBalancer response structure.
 DeleteLoadBalancerResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteModule` (删除业务模块).
+/// Request of `DeleteModule` (Deletes business module).
 ///
-/// 删除业务模块
+/// This API is used to delete a business module.
 DeleteModuleRequest {
-    /// 模块ID。如：em-qn46snq8
+    /// Module ID, such as `em-qn46snq8`.
     ///
     /// Required.
     "ModuleId" module_id set_module_id: str,
@@ -1137,22 +1171,22 @@ DeleteModuleRequest {
 rt::action!("ecm", "2019-07-19", "DeleteModule", DeleteModuleRequest => DeleteModuleResponse);
 
 rt::model! { read debug;
-/// DeleteModule返回参数结构体
+/// DeleteModule response structure.
 DeleteModuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteNetworkInterface` (删除弹性网卡).
+/// Request of `DeleteNetworkInterface` (Deletes ENI).
 ///
-/// 删除弹性网卡
+/// This API is used to delete an ENI.
 DeleteNetworkInterfaceRequest {
-    /// 弹性网卡实例ID，例如：eni-m6dyj72l。
+    /// ENI instance ID, such as `eni-m6dyj72l`.
     ///
     /// Required.
     "NetworkInterfaceId" network_interface_id set_network_interface_id: str,
-    /// ECM 地域，形如ap-xian-ecm。
+    /// ECM region, such as `ap-xian-ecm`.
     ///
     /// Required.
     "EcmRegion" ecm_region set_ecm_region: str,
@@ -1160,18 +1194,18 @@ DeleteNetworkInterfaceRequest {
 rt::action!("ecm", "2019-07-19", "DeleteNetworkInterface", DeleteNetworkInterfaceRequest => DeleteNetworkInterfaceResponse);
 
 rt::model! { read debug;
-/// DeleteNetworkInterface返回参数结构体
+/// DeleteNetworkInterface response structure.
 DeleteNetworkInterfaceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRouteTable` (删除路由表).
+/// Request of `DeleteRouteTable` (Deletes route table).
 ///
-/// 删除路由表
+/// This API is used to delete a route table.
 DeleteRouteTableRequest {
-    /// 路由表实例ID，例如：rtb-azd4dt1c
+    /// Route table instance ID, such as `rtb-azd4dt1c`
     ///
     /// Required.
     "RouteTableId" route_table_id set_route_table_id: str,
@@ -1179,22 +1213,22 @@ DeleteRouteTableRequest {
 rt::action!("ecm", "2019-07-19", "DeleteRouteTable", DeleteRouteTableRequest => DeleteRouteTableResponse);
 
 rt::model! { read debug;
-/// DeleteRouteTable返回参数结构体
+/// DeleteRouteTable response structure.
 DeleteRouteTableResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRoutes` (删除路由策略).
+/// Request of `DeleteRoutes` (Deletes routing policies).
 ///
-/// 对某个路由表批量删除路由策略
+/// This API is used to batch delete routing policies from a route table.
 DeleteRoutesRequest {
-    /// 路由表唯一ID。
+    /// Unique route table ID.
     ///
     /// Required.
     "RouteTableId" route_table_id set_route_table_id: str,
-    /// 路由策略对象。
+    /// Routing policy object.
     ///
     /// Required.
     "Routes" routes set_routes: list Route,
@@ -1202,22 +1236,22 @@ DeleteRoutesRequest {
 rt::action!("ecm", "2019-07-19", "DeleteRoutes", DeleteRoutesRequest => DeleteRoutesResponse);
 
 rt::model! { read debug;
-/// DeleteRoutes返回参数结构体
+/// DeleteRoutes response structure.
 DeleteRoutesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteSecurityGroupPolicies` (删除安全组规则).
+/// Request of `DeleteSecurityGroupPolicies` (Deletes security group rule).
 ///
-/// SecurityGroupPolicySet.Version 用于指定要操作的安全组的版本。传入 Version 版本号若不等于当前安全组的最新版本，将返回失败；若不传 Version 则直接删除指定PolicyIndex的规则。
+/// `SecurityGroupPolicySet.Version` is used to specify the version of the security group to be manipulated. If the `Version` value passed in differs from the current latest version of the security group, a failure will be returned. If `Version` is not passed in, the policy of the specified `PolicyIndex` will be deleted directly.
 DeleteSecurityGroupPoliciesRequest {
-    /// 安全组实例ID，例如esg-33ocnj9n，可通过DescribeSecurityGroups获取。
+    /// Security group instance ID, such as `esg-33ocnj9n`, which can be obtained through the `DescribeSecurityGroups` API.
     ///
     /// Required.
     "SecurityGroupId" security_group_id set_security_group_id: str,
-    /// 安全组规则集合。一个请求中只能删除单个方向的一条或多条规则。支持指定索引（PolicyIndex） 匹配删除和安全组规则匹配删除两种方式，一个请求中只能使用一种匹配方式。
+    /// Security group policy set. You can only delete one or more policies in one direction in one request. Both PolicyIndex-matching deletion and security group policy-matching deletion methods are supported. You can use only one matching method in one request.
     ///
     /// Required.
     "SecurityGroupPolicySet" security_group_policy_set set_security_group_policy_set: obj SecurityGroupPolicySet,
@@ -1225,20 +1259,20 @@ DeleteSecurityGroupPoliciesRequest {
 rt::action!("ecm", "2019-07-19", "DeleteSecurityGroupPolicies", DeleteSecurityGroupPoliciesRequest => DeleteSecurityGroupPoliciesResponse);
 
 rt::model! { read debug;
-/// DeleteSecurityGroupPolicies返回参数结构体
+/// DeleteSecurityGroupPolicies response structure.
 DeleteSecurityGroupPoliciesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteSecurityGroup` (删除安全组).
+/// Request of `DeleteSecurityGroup` (Deletes security group).
 ///
-/// 只有当前账号下的安全组允许被删除。
-/// 安全组实例ID如果在其他安全组的规则中被引用，则无法直接删除。这种情况下，需要先进行规则修改，再删除安全组。
-/// 删除的安全组无法再找回，请谨慎调用。
+/// Only security groups under the current account can be deleted.
+/// A security group cannot be deleted directly if its instance ID is used in the policy of another security group. In this case, you need to modify the policy first before deleting the security group.
+/// Deleted security groups cannot be recovered. Therefore, call this API with caution.
 DeleteSecurityGroupRequest {
-    /// 安全组实例ID，例如esg-33ocnj9n，可通过DescribeSecurityGroups获取。
+    /// Security group instance ID, such as `esg-33ocnj9n`, which can be obtained through the `DescribeSecurityGroups` API.
     ///
     /// Required.
     "SecurityGroupId" security_group_id set_security_group_id: str,
@@ -1246,22 +1280,22 @@ DeleteSecurityGroupRequest {
 rt::action!("ecm", "2019-07-19", "DeleteSecurityGroup", DeleteSecurityGroupRequest => DeleteSecurityGroupResponse);
 
 rt::model! { read debug;
-/// DeleteSecurityGroup返回参数结构体
+/// DeleteSecurityGroup response structure.
 DeleteSecurityGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteSubnet` (删除子网).
+/// Request of `DeleteSubnet` (Deletes subnet).
 ///
-/// 删除子网，若子网为可用区下的默认子网，则默认子网会回退到系统自动创建的默认子网，非用户最新创建的子网。若默认子网不满足需求，可调用设置默认子网接口设置。
+/// This API is used to delete a subnet. If the subnet is the current default subnet in the AZ, after it is deleted, the default subnet automatically created by the system rather than the last subnet created by you will be used as the new default subnet. If the new default subnet does not meet your needs, you can call the API for setting the default subnet to configure it.
 DeleteSubnetRequest {
-    /// 子网实例ID。可通过DescribeSubnets接口返回值中的SubnetId获取。
+    /// Subnet instance ID, which can be obtained from the `SubnetId` field in the returned value of the `DescribeSubnets` API.
     ///
     /// Required.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// ECM 地域
+    /// ECM region
     ///
     /// Required.
     "EcmRegion" ecm_region set_ecm_region: str,
@@ -1269,22 +1303,22 @@ DeleteSubnetRequest {
 rt::action!("ecm", "2019-07-19", "DeleteSubnet", DeleteSubnetRequest => DeleteSubnetResponse);
 
 rt::model! { read debug;
-/// DeleteSubnet返回参数结构体
+/// DeleteSubnet response structure.
 DeleteSubnetResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteVpc` (删除VPC).
+/// Request of `DeleteVpc` (Deletes VPC).
 ///
-/// 删除私有网络
+/// This API is used to delete a VPC.
 DeleteVpcRequest {
-    /// VPC实例ID。可通过DescribeVpcs接口返回值中的VpcId获取。
+    /// VPC instance ID, which can be obtained from the `VpcId` field in the returned value of the `DescribeVpcs` API.
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// ECM 地域
+    /// ECM region
     ///
     /// Required.
     "EcmRegion" ecm_region set_ecm_region: str,
@@ -1292,18 +1326,18 @@ DeleteVpcRequest {
 rt::action!("ecm", "2019-07-19", "DeleteVpc", DeleteVpcRequest => DeleteVpcResponse);
 
 rt::model! { read debug;
-/// DeleteVpc返回参数结构体
+/// DeleteVpc response structure.
 DeleteVpcResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAddressQuota` (查询弹性公网IP配额).
+/// Request of `DescribeAddressQuota` (Queries EIP quota).
 ///
-/// 查询您账户的弹性公网IP（简称 EIP）在当前地域的配额信息
+/// This API is used to query the quota information of the EIP under your account in the current region.
 DescribeAddressQuotaRequest {
-    /// ECM 地域
+    /// ECM region
     ///
     /// Required.
     "EcmRegion" ecm_region set_ecm_region: str,
@@ -1311,125 +1345,127 @@ DescribeAddressQuotaRequest {
 rt::action!("ecm", "2019-07-19", "DescribeAddressQuota", DescribeAddressQuotaRequest => DescribeAddressQuotaResponse);
 
 rt::model! { read debug;
-/// DescribeAddressQuota返回参数结构体
+/// DescribeAddressQuota response structure.
 DescribeAddressQuotaResponse {
-    /// 账户 EIP 配额信息。
+    /// Quota information of EIPs in the account.
     "QuotaSet" quota_set set_quota_set: list EipQuota,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAddresses` (查询弹性公网IP列表).
+/// Request of `DescribeAddresses` (Queries EIP list).
 ///
-/// 查询弹性公网IP列表
+/// This API is used to query the list of EIPs.
 DescribeAddressesRequest {
-    /// ECM 地域
+    /// ECM region
     ///
     /// Required.
     "EcmRegion" ecm_region set_ecm_region: str,
-    /// 标识 EIP 的唯一 ID 列表。EIP 唯一 ID 形如：eip-11112222。参数不支持同时指定AddressIds和Filters。
+    /// List of unique IDs of EIPs, such as `eip-11112222`. `AddressIds` and `Filters` cannot be specified at the same time.
     "AddressIds" address_ids set_address_ids: list String,
-    /// 每次请求的Filters的上限为10，Filter.Values的上限为5。参数不支持同时指定AddressIds和Filters。详细的过滤条件如下：
-    /// address-id - String - 是否必填：否 - （过滤条件）按照 EIP 的唯一 ID 过滤。EIP 唯一 ID 形如：eip-11112222。
-    /// address-name - String - 是否必填：否 - （过滤条件）按照 EIP 名称过滤。不支持模糊过滤。
-    /// address-ip - String - 是否必填：否 - （过滤条件）按照 EIP 的 IP 地址过滤。
-    /// address-status - String - 是否必填：否 - （过滤条件）按照 EIP 的状态过滤。取值范围：详见EIP状态列表。
-    /// instance-id - String - 是否必填：否 - （过滤条件）按照 EIP 绑定的实例 ID 过滤。实例 ID 形如：ins-11112222。
-    /// private-ip-address - String - 是否必填：否 - （过滤条件）按照 EIP 绑定的内网 IP 过滤。
-    /// network-interface-id - String - 是否必填：否 - （过滤条件）按照 EIP 绑定的弹性网卡 ID 过滤。弹性网卡 ID 形如：eni-11112222。
-    /// is-arrears - String - 是否必填：否 - （过滤条件）按照 EIP 是否欠费进行过滤。（TRUE：EIP 处于欠费状态|FALSE：EIP 费用状态正常）
-    /// address-type - String - 是否必填：否 - （过滤条件）按照 IP类型 进行过滤。可选值：'WanIP'：普通公网 IP, 'EIP'：弹性公网 IP。默认值是'EIP'。
+    /// Each request can contain up to 10 `Filters` and 5 `Filter.Values`. `AddressIds` and `Filters` cannot be specified at the same time. The detailed filters are as follows:
+    /// address-id - String - Required: no - (Filter) Filter by unique EIP ID, such as `eip-11112222`.
+    /// address-name - String - Required: no - (Filter) Filter by EIP name. Fuzzy filtering is not supported.
+    /// address-ip - String - Required: no - (Filter) Filter by EIP IP address.
+    /// address-status - String - Required: no - (Filter) Filter by EIP status. Value range: see the list of EIP status.
+    /// instance-id - String - Required: no - (Filter) Filter by the ID of the instance bound to the EIP, such as `ins-11112222`.
+    /// private-ip-address - String - Required: no - (Filter) Filter by the private IP bound to the EIP.
+    /// network-interface-id - String - Required: no - (Filter) Filter by ID of the ENI bound to the EIP, such as `eni-11112222`.
+    /// is-arrears - String - Required: no - (Filter) Filter by whether the EIP is overdue (TRUE: the EIP is overdue | FALSE: the billing status of the EIP is normal)
     "Filters" filters set_filters: list Filter,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 返回数量，默认为20，最大值为100。
+    /// Number of results to be returned. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i128,
 } }
 rt::action!("ecm", "2019-07-19", "DescribeAddresses", DescribeAddressesRequest => DescribeAddressesResponse);
 
 rt::model! { read debug;
-/// DescribeAddresses返回参数结构体
+/// DescribeAddresses response structure.
 DescribeAddressesResponse {
-    /// 符合条件的 EIP 数量。
+    /// Number of eligible EIPs.
     "TotalCount" total_count set_total_count: i128,
-    /// EIP 详细信息列表。
+    /// List of EIP details.
     "AddressSet" address_set set_address_set: list Address,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBaseOverview` (获取概览页统计的基本数据).
+/// Request of `DescribeBaseOverview` (Gets basic data displayed on overview page).
 ///
-/// 获取概览页统计的基本数据
+/// This API is used to get the basic data displayed on the overview page.
 DescribeBaseOverviewRequest {
 } }
 rt::action!("ecm", "2019-07-19", "DescribeBaseOverview", DescribeBaseOverviewRequest => DescribeBaseOverviewResponse);
 
 rt::model! { read debug;
-/// DescribeBaseOverview返回参数结构体
+/// DescribeBaseOverview response structure.
 DescribeBaseOverviewResponse {
-    /// 模块数量，单位：个
+    /// Number of modules
     "ModuleNum" module_num set_module_num: i64,
-    /// 节点数量，单位：个
+    /// Number of nodes
     "NodeNum" node_num set_node_num: i64,
-    /// cpu核数，单位：个
+    /// Number of CPU cores
     "VcpuNum" vcpu_num set_vcpu_num: i64,
-    /// 内存大小，单位：G
+    /// Memory size in GB
     "MemoryNum" memory_num set_memory_num: i64,
-    /// 硬盘大小，单位：G
+    /// Disk size in GB
     "StorageNum" storage_num set_storage_num: i64,
-    /// 昨日网络峰值,单位：M
+    /// Yesterday's network peak in Mbps
     "NetworkNum" network_num set_network_num: i64,
-    /// 实例数量，单位：台
+    /// Number of instances
     "InstanceNum" instance_num set_instance_num: i64,
-    /// 运行中数量，单位：台
+    /// Number of running instances
     "RunningNum" running_num set_running_num: i64,
-    /// 安全隔离数量，单位：台
+    /// Number of isolated instances
     "IsolationNum" isolation_num set_isolation_num: i64,
-    /// 过期实例数量，单位：台
+    /// Number of expired instances
     "ExpiredNum" expired_num set_expired_num: i64,
-    /// 即将过期实例数量，单位：台
+    /// Number of instances about to expire
     "WillExpireNum" will_expire_num set_will_expire_num: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeConfig` (获取配置限制信息).
+/// Request of `DescribeConfig` (Gets configuration limit information).
 ///
-/// 获取带宽硬盘等数据的限制
+/// This API is used to get the limits of data such as bandwidth and disk.
 DescribeConfigRequest {
 } }
 rt::action!("ecm", "2019-07-19", "DescribeConfig", DescribeConfigRequest => DescribeConfigResponse);
 
 rt::model! { read debug;
-/// DescribeConfig返回参数结构体
+/// DescribeConfig response structure.
 DescribeConfigResponse {
-    /// 网络带宽硬盘大小的范围信息。
+    /// Range of the network bandwidth disk size.
     "NetworkStorageRange" network_storage_range set_network_storage_range: obj NetworkStorageRange,
-    /// 镜像操作系统白名单。
+    /// Image OS allowlist.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ImageWhiteSet" image_white_set set_image_white_set: list String,
-    /// 网络限额信息。
+    /// Network quota information.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "InstanceNetworkLimitConfigs" instance_network_limit_configs set_instance_network_limit_configs: list InstanceNetworkLimitConfig,
-    /// 镜像限额信息。
+    /// Image quota information.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ImageLimits" image_limits set_image_limits: obj ImageLimitConfig,
-    /// 默认是否IP直通，用于模块创建，虚机购买等具有直通参数场景时的默认参数。
+    /// Default IP direct access, used in scenarios with direct access parameters such as module creation and virtual machine purchase.
     "DefaultIPDirect" default_ip_direct set_default_ip_direct: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCustomImageTask` (查询导入镜像任务).
+/// Request of `DescribeCustomImageTask` (Queries image import task).
 ///
-/// 查询导入镜像任务
+/// This API is used to query an image import task.
 DescribeCustomImageTaskRequest {
-    /// 支持key,value查询
-    /// task-id: 异步任务ID
-    /// image-id: 镜像ID
-    /// image-name: 镜像名称
+    /// Supports querying by key and value.
+    /// task-id: async task ID
+    /// image-id: image ID
+    /// image-name: image name
     ///
     /// Required.
     "Filters" filters set_filters: list Filter,
@@ -1437,26 +1473,27 @@ DescribeCustomImageTaskRequest {
 rt::action!("ecm", "2019-07-19", "DescribeCustomImageTask", DescribeCustomImageTaskRequest => DescribeCustomImageTaskResponse);
 
 rt::model! { read debug;
-/// DescribeCustomImageTask返回参数结构体
+/// DescribeCustomImageTask response structure.
 DescribeCustomImageTaskResponse {
-    /// 导入任务详情
+    /// Import task details
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ImageTaskSet" image_task_set set_image_task_set: list ImageTask,
-    /// 总数
+    /// Total number
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDefaultSubnet` (查询可用区的默认子网).
+/// Request of `DescribeDefaultSubnet` (Queries default subnet in AZ).
 ///
-/// 查询可用区的默认子网
+/// This API is used to query the default subnet in an AZ.
 DescribeDefaultSubnetRequest {
-    /// ECM地域
+    /// ECM region
     ///
     /// Required.
     "EcmRegion" ecm_region set_ecm_region: str,
-    /// ECM可用区
+    /// ECM AZ
     ///
     /// Required.
     "Zone" zone set_zone: str,
@@ -1464,123 +1501,126 @@ DescribeDefaultSubnetRequest {
 rt::action!("ecm", "2019-07-19", "DescribeDefaultSubnet", DescribeDefaultSubnetRequest => DescribeDefaultSubnetResponse);
 
 rt::model! { read debug;
-/// DescribeDefaultSubnet返回参数结构体
+/// DescribeDefaultSubnet response structure.
 DescribeDefaultSubnetResponse {
-    /// 默认子网信息，若无子网，则为空数据。
+    /// Default subnet information. If there is no subnet, this parameter will be empty.
     "Subnet" subnet set_subnet: obj Subnet,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeHaVips` (查询HAVIP列表).
+/// Request of `DescribeHaVips` (Queries HAVIP list).
 ///
-/// 用于查询高可用虚拟IP（HAVIP）列表。
+/// This API is used to query the list of HAVIPs.
 DescribeHaVipsRequest {
-    /// HAVIP数组，HAVIP唯一ID，形如：havip-9o233uri。
+    /// Array of unique HAVIP IDs, such as `havip-9o233uri`.
     "HaVipIds" ha_vip_ids set_ha_vip_ids: list String,
-    /// 过滤条件，参数不支持同时指定HaVipIds和Filters。
-    /// havip-id - String - HAVIP唯一ID，形如：havip-9o233uri。
-    /// havip-name - String - HAVIP名称。
-    /// vpc-id - String - HAVIP所在私有网络ID。
-    /// subnet-id - String - HAVIP所在子网ID。
+    /// Filter. `HaVipIds` and `Filters` cannot be specified at the same time.
+    /// havip-id - String - Unique HAVIP ID, such as `havip-9o233uri`.
+    /// havip-name - String - HAVIP name.
+    /// vpc-id - String - VPC ID of the HAVIP.
+    /// subnet-id - String - Subnet ID of the HAVIP.
     "Filters" filters set_filters: list Filter,
-    /// 偏移量，默认值是0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认值是20，最大是100。
+    /// Number of returned results. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
-    /// Ecm 区域，不填代表全部区域。
+    /// ECM region. If this parameter is left empty, it will indicate all regions.
     "EcmRegion" ecm_region set_ecm_region: str,
 } }
 rt::action!("ecm", "2019-07-19", "DescribeHaVips", DescribeHaVipsRequest => DescribeHaVipsResponse);
 
 rt::model! { read debug;
-/// DescribeHaVips返回参数结构体
+/// DescribeHaVips response structure.
 DescribeHaVipsResponse {
-    /// 符合条件的对象数。
+    /// Number of eligible objects.
     "TotalCount" total_count set_total_count: i64,
-    /// HAVIP对象数组。
+    /// Array of HAVIP objects.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "HaVipSet" ha_vip_set set_ha_vip_set: list HaVip,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeImage` (展示镜像列表).
+/// Request of `DescribeImage` (Displays image list).
 ///
-/// 展示镜像列表
+/// This API is used to display the list of images.
 DescribeImageRequest {
-    /// 过滤条件，每次请求的Filters的上限为10，详细的过滤条件如下：
-    /// image-id - String - 是否必填： 否 - （过滤条件）按照镜像ID进行过滤
-    /// image-type - String - 是否必填： 否 - （过滤条件）按照镜像类型进行过滤。取值范围：
-    /// PRIVATE_IMAGE: 私有镜像 (本账户创建的镜像)
-    /// PUBLIC_IMAGE: 公共镜像 (腾讯云官方镜像)
-    /// instance-type -String - 是否必填: 否 - (过滤条件) 按机型过滤支持的镜像
-    /// image-name - String - 是否必填：否 - (过滤条件) 按镜像的名称模糊匹配，只能提供一个值
-    /// image-os - String - 是否必填：否 - (过滤条件) 按镜像系统的名称模糊匹配，只能提供一个值
+    /// Filter. Each request can contain up to 10 `Filters`. The detailed filters are as follows:
+    /// image-id - String - Required: no - (Filter) Filter by image ID.
+    /// image-type - String - Required: no - (Filter) Filter by image type. Valid values:
+    /// PRIVATE_IMAGE: private image created by the current account
+    /// PUBLIC_IMAGE: public image created by Tencent Cloud
+    /// instance-type -String - Required: no - (Filter) Filter supported images by model.
+    /// image-name - String - Required: no - (Filter) Fuzzy match by image name. You can provide only one value.
+    /// image-os - String - Required: no - (Filter) Fuzzy match by image system name. You can provide only one value.
     "Filters" filters set_filters: list Filter,
-    /// 偏移量，默认为0。关于Offset的更进一步介绍请参考 API 简介中的相关小节。
+    /// Offset. Default value: 0. For more information on `Offset`, see the relevant section of the API overview.
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认为20，最大值为100。关于Limit的更进一步介绍请参考 API 简介中的相关小节。
+    /// Number of returned results. Default value: 20. Maximum value: 100. For more information on `Limit`, see the relevant section of the API overview.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("ecm", "2019-07-19", "DescribeImage", DescribeImageRequest => DescribeImageResponse);
 
 rt::model! { read debug;
-/// DescribeImage返回参数结构体
+/// DescribeImage response structure.
 DescribeImageResponse {
-    /// 镜像总数
+    /// Total number of images
     "TotalCount" total_count set_total_count: i64,
-    /// 镜像数组
+    /// Image array
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ImageSet" image_set set_image_set: list Image,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeImportImageOs` (查询外部导入镜像支持的OS列表).
+/// Request of `DescribeImportImageOs` (Queries the list of operating systems supported by image imported from external resource).
 ///
-/// 查询外部导入镜像支持的OS列表
+/// This API is used to query the list of operating systems supported by an image imported from an external resource.
 DescribeImportImageOsRequest {
 } }
 rt::action!("ecm", "2019-07-19", "DescribeImportImageOs", DescribeImportImageOsRequest => DescribeImportImageOsResponse);
 
 rt::model! { read debug;
-/// DescribeImportImageOs返回参数结构体
+/// DescribeImportImageOs response structure.
 DescribeImportImageOsResponse {
-    /// 支持的导入镜像的操作系统类型
+    /// Supported OS types of imported images.
     "ImportImageOsListSupported" import_image_os_list_supported set_import_image_os_list_supported: obj ImageOsList,
-    /// 支持的导入镜像的操作系统版本
+    /// Supported OS versions of imported images.
     "ImportImageOsVersionSet" import_image_os_version_set set_import_image_os_version_set: list OsVersion,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceTypeConfig` (获取机型配置列表).
+/// Request of `DescribeInstanceTypeConfig` (Gets model configuration list).
 ///
-/// 获取机型配置列表
+/// This API is used to get the list of model configurations.
 DescribeInstanceTypeConfigRequest {
 } }
 rt::action!("ecm", "2019-07-19", "DescribeInstanceTypeConfig", DescribeInstanceTypeConfigRequest => DescribeInstanceTypeConfigResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceTypeConfig返回参数结构体
+/// DescribeInstanceTypeConfig response structure.
 DescribeInstanceTypeConfigResponse {
-    /// 总数
+    /// Total number
     "TotalCount" total_count set_total_count: i64,
-    /// 机型配置信息
+    /// Model configuration information
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "InstanceTypeConfigSet" instance_type_config_set set_instance_type_config_set: list InstanceTypeConfig,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceVncUrl` (查询实例管理终端地址).
+/// Request of `DescribeInstanceVncUrl` (Queries the VNC URL of instance).
 ///
-/// 查询实例管理终端地址
+/// This API is used to query the VNC URL of an instance.
 DescribeInstanceVncUrlRequest {
-    /// 一个操作的实例ID。可通过DescribeInstances API返回值中的InstanceId获取。
+    /// Instance ID, which can be obtained from the `InstanceId` field in the returned value of the `DescribeInstances` API.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -1588,20 +1628,20 @@ DescribeInstanceVncUrlRequest {
 rt::action!("ecm", "2019-07-19", "DescribeInstanceVncUrl", DescribeInstanceVncUrlRequest => DescribeInstanceVncUrlResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceVncUrl返回参数结构体
+/// DescribeInstanceVncUrl response structure.
 DescribeInstanceVncUrlResponse {
-    /// 实例的管理终端地址。
+    /// Instance VNC URL.
     "InstanceVncUrl" instance_vnc_url set_instance_vnc_url: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstancesDeniedActions` (获取禁止的操作列表).
+/// Request of `DescribeInstancesDeniedActions` (Gets the list of prohibited operations).
 ///
-/// 通过实例id获取当前禁止的操作
+/// This API is used to get the information of prohibited operations by instance ID.
 DescribeInstancesDeniedActionsRequest {
-    /// 无
+    /// Nothing
     ///
     /// Required.
     "InstanceIdSet" instance_id_set set_instance_id_set: list String,
@@ -1609,100 +1649,103 @@ DescribeInstancesDeniedActionsRequest {
 rt::action!("ecm", "2019-07-19", "DescribeInstancesDeniedActions", DescribeInstancesDeniedActionsRequest => DescribeInstancesDeniedActionsResponse);
 
 rt::model! { read debug;
-/// DescribeInstancesDeniedActions返回参数结构体
+/// DescribeInstancesDeniedActions response structure.
 DescribeInstancesDeniedActionsResponse {
-    /// 实例对应的禁止操作
+    /// Prohibited operations for the instance
     "InstanceOperatorSet" instance_operator_set set_instance_operator_set: list InstanceOperator,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstances` (获取实例相关信息).
+/// Request of `DescribeInstances` (Gets instance information).
 ///
-/// 获取实例的相关信息。
+/// This API is used to get the information of an instance.
 DescribeInstancesRequest {
-    /// 过滤条件。
-    /// zone      String      是否必填：否     （过滤条件）按照可用区英文标识符过滤。
-    /// zone-name      String      是否必填：否     （过滤条件）按照可用区中文名过滤,支持模糊匹配。
-    /// module-id      String      是否必填：否     （过滤条件）按照模块ID过滤。
-    /// instance-id      String      是否必填：否      （过滤条件）按照实例ID过滤。
-    /// instance-name      String      是否必填：否      （过滤条件）按照实例名称过滤,支持模糊匹配。
-    /// ip-address      String      是否必填：否      （过滤条件）按照实例的内网/公网IP过滤。
-    /// instance-uuid   string 是否必填：否 （过滤条件）按照uuid过滤实例列表。
-    /// instance-state  string  是否必填：否 （过滤条件）按照实例状态更新实例列表。
-    /// internet-service-provider      String      是否必填：否      （过滤条件）按照实例公网IP所属的运营商进行过滤。
-    /// tag-key      String      是否必填：否      （过滤条件）按照标签键进行过滤。
-    /// tag:tag-key      String      是否必填：否      （过滤条件）按照标签键值对进行过滤。 tag-key使用具体的标签键进行替换。
-    /// instance-family      String      是否必填：否      （过滤条件）按照机型family过滤。
-    /// module-name      String      是否必填：否      （过滤条件）按照模块名称过滤,支持模糊匹配。
-    /// image-id      String      是否必填：否      （过滤条件）按照实例的镜像ID过滤。
-    /// vpc-id String      是否必填：否      （过滤条件）按照实例的vpc id过滤。
-    /// subnet-id String      是否必填：否      （过滤条件）按照实例的subnet id过滤。
+    /// Filter.
+    /// zone      String      Required: no     (Filter) Filter by AZ abbreviation.
+    /// zone-name      String      Required: no     (Filter) Filter by AZ name. Fuzzy match is supported.
+    /// module-id      String      Required: no     (Filter) Filter by module ID.
+    /// instance-id      String      Required: no      (Filter) Filter by instance ID.
+    /// instance-name      String      Required: no      (Filter) Filter by instance name. Fuzzy match is supported.
+    /// ip-address      String      Required: no      (Filter) Filter by the instance's private/public IP.
+    /// instance-uuid   string Required: no (Filter) Filter instances by `uuid`.
+    /// instance-state  string  Required: no (Filter) Update instances by instance status.
+    /// internet-service-provider      String      Required: no      (Filter) Filter by the ISP of the instance's public IP.
+    /// tag-key      String      Required: no      (Filter) Filter by tag key.
+    /// tag:tag-key      String      Required: no      (Filter) Filter by tag key-value pair. Replace `tag-key` with the specific tag key.
+    /// instance-family      String      Required: no      (Filter) Filter by model family.
+    /// module-name      String      Required: no      (Filter) Filter by module name. Fuzzy match is supported.
+    /// image-id      String      Required: no      (Filter) Filter by instance image ID.
+    /// vpc-id String      Required: no      (Filter) Filter by instance VPC ID.
+    /// subnet-id String      Required: no      (Filter) Filter by instance subnet ID.
     ///
-    /// 若不传Filters参数则表示查询所有相关的实例信息。
-    /// 单次请求的Filter.Values的上限为5。
+    /// If the `Filters` parameter is not specified, the information of all relevant instances will be queried.
+    /// Each request can contain up to 5 `Filter.Values`.
     "Filters" filters set_filters: list Filter,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认为20(如果查询结果数目大于等于20)，最大值为100。
+    /// Number of returned results. Default value: 20 (if the number of query results is greater than or equal to 20). Maximum value: 100.
     "Limit" limit set_limit: i64,
-    /// 指定排序字段。目前支持的可选值如下
-    /// timestamp 按实例创建时间排序。
-    /// 注意：目前仅支持按创建时间排序，后续可能会有扩展。
-    /// 如果不传，默认按实例创建时间排序
+    /// Specified sort by field. Currently, valid values are as follows:
+    /// timestamp: sort by instance creation time.
+    /// Note: you can sort only by creation time currently. More sort criteria may be supported in the future.
+    /// If this parameter is not specified, instances will be sorted by creation time by default.
     "OrderByField" order_by_field set_order_by_field: str,
-    /// 指定排序是降序还是升序。0表示降序； 1表示升序。如果不传默认为降序
+    /// Sorting order. 0: descending; 1: ascending. If this parameter is not specified, it will be descending by default.
     "OrderDirection" order_direction set_order_direction: i64,
 } }
 rt::action!("ecm", "2019-07-19", "DescribeInstances", DescribeInstancesRequest => DescribeInstancesResponse);
 
 rt::model! { read debug;
-/// DescribeInstances返回参数结构体
+/// DescribeInstances response structure.
 DescribeInstancesResponse {
-    /// 返回的实例相关信息列表的长度。
+    /// Length of the list of the returned instance information.
     "TotalCount" total_count set_total_count: i64,
-    /// 返回的实例相关信息列表。
+    /// List of the returned instance information.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "InstanceSet" instance_set set_instance_set: list Instance,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeListeners` (查询负载均衡的监听器列表).
+/// Request of `DescribeListeners` (Queries CLB listener list).
 ///
-/// 查询负载均衡的监听器列表。
+/// This API is used to query the list of CLB listeners.
 DescribeListenersRequest {
-    /// 负载均衡实例 ID
+    /// CLB instance ID
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 要查询的负载均衡监听器 ID数组
+    /// Array of IDs of the CLB listeners to be queried
     "ListenerIds" listener_ids set_listener_ids: list String,
-    /// 要查询的监听器协议类型，取值 TCP | UDP
+    /// Protocol type of the listener to be queried. Valid values: TCP, UDP.
     "Protocol" protocol set_protocol: str,
-    /// 要查询的监听器的端口
+    /// Port of the listener to be queried
     "Port" port set_port: i64,
 } }
 rt::action!("ecm", "2019-07-19", "DescribeListeners", DescribeListenersRequest => DescribeListenersResponse);
 
 rt::model! { read debug;
-/// DescribeListeners返回参数结构体
+/// DescribeListeners response structure.
 DescribeListenersResponse {
-    /// 监听器列表
+    /// List of listeners
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Listeners" listeners set_listeners: list Listener,
-    /// 总的监听器个数
+    /// Total number of listeners
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLoadBalanceTaskStatus` (查询负载均衡相关的任务状态).
+/// Request of `DescribeLoadBalanceTaskStatus` (Queries the task status of CLB instance).
 ///
-/// 查询负载均衡相关的任务状态
+/// This API is used to query the task status of a CLB instance.
 DescribeLoadBalanceTaskStatusRequest {
-    /// 请求ID，即接口返回的 RequestId 参数
+    /// Request ID, i.e., the `RequestId` parameter returned by the API
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
@@ -1710,63 +1753,66 @@ DescribeLoadBalanceTaskStatusRequest {
 rt::action!("ecm", "2019-07-19", "DescribeLoadBalanceTaskStatus", DescribeLoadBalanceTaskStatusRequest => DescribeLoadBalanceTaskStatusResponse);
 
 rt::model! { read debug;
-/// DescribeLoadBalanceTaskStatus返回参数结构体
+/// DescribeLoadBalanceTaskStatus response structure.
 DescribeLoadBalanceTaskStatusResponse {
-    /// 任务的当前状态。 0：成功，1：失败，2：进行中。
+    /// Current task status. 0: succeeded; 1: failed; 2: in progress.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLoadBalancers` (查询负载均衡实例列表).
+/// Request of `DescribeLoadBalancers` (Queries CLB instance list).
 ///
-/// 查询负载均衡实例列表。
+/// This API is used to query the list of CLB instances.
 DescribeLoadBalancersRequest {
-    /// 区域。如果不传则默认查询所有区域。
+    /// Region. If this parameter is not specified, the information of all regions will be queried by default.
     "EcmRegion" ecm_region set_ecm_region: str,
-    /// 负载均衡实例 ID。
+    /// CLB instance ID.
     "LoadBalancerIds" load_balancer_ids set_load_balancer_ids: list String,
-    /// 负载均衡实例的名称。
+    /// CLB instance name.
     "LoadBalancerName" load_balancer_name set_load_balancer_name: str,
-    /// 负载均衡实例的 VIP 地址，支持多个。
+    /// VIP address of the CLB instance. There can be multiple addresses.
     "LoadBalancerVips" load_balancer_vips set_load_balancer_vips: list String,
-    /// 负载均衡绑定的后端服务的内网 IP。
+    /// Private IP of the real server bound to the CLB.
     "BackendPrivateIps" backend_private_ips set_backend_private_ips: list String,
-    /// 数据偏移量，默认为 0。
+    /// Data offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 返回负载均衡实例的数量，默认为20，最大值为100。
+    /// Number of returned CLB instances. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
-    /// 负载均衡是否绑定后端服务，0：没有绑定后端服务，1：绑定后端服务，-1：查询全部。
-    /// 如果不传则默认查询全部。
+    /// Whether the CLB instance is bound to a real server. 0: no; 1: yes; -1: query all.
+    /// If this parameter is not specified, all will be queried by default.
     "WithBackend" with_backend set_with_backend: i64,
-    /// 负载均衡实例所属私有网络唯一ID，如 vpc-bhqkbhdx。
+    /// Unique VPC ID of the CLB instance, such as `vpc-bhqkbhdx`.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 每次请求的`Filters`的上限为10，`Filter.Values`的上限为100。详细的过滤条件如下：
-    /// tag-key - String - 是否必填：否 - （过滤条件）按照标签的键过滤。
+    /// Each request can contain up to 10 `Filters` and 100 `Filter.Values`. The detailed filters are as follows:
+    /// tag-key - String - Required: no - (Filter) Filter by tag key.
     "Filters" filters set_filters: list Filter,
-    /// 安全组。
+    /// Security group.
     "SecurityGroup" security_group set_security_group: str,
 } }
 rt::action!("ecm", "2019-07-19", "DescribeLoadBalancers", DescribeLoadBalancersRequest => DescribeLoadBalancersResponse);
 
 rt::model! { read debug;
-/// DescribeLoadBalancers返回参数结构体
+/// DescribeLoadBalancers response structure.
 DescribeLoadBalancersResponse {
-    /// 满足过滤条件的负载均衡实例总数。此数值与入参中的Limit无关。
+    /// Total number of eligible CLB instances. This value is independent of the `Limit` in the input parameter.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i64,
-    /// 返回的负载均衡实例数组。
+    /// Array of returned CLB instances.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "LoadBalancerSet" load_balancer_set set_load_balancer_set: list LoadBalancer,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeModuleDetail` (展示模块详细信息).
+/// Request of `DescribeModuleDetail` (Displays module details).
 ///
-/// 展示模块详细信息
+/// This API is used to display the details of a module.
 DescribeModuleDetailRequest {
-    /// 模块ID，如em-qn46snq8。
+    /// Module ID, such as `em-qn46snq8`.
     ///
     /// Required.
     "ModuleId" module_id set_module_id: str,
@@ -1774,242 +1820,251 @@ DescribeModuleDetailRequest {
 rt::action!("ecm", "2019-07-19", "DescribeModuleDetail", DescribeModuleDetailRequest => DescribeModuleDetailResponse);
 
 rt::model! { read debug;
-/// DescribeModuleDetail返回参数结构体
+/// DescribeModuleDetail response structure.
 DescribeModuleDetailResponse {
-    /// 模块的详细信息，详细见数据结构中的ModuleInfo。
+    /// Module details. For more information, see `ModuleInfo` in the data structure.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Module" module set_module: obj Module,
-    /// 模块的统计信息，详细见数据结构中的ModuleCounterInfo。
+    /// Module statistics. For more information, see `ModuleCounterInfo` in the data structure.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ModuleCounter" module_counter set_module_counter: obj ModuleCounter,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeModule` (获取模块列表).
+/// Request of `DescribeModule` (Gets module list).
 ///
-/// 获取模块列表
+/// This API is used to get the list of modules.
 DescribeModuleRequest {
-    /// 过滤条件。
-    /// module-name - string - 是否必填：否 - （过滤条件）按照模块名称过滤。
-    /// module-id - string - 是否必填：否 - （过滤条件）按照模块ID过滤。
-    /// image-id      String      是否必填：否      （过滤条件）按照镜像ID过滤。
-    /// instance-family      String      是否必填：否      （过滤条件）按照机型family过滤。
-    /// security-group-id - string 是否必填：否 - （过滤条件）按照模块绑定的安全组id过滤。
-    /// 每次请求的Filters的上限为10，Filter.Values的上限为5。
+    /// Filter.
+    /// module-name - string - Required: no - (Filter) Filter by module name.
+    /// module-id - string - Required: no - (Filter) Filter by module ID.
+    /// image-id      String      Required: no      (Filter) Filter by image ID.
+    /// instance-family      String      Required: no      (Filter) Filter by model family.
+    /// security-group-id - string Required: no - (Filter) Filter by ID of the security group bound to the module.
+    /// Each request can contain up to 10 `Filters` and 5 `Filter.Values`.
     "Filters" filters set_filters: list Filter,
-    /// 偏移量，默认为0。关于Offset的更进一步介绍请参考 API 简介中的相关小节。
+    /// Offset. Default value: 0. For more information on `Offset`, see the relevant section of the API overview.
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认为20，最大值为100。关于Limit的更进一步介绍请参考 API 简介中的相关小节。
+    /// Number of returned results. Default value: 20. Maximum value: 100. For more information on `Limit`, see the relevant section of the API overview.
     "Limit" limit set_limit: i64,
-    /// 指定排序字段。目前支持的可选值如下
-    /// instance-num 按实例数量排序。
-    /// node-num 按节点数量排序。
-    /// timestamp 按实例创建时间排序。
-    /// 如果不传，默认按实例创建时间排序
+    /// Specified sort by field. Currently, valid values are as follows:
+    /// instance-num: sort by the number of instances.
+    /// node-num: sort by the number of nodes.
+    /// timestamp: sort by instance creation time.
+    /// If this parameter is not specified, instances will be sorted by creation time by default.
     "OrderByField" order_by_field set_order_by_field: str,
-    /// 指定排序是降序还是升序。0表示降序； 1表示升序。如果不传默认为降序
+    /// Sorting order. 0: descending; 1: ascending. If this parameter is not specified, it will be descending by default.
     "OrderDirection" order_direction set_order_direction: i64,
 } }
 rt::action!("ecm", "2019-07-19", "DescribeModule", DescribeModuleRequest => DescribeModuleResponse);
 
 rt::model! { read debug;
-/// DescribeModule返回参数结构体
+/// DescribeModule response structure.
 DescribeModuleResponse {
-    /// 符合条件的模块数量。
+    /// Number of eligible modules.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i64,
-    /// 模块详情信息的列表。
+    /// List of module details.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ModuleItemSet" module_item_set set_module_item_set: list ModuleItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeMonthPeakNetwork` (获取客户节点上的出入月峰和计费带宽).
+/// Request of `DescribeMonthPeakNetwork` (Gets the monthly peak and billable inbound/outbound bandwidth values of your node).
 ///
-/// 获取客户节点上的出入带宽月峰和计费带宽信息
+/// This API is used to get the monthly peak and billable inbound/outbound bandwidth values of your node.
 DescribeMonthPeakNetworkRequest {
-    /// 月份时间(xxxx-xx) 如2021-03,默认取当前时间的上一个月份
+    /// Month (xxxx-xx), such as `2021-03`. Default value: the last month
     ///
     /// Required.
     "Month" month set_month: str,
-    /// 过滤条件
+    /// Filter
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("ecm", "2019-07-19", "DescribeMonthPeakNetwork", DescribeMonthPeakNetworkRequest => DescribeMonthPeakNetworkResponse);
 
 rt::model! { read debug;
-/// DescribeMonthPeakNetwork返回参数结构体
+/// DescribeMonthPeakNetwork response structure.
 DescribeMonthPeakNetworkResponse {
-    /// 无
+    /// None
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "MonthNetWorkData" month_net_work_data set_month_net_work_data: list MonthNetwork,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeNetworkInterfaces` (查询弹性网卡列表).
+/// Request of `DescribeNetworkInterfaces` (Queries ENI list).
 ///
-/// 查询弹性网卡列表
+/// This API is used to query the list of ENIs.
 DescribeNetworkInterfacesRequest {
-    /// 弹性网卡实例ID查询。形如：eni-pxir56ns。每次请求的实例的上限为100。参数不支持同时指定NetworkInterfaceIds和Filters。
+    /// Queries the ID of the ENI instance, such as `eni-pxir56ns`. Each request supports a maximum of 100 instances. `NetworkInterfaceIds` and `Filters` cannot be specified at the same time.
     "NetworkInterfaceIds" network_interface_ids set_network_interface_ids: list String,
-    /// 过滤条件，参数不支持同时指定NetworkInterfaceIds和Filters。
-    /// vpc-id - String - （过滤条件）VPC实例ID，形如：vpc-f49l6u0z。
-    /// subnet-id - String - （过滤条件）所属子网实例ID，形如：subnet-f49l6u0z。
-    /// network-interface-id - String - （过滤条件）弹性网卡实例ID，形如：eni-5k56k7k7。
-    /// attachment.instance-id - String - （过滤条件）绑定的云服务器实例ID，形如：ein-3nqpdn3i。
-    /// groups.security-group-id - String - （过滤条件）绑定的安全组实例ID，例如：sg-f9ekbxeq。
-    /// network-interface-name - String - （过滤条件）网卡实例名称。
-    /// network-interface-description - String - （过滤条件）网卡实例描述。
-    /// address-ip - String - （过滤条件）内网IPv4地址。
-    /// tag-key - String -是否必填：否- （过滤条件）按照标签键进行过滤。
-    /// tag:tag-key - String - 是否必填：否 - （过滤条件）按照标签键值对进行过滤。 tag-key使用具体的标签键进行替换。
-    /// is-primary - Boolean - 是否必填：否 - （过滤条件）按照是否主网卡进行过滤。值为true时，仅过滤主网卡；值为false时，仅过滤辅助网卡；次过滤参数为提供时，同时过滤主网卡和辅助网卡。
+    /// Filter. `NetworkInterfaceIds` and `Filters` cannot be specified at the same time.
+    /// vpc-id - String - (Filter) VPC instance ID, such as `vpc-f49l6u0z`.
+    /// subnet-id - String - (Filter) Subnet instance ID, such as `subnet-f49l6u0z`.
+    /// network-interface-id - String - (Filter) ENI instance ID, such as `eni-5k56k7k7`.
+    /// attachment.instance-id - String - (Filter) ID of the bound CVM instance, such as `ein-3nqpdn3i`.
+    /// groups.security-group-id - String - (Filter) ID of the bound security group instance, such as `sg-f9ekbxeq`.
+    /// network-interface-name - String - (Filter) ENI instance name.
+    /// network-interface-description - String - (Filter) ENI instance description.
+    /// address-ip - String - (Filter) Private IPv4 address.
+    /// tag-key - String - Required: no - (Filter) Filter by tag key. For directions, see Sample 2.
+    /// tag:tag-key - String - Required: no - (Filter) Filter by tag key-value pair. Replace `tag-key` with the specific tag key. For directions, see Sample 3.
+    /// is-primary - Boolean - Required: no - (Filter) Filter by whether it is a primary ENI. true: filter only by primary ENI; false: filter only by secondary ENI. If this parameter is not specified, filtering by both primary and secondary ENIs will be used.
     "Filters" filters set_filters: list Filter,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 返回数量，默认为20，最大值为100。
+    /// Number of results to be returned. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i128,
-    /// ECM 地域，形如ap-xian-ecm。
+    /// ECM region, such as `ap-xian-ecm`.
     "EcmRegion" ecm_region set_ecm_region: str,
 } }
 rt::action!("ecm", "2019-07-19", "DescribeNetworkInterfaces", DescribeNetworkInterfacesRequest => DescribeNetworkInterfacesResponse);
 
 rt::model! { read debug;
-/// DescribeNetworkInterfaces返回参数结构体
+/// DescribeNetworkInterfaces response structure.
 DescribeNetworkInterfacesResponse {
-    /// 符合条件的实例数量。
+    /// Number of eligible instances.
     "TotalCount" total_count set_total_count: i128,
-    /// 实例详细信息列表。
+    /// List of instance details.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "NetworkInterfaceSet" network_interface_set set_network_interface_set: list NetworkInterface,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeNode` (获取节点列表).
+/// Request of `DescribeNode` (Gets node list).
 ///
-/// 获取节点列表
+/// This API is used to get the list of nodes.
 DescribeNodeRequest {
-    /// 过滤条件，name取值为： InstanceFamily-实例系列
+    /// Filter. InstanceFamily: instance family.
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("ecm", "2019-07-19", "DescribeNode", DescribeNodeRequest => DescribeNodeResponse);
 
 rt::model! { read debug;
-/// DescribeNode返回参数结构体
+/// DescribeNode response structure.
 DescribeNodeResponse {
-    /// 节点详细信息的列表
+    /// List of node details
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "NodeSet" node_set set_node_set: list Node,
-    /// 所有的节点数量。
+    /// Total number of nodes.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePackingQuotaGroup` (获取装箱配额组).
+/// Request of `DescribePackingQuotaGroup` (Gets the set of packing quotas).
 ///
-/// 使用本接口获取某种机型在某些区域的装箱配额（当使用虚拟机型时，返回的是一组相互关联的装箱配额）。
+/// This API is used to get the packing quota of a model in a region (when a virtual model is used, a set of correlated packing quotas will be returned).
 DescribePackingQuotaGroupRequest {
-    /// 过滤条件，name取值为：Zone-可用区， InstanceType-实例类型，DataDiskSize - 数据盘大小
+    /// Filter. Zone: AZ; InstanceType: instance type; DataDiskSize: data disk size.
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("ecm", "2019-07-19", "DescribePackingQuotaGroup", DescribePackingQuotaGroupRequest => DescribePackingQuotaGroupResponse);
 
 rt::model! { read debug;
-/// DescribePackingQuotaGroup返回参数结构体
+/// DescribePackingQuotaGroup response structure.
 DescribePackingQuotaGroupResponse {
-    /// 装箱配额组
+    /// Set of packing quotas.
     "PackingQuotaSet" packing_quota_set set_packing_quota_set: list PackingQuotaGroup,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePeakBaseOverview` (基础信息峰值数据).
+/// Request of `DescribePeakBaseOverview` (Gets the peak data of basic information).
 ///
-/// CPU 内存 硬盘等基础信息峰值数据
+/// This API is used to get the peak data of basic information such as CPU, memory, and disk.
 DescribePeakBaseOverviewRequest {
-    /// 开始时间（xxxx-xx-xx）如2019-08-14，默认为一周之前的日期，不应与当前日期间隔超过90天。
+    /// Start time (xxxx-xx-xx), such as `2019-08-14`. It is 7 days ago by default and should not be more than 90 days ago.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间（xxxx-xx-xx）如2019-08-14，默认为昨天，不应与当前日期间隔超过90天。当开始与结束间隔不超过30天时返回1小时粒度的数据，否则返回3小时粒度的数据。
+    /// End time (xxxx-xx-xx), such as `2019-08-14`. It is yesterday by default and should not be more than 90 days ago. When the time period between the start time and end time is within 30 days, data at the 1-hour granularity will be returned; otherwise, data at the 3-hour granularity will be returned.
     "EndTime" end_time set_end_time: str,
 } }
 rt::action!("ecm", "2019-07-19", "DescribePeakBaseOverview", DescribePeakBaseOverviewRequest => DescribePeakBaseOverviewResponse);
 
 rt::model! { read debug;
-/// DescribePeakBaseOverview返回参数结构体
+/// DescribePeakBaseOverview response structure.
 DescribePeakBaseOverviewResponse {
-    /// 基础峰值列表。
+    /// List of basic peaks.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "PeakFamilyInfoSet" peak_family_info_set set_peak_family_info_set: list PeakFamilyInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePeakNetworkOverview` (获取网络峰值数据).
+/// Request of `DescribePeakNetworkOverview` (Gets peak network data).
 ///
-/// 获取网络峰值数据
+/// This API is used to get the peak network data.
 DescribePeakNetworkOverviewRequest {
-    /// 开始时间（xxxx-xx-xx）如2019-08-14，默认为一周之前的日期，不应与当前日期间隔超过30天。
+    /// Start time (xxxx-xx-xx), such as `2019-08-14`. It is 7 days ago by default and should not be more than 30 days ago.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间（xxxx-xx-xx）如2019-08-14，默认为昨天，不应与当前日期间隔超过30天。当开始与结束间隔不超过1天时会返回1分钟粒度的数据，不超过7天时返回5分钟粒度的数据，否则返回1小时粒度的数据。
+    /// End time (xxxx-xx-xx), such as `2019-08-14`. It is yesterday by default and should not be more than 30 days ago. When the time period between the start time and end time is within 1 day, data at the 1-minute granularity will be returned; when the time period is within 7 days, data at the 5-minute granularity will be returned; otherwise, data at the 1-hour granularity will be returned.
     "EndTime" end_time set_end_time: str,
-    /// 过滤条件。
+    /// Filter.
     ///
-    /// region    String      是否必填：否     （过滤条件）按照region过滤，不支持模糊匹配。注意 region 填上需要查询ecm region才能返回数据。
-    /// area       String      是否必填：否     （过滤条件）按照大区过滤，不支持模糊匹配。大区包括：china-central、china-east等等，可以通过DescribeNode获得所有大区；也可使用ALL_REGION表示所有地区。
-    /// isp         String      是否必填：否     （过滤条件）按照运营商过滤大区流量，运营商包括CTCC、CUCC和CMCC。只和area同时使用，且一次只能指定一种运营商。
+    /// region    String      Required: no     (Filter) Filter by region. Fuzzy match is not supported. Note: you need to enter the ECM region to be queried before data can be returned.
+    /// area       String      Required: no     (Filter) Filter by region. Fuzzy match is not supported. Regions include `china-central`, `china-east`, etc. You can call `DescribeNode` to get the information of all regions. You can also use `ALL_REGION` to indicate all regions.
+    /// isp         String      Required: no     (Filter) Filter region traffic by ISP. ISPs include CTCC, CUCC, and CMCC. This parameter must be used together with `area`, and you can specify only one ISP at a time.
     ///
-    /// region和area只应填写一个。
+    /// You can specify either `region` or `area`.
     "Filters" filters set_filters: list Filter,
-    /// 统计周期，单位秒。取值60/300。
+    /// Statistical period in seconds. Valid values: 60, 300.
     "Period" period set_period: i64,
 } }
 rt::action!("ecm", "2019-07-19", "DescribePeakNetworkOverview", DescribePeakNetworkOverviewRequest => DescribePeakNetworkOverviewResponse);
 
 rt::model! { read debug;
-/// DescribePeakNetworkOverview返回参数结构体
+/// DescribePeakNetworkOverview response structure.
 DescribePeakNetworkOverviewResponse {
-    /// 网络峰值数组。
+    /// Array of network peaks.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "PeakNetworkRegionSet" peak_network_region_set set_peak_network_region_set: list PeakNetworkRegionInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePriceRunInstance` (查询实例价格).
+/// Request of `DescribePriceRunInstance` (Queries instance price).
 ///
-/// 查询实例价格
+/// This API is used to query the price of an instance.
 DescribePriceRunInstanceRequest {
-    /// 实例的机型信息
+    /// Instance model information
     ///
     /// Required.
     "InstanceType" instance_type set_instance_type: str,
-    /// 系统盘信息
+    /// System disk information
     ///
     /// Required.
     "SystemDisk" system_disk set_system_disk: obj SystemDisk,
-    /// 实例个数
+    /// Number of instances
     ///
     /// Required.
     "InstanceCount" instance_count set_instance_count: i128,
-    /// 数据盘信息
+    /// Data disk information
     "DataDisk" data_disk set_data_disk: list DataDisk,
-    /// 实例计费类型。其中：
-    /// 0，按资源维度后付费，计算当日用量峰值，例如CPU，内存，硬盘等，仅适用于非GNR系列机型；
-    /// 1，按小时后付费，单价：xx元/实例/小时，仅适用于GNR机型，如需开通该计费方式请提工单申请；
-    /// 2，按月后付费，单价：xx元/实例/月，仅适用于GNR机型；
-    /// 该字段不填时，非GNR机型会默认选择0；GNR机型默认选择2。
+    /// Instance billing type. Valid values:
+    /// `0`: Bill by daily resource usage peak (CPU, memory, and disk). It applies only to non-GNR models;
+    /// `1`: Bill by usage hours of an instance. It applies only to GNR models. It’s available to beta users now. To enable it, submit a ticket;
+    /// `2`: Bill by usage month of an instance. It applies only to GNR models.
+    /// If this field is left empty, `0` is selected by default for non-GNR models, and `2` is selected by default for GNR models.
     "InstanceChargeType" instance_charge_type set_instance_charge_type: i64,
 } }
 rt::action!("ecm", "2019-07-19", "DescribePriceRunInstance", DescribePriceRunInstanceRequest => DescribePriceRunInstanceResponse);
 
 rt::model! { read debug;
-/// DescribePriceRunInstance返回参数结构体
+/// DescribePriceRunInstance response structure.
 DescribePriceRunInstanceResponse {
-    /// 实例价格信息
+    /// Instance price information
     "InstancePrice" instance_price set_instance_price: obj InstancesPrice,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2052,15 +2107,15 @@ DescribeRegionIpv6AddressesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRouteConflicts` (查询路由策略冲突列表).
+/// Request of `DescribeRouteConflicts` (Queries the list of routing policy conflicts).
 ///
-/// 查询自定义路由策略与云联网路由策略冲突列表
+/// This API is used to query the list of conflicts between a custom routing policy and a CCN routing policy.
 DescribeRouteConflictsRequest {
-    /// 路由表实例ID，例如：rtb-azd4dt1c。
+    /// Route table instance ID, such as `rtb-azd4dt1c`.
     ///
     /// Required.
     "RouteTableId" route_table_id set_route_table_id: str,
-    /// 要检查的与之冲突的目的端列表
+    /// List of conflicting destination ports to be checked.
     ///
     /// Required.
     "DestinationCidrBlocks" destination_cidr_blocks set_destination_cidr_blocks: list String,
@@ -2068,53 +2123,55 @@ DescribeRouteConflictsRequest {
 rt::action!("ecm", "2019-07-19", "DescribeRouteConflicts", DescribeRouteConflictsRequest => DescribeRouteConflictsResponse);
 
 rt::model! { read debug;
-/// DescribeRouteConflicts返回参数结构体
+/// DescribeRouteConflicts response structure.
 DescribeRouteConflictsResponse {
-    /// 路由策略冲突列表
+    /// List of routing policy conflicts.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "RouteConflictSet" route_conflict_set set_route_conflict_set: list RouteConflict,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRouteTables` (查询路由表对象列表).
+/// Request of `DescribeRouteTables` (Queries the list of objects in route table).
 ///
-/// 查询路由表对象列表
+/// This API is used to query the list of the objects in a route table.
 DescribeRouteTablesRequest {
-    /// 路由表实例ID，例如：rtb-azd4dt1c。
+    /// Route table instance ID, such as `rtb-azd4dt1c`.
     "RouteTableIds" route_table_ids set_route_table_ids: list String,
-    /// 过滤条件，参数不支持同时指定RouteTableIds和Filters。
-    /// route-table-id - String - （过滤条件）路由表实例ID。
-    /// route-table-name - String - （过滤条件）路由表名称。
-    /// vpc-id - String - （过滤条件）VPC实例ID，形如：vpc-f49l6u0z。
-    /// association.main - String - （过滤条件）是否主路由表。
+    /// Filter. `RouteTableIds` and `Filters` cannot be specified at the same time.
+    /// route-table-id - String - (Filter) Route table instance ID.
+    /// route-table-name - String - (Filter) Route table name.
+    /// vpc-id - String - (Filter) VPC instance ID, such as `vpc-f49l6u0z`.
+    /// association.main - String - (Filter) Whether it is the main route table.
     "Filters" filters set_filters: list Filter,
-    /// 偏移量
+    /// Offset
     "Offset" offset set_offset: i128,
-    /// 限数
+    /// Limit
     "Limit" limit set_limit: i128,
-    /// ECM 地域，传空或不传表示所有区域
+    /// ECM region. If this parameter is left empty or not specified, it will indicate all regions.
     "EcmRegion" ecm_region set_ecm_region: str,
 } }
 rt::action!("ecm", "2019-07-19", "DescribeRouteTables", DescribeRouteTablesRequest => DescribeRouteTablesResponse);
 
 rt::model! { read debug;
-/// DescribeRouteTables返回参数结构体
+/// DescribeRouteTables response structure.
 DescribeRouteTablesResponse {
-    /// 符合条件的实例数量
+    /// Number of eligible instances
     "TotalCount" total_count set_total_count: i128,
-    /// 路由表列表
+    /// List of route tables
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "RouteTableSet" route_table_set set_route_table_set: list RouteTable,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSecurityGroupAssociationStatistics` (查询安全组关联统计).
+/// Request of `DescribeSecurityGroupAssociationStatistics` (Queries association statistics of security group).
 ///
-/// 查询安全组关联实例统计
+/// This API is used to query statistics on the instances associated with a security group.
 DescribeSecurityGroupAssociationStatisticsRequest {
-    /// 安全实例ID，例如esg-33ocnj9n，可通过[DescribeSecurityGroups](https://cloud.tencent.com/document/product/1108/47697)获取。
+    /// Security instance ID, such as `esg-33ocnj9n`, which can be obtained through [DescribeSecurityGroups](https://intl.cloud.tencent.com/document/product/1108/47697?from_cn_redirect=1).
     ///
     /// Required.
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
@@ -2122,37 +2179,37 @@ DescribeSecurityGroupAssociationStatisticsRequest {
 rt::action!("ecm", "2019-07-19", "DescribeSecurityGroupAssociationStatistics", DescribeSecurityGroupAssociationStatisticsRequest => DescribeSecurityGroupAssociationStatisticsResponse);
 
 rt::model! { read debug;
-/// DescribeSecurityGroupAssociationStatistics返回参数结构体
+/// DescribeSecurityGroupAssociationStatistics response structure.
 DescribeSecurityGroupAssociationStatisticsResponse {
-    /// 安全组关联实例统计。
+    /// Statistics on the instances associated with the security group.
     "SecurityGroupAssociationStatisticsSet" security_group_association_statistics_set set_security_group_association_statistics_set: list SecurityGroupAssociationStatistics,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSecurityGroupLimits` (查询用户安全组配额).
+/// Request of `DescribeSecurityGroupLimits` (Queries security group quota).
 ///
-/// 查询用户安全组配额
+/// This API is used to query the security group quota.
 DescribeSecurityGroupLimitsRequest {
 } }
 rt::action!("ecm", "2019-07-19", "DescribeSecurityGroupLimits", DescribeSecurityGroupLimitsRequest => DescribeSecurityGroupLimitsResponse);
 
 rt::model! { read debug;
-/// DescribeSecurityGroupLimits返回参数结构体
+/// DescribeSecurityGroupLimits response structure.
 DescribeSecurityGroupLimitsResponse {
-    /// 用户安全组配额限制。
+    /// Security group quota limit.
     "SecurityGroupLimitSet" security_group_limit_set set_security_group_limit_set: obj SecurityGroupLimitSet,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSecurityGroupPolicies` (查询安全组规则).
+/// Request of `DescribeSecurityGroupPolicies` (Queries security group rule).
 ///
-/// 查询安全组规则
+/// This API is used to query a security group rule.
 DescribeSecurityGroupPoliciesRequest {
-    /// 安全组实例ID，例如：esg-33ocnj9n，可通过[DescribeSecurityGroups](https://cloud.tencent.com/document/product/1108/47697)获取。
+    /// Security group instance ID, such as `esg-33ocnj9n`, which can be obtained through [DescribeSecurityGroups](https://intl.cloud.tencent.com/document/product/1108/47697?from_cn_redirect=1).
     ///
     /// Required.
     "SecurityGroupId" security_group_id set_security_group_id: str,
@@ -2160,92 +2217,92 @@ DescribeSecurityGroupPoliciesRequest {
 rt::action!("ecm", "2019-07-19", "DescribeSecurityGroupPolicies", DescribeSecurityGroupPoliciesRequest => DescribeSecurityGroupPoliciesResponse);
 
 rt::model! { read debug;
-/// DescribeSecurityGroupPolicies返回参数结构体
+/// DescribeSecurityGroupPolicies response structure.
 DescribeSecurityGroupPoliciesResponse {
-    /// 安全组规则集合。
+    /// Security group policy set.
     "SecurityGroupPolicySet" security_group_policy_set set_security_group_policy_set: obj SecurityGroupPolicySet,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSecurityGroups` (查看安全组).
+/// Request of `DescribeSecurityGroups` (Views security group).
 ///
-/// 查看安全组
+/// This API is used to view a security group.
 DescribeSecurityGroupsRequest {
-    /// 安全组实例ID，例如：esg-33ocnj9n，可通过[DescribeSecurityGroups](https://cloud.tencent.com/document/product/1108/47697)获取。每次请求的实例的上限为100。参数不支持同时指定SecurityGroupIds和Filters。
+    /// Security group instance ID, such as `esg-33ocnj9n`, which can be obtained through [DescribeSecurityGroups](https://intl.cloud.tencent.com/document/product/1108/47697?from_cn_redirect=1). Each request supports a maximum of 100 instances. `SecurityGroupIds` and `Filters` cannot be specified at the same time.
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// 过滤条件，参数不支持同时指定SecurityGroupIds和Filters。
-    /// security-group-id - String - （过滤条件）安全组ID。
-    /// security-group-name - String - （过滤条件）安全组名称。
-    /// tag-key - String -是否必填：否- （过滤条件）按照标签键进行过滤。
-    /// tag:tag-key - String - 是否必填：否 - （过滤条件）按照标签键值对进行过滤。 tag-key使用具体的标签键进行替换。
+    /// Filter. `SecurityGroupIds` and `Filters` cannot be specified at the same time.
+    /// security-group-id - String - (Filter) Security group ID.
+    /// security-group-name - String - (Filter) Security group name.
+    /// tag-key - String - Required: no - (Filter) Filter by tag key.
+    /// tag:tag-key - String - Required: no - (Filter) Filter by tag key-value pair. Replace `tag-key` with the specific tag key.
     "Filters" filters set_filters: list Filter,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认为20，最大值为100。
+    /// Number of results to be returned. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("ecm", "2019-07-19", "DescribeSecurityGroups", DescribeSecurityGroupsRequest => DescribeSecurityGroupsResponse);
 
 rt::model! { read debug;
-/// DescribeSecurityGroups返回参数结构体
+/// DescribeSecurityGroups response structure.
 DescribeSecurityGroupsResponse {
-    /// 符合条件的实例数量。
+    /// Number of eligible instances.
     "TotalCount" total_count set_total_count: i64,
-    /// 安全组对象。
+    /// Security group object.
     "SecurityGroupSet" security_group_set set_security_group_set: list SecurityGroup,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSubnets` (查询子网列表).
+/// Request of `DescribeSubnets` (Queries subnet list).
 ///
-/// 查询子网列表
+/// This API is used to query the list of subnets.
 DescribeSubnetsRequest {
-    /// 子网实例ID查询。形如：subnet-pxir56ns。每次请求的实例的上限为100。参数不支持同时指定SubnetIds和Filters。
+    /// Subnet instance ID, such as `subnet-pxir56ns`. Each request supports a maximum of 100 instances. `SubnetIds` and `Filters` cannot be specified at the same time.
     "SubnetIds" subnet_ids set_subnet_ids: list String,
-    /// 过滤条件，参数不支持同时指定SubnetIds和Filters。
-    /// subnet-id - String - Subnet实例名称。
-    /// subnet-name - String - 子网名称。只支持单值的模糊查询。
-    /// cidr-block - String - 子网网段，形如: 192.168.1.0 。只支持单值的模糊查询。
-    /// vpc-id - String - VPC实例ID，形如：vpc-f49l6u0z。
-    /// vpc-cidr-block  - String - vpc网段，形如: 192.168.1.0 。只支持单值的模糊查询。
-    /// region - String - ECM地域
-    /// zone - String - 可用区。
-    /// tag-key - String -是否必填：否- 按照标签键进行过滤。
-    /// ipv6-cidr-block- String - 是否必填：否 - 按照IPv6 CIDR进行过滤。
-    /// isp-type - String - 是否必填：否 - 按照运营商类型( 如CMCC，CUCC， CTCC)进行过滤。
+    /// Filter. `SubnetIds` and `Filters` cannot be specified at the same time.
+    /// subnet-id - String - Subnet instance name.
+    /// subnet-name - String - Subnet name. Only fuzzy query by a single value is supported.
+    /// cidr-block - String - Subnet IP address range, such as `192.168.1.0`. Only fuzzy query by a single value is supported.
+    /// vpc-id - String - VPC instance ID, such as `vpc-f49l6u0z`.
+    /// vpc-cidr-block  - String - VPC IP address range, such as `192.168.1.0`. Only fuzzy query by a single value is supported.
+    /// region - String - ECM region.
+    /// zone - String - AZ.
+    /// tag-key - String - Required: no - Filter by tag key.
+    /// tag:tag-key - String - Required: no - Filter by tag key-value pair.
     "Filters" filters set_filters: list Filter,
-    /// 偏移量
+    /// Offset
     "Offset" offset set_offset: str,
-    /// 返回数量
+    /// Number of returned results.
     "Limit" limit set_limit: str,
-    /// ECM 地域
+    /// ECM region
     "EcmRegion" ecm_region set_ecm_region: str,
-    /// 排序方式：time时间倒序, default按照网络规划排序
+    /// Sorting method. time: sort in reverse chronological order; default: sort by network planning.
     "Sort" sort set_sort: str,
 } }
 rt::action!("ecm", "2019-07-19", "DescribeSubnets", DescribeSubnetsRequest => DescribeSubnetsResponse);
 
 rt::model! { read debug;
-/// DescribeSubnets返回参数结构体
+/// DescribeSubnets response structure.
 DescribeSubnetsResponse {
-    /// 符合条件的实例数量。
+    /// Number of eligible instances.
     "TotalCount" total_count set_total_count: i128,
-    /// 子网对象。
+    /// Subnet object.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "SubnetSet" subnet_set set_subnet_set: list Subnet,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTargetHealth` (获取负载均衡后端服务的健康检查状态).
+/// Request of `DescribeTargetHealth` (Gets the health check status of CLB real server).
 ///
-/// 获取负载均衡后端服务的健康检查状态。
+/// This API is used to get the health check status of a CLB real server.
 DescribeTargetHealthRequest {
-    /// 要查询的负载均衡实例 ID列表
+    /// List of IDs of CLB instances to be queried.
     ///
     /// Required.
     "LoadBalancerIds" load_balancer_ids set_load_balancer_ids: list String,
@@ -2253,51 +2310,53 @@ DescribeTargetHealthRequest {
 rt::action!("ecm", "2019-07-19", "DescribeTargetHealth", DescribeTargetHealthRequest => DescribeTargetHealthResponse);
 
 rt::model! { read debug;
-/// DescribeTargetHealth返回参数结构体
+/// DescribeTargetHealth response structure.
 DescribeTargetHealthResponse {
-    /// 负载均衡实例列表
+    /// List of CLB instances.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "LoadBalancers" load_balancers set_load_balancers: list LoadBalancerHealth,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTargets` (查询负载均衡绑定的后端服务列表).
+/// Request of `DescribeTargets` (Queries the list of real servers bound to CLB instance).
 ///
-/// 查询负载均衡绑定的后端服务列表。
+/// This API is used to query the list of the real servers bound to a CLB instance.
 DescribeTargetsRequest {
-    /// 负载均衡实例 ID
+    /// CLB instance ID
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 监听器 ID列表
+    /// List of listener IDs.
     "ListenerIds" listener_ids set_listener_ids: list String,
-    /// 监听器协议类型
+    /// Listener protocol type.
     "Protocol" protocol set_protocol: i64,
-    /// 监听器端口
+    /// Listener port.
     "Port" port set_port: i64,
 } }
 rt::action!("ecm", "2019-07-19", "DescribeTargets", DescribeTargetsRequest => DescribeTargetsResponse);
 
 rt::model! { read debug;
-/// DescribeTargets返回参数结构体
+/// DescribeTargets response structure.
 DescribeTargetsResponse {
-    /// 监听器后端绑定的机器信息
+    /// Information of real servers bound to the listener.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Listeners" listeners set_listeners: list ListenerBackend,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTaskResult` (查询异步任务执行结果).
+/// Request of `DescribeTaskResult` (Queries the execution result of async task).
 ///
-/// 查询EIP异步任务执行结果
+/// This API is used to query the execution result of an EIP async task.
 DescribeTaskResultRequest {
-    /// ECM 地域
+    /// ECM region
     ///
     /// Required.
     "EcmRegion" ecm_region set_ecm_region: str,
-    /// 异步任务ID。
+    /// Async task ID.
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
@@ -2305,22 +2364,22 @@ DescribeTaskResultRequest {
 rt::action!("ecm", "2019-07-19", "DescribeTaskResult", DescribeTaskResultRequest => DescribeTaskResultResponse);
 
 rt::model! { read debug;
-/// DescribeTaskResult返回参数结构体
+/// DescribeTaskResult response structure.
 DescribeTaskResultResponse {
-    /// 异步任务ID。
+    /// Async task ID.
     "TaskId" task_id set_task_id: str,
-    /// 执行结果，包括"SUCCESS", "FAILED", "RUNNING"
+    /// Execution result. Valid values: SUCCESS; FAILED; RUNNING.
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTaskStatus` (获取任务状态).
+/// Request of `DescribeTaskStatus` (Gets task status).
 ///
-/// 本接口(DescribeTaskStatus)用于获取异步任务状态
+/// This API is used to get the status of an async task.
 DescribeTaskStatusRequest {
-    /// 任务描述
+    /// Task description.
     ///
     /// Required.
     "TaskSet" task_set set_task_set: list TaskInput,
@@ -2328,67 +2387,66 @@ DescribeTaskStatusRequest {
 rt::action!("ecm", "2019-07-19", "DescribeTaskStatus", DescribeTaskStatusRequest => DescribeTaskStatusResponse);
 
 rt::model! { read debug;
-/// DescribeTaskStatus返回参数结构体
+/// DescribeTaskStatus response structure.
 DescribeTaskStatusResponse {
-    /// 任务描述
+    /// Task description.
     "TaskSet" task_set set_task_set: list TaskOutput,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVpcs` (查询VPC列表).
+/// Request of `DescribeVpcs` (Queries VPC list).
 ///
-/// 查询私有网络列表
+/// This API is used to query the list of VPCs.
 DescribeVpcsRequest {
-    /// VPC实例ID。形如：vpc-f49l6u0z。每次请求的实例的上限为100。参数不支持同时指定VpcIds和Filters。
+    /// VPC instance ID, such as `vpc-f49l6u0z`. Each request supports a maximum of 100 instances. `VpcIds` and `Filters` cannot be specified at the same time.
     "VpcIds" vpc_ids set_vpc_ids: list String,
-    /// 过滤条件，参数不支持同时指定VpcIds和Filters。
-    /// vpc-name - String - VPC实例名称，只支持单值的模糊查询。
-    /// vpc-id - String - VPC实例ID形如：vpc-f49l6u0z。
-    /// cidr-block - String - vpc的cidr，只支持单值的模糊查询。
-    /// region - String - vpc的region。
-    /// tag-key - String -是否必填：否- 按照标签键进行过滤。
-    /// tag:tag-key - String - 是否必填：否 - 按照标签键值对进行过滤。
-    /// ipv6-cidr-block - String - 是否必填：否 - 按照IPv6 CIDR block进行过滤。
-    /// isp-type - String - 是否必填：否 - 按照运营商（如CMCC, CUCC, CTCC）进行过滤。
+    /// Filter. `VpcIds` and `Filters` cannot be specified at the same time.
+    /// vpc-name - String - VPC instance name. Only fuzzy query by a single value is supported.
+    /// vpc-id - String - VPC instance ID, such as `vpc-f49l6u0z`.
+    /// cidr-block - String - VPC CIDR. Only fuzzy query by a single value is supported.
+    /// region - String - VPC region.
+    /// tag-key - String - Required: no - Filter by tag key.
+    /// tag:tag-key - String - Required: no - Filter by tag key-value pair.
     "Filters" filters set_filters: list Filter,
-    /// 偏移量
+    /// Offset
     "Offset" offset set_offset: i128,
-    /// 返回数量
+    /// Number of returned results.
     "Limit" limit set_limit: i128,
-    /// 地域
+    /// Region
     "EcmRegion" ecm_region set_ecm_region: str,
-    /// 排序方式：time时间倒序, default按照网络规划排序
+    /// Sorting method. time: sort in reverse chronological order; default: sort by network planning.
     "Sort" sort set_sort: str,
 } }
 rt::action!("ecm", "2019-07-19", "DescribeVpcs", DescribeVpcsRequest => DescribeVpcsResponse);
 
 rt::model! { read debug;
-/// DescribeVpcs返回参数结构体
+/// DescribeVpcs response structure.
 DescribeVpcsResponse {
-    /// 符合条件的对象数。
+    /// Number of eligible objects.
     "TotalCount" total_count set_total_count: i128,
-    /// 私有网络对象。
+    /// VPC object.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "VpcSet" vpc_set set_vpc_set: list VpcInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DetachNetworkInterface` (弹性网卡解绑云主机).
+/// Request of `DetachNetworkInterface` (Unbinds ENI from CVM instance).
 ///
-/// 弹性网卡解绑云主机
+/// This API is used to unbind an ENI from a CVM instance.
 DetachNetworkInterfaceRequest {
-    /// 弹性网卡实例ID，例如：eni-m6dyj72l。
+    /// ENI instance ID, such as `eni-m6dyj72l`.
     ///
     /// Required.
     "NetworkInterfaceId" network_interface_id set_network_interface_id: str,
-    /// 实例ID。形如：ein-hcs7jkg4
+    /// Instance ID, such as `ein-hcs7jkg4`.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// ECM 地域，形如ap-xian-ecm。
+    /// ECM region, such as `ap-xian-ecm`.
     ///
     /// Required.
     "EcmRegion" ecm_region set_ecm_region: str,
@@ -2396,22 +2454,22 @@ DetachNetworkInterfaceRequest {
 rt::action!("ecm", "2019-07-19", "DetachNetworkInterface", DetachNetworkInterfaceRequest => DetachNetworkInterfaceResponse);
 
 rt::model! { read debug;
-/// DetachNetworkInterface返回参数结构体
+/// DetachNetworkInterface response structure.
 DetachNetworkInterfaceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DisableRoutes` (禁用子网路由).
+/// Request of `DisableRoutes` (Disables subnet route).
 ///
-/// 禁用已启用的子网路由
+/// This API is used to disable a subnet route.
 DisableRoutesRequest {
-    /// 路由表唯一ID。
+    /// Unique route table ID.
     ///
     /// Required.
     "RouteTableId" route_table_id set_route_table_id: str,
-    /// 路由策略ID。
+    /// Routing policy ID.
     ///
     /// Required.
     "RouteIds" route_ids set_route_ids: list i128,
@@ -2419,93 +2477,93 @@ DisableRoutesRequest {
 rt::action!("ecm", "2019-07-19", "DisableRoutes", DisableRoutesRequest => DisableRoutesResponse);
 
 rt::model! { read debug;
-/// DisableRoutes返回参数结构体
+/// DisableRoutes response structure.
 DisableRoutesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DisassociateAddress` (解绑定弹性公网IP).
+/// Request of `DisassociateAddress` (Unbinds EIP).
 ///
-/// 解绑弹性公网IP（简称 EIP）
-/// 只有状态为 BIND 和 BIND_ENI 的 EIP 才能进行解绑定操作。
-/// EIP 如果被封堵，则不能进行解绑定操作。
+/// This API is used to unbind an EIP.
+/// Only EIPs in `BIND` or `BIND_ENI` status can be unbound.
+/// Blocked EIPs cannot be unbound.
 DisassociateAddressRequest {
-    /// ECM 地域
+    /// ECM region
     ///
     /// Required.
     "EcmRegion" ecm_region set_ecm_region: str,
-    /// 标识 EIP 的唯一 ID。EIP 唯一 ID 形如：eip-11112222。
+    /// Unique EIP ID, such as `eip-11112222`.
     ///
     /// Required.
     "AddressId" address_id set_address_id: str,
-    /// 表示解绑 EIP 之后是否分配普通公网 IP。取值范围：
-    /// TRUE：表示解绑 EIP 之后分配普通公网 IP。
-    /// FALSE：表示解绑 EIP 之后不分配普通公网 IP。
-    /// 默认取值：FALSE。
+    /// Indicates whether to assign a general public IP after unbinding an EIP. Valid values:
+    /// TRUE: yes
+    /// FALSE: no.
+    /// Default value: FALSE.
     ///
-    /// 只有满足以下条件时才能指定该参数：
-    /// 只有在解绑主网卡的主内网 IP 上的 EIP 时才能指定该参数。
-    /// 解绑 EIP 后重新分配普通公网 IP 操作一个账号每天最多操作 10 次；详情可通过 DescribeAddressQuota 接口获取。
+    /// You can specify this parameter only under the following conditions:
+    /// You can specify this parameter only when you unbind an EIP from the primary private IP of the primary ENI.
+    /// An account can reassign a general public IP after unbinding an EIP 10 times a day. More information can be obtained through the `DescribeAddressQuota` API.
     "ReallocateNormalPublicIp" reallocate_normal_public_ip set_reallocate_normal_public_ip: bool,
 } }
 rt::action!("ecm", "2019-07-19", "DisassociateAddress", DisassociateAddressRequest => DisassociateAddressResponse);
 
 rt::model! { read debug;
-/// DisassociateAddress返回参数结构体
+/// DisassociateAddress response structure.
 DisassociateAddressResponse {
-    /// 异步任务TaskId。可以使用DescribeTaskResult接口查询任务状态。
+    /// Async task ID (TaskId). You can use the `DescribeTaskResult` API to query the task status.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DisassociateInstancesKeyPairs` (解绑密钥对).
+/// Request of `DisassociateInstancesKeyPairs` (Unbinds key pair).
 ///
-/// 用于解除实例的密钥绑定关系。
+/// This API is used to unbind a key pair from an instance.
 DisassociateInstancesKeyPairsRequest {
-    /// 可以通过以下方式获取可用的实例ID：
-    /// 通过登录控制台查询实例ID。
-    /// 通过调用接口 DescribeInstances ，取返回信息中的 InstanceId 获取实例ID。
+    /// You can get available instance IDs in the following ways:
+    /// Log in to the console to query instance IDs.
+    /// Get the instance IDs from the `InstanceId` field in the information returned by the `DescribeInstances` API.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 密钥对ID列表，每次请求批量密钥对的上限为100。密钥对ID形如：skey-11112222。
+    /// List of key pair IDs. Each request can contain up to 100 key pairs. The key pair ID takes the form of `skey-11112222`.
     ///
-    /// 可以通过以下方式获取可用的密钥ID：
-    /// 通过登录控制台查询密钥ID。
-    /// 通过调用接口 DescribeKeyPairs ，取返回信息中的 KeyId 获取密钥对ID。
+    /// You can get available key IDs in the following ways:
+    /// Log in to the console to query key IDs.
+    /// Get the key pair IDs from the `KeyId` field in the information returned by the `DescribeKeyPairs` API.
     ///
     /// Required.
     "KeyIds" key_ids set_key_ids: list String,
-    /// 是否对运行中的实例选择强制关机。建议对运行中的实例先手动关机，然后再解绑密钥。取值范围：
-    /// TRUE：表示在正常关机失败后进行强制关机。
-    /// FALSE：表示在正常关机失败后不进行强制关机。
+    /// Whether to force shut down the running instance. We recommend you manually shut down the running instance before unbinding the key. Valid values:
+    /// TRUE: yes.
+    /// FALSE: no.
     ///
-    /// 默认取值：FALSE。
+    /// Default value: FALSE.
     "ForceStop" force_stop set_force_stop: bool,
 } }
 rt::action!("ecm", "2019-07-19", "DisassociateInstancesKeyPairs", DisassociateInstancesKeyPairsRequest => DisassociateInstancesKeyPairsResponse);
 
 rt::model! { read debug;
-/// DisassociateInstancesKeyPairs返回参数结构体
+/// DisassociateInstancesKeyPairs response structure.
 DisassociateInstancesKeyPairsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DisassociateSecurityGroups` (解绑安全组).
+/// Request of `DisassociateSecurityGroups` (Unbinds security group).
 ///
-/// 解绑安全组
+/// This API is used to unbind a security group.
 DisassociateSecurityGroupsRequest {
-    /// 要解绑的安全组ID，类似esg-efil73jd，只支持解绑单个安全组。
+    /// ID of the security group to be unbound, such as `esg-efil73jd`. You can unbind only one security group at a time.
     ///
     /// Required.
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// 被解绑的实例ID，类似ein-lesecurk，支持指定多个实例 。
+    /// ID of the instance to be unbound, such as `ein-lesecurk`. You can specify multiple instances.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
@@ -2513,20 +2571,20 @@ DisassociateSecurityGroupsRequest {
 rt::action!("ecm", "2019-07-19", "DisassociateSecurityGroups", DisassociateSecurityGroupsRequest => DisassociateSecurityGroupsResponse);
 
 rt::model! { read debug;
-/// DisassociateSecurityGroups返回参数结构体
+/// DisassociateSecurityGroups response structure.
 DisassociateSecurityGroupsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 磁盘信息
+/// Disk information
 DiskInfo {
-    /// 磁盘类型：LOCAL_BASIC
+    /// Disk type: LOCAL_BASIC.
     "DiskType" disk_type set_disk_type: str,
-    /// 磁盘ID
+    /// Disk ID
     "DiskId" disk_id set_disk_id: str,
-    /// 磁盘大小（GB）
+    /// Disk size in GB
     "DiskSize" disk_size set_disk_size: i64,
     /// 是否随实例删除。
     "DeleteWithInstance" delete_with_instance set_delete_with_instance: bool,
@@ -2535,30 +2593,30 @@ DiskInfo {
 } }
 
 rt::model! { read debug;
-/// 描述EIP配额信息
+/// EIP quota information
 EipQuota {
-    /// 配额名称，取值范围：
-    /// TOTAL_EIP_QUOTA：用户当前地域下EIP的配额数；
-    /// DAILY_EIP_APPLY：用户当前地域下今日申购次数；
-    /// DAILY_PUBLIC_IP_ASSIGN：用户当前地域下，重新分配公网 IP次数。
+    /// Quota name. Valid values:
+    /// TOTAL_EIP_QUOTA: quota of EIPs in the current region;
+    /// DAILY_EIP_APPLY: today's number of applications in the current region;
+    /// DAILY_PUBLIC_IP_ASSIGN: number of public IP reassignments in the current region.
     "QuotaId" quota_id set_quota_id: str,
-    /// 当前数量
+    /// Current quantity
     "QuotaCurrent" quota_current set_quota_current: i128,
-    /// 配额数量
+    /// Quota
     "QuotaLimit" quota_limit set_quota_limit: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `EnableRoutes` (启用子网路由).
+/// Request of `EnableRoutes` (Enables subnet route).
 ///
-/// 启用已禁用的子网路由。
-/// 本接口会校验启用后，是否与已有路由冲突，如果冲突，则无法启用，失败处理。路由冲突时，需要先禁用与之冲突的路由，才能启用该路由。
+/// This API is used to enable a disabled subnet route.
+/// This API verifies whether a CCN route will conflict with an existing route after it is enabled, and if so, you cannot enable it before you disable the conflicting route first.
 EnableRoutesRequest {
-    /// 路由表唯一ID。
+    /// Unique route table ID.
     ///
     /// Required.
     "RouteTableId" route_table_id set_route_table_id: str,
-    /// 路由策略ID。
+    /// Routing policy ID.
     ///
     /// Required.
     "RouteIds" route_ids set_route_ids: list i128,
@@ -2566,111 +2624,121 @@ EnableRoutesRequest {
 rt::action!("ecm", "2019-07-19", "EnableRoutes", EnableRoutesRequest => EnableRoutesResponse);
 
 rt::model! { read debug;
-/// EnableRoutes返回参数结构体
+/// EnableRoutes response structure.
 EnableRoutesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 增强服务
+/// Enhanced service
 EnhancedService {
-    /// 是否开启云镜服务。
+    /// Whether to enable CWP.
     "SecurityService" security_service set_security_service: obj RunSecurityServiceEnabled,
-    /// 是否开启云监控服务。
+    /// Whether to enable CM.
     "MonitorService" monitor_service set_monitor_service: obj RunMonitorServiceEnabled,
-    /// 是否开通IP直通。若不指定该参数，则Linux镜像默认开通，windows镜像暂不支持IP直通。
+    /// Whether to enable IP direct access. If this parameter is not specified, IP direct access will be enabled by default for Linux images and is currently not supported for Windows images.
     "EIPDirectService" eip_direct_service set_eip_direct_service: obj RunEIPDirectServiceEnabled,
 } }
 
 rt::model! { write debug;
-/// 描述键值对过滤器，用于条件过滤查询。
+/// Key-Value pair filter for conditional filtering queries.
 Filter {
-    /// 一个或者多个过滤值。
+    /// One or more filter values.
     ///
     /// Required.
     "Values" values set_values: list String,
-    /// 过滤键的名称。
+    /// Filter name.
     ///
     /// Required.
     "Name" name set_name: str,
 } }
 
 rt::model! { read debug;
-/// HAVIP对象。
+/// HAVIP object.
 HaVip {
-    /// HAVIP的ID，是HAVIP的唯一标识。
+    /// Unique HAVIP ID.
     "HaVipId" ha_vip_id set_ha_vip_id: str,
-    /// HAVIP名称。
+    /// HAVIP name.
     "HaVipName" ha_vip_name set_ha_vip_name: str,
-    /// 虚拟IP地址。
+    /// Virtual IP address.
     "Vip" vip set_vip: str,
-    /// HAVIP所在私有网络ID。
+    /// VPC ID of the HAVIP.
     "VpcId" vpc_id set_vpc_id: str,
-    /// HAVIP所在子网ID。
+    /// Subnet ID of the HAVIP.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// HAVIP关联弹性网卡ID。
+    /// ID of the ENI associated with the HAVIP.
     "NetworkInterfaceId" network_interface_id set_network_interface_id: str,
-    /// 被绑定的实例ID。
+    /// ID of the bound instance.
     "InstanceId" instance_id set_instance_id: str,
-    /// 绑定EIP。
+    /// Bound EIP.
     "AddressIp" address_ip set_address_ip: str,
-    /// 状态：
-    /// AVAILABLE：运行中。
-    /// UNBIND：未绑定。
+    /// Status:
+    /// AVAILABLE: running.
+    /// UNBIND: unbound.
     "State" state set_state: str,
-    /// 创建时间。
+    /// Creation time.
     "CreatedTime" created_time set_created_time: str,
-    /// 使用havip的业务标识。
+    /// ID of businesses that use HAVIP.
     "Business" business set_business: str,
 } }
 
 rt::model! { both debug;
-/// 负载均衡健康检查
+/// CLB health check
 HealthCheck {
-    /// 是否开启健康检查：1（开启）、0（关闭）
+    /// Whether to enable health check. Valid values: 1: enable; 0: disable
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "HealthSwitch" health_switch set_health_switch: i64,
-    /// 健康检查的响应超时时间，可选值：2~60，默认值：2，单位：秒。响应超时时间要小于检查间隔时间。
+    /// Health check response timeout period in seconds. Value range: 2–60. Default value: 2. The value of this parameter should be smaller than the check interval.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TimeOut" time_out set_time_out: i64,
-    /// 健康检查探测间隔时间，默认值：5，可选值：5~300，单位：秒。
+    /// Health check interval in seconds. Value range: 5–300. Default value: 5.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "IntervalTime" interval_time set_interval_time: i64,
-    /// 健康阈值，默认值：3，表示当连续探测三次健康则表示该转发正常，可选值：2~10，单位：次。
+    /// Health threshold. Value range: 2–10. Default value: 3, indicating that if a forward is found healthy three consecutive times, it will be considered normal.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "HealthNum" health_num set_health_num: i64,
-    /// 不健康阈值，默认值：3，表示当连续探测三次不健康则表示该转发异常，可选值：2~10，单位：次。
+    /// Unhealthy threshold. Value range: 2–10. Default value: 3, indicating that if a forward is found unhealthy three consecutive times, it will be considered exceptional.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "UnHealthyNum" un_healthy_num set_un_healthy_num: i64,
-    /// 自定义探测相关参数。健康检查端口，默认为后端服务的端口，除非您希望指定特定端口，否则建议留空。
+    /// Health check port (a custom check parameter), which is the port of the real server by default. Unless you want to specify a port, we recommend you leave it empty.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CheckPort" check_port set_check_port: i64,
-    /// 自定义探测相关参数。健康检查协议CheckType的值取CUSTOM时，必填此字段，代表健康检查的输入格式，可取值：HEX或TEXT；取值为HEX时，SendContext和RecvContext的字符只能在0123456789ABCDEF中选取且长度必须是偶数位。
+    /// Health check protocol (a custom check parameter), which is required if the value of `CheckType` is `CUSTOM`. This parameter represents the input format of the health check. Valid values: HEX, TEXT. If the value is `HEX`, the characters of `SendContext` and `RecvContext` can only be selected from `0123456789ABCDEF`, and the length must be an even number.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ContextType" context_type set_context_type: str,
-    /// 自定义探测相关参数。健康检查协议CheckType的值取CUSTOM时，必填此字段，代表健康检查发送的请求内容，只允许ASCII可见字符，最大长度限制500。
+    /// Health check protocol (a custom check parameter), which is required if the value of `CheckType` is `CUSTOM`. This parameter represents the content of the request sent by the health check. It can contain up to 500 visible ASCII characters.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "SendContext" send_context set_send_context: str,
-    /// 自定义探测相关参数。健康检查协议CheckType的值取CUSTOM时，必填此字段，代表健康检查返回的结果，只允许ASCII可见字符，最大长度限制500。
+    /// Health check protocol (a custom check parameter), which is required if the value of `CheckType` is `CUSTOM`. This parameter represents the result returned by the health check. It can contain up to 500 visible ASCII characters.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "RecvContext" recv_context set_recv_context: str,
-    /// 自定义探测相关参数。健康检查使用的协议：TCP | CUSTOM（UDP监听器只支持CUSTOM；如果使用自定义健康检查功能，则必传）。
+    /// Health check protocol (a custom check parameter). Valid values: TCP, CUSTOM (applicable only to UDP listeners. If custom health check is used, this parameter will be required).
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CheckType" check_type set_check_type: str,
 } }
 
 rt::model! { read debug;
-/// 运营商信息
+/// ISP information
 ISP {
-    /// 运营商ID
+    /// ISP ID
     "ISPId" isp_id set_isp_id: str,
-    /// 运营商名称
+    /// ISP name
     "ISPName" isp_name set_isp_name: str,
 } }
 
 rt::model! { read debug;
-/// 运行商统计信息
+/// ISP statistics
 ISPCounter {
-    /// 运营商名称
+    /// ISP name
     "ProviderName" provider_name set_provider_name: str,
-    /// 节点数量
+    /// Number of nodes
     "ProviderNodeNum" provider_node_num set_provider_node_num: i64,
-    /// 实例数量
+    /// Number of instances
     ///
     /// Disabled in the spec.
     "ProvederInstanceNum" proveder_instance_num set_proveder_instance_num: i64,
-    /// Zone实例信息结构体数组
+    /// Zone instance information structure array
     "ZoneInstanceInfoSet" zone_instance_info_set set_zone_instance_info_set: list ZoneInstanceInfo,
     /// 实例数量
     "ProviderInstanceNum" provider_instance_num set_provider_instance_num: i64,
@@ -2695,70 +2763,73 @@ ISPTypeItem {
 } }
 
 rt::model! { read debug;
-/// 镜像信息
+/// Image information
 Image {
-    /// 镜像ID
+    /// Image ID
     "ImageId" image_id set_image_id: str,
-    /// 镜像名称
+    /// Image name
     "ImageName" image_name set_image_name: str,
-    /// 镜像状态
+    /// Image status
     "ImageState" image_state set_image_state: str,
-    /// 镜像类型
+    /// Image type
     "ImageType" image_type set_image_type: str,
-    /// 操作系统名称
+    /// OS name
     "ImageOsName" image_os_name set_image_os_name: str,
-    /// 镜像描述
+    /// Image description
     "ImageDescription" image_description set_image_description: str,
-    /// 镜像导入时间
+    /// Image import time
     "ImageCreateTime" image_create_time set_image_create_time: str,
-    /// 操作系统位数
+    /// Number of bits of the OS
     "Architecture" architecture set_architecture: str,
-    /// 操作系统类型
+    /// OS type
     "OsType" os_type set_os_type: str,
-    /// 操作系统版本
+    /// OS version
     "OsVersion" os_version set_os_version: str,
-    /// 操作系统平台
+    /// OS platform
     "Platform" platform set_platform: str,
-    /// 镜像所有者
+    /// Image owner
     "ImageOwner" image_owner set_image_owner: i64,
-    /// 镜像大小。单位：GB
+    /// Image size in GB
     "ImageSize" image_size set_image_size: i64,
-    /// 镜像来源信息
+    /// Image source information
     "SrcImage" src_image set_src_image: obj SrcImage,
-    /// 镜像来源类型
+    /// Image source type
     "ImageSource" image_source set_image_source: str,
-    /// 中间态和失败时候的任务ID
+    /// ID of the task in intermediate or failed status
     "TaskId" task_id set_task_id: str,
-    /// 是否支持CloudInit
+    /// Whether cloud-init is supported
     "IsSupportCloudInit" is_support_cloud_init set_is_support_cloud_init: bool,
 } }
 
 rt::model! { read debug;
-/// 镜像限制配置
+/// Image size configuration
 ImageLimitConfig {
-    /// 支持的最大镜像大小，包括可导入的自定义镜像大小，中心云镜像大小，单位为GB。
+    /// Supported maximum image size in GB, including custom image size for import and central cloud image size.
     "MaxImageSize" max_image_size set_max_image_size: i64,
 } }
 
 rt::model! { read debug;
-/// 支持的操作系统类型，根据windows和Linux分类。
+/// Supported OS type. Valid values: Windows, Linux.
 ImageOsList {
-    /// 支持的windows操作系统
+    /// Supported Windows OS
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Windows" windows set_windows: list String,
-    /// 支持的linux操作系统
+    /// Supported Linux OS
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Linux" linux set_linux: list String,
 } }
 
 rt::model! { read debug;
-/// 镜像任务
+/// Image task
 ImageTask {
-    /// 镜像导入状态， PENDING, PROCESSING, SUCCESS, FAILED
+    /// Image import status. Valid values: PENDING, PROCESSING, SUCCESS, FAILED
     "State" state set_state: str,
-    /// 导入失败(FAILED)时， 说明失败原因
+    /// Cause of import failure (FAILED)
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Message" message set_message: str,
-    /// 镜像名称
+    /// Image name
     "ImageName" image_name set_image_name: str,
-    /// 创建时间
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
 } }
 
@@ -2813,19 +2884,19 @@ ImportCustomImageResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ImportImage` (导入镜像).
+/// Request of `ImportImage` (Imports image).
 ///
-/// 从CVM产品导入镜像到ECM
+/// This API is used to import an image from a CVM instance to an ECM instance.
 ImportImageRequest {
-    /// 镜像的Id。
+    /// Image ID.
     ///
     /// Required.
     "ImageId" image_id set_image_id: str,
-    /// 镜像的描述。
+    /// Image description.
     ///
     /// Required.
     "ImageDescription" image_description set_image_description: str,
-    /// 源地域
+    /// Source region
     ///
     /// Required.
     "SourceRegion" source_region set_source_region: str,
@@ -2833,234 +2904,269 @@ ImportImageRequest {
 rt::action!("ecm", "2019-07-19", "ImportImage", ImportImageRequest => ImportImageResponse);
 
 rt::model! { read debug;
-/// ImportImage返回参数结构体
+/// ImportImage response structure.
 ImportImageResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 用于描述实例相关的信息。
+/// Instance information.
 Instance {
-    /// 实例ID。
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名称，如ens-34241f3s。
+    /// Instance name, such as `ens-34241f3s`.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "InstanceName" instance_name set_instance_name: str,
-    /// 实例状态。取值范围：
-    /// PENDING：表示创建中
-    /// LAUNCH_FAILED：表示创建失败
-    /// RUNNING：表示运行中
-    /// STOPPED：表示关机
-    /// STARTING：表示开机中
-    /// STOPPING：表示关机中
-    /// REBOOTING：表示重启中
-    /// SHUTDOWN：表示停止待销毁
-    /// TERMINATING：表示销毁中。
+    /// Instance status. Valid values:
+    /// PENDING: creating
+    /// LAUNCH_FAILED: failed to create
+    /// RUNNING: running
+    /// STOPPED: shut down
+    /// STARTING: starting
+    /// STOPPING: shutting down
+    /// REBOOTING: restarting
+    /// SHUTDOWN: to be terminated
+    /// TERMINATING: terminating.
     "InstanceState" instance_state set_instance_state: str,
-    /// 实例当前使用的镜像的信息。
+    /// Information of the image currently used by the instance.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Image" image set_image: obj Image,
-    /// 实例当前所属的模块简要信息。
+    /// Basic information of the current module of the instance.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "SimpleModule" simple_module set_simple_module: obj SimpleModule,
-    /// 实例所在的位置相关信息。
+    /// Location information of the instance.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Position" position set_position: obj Position,
-    /// 实例的网络相关信息。
+    /// Network information of the instance.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Internet" internet set_internet: obj Internet,
-    /// 实例的配置相关信息。
+    /// Configuration information of the instance.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "InstanceTypeConfig" instance_type_config set_instance_type_config: obj InstanceTypeConfig,
-    /// 实例的创建时间。
+    /// Instance creation time.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 实例的标签信息。
+    /// Instance tag information.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TagSet" tag_set set_tag_set: list Tag,
-    /// 实例最后一次操作。
+    /// Last operation on the instance.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "LatestOperation" latest_operation set_latest_operation: str,
-    /// 实例最后一次操作结果。
+    /// Result of the last operation on the instance.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "LatestOperationState" latest_operation_state set_latest_operation_state: str,
-    /// 实例业务状态。取值范围：
-    /// NORMAL：表示正常状态的实例
-    /// EXPIRED：表示过期的实例
-    /// PROTECTIVELY_ISOLATED：表示被安全隔离的实例。
+    /// Instance business status. Valid values:
+    /// NORMAL: normal
+    /// EXPIRED: expired
+    /// PROTECTIVELY_ISOLATED: isolated.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "RestrictState" restrict_state set_restrict_state: str,
-    /// 系统盘大小，单位GB。
+    /// System disk size in GB.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "SystemDiskSize" system_disk_size set_system_disk_size: i64,
-    /// 数据盘大小，单位GB。
+    /// Data disk size in GB.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "DataDiskSize" data_disk_size set_data_disk_size: i64,
-    /// 实例UUID
+    /// Instance UUID
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "UUID" uuid set_uuid: str,
-    /// 付费方式。
-    /// 0为后付费。
-    /// 1为预付费。
+    /// Billing mode.
+    /// 0: postpaid.
+    /// 1: prepaid.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "PayMode" pay_mode set_pay_mode: i64,
-    /// 过期时间。格式为yyyy-mm-dd HH:mm:ss。
+    /// Expiration time in the format of `yyyy-mm-dd HH:mm:ss`.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ExpireTime" expire_time set_expire_time: str,
-    /// 隔离时间。格式为yyyy-mm-dd HH:mm:ss。
+    /// Isolation time in the format of `yyyy-mm-dd HH:mm:ss`.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "IsolatedTime" isolated_time set_isolated_time: str,
-    /// 是否自动续费。
-    /// 0为不自动续费。
-    /// 1为自动续费。
+    /// Auto-Renewal flag.
+    /// 0: no.
+    /// 1: yes.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "RenewFlag" renew_flag set_renew_flag: i64,
-    /// 过期状态。
-    /// NORMAL 表示机器运行正常。
-    /// WILL_EXPIRE 表示即将过期。
-    /// EXPIRED 表示已过期。
+    /// Expiration status.
+    /// NORMAL: normal.
+    /// WILL_EXPIRE: about to expire.
+    /// EXPIRED: expired.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ExpireState" expire_state set_expire_state: str,
-    /// 系统盘信息
+    /// System disk information
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "SystemDisk" system_disk set_system_disk: obj DiskInfo,
-    /// 数据盘信息
+    /// Data disk information
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "DataDisks" data_disks set_data_disks: list DiskInfo,
-    /// 新实例标志
+    /// New instance flag
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "NewFlag" new_flag set_new_flag: i64,
-    /// 实例所属安全组。该参数可以通过调用 DescribeSecurityGroups 的返回值中的sgId字段来获取。
+    /// Security group of the instance, which can be obtained from the `sgId` field in the returned value of the `DescribeSecurityGroups` API.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// VPC属性
+    /// VPC attribute
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "VirtualPrivateCloud" virtual_private_cloud set_virtual_private_cloud: obj VirtualPrivateCloud,
-    /// 实例运营商字段。
+    /// ISP field of the instance.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ISP" isp set_isp: str,
-    /// 物理位置信息。注意该字段目前为保留字段，均为空值。
+    /// Physical location information. Note that this field is currently a reserved field and null.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "PhysicalPosition" physical_position set_physical_position: obj PhysicalPosition,
 } }
 
 rt::model! { read debug;
-/// 机型族配置
+/// Model family configuration
 InstanceFamilyConfig {
-    /// 机型名称
+    /// Model name
     "InstanceFamilyName" instance_family_name set_instance_family_name: str,
-    /// 机型ID
+    /// Model ID
     "InstanceFamily" instance_family set_instance_family: str,
 } }
 
 rt::model! { read debug;
-/// 实例系列类型配置
+/// Instance family type configuration
 InstanceFamilyTypeConfig {
-    /// 实例机型系列类型Id
+    /// Instance model family type ID
     "InstanceFamilyType" instance_family_type set_instance_family_type: str,
-    /// 实例机型系列类型名称
+    /// Instance model family type name
     "InstanceFamilyTypeName" instance_family_type_name set_instance_family_type_name: str,
 } }
 
 rt::model! { read debug;
-/// 实例网卡ip网络信息数组
+/// Instance ENI IP information array
 InstanceNetworkInfo {
-    /// 实例内外网ip相关信息。
+    /// Private and public IP information of the instance.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "AddressInfoSet" address_info_set set_address_info_set: list AddressInfo,
-    /// 网卡ID。
+    /// ENI ID.
     "NetworkInterfaceId" network_interface_id set_network_interface_id: str,
-    /// 网卡名称。
+    /// ENI name.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "NetworkInterfaceName" network_interface_name set_network_interface_name: str,
-    /// 主网卡属性。true为主网卡，false为辅助网卡。
+    /// Primary ENI attribute. Valid values: true: primary ENI; false: secondary ENI.
     "Primary" primary set_primary: bool,
 } }
 
 rt::model! { read debug;
-/// 机器网络资源限制
+/// Network resource limit of the instance
 InstanceNetworkLimitConfig {
-    /// cpu核数
+    /// Number of CPU cores
     "CpuNum" cpu_num set_cpu_num: i64,
-    /// 网卡数量限制
+    /// ENI quantity limit
     "NetworkInterfaceLimit" network_interface_limit set_network_interface_limit: i64,
-    /// 每张网卡内网ip数量限制
+    /// Private IP quantity limit per ENI
     "InnerIpPerNetworkInterface" inner_ip_per_network_interface set_inner_ip_per_network_interface: i64,
-    /// 每个实例的外网ip限制
+    /// Public IP limit per instance
     "PublicIpPerInstance" public_ip_per_instance set_public_ip_per_instance: i64,
 } }
 
 rt::model! { read debug;
-/// 实例可执行操作
+/// Executable operations for the instance
 InstanceOperator {
-    /// 实例id
+    /// This is Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例禁止的操作
+    /// Prohibited operations for the instance
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "DeniedActions" denied_actions set_denied_actions: list OperatorAction,
 } }
 
 rt::model! { read debug;
-/// 描述实例的价格相关
+/// Instance price information
 InstancePricesPartDetail {
-    /// cpu的价格信息
+    /// CPU price information
     "CpuPrice" cpu_price set_cpu_price: obj PriceDetail,
-    /// 内存价格信息
+    /// Memory price information
     "MemPrice" mem_price set_mem_price: obj PriceDetail,
-    /// 磁盘价格信息
+    /// Disk price information
     "DisksPrice" disks_price set_disks_price: obj PriceDetail,
 } }
 
 rt::model! { read debug;
-/// 用于描述实例的统计信息
+/// Instance statistics
 InstanceStatistic {
-    /// 实例的类型
+    /// Instance type
     "InstanceType" instance_type set_instance_type: str,
-    /// 实例的个数
+    /// Number of instances
     "InstanceCount" instance_count set_instance_count: i64,
 } }
 
 rt::model! { read debug;
-/// 机型配置
+/// Model configuration
 InstanceTypeConfig {
-    /// 机型族配置信息
+    /// Model family configuration information
     "InstanceFamilyConfig" instance_family_config set_instance_family_config: obj InstanceFamilyConfig,
-    /// 机型
+    /// Model
     "InstanceType" instance_type set_instance_type: str,
-    /// CPU核数
+    /// Number of CPU cores
     "Vcpu" vcpu set_vcpu: i64,
-    /// 内存大小
+    /// Memory size
     "Memory" memory set_memory: i64,
-    /// 主频
+    /// Clock rate
     "Frequency" frequency set_frequency: str,
-    /// 处理器型号
+    /// CPU model
     "CpuModelName" cpu_model_name set_cpu_model_name: str,
-    /// 机型族类别配置信息
+    /// Instance family type configuration information
     "InstanceFamilyTypeConfig" instance_family_type_config set_instance_family_type_config: obj InstanceFamilyTypeConfig,
-    /// 机型额外信息 是一个json字符串，如果存在则表示特殊机型，格式如下：{"dataDiskSize":3200,"systemDiskSize":60, "systemDiskSizeShow":"系统盘默认60G","dataDiskSizeShow":"本地NVMe SSD 硬盘3200 GB"}
+    /// Extra model information, which is a JSON string in the format of `{"dataDiskSize":3200,"systemDiskSize":60, "systemDiskSizeShow":"default system disk size:60 GB","dataDiskSizeShow":"local NVMe SSD: 3200 GB"}`. It indicates a special model if it exists
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ExtInfo" ext_info set_ext_info: str,
-    /// GPU卡数
+    /// Number of GPU cards
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Vgpu" vgpu set_vgpu: f64,
-    /// GPU型号
+    /// GPU model
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "GpuModelName" gpu_model_name set_gpu_model_name: str,
 } }
 
 rt::model! { read debug;
-/// 实例价格信息
+/// Instance price information
 InstancesPrice {
-    /// 分部描述实例子维度的价格
+    /// Instance price details
     "InstancePricesPartDetail" instance_prices_part_detail set_instance_prices_part_detail: obj InstancePricesPartDetail,
-    /// 实例总价折扣
+    /// Discount on the total instance price
     "Discount" discount set_discount: i128,
-    /// 折扣后价格
+    /// Discounted price
     "DiscountPrice" discount_price set_discount_price: i128,
-    /// 折扣前价格，原始总价
+    /// Original cost
     "OriginalPrice" original_price set_original_price: i128,
 } }
 
 rt::model! { read debug;
-/// 实例的网络相关信息。
+/// Network information of the instance.
 Internet {
-    /// 实例的内网相关信息列表。顺序为主网卡在前，辅助网卡按绑定先后顺序排列。
+    /// Private network information list of the instance, with the primary ENI followed by secondary ENIs in the order of binding.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "PrivateIPAddressSet" private_ip_address_set set_private_ip_address_set: list PrivateIPAddressInfo,
-    /// 实例的公网相关信息列表。顺序为主网卡在前，辅助网卡按绑定先后顺序排列。
+    /// Public network information list of the instance, with the primary ENI followed by secondary ENIs in the order of binding.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "PublicIPAddressSet" public_ip_address_set set_public_ip_address_set: list PublicIPAddressInfo,
-    /// 实例网络相关信息。
+    /// Network information of the instance.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "InstanceNetworkInfoSet" instance_network_info_set set_instance_network_info_set: list InstanceNetworkInfo,
 } }
 
 rt::model! { both debug;
-/// IPv6地址信息。
+/// IPv6 address information.
 Ipv6Address {
-    /// IPv6地址，形如：3402:4e00:20:100:0:8cd9:2a67:71f3
+    /// IPv6 address, such as `3402:4e00:20:100:0:8cd9:2a67:71f3`
     ///
     /// Required.
     "Address" address set_address: str,
-    /// 是否是主IP。
+    /// Whether it is the primary IP.
     "Primary" primary set_primary: bool,
-    /// EIP实例ID，形如：eip-hxlqja90。
+    /// EIP instance ID, such as `eip-hxlqja90`.
     "AddressId" address_id set_address_id: str,
-    /// 描述信息。
+    /// Description.
     "Description" description set_description: str,
-    /// 公网IP是否被封堵。
+    /// Whether the public IP is blocked.
     "IsWanIpBlocked" is_wan_ip_blocked set_is_wan_ip_blocked: bool,
-    /// IPv6地址状态：
-    /// PENDING：生产中
-    /// MIGRATING：迁移中
-    /// DELETING：删除中
-    /// AVAILABLE：可用的
+    /// IPv6 address status:
+    /// PENDING: generating
+    /// MIGRATING: migrating
+    /// DELETING: deleting
+    /// AVAILABLE: available
     "State" state set_state: str,
 } }
 
@@ -3074,23 +3180,31 @@ Ipv6SubnetCidrBlock {
 } }
 
 rt::model! { read nodebug;
-/// 描述密钥对信息
+/// Key pair information
 KeyPair {
-    /// 密钥对的ID，是密钥对的唯一标识。
+    /// Key pair ID, which is the unique identifier of a key pair.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "KeyId" key_id set_key_id: str,
-    /// 密钥对名称。
+    /// Key pair name.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "KeyName" key_name set_key_name: str,
-    /// 密钥对所属的项目ID。
+    /// Project ID of the key pair.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ProjectId" project_id set_project_id: i64,
-    /// 密钥对描述信息。
+    /// Key pair description.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Description" description set_description: str,
-    /// 密钥对的纯文本公钥。
+    /// Public key (in plain text) of key pair.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "PublicKey" public_key set_public_key: str,
-    /// 钥对的纯文本私钥。腾讯云不会保管私钥，请用户自行妥善保存。
+    /// Private key (in plaintext) of a key pair. Tencent Cloud do not store private keys. Therefore, keep them secure.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "PrivateKey" private_key set_private_key: str,
-    /// 钥关联的实例ID列表。
+    /// List of IDs of the instances associated with the key.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "AssociatedInstanceIds" associated_instance_ids set_associated_instance_ids: list String,
-    /// 创建时间。按照ISO8601标准表示，并且使用UTC时间。格式为：YYYY-MM-DDThh:mm:ssZ。
+    /// Creation time in the format of YYYY-MM-DDThh:mm:ssZ according to ISO 8601 standard. UTC time is used.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CreatedTime" created_time set_created_time: str,
 } }
 impl ::core::fmt::Debug for KeyPair {
@@ -3109,132 +3223,170 @@ impl ::core::fmt::Debug for KeyPair {
 }
 
 rt::model! { read debug;
-/// 负载均衡监听器
+/// CLB listener
 Listener {
-    /// 负载均衡监听器 ID
+    /// CLB listener ID
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ListenerId" listener_id set_listener_id: str,
-    /// 监听器协议
+    /// Listener protocol
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Protocol" protocol set_protocol: str,
-    /// 监听器端口
+    /// Listener port.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Port" port set_port: i64,
-    /// 监听器的健康检查信息
+    /// Health check information of the listener
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "HealthCheck" health_check set_health_check: obj HealthCheck,
-    /// 请求的调度方式
+    /// Request scheduling method
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Scheduler" scheduler set_scheduler: str,
-    /// 会话保持时间
+    /// Session persistence time
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "SessionExpireTime" session_expire_time set_session_expire_time: i64,
-    /// 监听器的名称
+    /// Listener name
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ListenerName" listener_name set_listener_name: str,
-    /// 监听器的创建时间
+    /// Listener creation time
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 监听器的会话类型
+    /// Session type of the listener
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "SessionType" session_type set_session_type: str,
-    /// 端口段结束端口
+    /// End port of the port range
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "EndPort" end_port set_end_port: i64,
 } }
 
 rt::model! { read debug;
-/// 监听器后端
+/// Listener backend
 ListenerBackend {
-    /// 监听器 ID
+    /// Listener ID
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ListenerId" listener_id set_listener_id: str,
-    /// 监听器的协议
+    /// Listener protocol
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Protocol" protocol set_protocol: str,
-    /// 监听器的端口
+    /// Listener port
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Port" port set_port: i64,
-    /// 监听器上绑定的后端服务列表
+    /// List of real servers bound to the CLB instance
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Targets" targets set_targets: list Backend,
 } }
 
 rt::model! { read debug;
-/// 监听器健康状态
+/// Listener health status
 ListenerHealth {
-    /// 监听器ID
+    /// Listener ID
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ListenerId" listener_id set_listener_id: str,
-    /// 监听器名称
+    /// Listener name
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ListenerName" listener_name set_listener_name: str,
-    /// 监听器的协议
+    /// Listener protocol
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Protocol" protocol set_protocol: str,
-    /// 监听器的端口
+    /// Listener port
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Port" port set_port: i64,
-    /// 监听器的转发规则列表
+    /// List of forwarding rules of the listener
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Rules" rules set_rules: list RuleHealth,
 } }
 
 rt::model! { read debug;
-/// 负载均衡实例信息
+/// CLB instance information
 LoadBalancer {
-    /// 区域。
+    /// Region.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Region" region set_region: str,
-    /// 位置信息。
+    /// Location information.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Position" position set_position: obj Position,
-    /// 负载均衡实例 ID。
+    /// CLB instance ID.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 负载均衡实例的名称。
+    /// CLB instance name.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "LoadBalancerName" load_balancer_name set_load_balancer_name: str,
-    /// 负载均衡实例的网络类型：OPEN：公网属性
+    /// Network type of the CLB instance. Valid values: OPEN: public network
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "LoadBalancerType" load_balancer_type set_load_balancer_type: str,
-    /// 负载均衡实例的 VIP 列表。
+    /// List of VIPs of the CLB instance.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "LoadBalancerVips" load_balancer_vips set_load_balancer_vips: list String,
-    /// 负载均衡实例的状态，包括
-    /// 0：创建中，1：正常运行。
+    /// CLB instance status. Valid values:
+    /// 0: creating; 1: running.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: i64,
-    /// 负载均衡实例的创建时间。
+    /// CLB instance creation time.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 负载均衡实例的上次状态转换时间。
+    /// Last status change time of the CLB instance.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "StatusTime" status_time set_status_time: str,
-    /// 私有网络的 ID。
+    /// VPC ID.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 负载均衡实例的标签信息。
+    /// CLB instance tag information.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Tags" tags set_tags: list TagInfo,
-    /// 负载均衡IP地址所属的ISP。
+    /// ISP of the CLB IP address.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "VipIsp" vip_isp set_vip_isp: str,
-    /// 负载均衡实例的网络属性。
+    /// Network attribute of the CLB instance.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "NetworkAttributes" network_attributes set_network_attributes: obj LoadBalancerInternetAccessible,
-    /// 安全组。
+    /// Security group.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "SecureGroups" secure_groups set_secure_groups: list String,
-    /// 后端机器是否放通来自ELB的流量。
+    /// Whether the real server opens the traffic from ELB to the internet.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "LoadBalancerPassToTarget" load_balancer_pass_to_target set_load_balancer_pass_to_target: bool,
-    /// 负载均衡实例的IPv6地址
+    /// IPv6 address of a CLB instance
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "AddressIPv6" address_i_pv6 set_address_i_pv6: str,
 } }
 
 rt::model! { read debug;
-/// 负载均衡器健康状态
+/// CLB health status
 LoadBalancerHealth {
-    /// 负载均衡实例ID
+    /// CLB instance ID
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 负载均衡实例名称
+    /// CLB instance name
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "LoadBalancerName" load_balancer_name set_load_balancer_name: str,
-    /// 监听器列表
+    /// List of listeners
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Listeners" listeners set_listeners: list ListenerHealth,
 } }
 
 rt::model! { both debug;
-/// 负载均衡的带宽限制等信息。
+/// CLB information such as bandwidth limit.
 LoadBalancerInternetAccessible {
-    /// 最大出带宽，单位Mbps。默认值10
+    /// Maximum outbound bandwidth in Mbps. Default value: 10.
     "InternetMaxBandwidthOut" internet_max_bandwidth_out set_internet_max_bandwidth_out: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `MigrateNetworkInterface` (弹性网卡迁移).
+/// Request of `MigrateNetworkInterface` (Migrates ENI).
 ///
-/// 弹性网卡迁移
+/// This API is used to migrate an ENI.
 MigrateNetworkInterfaceRequest {
-    /// ECM 地域，形如ap-xian-ecm。
+    /// ECM region, such as `ap-xian-ecm`.
     ///
     /// Required.
     "EcmRegion" ecm_region set_ecm_region: str,
-    /// 弹性网卡实例ID，例如：eni-m6dyj72l。
+    /// ENI instance ID, such as `eni-m6dyj72l`.
     ///
     /// Required.
     "NetworkInterfaceId" network_interface_id set_network_interface_id: str,
-    /// 弹性网卡当前绑定的ECM实例ID。形如：ein-r8hr2upy。
+    /// ID of the ECM instance bound to the ENI, such as `ein-r8hr2upy`.
     ///
     /// Required.
     "SourceInstanceId" source_instance_id set_source_instance_id: str,
-    /// 待迁移的目的ECM实例ID。
+    /// ID of the destination ECM instance to be migrated.
     ///
     /// Required.
     "DestinationInstanceId" destination_instance_id set_destination_instance_id: str,
@@ -3242,32 +3394,32 @@ MigrateNetworkInterfaceRequest {
 rt::action!("ecm", "2019-07-19", "MigrateNetworkInterface", MigrateNetworkInterfaceRequest => MigrateNetworkInterfaceResponse);
 
 rt::model! { read debug;
-/// MigrateNetworkInterface返回参数结构体
+/// MigrateNetworkInterface response structure.
 MigrateNetworkInterfaceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `MigratePrivateIpAddress` (弹性网卡内网IP迁移).
+/// Request of `MigratePrivateIpAddress` (Migrates private IP from ENI).
 ///
-/// 弹性网卡内网IP迁移。
-/// 该接口用于将一个内网IP从一个弹性网卡上迁移到另外一个弹性网卡，主IP地址不支持迁移。
-/// 迁移前后的弹性网卡必须在同一个子网内。
+/// This API is used to migrate a private IP from an ENI.
+/// It migrates a private IP from one ENI to another. Primary IPs cannot be migrated.
+/// The source and destination ENIs must be in the same subnet.
 MigratePrivateIpAddressRequest {
-    /// ECM 地域，形如ap-xian-ecm。
+    /// ECM region, such as `ap-xian-ecm`.
     ///
     /// Required.
     "EcmRegion" ecm_region set_ecm_region: str,
-    /// 当前内网IP绑定的弹性网卡实例ID，例如：eni-11112222。
+    /// ID of the ENI instance bound to the private IP, such as `eni-11112222`.
     ///
     /// Required.
     "SourceNetworkInterfaceId" source_network_interface_id set_source_network_interface_id: str,
-    /// 待迁移的目的弹性网卡实例ID。
+    /// ID of the destination ENI instance to be migrated.
     ///
     /// Required.
     "DestinationNetworkInterfaceId" destination_network_interface_id set_destination_network_interface_id: str,
-    /// 迁移的内网IP地址，例如：10.0.0.6。
+    /// Private IP address to be migrated, such as `10.0.0.6`.
     ///
     /// Required.
     "PrivateIpAddress" private_ip_address set_private_ip_address: str,
@@ -3275,53 +3427,53 @@ MigratePrivateIpAddressRequest {
 rt::action!("ecm", "2019-07-19", "MigratePrivateIpAddress", MigratePrivateIpAddressRequest => MigratePrivateIpAddressResponse);
 
 rt::model! { read debug;
-/// MigratePrivateIpAddress返回参数结构体
+/// MigratePrivateIpAddress response structure.
 MigratePrivateIpAddressResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAddressAttribute` (修改弹性公网IP属性).
+/// Request of `ModifyAddressAttribute` (Modifies EIP attributes).
 ///
-/// 修改弹性公网IP属性
+/// This API is used to modify EIP attributes.
 ModifyAddressAttributeRequest {
-    /// ECM 地域
+    /// ECM region
     ///
     /// Required.
     "EcmRegion" ecm_region set_ecm_region: str,
-    /// 标识 EIP 的唯一 ID。EIP 唯一 ID 形如：eip-11112222。
+    /// Unique EIP ID, such as `eip-11112222`.
     ///
     /// Required.
     "AddressId" address_id set_address_id: str,
-    /// 修改后的 EIP 名称。长度上限为20个字符。
+    /// New EIP name, which can contain up to 20 characters.
     "AddressName" address_name set_address_name: str,
-    /// 设定EIP是否直通，"TRUE"表示直通，"FALSE"表示非直通。注意该参数仅对EIP直通功能可见的用户可以设定。
+    /// Whether "direct access" is enabled for the EIP. TRUE: yes. FALSE: no. Note that this parameter is available only to users who have activated the EIP direct access feature.
     "EipDirectConnection" eip_direct_connection set_eip_direct_connection: str,
 } }
 rt::action!("ecm", "2019-07-19", "ModifyAddressAttribute", ModifyAddressAttributeRequest => ModifyAddressAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyAddressAttribute返回参数结构体
+/// ModifyAddressAttribute response structure.
 ModifyAddressAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAddressesBandwidth` (调整弹性公网IP带宽).
+/// Request of `ModifyAddressesBandwidth` (Modifies EIP bandwidth).
 ///
-/// 调整弹性公网IP带宽
+/// This API is used to modify the EIP bandwidth.
 ModifyAddressesBandwidthRequest {
-    /// ECM 地域
+    /// ECM region
     ///
     /// Required.
     "EcmRegion" ecm_region set_ecm_region: str,
-    /// EIP唯一标识ID，形如'eip-xxxxxxx'
+    /// Unique EIP ID, such as `eip-xxxxxxx`
     ///
     /// Required.
     "AddressIds" address_ids set_address_ids: list String,
-    /// 调整带宽目标值
+    /// Target bandwidth value
     ///
     /// Required.
     "InternetMaxBandwidthOut" internet_max_bandwidth_out set_internet_max_bandwidth_out: i128,
@@ -3329,32 +3481,32 @@ ModifyAddressesBandwidthRequest {
 rt::action!("ecm", "2019-07-19", "ModifyAddressesBandwidth", ModifyAddressesBandwidthRequest => ModifyAddressesBandwidthResponse);
 
 rt::model! { read debug;
-/// ModifyAddressesBandwidth返回参数结构体
+/// ModifyAddressesBandwidth response structure.
 ModifyAddressesBandwidthResponse {
-    /// 异步任务TaskId。
+    /// Async task ID.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDefaultSubnet` (修改默认子网).
+/// Request of `ModifyDefaultSubnet` (Modifies default subnet).
 ///
-/// 修改在一个可用区下创建实例时使用的默认子网（创建实例时，未填写VPC参数时使用的sunbetId）
+/// This API is used to modify the default subnet used when you create an instance in an AZ (if you don't specify the VPC parameter when creating the instance, `sunbetId` will be used).
 ModifyDefaultSubnetRequest {
-    /// ECM地域
+    /// ECM region
     ///
     /// Required.
     "EcmRegion" ecm_region set_ecm_region: str,
-    /// ECM可用区
+    /// ECM AZ
     ///
     /// Required.
     "Zone" zone set_zone: str,
-    /// 私有网络ID
+    /// VPC ID
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网ID
+    /// Subnet ID
     ///
     /// Required.
     "SubnetId" subnet_id set_subnet_id: str,
@@ -3362,22 +3514,22 @@ ModifyDefaultSubnetRequest {
 rt::action!("ecm", "2019-07-19", "ModifyDefaultSubnet", ModifyDefaultSubnetRequest => ModifyDefaultSubnetResponse);
 
 rt::model! { read debug;
-/// ModifyDefaultSubnet返回参数结构体
+/// ModifyDefaultSubnet response structure.
 ModifyDefaultSubnetResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyHaVipAttribute` (修改HAVIP属性).
+/// Request of `ModifyHaVipAttribute` (Modifies HAVIP attributes).
 ///
-/// 用于修改高可用虚拟IP（HAVIP）属性
+/// This API is used to modify the attributes of an HAVIP.
 ModifyHaVipAttributeRequest {
-    /// HAVIP唯一ID，形如：havip-9o233uri。
+    /// Unique HAVIP ID, such as `havip-9o233uri`.
     ///
     /// Required.
     "HaVipId" ha_vip_id set_ha_vip_id: str,
-    /// HAVIP名称，可任意命名，但不得超过60个字符。
+    /// HAVIP name, which can be customized with up to 60 characters.
     ///
     /// Required.
     "HaVipName" ha_vip_name set_ha_vip_name: str,
@@ -3385,75 +3537,75 @@ ModifyHaVipAttributeRequest {
 rt::action!("ecm", "2019-07-19", "ModifyHaVipAttribute", ModifyHaVipAttributeRequest => ModifyHaVipAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyHaVipAttribute返回参数结构体
+/// ModifyHaVipAttribute response structure.
 ModifyHaVipAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyImageAttribute` (修改镜像属性).
+/// Request of `ModifyImageAttribute` (Modifies image attributes).
 ///
-/// 本接口（ModifyImageAttribute）用于修改镜像属性。
+/// This API is used to modify the attributes of an image.
 ModifyImageAttributeRequest {
-    /// 镜像ID，形如img-gvbnzy6f
+    /// Image ID, such as `img-gvbnzy6f`
     ///
     /// Required.
     "ImageId" image_id set_image_id: str,
-    /// 设置新的镜像名称；必须满足下列限制：
-    /// 不得超过20个字符。
-    /// - 镜像名称不能与已有镜像重复。
+    /// Image name, which must meet the following requirements:
+    /// It can contain up to 20 characters.
+    /// - The image name cannot be the same as existing image names.
     "ImageName" image_name set_image_name: str,
-    /// 设置新的镜像描述；必须满足下列限制：
-    /// - 不得超过60个字符。
+    /// Image description, which must meet the following requirements:
+    /// - It cannot exceed 60 characters.
     "ImageDescription" image_description set_image_description: str,
 } }
 rt::action!("ecm", "2019-07-19", "ModifyImageAttribute", ModifyImageAttributeRequest => ModifyImageAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyImageAttribute返回参数结构体
+/// ModifyImageAttribute response structure.
 ModifyImageAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyInstancesAttribute` (修改实例属性).
+/// Request of `ModifyInstancesAttribute` (Modifies instance attributes).
 ///
-/// 修改实例的属性。
+/// This API is used to modify the attributes of an instance.
 ModifyInstancesAttributeRequest {
-    /// 待修改的实例ID列表。在单次请求的过程中，请求实例数上限为100。
+    /// List of IDs of the instances to be modified. You can request up to 100 instances at a time.
     ///
     /// Required.
     "InstanceIdSet" instance_id_set set_instance_id_set: list String,
-    /// 修改成功后显示的实例名称，不得超过60个字符，不传则名称显示为空。
+    /// Instance name displayed after successful modification, which can contain up to 60 characters. If this parameter is not specified, an empty value will be displayed.
     "InstanceName" instance_name set_instance_name: str,
-    /// 指定实例的安全组Id列表，子机将重新关联指定列表的安全组，原本关联的安全组会被解绑。限制不超过5个。
+    /// List of IDs of the security groups of the instance. The instance will be associated with the specified security groups and will be disassociated from the original security groups. The maximum quantity is 5.
     "SecurityGroups" security_groups set_security_groups: list String,
 } }
 rt::action!("ecm", "2019-07-19", "ModifyInstancesAttribute", ModifyInstancesAttributeRequest => ModifyInstancesAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyInstancesAttribute返回参数结构体
+/// ModifyInstancesAttribute response structure.
 ModifyInstancesAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyIpv6AddressesAttribute` (修改弹性网卡IPv6地址属性).
+/// Request of `ModifyIpv6AddressesAttribute` (Modifies the IPv6 address attributes of ENI).
 ///
-/// 本接口（ModifyIpv6AddressesAttribute）用于修改弹性网卡IPv6地址属性。
+/// This API is used to modify the IPv6 address attributes of an ENI.
 ModifyIpv6AddressesAttributeRequest {
-    /// ECM 地域
+    /// ECM region
     ///
     /// Required.
     "EcmRegion" ecm_region set_ecm_region: str,
-    /// 弹性网卡实例ID，形如：eni-m6dyj72l。
+    /// ENI instance ID, such as `eni-m6dyj72l`.
     ///
     /// Required.
     "NetworkInterfaceId" network_interface_id set_network_interface_id: str,
-    /// 指定的IPv6地址信息。
+    /// Information of the specified IPv6 addresses.
     ///
     /// Required.
     "Ipv6Addresses" ipv6_addresses set_ipv6_addresses: list Ipv6Address,
@@ -3461,7 +3613,7 @@ ModifyIpv6AddressesAttributeRequest {
 rt::action!("ecm", "2019-07-19", "ModifyIpv6AddressesAttribute", ModifyIpv6AddressesAttributeRequest => ModifyIpv6AddressesAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyIpv6AddressesAttribute返回参数结构体
+/// ModifyIpv6AddressesAttribute response structure.
 ModifyIpv6AddressesAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3495,105 +3647,105 @@ ModifyIpv6AddressesBandwidthResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyListener` (修改负载均衡监听器属性).
+/// Request of `ModifyListener` (Modifies CLB listener attributes).
 ///
-/// 修改负载均衡监听器属性。
+/// This API is used to modify the attributes of a CLB listener.
 ModifyListenerRequest {
-    /// 负载均衡实例 ID
+    /// CLB instance ID
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 负载均衡监听器 ID
+    /// CLB listener ID
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 新的监听器名称
+    /// New listener name
     "ListenerName" listener_name set_listener_name: str,
-    /// 会话保持时间，单位：秒。可选值：30~3600，默认 0，表示不开启。此参数仅适用于TCP/UDP监听器。
+    /// Session persistence time in seconds. Value range: 30–3600. The default value is 0, indicating that session persistence is not enabled. This parameter is applicable only to TCP/UDP listeners.
     "SessionExpireTime" session_expire_time set_session_expire_time: i64,
-    /// 健康检查相关参数
+    /// Health check parameters
     "HealthCheck" health_check set_health_check: obj HealthCheck,
-    /// 监听器转发的方式。可选值：WRR、LEAST_CONN
-    /// 分别表示按权重轮询、最小连接数， 默认为 WRR。
+    /// Forwarding method of the listener. Valid values: WRR, LEAST_CONN.
+    /// They represent weighted round robin and least connections, respectively. Default value: WRR.
     "Scheduler" scheduler set_scheduler: str,
 } }
 rt::action!("ecm", "2019-07-19", "ModifyListener", ModifyListenerRequest => ModifyListenerResponse);
 
 rt::model! { read debug;
-/// ModifyListener返回参数结构体
+/// ModifyListener response structure.
 ModifyListenerResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyLoadBalancerAttributes` (修改负载均衡实例的属性).
+/// Request of `ModifyLoadBalancerAttributes` (Modifies CLB instance attributes).
 ///
-/// 修改负载均衡实例的属性。
+/// This API is used to modify the attributes of a CLB instance.
 ModifyLoadBalancerAttributesRequest {
-    /// 负载均衡的唯一ID
+    /// Unique CLB ID
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 负载均衡实例名称
+    /// CLB instance name
     "LoadBalancerName" load_balancer_name set_load_balancer_name: str,
-    /// 网络计费及带宽相关参数
+    /// Network billing and bandwidth parameters
     "InternetChargeInfo" internet_charge_info set_internet_charge_info: obj LoadBalancerInternetAccessible,
-    /// Target是否放通来自ELB的流量。开启放通（true）：只验证ELB上的安全组；不开启放通（false）：需同时验证ELB和后端实例上的安全组。
+    /// Whether to allow ELB traffic to the target group. `true`: allows ELB traffic to the target group and verifies security groups only on ELB; `false`: denies ELB traffic to the target group and verifies security groups on both ELB and backend instances.
     "LoadBalancerPassToTarget" load_balancer_pass_to_target set_load_balancer_pass_to_target: bool,
 } }
 rt::action!("ecm", "2019-07-19", "ModifyLoadBalancerAttributes", ModifyLoadBalancerAttributesRequest => ModifyLoadBalancerAttributesResponse);
 
 rt::model! { read debug;
-/// ModifyLoadBalancerAttributes返回参数结构体
+/// ModifyLoadBalancerAttributes response structure.
 ModifyLoadBalancerAttributesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyModuleConfig` (修改模块配置).
+/// Request of `ModifyModuleConfig` (Modifies module configuration).
 ///
-/// 修改模块配置，已关联实例的模块不支持调整配置。
+/// This API is used to modify the configuration of a module. You cannot modify the configuration of the module if it is associated with an instance.
 ModifyModuleConfigRequest {
-    /// 模块ID。
+    /// Module ID.
     ///
     /// Required.
     "ModuleId" module_id set_module_id: str,
-    /// 机型ID。
+    /// Model ID.
     ///
     /// Required.
     "InstanceType" instance_type set_instance_type: str,
-    /// 默认数据盘大小，单位：G。范围不得超过数据盘范围大小，详看DescribeConfig。
+    /// Default data disk size in GB. It cannot exceed the system disk size range. For more information, see `DescribeConfig`.
     ///
     /// Required.
     "DefaultDataDiskSize" default_data_disk_size set_default_data_disk_size: i64,
-    /// 默认系统盘大小，单位：G。范围不得超过数据盘范围大小，详看DescribeConfig。
+    /// Default system disk size in GB. It cannot exceed the system disk size range. For more information, see `DescribeConfig`.
     "DefaultSystemDiskSize" default_system_disk_size set_default_system_disk_size: i64,
-    /// 系统盘
+    /// System disk
     "SystemDisk" system_disk set_system_disk: obj SystemDisk,
-    /// 数据盘
+    /// Data disk
     "DataDisks" data_disks set_data_disks: list DataDisk,
 } }
 rt::action!("ecm", "2019-07-19", "ModifyModuleConfig", ModifyModuleConfigRequest => ModifyModuleConfigResponse);
 
 rt::model! { read debug;
-/// ModifyModuleConfig返回参数结构体
+/// ModifyModuleConfig response structure.
 ModifyModuleConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyModuleDisableWanIp` (修改模块是否禁止分配外网ip).
+/// Request of `ModifyModuleDisableWanIp` (Specifies whether to prohibit public IP assignment for a module).
 ///
-/// 修改模块是否禁止分配外网ip的属性。
+/// This API is used to specify whether to prohibit public IP assignment for a module.
 ModifyModuleDisableWanIpRequest {
-    /// 模块ID
+    /// Module ID
     ///
     /// Required.
     "ModuleId" module_id set_module_id: str,
-    /// 是否禁止分配外网ip,true：统一分配外网ip，false：禁止分配外网ip.
+    /// Whether to prohibit public IP assignment. Valid values: true: no; false: yes.
     ///
     /// Required.
     "DisableWanIp" disable_wan_ip set_disable_wan_ip: bool,
@@ -3601,22 +3753,22 @@ ModifyModuleDisableWanIpRequest {
 rt::action!("ecm", "2019-07-19", "ModifyModuleDisableWanIp", ModifyModuleDisableWanIpRequest => ModifyModuleDisableWanIpResponse);
 
 rt::model! { read debug;
-/// ModifyModuleDisableWanIp返回参数结构体
+/// ModifyModuleDisableWanIp response structure.
 ModifyModuleDisableWanIpResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyModuleImage` (修改模块默认镜像).
+/// Request of `ModifyModuleImage` (Modifies the default image of module).
 ///
-/// 修改模块的默认镜像
+/// This API is used to modify the default image of a module.
 ModifyModuleImageRequest {
-    /// 默认镜像ID
+    /// Default image ID
     ///
     /// Required.
     "DefaultImageId" default_image_id set_default_image_id: str,
-    /// 模块ID
+    /// Module ID
     ///
     /// Required.
     "ModuleId" module_id set_module_id: str,
@@ -3624,24 +3776,24 @@ ModifyModuleImageRequest {
 rt::action!("ecm", "2019-07-19", "ModifyModuleImage", ModifyModuleImageRequest => ModifyModuleImageResponse);
 
 rt::model! { read debug;
-/// ModifyModuleImage返回参数结构体
+/// ModifyModuleImage response structure.
 ModifyModuleImageResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyModuleIpDirect` (修改模块IP直通).
+/// Request of `ModifyModuleIpDirect` (Modifies the IP direct access of module).
 ///
-/// 修改模块IP直通。
+/// This API is used to modify the IP direct access of a module.
 ModifyModuleIpDirectRequest {
-    /// 模块ID。
+    /// Module ID.
     ///
     /// Required.
     "ModuleId" module_id set_module_id: str,
-    /// 是否关闭IP直通。取值范围：
-    /// true：表示关闭IP直通
-    /// false：表示开通IP直通
+    /// Whether to disable IP direct access. Valid values:
+    /// true: yes
+    /// false: no
     ///
     /// Required.
     "CloseIpDirect" close_ip_direct set_close_ip_direct: bool,
@@ -3649,22 +3801,22 @@ ModifyModuleIpDirectRequest {
 rt::action!("ecm", "2019-07-19", "ModifyModuleIpDirect", ModifyModuleIpDirectRequest => ModifyModuleIpDirectResponse);
 
 rt::model! { read debug;
-/// ModifyModuleIpDirect返回参数结构体
+/// ModifyModuleIpDirect response structure.
 ModifyModuleIpDirectResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyModuleName` (修改模块名称).
+/// Request of `ModifyModuleName` (Renames module).
 ///
-/// 修改模块名称
+/// This API is used to rename a module.
 ModifyModuleNameRequest {
-    /// 模块ID。
+    /// Module ID.
     ///
     /// Required.
     "ModuleId" module_id set_module_id: str,
-    /// 模块名称。
+    /// Module name.
     ///
     /// Required.
     "ModuleName" module_name set_module_name: str,
@@ -3672,47 +3824,47 @@ ModifyModuleNameRequest {
 rt::action!("ecm", "2019-07-19", "ModifyModuleName", ModifyModuleNameRequest => ModifyModuleNameResponse);
 
 rt::model! { read debug;
-/// ModifyModuleName返回参数结构体
+/// ModifyModuleName response structure.
 ModifyModuleNameResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyModuleNetwork` (修改模块默认带宽上限).
+/// Request of `ModifyModuleNetwork` (Modifies the default bandwidth cap of module).
 ///
-/// 修改模块默认带宽上限
+/// This API is used to modify the default bandwidth cap of a module.
 ModifyModuleNetworkRequest {
-    /// 模块Id
+    /// Module ID
     ///
     /// Required.
     "ModuleId" module_id set_module_id: str,
-    /// 默认出带宽上限
+    /// Default outbound bandwidth cap
     ///
     /// Required.
     "DefaultBandwidth" default_bandwidth set_default_bandwidth: i64,
-    /// 默认入带宽上限
+    /// Default inbound bandwidth cap
     "DefaultBandwidthIn" default_bandwidth_in set_default_bandwidth_in: i64,
 } }
 rt::action!("ecm", "2019-07-19", "ModifyModuleNetwork", ModifyModuleNetworkRequest => ModifyModuleNetworkResponse);
 
 rt::model! { read debug;
-/// ModifyModuleNetwork返回参数结构体
+/// ModifyModuleNetwork response structure.
 ModifyModuleNetworkResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyModuleSecurityGroups` (修改模块默认安全组).
+/// Request of `ModifyModuleSecurityGroups` (Modifies the default security group of module).
 ///
-/// 修改模块默认安全组
+/// This API is used to modify the default security group of a module.
 ModifyModuleSecurityGroupsRequest {
-    /// 安全组列表。不超过5个。
+    /// List of up to 5 security groups.
     ///
     /// Required.
     "SecurityGroupIdSet" security_group_id_set set_security_group_id_set: list String,
-    /// 模块id。
+    /// Module ID.
     ///
     /// Required.
     "ModuleId" module_id set_module_id: str,
@@ -3720,26 +3872,26 @@ ModifyModuleSecurityGroupsRequest {
 rt::action!("ecm", "2019-07-19", "ModifyModuleSecurityGroups", ModifyModuleSecurityGroupsRequest => ModifyModuleSecurityGroupsResponse);
 
 rt::model! { read debug;
-/// ModifyModuleSecurityGroups返回参数结构体
+/// ModifyModuleSecurityGroups response structure.
 ModifyModuleSecurityGroupsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyPrivateIpAddressesAttribute` (修改弹性网卡内网IP信息).
+/// Request of `ModifyPrivateIpAddressesAttribute` (Modifies the private IP information of ENI).
 ///
-/// 用于修改弹性网卡内网IP属性。
+/// This API is used to modify the private IP attributes of an ENI.
 ModifyPrivateIpAddressesAttributeRequest {
-    /// 弹性网卡实例ID，例如：eni-m6dyj72l。
+    /// ENI instance ID, such as `eni-m6dyj72l`.
     ///
     /// Required.
     "NetworkInterfaceId" network_interface_id set_network_interface_id: str,
-    /// 指定的内网IP信息。
+    /// Information of the specified private IP addresses.
     ///
     /// Required.
     "PrivateIpAddresses" private_ip_addresses set_private_ip_addresses: list PrivateIpAddressSpecification,
-    /// ECM 节点Region信息，形如ap-xian-ecm。
+    /// Region information of the ECM node, such as `ap-xian-ecm`.
     ///
     /// Required.
     "EcmRegion" ecm_region set_ecm_region: str,
@@ -3747,22 +3899,22 @@ ModifyPrivateIpAddressesAttributeRequest {
 rt::action!("ecm", "2019-07-19", "ModifyPrivateIpAddressesAttribute", ModifyPrivateIpAddressesAttributeRequest => ModifyPrivateIpAddressesAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyPrivateIpAddressesAttribute返回参数结构体
+/// ModifyPrivateIpAddressesAttribute response structure.
 ModifyPrivateIpAddressesAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyRouteTableAttribute` (修改路由表属性).
+/// Request of `ModifyRouteTableAttribute` (Modifies route table attributes).
 ///
-/// 修改路由表属性
+/// This API is used to modify the attributes of a route table.
 ModifyRouteTableAttributeRequest {
-    /// 路由表实例ID，例如：rtb-azd4dt1c
+    /// Route table instance ID, such as `rtb-azd4dt1c`
     ///
     /// Required.
     "RouteTableId" route_table_id set_route_table_id: str,
-    /// 路由表名称
+    /// Route table name
     ///
     /// Required.
     "RouteTableName" route_table_name set_route_table_name: str,
@@ -3770,107 +3922,107 @@ ModifyRouteTableAttributeRequest {
 rt::action!("ecm", "2019-07-19", "ModifyRouteTableAttribute", ModifyRouteTableAttributeRequest => ModifyRouteTableAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyRouteTableAttribute返回参数结构体
+/// ModifyRouteTableAttribute response structure.
 ModifyRouteTableAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifySecurityGroupAttribute` (修改安全组属性).
+/// Request of `ModifySecurityGroupAttribute` (Modifies security group attributes).
 ///
-/// 修改安全组属性
+/// This API is used to modify the attributes of a security group.
 ModifySecurityGroupAttributeRequest {
-    /// 安全组实例ID，例如esg-33ocnj9n，可通过DescribeSecurityGroups获取。
+    /// Security group instance ID, such as `esg-33ocnj9n`, which can be obtained through the `DescribeSecurityGroups` API.
     ///
     /// Required.
     "SecurityGroupId" security_group_id set_security_group_id: str,
-    /// 安全组名称，可任意命名，但不得超过60个字符。
+    /// Security group name, which can be customized with up to 60 characters.
     "GroupName" group_name set_group_name: str,
-    /// 安全组备注，最多100个字符。
+    /// Security group remarks, which can contain up to 100 characters.
     "GroupDescription" group_description set_group_description: str,
 } }
 rt::action!("ecm", "2019-07-19", "ModifySecurityGroupAttribute", ModifySecurityGroupAttributeRequest => ModifySecurityGroupAttributeResponse);
 
 rt::model! { read debug;
-/// ModifySecurityGroupAttribute返回参数结构体
+/// ModifySecurityGroupAttribute response structure.
 ModifySecurityGroupAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifySecurityGroupPolicies` (修改安全组出站和入站规则).
+/// Request of `ModifySecurityGroupPolicies` (Modifies the outbound and inbound rules of security group).
 ///
-/// 修改安全组出站和入站规则
+/// This API is used to modify the outbound and inbound rules of a security group.
 ModifySecurityGroupPoliciesRequest {
-    /// 安全组实例ID，例如esg-33ocnj9n，可通过DescribeSecurityGroups获取。
+    /// Security group instance ID, such as `esg-33ocnj9n`, which can be obtained through the `DescribeSecurityGroups` API.
     ///
     /// Required.
     "SecurityGroupId" security_group_id set_security_group_id: str,
-    /// 安全组规则集合。 SecurityGroupPolicySet对象必须同时指定新的出（Egress）入（Ingress）站规则。 SecurityGroupPolicy对象不支持自定义索引（PolicyIndex）。
+    /// Security group policy set. You must specify both new egress and ingress policies for the `SecurityGroupPolicySet` object. You cannot customize the index (PolicyIndex) of the `SecurityGroupPolicy` object.
     ///
     /// Required.
     "SecurityGroupPolicySet" security_group_policy_set set_security_group_policy_set: obj SecurityGroupPolicySet,
-    /// 排序安全组标识。值为True时，支持安全组排序；SortPolicys不存在或SortPolicys为False时，为修改安全组规则。
+    /// Whether security group sorting is supported. `True` indicates yes. If `SortPolicys` doesn't exist or is set to `False`, the security group policy can be modified.
     "SortPolicys" sort_policys set_sort_policys: bool,
 } }
 rt::action!("ecm", "2019-07-19", "ModifySecurityGroupPolicies", ModifySecurityGroupPoliciesRequest => ModifySecurityGroupPoliciesResponse);
 
 rt::model! { read debug;
-/// ModifySecurityGroupPolicies返回参数结构体
+/// ModifySecurityGroupPolicies response structure.
 ModifySecurityGroupPoliciesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifySubnetAttribute` (修改子网属性).
+/// Request of `ModifySubnetAttribute` (Modifies subnet attributes).
 ///
-/// 修改子网属性
+/// This API is used to modify the attributes of a subnet.
 ModifySubnetAttributeRequest {
-    /// 子网实例ID。形如：subnet-pxir56ns。
+    /// Subnet instance ID, such as `subnet-pxir56ns`.
     ///
     /// Required.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// ECM 地域
+    /// ECM region
     ///
     /// Required.
     "EcmRegion" ecm_region set_ecm_region: str,
-    /// 子网名称，最大长度不能超过60个字节。
+    /// Subnet name, which can contain up to 60 bytes.
     "SubnetName" subnet_name set_subnet_name: str,
-    /// 子网是否开启广播。
+    /// Whether to enable broadcast for the subnet.
     "EnableBroadcast" enable_broadcast set_enable_broadcast: str,
-    /// 子网的标签键值
+    /// Tag key value of the subnet
     "Tags" tags set_tags: list Tag,
 } }
 rt::action!("ecm", "2019-07-19", "ModifySubnetAttribute", ModifySubnetAttributeRequest => ModifySubnetAttributeResponse);
 
 rt::model! { read debug;
-/// ModifySubnetAttribute返回参数结构体
+/// ModifySubnetAttribute response structure.
 ModifySubnetAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyTargetPort` (修改监听器绑定的后端机器的端口).
+/// Request of `ModifyTargetPort` (Modifies the port of real server bound to listener).
 ///
-/// 修改监听器绑定的后端机器的端口。
+/// This API is used to modify the port of a real server bound to a listener.
 ModifyTargetPortRequest {
-    /// 负载均衡实例 ID
+    /// CLB instance ID
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 负载均衡监听器 ID
+    /// CLB listener ID
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 要修改端口的后端服务列表
+    /// List of real servers for which to modify the ports
     ///
     /// Required.
     "Targets" targets set_targets: list Target,
-    /// 后端服务绑定到监听器或转发规则的新端口
+    /// New port of the real server bound to the listener or forwarding rule
     ///
     /// Required.
     "NewPort" new_port set_new_port: i64,
@@ -3878,59 +4030,59 @@ ModifyTargetPortRequest {
 rt::action!("ecm", "2019-07-19", "ModifyTargetPort", ModifyTargetPortRequest => ModifyTargetPortResponse);
 
 rt::model! { read debug;
-/// ModifyTargetPort返回参数结构体
+/// ModifyTargetPort response structure.
 ModifyTargetPortResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyTargetWeight` (修改监听器绑定的后端机器的转发权重).
+/// Request of `ModifyTargetWeight` (Modifies the forwarding weight of real server bound to listener).
 ///
-/// 修改监听器绑定的后端机器的转发权重。
+/// This API is used to modify the forwarding weight of a real server bound to a listener.
 ModifyTargetWeightRequest {
-    /// 负载均衡实例 ID
+    /// CLB instance ID
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 负载均衡监听器 ID
+    /// CLB listener ID
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 要修改权重的后端服务列表
+    /// List of real servers for which to modify the weights
     ///
     /// Required.
     "Targets" targets set_targets: list Target,
-    /// 后端服务新的转发权重，取值范围：0~100，默认值10。如果设置了 Targets.Weight 参数，则此参数不生效。
+    /// New forwarding weight of the real server. Value range: 0-100. Default value: 10. This parameter will not take effect if the `Targets.Weight` parameter is set.
     "Weight" weight set_weight: i64,
 } }
 rt::action!("ecm", "2019-07-19", "ModifyTargetWeight", ModifyTargetWeightRequest => ModifyTargetWeightResponse);
 
 rt::model! { read debug;
-/// ModifyTargetWeight返回参数结构体
+/// ModifyTargetWeight response structure.
 ModifyTargetWeightResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyVpcAttribute` (修改VPC属性).
+/// Request of `ModifyVpcAttribute` (Modifies VPC attributes).
 ///
-/// 修改私有网络（VPC）的相关属性
+/// This API is used to modify the attributes of a VPC.
 ModifyVpcAttributeRequest {
-    /// VPC实例ID。形如：vpc-f49l6u0z。
+    /// VPC instance ID, such as `vpc-f49l6u0z`.
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// ECM 地域
+    /// ECM region
     ///
     /// Required.
     "EcmRegion" ecm_region set_ecm_region: str,
-    /// 私有网络名称，可任意命名，但不得超过60个字符。
+    /// VPC name, which can be customized with up to 60 characters.
     "VpcName" vpc_name set_vpc_name: str,
-    /// 标签
+    /// Tags
     "Tags" tags set_tags: list Tag,
-    /// 私有网络描述
+    /// VPC description
     "Description" description set_description: str,
     /// DNS地址，最多支持4个，第1个默认为主，其余为备。
     "DnsServers" dns_servers set_dns_servers: list String,
@@ -3940,200 +4092,208 @@ ModifyVpcAttributeRequest {
 rt::action!("ecm", "2019-07-19", "ModifyVpcAttribute", ModifyVpcAttributeRequest => ModifyVpcAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyVpcAttribute返回参数结构体
+/// ModifyVpcAttribute response structure.
 ModifyVpcAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 模块信息
+/// Module information
 Module {
-    /// 模块Id。
+    /// Module ID.
     "ModuleId" module_id set_module_id: str,
-    /// 模块名称。
+    /// Module name.
     "ModuleName" module_name set_module_name: str,
-    /// 模块状态：
-    /// NORMAL：正常。
-    /// DELETING：删除中
-    /// DELETEFAILED：删除失败。
+    /// Module status. Valid values:
+    /// NORMAL: normal.
+    /// DELETING: deleting
+    /// DELETEFAILED: failed to delete.
     "ModuleState" module_state set_module_state: str,
-    /// 默认系统盘大小。
+    /// Default system disk size.
     "DefaultSystemDiskSize" default_system_disk_size set_default_system_disk_size: i64,
-    /// 默认数据盘大小。
+    /// Default data disk size.
     "DefaultDataDiskSize" default_data_disk_size set_default_data_disk_size: i64,
-    /// 默认机型。
+    /// Default model.
     "InstanceTypeConfig" instance_type_config set_instance_type_config: obj InstanceTypeConfig,
-    /// 默认镜像。
+    /// Default image.
     "DefaultImage" default_image set_default_image: obj Image,
-    /// 创建时间。
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 默认出带宽。
+    /// Default outbound bandwidth.
     "DefaultBandwidth" default_bandwidth set_default_bandwidth: i64,
-    /// 标签集合。
+    /// Tag set.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TagSet" tag_set set_tag_set: list Tag,
-    /// 是否关闭IP直通。
+    /// Whether to disable IP direct access.
     "CloseIpDirect" close_ip_direct set_close_ip_direct: i64,
-    /// 默认安全组id列表。
+    /// List of default security group IDs.
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// 默认入带宽。
+    /// Default inbound bandwidth.
     "DefaultBandwidthIn" default_bandwidth_in set_default_bandwidth_in: i64,
-    /// 自定义脚本数据
+    /// Custom script data
     "UserData" user_data set_user_data: str,
-    /// 系统盘信息。
+    /// System disk information.
     "SystemDisk" system_disk set_system_disk: obj SystemDisk,
-    /// 数据盘信息。
+    /// Data disk information.
     "DataDisks" data_disks set_data_disks: list DataDisk,
     /// 是否禁止外网ip
     "DisableWanIp" disable_wan_ip set_disable_wan_ip: i64,
 } }
 
 rt::model! { read debug;
-/// 节点统计数据
+/// Node statistics
 ModuleCounter {
-    /// 运营商统计信息列表
+    /// ISP statistics list
     "ISPCounterSet" isp_counter_set set_isp_counter_set: list ISPCounter,
-    /// 省份数量
+    /// Number of provinces/states
     "ProvinceNum" province_num set_province_num: i64,
-    /// 城市数量
+    /// Number of cities
     "CityNum" city_num set_city_num: i64,
-    /// 节点数量
+    /// Number of nodes
     "NodeNum" node_num set_node_num: i64,
-    /// 实例数量
+    /// Number of instances
     "InstanceNum" instance_num set_instance_num: i64,
 } }
 
 rt::model! { read debug;
-/// 模块列表Item信息
+/// Item information of the module list
 ModuleItem {
-    /// 节点实例统计信息
+    /// Instance statistics of the node
     "NodeInstanceNum" node_instance_num set_node_instance_num: obj NodeInstanceNum,
-    /// 模块信息
+    /// Module information
     "Module" module set_module: obj Module,
 } }
 
 rt::model! { read debug;
-/// 客户对应月份的带宽信息
+/// Bandwidth information of the corresponding month
 MonthNetwork {
-    /// 节点zone信息
+    /// Zone information of the node
     "ZoneInfo" zone_info set_zone_info: obj ZoneInfo,
-    /// 带宽月份 示例"202103"
+    /// Bandwidth month, such as `202103`
     "Month" month set_month: str,
-    /// 带宽包id 格式如"bwp-xxxxxxxx"
+    /// Bandwidth package ID format, such as `bwp-xxxxxxxx`
     "BandwidthPkgId" bandwidth_pkg_id set_bandwidth_pkg_id: str,
-    /// 运营商简称 取值范围"CUCC;CTCC;CMCC"
+    /// ISP abbreviation. Valid values: CUCC, CTCC, CMCC
     "Isp" isp set_isp: str,
-    /// 入网带宽包峰值,取值范围0.0-xxx.xxx
+    /// Inbound bandwidth package peak. Value range: 0.0–xxx.xxx
     "TrafficMaxIn" traffic_max_in set_traffic_max_in: f64,
-    /// 出网带宽包峰值,取值范围0.0-xxx.xxx
+    /// Outbound bandwidth package peak. Value range: 0.0–xxx.xxx
     "TrafficMaxOut" traffic_max_out set_traffic_max_out: f64,
-    /// 计费带宽,取值范围0.0-xxx.xxx
+    /// Billable bandwidth. Value range: 0.0–xxx.xxx
     "FeeTraffic" fee_traffic set_fee_traffic: f64,
-    /// 月计费带宽起始时间 格式"yyyy-mm-dd HH:mm:ss"
+    /// Start time of the monthly billable bandwidth in the format of `yyyy-mm-dd HH:mm:ss`
     "StartTime" start_time set_start_time: str,
-    /// 月计费带宽结束时间 格式"yyyy-mm-dd HH:mm:ss"
+    /// End time of the monthly billable bandwidth in the format of `yyyy-mm-dd HH:mm:ss`
     "EndTime" end_time set_end_time: str,
-    /// 月计费带宽实际有效天数 整形必须大于等于0
+    /// Number of actual valid days for the monthly billable bandwidth, which must be an integer greater than or equal to 0
     "EffectiveDays" effective_days set_effective_days: i64,
-    /// 指定月份的实际天数 实例 30
+    /// Actual number of days in the specified month, such as 30
     "MonthDays" month_days set_month_days: i64,
-    /// 有效天占比 保留小数点后四位0.2134
+    /// Proportion of the number of valid days, accurate to four decimal places, such as `0.2134`
     "EffectiveDaysRate" effective_days_rate set_effective_days_rate: f64,
-    /// 计费带宽包类型 实例"Address","LoadBalance","AddressIpv6"
+    /// Billable bandwidth package type. Valid values: Address, LoadBalance, AddressIpv6
     "BandwidthPkgType" bandwidth_pkg_type set_bandwidth_pkg_type: str,
 } }
 
 rt::model! { read debug;
-/// 弹性网卡
+/// ENI
 NetworkInterface {
-    /// 弹性网卡实例ID，例如：eni-f1xjkw1b。
+    /// ENI instance ID, such as `eni-f1xjkw1b`.
     "NetworkInterfaceId" network_interface_id set_network_interface_id: str,
-    /// 弹性网卡名称。
+    /// ENI name.
     "NetworkInterfaceName" network_interface_name set_network_interface_name: str,
-    /// 弹性网卡描述。
+    /// ENI description.
     "NetworkInterfaceDescription" network_interface_description set_network_interface_description: str,
-    /// 子网实例ID。
+    /// Subnet instance ID.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// VPC实例ID。
+    /// VPC instance ID.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 绑定的安全组。
+    /// Bound security groups.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "GroupSet" group_set set_group_set: list String,
-    /// 是否是主网卡。
+    /// Whether it is the primary ENI.
     "Primary" primary set_primary: bool,
-    /// MAC地址。
+    /// MAC address.
     "MacAddress" mac_address set_mac_address: str,
-    /// 弹性网卡状态：
-    /// PENDING：创建中
-    /// AVAILABLE：可用的
-    /// ATTACHING：绑定中
-    /// DETACHING：解绑中
-    /// DELETING：删除中
+    /// ENI status:
+    /// PENDING: creating
+    /// AVAILABLE: available
+    /// ATTACHING: binding
+    /// DETACHING: unbinding
+    /// DELETING: deleting
     "State" state set_state: str,
-    /// 内网IP信息。
+    /// Private IP information.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "PrivateIpAddressSet" private_ip_address_set set_private_ip_address_set: list PrivateIpAddressSpecification,
-    /// 绑定的云服务器对象。
+    /// Bound CVM object.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Attachment" attachment set_attachment: obj NetworkInterfaceAttachment,
-    /// 可用区。
+    /// AZ.
     "Zone" zone set_zone: str,
-    /// 创建时间。
+    /// Creation time.
     "CreatedTime" created_time set_created_time: str,
-    /// IPv6地址列表。
+    /// List of IPv6 addresses.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Ipv6AddressSet" ipv6_address_set set_ipv6_address_set: list Ipv6Address,
-    /// 标签键值对。
+    /// Tag key-value pairs.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TagSet" tag_set set_tag_set: list Tag,
-    /// 网卡类型。0 - 弹性网卡；1 - evm弹性网卡。
+    /// ENI type. Valid values: 0: ENI; 1: EVM ENI.
     "EniType" eni_type set_eni_type: i128,
-    /// EcmRegion ecm区域
+    /// ECM region (EcmRegion)
     "EcmRegion" ecm_region set_ecm_region: str,
-    /// 网卡绑定的子机类型：cvm，eks。
+    /// Type of the resource bound with an ENI. Valid values: `cvm` and `eks`.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Business" business set_business: str,
 } }
 
 rt::model! { read debug;
-/// 弹性网卡绑定关系
+/// Binding relationship of the ENI
 NetworkInterfaceAttachment {
-    /// 云主机实例ID。
+    /// CVM instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 网卡在云主机实例内的序号。
+    /// Serial number of the ENI in the CVM instance.
     "DeviceIndex" device_index set_device_index: i128,
-    /// 云主机所有者账户信息。
+    /// Account information of the CVM instance owner.
     "InstanceAccountId" instance_account_id set_instance_account_id: str,
-    /// 绑定时间。
+    /// Binding time.
     "AttachTime" attach_time set_attach_time: str,
 } }
 
 rt::model! { read debug;
-/// 网络硬盘上下限数据
+/// Upper and lower limits of the disk
 NetworkStorageRange {
-    /// 网络带宽上限
+    /// Network bandwidth cap
     "MaxBandwidth" max_bandwidth set_max_bandwidth: i64,
-    /// 数据盘上限
+    /// Upper limit of the data disk size
     "MaxSystemDiskSize" max_system_disk_size set_max_system_disk_size: i64,
-    /// 网络带宽下限
+    /// Lower limit of the network bandwidth
     "MinBandwidth" min_bandwidth set_min_bandwidth: i64,
-    /// 数据盘下限
+    /// Lower limit of the data disk size
     "MinSystemDiskSize" min_system_disk_size set_min_system_disk_size: i64,
-    /// 最大数据盘大小
+    /// Maximum data disk size
     "MaxDataDiskSize" max_data_disk_size set_max_data_disk_size: i64,
-    /// 最小数据盘大小
+    /// Minimum data disk size
     "MinDataDiskSize" min_data_disk_size set_min_data_disk_size: i64,
-    /// 建议带宽
+    /// Suggested bandwidth
     "SuggestBandwidth" suggest_bandwidth set_suggest_bandwidth: i64,
-    /// 建议硬盘大小
+    /// Suggested disk size
     "SuggestDataDiskSize" suggest_data_disk_size set_suggest_data_disk_size: i64,
-    /// 建议系统盘大小
+    /// Suggested system disk size
     "SuggestSystemDiskSize" suggest_system_disk_size set_suggest_system_disk_size: i64,
-    /// Cpu核数峰值
+    /// Peak number of CPU cores
     "MaxVcpu" max_vcpu set_max_vcpu: i64,
-    /// Cpu核最小值
+    /// Minimum number of CPU cores
     "MinVcpu" min_vcpu set_min_vcpu: i64,
-    /// 单次请求最大cpu核数
+    /// Maximum number of CPU cores per request
     "MaxVcpuPerReq" max_vcpu_per_req set_max_vcpu_per_req: i64,
-    /// 带宽步长
+    /// Bandwidth increment
     "PerBandwidth" per_bandwidth set_per_bandwidth: i64,
-    /// 数据盘步长
+    /// Data disk increment
     "PerDataDisk" per_data_disk set_per_data_disk: i64,
-    /// 总模块数量
+    /// Total number of modules
     "MaxModuleNum" max_module_num set_max_module_num: i64,
     /// 是否支持cbs
     "CBSSupported" cbs_supported set_cbs_supported: bool,
@@ -4142,219 +4302,230 @@ NetworkStorageRange {
 } }
 
 rt::model! { read debug;
-/// 节点信息
+/// Node information
 Node {
-    /// zone信息。
+    /// Zone information.
     "ZoneInfo" zone_info set_zone_info: obj ZoneInfo,
-    /// 国家信息。
+    /// Country/Region information.
     "Country" country set_country: obj Country,
-    /// 区域信息。
+    /// Region information.
     "Area" area set_area: obj Area,
-    /// 省份信息。
+    /// Province/State information.
     "Province" province set_province: obj Province,
-    /// 城市信息。
+    /// City information.
     "City" city set_city: obj City,
-    /// Region信息。
+    /// Region information.
     "RegionInfo" region_info set_region_info: obj RegionInfo,
-    /// 运营商列表。
+    /// List of ISPs.
     "ISPSet" isp_set set_isp_set: list ISP,
-    /// 运营商数量。
+    /// Number of ISPs.
     "ISPNum" isp_num set_isp_num: i64,
     /// 节点是否支持LB
     "LBSupported" lb_supported set_lb_supported: bool,
 } }
 
 rt::model! { read debug;
-/// 节点实例数量信息
+/// Instance number of the node
 NodeInstanceNum {
-    /// 节点数量
+    /// Number of nodes
     "NodeNum" node_num set_node_num: i64,
-    /// 实例数量
+    /// Number of instances
     "InstanceNum" instance_num set_instance_num: i64,
 } }
 
 rt::model! { read debug;
-/// 操作Action
+/// Operation (action)
 OperatorAction {
-    /// 可执行操作
+    /// Executable operation
     "Action" action set_action: str,
-    /// 编码Code
+    /// Code
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Code" code set_code: str,
-    /// 具体信息
+    /// Specific information
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Message" message set_message: str,
 } }
 
 rt::model! { read debug;
-/// 操作系统支持的类型。
+/// Supported OS types.
 OsVersion {
-    /// 操作系统类型
+    /// OS type
     "OsName" os_name set_os_name: str,
-    /// 支持的操作系统版本
+    /// Supported OS versions
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "OsVersions" os_versions set_os_versions: list String,
-    /// 支持的操作系统架构
+    /// Supported OS architecture
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Architecture" architecture set_architecture: list String,
 } }
 
 rt::model! { read debug;
-/// 一组相互关联的装箱配额，以实例类型的优先级排序，优先级高的在前
+/// A set of correlated packing quotas sorted by instance type priority
 PackingQuotaGroup {
-    /// 可用区
+    /// AZ
     "Zone" zone set_zone: str,
-    /// 可用区id
+    /// AZ ID
     "ZoneId" zone_id set_zone_id: i64,
     /// ISP id
     "ISPId" isp_id set_isp_id: str,
-    /// 一组相互关联的装箱配额
+    /// A set of correlated packing quotas
     "PackingQuotaInfos" packing_quota_infos set_packing_quota_infos: list PackingQuotaInfo,
 } }
 
 rt::model! { read debug;
-/// 一组相关联的装箱配额信息
+/// The information of a set of correlated packing quotas
 PackingQuotaInfo {
-    /// 实例类型
+    /// Instance type
     "InstanceType" instance_type set_instance_type: str,
-    /// 装箱配额
+    /// Packing quota
     "PackingQuota" packing_quota set_packing_quota: i64,
 } }
 
 rt::model! { read debug;
-/// 峰值信息
+/// Peak information
 PeakBase {
-    /// CPU峰值
+    /// Peak CPU
     "PeakCpuNum" peak_cpu_num set_peak_cpu_num: i64,
-    /// 内存峰值
+    /// Peak memory
     "PeakMemoryNum" peak_memory_num set_peak_memory_num: i64,
-    /// 硬盘峰值
+    /// Peak disk
     "PeakStorageNum" peak_storage_num set_peak_storage_num: i64,
-    /// 记录时间
+    /// Recording time
     "RecordTime" record_time set_record_time: str,
 } }
 
 rt::model! { read debug;
-/// PeakFamilyInfo 按机型类别分类的cpu等数据的峰值信息
+/// PeakFamilyInfo: peak information of data such as CPU by model type
 PeakFamilyInfo {
-    /// 机型类别信息。
+    /// Model type information.
     "InstanceFamily" instance_family set_instance_family: obj InstanceFamilyTypeConfig,
-    /// 基础数据峰值信息。
+    /// Peak information of basic data.
     "PeakBaseSet" peak_base_set set_peak_base_set: list PeakBase,
 } }
 
 rt::model! { read debug;
-/// 峰值网络数据
+/// Peak network data
 PeakNetwork {
-    /// 记录时间。
+    /// Recording time.
     "RecordTime" record_time set_record_time: str,
-    /// 入带宽数据。
+    /// Inbound bandwidth data.
     "PeakInNetwork" peak_in_network set_peak_in_network: str,
-    /// 出带宽数据。
+    /// Outbound bandwidth data.
     "PeakOutNetwork" peak_out_network set_peak_out_network: str,
-    /// 计费带宽。单位bps
+    /// Billable bandwidth in bps
     "ChargeNetwork" charge_network set_charge_network: str,
 } }
 
 rt::model! { read debug;
-/// region维度的网络峰值信息
+/// Peak network information by region
 PeakNetworkRegionInfo {
-    /// region信息
+    /// Region information
     "Region" region set_region: str,
-    /// 网络峰值集合
+    /// Peak network set
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "PeakNetworkSet" peak_network_set set_peak_network_set: list PeakNetwork,
 } }
 
 rt::model! { read debug;
-/// 物理位置信息
+/// Physical location information
 PhysicalPosition {
-    /// 机位
+    /// Rack unit
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "PosId" pos_id set_pos_id: str,
-    /// 机架
+    /// Rack
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "RackId" rack_id set_rack_id: str,
-    /// 交换机
+    /// Switch
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "SwitchId" switch_id set_switch_id: str,
 } }
 
 rt::model! { read debug;
-/// 描述实例的位置相关信息。
+/// Location information of the instance.
 Position {
-    /// 实例所在的Zone的信息。
+    /// Zone information of the instance.
     "ZoneInfo" zone_info set_zone_info: obj ZoneInfo,
-    /// 实例所在的国家的信息。
+    /// Country/Region information of the instance.
     "Country" country set_country: obj Country,
-    /// 实例所在的Area的信息。
+    /// Area information of the instance.
     "Area" area set_area: obj Area,
-    /// 实例所在的省份的信息。
+    /// Province/State information of the instance.
     "Province" province set_province: obj Province,
-    /// 实例所在的城市的信息。
+    /// City information of the instance.
     "City" city set_city: obj City,
-    /// 实例所在的Region的信息。
+    /// Region information of the instance.
     "RegionInfo" region_info set_region_info: obj RegionInfo,
     /// 实例是否支持ipv6
     "Ipv6Supported" ipv6_supported set_ipv6_supported: bool,
 } }
 
 rt::model! { read debug;
-/// 描述cpu,内存等维度的价格
+/// Prices of CPU, memory, and other resources
 PriceDetail {
-    /// 表示折扣，20 表示20%，打2折
+    /// Discount, such as `20`, which represents 80% off
     "Discount" discount set_discount: i128,
-    /// 打折后价格，单位分
+    /// Discounted price in cents
     "DiscountPrice" discount_price set_discount_price: i128,
-    /// 折扣前价格，单位分
+    /// Original price in cents
     "OriginalPrice" original_price set_original_price: i128,
 } }
 
 rt::model! { read debug;
-/// 实例的内网ip相关信息。
+/// Private IP information of the instance.
 PrivateIPAddressInfo {
-    /// 实例的内网ip。
+    /// Private IP of the instance.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "PrivateIPAddress" private_ip_address set_private_ip_address: str,
 } }
 
 rt::model! { both debug;
-/// 内网IP信息
+/// Private IP information
 PrivateIpAddressSpecification {
-    /// 内网IP地址。
+    /// Private IP address.
     ///
     /// Required.
     "PrivateIpAddress" private_ip_address set_private_ip_address: str,
-    /// 是否是主IP。
+    /// Whether it is the primary IP.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Primary" primary set_primary: bool,
-    /// 公网IP地址。
+    /// Public IP address.
     "PublicIpAddress" public_ip_address set_public_ip_address: str,
-    /// EIP实例ID，例如：eip-11112222。
+    /// EIP instance ID, such as `eip-11112222`.
     "AddressId" address_id set_address_id: str,
-    /// 内网IP描述信息。
+    /// Private IP description.
     "Description" description set_description: str,
-    /// 公网IP是否被封堵。
+    /// Whether the public IP is blocked.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "IsWanIpBlocked" is_wan_ip_blocked set_is_wan_ip_blocked: bool,
-    /// IP状态：
-    /// PENDING：生产中
-    /// MIGRATING：迁移中
-    /// DELETING：删除中
-    /// AVAILABLE：可用的
+    /// IP status:
+    /// PENDING: generating
+    /// MIGRATING: migrating
+    /// DELETING: deleting
+    /// AVAILABLE: available
     "State" state set_state: str,
 } }
 
 rt::model! { read debug;
-/// 省份信息
+/// Province/State information
 Province {
-    /// 省份Id
+    /// Province/State ID
     "ProvinceId" province_id set_province_id: str,
-    /// 省份名称
+    /// Province/State name
     "ProvinceName" province_name set_province_name: str,
 } }
 
 rt::model! { read debug;
-/// 实例的公网ip相关信息。
+/// Public IP information of the instance.
 PublicIPAddressInfo {
-    /// 计费模式。
+    /// Billing mode.
     "ChargeMode" charge_mode set_charge_mode: str,
-    /// 实例的公网ip。
+    /// Public IP of the instance.
     "PublicIPAddress" public_ip_address set_public_ip_address: str,
-    /// 实例的公网ip所属的运营商。
+    /// Public IP ISP of the instance.
     "ISP" isp set_isp: obj ISP,
-    /// 实例的最大出带宽上限，单位为Mbps。
+    /// Outbound bandwidth cap of the instance in Mbps.
     "MaxBandwidthOut" max_bandwidth_out set_max_bandwidth_out: i64,
-    /// 实例的最大入带宽上限，单位为Mbps。
+    /// Inbound bandwidth cap of the instance in Mbps.
     "MaxBandwidthIn" max_bandwidth_in set_max_bandwidth_in: i64,
 } }
 
@@ -4382,59 +4553,59 @@ QueryVpcTaskResultResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `RebootInstances` (重启实例).
+/// Request of `RebootInstances` (Restarts instance).
 ///
-/// 只有状态为RUNNING的实例才可以进行此操作；接口调用成功时，实例会进入REBOOTING状态；重启实例成功时，实例会进入RUNNING状态；支持强制重启，强制重启的效果等同于关闭物理计算机的电源开关再重新启动。强制重启可能会导致数据丢失或文件系统损坏，请仅在服务器不能正常重启时使用。
+/// This API is used to restart an instance. Only instances in `RUNNING` status can be restarted. The instance status will become `REBOOTING` when the API is called successfully and will become `RUNNING` when the instance is restarted successfully. Forced restart is supported. Just like powering off a physical PC and restarting it, a forced restart may cause data loss or file system corruption. Make sure that you use this API only when the server cannot be restarted normally.
 RebootInstancesRequest {
-    /// 待重启的实例ID列表。在单次请求的过程中，单个region下的请求实例数上限为100。
+    /// List of IDs of the instances to be restarted. You can request up to 100 instances in a region at a time.
     ///
     /// Required.
     "InstanceIdSet" instance_id_set set_instance_id_set: list String,
-    /// 是否在正常重启失败后选择强制重启实例。取值范围：
-    /// TRUE：表示在正常重启失败后进行强制重启；
-    /// FALSE：表示在正常重启失败后不进行强制重启；
-    /// 默认取值：FALSE。
+    /// Whether to force restart the instance after it failed to be restarted normally. Valid values:
+    /// TRUE: yes;
+    /// FALSE: no;
+    /// Default value: FALSE.
     "ForceReboot" force_reboot set_force_reboot: bool,
-    /// 关机类型。取值范围：
-    /// SOFT：表示软关机
-    /// HARD：表示硬关机
-    /// SOFT_FIRST：表示优先软关机，失败再执行硬关机
+    /// Shutdown type. Valid values:
+    /// SOFT: soft shutdown
+    /// HARD: hard shutdown
+    /// SOFT_FIRST: perform a soft shutdown first; if it fails, perform a hard shutdown
     ///
-    /// 默认取值：SOFT。
+    /// Default value: SOFT.
     "StopType" stop_type set_stop_type: str,
 } }
 rt::action!("ecm", "2019-07-19", "RebootInstances", RebootInstancesRequest => RebootInstancesResponse);
 
 rt::model! { read debug;
-/// RebootInstances返回参数结构体
+/// RebootInstances response structure.
 RebootInstancesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// Region和RegionName
+/// Region and region name (RegionName)
 RegionInfo {
     /// Region
     "Region" region set_region: str,
-    /// Region名称
+    /// Region name
     "RegionName" region_name set_region_name: str,
     /// RegionID
     "RegionId" region_id set_region_id: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `ReleaseAddresses` (释放弹性公网IP).
+/// Request of `ReleaseAddresses` (Releases EIP).
 ///
-/// 释放一个或多个弹性公网IP（简称 EIP）。
-/// 该操作不可逆，释放后 EIP 关联的 IP 地址将不再属于您的名下。
-/// 只有状态为 UNBIND 的 EIP 才能进行释放操作。
+/// This API is used to release one or multiple EIPs.
+/// This operation is irreversible. Once you release an EIP, the IP address associated with it will no longer belong to you.
+/// Only EIPs in `UNBIND` status can be released.
 ReleaseAddressesRequest {
-    /// ECM 地域
+    /// ECM region
     ///
     /// Required.
     "EcmRegion" ecm_region set_ecm_region: str,
-    /// 标识 EIP 的唯一 ID 列表。
+    /// List of unique IDs of EIPs.
     ///
     /// Required.
     "AddressIds" address_ids set_address_ids: list String,
@@ -4442,9 +4613,9 @@ ReleaseAddressesRequest {
 rt::action!("ecm", "2019-07-19", "ReleaseAddresses", ReleaseAddressesRequest => ReleaseAddressesResponse);
 
 rt::model! { read debug;
-/// ReleaseAddresses返回参数结构体
+/// ReleaseAddresses response structure.
 ReleaseAddressesResponse {
-    /// 异步任务TaskId。可以使用DescribeTaskResult接口查询任务状态。
+    /// Async task ID (TaskId). You can use the `DescribeTaskResult` API to query the task status.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4476,19 +4647,19 @@ ReleaseIpv6AddressesBandwidthResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ReleaseIpv6Addresses` (释放IPv6地址).
+/// Request of `ReleaseIpv6Addresses` (Releases IPv6 address).
 ///
-/// 本接口（UnassignIpv6Addresses）用于释放弹性网卡IPv6地址。
+/// This API is used to release the IPv6 addresses of an ENI.
 ReleaseIpv6AddressesRequest {
-    /// ECM 地域
+    /// ECM region
     ///
     /// Required.
     "EcmRegion" ecm_region set_ecm_region: str,
-    /// 弹性网卡实例ID，形如：eni-m6dyj72l。
+    /// ENI instance ID, such as `eni-m6dyj72l`.
     ///
     /// Required.
     "NetworkInterfaceId" network_interface_id set_network_interface_id: str,
-    /// 指定的IPv6地址列表，单次最多指定10个。
+    /// List of the specified IPv6 addresses. You can specify up to 10 IPv6 addresses at a time.
     ///
     /// Required.
     "Ipv6Addresses" ipv6_addresses set_ipv6_addresses: list Ipv6Address,
@@ -4496,29 +4667,29 @@ ReleaseIpv6AddressesRequest {
 rt::action!("ecm", "2019-07-19", "ReleaseIpv6Addresses", ReleaseIpv6AddressesRequest => ReleaseIpv6AddressesResponse);
 
 rt::model! { read debug;
-/// ReleaseIpv6Addresses返回参数结构体
+/// ReleaseIpv6Addresses response structure.
 ReleaseIpv6AddressesResponse {
-    /// 任务ID，可以通过DescribeTaskResult查询任务状态
+    /// Task ID. You can use the `DescribeTaskResult` API to query the task status
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RemovePrivateIpAddresses` (弹性网卡退还内网 IP).
+/// Request of `RemovePrivateIpAddresses` (Returns the private IPs of ENI).
 ///
-/// 弹性网卡退还内网 IP。
-/// 退还弹性网卡上的辅助内网IP，接口自动解关联弹性公网 IP。不能退还弹性网卡的主内网IP。
+/// This API is used to return the private IPs of an ENI.
+/// To return the secondary private IPs of an ENI, the API will automatically unbind them from the ENI. The primary private IP of the ENI cannot be returned.
 RemovePrivateIpAddressesRequest {
-    /// ECM 地域，形如ap-xian-ecm。
+    /// ECM region, such as `ap-xian-ecm`.
     ///
     /// Required.
     "EcmRegion" ecm_region set_ecm_region: str,
-    /// 弹性网卡实例ID，例如：eni-11112222。
+    /// ENI instance ID, such as `eni-11112222`.
     ///
     /// Required.
     "NetworkInterfaceId" network_interface_id set_network_interface_id: str,
-    /// 指定的内网IP信息，单次最多指定10个。
+    /// Information of the specified private IPs. You can specify up to 10 IPs at a time.
     ///
     /// Required.
     "PrivateIpAddresses" private_ip_addresses set_private_ip_addresses: list PrivateIpAddressSpecification,
@@ -4526,26 +4697,26 @@ RemovePrivateIpAddressesRequest {
 rt::action!("ecm", "2019-07-19", "RemovePrivateIpAddresses", RemovePrivateIpAddressesRequest => RemovePrivateIpAddressesResponse);
 
 rt::model! { read debug;
-/// RemovePrivateIpAddresses返回参数结构体
+/// RemovePrivateIpAddresses response structure.
 RemovePrivateIpAddressesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ReplaceRouteTableAssociation` (替换路由表绑定关系).
+/// Request of `ReplaceRouteTableAssociation` (Replaces route table binding relationship).
 ///
-/// 修改子网关联的路由表，一个子网只能关联一个路由表。
+/// This API is used to modify the route table associated with a subnet. A subnet can be associated with only one route table.
 ReplaceRouteTableAssociationRequest {
-    /// 子网实例ID，例如：subnet-3x5lf5q0。可通过DescribeSubnets接口查询。
+    /// Subnet instance ID, such as `subnet-3x5lf5q0`, which can be queried through the `DescribeSubnets` API.
     ///
     /// Required.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 路由表实例ID，例如：rtb-azd4dt1c。
+    /// Route table instance ID, such as `rtb-azd4dt1c`.
     ///
     /// Required.
     "RouteTableId" route_table_id set_route_table_id: str,
-    /// ECM 地域
+    /// ECM region
     ///
     /// Required.
     "EcmRegion" ecm_region set_ecm_region: str,
@@ -4553,22 +4724,22 @@ ReplaceRouteTableAssociationRequest {
 rt::action!("ecm", "2019-07-19", "ReplaceRouteTableAssociation", ReplaceRouteTableAssociationRequest => ReplaceRouteTableAssociationResponse);
 
 rt::model! { read debug;
-/// ReplaceRouteTableAssociation返回参数结构体
+/// ReplaceRouteTableAssociation response structure.
 ReplaceRouteTableAssociationResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ReplaceRoutes` (替换路由策略).
+/// Request of `ReplaceRoutes` (Replaces routing policy).
 ///
-/// 替换路由策略
+/// This API is used to replace a routing policy.
 ReplaceRoutesRequest {
-    /// 路由表实例ID。
+    /// Route table instance ID.
     ///
     /// Required.
     "RouteTableId" route_table_id set_route_table_id: str,
-    /// 路由策略对象。
+    /// Routing policy object.
     ///
     /// Required.
     "Routes" routes set_routes: list Route,
@@ -4576,22 +4747,22 @@ ReplaceRoutesRequest {
 rt::action!("ecm", "2019-07-19", "ReplaceRoutes", ReplaceRoutesRequest => ReplaceRoutesResponse);
 
 rt::model! { read debug;
-/// ReplaceRoutes返回参数结构体
+/// ReplaceRoutes response structure.
 ReplaceRoutesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ReplaceSecurityGroupPolicy` (替换单条安全组路由规则).
+/// Request of `ReplaceSecurityGroupPolicy` (Replaces one routing policy of security group).
 ///
-/// 替换单条安全组路由规则, 单个请求中只能替换单个方向的一条规则, 必须要指定索引（PolicyIndex）。
+/// This API is used to replace a single routing rule of a security group. You can replace only one rule in a single direction in one request and must specify the index (PolicyIndex).
 ReplaceSecurityGroupPolicyRequest {
-    /// 安全组实例ID，例如esg-33ocnj9n，可通过DescribeSecurityGroups获取
+    /// Security group instance ID, such as `esg-33ocnj9n`, which can be obtained through the `DescribeSecurityGroups` API
     ///
     /// Required.
     "SecurityGroupId" security_group_id set_security_group_id: str,
-    /// 安全组规则集合对象。
+    /// Security group policy set object.
     ///
     /// Required.
     "SecurityGroupPolicySet" security_group_policy_set set_security_group_policy_set: obj SecurityGroupPolicySet,
@@ -4599,55 +4770,55 @@ ReplaceSecurityGroupPolicyRequest {
 rt::action!("ecm", "2019-07-19", "ReplaceSecurityGroupPolicy", ReplaceSecurityGroupPolicyRequest => ReplaceSecurityGroupPolicyResponse);
 
 rt::model! { read debug;
-/// ReplaceSecurityGroupPolicy返回参数结构体
+/// ReplaceSecurityGroupPolicy response structure.
 ReplaceSecurityGroupPolicyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ResetInstancesMaxBandwidth` (重置实例的最大带宽上限).
+/// Request of `ResetInstancesMaxBandwidth` (Resets the bandwidth cap of instance).
 ///
-/// 重置实例的最大带宽上限。
+/// This API is used to reset the bandwidth cap of an instance.
 ResetInstancesMaxBandwidthRequest {
-    /// 待重置带宽上限的实例ID列表。在单次请求的过程中，单个region下的请求实例数上限为100。
+    /// List of IDs of the instances for which to reset the bandwidth cap. You can request up to 100 instances in a region at a time.
     ///
     /// Required.
     "InstanceIdSet" instance_id_set set_instance_id_set: list String,
-    /// 修改后的最大出带宽上限。
+    /// Modified outbound bandwidth cap.
     ///
     /// Required.
     "MaxBandwidthOut" max_bandwidth_out set_max_bandwidth_out: i64,
-    /// 修改后的最大入带宽上限。
+    /// Modified inbound bandwidth cap.
     "MaxBandwidthIn" max_bandwidth_in set_max_bandwidth_in: i64,
 } }
 rt::action!("ecm", "2019-07-19", "ResetInstancesMaxBandwidth", ResetInstancesMaxBandwidthRequest => ResetInstancesMaxBandwidthResponse);
 
 rt::model! { read debug;
-/// ResetInstancesMaxBandwidth返回参数结构体
+/// ResetInstancesMaxBandwidth response structure.
 ResetInstancesMaxBandwidthResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `ResetInstancesPassword` (重置实例密码).
+/// Request of `ResetInstancesPassword` (Resets instance password).
 ///
-/// 重置处于运行中状态的实例的密码，需要显式指定强制关机参数ForceStop。如果没有显式指定强制关机参数，则只有处于关机状态的实例才允许执行重置密码操作。
+/// This API is used to reset the password for a running status. You need to explicitly specify the `ForceStop` parameter; otherwise, you can reset the password only for instances that have been shut down.
 ResetInstancesPasswordRequest {
-    /// 待重置密码的实例ID列表。在单次请求的过程中，单个region下的请求实例数上限为100。
+    /// List of IDs of the instances for which to set the password. You can request up to 100 instances in a region at a time.
     ///
     /// Required.
     "InstanceIdSet" instance_id_set set_instance_id_set: list String,
-    /// 新密码，Linux实例密码必须8到16位，至少包括两项[a-z，A-Z]、[0-9]和[( ) ~ ~ ! @ # $ % ^ & * - + = _ | { } [ ] : ; ' < > , . ? /]中的符号。密码不允许以/符号开头。
-    /// Windows实例密码必须12到16位，至少包括三项[a-z]，[A-Z]，[0-9]和[( ) ~ ~ ! @ # $ % ^ & * - + = _ | { } [ ] : ; ' < > , . ? /]中的符号。密码不允许以/符号开头。
-    /// 如果实例即包含Linux实例又包含Windows实例，则密码复杂度限制按照Windows实例的限制。
+    /// New password. The password of a Linux instance must contain 8–16 characters in at least two of the following character types: letters, digits, and special symbols [( ) ~ ~ ! @ # $ % ^ & * - + = _ | { } [ ] : ; ' < > , . ? /] and cannot start with `/`.
+    /// The password of a Windows instance must contain 12–16 characters in at least three of the following character types: letters, digits, and special symbols [( ) ~ ~ ! @ # $ % ^ & * - + = _ | { } [ ] : ; ' < > , . ? /] and cannot start with `/`.
+    /// If the instances include both Linux instances and Windows instances, the password complexity limit for Windows instances will apply.
     ///
     /// Required.
     "Password" password set_password: str,
-    /// 是否强制关机，默认为false。
+    /// Whether to force shut down. Default value: false.
     "ForceStop" force_stop set_force_stop: bool,
-    /// 待重置密码的实例的用户名，不得超过64个字符。若未指定用户名，则对于Linux而言，默认重置root用户的密码，对于Windows而言，默认重置administrator的密码。
+    /// Username of the instance for which to reset the password, which can contain up to 64 characters. If this parameter is not specified, the password of the root user will be reset by default for Linux, and the password of the admin will be reset by default for Windows.
     "UserName" user_name set_user_name: str,
 } }
 impl ::core::fmt::Debug for ResetInstancesPasswordRequest {
@@ -4663,34 +4834,35 @@ impl ::core::fmt::Debug for ResetInstancesPasswordRequest {
 rt::action!("ecm", "2019-07-19", "ResetInstancesPassword", ResetInstancesPasswordRequest => ResetInstancesPasswordResponse);
 
 rt::model! { read debug;
-/// ResetInstancesPassword返回参数结构体
+/// ResetInstancesPassword response structure.
 ResetInstancesPasswordResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `ResetInstances` (重装实例).
+/// Request of `ResetInstances` (Reinstalls instance).
 ///
-/// 重装实例，若指定了ImageId参数，则使用指定的镜像重装；否则按照当前实例使用的镜像进行重装；若未指定密码，则密码通过站内信形式随后发送。
+/// This API is used to reinstall an instance. If you specify the `ImageId` parameter, the specified image will be used; otherwise, the image used by the current instance will be used. If you don't specify the password, a password will be sent later in Message Center.
 ResetInstancesRequest {
-    /// 待重装的实例ID列表。
+    /// List of IDs of the instances to be reinstalled.
     ///
     /// Required.
     "InstanceIdSet" instance_id_set set_instance_id_set: list String,
-    /// 重装使用的镜像ID，若未指定，则使用各个实例当前的镜像进行重装。
+    /// ID of the image from which to install the instance. If this parameter is not specified, the current image of the instance will be used.
     "ImageId" image_id set_image_id: str,
-    /// 密码设置，若未指定，则后续将以站内信的形式通知密码。
+    /// Password. If this parameter is not specified, the password will be subsequently displayed in the Message Center.
     "Password" password set_password: str,
-    /// 是否开启腾讯云可观测平台和主机安全服务，未指定时默认开启。
+    /// Whether to enable CM and CWP. If this parameter is not specified, they will be enabled by default.
     "EnhancedService" enhanced_service set_enhanced_service: obj EnhancedService,
-    /// 是否保留数据盘数据，取值"true"/"false"。默认为"true"
+    /// Whether to retain the data on the data disk. Valid values: true, false. Default value: true
     "KeepData" keep_data set_keep_data: str,
-    /// 保持镜像的原始设置。该参数与Password或KeyIds.N不能同时指定。只有使用自定义镜像、共享镜像或外部导入镜像创建实例时才能指定该参数为TRUE。取值范围：
-    /// TRUE：表示保持镜像的登录设置
-    /// FALSE：表示不保持镜像的登录设置
+    /// Whether to keep the original settings for the image. You cannot specify this parameter if `Password` or `KeyIds.N` is specified. You can specify this parameter as `TRUE` only when you create an instance by using a custom image, shared image, or image imported from an external resource. Valid values:
+    /// TRUE: yes
+    /// FALSE: no
     ///
-    /// 默认取值：FALSE。
+    /// Default value: FALSE.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "KeepImageLogin" keep_image_login set_keep_image_login: str,
 } }
 impl ::core::fmt::Debug for ResetInstancesRequest {
@@ -4708,26 +4880,26 @@ impl ::core::fmt::Debug for ResetInstancesRequest {
 rt::action!("ecm", "2019-07-19", "ResetInstances", ResetInstancesRequest => ResetInstancesResponse);
 
 rt::model! { read debug;
-/// ResetInstances返回参数结构体
+/// ResetInstances response structure.
 ResetInstancesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ResetRoutes` (重置路由表名称和路由策略).
+/// Request of `ResetRoutes` (Resets route table name and routing policies).
 ///
-/// 对某个路由表名称和所有路由策略（Route）进行重新设置
+/// This API is used to reset a route table name and all routing policies.
 ResetRoutesRequest {
-    /// 路由表实例ID，例如：rtb-azd4dt1c。
+    /// Route table instance ID, such as `rtb-azd4dt1c`.
     ///
     /// Required.
     "RouteTableId" route_table_id set_route_table_id: str,
-    /// 路由表名称，最大长度不能超过60个字节。
+    /// Route table name, which can contain up to 60 bytes.
     ///
     /// Required.
     "RouteTableName" route_table_name set_route_table_name: str,
-    /// 路由策略。
+    /// Routing policy.
     ///
     /// Required.
     "Routes" routes set_routes: list Route,
@@ -4735,169 +4907,174 @@ ResetRoutesRequest {
 rt::action!("ecm", "2019-07-19", "ResetRoutes", ResetRoutesRequest => ResetRoutesResponse);
 
 rt::model! { read debug;
-/// ResetRoutes返回参数结构体
+/// ResetRoutes response structure.
 ResetRoutesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 路由策略
+/// Routing policy
 Route {
-    /// 目的IPv4网段
+    /// Destination IPv4 IP range
     "DestinationCidrBlock" destination_cidr_block set_destination_cidr_block: str,
-    /// 下一跳类型
-    /// NORMAL_CVM：普通云服务器；
+    /// Next hop type
+    /// NORMAL_CVM: general CVM;
     "GatewayType" gateway_type set_gateway_type: str,
-    /// 下一跳地址
-    /// 这里只需要指定不同下一跳类型的网关ID，系统会自动匹配到下一跳地址
-    /// 当 GatewayType 为 EIP 时，GatewayId 固定值 '0'
+    /// Next hop address
+    /// You simply need to specify the gateway ID of a different next hop type, and the system will automatically match the next hop address
+    /// When `GatewayType` is `EIP`, the value of `GatewayId` will be fixed at `0`
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 路由策略唯一ID
+    /// Unique routing policy ID
     "RouteItemId" route_item_id set_route_item_id: str,
-    /// 路由策略描述
+    /// Routing policy description
     "RouteDescription" route_description set_route_description: str,
-    /// 是否启用
+    /// Whether to enable
     "Enabled" enabled set_enabled: bool,
-    /// 路由类型，目前我们支持的类型有：
-    /// USER：用户路由；
-    /// NETD：网络探测路由，创建网络探测实例时，系统默认下发，不可编辑与删除；
-    /// CCN：云联网路由，系统默认下发，不可编辑与删除。
-    /// 用户只能添加和操作 USER 类型的路由。
+    /// Route type. Valid values:
+    /// USER: user route;
+    /// NETD: network probe route, which will be delivered by the system by default when you create a network probe instance and cannot be edited or deleted;
+    /// CCN: CCN route, which will be delivered by the system by default and cannot be edited or deleted.
+    /// You can only add and manipulate routes of `USER` type.
     "RouteType" route_type set_route_type: str,
-    /// 路由策略ID。IPv4路由策略ID是有意义的值，IPv6路由策略是无意义的值0。后续建议完全使用字符串唯一ID `RouteItemId`操作路由策略
+    /// Routing policy ID. The IPv4 routing policy will have a meaningful value, while the IPv6 routing policy is always 0. We recommend you use the unique ID `RouteItemId` for the routing policy
     "RouteId" route_id set_route_id: i128,
     /// 路由表实例ID，例如：rtb-azd4dt1c。
     "RouteTableId" route_table_id set_route_table_id: str,
 } }
 
 rt::model! { read debug;
-/// 路由冲突对象
+/// Route conflict object
 RouteConflict {
-    /// 路由表实例ID
+    /// Route table instance ID
     "RouteTableId" route_table_id set_route_table_id: str,
-    /// 要检查的与之冲突的目的端
+    /// The conflicting destination ports to be checked
     "DestinationCidrBlock" destination_cidr_block set_destination_cidr_block: str,
-    /// 冲突的路由策略列表
+    /// List of conflicting routing policies
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ConflictSet" conflict_set set_conflict_set: list Route,
 } }
 
 rt::model! { read debug;
-/// 路由表
+/// Route table
 RouteTable {
-    /// VPC实例ID
+    /// VPC instance ID
     "VpcId" vpc_id set_vpc_id: str,
-    /// 路由表实例ID
+    /// Route table instance ID
     "RouteTableId" route_table_id set_route_table_id: str,
-    /// 路由表名称
+    /// Route table name
     "RouteTableName" route_table_name set_route_table_name: str,
-    /// 路由表关联关系
+    /// Association relationships of the route table
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "AssociationSet" association_set set_association_set: list RouteTableAssociation,
-    /// IPv4路由策略集合
+    /// IPv4 routing policy set
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "RouteSet" route_set set_route_set: list Route,
-    /// 是否默认路由表
+    /// Whether it is the default route table
     "Main" main set_main: bool,
-    /// 创建时间
+    /// Creation time
     "CreatedTime" created_time set_created_time: str,
 } }
 
 rt::model! { read debug;
-/// 路由表关联关系
+/// Association relationships of the route table
 RouteTableAssociation {
-    /// 子网实例ID
+    /// Subnet instance ID
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 路由表实例ID
+    /// Route table instance ID
     "RouteTableId" route_table_id set_route_table_id: str,
 } }
 
 rt::model! { read debug;
-/// 转发规则及健康状态列表
+/// List of forwarding rules and health status
 RuleHealth {
-    /// 本规则上绑定的后端的健康检查状态
+    /// Health check status of the real server bound to the rule
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Targets" targets set_targets: list TargetHealth,
 } }
 
 rt::model! { write debug;
-/// IP直通相关的信息
+/// IP direct access information
 RunEIPDirectServiceEnabled {
-    /// 是否开通IP直通。取值范围：
-    /// TRUE：表示开通IP直通
-    /// FALSE：表示不开通IP直通
-    /// 默认取值：TRUE。
-    /// windows镜像目前不支持IP直通。
+    /// Whether to enable IP direct access. Valid values:
+    /// TRUE: yes
+    /// FALSE: no
+    /// Default value: TRUE.
+    /// Currently, Windows images do not support IP direct access.
     "Enabled" enabled set_enabled: bool,
 } }
 
 rt::model! { write nodebug;
-/// Request of `RunInstances` (创建实例).
+/// Request of `RunInstances` (Creates instance).
 ///
-/// 创建ECM实例。
+/// This API is used to create an ECM instance.
 RunInstancesRequest {
-    /// 需要创建实例的可用区及创建数目及运营商的列表。在单次请求的过程中，单个region下的请求创建实例数上限为100
+    /// List of AZs in which to create instances, the number of instances to be created, and the ISPs. You can create up to 100 instances in a region at a time.
     ///
     /// Required.
     "ZoneInstanceCountISPSet" zone_instance_count_isp_set set_zone_instance_count_isp_set: list ZoneInstanceCountISP,
-    /// 实例登录密码。不同操作系统类型密码复杂度限制不一样，具体如下：
-    /// Linux实例密码必须8到30位，至少包括两项[a-z]，[A-Z]、[0-9] 和 [( ) ` ~ ! @ # $ % ^ & - + = | { } [ ] : ; ' , . ? / ]中的特殊符。Windows实例密码必须12到30位，至少包括三项[a-z]，[A-Z]，[0-9] 和 [( ) ` ~ ! @ # $ % ^ & - + = | { } [ ] : ; ' , . ? /]中的特殊符号。
+    /// Instance login password. Different OS types have different limits on password complexity as detailed below:
+    /// The password of a Linux instance must contain 8–30 characters in at least two of the following character types: letters, digits, and special symbols [( ) ` ~ ! @ # $ % ^ & - + = | { } [ ] : ; ' , . ? / ]. The password of a Windows instance must contain 12–30 characters in at least three of the following character types: letters, digits, and special symbols [( ) ` ~ ! @ # $ % ^ & - + = | { } [ ] : ; ' , . ? /].
     "Password" password set_password: str,
-    /// 公网出带宽上限，单位：Mbps。
-    /// 1.如果未传该参数或者传的值为0，则使用模块下的默认值。
-    /// 2.如果未传该参数或者传的值为0且未指定模块，则使用InternetMaxBandwidthIn的值
+    /// Public network outbound bandwidth cap in Mbps.
+    /// 1. If you don't specify this parameter or specify it as `0`, the default value under the corresponding module will be used.
+    /// 2. If you don't specify this parameter or specify it as `0` without specifying the module, the value of `InternetMaxBandwidthIn` will be used
     "InternetMaxBandwidthOut" internet_max_bandwidth_out set_internet_max_bandwidth_out: i64,
-    /// 模块ID。如果未传该参数，则必须传ImageId，InstanceType，DataDiskSize，InternetMaxBandwidthOut参数
+    /// Module ID. If you don't specify this parameter, you must specify the `ImageId`, `InstanceType`, `DataDiskSize`, and `InternetMaxBandwidthOut` parameters
     "ModuleId" module_id set_module_id: str,
-    /// 镜像ID。如果未传该参数或者传的值为空，则使用模块下的默认值
+    /// Image ID. If you don't specify this parameter or specify it as null, the default value under the corresponding module will be used.
     "ImageId" image_id set_image_id: str,
-    /// 实例显示名称。
-    /// 不指定实例显示名称则默认显示‘未命名’。
-    /// 购买多台实例，如果指定模式串{R:x}，表示生成数字[x, x+n-1]，其中n表示购买实例的数量，例如server\_{R:3}，购买1台时，实例显示名称为server\_3；购买2台时，实例显示名称分别为server\_3，server\_4。
-    /// 支持指定多个模式串{R:x}。
-    /// 购买多台实例，如果不指定模式串，则在实例显示名称添加后缀1、2...n，其中n表示购买实例的数量，例如server_，购买2台时，实例显示名称分别为server\_1，server\_2。
-    /// 如果购买的实例属于不同的地域或运营商，则上述规则在每个地域和运营商内独立计数。
-    /// 最多支持60个字符（包含模式串）。
+    /// Instance display name.
+    /// If this parameter is not specified, `Not named` will be displayed by default.
+    /// If you purchase multiple instances and specify the pattern string `{R:x}`, display names will be generated based on `[x, x+n-1]`, where `n` is the number of the purchased instances. For example, if you specify `server\_{R:3}` and purchase 1 instance, the display name will be `server\_3`, and if you purchase 2 instances, the display names will be `server\_3` and `server\_4` respectively.
+    /// You can specify multiple pattern strings `{R:x}`.
+    /// If you purchase multiple instances and don't specify the pattern string, the instance display names will be suffixed with 1, 2...n, where `n` indicates the number of the purchased instances. For example, if you specify `server_` and purchase 2 instances, the instance display names will be `server\_1` and `server\_2` respectively.
+    /// If the purchased instances belong to different regions or ISPs, the above rules will apply to each region and ISP independently.
+    /// It can contain up to 60 characters (including pattern string).
     "InstanceName" instance_name set_instance_name: str,
-    /// 主机名称
-    /// 点号（.）和短横线（-）不能作为 HostName 的首尾字符，不能连续使用。
-    /// Windows 实例：名字符长度为[2, 15]，允许字母（不限制大小写）、数字和短横线（-）组成，不支持点号（.），不能全是数字。
-    /// 其他类型（Linux 等）实例：字符长度为[2, 60]，允许支持多个点号，点之间为一段，每段允许字母（不限制大小写）、数字和短横线（-）组成。
+    /// Server name
+    /// `HostName` cannot start or end with a dot or hyphen and cannot contain consecutive dots or hyphens.
+    /// Windows instance: the name can contain 2–15 letters, digits, and hyphens but not dots or only digits.
+    /// Other types (such as Linux) of instances: the name should be a combination of 2 to 60 characters, supporting multiple dots. A string between two dots can contain letters, digits, and hyphens.
     "HostName" host_name set_host_name: str,
-    /// 用于保证请求幂等性的字符串。目前为保留参数，请勿使用。
+    /// The string used to ensure the idempotency of the request. Currently, it is a reserved parameter; therefore, do not use it.
     "ClientToken" client_token set_client_token: str,
-    /// 增强服务。通过该参数可以指定是否开启云安全、腾讯云可观测平台等服务。若不指定该参数，则默认公共镜像开启腾讯云可观测平台、云安全服务
+    /// Enhanced services. You can use this parameter to specify whether to enable services such as Cloud Security and Cloud Monitor. If this parameter is not specified, Cloud Monitor and Cloud Security will be enabled for public images by default.
     "EnhancedService" enhanced_service set_enhanced_service: obj EnhancedService,
-    /// 标签列表
+    /// Tag list
     "TagSpecification" tag_specification set_tag_specification: list TagSpecification,
-    /// 提供给实例使用的用户数据，需要以 base64 方式编码，支持的最大数据大小为 16KB
+    /// The user data provided to the instance, which needs to be Base64-encoded with a maximum size of 16 KB
     "UserData" user_data set_user_data: str,
-    /// 机型。如果未传该参数或者传的值为空，则使用模块下的默认值
+    /// Model. If you don't specify this parameter or specify it as null, the default value under the corresponding module will be used.
     "InstanceType" instance_type set_instance_type: str,
-    /// 数据盘大小，单位是G。如果未传该参数或者传的值为0，则使用模块下的默认值
+    /// Data disk size in GB. If you don't specify this parameter or specify it as `0`, the default value under the corresponding module will be used
     "DataDiskSize" data_disk_size set_data_disk_size: i64,
-    /// 实例所属安全组。该参数可以通过调用 DescribeSecurityGroups 的返回值中的sgId字段来获取。若不指定该参数，则绑定默认安全组。
+    /// Security group of the instance, which can be obtained from the `sgId` field in the returned value of the `DescribeSecurityGroups` API. If this parameter is not specified, the default security group will be bound by default.
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// 系统盘大小，单位是G。如果未传该参数或者传的值为0，则使用模块下的默认值
+    /// System disk size in GB. If you don't specify this parameter or specify it as `0`, the default value under the corresponding module will be used
     "SystemDiskSize" system_disk_size set_system_disk_size: i128,
-    /// 公网入带宽上限，单位：Mbps。
-    /// 1.如果未传该参数或者传的值为0，则使用对应模块的默认值。
-    /// 2.如果未传该参数或者传的值为0且未指定模块，则使用InternetMaxBandwidthOut
+    /// Public network inbound bandwidth cap in Mbps.
+    /// 1. If you don't specify this parameter or specify it as `0`, the default value under the corresponding module will be used.
+    /// 2. If you don't specify this parameter or specify it as `0` without specifying the module, the value of `InternetMaxBandwidthOut` will be used
     "InternetMaxBandwidthIn" internet_max_bandwidth_in set_internet_max_bandwidth_in: i64,
-    /// 实例计费类型。其中：
-    /// 0，按资源维度后付费，计算当日用量峰值，例如CPU，内存，硬盘等，仅适用于非GNR系列机型；
-    /// 1，按小时后付费，单价：xx元/实例/小时，仅适用于GNR机型，如需开通该计费方式请提工单申请；
-    /// 2，按月后付费，单价：xx元/实例/月，仅适用于GNR机型；
-    /// 该字段不填时，非GNR机型会默认选择0；GNR机型默认选择2。
+    /// Instance billing type. Valid values:
+    /// 0: postpaid by resource usage, where the daily peak usage of the CPU, memory, and disk will be calculated. This billing mode applies only to non-GNR models;
+    /// 1: hourly postpaid at the unit price of xx USD/instance/hour. This billing mode applies only to GNR models. To enable it, submit a ticket for application;
+    /// 2: monthly postpaid at the unit price of xx USD/instance/month. This billing mode applies only to GNR models;
+    /// If this field is left empty, `0` will be selected by default for non-GNR models, and `2` will be selected by default for GNR models.
     "InstanceChargeType" instance_charge_type set_instance_charge_type: i64,
-    /// 密钥对。
+    /// Key pair.
     "KeyIds" key_ids set_key_ids: list String,
-    /// 保持镜像的原始设置。该参数与Password或KeyIds.N不能同时指定。只有使用自定义镜像、共享镜像或外部导入镜像创建实例时才能指定该参数为TRUE。取值范围：
-    /// TRUE：表示保持镜像的登录设置
-    /// FALSE：表示不保持镜像的登录设置
+    /// Whether to keep the original settings for the image. You cannot specify this parameter if `Password` or `KeyIds.N` is specified. You can specify this parameter as `TRUE` only when you create an instance by using a custom image, shared image, or image imported from an external resource. Valid values:
+    /// TRUE: yes
+    /// FALSE: no
     ///
-    /// 默认取值：FALSE。
+    /// Default value: FALSE.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "KeepImageLogin" keep_image_login set_keep_image_login: str,
-    /// 系统盘信息。
+    /// System disk information.
     "SystemDisk" system_disk set_system_disk: obj SystemDisk,
-    /// 数据盘信息。
+    /// Data disk information.
     "DataDisks" data_disks set_data_disks: list DataDisk,
 } }
 impl ::core::fmt::Debug for RunInstancesRequest {
@@ -4930,174 +5107,177 @@ impl ::core::fmt::Debug for RunInstancesRequest {
 rt::action!("ecm", "2019-07-19", "RunInstances", RunInstancesRequest => RunInstancesResponse);
 
 rt::model! { read debug;
-/// RunInstances返回参数结构体
+/// RunInstances response structure.
 RunInstancesResponse {
-    /// 创建中的实例ID列表
+    /// List of IDs of the instances being created
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "InstanceIdSet" instance_id_set set_instance_id_set: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 云监控服务
+/// CM
 RunMonitorServiceEnabled {
-    /// 是否开启。
+    /// Whether to enable.
     "Enabled" enabled set_enabled: bool,
 } }
 
 rt::model! { write debug;
-/// 云镜服务；
+/// CWP;
 RunSecurityServiceEnabled {
-    /// 是否开启。
+    /// Whether to enable.
     "Enabled" enabled set_enabled: bool,
-    /// 云镜版本：0 基础版，1 专业版。目前仅支持基础版
+    /// CWP edition. Valid values: 0: Basic Edition; 1: Pro Edition. Currently, only Basic Edition is supported
     "Version" version set_version: i64,
 } }
 
 rt::model! { read debug;
-/// 安全组对象
+/// Security group object
 SecurityGroup {
-    /// 安全组实例ID，例如：esg-ohuuioma。
+    /// Security group instance ID, such as `esg-ohuuioma`.
     "SecurityGroupId" security_group_id set_security_group_id: str,
-    /// 安全组名称，可任意命名，但不得超过60个字符。
+    /// Security group name, which can be customized with up to 60 characters.
     "SecurityGroupName" security_group_name set_security_group_name: str,
-    /// 安全组备注，最多100个字符。
+    /// Security group remarks, which can contain up to 100 characters.
     "SecurityGroupDesc" security_group_desc set_security_group_desc: str,
-    /// 是否是默认安全组，默认安全组不支持删除。
+    /// Whether it is the default security group (which cannot be deleted).
     "IsDefault" is_default set_is_default: bool,
-    /// 安全组创建时间。
+    /// Security group creation time.
     "CreatedTime" created_time set_created_time: str,
-    /// 标签键值对。
+    /// Tag key-value pairs.
     "TagSet" tag_set set_tag_set: list Tag,
 } }
 
 rt::model! { read debug;
-/// 安全组关联的资源统计
+/// Statistics on the resources associated with the security group
 SecurityGroupAssociationStatistics {
-    /// 安全组实例ID。
+    /// Security group instance ID.
     "SecurityGroupId" security_group_id set_security_group_id: str,
-    /// ECM实例数。
+    /// Number of ECM instances.
     "ECM" ecm set_ecm: i64,
-    /// ECM模块数。
+    /// Number of ECM modules.
     "Module" module set_module: i64,
-    /// 弹性网卡实例数。
+    /// Number of ENI instances.
     "ENI" eni set_eni: i64,
-    /// 被安全组引用数。
+    /// Number of times the security group is referenced by other security groups.
     "SG" sg set_sg: i64,
-    /// 负载均衡实例数。
+    /// Number of CLB instances.
     "CLB" clb set_clb: i64,
-    /// 全量实例的绑定统计。
+    /// Binding statistics of all instances.
     "InstanceStatistics" instance_statistics set_instance_statistics: list InstanceStatistic,
-    /// 所有资源的总计数（不包含被安全组引用数）。
+    /// Total number of all resources (excluding resources referenced by security groups).
     "TotalCount" total_count set_total_count: i64,
 } }
 
 rt::model! { read debug;
-/// 用户安全组配额限制
+/// Security group quota limit
 SecurityGroupLimitSet {
-    /// 可创建安全组总数
+    /// Total number of security groups that can be created
     "SecurityGroupLimit" security_group_limit set_security_group_limit: i64,
-    /// 安全组下的最大规则数
+    /// Maximum number of rules under the security group
     "SecurityGroupPolicyLimit" security_group_policy_limit set_security_group_policy_limit: i64,
-    /// 安全组下嵌套安全组规则数
+    /// Number of nested security group rules under the security group
     "ReferedSecurityGroupLimit" refered_security_group_limit set_refered_security_group_limit: i64,
-    /// 单安全组关联实例数
+    /// Number of instances associated with the security group
     "SecurityGroupInstanceLimit" security_group_instance_limit set_security_group_instance_limit: i64,
-    /// 实例关联安全组数
+    /// Number of security groups associated with the instance
     "InstanceSecurityGroupLimit" instance_security_group_limit set_instance_security_group_limit: i64,
-    /// 单安全组关联的模块数
+    /// Number of modules associated with the security group
     "SecurityGroupModuleLimit" security_group_module_limit set_security_group_module_limit: i64,
-    /// 模块关联的安全组数
+    /// Number of security groups associated with the module
     "ModuleSecurityGroupLimit" module_security_group_limit set_module_security_group_limit: i64,
 } }
 
 rt::model! { both debug;
-/// 安全组规则对象
+/// Security group policy object
 SecurityGroupPolicy {
-    /// 安全组规则索引号
+    /// Security group policy index number
     "PolicyIndex" policy_index set_policy_index: i64,
-    /// 协议, 取值: TCP,UDP, ICMP。
+    /// Protocol. Valid values: TCP, UDP, ICMP.
     "Protocol" protocol set_protocol: str,
-    /// 端口(all, 离散port, range)。
+    /// Port. Valid values: all, discrete port, range.
     "Port" port set_port: str,
-    /// 协议端口ID或者协议端口组ID。ServiceTemplate和Protocol+Port互斥。
+    /// Protocol port ID or protocol port group ID. `ServiceTemplate` and `Protocol+Port` are mutually exclusive.
     "ServiceTemplate" service_template set_service_template: obj ServiceTemplateSpecification,
-    /// 网段或IP(互斥)。
+    /// IP range or IP address (mutually exclusive).
     "CidrBlock" cidr_block set_cidr_block: str,
-    /// 安全组实例ID，例如：esg-ohuuioma。
+    /// Security group instance ID, such as `esg-ohuuioma`.
     "SecurityGroupId" security_group_id set_security_group_id: str,
-    /// IP地址ID或者ID地址组ID。
+    /// IP address ID or IP address group ID.
     "AddressTemplate" address_template set_address_template: obj AddressTemplateSpecification,
-    /// ACCEPT 或 DROP。
+    /// `ACCEPT` or `DROP`.
     "Action" action set_action: str,
-    /// 安全组规则描述。
+    /// Security group policy description.
     "PolicyDescription" policy_description set_policy_description: str,
-    /// 修改时间，例如 2020-07-22 19：27：23
+    /// Modification time, such as `2020-07-22 19:27:23`
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ModifyTime" modify_time set_modify_time: str,
-    /// 网段或IPv6(互斥)。
+    /// IP range or IPv6 address (mutually exclusive).
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Ipv6CidrBlock" ipv6_cidr_block set_ipv6_cidr_block: str,
 } }
 
 rt::model! { both debug;
-/// 安全组规则集合
+/// Security group policy set
 SecurityGroupPolicySet {
-    /// 安全组规则当前版本。用户每次更新安全规则版本会自动加1，防止更新的路由规则已过期，不填不考虑冲突。
+    /// The version number of the security group policy, which will automatically increase by one each time you update the security group policy, so as to prevent expiration of the updated routing policies. If it is left empty, any conflicts will be ignored.
     "Version" version set_version: str,
-    /// 出站规则。其中出站规则和入站规则必须选一个。
+    /// Outbound rule. You must select either an outbound rule or inbound rule.
     "Egress" egress set_egress: list SecurityGroupPolicy,
-    /// 入站规则。其中出站规则和入站规则必须选一个。
+    /// Inbound rule. You must select either outbound rule or inbound rule.
     "Ingress" ingress set_ingress: list SecurityGroupPolicy,
 } }
 
 rt::model! { both debug;
-/// 协议端口模板
+/// Protocol port template
 ServiceTemplateSpecification {
-    /// 协议端口ID，例如：eppm-f5n1f8da。
+    /// Protocol port ID, such as `eppm-f5n1f8da`.
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
-    /// 协议端口组ID，例如：eppmg-f5n1f8da。
+    /// Protocol port group ID, such as `eppmg-f5n1f8da`.
     ///
     /// Required.
     "ServiceGroupId" service_group_id set_service_group_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SetLoadBalancerSecurityGroups` (设置负载均衡实例的安全组).
+/// Request of `SetLoadBalancerSecurityGroups` (Configures security groups for CLB instance).
 ///
-/// 设置负载均衡实例的安全组。
+/// This API is used to configure security groups for a CLB instance.
 SetLoadBalancerSecurityGroupsRequest {
-    /// 负载均衡实例 ID
+    /// CLB instance ID
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 安全组ID构成的数组，一个负载均衡实例最多可绑定5个安全组，如果要解绑所有安全组，可不传此参数，或传入空数组
+    /// Array of security group IDs. You can bind up to 5 security groups to a CLB instance. If you want to unbind all security groups, leave this parameter empty or pass in an empty array
     "SecurityGroups" security_groups set_security_groups: list String,
 } }
 rt::action!("ecm", "2019-07-19", "SetLoadBalancerSecurityGroups", SetLoadBalancerSecurityGroupsRequest => SetLoadBalancerSecurityGroupsResponse);
 
 rt::model! { read debug;
-/// SetLoadBalancerSecurityGroups返回参数结构体
+/// SetLoadBalancerSecurityGroups response structure.
 SetLoadBalancerSecurityGroupsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SetSecurityGroupForLoadbalancers` (绑定或解绑一个安全组到多个负载均衡实例).
+/// Request of `SetSecurityGroupForLoadbalancers` (Binds or unbinds security group to or from multiple CLB instances).
 ///
-/// 绑定或解绑一个安全组到多个负载均衡实例。
+/// This API is used to bind or unbind a security group to or from multiple CLB instances.
 SetSecurityGroupForLoadbalancersRequest {
-    /// 负载均衡实例ID数组
+    /// Array of CLB instance IDs
     ///
     /// Required.
     "LoadBalancerIds" load_balancer_ids set_load_balancer_ids: list String,
-    /// 安全组ID，如 esg-12345678
+    /// Security group ID, such as `esg-12345678`
     ///
     /// Required.
     "SecurityGroup" security_group set_security_group: str,
-    /// ADD 绑定安全组；
-    /// DEL 解绑安全组
+    /// ADD: bind security group;
+    /// DEL: unbind security group
     ///
     /// Required.
     "OperationType" operation_type set_operation_type: str,
@@ -5105,52 +5285,52 @@ SetSecurityGroupForLoadbalancersRequest {
 rt::action!("ecm", "2019-07-19", "SetSecurityGroupForLoadbalancers", SetSecurityGroupForLoadbalancersRequest => SetSecurityGroupForLoadbalancersResponse);
 
 rt::model! { read debug;
-/// SetSecurityGroupForLoadbalancers返回参数结构体
+/// SetSecurityGroupForLoadbalancers response structure.
 SetSecurityGroupForLoadbalancersResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// Module的简要信息
+/// Basic information of the module
 SimpleModule {
-    /// 模块ID
+    /// Module ID
     "ModuleId" module_id set_module_id: str,
-    /// 模块名称
+    /// Module name
     "ModuleName" module_name set_module_name: str,
 } }
 
 rt::model! { read debug;
-/// 镜像来源信息
+/// Image source information
 SrcImage {
-    /// 镜像id
+    /// Image ID
     "ImageId" image_id set_image_id: str,
-    /// 镜像名称
+    /// Image name
     "ImageName" image_name set_image_name: str,
-    /// 系统名称
+    /// System name
     "ImageOsName" image_os_name set_image_os_name: str,
-    /// 镜像描述
+    /// Image description
     "ImageDescription" image_description set_image_description: str,
-    /// 区域
+    /// Region
     "Region" region set_region: str,
-    /// 区域ID
+    /// Region ID
     "RegionID" region_id set_region_id: i64,
-    /// 区域名称
+    /// Region name
     "RegionName" region_name set_region_name: str,
-    /// 来源实例名称
+    /// Source instance name
     "InstanceName" instance_name set_instance_name: str,
-    /// 来源实例ID
+    /// Source instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 来源镜像类型
+    /// Source image type
     "ImageType" image_type set_image_type: str,
 } }
 
 rt::model! { write debug;
-/// Request of `StartInstances` (开启实例).
+/// Request of `StartInstances` (Starts instance).
 ///
-/// 只有状态为STOPPED的实例才可以进行此操作；接口调用成功时，实例会进入STARTING状态；启动实例成功时，实例会进入RUNNING状态。
+/// This API is used to start an instance. Only instances in `STOPPED` status can be started. The instance status will become `STARTING` when this API is called successfully and will become `RUNNING` when the instance is started successfully.
 StartInstancesRequest {
-    /// 待开启的实例ID列表。在单次请求的过程中，单个region下的请求实例数上限为100。
+    /// List of IDs of the instances to be started. You can request up to 100 instances in a region at a time.
     ///
     /// Required.
     "InstanceIdSet" instance_id_set set_instance_id_set: list String,
@@ -5158,226 +5338,246 @@ StartInstancesRequest {
 rt::action!("ecm", "2019-07-19", "StartInstances", StartInstancesRequest => StartInstancesResponse);
 
 rt::model! { read debug;
-/// StartInstances返回参数结构体
+/// StartInstances response structure.
 StartInstancesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `StopInstances` (实例关机).
+/// Request of `StopInstances` (Shuts down instance).
 ///
-/// 只有处于"RUNNING"状态的实例才能够进行关机操作；
-/// 调用成功时，实例会进入STOPPING状态；关闭实例成功时，实例会进入STOPPED状态；
-/// 支持强制关闭，强制关机的效果等同于关闭物理计算机的电源开关，强制关机可能会导致数据丢失或文件系统损坏，请仅在服务器不能正常关机时使用。
+/// Only instances in `RUNNING` status can be shut down.
+/// The instance status will become `STOPPING` when the API is called successfully and will become `STOPPED` when the instance is shut down successfully.
+/// Forced shutdown is supported. Just like powering off a physical PC, a forced shutdown may cause data loss or file system corruption. Make sure that you use this API only when the server cannot be shut down normally.
 StopInstancesRequest {
-    /// 需要关机的实例ID列表。在单次请求的过程中，单个region下的请求实例数上限为100。
+    /// List of IDs of the instances to be shut down. You can request up to 100 instances in a region at a time.
     ///
     /// Required.
     "InstanceIdSet" instance_id_set set_instance_id_set: list String,
-    /// 是否在正常关闭失败后选择强制关闭实例，默认为false，即否。
+    /// Whether to force shut down the instance after it failed to be shut down normally. Default value: false: no.
     "ForceStop" force_stop set_force_stop: bool,
-    /// 实例的关闭模式。取值范围：
-    /// SOFT_FIRST：表示在正常关闭失败后进行强制关闭;
-    /// HARD：直接强制关闭;
-    /// SOFT：仅软关机；
-    /// 默认为SOFT。
+    /// Instance shutdown mode. Valid values:
+    /// SOFT_FIRST: perform a forced shutdown in case of a failure of the normal shutdown;
+    /// HARD: forced shutdown;
+    /// SOFT: Soft shutdown;
+    /// Default value: SOFT.
     "StopType" stop_type set_stop_type: str,
 } }
 rt::action!("ecm", "2019-07-19", "StopInstances", StopInstancesRequest => StopInstancesResponse);
 
 rt::model! { read debug;
-/// StopInstances返回参数结构体
+/// StopInstances response structure.
 StopInstancesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 子网对象
+/// Subnet object
 Subnet {
-    /// VPC实例ID。
+    /// VPC instance ID.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网实例ID，例如：subnet-bthucmmy。
+    /// Subnet instance ID, such as `subnet-bthucmmy`.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 子网名称。
+    /// Subnet name.
     "SubnetName" subnet_name set_subnet_name: str,
-    /// 子网的 IPv4 CIDR。
+    /// IPv4 CIDR block of the subnet.
     "CidrBlock" cidr_block set_cidr_block: str,
-    /// 是否默认子网。
+    /// Whether it is the default subnet.
     "IsDefault" is_default set_is_default: bool,
-    /// 是否开启广播。
+    /// Whether to enable broadcast.
     "EnableBroadcast" enable_broadcast set_enable_broadcast: bool,
-    /// 路由表实例ID，例如：rtb-l2h8d7c2。
+    /// Route table instance ID, such as `rtb-l2h8d7c2`.
     "RouteTableId" route_table_id set_route_table_id: str,
-    /// 创建时间。
+    /// Creation time.
     "CreatedTime" created_time set_created_time: str,
-    /// 可用IP数。
+    /// Number of available IPs.
     "AvailableIpAddressCount" available_ip_address_count set_available_ip_address_count: i128,
-    /// 子网的 IPv6 CIDR。
+    /// IPv6 CIDR block of the subnet.
     "Ipv6CidrBlock" ipv6_cidr_block set_ipv6_cidr_block: str,
-    /// 关联ACLID
+    /// Associated ACLID
     "NetworkAclId" network_acl_id set_network_acl_id: str,
-    /// 是否为 SNAT 地址池子网。
+    /// Whether it is an SNAT address pool subnet.
     "IsRemoteVpcSnat" is_remote_vpc_snat set_is_remote_vpc_snat: bool,
-    /// 标签键值对。
+    /// Tag key-value pairs.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TagSet" tag_set set_tag_set: list Tag,
-    /// 所在区域
+    /// Region
     "Zone" zone set_zone: str,
-    /// 可用区名称
+    /// AZ name
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ZoneName" zone_name set_zone_name: str,
-    /// 实例数量
+    /// Number of instances
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "InstanceCount" instance_count set_instance_count: i128,
-    /// VPC的 IPv4 CIDR。
+    /// IPv4 CIDR block of the VPC.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "VpcCidrBlock" vpc_cidr_block set_vpc_cidr_block: str,
-    /// VPC的 IPv6 CIDR。
+    /// IPv6 CIDR block of the VPC.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "VpcIpv6CidrBlock" vpc_ipv6_cidr_block set_vpc_ipv6_cidr_block: str,
-    /// 地域
+    /// Region
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Region" region set_region: str,
     /// 运营商类型。'CMCC'-中国移动, 'CTCC'-中国电信, 'CUCC'-中国联调
     "ISPType" isp_type set_isp_type: str,
 } }
 
 rt::model! { both debug;
-/// 用于描述系统盘。
+/// System disk description.
 SystemDisk {
-    /// 硬盘类型。取值范围：
-    /// - LOCAL_BASIC：本地硬盘；
-    /// - CLOUD_PREMIUM：高性能云硬盘；
-    /// 默认取值：CLOUD_BASIC。
+    /// Disk type. Valid values:
+    /// - LOCAL_BASIC: local disk;
+    /// - CLOUD_PREMIUM: Premium Cloud Storage;
+    /// Default value: CLOUD_BASIC.
     "DiskType" disk_type set_disk_type: str,
-    /// 硬盘ID。此参数暂不可用。
+    /// Disk ID. This parameter is temporarily unavailable.
     "DiskId" disk_id set_disk_id: str,
-    /// 硬盘容量大小。单位GB。
+    /// Disk size in GB.
     "DiskSize" disk_size set_disk_size: i64,
 } }
 
 rt::model! { both debug;
-/// 标签信息。
+/// Tag information.
 Tag {
-    /// 标签健。
+    /// Tag key.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 标签值。
+    /// Tag value.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { both debug;
-/// 标签信息。
+/// Tag information.
 TagInfo {
-    /// 标签的键。
+    /// Tag key.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签的值。
+    /// Tag value.
     "TagValue" tag_value set_tag_value: str,
 } }
 
 rt::model! { write debug;
-/// 资源类型的Tag
+/// Resource type tag
 TagSpecification {
-    /// 资源类型，目前仅支持"instance"、"module"
+    /// Resource type. Valid values: instance, module
     ///
     /// Required.
     "ResourceType" resource_type set_resource_type: str,
-    /// 标签列表
+    /// Tag list
     ///
     /// Required.
     "Tags" tags set_tags: list Tag,
 } }
 
 rt::model! { write debug;
-/// 负责均衡后端目标
+/// CLB backend target
 Target {
-    /// 后端服务的监听端口
+    /// Listening port of the real server
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Port" port set_port: i64,
-    /// 子机ID
+    /// CVM instance ID
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "InstanceId" instance_id set_instance_id: str,
-    /// 后端服务的转发权重，取值范围：[0, 100]，默认为 10。
+    /// Forwarding weight of the real server. Value range: [0, 100]. Default value: 10.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Weight" weight set_weight: i64,
-    /// 绑定弹性网卡时需要传入此参数，代表弹性网卡的IP，弹性网卡必须先绑定至子机，然后才能绑定到负载均衡实例。注意：参数 InstanceId 和 EniIp 只能传入一个且必须传入一个。
+    /// You need to pass in this parameter when binding an ENI. It represents the IP address of the ENI. You must bind an ENI to a CVM instance first before you can bind it to a CLB instance. Note: you must pass in either `InstanceId` or `EniIp`.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "EniIp" eni_ip set_eni_ip: str,
 } }
 
 rt::model! { read debug;
-/// 后端的健康检查状态
+/// Health check status of the backend
 TargetHealth {
-    /// Target的内网IP
+    /// Private IP of the target
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "IP" ip set_ip: str,
-    /// Target绑定的端口
+    /// Port bound to the target
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Port" port set_port: i64,
-    /// 当前健康状态，true：健康，false：不健康（包括尚未开始探测、探测中、状态异常等几种状态）。只有处于健康状态（且权重大于0），负载均衡才会向其转发流量。
+    /// Current health status. Valid values: true: healthy; false: unhealthy (e.g., check not started, checking, or exceptional status). CLB instance will route traffic to only healthy real servers whose weights are greater than 0.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "HealthStatus" health_status set_health_status: bool,
-    /// Target的实例ID
+    /// Instance ID of the target
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TargetId" target_id set_target_id: str,
-    /// 当前健康状态的详细信息。如：Alive、Dead、Unknown、Close。Alive状态为健康，Dead状态为异常，Unknown状态包括尚未开始探测、探测中、状态未知，Close为未配置健康检查。
+    /// Detailed information of the current health status. Valid values: Alive: healthy; Dead: exceptional; Unknown: check not started/checking/unknown status; Close: health check not configured.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "HealthStatusDetail" health_status_detail set_health_status_detail: str,
 } }
 
 rt::model! { write debug;
-/// 目标和权重的描述信息
+/// Description of targets and their weights
 TargetsWeightRule {
-    /// 负载均衡监听器 ID
+    /// CLB listener ID
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ListenerId" listener_id set_listener_id: str,
-    /// 要修改权重的后端机器列表
+    /// List of real servers for which to modify the weights
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Targets" targets set_targets: list Target,
-    /// 后端服务新的转发权重，取值范围：0~100。
+    /// New forwarding weight of the real server. Value range: 0–100.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Weight" weight set_weight: i64,
 } }
 
 rt::model! { write debug;
-/// 任务查询
+/// Task query
 TaskInput {
-    /// 操作名，即API名称，比如：CreateImage
+    /// Operation name, i.e., API name, such as `CreateImage`
     ///
     /// Required.
     "Operation" operation set_operation: str,
-    /// 任务id
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
 } }
 
 rt::model! { read debug;
-/// 任务查询出参
+/// Output parameter of the task query
 TaskOutput {
-    /// 任务id
+    /// Task ID
     "TaskId" task_id set_task_id: str,
-    /// 状态描述
+    /// Status description
     "Message" message set_message: str,
-    /// 状态值，SUCCESS/FAILED/OPERATING
+    /// Status value. Valid values: SUCCESS, FAILED, OPERATING
     "Status" status set_status: str,
-    /// 任务提交时间
+    /// Task submission time
     "AddTime" add_time set_add_time: str,
-    /// 任务结束时间
+    /// Task end time
     "EndTime" end_time set_end_time: str,
-    /// 操作名
+    /// Operation name
     "Operation" operation set_operation: str,
 } }
 
 rt::model! { write debug;
-/// Request of `TerminateInstances` (销毁实例).
+/// Request of `TerminateInstances` (Terminates instance).
 ///
-/// 销毁实例
+/// This API is used to terminate an instance.
 TerminateInstancesRequest {
-    /// 待销毁的实例ID列表。
+    /// List of IDs of the instances to be terminated.
     ///
     /// Required.
     "InstanceIdSet" instance_id_set set_instance_id_set: list String,
-    /// 是否定时销毁，默认为否。
+    /// Whether to enable scheduled termination. Default value: no.
     "TerminateDelay" terminate_delay set_terminate_delay: bool,
-    /// 定时销毁的时间，格式形如："2019-08-05 12:01:30"，若非定时销毁，则此参数被忽略。
+    /// Scheduled termination time, such as `2019-08-05 12:01:30`. If you don't enable scheduled termination, you can ignore this parameter.
     "TerminateTime" terminate_time set_terminate_time: str,
-    /// 是否关联删除已绑定的弹性网卡和弹性IP，默认为true。
-    /// 当为true时，一并删除弹性网卡和弹性IP；
-    /// 当为false时，只销毁主机，保留弹性网卡和弹性IP。
+    /// Whether to delete the bound ENI and EIP. Default value: true.
+    /// true: the ENI and EIP will also be deleted;
+    /// false: only the server will be terminated, while the ENI and EIP will be retained.
     "AssociatedResourceDestroy" associated_resource_destroy set_associated_resource_destroy: bool,
 } }
 rt::action!("ecm", "2019-07-19", "TerminateInstances", TerminateInstancesRequest => TerminateInstancesResponse);
 
 rt::model! { read debug;
-/// TerminateInstances返回参数结构体
+/// TerminateInstances response structure.
 TerminateInstancesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5410,64 +5610,67 @@ UnassignIpv6SubnetCidrBlockResponse {
 } }
 
 rt::model! { read debug;
-/// 私有网络相关信息配置。
+/// VPC information configuration.
 VirtualPrivateCloud {
-    /// 私有网络ID，形如vpc-xxx。
+    /// VPC ID, such as `vpc-xxx`.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 私有网络子网ID，形如subnet-xxx。
+    /// Subnet ID of the VPC, such as `subnet-xxx`.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 是否用作公网网关。公网网关只有在实例拥有公网IP以及处于私有网络下时才能正常使用。取值范围：
-    /// TRUE：表示用作公网网关
-    /// FALSE：表示不用作公网网关
+    /// Whether it is used as a public gateway. The public gateway can be used only when the instance has a public IP and resides in a VPC. Valid values:
+    /// TRUE: yes
+    /// FALSE: no
     ///
-    /// 默认取值：FALSE。
+    /// Default value: FALSE.
     "AsVpcGateway" as_vpc_gateway set_as_vpc_gateway: bool,
-    /// 私有网络子网 IP 数组，在创建实例、修改实例vpc属性操作中可使用此参数。
+    /// Array of VPC subnet IPs. This parameter can be used to create instances or modify the VPC attributes of instances.
     "PrivateIpAddresses" private_ip_addresses set_private_ip_addresses: list String,
-    /// 为弹性网卡指定随机生成的 IPv6 地址数量。
+    /// Number of the IPv6 addresses to be randomly generated for the ENI.
     "Ipv6AddressCount" ipv6_address_count set_ipv6_address_count: i64,
     /// runInstances接口创建三网ipv6地址使用
     "Ipv6SubnetIds" ipv6_subnet_ids set_ipv6_subnet_ids: list String,
 } }
 
 rt::model! { read debug;
-/// 私有网络(VPC) 对象。
+/// VPC object.
 VpcInfo {
-    /// VPC名称。
+    /// VPC name.
     "VpcName" vpc_name set_vpc_name: str,
-    /// VPC实例ID，例如：vpc-azd4dt1c。
+    /// VPC instance ID, such as `vpc-azd4dt1c`.
     "VpcId" vpc_id set_vpc_id: str,
-    /// VPC的IPv4 CIDR。
+    /// IPv4 CIDR block of the VPC.
     "CidrBlock" cidr_block set_cidr_block: str,
-    /// 是否默认VPC。
+    /// Whether it is the default VPC.
     "IsDefault" is_default set_is_default: bool,
-    /// 是否开启组播。
+    /// Whether to enable multicast.
     "EnableMulticast" enable_multicast set_enable_multicast: bool,
-    /// 创建时间。
+    /// Creation time.
     "CreatedTime" created_time set_created_time: str,
-    /// DNS列表。
+    /// List of DNS servers.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "DnsServerSet" dns_server_set set_dns_server_set: list String,
-    /// DHCP域名选项值。
+    /// DHCP domain option value.
     "DomainName" domain_name set_domain_name: str,
-    /// DHCP选项集ID。
+    /// DHCP option set ID.
     "DhcpOptionsId" dhcp_options_id set_dhcp_options_id: str,
-    /// 是否开启DHCP。
+    /// Whether to enable DHCP.
     "EnableDhcp" enable_dhcp set_enable_dhcp: bool,
-    /// VPC的IPv6 CIDR。
+    /// IPv6 CIDR block of the VPC.
     "Ipv6CidrBlock" ipv6_cidr_block set_ipv6_cidr_block: str,
-    /// 标签键值对
+    /// Tag key-value pair
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TagSet" tag_set set_tag_set: list Tag,
-    /// 辅助CIDR
+    /// Secondary CIDR block
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "AssistantCidrSet" assistant_cidr_set set_assistant_cidr_set: list AssistantCidr,
-    /// 地域
+    /// Region
     "Region" region set_region: str,
-    /// 描述
+    /// Description
     "Description" description set_description: str,
-    /// 地域中文名
+    /// Region name
     "RegionName" region_name set_region_name: str,
-    /// 包含子网数量
+    /// Number of included subnets
     "SubnetCount" subnet_count set_subnet_count: i128,
-    /// 包含实例数量
+    /// Number of included instances
     "InstanceCount" instance_count set_instance_count: i128,
     /// ipv6运营商
     "Ipv6ISP" ipv6_isp set_ipv6_isp: str,
@@ -5476,7 +5679,7 @@ VpcInfo {
 } }
 
 rt::model! { read debug;
-/// Zone信息
+/// Zone information
 ZoneInfo {
     /// ZoneId
     "ZoneId" zone_id set_zone_id: i64,
@@ -5487,31 +5690,31 @@ ZoneInfo {
 } }
 
 rt::model! { write debug;
-/// 实例可用区及对应的实例创建数目及运营商的组合；
+/// Combination of the instance AZ, number of instances to be created, and ISP;
 ZoneInstanceCountISP {
-    /// 创建实例的可用区。
+    /// The AZ in which to create an instance.
     ///
     /// Required.
     "Zone" zone set_zone: str,
-    /// 在当前可用区创建的实例数目。
+    /// Number of instances to be created in the current AZ.
     ///
     /// Required.
     "InstanceCount" instance_count set_instance_count: i64,
-    /// 运营商如下：
-    /// CTCC：中国电信
-    /// CUCC：中国联通
-    /// CMCC：中国移动
-    /// CMCC;CUCC;CTCC：三网；三网需要开通白名单，请直接联系腾讯云客服。
+    /// ISP name. Valid values:
+    /// CTCC: China Telecom
+    /// CUCC: China Unicom
+    /// CMCC: China Mobile
+    /// If there are multiple ISP names, you need to separate them by semicolons, such as `CMCC;CUCC;CTCC`. To use multiple ISPs, contact Tencent Cloud customer service for assistance.
     ///
     /// Required.
     "ISP" isp set_isp: str,
-    /// 指定私有网络编号，SubnetId与VpcId必须同时指定或不指定
+    /// ID of the specified VPC. You must specify both `SubnetId` and `VpcId` or neither
     "VpcId" vpc_id set_vpc_id: str,
-    /// 指定子网编号，SubnetId与VpcId必须同时指定或不指定
+    /// ID of the specified subnet. You must specify both `SubnetId` and `VpcId` or neither
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 指定主网卡内网IP。条件：SubnetId与VpcId必须同时指定，并且IP数量与InstanceCount相同，多IP主机副网卡内网IP在相同子网内通过DHCP获取。
+    /// Private IP of the specified primary ENI. You must specify both `SubnetId` and `VpcId` at the same time. The number of IP addresses must be the same as `InstanceCount`. You can get the private IP of the secondary ENI of a multi-IP server through DHCP in the same subnet.
     "PrivateIpAddresses" private_ip_addresses set_private_ip_addresses: list String,
-    /// 为弹性网卡指定随机生成的IPv6地址数量，单网情况下是1，单网需要ISP 只能为单网运营商，三网情况3
+    /// Number of the IPv6 addresses to be randomly generated for the ENI, which cannot be greater than 1.
     "Ipv6AddressCount" ipv6_address_count set_ipv6_address_count: i64,
     /// 指定创建三网ipv6地址，使用的subnet数组，只创建ipv4不创建ipv6和单网ipv6子网依然使用SubnetId字段；
     /// 该数组必须且仅支持传入三个不同的子网，并且这三个子网各自分配了电信、联通、移动三个运营商的其中一个IPV6 CIDR网段
@@ -5519,10 +5722,10 @@ ZoneInstanceCountISP {
 } }
 
 rt::model! { read debug;
-/// Zone的实例信息
+/// Instance information of the zone
 ZoneInstanceInfo {
-    /// Zone名称
+    /// Zone name
     "ZoneName" zone_name set_zone_name: str,
-    /// 实例数量
+    /// Number of instances
     "InstanceNum" instance_num set_instance_num: i64,
 } }

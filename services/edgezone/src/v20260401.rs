@@ -5,20 +5,20 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { write debug;
-/// Request of `ApplyPublicIps` (申请公网 IP).
+/// Request of `ApplyPublicIps` (Apply for a public IP).
 ///
-/// 从静态 IP 池为指定公网实例批量申请多个 Ip 地址（随机分配）。申请前需检查用户配额。
-/// 此接口仅适用于 `RouteMode=static` 的公网实例。BGP/OSPF 实例调用此接口将返回错误。
+/// This API is used to submit a request for multiple IP addresses from the static IP pool to specify a public network instance (random allocation). Need to check user quota before applying.
+/// This API is applicable only to public network instances with `RouteMode=static`. Calling this API for BGP/OSPF instances will return an error.
 ApplyPublicIpsRequest {
-    /// 公网实例 ID（路由发布模式必须为 STATIC ）
+    /// Public network instance ID (route publishing mode must be STATIC)
     ///
     /// Required.
     "NetworkInstanceId" network_instance_id set_network_instance_id: str,
-    /// 申请Ip数量，最小为 1
+    /// Apply for an Ip quantity, minimum is 1
     ///
     /// Required.
     "Count" count set_count: i64,
-    /// 申请的Ip类型，枚举值：ipv4、ipv6
+    /// Applied Ip type, enumeration value: ipv4, ipv6
     ///
     /// Required.
     "Type" r#type set_type: str,
@@ -26,20 +26,20 @@ ApplyPublicIpsRequest {
 rt::action!("edgezone", "2026-04-01", "ApplyPublicIps", ApplyPublicIpsRequest => ApplyPublicIpsResponse);
 
 rt::model! { read debug;
-/// ApplyPublicIps返回参数结构体
+/// ApplyPublicIps response structure.
 ApplyPublicIpsResponse {
-    /// 分配的公网 IP 地址列表
+    /// Assigned public network IP address list.
     "IpList" ip_list set_ip_list: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateEdgeNodeService` (开通边缘节点计费服务).
+/// Request of `CreateEdgeNodeService` (Enables the edge node billing service).
 ///
-/// 开通边缘节点计费服务。
+/// Enable the billing service for edge nodes.
 CreateEdgeNodeServiceRequest {
-    /// 可用区代码，如 ap-guangzhou-1。
+    /// Availability zone code, such as ap-guangzhou-1.
     ///
     /// Required.
     "Zone" zone set_zone: str,
@@ -47,48 +47,48 @@ CreateEdgeNodeServiceRequest {
 rt::action!("edgezone", "2026-04-01", "CreateEdgeNodeService", CreateEdgeNodeServiceRequest => CreateEdgeNodeServiceResponse);
 
 rt::model! { read debug;
-/// CreateEdgeNodeService返回参数结构体
+/// CreateEdgeNodeService response structure.
 CreateEdgeNodeServiceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `CreateInstances` (创建物理机实例).
+/// Request of `CreateInstances` (Create a physical machine instance).
 ///
-/// 创建物理机实例，系统自动分配物理机资源并完成装机。如果用户未在当前可用区开通计费，系统自动开通。支持并发分配物理机资源，异步执行网络分配和装机任务。
+/// This API is used to create a physical machine instance. The system automatically allocates physical machine resources and completes installation. If the user is not in the current availability zone, the system automatically enables billing. It supports concurrent allocation of physical machine resources and async execution of network assignment and installation tasks.
 CreateInstancesRequest {
-    /// 可用区代码，如 ap-guangzhou-1。
+    /// Availability zone code, such as ap-guangzhou-1.
     ///
     /// Required.
     "Zone" zone set_zone: str,
-    /// 机型规格，如 BMS5.MEDIUM8。
+    /// Model specifications, such as BMS5.MEDIUM8.
     ///
     /// Required.
     "InstanceType" instance_type set_instance_type: str,
-    /// 内网网络实例ID，格式如 net-xxx。
+    /// Private network instance ID in the format of net-xxx.
     ///
     /// Required.
     "PrivateNetworkId" private_network_id set_private_network_id: str,
-    /// 公网网络实例ID，格式如 net-xxx。
+    /// Public network instance ID, in the format of net-xxx.
     ///
     /// Required.
     "PublicNetworkId" public_network_id set_public_network_id: str,
-    /// 实例名称。
+    /// Instance name.
     "InstanceName" instance_name set_instance_name: str,
-    /// 镜像ID，如 img-centos-7.9。
+    /// Image ID, for example img-centos-7.9.
     "ImageId" image_id set_image_id: str,
-    /// 创建数量，默认1，最大50。
+    /// Specify the quantity. Default is 1. Maximum is 50.
     "InstanceCount" instance_count set_instance_count: i128,
-    /// 登录密码，与SSHKey二选一
+    /// Login password. Either it or SSHKey is required.
     "Password" password set_password: str,
-    /// SSH密钥公钥字符串，与Password二选一
+    /// Public key string of the SSH key. Either this parameter or Password must be specified.
     "SSHKey" ssh_key set_ssh_key: str,
-    /// 镜像版本号，仅公共镜像有版本概念。
+    /// Image version number. Only public images have the concept of version.
     ///
     /// Disabled in the spec.
     "VersionNumber" version_number set_version_number: str,
-    /// 是否启用公网IPv6，默认false。启用后系统会在分配IPv4后额外分配一个IPv6地址。
+    /// Whether to enable public IPv6, default false. Enabled, the system will allocate an additional IPv6 address after assigning an IPv4 address.
     ///
     /// Disabled in the spec.
     "EnableIpv6" enable_ipv6 set_enable_ipv6: bool,
@@ -113,34 +113,34 @@ impl ::core::fmt::Debug for CreateInstancesRequest {
 rt::action!("edgezone", "2026-04-01", "CreateInstances", CreateInstancesRequest => CreateInstancesResponse);
 
 rt::model! { read debug;
-/// CreateInstances返回参数结构体
+/// CreateInstances response structure.
 CreateInstancesResponse {
-    /// 创建成功的实例ID列表。
+    /// List of successfully created instance IDs.
     "InstanceIdSet" instance_id_set set_instance_id_set: list String,
-    /// 创建失败的实例个数。仅部分失败时返回，全部成功时不返回该字段。
+    /// Count of failed instances. This field is returned only when partially failed, not returned when all successful.
     "FailedCount" failed_count set_failed_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreatePrivateNetworkInstance` (创建私网实例).
+/// Request of `CreatePrivateNetworkInstance` (Create a private network instance).
 ///
-/// 创建私网实例，一个用户在一个可用区仅支持创建一个私网实例，网络地址由 Network（网络号）和 Mask（掩码位数）两个参数共同决定子网范围。Network 必须是三个 RFC 1918 私有地址段之一的合法网络地址：10.0.0.0/8、172.16.0.0/12 或 192.168.0.0/16，且 host 位必须全为 0（即Network 与 Mask 组合后不能有主机位被置位，例如 10.0.0.1/24 是非法的，应填 10.0.0.0/24）。Mask 的上限统一为 28，下限由所属地址段决定：10.x.x.x 段允许 8～28，172.16.x.x 段允许 12～28，192.168.x.x 段允许 16～28。
+/// Create a private network instance. A user can only create one private network instance in an availability zone. The subnet range is collectively determined by both parameters: Network (network number) and Mask (bit number of the mask). Network must be a valid network address from one of the three RFC 1918 private address ranges: 10.0.0.0/8, 172.16.0.0/12, or 192.168.0.0/16, and all host bits must be 0 (meaning the combination of Network and Mask cannot have any host bits set, such as 10.0.0.1/24 is illegal, use 10.0.0.0/24 instead). The maximum Mask is unified as 28, and the minimum is determined by the address range it belongs to: 10.x.x.x allows 8–28, 172.16.x.x allows 12–28, and 192.168.x.x allows 16–28.
 CreatePrivateNetworkInstanceRequest {
-    /// 新实例名称
+    /// New instance name
     ///
     /// Required.
     "NetworkInstanceName" network_instance_name set_network_instance_name: str,
-    /// 可用区ID
+    /// Availability zone ID.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
-    /// 网络地址（host 位必须全为 0），必须落在以下 RFC 1918 私有范围之一：`10.0.0.0/8`、`172.16.0.0/12`、`192.168.0.0/16`
+    /// The network address (host bits must be all 0s) must fall into one of the following RFC 1918 private ranges: `10.0.0.0/8`, `172.16.0.0/12`, `192.168.0.0/16`.
     ///
     /// Required.
     "Network" network set_network: str,
-    /// 掩码位数，上限统一为 `28`，下限随所属私有段而定：`10.0.0.0/8` 允许 `8~28`，`172.16.0.0/12` 允许 `12~28`，`192.168.0.0/16` 允许 `16~28`；需与 Network 共同构成合法网络地址（host 位全为 0）
+    /// Mask digits. The upper limit is fixed at `28`, while the lower limit depends on the private segment it belongs to: `10.0.0.0/8` allows `8~28`, `172.16.0.0/12` allows `12~28`, `192.168.0.0/16` allows `16~28`. It must together form a valid network address with Network (host bits all set to 0).
     ///
     /// Required.
     "Mask" mask set_mask: i64,
@@ -148,38 +148,38 @@ CreatePrivateNetworkInstanceRequest {
 rt::action!("edgezone", "2026-04-01", "CreatePrivateNetworkInstance", CreatePrivateNetworkInstanceRequest => CreatePrivateNetworkInstanceResponse);
 
 rt::model! { read debug;
-/// CreatePrivateNetworkInstance返回参数结构体
+/// CreatePrivateNetworkInstance response structure.
 CreatePrivateNetworkInstanceResponse {
-    /// 私网实例ID
+    /// Private network instance ID
     "NetworkInstanceId" network_instance_id set_network_instance_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `CreatePublicNetworkInstance` (创建公网实例).
+/// Request of `CreatePublicNetworkInstance` (Create a public network instance).
 ///
-/// 用户输入可用区ID、公网实例名称、网络线路、路由模式以创建公网实例，一个用户在一个可用区仅支持创建一个公网实例
-/// 路由模式为 **静态** 的公网实例需要用户主动申请和释放公网IP
-/// 路由模式为 **OSPF、BGP** 的公网实例在创建时自动分配公网IP段，销毁时自动释放公网IP段
+/// The user inputs the availability zone ID, public network instance name, network line, and routing mode to create a public network instance. A user can only create one public network instance in an availability zone.
+/// Public network instances in **static** routing mode require users to proactively apply for and release public IP addresses.
+/// Public network instances with routing mode set to **OSPF, BGP** automatically allocate public IP ranges when creating and auto release public IP ranges upon termination.
 CreatePublicNetworkInstanceRequest {
-    /// 可用区
+    /// Availability zone ID.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
-    /// 公网实例名称
+    /// Public network instance name
     ///
     /// Required.
     "NetworkInstanceName" network_instance_name set_network_instance_name: str,
-    /// 网络线路
+    /// Network line
     ///
     /// Required.
     "Line" line set_line: str,
-    /// 路由模式
+    /// Routing mode
     ///
     /// Required.
     "RouteMode" route_mode set_route_mode: str,
-    /// 公网带宽（Mbps）
+    /// Public network bandwidth (Mbps)
     "Bandwidth" bandwidth set_bandwidth: i64,
     /// BGP AS号
     "BgpAsNumber" bgp_as_number set_bgp_as_number: i64,
@@ -210,20 +210,20 @@ impl ::core::fmt::Debug for CreatePublicNetworkInstanceRequest {
 rt::action!("edgezone", "2026-04-01", "CreatePublicNetworkInstance", CreatePublicNetworkInstanceRequest => CreatePublicNetworkInstanceResponse);
 
 rt::model! { read debug;
-/// CreatePublicNetworkInstance返回参数结构体
+/// CreatePublicNetworkInstance response structure.
 CreatePublicNetworkInstanceResponse {
-    /// 公网实例 ID
+    /// Public network instance ID
     "NetworkInstanceId" network_instance_id set_network_instance_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeletePrivateNetworkInstance` (删除私网实例).
+/// Request of `DeletePrivateNetworkInstance` (Delete a private network instance).
 ///
-/// 删除私网实例
+/// Delete a private network instance
 DeletePrivateNetworkInstanceRequest {
-    /// 私网实例Id
+    /// Private network instance Id
     ///
     /// Required.
     "NetworkInstanceId" network_instance_id set_network_instance_id: str,
@@ -231,18 +231,18 @@ DeletePrivateNetworkInstanceRequest {
 rt::action!("edgezone", "2026-04-01", "DeletePrivateNetworkInstance", DeletePrivateNetworkInstanceRequest => DeletePrivateNetworkInstanceResponse);
 
 rt::model! { read debug;
-/// DeletePrivateNetworkInstance返回参数结构体
+/// DeletePrivateNetworkInstance response structure.
 DeletePrivateNetworkInstanceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeletePublicNetworkInstance` (删除公网实例).
+/// Request of `DeletePublicNetworkInstance` (Delete a Public Network Instance).
 ///
-/// 修改公网实例信息
+/// Modify public network instance info
 DeletePublicNetworkInstanceRequest {
-    /// 公网实例 ID
+    /// Public network instance ID
     ///
     /// Required.
     "NetworkInstanceId" network_instance_id set_network_instance_id: str,
@@ -250,187 +250,187 @@ DeletePublicNetworkInstanceRequest {
 rt::action!("edgezone", "2026-04-01", "DeletePublicNetworkInstance", DeletePublicNetworkInstanceRequest => DeletePublicNetworkInstanceResponse);
 
 rt::model! { read debug;
-/// DeletePublicNetworkInstance返回参数结构体
+/// DeletePublicNetworkInstance response structure.
 DeletePublicNetworkInstanceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceTypes` (查询物理机机型).
+/// Request of `DescribeInstanceTypes` (Query a physical machine model).
 ///
-/// 根据 AppId 查询账号下可用区维度的机型配额列表；若传入 Zone，则仅返回指定可用区下的机型配额；若不传，则返回账号下所有可用区的机型配额。
+/// This API is used to query the model quota list under the account by availability zone dimensionality based on AppId. If a Zone is input, it returns the model quota under the designated availability zone. If not, it returns the model quota of all AZs under the account.
 DescribeInstanceTypesRequest {
-    /// 可用区代码，如 ap-guangzhou-1；不传则返回账号下所有可用区的机型。
+    /// Availability zone code, such as ap-guangzhou-1. If not passed, return models under the account in all AZs.
     "Zone" zone set_zone: str,
-    /// 分页偏移量,默认0
+    /// Pagination offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 分页大小，默认20，最大100
+    /// Pagination size. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("edgezone", "2026-04-01", "DescribeInstanceTypes", DescribeInstanceTypesRequest => DescribeInstanceTypesResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceTypes返回参数结构体
+/// DescribeInstanceTypes response structure.
 DescribeInstanceTypesResponse {
-    /// 机型配额列表。
+    /// Model quota list.
     "InstanceTypeQuotaSet" instance_type_quota_set set_instance_type_quota_set: list InstanceTypeQuota,
-    /// 返回记录数量。
+    /// Number of returned records.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstances` (查询物理机实例列表).
+/// Request of `DescribeInstances` (Query physical machine instance list).
 ///
-/// 查询物理机实例列表，支持按实例ID、实例名称、可用区、实例状态等条件筛选，并支持分页查询。
+/// This API is used to query physical machine instance list, support by instance ID, instance name, availability zone, instance status with conditional filtering, and support paging query.
 DescribeInstancesRequest {
-    /// 实例ID列表，用于按实例ID筛选
+    /// Instance ID list for filtering by instance ID
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 实例名称，支持模糊匹配
+    /// Instance name, supports fuzzy matching.
     "InstanceName" instance_name set_instance_name: str,
-    /// 可用区代码，用于筛选指定可用区的实例
+    /// Availability zone code for filtering instances in the specified availability zone
     "Zone" zone set_zone: str,
-    /// 实例状态列表，用于按状态筛选实例。可选值：allocating、running、isolating、isolated、terminating、error
+    /// Instance status list for status filtering. Available values: allocating, running, isolating, isolated, terminating, error.
     "InstanceStatus" instance_status set_instance_status: list String,
-    /// 公网网络ID
+    /// Public network ID.
     "PublicNetworkId" public_network_id set_public_network_id: str,
-    /// 私有网络ID
+    /// VPC ID.
     "PrivateNetworkId" private_network_id set_private_network_id: str,
-    /// 公网IPv4地址列表，用于按公网IP筛选实例
+    /// Public IPv4 address list, used for filtering instances by public IP address
     "PublicIps" public_ips set_public_ips: list String,
-    /// 偏移量，默认0
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 返回数量，默认20，最大100
+    /// Number of returned results. Default 20. Maximum 100.
     "Limit" limit set_limit: i128,
 } }
 rt::action!("edgezone", "2026-04-01", "DescribeInstances", DescribeInstancesRequest => DescribeInstancesResponse);
 
 rt::model! { read debug;
-/// DescribeInstances返回参数结构体
+/// DescribeInstances response structure.
 DescribeInstancesResponse {
-    /// 实例详细信息列表
+    /// Instance detail list
     "InstanceSet" instance_set set_instance_set: list Instance,
-    /// 符合条件的实例数量
+    /// Number of eligible instances.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePrivateNetworkInstances` (查询私网实例).
+/// Request of `DescribePrivateNetworkInstances` (Query a private network instance).
 ///
-/// 查询私网实例，支持通过私网实例ID、私网实例名称、可用区ID等参数进行查询
+/// Query private network instances, support through parameters such as private network instance ID, instance name, and availability zone id.
 DescribePrivateNetworkInstancesRequest {
-    /// 私网实例Id
+    /// Private network instance Id
     "NetworkInstanceId" network_instance_id set_network_instance_id: str,
-    /// 新实例名称
+    /// New instance name
     "NetworkInstanceName" network_instance_name set_network_instance_name: str,
-    /// 可用区ID
+    /// Availability zone ID.
     "ZoneId" zone_id set_zone_id: str,
-    /// 分页偏移量，默认0
+    /// Pagination offset, default 0
     "Offset" offset set_offset: i64,
-    /// 每页数量，默认 20，最大 100
+    /// Number of items per page. Default 20. Maximum 100.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("edgezone", "2026-04-01", "DescribePrivateNetworkInstances", DescribePrivateNetworkInstancesRequest => DescribePrivateNetworkInstancesResponse);
 
 rt::model! { read debug;
-/// DescribePrivateNetworkInstances返回参数结构体
+/// DescribePrivateNetworkInstances response structure.
 DescribePrivateNetworkInstancesResponse {
-    /// 私网实例总数
+    /// Total number of private network instances
     "TotalCount" total_count set_total_count: i64,
-    /// 私网实例集合
+    /// Private network instance set
     "PrivateNetworkInstanceSet" private_network_instance_set set_private_network_instance_set: list PrivateNetworkInstanceInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePublicIps` (查询公网IP列表).
+/// Request of `DescribePublicIps` (Query the public IP list).
 ///
-/// 查询用户的公网Ip信息，对于路由模式为Static的公网实例，会返回所有已申请的公网Ip信息，对于路由模式为Ospf和Bgp的公网实例，会直接返回网段信息
+/// Query the public network Ip information of the user. For public network instances with routing mode set to Static, return all applied public network Ip information. For public network instances with routing mode set to Ospf and Bgp, return Ip range information directly.
 DescribePublicIpsRequest {
-    /// 按公网实例 ID 过滤（子串匹配，多个值取并集）
+    /// Filter by public network instance ID (substring match, union of multiple values)
     "NetworkInstanceId" network_instance_id set_network_instance_id: list String,
-    /// 按可用区/机房过滤
+    /// Filter by availability zone/IDC
     "ZoneId" zone_id set_zone_id: str,
-    /// 按 IP 过滤（子串匹配，多个值取并集）
+    /// Filter by IP (substring match, union of multiple values)
     "Ip" ip set_ip: list String,
-    /// 按状态过滤，可选值：`InUse`、`Unbound`（多个值取并集）
+    /// Filter by status, available values: `InUse`, `Unbound` (multiple values are combined with OR)
     "State" state set_state: list String,
-    /// 按 IP 版本过滤，可选值：`Ipv4`、`Ipv6`（多个值取并集）
+    /// Filter by IP version. Available values: `Ipv4`, `Ipv6` (multiple values are combined).
     "Type" r#type set_type: list String,
-    /// 按创建时间排序，可选值：`asc`、`desc`（默认 `desc`）
+    /// Sort by creation time, available values: `asc`, `desc` (default `desc`)
     "OrderByCreateTime" order_by_create_time set_order_by_create_time: str,
-    /// 按更新时间排序，可选值：`asc`、`desc`（优先级高于创建时间排序）
+    /// Sort by update time, available values: `asc`, `desc` (priority is higher than sort by creation time)
     "OrderByUpdateTime" order_by_update_time set_order_by_update_time: str,
-    /// 分页偏移量，默认 0
+    /// Pagination offset, default 0
     "Offset" offset set_offset: i64,
-    /// 每页数量，默认 20，最大 100
+    /// Number of items per page. Default 20. Maximum 100.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("edgezone", "2026-04-01", "DescribePublicIps", DescribePublicIpsRequest => DescribePublicIpsResponse);
 
 rt::model! { read debug;
-/// DescribePublicIps返回参数结构体
+/// DescribePublicIps response structure.
 DescribePublicIpsResponse {
-    /// 公网Ip总数
+    /// Total number of EIPs
     "TotalCount" total_count set_total_count: i64,
-    /// 分配的公网 IP 地址列表
+    /// Assigned public network IP address list
     "IpInfoSet" ip_info_set set_ip_info_set: list IpInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePublicNetworkInstances` (查询公网实例列表).
+/// Request of `DescribePublicNetworkInstances` (Query the public network instance list).
 ///
-/// 查询公网实例列表，支持按实例ID、实例名称、可用区等条件筛选，并支持分页查询。
+/// Query public network instance list, support conditional filtering by instance ID, instance name, availability zone, and support paging query.
 DescribePublicNetworkInstancesRequest {
-    /// 公网实例ID
+    /// Public network instance ID
     "NetworkInstanceId" network_instance_id set_network_instance_id: str,
-    /// 公网实例名称
+    /// Public network instance name
     "NetworkInstanceName" network_instance_name set_network_instance_name: str,
-    /// 可用区Id
+    /// Availability zone ID.
     "ZoneId" zone_id set_zone_id: str,
-    /// 分页偏移量，默认 0
+    /// Pagination offset, default 0
     "Offset" offset set_offset: i64,
-    /// 每页数量，默认 20，最大 100
+    /// Number of items per page. Default 20. Maximum 100.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("edgezone", "2026-04-01", "DescribePublicNetworkInstances", DescribePublicNetworkInstancesRequest => DescribePublicNetworkInstancesResponse);
 
 rt::model! { read debug;
-/// DescribePublicNetworkInstances返回参数结构体
+/// DescribePublicNetworkInstances response structure.
 DescribePublicNetworkInstancesResponse {
-    /// 公网实例总数
+    /// Total number of public network instances
     "TotalCount" total_count set_total_count: i64,
-    /// 公网实例集合
+    /// public network instance collection
     "PublicNetworkInstanceSet" public_network_instance_set set_public_network_instance_set: list PublicNetworkInstanceInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeZoneData` (查询可用区机房指标数据).
+/// Request of `DescribeZoneData` (Query metric data of IDCs in availability zones).
 ///
-/// 按指标名，查询统计数据。数据按1分钟间隔统计
+/// Query statistics by metric name. Data is aggregated at 1-minute intervals.
 DescribeZoneDataRequest {
-    /// 区id
+    /// Availability zone id
     ///
     /// Required.
     "Zone" zone set_zone: str,
-    /// 指标名(inbw:入带宽，outbw:出带宽)
+    /// Metric name (inbw: inbound bandwidth, outbw: outbound bandwidth)
     ///
     /// Required.
     "MetricName" metric_name set_metric_name: str,
-    /// 开始时间（UTC时间:0时区）
+    /// Start time (UTC time)
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间（UTC时间:0时区）,最多查询2天时间
+    /// End time (UTC time), query up to 2 days.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
@@ -438,142 +438,142 @@ DescribeZoneDataRequest {
 rt::action!("edgezone", "2026-04-01", "DescribeZoneData", DescribeZoneDataRequest => DescribeZoneDataResponse);
 
 rt::model! { read debug;
-/// DescribeZoneData返回参数结构体
+/// DescribeZoneData response structure.
 DescribeZoneDataResponse {
-    /// 统计数据,指标inbw|outbw单位为Mbps
+    /// Stats, metrics inbw|outbw in Mbps
     "Data" data set_data: list SwitchData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeZones` (查询所有地域可用区列表).
+/// Request of `DescribeZones` (Queries all region availability zone lists).
 ///
-/// 跨地域聚合查询所有已配置 region 下的可用区列表。支持通过 FilterByAppId 参数控制是否按账号过滤：默认仅返回账号关联的可用区，设为 False 时返回所有可用区。本地域直查数据库，远程地域并发 HTTP 请求后合并返回。
+/// This API is used to perform a cross-regional aggregate query of the AZ list under all configured regions. It supports filtering by account through the FilterByAppId parameter: by default, only AZs associated with the account are returned. When set to False, all AZs are returned. The local region queries the database directly, while remote regions send concurrent HTTP requests and merge the results before returning.
 DescribeZonesRequest {
 } }
 rt::action!("edgezone", "2026-04-01", "DescribeZones", DescribeZonesRequest => DescribeZonesResponse);
 
 rt::model! { read debug;
-/// DescribeZones返回参数结构体
+/// DescribeZones response structure.
 DescribeZonesResponse {
-    /// 所有地域的可用区列表。
+    /// AZ list of all regions.
     "ZoneSet" zone_set set_zone_set: list ZoneInfo,
-    /// 可用区总数量。
+    /// Total number of availability zones.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 操作失败的实例信息
+/// Failed instance info
 FailedInstance {
-    /// 实例ID。
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 错误码。
+    /// Error code.
     "ErrorCode" error_code set_error_code: str,
-    /// 错误信息。
+    /// Error message.
     "ErrorMessage" error_message set_error_message: str,
 } }
 
 rt::model! { read debug;
-/// 描述物理机实例信息
+/// Describe physical machine instance information
 Instance {
-    /// 实例ID
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名称
+    /// Instance name.
     "InstanceName" instance_name set_instance_name: str,
-    /// 绑定的物理机ID
+    /// Bound Physical Machine ID
     "MachineId" machine_id set_machine_id: str,
-    /// 机型规格
+    /// Model specifications
     "InstanceType" instance_type set_instance_type: str,
-    /// 可用区代码
+    /// Availability zone code
     "Zone" zone set_zone: str,
-    /// 镜像ID
+    /// Image ID.
     "ImageId" image_id set_image_id: str,
-    /// 镜像版本号
+    /// Image version number
     ///
     /// Disabled in the spec.
     "VersionNumber" version_number set_version_number: str,
-    /// 实例状态，可选值：allocating、running、isolating、isolated、terminating、error
+    /// Instance status, value range: allocating, running, isolating, isolated, terminating, error.
     "InstanceStatus" instance_status set_instance_status: str,
-    /// 操作状态，可选值：normal、starting、stopping、stopped、rebooting
+    /// Operation status: normal, starting, stopping, stopped, rebooting.
     "OperateStatus" operate_status set_operate_status: str,
-    /// 私有网络ID
+    /// VPC ID.
     "PrivateNetworkId" private_network_id set_private_network_id: str,
-    /// 私有IPv4地址
+    /// Private IPv4 address
     "PrivateIp" private_ip set_private_ip: str,
-    /// 私有IPv6地址
+    /// Private IPv6 address
     "PrivateIpV6" private_ip_v6 set_private_ip_v6: str,
-    /// 公网网络ID
+    /// Public network ID.
     "PublicNetworkId" public_network_id set_public_network_id: str,
-    /// 公网IPv4地址
+    /// Public IPv4 address
     "PublicIp" public_ip set_public_ip: str,
-    /// 公网IPv6地址
+    /// Public IPv6 address
     "PublicIpV6" public_ip_v6 set_public_ip_v6: str,
-    /// 文件系统类型
+    /// File System Type
     "FileSystemType" file_system_type set_file_system_type: str,
-    /// 创建时间。按照ISO8601标准表示，并且使用UTC时间。格式为：YYYY-MM-DDThh:mm:ssZ。
+    /// Creation time, in the ISO 8601 standard format, using UTC time. Format: YYYY-MM-DDThh:mm:ssZ.
     "CreatedTime" created_time set_created_time: str,
-    /// 机型族标识
+    /// Instance family flag
     "InstanceFamily" instance_family set_instance_family: str,
-    /// 机型族名称
+    /// Model Family Name
     "InstanceFamilyName" instance_family_name set_instance_family_name: str,
-    /// CPU 型号
+    /// CPU Model
     "CpuType" cpu_type set_cpu_type: str,
-    /// CPU 核数
+    /// CPU cores.
     "Cpu" cpu set_cpu: i64,
-    /// 内存大小
+    /// Memory size.
     "Memory" memory set_memory: i64,
 } }
 
 rt::model! { read debug;
-/// 账号在可用区下的机型配额信息，包含可用区、机型详情和配额数量。
+/// Account model quota information in the availability zone, including availability zone, model detail and quota quantity.
 InstanceTypeQuota {
-    /// 可用区代码。
+    /// Availability zone code.
     "Zone" zone set_zone: str,
-    /// 机型规格。
+    /// Model specifications.
     "InstanceType" instance_type set_instance_type: str,
-    /// 机型家族。
+    /// Model family.
     "InstanceFamily" instance_family set_instance_family: str,
-    /// 机型族名称
+    /// Model family name
     "InstanceFamilyName" instance_family_name set_instance_family_name: str,
-    /// CPU核数。
+    /// Number of CPU cores.
     "CpuCores" cpu_cores set_cpu_cores: i64,
-    /// CPU类型。
+    /// CPU type.
     "CpuType" cpu_type set_cpu_type: str,
-    /// 内存大小（GB）。
+    /// Memory size (GB).
     "MemoryGb" memory_gb set_memory_gb: i64,
-    /// 系统盘类型。
+    /// System disk type.
     "SystemDiskType" system_disk_type set_system_disk_type: str,
-    /// 系统盘大小（GB）。
+    /// System disk size (GB).
     "SystemDiskSize" system_disk_size set_system_disk_size: i64,
-    /// 系统盘数量。
+    /// Number of system disks.
     "SystemDiskCount" system_disk_count set_system_disk_count: i128,
-    /// 数据盘类型。
+    /// Data disk type.
     "DataDiskType" data_disk_type set_data_disk_type: str,
-    /// 数据盘大小（GB）。
+    /// Data disk size (GB).
     "DataDiskSize" data_disk_size set_data_disk_size: i64,
-    /// 数据盘数量。
+    /// Number of data disks.
     "DataDiskCount" data_disk_count set_data_disk_count: i128,
-    /// 第二组数据盘类型
+    /// Second set of data disk types
     "SecondaryDataDiskType" secondary_data_disk_type set_secondary_data_disk_type: str,
-    /// 第二组数据盘大小(GB)
+    /// Data disk size of the second group (GB)
     "SecondaryDataDiskSize" secondary_data_disk_size set_secondary_data_disk_size: i64,
-    /// 第二组数据盘数量
+    /// Number of data disks in the second set
     "SecondaryDataDiskCount" secondary_data_disk_count set_secondary_data_disk_count: i64,
-    /// 磁盘描述字符串（向后兼容）。
+    /// Disk description string (backward compatibility).
     "DiskType" disk_type set_disk_type: str,
-    /// 网络接口类型。
+    /// Network interface type.
     "NetworkInterfaceType" network_interface_type set_network_interface_type: str,
-    /// GPU类型，无GPU时为空字符串。
+    /// GPU type. Empty string if no GPU is available.
     "GpuType" gpu_type set_gpu_type: str,
-    /// 配额数量
+    /// Quota quantity
     "Quota" quota set_quota: i128,
 } }
 
 rt::model! { read debug;
-/// 公网Ip信息
+/// Public Ip information
 IpInfo {
     /// 10.100.0.20
     "Ip" ip set_ip: str,
@@ -592,21 +592,21 @@ IpInfo {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyInstanceAttribute` (修改实例属性).
+/// Request of `ModifyInstanceAttribute` (Modify instance attributes.).
 ///
-/// 修改物理机实例的属性，支持修改实例名称、变更公网IP（IPv4/IPv6）。InstanceName 和 NewPublicIp 至少传入一个。
+/// This API is used to modify the attributes of a physical machine instance, supporting modification of the instance name and update of the public IP address (IPv4/IPv6). At least one of InstanceName and NewPublicIp must be input.
 ModifyInstanceAttributeRequest {
-    /// 实例ID。
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 新的实例名称，1-60字符。与 NewPublicIp 至少传入一个。
+    /// New instance name, 1-60 characters. Import at least one with NewPublicIp.
     "InstanceName" instance_name set_instance_name: str,
-    /// 新的公网IP（需从该实例所绑定公网实例的可用IP中选择）。与 InstanceName 至少传入一个。
+    /// New public IP address (select from available IP addresses of the public network instance bound to the instance). Provide at least one of this or InstanceName.
     ///
     /// Disabled in the spec.
     "NewPublicIp" new_public_ip set_new_public_ip: str,
-    /// IP类型，ipv4 或 ipv6，默认 ipv4。仅在指定 NewPublicIp 时有效。
+    /// IP type, ipv4 or ipv6. Default is ipv4. Valid only when NewPublicIp is specified.
     ///
     /// Disabled in the spec.
     "IpType" ip_type set_ip_type: str,
@@ -614,22 +614,22 @@ ModifyInstanceAttributeRequest {
 rt::action!("edgezone", "2026-04-01", "ModifyInstanceAttribute", ModifyInstanceAttributeRequest => ModifyInstanceAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyInstanceAttribute返回参数结构体
+/// ModifyInstanceAttribute response structure.
 ModifyInstanceAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyPrivateNetworkInstance` (修改私网实例).
+/// Request of `ModifyPrivateNetworkInstance` (Modify a private network instance).
 ///
-/// 修改私网实例信息
+/// Modify private network instance info
 ModifyPrivateNetworkInstanceRequest {
-    /// 私网实例Id
+    /// Private network instance Id
     ///
     /// Required.
     "NetworkInstanceId" network_instance_id set_network_instance_id: str,
-    /// 新实例名称
+    /// New instance name
     ///
     /// Required.
     "NetworkInstanceName" network_instance_name set_network_instance_name: str,
@@ -637,22 +637,22 @@ ModifyPrivateNetworkInstanceRequest {
 rt::action!("edgezone", "2026-04-01", "ModifyPrivateNetworkInstance", ModifyPrivateNetworkInstanceRequest => ModifyPrivateNetworkInstanceResponse);
 
 rt::model! { read debug;
-/// ModifyPrivateNetworkInstance返回参数结构体
+/// ModifyPrivateNetworkInstance response structure.
 ModifyPrivateNetworkInstanceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyPublicNetworkInstance` (修改公网实例).
+/// Request of `ModifyPublicNetworkInstance` (Modify a public network instance).
 ///
-/// 修改公网实例信息
+/// Modify public network instance info
 ModifyPublicNetworkInstanceRequest {
-    /// 公网实例 ID
+    /// Public network instance ID
     ///
     /// Required.
     "NetworkInstanceId" network_instance_id set_network_instance_id: str,
-    /// 新实例名称
+    /// New instance name
     ///
     /// Required.
     "NetworkInstanceName" network_instance_name set_network_instance_name: str,
@@ -660,90 +660,94 @@ ModifyPublicNetworkInstanceRequest {
 rt::action!("edgezone", "2026-04-01", "ModifyPublicNetworkInstance", ModifyPublicNetworkInstanceRequest => ModifyPublicNetworkInstanceResponse);
 
 rt::model! { read debug;
-/// ModifyPublicNetworkInstance返回参数结构体
+/// ModifyPublicNetworkInstance response structure.
 ModifyPublicNetworkInstanceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 私网实例信息
+/// Private network instance information
 PrivateNetworkInstanceInfo {
-    /// 私网实例ID
+    /// Private network instance ID
     "NetworkInstanceId" network_instance_id set_network_instance_id: str,
-    /// 私网实例名称
+    /// Private network instance name
     "NetworkInstanceName" network_instance_name set_network_instance_name: str,
-    /// 可用区ID
+    /// Availability zone ID.
     "ZoneId" zone_id set_zone_id: str,
-    /// 网络地址
+    /// Network address.
     "Network" network set_network: str,
-    /// 网络掩码
+    /// Network mask
     "Mask" mask set_mask: i64,
-    /// 关联物理机数量
+    /// Number of associated physical machines
     "ServerCount" server_count set_server_count: i64,
-    /// 可用Ip数量
+    /// Available Ip quantity
     "AvailableIpCount" available_ip_count set_available_ip_count: i64,
-    /// 创建时间
+    /// Creation time.
     "CreatedAt" created_at set_created_at: str,
-    /// 更新时间
+    /// Update time
     "UpdatedAt" updated_at set_updated_at: str,
 } }
 
 rt::model! { read debug;
-/// 公网实例信息，包含实例ID、可用区ID、实例名称、线路、路由模式等信息
+/// Public network instance info, including instance ID, availability zone ID, instance name, line, routing mode, etc.
 PublicNetworkInstanceInfo {
-    /// 公网实例ID
+    /// Public network instance ID
     "NetworkInstanceId" network_instance_id set_network_instance_id: str,
-    /// 可用区ID
+    /// Availability zone ID.
     "ZoneId" zone_id set_zone_id: str,
-    /// 公网实例名称
+    /// Public network instance name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NetworkInstanceName" network_instance_name set_network_instance_name: str,
-    /// 带宽，单位Mbps
+    /// Bandwidth, Unit: Mbps
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Bandwidth" bandwidth set_bandwidth: i64,
-    /// 线路信息
+    /// Line information
     "Line" line set_line: str,
-    /// 路由模式，枚举值：STATIC、BGP、OSPF
+    /// Routing mode, enumeration value: STATIC, BGP, OSPF
     "RouteMode" route_mode set_route_mode: str,
-    /// 关联的物理服务器数量
+    /// Number of Associated Physical Servers
     "ServerCount" server_count set_server_count: i64,
-    /// 已申请的Ipv4数量
+    /// Applied Ipv4 quantity
     "Ipv4Count" ipv4_count set_ipv4_count: i64,
-    /// 已申请的Ipv6数量
+    /// Number of applied Ipv6 addresses
     "Ipv6Count" ipv6_count set_ipv6_count: i64,
-    /// 关联的Ipv4网段
+    /// Associated Ipv4 subnet
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Ipv4CidrSet" ipv4_cidr_set set_ipv4_cidr_set: list PublicNetworkSegment,
-    /// 关联的Ipv6网段
+    /// Associated Ipv6 segment
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Ipv6CidrSet" ipv6_cidr_set set_ipv6_cidr_set: list PublicNetworkSegment,
-    /// 公网实例创建时间
+    /// Public network instance creation time
     "CreatedAt" created_at set_created_at: str,
-    /// 公网实例修改时间
+    /// Public network instance last modified
     "UpdatedAt" updated_at set_updated_at: str,
 } }
 
 rt::model! { read debug;
-/// 公网网段信息，包含网段cidr和网关ip
+/// Public network ip range info, including cidr and gateway ip
 PublicNetworkSegment {
-    /// 网段Cidr
+    /// Cidr of the subnet
     "Cidr" cidr set_cidr: str,
-    /// 网关Ip
+    /// Gateway Ip
     "Gateway" gateway set_gateway: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ReleasePublicIp` (释放公网 IP).
+/// Request of `ReleasePublicIp` (Release a public IP).
 ///
-/// 批量释放已分配给 STATIC 公网实例但**未绑定物理服务器**的 IPv4 地址
-/// 此接口仅适用于 STATIC 模式实例。BGP/OSPF 实例的 CIDR 在实例删除时自动归还，无需手动释放单个 IP。
+/// Batch release IPv4 addresses assigned to STATIC public network instances but not bound to physical servers
+/// This API is applicable only to STATIC mode instances. The CIDR of BGP/OSPF instances is automatically returned during deletion with no need to manually release single IP addresses.
 ReleasePublicIpRequest {
-    /// 公网实例 ID（路由发布模式为 STATIC ）
+    /// Public network instance ID (route publishing mode is STATIC)
     ///
     /// Required.
     "NetworkInstanceId" network_instance_id set_network_instance_id: str,
-    /// 待释放的Ip类型，枚举值：ipv4、ipv6
+    /// Ip type to be released, enumeration value: ipv4, ipv6
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 待释放的 Ip 地址列表
+    /// List of Ip addresses to be released
     ///
     /// Required.
     "IpList" ip_list set_ip_list: list String,
@@ -751,27 +755,27 @@ ReleasePublicIpRequest {
 rt::action!("edgezone", "2026-04-01", "ReleasePublicIp", ReleasePublicIpRequest => ReleasePublicIpResponse);
 
 rt::model! { read debug;
-/// ReleasePublicIp返回参数结构体
+/// ReleasePublicIp response structure.
 ReleasePublicIpResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 交换机数据
+/// Switch data
 SwitchData {
-    /// UTC时间
+    /// UTC time
     "Time" time set_time: str,
-    /// 统计值
+    /// Statistical value
     "Value" value set_value: f64,
 } }
 
 rt::model! { write debug;
-/// Request of `TerminateInstances` (销毁实例).
+/// Request of `TerminateInstances` (Destroy an instance).
 ///
-/// 销毁物理机实例，释放资源。接口同步释放网络资源（IP回收）并更新状态为 terminating，后台异步执行磁盘清理。支持部分成功。
+/// This API is used to terminate a physical machine instance and free up resources. It synchronously releases network resources (IP recycling) and updates status to terminating, while performing disk cleanup asynchronously in the background. It supports partially successful operations.
 TerminateInstancesRequest {
-    /// 实例ID列表，最多100个。
+    /// Instance ID list. Maximum number of IDs: 100.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
@@ -779,31 +783,31 @@ TerminateInstancesRequest {
 rt::action!("edgezone", "2026-04-01", "TerminateInstances", TerminateInstancesRequest => TerminateInstancesResponse);
 
 rt::model! { read debug;
-/// TerminateInstances返回参数结构体
+/// TerminateInstances response structure.
 TerminateInstancesResponse {
-    /// 销毁成功的实例ID列表。
+    /// List of instance IDs successfully terminated.
     "InstanceIdSet" instance_id_set set_instance_id_set: list String,
-    /// 销毁失败的实例信息列表（部分成功时返回）。
+    /// List of instances with termination failed (returned when partially successful).
     "FailedInstanceSet" failed_instance_set set_failed_instance_set: list FailedInstance,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 跨地域聚合后的可用区信息。
+/// Cross-regional AZ information after aggregating.
 ZoneInfo {
-    /// 可用区ID。
+    /// AZ ID.
     "ZoneId" zone_id set_zone_id: i64,
-    /// 可用区代码。
+    /// Availability zone code.
     "Zone" zone set_zone: str,
-    /// 可用区中文名称。
+    /// Chinese Name of Availability Zone.
     "ZoneName" zone_name set_zone_name: str,
-    /// 可用区英文名称。
+    /// Availability zone English name.
     "ZoneNameEn" zone_name_en set_zone_name_en: str,
-    /// 地域代码。
+    /// Region code.
     "Region" region set_region: str,
-    /// 区域代码。
+    /// Area code.
     "Location" location set_location: str,
-    /// 区域名称。
+    /// Region name.
     "LocationName" location_name set_location_name: str,
 } }

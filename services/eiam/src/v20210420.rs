@@ -5,56 +5,56 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { read debug;
-/// 查询账号组信息列表。
+/// List of queried account group information.
 AccountGroupInfo {
-    /// 账号组ID。
+    /// Account group ID.
     "AccountGroupId" account_group_id set_account_group_id: str,
-    /// 账号组名。
+    /// Account group name.
     "GroupName" group_name set_group_name: str,
-    /// 备注。
+    /// Remarks.
     "Description" description set_description: str,
-    /// 创建时间。
+    /// Creation time.
     "CreatedDate" created_date set_created_date: str,
 } }
 
 rt::model! { write debug;
-/// 账号组查询参数
+/// Account group query parameters
 AccountGroupSearchCriteria {
-    /// 关键字
+    /// Keyword
     "Keyword" keyword set_keyword: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AddAccountToAccountGroup` (账号组添加账号).
+/// Request of `AddAccountToAccountGroup` (Adds account to account group).
 ///
-/// 账号组添加账号
+/// This API is used to add an account to an account group.
 AddAccountToAccountGroupRequest {
-    /// 账号组ID
+    /// Account group ID
     ///
     /// Required.
     "AccountGroupId" account_group_id set_account_group_id: str,
-    /// 加入账号组的账号ID列表。
+    /// List of IDs of the accounts to be added to the account group.
     "AccountIds" account_ids set_account_ids: list String,
 } }
 rt::action!("eiam", "2021-04-20", "AddAccountToAccountGroup", AddAccountToAccountGroupRequest => AddAccountToAccountGroupResponse);
 
 rt::model! { read debug;
-/// AddAccountToAccountGroup返回参数结构体
+/// AddAccountToAccountGroup response structure.
 AddAccountToAccountGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AddUserToUserGroup` (加入用户到用户组).
+/// Request of `AddUserToUserGroup` (Adds user to user group).
 ///
-/// 加入用户到用户组
+/// This API is used to add a user to a user group.
 AddUserToUserGroupRequest {
-    /// 加入用户组的用户ID列表。
+    /// List of IDs of the users to be added to the user group.
     ///
     /// Required.
     "UserIds" user_ids set_user_ids: list String,
-    /// 用户组ID，是用户组的全局唯一标识。
+    /// User group ID, which is globally unique.
     ///
     /// Required.
     "UserGroupId" user_group_id set_user_group_id: str,
@@ -62,102 +62,119 @@ AddUserToUserGroupRequest {
 rt::action!("eiam", "2021-04-20", "AddUserToUserGroup", AddUserToUserGroupRequest => AddUserToUserGroupResponse);
 
 rt::model! { read debug;
-/// AddUserToUserGroup返回参数结构体
+/// AddUserToUserGroup response structure.
 AddUserToUserGroupResponse {
-    /// 未成功加入用户组的用户ID列表信息。
+    /// List of IDs of the users failed to be added to the user group.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "FailedItems" failed_items set_failed_items: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 查询账号信息列表。
+/// List of queried account information.
 AppAccountInfo {
-    /// 账号ID。
+    /// Account ID.
     "AccountId" account_id set_account_id: str,
-    /// 账号名。
+    /// Account name.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "AccountName" account_name set_account_name: str,
-    /// 用户信息列表。
+    /// User information list.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "UserList" user_list set_user_list: list LinkUserInfo,
-    /// 描述。
+    /// Description.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Description" description set_description: str,
-    /// 创建时间。
+    /// Creation time.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CreatedDate" created_date set_created_date: str,
 } }
 
 rt::model! { write debug;
-/// 账号查询参数
+/// Account query parameters
 AppAccountSearchCriteria {
-    /// 关键字
+    /// Keyword
     "Keyword" keyword set_keyword: str,
 } }
 
 rt::model! { read debug;
-/// 应用信息列表。
+/// Application information list.
 ApplicationAuthorizationInfo {
-    /// 用户在被授权应用下对应的账号列表
+    /// List of the user's accounts under authorized applications
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ApplicationAccounts" application_accounts set_application_accounts: list String,
-    /// 应用ID，是应用的全局唯一标识。
+    /// Application ID, which is globally unique.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ApplicationId" application_id set_application_id: str,
-    /// 展示用户所在的用户组、机构节点拥有该应用的访问权限的ID信息列表。
+    /// List of IDs of the user's user groups and organization nodes that have access to the application.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "InheritedForm" inherited_form set_inherited_form: obj InheritedForm,
-    /// 应用名称。
+    /// Application name.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ApplicationName" application_name set_application_name: str,
-    /// 应用创建时间。
+    /// Application creation time.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CreatedDate" created_date set_created_date: str,
 } }
 
 rt::model! { write debug;
-/// 应用属性搜索条件。
+/// Application attribute search criteria.
 ApplicationInfoSearchCriteria {
-    /// 应用匹配搜索关键字，匹配范围包括：应用名称、应用ID。
+    /// Application search keyword, which can be application name or ID.
     "Keyword" keyword set_keyword: str,
-    /// 应用类型。ApplicationType的取值范围有：OAUTH2、JWT、CAS、SAML2、FORM、OIDC、APIGW。
+    /// Application type. Valid values: OAUTH2, JWT, CAS, SAML2, FORM, OIDC, APIGW
     "ApplicationType" application_type set_application_type: str,
 } }
 
 rt::model! { read debug;
-/// 应用信息列表。
+/// Application information list.
 ApplicationInformation {
-    /// 应用ID，是应用的全局唯一标识。
+    /// Application ID, which is globally unique.
     "ApplicationId" application_id set_application_id: str,
-    /// 应用展示名称，长度限制：64个字符。 默认与应用名字相同。
+    /// Displayed application name, which can contain up to 64 characters and is the same as the application name by default.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "DisplayName" display_name set_display_name: str,
-    /// 应用创建时间，符合 ISO8601 标准。
+    /// Application creation time in ISO 8601 format.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CreatedDate" created_date set_created_date: str,
-    /// 上次更新时间，符合 ISO8601 标准。
+    /// Last update time in ISO 8601 format.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "LastModifiedDate" last_modified_date set_last_modified_date: str,
-    /// 应用状态。
+    /// Application status.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "AppStatus" app_status set_app_status: bool,
-    /// 应用图标。
+    /// Application icon.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Icon" icon set_icon: str,
-    /// 应用类型。
+    /// Application type.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ApplicationType" application_type set_application_type: str,
-    /// 客户端id。
+    /// Client ID.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ClientId" client_id set_client_id: str,
 } }
 
 rt::model! { read debug;
-/// 返回的授权关系信息。
+/// Returned authorization information.
 AuthorizationInfo {
-    /// 应用唯一ID。
+    /// Unique application ID.
     "AppId" app_id set_app_id: str,
-    /// 应用名称。
+    /// Application name.
     "AppName" app_name set_app_name: str,
-    /// 类型名称。
+    /// Type name.
     "EntityName" entity_name set_entity_name: str,
-    /// 类型唯一ID。
+    /// Unique type ID.
     "EntityId" entity_id set_entity_id: str,
-    /// 上次更新时间，符合 ISO8601 标准。
+    /// Last update time in ISO 8601 format.
     "LastModifiedDate" last_modified_date set_last_modified_date: str,
-    /// 授权类型唯一ID。
+    /// Unique authorization type ID.
     "AuthorizationId" authorization_id set_authorization_id: str,
 } }
 
 rt::model! { write debug;
-/// 用户属性搜索条件。
+/// User attribute search criteria.
 AuthorizationInfoSearchCriteria {
-    /// 名称匹配搜索，当查询类型为用户时，匹配范围包括：用户名称、应用名称；当查询类型为用户组时，匹配范围包括：用户组名称、应用名称；当查询类型为组织机构时，匹配范围包括：组织机构名称、应用名称。
+    /// Search by name. When the query type is user, the match criteria include username and application name. When the query type is user group, the match criteria include user group name and application name. When the query type is organization, the match criteria include organization name and application name.
     "Keyword" keyword set_keyword: str,
 } }
 
@@ -175,65 +192,72 @@ AuthorizationResourceEntityInfo {
 } }
 
 rt::model! { read debug;
-/// 返回符合条件的用户数据列表
+/// Returned list of eligible user data
 AuthorizationUserResouceInfo {
-    /// 资源ID
+    /// Resource ID
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ResourceId" resource_id set_resource_id: str,
-    /// 资源类型
+    /// Resource type
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ResourceType" resource_type set_resource_type: str,
-    /// 授权资源
+    /// Authorized resource
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Resource" resource set_resource: str,
-    /// 继承关系
+    /// Inheritance relationship
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "InheritedForm" inherited_form set_inherited_form: obj InheritedForm,
-    /// 应用账户
+    /// Application account
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ApplicationAccounts" application_accounts set_application_accounts: list String,
-    /// 资源名称
+    /// Resource name
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ResourceName" resource_name set_resource_name: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateAccountGroup` (创建账号组).
+/// Request of `CreateAccountGroup` (Creates account group).
 ///
-/// 创建账号组
+/// This API is used to create an account group.
 CreateAccountGroupRequest {
-    /// 应用ID。
+    /// Application ID.
     ///
     /// Required.
     "ApplicationId" application_id set_application_id: str,
-    /// 账号组名。
+    /// Account group name.
     ///
     /// Required.
     "GroupName" group_name set_group_name: str,
-    /// 描述。
+    /// Description.
     "Description" description set_description: str,
 } }
 rt::action!("eiam", "2021-04-20", "CreateAccountGroup", CreateAccountGroupRequest => CreateAccountGroupResponse);
 
 rt::model! { read debug;
-/// CreateAccountGroup返回参数结构体
+/// CreateAccountGroup response structure.
 CreateAccountGroupResponse {
-    /// 账号组ID。
+    /// Account group ID.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "AccountGroupId" account_group_id set_account_group_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `CreateAppAccount` (创建应用账号).
+/// Request of `CreateAppAccount` (Creates application account).
 ///
-/// 创建应用账号
+/// This API is used to create an application account.
 CreateAppAccountRequest {
-    /// 应用ID
+    /// Application ID
     ///
     /// Required.
     "ApplicationId" application_id set_application_id: str,
-    /// 账号名称
+    /// Account name
     ///
     /// Required.
     "AccountName" account_name set_account_name: str,
-    /// 账号密码
+    /// Account password
     "Password" password set_password: str,
-    /// 描述
+    /// Description
     "Description" description set_description: str,
 } }
 impl ::core::fmt::Debug for CreateAppAccountRequest {
@@ -249,94 +273,97 @@ impl ::core::fmt::Debug for CreateAppAccountRequest {
 rt::action!("eiam", "2021-04-20", "CreateAppAccount", CreateAppAccountRequest => CreateAppAccountResponse);
 
 rt::model! { read debug;
-/// CreateAppAccount返回参数结构体
+/// CreateAppAccount response structure.
 CreateAppAccountResponse {
-    /// 账号ID
+    /// Account ID
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "AccountId" account_id set_account_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateOrgNode` (新建机构节点).
+/// Request of `CreateOrgNode` (Creates organization node).
 ///
-/// 新建一个机构节点
+/// This API is used to create an organization node.
 CreateOrgNodeRequest {
-    /// 机构节点名称，长度限制：64个字符。
+    /// Organization node name, which can contain up to 64 characters.
     ///
     /// Required.
     "DisplayName" display_name set_display_name: str,
-    /// 父机构节点ID，如果为空则默认创建在机构根节点下。
+    /// Parent organization node ID. If this parameter is left empty, the organization will be created under the root organization node by default.
     "ParentOrgNodeId" parent_org_node_id set_parent_org_node_id: str,
-    /// 机构节点描述。
+    /// Organization node description.
     "Description" description set_description: str,
-    /// 机构代码。如果为空，则默认生成机构代码。如果为非空，则校验机构代码的唯一性。
+    /// External ID of the organization node, which is optional and customizable. If this parameter is specified, its uniqueness will be verified.
     "CustomizedOrgNodeId" customized_org_node_id set_customized_org_node_id: str,
 } }
 rt::action!("eiam", "2021-04-20", "CreateOrgNode", CreateOrgNodeRequest => CreateOrgNodeResponse);
 
 rt::model! { read debug;
-/// CreateOrgNode返回参数结构体
+/// CreateOrgNode response structure.
 CreateOrgNodeResponse {
-    /// 机构节点ID，是机构节点的全局唯一标识。
+    /// Organization node ID, which is globally unique.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "OrgNodeId" org_node_id set_org_node_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateUserGroup` (新建用户组).
+/// Request of `CreateUserGroup` (Creates user group).
 ///
-/// 新建用户组
+/// This API is used to create a user group.
 CreateUserGroupRequest {
-    /// 用户组昵称，长度限制：64个字符。 DisplayName是唯一的。
+    /// User group nickname, which is unique and can contain up to 64 characters.
     ///
     /// Required.
     "DisplayName" display_name set_display_name: str,
-    /// 用户组备注，长度限制：512个字符。
+    /// User group remarks, which can contain up to 512 characters.
     "Description" description set_description: str,
 } }
 rt::action!("eiam", "2021-04-20", "CreateUserGroup", CreateUserGroupRequest => CreateUserGroupResponse);
 
 rt::model! { read debug;
-/// CreateUserGroup返回参数结构体
+/// CreateUserGroup response structure.
 CreateUserGroupResponse {
-    /// 用户组ID，是用户组的全局唯一标识。
+    /// User group ID, which is globally unique.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "UserGroupId" user_group_id set_user_group_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `CreateUser` (新建用户).
+/// Request of `CreateUser` (Creates user).
 ///
-/// 新建一个用户
+/// This API is used to create a user.
 CreateUserRequest {
-    /// 用户名，长度限制：64个字符。
+    /// Username, which can contain up to 64 characters.
     ///
     /// Required.
     "UserName" user_name set_user_name: str,
-    /// 用户密码， 需要符合密码策略的配置。
+    /// User password, which needs to be configured according to the password policy.
     ///
     /// Required.
     "Password" password set_password: str,
-    /// 昵称，长度限制：64个字符。 默认与用户名相同。
+    /// Nickname, which can contain up to 64 characters and is the same as the username by default.
     "DisplayName" display_name set_display_name: str,
-    /// 用户备注，长度限制：512个字符。
+    /// User remarks, which can contain up to 512 characters.
     "Description" description set_description: str,
-    /// 用户所属用户组ID列表。
+    /// List of IDs of the user's user groups.
     "UserGroupIds" user_group_ids set_user_group_ids: list String,
-    /// 用户手机号。例如：+86-1xxxxxxxxxx。
+    /// User's mobile number, such as `+86-1xxxxxxxxxx`.
     "Phone" phone set_phone: str,
-    /// 用户所属的主组织机构唯一ID。如果为空，默认为在根节点下创建用户。
+    /// Unique ID of the user's primary organization. If this parameter is left empty, the user will be created under the root node by default.
     "OrgNodeId" org_node_id set_org_node_id: str,
-    /// 用户过期时间，遵循 ISO 8601 标准。
+    /// User expiration time in ISO 8601 format.
     "ExpirationTime" expiration_time set_expiration_time: str,
-    /// 用户邮箱。
+    /// User's email address.
     "Email" email set_email: str,
-    /// 密码是否需要重置，为空默认为false不需要重置密码。
+    /// Whether the password needs to be reset. Default value: false (no).
     "PwdNeedReset" pwd_need_reset set_pwd_need_reset: bool,
-    /// 用户所属的次要组织机构ID列表。
+    /// List of IDs of the user's secondary organizations.
     "SecondaryOrgNodeIdList" secondary_org_node_id_list set_secondary_org_node_id_list: list String,
 } }
 impl ::core::fmt::Debug for CreateUserRequest {
@@ -359,20 +386,21 @@ impl ::core::fmt::Debug for CreateUserRequest {
 rt::action!("eiam", "2021-04-20", "CreateUser", CreateUserRequest => CreateUserResponse);
 
 rt::model! { read debug;
-/// CreateUser返回参数结构体
+/// CreateUser response structure.
 CreateUserResponse {
-    /// 返回的新创建的用户ID，是该用户的全局唯一标识。
+    /// Returned ID of the newly created user, which is globally unique.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "UserId" user_id set_user_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteAccountGroup` (删除账号组).
+/// Request of `DeleteAccountGroup` (Deletes account group).
 ///
-/// 删除账号组
+/// This API is used to delete an account group.
 DeleteAccountGroupRequest {
-    /// 账号组ID数组。
+    /// Array of account group IDs.
     ///
     /// Required.
     "AccountGroupIdList" account_group_id_list set_account_group_id_list: list String,
@@ -380,18 +408,18 @@ DeleteAccountGroupRequest {
 rt::action!("eiam", "2021-04-20", "DeleteAccountGroup", DeleteAccountGroupRequest => DeleteAccountGroupResponse);
 
 rt::model! { read debug;
-/// DeleteAccountGroup返回参数结构体
+/// DeleteAccountGroup response structure.
 DeleteAccountGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteAppAccount` (删除应用账号).
+/// Request of `DeleteAppAccount` (Deletes application account).
 ///
-/// 删除应用账号
+/// This API is used to delete an application account.
 DeleteAppAccountRequest {
-    /// 账号ID数组。
+    /// Array of account IDs .
     ///
     /// Required.
     "AccountIdList" account_id_list set_account_id_list: list String,
@@ -399,18 +427,18 @@ DeleteAppAccountRequest {
 rt::action!("eiam", "2021-04-20", "DeleteAppAccount", DeleteAppAccountRequest => DeleteAppAccountResponse);
 
 rt::model! { read debug;
-/// DeleteAppAccount返回参数结构体
+/// DeleteAppAccount response structure.
 DeleteAppAccountResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteOrgNode` (删除机构节点).
+/// Request of `DeleteOrgNode` (Deletes organization node).
 ///
-/// 删除一个机构节点
+/// This API is used to delete an organization node.
 DeleteOrgNodeRequest {
-    /// 机构节点ID，是机构节点的全局唯一标识。
+    /// Organization node ID, which is globally unique.
     ///
     /// Required.
     "OrgNodeId" org_node_id set_org_node_id: str,
@@ -418,18 +446,18 @@ DeleteOrgNodeRequest {
 rt::action!("eiam", "2021-04-20", "DeleteOrgNode", DeleteOrgNodeRequest => DeleteOrgNodeResponse);
 
 rt::model! { read debug;
-/// DeleteOrgNode返回参数结构体
+/// DeleteOrgNode response structure.
 DeleteOrgNodeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteUserGroup` (删除用户组).
+/// Request of `DeleteUserGroup` (Deletes user group).
 ///
-/// 删除一个用户组
+/// This API is used to delete a user group.
 DeleteUserGroupRequest {
-    /// 用户组ID，是用户组的全局唯一标识。
+    /// User group ID, which is globally unique.
     ///
     /// Required.
     "UserGroupId" user_group_id set_user_group_id: str,
@@ -437,158 +465,180 @@ DeleteUserGroupRequest {
 rt::action!("eiam", "2021-04-20", "DeleteUserGroup", DeleteUserGroupRequest => DeleteUserGroupResponse);
 
 rt::model! { read debug;
-/// DeleteUserGroup返回参数结构体
+/// DeleteUserGroup response structure.
 DeleteUserGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteUser` (删除用户).
+/// Request of `DeleteUser` (Deletes user).
 ///
-/// 通过用户名或用户 id 删除用户。
+/// This API is used to delete a user by username or user ID.
 DeleteUserRequest {
-    /// 用户名，长度限制：32个字符。 Username 和 UserId 需选择一个作为搜索条件；如两个条件同时使用则默认使用Username作为搜索条件。
+    /// Username, which can contain up to 32 characters. You need to select either `UserName` or `UserId` as the search criterion; if both are selected, `UserName` will be used by default.
     "UserName" user_name set_user_name: str,
-    /// 用户 id。 Username 和 UserId 需选择一个作为搜索条件；如两个条件同时使用则默认使用Username作为搜索条件。
+    /// User ID. You need to select either `UserName` or `UserId` as the search criterion. If both are selected, `UserName` will be used by default.
     "UserId" user_id set_user_id: str,
 } }
 rt::action!("eiam", "2021-04-20", "DeleteUser", DeleteUserRequest => DeleteUserResponse);
 
 rt::model! { read debug;
-/// DeleteUser返回参数结构体
+/// DeleteUser response structure.
 DeleteUserResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteUsers` (批量删除用户).
+/// Request of `DeleteUsers` (Batch deletes users).
 ///
-/// 批量删除当前节点下的用户。如果出现个别用户删除错误，将不影响其余被勾选用户被删除的操作，同时提示未被删除的用户名称/用户ID。
+/// This API is used to batch delete the users under the current node. If an error occurs when a user is deleted, the deletion of other selected users will not be affected, and the username/ID of the user who fails to be deleted will be prompted.
 DeleteUsersRequest {
-    /// 被删除用户的ID列表。DeleteIdList 和 DeleteNameList 需至少一个不为空；都不为空时优先使用 DeleteNameList。
+    /// List of IDs of the users to be deleted. You need to specify at least `DeleteIdList` or `DeleteNameList`. If both are specified, `DeleteNameList` will be used first.
     "DeleteIdList" delete_id_list set_delete_id_list: list String,
-    /// 被删除用户的名称列表。DeleteIdList 和 DeleteNameList 需至少一个不为空；都不为空时优先使用 DeleteNameList。
+    /// List of usernames of the users to be deleted. You need to specify at least `DeleteIdList` or `DeleteNameList`. If both are specified, `DeleteNameList` will be used first.
     "DeleteNameList" delete_name_list set_delete_name_list: list String,
 } }
 rt::action!("eiam", "2021-04-20", "DeleteUsers", DeleteUsersRequest => DeleteUsersResponse);
 
 rt::model! { read debug;
-/// DeleteUsers返回参数结构体
+/// DeleteUsers response structure.
 DeleteUsersResponse {
-    /// 未被成功删除的用户信息。当业务参数为DeleteIdList时，本字段将返回未成功删除的用户ID列表。当业务参数为DeleteNameList时，本字段将返回未成功删除的用户名称列表。
+    /// Information of the users failed to be deleted. When the business parameter is `DeleteIdList`, this field will return the list of IDs of the users failed to be deleted. When the business parameter is `DeleteNameList`, this field will return the list of usernames of the users failed to be deleted.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "FailedItems" failed_items set_failed_items: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAccountGroup` (查询账号组列表).
+/// Request of `DescribeAccountGroup` (Queries account group list).
 ///
-/// 查询账号组列表
+/// This API is used to query the list of account groups.
 DescribeAccountGroupRequest {
-    /// 应用ID。
+    /// Application ID.
     ///
     /// Required.
     "ApplicationId" application_id set_application_id: str,
-    /// 查询条件，支持多搜索条件组合、多数据范围匹配的搜索。同时支持查询信息内容全匹配、部分匹配、范围匹配等多种查询方式，具体查询方式为：双引号（“”）表示全匹配、以星号（*）结尾表示字段部分匹配。如果该字段为空，则默认查全量表。
+    /// Search criterion. You can combine multiple search criteria and search in multiple data ranges. In addition, multiple query methods such as full match, partial match, and range match are supported. Specifically, double quotation marks ("") indicate full match, an asterisk (*) at the end of the field indicates partial match, and an empty field indicates to query the full table by default.
     "SearchCondition" search_condition set_search_condition: obj AccountGroupSearchCriteria,
-    /// 偏移量，默认为 0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认为 20，最大值为 100。
+    /// Number of returned results. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("eiam", "2021-04-20", "DescribeAccountGroup", DescribeAccountGroupRequest => DescribeAccountGroupResponse);
 
 rt::model! { read debug;
-/// DescribeAccountGroup返回参数结构体
+/// DescribeAccountGroup response structure.
 DescribeAccountGroupResponse {
-    /// 返回查询的总记录数。
+    /// Total number of records returned for the query.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i64,
-    /// 应用ID。
+    /// Application ID.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ApplicationId" application_id set_application_id: str,
-    /// 返回符合条件的数据列表。
+    /// Returned list of eligible data.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "AccountGroupList" account_group_list set_account_group_list: list AccountGroupInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAppAccount` (查询应用账号列表).
+/// Request of `DescribeAppAccount` (Queries application account list).
 ///
-/// 查询应用账号列表
+/// This API is used to query the list of application accounts.
 DescribeAppAccountRequest {
-    /// 应用ID。
+    /// Application ID.
     ///
     /// Required.
     "ApplicationId" application_id set_application_id: str,
-    /// 查询条件，支持多搜索条件组合、多数据范围匹配的搜索。同时支持查询信息内容全匹配、部分匹配、范围匹配等多种查询方式，具体查询方式为：双引号（“”）表示全匹配、以星号（*）结尾表示字段部分匹配。如果该字段为空，则默认查全量表。
+    /// Search criterion. You can combine multiple search criteria and search in multiple data ranges. In addition, multiple query methods such as full match, partial match, and range match are supported. Specifically, double quotation marks ("") indicate full match, an asterisk (*) at the end of the field indicates partial match, and an empty field indicates to query the full table by default.
     "SearchCondition" search_condition set_search_condition: obj AppAccountSearchCriteria,
-    /// 偏移量，默认为 0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认为 20，最大值为 100。
+    /// Number of returned results. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("eiam", "2021-04-20", "DescribeAppAccount", DescribeAppAccountRequest => DescribeAppAccountResponse);
 
 rt::model! { read debug;
-/// DescribeAppAccount返回参数结构体
+/// DescribeAppAccount response structure.
 DescribeAppAccountResponse {
-    /// 返回查询的总记录数。
+    /// Total number of records returned for the query.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i64,
-    /// 应用ID。
+    /// Application ID.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ApplicationId" application_id set_application_id: str,
-    /// 返回符合条件的数据列表。
+    /// Returned list of eligible data.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "AppAccountList" app_account_list set_app_account_list: list AppAccountInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeApplication` (获取应用信息).
+/// Request of `DescribeApplication` (Gets application information).
 ///
-/// 获取一个应用的信息。
+/// This API is used to get the information of an application.
 DescribeApplicationRequest {
-    /// 应用id，是应用的全局唯一标识，与ClientId参数不能同时为空。
+    /// Application ID, which is globally unique. You must specify at least this parameter or `ClientId`.
     "ApplicationId" application_id set_application_id: str,
-    /// 客户端id，与ApplicationId参数不能同时为空。
+    /// Client ID. You must specify at least this parameter or `ApplicationId`.
     "ClientId" client_id set_client_id: str,
 } }
 rt::action!("eiam", "2021-04-20", "DescribeApplication", DescribeApplicationRequest => DescribeApplicationResponse);
 
 rt::model! { read nodebug;
-/// DescribeApplication返回参数结构体
+/// DescribeApplication response structure.
 DescribeApplicationResponse {
-    /// 密钥id。
+    /// Key ID.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "KeyId" key_id set_key_id: str,
-    /// 应用展示名称，长度限制：64个字符。 默认与应用名字相同。
+    /// Displayed application name, which can contain up to 64 characters and is the same as the application name by default.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "DisplayName" display_name set_display_name: str,
-    /// 应用最后修改时间，符合 ISO8601 标准。
+    /// Last modification time of the application in ISO 8601 format.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "LastModifiedDate" last_modified_date set_last_modified_date: str,
-    /// 客户端id。
+    /// Client ID.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ClientId" client_id set_client_id: str,
-    /// 应用类型，即创建应用时所选择的应用模板类型。
+    /// Application type, i.e., the application template type selected during application creation.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ApplicationType" application_type set_application_type: str,
-    /// 应用创建时间，符合 ISO8601 标准。
+    /// Application creation time in ISO 8601 format.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CreatedDate" created_date set_created_date: str,
-    /// 应用id，是应用的全局唯一标识。
+    /// Application ID, which is globally unique.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ApplicationId" application_id set_application_id: str,
-    /// 令牌有效时间，单位为秒。
+    /// Token validity period in seconds.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TokenExpired" token_expired set_token_expired: i64,
-    /// 客户端secret。
+    /// Client secret.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ClientSecret" client_secret set_client_secret: str,
-    /// 公钥信息。
+    /// Public key information.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "PublicKey" public_key set_public_key: str,
-    /// 授权地址。
+    /// Authorization address.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "AuthorizeUrl" authorize_url set_authorize_url: str,
-    /// 应用图标图片访问地址。
+    /// Access address of the application icon image.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "IconUrl" icon_url set_icon_url: str,
-    /// 安全等级。
+    /// Security level.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "SecureLevel" secure_level set_secure_level: str,
-    /// 应用状态。
+    /// Application status.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "AppStatus" app_status set_app_status: bool,
-    /// 描述。
+    /// Description.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Description" description set_description: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -617,37 +667,46 @@ impl ::core::fmt::Debug for DescribeApplicationResponse {
 }
 
 rt::model! { write debug;
-/// Request of `DescribeOrgNode` (读取机构节点信息).
+/// Request of `DescribeOrgNode` (Reads organization node information).
 ///
-/// 根据机构节点ID读取机构节点信息
+/// This API is used to read the information of an organization node by organization node ID.
 DescribeOrgNodeRequest {
-    /// 机构节点ID，是机构节点全局唯一标识，长度限制：64个字符。如果为空默认读取机构根节点信息。
+    /// Organization node ID, which is globally unique and can contain up to 64 characters. If this parameter is left empty, the information of the root organization node will be read by default.
     "OrgNodeId" org_node_id set_org_node_id: str,
-    /// 是否读取其子节点信息。当其为空或false时，默认仅读取当前机构节点信息。当其为true时，读取本机构节点以及其第一层子节点信息。
+    /// Whether to read the information of its sub-nodes. When this parameter is left empty or specified as `false`, only the information of the current organization node will be read by default. When it is specified as `true`, the information of the current organization node and its level-1 sub-nodes will be read.
     "IncludeOrgNodeChildInfo" include_org_node_child_info set_include_org_node_child_info: bool,
 } }
 rt::action!("eiam", "2021-04-20", "DescribeOrgNode", DescribeOrgNodeRequest => DescribeOrgNodeResponse);
 
 rt::model! { read debug;
-/// DescribeOrgNode返回参数结构体
+/// DescribeOrgNode response structure.
 DescribeOrgNodeResponse {
-    /// 机构节点展示名称，长度限制：64个字符。 默认与机构名相同。
+    /// Displayed organization node name, which can contain up to 64 characters and is the same as the organization name by default.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "DisplayName" display_name set_display_name: str,
-    /// 机构节点最后修改时间，符合 ISO8601 标准。
+    /// Last modification time of the organization node in ISO 8601 format.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "LastModifiedDate" last_modified_date set_last_modified_date: str,
-    /// 机构节点外部ID。
+    /// External ID of the organization node.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CustomizedOrgNodeId" customized_org_node_id set_customized_org_node_id: str,
-    /// 当前机构节点的父节点ID。
+    /// Parent node ID of the current organization node.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ParentOrgNodeId" parent_org_node_id set_parent_org_node_id: str,
-    /// 机构节点ID，是机构节点的全局唯一标识。
+    /// Organization node ID, which is globally unique.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "OrgNodeId" org_node_id set_org_node_id: str,
-    /// 数据来源。
+    /// Data source.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "DataSource" data_source set_data_source: str,
-    /// 机构节点创建时间，符合 ISO8601 标准。
+    /// Organization node creation time in ISO 8601 format.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CreatedDate" created_date set_created_date: str,
-    /// 当前机构节点下的子节点列表。
+    /// List of sub-nodes under the current organization node.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "OrgNodeChildInfo" org_node_child_info set_org_node_child_info: list OrgNodeChildInfo,
-    /// 机构节点描述。
+    /// Organization node description.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Description" description set_description: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -689,11 +748,11 @@ DescribeOrgResourcesAuthorizationResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePublicKey` (获取JWT公钥信息).
+/// Request of `DescribePublicKey` (Gets JWT public key information).
 ///
-/// 获取JWT公钥信息。
+/// This API is used to get the information of a JWT public key.
 DescribePublicKeyRequest {
-    /// 应用ID，是应用的全局唯一标识。
+    /// Application ID, which is globally unique.
     ///
     /// Required.
     "ApplicationId" application_id set_application_id: str,
@@ -701,24 +760,27 @@ DescribePublicKeyRequest {
 rt::action!("eiam", "2021-04-20", "DescribePublicKey", DescribePublicKeyRequest => DescribePublicKeyResponse);
 
 rt::model! { read debug;
-/// DescribePublicKey返回参数结构体
+/// DescribePublicKey response structure.
 DescribePublicKeyResponse {
-    /// jwt验证签名所用的公钥信息。
+    /// Public key information used for JWT signature verification.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "PublicKey" public_key set_public_key: str,
-    /// jwt的密钥id。
+    /// JWT key ID.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "KeyId" key_id set_key_id: str,
-    /// 应用ID，是应用的全局唯一标识。
+    /// Application ID, which is globally unique.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ApplicationId" application_id set_application_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeUserGroup` (获取用户组信息).
+/// Request of `DescribeUserGroup` (Gets user group information).
 ///
-/// 获取用户组信息
+/// This API is used to get the information of a user group.
 DescribeUserGroupRequest {
-    /// 用户组ID，是用户组的全局唯一标识。
+    /// User group ID, which is globally unique.
     ///
     /// Required.
     "UserGroupId" user_group_id set_user_group_id: str,
@@ -757,242 +819,276 @@ DescribeUserGroupResourcesAuthorizationResponse {
 } }
 
 rt::model! { read debug;
-/// DescribeUserGroup返回参数结构体
+/// DescribeUserGroup response structure.
 DescribeUserGroupResponse {
-    /// 用户组昵称，长度限制：64个字符。 DisplayName不唯一。
+    /// User group nickname, which is not unique and can contain up to 64 characters.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "DisplayName" display_name set_display_name: str,
-    /// 用户组备注，长度限制：512个字符。
+    /// User group remarks, which can contain up to 512 characters.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Description" description set_description: str,
-    /// 用户组ID，是用户组的全局唯一标识。
+    /// User group ID, which is globally unique.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "UserGroupId" user_group_id set_user_group_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeUserInfo` (获取用户信息).
+/// Request of `DescribeUserInfo` (Gets user information).
 ///
-/// 通过用户名或用户 id 搜索用户
+/// This API is used to search for a user by username or user ID.
 DescribeUserInfoRequest {
-    /// 用户名，长度限制：64个字符。 Username 和 UserId 需至少一个不为空；都不为空时优先使用 Username。
+    /// Username, which can contain up to 64 characters. You need to specify at least `UserName` or `UserId`. If both are specified, `UserName` will be used first.
     "UserName" user_name set_user_name: str,
-    /// 用户 id，长度限制：64个字符。 Username 和 UserId 需至少一个不为空；都不为空时优先使用 Username。
+    /// User ID, which can contain up to 64 characters. You need to specify at least `UserName` or `UserId`. If both are specified, `UserName` will be used first.
     "UserId" user_id set_user_id: str,
 } }
 rt::action!("eiam", "2021-04-20", "DescribeUserInfo", DescribeUserInfoRequest => DescribeUserInfoResponse);
 
 rt::model! { read debug;
-/// DescribeUserInfo返回参数结构体
+/// DescribeUserInfo response structure.
 DescribeUserInfoResponse {
-    /// 用户名。
+    /// Username.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "UserName" user_name set_user_name: str,
-    /// 用户状态，取值 NORMAL （正常）、FREEZE （已冻结）、LOCKED （已锁定）或 NOT_ENABLED （未启用）。
+    /// User status. Valid values: NORMAL: normal; FREEZE: frozen; LOCKED: locked; NOT_ENABLED: disabled.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: str,
-    /// 昵称。
+    /// Nickname
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "DisplayName" display_name set_display_name: str,
-    /// 用户备注。
+    /// User remarks.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Description" description set_description: str,
-    /// 用户所属用户组 id 列表。
+    /// List of IDs of the user's user groups.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "UserGroupIds" user_group_ids set_user_group_ids: list String,
-    /// 用户 id，长度限制：64个字符。
+    /// User ID, which can contain up to 64 characters.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "UserId" user_id set_user_id: str,
-    /// 用户邮箱。
+    /// User's email address.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Email" email set_email: str,
-    /// 用户手机号。
+    /// User's mobile number.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Phone" phone set_phone: str,
-    /// 用户所属的主组织机构唯一ID。
+    /// Unique ID of the user's primary organization.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "OrgNodeId" org_node_id set_org_node_id: str,
-    /// 数据来源。
+    /// Data source
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "DataSource" data_source set_data_source: str,
-    /// 用户过期时间，遵循 ISO 8601 标准。
+    /// User expiration time in ISO 8601 format.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ExpirationTime" expiration_time set_expiration_time: str,
-    /// 用户激活时间，遵循 ISO 8601 标准。
+    /// User activation time in ISO 8601 format.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ActivationTime" activation_time set_activation_time: str,
-    /// 当前用户的密码是否需要重置，该字段为false表示不需要重置密码。
+    /// Whether the password of the current user needs to be reset. `false` indicates no.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "PwdNeedReset" pwd_need_reset set_pwd_need_reset: bool,
-    /// 用户所属的次要组织机构ID列表。
+    /// List of IDs of the user's secondary organizations.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "SecondaryOrgNodeIdList" secondary_org_node_id_list set_secondary_org_node_id_list: list String,
-    /// 是否管理员标志，0为否、1为是。
+    /// Whether the user is an admin. Valid values: 0: no; 1: yes.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "AdminFlag" admin_flag set_admin_flag: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeUserResourcesAuthorization` (查询指定用户下的资源授权列表).
+/// Request of `DescribeUserResourcesAuthorization` (Queries resource authorization list under specified user).
 ///
-/// 查询指定用户下的资源授权列表
+/// This API is used to query the list of resource authorizations under the specified user.
 DescribeUserResourcesAuthorizationRequest {
-    /// 应用ID。
+    /// Application ID.
     ///
     /// Required.
     "ApplicationId" application_id set_application_id: str,
-    /// 用户ID。UserName 和 UserId 需至少一个不为空；都不为空时优先使用 UserName。
+    /// User ID. You need to specify at least `UserName` or `UserId`. If both are specified, `UserName` will be used first.
     "UserId" user_id set_user_id: str,
-    /// 用户名。UserName 和 UserId 需至少一个不为空；都不为空时优先使用 UserName。
+    /// Username. You need to specify at least `UserName` or `UserId`. If both are specified, `UserName` will be used first.
     "UserName" user_name set_user_name: str,
-    /// 查询范围是否包括用户关联的用户组、组织机构的应用访问权限。默认为不查询 ，传false表示不查询该范围，传true查询该范围。
+    /// Whether the query scope includes the application access of the user groups and organizations associated with the user. Valid values: false: no; true: yes. Default value: false.
     "IncludeInheritedAuthorizations" include_inherited_authorizations set_include_inherited_authorizations: bool,
 } }
 rt::action!("eiam", "2021-04-20", "DescribeUserResourcesAuthorization", DescribeUserResourcesAuthorizationRequest => DescribeUserResourcesAuthorizationResponse);
 
 rt::model! { read debug;
-/// DescribeUserResourcesAuthorization返回参数结构体
+/// DescribeUserResourcesAuthorization response structure.
 DescribeUserResourcesAuthorizationResponse {
-    /// 应用的唯一ID。
+    /// Unique application ID.
     "ApplicationId" application_id set_application_id: str,
-    /// 应用账户。
+    /// Application account.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ApplicationAccounts" application_accounts set_application_accounts: list String,
-    /// 授权用户的唯一ID。
+    /// Unique ID of the authorized user.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "UserId" user_id set_user_id: str,
-    /// 授权的用户名。
+    /// Username of the authorized user.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "UserName" user_name set_user_name: str,
-    /// 返回的资源列表。
+    /// Returned resource list.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "AuthorizationUserResourceList" authorization_user_resource_list set_authorization_user_resource_list: list AuthorizationUserResouceInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeUserThirdPartyAccountInfo` (获取用户的第三方账号绑定信息).
+/// Request of `DescribeUserThirdPartyAccountInfo` (Gets the third-party account binding information of user).
 ///
-/// 通过用户名或用户 id 获取用户的第三方账号绑定信息。
+/// This API is used to get the third-party account binding information by username or user ID.
 DescribeUserThirdPartyAccountInfoRequest {
-    /// 用户名。 Username 和 UserId 需至少一个不为空；都不为空时优先使用 Username。
+    /// Username. You need to specify at least `Username` or `UserId`. If both are specified, `Username` will be used first.
     "UserName" user_name set_user_name: str,
-    /// 用户 ID。 Username 和 UserId 需至少一个不为空；都不为空时优先使用 Username。
+    /// User ID. You need to specify at least `Username` or `UserId`. If both are specified, `Username` will be used first.
     "UserId" user_id set_user_id: str,
 } }
 rt::action!("eiam", "2021-04-20", "DescribeUserThirdPartyAccountInfo", DescribeUserThirdPartyAccountInfoRequest => DescribeUserThirdPartyAccountInfoResponse);
 
 rt::model! { read debug;
-/// DescribeUserThirdPartyAccountInfo返回参数结构体
+/// DescribeUserThirdPartyAccountInfo response structure.
 DescribeUserThirdPartyAccountInfoResponse {
-    /// 用户 id。
+    /// User ID.
     "UserId" user_id set_user_id: str,
-    /// 用户名。
+    /// Username.
     "UserName" user_name set_user_name: str,
-    /// 三方账号的绑定情况。
+    /// Third-Party account binding information.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ThirdPartyAccounts" third_party_accounts set_third_party_accounts: list ThirdPartyAccountInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 应用信息列表。
+/// Application information list.
 InheritedForm {
-    /// 用户所在的用户组ID列表。
+    /// List of IDs of the user's user groups.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "UserGroupIds" user_group_ids set_user_group_ids: list String,
-    /// 用户所在的机构节点ID列表。
+    /// List of IDs of the user's organization nodes.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "OrgNodeIds" org_node_ids set_org_node_ids: list String,
 } }
 
 rt::model! { read debug;
-/// 账号关联的用户信息
+/// User information associated with the account
 LinkUserInfo {
-    /// 用户ID，是用户全局唯一标识，长度限制：64个字符。
+    /// User ID, which is globally unique and can contain up to 64 characters.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "UserId" user_id set_user_id: str,
-    /// 用户名称。
+    /// Username.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "UserName" user_name set_user_name: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListAccountInAccountGroup` (获取账号组中的账号列表).
+/// Request of `ListAccountInAccountGroup` (Gets the list of accounts in account group).
 ///
-/// 获取账号组中的账号列表
+/// This API is used to get the list of accounts in an account group.
 ListAccountInAccountGroupRequest {
-    /// 账号组ID。
+    /// Account group ID.
     ///
     /// Required.
     "AccountGroupId" account_group_id set_account_group_id: str,
-    /// 查询条件，支持多搜索条件组合、多数据范围匹配的搜索。
+    /// Search criterion. You can combine multiple search criteria and search in multiple data ranges.
     "SearchCondition" search_condition set_search_condition: obj AccountGroupSearchCriteria,
-    /// 偏移量，默认为 0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认为 20，最大值为 100。
+    /// Number of returned results. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("eiam", "2021-04-20", "ListAccountInAccountGroup", ListAccountInAccountGroupRequest => ListAccountInAccountGroupResponse);
 
 rt::model! { read debug;
-/// ListAccountInAccountGroup返回参数结构体
+/// ListAccountInAccountGroup response structure.
 ListAccountInAccountGroupResponse {
-    /// 查询返回的相关账号列表。
+    /// List of accounts returned for the query.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "AccountList" account_list set_account_list: list AppAccountInfo,
-    /// 返回查询账号的总数量。
+    /// Total number of accounts returned for the query.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i128,
-    /// 账号组ID。
+    /// Account group ID.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "AccountGroupId" account_group_id set_account_group_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListApplicationAuthorizations` (应用授权关系列表信息).
+/// Request of `ListApplicationAuthorizations` (Gets authorization relationship list of application).
 ///
-/// 应用授权关系列表（含搜索条件匹配）。
+/// This API is used to get the list of authorization relationships of an application (including search criteria-based match).
 ListApplicationAuthorizationsRequest {
-    /// 查询类型，包含用户（User）、用户组（UserGroup）、组织机构（OrgNode）。
+    /// Query type. Valid values: User: user; UserGroup: user group; OrgNode: organization.
     ///
     /// Required.
     "EntityType" entity_type set_entity_type: str,
-    /// 查询条件，支持多搜索条件组合、多数据范围匹配的搜索。同时支持查询信息内容全匹配、部分匹配、范围匹配等多种查询方式，具体查询方式为：双引号（""）表示全匹配、以星号（* ) 结尾表示字段部分匹配。如果该字段为空，则默认查全量表。
+    /// Search criterion. You can combine multiple search criteria and search in multiple data ranges. In addition, multiple query methods such as full match, partial match, and range match are supported. Specifically, double quotation marks ("") indicate full match, an asterisk (*) at the end of the field indicates partial match, and an empty field indicates to query the full table by default.
     "SearchCondition" search_condition set_search_condition: obj AuthorizationInfoSearchCriteria,
-    /// 排序条件集合。可排序的属性支持：上次修改时间（lastModifiedDate）。如果该字段为空，则默认按照应用名称正向排序。
+    /// Set of sort criteria. You can sort the results by last modification time (lastModifiedDate). If this field is left empty, the results will be sorted in alphabetical order by application name.
     "Sort" sort set_sort: obj SortCondition,
-    /// 分页偏移量。Offset 和 Limit 两个字段需配合使用，即其中一个指定了，另一个必须指定。 如果不指定以上参数，则表示不进行分页查询。
+    /// Pagination offset. The `Offset` and `Limit` fields need to be used together; otherwise, the query results will not be paginated.
     "Offset" offset set_offset: i128,
-    /// 分页读取数量。Offset 和 Limit 两个字段需配合使用，即其中一个指定了，另一个必须指定。 如果不指定以上参数，则表示不进行分页查询。
+    /// Number of results read per page. The `Offset` and `Limit` fields need to be used together; otherwise, the query results will not be paginated.
     "Limit" limit set_limit: i128,
 } }
 rt::action!("eiam", "2021-04-20", "ListApplicationAuthorizations", ListApplicationAuthorizationsRequest => ListApplicationAuthorizationsResponse);
 
 rt::model! { read debug;
-/// ListApplicationAuthorizations返回参数结构体
+/// ListApplicationAuthorizations response structure.
 ListApplicationAuthorizationsResponse {
-    /// 返回的应用授权信息列表。
+    /// Returned list of application authorization information.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "AuthorizationInfoList" authorization_info_list set_authorization_info_list: list AuthorizationInfo,
-    /// 返回的应用信息总数。
+    /// Total number of returned application information items.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListApplications` (获取应用列表信息).
+/// Request of `ListApplications` (Gets application list).
 ///
-/// 获取应用列表信息。
+/// This API is used to get the list of applications.
 ListApplicationsRequest {
-    /// 模糊匹配搜索条件，支持多搜索条件组合、多数据范围匹配的搜索。同时支持查询信息内容全匹配、部分匹配、范围匹配等多种查询方式，具体查询方式为：双引号（""）表示全匹配、以星号（* ) 结尾表示字段部分匹配。模糊匹配搜索功能与精准匹配查询不会同时生效，如果SearchCondition与ApplicationIdList均不为空，则默认以ApplicationIdList进行精准查询。如果SearchCondition字段与ApplicationIdList字段均为空，则默认返回全部的应用信息。
+    /// Fuzzy match search criterion. You can combine multiple search criteria and search in multiple data ranges. In addition, multiple query methods such as full match, partial match, and range match are supported. Specifically, double quotation marks ("") indicate full match, and an asterisk (*) at the end of the field indicates partial match. The fuzzy match search feature and the exact match query feature will not take effect at the same time. If both `SearchCondition` and `ApplicationIdList` are specified, `ApplicationIdList` will take effect by default for exact match query; otherwise, the information of all applications will be returned by default.
     "SearchCondition" search_condition set_search_condition: obj ApplicationInfoSearchCriteria,
-    /// 排序条件集合。可排序的属性支持：应用名字（DisplayName）、创建时间（CreatedDate）、上次修改时间（LastModifiedDate）。如果该字段为空，则默认按照应用名字正向排序。
+    /// Set of sort criteria. Valid values: DisplayName: application name; CreatedDate: creation time; LastModifiedDate: last modification time. If this field is left empty, the results will be sorted in alphabetical order by application name.
     "Sort" sort set_sort: obj SortCondition,
-    /// 排序条件集合。可排序的属性支持：应用名字（DisplayName）、创建时间（CreatedDate）、上次修改时间（LastModifiedDate）。如果该字段为空，则默认按照应用名字正向排序。
+    /// Set of sort criteria. Valid values: DisplayName: application name; CreatedDate: creation time; LastModifiedDate: last modification time. If this field is left empty, the results will be sorted in alphabetical order by application name.
     "Offset" offset set_offset: i128,
-    /// 分页读取数量。Offset 和 Limit 两个字段需配合使用，即其中一个指定了，另一个必须指定。 如果不指定以上参数，则表示不进行分页查询。
+    /// Number of results read per page. The `Offset` and `Limit` fields need to be used together; otherwise, the query results will not be paginated.
     "Limit" limit set_limit: i128,
-    /// 应用ID列表，通过应用ID列表精准匹配对应的应用信息。模糊匹配搜索功能与精准匹配查询不会同时生效，如果SearchCondition与ApplicationIdList均不为空，则默认以ApplicationIdList进行精准查询。如果SearchCondition字段与ApplicationIdList字段均为空，则默认返回全部的应用信息。
+    /// Application ID list, through which the corresponding application information will be matched exactly. The fuzzy match search feature and the exact match query feature will not take effect at the same time. If both `SearchCondition` and `ApplicationIdList` are specified, `ApplicationIdList` will take effect by default for exact match query; otherwise, the information of all applications will be returned by default.
     "ApplicationIdList" application_id_list set_application_id_list: list String,
 } }
 rt::action!("eiam", "2021-04-20", "ListApplications", ListApplicationsRequest => ListApplicationsResponse);
 
 rt::model! { read debug;
-/// ListApplications返回参数结构体
+/// ListApplications response structure.
 ListApplicationsResponse {
-    /// 返回的应用信息总数。
+    /// Total number of returned application information items.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i128,
-    /// 返回的应用信息列表。
+    /// Returned application information list.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ApplicationInfoList" application_info_list set_application_info_list: list ApplicationInformation,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListAuthorizedApplicationsToOrgNode` (获取机构节点被授权访问的应用列表).
+/// Request of `ListAuthorizedApplicationsToOrgNode` (Gets the list of applications accessible to organization node).
 ///
-/// 通过机构节点ID获得被授权访问的应用列表。
+/// This API is used to get the list of accessible applications by organization node ID.
 ListAuthorizedApplicationsToOrgNodeRequest {
-    /// 机构节点 Id 。
+    /// Organization node ID.
     ///
     /// Required.
     "OrgNodeId" org_node_id set_org_node_id: str,
@@ -1000,20 +1096,21 @@ ListAuthorizedApplicationsToOrgNodeRequest {
 rt::action!("eiam", "2021-04-20", "ListAuthorizedApplicationsToOrgNode", ListAuthorizedApplicationsToOrgNodeRequest => ListAuthorizedApplicationsToOrgNodeResponse);
 
 rt::model! { read debug;
-/// ListAuthorizedApplicationsToOrgNode返回参数结构体
+/// ListAuthorizedApplicationsToOrgNode response structure.
 ListAuthorizedApplicationsToOrgNodeResponse {
-    /// 机构节点拥有访问权限的应用 id 列表。
+    /// List of IDs of the applications accessible to the organization node.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ApplicationIds" application_ids set_application_ids: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListAuthorizedApplicationsToUserGroup` (获取用户组被授权访问的应用列表).
+/// Request of `ListAuthorizedApplicationsToUserGroup` (Gets the list of applications accessible to user group).
 ///
-/// 通过用户组ID获得被授权访问的应用列表。
+/// This API is used to get the list of accessible applications by user group ID.
 ListAuthorizedApplicationsToUserGroupRequest {
-    /// 用户组 Id 。
+    /// User group ID.
     ///
     /// Required.
     "UserGroupId" user_group_id set_user_group_id: str,
@@ -1021,258 +1118,277 @@ ListAuthorizedApplicationsToUserGroupRequest {
 rt::action!("eiam", "2021-04-20", "ListAuthorizedApplicationsToUserGroup", ListAuthorizedApplicationsToUserGroupRequest => ListAuthorizedApplicationsToUserGroupResponse);
 
 rt::model! { read debug;
-/// ListAuthorizedApplicationsToUserGroup返回参数结构体
+/// ListAuthorizedApplicationsToUserGroup response structure.
 ListAuthorizedApplicationsToUserGroupResponse {
-    /// 用户组拥有访问权限的应用 id 列表。
+    /// List of IDs of the applications accessible to the user group.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ApplicationIds" application_ids set_application_ids: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListAuthorizedApplicationsToUser` (获取用户被授权访问的应用列表).
+/// Request of `ListAuthorizedApplicationsToUser` (Gets the list of applications accessible to user).
 ///
-/// 通过用户ID获得被授权访问的应用列表。
+/// This API is used to get the list of accessible applications by user ID.
 ListAuthorizedApplicationsToUserRequest {
-    /// 用户 ID。
+    /// User ID.
     ///
     /// Required.
     "UserId" user_id set_user_id: str,
-    /// 查询范围是否包括用户关联的用户组、组织机构的应用访问权限。默认为不查询 。传false表示不查询该范围，传true表示应用查询该范围。
+    /// Whether the query scope includes the application access of the user groups and organizations associated with the user. Valid values: false: no; true: yes. Default value: false.
     "IncludeInheritedAuthorizations" include_inherited_authorizations set_include_inherited_authorizations: bool,
 } }
 rt::action!("eiam", "2021-04-20", "ListAuthorizedApplicationsToUser", ListAuthorizedApplicationsToUserRequest => ListAuthorizedApplicationsToUserResponse);
 
 rt::model! { read debug;
-/// ListAuthorizedApplicationsToUser返回参数结构体
+/// ListAuthorizedApplicationsToUser response structure.
 ListAuthorizedApplicationsToUserResponse {
-    /// 用户拥有访问权限的应用信息列表。
+    /// List of information of the applications accessible to the user.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ApplicationAuthorizationInfo" application_authorization_info set_application_authorization_info: list ApplicationAuthorizationInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListUserGroupsOfUser` (获取用户所在的用户组列表).
+/// Request of `ListUserGroupsOfUser` (Gets the list of user's user groups).
 ///
-/// 获取用户所在的用户组列表
+/// This API is used to get the list of a user's user groups.
 ListUserGroupsOfUserRequest {
-    /// 用户ID，是用户的全局唯一标识。
+    /// User ID, which is globally unique.
     ///
     /// Required.
     "UserId" user_id set_user_id: str,
-    /// 模糊查询条件，支持匹配用户组名称（DisplayName）。如果该字段为空，则默认展示该用户所有的用户组。
+    /// Fuzzy search criterion. You can search by user group name (DisplayName). If this field is left empty, all of the user's user groups will be displayed by default.
     "SearchCondition" search_condition set_search_condition: obj UserGroupInformationSearchCriteria,
-    /// 排序条件集合。可排序的属性支持：用户组名称（DisplayName）、用户组ID（UserGroupId）、创建时间（CreatedDate）。如果该字段为空，则默认按照用户组名称正向排序。
+    /// Set of sort criteria. Valid values: DisplayName: user group name; UserGroupId: user group ID; CreatedDate: creation time. If this field is left empty, the results will be sorted in alphabetical order by user group name.
     "Sort" sort set_sort: obj SortCondition,
-    /// 分页偏移量，默认为0。Offset 和 Limit 两个字段需配合使用，即其中一个指定了，另一个必须指定。 如果不指定以上参数，则表示不进行分页查询，即只返回最多50个用户组。
+    /// Pagination offset. Default value: 0. The `Offset` and `Limit` fields need to be used together; otherwise, the query results will not be paginated, and up to 50 user groups will be returned.
     "Offset" offset set_offset: i128,
-    /// 分页读取数量，默认为50，最大值为100。 Offset 和 Limit 两个字段需配合使用，即其中一个指定了，另一个必须指定。 如果不指定以上参数，则表示不进行分页查询，即只返回最多50个用户组。
+    /// Number of results read per page. Default value: 50. Maximum value: 100. The `Offset` and `Limit` fields need to be used together; otherwise, the query results will not be paginated, and up to 50 user groups will be returned.
     "Limit" limit set_limit: i128,
 } }
 rt::action!("eiam", "2021-04-20", "ListUserGroupsOfUser", ListUserGroupsOfUserRequest => ListUserGroupsOfUserResponse);
 
 rt::model! { read debug;
-/// ListUserGroupsOfUser返回参数结构体
+/// ListUserGroupsOfUser response structure.
 ListUserGroupsOfUserResponse {
-    /// 用户所属的用户组ID列表。
+    /// List of IDs of the user's user groups.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "UserGroupIds" user_group_ids set_user_group_ids: list String,
-    /// 用户ID，是用户的全局唯一标识。
+    /// User ID, which is globally unique.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "UserId" user_id set_user_id: str,
-    /// 用户所属的用户组信息列表。
+    /// List of information of the user's user groups.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "UserGroupInfoList" user_group_info_list set_user_group_info_list: list UserGroupInfo,
-    /// 返回的用户组信息总数。
+    /// Total number of returned user group information items.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListUserGroups` (获取用户组列表信息).
+/// Request of `ListUserGroups` (Gets user group list information).
 ///
-/// 获取用户组列表信息（包含查询条件）。
+/// This API is used to get the information of the user group list (including query conditions).
 ListUserGroupsRequest {
-    /// 查询条件，支持多搜索条件组合、多数据范围匹配的搜索。同时支持查询信息内容全匹配、部分匹配、范围匹配等多种查询方式，具体查询方式为：双引号（""）表示全匹配、以星号（* ) 结尾表示字段部分匹配。如果该字段为空，则默认查全量表。
+    /// Search criterion. You can combine multiple search criteria and search in multiple data ranges. In addition, multiple query methods such as full match, partial match, and range match are supported. Specifically, double quotation marks ("") indicate full match, an asterisk (*) at the end of the field indicates partial match, and an empty field indicates to query the full table by default.
     "SearchCondition" search_condition set_search_condition: obj UserGroupInfoSearchCriteria,
-    /// 排序条件集合。可排序的属性支持：用户组名称（DisplayName）、用户组ID（UserGroupId）、上次更新时间（LastModifiedDate）。如果该字段为空，则默认按照用户组名称正向排序。
+    /// Set of sort criteria. The supported attributes for sorting include user group name (DisplayName), user group ID (UserGroupId), and last modification time (LastModifiedDate). If this field is left empty, the results will be sorted in alphabetical order by user group name.
     "Sort" sort set_sort: obj SortCondition,
-    /// 分页偏移量。Offset 和 Limit 两个字段需配合使用，即其中一个指定了，另一个必须指定。 如果不指定以上参数，则表示不进行分页查询。
+    /// Pagination offset. The `Offset` and `Limit` fields need to be used together; otherwise, the query results will not be paginated.
     "Offset" offset set_offset: i128,
-    /// 分页读取数量。Offset 和 Limit 两个字段需配合使用，即其中一个指定了，另一个必须指定。 如果不指定以上参数，则表示不进行分页查询。
+    /// Number of results read per page. The `Offset` and `Limit` fields need to be used together; otherwise, the query results will not be paginated.
     "Limit" limit set_limit: i128,
 } }
 rt::action!("eiam", "2021-04-20", "ListUserGroups", ListUserGroupsRequest => ListUserGroupsResponse);
 
 rt::model! { read debug;
-/// ListUserGroups返回参数结构体
+/// ListUserGroups response structure.
 ListUserGroupsResponse {
-    /// 返回的用户组列表。
+    /// Returned user group list.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "UserGroupList" user_group_list set_user_group_list: list UserGroupInformation,
-    /// 返回的用户组信息总数。
+    /// Total number of returned user group information items.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListUsersInOrgNode` (读取节点下用户).
+/// Request of `ListUsersInOrgNode` (Reads users under node).
 ///
-/// 根据机构节点ID读取节点下用户
+/// This API is used to read the users under an organization node by organization node ID.
 ListUsersInOrgNodeRequest {
-    /// 机构节点ID，是机构节点全局唯一标识，长度限制：64个字符。如果为空默认读取机构根节点下用户信息。
+    /// Organization node ID, which is globally unique and can contain up to 64 characters. If this parameter is left empty, the user information under the root organization node will be read by default.
     "OrgNodeId" org_node_id set_org_node_id: str,
-    /// 是否读取其子节点信息。当其为空或false时，默认仅读取当前机构节点信息。当其为true时，读取本机构节点以及其第一层子节点信息。
+    /// Whether to read the information of its sub-nodes. When this parameter is left empty or specified as `false`, only the information of the current organization node will be read by default. When it is specified as `true`, the information of the current organization node and its level-1 sub-nodes will be read.
     "IncludeOrgNodeChildInfo" include_org_node_child_info set_include_org_node_child_info: bool,
-    /// 用户属性搜索条件，可查询条件包括：用户名、手机号码，邮箱、用户锁定状态、用户冻结状态、创建时间、上次修改时间，支持多种属性组合作为查询条件。同时支持查询信息内容全匹配、部分匹配、范围匹配等多种查询方式，具体查询方式为：双引号（“”）表示全匹配、以星号（*）结尾表示字段部分匹配、中括号以逗号分隔（[Min，Max]）表示闭区间查询、大括号以逗号分隔（{Min，Max}）表示开区间查询，中括号与大括号可以配合使用（例如：{Min，Max]表示最小值开区间，最大值闭区间查询）。范围匹配支持使用星号（例如{20,*]表示查询范围为大于20的所有数据）。范围查询同时支持时间段查询，支持的属性包括创建时间 （CreationTime）、上次修改时间（LastUpdateTime），查询的时间格式遵循 ISO 8601 标准，例如：2021-01-13T09:44:07.182+0000。
+    /// User attribute search criterion. The supported search criteria include username, mobile number, email address, user locking status, user freezing status, creation time, and last modification time, which can also be combined. In addition, multiple query methods such as full match, partial match, and range match are supported. Specifically, double quotation marks ("") indicate full match, an asterisk (*) at the end of the field indicates partial match, brackets separated by a comma ([Min,Max]) indicate query within a closed interval, braces separated by a comma ({Min,Max}) indicate query within an open interval, and a bracket and a brace can be used together (for example, {Min,Max] indicates that the minimum value is excluded and the maximum value is included in the query). Range query supports using an asterisk (for example, {20,*] indicates an interval including all data greater than 20) and querying by time period. The supported attributes include creation time (CreationTime) and last modification time (LastUpdateTime) in ISO 8601 format, such as `2021-01-13T09:44:07.182+0000`.
     "SearchCondition" search_condition set_search_condition: obj ListUsersInOrgNodeSearchCriteria,
-    /// 排序条件集合。可排序的属性支持：用户名字（UserName）、手机号（Phone）、邮箱（Email）、用户状态（Status）、创建时间 （CreatedDate）、上次更新时间（LastModifiedDate）。如果不指定，则默认按照用户昵称（DisplayName）正向排序。
+    /// Set of sort criteria. The supported attributes for sorting include username (UserName), mobile number (Phone), email address (Email), user status (Status), creation time (CreatedDate), and last modification time (LastModifiedDate). If this field is left empty, the results will be sorted in alphabetical order by nickname (DisplayName).
     "Sort" sort set_sort: obj SortCondition,
-    /// 分页偏移量，默认为0。Offset 和 Limit 两个字段需配合使用，即其中一个指定了，另一个必须指定。 如果不指定以上参数，则表示不进行分页查询，即只返回最多50个用户。
+    /// Pagination offset. Default value: 0. The `Offset` and `Limit` fields need to be used together; otherwise, the query results will not be paginated, and up to 50 users will be returned.
     "Offset" offset set_offset: i128,
-    /// 分页读取数量，默认为50，最大值为100。 Offset 和 Limit 两个字段需配合使用，即其中一个指定了，另一个必须指定。 如果不指定以上参数，则表示不进行分页查询，即只返回最多50个用户。
+    /// Number of results read per page. Default value: 50. Maximum value: 100. The `Offset` and `Limit` fields need to be used together; otherwise, the query results will not be paginated, and up to 50 users will be returned.
     "Limit" limit set_limit: i128,
 } }
 rt::action!("eiam", "2021-04-20", "ListUsersInOrgNode", ListUsersInOrgNodeRequest => ListUsersInOrgNodeResponse);
 
 rt::model! { read debug;
-/// ListUsersInOrgNode返回参数结构体
+/// ListUsersInOrgNode response structure.
 ListUsersInOrgNodeResponse {
-    /// 机构子节点下的用户信息列表。
+    /// User information list under the organization sub-node.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "OrgNodeChildUserInfo" org_node_child_user_info set_org_node_child_user_info: list OrgNodeChildUserInfo,
-    /// 机构ID，是机构节点全局唯一标识，长度限制：64个字符。
+    /// Organization node ID, which is globally unique and can contain up to 64 characters.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "OrgNodeId" org_node_id set_org_node_id: str,
-    /// 用户信息列表。
+    /// User information list.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "UserInfo" user_info set_user_info: list UserInfo,
-    /// 当前机构节点下的用户总数。
+    /// Total number of users under the current organization node.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TotalUserNum" total_user_num set_total_user_num: i64,
-    /// 组织机构ID路径。
+    /// Organization ID path.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "OrgNodeIdPath" org_node_id_path set_org_node_id_path: str,
-    /// 组织机构名称路径。
+    /// Organization name path.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "OrgNodeNamePath" org_node_name_path set_org_node_name_path: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 展示机构下用户的属性搜索条件。
+/// Displays user attribute search criteria under the organization.
 ListUsersInOrgNodeSearchCriteria {
-    /// 用户名，长度限制：64个字符。
+    /// Username, which can contain up to 64 characters.
     "UserName" user_name set_user_name: str,
-    /// 用户手机号。
+    /// User's mobile number.
     "Phone" phone set_phone: str,
-    /// 用户邮箱。
+    /// User's email address.
     "Email" email set_email: str,
-    /// 用户状态，取值 NORMAL （正常）、FREEZE （已冻结）、LOCKED （已锁定）或 NOT_ENABLED （未启用）。
+    /// User status. Valid values: NORMAL: normal; FREEZE: frozen; LOCKED: locked; NOT_ENABLED: disabled.
     "Status" status set_status: str,
-    /// 用户创建时间，遵循 ISO 8601 标准。
+    /// User creation time in ISO 8601 format.
     "CreationTime" creation_time set_creation_time: str,
-    /// 用户上次更新时间。
+    /// Last update time of the user.
     "LastUpdateTime" last_update_time set_last_update_time: str,
-    /// 名称匹配搜索，匹配范围包括：用户名称、用户手机号。
+    /// Search by name. The match criteria include username and user's mobile number.
     "Keyword" keyword set_keyword: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListUsersInUserGroup` (获取用户组中的用户列表).
+/// Request of `ListUsersInUserGroup` (Gets the list of users in user group).
 ///
-/// 获取用户组中的用户列表
+/// This API is used to get the list of the users in a user group.
 ListUsersInUserGroupRequest {
-    /// 用户组ID，是用户组的全局唯一标识。
+    /// User group ID, which is globally unique.
     ///
     /// Required.
     "UserGroupId" user_group_id set_user_group_id: str,
-    /// 用户属性搜索条件，可查询条件包括：用户名、手机号码，邮箱、用户锁定状态、用户冻结状态、创建时间、上次修改时间，支持多种属性组合作为查询条件。同时支持查询信息内容全匹配、部分匹配、范围匹配等多种查询方式，具体查询方式为：双引号（“”）表示全匹配、以星号（）结尾表示字段部分匹配、中括号以逗号分隔（[Min，Max]）表示闭区间查询、大括号以逗号分隔（{Min，Max}）表示开区间查询，中括号与大括号可以配合使用（例如：{Min，Max]表示最小值开区间，最大值闭区间查询）。范围匹配支持使用星号（例如{20,]表示查询范围为大于20的所有数据）。范围查询同时支持时间段查询，支持的属性包括创建时间 （CreationTime）、上次修改时间（LastUpdateTime），查询的时间格式遵循 ISO 8601 标准，例如：2021-01-13T09:44:07.182+0000。
+    /// User attribute search criterion. The supported search criteria include username, mobile number, email address, user locking status, user freezing status, creation time, and last modification time, which can also be combined. In addition, multiple query methods such as full match, partial match, and range match are supported. Specifically, double quotation marks ("") indicate full match, an asterisk (*) at the end of the field indicates partial match, brackets separated by a comma ([Min,Max]) indicate query within a closed interval, braces separated by a comma ({Min,Max}) indicate query within an open interval, and a bracket and a brace can be used together (for example, {Min,Max] indicates that the minimum value is excluded and the maximum value is included in the query). Range query supports using an asterisk (for example, {20,*] indicates an interval including all data greater than 20) and querying by time period. The supported attributes include creation time (CreationTime) and last modification time (LastUpdateTime) in ISO 8601 format, such as `2021-01-13T09:44:07.182+0000`.
     "SearchCondition" search_condition set_search_condition: obj UserSearchCriteria,
-    /// 排序条件集合。可排序的属性支持：用户名字（UserName）、用户昵称（DisplayName）、手机号（Phone）、邮箱（Email）、用户状态（Status）、创建时间 （CreatedDate）、上次更新时间（LastModifiedDate）。如果不指定，则默认按照用户昵称（DisplayName）正向排序。
+    /// Set of sort criteria. The supported attributes for sorting include username (UserName), nickname (DisplayName), mobile number (Phone), email address (Email), user status (Status), creation time (CreatedDate), and last modification time (LastModifiedDate). If this field is left empty, the results will be sorted in alphabetical order by nickname (DisplayName).
     "Sort" sort set_sort: obj SortCondition,
-    /// 分页偏移量，默认为0。Offset 和 Limit 两个字段需配合使用，即其中一个指定了，另一个必须指定。 如果不指定以上参数，则表示不进行分页查询，即只返回最多50个用户。
+    /// Pagination offset. Default value: 0. The `Offset` and `Limit` fields need to be used together; otherwise, the query results will not be paginated, and up to 50 users will be returned.
     "Offset" offset set_offset: i64,
-    /// 分页读取数量，默认为50，最大值为100。 Offset 和 Limit 两个字段需配合使用，即其中一个指定了，另一个必须指定。 如果不指定以上参数，则表示不进行分页查询，即只返回最多50个用户。
+    /// Number of results read per page. Default value: 50. Maximum value: 100. The `Offset` and `Limit` fields need to be used together; otherwise, the query results will not be paginated, and up to 50 users will be returned.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("eiam", "2021-04-20", "ListUsersInUserGroup", ListUsersInUserGroupRequest => ListUsersInUserGroupResponse);
 
 rt::model! { read debug;
-/// ListUsersInUserGroup返回参数结构体
+/// ListUsersInUserGroup response structure.
 ListUsersInUserGroupResponse {
-    /// 用户组ID，是用户组的全局唯一标识。
+    /// User group ID, which is globally unique.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "UserGroupId" user_group_id set_user_group_id: str,
-    /// 返回的用户信息列表。
+    /// Returned user information list.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "UserInfo" user_info set_user_info: list UserInfo,
-    /// 返回的用户信息总数。
+    /// Total number of returned user information items.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TotalNum" total_num set_total_num: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListUsers` (获取用户列表信息).
+/// Request of `ListUsers` (Gets user list information).
 ///
-/// 获取用户列表信息。
+/// This API is used to get the information of the user list.
 ListUsersRequest {
-    /// 用户属性搜索条件，可查询条件包括：用户名、手机号码，邮箱、用户锁定状态、用户冻结状态、创建时间、上次修改时间，支持多种属性组合作为查询条件。同时支持查询信息内容全匹配、部分匹配、范围匹配等多种查询方式，具体查询方式为：双引号（“”）表示全匹配、以星号（*）结尾表示字段部分匹配、中括号以逗号分隔（[Min，Max]）表示闭区间查询、大括号以逗号分隔（{Min，Max}）表示开区间查询，中括号与大括号可以配合使用（例如：{Min，Max]表示最小值开区间，最大值闭区间查询）。范围匹配支持使用星号（例如{20,*]表示查询范围为大于20的所有数据）。范围查询同时支持时间段查询，支持的属性包括创建时间 （CreationTime）、上次修改时间（LastUpdateTime），查询的时间格式遵循 ISO 8601 标准，例如：2021-01-13T09:44:07.182+0000。
+    /// User attribute search criterion. The supported search criteria include username, mobile number, email address, user locking status, user freezing status, creation time, and last modification time, which can also be combined. In addition, multiple query methods such as full match, partial match, and range match are supported. Specifically, double quotation marks ("") indicate full match, an asterisk (*) at the end of the field indicates partial match, brackets separated by a comma ([Min,Max]) indicate query within a closed interval, braces separated by a comma ({Min,Max}) indicate query within an open interval, and a bracket and a brace can be used together (for example, {Min,Max] indicates that the minimum value is excluded and the maximum value is included in the query). Range query supports using an asterisk (for example, {20,*] indicates an interval including all data greater than 20) and querying by time period. The supported attributes include creation time (CreationTime) and last modification time (LastUpdateTime) in ISO 8601 format, such as `2021-01-13T09:44:07.182+0000`.
     "SearchCondition" search_condition set_search_condition: obj UserSearchCriteria,
-    /// 指定期望返回的用户属性，默认返回所有用户内置属性。内置用户属性包括：用户UUID（UserId）、用户昵称（DisplayName）、用户名字（UserName）、手机号（Phone）、邮箱（Email）、用户状态（Status）、用户组（SubjectGroups）机构路径（OrgPath）、备注（Description）、创建时间 （CreationTime）、上次修改时间（LastUpdateTime）、上次登录时间（LastLoginTime）。
+    /// User attributes expected to be returned. All built-in user attributes will be returned by default, including user UUID (UserId), nickname (DisplayName), username (UserName), mobile number (Phone), email address (Email), status (Status), user group (SubjectGroups), organization path (OrgPath), remarks (Description), creation time (CreationTime), last modification time (LastUpdateTime), and last login time (LastLoginTime).
     "ExpectedFields" expected_fields set_expected_fields: list String,
-    /// 排序条件集合。可排序的属性支持：用户名字（UserName）、用户昵称（DisplayName）、手机号（Phone）、邮箱（Email）、用户状态（Status）、创建时间 （CreationTime）、上次修改时间（LastUpdateTime）、上次登录时间（LastLoginTime）。如果不指定，则默认按照用户昵称（DisplayName）正向排序。
+    /// Set of sort criteria. The supported attributes for sorting include username (UserName), nickname (DisplayName), mobile number (Phone), email address (Email), user status (Status), creation time (CreatedDate), last modification time (LastUpdateTime), and last login time (LastLoginTime). If this field is left empty, the results will be sorted in alphabetical order by nickname (DisplayName).
     "Sort" sort set_sort: obj SortCondition,
-    /// 分页偏移量，默认为0。Offset 和 Limit 两个字段需配合使用，即其中一个指定了，另一个必须指定。 如果不指定以上参数，则表示不进行分页查询，即只返回最多1000个用户。
+    /// Pagination offset. Default value: 0. The `Offset` and `Limit` fields need to be used together; otherwise, the query results will not be paginated, and up to 1,000 users will be returned.
     "Offset" offset set_offset: i128,
-    /// 分页读取数量，默认为50，最大值为100。 Offset 和 Limit 两个字段需配合使用，即其中一个指定了，另一个必须指定。 如果不指定以上参数，则表示不进行分页查询，即只返回最多1000个用户。
+    /// Number of results read per page. Default value: 50. Maximum value: 100. The `Offset` and `Limit` fields need to be used together; otherwise, the query results will not be paginated, and up to 1,000 users will be returned.
     "Limit" limit set_limit: i128,
-    /// 是否查看搜索结果的总数，默认该选项为false不查看。
+    /// Whether to view the total number of search results. Default value: false (no).
     "IncludeTotal" include_total set_include_total: bool,
 } }
 rt::action!("eiam", "2021-04-20", "ListUsers", ListUsersRequest => ListUsersResponse);
 
 rt::model! { read debug;
-/// ListUsers返回参数结构体
+/// ListUsers response structure.
 ListUsersResponse {
-    /// 查询返回的相关用户列表。
+    /// List of users returned for the query.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "UserList" user_list set_user_list: list UserInformation,
-    /// 返回查询用户的总数量，仅当入参IncludeTotal等于true时返回。
+    /// Total number of users returned for the query, which will be returned only when the `IncludeTotal` input parameter is set to `true`.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAccountGroup` (修改账号组).
+/// Request of `ModifyAccountGroup` (Modifies account group).
 ///
-/// 修改账号组
+/// This API is used to modify an account group.
 ModifyAccountGroupRequest {
-    /// 账号组ID。
+    /// Account group ID.
     ///
     /// Required.
     "AccountGroupId" account_group_id set_account_group_id: str,
-    /// 账号组名。未传入该参数时，表示不进行修改。
+    /// Account group name. When this parameter is not specified, the name will not be modified.
     "GroupName" group_name set_group_name: str,
-    /// 描述，未传入该参数时，表示不进行修改。
+    /// Description. When this parameter is not specified, the description will not be modified.
     "Description" description set_description: str,
 } }
 rt::action!("eiam", "2021-04-20", "ModifyAccountGroup", ModifyAccountGroupRequest => ModifyAccountGroupResponse);
 
 rt::model! { read debug;
-/// ModifyAccountGroup返回参数结构体
+/// ModifyAccountGroup response structure.
 ModifyAccountGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `ModifyAppAccount` (修改应用账号).
+/// Request of `ModifyAppAccount` (Modifies application account).
 ///
-/// 修改应用账号
+/// This API is used to modify an application account.
 ModifyAppAccountRequest {
-    /// 账号ID。
+    /// Account ID.
     ///
     /// Required.
     "AccountId" account_id set_account_id: str,
-    /// 账号名称。未传入该参数时，表示不进行修改。
+    /// Account name. When this parameter is not specified, the name will not be modified.
     "AccountName" account_name set_account_name: str,
-    /// 账号密码。未传入该参数时，表示不进行修改。
+    /// Account password. When this parameter is not specified, the password will not be changed.
     "Password" password set_password: str,
-    /// 描述，未传入该参数时，表示不进行修改。
+    /// Description. When this parameter is not specified, the description will not be modified.
     "Description" description set_description: str,
 } }
 impl ::core::fmt::Debug for ModifyAppAccountRequest {
@@ -1288,69 +1404,69 @@ impl ::core::fmt::Debug for ModifyAppAccountRequest {
 rt::action!("eiam", "2021-04-20", "ModifyAppAccount", ModifyAppAccountRequest => ModifyAppAccountResponse);
 
 rt::model! { read debug;
-/// ModifyAppAccount返回参数结构体
+/// ModifyAppAccount response structure.
 ModifyAppAccountResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyApplication` (更新应用).
+/// Request of `ModifyApplication` (Updates application).
 ///
-/// 更新一个应用的信息
+/// This API is used to update the information of an application.
 ModifyApplicationRequest {
-    /// 应用ID，是应用的全局唯一标识。
+    /// Application ID, which is globally unique.
     ///
     /// Required.
     "ApplicationId" application_id set_application_id: str,
-    /// 安全级别。
+    /// Security level.
     "SecureLevel" secure_level set_secure_level: str,
-    /// 应用展示名称，长度限制：32个字符。 默认与应用名字相同。
+    /// Displayed application name, which can contain up to 32 characters and is the same as the application name by default.
     "DisplayName" display_name set_display_name: str,
-    /// 应用状态，true表示启用，false表示禁用。
+    /// Application status. Valid values: true: enabled; false: disabled.
     "AppStatus" app_status set_app_status: bool,
-    /// 应用图标图片访问地址。
+    /// Access address of the application icon image.
     "IconUrl" icon_url set_icon_url: str,
-    /// 描述。长度不超过128。
+    /// Description, which can contain up to 128 characters.
     "Description" description set_description: str,
 } }
 rt::action!("eiam", "2021-04-20", "ModifyApplication", ModifyApplicationRequest => ModifyApplicationResponse);
 
 rt::model! { read debug;
-/// ModifyApplication返回参数结构体
+/// ModifyApplication response structure.
 ModifyApplicationResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `ModifyUserInfo` (修改用户).
+/// Request of `ModifyUserInfo` (Modifies user).
 ///
-/// 通过用户名或用户 id 冻结用户
+/// This API is used to modify the information of a user by username or user ID.
 ModifyUserInfoRequest {
-    /// 用户名，长度限制：32个字符。 Username 和 UserId 需选择一个作为搜索条件；如两个条件同时使用则默认使用Username作为搜索条件。
+    /// Username, which can contain up to 32 characters. You need to select either `Username` or `UserId` as the search criterion; if both are selected, `Username` will be used by default.
     "UserName" user_name set_user_name: str,
-    /// 昵称，长度限制：64个字符。 默认与用户名相同。
+    /// Nickname, which can contain up to 64 characters and is the same as the username by default.
     "DisplayName" display_name set_display_name: str,
-    /// 用户备注，长度限制：512个字符。
+    /// User remarks, which can contain up to 512 characters.
     "Description" description set_description: str,
-    /// 用户所属用户组ID列表。
+    /// List of IDs of the user's user groups.
     "UserGroupIds" user_group_ids set_user_group_ids: list String,
-    /// 用户 id。 Username 和 UserId 需选择一个作为搜索条件；如两个条件同时使用则默认使用Username作为搜索条件。
+    /// User ID. You need to select either `UserName` or `UserId` as the search criterion. If both are selected, `UserName` will be used by default.
     "UserId" user_id set_user_id: str,
-    /// 用户手机号。
+    /// User's mobile number.
     "Phone" phone set_phone: str,
-    /// 用户过期时间，遵循 ISO 8601 标准。
+    /// User expiration time in ISO 8601 format.
     "ExpirationTime" expiration_time set_expiration_time: str,
-    /// 用户密码， 需要符合密码策略的配置。
+    /// User password, which needs to be configured according to the password policy.
     "Password" password set_password: str,
-    /// 用户邮箱。
+    /// User's email address.
     "Email" email set_email: str,
-    /// 密码是否需要重置，为空默认为false不需要重置密码。
+    /// Whether the password needs to be reset. Default value: false (no).
     "PwdNeedReset" pwd_need_reset set_pwd_need_reset: bool,
-    /// 用户所属的主组织机构唯一ID。如果为空，默认为在根节点下创建用户。
+    /// Unique ID of the user's primary organization. If this parameter is left empty, the user will be created under the root node by default.
     "OrgNodeId" org_node_id set_org_node_id: str,
-    /// 用户所属的次要组织机构ID列表。
+    /// List of IDs of the user's secondary organizations.
     "SecondaryOrgNodeIdList" secondary_org_node_id_list set_secondary_org_node_id_list: list String,
 } }
 impl ::core::fmt::Debug for ModifyUserInfoRequest {
@@ -1374,79 +1490,92 @@ impl ::core::fmt::Debug for ModifyUserInfoRequest {
 rt::action!("eiam", "2021-04-20", "ModifyUserInfo", ModifyUserInfoRequest => ModifyUserInfoResponse);
 
 rt::model! { read debug;
-/// ModifyUserInfo返回参数结构体
+/// ModifyUserInfo response structure.
 ModifyUserInfoResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 当前机构节点下的子节点列表
+/// List of sub-nodes under the current organization node
 OrgNodeChildInfo {
-    /// 机构节点展示名称，长度限制：64个字符。 默认与机构名相同。
+    /// Displayed organization node name, which can contain up to 64 characters and is the same as the organization name by default.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "DisplayName" display_name set_display_name: str,
-    /// 机构节点最后修改时间，符合 ISO8601 标准。
+    /// Last modification time of the organization node in ISO 8601 format.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "LastModifiedDate" last_modified_date set_last_modified_date: str,
-    /// 用户自定义可选填的机构节点对外ID。
+    /// External ID of the organization node, which is optional and customizable.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CustomizedOrgNodeId" customized_org_node_id set_customized_org_node_id: str,
-    /// 当前机构节点的父节点ID。
+    /// Parent node ID of the current organization node.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ParentOrgNodeId" parent_org_node_id set_parent_org_node_id: str,
-    /// 机构节点ID，是机构节点的全局唯一标识。
+    /// Organization node ID, which is globally unique.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "OrgNodeId" org_node_id set_org_node_id: str,
-    /// 数据来源。
+    /// Data source.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "DataSource" data_source set_data_source: str,
-    /// 机构节点创建时间，符合 ISO8601 标准。
+    /// Organization node creation time in ISO 8601 format.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CreatedDate" created_date set_created_date: str,
-    /// 机构节点描述。
+    /// Organization node description.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Description" description set_description: str,
 } }
 
 rt::model! { read debug;
-/// 机构子节点下的用户信息列表
+/// User information list under the organization sub-node
 OrgNodeChildUserInfo {
-    /// 机构ID，是机构节点全局唯一标识，长度限制：64个字符。
+    /// Organization node ID, which is globally unique and can contain up to 64 characters.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "OrgNodeId" org_node_id set_org_node_id: str,
-    /// 用户信息列表。
+    /// User information list.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "UserInfo" user_info set_user_info: list UserInfo,
-    /// 当前机构节点下的用户总数。
+    /// Total number of users under the current organization node.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TotalUserNum" total_user_num set_total_user_num: i64,
-    /// 组织机构ID路径。
+    /// Organization ID path.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "OrgNodeIdPath" org_node_id_path set_org_node_id_path: str,
-    /// 组织机构名称路径。
+    /// Organization name path.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "OrgNodeNamePath" org_node_name_path set_org_node_name_path: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RemoveAccountFromAccountGroup` (从账号组中移除账号).
+/// Request of `RemoveAccountFromAccountGroup` (Removes account from account group).
 ///
-/// 从账号组中移除账号
+/// This API is used to remove an account from an account group.
 RemoveAccountFromAccountGroupRequest {
-    /// 账号组ID
+    /// Account group ID
     ///
     /// Required.
     "AccountGroupId" account_group_id set_account_group_id: str,
-    /// 需要移除账号ID列表。
+    /// List of IDs of the accounts to be removed.
     "AccountIds" account_ids set_account_ids: list String,
 } }
 rt::action!("eiam", "2021-04-20", "RemoveAccountFromAccountGroup", RemoveAccountFromAccountGroupRequest => RemoveAccountFromAccountGroupResponse);
 
 rt::model! { read debug;
-/// RemoveAccountFromAccountGroup返回参数结构体
+/// RemoveAccountFromAccountGroup response structure.
 RemoveAccountFromAccountGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RemoveUserFromUserGroup` (从用户组中移除用户).
+/// Request of `RemoveUserFromUserGroup` (Removes user from user group).
 ///
-/// 从用户组中移除用户
+/// This API is used to remove a user from a user group.
 RemoveUserFromUserGroupRequest {
-    /// 要加入用户组的用户ID列表。
+    /// List of IDs of the users to be added to the user group.
     ///
     /// Required.
     "UserIds" user_ids set_user_ids: list String,
-    /// 用户组ID，是用户组的全局唯一标识。
+    /// User group ID, which is globally unique.
     ///
     /// Required.
     "UserGroupId" user_group_id set_user_group_id: str,
@@ -1454,162 +1583,188 @@ RemoveUserFromUserGroupRequest {
 rt::action!("eiam", "2021-04-20", "RemoveUserFromUserGroup", RemoveUserFromUserGroupRequest => RemoveUserFromUserGroupResponse);
 
 rt::model! { read debug;
-/// RemoveUserFromUserGroup返回参数结构体
+/// RemoveUserFromUserGroup response structure.
 RemoveUserFromUserGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 排序条件。
+/// Sort criterion.
 SortCondition {
-    /// 排序属性。
+    /// Sorting attribute.
     ///
     /// Required.
     "SortKey" sort_key set_sort_key: str,
-    /// 排序顺序，ASC为正向排序，DESC为反向排序。
+    /// Sorting order. Valid values: ASC: ascending order; DESC: descending order.
     ///
     /// Required.
     "SortOrder" sort_order set_sort_order: str,
 } }
 
 rt::model! { read debug;
-/// 三方账号信息。
+/// Third-Party account information.
 ThirdPartyAccountInfo {
-    /// 第三方账号代码。"2"代表企业微信。
+    /// Third-Party account code. `2` indicates WeCom account.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "AccountCode" account_code set_account_code: str,
-    /// 账号对应的用户名。
+    /// Username of the account.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "AccountName" account_name set_account_name: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateOrgNode` (更新机构节点).
+/// Request of `UpdateOrgNode` (Updates organization node).
 ///
-/// 新建一个机构节点，
+/// This API is used to create an organization node.
 UpdateOrgNodeRequest {
-    /// 机构节点ID，是机构节点的全局唯一标识。
+    /// Organization node ID, which is globally unique.
     ///
     /// Required.
     "OrgNodeId" org_node_id set_org_node_id: str,
-    /// 机构节点名称，长度限制：64个字符。
+    /// Organization node name, which can contain up to 64 characters.
     ///
     /// Required.
     "DisplayName" display_name set_display_name: str,
-    /// 机构节点描述。
+    /// Organization node description.
     "Description" description set_description: str,
-    /// 机构代码。如果非空则校验此ID的唯一性。
+    /// External ID of the organization node, which is optional and customizable. If this parameter is specified, its uniqueness will be verified.
     "CustomizedOrgNodeId" customized_org_node_id set_customized_org_node_id: str,
 } }
 rt::action!("eiam", "2021-04-20", "UpdateOrgNode", UpdateOrgNodeRequest => UpdateOrgNodeResponse);
 
 rt::model! { read debug;
-/// UpdateOrgNode返回参数结构体
+/// UpdateOrgNode response structure.
 UpdateOrgNodeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 返回的用户组列表。
+/// Returned user group list.
 UserGroupInfo {
-    /// 昵称，长度限制：64个字符。 默认与用户名相同。
+    /// Nickname, which can contain up to 64 characters and is the same as the username by default.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "DisplayName" display_name set_display_name: str,
-    /// 用户组ID，是用户组全局唯一标识，长度限制：64个字符。
+    /// User group ID, which is globally unique and can contain up to 64 characters.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "UserGroupId" user_group_id set_user_group_id: str,
-    /// 用户组备注。
+    /// User group remarks.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Description" description set_description: str,
-    /// 创建时间。
+    /// Creation time.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CreatedDate" created_date set_created_date: str,
 } }
 
 rt::model! { write debug;
-/// 用户组属性搜索条件。
+/// User group attribute search criteria.
 UserGroupInfoSearchCriteria {
-    /// 名称匹配搜索，匹配范围包括：用户组名称、用户组ID。
+    /// Search by name. The match criteria include user group name and user group ID.
     "Keyword" keyword set_keyword: str,
 } }
 
 rt::model! { read debug;
-/// 返回的用户组列表。
+/// Returned user group list.
 UserGroupInformation {
-    /// 用户组ID。
+    /// User group ID.
     "UserGroupId" user_group_id set_user_group_id: str,
-    /// 用户组名称。
+    /// User group name.
     "UserGroupName" user_group_name set_user_group_name: str,
-    /// 上次更新时间，符合 ISO8601 标准。
+    /// Last update time in ISO 8601 format.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "LastModifiedDate" last_modified_date set_last_modified_date: str,
 } }
 
 rt::model! { write debug;
-/// 获取用户所在的用户组列表功能中用户组属性搜索条件。
+/// User group attribute search criteria in the list of the user's user groups.
 UserGroupInformationSearchCriteria {
-    /// 名称匹配搜索，匹配范围包括：用户组名称。
+    /// Search by name. The match criteria include user group name.
     "Keyword" keyword set_keyword: str,
 } }
 
 rt::model! { read debug;
-/// 用户信息列表。
+/// User information list.
 UserInfo {
-    /// 用户ID，是用户全局唯一标识，长度限制：64个字符。
+    /// User ID, which is globally unique and can contain up to 64 characters.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "UserId" user_id set_user_id: str,
-    /// 昵称，长度限制：64个字符。 默认与用户名相同。
+    /// Nickname, which can contain up to 64 characters and is the same as the username by default.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "DisplayName" display_name set_display_name: str,
-    /// 用户名称。
+    /// Username.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "UserName" user_name set_user_name: str,
-    /// 用户手机号。
+    /// User's mobile number.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Phone" phone set_phone: str,
-    /// 邮箱地址。
+    /// Email address.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Email" email set_email: str,
-    /// 用户状态。
+    /// User status.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: str,
-    /// 数据来源。
+    /// Data source.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "DataSource" data_source set_data_source: str,
 } }
 
 rt::model! { read debug;
-/// 用户信息列表。
+/// User information list.
 UserInformation {
-    /// 用户名，长度限制：32个字符。
+    /// Username, which can contain up to 32 characters.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "UserName" user_name set_user_name: str,
-    /// 用户状态。
+    /// User status.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: str,
-    /// 昵称，长度限制：64个字符。 默认与用户名相同。
+    /// Nickname, which can contain up to 64 characters and is the same as the username by default.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "DisplayName" display_name set_display_name: str,
-    /// 用户备注，长度限制：512个字符。
+    /// User remarks, which can contain up to 512 characters.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Description" description set_description: str,
-    /// 用户上次更新时间，遵循 ISO 8601 标准。
+    /// Last update time of the user in ISO 8601 format.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "LastUpdateTime" last_update_time set_last_update_time: str,
-    /// 用户创建时间，遵循 ISO 8601 标准。
+    /// User creation time in ISO 8601 format.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CreationTime" creation_time set_creation_time: str,
-    /// 用户所属主组织机构的路径ID。
+    /// Path ID of the user's primary organization.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "OrgPath" org_path set_org_path: str,
-    /// 带国家号的用户手机号，例如+86-00000000000。
+    /// User's mobile number with country code, such as `+86-00000000000`.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Phone" phone set_phone: str,
-    /// 用户所属用户组ID列表。
+    /// List of IDs of the user's user groups.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "SubjectGroups" subject_groups set_subject_groups: list String,
-    /// 用户邮箱。
+    /// User's email address.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Email" email set_email: str,
-    /// 用户上次登录时间，遵循 ISO 8601 标准。
+    /// Last login time of the user in ISO 8601 format.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "LastLoginTime" last_login_time set_last_login_time: str,
-    /// 用户ID，是用户全局唯一标识，长度限制：64个字符。
+    /// User ID, which is globally unique and can contain up to 64 characters.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "UserId" user_id set_user_id: str,
 } }
 
 rt::model! { write debug;
-/// 用户属性搜索条件。
+/// User attribute search criteria.
 UserSearchCriteria {
-    /// 用户名，长度限制：64个字符。
+    /// Username, which can contain up to 64 characters.
     "UserName" user_name set_user_name: str,
-    /// 用户手机号。
+    /// User's mobile number.
     "Phone" phone set_phone: str,
-    /// 用户邮箱。
+    /// User's email address.
     "Email" email set_email: str,
-    /// 用户状态，取值 NORMAL （正常）、FREEZE （已冻结）、LOCKED （已锁定）或 NOT_ENABLED （未启用）。
+    /// User status. Valid values: NORMAL: normal; FREEZE: frozen; LOCKED: locked; NOT_ENABLED: disabled.
     "Status" status set_status: str,
-    /// 用户创建时间，遵循 ISO 8601 标准。
+    /// User creation time in ISO 8601 format.
     "CreationTime" creation_time set_creation_time: str,
-    /// 用户上次更新时间区间。
+    /// The user's last update time.
     "LastUpdateTime" last_update_time set_last_update_time: str,
-    /// 名称匹配搜索，匹配范围包括：用户名称、用户ID。
+    /// Search by name. The match criteria include username and user ID.
     "Keyword" keyword set_keyword: str,
 } }

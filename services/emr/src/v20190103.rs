@@ -5,86 +5,86 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { write debug;
-/// Request of `AddMetricScaleStrategy` (新增自动扩缩容规则).
+/// Request of `AddMetricScaleStrategy` (Adds an automatic scaling rule).
 ///
-/// 添加扩缩容规则，按负载和时间
+/// This API is used to add an automatic scaling rule by load and time.
 AddMetricScaleStrategyRequest {
-    /// 实例ID。
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 1表示按负载规则扩缩容，2表示按时间规则扩缩容。必须填写，并且和下面的规则策略匹配
+    /// 1 indicates scaling by load rules. 2 indicates scaling by time rules. This parameter is required and should match the following rule policy.
     ///
     /// Required.
     "StrategyType" strategy_type set_strategy_type: i64,
-    /// 按负载扩容的规则。
+    /// Load-based scale-out rules.
     "LoadAutoScaleStrategy" load_auto_scale_strategy set_load_auto_scale_strategy: obj LoadAutoScaleStrategy,
-    /// 按时间扩缩容的规则。
+    /// Time-based scaling rule.
     "TimeAutoScaleStrategy" time_auto_scale_strategy set_time_auto_scale_strategy: obj TimeAutoScaleStrategy,
 } }
 rt::action!("emr", "2019-01-03", "AddMetricScaleStrategy", AddMetricScaleStrategyRequest => AddMetricScaleStrategyResponse);
 
 rt::model! { read debug;
-/// AddMetricScaleStrategy返回参数结构体
+/// AddMetricScaleStrategy response structure.
 AddMetricScaleStrategyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AddNodeResourceConfig` (增加节点规格配置).
+/// Request of `AddNodeResourceConfig` (Adds node specifications).
 ///
-/// 增加当前集群的节点规格配置
+/// This API is used to add node specifications for the current cluster.
 AddNodeResourceConfigRequest {
-    /// 集群实例Id
+    /// Cluster ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 节点类型 CORE TASK ROUTER
+    /// Node type. Valid values: CORE, TASK, and ROUTER.
     ///
     /// Required.
     "ResourceType" resource_type set_resource_type: str,
-    /// 资源详情
+    /// Resource details.
     ///
     /// Required.
     "ResourceConfig" resource_config set_resource_config: obj Resource,
-    /// 付费模式
+    /// Payment mode.
     ///
     /// Required.
     "PayMode" pay_mode set_pay_mode: i64,
-    /// 是否默认配置,DEFAULT,BACKUP,不填默认不是默认配置
+    /// Whether default configuration applies. Valid values: DEFAULT and BACKUP. If it is not specified, the default configuration does not apply.
     "IsDefault" is_default set_is_default: str,
-    /// 地域ID
+    /// Region ID.
     "ZoneId" zone_id set_zone_id: i64,
-    /// 添加多个规格时，第1个规格详情在ResourceConfig参数，第2-n个在MultipleResourceConfig参数
+    /// When multiple specifications are added, details of the first specifications are in the ResourceConfig parameter, and those of the second to n-th are in the MultipleResourceConfig parameter.
     "MultipleResourceConfig" multiple_resource_config set_multiple_resource_config: list Resource,
-    /// 类型为ComputeResource和EMR以及默认，默认为EMR
+    /// Type. Valid values: ComputeResource and EMR. Default value: EMR.
     "ResourceBaseType" resource_base_type set_resource_base_type: str,
-    /// 计算资源id
+    /// Computing resource ID.
     "ComputeResourceId" compute_resource_id set_compute_resource_id: str,
-    /// 硬件类型
+    /// Hardware type.
     "HardwareResourceType" hardware_resource_type set_hardware_resource_type: str,
 } }
 rt::action!("emr", "2019-01-03", "AddNodeResourceConfig", AddNodeResourceConfigRequest => AddNodeResourceConfigResponse);
 
 rt::model! { read debug;
-/// AddNodeResourceConfig返回参数结构体
+/// AddNodeResourceConfig response structure.
 AddNodeResourceConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AddUsersForUserManager` (新增用户列表).
+/// Request of `AddUsersForUserManager` (Adds a user list).
 ///
-/// 该接口支持安装了OpenLdap组件的集群。
-/// 新增用户列表（用户管理）。
+/// This API is used for clusters with the OpenLDAP component installed.
+/// This API is used to add a user list (user management).
 AddUsersForUserManagerRequest {
-    /// 集群字符串ID
+    /// Cluster string ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 用户信息列表
+    /// User information list.
     ///
     /// Required.
     "UserManagerUserList" user_manager_user_list set_user_manager_user_list: list UserInfoForUserManager,
@@ -92,13 +92,13 @@ AddUsersForUserManagerRequest {
 rt::action!("emr", "2019-01-03", "AddUsersForUserManager", AddUsersForUserManagerRequest => AddUsersForUserManagerResponse);
 
 rt::model! { read debug;
-/// AddUsersForUserManager返回参数结构体
+/// AddUsersForUserManager response structure.
 AddUsersForUserManagerResponse {
-    /// 添加成功的用户列表
+    /// List of successfully added users.
     "SuccessUserList" success_user_list set_success_user_list: list String,
-    /// 添加失败的用户列表
+    /// List of users failed to be added.
     "FailedUserList" failed_user_list set_failed_user_list: list String,
-    /// 流程id。大于0表示启动了流程；等于0表示没有启动流程
+    /// Flow ID. If the value is greater than 0, the flow is started; if the value is 0, no flow is started.
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -162,194 +162,194 @@ AirflowGitSource {
 } }
 
 rt::model! { write debug;
-/// 资源描述
+/// Resource description.
 AllNodeResourceSpec {
-    /// 描述Master节点资源
+    /// Description of Master node resources.
     "MasterResourceSpec" master_resource_spec set_master_resource_spec: obj NodeResourceSpec,
-    /// 描述Core节点资源
+    /// Description of Core node resources.
     "CoreResourceSpec" core_resource_spec set_core_resource_spec: obj NodeResourceSpec,
-    /// 描述Taskr节点资源
+    /// Description of Task node resources.
     "TaskResourceSpec" task_resource_spec set_task_resource_spec: obj NodeResourceSpec,
-    /// 描述Common节点资源
+    /// Description of Common node resources.
     "CommonResourceSpec" common_resource_spec set_common_resource_spec: obj NodeResourceSpec,
-    /// Master节点数量
+    /// Number of Master nodes.
     "MasterCount" master_count set_master_count: i64,
-    /// Corer节点数量
+    /// Number of Core nodes.
     "CoreCount" core_count set_core_count: i64,
-    /// Task节点数量
+    /// Number of Task nodes.
     "TaskCount" task_count set_task_count: i64,
-    /// Common节点数量
+    /// Number of Common nodes.
     "CommonCount" common_count set_common_count: i64,
 } }
 
 rt::model! { read debug;
-/// yarn application 统计信息
+/// YARN application statistics information.
 ApplicationStatics {
-    /// 队列名
+    /// Queue name.
     "Queue" queue set_queue: str,
-    /// 用户名
+    /// Username.
     "User" user set_user: str,
-    /// 作业类型
+    /// Job type.
     "ApplicationType" application_type set_application_type: str,
-    /// SumMemorySeconds含义
+    /// Meaning of SumMemorySeconds.
     "SumMemorySeconds" sum_memory_seconds set_sum_memory_seconds: i64,
-    /// SumVCoreSeconds含义
+    /// Meaning of SumVCoreSeconds.
     "SumVCoreSeconds" sum_v_core_seconds set_sum_v_core_seconds: i64,
-    /// SumHDFSBytesWritten（带单位）
+    /// SumHDFSBytesWritten (with the unit).
     "SumHDFSBytesWritten" sum_hdfs_bytes_written set_sum_hdfs_bytes_written: str,
-    /// SumHDFSBytesRead（待单位）
+    /// SumHDFSBytesRead (with the unit).
     "SumHDFSBytesRead" sum_hdfs_bytes_read set_sum_hdfs_bytes_read: str,
-    /// 作业数
+    /// Number of jobs.
     "CountApps" count_apps set_count_apps: i64,
 } }
 
 rt::model! { read debug;
-/// 架构信息
+/// Architecture information.
 ArchitectureInfo {
-    /// 架构类型
+    /// Architecture type.
     "Architecture" architecture set_architecture: str,
-    /// 架构类型名称
+    /// Architecture type name.
     "ArchitectureName" architecture_name set_architecture_name: str,
-    /// 架构类型展示顺序
+    /// Architecture type display order.
     "Order" order set_order: i64,
-    /// 架构包含的机型族
+    /// Instance specification families included in the architecture.
     "InstanceFamilies" instance_families set_instance_families: list String,
 } }
 
 rt::model! { write debug;
-/// 通用的参数
+/// General parameters.
 Arg {
     /// key
     "Key" key set_key: str,
-    /// 值列表
+    /// Value list.
     "Values" values set_values: list String,
 } }
 
 rt::model! { write debug;
-/// Request of `AttachDisks` (云盘挂载).
+/// Request of `AttachDisks` (Mounts a cloud disk).
 ///
-/// 云盘挂载
+/// This API is used to mount a cloud disk.
 AttachDisksRequest {
-    /// EMR集群实例ID
+    /// ID of the EMR cluster.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 需要挂载的云盘ID
+    /// ID of the cloud disk to be mounted.
     "DiskIds" disk_ids set_disk_ids: list String,
-    /// 挂载模式，取值范围：
-    /// AUTO_RENEW：自动续费
-    /// ALIGN_DEADLINE：自动对其到期时间
+    /// Mounting mode. Valid values:
+    /// AUTO_RENEW: auto-renewal
+    /// ALIGN_DEADLINE: automatic alignment with the expiration time
     "AlignType" align_type set_align_type: str,
-    /// 需要挂载的cvm节点id列表
+    /// ID list of the CVM instances to which disks are to be mounted.
     "CvmInstanceIds" cvm_instance_ids set_cvm_instance_ids: list String,
-    /// 是否是新购云盘进行挂载
+    /// Whether to mount newly purchased cloud disks.
     "CreateDisk" create_disk set_create_disk: bool,
-    /// 新购云盘规格
+    /// Specifications of newly purchased cloud disks.
     "DiskSpec" disk_spec set_disk_spec: obj NodeSpecDiskV2,
-    /// 可选参数，不传该参数则仅执行挂载操作。传入True时，会在挂载成功后将云硬盘设置为随云主机销毁模式，仅对按量计费云硬盘有效。
+    /// Optional parameter. If this parameter is not passed, only the mounting operation is performed. If True is passed, the cloud disk is set to be terminated with the CVM upon successful mounting. This parameter is applicable only to pay-as-you-go cloud disks.
     "DeleteWithInstance" delete_with_instance set_delete_with_instance: bool,
-    /// 新挂磁盘时可支持配置的服务名称列表
+    /// Name list of services that can be configured when a new disk is mounted.
     "SelectiveConfServices" selective_conf_services set_selective_conf_services: list String,
-    /// 磁盘计费类型（1包月、3包销）
+    /// Disk billing type. Valid values: 1 (monthly subscription) and 3 (committed use).
     "ChargeType" charge_type set_charge_type: i64,
-    /// 磁盘包销购买时长（仅支持12、24、36、48、60）
+    /// Disk committed use and purchase duration. Valid values: 12, 24, 36, 48, and 60.
     "UnderWriteDuration" under_write_duration set_under_write_duration: i64,
 } }
 rt::action!("emr", "2019-01-03", "AttachDisks", AttachDisksRequest => AttachDisksResponse);
 
 rt::model! { read debug;
-/// AttachDisks返回参数结构体
+/// AttachDisks response structure.
 AttachDisksResponse {
-    /// 流程id
+    /// Flow ID.
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 自动伸缩组高级设置
+/// Advanced settings of the auto-scaling group.
 AutoScaleGroupAdvanceAttrs {
-    /// 计算资源高级设置
+    /// Advanced settings of computing resources.
     "ComputeResourceAdvanceParams" compute_resource_advance_params set_compute_resource_advance_params: obj ComputeResourceAdvanceParams,
 } }
 
 rt::model! { read debug;
-/// 弹性扩缩容记录
+/// Auto scaling record.
 AutoScaleRecord {
-    /// 扩缩容规则名。
+    /// Scaling rule name.
     "StrategyName" strategy_name set_strategy_name: str,
-    /// "SCALE_OUT"和"SCALE_IN"，分别表示扩容和缩容。
+    /// "SCALE_OUT" and "SCALE_IN", indicating scale-out and scale-in, respectively.
     "ScaleAction" scale_action set_scale_action: str,
-    /// 取值为"SUCCESS","FAILED","PART_SUCCESS","IN_PROCESS"，分别表示成功、失败、部分成功和流程中。
+    /// The value is "SUCCESS", "FAILED", "PART_SUCCESS", or "IN_PROCESS", indicating success, failure, partial success, and in-process, respectively.
     "ActionStatus" action_status set_action_status: str,
-    /// 流程触发时间。
+    /// Flow trigger time.
     "ActionTime" action_time set_action_time: str,
-    /// 扩缩容相关描述信息。
+    /// Scaling-related description.
     "ScaleInfo" scale_info set_scale_info: str,
-    /// 只在ScaleAction为SCALE_OUT时有效。
+    /// Valid only when ScaleAction is SCALE_OUT.
     "ExpectScaleNum" expect_scale_num set_expect_scale_num: i64,
-    /// 流程结束时间。
+    /// Flow end time.
     "EndTime" end_time set_end_time: str,
-    /// 策略类型，按负载或者按时间，1表示负载伸缩，2表示时间伸缩
+    /// Policy type. Load-based scaling or time-based scaling. 1 indicates load-based scaling, and 2 indicates time-based scaling.
     "StrategyType" strategy_type set_strategy_type: i64,
-    /// 扩容时所使用规格信息。
+    /// Specifications information used during scale-out.
     "SpecInfo" spec_info set_spec_info: str,
-    /// 补偿扩容，0表示不开启，1表示开启
+    /// Compensatory scale-out. Valid values: 0 (disable) and 1 (enable).
     "CompensateFlag" compensate_flag set_compensate_flag: i64,
-    /// 补偿次数
+    /// Number of compensations.
     "CompensateCount" compensate_count set_compensate_count: i64,
-    /// 重试次数
+    /// Number of retries.
     "RetryCount" retry_count set_retry_count: i128,
-    /// 重试信息
+    /// Retry information.
     "RetryInfo" retry_info set_retry_info: str,
-    /// 重试英文描述
+    /// Retry description in English.
     "RetryEnReason" retry_en_reason set_retry_en_reason: str,
-    /// 重试描述
+    /// Retry description.
     "RetryReason" retry_reason set_retry_reason: str,
-    /// 缺失分类
+    /// Missing category.
     "ShortageClass" shortage_class set_shortage_class: i64,
 } }
 
 rt::model! { read debug;
-/// 弹性扩缩容规格配置
+/// Auto scaling specification configuration.
 AutoScaleResourceConf {
-    /// 配置ID。
+    /// Configuration ID.
     "Id" id set_id: i64,
-    /// 集群实例ID。
+    /// Cluster ID.
     "ClusterId" cluster_id set_cluster_id: i64,
-    /// 自动扩缩容保留最小实例数。
+    /// Minimum number of reserved instances for auto scaling.
     "ScaleLowerBound" scale_lower_bound set_scale_lower_bound: i64,
-    /// 自动扩缩容最大实例数。
+    /// Maximum number of instances for auto scaling.
     "ScaleUpperBound" scale_upper_bound set_scale_upper_bound: i64,
-    /// 扩容规则类型，1为按负载指标扩容规则，2为按时间扩容规则
+    /// Scale-out rule type. Valid values: 1 (scale-out rule by load metrics) and 2 (scale-out rule by time).
     "StrategyType" strategy_type set_strategy_type: i64,
-    /// 下次可扩容时间。
+    /// Next scale-out time.
     "NextTimeCanScale" next_time_can_scale set_next_time_can_scale: i128,
-    /// 优雅缩容开关
+    /// Graceful scale-in switch.
     "GraceDownFlag" grace_down_flag set_grace_down_flag: bool,
-    /// "CVM"表示规格全部使用CVM相关类型，"POD"表示规格使用容器相关类型,默认为"CVM"。
+    /// "CVM" indicates that all specifications use CVM-related types, and "POD" indicates that specifications use container-related types. The default value is "CVM".
     "HardwareType" hardware_type set_hardware_type: str,
-    /// "POSTPAY"表示只使用按量计费，"SPOT_FIRST"表示竞价实例优先，只有HardwareType为"HOST"时支持竞价实例优先，"POD"只支持纯按量计费。
+    /// "POSTPAY" indicates that only pay-as-you-go billing is used. "SPOT_FIRST" indicates that spot instances are preferred, which is supported only when HardwareType is "HOST". "POD" only supports pure pay-as-you-go billing.
     "PayMode" pay_mode set_pay_mode: str,
-    /// 竞价实例优先的场景下，按量计费资源数量的最低百分比，整数
+    /// Minimum percentage of pay-as-you-go resources in the scenario where spot instances are preferred. It is an integer.
     "PostPayPercentMin" post_pay_percent_min set_post_pay_percent_min: i64,
-    /// 预设资源类型为HOST时，支持勾选“资源不足时切换POD”；支持取消勾选；0表示默认不勾选（0），1表示勾选
+    /// When the preset resource type is HOST, you can select "switch to POD when resources are insufficient" or clear the selection. 0 indicates that it is not selected by default (0), and 1 indicates that it is selected.
     "ChangeToPod" change_to_pod set_change_to_pod: i64,
-    /// 伸缩组名
+    /// Scaling group name.
     "GroupName" group_name set_group_name: str,
-    /// 标签
+    /// Tag.
     "YarnNodeLabel" yarn_node_label set_yarn_node_label: str,
-    /// 对应的计算组
+    /// Corresponding computing group.
     "WarehouseName" warehouse_name set_warehouse_name: str,
-    /// 伸缩组状态
+    /// Scaling group status.
     "GroupStatus" group_status set_group_status: i64,
-    /// 并行伸缩 0关闭；1开启
+    /// Parallel scaling. Valid values: 0 (disabled) and 1 (enabled).
     "Parallel" parallel set_parallel: i64,
-    /// 是否支持MNode
+    /// Whether MNode is supported.
     "EnableMNode" enable_m_node set_enable_m_node: i64,
-    /// 伸缩组更多设置
+    /// More scaling group settings.
     "ExtraAdvanceAttrs" extra_advance_attrs set_extra_advance_attrs: obj AutoScaleGroupAdvanceAttrs,
-    /// 自定义主机名
+    /// Custom hostname.
     "CustomNodeName" custom_node_name set_custom_node_name: str,
 } }
 
@@ -372,104 +372,104 @@ BootstrapAction {
 } }
 
 rt::model! { read debug;
-/// CBS实例信息
+/// CBS instance information.
 CBSInstance {
-    /// 云硬盘ID
+    /// Cloud disk ID.
     "DiskId" disk_id set_disk_id: str,
-    /// 云硬盘类型
+    /// Cloud disk type.
     "DiskUsage" disk_usage set_disk_usage: str,
-    /// 云硬盘名称
+    /// Cloud disk name.
     "DiskName" disk_name set_disk_name: str,
-    /// 云硬盘大小
+    /// Cloud disk size.
     "DiskSize" disk_size set_disk_size: i64,
-    /// 云盘介质类型
+    /// Cloud disk media type.
     "DiskType" disk_type set_disk_type: str,
-    /// 是否跟随实例删除
+    /// Whether to delete it with the instance.
     "DeleteWithInstance" delete_with_instance set_delete_with_instance: bool,
-    /// 云硬盘收费类型
+    /// Cloud disk billing mode.
     "DiskChargeType" disk_charge_type set_disk_charge_type: str,
-    /// 云硬盘运行状态
+    /// Cloud disk running status.
     "DiskState" disk_state set_disk_state: str,
-    /// 是否自动续费
+    /// Whether to perform auto-renewal.
     "RenewFlag" renew_flag set_renew_flag: str,
-    /// 到期时间
+    /// Expiration time.
     "DeadlineTime" deadline_time set_deadline_time: str,
-    /// 云盘是否挂载到云主机上
+    /// Whether the cloud disk is mounted on the CVM.
     "Attached" attached set_attached: bool,
-    /// 当前时间距离盘到期的天数
+    /// Days remaining until disk expiration.
     "DifferDaysOfDeadline" differ_days_of_deadline set_differ_days_of_deadline: i64,
-    /// 该云盘当前被挂载到的CVM实例InstanceId
+    /// ID of the CVM instance to which this cloud disk is currently mounted.
     "InstanceIdList" instance_id_list set_instance_id_list: list String,
-    /// 云硬盘挂载的云主机ID
+    /// ID of the CVM to which the cloud disk is mounted.
     "InstanceId" instance_id set_instance_id: str,
-    /// 云盘是否为共享型云盘。
+    /// Whether the cloud disk is a shared cloud disk.
     "Shareable" shareable set_shareable: bool,
-    /// emr节点ID
+    /// EMR node ID.
     "EmrResourceId" emr_resource_id set_emr_resource_id: str,
-    /// 包销到期时间
+    /// Committed use expiration time.
     "UnderwriteExpiredTime" underwrite_expired_time set_underwrite_expired_time: str,
-    /// 标签
+    /// Tag.
     "Tags" tags set_tags: list TagInfo,
-    /// 云硬盘额外性能值，单位：MB/s
+    /// Cloud disk additional performance value. Unit: MB/s.
     "ThroughputPerformance" throughput_performance set_throughput_performance: i64,
 } }
 
 rt::model! { both debug;
-/// cbs 存储卷
+/// CBS storage volume.
 CBSVolume {
-    /// 存储卷名称
+    /// Storage volume name.
     "VolumeName" volume_name set_volume_name: str,
-    /// cbs 盘类型
+    /// CBS disk type.
     "DiskType" disk_type set_disk_type: str,
-    /// cbs 大小（GB）
+    /// CBS disk size (GB).
     "DiskSize" disk_size set_disk_size: i64,
-    /// cbs 数量
+    /// Number of CBS disks.
     "DiskCount" disk_count set_disk_count: i64,
 } }
 
 rt::model! { both debug;
-/// cfs trubo 存储卷
+/// CFS Turbo storage volume.
 CFSTurboVolume {
-    /// 存储卷名称
+    /// Storage volume name.
     "VolumeName" volume_name set_volume_name: str,
-    /// 文件系统 id
+    /// File system ID.
     "FileSystemId" file_system_id set_file_system_id: str,
     /// CFSId
     "FSId" fs_id set_fs_id: str,
-    /// 挂载点 ip
+    /// Mount point IP address.
     "Host" host set_host: str,
-    /// cfs子目录
+    /// CFS subdirectory.
     "SubPath" sub_path set_sub_path: str,
-    /// lustre挂载根目录，默认为/cfs
+    /// Lustre mount root directory. The default value is /cfs.
     "RootDir" root_dir set_root_dir: str,
 } }
 
 rt::model! { both debug;
-/// cfs 存储卷
+/// CFS volume.
 CFSVolume {
-    /// 存储卷名称
+    /// Storage volume name.
     "VolumeName" volume_name set_volume_name: str,
-    /// 文件系统 id
+    /// File system ID.
     "FileSystemId" file_system_id set_file_system_id: str,
     /// CFSId
     "FSId" fs_id set_fs_id: str,
-    /// 挂载点 ip
+    /// Mount point IP address.
     "Host" host set_host: str,
-    /// cfs子目录
+    /// CFS subdirectory.
     "SubPath" sub_path set_sub_path: str,
 } }
 
 rt::model! { write debug;
-/// 容器集群Pod服务CLB设置
+/// CLB settings for container cluster Pod service.
 CLBSetting {
-    /// CLB类型，PUBLIC_IP表示支持公网CLB和INTERNAL_IP表示支持内网CLB字段
+    /// CLB type. Valid values: PUBLIC_IP (supports public network CLB) and INTERNAL_IP (supports private network CLB).
     "CLBType" clb_type set_clb_type: str,
-    /// Vpc和子网信息设置
+    /// Settings for VPC and subnet information.
     "VPCSettings" vpc_settings set_vpc_settings: obj VPCSettings,
 } }
 
 rt::model! { write nodebug;
-/// COS 相关配置
+/// COS related configuration.
 COSSettings {
     /// COS SecretId
     ///
@@ -479,7 +479,7 @@ COSSettings {
     ///
     /// Required.
     "CosSecretKey" cos_secret_key set_cos_secret_key: str,
-    /// 日志存储在COS上的路径
+    /// Log storage path on COS.
     "LogOnCosPath" log_on_cos_path set_log_on_cos_path: str,
 } }
 impl ::core::fmt::Debug for COSSettings {
@@ -493,17 +493,17 @@ impl ::core::fmt::Debug for COSSettings {
 }
 
 rt::model! { both nodebug;
-/// cos 存储卷
+/// COS storage volume.
 COSVolume {
-    /// 存储卷名称
+    /// Storage volume name.
     "VolumeName" volume_name set_volume_name: str,
-    /// 密钥名称
+    /// Secret name.
     "Secret" secret set_secret: str,
-    /// cos桶所在地域
+    /// Region where the COS bucket is located.
     "Region" region set_region: str,
-    /// 存储桶名称
+    /// Bucket name.
     "Bucket" bucket set_bucket: str,
-    /// cos 子目录
+    /// COS subdirectory.
     "SubPath" sub_path set_sub_path: str,
 } }
 impl ::core::fmt::Debug for COSVolume {
@@ -519,46 +519,46 @@ impl ::core::fmt::Debug for COSVolume {
 }
 
 rt::model! { read debug;
-/// 资源调度-容量调度器的全局设置
+/// Global configuration of the capacity scheduler in resource scheduling.
 CapacityGlobalConfig {
-    /// 是否开启了标签调度
+    /// Whether label-based scheduling is enabled.
     "EnableLabel" enable_label set_enable_label: bool,
-    /// 如果开启了标签调度，标签信息存放的路径
+    /// Path where the label information is stored if label-based scheduling is enabled.
     "LabelDir" label_dir set_label_dir: str,
-    /// 是否覆盖用户指定队列，为true表示覆盖。
+    /// Whether to overwrite the user-specified queue. true indicates overwriting.
     "QueueMappingOverride" queue_mapping_override set_queue_mapping_override: bool,
-    /// 高级设置
+    /// Advanced settings.
     "DefaultSettings" default_settings set_default_settings: list DefaultSetting,
 } }
 
 rt::model! { read debug;
-/// 出参
+/// Response parameter.
 CdbInfo {
-    /// 数据库实例
+    /// Database instance.
     "InstanceName" instance_name set_instance_name: str,
-    /// 数据库IP
+    /// Database IP address.
     "Ip" ip set_ip: str,
-    /// 数据库端口
+    /// Database port.
     "Port" port set_port: i64,
-    /// 数据库内存规格
+    /// Database memory specifications.
     "MemSize" mem_size set_mem_size: i64,
-    /// 数据库磁盘规格
+    /// Database disk specifications.
     "Volume" volume set_volume: i64,
-    /// 服务标识
+    /// Service flag.
     "Service" service set_service: str,
-    /// 过期时间
+    /// Expiration time.
     "ExpireTime" expire_time set_expire_time: str,
-    /// 申请时间
+    /// Application time.
     "ApplyTime" apply_time set_apply_time: str,
-    /// 付费类型
+    /// Payment type.
     "PayType" pay_type set_pay_type: i64,
-    /// 过期标识
+    /// Expiration flag.
     "ExpireFlag" expire_flag set_expire_flag: bool,
-    /// 数据库状态
+    /// Database status.
     "Status" status set_status: i64,
-    /// 续费标识
+    /// Renewal flag.
     "IsAutoRenew" is_auto_renew set_is_auto_renew: i64,
-    /// 数据库字符串
+    /// Database string.
     "SerialNo" serial_no set_serial_no: str,
     /// ZoneId
     "ZoneId" zone_id set_zone_id: i64,
@@ -567,215 +567,215 @@ CdbInfo {
 } }
 
 rt::model! { write debug;
-/// 容器集群Pod请求资源信息
+/// Information about request resources of the container cluster Pod.
 CloudResource {
-    /// 组件角色名
+    /// Component role name.
     ///
     /// Required.
     "ComponentName" component_name set_component_name: str,
-    /// pod请求数量
+    /// Number of Pod requests.
     ///
     /// Required.
     "PodNumber" pod_number set_pod_number: i64,
-    /// Cpu请求数量最大值
+    /// Maximum number of CPU requests.
     ///
     /// Required.
     "LimitCpu" limit_cpu set_limit_cpu: i64,
-    /// 内存请求数量最大值
+    /// Maximum number of memory requests.
     ///
     /// Required.
     "LimitMemory" limit_memory set_limit_memory: i64,
-    /// 服务名称，如HIVE
+    /// Service name, for example, HIVE.
     "Service" service set_service: str,
-    /// 数据卷目录设置
+    /// Data volume directory settings.
     "VolumeDir" volume_dir set_volume_dir: obj VolumeSetting,
-    /// 组件外部访问设置
+    /// External access settings for the component.
     "ExternalAccess" external_access set_external_access: obj ExternalAccess,
-    /// 节点亲和性设置
+    /// Node affinity settings.
     "Affinity" affinity set_affinity: obj NodeAffinity,
-    /// 所选数据盘信息
+    /// Selected data disk information.
     "Disks" disks set_disks: list Disk,
-    /// 容忍
+    /// Toleration.
     "Tolerations" tolerations set_tolerations: list Toleration,
-    /// pod亲和性
+    /// Pod affinity.
     "PodAffinity" pod_affinity set_pod_affinity: obj PodAffinitySpec,
-    /// pod反亲和性
+    /// Pod anti-affinity.
     "PodAntiAffinity" pod_anti_affinity set_pod_anti_affinity: obj PodAffinitySpec,
-    /// 拓扑分布约束
+    /// Topology distribution constraint.
     "TopologySpreadConstraints" topology_spread_constraints set_topology_spread_constraints: list TopologySpreadConstraint,
-    /// pod标签
+    /// Pod tag.
     "PodLabels" pod_labels set_pod_labels: list StringMap,
-    /// 是否创建默认raycluster
+    /// Whether the default Ray cluster is created.
     "EnableDefaultRayCluster" enable_default_ray_cluster set_enable_default_ray_cluster: bool,
-    /// 自定义镜像
+    /// Custom image.
     "ImageInfoV2" image_info_v2 set_image_info_v2: obj ImageInfoV2,
-    /// 创建动态实例参数
+    /// Specifies the dynamic instance parameter to be created.
     "DynamicInstanceForm" dynamic_instance_form set_dynamic_instance_form: obj DynamicInstanceForm,
 } }
 
 rt::model! { read debug;
-/// 当前集群共用组件与集群对应关系
+/// Mapping between the current cluster and the shared component.
 ClusterExternalServiceInfo {
-    /// 依赖关系，0:被其他集群依赖，1:依赖其他集群
+    /// Dependency relationship. Valid values: 0 (being depended on by other clusters) and 1 (depending on other clusters).
     "DependType" depend_type set_depend_type: i64,
-    /// 共用组件
+    /// Shared component.
     "Service" service set_service: str,
-    /// 共用集群
+    /// Shared cluster.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 共用集群状态
+    /// Shared cluster status.
     "ClusterStatus" cluster_status set_cluster_status: i64,
 } }
 
 rt::model! { read debug;
-/// 集群id与流程id的mapping
+/// Mapping between the cluster ID and flow ID.
 ClusterIDToFlowID {
-    /// 集群id
+    /// Cluster ID.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 流程id
+    /// Flow ID.
     "FlowId" flow_id set_flow_id: i128,
 } }
 
 rt::model! { read debug;
-/// 集群实例信息
+/// Cluster information.
 ClusterInstancesInfo {
-    /// ID号
+    /// ID.
     "Id" id set_id: i64,
-    /// 集群ID
+    /// Cluster ID.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 标题
+    /// Title.
     ///
     /// Disabled in the spec.
     "Ftitle" ftitle set_ftitle: str,
-    /// 集群名
+    /// Cluster name.
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 地域ID
+    /// Region ID.
     "RegionId" region_id set_region_id: i64,
-    /// 地区ID
+    /// Region ID.
     "ZoneId" zone_id set_zone_id: i64,
-    /// 用户APPID
+    /// User APPID.
     "AppId" app_id set_app_id: i64,
-    /// 用户UIN
+    /// User UIN.
     "Uin" uin set_uin: str,
-    /// 项目Id
+    /// Project ID.
     "ProjectId" project_id set_project_id: i64,
-    /// 集群VPCID
+    /// Cluster VPC ID.
     "VpcId" vpc_id set_vpc_id: i64,
-    /// 子网ID
+    /// Subnet ID.
     "SubnetId" subnet_id set_subnet_id: i64,
-    /// 实例的状态码。取值范围：
+    /// Status code of the instance. Valid values:
     ///
-    /// - 2：表示集群运行中。
-    /// - 3：表示集群创建中。
-    /// - 4：表示集群扩容中。
-    /// - 5：表示集群增加router节点中。
-    /// - 6：表示集群安装组件中。
-    /// - 7：表示集群执行命令中。
-    /// - 8：表示重启服务中。
-    /// - 9：表示进入维护中。
-    /// - 10：表示服务暂停中。
-    /// - 11：表示退出维护中。
-    /// - 12：表示退出暂停中。
-    /// - 13：表示配置下发中。
-    /// - 14：表示销毁集群中。
-    /// - 15：表示销毁core节点中。
-    /// - 16：销毁task节点中。
-    /// - 17：表示销毁router节点中。
-    /// - 18：表示更改webproxy密码中。
-    /// - 19：表示集群隔离中。
-    /// - 20：表示集群冲正中。
-    /// - 21：表示集群回收中。
-    /// - 22：表示变配等待中。
-    /// - 23：表示集群已隔离。
-    /// - 24：表示缩容节点中。
-    /// - 33：表示集群等待退费中。
-    /// - 34：表示集群已退费。
-    /// - 301：表示创建失败。
-    /// - 302：表示扩容失败。
+    /// - 2: The cluster is running.
+    /// - 3: The cluster is being created.
+    /// - 4: The cluster is being scaled out.
+    /// - 5: Router nodes are being added to the cluster.
+    /// - 6: Components are being installed in the cluster.
+    /// - 7: The cluster is executing a command.
+    /// - 8: The service is being restarted.
+    /// - 9: The cluster is entering maintenance.
+    /// - 10: The service is being paused.
+    /// - 11: The cluster is exiting maintenance.
+    /// - 12: The cluster is exiting the pause status.
+    /// - 13: The configuration is being delivered.
+    /// - 14: The cluster is being terminated.
+    /// - 15: Core nodes are being terminated.
+    /// - 16: Task nodes are being terminated.
+    /// - 17: Router nodes are being terminated.
+    /// - 18: The webproxy password is being changed.
+    /// - 19: The cluster is being isolated.
+    /// - 20: The cluster is being reconciled.
+    /// - 21: The cluster is being reclaimed.
+    /// - 22: The configuration change is waiting.
+    /// - 23: The cluster has been isolated.
+    /// - 24: Nodes are being scaled in.
+    /// - 33: The cluster is waiting for a refund.
+    /// - 34: The cluster has been refunded.
+    /// - 301: Creation failed.
+    /// - 302: Scale-out failed.
     "Status" status set_status: i64,
-    /// 添加时间
+    /// Addition time.
     "AddTime" add_time set_add_time: str,
-    /// 已经运行时间
+    /// Execution duration.
     "RunTime" run_time set_run_time: str,
-    /// 集群产品配置信息
+    /// Cluster product configuration information.
     ///
     /// Disabled in the spec.
     "Config" config set_config: obj EmrProductConfigOutter,
-    /// 主节点外网IP
+    /// Public IP address of the Master node.
     "MasterIp" master_ip set_master_ip: str,
-    /// EMR版本
+    /// EMR version.
     "EmrVersion" emr_version set_emr_version: str,
-    /// 收费类型
+    /// Billing mode.
     "ChargeType" charge_type set_charge_type: i64,
-    /// 交易版本
+    /// Transaction version.
     "TradeVersion" trade_version set_trade_version: i64,
-    /// 资源订单ID
+    /// Resource order ID.
     "ResourceOrderId" resource_order_id set_resource_order_id: i64,
-    /// 是否计费集群
+    /// Whether it is a billable cluster.
     "IsTradeCluster" is_trade_cluster set_is_trade_cluster: i64,
-    /// 集群错误状态告警信息
+    /// Cluster error status alarm information.
     "AlarmInfo" alarm_info set_alarm_info: str,
-    /// 是否采用新架构
+    /// Whether a new architecture is used.
     "IsWoodpeckerCluster" is_woodpecker_cluster set_is_woodpecker_cluster: i64,
-    /// 元数据库信息
+    /// Meta database information.
     "MetaDb" meta_db set_meta_db: str,
-    /// 标签信息
+    /// Tag information.
     "Tags" tags set_tags: list Tag,
-    /// Hive元数据信息
+    /// Hive metadata information.
     "HiveMetaDb" hive_meta_db set_hive_meta_db: str,
-    /// 集群类型:EMR,CLICKHOUSE,DRUID
+    /// Cluster type. Valid values: EMR, CLICKHOUSE, and DRUID.
     "ServiceClass" service_class set_service_class: str,
-    /// 集群所有节点的别名序列化
+    /// Serialization of the aliases of all nodes in the cluster.
     "AliasInfo" alias_info set_alias_info: str,
-    /// 集群版本Id
+    /// Cluster version ID.
     "ProductId" product_id set_product_id: i64,
-    /// 地区ID
+    /// Region ID.
     "Zone" zone set_zone: str,
-    /// 场景名称
+    /// Scenario name.
     "SceneName" scene_name set_scene_name: str,
-    /// 场景化集群类型
+    /// Scenario-based cluster type.
     "SceneServiceClass" scene_service_class set_scene_service_class: str,
-    /// 场景化EMR版本
+    /// Scenario-based EMR version.
     "SceneEmrVersion" scene_emr_version set_scene_emr_version: str,
-    /// 场景化集群类型
+    /// Scenario-based cluster type.
     "DisplayName" display_name set_display_name: str,
     /// vpc name
     "VpcName" vpc_name set_vpc_name: str,
     /// subnet name
     "SubnetName" subnet_name set_subnet_name: str,
-    /// 集群依赖关系
+    /// Cluster dependency.
     "ClusterExternalServiceInfo" cluster_external_service_info set_cluster_external_service_info: list ClusterExternalServiceInfo,
-    /// 集群vpcid 字符串类型
+    /// Cluster VPC ID, string type.
     "UniqVpcId" uniq_vpc_id set_uniq_vpc_id: str,
-    /// 子网id 字符串类型
+    /// Subnet ID, string type.
     "UniqSubnetId" uniq_subnet_id set_uniq_subnet_id: str,
-    /// 节点信息
+    /// Node information.
     "TopologyInfoList" topology_info_list set_topology_info_list: list TopologyInfo,
-    /// 是否是跨AZ集群
+    /// Whether it is a cross-AZ cluster.
     "IsMultiZoneCluster" is_multi_zone_cluster set_is_multi_zone_cluster: bool,
-    /// 是否开通异常节点自动补偿
+    /// Whether automatic compensation for abnormal nodes is enabled.
     "IsCvmReplace" is_cvm_replace set_is_cvm_replace: bool,
-    /// 标题
+    /// Title.
     "ClusterTitle" cluster_title set_cluster_title: str,
-    /// 集群产品配置信息
+    /// Cluster product configuration information.
     "ConfigDetail" config_detail set_config_detail: obj EmrProductConfigDetail,
-    /// 集群绑定的文件系统数
+    /// Number of file systems bound to the cluster.
     "BindFileSystemNum" bind_file_system_num set_bind_file_system_num: i64,
-    /// rss集群的绑定列表
+    /// Binding list of the RSS cluster.
     "ClusterRelationInfoList" cluster_relation_info_list set_cluster_relation_info_list: list ClusterRelationMeta,
-    /// Redis信息
+    /// Redis information.
     "RedisId" redis_id set_redis_id: str,
-    /// 是否开启IO故障自愈
+    /// Whether IO fault self-healing is enabled.
     "IsIOHungSelfRecovery" is_io_hung_self_recovery set_is_io_hung_self_recovery: bool,
-    /// 元数据信息
+    /// Metadata information.
     "MetaDBGroupInfo" meta_db_group_info set_meta_db_group_info: list CustomMetaDBInfo,
 } }
 
 rt::model! { read debug;
-/// 集群间绑定使用信息
+/// Binding usage information between clusters.
 ClusterRelationMeta {
-    /// 集群类型
+    /// Cluster type.
     "ClusterType" cluster_type set_cluster_type: str,
-    /// 集群id列表
+    /// List of cluster IDs.
     "ClusterIdList" cluster_id_list set_cluster_id_list: list String,
 } }
 
@@ -833,44 +833,44 @@ ClusterSetting {
 } }
 
 rt::model! { write debug;
-/// 操作的进程范围
+/// Operation process scope.
 ComponentBasicRestartInfo {
-    /// 进程名，必填，如NameNode
+    /// (Required) Process name, for example, NameNode.
     "ComponentName" component_name set_component_name: str,
-    /// 操作的IP列表
+    /// List of operation IP addresses.
     "IpList" ip_list set_ip_list: list String,
 } }
 
 rt::model! { write debug;
-/// 角色的部署信息
+/// Deployment information of the role.
 ComponentDeployInfo {
-    /// 角色名称
+    /// Role name.
     "ComponentName" component_name set_component_name: str,
-    /// 待安装的节点uuid列表
+    /// List of UUIDs of nodes to be installed.
     "DeployHostUuidList" deploy_host_uuid_list set_deploy_host_uuid_list: list String,
 } }
 
 rt::model! { both debug;
-/// 计算资源高级设置
+/// Advanced settings of computing resources.
 ComputeResourceAdvanceParams {
-    /// 节点Label数组
+    /// Node Label array.
     "Labels" labels set_labels: list TkeLabel,
-    /// 节点污点
+    /// Node taint.
     "Taints" taints set_taints: list Taint,
-    /// base64 编码的用户脚本，在初始化节点之前执行
+    /// Base64-encoded user script, which is executed before node initialization.
     "PreStartUserScript" pre_start_user_script set_pre_start_user_script: str,
-    /// base64 编码的用户脚本, 此脚本会在 k8s 组件运行后执行, 需要用户保证脚本的可重入及重试逻辑, 脚本及其生成的日志文件可在节点的 /data/ccs_userscript/ 路径查看
+    /// Base64-encoded user script, which is executed after the Kubernetes component starts. You need to guarantee the script reentrancy and retry logic. The script and generated log files can be viewed in the /data/ccs_userscript/ directory on the node.
     "UserScript" user_script set_user_script: str,
-    /// 节点组Id
+    /// Node group ID.
     "TkeClusterNodePool" tke_cluster_node_pool set_tke_cluster_node_pool: str,
-    /// 加入节点池的模式
+    /// Mode of joining a node pool.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - Inherit： 从节点池继承配置
-    /// - OnlyJoin： 仅加入节点池，不继承配置
+    /// - Inherit: inherits the configuration from the node pool.
+    /// - OnlyJoin: joins the node pool only without inheriting the configuration.
     ///
-    /// 默认值：Inherit
+    /// Default value: Inherit.
     "NodePoolJoinMode" node_pool_join_mode set_node_pool_join_mode: str,
 } }
 
@@ -884,104 +884,104 @@ ConfSubContext {
 } }
 
 rt::model! { write debug;
-/// 资源调度 - 队列修改信息
+/// Queue modification information in resource scheduling.
 ConfigModifyInfoV2 {
-    /// 操作类型，可选值：
+    /// Operation type. Valid values:
     ///
-    /// - 0：新建队列
-    /// - 1：编辑-全量覆盖
-    /// - 2：新建子队列
-    /// - 3：删除
-    /// - 4：克隆，与新建子队列的行为一样，特别的对于`fair`，可以复制子队列到新建队列
-    /// - 6：编辑-增量更新
+    /// 0: Create a queue.
+    /// 1: Edit - fully overwrite a queue.
+    /// 2: Create a subqueue.
+    /// 3: Delete a queue.
+    /// 4: Clone a queue. This is the same as creating a subqueue. Specifically, for `fair`, a subqueue can be copied to a new queue.
+    /// 6: Edit - incrementally update a queue.
     ///
     /// Required.
     "OpType" op_type set_op_type: i128,
-    /// 队列名称，不支持修改。
+    /// Queue name. It cannot be modified.
     "Name" name set_name: str,
-    /// 新建队列 传root的MyId；新建子队列 传 选中队列的 myId；克隆 要传 选中队列 parentId
+    /// Create the root queue: pass "myId of root". Create a subqueue: pass "myId of the selected queue". Clone a queue: pass "parentId of the selected queue".
     "ParentId" parent_id set_parent_id: str,
-    /// 编辑、删除 传选中队列的 myId。克隆只有在调度器是`fair`时才需要传，用来复制子队列到新队列。
+    /// Edit or delete operations: pass "myId of the selected queue". Passing is required for cloning only when the scheduler is `fair` in order to copy a subqueue to a new queue.
     "MyId" my_id set_my_id: str,
-    /// 基础配置信息。key的取值与**DescribeYarnQueue**返回的字段一致。
-    /// ###### 公平调度器
-    /// key的取值信息如下：
+    /// Basic configuration information. The value of key is consistent with the field returned by **DescribeYarnQueue**.
+    /// ###### Fair scheduler.
+    /// The key value information is as follows:
     ///
-    /// - type，父队列，取值为 **parent** 或 **null**
-    /// - aclSubmitApps，提交访问控制，取值为**AclForYarnQueue类型的json串**或**null**
-    /// - aclAdministerApps，管理访问控制，取值为**AclForYarnQueue类型的json串**或**null**
-    /// - minSharePreemptionTimeout，最小共享优先权超时时间，取值为**数字字符串**或**null**
-    /// - fairSharePreemptionTimeout，公平份额抢占超时时间，取值为**数字字符串**或**null**
-    /// - fairSharePreemptionThreshold，公平份额抢占阈值，取值为**数字字符串**或**null**，其中数字的范围是（0，1]
-    /// - allowPreemptionFrom，抢占模式，取值为**布尔字符串**或**null**
-    /// - schedulingPolicy，调度策略，取值为**drf**、**fair**、**fifo**或**null**
+    /// - type: parent queue. The value is **parent** or **null**.
+    /// - aclSubmitApps: submit access control. The value is a **JSON string of the AclForYarnQueue type** or **null**.
+    /// - aclAdministerApps: administer access control. The value is a **JSON string of the AclForYarnQueue type** or **null**.
+    /// - minSharePreemptionTimeout: minimum share preemption timeout. The value is a **numeric string** or **null**.
+    /// - fairSharePreemptionTimeout: fair share preemption timeout. The value is a **numeric string** or **null**.
+    /// - fairSharePreemptionThreshold: fair share preemption threshold. The value is a **numeric string** or **null**, where the numeric range is (0, 1].
+    /// - allowPreemptionFrom: preemption mode. The value is a **boolean string** or **null**.
+    /// - schedulingPolicy: scheduling policy. The value is **drf**, **fair**, **fifo**, or **null**.
     ///
     /// ```text
     /// type AclForYarnQueue struct {
-    /// User  *string `json:"user"` //用户名
-    /// Group *string `json:"group"`//组名
+    /// User  *string `json:"user"` // Username
+    /// Group *string `json:"group"`// Group name
     /// }
     /// ```
-    /// ###### 容量调度器
-    /// key的取值信息如下：
+    /// ###### Capacity scheduler.
+    /// The key value information is as follows:
     ///
-    /// - state，队列状态，取值为**STOPPED**或**RUNNING**
-    /// - default-node-label-expression，默认标签表达式，取值为**标签**或**null**
-    /// - acl_submit_applications，提交访问控制，取值为**AclForYarnQueue类型的json串**或**null**
-    /// - acl_administer_queue，管理访问控制，取值为**AclForYarnQueue类型的json串**或**null**
-    /// - maximum-allocation-mb，分配Container最大内存数量，取值为**数字字符串**或**null**
-    /// - maximum-allocation-vcores，Container最大vCore数量，取值为**数字字符串**或**null**
+    /// - state: queue status. The value is **STOPPED** or **RUNNING**.
+    /// - default-node-label-expression: default label expression. The value is a **label** or **null**.
+    /// - acl_submit_applications: submit access control. The value is a **JSON string of the AclForYarnQueue type** or **null**.
+    /// - acl_administer_queue: administer access control. The value is a **JSON string of the AclForYarnQueue type** or **null**.
+    /// - maximum-allocation-mb: maximum memory allocated to a container. The value is a **numeric string** or **null**.
+    /// - maximum-allocation-vcores: maximum number of vCores allocated to a container. The value is a **numeric string** or **null**.
     /// ```text
     /// type AclForYarnQueue struct {
-    /// User  *string `json:"user"` //用户名
-    /// Group *string `json:"group"`//组名
+    /// User  *string `json:"user"` // Username
+    /// Group *string `json:"group"`// Group name
     /// }
     /// ```
     "BasicParams" basic_params set_basic_params: obj ItemSeq,
-    /// 配置集信息，取值见该复杂类型的参数说明。配置集是计划模式在队列中表现，表示的是不同时间段不同的配置值，所有队列的配置集名称都一样，对于单个队列，每个配置集中的标签与参数都一样，只是参数值不同。
+    /// Configuration set information. For the value, see the parameter description of this complex type. A configuration set is the representation of the plan mode in a queue, indicating different configuration values in different time periods. All queues have the same configuration set name. For a single queue, the labels and parameters in each configuration set are the same, but the parameter values differ.
     "ConfigSetParams" config_set_params set_config_set_params: list ConfigSetInfo,
-    /// 容量调度专用，`OpType`为`6`时才生效，表示要删除这个队列中的哪些标签。优先级高于ConfigSetParams中的LabelParams。
+    /// Specific to the capacity scheduler. It takes effect only when `OpType` is `6` and indicates which labels in this queue are to be deleted. Its priority is higher than that of LabelParams in ConfigSetParams.
     "DeleteLables" delete_lables set_delete_lables: list String,
 } }
 
 rt::model! { write debug;
-/// 资源调度-配置集信息
+/// Configuration set information in resource scheduling.
 ConfigSetInfo {
-    /// 配置集名称
+    /// Configuration set name.
     ///
     /// Required.
     "ConfigSet" config_set set_config_set: str,
-    /// 容量调度器会使用，里面设置了标签相关的配置。key的取值与**DescribeYarnQueue**返回的字段一致。
-    /// key的取值信息如下：
-    /// - labelName，标签名称，标签管理里的标签。
-    /// - capacity，容量，取值为**数字字符串**
-    /// - maximum-capacity，最大容量，取值为**数字字符串**
+    /// The capacity scheduler uses it to configure label-related settings. The value of key is consistent with the field returned by **DescribeYarnQueue**.
+    /// The key value information is as follows:
+    /// - labelName: label name, which is the label in label management.
+    /// - capacity: capacity. The value is a **numeric string**.
+    /// - maximum-capacity: maximum capacity. The value is a **numeric string**.
     "LabelParams" label_params set_label_params: list ItemSeq,
-    /// 设置配置集相关的参数。key的取值与**DescribeYarnQueue**返回的字段一致。
-    /// ###### 公平调度器
-    /// key的取值信息如下：
-    /// - minResources，最大资源量，取值为**YarnResource类型的json串**或**null**
-    /// - maxResources，最大资源量，取值为**YarnResource类型的json串**或**null**
-    /// - maxChildResources，能够分配给为未声明子队列的最大资源量，取值为**数字字符串**或**null**
-    /// - maxRunningApps，最高可同时处于运行的App数量，取值为**数字字符串**或**null**
-    /// - weight，权重，取值为**数字字符串**或**null**
-    /// - maxAMShare，App Master最大份额，取值为**数字字符串**或**null**，其中数字的范围是[0，1]或-1
+    /// Sets the parameters related to the configuration set. The value of key is consistent with the field returned by **DescribeYarnQueue**.
+    /// ###### Fair scheduler.
+    /// The key value information is as follows:
+    /// - minResources: minimum resource amount. The value is a **JSON string of the YarnResource type** or **null**.
+    /// - maxResources: maximum resource amount. The value is a **JSON string of the YarnResource type** or **null**.
+    /// - maxChildResources: maximum resource amount that can be allocated to undeclared subqueues. The value is a **numeric string** or **null**.
+    /// - maxRunningApps: maximum number of apps that can run simultaneously. The value is a **numeric string** or **null**.
+    /// - weight: weight. The value is a **numeric string** or **null**.
+    /// - maxAMShare: maximum share of the App Master. The value is a **numeric string** or **null**, where the numeric range is [0, 1] or -1.
     ///
     /// ```text
     /// type YarnResource struct {
     /// Vcores *int `json:"vcores"`
     /// Memory *int `json:"memory"`
-    /// Type *string `json:"type"` // 取值为`percent`或`null`当值为`percent`时，表示使用的百分比，否则就是使用的绝对数值。只有maxResources、maxChildResources才可以取值为`percent`
+    /// Type *string `json:"type"` // The value is `percent` or `null`. When the value is `percent`, it indicates the percentage used; otherwise, it is the absolute value used. Only maxResources and maxChildResources can be set to `percent`.
     /// }
     /// ```
     ///
-    /// ###### 容量调度器
-    /// key的取值信息如下：
-    /// - minimum-user-limit-percent，用户最小容量，取值为**YarnResource类型的json串**或**null**，其中数字的范围是[0，100]
-    /// - user-limit-factor，用户资源因子，取值为**YarnResource类型的json串**或**null**
-    /// - maximum-applications，最大应用数Max-Applications，取值为**数字字符串**或**null**，其中数字为正整数
-    /// - maximum-am-resource-percent，最大AM比例，取值为**数字字符串**或**null**，其中数字的范围是[0，1]或-1
-    /// - default-application-priority，资源池优先级，取值为**数字字符串**或**null**，其中数字为正整数
+    /// ###### Capacity scheduler.
+    /// The key value information is as follows:
+    /// - minimum-user-limit-percent: minimum user capacity. The value is a **JSON string of the YarnResource type** or **null**, where the numeric range is [0, 100].
+    /// - user-limit-factor: user resource factor. The value is a **JSON string of the YarnResource type** or **null**.
+    /// - maximum-applications: maximum number of applications (Max-Applications). The value is a **numeric string** or **null**, where the number is a positive integer.
+    /// - maximum-am-resource-percent: maximum AM ratio. The value is a **numeric string** or **null**, where the numeric range is [0, 1] or -1.
+    /// - default-application-priority: resource pool priority. The value is a **numeric string** or **null**, where the number is a positive integer.
     "BasicParams" basic_params set_basic_params: list Item,
 } }
 
@@ -999,45 +999,45 @@ Configuration {
 } }
 
 rt::model! { read debug;
-/// 配置项（配置管理页）
+/// Configuration item (configuration management page).
 ConfigurationItem {
-    /// 配置项名称
+    /// Configuration item name.
     "Name" name set_name: str,
-    /// 配置项值
+    /// Configuration item value.
     "Value" value set_value: str,
-    /// 所在的配置文件名
+    /// Name of the configuration file where the configuration items are located.
     "InFile" in_file set_in_file: str,
 } }
 
 rt::model! { write debug;
-/// 容器额外配置
+/// Additional container configuration.
 ContainerExtraConf {
-    /// 计算作业代理访问类型，如Spark作业和RayCluster UI；不填写默认使用Internal
+    /// Proxy access type for computing jobs, such as Spark jobs and the RayCluster UI. If not specified, Internal is used by default.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - Internal： 使用内网LB代理访问
-    /// - Public： 使用公网LB代理访问
-    /// - None： 不创建LB代理访问
+    /// - Internal: access through the private network LB proxy.
+    /// - Public: access through the public network LB proxy.
+    /// - None: No LB proxy access is created.
     "JobAccessProxyType" job_access_proxy_type set_job_access_proxy_type: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ConvertPreToPostCluster` (包月转按量集群).
+/// Request of `ConvertPreToPostCluster` (Converts a monthly subscription cluster to a pay-as-you-go cluster).
 ///
-/// 包月集群转按量集群（不含cdb）
+/// This API is used to convert a monthly subscription cluster to a pay-as-you-go cluster (excluding CDB).
 ConvertPreToPostClusterRequest {
-    /// 集群实例ID。
+    /// Cluster ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 5min内不可重入标识，订单标识
+    /// Non-reentrant identifier (5-minute window). Order identifier.
     "ClientToken" client_token set_client_token: str,
 } }
 rt::action!("emr", "2019-01-03", "ConvertPreToPostCluster", ConvertPreToPostClusterRequest => ConvertPreToPostClusterResponse);
 
 rt::model! { read debug;
-/// ConvertPreToPostCluster返回参数结构体
+/// ConvertPreToPostCluster response structure.
 ConvertPreToPostClusterResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1147,175 +1147,175 @@ CreateCloudInstanceResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateCluster` (创建EMR集群实例(新)).
+/// Request of `CreateCluster` (Creates an EMR cluster (new)).
 ///
-/// 创建EMR集群实例
+/// This API is used to create an EMR cluster.
 CreateClusterRequest {
-    /// EMR产品版本名称如EMR-V2.3.0 表示2.3.0版本的EMR， 当前支持产品版本名称查询：[产品版本名称](https://cloud.tencent.com/document/product/589/66338)
+    /// EMR product version name, for example, EMR-V2.3.0 (EMR 2.3.0). Currently, product version names can be queried. For details, see [Product Version Name](https://www.tencentcloud.com/document/product/589/66338?from_cn_redirect=1).
     ///
     /// Required.
     "ProductVersion" product_version set_product_version: str,
-    /// 是否开启节点高可用。取值范围：
+    /// Whether to enable high availability for the node. Valid values:
     ///
-    /// - true：表示开启节点高可用。
-    /// - false：表示不开启节点高可用。
+    /// - true: yes
+    /// - false: no
     ///
     /// Required.
     "EnableSupportHAFlag" enable_support_ha_flag set_enable_support_ha_flag: bool,
-    /// 实例名称。
+    /// Instance name.
     ///
-    /// - 长度限制为6-36个字符。
-    /// - 只允许包含中文、字母、数字、-、_。
+    /// - The value can contain 6 to 36 characters.
+    /// - Only Chinese characters, letters, digits, hyphens (-), and underscores (_) are allowed.
     ///
     /// Required.
     "InstanceName" instance_name set_instance_name: str,
-    /// 实例计费模式。取值范围：
+    /// Instance billing mode. Valid values:
     ///
-    /// - PREPAID：预付费，即包年包月。
-    /// - POSTPAID_BY_HOUR：按小时后付费。
+    /// - PREPAID: prepaid, that is, yearly/monthly subscription
+    /// - POSTPAID_BY_HOUR: pay-as-you-go on an hourly basis
     ///
     /// Required.
     "InstanceChargeType" instance_charge_type set_instance_charge_type: str,
-    /// 实例登录设置。通过该参数可以设置所购买节点的登录方式密码或者密钥。
+    /// Instance login settings. This parameter is used to set the login method for the purchased node, either the password or key.
     ///
-    /// - 设置密钥时，密码仅用于组件原生WebUI快捷入口登录。
-    /// - 未设置密钥时，密码用于登录所购节点以及组件原生WebUI快捷入口登录。
+    /// - When a key is set, the password is only used to log in to the native WebUI shortcut entry for the component.
+    /// - When no key is set, the password is used to log in to the purchased node as well as the native WebUI shortcut entry for the component.
     ///
     /// Required.
     "LoginSettings" login_settings set_login_settings: obj LoginSettings,
-    /// 集群应用场景以及支持部署组件配置
+    /// Cluster application scenario and supported deployment component configuration.
     ///
     /// Required.
     "SceneSoftwareConfig" scene_software_config set_scene_software_config: obj SceneSoftwareConfig,
-    /// 即包年包月相关参数设置。通过该参数可以指定包年包月实例的购买时长、是否设置自动续费等属性。若指定实例的付费模式为预付费则该参数必传。
+    /// Parameter settings related to yearly/monthly subscription. This parameter can be used to specify the purchase duration of a yearly/monthly subscription instance, whether to enable auto-renewal, and other attributes. This parameter is required if the billing mode of the specified instance is prepaid.
     "InstanceChargePrepaid" instance_charge_prepaid set_instance_charge_prepaid: obj InstanceChargePrepaid,
-    /// 实例所属安全组的ID，形如sg-xxxxxxxx。该参数可以通过调用 [DescribeSecurityGroups](https://cloud.tencent.com/document/api/215/15808) 的返回值中的SecurityGroupId字段来获取。
+    /// ID of the security group to which the instance belongs, for example, sg-xxxxxxxx. This parameter can be obtained by calling the SecurityGroupId field in the response result of [DescribeSecurityGroups](https://www.tencentcloud.com/document/api/215/15808?from_cn_redirect=1).
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// [引导操作](https://cloud.tencent.com/document/product/589/35656)脚本设置。
+    /// [Bootstrap operation](https://www.tencentcloud.com/document/product/589/35656?from_cn_redirect=1) script settings.
     "ScriptBootstrapActionConfig" script_bootstrap_action_config set_script_bootstrap_action_config: list ScriptBootstrapActionConfig,
-    /// 唯一随机标识，时效性为5分钟，需要调用者指定 防止客户端重复创建资源，例如 a9a90aa6---****-fae360632808
+    /// Unique random identifier with a time-to-live of 5 minutes, which needs to be specified by the caller to prevent the client from repeatedly creating resources, for example, a9a90aa6---****-fae360632808.
     "ClientToken" client_token set_client_token: str,
-    /// 是否开启集群Master节点公网。取值范围：
+    /// Whether to enable public network access for the cluster Master node. Valid values:
     ///
-    /// - NEED_MASTER_WAN：表示开启集群Master节点公网。
-    /// - NOT_NEED_MASTER_WAN：表示不开启。默认开启集群Master节点公网。
+    /// - NEED_MASTER_WAN: yes
+    /// - NOT_NEED_MASTER_WAN: noBy default, public network access is enabled for the cluster Master node.
     "NeedMasterWan" need_master_wan set_need_master_wan: str,
-    /// 是否开启外网远程登录。（在SecurityGroupId不为空时，该参数无效）不填默认为不开启 取值范围：
+    /// Whether to enable remote login in the public network. (When SecurityGroupId is not empty, this parameter is invalid.) If this parameter is left empty, it is disabled by default. Valid values:
     ///
-    /// - true：表示开启
-    /// - false：表示不开启
+    /// - true: enable
+    /// - false: disable
     "EnableRemoteLoginFlag" enable_remote_login_flag set_enable_remote_login_flag: bool,
-    /// 是否开启Kerberos认证。默认不开启 取值范围：
+    /// Whether to enable Kerberos authentication. It is disabled by default. Valid values:
     ///
-    /// - true：表示开启
-    /// - false：表示不开启
+    /// - true: enabled
+    /// - false: disabled
     "EnableKerberosFlag" enable_kerberos_flag set_enable_kerberos_flag: bool,
-    /// [自定义软件配置](https://cloud.tencent.com/document/product/589/35655?from_cn_redirect=1)
+    /// [Custom software configuration.](https://www.tencentcloud.com/document/product/589/35655?from_cn_redirect=1?from_cn_redirect=1)
     "CustomConf" custom_conf set_custom_conf: str,
-    /// 标签描述列表。通过指定该参数可以同时绑定标签到相应的实例。
+    /// List of tag descriptions. When this parameter is specified, tags are bound to the corresponding instance.
     "Tags" tags set_tags: list Tag,
-    /// 分散置放群组ID列表，当前只支持指定一个。
-    /// 该参数可以通过调用 [DescribeDisasterRecoverGroups](https://cloud.tencent.com/document/product/213/17810)的返回值中的DisasterRecoverGroupId字段来获取。
+    /// List of dispersed placement group IDs. Currently, only one ID can be specified.
+    /// This parameter can be obtained by calling the DisasterRecoverGroupId field in the response result of [DescribeDisasterRecoverGroups](https://www.tencentcloud.com/document/product/213/17810?from_cn_redirect=1).
     "DisasterRecoverGroupIds" disaster_recover_group_ids set_disaster_recover_group_ids: list String,
-    /// 是否开启集群维度CBS加密。默认不加密 取值范围：
+    /// Whether to enable cluster-level CBS encryption. It is not encrypted by default. Valid values:
     ///
-    /// - true：表示加密
-    /// - false：表示不加密
+    /// - true: encrypted
+    /// - false: not encrypted
     "EnableCbsEncryptFlag" enable_cbs_encrypt_flag set_enable_cbs_encrypt_flag: bool,
-    /// MetaDB信息，当MetaType选择EMR_NEW_META时，MetaDataJdbcUrl MetaDataUser MetaDataPass UnifyMetaInstanceId不用填
-    /// 当MetaType选择EMR_EXIT_META时，填写UnifyMetaInstanceId
-    /// 当MetaType选择USER_CUSTOM_META时，填写MetaDataJdbcUrl MetaDataUser MetaDataPass
+    /// MetaDB information. When MetaType is set to EMR_NEW_META, MetaDataJdbcUrl, MetaDataUser, MetaDataPass, and UnifyMetaInstanceId can be left empty.
+    /// When MetaType is set to EMR_EXIT_META, set UnifyMetaInstanceId.
+    /// When MetaType is set to USER_CUSTOM_META, set MetaDataJdbcUrl, MetaDataUser, and MetaDataPass.
     "MetaDBInfo" meta_db_info set_meta_db_info: obj CustomMetaDBInfo,
-    /// 共享组件信息
+    /// Shared component information.
     "DependService" depend_service set_depend_service: list DependService,
-    /// 节点资源的规格，有几个可用区，就填几个，按顺序第一个为主可用区，第二个为备可用区，第三个为仲裁可用区。如果没有开启跨AZ，则长度为1即可。
+    /// Specifications of node resources. Set one for each AZ. The first is the primary AZ, the second is the secondary AZ, and the third is the arbitration AZ. If cross-AZ is disabled, the length only needs to be 1.
     "ZoneResourceConfiguration" zone_resource_configuration set_zone_resource_configuration: list ZoneResourceConfiguration,
-    /// cos桶路径，创建StarRocks存算分离集群时用到
+    /// COS bucket path, which is used when a StarRocks compute-storage separation cluster is created.
     "CosBucket" cos_bucket set_cos_bucket: str,
-    /// 节点标识信息，目前只提供给tf平台使用
+    /// Node flag information, which is currently only provided for the Terraform platform.
     "NodeMarks" node_marks set_node_marks: list NodeMark,
     /// clb id
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 数据库版本：mysql8/tdsql8/mysql5
+    /// Database version. Valid values: mysql8/tdsql8/mysql5.
     "DefaultMetaVersion" default_meta_version set_default_meta_version: str,
-    /// 是否开通数据库审计
+    /// Whether database audit is enabled.
     "NeedCdbAudit" need_cdb_audit set_need_cdb_audit: i64,
-    /// 安全指定来源ip
+    /// Source IP address, which is specified in the security group.
     "SgIP" sg_ip set_sg_ip: str,
-    /// 分区置放群组分区
+    /// Partition of a partition placement group.
     "PartitionNumber" partition_number set_partition_number: i64,
-    /// 服务ui地址
+    /// Service UI address.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - 0： 服务ui地址，只返回1条服务ui地址
-    /// - 1： 服务ui地址，如果服务含有多个ui地址将全部返回，例如impala的Impalad、StateStore、Catalogd
+    /// - 0: Service UI address. Only one service UI address is returned.
+    /// - 1: Service UI address. If the service has multiple UI addresses, all results are returned, such as Impalad, StateStore, and Catalogd of Impala.
     ///
-    /// 默认值：0
+    /// Default value: 0.
     "WebUiVersion" web_ui_version set_web_ui_version: i64,
-    /// 系统盘是否加密
+    /// Whether the system disk is encrypted.
     "EnableCbsSysEncryptFlag" enable_cbs_sys_encrypt_flag set_enable_cbs_sys_encrypt_flag: bool,
-    /// 自定义metadb数据
+    /// Custom MetaDB data.
     "MetaDBGroupInfo" meta_db_group_info set_meta_db_group_info: list CustomMetaDBInfo,
 } }
 rt::action!("emr", "2019-01-03", "CreateCluster", CreateClusterRequest => CreateClusterResponse);
 
 rt::model! { read debug;
-/// CreateCluster返回参数结构体
+/// CreateCluster response structure.
 CreateClusterResponse {
-    /// 实例ID
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateDynamicInstance` (创建容器EMR-TKE集群DynamicInstance).
+/// Request of `CreateDynamicInstance` (Creates a DynamicInstance in a containerized EMR on TKE cluster).
 ///
-/// 创建容器EMR-TKE集群DynamicInstance
+/// This API is used to create a DynamicInstance in a containerized EMR on TKE cluster.
 CreateDynamicInstanceRequest {
-    /// EMR集群id
+    /// EMR cluster ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 支持DynamicInstance的服务名称
+    /// Name of the service that supports DynamicInstance.
     ///
     /// Required.
     "ServiceName" service_name set_service_name: str,
-    /// DynamicInstance类型
+    /// DynamicInstance type.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - RayCluster： RayCluster类型
+    /// - RayCluster: RayCluster type
     ///
     /// Required.
     "DynamicInstanceType" dynamic_instance_type set_dynamic_instance_type: str,
-    /// 表单创建信息
+    /// Form creation information.
     "DynamicInstanceForm" dynamic_instance_form set_dynamic_instance_form: obj DynamicInstanceForm,
-    /// yaml创建信息
+    /// YAML creation information.
     "DynamicInstanceYaml" dynamic_instance_yaml set_dynamic_instance_yaml: str,
 } }
 rt::action!("emr", "2019-01-03", "CreateDynamicInstance", CreateDynamicInstanceRequest => CreateDynamicInstanceResponse);
 
 rt::model! { read debug;
-/// CreateDynamicInstance返回参数结构体
+/// CreateDynamicInstance response structure.
 CreateDynamicInstanceResponse {
-    /// 异步流程id
+    /// Asynchronous flow ID.
     "FlowId" flow_id set_flow_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateGroupsSTD` (用户管理-批量创建用户组).
+/// Request of `CreateGroupsSTD` (Creates user groups in batches in user management).
 ///
-/// 用户管理-批量创建用户组
+/// This API is used to create user groups in batches in user management.
 CreateGroupsSTDRequest {
-    /// 集群名称
+    /// Cluster name.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 批量用户组信息
+    /// Batch user group information.
     ///
     /// Required.
     "Groups" groups set_groups: list GroupInfo,
@@ -1323,291 +1323,290 @@ CreateGroupsSTDRequest {
 rt::action!("emr", "2019-01-03", "CreateGroupsSTD", CreateGroupsSTDRequest => CreateGroupsSTDResponse);
 
 rt::model! { read debug;
-/// CreateGroupsSTD返回参数结构体
+/// CreateGroupsSTD response structure.
 CreateGroupsSTDResponse {
-    /// 每个用户组的输出结果
+    /// Response result of each user group.
     "Data" data set_data: list ResultItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateInstance` (创建EMR实例(旧)).
+/// Request of `CreateInstance` (Creates an EMR instance (original)).
 ///
-/// 创建EMR集群实例
+/// This API is used to create an EMR cluster.
 CreateInstanceRequest {
-    /// 产品ID，不同产品ID表示不同的EMR产品版本。取值范围：
-    /// 51:表示STARROCKS-V1.4.0
-    /// 54:表示STARROCKS-V2.0.0
-    /// 27:表示KAFKA-V1.0.0
-    /// 50:表示KAFKA-V2.0.0
-    /// 16:表示EMR-V2.3.0
-    /// 20:表示EMR-V2.5.0
-    /// 30:表示EMR-V2.6.0
-    /// 38:表示EMR-V2.7.0
-    /// 25:表示EMR-V3.1.0
-    /// 33:表示EMR-V3.2.1
-    /// 34:表示EMR-V3.3.0
-    /// 37:表示EMR-V3.4.0
-    /// 44:表示EMR-V3.5.0
-    /// 53:表示EMR-V3.6.0
-    /// 58:表示EMR-3.6.1
-    /// 59:表示EMR-serverless-1.0.0
-    /// 60:表示EMR-TKE-1.1.0
-    /// 61:表示SR-V2.1.0
-    /// 62:表示SR-V2.1.0-SharedData
-    /// 63:表示SR-V2.1.0.tlinux
-    /// 64:表示统一元数据管理项目
-    /// 65:表示EMR-TKE-AI-1.0.0
-    /// 66:表示RSS-1.0.0
-    /// 67:表示SR-V2.2.0
-    /// 68:表示SR-V2.2.0.tlinux
-    /// 69:表示EMR-AI-1.1.0
-    /// 70:表示SR-V2.2.1
-    /// 71:表示EMR-3.7.0
-    /// 72:表示EMR-serverless-1.0.1
-    /// 73:表示KAFKA-2.0.1
-    /// 74:表示SR-V2.2.2
-    /// 75:表示EMR-TKE-AI-1.1.0
-    /// 76:表示EMR-V3.7.1
-    /// 77:表示SERVERLESS-TCBASE-1.0.0
-    /// 78:表示EMR-V3.6.2
-    /// 79:表示STARROCKS-V2.2.2
-    /// 80:表示EMR-AI-V1.1.1
+    /// Product ID. Different product IDs indicate different EMR product versions. Valid values:
+    /// 51: STARROCKS-V1.4.0
+    /// 54: STARROCKS-V2.0.0
+    /// 27: KAFKA-V1.0.0
+    /// 50: KAFKA-V2.0.0
+    /// 16: EMR-V2.3.0
+    /// 20: EMR-V2.5.0
+    /// 30: EMR-V2.6.0
+    /// 38: EMR-V2.7.0
+    /// 25: EMR-V3.1.0
+    /// 33: EMR-V3.2.1
+    /// 34: EMR-V3.3.0
+    /// 37: EMR-V3.4.0
+    /// 44: EMR-V3.5.0
+    /// 53: EMR-V3.6.0
+    /// 58: EMR-3.6.1
+    /// 59: EMR-serverless-1.0.0
+    /// 60: EMR-TKE-1.1.0
+    /// 61: SR-V2.1.0
+    /// 62: SR-V2.1.0-SharedData
+    /// 63: SR-V2.1.0.tlinux
+    /// 64: unified metadata management project
+    /// 65: EMR-TKE-AI-1.0.0
+    /// 66: RSS-1.0.0
+    /// 67: SR-V2.2.0
+    /// 68: SR-V2.2.0.tlinux
+    /// 69: EMR-AI-1.1.0
+    /// 70: SR-V2.2.1
+    /// 71: EMR-3.7.0
+    /// 72: EMR-serverless-1.0.1
+    /// 73: KAFKA-2.0.1
+    /// 74: SR-V2.2.2
+    /// 75: EMR-TKE-AI-1.1.0
+    /// 76: EMR-V3.7.1
+    /// 77: SERVERLESS-TCBASE-1.0.0
+    /// 78: EMR-V3.6.2
+    /// 79: STARROCKS-V2.2.2
+    /// 80: EMR-AI-V1.1.1
     ///
     /// Required.
     "ProductId" product_id set_product_id: i128,
-    /// 部署的组件列表。不同的EMR产品ID（ProductId：具体含义参考入参ProductId字段）对应不同可选组件列表，不同产品版本可选组件列表查询：[组件版本](https://cloud.tencent.com/document/product/589/20279) ；
-    /// 填写实例值：hive、flink。
+    /// List of deployed components. Different EMR product IDs correspond to different optional component lists (ProductId: For details about its meaning, see the ProductId request parameter). For details about how to query optional component lists for different product versions, see [Component Version](https://www.tencentcloud.com/document/product/589/20279?from_cn_redirect=1).
+    /// Example values: hive and flink.
     ///
     /// Required.
     "Software" software set_software: list String,
-    /// 是否开启节点高可用。取值范围：
+    /// Whether to enable high availability for the node. Valid values:
     ///
-    /// - 0：表示不开启节点高可用。
-    /// - 1：表示开启节点高可用。
+    /// - 0: disables high availability for the node.
+    /// - 1: enables high availability for the node.
     ///
     /// Required.
     "SupportHA" support_ha set_support_ha: i128,
-    /// 实例名称。
+    /// Instance name.
     ///
-    /// - 长度限制为6-36个字符。
-    /// - 只允许包含中文、字母、数字、-、_。
+    /// - The value can contain 6 to 36 characters.
+    /// - Only Chinese characters, letters, digits, hyphens (-), and underscores (_) are allowed.
     ///
     /// Required.
     "InstanceName" instance_name set_instance_name: str,
-    /// 实例计费模式。取值范围：
+    /// Instance billing mode. Valid values:
     ///
-    /// - 0：表示按量计费。
-    /// - 1：表示包年包月。
+    /// - 0: pay-as-you-go
+    /// - 1: yearly/monthly subscription
     ///
     /// Required.
     "PayMode" pay_mode set_pay_mode: i128,
-    /// 购买实例的时长。结合TimeUnit一起使用。
+    /// Instance purchase duration, which is used together with TimeUnit.
     ///
-    /// - TimeUnit为s时，该参数只能填写3600，表示按量计费实例。
-    /// - TimeUnit为m时，该参数填写的数字表示包年包月实例的购买时长，如1表示购买一个月
+    /// - When TimeUnit is set to s, this parameter can only be set to 3600, indicating a pay-as-you-go instance.
+    /// - When TimeUnit is set to m, the value set for this parameter indicates the subscription duration of the instance. For example, 1 indicates a one-month subscription.
     ///
     /// Required.
     "TimeSpan" time_span set_time_span: i128,
-    /// 购买实例的时间单位。取值范围：
+    /// Time unit for purchasing instances. Valid values:
     ///
-    /// - s：表示秒。PayMode取值为0时，TimeUnit只能取值为s。
-    /// - m：表示月份。PayMode取值为1时，TimeUnit只能取值为m。
+    /// - s: indicates seconds. When PayMode is set to 0, TimeUnit can only be set to s.
+    /// - m: indicates months. When PayMode is set to 1, TimeUnit can only be set to m.
     ///
     /// Required.
     "TimeUnit" time_unit set_time_unit: str,
-    /// 实例登录设置。通过该参数可以设置所购买节点的登录方式密码或者密钥。
+    /// Instance login settings. This parameter is used to set the login method for the purchased node, either the password or key.
     ///
-    /// - 设置密钥时，密码仅用于组件原生WebUI快捷入口登录。
-    /// - 未设置密钥时，密码用于登录所购节点以及组件原生WebUI快捷入口登录。
+    /// - When a key is set, the password is only used to log in to the native WebUI shortcut entry for the component.
+    /// - When no key is set, the password is used to log in to the purchased node as well as the native WebUI shortcut entry for the component.
     ///
     /// Required.
     "LoginSettings" login_settings set_login_settings: obj LoginSettings,
-    /// 私有网络相关信息配置。通过该参数可以指定私有网络的ID，子网ID等信息。
+    /// VPC-related information configuration. This parameter can be used to specify the VPC ID, subnet ID, and so on.
     "VPCSettings" vpc_settings set_vpc_settings: obj VPCSettings,
-    /// 节点资源的规格。
+    /// Node resource specifications.
     "ResourceSpec" resource_spec set_resource_spec: obj NewResourceSpec,
-    /// 开启COS访问需要设置的参数。
+    /// Specifies the parameters to be set for enabling COS access.
     "COSSettings" cos_settings set_cos_settings: obj COSSettings,
-    /// 实例所在的位置。通过该参数可以指定实例所属可用区，所属项目等属性。
+    /// Location of the instance. This parameter can be used to specify attributes such as the AZ and associated project of the instance.
     "Placement" placement set_placement: obj Placement,
-    /// 实例所属安全组的ID，形如sg-xxxxxxxx。该参数可以通过调用 [DescribeSecurityGroups](https://cloud.tencent.com/document/api/215/15808) 的返回值中的SecurityGroupId字段来获取。
+    /// ID of the security group to which the instance belongs, for example, sg-xxxxxxxx. This parameter can be obtained by calling the SecurityGroupId field in the response result of [DescribeSecurityGroups](https://www.tencentcloud.com/document/api/215/15808?from_cn_redirect=1).
     "SgId" sg_id set_sg_id: str,
-    /// [引导操作](https://cloud.tencent.com/document/product/589/35656)脚本设置。
+    /// [Bootstrap operation](https://www.tencentcloud.com/document/product/589/35656?from_cn_redirect=1) script settings.
     "PreExecutedFileSettings" pre_executed_file_settings set_pre_executed_file_settings: list PreExecuteFileSettings,
-    /// 包年包月实例是否自动续费。取值范围：
+    /// Whether a yearly/monthly subscription instance is automatically renewed. Valid values:
     ///
-    /// - 0：表示不自动续费。
-    /// - 1：表示自动续费。
+    /// - 0: no
+    /// - 1: yes
     "AutoRenew" auto_renew set_auto_renew: i128,
-    /// 唯一随机标识，时效5分钟，需要调用者指定 防止客户端重新创建资源，例如 a9a90aa6---****-fae36063280
+    /// Unique random identifier, which is valid for five minutes and needs to be specified by the caller. This prevents the client from repeatedly creating resources. Example value: a9a90aa6---****-fae36063280.
     "ClientToken" client_token set_client_token: str,
-    /// 是否开启集群Master节点公网。取值范围：
+    /// Whether to enable public network access for the cluster Master node. Valid values:
     ///
-    /// - NEED_MASTER_WAN：表示开启集群Master节点公网。
-    /// - NOT_NEED_MASTER_WAN：表示不开启。默认开启集群Master节点公网。
+    /// - NEED_MASTER_WAN: yes
+    /// - NOT_NEED_MASTER_WAN: noBy default, public network access is enabled for the cluster Master node.
     "NeedMasterWan" need_master_wan set_need_master_wan: str,
-    /// 是否需要开启外网远程登录，即22号端口。在SgId不为空时，该参数无效。
+    /// Whether to enable remote public network login, that is, port 22. If SgId is passed, this parameter is invalid.
     "RemoteLoginAtCreate" remote_login_at_create set_remote_login_at_create: i64,
-    /// 是否开启安全集群。0表示不开启，非0表示开启。
+    /// Whether the security cluster is enabled. Valid values: 0 (no) and values other than 0 (yes).
     "CheckSecurity" check_security set_check_security: i64,
-    /// 访问外部文件系统。
+    /// Specifies the external file system to be accessed.
     "ExtendFsField" extend_fs_field set_extend_fs_field: str,
-    /// 标签描述列表。通过指定该参数可以同时绑定标签到相应的实例。
+    /// List of tag descriptions. When this parameter is specified, tags are bound to the corresponding instance.
     "Tags" tags set_tags: list Tag,
-    /// 分散置放群组ID列表，当前只支持指定一个。
-    /// 该参数可以通过调用 [DescribeSecurityGroups](https://cloud.tencent.com/document/product/213/15486) 的返回值中的SecurityGroupId字段来获取。
+    /// List of dispersed placement group IDs. Currently, only one ID can be specified.
+    /// This parameter can be obtained by calling the SecurityGroupId field in the response result of [DescribeSecurityGroups](https://www.tencentcloud.com/document/product/213/15486?from_cn_redirect=1).
     "DisasterRecoverGroupIds" disaster_recover_group_ids set_disaster_recover_group_ids: list String,
-    /// 集群维度CBS加密盘，默认0表示不加密，1表示加密
+    /// CBS encryption disk at the cluster level. Valid values: 0 (not encrypted) and 1 (encrypted). Default value: 0.
     "CbsEncrypt" cbs_encrypt set_cbs_encrypt: i128,
-    /// hive共享元数据库类型。取值范围：
+    /// Hive shared metadata database type. Valid values:
     ///
-    /// - EMR_DEFAULT_META：表示集群默认创建
-    /// - EMR_EXIST_META：表示集群使用指定EMR-MetaDB。
-    /// - USER_CUSTOM_META：表示集群使用自定义MetaDB。
+    /// - EMR_DEFAULT_META: created by the cluster by default
+    /// - EMR_EXIST_META: EMR-MetaDB specified by the cluster
+    /// - USER_CUSTOM_META: custom MetaDB used by the cluster
     "MetaType" meta_type set_meta_type: str,
-    /// EMR-MetaDB实例
+    /// EMR-MetaDB instance.
     "UnifyMetaInstanceId" unify_meta_instance_id set_unify_meta_instance_id: str,
-    /// 自定义MetaDB信息
+    /// Custom MetaDB information.
     "MetaDBInfo" meta_db_info set_meta_db_info: obj CustomMetaInfo,
-    /// 自定义应用角色。
+    /// Custom application role.
     "ApplicationRole" application_role set_application_role: str,
-    /// 场景化取值：
+    /// Scenario-based values:
     /// Hadoop-Kudu
     /// Hadoop-Zookeeper
     /// Hadoop-Presto
     /// Hadoop-Hbase
     "SceneName" scene_name set_scene_name: str,
-    /// 共享组件信息
+    /// Shared component information.
     "ExternalService" external_service set_external_service: list ExternalService,
-    /// 如果为0，则MultiZone、MultiDeployStrategy、MultiZoneSettings是disable的状态，如果为1，则废弃ResourceSpec，使用MultiZoneSettings。
+    /// If this parameter is set to 0, MultiZone, MultiDeployStrategy, and MultiZoneSettings are disabled. If this parameter is set to 1, ResourceSpec is deprecated and MultiZoneSettings is used.
     "VersionID" version_id set_version_id: i64,
-    /// true表示开启跨AZ部署；仅为新建集群时的用户参数，后续不支持调整。
+    /// true: indicates that cross-AZ deployment is enabled. It is only a user parameter for cluster creation and cannot be adjusted subsequently.
     "MultiZone" multi_zone set_multi_zone: bool,
-    /// 节点资源的规格，有几个可用区，就填几个，按顺序第一个为主可用区，第二个为备可用区，第三个为仲裁可用区。如果没有开启跨AZ，则长度为1即可。
+    /// Specifications of node resources. Set one for each AZ. The first is the primary AZ, the second is the secondary AZ, and the third is the arbitration AZ. If cross-AZ is disabled, the length only needs to be 1.
     "MultiZoneSettings" multi_zone_settings set_multi_zone_settings: list MultiZoneSetting,
-    /// cos桶路径，创建StarRocks存算分离集群时用到
+    /// COS bucket path, which is used when a StarRocks compute-storage separation cluster is created.
     "CosBucket" cos_bucket set_cos_bucket: str,
-    /// 节点标识信息，目前只提供给tf平台使用
+    /// Node flag information, which is currently only provided for the Terraform platform.
     "NodeMarks" node_marks set_node_marks: list NodeMark,
     /// CLB id
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 数据库类型：mysql8/tdsql8
+    /// Database type. Valid values: mysql8/tdsql8.
     "DefaultMetaVersion" default_meta_version set_default_meta_version: str,
-    /// 是否开通审计：0:不开通,1:开通
+    /// Whether to enable audit. Valid values: 0 (no) and 1 (yes).
     "NeedCdbAudit" need_cdb_audit set_need_cdb_audit: i64,
-    /// 安全组指定来源ip
+    /// Source IP address, which is specified in the security group.
     "SgIP" sg_ip set_sg_ip: str,
-    /// 分区置放群组分区
+    /// Partition of a partition placement group.
     "PartitionNumber" partition_number set_partition_number: i64,
-    /// 服务ui地址
+    /// Service UI address.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - 0： 服务ui地址，只返回1条服务ui地址
-    /// - 1： 服务ui地址，如果服务含有多个ui地址将全部返回，例如impala的Impalad、StateStore、Catalogd
+    /// - 0: Service UI address. Only one service UI address is returned.
+    /// - 1: Service UI address. If the service has multiple UI addresses, all results are returned, such as Impalad, StateStore, and Catalogd of Impala.
     ///
-    /// 默认值：0
+    /// Default value: 0.
     "WebUiVersion" web_ui_version set_web_ui_version: i64,
-    /// 是否开启集群维度cbs系统盘加密,0关闭1开启
+    /// Whether to enable cluster-level CBS system disk encryption. Valid values: 0 (no) and 1 (yes).
     "CbsSysEncrypt" cbs_sys_encrypt set_cbs_sys_encrypt: i64,
 } }
 rt::action!("emr", "2019-01-03", "CreateInstance", CreateInstanceRequest => CreateInstanceResponse);
 
 rt::model! { read debug;
-/// CreateInstance返回参数结构体
+/// CreateInstance response structure.
 CreateInstanceResponse {
-    /// 实例ID
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateSLInstance` (Serverless HBase创建实例).
+/// Request of `CreateSLInstance` (Creates a Serverless HBase instance).
 ///
-/// 本接口（CreateSLInstance）用于创建Serverless实例、如HBase、Starrocks、TCBase等
-/// - 接口调用成功，会创建Serverless实例，创建实例请求成功会返回创建实例的InstaceId和请求的 RequestID。
-/// - 接口为异步接口，接口返回时操作并未立即完成，实例操作结果可以通过调用DescribeInstancesList查看当前实例的StatusDesc状态。
+/// This API is used to create a Serverless instance, for example, HBase, StarRocks, and TCBase instances.- This API is successfully called, and a Serverless instance is created. If the instance creation request succeeds, InstanceId of the instance and RequestID of the request are returned.
+/// - This is an asynchronous API. The operation is not completed immediately when the API call returns. The instance operation result can be viewed by calling the DescribeInstancesList API, and the StatusDesc field for the current instance can be returned.
 CreateSLInstanceRequest {
-    /// 实例名称。
+    /// Instance name.
     ///
     /// Required.
     "InstanceName" instance_name set_instance_name: str,
-    /// 实例计费模式，0表示后付费，即按量计费，1表示预付费，即包年包月。
+    /// Instance billing mode. Valid values: 0 (postpaid, that is, pay-as-you-go) and 1 (prepaid, that is, yearly/monthly subscription).
     ///
     /// Required.
     "PayMode" pay_mode set_pay_mode: i64,
-    /// 实例存储类型，CLOUD_HSSD表示性能云存储， CLOUD_BSSD表示标准云存储。
+    /// Instance storage type. Valid values: CLOUD_HSSD (Enhanced SSD) and CLOUD_BSSD (Balanced SSD).
     ///
     /// Required.
     "DiskType" disk_type set_disk_type: str,
-    /// 实例单节点磁盘容量，单位GB，单节点磁盘容量需大于等于100，小于等于250*CPU核心数，容量调整步长为100。
+    /// Disk capacity of a single node of the instance (GB). The disk capacity of a single node should be greater than or equal to 100 and less than or equal to 250 x the number of CPU cores. The capacity adjustment step is 100.
     ///
     /// Required.
     "DiskSize" disk_size set_disk_size: i64,
-    /// 实例节点规格，可填写4C16G、8C32G、16C64G、32C128G，不区分大小写。
+    /// Instance node specifications. Valid values: 4C16G, 8C32G, 16C64G, and 32C128G. The value is case-insensitive.
     ///
     /// Required.
     "NodeType" node_type set_node_type: str,
-    /// 实例可用区详细配置，当前支持多可用区，可用区数量只能为1或3，包含区域名称，VPC信息、节点数量，其中所有区域节点总数需大于等于3，小于等于50。
+    /// Detailed configuration of the instance AZ, including the region name, VPC information, and number of nodes. Currently, multiple AZs are supported. The number of AZs must be 1 or 3, and the total number of nodes across all AZs must be greater than or equal to 3 and less than or equal to 50.
     ///
     /// Required.
     "ZoneSettings" zone_settings set_zone_settings: list ZoneSetting,
-    /// 实例要绑定的标签列表。
+    /// List of tags to be bound to the instance.
     "Tags" tags set_tags: list Tag,
-    /// 预付费参数
+    /// Prepaid parameter.
     "PrePaySetting" pre_pay_setting set_pre_pay_setting: obj PrePaySetting,
-    /// 唯一随机标识，时效性为5分钟，需要调用者指定 防止客户端重复创建资源，例如 a9a90aa6-****-****-****-fae360632808
+    /// Unique random identifier with a time-to-live of 5 minutes, which needs to be specified by the caller to prevent the client from repeatedly creating resources, for example, a9a90aa6-****-****-****-fae360632808.
     "ClientToken" client_token set_client_token: str,
-    /// 部署模式
+    /// Deployment mode.
     "DeploymentMode" deployment_mode set_deployment_mode: str,
-    /// 服务用户名，对不需要用户名的服务不用传，8-16个字符，支持大写字母、小写字母、数字
+    /// Service username, which is optional for services without the need to set usernames. The value can contain 8 to 16 characters, including uppercase letters, lowercase letters, and digits.
     "UserName" user_name set_user_name: str,
 } }
 rt::action!("emr", "2019-01-03", "CreateSLInstance", CreateSLInstanceRequest => CreateSLInstanceResponse);
 
 rt::model! { read debug;
-/// CreateSLInstance返回参数结构体
+/// CreateSLInstance response structure.
 CreateSLInstanceResponse {
-    /// 实例唯一标识符（字符串表示）
+    /// Instance unique identifier (string).
     "InstanceId" instance_id set_instance_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 自定义镜像信息
+/// Custom image information.
 CustomImage {
-    /// 镜像来源。支持企业版镜像（tcr）、个人版镜像（ccrPersonal）、个人版共有镜像（ccrAllPersonal)
+    /// Image source. Valid values: tcr (public image), ccrPersonal (custom image), and ccrAllPersonal (shared image).
     "ImageSourceType" image_source_type set_image_source_type: str,
-    /// 镜像信息
+    /// Image information.
     "ImageInfo" image_info set_image_info: obj ImageInfo,
-    /// 镜像获取密钥
+    /// Key used for obtaining an image.
     "ImagePullSecret" image_pull_secret set_image_pull_secret: obj ImagePullSecret,
 } }
 
 rt::model! { both nodebug;
-/// 用户自定义数据库信息
+/// User-defined database information.
 CustomMetaDBInfo {
-    /// 自定义MetaDB的JDBC连接，示例: jdbc:mysql://10.10.10.10:3306/dbname
+    /// Custom MetaDB JDBC connection, for example: jdbc:mysql://10.10.10.10:3306/dbname.
     "MetaDataJdbcUrl" meta_data_jdbc_url set_meta_data_jdbc_url: str,
-    /// 自定义MetaDB用户名
+    /// Custom MetaDB username.
     "MetaDataUser" meta_data_user set_meta_data_user: str,
-    /// 自定义MetaDB密码
+    /// Custom MetaDB password.
     "MetaDataPass" meta_data_pass set_meta_data_pass: str,
-    /// hive共享元数据库类型。取值范围：
+    /// Hive shared metadata database type. Valid values:
     ///
-    /// - EMR_DEFAULT_META：表示集群默认创建
-    /// - EMR_EXIST_META：表示集群使用指定EMR-MetaDB。
-    /// - USER_CUSTOM_META：表示集群使用自定义MetaDB。
+    /// - EMR_DEFAULT_META: created by the cluster by default
+    /// - EMR_EXIST_META: EMR-MetaDB specified by the cluster
+    /// - USER_CUSTOM_META: custom MetaDB used by the cluster
     "MetaType" meta_type set_meta_type: str,
-    /// EMR-MetaDB实例
+    /// EMR-MetaDB instance.
     "UnifyMetaInstanceId" unify_meta_instance_id set_unify_meta_instance_id: str,
-    /// 组件
+    /// Component.
     "Components" components set_components: list String,
-    /// metadb版本
+    /// MetaDB version.
     "DefaultMetaVersion" default_meta_version set_default_meta_version: str,
     /// CDBId
     "LinkInstanceId" link_instance_id set_link_instance_id: str,
@@ -1628,13 +1627,13 @@ impl ::core::fmt::Debug for CustomMetaDBInfo {
 }
 
 rt::model! { write nodebug;
-/// 用户自建Hive-MetaDB信息
+/// User-built Hive-MetaDB information.
 CustomMetaInfo {
-    /// 自定义MetaDB的JDBC连接，请以 jdbc:mysql:// 开头
+    /// Custom MetaDB JDBC connection, which starts with jdbc:mysql://.
     "MetaDataJdbcUrl" meta_data_jdbc_url set_meta_data_jdbc_url: str,
-    /// 自定义MetaDB用户名
+    /// Custom MetaDB username.
     "MetaDataUser" meta_data_user set_meta_data_user: str,
-    /// 自定义MetaDB密码
+    /// Custom MetaDB password.
     "MetaDataPass" meta_data_pass set_meta_data_pass: str,
 } }
 impl ::core::fmt::Debug for CustomMetaInfo {
@@ -1648,92 +1647,92 @@ impl ::core::fmt::Debug for CustomMetaInfo {
 }
 
 rt::model! { write debug;
-/// 共用自建组件参数
+/// Shared self-built component parameters.
 CustomServiceDefine {
-    /// 自定义参数key
+    /// Custom parameter key.
     "Name" name set_name: str,
-    /// 自定义参数value
+    /// Custom parameter value.
     "Value" value set_value: str,
 } }
 
 rt::model! { read debug;
-/// DAG信息
+/// DAG information.
 DAGInfo {
-    /// 查询ID
+    /// Query ID.
     "ID" id set_id: str,
-    /// DAG类型，目前只支持starrocks
+    /// DAG type. Only StarRocks is supported currently.
     "Type" r#type set_type: str,
-    /// 返回的DAG的JSON字符串
+    /// Returned JSON string of the DAG.
     "Content" content set_content: str,
 } }
 
 rt::model! { both debug;
-/// 弹性扩缩容按天重复任务描述
+/// Description of daily repetition tasks for auto scaling.
 DayRepeatStrategy {
-    /// 重复任务执行的具体时刻，例如"01:02:00"
+    /// Specific time for repetition task execution, for example, 01:02:00.
     ///
     /// Required.
     "ExecuteAtTimeOfDay" execute_at_time_of_day set_execute_at_time_of_day: str,
-    /// 每隔Step天执行一次
+    /// Execute every Step days.
     ///
     /// Required.
     "Step" step set_step: i128,
 } }
 
 rt::model! { read debug;
-/// 资源调度的默认设置
+/// Default settings of resource scheduling.
 DefaultSetting {
-    /// 名称，作为入参的key
+    /// Name, which is used as the key for request parameters.
     "Name" name set_name: str,
-    /// 描述
+    /// Description.
     "Desc" desc set_desc: str,
-    /// 提示
+    /// Prompt.
     "Prompt" prompt set_prompt: str,
-    /// key，用于展示，该配置对应与配置文件中的配置项
+    /// Key, which is used to display the configuration items in the configuration file.
     "Key" key set_key: str,
-    /// Name对应的值
+    /// Name value.
     "Value" value set_value: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteAutoScaleStrategy` (删除自动扩缩容规则).
+/// Request of `DeleteAutoScaleStrategy` (Deletes an automatic scaling rule).
 ///
-/// 删除自动扩缩容规则，后台销毁根据该规则扩缩容出来的节点
+/// This API is used to delete an automatic scaling rule. Nodes scaled based on this rule are terminated in the backend.
 DeleteAutoScaleStrategyRequest {
-    /// 实例ID。
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 自动扩缩容规则类型，1表示按照负载指标扩缩容，2表示按照时间规则扩缩容。
+    /// Automatic scaling rule type. Valid values: 1 (scaling by load metric) and 2 (scaling by time rule).
     ///
     /// Required.
     "StrategyType" strategy_type set_strategy_type: i64,
-    /// 规则ID。
+    /// Rule ID.
     ///
     /// Required.
     "StrategyId" strategy_id set_strategy_id: i64,
-    /// 伸缩组Id
+    /// Scaling group ID.
     "GroupId" group_id set_group_id: i64,
 } }
 rt::action!("emr", "2019-01-03", "DeleteAutoScaleStrategy", DeleteAutoScaleStrategyRequest => DeleteAutoScaleStrategyResponse);
 
 rt::model! { read debug;
-/// DeleteAutoScaleStrategy返回参数结构体
+/// DeleteAutoScaleStrategy response structure.
 DeleteAutoScaleStrategyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteGroupsSTD` (用户管理-批量删除用户组).
+/// Request of `DeleteGroupsSTD` (Deletes user groups in batches in user management).
 ///
-/// 批量删除用户组
+/// This API is used to delete user groups in batches.
 DeleteGroupsSTDRequest {
-    /// 集群名称
+    /// Cluster name.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 用户组名称数组
+    /// Array of user group names.
     ///
     /// Required.
     "GroupNames" group_names set_group_names: list String,
@@ -1741,40 +1740,40 @@ DeleteGroupsSTDRequest {
 rt::action!("emr", "2019-01-03", "DeleteGroupsSTD", DeleteGroupsSTDRequest => DeleteGroupsSTDResponse);
 
 rt::model! { read debug;
-/// DeleteGroupsSTD返回参数结构体
+/// DeleteGroupsSTD response structure.
 DeleteGroupsSTDResponse {
-    /// 删除返回结果
+    /// Deletion result.
     "Data" data set_data: list ResultItem,
-    /// 流程id
+    /// Flow ID.
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteNodeResourceConfig` (删除节点规格配置).
+/// Request of `DeleteNodeResourceConfig` (Deletes node specifications).
 ///
-/// 删除当前集群的节点规格配置
+/// This API is used to delete node specifications of the current cluster.
 DeleteNodeResourceConfigRequest {
-    /// 集群实例Id
+    /// Cluster ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 节点配置Id
+    /// Node configuration ID.
     ///
     /// Required.
     "ResourceConfigId" resource_config_id set_resource_config_id: i128,
-    /// 节点类型 CORE TASK ROUTER
+    /// Node type. Valid values: CORE, TASK, and ROUTER.
     "ResourceType" resource_type set_resource_type: str,
-    /// 类型为ComputeResource和EMR以及默认，默认为EMR
+    /// Type. Valid values: ComputeResource and EMR. Default value: EMR.
     "ResourceBaseType" resource_base_type set_resource_base_type: str,
-    /// 计算资源id
+    /// Computing resource ID.
     "ComputeResourceId" compute_resource_id set_compute_resource_id: str,
 } }
 rt::action!("emr", "2019-01-03", "DeleteNodeResourceConfig", DeleteNodeResourceConfigRequest => DeleteNodeResourceConfigResponse);
 
 rt::model! { read debug;
-/// DeleteNodeResourceConfig返回参数结构体
+/// DeleteNodeResourceConfig response structure.
 DeleteNodeResourceConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1812,24 +1811,24 @@ DeleteUserManagerUserListResponse {
 } }
 
 rt::model! { write debug;
-/// 共用组件信息
+/// Shared component information.
 DependService {
-    /// 共用组件名
+    /// Shared component name.
     ///
     /// Required.
     "ServiceName" service_name set_service_name: str,
-    /// 共用组件集群
+    /// Shared component cluster.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeployYarnConf` (yarn资源调度-部署生效).
+/// Request of `DeployYarnConf` (Brings the deployment into effect in YARN resource scheduling).
 ///
-/// yarn资源调度-部署生效
+/// This API is used to bring the deployment into effect in YARN resource scheduling.
 DeployYarnConfRequest {
-    /// emr集群的英文id
+    /// English ID of the EMR cluster.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -1837,20 +1836,20 @@ DeployYarnConfRequest {
 rt::action!("emr", "2019-01-03", "DeployYarnConf", DeployYarnConfRequest => DeployYarnConfResponse);
 
 rt::model! { read debug;
-/// DeployYarnConf返回参数结构体
+/// DeployYarnConf response structure.
 DeployYarnConfResponse {
-    /// 启动流程后的流程ID，可以使用[DescribeClusterFlowStatusDetail](https://cloud.tencent.com/document/product/589/107224)接口来获取流程状态
+    /// Flow ID after the flow is started. You can use the API [DescribeClusterFlowStatusDetail](https://www.tencentcloud.com/document/product/589/107224?from_cn_redirect=1) to obtain the flow status.
     "FlowId" flow_id set_flow_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAutoScaleGroupGlobalConf` (获取伸缩组全局配置).
+/// Request of `DescribeAutoScaleGroupGlobalConf` (Obtains the global configuration of a scaling group).
 ///
-/// 获取自动扩缩容全局配置
+/// This API is used to obtain the global configuration of auto scaling.
 DescribeAutoScaleGroupGlobalConfRequest {
-    /// 实例ID。
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -1858,221 +1857,221 @@ DescribeAutoScaleGroupGlobalConfRequest {
 rt::action!("emr", "2019-01-03", "DescribeAutoScaleGroupGlobalConf", DescribeAutoScaleGroupGlobalConfRequest => DescribeAutoScaleGroupGlobalConfResponse);
 
 rt::model! { read debug;
-/// DescribeAutoScaleGroupGlobalConf返回参数结构体
+/// DescribeAutoScaleGroupGlobalConf response structure.
 DescribeAutoScaleGroupGlobalConfResponse {
-    /// 集群所有伸缩组全局信息
+    /// Global information of all scaling groups in the cluster.
     "GroupGlobalConfs" group_global_confs set_group_global_confs: list GroupGlobalConfs,
-    /// 总数
+    /// Total number.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAutoScaleRecords` (获取自动扩缩容记录).
+/// Request of `DescribeAutoScaleRecords` (Obtains the detailed automatic scaling records of a cluster).
 ///
-/// 获取集群的自动扩缩容的详细记录
+/// This API is used to obtain the detailed automatic scaling records of a cluster.
 DescribeAutoScaleRecordsRequest {
-    /// 实例ID。
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 记录过滤参数，目前仅能为“StartTime”,“EndTime”和“StrategyName”、ActionStatus、ScaleAction。
-    /// StartTime和EndTime支持2006-01-02 15:04:05 或者2006/01/02 15:04:05的时间格式
-    /// ActionStatus：0:INITED,1:SUCCESS, 2:FAILED,3:LIMITED_SUCCESSED,4:IN_PROCESS,5:IN_RETRY
-    /// ScaleAction：1:扩容  2:缩容
+    /// Record filter parameter, which can only be "StartTime", "EndTime", "StrategyName", "ActionStatus", or "ScaleAction".
+    /// Time format. Either 2006-01-02 15:04:05 or 2006/01/02 15:04:05 for StartTime and EndTime.
+    /// ActionStatus: 0 (INITED), 1 (SUCCESS), 2 (FAILED), 3 (LIMITED_SUCCESSED), 4 (IN_PROCESS), and 5 (IN_RETRY).
+    /// ScaleAction: 1 (scale-out) and 2 (scale-in).
     "Filters" filters set_filters: list KeyValue,
-    /// 分页参数。
+    /// Pagination parameter.
     "Offset" offset set_offset: i64,
-    /// 分页参数。最大支持100
+    /// Number of entries per page. Maximum value: 100.
     "Limit" limit set_limit: i64,
-    /// 表示是自动(0)还是托管伸缩(1)
+    /// Whether it is an auto scaling (0) or managed scaling (1) operation.
     "RecordSource" record_source set_record_source: i64,
-    /// 是否升序，1:升序，0:降序
+    /// Whether to sort data in ascending order. Valid values: 1 (yes) and 0 (no).
     "Asc" asc set_asc: i64,
 } }
 rt::action!("emr", "2019-01-03", "DescribeAutoScaleRecords", DescribeAutoScaleRecordsRequest => DescribeAutoScaleRecordsResponse);
 
 rt::model! { read debug;
-/// DescribeAutoScaleRecords返回参数结构体
+/// DescribeAutoScaleRecords response structure.
 DescribeAutoScaleRecordsResponse {
-    /// 总扩缩容记录数。
+    /// Total number of scaling records.
     "TotalCount" total_count set_total_count: i64,
-    /// 记录列表。
+    /// Record list.
     "RecordList" record_list set_record_list: list AutoScaleRecord,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAutoScaleStrategies` (获取自动扩缩容规则).
+/// Request of `DescribeAutoScaleStrategies` (Obtains an automatic scaling rule).
 ///
-/// 获取自动扩缩容规则
+/// This API is used to obtain an automatic scaling rule.
 DescribeAutoScaleStrategiesRequest {
-    /// 实例ID。
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 伸缩组id
+    /// Scaling group ID.
     "GroupId" group_id set_group_id: i64,
 } }
 rt::action!("emr", "2019-01-03", "DescribeAutoScaleStrategies", DescribeAutoScaleStrategiesRequest => DescribeAutoScaleStrategiesResponse);
 
 rt::model! { read debug;
-/// DescribeAutoScaleStrategies返回参数结构体
+/// DescribeAutoScaleStrategies response structure.
 DescribeAutoScaleStrategiesResponse {
-    /// 按负载伸缩规则
+    /// Load-based scaling rule.
     "LoadAutoScaleStrategies" load_auto_scale_strategies set_load_auto_scale_strategies: list LoadAutoScaleStrategy,
-    /// 按时间伸缩规则
+    /// Time-based scaling rule.
     "TimeBasedAutoScaleStrategies" time_based_auto_scale_strategies set_time_based_auto_scale_strategies: list TimeAutoScaleStrategy,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBootScript` (获取引导脚本).
+/// Request of `DescribeBootScript` (Obtains a bootstrap script).
 ///
-/// 获取引导脚本
+/// This API is used to obtain a bootstrap script.
 DescribeBootScriptRequest {
-    /// EMR实例序列号
+    /// EMR instance SN.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 引导脚本类型，resourceAfter,clusterAfter,clusterBefore不填时表示全部时机
+    /// Bootstrap script type. Valid values: resourceAfter, clusterAfter, and clusterBefore. If this field is left empty, all timings are included.
     "BootType" boot_type set_boot_type: str,
 } }
 rt::action!("emr", "2019-01-03", "DescribeBootScript", DescribeBootScriptRequest => DescribeBootScriptResponse);
 
 rt::model! { read debug;
-/// DescribeBootScript返回参数结构体
+/// DescribeBootScript response structure.
 DescribeBootScriptResponse {
-    /// 引导脚本详情
+    /// Bootstrap script details.
     "Detail" detail set_detail: obj DescribeBootScriptRsp,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 引导脚本回包
+/// Bootstrap script response package.
 DescribeBootScriptRsp {
-    /// 资源初始化结束自定义脚本文件
+    /// Custom script file when resource initialization ends.
     "ResourceAfter" resource_after set_resource_after: list PreExecuteFileSetting,
-    /// 集群启动前自定义脚本文件
+    /// Custom script file before cluster startup.
     "ClusterBefore" cluster_before set_cluster_before: list PreExecuteFileSetting,
-    /// 集群启动后自定义脚本文件
+    /// Custom script file after cluster startup.
     "ClusterAfter" cluster_after set_cluster_after: list PreExecuteFileSetting,
-    /// 服务下线前自定义脚本
+    /// Custom script before service decommissioning.
     "ServiceBefore" service_before set_service_before: list PreExecuteFileSetting,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeClusterFlowStatusDetail` (查询EMR集群任务运行详情状态).
+/// Request of `DescribeClusterFlowStatusDetail` (Queries the running status details of an EMR cluster task).
 ///
-/// 查询EMR任务运行详情状态
+/// This API is used to query the running status details of an EMR cluster task.
 DescribeClusterFlowStatusDetailRequest {
-    /// EMR实例ID
+    /// EMR instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 流程相关参数
+    /// Process-related parameters.
     ///
     /// Required.
     "FlowParam" flow_param set_flow_param: obj FlowParam,
-    /// 是否返回任务额外信息
-    /// 默认: false
+    /// Whether additional task information is returned.
+    /// Default value: false.
     "NeedExtraDetail" need_extra_detail set_need_extra_detail: bool,
 } }
 rt::action!("emr", "2019-01-03", "DescribeClusterFlowStatusDetail", DescribeClusterFlowStatusDetailRequest => DescribeClusterFlowStatusDetailResponse);
 
 rt::model! { read debug;
-/// DescribeClusterFlowStatusDetail返回参数结构体
+/// DescribeClusterFlowStatusDetail response structure.
 DescribeClusterFlowStatusDetailResponse {
-    /// 任务步骤详情
+    /// Task step details.
     "StageDetails" stage_details set_stage_details: list StageInfoDetail,
-    /// 任务参数
+    /// Task parameters.
     "FlowDesc" flow_desc set_flow_desc: list FlowParamsDesc,
-    /// 任务名称
+    /// Task name.
     "FlowName" flow_name set_flow_name: str,
-    /// 总任务流程进度：
-    /// 例如：0.8
+    /// Overall task flow progress.
+    /// Example: 0.8.
     "FlowTotalProgress" flow_total_progress set_flow_total_progress: f64,
-    /// 定义流程总状态：
-    /// 0:初始化，
-    /// 1:运行中，
-    /// 2:完成，
-    /// 3:完成（存在跳过步骤），
-    /// -1:失败，
-    /// -3:阻塞，
+    /// Overall flow status definition.
+    /// 0: initialized
+    /// 1: running
+    /// 2: completed
+    /// 3: completed (with skipped steps)
+    /// -1: failed
+    /// -3: blocked
     "FlowTotalStatus" flow_total_status set_flow_total_status: i64,
-    /// 流程额外信息
-    /// NeedExtraDetail为true时返回
+    /// Additional flow information.
+    /// This parameter is returned when NeedExtraDetail is true.
     "FlowExtraDetail" flow_extra_detail set_flow_extra_detail: list FlowExtraDetail,
-    /// 流程描述
+    /// Flow description.
     "FlowInfo" flow_info set_flow_info: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeClusterNodes` (查询集群节点信息).
+/// Request of `DescribeClusterNodes` (Queries information of a cluster node).
 ///
-/// 查询集群节点信息
+/// This API is used to query information of a cluster node.
 DescribeClusterNodesRequest {
-    /// 集群实例ID,实例ID形如: emr-xxxxxxxx
+    /// Cluster ID, such as emr-xxxxxxxx.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 节点标识，取值为：
+    /// Node identifier. Valid values:
     ///
-    /// - all：表示获取全部类型节点，cdb信息除外。
+    /// - all: indicates retrieving all types of nodes, except CDB information.
     ///
-    /// - master：表示获取master节点信息。
+    /// - master: indicates retrieving Master node information.
     ///
-    /// - core：表示获取core节点信息。
+    /// - core: indicates retrieving Core node information.
     ///
-    /// - task：表示获取task节点信息。
+    /// - task: indicates retrieving Task node information.
     ///
-    /// - common：表示获取common节点信息。
+    /// - common: indicates retrieving Common node information.
     ///
-    /// - router：表示获取router节点信息。
+    /// - router: indicates retrieving Router node information.
     ///
-    /// - db：表示获取正常状态的cdb信息。
+    /// - db: indicates retrieving CDB information in the normal status.
     ///
-    /// - recyle：表示获取回收站隔离中的节点信息，包括cdb信息。
+    /// - recyle: indicates retrieving information of nodes isolated in the recycle bin, including CDB information.
     ///
-    /// - renew：表示获取所有待续费的节点信息，包括cdb信息，自动续费节点不会返回。
-    /// 注意：现在只支持以上取值，输入其他值会导致错误。
+    /// - renew: indicates retrieving information of all nodes pending renewal, including CDB information. Auto-renewed nodes will not be returned.
+    /// Note: Only the values above are supported currently. Entering other values will result in an error.
     ///
     /// Required.
     "NodeFlag" node_flag set_node_flag: str,
-    /// 导出全部节点信息csv时是否携带cdb信息
+    /// Whether to carry CDB information when all node information is exported in CSV format.
     "ExportDb" export_db set_export_db: bool,
-    /// 页编号，默认值为0，表示第一页。
+    /// Page number. The default value is 0, indicating the first page.
     "Offset" offset set_offset: i64,
-    /// 每页返回数量，默认值为100，最大值为100。
-    /// 如果offset和limit都不填，或者都填0，则返回全部数据
+    /// Number of items returned per page. Default value: 100. Maximum value: 100.
+    /// If both offset and limit are not set, or both are set to 0, all data will be returned.
     "Limit" limit set_limit: i64,
-    /// 资源类型:支持all/host/pod，默认为all
+    /// Resource type. Valid values: all (default), host, and pod.
     "HardwareResourceType" hardware_resource_type set_hardware_resource_type: str,
-    /// 支持搜索的字段
+    /// Searchable fields.
     "SearchFields" search_fields set_search_fields: list SearchItem,
-    /// 排序字段
+    /// Sorting field.
     "OrderField" order_field set_order_field: str,
-    /// 是否升序，1:升序，0:降序
+    /// Whether to sort data in ascending order. Valid values: 1 (yes) and 0 (no).
     "Asc" asc set_asc: i64,
 } }
 rt::action!("emr", "2019-01-03", "DescribeClusterNodes", DescribeClusterNodesRequest => DescribeClusterNodesResponse);
 
 rt::model! { read debug;
-/// DescribeClusterNodes返回参数结构体
+/// DescribeClusterNodes response structure.
 DescribeClusterNodesResponse {
-    /// 查询到的节点总数
+    /// Total number of queried nodes.
     "TotalCnt" total_cnt set_total_cnt: i64,
-    /// 节点详细信息列表
+    /// Node detailed information list.
     "NodeList" node_list set_node_list: list NodeHardwareInfo,
-    /// 用户所有的标签键列表
+    /// List of all tag keys for the user.
     "TagKeys" tag_keys set_tag_keys: list String,
-    /// 资源类型列表
+    /// Resource type list.
     "HardwareResourceTypeList" hardware_resource_type_list set_hardware_resource_type_list: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2106,19 +2105,19 @@ DescribeCvmQuotaResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDAGInfo` (查询DAG信息).
+/// Request of `DescribeDAGInfo` (Queries DAG information).
 ///
-/// 查询DAG信息
+/// This API is used to query DAG information.
 DescribeDAGInfoRequest {
-    /// 集群ID
+    /// Cluster ID.
     ///
     /// Required.
     "InstanceID" instance_id set_instance_id: str,
-    /// DAG类型，目前只支持STARROCKS
+    /// DAG type. Only STARROCKS is supported currently.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 查询ID列表,最大长度为1
+    /// Query ID list. The maximum length is 1.
     ///
     /// Required.
     "IDList" id_list set_id_list: list String,
@@ -2126,26 +2125,26 @@ DescribeDAGInfoRequest {
 rt::action!("emr", "2019-01-03", "DescribeDAGInfo", DescribeDAGInfoRequest => DescribeDAGInfoResponse);
 
 rt::model! { read debug;
-/// DescribeDAGInfo返回参数结构体
+/// DescribeDAGInfo response structure.
 DescribeDAGInfoResponse {
-    /// 总数，分页查询时使用
+    /// Total number, which is used for pagination query.
     "TotalCount" total_count set_total_count: i64,
-    /// Starrocks 查询信息列表
+    /// StarRocks query information list.
     "DAGInfoList" dag_info_list set_dag_info_list: list DAGInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDynamicInstanceDetail` (描述容器EMR-TKE集群DynamicInstance详细信息).
+/// Request of `DescribeDynamicInstanceDetail` (Describes detailed information of a DynamicInstance in an EMR on TKE cluster).
 ///
-/// 描述容器EMR-TKE集群DynamicInstance详情
+/// This API is used to describe the details of a DynamicInstance in an EMR on TKE cluster.
 DescribeDynamicInstanceDetailRequest {
-    /// EMR 集群 id
+    /// EMR cluster ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// Ray集群Id
+    /// Ray cluster ID.
     ///
     /// Required.
     "RayClusterId" ray_cluster_id set_ray_cluster_id: i64,
@@ -2153,34 +2152,34 @@ DescribeDynamicInstanceDetailRequest {
 rt::action!("emr", "2019-01-03", "DescribeDynamicInstanceDetail", DescribeDynamicInstanceDetailRequest => DescribeDynamicInstanceDetailResponse);
 
 rt::model! { read nodebug;
-/// DescribeDynamicInstanceDetail返回参数结构体
+/// DescribeDynamicInstanceDetail response structure.
 DescribeDynamicInstanceDetailResponse {
-    /// ray集群名
+    /// Ray cluster name.
     "RayClusterName" ray_cluster_name set_ray_cluster_name: str,
-    /// ray集群ID
+    /// Ray cluster ID.
     "RayClusterId" ray_cluster_id set_ray_cluster_id: i64,
-    /// 创建类型
+    /// Creation type.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - 1： 表单创建
-    /// - 2： yaml创建
+    /// - 1: form creation
+    /// - 2: YAML creation
     "SubmitType" submit_type set_submit_type: i64,
-    /// 命名空间
+    /// Namespace.
     "Namespace" namespace set_namespace: str,
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 更新时间
+    /// Update time.
     "UpdateTime" update_time set_update_time: str,
     /// labels
     "Labels" labels set_labels: list NameValue,
     /// Tolerations
     "Tolerations" tolerations set_tolerations: list Toleration,
-    /// 环境变量
+    /// Environment variable.
     "Env" env set_env: list NameValue,
-    /// 是否依赖 Kerberos 外部组件
+    /// Whether to rely on external Kerberos components.
     "SupportExternalKerberosService" support_external_kerberos_service set_support_external_kerberos_service: bool,
-    /// 依赖的Kerberos集群
+    /// Dependent Kerberos cluster.
     "KerberosCluster" kerberos_cluster set_kerberos_cluster: str,
     /// token
     "Token" token set_token: str,
@@ -2188,27 +2187,27 @@ DescribeDynamicInstanceDetailResponse {
     "HeadGroupSpec" head_group_spec set_head_group_spec: obj DynamicInstanceGroupSpec,
     /// WorkerGroup
     "WorkerGroupSpecs" worker_group_specs set_worker_group_specs: list DynamicInstanceGroupSpec,
-    /// 是否开启存储配置
+    /// Whether to enable storage configuration.
     "StorageConfigEnabled" storage_config_enabled set_storage_config_enabled: bool,
-    /// Redis 实例信息
+    /// Redis instance information.
     "RedisInstance" redis_instance set_redis_instance: obj RedisInstance,
-    /// 镜像信息
+    /// Image information.
     "CustomImage" custom_image set_custom_image: obj CustomImage,
-    /// dashboard链接
+    /// Dashboard link.
     "DashboardUrl" dashboard_url set_dashboard_url: str,
-    /// pod 总数
+    /// Total number of Pods.
     "TotalPodCount" total_pod_count set_total_pod_count: i64,
-    /// 是否高可用
+    /// Whether to support high availability.
     "HighAvailability" high_availability set_high_availability: bool,
-    /// 存储信息
+    /// Storage information.
     "PersistentVolume" persistent_volume set_persistent_volume: obj PersistentVolume,
     /// rayClusterYamlJson
     "RayClusterYaml" ray_cluster_yaml set_ray_cluster_yaml: str,
-    /// 镜像信息
+    /// Image information.
     "ImageInfoV2" image_info_v2 set_image_info_v2: obj ImageInfoV2,
-    /// 是否开启日志收集
+    /// Whether to enable log collection.
     "EnableHistoryServer" enable_history_server set_enable_history_server: bool,
-    /// tensorboard 链接
+    /// TensorBoard link.
     "TensorBoardUrl" tensor_board_url set_tensor_board_url: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2247,11 +2246,11 @@ impl ::core::fmt::Debug for DescribeDynamicInstanceDetailResponse {
 }
 
 rt::model! { write debug;
-/// Request of `DescribeDynamicInstanceList` (描述容器EMR-TKE集群DynamicInstance列表).
+/// Request of `DescribeDynamicInstanceList` (Describes the DynamicInstance list of an EMR on TKE cluster).
 ///
-/// 描述容器EMR-TKE集群DynamicInstance列表
+/// This API is used to describe the DynamicInstance list of an EMR on TKE cluster.
 DescribeDynamicInstanceListRequest {
-    /// emr 集群 id
+    /// EMR cluster ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -2259,187 +2258,187 @@ DescribeDynamicInstanceListRequest {
 rt::action!("emr", "2019-01-03", "DescribeDynamicInstanceList", DescribeDynamicInstanceListRequest => DescribeDynamicInstanceListResponse);
 
 rt::model! { read debug;
-/// DescribeDynamicInstanceList返回参数结构体
+/// DescribeDynamicInstanceList response structure.
 DescribeDynamicInstanceListResponse {
-    /// RayCluster 集群列表
+    /// Ray cluster list.
     "DynamicInstanceList" dynamic_instance_list set_dynamic_instance_list: list RayCluster,
-    /// 服务访问url
+    /// Service access URL.
     "WebUIInfos" web_ui_infos set_web_ui_infos: list WebUIInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeEMREventList` (查询EMR事件数据信息).
+/// Request of `DescribeEMREventList` (Queries EMR event data information).
 ///
-/// 查询EMR事件监控数据
+/// This API is used to query EMR event monitoring data.
 DescribeEMREventListRequest {
-    /// 集群ID
+    /// Cluster ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 查询事件的开始时间
+    /// Start time for event query.
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
-    /// 查询事件的结束时间
+    /// End time for event query.
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// 事件触发的IP
+    /// Event-triggered IP address.
     "Host" host set_host: str,
-    /// 事件受影响服务角色
+    /// Service role of the affected event.
     "Role" role set_role: str,
-    /// 事件名称
+    /// Event name.
     "Name" name set_name: str,
-    /// 事件列表的偏移量
+    /// Offset of the event list.
     "Offset" offset set_offset: i64,
-    /// 事件列表的Limit
+    /// Limit of the event list.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("emr", "2019-01-03", "DescribeEMREventList", DescribeEMREventListRequest => DescribeEMREventListResponse);
 
 rt::model! { read debug;
-/// DescribeEMREventList返回参数结构体
+/// DescribeEMREventList response structure.
 DescribeEMREventListResponse {
-    /// 事件详情列表
+    /// Event details list.
     "EventList" event_list set_event_list: list EMREventListItem,
-    /// 符合的事件总量
+    /// Total number of compliant events.
     "TotalNum" total_num set_total_num: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeEmrApplicationStatics` (查询YARN的任务统计信息).
+/// Request of `DescribeEmrApplicationStatics` (Queries YARN task statistics information).
 ///
-/// yarn application 统计接口查询
+/// This API is used to query the YARN task statistics information.
 DescribeEmrApplicationStaticsRequest {
-    /// 集群id
+    /// Cluster ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 起始时间，时间戳（秒）
+    /// Start timestamp (s).
     "StartTime" start_time set_start_time: i64,
-    /// 结束时间，时间戳（秒）
+    /// End timestamp (s).
     "EndTime" end_time set_end_time: i64,
-    /// 过滤的队列名
+    /// Filtered queue name.
     "Queues" queues set_queues: list String,
-    /// 过滤的用户名
+    /// Filtered username.
     "Users" users set_users: list String,
-    /// 过滤的作业类型
+    /// Filtered job type.
     "ApplicationTypes" application_types set_application_types: list String,
-    /// 分组字段，可选：queue, user, applicationType
+    /// Grouping field. Valid values: queue, user, and applicationType.
     "GroupBy" group_by set_group_by: list String,
-    /// 排序字段，可选：sumMemorySeconds, sumVCoreSeconds, sumHDFSBytesWritten, sumHDFSBytesRead
+    /// Sorting field. Valid values: sumMemorySeconds, sumVCoreSeconds, sumHDFSBytesWritten, and sumHDFSBytesRead.
     "OrderBy" order_by set_order_by: str,
-    /// 是否顺序排序，0-逆序，1-正序
+    /// Sorting order. Valid values: 0 (descending) and 1 (ascending).
     "IsAsc" is_asc set_is_asc: i64,
-    /// 页号
+    /// Page number.
     "Offset" offset set_offset: i64,
-    /// 页容量，范围为[10,100]
+    /// Number of entries per page. Value range: [10, 100].
     "Limit" limit set_limit: i64,
 } }
 rt::action!("emr", "2019-01-03", "DescribeEmrApplicationStatics", DescribeEmrApplicationStaticsRequest => DescribeEmrApplicationStaticsResponse);
 
 rt::model! { read debug;
-/// DescribeEmrApplicationStatics返回参数结构体
+/// DescribeEmrApplicationStatics response structure.
 DescribeEmrApplicationStaticsResponse {
-    /// 作业统计信息
+    /// Job statistics information.
     "Statics" statics set_statics: list ApplicationStatics,
-    /// 总数
+    /// Total number.
     "TotalCount" total_count set_total_count: i64,
-    /// 可选择的队列名
+    /// Available queue names.
     "Queues" queues set_queues: list String,
-    /// 可选择的用户名
+    /// Available usernames.
     "Users" users set_users: list String,
-    /// 可选择的作业类型
+    /// Available job types.
     "ApplicationTypes" application_types set_application_types: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeEmrOverviewMetrics` (查询监控概览页指标数据).
+/// Request of `DescribeEmrOverviewMetrics` (Queries metric data on the monitoring overview page).
 ///
-/// 查询监控概览页指标数据
+/// This API is used to query metric data on the monitoring overview page.
 DescribeEmrOverviewMetricsRequest {
-    /// 结束时间
+    /// End time.
     ///
     /// Required.
     "End" end set_end: i64,
-    /// 指标名，NODE.CPU：节点平均CPU利用率和总核数；NODE.CPU.SLHBASE：Serverless实例平均CPU利用率和总核数；HDFS.NN.CAPACITY：存储使用率和总量
+    /// Metric name. Valid values: NODE.CPU (average CPU utilization and number of cores of the node), NODE.CPU.SLHBASE (average CPU utilization and total number of CPU cores of the Serverless instance), and HDFS.NN.CAPACITY (storage capacity utilization and total capacity).
     ///
     /// Required.
     "Metric" metric set_metric: str,
-    /// 集群id
+    /// Cluster ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 粒度 30s-max 1m-max 1h-max等
+    /// Granularity, for example, 30s-max, 1m-max, and 1h-max.
     ///
     /// Required.
     "Downsample" downsample set_downsample: str,
-    /// 起始时间，画饼状图时不传
+    /// Start time, which is not required for pie charts.
     "Start" start set_start: i64,
-    /// 聚合方法，扩展用，这里目前不用传
+    /// Aggregation method, which is reserved for scale-out purposes. Currently, this parameter does not need to be passed.
     "Aggregator" aggregator set_aggregator: str,
-    /// 指标要查询的具体type 如："{"type":"CapacityTotal|CapacityRemaining"}"
+    /// Specific type of metrics to be queried, for example, "{"type":"CapacityTotal|CapacityRemaining"}".
     "Tags" tags set_tags: str,
 } }
 rt::action!("emr", "2019-01-03", "DescribeEmrOverviewMetrics", DescribeEmrOverviewMetricsRequest => DescribeEmrOverviewMetricsResponse);
 
 rt::model! { read debug;
-/// DescribeEmrOverviewMetrics返回参数结构体
+/// DescribeEmrOverviewMetrics response structure.
 DescribeEmrOverviewMetricsResponse {
-    /// 指标数据明细
+    /// Metric data details.
     "Result" result set_result: list OverviewMetricData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeExportConfs` (查询导出配置).
+/// Request of `DescribeExportConfs` (Queries the export configuration).
 ///
-/// 查询导出配置
+/// This API is used to query the export configuration.
 DescribeExportConfsRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 指定需要导出的配置
+    /// Configuration to be exported.
     ///
     /// Required.
     "ExportConfContexts" export_conf_contexts set_export_conf_contexts: list ExportConfContext,
-    /// 导出类型
+    /// Export type.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - 0： 全部配置
-    /// - 1： 只导出自定义和修改过的配置
+    /// - 0: all configurations
+    /// - 1: only custom and modified configurations
     "ExportType" export_type set_export_type: i64,
-    /// 节点ip
+    /// Node IP address.
     "Ip" ip set_ip: str,
-    /// 配置组名称
+    /// Configuration group name.
     "ConfGroupName" conf_group_name set_conf_group_name: str,
 } }
 rt::action!("emr", "2019-01-03", "DescribeExportConfs", DescribeExportConfsRequest => DescribeExportConfsResponse);
 
 rt::model! { read debug;
-/// DescribeExportConfs返回参数结构体
+/// DescribeExportConfs response structure.
 DescribeExportConfsResponse {
-    /// 导出配置参数
+    /// Exports configuration parameters.
     "ExportConfParamList" export_conf_param_list set_export_conf_param_list: list ExportConfMeta,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeGlobalConfig` (查询YARN资源调度的全局配置).
+/// Request of `DescribeGlobalConfig` (Queries the global configuration of YARN resource scheduling).
 ///
-/// 查询YARN资源调度的全局配置
+/// This API is used to query the global configuration of YARN resource scheduling.
 DescribeGlobalConfigRequest {
-    /// emr集群的英文id
+    /// English ID of the EMR cluster.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -2447,172 +2446,172 @@ DescribeGlobalConfigRequest {
 rt::action!("emr", "2019-01-03", "DescribeGlobalConfig", DescribeGlobalConfigRequest => DescribeGlobalConfigResponse);
 
 rt::model! { read debug;
-/// DescribeGlobalConfig返回参数结构体
+/// DescribeGlobalConfig response structure.
 DescribeGlobalConfigResponse {
-    /// 是否开启了资源调度功能
+    /// Whether the resource scheduling feature is enabled.
     "EnableResourceSchedule" enable_resource_schedule set_enable_resource_schedule: bool,
-    /// 当前生效的资源调度器
+    /// Currently effective resource scheduler.
     "ActiveScheduler" active_scheduler set_active_scheduler: str,
-    /// 公平调度器的信息
+    /// Information of the fair scheduler.
     "CapacityGlobalConfig" capacity_global_config set_capacity_global_config: obj CapacityGlobalConfig,
-    /// 容量调度器的信息
+    /// Information of the capacity scheduler.
     "FairGlobalConfig" fair_global_config set_fair_global_config: obj FairGlobalConfig,
-    /// 最新的资源调度器
+    /// Latest resource scheduler.
     "Scheduler" scheduler set_scheduler: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeGroupsSTD` (用户管理-查询用户组).
+/// Request of `DescribeGroupsSTD` (Queries a user group in user management).
 ///
-/// 查询用户组
+/// This API is used to query a user group.
 DescribeGroupsSTDRequest {
-    /// 集群名称
+    /// Cluster name.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 描述键值对过滤器，用于条件过滤查询
+    /// Description key-value pair filter, which is used for conditional filter queries.
     "Filters" filters set_filters: list Filter,
-    /// 描述排序，用于排序
+    /// Description order, which is used for sorting.
     "OrderFields" order_fields set_order_fields: obj Order,
-    /// 返回数量
+    /// Number of returned items.
     "Limit" limit set_limit: i64,
-    /// 分页参数
+    /// Pagination parameter.
     "Offset" offset set_offset: i64,
 } }
 rt::action!("emr", "2019-01-03", "DescribeGroupsSTD", DescribeGroupsSTDRequest => DescribeGroupsSTDResponse);
 
 rt::model! { read debug;
-/// DescribeGroupsSTD返回参数结构体
+/// DescribeGroupsSTD response structure.
 DescribeGroupsSTDResponse {
-    /// 用户组信息
+    /// User group information.
     "Data" data set_data: list GroupInfos,
-    /// 符合条件的用户组数量
+    /// Number of eligible user groups.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeHBaseTableOverview` (获取Hbase表级监控数据概览).
+/// Request of `DescribeHBaseTableOverview` (Obtains an overview of HBase table-level monitoring data).
 ///
-/// 获取Hbase表级监控数据概览接口
+/// This API is used to obtain an overview of HBase table-level monitoring data.
 DescribeHBaseTableOverviewRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 页码，第一页:0，第二页:1
+    /// Page number. Valid values: 0 (page 1) and 1 (page 2).
     ///
     /// Required.
     "Offset" offset set_offset: i64,
-    /// 分页查询时的分页大小，最小1，最大100
+    /// Number of items returned per page. Minimum value: 1. Maximum value: 100.
     ///
     /// Required.
     "Limit" limit set_limit: i64,
-    /// 表名称，模糊匹配
+    /// Table name, supporting fuzzy matching.
     "Table" table set_table: str,
-    /// 排序的字段，有默认值
+    /// Sorting field. It has a default value.
     "OrderField" order_field set_order_field: str,
-    /// 默认为降序，asc代表升序，desc代表降序
+    /// asc: ascending; desc: descending (default).
     "OrderType" order_type set_order_type: str,
 } }
 rt::action!("emr", "2019-01-03", "DescribeHBaseTableOverview", DescribeHBaseTableOverviewRequest => DescribeHBaseTableOverviewResponse);
 
 rt::model! { read debug;
-/// DescribeHBaseTableOverview返回参数结构体
+/// DescribeHBaseTableOverview response structure.
 DescribeHBaseTableOverviewResponse {
-    /// 概览数据数组
+    /// Overview data array.
     "TableMonitorList" table_monitor_list set_table_monitor_list: list OverviewRow,
-    /// 概览数据数组长度
+    /// Overview data array length.
     "TotalCount" total_count set_total_count: i64,
-    /// 表schema信息
+    /// Table schema information.
     "SchemaList" schema_list set_schema_list: list TableSchemaItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeHBaseTableRequestMetric` (获取Hbase表级监控表的读写请求指标).
+/// Request of `DescribeHBaseTableRequestMetric` (Obtains the read/write request metric data at the HBase table level).
 ///
-/// Hbase的表粒度读取和写入速率
+/// This API is used to obtain the read/write rate at the HBase table level.
 DescribeHBaseTableRequestMetricRequest {
-    /// 集群ID
+    /// Cluster ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// Hbase表名
+    /// HBase table name.
     ///
     /// Required.
     "TableName" table_name set_table_name: str,
-    /// Hbase的RegionServer服务
+    /// HBase RegionServer service.
     "RegionServer" region_server set_region_server: str,
-    /// 获取监控的数据粒度
+    /// Specifies the data monitoring granularity to be obtained.
     "Downsample" downsample set_downsample: str,
-    /// 查询监控数据起始时间戳
+    /// Specifies the start timestamp of the monitoring data to be queried.
     "StartTime" start_time set_start_time: i64,
-    /// 查询监控数据结束时间戳
+    /// Specifies the end timestamp of the monitoring data to be queried.
     "EndTime" end_time set_end_time: i64,
 } }
 rt::action!("emr", "2019-01-03", "DescribeHBaseTableRequestMetric", DescribeHBaseTableRequestMetricRequest => DescribeHBaseTableRequestMetricResponse);
 
 rt::model! { read debug;
-/// DescribeHBaseTableRequestMetric返回参数结构体
+/// DescribeHBaseTableRequestMetric response structure.
 DescribeHBaseTableRequestMetricResponse {
-    /// Hbase监控指标返回包装结构
+    /// Package structure returned by the HBase monitoring metric.
     "MetricDataList" metric_data_list set_metric_data_list: list HBaseMetricData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeHBaseTableStoreSizeMetric` (获取Hbase表级监控表的StoreSize监控指标数据).
+/// Request of `DescribeHBaseTableStoreSizeMetric` (Obtains the StoreSize monitoring metric data at the HBase table level).
 ///
-/// 查询Hbase的表粒度StoreSize大小监控指标数据
+/// This API is used to query the StoreSize monitoring metric data at the HBase table level.
 DescribeHBaseTableStoreSizeMetricRequest {
-    /// 集群ID
+    /// Cluster ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// Hbase表名
+    /// HBase table name.
     ///
     /// Required.
     "TableName" table_name set_table_name: str,
-    /// Hbase的RegionServer服务
+    /// HBase RegionServer service.
     "RegionServer" region_server set_region_server: str,
-    /// 获取监控的数据粒度
+    /// Specifies the data monitoring granularity to be obtained.
     "Downsample" downsample set_downsample: str,
-    /// 查询监控数据起始时间戳
+    /// Specifies the start timestamp of the monitoring data to be queried.
     "StartTime" start_time set_start_time: i64,
-    /// 查询监控数据结束时间戳
+    /// Specifies the end timestamp of the monitoring data to be queried.
     "EndTime" end_time set_end_time: i64,
 } }
 rt::action!("emr", "2019-01-03", "DescribeHBaseTableStoreSizeMetric", DescribeHBaseTableStoreSizeMetricRequest => DescribeHBaseTableStoreSizeMetricResponse);
 
 rt::model! { read debug;
-/// DescribeHBaseTableStoreSizeMetric返回参数结构体
+/// DescribeHBaseTableStoreSizeMetric response structure.
 DescribeHBaseTableStoreSizeMetricResponse {
-    /// Hbase监控指标返回包装结构
+    /// Package structure returned by the HBase monitoring metric.
     "MetricDataList" metric_data_list set_metric_data_list: list HBaseMetricData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeHDFSStorageInfo` (查询HDFS存储文件数量).
+/// Request of `DescribeHDFSStorageInfo` (Queries the number of files stored in HDFS).
 ///
-/// 查询HDFS存储文件信息
+/// This API is used to query information of files stored in HDFS.
 DescribeHDFSStorageInfoRequest {
-    /// 集群id
+    /// Cluster ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 获取查询信息开始时间 (s)
+    /// Start time for obtaining queried information (s).
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
-    /// 获取查询信息结束时间 (s)
+    /// End time for obtaining queried information (s).
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
@@ -2620,56 +2619,56 @@ DescribeHDFSStorageInfoRequest {
 rt::action!("emr", "2019-01-03", "DescribeHDFSStorageInfo", DescribeHDFSStorageInfoRequest => DescribeHDFSStorageInfoResponse);
 
 rt::model! { read debug;
-/// DescribeHDFSStorageInfo返回参数结构体
+/// DescribeHDFSStorageInfo response structure.
 DescribeHDFSStorageInfoResponse {
-    /// 采样时间
+    /// Sampling time.
     "SampleTime" sample_time set_sample_time: i64,
-    /// hdfs存储详情
+    /// HDFS storage details.
     "StorageSummaryDistribution" storage_summary_distribution set_storage_summary_distribution: list StorageSummaryDistribution,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeHiveQueries` (获取hive查询信息).
+/// Request of `DescribeHiveQueries` (Obtains Hive query information).
 ///
-/// 获取hive查询信息
+/// This API is used to obtain Hive query information.
 DescribeHiveQueriesRequest {
-    /// 集群ID
+    /// Cluster ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 起始时间秒
+    /// Start time (s).
     ///
     /// Required.
     "StartTime" start_time set_start_time: i128,
-    /// 结束时间秒，EndTime-StartTime不得超过1天秒数86400
+    /// End time (s). The difference between the values of EndTime and StartTime cannot exceed 86,400 seconds (one day).
     ///
     /// Required.
     "EndTime" end_time set_end_time: i128,
-    /// 分页起始偏移，从0开始
+    /// Starting offset for pages, starting from 0.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 分页大小，合法范围[1,100]
+    /// Number of entries per page. Value range: [1, 100].
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 执行状态,ERROR等
+    /// Execution status, for example, ERROR.
     "State" state set_state: list String,
-    /// 结束时间大于的时间点
+    /// Time point earlier than the end time.
     "EndTimeGte" end_time_gte set_end_time_gte: i128,
-    /// 结束时间小于时间点
+    /// Time point later than the end time.
     "EndTimeLte" end_time_lte set_end_time_lte: i128,
 } }
 rt::action!("emr", "2019-01-03", "DescribeHiveQueries", DescribeHiveQueriesRequest => DescribeHiveQueriesResponse);
 
 rt::model! { read debug;
-/// DescribeHiveQueries返回参数结构体
+/// DescribeHiveQueries response structure.
 DescribeHiveQueriesResponse {
-    /// 总条数
+    /// Total number of entries.
     "Total" total set_total: i64,
-    /// 结果列表
+    /// Result list.
     "Results" results set_results: list HiveQuery,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2721,123 +2720,123 @@ DescribeImpalaQueriesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInsightList` (获取洞察结果).
+/// Request of `DescribeInsightList` (Obtains insight result information).
 ///
-/// 获取洞察结果信息
+/// This API is used to obtain insight result information.
 DescribeInsightListRequest {
-    /// 集群ID
+    /// Cluster ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 获取的洞察结果开始时间，此时间针对对App或者Hive查询的开始时间的过滤
+    /// Start time of the obtained insight result. This time is used to filter the start time of App or Hive queries.
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
-    /// 获取的洞察结果结束时间，此时间针对对App或者Hive查询的开始时间的过滤
+    /// End time of the obtained insight result. This time is used to filter the start time of App or Hive queries.
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// 分页查询时的分页大小，最小1，最大100
+    /// Number of items returned per page. Minimum value: 1. Maximum value: 100.
     ///
     /// Required.
     "PageSize" page_size set_page_size: i64,
-    /// 分页查询时的页号，从1开始
+    /// Page number for pagination queries, starting from 1.
     ///
     /// Required.
     "Page" page set_page: i64,
-    /// 查询类型,支持HIVE,SPARK,DLC_SPARK,SPARK_SQL,SCHEDULE,MAPREDUCE,TRINO等类型,默认查询全部
+    /// Query type. Types such as HIVE, SPARK, DLC_SPARK, SPARK_SQL, SCHEDULE, MAPREDUCE, and TRINO are supported. All are queried by default.
     "Type" r#type set_type: str,
-    /// 是否包含具体参数建议等信息
+    /// Whether information such as specific parameter suggestions is included.
     "MustHasContext" must_has_context set_must_has_context: bool,
 } }
 rt::action!("emr", "2019-01-03", "DescribeInsightList", DescribeInsightListRequest => DescribeInsightListResponse);
 
 rt::model! { read debug;
-/// DescribeInsightList返回参数结构体
+/// DescribeInsightList response structure.
 DescribeInsightListResponse {
-    /// 总数，分页查询时使用
+    /// Total number, which is used for pagination query.
     "TotalCount" total_count set_total_count: i64,
-    /// 洞察结果数组
+    /// Insight result array.
     "ResultList" result_list set_result_list: list InsightResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInspectionTaskResult` (获取巡检任务结果列表).
+/// Request of `DescribeInspectionTaskResult` (Obtains the inspection task result list).
 ///
-/// 获取巡检任务结果列表
+/// This API is used to obtain the inspection task result list.
 DescribeInspectionTaskResultRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 类型
+    /// Type.
     "Type" r#type set_type: str,
-    /// 开始时间
+    /// Start time.
     "StartTime" start_time set_start_time: i64,
-    /// 结束时间
+    /// End time.
     "EndTime" end_time set_end_time: i64,
-    /// 分页大小
+    /// Number of entries per page.
     "Limit" limit set_limit: i64,
-    /// 分页偏移量
+    /// Pagination offset.
     "Offset" offset set_offset: i64,
 } }
 rt::action!("emr", "2019-01-03", "DescribeInspectionTaskResult", DescribeInspectionTaskResultRequest => DescribeInspectionTaskResultResponse);
 
 rt::model! { read debug;
-/// DescribeInspectionTaskResult返回参数结构体
+/// DescribeInspectionTaskResult response structure.
 DescribeInspectionTaskResultResponse {
-    /// 巡检任务记录，base64编码
+    /// Inspection task record encoded in Base64 format.
     "InspectionResultInfo" inspection_result_info set_inspection_result_info: str,
-    /// 记录总数
+    /// The total number of records.
     "Total" total set_total: i64,
-    /// 类别信息，base64编码，{"FixedTime": "定时", "RealTime": "及时"}
+    /// Category information encoded in Base64 format. Valid values: {"FixedTime": "fixed time" and "RealTime": "real time"}.
     "TypeInfo" type_info set_type_info: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceOplog` (获取实例操作日志).
+/// Request of `DescribeInstanceOplog` (Obtains the instance operation logs).
 ///
-/// 获取实例操作日志
+/// This API is used to obtain the instance operation logs.
 DescribeInstanceOplogRequest {
-    /// EMR实例ID
+    /// EMR instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 偏移量
+    /// Offset.
     ///
     /// Required.
     "Offset" offset set_offset: i64,
-    /// 页大小
+    /// Number of entries per page.
     ///
     /// Required.
     "Limit" limit set_limit: i64,
-    /// 开头时间时间戳
+    /// Start time timestamp.
     "StartTime" start_time set_start_time: i128,
-    /// 结尾时间时间戳
+    /// End time timestamp.
     "EndTime" end_time set_end_time: i128,
-    /// 搜索项数组
+    /// Search criteria array.
     "SearchFields" search_fields set_search_fields: list SearchItem,
-    /// 集群、节点、组件
+    /// Cluster, node, and component.
     "Operand" operand set_operand: str,
-    /// 一般、危险、高危
+    /// Low-risk, medium-risk, and high-risk.
     "SecurityLevel" security_level set_security_level: str,
 } }
 rt::action!("emr", "2019-01-03", "DescribeInstanceOplog", DescribeInstanceOplogRequest => DescribeInstanceOplogResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceOplog返回参数结构体
+/// DescribeInstanceOplog response structure.
 DescribeInstanceOplogResponse {
-    /// 操作日志数量
+    /// Number of operation logs.
     "TotalCnt" total_cnt set_total_cnt: i64,
-    /// 操作日志列表
+    /// Operation log list.
     "LogList" log_list set_log_list: list OperationLog,
-    /// 操作对象筛选项数组
+    /// Operation object option array.
     "OperandList" operand_list set_operand_list: list String,
-    /// 安全级别筛选数组
+    /// Security-level filtering array.
     "SecurityLevelList" security_level_list set_security_level_list: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2871,96 +2870,94 @@ DescribeInstanceRenewNodesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstancesList` (查询集群列表).
+/// Request of `DescribeInstancesList` (Queries the cluster list).
 ///
-/// 查询集群列表
+/// This API is used to query the cluster list.
 DescribeInstancesListRequest {
-    /// 集群筛选策略。取值范围：
-    /// - clusterList：表示查询除了已销毁集群之外的集群列表。
-    /// - monitorManage：表示查询除了已销毁、创建中以及创建失败的集群之外的集群列表。
-    /// - cloudHardwareManage/componentManage：目前这两个取值为预留取值，暂时和monitorManage表示同样的含义。
+    /// Cluster filtering policy. Valid values:
+    /// - clusterList: Queries the list of clusters except for those that have been terminated.
+    /// - monitorManage: Queries the list of clusters except for those that have been terminated, are being created, or fail to be created.
+    /// - cloudHardwareManage/componentManage: Currently these two values are reserved and temporarily have the same meaning as monitorManage.
     ///
     /// Required.
     "DisplayStrategy" display_strategy set_display_strategy: str,
-    /// 页编号，默认值为0，表示第一页。
+    /// Page number. The default value is 0, indicating the first page.
     "Offset" offset set_offset: i128,
-    /// 每页返回数量，默认值为100，最大值为100。
-    /// 如果limit和offset都为0，则查询全部记录；
+    /// Number of items returned per page. Default value: 100. Maximum value: 100.
+    /// If both limit and offset are 0, all records will be queried.
     "Limit" limit set_limit: i128,
-    /// 排序字段。取值范围：
-    /// - clusterId：表示按照实例ID排序。
-    /// - addTime：表示按照实例创建时间排序。
-    /// - status：表示按照实例的状态码排序。
+    /// Sorting field. Valid values:
+    /// - clusterId: sort by instance ID.
+    /// - addTime: sort by instance creation time.
+    /// - status: sort by instance status code.
     "OrderField" order_field set_order_field: str,
-    /// 按照OrderField升序或者降序进行排序。取值范围：
-    /// - 0：表示升序。
-    /// - 1：表示降序。默认值为0。
+    /// Sorts by OrderField in ascending or descending order. Valid values:
+    /// - 0: ascending order
+    /// - 1: descending orderThe default value is 0.
     "Asc" asc set_asc: i64,
-    /// 自定义查询过滤器。示例：
-    /// - 根据ClusterId过滤实例：[{"Name":"ClusterId","Values":["emr-xxxxxxxx"]}]
-    /// - 根据clusterName过滤实例：[{"Name": "ClusterName","Values": ["cluster_name"]}]
-    /// - 根据ClusterStatus过滤实例：[{"Name": "ClusterStatus","Values": ["2"]}]
+    /// Custom search filters. Examples:
+    /// - Filter instances by ClusterId: [{"Name":"ClusterId","Values":["emr-xxxxxxxx"]}]
+    /// - Filter instances by clusterName: [{"Name": "ClusterName","Values": ["cluster_name"]}]
+    /// - Filter instances by ClusterStatus: [{"Name": "ClusterStatus","Values": ["2"]}]
     "Filters" filters set_filters: list Filters,
-    /// 默认0为普通集群，2为tke集群
+    /// Default value 0 for regular clusters and 2 for TKE clusters.
     "ClusterType" cluster_type set_cluster_type: i64,
 } }
 rt::action!("emr", "2019-01-03", "DescribeInstancesList", DescribeInstancesListRequest => DescribeInstancesListResponse);
 
 rt::model! { read debug;
-/// DescribeInstancesList返回参数结构体
+/// DescribeInstancesList response structure.
 DescribeInstancesListResponse {
-    /// 符合条件的实例总数。
+    /// Total number of instances that meet the criteria.
     "TotalCnt" total_cnt set_total_cnt: i64,
-    /// 集群实例列表
+    /// Cluster list.
     "InstancesList" instances_list set_instances_list: list EmrListInstance,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstances` (查询集群实例信息).
+/// Request of `DescribeInstances` (Queries cluster information).
 ///
-/// 查询集群实例信息
+/// This API is used to query cluster information.
 DescribeInstancesRequest {
-    /// 集群筛选策略。取值范围：
+    /// Cluster filtering policy. Valid values:
     ///
-    /// - clusterList：表示查询除了已销毁集群之外的集群列表。
+    /// - clusterList: Queries the list of clusters except for those that have been terminated.
     ///
-    /// - monitorManage：表示查询除了已销毁、创建中以及创建失败的集群之外的集群列表。
-    ///
-    /// - cloudHardwareManage/componentManage：目前这两个取值为预留取值，暂时和monitorManage表示同样的含义。
+    /// - monitorManage: Queries the list of clusters except for those that have been terminated, are being created, or fail to be created.
+    /// - cloudHardwareManage/componentManage: Currently these two values are reserved and temporarily have the same meaning as monitorManage.
     ///
     /// Required.
     "DisplayStrategy" display_strategy set_display_strategy: str,
-    /// 按照一个或者多个实例ID查询。实例ID形如: emr-xxxxxxxx 。(此参数的具体格式可参考API[简介](https://cloud.tencent.com/document/api/213/15688)的 Ids.N 一节)。如果不填写实例ID，返回该APPID下所有实例列表。
+    /// Query by one or more instance IDs. The instance ID is in the format of emr-xxxxxxxx. (For the specific format of this parameter, see the section Ids.N in the API [Introduction](https://www.tencentcloud.com/document/api/213/15688?from_cn_redirect=1)). If the instance ID is not specified, the list of all the instances for the APPID is returned.
     "InstanceIds" instance_ids set_instance_ids: list String,
     /// 页编号，默认值为0，表示第一页。
     "Offset" offset set_offset: i128,
-    /// 每页返回数量，默认值为100，最大值为100。
+    /// Number of items returned per page. Default value: 100. Maximum value: 100.
     "Limit" limit set_limit: i128,
-    /// 建议必填-1，表示拉取所有项目下的集群。
-    /// 不填默认值为0，表示拉取默认项目下的集群。
-    /// 实例所属项目ID。该参数可以通过调用 [DescribeProjects](https://cloud.tencent.com/document/product/651/78725) 的返回值中的 projectId 字段来获取。
+    /// It is recommended to set this parameter to -1, indicating all clusters under all projects are pulled.
+    /// If not specified, the default value is 0, indicating the clusters under the default project are pulled.
+    /// ID of the project to which the instance belongs. This parameter can be obtained from the projectId field in the return value of [DescribeProjects](https://www.tencentcloud.com/document/product/651/78725?from_cn_redirect=1).
     "ProjectId" project_id set_project_id: i64,
-    /// 排序字段。取值范围：
+    /// Sorting field. Valid values:
     ///
-    /// - clusterId：表示按照实例ID排序。
+    /// - clusterId: sort by instance ID.
     ///
-    /// - addTime：表示按照实例创建时间排序。
+    /// - addTime: sort by instance creation time.
     ///
-    /// - status：表示按照实例的状态码排序。
+    /// - status: sort by instance status code.
     "OrderField" order_field set_order_field: str,
-    /// 按照OrderField升序或者降序进行排序。取值范围：
+    /// Sorts by OrderField in ascending or descending order. Valid values:
+    /// - 0: descending order
     ///
-    /// - 0：表示降序。
-    ///
-    /// - 1：表示升序。默认值为0。
+    /// - 1: ascending orderThe default value is 0.
     "Asc" asc set_asc: i64,
 } }
 rt::action!("emr", "2019-01-03", "DescribeInstances", DescribeInstancesRequest => DescribeInstancesResponse);
 
 rt::model! { read debug;
-/// DescribeInstances返回参数结构体
+/// DescribeInstances response structure.
 DescribeInstancesResponse {
     /// 符合条件的实例总数。
     "TotalCnt" total_cnt set_total_cnt: i64,
@@ -3003,27 +3000,27 @@ DescribeJobFlowResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeKyuubiQueryInfo` (查询Kyuubi查询信息).
+/// Request of `DescribeKyuubiQueryInfo` (Obtains Kyuubi query information).
 ///
-/// 查询Kyuubi查询信息
+/// This API is used to obtain Kyuubi query information.
 DescribeKyuubiQueryInfoRequest {
-    /// 集群ID
+    /// Cluster ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 获取查询信息开始时间 (s)
+    /// Start time for obtaining queried information (s).
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
-    /// 获取查询信息结束时间 (s)
+    /// End time for obtaining queried information (s).
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// 分页查询时的分页大小，最小1，最大100
+    /// Number of entries per page for pagination query. Minimum value: 1. Maximum value: 100.
     ///
     /// Required.
     "PageSize" page_size set_page_size: i64,
-    /// 分页查询时的页号，从1开始
+    /// Page number for pagination queries, starting from 1.
     ///
     /// Required.
     "Page" page set_page: i64,
@@ -3031,22 +3028,22 @@ DescribeKyuubiQueryInfoRequest {
 rt::action!("emr", "2019-01-03", "DescribeKyuubiQueryInfo", DescribeKyuubiQueryInfoRequest => DescribeKyuubiQueryInfoResponse);
 
 rt::model! { read debug;
-/// DescribeKyuubiQueryInfo返回参数结构体
+/// DescribeKyuubiQueryInfo response structure.
 DescribeKyuubiQueryInfoResponse {
-    /// 总数，分页查询时使用
+    /// Total number, which is used for pagination query.
     "TotalCount" total_count set_total_count: i64,
-    /// Kyuubi查询信息列表
+    /// Kyuubi query information list.
     "KyuubiQueryInfoList" kyuubi_query_info_list set_kyuubi_query_info_list: list KyuubiQueryInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeMetaDBInfo` (获取集群db数据).
+/// Request of `DescribeMetaDBInfo` (Obtains cluster MetaDB data).
 ///
-/// 集群metadb数据
+/// This API is used to obtain cluster MetaDB data.
 DescribeMetaDBInfoRequest {
-    /// 集群id
+    /// Cluster ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -3054,128 +3051,128 @@ DescribeMetaDBInfoRequest {
 rt::action!("emr", "2019-01-03", "DescribeMetaDBInfo", DescribeMetaDBInfoRequest => DescribeMetaDBInfoResponse);
 
 rt::model! { read debug;
-/// DescribeMetaDBInfo返回参数结构体
+/// DescribeMetaDBInfo response structure.
 DescribeMetaDBInfoResponse {
-    /// 自定义db数据
+    /// Custom database data.
     "MetaDBGroupInfo" meta_db_group_info set_meta_db_group_info: list CustomMetaDBInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeNodeDataDisks` (查询节点数据盘信息).
+/// Request of `DescribeNodeDataDisks` (Queries data disk information of a node).
 ///
-/// 查询节点数据盘信息
+/// This API is used to query data disk information of a node.
 DescribeNodeDataDisksRequest {
-    /// EMR集群实例ID
+    /// ID of the EMR cluster.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 节点CVM实例Id列表
+    /// ID list of node CVM instances.
     ///
     /// Required.
     "CvmInstanceIds" cvm_instance_ids set_cvm_instance_ids: list String,
-    /// 查询云盘的过滤条件
+    /// Filter criteria for querying cloud disks.
     "Filters" filters set_filters: list Filters,
-    /// 模糊搜索
+    /// Fuzzy search.
     "InnerSearch" inner_search set_inner_search: str,
-    /// 每页返回数量，默认值为100，最大值为100。
+    /// Number of items returned per page. Default value: 100. Maximum value: 100.
     "Limit" limit set_limit: i128,
-    /// 数据偏移值
+    /// Data offset.
     "Offset" offset set_offset: i128,
-    /// 场景值：
-    /// ModifyDiskExtraPerformance ：调整数据盘额外性能
+    /// Scenario value. Valid values:
+    /// ModifyDiskExtraPerformance: adjusts the additional performance of the data disk.
     "Scene" scene set_scene: str,
 } }
 rt::action!("emr", "2019-01-03", "DescribeNodeDataDisks", DescribeNodeDataDisksRequest => DescribeNodeDataDisksResponse);
 
 rt::model! { read debug;
-/// DescribeNodeDataDisks返回参数结构体
+/// DescribeNodeDataDisks response structure.
 DescribeNodeDataDisksResponse {
-    /// 总数量
+    /// Total number.
     "TotalCount" total_count set_total_count: i64,
-    /// 云盘列表
+    /// Cloud disk list.
     "CBSList" cbs_list set_cbs_list: list CBSInstance,
-    /// 云盘最大容量
+    /// Maximum cloud disk capacity.
     "MaxSize" max_size set_max_size: i128,
-    /// 云硬盘最大额外性能值
+    /// Maximum additional performance value of cloud disks.
     "MaxThroughputPerformance" max_throughput_performance set_max_throughput_performance: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeNodeResourceConfigFast` (快速获取节点规格配置).
+/// Request of `DescribeNodeResourceConfigFast` (Quickly obtains node specifications).
 ///
-/// 快速获取当前集群的节点规格配置
+/// This API is used to quickly obtain node specifications of the current cluster.
 DescribeNodeResourceConfigFastRequest {
-    /// 集群实例Id
+    /// Cluster ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 节点类型 CORE TASK ROUTER ALL
+    /// Node type. Valid values: CORE, TASK, ROUTER, and ALL.
     ///
     /// Required.
     "ResourceType" resource_type set_resource_type: str,
-    /// 计费类型
+    /// Billing type.
     ///
     /// Required.
     "PayMode" pay_mode set_pay_mode: i64,
-    /// 可用区ID
+    /// AZ ID.
     "ZoneId" zone_id set_zone_id: i64,
-    /// 类型为ComputeResource和EMR以及默认，默认为EMR
+    /// Type. Valid values: ComputeResource and EMR. Default value: EMR.
     "ResourceBaseType" resource_base_type set_resource_base_type: str,
-    /// 计算资源id
+    /// Computing resource ID.
     "ComputeResourceId" compute_resource_id set_compute_resource_id: str,
-    /// 硬件类型
+    /// Hardware type.
     "HardwareResourceType" hardware_resource_type set_hardware_resource_type: str,
 } }
 rt::action!("emr", "2019-01-03", "DescribeNodeResourceConfigFast", DescribeNodeResourceConfigFastRequest => DescribeNodeResourceConfigFastResponse);
 
 rt::model! { read debug;
-/// DescribeNodeResourceConfigFast返回参数结构体
+/// DescribeNodeResourceConfigFast response structure.
 DescribeNodeResourceConfigFastResponse {
-    /// DescribeResourceConfig接口返回值
+    /// Return value of the DescribeResourceConfig API.
     "Data" data set_data: list DescribeResourceConfig,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 节点规格
+/// Node specifications.
 DescribeNodeSpec {
-    /// 节点类型
+    /// Node type.
     "NodeType" node_type set_node_type: str,
-    /// 节点类型名称
+    /// Node type name.
     "NodeName" node_name set_node_name: str,
-    /// Types数组
+    /// Types array.
     "Types" types set_types: list NodeSpecType,
-    /// 云托管节点机型规格列表
+    /// List of cloud-hosted node instance specifications.
     "CmnTypes" cmn_types set_cmn_types: list NodeSpecType,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeNodeSpec` (查询节点规格).
+/// Request of `DescribeNodeSpec` (Queries node specifications).
 ///
-/// 查询节点规格
+/// This API is used to query node specifications.
 DescribeNodeSpecRequest {
-    /// 可用区Id，可以通过https://document.capi.woa.com/document/api/1605/76892查询相关信息
+    /// AZ ID. For more information, see https://document.capi.woa.com/document/api/1605/76892.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: i64,
-    /// 0,按量，1包年包月，99按量+包年包月，错填将不会展示费用信息
+    /// 0: pay-as-you-go; 1: yearly/monthly subscription; 99: pay-as-you-go and yearly/monthly subscription. Incorrect values will not display billing information.
     ///
     /// Required.
     "CvmPayMode" cvm_pay_mode set_cvm_pay_mode: i128,
-    /// 节点类型,Master,Core,Task,Router,All
+    /// Node type. Valid values: Master, Core, Task, Router, and All.
     ///
     /// Required.
     "NodeType" node_type set_node_type: str,
-    /// 0:旧计费页面,1:新计费页面。 错填，默认为旧计费
+    /// 0: old billing page; 1: new billing page. If incorrectly filled, the old billing page is used by default.
     ///
     /// Required.
     "TradeType" trade_type set_trade_type: i128,
-    /// 产品Id，不填为0，则表示所有productId，前台使用必填
+    /// Product ID. If not specified, the value is 0, indicating all product IDs. This parameter is required on the frontend.
     ///
     /// 44    EMR    V3.5.0
     /// 43    EMR    V3.4.0.tlinux
@@ -3235,66 +3232,66 @@ DescribeNodeSpecRequest {
     ///
     /// Required.
     "ProductId" product_id set_product_id: i128,
-    /// 场景名
+    /// Scenario name.
     ///
     /// Required.
     "SceneName" scene_name set_scene_name: str,
-    /// 类型为ComputeResource和EMR以及默认，默认为EMR
+    /// The type can be ComputeResource, EMR, or a default value. The default value is EMR.
     "ResourceBaseType" resource_base_type set_resource_base_type: str,
-    /// 计算资源id
+    /// Computing resource ID.
     "ComputeResourceId" compute_resource_id set_compute_resource_id: str,
 } }
 rt::action!("emr", "2019-01-03", "DescribeNodeSpec", DescribeNodeSpecRequest => DescribeNodeSpecResponse);
 
 rt::model! { read debug;
-/// DescribeNodeSpec返回参数结构体
+/// DescribeNodeSpec response structure.
 DescribeNodeSpecResponse {
-    /// 节点规格类型
+    /// Node specifications type.
     "NodeSpecs" node_specs set_node_specs: list DescribeNodeSpec,
-    /// 机型架构信息
+    /// Instance type architecture information.
     "Architectures" architectures set_architectures: list ArchitectureInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// DescribeResourceConfig接口出参
+/// Response parameters of the DescribeResourceConfig API.
 DescribeResourceConfig {
-    /// 规格管理类型
+    /// Specification management type.
     "ResourceType" resource_type set_resource_type: str,
-    /// 规格管理数据
+    /// Specification management data.
     "ResourceData" resource_data set_resource_data: list NodeResource,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeResourceScheduleDiffDetail` (YARN资源调度-变更详情).
+/// Request of `DescribeResourceScheduleDiffDetail` (Queries the change details of YARN resource scheduling).
 ///
-/// YARN资源调度-变更详情
+/// This API is used to query the change details of YARN resource scheduling.
 DescribeResourceScheduleDiffDetailRequest {
-    /// emr集群的英文id
+    /// English ID of the EMR cluster.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 查询的变更明细对应的调度器，可选值为fair、capacity。如果不传或者传空会使用最新的调度器
+    /// Scheduler for the queried change details. Valid values: fair and capacity. If this parameter is not passed or an empty value is passed, the latest scheduler is used.
     "Scheduler" scheduler set_scheduler: str,
 } }
 rt::action!("emr", "2019-01-03", "DescribeResourceScheduleDiffDetail", DescribeResourceScheduleDiffDetailRequest => DescribeResourceScheduleDiffDetailResponse);
 
 rt::model! { read debug;
-/// DescribeResourceScheduleDiffDetail返回参数结构体
+/// DescribeResourceScheduleDiffDetail response structure.
 DescribeResourceScheduleDiffDetailResponse {
-    /// 变化项的明细
+    /// Change item details.
     "Details" details set_details: list DiffDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeResourceSchedule` (查询YARN资源调度数据信息（旧）).
+/// Request of `DescribeResourceSchedule` (Queries YARN resource scheduling information (original)).
 ///
-/// 查询YARN资源调度数据信息。已废弃，请使用`DescribeYarnQueue`去查询队列信息。
+/// This API is used to query YARN resource scheduling information. It has been deprecated. Please use `DescribeYarnQueue` to query queue information.
 DescribeResourceScheduleRequest {
-    /// emr集群的英文id
+    /// English ID of the EMR cluster.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -3302,69 +3299,69 @@ DescribeResourceScheduleRequest {
 rt::action!("emr", "2019-01-03", "DescribeResourceSchedule", DescribeResourceScheduleRequest => DescribeResourceScheduleResponse);
 
 rt::model! { read debug;
-/// DescribeResourceSchedule返回参数结构体
+/// DescribeResourceSchedule response structure.
 DescribeResourceScheduleResponse {
-    /// 资源调度功能是否开启
+    /// Whether the resource scheduling feature is enabled.
     "OpenSwitch" open_switch set_open_switch: bool,
-    /// 正在使用的资源调度器
+    /// Resource scheduler in use.
     "Scheduler" scheduler set_scheduler: str,
-    /// 公平调度器的信息
+    /// Information of the fair scheduler.
     "FSInfo" fs_info set_fs_info: str,
-    /// 容量调度器的信息
+    /// Information of the capacity scheduler.
     "CSInfo" cs_info set_cs_info: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSLInstanceList` (Serverless HBase查询实例列表).
+/// Request of `DescribeSLInstanceList` (Queries the Serverless HBase instance list).
 ///
-/// 本接口（DescribeSLInstanceList）用于查询Serverless HBase实例列表详细信息
+/// This API is used to query detailed information of the Serverless HBase instance list.
 DescribeSLInstanceListRequest {
-    /// 实例筛选策略。取值范围：
-    /// - clusterList：表示查询除了已销毁实例之外的实例列表。
-    /// - monitorManage：表示查询除了已销毁、创建中以及创建失败的实例之外的实例列表。
+    /// Instance filtering policy. Valid values:
+    /// - clusterList: Queries the list of instances except for those that have been terminated.
+    /// - monitorManage: Queries the list of instances except for those that have been terminated, are being created, or fail to be created.
     ///
     /// Required.
     "DisplayStrategy" display_strategy set_display_strategy: str,
-    /// 页编号，默认值为0，表示第一页。
+    /// Page number. The default value is 0, indicating the first page.
     "Offset" offset set_offset: i64,
-    /// 每页返回数量，默认值为10，最大值为100。
+    /// Number of items returned per page. Default value: 10. Maximum value: 100.
     "Limit" limit set_limit: i64,
-    /// 排序字段。取值范围：
-    /// - clusterId：表示按照实例ID排序。
-    /// - addTime：表示按照实例创建时间排序。
-    /// - status：表示按照实例的状态码排序。
+    /// Sorting field. Valid values:
+    /// - clusterId: sort by instance ID.
+    /// - addTime: sort by instance creation time.
+    /// - status: sort by instance status code.
     "OrderField" order_field set_order_field: str,
-    /// 按照OrderField升序或者降序进行排序。取值范围：
-    /// - 0：表示升序。
-    /// - 1：表示降序。默认值为0。
+    /// Sorts by OrderField in ascending or descending order. Valid values:
+    /// - 0: ascending order
+    /// - 1: descending orderThe default value is 0.
     "Asc" asc set_asc: i64,
-    /// 自定义查询过滤器。示例：
-    /// - 根据ClusterId过滤实例：[{"Name":"ClusterId","Values":["emr-xxxxxxxx"]}]
-    /// - 根据clusterName过滤实例：[{"Name": "ClusterName","Values": ["cluster_name"]}]
-    /// - 根据ClusterStatus过滤实例：[{"Name": "ClusterStatus","Values": ["2"]}]
+    /// Custom search filters. Examples:
+    /// - Filter instances by ClusterId: [{"Name":"ClusterId","Values":["emr-xxxxxxxx"]}]
+    /// - Filter instances by clusterName: [{"Name": "ClusterName","Values": ["cluster_name"]}]
+    /// - Filter instances by ClusterStatus: [{"Name": "ClusterStatus","Values": ["2"]}]
     "Filters" filters set_filters: list Filters,
 } }
 rt::action!("emr", "2019-01-03", "DescribeSLInstanceList", DescribeSLInstanceListRequest => DescribeSLInstanceListResponse);
 
 rt::model! { read debug;
-/// DescribeSLInstanceList返回参数结构体
+/// DescribeSLInstanceList response structure.
 DescribeSLInstanceListResponse {
-    /// 符合条件的实例总数。
+    /// Total number of instances that meet the criteria.
     "TotalCnt" total_cnt set_total_cnt: i64,
-    /// 实例信息列表，如果进行了分页，只显示当前分页的示例信息列表。
+    /// Instance information list. If pagination is applied, only the current page's instance information list is displayed.
     "InstancesList" instances_list set_instances_list: list SLInstanceInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSLInstance` (Serverless HBase查询实例信息).
+/// Request of `DescribeSLInstance` (Queries basic information of a Serverless HBase instance).
 ///
-/// 本接口（DescribeSLInstance）用于查询 Serverless HBase实例基本信息
+/// This API is used to query basic information of a Serverless HBase instance.
 DescribeSLInstanceRequest {
-    /// 实例唯一标识符（字符串表示）
+    /// Instance unique identifier (string).
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -3372,41 +3369,41 @@ DescribeSLInstanceRequest {
 rt::action!("emr", "2019-01-03", "DescribeSLInstance", DescribeSLInstanceRequest => DescribeSLInstanceResponse);
 
 rt::model! { read debug;
-/// DescribeSLInstance返回参数结构体
+/// DescribeSLInstance response structure.
 DescribeSLInstanceResponse {
-    /// 实例字符串标识。
+    /// Character string identifier of the instance.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名称。
+    /// Instance name.
     "InstanceName" instance_name set_instance_name: str,
-    /// 实例计费模式。0表示后付费，即按量计费，1表示预付费，即包年包月。
+    /// Instance billing mode. Valid values: 0 (postpaid, that is, pay-as-you-go) and 1 (prepaid, that is, yearly/monthly subscription).
     "PayMode" pay_mode set_pay_mode: i64,
-    /// 实例存储类型。
+    /// Instance storage type.
     "DiskType" disk_type set_disk_type: str,
-    /// 实例单节点磁盘容量，单位GB。
+    /// Instance single-node disk capacity (GB).
     "DiskSize" disk_size set_disk_size: i64,
-    /// 实例节点规格。
+    /// Instance node specifications.
     "NodeType" node_type set_node_type: str,
-    /// 实例可用区详细配置，包含可用区名称，VPC信息、节点数量。
+    /// Detailed configuration of the instance AZ, including the AZ name, VPC information, and number of nodes.
     "ZoneSettings" zone_settings set_zone_settings: list ZoneSetting,
-    /// 实例绑定的标签列表。
+    /// List of tags bound to the instance.
     "Tags" tags set_tags: list Tag,
-    /// 实例数字标识。
+    /// Numeric identifier of the instance.
     "ClusterId" cluster_id set_cluster_id: i64,
-    /// 实例区域ID。
+    /// Instance region ID.
     "RegionId" region_id set_region_id: i64,
-    /// 实例主可用区。
+    /// Primary AZ of the instance.
     "Zone" zone set_zone: str,
-    /// 实例过期时间，后付费返回0000-00-00 00:00:00
+    /// Instance expiration time. For postpaid instances, 0000-00-00 00:00:00 is returned.
     "ExpireTime" expire_time set_expire_time: str,
-    /// 实例隔离时间，未隔离返回0000-00-00 00:00:00。
+    /// Instance isolation time. For instances that are not isolated, 0000-00-00 00:00:00 is returned.
     "IsolateTime" isolate_time set_isolate_time: str,
-    /// 实例创建时间。
+    /// Instance creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 实例状态码，-2:  "TERMINATED", 2:   "RUNNING", 14:  "TERMINATING", 19:  "ISOLATING", 22:  "ADJUSTING", 201: "ISOLATED"。
+    /// Instance status code. Valid values: -2 ("TERMINATED"), 2 ("RUNNING"), 14 ("TERMINATING"), 19 ("ISOLATING"), 22 ("ADJUSTING"), and 201 ("ISOLATED").
     "Status" status set_status: i64,
-    /// 自动续费标记， 0：表示通知即将过期，但不自动续费 1：表示通知即将过期，而且自动续费 2：表示不通知即将过期，也不自动续费，若业务无续费概念为0
+    /// Auto-renewal flag. Valid values: 0 (notifies before expiration but does not trigger auto-renewal), 1 (notifies before expiration and triggers auto-renewal), and 2 (does not notify before expiration and does not trigger auto-renewal). If the business does not support renewal, the value is 0.
     "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: i64,
-    /// 实例节点总数。
+    /// Total number of instance nodes.
     "NodeNum" node_num set_node_num: i64,
     /// Serverless Instance infomation
     "SLInstance" sl_instance set_sl_instance: list SLInstance,
@@ -3415,27 +3412,27 @@ DescribeSLInstanceResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeServiceConfGroupInfos` (描述服务配置组信息).
+/// Request of `DescribeServiceConfGroupInfos` (Describes service configuration group information).
 ///
-/// 描述服务配置组信息
+/// This API is used to describe service configuration group information.
 DescribeServiceConfGroupInfosRequest {
-    /// 集群id
+    /// Cluster ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 组件名
+    /// Component name.
     ///
     /// Required.
     "ServiceName" service_name set_service_name: str,
-    /// 配置组名称
+    /// Configuration group name.
     ///
     /// Required.
     "ConfGroupName" conf_group_name set_conf_group_name: str,
-    /// 页码，从1开始
+    /// Page number, starting from 1.
     ///
     /// Required.
     "PageNo" page_no set_page_no: i64,
-    /// 页大小
+    /// Number of entries per page.
     ///
     /// Required.
     "PageSize" page_size set_page_size: i64,
@@ -3443,101 +3440,101 @@ DescribeServiceConfGroupInfosRequest {
 rt::action!("emr", "2019-01-03", "DescribeServiceConfGroupInfos", DescribeServiceConfGroupInfosRequest => DescribeServiceConfGroupInfosResponse);
 
 rt::model! { read debug;
-/// DescribeServiceConfGroupInfos返回参数结构体
+/// DescribeServiceConfGroupInfos response structure.
 DescribeServiceConfGroupInfosResponse {
-    /// 列表大小
+    /// Number of entries in the list.
     "TotalCount" total_count set_total_count: i64,
-    /// 配置项key value列表
+    /// Configuration item key-value list.
     "ConfItemKVList" conf_item_kv_list set_conf_item_kv_list: list ConfigurationItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeServiceNodeInfos` (查询服务进程信息).
+/// Request of `DescribeServiceNodeInfos` (Queries service process information).
 ///
-/// 查询服务进程信息
+/// This API is used to query service process information.
 DescribeServiceNodeInfosRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 页码
+    /// Page number.
     "Offset" offset set_offset: i64,
-    /// 页大小
+    /// Number of entries per page.
     "Limit" limit set_limit: i64,
-    /// 搜索字段
+    /// Searching field.
     "SearchText" search_text set_search_text: str,
-    /// '配置状态，-2：配置失败，-1:配置过期，1：已同步', -99 '全部'
+    /// 'Configuration status. Valid values: -2 (configuration failed), -1 (configuration expired), 1 (synchronized)', and -99 '(all)'.
     "ConfStatus" conf_status set_conf_status: i64,
-    /// 过滤条件：维护状态
-    /// 0代表所有状态
-    /// 1代表正常模式
-    /// 2代表维护模式
+    /// Filter criterion, which specifies the maintenance status. Valid values:
+    /// 0: all statuses
+    /// 1: normal mode
+    /// 2: maintenance mode
     "MaintainStateId" maintain_state_id set_maintain_state_id: i64,
-    /// 过滤条件：操作状态
-    /// 0代表所有状态
-    /// 1代表已启动
-    /// 2代表已停止
+    /// Filter criterion, which specifies the operation status. Valid values:
+    /// 0: all statuses
+    /// 1: started
+    /// 2: stopped.
     "OperatorStateId" operator_state_id set_operator_state_id: i64,
-    /// 过滤条件：健康状态
-    /// "0"代表不可用
-    /// "1"代表良好
-    /// "-2"代表未知
-    /// "-99"代表所有
-    /// "-3"代表存在隐患
-    /// "-4"代表未探测
+    /// Filter criterion, which specifies the health status. Valid values:
+    /// "0": unavailable
+    /// "1": good
+    /// -2: unknown
+    /// -99: all statuses
+    /// -3: potential risk
+    /// -4: undetected
     "HealthStateId" health_state_id set_health_state_id: str,
-    /// 服务组件名称应采用全大写形式（例如：YARN），api调用时须与 ServiceGroupType 在两者之中任选其一并保证必填。
+    /// Service component name, which must be specified by using uppercase letters (for example, YARN). Select either the service component name or ServiceGroupType in an API call and ensure that the selected item is required.
     "ServiceName" service_name set_service_name: str,
-    /// 节点名称master,core,task,common,router
+    /// Node name. Valid values: master, core, task, common, and router.
     "NodeTypeName" node_type_name set_node_type_name: str,
-    /// 过滤条件：dn是否处于维护状态
-    /// 0代表所有状态
-    /// 1代表处于维护状态
+    /// Filter criterion, which specifies whether the data node is in maintenance. Valid values:
+    /// 0: all statuses
+    /// 1: maintenance status
     "DataNodeMaintenanceId" data_node_maintenance_id set_data_node_maintenance_id: i64,
-    /// 支持搜索的字段，目前支持 SearchType	：ipv4
+    /// Searchable fields (Currently, SearchType: ipv4 is supported).
     "SearchFields" search_fields set_search_fields: list SearchItem,
 } }
 rt::action!("emr", "2019-01-03", "DescribeServiceNodeInfos", DescribeServiceNodeInfosRequest => DescribeServiceNodeInfosResponse);
 
 rt::model! { read debug;
-/// DescribeServiceNodeInfos返回参数结构体
+/// DescribeServiceNodeInfos response structure.
 DescribeServiceNodeInfosResponse {
-    /// 总数量
+    /// Total number.
     "TotalCnt" total_cnt set_total_cnt: i64,
-    /// 进程信息
+    /// Process information.
     "ServiceNodeList" service_node_list set_service_node_list: list ServiceNodeDetailInfo,
-    /// 集群所有节点的别名序列化
+    /// Alias serialization of all nodes in the cluster.
     "AliasInfo" alias_info set_alias_info: str,
-    /// 支持的FlagNode列表
+    /// List of supported flag nodes.
     "SupportNodeFlagFilterList" support_node_flag_filter_list set_support_node_flag_filter_list: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSparkApplications` (获取Spark任务列表).
+/// Request of `DescribeSparkApplications` (Obtains the Spark task list).
 ///
-/// 获取spark应用列表
+/// This API is used to obtain the Spark application list.
 DescribeSparkApplicationsRequest {
-    /// 集群id
+    /// Cluster ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 查询开始时间
+    /// Querying start time.
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
-    /// 查询结束时间
+    /// Querying end time.
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// 每一页条数
+    /// Number of entries per page.
     ///
     /// Required.
     "PageSize" page_size set_page_size: i64,
-    /// 第几页
+    /// Which page.
     ///
     /// Required.
     "Page" page set_page: i64,
@@ -3545,79 +3542,79 @@ DescribeSparkApplicationsRequest {
 rt::action!("emr", "2019-01-03", "DescribeSparkApplications", DescribeSparkApplicationsRequest => DescribeSparkApplicationsResponse);
 
 rt::model! { read debug;
-/// DescribeSparkApplications返回参数结构体
+/// DescribeSparkApplications response structure.
 DescribeSparkApplicationsResponse {
-    /// 返回数量
+    /// Number of returned items.
     "TotalCount" total_count set_total_count: i64,
-    /// spark应用列表
+    /// Spark application list.
     "ResultList" result_list set_result_list: list SparkApplicationsList,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSparkQueries` (查询Spark查询列表).
+/// Request of `DescribeSparkQueries` (Obtains the Spark query information list).
 ///
-/// 查询Spark查询信息列表
+/// This API is used to obtain the Spark query information list.
 DescribeSparkQueriesRequest {
-    /// 集群ID
+    /// Cluster ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 开始时间
+    /// Start time.
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
-    /// 结束时间
+    /// End time.
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// 分页起始偏移，从0开始
+    /// Starting offset for pages, starting from 0.
     ///
     /// Required.
     "Offset" offset set_offset: i64,
-    /// 分页大小，合法范围[1,100]
+    /// Number of entries per page. Value range: [1, 100].
     ///
     /// Required.
     "Limit" limit set_limit: i64,
-    /// 执行状态:RUNNING,COMPLETED,FAILED
+    /// Execution status. Valid values: RUNNING, COMPLETED, and FAILED.
     "Status" status set_status: list String,
 } }
 rt::action!("emr", "2019-01-03", "DescribeSparkQueries", DescribeSparkQueriesRequest => DescribeSparkQueriesResponse);
 
 rt::model! { read debug;
-/// DescribeSparkQueries返回参数结构体
+/// DescribeSparkQueries response structure.
 DescribeSparkQueriesResponse {
-    /// 总数
+    /// Total number.
     "Total" total set_total: i64,
-    /// 结果列表
+    /// Result list.
     "Results" results set_results: list SparkQuery,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeStarRocksQueryInfo` (查询StarRocks查询信息).
+/// Request of `DescribeStarRocksQueryInfo` (Obtains StarRocks query information).
 ///
-/// 查询StarRocks查询信息
+/// This API is used to obtain StarRocks query information.
 DescribeStarRocksQueryInfoRequest {
-    /// 集群ID
+    /// Cluster ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 获取查询信息开始时间 (s)
+    /// Start time for obtaining queried information (s).
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
-    /// 获取查询信息结束时间 (s)
+    /// End time for obtaining queried information (s).
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// 分页查询时的分页大小，最小1，最大100
+    /// Number of items returned per page. Minimum value: 1. Maximum value: 100.
     ///
     /// Required.
     "PageSize" page_size set_page_size: i64,
-    /// 分页查询时的页号，从1开始
+    /// Page number for pagination queries, starting from 1.
     ///
     /// Required.
     "Page" page set_page: i64,
@@ -3625,38 +3622,38 @@ DescribeStarRocksQueryInfoRequest {
 rt::action!("emr", "2019-01-03", "DescribeStarRocksQueryInfo", DescribeStarRocksQueryInfoRequest => DescribeStarRocksQueryInfoResponse);
 
 rt::model! { read debug;
-/// DescribeStarRocksQueryInfo返回参数结构体
+/// DescribeStarRocksQueryInfo response structure.
 DescribeStarRocksQueryInfoResponse {
-    /// 总数，分页查询时使用
+    /// Total number, which is used for pagination query.
     "TotalCount" total_count set_total_count: i64,
-    /// Starrocks 查询信息列表
+    /// StarRocks query information list.
     "StarRocksQueryInfoList" star_rocks_query_info_list set_star_rocks_query_info_list: list StarRocksQueryInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTrinoQueryInfo` (查询Trino(PrestoSQL)查询信息).
+/// Request of `DescribeTrinoQueryInfo` (Obtains Trino (PrestoSQL) query information).
 ///
-/// 查询Trino(PrestoSQL)查询信息
+/// This API is used to obtain Trino (PrestoSQL) query information.
 DescribeTrinoQueryInfoRequest {
-    /// 集群ID
+    /// Cluster ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 获取查询信息开始时间 (s)
+    /// Start time for obtaining queried information (s).
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
-    /// 获取查询信息结束时间 (s)
+    /// End time for obtaining queried information (s).
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// 分页查询时的分页大小，最小1，最大100
+    /// Number of entries per page for pagination query. Minimum value: 1. Maximum value: 100.
     ///
     /// Required.
     "PageSize" page_size set_page_size: i64,
-    /// 分页查询时的页号，从1开始
+    /// Page number for pagination queries, starting from 1.
     ///
     /// Required.
     "Page" page set_page: i64,
@@ -3664,48 +3661,48 @@ DescribeTrinoQueryInfoRequest {
 rt::action!("emr", "2019-01-03", "DescribeTrinoQueryInfo", DescribeTrinoQueryInfoRequest => DescribeTrinoQueryInfoResponse);
 
 rt::model! { read debug;
-/// DescribeTrinoQueryInfo返回参数结构体
+/// DescribeTrinoQueryInfo response structure.
 DescribeTrinoQueryInfoResponse {
-    /// 总数，分页查询时使用
+    /// Total number, which is used for pagination query.
     "TotalCount" total_count set_total_count: i64,
-    /// 查询结果数组
+    /// Array of query results.
     "QueryInfoList" query_info_list set_query_info_list: list TrinoQueryInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeUsersForUserManager` (查询用户列表).
+/// Request of `DescribeUsersForUserManager` (Queries the user list).
 ///
-/// 该接口支持安装了OpenLdap组件的集群。
-/// 批量导出用户。对于kerberos集群，如果需要kertab文件下载地址，可以将NeedKeytabInfo设置为true；注意SupportDownLoadKeyTab为true，但是DownLoadKeyTabUrl为空字符串，表示keytab文件在后台没有准备好（正在生成）。
+/// This API is used for clusters with the OpenLDAP component installed.
+/// This API is used to export users in batches. For a Kerberos cluster, if the keytab file download link is required, set NeedKeytabInfo to true. Note: If SupportDownLoadKeyTab is set to true but DownLoadKeyTabUrl is an empty string, the keytab file is not ready (being generated).
 DescribeUsersForUserManagerRequest {
-    /// 集群实例ID
+    /// Cluster ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 页码
+    /// Page number.
     ///
     /// Required.
     "PageNo" page_no set_page_no: i64,
-    /// 分页的大小。
-    /// 默认查询全部；PageNo和PageSize不合理的设置，都是查询全部
+    /// Number of entries per page.
+    /// All records are queried by default. If the PageNo and PageSize settings are inappropriate, all records are queried.
     ///
     /// Required.
     "PageSize" page_size set_page_size: i64,
-    /// 查询用户列表过滤器
+    /// User list filter.
     "UserManagerFilter" user_manager_filter set_user_manager_filter: obj UserManagerFilter,
-    /// 是否需要keytab文件的信息，仅对开启kerberos的集群有效，默认为false
+    /// Whether keytab file information is needed, only effective for clusters with Kerberos enabled. The default value is false.
     "NeedKeytabInfo" need_keytab_info set_need_keytab_info: bool,
 } }
 rt::action!("emr", "2019-01-03", "DescribeUsersForUserManager", DescribeUsersForUserManagerRequest => DescribeUsersForUserManagerResponse);
 
 rt::model! { read debug;
-/// DescribeUsersForUserManager返回参数结构体
+/// DescribeUsersForUserManager response structure.
 DescribeUsersForUserManagerResponse {
-    /// 总数
+    /// Total number.
     "TotalCnt" total_cnt set_total_cnt: i64,
-    /// 用户信息列表
+    /// User information list.
     "UserManagerUserList" user_manager_user_list set_user_manager_user_list: list UserManagerUserBriefInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3751,15 +3748,15 @@ DescribeYarnApplicationsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeYarnQueue` (获取资源调度中的队列信息).
+/// Request of `DescribeYarnQueue` (Obtains queue information in resource scheduling).
 ///
-/// 获取资源调度中的队列信息
+/// This API is used to obtain queue information in resource scheduling.
 DescribeYarnQueueRequest {
-    /// 集群Id
+    /// Cluster ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 调度器，可选值：
+    /// Scheduler. Valid values:
     ///
     /// 1. capacity
     /// 2. fair
@@ -3770,120 +3767,120 @@ DescribeYarnQueueRequest {
 rt::action!("emr", "2019-01-03", "DescribeYarnQueue", DescribeYarnQueueRequest => DescribeYarnQueueResponse);
 
 rt::model! { read debug;
-/// DescribeYarnQueue返回参数结构体
+/// DescribeYarnQueue response structure.
 DescribeYarnQueueResponse {
-    /// 队列信息。是一个对象转成的json字符串，对应的golang结构体如下所示，例如`QueueWithConfigSetForFairScheduler`的第一个字段`Name`：'''Name                         string                               `json:"name"` //队列名称'''- `Name`：字段名- `string`：字段类型- `json:"name"`：表示在序列化和反序列化`json`时，对应的`json key`，下面以`json key`来指代- `//`：后面的注释内容对应页面上看到的名称字段类型以`*`开头的表示取值可能为json规范下的null，不同的语言需要使用能表达null的类型来接收，例如java的包装类型；字段类型以`[]`开头的表示是数组类型；`json key`在调用`ModifyYarnQueueV2 `接口也会使用。- 公平调度器'''type QueueWithConfigSetForFairScheduler struct {	Name                         string                               `json:"name"` //队列名称	MyId                         string                  `json:"myId"` // 队列id，用于编辑、删除、克隆时使用	ParentId                     string                  `json:"parentId"`  // 父队列Id	Type                         *string                              `json:"type"` // 队列归属。parent或空，当确定某个队列是父队列，且没有子队列时，才可以设置，通常用来支持放置策略nestedUserQueue	AclSubmitApps                *AclForYarnQueue                     `json:"aclSubmitApps"` // 提交访问控制	AclAdministerApps            *AclForYarnQueue                     `json:"aclAdministerApps"` // 管理访问控制	MinSharePreemptionTimeout    *int                                 `json:"minSharePreemptionTimeout"` // 最小共享优先权超时时间	FairSharePreemptionTimeout   *int                                 `json:"fairSharePreemptionTimeout"` // 公平份额抢占超时时间	FairSharePreemptionThreshold *float32                             `json:"fairSharePreemptionThreshold"` // 公平份额抢占阈值。取值 （0，1]	AllowPreemptionFrom          *bool                                `json:"allowPreemptionFrom"`                                        // 抢占模式	SchedulingPolicy             *string                              `json:"schedulingPolicy"`  // 调度策略，取值有drf、fair、fifo	IsDefault                    *bool                                `json:"isDefault"` // 是否是root.default队列	IsRoot                       *bool                                `json:"isRoot"` // 是否是root队列	ConfigSets                   []ConfigSetForFairScheduler          `json:"configSets"` // 配置集设置	Children                     []QueueWithConfigSetForFairScheduler `json:"queues"` // 子队列信息。递归}type AclForYarnQueue struct {	User  *string `json:"user"` //用户名	Group *string `json:"group"`//组名}type ConfigSetForFairScheduler struct {	Name              string        `json:"name"` // 配置集名称	MinResources      *YarnResource `json:"minResources"` // 最小资源量	MaxResources      *YarnResource `json:"maxResources"` // 最大资源量	MaxChildResources *YarnResource `json:"maxChildResources"` // 能够分配给为未声明子队列的最大资源量	MaxRunningApps    *int          `json:"maxRunningApps"` // 最高可同时处于运行的App数量	Weight            *float32      `json:"weight"`                   // 权重	MaxAMShare        *float32      `json:"maxAMShare"` // App Master最大份额}type YarnResource struct {	Vcores *int `json:"vcores"`	Memory *int `json:"memory"`	Type *string `json:"type"` // 当值为`percent`时，表示使用的百分比，否则就是使用的绝对数值}'''- 容量调度器'''type QueueForCapacitySchedulerV3 struct {	Name                       string                `json:"name"` // 队列名称	MyId                       string                `json:"myId"` // 队列id，用于编辑、删除、克隆时使用	ParentId                   string                `json:"parentId"` // 父队列Id	Configs                    []ConfigForCapacityV3 `json:"configs"` //配置集设置	State                      *string         `json:"state"` // 资源池状态	DefaultNodeLabelExpression *string               `json:"default-node-label-expression"` // 默认标签表达式	AclSubmitApps              *AclForYarnQueue      `json:"acl_submit_applications"` // 提交访问控制	AclAdminQueue              *AclForYarnQueue      `json:"acl_administer_queue"` //管理访问控制	MaxAllocationMB *int32 `json:"maximum-allocation-mb"` // 分配Container最大内存数量	MaxAllocationVcores *int32                         `json:"maximum-allocation-vcores"` // Container最大vCore数量	IsDefault           *bool                          `json:"isDefault"`// 是否是root.default队列	IsRoot              *bool                          `json:"isRoot"` // 是否是root队列	Queues              []*QueueForCapacitySchedulerV3 `json:"queues"`//子队列信息。递归}type ConfigForCapacityV3 struct {	Name                string          `json:"configName"` // 配置集名称	Labels              []CapacityLabel `json:"labels"` // 标签信息	MinUserLimitPercent *int32          `json:"minimum-user-limit-percent"` // 用户最小容量	UserLimitFactor     *float32        `json:"user-limit-factor" valid:"rangeExcludeLeft(0|)"`  // 用户资源因子	MaxApps *int32 `json:"maximum-applications" valid:"rangeExcludeLeft(0|)"` // 最大应用数Max-Applications	MaxAmPercent               *float32 `json:"maximum-am-resource-percent"` // 最大AM比例	DefaultApplicationPriority *int32   `json:"default-application-priority"` // 资源池优先级}type CapacityLabel struct {	Name        string   `json:"labelName"`	Capacity    *float32 `json:"capacity"`  // 容量	MaxCapacity *float32 `json:"maximum-capacity"` //最大容量}type AclForYarnQueue struct {	User  *string `json:"user"` //用户名	Group *string `json:"group"`//组名}'''
+    /// Queue information. It is a JSON string into which an object is converted. The corresponding Golang structure is as follows. For example, the first field `Name` of `QueueWithConfigSetForFairScheduler: '''Name                         string                               `json:"name"` //queue name '''  - `Name: field name - `string`: field type - `json:"name`:  indicates the corresponding `json key` during serialization/deserialization. Below, `json key` is used for referring.- `//`: the following comment content corresponds to the Name field seen on the page. Fields with types starting with `*` indicate that the value may be null under JSON specifications. Different languages need to be received through a type that can express null, such as Java's wrapper types. Fields with types starting with `[]` indicate an array type, which is used when `json key` calls `ModifyYarnQueueV2` API. - fair scheduler'''type QueueWithConfigSetForFairScheduler struct {	Name                         string                               `json:"name"` //queue name MyId                         string                  `json:"myId"` // queue id, used for editing, deleting, and cloning	ParentId                     string                  `json:"parentId"`  // Parent queue Id	Type                         *string                              `json:"type"` // queue affinity. Parent or empty. Setting to be a parent or empty can be performed only when it is confirmed that a queue is a parent queue and has no subqueues. The queue is normally used to support the placement policy nestedUserQueue	AclSubmitApps                *AclForYarnQueue                     `json:"aclSubmitApps"` // submission access control	AclAdministerApps            *AclForYarnQueue                     `json:"aclAdministerApps"` // management access control	MinSharePreemptionTimeout    *int                                 `json:"minSharePreemptionTimeout"` // minimum share preemption timeout period	FairSharePreemptionTimeout   *int                                 `json:"fairSharePreemptionTimeout"` // fair share preemption timeout period	FairSharePreemptionThreshold *float32                             `json:"fairSharePreemptionThreshold"` // fair share preemption threshold. Value range (0, 1]	AllowPreemptionFrom          *bool                                `json:"allowPreemptionFrom"`                                        // preemption mode	SchedulingPolicy             *string                              `json:"schedulingPolicy"`  // scheduling policy with the valid values of drf, fair, and fifo	IsDefault                    *bool                                `json:"isDefault"` // whether it is the root.default queue	IsRoot                       *bool                                `json:"isRoot"` // whether it is the root queue	ConfigSets                   []ConfigSetForFairScheduler          `json:"configSets"` // configuration set settings	Children                     []QueueWithConfigSetForFairScheduler `json:"queues"` // subqueue information. recursive}type AclForYarnQueue struct {	User  *string `json:"user"` //username	Group *string `json:"group"`//group name}type ConfigSetForFairScheduler struct {	Name              string        `json:"name"` // configuration set name	MinResources      *YarnResource `json:"minResources"` // minimum resource amount	MaxResources      *YarnResource `json:"maxResources"` // maximum resource amount	MaxChildResources *YarnResource `json:"maxChildResources"` //. The maximum number of resources that can be allocated to undefined subqueues	MaxRunningApps    *int          `json:"maxRunningApps"` // the maximum number of apps that can run concurrently	Weight            *float32      `json:"weight"`                   // Weight	MaxAMShare        *float32      `json:"maxAMShare"` // App Master maximum share}type YarnResource struct {	Vcores *int `json:"vcores"`	Memory *int `json:"memory"`	Type *string `json:"type"` // when the value is `percent`, it indicates usage as a percentage, otherwise an absolute value is used indeed}'''- Capacity scheduler'''type QueueForCapacitySchedulerV3 struct {	Name                       string                `json:"name"` // queue name	MyId                       string                `json:"myId"` // queue id, used in the case of editing, deleting, or cloning	ParentId                   string                `json:"parentId"` // parent queue id 	Configs                    []ConfigForCapacityV3 `json:"configs"` //configuration set settings	State                      *string         `json:"state"` // resource pool status	DefaultNodeLabelExpression *string               `json:"default-node-label-expression"` // default tag expression	AclSubmitApps              *AclForYarnQueue      `json:"acl_submit_applications"` // submission access control 	AclAdminQueue              *AclForYarnQueue      `json:"acl_administer_queue"` //management access control	MaxAllocationMB *int32 `json:"maximum-allocation-mb"` // maximum Memory allocated to Container	MaxAllocationVcores *int32                         `json:"maximum-allocation-vcores"` // the maximum number of Vcores for Container	IsDefault           *bool                          `json:"isDefault"`// whether it is the root.default queue	IsRoot              *bool                          `json:"isRoot"` // whether it is the root queue	Queues              []*QueueForCapacitySchedulerV3 `json:"queues"`//subqueue information. Recursive}type ConfigForCapacityV3 struct {	Name                string          `json:"configName"` // configuration set name	Labels              []CapacityLabel `json:"labels"` // tag information	MinUserLimitPercent *int32          `json:"minimum-user-limit-percent"` // minimum user capacity	UserLimitFactor     *float32        `json:"user-limit-factor" valid:"rangeExcludeLeft(0|)"`  // user resource factor	MaxApps *int32 `json:"maximum-applications" valid:"rangeExcludeLeft(0|)"` // the maximum number of applications Max-Applications	MaxAmPercent               *float32 `json:"maximum-am-resource-percent"` // the maximum AM ratio	DefaultApplicationPriority *int32   `json:"default-application-priority"` // resource pool priority}type CapacityLabel struct {	Name        string   `json:"labelName"`	Capacity    *float32 `json:"capacity"`  // capacity MaxCapacity *float32 `json:"maximum-capacity"` //maximum capacity}type AclForYarnQueue struct {	User  *string `json:"user"` //username	Group *string `json:"group"`//group name}'''.
     "Queue" queue set_queue: str,
-    /// 版本
+    /// Version.
     "Version" version set_version: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeYarnScheduleHistory` (yarn资源调度-调度历史（旧）).
+/// Request of `DescribeYarnScheduleHistory` (Views the YARN resource scheduling history (original)).
 ///
-/// 查看yarn资源调度的调度历史。废弃，请使用流程中心查看历史记录。
+/// This API is used to view the YARN resource scheduling history. It has been deprecated. Please use Task Center to view the history records.
 DescribeYarnScheduleHistoryRequest {
-    /// 集群id
+    /// Cluster ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 开始时间
+    /// Start time.
     "StartTime" start_time set_start_time: i128,
-    /// 结束时间
+    /// End time.
     "EndTime" end_time set_end_time: i128,
-    /// 页码
+    /// Page number.
     "Limit" limit set_limit: i128,
-    /// 页大小
+    /// Number of entries per page.
     "Offset" offset set_offset: i128,
-    /// 调度器类型 可选值为“ALL”，"Capacity Scheduler", "Fair Scheduler"
+    /// Scheduler type. Valid values: ALL, Capacity Scheduler, and Fair Scheduler.
     "SchedulerType" scheduler_type set_scheduler_type: str,
-    /// 任务类型0:等待执行，1:执行中，2：完成，-1:失败 ，-99:全部
+    /// Task type. Valid values: 0 (pending execution), 1 (executing), 2 (completed), -1 (failed), and -99 (all).
     "TaskState" task_state set_task_state: i64,
 } }
 rt::action!("emr", "2019-01-03", "DescribeYarnScheduleHistory", DescribeYarnScheduleHistoryRequest => DescribeYarnScheduleHistoryResponse);
 
 rt::model! { read debug;
-/// DescribeYarnScheduleHistory返回参数结构体
+/// DescribeYarnScheduleHistory response structure.
 DescribeYarnScheduleHistoryResponse {
-    /// 任务详情
+    /// Task details.
     "Tasks" tasks set_tasks: list SchedulerTaskInfo,
-    /// 任务详情总数
+    /// Total quantity of task details.
     "Total" total set_total: i128,
-    /// 调度类型筛选列表
+    /// Scheduling type filter list.
     "SchedulerNameList" scheduler_name_list set_scheduler_name_list: list String,
-    /// 状态筛选列表
+    /// Status filter list.
     "StateList" state_list set_state_list: list i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 动态生成的变更详情
+/// Dynamically generated change details.
 DiffDetail {
-    /// tab页的头
+    /// Tab page header.
     "Name" name set_name: str,
-    /// 变化项的个数
+    /// Number of change items.
     "Count" count set_count: i128,
-    /// 要渲染的明细数据
+    /// Detailed data to be rendered.
     "Rows" rows set_rows: list DiffDetailItem,
-    /// 要渲染的头部信息
+    /// Header information to be rendered.
     "Header" header set_header: list DiffHeader,
 } }
 
 rt::model! { read debug;
-/// 动态生成的变更详情条目
+/// Dynamically generated change detailed items.
 DiffDetailItem {
-    /// 属性
+    /// Attribute.
     "Attribute" attribute set_attribute: str,
-    /// 当前生效
+    /// Effective item.
     "InEffect" in_effect set_in_effect: str,
-    /// 待生效
+    /// Pending effective.
     "PendingEffectiveness" pending_effectiveness set_pending_effectiveness: str,
-    /// 操作
+    /// Operation.
     "Operation" operation set_operation: str,
-    /// 队列
+    /// Queue.
     "Queue" queue set_queue: str,
-    /// 配置集
+    /// Configuration set.
     "ConfigSet" config_set set_config_set: str,
-    /// 标签
+    /// Tag.
     "LabelName" label_name set_label_name: str,
-    /// 当前所在位置
+    /// Current position.
     "InEffectIndex" in_effect_index set_in_effect_index: str,
-    /// 待生效的位置
+    /// Position to be effective.
     "PendingEffectIndex" pending_effect_index set_pending_effect_index: str,
-    /// 计划模式名称
+    /// Plan mode name.
     "PlanName" plan_name set_plan_name: str,
-    /// 标签
+    /// Tag.
     "Label" label set_label: str,
-    /// 放置规则
+    /// Placement rule.
     "RuleName" rule_name set_rule_name: str,
-    /// 用户名
+    /// Username.
     "UserName" user_name set_user_name: str,
 } }
 
 rt::model! { read debug;
-/// 动态生成的变更详情
+/// Dynamically generated change details.
 DiffHeader {
-    /// 名称
+    /// Name.
     "Name" name set_name: str,
-    /// ID，前端会使用
+    /// ID, which is used by the frontend.
     "Id" id set_id: str,
 } }
 
 rt::model! { write debug;
-/// 磁盘信息
+/// Disk information.
 Disk {
-    /// 数据盘类型，创建EMR容器集群实例可选
+    /// Data disk type, which is available when an EMR container cluster is created. Valid values:
     ///
-    /// -  SSD云盘: CLOUD_SSD
+    /// - CLOUD_SSD: SSD Cloud Disk
     ///
-    /// - 高效云盘: CLOUD_PREMIUM
+    /// - CLOUD_PREMIUM: Premium Disk
     "DiskType" disk_type set_disk_type: str,
-    /// 单块大小GB
+    /// Single block size (GB).
     "DiskCapacity" disk_capacity set_disk_capacity: i64,
-    /// 数据盘数量
+    /// Number of data disks.
     "DiskNumber" disk_number set_disk_number: i64,
 } }
 
@@ -3901,27 +3898,27 @@ DiskGroup {
 } }
 
 rt::model! { read debug;
-/// 磁盘
+/// Disk.
 DiskHealthIssue {
-    /// 磁盘id
+    /// Disk ID.
     "DiskId" disk_id set_disk_id: str,
-    /// 挂载的目录
+    /// Mounted directory.
     "MountDir" mount_dir set_mount_dir: str,
-    /// 设备路径
+    /// Device path.
     "DeviceName" device_name set_device_name: str,
-    /// 异常类型
+    /// Exception type.
     "CheckType" check_type set_check_type: i64,
-    /// 优先级
+    /// Priority.
     "Severity" severity set_severity: i64,
-    /// 状态
+    /// Status.
     "State" state set_state: i64,
-    /// 探测来源
+    /// Probe source.
     "DetectSource" detect_source set_detect_source: str,
-    /// 第一次探测时间
+    /// First probe time.
     "FirstDetectTime" first_detect_time set_first_detect_time: str,
-    /// 最新探测时间
+    /// Latest probe time.
     "LastDetectTime" last_detect_time set_last_detect_time: str,
-    /// 探测信息
+    /// Probe information.
     "DetectDetail" detect_detail set_detect_detail: str,
 } }
 
@@ -3945,402 +3942,402 @@ DiskSpec {
 } }
 
 rt::model! { write debug;
-/// 节点磁盘信息
+/// Node disk information.
 DiskSpecInfo {
-    /// 磁盘数量
+    /// Number of disks.
     ///
     /// Required.
     "Count" count set_count: i64,
-    /// 系统盘类型 取值范围：
+    /// System disk type. Valid values:
     ///
-    /// - CLOUD_SSD：表示云SSD。
+    /// - CLOUD_SSD: Cloud SSD
     ///
-    /// - CLOUD_PREMIUM：表示高效云盘。
+    /// - CLOUD_PREMIUM: Premium Disk
     ///
-    /// - CLOUD_BASIC：表示云硬盘。
+    /// - CLOUD_BASIC: Cloud Basic Disk
     ///
-    /// - LOCAL_BASIC：表示本地盘。
+    /// - LOCAL_BASIC: Local Basic Disk
     ///
-    /// - LOCAL_SSD：表示本地SSD。
+    /// - LOCAL_SSD: Local SSD
     ///
-    /// 数据盘类型 取值范围：
+    /// Data disk type. Valid values:
     ///
-    /// - CLOUD_SSD：表示云SSD。
+    /// - CLOUD_SSD: Cloud SSD
     ///
-    /// - CLOUD_PREMIUM：表示高效云盘。
+    /// - CLOUD_PREMIUM: Premium Disk
     ///
-    /// - CLOUD_BASIC：表示云硬盘。
+    /// - CLOUD_BASIC: Cloud Basic Disk
     ///
-    /// - LOCAL_BASIC：表示本地盘。
+    /// - LOCAL_BASIC: Local Basic Disk
     ///
-    /// - LOCAL_SSD：表示本地SSD。
+    /// - LOCAL_SSD: Local SSD
     ///
-    /// - CLOUD_HSSD：表示增强型SSD云硬盘。
+    /// - CLOUD_HSSD: Enhanced SSD
     ///
-    /// - CLOUD_THROUGHPUT：表示吞吐型云硬盘。
+    /// - CLOUD_THROUGHPUT: Throughput-Optimized Cloud Disk
     ///
-    /// - CLOUD_TSSD：表示极速型SSD云硬盘。
+    /// - CLOUD_TSSD: Tremendous SSD
     ///
-    /// - CLOUD_BIGDATA：表示大数据型云硬盘。
+    /// - CLOUD_BIGDATA: Big Data Cloud Disk
     ///
-    /// - CLOUD_HIGHIO：表示高IO型云硬盘。
+    /// - CLOUD_HIGHIO: High-IO Cloud Disk
     ///
-    /// - CLOUD_BSSD：表示通用型SSD云硬盘。
+    /// - CLOUD_BSSD: Balanced SSD
     ///
-    /// - REMOTE_SSD：表示远端SSD盘。
+    /// - REMOTE_SSD: Remote SSD Disk
     ///
     /// Required.
     "DiskType" disk_type set_disk_type: str,
-    /// 数据容量，单位为GB
+    /// Data capacity (GB).
     ///
     /// Required.
     "DiskSize" disk_size set_disk_size: i64,
-    /// 额外性能
+    /// Additional performance.
     "ExtraPerformance" extra_performance set_extra_performance: i64,
 } }
 
 rt::model! { read debug;
-/// 采样序列
+/// Sampling sequence.
 Dps {
-    /// 时间戳
+    /// Timestamp.
     "Timestamp" timestamp set_timestamp: str,
-    /// 采样值
+    /// Sampling value.
     "Value" value set_value: str,
 } }
 
 rt::model! { write debug;
-/// 创建DynamicInstance提交的表单数据
+/// Form data submitted when creating a DynamicInstance.
 DynamicInstanceForm {
-    /// DynamicInstance名，长度限制1-64字符，只能包含小写字母
+    /// DynamicInstance name. The length is limited to 1–64 characters and can only contain lowercase letters.
     "DynamicInstanceName" dynamic_instance_name set_dynamic_instance_name: str,
-    /// 命名空间
+    /// Namespace.
     "Namespace" namespace set_namespace: str,
-    /// 是否支持高可用
+    /// Whether high availability is supported.
     "SupportHA" support_ha set_support_ha: bool,
-    /// 自定义镜像信息
+    /// Custom image information.
     "CustomImage" custom_image set_custom_image: obj CustomImage,
-    /// 资源组配置
+    /// Resource group configuration.
     "DynamicInstanceGroups" dynamic_instance_groups set_dynamic_instance_groups: list DynamicInstanceGroup,
-    /// 是否支持存储配置
+    /// Whether to support storage configuration.
     "SupportPV" support_pv set_support_pv: bool,
-    /// cbs存储卷列表
+    /// CBS storage volume list.
     "CBSVolumes" cbs_volumes set_cbs_volumes: list CBSVolume,
-    /// cfs存储卷列表，只包含cfs，不包含cfs turbo
+    /// CFS storage volume list, including only CFS but not CFS Turbo.
     "CFSVolumes" cfs_volumes set_cfs_volumes: list CFSVolume,
-    /// cos存储卷列表
+    /// COS storage volume list.
     "COSVolumes" cos_volumes set_cos_volumes: list COSVolume,
-    /// 挂载卷列表
+    /// Mount volume list.
     "VolumeMounts" volume_mounts set_volume_mounts: list VolumeMount,
-    /// pod标签
+    /// Pod label.
     "Labels" labels set_labels: list TkeLabel,
-    /// Tolerations定义
+    /// Tolerations definition.
     "Tolerations" tolerations set_tolerations: list Toleration,
-    /// 环境变量
+    /// Environment variable.
     "Envs" envs set_envs: list NameValue,
-    /// 依赖外部组件
+    /// Dependent external components.
     "DependServices" depend_services set_depend_services: list DependService,
-    /// 是否开启token鉴权
+    /// Whether to enable token authentication.
     "SupportToken" support_token set_support_token: bool,
-    /// cfs trubo挂载列表，不包含标准版cfs
+    /// CFS Turbo mount list, excluding the standard edition CFS.
     "CFSTurboVolumes" cfs_turbo_volumes set_cfs_turbo_volumes: list CFSTurboVolume,
-    /// 自定义镜像
+    /// Custom image.
     "ImageInfoV2" image_info_v2 set_image_info_v2: obj ImageInfoV2,
-    /// GooseFS盘
+    /// GooseFS disk.
     "GooseFSVolumes" goose_fs_volumes set_goose_fs_volumes: list GooseFSVolume,
-    /// 开启HistoryServer
+    /// Enable HistoryServer.
     "EnableHistoryServer" enable_history_server set_enable_history_server: bool,
 } }
 
 rt::model! { write debug;
-/// 创建DynamicInstance提交的表单数据中的group部分
+/// Group part in the form data submitted when creating a DynamicInstance.
 DynamicInstanceGroup {
-    /// 资源组类型
+    /// Resource group type.
     "GroupType" group_type set_group_type: str,
-    /// 资源组名称
+    /// Resource group name.
     "GroupName" group_name set_group_name: str,
-    /// pod cpu核数
+    /// Number of Pod CPU cores.
     "PodCpu" pod_cpu set_pod_cpu: i128,
-    /// pod mem大小（GB）
+    /// Pod memory size (GB).
     "PodMem" pod_mem set_pod_mem: i128,
-    /// pod gpu类型
+    /// Pod GPU type.
     "PodGpuType" pod_gpu_type set_pod_gpu_type: str,
-    /// pod gpu块数
+    /// Number of Pod GPUs.
     "PodGpu" pod_gpu set_pod_gpu: i128,
-    /// pod个数
+    /// Number of Pods.
     "PodNum" pod_num set_pod_num: i128,
-    /// pod弹性最小个数
+    /// Minimum number of elastic Pods.
     "MinPodNum" min_pod_num set_min_pod_num: i128,
-    /// pod弹性最大个数，当MaxPodNum > MinPodNum时，默认表示开启弹性扩缩容，将在范围内扩缩容
+    /// Maximum number of elastic Pods. When MaxPodNum > MinPodNum, auto scaling is enabled by default and scaling is performed within the range.
     "MaxPodNum" max_pod_num set_max_pod_num: i128,
-    /// 是否支持存储配置
+    /// Whether to support storage configuration.
     "SupportPV" support_pv set_support_pv: bool,
-    /// cbs存储卷列表
+    /// CBS storage volume list.
     "CBSVolumes" cbs_volumes set_cbs_volumes: list CBSVolume,
-    /// cfs存储卷列表
+    /// CFS storage volume list.
     "CFSVolumes" cfs_volumes set_cfs_volumes: list CFSVolume,
-    /// cos存储卷列表
+    /// COS storage volume list.
     "COSVolumes" cos_volumes set_cos_volumes: list COSVolume,
-    /// 挂载卷列表
+    /// Mount volume list.
     "VolumeMounts" volume_mounts set_volume_mounts: list VolumeMount,
-    /// pod标签
+    /// Pod label.
     "Labels" labels set_labels: list TkeLabel,
-    /// Tolerations定义
+    /// Tolerations definition.
     "Tolerations" tolerations set_tolerations: list Toleration,
-    /// 环境变量
+    /// Environment variable.
     "Envs" envs set_envs: list NameValue,
-    /// 节点调度策略
+    /// Node scheduling policy.
     "SchedulingPolicy" scheduling_policy set_scheduling_policy: str,
-    /// 资源标签
+    /// Resource label.
     "ResourceLabel" resource_label set_resource_label: str,
-    /// GPU资源厂商key
+    /// GPU resource vendor key.
     "PodGpuResourceKey" pod_gpu_resource_key set_pod_gpu_resource_key: str,
-    /// CFS Turbo 挂载列表
+    /// CFS Turbo mount list.
     "CFSTurboVolumes" cfs_turbo_volumes set_cfs_turbo_volumes: list CFSTurboVolume,
-    /// GooseFS盘
+    /// GooseFS disk.
     "GooseFSVolumes" goose_fs_volumes set_goose_fs_volumes: list GooseFSVolume,
-    /// 启动前指令
+    /// Pre-start command.
     "PreStartCommand" pre_start_command set_pre_start_command: str,
-    /// Ray启动前指令
+    /// Ray pre-start command.
     "RayStartParams" ray_start_params set_ray_start_params: str,
 } }
 
 rt::model! { read debug;
 /// DynamicInstanceGroupSpec
 DynamicInstanceGroupSpec {
-    /// group 名称
+    /// Group name.
     "Name" name set_name: str,
-    /// pod 数量
+    /// Number of Pods.
     "PodCount" pod_count set_pod_count: i64,
-    /// 最小节点数
+    /// Minimum number of nodes.
     "MinNodes" min_nodes set_min_nodes: i64,
-    /// 最大节点数
+    /// Maximum number of nodes.
     "MaxNodes" max_nodes set_max_nodes: i64,
-    /// 是否开启存储配置
+    /// Whether to enable storage configuration.
     "StorageConfigEnabled" storage_config_enabled set_storage_config_enabled: bool,
     /// headGroup:head;
     /// workerGroup:worker
     "GroupType" group_type set_group_type: str,
-    /// CPU 核数
+    /// Number of CPU cores.
     "Cpu" cpu set_cpu: i64,
-    /// 内存(GB)
+    /// Memory (GB).
     "MemSize" mem_size set_mem_size: i64,
-    /// GPU类型
+    /// GPU type.
     "GpuType" gpu_type set_gpu_type: str,
-    /// GPU核数
+    /// Number of GPU cores.
     "Gpu" gpu set_gpu: i64,
-    /// 资源标签
+    /// Resource label.
     "ResourceLabels" resource_labels set_resource_labels: str,
-    /// 环境变量
+    /// Environment variable.
     "Env" env set_env: list NameValue,
-    /// 标签
+    /// Tag.
     "Labels" labels set_labels: list NameValue,
-    /// 容忍度
+    /// Tolerations.
     "Tolerations" tolerations set_tolerations: list Toleration,
-    /// 调度策略
+    /// Scheduling policy.
     "Scheduler" scheduler set_scheduler: str,
-    /// 卷目录
+    /// Volume directory.
     "PersistentVolume" persistent_volume set_persistent_volume: obj PersistentVolume,
-    /// 前置启动命令
+    /// Pre-start command.
     "PreStartCommand" pre_start_command set_pre_start_command: str,
-    /// RayStart启动参数
+    /// RayStart startup parameters.
     "RayStartParams" ray_start_params set_ray_start_params: str,
 } }
 
 rt::model! { write debug;
-/// POD浮动规格
+/// Pod floating specifications
 DynamicPodSpec {
-    /// 需求最小cpu核数
+    /// Minimum number of required CPU cores.
     "RequestCpu" request_cpu set_request_cpu: f64,
-    /// 需求最大cpu核数
+    /// Maximum number of required CPU cores.
     "LimitCpu" limit_cpu set_limit_cpu: f64,
-    /// 需求最小memory，单位MB
+    /// Minimum required memory capacity (MB).
     "RequestMemory" request_memory set_request_memory: f64,
-    /// 需求最大memory，单位MB
+    /// Maximum required memory capacity (MB).
     "LimitMemory" limit_memory set_limit_memory: f64,
 } }
 
 rt::model! { read debug;
-/// 事件详情列表
+/// Event details list.
 EMREventListItem {
-    /// 事件受影响ip
+    /// IP address of the affected event.
     "Host" host set_host: str,
-    /// 事件受影响的服务角色
+    /// Service role of the affected event.
     "Role" role set_role: str,
-    /// 事件名称
+    /// Event name.
     "Name" name set_name: str,
-    /// 事件告警详情
+    /// Event alarm details.
     "Detail" detail set_detail: str,
-    /// 事件发生时间
+    /// Event occurrence time.
     "CreateTime" create_time set_create_time: str,
 } }
 
 rt::model! { read debug;
-/// 集群列表返回示例
+/// Response example for the cluster list.
 EmrListInstance {
-    /// 集群ID
+    /// Cluster ID.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 常见状态描述：集群生产中,集群运行中,集群创建中,集群已关闭,集群已删除
+    /// Common status. Valid values: cluster in production, cluster running, cluster creating, cluster disabled, and cluster deleted.
     "StatusDesc" status_desc set_status_desc: str,
-    /// 集群名字
+    /// Cluster name.
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 集群地域
+    /// Cluster region.
     "ZoneId" zone_id set_zone_id: i128,
-    /// 用户APPID
+    /// User APPID.
     "AppId" app_id set_app_id: i128,
-    /// 创建时间
+    /// Creation time.
     "AddTime" add_time set_add_time: str,
-    /// 运行时间
+    /// Running time.
     "RunTime" run_time set_run_time: str,
-    /// 集群IP
+    /// Cluster IP address.
     "MasterIp" master_ip set_master_ip: str,
-    /// 集群版本
+    /// Cluster version.
     "EmrVersion" emr_version set_emr_version: str,
-    /// 集群计费类型
+    /// Cluster billing type.
     "ChargeType" charge_type set_charge_type: i128,
     /// emr ID
     "Id" id set_id: i128,
-    /// 产品ID
+    /// Product ID.
     "ProductId" product_id set_product_id: i128,
-    /// 项目ID
+    /// Project ID.
     "ProjectId" project_id set_project_id: i128,
-    /// 区域
+    /// Region.
     "RegionId" region_id set_region_id: i128,
-    /// 子网ID
+    /// Subnet ID.
     "SubnetId" subnet_id set_subnet_id: i128,
-    /// 网络ID
+    /// Network ID.
     "VpcId" vpc_id set_vpc_id: i128,
-    /// 地区
+    /// Region.
     "Zone" zone set_zone: str,
-    /// 状态码, 取值为-2(集群已删除), -1(集群已关闭), 0(集群生产中), 2(集群运行中), 3(集群创建中)
+    /// Status code. Valid values: -2 (cluster deleted), -1 (cluster disabled), 0 (cluster in production), 2 (cluster running), 3 (cluster creating).
     "Status" status set_status: i128,
-    /// 实例标签
+    /// Instance tag.
     "Tags" tags set_tags: list Tag,
-    /// 告警信息
+    /// Alarm information.
     "AlarmInfo" alarm_info set_alarm_info: str,
-    /// 是否是woodpecker集群
+    /// Whether it is a Woodpecker cluster.
     "IsWoodpeckerCluster" is_woodpecker_cluster set_is_woodpecker_cluster: i128,
-    /// Vpc中文
+    /// VPC.
     "VpcName" vpc_name set_vpc_name: str,
-    /// 子网中文
+    /// Subnet.
     "SubnetName" subnet_name set_subnet_name: str,
-    /// 字符串VpcId
+    /// VPC ID (string).
     "UniqVpcId" uniq_vpc_id set_uniq_vpc_id: str,
-    /// 字符串子网
+    /// Subnet (string).
     "UniqSubnetId" uniq_subnet_id set_uniq_subnet_id: str,
-    /// 集群类型
+    /// Cluster type.
     "ClusterClass" cluster_class set_cluster_class: str,
-    /// 是否为跨AZ集群
+    /// Whether it is a cross-AZ cluster.
     "IsMultiZoneCluster" is_multi_zone_cluster set_is_multi_zone_cluster: bool,
-    /// 是否手戳集群
+    /// Whether it is a manually created cluster.
     "IsHandsCluster" is_hands_cluster set_is_hands_cluster: bool,
-    /// 体外客户端组件信息
+    /// External client component information.
     "OutSideSoftInfo" out_side_soft_info set_out_side_soft_info: list SoftDependInfo,
-    /// 当前集群的应用场景是否支持体外客户端
+    /// Whether the current cluster's scenarios support external clients.
     "IsSupportOutsideCluster" is_support_outside_cluster set_is_support_outside_cluster: bool,
-    /// 是否专有集群场景集群
+    /// Whether the cluster is used in a dedicated cluster scenario.
     "IsDedicatedCluster" is_dedicated_cluster set_is_dedicated_cluster: bool,
-    /// 集群支持克隆
+    /// Whether cloning is supported for the cluster.
     "IsSupportClone" is_support_clone set_is_support_clone: bool,
 } }
 
 rt::model! { read debug;
-/// Emr询价描述
+/// EMR inquiry description.
 EmrPrice {
-    /// 刊例价格
+    /// List price.
     "OriginalCost" original_cost set_original_cost: str,
-    /// 折扣价格
+    /// Discounted price.
     "DiscountCost" discount_cost set_discount_cost: str,
-    /// 单位
+    /// Unit.
     "Unit" unit set_unit: str,
-    /// 询价配置
+    /// Price inquiry configuration.
     "PriceSpec" price_spec set_price_spec: obj PriceResource,
-    /// 是否支持竞价实例
+    /// Whether spot instances are supported.
     "SupportSpotPaid" support_spot_paid set_support_spot_paid: bool,
 } }
 
 rt::model! { read debug;
-/// EMR产品配置
+/// EMR product configuration.
 EmrProductConfigDetail {
-    /// 软件信息
+    /// Software information.
     "SoftInfo" soft_info set_soft_info: list String,
-    /// Master节点个数
+    /// Number of Master nodes.
     "MasterNodeSize" master_node_size set_master_node_size: i64,
-    /// Core节点个数
+    /// Number of Core nodes.
     "CoreNodeSize" core_node_size set_core_node_size: i64,
-    /// Task节点个数
+    /// Number of Task nodes.
     "TaskNodeSize" task_node_size set_task_node_size: i64,
-    /// Common节点个数
+    /// Number of Common nodes.
     "ComNodeSize" com_node_size set_com_node_size: i64,
-    /// Master节点资源
+    /// Master node resources.
     "MasterResource" master_resource set_master_resource: obj ResourceDetail,
-    /// Core节点资源
+    /// Core node resources.
     "CoreResource" core_resource set_core_resource: obj ResourceDetail,
-    /// Task节点资源
+    /// Task node resources.
     "TaskResource" task_resource set_task_resource: obj ResourceDetail,
-    /// Common节点资源
+    /// Common node resources.
     "ComResource" com_resource set_com_resource: obj ResourceDetail,
-    /// 是否使用COS
+    /// Whether COS is used.
     "OnCos" on_cos set_on_cos: bool,
-    /// 收费类型
+    /// Charge type.
     "ChargeType" charge_type set_charge_type: i64,
-    /// Router节点个数
+    /// Number of Router nodes.
     "RouterNodeSize" router_node_size set_router_node_size: i64,
-    /// 是否支持HA
+    /// Whether HA is supported.
     "SupportHA" support_ha set_support_ha: bool,
-    /// 是否支持安全模式
+    /// Whether security mode is supported.
     "SecurityOn" security_on set_security_on: bool,
-    /// 安全组名称
+    /// Security group name.
     "SecurityGroup" security_group set_security_group: str,
-    /// 是否开启Cbs加密
+    /// Whether CBS encryption is enabled.
     "CbsEncrypt" cbs_encrypt set_cbs_encrypt: i64,
-    /// 自定义应用角色。
+    /// Custom application role.
     "ApplicationRole" application_role set_application_role: str,
-    /// 安全组
+    /// Security group.
     "SecurityGroups" security_groups set_security_groups: list String,
-    /// SSH密钥Id
+    /// SSH key ID.
     "PublicKeyId" public_key_id set_public_key_id: str,
 } }
 
 rt::model! { read debug;
-/// EMR产品配置
+/// EMR product configuration.
 EmrProductConfigOutter {
-    /// 软件信息
+    /// Software information.
     "SoftInfo" soft_info set_soft_info: list String,
-    /// Master节点个数
+    /// Number of Master nodes.
     "MasterNodeSize" master_node_size set_master_node_size: i64,
-    /// Core节点个数
+    /// Number of Core nodes.
     "CoreNodeSize" core_node_size set_core_node_size: i64,
-    /// Task节点个数
+    /// Number of Task nodes.
     "TaskNodeSize" task_node_size set_task_node_size: i64,
-    /// Common节点个数
+    /// Number of Common nodes.
     "ComNodeSize" com_node_size set_com_node_size: i64,
-    /// Master节点资源
+    /// Master node resources.
     "MasterResource" master_resource set_master_resource: obj OutterResource,
-    /// Core节点资源
+    /// Core node resources.
     "CoreResource" core_resource set_core_resource: obj OutterResource,
-    /// Task节点资源
+    /// Task node resources.
     "TaskResource" task_resource set_task_resource: obj OutterResource,
-    /// Common节点资源
+    /// Common node resources.
     "ComResource" com_resource set_com_resource: obj OutterResource,
-    /// 是否使用COS
+    /// Whether COS is used.
     "OnCos" on_cos set_on_cos: bool,
-    /// 收费类型
+    /// Charge type.
     "ChargeType" charge_type set_charge_type: i64,
-    /// Router节点个数
+    /// Number of Router nodes.
     "RouterNodeSize" router_node_size set_router_node_size: i64,
-    /// 是否支持HA
+    /// Whether HA is supported.
     "SupportHA" support_ha set_support_ha: bool,
-    /// 是否支持安全模式
+    /// Whether security mode is supported.
     "SecurityOn" security_on set_security_on: bool,
-    /// 集群初始安全组id
+    /// Initial security group ID of the cluster.
     "SecurityGroup" security_group set_security_group: str,
-    /// 是否开启Cbs加密
+    /// Whether CBS encryption is enabled.
     "CbsEncrypt" cbs_encrypt set_cbs_encrypt: i64,
-    /// 自定义应用角色。
+    /// Custom application role.
     "ApplicationRole" application_role set_application_role: str,
-    /// 安全组id
+    /// Security group ID.
     "SecurityGroups" security_groups set_security_groups: list String,
-    /// SSH密钥Id
+    /// SSH key ID.
     "PublicKeyId" public_key_id set_public_key_id: str,
 } }
 
@@ -4374,17 +4371,17 @@ Execution {
 } }
 
 rt::model! { write debug;
-/// 指定要导出配置的上下文结构
+/// Specifies the context structure in which the configuration needs to be exported.
 ExportConfContext {
-    /// 服务配置
+    /// Service configuration.
     ///
     /// Required.
     "ServiceType" service_type set_service_type: i64,
-    /// 文件名
+    /// File name.
     ///
     /// Required.
     "FileName" file_name set_file_name: str,
-    /// 服务名称
+    /// Service name.
     "ServiceName" service_name set_service_name: str,
 } }
 
@@ -4402,299 +4399,299 @@ ExportConfMeta {
 } }
 
 rt::model! { write debug;
-/// 容器集群外部访问设置
+/// External access settings for the container cluster.
 ExternalAccess {
-    /// 外部访问类型，当前仅支持CLB字段
+    /// External access type. Currently, only CLB fields are supported.
     "Type" r#type set_type: str,
-    /// CLB设置信息
+    /// CLB configuration information.
     "CLBServer" clb_server set_clb_server: obj CLBSetting,
 } }
 
 rt::model! { write debug;
-/// 共用组件信息
+/// Shared component information.
 ExternalService {
-    /// 共用组件类型，EMR/CUSTOM
+    /// Shared component type. Valid values: EMR and CUSTOM.
     ///
     /// Required.
     "ShareType" share_type set_share_type: str,
-    /// 共用组件名
+    /// Shared component name.
     ///
     /// Required.
     "Service" service set_service: str,
-    /// 共用组件集群
+    /// Shared component cluster.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 自定义参数集合
+    /// Custom parameter collection.
     ///
     /// Required.
     "CustomServiceDefineList" custom_service_define_list set_custom_service_define_list: list CustomServiceDefine,
 } }
 
 rt::model! { read debug;
-/// 资源调度-公平调度器的全局配置
+/// Global configuration of the fair scheduler in resource scheduling.
 FairGlobalConfig {
-    /// 对应与页面的
-    /// 程序上限
+    /// Program upper limit
+    /// on the corresponding page.
     "UserMaxAppsDefault" user_max_apps_default set_user_max_apps_default: i64,
 } }
 
 rt::model! { write debug;
-/// 键值对过滤器，用于条件过滤查询.
+/// Key-value pair filter, which is mainly for condition filtering and query.
 Filter {
-    /// 需要过滤的字段。
+    /// Fields to be filtered.
     "Name" name set_name: str,
-    /// 字段的过滤值。
+    /// Filter value of the field.
     "Values" values set_values: list String,
 } }
 
 rt::model! { write debug;
-/// Emr集群列表实例自定义查询过滤
+/// Custom query filter for instances in the EMR cluster list.
 Filters {
-    /// 字段名称
+    /// Field name.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 过滤字段值
+    /// Filter field value.
     ///
     /// Required.
     "Values" values set_values: list String,
 } }
 
 rt::model! { read debug;
-/// 流程额外信息
+/// Additional flow information.
 FlowExtraDetail {
-    /// 额外信息Title
+    /// Title of additional information.
     "Title" title set_title: str,
-    /// 额外信息
+    /// Additional information.
     "Detail" detail set_detail: list FlowParamsDesc,
 } }
 
 rt::model! { write debug;
-/// FlowParam流程参数
+/// FlowParam: flow parameters.
 FlowParam {
-    /// 流程参数key
-    /// TraceId：通过TraceId查询
-    /// FlowId： 通过FlowId查询
+    /// Flow parameter key.
+    /// TraceId: Query by TraceId.
+    /// FlowId: Query by FlowId.
     ///
     /// Required.
     "FKey" f_key set_f_key: str,
-    /// 参数value
+    /// Parameter value.
     ///
     /// Required.
     "FValue" f_value set_f_value: str,
 } }
 
 rt::model! { read debug;
-/// 任务参数描述
+/// Task parameter description.
 FlowParamsDesc {
-    /// 参数key
+    /// Parameter key.
     "PKey" p_key set_p_key: str,
-    /// 参数value
+    /// Parameter value.
     "PValue" p_value set_p_value: str,
 } }
 
 rt::model! { both debug;
 /// GooseFSVolume
 GooseFSVolume {
-    /// 存储卷名
+    /// Storage volume name.
     "VolumeName" volume_name set_volume_name: str,
-    /// gooseFS实例ID
+    /// GooseFS instance ID.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// gooseFS 命名空间
+    /// GooseFS namespace.
     "Namespace" namespace set_namespace: str,
-    /// 在命名空间中的挂载路径
+    /// Mount path in the namespace.
     "SubPath" sub_path set_sub_path: str,
-    /// FuseVERSION描述
+    /// FuseVERSION description.
     "FuseVersion" fuse_version set_fuse_version: str,
-    /// Client Version描述，例如 GOOSE-1.5.2
+    /// Client version description, for example, GOOSE-1.5.2.
     "ClientVersion" client_version set_client_version: str,
-    /// 默认挂载参数
+    /// Default mount parameter.
     "MountOptions" mount_options set_mount_options: str,
-    /// 默认JVM参数
+    /// Default JVM parameter.
     "JvmOptions" jvm_options set_jvm_options: str,
 } }
 
 rt::model! { both debug;
-/// GPU机型镜像与驱动配置
+/// Image and driver configuration for the GPU specification.
 GpuImageDriverSpec {
-    /// 镜像ID
+    /// Image ID.
     "ImageId" image_id set_image_id: str,
-    /// 驱动名称
+    /// Driver name.
     "DriverName" driver_name set_driver_name: str,
-    /// 驱动版本
+    /// Driver version.
     "DriverVersion" driver_version set_driver_version: str,
-    /// CUDA名称
+    /// CUDA name.
     "CUDAName" cuda_name set_cuda_name: str,
-    /// CUDA版本
+    /// CUDA version.
     "CUDAVersion" cuda_version set_cuda_version: str,
-    /// CUDNN名称
+    /// CUDNN name.
     "CUDNNName" cudnn_name set_cudnn_name: str,
-    /// CUDNN版本
+    /// CUDNN version.
     "CUDNNVersion" cudnn_version set_cudnn_version: str,
 } }
 
 rt::model! { read debug;
-/// 集群所有伸缩组全局参数信息
+/// Global parameter information of all scaling groups in the cluster.
 GroupGlobalConfs {
-    /// 伸缩组信息
+    /// Scaling group information.
     "GroupGlobalConf" group_global_conf set_group_global_conf: obj AutoScaleResourceConf,
-    /// 当前伸缩组扩容出来的节点数量。
+    /// Number of nodes scaled out in the current scaling group.
     "CurrentNodes" current_nodes set_current_nodes: i64,
-    /// 当前伸缩组扩容出来的后付费节点数量。
+    /// Number of postpaid nodes scaled out in the current scaling group.
     "CurrentPostPaidNodes" current_post_paid_nodes set_current_post_paid_nodes: i64,
-    /// 当前伸缩组扩容出来的竞价实例节点数量。
+    /// Number of spot instance nodes scaled out in the current scaling group.
     "CurrentSpotPaidNodes" current_spot_paid_nodes set_current_spot_paid_nodes: i64,
 } }
 
 rt::model! { write debug;
-/// 用户组信息
+/// User group information.
 GroupInfo {
-    /// 组名
+    /// Group name.
     "GroupName" group_name set_group_name: str,
-    /// 备注
+    /// Remarks.
     "Description" description set_description: str,
-    /// 用户列表
+    /// User list.
     "Users" users set_users: list String,
 } }
 
 rt::model! { read debug;
-/// 用户组信息
+/// User group information.
 GroupInfos {
-    /// 用户组名称
+    /// User group name.
     "GroupName" group_name set_group_name: str,
-    /// 用户名称列表
+    /// User name list.
     "Users" users set_users: list String,
-    /// 备注
+    /// Remarks.
     "Description" description set_description: str,
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 用户组类型
+    /// User group type.
     "GroupType" group_type set_group_type: i64,
-    /// 用户组类型描述
+    /// User group type description.
     "GroupTypeDesc" group_type_desc set_group_type_desc: str,
 } }
 
 rt::model! { read debug;
-/// HBase监控数据结构
+/// HBase monitoring data structure.
 HBaseMetricData {
-    /// 指标名称，如 read_request_rate
+    /// Metric name, for example, read_request_rate.
     "MetricName" metric_name set_metric_name: str,
-    /// 指标描述，如 read request rate
+    /// Metric description, for example, read request rate.
     "MetricDesc" metric_desc set_metric_desc: str,
-    /// 时间戳数组
+    /// Timestamp array.
     "Timestamps" timestamps set_timestamps: list i64,
-    /// 数值数组
+    /// Numeric array.
     "Values" values set_values: list f64,
 } }
 
 rt::model! { read debug;
-/// 进程健康状态
+/// Process health status.
 HealthStatus {
-    /// 运行正常
+    /// Running normally.
     "Code" code set_code: i64,
-    /// 运行正常
+    /// Running normally.
     "Text" text set_text: str,
-    /// 运行正常
+    /// Running normally.
     "Desc" desc set_desc: str,
 } }
 
 rt::model! { read debug;
-/// Hive查询详情
+/// Hive query details.
 HiveQuery {
-    /// 查询语句
+    /// Query statement.
     "Statement" statement set_statement: str,
-    /// 执行时长
+    /// Execution duration.
     "Duration" duration set_duration: str,
-    /// 开始时间毫秒
+    /// Start time (ms).
     "StartTime" start_time set_start_time: i64,
-    /// 结束时间毫秒
+    /// End time (ms).
     "EndTime" end_time set_end_time: i64,
-    /// 状态
+    /// Status.
     "State" state set_state: str,
-    /// 用户
+    /// User.
     "User" user set_user: str,
-    /// appId列表
+    /// APPID list.
     "JobIds" job_ids set_job_ids: list String,
-    /// 执行引擎
+    /// Execution engine.
     "ExecutionEngine" execution_engine set_execution_engine: str,
-    /// 查询ID
+    /// Query ID.
     "Id" id set_id: str,
 } }
 
 rt::model! { write debug;
-/// 主机路径
+/// Host path.
 HostPathVolumeSource {
-    /// 主机路径
+    /// Host path.
     "Path" path set_path: str,
-    /// 主机路径类型，当前默认DirectoryOrCreate
+    /// Host path type. Default value: DirectoryOrCreate.
     "Type" r#type set_type: str,
 } }
 
 rt::model! { write debug;
-/// Pod HostPath挂载方式描述
+/// Description of the Pod HostPath mounting method.
 HostVolumeContext {
-    /// Pod挂载宿主机的目录。资源对宿主机的挂载点，指定的挂载点对应了宿主机的路径，该挂载点在Pod中作为数据存储目录使用
+    /// Directory for mounting the host in the Pod. As the mount point of the host in the resource, a specified mount point corresponds to the host path and is used as the data storage directory in the Pod.
     ///
     /// Required.
     "VolumePath" volume_path set_volume_path: str,
 } }
 
 rt::model! { both debug;
-/// 镜像信息
+/// Image information.
 ImageInfo {
-    /// 镜像所属地域
+    /// Image region.
     "Region" region set_region: str,
-    /// tcr实例Id
+    /// TCR instance ID.
     "RegistryId" registry_id set_registry_id: str,
-    /// 域名
+    /// Domain name.
     "DomainName" domain_name set_domain_name: str,
-    /// 命名空间
+    /// Namespace.
     "NamespaceName" namespace_name set_namespace_name: str,
-    /// 镜像仓库名称
+    /// Image repository name.
     "RepositoryName" repository_name set_repository_name: str,
-    /// 镜像版本
+    /// Image version.
     "ImageVersion" image_version set_image_version: str,
-    /// 镜像拉取策略
+    /// Image pull policy.
     "ImagePullPolicy" image_pull_policy set_image_pull_policy: str,
-    /// 镜像地址
+    /// Image address.
     "Image" image set_image: str,
 } }
 
 rt::model! { both nodebug;
-/// EMR on TKE集群组件镜像信息
+/// EMR on TKE cluster component image information.
 ImageInfoV2 {
-    /// 镜像类型
+    /// Image type.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - official： 官方镜像
-    /// - custom： 自定义镜像
-    /// - imageUrl： 镜像地址
+    /// - official: official image
+    /// - custom: custom image
+    /// - imageUrl: image URL
     "ImageMode" image_mode set_image_mode: str,
-    /// 地域
+    /// Region.
     "Region" region set_region: str,
-    /// 是否是存量镜像
+    /// Whether it is an existing image.
     "LegacyCCR" legacy_ccr set_legacy_ccr: bool,
-    /// 镜像地址
+    /// Image URL.
     "FullImageUrl" full_image_url set_full_image_url: str,
-    /// 版本
+    /// Version.
     "MainVersion" main_version set_main_version: str,
-    /// 镜像地址域名
+    /// Image URL domain name.
     "RegistryUrl" registry_url set_registry_url: str,
-    /// 镜像命名空间
+    /// Image namespace.
     "NamespaceName" namespace_name set_namespace_name: str,
-    /// 镜像仓库名
+    /// Image repository name.
     "RepoName" repo_name set_repo_name: str,
-    /// 镜像版本标签
+    /// Image version tag.
     "Tag" tag set_tag: str,
-    /// 用户名
+    /// Username.
     "Username" username set_username: str,
-    /// 密码
+    /// Password.
     "Password" password set_password: str,
-    /// 镜像拉取密钥
+    /// Image pull secret.
     "ImagePullSecret" image_pull_secret set_image_pull_secret: obj ImagePullSecret,
-    /// 镜像拉取策略
+    /// Image pull policy.
     "ImagePullPolicy" image_pull_policy set_image_pull_policy: str,
 } }
 impl ::core::fmt::Debug for ImageInfoV2 {
@@ -4718,11 +4715,11 @@ impl ::core::fmt::Debug for ImageInfoV2 {
 }
 
 rt::model! { both debug;
-/// 镜像获取密钥
+/// Key used for obtaining an image.
 ImagePullSecret {
-    /// 源密钥所在命名空间
+    /// Namespace of the source key.
     "SourceNamespace" source_namespace set_source_namespace: str,
-    /// 密钥名称列表
+    /// Key name list.
     "SecretNames" secret_names set_secret_names: list String,
 } }
 
@@ -4837,301 +4834,301 @@ InquirePriceRenewEmrResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `InquiryPriceCreateInstance` (创建实例询价).
+/// Request of `InquiryPriceCreateInstance` (Inquires the price for instance creation).
 ///
-/// 创建实例询价
+/// This API is used to inquire the price for instance creation.
 InquiryPriceCreateInstanceRequest {
-    /// 购买实例的时间单位。取值范围：
+    /// Time unit for purchasing instances. Valid values:
     ///
-    /// - s：表示秒。PayMode取值为0时，TimeUnit只能取值为s。
-    /// - m：表示月份。PayMode取值为1时，TimeUnit只能取值为m。
+    /// - s: indicates seconds. When PayMode is set to 0, TimeUnit can only be set to s.
+    /// - m: indicates months. When PayMode is set to 1, TimeUnit can only be set to m.
     ///
     /// Required.
     "TimeUnit" time_unit set_time_unit: str,
-    /// 购买实例的时长。结合TimeUnit一起使用。
+    /// Instance purchase duration, which is used together with TimeUnit.
     ///
-    /// - TimeUnit为s时，该参数只能填写3600，表示按量计费实例。
-    /// - TimeUnit为m时，该参数填写的数字表示包年包月实例的购买时长，如1表示购买一个月
+    /// - When TimeUnit is set to s, this parameter can only be set to 3600, indicating a pay-as-you-go instance.
+    /// - When TimeUnit is set to m, the value set for this parameter indicates the subscription duration of the instance. For example, 1 indicates a one-month subscription.
     ///
     /// Required.
     "TimeSpan" time_span set_time_span: i128,
-    /// 货币种类。取值范围：
+    /// Currency type. Valid values:
     ///
-    /// - CNY：表示人民币。
+    /// - CNY: RMB
     ///
     /// Required.
     "Currency" currency set_currency: str,
-    /// 实例计费模式。取值范围：
+    /// Instance billing mode. Valid values:
     ///
-    /// - 0：表示按量计费。
-    /// - 1：表示包年包月。
+    /// - 0: pay-as-you-go
+    /// - 1: yearly/monthly subscription
     ///
     /// Required.
     "PayMode" pay_mode set_pay_mode: i128,
-    /// 是否开启节点高可用。取值范围：
+    /// Whether to enable high availability for the node. Valid values:
     ///
-    /// - 0：表示不开启节点高可用。
-    /// - 1：表示开启节点高可用。x07
+    /// - 0: no
+    /// - 1: yes
     ///
     /// Required.
     "SupportHA" support_ha set_support_ha: i128,
-    /// 部署的组件列表。不同的EMR产品ID（ProductId：具体含义参考入参ProductId字段）需要选择不同的必选组件：
-    /// - ProductId为2(EMR-V2.0.1)的时候，必选组件包括：hdfs-2.7.3,yarn-2.7.3,zookeeper-3.4.9,knox-1.2.0
-    /// - ProductId为16(EMR-V2.3.0)的时候，必选组件包括：hdfs-2.8.5,yarn-2.8.5,zookeeper-3.5.5,knox-1.2.0
-    /// - ProductId为20(EMR-V2.5.0)的时候，必选组件包括：hdfs-2.8.5,yarn-2.8.5,zookeeper-3.6.1,knox-1.2.0
-    /// - ProductId为30(EMR-V2.6.0)的时候，必选组件包括：hdfs-2.8.5,yarn-2.8.5,zookeeper-3.6.1,openldap-2.4.44,knox-1.2.0
-    /// - ProductId为38(EMR-V2.7.0)的时候，必选组件包括：hdfs-2.8.5,yarn-2.8.5,zookeeper-3.6.3,openldap-2.4.44,knox-1.6.1
-    /// - ProductId为57(EMR-V2.8.0)的时候，必选组件包括：hdfs-2.8.5,yarn-2.8.5,zookeeper-3.6.3,openldap-2.4.44,knox-1.6.1
-    /// - ProductId为7(EMR-V3.0.0)的时候，必选组件包括：hdfs-3.1.2,yarn-3.1.2,zookeeper-3.4.9,knox-1.2.0
-    /// - ProductId为25(EMR-V3.1.0)的时候，必选组件包括：hdfs-3.1.2,yarn-3.1.2,zookeeper-3.6.1,knox-1.2.0
-    /// - ProductId为31(EMR-V3.1.1)的时候，必选组件包括：hdfs-3.1.2,yarn-3.1.2,zookeeper-3.6.1,knox-1.2.0
-    /// - ProductId为28(EMR-V3.2.0)的时候，必选组件包括：hdfs-3.2.2,yarn-3.2.2,zookeeper-3.6.1,knox-1.2.0
-    /// - ProductId为33(EMR-V3.2.1)的时候，必选组件包括：hdfs-3.2.2,yarn-3.2.2,zookeeper-3.6.1,openldap-2.4.44,knox-1.2.0
-    /// - ProductId为34(EMR-V3.3.0)的时候，必选组件包括：hdfs-3.2.2,yarn-3.2.2,zookeeper-3.6.1,openldap-2.4.44,knox-1.2.0
-    /// - ProductId为37(EMR-V3.4.0)的时候，必选组件包括：hdfs-3.2.2,yarn-3.2.2,zookeeper-3.6.3,openldap-2.4.44,knox-1.6.1
-    /// - ProductId为44(EMR-V3.5.0)的时候，必选组件包括：hdfs-3.2.2,yarn-3.2.2,zookeeper-3.6.3,openldap-2.4.44,knox-1.6.1
-    /// - ProductId为53(EMR-V3.6.0)的时候，必选组件包括：hdfs-3.2.2,yarn-3.2.2,zookeeper-3.6.3,openldap-2.4.44,knox-1.6.1
-    /// - ProductId为58(EMR-V3.6.1)的时候，必选组件包括：hdfs-3.2.2,yarn-3.2.2,zookeeper-3.6.3,openldap-2.4.46,knox-1.6.1
-    /// - ProductId为47(EMR-V4.0.0)的时候，必选组件包括：hdfs-3.2.2,yarn-3.2.2,zookeeper-3.6.3,openldap-2.4.44,knox-1.6.1
+    /// List of deployed components. For different EMR product IDs, different required component lists need to be set (ProductId: For details about its meaning, see the ProductId parameter). Valid values:
+    /// - When ProductId is set to 2 (EMR-V2.0.1), the required components include hdfs-2.7.3, yarn-2.7.3, zookeeper-3.4.9, and knox-1.2.0.
+    /// - When ProductId is set to 16 (EMR-V2.3.0), the required components include hdfs-2.8.5, yarn-2.8.5, zookeeper-3.5.5, and knox-1.2.0.
+    /// - When ProductId is set to 20 (EMR-V2.5.0), the required components include hdfs-2.8.5, yarn-2.8.5, zookeeper-3.6.1, and knox-1.2.0.
+    /// - When ProductId is set to 30 (EMR-V2.6.0), the required components include hdfs-2.8.5, yarn-2.8.5, zookeeper-3.6.1, openldap-2.4.44, and knox-1.2.0.
+    /// - When ProductId is set to 38 (EMR-V2.7.0), the required components include hdfs-2.8.5, yarn-2.8.5, zookeeper-3.6.3, openldap-2.4.44, and knox-1.6.1.
+    /// - When ProductId is set to 57 (EMR-V2.8.0), the required components include hdfs-2.8.5, yarn-2.8.5, zookeeper-3.6.3, openldap-2.4.44, and knox-1.6.1.
+    /// - When ProductId is set to 7 (EMR-V3.0.0), the required components include hdfs-3.1.2, yarn-3.1.2, zookeeper-3.4.9, and knox-1.2.0.
+    /// - When ProductId is set to 25 (EMR-V3.1.0), the required components include hdfs-3.1.2, yarn-3.1.2, zookeeper-3.6.1, and knox-1.2.0.
+    /// - When ProductId is set to 31 (EMR-V3.1.1), the required components include hdfs-3.1.2, yarn-3.1.2, zookeeper-3.6.1, and knox-1.2.0.
+    /// - When ProductId is set to 28 (EMR-V3.2.0), the required components include hdfs-3.2.2, yarn-3.2.2, zookeeper-3.6.1, and knox-1.2.0.
+    /// - When ProductId is set to 33 (EMR-V3.2.1), the required components include hdfs-3.2.2, yarn-3.2.2, zookeeper-3.6.1, openldap-2.4.44, and knox-1.2.0.
+    /// - When ProductId is set to 34 (EMR-V3.3.0), the required components include hdfs-3.2.2, yarn-3.2.2, zookeeper-3.6.1, openldap-2.4.44, and knox-1.2.0.
+    /// - When ProductId is set to 37 (EMR-V3.4.0), the required components include hdfs-3.2.2, yarn-3.2.2, zookeeper-3.6.3, openldap-2.4.44, and knox-1.6.1.
+    /// - When ProductId is set to 44 (EMR-V3.5.0), the required components include hdfs-3.2.2, yarn-3.2.2, zookeeper-3.6.3, openldap-2.4.44, and knox-1.6.1.
+    /// - When ProductId is set to 53 (EMR-V3.6.0), the required components include hdfs-3.2.2, yarn-3.2.2, zookeeper-3.6.3, openldap-2.4.44, and knox-1.6.1.
+    /// - When ProductId is set to 58 (EMR-V3.6.1), the required components include hdfs-3.2.2, yarn-3.2.2, zookeeper-3.6.3, openldap-2.4.46, and knox-1.6.1.
+    /// - When ProductId is set to 47 (EMR-V4.0.0), the required components include hdfs-3.2.2, yarn-3.2.2, zookeeper-3.6.3, openldap-2.4.44, and knox-1.6.1.
     ///
     /// Required.
     "Software" software set_software: list String,
-    /// 询价的节点规格。
+    /// Node specifications for price inquiry.
     "ResourceSpec" resource_spec set_resource_spec: obj NewResourceSpec,
-    /// 实例所在的位置。通过该参数可以指定实例所属可用区，所属项目等属性。
+    /// Location of the instance. This parameter can be used to specify attributes such as the AZ and associated project of the instance.
     "Placement" placement set_placement: obj Placement,
-    /// 私有网络相关信息配置。通过该参数可以指定私有网络的ID，子网ID等信息。
+    /// VPC-related information configuration. This parameter can be used to specify the VPC ID, subnet ID, and so on.
     "VPCSettings" vpc_settings set_vpc_settings: obj VPCSettings,
-    /// hive共享元数据库类型。取值范围：
+    /// Hive shared metadata database type. Valid values:
     ///
-    /// - EMR_NEW_META：表示集群默认创建
-    /// - EMR_EXIT_METE：表示集群使用指定EMR-MetaDB。
-    /// - USER_CUSTOM_META：表示集群使用自定义MetaDB。
+    /// - EMR_NEW_META: created by the cluster by default
+    /// - EMR_EXIT_METE: EMR-MetaDB specified by the cluster
+    /// - USER_CUSTOM_META: custom MetaDB used by the cluster
     "MetaType" meta_type set_meta_type: str,
-    /// EMR-MetaDB实例
+    /// EMR-MetaDB instance.
     "UnifyMetaInstanceId" unify_meta_instance_id set_unify_meta_instance_id: str,
-    /// 自定义MetaDB信息
+    /// Custom MetaDB information.
     "MetaDBInfo" meta_db_info set_meta_db_info: obj CustomMetaInfo,
-    /// 产品ID，不同产品ID表示不同的EMR产品版本。取值范围：
-    /// - 2：表示EMR-V2.0.1
-    /// - 16：表示EMR-V2.3.0
-    /// - 20：表示EMR-V2.5.0
-    /// - 30：表示EMR-V2.6.0
-    /// - 38：表示EMR-V2.7.0
-    /// - 57：表示EMR-V2.8.0
-    /// - 7：表示EMR-V3.0.0
-    /// - 25：表示EMR-V3.1.0
-    /// - 31：表示EMR-V3.1.1
-    /// - 28：表示EMR-V3.2.0
-    /// - 33：表示EMR-V3.2.1
-    /// - 34：表示EMR-V3.3.0
-    /// - 37：表示EMR-V3.4.0
-    /// - 44：表示EMR-V3.5.0
-    /// - 53：表示EMR-V3.6.0
-    /// - 58：表示EMR-V3.6.1
-    /// - 47：表示EMR-V4.0.0
+    /// Product ID. Different product IDs indicate different EMR product versions. Valid values:
+    /// - 2: EMR-V2.0.1
+    /// - 16: EMR-V2.3.0
+    /// - 20: EMR-V2.5.0
+    /// - 30: EMR-V2.6.0
+    /// - 38: EMR-V2.7.0
+    /// - 57: EMR-V2.8.0
+    /// - 7: EMR-V3.0.0
+    /// - 25: EMR-V3.1.0
+    /// - 31: EMR-V3.1.1
+    /// - 28: EMR-V3.2.0
+    /// - 33: EMR-V3.2.1
+    /// - 34: EMR-V3.3.0
+    /// - 37: EMR-V3.4.0
+    /// - 44: EMR-V3.5.0
+    /// - 53: EMR-V3.6.0
+    /// - 58: EMR-V3.6.1
+    /// - 47: EMR-V4.0.0
     "ProductId" product_id set_product_id: i128,
-    /// 场景化取值：Hadoop-Kudu，Hadoop-Zookeeper，Hadoop-Presto，Hadoop-Hbase
+    /// Scenario-based values: Hadoop-Kudu, Hadoop-Zookeeper, Hadoop-Presto, and Hadoop-Hbase.
     "SceneName" scene_name set_scene_name: str,
-    /// 共用组件信息
+    /// Shared component information.
     "ExternalService" external_service set_external_service: list ExternalService,
-    /// 当前默认值为0，跨AZ特性支持后为1
+    /// Default value: 0. It is changed to 1 after the cross-AZ feature is supported.
     "VersionID" version_id set_version_id: i128,
-    /// 可用区的规格信息
+    /// Specification information of the AZ.
     "MultiZoneSettings" multi_zone_settings set_multi_zone_settings: list MultiZoneSetting,
-    /// 数据库版本
+    /// Database version.
     "DefaultMetaVersion" default_meta_version set_default_meta_version: str,
-    /// 0:不开通审计；1:开通审计
+    /// Whether to enable audit. Valid values: 0 (no) and 1 (yes).
     "NeedCdbAudit" need_cdb_audit set_need_cdb_audit: i64,
-    /// 自定义db数据
+    /// Custom database data.
     "MetaDBGroupInfo" meta_db_group_info set_meta_db_group_info: list CustomMetaDBInfo,
 } }
 rt::action!("emr", "2019-01-03", "InquiryPriceCreateInstance", InquiryPriceCreateInstanceRequest => InquiryPriceCreateInstanceResponse);
 
 rt::model! { read debug;
-/// InquiryPriceCreateInstance返回参数结构体
+/// InquiryPriceCreateInstance response structure.
 InquiryPriceCreateInstanceResponse {
-    /// 原价，单位为元。
+    /// Original price (CNY).
     "OriginalCost" original_cost set_original_cost: f64,
-    /// 折扣价，单位为元。
+    /// Discounted price (CNY).
     "DiscountCost" discount_cost set_discount_cost: f64,
-    /// 购买实例的时间单位。取值范围：
+    /// Time unit for purchasing instances. Valid values:
     ///
-    /// - s：表示秒。
-    /// - m：表示月份。
+    /// - s: second
+    /// - m: Month
     "TimeUnit" time_unit set_time_unit: str,
-    /// 购买实例的时长。
+    /// Instance purchase duration.
     "TimeSpan" time_span set_time_span: i64,
-    /// 价格清单
+    /// Price list.
     "PriceList" price_list set_price_list: list ZoneDetailPriceResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `InquiryPriceRenewInstance` (续费询价).
+/// Request of `InquiryPriceRenewInstance` (Inquires the price for renewal).
 ///
-/// 续费询价。
+/// This API is used to inquire the price for renewal.
 InquiryPriceRenewInstanceRequest {
-    /// 实例续费的时长。需要结合TimeUnit一起使用。1表示续费一个月
+    /// Duration of instance renewal. It is used together with TimeUnit. 1 indicates renewal for one month.
     ///
     /// Required.
     "TimeSpan" time_span set_time_span: i128,
-    /// 实例计费模式。此处只支持取值为1，表示包年包月。
+    /// Instance billing mode. Only the value 1 is supported, indicating yearly/monthly subscription.
     ///
     /// Required.
     "PayMode" pay_mode set_pay_mode: i64,
-    /// 待续费节点的资源ID列表。资源ID形如：emr-vm-xxxxxxxx。有效的资源ID可通过登录[控制台](https://console.cloud.tencent.com/emr)查询。
+    /// Resource ID list for nodes pending renewal. Resource ID format: emr-vm-xxxxxxxx. You can query valid resource IDs by logging in to the [console](https://console.cloud.tencent.com/emr).
     "ResourceIds" resource_ids set_resource_ids: list String,
-    /// 实例续费的时间单位。取值范围：
+    /// Time unit for instance renewal. Valid values:
     ///
-    /// - m：表示月份。
+    /// - m: indicates month.
     "TimeUnit" time_unit set_time_unit: str,
-    /// 货币种类。取值范围：
+    /// Currency type. Valid values:
     ///
-    /// - CNY：表示人民币。
+    /// - CNY: RMB
     "Currency" currency set_currency: str,
     /// 实例所在的位置。通过该参数可以指定实例所属可用区，所属项目等属性。
     "Placement" placement set_placement: obj Placement,
-    /// 是否按量转包年包月。0：否，1：是。
+    /// Whether to convert from pay-as-you-go to yearly/monthly subscription. Valid values: 0 (no) and 1 (yes).
     "ModifyPayMode" modify_pay_mode set_modify_pay_mode: i64,
-    /// 是否需要每个节点续费价格
+    /// Whether to return the renewal price for each node.
     "NeedDetail" need_detail set_need_detail: bool,
-    /// 集群id，如果需要集群所有包年包月节点续费信息，可以填写该参数
+    /// Cluster ID. Specify this parameter if you need renewal information for all yearly/monthly subscription nodes in the cluster.
     "InstanceId" instance_id set_instance_id: str,
 } }
 rt::action!("emr", "2019-01-03", "InquiryPriceRenewInstance", InquiryPriceRenewInstanceRequest => InquiryPriceRenewInstanceResponse);
 
 rt::model! { read debug;
-/// InquiryPriceRenewInstance返回参数结构体
+/// InquiryPriceRenewInstance response structure.
 InquiryPriceRenewInstanceResponse {
-    /// 原价，单位为元。
+    /// Original price (CNY).
     "OriginalCost" original_cost set_original_cost: f64,
-    /// 折扣价，单位为元。
+    /// Discounted price (CNY).
     "DiscountCost" discount_cost set_discount_cost: f64,
-    /// 实例续费的时间单位。取值范围：
+    /// Time unit for instance renewal. Valid values:
     ///
-    /// - m：表示月份。
+    /// - m: indicates month.
     "TimeUnit" time_unit set_time_unit: str,
     /// 实例续费的时长。
     "TimeSpan" time_span set_time_span: i64,
-    /// 价格详情
+    /// Price details.
     "PriceDetail" price_detail set_price_detail: list PriceDetail,
-    /// 节点续费询价明细列表
+    /// Node renewal inquiry details list.
     "NodeRenewPriceDetails" node_renew_price_details set_node_renew_price_details: list NodeRenewPriceDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `InquiryPriceScaleOutInstance` (扩容询价).
+/// Request of `InquiryPriceScaleOutInstance` (Inquires the price for a scale-out).
 ///
-/// 扩容询价. 当扩容时候，请通过该接口查询价格。
+/// This API is used to inquire the price for a scale-out.
 InquiryPriceScaleOutInstanceRequest {
-    /// 扩容的时间单位。取值范围：
+    /// Time unit for the scale-out. Valid values:
     ///
-    /// - s：表示秒。PayMode取值为0时，TimeUnit只能取值为s。
-    /// - m：表示月份。PayMode取值为1时，TimeUnit只能取值为m。
+    /// - s: indicates seconds. When PayMode is set to 0, TimeUnit can only be set to s.
+    /// - m: indicates months. When PayMode is set to 1, TimeUnit can only be set to m.
     ///
     /// Required.
     "TimeUnit" time_unit set_time_unit: str,
-    /// 扩容的时长。结合TimeUnit一起使用。
+    /// Scale-out duration, which is used together with TimeUnit.
     ///
-    /// - TimeUnit为s时，该参数只能填写3600，表示按量计费实例。
-    /// - TimeUnit为m时，该参数填写的数字表示包年包月实例的购买时长，如1表示购买一个月
+    /// - When TimeUnit is set to s, this parameter can only be set to 3600, indicating a pay-as-you-go instance.
+    /// - When TimeUnit is set to m, the value set for this parameter indicates the subscription duration of the instance. For example, 1 indicates a one-month subscription.
     ///
     /// Required.
     "TimeSpan" time_span set_time_span: i128,
-    /// 实例所属的可用区ID，例如100003。该参数可以通过调用 [DescribeZones](https://cloud.tencent.com/document/api/213/15707) 的返回值中的ZoneId字段来获取。
+    /// ID of the AZ to which the instance belongs, for example, 100003. This parameter can be obtained from the ZoneId field in the response of [DescribeZones](https://www.tencentcloud.com/document/api/213/15707?from_cn_redirect=1).
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: i128,
-    /// 实例计费模式。取值范围：
+    /// Instance billing mode. Valid values:
     ///
-    /// - 0：表示按量计费。
-    /// - 1：表示包年包月。
+    /// - 0: pay-as-you-go
+    /// - 1: yearly/monthly subscription
     ///
     /// Required.
     "PayMode" pay_mode set_pay_mode: i128,
-    /// 实例ID。
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 扩容的Core节点数量。
+    /// Number of Core nodes to be scaled out.
     ///
     /// Required.
     "CoreCount" core_count set_core_count: i128,
-    /// 扩容的Task节点数量。
+    /// Number of Task nodes to be scaled out.
     ///
     /// Required.
     "TaskCount" task_count set_task_count: i128,
-    /// 货币种类。取值范围：
+    /// Currency type. Valid values:
     ///
-    /// - CNY：表示人民币。
+    /// - CNY: RMB
     ///
     /// Required.
     "Currency" currency set_currency: str,
-    /// 扩容的Router节点数量。
+    /// Number of Router nodes to be scaled out.
     "RouterCount" router_count set_router_count: i128,
-    /// 扩容的Master节点数量。
+    /// Number of Master nodes to be scaled out.
     "MasterCount" master_count set_master_count: i128,
-    /// 类型为ComputeResource和EMR以及默认，默认为EMR
+    /// The type can be ComputeResource, EMR, or a default value. The default value is EMR.
     "ResourceBaseType" resource_base_type set_resource_base_type: str,
-    /// 计算资源id
+    /// Computing resource ID.
     "ComputeResourceId" compute_resource_id set_compute_resource_id: str,
-    /// 扩容资源类型
+    /// Scale-out resource type.
     "HardwareResourceType" hardware_resource_type set_hardware_resource_type: str,
-    /// 节点组ID
+    /// Node group ID.
     "NodeGroupId" node_group_id set_node_group_id: str,
 } }
 rt::action!("emr", "2019-01-03", "InquiryPriceScaleOutInstance", InquiryPriceScaleOutInstanceRequest => InquiryPriceScaleOutInstanceResponse);
 
 rt::model! { read debug;
-/// InquiryPriceScaleOutInstance返回参数结构体
+/// InquiryPriceScaleOutInstance response structure.
 InquiryPriceScaleOutInstanceResponse {
-    /// 原价，单位为元。
+    /// Original price (CNY).
     "OriginalCost" original_cost set_original_cost: str,
-    /// 折扣价，单位为元。
+    /// Discounted price (CNY).
     "DiscountCost" discount_cost set_discount_cost: str,
-    /// 扩容的时间单位。取值范围：
+    /// Time unit for the scale-out. Valid values:
     ///
-    /// - s：表示秒。
-    /// - m：表示月份。
+    /// - s: indicates second.
+    /// - m: indicates month.
     "Unit" unit set_unit: str,
-    /// 询价的节点规格。
+    /// Node specifications for price inquiry.
     "PriceSpec" price_spec set_price_spec: obj PriceResource,
-    /// 对应入参MultipleResources中多个规格的询价结果，其它出参返回的是第一个规格的询价结果
+    /// Price inquiry results for multiple specifications in the input parameter MultipleResources. Other output parameters return the inquiry result of the first specifications.
     "MultipleEmrPrice" multiple_emr_price set_multiple_emr_price: list EmrPrice,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `InquiryPriceUpdateInstance` (变配询价).
+/// Request of `InquiryPriceUpdateInstance` (Inquires the price for the configuration change).
 ///
-/// 变配询价
+/// This API is used to inquire the price for the configuration change.
 InquiryPriceUpdateInstanceRequest {
-    /// 变配的时间单位。取值范围：
+    /// Time unit for the configuration change. Valid values:
     ///
-    /// - s：表示秒。PayMode取值为0时，TimeUnit只能取值为s。
+    /// - s: second. When PayMode is set to 0, TimeUnit can only be set to s.
     ///
-    /// - m：表示月份。PayMode取值为1时，TimeUnit只能取值为m。
+    /// - m: month. When PayMode is set to 1, TimeUnit can only be set to m.
     ///
     /// Required.
     "TimeUnit" time_unit set_time_unit: str,
-    /// 变配的时长。结合TimeUnit一起使用。
+    /// Configuration change duration, which is used together with TimeUnit.
     ///
-    /// - TimeUnit为s时，该参数只能填写3600，表示按量计费实例。
+    /// - When TimeUnit is set to s, this parameter can only be set to 3600, indicating a pay-as-you-go instance.
     ///
-    /// - TimeUnit为m时，该参数填写的数字表示包年包月实例的购买时长，如1表示购买一个月
+    /// - When TimeUnit is set to m, the number entered for this parameter indicates the purchase duration of a yearly/monthly subscription instance. For example, the value 1 indicates one month.
     ///
     /// Required.
     "TimeSpan" time_span set_time_span: i128,
-    /// 实例计费模式。取值范围：
+    /// Instance billing mode. Valid values:
     ///
-    /// - 0：表示按量计费。
+    /// - 0: pay-as-you-go
     ///
-    /// - 1：表示包年包月。
+    /// - 1: monthly subscription
     ///
     /// Required.
     "PayMode" pay_mode set_pay_mode: i128,
@@ -5139,210 +5136,208 @@ InquiryPriceUpdateInstanceRequest {
     "UpdateSpec" update_spec set_update_spec: obj UpdateInstanceSettings,
     /// 实例所在的位置。通过该参数可以指定实例所属可用区，所属项目等属性。
     "Placement" placement set_placement: obj Placement,
-    /// 货币种类。取值范围：
+    /// Currency type. Valid values:
     ///
-    /// - CNY：表示人民币。
+    /// - CNY: RMB
     "Currency" currency set_currency: str,
-    /// 批量变配资源ID列表
+    /// ID list of resources modified in batches.
     "ResourceIdList" resource_id_list set_resource_id_list: list String,
 } }
 rt::action!("emr", "2019-01-03", "InquiryPriceUpdateInstance", InquiryPriceUpdateInstanceRequest => InquiryPriceUpdateInstanceResponse);
 
 rt::model! { read debug;
-/// InquiryPriceUpdateInstance返回参数结构体
+/// InquiryPriceUpdateInstance response structure.
 InquiryPriceUpdateInstanceResponse {
-    /// 原价，单位为元。
+    /// Original price (CNY).
     "OriginalCost" original_cost set_original_cost: f64,
-    /// 折扣价，单位为元。
+    /// Discounted price (CNY).
     "DiscountCost" discount_cost set_discount_cost: f64,
-    /// 变配的时间单位。取值范围：
+    /// Time unit for the configuration change. Valid values:
     ///
-    /// - s：表示秒。
+    /// - s: indicates second.
     ///
-    /// - m：表示月份。
+    /// - m: indicates month.
     "TimeUnit" time_unit set_time_unit: str,
     /// 变配的时长。
     "TimeSpan" time_span set_time_span: i64,
-    /// 价格详情
+    /// Price details.
     "PriceDetail" price_detail set_price_detail: list PriceDetail,
-    /// 新配置价格
+    /// Price of the new configuration.
     "NewConfigPrice" new_config_price set_new_config_price: obj PriceResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 洞察结果项
+/// Insight result item.
 InsightResult {
-    /// 当Type为HIVE时，是Hive查询ID，当Type为MAPREDUCE，SPARK，TEZ时则是YarnAppID
+    /// When Type is set to HIVE, the value is the Hive query ID; when Type is set to MAPREDUCE, SPARK or TEZ, the value is YarnAppID.
     "ID" id set_id: str,
-    /// 洞察应用的类型，HIVE,SPARK,MAPREDUCE,TEZ
+    /// Insight application type. Valid values: HIVE, SPARK, MAPREDUCE, and TEZ.
     "Type" r#type set_type: str,
-    /// 洞察规则ID
-    /// HIVE-ScanManyMeta:元数据扫描过多
-    /// HIVE-ScanManyPartition:大表扫描
-    /// HIVE-SlowCompile:编译耗时过长
-    /// HIVE-UnSuitableConfig:不合理参数
-    /// MAPREDUCE-MapperDataSkew:Map数据倾斜
-    /// MAPREDUCE-MapperMemWaste:MapMemory资源浪费
-    /// MAPREDUCE-MapperSlowTask:Map慢Task
+    /// Insight rule ID.
+    /// HIVE-ScanManyMeta: excessively large amount of scanned metadata
+    /// HIVE-ScanManyPartition: large table scan
+    /// HIVE-SlowCompile: excessively long compilation durationHIVE-UnSuitableConfig: improper parameter
+    /// MAPREDUCE-MapperDataSkew: Map data skew
+    /// MAPREDUCE-MapperMemWaste: MapMemory resource waste
+    /// MAPREDUCE-MapperSlowTask: Map slow task
     /// MAPREDUCE-MapperTaskGC:MapperTaskGC
-    /// MAPREDUCE-MemExceeded:峰值内存超限
-    /// MAPREDUCE-ReducerDataSkew:Reduce数据倾斜
-    /// MAPREDUCE-ReducerMemWaste:ReduceMemory资源浪费
-    /// MAPREDUCE-ReducerSlowTask:Reduce慢Task
+    /// MAPREDUCE-MemExceeded: peak memory exceeded
+    /// MAPREDUCE-ReducerDataSkew: Reduce data skew
+    /// MAPREDUCE-ReducerMemWaste: ReduceMemory resource waste
+    /// MAPREDUCE-ReducerSlowTask: Reduce slow task
     /// MAPREDUCE-ReducerTaskGC:ReducerTaskGC
-    /// MAPREDUCE-SchedulingDelay:调度延迟
-    /// SPARK-CpuWaste:CPU资源浪费
-    /// SPARK-DataSkew:数据倾斜
+    /// MAPREDUCE-SchedulingDelay: scheduling delay
+    /// SPARK-CpuWaste: CPU resource waste
+    /// SPARK-DataSkew: data skew
     /// SPARK-ExecutorGC:ExecutorGC
-    /// SPARK-MemExceeded:峰值内存超限
-    /// SPARK-MemWaste:Memory资源浪费
+    /// SPARK-MemExceeded: peak memory exceeded
+    /// SPARK-MemWaste: Memory resource waste
     /// SPARK-ScheduleOverhead:ScheduleOverhead
-    /// SPARK-ScheduleSkew:调度倾斜
-    /// SPARK-SlowTask:慢Task
-    /// TEZ-DataSkew:数据倾斜
-    /// TEZ-MapperDataSkew:Map数据倾斜
-    /// TEZ-ReducerDataSkew:Reduce数据倾斜
-    /// TEZ-TezMemWaste:Memory资源浪费
-    /// TEZ-TezSlowTask:慢Task
+    /// SPARK-ScheduleSkew: scheduling skew
+    /// SPARK-SlowTask: slow task
+    /// TEZ-DataSkew: data skew
+    /// TEZ-MapperDataSkew: Map data skew
+    /// TEZ-ReducerDataSkew: Reduce data skew
+    /// TEZ-TezMemWaste: Memory resource waste
+    /// TEZ-TezSlowTask: slow task
     /// TEZ-TezTaskGC:TasksGC
     "RuleID" rule_id set_rule_id: str,
-    /// 洞察规则名字，可参考RuleID的说明
+    /// Insight rule name. Refer to the description of RuleID.
     "RuleName" rule_name set_rule_name: str,
-    /// 洞察规则解释
+    /// Insight rule interpretation.
     "RuleExplain" rule_explain set_rule_explain: str,
-    /// 详情
+    /// Details.
     "Detail" detail set_detail: str,
-    /// 建议信息
+    /// Recommended message.
     "Suggestion" suggestion set_suggestion: str,
-    /// 洞察异常衡量值，同类型的洞察项越大越严重，不同类型的洞察项无对比意义
+    /// Insight anomaly metric value. For insight items of the same type, a larger value indicates higher severity. Insight items of different types are not comparable.
     "Value" value set_value: i64,
-    /// 调度任务执行ID
+    /// Scheduling task execution ID.
     "ScheduleTaskExecID" schedule_task_exec_id set_schedule_task_exec_id: str,
-    /// 调度流，DAG
+    /// Scheduling flow (DAG).
     "ScheduleFlowName" schedule_flow_name set_schedule_flow_name: str,
-    /// 调度flow中的某个task节点
+    /// Task node in the scheduling flow.
     "ScheduleTaskName" schedule_task_name set_schedule_task_name: str,
-    /// Yarn任务的部分核心配置
+    /// Some core configurations of the YARN task.
     "JobConf" job_conf set_job_conf: str,
-    /// 洞察结构化信息
+    /// Insight into structured information.
     "Context" context set_context: str,
 } }
 
 rt::model! { write debug;
-/// 设置巡检任务配置
+/// Specifies the inspection task configuration to be set.
 InspectionTaskSettings {
-    /// 巡检任务的唯一标记
+    /// Unique identifier for the inspection task.
     ///
     /// Required.
     "TaskType" task_type set_task_type: str,
-    /// 巡检任务组名称
+    /// Inspection task group name.
     "Group" group set_group: str,
-    /// 巡检任务名称
+    /// Inspection task name.
     "Name" name set_name: str,
-    /// 巡检任务参数设置
+    /// Inspection task parameter settings.
     "TaskSettings" task_settings set_task_settings: list TaskSettings,
-    /// 是否选中，”true“ ”false“
+    /// Whether it is selected. Valid values: "true" and "false".
     "Selected" selected set_selected: str,
-    /// 是否开启监控
+    /// Whether monitoring is enabled.
     "Enable" enable set_enable: str,
-    /// 事件Json模板
+    /// Event JSON template.
     "SettingsJson" settings_json set_settings_json: str,
 } }
 
 rt::model! { write debug;
-/// Request of `InstallSoftware` (安装组件).
+/// Request of `InstallSoftware` (Installs a component).
 ///
-/// 安装组件。对于依赖元数据库的组件，有可能会需要下单一个cdb。可根据InstallSoftWareInfo查看当前集群可安装的组件，以及哪些组件有可能需要cdb。
+/// This API is used to install a component. For components dependent on the MetaDB, a CDB order may be required. The components that can be installed on the current cluster and the components that might require a CDB order can be viewed via InstallSoftWareInfo.
 InstallSoftwareRequest {
-    /// 集群实例号
+    /// Cluster ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 组件版本号，例如presto-0.161，可根据InstallSoftWareInfo查看当前集群可安装的组件
+    /// Component version, for example, presto-0.161. You can view the components that can be installed on the current cluster via InstallSoftWareInfo.
     ///
     /// Required.
     "SoftInfo" soft_info set_soft_info: list String,
-    /// 如果需要购买CDB，如果是包年包月集群，是否为这个cdb自动续费，默认AUTO_RENEW,如不自动续费新增的CDB，则填入NOT_AUTO_RENEW
+    /// If you use a monthly subscription cluster and need to purchase a CDB, determine whether to enable auto-renewal for the CDB. Default value: AUTO_RENEW. If auto-renewal is disabled for the newly-added CDB, fill in NOT_AUTO_RENEW.
     "CdbAutoRenew" cdb_auto_renew set_cdb_auto_renew: str,
-    /// hive共享元数据库类型。取值范围：
+    /// Hive shared metadata database type. Valid values:
     ///
-    /// - EMR_NEW_META：表示集群默认创建
-    /// - EMR_EXIT_METE：表示集群使用指定EMR-MetaDB。
-    /// - USER_CUSTOM_META：表示集群使用自定义MetaDB。
+    /// - EMR_NEW_META: created by the cluster by default
+    /// - EMR_EXIT_METE: EMR-MetaDB specified by the cluster
+    /// - USER_CUSTOM_META: custom MetaDB used by the cluster
     "MetaType" meta_type set_meta_type: str,
-    /// EMR-MetaDB实例
+    /// EMR-MetaDB instance.
     "UnifyMetaInstanceId" unify_meta_instance_id set_unify_meta_instance_id: str,
-    /// 自定义MetaDB信息
+    /// Custom MetaDB information.
     "MetaDBInfo" meta_db_info set_meta_db_info: obj CustomMetaInfo,
-    /// 共用组件信息
+    /// Shared component information.
     "ExternalService" external_service set_external_service: list ExternalService,
-    /// 标签信息
+    /// Tag information.
     "Tags" tags set_tags: list Tag,
-    /// 角色的Pod规格信息
+    /// Pod specification information of the role.
     "CloudResources" cloud_resources set_cloud_resources: list CloudResource,
-    /// 自定义部署信息
+    /// Custom deployment information.
     "ServiceDeployInfoList" service_deploy_info_list set_service_deploy_info_list: list ServiceDeployInfo,
-    /// 数据库版本
+    /// Database version.
     "DefaultMetaVersion" default_meta_version set_default_meta_version: str,
-    /// 是否开通审计
+    /// Whether to enable audit.
     "NeedCdbAudit" need_cdb_audit set_need_cdb_audit: i64,
-    /// 额外容器相关配置
+    /// Additional container configuration.
     "ContainerExtraConf" container_extra_conf set_container_extra_conf: obj ContainerExtraConf,
-    /// 是否强制检查自定义组件的合理性，目前仅提供给tf侧使用
+    /// Whether to forcibly check the validity of custom components. Currently, it is available only for the Terraform side.
     "CheckServiceDeployInfo" check_service_deploy_info set_check_service_deploy_info: bool,
-    /// 自定义metadb信息
+    /// Custom MetaDB information.
     "MetaDBGroupInfo" meta_db_group_info set_meta_db_group_info: list CustomMetaDBInfo,
 } }
 rt::action!("emr", "2019-01-03", "InstallSoftware", InstallSoftwareRequest => InstallSoftwareResponse);
 
 rt::model! { read debug;
-/// InstallSoftware返回参数结构体
+/// InstallSoftware response structure.
 InstallSoftwareResponse {
-    /// 校验错误信息
+    /// Verification error information.
     "ErrorMessages" error_messages set_error_messages: list String,
-    /// 流程id
+    /// Flow ID.
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 实例预付费参数，只有在付费类型为PREPAID时生效。
+/// Instance prepayment parameter. This parameter is valid only when the payment type is PREPAID.
 InstanceChargePrepaid {
-    /// 包年包月时间，默认为1，单位：月。
-    /// 取值范围：1, 2, 3, 4, 5, 6, 7, 8, 9, 10,11, 12, 24, 36, 48, 60。
+    /// Yearly/monthly subscription duration. Default value: 1. Unit: month.Valid values: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 24, 36, 48, and 60.
     ///
     /// Required.
     "Period" period set_period: i64,
-    /// 是否自动续费，默认为否。
+    /// Whether to enable auto-renewal, which defaults to no.
     ///
-    /// - true：是
+    /// - true: yes
     ///
-    /// - false：否
+    /// - false: no
     ///
     /// Required.
     "RenewFlag" renew_flag set_renew_flag: bool,
 } }
 
 rt::model! { write debug;
-/// 代表一个kv结构
+/// Key-value structure.
 Item {
-    /// 健值
+    /// Key value.
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 值
+    /// Value.
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { write debug;
-/// 键值对组成的列表
+/// List of key-value pairs.
 ItemSeq {
-    /// 标签名称
+    /// Tag name.
     ///
     /// Required.
     "Items" items set_items: list Item,
@@ -5419,155 +5414,155 @@ JobResult {
 } }
 
 rt::model! { write debug;
-/// 键值对，主要用来做Filter
+/// Key-value pair, which is mainly for filtering.
 KeyValue {
-    /// 键
+    /// Key.
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 值
+    /// Value.
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { read debug;
-/// Kyuubi查询信息
+/// Kyuubi query information.
 KyuubiQueryInfo {
-    /// 提交IP
+    /// Submission IP address.
     "ClientIP" client_ip set_client_ip: str,
-    /// 执行时长
+    /// Execution duration.
     "Duration" duration set_duration: i64,
-    /// 结束时间
+    /// End time.
     "EndTime" end_time set_end_time: i64,
     /// Engine Id
     "EngineID" engine_id set_engine_id: str,
-    /// 计算引擎
+    /// Computing engine.
     "EngineType" engine_type set_engine_type: str,
     /// ID
     "Id" id set_id: str,
     /// Session Id
     "SessionID" session_id set_session_id: str,
-    /// 开始时间
+    /// Start time.
     "BeginTime" begin_time set_begin_time: i64,
-    /// 执行状态
+    /// Execution status.
     "ExecutionState" execution_state set_execution_state: str,
-    /// 执行语句
+    /// Execution statement.
     "ExecutionStatement" execution_statement set_execution_statement: str,
     /// Statement Id
     "StatementID" statement_id set_statement_id: str,
-    /// 提交用户
+    /// Submission user.
     "User" user set_user: str,
 } }
 
 rt::model! { write debug;
-/// 标签选择器
+/// Tag selector.
 LabelSelector {
-    /// 标签精确匹配条件
+    /// Tag exact match condition.
     "MatchLabels" match_labels set_match_labels: list StringMap,
-    /// 标签表达式匹配条件
+    /// Tag expression match condition.
     "MatchExpressions" match_expressions set_match_expressions: list LabelSelectorRequirement,
 } }
 
 rt::model! { write debug;
-/// 标签选择器匹配表达式
+/// Tag selector matching expression.
 LabelSelectorRequirement {
-    /// 键
+    /// Key.
     "Key" key set_key: str,
-    /// 匹配操作
+    /// Matching operation.
     "Operator" operator set_operator: str,
-    /// 值
+    /// Value.
     "Values" values set_values: list String,
 } }
 
 rt::model! { both debug;
-/// 自动扩缩容基于负载指标的规则
+/// Automatic scaling rule based on load metrics.
 LoadAutoScaleStrategy {
-    /// 规则ID。
+    /// Rule ID.
     "StrategyId" strategy_id set_strategy_id: i64,
-    /// 规则名称。
+    /// Rule name.
     "StrategyName" strategy_name set_strategy_name: str,
-    /// 规则生效冷却时间。
+    /// Cooldown time for a rule to take effect.
     "CalmDownTime" calm_down_time set_calm_down_time: i64,
-    /// 扩缩容动作，1表示扩容，2表示缩容。
+    /// Scaling action. Valid values: 1 (scale-out) and 2 (scale-in).
     "ScaleAction" scale_action set_scale_action: i64,
-    /// 每次规则生效时的扩缩容数量。
+    /// Number of scaling items each time the rule takes effect.
     "ScaleNum" scale_num set_scale_num: i64,
-    /// 指标处理方法，1表示MAX，2表示MIN，3表示AVG。
+    /// Metric processing method. Valid values: 1 (MAX), 2 (MIN), and 3 (AVG).
     "ProcessMethod" process_method set_process_method: i64,
-    /// 规则优先级，添加时无效，默认为自增。
+    /// Rule priority, which is invalid during addition. By default, the auto-increment rule is used.
     "Priority" priority set_priority: i64,
-    /// 规则状态，1表示启动，3表示禁用。
+    /// Rule status. Valid values: 1 (enabled) and 3 (disabled).
     "StrategyStatus" strategy_status set_strategy_status: i64,
-    /// 规则扩容指定 yarn node label
+    /// YARN node label specified for the rule-based scale-out.
     "YarnNodeLabel" yarn_node_label set_yarn_node_label: str,
-    /// 规则生效的有效时间
+    /// Effective time of the rule.
     "PeriodValid" period_valid set_period_valid: str,
-    /// 优雅缩容开关
+    /// Graceful scale-in switch.
     "GraceDownFlag" grace_down_flag set_grace_down_flag: bool,
-    /// 优雅缩容等待时间
+    /// Graceful scale-in wait time.
     "GraceDownTime" grace_down_time set_grace_down_time: i64,
-    /// 是否开启任务保护
+    /// Whether to enable task protection.
     "GraceDownProtectFlag" grace_down_protect_flag set_grace_down_protect_flag: bool,
-    /// 绑定标签列表
+    /// Bound tag list.
     "Tags" tags set_tags: list Tag,
-    /// 预设配置组
+    /// Preset configuration group.
     "ConfigGroupAssigned" config_group_assigned set_config_group_assigned: str,
-    /// 扩容资源计算方法，"DEFAULT","INSTANCE", "CPU", "MEMORYGB"。
-    /// "DEFAULT"表示默认方式，与"INSTANCE"意义相同。
-    /// "INSTANCE"表示按照节点计算，默认方式。
-    /// "CPU"表示按照机器的核数计算。
-    /// "MEMORYGB"表示按照机器内存数计算。
+    /// Calculation method for scaled‑out resources. Valid values: "DEFAULT", "INSTANCE", "CPU", and "MEMORYGB".
+    /// "DEFAULT" indicates the default calculation method, which is identical to "INSTANCE".
+    /// "INSTANCE" indicates the calculation method based on nodes. This is the default method.
+    /// "CPU" indicates the calculation method based on the number of cores of the machine.
+    /// "MEMORYGB" indicates the calculation method based on the memory size of the machine.
     "MeasureMethod" measure_method set_measure_method: str,
-    /// 节点部署服务列表，例如["HDFS-3.1.2","YARN-3.1.2"]。
+    /// List of node deployment services, for example, ["HDFS-3.1.2","YARN-3.1.2"].
     "SoftDeployDesc" soft_deploy_desc set_soft_deploy_desc: list String,
-    /// 启动进程列表，例如["NodeManager"]。
+    /// Startup process list, for example, ["NodeManager"].
     "ServiceNodeDesc" service_node_desc set_service_node_desc: str,
-    /// 启动进程列表。
+    /// Startup process list.
     "ServiceNodeInfo" service_node_info set_service_node_info: list i64,
-    /// 节点部署服务列表。部署服务仅填写HDFS、YARN。[组件名对应的映射关系表](https://cloud.tencent.com/document/product/589/98760)
+    /// List of services deployed on the node. Valid values: HDFS and YARN. For details, see [Mapping Table for Component Names](https://www.tencentcloud.com/document/product/589/98760?from_cn_redirect=1).
     "SoftDeployInfo" soft_deploy_info set_soft_deploy_info: list i64,
-    /// 多指标触发条件
+    /// Multi-metric triggering condition.
     "LoadMetricsConditions" load_metrics_conditions set_load_metrics_conditions: obj LoadMetricsConditions,
-    /// 伸缩组Id
+    /// Scaling group ID.
     "GroupId" group_id set_group_id: i64,
-    /// soft例如yarn
+    /// Soft. Example value: yarn.
     "Soft" soft set_soft: str,
-    /// 任务保护时间
+    /// Task protection time.
     "GraceDownProtectTime" grace_down_protect_time set_grace_down_protect_time: i64,
 } }
 
 rt::model! { both debug;
-/// 负载指标条件
+/// Load metric condition.
 LoadMetricsCondition {
-    /// 规则统计周期，提供1min,3min,5min。
+    /// Rule statistics cycle. One, three, and five minutes are supported.
     "StatisticPeriod" statistic_period set_statistic_period: i64,
-    /// 触发次数，当连续触发超过TriggerThreshold次后才开始扩缩容。
+    /// Number of triggering times. Scaling begins only after it has been triggered continuously for more than TriggerThreshold times.
     "TriggerThreshold" trigger_threshold set_trigger_threshold: i64,
-    /// 扩缩容负载指标。
+    /// Scaling load metric.
     "LoadMetrics" load_metrics set_load_metrics: str,
-    /// 规则元数据记录ID。
+    /// Rule metadata record ID.
     "MetricId" metric_id set_metric_id: i64,
-    /// 触发条件
+    /// Triggering condition.
     "Conditions" conditions set_conditions: list TriggerCondition,
 } }
 
 rt::model! { both debug;
-/// 负载指标
+/// Load metric.
 LoadMetricsConditions {
-    /// 触发规则条件
+    /// Rule trigger condition.
     "LoadMetrics" load_metrics set_load_metrics: list LoadMetricsCondition,
-    /// 0:所有条件满足
-    /// 1：满足任意一个
+    /// 0: All conditions are met.
+    /// 1: Any one of the conditions is met.
     "Match" r#match set_match: i64,
 } }
 
 rt::model! { write nodebug;
-/// 登录设置
+/// Login settings.
 LoginSettings {
-    /// 实例登录密码，8-16个字符，包含大写字母、小写字母、数字和特殊字符四种，特殊符号仅支持!@%^*，密码第一位不能为特殊字符
+    /// Instance login password, with 8 to 16 characters, including uppercase letters, lowercase letters, digits, and special characters. Special characters only support !@%^*. The password cannot start with a special character.
     "Password" password set_password: str,
-    /// 密钥ID。关联密钥后，就可以通过对应的私钥来访问实例；PublicKeyId可通过接口[DescribeKeyPairs](https://cloud.tencent.com/document/api/213/15699)获取
+    /// Key ID. After a key is associated, the instance can be accessed with the corresponding private key; PublicKeyId can be obtained through the API [DescribeKeyPairs](https://www.tencentcloud.com/document/api/213/15699?from_cn_redirect=1).
     "PublicKeyId" public_key_id set_public_key_id: str,
 } }
 impl ::core::fmt::Debug for LoginSettings {
@@ -5597,208 +5592,208 @@ MetaDbInfo {
 } }
 
 rt::model! { read debug;
-/// 指标tag
+/// Metric tag.
 MetricTags {
-    /// 指标单位
+    /// Metric unit.
     "Unit" unit set_unit: str,
-    /// 指标Type
+    /// Metric type.
     "Type" r#type set_type: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAutoRenewFlag` (开启关闭自动续费接口).
+/// Request of `ModifyAutoRenewFlag` (Enables or disables auto-renewal).
 ///
-/// 前提：预付费集群
-/// 资源级别开启或关闭自动续费
+/// This API is used to introduce the prerequisites for a prepaid cluster.
+/// This API is used to enable or disable auto-renewal at the resource level.
 ModifyAutoRenewFlagRequest {
-    /// 集群ID
+    /// Cluster ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "ResourceIds" resource_ids set_resource_ids: list String,
-    /// NOTIFY_AND_MANUAL_RENEW：表示通知即将过期，但不自动续费  NOTIFY_AND_AUTO_RENEW：表示通知即将过期，而且自动续费  DISABLE_NOTIFY_AND_MANUAL_RENEW：表示不通知即将过期，也不自动续费。
+    /// NOTIFY_AND_MANUAL_RENEW: The system sends notifications of the upcoming expiration but does not trigger auto‑renewal. NOTIFY_AND_AUTO_RENEW: The system sends notifications of the upcoming expiration and triggers auto‑renewal. DISABLE_NOTIFY_AND_MANUAL_RENEW: The system does not notify before expiration and does not trigger auto-renewal.
     ///
     /// Required.
     "RenewFlag" renew_flag set_renew_flag: str,
-    /// 计算资源id
+    /// Computing resource ID.
     "ComputeResourceId" compute_resource_id set_compute_resource_id: str,
 } }
 rt::action!("emr", "2019-01-03", "ModifyAutoRenewFlag", ModifyAutoRenewFlagRequest => ModifyAutoRenewFlagResponse);
 
 rt::model! { read debug;
-/// ModifyAutoRenewFlag返回参数结构体
+/// ModifyAutoRenewFlag response structure.
 ModifyAutoRenewFlagResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAutoScaleStrategy` (修改自动扩缩容规则).
+/// Request of `ModifyAutoScaleStrategy` (Modifies an automatic scaling rule).
 ///
-/// 修改自动扩缩容规则
+/// This API is used to modify an automatic scaling rule.
 ModifyAutoScaleStrategyRequest {
-    /// 实例ID。
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 自动扩缩容规则类型，1表示按负载指标扩缩容，2表示按时间扩缩容。
+    /// Automatic scaling rule type. Valid values: 1 (scaling by load metric) and 2 (scaling by time).
     ///
     /// Required.
     "StrategyType" strategy_type set_strategy_type: i64,
-    /// 按负载扩缩容的指标。
+    /// Metric for load-based scaling.
     "LoadAutoScaleStrategies" load_auto_scale_strategies set_load_auto_scale_strategies: list LoadAutoScaleStrategy,
-    /// 按时间扩缩容的规则。
+    /// Time-based scaling rule.
     "TimeAutoScaleStrategies" time_auto_scale_strategies set_time_auto_scale_strategies: list TimeAutoScaleStrategy,
-    /// 伸缩组Id
+    /// Scaling group ID.
     "GroupId" group_id set_group_id: i64,
 } }
 rt::action!("emr", "2019-01-03", "ModifyAutoScaleStrategy", ModifyAutoScaleStrategyRequest => ModifyAutoScaleStrategyResponse);
 
 rt::model! { read debug;
-/// ModifyAutoScaleStrategy返回参数结构体
+/// ModifyAutoScaleStrategy response structure.
 ModifyAutoScaleStrategyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyBootScript` (修改引导脚本).
+/// Request of `ModifyBootScript` (Modifies a bootstrap script).
 ///
-/// 修改引导脚本
+/// This API is used to modify a bootstrap script.
 ModifyBootScriptRequest {
-    /// EMR实例Id
+    /// EMR instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 引导脚本类型,resourceAfter,clusterAfter,clusterBefore
+    /// Bootstrap script type. Valid values: resourceAfter, clusterAfter, and clusterBefore.
     ///
     /// Required.
     "BootType" boot_type set_boot_type: str,
-    /// 引导脚本的具体变更，如为空表示WhenRun时机无引导脚本
+    /// Specific changes to the bootstrap script. If it is left empty, no bootstrap script is configured for the WhenRun timing.
     "PreExecutedFileSettings" pre_executed_file_settings set_pre_executed_file_settings: list PreExecuteFileSetting,
 } }
 rt::action!("emr", "2019-01-03", "ModifyBootScript", ModifyBootScriptRequest => ModifyBootScriptResponse);
 
 rt::model! { read debug;
-/// ModifyBootScript返回参数结构体
+/// ModifyBootScript response structure.
 ModifyBootScriptResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 更新DynamicInstance提交的表单数据
+/// Form data submitted when updating a DynamicInstance.
 ModifyDynamicInstanceForm {
-    /// 更新作用域：
-    /// 1：添加workerGroup（DynamicInstance级别）
-    /// 2：更新存储配置（DynamicInstance级别）
-    /// 3：更新标签配置（DynamicInstance级别）
-    /// 4：更新高级配置（DynamicInstance级别）
-    /// 5：更新PodCpu、PodMem（DynamicInstance-group级别）
-    /// 6：更新PodNum、MinPodNum、MaxPodNum（DynamicInstance-group级别）
-    /// 7：更新存储配置（DynamicInstance-group级别）
-    /// 8：更新标签配置（DynamicInstance-group级别）
+    /// Update scope:
+    /// 1: Add a worker group (DynamicInstance level)
+    /// 2: Update storage configuration (DynamicInstance level)
+    /// 3: Update tag configuration (DynamicInstance level)
+    /// 4: Update advanced configuration (DynamicInstance level)
+    /// 5: Update PodCpu and PodMem (DynamicInstance-group level)
+    /// 6: Update PodNum, MinPodNum, and MaxPodNum (DynamicInstance-group level)
+    /// 7: Update storage configuration (DynamicInstance-group level)
+    /// 8: Update tag configuration (DynamicInstance-group level)
     ///
     /// Required.
     "ModifyScope" modify_scope set_modify_scope: i64,
-    /// 添加的workerGroup信息
+    /// Added worker group information.
     "AddDynamicInstanceGroup" add_dynamic_instance_group set_add_dynamic_instance_group: obj DynamicInstanceGroup,
-    /// 是否支持存储配置
+    /// Whether to support storage configuration.
     "SupportPV" support_pv set_support_pv: bool,
-    /// cbs存储卷列表
+    /// CBS storage volume list.
     "CBSVolumes" cbs_volumes set_cbs_volumes: list CBSVolume,
-    /// cfs存储卷列表，不包含cfs turbo列表
+    /// CFS storage volume list, excluding the CFS Turbo list.
     "CFSVolumes" cfs_volumes set_cfs_volumes: list CFSVolume,
-    /// cos存储卷列表
+    /// COS storage volume list.
     "COSVolumes" cos_volumes set_cos_volumes: list COSVolume,
-    /// 挂载卷列表
+    /// Mount volume list.
     "VolumeMounts" volume_mounts set_volume_mounts: list VolumeMount,
-    /// pod标签
+    /// Pod label.
     "Labels" labels set_labels: list TkeLabel,
-    /// Tolerations定义
+    /// Tolerations definition.
     "Tolerations" tolerations set_tolerations: list Toleration,
-    /// 环境变量
+    /// Environment variable.
     "Envs" envs set_envs: list NameValue,
-    /// 依赖外部组件
+    /// Dependent external components.
     "DependServices" depend_services set_depend_services: list DependService,
-    /// 是否生成新token鉴权
+    /// Whether to generate a new token for authentication.
     "SupportNewToken" support_new_token set_support_new_token: bool,
-    /// DynamicInstance-group级别的更新信息
+    /// Update information at the DynamicInstance-group level.
     "ModifyDynamicInstanceGroup" modify_dynamic_instance_group set_modify_dynamic_instance_group: obj DynamicInstanceGroup,
-    /// cfs turbo挂载列表，不包含标准版
+    /// CFS Turbo mount list, excluding the standard edition.
     "CFSTurboVolumes" cfs_turbo_volumes set_cfs_turbo_volumes: list CFSTurboVolume,
-    /// 自定义镜像
+    /// Custom image.
     "CustomImage" custom_image set_custom_image: obj CustomImage,
-    /// 自定义镜像
+    /// Custom image.
     "ImageInfoV2" image_info_v2 set_image_info_v2: obj ImageInfoV2,
-    /// GooseFS盘
+    /// GooseFS disk.
     "GooseFSVolumes" goose_fs_volumes set_goose_fs_volumes: list GooseFSVolume,
-    /// 是否开启日志收集
+    /// Whether to enable log collection.
     "EnableHistoryServer" enable_history_server set_enable_history_server: bool,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDynamicInstance` (更新容器EMR-TKE集群DynamicInstance).
+/// Request of `ModifyDynamicInstance` (Updates a DynamicInstance in a containerized EMR on TKE cluster).
 ///
-/// 更新容器EMR-TKE集群DynamicInstance
+/// This API is used to update a DynamicInstance in a containerized EMR on TKE cluster.
 ModifyDynamicInstanceRequest {
-    /// EMR集群id
+    /// EMR cluster ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 支持DynamicInstance的服务名称
+    /// Name of the service that supports DynamicInstance.
     ///
     /// Required.
     "ServiceName" service_name set_service_name: str,
-    /// DynamicInstance类型
+    /// DynamicInstance type.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - RayCluster： RayCluster类型
+    /// - RayCluster: RayCluster type
     ///
     /// Required.
     "DynamicInstanceType" dynamic_instance_type set_dynamic_instance_type: str,
-    /// DynamicInstance的id
+    /// DynamicInstance ID.
     ///
     /// Required.
     "DynamicInstanceId" dynamic_instance_id set_dynamic_instance_id: i128,
-    /// 更新表单配置（每个更新域都传递最新的内容，要完整）
+    /// Updated form configuration (the latest content must be passed for each update field, and it must be complete).
     "DynamicInstanceForm" dynamic_instance_form set_dynamic_instance_form: obj ModifyDynamicInstanceForm,
-    /// 更新YAML配置
+    /// Updates the YAML configuration.
     "DynamicInstanceYaml" dynamic_instance_yaml set_dynamic_instance_yaml: str,
 } }
 rt::action!("emr", "2019-01-03", "ModifyDynamicInstance", ModifyDynamicInstanceRequest => ModifyDynamicInstanceResponse);
 
 rt::model! { read debug;
-/// ModifyDynamicInstance返回参数结构体
+/// ModifyDynamicInstance response structure.
 ModifyDynamicInstanceResponse {
-    /// 异步流程id
+    /// Asynchronous flow ID.
     "FlowId" flow_id set_flow_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyGlobalConfig` (修改YARN资源调度的全局配置).
+/// Request of `ModifyGlobalConfig` (Modifies the global configuration of YARN resource scheduling).
 ///
-/// 修改YARN资源调度的全局配置
+/// This API is used to modify the global configuration of YARN resource scheduling.
 ModifyGlobalConfigRequest {
-    /// emr集群的英文id
+    /// English ID of the EMR cluster.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 修改的配置列表。其中Key的取值与`DescribeGlobalConfig`接口的出参一一对应，不区分大小写（如果报错找不到Key，以出参为准），分别为：
-    /// 1. 开启或关闭资源调度：enableResourceSchedule；在关闭时会有一个同步的选项，Key为sync，取值为true或false。
-    /// 2. 调度器类型：scheduler。
-    /// 2. 开启或关闭标签：enableLabel，取值为true或false。
-    /// 2. 标签目录：labelDir。
-    /// 3. 是否覆盖用户指定队列：queueMappingOverride，取值为true、false。
-    /// 4. 程序上限：userMaxAppsDefault。
-    /// 5. 动态配置项：`DescribeGlobalConfig`接口返回的DefaultSettings中的Name字段。
-    /// Value的取值都是字符串，对于**是否覆盖用户指定队列**、**程序上限**，json规范中的null表示清空该配置的值。支持修改单个配置项的值。对于**动态配置项**则需要全量传递以进行覆盖。
+    /// List of modified configurations. Key values have a one-to-one correspondence with the response parameters of the `DescribeGlobalConfig` API and are case-insensitive (If an error occurs indicating that the key cannot be found, refer to the response parameters). Valid values:
+    /// 1. enableResourceSchedule: Whether to enable or disable resource scheduling. When it is disabled, a synchronization option with Key set to sync is available. Valid values: true and false.
+    /// 2. scheduler: Scheduler type.
+    /// 2. enableLabel: Whether to enable or disable the tag. Valid values: true and false.
+    /// 2. labelDir: Tag directory.
+    /// 3. queueMappingOverride: Whether to overwrite user-specified queue. Valid values: true and false.
+    /// 4. userMaxAppsDefault: Program upper limit.
+    /// 5. Dynamic configuration item: Name field in DefaultSettings returned by the `DescribeGlobalConfig` API.
+    /// The values are strings. For **whether to overwrite the user-specified queue** and **program upper limit**, null in the JSON specifications means clearing the value of this configuration. Individual configuration items can be modified. For **dynamic configurations**, pass all values to overwrite the existing ones.
     ///
     /// Required.
     "Items" items set_items: list Item,
@@ -5806,79 +5801,79 @@ ModifyGlobalConfigRequest {
 rt::action!("emr", "2019-01-03", "ModifyGlobalConfig", ModifyGlobalConfigRequest => ModifyGlobalConfigResponse);
 
 rt::model! { read debug;
-/// ModifyGlobalConfig返回参数结构体
+/// ModifyGlobalConfig response structure.
 ModifyGlobalConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyInspectionSettings` (设置巡检任务配置).
+/// Request of `ModifyInspectionSettings` (Sets the inspection task configuration).
 ///
-/// 设置巡检任务配置
+/// This API is used to set the inspection task configuration.
 ModifyInspectionSettingsRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 巡检类型，FixedTime/RealTime
+    /// Inspection type. Valid values: FixedTime and RealTime.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 任务配置
+    /// Task configuration.
     ///
     /// Required.
     "Settings" settings set_settings: list InspectionTaskSettings,
-    /// 开始时间戳
+    /// Start timestamp.
     "StartTime" start_time set_start_time: i64,
-    /// 结束时间戳
+    /// End timestamp.
     "EndTime" end_time set_end_time: i64,
-    /// 巡检周期，eg EveryDay EveryWeek EveryMonth
+    /// Inspection cycle, such as EveryDay, EveryWeek or EveryMonth.
     "Strategy" strategy set_strategy: str,
-    /// 每天的开始的时间
+    /// Start time of each day.
     "Clock" clock set_clock: str,
-    /// 每周的周几
+    /// Day of the week.
     "DayOfWeek" day_of_week set_day_of_week: str,
-    /// 每月的第几号
+    /// Day of the month.
     "DayOfMonth" day_of_month set_day_of_month: str,
-    /// 巡检作业Id
+    /// Inspection job ID.
     "JobId" job_id set_job_id: str,
 } }
 rt::action!("emr", "2019-01-03", "ModifyInspectionSettings", ModifyInspectionSettingsRequest => ModifyInspectionSettingsResponse);
 
 rt::model! { read debug;
-/// ModifyInspectionSettings返回参数结构体
+/// ModifyInspectionSettings response structure.
 ModifyInspectionSettingsResponse {
-    /// 返回值描述
+    /// Return value description.
     "Info" info set_info: str,
-    /// 返回成功修改的巡检任务Id
+    /// ID of the successfully modified inspection task.
     "JobId" job_id set_job_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyInstanceBasic` (修改集群名称).
+/// Request of `ModifyInstanceBasic` (Modifies the cluster name).
 ///
-/// 修改集群名称
+/// This API is used to modify the cluster name.
 ModifyInstanceBasicRequest {
-    /// 集群实例ID
+    /// Cluster ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 集群名称
+    /// Cluster name.
     ///
     /// Required.
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 用来标注修改计算资源
+    /// Used to label computing resources that need to be modified.
     "ResourceBaseType" resource_base_type set_resource_base_type: str,
-    /// 需要修改的计算资源id，与ResourceBaseType 配合使用
+    /// ID of the computing resource that needs to be modified. Used together with ResourceBaseType.
     "ComputeResourceId" compute_resource_id set_compute_resource_id: str,
 } }
 rt::action!("emr", "2019-01-03", "ModifyInstanceBasic", ModifyInstanceBasicRequest => ModifyInstanceBasicResponse);
 
 rt::model! { read debug;
-/// ModifyInstanceBasic返回参数结构体
+/// ModifyInstanceBasic response structure.
 ModifyInstanceBasicResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5950,61 +5945,61 @@ ModifyResourcePoolsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyResource` (变配实例).
+/// Request of `ModifyResource` (Changes the instance configuration).
 ///
-/// 变配实例
+/// This API is used to change the instance configuration.
 ModifyResourceRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 计费类型
+    /// Billing type.
     ///
     /// Required.
     "PayMode" pay_mode set_pay_mode: i128,
-    /// 变配CPU
+    /// Changed CPU.
     ///
     /// Required.
     "NewCpu" new_cpu set_new_cpu: i64,
-    /// 变配内存
+    /// Changed memory.
     ///
     /// Required.
     "NewMem" new_mem set_new_mem: i64,
     /// Token
     "ClientToken" client_token set_client_token: str,
-    /// 变配机器规格
+    /// Changed machine specifications.
     "InstanceType" instance_type set_instance_type: str,
-    /// 节点ID列表
+    /// Node ID list.
     "ResourceIdList" resource_id_list set_resource_id_list: list String,
 } }
 rt::action!("emr", "2019-01-03", "ModifyResource", ModifyResourceRequest => ModifyResourceResponse);
 
 rt::model! { read debug;
-/// ModifyResource返回参数结构体
+/// ModifyResource response structure.
 ModifyResourceResponse {
-    /// 流程traceId
+    /// Flow trace ID.
     "TraceId" trace_id set_trace_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyResourceScheduleConfig` (修改YARN资源调度的资源配置（旧）).
+/// Request of `ModifyResourceScheduleConfig` (Modifies the resource configuration of YARN resource scheduling (old)).
 ///
-/// 已废弃，请使用ModifyYarnQueueV2来修改队列配置，近一年无相关日志
+/// This API is deprecated. Use ModifyYarnQueueV2 to modify queue configuration. No related logs exist in the past one year.
 ///
-/// 修改YARN资源调度的资源配置。已废弃，请使用`ModifyYarnQueueV2`来修改队列配置
+/// This API is used to modify the resource configuration of YARN Resource Scheduling. It has been deprecated. Use the ModifyYarnQueueV2 API to modify the queue configuration.
 #[deprecated(note = "deprecated in the API spec")]
 ModifyResourceScheduleConfigRequest {
-    /// emr集群的英文id
+    /// EMR cluster ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 业务标识，fair表示编辑公平的配置项，fairPlan表示编辑执行计划，capacity表示编辑容量的配置项
+    /// Business identifier. `fair`: Edit fair configuration items; `fairPlan`: Edit the execution plan; `capacity`: Edit capacity configuration items.
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 修改后的模块消息
+    /// Modified module information
     ///
     /// Required.
     "Value" value set_value: str,
@@ -6012,32 +6007,32 @@ ModifyResourceScheduleConfigRequest {
 rt::action!("emr", "2019-01-03", "ModifyResourceScheduleConfig", ModifyResourceScheduleConfigRequest => ModifyResourceScheduleConfigResponse);
 
 rt::model! { read debug;
-/// ModifyResourceScheduleConfig返回参数结构体
+/// ModifyResourceScheduleConfig response structure.
 ModifyResourceScheduleConfigResponse {
-    /// true为草稿，表示还没有刷新资源池
+    /// `true`: Draft, indicating the resource pool is not refreshed.
     "IsDraft" is_draft set_is_draft: bool,
-    /// 校验错误信息，如果不为空，则说明校验失败，配置没有成功
+    /// Verification error information. If it is not empty, it means that verification fails and configuration is not successful.
     "ErrorMsg" error_msg set_error_msg: str,
-    /// 返回数据
+    /// Returned data.
     "Data" data set_data: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyResourceScheduler` (修改YARN的资源调度器（旧）).
+/// Request of `ModifyResourceScheduler` (Modifies a YARN resource scheduler (original)).
 ///
-/// 修改了yarn的资源调度器，点击部署生效。
+/// This API is used to modify a YARN resource scheduler. After the modification, click Deploy to make the modification take effect.
 ModifyResourceSchedulerRequest {
-    /// emr集群的英文id
+    /// English ID of the EMR cluster.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 老的调度器:fair
+    /// Old scheduler: fair.
     ///
     /// Required.
     "OldValue" old_value set_old_value: str,
-    /// 新的调度器:capacity
+    /// New scheduler: capacity.
     ///
     /// Required.
     "NewValue" new_value set_new_value: str,
@@ -6045,24 +6040,24 @@ ModifyResourceSchedulerRequest {
 rt::action!("emr", "2019-01-03", "ModifyResourceScheduler", ModifyResourceSchedulerRequest => ModifyResourceSchedulerResponse);
 
 rt::model! { read debug;
-/// ModifyResourceScheduler返回参数结构体
+/// ModifyResourceScheduler response structure.
 ModifyResourceSchedulerResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 强制修改标签
+/// Specifies the tags to be forcibly modified.
 ModifyResourceTags {
-    /// 集群id 或者 cvm id
+    /// Cluster ID or CVM ID.
     ///
     /// Required.
     "ResourceId" resource_id set_resource_id: str,
-    /// 资源6段式表达式
+    /// Six-segment resource expression.
     ///
     /// Required.
     "Resource" resource set_resource: str,
-    /// 资源前缀
+    /// Resource prefix.
     ///
     /// Required.
     "ResourcePrefix" resource_prefix set_resource_prefix: str,
@@ -6074,24 +6069,24 @@ ModifyResourceTags {
     ///
     /// Required.
     "ServiceType" service_type set_service_type: str,
-    /// 删除的标签列表
+    /// List of deleted tags.
     "DeleteTags" delete_tags set_delete_tags: list Tag,
-    /// 添加的标签列表
+    /// List of added tags.
     "AddTags" add_tags set_add_tags: list Tag,
-    /// 修改的标签列表
+    /// List of modified tags.
     "ModifyTags" modify_tags set_modify_tags: list Tag,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyResourcesTags` (强制修改标签).
+/// Request of `ModifyResourcesTags` (Forcibly modifies a tag).
 ///
-/// 强制修改标签
+/// This API is used to forcibly modify a tag.
 ModifyResourcesTagsRequest {
-    /// 标签类型，取值Cluster或者Node
+    /// Tag type. Valid values: Cluster and Node.
     ///
     /// Required.
     "ModifyType" modify_type set_modify_type: str,
-    /// 标签信息
+    /// Tag information.
     ///
     /// Required.
     "ModifyResourceTagsInfoList" modify_resource_tags_info_list set_modify_resource_tags_info_list: list ModifyResourceTags,
@@ -6099,30 +6094,30 @@ ModifyResourcesTagsRequest {
 rt::action!("emr", "2019-01-03", "ModifyResourcesTags", ModifyResourcesTagsRequest => ModifyResourcesTagsResponse);
 
 rt::model! { read debug;
-/// ModifyResourcesTags返回参数结构体
+/// ModifyResourcesTags response structure.
 ModifyResourcesTagsResponse {
-    /// 成功的资源id列表
+    /// List of successful resource IDs.
     "SuccessList" success_list set_success_list: list String,
-    /// 失败的资源id列表
+    /// List of failed resource IDs.
     "FailList" fail_list set_fail_list: list String,
-    /// 部分成功的资源id列表
+    /// List of partially successful resource IDs.
     "PartSuccessList" part_success_list set_part_success_list: list String,
-    /// 集群id与流程id的映射列表
+    /// Mapping list of cluster IDs and flow IDs.
     "ClusterToFlowIdList" cluster_to_flow_id_list set_cluster_to_flow_id_list: list ClusterIDToFlowID,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifySLInstanceBasic` (Serverless HBase修改实例名称).
+/// Request of `ModifySLInstanceBasic` (Modifies the Serverless HBase instance name).
 ///
-/// serverless hbase修改实例名称
+/// This API is used to modify the Serverless HBase instance name.
 ModifySLInstanceBasicRequest {
-    /// 集群实例ID
+    /// Cluster ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名称
+    /// Instance name.
     ///
     /// Required.
     "ClusterName" cluster_name set_cluster_name: str,
@@ -6130,49 +6125,49 @@ ModifySLInstanceBasicRequest {
 rt::action!("emr", "2019-01-03", "ModifySLInstanceBasic", ModifySLInstanceBasicRequest => ModifySLInstanceBasicResponse);
 
 rt::model! { read debug;
-/// ModifySLInstanceBasic返回参数结构体
+/// ModifySLInstanceBasic response structure.
 ModifySLInstanceBasicResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifySLInstance` (Serverless HBase变配实例).
+/// Request of `ModifySLInstance` (Changes the configuration of a Serverless HBase instance).
 ///
-/// 本接口（ModifySLInstance）用于Serverless HBase变配实例。
-/// - 接口调用成功，会创建Serverless HBase实例，创建实例请求成功会返回请求的 RequestID。
-/// - 接口为异步接口，接口返回时操作并未立即完成，实例操作结果可以通过调用DescribeInstancesList查看当前实例的StatusDesc状态。
+/// This API is used to change the configuration of a Serverless HBase instance.
+/// - This API is successfully called, and a Serverless HBase instance is created. If the instance creation request succeeds, RequestID of the request is returned.
+/// - This is an asynchronous API. The operation is not completed immediately when the API call returns. The instance operation result can be viewed by calling the DescribeInstancesList API, and the StatusDesc field for the current instance can be returned.
 ModifySLInstanceRequest {
-    /// 实例唯一标识符（字符串表示）。
+    /// Instance unique identifier (string).
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 需要变更的区域名称。
+    /// Name of the region to be changed.
     ///
     /// Required.
     "Zone" zone set_zone: str,
-    /// 该区域变配后的目标节点数量，所有区域节点总数应大于等于3，小于等于50。
+    /// Target number of nodes in this region after the configuration change. The total number of nodes in all regions should be greater than or equal to 3 and less than or equal to 50.
     "NodeNum" node_num set_node_num: i64,
-    /// 唯一随机标识，时效性为5分钟，需要调用者指定 防止客户端重复创建资源，例如 a9a90aa6---****-fae360632808
+    /// Unique random identifier with a time-to-live of 5 minutes, which needs to be specified by the caller to prevent the client from repeatedly creating resources, for example, a9a90aa6---****-fae360632808.
     "ClientToken" client_token set_client_token: str,
-    /// 存储空间大小，需要是100的倍数，且不允许比当前存储空间小（只允许扩容）
+    /// Storage space size. It must be a multiple of 100 and cannot be smaller than the current storage space (only scale-out is allowed).
     ///
-    /// 单位：GB
+    /// Unit: GB.
     "DiskSize" disk_size set_disk_size: i64,
 } }
 rt::action!("emr", "2019-01-03", "ModifySLInstance", ModifySLInstanceRequest => ModifySLInstanceResponse);
 
 rt::model! { read debug;
-/// ModifySLInstance返回参数结构体
+/// ModifySLInstance response structure.
 ModifySLInstanceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyServiceParamsByExportConfs` (导入配置并下发).
+/// Request of `ModifyServiceParamsByExportConfs` (Imports and delivers a configuration).
 ///
-/// 配置导入下发
+/// Configuration import and delivery
 ModifyServiceParamsByExportConfsRequest {
     /// 集群id
     ///
@@ -6190,7 +6185,7 @@ ModifyServiceParamsByExportConfsRequest {
 rt::action!("emr", "2019-01-03", "ModifyServiceParamsByExportConfs", ModifyServiceParamsByExportConfsRequest => ModifyServiceParamsByExportConfsResponse);
 
 rt::model! { read debug;
-/// ModifyServiceParamsByExportConfs返回参数结构体
+/// ModifyServiceParamsByExportConfs response structure.
 ModifyServiceParamsByExportConfsResponse {
     /// 流程id
     "FlowId" flow_id set_flow_id: i64,
@@ -6201,54 +6196,54 @@ ModifyServiceParamsByExportConfsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyUserGroup` (用户管理-修改用户组).
+/// Request of `ModifyUserGroup` (Modifies a user group in user management).
 ///
-/// 用户管理-修改用户组
+/// This API is used to modify a user group in user management.
 ModifyUserGroupRequest {
-    /// 集群字符串ID
+    /// Cluster string ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 用户信息列表
+    /// User information list.
     ///
     /// Required.
     "Users" users set_users: list String,
-    /// 用户主组，cvm集群为必填参数，tke集群选填
+    /// Primary user group. This parameter is required for CVM clusters and optional for TKE clusters.
     "UserGroup" user_group set_user_group: str,
-    /// 用户副组
+    /// Secondary user group.
     "Groups" groups set_groups: list String,
-    /// 备注
+    /// Remarks.
     "Remark" remark set_remark: str,
 } }
 rt::action!("emr", "2019-01-03", "ModifyUserGroup", ModifyUserGroupRequest => ModifyUserGroupResponse);
 
 rt::model! { read debug;
-/// ModifyUserGroup返回参数结构体
+/// ModifyUserGroup response structure.
 ModifyUserGroupResponse {
-    /// 流程id
+    /// Flow ID.
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `ModifyUserManagerPwd` (修改用户密码（用户管理）).
+/// Request of `ModifyUserManagerPwd` (Modifies a user password (user management)).
 ///
-/// 修改用户密码（用户管理）
+/// This API is used to modify a user password (user management).
 ModifyUserManagerPwdRequest {
-    /// 集群实例ID
+    /// Cluster ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 用户名
+    /// Username.
     ///
     /// Required.
     "UserName" user_name set_user_name: str,
-    /// 密码
+    /// Password.
     ///
     /// Required.
     "PassWord" pass_word set_pass_word: str,
-    /// 是否同步密码
+    /// Whether to synchronize the password.
     "SyncPwd" sync_pwd set_sync_pwd: bool,
 } }
 impl ::core::fmt::Debug for ModifyUserManagerPwdRequest {
@@ -6264,103 +6259,103 @@ impl ::core::fmt::Debug for ModifyUserManagerPwdRequest {
 rt::action!("emr", "2019-01-03", "ModifyUserManagerPwd", ModifyUserManagerPwdRequest => ModifyUserManagerPwdResponse);
 
 rt::model! { read debug;
-/// ModifyUserManagerPwd返回参数结构体
+/// ModifyUserManagerPwd response structure.
 ModifyUserManagerPwdResponse {
-    /// 流程id
+    /// Flow ID.
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyUsersOfGroupSTD` (用户管理-变更用户组用户信息).
+/// Request of `ModifyUsersOfGroupSTD` (Changes user information in a user group under user management).
 ///
-/// 变更用户组用户信息
+/// This API is used to change user information in a user group.
 ModifyUsersOfGroupSTDRequest {
-    /// 集群名称
+    /// Cluster name.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 用户组名
+    /// User group name.
     ///
     /// Required.
     "Group" group set_group: str,
-    /// 用户列表
+    /// User list.
     "Users" users set_users: list String,
-    /// 用户组描述
+    /// User group description.
     "Description" description set_description: str,
-    /// 枚举类, ADD, DELETE, SYNC
+    /// Enumeration class. Valid values: ADD, DELETE, and SYNC.
     ///
-    /// 枚举类说明:
+    /// Enumeration class description:
     ///
-    /// - ADD: 新增的批量用户, 多次新增相同的用户不会报错
-    /// - DELETE: 从用户组里删除的批量用户, 删除不存在的用户不会报错
-    /// - SYNC: 用于同步整个用户组, 当列表为空时代表清空整个用户组
-    /// 默认为SYNC
+    /// - ADD: Users added in batches. Adding the same user for multiple times does not trigger an error.
+    /// - DELETE: Users deleted from the user group in batches. Deleting a non-existing user does not trigger an error.
+    /// - SYNC: Used to synchronize the entire user group. If the list is empty, the entire user group is cleared.
+    /// Default value: SYNC.
     "OperateAction" operate_action set_operate_action: str,
 } }
 rt::action!("emr", "2019-01-03", "ModifyUsersOfGroupSTD", ModifyUsersOfGroupSTDRequest => ModifyUsersOfGroupSTDResponse);
 
 rt::model! { read debug;
-/// ModifyUsersOfGroupSTD返回参数结构体
+/// ModifyUsersOfGroupSTD response structure.
 ModifyUsersOfGroupSTDResponse {
-    /// 是否修改成功
+    /// Whether the modification is successful.
     "Data" data set_data: bool,
-    /// 流程id
+    /// Flow ID.
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyYarnDeploy` (部署生效（旧）).
+/// Request of `ModifyYarnDeploy` (Brings the configuration into effect after deployment (old)).
 ///
-/// 该接口已废弃，请使用DeployYarnConf完成部署生效
+/// This API is deprecated. Use DeployYarnConf to bring configurations into effect after deployment.
 ///
-/// 部署生效。已废弃，请使用`DeployYarnConf`接口进行部署生效
+/// This API is used to bring configurations into effect after deployment. It has been deprecated. Use the DeployYarnConf API to bring configurations into effect after deployment.
 #[deprecated(note = "deprecated in the API spec")]
 ModifyYarnDeployRequest {
-    /// 集群id
+    /// Cluster ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 切换后的调度器，可选值为fair、capacity
+    /// Scheduler after switching. The values are fair and capacity.
     ///
     /// Required.
     "NewScheduler" new_scheduler set_new_scheduler: str,
-    /// 现在使用的调度器，可选值为fair、capacity
+    /// Currently used scheduler. The values are fair and capacity.
     "OldScheduler" old_scheduler set_old_scheduler: str,
 } }
 rt::action!("emr", "2019-01-03", "ModifyYarnDeploy", ModifyYarnDeployRequest => ModifyYarnDeployResponse);
 
 rt::model! { read debug;
-/// ModifyYarnDeploy返回参数结构体
+/// ModifyYarnDeploy response structure.
 ModifyYarnDeployResponse {
-    /// 为false不点亮部署生效、重置
+    /// When the value is "false", both the "Apply" and "Reset" buttons are grayed out.
     "IsDraft" is_draft set_is_draft: bool,
-    /// 错误信息，预留
+    /// Error information. This field is reserved.
     "ErrorMsg" error_msg set_error_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyYarnQueueV2` (修改yarn资源调度的队列信息).
+/// Request of `ModifyYarnQueueV2` (Modifies queue information in YARN resource scheduling).
 ///
-/// 修改资源调度中队列信息
+/// This API is used to modify queue information in resource scheduling.
 ModifyYarnQueueV2Request {
-    /// 集群Id
+    /// Cluster ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 调度器类型。可选值：
+    /// Scheduler type. Valid values:
     ///
     /// 1. capacity
     /// 2. fair
     ///
     /// Required.
     "Scheduler" scheduler set_scheduler: str,
-    /// 资源池数据
+    /// Resource pool data.
     ///
     /// Required.
     "ConfigModifyInfoList" config_modify_info_list set_config_modify_info_list: list ConfigModifyInfoV2,
@@ -6368,82 +6363,82 @@ ModifyYarnQueueV2Request {
 rt::action!("emr", "2019-01-03", "ModifyYarnQueueV2", ModifyYarnQueueV2Request => ModifyYarnQueueV2Response);
 
 rt::model! { read debug;
-/// ModifyYarnQueueV2返回参数结构体
+/// ModifyYarnQueueV2 response structure.
 ModifyYarnQueueV2Response {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 定时伸缩每月重复任务策略
+/// Monthly repetition task policy for scheduled scaling.
 MonthRepeatStrategy {
-    /// 重复任务执行的具体时刻，例如"01:02:00"
+    /// Specific time for repetition task execution, for example, 01:02:00.
     ///
     /// Required.
     "ExecuteAtTimeOfDay" execute_at_time_of_day set_execute_at_time_of_day: str,
-    /// 每月中的天数时间段描述，长度只能为2，例如[2,10]表示每月2-10号。
+    /// Description of the day range within a month. The length must be 2. For example, [2,10] indicates from the 2nd day to the 10th day every month.
     ///
     /// Required.
     "DaysOfMonthRange" days_of_month_range set_days_of_month_range: list i128,
 } }
 
 rt::model! { both debug;
-/// 多云盘参数
+/// Multi-cloud disk parameter.
 MultiDisk {
-    /// 云盘类型
+    /// Cloud disk type. Valid values:
     ///
-    /// - CLOUD_SSD：表示云SSD。
+    /// - CLOUD_SSD: Cloud SSD
     ///
-    /// - CLOUD_PREMIUM：表示高效云盘。
+    /// - CLOUD_PREMIUM: Premium Disk
     ///
-    /// - CLOUD_HSSD：表示增强型SSD云硬盘。
+    /// - CLOUD_HSSD: Enhanced SSD
     "DiskType" disk_type set_disk_type: str,
-    /// 云盘大小
+    /// Cloud disk size.
     "Volume" volume set_volume: i64,
-    /// 该类型云盘个数
+    /// Number of cloud disks of this type.
     "Count" count set_count: i64,
 } }
 
 rt::model! { read debug;
-/// 多云盘参数
+/// Multi-cloud disk parameter.
 MultiDiskMC {
-    /// 该类型云盘个数
+    /// Number of cloud disks of this type.
     "Count" count set_count: i64,
-    /// 磁盘类型
-    /// 1  :本地盘
-    /// 2  :云硬盘
-    /// 3  : 本地SSD
-    /// 4  : 云SSD
-    /// 5  : 高效云盘
-    /// 6  : 增强型SSD云硬盘
-    /// 11 : 吞吐型云硬盘
-    /// 12 : 极速型SSD云硬盘
-    /// 13 : 通用型SSD云硬盘
-    /// 14 : 大数据型云硬盘
-    /// 15 : 高IO型云硬盘
-    /// 16 : 远端SSD盘
+    /// Disk type.
+    /// 1: Local Basic Disk
+    /// 2: Cloud Basic Disk
+    /// 3: Local SSD
+    /// 4: Cloud SSD
+    /// 5: Premium Disk
+    /// 6: Enhanced SSD
+    /// 11: Throughput-Optimized Cloud Disk
+    /// 12: Tremendous SSD
+    /// 13: Balanced SSD
+    /// 14: Big Data Cloud Disk
+    /// 15: High-IO Cloud Disk
+    /// 16: Remote SSD Disk
     "Type" r#type set_type: i64,
-    /// 磁盘大小
+    /// Disk size.
     "Size" size set_size: str,
-    /// 云盘大小,单位b
+    /// Cloud disk size (bytes).
     "Volume" volume set_volume: i64,
 } }
 
 rt::model! { write debug;
-/// 各个可用区的参数信息
+/// Parameter information for each AZ.
 MultiZoneSetting {
-    /// "master"、"standby"、"third-party"
+    /// "master", "standby", and "third-party".
     "ZoneTag" zone_tag set_zone_tag: str,
-    /// 无
+    /// None.
     "VPCSettings" vpc_settings set_vpc_settings: obj VPCSettings,
-    /// 无
+    /// None.
     "Placement" placement set_placement: obj Placement,
-    /// 无
+    /// None.
     "ResourceSpec" resource_spec set_resource_spec: obj NewResourceSpec,
 } }
 
 rt::model! { both debug;
-/// NameValue 键值
+/// Key and value.
 NameValue {
     /// name
     ///
@@ -6456,614 +6451,614 @@ NameValue {
 } }
 
 rt::model! { write debug;
-/// 资源描述
+/// Resource description.
 NewResourceSpec {
-    /// 描述Master节点资源
+    /// Description of Master node resources.
     "MasterResourceSpec" master_resource_spec set_master_resource_spec: obj Resource,
-    /// 描述Core节点资源
+    /// Description of Core node resources.
     "CoreResourceSpec" core_resource_spec set_core_resource_spec: obj Resource,
-    /// 描述Task节点资源
+    /// Description of Task node resources.
     "TaskResourceSpec" task_resource_spec set_task_resource_spec: obj Resource,
-    /// Master节点数量
+    /// Number of Master nodes.
     "MasterCount" master_count set_master_count: i64,
-    /// Core节点数量
+    /// Number of Core nodes.
     "CoreCount" core_count set_core_count: i64,
-    /// Task节点数量
+    /// Number of Task nodes.
     "TaskCount" task_count set_task_count: i64,
-    /// 描述Common节点资源
+    /// Description of Common node resources.
     "CommonResourceSpec" common_resource_spec set_common_resource_spec: obj Resource,
-    /// Common节点数量
+    /// Number of Common nodes.
     "CommonCount" common_count set_common_count: i64,
 } }
 
 rt::model! { write debug;
-/// 节点亲和性设置
+/// Node affinity settings.
 NodeAffinity {
-    /// 节点亲和性-强制调度设置
+    /// Node affinity - forced scheduling settings.
     "RequiredDuringSchedulingIgnoredDuringExecution" required_during_scheduling_ignored_during_execution set_required_during_scheduling_ignored_during_execution: obj NodeSelector,
-    /// 节点亲和性-容忍调度
+    /// Node affinity - tolerance scheduling.
     "PreferredDuringSchedulingIgnoredDuringExecution" preferred_during_scheduling_ignored_during_execution set_preferred_during_scheduling_ignored_during_execution: list PreferredSchedulingTerm,
 } }
 
 rt::model! { read debug;
-/// 用于创建集群价格清单 节点价格详情
+/// Node price details, which are used to create the cluster price list.
 NodeDetailPriceResult {
-    /// 节点类型 master core task common router mysql
+    /// Node type. Valid values: master, core, task, common, router, and mysql.
     "NodeType" node_type set_node_type: str,
-    /// 节点组成部分价格详情
+    /// Price details for each component of the node.
     "PartDetailPrice" part_detail_price set_part_detail_price: list PartDetailPriceItem,
 } }
 
 rt::model! { read debug;
-/// 节点硬件信息
+/// Node hardware information.
 NodeHardwareInfo {
-    /// 用户APPID
+    /// User APPID.
     "AppId" app_id set_app_id: i64,
-    /// 序列号
+    /// Serial number.
     "SerialNo" serial_no set_serial_no: str,
-    /// 机器实例ID
+    /// Machine instance ID.
     "OrderNo" order_no set_order_no: str,
-    /// master节点绑定外网IP
+    /// Public IP address bound to the Master node.
     "WanIp" wan_ip set_wan_ip: str,
-    /// 节点类型。0:common节点；1:master节点
-    /// ；2:core节点；3:task节点
+    /// Node type. Valid values: 0 (Common node), 1 (Master node)
+    /// 2 (Core node) and 3 (Task node).
     "Flag" flag set_flag: i64,
-    /// 节点规格
+    /// Node specifications.
     "Spec" spec set_spec: str,
-    /// 节点核数
+    /// Number of node cores.
     "CpuNum" cpu_num set_cpu_num: i64,
-    /// 节点内存,单位b
+    /// Node memory (bytes).
     "MemSize" mem_size set_mem_size: i64,
-    /// 节点内存描述，单位GB
+    /// Node memory description (GB).
     "MemDesc" mem_desc set_mem_desc: str,
-    /// 节点所在region
+    /// Region where the node is located.
     "RegionId" region_id set_region_id: i64,
-    /// 节点所在Zone
+    /// Zone where the node is located.
     "ZoneId" zone_id set_zone_id: i64,
-    /// 申请时间
+    /// Application time.
     "ApplyTime" apply_time set_apply_time: str,
-    /// 释放时间
+    /// Release time.
     "FreeTime" free_time set_free_time: str,
-    /// 硬盘大小
+    /// Hard disk size.
     "DiskSize" disk_size set_disk_size: str,
-    /// 节点描述
+    /// Node description.
     "NameTag" name_tag set_name_tag: str,
-    /// 节点部署服务
+    /// Services deployed on the node.
     "Services" services set_services: str,
-    /// 磁盘类型，1 :本地盘 2 :云硬盘 3 : 本地SSD 4 : 云SSD 5 : 高效云盘 6 : 增强型SSD云硬盘 11 : 吞吐型云硬盘 12 : 极速型SSD云硬盘 13 : 通用型SSD云硬盘 14 : 大数据型云硬盘 15 : 高IO型云硬盘 16 : 远端SSD盘
+    /// Disk type. Valid values: 1 (Local Basic Disk), 2 (Cloud Basic Disk), 3 (Local SSD), 4 (Cloud SSD), 5 (Premium Disk), 6 (Enhanced SSD), 11 (Throughput-Optimized Cloud Disk), 12 (Tremendous SSD), 13 (Balanced SSD), 14 (Big Data Cloud Disk), 15 (High-IO Cloud Disk), and 16 (Remote SSD Disk).
     "StorageType" storage_type set_storage_type: i64,
-    /// 系统盘大小，单位GB
+    /// System disk size (GB).
     "RootSize" root_size set_root_size: i64,
-    /// 付费类型，0：按量计费；1：包年包月
+    /// Payment type. Valid values: 0 (pay-as-you-go) and 1 (yearly/monthly subscription).
     "ChargeType" charge_type set_charge_type: i64,
-    /// 数据库IP
+    /// Database IP address.
     "CdbIp" cdb_ip set_cdb_ip: str,
-    /// 数据库端口
+    /// Database port.
     "CdbPort" cdb_port set_cdb_port: i64,
-    /// 硬盘容量,单位b
+    /// Hard disk capacity (bytes).
     "HwDiskSize" hw_disk_size set_hw_disk_size: i64,
-    /// 硬盘容量描述
+    /// Hard disk capacity description.
     "HwDiskSizeDesc" hw_disk_size_desc set_hw_disk_size_desc: str,
-    /// 内存容量，单位b
+    /// Memory capacity (bytes).
     "HwMemSize" hw_mem_size set_hw_mem_size: i64,
-    /// 内存容量描述
+    /// Memory capacity description.
     "HwMemSizeDesc" hw_mem_size_desc set_hw_mem_size_desc: str,
-    /// 过期时间
+    /// Expiration time.
     "ExpireTime" expire_time set_expire_time: str,
-    /// 节点资源ID
+    /// Node resource ID.
     "EmrResourceId" emr_resource_id set_emr_resource_id: str,
-    /// 续费标志
+    /// Renewal flag.
     "IsAutoRenew" is_auto_renew set_is_auto_renew: i64,
-    /// 设备标识
+    /// Device identifier.
     "DeviceClass" device_class set_device_class: str,
-    /// 支持变配
+    /// Supports configuration change.
     "Mutable" mutable set_mutable: i64,
-    /// 多云盘
+    /// Multi-cloud disk.
     "MCMultiDisk" mc_multi_disk set_mc_multi_disk: list MultiDiskMC,
-    /// 数据库信息
+    /// Database information.
     "CdbNodeInfo" cdb_node_info set_cdb_node_info: obj CdbInfo,
-    /// 内网IP
+    /// Private IP address.
     "Ip" ip set_ip: str,
-    /// 此节点是否可销毁，1可销毁，0不可销毁
+    /// Whether this node can be terminated. Valid values: 1 (yes) and 0 (no).
     "Destroyable" destroyable set_destroyable: i64,
-    /// 节点绑定的标签
+    /// Tag bound to the node.
     "Tags" tags set_tags: list Tag,
-    /// 是否是自动扩缩容节点，0为普通节点，1为自动扩缩容节点。
+    /// Whether it is an auto scaling node. Valid values: 0 (regular node) and 1 (auto scaling node).
     "AutoFlag" auto_flag set_auto_flag: i64,
-    /// 资源类型, host/pod
+    /// Resource type. Valid values: host and pod.
     "HardwareResourceType" hardware_resource_type set_hardware_resource_type: str,
-    /// 是否浮动规格，1是，0否
+    /// Whether it is a floating specification. Valid values: 1 (yes) and 0 (no).
     "IsDynamicSpec" is_dynamic_spec set_is_dynamic_spec: i64,
-    /// 浮动规格值json字符串
+    /// JSON string of the floating specification value.
     "DynamicPodSpec" dynamic_pod_spec set_dynamic_pod_spec: str,
-    /// 是否支持变更计费类型 1是，0否
+    /// Whether changing the billing mode is supported. Valid values: 1 (yes) and 0 (no).
     "SupportModifyPayMode" support_modify_pay_mode set_support_modify_pay_mode: i64,
-    /// 系统盘类型，1 :本地盘 2 :云硬盘 3 : 本地SSD 4 : 云SSD 5 : 高效云盘 6 : 增强型SSD云硬盘 11 : 吞吐型云硬盘 12 : 极速型SSD云硬盘 13 : 通用型SSD云硬盘 14 : 大数据型云硬盘 15 : 高IO型云硬盘 16 : 远端SSD盘
+    /// System disk type. Valid values: 1 (Local Basic Disk), 2 (Cloud Basic Disk), 3 (Local SSD), 4 (Cloud SSD), 5 (Premium Disk), 6 (Enhanced SSD), 11 (Throughput-Optimized Cloud Disk), 12 (Tremendous SSD), 13 (Balanced SSD), 14 (Big Data Cloud Disk), 15 (High-IO Cloud Disk), and 16 (Remote SSD Disk).
     "RootStorageType" root_storage_type set_root_storage_type: i64,
-    /// 可用区信息
+    /// AZ information.
     "Zone" zone set_zone: str,
-    /// 子网
+    /// Subnet.
     "SubnetInfo" subnet_info set_subnet_info: obj SubnetInfo,
-    /// 客户端
+    /// Client.
     "Clients" clients set_clients: str,
-    /// 系统当前时间
+    /// Current system time.
     "CurrentTime" current_time set_current_time: str,
-    /// 是否用于联邦 ,1是，0否
+    /// Whether it is used for federation. Valid values: 1 (yes) and 0 (no).
     "IsFederation" is_federation set_is_federation: i64,
-    /// 设备名称
+    /// Device name.
     "DeviceName" device_name set_device_name: str,
-    /// 服务
+    /// Service.
     "ServiceClient" service_client set_service_client: str,
-    /// 该实例是否开启实例保护，true为开启 false为关闭
+    /// Whether instance protection is enabled for this instance. Valid values: true (enabled) and false (disabled).
     "DisableApiTermination" disable_api_termination set_disable_api_termination: bool,
-    /// 0表示老计费，1表示新计费
+    /// 0 indicates the old billing mode, and 1 indicates the new billing mode.
     "TradeVersion" trade_version set_trade_version: i64,
-    /// 各组件状态，Zookeeper:STARTED,ResourceManager:STARTED，STARTED已启动，STOPED已停止
+    /// Status of each component. ZooKeeper: STARTED; ResourceManager: STARTED. STARTED means started, and STOPPED means stopped.
     "ServicesStatus" services_status set_services_status: str,
-    /// 备注
+    /// Remarks.
     "Remark" remark set_remark: str,
-    /// 共享集群id
+    /// Shared cluster ID.
     "SharedClusterId" shared_cluster_id set_shared_cluster_id: str,
-    /// 共享集群id描述
+    /// Description of the shared cluster ID.
     "SharedClusterIdDesc" shared_cluster_id_desc set_shared_cluster_id_desc: str,
-    /// 是否是定时销毁资源
+    /// Whether it is a scheduled termination resource.
     "TimingResource" timing_resource set_timing_resource: bool,
-    /// 资源类型（HardwareResourceType）为pod时，对应的TKE集群id
+    /// TKE cluster ID when the resource type (HardwareResourceType) is pod.
     "TkeClusterId" tke_cluster_id set_tke_cluster_id: str,
-    /// 新挂磁盘时可支持配置的服务名称列表
+    /// Name list of services that can be configured when a new disk is mounted.
     "ConfigurableServices" configurable_services set_configurable_services: list String,
-    /// 节点标注信息，目前只提供给tf平台使用
+    /// Node annotation information, which is currently only provided for the Terraform platform.
     "NodeMark" node_mark set_node_mark: str,
-    /// 包销资源是否支持设置自动续费
+    /// Whether the committed use resource supports setting auto-renewal.
     "UnderwriteSetAutoRenew" underwrite_set_auto_renew set_underwrite_set_auto_renew: bool,
-    /// Gpu信息
+    /// GPU information.
     "GpuDesc" gpu_desc set_gpu_desc: str,
-    /// 磁盘问题描述
+    /// Disk issue description.
     "DiskHealthIssues" disk_health_issues set_disk_health_issues: list DiskHealthIssue,
-    /// 所在节点组ID
+    /// ID of the node group where the node resides.
     "NodeGroupId" node_group_id set_node_group_id: str,
-    /// 所在节点组名称
+    /// Name of the node group where the node resides.
     "NodeGroupName" node_group_name set_node_group_name: str,
 } }
 
 rt::model! { write debug;
-/// 节点标记信息
+/// Node tag information.
 NodeMark {
-    /// 节点类型：master,core,task,router
+    /// Node type. Valid values: master, core, task, and router.
     "NodeType" node_type set_node_type: str,
-    /// 节点标记信息，目前只提供给tf平台使用，作为入参区分同类型节点信息
+    /// Node tag information: currently only used for the Terraform platform. It serves as an input parameter to differentiate information of nodes of the same type.
     "NodeNames" node_names set_node_names: list String,
-    /// 可用区名称
+    /// AZ name.
     "Zone" zone set_zone: str,
 } }
 
 rt::model! { read debug;
-/// 节点续费询价明细
+/// Node renewal inquiry details.
 NodeRenewPriceDetail {
-    /// 计费类型，包月为1、包销为3
+    /// Billing mode. Valid values: 1 (monthly subscription) and 3 (committed use).
     "ChargeType" charge_type set_charge_type: i64,
-    /// emr资源id
+    /// EMR resource ID.
     "EmrResourceId" emr_resource_id set_emr_resource_id: str,
-    /// 节点类型
+    /// Node type.
     "NodeType" node_type set_node_type: str,
-    /// 节点内网ip
+    /// Node private network IP address.
     "Ip" ip set_ip: str,
-    /// 当前到期时间
+    /// Current expiration time.
     "ExpireTime" expire_time set_expire_time: str,
-    /// 原价
+    /// Original price.
     "OriginalCost" original_cost set_original_cost: f64,
-    /// 折扣价
+    /// Discounted price.
     "DiscountCost" discount_cost set_discount_cost: f64,
-    /// 节点子项续费询价明细列表
+    /// Node sub-item renewal inquiry details list.
     "RenewPriceDetails" renew_price_details set_renew_price_details: list RenewPriceDetail,
 } }
 
 rt::model! { read debug;
-/// 规格管理，规格类型描述
+/// Specifications management, which includes the specifications type description.
 NodeResource {
-    /// 配置Id
+    /// Configuration ID.
     "ResourceConfigId" resource_config_id set_resource_config_id: i128,
     /// Resource
     "Resource" resource set_resource: obj Resource,
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 更新时间
+    /// Update time.
     "UpdateTime" update_time set_update_time: str,
-    /// 是否默认配置,DEFAULT,BACKUP
+    /// Whether the default configuration applies. Valid values: DEFAULT and BACKUP.
     "IsDefault" is_default set_is_default: str,
-    /// 该类型剩余
+    /// Remaining of this type.
     "MaxResourceNum" max_resource_num set_max_resource_num: i128,
-    /// 支持的包销时长
+    /// Supported committed use duration.
     "PrepaidUnderwritePeriods" prepaid_underwrite_periods set_prepaid_underwrite_periods: list i64,
-    /// 配额数量
+    /// Number of quotas.
     "QuotaNum" quota_num set_quota_num: i64,
-    /// 配额单位
+    /// Quota unit.
     "QuotaUnit" quota_unit set_quota_unit: str,
 } }
 
 rt::model! { write debug;
-/// 资源详情
+/// Resource details.
 NodeResourceSpec {
-    /// 规格类型，如S2.MEDIUM8
+    /// Specifications type, such as S2.MEDIUM8.
     ///
     /// Required.
     "InstanceType" instance_type set_instance_type: str,
-    /// 系统盘，系统盘个数不超过1块
+    /// System disk. The number of system disks does not exceed 1.
     ///
     /// Required.
     "SystemDisk" system_disk set_system_disk: list DiskSpecInfo,
-    /// 需要绑定的标签列表
+    /// List of tags to be bound.
     "Tags" tags set_tags: list Tag,
-    /// 云数据盘，云数据盘总个数不超过15块
+    /// Cloud data disk. The total number of cloud data disks does not exceed 15.
     "DataDisk" data_disk set_data_disk: list DiskSpecInfo,
-    /// 本地数据盘
+    /// Local data disk.
     "LocalDataDisk" local_data_disk set_local_data_disk: list DiskSpecInfo,
-    /// 节点配置信息，目前仅提供给terraform平台校验参数使用
+    /// Node configuration information. Currently provided only for the Terraform platform to validate parameters.
     "SoftwareConfig" software_config set_software_config: list ServiceDeploy,
-    /// 自定义主机名
+    /// Custom hostname.
     "CustomNodeName" custom_node_name set_custom_node_name: str,
 } }
 
 rt::model! { write debug;
-/// Pod强制调度节点选择条件
+/// Selection criteria for forcibly scheduled Pod nodes.
 NodeSelector {
-    /// Pod强制调度节点选择条件
+    /// Selection criteria for forcibly scheduled Pod nodes.
     "NodeSelectorTerms" node_selector_terms set_node_selector_terms: list NodeSelectorTerm,
 } }
 
 rt::model! { write debug;
-/// Pod节点选择项
+/// Pod node selector requirement.
 NodeSelectorRequirement {
-    /// 节点选择项Key值
+    /// Key of the node selector requirement.
     "Key" key set_key: str,
-    /// 节点选择项Operator值，支持In, NotIn, Exists, DoesNotExist. Gt, and Lt.
+    /// Operator value of the node selector requirement. Supported operators: In, NotIn, Exists, DoesNotExist, Gt, and Lt.
     "Operator" operator set_operator: str,
-    /// 节点选择项Values值
+    /// Values of the node selector requirement.
     "Values" values set_values: list String,
 } }
 
 rt::model! { write debug;
-/// Pod节点选择项集合
+/// Pod node option set.
 NodeSelectorTerm {
-    /// 节点选择项表达式集合
+    /// Node option expression set.
     "MatchExpressions" match_expressions set_match_expressions: list NodeSelectorRequirement,
 } }
 
 rt::model! { read debug;
-/// 节点磁盘类型
+/// Node disk type.
 NodeSpecDisk {
-    /// 数量
+    /// Number.
     "Count" count set_count: i64,
-    /// 名字
+    /// Name.
     "Name" name set_name: str,
-    /// 磁盘类型
+    /// Disk type.
     "DiskType" disk_type set_disk_type: str,
-    /// 指定磁盘大小
+    /// Specified disk size.
     "DefaultDiskSize" default_disk_size set_default_disk_size: i64,
-    /// 是否为特殊的数据盘，如：单副本盘
+    /// Whether it is a special data disk, for example, a single-replica disk.
     "IsSpecialDisk" is_special_disk set_is_special_disk: bool,
 } }
 
 rt::model! { write debug;
-/// 节点磁盘类型
+/// Node disk type.
 NodeSpecDiskV2 {
-    /// 数量
+    /// Quantity.
     "Count" count set_count: i64,
-    /// 名字
+    /// Name.
     "Name" name set_name: str,
-    /// 磁盘类型
+    /// Disk type.
     "DiskType" disk_type set_disk_type: str,
-    /// 指定磁盘大小
+    /// Specified disk size.
     "DefaultDiskSize" default_disk_size set_default_disk_size: i64,
 } }
 
 rt::model! { read debug;
-/// 节点机型列族
+/// Instance specification family.
 NodeSpecFamily {
-    /// 机型
+    /// Instance specification.
     "InstanceFamily" instance_family set_instance_family: str,
-    /// 机型名称
+    /// Instance specification name.
     "FamilyName" family_name set_family_name: str,
-    /// 排序
+    /// Sorting order.
     "Order" order set_order: i64,
-    /// InstanceType的列表
+    /// List of instance types.
     "InstanceTypes" instance_types set_instance_types: list NodeSpecInstanceType,
 } }
 
 rt::model! { read debug;
-/// 节点规格类型
+/// Node specifications type.
 NodeSpecInstanceType {
-    /// 规格
+    /// Specifications.
     "InstanceType" instance_type set_instance_type: str,
     /// 4
     "Cpu" cpu set_cpu: i64,
-    /// 8，单位G
+    /// 8, unit: GB.
     "Memory" memory set_memory: i64,
-    /// 排序，越小排的越前
+    /// Sorting order. Smaller values come first.
     "Order" order set_order: i64,
-    /// 数量
+    /// Quantity.
     "Num" num set_num: i64,
-    /// 售罄原因
+    /// Sold-out reason.
     "SellOutReason" sell_out_reason set_sell_out_reason: str,
-    /// 系统盘
+    /// System disk.
     "SystemDisk" system_disk set_system_disk: list NodeSpecDisk,
-    /// 数据盘
+    /// Data disk.
     "DataDisk" data_disk set_data_disk: list NodeSpecDisk,
-    /// 本地数据盘
+    /// Local data disk.
     "LocalDataDisk" local_data_disk set_local_data_disk: list NodeSpecDisk,
-    /// 售罄原因
+    /// Sold-out reason.
     "SoldOutReason" sold_out_reason set_sold_out_reason: str,
-    /// 机型类别
+    /// Instance family.
     "InstanceFamily" instance_family set_instance_family: str,
-    /// 节点名称
+    /// Node name.
     "NodeName" node_name set_node_name: str,
-    /// 节点类型
+    /// Node type.
     "NodeType" node_type set_node_type: str,
-    /// 类别
+    /// Category.
     "Type" r#type set_type: str,
-    /// 类别名称
+    /// Category name.
     "TypeName" type_name set_type_name: str,
-    /// 类别分类
+    /// Category classification.
     "FamilyName" family_name set_family_name: str,
-    /// cpu类型
+    /// CPU type.
     "CpuType" cpu_type set_cpu_type: str,
-    /// 售罄 RunOut、库存少 Less、充足 Enough
+    /// RunOut: sold out; Less: low inventory; Enough: sufficient inventory
     "Remark" remark set_remark: str,
-    /// 原价
+    /// Original price.
     "OriginPrice" origin_price set_origin_price: f64,
-    /// 包销计费机型支持的购买时长
+    /// Purchase duration supported by instance types using the committed use billing mode.
     "PrepaidUnderwritePeriods" prepaid_underwrite_periods set_prepaid_underwrite_periods: list i64,
-    /// GPU信息
+    /// GPU information.
     "GpuDesc" gpu_desc set_gpu_desc: str,
-    /// 配额数量
+    /// Number of quotas.
     "QuotaNum" quota_num set_quota_num: i64,
-    /// 配额单位
+    /// Quota unit.
     "QuotaUnit" quota_unit set_quota_unit: str,
-    /// 是否需要提供高性能计算集群
+    /// Whether a high-performance computing cluster needs to be provided.
     "NeedHpcClusterId" need_hpc_cluster_id set_need_hpc_cluster_id: bool,
-    /// 是否是GPU机型
+    /// Whether it is a GPU instance type.
     "IsGpuInstance" is_gpu_instance set_is_gpu_instance: bool,
-    /// K8S场景GPU资源定义
+    /// GPU resource definition in the Kubernetes scenario.
     "GpuResourceKey" gpu_resource_key set_gpu_resource_key: str,
-    /// GPU卡数
+    /// Number of GPU cards.
     "GpuNum" gpu_num set_gpu_num: i64,
 } }
 
 rt::model! { read debug;
-/// 节点机型类型
+/// Node instance type.
 NodeSpecType {
-    /// 机型序列
+    /// Instance type series.
     "Type" r#type set_type: str,
-    /// 机型序列名字
+    /// Instance type series name.
     "TypeName" type_name set_type_name: str,
-    /// 排序
+    /// Sorting order.
     "Order" order set_order: i64,
-    /// InstanceFamily数组
+    /// Array of instance families.
     "InstanceFamilies" instance_families set_instance_families: list NodeSpecFamily,
 } }
 
 rt::model! { both debug;
-/// 弹性扩缩容执行一次规则上下文
+/// Context of the rule for executing auto scaling once.
 NotRepeatStrategy {
-    /// 该次任务执行的具体完整时间，格式为"2020-07-13 00:00:00"
+    /// Exact time when the task was executed. Format: "2020-07-13 00:00:00".
     ///
     /// Required.
     "ExecuteAt" execute_at set_execute_at: str,
 } }
 
 rt::model! { write debug;
-/// 操作范围
+/// Operation scope.
 OpScope {
-    /// 操作范围，要操作的服务信息
+    /// Operation scope, with information of the service to be operated.
     "ServiceInfoList" service_info_list set_service_info_list: list ServiceBasicRestartInfo,
 } }
 
 rt::model! { read debug;
-/// 操作日志描述
+/// Operation log description.
 OperationLog {
-    /// EMR实例ID
+    /// EMR instance ID.
     "InstanceId" instance_id set_instance_id: i64,
-    /// 操作名称
+    /// Operation name.
     "Operation" operation set_operation: str,
-    /// 操作类型
+    /// Operation type.
     "OperationType" operation_type set_operation_type: i64,
-    /// 用户类型
+    /// User type.
     "UserType" user_type set_user_type: i64,
-    /// 操作者
+    /// Operator.
     "Operator" operator set_operator: str,
-    /// 操作时间
+    /// Operation time.
     "CreateTime" create_time set_create_time: str,
-    /// 操作对象
+    /// Operation object.
     "Operand" operand set_operand: str,
-    /// 操作详情
+    /// Operation details.
     "OperationDesc" operation_desc set_operation_desc: str,
-    /// 安全级别
+    /// Security level.
     "SecurityLevel" security_level set_security_level: str,
-    /// 操作者名称
+    /// Operator name.
     "OperatorName" operator_name set_operator_name: str,
 } }
 
 rt::model! { write debug;
-/// 描述排序，用于排序.
+/// Sort description, used for sorting.
 Order {
-    /// 排序字段。
+    /// Sorting field.
     "Name" name set_name: str,
-    /// Desc or Asc。
+    /// Desc or Asc.
     "Direction" direction set_direction: str,
 } }
 
 rt::model! { write debug;
-/// 其他账号信息
+/// Other account information.
 OtherAccountInfo {
-    /// 其他账号UIN
+    /// UIN of another account.
     "OtherUin" other_uin set_other_uin: str,
-    /// 其他账号授权角色名称
+    /// Authorized role name of another account.
     "RoleName" role_name set_role_name: str,
 } }
 
 rt::model! { read debug;
-/// 资源详情
+/// Resource details.
 OutterResource {
-    /// 规格
+    /// Specifications.
     "Spec" spec set_spec: str,
-    /// 规格名
+    /// Specifications name.
     "SpecName" spec_name set_spec_name: str,
-    /// 硬盘类型
+    /// Hard disk type.
     "StorageType" storage_type set_storage_type: i64,
-    /// 硬盘类型
+    /// Hard disk type.
     "DiskType" disk_type set_disk_type: str,
-    /// 系统盘大小
+    /// System disk size.
     "RootSize" root_size set_root_size: i64,
-    /// 内存大小
+    /// Memory size.
     "MemSize" mem_size set_mem_size: i64,
-    /// CPU个数
+    /// Number of CPU cores.
     "Cpu" cpu set_cpu: i64,
-    /// 硬盘大小
+    /// Hard disk size.
     "DiskSize" disk_size set_disk_size: i64,
-    /// 规格
+    /// Specifications.
     "InstanceType" instance_type set_instance_type: str,
 } }
 
 rt::model! { read debug;
-/// 概览数据
+/// Overview data.
 OverviewMetricData {
-    /// 指标名
+    /// Metric name.
     "Metric" metric set_metric: str,
-    /// 第一个数据时间戳
+    /// First data timestamp.
     "First" first set_first: i64,
-    /// 最后一个数据时间戳
+    /// Last data timestamp.
     "Last" last set_last: i64,
-    /// 采样点时间间隔
+    /// Sampling point time interval.
     "Interval" interval set_interval: i64,
-    /// 采样点数据
+    /// Sampling point data.
     "DataPoints" data_points set_data_points: list String,
-    /// 指标tags
+    /// Metric tags.
     "Tags" tags set_tags: obj MetricTags,
 } }
 
 rt::model! { read debug;
-/// Hbase的TableMetric Overview返回
+/// Return of the HBase TableMetric overview.
 OverviewRow {
-    /// 表名字
+    /// Table name.
     "Table" table set_table: str,
-    /// 读请求次数
+    /// Number of read requests.
     "ReadRequestCount" read_request_count set_read_request_count: f64,
-    /// 写请求次数
+    /// Number of write requests.
     "WriteRequestCount" write_request_count set_write_request_count: f64,
-    /// 当前memstore的size
+    /// Size of the current MemStore.
     "MemstoreSize" memstore_size set_memstore_size: f64,
-    /// 当前region中StroreFile的size
+    /// Size of the StoreFile in the current region.
     "StoreFileSize" store_file_size set_store_file_size: f64,
-    /// regions，点击可跳转
+    /// Regions. Click to jump.
     "Operation" operation set_operation: str,
-    /// StoreFile数量
+    /// Number of StoreFiles.
     "StoreFileNum" store_file_num set_store_file_num: f64,
 } }
 
 rt::model! { read debug;
-/// 用于创建集群价格清单-节点组成部分价格
+/// Prices of node components used for the cluster creation price list.
 PartDetailPriceItem {
-    /// 类型包括：节点->node、系统盘->rootDisk、云数据盘->dataDisk、metaDB
+    /// Type. Valid values: node (node), rootDisk (system disk), dataDisk (cloud data disk), and metaDB.
     "InstanceType" instance_type set_instance_type: str,
-    /// 单价（原价）
+    /// Unit price (original price).
     "Price" price set_price: f64,
-    /// 单价（折扣价）
+    /// Unit price (discounted price).
     "RealCost" real_cost set_real_cost: f64,
-    /// 总价（折扣价）
+    /// Total price (discounted price).
     "RealTotalCost" real_total_cost set_real_total_cost: f64,
-    /// 折扣
+    /// Discount.
     "Policy" policy set_policy: f64,
-    /// 数量
+    /// Quantity.
     "GoodsNum" goods_num set_goods_num: i64,
 } }
 
 rt::model! { write debug;
-/// Serverless HBase包年包月时间
+/// Serverless HBase monthly subscription duration.
 Period {
-    /// 时间跨度
+    /// Time span.
     ///
     /// Required.
     "TimeSpan" time_span set_time_span: i64,
-    /// 时间单位，"m"代表月。
+    /// Time unit. "m" stands for month(s).
     "TimeUnit" time_unit set_time_unit: str,
 } }
 
 rt::model! { read debug;
-/// 卷目录
+/// Volume directory.
 PersistentVolume {
-    /// cbs 存储卷
+    /// CBS storage volume.
     "CBSVolumes" cbs_volumes set_cbs_volumes: list CBSVolume,
-    /// cfs存储卷
+    /// CFS storage volume.
     "CFSVolumes" cfs_volumes set_cfs_volumes: list CFSVolume,
-    /// cos 存储卷
+    /// COS storage volume.
     "COSVolumes" cos_volumes set_cos_volumes: list COSVolume,
-    /// 存储卷名称（yaml 提交的没有存储卷的类型）
+    /// Storage volume name (the YAML submission has no storage volume type).
     "StorageVolumeName" storage_volume_name set_storage_volume_name: list String,
-    /// 存储卷列表
+    /// Storage volume list.
     "VolumeMounts" volume_mounts set_volume_mounts: list VolumeMount,
-    /// 存储卷详情
+    /// Storage volume details.
     "StorageVolumeDetail" storage_volume_detail set_storage_volume_detail: list StorageVolumeDetail,
-    /// cfs trubo存储卷
+    /// CFS Turbo storage volume.
     "CFSTurboVolumes" cfs_turbo_volumes set_cfs_turbo_volumes: list CFSTurboVolume,
-    /// goosefs volume挂载信息
+    /// GooseFS volume mount information.
     "GooseFSVolumes" goose_fs_volumes set_goose_fs_volumes: list GooseFSVolume,
 } }
 
 rt::model! { write debug;
-/// Pod PVC存储方式描述
+/// Description of the Pod PVC storage method.
 PersistentVolumeContext {
-    /// 磁盘大小，单位为GB。
+    /// Disk size (GB).
     "DiskSize" disk_size set_disk_size: i128,
-    /// 磁盘类型。CLOUD_PREMIUM;CLOUD_SSD
+    /// Disk type. Valid values: CLOUD_PREMIUM and CLOUD_SSD.
     "DiskType" disk_type set_disk_type: str,
-    /// 磁盘数量
+    /// Number of disks.
     "DiskNum" disk_num set_disk_num: i64,
-    /// 云盘额外性能
+    /// Cloud disk additional performance.
     "ExtraPerformance" extra_performance set_extra_performance: i64,
 } }
 
 rt::model! { write debug;
-/// 描述集群实例位置信息
+/// Description of cluster location information.
 Placement {
-    /// 实例所属的可用区，例如ap-guangzhou-1。该参数也可以通过调用[DescribeZones](https://cloud.tencent.com/document/product/213/15707) 的返回值中的Zone字段来获取。
+    /// AZ of the instance, such as ap-guangzhou-1. This parameter can also be obtained from the Zone field in the return value of [DescribeZones](https://www.tencentcloud.com/document/product/213/15707?from_cn_redirect=1).
     ///
     /// Required.
     "Zone" zone set_zone: str,
-    /// 实例所属项目ID。该参数可以通过调用[DescribeProject](https://cloud.tencent.com/document/api/651/78725) 的返回值中的 projectId 字段来获取。不填为默认项目。
+    /// ID of the project to which the instance belongs. This parameter can be obtained from the projectId field in the return value of [DescribeProject](https://www.tencentcloud.com/document/api/651/78725?from_cn_redirect=1). If not specified, the default project is used.
     "ProjectId" project_id set_project_id: i64,
 } }
 
 rt::model! { write debug;
-/// Pod亲和性
+/// Pod affinity.
 PodAffinitySpec {
-    /// 调度硬关联规则
+    /// Hard affinity rule for scheduling.
     "RequiredDuringSchedulingIgnoredDuringExecution" required_during_scheduling_ignored_during_execution set_required_during_scheduling_ignored_during_execution: list PodAffinityTerm,
-    /// 调度软关联规则
+    /// Soft affinity rule for scheduling.
     "PreferredDuringSchedulingIgnoredDuringExecution" preferred_during_scheduling_ignored_during_execution set_preferred_during_scheduling_ignored_during_execution: list WeightedPodAffinityTerm,
 } }
 
 rt::model! { write debug;
-/// Pod亲和性项
+/// Pod affinity item.
 PodAffinityTerm {
-    /// 标签选择器
+    /// Label selector.
     "LabelSelector" label_selector set_label_selector: obj LabelSelector,
-    /// 命名空间列表
+    /// Namespace list.
     "Namespaces" namespaces set_namespaces: list String,
-    /// 拓扑域键
+    /// Topology domain key.
     "TopologyKey" topology_key set_topology_key: str,
-    /// 命名空间选择器
+    /// Namespace selector.
     "NamespaceSelector" namespace_selector set_namespace_selector: obj LabelSelector,
 } }
 
 rt::model! { write debug;
-/// POD自定义权限和自定义参数
+/// Pod custom permission and parameter.
 PodNewParameter {
-    /// TKE或EKS集群ID
+    /// TKE or EKS cluster ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 自定义权限
-    /// 如：
+    /// Custom permission.
+    /// Example:
     /// {
     /// "apiVersion": "v1",
     /// "clusters": [
@@ -7100,8 +7095,8 @@ PodNewParameter {
     ///
     /// Required.
     "Config" config set_config: str,
-    /// 自定义参数
-    /// 如：
+    /// Custom parameter.
+    /// Example:
     /// {
     /// "apiVersion": "apps/v1",
     /// "kind": "Deployment",
@@ -7181,59 +7176,59 @@ PodNewParameter {
 } }
 
 rt::model! { write debug;
-/// 扩容容器资源时的资源描述
+/// Resource description, which is used during a container resource scale-out.
 PodNewSpec {
-    /// 外部资源提供者的标识符，例如"cls-a1cd23fa"。
+    /// Identifier of the external resource provider, for example, "cls-a1cd23fa".
     ///
     /// Required.
     "ResourceProviderIdentifier" resource_provider_identifier set_resource_provider_identifier: str,
-    /// 外部资源提供者类型，例如"tke",当前仅支持"tke"。
+    /// Type of the external resource provider, for example, "tke". Currently, only "tke" is supported.
     ///
     /// Required.
     "ResourceProviderType" resource_provider_type set_resource_provider_type: str,
-    /// 资源的用途，即节点类型，当前仅支持"TASK"。
+    /// Purpose of the resource, that is, the node type. Currently only "TASK" is supported.
     ///
     /// Required.
     "NodeFlag" node_flag set_node_flag: str,
-    /// CPU核数。
+    /// Number of CPU cores.
     ///
     /// Required.
     "Cpu" cpu set_cpu: i128,
-    /// 内存大小，单位为GB。
+    /// Memory size (GB).
     ///
     /// Required.
     "Memory" memory set_memory: i128,
-    /// Eks集群-CPU类型，当前支持"intel"和"amd"
+    /// CPU type for the EKS cluster, currently supporting intel and amd.
     "CpuType" cpu_type set_cpu_type: str,
-    /// Pod节点数据目录挂载信息。
+    /// Mounting information of the node data directory on Pod.
     "PodVolumes" pod_volumes set_pod_volumes: list PodVolume,
-    /// 是否浮动规格，默认否
+    /// Whether it is a floating specification. Default: false. Valid values:
     ///
-    /// - true：代表是
+    /// - true: yes
     ///
-    /// - false：代表否
+    /// - false: no
     "EnableDynamicSpecFlag" enable_dynamic_spec_flag set_enable_dynamic_spec_flag: bool,
-    /// 浮动规格
+    /// Floating specification.
     "DynamicPodSpec" dynamic_pod_spec set_dynamic_pod_spec: obj DynamicPodSpec,
-    /// 代表vpc网络唯一id
+    /// Unique ID of the VPC.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 代表vpc子网唯一id
+    /// Unique ID of the VPC subnet.
     "SubnetId" subnet_id set_subnet_id: str,
     /// pod name
     "PodName" pod_name set_pod_name: str,
-    /// 其他账号授权信息
+    /// Other account authorization information.
     "OtherAccountInfo" other_account_info set_other_account_info: obj OtherAccountInfo,
 } }
 
 rt::model! { write debug;
-/// POD自定义权限和自定义参数
+/// Pod custom permission and parameter.
 PodParameter {
-    /// TKE或EKS集群ID
+    /// TKE or EKS cluster ID.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 自定义权限
-    /// 如：
+    /// Custom permission.
+    /// Example:
     /// {
     /// "apiVersion": "v1",
     /// "clusters": [
@@ -7270,8 +7265,8 @@ PodParameter {
     ///
     /// Required.
     "Config" config set_config: str,
-    /// 自定义参数
-    /// 如：
+    /// Custom parameter.
+    /// Example:
     /// {
     /// "apiVersion": "apps/v1",
     /// "kind": "Deployment",
@@ -7364,52 +7359,52 @@ PodSaleSpec {
 } }
 
 rt::model! { write debug;
-/// 扩容容器资源时的资源描述
+/// Resource description, which is used during a container resource scale-out.
 PodSpec {
-    /// 外部资源提供者的标识符，例如"cls-a1cd23fa"。
+    /// Identifier of the external resource provider, for example, "cls-a1cd23fa".
     ///
     /// Required.
     "ResourceProviderIdentifier" resource_provider_identifier set_resource_provider_identifier: str,
-    /// 外部资源提供者类型，例如"tke",当前仅支持"tke"。
+    /// Type of the external resource provider, for example, "tke". Currently, only "tke" is supported.
     ///
     /// Required.
     "ResourceProviderType" resource_provider_type set_resource_provider_type: str,
-    /// 资源的用途，即节点类型，当前仅支持"TASK"。
+    /// Purpose of the resource, that is, the node type. Currently only "TASK" is supported.
     ///
     /// Required.
     "NodeType" node_type set_node_type: str,
-    /// CPU核数。
+    /// Number of CPU cores.
     ///
     /// Required.
     "Cpu" cpu set_cpu: i128,
-    /// 内存大小，单位为GB。
+    /// Memory size (GB).
     ///
     /// Required.
     "Memory" memory set_memory: i128,
-    /// 资源对宿主机的挂载点，指定的挂载点对应了宿主机的路径，该挂载点在Pod中作为数据存储目录使用。弃用
+    /// The mount point of the resource to the host. The specified mount point corresponds to the path on the host, and this mount point is used as the data storage directory in the Pod. This parameter has been deprecated.
     "DataVolumes" data_volumes set_data_volumes: list String,
-    /// Eks集群-CPU类型，当前支持"intel"和"amd"
+    /// CPU type for the EKS cluster, currently supporting intel and amd.
     "CpuType" cpu_type set_cpu_type: str,
-    /// Pod节点数据目录挂载信息。
+    /// Mounting information of the node data directory on Pod.
     "PodVolumes" pod_volumes set_pod_volumes: list PodVolume,
-    /// 是否浮动规格，1是，0否
+    /// Whether it is a floating specification. Valid values: 1 (yes) and 0 (no).
     "IsDynamicSpec" is_dynamic_spec set_is_dynamic_spec: i128,
-    /// 浮动规格
+    /// Floating specification.
     "DynamicPodSpec" dynamic_pod_spec set_dynamic_pod_spec: obj DynamicPodSpec,
-    /// 代表vpc网络唯一id
+    /// Unique ID of the VPC.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 代表vpc子网唯一id
+    /// Unique ID of the VPC subnet.
     "SubnetId" subnet_id set_subnet_id: str,
     /// pod name
     "PodName" pod_name set_pod_name: str,
 } }
 
 rt::model! { write debug;
-/// Pod相关信息
+/// Pod-related information.
 PodSpecInfo {
-    /// 使用Pod资源扩容时，指定的Pod规格以及来源等信息
+    /// Pod specifications and source information, which are specified when Pod resources are used for the scale-out.
     "PodSpec" pod_spec set_pod_spec: obj PodNewSpec,
-    /// POD自定义权限和自定义参数
+    /// Pod custom permission and parameter.
     "PodParameter" pod_parameter set_pod_parameter: obj PodNewParameter,
 } }
 
@@ -7443,46 +7438,46 @@ PodState {
 } }
 
 rt::model! { write debug;
-/// Pod的存储设备描述信息。
+/// Description of the Pod storage device.
 PodVolume {
-    /// 存储类型，可为"pvc"，"hostpath"。
+    /// Storage type. Valid values: "pvc" and "hostpath".
     ///
     /// Required.
     "VolumeType" volume_type set_volume_type: str,
-    /// 当VolumeType为"pvc"时，该字段生效。
+    /// When VolumeType is set to "pvc", this parameter takes effect.
     "PVCVolume" pvc_volume set_pvc_volume: obj PersistentVolumeContext,
-    /// 当VolumeType为"hostpath"时，该字段生效。
+    /// When VolumeType is set to "hostpath", this parameter takes effect.
     "HostVolume" host_volume set_host_volume: obj HostVolumeContext,
 } }
 
 rt::model! { both nodebug;
-/// 预执行脚本配置
+/// Pre-execution script configuration.
 PreExecuteFileSetting {
-    /// 脚本在COS上路径
+    /// Script path on COS.
     "Path" path set_path: str,
-    /// 执行脚本参数
+    /// Script execution parameter.
     "Args" args set_args: str,
-    /// COS的Bucket名称
+    /// COS bucket name.
     "Bucket" bucket set_bucket: str,
-    /// COS的Region名称
+    /// COS region name.
     "Region" region set_region: str,
-    /// COS的Domain数据
+    /// COS domain data.
     "Domain" domain set_domain: str,
-    /// 执行顺序
+    /// Execution order.
     "RunOrder" run_order set_run_order: i64,
-    /// resourceAfter 或 clusterAfter
+    /// Whether resourceAfter or clusterAfter is used.
     "WhenRun" when_run set_when_run: str,
-    /// 脚本文件名
+    /// Script file name.
     "CosFileName" cos_file_name set_cos_file_name: str,
-    /// 脚本的cos地址
+    /// Script's COS address.
     "CosFileURI" cos_file_uri set_cos_file_uri: str,
-    /// cos的SecretId
+    /// COS SecretId.
     "CosSecretId" cos_secret_id set_cos_secret_id: str,
-    /// Cos的SecretKey
+    /// COS SecretKey.
     "CosSecretKey" cos_secret_key set_cos_secret_key: str,
-    /// cos的appid
+    /// COS APPID.
     "AppId" app_id set_app_id: str,
-    /// 备注
+    /// Remarks.
     "Remark" remark set_remark: str,
 } }
 impl ::core::fmt::Debug for PreExecuteFileSetting {
@@ -7506,33 +7501,33 @@ impl ::core::fmt::Debug for PreExecuteFileSetting {
 }
 
 rt::model! { write nodebug;
-/// 预执行脚本配置
+/// Pre-execution script configuration.
 PreExecuteFileSettings {
-    /// 脚本在COS上路径，已废弃
+    /// Script path on COS, which has been deprecated.
     "Path" path set_path: str,
-    /// 执行脚本参数
+    /// Script execution parameter.
     "Args" args set_args: list String,
-    /// COS的Bucket名称，已废弃
+    /// COS bucket name, which has been deprecated.
     "Bucket" bucket set_bucket: str,
-    /// COS的Region名称，已废弃
+    /// COS region name, which has been deprecated.
     "Region" region set_region: str,
-    /// COS的Domain数据，已废弃
+    /// COS domain data, which has been deprecated.
     "Domain" domain set_domain: str,
-    /// 执行顺序
+    /// Execution order.
     "RunOrder" run_order set_run_order: i64,
-    /// resourceAfter 或 clusterAfter
+    /// Whether resourceAfter or clusterAfter is used.
     "WhenRun" when_run set_when_run: str,
-    /// 脚本文件名，已废弃
+    /// Script file name, which has been deprecated.
     "CosFileName" cos_file_name set_cos_file_name: str,
-    /// 脚本的cos地址
+    /// COS address of the script.
     "CosFileURI" cos_file_uri set_cos_file_uri: str,
-    /// cos的SecretId
+    /// COS SecretId.
     "CosSecretId" cos_secret_id set_cos_secret_id: str,
-    /// Cos的SecretKey
+    /// COS SecretKey.
     "CosSecretKey" cos_secret_key set_cos_secret_key: str,
-    /// cos的appid，已废弃
+    /// COS APPID, which has been deprecated.
     "AppId" app_id set_app_id: str,
-    /// 备注
+    /// Remarks.
     "Remark" remark set_remark: str,
 } }
 impl ::core::fmt::Debug for PreExecuteFileSettings {
@@ -7556,79 +7551,79 @@ impl ::core::fmt::Debug for PreExecuteFileSettings {
 }
 
 rt::model! { write debug;
-/// Serverless HBase 预付费设置
+/// Serverless HBase prepaid settings.
 PrePaySetting {
-    /// 时间
+    /// Time.
     ///
     /// Required.
     "Period" period set_period: obj Period,
-    /// 自动续费标记，0：表示通知即将过期，但不自动续费 1：表示通知即将过期，而且自动续费 2：表示不通知即将过期，也不自动续费
+    /// Auto-renewal flag. Valid values: 0 (notifies before expiration but does not trigger auto-renewal), 1 (notifies before expiration and triggers auto-renewal), and 2 (does not notify before expiration and does not trigger auto-renewal).
     ///
     /// Required.
     "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: i64,
 } }
 
 rt::model! { write debug;
-/// Pod容忍调度节点选择项
+/// Option for the Pod toleration scheduling node.
 PreferredSchedulingTerm {
-    /// 权重，范围1-100
+    /// Weight. Value range: 1–100.
     "Weight" weight set_weight: i64,
-    /// 节点选择表达式
+    /// Node selection expression.
     "Preference" preference set_preference: obj NodeSelectorTerm,
 } }
 
 rt::model! { read debug;
-/// 价格详情
+/// Price details.
 PriceDetail {
-    /// 节点ID
+    /// Node ID.
     "ResourceId" resource_id set_resource_id: str,
-    /// 价格计算公式
+    /// Price calculation formula.
     "Formula" formula set_formula: str,
-    /// 原价
+    /// Original price.
     "OriginalCost" original_cost set_original_cost: f64,
-    /// 折扣价
+    /// Discounted price.
     "DiscountCost" discount_cost set_discount_cost: f64,
 } }
 
 rt::model! { read debug;
-/// 询价资源
+/// Inquiry resources.
 PriceResource {
-    /// 需要的规格
+    /// Required specifications.
     "Spec" spec set_spec: str,
-    /// 硬盘类型
+    /// Hard disk type.
     "StorageType" storage_type set_storage_type: i128,
-    /// 硬盘类型
+    /// Hard disk type.
     "DiskType" disk_type set_disk_type: str,
-    /// 系统盘大小
+    /// System disk size.
     "RootSize" root_size set_root_size: i64,
-    /// 内存大小
+    /// Memory size.
     "MemSize" mem_size set_mem_size: i64,
-    /// 核心数量
+    /// Number of cores.
     "Cpu" cpu set_cpu: i64,
-    /// 硬盘大小
+    /// Hard disk size.
     "DiskSize" disk_size set_disk_size: i64,
-    /// 云盘列表
+    /// Cloud disk list.
     "MultiDisks" multi_disks set_multi_disks: list MultiDisk,
-    /// 磁盘数量
+    /// Number of disks.
     "DiskCnt" disk_cnt set_disk_cnt: i64,
-    /// 规格
+    /// Specifications.
     "InstanceType" instance_type set_instance_type: str,
-    /// 标签
+    /// Tag.
     "Tags" tags set_tags: list Tag,
-    /// 磁盘数量
+    /// Number of disks.
     "DiskNum" disk_num set_disk_num: i64,
-    /// 本地盘的数量
+    /// Number of local disks.
     "LocalDiskNum" local_disk_num set_local_disk_num: i64,
-    /// GPU信息
+    /// GPU information.
     "GpuDesc" gpu_desc set_gpu_desc: str,
 } }
 
 rt::model! { read debug;
-/// 询价结果
+/// Price inquiry result.
 PriceResult {
-    /// 原价
+    /// Original price.
     "OriginalCost" original_cost set_original_cost: f64,
-    /// 折扣价
+    /// Discounted price.
     "DiscountCost" discount_cost set_discount_cost: f64,
 } }
 
@@ -7648,39 +7643,39 @@ QuotaEntity {
 rt::model! { read debug;
 /// RayCluster
 RayCluster {
-    /// RayCluster 集群名
+    /// RayCluster cluster name.
     "RayClusterName" ray_cluster_name set_ray_cluster_name: str,
-    /// RayCluster 集群 id
+    /// RayCluster cluster ID.
     "RayClusterId" ray_cluster_id set_ray_cluster_id: i64,
-    /// pod 数量
+    /// Number of Pods.
     "PodCount" pod_count set_pod_count: i64,
-    /// 集群创建时间
+    /// Cluster creation time.
     "CreateTime" create_time set_create_time: str,
-    /// redis 实例数量
+    /// Number of Redis instances.
     "RedisCount" redis_count set_redis_count: i64,
-    /// 创建类型
+    /// Creation type.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - 1： 表单创建
-    /// - 2： yaml创建
+    /// - 1: form creation
+    /// - 2: YAML creation
     "SubmitType" submit_type set_submit_type: i64,
-    /// head访问地址,也是dashboard地址
+    /// Head access address, which is also the dashboard address.
     "DashboardUrl" dashboard_url set_dashboard_url: str,
-    /// 命名空间
+    /// Namespace.
     "Namespace" namespace set_namespace: str,
-    /// raycluster挂载的volume数量
+    /// Number of volumes mounted by the RayCluster.
     "StorageCount" storage_count set_storage_count: i64,
 } }
 
 rt::model! { read debug;
-/// Redis 实例信息
+/// Redis instance information.
 RedisInstance {
-    /// redis实例id
+    /// Redis instance ID.
     "Id" id set_id: str,
-    /// 实例 ip
+    /// Instance IP address.
     "Host" host set_host: str,
-    /// 实例端口
+    /// Instance port.
     "Port" port set_port: i64,
 } }
 
@@ -7715,231 +7710,231 @@ RenewInstancesInfo {
 } }
 
 rt::model! { read debug;
-/// 节点子项续费询价明细
+/// Node sub-item renewal inquiry details.
 RenewPriceDetail {
-    /// 计费项名称
+    /// Billable item name.
     "BillingName" billing_name set_billing_name: str,
-    /// 折扣
+    /// Discount.
     "Policy" policy set_policy: f64,
-    /// 数量
+    /// Quantity.
     "Quantity" quantity set_quantity: i64,
-    /// 原价
+    /// Original price.
     "OriginalCost" original_cost set_original_cost: f64,
-    /// 折扣价
+    /// Discounted price.
     "DiscountCost" discount_cost set_discount_cost: f64,
 } }
 
 rt::model! { both debug;
-/// 定时伸缩任务策略
+/// Scheduled scaling task policy.
 RepeatStrategy {
-    /// 取值范围"DAY","DOW","DOM","NONE"，分别表示按天重复、按周重复、按月重复和一次执行。必须填写
+    /// The valid values DAY, DOW, DOM, and NONE respectively indicate repetition by day, repetition by week, repetition by month, and one-time execution. This parameter is required.
     ///
     /// Required.
     "RepeatType" repeat_type set_repeat_type: str,
-    /// 按天重复规则，当RepeatType为"DAY"时有效
+    /// Daily repetition rule, effective when RepeatType is set to DAY.
     "DayRepeat" day_repeat set_day_repeat: obj DayRepeatStrategy,
-    /// 按周重复规则，当RepeatType为"DOW"时有效
+    /// Weekly repetition rule, effective when RepeatType is set to DOW.
     "WeekRepeat" week_repeat set_week_repeat: obj WeekRepeatStrategy,
-    /// 按月重复规则，当RepeatType为"DOM"时有效
+    /// Monthly repetition rule, effective when RepeatType is set to DOM.
     "MonthRepeat" month_repeat set_month_repeat: obj MonthRepeatStrategy,
-    /// 一次执行规则，当RepeatType为"NONE"时有效
+    /// One-time execution rule, effective when RepeatType is set to NONE.
     "NotRepeat" not_repeat set_not_repeat: obj NotRepeatStrategy,
-    /// 规则过期时间，超过该时间后，规则将自动置为暂停状态，形式为"2020-07-23 00:00:00"。必须填写
+    /// Rule expiration time. After this time is due, the rule will be automatically set to the suspended status. The format is 2020-07-23 00:00:00. It is required.
     "Expire" expire set_expire: str,
-    /// 周期性规则开始时间
+    /// Periodic rule start time.
     "StartTime" start_time set_start_time: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ResetYarnConfig` (yarn资源调度-重置).
+/// Request of `ResetYarnConfig` (Resets data of YARN resource scheduling).
 ///
-/// 修改YARN资源调度的资源配置
+/// This API is used to modify the resource configuration of YARN resource scheduling.
 ResetYarnConfigRequest {
-    /// emr集群的英文id
+    /// English ID of the EMR cluster.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 要重置的配置别名，可选值：
+    /// Alias of the configuration to be reset. Valid values:
     ///
-    /// - capacityLabel：重置标签管理的配置
-    /// - fair：重置公平调度的配置
-    /// - capacity：重置容量调度的配置
+    /// - capacityLabel: resets the tag management configuration.
+    /// - fair: resets the fair scheduling configuration.
+    /// - capacity: resets the capacity scheduling configuration.
     "Key" key set_key: str,
 } }
 rt::action!("emr", "2019-01-03", "ResetYarnConfig", ResetYarnConfigRequest => ResetYarnConfigResponse);
 
 rt::model! { read debug;
-/// ResetYarnConfig返回参数结构体
+/// ResetYarnConfig response structure.
 ResetYarnConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ResizeDataDisks` (云数据盘扩容).
+/// Request of `ResizeDataDisks` (Scales out cloud data disks).
 ///
-/// 云数据盘扩容
+/// This API is used to scale out cloud data disks.
 ResizeDataDisksRequest {
-    /// EMR集群实例ID
+    /// ID of the EMR cluster.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 需要扩充的容量值，容量值需要大于原容量，并且为10的整数倍
+    /// Scale-out value, which should be greater than the original capacity and a multiple of 10.
     ///
     /// Required.
     "DiskSize" disk_size set_disk_size: i64,
-    /// 需要扩容的节点ID列表
+    /// ID list of nodes to be scaled out.
     ///
     /// Required.
     "CvmInstanceIds" cvm_instance_ids set_cvm_instance_ids: list String,
-    /// 需要扩容的云盘ID
+    /// ID of the cloud disks to be scaled out.
     "DiskIds" disk_ids set_disk_ids: list String,
-    /// 是否扩容全部云硬盘
+    /// Whether to scale out all cloud disks.
     "ResizeAll" resize_all set_resize_all: bool,
 } }
 rt::action!("emr", "2019-01-03", "ResizeDataDisks", ResizeDataDisksRequest => ResizeDataDisksResponse);
 
 rt::model! { read debug;
-/// ResizeDataDisks返回参数结构体
+/// ResizeDataDisks response structure.
 ResizeDataDisksResponse {
-    /// 流程Id
+    /// Flow ID.
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 资源详情
+/// Resource details.
 Resource {
-    /// 节点规格描述，如CVM.SA2。
+    /// Node specification description, such as CVM.SA2.
     ///
     /// Required.
     "Spec" spec set_spec: str,
-    /// 取值范围:
-    /// "LOCAL_SSD"   3     //本地SSD
-    /// "CLOUD_SSD"   4     //云SSD
-    /// "CLOUD_PREMIUM"  5  //高效云盘
-    /// "CLOUD_HSSD"   6    //增强型SSD云硬盘
-    /// "CLOUD_THROUGHPUT" 11//吞吐型云硬盘
-    /// "CLOUD_TSSD"  12     //极速型SSD云硬盘
-    /// "CLOUD_BSSD"    13   //通用型SSD云硬盘
-    /// "CLOUD_BIGDATA" 14   //大数据型云硬盘
-    /// "CLOUD_HIGHIO"  15   //高IO型云硬盘
+    /// Valid values:
+    /// "LOCAL_SSD"   3     // Local SSD
+    /// "CLOUD_SSD"   4     // Cloud SSD
+    /// "CLOUD_PREMIUM"  5  // Premium Disk
+    /// "CLOUD_HSSD"   6    // Enhanced SSD
+    /// "CLOUD_THROUGHPUT" 11// Throughput-Optimized Cloud Disk
+    /// "CLOUD_TSSD"  12     // Tremendous SSD
+    /// "CLOUD_BSSD"    13   // Balanced SSD
+    /// "CLOUD_BIGDATA" 14   // Big Data Cloud Disk
+    /// "CLOUD_HIGHIO"  15   // High-IO Cloud Disk
     ///
-    /// 该类型字段为无效字段，实际系统盘类型会根据数据盘类型和节点类型判断，如果节点支持所选的数据盘类型，系统盘类型会跟数据盘保持一致，建议使用CreateCluster接口
+    /// This field is invalid. The actual system disk type is determined based on the data disk type and node type. If the node supports the selected data disk type, the system disk type is consistent with the data disk. It is recommended to use the CreateCluster API.
     ///
     /// Required.
     "StorageType" storage_type set_storage_type: i64,
-    /// 数据盘类型 取值范围：
+    /// Data disk type. Valid values:
     ///
-    /// CLOUD_SSD：表示云SSD。
+    /// CLOUD_SSD: Cloud SSD
     ///
-    /// CLOUD_PREMIUM：表示高效云盘。
+    /// CLOUD_PREMIUM: Premium Disk
     ///
-    /// CLOUD_BASIC：表示云硬盘。
+    /// CLOUD_BASIC: Cloud Basic Disk
     ///
-    /// LOCAL_BASIC：表示本地盘。
+    /// LOCAL_BASIC: Local Basic Disk
     ///
-    /// LOCAL_SSD：表示本地SSD。
+    /// LOCAL_SSD: Local SSD
     ///
-    /// CLOUD_HSSD：表示增强型SSD云硬盘。
+    /// CLOUD_HSSD: Enhanced SSD
     ///
-    /// CLOUD_THROUGHPUT：表示吞吐型云硬盘。
+    /// CLOUD_THROUGHPUT: Throughput-Optimized Cloud Disk
     ///
-    /// CLOUD_TSSD：表示极速型SSD云硬盘。
+    /// CLOUD_TSSD: Tremendous SSD
     ///
-    /// CLOUD_BIGDATA：表示大数据型云硬盘。
+    /// CLOUD_BIGDATA: Big Data Cloud Disk
     ///
-    /// CLOUD_HIGHIO：表示高IO型云硬盘。
+    /// CLOUD_HIGHIO: High-IO Cloud Disk
     ///
-    /// CLOUD_BSSD：表示通用型SSD云硬盘。
+    /// CLOUD_BSSD: Balanced SSD
     ///
-    /// REMOTE_SSD：表示远端SSD盘。
+    /// REMOTE_SSD: Remote SSD Disk
     ///
     /// Required.
     "DiskType" disk_type set_disk_type: str,
-    /// 内存容量,单位为M
+    /// Memory capacity (MB).
     ///
     /// Required.
     "MemSize" mem_size set_mem_size: i64,
-    /// CPU核数
+    /// Number of CPU cores.
     ///
     /// Required.
     "Cpu" cpu set_cpu: i64,
-    /// 数据盘容量
+    /// Data disk capacity.
     ///
     /// Required.
     "DiskSize" disk_size set_disk_size: i64,
-    /// 系统盘容量
+    /// System disk capacity.
     "RootSize" root_size set_root_size: i64,
-    /// 云盘列表，当数据盘为一块云盘时，直接使用DiskType和DiskSize参数，超出部分使用MultiDisks
+    /// Cloud disk list. When the data disk is a single cloud disk, use the DiskType and DiskSize parameters directly. Use MultiDisks for extra disks.
     "MultiDisks" multi_disks set_multi_disks: list MultiDisk,
-    /// 需要绑定的标签列表
+    /// List of tags to be bound.
     "Tags" tags set_tags: list Tag,
-    /// 规格类型，如S2.MEDIUM8
+    /// Specifications type, such as S2.MEDIUM8.
     "InstanceType" instance_type set_instance_type: str,
-    /// 本地盘数量，该字段已废弃
+    /// Number of local disks. This field has been deprecated.
     "LocalDiskNum" local_disk_num set_local_disk_num: i128,
-    /// 本地盘数量，如2
+    /// Number of local disks, such as 2.
     "DiskNum" disk_num set_disk_num: i128,
-    /// GPU信息
+    /// GPU information.
     "GpuDesc" gpu_desc set_gpu_desc: str,
-    /// 分区置放群组分区数
+    /// Number of partitions in a placement group.
     "PartitionNumber" partition_number set_partition_number: i64,
-    /// 高性能集群ID
+    /// High-performance cluster ID.
     "HCCHpcClusterId" hcc_hpc_cluster_id set_hcc_hpc_cluster_id: str,
-    /// 自定义主机名
+    /// Custom hostname.
     "CustomNodeName" custom_node_name set_custom_node_name: str,
-    /// GPU镜像驱动配置
+    /// GPU image driver configuration.
     "GpuImageDriver" gpu_image_driver set_gpu_image_driver: obj GpuImageDriverSpec,
 } }
 
 rt::model! { read debug;
-/// 资源详情
+/// Resource details.
 ResourceDetail {
-    /// 规格
+    /// Specifications.
     "Spec" spec set_spec: str,
-    /// 规格名
+    /// Specifications name.
     "SpecName" spec_name set_spec_name: str,
-    /// 硬盘类型
+    /// Hard disk type.
     "StorageType" storage_type set_storage_type: i64,
-    /// 硬盘类型
+    /// Hard disk type.
     "DiskType" disk_type set_disk_type: str,
-    /// 系统盘大小
+    /// System disk size.
     "RootSize" root_size set_root_size: i64,
-    /// 内存大小
+    /// Memory size.
     "MemSize" mem_size set_mem_size: i64,
-    /// CPU个数
+    /// Number of CPU cores.
     "Cpu" cpu set_cpu: i64,
-    /// 硬盘大小
+    /// Hard disk size.
     "DiskSize" disk_size set_disk_size: i64,
-    /// 规格
+    /// Specifications.
     "InstanceType" instance_type set_instance_type: str,
 } }
 
 rt::model! { read debug;
-/// 组件重启策略
+/// Component restart policy.
 RestartPolicy {
-    /// 重启策略名。
+    /// Restart policy name.
     "Name" name set_name: str,
-    /// 策略展示名称。
+    /// Policy display name.
     "DisplayName" display_name set_display_name: str,
-    /// 策略描述。
+    /// Policy description.
     "Describe" describe set_describe: str,
-    /// 批量重启节点数可选范围。
+    /// Optional range for the number of nodes restarted in batches.
     "BatchSizeRange" batch_size_range set_batch_size_range: list i64,
-    /// 是否是默认策略。
+    /// Whether it is the default policy.
     "IsDefault" is_default set_is_default: str,
 } }
 
 rt::model! { read debug;
-/// 用户组的输出结果
+/// Response result of the user group.
 ResultItem {
-    /// 此处为用户组名
+    /// User group name.
     "Item" item set_item: str,
-    /// 创建用户组是否成功
+    /// Whether the user group is created successfully.
     "Result" result set_result: bool,
-    /// 若是创建失败, 提供失败原因
+    /// If the creation fails, specify the reason for the failure.
     "Reason" reason set_reason: str,
 } }
 
@@ -8044,261 +8039,261 @@ SLInstance {
 } }
 
 rt::model! { read debug;
-/// Serverless HBase实例信息
+/// Serverless HBase instance information.
 SLInstanceInfo {
-    /// 集群实例字符串ID
+    /// Cluster string ID.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 集群实例数字ID
+    /// Cluster ID.
     "Id" id set_id: i128,
-    /// 状态描述
+    /// Status description.
     "StatusDesc" status_desc set_status_desc: str,
-    /// 健康状态
+    /// Health status.
     "HealthStatus" health_status set_health_status: str,
-    /// 实例名称
+    /// Instance name.
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 地域ID
+    /// Region ID.
     "RegionId" region_id set_region_id: i128,
-    /// 主可用区ID
+    /// Primary AZ ID.
     "ZoneId" zone_id set_zone_id: i64,
-    /// 主可用区
+    /// Primary AZ.
     "Zone" zone set_zone: str,
-    /// 用户APPID
+    /// User APPID.
     "AppId" app_id set_app_id: i128,
-    /// 主可用区私有网络ID
+    /// Primary AZ VPC ID.
     "VpcId" vpc_id set_vpc_id: i128,
-    /// 主可用区私有网络名
+    /// Primary AZ VPC name.
     "VpcName" vpc_name set_vpc_name: str,
-    /// 主可用区子网ID
+    /// Primary AZ subnet ID.
     "SubnetId" subnet_id set_subnet_id: i128,
-    /// 主可用区子网名
+    /// Primary AZ subnet name.
     "SubnetName" subnet_name set_subnet_name: str,
-    /// 状态码
+    /// Status code.
     "Status" status set_status: i128,
-    /// 创建时间
+    /// Creation time.
     "AddTime" add_time set_add_time: str,
-    /// 集群计费类型。0表示按量计费，1表示包年包月
+    /// Cluster billing type. 0 indicates pay-as-you-go. 1 indicates yearly/monthly subscription.
     "PayMode" pay_mode set_pay_mode: i64,
-    /// 多可用区信息
+    /// Multi-AZ information.
     "ZoneSettings" zone_settings set_zone_settings: list ZoneSetting,
-    /// 实例标签
+    /// Instance tag.
     "Tags" tags set_tags: list Tag,
-    /// 自动续费标记， 0：表示通知即将过期，但不自动续费 1：表示通知即将过期，而且自动续费 2：表示不通知即将过期，也不自动续费，若业务无续费概念，设置为0
+    /// Auto-renewal flag. Valid values: 0 (notify before expiration but do not auto-renew), 1 (notify before expiration and auto-renew), and 2 (do not notify before expiration and do not auto-renew). If the business does not support renewal, the value is 0.
     "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: i128,
-    /// 隔离时间，未隔离返回0000-00-00 00:00:00。
+    /// Isolation time. For instances that are not isolated, 0000-00-00 00:00:00 is returned.
     "IsolateTime" isolate_time set_isolate_time: str,
-    /// 过期时间，后付费返回0000-00-00 00:00:00
+    /// Expiration time. For postpaid instances, 0000-00-00 00:00:00 is returned.
     "ExpireTime" expire_time set_expire_time: str,
-    /// 主备部署角色
+    /// Primary/standby deployment role.
     "DeployRole" deploy_role set_deploy_role: str,
-    /// webui地址
+    /// WebUI address.
     "WebUIUrl" web_ui_url set_web_ui_url: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ScaleOutCluster` (扩容集群节点(新)).
+/// Request of `ScaleOutCluster` (Scales out cluster nodes (new)).
 ///
-/// 扩容集群节点
+/// This API is used to scale out cluster nodes.
 ScaleOutClusterRequest {
-    /// 节点计费模式。取值范围：
+    /// Node billing mode. Valid values:
     ///
-    /// - PREPAID：预付费，即包年包月。
-    /// - POSTPAID_BY_HOUR：按小时后付费。
-    /// - SPOTPAID：竞价付费（仅支持TASK节点）。
+    /// - PREPAID: prepaid, that is, yearly/monthly subscription
+    /// - POSTPAID_BY_HOUR: pay-as-you-go on an hourly basis
+    /// - SPOTPAID: spot billing (for Task nodes only)
     ///
     /// Required.
     "InstanceChargeType" instance_charge_type set_instance_charge_type: str,
-    /// 集群实例ID。
+    /// Cluster ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 扩容节点类型以及数量
+    /// Type and number of nodes for the scale-out.
     ///
     /// Required.
     "ScaleOutNodeConfig" scale_out_node_config set_scale_out_node_config: obj ScaleOutNodeConfig,
-    /// 唯一随机标识，时效5分钟，需要调用者指定 防止客户端重新创建资源，例如 a9a90aa6---****-fae36063280
+    /// Unique random identifier, which is valid for five minutes and needs to be specified by the caller. This prevents the client from repeatedly creating resources. Example value: a9a90aa6---****-fae36063280.
     "ClientToken" client_token set_client_token: str,
-    /// 即包年包月相关参数设置。通过该参数可以指定包年包月实例的购买时长、是否设置自动续费等属性。若指定实例的付费模式为预付费则该参数必传。
+    /// Parameter settings related to yearly/monthly subscription. This parameter can be used to specify the purchase duration of a yearly/monthly subscription instance, whether to enable auto-renewal, and other attributes. This parameter is required if the billing mode of the specified instance is prepaid.
     "InstanceChargePrepaid" instance_charge_prepaid set_instance_charge_prepaid: obj InstanceChargePrepaid,
-    /// [引导操作](https://cloud.tencent.com/document/product/589/35656)脚本设置。
+    /// [Bootstrap operation](https://www.tencentcloud.com/document/product/589/35656?from_cn_redirect=1) script settings.
     "ScriptBootstrapActionConfig" script_bootstrap_action_config set_script_bootstrap_action_config: list ScriptBootstrapActionConfig,
-    /// 扩容部署服务，新增节点将默认继承当前节点类型中所部署服务，部署服务含默认可选服务，该参数仅支持可选服务填写，如：存量task节点已部署HDFS、YARN、impala；使用api扩容task节不部署impala时，部署服务仅填写HDFS、YARN。[组件名对应的映射关系表](https://cloud.tencent.com/document/product/589/98760)。
+    /// To scale out deployment services, new nodes will inherit the services deployed on the current node type by default. The deployment service includes default optional services. This parameter is supported only when optional services are used. For example, if existing task nodes have HDFS, YARN, and impala deployed, when using the API to scale out Task nodes without deploying impala, fill in only HDFS and YARN for the deployment service. For details, see [Component Name Mapping Table](https://www.tencentcloud.com/document/product/589/98760?from_cn_redirect=1).
     "SoftDeployInfo" soft_deploy_info set_soft_deploy_info: list i64,
-    /// 部署进程，默认部署扩容服务的全部进程，支持修改部署进程，如：当前task节点部署服务为：HDFS、YARN、impala，默认部署服务为：DataNode,NodeManager,ImpalaServer，若用户需修改部署进程信息，部署进程：    DataNode,NodeManager,ImpalaServerCoordinator或DataNode,NodeManager,ImpalaServerExecutor。[进程名对应的映射关系表](https://cloud.tencent.com/document/product/589/98760)。
+    /// Deployment processes. By default, all processes of the scaled‑out service are deployed. Deployment processes can be modified. For example, if the deployed services for the current task node are HDFS, YARN, and impala, the default deployment services are DataNode, NodeManager, and ImpalaServer. If you need to modify deployment process information, the deployment processes can be DataNode, NodeManager, and ImpalaServerCoordinator or DataNode, NodeManager, and ImpalaServerExecutor. For details, see [Process Name Mapping Table](https://www.tencentcloud.com/document/product/589/98760?from_cn_redirect=1).
     "ServiceNodeInfo" service_node_info set_service_node_info: list i64,
-    /// 分散置放群组ID列表，当前只支持指定一个。
-    /// 该参数可以通过调用 [DescribeDisasterRecoverGroups](https://cloud.tencent.com/document/product/213/17810)的返回值中的DisasterRecoverGroupId字段来获取。
+    /// List of dispersed placement group IDs. Currently, only one ID can be specified.
+    /// This parameter can be obtained by calling the DisasterRecoverGroupId field in the response result of [DescribeDisasterRecoverGroups](https://www.tencentcloud.com/document/product/213/17810?from_cn_redirect=1).
     "DisasterRecoverGroupIds" disaster_recover_group_ids set_disaster_recover_group_ids: list String,
-    /// 扩容节点绑定标签列表。
+    /// List of tags bound to nodes for the scale-out.
     "Tags" tags set_tags: list Tag,
-    /// 扩容所选资源类型，可选范围为"HOST","POD","MNode"，HOST为普通的CVM资源，POD为TKE集群或EKS集群提供的资源,MNode为全托管资源类型
+    /// Resource type selected for the scale-out. Valid values: "HOST", "POD", and "MNode". HOST indicates ordinary CVM resources, POD indicates resources provided by a TKE cluster or an EKS cluster, and MNode indicates fully managed resources.
     "HardwareSourceType" hardware_source_type set_hardware_source_type: str,
-    /// Pod相关资源信息
+    /// Pod-related resource information.
     "PodSpecInfo" pod_spec_info set_pod_spec_info: obj PodSpecInfo,
-    /// 使用clickhouse集群扩容时，选择的机器分组名称
+    /// Machine group name selected for the ClickHouse cluster scale-out.
     "ClickHouseClusterName" click_house_cluster_name set_click_house_cluster_name: str,
-    /// 使用clickhouse集群扩容时，选择的机器分组类型。new为新增，old为选择旧分组
+    /// Machine group type selected for the ClickHouse cluster scale-out. Valid values: new (adds a group) and old (selects an existing group).
     "ClickHouseClusterType" click_house_cluster_type set_click_house_cluster_type: str,
-    /// 扩容指定 Yarn Node Label
+    /// YARN node label specified for the scale-out.
     "YarnNodeLabel" yarn_node_label set_yarn_node_label: str,
-    /// 扩容后是否启动服务，默认取值否
+    /// Whether to start the service after a scale-out. Default value: false. Valid values:
     ///
-    /// - true：是
-    /// - false：否
+    /// - true: yes
+    /// - false: no
     "EnableStartServiceFlag" enable_start_service_flag set_enable_start_service_flag: bool,
-    /// 规格设置
+    /// Specification settings.
     "ResourceSpec" resource_spec set_resource_spec: obj NodeResourceSpec,
-    /// 实例所属的可用区，例如ap-guangzhou-1。该参数也可以通过调用[DescribeZones](https://cloud.tencent.com/document/product/213/15707) 的返回值中的Zone字段来获取。
+    /// AZ to which the instance belongs, for example, ap-guangzhou-1. This parameter can be obtained from the Zone field in the response of [DescribeZones](https://www.tencentcloud.com/document/product/213/15707?from_cn_redirect=1).
     "Zone" zone set_zone: str,
-    /// 子网，默认是集群创建时的子网
+    /// Subnet. The subnet used during cluster creation is selected by default.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 扩容指定配置组
+    /// Configuration group specified for the scale-out.
     "ScaleOutServiceConfGroupsInfo" scale_out_service_conf_groups_info set_scale_out_service_conf_groups_info: list ScaleOutServiceConfGroupsInfo,
-    /// 节点标记信息，当前只提供给tf平台使用
+    /// Node flag information, which is currently only provided for the Terraform platform.
     "NodeMarks" node_marks set_node_marks: obj NodeMark,
-    /// 扩容指定计算组名称
+    /// Name of the compute group specified for the scale-out.
     "WarehouseName" warehouse_name set_warehouse_name: str,
-    /// 分区置放群组分区
+    /// Partition of a partition placement group.
     "PartitionNumber" partition_number set_partition_number: i64,
 } }
 rt::action!("emr", "2019-01-03", "ScaleOutCluster", ScaleOutClusterRequest => ScaleOutClusterResponse);
 
 rt::model! { read debug;
-/// ScaleOutCluster返回参数结构体
+/// ScaleOutCluster response structure.
 ScaleOutClusterResponse {
-    /// 实例ID。
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 客户端Token。
+    /// Client token.
     "ClientToken" client_token set_client_token: str,
-    /// 扩容流程ID。
+    /// Scale-out flow ID.
     "FlowId" flow_id set_flow_id: i64,
-    /// 查询流程状态，流程额外信息
+    /// Used to query the flow status and additional flow information.
     "TraceId" trace_id set_trace_id: str,
-    /// 订单号。
+    /// Order number.
     "DealNames" deal_names set_deal_names: list String,
-    /// 大订单号。
+    /// Large order number.
     "BillId" bill_id set_bill_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ScaleOutInstance` (实例扩容(旧)).
+/// Request of `ScaleOutInstance` (Scales out an instance (original)).
 ///
-/// 扩容节点
+/// This API is used to scale out nodes.
 ScaleOutInstanceRequest {
-    /// 扩容的时间单位。取值范围：
+    /// Time unit for the scale-out. Valid values:
     ///
-    /// - s：表示秒。PayMode取值为0时，TimeUnit只能取值为s。
-    /// - m：表示月份。PayMode取值为1时，TimeUnit只能取值为m。
+    /// - s: indicates seconds. When PayMode is set to 0, TimeUnit can only be set to s.
+    /// - m: indicates months. When PayMode is set to 1, TimeUnit can only be set to m.
     ///
     /// Required.
     "TimeUnit" time_unit set_time_unit: str,
-    /// 扩容的时长。结合TimeUnit一起使用。
+    /// Scale-out duration, which is used together with TimeUnit.
     ///
-    /// - TimeUnit为s时，该参数只能填写3600，表示按量计费实例。
-    /// - TimeUnit为m时，该参数填写的数字表示包年包月实例的购买时长，如1表示购买一个月
+    /// - When TimeUnit is set to s, this parameter can only be set to 3600, indicating a pay-as-you-go instance.
+    /// - When TimeUnit is set to m, the value set for this parameter indicates the subscription duration of the instance. For example, 1 indicates a one-month subscription.
     ///
     /// Required.
     "TimeSpan" time_span set_time_span: i128,
-    /// 实例ID。
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例计费模式。取值范围：
+    /// Instance billing mode. Valid values:
     ///
-    /// - 0：表示按量计费。
-    /// - 1：表示包年包月。
+    /// - 0: pay-as-you-go
+    /// - 1: yearly/monthly subscription
     ///
     /// Required.
     "PayMode" pay_mode set_pay_mode: i128,
-    /// 唯一随机标识，时效5分钟，需要调用者指定 防止客户端重新创建资源，例如 a9a90aa6---****-fae36063280
+    /// Unique random identifier, which is valid for five minutes and needs to be specified by the caller. This prevents the client from repeatedly creating resources. Example value: a9a90aa6---****-fae36063280.
     "ClientToken" client_token set_client_token: str,
-    /// 引导操作脚本设置。
+    /// Bootstrap script settings.
     "PreExecutedFileSettings" pre_executed_file_settings set_pre_executed_file_settings: list PreExecuteFileSettings,
-    /// 扩容的Task节点数量。
+    /// Number of Task nodes to be scaled out.
     "TaskCount" task_count set_task_count: i128,
-    /// 扩容的Core节点数量。
+    /// Number of scale-out Core nodes.
     "CoreCount" core_count set_core_count: i128,
-    /// 扩容时不需要安装的进程。
+    /// Processes, which are not required during the scale-out.
     "UnNecessaryNodeList" un_necessary_node_list set_un_necessary_node_list: list i128,
-    /// 扩容的Router节点数量。
+    /// Number of Router nodes to be scaled out.
     "RouterCount" router_count set_router_count: i128,
-    /// 部署的服务。
+    /// Deployed service.
     ///
-    /// - SoftDeployInfo和ServiceNodeInfo是同组参数，和UnNecessaryNodeList参数互斥。
-    /// - 建议使用SoftDeployInfo和ServiceNodeInfo组合。
+    /// - SoftDeployInfo and ServiceNodeInfo are parameters in the same group and are mutually exclusive with UnNecessaryNodeList.
+    /// - It is recommended to use SoftDeployInfo and ServiceNodeInfo together.
     "SoftDeployInfo" soft_deploy_info set_soft_deploy_info: list i128,
-    /// 启动的进程。
+    /// Started process.
     "ServiceNodeInfo" service_node_info set_service_node_info: list i128,
-    /// 分散置放群组ID列表，当前仅支持指定一个。
+    /// List of dispersed placement group IDs. Currently, only one ID is supported.
     "DisasterRecoverGroupIds" disaster_recover_group_ids set_disaster_recover_group_ids: list String,
-    /// 扩容节点绑定标签列表。
+    /// List of tags bound to nodes for the scale-out.
     "Tags" tags set_tags: list Tag,
-    /// 扩容所选资源类型，可选范围为"HOST","POD","MNode"，HOST为普通的CVM资源，POD为TKE集群或EKS集群提供的资源,MNode为全托管资源类型
+    /// Resource type selected for the scale-out. Valid values: "HOST", "POD", and "MNode". HOST indicates ordinary CVM resources, POD indicates resources provided by a TKE cluster or an EKS cluster, and MNode indicates fully managed resources.
     "HardwareResourceType" hardware_resource_type set_hardware_resource_type: str,
-    /// 使用Pod资源扩容时，指定的Pod规格以及来源等信息
+    /// Pod specifications and source information, which are specified when Pod resources are used for the scale-out.
     "PodSpec" pod_spec set_pod_spec: obj PodSpec,
-    /// 使用clickhouse集群扩容时，选择的机器分组名称
+    /// Machine group name selected for the ClickHouse cluster scale-out.
     "ClickHouseClusterName" click_house_cluster_name set_click_house_cluster_name: str,
-    /// 使用clickhouse集群扩容时，选择的机器分组类型。new为新增，old为选择旧分组
+    /// Machine group type selected for the ClickHouse cluster scale-out. Valid values: new (adds a group) and old (selects an existing group).
     "ClickHouseClusterType" click_house_cluster_type set_click_house_cluster_type: str,
-    /// 规则扩容指定 yarn node label
+    /// YARN node label specified for the rule-based scale-out.
     "YarnNodeLabel" yarn_node_label set_yarn_node_label: str,
-    /// POD自定义权限和自定义参数
+    /// Pod custom permission and parameter.
     "PodParameter" pod_parameter set_pod_parameter: obj PodParameter,
-    /// 扩容的Master节点的数量。
-    /// 使用clickhouse集群扩容时，该参数不生效。
-    /// 使用kafka集群扩容时，该参数不生效。
-    /// 当HardwareResourceType=POD时，该参数不生效。
+    /// Number of Master nodes for the scale-out.
+    /// When a ClickHouse cluster is used for the scale-out, this parameter does not take effect.
+    /// When a Kafka cluster is used for the scale-out, this parameter does not take effect.
+    /// When HardwareResourceType is set to POD, this parameter does not take effect.
     "MasterCount" master_count set_master_count: i128,
-    /// 扩容后是否启动服务，true：启动，false：不启动
+    /// Whether the service is started after the scale-out. Valid values: true (yes) and false (no).
     "StartServiceAfterScaleOut" start_service_after_scale_out set_start_service_after_scale_out: str,
-    /// 可用区，默认是集群的主可用区
+    /// AZ. The primary AZ of the cluster is selected by default.
     "ZoneId" zone_id set_zone_id: i64,
-    /// 子网，默认是集群创建时的子网
+    /// Subnet. The subnet used during cluster creation is selected by default.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 预设配置组
+    /// Preset configuration group.
     "ScaleOutServiceConfAssign" scale_out_service_conf_assign set_scale_out_service_conf_assign: str,
-    /// 0表示关闭自动续费，1表示开启自动续费
+    /// Auto-renewal. Valid values: 0 (disabled) and 1 (enabled).
     "AutoRenew" auto_renew set_auto_renew: i64,
-    /// 类型为ComputeResource和EMR以及默认，默认为EMR,类型为EMR时,InstanceId生效,类型为ComputeResource时,使用ComputeResourceId标识
+    /// Type. Valid values: ComputeResource and EMR. Default value: EMR. If this parameter is set to EMR, InstanceId takes effect. If this parameter is set to ComputeResource, ComputeResourceId is used.
     "ResourceBaseType" resource_base_type set_resource_base_type: str,
-    /// 计算资源id
+    /// Computing resource ID.
     "ComputeResourceId" compute_resource_id set_compute_resource_id: str,
-    /// 计算资源高级设置
+    /// Advanced settings of computing resources.
     "ComputeResourceAdvanceParams" compute_resource_advance_params set_compute_resource_advance_params: obj ComputeResourceAdvanceParams,
-    /// 节点标记信息，目前只提供tf平台使用
+    /// Node tag information, which is currently only provided for the Terraform platform.
     "NodeMarks" node_marks set_node_marks: obj NodeMark,
-    /// 扩容指定计算组
+    /// Compute group specified for the scale-out.
     "WarehouseName" warehouse_name set_warehouse_name: str,
-    /// 分区置放群组分区
+    /// Partition of a partition placement group.
     "PartitionNumber" partition_number set_partition_number: i64,
 } }
 rt::action!("emr", "2019-01-03", "ScaleOutInstance", ScaleOutInstanceRequest => ScaleOutInstanceResponse);
 
 rt::model! { read debug;
-/// ScaleOutInstance返回参数结构体
+/// ScaleOutInstance response structure.
 ScaleOutInstanceResponse {
-    /// 实例ID。
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 订单号。
+    /// Order number.
     "DealNames" deal_names set_deal_names: list String,
-    /// 客户端Token。
+    /// Client token.
     "ClientToken" client_token set_client_token: str,
-    /// 扩容流程ID。
+    /// Scale-out flow ID.
     "FlowId" flow_id set_flow_id: i64,
-    /// 大订单号。
+    /// Large order number.
     "BillId" bill_id set_bill_id: str,
-    /// 扩容TraceId
+    /// TraceId for the scale-out.
     "TraceId" trace_id set_trace_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 扩容节点类型以及数量
+/// Scale-out node type and quantity.
 ScaleOutNodeConfig {
-    /// 扩容节点类型取值范围：
+    /// Valid values for the scale-out node type:
     ///
     /// - MASTER
     ///
@@ -8310,31 +8305,31 @@ ScaleOutNodeConfig {
     ///
     /// Required.
     "NodeFlag" node_flag set_node_flag: str,
-    /// 扩容节点数量
+    /// Number of scale-out nodes.
     ///
     /// Required.
     "NodeCount" node_count set_node_count: i128,
 } }
 
 rt::model! { write debug;
-/// 扩容指定配置组
+/// Configuration group specified for scale-out.
 ScaleOutServiceConfGroupsInfo {
-    /// 组件版本名称 如 HDFS-2.8.5
+    /// Component version name, for example, HDFS-2.8.5.
     "ServiceComponentName" service_component_name set_service_component_name: str,
-    /// 配置组名 如hdfs-core-defaultGroup    ConfGroupName参数传入 代表配置组维度
-    /// ConfGroupName参数不传 默认 代表集群维度
+    /// Configuration group name, such as hdfs-core-defaultGroup. The ConfGroupName parameter is passed in to represent the configuration group dimension.
+    /// If the ConfGroupName parameter is not passed, the cluster dimension is used.
     "ConfGroupName" conf_group_name set_conf_group_name: str,
 } }
 
 rt::model! { write debug;
-/// 集群应用场景以及支持部署组件信息
+/// Cluster application scenario and supported deployment component information.
 SceneSoftwareConfig {
-    /// 部署的组件列表。不同的EMR产品版本ProductVersion 对应不同可选组件列表，不同产品版本可选组件列表查询：[组件版本](https://cloud.tencent.com/document/product/589/20279) ；
-    /// 填写实例值：hive、flink。
+    /// List of deployed components. Different EMR product versions (ProductVersion) have different optional component lists. For details about how to query the optional component lists for different product versions, see [Component Version](https://www.tencentcloud.com/document/product/589/20279?from_cn_redirect=1).
+    /// Example values: hive and flink.
     ///
     /// Required.
     "Software" software set_software: list String,
-    /// 默认Hadoop-Default,[场景查询](https://cloud.tencent.com/document/product/589/14624)场景化取值范围：
+    /// Default Hadoop-Default. For details about the scenario-based values, see [Scenario Query](https://www.tencentcloud.com/document/product/589/14624?from_cn_redirect=1):
     /// Hadoop-Kudu
     /// Hadoop-Zookeeper
     /// Hadoop-Presto
@@ -8344,404 +8339,404 @@ SceneSoftwareConfig {
 } }
 
 rt::model! { read debug;
-/// 调度任务详情
+/// Scheduling task details.
 SchedulerTaskDetail {
-    /// 步骤
+    /// Step.
     "Step" step set_step: str,
-    /// 进度
+    /// Progress.
     "Progress" progress set_progress: str,
-    /// 失败信息
+    /// Failure information.
     "FailReason" fail_reason set_fail_reason: str,
-    /// 用来获取详情的id
+    /// ID used to obtain details.
     "JobId" job_id set_job_id: i128,
 } }
 
 rt::model! { read debug;
-/// yarn资源调度历史
+/// YARN resource scheduling history.
 SchedulerTaskInfo {
-    /// 调度器类型
+    /// Scheduler type.
     "SchedulerName" scheduler_name set_scheduler_name: str,
-    /// 操作类型
+    /// Operation type.
     "OperatorName" operator_name set_operator_name: str,
-    /// 开始时间
+    /// Start time.
     "CreateTime" create_time set_create_time: str,
-    /// 结束时间
+    /// End time.
     "EndTime" end_time set_end_time: str,
-    /// 状态
+    /// Status.
     "State" state set_state: i64,
-    /// 详情
+    /// Details.
     "Details" details set_details: list SchedulerTaskDetail,
 } }
 
 rt::model! { write debug;
-/// 添加引导操作
+/// Bootstrap addition.
 ScriptBootstrapActionConfig {
-    /// 脚本的cos地址，参照格式：https://beijing-111111.cos.ap-beijing.myqcloud.com/data/test.sh查询cos存储桶列表：[存储桶列表](https://console.cloud.tencent.com/cos/bucket)
+    /// COS address of the script. Format: https://beijing-111111.cos.ap-beijing.myqcloud.com/data/test.sh. To query the COS bucket list, refer to [Bucket List](https://console.cloud.tencent.com/cos/bucket).
     ///
     /// Required.
     "CosFileURI" cos_file_uri set_cos_file_uri: str,
-    /// 引导脚步执行时机范围
+    /// Time range for the bootstrap script execution.
     ///
-    /// - resourceAfter：节点初始化后
+    /// - resourceAfter: after node initialization
     ///
-    /// - clusterAfter：集群启动后
+    /// - clusterAfter: after cluster startup
     ///
-    /// - clusterBefore：集群启动前
+    /// - clusterBefore: before cluster startup
     ///
     /// Required.
     "ExecutionMoment" execution_moment set_execution_moment: str,
-    /// 执行脚本参数，参数格式请遵循标准Shell规范
+    /// Execution script parameters. For the parameter format, follow standard Shell specifications.
     "Args" args set_args: list String,
-    /// 脚本文件名
+    /// Script file name.
     "CosFileName" cos_file_name set_cos_file_name: str,
-    /// 备注
+    /// Remarks.
     "Remark" remark set_remark: str,
 } }
 
 rt::model! { write debug;
-/// 搜索字段
+/// Searching field.
 SearchItem {
-    /// 支持搜索的类型
+    /// Searchable type.
     ///
     /// Required.
     "SearchType" search_type set_search_type: str,
-    /// 支持搜索的值
+    /// Searchable value.
     ///
     /// Required.
     "SearchValue" search_value set_search_value: str,
 } }
 
 rt::model! { write debug;
-/// 操作的服务范围
+/// Scope of service operations.
 ServiceBasicRestartInfo {
-    /// 服务名，必填，如HDFS
+    /// Service name, required. Example: HDFS.
     "ServiceName" service_name set_service_name: str,
-    /// 如果没传，则表示所有进程
+    /// If not provided, it indicates all processes.
     "ComponentInfoList" component_info_list set_component_info_list: list ComponentBasicRestartInfo,
 } }
 
 rt::model! { write debug;
-/// 节点部署配置信息，给tf侧同学使用
+/// Node deployment configuration information, which is provided for the Terraform team.
 ServiceDeploy {
-    /// 组件名称
+    /// Component name.
     "SoftwareName" software_name set_software_name: str,
-    /// 组件下角色名称
+    /// Role name under the component.
     "Roles" roles set_roles: list String,
 } }
 
 rt::model! { write debug;
-/// 服务的部署信息
+/// Service deployment information.
 ServiceDeployInfo {
-    /// 服务名称
+    /// Service name.
     "ServiceName" service_name set_service_name: str,
-    /// 角色的部署信息列表
+    /// List of role deployment information.
     "ComponentDeployInfoList" component_deploy_info_list set_component_deploy_info_list: list ComponentDeployInfo,
 } }
 
 rt::model! { read debug;
-/// 服务进程信息
+/// Service process information.
 ServiceNodeDetailInfo {
-    /// 进程所在节点IP
+    /// Process node IP address.
     "Ip" ip set_ip: str,
-    /// 进程类型
+    /// Process type.
     "NodeType" node_type set_node_type: i64,
-    /// 进程名称
+    /// Process name.
     "NodeName" node_name set_node_name: str,
-    /// 服务组件状态
+    /// Service component status.
     "ServiceStatus" service_status set_service_status: i64,
-    /// 进程监控状态
+    /// Process monitoring status.
     "MonitorStatus" monitor_status set_monitor_status: i64,
-    /// 服务组件状态
+    /// Service component status.
     "Status" status set_status: i64,
-    /// 进程端口信息
+    /// Process port information.
     "PortsInfo" ports_info set_ports_info: str,
-    /// 最近重启时间
+    /// Latest restart time.
     "LastRestartTime" last_restart_time set_last_restart_time: str,
-    /// 节点类型
+    /// Node type.
     "Flag" flag set_flag: i64,
-    /// 配置组ID
+    /// Configuration group ID.
     "ConfGroupId" conf_group_id set_conf_group_id: i64,
-    /// 配置组名称
+    /// Configuration group name.
     "ConfGroupName" conf_group_name set_conf_group_name: str,
-    /// 节点是否需要重启
+    /// Whether the node needs to be restarted.
     "ConfStatus" conf_status set_conf_status: i64,
-    /// 进程探测信息
+    /// Process detection information.
     "ServiceDetectionInfo" service_detection_info set_service_detection_info: list ServiceProcessFunctionInfo,
-    /// 节点类型
+    /// Node type.
     "NodeFlagFilter" node_flag_filter set_node_flag_filter: str,
-    /// 进程健康状态
+    /// Process health status.
     "HealthStatus" health_status set_health_status: obj HealthStatus,
-    /// 角色是否支持监控
+    /// Whether the role supports monitoring.
     "IsSupportRoleMonitor" is_support_role_monitor set_is_support_role_monitor: bool,
-    /// 暂停策略
+    /// Suspension policy.
     "StopPolicies" stop_policies set_stop_policies: list RestartPolicy,
-    /// 测试环境api强校验，现网没有，emrcc接口返回有。不加会报错
+    /// Strong validation of the API in a test environment. This strong validation does not exist on the current network, but it does exist in the data returned by the emrcc API. If it is not applied, an error will be reported.
     "HAState" ha_state set_ha_state: str,
-    /// NameService名称
+    /// NameService name.
     "NameService" name_service set_name_service: str,
-    /// 是否支持联邦
+    /// Whether the federation is supported.
     "IsFederation" is_federation set_is_federation: bool,
-    /// datanode是否是维护状态
+    /// Whether the DataNode is in the maintenance status.
     "DataNodeMaintenanceState" data_node_maintenance_state set_data_node_maintenance_state: i64,
 } }
 
 rt::model! { read debug;
-/// 进程检测信息
+/// Process detection information.
 ServiceProcessFunctionInfo {
-    /// 探测告警级别
+    /// Detection alarm level.
     "DetectAlert" detect_alert set_detect_alert: str,
-    /// 探测功能描述
+    /// Detection feature description.
     ///
     /// Disabled in the spec.
     "DetetcFunctionKey" detetc_function_key set_detetc_function_key: str,
-    /// 探测功能结果
+    /// Detection feature result.
     ///
     /// Disabled in the spec.
     "DetetcFunctionValue" detetc_function_value set_detetc_function_value: str,
-    /// 探测结果
+    /// Detection result.
     ///
     /// Disabled in the spec.
     "DetetcTime" detetc_time set_detetc_time: str,
-    /// 探测功能描述
+    /// Detection feature description.
     "DetectFunctionKey" detect_function_key set_detect_function_key: str,
-    /// 探测功能结果
+    /// Detection feature result.
     "DetectFunctionValue" detect_function_value set_detect_function_value: str,
-    /// 探测结果
+    /// Detection result.
     "DetectTime" detect_time set_detect_time: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SetNodeResourceConfigDefault` (设置节点规格配置默认属性).
+/// Request of `SetNodeResourceConfigDefault` (Sets default attributes of node specifications).
 ///
-/// 设置当前集群的某个节点规格配置为默认或取消默认
+/// This API is used to set specifications of a node in the current cluster as the default or cancel the default setting.
 SetNodeResourceConfigDefaultRequest {
-    /// 集群实例Id
+    /// Cluster ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 配置Id
+    /// Configuration ID.
     ///
     /// Required.
     "ResourceConfigId" resource_config_id set_resource_config_id: i128,
-    /// 规格节点类型 CORE TASK ROUTER
+    /// Specification node type. Valid values: CORE, TASK, and ROUTER.
     "ResourceType" resource_type set_resource_type: str,
-    /// 类型为ComputeResource和EMR以及默认，默认为EMR
+    /// Type. Valid values: ComputeResource and EMR. Default value: EMR.
     "ResourceBaseType" resource_base_type set_resource_base_type: str,
-    /// 计算资源id
+    /// Computing resource ID.
     "ComputeResourceId" compute_resource_id set_compute_resource_id: str,
-    /// 硬件类型
+    /// Hardware type.
     "HardwareResourceType" hardware_resource_type set_hardware_resource_type: str,
 } }
 rt::action!("emr", "2019-01-03", "SetNodeResourceConfigDefault", SetNodeResourceConfigDefaultRequest => SetNodeResourceConfigDefaultResponse);
 
 rt::model! { read debug;
-/// SetNodeResourceConfigDefault返回参数结构体
+/// SetNodeResourceConfigDefault response structure.
 SetNodeResourceConfigDefaultResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 节点信息
+/// Node information.
 ShortNodeInfo {
-    /// 节点类型，Master/Core/Task/Router/Common
+    /// Node type. Valid values: Master/Core/Task/Router/Common.
     "NodeType" node_type set_node_type: str,
-    /// 节点数量
+    /// Number of nodes.
     "NodeSize" node_size set_node_size: i128,
 } }
 
 rt::model! { read debug;
-/// 体外客户端组件依赖信息
+/// External client component dependency information.
 SoftDependInfo {
-    /// 组件名称
+    /// Component name.
     "SoftName" soft_name set_soft_name: str,
-    /// 是否必选
+    /// Whether it is required.
     "Required" required set_required: bool,
 } }
 
 rt::model! { read debug;
-/// spark任务列表
+/// Spark task list.
 SparkApplicationsList {
-    /// 应用id
+    /// Application ID.
     "ID" id set_id: str,
-    /// 应用名称
+    /// Application name.
     "Name" name set_name: str,
-    /// 用户
+    /// User.
     "User" user set_user: str,
-    /// 起始时间
+    /// Start time.
     "StartTime" start_time set_start_time: i64,
-    /// 结束时间
+    /// End time.
     "EndTime" end_time set_end_time: i64,
-    /// 持续时间
+    /// Duration.
     "Duration" duration set_duration: i64,
-    /// 状态
+    /// Status.
     "State" state set_state: str,
-    /// 类型
+    /// Type.
     "ApplicationType" application_type set_application_type: str,
-    /// 核数*秒
+    /// Number of cores multiplied by seconds.
     "CoreSeconds" core_seconds set_core_seconds: i64,
-    /// 内存MB*秒
+    /// Memory MB multiplied by seconds.
     "MemorySeconds" memory_seconds set_memory_seconds: str,
-    /// 洞察结果
+    /// Insight result.
     "Insight" insight set_insight: str,
 } }
 
 rt::model! { read debug;
-/// spark查询详情
+/// Spark query details.
 SparkQuery {
-    /// 执行语句
+    /// Execution statement.
     "Statement" statement set_statement: str,
-    /// 执行时长（单位毫秒）
+    /// Execution duration (ms).
     "Duration" duration set_duration: i64,
-    /// 执行状态
+    /// Execution status.
     "Status" status set_status: str,
-    /// 查询ID
+    /// Query ID.
     "Id" id set_id: str,
-    /// 扫描分区数
+    /// Number of scanned partitions.
     "ScanPartitionNum" scan_partition_num set_scan_partition_num: i64,
-    /// 扫描总行数
+    /// Total number of scanned rows.
     "ScanRowNum" scan_row_num set_scan_row_num: i64,
-    /// 扫描总文件数
+    /// Total number of scanned files.
     "ScanFileNum" scan_file_num set_scan_file_num: i64,
-    /// 查询扫描总数据量(单位B)
+    /// Total scanned and queried data volume (bytes).
     "ScanTotalData" scan_total_data set_scan_total_data: i64,
-    /// 应用ID
+    /// Application ID.
     "ApplicationId" application_id set_application_id: list String,
-    /// 输出总行数
+    /// Total number of output rows.
     "OutputRowNum" output_row_num set_output_row_num: i64,
-    /// 输出总文件数
+    /// Total number of output files.
     "OutputFileNum" output_file_num set_output_file_num: i64,
-    /// 输出分区数
+    /// Number of output partitions.
     "OutputPartitionNum" output_partition_num set_output_partition_num: i64,
-    /// 输出总数据量（单位B）
+    /// Total output data volume (bytes).
     "OutputTotalData" output_total_data set_output_total_data: i64,
-    /// 开始时间
+    /// Start time.
     "BeginTime" begin_time set_begin_time: i64,
-    /// 结束时间
+    /// End time.
     "EndTime" end_time set_end_time: i64,
 } }
 
 rt::model! { read debug;
-/// 任务步骤详情
+/// Task step details.
 StageInfoDetail {
-    /// 步骤
+    /// Step.
     "Stage" stage set_stage: str,
-    /// 步骤名
+    /// Step name.
     "Name" name set_name: str,
-    /// 是否展示
+    /// Whether it is displayed.
     "IsShow" is_show set_is_show: bool,
-    /// 是否子流程
+    /// Whether it is a sub-flow.
     "IsSubFlow" is_sub_flow set_is_sub_flow: bool,
-    /// 子流程标签
+    /// Sub-flow tag.
     "SubFlowFlag" sub_flow_flag set_sub_flow_flag: str,
-    /// 步骤运行状态：0:未开始 1:进行中 2:已完成 3:部分完成  -1:失败
+    /// Step running status. Valid values: 0 (not started), 1 (in progress), 2 (completed), 3 (partially completed), and -1 (failed).
     "Status" status set_status: i64,
-    /// 步骤运行状态描述
+    /// Step running status description.
     "Desc" desc set_desc: str,
-    /// 运行进度
+    /// Running progress.
     "Progress" progress set_progress: f64,
-    /// 开始时间
+    /// Start time.
     "Starttime" starttime set_starttime: str,
-    /// 结束时间
+    /// End time.
     "Endtime" endtime set_endtime: str,
-    /// 是否有详情信息
+    /// Whether detailed information is included.
     "HadWoodDetail" had_wood_detail set_had_wood_detail: bool,
-    /// Wood子流程Id
+    /// Wood sub-flow ID.
     "WoodJobId" wood_job_id set_wood_job_id: i128,
-    /// 多语言版本Key
+    /// Multi-language version key.
     "LanguageKey" language_key set_language_key: str,
-    /// 如果stage失败，失败原因
+    /// Reason for the stage failure.
     "FailedReason" failed_reason set_failed_reason: str,
-    /// 步骤耗时
+    /// Step duration.
     "TimeConsuming" time_consuming set_time_consuming: str,
-    /// id，前端用
+    /// ID used by the frontend.
     "Id" id set_id: i64,
 } }
 
 rt::model! { read debug;
-/// StarRocks 查询信息
+/// StarRocks query information.
 StarRocksQueryInfo {
-    /// 提交IP
+    /// Submission IP address.
     "ClientIP" client_ip set_client_ip: str,
-    /// CPU总时间(ns)
+    /// Total CPU time (ns).
     "CPUCost" cpu_cost set_cpu_cost: i64,
-    /// 默认DB
+    /// Default database.
     "DefaultDB" default_db set_default_db: str,
-    /// 结束时间
+    /// End time.
     "EndTime" end_time set_end_time: i64,
-    /// 执行IP
+    /// Execution IP address.
     "ExecutionIP" execution_ip set_execution_ip: str,
-    /// 查询ID
+    /// Query ID.
     "QueryID" query_id set_query_id: str,
-    /// 查询类型
+    /// Query type.
     "QueryType" query_type set_query_type: str,
-    /// 消耗总内存(bytes)
+    /// Total memory consumed (bytes).
     "MemCost" mem_cost set_mem_cost: i64,
-    /// plan阶段CPU占用(ns)
+    /// CPU consumption in the plan phase (ns).
     "PlanCpuCosts" plan_cpu_costs set_plan_cpu_costs: i64,
-    /// plan阶段内存占用(bytes)
+    /// Memory consumption in the plan phase (bytes).
     "PlanMemCosts" plan_mem_costs set_plan_mem_costs: i64,
-    /// 执行时长
+    /// Execution duration.
     "QueryTime" query_time set_query_time: i64,
-    /// 资源组
+    /// Resource group.
     "ResourceGroup" resource_group set_resource_group: str,
-    /// 获取行数
+    /// Number of rows obtained.
     "ReturnRows" return_rows set_return_rows: i64,
-    /// 扫描数据量(bytes)
+    /// Scanned data volume (bytes).
     "ScanBytes" scan_bytes set_scan_bytes: i64,
-    /// 扫描行数
+    /// Number of scanned rows.
     "ScanRows" scan_rows set_scan_rows: i64,
-    /// 开始时间
+    /// Start time.
     "BeginTime" begin_time set_begin_time: i64,
-    /// 执行状态
+    /// Execution status.
     "ExecutionState" execution_state set_execution_state: str,
-    /// 执行语句
+    /// Execution statement.
     "ExecutionStatement" execution_statement set_execution_statement: str,
-    /// 用户
+    /// User.
     "User" user set_user: str,
-    /// 错误码
+    /// Error code.
     "ErrorCode" error_code set_error_code: str,
 } }
 
 rt::model! { write debug;
-/// Request of `StartStopServiceOrMonitor` (执行服务操作).
+/// Request of `StartStopServiceOrMonitor` (Executes operations on a service).
 ///
-/// 用于启停服务 重启服务等功能
+/// This API is used to execute operations such as starting, stopping, and restarting a service.
 StartStopServiceOrMonitorRequest {
-    /// 集群ID
+    /// Cluster ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 操作类型，当前支持
+    /// Operation type. Valid values:
     ///
-    /// - StartService：启动服务
+    /// - StartService: Start the service.
     ///
-    /// - StopService：停止服务
+    /// - StopService: Stop the service.
     ///
-    /// - StartMonitor：退出维护
+    /// - StartMonitor: Exit maintenance.
     ///
-    /// - StopMonitor：进入维护
+    /// - StopMonitor: Enter maintenance.
     ///
-    /// - RestartService：重启服务 如果操作类型选择重启服务 StrategyConfig操作策略则是必填项
+    /// - RestartService: Restart the service. If RestartService is selected as the operation type, StrategyConfig (operation policy) is required.
     ///
     /// Required.
     "OpType" op_type set_op_type: str,
-    /// 操作范围
+    /// Operation scope.
     ///
     /// Required.
     "OpScope" op_scope set_op_scope: obj OpScope,
-    /// 操作策略
+    /// Operation policy.
     "StrategyConfig" strategy_config set_strategy_config: obj StrategyConfig,
-    /// 暂停服务时用的参数
+    /// Parameters used for suspending services.
     "StopParams" stop_params set_stop_params: obj StopParams,
-    /// 当OpType为
-    /// - StopMonitor才有用，true表示进入维护模式但是仍然监控进程但是不拉起进程
+    /// This parameter is available only when OpType is
+    /// - StopMonitor. true indicates that the system enters the maintenance mode but still monitors processes without starting them.
     "KeepMonitorButNotRecoverProcess" keep_monitor_but_not_recover_process set_keep_monitor_but_not_recover_process: bool,
 } }
 rt::action!("emr", "2019-01-03", "StartStopServiceOrMonitor", StartStopServiceOrMonitorRequest => StartStopServiceOrMonitorResponse);
 
 rt::model! { read debug;
-/// StartStopServiceOrMonitor返回参数结构体
+/// StartStopServiceOrMonitor response structure.
 StartStopServiceOrMonitorResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -8769,70 +8764,70 @@ Step {
 } }
 
 rt::model! { write debug;
-/// 停止服务时的参数
+/// Parameters used for stopping services.
 StopParams {
-    /// 安全模式：safe
-    /// 默认模式：default
+    /// Security mode: safe.
+    /// Default mode: default.
     "StopPolicy" stop_policy set_stop_policy: str,
-    /// 线程数
+    /// Number of threads.
     "ThreadCount" thread_count set_thread_count: i64,
-    /// 安全停止超时时间，单位秒
+    /// Graceful stop timeout period (s).
     "GraceDownTime" grace_down_time set_grace_down_time: i64,
 } }
 
 rt::model! { read debug;
-/// HDFS文件存储详情
+/// HDFS file storage details.
 StorageSummaryDistribution {
-    /// 数据项
+    /// Data item.
     "MetricItem" metric_item set_metric_item: str,
-    /// 数据项描述
+    /// Data item description.
     "MetricName" metric_name set_metric_name: str,
-    /// 采样值
+    /// Sampling value.
     "Dps" dps set_dps: list Dps,
 } }
 
 rt::model! { read debug;
-/// 存储卷详情
+/// Storage volume details.
 StorageVolumeDetail {
-    /// 存储卷名称
+    /// Storage volume name.
     "VolumeName" volume_name set_volume_name: str,
-    /// 存储卷类型
+    /// Storage volume type.
     "VolumeType" volume_type set_volume_type: str,
-    /// 存储卷详情
+    /// Storage volume details.
     "Desc" desc set_desc: str,
 } }
 
 rt::model! { write debug;
-/// 重启/停止/启动服务/监控的配置
+/// Configuration for restarting services/stopping services/starting services/monitoring data.
 StrategyConfig {
-    /// 0:关闭滚动重启
-    /// 1:开启滚动启动
+    /// 0: disables rolling restart.
+    /// 1: enables rolling start.
     "RollingRestartSwitch" rolling_restart_switch set_rolling_restart_switch: i64,
-    /// 滚动重启每批次的重启数量，最大重启台数为 99999 台
+    /// Number of instances to restart per batch for rolling restart. Maximum value: 99999.
     "BatchSize" batch_size set_batch_size: i64,
-    /// 滚动重启每批停止等待时间 ,最大间隔为 5 分钟 单位是秒
+    /// Stop and wait time for rolling restart per batch. Maximum interval: 5 minutes. Unit: seconds.
     "TimeWait" time_wait set_time_wait: i64,
-    /// 操作失败处理策略，0:失败阻塞, 1:失败自动跳过
+    /// Operation failure processing policy. Valid values: 0 (blocking upon the failure) and 1 (automatically skipping the failure).
     "DealOnFail" deal_on_fail set_deal_on_fail: i64,
-    /// 指令需要指定的参数
+    /// Parameters required in the instruction.
     "Args" args set_args: list Arg,
 } }
 
 rt::model! { write debug;
-/// 通用字符串map
+/// Common string map.
 StringMap {
-    /// 键
+    /// Key.
     "Key" key set_key: str,
-    /// 值
+    /// Value.
     "Value" value set_value: str,
 } }
 
 rt::model! { read debug;
-/// 子网信息
+/// Subnet information.
 SubnetInfo {
-    /// 子网信息（名字）
+    /// Subnet information (name).
     "SubnetName" subnet_name set_subnet_name: str,
-    /// 子网信息（ID）
+    /// Subnet information (ID).
     "SubnetId" subnet_id set_subnet_id: str,
 } }
 
@@ -8856,37 +8851,37 @@ SyncPodStateResponse {
 } }
 
 rt::model! { read debug;
-/// 表格schema信息
+/// Table schema information.
 TableSchemaItem {
-    /// 列标识
+    /// Column identifier.
     "Name" name set_name: str,
-    /// 是否可按该列排序
+    /// Whether it is sortable by this column.
     "Sortable" sortable set_sortable: bool,
-    /// 是否可筛选
+    /// Whether it is filterable.
     "WithFilter" with_filter set_with_filter: bool,
-    /// 筛选的候选集
+    /// Filtered candidate set.
     "Candidates" candidates set_candidates: list String,
-    /// 是否可点击
+    /// Whether it is clickable.
     "Clickable" clickable set_clickable: bool,
-    /// 展示的名字
+    /// Display name.
     "Title" title set_title: str,
 } }
 
 rt::model! { both debug;
-/// 标签
+/// Tag.
 Tag {
-    /// 标签键
+    /// Tag key.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签值
+    /// Tag value.
     "TagValue" tag_value set_tag_value: str,
 } }
 
 rt::model! { read debug;
-/// 标签信息
+/// Tag information.
 TagInfo {
-    /// 标签键
+    /// Tag key.
     "Key" key set_key: str,
-    /// 标签值
+    /// Tag value.
     "Value" value set_value: str,
 } }
 
@@ -8902,32 +8897,32 @@ Taint {
 } }
 
 rt::model! { write debug;
-/// 巡检任务参数
+/// Inspection task parameter.
 TaskSettings {
-    /// 参数名称
+    /// Parameter name.
     "Name" name set_name: str,
-    /// 参数值
+    /// Parameter value.
     "Value" value set_value: str,
-    /// 参数唯一标记
+    /// Unique parameter identifier.
     "Key" key set_key: str,
-    /// 是否可编辑，”true" "false"
+    /// Whether it is editable. Valid values: true and false.
     "Editable" editable set_editable: str,
 } }
 
 rt::model! { write debug;
-/// Request of `TerminateClusterNodes` (销毁集群节点(新)).
+/// Request of `TerminateClusterNodes` (Terminates a cluster node (new)).
 ///
-/// 销毁集群节点
+/// This API is used to terminate a cluster node.
 TerminateClusterNodesRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 销毁资源列表
+    /// List of terminated resources.
     ///
     /// Required.
     "CvmInstanceIds" cvm_instance_ids set_cvm_instance_ids: list String,
-    /// 销毁节点类型取值范围：
+    /// Valid values of the node type to be terminated:
     ///
     /// - MASTER
     ///
@@ -8939,44 +8934,44 @@ TerminateClusterNodesRequest {
     ///
     /// Required.
     "NodeFlag" node_flag set_node_flag: str,
-    /// 优雅缩容开关
+    /// Graceful scale-in switch.
     ///
-    /// - true:开启
+    /// - true: enable
     ///
-    /// - false:不开启
+    /// - false: disable
     "GraceDownFlag" grace_down_flag set_grace_down_flag: bool,
-    /// 优雅缩容等待时间,时间范围60到1800  单位秒
+    /// Graceful scale-in waiting time. Value range: 60–1800, in seconds.
     "GraceDownTime" grace_down_time set_grace_down_time: i64,
 } }
 rt::action!("emr", "2019-01-03", "TerminateClusterNodes", TerminateClusterNodesRequest => TerminateClusterNodesResponse);
 
 rt::model! { read debug;
-/// TerminateClusterNodes返回参数结构体
+/// TerminateClusterNodes response structure.
 TerminateClusterNodesResponse {
-    /// 缩容流程ID。
+    /// Scale-in flow ID.
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `TerminateDynamicInstances` (销毁容器EMR-TKE集群DynamicInstance).
+/// Request of `TerminateDynamicInstances` (Terminates a DynamicInstance in a containerized EMR on TKE cluster).
 ///
-/// 销毁容器EMR-TKE集群DynamicInstance
+/// This API is used to terminate a DynamicInstance in a containerized EMR on TKE cluster.
 TerminateDynamicInstancesRequest {
-    /// EMR集群id
+    /// EMR cluster ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// DynamicInstance类型
+    /// DynamicInstance type.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - RayCluster： RayCluster类型
+    /// - RayCluster: RayCluster type
     ///
     /// Required.
     "DynamicInstanceType" dynamic_instance_type set_dynamic_instance_type: str,
-    /// yaml创建信息
+    /// YAML creation information.
     ///
     /// Required.
     "DynamicInstanceIds" dynamic_instance_ids set_dynamic_instance_ids: list i128,
@@ -8984,47 +8979,47 @@ TerminateDynamicInstancesRequest {
 rt::action!("emr", "2019-01-03", "TerminateDynamicInstances", TerminateDynamicInstancesRequest => TerminateDynamicInstancesResponse);
 
 rt::model! { read debug;
-/// TerminateDynamicInstances返回参数结构体
+/// TerminateDynamicInstances response structure.
 TerminateDynamicInstancesResponse {
-    /// 异步流程id
+    /// Asynchronous flow ID.
     "FlowId" flow_id set_flow_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `TerminateInstance` (销毁EMR实例).
+/// Request of `TerminateInstance` (Terminates an EMR instance).
 ///
-/// 销毁EMR实例。此接口仅支持弹性MapReduce正式计费版本。
+/// This API is used to terminate an EMR instance. It is supported only for the officially billed version of EMR.
 TerminateInstanceRequest {
-    /// 实例ID。
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 销毁节点ID。该参数为预留参数，用户无需配置。
+    /// ID of the terminated node. This parameter is reserved and does not need to be configured.
     "ResourceIds" resource_ids set_resource_ids: list String,
-    /// 类型为ComputeResource和EMR以及默认，默认为EMR,类型为EMR时,InstanceId生效,类型为ComputeResource时,使用ComputeResourceId标识
+    /// The type can be ComputeResource, EMR, or a default value. The default value is EMR. When the type is EMR, InstanceId takes effect; when the type is ComputeResource, ComputeResourceId is used for identification.
     "ResourceBaseType" resource_base_type set_resource_base_type: str,
-    /// 计算资源ID
+    /// Computing resource ID.
     "ComputeResourceId" compute_resource_id set_compute_resource_id: str,
-    /// 保留计算资源关联的TKE集群
+    /// Retain the TKE cluster associated with the computing resource.
     "RetainTkeCluster" retain_tke_cluster set_retain_tke_cluster: bool,
 } }
 rt::action!("emr", "2019-01-03", "TerminateInstance", TerminateInstanceRequest => TerminateInstanceResponse);
 
 rt::model! { read debug;
-/// TerminateInstance返回参数结构体
+/// TerminateInstance response structure.
 TerminateInstanceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `TerminateSLInstance` (Serverless HBase销毁实例).
+/// Request of `TerminateSLInstance` (Terminates a Serverless HBase instance).
 ///
-/// 本接口（TerminateSLInstance）用于销毁Serverless HBase实例
+/// This API is used to terminate a Serverless HBase instance.
 TerminateSLInstanceRequest {
-    /// 实例唯一标识符（字符串表示）
+    /// Instance unique identifier (string).
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -9032,22 +9027,22 @@ TerminateSLInstanceRequest {
 rt::action!("emr", "2019-01-03", "TerminateSLInstance", TerminateSLInstanceRequest => TerminateSLInstanceResponse);
 
 rt::model! { read debug;
-/// TerminateSLInstance返回参数结构体
+/// TerminateSLInstance response structure.
 TerminateSLInstanceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `TerminateTasks` (缩容Task节点(旧)).
+/// Request of `TerminateTasks` (Scales in Task nodes (original)).
 ///
-/// 缩容Task节点
+/// This API is used to scale in Task nodes.
 TerminateTasksRequest {
     /// 实例ID。
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 待销毁节点的资源ID列表。资源ID形如：emr-vm-xxxxxxxx。有效的资源ID可通过登录[控制台](https://console.cloud.tencent.com/emr)查询。
+    /// Resource ID list for nodes pending termination. Resource ID format: emr-vm-xxxxxxxx. You can query valid resource IDs by logging in to the [console](https://console.cloud.tencent.com/emr).
     ///
     /// Required.
     "ResourceIds" resource_ids set_resource_ids: list String,
@@ -9055,80 +9050,80 @@ TerminateTasksRequest {
 rt::action!("emr", "2019-01-03", "TerminateTasks", TerminateTasksRequest => TerminateTasksResponse);
 
 rt::model! { read debug;
-/// TerminateTasks返回参数结构体
+/// TerminateTasks response structure.
 TerminateTasksResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 时间扩缩容规则
+/// Rule for time-based scaling.
 TimeAutoScaleStrategy {
-    /// 策略名字，集群内唯一。
+    /// Policy name, which is unique within one cluster.
     ///
     /// Required.
     "StrategyName" strategy_name set_strategy_name: str,
-    /// 策略触发后的冷却时间，该段时间内，将不能触发弹性扩缩容。
+    /// Cooldown time after the policy is triggered, during which auto scaling cannot be triggered.
     ///
     /// Required.
     "IntervalTime" interval_time set_interval_time: i128,
-    /// 扩缩容动作，1表示扩容，2表示缩容。
+    /// Scaling action. Valid values: 1 (scale-out) and 2 (scale-in).
     ///
     /// Required.
     "ScaleAction" scale_action set_scale_action: i128,
-    /// 扩缩容数量。
+    /// Number of scaling operations.
     ///
     /// Required.
     "ScaleNum" scale_num set_scale_num: i128,
-    /// 规则状态，1表示有效，2表示无效，3表示暂停。必须填写
+    /// (Required) Rule status. Valid values: 1 (valid), 2 (invalid), and 3 (suspended).
     ///
     /// Required.
     "StrategyStatus" strategy_status set_strategy_status: i128,
-    /// 规则优先级，越小越高。
+    /// Rule priority. A smaller value indicates a higher priority.
     ///
     /// Required.
     "Priority" priority set_priority: i128,
-    /// 当多条规则同时触发，其中某些未真正执行时，在该时间范围内，将会重试。
+    /// When multiple rules are triggered at the same time and some are not really executed, retries are performed within this time range.
     ///
     /// Required.
     "RetryValidTime" retry_valid_time set_retry_valid_time: i128,
-    /// 时间扩缩容重复策略
+    /// Time scaling repetition policy.
     ///
     /// Required.
     "RepeatStrategy" repeat_strategy set_repeat_strategy: obj RepeatStrategy,
-    /// 策略唯一ID。
+    /// Unique policy ID.
     "StrategyId" strategy_id set_strategy_id: i128,
-    /// 优雅缩容开关
+    /// Graceful scale-in switch.
     "GraceDownFlag" grace_down_flag set_grace_down_flag: bool,
-    /// 优雅缩容等待时间
+    /// Graceful scale-in wait time.
     "GraceDownTime" grace_down_time set_grace_down_time: i64,
-    /// 是否开启任务保护
+    /// Whether to enable task protection.
     "GraceDownProtectFlag" grace_down_protect_flag set_grace_down_protect_flag: bool,
-    /// 绑定标签列表
+    /// Bound tag list.
     "Tags" tags set_tags: list Tag,
-    /// 预设配置组
+    /// Preset configuration group.
     "ConfigGroupAssigned" config_group_assigned set_config_group_assigned: str,
-    /// 扩容资源计算方法，"DEFAULT","INSTANCE", "CPU", "MEMORYGB"。
-    /// "DEFAULT"表示默认方式，与"INSTANCE"意义相同。
-    /// "INSTANCE"表示按照节点计算，默认方式。
-    /// "CPU"表示按照机器的核数计算。
-    /// "MEMORYGB"表示按照机器内存数计算。
+    /// Calculation method for scaled‑out resources. Valid values: "DEFAULT", "INSTANCE", "CPU", and "MEMORYGB".
+    /// "DEFAULT" indicates the default calculation method, which is identical to "INSTANCE".
+    /// "INSTANCE" indicates the calculation method based on nodes. This is the default method.
+    /// "CPU" indicates the calculation method based on the number of cores of the machine.
+    /// "MEMORYGB" indicates the calculation method based on the memory size of the machine.
     "MeasureMethod" measure_method set_measure_method: str,
-    /// 销毁策略, "DEFAULT",默认销毁策略，由缩容规则触发缩容，"TIMING"表示定时销毁
+    /// Termination policy. "DEFAULT" indicates the default policy with which the scale-in is triggered by using scale-in rules. "TIMING" indicates scheduled termination.
     "TerminatePolicy" terminate_policy set_terminate_policy: str,
-    /// 最长使用时间， 秒数，最短1小时，最长24小时
+    /// Maximum usage time. The minimum value is 1 hour, and the maximum value is 24 hours.
     "MaxUse" max_use set_max_use: i64,
-    /// 节点部署服务列表。部署服务仅填写HDFS、YARN。[组件名对应的映射关系表](https://cloud.tencent.com/document/product/589/98760)
+    /// List of services deployed on the node. Valid values: HDFS and YARN. For details, see [Mapping Table for Component Names](https://www.tencentcloud.com/document/product/589/98760?from_cn_redirect=1).
     "SoftDeployInfo" soft_deploy_info set_soft_deploy_info: list i64,
-    /// 启动进程列表。
+    /// Startup process list.
     "ServiceNodeInfo" service_node_info set_service_node_info: list i64,
-    /// 补偿扩容，0表示不开启，1表示开启
+    /// Compensatory scale-out. Valid values: 0 (disabled) and 1 (enabled).
     "CompensateFlag" compensate_flag set_compensate_flag: i64,
-    /// 伸缩组id
+    /// Scaling group ID.
     "GroupId" group_id set_group_id: i64,
-    /// 优雅缩容业务pod标签，当node不存在上述pod或超过优雅缩容时间时，缩容节点
+    /// Pod tag for the graceful scale-in business. Nodes are scaled in when the Pod mentioned above is not found on the node or the graceful scale-in time has elapsed.
     "GraceDownLabel" grace_down_label set_grace_down_label: list TkeLabel,
-    /// 任务保护时间
+    /// Task protection time.
     "GraceDownProtectTime" grace_down_protect_time set_grace_down_protect_time: i64,
 } }
 
@@ -9144,124 +9139,124 @@ TkeLabel {
 rt::model! { both debug;
 /// Tolerations
 Toleration {
-    /// 键
+    /// Key.
     "Key" key set_key: str,
-    /// 值
+    /// Value.
     "Value" value set_value: str,
-    /// 操作符
+    /// Operator.
     "Operator" operator set_operator: str,
-    /// 污点排斥效果
+    /// Taint repel effect.
     "Effect" effect set_effect: str,
-    /// 驱逐等待时间
+    /// Eviction wait time.
     "TolerationSeconds" toleration_seconds set_toleration_seconds: i64,
 } }
 
 rt::model! { read debug;
-/// 集群节点拓扑信息
+/// Cluster node topology information.
 TopologyInfo {
-    /// 可用区ID
+    /// AZ ID.
     "ZoneId" zone_id set_zone_id: i64,
-    /// 可用区信息
+    /// AZ information.
     "Zone" zone set_zone: str,
-    /// 子网信息
+    /// Subnet information.
     "SubnetInfoList" subnet_info_list set_subnet_info_list: list SubnetInfo,
-    /// 节点信息
+    /// Node information.
     "NodeInfoList" node_info_list set_node_info_list: list ShortNodeInfo,
 } }
 
 rt::model! { write debug;
-/// 调度拓扑分布
+/// Scheduling topology distribution.
 TopologySpreadConstraint {
-    /// 最大偏差值
+    /// Maximum deviation value.
     "MaxSkew" max_skew set_max_skew: i64,
-    /// 拓扑域键
+    /// Topology domain key.
     "TopologyKey" topology_key set_topology_key: str,
-    /// 不满足约束时的处理策略
+    /// Handling policy, which is used when constraints are not met.
     "WhenUnsatisfiable" when_unsatisfiable set_when_unsatisfiable: str,
-    /// 标签选择器
+    /// Tag selector.
     "LabelSelector" label_selector set_label_selector: obj LabelSelector,
-    /// 最小拓扑域数量
+    /// Minimum number of topology domains.
     "MinDomains" min_domains set_min_domains: i64,
-    /// 节点亲和性策略
+    /// Node affinity policy.
     "NodeAffinityPolicy" node_affinity_policy set_node_affinity_policy: str,
-    /// 节点污点策略
+    /// Node taint policy.
     "NodeTaintsPolicy" node_taints_policy set_node_taints_policy: str,
-    /// 匹配标签键列表
+    /// List of tag keys to be matched.
     "MatchLabelKeys" match_label_keys set_match_label_keys: list String,
 } }
 
 rt::model! { both debug;
-/// 规则触发条件
+/// Rule trigger condition.
 TriggerCondition {
-    /// 条件比较方法，1表示大于，2表示小于，3表示大于等于，4表示小于等于。
+    /// Condition comparison method. Valid values: 1 for greater than, 2 for less than, 3 for greater than or equal to, and 4 for less than or equal to.
     ///
     /// Required.
     "CompareMethod" compare_method set_compare_method: i64,
-    /// 条件阈值。
+    /// Condition threshold.
     "Threshold" threshold set_threshold: f64,
 } }
 
 rt::model! { read debug;
-/// trino 查询信息
+/// Trino query information.
 TrinoQueryInfo {
     /// catalog
     "Catalog" catalog set_catalog: str,
-    /// 提交IP
+    /// Submission IP address.
     "ClientIpAddr" client_ip_addr set_client_ip_addr: str,
-    /// 切片数
+    /// Number of segments.
     "CompletedSplits" completed_splits set_completed_splits: str,
-    /// CPU时间
+    /// CPU time.
     "CpuTime" cpu_time set_cpu_time: i64,
-    /// 累计内存
+    /// Cumulative memory.
     "CumulativeMemory" cumulative_memory set_cumulative_memory: i64,
-    /// 执行时长
+    /// Execution duration.
     "DurationMillis" duration_millis set_duration_millis: i64,
-    /// 结束时间 (s)
+    /// End time (s).
     "EndTime" end_time set_end_time: i64,
-    /// 查询ID
+    /// Query ID.
     "Id" id set_id: str,
-    /// 内部传输量
+    /// Internal transmission volume.
     "InternalNetworkBytes" internal_network_bytes set_internal_network_bytes: i64,
-    /// 输出字节数
+    /// Number of output bytes.
     "OutputBytes" output_bytes set_output_bytes: i64,
-    /// 峰值内存量
+    /// Peak memory.
     "PeakUserMemoryBytes" peak_user_memory_bytes set_peak_user_memory_bytes: i64,
-    /// 物理输入量
+    /// Physical input volume.
     "PhysicalInputBytes" physical_input_bytes set_physical_input_bytes: i64,
-    /// 处理输入量
+    /// Processed input volume.
     "ProcessedInputBytes" processed_input_bytes set_processed_input_bytes: i64,
-    /// 编译时长
+    /// Compilation duration.
     "SqlCompileTime" sql_compile_time set_sql_compile_time: i64,
-    /// 开始时间 (s)
+    /// Start time (s).
     "StartTime" start_time set_start_time: i64,
-    /// 执行状态
+    /// Execution status.
     "State" state set_state: str,
-    /// 执行语句
+    /// Execution statement.
     "Statement" statement set_statement: str,
-    /// 提交用户
+    /// Submission user.
     "User" user set_user: str,
-    /// 写入字节数
+    /// Number of bytes written.
     "WrittenBytes" written_bytes set_written_bytes: i64,
-    /// Error日志
+    /// Error log.
     "ErrorMessage" error_message set_error_message: str,
 } }
 
 rt::model! { write debug;
-/// 变配资源规格
+/// Changed resource specifications.
 UpdateInstanceSettings {
-    /// 内存容量，单位为G
+    /// Memory capacity, in GB.
     ///
     /// Required.
     "Memory" memory set_memory: i128,
-    /// CPU核数
+    /// Number of CPU cores.
     ///
     /// Required.
     "CPUCores" cpu_cores set_cpu_cores: i128,
-    /// 机器资源ID（EMR测资源标识）
+    /// Machine resource ID (EMR resource identifier).
     ///
     /// Required.
     "ResourceId" resource_id set_resource_id: str,
-    /// 变配机器规格
+    /// Changed machine specifications.
     "InstanceType" instance_type set_instance_type: str,
 } }
 
@@ -9279,23 +9274,23 @@ UserAndGroup {
 } }
 
 rt::model! { write nodebug;
-/// 添加的用户信息列表
+/// List of added user information.
 UserInfoForUserManager {
-    /// 用户名
+    /// Username.
     ///
     /// Required.
     "UserName" user_name set_user_name: str,
-    /// 用户所属的组
+    /// Group to which the user belongs.
     ///
     /// Required.
     "UserGroup" user_group set_user_group: str,
-    /// 密码
+    /// Password.
     ///
     /// Required.
     "PassWord" pass_word set_pass_word: str,
-    /// 备注
+    /// Remarks.
     "ReMark" re_mark set_re_mark: str,
-    /// 用户副组
+    /// User subgroup.
     "Groups" groups set_groups: list String,
 } }
 impl ::core::fmt::Debug for UserInfoForUserManager {
@@ -9311,53 +9306,53 @@ impl ::core::fmt::Debug for UserInfoForUserManager {
 }
 
 rt::model! { write debug;
-/// 用户管理列表过滤器
+/// User management list filter.
 UserManagerFilter {
-    /// 用户名
+    /// Username.
     "UserName" user_name set_user_name: str,
-    /// 用户来源
+    /// User source.
     "UserType" user_type set_user_type: str,
-    /// 组名
+    /// Group name.
     "Groups" groups set_groups: str,
 } }
 
 rt::model! { read debug;
-/// 用户管理中用户的简要信息
+/// Brief information of users in user management.
 UserManagerUserBriefInfo {
-    /// 用户名
+    /// Username.
     "UserName" user_name set_user_name: str,
-    /// 用户所属的组
+    /// Group to which the user belongs.
     "UserGroup" user_group set_user_group: str,
-    /// Manager表示管理员、NormalUser表示普通用户
+    /// Manager indicates an administrator, and NormalUser indicates a regular user.
     "UserType" user_type set_user_type: str,
-    /// 用户创建时间
+    /// User creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 是否可以下载用户对应的keytab文件，对开启kerberos的集群才有意义
+    /// Whether to download the keytab file of the corresponding user. This is only meaningful for clusters with Kerberos enabled.
     "SupportDownLoadKeyTab" support_down_load_key_tab set_support_down_load_key_tab: bool,
-    /// keytab文件的下载地址
+    /// Download URL of the keytab file.
     "DownLoadKeyTabUrl" down_load_key_tab_url set_down_load_key_tab_url: str,
-    /// 用户组
+    /// User group.
     "Groups" groups set_groups: list String,
-    /// 客户UIN
+    /// Customer UIN.
     "Uin" uin set_uin: str,
-    /// 用户状态
+    /// User status.
     "State" state set_state: i64,
-    /// 是否展示密码更新时间
+    /// Whether to display the password update time.
     "DisplayPasswdUpdateTime" display_passwd_update_time set_display_passwd_update_time: bool,
-    /// 密码最近更新时间
+    /// Latest password update time.
     "PasswdUpdateTime" passwd_update_time set_passwd_update_time: str,
-    /// 已经使用的天数
+    /// Number of days used.
     ///
-    /// 单位：天
+    /// Unit: days.
     "PasswdUsedDay" passwd_used_day set_passwd_used_day: i64,
-    /// 已经使用的小时数
+    /// Number of hours used.
     ///
-    /// 单位：时
+    /// Unit: hours.
     "PasswdUsedHour" passwd_used_hour set_passwd_used_hour: i64,
 } }
 
 rt::model! { both debug;
-/// VPC 参数
+/// VPC parameter.
 VPCSettings {
     /// VPC ID
     ///
@@ -9370,7 +9365,7 @@ VPCSettings {
 } }
 
 rt::model! { write debug;
-/// VPC 参数
+/// VPC parameter.
 VirtualPrivateCloud {
     /// VPC ID
     ///
@@ -9383,68 +9378,68 @@ VirtualPrivateCloud {
 } }
 
 rt::model! { both debug;
-/// 挂载卷
+/// Mount volume.
 VolumeMount {
-    /// 挂载卷名称
+    /// Mount volume name.
     "MountName" mount_name set_mount_name: str,
-    /// 挂载路径
+    /// Mount path.
     "MountPath" mount_path set_mount_path: str,
-    /// 挂载类型
+    /// Mount type.
     "SubPathMode" sub_path_mode set_sub_path_mode: str,
-    /// 子路径
+    /// Sub-path.
     "SubPath" sub_path set_sub_path: str,
-    /// 挂载模式，仅支持ReadWrite和OnlyRead
+    /// Mounting mode. Valid values: ReadWrite and OnlyRead.
     "MountMode" mount_mode set_mount_mode: str,
 } }
 
 rt::model! { write debug;
-/// 数据卷目录设置
+/// Data volume directory settings.
 VolumeSetting {
-    /// 数据卷类型
+    /// Data volume type.
     ///
-    /// - HOST_PATH表示支持本机路径
+    /// - HOST_PATH indicates support for the local path.
     ///
-    /// - NEW_PVC表示新建PVC
-    /// 组件角色支持的数据卷类型可参考 EMR on TKE 集群部署说明：[部署说明](https://cloud.tencent.com/document/product/589/94254)
+    /// - NEW_PVC indicates creating a PVC.
+    /// For the data volume types supported by component roles, see the EMR on TKE cluster deployment instructions: [Deployment Instructions](https://www.tencentcloud.com/document/product/589/94254?from_cn_redirect=1).
     "VolumeType" volume_type set_volume_type: str,
-    /// 主机路径信息
+    /// Host path information.
     "HostPath" host_path set_host_path: obj HostPathVolumeSource,
 } }
 
 rt::model! { read debug;
-/// WebUI访问信息
+/// WebUI access information.
 WebUIInfo {
-    /// 访问地址，可能为空
+    /// Access address, which may be left empty.
     "Url" url set_url: str,
-    /// WebUI状态包括：
-    /// -1表示当前服务没有WebUI；
-    /// 0表示当前服务有WebUI，但是没有安装KNOX服务；
-    /// 1表示当前服务有WebUI并安装有KNOX服务，但是KNOX没有开启公网访问；
-    /// 2表示，当前服务有WebUI，安装有KNOX服务且已开启公网访问。
+    /// WebUI status. Valid values:
+    /// -1: indicates that the current service does not have WebUI;
+    /// 0: indicates that the current service has WebUI but does not have the KNOX service installed;
+    /// 1: indicates that the current service has WebUI and has the KNOX service installed, but it does not have public network access enabled for the KNOX service;
+    /// 2: indicates that the current service has WebUI, has the KNOX service installed, and has public network access enabled.
     "WebUIStatus" web_ui_status set_web_ui_status: i64,
-    /// 服务名
+    /// Service name.
     "ServiceName" service_name set_service_name: str,
 } }
 
 rt::model! { both debug;
-/// 定时扩容每周重复任务策略
+/// Weekly repetition task policy for scheduled scale-outs.
 WeekRepeatStrategy {
-    /// 重复任务执行的具体时刻，例如"01:02:00"
+    /// Specific time for repetition task execution, for example, 01:02:00.
     ///
     /// Required.
     "ExecuteAtTimeOfDay" execute_at_time_of_day set_execute_at_time_of_day: str,
-    /// 每周几的数字描述，例如，[1,3,4]表示每周周一、周三、周四。
+    /// Description of the day within a week. For example, [1,3,4] indicates Monday, Wednesday, and Thursday.
     ///
     /// Required.
     "DaysOfWeek" days_of_week set_days_of_week: list i128,
 } }
 
 rt::model! { write debug;
-/// 加权pod亲和性项
+/// Weighted Pod affinity item.
 WeightedPodAffinityTerm {
-    /// 权重
+    /// Weight.
     "Weight" weight set_weight: i64,
-    /// pod亲和性条件
+    /// Pod affinity condition.
     "PodAffinityTerm" pod_affinity_term set_pod_affinity_term: obj PodAffinityTerm,
 } }
 
@@ -9552,24 +9547,24 @@ YarnApplication {
 } }
 
 rt::model! { read debug;
-/// 用于创建集群价格清单 不同可用区下价格详情
+/// Price list for cluster creation, which contains price details in different AZs.
 ZoneDetailPriceResult {
-    /// 可用区Id
+    /// AZ ID.
     "ZoneId" zone_id set_zone_id: str,
-    /// 不同节点的价格详情
+    /// Price details for different nodes.
     "NodeDetailPrice" node_detail_price set_node_detail_price: list NodeDetailPriceResult,
 } }
 
 rt::model! { write debug;
-/// 可用区配置信息
+/// AZ configuration information.
 ZoneResourceConfiguration {
-    /// 私有网络相关信息配置。通过该参数可以指定私有网络的ID，子网ID等信息。
+    /// VPC-related information configuration. This parameter can be used to specify the VPC ID and subnet ID.
     "VirtualPrivateCloud" virtual_private_cloud set_virtual_private_cloud: obj VirtualPrivateCloud,
-    /// 实例所在的位置。通过该参数可以指定实例所属可用区，所属项目等属性。
+    /// Location of the instance. This parameter can be used to specify attributes such as the AZ and associated project of the instance.
     "Placement" placement set_placement: obj Placement,
-    /// 所有节点资源的规格
+    /// Specifications of all node resources.
     "AllNodeResourceSpec" all_node_resource_spec set_all_node_resource_spec: obj AllNodeResourceSpec,
-    /// 如果是单可用区，ZoneTag可以不用填， 如果是双AZ部署，第一个可用区ZoneTag选择master，第二个可用区ZoneTag选择standby，如果是三AZ部署，第一个可用区ZoneTag选择master，第二个可用区ZoneTag选择standby，第三个可用区ZoneTag选择third-party，取值范围：
+    /// In single-AZ deployment, ZoneTag can be left empty. In dual-AZ deployment mode, select master for the first AZ's ZoneTag and standby for the second. In three-AZ deployment mode, select master for the first AZ's ZoneTag, standby for the second, and third-party for the third. Valid values:
     ///
     /// - master
     ///
@@ -9580,17 +9575,17 @@ ZoneResourceConfiguration {
 } }
 
 rt::model! { both debug;
-/// 可用区配置描述。
+/// AZ configuration description.
 ZoneSetting {
-    /// 可用区名称
+    /// AZ name.
     ///
     /// Required.
     "Zone" zone set_zone: str,
-    /// 可用区VPC和子网
+    /// AZ VPC and subnet.
     ///
     /// Required.
     "VPCSettings" vpc_settings set_vpc_settings: obj VPCSettings,
-    /// 可用区节点数量
+    /// Number of AZ nodes.
     ///
     /// Required.
     "NodeNum" node_num set_node_num: i64,

@@ -5,38 +5,38 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { both debug;
-/// cvm 自动扩盘参数
+/// Auto capacity expansion parameter for cvm
 AutoScaleDiskInfo {
-    /// 节点类型 hotData,warmData
+    /// Node type. Valid values: `hotData`, `warmData`.
     "NodeType" node_type set_node_type: str,
-    /// 0:百分比扩容;1:绝对值扩容
+    /// 0: Percentage-based scale-out; 1: Absolute value-based scale-out
     "ScaleType" scale_type set_scale_type: i128,
-    /// 触发阈值,单位%,例如80%
+    /// Trigger threshold. Unit: %. For example, 80%.
     "Threshold" threshold set_threshold: i128,
-    /// 触发持续时间,单位分钟,例如60
+    /// Trigger duration in minutes, for example, 60
     "Duration" duration set_duration: i128,
-    /// 每次扩容比例,单位%,例如20%
+    /// Expansion ratio per time, unit: %, for example, 20%
     "PercentSize" percent_size set_percent_size: i128,
-    /// 绝对值扩容,单位GB,例如100GB
+    /// Absolute value-based scale-out, in GB, for example, 100 GB
     "FixSize" fix_size set_fix_size: i128,
-    /// 扩容上限,单位GB,例如500GB
+    /// Capacity limit for scale-out, in GB, for example, 500 GB
     "MaxSize" max_size set_max_size: i128,
 } }
 
 rt::model! { read debug;
-/// 后备索引元数据字段
+/// Backup index metadata field
 BackingIndexMetaField {
-    /// 后备索引名
+    /// Backing index name
     "IndexName" index_name set_index_name: str,
-    /// 后备索引状态
+    /// Backup index status
     "IndexStatus" index_status set_index_status: str,
-    /// 后备索引存储大小
+    /// Backup index storage size
     "IndexStorage" index_storage set_index_storage: i64,
-    /// 后备索引当前生命周期
+    /// Backup index current lifecycle
     "IndexPhrase" index_phrase set_index_phrase: str,
-    /// 后备索引创建时间
+    /// Backup index creation time
     "IndexCreateTime" index_create_time set_index_create_time: str,
-    /// 索引Uuid
+    /// Index Uuid
     "IndexUuid" index_uuid set_index_uuid: str,
 } }
 
@@ -153,51 +153,51 @@ CheckUpdateInstanceResponse {
 } }
 
 rt::model! { read debug;
-/// 集群维度视图数据
+/// Cluster dimension view data
 ClusterView {
-    /// 集群健康状态
+    /// Cluster health status
     "Health" health set_health: f64,
-    /// 集群是否可见
+    /// Whether the cluster is visible
     "Visible" visible set_visible: f64,
-    /// 集群是否熔断
+    /// Whether to fuse the cluster
     "Break" r#break set_break: f64,
-    /// 平均磁盘使用率
+    /// Average Disk Usage
     "AvgDiskUsage" avg_disk_usage set_avg_disk_usage: f64,
-    /// 平均内存使用率
+    /// Average memory utilization
     "AvgMemUsage" avg_mem_usage set_avg_mem_usage: f64,
-    /// 平均cpu使用率
+    /// Average CPU Usage
     "AvgCpuUsage" avg_cpu_usage set_avg_cpu_usage: f64,
-    /// 集群总存储大小
+    /// Total storage size of a cluster.
     "TotalDiskSize" total_disk_size set_total_disk_size: i128,
-    /// 客户端请求节点
+    /// Client request node
     "TargetNodeTypes" target_node_types set_target_node_types: list String,
-    /// 在线节点数
+    /// Number of online nodes
     "NodeNum" node_num set_node_num: i64,
-    /// 总节点数
+    /// Total number of nodes
     "TotalNodeNum" total_node_num set_total_node_num: i64,
-    /// 数据节点数
+    /// Number of Data Nodes
     "DataNodeNum" data_node_num set_data_node_num: i64,
-    /// 索引数
+    /// Index count
     "IndexNum" index_num set_index_num: i64,
-    /// 文档数
+    /// Number of documents
     "DocNum" doc_num set_doc_num: i64,
-    /// 磁盘已使用字节数
+    /// Used bytes of the disk
     "DiskUsedInBytes" disk_used_in_bytes set_disk_used_in_bytes: i64,
-    /// 分片个数
+    /// Number of shards
     "ShardNum" shard_num set_shard_num: i64,
-    /// 主分片个数
+    /// Number of primary shards
     "PrimaryShardNum" primary_shard_num set_primary_shard_num: i64,
-    /// 迁移中的分片个数
+    /// Number of migrating shards
     "RelocatingShardNum" relocating_shard_num set_relocating_shard_num: i64,
-    /// 初始化中的分片个数
+    /// Number of initializing shards.
     "InitializingShardNum" initializing_shard_num set_initializing_shard_num: i64,
-    /// 未分配的分片个数
+    /// Number of unassigned shards
     "UnassignedShardNum" unassigned_shard_num set_unassigned_shard_num: i64,
-    /// 企业版COS存储容量大小，单位GB
+    /// Enterprise Edition COS storage capacity size in GB
     "TotalCosStorage" total_cos_storage set_total_cos_storage: i64,
-    /// 企业版集群可搜索快照cos存放的bucket名称
+    /// bucket name for storing cos searchable snapshots in the Enterprise Edition cluster
     "SearchableSnapshotCosBucket" searchable_snapshot_cos_bucket set_searchable_snapshot_cos_bucket: str,
-    /// 企业版集群可搜索快照cos所属appid
+    /// App ID of the cos bucket for searchable snapshots in the Enterprise Edition cluster
     "SearchableSnapshotCosAppId" searchable_snapshot_cos_app_id set_searchable_snapshot_cos_app_id: str,
 } }
 
@@ -330,53 +330,53 @@ CommonIndexInfo {
 } }
 
 rt::model! { both debug;
-/// ES cos自动备份信息
+/// ES cos auto backup information
 CosBackup {
-    /// 是否开启cos自动备份
+    /// Whether to enable cos automatic backup
     ///
     /// Required.
     "IsAutoBackup" is_auto_backup set_is_auto_backup: bool,
-    /// 自动备份执行时间（精确到小时）, e.g. "22:00"
+    /// Automatic backup execution time (accurate to the hour), e.g. "22:00"
     ///
     /// Required.
     "BackupTime" backup_time set_backup_time: str,
-    /// 备份快照前缀
+    /// Backup snapshot prefix
     "SnapshotName" snapshot_name set_snapshot_name: str,
-    /// 0 腾讯云仓库; 1 客户仓库
+    /// 0 (Tencent Cloud repository); 1 (customer repository)
     "EsRepositoryType" es_repository_type set_es_repository_type: i128,
-    /// 托管快照仓库名称
+    /// Managed snapshot repository name.
     "PaasEsRepository" paas_es_repository set_paas_es_repository: str,
-    /// 客户快照仓库名称
+    /// Customer snapshot repository name
     "UserEsRepository" user_es_repository set_user_es_repository: str,
-    /// cos存储文件夹目录
+    /// cos storage folder directory
     "CosBasePath" cos_base_path set_cos_base_path: str,
-    /// 快照存储周期 单位天
+    /// Snapshot storage cycle in days
     "StorageDuration" storage_duration set_storage_duration: i128,
-    /// 自动备份频率单位小时
+    /// Auto backup frequency in hours.
     "AutoBackupInterval" auto_backup_interval set_auto_backup_interval: i128,
-    /// 备份锁定 0 不锁定; 1 锁定
+    /// Backup lock. Valid values: 0 (not locked) and 1 (locked).
     "CosRetention" cos_retention set_cos_retention: i128,
-    /// 锁定截止日期 2022-12-10T08:34:48.000Z
+    /// Lock expiration date, such as 2022-12-10T08:34:48.000Z.
     "RetainUntilDate" retain_until_date set_retain_until_date: str,
-    /// 锁定宽限期
+    /// Lock grace period
     "RetentionGraceTime" retention_grace_time set_retention_grace_time: i128,
-    /// 跨地域备份 0 不跨地域; 1 跨地域
+    /// Cross-region backup. Valid values: 0 (disabled) and 1 (enabled).
     "RemoteCos" remote_cos set_remote_cos: i128,
-    /// 跨地域备份地域名称 ap-guangzhou
+    /// Region name for cross-regional backup, such as ap-guangzhou.
     "RemoteCosRegion" remote_cos_region set_remote_cos_region: str,
-    /// 策略名称
+    /// Policy name.
     "StrategyName" strategy_name set_strategy_name: str,
-    /// 备份索引列表，如果不填表示备份所有索引
+    /// Backup index list. If left empty, it means to back up all indexes.
     "Indices" indices set_indices: str,
-    /// cos多AZ备份 0 单AZ; 1 多AZ
+    /// cos multi-AZ backup. 0: single AZ; 1: multi-AZ
     "MultiAz" multi_az set_multi_az: i128,
-    /// 每节点写入仓库的最大速度 max_snapshot_bytes_per_sec, 默认40m
+    /// Maximum speed of write to the repository per node max_snapshot_bytes_per_sec, default 40m
     "MaxSnapshotPerSec" max_snapshot_per_sec set_max_snapshot_per_sec: str,
-    /// 每节点读取仓库的最大速度 max_restore_bytes_per_sec, 710前默认40m, 710及以后默认无限制
+    /// Maximum speed of reading the repository per node max_restore_bytes_per_sec. Default is 40m before 710, and default unlimited from 710 onwards
     "MaxRestorePerSec" max_restore_per_sec set_max_restore_per_sec: str,
-    /// 策略创建时间
+    /// Policy creation time
     "CreateTime" create_time set_create_time: str,
-    /// 实例ID
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
 } }
 
@@ -400,15 +400,15 @@ CosSnapShotInfo {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateAutoBackUpStrategy` (新建自动备份快照策略).
+/// Request of `CreateAutoBackUpStrategy` (Creates an auto backup snapshot policy).
 ///
-/// 新建自动备份快照策略
+/// This API is used to create an auto backup snapshot policy.
 CreateAutoBackUpStrategyRequest {
-    /// 实例名称
+    /// Instance name.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 策略信息
+    /// Policy information.
     ///
     /// Required.
     "CosBackup" cos_backup set_cos_backup: obj CosBackup,
@@ -416,9 +416,9 @@ CreateAutoBackUpStrategyRequest {
 rt::action!("es", "2018-04-16", "CreateAutoBackUpStrategy", CreateAutoBackUpStrategyRequest => CreateAutoBackUpStrategyResponse);
 
 rt::model! { read debug;
-/// CreateAutoBackUpStrategy返回参数结构体
+/// CreateAutoBackUpStrategy response structure.
 CreateAutoBackUpStrategyResponse {
-    /// true 成功; false 失败
+    /// Valid values: true (success) and false (failure).
     "Status" status set_status: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -552,29 +552,29 @@ CreateCosMigrateToServerlessInstanceResponse {
 } }
 
 rt::model! { write nodebug;
-/// Request of `CreateIndex` (创建索引).
+/// Request of `CreateIndex` (Creates an index).
 ///
-/// 创建索引
+/// Create an index
 CreateIndexRequest {
-    /// ES集群ID
+    /// ES cluster ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 创建的索引类型。auto：自治索引；normal：普通索引
+    /// Index type of the created index. auto: autonomous index; normal: general index
     ///
     /// Required.
     "IndexType" index_type set_index_type: str,
-    /// 创建的索引名
+    /// Index name of the created index
     ///
     /// Required.
     "IndexName" index_name set_index_name: str,
-    /// 【必填】创建的索引元数据JSON，如mappings、settings
+    /// [Required] JSON-formatted index metadata created, such as mappings and settings
     ///
     /// Required.
     "IndexMetaJson" index_meta_json set_index_meta_json: str,
-    /// 集群访问用户名
+    /// Cluster access username.
     "Username" username set_username: str,
-    /// 集群访问密码
+    /// Cluster access password
     "Password" password set_password: str,
 } }
 impl ::core::fmt::Debug for CreateIndexRequest {
@@ -592,155 +592,155 @@ impl ::core::fmt::Debug for CreateIndexRequest {
 rt::action!("es", "2018-04-16", "CreateIndex", CreateIndexRequest => CreateIndexResponse);
 
 rt::model! { read debug;
-/// CreateIndex返回参数结构体
+/// CreateIndex response structure.
 CreateIndexResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `CreateInstance` (创建ES集群实例).
+/// Request of `CreateInstance` (Creates an ES cluster instance).
 ///
-/// 创建指定规格的ES集群实例
+/// Create an ES cluster instance with the specified specification.
 CreateInstanceRequest {
-    /// 可用区
+    /// AZ.
     ///
     /// Required.
     "Zone" zone set_zone: str,
-    /// 实例版本（支持"5.6.4"、"6.4.3"、"6.8.2"、"7.5.1"、"7.10.1"）
+    /// Instance version (supported: "5.6.4", "6.4.3", "6.8.2", "7.5.1", "7.10.1")
     ///
     /// Required.
     "EsVersion" es_version set_es_version: str,
-    /// 私有网络ID
+    /// VPC ID
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网ID
+    /// Subnet ID.
     ///
     /// Required.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 访问密码（密码需8到16位，至少包括两项（[a-z,A-Z],[0-9]和[-!@#$%&^*+=_:;,.?]的特殊符号）
+    /// Access password (8-16 characters, including at least two of the following: [a-z,A-Z], [0-9], and special characters in [-!@#$%&^*+=_:;,.?])
     ///
     /// Required.
     "Password" password set_password: str,
-    /// 实例名称（1-50 个英文、汉字、数字、连接线-或下划线_）
+    /// Instance name (1-50 English letters, Chinese characters, digits, hyphens -, or underscores _)
     "InstanceName" instance_name set_instance_name: str,
-    /// 已废弃请使用NodeInfoList
-    /// 节点数量（2-50个）
+    /// Abandoned. Please use NodeInfoList
+    /// Node quantity (2-50)
     "NodeNum" node_num set_node_num: i128,
-    /// 计费类型
-    /// - PREPAID：预付费，即包年包月
-    /// - POSTPAID_BY_HOUR：按小时后付费默认值POSTPAID_BY_HOUR
+    /// Billing type
+    /// - PREPAID: prepaid, i.e., monthly subscription
+    /// - POSTPAID_BY_HOUR: pay-as-you-go by hourDefault value: POSTPAID_BY_HOUR
     "ChargeType" charge_type set_charge_type: str,
-    /// 包年包月购买时长（单位由参数TimeUnit决定）
+    /// Annual and monthly subscription duration (unit determined by the TimeUnit parameter)
     "ChargePeriod" charge_period set_charge_period: i128,
-    /// 自动续费标识
-    /// - RENEW_FLAG_AUTO：自动续费
-    /// - RENEW_FLAG_MANUAL：不自动续费，用户手动续费ChargeType为PREPAID时需要设置，如不传递该参数，普通用户默认不自动续费，SVIP用户自动续费
+    /// Auto-renewal flag
+    /// - RENEW_FLAG_AUTO: auto renewal
+    /// - RENEW_FLAG_MANUAL: no auto-renewal, user renews manuallyThis needs to be set when ChargeType is PREPAID. If this parameter is not passed, no automatic renewal by default for general users, and auto renewal for SVIP users
     "RenewFlag" renew_flag set_renew_flag: str,
-    /// 已废弃请使用NodeInfoList
-    /// 节点规格
-    /// - ES.S1.SMALL2：1核2G
-    /// - ES.S1.MEDIUM4：2核4G
-    /// - ES.S1.MEDIUM8：2核8G
-    /// - ES.S1.LARGE16：4核16G
-    /// - ES.S1.2XLARGE32：8核32G
-    /// - ES.S1.4XLARGE32：16核32G
-    /// - ES.S1.4XLARGE64：16核64G
+    /// Abandoned. Please use NodeInfoList
+    /// Node specification
+    /// - ES.S1.SMALL2: 1-core 2G
+    /// - ES.S1.MEDIUM4: 2-core 4G
+    /// - ES.S1.MEDIUM8: 2-core 8G
+    /// - ES.S1.LARGE16: 4-core 16G
+    /// - ES.S1.2XLARGE32: 8-core 32G
+    /// - ES.S1.4XLARGE32: 16-core 32G
+    /// - ES.S1.4XLARGE64: 16-core 64G
     "NodeType" node_type set_node_type: str,
-    /// 已废弃请使用NodeInfoList
-    /// 节点磁盘类型
-    /// - CLOUD_SSD：SSD云硬盘
-    /// - CLOUD_PREMIUM：高性能云硬盘
-    /// -  CLOUD_HSSD：增强型SSD云硬盘
-    /// -  CLOUD_BSSD：通用型SSD云硬盘默认值CLOUD_SSD
+    /// Abandoned. Please use NodeInfoList
+    /// Node disk type
+    /// - CLOUD_SSD: ssd cloud disk
+    /// - CLOUD_PREMIUM: high-performance cloud block storage
+    /// - CLOUD_HSSD: enhanced SSD cloud disk
+    /// - CLOUD_BSSD: universal type SSD cloud diskDefault value: CLOUD_SSD
     "DiskType" disk_type set_disk_type: str,
-    /// 已废弃请使用NodeInfoList
-    /// 节点磁盘容量（单位GB）
+    /// Abandoned. Please use NodeInfoList
+    /// Node disk capacity (unit: GB)
     "DiskSize" disk_size set_disk_size: i128,
-    /// 计费时长单位（ChargeType为PREPAID时需要设置，默认值为“m”，表示月，当前只支持“m”）
+    /// Billing duration unit (needs to be set when ChargeType is PREPAID. Default value: "m", which means month. Currently only support "m")
     "TimeUnit" time_unit set_time_unit: str,
-    /// 是否自动使用代金券
-    /// - 0：不自动使用
-    /// - 1：自动使用默认值0
+    /// Indicates whether to use vouchers automatically
+    /// - 0: Do not use automatically.
+    /// - 1: Use automatically.Default value: 0.
     "AutoVoucher" auto_voucher set_auto_voucher: i64,
-    /// 代金券ID列表（目前仅支持指定一张代金券）
+    /// Voucher ID list. Only one voucher can be specified.
     "VoucherIds" voucher_ids set_voucher_ids: list String,
-    /// 已废弃请使用NodeInfoList
-    /// 是否创建专用主节点
-    /// - true：开启专用主节点
-    /// - false：不开启专用主节点默认值false
+    /// Abandoned. Please use NodeInfoList
+    /// Whether to create a dedicated master node
+    /// - true: enable a dedicated master node
+    /// - false: disable a dedicated master nodeDefault value: false
     "EnableDedicatedMaster" enable_dedicated_master set_enable_dedicated_master: bool,
-    /// 已废弃请使用NodeInfoList
-    /// 专用主节点个数（只支持3个和5个，EnableDedicatedMaster为true时该值必传）
+    /// Abandoned. Please use NodeInfoList
+    /// Number of dedicated primary nodes (supports only 3 or 5. Required if EnableDedicatedMaster is true)
     "MasterNodeNum" master_node_num set_master_node_num: i128,
-    /// 已废弃请使用NodeInfoList
-    /// 专用主节点类型（EnableDedicatedMaster为true时必传）
-    /// - ES.S1.SMALL2：1核2G
-    /// - ES.S1.MEDIUM4：2核4G
-    /// - ES.S1.MEDIUM8：2核8G
-    /// - ES.S1.LARGE16：4核16G
-    /// - ES.S1.2XLARGE32：8核32G
-    /// - ES.S1.4XLARGE32：16核32G
-    /// - ES.S1.4XLARGE64：16核64G
+    /// Abandoned. Please use NodeInfoList
+    /// Dedicated primary node type (required if EnableDedicatedMaster is true)
+    /// - ES.S1.SMALL2: 1-core 2G
+    /// - ES.S1.MEDIUM4: 2-core 4G
+    /// - ES.S1.MEDIUM8: 2-core 8G
+    /// - ES.S1.LARGE16: 4-core 16G
+    /// - ES.S1.2XLARGE32: 8-core 32G
+    /// - ES.S1.4XLARGE32: 16-core 32G
+    /// - ES.S1.4XLARGE64: 16-core 64G
     "MasterNodeType" master_node_type set_master_node_type: str,
-    /// 已废弃请使用NodeInfoList
-    /// 专用主节点磁盘大小（单位GB，非必传，若传递则必须为50，暂不支持自定义）
+    /// Abandoned. Please use NodeInfoList
+    /// Dedicated primary node disk size (in GB, optional; if transmitted, it must be 50. Customization is not supported temporarily)
     "MasterNodeDiskSize" master_node_disk_size set_master_node_disk_size: i128,
-    /// 集群配置文件中的ClusterName（系统默认配置为实例ID，暂不支持自定义）
+    /// ClusterName in the cluster configuration file (system default configuration is the instance ID, customization is not supported temporarily)
     "ClusterNameInConf" cluster_name_in_conf set_cluster_name_in_conf: str,
-    /// 集群部署方式
-    /// - 0：单可用区部署
-    /// - 1：多可用区部署，北京、上海、上海金融、广州、南京、香港、新加坡、法兰克福（白名单控制）默认为0
+    /// Cluster deployment method
+    /// - 0: single-AZ deployment
+    /// - 1: multi-AZ deployment, Beijing, Shanghai, Shanghai Finance, Guangzhou, Nanjing, Hong Kong, Singapore, Frankfurt (allowlist control)Default value: 0
     "DeployMode" deploy_mode set_deploy_mode: i128,
-    /// 多可用区部署时可用区的详细信息(DeployMode为1时必传)
+    /// Detailed information of availability zones in multi-AZ deployment (required when DeployMode is 1)
     "MultiZoneInfo" multi_zone_info set_multi_zone_info: list ZoneDetail,
-    /// License类型
-    /// - oss：开源版
-    /// - basic：基础版
-    /// - platinum：白金版默认值platinum
+    /// License type
+    /// - oss: open source edition
+    /// - basic: basic version
+    /// - platinum: platinum versionDefault value: platinum
     "LicenseType" license_type set_license_type: str,
-    /// 节点信息列表， 用于描述集群各类节点的规格信息如节点类型，节点个数，节点规格，磁盘类型，磁盘大小等
+    /// Node information list, for description of the specification information of various types of nodes in the cluster, such as node type, number of nodes, node specification, disk type, and disk size
     "NodeInfoList" node_info_list set_node_info_list: list NodeInfo,
-    /// 节点标签信息列表
+    /// Node tag information list
     "TagList" tag_list set_tag_list: list TagInfo,
-    /// 6.8（及以上版本）基础版是否开启xpack security认证
-    /// - 1：不开启
-    /// - 2：开启
+    /// Whether xpack security authentication is enabled for basic version 6.8 (and above versions)
+    /// - 1: not enabled
+    /// - 2: enabled
     "BasicSecurityType" basic_security_type set_basic_security_type: i128,
-    /// 场景化模板类型 0：不启用 1：通用 2：日志 3：搜索
+    /// Scenario template type 0: disabled 1: common 2: log 3: search
     "SceneType" scene_type set_scene_type: i64,
-    /// 可视化节点配置
+    /// Visualize node configuration
     "WebNodeTypeInfo" web_node_type_info set_web_node_type_info: obj WebNodeTypeInfo,
-    /// 创建https集群，默认是http
+    /// Create an https cluster. http is selected by default.
     "Protocol" protocol set_protocol: str,
-    /// 可维护时间段
+    /// Maintenance time slot
     "OperationDuration" operation_duration set_operation_duration: obj OperationDuration,
-    /// 是否开启存算分离
+    /// Whether storage-compute separation is enabled
     "EnableHybridStorage" enable_hybrid_storage set_enable_hybrid_storage: bool,
-    /// 硬盘额外性能
+    /// Additional hard disk performance
     "DiskEnhance" disk_enhance set_disk_enhance: i128,
-    /// 是否开启智能巡检
+    /// Whether intelligent check is enabled
     "EnableDiagnose" enable_diagnose set_enable_diagnose: bool,
-    /// 是否开启自动备份
+    /// Whether to enable automatic backup
     "EnableCosBackup" enable_cos_backup set_enable_cos_backup: bool,
-    /// cdcId，使用cdc子网时传递
+    /// cdcId, pass it when using a CDC subnet
     "CdcId" cdc_id set_cdc_id: str,
-    /// 置放群组亲和度，范围[0,10]，0表示不开启
+    /// Placement group affinity. Value range: [0,10]. 0 indicates disabled.
     "DisasterRecoverGroupAffinity" disaster_recover_group_affinity set_disaster_recover_group_affinity: i128,
-    /// 子产品ID枚举值： 开源版："sp_es_io2"， 基础版："sp_es_basic"，白金版："sp_es_platinum"，企业版："sp_es_enterprise"，CDC白金版："sp_es_cdc_platinum"，日志增强版："sp_es_enlogging"，tsearch："sp_tsearch_io2"，logstash："sp_es_logstash" ，可以为空，为空的时候后台取LicenseType映射该字段
+    /// Enumeration values of sub-product ID: open source edition: "sp_es_io2", basic version: "sp_es_basic", platinum version: "sp_es_platinum", enterprise edition: "sp_es_enterprise", CDC platinum version: "sp_es_CDC_platinum", Log Enhancement Edition: "sp_es_enlogging", tsearch: "sp_tsearch_io2", logstash: "sp_es_logstash". It can be empty. When it is empty, the backend maps this field based on LicenseType.
     "SubProductCode" sub_product_code set_sub_product_code: str,
-    /// 读写分离模式：0-不开启，1-本地读写分离，2-远端读写分离
+    /// Read-write separation mode: 0: not enabled; 1: local read/write separation; 2: remote read/write separation.
     "ReadWriteMode" read_write_mode set_read_write_mode: i64,
-    /// 置放群组是否开启异步任务
+    /// Whether the placement group has asynchronous tasks enabled
     "EnableScheduleRecoverGroup" enable_schedule_recover_group set_enable_schedule_recover_group: bool,
-    /// 置放群组开启异步任务的可维护时间段
+    /// Maintenance time slot for enabling async tasks in a placement group
     "EnableScheduleOperationDuration" enable_schedule_operation_duration set_enable_schedule_operation_duration: obj EnableScheduleOperationDuration,
-    /// 自动扩盘参数列表
+    /// Auto capacity expansion parameter list
     "AutoScaleDiskInfoList" auto_scale_disk_info_list set_auto_scale_disk_info_list: list AutoScaleDiskInfo,
-    /// 是否开启kibana公网访问，不传默认开启
+    /// Whether to enable public network access to kibana. Enabled by default if not passed
     "EnableKibanaPublicAccess" enable_kibana_public_access set_enable_kibana_public_access: str,
-    /// 已有的云监控告警策略 ID
+    /// Existing cloud monitoring and alarm policy ID
     "AlarmPolicyIds" alarm_policy_ids set_alarm_policy_ids: list String,
 } }
 impl ::core::fmt::Debug for CreateInstanceRequest {
@@ -796,11 +796,11 @@ impl ::core::fmt::Debug for CreateInstanceRequest {
 rt::action!("es", "2018-04-16", "CreateInstance", CreateInstanceRequest => CreateInstanceResponse);
 
 rt::model! { read debug;
-/// CreateInstance返回参数结构体
+/// CreateInstance response structure.
 CreateInstanceResponse {
-    /// 实例ID
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 订单号
+    /// Order ID.
     "DealName" deal_name set_deal_name: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1029,15 +1029,15 @@ DataStreamInfo {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteAutoBackUpStrategy` (删除自动备份快照策略).
+/// Request of `DeleteAutoBackUpStrategy` (Deletes an auto backup snapshot policy).
 ///
-/// 删除自动备份快照策略
+/// This API is used to delete an auto backup snapshot policy.
 DeleteAutoBackUpStrategyRequest {
-    /// 实例名称
+    /// Instance name.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 策略名称
+    /// Policy name.
     ///
     /// Required.
     "StrategyName" strategy_name set_strategy_name: list String,
@@ -1045,9 +1045,9 @@ DeleteAutoBackUpStrategyRequest {
 rt::action!("es", "2018-04-16", "DeleteAutoBackUpStrategy", DeleteAutoBackUpStrategyRequest => DeleteAutoBackUpStrategyResponse);
 
 rt::model! { read debug;
-/// DeleteAutoBackUpStrategy返回参数结构体
+/// DeleteAutoBackUpStrategy response structure.
 DeleteAutoBackUpStrategyResponse {
-    /// true 成功; false 失败
+    /// Valid values: true (success) and false (failure).
     "Status" status set_status: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1083,29 +1083,29 @@ DeleteClusterSnapshotResponse {
 } }
 
 rt::model! { write nodebug;
-/// Request of `DeleteIndex` (删除索引).
+/// Request of `DeleteIndex` (Deletes an index).
 ///
-/// 删除索引
+/// Delete an index
 DeleteIndexRequest {
-    /// ES集群ID
+    /// ES cluster ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 删除的索引类型。auto：自治索引；normal：普通索引
+    /// Deleted index type. auto: autonomous index; normal: general index
     ///
     /// Required.
     "IndexType" index_type set_index_type: str,
-    /// 删除的索引名
+    /// Name of the deleted index
     ///
     /// Required.
     "IndexName" index_name set_index_name: str,
-    /// 集群访问用户名
+    /// Cluster access username.
     "Username" username set_username: str,
-    /// 集群访问密码
+    /// Cluster access password
     "Password" password set_password: str,
-    /// 后备索引名
+    /// Backing index name
     "BackingIndexName" backing_index_name set_backing_index_name: str,
-    /// 索引生命阶段
+    /// Index life cycle
     "IndexPhrase" index_phrase set_index_phrase: str,
 } }
 impl ::core::fmt::Debug for DeleteIndexRequest {
@@ -1124,38 +1124,38 @@ impl ::core::fmt::Debug for DeleteIndexRequest {
 rt::action!("es", "2018-04-16", "DeleteIndex", DeleteIndexRequest => DeleteIndexResponse);
 
 rt::model! { read debug;
-/// DeleteIndex返回参数结构体
+/// DeleteIndex response structure.
 DeleteIndexResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteInstance` (销毁ES集群实例).
+/// Request of `DeleteInstance` (Terminates an ES cluster instance).
 ///
-/// 销毁集群实例
+/// Terminate cluster instances
 DeleteInstanceRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 回收站锁定设置，true时不可手动销毁，到预设时间后自动销毁
+    /// Recycle bin lock settings. If true, it cannot be manually terminated and will be automatically destroyed after the preset time.
     ///
-    /// 默认值：false
+    /// Default value: false
     "LockEnabled" lock_enabled set_lock_enabled: bool,
-    /// 放入回收站的锁定时间
+    /// Lock time after being put into the recycle bin
     ///
-    /// 取值范围：[1, 7]
+    /// Value range: [1, 7]
     ///
-    /// 单位：天
+    /// Unit: day
     ///
-    /// 默认值：1
+    /// Default value: 1
     "LockDuration" lock_duration set_lock_duration: i64,
 } }
 rt::action!("es", "2018-04-16", "DeleteInstance", DeleteInstanceRequest => DeleteInstanceResponse);
 
 rt::model! { read debug;
-/// DeleteInstance返回参数结构体
+/// DeleteInstance response structure.
 DeleteInstanceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1244,11 +1244,11 @@ DeleteServerlessSpaceUserResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAutoBackUpStrategy` (获取快照自动备份策略).
+/// Request of `DescribeAutoBackUpStrategy` (Obtains an auto backup snapshot policy).
 ///
-/// 获取自动备份快照策略信息
+/// This API is used to obtain an auto backup snapshot policy.
 DescribeAutoBackUpStrategyRequest {
-    /// 实例名称
+    /// Instance name.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -1256,9 +1256,9 @@ DescribeAutoBackUpStrategyRequest {
 rt::action!("es", "2018-04-16", "DescribeAutoBackUpStrategy", DescribeAutoBackUpStrategyRequest => DescribeAutoBackUpStrategyResponse);
 
 rt::model! { read debug;
-/// DescribeAutoBackUpStrategy返回参数结构体
+/// DescribeAutoBackUpStrategy response structure.
 DescribeAutoBackUpStrategyResponse {
-    /// 策略信息
+    /// Policy information.
     "CosBackupList" cos_backup_list set_cos_backup_list: list CosBackup,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1499,31 +1499,31 @@ DescribeForceMergeTaskResponse {
 } }
 
 rt::model! { write nodebug;
-/// Request of `DescribeIndexList` (获取索引列表).
+/// Request of `DescribeIndexList` (Obtains the index list).
 ///
-/// 获取索引列表
+/// This API is used to obtain the index list.
 DescribeIndexListRequest {
-    /// 索引类型。auto：自治索引；normal：普通索引
+    /// Index type. auto: autonomous index; normal: general index
     ///
     /// Required.
     "IndexType" index_type set_index_type: str,
-    /// ES集群ID
+    /// ES cluster ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 索引名，若填空则获取所有索引
+    /// Index name. If this parameter is left empty, all indexes are obtained.
     "IndexName" index_name set_index_name: str,
-    /// 集群访问用户名
+    /// Cluster access username.
     "Username" username set_username: str,
-    /// 集群访问密码
+    /// Cluster access password
     "Password" password set_password: str,
-    /// 分页起始位置
+    /// Paging start position
     "Offset" offset set_offset: i64,
-    /// 一页展示数量
+    /// Number of items displayed per page
     "Limit" limit set_limit: i64,
-    /// 排序字段，支持索引名：IndexName、索引存储量：IndexStorage、索引创建时间：IndexCreateTime
+    /// Sorting fields, which support the following index names: IndexName, IndexStorage, and IndexCreateTime.
     "OrderBy" order_by set_order_by: str,
-    /// 过滤索引状态
+    /// Filter by index status
     "IndexStatusList" index_status_list set_index_status_list: list String,
-    /// 排序顺序，支持asc、desc，默认为desc 数据格式"asc","desc"
+    /// Sort order. Supports asc and desc. Defaults to desc. Data format: "asc", "desc"
     "Order" order set_order: str,
 } }
 impl ::core::fmt::Debug for DescribeIndexListRequest {
@@ -1545,36 +1545,36 @@ impl ::core::fmt::Debug for DescribeIndexListRequest {
 rt::action!("es", "2018-04-16", "DescribeIndexList", DescribeIndexListRequest => DescribeIndexListResponse);
 
 rt::model! { read debug;
-/// DescribeIndexList返回参数结构体
+/// DescribeIndexList response structure.
 DescribeIndexListResponse {
-    /// 索引元数据字段
+    /// Index metadata field
     "IndexMetaFields" index_meta_fields set_index_meta_fields: list IndexMetaField,
-    /// 查询总数
+    /// Total query count
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `DescribeIndexMeta` (获取索引元数据).
+/// Request of `DescribeIndexMeta` (Retrieves index metadata).
 ///
-/// 获取索引元数据
+/// This API is used to retrieve index metadata.
 DescribeIndexMetaRequest {
-    /// ES集群ID
+    /// ES cluster ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 索引类型。auto：自治索引；normal：普通索引
+    /// Index type. auto: autonomous index; normal: general index
     ///
     /// Required.
     "IndexType" index_type set_index_type: str,
-    /// 索引名，若填空则获取所有索引
+    /// Index name. If this parameter is left empty, all indexes are obtained.
     ///
     /// Required.
     "IndexName" index_name set_index_name: str,
-    /// 集群访问用户名
+    /// Cluster access username.
     "Username" username set_username: str,
-    /// 集群访问密码
+    /// Cluster access password
     "Password" password set_password: str,
 } }
 impl ::core::fmt::Debug for DescribeIndexMetaRequest {
@@ -1591,95 +1591,95 @@ impl ::core::fmt::Debug for DescribeIndexMetaRequest {
 rt::action!("es", "2018-04-16", "DescribeIndexMeta", DescribeIndexMetaRequest => DescribeIndexMetaResponse);
 
 rt::model! { read debug;
-/// DescribeIndexMeta返回参数结构体
+/// DescribeIndexMeta response structure.
 DescribeIndexMetaResponse {
-    /// 索引元数据字段
+    /// Index metadata field
     "IndexMetaField" index_meta_field set_index_meta_field: obj IndexMetaField,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceLogs` (查询ES集群日志).
+/// Request of `DescribeInstanceLogs` (Queries ES cluster logs).
 ///
-/// 查询用户该地域下符合条件的ES集群的日志
+/// Query the logs of eligible ES clusters in that region for the user.
 DescribeInstanceLogsRequest {
-    /// 集群实例ID
+    /// Cluster instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 日志类型，默认值为1
+    /// Log type. Default value: 1.
     ///
-    /// - 1, 主日志
+    /// - 1, master log
     ///
-    /// - 2, 搜索慢日志
+    /// - 2. Search slow logs
     ///
-    /// - 3, 索引慢日志
+    /// - 3. Index slow log
     ///
-    /// - 4, GC日志
+    /// - 4. GC log
     "LogType" log_type set_log_type: i128,
-    /// 搜索词，支持LUCENE语法，如 level:WARN、ip:1.1.1.1、message:test-index等
+    /// Search term. LUCENE grammar is supported, for example, level:WARN, ip:1.1.1.1, message:test-index
     "SearchKey" search_key set_search_key: str,
-    /// 日志开始时间，格式为YYYY-MM-DD HH:MM:SS, 如2019-01-22 20:15:53
+    /// Log start time in the format of YYYY-MM-DD HH:MM:SS, for example, 2019-01-22 20:15:53
     "StartTime" start_time set_start_time: str,
-    /// 日志结束时间，格式为YYYY-MM-DD HH:MM:SS, 如2019-01-22 20:15:53
+    /// Log end time in the format of YYYY-MM-DD HH:MM:SS, for example, 2019-01-22 20:15:53
     "EndTime" end_time set_end_time: str,
-    /// 分页起始值, 默认值为0
+    /// Pagination starting value. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 分页大小，默认值为100，最大值100
+    /// Pagination size. Default value: 100. Maximum value: 100.
     "Limit" limit set_limit: i128,
-    /// 时间排序方式，默认值为0
+    /// Time sort method. Default value: 0.
     ///
-    /// - 0, 降序
+    /// - 0: descending order
     ///
-    /// - 1, 升序
+    /// - 1, ascending
     "OrderByType" order_by_type set_order_by_type: i128,
-    /// 日志级别
+    /// Log level
     "LogLevels" log_levels set_log_levels: list String,
-    /// 节点ID
+    /// Node ID.
     "NodeIds" node_ids set_node_ids: list String,
-    /// 慢日志索引名
+    /// Slow log index name
     "IndexName" index_name set_index_name: str,
-    /// 慢日志索引分片
+    /// Slow log index shards
     "ShardId" shard_id set_shard_id: str,
-    /// 慢日志查询耗时
+    /// Slow log query time
     "QueryCost" query_cost set_query_cost: i128,
 } }
 rt::action!("es", "2018-04-16", "DescribeInstanceLogs", DescribeInstanceLogsRequest => DescribeInstanceLogsResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceLogs返回参数结构体
+/// DescribeInstanceLogs response structure.
 DescribeInstanceLogsResponse {
-    /// 返回的日志条数
+    /// Number of returned log entries
     "TotalCount" total_count set_total_count: i128,
-    /// 日志详细信息列表
+    /// List of log details
     "InstanceLogList" instance_log_list set_instance_log_list: list InstanceLog,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceOperations` (查询实例操作记录).
+/// Request of `DescribeInstanceOperations` (Querying Instance Operation Records).
 ///
-/// 查询实例指定条件下的操作记录
+/// Query the operation records of an instance under specified conditions.
 DescribeInstanceOperationsRequest {
-    /// 集群实例ID
+    /// Cluster instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 起始时间, e.g. "2019-03-07 16:30:39"
+    /// Start time, e.g., "2019-03-07 16:30:39"
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间, e.g. "2019-03-30 20:18:03"
+    /// End time, e.g., "2019-03-30 20:18:03"
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 分页起始值
+    /// Paging Starting Value
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 分页大小
+    /// Pagination size.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
@@ -1687,11 +1687,11 @@ DescribeInstanceOperationsRequest {
 rt::action!("es", "2018-04-16", "DescribeInstanceOperations", DescribeInstanceOperationsRequest => DescribeInstanceOperationsResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceOperations返回参数结构体
+/// DescribeInstanceOperations response structure.
 DescribeInstanceOperationsResponse {
-    /// 操作记录总数
+    /// Total number of operation records
     "TotalCount" total_count set_total_count: i128,
-    /// 操作记录
+    /// Operation record
     "Operations" operations set_operations: list Operation,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1753,53 +1753,53 @@ DescribeInstancePluginListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstances` (查询ES集群实例).
+/// Request of `DescribeInstances` (Queries ES cluster instances).
 ///
-/// 查询用户该地域下符合条件的所有实例
+/// Query all instances meeting conditions for the user in that region
 DescribeInstancesRequest {
-    /// 集群实例所属可用区，不传则默认所有可用区
+    /// AZ to which the cluster instance belongs. All AZs are selected by default if this parameter is not specified.
     "Zone" zone set_zone: str,
-    /// 集群实例ID列表
+    /// Cluster instance ID list
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 集群实例名称列表
+    /// Cluster instance name list.
     "InstanceNames" instance_names set_instance_names: list String,
-    /// 分页起始值, 默认值0
+    /// Pagination starting value. Default value: 0
     "Offset" offset set_offset: i128,
-    /// 分页大小，默认值20
+    /// Page size. Default value: 20
     "Limit" limit set_limit: i128,
-    /// 排序字段
-    /// - 1：实例ID
-    /// - 2：实例名称
-    /// - 3：可用区
-    /// - 4：创建时间若orderByKey未传递则按创建时间降序排序
+    /// Sorting field
+    /// - 1: Instance ID
+    /// - 2: Instance name
+    /// - 3: Availability zone
+    /// - 4: Creation timeIf orderByKey is not transmitted, sort by creation time in descending order
     "OrderByKey" order_by_key set_order_by_key: i128,
-    /// 排序方式
-    /// - 0：升序
-    /// - 1：降序若传递了orderByKey未传递orderByType, 则默认升序
+    /// Sorting method
+    /// - 0: ascending
+    /// - 1: descendingIf orderByKey is passed but orderByType is not, ascending by default
     "OrderByType" order_by_type set_order_by_type: i128,
-    /// 节点标签信息列表
+    /// Node tag information list
     "TagList" tag_list set_tag_list: list TagInfo,
-    /// 私有网络vip列表
+    /// Private network vip list
     "IpList" ip_list set_ip_list: list String,
-    /// 集群节点IP列表
+    /// IP list of cluster nodes
     "NodeIps" node_ips set_node_ips: list String,
-    /// 可用区列表
+    /// Availability zone list
     "ZoneList" zone_list set_zone_list: list String,
-    /// 健康状态筛列表:0表示绿色，1表示黄色，2表示红色,-1表示未知
+    /// Health status filter list: 0 represents green, 1 represents yellow, 2 represents red, -1 represents unknown
     "HealthStatus" health_status set_health_status: list i64,
-    /// Vpc列表 筛选项
+    /// Vpc list filter item
     "VpcIds" vpc_ids set_vpc_ids: list String,
-    /// cdc集群id
+    /// cdc cluster id
     "CdcId" cdc_id set_cdc_id: str,
 } }
 rt::action!("es", "2018-04-16", "DescribeInstances", DescribeInstancesRequest => DescribeInstancesResponse);
 
 rt::model! { read debug;
-/// DescribeInstances返回参数结构体
+/// DescribeInstances response structure.
 DescribeInstancesResponse {
-    /// 返回的实例个数
+    /// Number of returned instances
     "TotalCount" total_count set_total_count: i128,
-    /// 实例详细信息列表
+    /// Instance detail list
     "InstanceList" instance_list set_instance_list: list InstanceInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2279,11 +2279,11 @@ DescribeUserCosSnapshotListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeViews` (查询集群视图).
+/// Request of `DescribeViews` (Queries cluster views).
 ///
-/// 查询集群各视图数据，包括集群维度、节点维度、Kibana维度
+/// Query view data of a cluster, including cluster-level, node, and Kibana dimensions.
 DescribeViewsRequest {
-    /// 集群实例ID
+    /// Cluster instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -2291,13 +2291,13 @@ DescribeViewsRequest {
 rt::action!("es", "2018-04-16", "DescribeViews", DescribeViewsRequest => DescribeViewsResponse);
 
 rt::model! { read debug;
-/// DescribeViews返回参数结构体
+/// DescribeViews response structure.
 DescribeViewsResponse {
-    /// 集群维度视图
+    /// Cluster dimension view
     "ClusterView" cluster_view set_cluster_view: obj ClusterView,
-    /// 节点维度视图
+    /// Node dimension view
     "NodesView" nodes_view set_nodes_view: list NodeView,
-    /// Kibana维度视图
+    /// Kibana dimensional view
     "KibanasView" kibanas_view set_kibanas_view: list KibanaView,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2512,13 +2512,13 @@ DiagnoseResult {
 } }
 
 rt::model! { read debug;
-/// ik插件词典信息
+/// ik plug-in dictionary information
 DictInfo {
-    /// 词典键值
+    /// Dictionary key-value
     "Key" key set_key: str,
-    /// 词典名称
+    /// Dictionary name
     "Name" name set_name: str,
-    /// 词典大小，单位B
+    /// Dictionary size. Unit: B.
     "Size" size set_size: i128,
 } }
 
@@ -2558,31 +2558,31 @@ DiskSizeRange {
 } }
 
 rt::model! { both debug;
-/// 置放群组异步任务维护的时间段
+/// Placement group async task maintenance time period
 EnableScheduleOperationDuration {
-    /// 支持开启异步任务的日期
+    /// Date when enabling an asynchronous task is supported
     "Periods" periods set_periods: list String,
-    /// 支持开启异步的开始时间
+    /// Enable async start time
     "TimeStart" time_start set_time_start: str,
-    /// 支持开启异步的结束时间
+    /// Supports enabling asynchronous termination time
     "TimeEnd" time_end set_time_end: str,
-    /// 支持开启异步的时区
+    /// Enable async time zone
     "TimeZone" time_zone set_time_zone: str,
 } }
 
 rt::model! { both debug;
-/// ES集群配置项
+/// ES cluster configuration item
 EsAcl {
-    /// kibana访问黑名单
+    /// kibana access blocklist
     "BlackIpList" black_ip_list set_black_ip_list: list String,
-    /// kibana访问白名单
+    /// kibana access allowlist
     "WhiteIpList" white_ip_list set_white_ip_list: list String,
 } }
 
 rt::model! { both debug;
-/// 配置组信息
+/// Configuration group information
 EsConfigSetInfo {
-    /// 配置组类型，如ldap,ad等
+    /// Configuration group type, for example, ldap and ad
     ///
     /// Required.
     "Type" r#type set_type: str,
@@ -2593,34 +2593,34 @@ EsConfigSetInfo {
 } }
 
 rt::model! { read debug;
-/// ES 词库信息
+/// ES library information
 EsDictionaryInfo {
-    /// 启用词词典列表
+    /// List of enabled word dictionaries
     "MainDict" main_dict set_main_dict: list DictInfo,
-    /// 停用词词典列表
+    /// List of stopword dictionaries
     "Stopwords" stopwords set_stopwords: list DictInfo,
-    /// QQ分词词典列表
+    /// List of QQ word segmentation dictionaries
     "QQDict" qq_dict set_qq_dict: list DictInfo,
-    /// 同义词词典列表
+    /// List of synonym dictionaries
     "Synonym" synonym set_synonym: list DictInfo,
-    /// 更新词典类型
+    /// Update the dictionary type
     "UpdateType" update_type set_update_type: str,
-    /// ansj启用词词典列表
+    /// List of ansj enabled word dictionaries
     "AnsjMain" ansj_main set_ansj_main: list DictInfo,
-    /// ansj停用词词典列表
+    /// List of ansj stopword dictionaries
     "AnsjStop" ansj_stop set_ansj_stop: list DictInfo,
-    /// ansj歧义词库列表
+    /// List of ansj ambiguity lexicons
     "AnsjAmbiguity" ansj_ambiguity set_ansj_ambiguity: list DictInfo,
-    /// ansj同义词词典列表
+    /// List of ansj synonym dictionaries
     "AnsjSynonyms" ansj_synonyms set_ansj_synonyms: list DictInfo,
 } }
 
 rt::model! { write debug;
-/// ES公网访问控制信息
+/// ES public network access control information
 EsPublicAcl {
-    /// 访问黑名单
+    /// Access the blocklist
     "BlackIpList" black_ip_list set_black_ip_list: list String,
-    /// 访问白名单
+    /// Access allowlist
     "WhiteIpList" white_ip_list set_white_ip_list: list String,
 } }
 
@@ -2844,11 +2844,11 @@ GetIpTraceStatusResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `GetRequestTargetNodeTypes` (获取接收客户端请求的节点类型).
+/// Request of `GetRequestTargetNodeTypes` (Gets the node type that receives client requests).
 ///
-/// 获取接收客户端请求的节点类型
+/// Get the node type that receives client requests.
 GetRequestTargetNodeTypesRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -2856,117 +2856,117 @@ GetRequestTargetNodeTypesRequest {
 rt::action!("es", "2018-04-16", "GetRequestTargetNodeTypes", GetRequestTargetNodeTypesRequest => GetRequestTargetNodeTypesResponse);
 
 rt::model! { read debug;
-/// GetRequestTargetNodeTypes返回参数结构体
+/// GetRequestTargetNodeTypes response structure.
 GetRequestTargetNodeTypesResponse {
-    /// 接收请求的目标节点类型列表
+    /// List of target node types that receive requests
     "TargetNodeTypes" target_node_types set_target_node_types: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 节点Gpu信息
+/// Gpu information of the node
 GpuInfo {
-    /// Gpu块数
+    /// Number of Gpu blocks
     "GpuCount" gpu_count set_gpu_count: i64,
-    /// Gpu类型
+    /// GPU type.
     "GpuType" gpu_type set_gpu_type: str,
 } }
 
 rt::model! { read debug;
-/// 索引元数据字段
+/// Index metadata field
 IndexMetaField {
-    /// 索引类型
+    /// Index type
     "IndexType" index_type set_index_type: str,
-    /// 索引名
+    /// Index name
     "IndexName" index_name set_index_name: str,
-    /// 索引元数据JSON
+    /// JSON-formatted index metadata
     "IndexMetaJson" index_meta_json set_index_meta_json: str,
-    /// 索引状态
+    /// Index status
     "IndexStatus" index_status set_index_status: str,
-    /// 索引存储大小，单位Byte
+    /// Index storage size in bytes
     "IndexStorage" index_storage set_index_storage: i64,
-    /// 索引创建时间
+    /// Index creation time
     "IndexCreateTime" index_create_time set_index_create_time: str,
-    /// 后备索引
+    /// Backup index
     "BackingIndices" backing_indices set_backing_indices: list BackingIndexMetaField,
-    /// 索引所属集群ID
+    /// Cluster ID of the index
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 索引所属集群名
+    /// Cluster name of the index
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 索引所属集群版本
+    /// Version number of the cluster to which the index belongs
     "ClusterVersion" cluster_version set_cluster_version: str,
-    /// 索引生命周期字段
+    /// Index lifecycle field
     "IndexPolicyField" index_policy_field set_index_policy_field: obj IndexPolicyField,
-    /// 索引自治字段
+    /// Index autonomous field
     "IndexOptionsField" index_options_field set_index_options_field: obj IndexOptionsField,
-    /// 索引配置字段
+    /// Index configuration field
     "IndexSettingsField" index_settings_field set_index_settings_field: obj IndexSettingsField,
-    /// 索引别名字段
+    /// Index alias field
     "IndexAliasesField" index_aliases_field set_index_aliases_field: list String,
-    /// 索引所属集群APP ID
+    /// APP ID of the cluster to which the index belongs
     "AppId" app_id set_app_id: i128,
-    /// 索引文档数
+    /// Number of indexed documents
     "IndexDocs" index_docs set_index_docs: i128,
 } }
 
 rt::model! { read debug;
-/// 索引自治字段
+/// Index autonomous field
 IndexOptionsField {
-    /// 过期时间
+    /// Expiration time.
     "ExpireMaxAge" expire_max_age set_expire_max_age: str,
-    /// 过期大小
+    /// Expiration size
     "ExpireMaxSize" expire_max_size set_expire_max_size: str,
-    /// 滚动周期
+    /// Rollover period
     "RolloverMaxAge" rollover_max_age set_rollover_max_age: str,
-    /// 是否开启动态滚动
+    /// Whether to enable dynamic scrolling
     "RolloverDynamic" rollover_dynamic set_rollover_dynamic: str,
-    /// 是否开启动态分片
+    /// Whether to enable dynamic sharding
     "ShardNumDynamic" shard_num_dynamic set_shard_num_dynamic: str,
-    /// 时间分区字段
+    /// Time partition field
     "TimestampField" timestamp_field set_timestamp_field: str,
-    /// 写入模式
+    /// Write mode
     "WriteMode" write_mode set_write_mode: str,
-    /// 是否开启完全卸载
+    /// Whether to enable complete uninstallation
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - true： 开启完全卸载
-    /// - false： 关闭完全卸载
+    /// - true: enable complete uninstallation
+    /// - false: disable complete uninstallation
     "FullOffloadedEnable" full_offloaded_enable set_full_offloaded_enable: str,
-    /// 完全卸载生命周期
+    /// Full uninstall lifecycle
     "FullOffloadedMaxAge" full_offloaded_max_age set_full_offloaded_max_age: str,
-    /// 完全卸载后备索引取回后生命周期
+    /// Completely uninstall the lifecycle after backup index retrieval
     "FullOffloadedRetrieveMaxAge" full_offloaded_retrieve_max_age set_full_offloaded_retrieve_max_age: str,
 } }
 
 rt::model! { read debug;
-/// 索引生命周期字段
+/// Index lifecycle field
 IndexPolicyField {
-    /// 是否开启warm阶段
+    /// Whether the warm phase is enabled
     "WarmEnable" warm_enable set_warm_enable: str,
-    /// warm阶段转入时间
+    /// Transfer time to the warm phase
     "WarmMinAge" warm_min_age set_warm_min_age: str,
-    /// 是否开启cold阶段
+    /// Whether the cold phase is enabled
     "ColdEnable" cold_enable set_cold_enable: str,
-    /// cold阶段转入时间
+    /// Transfer time to the cold phase
     "ColdMinAge" cold_min_age set_cold_min_age: str,
-    /// 是否开启frozen阶段
+    /// Whether the frozen phase is enabled
     "FrozenEnable" frozen_enable set_frozen_enable: str,
-    /// frozen阶段转入时间
+    /// Time of transfer to the frozen stage
     "FrozenMinAge" frozen_min_age set_frozen_min_age: str,
     /// /
     "ColdAction" cold_action set_cold_action: str,
 } }
 
 rt::model! { read debug;
-/// 索引配置字段
+/// Index configuration field
 IndexSettingsField {
-    /// 索引主分片数
+    /// Number of index primary shards
     "NumberOfShards" number_of_shards set_number_of_shards: str,
-    /// 索引副本分片数
+    /// Replica shard count of an index
     "NumberOfReplicas" number_of_replicas set_number_of_replicas: str,
-    /// 索引刷新频率
+    /// Index refresh frequency
     "RefreshInterval" refresh_interval set_refresh_interval: str,
 } }
 
@@ -3035,306 +3035,306 @@ InstallInstanceModelResponse {
 } }
 
 rt::model! { read debug;
-/// 实例详细信息
+/// Instance details
 InstanceInfo {
-    /// 实例ID
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名称
+    /// Instance name.
     "InstanceName" instance_name set_instance_name: str,
-    /// 地域
+    /// Region.
     "Region" region set_region: str,
-    /// 可用区
+    /// AZ.
     "Zone" zone set_zone: str,
-    /// 用户ID
+    /// uid
     "AppId" app_id set_app_id: i128,
-    /// 用户UIN
+    /// User UIN.
     "Uin" uin set_uin: str,
-    /// 实例所属VPC的UID
+    /// UID of the VPC to which the instance belongs
     "VpcUid" vpc_uid set_vpc_uid: str,
-    /// 实例所属子网的UID
+    /// UID of the subnet to which the instance belongs
     "SubnetUid" subnet_uid set_subnet_uid: str,
-    /// 实例状态，0:处理中,1:正常,-1:停止,-2:销毁中,-3:已销毁, -4:隔离中,2:创建集群时初始化中
+    /// Instance status. 0: processing, 1: normal, -1: stopped, -2: being destroyed, -3: terminated, -4: isolated, 2: initializing when creating a cluster
     "Status" status set_status: i64,
-    /// 自动续费标识。取值范围：
-    /// RENEW_FLAG_AUTO：自动续费
-    /// RENEW_FLAG_MANUAL：不自动续费
-    /// 默认取值：
-    /// RENEW_FLAG_DEFAULT：不自动续费
-    /// 若该参数指定为 RENEW_FLAG_AUTO，在账户余额充足的情况下，实例到期后将按月自动续费。
+    /// Auto-renewal flag. Value range:
+    /// RENEW_FLAG_AUTO: auto renewal
+    /// RENEW_FLAG_MANUAL: no auto-renewal
+    /// Default value:
+    /// RENEW_FLAG_DEFAULT: no auto-renewal
+    /// If this parameter is set to RENEW_FLAG_AUTO, the instance will automatically renew on a monthly basis after expiration if the account balance is sufficient.
     "RenewFlag" renew_flag set_renew_flag: str,
-    /// 实例计费模式。取值范围：  PREPAID：表示预付费，即包年包月  POSTPAID_BY_HOUR：表示后付费，即按量计费  CDHPAID：CDH付费，即只对CDH计费，不对CDH上的实例计费。
+    /// Instance billing mode. Value ranges: PREPAID: prepaid mode, i.e., monthly subscription. POSTPAID_BY_HOUR: postpaid, i.e., pay-as-you-go. CDHPAID: CDH-paid mode, i.e., only charges for CDH, without charging for instances on CDH.
     "ChargeType" charge_type set_charge_type: str,
-    /// 包年包月购买时长,单位:月
+    /// Annual and monthly subscription duration, unit: month
     "ChargePeriod" charge_period set_charge_period: i128,
-    /// 节点规格
-    /// - ES.S1.SMALL2：1核2G
-    /// - ES.S1.MEDIUM4：2核4G
-    /// - ES.S1.MEDIUM8：2核8G
-    /// - ES.S1.LARGE16：4核16G
-    /// - ES.S1.2XLARGE32：8核32G
-    /// - ES.S1.4XLARGE32：16核32G
-    /// - ES.S1.4XLARGE64：16核64G
+    /// Node specification
+    /// - ES.S1.SMALL2: 1-core 2G
+    /// - ES.S1.MEDIUM4: 2-core 4G
+    /// - ES.S1.MEDIUM8: 2-core 8G
+    /// - ES.S1.LARGE16: 4-core 16G
+    /// - ES.S1.2XLARGE32: 8-core 32G
+    /// - ES.S1.4XLARGE32: 16-core 32G
+    /// - ES.S1.4XLARGE64: 16-core 64G
     "NodeType" node_type set_node_type: str,
-    /// 节点个数
+    /// Number of nodes
     "NodeNum" node_num set_node_num: i128,
-    /// 节点CPU核数
+    /// Number of node CPU cores.
     "CpuNum" cpu_num set_cpu_num: i128,
-    /// 节点内存大小，单位GB
+    /// Node memory size (GB).
     "MemSize" mem_size set_mem_size: i128,
-    /// 节点磁盘类型
+    /// Node disk type
     "DiskType" disk_type set_disk_type: str,
-    /// 节点磁盘大小，单位GB
+    /// Node disk size (GB).
     "DiskSize" disk_size set_disk_size: i128,
-    /// ES域名
+    /// ES domain name
     "EsDomain" es_domain set_es_domain: str,
     /// ES VIP
     "EsVip" es_vip set_es_vip: str,
-    /// ES端口
+    /// ES port
     "EsPort" es_port set_es_port: i128,
-    /// Kibana访问url
+    /// Kibana access url
     "KibanaUrl" kibana_url set_kibana_url: str,
-    /// ES版本号
+    /// ES version number
     "EsVersion" es_version set_es_version: str,
-    /// ES配置项
+    /// ES configuration item
     "EsConfig" es_config set_es_config: str,
-    /// Kibana访问控制配置
+    /// Kibana Access Control Configuration
     "EsAcl" es_acl set_es_acl: obj EsAcl,
-    /// 实例创建时间
+    /// Instance creation time
     "CreateTime" create_time set_create_time: str,
-    /// 实例最后修改操作时间
+    /// Last modification time of the instance
     "UpdateTime" update_time set_update_time: str,
-    /// 实例到期时间
+    /// Instance expiration time
     "Deadline" deadline set_deadline: str,
-    /// 实例类型（实例类型标识，当前只有1,2两种）
+    /// Instance type (instance type flag, currently only 1 and 2)
     "InstanceType" instance_type set_instance_type: i128,
-    /// Ik分词器配置
+    /// Ik analyzer configuration
     "IkConfig" ik_config set_ik_config: obj EsDictionaryInfo,
-    /// 专用主节点配置
+    /// Dedicated master node configuration
     "MasterNodeInfo" master_node_info set_master_node_info: obj MasterNodeInfo,
-    /// cos自动备份配置
+    /// cos automatic backup configuration
     "CosBackup" cos_backup set_cos_backup: obj CosBackup,
-    /// 是否允许cos自动备份
+    /// Whether cos automatic backup is allowed
     "AllowCosBackup" allow_cos_backup set_allow_cos_backup: bool,
-    /// 实例拥有的标签列表
+    /// Tag list of the instance
     "TagList" tag_list set_tag_list: list TagInfo,
-    /// License类型
-    /// - oss：开源版
-    /// - basic：基础版
-    /// - platinum：白金版默认值platinum
+    /// License type
+    /// - oss: open source edition
+    /// - basic: basic version
+    /// - platinum: platinum versionDefault value: platinum
     "LicenseType" license_type set_license_type: str,
-    /// License类型
-    /// - oss：开源版
-    /// - basic：基础版
-    /// - platinum：白金版
-    /// - enterprise：企业版默认值platinum
+    /// License type
+    /// - oss: open source edition
+    /// - basic: basic version
+    /// - platinum: platinum version
+    /// - enterprise: enterprise editionDefault value: platinum
     "RealLicenseType" real_license_type set_real_license_type: str,
-    /// 是否为冷热集群
-    /// - true: 冷热集群
-    /// - false: 非冷热集群
+    /// Whether it is a hot-cold cluster
+    /// - true: Hot-cold cluster
+    /// - false: Non-hot-cold cluster
     "EnableHotWarmMode" enable_hot_warm_mode set_enable_hot_warm_mode: bool,
-    /// 温节点规格
-    /// - ES.S1.SMALL2：1核2G
-    /// - ES.S1.MEDIUM4：2核4G
-    /// - ES.S1.MEDIUM8：2核8G
-    /// - ES.S1.LARGE16：4核16G
-    /// - ES.S1.2XLARGE32：8核32G
-    /// - ES.S1.4XLARGE32：16核32G
-    /// - ES.S1.4XLARGE64：16核64G
+    /// Warm node specification
+    /// - ES.S1.SMALL2: 1-core 2G
+    /// - ES.S1.MEDIUM4: 2-core 4G
+    /// - ES.S1.MEDIUM8: 2-core 8G
+    /// - ES.S1.LARGE16: 4-core 16G
+    /// - ES.S1.2XLARGE32: 8-core 32G
+    /// - ES.S1.4XLARGE32: 16-core 32G
+    /// - ES.S1.4XLARGE64: 16-core 64G
     "WarmNodeType" warm_node_type set_warm_node_type: str,
-    /// 温节点个数
+    /// Number of warm nodes
     "WarmNodeNum" warm_node_num set_warm_node_num: i128,
-    /// 温节点CPU核数
+    /// Warm node CPU cores
     "WarmCpuNum" warm_cpu_num set_warm_cpu_num: i128,
-    /// 温节点内存内存大小，单位GB
+    /// Warm node memory size (GB).
     "WarmMemSize" warm_mem_size set_warm_mem_size: i128,
-    /// 温节点磁盘类型
+    /// Warm node disk type
     "WarmDiskType" warm_disk_type set_warm_disk_type: str,
-    /// 温节点磁盘大小，单位GB
+    /// Warm node disk size (GB).
     "WarmDiskSize" warm_disk_size set_warm_disk_size: i128,
-    /// 集群节点信息列表
+    /// Cluster node information list
     "NodeInfoList" node_info_list set_node_info_list: list NodeInfo,
-    /// Es公网地址
+    /// Es public network address
     "EsPublicUrl" es_public_url set_es_public_url: str,
-    /// 多可用区网络信息
+    /// Multi-AZ network info
     "MultiZoneInfo" multi_zone_info set_multi_zone_info: list ZoneDetail,
-    /// 部署模式
-    /// - 0：单可用区
-    /// - 1：多可用区，北京、上海、上海金融、广州、南京、香港、新加坡、法兰克福（白名单控制）
+    /// Deployment mode
+    /// - 0: single availability zone
+    /// - 1: multi-availability zone, Beijing, Shanghai, Shanghai Finance, Guangzhou, Nanjing, Hong Kong, Singapore, Frankfurt (allowlist control)
     "DeployMode" deploy_mode set_deploy_mode: i128,
-    /// ES公网访问状态
-    /// - OPEN：开启
-    /// - CLOSE：关闭
+    /// ES public access status
+    /// - OPEN: enable
+    /// - CLOSE: disable
     "PublicAccess" public_access set_public_access: str,
-    /// ES公网访问控制配置
+    /// ES public network access control configuration
     "EsPublicAcl" es_public_acl set_es_public_acl: obj EsAcl,
-    /// Kibana内网地址
+    /// Kibana private network address
     "KibanaPrivateUrl" kibana_private_url set_kibana_private_url: str,
-    /// Kibana公网访问状态
-    /// - OPEN：开启
-    /// - CLOSE：关闭
+    /// Kibana public access status
+    /// - OPEN: enabled
+    /// - CLOSE: disabled
     "KibanaPublicAccess" kibana_public_access set_kibana_public_access: str,
-    /// Kibana内网访问状态
-    /// - OPEN：开启
-    /// - CLOSE：关闭
+    /// Kibana internal access status
+    /// - OPEN: enable
+    /// - CLOSE: disable
     "KibanaPrivateAccess" kibana_private_access set_kibana_private_access: str,
-    /// 6.8（及以上版本）基础版是否开启xpack security认证
-    /// - 1：不开启
-    /// - 2：开启
+    /// Whether xpack security authentication is enabled for basic version 6.8 (and above versions)
+    /// - 1: not enabled
+    /// - 2: enabled
     "SecurityType" security_type set_security_type: i128,
-    /// 场景化模板类型：0、不开启；1、通用场景；2、日志场景；3、搜索场景
+    /// Scenario template type: 0, not enabled; 1, common scenarios; 2, log scenario; 3, search scenario
     "SceneType" scene_type set_scene_type: i64,
-    /// Kibana配置项
+    /// Kibana configuration item
     "KibanaConfig" kibana_config set_kibana_config: str,
-    /// Kibana节点信息
+    /// Kibana node information
     "KibanaNodeInfo" kibana_node_info set_kibana_node_info: obj KibanaNodeInfo,
-    /// 可视化节点配置
+    /// Visualize node configuration
     "WebNodeTypeInfo" web_node_type_info set_web_node_type_info: obj WebNodeTypeInfo,
-    /// JDK类型，oracle或kona
+    /// JDK type. Valid values: oracle, kona
     "Jdk" jdk set_jdk: str,
-    /// 集群网络通讯协议
+    /// Cluster network communication protocol
     "Protocol" protocol set_protocol: str,
-    /// 安全组id
+    /// Security group id
     "SecurityGroups" security_groups set_security_groups: list String,
-    /// 冷节点规格
-    /// - ES.S1.SMALL2：1核2G
-    /// - ES.S1.MEDIUM4：2核4G
-    /// - ES.S1.MEDIUM8：2核8G
-    /// - ES.S1.LARGE16：4核16G
-    /// - ES.S1.2XLARGE32：8核32G
-    /// - ES.S1.4XLARGE32：16核32G
-    /// - ES.S1.4XLARGE64：16核64G
+    /// Cold node specification
+    /// - ES.S1.SMALL2: 1-core 2G
+    /// - ES.S1.MEDIUM4: 2-core 4G
+    /// - ES.S1.MEDIUM8: 2-core 8G
+    /// - ES.S1.LARGE16: 4-core 16G
+    /// - ES.S1.2XLARGE32: 8-core 32G
+    /// - ES.S1.4XLARGE32: 16-core 32G
+    /// - ES.S1.4XLARGE64: 16-core 64G
     "ColdNodeType" cold_node_type set_cold_node_type: str,
-    /// 冷节点个数
+    /// Number of cold nodes
     "ColdNodeNum" cold_node_num set_cold_node_num: i128,
-    /// 冷节点CPU核数
+    /// Cold node CPU cores
     "ColdCpuNum" cold_cpu_num set_cold_cpu_num: i128,
-    /// 冷节点内存大小，单位GB
+    /// Cold node memory size (GB).
     "ColdMemSize" cold_mem_size set_cold_mem_size: i128,
-    /// 冷节点磁盘类型
+    /// Cold node disk type
     "ColdDiskType" cold_disk_type set_cold_disk_type: str,
-    /// 冷节点磁盘大小，单位GB
+    /// Cold node disk size (GB).
     "ColdDiskSize" cold_disk_size set_cold_disk_size: i128,
-    /// 冻节点规格
-    /// - ES.S1.SMALL2：1核2G
-    /// - ES.S1.MEDIUM4：2核4G
-    /// - ES.S1.MEDIUM8：2核8G
-    /// - ES.S1.LARGE16：4核16G
-    /// - ES.S1.2XLARGE32：8核32G
-    /// - ES.S1.4XLARGE32：16核32G
-    /// - ES.S1.4XLARGE64：16核64G
+    /// Frozen node specification
+    /// - ES.S1.SMALL2: 1-core 2GB
+    /// - ES.S1.MEDIUM4: 2-core 4GB
+    /// - ES.S1.MEDIUM8: 2-core 8GB
+    /// - ES.S1.LARGE16: 4-core 16GB
+    /// - ES.S1.2XLARGE32: 8-core 32GB
+    /// - ES.S1.4XLARGE32: 16-core 32GB
+    /// - ES.S1.4XLARGE64: 16-core 64GB
     "FrozenNodeType" frozen_node_type set_frozen_node_type: str,
-    /// 冻节点个数
+    /// Number of frozen nodes
     "FrozenNodeNum" frozen_node_num set_frozen_node_num: i128,
-    /// 冻节点CPU核数
+    /// Frozen node CPU cores
     "FrozenCpuNum" frozen_cpu_num set_frozen_cpu_num: i128,
-    /// 冻节点内存大小，单位GB
+    /// Frozen node memory size (GB).
     "FrozenMemSize" frozen_mem_size set_frozen_mem_size: i128,
-    /// 冻节点磁盘类型
+    /// Frozen node disk type
     "FrozenDiskType" frozen_disk_type set_frozen_disk_type: str,
-    /// 冻节点磁盘大小，单位GB
+    /// Frozen node disk size (GB).
     "FrozenDiskSize" frozen_disk_size set_frozen_disk_size: i128,
-    /// 集群健康状态 -1 未知；0 Green; 1 Yellow; 2 Red
+    /// Cluster health status: -1 unknown; 0 Green; 1 Yellow; 2 Red
     "HealthStatus" health_status set_health_status: i64,
-    /// https集群内网url
+    /// Intracluster network url for https.
     "EsPrivateUrl" es_private_url set_es_private_url: str,
-    /// https集群内网域名
+    /// https cluster private network domain name
     "EsPrivateDomain" es_private_domain set_es_private_domain: str,
-    /// 集群的配置组信息
+    /// Cluster configuration group information.
     "EsConfigSets" es_config_sets set_es_config_sets: list EsConfigSetInfo,
-    /// 集群可维护时间段
+    /// Cluster maintenance time slot
     "OperationDuration" operation_duration set_operation_duration: obj OperationDuration,
-    /// web节点列表
+    /// web node list
     "OptionalWebServiceInfos" optional_web_service_infos set_optional_web_service_infos: list OptionalWebServiceInfo,
-    /// 自治索引开关
+    /// Autonomous index switch
     "AutoIndexEnabled" auto_index_enabled set_auto_index_enabled: bool,
-    /// 是否支持存储计算分离
+    /// Whether storage and computation separation is supported.
     "EnableHybridStorage" enable_hybrid_storage set_enable_hybrid_storage: bool,
-    /// 流程进度
+    /// Process progress.
     "ProcessPercent" process_percent set_process_percent: f64,
-    /// Kibana的alerting外网告警策略
-    /// - OPEN：开启
-    /// - CLOSE：关闭
+    /// Kibana alerting public network alert policy
+    /// - OPEN: enable
+    /// - CLOSE: disable
     "KibanaAlteringPublicAccess" kibana_altering_public_access set_kibana_altering_public_access: str,
-    /// 本月是否有内核可以更新：false-无，true-有
+    /// Whether there is a kernel update this month: false (no) and true (yes).
     "HasKernelUpgrade" has_kernel_upgrade set_has_kernel_upgrade: bool,
-    /// cdcId，使用cdc子网时传递
+    /// cdcId, pass it when using a CDC subnet
     "CdcId" cdc_id set_cdc_id: str,
-    /// kibana内网vip
+    /// kibana intranet vip
     "KibanaPrivateVip" kibana_private_vip set_kibana_private_vip: str,
-    /// 自定义kibana内网url
+    /// Customize the private network url of kibana
     "CustomKibanaPrivateUrl" custom_kibana_private_url set_custom_kibana_private_url: str,
-    /// 节点出站访问详细信息
+    /// Node outbound access detailed information.
     "OutboundPublicAcls" outbound_public_acls set_outbound_public_acls: list OutboundPublicAcl,
-    /// 网络连接方案
+    /// Network connection solution
     "NetConnectScheme" net_connect_scheme set_net_connect_scheme: str,
-    /// 置放群组相关参数
+    /// Placement group related parameters
     "DisasterRecoverGroupAffinity" disaster_recover_group_affinity set_disaster_recover_group_affinity: i128,
-    /// 子产品ID枚举值： 开源版："sp_es_io2"， 基础版："sp_es_basic"，白金版："sp_es_platinum"，AI搜索增强版："sp_es_aisearch"，企业版："sp_es_enterprise"，CDC白金版："sp_es_cdc_platinum"，日志增强版："sp_es_enlogging"，tsearch："sp_tsearch_io2"，logstash："sp_es_logstash" ，可以为空，为空的时候后台取LicenseType映射该字段
+    /// Sub-product ID enumeration values: open source edition: "sp_es_io2", basic version: "sp_es_basic", platinum version: "sp_es_platinum", AI Search Enhancement Edition: "sp_es_aisearch", enterprise edition: "sp_es_enterprise", CDC platinum version: "sp_es_CDC_platinum", Log Enhancement Edition: "sp_es_enlogging", tsearch: "sp_tsearch_io2", logstash: "sp_es_logstash". It can be empty. When it is empty, the backend maps this field based on LicenseType.
     "SubProductCode" sub_product_code set_sub_product_code: str,
-    /// 存算分离cos用量，单位M
+    /// Storage-compute separation cos usage, Unit: M
     "CosBucketStorageSize" cos_bucket_storage_size set_cos_bucket_storage_size: i128,
-    /// 读写分离模式：0-不开启，1-本地读写分离，2-远端读写分离
+    /// Read-write separation mode: 0: not enabled; 1: local read/write separation; 2: remote read/write separation.
     "ReadWriteMode" read_write_mode set_read_write_mode: i64,
-    /// 是否有置放群组异步调度任务
+    /// Whether there is an asynchronous task scheduling for placement groups
     "EnableScheduleRecoverGroup" enable_schedule_recover_group set_enable_schedule_recover_group: bool,
-    /// 异步调度任务的时间
+    /// The time when an asynchronous task is scheduled
     "EnableScheduleOperationDuration" enable_schedule_operation_duration set_enable_schedule_operation_duration: obj EnableScheduleOperationDuration,
-    /// 开启集群保护：OPEN-开启，CLOSE-关闭
+    /// Cluster protection: OPEN: enable, CLOSE: disable
     "EnableDestroyProtection" enable_destroy_protection set_enable_destroy_protection: str,
-    /// kibana内网访问地址
+    /// kibana intranet access address
     "ShowKibanaIpPort" show_kibana_ip_port set_show_kibana_ip_port: str,
-    /// 是否为CDZLite可用区
+    /// Whether it is a CDZLite availability zone
     "IsCdzLite" is_cdz_lite set_is_cdz_lite: bool,
-    /// 集群内网tcp地址
+    /// Cluster private network tcp address
     "EsPrivateTcpUrl" es_private_tcp_url set_es_private_tcp_url: str,
-    /// 是否在回收站内
+    /// Whether it is in the recycle bin
     ///
-    /// 默认值：false
+    /// Default value: false
     "IsInRecycleBin" is_in_recycle_bin set_is_in_recycle_bin: bool,
-    /// 回收站内是否锁定
+    /// Is locked in the recycle bin
     ///
-    /// 默认值：false
+    /// Default value: false
     "RecycleLockEnabled" recycle_lock_enabled set_recycle_lock_enabled: bool,
-    /// 预计销毁的时间
+    /// The time when termination is expected
     ///
-    /// 参数格式：YYYY-MM-DD hh:mm:ss
+    /// Parameter format: YYYY-MM-DD hh:mm:ss
     "MayDestroyPoint" may_destroy_point set_may_destroy_point: str,
-    /// 延迟销毁的时间
+    /// The time when termination is delayed
     ///
-    /// 单位：天
+    /// Unit: day
     "DelayDestroyInterval" delay_destroy_interval set_delay_destroy_interval: i64,
-    /// 开启异常节点自动替换，0关闭，1开启
+    /// Enable automatic replacement of unhealthy nodes. 0: disable, 1: enable
     "EnableAutoReplace" enable_auto_replace set_enable_auto_replace: i64,
-    /// 开启mtls，0关闭，1开启
+    /// Enable mtls. 0: disable, 1: enable
     "OpenMTLS" open_mtls set_open_mtls: i128,
-    /// 证书类型
+    /// Certificate type
     "ServerCertSource" server_cert_source set_server_cert_source: str,
-    /// 集群待迁移的VIP
+    /// VIP pending migration for the cluster
     "OldEsVip" old_es_vip set_old_es_vip: str,
-    /// 集群待迁移的TCP地址
+    /// Cluster TCP address to be migrated
     "OldEsPrivateTcpUrl" old_es_private_tcp_url set_old_es_private_tcp_url: str,
-    /// 是否需要从VIP下线旧节点
+    /// Whether to take old nodes offline from the VIP
     "NeedOfflineOldNodesNotify" need_offline_old_nodes_notify set_need_offline_old_nodes_notify: bool,
 } }
 
 rt::model! { read debug;
-/// ES集群日志详细信息
+/// ES cluster log details
 InstanceLog {
-    /// 日志时间
+    /// Log time
     "Time" time set_time: str,
-    /// 日志级别
+    /// Log level
     "Level" level set_level: str,
-    /// 集群节点ip
+    /// Cluster node IP address.
     "Ip" ip set_ip: str,
-    /// 日志内容
+    /// Log content
     "Message" message set_message: str,
-    /// 集群节点ID
+    /// Cluster node ID.
     "NodeID" node_id set_node_id: str,
-    /// 慢日志索引名
+    /// Slow log index name
     "IndexName" index_name set_index_name: str,
-    /// 慢日志索引分片
+    /// Slow log index shards
     "Shard" shard set_shard: str,
-    /// 慢日志索引查询耗时
+    /// Slow log index query time
     "QueryCost" query_cost set_query_cost: str,
 } }
 
@@ -3405,28 +3405,28 @@ JobParam {
 } }
 
 rt::model! { read debug;
-/// OperationDetail使用此结构的数组描述新旧配置
+/// OperationDetail uses an array of this structure to describe the old and new configuration
 KeyValue {
-    /// 键
+    /// Key.
     "Key" key set_key: str,
-    /// 值
+    /// Value.
     "Value" value set_value: str,
 } }
 
 rt::model! { read debug;
-/// 实例Kibana节点相关信息
+/// Kibana node-related information of the instance
 KibanaNodeInfo {
-    /// Kibana节点规格
+    /// Kibana node specification
     "KibanaNodeType" kibana_node_type set_kibana_node_type: str,
-    /// Kibana节点个数
+    /// Number of Kibana nodes
     "KibanaNodeNum" kibana_node_num set_kibana_node_num: i128,
-    /// Kibana节点CPU数
+    /// Number of CPUs of the Kibana node
     "KibanaNodeCpuNum" kibana_node_cpu_num set_kibana_node_cpu_num: i128,
-    /// Kibana节点内存GB
+    /// Kibana node memory in GB
     "KibanaNodeMemSize" kibana_node_mem_size set_kibana_node_mem_size: i128,
-    /// Kibana节点磁盘类型
+    /// Kibana node disk type
     "KibanaNodeDiskType" kibana_node_disk_type set_kibana_node_disk_type: str,
-    /// Kibana节点磁盘大小
+    /// Kibana node disk size
     "KibanaNodeDiskSize" kibana_node_disk_size set_kibana_node_disk_size: i128,
 } }
 
@@ -3438,44 +3438,44 @@ KibanaPublicAcl {
 } }
 
 rt::model! { read debug;
-/// Kibana视图数据
+/// Kibana view data
 KibanaView {
-    /// Kibana节点IP
+    /// Kibana node IP
     "Ip" ip set_ip: str,
-    /// 节点总磁盘大小
+    /// Total node disk size
     "DiskSize" disk_size set_disk_size: i64,
-    /// 磁盘使用率
+    /// Disk utilization rate
     "DiskUsage" disk_usage set_disk_usage: f64,
-    /// 节点内存大小
+    /// Node memory size
     "MemSize" mem_size set_mem_size: i64,
-    /// 内存使用率
+    /// Memory usage rate
     "MemUsage" mem_usage set_mem_usage: f64,
-    /// 节点cpu个数
+    /// Number of CPUs on the node
     "CpuNum" cpu_num set_cpu_num: i64,
-    /// cpu使用率
+    /// cpu utilization
     "CpuUsage" cpu_usage set_cpu_usage: f64,
-    /// 可用区
+    /// AZ.
     "Zone" zone set_zone: str,
     /// ts-0noqayxu-az6-hot-03222010-0
     "NodeId" node_id set_node_id: str,
-    /// 客户侧Ip信息
+    /// Client-side Ip info
     "UserIp" user_ip set_user_ip: str,
 } }
 
 rt::model! { both debug;
-/// 节点本地盘信息
+/// Local disk information of the node
 LocalDiskInfo {
-    /// 本地盘类型
-    /// - LOCAL_SATA：大数据型
-    /// - NVME_SSD：高IO型
+    /// Local disk type
+    /// - LOCAL_SATA: big data type
+    /// - NVME_SSD: high IO type
     ///
     /// Required.
     "LocalDiskType" local_disk_type set_local_disk_type: str,
-    /// 本地盘单盘大小
+    /// Single local disk size
     ///
     /// Required.
     "LocalDiskSize" local_disk_size set_local_disk_size: i128,
-    /// 本地盘块数
+    /// Number of local disk blocks
     ///
     /// Required.
     "LocalDiskCount" local_disk_count set_local_disk_count: i128,
@@ -3788,28 +3788,28 @@ LogstashZoneResource {
 } }
 
 rt::model! { read debug;
-/// 实例专用主节点相关信息
+/// Instance-dedicated primary node-related information
 MasterNodeInfo {
-    /// 是否启用了专用主节点
+    /// Whether the dedicated master node is enabled or not
     "EnableDedicatedMaster" enable_dedicated_master set_enable_dedicated_master: bool,
-    /// 专用主节点规格
-    /// - ES.S1.SMALL2：1核2G
-    /// - ES.S1.MEDIUM4：2核4G
-    /// - ES.S1.MEDIUM8：2核8G
-    /// - ES.S1.LARGE16：4核16G
-    /// - ES.S1.2XLARGE32：8核32G
-    /// - ES.S1.4XLARGE32：16核32G
-    /// - ES.S1.4XLARGE64：16核64G
+    /// Dedicated primary node specification
+    /// - ES.S1.SMALL2: 1-core 2G
+    /// - ES.S1.MEDIUM4: 2-core 4G
+    /// - ES.S1.MEDIUM8: 2-core 8G
+    /// - ES.S1.LARGE16: 4-core 16G
+    /// - ES.S1.2XLARGE32: 8-core 32G
+    /// - ES.S1.4XLARGE32: 16-core 32G
+    /// - ES.S1.4XLARGE64: 16-core 64G
     "MasterNodeType" master_node_type set_master_node_type: str,
-    /// 专用主节点个数
+    /// Number of dedicated primary nodes
     "MasterNodeNum" master_node_num set_master_node_num: i128,
-    /// 专用主节点CPU核数
+    /// Number of CPU cores of the dedicated master node
     "MasterNodeCpuNum" master_node_cpu_num set_master_node_cpu_num: i128,
-    /// 专用主节点内存大小，单位GB
+    /// Dedicated primary node memory size, in GB.
     "MasterNodeMemSize" master_node_mem_size set_master_node_mem_size: i128,
-    /// 专用主节点磁盘大小，单位GB
+    /// Dedicated primary node disk size in GB
     "MasterNodeDiskSize" master_node_disk_size set_master_node_disk_size: i128,
-    /// 专用主节点磁盘类型
+    /// Dedicated primary node disk type
     "MasterNodeDiskType" master_node_disk_type set_master_node_disk_type: str,
 } }
 
@@ -3856,34 +3856,34 @@ MetricMapByIndexId {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAutoBackUpCommonInfo` (修改自动备份快照策略公共信息).
+/// Request of `ModifyAutoBackUpCommonInfo` (Modifies the common information of an auto-backup snapshot policy).
 ///
-/// 修改自动备份快照策略公共信息
+/// This API is used to modify the common information of an auto backup snapshot policy.
 ModifyAutoBackUpCommonInfoRequest {
 } }
 rt::action!("es", "2018-04-16", "ModifyAutoBackUpCommonInfo", ModifyAutoBackUpCommonInfoRequest => ModifyAutoBackUpCommonInfoResponse);
 
 rt::model! { read debug;
-/// ModifyAutoBackUpCommonInfo返回参数结构体
+/// ModifyAutoBackUpCommonInfo response structure.
 ModifyAutoBackUpCommonInfoResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAutoBackUpStrategy` (修改自动备份快照策略).
+/// Request of `ModifyAutoBackUpStrategy` (Modifies an auto backup snapshot policy).
 ///
-/// 修改自动备份快照策略
+/// This API is used to modify an auto backup snapshot policy.
 ModifyAutoBackUpStrategyRequest {
-    /// 实例名称
+    /// Instance name.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 当前策略名称
+    /// Current policy name.
     ///
     /// Required.
     "StrategyName" strategy_name set_strategy_name: str,
-    /// 策略信息
+    /// Policy information.
     ///
     /// Required.
     "CosBackup" cos_backup set_cos_backup: obj CosBackup,
@@ -3891,9 +3891,9 @@ ModifyAutoBackUpStrategyRequest {
 rt::action!("es", "2018-04-16", "ModifyAutoBackUpStrategy", ModifyAutoBackUpStrategyRequest => ModifyAutoBackUpStrategyResponse);
 
 rt::model! { read debug;
-/// ModifyAutoBackUpStrategy返回参数结构体
+/// ModifyAutoBackUpStrategy response structure.
 ModifyAutoBackUpStrategyResponse {
-    /// true 成功; false 失败
+    /// Valid values: true (success) and false (failure).
     "Status" status set_status: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3959,56 +3959,56 @@ Namespaces {
 } }
 
 rt::model! { both debug;
-/// 集群中一种节点类型（如热数据节点，冷数据节点，专用主节点等）的规格描述信息，包括节点类型，节点个数，节点规格，磁盘类型，磁盘大小等, Type不指定时默认为热数据节点；如果节点为master节点，则DiskType和DiskSize参数会被忽略（主节点无数据盘）
+/// Specification description information of a node type in the cluster (such as hot data node, cold data node, dedicated master node), including node type, number of nodes, node specification, disk type, and disk size. If Type is not specified, it defaults to hot data node. If the node is a master node, the DiskType and DiskSize parameters will be ignored (the primary node has no data disk).
 NodeInfo {
-    /// 节点数量
+    /// Number of nodes.
     ///
     /// Required.
     "NodeNum" node_num set_node_num: i128,
-    /// 节点规格
-    /// - ES.S1.SMALL2：1核2G
-    /// - ES.S1.MEDIUM4：2核4G
-    /// - ES.S1.MEDIUM8：2核8G
-    /// - ES.S1.LARGE16：4核16G
-    /// - ES.S1.2XLARGE32：8核32G
-    /// - ES.S1.4XLARGE32：16核32G
-    /// - ES.S1.4XLARGE64：16核64G
+    /// Node specification
+    /// - ES.S1.SMALL2: 1-core 2G
+    /// - ES.S1.MEDIUM4: 2-core 4G
+    /// - ES.S1.MEDIUM8: 2-core 8G
+    /// - ES.S1.LARGE16: 4-core 16G
+    /// - ES.S1.2XLARGE32: 8-core 32G
+    /// - ES.S1.4XLARGE32: 16-core 32G
+    /// - ES.S1.4XLARGE64: 16-core 64G
     ///
     /// Required.
     "NodeType" node_type set_node_type: str,
-    /// 节点类型
+    /// Node type
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - hotData： 热数据节点
-    /// - warmData： 冷数据节点
-    /// - dedicatedMaster： 专用主节点
-    /// - dedicatedCoordinating： 专用协调节点
-    /// - dedicatedMl： 专用机器学习节点
+    /// - hotData: hot data node
+    /// - warmData: cold data node
+    /// - dedicatedMaster: dedicated master node
+    /// - dedicatedCoordinating: dedicated coordinator node
+    /// - dedicatedMl: dedicated Machine Learning node
     "Type" r#type set_type: str,
-    /// 节点磁盘类型
-    /// - CLOUD_SSD：SSD云硬盘
-    /// - CLOUD_PREMIUM：高硬能云硬盘默认值CLOUD_SSD
+    /// Node disk type
+    /// - CLOUD_SSD: ssd cloud disk
+    /// - CLOUD_PREMIUM: high-performance cloud diskDefault value: CLOUD_SSD
     "DiskType" disk_type set_disk_type: str,
-    /// 节点磁盘容量（单位GB）
+    /// Node disk capacity (GB)
     "DiskSize" disk_size set_disk_size: i128,
-    /// 节点本地盘信息
+    /// Node local disk information.
     "LocalDiskInfo" local_disk_info set_local_disk_info: obj LocalDiskInfo,
-    /// 节点磁盘块数
+    /// Number of node disk blocks
     "DiskCount" disk_count set_disk_count: i128,
-    /// 节点磁盘是否加密 0: 不加密，1: 加密；默认不加密
+    /// Whether the node disk is encrypted. 0: no encryption; 1: encryption; not encrypted by default
     "DiskEncrypt" disk_encrypt set_disk_encrypt: i128,
-    /// 自定义加密密钥id
+    /// Custom encryption key id
     "KmsKeyId" kms_key_id set_kms_key_id: str,
-    /// 自定义加密密钥name
+    /// Custom encryption key name
     "KmsKeyName" kms_key_name set_kms_key_name: str,
-    /// cpu数目
+    /// Number of CPUs
     "CpuNum" cpu_num set_cpu_num: i128,
-    /// 内存大小，单位GB
+    /// Memory size, in GB.
     "MemSize" mem_size set_mem_size: i64,
-    /// 硬盘额外性能
+    /// Additional hard disk performance
     "DiskEnhance" disk_enhance set_disk_enhance: i64,
-    /// 节点Gpu信息
+    /// Gpu information of the node
     "GpuInfo" gpu_info set_gpu_info: obj GpuInfo,
 } }
 
@@ -4126,172 +4126,172 @@ NodeTypeResource {
 } }
 
 rt::model! { read debug;
-/// 节点维度视图数据
+/// Node dimension view data
 NodeView {
-    /// 节点ID
+    /// Node ID.
     "NodeId" node_id set_node_id: str,
-    /// 节点IP
+    /// Node IP
     "NodeIp" node_ip set_node_ip: str,
-    /// 节点是否可见
+    /// Whether the node is visible
     "Visible" visible set_visible: f64,
-    /// 是否熔断
+    /// Whether to fuse
     "Break" r#break set_break: f64,
-    /// 节点总磁盘大小
+    /// Total node disk size
     "DiskSize" disk_size set_disk_size: i64,
-    /// 磁盘使用率
+    /// Disk utilization rate
     "DiskUsage" disk_usage set_disk_usage: f64,
-    /// 节点内存大小，单位GB
+    /// Node memory size (unit: GB)
     "MemSize" mem_size set_mem_size: i64,
-    /// 内存使用率
+    /// Memory usage rate
     "MemUsage" mem_usage set_mem_usage: f64,
-    /// 节点cpu个数
+    /// Number of CPUs on the node
     "CpuNum" cpu_num set_cpu_num: i64,
-    /// cpu使用率
+    /// CPU utilization
     "CpuUsage" cpu_usage set_cpu_usage: f64,
-    /// 可用区
+    /// AZ.
     "Zone" zone set_zone: str,
-    /// 节点角色
+    /// Node role
     "NodeRole" node_role set_node_role: str,
-    /// 节点HTTP IP
+    /// Node HTTP IP
     "NodeHttpIp" node_http_ip set_node_http_ip: str,
-    /// JVM内存使用率
+    /// JVM memory usage rate
     "JvmMemUsage" jvm_mem_usage set_jvm_mem_usage: f64,
-    /// 节点分片数
+    /// Number of shards per node
     "ShardNum" shard_num set_shard_num: i64,
-    /// 节点上磁盘ID列表
+    /// Disk ID list on node
     "DiskIds" disk_ids set_disk_ids: list String,
-    /// 是否为隐藏可用区
+    /// Whether it is a hidden AZ
     "Hidden" hidden set_hidden: bool,
-    /// 是否充当协调节点的角色
+    /// Whether to act as the coordination node role
     "IsCoordinationNode" is_coordination_node set_is_coordination_node: bool,
-    /// CVM运行状态
+    /// CVM running state
     "CVMStatus" cvm_status set_cvm_status: str,
-    /// cvm绑定的置放群组的id
+    /// id of the placement group bound to the cvm
     "CVMDisasterRecoverGroupId" cvm_disaster_recover_group_id set_cvm_disaster_recover_group_id: str,
-    /// cvm绑定置放群组的状态。2: 已绑定；1: 绑定中；0: 未开启
+    /// Status of the placement group bound to the cvm. 2: Bound; 1: Binding; 0: Not enabled
     "CVMDisasterRecoverGroupStatus" cvm_disaster_recover_group_status set_cvm_disaster_recover_group_status: i64,
 } }
 
 rt::model! { read debug;
-/// ES集群操作详细信息
+/// Detailed ES cluster operation information
 Operation {
-    /// 操作唯一id
+    /// Unique id of the operation
     "Id" id set_id: i128,
-    /// 操作开始时间
+    /// Operation start time.
     "StartTime" start_time set_start_time: str,
-    /// 操作类型
+    /// Operation type.
     "Type" r#type set_type: str,
-    /// 操作详情
+    /// Operation details.
     "Detail" detail set_detail: obj OperationDetail,
-    /// 操作结果
+    /// Operation result.
     "Result" result set_result: str,
-    /// 流程任务信息
+    /// Process task info
     "Tasks" tasks set_tasks: list TaskDetail,
-    /// 操作进度
+    /// Operation progress.
     "Progress" progress set_progress: f64,
-    /// 回滚标记， 0未回滚 ，1回滚中，2已回滚
+    /// Rollback tag. 0: not rolled back, 1: rolling back, 2: rolled back
     "RollbackTag" rollback_tag set_rollback_tag: i64,
-    /// 操作者Uin
+    /// Operator Uin
     "SubAccountUin" sub_account_uin set_sub_account_uin: str,
-    /// 自动扩容标识：0-非自动，1-自动
+    /// Auto scaling flag. Valid values: 0 (non-auto) and 1 (auto).
     "AutoScaleTag" auto_scale_tag set_auto_scale_tag: i128,
-    /// 流程异常原因
+    /// Process exception cause
     "SuspendedReason" suspended_reason set_suspended_reason: str,
 } }
 
 rt::model! { read debug;
-/// 操作详情
+/// Operation details.
 OperationDetail {
-    /// 实例原始配置信息
+    /// Original configuration message of the instance
     "OldInfo" old_info set_old_info: list KeyValue,
-    /// 实例更新后配置信息
+    /// Configuration message after the instance update
     "NewInfo" new_info set_new_info: list KeyValue,
 } }
 
 rt::model! { both debug;
-/// 集群可运维时间
+/// Cluster maintainability time
 OperationDuration {
-    /// 维护周期，表示周一到周日，可取值[0, 6]
+    /// Maintenance period, which refers to Monday to Sunday. Valid values: [0, 6].
     ///
     /// Required.
     "Periods" periods set_periods: list i128,
-    /// 维护开始时间
+    /// Maintenance start time
     ///
     /// Required.
     "TimeStart" time_start set_time_start: str,
-    /// 维护结束时间
+    /// Maintenance end time.
     ///
     /// Required.
     "TimeEnd" time_end set_time_end: str,
-    /// 时区，以UTC形式表示
+    /// Time zone in UTC format
     ///
     /// Required.
     "TimeZone" time_zone set_time_zone: str,
 } }
 
 rt::model! { write debug;
-/// 集群可运维时间
+/// Cluster maintainability time
 OperationDurationUpdated {
-    /// 维护周期，表示周一到周日，可取值[0, 6]
+    /// Maintenance period, which refers to Monday to Sunday. Valid values: [0, 6].
     ///
     /// Required.
     "Periods" periods set_periods: list i128,
-    /// 维护开始时间
+    /// Maintenance start time
     ///
     /// Required.
     "TimeStart" time_start set_time_start: str,
-    /// 维护结束时间
+    /// Maintenance end time.
     ///
     /// Required.
     "TimeEnd" time_end set_time_end: str,
-    /// 时区，以UTC形式表示
+    /// Time zone in UTC format
     ///
     /// Required.
     "TimeZone" time_zone set_time_zone: str,
-    /// ES集群ID数组
+    /// ES cluster ID array
     "MoreInstances" more_instances set_more_instances: list String,
 } }
 
 rt::model! { read debug;
-/// 可选web组件信息
+/// Optional web component information
 OptionalWebServiceInfo {
-    /// 类型
+    /// Type.
     "Type" r#type set_type: str,
-    /// 状态
+    /// Status.
     "Status" status set_status: i64,
-    /// 公网url
+    /// Public url
     "PublicUrl" public_url set_public_url: str,
-    /// 内网url
+    /// Private network url
     "PrivateUrl" private_url set_private_url: str,
-    /// 公网访问权限
+    /// Public access permissions
     "PublicAccess" public_access set_public_access: str,
-    /// 内网访问权限
+    /// Private network access permission
     "PrivateAccess" private_access set_private_access: str,
-    /// 版本号
+    /// Version
     "Version" version set_version: str,
-    /// web服务内网vip
+    /// Intranet vip of the web service
     "PrivateVip" private_vip set_private_vip: str,
-    /// 自定义cerebro内网url
+    /// Custom url of cerebro on the private network
     "CustomPrivateUrl" custom_private_url set_custom_private_url: str,
 } }
 
 rt::model! { write debug;
-/// updateInstance使用的额外的EsConfig和JvmHeapConfig
+/// Additional EsConfig and JvmHeapConfig used by updateInstance
 OtherConfig {
-    /// es的yml额外配置
+    /// Additional yml configuration for es
     "EsConfig" es_config set_es_config: str,
-    /// es的jvm heap config
+    /// jvm heap configuration of es
     "JvmHeapConfig" jvm_heap_config set_jvm_heap_config: str,
 } }
 
 rt::model! { both debug;
-/// 节点出站访问信息
+/// Node outbound access information
 OutboundPublicAcl {
-    /// 允许节点出站访问的节点类型
+    /// Node types with permission for node outbound access
     ///
     /// Required.
     "NodeType" node_type set_node_type: str,
-    /// 允许节点出站访问的白名单
+    /// Allowlist for outbound access from nodes
     "WhiteHostList" white_host_list set_white_host_list: list String,
 } }
 
@@ -4309,22 +4309,22 @@ PodLabel {
 } }
 
 rt::model! { read debug;
-/// 任务进度详情
+/// Task progress details
 ProcessDetail {
-    /// 已完成数量
+    /// Number of completed
     "Completed" completed set_completed: i64,
-    /// 剩余数量
+    /// Remaining quantity
     "Remain" remain set_remain: i64,
-    /// 总数量
+    /// Total quantity.
     "Total" total set_total: i64,
-    /// 任务类型：
-    /// 60：重启型任务
-    /// 70：分片迁移型任务
-    /// 80：节点变配任务
+    /// Task type:
+    /// 60: Restart task
+    /// 70: Shard migration task
+    /// 80: Node configuration modification task
     "TaskType" task_type set_task_type: i64,
-    /// 预估剩余时间
+    /// Estimated remaining time
     ///
-    /// 单位：秒
+    /// Unit: seconds
     "EstimatedTimeRemaining" estimated_time_remaining set_estimated_time_remaining: i64,
 } }
 
@@ -4489,38 +4489,38 @@ RequestInstancesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `RestartInstance` (重启ES集群实例).
+/// Request of `RestartInstance` (Restarts ES cluster instances).
 ///
-/// 重启ES集群实例(用于系统版本更新等操作)
+/// Restart ES cluster instances for system version update.
 RestartInstanceRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 是否强制重启
-    /// - true：强制重启
-    /// - false：不强制重启默认false
+    /// Whether to force restart
+    /// - true: force restart
+    /// - false: do not force restartDefault value: false
     "ForceRestart" force_restart set_force_restart: bool,
-    /// 重启模式：0 滚动重启； 1 全量重启
+    /// Restart mode: 0 rolling restart; 1 full restart
     "RestartMode" restart_mode set_restart_mode: i64,
-    /// 重启时选择是否升级内核patch版本
+    /// Select whether to upgrade the kernel patch version upon restart
     "UpgradeKernel" upgrade_kernel set_upgrade_kernel: bool,
 } }
 rt::action!("es", "2018-04-16", "RestartInstance", RestartInstanceRequest => RestartInstanceResponse);
 
 rt::model! { read debug;
-/// RestartInstance返回参数结构体
+/// RestartInstance response structure.
 RestartInstanceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RestartKibana` (重启Kibana).
+/// Request of `RestartKibana` (Restarts Kibana).
 ///
-/// 重启Kibana
+/// Restart Kibana
 RestartKibanaRequest {
-    /// ES实例ID
+    /// ES instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -4528,7 +4528,7 @@ RestartKibanaRequest {
 rt::action!("es", "2018-04-16", "RestartKibana", RestartKibanaRequest => RestartKibanaResponse);
 
 rt::model! { read debug;
-/// RestartKibana返回参数结构体
+/// RestartKibana response structure.
 RestartKibanaResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4556,41 +4556,41 @@ RestartLogstashInstanceResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `RestartNodes` (重启集群节点).
+/// Request of `RestartNodes` (Restarts cluster nodes).
 ///
-/// 用于重启集群节点
+/// Used to restart cluster nodes.
 RestartNodesRequest {
-    /// 集群实例ID
+    /// Cluster instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 节点名称列表
+    /// Node name list
     ///
     /// Required.
     "NodeNames" node_names set_node_names: list String,
-    /// 是否强制重启
+    /// Whether to perform forced reboot.
     "ForceRestart" force_restart set_force_restart: bool,
-    /// 可选重启模式"in-place","blue-green"，分别表示重启，蓝绿重启；默认值为"in-place"
+    /// Optional restart mode. `in-place`: restart; `blue-green`: blue-green restart. Default value: `in-place`.
     "RestartMode" restart_mode set_restart_mode: str,
-    /// 节点状态，在蓝绿模式中使用；离线节点蓝绿有风险
+    /// Node status, for use in blue-green mode; offline node blue/green at risk
     "IsOffline" is_offline set_is_offline: bool,
-    /// cvm延迟上架时间
+    /// cvm delay listing time
     "CvmDelayOnlineTime" cvm_delay_online_time set_cvm_delay_online_time: i128,
-    /// 分片迁移并发数
+    /// Number of concurrent shard migrations
     "ShardAllocationConcurrents" shard_allocation_concurrents set_shard_allocation_concurrents: i128,
-    /// 分片迁移并发速度
+    /// Shard migration concurrency speed
     "ShardAllocationBytes" shard_allocation_bytes set_shard_allocation_bytes: i128,
-    /// 是否开启置放群组异步任务
+    /// Whether to enable the placement group asynchronous task
     "EnableScheduleRecoverGroup" enable_schedule_recover_group set_enable_schedule_recover_group: bool,
-    /// 置放群组异步任务时间段
+    /// Time period of the async task for the placement group
     "EnableScheduleOperationDuration" enable_schedule_operation_duration set_enable_schedule_operation_duration: obj EnableScheduleOperationDuration,
-    /// 事件id列表
+    /// Event ID list.
     "EventTypeIds" event_type_ids set_event_type_ids: list String,
 } }
 rt::action!("es", "2018-04-16", "RestartNodes", RestartNodesRequest => RestartNodesResponse);
 
 rt::model! { read debug;
-/// RestartNodes返回参数结构体
+/// RestartNodes response structure.
 RestartNodesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5056,53 +5056,53 @@ StopLogstashPipelinesResponse {
 } }
 
 rt::model! { read debug;
-/// 实例操作记录流程任务中的子任务信息（如升级检查任务中的各个检查项）
+/// Subtask information in the process task of the instance operation record (for example, each check item in the upgrade check task)
 SubTaskDetail {
-    /// 子任务名
+    /// Subtask name
     "Name" name set_name: str,
-    /// 子任务结果
+    /// Subtask result
     "Result" result set_result: bool,
-    /// 子任务错误信息
+    /// Subtask error message
     "ErrMsg" err_msg set_err_msg: str,
-    /// 子任务类型
+    /// Subtask type
     "Type" r#type set_type: str,
-    /// 子任务状态，0处理中 1成功 -1失败
+    /// Subtask status. 0: processing, 1: success, -1: failure
     "Status" status set_status: i64,
-    /// 升级检查失败的索引名
+    /// Index name that failed the upgrade check
     "FailedIndices" failed_indices set_failed_indices: list String,
-    /// 子任务结束时间
+    /// Subtask end time
     "FinishTime" finish_time set_finish_time: str,
-    /// 子任务等级，1警告 2失败
+    /// Subtask level. 1: warning; 2: failure
     "Level" level set_level: i64,
 } }
 
 rt::model! { both debug;
-/// 实例标签信息
+/// Instance tag information.
 TagInfo {
-    /// 标签键
+    /// Tag key.
     ///
     /// Required.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签值
+    /// Tag value.
     ///
     /// Required.
     "TagValue" tag_value set_tag_value: str,
 } }
 
 rt::model! { read debug;
-/// 实例操作记录中的流程任务信息
+/// Process task information in the instance operation record
 TaskDetail {
-    /// 任务名
+    /// Task Name
     "Name" name set_name: str,
-    /// 任务进度
+    /// Task progress
     "Progress" progress set_progress: f64,
-    /// 任务完成时间
+    /// Task completion time
     "FinishTime" finish_time set_finish_time: str,
-    /// 子任务
+    /// Subtask
     "SubTasks" sub_tasks set_sub_tasks: list SubTaskDetail,
-    /// 任务花费时间
+    /// Time taken by the task
     "ElapsedTime" elapsed_time set_elapsed_time: i64,
-    /// 任务进度详情
+    /// Task progress details
     "ProcessInfo" process_info set_process_info: obj ProcessDetail,
 } }
 
@@ -5130,66 +5130,66 @@ UpdateDiagnoseSettingsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateDictionaries` (更新ES集群词典).
+/// Request of `UpdateDictionaries` (Updates the dictionary of an ES cluster).
 ///
-/// 更新ES集群词典
+/// Update the ES cluster dictionary
 UpdateDictionariesRequest {
-    /// ES实例ID
+    /// ES instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 安装时填IK分词主词典COS地址，删除时填词典名如test.dic
+    /// Address of the COS main dictionary for IK word segmentation entered during installation, and the dictionary name such as test.dic entered during deletion.
     "IkMainDicts" ik_main_dicts set_ik_main_dicts: list String,
-    /// 安装时填IK分词停用词词典COS地址，删除时填词典名如test.dic
+    /// Address of the COS stopword dictionary for IK word segmentation during installation. When deleting, enter the dictionary name, for example, test.dic.
     "IkStopwords" ik_stopwords set_ik_stopwords: list String,
-    /// 安装时填同义词词典COS地址，删除时填词典名如test.dic
+    /// Address of the synonym dictionary COS during installation, and the dictionary name such as test.dic when deleting.
     "Synonym" synonym set_synonym: list String,
-    /// 安装时填QQ分词词典COS地址，删除时填词典名如test.dic
+    /// Address of the COS QQ tokenizer dictionary during installation, and the dictionary name such as test.dic during deletion.
     "QQDict" qq_dict set_qq_dict: list String,
-    /// 0：安装；1：删除。默认值0
+    /// 0: installation; 1: deletion. Default value: 0
     "UpdateType" update_type set_update_type: i64,
-    /// 是否强制重启集群。默认值false
+    /// Whether to force restart the cluster. Default value: false
     "ForceRestart" force_restart set_force_restart: bool,
 } }
 rt::action!("es", "2018-04-16", "UpdateDictionaries", UpdateDictionariesRequest => UpdateDictionariesResponse);
 
 rt::model! { read debug;
-/// UpdateDictionaries返回参数结构体
+/// UpdateDictionaries response structure.
 UpdateDictionariesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `UpdateIndex` (更新索引).
+/// Request of `UpdateIndex` (Updates an index).
 ///
-/// 更新索引
+/// Updates an index
 UpdateIndexRequest {
-    /// ES集群ID
+    /// ES cluster ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 更新的索引类型。auto：自治索引；normal：普通索引
+    /// Updated index type. auto: autonomous index; normal: general index
     ///
     /// Required.
     "IndexType" index_type set_index_type: str,
-    /// 更新的索引名
+    /// Updated index name
     ///
     /// Required.
     "IndexName" index_name set_index_name: str,
-    /// 更新的索引元数据JSON，如mappings、settings
+    /// Updated JSON-formatted index metadata, such as mappings and settings
     "UpdateMetaJson" update_meta_json set_update_meta_json: str,
-    /// 集群访问用户名
+    /// Cluster access username.
     "Username" username set_username: str,
-    /// 集群访问密码
+    /// Cluster access password
     "Password" password set_password: str,
-    /// 是否滚动后备索引
+    /// Whether to scroll the backup index
     "RolloverBackingIndex" rollover_backing_index set_rollover_backing_index: bool,
-    /// 是否为取回完全卸载索引
+    /// Whether to retrieve the full uninstall index
     "MountIndex" mount_index set_mount_index: bool,
-    /// 索引Uuid
+    /// Index Uuid
     "IndexUuid" index_uuid set_index_uuid: str,
-    /// 后备索引名
+    /// Backing index name
     "BackingIndexName" backing_index_name set_backing_index_name: str,
 } }
 impl ::core::fmt::Debug for UpdateIndexRequest {
@@ -5211,7 +5211,7 @@ impl ::core::fmt::Debug for UpdateIndexRequest {
 rt::action!("es", "2018-04-16", "UpdateIndex", UpdateIndexRequest => UpdateIndexResponse);
 
 rt::model! { read debug;
-/// UpdateIndex返回参数结构体
+/// UpdateIndex response structure.
 UpdateIndexResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5364,151 +5364,151 @@ UpdateInstancePublicAccessResponse {
 } }
 
 rt::model! { write nodebug;
-/// Request of `UpdateInstance` (更新ES集群实例).
+/// Request of `UpdateInstance` (Updates an ES cluster instance).
 ///
-/// 对集群进行节点规格变更，修改实例名称，修改配置，重置密码， 添加Kibana黑白名单等操作。参数中InstanceId为必传参数，ForceRestart为选填参数，剩余参数传递组合及含义如下：
-/// - InstanceName：修改实例名称(仅用于标识实例)
-/// - NodeInfoList: 修改节点配置（节点横向扩缩容，纵向扩缩容，增加主节点，增加冷节点等）
-/// - EsConfig：修改集群配置
-/// - Password：修改默认用户elastic的密码
-/// - EsAcl：修改访问控制列表
-/// - CosBackUp: 设置集群COS自动备份信息
-/// 以上参数组合只能传递一种，多传或少传均会导致请求失败
+/// Perform operations on the cluster, such as node specification change, instance name modification, configuration modification, password resetting, and Kibana blocklist/allowlist addition. InstanceId is a required parameter, while ForceRestart is optional. The remaining parameter combinations and their meanings are as follows:
+/// - InstanceName: Modify the instance name (only used to identify the instance)
+/// -NodeInfoList: Modify node configuration (horizontally scale nodes, vertically scale nodes, add primary nodes, add cold nodes, etc.)
+/// -EsConfig: modify cluster configuration
+/// -Password: Modify the password of the default user elastic
+/// -EsAcl: Modify an ACL
+/// -CosBackUp: Set cluster COS auto backup information
+/// Only one of the above parameters can be passed. Passing more or fewer will cause request failure.
 UpdateInstanceRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名称（1-50 个英文、汉字、数字、连接线-或下划线_）
+    /// Instance name (1-50 English letters, Chinese characters, digits, hyphens -, or underscores _)
     "InstanceName" instance_name set_instance_name: str,
-    /// 已废弃请使用NodeInfoList
-    /// 节点个数（2-50个）
+    /// Abandoned. Please use NodeInfoList.
+    /// Number of nodes (2-50).
     "NodeNum" node_num set_node_num: i128,
-    /// ES配置项（JSON格式字符串）
+    /// ES configuration item (JSON format string)
     "EsConfig" es_config set_es_config: str,
-    /// 默认用户elastic的密码（8到16位，至少包括两项（[a-z,A-Z],[0-9]和[-!@#$%&^*+=_:;,.?]的特殊符号）
+    /// Password of the default user elastic (8–16 characters, including at least two of the following: [a-z,A-Z], [0-9], and special characters [-!@#$%&^*+=_:;,.?])
     "Password" password set_password: str,
-    /// 可视化组件（Kibana、Cerebro）的公网访问策略
+    /// Public access policy for visualization components (Kibana and Cerebro)
     "EsAcl" es_acl set_es_acl: obj EsAcl,
-    /// 已废弃请使用NodeInfoList
-    /// 磁盘大小（单位GB）
+    /// Abandoned. Please use NodeInfoList.
+    /// Disk size in GB
     "DiskSize" disk_size set_disk_size: i128,
-    /// 已废弃请使用NodeInfoList
-    /// 节点规格
-    /// - ES.S1.SMALL2：1核2G
-    /// - ES.S1.MEDIUM4：2核4G
-    /// - ES.S1.MEDIUM8：2核8G
-    /// - ES.S1.LARGE16：4核16G
-    /// - ES.S1.2XLARGE32：8核32G
-    /// - ES.S1.4XLARGE32：16核32G
-    /// - ES.S1.4XLARGE64：16核64G
+    /// Abandoned. Please use NodeInfoList.
+    /// Node specification
+    /// - ES.S1.SMALL2: 1-core 2G
+    /// - ES.S1.MEDIUM4: 2-core 4G
+    /// - ES.S1.MEDIUM8: 2-core 8G
+    /// - ES.S1.LARGE16: 4-core 16G
+    /// - ES.S1.2XLARGE32: 8-core 32G
+    /// - ES.S1.4XLARGE32: 16-core 32G
+    /// - ES.S1.4XLARGE64: 16-core 64G
     "NodeType" node_type set_node_type: str,
-    /// 已废弃请使用NodeInfoList
-    /// 专用主节点个数（只支持3个或5个）
+    /// Abandoned. Please use NodeInfoList.
+    /// Number of dedicated primary nodes (supports only 3 or 5)
     "MasterNodeNum" master_node_num set_master_node_num: i128,
-    /// 已废弃请使用NodeInfoList
-    /// 专用主节点规格
-    /// - ES.S1.SMALL2：1核2G
-    /// - ES.S1.MEDIUM4：2核4G
-    /// - ES.S1.MEDIUM8：2核8G
-    /// - ES.S1.LARGE16：4核16G
-    /// - ES.S1.2XLARGE32：8核32G
-    /// - ES.S1.4XLARGE32：16核32G
-    /// - ES.S1.4XLARGE64：16核64G
+    /// Abandoned. Please use NodeInfoList.
+    /// Dedicated primary node specification
+    /// - ES.S1.SMALL2: 1-core 2GB
+    /// - ES.S1.MEDIUM4: 2-core 4GB
+    /// - ES.S1.MEDIUM8: 2-core 8GB
+    /// - ES.S1.LARGE16: 4-core 16GB
+    /// - ES.S1.2XLARGE32: 8-core 32GB
+    /// - ES.S1.4XLARGE32: 16-core 32GB
+    /// - ES.S1.4XLARGE64: 16-core 64GB
     "MasterNodeType" master_node_type set_master_node_type: str,
-    /// 已废弃请使用NodeInfoList
-    /// 专用主节点磁盘大小（单位GB系统默认配置为50GB,暂不支持自定义）
+    /// Abandoned. Please use NodeInfoList.
+    /// Dedicated primary node disk size (in GB. The system default configuration is 50 GB. Customization is temporarily not supported.)
     "MasterNodeDiskSize" master_node_disk_size set_master_node_disk_size: i128,
-    /// 更新配置时是否强制重启
-    /// - true强制重启
-    /// - false不强制重启当前仅更新EsConfig时需要设置，默认值为false
+    /// Whether to force restart when updating the configuration
+    /// - true: force restart
+    /// - false: do not force restartCurrently, this needs to be set only when updating EsConfig. The default value is false.
     "ForceRestart" force_restart set_force_restart: bool,
-    /// COS自动备份信息
+    /// COS auto backup information
     "CosBackup" cos_backup set_cos_backup: obj CosBackup,
-    /// 节点信息列表，可以只传递要更新的节点及其对应的规格信息。支持的操作包括
-    /// - 修改一种节点的个数
-    /// - 修改一种节点的节点规格及磁盘大小
-    /// - 增加一种节点类型（需要同时指定该节点的类型，个数，规格，磁盘等信息）上述操作一次只能进行一种，且磁盘类型不支持修改
+    /// Node information list. You can transmit only the node to be updated and its corresponding specification information. Supported operations include
+    /// - modifying the count of a node type
+    /// - modifying the node specification and disk size of a node type
+    /// - adding a node type (you need to simultaneously specify the node type, count, specification, disk, and other information). You can perform only one of the above operations at a time, and the disk type cannot be modified.
     "NodeInfoList" node_info_list set_node_info_list: list NodeInfo,
-    /// ES集群公网访问状态
-    /// OPEN 开启
-    /// CLOSE 关闭
+    /// Public access status of the ES cluster
+    /// OPEN: enabled.
+    /// -CLOSE: disabled.
     "PublicAccess" public_access set_public_access: str,
-    /// 公网访问控制列表
+    /// Public network access control list
     "EsPublicAcl" es_public_acl set_es_public_acl: obj EsPublicAcl,
-    /// Kibana公网访问状态
-    /// OPEN 开启
-    /// CLOSE 关闭
+    /// Kibana public access status
+    /// OPEN: enabled.
+    /// -CLOSE: disabled.
     "KibanaPublicAccess" kibana_public_access set_kibana_public_access: str,
-    /// Kibana内网访问状态
-    /// OPEN 开启
-    /// CLOSE 关闭
+    /// Kibana internal access status
+    /// OPEN: enabled.
+    /// -CLOSE: disabled.
     "KibanaPrivateAccess" kibana_private_access set_kibana_private_access: str,
-    /// ES 6.8及以上版本基础版开启或关闭用户认证
+    /// Turn on or off user authentication for the basic version of ES 6.8 and above
     "BasicSecurityType" basic_security_type set_basic_security_type: i64,
-    /// Kibana内网端口
+    /// Kibana private network port
     "KibanaPrivatePort" kibana_private_port set_kibana_private_port: i128,
-    /// 0: 蓝绿变更方式扩容，集群不重启 （默认） 1: 磁盘解挂载扩容，集群滚动重启
+    /// 0: Scale out via blue-green change without restarting the cluster (default) 1: Scale out by unmounting disks with a cluster rolling restart
     "ScaleType" scale_type set_scale_type: i64,
-    /// 多可用区部署
+    /// Multi-AZ deployment
     "MultiZoneInfo" multi_zone_info set_multi_zone_info: list ZoneDetail,
-    /// 场景化模板类型 -1：不启用 1：通用 2：日志 3：搜索
+    /// Scenario template type. -1: not enabled. 1: common. 2: log. 3: search
     "SceneType" scene_type set_scene_type: i64,
-    /// Kibana配置项（JSON格式字符串）
+    /// Kibana configuration item (JSON format string)
     "KibanaConfig" kibana_config set_kibana_config: str,
-    /// 可视化节点配置
+    /// Visualize node configuration
     "WebNodeTypeInfo" web_node_type_info set_web_node_type_info: obj WebNodeTypeInfo,
-    /// 切换到新网络架构
+    /// Switch to the new network architecture
     "SwitchPrivateLink" switch_private_link set_switch_private_link: str,
-    /// 启用Cerebro
+    /// Enable Cerebro
     "EnableCerebro" enable_cerebro set_enable_cerebro: bool,
-    /// Cerebro公网访问状态
-    /// OPEN 开启
-    /// CLOSE 关闭
+    /// Cerebro public access status
+    /// OPEN: enabled.
+    /// -CLOSE: disabled.
     "CerebroPublicAccess" cerebro_public_access set_cerebro_public_access: str,
-    /// Cerebro内网访问状态
-    /// OPEN 开启
-    /// CLOSE 关闭
+    /// Cerebro private network access status
+    /// OPEN: enabled.
+    /// -CLOSE: disabled.
     "CerebroPrivateAccess" cerebro_private_access set_cerebro_private_access: str,
-    /// 新增或修改的配置组信息
+    /// Newly-added or modified configuration group information
     "EsConfigSet" es_config_set set_es_config_set: obj EsConfigSetInfo,
-    /// 可维护时间段
+    /// Maintenance time slot.
     "OperationDuration" operation_duration set_operation_duration: obj OperationDurationUpdated,
-    /// 是否开启Alerting 外网告警输出：
-    /// OPEN 开启
-    /// CLOSE 关闭
+    /// Whether Alerting public network alert output is enabled:
+    /// OPEN: enabled.
+    /// -CLOSE: disabled.
     "KibanaAlteringPublicAccess" kibana_altering_public_access set_kibana_altering_public_access: str,
-    /// kibana内网自定义域名
+    /// Custom domain name of kibana on the private network
     "KibanaPrivateDomain" kibana_private_domain set_kibana_private_domain: str,
-    /// cerebro内网自定义域名
+    /// Custom domain name of cerebro on the private network
     "CerebroPrivateDomain" cerebro_private_domain set_cerebro_private_domain: str,
-    /// 变更为https集群，默认是http
+    /// Change to an https cluster. http is selected by default.
     "Protocol" protocol set_protocol: str,
-    /// 节点出站访问详细信息
+    /// Outbound access details of the node
     "OutboundPublicAcls" outbound_public_acls set_outbound_public_acls: list OutboundPublicAcl,
-    /// 节点出站访问操作
-    /// OPEN 开启
-    /// CLOSE 关闭
+    /// Outbound access operations of the node
+    /// OPEN
+    /// -CLOSE: disabled.
     "OutboundPublicAccess" outbound_public_access set_outbound_public_access: str,
-    /// cvm延迟上架参数
+    /// Parameter for delayed cvm launch
     "CvmDelayOnlineTime" cvm_delay_online_time set_cvm_delay_online_time: i128,
-    /// 分片迁移并发数
+    /// Number of concurrent shard migrations
     "ShardAllocationConcurrents" shard_allocation_concurrents set_shard_allocation_concurrents: i128,
-    /// 分片迁移并发速度
+    /// Shard migration concurrency speed
     "ShardAllocationBytes" shard_allocation_bytes set_shard_allocation_bytes: i128,
-    /// 读写分离模式：-1-不开启，1-本地读写分离，2-远端读写分离
+    /// Read-write separation mode: -1: not enabled; 1: local read/write separation; 2: remote read/write separation.
     "ReadWriteMode" read_write_mode set_read_write_mode: i64,
-    /// 是否开启置放群组异步任务
+    /// Whether to enable the placement group async task
     "EnableScheduleRecoverGroup" enable_schedule_recover_group set_enable_schedule_recover_group: bool,
-    /// 置放群组异步任务可维护时间段
+    /// Placement group async task maintenance time slot
     "EnableScheduleOperationDuration" enable_schedule_operation_duration set_enable_schedule_operation_duration: obj EnableScheduleOperationDuration,
-    /// 开启集群保护：OPEN-开启，CLOSE-关闭
+    /// Cluster protection: OPEN: enable, CLOSE: disable
     "EnableDestroyProtection" enable_destroy_protection set_enable_destroy_protection: str,
-    /// 自动扩盘参数
+    /// Auto capacity expansion parameter
     "AutoScaleDiskInfoList" auto_scale_disk_info_list set_auto_scale_disk_info_list: list AutoScaleDiskInfo,
-    /// 自动扩盘删除参数
+    /// Auto-expansion delete parameter
     "AutoScaleDiskDeleteNodeTypeList" auto_scale_disk_delete_node_type_list set_auto_scale_disk_delete_node_type_list: list String,
-    /// 其他附加配置，jvm或者yml
+    /// Other additional configuration, jvm or yml.
     "OtherConfig" other_config set_other_config: obj OtherConfig,
 } }
 impl ::core::fmt::Debug for UpdateInstanceRequest {
@@ -5567,9 +5567,9 @@ impl ::core::fmt::Debug for UpdateInstanceRequest {
 rt::action!("es", "2018-04-16", "UpdateInstance", UpdateInstanceRequest => UpdateInstanceResponse);
 
 rt::model! { read debug;
-/// UpdateInstance返回参数结构体
+/// UpdateInstance response structure.
 UpdateInstanceResponse {
-    /// 订单号
+    /// Order ID
     "DealName" deal_name set_deal_name: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5697,44 +5697,44 @@ UpdateLogstashPipelineDescResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `UpdatePlugins` (变更插件列表).
+/// Request of `UpdatePlugins` (Modifies the plugin list).
 ///
-/// 变更插件列表
+/// Update the plug-in list
 UpdatePluginsRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 需要安装的插件名列表
+    /// Name list of plug-ins that needs to be installed
     "InstallPluginList" install_plugin_list set_install_plugin_list: list String,
-    /// 需要卸载的插件名列表
+    /// List of plug-in names to uninstall
     "RemovePluginList" remove_plugin_list set_remove_plugin_list: list String,
-    /// 是否强制重启，默认值false
+    /// Whether to force restart. Default value: false
     "ForceRestart" force_restart set_force_restart: bool,
-    /// 是否重新安装，默认值false
+    /// Whether to reinstall. Default value: false
     "ForceUpdate" force_update set_force_update: bool,
-    /// 0：系统插件
+    /// 0: System plugin
     "PluginType" plugin_type set_plugin_type: i128,
 } }
 rt::action!("es", "2018-04-16", "UpdatePlugins", UpdatePluginsRequest => UpdatePluginsResponse);
 
 rt::model! { read debug;
-/// UpdatePlugins返回参数结构体
+/// UpdatePlugins response structure.
 UpdatePluginsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateRequestTargetNodeTypes` (更新接收客户端请求的节点类型).
+/// Request of `UpdateRequestTargetNodeTypes` (Updates the node type for receiving client requests).
 ///
-/// 更新接收客户端请求的节点类型
+/// This API is used to update the node type that receives client requests.
 UpdateRequestTargetNodeTypesRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 接收请求的目标节点类型列表
+    /// List of target node types that receive requests
     ///
     /// Required.
     "TargetNodeTypes" target_node_types set_target_node_types: list String,
@@ -5742,7 +5742,7 @@ UpdateRequestTargetNodeTypesRequest {
 rt::action!("es", "2018-04-16", "UpdateRequestTargetNodeTypes", UpdateRequestTargetNodeTypesRequest => UpdateRequestTargetNodeTypesResponse);
 
 rt::model! { read debug;
-/// UpdateRequestTargetNodeTypes返回参数结构体
+/// UpdateRequestTargetNodeTypes response structure.
 UpdateRequestTargetNodeTypesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5817,94 +5817,94 @@ UpdateServerlessSpaceResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `UpgradeInstance` (升级ES集群版本).
+/// Request of `UpgradeInstance` (Upgrades the ES cluster edition).
 ///
-/// 升级ES集群版本
+/// Upgrades the edition of an ES cluster
 UpgradeInstanceRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 目标ES版本，支持：”6.4.3“, "6.8.2"，"7.5.1", "7.10.1", "7.14.2"
+    /// Target ES version. Valid values: "6.4.3", "6.8.2", "7.5.1", "7.10.1", and "7.14.2".
     ///
     /// Required.
     "EsVersion" es_version set_es_version: str,
-    /// 是否只做升级检查，默认值为false
+    /// Whether to perform an upgrade check only. Default value: false.
     "CheckOnly" check_only set_check_only: bool,
-    /// 目标商业特性版本：
-    /// - oss 开源版
-    /// - basic 基础版当前仅在5.6.4升级6.x版本时使用，默认值为basic
+    /// Target business feature version:
+    /// - oss open source edition
+    /// - basic editionCurrently used only when upgrading from 5.6.4 to 6.x. Default value: basic
     "LicenseType" license_type set_license_type: str,
-    /// 6.8（及以上版本）基础版是否开启xpack security认证
-    /// - 1：不开启
-    /// - 2：开启
+    /// Whether xpack security authentication is enabled for basic version 6.8 (and above versions)
+    /// - 1: not enabled
+    /// - 2: enabled
     "BasicSecurityType" basic_security_type set_basic_security_type: i128,
-    /// 升级方式：
-    /// - scale 蓝绿变更
-    /// - restart 滚动重启默认值为scale
+    /// Upgrade method:
+    /// - scale blue-green change
+    /// - restart rolling restartDefault value: scale
     "UpgradeMode" upgrade_mode set_upgrade_mode: str,
-    /// 升级版本前是否对集群进行备份，默认不备份
+    /// Whether to back up the cluster before upgrading the version. By default, no backup is performed.
     "CosBackup" cos_backup set_cos_backup: bool,
-    /// 滚动模式时，是否跳过检查，进行强制重启。默认值为false
+    /// In rolling mode, whether to skip the check and perform a forced reboot. Default value: false
     "SkipCheckForceRestart" skip_check_force_restart set_skip_check_force_restart: bool,
-    /// cvm延迟上架参数
+    /// Parameter for delayed cvm launch
     "CvmDelayOnlineTime" cvm_delay_online_time set_cvm_delay_online_time: i128,
-    /// 分片迁移并发数
+    /// Number of concurrent shard migrations
     "ShardAllocationConcurrents" shard_allocation_concurrents set_shard_allocation_concurrents: i128,
-    /// 分片迁移并发速度
+    /// Shard migration concurrency speed
     "ShardAllocationBytes" shard_allocation_bytes set_shard_allocation_bytes: i128,
-    /// 是否开启置放群组异步任务
+    /// Whether to enable the placement group asynchronous task
     "EnableScheduleRecoverGroup" enable_schedule_recover_group set_enable_schedule_recover_group: bool,
-    /// 置放群组异步任务时间段
+    /// Time period of the async task for the placement group
     "EnableScheduleOperationDuration" enable_schedule_operation_duration set_enable_schedule_operation_duration: obj EnableScheduleOperationDuration,
 } }
 rt::action!("es", "2018-04-16", "UpgradeInstance", UpgradeInstanceRequest => UpgradeInstanceResponse);
 
 rt::model! { read debug;
-/// UpgradeInstance返回参数结构体
+/// UpgradeInstance response structure.
 UpgradeInstanceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpgradeLicense` (升级ES商业特性).
+/// Request of `UpgradeLicense` (Upgrades ES commercial features).
 ///
-/// 升级ES商业特性
+/// Upgrade ES commercial features
 UpgradeLicenseRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// License类型
-    /// - oss：开源版
-    /// - basic：基础版
-    /// - platinum：白金版默认值platinum
+    /// License type
+    /// - oss: open source edition
+    /// - basic: basic version
+    /// - platinum: platinum versionDefault value: platinum
     ///
     /// Required.
     "LicenseType" license_type set_license_type: str,
-    /// 是否自动使用代金券
-    /// - 0：不自动使用
-    /// - 1：自动使用默认值0
+    /// Indicates whether to use vouchers automatically
+    /// - 0: Do not use automatically.
+    /// - 1: Use automatically.Default value: 0.
     "AutoVoucher" auto_voucher set_auto_voucher: i64,
-    /// 代金券ID列表（目前仅支持指定一张代金券）
+    /// Voucher ID list. Only one voucher can be specified.
     "VoucherIds" voucher_ids set_voucher_ids: list String,
-    /// 6.8（及以上版本）基础版是否开启xpack security认证
-    /// - 1：不开启
-    /// - 2：开启
-    /// - 不传参时会默认维持原状，传参时需注意只能由不开启变为开启，无法由开启变为不开启
+    /// Whether xpack security authentication is enabled for basic version 6.8 (and above versions)
+    /// - 1: not enabled
+    /// - 2: enabled
+    /// - If no parameter is passed, the original status is maintained by default. When passing a parameter, note that it can only change from not enabled to enabled, and cannot change from enabled to not enabled
     "BasicSecurityType" basic_security_type set_basic_security_type: i128,
-    /// 是否强制重启
-    /// - true强制重启
-    /// - false不强制重启 默认值false
+    /// Whether to force restart
+    /// - true: force restart
+    /// - false: do not force restart Default value: false
     "ForceRestart" force_restart set_force_restart: bool,
 } }
 rt::action!("es", "2018-04-16", "UpgradeLicense", UpgradeLicenseRequest => UpgradeLicenseResponse);
 
 rt::model! { read debug;
-/// UpgradeLicense返回参数结构体
+/// UpgradeLicense response structure.
 UpgradeLicenseResponse {
-    /// 订单号
+    /// Order ID
     "DealName" deal_name set_deal_name: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5926,30 +5926,30 @@ VpcInfo {
 } }
 
 rt::model! { both debug;
-/// 可视化节点配置
+/// Visualize node configuration
 WebNodeTypeInfo {
-    /// 可视化节点个数，固定为1
+    /// Number of nodes to visualize, fixed as 1
     ///
     /// Required.
     "NodeNum" node_num set_node_num: i128,
-    /// 可视化节点规格
+    /// Visualize node specifications
     ///
     /// Required.
     "NodeType" node_type set_node_type: str,
 } }
 
 rt::model! { both debug;
-/// 多可用区部署时可用区的详细信息
+/// Detailed information of availability zones in multi-AZ deployment
 ZoneDetail {
-    /// 可用区
+    /// AZ.
     ///
     /// Required.
     "Zone" zone set_zone: str,
-    /// 子网ID
+    /// Subnet ID.
     ///
     /// Required.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 是否为隐藏可用区
+    /// Whether it is a hidden AZ
     "Hidden" hidden set_hidden: bool,
 } }
 

@@ -60,165 +60,167 @@ Choice {
 } }
 
 rt::model! { read debug;
-/// 切片对象信息
+/// Slice object information
 Chunk {
-    /// chunk索引。切片顺序 id。
+    /// chunk index. Slice sequence id.
     "Index" index set_index: i128,
-    /// chunk内容。
+    /// chunk content.
     "Content" content set_content: str,
 } }
 
 rt::model! { write debug;
-/// 文档分片配置
+/// Document sharding configuration
 ChunkConfig {
-    /// 按照分隔符切片后，对分片长度会进行校验，当超过最大分片长度时，则用下一级分隔符分割，如无下一级分隔符，则保留原长度；默认值：1000
+    /// After splitting by the separator, the fragment length is validated. If it exceeds the maximum fragment length, it is split using the next-level separator. If there is no next-level separator, the original length is retained. Default value: 1000.
     "MaxChunkSize" max_chunk_size set_max_chunk_size: i128,
-    /// 分隔符列表，优先靠前的分隔符；文件类型为TXT时，默认值：["\n\n", "\n", "。", "！", "？", "，", ""]
+    /// Separator list, separators positioned towards the front take precedence; when the file type is TXT, default value: ["\n\n", "\n", ".", ".", "?", ",", ""].
     "Delimiters" delimiters set_delimiters: list String,
-    /// 相邻切片重合字符数，需要小于分片长度，若形成完全冗余的切片，则会自动过滤；默认值：0.2*MaxChunkSize
+    /// The number of overlapping characters between adjacent fragments must be less than the fragment length. Fragments that form completely redundant slices are automatically filtered. Default value: 0.2*MaxChunkSize
     "ChunkOverlap" chunk_overlap set_chunk_overlap: i128,
 } }
 
 rt::model! { write debug;
-/// 文档切片异步任务
+/// Document slicing async task
 ChunkConfigAsync {
-    /// 最大分片长度
+    /// Maximum fragment length
     "MaxChunkSize" max_chunk_size set_max_chunk_size: i64,
 } }
 
 rt::model! { write debug;
-/// 切片文档信息
+/// Document slice information
 ChunkDocument {
-    /// 文件类型，支持 MD，TXT 格式。
+    /// File type, supports MD and TXT formats.
     "FileType" file_type set_file_type: str,
-    /// 文本原文，使用字符串格式输入。
+    /// Text original, use string format input.
     "FileContent" file_content set_file_content: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ChunkDocumentAsync` (文档切片（异步）).
+/// Request of `ChunkDocumentAsync` (Document slicing (async)).
 ///
-/// 文本切片是将长文本分割为短片段的技术，用于适配模型输入、提升处理效率或信息检索，平衡片段长度与语义连贯性，适用于NLP、数据分析等场景。
-/// 本接口为异步接口，有模型维度调用上限控制，单个模型qps限制5，如您有提高并发限制的需求请[联系我们](https://cloud.tencent.com/act/event/Online_service) 。
+/// Text segmentation is a technology that splits long text into short clips for adapting to model input, improving processing efficiency, or information retrieval. It balances clip length and semantic consistency, suitable for NLP and data analysis scenarios.
+/// This API is an async API with a model dimensional call limit. Each model has a qps limit of 5. If you need to increase the concurrent limit, please contact us (https://www.tencentcloud.com/act/event/Online_service?from_cn_redirect=1).
 ChunkDocumentAsyncRequest {
-    /// 文件信息。
+    /// File information.
     ///
     /// Required.
     "Document" document set_document: obj Document,
-    /// 模型名称，可选模型列表：doc-tree-chunk。
+    /// Model name, selectable model list: doc-tree-chunk.
     ///
     /// Required.
     "ModelName" model_name set_model_name: str,
-    /// 文件切片配置。
+    /// File slice configuration.
     "Config" config set_config: obj ChunkConfigAsync,
 } }
 rt::action!("es", "2025-01-01", "ChunkDocumentAsync", ChunkDocumentAsyncRequest => ChunkDocumentAsyncResponse);
 
 rt::model! { read debug;
-/// ChunkDocumentAsync返回参数结构体
+/// ChunkDocumentAsync response structure.
 ChunkDocumentAsyncResponse {
-    /// 任务 ID
+    /// Task ID
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ChunkDocument` (在线文本切片).
+/// Request of `ChunkDocument` (Slices online text).
 ///
-/// 文本切片是将长文本分割为短片段的技术，用于适配模型输入、提升处理效率或信息检索，平衡片段长度与语义连贯性，适用于NLP、数据分析等场景。
-/// 本接口为分隔符规则切片接口，有单账号调用上限控制，如您有提高并发限制的需求请 [联系我们](https://cloud.tencent.com/act/event/Online_service)  。
+/// Text segmentation is a technology that splits long text into short fragments for adapting to model input, improving processing efficiency, or information retrieval. It balances fragment length and semantic consistency, suitable for NLP and data analysis scenarios.
+/// This API is used to slice text based on delimiter rules. It has a single-account call limit. If you need to increase the concurrent limit, please contact us (https://www.tencentcloud.com/act/event/Online_service?from_cn_redirect=1).
 ChunkDocumentRequest {
-    /// 切片文件信息。
+    /// Slice file info.
     ///
     /// Required.
     "Document" document set_document: obj ChunkDocument,
-    /// 模型名称，可选模型列表：doc-chunk。
+    /// Model name, selectable model list: doc-chunk.
     ///
     /// Required.
     "ModelName" model_name set_model_name: str,
-    /// 文件切片配置。
+    /// File slice configuration.
     "Config" config set_config: obj ChunkConfig,
 } }
 rt::action!("es", "2025-01-01", "ChunkDocument", ChunkDocumentRequest => ChunkDocumentResponse);
 
 rt::model! { read debug;
-/// ChunkDocument返回参数结构体
+/// ChunkDocument response structure.
 ChunkDocumentResponse {
-    /// 无
+    /// None.
     "Chunks" chunks set_chunks: list Chunk,
-    /// token消耗量
+    /// token consumption
     "Usage" usage set_usage: obj Usage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 文档信息
+/// Document Information
 Document {
-    /// 支持的文件类型：PDF、DOC、DOCX、PPT、PPTX、MD、TXT、XLS、
-    /// XLSX、CSV、PNG、JPG、JPEG、BMP、GIF、WEBP、HEIC、EPS、ICNS、
-    /// IM、PCX、PPM、TIFF、XBM、HEIF、JP2
+    /// Supported file types: PDF, DOC, DOCX, PPT, PPTX, MD, TXT, XLS.
+    /// XLSX,CSV,PNG,JPG,JPEG,BMP,GIF,WEBP,HEIC,EPS,ICNS,
+    /// IM,PCX,PPM,TIFF,XBM,HEIF,JP2
     ///
-    /// 文档解析支持的文件大小：
-    /// -PDF、DOC、DOCX、PPT、PPTX支持100M
-    /// -MD、TXT、XLS、XLSX、CSV支特10M
-    /// -其他支持20M
+    /// Supported file size for document parsing:
+    /// -PDF, DOC, DOCX, PPT, PPTX support 100M.
+    /// -MD, TXT, XLS, XLSX, CSV support 10M.
+    /// -Other supports 20M
     ///
-    /// 文本切片支持的文件大小：
-    /// -PDF最大300M
-    /// -D0CX、D0C、PPT、PPTX最大200M
-    /// -TXT、MD最大10M
-    /// -其他最大20M
+    /// Supported file size for text slicing:
+    /// -Maximum PDF size: 300 MB
+    /// -D0CX, D0C, PPT, PPTX maximum 200M
+    /// -Maximum 10M for TXT, MD
+    /// -Another maximum of 20M
     ///
     /// Required.
     "FileType" file_type set_file_type: str,
-    /// 文件存储于腾讯云的 URL 可保障更高的下载速度和稳定性，使用腾讯云COS 文件地址。
+    /// File storage on Tencent Cloud's URL ensures higher download speed and stability by using Tencent Cloud COS file address.
     "FileUrl" file_url set_file_url: str,
-    /// 文件的 base64 值，携带 MineType前缀信息。编码后的后的文件不超过 10M。
-    /// 支持的文件大小：所下载文件经Base64编码后不超过 8M。文件下载时间不超过3秒。
-    /// 支持的图片像素：单边介于20-10000px之间。
+    /// base64 value of the file, carrying the MineType prefix information. The encoded file is no more than 10M.
+    /// Supported file size: The downloaded file is no more than 8M after Base64 encoding. File download time is not more than 3 seconds.
+    /// Supported image pixel: Unilateral between 20-10000px.
     "FileContent" file_content set_file_content: str,
-    /// 文件名称，当使用 base64上传的时候使用。
+    /// File name, used when uploading with base64.
     "FileName" file_name set_file_name: str,
-    /// 文档的起始页码
+    /// Starting page number of the document
     "FileStartPageNumber" file_start_page_number set_file_start_page_number: i64,
-    /// 文档的结束页码
+    /// End page number of the document
     "FileEndPageNumber" file_end_page_number set_file_end_page_number: i64,
 } }
 
 rt::model! { read debug;
-/// 文档切片用量
+/// Document slice amount
 DocumentChunkUsage {
-    /// 解析页面数量
+    /// Parse page count
     "PageNumber" page_number set_page_number: i64,
-    /// 消耗 token数量
+    /// token consumption
     "TotalTokens" total_tokens set_total_tokens: i64,
 } }
 
 rt::model! { write debug;
-/// 文档解析配置
+/// Document parsing configuration
 DocumentParseConfig {
-    /// 0:图片以链接形式返回
-    /// 1:返回图片中提取的文本内容
+    /// 0: Images are returned in link format
+    /// 1:Return the text content extracted from the image
     "ImageResponseType" image_response_type set_image_response_type: i128,
 } }
 
 rt::model! { read debug;
-/// 向量内容
+/// Vector content
 EmbeddingData {
-    /// embedding 内容
+    /// embedding content
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Embedding" embedding set_embedding: list f64,
-    /// 索引序号
+    /// Index serial number
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Index" index set_index: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `GetDocumentChunkResult` (获取文档切片结果).
+/// Request of `GetDocumentChunkResult` (Retrieves document slice results).
 ///
-/// 获取文档切片结果
+/// Retrieve document slices
 GetDocumentChunkResultRequest {
-    /// 任务 ID
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
@@ -226,24 +228,24 @@ GetDocumentChunkResultRequest {
 rt::action!("es", "2025-01-01", "GetDocumentChunkResult", GetDocumentChunkResultRequest => GetDocumentChunkResultResponse);
 
 rt::model! { read debug;
-/// GetDocumentChunkResult返回参数结构体
+/// GetDocumentChunkResult response structure.
 GetDocumentChunkResultResponse {
-    /// 任务状态，-1：失败，0：运行中，1：成功。
+    /// Task status, -1: failure, 0: running, 1: success.
     "Status" status set_status: i64,
-    /// 切片结果文件。
+    /// Document slice result file.
     "DocumentChunkResultUrl" document_chunk_result_url set_document_chunk_result_url: str,
-    /// Token用量。
+    /// Token amount.
     "Usage" usage set_usage: obj DocumentChunkUsage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetDocumentParseResult` (获取文档解析结果).
+/// Request of `GetDocumentParseResult` (Retrieves document parsing results).
 ///
-/// 本接口用于获取文档解析异步处理结果。
+/// This API is used to retrieve the asynchronous processing result of document parsing.
 GetDocumentParseResultRequest {
-    /// 任务 Id
+    /// Task ID.
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
@@ -251,25 +253,26 @@ GetDocumentParseResultRequest {
 rt::action!("es", "2025-01-01", "GetDocumentParseResult", GetDocumentParseResultRequest => GetDocumentParseResultResponse);
 
 rt::model! { read debug;
-/// GetDocumentParseResult返回参数结构体
+/// GetDocumentParseResult response structure.
 GetDocumentParseResultResponse {
-    /// 任务状态，-1：失败，0：运行中，1：成功。
+    /// Task status, -1: failure, 0: running, 1: success.
     "Status" status set_status: i64,
-    /// 结果文件。
+    /// Result file.
     "DocumentParseResultUrl" document_parse_result_url set_document_parse_result_url: str,
-    /// 失败的页码。
+    /// Failed page number.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FailedPages" failed_pages set_failed_pages: list i64,
-    /// 消耗页数
+    /// Page number consumption
     "Usage" usage set_usage: obj PageUsage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetMultiModalEmbedding` (获取多模态特征向量).
+/// Request of `GetMultiModalEmbedding` (Retrieve a multimodal feature vector).
 ///
-/// Embedding是一种将高维数据映射到低维空间的技术，通常用于将非结构化数据，如文本、图像或音频转化为向量表示，使其更容易输入机器模型进行处理，并且向量之间的距离可以反映对象之间的相似性。
-/// 本接口有模型维度调用上限控制，单个模型qps限制10，如您有提高并发限制的需求请[联系我们](https://cloud.tencent.com/act/event/Online_service)  。
+/// Embedding is a technology that maps high-dimensional data to a low-dimensional space, usually used for converting unstructured data such as text, images, or audio into vector representation, making it easier to input into machine models for processing, and the distance between vectors can reflect the similarity between objects.
+/// This API has a model dimensional call limit. Each model has a qps limit of 10. If you need to increase the concurrent limit, please contact us (https://www.tencentcloud.com/act/event/Online_service?from_cn_redirect=1).
 GetMultiModalEmbeddingRequest {
     /// 模型名称，支持WeCLIPv2-Base和WeCLIPv2-Large
     "ModelName" model_name set_model_name: str,
@@ -283,7 +286,7 @@ GetMultiModalEmbeddingRequest {
 rt::action!("es", "2025-01-01", "GetMultiModalEmbedding", GetMultiModalEmbeddingRequest => GetMultiModalEmbeddingResponse);
 
 rt::model! { read debug;
-/// GetMultiModalEmbedding返回参数结构体
+/// GetMultiModalEmbedding response structure.
 GetMultiModalEmbeddingResponse {
     /// 多模态特征向量输出
     "Data" data set_data: obj MultiModalEmbeddingData,
@@ -294,16 +297,16 @@ GetMultiModalEmbeddingResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `GetTextEmbedding` (获取特征向量).
+/// Request of `GetTextEmbedding` (Retrieve a feature vector).
 ///
-/// Embedding是一种将高维数据映射到低维空间的技术，通常用于将非结构化数据，如文本、图像或音频转化为向量表示，使其更容易输入机器模型进行处理，并且向量之间的距离可以反映对象之间的相似性。
-/// 本接口有模型维度调用上限控制，单个模型qps限制20，如您有提高并发限制的需求请[联系我们](https://cloud.tencent.com/act/event/Online_service)  。
+/// Embedding is a technology that maps high-dimensional data to a low-dimensional space, usually used for converting unstructured data such as text, images, or audio into vector representation, making it easier to input into machine models for processing, and the distance between vectors can reflect the similarity between objects.
+/// This API has a model dimensional call limit. Each model has a qps limit of 20. If you need to increase the concurrent limit, please contact us (https://www.tencentcloud.com/act/event/Online_service?from_cn_redirect=1).
 GetTextEmbeddingRequest {
-    /// 模型名称，可选模型列表：bge-base-zh-v1.5,bge-large-zh-v1.5,Conan-embedding-v1,bge-m3,KaLM-embedding-multilingual-mini-v1,Qwen3-Embedding-0.6B。
+    /// Model name, selectable model list: bge-base-zh-v1.5, bge-large-zh-v1.5, Conan-embedding-v1, bge-m3, KaLM-embedding-multilingual-mini-v1, Qwen3-Embedding-0.6B.
     ///
     /// Required.
     "ModelName" model_name set_model_name: str,
-    /// 需进行向量化的文本集。
+    /// Text set to be vectorized.
     ///
     /// Required.
     "Texts" texts set_texts: list String,
@@ -311,11 +314,11 @@ GetTextEmbeddingRequest {
 rt::action!("es", "2025-01-01", "GetTextEmbedding", GetTextEmbeddingRequest => GetTextEmbeddingResponse);
 
 rt::model! { read debug;
-/// GetTextEmbedding返回参数结构体
+/// GetTextEmbedding response structure.
 GetTextEmbeddingResponse {
-    /// 结果集
+    /// Result set.
     "Data" data set_data: list EmbeddingData,
-    /// 向量化消耗的token数量。
+    /// token consumption for vectorization.
     "Usage" usage set_usage: obj Usage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -373,58 +376,58 @@ OutputMessage {
 } }
 
 rt::model! { read debug;
-/// 消耗页数
+/// Page number consumption
 PageUsage {
-    /// 消耗总页数
+    /// Total number of pages consumed
     "TotalPages" total_pages set_total_pages: i64,
 } }
 
 rt::model! { write debug;
-/// 文档信息
+/// Document Information
 ParseDocument {
-    /// 支持的文件类型：PDF、DOC、DOCX、PPT、PPTX、MD、TXT、XLS、
-    /// XLSX、CSV、PNG、JPG、JPEG、BMP、GIF、WEBP、HEIC、EPS、ICNS、
-    /// IM、PCX、PPM、TIFF、XBM、HEIF、JP2
+    /// Supported file types: PDF, DOC, DOCX, PPT, PPTX, MD, TXT, XLS.
+    /// XLSX,CSV,PNG,JPG,JPEG,BMP,GIF,WEBP,HEIC,EPS,ICNS,
+    /// IM,PCX,PPM,TIFF,XBM,HEIF,JP2
     ///
-    /// 文档解析支持的文件大小：
-    /// -PDF、DOC、DOCX、PPT、PPTX支持100M
-    /// -MD、TXT、XLS、XLSX、CSV支特10M
-    /// -其他支持20M
+    /// Supported file size for document parsing:
+    /// -PDF, DOC, DOCX, PPT, PPTX support 100M.
+    /// -MD, TXT, XLS, XLSX, CSV support 10M.
+    /// -Another supports 20M
     ///
-    /// 文本切片支持的文件大小：
-    /// -PDF最大300M
-    /// -D0CX、D0C、PPT、PPTX最大200M
-    /// -TXT、MD最大10M
-    /// -其他最大20M
+    /// Supported file size for text slicing:
+    /// -Maximum PDF size: 300 MB
+    /// -D0CX, D0C, PPT, PPTX maximum 200M
+    /// -Maximum 10M for TXT, MD
+    /// -Other maximum 20M
     ///
     /// Required.
     "FileType" file_type set_file_type: str,
-    /// 文件存储于腾讯云的 URL 可保障更高的下载速度和稳定性，使用腾讯云COS 文件地址。
+    /// File storage on Tencent Cloud's URL ensures higher download speed and stability by using Tencent Cloud COS file address.
     "FileUrl" file_url set_file_url: str,
-    /// 文件的 base64 值，携带 MineType前缀信息。编码后的后的文件不超过 10M。
-    /// 支持的文件大小：所下载文件经Base64编码后不超过 8M。文件下载时间不超过3秒。
-    /// 支持的图片像素：单边介于20-10000px之间。
-    /// 文件的 FileUrl、FileContent必须提供一个，如果都提供只使用 FileUrl。
+    /// base64 value of the file, carrying the MineType prefix information. The encoded file is no more than 10M.
+    /// Supported file size: The downloaded file is no more than 8M after Base64 encoding. File download time is no more than 3 seconds.
+    /// Supported image pixel: Unilateral between 20-10000px.
+    /// Either FileUrl or FileContent of the file must be provided. If both are provided, only FileUrl is used.
     "FileContent" file_content set_file_content: str,
-    /// 文档解析配置
+    /// Document parsing configuration
     "DocumentParseConfig" document_parse_config set_document_parse_config: obj DocumentParseConfig,
-    /// 文档的起始页码
+    /// Starting page number of the document
     "FileStartPageNumber" file_start_page_number set_file_start_page_number: i64,
-    /// 文档的结束页码
+    /// End page number of the document
     "FileEndPageNumber" file_end_page_number set_file_end_page_number: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `ParseDocumentAsync` (文档解析（异步）).
+/// Request of `ParseDocumentAsync` (Document parsing (async)).
 ///
-/// 本服务可将各类格式文档精准转换为标准格式，满足企业知识库建设、技术文档迁移、内容平台结构化存储等需求。
-/// 本接口为异步接口，有模型维度调用上限控制，单个模型qps限制5，如您有提高并发限制的需求请[联系我们](https://cloud.tencent.com/act/event/Online_service) 。
+/// This service accurately converts various format documents into standard format, meeting requirements for Enterprise Knowledge Base construction, technical documentation migration, and structured storage for content platforms.
+/// This API is an async API with a model dimensional call limit. Each model has a qps limit of 5. If you need to increase the concurrent limit, please contact us (https://www.tencentcloud.com/act/event/Online_service?from_cn_redirect=1).
 ParseDocumentAsyncRequest {
-    /// 文件信息。
+    /// File information.
     ///
     /// Required.
     "Document" document set_document: obj Document,
-    /// 模型名称，可选模型列表：doc-llm。
+    /// Model name, selectable model list: doc-llm.
     ///
     /// Required.
     "ModelName" model_name set_model_name: str,
@@ -432,25 +435,25 @@ ParseDocumentAsyncRequest {
 rt::action!("es", "2025-01-01", "ParseDocumentAsync", ParseDocumentAsyncRequest => ParseDocumentAsyncResponse);
 
 rt::model! { read debug;
-/// ParseDocumentAsync返回参数结构体
+/// ParseDocumentAsync response structure.
 ParseDocumentAsyncResponse {
-    /// 任务 id
+    /// Task ID
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ParseDocument` (实时文档解析).
+/// Request of `ParseDocument` (Real-time document parsing).
 ///
-/// 本服务可将各类格式文档精准转换为标准格式，满足企业知识库建设、技术文档迁移、内容平台结构化存储等需求。
-/// 本接口有模型维度调用上限控制，单个模型qps限制5，如您有提高并发限制的需求请[联系我们](https://cloud.tencent.com/act/event/Online_service) 。
+/// This service can accurately convert various types of documents into a standard format to meet the requirements for building an enterprise knowledge base, migrating technical documentation, and structured storage for content platforms.
+/// This API has a model dimensional call limit. Each model has a qps limit of 5. If you need to increase the concurrent limit, please contact us (https://www.tencentcloud.com/act/event/Online_service?from_cn_redirect=1).
 ParseDocumentRequest {
-    /// 文件信息
+    /// File Information
     ///
     /// Required.
     "Document" document set_document: obj ParseDocument,
-    /// 模型名称，doc-llm。
+    /// Model name, doc-llm.
     ///
     /// Required.
     "ModelName" model_name set_model_name: str,
@@ -458,62 +461,65 @@ ParseDocumentRequest {
 rt::action!("es", "2025-01-01", "ParseDocument", ParseDocumentRequest => ParseDocumentResponse);
 
 rt::model! { read debug;
-/// ParseDocument返回参数结构体
+/// ParseDocument response structure.
 ParseDocumentResponse {
-    /// 进度：0-100。
+    /// Progress: 0-100.
     "Progress" progress set_progress: str,
-    /// 解析文件结果。
+    /// File parsing result.
     "DocumentParseResultUrl" document_parse_result_url set_document_parse_result_url: str,
-    /// 失败页码。
+    /// Page number of the failure.
     "FailedPages" failed_pages set_failed_pages: list i64,
-    /// 消耗页数
+    /// Page number consumption
     "Usage" usage set_usage: obj PageUsage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 输出结果
+/// Output result
 RerankResult {
-    /// 对应的doc在输入候选doc数组中的位置索引值
+    /// Location index value of the corresponding doc in the array of candidate docs
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Index" index set_index: i64,
-    /// 相似度分数
+    /// Similarity score
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RelevanceScore" relevance_score set_relevance_score: f64,
-    /// doc原文内容
+    /// Document content
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Document" document set_document: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RunRerank` (重排序).
+/// Request of `RunRerank` (Reorder).
 ///
-/// 重排是指在 RAG 过程中，通过评估文档与查询之间的相关性，将最相关的文档放在前面，确保语言模型在生成回答时优先考虑排名靠前的上下文，提高生成结果的准确性和可信度，也可以通过这种方式进行过滤，减少大模型成本。
-/// 本接口有单账号调用上限控制，如您有提高并发限制的需求请[联系我们](https://cloud.tencent.com/act/event/Online_service)  。
+/// Rearrangement refers to the process in RAG where, by assessing the relevance between documents and queries, the most relevant documents are placed at the front. This ensures that the language model prioritizes high-ranking context when generating responses, improving the accuracy and reliability of generated results. It can also be used for filtering to reduce large model costs.
+/// This API has a single-account call limit. If you need to increase the concurrent limit, please contact us (https://www.tencentcloud.com/act/event/Online_service?from_cn_redirect=1).
 RunRerankRequest {
-    /// 模型名称，可选模型列表：bge-reranker-large，bge-reranker-v2-m3。
+    /// Model name, selectable model list: bge-reranker-large, bge-reranker-v2-m3.
     ///
     /// Required.
     "ModelName" model_name set_model_name: str,
-    /// 查询文本。
+    /// Query text.
     ///
     /// Required.
     "Query" query set_query: str,
-    /// 待排序的候选doc列表。
+    /// List of candidate docs to sort.
     ///
     /// Required.
     "Documents" documents set_documents: list String,
-    /// 排序返回的top文档数量, 如果没有指定则返回全部候选doc，如果指定的top_n值大于输入的候选doc数量，返回全部doc。
+    /// Number of top documents returned in sorting order. If not specified, return all candidate docs. If the specified top_n value is larger than the number of input candidate docs, return all docs.
     "TopN" top_n set_top_n: i64,
-    /// 返回的排序结果列表里面是否返回每一条document原文，默认值False。
+    /// Whether to return the original document for each sorting result inside the result list. Default value: False.
     "ReturnDocuments" return_documents set_return_documents: bool,
 } }
 rt::action!("es", "2025-01-01", "RunRerank", RunRerankRequest => RunRerankResponse);
 
 rt::model! { read debug;
-/// RunRerank返回参数结构体
+/// RunRerank response structure.
 RunRerankResponse {
-    /// 输出结果集。
+    /// Output result set.
     "Data" data set_data: list RerankResult,
-    /// 消耗token数量。
+    /// token consumption.
     "Usage" usage set_usage: obj Usage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -581,9 +587,10 @@ ToolFunction {
 } }
 
 rt::model! { read debug;
-/// token消耗总数
+/// token consumption total count
 Usage {
-    /// tokens总数
+    /// Total number of tokens
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalTokens" total_tokens set_total_tokens: i64,
 } }
 

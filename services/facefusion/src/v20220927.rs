@@ -50,52 +50,46 @@ FaceInfo {
 } }
 
 rt::model! { write debug;
-/// 人脸框信息
+/// Face box information
 FaceRect {
-    /// 人脸框左上角横坐标。
+    /// Top-left X-axis coordinate of the face box
     ///
     /// Required.
     "X" x set_x: i64,
-    /// 人脸框左上角纵坐标。
+    /// Top-left Y-axis coordinate of the face box
     ///
     /// Required.
     "Y" y set_y: i64,
-    /// 人脸框宽度。
-    /// 单位：px
+    /// Face box width
     ///
     /// Required.
     "Width" width set_width: i64,
-    /// 人脸框高度。
-    /// 单位：px
+    /// Face box height
     ///
     /// Required.
     "Height" height set_height: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `FuseFace` (图片人脸融合).
+/// Request of `FuseFace` (Image Face Fusion (Basic)).
 ///
-/// 本接口用于单脸、多脸、选脸融合，上传人脸图片，得到与素材模板融合后的人脸图片。支持为融合结果图添加标识。查看 [融合接入指引](https://cloud.tencent.com/document/product/670/38247)。
+/// This API is used to perform the fusion of a single face, multiple faces, and specified faces with the material template by uploading face images. Users can add logos to generated images. See [Fusion Access Guide](https://intl.cloud.tencent.com/document/product/670/38247?from_cn_redirect=1).
 ///
-/// >
-/// - 公共参数中的签名方式必须指定为V3版本，即配置SignatureMethod参数为TC3-HMAC-SHA256。
+/// - The signature method in the public parameters must be specified as the V3 version. In other words, set the SignatureMethod parameter to TC3-HMAC-SHA256.
 FuseFaceRequest {
-    /// 活动 ID，请在[人脸融合控制台](https://console.cloud.tencent.com/facefusion)查看。
+    /// Activity ID. Check the ID in the [Face Fusion console](https://console.cloud.tencent.com/facefusion).
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 素材 ID，请在[人脸融合控制台](https://console.cloud.tencent.com/facefusion)查看。
+    /// Material ID. Check the ID in the [Face Fusion console](https://console.cloud.tencent.com/facefusion).
     ///
     /// Required.
     "ModelId" model_id set_model_id: str,
-    /// 返回图像方式（url 或 base64) ，二选一。url有效期为7天。
+    /// Image return method (url or base64). You cannot use both methods at the same time. The URL is valid for 7 days.
     ///
     /// Required.
     "RspImgType" rsp_img_type set_rsp_img_type: str,
-    /// 用户人脸图片、素材模板图的人脸位置信息。不能超过6个。
-    /// ●图片分辨率限制：图片中面部尺寸大于34 * 34；图片尺寸大于64 * 64，小于4096*4096（单边限制）。
-    /// ●图片大小限制：base64 编码后大小不可超过5M， url不超过10M。
-    /// ●支持图片格式：支持jpg或png
+    /// Face position information on the user face image and material template image. No more than 6 entries.
     ///
     /// Required.
     "MergeInfos" merge_infos set_merge_infos: list MergeInfo,
@@ -105,24 +99,24 @@ FuseFaceRequest {
     /// 五官融合比例，数值越高，融合后的五官越像素材人物。取值范围[0,100]
     /// 若此参数不填写，则使用人脸融合控制台中五官参数数值。（换脸版算法暂不支持此参数调整）
     "FuseFaceDegree" fuse_face_degree set_fuse_face_degree: i64,
-    /// 为融合结果图添加合成标识的开关，默认为1。
-    /// 1：添加标识。
-    /// 0：不添加标识。
-    /// 其他数值：默认按1处理。
-    /// 建议您使用显著标识来提示结果图使用了人脸融合技术，是AI合成的图片。
+    /// Switch indicating whether to add a synthesis logo to the fusion result image. Default value: 1.
+    /// 1: add logo
+    /// 0: do not add logo
+    /// Other values: add logo
+    /// It is recommended to use an obvious logo to indicate that the result image uses face fusion technology and is synthesized by AI.
     "LogoAdd" logo_add set_logo_add: i64,
-    /// 标识内容设置。
-    /// 默认在融合结果图右下角添加“本图片为AI合成图片”字样，您可根据自身需要替换为其他的Logo图片。
+    /// Logo content settings
+    /// By default, the text "Synthesized by AI" is added to the bottom right corner of the fusion result image. You can also use other texts.
     "LogoParam" logo_param set_logo_param: obj LogoParam,
-    /// 融合参数。
+    /// Fusion parameter.
     "FuseParam" fuse_param set_fuse_param: obj FuseParam,
 } }
 rt::action!("facefusion", "2022-09-27", "FuseFace", FuseFaceRequest => FuseFaceResponse);
 
 rt::model! { read debug;
-/// FuseFace返回参数结构体
+/// FuseFace response structure.
 FuseFaceResponse {
-    /// RspImgType 为 url 时，返回结果的 url（有效期7天）， RspImgType 为 base64 时返回 base64 数据。
+    /// When RspImgType is set to url, return the URL (valid for 7 days). When RspImgType is set to base64, return the Base64 code.
     "FusedImage" fused_image set_fused_image: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -187,9 +181,9 @@ FuseFaceUltraResponse {
 } }
 
 rt::model! { write debug;
-/// 融合参数
+/// Fusion parameter
 FuseParam {
-    /// 图片编码参数
+    /// Image encoding parameter
     "ImageCodecParam" image_codec_param set_image_codec_param: obj ImageCodecParam,
 } }
 
@@ -231,33 +225,26 @@ FusionUltraParam {
 } }
 
 rt::model! { write debug;
-/// 图片编码参数
+/// Image encoding parameter
 ImageCodecParam {
-    /// 元数据是描述媒体文件的附加信息。通过添加自定义的元数据，可以将一些附加信息嵌入到文件中。这些信息可以用于版权、描述、标识等目的，并在后续的媒体处理或管理过程中使用。
-    /// 个数不能大于1。
+    /// Metadata. The number of metadata entries cannot exceed 1.
     "MetaData" meta_data set_meta_data: list MetaData,
 } }
 
 rt::model! { write debug;
-/// logo参数
+/// Logo parameter
 LogoParam {
-    /// 标识图片位于融合结果图中的坐标，将按照坐标对标识图片进行位置和大小的拉伸匹配。
-    /// Width、Height <= 2160。
+    /// Coordinates of the logo image in the fusion result image. The logo image will be stretched according to the coordinates.
     ///
     /// Required.
     "LogoRect" logo_rect set_logo_rect: obj FaceRect,
-    /// 标识图片Url地址
-    ///
-    /// ●base64 和 url 必须提供一个，如果都提供以 url 为准。
-    /// ●支持图片格式：支持jpg或png
-    /// 专业版：base64 编码后大小不超过10M。
-    /// 非专业版：base64 编码后大小不超过5M。
+    /// Logo image URL
+    /// ●Either the Base64 code or URL must be provided. If both are provided, URL prevails.
+    /// ●Supported image format: JPG or PNG
     "LogoUrl" logo_url set_logo_url: str,
-    /// 输入图片base64。
-    /// ●base64 和 url 必须提供一个，如果都提供以 url 为准。
-    /// ●支持图片格式：支持jpg或png
-    /// 专业版：base64 编码后大小不超过10M。
-    /// 非专业版：base64 编码后大小不超过5M。
+    /// Logo image Base64 code
+    /// ●Either the Base64 code or URL must be provided. If both are provided, URL prevails.
+    /// ●Supported image format: JPG or PNG
     "LogoImage" logo_image set_logo_image: str,
 } }
 
@@ -271,36 +258,36 @@ MaterialFaces {
 } }
 
 rt::model! { write debug;
-/// 人脸图片和待被融合的素材模板图的人脸位置信息。
+/// Face position information on the face image and material template image for fusion
 MergeInfo {
-    /// 输入图片base64。
-    /// ●base64 和 url 必须提供一个，如果都提供以 url 为准。
-    /// ●素材图片限制：图片中面部尺寸大于34 * 34；图片尺寸大于64 * 64。（图片编码之后可能会大30%左右，建议合理控制图片大小）。
-    /// ●支持图片格式：支持jpg或png
+    /// Enter the image Base64 code.
+    /// ●Either the Base64 code or URL must be provided. If both are provided, URL prevails.
+    /// ●Material image limitation: face size in the image greater than 34×34 pixels; image size greater than 64×64 pixels. (After encoding, the image size may increase by about 30%. It is recommended to control the image size reasonably.)
+    /// ●Supported image format: JPG or PNG
     "Image" image set_image: str,
-    /// 输入图片url。
-    /// ●base64 和 url 必须提供一个，如果都提供以 url 为准。
-    /// ●素材图片限制：图片中面部尺寸大于34 * 34；图片尺寸大于64 * 64。（图片编码之后可能会大30%左右，建议合理控制图片大小）。
-    /// ●支持图片格式：支持jpg或png
+    /// Enter the image URL.
+    /// ●Either the Base64 code or URL must be provided. If both are provided, URL prevails.
+    /// ●Material image limitation: face size in the image greater than 34×34 pixels; image size greater than 64×64 pixels. (After encoding, the image size may increase by about 30%. It is recommended to control the image size reasonably.)
+    /// ●Supported image format: JPG or PNG
     "Url" url set_url: str,
-    /// 上传的图片人脸位置信息（人脸框）
-    /// Width、Height >= 30。
+    /// Face position information (face box) on the uploaded image
+    /// Width and height are no less than 30.
     "InputImageFaceRect" input_image_face_rect set_input_image_face_rect: obj FaceRect,
-    /// 素材人脸ID，不填默认取最大人脸。
+    /// Material face ID. If this parameter is left blank, the largest face is used by default.
     "TemplateFaceID" template_face_id set_template_face_id: str,
-    /// 模板中人脸位置信息(人脸框)，不填默认取最大人脸。此字段仅适用于图片融合自定义模板素材场景。
-    /// Width、Height >= 30。
+    /// Face position information (face box) on the template. If this parameter is left blank, the largest face is used by default. This parameter applies to scenes where custom material templates are used for fusion.
+    /// Width and height are no less than 30.
     "TemplateFaceRect" template_face_rect set_template_face_rect: obj FaceRect,
 } }
 
 rt::model! { write debug;
-/// MetaData数据结构，Key/Value格式
+/// Metadata structure, in key/value format
 MetaData {
-    /// MetaData的Key，字符长度不能超过32
+    /// Metadata key
     ///
     /// Required.
     "MetaKey" meta_key set_meta_key: str,
-    /// MetaData的Value，字符长度不能超过256
+    /// Metadata value
     ///
     /// Required.
     "MetaValue" meta_value set_meta_value: str,

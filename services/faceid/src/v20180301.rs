@@ -5,197 +5,197 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { read debug;
-/// 疑似攻击风险详情
+/// Suspected attack detail
 AttackRiskDetail {
-    /// 疑似的攻击痕迹类型，具体类型如下：
-    /// SuspectedSpoofingAttack：翻拍攻击
-    /// SuspectedSynthesisImage：疑似合成图片
-    /// SuspectedSynthesisVideo：疑似合成视频
-    /// SuspectedAnomalyAttack：人脸特征疑似非真人
-    /// SuspectedAdversarialAttack：疑似对抗样本攻击
-    /// SuspectedBlackIndustry：疑似黑产批量模板攻击
-    /// SuspectedWatermark：疑似存在水印
+    /// Suspected attack trace type, specific type as follows:
+    /// SuspectedSpoofingAttack: Re-photography Attack
+    /// SuspectedSynthesisImage: Suspected synthesized image
+    /// SuspectedSynthesisVideo: Suspected synthesized video
+    /// SuspectedAnomalyAttack: Facial features suspected of not being real
+    /// SuspectedAdversarialAttack: Suspected adversarial sample attack
+    /// SuspectedBlackIndustry: Suspected black industry batch Template attack
+    /// SuspectedWatermark: Suspected watermark
     "Type" r#type set_type: str,
 } }
 
 rt::model! { write debug;
-/// Request of `BankCard2EVerification` (银行卡二要素核验).
+/// Request of `BankCard2EVerification` (Bank Card Information Verification(2 input params)).
 ///
-/// 本接口用于校验姓名和银行卡号的真实性和一致性。
+/// This API is used to validate the authenticity and consistency of the name and bank card number.
 BankCard2EVerificationRequest {
-    /// 姓名。
+    /// Name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 银行卡。
+    /// Bank card.
     ///
     /// Required.
     "BankCard" bank_card set_bank_card: str,
-    /// 敏感数据加密信息。
-    /// - 对传入信息（姓名、银行卡号）有加密需求的用户可使用此参数，详情请点击左侧链接。
+    /// Sensitive data encryption info.
+    /// - Users with encryption requirements for incoming information (name, bank card number) can use this parameter. For details, please click the left-side link.
     "Encryption" encryption set_encryption: obj Encryption,
 } }
 rt::action!("faceid", "2018-03-01", "BankCard2EVerification", BankCard2EVerificationRequest => BankCard2EVerificationResponse);
 
 rt::model! { read debug;
-/// BankCard2EVerification返回参数结构体
+/// BankCard2EVerification response structure.
 BankCard2EVerificationResponse {
-    /// 认证结果码。
-    /// - 计费结果码：
-    /// '0': '认证通过'。
-    /// '-1': '认证未通过'。
-    /// '-4': '持卡人信息有误'。
-    /// '-5': '未开通无卡支付'。
-    /// '-6': '此卡被没收'。
-    /// '-7': '无效卡号'。
-    /// '-8': '此卡无对应发卡行'。
-    /// '-9': '该卡未初始化或睡眠卡'。
-    /// '-10': '作弊卡、吞卡'。
-    /// '-11': '此卡已挂失'。
-    /// '-12': '该卡已过期'。
-    /// '-13': '受限制的卡'。
-    /// '-14': '密码错误次数超限'。
-    /// '-15': '发卡行不支持此交易'。
-    /// '-18': '卡状态异常或卡号错误'。
+    /// Verification result code.
+    /// -Billing result code:
+    /// '0': 'Authentication passed'.
+    /// '-1': 'Authentication failed'.
+    /// '-4': 'Cardholder information is incorrect'.
+    /// '-5': 'Cardless payment not enabled'.
+    /// '-6': 'Card confiscated'.
+    /// '-7': 'Invalid card number'.
+    /// '-8': 'No corresponding issuing bank for this card'.
+    /// '-9': 'The card is uninitialized or a Sleep Card'.
+    /// '-10': 'Cheat card, card confiscation'.
+    /// '-11': 'Reported lost'.
+    /// '-12': 'The card has expired'.
+    /// '-13': 'Restricted card'.
+    /// '-14': 'Number of password errors exceeds the limit'.
+    /// '-15': 'Issuer does not support this transaction'.
+    /// '-18': 'Card status exception or card number error'.
     ///
-    /// - 不计费结果码：
-    /// '-2': '姓名校验不通过'。
-    /// '-3': '银行卡号格式有误'。
-    /// '-16': '验证中心服务繁忙'。
-    /// '-17': '验证次数超限，请次日重试'。
+    /// -Non-billing Result Code:
+    /// '-2': 'Name verification failed'.
+    /// '-3': 'Incorrect bank card number format'.
+    /// '-16': 'Verification Center Service busy'.
+    /// '-17': 'Verification attempts exceeded. Please retry the next day.'
     "Result" result set_result: str,
-    /// 业务结果描述。
+    /// Business result description.
     "Description" description set_description: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `BankCard4EVerification` (银行卡四要素核验).
+/// Request of `BankCard4EVerification` (Bank Card Information Verification(4 input params)).
 ///
-/// 本接口用于输入银行卡号、姓名、开户证件号、开户手机号，校验信息的真实性和一致性。
+/// This API is used to verify the authenticity and consistency of the bank card number, name, ID number, and mobile number for account opening.
 BankCard4EVerificationRequest {
-    /// 姓名。
+    /// Name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 银行卡。
+    /// Bank card.
     ///
     /// Required.
     "BankCard" bank_card set_bank_card: str,
-    /// 手机号码。
+    /// Mobile number.
     ///
     /// Required.
     "Phone" phone set_phone: str,
-    /// 开户证件号。
-    /// - 与CertType参数的证件类型一致，如：身份证，则传入身份证号。
+    /// ID number for account opening.
+    /// -The document type must match the Type parameter, for example: input the ID card number for an identity card.
     ///
     /// Required.
     "IdCard" id_card set_id_card: str,
-    /// 证件类型。
-    /// - 请确认该证件为开户时使用的证件类型，未用于开户的证件信息不支持验证。
-    /// - 目前默认为0：身份证，其他证件类型暂不支持。
+    /// Document type.
+    /// -Please confirm this document is the document type used when opening an account. Document information not used for account opening is not supported for verification.
+    /// -Currently defaults to 0: ID card. Other document types are not currently supported.
     "CertType" cert_type set_cert_type: i64,
-    /// 敏感数据加密信息。
-    /// - 对传入信息（姓名、身份证号、手机号、银行卡号）有加密需求的用户可使用此参数，详情请点击左侧链接。
+    /// Sensitive data encryption info.
+    /// -Users with encryption requirements for incoming information (name, identity card number, mobile number, bank card number) can use this parameter. For details, please click the left-side link.
     "Encryption" encryption set_encryption: obj Encryption,
 } }
 rt::action!("faceid", "2018-03-01", "BankCard4EVerification", BankCard4EVerificationRequest => BankCard4EVerificationResponse);
 
 rt::model! { read debug;
-/// BankCard4EVerification返回参数结构体
+/// BankCard4EVerification response structure.
 BankCard4EVerificationResponse {
-    /// 认证结果码。
-    /// - 收费结果码：
-    /// '0': '认证通过'。
-    /// '-1': '认证未通过'。
-    /// '-6': '持卡人信息有误'。
-    /// '-7': '未开通无卡支付'。
-    /// '-8': '此卡被没收'。
-    /// '-9': '无效卡号'。
-    /// '-10': '此卡无对应发卡行'。
-    /// '-11': '该卡未初始化或睡眠卡'。
-    /// '-12': '作弊卡、吞卡'。
-    /// '-13': '此卡已挂失'。
-    /// '-14': '该卡已过期'。
-    /// '-15': '受限制的卡'。
-    /// '-16': '密码错误次数超限'。
-    /// '-17': '发卡行不支持此交易'。
-    /// '-21': '卡状态异常或卡号错误'。
+    /// Verification result code.
+    /// -Result code for charges
+    /// '0': 'Authentication passed'.
+    /// '-1': 'Authentication failed'.
+    /// '-6': 'Cardholder information is incorrect'.
+    /// '-7': 'Cardless payment not enabled'.
+    /// '-8': 'Card confiscated'.
+    /// '-9': 'Invalid card number'.
+    /// '-10': 'No corresponding issuing bank for this card'.
+    /// '-11': 'The card is uninitialized or a Sleep Card'.
+    /// '-12': 'Cheat card, card confiscation'.
+    /// '-13': 'Reported lost'.
+    /// '-14': 'The card has expired.'
+    /// '-15': 'Restricted card'.
+    /// '-16': 'Exceeded the number of password errors'.
+    /// '-17': 'Issuer does not support this transaction'.
+    /// '-21': 'Card status exception or card number error'.
     ///
-    /// - 不收费结果码：
-    /// '-2': '姓名校验不通过'。
-    /// '-3': '身份证号码有误'。
-    /// '-4': '银行卡号格式有误'。
-    /// '-5': '手机号码不合法'。
-    /// '-18': '验证中心服务繁忙'。
-    /// '-19': '验证次数超限，请次日重试'。
-    /// '-20': '该证件号暂不支持核验，当前仅支持二代身份证'。
+    /// -Result code with no charge
+    /// '-2': 'Name verification failed'.
+    /// '-3': 'Identity number error'.
+    /// '-4': 'Incorrect bank card number format'.
+    /// '-5': 'Invalid phone number'.
+    /// '-18': 'Verification Center Service busy'.
+    /// '-19': 'Exceeded maximum verification attempts. Please retry the next day.'
+    /// '-20': 'The ID number is not currently supported for verification. Currently only support second-generation resident identity card.'
     "Result" result set_result: str,
-    /// 业务结果描述。
+    /// Business result description.
     "Description" description set_description: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `BankCardVerification` (银行卡三要素核验).
+/// Request of `BankCardVerification` (Bank Card Information Verification(3 input params)).
 ///
-/// 本接口用于银行卡号、姓名、开户证件号信息的真实性和一致性。
+/// This API is used to verify the authenticity and consistency of the bank card number, name, and ID number of information.
 BankCardVerificationRequest {
-    /// 开户证件号。
-    /// - 与CertType参数的证件类型一致，如：身份证，则传入身份证号。
+    /// ID number for account opening.
+    /// -The document type must match the Type parameter, for example: input the ID card number for an identity card.
     ///
     /// Required.
     "IdCard" id_card set_id_card: str,
-    /// 姓名。
+    /// Name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 银行卡。
+    /// Bank card.
     ///
     /// Required.
     "BankCard" bank_card set_bank_card: str,
-    /// 证件类型。
-    /// - 请确认该证件为开户时使用的证件类型，未用于开户的证件信息不支持验证。
-    /// - 目前默认：0 身份证，其他证件类型暂不支持。
+    /// Document type.
+    /// -Please confirm this document is the document type used when opening an account. Document information not used for account opening is not supported for verification.
+    /// -Currently default: 0 ID card. Other document types are not currently supported.
     "CertType" cert_type set_cert_type: i64,
-    /// 敏感数据加密信息。
-    /// - 对传入信息（姓名、身份证号、银行卡号）有加密需求的用户可使用此参数，详情请点击左侧链接。
+    /// Sensitive data encryption info.
+    /// -Users with encryption requirements for incoming information (name, identity card number, bank card number) can use this parameter. For details, please click the left-side link.
     "Encryption" encryption set_encryption: obj Encryption,
 } }
 rt::action!("faceid", "2018-03-01", "BankCardVerification", BankCardVerificationRequest => BankCardVerificationResponse);
 
 rt::model! { read debug;
-/// BankCardVerification返回参数结构体
+/// BankCardVerification response structure.
 BankCardVerificationResponse {
-    /// 认证结果码。
-    /// - 收费结果码：
-    /// '0': '认证通过'。
-    /// '-1': '认证未通过'。
-    /// '-5': '持卡人信息有误'。
-    /// '-6': '未开通无卡支付'。
-    /// '-7': '此卡被没收'。
-    /// '-8': '无效卡号'。
-    /// '-9': '此卡无对应发卡行'。
-    /// '-10': '该卡未初始化或睡眠卡'。
-    /// '-11': '作弊卡、吞卡'。
-    /// '-12': '此卡已挂失'。
-    /// '-13': '该卡已过期'。
-    /// '-14': '受限制的卡'。
-    /// '-15': '密码错误次数超限'。
-    /// '-16': '发卡行不支持此交易'。
-    /// '-20': '卡状态异常或卡号错误'。
+    /// Verification result code.
+    /// -Result code for charges
+    /// '0': 'Authentication passed'.
+    /// '-1': 'Authentication failed'.
+    /// '-5': 'Cardholder information is incorrect'.
+    /// '-6': 'Cardless payment not enabled'.
+    /// '-7': 'Card confiscated'.
+    /// '-8': 'Invalid card number'.
+    /// '-9': 'No corresponding issuing bank for this card'.
+    /// '-10': 'The card is uninitialized or a Sleep Card'.
+    /// '-11': 'Cheat card, card retention'.
+    /// '-12': 'Reported lost'.
+    /// '-13': 'The card has expired.'
+    /// '-14': 'Restricted card'.
+    /// '-15': 'Exceeded the number of password errors.'
+    /// '-16': 'Issuer does not support this transaction'.
+    /// '-20': 'Card status exception or card number error'.
     ///
-    /// - 不收费结果码：
-    /// '-2': '姓名校验不通过'。
-    /// '-3': '身份证号码有误'。
-    /// '-4': '银行卡号格式有误'。
-    /// '-17': '验证中心服务繁忙'。
-    /// '-18': '验证次数超限，请次日重试'。
-    /// '-19': '该证件号暂不支持核验，当前仅支持二代身份证'。
+    /// -Result code with no charge
+    /// '-2': 'Name verification failed'.
+    /// '-3': 'Identity number error'.
+    /// '-4': 'Incorrect bank card number format'.
+    /// '-17': 'Verification Center Service busy'.
+    /// '-18': 'Exceeded verification attempts. Please retry the next day.'
+    /// '-19': 'The ID number is not currently supported for verification. Currently only support second-generation resident identity card.'
     "Result" result set_result: str,
-    /// 业务结果描述。
+    /// Business result description.
     "Description" description set_description: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -229,45 +229,45 @@ ChargeDetail {
 } }
 
 rt::model! { write debug;
-/// Request of `CheckBankCardInformation` (银行卡基础信息查询).
+/// Request of `CheckBankCardInformation` (Bank Card Verification).
 ///
-/// 银行卡基础信息查询
+/// Bank card basic information query
 CheckBankCardInformationRequest {
-    /// 银行卡号。
+    /// Bank card number.
     ///
     /// Required.
     "BankCard" bank_card set_bank_card: str,
-    /// 敏感数据加密信息。
-    /// - 对传入信息（银行卡号）有加密需求的用户可使用此参数，详情请点击左侧链接。
+    /// Sensitive data encryption info.
+    /// -Users with encryption requirements for incoming information (bank card number) can use this parameter. For details, please click the left-side link.
     "Encryption" encryption set_encryption: obj Encryption,
 } }
 rt::action!("faceid", "2018-03-01", "CheckBankCardInformation", CheckBankCardInformationRequest => CheckBankCardInformationResponse);
 
 rt::model! { read debug;
-/// CheckBankCardInformation返回参数结构体
+/// CheckBankCardInformation response structure.
 CheckBankCardInformationResponse {
-    /// 认证结果码，收费情况如下。
-    /// - 收费结果码：
-    /// 0: 查询成功
-    /// -1: 未查到信息
-    /// -5: 卡号无效
+    /// Verification result code. Billing is as follows.
+    /// -Result code for charges
+    /// Query succeeded
+    /// -1: Not found
+    /// -5: Invalid card number
     ///
-    /// - 不收费结果码：
-    /// -2：验证中心服务繁忙
-    /// -3：银行卡不存在
-    /// -4：认证次数超过当日限制，请次日重试
-    /// -6:   暂不支持该银行卡种
+    /// -Result code with no charge
+    /// -Verification Center Service is busy.
+    /// -3: Bank card not found.
+    /// -4: Authentication attempts exceeded the daily limit. Retry the next day.
+    /// -6: This bank card type is not currently supported
     "Result" result set_result: str,
-    /// 业务结果描述。
+    /// Business result description.
     "Description" description set_description: str,
-    /// 开户行。
+    /// Account opening bank.
     "AccountBank" account_bank set_account_bank: str,
-    /// 卡性质。
-    /// - 取值范围：
-    /// 1：借记卡。
-    /// 2：贷记卡。
-    /// 3：预付费卡。
-    /// 4：准贷记卡
+    /// Card type.
+    /// -Value range:
+    /// 1: Debit card.
+    /// 2: Credit card.
+    /// 3: Prepaid card.
+    /// 4: Credit card
     "AccountType" account_type set_account_type: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -306,157 +306,162 @@ CheckEidTokenStatusResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CheckIdCardInformation` (身份证人像照片验真).
+/// Request of `CheckIdCardInformation` (Identity Information Verification).
 ///
-/// 传入身份证人像面照片，识别身份证照片上的信息，并将姓名、身份证号、身份证人像照片与权威库的证件照进行比对，是否属于同一个人，从而验证身份证信息的真实性。
+/// This API is used to import the ID card portrait side photo, recognize the information on the ID card photo, and compare the name, identity card number, and ID card portrait photo with the ID photo in the authoritative database to verify if they belong to the same person, thereby verifying the authenticity of the identity card information.
 CheckIdCardInformationRequest {
-    /// 身份证人像面的 Base64 值。
+    /// Base64 value of the ID card portrait side.
     ///
-    /// - 支持的图片格式：PNG、JPG、JPEG，暂不支持 GIF 格式。
-    /// - 支持的图片大小：所下载图片经Base64编码后不超过 7M。
-    /// - 请使用标准的Base64编码方式(带=补位)，编码规范参考RFC4648。
-    /// - ImageBase64、ImageUrl二者必须提供其中之一。若都提供了，则按照ImageUrl>ImageBase64的优先级使用参数。
+    /// - Supported image formats: PNG, JPG, JPEG. GIF format is not currently supported.
+    /// - Supported image size: the downloaded image should be no more than 7M after Base64 encoding.
+    /// - Please use the standard Base64 encoding method (with = padding). Refer to RFC4648 for coding specification.
+    /// - Either ImageBase64 or ImageUrl must be provided. If both are provided, proceed to use parameters according to the priority of ImageUrl > ImageBase64.
     "ImageBase64" image_base64 set_image_base64: str,
-    /// 身份证人像面的 Url 地址
+    /// Url address of the ID card portrait side
     ///
-    /// - 支持的图片格式：PNG、JPG、JPEG，暂不支持 GIF 格式。
-    /// - 支持的图片大小：所下载图片经 Base64 编码后不超过 10M。图片下载时间不超过 3 秒。
-    /// - 图片存储于腾讯云的 Url 可保障更高的下载速度和稳定性，建议图片存储于腾讯云。
-    /// - 非腾讯云存储的 Url 速度和稳定性可能受一定影响。
+    /// - Supported image formats: PNG, JPG, JPEG. GIF format is not currently supported.
+    /// - Supported image size: The downloaded image after Base64 encoding is no more than 3M. Image download time is no more than 3 seconds.
+    /// - Images stored in Tencent Cloud's Url can guarantee higher download speed and stability. It is recommended to store images in Tencent Cloud.
+    /// - Speed and stability of non-Tencent Cloud Storage URLs may be impacted to a certain extent.
     "ImageUrl" image_url set_image_url: str,
-    /// 配置。
+    /// Configuration.
     ///
     /// -
-    /// 以下可选字段均为bool 类型，默认false。
-    /// CopyWarn，复印件告警。
-    /// BorderCheckWarn，边框和框内遮挡告警。
-    /// ReshootWarn，翻拍告警。
-    /// DetectPsWarn，PS检测告警（疑似存在PS痕迹）。
-    /// TempIdWarn，临时身份证告警。
-    /// Quality，图片质量告警（评价图片模糊程度）。
+    /// All the following optional fields are bool type, default false.
+    /// CopyWarn, alarm for photocopy.
+    /// BorderCheckWarn, border and frame block alarm.
+    /// ReshootWarn, alarm for rephotographing.
+    /// DetectPsWarn, PS detection alarm (suspected PS traces).
+    /// TempIdWarn, temporary ID card alarm.
+    /// Quality, image Quality alarm (evaluates blurriness).
     ///
     /// -
-    /// SDK 设置方式参考：
-    /// Config = Json.stringify({"CopyWarn":true,"ReshootWarn":true})。
+    /// SDK configuration method for reference:
+    /// Config = Json.stringify({"CopyWarn":true,"ReshootWarn":true}).
     ///
     /// -
-    /// API 3.0 Explorer 设置方式参考：
-    /// Config = {"CopyWarn":true,"ReshootWarn":true}。
+    /// API 3.0 Explorer setting method for reference:
+    /// Config = {"CopyWarn":true,"ReshootWarn":true}.
     "Config" config set_config: str,
-    /// 是否需要对返回中的敏感信息进行加密。
+    /// Whether required to encrypt sensitive information in the response.
     ///
-    /// - 默认false。
-    /// - 敏感信息包括：Response.IdNum、Response.Name。
+    /// - Default false.
+    /// - Sensitive information includes Response.IdNum and Response.Name.
     "IsEncrypt" is_encrypt set_is_encrypt: bool,
-    /// 是否需要对响应体加密。
+    /// Whether required to encrypt the response body.
     "IsEncryptResponse" is_encrypt_response set_is_encrypt_response: bool,
-    /// 是否需要对返回中的敏感信息进行加密,需指定加密算法Algorithm、CBC加密的初始向量、加密后的对称密钥。
+    /// Whether required to encrypt sensitive information in the response, need to be specified encryption algorithm Algorithm, initial vector for CBC encryption, and encrypted symmetric key.
     "Encryption" encryption set_encryption: obj Encryption,
 } }
 rt::action!("faceid", "2018-03-01", "CheckIdCardInformation", CheckIdCardInformationRequest => CheckIdCardInformationResponse);
 
 rt::model! { read debug;
-/// CheckIdCardInformation返回参数结构体
+/// CheckIdCardInformation response structure.
 CheckIdCardInformationResponse {
-    /// 相似度。- 取值范围 [0.00, 100.00]。- 推荐相似度大于等于70时可判断为同一人（采用固定阈值70，误通过率为万分之一，不支持调整阈值）。
+    /// Similarity. - Value ranges from 0.00 to 100.00. - Recommend threshold at least 70 to judge as same person, self-adjust based on specific scenario (pass rate for threshold 70 is 0.01%).
     "Sim" sim set_sim: f64,
-    /// 业务错误码。- 成功情况返回Success。- 错误情况请参考下方错误码 列表中FailedOperation部分
+    /// Business error code.
+    ///
+    /// - Success case returns Success.
+    /// - For error conditions, refer to the FailedOperation part in the error code list below.
     "Result" result set_result: str,
-    /// 业务结果描述。
+    /// Business result description.
     "Description" description set_description: str,
-    /// 姓名。
+    /// Name.
     "Name" name set_name: str,
-    /// 性别。
+    /// Gender.
     "Sex" sex set_sex: str,
-    /// 民族。
+    /// Ethnicity.
     "Nation" nation set_nation: str,
-    /// 出生日期。
+    /// Date of birth.
     "Birth" birth set_birth: str,
-    /// 地址。
+    /// Address.
     "Address" address set_address: str,
-    /// 身份证号。
+    /// Identity card number.
     "IdNum" id_num set_id_num: str,
-    /// 身份证头像照片的base64编码，如果抠图失败会拿整张身份证做比对并返回空。
+    /// The base64 encoding of the ID card portrait photo. If the image cropping fails, it will compare with the entire ID card and return null.
     "Portrait" portrait set_portrait: str,
-    /// 告警信息。
+    /// Alarm information.
     ///
     /// -
-    /// 当在Config中配置了告警信息会停止人像比对，Result返回错误（FailedOperation.OcrWarningOccurred）并有此告警信息。
+    /// When alarm information is configured in Config, portrait comparison will be disabled, Result returns an error (FailedOperation.OcrWarningOccurred) with this alarm information.
     ///
     /// -
-    /// Code 告警码列表和释义：
-    /// '-9101'：身份证边框不完整告警。
-    /// '-9102'：身份证复印件告警。
-    /// '-9103'：身份证翻拍告警。
-    /// '-9105'：身份证框内遮挡告警。
-    /// '-9104'：临时身份证告警。
-    /// '-9106'：身份证 PS 告警（疑似存在PS痕迹）。
-    /// '-8001'：图片模糊告警。
+    /// Code list of alarm codes and definition:
+    /// '-9101': Incomplete ID card border alarm.
+    /// '-9102': ID card copy alarm.
+    /// '-9103': ID card photocopy alarm.
+    /// '-9105': ID card frame occlusion alarm.
+    /// '-9104': Temporary ID card alarm.
+    /// '-9106': ID card PS alarm (suspected PS traces).
+    /// '-8001': Warn about blurry images.
     ///
     /// -
-    /// 多个会用“|” 隔开，如 "-9101|-9106|-9104"。
+    /// Multiple codes are separated by "|", such as "-9101|-9106|-9104".
     "Warnings" warnings set_warnings: str,
-    /// 图片质量分数。
+    /// Image quality score.
     ///
-    /// - 当请求Config中配置图片模糊告警该参数才有意义。
-    /// - 取值范围（0～100），目前默认阈值是50分，低于50分会触发模糊告警。
+    /// - This parameter is significant only when warn about blurry images is configured in the request Config.
+    /// - Value ranges from 0 to 100. The current default threshold is 50. A score lower than 50 triggers blurry image warnings.
     "Quality" quality set_quality: f64,
-    /// 敏感数据加密信息。
+    /// Sensitive data encryption info.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Encryption" encryption set_encryption: obj Encryption,
-    /// 加密后的数据。
+    /// Encrypted data.
     "EncryptedBody" encrypted_body set_encrypted_body: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CheckIdNameDate` (身份信息及有效期核验).
+/// Request of `CheckIdNameDate` (Identity Information & Validity Verification).
 ///
-/// 本接口用于校验姓名、身份证号、身份证有效期的真实性和一致性。
+/// This API is used to validate the authenticity and consistency of the name, identity card number, and valid period.
 CheckIdNameDateRequest {
-    /// 姓名。
+    /// Name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 身份证号。
+    /// Identity card number.
     ///
     /// Required.
     "IdCard" id_card set_id_card: str,
-    /// 身份证有效期开始时间。
-    /// - 格式：YYYYMMDD，如：20210701。
+    /// ID card validity start time.
+    /// -Format: YYYYMMDD, for example: 20210701.
     ///
     /// Required.
     "ValidityBegin" validity_begin set_validity_begin: str,
-    /// 身份证有效期到期时间。
-    /// 格式：YYYYMMDD，长期用“00000000”代替，如：20210701。
+    /// ID card expiration time.
+    /// Format: YYYYMMDD, use "00000000" for long-term, for example: 20210701.
     ///
     /// Required.
     "ValidityEnd" validity_end set_validity_end: str,
-    /// 敏感数据加密信息。
-    /// - 对传入信息（姓名、身份证号）有加密需求的用户可使用此参数，详情请点击左侧链接。
+    /// Sensitive data encryption info.
+    /// -Users with encryption requirements for incoming information (name, identity card number) can use this parameter. For details, please click the left-side link.
     "Encryption" encryption set_encryption: obj Encryption,
 } }
 rt::action!("faceid", "2018-03-01", "CheckIdNameDate", CheckIdNameDateRequest => CheckIdNameDateResponse);
 
 rt::model! { read debug;
-/// CheckIdNameDate返回参数结构体
+/// CheckIdNameDate response structure.
 CheckIdNameDateResponse {
-    /// 认证结果码，收费情况如下。
+    /// Verification result code. Billing is as follows.
     ///
-    /// - 收费结果码：
-    /// 0: 一致。
-    /// -1: 不一致。
+    /// -Result code for charges
+    /// Same.
+    /// -1: Inconsistent.
     ///
-    /// - 不收费结果码：
-    /// -2: 非法身份证号（长度、校验位等不正确）。
-    /// -3: 非法姓名（长度、格式等不正确）。
-    /// -4: 非法有效期（长度、格式等不正确）。
-    /// -5: 身份信息无效。
-    /// -6: 证件库服务异常。
-    /// -7: 证件库中无此身份证记录。
-    /// -8: 认证次数超过当日限制，请次日重试。
+    /// -Result code with no charge
+    /// -2: Invalid ID number (incorrect length or check digit).
+    /// -3: Invalid name (incorrect length or format).
+    /// -4: Invalid validity period (incorrect length, format, etc.).
+    /// -5: Invalid identity information.
+    /// -6: Document library service exception.
+    /// -7: No ID card record found in the document library.
+    /// -8: Authentication attempts exceeded the daily limit. Retry the next day.
     "Result" result set_result: str,
-    /// 业务结果描述。
+    /// Business result description.
     "Description" description set_description: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -509,65 +514,65 @@ CheckPhoneAndNameResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DetectAIFakeFaces` (AI人脸防护盾).
+/// Request of `DetectAIFakeFaces` (DetectAIFakeFaces).
 ///
-/// 基于多模态的AI大模型算法，提供对人脸图片、视频的防攻击检测能力，可针对性有效识别高仿真的AIGC换脸、高清翻拍、批量黑产攻击、水印等攻击痕迹，增强对图片和视频的防伪安全能力。
+/// Based on the multimodal AI large model algorithm, it provides anti-attack detection capabilities for facial images and videos. It can effectively identify highly simulated AIGC face-changing, high-definition remakes, batch black market attacks, watermarks and other attack traces, and enhance the anti-counterfeiting security capabilities of images and videos.
 DetectAIFakeFacesRequest {
-    /// 传入需要检测的人脸图片或人脸视频（当前仅支持单人脸检测），使用base64编码的形式，如您的场景视频和图片都有，我们更建议您使用视频进行检测，为了提供更好的检测效果，请您注意以下输入数据的限制与建议：
+    /// Import the face image or facial video to be detected (currently only single face detection is supported) in base64 encoding. If your scenario involves both video and image, we recommend using video for detection. For better detection results, please note the following input data limits and suggestions:
     ///
     /// -
-    /// 图片的Base64值：
-    /// 建议整体图像480x640的分辨率，脸部大小在 100X100 以上，由手机前置摄像头拍摄。
-    /// Base64编码后的图片数据大小建议不超过3M、最大不可超过10M，仅支持jpg、png格式。
-    /// 请使用标准的Base64编码方式(带=补位)，编码规范参考RFC4648。
+    /// base64 value of the image:
+    /// Recommend an overall image resolution of 480x640, with the face size no less than 100x100, captured by the mobile front camera.
+    /// The size of the base64-encoded image data is recommended not to exceed 3M, with a maximum of 10M. Only jpg and png formats are supported.
+    /// Please use the standard base64 encoding method (with = padding). Refer to RFC4648 for the coding specification.
     ///
     /// -
-    /// 视频的Base64值：
-    /// Base64编码后的大小建议在8M以内、最大不可超过10M，支持mp4、avi、flv、mov格式，由手机前置摄像头拍摄。
-    /// 视频建议时长为2～5s，最大不可超过20s。
-    /// 视频分辨率建议为480x640（最大支持720p），帧率在25fps~30fps之间。
-    /// 请使用标准的Base64编码方式(带=补位)，编码规范参考RFC4648。
+    /// base64 value of the video:
+    /// The size after base64 encoding is recommended to be within 8M, with a maximum of 10M. Supported formats include mp4, avi,flv,and mov, captured by the mobile front camera.
+    /// Video duration is recommended to be 2-5s, with a maximum of 20s.
+    /// Video resolution is recommended at 480x640 (maximum support for 720p), with a frame rate between 25fps and 30fps.
+    /// Please use the standard base64 encoding method (with = padding). Refer to RFC4648 for the coding specification.
     ///
-    /// 若您未使用Encryption进行加密传输，则本字段为必填参数。
+    /// If you do not use Encryption for secure transmission, this field is a required parameter.
     "FaceInput" face_input set_face_input: str,
-    /// 传入的类型。
+    /// Passed in type.
     ///
-    /// - 取值范围：
-    /// 1：传入的是图片类型。
-    /// 2：传入的是视频类型。
-    /// 其他：返回错误码InvalidParameter。
+    /// - Value ranges from 1 to 2:
+    /// 1: Passed in image type.
+    /// 2: Passed in video type.
+    /// Other: Return error code InvalidParameter.
     ///
-    /// 若您未使用Encryption进行加密传输，则本字段为必填参数。
+    /// If you do not use Encryption for encrypting transmission, this field is mandatory.
     "FaceInputType" face_input_type set_face_input_type: i64,
-    /// 是否需要对请求信息进行全包体加密。
+    /// Whether to encrypt the entire request information.
     ///
-    /// - 支持的加密算法:AES-256-CBC、SM4-GCM。
-    /// - 有加密需求的用户可使用此参数，详情请点击左侧链接。
+    /// - Supported encryption algorithms: AES-256-CBC, SM4-GCM.
+    /// - The user with encryption requirements can use this parameter. For details, please click the left-side link.
     "Encryption" encryption set_encryption: obj Encryption,
-    /// 加密后的密文。
+    /// Encrypted ciphertext.
     ///
-    /// - 加密前的数据格式如下:{"FaceInput":"AAAAA","FaceInputType":1}。
+    /// - The data format before encryption is as follows: {"FaceInput":"AAAAA","FaceInputType":1}.
     "EncryptedBody" encrypted_body set_encrypted_body: str,
 } }
 rt::action!("faceid", "2018-03-01", "DetectAIFakeFaces", DetectAIFakeFacesRequest => DetectAIFakeFacesResponse);
 
 rt::model! { read debug;
-/// DetectAIFakeFaces返回参数结构体
+/// DetectAIFakeFaces response structure.
 DetectAIFakeFacesResponse {
-    /// 对于输入图片/视频的检测结果，检测是否存在人脸攻击。
+    /// Detection result for the input image/video to check the existence of face spoofing attack.
     ///
-    /// - Low：低攻击风险。
-    /// - Mid：中度疑似攻击。
-    /// - High：高度疑似攻击。
+    /// - Low: Low attack risk.
+    /// - Mid: Moderately suspected attack.
+    /// - High: Highly suspected attack.
     ///
-    /// 建议返回值为High时判断为拦截，Mid和Low判断为通过，以更好平衡安全性和通过率。
+    /// It is advisable to judge as interception when the return value is High, and pass for Mid and Low to better balance security and pass rate.
     "AttackRiskLevel" attack_risk_level set_attack_risk_level: str,
-    /// 检测到的疑似攻击痕迹列表，仅当AttackRiskLevel为High或Mid时返回。
+    /// List of suspected attack traces detected. It is returned only when AttackRiskLevel is High or Mid.
     ///
-    /// - 说明：未检测到攻击痕迹时，返回空数组。
-    /// - 此出参仅作为结果判断的参考，实际应用仍建议使用AttackRiskLevel的结果。
+    /// - Description: Return an empty array if no attack traces are detected.
+    /// - This output parameter is for result determination reference. The result of AttackRiskLevel is still recommended for actual use.
     "AttackRiskDetailList" attack_risk_detail_list set_attack_risk_detail_list: list AttackRiskDetail,
-    /// 返回额外信息（包括命中模板的详细信息）。
+    /// Return additional information (including detailed information of cache hit templates).
     "ExtraInfo" extra_info set_extra_info: obj ExtraInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -957,23 +962,23 @@ EncryptedPhoneVerificationResponse {
 } }
 
 rt::model! { both nodebug;
-/// 敏感数据加密
+/// Sensitive Data Encryption
 Encryption {
-    /// 在使用加密服务时，填入要被加密的字段。本接口中可填入加密后的一个或多个字段
+    /// When using the encryption service, fill in the field to be encrypted. This API can auto-fill one or more encrypted fields.
     ///
     /// Required.
     "EncryptList" encrypt_list set_encrypt_list: list String,
-    /// 加密后的对称密钥，关于密钥的生成和使用请查阅[数据加密](https://cloud.tencent.com/document/product/1007/47180) 文档。
+    /// Encrypted symmetric key. For key generation and use, see the [data encryption](https://www.tencentcloud.com/document/product/1007/47180?from_cn_redirect=1) document.
     ///
     /// Required.
     "CiphertextBlob" ciphertext_blob set_ciphertext_blob: str,
-    /// 有加密需求的用户，传入CBC加密的初始向量（客户自定义字符串，长度16字符）。
+    /// Users with encryption requirements import the initial vector for CBC encryption (custom string, length 16 characters).
     ///
     /// Required.
     "Iv" iv set_iv: str,
-    /// 加密使用的算法（支持'AES-256-CBC'、'SM4-GCM'），不传默认为'AES-256-CBC'
+    /// Encryption algorithm (supports 'AES-256-CBC', 'SM4-GCM'), defaults to 'AES-256-CBC' if not passed.
     "Algorithm" algorithm set_algorithm: str,
-    /// SM4-GCM算法生成的消息摘要（校验消息完整性时使用）
+    /// Message digest generated by the SM4-GCM algorithm (used when verifying message integrity)
     "TagList" tag_list set_tag_list: list String,
 } }
 impl ::core::fmt::Debug for Encryption {
@@ -989,9 +994,9 @@ impl ::core::fmt::Debug for Encryption {
 }
 
 rt::model! { read debug;
-/// 额外的详细信息
+/// Additional details
 ExtraInfo {
-    /// 命中模板的详细信息，仅返回命中的相似度最高的模板信息
+    /// Detailed information of the hit template, return only the template information with the highest similarity.
     "RetrievalLivenessExtraInfo" retrieval_liveness_extra_info set_retrieval_liveness_extra_info: list RetrievalLivenessExtraInfo,
 } }
 
@@ -1720,17 +1725,21 @@ GetLiveCodeResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `GetNFCToken` (获取NFC识别Token信息).
+/// Request of `GetNFCToken` (Retrieve NFC Token information).
 ///
-/// NFC核验服务，获取NFC识别请求对应的Token信息。
+/// NFC verification service: obtain Token information (valid for 10 minutes) for the NFC identify request. This API supports NFC recognition and verification of the following documents:
+///
+/// -Chinese mainland second-generation resident identity card
+/// -Exit-Entry Permit for Traveling to and from Hong Kong and Macao
+/// -International passports with an NFC chip
 GetNFCTokenRequest {
 } }
 rt::action!("faceid", "2018-03-01", "GetNFCToken", GetNFCTokenRequest => GetNFCTokenResponse);
 
 rt::model! { read nodebug;
-/// GetNFCToken返回参数结构体
+/// GetNFCToken response structure.
 GetNFCTokenResponse {
-    /// NFCToken
+    /// NFCToken (valid for 10 minutes)
     "Token" token set_token: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1864,32 +1873,28 @@ GetWxNFCResultResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `IdCardOCRVerification` (身份证识别及信息核验).
+/// Request of `IdCardOCRVerification` (Identify an identity card and verify information).
 ///
-/// 本接口用于校验姓名和身份证号的真实性和一致性，您可以通过输入姓名和身份证号或传入身份证人像面照片提供所需验证信息。
+/// This API is used to validate the authenticity and consistency of the name and identity card number. You can provide the required verification information by manually inputting the name and identity card number or importing the ID card portrait side image.
 IdCardOCRVerificationRequest {
-    /// 身份证号。
-    ///
-    /// - 姓名和身份证号、ImageBase64、ImageUrl三者必须提供其中之一。
-    /// - 若都提供了，则按照姓名和身份证号>ImageBase64>ImageUrl的优先级使用参数。
+    /// Identity card number.
+    /// -Name, identity card number, ImageBase64, or ImageUrl must provide one of the three.
+    /// -If both are provided, proceed to use parameters according to the priority of name and identity card number > ImageBase64 > ImageUrl.
     "IdCard" id_card set_id_card: str,
-    /// 姓名。
+    /// Name
     "Name" name set_name: str,
-    /// 身份证人像面的 Base64 值。
-    ///
-    /// - 支持的图片格式：PNG、JPG、JPEG，暂不支持 GIF 格式。
-    /// - 支持的图片大小：所下载图片经Base64编码后不超过 3M。请使用标准的Base64编码方式(带=补位)，编码规范参考RFC4648。
+    /// Base64 value of the ID card portrait side.
+    /// -Supported image formats: PNG, JPG, JPEG. GIF format is not currently supported.
+    /// -Supported image size: The downloaded image after Base64 encoding is no more than 3M. Please use the standard Base64 encoding method (with = padding). Refer to RFC4648 for the coding specification.
     "ImageBase64" image_base64 set_image_base64: str,
-    /// 身份证人像面的 Url 地址。
-    ///
-    /// - 支持的图片格式：PNG、JPG、JPEG，暂不支持 GIF 格式。
-    /// - 支持的图片大小：所下载图片经 Base64 编码后不超过 3M。图片下载时间不超过 3 秒。
-    /// - 图片存储于腾讯云的 Url 可保障更高的下载速度和稳定性，建议图片存储于腾讯云。
-    /// - 非腾讯云存储的 Url 速度和稳定性可能受一定影响。
+    /// Url of the ID card portrait side.
+    /// -Supported image formats: PNG, JPG, JPEG. GIF format is not currently supported.
+    /// -Supported image size: The downloaded image is no more than 3M after Base64 encoding. Image download time is no more than 3 seconds.
+    /// -Images stored on Tencent Cloud's Url guarantee higher download speed and stability. It is advisable to store images on Tencent Cloud.
+    /// -The speed and stability of non-Tencent Cloud Storage URLs may be impacted.
     "ImageUrl" image_url set_image_url: str,
-    /// 敏感数据加密信息。
-    ///
-    /// - 对传入信息（姓名、身份证号）有加密需求的用户可使用此参数，详情请点击左侧链接。
+    /// Sensitive data encryption info.
+    /// -Users with encryption requirements for incoming information (name, identity card number) can use this parameter. For details, please click the left-side link.
     "Encryption" encryption set_encryption: obj Encryption,
     /// 告警配置。
     ///
@@ -1910,34 +1915,37 @@ IdCardOCRVerificationRequest {
 rt::action!("faceid", "2018-03-01", "IdCardOCRVerification", IdCardOCRVerificationRequest => IdCardOCRVerificationResponse);
 
 rt::model! { read debug;
-/// IdCardOCRVerification返回参数结构体
+/// IdCardOCRVerification response structure.
 IdCardOCRVerificationResponse {
-    /// 认证结果码，收费情况如下。
-    ///
-    /// - 收费结果码：
-    /// 0: 姓名和身份证号一致。
-    /// -1: 姓名和身份证号不一致。
-    /// - 不收费结果码：
-    /// -2: 非法身份证号（长度、校验位等不正确）。
-    /// -3: 非法姓名（长度、格式等不正确）。
-    /// -4: 证件库服务异常。
-    /// -5: 证件库中无此身份证记录。
-    /// -6: 权威比对系统升级中，请稍后再试。
-    /// -7: 认证次数超过当日限制。
+    /// Verification result code. Billing is as follows.
+    /// -Result code for charges
+    /// The name and identity card number match.
+    /// -Name and ID card number mismatch.
+    /// -Result code with no charge
+    /// -2: Invalid ID number (incorrect length or check digit).
+    /// -3: Invalid name (incorrect length or format).
+    /// -4: Document library service exception.
+    /// -5: No ID card record found in the document library.
+    /// -6: The authoritative comparison system is being upgraded. Try again later.
+    /// -7: Authentication attempts exceeded the daily limit.
     "Result" result set_result: str,
-    /// 业务结果描述。
+    /// Business result description.
     "Description" description set_description: str,
-    /// 用于验证的姓名。
+    /// Name to verify.
     "Name" name set_name: str,
-    /// 用于验证的身份证号。
+    /// Identity card number to verify.
     "IdCard" id_card set_id_card: str,
-    /// OCR得到的性别。
+    /// Gender obtained by OCR.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Sex" sex set_sex: str,
-    /// OCR得到的民族。
+    /// Ethnicity obtained by OCR.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Nation" nation set_nation: str,
-    /// OCR得到的生日。
+    /// Birthday obtained by OCR.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Birth" birth set_birth: str,
-    /// OCR得到的地址。
+    /// Address obtained by OCR.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Address" address set_address: str,
     /// 身份证头像照片的base64编码
     "Portrait" portrait set_portrait: str,
@@ -1968,96 +1976,93 @@ IdCardOCRVerificationResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `IdCardVerification` (身份信息认证（二要素核验）).
+/// Request of `IdCardVerification` (Identity Information Verification).
 ///
-/// 传入姓名和身份证号，校验两者的真实性和一致性。
+/// This API is used to validate the authenticity and consistency of the name and identity card number.
 IdCardVerificationRequest {
-    /// 身份证号。
+    /// Identity card number.
     ///
     /// Required.
     "IdCard" id_card set_id_card: str,
-    /// 姓名。
+    /// Name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 敏感数据加密信息。
-    /// - 对传入信息（姓名、身份证号）有加密需求的用户可使用此参数，详情请点击左侧链接。
+    /// Sensitive data encryption info.
+    /// -Users with encryption requirements for incoming information (name, identity card number) can use this parameter. For details, please click the left-side link.
     "Encryption" encryption set_encryption: obj Encryption,
 } }
 rt::action!("faceid", "2018-03-01", "IdCardVerification", IdCardVerificationRequest => IdCardVerificationResponse);
 
 rt::model! { read debug;
-/// IdCardVerification返回参数结构体
+/// IdCardVerification response structure.
 IdCardVerificationResponse {
-    /// 认证结果码，收费情况如下。
-    /// - 收费结果码：
-    /// 0: 姓名和身份证号一致
-    /// -1: 姓名和身份证号不一致
-    /// 不收费结果码：
-    /// -2: 非法身份证号（长度、校验位等不正确）
-    /// -3: 非法姓名（长度、格式等不正确）
-    /// -4: 证件库服务异常
-    /// -5: 证件库中无此身份证记录
-    /// -6: 权威比对系统升级中，请稍后再试
-    /// -7: 认证次数超过当日限制
+    /// Verification result code. Billing is as follows.
+    /// -Result code for charges
+    /// Name and identity card number match
+    /// -Name and ID card number mismatch
+    /// No charge result code:
+    /// -2: Invalid ID number (incorrect length or check digit).
+    /// -3: Invalid name (incorrect length, format, etc.)
+    /// -4: Document library service exception
+    /// -5: No ID card record found in the document library
+    /// -6: The authoritative comparison system is being upgraded. Try again later.
+    /// -7: Authentication attempts exceeded the daily limit.
     "Result" result set_result: str,
-    /// 业务结果描述。
+    /// Business result description.
     "Description" description set_description: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ImageRecognitionV2` (照片人脸核身(V2.0)).
+/// Request of `ImageRecognitionV2` (Photo Face Verification (V2.0)).
 ///
-/// 传入照片和身份信息，判断该照片与权威库的证件照是否属于同一个人。
+/// This API is used to judge whether the image passed in and the ID photo in the authoritative database belong to the same person based on the identity information.
 ImageRecognitionV2Request {
-    /// 身份证号。
+    /// Identity card number.
     ///
     /// Required.
     "IdCard" id_card set_id_card: str,
-    /// 姓名。
+    /// Name.
     ///
-    /// - 中文请使用UTF-8编码。
+    /// - For Chinese, please use UTF-8 encode.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 用于人脸比对的照片，图片的Base64值；
-    /// Base64编码后的图片数据大小不超过3M，仅支持jpg、png格式。
-    /// 请使用标准的Base64编码方式(带=补位)，编码规范参考RFC4648。
+    /// Image for face comparison, the Base64 value of the image.
+    /// The size of the Base64-encoded image data should be no more than 3M. Only jpg and png formats are supported.
+    /// Please use the standard Base64 encoding type (with = padding). Refer to RFC4648 for the coding specification.
     ///
     /// Required.
     "ImageBase64" image_base64 set_image_base64: str,
-    /// 本接口不需要传递此参数。
+    /// This parameter is not required for this API.
     "Optional" optional set_optional: str,
-    /// 敏感数据加密信息。
+    /// Sensitive data encryption information.
     ///
-    /// - 对传入信息（姓名、身份证号）有加密需求的用户可使用此参数，详情请点击左侧链接。
+    /// - Users with encryption requirements for incoming information (name, identity card number) can use this parameter. For details, please click the left-side link.
     "Encryption" encryption set_encryption: obj Encryption,
-    /// 自定义描述字段。
+    /// Customized description field.
     ///
-    /// -
-    /// 用于描述调用业务信息，出参中将返回此描述字段。
-    ///
-    /// -
-    /// 每个自定义描述字段最长支持10 个字符（即 [0,10] 个字符）；不传该参数时，出参中此字段返回空字符串。
+    /// - For description of invoke business info. This description field will return in the output.
+    /// - Each customized description field supports [1,10] characters.
     "Extra" extra set_extra: str,
 } }
 rt::action!("faceid", "2018-03-01", "ImageRecognitionV2", ImageRecognitionV2Request => ImageRecognitionV2Response);
 
 rt::model! { read debug;
-/// ImageRecognitionV2返回参数结构体
+/// ImageRecognitionV2 response structure.
 ImageRecognitionV2Response {
-    /// 相似度。- 取值范围 [0.00, 100.00]。- 推荐相似度大于等于70时可判断为同一人（采用固定阈值70，误通过率为万分之一，不支持调整阈值）
+    /// Similarity. - Value ranges from 0.00 to 100.00. - Recommend at least 70 to be determined as the same person. You can self-adjust the threshold based on specific scenarios (the pass rate for false matches at threshold 70 is 0.01%).
     "Sim" sim set_sim: f64,
-    /// 业务错误码。
+    /// Business error code.
     ///
-    /// - 成功情况返回Success。
-    /// - 错误情况请参考下方错误码 列表中FailedOperation部分
+    /// - Success case returns Success.
+    /// - For error conditions, refer to the FailedOperation part in the error code list below.
     "Result" result set_result: str,
-    /// 业务结果描述。
+    /// Business result description.
     "Description" description set_description: str,
-    /// 调用接口中自定义的描述字段。
+    /// Custom description field in the API call.
     "Extra" extra set_extra: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2240,78 +2245,65 @@ IntentionVerifyData {
 } }
 
 rt::model! { write debug;
-/// Request of `LivenessCompare` (活体人脸比对).
+/// Request of `LivenessCompare` (Detects liveness and compares faces).
 ///
-/// 传入视频和照片，先判断视频中是否为真人，判断为真人后，再判断该视频中的人与上传照片是否属于同一个人。
+/// This API is used to pass in a video and a photo, determine whether the person in the video is real, and if yes, then determine whether the person in the video is the same as that in the photo.
+/// This API on the legacy version will continue to serve existing users but will be unavailable to new users. We recommend you use `VideoLivenessCompare` for better service quality.
 LivenessCompareRequest {
-    /// 活体检测类型。
-    ///
-    /// - 取值：LIP/ACTION/SILENT。
-    /// - LIP为数字模式，ACTION为动作模式，SILENT为静默模式，三种模式选择一种传入。
+    /// Liveness detection type. Valid values: LIP/ACTION/SILENT.
+    /// LIP: numeric mode; ACTION: motion mode; SILENT: silent mode. You need to select a mode to input.
     ///
     /// Required.
     "LivenessType" liveness_type set_liveness_type: str,
-    /// 用于人脸比对的照片的Base64值。
+    /// Base64 string of the image for face comparison.
+    /// The size of the Base64-encoded image data can be up to 3 MB. JPG and PNG formats are supported.
+    /// Please use the standard Base64 encoding scheme (with the "=" padding). For the encoding conventions, please see RFC 4648.
     ///
-    /// - Base64编码后的图片数据大小不超过3M，仅支持jpg、png格式。
-    /// - 请使用标准的Base64编码方式(带=补位)，编码规范参考RFC4648。
-    /// - 图片的 ImageUrl、ImageBase64 必须提供一个，如果都提供，只使用 ImageBase64。
+    /// Either the `ImageUrl` or `ImageBase64` of the image must be provided. If both are provided, only `ImageBase64` will be used.
     "ImageBase64" image_base64 set_image_base64: str,
-    /// 用于人脸比对照片的URL地址。
+    /// URL of the image for face comparison. The size of the downloaded image after Base64 encoding can be up to 3 MB. JPG and PNG formats are supported.
     ///
-    /// - 图片下载后经Base64编码后的数据大小不超过3M，仅支持jpg、png格式。
-    /// - 图片的 ImageUrl、ImageBase64 必须提供一个，如果都提供，只使用 ImageBase64。
-    /// - 图片存储于腾讯云的 Url 可保障更高的下载速度和稳定性，建议图片存储于腾讯云。
-    /// - 非腾讯云存储的 Url 速度和稳定性可能受一定影响。
+    /// Either the `ImageUrl` or `ImageBase64` of the image must be provided. If both are provided, only `ImageBase64` will be used.
+    ///
+    /// We recommend you store the image in Tencent Cloud, as a Tencent Cloud URL can guarantee higher download speed and stability. The download speed and stability of non-Tencent Cloud URLs may be low.
     "ImageUrl" image_url set_image_url: str,
-    /// 验证数据。
-    ///
-    /// - 数字模式传参：传数字验证码，验证码需先调用[获取数字验证码接口](https://cloud.tencent.com/document/product/1007/31821)得到；
-    /// - 动作模式传参：传动作顺序，动作顺序需先调用[获取动作顺序接口](https://cloud.tencent.com/document/product/1007/31822)得到；
-    /// - 静默模式传参：空。
+    /// Lip mode: set this parameter to a custom 4-digit verification code.
+    /// Action mode: set this parameter to a custom action sequence (e.g., `2,1` or `1,2`).
+    /// Silent mode: do not pass in this parameter.
     "ValidateData" validate_data set_validate_data: str,
-    /// 额外配置，传入JSON字符串。
-    ///
-    /// - 格式如下：
+    /// Optional configuration (a JSON string)
     /// {
-    /// "BestFrameNum": 2  //需要返回多张最佳截图，取值范围2-10
+    /// "BestFrameNum": 2  // Return multiple best screenshots. Value range: [2 10]
     /// }
     "Optional" optional set_optional: str,
-    /// 用于活体检测的视频，视频的Base64值。
+    /// Base64 string of the video for liveness detection.
+    /// The size of the Base64-encoded video data can be up to 8 MB. MP4, AVI, and FLV formats are supported.
+    /// Please use the standard Base64 encoding scheme (with the "=" padding). For the encoding conventions, please see RFC 4648.
     ///
-    /// - Base64编码后的大小不超过8M，支持mp4、avi、flv格式。
-    /// - 请使用标准的Base64编码方式(带=补位)，编码规范参考RFC4648。
-    /// - 视频的 VideoUrl、VideoBase64 必须提供一个，如果都提供，只使用 VideoBase64。
+    /// Either the `VideoUrl` or `VideoBase64` of the video must be provided. If both are provided, only `VideoBase64` will be used.
     "VideoBase64" video_base64 set_video_base64: str,
-    /// 用于活体检测的视频Url 地址。
+    /// URL of the video for liveness detection. The size of the downloaded video after Base64 encoding can be up to 8 MB. It takes no more than 4 seconds to download. MP4, AVI, and FLV formats are supported.
     ///
-    /// - 视频下载后经Base64编码后不超过 8M，视频下载耗时不超过4S，支持mp4、avi、flv格式。
-    /// - 视频的 VideoUrl、VideoBase64 必须提供一个，如果都提供，只使用 VideoBase64。
-    /// - 建议视频存储于腾讯云的 Url 可保障更高的下载速度和稳定性，建议视频存储于腾讯云。
-    /// - 非腾讯云存储的 Url 速度和稳定性可能受一定影响。
+    /// Either the `VideoUrl` or `VideoBase64` of the video must be provided. If both are provided, only `VideoBase64` will be used.
+    ///
+    /// We recommend you store the video in Tencent Cloud, as a Tencent Cloud URL can guarantee higher download speed and stability. The download speed and stability of non-Tencent Cloud URLs may be low.
     "VideoUrl" video_url set_video_url: str,
 } }
 rt::action!("faceid", "2018-03-01", "LivenessCompare", LivenessCompareRequest => LivenessCompareResponse);
 
 rt::model! { read debug;
-/// LivenessCompare返回参数结构体
+/// LivenessCompare response structure.
 LivenessCompareResponse {
-    /// 验证通过后的视频最佳截图照片。
-    ///
-    /// - 照片为BASE64编码后的值，jpg格式。
+    /// The best screenshot of the video after successful verification. The photo is Base64-encoded and in JPG format.
     "BestFrameBase64" best_frame_base64 set_best_frame_base64: str,
-    /// 相似度。- 取值范围 [0.00, 100.00]。- 推荐相似度大于等于70时可判断为同一人（采用固定阈值70，误通过率为万分之一，不支持调整阈值）。
+    /// Similarity. Value range: [0.00, 100.00]. As a recommendation, when the similarity is greater than or equal to 70, it can be determined that the two faces are of the same person. You can adjust the threshold according to your specific scenario (the FAR at the threshold of 70 is 0.1%, and FAR at the threshold of 80 is 0.01%).
     "Sim" sim set_sim: f64,
-    /// 业务错误码。
-    ///
-    /// - 成功情况返回Success。
-    /// - 错误情况请参考下方错误码，列表中FailedOperation部分。
+    /// Service error code. `Success` will be returned for success. For error information, please see the `FailedOperation` section in the error code list below.
     "Result" result set_result: str,
-    /// 业务结果描述。
+    /// Service result description.
     "Description" description set_description: str,
-    /// 最佳截图列表。
-    ///
-    /// - 仅在配置了返回多张最佳截图时返回。
+    /// Best screenshot list.
+    /// Returned only when multiple best screenshots are configured to be returned.
     "BestFrameList" best_frame_list set_best_frame_list: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2445,83 +2437,81 @@ MinorsVerificationResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `MobileNetworkTimeVerification` (手机号在网时长核验).
+/// Request of `MobileNetworkTimeVerification` (Mobile Number Network Duration).
 ///
-/// 本接口用于查询手机号在网时长，输入手机号进行查询。
+/// This API is used to query the duration of a mobile number. Enter mobile number to query.
 MobileNetworkTimeVerificationRequest {
-    /// 手机号码。
+    /// Mobile number.
     ///
     /// Required.
     "Mobile" mobile set_mobile: str,
-    /// 敏感数据加密信息。
-    ///
-    /// - 对传入信息（手机号）有加密需求的用户可使用此参数，详情请点击左侧链接。
+    /// Sensitive data encryption info.
+    /// -Users with encryption requirements for incoming information (mobile number) can use this parameter. For details, please click the left-side link.
     "Encryption" encryption set_encryption: obj Encryption,
 } }
 rt::action!("faceid", "2018-03-01", "MobileNetworkTimeVerification", MobileNetworkTimeVerificationRequest => MobileNetworkTimeVerificationResponse);
 
 rt::model! { read debug;
-/// MobileNetworkTimeVerification返回参数结构体
+/// MobileNetworkTimeVerification response structure.
 MobileNetworkTimeVerificationResponse {
-    /// 认证结果码，收费情况如下。
+    /// Verification result code. Billing is as follows.
+    /// -Result code for charges
+    /// Success.
+    /// -2: Mobile number does not exist.
+    /// -3: The mobile number exists, but unable to query the duration.
     ///
-    /// -
-    /// 收费结果码：
-    /// -0: 成功。
-    /// -2: 手机号不存在
-    /// -3: 手机号存在，但无法查询到在网时长。
-    ///
-    /// -
-    /// 不收费结果码：
-    /// -1: 手机号格式不正确。
-    /// -4: 验证中心服务繁忙。
-    /// -5：认证次数超过当日限制，请次日重试。
-    /// -13：该号段不支持验证
+    /// -Result code with no charge
+    /// -Invalid phone number format.
+    /// -4: Verification Center Service is busy.
+    /// -5: Authentication attempts exceeded the daily limit. Retry the next day.
     "Result" result set_result: str,
-    /// 业务结果描述。
+    /// Business result description.
     "Description" description set_description: str,
-    /// 在网时长区间。
-    ///
-    /// - 格式为[a,b)，表示在网时长在a个月以上，b个月以下。
-    /// - 若b为+时表示没有上限。
+    /// Online duration interval.
+    /// -The format is [a,b), which means the online duration is longer than a months and shorter than b months.
+    /// -If b is +, it means no upper limit.
     "Range" range set_range: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `MobileStatus` (手机号状态查询).
+/// Request of `MobileStatus` (Mobile Number Status Inquiry).
 ///
-/// 本接口用于验证手机号的状态，您可以输入手机号进行查询。
+/// This API is used to verify phone number status. You can enter mobile number to query.
 MobileStatusRequest {
-    /// 手机号码。
+    /// Mobile number.
     ///
     /// Required.
     "Mobile" mobile set_mobile: str,
-    /// 敏感数据加密信息。
-    ///
-    /// - 对传入信息（手机号）有加密需求的用户可使用此参数，详情请点击左侧链接。
+    /// Sensitive data encryption info.
+    /// -Users with encryption requirements for incoming information (mobile number) can use this parameter. For details, please click the left-side link.
     "Encryption" encryption set_encryption: obj Encryption,
 } }
 rt::action!("faceid", "2018-03-01", "MobileStatus", MobileStatusRequest => MobileStatusResponse);
 
 rt::model! { read debug;
-/// MobileStatus返回参数结构体
+/// MobileStatus response structure.
 MobileStatusResponse {
-    /// 认证结果码，收费情况如下。
+    /// Verification result code. Billing is as follows.
+    /// -Result code for charges
+    /// 0: Success.
     ///
-    /// - 收费结果码：
-    /// 0：成功。
-    /// - 不收费结果码：
-    /// -1：未查询到结果。
-    /// -2：手机号格式不正确。
-    /// -3：验证中心服务繁忙。
-    /// -4：认证次数超过当日限制，请次日重试。
-    /// -13：该号段不支持验证
+    /// -Result code with no charge
+    /// -No results found.
+    /// -2: Invalid phone number format.
+    /// -3: Verification Center Service is busy.
+    /// -4: Authentication attempts exceeded the daily limit. Retry the next day.
     "Result" result set_result: str,
-    /// 业务结果描述。
+    /// Business result description.
     "Description" description set_description: str,
-    /// 状态码。- 取值范围：0：正常。1：停机。2：销号。4：不在网。5：在网但不可用 。99：未知状态。
+    /// Status code.
+    /// -Value range:
+    /// 0: Normal.
+    /// 1: Out of service.
+    /// 2: Account cancellation.
+    /// 4: Offline.
+    /// 99: unknown status.
     "StatusCode" status_code set_status_code: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2758,19 +2748,19 @@ PhoneVerificationCUCCResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `PhoneVerification` (手机号三要素核验).
+/// Request of `PhoneVerification` (Phone Number Verification).
 ///
-/// 本接口用于校验手机号、姓名和身份证号的真实性和一致性。支持的手机号段详情请查阅[运营商类](https://cloud.tencent.com/document/product/1007/46063)文档。
+/// This API is used to validate the authenticity and consistency of the mobile number, name, and identity card number. For details on supported mobile number segments, see the [carrier](https://www.tencentcloud.com/document/product/1061/79689) document.
 PhoneVerificationRequest {
-    /// 身份证号。
+    /// Identity card number.
     ///
     /// Required.
     "IdCard" id_card set_id_card: str,
-    /// 姓名。
+    /// Name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 手机号。
+    /// Mobile number.
     ///
     /// Required.
     "Phone" phone set_phone: str,
@@ -2779,37 +2769,37 @@ PhoneVerificationRequest {
     /// - 枚举值：0（简版）；1（详版）。
     /// - 默认值为0。
     "VerifyMode" verify_mode set_verify_mode: str,
-    /// 有加密需求的用户，传入kms的CiphertextBlob。关于数据加密可查阅 [数据加密](https://cloud.tencent.com/document/product/1007/47180) 文档。
+    /// Users with encryption requirements can import the CiphertextBlob of kms. Read the [data encryption](https://www.tencentcloud.com/document/product/1007/47180?from_cn_redirect=1) document about encrypting data.
     "CiphertextBlob" ciphertext_blob set_ciphertext_blob: str,
-    /// 在使用加密服务时，填入要被加密的字段。
-    /// - 本接口中可填入加密后的IdCard，Name，Phone中的一个或多个。
+    /// When using the encryption service, fill in the field to be encrypted.
+    /// -This API can fill in one or more of encrypted IdCard, Name, and Phone.
     "EncryptList" encrypt_list set_encrypt_list: list String,
-    /// 有加密需求的用户，传入CBC加密的初始向量。
+    /// Users with encryption requirements import the initial vector for CBC encryption.
     "Iv" iv set_iv: str,
 } }
 rt::action!("faceid", "2018-03-01", "PhoneVerification", PhoneVerificationRequest => PhoneVerificationResponse);
 
 rt::model! { read debug;
-/// PhoneVerification返回参数结构体
+/// PhoneVerification response structure.
 PhoneVerificationResponse {
-    /// 认证结果码。
-    /// - 收费结果码
-    /// 0: 三要素信息一致。
-    /// -4: 三要素信息不一致。
+    /// Verification result code.
+    /// Fee result code
+    /// -0:Three-element information consistency.
+    /// -4: Three-element information inconsistency.
     ///
-    /// - 不收费结果码
-    /// -6: 手机号码不合法。
-    /// -7: 身份证号码有误。
-    /// -8: 姓名校验不通过。
-    /// -9: 没有记录。
-    /// -11: 验证中心服务繁忙。
-    /// -12: 认证次数超过当日限制，请次日重试。
-    /// -13：该号段不支持验证
+    /// No charge result code
+    /// -6: Invalid phone number.
+    /// -7: Identity number error.
+    /// -8: Name verification failed.
+    /// -9: No records.
+    /// -11: The Verification Center Service is busy.
+    /// -12: Authentication attempts exceeded the daily limit. Retry the next day.
+    /// -13: The number range is unsupported for verification.
     "Result" result set_result: str,
-    /// 业务结果描述。
+    /// Business result description.
     "Description" description set_description: str,
-    /// 运营商名称。
-    /// - 取值范围为["","移动","电信","联通"]
+    /// ISP name.
+    /// -Valid values: ["", "mobile", "telecom", "cucc"]
     "Isp" isp set_isp: str,
     /// 业务结果详细信息。
     /// - 当VerifyMode配置"详版"，且Result为"-4: 三要素信息不一致"时返回。
@@ -2825,13 +2815,13 @@ PhoneVerificationResponse {
 } }
 
 rt::model! { read debug;
-/// 模板检索详细信息
+/// Template retrieve detailed information
 RetrievalLivenessExtraInfo {
-    /// 命中的模板类型，其中Common-公共库；Auto-自动聚类库；Owner-自建模板库
+    /// Hit template type, among them Common-public library; Auto-Auto Clustering Library; Owner-custom template library
     "HitGroup" hit_group set_hit_group: str,
-    /// 请求图像与命中攻击模板的相似度，相似度取值范围[0,2]，取值越小表示命中攻击模板的概率越高。默认阈值为0.6，当SimilarityScore≥0.6时判断为正常，SimilarityScore<0.6是判断为攻击。
+    /// Similarity between the request image and the attack template hit. The similarity value ranges from 0 to 2. The smaller the value, the higher the probability of hitting the attack template. The default threshold is 0.6. When the SimilarityScore is ≥0.6, the judgment is as normal. When the SimilarityScore is <0.6, the judgment is an attack.
     "SimilarityScore" similarity_score set_similarity_score: f64,
-    /// 命中的模板id
+    /// Template id of the cache hit
     "HitTemplate" hit_template set_hit_template: str,
 } }
 

@@ -5,88 +5,88 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { both debug;
-/// 加速地域信息
+/// Acceleration region information
 AcceleratorAreas {
-    /// 加速地域。
+    /// Acceleration region.
     ///
     /// Required.
     "AccelerateRegion" accelerate_region set_accelerate_region: str,
-    /// 带宽。
+    /// Bandwidth.
     "Bandwidth" bandwidth set_bandwidth: i128,
-    /// 支持'BGP', 'QUALITY_BGP', 'STATIC_IP'，默认BGP。
+    /// Supports 'BGP', 'QUALITY_BGP', and 'STATIC_IP'. Default: BGP.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - BGP： BGP
-    /// - STATIC_IP： 三网
-    /// - QUALITY_BGP： 精品BGP
+    /// - BGP: BGP
+    /// - STATIC_IP: triple-network
+    /// - QUALITY_BGP: dedicated BGP
     "IspType" isp_type set_isp_type: str,
-    /// 仅支持IPv4，默认是IPv4。
+    /// Only IPv4 is supported, and IPv4 is selected by default.
     "IpVersion" ip_version set_ip_version: str,
-    /// 加速地域ID。
+    /// Acceleration region ID.
     "AcceleratorAreaId" accelerator_area_id set_accelerator_area_id: str,
-    /// IP。
+    /// IP.
     "IpAddress" ip_address set_ip_address: list String,
-    /// IP信息。
+    /// IP information.
     "IpAddressInfoSet" ip_address_info_set set_ip_address_info_set: list IpAddressInfoSet,
 } }
 
 rt::model! { read debug;
-/// 可加速地域信息
+/// Acceleration region info
 AcceleratorRegionSet {
-    /// 地域名称。
+    /// Chinese Name of Region.
     "Name" name set_name: str,
-    /// 是否可用；0：不可用，1:可用。
+    /// Whether available; 0: unavailable, 1: available.
     "IsAvailable" is_available set_is_available: i64,
-    /// 地域。
+    /// Regional information.
     "Region" region set_region: str,
-    /// 地区名称。
+    /// Zone name.
     "AreaName" area_name set_area_name: str,
-    /// 是否中国地域。1 代表是中国地域，0代表不是中国地域。
+    /// Whether it is a China region.
     "IsChinaMainland" is_china_mainland set_is_china_mainland: i128,
-    /// 支持IspType类型。
+    /// Support the IspType type.
     "SupportIspType" support_isp_type set_support_isp_type: list String,
-    /// 是否腾讯云地域。1代表是腾讯云地域，0代表不是。
+    /// Whether it is a Tencent region.
     "IsTencentRegion" is_tencent_region set_is_tencent_region: i128,
 } }
 
 rt::model! { write debug;
-/// Acl信息
+/// Acl information
 AclEntries {
-    /// 协议。
+    /// Protocol.
     ///
-    /// 入参限制：支持配置'TCP', 'UDP', 'ALL'；
+    /// Input limits: supports configuration of 'TCP', 'UDP', 'ALL';
     ///
     /// Required.
     "Protocol" protocol set_protocol: str,
-    /// 端口。
+    /// Port.
     ///
     /// Required.
     "Port" port set_port: str,
-    /// 网段。
+    /// IP range.
     ///
     /// Required.
     "SourceCidrBlock" source_cidr_block set_source_cidr_block: str,
-    /// 执行动作。
+    /// Execute action.
     ///
-    /// 入参限制：支持配置'ACCEPT', 'DROP'；
+    /// Input parameter limit: can be configured with 'ACCEPT' and 'DROP';
     ///
     /// Required.
     "Policy" policy set_policy: str,
-    /// 描述信息，最大长度不能超过100个字节。
+    /// Description. Maximum length cannot exceed 100 bytes.
     "Description" description set_description: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateAccelerateAreas` (创建加速地域).
+/// Request of `CreateAccelerateAreas` (Creates an acceleration region).
 ///
-/// 创建加速地域
+/// This API is used to create an acceleration region.
 CreateAccelerateAreasRequest {
-    /// 全球加速实例ID。
+    /// Global acceleration instance ID.
     ///
     /// Required.
     "GlobalAcceleratorId" global_accelerator_id set_global_accelerator_id: str,
-    /// 加速地域信息。一次最多创建10组加速地域。
+    /// Acceleration region info. Up to 10 acceleration region groups can be created at a time.
     ///
     /// Required.
     "AcceleratorAreas" accelerator_areas set_accelerator_areas: list AcceleratorAreas,
@@ -94,37 +94,37 @@ CreateAccelerateAreasRequest {
 rt::action!("ga2", "2025-01-15", "CreateAccelerateAreas", CreateAccelerateAreasRequest => CreateAccelerateAreasResponse);
 
 rt::model! { read debug;
-/// CreateAccelerateAreas返回参数结构体
+/// CreateAccelerateAreas response structure.
 CreateAccelerateAreasResponse {
-    /// 异步任务ID。
+    /// Asynchronous task ID.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateEndpointGroup` (创建终端节点组).
+/// Request of `CreateEndpointGroup` (Creates a terminal node group).
 ///
-/// 创建终端节点组。
+/// This API is used to create a terminal node group.
 CreateEndpointGroupRequest {
-    /// 全球加速实例ID。
+    /// Global acceleration instance ID.
     ///
     /// Required.
     "GlobalAcceleratorId" global_accelerator_id set_global_accelerator_id: str,
-    /// 监听器ID。
+    /// Listener ID.
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 终端节点组类型。
+    /// Node group type.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - VIRTUAL： 自定义终端节点组
-    /// - DEFAULT： 默认终端节点组
+    /// - VIRTUAL: custom endpoint node group
+    /// - DEFAULT: default terminal node group
     ///
     /// Required.
     "EndpointGroupType" endpoint_group_type set_endpoint_group_type: str,
-    /// 终端节点组配置。
+    /// Terminal node group configuration.
     ///
     /// Required.
     "EndpointGroupConfiguration" endpoint_group_configuration set_endpoint_group_configuration: obj EndpointGroupConfiguration,
@@ -132,34 +132,34 @@ CreateEndpointGroupRequest {
 rt::action!("ga2", "2025-01-15", "CreateEndpointGroup", CreateEndpointGroupRequest => CreateEndpointGroupResponse);
 
 rt::model! { read debug;
-/// CreateEndpointGroup返回参数结构体
+/// CreateEndpointGroup response structure.
 CreateEndpointGroupResponse {
-    /// 任务ID。
+    /// Task ID.
     "TaskId" task_id set_task_id: str,
-    /// 终端节点组实例ID。
+    /// Instance ID of the terminal node group.
     "EndpointGroupId" endpoint_group_id set_endpoint_group_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateForwardingPolicy` (创建七层转发策略).
+/// Request of `CreateForwardingPolicy` (Creates a layer-7 forwarding policy).
 ///
-/// 创建七层转发策略
+/// Create a layer-7 forwarding policy.
 CreateForwardingPolicyRequest {
-    /// 全球加速实例ID。
+    /// Global acceleration instance ID.
     ///
     /// Required.
     "GlobalAcceleratorId" global_accelerator_id set_global_accelerator_id: str,
-    /// 监听器ID。
+    /// Listener ID.
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 域名。
+    /// Domain name.
     ///
-    /// 参数格式：格式，必须满足正则表达式：^([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?.)+[a-z]{2,}$
+    /// Parameter format: format, must meet the regular expression: ^([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?.)+[a-z]{2,}$
     ///
-    /// 入参限制：长度范围是1-80。
+    /// Input limit: length range is 1-80.
     ///
     /// Required.
     "Host" host set_host: str,
@@ -167,172 +167,172 @@ CreateForwardingPolicyRequest {
 rt::action!("ga2", "2025-01-15", "CreateForwardingPolicy", CreateForwardingPolicyRequest => CreateForwardingPolicyResponse);
 
 rt::model! { read debug;
-/// CreateForwardingPolicy返回参数结构体
+/// CreateForwardingPolicy response structure.
 CreateForwardingPolicyResponse {
-    /// 异步任务ID。
+    /// Asynchronous task ID.
     "TaskId" task_id set_task_id: str,
-    /// 七层转发策略ID。
+    /// Layer-7 forwarding policy ID.
     "ForwardingPolicyId" forwarding_policy_id set_forwarding_policy_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateForwardingRule` (创建七层转发规则).
+/// Request of `CreateForwardingRule` (Creates a Layer 7 forwarding rule).
 ///
-/// 创建七层转发规则
+/// Create a Layer 7 forwarding rule
 CreateForwardingRuleRequest {
-    /// 全球加速实例ID。
+    /// Global acceleration instance ID.
     ///
     /// Required.
     "GlobalAcceleratorId" global_accelerator_id set_global_accelerator_id: str,
-    /// 监听器ID。
+    /// Listener ID.
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 策略ID。
+    /// Policy ID.
     ///
     /// Required.
     "ForwardingPolicyId" forwarding_policy_id set_forwarding_policy_id: str,
-    /// 七层转发规则条件信息。
+    /// Layer 7 forwarding rule conditional information.
     ///
-    /// 数组长度最大不能超过1。
+    /// Array length cannot exceed 1.
     ///
     /// Required.
     "RuleConditions" rule_conditions set_rule_conditions: list RuleCondition,
-    /// 七层转发规则行为信息。
+    /// Layer 7 forwarding rule behavior information.
     ///
-    /// 数组长度最大不能超过1。
+    /// The length of the array cannot exceed 1.
     ///
     /// Required.
     "RuleActions" rule_actions set_rule_actions: list RuleAction,
-    /// 回源Header信息。
+    /// Origin-pull Header information.
     ///
-    /// 数组长度最大不能超过5。当RuleActions.RuleActionType是ForwardGroup时，此字段必传。
+    /// The maximum length of the array cannot exceed 5. This field is required when RuleActions.RuleActionType is ForwardGroup.
     "OriginHeaders" origin_headers set_origin_headers: list OriginHeader,
-    /// 是否开启回源sni。
+    /// Whether origin-pull sni is enabled.
     ///
-    /// 默认值：False
+    /// Default value: False
     ///
-    /// 当RuleActions.RuleActionType是ForwardGroup时，此字段必传。
+    /// This field is required when RuleActions.RuleActionType is ForwardGroup.
     "EnableOriginSni" enable_origin_sni set_enable_origin_sni: bool,
-    /// 回源sni。
+    /// Origin sni.
     ///
-    /// 入参限制：长度不能超过80。
+    /// Input parameter limit: length cannot exceed 80.
     ///
-    /// 当EnableOriginSni为True时，此字段必传。当RuleActions.RuleActionType是ForwardGroup时，此字段必传。
+    /// This field is required when EnableOriginSni is True. This field is required when RuleActions.RuleActionType is ForwardGroup.
     "OriginSni" origin_sni set_origin_sni: str,
-    /// 回源host。
+    /// Origin-pull host.
     ///
-    /// 入参限制：长度不超过80。
+    /// Input parameter limit: length not exceeding 80.
     ///
-    /// 当RuleActions.RuleActionType是ForwardGroup时，此字段必传。
+    /// This field is required when RuleActions.RuleActionType is ForwardGroup.
     "OriginHost" origin_host set_origin_host: str,
-    /// 源站响应头
+    /// Origin response headers
     ///
-    /// 数组长度不超过5。可以传空数组，代表清空配置。
+    /// Array length not exceeding 5. An empty array can be passed, representing configuration clearing.
     "ResponseHeaders" response_headers set_response_headers: list ResponseHeaders,
-    /// 删除源站响应头
+    /// Delete origin server response headers
     ///
-    /// 数组长度不超过5。可以传空数组，代表清空配置。
+    /// Array length not exceeding 5. An empty array can be passed, representing configuration clearing.
     "HideResponseHeaders" hide_response_headers set_hide_response_headers: list HideResponseHeaders,
 } }
 rt::action!("ga2", "2025-01-15", "CreateForwardingRule", CreateForwardingRuleRequest => CreateForwardingRuleResponse);
 
 rt::model! { read debug;
-/// CreateForwardingRule返回参数结构体
+/// CreateForwardingRule response structure.
 CreateForwardingRuleResponse {
-    /// 异步任务ID。
+    /// Asynchronous task ID.
     "TaskId" task_id set_task_id: str,
-    /// 七层转发规则ID。
+    /// Layer 7 forwarding rule ID.
     "ForwardingRuleId" forwarding_rule_id set_forwarding_rule_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateGlobalAcceleratorAccessLog` (创建访问日志).
+/// Request of `CreateGlobalAcceleratorAccessLog` (Creates an access log).
 ///
-/// 创建GA访问日志
+/// Create a GA access log
 CreateGlobalAcceleratorAccessLogRequest {
-    /// GA实例唯一Id
+    /// Unique Id of the sample GA
     ///
     /// Required.
     "GlobalAcceleratorId" global_accelerator_id set_global_accelerator_id: str,
-    /// 监听器Id
+    /// Listener Id
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 终端节点组Id
+    /// Terminal node group Id
     ///
     /// Required.
     "EndpointGroupId" endpoint_group_id set_endpoint_group_id: str,
-    /// 日志集所在地域
+    /// Logset region
     ///
     /// Required.
     "CloudRegion" cloud_region set_cloud_region: str,
-    /// 日志主题Id
+    /// Log topic Id
     ///
     /// Required.
     "CloudLogId" cloud_log_id set_cloud_log_id: str,
-    /// 日志集Id
+    /// Log Set Id
     ///
     /// Required.
     "CloudLogSetId" cloud_log_set_id set_cloud_log_set_id: str,
-    /// 指定采集字段
+    /// Specify data collection fields
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - session_time： 四层，会话持续时间
-    /// - upstream_bytes_received： 四层、七层，从终端节点接收的字节数
-    /// - upstream_bytes_sent： 四层、七层，发送给终端节点的字节数
-    /// - request_method： 七层，GET/POST
-    /// - scheme： 七层，http/https
-    /// - request_uri： 七层，客户端原始请求的URI
-    /// - uri： 七层，当前请求的URI
-    /// - host： 七层，客户端访问域名（七层）
-    /// - remote_user： 七层，基本认证时的用户名（未认证时为"-"）
-    /// - http_user_agent： 七层，客户端浏览器标识
-    /// - http_referer： 七层，请求来源URL（直接从地址栏访问时为"-"）
-    /// - http_x_forwarded_for： 七层，记录客户端原始IP及经过的代理服务器IP链
-    /// - content_type： 七层，content_type
-    /// - body_bytes_sent： 七层，发送给客户端的http body大小，不包含header
-    /// - request_time： 七层，从接收到客户端请求的第一个字节到发送完响应最后一个字节之间的总时间（单位：秒）
-    /// - sent_http_content_type： 七层，响应内容类型
-    /// - upstream_header_time： 七层，终端节点的响应头到达时间
-    /// - upstream_response_length： 七层，终端节点返回的响应体长度
-    /// - upstream_response_time： 七层，终端节点完整响应时间
-    /// - upstream_status： 七层，终端节点返回的HTTP状态码
+    /// - session_time: Layer 4, session duration
+    /// - upstream_bytes_received: Layer 4 and Layer 7, number of bytes received from the terminal node
+    /// - upstream_bytes_sent: Layer 4 and Layer 7, number of bytes sent to the terminal node
+    /// - request_method: Layer 7, GET/POST
+    /// - scheme: Layer 7, http/https
+    /// - request_uri: Layer 7, uri of the client's raw request
+    /// - uri: Layer 7, uri of the current request
+    /// - host: Layer 7, domain name accessed by the client (Layer 7)
+    /// - remote_user: Layer 7, userName for basic authentication ("-" when unauthenticated)
+    /// - http_user_agent: Layer 7, client browser identification
+    /// - http_referer: Layer 7, request source URL ("-" when accessed directly from the address bar)
+    /// - http_x_forwarded_for: Layer 7, records the client's original IP and the proxy server IP chain it transited
+    /// - content_type: Layer 7, content_type
+    /// - body_bytes_sent: Layer 7, http body size sent to the client, excluding the header
+    /// - request_time: Layer 7, total time from receiving the first byte of the client request to sending the last byte of the response (unit: seconds)
+    /// - sent_http_content_type: Layer 7, response content type
+    /// - upstream_header_time: Layer 7, arrival time of the terminal node's response header
+    /// - upstream_response_length: Layer 7, length of the response body returned by the terminal node
+    /// - upstream_response_time: Layer 7, complete response time of the terminal node
+    /// - upstream_status: Layer 7, http status code returned by the terminal node
     "FieldKeys" field_keys set_field_keys: list String,
-    /// 日志描述
+    /// Log description
     "FlowLogDescription" flow_log_description set_flow_log_description: str,
 } }
 rt::action!("ga2", "2025-01-15", "CreateGlobalAcceleratorAccessLog", CreateGlobalAcceleratorAccessLogRequest => CreateGlobalAcceleratorAccessLogResponse);
 
 rt::model! { read debug;
-/// CreateGlobalAcceleratorAccessLog返回参数结构体
+/// CreateGlobalAcceleratorAccessLog response structure.
 CreateGlobalAcceleratorAccessLogResponse {
-    /// 日志任务唯一Id
+    /// Log Task Unique Id
     "LogPushTaskId" log_push_task_id set_log_push_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateGlobalAcceleratorAclPolicy` (创建访问控制策略).
+/// Request of `CreateGlobalAcceleratorAclPolicy` (Create access control policy).
 ///
-/// 创建访问控制策略
+/// Create access control policy
 CreateGlobalAcceleratorAclPolicyRequest {
-    /// 全球加速实例ID。
+    /// Global acceleration instance ID.
     ///
     /// Required.
     "GlobalAcceleratorId" global_accelerator_id set_global_accelerator_id: str,
-    /// 默认行为。
+    /// Default behavior.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - ACCEPT： 默认准许所有流量访问通道
-    /// - DROP： 默认拒绝所有流量访问通道
+    /// - ACCEPT: Permit all traffic on the access channel by default
+    /// - DROP: Deny all traffic on the access channel by default
     ///
     /// Required.
     "DefaultAction" default_action set_default_action: str,
@@ -340,30 +340,30 @@ CreateGlobalAcceleratorAclPolicyRequest {
 rt::action!("ga2", "2025-01-15", "CreateGlobalAcceleratorAclPolicy", CreateGlobalAcceleratorAclPolicyRequest => CreateGlobalAcceleratorAclPolicyResponse);
 
 rt::model! { read debug;
-/// CreateGlobalAcceleratorAclPolicy返回参数结构体
+/// CreateGlobalAcceleratorAclPolicy response structure.
 CreateGlobalAcceleratorAclPolicyResponse {
-    /// 异步任务ID。
+    /// Asynchronous task ID.
     "TaskId" task_id set_task_id: str,
-    /// 访问控制策略ID。
+    /// Access control policy ID.
     "GlobalAcceleratorAclPolicyId" global_accelerator_acl_policy_id set_global_accelerator_acl_policy_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateGlobalAcceleratorAclRule` (创建ACL规则).
+/// Request of `CreateGlobalAcceleratorAclRule` (Create an ACL rule).
 ///
-/// 创建ACL规则
+/// Create an ACL rule
 CreateGlobalAcceleratorAclRuleRequest {
-    /// 全球加速实例ID。
+    /// Global acceleration instance ID.
     ///
     /// Required.
     "GlobalAcceleratorId" global_accelerator_id set_global_accelerator_id: str,
-    /// 安全策略ID
+    /// Security policy ID
     ///
     /// Required.
     "GlobalAcceleratorAclPolicyId" global_accelerator_acl_policy_id set_global_accelerator_acl_policy_id: str,
-    /// Acl信息。
+    /// Acl information.
     ///
     /// Required.
     "AclEntries" acl_entries set_acl_entries: list AclEntries,
@@ -371,69 +371,69 @@ CreateGlobalAcceleratorAclRuleRequest {
 rt::action!("ga2", "2025-01-15", "CreateGlobalAcceleratorAclRule", CreateGlobalAcceleratorAclRuleRequest => CreateGlobalAcceleratorAclRuleResponse);
 
 rt::model! { read debug;
-/// CreateGlobalAcceleratorAclRule返回参数结构体
+/// CreateGlobalAcceleratorAclRule response structure.
 CreateGlobalAcceleratorAclRuleResponse {
-    /// 异步任务ID。
+    /// Asynchronous task ID.
     "TaskId" task_id set_task_id: str,
-    /// ACL规则ID。
+    /// ACL rule ID.
     "GlobalAcceleratorAclRuleIds" global_accelerator_acl_rule_ids set_global_accelerator_acl_rule_ids: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateGlobalAccelerator` (创建全球加速实例).
+/// Request of `CreateGlobalAccelerator` (Creates a global acceleration instance).
 ///
-/// 创建全球加速实例
+/// This API is used to create a global acceleration instance.
 CreateGlobalAcceleratorRequest {
-    /// 名称。
+    /// Name.
     ///
-    /// 参数格式：以字母或中文开头，长度 2–128 个字符，支持字母、数字、中文、. - _
+    /// Parameter format: starting with a letter or Chinese characters, 2–128 characters in length, supporting letters, digits, Chinese characters, . - _
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 计费模式，PREPAID：表示预付费，即包年包月，POSTPAID：表示后付费，即按量计费。默认：POSTPAID。当前仅支持后付费。
+    /// Billing mode. PREPAID: prepaid mode, i.e., Monthly Subscription. POSTPAID: postpaid, i.e., pay-as-you-go. Default: POSTPAID. Currently, only pay-as-you-go is supported.
     "InstanceChargeType" instance_charge_type set_instance_charge_type: str,
-    /// 描述信息。
+    /// Description.
     ///
-    /// 参数格式：最大长度不超过100 个字符。
+    /// Parameter format: should not exceed 100 characters.
     "Description" description set_description: str,
-    /// 跨境类型；HighQuality：精品BGP-IP跨境；Unicom：联通专线跨境。
+    /// Cross-border type; HighQuality: dedicated BGP-IP cross-border; Unicom: China Unicom Direct Connect cross-border.
     "CrossBorderType" cross_border_type set_cross_border_type: str,
-    /// 此Flag代表签署跨境服务承诺书。当使用跨境服务时候，此字段必传。True：代表签署。
+    /// This Flag represents signing the cross-border service commitment. When using cross-border service, this field is required. True: represents signed.
     "CrossBorderPromiseFlag" cross_border_promise_flag set_cross_border_promise_flag: bool,
-    /// 标签信息
+    /// Tag information.
     "Tags" tags set_tags: list Tag,
 } }
 rt::action!("ga2", "2025-01-15", "CreateGlobalAccelerator", CreateGlobalAcceleratorRequest => CreateGlobalAcceleratorResponse);
 
 rt::model! { read debug;
-/// CreateGlobalAccelerator返回参数结构体
+/// CreateGlobalAccelerator response structure.
 CreateGlobalAcceleratorResponse {
-    /// 任务ID。
+    /// Task ID.
     "TaskId" task_id set_task_id: str,
-    /// 全球加速实例ID。
+    /// Global acceleration instance ID.
     "GlobalAcceleratorId" global_accelerator_id set_global_accelerator_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateListenerAdditionalCert` (添加扩展证书).
+/// Request of `CreateListenerAdditionalCert` (Adds an extension certificate).
 ///
-/// 添加扩展证书
+/// Add an extension certificate.
 CreateListenerAdditionalCertRequest {
-    /// 全球加速实例ID。
+    /// Global acceleration instance ID.
     ///
     /// Required.
     "GlobalAcceleratorId" global_accelerator_id set_global_accelerator_id: str,
-    /// 监听器ID。
+    /// Listener ID.
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 证书ID。
+    /// Certificate ID.
     ///
-    /// 当前只能添加服务器证书。
+    /// Currently, only server certificates can be added.
     ///
     /// Required.
     "AdditionalCertificates" additional_certificates set_additional_certificates: list String,
@@ -441,132 +441,126 @@ CreateListenerAdditionalCertRequest {
 rt::action!("ga2", "2025-01-15", "CreateListenerAdditionalCert", CreateListenerAdditionalCertRequest => CreateListenerAdditionalCertResponse);
 
 rt::model! { read debug;
-/// CreateListenerAdditionalCert返回参数结构体
+/// CreateListenerAdditionalCert response structure.
 CreateListenerAdditionalCertResponse {
-    /// 任务ID。
+    /// Task ID.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateListener` (创建监听器).
+/// Request of `CreateListener` (Creates a listener).
 ///
-/// 创建监听器
+/// This API is used to create a listener.
 CreateListenerRequest {
-    /// 全球加速实例ID。
+    /// Global acceleration instance ID.
     ///
     /// Required.
     "GlobalAcceleratorId" global_accelerator_id set_global_accelerator_id: str,
-    /// 名称。
+    /// Name.
     ///
-    /// 参数格式：以字母或中文开头，长度 2–128 个字符，支持字母、数字、中文、. - _
+    /// Parameter format: starting with a letter or Chinese characters, 2–128 characters in length, supporting letters, digits, Chinese characters, . - _
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 端口范围。
+    /// Port range.
     ///
     /// Required.
     "PortRanges" port_ranges set_port_ranges: obj PortRanges,
-    /// 描述信息，最大长度不能超过100个字符。
+    /// Description. Maximum length cannot exceed 100 characters.
     "Description" description set_description: str,
-    /// 监听类型，默认为智能路由。
+    /// Listening type, defaults to smart routing.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - Standard： 智能路由。
+    /// - Standard: Smart routing.
     "ListenerType" listener_type set_listener_type: str,
-    /// 协议，默认为TCP。支持配置'TCP', 'UDP', 'HTTP', 'HTTPS'。
+    /// Protocol. Default value: TCP. Supports configuration of 'TCP', 'UDP', 'HTTP', and 'HTTPS'.
     "Protocol" protocol set_protocol: str,
-    /// 连接空闲等待时间。
+    /// Connection idle wait time.
     ///
-    /// 1、HTTP/HTTPS监听器，默认值为15，支持范围为1-60；
-    /// 2、TCP监听器，默认值为900，支持范围为10-900；
-    /// 3、UDP监听器，默认值为20，支持范围为10-20；
+    /// 1. For HTTP/HTTPS listener, the default value is 15, with a supported range of 1-60.
+    /// 2. For TCP listener, the default value is 900, with a supported range of 10-900.
+    /// 3. For UDP listener, the default value is 20, with a supported range of 10-20.
     "IdleTimeout" idle_timeout set_idle_timeout: i128,
-    /// 四层获取源IP方式。
+    /// Layer-4 source IP retrieval mode. Supports 'TOA', 'ProxyProtocol', and 'ProxyProtocolV2'.
     ///
-    /// 枚举值：
-    ///
-    /// - TOA： TOA
-    /// - ProxyProtocol： ProxyProtocol
-    /// - ProxyProtocolV2： ProxyProtocolV2
-    ///
-    /// 需要开启四层获取源IP方式，才填写此参数。
+    /// This parameter can be filled in only when the Layer-4 source IP retrieval mode is enabled.
     "GetRealIpType" get_real_ip_type set_get_real_ip_type: str,
-    /// 是否开启会话保持。支持配置'Open', 'Close'。
+    /// Whether to enable session persistence. Supports configuration of 'Open' and 'Close'.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - Open： 开启。
-    /// - Close： 关闭。
+    /// - Open: enable.
+    /// - Close: disable.
     ///
-    /// 仅支持4层监听器 ，7层不支持修改
+    /// Only supported for layer-4 listeners. For layer-7 listeners, modification is not supported.
     "ClientAffinity" client_affinity set_client_affinity: str,
-    /// 请求超时时间。
+    /// Request timeout.
     ///
-    /// 取值范围：[1, 180]
+    /// Value range: [1, 180]
     ///
-    /// 默认值：60
+    /// Default value: 60
     ///
-    /// 当HTTPS监听器时才可配置此参数。
+    /// This parameter is configurable only for HTTPS listeners.
     "RequestTimeout" request_timeout set_request_timeout: i128,
-    /// 是否打开七层获取源IP方式。
+    /// Whether to enable layer-7 source IP retrieval mode.
     "XForwardedForRealIp" x_forwarded_for_real_ip set_x_forwarded_for_real_ip: bool,
-    /// 解析方式。
+    /// Parsing method.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - UNIDIRECTIONAL： 单向。
-    /// - MUTUAL： 双向。
+    /// - UNIDIRECTIONAL: two-way.
+    /// - U: one-way.
     ///
-    /// HTTPS监听器，此字段必传。
+    /// For an HTTPS listener, this field is required.
     "CertificationType" certification_type set_certification_type: str,
-    /// 加密算法套件。支持配置'tls_policy_1.0-2', 'tls_policy_1.1-2', 'tls_policy_1.2', 'tls_policy_1.2_strict', 'tls_policy_1.2_strict-1.3'。
+    /// Encryption algorithm kit. Supports configuration of 'tls_policy_1.0-2', 'tls_policy_1.1-2', 'tls_policy_1.2', 'tls_policy_1.2_strict', 'tls_policy_1.2_strict-1.3'.
     "CipherPolicyId" cipher_policy_id set_cipher_policy_id: str,
-    /// 服务器证书。
+    /// Server certificate.
     ///
-    /// 入参限制：当前仅支持传入一本证书；如果要使用多本证书，使用证书接口CreateListenerAdditionalCert来加其他证书。
+    /// Input limit: currently only support importing one cert; to use multiple certs, use the cert api CreateListenerAdditionalCert to add other certs.
     ///
-    /// 当是HTTPS监听器时，此字段必传。
+    /// This field is required for HTTPS listeners.
     "ServerCertificates" server_certificates set_server_certificates: list String,
-    /// 客户端证书。
+    /// Client certificate.
     ///
-    /// 入参限制：1、当前仅支持传入一本证书；如果要使用多本证书，使用证书接口CreateListenerAdditionalCert来加其他证书。2、证书必须为CA证书。
+    /// Input limit: 1. Currently only support importing one cert. To use multiple certs, use the cert api CreateListenerAdditionalCert to add other certs. 2. The cert must be a CA certificate.
     ///
-    /// 当时HTTPS监听器且开启双向认证时，此字段必传。
+    /// This field is required when HTTPS listener and mutual authentication are enabled.
     "ClientCaCertificates" client_ca_certificates set_client_ca_certificates: list String,
-    /// HTTPS监听器支持选择版本
+    /// HTTPS listener supports version selection
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - HTTP/1.1： HTTP/1.1
-    /// - HTTP/2： HTTP/2
+    /// - HTTP/1.1: HTTP/1.1
+    /// - HTTP/2: HTTP/2
     "HttpVersion" http_version set_http_version: str,
 } }
 rt::action!("ga2", "2025-01-15", "CreateListener", CreateListenerRequest => CreateListenerResponse);
 
 rt::model! { read debug;
-/// CreateListener返回参数结构体
+/// CreateListener response structure.
 CreateListenerResponse {
-    /// 任务ID。
+    /// Task ID.
     "TaskId" task_id set_task_id: str,
-    /// 监听器ID。
+    /// Listener ID.
     "ListenerId" listener_id set_listener_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteAccelerateAreas` (删除加速地域).
+/// Request of `DeleteAccelerateAreas` (Deletes an acceleration region).
 ///
-/// 删除加速地域
+/// Delete an acceleration region
 DeleteAccelerateAreasRequest {
-    /// 全球加速实例ID。
+    /// Global acceleration instance ID.
     ///
     /// Required.
     "GlobalAcceleratorId" global_accelerator_id set_global_accelerator_id: str,
-    /// 加速地域ID。
+    /// Acceleration region ID.
     ///
     /// Required.
     "AcceleratorAreaIds" accelerator_area_ids set_accelerator_area_ids: list String,
@@ -574,28 +568,28 @@ DeleteAccelerateAreasRequest {
 rt::action!("ga2", "2025-01-15", "DeleteAccelerateAreas", DeleteAccelerateAreasRequest => DeleteAccelerateAreasResponse);
 
 rt::model! { read debug;
-/// DeleteAccelerateAreas返回参数结构体
+/// DeleteAccelerateAreas response structure.
 DeleteAccelerateAreasResponse {
-    /// 异步任务ID。
+    /// Asynchronous task ID.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteEndpointGroups` (删除终端节点组).
+/// Request of `DeleteEndpointGroups` (Deletes a terminal node group).
 ///
-/// 删除终端节点组。
+/// Delete a terminal node group.
 DeleteEndpointGroupsRequest {
-    /// 全球加速实例ID。
+    /// Global acceleration instance ID.
     ///
     /// Required.
     "GlobalAcceleratorId" global_accelerator_id set_global_accelerator_id: str,
-    /// 监听器ID。
+    /// Listener ID.
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 终端节点组ID。
+    /// Terminal node group ID.
     ///
     /// Required.
     "EndpointGroupIds" endpoint_group_ids set_endpoint_group_ids: list String,
@@ -603,28 +597,28 @@ DeleteEndpointGroupsRequest {
 rt::action!("ga2", "2025-01-15", "DeleteEndpointGroups", DeleteEndpointGroupsRequest => DeleteEndpointGroupsResponse);
 
 rt::model! { read debug;
-/// DeleteEndpointGroups返回参数结构体
+/// DeleteEndpointGroups response structure.
 DeleteEndpointGroupsResponse {
-    /// 任务ID。
+    /// Task ID.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteForwardingPolicy` (删除七层转发策略).
+/// Request of `DeleteForwardingPolicy` (Deletes a layer-7 forwarding policy).
 ///
-/// 删除七层转发策略
+/// Delete a layer-7 forwarding policy.
 DeleteForwardingPolicyRequest {
-    /// 全球加速实例ID。
+    /// Global acceleration instance ID.
     ///
     /// Required.
     "GlobalAcceleratorId" global_accelerator_id set_global_accelerator_id: str,
-    /// 监听器ID。
+    /// Listener ID.
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 策略ID。
+    /// Policy ID.
     ///
     /// Required.
     "ForwardingPolicyId" forwarding_policy_id set_forwarding_policy_id: str,
@@ -632,32 +626,32 @@ DeleteForwardingPolicyRequest {
 rt::action!("ga2", "2025-01-15", "DeleteForwardingPolicy", DeleteForwardingPolicyRequest => DeleteForwardingPolicyResponse);
 
 rt::model! { read debug;
-/// DeleteForwardingPolicy返回参数结构体
+/// DeleteForwardingPolicy response structure.
 DeleteForwardingPolicyResponse {
-    /// 异步任务ID。
+    /// Asynchronous task ID.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteForwardingRule` (删除七层转发规则).
+/// Request of `DeleteForwardingRule` (Delete a Layer 7 forwarding rule).
 ///
-/// 删除七层转发规则
+/// Delete a Layer 7 forwarding rule
 DeleteForwardingRuleRequest {
-    /// 全球加速实例ID。
+    /// Global acceleration instance ID.
     ///
     /// Required.
     "GlobalAcceleratorId" global_accelerator_id set_global_accelerator_id: str,
-    /// 监听器ID。
+    /// Listener ID.
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 七层转发策略ID。
+    /// Policy ID.
     ///
     /// Required.
     "ForwardingPolicyId" forwarding_policy_id set_forwarding_policy_id: str,
-    /// 七层转发规则ID。
+    /// Layer 7 forwarding rule ID.
     ///
     /// Required.
     "ForwardingRuleId" forwarding_rule_id set_forwarding_rule_id: str,
@@ -665,24 +659,24 @@ DeleteForwardingRuleRequest {
 rt::action!("ga2", "2025-01-15", "DeleteForwardingRule", DeleteForwardingRuleRequest => DeleteForwardingRuleResponse);
 
 rt::model! { read debug;
-/// DeleteForwardingRule返回参数结构体
+/// DeleteForwardingRule response structure.
 DeleteForwardingRuleResponse {
-    /// 异步任务ID。
+    /// Asynchronous task ID.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteGlobalAcceleratorAccessLog` (删除日志任务).
+/// Request of `DeleteGlobalAcceleratorAccessLog` (Deletes a log task).
 ///
-/// 删除GA日志任务
+/// This API is used to delete a GA log task.
 DeleteGlobalAcceleratorAccessLogRequest {
-    /// 日志唯一Id
+    /// Log Unique Id
     ///
     /// Required.
     "LogPushTaskId" log_push_task_id set_log_push_task_id: str,
-    /// 全球加速实例ID
+    /// Unique Id of the GA instance
     ///
     /// Required.
     "GlobalAcceleratorId" global_accelerator_id set_global_accelerator_id: str,
@@ -690,22 +684,22 @@ DeleteGlobalAcceleratorAccessLogRequest {
 rt::action!("ga2", "2025-01-15", "DeleteGlobalAcceleratorAccessLog", DeleteGlobalAcceleratorAccessLogRequest => DeleteGlobalAcceleratorAccessLogResponse);
 
 rt::model! { read debug;
-/// DeleteGlobalAcceleratorAccessLog返回参数结构体
+/// DeleteGlobalAcceleratorAccessLog response structure.
 DeleteGlobalAcceleratorAccessLogResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteGlobalAcceleratorAclPolicy` (删除访控制策略).
+/// Request of `DeleteGlobalAcceleratorAclPolicy` (Deletes an access control policy).
 ///
-/// 删除访问控制策略
+/// Delete access control policy
 DeleteGlobalAcceleratorAclPolicyRequest {
-    /// 全球加速实例ID。
+    /// Global acceleration instance ID.
     ///
     /// Required.
     "GlobalAcceleratorId" global_accelerator_id set_global_accelerator_id: str,
-    /// 访问控制策略ID。
+    /// Access control policy ID.
     ///
     /// Required.
     "GlobalAcceleratorAclPolicyId" global_accelerator_acl_policy_id set_global_accelerator_acl_policy_id: str,
@@ -713,28 +707,28 @@ DeleteGlobalAcceleratorAclPolicyRequest {
 rt::action!("ga2", "2025-01-15", "DeleteGlobalAcceleratorAclPolicy", DeleteGlobalAcceleratorAclPolicyRequest => DeleteGlobalAcceleratorAclPolicyResponse);
 
 rt::model! { read debug;
-/// DeleteGlobalAcceleratorAclPolicy返回参数结构体
+/// DeleteGlobalAcceleratorAclPolicy response structure.
 DeleteGlobalAcceleratorAclPolicyResponse {
-    /// 异步任务ID。
+    /// Asynchronous task ID.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteGlobalAcceleratorAclRule` (删除ACL规则).
+/// Request of `DeleteGlobalAcceleratorAclRule` (Deletes an ACL rule).
 ///
-/// 删除ACL规则
+/// Delete ACL rule
 DeleteGlobalAcceleratorAclRuleRequest {
-    /// 全球加速实例ID。
+    /// Global acceleration instance ID.
     ///
     /// Required.
     "GlobalAcceleratorId" global_accelerator_id set_global_accelerator_id: str,
-    /// 访问控制策略ID
+    /// Security policy ID
     ///
     /// Required.
     "GlobalAcceleratorAclPolicyId" global_accelerator_acl_policy_id set_global_accelerator_acl_policy_id: str,
-    /// 访问规则ID
+    /// Acl rule ID.
     ///
     /// Required.
     "GlobalAcceleratorAclRuleIds" global_accelerator_acl_rule_ids set_global_accelerator_acl_rule_ids: list String,
@@ -742,20 +736,20 @@ DeleteGlobalAcceleratorAclRuleRequest {
 rt::action!("ga2", "2025-01-15", "DeleteGlobalAcceleratorAclRule", DeleteGlobalAcceleratorAclRuleRequest => DeleteGlobalAcceleratorAclRuleResponse);
 
 rt::model! { read debug;
-/// DeleteGlobalAcceleratorAclRule返回参数结构体
+/// DeleteGlobalAcceleratorAclRule response structure.
 DeleteGlobalAcceleratorAclRuleResponse {
-    /// 异步任务ID。
+    /// Asynchronous task ID.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteGlobalAccelerator` (删除全球加速实例).
+/// Request of `DeleteGlobalAccelerator` (Deletes a global acceleration instance).
 ///
-/// 删除全球加速实例
+/// Deletes a global acceleration instance
 DeleteGlobalAcceleratorRequest {
-    /// 全球加速实例ID。
+    /// Global acceleration instance ID.
     ///
     /// Required.
     "GlobalAcceleratorId" global_accelerator_id set_global_accelerator_id: str,
@@ -763,28 +757,28 @@ DeleteGlobalAcceleratorRequest {
 rt::action!("ga2", "2025-01-15", "DeleteGlobalAccelerator", DeleteGlobalAcceleratorRequest => DeleteGlobalAcceleratorResponse);
 
 rt::model! { read debug;
-/// DeleteGlobalAccelerator返回参数结构体
+/// DeleteGlobalAccelerator response structure.
 DeleteGlobalAcceleratorResponse {
-    /// 任务ID。
+    /// Task ID.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteListenerAdditionalCert` (删除扩展证书).
+/// Request of `DeleteListenerAdditionalCert` (Deletes an expansion certificate).
 ///
-/// 删除扩展证书
+/// Delete the extension certificate.
 DeleteListenerAdditionalCertRequest {
-    /// 全球加速实例ID。
+    /// Global acceleration instance ID.
     ///
     /// Required.
     "GlobalAcceleratorId" global_accelerator_id set_global_accelerator_id: str,
-    /// 监听器ID。
+    /// Listener ID.
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 证书ID。
+    /// Certificate ID.
     ///
     /// Required.
     "AdditionalCertificates" additional_certificates set_additional_certificates: list String,
@@ -792,24 +786,24 @@ DeleteListenerAdditionalCertRequest {
 rt::action!("ga2", "2025-01-15", "DeleteListenerAdditionalCert", DeleteListenerAdditionalCertRequest => DeleteListenerAdditionalCertResponse);
 
 rt::model! { read debug;
-/// DeleteListenerAdditionalCert返回参数结构体
+/// DeleteListenerAdditionalCert response structure.
 DeleteListenerAdditionalCertResponse {
-    /// 任务ID。
+    /// Task ID.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteListener` (删除监听器).
+/// Request of `DeleteListener` (Deletes a listener).
 ///
-/// 删除监听器
+/// This API is used to delete a listener.
 DeleteListenerRequest {
-    /// 全球加速实例ID。
+    /// Global acceleration instance ID.
     ///
     /// Required.
     "GlobalAcceleratorId" global_accelerator_id set_global_accelerator_id: str,
-    /// 监听器ID。
+    /// Listener ID.
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
@@ -817,64 +811,64 @@ DeleteListenerRequest {
 rt::action!("ga2", "2025-01-15", "DeleteListener", DeleteListenerRequest => DeleteListenerResponse);
 
 rt::model! { read debug;
-/// DeleteListener返回参数结构体
+/// DeleteListener response structure.
 DeleteListenerResponse {
-    /// 任务ID。
+    /// Task ID.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAccelerateAreas` (查询加速地域).
+/// Request of `DescribeAccelerateAreas` (Queries acceleration regions).
 ///
-/// 查询加速地域
+/// Queries acceleration regions
 DescribeAccelerateAreasRequest {
-    /// 全球加速实例ID。
+    /// Global acceleration instance ID.
     ///
     /// Required.
     "GlobalAcceleratorId" global_accelerator_id set_global_accelerator_id: str,
-    /// 偏移量。默认为0。
+    /// Offset. The default is 0.
     "Offset" offset set_offset: i128,
-    /// 符合条件实例数量。默认为20，最大200。
+    /// Number of instances meeting conditions. Default value: 20. Maximum: 200.
     "Limit" limit set_limit: i128,
-    /// 过滤条件。 accelerate-region- String -（过滤条件）终端节点组地域。
+    /// Filter criteria. accelerate-region - String - (Filter criterion) Terminal node group region.
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("ga2", "2025-01-15", "DescribeAccelerateAreas", DescribeAccelerateAreasRequest => DescribeAccelerateAreasResponse);
 
 rt::model! { read debug;
-/// DescribeAccelerateAreas返回参数结构体
+/// DescribeAccelerateAreas response structure.
 DescribeAccelerateAreasResponse {
-    /// 加速地域信息。
+    /// Acceleration region information.
     "AccelerateAreaSet" accelerate_area_set set_accelerate_area_set: list AcceleratorAreas,
-    /// 实例个数。
+    /// Number of instances.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAccelerateRegions` (查询可选加速区域).
+/// Request of `DescribeAccelerateRegions` (Queries selectable acceleration regions).
 ///
-/// 查询可选加速区域
+/// Queries selectable acceleration regions.
 DescribeAccelerateRegionsRequest {
 } }
 rt::action!("ga2", "2025-01-15", "DescribeAccelerateRegions", DescribeAccelerateRegionsRequest => DescribeAccelerateRegionsResponse);
 
 rt::model! { read debug;
-/// DescribeAccelerateRegions返回参数结构体
+/// DescribeAccelerateRegions response structure.
 DescribeAccelerateRegionsResponse {
-    /// 加速地域信息。
+    /// Acceleration region information.
     "AcceleratorRegionSet" accelerator_region_set set_accelerator_region_set: list AcceleratorRegionSet,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAccessLogParam` (查看访问日志上报参数).
+/// Request of `DescribeAccessLogParam` (View access log reporting parameters).
 ///
-/// 查看访问日志上报参数
+/// View access log reporting parameters
 DescribeAccessLogParamRequest {
     /// 全球加速实例ID。
     "GlobalAcceleratorId" global_accelerator_id set_global_accelerator_id: str,
@@ -882,34 +876,34 @@ DescribeAccessLogParamRequest {
 rt::action!("ga2", "2025-01-15", "DescribeAccessLogParam", DescribeAccessLogParamRequest => DescribeAccessLogParamResponse);
 
 rt::model! { read debug;
-/// DescribeAccessLogParam返回参数结构体
+/// DescribeAccessLogParam response structure.
 DescribeAccessLogParamResponse {
-    /// 七层可选参数
+    /// Layer-7 optional parameter.
     "L7Param" l7_param set_l7_param: list String,
-    /// 四层可选参数
+    /// L4 optional parameter
     "L4Param" l4_param set_l4_param: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCrossBorderSettlement` (查询跨境账单).
+/// Request of `DescribeCrossBorderSettlement` (Querying Cross-Border Bills).
 ///
-/// 查询跨境账单
+/// Querying Cross-Border Bills
 DescribeCrossBorderSettlementRequest {
-    /// 全球加速实例ID。
+    /// Global acceleration instance ID.
     ///
     /// Required.
     "GlobalAcceleratorId" global_accelerator_id set_global_accelerator_id: str,
-    /// 加速地域。
+    /// Acceleration region.
     ///
     /// Required.
     "AccelerateRegion" accelerate_region set_accelerate_region: str,
-    /// 终端节点组地域。
+    /// Region of the terminal node group.
     ///
     /// Required.
     "EndpointGroupRegion" endpoint_group_region set_endpoint_group_region: str,
-    /// 账单年月时间。
+    /// Bill year and month time.
     ///
     /// Required.
     "SettlementMonth" settlement_month set_settlement_month: i128,
@@ -917,59 +911,59 @@ DescribeCrossBorderSettlementRequest {
 rt::action!("ga2", "2025-01-15", "DescribeCrossBorderSettlement", DescribeCrossBorderSettlementRequest => DescribeCrossBorderSettlementResponse);
 
 rt::model! { read debug;
-/// DescribeCrossBorderSettlement返回参数结构体
+/// DescribeCrossBorderSettlement response structure.
 DescribeCrossBorderSettlementResponse {
-    /// 流量用量，单位是GB；精度为保留小数点6位。
+    /// Traffic amount in GB; precision is reserved to 6 decimal places.
     "Traffic" traffic set_traffic: f64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeEndpointGroups` (查询终端节点组).
+/// Request of `DescribeEndpointGroups` (Queries terminal node groups).
 ///
-/// 查询终端节点组。
+/// Query a terminal node group.
 DescribeEndpointGroupsRequest {
-    /// 全球加速实例ID。
+    /// Global acceleration instance ID.
     ///
     /// Required.
     "GlobalAcceleratorId" global_accelerator_id set_global_accelerator_id: str,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 返回数量，默认为10，最大值为10。
+    /// Number of returns. Default value: 10. Maximum value: 10.
     "Limit" limit set_limit: i128,
-    /// 过滤条件。  endpoint-group-id- String -（过滤条件）终端节点组实例ID。endpoint-group-type- String -（过滤条件）终端节点组实例类型。listener-id- String -（过滤条件）监听器实例ID。endpoint-group-name- String -（过滤条件）终端节点组名称。
+    /// Filter criteria. endpoint-group-id - String - (Filter criterion) Terminal node group instance ID. endpoint-group-type - String - (Filter criterion) Terminal node group instance type.
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("ga2", "2025-01-15", "DescribeEndpointGroups", DescribeEndpointGroupsRequest => DescribeEndpointGroupsResponse);
 
 rt::model! { read debug;
-/// DescribeEndpointGroups返回参数结构体
+/// DescribeEndpointGroups response structure.
 DescribeEndpointGroupsResponse {
-    /// 符合条件的终端节点组。
+    /// Eligible terminal node group.
     "EndpointGroupConfigurationSet" endpoint_group_configuration_set set_endpoint_group_configuration_set: list EndpointGroupConfigurationSet,
-    /// 符合条件的实例个数。
+    /// Number of instances that meet the criteria.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeForwardingPolicy` (查看七层转发策略).
+/// Request of `DescribeForwardingPolicy` (Views a layer-7 forwarding policy).
 ///
-/// 查看七层转发策略
+/// View a layer-7 forwarding policy
 DescribeForwardingPolicyRequest {
-    /// 全球加速实例ID。
+    /// Global acceleration instance ID.
     ///
     /// Required.
     "GlobalAcceleratorId" global_accelerator_id set_global_accelerator_id: str,
-    /// 监听器ID。
+    /// Listener ID.
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 返回数量，默认为20，最大值为100。
+    /// Number of returns. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i128,
     /// 过滤条件。
     /// - forwarding-policy-id - String -（过滤条件）策略ID。
@@ -978,36 +972,36 @@ DescribeForwardingPolicyRequest {
 rt::action!("ga2", "2025-01-15", "DescribeForwardingPolicy", DescribeForwardingPolicyRequest => DescribeForwardingPolicyResponse);
 
 rt::model! { read debug;
-/// DescribeForwardingPolicy返回参数结构体
+/// DescribeForwardingPolicy response structure.
 DescribeForwardingPolicyResponse {
-    /// 符合条件的策略信息。
+    /// Policy information that meets the conditions.
     "ForwardingPolicySet" forwarding_policy_set set_forwarding_policy_set: list ForwardingPolicySet,
-    /// 符合条件的实例个数。
+    /// Number of instances that meet the criteria.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeForwardingRule` (查看七层转发规则).
+/// Request of `DescribeForwardingRule` (Views Layer 7 forwarding rules).
 ///
-/// 查看七层转发规则
+/// View a Layer 7 forwarding rule
 DescribeForwardingRuleRequest {
-    /// 全球加速实例ID。
+    /// Global acceleration instance ID.
     ///
     /// Required.
     "GlobalAcceleratorId" global_accelerator_id set_global_accelerator_id: str,
-    /// 监听器ID。
+    /// Listener ID.
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 七层转发规则ID。
+    /// Layer 7 forwarding rule ID.
     ///
     /// Required.
     "ForwardingPolicyId" forwarding_policy_id set_forwarding_policy_id: str,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 返回数量，默认为20，最大值为100。
+    /// Number of returns. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i128,
     /// 过滤条件。
     /// - forwarding-rule-id - String -（过滤条件）规则ID。
@@ -1016,90 +1010,90 @@ DescribeForwardingRuleRequest {
 rt::action!("ga2", "2025-01-15", "DescribeForwardingRule", DescribeForwardingRuleRequest => DescribeForwardingRuleResponse);
 
 rt::model! { read debug;
-/// DescribeForwardingRule返回参数结构体
+/// DescribeForwardingRule response structure.
 DescribeForwardingRuleResponse {
-    /// 符合条件的规则信息。
+    /// Rule information that meets the conditions.
     "ForwardingRuleSet" forwarding_rule_set set_forwarding_rule_set: list ForwardingRuleSet,
-    /// 符合条件的实例个数。
+    /// Number of instances that meet the criteria.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeGlobalAcceleratorAccessLog` (查询访问日志).
+/// Request of `DescribeGlobalAcceleratorAccessLog` (Query access logs).
 ///
-/// 查询日志任务
+/// Query log tasks
 DescribeGlobalAcceleratorAccessLogRequest {
-    /// ga实例唯一Id
+    /// Unique Id of the ga instance
     ///
     /// Required.
     "GlobalAcceleratorId" global_accelerator_id set_global_accelerator_id: str,
-    /// 查询过滤参数。{ "Name": "listener-id", "Values": ["监听器唯一Id"] },{ "Name": "endpoint-group-id", "Values": ["终端节点组唯一Id"] },{ "Name": "access_log_id", "Values": ["日志唯一Id"] }
+    /// Query filter parameters. { "Name": "listener-id", "Values": ["listener unique id"] },{ "Name": "endpoint-group-id", "Values": ["Terminal node group unique id"] },{ "Name": "access_log_id", "Values": ["log unique id"] }
     "Filters" filters set_filters: list Filter,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 返回数量。
+    /// Number of returned results.
     ///
-    /// 取值范围：[0, 200]
+    /// Value range: [0, 200]
     "Limit" limit set_limit: i128,
 } }
 rt::action!("ga2", "2025-01-15", "DescribeGlobalAcceleratorAccessLog", DescribeGlobalAcceleratorAccessLogRequest => DescribeGlobalAcceleratorAccessLogResponse);
 
 rt::model! { read debug;
-/// DescribeGlobalAcceleratorAccessLog返回参数结构体
+/// DescribeGlobalAcceleratorAccessLog response structure.
 DescribeGlobalAcceleratorAccessLogResponse {
-    /// 返回日志任务详情
+    /// Return log task detail
     "GlobalAcceleratorAccessLog" global_accelerator_access_log set_global_accelerator_access_log: list GlobalAcceleratorAccessLog,
-    /// 日志任务条数。
+    /// Number of log task entries.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeGlobalAcceleratorAclPolicies` (查看访控制策略).
+/// Request of `DescribeGlobalAcceleratorAclPolicies` (Views access control policies).
 ///
-/// 查看访问控制策略
+/// View the access control policy
 DescribeGlobalAcceleratorAclPoliciesRequest {
-    /// 全球加速实例ID。
+    /// Global acceleration instance ID.
     ///
     /// Required.
     "GlobalAcceleratorId" global_accelerator_id set_global_accelerator_id: str,
-    /// 偏移量。默认值为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 返回数量，默认值为20，最大值为200。
+    /// Number of returns. Default value: 20. Maximum value: 200.
     "Limit" limit set_limit: str,
 } }
 rt::action!("ga2", "2025-01-15", "DescribeGlobalAcceleratorAclPolicies", DescribeGlobalAcceleratorAclPoliciesRequest => DescribeGlobalAcceleratorAclPoliciesResponse);
 
 rt::model! { read debug;
-/// DescribeGlobalAcceleratorAclPolicies返回参数结构体
+/// DescribeGlobalAcceleratorAclPolicies response structure.
 DescribeGlobalAcceleratorAclPoliciesResponse {
-    /// 访问控制策略信息。
+    /// Access control policy information.
     "GlobalAcceleratorAclPolicySet" global_accelerator_acl_policy_set set_global_accelerator_acl_policy_set: list GlobalAcceleratorAclPolicies,
-    /// 符合条件实例总个数。
+    /// Total number of instances that meet the criteria.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeGlobalAcceleratorAclRules` (查询ACL规则).
+/// Request of `DescribeGlobalAcceleratorAclRules` (Queries ACL rules).
 ///
-/// 查看ACL规则
+/// View ACL rules
 DescribeGlobalAcceleratorAclRulesRequest {
-    /// 访问控制策略ID。
+    /// Access control policy ID.
     ///
     /// Required.
     "GlobalAcceleratorAclPolicyId" global_accelerator_acl_policy_id set_global_accelerator_acl_policy_id: str,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 返回数量。
+    /// Number of returned results.
     ///
-    /// 取值范围：[1, 200]
+    /// Value range: [1, 200]
     ///
-    /// 默认值：20
+    /// Default value: 20
     "Limit" limit set_limit: i128,
     /// 过滤条件。
     /// - global-accelerator-acl-rule-id - String -（过滤条件）ACL规则ID。
@@ -1108,87 +1102,82 @@ DescribeGlobalAcceleratorAclRulesRequest {
 rt::action!("ga2", "2025-01-15", "DescribeGlobalAcceleratorAclRules", DescribeGlobalAcceleratorAclRulesRequest => DescribeGlobalAcceleratorAclRulesResponse);
 
 rt::model! { read debug;
-/// DescribeGlobalAcceleratorAclRules返回参数结构体
+/// DescribeGlobalAcceleratorAclRules response structure.
 DescribeGlobalAcceleratorAclRulesResponse {
-    /// 符合条件的Acl规则实例。
+    /// Eligible Acl rule instance.
     "GlobalAcceleratorAclRuleSet" global_accelerator_acl_rule_set set_global_accelerator_acl_rule_set: list GlobalAcceleratorAclRuleSet,
-    /// 符合条件的实例个数。
+    /// Number of instances that meet the criteria.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeGlobalAccelerators` (查询全球加速实例).
+/// Request of `DescribeGlobalAccelerators` (Queries global acceleration instances).
 ///
-/// 修改全球加速实例
+/// Modify a global acceleration instance
 DescribeGlobalAcceleratorsRequest {
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 返回数量。
+    /// Number of returned results.
     ///
-    /// 取值范围：[1, 200]
+    /// Value range: [1, 200]
     ///
-    /// 默认值：20
+    /// Default value: 20
     "Limit" limit set_limit: i128,
-    /// 过滤条件。
-    /// - global-accelerator-id - String -（过滤条件）全球加速实例ID。
-    /// - global-accelerator-state - String -（过滤条件）全球加速实例状态。
-    /// - global-accelerator-name - String -（过滤条件）全球加速实例名称。
+    /// Filter criteria.
+    /// - global-accelerator-id - String - (Filter condition) Global acceleration instance ID.
+    /// - global-accelerator-state - String - (Filter condition) Global acceleration instance status.
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("ga2", "2025-01-15", "DescribeGlobalAccelerators", DescribeGlobalAcceleratorsRequest => DescribeGlobalAcceleratorsResponse);
 
 rt::model! { read debug;
-/// DescribeGlobalAccelerators返回参数结构体
+/// DescribeGlobalAccelerators response structure.
 DescribeGlobalAcceleratorsResponse {
-    /// 符合条件的全球加速实例。
+    /// Eligible global acceleration instances.
     "GlobalAcceleratorSet" global_accelerator_set set_global_accelerator_set: list GlobalAcceleratorSet,
-    /// 符合条件的实例个数。
+    /// Number of instances that meet the criteria.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeListeners` (查询监听器).
+/// Request of `DescribeListeners` (Queries a listener).
 ///
-/// 查询监听器
+/// This API is used to query listeners.
 DescribeListenersRequest {
-    /// 全球加速实例ID。
+    /// Global acceleration instance ID.
     ///
     /// Required.
     "GlobalAcceleratorId" global_accelerator_id set_global_accelerator_id: str,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 返回数量。
-    ///
-    /// 取值范围：[1, 200]
-    ///
-    /// 默认值：20
+    /// Number of returns. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i128,
-    /// 过滤条件。  listener-id- String -（过滤条件）监听器实例ID。
+    /// Filter criteria. listener-id - String - (Filter criteria) Listener instance ID.
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("ga2", "2025-01-15", "DescribeListeners", DescribeListenersRequest => DescribeListenersResponse);
 
 rt::model! { read debug;
-/// DescribeListeners返回参数结构体
+/// DescribeListeners response structure.
 DescribeListenersResponse {
-    /// 符合条件的监听器实例。
+    /// Eligible listener instance.
     "ListenerSet" listener_set set_listener_set: list ListenerSet,
-    /// 符合条件的实例个数。
+    /// Number of instances that meet the criteria.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTaskResult` (查询异步任务结果).
+/// Request of `DescribeTaskResult` (Queries asynchronous task result).
 ///
-/// 查询异步任务结果
+/// Query asynchronous task result
 DescribeTaskResultRequest {
-    /// 异步任务ID。
+    /// Asynchronous task ID.
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
@@ -1196,279 +1185,272 @@ DescribeTaskResultRequest {
 rt::action!("ga2", "2025-01-15", "DescribeTaskResult", DescribeTaskResultRequest => DescribeTaskResultResponse);
 
 rt::model! { read debug;
-/// DescribeTaskResult返回参数结构体
+/// DescribeTaskResult response structure.
 DescribeTaskResultResponse {
-    /// 任务状态。
-    ///
-    /// 枚举值：
-    ///
-    /// - SUCCESS： 任务成功。
-    /// - FAILURE： 任务失败。
-    /// - RUNNING： 任务运行。
+    /// Task status.
     "Status" status set_status: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 终端节点配置
+/// Terminal node configuration
 EndpointConfigurations {
-    /// 域名类型。可选值'Domain', 'PublicIp'。
+    /// Domain type. Available values: 'Domain', 'PublicIp'.
     ///
     /// Required.
     "EndpointType" endpoint_type set_endpoint_type: str,
-    /// 域名。
+    /// Domain name.
     ///
     /// Required.
     "EndpointService" endpoint_service set_endpoint_service: str,
-    /// 权重。
+    /// Weight.
     ///
     /// Required.
     "Weight" weight set_weight: i128,
-    /// 健康检查状态；HEALTH：健康；UNHEALTH：不健康。
+    /// Health check status; HEALTH: healthy; UNHEALTH: unhealthy.
     "HealthCheckStatus" health_check_status set_health_check_status: str,
 } }
 
 rt::model! { write debug;
-/// 终端节点组配置
+/// Terminal node group configuration
 EndpointGroupConfiguration {
-    /// 终端节点组名称。
+    /// Terminal node group name.
     ///
-    /// 参数格式：以字母或中文开头，长度 2–128 个字符，支持字母、数字、中文、. - _
+    /// Parameter format: starting with a letter or Chinese characters, 2–128 characters in length, supporting letters, digits, Chinese characters, . - _
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 终端节点组所在地域。
+    /// Region of the terminal node group.
     ///
     /// Required.
     "EndpointGroupRegion" endpoint_group_region set_endpoint_group_region: str,
-    /// 终端节点配置。
+    /// Terminal node configuration.
     ///
     /// Required.
     "EndpointConfigurations" endpoint_configurations set_endpoint_configurations: list EndpointConfigurations,
-    /// 检查协议。支持配置'TCP', 'HTTP', 'PING', 'CUSTOM'。
+    /// Check protocol. Supports configuration of 'TCP', 'HTTP', 'PING', and 'CUSTOM'.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - TCP： 当终端节点组所在监听器协议是TCP时，可以选择检查协议为TCP。
-    /// - HTTP： 当终端节点组所在监听器协议是HTTP或HTTPS时，可以选择检查协议为HTTP。
-    /// - PING： 当终端节点组所在监听器协议是UDP时，可以选择检查协议为PING。
-    /// - CUSTOM： 当终端节点组所在监听器协议是UDP或TCP时，可以选择检查协议为CUSTOM。
-    /// - HTTPS： 当终端节点组所在监听器协议是HTTPS时，可以选择检查协议为HTTPS。
+    /// - TCP: When the CLB listener protocol where the terminal node group resides is TCP, choose TCP as the check protocol.
+    /// - HTTP: When the CLB listener protocol where the terminal node group resides is HTTP or HTTPS, choose HTTP as the check protocol.
+    /// - PING: When the CLB listener protocol where the terminal node group resides is UDP, choose PING as the check protocol.
+    /// - CUSTOM: When the CLB listener protocol where the terminal node group resides is UDP or TCP, choose CUSTOM as the check protocol.
     ///
-    /// 当开启健康检查时此字段必传。
+    /// This field is required when health check is enabled.
     "CheckType" check_type set_check_type: str,
-    /// 描述信息。
+    /// Description.
     ///
-    /// 默认值：默认值为空，代表不配置描述信息。
+    /// Default value: empty by default, representing no configuration description.
     ///
-    /// 最大长度不能超过100个字节。
+    /// Maximum length: 100 bytes.
     "Description" description set_description: str,
-    /// 检查端口。
+    /// Check port.
     ///
-    /// 入参限制：范围是1-65535。
+    /// Input limit: range 1-65535.
     ///
-    /// 当CheckType为CUSTOM时候，此字段必传。
+    /// This field is required when CheckType is CUSTOM.
     "CheckPort" check_port set_check_port: str,
-    /// 检查内容。支持配置'TEXT'。
+    /// Check content. Supports configuration 'TEXT'.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - TEXT： 文本内容。
+    /// - TEXT: Text content.
     ///
-    /// 当CheckType为CUSTOM时候，此字段必传。
+    /// This field is required when CheckType is CUSTOM.
     "ContextType" context_type set_context_type: str,
-    /// 检查请求。
+    /// Check request.
     ///
-    /// 入参限制：字节长度要在1-500范围内。
+    /// Input parameter limit: The byte length must be within 1-500.
     ///
-    /// 当CheckType为CUSTOM时候，此字段必传。
+    /// This field is required when CheckType is CUSTOM.
     "CheckSendContext" check_send_context set_check_send_context: str,
-    /// 检查返回结果。
+    /// Check returned results.
     ///
-    /// 入参限制：字节长度要在1-500范围内。
+    /// Input parameter limit: The byte length must be within 1-500.
     ///
-    /// 当CheckType为CUSTOM时候，此字段必传。
+    /// When CheckType is CUSTOM, this field is required.
     "CheckRecvContext" check_recv_context set_check_recv_context: str,
-    /// 是否开启健康检查。
+    /// Whether to enable health check.
     ///
-    /// 默认值：False
+    /// Default value: False
     "EnableHealthCheck" enable_health_check set_enable_health_check: bool,
-    /// 响应超时时间。
+    /// Response timeout.
     ///
-    /// 取值范围：[1, 100]
+    /// Value range: [1, 100]
     ///
-    /// 默认值：2
+    /// Default value: 2
     ///
-    /// 开启健康检查时，此字段必传。
+    /// This field is required when health check is enabled.
     "ConnectTimeout" connect_timeout set_connect_timeout: i128,
-    /// 健康检查间隔。
+    /// Health check interval.
     ///
-    /// 取值范围：[5, 300]
+    /// Value range: [5, 300].
     ///
-    /// 默认值：30
+    /// Default value: 30.
     ///
-    /// 开启健康检查，此字段必传。
+    /// This field is required when health check is enabled.
     "HealthCheckInterval" health_check_interval set_health_check_interval: i128,
-    /// 不健康阀值。
+    /// Unhealthy threshold.
     ///
-    /// 取值范围：[1, 10]
+    /// Value range: [1, 10]
     ///
-    /// 默认值：3
+    /// Default value: 3
     ///
-    /// 开启健康检查，此字段必传。
+    /// This field is required when health check is enabled.
     "UnhealthyThreshold" unhealthy_threshold set_unhealthy_threshold: i128,
-    /// 健康阈值。
+    /// Health threshold.
     ///
-    /// 取值范围：[1, 10]
+    /// Value range: [1, 10]
     ///
-    /// 默认值：3
+    /// Default value: 3
     ///
-    /// 开启健康检查，此字段必传。
+    /// This field is required when health check is enabled.
     "HealthyThreshold" healthy_threshold set_healthy_threshold: i128,
-    /// 回源协议。支持配置'HTTP', 'HTTPS'。
+    /// Origin-pull protocol. HTTP and HTTPS can be configured.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - HTTP： HTTP回源；当终端节点组所在监听器协议是HTTP或HTTPS时可以配置HTTP。
-    /// - HTTPS： HTTPS回源；当终端节点组所在监听器协议是HTTPS时可以配置HTTPS。
+    /// - HTTP: HTTP origin-pull. HTTP can be configured when the listener protocol where the terminal node group resides is HTTP or HTTPS.
+    /// - HTTPS: HTTPS origin-pull. HTTPS can be configured when the listener protocol where the terminal node group resides is HTTPS.
     ///
-    /// 当终端节点组所在监听器协议为HTTP或HTTPS时候，此字段必传。
+    /// This field is required when the listener protocol where the terminal node group resides is HTTP or HTTPS.
     "ForwardProtocol" forward_protocol set_forward_protocol: str,
-    /// 检查域名。
+    /// Check domain name.
     ///
-    /// 入参限制：字节长度范围是3-80。
+    /// Input parameter limit: The byte length range is 3-80.
     ///
-    /// 当CheckType是HTTP时，此字段必传。
+    /// This field is required when CheckType is HTTP.
     "CheckDomain" check_domain set_check_domain: str,
-    /// 检查URL。
+    /// Check the URL.
     ///
-    /// 参数格式：必须满足正则：^[a-zA-Z0-9_.\-\/]{1,80}$
+    /// Parameter format: must match the regular expression: ^[a-zA-Z0-9_.\-\/]{1,80}$
     ///
-    /// 当CheckType是HTTP时，此字段必传。
+    /// This field is required when CheckType is HTTP.
     "CheckPath" check_path set_check_path: str,
-    /// 请求方式。支持配置'GET', 'HEAD'。
+    /// Request method. Supports configuration of 'GET' and 'HEAD'.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - GET： 请求方式为GET。
-    /// - HEAD： 请求方式为HEAD。
+    /// - GET: The request method is GET.
+    /// - HEAD: The request method is HEAD.
     ///
-    /// 当CheckType是HTTP时，此字段必传。
+    /// When CheckType is HTTP, this field is required.
     "CheckMethod" check_method set_check_method: str,
-    /// 状态检测码。支持配置'http_2xx', 'http_3xx', 'http_4xx', 'http_5xx'。
+    /// Status check code. Supports configuring 'http_2xx', 'http_3xx', 'http_4xx', 'http_5xx'.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - http_2xx： 2开头的http code。
-    /// - http_3xx： 3开头的http code。
-    /// - http_4xx： 4开头的http code。
-    /// - http_5xx： 5开头的http code。
+    /// - http_2xx: HTTP codes beginning with 2.
+    /// - http_3xx: HTTP codes beginning with 3.
+    /// - http_4xx: HTTP codes beginning with 4.
+    /// - http_5xx: HTTP codes beginning with 5.
     ///
-    /// 当CheckType是HTTP时，此字段必传。
+    /// This field is required when CheckType is HTTP.
     "StatusMask" status_mask set_status_mask: list String,
-    /// 端口映射。
+    /// Port mapping.
     ///
-    /// 入参限制：七层支持1个端口映射，四层支持最多30个端口映射。
+    /// Input limits: Layer 7 supports 1 port mapping, and Layer 4 supports up to 30 port mappings.
     "PortOverrides" port_overrides set_port_overrides: list PortOverride,
-    /// 运营商类型。支持配置'CMCC', 'CTCC', 'CUCC'。
+    /// Operator type. Supports configuration 'CMCC', 'CTCC', 'CUCC'.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - CMCC： 中国移动
-    /// - CUCC： 中国联通
-    /// - CTCC： 中国电信
+    /// - CMCC: China Mobile
+    /// - CUCC: China Unicom
+    /// - CTCC: China Telecom
     ///
-    /// 当终端节点组地域为三网地域时，此字段必传。
+    /// This field is required when the terminal node group region is a triple-network region.
     "IspType" isp_type set_isp_type: str,
-    /// HPPTS加密算法套件；支持配置'tls_policy_1.0-2', 'tls_policy_1.1-2', 'tls_policy_1.2', 'tls_policy_1.2_strict', 'tls_policy_1.2_strict-1.3'；
+    /// HPPTS encryption algorithm suite; supports configuration 'tls_policy_1.0-2', 'tls_policy_1.1-2', 'tls_policy_1.2', 'tls_policy_1.2_strict', 'tls_policy_1.2_strict-1.3';
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - tls_policy_1.0-2： 加密算法套件。
-    /// - tls_policy_1.1-2： 加密算法套件。
-    /// - tls_policy_1.2： 加密算法套件。
-    /// - tls_policy_1.2_strict： 加密算法套件。
-    /// - tls_policy_1.2_strict-1.3： 加密算法套件。
+    /// - tls_policy_1.0-2: encryption algorithm suite.
+    /// - tls_policy_1.1-2: encryption algorithm suite.
+    /// - tls_policy_1.2: encryption algorithm suite.
+    /// - tls_policy_1.2_strict: encryption algorithm suite.
+    /// - tls_policy_1.2_strict-1.3: encryption algorithm suite.
     ///
-    /// 当回源协议为HTTPS，此字段必传。
+    /// This field is required when the origin-pull protocol is HTTPS.
     "CipherPolicyId" cipher_policy_id set_cipher_policy_id: str,
-    /// 回源协议。支持配置'HTTP/1.1', 'HTTP/2'。
+    /// Origin-pull protocol. Supports configuration of 'HTTP/1.1' and 'HTTP/2'.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - HTTP/1.1： 版本HTTP/1.1
-    /// - HTTP/2： 版本HTTP/2
+    /// - HTTP/1.1: version HTTP/1.1
+    /// - HTTP/2: version HTTP/2
     ///
-    /// 当回源协议为HTTPS时，此字段必传。
+    /// This field is required when the origin-pull protocol is HTTPS.
     "HttpVersion" http_version set_http_version: str,
 } }
 
 rt::model! { read debug;
-/// 终端节点组信息
+/// Terminal node group information
 EndpointGroupConfigurationSet {
-    /// 全球加速实例ID。
+    /// Global acceleration instance ID.
     "GlobalAcceleratorId" global_accelerator_id set_global_accelerator_id: str,
-    /// 监听器实例ID。
+    /// Listener instance ID.
     "ListenerId" listener_id set_listener_id: str,
-    /// 终端节点组ID。
+    /// Terminal node group ID.
     "EndpointGroupId" endpoint_group_id set_endpoint_group_id: str,
-    /// 名称。
+    /// Name.
     "Name" name set_name: str,
-    /// 地域。
+    /// Region.
     "EndpointGroupRegion" endpoint_group_region set_endpoint_group_region: str,
-    /// 描述。
+    /// Description.
     "Description" description set_description: str,
-    /// 终端节点信息。
+    /// Endpoint information.
     "EndpointConfigurations" endpoint_configurations set_endpoint_configurations: list EndpointConfigurations,
-    /// 是否开启健康检查。
+    /// Whether to enable health check.
     "EnableHealthCheck" enable_health_check set_enable_health_check: bool,
-    /// 响应超时时间。
+    /// Response timeout.
     "ConnectTimeout" connect_timeout set_connect_timeout: i128,
-    /// 健康检查间隔。
+    /// Health check interval.
     "HealthCheckInterval" health_check_interval set_health_check_interval: i128,
-    /// 不健康阈值。
+    /// Unhealthy threshold.
     "UnhealthyThreshold" unhealthy_threshold set_unhealthy_threshold: i128,
-    /// 健康阈值。
+    /// Health threshold.
     "HealthyThreshold" healthy_threshold set_healthy_threshold: i128,
-    /// 检查协议。
+    /// Select the protocol.
     "CheckType" check_type set_check_type: str,
-    /// 检查端口。
+    /// Check port.
     "CheckPort" check_port set_check_port: i128,
-    /// 检查内容。
+    /// Check content.
     "ContextType" context_type set_context_type: str,
-    /// 检查请求。
+    /// Check request.
     "CheckSendContext" check_send_context set_check_send_context: str,
-    /// 检查返回结果。
+    /// Check returned results.
     "CheckRecvContext" check_recv_context set_check_recv_context: str,
-    /// 检查域名。
+    /// Check domain name.
     "CheckDomain" check_domain set_check_domain: str,
-    /// 检查URL。
+    /// Check the URL.
     "CheckPath" check_path set_check_path: str,
-    /// 请求方式。
+    /// Request method.
     "CheckMethod" check_method set_check_method: str,
-    /// 状态检测码。
+    /// Status check code.
     "StatusMask" status_mask set_status_mask: list String,
-    /// 终端节点组类型。
+    /// Terminal node group type.
     "EndpointGroupType" endpoint_group_type set_endpoint_group_type: str,
-    /// 回源协议。
+    /// Origin-pull protocol.
     "ForwardProtocol" forward_protocol set_forward_protocol: str,
-    /// 端口映射信息。
+    /// Port mapping info.
     "PortOverrides" port_overrides set_port_overrides: list PortOverride,
-    /// 自定义终端节点组是否绑定七层转发规则。
+    /// Whether the custom endpoint group is bound to a Layer 7 forwarding rule.
     "VirtualExistForwardingRuleFlag" virtual_exist_forwarding_rule_flag set_virtual_exist_forwarding_rule_flag: bool,
-    /// 出终端节点组公网IP。
+    /// Public IP address of the egress terminal node group.
     "OriginPublicIps" origin_public_ips set_origin_public_ips: list String,
-    /// 运营商类型；中国移动(CMCC)，中国联通(CUCC)，中国电信(CTCC)。
+    /// Operator type. China Mobile (CMCC), China Unicom (CUCC), China Telecom (CTCC).
     "IspType" isp_type set_isp_type: str,
-    /// HPPTS加密算法套件
+    /// HPPTS encryption algorithm kit
     "CipherPolicyId" cipher_policy_id set_cipher_policy_id: str,
-    /// 仅HTTPS回源协议支持选择['HTTP/1.1', 'HTTP/2']
+    /// Only the HTTPS back-to-source protocol supports selecting ['HTTP/1.1', 'HTTP/2']
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - HTTP/1.1： 版本HTTP/1.1
-    /// - HTTP/2： 版本HTTP/2
+    /// - HTTP/1.1: Version HTTP/1.1
+    /// - HTTP/2: Version HTTP/2
     "HttpVersion" http_version set_http_version: str,
     /// 出终端节点组内网IP
     "OriginPrivateIps" origin_private_ips set_origin_private_ips: list String,
@@ -1477,251 +1459,242 @@ EndpointGroupConfigurationSet {
 } }
 
 rt::model! { write debug;
-/// 过滤器
+/// Filter.
 Filter {
-    /// 属性名称, 若存在多个Filter时，Filter间的关系为逻辑与（AND）关系。
+    /// Attribute name. If more than one Filter exists, the logical relation between these Filters is `AND`.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 属性值, 若同一个Filter存在多个Values，同一Filter下Values间的关系为逻辑或（OR）关系。
+    /// Attribute value. If a filter has multiple values, the relationship among the values under the same filter is logical OR (OR). When the value type is boolean, it can be directly set to the string "TRUE" or "FALSE".
     ///
     /// Required.
     "Values" values set_values: list String,
 } }
 
 rt::model! { read debug;
-/// 七层转发策略信息
+/// Layer-7 forwarding policy information
 ForwardingPolicySet {
-    /// 全球加速实例ID。
+    /// Global acceleration instance ID.
     "GlobalAcceleratorId" global_accelerator_id set_global_accelerator_id: str,
-    /// 监听器ID。
+    /// Listener ID.
     "ListenerId" listener_id set_listener_id: str,
-    /// 策略ID。
+    /// Policy ID.
     "ForwardingPolicyId" forwarding_policy_id set_forwarding_policy_id: str,
-    /// 域名。
+    /// Domain name.
     "Host" host set_host: str,
-    /// 是否为默认域名。
+    /// Whether it is the default domain name.
     "DefaultHostFlag" default_host_flag set_default_host_flag: bool,
 } }
 
 rt::model! { read debug;
-/// 七层转发规则信息
+/// Layer-7 forwarding rule information
 ForwardingRuleSet {
-    /// 七层转发规则条件信息。
+    /// Conditional information of Layer 7 forwarding rules.
     "RuleCondition" rule_condition set_rule_condition: list RuleCondition,
-    /// 七层转发规则行为信息。
+    /// Behavior information of the Layer 7 forwarding rule.
     "RuleAction" rule_action set_rule_action: list RuleAction,
-    /// 是否开启回源Sni。
+    /// Whether to enable origin-pull Sni.
     "EnableOriginSni" enable_origin_sni set_enable_origin_sni: bool,
-    /// 回源Sni。
+    /// Origin-pull Sni.
     "OriginSni" origin_sni set_origin_sni: str,
-    /// 回源Herder信息。
+    /// Origin-pull Header information.
     "OriginHeaders" origin_headers set_origin_headers: list OriginHeader,
-    /// 回源Host。
+    /// Origin-pull Host.
     "OriginHost" origin_host set_origin_host: str,
-    /// 全球加速实例ID。
+    /// Global acceleration instance ID.
     "GlobalAcceleratorId" global_accelerator_id set_global_accelerator_id: str,
-    /// 监听器ID。
+    /// Listener ID.
     "ListenerId" listener_id set_listener_id: str,
-    /// 七层转发策略ID。
+    /// Layer-7 forwarding policy ID.
     "ForwardingPolicyId" forwarding_policy_id set_forwarding_policy_id: str,
-    /// 七层转发规则ID。
+    /// Layer 7 forwarding rule ID.
     "ForwardingRuleId" forwarding_rule_id set_forwarding_rule_id: str,
-    /// 源站响应头
+    /// Origin server response header
     "HideResponseHeaders" hide_response_headers set_hide_response_headers: list HideResponseHeaders,
-    /// 删除源站响应头
+    /// Delete origin server response headers
     "ResponseHeaders" response_headers set_response_headers: list ResponseHeaders,
 } }
 
 rt::model! { read debug;
-/// GA访问日志
+/// GA access log
 GlobalAcceleratorAccessLog {
-    /// 日志唯一Id
+    /// Log Unique Id
     "LogPushTaskId" log_push_task_id set_log_push_task_id: str,
-    /// GA实例唯一Id
+    /// Unique Id of the GA instance.
     "GlobalAcceleratorId" global_accelerator_id set_global_accelerator_id: str,
-    /// 监听器唯一Id
+    /// Unique Id of the listener
     "ListenerId" listener_id set_listener_id: str,
-    /// 终端节点组唯一Id
+    /// Unique Id of the terminal node group
     "EndpointGroupId" endpoint_group_id set_endpoint_group_id: str,
-    /// 日志任务描述
+    /// Log task description
     "FlowLogDescription" flow_log_description set_flow_log_description: str,
-    /// 日志所在地域
+    /// Region where the logs are located.
     "CloudRegion" cloud_region set_cloud_region: str,
-    /// 日志主题Id
+    /// Log topic Id
     "CloudLogId" cloud_log_id set_cloud_log_id: str,
-    /// 日志集Id
+    /// Log Set Id
     "CloudLogSetId" cloud_log_set_id set_cloud_log_set_id: str,
-    /// 选择日志采集字段
+    /// Select log data collection field
     "FieldKeys" field_keys set_field_keys: list String,
-    /// 日志任务状态
+    /// Log task status
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - active： 运行中
-    /// - stopped： 已暂停
+    /// - active: Running
+    /// - stopped: Suspended
     "Status" status set_status: str,
 } }
 
 rt::model! { read debug;
-/// 访问控制策略
+/// Access control policy
 GlobalAcceleratorAclPolicies {
-    /// 访问控制策略ID。
+    /// Access control policy ID.
     "GlobalAcceleratorAclPolicyId" global_accelerator_acl_policy_id set_global_accelerator_acl_policy_id: str,
-    /// 默认动作。
+    /// Default action.
     "DefaultAction" default_action set_default_action: str,
-    /// 状态。
+    /// Status.
     "Status" status set_status: str,
 } }
 
 rt::model! { read debug;
-/// Acl规则信息
+/// Acl rule information
 GlobalAcceleratorAclRuleSet {
-    /// 访问控制策略ID。
+    /// Access control policy ID.
     "GlobalAcceleratorPolicyId" global_accelerator_policy_id set_global_accelerator_policy_id: str,
-    /// Acl规则ID。
+    /// Acl rule ID.
     "GlobalAcceleratorAclRuleId" global_accelerator_acl_rule_id set_global_accelerator_acl_rule_id: str,
-    /// 协议。
+    /// Protocol.
     "Protocol" protocol set_protocol: str,
-    /// 端口。
+    /// Port.
     "Port" port set_port: str,
-    /// 网段。
+    /// IP range.
     "SourceCidrBlock" source_cidr_block set_source_cidr_block: str,
-    /// 动作。
+    /// Action.
     "Policy" policy set_policy: str,
-    /// 描述。
+    /// Description.
     "Description" description set_description: str,
 } }
 
 rt::model! { read debug;
-/// 全球加速实例信息
+/// Global acceleration instance information
 GlobalAcceleratorSet {
-    /// 全球加速实例ID。
+    /// Global acceleration instance ID.
     "GlobalAcceleratorId" global_accelerator_id set_global_accelerator_id: str,
-    /// 全球加速实例名称。
+    /// Global acceleration instance name.
     "Name" name set_name: str,
-    /// 全球加速实例描述。
+    /// Global acceleration instance description.
     "Description" description set_description: str,
-    /// 全球加速实例创建时间。
+    /// Instance creation time of the global acceleration instance.
     "CreateTime" create_time set_create_time: str,
-    /// 全球加速实例状态。
+    /// Global acceleration instance status.
     "State" state set_state: str,
-    /// 全球加速实例付费类型。
+    /// Billing type of a global acceleration instance.
     "InstanceChargeType" instance_charge_type set_instance_charge_type: str,
-    /// 全球加速实例DdosId。
+    /// DDoS ID of the global acceleration instance.
     "DdosId" ddos_id set_ddos_id: str,
-    /// 所属加速实例监听器个数。
+    /// Number of listeners of the associated acceleration instance.
     "ListenerCounts" listener_counts set_listener_counts: i128,
-    /// 所属加速实例加速地域个数。
+    /// Count of acceleration regions belonging to the acceleration instance.
     "AcceleratorAreaCounts" accelerator_area_counts set_accelerator_area_counts: i128,
-    /// 全球加速实例状态。
+    /// Global acceleration instance status.
     "Status" status set_status: str,
-    /// 域名。
+    /// Domain name.
     "Cname" cname set_cname: str,
-    /// 跨境类型；HighQuality（精品跨境）、Unicom（联通跨境）、NotAvailable（未开通）。
+    /// Cross-border type; HighQuality (high-quality cross-border), Unicom (China Unicom cross-border), NotAvailable (not enabled).
     "CrossBorderType" cross_border_type set_cross_border_type: str,
-    /// 标签信息。
+    /// Tag information.
     "TagSet" tag_set set_tag_set: list Tag,
 } }
 
 rt::model! { both debug;
-/// 隐藏Header
+/// Hide Header
 HideResponseHeaders {
     /// key
     ///
-    /// 参数格式：1、字符串只包含可打印的ASCII字符 2、不能包含这些字符()<>@,;:\"/[ ]?={ }
+    /// Parameter format: 1. The string only contain printable ASCII characters. 2. Cannot contain these characters ()<>@,;:\"/[ ]?={ }
     ///
-    /// 入参限制：长度在1-40。
+    /// Input limit: Length 1-40.
     ///
     /// Required.
     "Key" key set_key: str,
-    /// value值
+    /// value
     ///
-    /// 枚举值：
-    ///
-    /// - ''： ''
+    /// Currently only support inputting an empty string ""
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { both debug;
-/// 加速地域公网IP信息
+/// Public IP information in the acceleration region
 IpAddressInfoSet {
-    /// IP地址。
+    /// IP address.
     "IpAddress" ip_address set_ip_address: str,
-    /// IP类型。
+    /// IP type.
     "IspType" isp_type set_isp_type: str,
-    /// Ddos类型
+    /// Ddos type
     "DdosProtectionType" ddos_protection_type set_ddos_protection_type: str,
 } }
 
 rt::model! { read debug;
-/// 监听器信息
+/// Listener information
 ListenerSet {
-    /// 全球加速实例ID。
+    /// Global acceleration instance ID.
     "GlobalAcceleratorId" global_accelerator_id set_global_accelerator_id: str,
-    /// 监听器ID。
+    /// Listener ID.
     "ListenerId" listener_id set_listener_id: str,
-    /// 监听器名称。
+    /// Listener name.
     "Name" name set_name: str,
-    /// 监听器描述。
+    /// Listener description.
     "Description" description set_description: str,
-    /// 协议。
+    /// Protocol.
     "Protocol" protocol set_protocol: str,
-    /// 端口范围。
+    /// Port range.
     "PortRanges" port_ranges set_port_ranges: obj PortRanges,
-    /// 是否打开七层获取源IP方式。
+    /// Whether to enable layer-7 access to source IP mode.
     "XForwardedForRealIp" x_forwarded_for_real_ip set_x_forwarded_for_real_ip: bool,
-    /// 开启会话保持。
+    /// Enable session persistence.
     "ClientAffinity" client_affinity set_client_affinity: str,
-    /// 会话保持时间。
+    /// Session persistence time.
     "ClientAffinityTime" client_affinity_time set_client_affinity_time: i128,
-    /// SSL解析方式。
+    /// SSL decryption method.
     "CertificationType" certification_type set_certification_type: str,
-    /// 服务器证书。
+    /// Server certificate.
     "ServerCertificates" server_certificates set_server_certificates: list String,
-    /// 客户端证书。
+    /// Client certificate.
     "ClientCaCertificates" client_ca_certificates set_client_ca_certificates: list String,
-    /// TLS密码套件包。
+    /// TLS password suite package.
     "CipherPolicyId" cipher_policy_id set_cipher_policy_id: str,
-    /// HTTP版本。
+    /// HTTP version.
     "HttpVersion" http_version set_http_version: str,
-    /// 请求超时时间。
+    /// Request timeout.
     "RequestTimeout" request_timeout set_request_timeout: i128,
-    /// 创建时间。
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 监听路由类型。
+    /// Listener routing type.
     "ListenerType" listener_type set_listener_type: str,
-    /// 监听器状态。
-    ///
-    /// 枚举值：
-    ///
-    /// - ACTIVE： 可用。
-    /// - CREATING： 创建中。
-    /// - DELETING： 删除中。
-    /// - CONFIGURING： 修改配置中。
+    /// Listener status.
     "Status" status set_status: str,
-    /// 所属监听器终端节点组个数。
+    /// Number of terminal node groups belonging to the listener.
     "EndpointGroupCounts" endpoint_group_counts set_endpoint_group_counts: i128,
-    /// 四层获取源IP方式。
+    /// Method for obtaining the source IP at Layer 4.
     "GetRealIpType" get_real_ip_type set_get_real_ip_type: str,
-    /// 连接超时时间。
+    /// Connection timeout.
     "IdleTimeout" idle_timeout set_idle_timeout: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAccelerateAreas` (修改加速地域).
+/// Request of `ModifyAccelerateAreas` (Modifies acceleration region).
 ///
-/// 修改加速地域
+/// Modify acceleration region
 ModifyAccelerateAreasRequest {
-    /// 全球加速实例ID。
+    /// Global acceleration instance ID.
     ///
     /// Required.
     "GlobalAcceleratorId" global_accelerator_id set_global_accelerator_id: str,
-    /// 加速地域信息。
+    /// Acceleration region info.
     ///
-    /// 入参限制：数组长度不能超过10。
+    /// Input limit: array length cannot exceed 10.
     ///
     /// Required.
     "AcceleratorAreas" accelerator_areas set_accelerator_areas: list AcceleratorAreas,
@@ -1729,33 +1702,33 @@ ModifyAccelerateAreasRequest {
 rt::action!("ga2", "2025-01-15", "ModifyAccelerateAreas", ModifyAccelerateAreasRequest => ModifyAccelerateAreasResponse);
 
 rt::model! { read debug;
-/// ModifyAccelerateAreas返回参数结构体
+/// ModifyAccelerateAreas response structure.
 ModifyAccelerateAreasResponse {
-    /// 异步任务ID。
+    /// Asynchronous task ID.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAccessLogStatus` (修改日志任务状态).
+/// Request of `ModifyAccessLogStatus` (Modifies the task status in the change log).
 ///
-/// 修改日志任务状态
+/// Modify the status of a log task
 ModifyAccessLogStatusRequest {
-    /// 日志唯一Id
+    /// Log Unique Id
     ///
     /// Required.
     "LogPushTaskId" log_push_task_id set_log_push_task_id: str,
-    /// 状态（启动START， 停止STOP）
+    /// Status (Start START, Stop STOP)
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - START： 启动
-    /// - STOP： 停止
+    /// - START: Start
+    /// - STOP: Stop
     ///
     /// Required.
     "Status" status set_status: str,
-    /// 全球加速实例ID。
+    /// Unique Id of the GA instance.
     ///
     /// Required.
     "GlobalAcceleratorId" global_accelerator_id set_global_accelerator_id: str,
@@ -1763,176 +1736,178 @@ ModifyAccessLogStatusRequest {
 rt::action!("ga2", "2025-01-15", "ModifyAccessLogStatus", ModifyAccessLogStatusRequest => ModifyAccessLogStatusResponse);
 
 rt::model! { read debug;
-/// ModifyAccessLogStatus返回参数结构体
+/// ModifyAccessLogStatus response structure.
 ModifyAccessLogStatusResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyEndpointGroup` (修改终端节点组).
+/// Request of `ModifyEndpointGroup` (Modifies a terminal node group).
 ///
-/// 修改终端节点组。
+/// This API is used to modify a terminal node group.
 ModifyEndpointGroupRequest {
-    /// 全球加速实例ID。
+    /// Global acceleration instance ID.
     ///
     /// Required.
     "GlobalAcceleratorId" global_accelerator_id set_global_accelerator_id: str,
-    /// 监听器ID。
+    /// Listener ID.
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 终端节点组ID。
+    /// Terminal node group ID.
     ///
     /// Required.
     "EndpointGroupId" endpoint_group_id set_endpoint_group_id: str,
-    /// 终端节点配置。
+    /// Terminal node configuration.
     "EndpointConfigurations" endpoint_configurations set_endpoint_configurations: list EndpointConfigurations,
-    /// 名称。
+    /// Name.
     ///
-    /// 参数格式：以字母或中文开头，长度 2–128 个字符，支持字母、数字、中文、. - _
+    /// Parameter format: starting with a letter or Chinese characters, 2–128 characters in length, supporting letters, digits, Chinese characters, . - _
     "Name" name set_name: str,
-    /// 描述信息。
+    /// Description.
     ///
-    /// 入参限制：最大长度不能超过100个字节。
+    /// Input limit: maximum length cannot exceed 100 bytes.
     "Description" description set_description: str,
-    /// 是否开启健康检查。
+    /// Whether to enable health check.
     "EnableHealthCheck" enable_health_check set_enable_health_check: bool,
-    /// 响应超时时间。
+    /// Response timeout.
     ///
-    /// 取值范围：[1, 100]
+    /// Value range: [1, 100]
     ///
-    /// 当开启健康检查时候，此参数必传。
+    /// This parameter is required when health check is enabled.
     "ConnectTimeout" connect_timeout set_connect_timeout: i128,
-    /// 健康检查间隔。
+    /// Health check interval.
     ///
-    /// 取值范围：[5, 300]
+    /// Value range: [5, 300].
     ///
-    /// 当开启健康检查时，此参数必传。
+    /// This parameter is required when health check is enabled.
     "HealthCheckInterval" health_check_interval set_health_check_interval: i128,
-    /// 不健康阀值。
+    /// Unhealthy threshold.
     ///
-    /// 取值范围：[1, 10]
+    /// Value range: [1, 10]
     ///
-    /// 当开启健康检查时，此字段必传。
+    /// This field is required when health check is enabled.
     "UnhealthyThreshold" unhealthy_threshold set_unhealthy_threshold: i128,
-    /// 健康阀值。
+    /// Health threshold.
     ///
-    /// 取值范围：[1, 10]
+    /// Value range: [1, 10]
     ///
-    /// 当开启健康检查时，此字段必传。
+    /// This field is required when health check is enabled.
     "HealthyThreshold" healthy_threshold set_healthy_threshold: i128,
-    /// 检查协议。
+    /// Select the protocol.
     ///
-    /// 入参限制：支持填写：'TCP', 'HTTP', 'PING', 'CUSTOM','HTTPS'。
+    /// Input parameter limits: support filling in: 'TCP', 'HTTP', 'PING', 'CUSTOM'.
     ///
-    /// 1、当监听器是TCP时，可以选CUSTOM+TCP。2、当监听器是UDP时，可以选PING+CUSTOM。3、当监听器是HTTP或HTTPS时，可以选HTTP。4、当监听器是HTTS时，可以选HTTPS。
+    /// 1. When the listener is TCP, you can choose CUSTOM+TCP.
+    /// 2. When the listener is UDP, you can choose PING+CUSTOM.
+    /// 3. When the listener is HTTP or HTTPS, you can choose HTTP.
     "CheckType" check_type set_check_type: str,
-    /// 检查端口。
+    /// Check port.
     ///
-    /// 取值范围：[1, 65535]
+    /// Value range: [1, 65535]
     ///
-    /// 当CheckType是CUSTOM时，此字段必传。
+    /// This field is required when CheckType is CUSTOM.
     "CheckPort" check_port set_check_port: i128,
-    /// 检查内容。
+    /// Check content.
     ///
-    /// 入参限制：仅支持TEXT。
+    /// Input parameter limit: Only TEXT is supported.
     ///
-    /// 当CheckType是CUSTOM时，此字段必传。
+    /// This field is required when CheckType is CUSTOM.
     "ContextType" context_type set_context_type: str,
-    /// 检查请求。
+    /// Check request.
     ///
-    /// 入参限制：长度范围在1-500。
+    /// Input parameter limit: The length range is 1-500.
     ///
-    /// 当CheckType是CUSTOM时，此字段必传。
+    /// This field is required when CheckType is CUSTOM.
     "CheckSendContext" check_send_context set_check_send_context: str,
-    /// 检查返回结果。
+    /// Check returned results.
     ///
-    /// 入参限制：长度范围在1-500。
+    /// Input parameter limit: length range is 1-500.
     ///
-    /// 当CheckType是CUSTOM时，此字段必传。
+    /// When CheckType is CUSTOM, this field is required.
     "CheckRecvContext" check_recv_context set_check_recv_context: str,
-    /// 检查域名。
+    /// Check domain name.
     ///
-    /// 入参限制：长度范围在3-80。
+    /// Input parameter limit: The length range is 3-80.
     ///
-    /// 当CheckType是HTTP时，此字段必传。
+    /// This field is required when CheckType is HTTP.
     "CheckDomain" check_domain set_check_domain: str,
-    /// 检查URL。
+    /// Check the URL.
     ///
-    /// 入参限制：长度范围在3-80。
+    /// Input parameter limit: length range 3-80.
     ///
-    /// 当CheckType是HTTP时，此字段必传。
+    /// This field is required when CheckType is HTTP.
     "CheckPath" check_path set_check_path: str,
-    /// 请求方式。
+    /// Request method.
     ///
-    /// 入参限制：支持填写 'GET', 'HEAD'。
+    /// Input parameter limit: support filling in 'GET', 'HEAD'.
     ///
-    /// 当CheckType是HTTP时，此字段必传。
+    /// This field is required when CheckType is HTTP.
     "CheckMethod" check_method set_check_method: str,
-    /// 状态检测码。
+    /// Status check code.
     ///
-    /// 入参限制：支持选择'http_2xx', 'http_3xx', 'http_4xx', 'http_5xx'。
+    /// Input parameter limits: support selecting 'http_2xx', 'http_3xx', 'http_4xx', 'http_5xx'.
     ///
-    /// 当CheckType是HTTP时，此字段必传。
+    /// This field is required when CheckType is HTTP.
     "StatusMask" status_mask set_status_mask: list String,
-    /// 回源协议。
+    /// Origin-pull protocol.
     ///
-    /// 入参限制：支持选择：'HTTP', 'HTTPS'。
+    /// Input parameter limits. Supported values: 'HTTP', 'HTTPS'.
     ///
-    /// 当监听器协议是HTTP时只能配置HTTP，是HTTPS时能配HTTP或HTTPS。
+    /// When the CLB listener protocol is HTTP, only HTTP can be configured. When it is HTTPS, HTTP or HTTPS can be configured.
     "ForwardProtocol" forward_protocol set_forward_protocol: str,
-    /// 端口映射。
+    /// Port mapping.
     ///
-    /// 当监听器协议是HTTP或HTTPS支持配置一对。当监听器协议是UDP或TCP支持配置最多30对。
+    /// When the CLB listener protocol is HTTP or HTTPS, one pair can be configured. When the CLB listener protocol is UDP or TCP, up to 30 pairs can be configured.
     "PortOverrides" port_overrides set_port_overrides: list PortOverride,
-    /// HPPTS加密算法套件
+    /// HPPTS encryption algorithm kit
     ///
-    /// 入参限制：支持选择'tls_policy_1.0-2', 'tls_policy_1.1-2', 'tls_policy_1.2', 'tls_policy_1.2_strict', 'tls_policy_1.2_strict-1.3'。
+    /// Input parameter limit: support selecting 'tls_policy_1.0-2', 'tls_policy_1.1-2', 'tls_policy_1.2', 'tls_policy_1.2_strict', 'tls_policy_1.2_strict-1.3'.
     ///
-    /// 当监听器协议是HTTPS时，才支持修改此参数。
+    /// This parameter can be modified only when the CLB listener protocol is HTTPS.
     "CipherPolicyId" cipher_policy_id set_cipher_policy_id: str,
-    /// 仅HTTPS回源协议支持选择['HTTP/1.1', 'HTTP/2']
+    /// Only the HTTPS back-to-source protocol supports selecting ['HTTP/1.1', 'HTTP/2']
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - HTTP/1.1： 版本HTTP/1.1
-    /// - HTTP/2： 版本HTTP/2
+    /// - HTTP/1.1: version HTTP/1.1
+    /// - HTTP/2: version HTTP/2
     "HttpVersion" http_version set_http_version: str,
 } }
 rt::action!("ga2", "2025-01-15", "ModifyEndpointGroup", ModifyEndpointGroupRequest => ModifyEndpointGroupResponse);
 
 rt::model! { read debug;
-/// ModifyEndpointGroup返回参数结构体
+/// ModifyEndpointGroup response structure.
 ModifyEndpointGroupResponse {
-    /// 任务ID。
+    /// Task ID.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyForwardingPolicy` (修改七层转发策略).
+/// Request of `ModifyForwardingPolicy` (Modify a layer-7 forwarding policy).
 ///
-/// 修改七层转发策略
+/// Modify a layer-7 forwarding policy
 ModifyForwardingPolicyRequest {
-    /// 全球加速实例ID。
+    /// Global acceleration instance ID.
     ///
     /// Required.
     "GlobalAcceleratorId" global_accelerator_id set_global_accelerator_id: str,
-    /// 监听器ID。
+    /// Listener ID.
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 策略ID。
+    /// Policy ID.
     ///
     /// Required.
     "ForwardingPolicyId" forwarding_policy_id set_forwarding_policy_id: str,
-    /// 域名。
+    /// Domain name.
     ///
-    /// 入参限制：长度范围在1-80。
+    /// Input limit: length range is 1-80.
     ///
-    /// 格式必须满足正则表达式：^([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?.)+[a-z]{2,}$
+    /// The format must meet the regular expression: ^([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?.)+[a-z]{2,}$
     ///
     /// Required.
     "Host" host set_host: str,
@@ -1940,154 +1915,154 @@ ModifyForwardingPolicyRequest {
 rt::action!("ga2", "2025-01-15", "ModifyForwardingPolicy", ModifyForwardingPolicyRequest => ModifyForwardingPolicyResponse);
 
 rt::model! { read debug;
-/// ModifyForwardingPolicy返回参数结构体
+/// ModifyForwardingPolicy response structure.
 ModifyForwardingPolicyResponse {
-    /// 异步任务ID。
+    /// Asynchronous task ID.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyForwardingRule` (修改七层转发规则).
+/// Request of `ModifyForwardingRule` (Modifies a Layer 7 forwarding rule).
 ///
-/// 修改七层转发规则
+/// This API is used to modify a Layer 7 forwarding rule.
 ModifyForwardingRuleRequest {
-    /// 全球加速实例ID。
+    /// Global acceleration instance ID.
     ///
     /// Required.
     "GlobalAcceleratorId" global_accelerator_id set_global_accelerator_id: str,
-    /// 监听器ID。
+    /// Listener ID.
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 策略ID。
+    /// Policy ID.
     ///
     /// Required.
     "ForwardingPolicyId" forwarding_policy_id set_forwarding_policy_id: str,
-    /// 七层转发规则ID。
+    /// Layer 7 forwarding rule ID.
     ///
     /// Required.
     "ForwardingRuleId" forwarding_rule_id set_forwarding_rule_id: str,
-    /// 七层转发规则条件信息。
+    /// Conditional information of Layer 7 forwarding rules.
     ///
-    /// 入参限制：数组长度不能超过1。
+    /// Input parameter limit: The array length cannot exceed 1.
     "RuleConditions" rule_conditions set_rule_conditions: list RuleCondition,
-    /// 七层转发规则行为信息。
+    /// Layer 7 forwarding rule behavior information.
     ///
-    /// 入参限制：数组长度不能超过1。
+    /// Input parameter limit: array length cannot exceed 1.
     "RuleActions" rule_actions set_rule_actions: list RuleAction,
-    /// 回源Header信息。
+    /// Origin-pull Header information.
     ///
-    /// 入参限制：数组长度在1-5。
+    /// Input limitation: The length of the array is between 1 and 5.
     "OriginHeaders" origin_headers set_origin_headers: list OriginHeader,
-    /// 是否开启回源sni。
+    /// Whether to enable origin-pull sni.
     "EnableOriginSni" enable_origin_sni set_enable_origin_sni: bool,
-    /// 回源sni。
+    /// Origin sni.
     ///
-    /// 入参限制：长度不能超过80。
+    /// Input parameter limit: length cannot exceed 80.
     ///
-    /// 当开启回源sni时，此字段必传。
+    /// This field is required when origin sni is enabled.
     "OriginSni" origin_sni set_origin_sni: str,
-    /// 回源host。
+    /// Origin-pull host.
     ///
-    /// 入参限制：长度不能超过80。
+    /// Input parameter limit: length cannot exceed 80.
     ///
-    /// 当开启回源sni时，此字段必传。
+    /// This field is required when origin-pull sni is enabled.
     "OriginHost" origin_host set_origin_host: str,
-    /// 源站响应头
+    /// Origin server response headers
     ///
-    /// 入参限制：数组长度不能超过5。
+    /// Input limitation: The array length cannot exceed 5.
     "ResponseHeaders" response_headers set_response_headers: list ResponseHeaders,
-    /// 删除源站响应头
+    /// Delete origin response headers
     ///
-    /// 入参限制：数组长度不能超过5。
+    /// Input parameter limit: array length cannot exceed 5.
     "HideResponseHeaders" hide_response_headers set_hide_response_headers: list HideResponseHeaders,
 } }
 rt::action!("ga2", "2025-01-15", "ModifyForwardingRule", ModifyForwardingRuleRequest => ModifyForwardingRuleResponse);
 
 rt::model! { read debug;
-/// ModifyForwardingRule返回参数结构体
+/// ModifyForwardingRule response structure.
 ModifyForwardingRuleResponse {
-    /// 异步任务ID。
+    /// Asynchronous task ID.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyGlobalAcceleratorAccessLog` (修改访问日志).
+/// Request of `ModifyGlobalAcceleratorAccessLog` (Modifies the access log).
 ///
-/// 修改GA访问日志
+/// Modify GA access logs
 ModifyGlobalAcceleratorAccessLogRequest {
-    /// 日志唯一Id
+    /// Unique Id of the log
     ///
     /// Required.
     "LogPushTaskId" log_push_task_id set_log_push_task_id: str,
-    /// GA实例唯一Id
+    /// Unique Id of a GA instance.
     ///
     /// Required.
     "GlobalAcceleratorId" global_accelerator_id set_global_accelerator_id: str,
-    /// 日志主题Id
+    /// Log topic Id
     "CloudLogId" cloud_log_id set_cloud_log_id: str,
-    /// 日志集Id
+    /// Log Set Id
     "CloudLogSetId" cloud_log_set_id set_cloud_log_set_id: str,
-    /// 用户可选日志监听字段
+    /// user-selectable log listening fields
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - session_time： 四层，会话持续时间
-    /// - upstream_bytes_received： 四层、七层，从终端节点接收的字节数
-    /// - upstream_bytes_sent： 四层、七层，发送给终端节点的字节数
-    /// - request_method： 七层，GET/POST
-    /// - scheme： 七层，http/https
-    /// - request_uri： 七层，客户端原始请求的URI
-    /// - uri： 七层，当前请求的URI
-    /// - host： 七层，客户端访问域名（七层）
-    /// - remote_user： 七层，基本认证时的用户名（未认证时为"-"）
-    /// - http_user_agent： 七层，客户端浏览器标识
-    /// - http_referer： 七层，请求来源URL（直接从地址栏访问时为"-"）
-    /// - http_x_forwarded_for： 七层，记录客户端原始IP及经过的代理服务器IP链
-    /// - content_type： 七层，content_type
-    /// - body_bytes_sent： 七层，发送给客户端的http body大小，不包含header
-    /// - request_time： 七层，从接收到客户端请求的第一个字节到发送完响应最后一个字节之间的总时间（单位：秒）
-    /// - sent_http_content_type： 七层，响应内容类型
-    /// - upstream_header_time： 七层，终端节点的响应头到达时间
-    /// - upstream_response_length： 七层，终端节点返回的响应体长度
-    /// - upstream_response_time： 七层，终端节点完整响应时间
-    /// - upstream_status： 七层，终端节点返回的HTTP状态码
+    /// - session_time: Layer 4, session duration
+    /// - upstream_bytes_received: Layer 4 and Layer 7, number of bytes received from the terminal node
+    /// - upstream_bytes_sent: Layer 4 and Layer 7, number of bytes sent to the terminal node
+    /// - request_method: Layer 7, GET/POST
+    /// - scheme: Layer 7, http/https
+    /// - request_uri: Layer 7, uri of the client's original request
+    /// - uri: Layer 7, uri of the current request
+    /// - host: Layer 7, domain name accessed by the client (Layer 7)
+    /// - remote_user: Layer 7, username for basic authentication ("-" if unauthenticated)
+    /// - http_user_agent: Layer 7, client browser identification
+    /// - http_referer: Layer 7, request source URL ("-" when accessed directly from the address bar)
+    /// - http_x_forwarded_for: Layer 7, records the client's original IP and the chain of proxy server IPs it transited
+    /// - content_type: Layer 7, content_type
+    /// - body_bytes_sent: Layer 7, http body size sent to the client, excluding the header
+    /// - request_time: Layer 7, total time from receiving the first byte of the client request to sending the last byte of the response (unit: seconds)
+    /// - sent_http_content_type: Layer 7, response content type
+    /// - upstream_header_time: Layer 7, arrival time of the response header from the terminal node
+    /// - upstream_response_length: Layer 7, response body length returned by the terminal node
+    /// - upstream_response_time: Layer 7, full response time of the terminal node
+    /// - upstream_status: Layer 7, http status code returned by the terminal node
     "FieldKeys" field_keys set_field_keys: list String,
-    /// 日志描述
+    /// Log description
     "FlowLogDescription" flow_log_description set_flow_log_description: str,
 } }
 rt::action!("ga2", "2025-01-15", "ModifyGlobalAcceleratorAccessLog", ModifyGlobalAcceleratorAccessLogRequest => ModifyGlobalAcceleratorAccessLogResponse);
 
 rt::model! { read debug;
-/// ModifyGlobalAcceleratorAccessLog返回参数结构体
+/// ModifyGlobalAcceleratorAccessLog response structure.
 ModifyGlobalAcceleratorAccessLogResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyGlobalAcceleratorAclPolicy` (修改访问控制策略).
+/// Request of `ModifyGlobalAcceleratorAclPolicy` (Modify access control policy).
 ///
-/// 修改访问控制策略状态
+/// Modify the status of an access control policy
 ModifyGlobalAcceleratorAclPolicyRequest {
-    /// 全球加速实例ID。
+    /// Global acceleration instance ID.
     ///
     /// Required.
     "GlobalAcceleratorId" global_accelerator_id set_global_accelerator_id: str,
-    /// 访问控制策略ID。
+    /// Access control policy ID.
     ///
     /// Required.
     "GlobalAcceleratorAclPolicyId" global_accelerator_acl_policy_id set_global_accelerator_acl_policy_id: str,
-    /// 访问控制策略状态。
+    /// Access control policy status.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - OPEN： 打开。
-    /// - CLOSE： 关闭。
+    /// - OPEN: On.
+    /// - CLOSE: Off.
     ///
     /// Required.
     "Status" status set_status: str,
@@ -2095,180 +2070,180 @@ ModifyGlobalAcceleratorAclPolicyRequest {
 rt::action!("ga2", "2025-01-15", "ModifyGlobalAcceleratorAclPolicy", ModifyGlobalAcceleratorAclPolicyRequest => ModifyGlobalAcceleratorAclPolicyResponse);
 
 rt::model! { read debug;
-/// ModifyGlobalAcceleratorAclPolicy返回参数结构体
+/// ModifyGlobalAcceleratorAclPolicy response structure.
 ModifyGlobalAcceleratorAclPolicyResponse {
-    /// 异步任务ID。
+    /// Asynchronous task ID.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyGlobalAcceleratorAclRule` (修改ACL规则).
+/// Request of `ModifyGlobalAcceleratorAclRule` (Modifies ACL rules).
 ///
-/// 修改ACL规则
+/// Modify ACL rules
 ModifyGlobalAcceleratorAclRuleRequest {
-    /// 全球加速实例ID。
+    /// Global acceleration instance ID.
     ///
     /// Required.
     "GlobalAcceleratorId" global_accelerator_id set_global_accelerator_id: str,
-    /// 安全策略ID
+    /// Security policy ID
     ///
     /// Required.
     "GlobalAcceleratorAclPolicyId" global_accelerator_acl_policy_id set_global_accelerator_acl_policy_id: str,
-    /// Acl规则ID。
+    /// Acl rule ID.
     ///
     /// Required.
     "GlobalAcceleratorAclRuleId" global_accelerator_acl_rule_id set_global_accelerator_acl_rule_id: str,
-    /// 协议。
+    /// Protocol.
     ///
-    /// 入参限制：支持选择'TCP', 'UDP'。
+    /// Input parameter limit: support selecting 'TCP', 'UDP'.
     "Protocol" protocol set_protocol: str,
-    /// 端口。
+    /// Port.
     "Port" port set_port: str,
-    /// 网段。
+    /// IP range.
     "SourceCidrBlock" source_cidr_block set_source_cidr_block: str,
-    /// 动作。
+    /// Action.
     ///
-    /// 入参限制：支持选择'ACCEPT', 'DROP'。
+    /// Input parameter limit: support selecting 'ACCEPT', 'DROP'.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - ACCEPT： 允许。
-    /// - DROP： 拒绝。
+    /// - ACCEPT: permission.
+    /// - DROP: deny.
     "Policy" policy set_policy: str,
-    /// 描述信息，最大长度不能超过100个字节。
+    /// Description. Maximum length cannot exceed 100 bytes.
     "Description" description set_description: str,
 } }
 rt::action!("ga2", "2025-01-15", "ModifyGlobalAcceleratorAclRule", ModifyGlobalAcceleratorAclRuleRequest => ModifyGlobalAcceleratorAclRuleResponse);
 
 rt::model! { read debug;
-/// ModifyGlobalAcceleratorAclRule返回参数结构体
+/// ModifyGlobalAcceleratorAclRule response structure.
 ModifyGlobalAcceleratorAclRuleResponse {
-    /// 异步任务ID。
+    /// Asynchronous task ID.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyGlobalAccelerator` (修改全球加速实例).
+/// Request of `ModifyGlobalAccelerator` (Modifies a global acceleration instance).
 ///
-/// 修改全球加速实例
+/// Modify a global acceleration instance
 ModifyGlobalAcceleratorRequest {
-    /// 全球加速实例ID。
+    /// Global acceleration instance ID.
     ///
     /// Required.
     "GlobalAcceleratorId" global_accelerator_id set_global_accelerator_id: str,
-    /// 名称。
+    /// Name.
     ///
-    /// 参数格式：以字母或中文开头，长度 2–128 个字符，支持字母、数字、中文、. - _
+    /// Parameter format: starting with a letter or Chinese characters, 2–128 characters in length, supporting letters, digits, Chinese characters, . - _
     "Name" name set_name: str,
-    /// 描述信息。
+    /// Description.
     ///
-    /// 参数格式：最大长度不超过100 个字符。
+    /// Parameter format: should not exceed 100 characters.
     "Description" description set_description: str,
-    /// 跨境类型。
+    /// Cross-border type.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - HighQuality： 精品跨境。
-    /// - Unicom： 联通跨境。
+    /// - HighQuality: high-quality cross-border.
+    /// - Unicom: China Unicom cross-border.
     "CrossBorderType" cross_border_type set_cross_border_type: str,
-    /// 代表是否填写跨境服务承诺书。
+    /// Indicates whether to complete the cross-border service commitment.
     ///
-    /// 当CrossBorderType传入时，此字段必须填ture，代表填写跨境承诺书。
+    /// When CrossBorderType is passed in, this field must be set to true, indicating the cross-border commitment is completed.
     "CrossBorderPromiseFlag" cross_border_promise_flag set_cross_border_promise_flag: bool,
 } }
 rt::action!("ga2", "2025-01-15", "ModifyGlobalAccelerator", ModifyGlobalAcceleratorRequest => ModifyGlobalAcceleratorResponse);
 
 rt::model! { read debug;
-/// ModifyGlobalAccelerator返回参数结构体
+/// ModifyGlobalAccelerator response structure.
 ModifyGlobalAcceleratorResponse {
-    /// 异步任务ID。
+    /// Asynchronous task ID.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyListener` (修改监听器).
+/// Request of `ModifyListener` (Modifies a listener).
 ///
-/// 修改监听器
+/// Modify a listener
 ModifyListenerRequest {
-    /// 全球加速实例ID。
+    /// Global acceleration instance ID.
     ///
     /// Required.
     "GlobalAcceleratorId" global_accelerator_id set_global_accelerator_id: str,
-    /// 监听器ID。
+    /// Listener ID.
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 名称。
+    /// Name.
     ///
-    /// 参数格式：以字母或中文开头，长度 2–128 个字符，支持字母、数字、中文、. - _
+    /// Parameter format: starting with a letter or Chinese characters, 2–128 characters in length, supporting letters, digits, Chinese characters, . - _
     "Name" name set_name: str,
-    /// 描述信息，最大长度不能超过100个字节。
+    /// Description. Maximum length cannot exceed 100 bytes.
     "Description" description set_description: str,
-    /// 连接空闲等待时间。
+    /// Connection idle wait time.
     ///
-    /// 1、HTTP/HTTPS监听器，支持范围为1-60；2、TCP监听器，支持范围为10-900；3、UDP监听器，支持范围为10-20；
+    /// 1. For HTTP/HTTPS listener, the supported range is 1-60. 2. For TCP listener, the supported range is 10-900. 3. For UDP listener, the supported range is 10-20.
     "IdleTimeout" idle_timeout set_idle_timeout: i128,
-    /// 是否开启会话保持。
+    /// Whether to enable session persistence.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - Open： 打开。
-    /// - Close： 关闭。
+    /// - Open: on.
+    /// - Close: off.
     ///
-    /// TCP/UDP监听器支持修改此参数。
+    /// TCP/UDP listeners support modification of this parameter.
     "ClientAffinity" client_affinity set_client_affinity: str,
-    /// 会话保持时间。
+    /// Session persistence duration.
     ///
-    /// 取值范围：[60, 3600]
+    /// Value range: [60, 3600]
     "ClientAffinityTime" client_affinity_time set_client_affinity_time: i128,
-    /// 请求超时时间。
+    /// Request timeout.
     ///
-    /// 取值范围：[1, 180]
+    /// Value range: [1, 180]
     ///
-    /// HTTPS监听器才支持此参数修改。
+    /// This parameter can be modified only for HTTPS listeners.
     "RequestTimeout" request_timeout set_request_timeout: i128,
-    /// 是否打开七层获取源IP方式。
+    /// Whether to enable the layer 7 method of obtaining the client IP.
     ///
-    /// HTTPS/HTTP监听器才支持此参数修改。
+    /// This parameter modification is supported only for HTTPS/HTTP listeners.
     "XForwardedForRealIp" x_forwarded_for_real_ip set_x_forwarded_for_real_ip: bool,
-    /// 解析方式。
+    /// Parsing method.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - UNIDIRECTIONAL： 双向。
-    /// - MUTUAL： 单向。
+    /// - UNIDIRECTIONAL: two-way.
+    /// - MUTUAL: one-way.
     ///
-    /// HTTPS/HTTP监听器才支持修改此参数。
+    /// Only HTTPS/HTTP listeners support modifying this parameter.
     "CertificationType" certification_type set_certification_type: str,
-    /// 加密算法套件。
+    /// Encryption algorithm kit.
     ///
-    /// 入参限制：支持选择tls_policy_1.0-2', 'tls_policy_1.1-2', 'tls_policy_1.2', 'tls_policy_1.2_strict', 'tls_policy_1.2_strict-1.3'。
+    /// Input limits: support selecting tls_policy_1.0-2', 'tls_policy_1.1-2', 'tls_policy_1.2', 'tls_policy_1.2_strict', 'tls_policy_1.2_strict-1.3'.
     ///
-    /// HTTPS监听器才支持此参数修改。
+    /// Only HTTPS listeners support modifying this parameter.
     "CipherPolicyId" cipher_policy_id set_cipher_policy_id: str,
-    /// 服务器证书。
+    /// Server certificate.
     ///
-    /// 入参限制：当前仅支持传入一本证书；如果要使用多本证书，使用证书接口CreateListenerAdditionalCert来加其他证书。
+    /// Input limit: currently only support importing one cert; to use multiple certs, use the cert api CreateListenerAdditionalCert to add other certs.
     ///
-    /// HTTPS监听器才支持此参数修改。
+    /// Only HTTPS listeners support modification of this parameter.
     "ServerCertificates" server_certificates set_server_certificates: list String,
-    /// 客户端证书。
+    /// Client certificate.
     ///
-    /// 入参限制：1、当前仅支持传入一本证书；如果要使用多本证书，使用证书接口CreateListenerAdditionalCert来加其他证书。2、证书必须为CA证书。
+    /// Input limitations: 1. Currently only support importing one certificate; to use multiple certificates, use the certificate api CreateListenerAdditionalCert to add other certificates. 2. The certificate must be a CA certificate.
     ///
-    /// HTTPS监听器才支持此参数修改，并且开启双向认证。
+    /// Only HTTPS listeners support modification of this parameter, and mutual authentication must be enabled.
     "ClientCaCertificates" client_ca_certificates set_client_ca_certificates: list String,
-    /// 获取源IP方式。
+    /// Method of obtaining the source IP.
     ///
-    /// 入参限制：支持选择'ProxyProtocol', 'Close', 'ProxyProtocolV2', 'TOA'。
+    /// Input parameter limits: support selecting 'ProxyProtocol', 'Close', 'ProxyProtocolV2', 'TOA'.
     ///
-    /// TCP监听器才支持此参数修改。
+    /// Only TCP listeners support modification of this parameter.
     "GetRealIpType" get_real_ip_type set_get_real_ip_type: str,
     /// HTTPS监听器支持选择版本
     ///
@@ -2283,79 +2258,79 @@ ModifyListenerRequest {
 rt::action!("ga2", "2025-01-15", "ModifyListener", ModifyListenerRequest => ModifyListenerResponse);
 
 rt::model! { read debug;
-/// ModifyListener返回参数结构体
+/// ModifyListener response structure.
 ModifyListenerResponse {
-    /// 任务ID。
+    /// Task ID.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 回源Header信息
+/// Origin-pull Header information
 OriginHeader {
-    /// 键。
+    /// Key.
     ///
-    /// 参数格式：1、字符串只包含可打印的ASCII字符 2、不能包含这些字符()<>@,;:\"/[ ]?={ }
+    /// Parameter format: 1. The string literal only contains printable ASCII characters. 2. Cannot contain these characters ()<>@,;:\"/[ ]?={ }
     ///
-    /// 入参限制：长度在1-40。
+    /// Input parameter limitation: length 1-40.
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 值。
+    /// Value.
     ///
-    /// 入参限制：长度不能超过128
+    /// Input parameter limit: length cannot exceed 128.
     ///
-    /// 如果字符串包含$，那仅能配置'$remote_addr', '$remote_port'，否则不支持。
+    /// If the string contains $, you can only configure '$remote_addr', '$remote_port'; otherwise, it is not supported.
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { both debug;
-/// 端口映射
+/// Port mapping
 PortOverride {
-    /// 监听端口。
+    /// Listening port.
     ///
     /// Required.
     "ListenerPort" listener_port set_listener_port: i128,
-    /// 映射端口。
+    /// Mapping port.
     ///
     /// Required.
     "EndpointPort" endpoint_port set_endpoint_port: i128,
 } }
 
 rt::model! { both debug;
-/// 端口范围
+/// Port range
 PortRanges {
-    /// 起始端口。
+    /// Start port.
     ///
     /// Required.
     "FromPort" from_port set_from_port: i128,
-    /// 终点端口。
+    /// Destination port.
     ///
     /// Required.
     "ToPort" to_port set_to_port: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `ReplaceListenerAdditionalCert` (替换扩展证书).
+/// Request of `ReplaceListenerAdditionalCert` (Replaces an extended cert).
 ///
-/// 替换扩展证书
+/// Replace the extension certificate.
 ReplaceListenerAdditionalCertRequest {
-    /// 全球加速实例ID。
+    /// Global acceleration instance ID.
     ///
     /// Required.
     "GlobalAcceleratorId" global_accelerator_id set_global_accelerator_id: str,
-    /// 监听器ID。
+    /// Listener ID.
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 证书ID。
+    /// Certificate ID.
     ///
     /// Required.
     "AdditionalCertificate" additional_certificate set_additional_certificate: str,
-    /// 旧的证书ID。
+    /// Old certificate ID.
     ///
     /// Required.
     "OldCertificate" old_certificate set_old_certificate: str,
@@ -2363,82 +2338,82 @@ ReplaceListenerAdditionalCertRequest {
 rt::action!("ga2", "2025-01-15", "ReplaceListenerAdditionalCert", ReplaceListenerAdditionalCertRequest => ReplaceListenerAdditionalCertResponse);
 
 rt::model! { read debug;
-/// ReplaceListenerAdditionalCert返回参数结构体
+/// ReplaceListenerAdditionalCert response structure.
 ReplaceListenerAdditionalCertResponse {
-    /// 任务ID。
+    /// Task ID.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 响应Header
+/// Header
 ResponseHeaders {
     /// key
     ///
-    /// 参数格式：1、字符串只包含可打印的ASCII字符 2、不能包含这些字符()<>@,;:\"/[ ]?={ }
+    /// Parameter format: 1. The string only contain printable ASCII characters. 2. Cannot contain these characters ()<>@,;:\"/[ ]?={ }
     ///
-    /// 入参限制：长度在1-40。
+    /// Input limit: Length 1-40.
     ///
     /// Required.
     "Key" key set_key: str,
     /// value
     ///
-    /// 入参限制：长度不能超过128
+    /// Input limit: length cannot exceed 128
     ///
-    /// 如果字符串包含$，那仅能配置'$remote_addr', '$remote_port'，否则不支持。
+    /// If the string contains $, you can only configure '$remote_addr' and '$remote_port'. Otherwise, it is not supported.
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { both debug;
-/// 七层转发规则行为信息
+/// Behavior information of Layer 7 forwarding rules
 RuleAction {
-    /// 七层转发规则行为类型
+    /// Behavior type of the Layer 7 forwarding rule
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - ForwardGroup： 转发策略为转发至终端节点组。
-    /// - Drop： 转发策略为丢弃。
+    /// - ForwardGroup: The forwarding policy forwards to a terminal node group.
+    /// - Drop: The forwarding policy drops the request.
     ///
     /// Required.
     "RuleActionType" rule_action_type set_rule_action_type: str,
-    /// 七层转发规则行为值
+    /// Layer 7 forwarding rule action value
     ///
-    /// 当RuleActionType是Drop时，此字段不用传；当RuleActionType是ForwardGroup时，此字段必传，需要填写的是自定义终端节点组ID， 不支持配置默认终端节点组。
+    /// This field is not required to input when RuleActionType is Drop. This field is required when RuleActionType is ForwardGroup, which requires filling in the custom terminal node group ID. The default terminal node group cannot be configured.
     "RuleActionValue" rule_action_value set_rule_action_value: str,
 } }
 
 rt::model! { both debug;
-/// 七层转发规则条件信息
+/// Conditional information of Layer 7 forwarding rules
 RuleCondition {
-    /// 七层转发规则条件类型
+    /// Condition type of Layer 7 forwarding rule
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - Path： Path
+    /// - Path: Path
     ///
     /// Required.
     "RuleConditionType" rule_condition_type set_rule_condition_type: str,
-    /// 七层转发规则条件值
+    /// Layer 7 forwarding rule condition value
     ///
-    /// 参数格式：格式必须满足正则表达：^[a-zA-Z0-9_.-/]{1,80}$
+    /// Parameter format: The format must match the regular expression: ^[a-zA-Z0-9_.-/]{1,80}$
     ///
-    /// 数组长度不能超过1。
+    /// The array length cannot exceed 1.
     ///
     /// Required.
     "RuleConditionValue" rule_condition_value set_rule_condition_value: list String,
 } }
 
 rt::model! { both debug;
-/// 标签键值对
+/// Tag key-value pair.
 Tag {
-    /// 标签键
+    /// Tag key.
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 标签值
+    /// Tag value.
     ///
     /// Required.
     "Value" value set_value: str,

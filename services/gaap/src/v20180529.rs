@@ -5,92 +5,93 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { write debug;
-/// 通道组加速地域列表，包括加速地域，以及该加速地域对应的带宽和并发配置。
+/// List of acceleration regions in a connection group, including acceleration regions and their bandwidth and concurrence configuration.
 AccessConfiguration {
-    /// 加速地域。
+    /// Acceleration region.
     ///
     /// Required.
     "AccessRegion" access_region set_access_region: str,
-    /// 通道带宽上限，单位：Mbps。
+    /// Connection bandwidth cap. Unit: Mbps.
     ///
     /// Required.
     "Bandwidth" bandwidth set_bandwidth: i128,
-    /// 通道并发量上限，表示同时在线的连接数，单位：万。
+    /// Connection concurrence cap, which indicates the maximum number of simultaneous online connections. Unit: 10,000 connections.
     ///
     /// Required.
     "Concurrent" concurrent set_concurrent: i128,
-    /// 网络类型，可取值：normal、cn2，默认值为normal
+    /// Network type. Valid values: `normal` (default), `cn2`
     "NetworkType" network_type set_network_type: str,
 } }
 
 rt::model! { read debug;
-/// 根据源站查询的可用加速区域信息及对应的可选带宽和并发量。
+/// Query the available acceleration region information, the corresponding bandwidth options, and the concurrence based on origin servers.
 AccessRegionDetial {
-    /// 区域ID
+    /// Region ID
     "RegionId" region_id set_region_id: str,
-    /// 区域的中文或英文名称
+    /// Region name in Chinese or English
     "RegionName" region_name set_region_name: str,
-    /// 可选的并发量取值数组
+    /// Value array of the available concurrence
     "ConcurrentList" concurrent_list set_concurrent_list: list i64,
-    /// 可选的带宽取值数组
+    /// Value array of the available bandwidth
     "BandwidthList" bandwidth_list set_bandwidth_list: list i64,
-    /// 机房所属大区
+    /// Region where the data center locates
     "RegionArea" region_area set_region_area: str,
-    /// 机房所属大区名
+    /// Name of the region where the data center locates
     "RegionAreaName" region_area_name set_region_area_name: str,
-    /// 机房类型, dc表示DataCenter数据中心, ec表示EdgeComputing边缘节点
+    /// Data center type. `dc`: data center; `ec`: edge server.
     "IDCType" idc_type set_idc_type: str,
-    /// 特性位图，每个bit位代表一种特性，其中：
-    /// 0，表示不支持该特性；
-    /// 1，表示支持该特性。
-    /// 特性位图含义如下（从右往左）：
-    /// 第1个bit，支持4层加速；
-    /// 第2个bit，支持7层加速；
-    /// 第3个bit，支持Http3接入；
-    /// 第4个bit，支持IPv6；
-    /// 第5个bit，支持精品BGP接入；
-    /// 第6个bit，支持三网接入；
-    /// 第7个bit，支持接入段Qos加速。
+    /// Feature bitmap. Valid values:
+    /// `0`: disable the feature;
+    /// `1`: enable the feature.
+    /// Each bit in the bitmap represents a feature:
+    /// 1st bit: layer-4 acceleration;
+    /// 2nd bit: layer-7 acceleration;
+    /// 3rd bit: HTTP3 access;
+    /// 4th bit: IPv6;
+    /// 5th bit: dedicated BGP access;
+    /// 6th bit: non-BGP access;
+    /// 7th bit: QoS acceleration.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "FeatureBitmap" feature_bitmap set_feature_bitmap: i64,
 } }
 
 rt::model! { write debug;
-/// 域名就近接入配置
+/// Domain name nearest access configuration
 AccessRegionDomainConf {
-    /// 地域ID。
+    /// Region ID.
     ///
     /// Required.
     "RegionId" region_id set_region_id: str,
-    /// 就近接入区域国家内部编码，编码列表可通过DescribeCountryAreaMapping接口获取。
+    /// Region/country code for the nearest access, which can be obtained via the DescribeCountryAreaMapping API.
     "NationCountryInnerList" nation_country_inner_list set_nation_country_inner_list: list String,
 } }
 
 rt::model! { write debug;
-/// Request of `AddRealServers` (添加源站).
+/// Request of `AddRealServers` (Adds an origin server).
 ///
-/// 添加源站(服务器)信息，支持IP或域名
+/// This API is used to add the information of the origin server (server), which supports IP or the domain name.
 AddRealServersRequest {
-    /// 源站对应的项目ID
+    /// Project ID corresponding to origin server
     ///
     /// Required.
     "ProjectId" project_id set_project_id: i128,
-    /// 源站对应的IP或域名
+    /// IP or domain name corresponding to origin server
     ///
     /// Required.
     "RealServerIP" real_server_ip set_real_server_ip: list String,
-    /// 源站名称
+    /// Name of the origin server
     ///
     /// Required.
     "RealServerName" real_server_name set_real_server_name: str,
-    /// 标签列表
+    /// List of tags
     "TagSet" tag_set set_tag_set: list TagPair,
 } }
 rt::action!("gaap", "2018-05-29", "AddRealServers", AddRealServersRequest => AddRealServersResponse);
 
 rt::model! { read debug;
-/// AddRealServers返回参数结构体
+/// AddRealServers response structure.
 AddRealServersResponse {
-    /// 源站信息列表
+    /// An information list of origin server
     "RealServerSet" real_server_set set_real_server_set: list NewRealServer,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -112,153 +113,168 @@ BanAndRecoverProxyResponse {
 } }
 
 rt::model! { read debug;
-/// 带宽梯度价格
+/// Bandwidth price gradient
 BandwidthPriceGradient {
-    /// 带宽范围。
+    /// Bandwidth range.
     "BandwidthRange" bandwidth_range set_bandwidth_range: list i64,
-    /// 在对应带宽范围内的单宽单价，单位：元/Mbps/天。
+    /// Bandwidth unit price within the bandwidth range. Unit: CNY/Mbps/day.
     "BandwidthUnitPrice" bandwidth_unit_price set_bandwidth_unit_price: f64,
-    /// 带宽折扣价，单位：元/Mbps/天。
+    /// Discounted bandwidth price in CNY/Mbps/day.
     "DiscountBandwidthUnitPrice" discount_bandwidth_unit_price set_discount_bandwidth_unit_price: f64,
 } }
 
 rt::model! { write debug;
-/// Request of `BindListenerRealServers` (监听器绑定源站).
+/// Request of `BindListenerRealServers` (Binds listeners with an origin server.).
 ///
-/// 本接口（BindListenerRealServers）用于TCP/UDP监听器绑定解绑源站。
-/// 注意：本接口会解绑之前绑定的源站，绑定本次调用所选择的源站。例如：原来绑定的源站为A，B，C，本次调用的选择绑定的源站为C，D，E，那么调用后所绑定的源站为C，D，E。
+/// This API (BindListenerRealServers) is used for the TCP/UDP listener to bind/unbind the origin server.
+/// Note: This API unbinds the previously bound origin servers, and binds the origin servers selected for this call. For example, the previously bound origin servers are A, B and C, and the origin servers selected for this call are C, D and E, then the origin servers bound after this call will be C, D and E.
 BindListenerRealServersRequest {
-    /// 监听器ID
+    /// Listener ID
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 待绑定源站列表。如果该监听器的源站调度策略是加权轮询，需要填写源站权重 RealServerWeight, 不填或者其他调度类型默认源站权重为1。
+    /// List of origin servers to be bound. If the origin server scheduling policy type of this listener is weighted round robin, you need to enter the `RealServerWeight`, i.e., the origin server weight. If this field is left empty or for other scheduling types, the default origin server weight is 1.
     "RealServerBindSet" real_server_bind_set set_real_server_bind_set: list RealServerBindSetReq,
 } }
 rt::action!("gaap", "2018-05-29", "BindListenerRealServers", BindListenerRealServersRequest => BindListenerRealServersResponse);
 
 rt::model! { read debug;
-/// BindListenerRealServers返回参数结构体
+/// BindListenerRealServers response structure.
 BindListenerRealServersResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 已绑定的源站信息
+/// Bound origin server information
 BindRealServer {
-    /// 源站ID
+    /// Origin server ID
     "RealServerId" real_server_id set_real_server_id: str,
-    /// 源站IP或者域名
+    /// Origin server IP or domain name
     "RealServerIP" real_server_ip set_real_server_ip: str,
-    /// 该源站所占权重
+    /// Origin server weight
     "RealServerWeight" real_server_weight set_real_server_weight: i64,
-    /// 源站健康检查状态，其中：
-    /// 0表示正常；
-    /// 1表示异常。
-    /// 未开启健康检查状态时，该状态始终为正常。
+    /// Origin server health check status. Valid values:
+    /// 0: normal;
+    /// 1: exceptional.
+    /// If health check is not enabled, this status will always be normal.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "RealServerStatus" real_server_status set_real_server_status: i64,
-    /// 源站的端口号
+    /// Origin server port number
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RealServerPort" real_server_port set_real_server_port: i64,
-    /// 当源站为域名时，域名被解析成一个或者多个IP，该字段表示其中异常的IP列表。状态异常，但该字段为空时，表示域名解析异常。
+    /// If the origin server is a domain name, the domain name will be resolved to one or multiple IPs. This field indicates the exceptional IP list.
     "DownIPList" down_ip_list set_down_ip_list: list String,
-    /// 源站主备角色：master表示主，slave表示备，该参数必须在监听器打开了源站主备模式。
+    /// Role of the origin server. Values: `master` (primary origin server); `slave` (secondary origin server). This parameter only takes effect when origin failover is enabled for the listener.
     "RealServerFailoverRole" real_server_failover_role set_real_server_failover_role: str,
 } }
 
 rt::model! { read debug;
-/// 添加源站的源站信息返回值
+/// The returned value of the added origin server information
 BindRealServerInfo {
-    /// 源站的IP或域名
+    /// Origin server IP or domain name
     "RealServerIP" real_server_ip set_real_server_ip: str,
-    /// 源站ID
+    /// Origin server ID
     "RealServerId" real_server_id set_real_server_id: str,
-    /// 源站名称
+    /// Origin server name
     "RealServerName" real_server_name set_real_server_name: str,
-    /// 项目ID
+    /// Project ID
     "ProjectId" project_id set_project_id: i64,
-    /// 标签列表
+    /// Tag list.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TagSet" tag_set set_tag_set: list TagPair,
 } }
 
 rt::model! { write debug;
-/// Request of `BindRuleRealServers` (转发规则绑定源站).
+/// Request of `BindRuleRealServers` (Binds forwarding rules with origin server.).
 ///
-/// 该接口用于7层监听器的转发规则绑定源站。注意：本接口会解绑之前绑定的源站，绑定本次调用所选择的源站。
+/// This API is used to bind an origin server to the forwarding rules of layer-7 listeners. Note: This API unbinds all previously bound origin servers before binding those selected.
 BindRuleRealServersRequest {
-    /// 转发规则ID
+    /// Forwarding rule ID
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: str,
-    /// 需要绑定的源站信息列表。
-    /// 如果已经存在绑定的源站，则会覆盖更新成这个源站列表。
-    /// 当不带该字段时，表示解绑该规则上的所有源站。
-    /// 如果该规则的源站调度策略是加权轮询，需要填写源站权重 RealServerWeight, 不填或者其他调度类型默认源站权重为1。
+    /// An information list of the origin servers to bind.
+    /// If there are origin servers bound already, they will be replaced by this new origin server list.
+    /// If this field is empty, it indicates unbinding all origin servers of this rule.
+    /// If the origin server scheduling policy type of this rule is weighted round robin, you need to enter `RealServerWeight`, i.e., the origin server weight. If this field is left empty or for other scheduling types, the default origin server weight is 1.
     "RealServerBindSet" real_server_bind_set set_real_server_bind_set: list RealServerBindSetReq,
 } }
 rt::action!("gaap", "2018-05-29", "BindRuleRealServers", BindRuleRealServersRequest => BindRuleRealServersResponse);
 
 rt::model! { read debug;
-/// BindRuleRealServers返回参数结构体
+/// BindRuleRealServers response structure.
 BindRuleRealServersResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 服务器证书
+/// Server Certificate
 Certificate {
-    /// 证书ID
+    /// Certificate ID
     "CertificateId" certificate_id set_certificate_id: str,
-    /// 证书名称（旧参数，请使用CertificateAlias）。
+    /// Certificate name; It's an old parameter, please switch to CertificateAlias.
     "CertificateName" certificate_name set_certificate_name: str,
-    /// 证书类型。
+    /// Certificate type.
     "CertificateType" certificate_type set_certificate_type: i64,
-    /// 证书名称。
+    /// Certificate name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CertificateAlias" certificate_alias set_certificate_alias: str,
-    /// 证书创建时间，采用Unix时间戳的方式，表示从1970年1月1日（UTC/GMT的午夜）开始所经过的秒数。
+    /// Certificate creation time in the format of UNIX timestamp, indicating the number of seconds that have elapsed since January 1, 1970 (midnight in UTC/GMT).
     "CreateTime" create_time set_create_time: i128,
-    /// 证书生效起始时间，采用Unix时间戳的方式，表示从1970年1月1日（UTC/GMT的午夜）开始所经过的秒数。
+    /// Certificate effective time in the format of UNIX timestamp, indicating the number of seconds that have elapsed since January 1, 1970 (midnight in UTC/GMT).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BeginTime" begin_time set_begin_time: i128,
-    /// 证书过期时间，采用Unix时间戳的方式，表示从1970年1月1日（UTC/GMT的午夜）开始所经过的秒数。
+    /// Certificate expiration time in the format of UNIX timestamp, indicating the number of seconds that have elapsed since January 1, 1970 (midnight in UTC/GMT).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EndTime" end_time set_end_time: i128,
-    /// 证书签发者通用名称。
+    /// Common name of the certificate issuer.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IssuerCN" issuer_cn set_issuer_cn: str,
-    /// 证书主题通用名称。
+    /// Common name of the certificate subject.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SubjectCN" subject_cn set_subject_cn: str,
 } }
 
 rt::model! { read debug;
-/// 证书别名信息
+/// Certificate alias information.
 CertificateAliasInfo {
-    /// 证书ID
+    /// Certificate ID.
     "CertificateId" certificate_id set_certificate_id: str,
-    /// 证书别名
+    /// Certificate alias.
     "CertificateAlias" certificate_alias set_certificate_alias: str,
 } }
 
 rt::model! { read nodebug;
-/// 证书详情，包括证书ID， 证书名字，证书类型，证书内容以及密钥内容。
+/// Certificate details, including the certificate ID, name, type, content, and key content.
 CertificateDetail {
-    /// 证书ID。
+    /// Certificate ID
     "CertificateId" certificate_id set_certificate_id: str,
-    /// 证书类型。
+    /// Certificate type.
     "CertificateType" certificate_type set_certificate_type: i64,
-    /// 证书名字。
+    /// Certificate name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CertificateAlias" certificate_alias set_certificate_alias: str,
-    /// 证书内容。
+    /// Certificate content.
     "CertificateContent" certificate_content set_certificate_content: str,
-    /// 密钥内容。仅当证书类型为SSL证书时，返回该字段。
+    /// Key content. This field will be returned if the certificate type is the SSL certificate.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CertificateKey" certificate_key set_certificate_key: str,
-    /// 创建时间，采用Unix时间戳的方式，表示从1970年1月1日（UTC/GMT的午夜）开始所经过的秒数。
+    /// Creation time in the format of UNIX timestamp, indicating the number of seconds that have elapsed since January 1, 1970 (midnight in UTC/GMT).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: i128,
-    /// 证书生效起始时间，采用Unix时间戳的方式，表示从1970年1月1日（UTC/GMT的午夜）开始所经过的秒数。
+    /// Time that the certificate takes effect. Using the UNIX timestamp, indicating the number of seconds that have elapsed since January 1, 1970 (Midnight in UTC/GMT).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BeginTime" begin_time set_begin_time: i128,
-    /// 证书过期时间，采用Unix时间戳的方式，表示从1970年1月1日（UTC/GMT的午夜）开始所经过的秒数。
+    /// Certificate expiration time. Using the UNIX timestamp, indicating the number of seconds that have elapsed since January 1, 1970 (Midnight in UTC/GMT).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EndTime" end_time set_end_time: i128,
-    /// 证书签发者通用名称。
+    /// Common name of the certificate’s issuer.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IssuerCN" issuer_cn set_issuer_cn: str,
-    /// 证书主题通用名称。
+    /// Common name of the certificate subject.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SubjectCN" subject_cn set_subject_cn: str,
 } }
 impl ::core::fmt::Debug for CertificateDetail {
@@ -279,80 +295,80 @@ impl ::core::fmt::Debug for CertificateDetail {
 }
 
 rt::model! { write debug;
-/// Request of `CheckProxyCreate` (查询通道是否可以创建).
+/// Request of `CheckProxyCreate` (Queries whether a connection can be created.).
 ///
-/// 本接口(CheckProxyCreate)用于查询能否创建指定配置的加速通道。
+/// This API (CheckProxyCreate) is used to query whether an acceleration connection with the specified configuration can be created.
 CheckProxyCreateRequest {
-    /// 通道的接入(加速)区域。取值可通过接口DescribeAccessRegionsByDestRegion获取到
+    /// Access (acceleration) region of the connection. The value can be obtained via the DescribeAccessRegionsByDestRegion API.
     ///
     /// Required.
     "AccessRegion" access_region set_access_region: str,
-    /// 通道的源站区域。取值可通过接口DescribeDestRegions获取到
+    /// Origin server region of the connection. The value can be obtained via the DescribeDestRegions API.
     ///
     /// Required.
     "RealServerRegion" real_server_region set_real_server_region: str,
-    /// 通道带宽上限，单位：Mbps。
+    /// Connection bandwidth cap. Unit: Mbps.
     ///
     /// Required.
     "Bandwidth" bandwidth set_bandwidth: i128,
-    /// 通道并发量上限，表示同时在线的连接数，单位：万。
+    /// Connection concurrence cap, which indicates the maximum number of simultaneous online connections. Unit: 10,000 connections.
     ///
     /// Required.
     "Concurrent" concurrent set_concurrent: i128,
-    /// 如果在通道组下创建通道，需要填写通道组的ID
+    /// Connection group ID that needs to be entered when a connection is created in a connection group
     "GroupId" group_id set_group_id: str,
-    /// IP版本，可取值：IPv4、IPv6，默认值IPv4
+    /// IP version. Valid values: `IPv4` (default), `IPv6`.
     "IPAddressVersion" ip_address_version set_ip_address_version: str,
-    /// 网络类型，可取值：normal、cn2，默认值normal
+    /// Network type. Valid values: `normal` (default), `cn2`
     "NetworkType" network_type set_network_type: str,
-    /// 通道套餐类型。Thunder表示标准通道组，Accelerator表示游戏加速器通道，CrossBorder表示跨境通道。
+    /// Package type of connection groups. Valid values: `Thunder` (general connection group), `Accelerator` (game accelerator connection group), and `CrossBorder` (cross-border connection group).
     "PackageType" package_type set_package_type: str,
-    /// 该字段已废弃，当IPAddressVersion为IPv4时，所创建的通道默认支持Http3.0；当为IPv6，默认不支持Http3.0。
+    /// (Disused) HTTP3.0 is supported by default when `IPAddressVersion` is `IPv4`.
     "Http3Supported" http3_supported set_http3_supported: i64,
 } }
 rt::action!("gaap", "2018-05-29", "CheckProxyCreate", CheckProxyCreateRequest => CheckProxyCreateResponse);
 
 rt::model! { read debug;
-/// CheckProxyCreate返回参数结构体
+/// CheckProxyCreate response structure.
 CheckProxyCreateResponse {
-    /// 查询能否创建给定配置的通道，1可以创建，0不可创建。
+    /// Queries whether a connection with the specified configuration can be created. 1: yes; 0: no.
     "CheckFlag" check_flag set_check_flag: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CloseProxies` (关闭通道).
+/// Request of `CloseProxies` (Disables a connection).
 ///
-/// 本接口（CloseProxies）用于关闭通道。通道关闭后，不再产生流量，但每天仍然收取通道基础配置费用。
+/// This API (CloseProxies) is used to disable connections. If disabled, no traffic will be generated, but the basic configuration fee will still be incurred.
 CloseProxiesRequest {
-    /// （旧参数，请切换到ProxyIds）通道的实例ID。
+    /// Connection instance ID; It’s an old parameter, please switch to ProxyIds.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 用于保证请求幂等性的字符串。该字符串由客户生成，需保证不同请求之间唯一，最大值不超过64个ASCII字符。若不指定该参数，则无法保证请求的幂等性。
-    /// 更多详细信息请参阅：如何保证幂等性。
+    /// A unique string supplied by the client to ensure that the request is idempotent. Its maximum length is 64 ASCII characters. If this parameter is not specified, the idem-potency of the request cannot be guaranteed.
+    /// For more information, please see How to Ensure Idempotence.
     "ClientToken" client_token set_client_token: str,
-    /// （新参数）通道的实例ID。
+    /// Connection instance ID; It’s a new parameter.
     "ProxyIds" proxy_ids set_proxy_ids: list String,
 } }
 rt::action!("gaap", "2018-05-29", "CloseProxies", CloseProxiesRequest => CloseProxiesResponse);
 
 rt::model! { read debug;
-/// CloseProxies返回参数结构体
+/// CloseProxies response structure.
 CloseProxiesResponse {
-    /// 非运行状态下的通道实例ID列表，不可开启。
+    /// Only the running connection instance ID lists can be enabled.
     "InvalidStatusInstanceSet" invalid_status_instance_set set_invalid_status_instance_set: list String,
-    /// 开启操作失败的通道实例ID列表。
+    /// ID list of connection instances failed to be enabled.
     "OperationFailedInstanceSet" operation_failed_instance_set set_operation_failed_instance_set: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CloseProxyGroup` (关闭通道组).
+/// Request of `CloseProxyGroup` (Disables a connection group).
 ///
-/// 本接口（CloseProxyGroup）用于关闭通道组。通道组关闭后，不再产生流量，但每天仍然收取通道基础配置费用。
+/// This API is used to disable a connection group. Once disabled, the connection group will no longer generate traffic, but the basic connection configuration fees will still be incurred every day.
 CloseProxyGroupRequest {
-    /// 通道组的实例 ID。
+    /// Connection group instance ID.
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
@@ -360,72 +376,80 @@ CloseProxyGroupRequest {
 rt::action!("gaap", "2018-05-29", "CloseProxyGroup", CloseProxyGroupRequest => CloseProxyGroupResponse);
 
 rt::model! { read debug;
-/// CloseProxyGroup返回参数结构体
+/// CloseProxyGroup response structure.
 CloseProxyGroupResponse {
-    /// 非运行状态下的通道实例ID列表，不可开启。
+    /// List of IDs of the connection instances that are not running, which cannot be enabled.
     "InvalidStatusInstanceSet" invalid_status_instance_set set_invalid_status_instance_set: list String,
-    /// 开启操作失败的通道实例ID列表。
+    /// List of IDs of the connection instances failed to be enabled.
     "OperationFailedInstanceSet" operation_failed_instance_set set_operation_failed_instance_set: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CloseSecurityPolicy` (关闭安全策略).
+/// Request of `CloseSecurityPolicy` (Disables a security policy).
 ///
-/// 关闭安全策略
+/// This API is used to disable a security policy.
 CloseSecurityPolicyRequest {
-    /// 通道ID。操作通道组时无需填此参数。
+    /// Connection ID
     "ProxyId" proxy_id set_proxy_id: str,
-    /// 安全组策略ID。操作通道组时须填此参数。
+    /// Security group policy ID
     "PolicyId" policy_id set_policy_id: str,
 } }
 rt::action!("gaap", "2018-05-29", "CloseSecurityPolicy", CloseSecurityPolicyRequest => CloseSecurityPolicyResponse);
 
 rt::model! { read debug;
-/// CloseSecurityPolicy返回参数结构体
+/// CloseSecurityPolicy response structure.
 CloseSecurityPolicyResponse {
-    /// 异步流程ID，可以通过DescribeAsyncTaskStatus 查询流程执行进展和状态
+    /// Async Process ID. Using DescribeAsyncTaskStatus to query process and status.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 国家地区映射关系（名称和编码）
+/// Country/region code mapping (name and code)
 CountryAreaMap {
-    /// 国家名称。
+    /// Country name.
     "NationCountryName" nation_country_name set_nation_country_name: str,
-    /// 国家编码。
+    /// Country code.
     "NationCountryInnerCode" nation_country_inner_code set_nation_country_inner_code: str,
-    /// 地区名称。
+    /// Region name.
     "GeographicalZoneName" geographical_zone_name set_geographical_zone_name: str,
-    /// 地区编码。
+    /// Region code.
     "GeographicalZoneInnerCode" geographical_zone_inner_code set_geographical_zone_inner_code: str,
-    /// 大洲名称。
+    /// Continent name.
     "ContinentName" continent_name set_continent_name: str,
-    /// 大洲编码。
+    /// Continent code.
     "ContinentInnerCode" continent_inner_code set_continent_inner_code: str,
-    /// 标注信息
+    /// Remark information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Remark" remark set_remark: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `CreateCertificate` (创建证书).
+/// Request of `CreateCertificate` (Creates a certificate).
 ///
-/// 本接口（CreateCertificate）用于创建Gaap相关证书和配置文件，包括基础认证配置文件，客户端CA证书，服务器SSL证书，Gaap SSL证书以及源站CA证书。
+/// This API (CreateCertificate) is used to create the GAAP certificates and configuration files, including basic authentication configuration files, client CA certificates, server SSL certificates, GAAP SSL certificates, and origin server CA certificates.
 CreateCertificateRequest {
-    /// 证书类型。其中：0，表示基础认证配置；1，表示客户端CA证书；2，服务器SSL证书；3，表示源站CA证书；4，表示通道SSL证书。
+    /// Certificate type. Where:
+    /// `0`: Basic authentication configuration;
+    /// `1`: Client CA certificate;
+    /// `2`: Server SSL certificate;
+    /// `3`: Origin server CA certificate;
+    /// `4`: Connection SSL certificate.
     ///
     /// Required.
     "CertificateType" certificate_type set_certificate_type: i64,
-    /// 证书内容。采用url编码。其中：当证书类型为基础认证配置时，该参数填写用户名/密码对。格式：“用户名：密码”，例如：root:FSGdT。其中密码使用htpasswd或者openssl，例如：openssl passwd -crypt 123456。当证书类型为CA/SSL证书时，该参数填写证书内容，格式为pem。
+    /// Certificate content. URL encoding. Where:
+    /// If the certificate type is basic authentication, enter username/password pair for this parameter. Format: “username:password”, for example, root:FSGdT. The password is `htpasswd` or `openssl`, for example, openssl passwd -crypt 123456.
+    /// When the certificate type is CA/SSL certificate, enter the certificate content for this parameter in the format of ‘pem’.
     ///
     /// Required.
     "CertificateContent" certificate_content set_certificate_content: str,
-    /// 证书名称
+    /// Certificate name
     "CertificateAlias" certificate_alias set_certificate_alias: str,
-    /// 密钥内容。采用url编码。仅当证书类型为SSL证书时，需要填写该参数。格式为pem。
+    /// URL-encoded key content. This parameter is required only when the certificate type is SSL certificate. Its format is `PEM`.
     "CertificateKey" certificate_key set_certificate_key: str,
 } }
 impl ::core::fmt::Debug for CreateCertificateRequest {
@@ -441,100 +465,100 @@ impl ::core::fmt::Debug for CreateCertificateRequest {
 rt::action!("gaap", "2018-05-29", "CreateCertificate", CreateCertificateRequest => CreateCertificateResponse);
 
 rt::model! { read debug;
-/// CreateCertificate返回参数结构体
+/// CreateCertificate response structure.
 CreateCertificateResponse {
-    /// 证书ID
+    /// Certificate ID
     "CertificateId" certificate_id set_certificate_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateCustomHeader` (创建自定义header).
+/// Request of `CreateCustomHeader` (Creates a custom header).
 ///
-/// 本接口（CreateCustomHeader）用于创建HTTP/HTTPS监听器的自定义header，客户端请求通过访问该监听器时，会将监听器中配置的header信息发送到源站。
+/// This API is used to create a custom header of the HTTP/HTTPS listener. When client requests reach the listener, they will be forwarded to the origin with this custom hearer.
 CreateCustomHeaderRequest {
-    /// 规则id
+    /// Rule ID
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: str,
-    /// 新增的header名称和内容列表， ‘’$remote_addr‘’会被解析替换成客户端ip，其他值原样透传到源站。
+    /// Custom header name and content list. `‘’$remote_addr‘’` will be resolved and replaced with the client IP. Other values will be directly passed to the origin server.
     "Headers" headers set_headers: list HttpHeaderParam,
 } }
 rt::action!("gaap", "2018-05-29", "CreateCustomHeader", CreateCustomHeaderRequest => CreateCustomHeaderResponse);
 
 rt::model! { read debug;
-/// CreateCustomHeader返回参数结构体
+/// CreateCustomHeader response structure.
 CreateCustomHeaderResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateDomainErrorPageInfo` (定制域名指定错误码的错误响应).
+/// Request of `CreateDomainErrorPageInfo` (Customizes the error code of an error response to the specified domain name.).
 ///
-/// 定制域名指定错误码的错误响应
+/// This API is used to customize the error code of an error response to the specified domain name.
 CreateDomainErrorPageInfoRequest {
-    /// 监听器ID
+    /// Listener ID
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 原始错误码
+    /// Original error code
     ///
     /// Required.
     "ErrorNos" error_nos set_error_nos: list i64,
-    /// 新的响应包体
+    /// New response packet
     ///
     /// Required.
     "Body" body set_body: str,
-    /// 新错误码
+    /// New error code
     "NewErrorNo" new_error_no set_new_error_no: i64,
-    /// 需要删除的响应头
+    /// Response header to be deleted
     "ClearHeaders" clear_headers set_clear_headers: list String,
-    /// 需要设置的响应头
+    /// Response header to be set
     "SetHeaders" set_headers set_set_headers: list HttpHeaderParam,
 } }
 rt::action!("gaap", "2018-05-29", "CreateDomainErrorPageInfo", CreateDomainErrorPageInfoRequest => CreateDomainErrorPageInfoResponse);
 
 rt::model! { read debug;
-/// CreateDomainErrorPageInfo返回参数结构体
+/// CreateDomainErrorPageInfo response structure.
 CreateDomainErrorPageInfoResponse {
-    /// 错误定制响应的配置ID
+    /// Configuration ID of a custom error response
     "ErrorPageId" error_page_id set_error_page_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateDomain` (创建HTTPS监听器的访问域名).
+/// Request of `CreateDomain` (Creates a access domain name for HTTPS listeners.).
 ///
-/// 本接口（CreateDomain）用于创建HTTP/HTTPS监听器的访问域名，客户端请求通过访问该域名来请求后端业务。
-/// 该接口仅支持version3.0的通道。
+/// This API (CreateDomain) is used to create the access domain name for the HTTP/HTTPS listener. Clients request the backend data by accessing this domain.
+/// This API only supports connections of version 3.0.
 CreateDomainRequest {
-    /// 监听器ID。
+    /// Listener ID.
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 需要创建的域名，一个监听器下最大支持100个域名。
+    /// Domain name to be created. Each listener supports up to 100 domain names.
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 服务器证书，用于客户端与GAAP的HTTPS的交互。
+    /// Server certificate, which is used for the HTTPS interaction between client and GAAP.
     "CertificateId" certificate_id set_certificate_id: str,
-    /// 客户端CA证书，用于客户端与GAAP的HTTPS的交互。
-    /// 仅当采用双向认证的方式时，需要设置该字段或PolyClientCertificateIds字段。
+    /// Client CA certificate, which is used for the HTTPS interaction between client and GAAP.
+    /// This field is required only when the mutual authentication method is adopted.
     "ClientCertificateId" client_certificate_id set_client_certificate_id: str,
-    /// 客户端CA证书，用于客户端与GAAP的HTTPS的交互。
-    /// 仅当采用双向认证的方式时，需要设置该字段或ClientCertificateId字段。
+    /// Client CA certificate, which is used for the HTTPS interaction between the client and GAAP.
+    /// This field or the `ClientCertificateId` field is required for mutual authentication only.
     "PolyClientCertificateIds" poly_client_certificate_ids set_poly_client_certificate_ids: list String,
-    /// 是否开启Http3特性的标识，其中：
-    /// 0，表示不开启Http3；
-    /// 1，表示开启Http3。
-    /// 默认不开启Http3。可以通过SetDomainHttp3开启。
+    /// Specifies whether to enable HTTP3. Valid values:
+    /// `0`: disable HTTP3;
+    /// `1`: enable HTTP3.
+    /// HTTP3 is not enabled by default. You can enable it with this field SetDomainHttp3.
     "Http3Supported" http3_supported set_http3_supported: i64,
     /// 是否作为默认域名，默认为“否”
     "IsDefaultServer" is_default_server set_is_default_server: bool,
@@ -542,7 +566,7 @@ CreateDomainRequest {
 rt::action!("gaap", "2018-05-29", "CreateDomain", CreateDomainRequest => CreateDomainResponse);
 
 rt::model! { read debug;
-/// CreateDomain返回参数结构体
+/// CreateDomain response structure.
 CreateDomainResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -605,85 +629,92 @@ CreateGlobalDomainResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateHTTPListener` (创建HTTP监听器).
+/// Request of `CreateHTTPListener` (Creates an HTTP listener.).
 ///
-/// 该接口（CreateHTTPListener）用于在通道实例下创建HTTP协议类型的监听器。
+/// This API (CreateHTTPListener) is used to create an HTTP listener in the connection instance.
 CreateHTTPListenerRequest {
-    /// 监听器名称
+    /// Listener name
     ///
     /// Required.
     "ListenerName" listener_name set_listener_name: str,
-    /// 监听器端口，基于同种传输层协议（TCP 或 UDP）的监听器，端口不可重复
+    /// Listener port, which is based on the listeners of same transport layer protocol (TCP or UDP). The port must be unique.
     ///
     /// Required.
     "Port" port set_port: i128,
-    /// 通道ID，与GroupId不能同时设置，对应为通道创建监听器
+    /// Connection ID, which cannot be set together with `GroupId` at the same time. A listener will be created for the corresponding connection.
     "ProxyId" proxy_id set_proxy_id: str,
-    /// 通道组ID，与ProxyId不能同时设置，对应为通道组创建监听器
+    /// Connection group ID, which cannot be set together with `ProxyId` at the same time. A listener will be created for the corresponding connection group.
     "GroupId" group_id set_group_id: str,
 } }
 rt::action!("gaap", "2018-05-29", "CreateHTTPListener", CreateHTTPListenerRequest => CreateHTTPListenerResponse);
 
 rt::model! { read debug;
-/// CreateHTTPListener返回参数结构体
+/// CreateHTTPListener response structure.
 CreateHTTPListenerResponse {
-    /// 创建的监听器ID
+    /// Created listener ID
     "ListenerId" listener_id set_listener_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateHTTPSListener` (创建HTTPS监听器).
+/// Request of `CreateHTTPSListener` (Creates an HTTPS listener.).
 ///
-/// 该接口（CreateHTTPSListener）用于在通道实例下创建HTTPS协议类型的监听器。
+/// This API (CreateHTTPListener) is used to create an HTTPS listener in the connection instance.
 CreateHTTPSListenerRequest {
-    /// 监听器名称
+    /// Listener name
     ///
     /// Required.
     "ListenerName" listener_name set_listener_name: str,
-    /// 监听器端口，基于同种传输层协议（TCP 或 UDP）的监听器，端口不可重复
+    /// Listener port, which is based on the listeners of same transport layer protocol (TCP or UDP). The port must be unique.
     ///
     /// Required.
     "Port" port set_port: i128,
-    /// 服务器证书ID
+    /// Server certificate ID
     ///
     /// Required.
     "CertificateId" certificate_id set_certificate_id: str,
-    /// 加速通道转发到源站的协议类型：HTTP | HTTPS
+    /// Protocol types of the forwarding from acceleration connection to origin server: HTTP | HTTPS
     ///
     /// Required.
     "ForwardProtocol" forward_protocol set_forward_protocol: str,
-    /// 通道ID，与GroupId之间只能设置一个。表示创建通道的监听器。
+    /// Connection ID, which cannot be set together with `GroupId` at the same time. A listener will be created for the corresponding connection.
     "ProxyId" proxy_id set_proxy_id: str,
-    /// 认证类型，其中：0，单向认证；1，双向认证。默认使用单向认证。
+    /// Authentication type, where:
+    /// 0: one-way authentication;
+    /// 1: mutual authentication.
+    /// The one-way authentication is used by default.
     "AuthType" auth_type set_auth_type: i128,
-    /// 客户端CA单证书ID，仅当双向认证时设置该参数或PolyClientCertificateIds参数
+    /// Client CA certificate ID, which is required only when the mutual authentication is adopted.
     "ClientCertificateId" client_certificate_id set_client_certificate_id: str,
-    /// 新的客户端多CA证书ID，仅当双向认证时设置该参数或设置ClientCertificateId参数
+    /// IDs of multiple new client CA certificates. This field or the `ClientCertificateId` field is required for mutual authentication only.
     "PolyClientCertificateIds" poly_client_certificate_ids set_poly_client_certificate_ids: list String,
-    /// 通道组ID，与ProxyId之间只能设置一个。表示创建通道组的监听器。
+    /// Connection group ID, which cannot be set together with `ProxyId` at the same time. A listener will be created for the corresponding connection group.
     "GroupId" group_id set_group_id: str,
-    /// 支持Http3的开关，其中：0，表示不需要支持Http3接入；1，表示需要支持Http3接入。注意：如果支持了Http3的功能，那么该监听器会占用对应的UDP接入端口，不可再创建相同端口的UDP监听器。该功能的启停无法在监听器创建完毕后再修改。
+    /// Specifies whether to enable HTTP3. Valid values:
+    /// `0`: disable HTTP3;
+    /// `1`: enable HTTP3.
+    /// Note: If HTTP3 is enabled for a connection, the listener will use the port that is originally accessed to UDP, and a UDP listener with the same port cannot be created.
+    /// After the connection is created, you cannot change your HTTP3 setting.
     "Http3Supported" http3_supported set_http3_supported: i64,
 } }
 rt::action!("gaap", "2018-05-29", "CreateHTTPSListener", CreateHTTPSListenerRequest => CreateHTTPSListenerResponse);
 
 rt::model! { read debug;
-/// CreateHTTPSListener返回参数结构体
+/// CreateHTTPSListener response structure.
 CreateHTTPSListenerResponse {
-    /// 创建的监听器ID
+    /// Created listener ID
     "ListenerId" listener_id set_listener_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateProxyGroupDomain` (开通通道组域名（废弃）).
+/// Request of `CreateProxyGroupDomain` ((Disused) Enables a connection group domain name).
 ///
-/// 本接口（CreateProxyGroupDomain）用于创建通道组域名，并开启域名解析。
+/// This API (CreateProxyGroupDomain) is used to create the connection group domain name, and enable the domain name resolution.
 CreateProxyGroupDomainRequest {
-    /// 需要开启域名的通道组ID。
+    /// Connection group ID of the domain name to be enabled.
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
@@ -691,200 +722,201 @@ CreateProxyGroupDomainRequest {
 rt::action!("gaap", "2018-05-29", "CreateProxyGroupDomain", CreateProxyGroupDomainRequest => CreateProxyGroupDomainResponse);
 
 rt::model! { read debug;
-/// CreateProxyGroupDomain返回参数结构体
+/// CreateProxyGroupDomain response structure.
 CreateProxyGroupDomainResponse {
-    /// 通道组ID。
+    /// Connection group ID.
     "GroupId" group_id set_group_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateProxyGroup` (创建通道组).
+/// Request of `CreateProxyGroup` (Creates a connection group).
 ///
-/// 本接口（CreateProxyGroup）用于创建通道组。
+/// This API (CreateProxyGroup) is used to create a connection group.
 CreateProxyGroupRequest {
-    /// 通道组所属项目ID
+    /// Project ID of connection group
     ///
     /// Required.
     "ProjectId" project_id set_project_id: i128,
-    /// 通道组别名
+    /// Alias of connection group
     ///
     /// Required.
     "GroupName" group_name set_group_name: str,
-    /// 源站地域，参考接口 [https://cloud.tencent.com/document/api/608/36964] 返回参数RegionDetail中的RegionId
+    /// Origin server region; Reference API: DescribeDestRegions; It returnes the `RegionId` of the parameter `RegionDetail`.
     ///
     /// Required.
     "RealServerRegion" real_server_region set_real_server_region: str,
-    /// 标签列表
+    /// List of tags
     "TagSet" tag_set set_tag_set: list TagPair,
-    /// 加速地域列表，包括加速地域名，及该地域对应的带宽和并发配置。
+    /// List of acceleration regions, including their names, bandwidth, and concurrence configuration.
     "AccessRegionSet" access_region_set set_access_region_set: list AccessConfiguration,
-    /// IP版本，可取值：IPv4、IPv6，默认值IPv4
+    /// IP version. Valid values: `IPv4` (default), `IPv6`.
     "IPAddressVersion" ip_address_version set_ip_address_version: str,
-    /// 通道组套餐类型，可取值：Thunder、Accelerator，默认值Thunder
+    /// Package type of connection group. Valid values: `Thunder` (default) and `Accelerator`.
     "PackageType" package_type set_package_type: str,
-    /// 该字段已废弃，当IPAddressVersion为IPv4时，所创建的通道组默认支持Http3.0；当为IPv6，默认不支持Http3.0。
+    /// (Disused) HTTP3.0 is supported by default when `IPAddressVersion` is `IPv4`.
     "Http3Supported" http3_supported set_http3_supported: i64,
 } }
 rt::action!("gaap", "2018-05-29", "CreateProxyGroup", CreateProxyGroupRequest => CreateProxyGroupResponse);
 
 rt::model! { read debug;
-/// CreateProxyGroup返回参数结构体
+/// CreateProxyGroup response structure.
 CreateProxyGroupResponse {
-    /// 通道组ID
+    /// ID of the connection group
     "GroupId" group_id set_group_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateProxy` (创建通道).
+/// Request of `CreateProxy` (Creates a connection).
 ///
-/// 本接口（CreateProxy）用于创建/复制一个指定配置的加速通道。当复制通道时，需要设置新通道的基本配置参数，并设置ClonedProxyId来指定被复制的通道。
+/// This API is used to create/replicate an acceleration connection with the specified configuration. To replicate a connection, the basic configuration parameters need to be set for the new connection, and `ClonedProxyId` is needed to identify the replicated connection.
 CreateProxyRequest {
-    /// 通道的项目ID。
+    /// Project ID of connection.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: i64,
-    /// 通道名称。
+    /// Name of the connection
     ///
     /// Required.
     "ProxyName" proxy_name set_proxy_name: str,
-    /// 接入地域。
+    /// Access region.
     ///
     /// Required.
     "AccessRegion" access_region set_access_region: str,
-    /// 通道带宽上限，单位：Mbps。
+    /// Connection bandwidth cap. Unit: Mbps.
     ///
     /// Required.
     "Bandwidth" bandwidth set_bandwidth: i128,
-    /// 通道并发量上限，表示同时在线的连接数，单位：万。
+    /// Connection concurrence cap, which indicates the maximum number of simultaneous online connections. Unit: 10,000 connections.
     ///
     /// Required.
     "Concurrent" concurrent set_concurrent: i128,
-    /// 源站地域。当GroupId存在时，源站地域为通道组的源站地域,此时可不填该字段。当GroupId不存在时，需要填写该字段
+    /// Origin server region. If GroupId exists, the origin server region is the one of connection group, and this field is not required. If GroupId does not exist, this field is reuqired.
     "RealServerRegion" real_server_region set_real_server_region: str,
-    /// 用于保证请求幂等性的字符串。该字符串由客户生成，需保证不同请求之间唯一，最大值不超过64个ASCII字符。若不指定该参数，则无法保证请求的幂等性。
-    /// 更多详细信息请参阅：如何保证幂等性。
+    /// A unique string supplied by the client to ensure that the request is idempotent. Its maximum length is 64 ASCII characters. If this parameter is not specified, the idem-potency of the request cannot be guaranteed.
+    /// For more information, please see How to Ensure Idempotence.
     "ClientToken" client_token set_client_token: str,
-    /// 通道所在的通道组ID，当在通道组中创建通道时必带，否则忽略该字段。
+    /// Connection group ID. This parameter is required when the connection is created in the connection group. Otherwise, this field is ignored.
     "GroupId" group_id set_group_id: str,
-    /// 通道需要添加的标签列表。
+    /// List of tags to be added for connection.
     "TagSet" tag_set set_tag_set: list TagPair,
-    /// 被复制的通道ID。只有处于运行中状态的通道可以被复制。
-    /// 当设置该参数时，表示复制该通道。
+    /// ID of the replicated connection. Only a running connection can be replicated.
+    /// The connection is to be replicated if this parameter is set.
     "ClonedProxyId" cloned_proxy_id set_cloned_proxy_id: str,
-    /// 计费方式 (0:按带宽计费，1:按流量计费 默认按带宽计费）
+    /// Billing mode (0: bill-by-bandwidth, 1: bill-by-traffic. Default value: bill-by-bandwidth)
     "BillingType" billing_type set_billing_type: i64,
-    /// IP版本，可取值：IPv4、IPv6，默认值IPv4
+    /// IP version. Valid values: `IPv4` (default), `IPv6`.
     "IPAddressVersion" ip_address_version set_ip_address_version: str,
-    /// 网络类型，normal表示常规BGP，cn2表示精品BGP，triple表示三网
+    /// Network type. `normal`: general BGP; `cn2`: dedicated BGP; `triple`: Non-BGP (provided by the top 3 ISPs in the Chinese mainland).
     "NetworkType" network_type set_network_type: str,
-    /// 通道套餐类型，Thunder表示标准通道组，Accelerator表示游戏加速器通道，CrossBorder表示跨境通道。
+    /// Package type of connection groups. Valid values: `Thunder` (general), `Accelerator` (specific for games), and `CrossBorder` (cross-MLC-border connection).
     "PackageType" package_type set_package_type: str,
-    /// 该字段已废弃，当IPAddressVersion为IPv4时，所创建的通道默认支持Http3.0；当为IPv6，默认不支持Http3.0。
+    /// (Disused) HTTP3.0 is supported by default when `IPAddressVersion` is `IPv4`.
     "Http3Supported" http3_supported set_http3_supported: i64,
 } }
 rt::action!("gaap", "2018-05-29", "CreateProxy", CreateProxyRequest => CreateProxyResponse);
 
 rt::model! { read debug;
-/// CreateProxy返回参数结构体
+/// CreateProxy response structure.
 CreateProxyResponse {
-    /// 通道的实例ID。
+    /// Instance ID of connection.
     "InstanceId" instance_id set_instance_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateRule` (创建监听器转发规则).
+/// Request of `CreateRule` (Creates listener forwarding rules.).
 ///
-/// 该接口（CreateRule）用于创建HTTP/HTTPS监听器转发规则。
+/// This API (CreateRule) is used to create the forwarding rules of HTTP/HTTPS listeners.
 CreateRuleRequest {
-    /// 7层监听器ID
+    /// Layer-7 listener ID
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 转发规则的域名
+    /// Domain name of the forwarding rule
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 转发规则的路径
+    /// Path of the forwarding rule
     ///
     /// Required.
     "Path" path set_path: str,
-    /// 转发规则对应源站的类型，支持IP和DOMAIN类型。
+    /// The origin server type of the forwarding rule, which supports IP and DOMAIN types.
     ///
     /// Required.
     "RealServerType" real_server_type set_real_server_type: str,
-    /// 监听器源站访问策略，其中：rr表示轮询；wrr表示加权轮询；lc表示最小连接数。
+    /// The strategy used by the listener to access the origin server. Values: `rr` (round-robin), `wrr` (weighted round-robin), `lc` (the least-connections strategy).
     ///
     /// Required.
     "Scheduler" scheduler set_scheduler: str,
-    /// 规则是否开启健康检查，1开启，0关闭。
+    /// Whether the health check is enabled for rules. 1: enabled; 0: disabled.
     ///
     /// Required.
     "HealthCheck" health_check set_health_check: i128,
-    /// 源站健康检查相关参数
+    /// Parameters related to origin server health check
     "CheckParams" check_params set_check_params: obj RuleCheckParams,
-    /// 加速通道转发到源站的协议类型：支持HTTP或HTTPS。不传递该字段时表示使用对应监听器的ForwardProtocol。
+    /// Protocol types of the forwarding from acceleration connection to origin server, which supports HTTP or HTTPS.
+    /// If this field is not passed in, it indicates that the ForwardProtocol of the corresponding listener will be used.
     "ForwardProtocol" forward_protocol set_forward_protocol: str,
-    /// 回源Host。加速通道转发到源站的host，不设置该参数时，使用默认的host设置，即客户端发起的http请求的host。
+    /// The host to which the acceleration connection forwards. If this parameter is not specified, the default host will be used, i.e., the host with which the client initiates HTTP requests.
     "ForwardHost" forward_host set_forward_host: str,
-    /// 服务器名称指示（ServerNameIndication，简称SNI）开关。ON表示开启，OFF表示关闭。创建HTTP监听器转发规则时，SNI功能默认关闭。
+    /// Whether to enable SNI. Values: `on` (enable), `off` (disable). For creation of HTTP listener forwarding rules, SNI is disabled by default.
     "ServerNameIndicationSwitch" server_name_indication_switch set_server_name_indication_switch: str,
-    /// 服务器名称指示（ServerNameIndication，简称SNI），当SNI开关打开时，该字段必填。
+    /// Server Name Indication (SNI). This field is required when `ServerNameIndicationSwitch` is `ON`.
     "ServerNameIndication" server_name_indication set_server_name_indication: str,
-    /// HTTP强制跳转HTTPS。输入当前规则对应的域名与地址。
+    /// Enables HTTP-to-HTTPS force redirect for a forwarding rule. Enter a hostname and path of the current forwarding rule.
     "ForcedRedirect" forced_redirect set_forced_redirect: str,
 } }
 rt::action!("gaap", "2018-05-29", "CreateRule", CreateRuleRequest => CreateRuleResponse);
 
 rt::model! { read debug;
-/// CreateRule返回参数结构体
+/// CreateRule response structure.
 CreateRuleResponse {
-    /// 创建转发规则成功返回规则ID
+    /// The ID of the successfully created forwarding rule
     "RuleId" rule_id set_rule_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateSecurityPolicy` (创建安全策略).
+/// Request of `CreateSecurityPolicy` (Creates security policies.).
 ///
-/// 创建安全策略
+/// This API is used to create security policies.
 CreateSecurityPolicyRequest {
-    /// 默认策略：ACCEPT或DROP
+    /// Default policy: ACCEPT or DROP
     ///
     /// Required.
     "DefaultAction" default_action set_default_action: str,
-    /// 加速通道ID
+    /// Acceleration connection ID
     "ProxyId" proxy_id set_proxy_id: str,
-    /// 通道组ID
+    /// Connection group ID
     "GroupId" group_id set_group_id: str,
 } }
 rt::action!("gaap", "2018-05-29", "CreateSecurityPolicy", CreateSecurityPolicyRequest => CreateSecurityPolicyResponse);
 
 rt::model! { read debug;
-/// CreateSecurityPolicy返回参数结构体
+/// CreateSecurityPolicy response structure.
 CreateSecurityPolicyResponse {
-    /// 安全策略ID
+    /// Security policy ID
     "PolicyId" policy_id set_policy_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateSecurityRules` (添加安全策略规则).
+/// Request of `CreateSecurityRules` (Adds security policy rules.).
 ///
-/// 添加安全策略规则
+/// This API is used to add security policy rules.
 CreateSecurityRulesRequest {
-    /// 安全策略ID
+    /// Security policy ID
     ///
     /// Required.
     "PolicyId" policy_id set_policy_id: str,
-    /// 访问规则列表
+    /// List of access rules
     ///
     /// Required.
     "RuleList" rule_list set_rule_list: list SecurityPolicyRuleIn,
@@ -892,136 +924,136 @@ CreateSecurityRulesRequest {
 rt::action!("gaap", "2018-05-29", "CreateSecurityRules", CreateSecurityRulesRequest => CreateSecurityRulesResponse);
 
 rt::model! { read debug;
-/// CreateSecurityRules返回参数结构体
+/// CreateSecurityRules response structure.
 CreateSecurityRulesResponse {
-    /// 规则ID列表
+    /// List of rule IDs
     "RuleIdList" rule_id_list set_rule_id_list: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateTCPListeners` (创建TCP监听器).
+/// Request of `CreateTCPListeners` (Creates a TCP listener.).
 ///
-/// 该接口（CreateTCPListeners）用于批量创建单通道或者通道组的TCP协议类型的监听器。
+/// This API (CreateTCPListeners) is used to batch create TCP listeners of single connections or connection groups.
 CreateTCPListenersRequest {
-    /// 监听器名称。
+    /// Listener name.
     ///
     /// Required.
     "ListenerName" listener_name set_listener_name: str,
-    /// 监听器端口列表。
+    /// List of listener ports.
     ///
     /// Required.
     "Ports" ports set_ports: list i128,
-    /// 监听器源站访问策略，其中：rr表示轮询；wrr表示加权轮询；lc表示最小连接数；lrtt表示最小时延。
+    /// The strategy used by the listener to access the origin server. Values: `rr` (round-robin), `wrr` (weighted round-robin), `lc` (the least-connections strategy), `lrtt` (the least-response-time strategy).
     ///
     /// Required.
     "Scheduler" scheduler set_scheduler: str,
-    /// 源站是否开启健康检查：1开启，0关闭，UDP监听器不支持健康检查
+    /// Whether origin server has the health check enabled. 1: enabled; 0: disabled. UDP listeners do not support health check.
     ///
     /// Required.
     "HealthCheck" health_check set_health_check: i128,
-    /// 监听器绑定源站类型。IP表示IP地址，DOMAIN表示域名。
+    /// The origin server type. Values: `IP` (IP address); `DOMAIN` (domain name).
     ///
     /// Required.
     "RealServerType" real_server_type set_real_server_type: str,
-    /// 通道ID，ProxyId和GroupId必须设置一个，但不能同时设置。
+    /// Connection ID; Either `ProxyId` or `GroupId` must be set, but you cannot set both.
     "ProxyId" proxy_id set_proxy_id: str,
-    /// 通道组ID，ProxyId和GroupId必须设置一个，但不能同时设置。
+    /// Connection group ID; Either `ProxyId` or `GroupId` must be set, but you cannot set both.
     "GroupId" group_id set_group_id: str,
-    /// 源站健康检查时间间隔，单位：秒。时间间隔取值在[5，300]之间。
+    /// Time interval of origin server health check (unit: seconds). Value range: [5, 300].
     "DelayLoop" delay_loop set_delay_loop: i128,
-    /// 源站健康检查响应超时时间，单位：秒。超时时间取值在[2，60]之间。超时时间应小于健康检查时间间隔DelayLoop。
+    /// Response timeout of origin server health check (unit: seconds). Value range: [2, 60]. The timeout value shall be less than the time interval for health check DelayLoop.
     "ConnectTimeout" connect_timeout set_connect_timeout: i128,
-    /// 源站端口列表，该参数仅支持v1版本监听器和通道组监听器。
+    /// List of origin server ports, which only supports the listeners of version 1.0 and connection group.
     "RealServerPorts" real_server_ports set_real_server_ports: list i128,
-    /// 监听器获取客户端 IP 的方式，0表示 TOA, 1表示Proxy Protocol
+    /// Listener methods of getting client IPs. 0: TOA; 1: Proxy Protocol.
     "ClientIPMethod" client_ip_method set_client_ip_method: i64,
-    /// 源站是否开启主备模式：1开启，0关闭，DOMAIN类型源站不支持开启
+    /// Whether to enable the primary/secondary origin server mode. Valid values: 1 (enable) and 0 (disable). It cannot be enabled for domain name origin servers.
     "FailoverSwitch" failover_switch set_failover_switch: i64,
-    /// 健康阈值，表示连续检查成功多少次后认定源站健康。范围为1到10
+    /// Healthy threshold. The number of consecutive successful health checks required before considering an origin server healthy. Value range: 1 - 10.
     "HealthyThreshold" healthy_threshold set_healthy_threshold: i128,
-    /// 不健康阈值，表示连续检查失败多少次数后认为源站不健康。范围为1到10
+    /// Unhealthy threshold. The number of consecutive failed health checks required before considering an origin server unhealthy. Value range: 1 - 10.
     "UnhealthyThreshold" unhealthy_threshold set_unhealthy_threshold: i128,
 } }
 rt::action!("gaap", "2018-05-29", "CreateTCPListeners", CreateTCPListenersRequest => CreateTCPListenersResponse);
 
 rt::model! { read debug;
-/// CreateTCPListeners返回参数结构体
+/// CreateTCPListeners response structure.
 CreateTCPListenersResponse {
-    /// 返回监听器ID
+    /// Returns the listener ID
     "ListenerIds" listener_ids set_listener_ids: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateUDPListeners` (创建UDP监听器).
+/// Request of `CreateUDPListeners` (Creates an UDP listener.).
 ///
-/// 该接口（CreateUDPListeners）用于批量创建单通道或者通道组的UDP协议类型的监听器。
+/// This API (CreateTCPListeners) is used to batch create UDP listeners of single connections or connection groups.
 CreateUDPListenersRequest {
-    /// 监听器名称
+    /// Listener name
     ///
     /// Required.
     "ListenerName" listener_name set_listener_name: str,
-    /// 监听器端口列表
+    /// List of listener ports
     ///
     /// Required.
     "Ports" ports set_ports: list i128,
-    /// 监听器源站访问策略，其中：rr表示轮询；wrr表示加权轮询；lc表示最小连接数；lrtt表示最小时延。
+    /// The strategy used by the listener to access the origin server. Values: `rr` (round-robin), `wrr` (weighted round-robin), `lc` (the least-connections strategy), `lrtt` (the least-response-time strategy).
     ///
     /// Required.
     "Scheduler" scheduler set_scheduler: str,
-    /// 监听器绑定源站类型。IP表示IP地址，DOMAIN表示域名。
+    /// The origin server type. Values: `IP` (IP address); `DOMAIN` (domain name).
     ///
     /// Required.
     "RealServerType" real_server_type set_real_server_type: str,
-    /// 通道ID，ProxyId和GroupId必须设置一个，但不能同时设置。
+    /// Connection ID; Either `ProxyId` or `GroupId` must be set, but you cannot set both.
     "ProxyId" proxy_id set_proxy_id: str,
-    /// 通道组ID，ProxyId和GroupId必须设置一个，但不能同时设置。
+    /// Connection group ID; Either `ProxyId` or `GroupId` must be set, but you cannot set both.
     "GroupId" group_id set_group_id: str,
-    /// 源站端口列表，该参数仅支持v1版本监听器和通道组监听器
+    /// List of origin server ports, which only supports the listeners of version 1.0 and connection group.
     "RealServerPorts" real_server_ports set_real_server_ports: list i128,
-    /// 源站健康检查时间间隔，单位：秒。时间间隔取值在[5，300]之间。
+    /// Time interval of origin server health check (unit: seconds). Value range: [5, 300].
     "DelayLoop" delay_loop set_delay_loop: i128,
-    /// 源站健康检查响应超时时间，单位：秒。超时时间取值在[2，60]之间。超时时间应小于健康检查时间间隔DelayLoop。
+    /// Response timeout of origin server health check (unit: seconds). Value range: [2, 60]. The timeout value shall be less than the time interval for health check DelayLoop.
     "ConnectTimeout" connect_timeout set_connect_timeout: i128,
-    /// 健康阈值，表示连续检查成功多少次后认定源站健康。范围为1到10
+    /// Healthy threshold. The number of consecutive successful health checks required before considering an origin server healthy. Value range: 1 - 10.
     "HealthyThreshold" healthy_threshold set_healthy_threshold: i128,
-    /// 不健康阈值，表示连续检查失败多少次数后认为源站不健康。范围为1到10
+    /// Unhealthy threshold. The number of consecutive failed health checks required before considering an origin server unhealthy. Value range: 1 - 10.
     "UnhealthyThreshold" unhealthy_threshold set_unhealthy_threshold: i128,
-    /// 源站是否开启主备模式：1开启，0关闭，DOMAIN类型源站不支持开启
+    /// Whether to enable the primary/secondary origin server mode for failover. Values: `1` (enabled); `0` (disabled). It’s not available if the origin type is `DOMAIN`.
     "FailoverSwitch" failover_switch set_failover_switch: i64,
-    /// 源站是否开启健康检查：1开启，0关闭。
+    /// Whether the health check is enabled for the origin server. Values: `1` (enabled); `0` (disabled).
     "HealthCheck" health_check set_health_check: i128,
-    /// UDP源站健康类型。PORT表示检查端口，PING表示PING。
+    /// The health check type. Values: `PORT` (port); `PING` (ping).
     "CheckType" check_type set_check_type: str,
-    /// UDP源站健康检查探测端口。
+    /// The health probe port.
     "CheckPort" check_port set_check_port: i64,
-    /// UDP源站健康检查端口探测报文类型：TEXT表示文本。仅在健康检查类型为PORT时使用。
+    /// The UDP message type. Values: `TEXT` (text). This parameter is used only when `CheckType = PORT`.
     "ContextType" context_type set_context_type: str,
-    /// UDP源站健康检查端口探测发送报文。仅在健康检查类型为PORT时使用。
+    /// The UDP message sent by the health probe port. This parameter is used only when `CheckType = PORT`.
     "SendContext" send_context set_send_context: str,
-    /// UDP源站健康检查端口探测接收报文。仅在健康检查类型为PORT时使用。
+    /// The UDP message received by the health probe port. This parameter is used only when `CheckType = PORT`.
     "RecvContext" recv_context set_recv_context: str,
 } }
 rt::action!("gaap", "2018-05-29", "CreateUDPListeners", CreateUDPListenersRequest => CreateUDPListenersResponse);
 
 rt::model! { read debug;
-/// CreateUDPListeners返回参数结构体
+/// CreateUDPListeners response structure.
 CreateUDPListenersResponse {
-    /// 返回监听器ID
+    /// Returns the listener ID
     "ListenerIds" listener_ids set_listener_ids: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteCertificate` (删除证书).
+/// Request of `DeleteCertificate` (Deletes a certificate).
 ///
-/// 本接口（DeleteCertificate）用于删除证书。
+/// This API is used to delete a certificate.
 DeleteCertificateRequest {
-    /// 需要删除的证书ID。
+    /// ID of the certificate to be deleted.
     ///
     /// Required.
     "CertificateId" certificate_id set_certificate_id: str,
@@ -1029,18 +1061,18 @@ DeleteCertificateRequest {
 rt::action!("gaap", "2018-05-29", "DeleteCertificate", DeleteCertificateRequest => DeleteCertificateResponse);
 
 rt::model! { read debug;
-/// DeleteCertificate返回参数结构体
+/// DeleteCertificate response structure.
 DeleteCertificateResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteDomainErrorPageInfo` (删除域名的定制错误).
+/// Request of `DeleteDomainErrorPageInfo` (Deletes a custom error code for a domain name).
 ///
-/// 删除域名的定制错误
+/// This API is used to delete a custom error code for a domain name.
 DeleteDomainErrorPageInfoRequest {
-    /// 定制错误响应页的唯一ID，请参考CreateDomainErrorPageInfo的响应
+    /// Unique ID of a custom error page. For more information, please see the response to CreateDomainErrorPageInfo.
     ///
     /// Required.
     "ErrorPageId" error_page_id set_error_page_id: str,
@@ -1048,27 +1080,27 @@ DeleteDomainErrorPageInfoRequest {
 rt::action!("gaap", "2018-05-29", "DeleteDomainErrorPageInfo", DeleteDomainErrorPageInfoRequest => DeleteDomainErrorPageInfoResponse);
 
 rt::model! { read debug;
-/// DeleteDomainErrorPageInfo返回参数结构体
+/// DeleteDomainErrorPageInfo response structure.
 DeleteDomainErrorPageInfoResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteDomain` (根据域名删除转发规则).
+/// Request of `DeleteDomain` (Deletes a forwarding rule based on domain names.).
 ///
-/// 本接口（DeleteDomain）仅适用于7层监听器，用于删除该监听器下对应域名及域名下的所有规则，所有已绑定源站的规则将自动解绑。
+/// This API (DeleteDomain) is only applicable to layer-7 listeners. It is used to delete the domain names of this listener, and all the rules under the domain name. All rules bound to the origin server are unbound automatically.
 DeleteDomainRequest {
-    /// 监听器ID
+    /// Listener ID
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 需要删除的域名
+    /// Domain name to be deleted
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 是否强制删除已绑定源站的转发规则，0非强制，1强制。
-    /// 当采用非强制删除时，如果域名下已有规则绑定了源站，则无法删除。
+    /// Whether to make a forced deletion of forwarding rules that have been bound to origin servers. 0: no; 1: yes.
+    /// When not making a forced deletion, if there are rules bound to origin servers, they will not be deleted.
     ///
     /// Required.
     "Force" force set_force: i128,
@@ -1076,7 +1108,7 @@ DeleteDomainRequest {
 rt::action!("gaap", "2018-05-29", "DeleteDomain", DeleteDomainRequest => DeleteDomainResponse);
 
 rt::model! { read debug;
-/// DeleteDomain返回参数结构体
+/// DeleteDomain response structure.
 DeleteDomainResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1121,76 +1153,76 @@ DeleteGlobalDomainResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteListeners` (删除通道监听器).
+/// Request of `DeleteListeners` (Deletes a connection listener.).
 ///
-/// 该接口（DeleteListeners）用于批量删除通道或通道组的监听器，包括4/7层监听器。
+/// This API (DeleteListeners) is used to batch delete the listeners of a connection or connection group, including layer-4/7 listeners.
 DeleteListenersRequest {
-    /// 待删除的监听器ID列表
+    /// ID list of listeners to be deleted
     ///
     /// Required.
     "ListenerIds" listener_ids set_listener_ids: list String,
-    /// 已绑定源站的监听器是否允许强制删除，1：允许， 0：不允许
+    /// Whether to allow a forced deletion of listeners that have been bound to origin servers. 1: allowed; 0: not allow.
     ///
     /// Required.
     "Force" force set_force: i128,
-    /// 通道组ID，该参数和ProxyId必须设置一个，但不能同时设置。
+    /// Connection group ID; Either this parameter or `GroupId` must be set, but you cannot set both.
     "GroupId" group_id set_group_id: str,
-    /// 通道ID，该参数和GroupId必须设置一个，但不能同时设置。
+    /// Connection ID; Either this parameter or `GroupId` must be set, but you cannot set both.
     "ProxyId" proxy_id set_proxy_id: str,
 } }
 rt::action!("gaap", "2018-05-29", "DeleteListeners", DeleteListenersRequest => DeleteListenersResponse);
 
 rt::model! { read debug;
-/// DeleteListeners返回参数结构体
+/// DeleteListeners response structure.
 DeleteListenersResponse {
-    /// 删除操作失败的监听器ID列表
+    /// ID list of listeners failed to be deleted
     "OperationFailedListenerSet" operation_failed_listener_set set_operation_failed_listener_set: list String,
-    /// 删除操作成功的监听器ID列表
+    /// ID list of listeners deleted successfully
     "OperationSucceedListenerSet" operation_succeed_listener_set set_operation_succeed_listener_set: list String,
-    /// 无效的监听器ID列表，如：监听器不存在，监听器对应实例不匹配
+    /// ID list of invalid listeners. For example: the listener does not exist, or the instance corresponding to the listener does not match.
     "InvalidStatusListenerSet" invalid_status_listener_set set_invalid_status_listener_set: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteProxyGroup` (删除通道组).
+/// Request of `DeleteProxyGroup` (Deletes a connection group).
 ///
-/// 本接口（DeleteProxyGroup）用于删除通道组。
+/// This API (DeleteProxyGroup) is used to delete a connection group.
 DeleteProxyGroupRequest {
-    /// 需要删除的通道组ID。
+    /// ID of the connection group to be deleted.
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
-    /// 强制删除标识。其中：
-    /// 0，不强制删除，
-    /// 1，强制删除。
-    /// 默认为0，当通道组中存在通道或通道组中存在监听器/规则绑定了源站时，且Force为0时，该操作会返回失败。
+    /// Whether to enable forced deletion. Valid values:
+    /// `0`: No;
+    /// `1`: Yes.
+    /// Default value: 0. If there is a connection or listener/rule bound to an origin server in the connection group and `Force` is 0, the operation will return a failure.
     "Force" force set_force: i128,
 } }
 rt::action!("gaap", "2018-05-29", "DeleteProxyGroup", DeleteProxyGroupRequest => DeleteProxyGroupResponse);
 
 rt::model! { read debug;
-/// DeleteProxyGroup返回参数结构体
+/// DeleteProxyGroup response structure.
 DeleteProxyGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRule` (删除7层监听器转发规则).
+/// Request of `DeleteRule` (Deletes a forwarding rule of a layer-7 listener.).
 ///
-/// 该接口（DeleteRule）用于删除HTTP/HTTPS监听器的转发规则。
+/// This API (DeleteRule) is used to delete the forwarding rules of HTTP/HTTPS listeners.
 DeleteRuleRequest {
-    /// 7层监听器ID
+    /// Layer-7 listener ID
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 转发规则ID
+    /// Forwarding rule ID
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: str,
-    /// 是否可以强制删除已绑定源站的转发规则，0非强制，1强制
+    /// Whether to make a forced deletion of forwarding rules that have been bound to origin servers. 0: no; 1: yes.
     ///
     /// Required.
     "Force" force set_force: i128,
@@ -1198,18 +1230,18 @@ DeleteRuleRequest {
 rt::action!("gaap", "2018-05-29", "DeleteRule", DeleteRuleRequest => DeleteRuleResponse);
 
 rt::model! { read debug;
-/// DeleteRule返回参数结构体
+/// DeleteRule response structure.
 DeleteRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteSecurityPolicy` (删除安全策略).
+/// Request of `DeleteSecurityPolicy` (Deletes a security policy).
 ///
-/// 删除安全策略
+/// This API is used to delete a security policy.
 DeleteSecurityPolicyRequest {
-    /// 策略ID
+    /// Policy ID
     ///
     /// Required.
     "PolicyId" policy_id set_policy_id: str,
@@ -1217,22 +1249,22 @@ DeleteSecurityPolicyRequest {
 rt::action!("gaap", "2018-05-29", "DeleteSecurityPolicy", DeleteSecurityPolicyRequest => DeleteSecurityPolicyResponse);
 
 rt::model! { read debug;
-/// DeleteSecurityPolicy返回参数结构体
+/// DeleteSecurityPolicy response structure.
 DeleteSecurityPolicyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteSecurityRules` (删除安全策略规则).
+/// Request of `DeleteSecurityRules` (Deletes a security policy rule.).
 ///
-/// 删除安全策略规则
+/// This API is used to delete security policy rules.
 DeleteSecurityRulesRequest {
-    /// 安全策略ID
+    /// Security policy ID
     ///
     /// Required.
     "PolicyId" policy_id set_policy_id: str,
-    /// 访问规则ID列表
+    /// List of access rule IDs
     ///
     /// Required.
     "RuleIdList" rule_id_list set_rule_id_list: list String,
@@ -1240,96 +1272,97 @@ DeleteSecurityRulesRequest {
 rt::action!("gaap", "2018-05-29", "DeleteSecurityRules", DeleteSecurityRulesRequest => DeleteSecurityRulesResponse);
 
 rt::model! { read debug;
-/// DeleteSecurityRules返回参数结构体
+/// DeleteSecurityRules response structure.
 DeleteSecurityRulesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAccessRegionsByDestRegion` (根据源站区域查询可用加速区域).
+/// Request of `DescribeAccessRegionsByDestRegion` (Queries available acceleration regions based on the origin server region.).
 ///
-/// 本接口（DescribeAccessRegionsByDestRegion）根据源站区域查询可用的加速区域列表。
+/// This API is used to query the available accelerator region based on the origin server region.
 DescribeAccessRegionsByDestRegionRequest {
-    /// 源站区域：接口DescribeDestRegions返回DestRegionSet中的RegionId字段值
+    /// Origin server region: the DescribeDestRegions API returns the value of `RegionId` field of `DestRegionSet`.
     ///
     /// Required.
     "DestRegion" dest_region set_dest_region: str,
-    /// IP版本，可取值：IPv4、IPv6，默认值IPv4
+    /// IP version. Valid values: `IPv4` (default), `IPv6`.
     "IPAddressVersion" ip_address_version set_ip_address_version: str,
-    /// 通道套餐类型，Thunder表示标准通道组，Accelerator表示游戏加速器通道，CrossBorder表示跨境通道。
+    /// Package type of connection groups. Valid values: `Thunder` (general), `Accelerator` (specific for games), and `CrossBorder` (cross-MLC-border connection).
     "PackageType" package_type set_package_type: str,
 } }
 rt::action!("gaap", "2018-05-29", "DescribeAccessRegionsByDestRegion", DescribeAccessRegionsByDestRegionRequest => DescribeAccessRegionsByDestRegionResponse);
 
 rt::model! { read debug;
-/// DescribeAccessRegionsByDestRegion返回参数结构体
+/// DescribeAccessRegionsByDestRegion response structure.
 DescribeAccessRegionsByDestRegionResponse {
-    /// 可用加速区域数量
+    /// The number of available acceleration regions
     "TotalCount" total_count set_total_count: i64,
-    /// 可用加速区域信息列表
+    /// List of available acceleration region information
     "AccessRegionSet" access_region_set set_access_region_set: list AccessRegionDetial,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAccessRegions` (查询加速区域).
+/// Request of `DescribeAccessRegions` (Queries acceleration regions).
 ///
-/// 本接口（DescribeAccessRegions）用于查询加速区域，即客户端接入区域。
+/// This API (DescribeAccessRegions) is used to query acceleration region (client access region).
 DescribeAccessRegionsRequest {
 } }
 rt::action!("gaap", "2018-05-29", "DescribeAccessRegions", DescribeAccessRegionsRequest => DescribeAccessRegionsResponse);
 
 rt::model! { read debug;
-/// DescribeAccessRegions返回参数结构体
+/// DescribeAccessRegions response structure.
 DescribeAccessRegionsResponse {
-    /// 加速区域总数
+    /// Total quantity of acceleration regions
     "TotalCount" total_count set_total_count: i128,
-    /// 加速区域详情列表
+    /// Acceleration region details list
     "AccessRegionSet" access_region_set set_access_region_set: list RegionDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAuthSignature` (获取计费签名).
+/// Request of `DescribeAuthSignature` (Gets a request signature).
 ///
-/// 为了防止在下单、询价、后付费开通等过程中确保来源合法以及订单参数没有被篡改过，各个业务方使用下单、询价等场景需调用计费签名接口获取签名，获取签名的请求需带上签名以验证身份，本接口可以获取计费签名。
+/// This API is used to get a request signature that can prevent parameter tampering in the process of triggering orders, getting quotes, or activating subscription services.
 DescribeAuthSignatureRequest {
 } }
 rt::action!("gaap", "2018-05-29", "DescribeAuthSignature", DescribeAuthSignatureRequest => DescribeAuthSignatureResponse);
 
 rt::model! { read debug;
-/// DescribeAuthSignature返回参数结构体
+/// DescribeAuthSignature response structure.
 DescribeAuthSignatureResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBlackHeader` (查询禁用自定义header 名称列表).
+/// Request of `DescribeBlackHeader` (Queries the list of blocked custom headers).
 ///
-/// 本接口（DescribeBlackHeader）用于查询禁用的自定义header 名称
+/// This API is used to query names of blocked custom headers.
 DescribeBlackHeaderRequest {
 } }
 rt::action!("gaap", "2018-05-29", "DescribeBlackHeader", DescribeBlackHeaderRequest => DescribeBlackHeaderResponse);
 
 rt::model! { read debug;
-/// DescribeBlackHeader返回参数结构体
+/// DescribeBlackHeader response structure.
 DescribeBlackHeaderResponse {
-    /// 禁用的自定义header列表
+    /// List of blocked custom headers
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "BlackHeaders" black_headers set_black_headers: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCertificateDetail` (查询证书详情).
+/// Request of `DescribeCertificateDetail` (Queries certificate details.).
 ///
-/// 本接口（DescribeCertificateDetail）用于查询证书详情，包括证书ID，证书名字，证书类型，证书内容以及密钥等信息。
+/// This API (DescribeCertificateDetail) is used to query certificate details, including the certificate ID, name, type, content, key, and other information.
 DescribeCertificateDetailRequest {
-    /// 证书ID。
+    /// Certificate ID
     ///
     /// Required.
     "CertificateId" certificate_id set_certificate_id: str,
@@ -1337,58 +1370,58 @@ DescribeCertificateDetailRequest {
 rt::action!("gaap", "2018-05-29", "DescribeCertificateDetail", DescribeCertificateDetailRequest => DescribeCertificateDetailResponse);
 
 rt::model! { read debug;
-/// DescribeCertificateDetail返回参数结构体
+/// DescribeCertificateDetail response structure.
 DescribeCertificateDetailResponse {
-    /// 证书详情。
+    /// Certificate Details.
     "CertificateDetail" certificate_detail set_certificate_detail: obj CertificateDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCertificates` (查询服务器证书列表).
+/// Request of `DescribeCertificates` (Queries a server certificate list.).
 ///
-/// 本接口（DescribeCertificates）用来查询可以使用的证书列表。
+/// This API (DescribeCertificates) is used to query the list of available certificates.
 DescribeCertificatesRequest {
-    /// 证书类型。其中：
-    /// 0，表示基础认证配置；
-    /// 1，表示客户端CA证书；
-    /// 2，表示服务器SSL证书；
-    /// 3，表示源站CA证书；
-    /// 4，表示通道SSL证书。
-    /// -1，所有类型。
-    /// 默认为-1。
+    /// Certificate type. Where:
+    /// 0: basic authentication configuration;
+    /// 1: client CA certificate;
+    /// 2: server SSL certificate;
+    /// 3: origin server CA certificate;
+    /// 4: connection SSL certificate.
+    /// -1: all types.
+    /// The default value is -1.
     "CertificateType" certificate_type set_certificate_type: i64,
-    /// 偏移量，默认为0。
+    /// Offset. The default value is 0.
     "Offset" offset set_offset: i128,
-    /// 限制数量，默认为20。
+    /// Quantity limit. The default value is 20.
     "Limit" limit set_limit: i128,
 } }
 rt::action!("gaap", "2018-05-29", "DescribeCertificates", DescribeCertificatesRequest => DescribeCertificatesResponse);
 
 rt::model! { read debug;
-/// DescribeCertificates返回参数结构体
+/// DescribeCertificates response structure.
 DescribeCertificatesResponse {
-    /// 服务器证书列表，包括证书ID 和证书名称。
+    /// Server certificate list, which includes certificate ID and certificate name.
     "CertificateSet" certificate_set set_certificate_set: list Certificate,
-    /// 满足查询条件的服务器证书总数量。
+    /// Total quantity of server certificates that match the query conditions.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCountryAreaMapping` (获取国家地区编码映射表).
+/// Request of `DescribeCountryAreaMapping` (Obtains country/region code mapping table.).
 ///
-/// 本接口（DescribeCountryAreaMapping）用于获取国家地区编码映射表。
+/// This API (DescribeCountryAreaMapping) is used to obtain the country/region code mapping table.
 DescribeCountryAreaMappingRequest {
 } }
 rt::action!("gaap", "2018-05-29", "DescribeCountryAreaMapping", DescribeCountryAreaMappingRequest => DescribeCountryAreaMappingResponse);
 
 rt::model! { read debug;
-/// DescribeCountryAreaMapping返回参数结构体
+/// DescribeCountryAreaMapping response structure.
 DescribeCountryAreaMappingResponse {
-    /// 国家地区编码映射表。
+    /// Country/region code mapping table
     "CountryAreaMappingList" country_area_mapping_list set_country_area_mapping_list: list CountryAreaMap,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1410,9 +1443,9 @@ DescribeCrossBorderProxiesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCustomHeader` (查询自定义header列表).
+/// Request of `DescribeCustomHeader` (Queries a list of custom headers).
 ///
-/// 本接口（DescribeCustomHeader）用于自定义header列表
+/// This API is used to query the list of custom headers.
 DescribeCustomHeaderRequest {
     /// 规则ID
     ///
@@ -1422,20 +1455,22 @@ DescribeCustomHeaderRequest {
 rt::action!("gaap", "2018-05-29", "DescribeCustomHeader", DescribeCustomHeaderRequest => DescribeCustomHeaderResponse);
 
 rt::model! { read debug;
-/// DescribeCustomHeader返回参数结构体
+/// DescribeCustomHeader response structure.
 DescribeCustomHeaderResponse {
-    /// 规则id
+    /// Rule ID
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "RuleId" rule_id set_rule_id: str,
-    /// 自定义header列表
+    /// List of custom headers
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Headers" headers set_headers: list HttpHeaderParam,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDestRegions` (查询源站区域).
+/// Request of `DescribeDestRegions` (Queries origin server region.).
 ///
-/// 本接口（DescribeDestRegions）用于查询源站区域，即源站服务器所在区域。
+/// This API (DescribeDestRegions) is used to query an origin server region (i.e., the region in which the origin server locates).
 DescribeDestRegionsRequest {
     /// 通道质量:0表示金牌，1表示银牌。默认不传该参数，表示金牌。本参数确定查询指定通道质量的源站区域
     "QualityType" quality_type set_quality_type: i128,
@@ -1443,22 +1478,22 @@ DescribeDestRegionsRequest {
 rt::action!("gaap", "2018-05-29", "DescribeDestRegions", DescribeDestRegionsRequest => DescribeDestRegionsResponse);
 
 rt::model! { read debug;
-/// DescribeDestRegions返回参数结构体
+/// DescribeDestRegions response structure.
 DescribeDestRegionsResponse {
-    /// 源站区域总数
+    /// Total number of origin server regions
     "TotalCount" total_count set_total_count: i128,
-    /// 源站区域详情列表
+    /// List of origin server region details
     "DestRegionSet" dest_region_set set_dest_region_set: list RegionDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDomainErrorPageInfoByIds` (根据定制错误ID查询错误响应).
+/// Request of `DescribeDomainErrorPageInfoByIds` (Queries a corresponding error response by a custom error ID).
 ///
-/// 根据定制错误ID查询错误响应
+/// This API is used to query the corresponding error response by a custom error ID.
 DescribeDomainErrorPageInfoByIdsRequest {
-    /// 定制错误ID列表，最多支持10个
+    /// List of custom error IDs. Up to 10 IDs are supported
     ///
     /// Required.
     "ErrorPageIds" error_page_ids set_error_page_ids: list String,
@@ -1466,24 +1501,25 @@ DescribeDomainErrorPageInfoByIdsRequest {
 rt::action!("gaap", "2018-05-29", "DescribeDomainErrorPageInfoByIds", DescribeDomainErrorPageInfoByIdsRequest => DescribeDomainErrorPageInfoByIdsResponse);
 
 rt::model! { read debug;
-/// DescribeDomainErrorPageInfoByIds返回参数结构体
+/// DescribeDomainErrorPageInfoByIds response structure.
 DescribeDomainErrorPageInfoByIdsResponse {
-    /// 定制错误响应配置集
+    /// Configuration set of custom error responses
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ErrorPageSet" error_page_set set_error_page_set: list DomainErrorPageInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDomainErrorPageInfo` (查询目前定制域名的错误响应).
+/// Request of `DescribeDomainErrorPageInfo` (Queries the custom error response to a domain name).
 ///
-/// 查询指定域名的错误响应
+/// This API is used to query the custom error response to a domain name.
 DescribeDomainErrorPageInfoRequest {
-    /// 监听器ID
+    /// Listener ID
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
@@ -1491,9 +1527,10 @@ DescribeDomainErrorPageInfoRequest {
 rt::action!("gaap", "2018-05-29", "DescribeDomainErrorPageInfo", DescribeDomainErrorPageInfoRequest => DescribeDomainErrorPageInfoResponse);
 
 rt::model! { read debug;
-/// DescribeDomainErrorPageInfo返回参数结构体
+/// DescribeDomainErrorPageInfo response structure.
 DescribeDomainErrorPageInfoResponse {
-    /// 定制错误响应配置集
+    /// Configuration set of a custom error response
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorPageSet" error_page_set set_error_page_set: list DomainErrorPageInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1557,11 +1594,11 @@ DescribeGlobalDomainsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeGroupAndStatisticsProxy` (查询统计通道组和通道信息).
+/// Request of `DescribeGroupAndStatisticsProxy` (Queries the information of connections and connection groups from which the statistics can be derived.).
 ///
-/// 该接口为内部接口，用于查询可以获取统计数据的通道组和通道信息
+/// This is an internal API. It is used to query the information of connections and connection groups from which the statistics can be derived.
 DescribeGroupAndStatisticsProxyRequest {
-    /// 项目ID
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: i128,
@@ -1569,22 +1606,22 @@ DescribeGroupAndStatisticsProxyRequest {
 rt::action!("gaap", "2018-05-29", "DescribeGroupAndStatisticsProxy", DescribeGroupAndStatisticsProxyRequest => DescribeGroupAndStatisticsProxyResponse);
 
 rt::model! { read debug;
-/// DescribeGroupAndStatisticsProxy返回参数结构体
+/// DescribeGroupAndStatisticsProxy response structure.
 DescribeGroupAndStatisticsProxyResponse {
-    /// 可以统计的通道组信息
+    /// Information of connection groups that the statistics can be derived from
     "GroupSet" group_set set_group_set: list GroupStatisticsInfo,
-    /// 通道组数量
+    /// Connection group quantity
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeGroupDomainConfig` (获取通道组域名解析配置详情（废弃）).
+/// Request of `DescribeGroupDomainConfig` ((Disused) Obtains domain name resolution configuration details of a connection group).
 ///
-/// 本接口（DescribeGroupDomainConfig）用于获取通道组域名解析配置详情。
+/// This API (DescribeGroupDomainConfig) is used to obtain the domain name resolution configuration details of a connection group.
 DescribeGroupDomainConfigRequest {
-    /// 通道组ID。
+    /// Connection group ID.
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
@@ -1592,102 +1629,102 @@ DescribeGroupDomainConfigRequest {
 rt::action!("gaap", "2018-05-29", "DescribeGroupDomainConfig", DescribeGroupDomainConfigRequest => DescribeGroupDomainConfigResponse);
 
 rt::model! { read debug;
-/// DescribeGroupDomainConfig返回参数结构体
+/// DescribeGroupDomainConfig response structure.
 DescribeGroupDomainConfigResponse {
-    /// 域名解析就近接入配置列表。
+    /// Nearest access configuration list of domain name resolution.
     "AccessRegionList" access_region_list set_access_region_list: list DomainAccessRegionDict,
-    /// 默认访问Ip。
+    /// Default accesses Ip.
     "DefaultDnsIp" default_dns_ip set_default_dns_ip: str,
-    /// 通道组ID。
+    /// Connection group ID.
     "GroupId" group_id set_group_id: str,
-    /// 接入地域的配置的总数。
+    /// Total number of configuration of access regions.
     "AccessRegionCount" access_region_count set_access_region_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeHTTPListeners` (查询HTTP监听器信息).
+/// Request of `DescribeHTTPListeners` (Queries HTTP listener information.).
 ///
-/// 该接口（DescribeHTTPListeners）用来查询HTTP监听器信息。
+/// This API (DescribeHTTPListeners) is used to query HTTP listener information.
 DescribeHTTPListenersRequest {
-    /// 通道ID。ListenerId、ProxyId、GroupId须至少填写一个，且ProxyId与GroupId至多只能填写其中一个。
+    /// Connection ID
     "ProxyId" proxy_id set_proxy_id: str,
-    /// 通道组ID。ListenerId、ProxyId、GroupId须至少填写一个，且ProxyId与GroupId至多只能填写其中一个。
+    /// Connection group ID
     "GroupId" group_id set_group_id: str,
-    /// 过滤条件，按照监听器ID进行精确查询。ListenerId、ProxyId、GroupId须至少填写一个，且ProxyId与GroupId至多只能填写其中一个。
+    /// Filter condition. Exact query by listener IDs.
     "ListenerId" listener_id set_listener_id: str,
-    /// 过滤条件，按照监听器名称进行精确查询
+    /// Filter condition. Exact query by listener names.
     "ListenerName" listener_name set_listener_name: str,
-    /// 过滤条件，按照监听器端口进行精确查询
+    /// Filter condition. Exact query by listener ports.
     "Port" port set_port: i128,
-    /// 偏移量，默认为0
+    /// Offset. The default value is 0.
     "Offset" offset set_offset: i128,
-    /// 限制数量，默认为20个
+    /// Quantity limit. The default value is 20.
     "Limit" limit set_limit: i128,
-    /// 过滤条件，支持按照端口或监听器名称进行模糊查询，该参数不能与ListenerName和Port同时使用
+    /// Filter condition. It supports fuzzy query by ports or listener names. This parameter cannot be used with `ListenerName` or `Port`.
     "SearchValue" search_value set_search_value: str,
 } }
 rt::action!("gaap", "2018-05-29", "DescribeHTTPListeners", DescribeHTTPListenersRequest => DescribeHTTPListenersResponse);
 
 rt::model! { read debug;
-/// DescribeHTTPListeners返回参数结构体
+/// DescribeHTTPListeners response structure.
 DescribeHTTPListenersResponse {
-    /// 监听器数量
+    /// Quantity of listeners
     "TotalCount" total_count set_total_count: i128,
-    /// HTTP监听器列表
+    /// HTTP listener list
     "ListenerSet" listener_set set_listener_set: list HTTPListener,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeHTTPSListeners` (查询HTTPS监听器信息).
+/// Request of `DescribeHTTPSListeners` (Queries the HTTPS listener information.).
 ///
-/// 本接口（DescribeHTTPSListeners）用来查询HTTPS监听器信息。
+/// This API (DescribeHTTPSListeners) is used to query HTTPS listener information.
 DescribeHTTPSListenersRequest {
-    /// 通道ID。ListenerId、ProxyId、GroupId须至少填写一个，且ProxyId与GroupId至多只能填写其中一个。
+    /// Filter condition. Connection ID.
     "ProxyId" proxy_id set_proxy_id: str,
-    /// 通道组ID。ListenerId、ProxyId、GroupId须至少填写一个，且ProxyId与GroupId至多只能填写其中一个。
+    /// Connection group ID as a filter
     "GroupId" group_id set_group_id: str,
-    /// 过滤条件，根据监听器ID进行精确查询。ListenerId、ProxyId、GroupId须至少填写一个，且ProxyId与GroupId至多只能填写其中一个。
+    /// Filter condition. Exact query by listener IDs.
     "ListenerId" listener_id set_listener_id: str,
-    /// 过滤条件，根据监听器名称进行精确查询。
+    /// Filter condition. Exact query by listener names.
     "ListenerName" listener_name set_listener_name: str,
-    /// 过滤条件，根据监听器端口进行精确查询。
+    /// Filter condition. Exact query by listener ports.
     "Port" port set_port: i128,
-    /// 偏移量， 默认为0
+    /// Offset. The default value is 0
     "Offset" offset set_offset: i128,
-    /// 限制数量，默认为20
+    /// Quantity limit. The default value is 20.
     "Limit" limit set_limit: i128,
-    /// 过滤条件，支持按照端口或监听器名称进行模糊查询
+    /// Filter condition. It supports fuzzy query by ports or listener names.
     "SearchValue" search_value set_search_value: str,
-    /// 支持Http3的开关，其中：
-    /// 0，表示不需要支持Http3接入；
-    /// 1，表示需要支持Http3接入。
-    /// 注意：如果支持了Http3的功能，那么该监听器会占用对应的UDP接入端口，不可再创建相同端口的UDP监听器。
-    /// 该功能的启停无法在监听器创建完毕后再修改。
+    /// Specifies whether to enable HTTP3. Valid values:
+    /// `0`: disable HTTP3;
+    /// `1`: enable HTTP3.
+    /// Note: If HTTP3 is enabled for a connection, the listener will use the port that is originally accessed to UDP, and a UDP listener with the same port cannot be created.
+    /// After the connection is created, you cannot change your HTTP3 setting.
     "Http3Supported" http3_supported set_http3_supported: i64,
 } }
 rt::action!("gaap", "2018-05-29", "DescribeHTTPSListeners", DescribeHTTPSListenersRequest => DescribeHTTPSListenersResponse);
 
 rt::model! { read debug;
-/// DescribeHTTPSListeners返回参数结构体
+/// DescribeHTTPSListeners response structure.
 DescribeHTTPSListenersResponse {
-    /// 监听器数量
+    /// Quantity of listeners
     "TotalCount" total_count set_total_count: i128,
-    /// HTTPS监听器列表
+    /// HTTPS listener list
     "ListenerSet" listener_set set_listener_set: list HTTPSListener,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeListenerRealServers` (查询监听器源站列表).
+/// Request of `DescribeListenerRealServers` (Queries a listener origin server list.).
 ///
-/// 该接口（DescribeListenerRealServers）用于查询TCP/UDP监听器源站列表，包括该监听器已经绑定的源站列表以及可以绑定的源站列表。
+/// This API (DescribeListenerRealServers) is used to query the origin server list of TCP/UDP listeners, including the list of bound origin servers and origin servers that can be bound.
 DescribeListenerRealServersRequest {
-    /// 监听器ID
+    /// Listener ID
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
@@ -1695,45 +1732,45 @@ DescribeListenerRealServersRequest {
 rt::action!("gaap", "2018-05-29", "DescribeListenerRealServers", DescribeListenerRealServersRequest => DescribeListenerRealServersResponse);
 
 rt::model! { read debug;
-/// DescribeListenerRealServers返回参数结构体
+/// DescribeListenerRealServers response structure.
 DescribeListenerRealServersResponse {
-    /// 可绑定源站的个数
+    /// Number of origin servers that can be bound
     "TotalCount" total_count set_total_count: i128,
-    /// 源站信息列表
+    /// An information list of origin servers
     "RealServerSet" real_server_set set_real_server_set: list RealServer,
-    /// 已绑定源站的个数
+    /// Number of bound origin servers
     "BindRealServerTotalCount" bind_real_server_total_count set_bind_real_server_total_count: i128,
-    /// 已绑定源站信息列表
+    /// Information list of bound origin servers
     "BindRealServerSet" bind_real_server_set set_bind_real_server_set: list BindRealServer,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeListenerStatistics` (查询监听器统计数据).
+/// Request of `DescribeListenerStatistics` (Queries listener statistics.).
 ///
-/// 该接口用于查询监听器统计数据，包括出入带宽，出入包量，并发数据。支持300秒, 3600秒和86400秒的细粒度，取值为细粒度范围内最大值。
+/// This API is used to query listener statistics, including inbound/outbound bandwidth, inbound/outbound packets, and concurrence data. It supports granularities of 300, 3,600, and 86,400. Default value is the highest within the granularity range.
 DescribeListenerStatisticsRequest {
-    /// 监听器ID
+    /// Listener ID
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 起始时间
+    /// Start time
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End time
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 统计指标名称列表，支持: 入带宽:InBandwidth, 出带宽:OutBandwidth, 并发:Concurrent, 入包量:InPackets, 出包量:OutPackets。
+    /// Statistical metric name list. It supports:["InBandwidth", "OutBandwidth", "Concurrent", "InPackets", "OutPackets"]
     ///
     /// Required.
     "MetricNames" metric_names set_metric_names: list String,
-    /// 监控粒度，目前支持300，3600，86400，单位：秒。
-    /// 查询时间范围不超过1天，支持最小粒度300秒；
-    /// 查询间范围不超过7天，支持最小粒度3600秒；
-    /// 查询间范围超过7天，支持最小粒度86400秒。
+    /// Monitoring granularity. It currently supports: 300, 3,600, and 86,400. Unit: seconds.
+    /// Time range: <= 1 day, supported minimum granularity: 300 seconds;
+    /// Time range: <= 7 days, supported minimum granularity:3,600 seconds;
+    /// Time range: > 7 days, supported minimum granularity:86,400 seconds;
     ///
     /// Required.
     "Granularity" granularity set_granularity: i128,
@@ -1741,83 +1778,98 @@ DescribeListenerStatisticsRequest {
 rt::action!("gaap", "2018-05-29", "DescribeListenerStatistics", DescribeListenerStatisticsRequest => DescribeListenerStatisticsResponse);
 
 rt::model! { read debug;
-/// DescribeListenerStatistics返回参数结构体
+/// DescribeListenerStatistics response structure.
 DescribeListenerStatisticsResponse {
-    /// 通道组统计数据
+    /// Connection group statistics
     "StatisticsData" statistics_data set_statistics_data: list MetricStatisticsInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeProxies` (查询通道实例列表).
+/// Request of `DescribeProxies` (Queries connection list).
 ///
-/// 本接口（DescribeProxies）用于查询通道实例列表。
+/// This API (DescribeProxies) is used to query the connection instance list.
 DescribeProxiesRequest {
-    /// （旧参数，请切换到ProxyIds）按照一个或者多个实例ID查询。每次请求的实例的上限为100。参数不支持同时指定InstanceIds和Filters。
+    /// Queries by one or multiple instance IDs. The upper limit on the number of instances for each request is 100. This parameter does not support specifying InstanceIds and Filters at the same time. It’s an old parameter, please switch to ProxyIds.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 返回数量，默认为20，最大值为100。
+    /// Number of returned results. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i128,
-    /// 过滤条件。
-    /// 每次请求的Filters的上限为10，Filter.Values的上限为5。参数不支持同时指定InstanceIds和Filters。 ProjectId - String - 是否必填：否 -（过滤条件）按照项目ID过滤。
-    /// AccessRegion - String - 是否必填：否 - （过滤条件）按照接入地域过滤。
-    /// RealServerRegion - String - 是否必填：否 - （过滤条件）按照源站地域过滤。GroupId - String - 是否必填：否 - （过滤条件）按照通道组ID过滤。IPAddressVersion - String - 是否必填：否 - （过滤条件）按照IP版本过滤。PackageType - String - 是否必填：否 - （过滤条件）按照通道套餐类型过滤。
+    /// Filters
+    /// The upper limit on Filters for each request is 10, and the upper limit on Filter.Values is 5. This parameter does not support specifying InstanceIds and Filters at the same time.
+    /// ProjectId - String - Required: No - Filter by a project ID.
+    /// AccessRegion - String - Required: No - Filter by an access region.
+    /// RealServerRegion - String - Required: No - Filter by an origin server region.
+    /// GroupId - String - Required: No - Filter by a connection group ID.
+    /// IPAddressVersion - String - Required: No - Filter by IP version.
+    /// PackageType - String - Required: No - Filter by package type of connection groups.
     "Filters" filters set_filters: list Filter,
-    /// （新参数，替代InstanceIds）按照一个或者多个实例ID查询。每次请求的实例的上限为100。参数不支持同时指定InstanceIds和Filters。
+    /// Queries by one or multiple instance IDs. The upper limit on the number of instances for each request is 100. This parameter does not support specifying InstanceIds and Filters at the same time. It’s a new parameter, and replaces InstanceIds.
     "ProxyIds" proxy_ids set_proxy_ids: list String,
-    /// 标签列表，当存在该字段时，拉取对应标签下的资源列表。最多支持5个标签，当存在两个或两个以上的标签时，满足其中任意一个标签时，通道会被拉取出来。
+    /// Tag list. If this field exists, the list of the resources with the tag will be pulled.
+    /// It supports up to 5 tags. If there are two or more tags, the connections tagged any of them will be pulled.
     "TagSet" tag_set set_tag_set: list TagPair,
-    /// 当该字段为1时，仅拉取非通道组的通道，当该字段为0时，仅拉取通道组的通道，不存在该字段时，拉取所有通道，包括独立通道和通道组通道。
+    /// When this field is 1, only not-grouped connections are pulled.
+    /// When this field is 0, only grouped connections are pulled.
+    /// When this field does not exist, all connections are pulled, including both not-grouped and grouped connections.
     "Independent" independent set_independent: i64,
-    /// 输出通道列表的排列顺序。取值范围：asc：升序排列；desc：降序排列。默认为降序。
+    /// Specifies how connections are listed. Valid values:
+    /// `asc`: Ascending order
+    /// `desc`: Descending order
+    /// Default: `desc`
     "Order" order set_order: str,
-    /// 通道列表排序的依据字段。取值范围：create_time：依据通道的创建时间排序；proxy_id：依据通道的ID排序；bandwidth：依据通道带宽上限排序；concurrent_connections：依据通道并发排序；默认按通道创建时间排序。
+    /// Sorting field. Valid values:
+    /// `create_time`: Sort by creation time
+    /// `proxy_id`: Sort by connection ID
+    /// `bandwidth`:Sort by bandwidth limit
+    /// `concurrent_connections`: Sort by number of concurrent connections
+    /// Default: `create_time`
     "OrderField" order_field set_order_field: str,
 } }
 rt::action!("gaap", "2018-05-29", "DescribeProxies", DescribeProxiesRequest => DescribeProxiesResponse);
 
 rt::model! { read debug;
-/// DescribeProxies返回参数结构体
+/// DescribeProxies response structure.
 DescribeProxiesResponse {
-    /// 通道个数。
+    /// Number of connections.
     "TotalCount" total_count set_total_count: i64,
-    /// （旧参数，请切换到ProxySet）通道实例信息列表。
+    /// Connection instance information list; It’s an old parameter, please switch to ProxySet.
     "InstanceSet" instance_set set_instance_set: list ProxyInfo,
-    /// （新参数）通道实例信息列表。
+    /// Connection instance information list; It’s a new parameter.
     "ProxySet" proxy_set set_proxy_set: list ProxyInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeProxiesStatus` (查询通道状态列表).
+/// Request of `DescribeProxiesStatus` (Queries connection status).
 ///
-/// 本接口（DescribeProxiesStatus）用于查询通道状态列表。
+/// This API (DescribeProxiesStatus) is used to query the connection status list.
 DescribeProxiesStatusRequest {
-    /// （旧参数，请切换到ProxyIds）通道ID列表。
+    /// Connection ID list; It’s an old parameter, please switch to ProxyIds.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// （新参数）通道ID列表。
+    /// Connection ID list; It’s a new parameter.
     "ProxyIds" proxy_ids set_proxy_ids: list String,
 } }
 rt::action!("gaap", "2018-05-29", "DescribeProxiesStatus", DescribeProxiesStatusRequest => DescribeProxiesStatusResponse);
 
 rt::model! { read debug;
-/// DescribeProxiesStatus返回参数结构体
+/// DescribeProxiesStatus response structure.
 DescribeProxiesStatusResponse {
-    /// 通道状态列表。
+    /// Connection status list.
     "InstanceStatusSet" instance_status_set set_instance_status_set: list ProxyStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeProxyAndStatisticsListeners` (查询统计通道和监听器信息).
+/// Request of `DescribeProxyAndStatisticsListeners` (This example shows you how to query the information of listeners and connections from which the statistics can be derived.).
 ///
-/// 该接口为内部接口，用于查询可以获取统计数据的通道和监听器信息
+/// This is an internal API. It is used to query the information of connections and listeners from which the statistics can be derived.
 DescribeProxyAndStatisticsListenersRequest {
-    /// 项目ID
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: i128,
@@ -1825,22 +1877,22 @@ DescribeProxyAndStatisticsListenersRequest {
 rt::action!("gaap", "2018-05-29", "DescribeProxyAndStatisticsListeners", DescribeProxyAndStatisticsListenersRequest => DescribeProxyAndStatisticsListenersResponse);
 
 rt::model! { read debug;
-/// DescribeProxyAndStatisticsListeners返回参数结构体
+/// DescribeProxyAndStatisticsListeners response structure.
 DescribeProxyAndStatisticsListenersResponse {
-    /// 可以统计的通道信息
+    /// Information of connections that the statistics can be derived from
     "ProxySet" proxy_set set_proxy_set: list ProxySimpleInfo,
-    /// 通道数量
+    /// Quantity of connections
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeProxyDetail` (查询通道详情).
+/// Request of `DescribeProxyDetail` (Queries connection details.).
 ///
-/// 本接口（DescribeProxyDetail）用于查询通道详情。
+/// This API (DescribeProxyDetail) is used to query connection details.
 DescribeProxyDetailRequest {
-    /// 需查询的通道ID。
+    /// Connection ID to be queried.
     ///
     /// Required.
     "ProxyId" proxy_id set_proxy_id: str,
@@ -1848,20 +1900,20 @@ DescribeProxyDetailRequest {
 rt::action!("gaap", "2018-05-29", "DescribeProxyDetail", DescribeProxyDetailRequest => DescribeProxyDetailResponse);
 
 rt::model! { read debug;
-/// DescribeProxyDetail返回参数结构体
+/// DescribeProxyDetail response structure.
 DescribeProxyDetailResponse {
-    /// 通道详情信息。
+    /// Connection details
     "ProxyDetail" proxy_detail set_proxy_detail: obj ProxyInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeProxyGroupDetails` (查询通道组详情).
+/// Request of `DescribeProxyGroupDetails` (Queries connection group details).
 ///
-/// 本接口（DescribeProxyGroupDetails）用于查询通道组详情。
+/// This API (DescribeProxyGroupDetails) is used to query connection group details.
 DescribeProxyGroupDetailsRequest {
-    /// 通道组ID。
+    /// Connection group ID.
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
@@ -1869,72 +1921,82 @@ DescribeProxyGroupDetailsRequest {
 rt::action!("gaap", "2018-05-29", "DescribeProxyGroupDetails", DescribeProxyGroupDetailsRequest => DescribeProxyGroupDetailsResponse);
 
 rt::model! { read debug;
-/// DescribeProxyGroupDetails返回参数结构体
+/// DescribeProxyGroupDetails response structure.
 DescribeProxyGroupDetailsResponse {
-    /// 通道组详细信息。
+    /// Connection group details
     "ProxyGroupDetail" proxy_group_detail set_proxy_group_detail: obj ProxyGroupDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeProxyGroupList` (拉取通道组列表).
+/// Request of `DescribeProxyGroupList` (Pulls a connection group list.).
 ///
-/// 本接口（DescribeProxyGroupList）用于拉取通道组列表及各通道组基本信息。
+/// This API (DescribeProxyGroupList) is used to pull the list of connection groups and the basic information of each connection group.
 DescribeProxyGroupListRequest {
-    /// 偏移量，默认值为0。
+    /// Offset. The default value is 0.
     ///
     /// Required.
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认值为20，最大值为100。
+    /// Number of returned results. The default value is 20. The maximum value is 100.
     ///
     /// Required.
     "Limit" limit set_limit: i64,
-    /// 项目ID。取值范围：-1，该用户下所有项目0，默认项目其他值，指定的项目
+    /// Project ID. Value range:
+    /// -1: all projects of this user
+    /// 0: default project
+    /// Other values: specified project
     ///
     /// Required.
     "ProjectId" project_id set_project_id: i64,
-    /// 过滤条件。
-    /// 每次请求的Filter.Values的上限为5。RealServerRegion - String - 是否必填：否 -（过滤条件）按照源站地域过滤，可参考DescribeDestRegions接口返回结果中的RegionId。PackageType - String - 是否必填：否 - （过滤条件）通道组类型，Thunder表示标准通道组，Accelerator表示银牌加速通道组。
+    /// Filter condition
+    /// Each request can have a maximum of 5 filter conditions for `Filter.Values`.
+    /// `RealServerRegion` - String - Required: No - Filter by origin server region. You can also check the value of `RegionId` returned by the `DescribeDestRegions` API.
+    /// `PackageType` - String - Required: No - Filter by type of connection groups, which can be `Thunder` (general connection group) or `Accelerator` (silver connection group).
     "Filters" filters set_filters: list Filter,
-    /// 标签列表，当存在该字段时，拉取对应标签下的资源列表。最多支持5个标签，当存在两个或两个以上的标签时，满足其中任意一个标签时，该通道组会被拉取出来。
+    /// Tag list. If this field exists, the list of the resources with the tag will be pulled.
+    /// It supports up to 5 tags. If there are two or more tags, the connection groups tagged any of them will be pulled.
     "TagSet" tag_set set_tag_set: list TagPair,
 } }
 rt::action!("gaap", "2018-05-29", "DescribeProxyGroupList", DescribeProxyGroupListRequest => DescribeProxyGroupListResponse);
 
 rt::model! { read debug;
-/// DescribeProxyGroupList返回参数结构体
+/// DescribeProxyGroupList response structure.
 DescribeProxyGroupListResponse {
-    /// 通道组总数。
+    /// Total number of connection groups.
     "TotalCount" total_count set_total_count: i64,
-    /// 通道组列表。
+    /// List of connection groups.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProxyGroupList" proxy_group_list set_proxy_group_list: list ProxyGroupInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeProxyGroupStatistics` (查询通道组统计数据).
+/// Request of `DescribeProxyGroupStatistics` (This example shows you how to query the connection group statistics.).
 ///
-/// 该接口用于查询监听器统计数据，包括出入带宽，出入包量，并发数据。支持300, 3600和86400的细粒度，取值为细粒度范围内最大值。
+/// This API is used to query listener statistics, including inbound/outbound bandwidth, inbound/outbound packets, and concurrence data. It supports granularities of 300, 3,600, and 86,400. Default value is the highest within the granularity range.
 DescribeProxyGroupStatisticsRequest {
-    /// 通道组ID
+    /// Connection group ID
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
-    /// 起始时间
+    /// Start time
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End time
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 统计指标名称列表，支持: 入带宽:InBandwidth, 出带宽:OutBandwidth, 并发:Concurrent, 入包量:InPackets, 出包量:OutPackets
+    /// Statistical metric name list. Values: InBandwidth (inbound bandwidth); OutBandwidth (outbound bandwidth); Concurrent (concurrence); InPackets (inbound packets); OutPackets (outbound packets).
     ///
     /// Required.
     "MetricNames" metric_names set_metric_names: list String,
-    /// 监控粒度，目前支持60，300，3600，86400，单位：秒。当时间范围不超过1天，支持最小粒度60秒；当时间范围不超过7天，支持最小粒度3600秒；当时间范围不超过30天，支持最小粒度86400秒。
+    /// Monitoring granularity (in seconds). Valid values: 60s, 300s, 3,600s, 86,400s.
+    /// Time range: ≤ 1 day. Supported minimum granularity: 60 seconds;
+    /// Time range: ≤ 7 days. Supported minimum granularity: 3,600 seconds;
+    /// Time range: ≤ 30 days. Supported minimum granularity: 86,400 seconds;
     ///
     /// Required.
     "Granularity" granularity set_granularity: i128,
@@ -1942,142 +2004,131 @@ DescribeProxyGroupStatisticsRequest {
 rt::action!("gaap", "2018-05-29", "DescribeProxyGroupStatistics", DescribeProxyGroupStatisticsRequest => DescribeProxyGroupStatisticsResponse);
 
 rt::model! { read debug;
-/// DescribeProxyGroupStatistics返回参数结构体
+/// DescribeProxyGroupStatistics response structure.
 DescribeProxyGroupStatisticsResponse {
-    /// 通道组统计数据
+    /// Connection group statistics
     "StatisticsData" statistics_data set_statistics_data: list MetricStatisticsInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeProxyStatistics` (查询通道统计数据).
+/// Request of `DescribeProxyStatistics` (This example shows you how to query the connection statistics.).
 ///
-/// 该接口用于查询监听器统计数据，包括出入带宽，出入包量，并发，丢包和时延数据。支持300, 3600和86400的细粒度，取值为细粒度范围内最大值。
+/// This API is used to query listener statistics, including inbound/outbound bandwidth, inbound/outbound packets, concurrence, packet loss, and latency data. It supports granularities of 300, 3,600, and 86,400. Default value is the highest within the granularity range.
 DescribeProxyStatisticsRequest {
-    /// 通道ID
+    /// Connection ID
     ///
     /// Required.
     "ProxyId" proxy_id set_proxy_id: str,
-    /// 起始时间(2019-03-25 12:00:00)
+    /// Start time (2019-03-25 12:00:00)
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间(2019-03-25 12:00:00)
+    /// End time (2019-03-25 12:00:00)
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 统计指标名称列表，支持:
-    /// 入带宽:InBandwidth,
-    /// 出带宽:OutBandwidth,
-    /// 并发:Concurrent,
-    /// 入包量:InPackets,
-    /// 出包量:OutPackets,
-    /// 丢包率:PacketLoss,
-    /// 延迟:Latency，
-    /// HTTP请求量：HttpQPS,
-    /// HTTP请求量利用率：HttpQPSPercent,
-    /// HTTPS请求量：HttpsQPS,
-    /// HTTPS请求量利用率：HttpsQPSPercent
+    /// Statistical metric name list. Valid values: `InBandwidth` (inbound bandwidth); `OutBandwidth` (outbound bandwidth); Concurrent (concurrence); `InPackets` (inbound packets); `OutPackets` (outbound packets); `PacketLoss` (packet loss rate); `Latency` (latency); `HttpQPS` (the number of HTTP requests); `HttpsQPS` (the number of HTTPS requests).
     ///
     /// Required.
     "MetricNames" metric_names set_metric_names: list String,
-    /// 监控粒度，目前支持60，300，3600，86400，单位：秒。
-    /// 当时间范围不超过3天，支持最小粒度60秒；
-    /// 当时间范围不超过7天，支持最小粒度300秒；
-    /// 当时间范围不超过30天，支持最小粒度3600秒。
+    /// Monitoring granularity. It currently supports: 60, 300, 3,600, and 86,400. Unit: seconds.
+    /// Time range: ≤ 3 day. Supported minimum granularity: 60 seconds;
+    /// Time range: ≤ 7 day. Supported minimum granularity: 300 seconds;
+    /// Time range: ≤ 30 days. Supported minimum granularity: 36,00 seconds;
     ///
     /// Required.
     "Granularity" granularity set_granularity: i128,
-    /// 运营商（通道为三网通道时有效），支持CMCC，CUCC，CTCC，传空值或不传则合并三个运营商数据
+    /// Specifies the ISP. Valid values: `CMCC`, `CUCC`, and `CTCC`. If it is not specified, all ISP data will be returned. Note that this field is valid only when a non-BGP connection is used.
     "Isp" isp set_isp: str,
 } }
 rt::action!("gaap", "2018-05-29", "DescribeProxyStatistics", DescribeProxyStatisticsRequest => DescribeProxyStatisticsResponse);
 
 rt::model! { read debug;
-/// DescribeProxyStatistics返回参数结构体
+/// DescribeProxyStatistics response structure.
 DescribeProxyStatisticsResponse {
-    /// 通道统计数据
+    /// Connection statistics
     "StatisticsData" statistics_data set_statistics_data: list MetricStatisticsInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRealServerStatistics` (查询已绑定源站健康检查统计数据(废弃)).
+/// Request of `DescribeRealServerStatistics` (Queries the health check statistics of bound origin server (disused)).
 ///
-/// 该接口（DescribeRealServerStatistics）用于查询源站健康检查结果的统计数据。源站状态展示位为1：正常或者0：异常。查询的源站需要在监听器或者规则上进行了绑定，查询时需指定绑定的监听器或者规则ID。该接口支持1分钟细粒度的源站状态统计数据展示。
+/// This API is used to query the statistics of an origin server's health check results. Origin server status is displayed as 1 (normal) or 0 (exceptional). The queried origin server must be bound to a listener or rule, and the ID of the bound listener or rule must be specified for the query. This API supports displaying origin server status statistics at a 1-minute granularity.
 DescribeRealServerStatisticsRequest {
-    /// 源站ID
+    /// Origin server ID
     ///
     /// Required.
     "RealServerId" real_server_id set_real_server_id: str,
-    /// 监听器ID
+    /// Listener ID
     "ListenerId" listener_id set_listener_id: str,
-    /// L7层规则ID
+    /// Layer-7 rule ID
     "RuleId" rule_id set_rule_id: str,
-    /// 统计时长，单位：小时。仅支持最近1,3,6,12,24小时的统计查询
+    /// Statistics duration. Unit: hours. It only supports querying statistics for the past 1, 3, 6, 12, and 24 hours.
     "WithinTime" within_time set_within_time: i128,
-    /// 统计开始时间(2020-08-19 00:00:00)
+    /// Statistics start time, such as `2020-08-19 00:00:00`
     "StartTime" start_time set_start_time: str,
-    /// 统计结束时间(2020-08-19 23:59:59)
+    /// Statistics end time, such as `2020-08-19 23:59:59`
     "EndTime" end_time set_end_time: str,
-    /// 统计的数据粒度，单位：秒，仅支持1分钟-60和5分钟-300粒度
+    /// Statistics granularity in seconds. Only 1-minute (60-second) and 5-minute (300-second) granularities are supported.
     "Granularity" granularity set_granularity: i128,
 } }
 rt::action!("gaap", "2018-05-29", "DescribeRealServerStatistics", DescribeRealServerStatisticsRequest => DescribeRealServerStatisticsResponse);
 
 rt::model! { read debug;
-/// DescribeRealServerStatistics返回参数结构体
+/// DescribeRealServerStatistics response structure.
 DescribeRealServerStatisticsResponse {
-    /// 指定监听器的源站状态统计数据
+    /// Origin server status statistics of specified listener
     "StatisticsData" statistics_data set_statistics_data: list StatisticsDataInfo,
-    /// 多个源站状态统计数据
+    /// Status statistics of multiple origin servers
     "RsStatisticsData" rs_statistics_data set_rs_statistics_data: list MetricStatisticsInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRealServers` (查询源站信息).
+/// Request of `DescribeRealServers` (Queries origin server information).
 ///
-/// 本接口（DescribeRealServers）用于查询源站信息，可以根据项目名查询所有的源站信息，此外支持指定IP或者域名的源站模糊查询。
+/// This API is used to query origin server information. It can query all origin servers under the specified project name, and supports fuzzy query by specified IPs or domain names.
 DescribeRealServersRequest {
-    /// 查询源站的所属项目ID，-1表示所有项目
+    /// Queries the project ID to which the origin server belongs. -1: all projects.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: i64,
-    /// 需要查询的源站IP或域名，支持模糊匹配
+    /// Origin server IP or domain name to be queried. The fuzzy match is supported.
     "SearchValue" search_value set_search_value: str,
-    /// 偏移量，默认值是0
+    /// Offset, which is 0 by default.
     "Offset" offset set_offset: i128,
-    /// 返回数量，默认为20个，最大值为50个
+    /// Quantity of values to return. The default value is 20 and the maximum value is 50.
     "Limit" limit set_limit: i128,
-    /// 标签列表，当存在该字段时，拉取对应标签下的资源列表。
-    /// 最多支持5个标签，当存在两个或两个以上的标签时，满足其中任意一个标签时，源站会被拉取出来。
+    /// Tag list. If this field exists, the list of the resources with the tag will be pulled.
+    /// It supports up to 5 tags. If there are two or more tags, the origin servers tagged any of them will be pulled.
     "TagSet" tag_set set_tag_set: list TagPair,
-    /// 过滤条件。filter的name取值(RealServerName,RealServerIP)
+    /// Filter conditions. The value of the `name` of the `filter` (RealServerName, RealServerIP)
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("gaap", "2018-05-29", "DescribeRealServers", DescribeRealServersRequest => DescribeRealServersResponse);
 
 rt::model! { read debug;
-/// DescribeRealServers返回参数结构体
+/// DescribeRealServers response structure.
 DescribeRealServersResponse {
-    /// 源站信息列表
+    /// An information list of origin server
     "RealServerSet" real_server_set set_real_server_set: list BindRealServerInfo,
-    /// 查询得到的源站数量
+    /// The quantity of origin servers
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRealServersStatus` (查询源站绑定状态).
+/// Request of `DescribeRealServersStatus` (This example shows you how to query the binding status of the origin server.).
 ///
-/// 本接口（DescribeRealServersStatus）用于查询源站是否已被规则或者监听器绑定
+/// This API (DescribeRealServersStatus) is used to query whether an origin server has been bound to a rule or listener.
 DescribeRealServersStatusRequest {
-    /// 源站ID列表
+    /// List of origin server IDs
     ///
     /// Required.
     "RealServerIds" real_server_ids set_real_server_ids: list String,
@@ -2085,115 +2136,115 @@ DescribeRealServersStatusRequest {
 rt::action!("gaap", "2018-05-29", "DescribeRealServersStatus", DescribeRealServersStatusRequest => DescribeRealServersStatusResponse);
 
 rt::model! { read debug;
-/// DescribeRealServersStatus返回参数结构体
+/// DescribeRealServersStatus response structure.
 DescribeRealServersStatusResponse {
-    /// 返回源站查询结果的个数
+    /// Quantity of origin server query results returned
     "TotalCount" total_count set_total_count: i64,
-    /// 源站被绑定状态列表
+    /// Binding status list of origin servers
     "RealServerStatusSet" real_server_status_set set_real_server_status_set: list RealServerStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRegionAndPrice` (获取源站区域和带宽梯度价格).
+/// Request of `DescribeRegionAndPrice` (Obtains an origin server region and a bandwidth price gradient.).
 ///
-/// 该接口（DescribeRegionAndPrice）用于获取源站区域和带宽梯度价格
+/// This API (DescribeRegionAndPrice) is used to obtain the origin server regions and the bandwidth price gradient.
 DescribeRegionAndPriceRequest {
-    /// IP版本，可取值：IPv4、IPv6，默认值IPv4
+    /// IP version. Valid values: `IPv4` (default), `IPv6`.
     "IPAddressVersion" ip_address_version set_ip_address_version: str,
-    /// 通道套餐类型，Thunder表示标准通道组，Accelerator表示游戏加速器通道，CrossBorder表示跨境通道。
+    /// Package type of connection groups. Valid values: `Thunder` (general), `Accelerator` (specific for games), and `CrossBorder` (cross-MLC-border connection).
     "PackageType" package_type set_package_type: str,
 } }
 rt::action!("gaap", "2018-05-29", "DescribeRegionAndPrice", DescribeRegionAndPriceRequest => DescribeRegionAndPriceResponse);
 
 rt::model! { read debug;
-/// DescribeRegionAndPrice返回参数结构体
+/// DescribeRegionAndPrice response structure.
 DescribeRegionAndPriceResponse {
-    /// 源站区域总数
+    /// Total number of origin server regions
     "TotalCount" total_count set_total_count: i128,
-    /// 源站区域详情列表
+    /// List of origin server region details
     "DestRegionSet" dest_region_set set_dest_region_set: list RegionDetail,
-    /// 通道带宽费用梯度价格
+    /// Connection bandwidth price gradient
     "BandwidthUnitPrice" bandwidth_unit_price set_bandwidth_unit_price: list BandwidthPriceGradient,
-    /// 带宽价格货币类型：
-    /// CNY 人民币
-    /// USD 美元
+    /// Currency type of bandwidth price:
+    /// CNY (Chinese Yuan)
+    /// USD (United States Dollar)
     "Currency" currency set_currency: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeResourcesByTag` (根据标签拉取资源列表).
+/// Request of `DescribeResourcesByTag` (Pulls resource list based on tags).
 ///
-/// 本接口（DescribeResourcesByTag）用于根据标签来查询对应的资源信息，包括通道，通道组和源站。
+/// This API (DescribeResourcesByTag) is used to query corresponding resource information by tags, including connection, connection group, and origin server.
 DescribeResourcesByTagRequest {
-    /// 标签键。
+    /// Tag key.
     ///
     /// Required.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签值。
+    /// Tag value.
     ///
     /// Required.
     "TagValue" tag_value set_tag_value: str,
-    /// 资源类型，其中：
-    /// Proxy表示通道；
-    /// ProxyGroup表示通道组；
-    /// RealServer表示源站。
-    /// 不指定该字段则查询该标签下所有资源。
+    /// Resource types:
+    /// Proxy (connection);
+    /// ProxyGroup (connection group);
+    /// RealServer (origin server).
+    /// If this field is not specified, all resources with the tag will be queried.
     "ResourceType" resource_type set_resource_type: str,
 } }
 rt::action!("gaap", "2018-05-29", "DescribeResourcesByTag", DescribeResourcesByTagRequest => DescribeResourcesByTagResponse);
 
 rt::model! { read debug;
-/// DescribeResourcesByTag返回参数结构体
+/// DescribeResourcesByTag response structure.
 DescribeResourcesByTagResponse {
-    /// 资源总数
+    /// Total resources
     "TotalCount" total_count set_total_count: i64,
-    /// 标签对应的资源列表
+    /// Resource list corresponding to the tag
     "ResourceSet" resource_set set_resource_set: list TagResourceInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRuleRealServers` (查询转发规则相关源站信息).
+/// Request of `DescribeRuleRealServers` (This example shows you how to query the origin server information of forwarding rules.).
 ///
-/// 本接口（DescribeRuleRealServers）用于查询转发规则相关的源站信息， 包括该规则可绑定的源站信息和已绑定的源站信息。
+/// This API (DescribeRuleRealServers) is used to query forwarding rules-related origin server information, including information of origin servers that can be bound and have been bound.
 DescribeRuleRealServersRequest {
-    /// 转发规则ID
+    /// Forwarding rule ID
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: str,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 返回数量，默认为20，最大值为1000。
+    /// Number of returned results. Default value: 20. Maximum value: 1000.
     "Limit" limit set_limit: i128,
 } }
 rt::action!("gaap", "2018-05-29", "DescribeRuleRealServers", DescribeRuleRealServersRequest => DescribeRuleRealServersResponse);
 
 rt::model! { read debug;
-/// DescribeRuleRealServers返回参数结构体
+/// DescribeRuleRealServers response structure.
 DescribeRuleRealServersResponse {
-    /// 可绑定的源站个数
+    /// Quantity of origin servers that can be bound
     "TotalCount" total_count set_total_count: i128,
-    /// 可绑定的源站信息列表
+    /// Information list of origin servers that can be bound
     "RealServerSet" real_server_set set_real_server_set: list RealServer,
-    /// 已绑定的源站个数
+    /// Quantity of bound origin servers
     "BindRealServerTotalCount" bind_real_server_total_count set_bind_real_server_total_count: i128,
-    /// 已绑定的源站信息列表
+    /// Bound origin server information list
     "BindRealServerSet" bind_real_server_set set_bind_real_server_set: list BindRealServer,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRulesByRuleIds` (根据规则ID拉取规则信息列表).
+/// Request of `DescribeRulesByRuleIds` (Pulls the list of rules based on rule ID).
 ///
-/// 本接口（DescribeRulesByRuleIds）用于根据规则ID拉取规则信息列表。支持一个或者多个规则信息的拉取。一次最多支持10个规则信息的拉取。
+/// This API is used to pull the list of rules based on rule ID. It supports pulling 1 to 10 rules at a time.
 DescribeRulesByRuleIdsRequest {
-    /// 规则ID列表。最多支持10个规则。
+    /// List of rule IDs. Up to 10 rules are supported.
     ///
     /// Required.
     "RuleIds" rule_ids set_rule_ids: list String,
@@ -2201,22 +2252,22 @@ DescribeRulesByRuleIdsRequest {
 rt::action!("gaap", "2018-05-29", "DescribeRulesByRuleIds", DescribeRulesByRuleIdsRequest => DescribeRulesByRuleIdsResponse);
 
 rt::model! { read debug;
-/// DescribeRulesByRuleIds返回参数结构体
+/// DescribeRulesByRuleIds response structure.
 DescribeRulesByRuleIdsResponse {
-    /// 返回的规则总个数。
+    /// The number of returned rules.
     "TotalCount" total_count set_total_count: i128,
-    /// 返回的规则列表。
+    /// List of returned rules.
     "RuleSet" rule_set set_rule_set: list RuleInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRules` (查询转发规则信息).
+/// Request of `DescribeRules` (Queries forwarding rule information.).
 ///
-/// 本接口（DescribeRules）用于查询监听器下的所有规则信息，包括规则域名，路径以及该规则下所绑定的源站列表。当通道版本为3.0时，该接口会返回该域名对应的高级认证配置信息。
+/// This API (DescribeRules) is used to query all rule information of a listener, including the domain names, paths, and list of bound origin servers. For version 3.0 connections, this API returns the advanced authentication configuration information of the domain name.
 DescribeRulesRequest {
-    /// 7层监听器Id。
+    /// Layer-7 listener ID.
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
@@ -2224,22 +2275,22 @@ DescribeRulesRequest {
 rt::action!("gaap", "2018-05-29", "DescribeRules", DescribeRulesRequest => DescribeRulesResponse);
 
 rt::model! { read debug;
-/// DescribeRules返回参数结构体
+/// DescribeRules response structure.
 DescribeRulesResponse {
-    /// 按照域名分类的规则信息列表
+    /// Rule information list classified by domain name type
     "DomainRuleSet" domain_rule_set set_domain_rule_set: list DomainRuleSet,
-    /// 该监听器下的域名总数
+    /// Total quantity of domain names under this listener
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSecurityPolicyDetail` (获取安全策略详情).
+/// Request of `DescribeSecurityPolicyDetail` (Obtains security policy details).
 ///
-/// 获取安全策略详情
+/// This API is used to obtain security policy details.
 DescribeSecurityPolicyDetailRequest {
-    /// 安全策略ID
+    /// Security policy ID
     ///
     /// Required.
     "PolicyId" policy_id set_policy_id: str,
@@ -2247,32 +2298,33 @@ DescribeSecurityPolicyDetailRequest {
 rt::action!("gaap", "2018-05-29", "DescribeSecurityPolicyDetail", DescribeSecurityPolicyDetailRequest => DescribeSecurityPolicyDetailResponse);
 
 rt::model! { read debug;
-/// DescribeSecurityPolicyDetail返回参数结构体
+/// DescribeSecurityPolicyDetail response structure.
 DescribeSecurityPolicyDetailResponse {
-    /// 通道ID
+    /// Connection ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProxyId" proxy_id set_proxy_id: str,
-    /// 安全策略状态：
-    /// BOUND，已开启安全策略
-    /// UNBIND，已关闭安全策略
-    /// BINDING，安全策略开启中
-    /// UNBINDING，安全策略关闭中。
+    /// Security policy status:
+    /// BOUND (security policies enabled)
+    /// UNBIND (security policies disabled)
+    /// BINDING (enabling security policies)
+    /// UNBINDING (disabling security policies)
     "Status" status set_status: str,
-    /// 默认策略：ACCEPT或DROP。
+    /// Default policy: ACCEPT or DROP.
     "DefaultAction" default_action set_default_action: str,
-    /// 策略ID
+    /// Policy ID
     "PolicyId" policy_id set_policy_id: str,
-    /// 规则列表
+    /// List of rules
     "RuleList" rule_list set_rule_list: list SecurityPolicyRuleOut,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSecurityRules` (根据安全规则ID查询安全规则详情列表).
+/// Request of `DescribeSecurityRules` (Queries the list of security rules based on security rule ID).
 ///
-/// 本接口（DescribeSecurityRules）用于根据安全规则ID查询安全规则详情列表。支持一个或多个安全规则的查询。一次最多支持20个安全规则的查询。
+/// This API is used to query the list of security rules based on security rule ID. It supports querying 1 to 20 security rules at a time.
 DescribeSecurityRulesRequest {
-    /// 安全规则ID列表。总数不能超过20个。
+    /// List of security rule IDs. Up to 20 security rules are supported.
     ///
     /// Required.
     "SecurityRuleIds" security_rule_ids set_security_rule_ids: list String,
@@ -2280,48 +2332,48 @@ DescribeSecurityRulesRequest {
 rt::action!("gaap", "2018-05-29", "DescribeSecurityRules", DescribeSecurityRulesRequest => DescribeSecurityRulesResponse);
 
 rt::model! { read debug;
-/// DescribeSecurityRules返回参数结构体
+/// DescribeSecurityRules response structure.
 DescribeSecurityRulesResponse {
-    /// 返回的安全规则详情总数。
+    /// The number of returned security rules.
     "TotalCount" total_count set_total_count: i128,
-    /// 返回的安全规则详情列表。
+    /// List of returned security rules.
     "SecurityRuleSet" security_rule_set set_security_rule_set: list SecurityPolicyRuleOut,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTCPListeners` (查询TCP监听器列表).
+/// Request of `DescribeTCPListeners` (Queries the TCP listener list).
 ///
-/// 该接口（DescribeTCPListeners）用于查询单通道或者通道组下的TCP监听器信息。
+/// This API (DescribeTCPListeners) is used to query the TCP listener information of a single connection or connection group.
 DescribeTCPListenersRequest {
-    /// 过滤条件，根据通道ID进行拉取，ProxyId/GroupId/ListenerId必须设置一个，但ProxyId和GroupId不能同时设置。
+    /// Filter condition that filters by connection ID. You must specify at least one filter condition (ProxyId/GroupId/ListenerId), but ProxyId and GroupId cannot be set at the same time.
     "ProxyId" proxy_id set_proxy_id: str,
-    /// 过滤条件，根据监听器ID精确查询。
-    /// 当设置了ProxyId时，会检查该监听器是否归属于该通道。
-    /// 当设置了GroupId时，会检查该监听器是否归属于该通道组。
+    /// Filter condition. Exact query by listener ID.
+    /// When ProxyId is specified, the listener will be checked whether it belongs to the connection.
+    /// When GroupId is specified, the listener will be checked whether it belongs to the connection group.
     "ListenerId" listener_id set_listener_id: str,
-    /// 过滤条件，根据监听器名称精确查询
+    /// Filter condition. Exact query by listener name.
     "ListenerName" listener_name set_listener_name: str,
-    /// 过滤条件，根据监听器端口精确查询
+    /// Filter condition. Exact query by listener port.
     "Port" port set_port: i128,
-    /// 偏移量，默认为0
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 限制数量，默认为20
+    /// Quantity limit. The default value is 20.
     "Limit" limit set_limit: i128,
-    /// 过滤条件，根据通道组ID进行拉取，ProxyId/GroupId/ListenerId必须设置一个，但ProxyId和GroupId不能同时设置。
+    /// Filter condition that filters by connection group ID. You must specify at least one filter condition (ProxyId/GroupId/ListenerId), but ProxyId and GroupId cannot be set at the same time.
     "GroupId" group_id set_group_id: str,
-    /// 过滤条件，支持按照端口或监听器名称进行模糊查询，该参数不能与ListenerName和Port同时使用
+    /// Filter condition. It supports fuzzy query by port or listener name. This parameter cannot be used with `ListenerName` or `Port`.
     "SearchValue" search_value set_search_value: str,
 } }
 rt::action!("gaap", "2018-05-29", "DescribeTCPListeners", DescribeTCPListenersRequest => DescribeTCPListenersResponse);
 
 rt::model! { read debug;
-/// DescribeTCPListeners返回参数结构体
+/// DescribeTCPListeners response structure.
 DescribeTCPListenersResponse {
-    /// 满足条件的监听器总个数
+    /// Total quantity of listeners that matches the conditions
     "TotalCount" total_count set_total_count: i128,
-    /// TCP监听器列表
+    /// TCP listener list
     "ListenerSet" listener_set set_listener_set: list TCPListener,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2349,70 +2401,70 @@ DescribeTaskStatusResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeUDPListeners` (查询UDP监听器列表).
+/// Request of `DescribeUDPListeners` (Queries the UDP listener list).
 ///
-/// 该接口（DescribeUDPListeners）用于查询单通道或者通道组下的UDP监听器信息
+/// This API (DescribeUDPListeners) is used to query the UDP listener information of a single connection or connection group.
 DescribeUDPListenersRequest {
-    /// 过滤条件，根据通道ID进行拉取，ProxyId/GroupId/ListenerId必须设置一个，但ProxyId和GroupId不能同时设置。
+    /// Filter condition that filters by connection ID. You must specify at least one filter condition (ProxyId/GroupId/ListenerId), but ProxyId and GroupId cannot be set at the same time.
     "ProxyId" proxy_id set_proxy_id: str,
-    /// 过滤条件，根据监听器ID精确查询。
-    /// 当设置了ProxyId时，会检查该监听器是否归属于该通道。
-    /// 当设置了GroupId时，会检查该监听器是否归属于该通道组。
+    /// Filter condition. Exact query by listener IDs.
+    /// When ProxyId is specified, the listener will be checked whether it belongs to the connection.
+    /// When GroupId is specified, the listener will be checked whether it belongs to the connection group.
     "ListenerId" listener_id set_listener_id: str,
-    /// 过滤条件，根据监听器名称精确查询
+    /// Filter condition. Exact query by listener names.
     "ListenerName" listener_name set_listener_name: str,
-    /// 过滤条件，根据监听器端口精确查询
+    /// Filter condition. Exact query by listener ports.
     "Port" port set_port: i128,
-    /// 偏移量，默认为0
+    /// Offset. The default value is 0.
     "Offset" offset set_offset: i128,
-    /// 限制数量，默认为20
+    /// Quantity limit. The default value is 20.
     "Limit" limit set_limit: i128,
-    /// 过滤条件，根据通道组ID进行拉取，ProxyId/GroupId/ListenerId必须设置一个，但ProxyId和GroupId不能同时设置。
+    /// Filter condition that filters by connection group ID. You must specify at least one filter condition (ProxyId/GroupId/ListenerId), but ProxyId and GroupId cannot be set at the same time.
     "GroupId" group_id set_group_id: str,
-    /// 过滤条件，支持按照端口或监听器名称进行模糊查询，该参数不能与ListenerName和Port同时使用
+    /// Filter condition. It supports fuzzy query by ports or listener names. This parameter cannot be used with `ListenerName` or `Port`.
     "SearchValue" search_value set_search_value: str,
 } }
 rt::action!("gaap", "2018-05-29", "DescribeUDPListeners", DescribeUDPListenersRequest => DescribeUDPListenersResponse);
 
 rt::model! { read debug;
-/// DescribeUDPListeners返回参数结构体
+/// DescribeUDPListeners response structure.
 DescribeUDPListenersResponse {
-    /// 监听器个数
+    /// Quantity of listeners
     "TotalCount" total_count set_total_count: i128,
-    /// UDP监听器列表
+    /// UDP listener list
     "ListenerSet" listener_set set_listener_set: list UDPListener,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DestroyProxies` (销毁通道).
+/// Request of `DestroyProxies` (Terminates a connection.).
 ///
-/// 本接口（DestroyProxies）用于销毁。通道销毁后，不再产生任何费用。
+/// This API (DestroyProxies) is used to terminate a connection. If terminated, no fees will be incurred.
 DestroyProxiesRequest {
-    /// 强制删除标识。
-    /// 1，强制删除该通道列表，无论是否已经绑定了源站；
-    /// 0，如果已绑定了源站，则无法删除。
-    /// 删除多通道时，如果该标识为0，只有所有的通道都没有绑定源站，才允许删除。
+    /// The identifier for forced deletion
+    /// 1: this connection list is deleted forcibly regardless of whether the origin server has been bound.
+    /// 0: this connection list cannot be deleted if the origin server has been bound.
+    /// If this identifier is 0, the deletion can be performed only when all the connections have not been bound to any origin servers.
     ///
     /// Required.
     "Force" force set_force: i64,
-    /// （旧参数，请切换到ProxyIds）通道实例ID列表。
+    /// List of connection instance IDs; It's an old parameter, please switch to ProxyIds.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 用于保证请求幂等性的字符串。该字符串由客户生成，需保证不同请求之间唯一，最大值不超过64个ASCII字符。若不指定该参数，则无法保证请求的幂等性。
-    /// 更多详细信息请参阅：如何保证幂等性。
+    /// A string used to ensure the idempotency of the request, which is generated by the user and must be unique to each request. The maximum length is 64 ASCII characters. If this parameter is not specified, the idempotency of the request cannot be guaranteed.
+    /// For more information, please see How to Ensure Idempotence.
     "ClientToken" client_token set_client_token: str,
-    /// （新参数）通道实例ID列表。
+    /// List of connection instance IDs; It's a new parameter.
     "ProxyIds" proxy_ids set_proxy_ids: list String,
 } }
 rt::action!("gaap", "2018-05-29", "DestroyProxies", DestroyProxiesRequest => DestroyProxiesResponse);
 
 rt::model! { read debug;
-/// DestroyProxies返回参数结构体
+/// DestroyProxies response structure.
 DestroyProxiesResponse {
-    /// 处于不可销毁状态下的通道实例ID列表。
+    /// ID list of connection instances that cannot be terminated.
     "InvalidStatusInstanceSet" invalid_status_instance_set set_invalid_status_instance_set: list String,
-    /// 销毁操作失败的通道实例ID列表。
+    /// ID list of connection instances that failed to be terminated.
     "OperationFailedInstanceSet" operation_failed_instance_set set_operation_failed_instance_set: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2467,100 +2519,124 @@ Domain {
 } }
 
 rt::model! { read debug;
-/// 域名解析就近访问配置详情
+/// Nearest access configuration details of domain name resolution
 DomainAccessRegionDict {
-    /// 就近接入区域
+    /// Nearest access region
     "NationCountryInnerList" nation_country_inner_list set_nation_country_inner_list: list NationCountryInnerInfo,
-    /// 加速区域通道列表
+    /// Acceleration region connection list
     "ProxyList" proxy_list set_proxy_list: list ProxyIdDict,
-    /// 加速区域ID
+    /// Acceleration region ID
     "RegionId" region_id set_region_id: str,
-    /// 加速区域内部编码
+    /// Acceleration region internal code
     "GeographicalZoneInnerCode" geographical_zone_inner_code set_geographical_zone_inner_code: str,
-    /// 加速区域所属大洲内部编码
+    /// Internal code of the continent to which the acceleration region belongs
     "ContinentInnerCode" continent_inner_code set_continent_inner_code: str,
-    /// 加速区域别名
+    /// Acceleration region alias
     "RegionName" region_name set_region_name: str,
 } }
 
 rt::model! { read debug;
-/// 域名的定制错误响应配置
+/// Custom error response configuration of a domain name
 DomainErrorPageInfo {
-    /// 错误定制响应的配置ID
+    /// Configuration ID of a custom error response
     "ErrorPageId" error_page_id set_error_page_id: str,
-    /// 监听器ID
+    /// Listener ID
     "ListenerId" listener_id set_listener_id: str,
-    /// 域名
+    /// Domain name
     "Domain" domain set_domain: str,
-    /// 原始错误码
+    /// Original error code
     "ErrorNos" error_nos set_error_nos: list i64,
-    /// 新的错误码
+    /// New error code
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NewErrorNo" new_error_no set_new_error_no: i64,
-    /// 需要清理的响应头
+    /// Response header to be cleared
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ClearHeaders" clear_headers set_clear_headers: list String,
-    /// 需要设置的响应头
+    /// Response header to be set
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SetHeaders" set_headers set_set_headers: list HttpHeaderParam,
-    /// 设置的响应体(不包括 HTTP头)
+    /// Configured response body (excluding HTTP header)
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Body" body set_body: str,
-    /// 规则状态,0为成功
+    /// Rule status. 0: success
+    /// Note: this field may return null, indicating that no valid value is obtained.
     "Status" status set_status: i64,
 } }
 
 rt::model! { read debug;
-/// 按照域名分类的7层监听器转发规则信息
+/// Forwarding rule information of Layer-7 listeners classified by domain name
 DomainRuleSet {
-    /// 转发规则域名。
+    /// Forwarding rule domain name.
     "Domain" domain set_domain: str,
-    /// 该域名对应的转发规则列表。
+    /// Forwarding rule list of the domain name.
     "RuleSet" rule_set set_rule_set: list RuleInfo,
-    /// 该域名对应的服务器证书ID，值为default时，表示使用默认证书（监听器配置的证书）。
+    /// Server certificate ID of the domain. When it is `default`, it indicates that the default certificate will be used (i.e., the certificate configured for the listener).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CertificateId" certificate_id set_certificate_id: str,
-    /// 该域名对应服务器证书名称。
+    /// Server certificate name of the domain name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CertificateAlias" certificate_alias set_certificate_alias: str,
-    /// 该域名对应的客户端证书ID，值为default时，表示使用默认证书（监听器配置的证书）。
+    /// Client certificate ID of the domain. When it is `default`, it indicates that the default certificate will be used (i.e., the certificate configured for the listener).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ClientCertificateId" client_certificate_id set_client_certificate_id: str,
-    /// 该域名对应客户端证书名称。
+    /// Client certificate name of the domain name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ClientCertificateAlias" client_certificate_alias set_client_certificate_alias: str,
-    /// 该域名对应基础认证配置ID。
+    /// Basic authentication configuration ID of the domain name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BasicAuthConfId" basic_auth_conf_id set_basic_auth_conf_id: str,
-    /// 基础认证开关，其中：
-    /// 0，表示未开启；
-    /// 1，表示已开启。
+    /// Basic authentication status:
+    /// 0: disabled;
+    /// 1: enabled.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BasicAuth" basic_auth set_basic_auth: i64,
-    /// 该域名对应基础认证配置名称。
+    /// Basic authentication configuration name of the domain name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BasicAuthConfAlias" basic_auth_conf_alias set_basic_auth_conf_alias: str,
-    /// 该域名对应源站认证证书ID。
+    /// Origin server authentication certificate ID of the domain name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RealServerCertificateId" real_server_certificate_id set_real_server_certificate_id: str,
-    /// 源站认证开关，其中：
-    /// 0，表示未开启；
-    /// 1，表示已开启。
+    /// Origin server authentication status:
+    /// 0: disabled;
+    /// 1: enabled.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RealServerAuth" real_server_auth set_real_server_auth: i64,
-    /// 该域名对应源站认证证书名称。
+    /// Origin server authentication certificate name of the domain name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RealServerCertificateAlias" real_server_certificate_alias set_real_server_certificate_alias: str,
-    /// 该域名对应通道认证证书ID。
+    /// Connection authentication certificate ID of the domain name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "GaapCertificateId" gaap_certificate_id set_gaap_certificate_id: str,
-    /// 通道认证开关，其中：
-    /// 0，表示未开启；
-    /// 1，表示已开启。
+    /// Connection authentication status:
+    /// 0: disabled;
+    /// 1: enabled.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "GaapAuth" gaap_auth set_gaap_auth: i64,
-    /// 该域名对应通道认证证书名称。
+    /// Connection authentication certificate name of the domain name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "GaapCertificateAlias" gaap_certificate_alias set_gaap_certificate_alias: str,
-    /// 源站认证域名。
+    /// Origin server authentication domain name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RealServerCertificateDomain" real_server_certificate_domain set_real_server_certificate_domain: str,
-    /// 多客户端证书时，返回多个证书的id和别名
+    /// Returns IDs and aliases of multiple certificates when there are multiple client certificates.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PolyClientCertificateAliasInfo" poly_client_certificate_alias_info set_poly_client_certificate_alias_info: list CertificateAliasInfo,
-    /// 多源站证书时，返回多个证书的id和别名
+    /// Returns IDs and aliases of multiple certificates when there are multiple origin certificates.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PolyRealServerCertificateAliasInfo" poly_real_server_certificate_alias_info set_poly_real_server_certificate_alias_info: list CertificateAliasInfo,
-    /// 域名的状态。
-    /// 0表示运行中，
-    /// 1表示变更中，
-    /// 2表示删除中。
+    /// Domain name status.
+    /// 0: running;
+    /// 1: changing;
+    /// 2: deleting.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "DomainStatus" domain_status set_domain_status: i128,
-    /// 封禁解封状态：BANNED表示已封禁，RECOVER表示已解封或未封禁，BANNING表示封禁中，RECOVERING表示解封中，BAN_FAILED表示封禁失败，RECOVER_FAILED表示解封失败。
+    /// Blocking-related status of the domain name. `BANNED`: the domain name is blocked; `RECOVER`: the domain name is unblocked or normal; `BANNING`: the domain name is being blocked; `RECOVERING`: the domain name is being unblocked; `BAN_FAILED`: the blocking fails; RECOVER_FAILED: the unblocking fails.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "BanStatus" ban_status set_ban_status: str,
-    /// Http3特性标识，其中：
-    /// 0表示关闭；
-    /// 1表示启用。
+    /// Specifies whether to enable HTTP3. Valid values:
+    /// `0`: disable HTTP3;
+    /// `1`: enable HTTP3.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Http3Supported" http3_supported set_http3_supported: i64,
     /// 是否为默认域名
     "IsDefaultServer" is_default_server set_is_default_server: bool,
@@ -2590,13 +2666,13 @@ EnableGlobalDomainResponse {
 } }
 
 rt::model! { write debug;
-/// 过滤条件
+/// Filter conditions
 Filter {
-    /// 过滤条件
+    /// Filter conditions
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 过滤值
+    /// Filter values
     ///
     /// Required.
     "Values" values set_values: list String,
@@ -2616,86 +2692,96 @@ GlobalDns {
 } }
 
 rt::model! { read debug;
-/// 可以显示统计数据的通道组和对应通道信息
+/// The connection groups from which the statistics can be derived, and the connection information.
 GroupStatisticsInfo {
-    /// 通道组ID
+    /// Connection group ID
     "GroupId" group_id set_group_id: str,
-    /// 通道组名称
+    /// Connection group name
     "GroupName" group_name set_group_name: str,
-    /// 通道组下通道列表
+    /// List of connections of a connection group
     "ProxySet" proxy_set set_proxy_set: list ProxySimpleInfo,
 } }
 
 rt::model! { read debug;
-/// HTTP类型监听器信息
+/// HTTP listener information
 HTTPListener {
-    /// 监听器ID
+    /// Listener ID
     "ListenerId" listener_id set_listener_id: str,
-    /// 监听器名称
+    /// Listener name
     "ListenerName" listener_name set_listener_name: str,
-    /// 监听器端口
+    /// Listener port
     "Port" port set_port: i128,
-    /// 监听器创建时间，Unix时间戳
+    /// Listener creation time; using UNIX timestamp.
     "CreateTime" create_time set_create_time: i128,
-    /// 监听器协议， HTTP表示HTTP，HTTPS表示HTTPS，此结构取值HTTP
+    /// Listener protocol. Valid values: HTTP, HTTPS. The value `HTTP` is used for this structure
     "Protocol" protocol set_protocol: str,
-    /// 监听器状态，其中：
-    /// 0表示运行中；
-    /// 1表示创建中；
-    /// 2表示销毁中；
-    /// 3表示源站调整中；
-    /// 4表示配置变更中。
+    /// Listener status:
+    /// 0: running;
+    /// 1: creating;
+    /// 2: terminating;
+    /// 3: adjusting origin server;
+    /// 4: modifying configuration.
     "ListenerStatus" listener_status set_listener_status: i128,
-    /// 监听器的通道ID，如果监听器属于通道组，则为null
+    /// Connection ID of the listener. A null value is returned if the listener is associated with the connection group.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "ProxyId" proxy_id set_proxy_id: str,
-    /// 监听器的通道组ID，如果监听器属于通道，则为null
+    /// Connection group ID of the listener. A null value is returned if the listener is associated with a specific connection.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "GroupId" group_id set_group_id: str,
 } }
 
 rt::model! { read debug;
-/// HTTPS类型监听器信息
+/// HTTPS listener information
 HTTPSListener {
-    /// 监听器ID
+    /// Listener ID
     "ListenerId" listener_id set_listener_id: str,
-    /// 监听器名称
+    /// Listener name
     "ListenerName" listener_name set_listener_name: str,
-    /// 监听器端口
+    /// Listener port
     "Port" port set_port: i128,
-    /// 监听器协议， HTTP表示HTTP，HTTPS表示HTTPS，此结构取值HTTPS
+    /// Listener protocol. Valid values: HTTP, HTTPS. The value `HTTPS` is used for this structure
     "Protocol" protocol set_protocol: str,
-    /// 监听器状态，其中：
-    /// 0表示运行中；
-    /// 1表示创建中；
-    /// 2表示销毁中；
-    /// 3表示源站调整中；
-    /// 4表示配置变更中。
+    /// Listener status:
+    /// 0: running;
+    /// 1: creating;
+    /// 2: terminating;
+    /// 3: adjusting origin server;
+    /// 4: modifying configuration.
     "ListenerStatus" listener_status set_listener_status: i128,
-    /// 监听器服务器SSL证书ID
+    /// Server SSL certificate ID of the listener
     "CertificateId" certificate_id set_certificate_id: str,
-    /// 监听器后端转发源站协议
+    /// Protocol used in the forwarding from connections to origin servers
     "ForwardProtocol" forward_protocol set_forward_protocol: str,
-    /// 监听器创建时间，Unix时间戳
+    /// Listener creation time; using UNIX timestamp.
     "CreateTime" create_time set_create_time: i128,
-    /// 服务器SSL证书的别名
+    /// Server SSL certificate alias
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CertificateAlias" certificate_alias set_certificate_alias: str,
-    /// 监听器客户端CA证书ID
+    /// Client CA certificate ID of the listener
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ClientCertificateId" client_certificate_id set_client_certificate_id: str,
-    /// 监听器认证方式。其中，
-    /// 0表示单向认证；
-    /// 1表示双向认证。
+    /// Listener authentication mode. Valid values:
+    /// 0: one-way authentication;
+    /// 1: mutual authentication.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "AuthType" auth_type set_auth_type: i64,
-    /// 客户端CA证书别名
+    /// Client CA certificate alias
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ClientCertificateAlias" client_certificate_alias set_client_certificate_alias: str,
-    /// 多客户端CA证书别名信息
+    /// Alias information of multiple client CA certificates.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PolyClientCertificateAliasInfo" poly_client_certificate_alias_info set_poly_client_certificate_alias_info: list CertificateAliasInfo,
-    /// 是否支持Http3，其中：
-    /// 0，不支持Http3接入；
-    /// 1，持Http3接入。
-    /// 注意：如果支持了Http3的功能，那么该监听器会占用对应的UDP接入端口，不可再创建相同端口的UDP监听器。
+    /// Whether to support HTTP3. Values:
+    /// `0`: Do not support HTTP3 access;
+    /// `1`: Support HTTP3 access.
+    /// If HTTP3 is supported for a connection, the listener will use the port that is originally accessed to UDP, and a UDP listener with the same port cannot be created.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Http3Supported" http3_supported set_http3_supported: i64,
-    /// 监听器的通道ID，如果监听器属于通道组，则为null
+    /// Connection ID of the listener. A null value is returned if the listener is associated with the connection group.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProxyId" proxy_id set_proxy_id: str,
-    /// 监听器的通道组ID，如果监听器属于通道，则为null
+    /// Connection group ID of the listener. A null value is returned if the listener is associated with a specific connection.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "GroupId" group_id set_group_id: str,
     /// 支持的TLS版本
     "TLSSupportVersion" tls_support_version set_tls_support_version: list String,
@@ -2704,195 +2790,200 @@ HTTPSListener {
 } }
 
 rt::model! { both debug;
-/// 描述HTTP的包头参数
+/// Parameter describing an HTTP packet header
 HttpHeaderParam {
-    /// HTTP头名
+    /// HTTP header name
     ///
     /// Required.
     "HeaderName" header_name set_header_name: str,
-    /// HTTP头值
+    /// HTTP header value
     ///
     /// Required.
     "HeaderValue" header_value set_header_value: str,
 } }
 
 rt::model! { read debug;
-/// ip信息详情
+/// IP details
 IPDetail {
-    /// IP字符串
+    /// IP string
     "IP" ip set_ip: str,
-    /// 供应商，BGP表示默认，CMCC表示中国移动，CUCC表示中国联通，CTCC表示中国电信
+    /// Network provider. `BGP`: Tencent Cloud BGP (default); `CMCC`: China Mobile; `CUCC`: China Unicom; `CTCC`: China Telecom.
     "Provider" provider set_provider: str,
-    /// 带宽
+    /// Max bandwidth
     "Bandwidth" bandwidth set_bandwidth: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `InquiryPriceCreateProxy` (创建加速通道询价).
+/// Request of `InquiryPriceCreateProxy` (Creates acceleration connection price inquiries.).
 ///
-/// 本接口（InquiryPriceCreateProxy）用于创建加速通道询价。
+/// This API (InquiryPriceCreateProxy) is used to create the price inquiries of acceleration connections.
 InquiryPriceCreateProxyRequest {
-    /// 加速区域名称。
+    /// Acceleration region name.
     ///
     /// Required.
     "AccessRegion" access_region set_access_region: str,
-    /// 通道带宽上限，单位：Mbps。
+    /// Connection bandwidth cap. Unit: Mbps.
     ///
     /// Required.
     "Bandwidth" bandwidth set_bandwidth: i64,
-    /// （旧参数，请切换到RealServerRegion）源站区域名称。
+    /// Origin server region name. It's an old parameter, please switch to RealServerRegion.
     "DestRegion" dest_region set_dest_region: str,
-    /// （此参数为旧参数，请填写新参数Concurrent，二者必须填写一个）通道并发量上限，表示同时在线的连接数，单位：万。
+    /// Upper limit of connection concurrence, which indicates a number of simultaneous online connections. Unit: 10,000 connections. It's an old parameter, please switch to Concurrent.
     "Concurrency" concurrency set_concurrency: i64,
-    /// （新参数）源站区域名称。
+    /// Origin server region name; It's a new parameter.
     "RealServerRegion" real_server_region set_real_server_region: str,
-    /// （新参数）通道并发量上限，表示同时在线的连接数，单位：万。
+    /// Upper limit of connection concurrence, which indicates a number of simultaneous online connections. Unit: 10,000 connections. It's a new parameter.
     "Concurrent" concurrent set_concurrent: i64,
-    /// 计费方式，0表示按带宽计费，1表示按流量计费。默认按带宽计费
+    /// Billing mode. Valid values: 0: bill-by-bandwidth (default value); 1: bill-by-traffic.
     "BillingType" billing_type set_billing_type: i64,
-    /// IP版本，可取值：IPv4、IPv6，默认值IPv4
+    /// IP version. Valid values: `IPv4` (default), `IPv6`.
     "IPAddressVersion" ip_address_version set_ip_address_version: str,
-    /// 网络类型，可取值：normal、cn2，默认值normal
+    /// Network type. Valid values: `normal` (default), `cn2`
     "NetworkType" network_type set_network_type: str,
-    /// 通道套餐类型，Thunder表示标准通道组，Accelerator表示游戏加速器通道，CrossBorder表示跨境通道。
+    /// Package type of connection groups. Valid values: `Thunder` (general), `Accelerator` (specific for games), and `CrossBorder` (cross-MLC-border connection).
     "PackageType" package_type set_package_type: str,
-    /// 该字段已废弃，当IPAddressVersion为IPv4时，所创建的通道默认支持Http3.0；当为IPv6，默认不支持Http3.0。
+    /// (Disused) HTTP3.0 is supported by default when `IPAddressVersion` is `IPv4`.
     "Http3Supported" http3_supported set_http3_supported: i64,
 } }
 rt::action!("gaap", "2018-05-29", "InquiryPriceCreateProxy", InquiryPriceCreateProxyRequest => InquiryPriceCreateProxyResponse);
 
 rt::model! { read debug;
-/// InquiryPriceCreateProxy返回参数结构体
+/// InquiryPriceCreateProxy response structure.
 InquiryPriceCreateProxyResponse {
-    /// 通道基础费用价格，单位：元/天。
+    /// Basic price of connection in USD/day.
     "ProxyDailyPrice" proxy_daily_price set_proxy_daily_price: f64,
-    /// 通道带宽费用梯度价格。
+    /// Tiered price of connection bandwidth.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "BandwidthUnitPrice" bandwidth_unit_price set_bandwidth_unit_price: list BandwidthPriceGradient,
-    /// 通道基础费用折扣价格，单位：元/天。
+    /// Discounted basic price of connection in USD/day.
     "DiscountProxyDailyPrice" discount_proxy_daily_price set_discount_proxy_daily_price: f64,
-    /// 价格使用的货币，支持人民币，美元等。
+    /// Currency, which supports CNY, USD, etc.
     "Currency" currency set_currency: str,
-    /// 通道的流量费用价格，单位: 元/GB
+    /// Connection traffic price in USD/GB.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "FlowUnitPrice" flow_unit_price set_flow_unit_price: f64,
-    /// 通道的流量费用折扣价格，单位:元/GB
+    /// Discounted connection traffic price in USD/GB.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "DiscountFlowUnitPrice" discount_flow_unit_price set_discount_flow_unit_price: f64,
-    /// 精品BGP的带宽费用价格，单位: 元/Mbps/天
+    /// Dedicated BGP bandwidth price. Unit: USD/Mbps/day
+    /// Note: this field may return `null`, indicating that no valid value can be obtained.
     "Cn2BandwidthPrice" cn2_bandwidth_price set_cn2_bandwidth_price: f64,
-    /// 精品BGP的折后带宽费用价格，单位: 元/Mbps/天
+    /// Dedicated BGP bandwidth discount price. Unit: USD/Mbps/day
+    /// Note: this field may return `null`, indicating that no valid value can be obtained.
     "Cn2BandwidthPriceWithDiscount" cn2_bandwidth_price_with_discount set_cn2_bandwidth_price_with_discount: f64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 内部接口使用，返回可以查询统计数据的监听器信息
+/// Used by internal APIs. It returns the information of listeners whose statistics can be queried.
 ListenerInfo {
-    /// 监听器ID
+    /// Listener ID
     "ListenerId" listener_id set_listener_id: str,
-    /// 监听器名称
+    /// Listener name
     "ListenerName" listener_name set_listener_name: str,
-    /// 监听器监听端口
+    /// Listening port
     "Port" port set_port: i128,
-    /// 监听器协议类型
+    /// Listener protocol type
     "Protocol" protocol set_protocol: str,
 } }
 
 rt::model! { read debug;
-/// 单指标的统计数据
+/// One-metric statistics
 MetricStatisticsInfo {
-    /// 指标名称
+    /// Metric name
     "MetricName" metric_name set_metric_name: str,
-    /// 指标统计数据
+    /// Metric statistics
     "MetricData" metric_data set_metric_data: list StatisticsDataInfo,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyCertificateAttributes` (修改证书属性).
+/// Request of `ModifyCertificateAttributes` (Modifies certificate attributes).
 ///
-/// 本接口（ModifyCertificateAttributes）用于修改证书，包括证书名字以及证书内容。
+/// This API is used to modify certificate name and content.
 ModifyCertificateAttributesRequest {
-    /// 证书ID。
+    /// Certificate ID.
     ///
     /// Required.
     "CertificateId" certificate_id set_certificate_id: str,
-    /// 证书名字。长度不超过50个字符。
+    /// Certificate name. Up to 50 characters.
     "CertificateAlias" certificate_alias set_certificate_alias: str,
 } }
 rt::action!("gaap", "2018-05-29", "ModifyCertificateAttributes", ModifyCertificateAttributesRequest => ModifyCertificateAttributesResponse);
 
 rt::model! { read debug;
-/// ModifyCertificateAttributes返回参数结构体
+/// ModifyCertificateAttributes response structure.
 ModifyCertificateAttributesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyCertificate` (修改域名对应的证书).
+/// Request of `ModifyCertificate` (Modifies the certificate of a domain name.).
 ///
-/// 本接口（ModifyCertificate）用于修改监听器下的域名对应的证书。该接口仅适用于version3.0的通道。
+/// This API (ModifyCertificate) is used to modify a domain name certificate of a listener. domain name certificate. This API is only applicable to connections of version 3.0.
 ModifyCertificateRequest {
-    /// 监听器实例ID
+    /// Listener instance ID
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 需要修改证书的域名
+    /// Domain name whose certificate needs to be modified
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 新的服务器证书ID。其中：
-    /// 当CertificateId=default时，表示使用监听器的证书。
+    /// New server certificate ID:
+    /// If CertificateId=default, using the listener certificate.
     ///
     /// Required.
     "CertificateId" certificate_id set_certificate_id: str,
-    /// 新的客户端证书ID。其中：
-    /// 当ClientCertificateId=default时，表示使用监听器的证书。
-    /// 仅当采用双向认证方式时，需要设置该参数或者PolyClientCertificateIds。
+    /// New client certificate ID:
+    /// If ClientCertificateId=default, using the listener certificate.
+    /// This parameter is required only when the mutual authentication is adopted.
     "ClientCertificateId" client_certificate_id set_client_certificate_id: str,
-    /// 新的多客户端证书ID列表。其中：
-    /// 仅当采用双向认证方式时，需要设置该参数或ClientCertificateId参数。
+    /// List of new IDs of multiple client certificates, where:
+    /// This parameter or the `ClientCertificateId` parameter is required for mutual authentication only.
     "PolyClientCertificateIds" poly_client_certificate_ids set_poly_client_certificate_ids: list String,
 } }
 rt::action!("gaap", "2018-05-29", "ModifyCertificate", ModifyCertificateRequest => ModifyCertificateResponse);
 
 rt::model! { read debug;
-/// ModifyCertificate返回参数结构体
+/// ModifyCertificate response structure.
 ModifyCertificateResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDomain` (更新监听器转发规则域名).
+/// Request of `ModifyDomain` (Updates the domain name of a listener forwarding rule.).
 ///
-/// 本接口（ModifyDomain）用于监听器下的域名。当通道版本为3.0时，支持对该域名所对应的证书修改。
+/// This API (ModifyDomain) is used to modify domain names of listeners. For connections of version 3.0, it supports modifying certificates of the domain names.
 ModifyDomainRequest {
-    /// 7层监听器ID
+    /// Layer-7 listener ID
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 修改前的域名信息
+    /// Original domain name information
     ///
     /// Required.
     "OldDomain" old_domain set_old_domain: str,
-    /// 修改后的域名信息
+    /// New domain name information
     ///
     /// Required.
     "NewDomain" new_domain set_new_domain: str,
-    /// 服务器SSL证书ID，仅适用于version3.0的通道。其中：
-    /// 不带该字段时，表示使用原证书；
-    /// 携带该字段时并且CertificateId=default，表示使用监听器证书；
-    /// 其他情况，使用该CertificateId指定的证书。
+    /// Server SSL certificate ID. It's only applicable to the connections of version 3.0:
+    /// If this field is not passed in, the original certificate will be used;
+    /// If this field is passed in, and CertificateId=default, the listener certificate will be used;
+    /// For other cases, the certificate specified by CertificateId will be used.
     "CertificateId" certificate_id set_certificate_id: str,
-    /// 客户端CA证书ID，仅适用于version3.0的通道。其中：
-    /// 不带该字段和PolyClientCertificateIds时，表示使用原证书；
-    /// 携带该字段时并且ClientCertificateId=default，表示使用监听器证书；
-    /// 其他情况，使用该ClientCertificateId或PolyClientCertificateIds指定的证书。
+    /// Client CA certificate ID. It's only applicable to the connections of version 3.0:
+    /// If this field is not passed in, the original certificate will be used;
+    /// If this field is passed in, and ClientCertificateId=default, the listener certificate will be used;
+    /// For other cases, the certificate specified by ClientCertificateId will be used.
     "ClientCertificateId" client_certificate_id set_client_certificate_id: str,
-    /// 客户端CA证书ID，仅适用于version3.0的通道。其中：
-    /// 不带该字段和ClientCertificateId时，表示使用原证书；
-    /// 携带该字段时并且ClientCertificateId=default，表示使用监听器证书；
-    /// 其他情况，使用该ClientCertificateId或PolyClientCertificateIds指定的证书。
+    /// Client CA certificate ID. It is only applicable to connections on version 3.0, where:
+    /// If this field and `ClientCertificateId` are not included, the original certificate will be used;
+    /// If this field is included, and ClientCertificateId=default, then the listener certificate will be used;
+    /// In other cases, the certificate specified by `ClientCertificateId` or `PolyClientCertificateIds` will be used.
     "PolyClientCertificateIds" poly_client_certificate_ids set_poly_client_certificate_ids: list String,
     /// 是否作为默认域名，默认为“否”
     "IsDefaultServer" is_default_server set_is_default_server: bool,
@@ -2900,7 +2991,7 @@ ModifyDomainRequest {
 rt::action!("gaap", "2018-05-29", "ModifyDomain", ModifyDomainRequest => ModifyDomainResponse);
 
 rt::model! { read debug;
-/// ModifyDomain返回参数结构体
+/// ModifyDomain response structure.
 ModifyDomainResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2965,197 +3056,200 @@ ModifyGlobalDomainDnsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyGroupDomainConfig` (配置通道组就近接入域名（废弃）).
+/// Request of `ModifyGroupDomainConfig` ((Disused) Configures the nearest access domain name of a connection group ).
 ///
-/// 本接口（ModifyGroupDomainConfig）用于配置通道组就近接入域名。
+/// This API (ModifyGroupDomainConfig) is used to configure the nearest access domain name of a connection group.
 ModifyGroupDomainConfigRequest {
-    /// 通道组ID。
+    /// Connection group ID.
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
-    /// 域名解析默认访问IP或域名。
+    /// Default access IP or domain name of domain name resolution
     ///
     /// Required.
     "DefaultDnsIp" default_dns_ip set_default_dns_ip: str,
-    /// 就近接入区域配置。
+    /// Nearest access region configuration.
     "AccessRegionList" access_region_list set_access_region_list: list AccessRegionDomainConf,
 } }
 rt::action!("gaap", "2018-05-29", "ModifyGroupDomainConfig", ModifyGroupDomainConfigRequest => ModifyGroupDomainConfigResponse);
 
 rt::model! { read debug;
-/// ModifyGroupDomainConfig返回参数结构体
+/// ModifyGroupDomainConfig response structure.
 ModifyGroupDomainConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyHTTPListenerAttribute` (修改HTTP监听器配置).
+/// Request of `ModifyHTTPListenerAttribute` (Modifies HTTP listener configuration.).
 ///
-/// 该接口（ModifyHTTPListenerAttribute）用于修改通道的HTTP监听器配置信息，目前仅支持修改监听器的名称。
-/// 注意：通道组通道暂时不支持HTTP/HTTPS监听器。
+/// This API (ModifyHTTPListenerAttribute) is used to modify the HTTP listener configuration information of a connection. Currently only supports modifying listener name.
+/// Note: Grouped connections currently do not support HTTP/HTTPS listeners.
 ModifyHTTPListenerAttributeRequest {
-    /// 需要修改的监听器ID
+    /// Listener ID to be modified
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 新的监听器名称
+    /// New listener name
     ///
     /// Required.
     "ListenerName" listener_name set_listener_name: str,
-    /// 通道ID
+    /// Connection ID
     "ProxyId" proxy_id set_proxy_id: str,
 } }
 rt::action!("gaap", "2018-05-29", "ModifyHTTPListenerAttribute", ModifyHTTPListenerAttributeRequest => ModifyHTTPListenerAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyHTTPListenerAttribute返回参数结构体
+/// ModifyHTTPListenerAttribute response structure.
 ModifyHTTPListenerAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyHTTPSListenerAttribute` (修改HTTPS监听器配置).
+/// Request of `ModifyHTTPSListenerAttribute` (Modifies HTTPS listener configuration.).
 ///
-/// 该接口（ModifyHTTPSListenerAttribute）用于修改HTTPS监听器配置，当前不支持通道组和v1版本通道。
+/// This API (ModifyHTTPSListenerAttribute) is used to modify HTTPS listener configurations. It currently do not support connection groups and connections of version 1.0.
 ModifyHTTPSListenerAttributeRequest {
-    /// 监听器ID
+    /// Listener ID
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 通道ID， 若为单通道监听器，此项必须填写
+    /// Connection ID. This field is required if using a single connection listener.
     "ProxyId" proxy_id set_proxy_id: str,
-    /// 修改后的监听器名称
+    /// New listener name
     "ListenerName" listener_name set_listener_name: str,
-    /// 监听器后端转发与源站之间的协议类型
+    /// Type of the protocol used in the forwarding from connections to origin servers
     "ForwardProtocol" forward_protocol set_forward_protocol: str,
-    /// 修改后的监听器服务器证书ID
+    /// New listener server certificate ID
     "CertificateId" certificate_id set_certificate_id: str,
-    /// 修改后的监听器客户端证书ID，不支持多客户端证书，多客户端证书新采用PolyClientCertificateIds字段
+    /// New listener client certificate ID
     "ClientCertificateId" client_certificate_id set_client_certificate_id: str,
-    /// 新字段,修改后的监听器客户端证书ID
+    /// Client certificate ID of the listener after modification, which is a new field.
     "PolyClientCertificateIds" poly_client_certificate_ids set_poly_client_certificate_ids: list String,
 } }
 rt::action!("gaap", "2018-05-29", "ModifyHTTPSListenerAttribute", ModifyHTTPSListenerAttributeRequest => ModifyHTTPSListenerAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyHTTPSListenerAttribute返回参数结构体
+/// ModifyHTTPSListenerAttribute response structure.
 ModifyHTTPSListenerAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyProxiesAttribute` (修改通道的属性).
+/// Request of `ModifyProxiesAttribute` (Modifies connection attributes.).
 ///
-/// 本接口（ModifyProxiesAttribute）用于修改实例的属性（目前只支持修改通道的名称）。
+/// This API (ModifyProxiesAttribute) is used to modify instance attributes (currently only supports modifying connection name).
 ModifyProxiesAttributeRequest {
-    /// （旧参数，请切换到ProxyIds）一个或多个待操作的通道ID。
+    /// ID of one or multiple connections to be operated; It's an old parameter, please switch to ProxyIds.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 通道名称。可任意命名，但不得超过32个字符。
+    /// Connection name. Up to 30 characters.
     "ProxyName" proxy_name set_proxy_name: str,
-    /// 用于保证请求幂等性的字符串。该字符串由客户生成，需保证不同请求之间唯一，最大值不超过64个ASCII字符。若不指定该参数，则无法保证请求的幂等性。
-    /// 更多详细信息请参阅：如何保证幂等性。
+    /// A string used to ensure the idempotency of the request, which is generated by the user and must be unique to each request. The maximum length is 64 ASCII characters. If this parameter is not specified, the idempotency of the request cannot be guaranteed.
+    /// For more information, please see How to Ensure Idempotence.
     "ClientToken" client_token set_client_token: str,
-    /// （新参数）一个或多个待操作的通道ID。
+    /// ID of one or multiple connections to be operated; It's a new parameter.
     "ProxyIds" proxy_ids set_proxy_ids: list String,
 } }
 rt::action!("gaap", "2018-05-29", "ModifyProxiesAttribute", ModifyProxiesAttributeRequest => ModifyProxiesAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyProxiesAttribute返回参数结构体
+/// ModifyProxiesAttribute response structure.
 ModifyProxiesAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyProxiesProject` (修改通道所属项目).
+/// Request of `ModifyProxiesProject` (Modifies the connection project).
 ///
-/// 本接口（ModifyProxiesProject）用于修改通道所属项目。
+/// This API (ModifyProxiesProject) is used to modify the project to which a connection belongs.
 ModifyProxiesProjectRequest {
-    /// 需要修改到的项目ID。
+    /// The target project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: i64,
-    /// （旧参数，请切换到ProxyIds）一个或多个待操作的通道ID。
+    /// ID of one or multiple connections to be operated; It’s an old parameter, please switch to ProxyIds.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 用于保证请求幂等性的字符串。该字符串由客户生成，需保证不同请求之间唯一，最大值不超过64个ASCII字符。若不指定该参数，则无法保证请求的幂等性。
-    /// 更多详细信息请参阅：如何保证幂等性。
+    /// A unique string supplied by the client to ensure that the request is idempotent. Its maximum length is 64 ASCII characters. If this parameter is not specified, the idem-potency of the request cannot be guaranteed.
+    /// For more information, please see How to Ensure Idempotence.
     "ClientToken" client_token set_client_token: str,
-    /// （新参数）一个或多个待操作的通道ID。
+    /// ID of one or multiple connections to be operated; It’s a new parameter.
     "ProxyIds" proxy_ids set_proxy_ids: list String,
 } }
 rt::action!("gaap", "2018-05-29", "ModifyProxiesProject", ModifyProxiesProjectRequest => ModifyProxiesProjectResponse);
 
 rt::model! { read debug;
-/// ModifyProxiesProject返回参数结构体
+/// ModifyProxiesProject response structure.
 ModifyProxiesProjectResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyProxyConfiguration` (修改通道配置).
+/// Request of `ModifyProxyConfiguration` (Modifies connection configuration.).
 ///
-/// 本接口（ModifyProxyConfiguration）用于修改通道的配置。根据当前业务的容量需求，扩容或缩容相关通道的配置。仅支持Scalarable为1的通道,Scalarable可通过接口DescribeProxies获取。
+/// This API (ModifyProxyConfiguration) is used to modify connection configurations. You can expand or reduce the capacity based on current business requirements. It only supports connections with a Scalarable of 1. Scalarable can be obtained via DescribeProxies API.
 ModifyProxyConfigurationRequest {
-    /// （旧参数，请切换到ProxyId）通道的实例ID。
+    /// Connection instance ID; It's an old parameter, please switch to ProxyId.
     "InstanceId" instance_id set_instance_id: str,
-    /// 需要调整到的目标带宽，单位：Mbps。Bandwidth与Concurrent必须至少设置一个。取值范围根据DescribeAccessRegionsByDestRegion接口获取得到
+    /// Target bandwidth. Unit: Mbps.
+    /// Bandwidth or Concurrent must be set. Use the DescribeAccessRegionsByDestRegion API to obtain the value range.
     "Bandwidth" bandwidth set_bandwidth: i128,
-    /// 需要调整到的目标并发值，单位：万。Bandwidth与Concurrent必须至少设置一个。取值范围根据DescribeAccessRegionsByDestRegion接口获取得到
+    /// Target concurrence value. Unit: 10,000 connections.
+    /// Bandwidth or Concurrent must be set. Use the DescribeAccessRegionsByDestRegion API to obtain the value range.
     "Concurrent" concurrent set_concurrent: i128,
-    /// 用于保证请求幂等性的字符串。该字符串由客户生成，需保证不同请求之间唯一，最大值不超过64个ASCII字符。若不指定该参数，则无法保证请求的幂等性。更多详细信息请参阅：如何保证幂等性。
+    /// A string used to ensure the idempotency of the request, which is generated by the user and must be unique to each request. The maximum length is 64 ASCII characters. If this parameter is not specified, the idempotency of the request cannot be guaranteed.
+    /// For more information, please see How to Ensure Idempotence.
     "ClientToken" client_token set_client_token: str,
-    /// （新参数）通道的实例ID。
+    /// Connection instance ID; It's a new parameter.
     "ProxyId" proxy_id set_proxy_id: str,
-    /// 计费方式 (0:按带宽计费，1:按流量计费 默认按带宽计费）
+    /// Billing mode (0: bill-by-bandwidth, 1: bill-by-traffic. Default value: bill-by-bandwidth)
     "BillingType" billing_type set_billing_type: i64,
 } }
 rt::action!("gaap", "2018-05-29", "ModifyProxyConfiguration", ModifyProxyConfigurationRequest => ModifyProxyConfigurationResponse);
 
 rt::model! { read debug;
-/// ModifyProxyConfiguration返回参数结构体
+/// ModifyProxyConfiguration response structure.
 ModifyProxyConfigurationResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyProxyGroupAttribute` (修改通道组属性).
+/// Request of `ModifyProxyGroupAttribute` (Modifies connection group attributes.).
 ///
-/// 本接口（ModifyProxyGroupAttribute）用于修改通道组属性，目前仅支持修改通道组名称与项目ID。
+/// This API (ModifyProxyGroupAttribute) is used to modify connection group attributes. It currently only supports modifying connection group name.
 ModifyProxyGroupAttributeRequest {
-    /// 需要修改的通道组ID。
+    /// ID of the connection group to be modified.
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
-    /// 修改后的通道组名称：不超过30个字符，否则修改失败。
+    /// New connection group name. Up to 30 characters. The extra characters will be truncated.
     "GroupName" group_name set_group_name: str,
-    /// 项目ID
+    /// Project ID
     "ProjectId" project_id set_project_id: i128,
 } }
 rt::action!("gaap", "2018-05-29", "ModifyProxyGroupAttribute", ModifyProxyGroupAttributeRequest => ModifyProxyGroupAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyProxyGroupAttribute返回参数结构体
+/// ModifyProxyGroupAttribute response structure.
 ModifyProxyGroupAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyRealServerName` (修改源站名称).
+/// Request of `ModifyRealServerName` (Modifies the origin server name).
 ///
-/// 本接口（ModifyRealServerName）用于修改源站的名称
+/// This API (ModifyRealServerName) is used to modify origin server names.
 ModifyRealServerNameRequest {
-    /// 源站名称
+    /// Origin server name
     ///
     /// Required.
     "RealServerName" real_server_name set_real_server_name: str,
-    /// 源站ID
+    /// Origin server ID
     ///
     /// Required.
     "RealServerId" real_server_id set_real_server_id: str,
@@ -3163,234 +3257,234 @@ ModifyRealServerNameRequest {
 rt::action!("gaap", "2018-05-29", "ModifyRealServerName", ModifyRealServerNameRequest => ModifyRealServerNameResponse);
 
 rt::model! { read debug;
-/// ModifyRealServerName返回参数结构体
+/// ModifyRealServerName response structure.
 ModifyRealServerNameResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyRuleAttribute` (修改转发规则信息).
+/// Request of `ModifyRuleAttribute` (Modifies forwarding rule information.).
 ///
-/// 本接口（ModifyRuleAttribute）用于修改转发规则的信息，包括健康检查的配置以及转发策略。
+/// This API (ModifyRuleAttribute) is used to modify forwarding rule information, including health check configuration and forwarding policies.
 ModifyRuleAttributeRequest {
-    /// 监听器ID
+    /// Listener ID
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 转发规则ID
+    /// Forwarding rule ID
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: str,
-    /// 监听器源站访问策略，其中：rr表示轮询；wrr表示加权轮询；lc表示最小连接数；lrtt表示最小时延。
+    /// The strategy used by the listener to access the origin server. Values: `rr` (round-robin), `wrr` (weighted round-robin), `lc` (the least-connections strategy), `lrtt` (the least-response-time strategy).
     "Scheduler" scheduler set_scheduler: str,
-    /// 源站健康检查开关，其中：
-    /// 1，开启；
-    /// 0，关闭。
+    /// Whether to enable the origin server health check:
+    /// 1: enable;
+    /// 0: disable.
     "HealthCheck" health_check set_health_check: i128,
-    /// 健康检查配置参数
+    /// Health check configuration parameters
     "CheckParams" check_params set_check_params: obj RuleCheckParams,
-    /// 转发规则路径
+    /// Forwarding rule path
     "Path" path set_path: str,
-    /// 加速通道转发到源站的协议类型，支持：default, HTTP和HTTPS。
-    /// 当ForwardProtocol=default时，表示使用对应监听器的ForwardProtocol。
+    /// Protocol types of the forwarding from acceleration connection to origin server, which supports default, HTTP and HTTPS.
+    /// If `ForwardProtocol=default`, the `ForwardProtocol` of the listener will be used.
     "ForwardProtocol" forward_protocol set_forward_protocol: str,
-    /// 回源Host。加速通道转发到源站的请求中携带的host。
-    /// 当ForwardHost=default时，使用规则的域名，其他情况为该字段所设置的值。
+    /// The forwarding host, which is carried in the request forwarded from the acceleration connection to the origin server.
+    /// If `ForwardHost=default`, the domain name configured with the forwarding rule will be used. For other cases, the value set in this field will be used.
     "ForwardHost" forward_host set_forward_host: str,
-    /// 服务器名称指示（ServerNameIndication，简称SNI）开关。ON表示开启，OFF表示关闭。
+    /// Specifies whether to enable Server Name Indication (SNI). Valid values: `ON` (enable) and `OFF` (disable).
     "ServerNameIndicationSwitch" server_name_indication_switch set_server_name_indication_switch: str,
-    /// 服务器名称指示（ServerNameIndication，简称SNI），当SNI开关打开时，该字段必填。
+    /// Server Name Indication (SNI). This field is required when `ServerNameIndicationSwitch` is `ON`.
     "ServerNameIndication" server_name_indication set_server_name_indication: str,
-    /// HTTP强制跳转HTTPS。输入当前规则对应的域名与地址。
+    /// Enables HTTP-to-HTTPS force redirect for a forwarding rule. Enter a hostname and path of the current forwarding rule.
     "ForcedRedirect" forced_redirect set_forced_redirect: str,
 } }
 rt::action!("gaap", "2018-05-29", "ModifyRuleAttribute", ModifyRuleAttributeRequest => ModifyRuleAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyRuleAttribute返回参数结构体
+/// ModifyRuleAttribute response structure.
 ModifyRuleAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifySecurityRule` (修改安全策略规则名).
+/// Request of `ModifySecurityRule` (Modifies a security policy rule name.).
 ///
-/// 修改安全策略规则名
+/// This API is used to modify security policy rule names.
 ModifySecurityRuleRequest {
-    /// 规则ID
+    /// Rule ID
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: str,
-    /// 规则名：不得超过30个字符，超过部分会被截断。
+    /// Rule name: up to 30 characters. The extra characters will be truncated.
     ///
     /// Required.
     "AliasName" alias_name set_alias_name: str,
-    /// 安全策略ID
+    /// Security policy ID
     ///
     /// Required.
     "PolicyId" policy_id set_policy_id: str,
-    /// 安全规则动作
+    /// Security rule action
     "RuleAction" rule_action set_rule_action: str,
-    /// 规则关联地址，格式需要满足CIDR网络地址规范
+    /// A CIDR IP address associated with the rule
     "SourceCidr" source_cidr set_source_cidr: str,
-    /// 协议类型
+    /// Protocol type
     "Protocol" protocol set_protocol: str,
-    /// 端口范围，支持以下格式
-    /// 单个端口: 80
-    /// 多个端口: 80,443
-    /// 连续端口: 3306-20000
-    /// 所有端口: ALL
+    /// Port range. Valid values:
+    /// A single port: 80
+    /// Multiple ports: 80 and 443
+    /// Consecutive ports: 3306-20000
+    /// All ports: ALL
     "DestPortRange" dest_port_range set_dest_port_range: str,
 } }
 rt::action!("gaap", "2018-05-29", "ModifySecurityRule", ModifySecurityRuleRequest => ModifySecurityRuleResponse);
 
 rt::model! { read debug;
-/// ModifySecurityRule返回参数结构体
+/// ModifySecurityRule response structure.
 ModifySecurityRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyTCPListenerAttribute` (修改TCP监听器配置).
+/// Request of `ModifyTCPListenerAttribute` (Modifies TCP listener configuration.).
 ///
-/// 本接口（ModifyTCPListenerAttribute）用于修改通道实例下TCP监听器配置，包括健康检查的配置，调度策略。
+/// This API (ModifyTCPListenerAttribute) is used to modify the TCP listener configuration of a connection instance, including health check configuration and scheduling policies.
 ModifyTCPListenerAttributeRequest {
-    /// 监听器ID
+    /// Listener ID
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 通道组ID，ProxyId和GroupId必须设置一个，但不能同时设置。
+    /// Connection group ID; Either `ProxyId` or `GroupId` must be set, but you cannot set both.
     "GroupId" group_id set_group_id: str,
-    /// 通道ID，ProxyId和GroupId必须设置一个，但不能同时设置。
+    /// Connection ID; Either `ProxyId` or `GroupId` must be set, but you cannot set both.
     "ProxyId" proxy_id set_proxy_id: str,
-    /// 监听器名称
+    /// Listener name
     "ListenerName" listener_name set_listener_name: str,
-    /// 监听器源站访问策略，其中：rr表示轮询；wrr表示加权轮询；lc表示最小连接数；lrtt表示最小时延。注意：lrtt需要开通白名单；RealServerType 为 DOMAIN 不支持wrr 和 lrtt。
+    /// The strategy used by the listener to access the origin server. Values: `rr` (round-robin), `wrr` (weighted round-robin), `lc` (the least-connections strategy), `lrtt` (the least-response-time strategy).
     "Scheduler" scheduler set_scheduler: str,
-    /// 源站健康检查时间间隔，单位：秒。时间间隔取值在[5，300]之间。
+    /// Time interval of origin server health check (unit: seconds). Value range: [5, 300].
     "DelayLoop" delay_loop set_delay_loop: i128,
-    /// 源站健康检查响应超时时间，单位：秒。超时时间取值在[2，60]之间。超时时间应小于健康检查时间间隔DelayLoop。
+    /// Response timeout of origin server health check (unit: seconds). Value range: [2, 60]. The timeout value shall be less than the time interval for health check DelayLoop.
     "ConnectTimeout" connect_timeout set_connect_timeout: i128,
-    /// 是否开启健康检查，1开启，0关闭。
+    /// Whether to enable health check. 1: enable; 0: disable.
     "HealthCheck" health_check set_health_check: i128,
-    /// 源站是否开启主备模式：1开启，0关闭，DOMAIN类型源站不支持开启
+    /// Whether to enable the primary/secondary origin server mode. Valid values: 1 (enable) and 0 (disable). It cannot be enabled for domain name origin servers.
     "FailoverSwitch" failover_switch set_failover_switch: i128,
-    /// 健康阈值，表示连续检查成功多少次数后认定源站健康。范围为1到10
+    /// Healthy threshold. The number of consecutive successful health checks required before considering an origin server healthy. Value range: 1 - 10.
     "HealthyThreshold" healthy_threshold set_healthy_threshold: i128,
-    /// 不健康阈值，表示连续检查失败次数后认定源站不健康。范围为1到10
+    /// Unhealthy threshold. The number of consecutive failed health checks required before considering an origin server unhealthy. Value range: 1 -10.
     "UnhealthyThreshold" unhealthy_threshold set_unhealthy_threshold: i128,
 } }
 rt::action!("gaap", "2018-05-29", "ModifyTCPListenerAttribute", ModifyTCPListenerAttributeRequest => ModifyTCPListenerAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyTCPListenerAttribute返回参数结构体
+/// ModifyTCPListenerAttribute response structure.
 ModifyTCPListenerAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyUDPListenerAttribute` (修改UDP监听器配置).
+/// Request of `ModifyUDPListenerAttribute` (Modifies UDP listener configuration.).
 ///
-/// 本接口（ModifyUDPListenerAttribute）用于修改通道实例下UDP监听器配置，包括监听器名称和调度策略的修改。
+/// This API (ModifyUDPListenerAttribute) is used to modify the UDP listener configuration of a connection instance, including modification of listener names and scheduling policies.
 ModifyUDPListenerAttributeRequest {
-    /// 监听器ID
+    /// Listener ID
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 通道组ID，ProxyId和GroupId必须设置一个，但不能同时设置。
+    /// Connection group ID; Either `ProxyId` or `GroupId` must be set, but you cannot set both.
     "GroupId" group_id set_group_id: str,
-    /// 通道ID，ProxyId和GroupId必须设置一个，但不能同时设置。
+    /// Connection ID; Either `ProxyId` or `GroupId` must be set, but you cannot set both.
     "ProxyId" proxy_id set_proxy_id: str,
-    /// 监听器名称
+    /// Listener name
     "ListenerName" listener_name set_listener_name: str,
-    /// 监听器源站访问策略，其中：rr表示轮询；wrr表示加权轮询；lc表示最小连接数；lrtt表示最小时延。
+    /// The strategy used by the listener to access the origin server. Values: `rr` (round-robin), `wrr` (weighted round-robin), `lc` (the least-connections strategy), `lrtt` (the least-response-time strategy).
     "Scheduler" scheduler set_scheduler: str,
-    /// 源站健康检查时间间隔，单位：秒。时间间隔取值在[5，300]之间。
+    /// Time interval of origin server health check (unit: seconds). Value range: [5, 300].
     "DelayLoop" delay_loop set_delay_loop: i128,
-    /// 源站健康检查响应超时时间，单位：秒。超时时间取值在[2，60]之间。超时时间应小于健康检查时间间隔DelayLoop。
+    /// Response timeout of origin server health check (unit: seconds). Value range: [2, 60]. The timeout value shall be less than the time interval for health check DelayLoop.
     "ConnectTimeout" connect_timeout set_connect_timeout: i128,
-    /// 健康阈值，表示连续检查成功多少次后认定源站健康。范围为1到10
+    /// Healthy threshold. The number of consecutive successful health checks required before considering an origin server healthy. Value range: 1 - 10.
     "HealthyThreshold" healthy_threshold set_healthy_threshold: i128,
-    /// 不健康阈值，表示连续检查失败多少次数后认为源站不健康。范围为1到10
+    /// Unhealthy threshold. The number of consecutive failed health checks required before considering an origin server unhealthy. Value range: 1 - 10.
     "UnhealthyThreshold" unhealthy_threshold set_unhealthy_threshold: i128,
-    /// 源站是否开启主备模式：1开启，0关闭，DOMAIN类型源站不支持开启
+    /// Whether to enable the primary/secondary origin server mode for failover. Values: `1` (enabled); `0` (disabled). It’s not available if the origin type is `DOMAIN`.
     "FailoverSwitch" failover_switch set_failover_switch: i64,
-    /// 源站是否开启健康检查：1开启，0关闭。
+    /// Whether the health check is enabled for the origin server. Values: `1` (enabled); `0` (disabled).
     "HealthCheck" health_check set_health_check: i128,
-    /// UDP源站健康类型。PORT表示检查端口，PING表示PING。
+    /// The health check type. Values: `PORT` (port); `PING` (ping).
     "CheckType" check_type set_check_type: str,
-    /// UDP源站健康检查探测端口。
+    /// The health probe port.
     "CheckPort" check_port set_check_port: i64,
-    /// UDP源站健康检查端口探测报文类型：TEXT表示文本。仅在健康检查类型为PORT时使用。
+    /// The UDP message type. Values: `TEXT` (text). This parameter is used only when `CheckType = PORT`.
     "ContextType" context_type set_context_type: str,
-    /// UDP源站健康检查端口探测发送报文。仅在健康检查类型为PORT时使用。
+    /// The UDP message sent by the health probe port. This parameter is used only when `CheckType = PORT`.
     "SendContext" send_context set_send_context: str,
-    /// UDP源站健康检查端口探测接收报文。仅在健康检查类型为PORT时使用。
+    /// The UDP message received by the health probe port. This parameter is used only when `CheckType = PORT`.
     "RecvContext" recv_context set_recv_context: str,
 } }
 rt::action!("gaap", "2018-05-29", "ModifyUDPListenerAttribute", ModifyUDPListenerAttributeRequest => ModifyUDPListenerAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyUDPListenerAttribute返回参数结构体
+/// ModifyUDPListenerAttribute response structure.
 ModifyUDPListenerAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 就近接入的国家地区详情
+/// Nearest access country/region details
 NationCountryInnerInfo {
-    /// 国家名
+    /// Country name
     "NationCountryName" nation_country_name set_nation_country_name: str,
-    /// 国家内部编码
+    /// Country internal code
     "NationCountryInnerCode" nation_country_inner_code set_nation_country_inner_code: str,
 } }
 
 rt::model! { read debug;
-/// 新添加源站信息
+/// Add new origin server information
 NewRealServer {
-    /// 源站ID
+    /// Origin server ID
     "RealServerId" real_server_id set_real_server_id: str,
-    /// 源站ip或域名
+    /// Origin server IP or domain name
     "RealServerIP" real_server_ip set_real_server_ip: str,
 } }
 
 rt::model! { write debug;
-/// Request of `OpenProxies` (开启通道).
+/// Request of `OpenProxies` (Enables a connection.).
 ///
-/// 该接口（OpenProxies）用于开启一条或者多条通道。
+/// This API (OpenProxies) is used to enable one or more connections.
 OpenProxiesRequest {
-    /// （旧参数，请切换到ProxyIds）通道的实例ID列表。
+    /// List of connection instance IDs; It's an old parameter, please switch to ProxyIds.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 用于保证请求幂等性的字符串。该字符串由客户生成，需保证不同请求之间唯一，最大值不超过64个ASCII字符。若不指定该参数，则无法保证请求的幂等性。
-    /// 更多详细信息请参阅：如何保证幂等性。
+    /// A string used to ensure the idempotency of the request, which is generated by the user and must be unique to each request. The maximum length is 64 ASCII characters. If this parameter is not specified, the idempotency of the request cannot be guaranteed.
+    /// For more information, please see How to Ensure Idempotence.
     "ClientToken" client_token set_client_token: str,
-    /// （新参数）通道的实例ID列表。
+    /// List of connection instance IDs; It's a new parameter.
     "ProxyIds" proxy_ids set_proxy_ids: list String,
 } }
 rt::action!("gaap", "2018-05-29", "OpenProxies", OpenProxiesRequest => OpenProxiesResponse);
 
 rt::model! { read debug;
-/// OpenProxies返回参数结构体
+/// OpenProxies response structure.
 OpenProxiesResponse {
-    /// 非关闭状态下的通道实例ID列表，不可开启。
+    /// The connection instance ID list cannot be enabled if it's not disabled.
     "InvalidStatusInstanceSet" invalid_status_instance_set set_invalid_status_instance_set: list String,
-    /// 开启操作失败的通道实例ID列表。
+    /// ID list of connection instances failed to be enabled.
     "OperationFailedInstanceSet" operation_failed_instance_set set_operation_failed_instance_set: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `OpenProxyGroup` (开启通道组).
+/// Request of `OpenProxyGroup` (Enables a connection group).
 ///
-/// 该接口（OpenProxyGroup）用于开启一条通道组中的所有通道
+/// This API is used to enable all connections in a connection group.
 OpenProxyGroupRequest {
-    /// 通道组实例 ID
+    /// Connection group instance ID
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
@@ -3398,32 +3492,32 @@ OpenProxyGroupRequest {
 rt::action!("gaap", "2018-05-29", "OpenProxyGroup", OpenProxyGroupRequest => OpenProxyGroupResponse);
 
 rt::model! { read debug;
-/// OpenProxyGroup返回参数结构体
+/// OpenProxyGroup response structure.
 OpenProxyGroupResponse {
-    /// 非关闭状态下的通道实例ID列表，不可开启。
+    /// The connection instance ID list cannot be enabled if it’s not disabled.
     "InvalidStatusInstanceSet" invalid_status_instance_set set_invalid_status_instance_set: list String,
-    /// 开启操作失败的通道实例ID列表。
+    /// ID list of connection instances failed to be enabled.
     "OperationFailedInstanceSet" operation_failed_instance_set set_operation_failed_instance_set: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `OpenSecurityPolicy` (开启安全策略).
+/// Request of `OpenSecurityPolicy` (Enables a security policy).
 ///
-/// 开启安全策略
+/// This API is used to enable a security policy.
 OpenSecurityPolicyRequest {
-    /// 需开启安全策略的通道ID
+    /// ID of the connections requiring enabled security policies.
     "ProxyId" proxy_id set_proxy_id: str,
-    /// 安全策略ID
+    /// Security policy ID
     "PolicyId" policy_id set_policy_id: str,
 } }
 rt::action!("gaap", "2018-05-29", "OpenSecurityPolicy", OpenSecurityPolicyRequest => OpenSecurityPolicyResponse);
 
 rt::model! { read debug;
-/// OpenSecurityPolicy返回参数结构体
+/// OpenSecurityPolicy response structure.
 OpenSecurityPolicyResponse {
-    /// 异步流程ID，可以通过DescribeAsyncTaskStatus接口查询流程运行状态
+    /// Async Process ID. Using DescribeAsyncTaskStatus to query process and status.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3447,64 +3541,74 @@ ProxyAccessInfo {
 } }
 
 rt::model! { read debug;
-/// 通道组详情信息
+/// Connection group details
 ProxyGroupDetail {
-    /// 创建时间
+    /// Creation time
     "CreateTime" create_time set_create_time: i64,
-    /// 项目ID
+    /// Project ID
     "ProjectId" project_id set_project_id: i64,
-    /// 通道组中通道数量
+    /// Number of connections in connection group
     "ProxyNum" proxy_num set_proxy_num: i64,
-    /// 通道组状态：
-    /// 0表示正常运行；
-    /// 1表示创建中；
-    /// 4表示销毁中；
-    /// 11表示迁移中；
-    /// 12表示部分部署中。
+    /// Connection group status:
+    /// `0`: Running normally
+    /// `1`: Creating
+    /// `4`: Terminating
+    /// `11`: Migrating
+    /// `12`: Deploying
     "Status" status set_status: i64,
-    /// 归属Uin
+    /// Owner UIN
     "OwnerUin" owner_uin set_owner_uin: str,
-    /// 创建Uin
+    /// Creation UIN
     "CreateUin" create_uin set_create_uin: str,
-    /// 通道名称
+    /// Connection name
     "GroupName" group_name set_group_name: str,
-    /// 通道组域名解析默认IP
+    /// Default IP of domain name resolution for connection groups
     "DnsDefaultIp" dns_default_ip set_dns_default_ip: str,
-    /// 通道组域名
+    /// Connection group domain name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Domain" domain set_domain: str,
-    /// 目标地域
+    /// Target region
     "RealServerRegionInfo" real_server_region_info set_real_server_region_info: obj RegionDetail,
-    /// 是否老通道组，2018-08-03之前创建的通道组为老通道组
+    /// Whether it is an old connection group, i.e., those created before August 3, 2018.
     "IsOldGroup" is_old_group set_is_old_group: bool,
-    /// 通道组ID
+    /// Connection group ID
     "GroupId" group_id set_group_id: str,
-    /// 标签列表
+    /// Tag list
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TagSet" tag_set set_tag_set: list TagPair,
-    /// 安全策略ID，当设置了安全策略时，存在该字段。
+    /// Security policy ID. This field exists if security policies are set.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PolicyId" policy_id set_policy_id: str,
-    /// 通道组版本
+    /// Connection group version
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Version" version set_version: str,
-    /// 通道获取客户端IP的方式，0表示TOA，1表示Proxy Protocol
+    /// Describes how the connection obtains client IPs. `0`: TOA; `1`: Proxy Protocol.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ClientIPMethod" client_ip_method set_client_ip_method: list i64,
-    /// IP版本，可取值：IPv4、IPv6，默认值IPv4
+    /// IP version. Valid values: `IPv4` (default), `IPv6`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IPAddressVersion" ip_address_version set_ip_address_version: str,
-    /// 通道组套餐类型：Thunder表示标准通道组，Accelerator表示银牌加速通道组，CrossBorder表示跨境通道组。
+    /// Package type of connection groups. Valid values: `Thunder` (general connection group), `Accelerator` (silver connection group), and `CrossBorder` (cross-MLC-border connection group).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PackageType" package_type set_package_type: str,
-    /// 支持Http3特性的标识，其中：
-    /// 0表示关闭；
-    /// 1表示启用。
+    /// Specifies whether to enable HTTP3. Valid values:
+    /// `0`: Disable
+    /// `1`: Enable
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Http3Supported" http3_supported set_http3_supported: i64,
-    /// 特性位图，每个bit位代表一种特性，其中：
-    /// 0，表示不支持该特性；
-    /// 1，表示支持该特性。
-    /// 特性位图含义如下（从右往左）：
-    /// 第1个bit，支持4层加速；
-    /// 第2个bit，支持7层加速；
-    /// 第3个bit，支持Http3接入；
-    /// 第4个bit，支持IPv6；
-    /// 第5个bit，支持精品BGP接入；
-    /// 第6个bit，支持三网接入；
-    /// 第7个bit，支持接入段Qos加速。
+    /// Feature bitmap. Valid values:
+    /// `0`: Feature not supported
+    /// `1`: Feature supported
+    /// Each bit in the bitmap represents a feature:
+    /// 1st bit: Layer-4 acceleration;
+    /// 2nd bit: Layer-7 acceleration;
+    /// 3rd bit: HTTP3 access;
+    /// 4th bit: IPv6;
+    /// 5th bit: Dedicated BGP access;
+    /// 6th bit: Non-BGP access;
+    /// 7th bit: QoS acceleration.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FeatureBitmap" feature_bitmap set_feature_bitmap: i64,
     /// 是否支持设置TLS设置
     /// 0表示不支持；
@@ -3513,157 +3617,185 @@ ProxyGroupDetail {
 } }
 
 rt::model! { read debug;
-/// 通道组详情列表
+/// Connection group details list
 ProxyGroupInfo {
-    /// 通道组id
+    /// Connection group ID
     "GroupId" group_id set_group_id: str,
-    /// 通道组域名
+    /// Connection group domain name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Domain" domain set_domain: str,
-    /// 通道组名称
+    /// Connection group name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "GroupName" group_name set_group_name: str,
-    /// 项目ID
+    /// Project ID
     "ProjectId" project_id set_project_id: i64,
-    /// 目标地域
+    /// Target region
     "RealServerRegionInfo" real_server_region_info set_real_server_region_info: obj RegionDetail,
-    /// 通道组状态。
-    /// 其中，
-    /// RUNNING表示运行中；
-    /// CREATING表示创建中；
-    /// DESTROYING表示销毁中；
-    /// MOVING表示通道迁移中；
-    /// CLOSED表示已关闭；
-    /// CHANGING表示部分部署中。
+    /// Connection group status.
+    /// Where:
+    /// `RUNNING`: Running
+    /// `CREATING`: Creating
+    /// `DESTROYING`: Terminating
+    /// `MOVING`: Migrating
+    /// `CHANGING`: Deploying
     "Status" status set_status: str,
-    /// 标签列表。
+    /// Tag list.
     "TagSet" tag_set set_tag_set: list TagPair,
-    /// 通道组版本
+    /// Connection group version
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Version" version set_version: str,
-    /// 创建时间
+    /// Creation time
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: i128,
-    /// 通道组是否包含微软通道
+    /// Whether the connection group contains a Microsoft connection
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ProxyType" proxy_type set_proxy_type: i128,
-    /// 支持Http3特性的标识，其中：
-    /// 0表示关闭；
-    /// 1表示启用。
+    /// Specifies whether to enable HTTP3. Valid values:
+    /// `0`: Disable
+    /// `1`: Enable
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Http3Supported" http3_supported set_http3_supported: i64,
-    /// 特性位图，每个bit位代表一种特性，其中：
-    /// 0，表示不支持该特性；
-    /// 1，表示支持该特性。
-    /// 特性位图含义如下（从右往左）：
-    /// 第1个bit，支持4层加速；
-    /// 第2个bit，支持7层加速；
-    /// 第3个bit，支持Http3接入；
-    /// 第4个bit，支持IPv6；
-    /// 第5个bit，支持精品BGP接入；
-    /// 第6个bit，支持三网接入；
-    /// 第7个bit，支持接入段Qos加速。
+    /// Feature bitmap. Valid values:
+    /// `0`: Feature not supported
+    /// `1`: Feature supported
+    /// Each bit in the bitmap represents a feature:
+    /// 1st bit: Layer-4 acceleration;
+    /// 2nd bit: Layer-7 acceleration;
+    /// 3rd bit: HTTP3 access;
+    /// 4th bit: IPv6;
+    /// 5th bit: Dedicated BGP access;
+    /// 6th bit: Non-BGP access;
+    /// 7th bit: QoS acceleration.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "FeatureBitmap" feature_bitmap set_feature_bitmap: i64,
 } }
 
 rt::model! { read debug;
-/// 通道ID
+/// Connection ID
 ProxyIdDict {
-    /// 通道ID
+    /// Connection ID
     "ProxyId" proxy_id set_proxy_id: str,
 } }
 
 rt::model! { read debug;
-/// 通道信息
+/// Connection information
 ProxyInfo {
-    /// （旧参数，请使用ProxyId）通道实例ID。
+    /// Connection instance ID; It's an old parameter, please switch to ProxyId.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceId" instance_id set_instance_id: str,
-    /// 创建时间，采用Unix时间戳的方式，表示从1970年1月1日（UTC/GMT的午夜）开始所经过的秒数。
+    /// Creation time in the format of UNIX timestamp, indicating the number of seconds that have elapsed since January 1, 1970 (midnight in UTC/GMT).
     "CreateTime" create_time set_create_time: i128,
-    /// 项目ID。
+    /// Project ID.
     "ProjectId" project_id set_project_id: i64,
-    /// 通道名称。
+    /// Connection name.
     "ProxyName" proxy_name set_proxy_name: str,
-    /// 接入地域。
+    /// Access region.
     "AccessRegion" access_region set_access_region: str,
-    /// 源站地域。
+    /// Origin server region.
     "RealServerRegion" real_server_region set_real_server_region: str,
-    /// 带宽，单位：Mbps。
+    /// Bandwidth. Unit: Mbps.
     "Bandwidth" bandwidth set_bandwidth: i64,
-    /// 并发，单位：万个/秒。
+    /// Concurrence. Unit: 10K requests/second.
     "Concurrent" concurrent set_concurrent: i64,
-    /// 通道状态。其中：
-    /// RUNNING表示运行中；
-    /// CREATING表示创建中；
-    /// DESTROYING表示销毁中；
-    /// OPENING表示开启中；
-    /// CLOSING表示关闭中；
-    /// CLOSED表示已关闭；
-    /// ADJUSTING表示配置变更中；
-    /// ISOLATING表示隔离中；
-    /// ISOLATED表示已隔离；
-    /// CLONING表示复制中；
-    /// RECOVERING表示通道维护中；
-    /// MOVING表示迁移中。
+    /// Connection status. Valid values:
+    /// `RUNNING`: Running
+    /// `CREATING`: Creating
+    /// `DESTROYING`: Terminating
+    /// `OPENING`: Enabling
+    /// `CLOSING`: Disabling
+    /// `CLOSED`: Disabled
+    /// `ADJUSTING`: Adjusting configuration
+    /// `ISOLATING`: Isolating
+    /// `ISOLATED`: Isolated
+    /// `CLONING`: Copying
+    /// `RECOVERING`: Maintaining
+    /// `MOVING`: Migrating
     "Status" status set_status: str,
-    /// 接入域名。
+    /// Accessed domain name.
     "Domain" domain set_domain: str,
-    /// 接入IP。
+    /// Accessed IP.
     "IP" ip set_ip: str,
-    /// 通道版本号：1.0，2.0，3.0。
+    /// Connection versions: 1.0, 2.0, 3.0.
     "Version" version set_version: str,
-    /// （新参数）通道实例ID。
+    /// Connection instance ID; It's a new parameter.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProxyId" proxy_id set_proxy_id: str,
-    /// 1，该通道可缩扩容；0，该通道无法缩扩容。
+    /// 1: this connection is expandable; 0: this connection is not expandable.
     "Scalarable" scalarable set_scalarable: i64,
-    /// 支持的协议类型。
+    /// Supported protocol types.
     "SupportProtocols" support_protocols set_support_protocols: list String,
-    /// 通道组ID，当通道归属于某一通道组时，存在该字段。
+    /// Connection group ID. This field exists if a connection belongs to a connection group.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "GroupId" group_id set_group_id: str,
-    /// 安全策略ID，当设置了安全策略时，存在该字段。
+    /// Security policy ID. This field exists if security policies are configured.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PolicyId" policy_id set_policy_id: str,
-    /// 接入地域详细信息，包括地域ID和地域名。
+    /// Access region details, including region ID and region name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AccessRegionInfo" access_region_info set_access_region_info: obj RegionDetail,
-    /// 源站地域详细信息，包括地域ID和地域名。
+    /// Origin server region details, including region ID and region name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RealServerRegionInfo" real_server_region_info set_real_server_region_info: obj RegionDetail,
-    /// 通道转发IP
+    /// Forwarding IP of the connection
     "ForwardIP" forward_ip set_forward_ip: str,
-    /// 标签列表，不存在标签时，该字段为空列表。
+    /// Tag list. This field is an empty list if no tags exist.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TagSet" tag_set set_tag_set: list TagPair,
-    /// 是否支持安全组配置
+    /// Whether security groups are supported.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SupportSecurity" support_security set_support_security: i64,
-    /// 计费类型: 0表示按带宽计费  1表示按流量计费。
+    /// Billing mode. 0: bill-by-bandwidth; 1: bill-by-traffic.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "BillingType" billing_type set_billing_type: i64,
-    /// 关联了解析的域名列表
+    /// List of domain names associated with resolution record
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "RelatedGlobalDomains" related_global_domains set_related_global_domains: list String,
-    /// 配置变更时间
+    /// Configuration change time
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ModifyConfigTime" modify_config_time set_modify_config_time: i128,
-    /// 通道类型，100表示THUNDER通道，103表示微软合作通道
+    /// Connection type. `100`: THUNDER connection; `103`: Microsoft connection.
+    /// Note: this field may return `null`, indicating that no valid value can be obtained.
     "ProxyType" proxy_type set_proxy_type: i128,
-    /// 通道获取客户端IP的方式，0表示TOA，1表示Proxy Protocol
+    /// Describes how the connection obtains client IPs. 0: TOA; 1: Proxy Protocol.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "ClientIPMethod" client_ip_method set_client_ip_method: list i64,
-    /// IP版本：IPv4、IPv6
+    /// IP version. Valid values: `IPv4`, `IPv6`.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "IPAddressVersion" ip_address_version set_ip_address_version: str,
-    /// 网络类型：normal表示常规BGP，cn2表示精品BGP，triple表示三网，secure_eip表示定制安全EIP
+    /// Network type. `normal`: general BGP; `cn2`: Dedicated BGP; `triple`: Non-BGP (provided by the top 3 ISPs in the Chinese mainland); `secure_eip`: Custom security EIP.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "NetworkType" network_type set_network_type: str,
-    /// 通道套餐类型：Thunder表示标准通道，Accelerator表示银牌加速通道，
-    /// CrossBorder表示跨境通道。
+    /// Package type of connections. Valid values: `Thunder` (general connection), `Accelerator` (silver connection),
+    /// and `CrossBorder` (cross-MLC-border connection).
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "PackageType" package_type set_package_type: str,
-    /// 封禁解封状态：BANNED表示已封禁，RECOVER表示已解封或未封禁，BANNING表示封禁中，RECOVERING表示解封中，BAN_FAILED表示封禁失败，RECOVER_FAILED表示解封失败。
+    /// Blocking-related status of the domain name. `BANNED`: the domain name is blocked; `RECOVER`: the domain name is unblocked or normal; `BANNING`: the domain name is being blocked; `RECOVERING`: the domain name is being unblocked; `BAN_FAILED`: the blocking fails; RECOVER_FAILED: the unblocking fails.
+    /// Note: this field may return `null`, indicating that no valid value can be obtained.
     "BanStatus" ban_status set_ban_status: str,
-    /// IP列表
+    /// IP List
     "IPList" ip_list set_ip_list: list IPDetail,
-    /// 支持Http3协议的标识，其中：
-    /// 0表示关闭；
-    /// 1表示启用。
+    /// Specifies whether to enable HTTP3. Valid values:
+    /// `0`: disable HTTP3;
+    /// `1`: enable HTTP3.
+    /// Note: this field may return `null`, indicating that no valid value can be obtained.
     "Http3Supported" http3_supported set_http3_supported: i64,
-    /// 是否在封禁黑名单中，其中：0表示不在黑名单中，1表示在黑名单中。
+    /// Indicates whether the origin server IP or domain name is in the blocklist. Valid values: `0` (no) and `1` (yes).
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "InBanBlacklist" in_ban_blacklist set_in_ban_blacklist: i64,
-    /// 特性位图，每个bit位代表一种特性，其中：
-    /// 0，表示不支持该特性；
-    /// 1，表示支持该特性。
-    /// 特性位图含义如下（从右往左）：
-    /// 第1个bit，支持4层加速；
-    /// 第2个bit，支持7层加速；
-    /// 第3个bit，支持Http3接入；
-    /// 第4个bit，支持IPv6；
-    /// 第5个bit，支持精品BGP接入；
-    /// 第6个bit，支持三网接入；
-    /// 第7个bit，支持接入段Qos加速。
+    /// Feature bitmap. Valid values:
+    /// `0`: Feature not supported
+    /// `1`: Feature supported
+    /// Each bit in the bitmap represents a feature:
+    /// 1st bit: Layer-4 acceleration;
+    /// 2nd bit: Layer-7 acceleration;
+    /// 3rd bit: HTTP3 access;
+    /// 4th bit: IPv6;
+    /// 5th bit: Dedicated BGP access;
+    /// 6th bit: Non-BGP access;
+    /// 7th bit: QoS acceleration.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "FeatureBitmap" feature_bitmap set_feature_bitmap: i64,
     /// 是否是开启了auto scale的通道，0表示否，1表示是。
     "IsAutoScaleProxy" is_auto_scale_proxy set_is_auto_scale_proxy: i64,
@@ -3674,120 +3806,123 @@ ProxyInfo {
 } }
 
 rt::model! { read debug;
-/// 内部接口使用，返回可以查询统计数据的通道和对应的监听器信息
+/// Used by internal APIs. It returns connections from which the statistics can be derived, and the listener information.
 ProxySimpleInfo {
-    /// 通道ID
+    /// Connection ID
     "ProxyId" proxy_id set_proxy_id: str,
-    /// 通道名称
+    /// Connection name
     "ProxyName" proxy_name set_proxy_name: str,
-    /// 监听器列表
+    /// Listener list
     "ListenerList" listener_list set_listener_list: list ListenerInfo,
 } }
 
 rt::model! { read debug;
-/// 通道状态信息
+/// Connection status information
 ProxyStatus {
-    /// 通道实例ID。
+    /// Connection instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 通道状态。
-    /// 其中：
-    /// RUNNING表示运行中；
-    /// CREATING表示创建中；
-    /// DESTROYING表示销毁中；
-    /// OPENING表示开启中；
-    /// CLOSING表示关闭中；
-    /// CLOSED表示已关闭；
-    /// ADJUSTING表示配置变更中；
-    /// ISOLATING表示隔离中；
-    /// ISOLATED表示已隔离；
-    /// MOVING表示迁移中。
+    /// Connection status.
+    /// Where:
+    /// `RUNNING`: Running
+    /// `CREATING`: Creating
+    /// `DESTROYING`: Terminating
+    /// `OPENING`: Enabling
+    /// `CLOSING`: Disabling
+    /// `CLOSED`: Disabled
+    /// `ADJUSTING`: Adjusting configuration
+    /// `ISOLATING`: Isolating
+    /// `ISOLATED`: Isolated
+    /// `MOVING`: Migrating
     "Status" status set_status: str,
 } }
 
 rt::model! { read debug;
-/// 查询监听器或者规则相关的源站信息，不包括tag信息
+/// Query listeners or rules-related origin server information, excluding `tag` information.
 RealServer {
-    /// 源站的IP或域名
+    /// Origin server IP or domain name
     "RealServerIP" real_server_ip set_real_server_ip: str,
-    /// 源站ID
+    /// Origin server ID
     "RealServerId" real_server_id set_real_server_id: str,
-    /// 源站名称
+    /// Origin server name
     "RealServerName" real_server_name set_real_server_name: str,
-    /// 项目ID
+    /// Project ID
     "ProjectId" project_id set_project_id: i128,
-    /// 是否在封禁黑名单中，其中：0表示不在黑名单中，1表示在黑名单中。
+    /// Indicates whether the origin server IP or domain name is in the blocklist. Valid values: `0` (no) and `1` (yes).
     "InBanBlacklist" in_ban_blacklist set_in_ban_blacklist: i64,
 } }
 
 rt::model! { write debug;
-/// 绑定的源站信息
+/// Information of the bound origin server
 RealServerBindSetReq {
-    /// 源站id
+    /// Origin server ID
     ///
     /// Required.
     "RealServerId" real_server_id set_real_server_id: str,
-    /// 源站端口
+    /// Origin server port
     ///
     /// Required.
     "RealServerPort" real_server_port set_real_server_port: i128,
-    /// 源站IP
+    /// Origin server IP
     ///
     /// Required.
     "RealServerIP" real_server_ip set_real_server_ip: str,
-    /// 源站权重
+    /// Origin server weight
     "RealServerWeight" real_server_weight set_real_server_weight: i128,
-    /// 源站主备角色：master表示主，slave表示备，该参数必须在监听器打开了源站主备模式。
+    /// Role of the origin server. Values: `master` (primary origin server); `slave` (secondary origin server). This parameter only takes effect when origin failover is enabled for the listener.
     "RealServerFailoverRole" real_server_failover_role set_real_server_failover_role: str,
 } }
 
 rt::model! { read debug;
-/// 源站绑定信息查询，BindStatus， 0: 未被绑定 1：被规则或者监听器绑定
+/// Query the binding status of origin servers. BindStatus: 0 (not bound), 1(bound to rules or listeners).
 RealServerStatus {
-    /// 源站ID。
+    /// Origin server ID.
     "RealServerId" real_server_id set_real_server_id: str,
-    /// 0表示未被绑定 1表示被规则或者监听器绑定。
+    /// `0`: Not bound; `1`: Bound to rule or listener.
     "BindStatus" bind_status set_bind_status: i64,
-    /// 绑定此源站的通道ID，没有绑定时为空字符串。
+    /// ID of the connection bound to this origin server. This string is empty if they are not bound.
     "ProxyId" proxy_id set_proxy_id: str,
-    /// 绑定此源站的通道组ID，没有绑定时为空字符串。
+    /// ID of the connection group bound to this origin server. This string is null if no connection groups are bound.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "GroupId" group_id set_group_id: str,
 } }
 
 rt::model! { read debug;
-/// 区域信息详情
+/// Region details
 RegionDetail {
-    /// 区域ID
+    /// Region ID
     "RegionId" region_id set_region_id: str,
-    /// 区域英文名或中文名
+    /// Region name in Chinese or English
     "RegionName" region_name set_region_name: str,
-    /// 机房所属大区
+    /// Region where the data center locates
     "RegionArea" region_area set_region_area: str,
-    /// 机房所属大区名
+    /// Name of the region where the data center locates
     "RegionAreaName" region_area_name set_region_area_name: str,
-    /// 机房类型, dc表示DataCenter数据中心, ec表示EdgeComputing边缘节点
+    /// Data center type. `dc`: data center; `ec`: edge server.
     "IDCType" idc_type set_idc_type: str,
-    /// 特性位图，每个bit位代表一种特性，其中：
-    /// 0，表示不支持该特性；
-    /// 1，表示支持该特性。
-    /// 特性位图含义如下（从右往左）：
-    /// 第1个bit，支持4层加速；
-    /// 第2个bit，支持7层加速；
-    /// 第3个bit，支持Http3接入；
-    /// 第4个bit，支持IPv6；
-    /// 第5个bit，支持精品BGP接入；
-    /// 第6个bit，支持三网接入；
-    /// 第7个bit，支持接入段Qos加速。
+    /// Feature bitmap. Valid values:
+    /// `0`: the feature is not supported;
+    /// `1`: the feature is supported.
+    /// Each bit in the bitmap represents a feature:
+    /// 1st bit: layer-4 acceleration;
+    /// 2nd bit: layer-7 acceleration;
+    /// 3rd bit: HTTP3 access;
+    /// 4th bit: IPv6;
+    /// 5th bit: dedicated BGP access;
+    /// 6th bit: non-BGP access;
+    /// 7th bit: QoS acceleration.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "FeatureBitmap" feature_bitmap set_feature_bitmap: i128,
-    /// 接入区域支持的能力
+    /// Network support
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SupportFeature" support_feature set_support_feature: obj SupportFeature,
 } }
 
 rt::model! { write debug;
-/// Request of `RemoveRealServers` (删除源站).
+/// Request of `RemoveRealServers` (Deletes an origin server).
 ///
-/// 删除已添加的源站(服务器)IP或域名
+/// This API is used to delete the added origin server (server) IP or domain name.
 RemoveRealServersRequest {
-    /// 源站Id列表
+    /// List of origin server IDs
     ///
     /// Required.
     "RealServerIds" real_server_ids set_real_server_ids: list String,
@@ -3795,164 +3930,176 @@ RemoveRealServersRequest {
 rt::action!("gaap", "2018-05-29", "RemoveRealServers", RemoveRealServersRequest => RemoveRealServersResponse);
 
 rt::model! { read debug;
-/// RemoveRealServers返回参数结构体
+/// RemoveRealServers response structure.
 RemoveRealServersResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 7层监听器转发规则健康检查相关参数
+/// Health check parameters of the layer-7 listeners' forwarding rules
 RuleCheckParams {
-    /// 健康检查的时间间隔
+    /// Time interval of health check
     ///
     /// Required.
     "DelayLoop" delay_loop set_delay_loop: i128,
-    /// 健康检查的响应超时时间
+    /// Response timeout of health check
     ///
     /// Required.
     "ConnectTimeout" connect_timeout set_connect_timeout: i128,
-    /// 健康检查的检查路径
+    /// Check path of health check
     ///
     /// Required.
     "Path" path set_path: str,
-    /// 健康检查的方法，GET/HEAD
+    /// Health check method: GET/HEAD
     ///
     /// Required.
     "Method" method set_method: str,
-    /// 确认源站正常的返回码，可选范围[100, 200, 300, 400, 500]
+    /// Return code indicting normal origin servers. Value range: [100, 200, 300, 400, 500]
     ///
     /// Required.
     "StatusCode" status_code set_status_code: list i128,
-    /// 健康检查的检查域名。
-    /// 当调用ModifyRuleAttribute时，不支持修改该参数。
+    /// Domain name to be performed health check
+    /// You cannot modify this parameter when calling ModifyRuleAttribute API.
     "Domain" domain set_domain: str,
-    /// 源站服务失败统计频率
+    /// Origin server failure check frequency
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "FailedCountInter" failed_count_inter set_failed_count_inter: i128,
-    /// 源站健康性检查阀值，超过该阀值会屏蔽服务
+    /// Origin server health check threshold. All requests to the origin server will be blocked once the threshold is exceeded.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "FailedThreshold" failed_threshold set_failed_threshold: i128,
-    /// 源站健康性检测超出阀值后，屏蔽的时间
+    /// Duration to block requests targeting the origin server after a failed health check
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "BlockInter" block_inter set_block_inter: i128,
 } }
 
 rt::model! { read debug;
-/// 7层监听器转发规则信息
+/// Forwarding rule of layer-7 listeners
 RuleInfo {
-    /// 规则信息
+    /// Rule information
     "RuleId" rule_id set_rule_id: str,
-    /// 监听器信息
+    /// Listener information
     "ListenerId" listener_id set_listener_id: str,
-    /// 规则域名
+    /// Rule domain name
     "Domain" domain set_domain: str,
-    /// 规则路径
+    /// Rule path
     "Path" path set_path: str,
-    /// 源站类型
+    /// Origin server type
     "RealServerType" real_server_type set_real_server_type: str,
-    /// 监听器源站访问策略，其中：rr表示轮询；wrr表示加权轮询；lc表示最小连接数；lrtt表示最小时延。
+    /// The strategy used by the listener to access the origin server. Values: `rr` (round-robin), `wrr` (weighted round-robin), `lc` (the least-connections strategy), `lrtt` (the least-response-time strategy).
     "Scheduler" scheduler set_scheduler: str,
-    /// 是否开启健康检查标志，1表示开启，0表示关闭
+    /// Whether health check is enabled. 1: enabled, 0: disabled
     "HealthCheck" health_check set_health_check: i128,
-    /// 规则状态，0表示运行中，1表示创建中，2表示销毁中，3表示绑定解绑源站中，4表示配置更新中
+    /// Rule status. 0: running, 1: creating, 2: terminating, 3: binding/unbinding origin server, 4: updating configuration
     "RuleStatus" rule_status set_rule_status: i128,
-    /// 健康检查相关参数
+    /// Health check parameters
     "CheckParams" check_params set_check_params: obj RuleCheckParams,
-    /// 已绑定的源站相关信息
+    /// Bound origin server information
     "RealServerSet" real_server_set set_real_server_set: list BindRealServer,
-    /// 源站的服务状态，0表示异常，1表示正常。
-    /// 未开启健康检查时，该状态始终为正常。
-    /// 只要有一个源站健康状态为异常时，该状态为异常，具体源站的状态请查看RealServerSet。
+    /// Origin server service status. 0: exceptional, 1: normal
+    /// If health check is not enabled, this status will always be normal.
+    /// As long as one origin server is exceptional, this status will be exceptional. Please view `RealServerSet` for the status of specific origin servers.
     "BindStatus" bind_status set_bind_status: i128,
-    /// 通道转发到源站的请求所携带的host，其中default表示直接转发接收到的host。
+    /// The `host` carried in the request forwarded from the connection to the origin server. `default` indicates directly forwarding the received 'host'.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ForwardHost" forward_host set_forward_host: str,
-    /// 服务器名称指示（ServerNameIndication，简称SNI）开关。ON表示开启，OFF表示关闭。
+    /// Specifies whether to enable Server Name Indication (SNI). Valid values: `ON` (enable) and `OFF` (disable).
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "ServerNameIndicationSwitch" server_name_indication_switch set_server_name_indication_switch: str,
-    /// 服务器名称指示（ServerNameIndication，简称SNI），当SNI开关打开时，该字段必填。
+    /// Server Name Indication (SNI). This field is required when `ServerNameIndicationSwitch` is `ON`.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "ServerNameIndication" server_name_indication set_server_name_indication: str,
-    /// 强转HTTPS指示，当传递值为https:时表示强转为https
+    /// Forces requests to redirect to HTTPS. When `https:` is passed in, all requests are redirected to HTTPS.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ForcedRedirect" forced_redirect set_forced_redirect: str,
     /// 七层转发规则的回源协议类型
     "ForwardProtocol" forward_protocol set_forward_protocol: str,
 } }
 
 rt::model! { write debug;
-/// 安全策略规则（入参）
+/// Security policy rule (input parameter)
 SecurityPolicyRuleIn {
-    /// 请求来源IP或IP段。
+    /// Source IP or IP range of the request.
     ///
     /// Required.
     "SourceCidr" source_cidr set_source_cidr: str,
-    /// 策略：允许（ACCEPT）或拒绝（DROP）
+    /// Policy: Allow (ACCEPT) or reject (DROP).
     ///
     /// Required.
     "Action" action set_action: str,
-    /// 规则别名
+    /// Rule alias
     "AliasName" alias_name set_alias_name: str,
-    /// 协议：TCP或UDP，ALL表示所有协议
+    /// Protocol: TCP or UDP. ALL indicates all protocols.
     "Protocol" protocol set_protocol: str,
-    /// 目标端口，填写格式举例：
-    /// 单个端口: 80
-    /// 多个端口: 80,443
-    /// 连续端口: 3306-20000
-    /// 所有端口: ALL
+    /// Target port. Formatting examples:
+    /// Single port: 80
+    /// Multiple ports: 80, 443
+    /// Consecutive ports: 3306-20000
+    /// All ports: ALL
     "DestPortRange" dest_port_range set_dest_port_range: str,
 } }
 
 rt::model! { read debug;
-/// 安全策略规则（出参）
+/// Security policy rule (output parameter)
 SecurityPolicyRuleOut {
-    /// 策略：允许（ACCEPT）或拒绝（DROP）
+    /// Policy: Allow (ACCEPT) or reject (DROP).
     "Action" action set_action: str,
-    /// 请求来源Ip或Ip段
+    /// Source IP or IP range of the request.
     "SourceCidr" source_cidr set_source_cidr: str,
-    /// 规则别名
+    /// Rule alias
     "AliasName" alias_name set_alias_name: str,
-    /// 目标端口范围
+    /// Target port range
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DestPortRange" dest_port_range set_dest_port_range: str,
-    /// 规则ID
+    /// Rule ID
     "RuleId" rule_id set_rule_id: str,
-    /// 要匹配的协议类型（TCP/UDP）
+    /// Protocol type to be matched (TCP/UDP)
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Protocol" protocol set_protocol: str,
-    /// 安全策略ID
+    /// Security policy ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PolicyId" policy_id set_policy_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SetAuthentication` (认证高级配置).
+/// Request of `SetAuthentication` (Advanced authentication configuration).
 ///
-/// 本接口（SetAuthentication）用于通道的高级认证配置，包括认证方式选择，以及各种认证方式对应的证书选择。仅支持Version3.0的通道。
+/// This API (SetAuthentication) is used for the advanced authentication configuration of connections, including authentication methods and their certificates. If only supports connections of version 3.0.
 SetAuthenticationRequest {
-    /// 监听器ID。
+    /// Listener ID.
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 需要进行高级配置的域名，该域名为监听器下的转发规则的域名。
+    /// The domain name requiring advanced configuration, i.e., the domain name of the listener's forwarding rules.
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 基础认证开关，其中：
-    /// 0，关闭基础认证；
-    /// 1，开启基础认证。
-    /// 默认为0。
+    /// Whether to enable the basic authentication:
+    /// 0: disable basic authentication;
+    /// 1: enable basic authentication.
+    /// The default value is 0.
     "BasicAuth" basic_auth set_basic_auth: i64,
-    /// 通道认证开关，用于源站对Gaap的认证，其中：
-    /// 0，关闭通道认证；
-    /// 1，开启通道认证。
-    /// 默认为0。
+    /// Whether to enable the connection authentication, which is for the origin server to authenticate GAAP.
+    /// 0: disable;
+    /// 1: enable.
+    /// The default value is 0.
     "GaapAuth" gaap_auth set_gaap_auth: i64,
-    /// 源站认证开关，用于Gaap对服务器的认证，其中：
-    /// 0，关闭源站认证；
-    /// 1，开启源站认证。
-    /// 默认为0。
+    /// Whether to enable the origin server authentication, which is for GAAP to authenticate the server.
+    /// 0: disable;
+    /// 1: enable.
+    /// The default value is 0.
     "RealServerAuth" real_server_auth set_real_server_auth: i64,
-    /// 基础认证配置ID，从证书管理页获取。
+    /// Basic authentication configuration ID, which is obtained from the certificate management page.
     "BasicAuthConfId" basic_auth_conf_id set_basic_auth_conf_id: str,
-    /// 通道SSL证书ID，从证书管理页获取。
+    /// Connection SSL certificate ID, which is obtained from the certificate management page.
     "GaapCertificateId" gaap_certificate_id set_gaap_certificate_id: str,
-    /// 源站CA证书ID，从证书管理页获取。源站认证时，填写该参数或RealServerCertificateId参数
+    /// CA certificate ID of the origin server, which is obtained from the certificate management page. When authenticating the origin server, enter this parameter or the `RealServerCertificateIds` parameter.
     "RealServerCertificateId" real_server_certificate_id set_real_server_certificate_id: str,
-    /// 该字段已废弃，请使用创建规则和修改规则中的SNI功能。
+    /// This field has been disused. Use ServerNameIndication instead.
     "RealServerCertificateDomain" real_server_certificate_domain set_real_server_certificate_domain: str,
-    /// 多源站CA证书ID，从证书管理页获取。源站认证时，填写该参数或RealServerCertificateId参数
+    /// CA certificate IDs of multiple origin servers, which are obtained from the certificate management page. When authenticating the origin servers, enter this parameter or the `RealServerCertificateId` parameter.
     "PolyRealServerCertificateIds" poly_real_server_certificate_ids set_poly_real_server_certificate_ids: list String,
     /// TLS支持的版本
     /// 支持TLSv1，TLSv1.1,TLSv1.2,TLSv1.3
@@ -3964,7 +4111,7 @@ SetAuthenticationRequest {
 rt::action!("gaap", "2018-05-29", "SetAuthentication", SetAuthenticationRequest => SetAuthenticationResponse);
 
 rt::model! { read debug;
-/// SetAuthentication返回参数结构体
+/// SetAuthentication response structure.
 SetAuthenticationResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3998,158 +4145,183 @@ SetTlsVersionResponse {
 } }
 
 rt::model! { read debug;
-/// 统计数据信息
+/// Statistics information
 StatisticsDataInfo {
-    /// 对应的时间点
+    /// Corresponding time point
     "Time" time set_time: i128,
-    /// 统计数据值
+    /// Statistics value
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: f64,
 } }
 
 rt::model! { read debug;
-/// 加速区域支持的能力，包括支持的网络类型等等。
+/// Network support
 SupportFeature {
-    /// 接入区域支持的网络类型列表，normal表示支持常规BGP，cn2表示精品BGP，triple表示三网，secure_eip表示定制安全eip。
+    /// Supported network types. `normal`: General BGP; `cn2`: Dedicated BGP; `triple`: Non-BGP (provided by the top 3 ISPs in the Chinese mainland); `secure_eip`: Custom security EIPs.
     "NetworkType" network_type set_network_type: list String,
 } }
 
 rt::model! { read debug;
-/// TCP类型监听器信息
+/// TCP listener information
 TCPListener {
-    /// 监听器ID
+    /// Listener ID
     "ListenerId" listener_id set_listener_id: str,
-    /// 监听器名称
+    /// Listener name
     "ListenerName" listener_name set_listener_name: str,
-    /// 监听器端口
+    /// Listener port
     "Port" port set_port: i128,
-    /// 监听器转发源站端口，仅对版本为1.0的通道有效
+    /// Origin server port, which is only valid for the connections of version 1.0.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RealServerPort" real_server_port set_real_server_port: i128,
-    /// 监听器绑定源站类型
+    /// Type of the origin server bound to listeners
     "RealServerType" real_server_type set_real_server_type: str,
-    /// 监听器协议， TCP
+    /// Listener protocol: TCP.
     "Protocol" protocol set_protocol: str,
-    /// 监听器状态，其中：
-    /// 0表示运行中；
-    /// 1表示创建中；
-    /// 2表示销毁中；
-    /// 3表示源站调整中；
-    /// 4表示配置变更中。
+    /// Listener status:
+    /// `0`: Running
+    /// `1`: Creating
+    /// `2`: Terminating
+    /// `3`: Adjusting origin server
+    /// `4`: Adjusting configuration
     "ListenerStatus" listener_status set_listener_status: i128,
-    /// 监听器源站访问策略，其中：rr表示轮询；wrr表示加权轮询；lc表示最小连接数；lrtt表示最小时延。
+    /// The strategy used by the listener to access the origin server. Values: `rr` (round-robin), `wrr` (weighted round-robin), `lc` (the least-connections strategy), `lrtt` (the least-response-time strategy).
     "Scheduler" scheduler set_scheduler: str,
-    /// 源站健康检查响应超时时间，单位：秒
+    /// Response timeout of origin server health check (unit: seconds).
     "ConnectTimeout" connect_timeout set_connect_timeout: i128,
-    /// 源站健康检查时间间隔，单位：秒
+    /// Time interval of origin server health check (unit: seconds).
     "DelayLoop" delay_loop set_delay_loop: i128,
-    /// 监听器是否开启健康检查，其中：
-    /// 0表示关闭；
-    /// 1表示开启
+    /// Whether to enable the listener health check:
+    /// `0`: Disable
+    /// `1`: Enable
     "HealthCheck" health_check set_health_check: i128,
-    /// 监听器绑定的源站状态， 其中：
-    /// 0表示异常；
-    /// 1表示正常。
+    /// Status of the origin server bound to listeners:
+    /// `0`: Abnormal
+    /// `1`: Normal
     "BindStatus" bind_status set_bind_status: i128,
-    /// 监听器绑定的源站信息
+    /// Information of the origin server bound to listeners
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RealServerSet" real_server_set set_real_server_set: list BindRealServer,
-    /// 监听器创建时间，Unix时间戳
+    /// Listener creation time in the format of UNIX timestamp
     "CreateTime" create_time set_create_time: i128,
-    /// 监听器获取客户端 IP 的方式，0表示TOA, 1表示Proxy Protocol
+    /// Describes how the listener obtains client IPs. `0`: TOA; `1`: Proxy Protocol.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ClientIPMethod" client_ip_method set_client_ip_method: i128,
-    /// 健康阈值，表示连续检查成功多少次后认定源站健康。范围为1到10
+    /// Healthy threshold. The number of consecutive successful health checks required before considering an origin server healthy. Value range: 1 - 10.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "HealthyThreshold" healthy_threshold set_healthy_threshold: i128,
-    /// 不健康阈值，表示连续检查失败多少次数后认为源站不健康。范围为1到10
+    /// Unhealthy threshold. The number of consecutive failed health checks required before considering an origin server unhealthy. Value range: 1 - 10.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UnhealthyThreshold" unhealthy_threshold set_unhealthy_threshold: i128,
-    /// 源站是否开启主备模式：1开启，0关闭，DOMAIN类型源站不支持开启
+    /// Whether to enable the primary/secondary origin server mode for failover. Values: `1` (enabled); `0` (disabled). It’s not available if the origin type is `DOMAIN`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FailoverSwitch" failover_switch set_failover_switch: i128,
-    /// 是否开启会话保持选项：0关闭， 非0开启，非0值为会话保持时间
+    /// Specifies whether to enable session persistence. Values: `0` (disable), `1` (enable)
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SessionPersist" session_persist set_session_persist: i128,
-    /// 监听器的通道ID，如果监听器属于通道组，则为null
+    /// Connection ID of the listener. A null value is returned if the listener is associated with the connection group.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "ProxyId" proxy_id set_proxy_id: str,
-    /// 监听器的通道组ID，如果监听器属于通道，则为null
+    /// Connection group ID of the listener. A null value is returned if the listener is associated with a specific connection.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "GroupId" group_id set_group_id: str,
 } }
 
 rt::model! { both debug;
-/// 标签键值对
+/// Tag key-value pair
 TagPair {
-    /// 标签键
+    /// Tag key
     ///
     /// Required.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签值
+    /// Tag value
     ///
     /// Required.
     "TagValue" tag_value set_tag_value: str,
 } }
 
 rt::model! { read debug;
-/// 标签对应资源信息
+/// Resource information of the tag
 TagResourceInfo {
-    /// 资源类型，其中：
-    /// Proxy表示通道，
-    /// ProxyGroup表示通道组，
-    /// RealServer表示源站
+    /// Resource types:
+    /// `Proxy`: Connection
+    /// `ProxyGroup`: Connection group
+    /// `RealServer`: Origin server
     "ResourceType" resource_type set_resource_type: str,
-    /// 资源ID
+    /// Instance ID
     "ResourceId" resource_id set_resource_id: str,
 } }
 
 rt::model! { read debug;
-/// UDP类型监听器信息
+/// UDP listener information
 UDPListener {
-    /// 监听器ID
+    /// Listener ID
     "ListenerId" listener_id set_listener_id: str,
-    /// 监听器名称
+    /// Listener name
     "ListenerName" listener_name set_listener_name: str,
-    /// 监听器端口
+    /// Listener port
     "Port" port set_port: i128,
-    /// 监听器转发源站端口，仅V1版本通道或通道组监听器有效
+    /// Origin server port, which is only valid for the connections or connection groups of version 1.0.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RealServerPort" real_server_port set_real_server_port: i128,
-    /// 监听器绑定源站类型
+    /// Type of the origin server bound to listeners
     "RealServerType" real_server_type set_real_server_type: str,
-    /// 监听器协议， UDP
+    /// Listener protocol: UDP.
     "Protocol" protocol set_protocol: str,
-    /// 监听器状态，其中：
-    /// 0表示运行中；
-    /// 1表示创建中；
-    /// 2表示销毁中；
-    /// 3表示源站调整中；
-    /// 4表示配置变更中。
+    /// Listener status:
+    /// `0`: Running
+    /// `1`: Creating
+    /// `2`: Terminating
+    /// `3`: Adjusting origin server
+    /// `4`: Adjusting configuration
     "ListenerStatus" listener_status set_listener_status: i128,
-    /// 监听器源站访问策略，其中：rr表示轮询；wrr表示加权轮询；lc表示最小连接数；lrtt表示最小时延。
+    /// The strategy used by the listener to access the origin server. Values: `rr` (round-robin), `wrr` (weighted round-robin), `lc` (the least-connections strategy), `lrtt` (the least-response-time strategy).
     "Scheduler" scheduler set_scheduler: str,
-    /// 监听器绑定源站状态， 0表示正常，1表示IP异常，2表示域名解析异常
+    /// Origin server binding status of listeners. `0`: Normal; `1`: IP exception; `2`: Domain name resolution exception.
     "BindStatus" bind_status set_bind_status: i128,
-    /// 监听器绑定的源站信息
+    /// Information of the origin server bound to listeners
     "RealServerSet" real_server_set set_real_server_set: list BindRealServer,
-    /// 监听器创建时间，Unix时间戳
+    /// Listener creation time in the format of UNIX timestamp
     "CreateTime" create_time set_create_time: i128,
-    /// 是否开启会话保持选项：0关闭， 非0开启，非0值为会话保持时间
+    /// Specifies whether to enable session persistence. Values: `0` (disable), `1` (enable)
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SessionPersist" session_persist set_session_persist: i128,
-    /// 源站健康检查时间间隔，单位：秒。时间间隔取值在[5，300]之间。
+    /// Time interval of origin server health check (unit: seconds). Value range: [5, 300].
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "DelayLoop" delay_loop set_delay_loop: i128,
-    /// 源站健康检查响应超时时间，单位：秒。超时时间取值在[2，60]之间。超时时间应小于健康检查时间间隔DelayLoop。
+    /// Response timeout of origin server health check (unit: seconds). Value range: [2, 60]. The timeout value shall be less than the time interval for health check DelayLoop.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "ConnectTimeout" connect_timeout set_connect_timeout: i128,
-    /// 健康阈值，表示连续检查成功多少次后认定源站健康。范围为1到10
+    /// Healthy threshold. The number of consecutive successful health checks required before considering an origin server healthy. Value range: 1 - 10.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "HealthyThreshold" healthy_threshold set_healthy_threshold: i128,
-    /// 不健康阈值，表示连续检查失败多少次数后认为源站不健康。范围为1到10
+    /// Unhealthy threshold. The number of consecutive failed health checks required before considering an origin server unhealthy. Value range: 1 - 10.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "UnhealthyThreshold" unhealthy_threshold set_unhealthy_threshold: i128,
-    /// 源站是否开启主备模式：1开启，0关闭，DOMAIN类型源站不支持开启
+    /// Whether to enable the primary/secondary origin server mode for failover. Values: `1` (enabled); `0` (disabled). It’s not available if the origin type is `DOMAIN`.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "FailoverSwitch" failover_switch set_failover_switch: i64,
-    /// 源站是否开启健康检查：1开启，0关闭。
+    /// Whether the health check is enabled for the origin server. Values: `1` (enabled); `0` (disabled).
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "HealthCheck" health_check set_health_check: i128,
-    /// UDP源站健康类型。PORT表示检查端口，PING表示PING。
+    /// The health check type. Values: `PORT` (port); `PING` (ping).
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "CheckType" check_type set_check_type: str,
-    /// UDP源站健康检查探测端口。
+    /// The health probe port.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "CheckPort" check_port set_check_port: i64,
-    /// UDP源站健康检查端口探测报文类型：TEXT表示文本。仅在健康检查类型为PORT时使用。
+    /// The UDP message type. Values: `TEXT` (text). This parameter is used only when `CheckType = PORT`.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "ContextType" context_type set_context_type: str,
-    /// UDP源站健康检查端口探测发送报文。仅在健康检查类型为PORT时使用。
+    /// The UDP message sent by the health probe port. This parameter is used only when `CheckType = PORT`.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "SendContext" send_context set_send_context: str,
-    /// UDP源站健康检查端口探测接收报文。仅在健康检查类型为PORT时使用。
+    /// The UDP message received by the health probe port. This parameter is used only when `CheckType = PORT`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RecvContext" recv_context set_recv_context: str,
-    /// 监听器的通道ID，如果监听器属于通道组，则为null
+    /// Connection ID of the listener. A null value is returned if the listener is associated with the connection group.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "ProxyId" proxy_id set_proxy_id: str,
-    /// 监听器的通道组ID，如果监听器属于通道，则为null
+    /// Connection group ID of the listener. A null value is returned if the listener is associated with a specific connection.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "GroupId" group_id set_group_id: str,
 } }

@@ -119,54 +119,61 @@ AmbientSound {
 } }
 
 rt::model! { read debug;
-/// 应用用量统计数据
+/// Application usage statistics
 AppStatisticsItem {
-    /// 实时语音统计数据
+    /// Voice Chat statistics
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "RealtimeSpeechStatisticsItem" realtime_speech_statistics_item set_realtime_speech_statistics_item: obj RealTimeSpeechStatisticsItem,
-    /// 语音消息统计数据
+    /// Voice Message statistics
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "VoiceMessageStatisticsItem" voice_message_statistics_item set_voice_message_statistics_item: obj VoiceMessageStatisticsItem,
-    /// 语音过滤统计数据
+    /// Phrase Filtering statistics
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "VoiceFilterStatisticsItem" voice_filter_statistics_item set_voice_filter_statistics_item: obj VoiceFilterStatisticsItem,
-    /// 统计时间
+    /// Reference period
     "Date" date set_date: str,
-    /// 录音转文本用量统计数据
+    /// Recording-to-Text usage statistics
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "AudioTextStatisticsItem" audio_text_statistics_item set_audio_text_statistics_item: obj AudioTextStatisticsItem,
-    /// 流式转文本用量数据
+    /// Stream-to-Text usage statistics
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "StreamTextStatisticsItem" stream_text_statistics_item set_stream_text_statistics_item: obj StreamTextStatisticsItem,
-    /// 海外转文本用量数据
+    /// Usage statistics of Voice-to-Text of outside-MLC requests
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "OverseaTextStatisticsItem" oversea_text_statistics_item set_oversea_text_statistics_item: obj OverseaTextStatisticsItem,
-    /// 实时语音转文本用量数据
+    /// Real-time Voice-to-Text usage statistics
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "RealtimeTextStatisticsItem" realtime_text_statistics_item set_realtime_text_statistics_item: obj RealtimeTextStatisticsItem,
 } }
 
 rt::model! { read debug;
-/// 应用统计数据
+/// Application statistics
 ApplicationDataStatistics {
-    /// 应用ID
+    /// Application ID
     "BizId" biz_id set_biz_id: i128,
-    /// Dau统计项数目
+    /// Number of DAU metrics
     "DauDataNum" dau_data_num set_dau_data_num: i128,
-    /// 大陆地区Dau统计数据，单位人
+    /// DAUs in the Chinese mainland
     "DauDataMainland" dau_data_mainland set_dau_data_mainland: list StatisticsItem,
-    /// 海外地区Dau统计数据，单位人
+    /// DAUs outside the Chinese mainland
     "DauDataOversea" dau_data_oversea set_dau_data_oversea: list StatisticsItem,
-    /// 大陆和海外地区Dau统计数据汇总，单位人
+    /// Total DAUs
     "DauDataSum" dau_data_sum set_dau_data_sum: list StatisticsItem,
-    /// 实时语音时长统计项数目
+    /// Number of Voice Chat metrics
     "DurationDataNum" duration_data_num set_duration_data_num: i128,
-    /// 大陆地区实时语音时长统计数据，单位分钟
+    /// Duration of Voice Chat in the Chinese mainland (in minutes)
     "DurationDataMainland" duration_data_mainland set_duration_data_mainland: list StatisticsItem,
-    /// 海外地区实时语音时长统计数据，单位分钟
+    /// Duration of Voice Chat outside the Chinese mainland (in minutes)
     "DurationDataOversea" duration_data_oversea set_duration_data_oversea: list StatisticsItem,
-    /// 大陆和海外地区实时语音时长统计数据汇总，单位分钟
+    /// Total duration of Voice Chat (in minutes)
     "DurationDataSum" duration_data_sum set_duration_data_sum: list StatisticsItem,
-    /// Pcu统计项数目
+    /// Number of PCU metrics
     "PcuDataNum" pcu_data_num set_pcu_data_num: i128,
-    /// 大陆地区Pcu统计数据，单位人
+    /// PCUs in the Chinese mainland
     "PcuDataMainland" pcu_data_mainland set_pcu_data_mainland: list StatisticsItem,
-    /// 海外地区Pcu统计数据，单位人
+    /// PCUs outside the Chinese mainland
     "PcuDataOversea" pcu_data_oversea set_pcu_data_oversea: list StatisticsItem,
-    /// 大陆和海外地区Pcu统计数据汇总，单位人
+    /// Total PCUs
     "PcuDataSum" pcu_data_sum set_pcu_data_sum: list StatisticsItem,
     /// 小游戏时长统计项数目
     "MiniGameDataNum" mini_game_data_num set_mini_game_data_num: i128,
@@ -198,9 +205,9 @@ ApplicationList {
 } }
 
 rt::model! { both debug;
-/// 语音转文本配置数据
+/// Configuration information of Speech-to-Text
 AsrConf {
-    /// 语音转文本服务开关，取值：open/close
+    /// Speech-to-Text status. Valid values: `open`, `close`.
     "Status" status set_status: str,
 } }
 
@@ -214,9 +221,10 @@ AudioSegments {
 } }
 
 rt::model! { read debug;
-/// 录音转文本用量统计数据
+/// Recording-to-Text usage statistics
 AudioTextStatisticsItem {
-    /// 统计值，单位：秒
+    /// Statistical value (in seconds)
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Data" data set_data: f64,
 } }
 
@@ -319,55 +327,55 @@ CreateAgeDetectTaskResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateApp` (创建GME应用).
+/// Request of `CreateApp` (Creates a GME application).
 ///
-/// 本接口(CreateApp)用于创建一个GME应用。
+/// This API is used to create a GME application.
 CreateAppRequest {
-    /// 应用名称
+    /// Application name
     ///
     /// Required.
     "AppName" app_name set_app_name: str,
-    /// 腾讯云项目ID，默认为0，表示默认项目
+    /// Tencent Cloud project ID. Default value: 0, which means that the default project is used.
     "ProjectId" project_id set_project_id: i128,
-    /// 需要支持的引擎列表，默认全选。
-    /// 取值：android/ios/unity/cocos/unreal/windows
+    /// List of engines to be supported.
+    /// Valid values: `android`, `ios`, `unity`, `cocos`, `unreal`, `windows`. All values are selected by default.
     "EngineList" engine_list set_engine_list: list String,
-    /// 服务区域列表，默认全选。
-    /// 取值：mainland-大陆地区，hmt-港澳台，sea-东南亚，na-北美，eu-欧洲，jpkr-日韩亚太，sa-南美，oc-澳洲，me-中东
+    /// List of regions.
+    /// Valid values: `mainland` (Chinese mainland), `hmt` (Hong Kong, Macao and Taiwan (China)), `sea` (Southeast Asia), `na` (North America), `eu` (Europe), `jpkr` (Japan, Korea and Asia Pacific), `sa` (South America), `oc` (Oceania), `me` (Middle East). All values are selected by default.
     "RegionList" region_list set_region_list: list String,
-    /// 实时语音服务配置数据
+    /// Configuration information of Voice Chat
     "RealtimeSpeechConf" realtime_speech_conf set_realtime_speech_conf: obj RealtimeSpeechConf,
-    /// 语音消息服务配置数据
+    /// Configuration information of Voice Messaging
     "VoiceMessageConf" voice_message_conf set_voice_message_conf: obj VoiceMessageConf,
-    /// 语音分析服务配置数据
+    /// Configuration information of Voice Analysis Service
     "VoiceFilterConf" voice_filter_conf set_voice_filter_conf: obj VoiceFilterConf,
-    /// 语音转文本配置数据
+    /// Configuration information of Speech-to-Text
     "AsrConf" asr_conf set_asr_conf: obj AsrConf,
-    /// 需要添加的标签列表
+    /// List of tags to be added
     "Tags" tags set_tags: list Tag,
 } }
 rt::action!("gme", "2018-07-11", "CreateApp", CreateAppRequest => CreateAppResponse);
 
 rt::model! { read nodebug;
-/// CreateApp的输出参数
+/// Output parameters of `CreateApp`
 CreateAppResp {
-    /// 应用ID，由后台自动生成。
+    /// Application ID, automatically generated by the backend.
     "BizId" biz_id set_biz_id: i128,
-    /// 应用名称，透传输入参数的AppName
+    /// Application name, the input of `AppName`.
     "AppName" app_name set_app_name: str,
-    /// 项目ID，透传输入的ProjectId
+    /// Project ID, the input of `ProjectId`.
     "ProjectId" project_id set_project_id: i128,
-    /// 应用密钥，GME SDK初始化时使用
+    /// Application key, used to initialize GME SDK.
     "SecretKey" secret_key set_secret_key: str,
-    /// 服务创建时间戳
+    /// Timestamp, indicating when the service is created.
     "CreateTime" create_time set_create_time: i128,
-    /// 实时语音服务配置数据
+    /// Configuration information of Voice Chat
     "RealtimeSpeechConf" realtime_speech_conf set_realtime_speech_conf: obj RealtimeSpeechConf,
-    /// 语音消息服务配置数据
+    /// Configuration information of Voice Messaging
     "VoiceMessageConf" voice_message_conf set_voice_message_conf: obj VoiceMessageConf,
-    /// 语音分析服务配置数据
+    /// Configuration information of Voice Analysis Service
     "VoiceFilterConf" voice_filter_conf set_voice_filter_conf: obj VoiceFilterConf,
-    /// 语音转文本服务配置数据
+    /// Configuration information of Speech-to-Text
     "AsrConf" asr_conf set_asr_conf: obj AsrConf,
 } }
 impl ::core::fmt::Debug for CreateAppResp {
@@ -387,9 +395,9 @@ impl ::core::fmt::Debug for CreateAppResp {
 }
 
 rt::model! { read debug;
-/// CreateApp返回参数结构体
+/// CreateApp response structure.
 CreateAppResponse {
-    /// 创建应用返回数据
+    /// Returned data
     "Data" data set_data: obj CreateAppResp,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -561,42 +569,42 @@ DeleteCustomizationResponse {
 } }
 
 rt::model! { read debug;
-/// 剔除房间操作结果
+/// Result of the operation to delete a room or remove members
 DeleteResult {
-    /// 错误码，0-剔除成功 其他-剔除失败
+    /// Status code. `0`: Succeeded. Others: Failed\
     "Code" code set_code: i64,
-    /// 错误描述
+    /// Description
     "ErrorMsg" error_msg set_error_msg: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRoomMember` (剔除房间或房间成员).
+/// Request of `DeleteRoomMember` (Deletes a room or removes a member from the room).
 ///
-/// 本接口(DeleteRoomMember)用户删除房间或者剔除房间内用户
+/// This API is used to delete a room or remove members from the room.
 DeleteRoomMemberRequest {
-    /// 要操作的房间id
+    /// ID of the target room
     ///
     /// Required.
     "RoomId" room_id set_room_id: str,
-    /// 剔除类型 1-删除房间 2-剔除用户
+    /// Operation type. `1`: Delete a room; `2`: Remove members
     ///
     /// Required.
     "DeleteType" delete_type set_delete_type: i128,
-    /// 应用id
+    /// Application ID
     ///
     /// Required.
     "BizId" biz_id set_biz_id: i128,
-    /// 要剔除的用户列表（整型）
+    /// List of the members to remove
     "Uids" uids set_uids: list String,
-    /// 要剔除的用户列表（字符串类型）
+    /// List of users to exclude (string type)
     "StrUids" str_uids set_str_uids: list String,
 } }
 rt::action!("gme", "2018-07-11", "DeleteRoomMember", DeleteRoomMemberRequest => DeleteRoomMemberResponse);
 
 rt::model! { read debug;
-/// DeleteRoomMember返回参数结构体
+/// DeleteRoomMember response structure.
 DeleteRoomMemberResponse {
-    /// 剔除房间或成员的操作结果
+    /// Result of the operation to delete a room or remove a member
     "DeleteResult" delete_result set_delete_result: obj DeleteResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -709,23 +717,23 @@ DescribeAgeDetectTaskResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAppStatistics` (获取应用用量统计数据).
+/// Request of `DescribeAppStatistics` (Queries application usage statistics).
 ///
-/// 本接口(DescribeAppStatistics)用于获取某个GME应用的用量数据。包括实时语音，语音消息及转文本，语音分析等。最长查询周期为最近60天。
+/// This API is used to query the usage statistics of a GME application, including those of Voice Chat, Voice Message Service, Voice Analysis, etc. The maximum query period is the past 30 days.
 DescribeAppStatisticsRequest {
-    /// GME应用ID
+    /// GME application ID
     ///
     /// Required.
     "BizId" biz_id set_biz_id: i128,
-    /// 数据开始时间，东八区时间，格式: 年-月-日，如: 2018-07-13
+    /// Data start date (GMT+8) in the format of yyyy-mm-dd, such as 2018-07-13.
     ///
     /// Required.
     "StartDate" start_date set_start_date: str,
-    /// 数据结束时间，东八区时间，格式: 年-月-日，如: 2018-07-13
+    /// Data end date (GMT+8) in the format of yyyy-mm-dd, such as 2018-07-13.
     ///
     /// Required.
     "EndDate" end_date set_end_date: str,
-    /// 要查询的服务列表，取值：RealTimeSpeech/VoiceMessage/VoiceFilter/SpeechToText
+    /// List of services to be queried. Valid values: `RealTimeSpeech`, `VoiceMessage`, `VoiceFilter`, `SpeechToText`.
     ///
     /// Required.
     "Services" services set_services: list String,
@@ -733,35 +741,35 @@ DescribeAppStatisticsRequest {
 rt::action!("gme", "2018-07-11", "DescribeAppStatistics", DescribeAppStatisticsRequest => DescribeAppStatisticsResponse);
 
 rt::model! { read debug;
-/// 获取应用用量统计数据输出参数
+/// Output parameters of application usage statistics
 DescribeAppStatisticsResp {
-    /// 应用用量统计数据
+    /// Application usage statistics
     "AppStatistics" app_statistics set_app_statistics: list AppStatisticsItem,
 } }
 
 rt::model! { read debug;
-/// DescribeAppStatistics返回参数结构体
+/// DescribeAppStatistics response structure.
 DescribeAppStatisticsResponse {
-    /// 应用用量统计数据
+    /// Application usage statistics
     "Data" data set_data: obj DescribeAppStatisticsResp,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeApplicationData` (获取数据详情).
+/// Request of `DescribeApplicationData` (Queries data details).
 ///
-/// 本接口(DescribeApplicationData)用于获取数据详情信息，最多可拉取最近90天的数据。
+/// This API is used to query data details for up to the past 90 days.
 DescribeApplicationDataRequest {
-    /// 应用ID
+    /// Application ID
     ///
     /// Required.
     "BizId" biz_id set_biz_id: i128,
-    /// 数据开始时间，格式为 年-月-日，如: 2018-07-13
+    /// Data start date in the format of yyyy-mm-dd, such as 2018-07-13.
     ///
     /// Required.
     "StartDate" start_date set_start_date: str,
-    /// 数据结束时间，格式为 年-月-日，如: 2018-07-13
+    /// Data end date in the format of yyyy-mm-dd, such as 2018-07-13.
     ///
     /// Required.
     "EndDate" end_date set_end_date: str,
@@ -769,9 +777,9 @@ DescribeApplicationDataRequest {
 rt::action!("gme", "2018-07-11", "DescribeApplicationData", DescribeApplicationDataRequest => DescribeApplicationDataResponse);
 
 rt::model! { read debug;
-/// DescribeApplicationData返回参数结构体
+/// DescribeApplicationData response structure.
 DescribeApplicationDataResponse {
-    /// 应用统计数据
+    /// Application statistics
     "Data" data set_data: obj ApplicationDataStatistics,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -913,15 +921,15 @@ DescribeRealtimeScanConfigResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRecordInfo` (查询录制任务信息).
+/// Request of `DescribeRecordInfo` (Queries a recording task).
 ///
-/// 查询录制任务信息。
+/// This API is used to query a recording task.
 DescribeRecordInfoRequest {
-    /// 进行中的任务taskid（StartRecord接口返回）。
+    /// ID of the ongoing task, which is returned from the `StartRecord` API.
     ///
     /// Required.
     "TaskId" task_id set_task_id: i128,
-    /// 应用ID。
+    /// Application ID.
     ///
     /// Required.
     "BizId" biz_id set_biz_id: i128,
@@ -929,13 +937,14 @@ DescribeRecordInfoRequest {
 rt::action!("gme", "2018-07-11", "DescribeRecordInfo", DescribeRecordInfoRequest => DescribeRecordInfoResponse);
 
 rt::model! { read debug;
-/// DescribeRecordInfo返回参数结构体
+/// DescribeRecordInfo response structure.
 DescribeRecordInfoResponse {
-    /// 录制信息。
+    /// Information about the recording task.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RecordInfo" record_info set_record_info: list RecordInfo,
-    /// 录制类型：1代表单流 2代表混流 3代表单流和混流。
+    /// Recording mode. Valid values: `1`: single stream; `2`: mixed streams; `3`: single stream and mixed streams.
     "RecordMode" record_mode set_record_mode: i128,
-    /// 房间ID。
+    /// Room ID.
     "RoomId" room_id set_room_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1035,15 +1044,15 @@ DescribeScanResultListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTaskInfo` (查询房间录制信息).
+/// Request of `DescribeTaskInfo` (Queries the recording task in a room).
 ///
-/// 查询房间录制的详细信息
+/// This API is used to query the recording task in a room.
 DescribeTaskInfoRequest {
-    /// 应用ID。
+    /// Application ID.
     ///
     /// Required.
     "BizId" biz_id set_biz_id: i128,
-    /// 房间ID。
+    /// Room ID.
     ///
     /// Required.
     "RoomId" room_id set_room_id: str,
@@ -1051,13 +1060,16 @@ DescribeTaskInfoRequest {
 rt::action!("gme", "2018-07-11", "DescribeTaskInfo", DescribeTaskInfoRequest => DescribeTaskInfoResponse);
 
 rt::model! { read debug;
-/// DescribeTaskInfo返回参数结构体
+/// DescribeTaskInfo response structure.
 DescribeTaskInfoResponse {
-    /// 进行中的任务taskid（StartRecord接口返回）。
+    /// ID of the ongoing task, which is returned from the `StartRecord` API.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskId" task_id set_task_id: i128,
-    /// 录制类型：1代表单流 2代表混流 3代表单流和混流。
+    /// Recording mode. Valid values: `1`: single stream; `2`: mixed streams; `3`: single stream and mixed streams.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RecordMode" record_mode set_record_mode: i128,
-    /// 指定订阅流白名单或者黑名单。
+    /// Allowlist or blocklist for stream subscription.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SubscribeRecordUserIds" subscribe_record_user_ids set_subscribe_record_user_ids: obj SubscribeRecordUserIds,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1214,15 +1226,15 @@ ModerationCheckDetail {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAppStatus` (修改应用开关状态).
+/// Request of `ModifyAppStatus` (Changes application status).
 ///
-/// 本接口(ModifyAppStatus)用于修改应用总开关状态。
+/// This API is used to change the status of an application.
 ModifyAppStatusRequest {
-    /// 应用ID，创建应用后由后台生成并返回。
+    /// Application ID, which is generated and returned by the backend after the application creation.
     ///
     /// Required.
     "BizId" biz_id set_biz_id: i128,
-    /// 应用状态，取值：open/close
+    /// Application status. Valid values: `open`, `close`.
     ///
     /// Required.
     "Status" status set_status: str,
@@ -1230,18 +1242,18 @@ ModifyAppStatusRequest {
 rt::action!("gme", "2018-07-11", "ModifyAppStatus", ModifyAppStatusRequest => ModifyAppStatusResponse);
 
 rt::model! { read debug;
-/// ModifyAppStatus接口输出参数
+/// Output parameters of `ModifyAppStatus`
 ModifyAppStatusResp {
-    /// GME应用ID
+    /// GME application ID
     "BizId" biz_id set_biz_id: i128,
-    /// 应用状态，取值：open/close
+    /// Application status. Valid values: `open`, `close`.
     "Status" status set_status: str,
 } }
 
 rt::model! { read debug;
-/// ModifyAppStatus返回参数结构体
+/// ModifyAppStatus response structure.
 ModifyAppStatusResponse {
-    /// 修改应用开关状态返回数据
+    /// Returned data
     "Data" data set_data: obj ModifyAppStatusResp,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1310,29 +1322,29 @@ ModifyCustomizationStateResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyRecordInfo` (更新录制信息).
+/// Request of `ModifyRecordInfo` (Modifies recording configurations).
 ///
-/// 修改录制配置信息
+/// This API is used to modify recording configurations.
 ModifyRecordInfoRequest {
-    /// 进行中的任务taskid（StartRecord接口返回）。
+    /// ID of the ongoing task, which is returned from the `StartRecord` API.
     ///
     /// Required.
     "TaskId" task_id set_task_id: i128,
-    /// 录制类型：1代表单流 2代表混流 3代表单流和混流。
+    /// Recording mode. Valid values: `1`: single stream; `2`: mixed streams; `3`: single stream and mixed streams.
     ///
     /// Required.
     "RecordMode" record_mode set_record_mode: i128,
-    /// 应用ID。
+    /// Application ID.
     ///
     /// Required.
     "BizId" biz_id set_biz_id: i128,
-    /// 指定订阅流白名单或者黑名单。
+    /// Allowlist or blocklist for stream subscription.
     "SubscribeRecordUserIds" subscribe_record_user_ids set_subscribe_record_user_ids: obj SubscribeRecordUserIds,
 } }
 rt::action!("gme", "2018-07-11", "ModifyRecordInfo", ModifyRecordInfoRequest => ModifyRecordInfoResponse);
 
 rt::model! { read debug;
-/// ModifyRecordInfo返回参数结构体
+/// ModifyRecordInfo response structure.
 ModifyRecordInfoResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1372,55 +1384,58 @@ ModifyUserMicStatusResponse {
 } }
 
 rt::model! { read debug;
-/// 海外转文本用量数据
+/// Usage statistics of Voice-to-Text of outside-MLC requests
 OverseaTextStatisticsItem {
-    /// 统计值，单位：秒
+    /// Statistical value (in seconds)
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Data" data set_data: f64,
 } }
 
 rt::model! { read debug;
-/// 实时语音用量统计数据
+/// Voice Chat usage statistics
 RealTimeSpeechStatisticsItem {
-    /// 大陆地区DAU
+    /// DAUs in the Chinese mainland
     "MainLandDau" main_land_dau set_main_land_dau: i128,
-    /// 大陆地区PCU
+    /// PCUs in the Chinese mainland
     "MainLandPcu" main_land_pcu set_main_land_pcu: i128,
-    /// 大陆地区总使用时长，单位为min
+    /// Total duration of use in the Chinese mainland (in minutes)
     "MainLandDuration" main_land_duration set_main_land_duration: i128,
-    /// 海外地区DAU
+    /// DAUs outside the Chinese mainland
     "OverseaDau" oversea_dau set_oversea_dau: i128,
-    /// 海外地区PCU
+    /// PCUs outside the Chinese mainland
     "OverseaPcu" oversea_pcu set_oversea_pcu: i128,
-    /// 海外地区总使用时长，单位为min
+    /// Total duration of use outside the Chinese mainland (in minutes)
     "OverseaDuration" oversea_duration set_oversea_duration: i128,
 } }
 
 rt::model! { both debug;
-/// 实时语音配置数据
+/// Configuration information of Voice Chat
 RealtimeSpeechConf {
-    /// 实时语音服务开关，取值：open/close
+    /// Voice Chat status. Valid values: `open`, `close`.
     "Status" status set_status: str,
-    /// 实时语音音质类型，取值：high-高音质 ordinary-普通音质
+    /// Voice Chat sound quality type. Valid values: `high` (HD), `ordinary` (SD).
     "Quality" quality set_quality: str,
 } }
 
 rt::model! { read debug;
-/// 实时语音转文本用量数据
+/// Real-time Voice-to-Text usage statistics
 RealtimeTextStatisticsItem {
-    /// 统计值，单位：秒
+    /// Statistical value (in seconds)
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Data" data set_data: f64,
 } }
 
 rt::model! { read debug;
-/// 房间内录制信息。
+/// Information about the recording task in a room.
+/// Note: This field may return `null`, indicating that no valid values can be obtained.
 RecordInfo {
-    /// 用户ID（当混流模式时，取值为0）。
+    /// User ID. The value is `0` in mixed streams recording mode.
     "UserId" user_id set_user_id: str,
-    /// 录制文件名。
+    /// Recording filename.
     "FileName" file_name set_file_name: str,
-    /// 录制开始时间（unix时间戳如：1234567868）。
+    /// Recording start time, which is a Unix timestamp. Example: 1234567868.
     "RecordBeginTime" record_begin_time set_record_begin_time: i128,
-    /// 录制状态：2代表正在录制  10代表等待转码  11代表正在转码  12正在上传  13代表上传完成  14代表通知用户完成。
+    /// Recording status. Valid values: `2`: recording; `10`: to be transcoded; `11`: transcoding; `12`: uploading; `13`: uploaded; `14`: user notified.
     "RecordStatus" record_status set_record_status: i128,
 } }
 
@@ -1761,22 +1776,22 @@ ScanVoiceResult {
 } }
 
 rt::model! { both debug;
-/// SceneInfo场景信息
-/// 'RealTime','实时语音分析',
-/// 'VoiceMessage','语音消息',
-/// 'GMECloudApi':'GME云API接口'
+/// Scenario information. Valid values:
+/// `RealTime`: Voice Chat analysis;
+/// `VoiceMessage`: Voice Messaging;
+/// `GMECloudApi`: GME cloud APIs
 SceneInfo {
-    /// 'RealTime','实时语音分析',
-    /// 'VoiceMessage','语音消息',
-    /// 'GMECloudApi':'GME云API接口'
+    /// RealTime: Real-time Voice Analysis;
+    /// VoiceMessage: Voice Message;
+    /// GMECloudApi: GME Cloud API;
     ///
     /// Required.
     "SceneId" scene_id set_scene_id: str,
-    /// 开关状态，true开启/false关闭
+    /// Switch state, true for on, false for off.
     ///
     /// Required.
     "Status" status set_status: bool,
-    /// 用户回调地址
+    /// callback URL
     "CallbackUrl" callback_url set_callback_url: str,
 } }
 
@@ -1889,42 +1904,42 @@ StartAIConversationResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `StartRecord` (开始录制).
+/// Request of `StartRecord` (Starts recording).
 ///
-/// 开启录制
+/// This API is used to start recording.
 StartRecordRequest {
-    /// 应用ID。
+    /// Application ID.
     ///
     /// Required.
     "BizId" biz_id set_biz_id: i128,
-    /// 房间ID。
+    /// Room ID.
     ///
     /// Required.
     "RoomId" room_id set_room_id: str,
-    /// 录制类型：1代表单流 2代表混流 3代表单流和混流。
+    /// Recording mode. Valid values: `1`: single stream; `2`: mixed streams; `3`: single stream and mixed streams.
     ///
     /// Required.
     "RecordMode" record_mode set_record_mode: i128,
-    /// 指定订阅流白名单或者黑名单（不传默认订阅房间内所有音频流）。
+    /// Allowlist or blocklist for stream subscription. If you do not specify this parameter, the audio streams of all the users in the room are subscribed to by default.
     "SubscribeRecordUserIds" subscribe_record_user_ids set_subscribe_record_user_ids: obj SubscribeRecordUserIds,
 } }
 rt::action!("gme", "2018-07-11", "StartRecord", StartRecordRequest => StartRecordResponse);
 
 rt::model! { read debug;
-/// StartRecord返回参数结构体
+/// StartRecord response structure.
 StartRecordResponse {
-    /// 任务taskid。
+    /// Task ID.
     "TaskId" task_id set_task_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 用量数据单元
+/// Usage data unit
 StatisticsItem {
-    /// 日期，格式为年-月-日，如2018-07-13
+    /// Date in the format of yyyy-mm-dd, such as 2018-07-13
     "StatDate" stat_date set_stat_date: str,
-    /// 统计值
+    /// Statistical value
     "Data" data set_data: i128,
 } }
 
@@ -1955,15 +1970,15 @@ StopAIConversationResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `StopRecord` (停止录制).
+/// Request of `StopRecord` (Stops recording).
 ///
-/// 停止录制
+/// This API is used to stop recording.
 StopRecordRequest {
-    /// 任务ID。
+    /// Task ID.
     ///
     /// Required.
     "TaskId" task_id set_task_id: i128,
-    /// 应用ID。
+    /// Application ID.
     ///
     /// Required.
     "BizId" biz_id set_biz_id: i128,
@@ -1971,36 +1986,39 @@ StopRecordRequest {
 rt::action!("gme", "2018-07-11", "StopRecord", StopRecordRequest => StopRecordResponse);
 
 rt::model! { read debug;
-/// StopRecord返回参数结构体
+/// StopRecord response structure.
 StopRecordResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 流式转文本用量数据
+/// Stream-to-Text usage statistics
 StreamTextStatisticsItem {
-    /// 统计值，单位：秒
+    /// Usage of the service (in seconds)
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Data" data set_data: f64,
 } }
 
 rt::model! { both debug;
-/// 指定订阅流白名单或者黑名单。
+/// Allowlist or blocklist for stream subscription.
 SubscribeRecordUserIds {
-    /// 订阅音频流黑名单，指定不订阅哪几个UserId的音频流，例如["1", "2", "3"], 代表不订阅UserId 1，2，3的音频流。默认不填订阅房间内所有音频流，订阅列表用户数不超过20。
-    /// 注意：只能同时设置UnSubscribeAudioUserIds、SubscribeAudioUserIds 其中1个参数
+    /// Blocklist for audio subscription. For example, `["1", "2", "3"]` means to not subscribe to the audio streams of users 1, 2, and 3. If this parameter is left empty, the audio streams of all users (max 20) in the room will not be subscribed to.
+    /// Note: You cannot specify `UnSubscribeAudioUserIds` and `SubscribeAudioUserIds` at the same time.
     "UnSubscribeUserIds" un_subscribe_user_ids set_un_subscribe_user_ids: list String,
-    /// 订阅音频流白名单，指定订阅哪几个UserId的音频流，例如["1", "2", "3"], 代表订阅UserId 1，2，3的音频流。默认不填订阅房间内所有音频流，订阅列表用户数不超过20。
-    /// 注意：只能同时设置UnSubscribeAudioUserIds、SubscribeAudioUserIds 其中1个参数。
+    /// Allowlist for audio subscription. For example, `["1", "2", "3"]` means to subscribe to the audio streams of users 1, 2, and 3. If this parameter is left empty, the audio streams of all users (max 20) in the room will be subscribed to.
+    /// Note: You cannot specify `UnSubscribeAudioUserIds` and `SubscribeAudioUserIds` at the same time.
     "SubscribeUserIds" subscribe_user_ids set_subscribe_user_ids: list String,
 } }
 
 rt::model! { write debug;
-/// 标签列表
+/// Tag list
 Tag {
-    /// 标签键
+    /// Tag key
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签值
+    /// Tag value
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "TagValue" tag_value set_tag_value: str,
 } }
 
@@ -2163,34 +2181,35 @@ UserMicStatus {
 } }
 
 rt::model! { both debug;
-/// 语音过滤服务配置数据
+/// Configuration information of Phrase Filtering
 VoiceFilterConf {
-    /// 语音过滤服务开关，取值：open/close
+    /// Phrase Filtering status. Valid values: `open`, `close`.
     "Status" status set_status: str,
-    /// 场景配置信息，如开关状态，回调地址。
+    /// Scenario configuration information, such as status and callback URL.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "SceneInfos" scene_infos set_scene_infos: list SceneInfo,
 } }
 
 rt::model! { read debug;
-/// 语音过滤用量统计数据
+/// Phrase Filtering usage statistics
 VoiceFilterStatisticsItem {
-    /// 语音过滤总时长，单位为min
+    /// Total duration of phrase filtering (in minutes)
     "Duration" duration set_duration: i128,
 } }
 
 rt::model! { both debug;
-/// 离线语音服务配置数据
+/// Configuration information of Voice Message Service
 VoiceMessageConf {
-    /// 离线语音服务开关，取值：open/close
+    /// Voice Message Service status. Valid values: `open`, `close`.
     "Status" status set_status: str,
-    /// 离线语音支持语种，取值： all-全部，cnen-中英文。默认为中英文
+    /// Language supported for Voice Message Service. Valid values: `all` (all languages), `cnen` (Chinese and English). Default value: `cnen`.
     "Language" language set_language: str,
 } }
 
 rt::model! { read debug;
-/// 语音消息用量统计信息
+/// Voice Message Service usage statistics
 VoiceMessageStatisticsItem {
-    /// 离线语音DAU
+    /// DAUs of Voice Message Service
     "Dau" dau set_dau: i128,
 } }
 

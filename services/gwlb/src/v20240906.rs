@@ -5,12 +5,11 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { write debug;
-/// Request of `AssociateTargetGroups` (负载均衡关联目标组).
+/// Request of `AssociateTargetGroups` (Associates a CLB with a target group).
 ///
-/// 本接口(AssociateTargetGroups)用来将目标组绑定到负载均衡。
-/// 本接口为异步接口，本接口返回成功后需以返回的 RequestID 为入参，调用 [DescribeTaskStatus](https://cloud.tencent.com/document/product/214/30683) 接口查询本次任务是否成功。
+/// This API is used to bind target groups to a CLB.This is an async API. After the API return succeeds, you can call the DescribeTaskStatus API with the returned RequestID as an input parameter to check whether this task is successful.
 AssociateTargetGroupsRequest {
-    /// 绑定的关系数组。一次请求最多支持20个。
+    /// Binding relationship array. A single request supports up to 20 items.
     ///
     /// Required.
     "Associations" associations set_associations: list TargetGroupAssociation,
@@ -18,121 +17,117 @@ AssociateTargetGroupsRequest {
 rt::action!("gwlb", "2024-09-06", "AssociateTargetGroups", AssociateTargetGroupsRequest => AssociateTargetGroupsResponse);
 
 rt::model! { read debug;
-/// AssociateTargetGroups返回参数结构体
+/// AssociateTargetGroups response structure.
 AssociateTargetGroupsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 目标组关联到的规则
+/// Rule associated with target group
 AssociationItem {
-    /// 关联到的网关负载均衡实例ID
+    /// Associated GWLB instance ID
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 网关负载均衡实例名称
+    /// GWLB instance name
     "LoadBalancerName" load_balancer_name set_load_balancer_name: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateGatewayLoadBalancer` (购买网关负载均衡实例).
+/// Request of `CreateGatewayLoadBalancer` (Purchases a GWLB Instance).
 ///
-/// 本接口(CreateGatewayLoadBalancer)用来创建网关负载均衡实例。为了使用网关负载均衡服务，您必须购买一个或多个网关负载均衡实例。成功调用该接口后，会返回网关负载均衡实例的唯一 ID。
-/// 注意：单个账号在每个地域的默认购买配额为：10个。
-/// 本接口为异步接口，接口成功返回后，可使用 [DescribeTaskStatus](https://cloud.tencent.com/document/api/1782/111700) 接口查询负载均衡实例的状态。
+/// This API is used to create a GWLB instance. To use the GWLB service, you must purchase one or more GWLB instances. After this API is called successfully, a unique ID for the GWLB instance will be returned.Note: The default purchase quota for each account in each region is 10.This is an async API. After the API is called successfully, you can use the DescribeGatewayLoadBalancers API to query the status of the GWLB instance (such as creating and normal) to determine whether the creation is successful.
 CreateGatewayLoadBalancerRequest {
-    /// 网关负载均衡后端目标设备所属的私有网络 ID，如vpc-azd4dt1c，可以通过 [DescribeVpcs](https://cloud.tencent.com/document/product/215/15778)  接口获取。
+    /// ID of the VPC to which the backend target device of the GWLB belongs, such as vpc-12345678. It can be obtained through the DescribeVpcEx interface. If left blank, it defaults to DefaultVPC. This parameter is required when a private network CLB instance is created.
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 网关负载均衡后端目标设备所属的私有网络的子网ID。可通过[DescribeSubnets](https://cloud.tencent.com/document/product/215/15784)接口获取。
+    /// Subnet ID of the VPC to which the backend target device of the GWLB belongs.
     ///
     /// Required.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 网关负载均衡实例名称。命名规则：1-80 个英文字母、汉字等国际通用语言字符，数字，连接线“-”、下划线“_”等常见字符（禁止Unicode补充字符，如emoji表情、生僻汉字等）。不填写时默认自动生成。
+    /// GWLB instance name. It supports input of 1 to 60 characters. If not filled in, it will be generated automatically by default.
     "LoadBalancerName" load_balancer_name set_load_balancer_name: str,
-    /// 创建网关负载均衡的个数，默认值为 1。批量创建数量最大支持10个。
+    /// Number of GWLBs to create, with a default of 1. The maximum batch creation quantity is 10.
     "Number" number set_number: i128,
-    /// 购买网关负载均衡的同时，给负载均衡打上标签，最大支持20个标签键值对。
+    /// While the GWLB is purchased, it is tagged, with a maximum of 20 tag key-value pairs.
     "Tags" tags set_tags: list TagInfo,
-    /// 网关负载均衡实例计费类型，当前只支持传POSTPAID_BY_HOUR（按量计费），默认是POSTPAID_BY_HOUR。
+    /// GWLB instance billing type, which currently supports POSTPAID_BY_HOUR only. The default is POSTPAID_BY_HOUR.
     "LBChargeType" lb_charge_type set_lb_charge_type: str,
 } }
 rt::action!("gwlb", "2024-09-06", "CreateGatewayLoadBalancer", CreateGatewayLoadBalancerRequest => CreateGatewayLoadBalancerResponse);
 
 rt::model! { read debug;
-/// CreateGatewayLoadBalancer返回参数结构体
+/// CreateGatewayLoadBalancer response structure.
 CreateGatewayLoadBalancerResponse {
-    /// 由网关负载均衡实例唯一 ID 组成的数组。
-    /// 存在某些场景，如创建出现延迟时，此字段可能返回为空；此时可以根据接口返回的RequestId或DealName参数，通过[DescribeTaskStatus](https://cloud.tencent.com/document/api/1782/111700)接口查询创建的资源ID。
+    /// Array of unique GWLB instance IDs.In certain scenarios, for example, when there is a delay in creation, this field may return null; at this time, you can query the created resource ID through the DescribeTaskStatus API using the RequestId or DealName parameter returned by the API.Note: this field may return `null`, indicating that no valid values can be obtained.
     "LoadBalancerIds" load_balancer_ids set_load_balancer_ids: list String,
-    /// 订单号。
+    /// Order number.
+    ///
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "DealName" deal_name set_deal_name: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateTargetGroup` (创建目标组).
+/// Request of `CreateTargetGroup` (Creates a target group).
 ///
-/// 创建目标组。
+/// This API is used to create a target group. This feature is in beta testing. If you need to use it, please [submit a ticket](https://console.cloud.tencent.com/workorder/category?level1_id=6&level2_id=163&source=0&data_title=%E8%B4%9F%E8%BD%BD%E5%9D%87%E8%A1%A1%20LB&step=1).
 CreateTargetGroupRequest {
-    /// 目标组名称。命名规则：1-80 个英文字母、汉字等国际通用语言字符，数字，连接线“-”、下划线“_”等常见字符（禁止Unicode补充字符，如emoji表情、生僻汉字等）。
+    /// Target group name, limited to 60 characters.
     "TargetGroupName" target_group_name set_target_group_name: str,
-    /// 网关负载均衡后端目标组所属的网络 ID，如vpc-12345678，可以通过 [DescribeVpcs](https://cloud.tencent.com/document/product/215/15778)  接口获取。 不填此参数则默认为DefaultVPC。
+    /// VPCID attribute of target group. If this parameter is left blank, the default VPC will be used.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 目标组的默认端口， 后续添加服务器时可使用该默认端口。Port和TargetGroupInstances.N中的port二者必填其一。仅支持6081。
+    /// Default port of the target group, which can be used when servers are added later. Either 'Port' or 'TargetGroupInstances.N.port' must be filled in.
     "Port" port set_port: i128,
-    /// 目标组绑定的后端服务器
+    /// Real server bound to a target group
     "TargetGroupInstances" target_group_instances set_target_group_instances: list TargetGroupInstance,
-    /// 网关负载均衡目标组协议。
+    /// GWLB target group protocol.
+    /// - TENCENT_GENEVE: GENEVE standard protocol
     ///
-    /// - TENCENT_GENEVE ：GENEVE 标准协议
-    /// - AWS_GENEVE：GENEVE 兼容协议
+    /// - AWS_GENEVE: GENEVE compatibility protocol (a ticket is required for allowlisting)
     "Protocol" protocol set_protocol: str,
-    /// 健康检查设置。
+    /// Health check settings.
     "HealthCheck" health_check set_health_check: obj TargetGroupHealthCheck,
-    /// 均衡算法。
-    ///
-    /// - IP_HASH_2_CONSISTENT：二元组一致性哈希
-    /// - IP_HASH_3_CONSISTENT：三元组一致性哈希
-    /// - IP_HASH_5_CONSISTENT：五元组一致性哈希
+    /// Load balancing algorithm.
+    /// - IP_HASH_3_ELASTIC: elastic hashing
     "ScheduleAlgorithm" schedule_algorithm set_schedule_algorithm: str,
-    /// 是否支持全死全活。默认支持。
+    /// Whether "All Dead, All Alive" is supported. It is supported by default.
     "AllDeadToAlive" all_dead_to_alive set_all_dead_to_alive: bool,
-    /// 标签。
+    /// Tags
     "Tags" tags set_tags: list TagInfo,
-    /// 流量分发方式
+    /// Traffic Distribution Mode
     ///
-    /// - STATELESS：无状态
-    /// - STATEFUL： 有状态
+    /// - STATELESS: Stateless
+    ///
+    /// - STATEFUL: Stateful
     "ForwardingMode" forwarding_mode set_forwarding_mode: str,
-    /// 重新调度功能内的解绑后端服务开关，开关打开后解绑后端服务会触发重新调度。
+    /// Switch for unbinding backend services in the rescheduling function. When enabled, unbinding backend services will trigger rescheduling.
     "RescheduleUnbindRs" reschedule_unbind_rs set_reschedule_unbind_rs: bool,
-    /// 解绑RS后开启重调度的时间，可配置0s-3600s，默认0s
+    /// The time to enable rescheduling after unbinding RS, configurable from 0s to 3600s, with a default value of 0s
     "RescheduleUnbindRsStartTime" reschedule_unbind_rs_start_time set_reschedule_unbind_rs_start_time: i64,
-    /// 重新调度功能内的后端服务健康探测异常开关，开关打开后后端服务健康检查异常会触发重新调度。
+    /// Switch for backend service health detection exception in the rescheduling function. When enabled, abnormal health checks of backend services will trigger rescheduling.
     "RescheduleUnhealthy" reschedule_unhealthy set_reschedule_unhealthy: bool,
-    /// 后端服务健康探测异常后开启重调度的时间，可配置0s-3600s，默认0s
+    /// The waiting time to enable rescheduling after abnormal health detection of backend services, configurable from 0s to 3600s, default is 0s
     "RescheduleUnhealthyStartTime" reschedule_unhealthy_start_time set_reschedule_unhealthy_start_time: i64,
 } }
 rt::action!("gwlb", "2024-09-06", "CreateTargetGroup", CreateTargetGroupRequest => CreateTargetGroupResponse);
 
 rt::model! { read debug;
-/// CreateTargetGroup返回参数结构体
+/// CreateTargetGroup response structure.
 CreateTargetGroupResponse {
-    /// 创建目标组后生成的id
+    /// ID generated after target group creation
     "TargetGroupId" target_group_id set_target_group_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteGatewayLoadBalancer` (删除网关负载均衡实例).
+/// Request of `DeleteGatewayLoadBalancer` (Deletes a GWLB instance).
 ///
-/// DeleteGatewayLoadBalancer 接口用以删除指定的一个或多个网关负载均衡实例。成功删除后，会把网关负载均衡实例与后端服务解绑。
-/// 本接口为异步接口，接口返回成功后，需以返回的 RequestId 为入参，调用 [DescribeTaskStatus](https://cloud.tencent.com/document/api/1782/111700) 接口查询本次任务是否成功。
+/// This API is used to delete one or more specified GWLB instances. After successful deletion, the GWLB instances will be unbound from the backend service.This is an async API. After the API return succeeds, you can call the DescribeTaskStatus API with the returned RequestId as an input parameter to check whether this task is successful.
 DeleteGatewayLoadBalancerRequest {
-    /// 要删除的网关负载均衡实例 ID数组，数组大小最大支持20。可通过[DescribeGatewayLoadBalancers](https://cloud.tencent.com/document/api/1782/111683)  接口获取。
+    /// Array of GWLB instance IDs to be deleted, with the array size up to 20.
     ///
     /// Required.
     "LoadBalancerIds" load_balancer_ids set_load_balancer_ids: list String,
@@ -140,18 +135,18 @@ DeleteGatewayLoadBalancerRequest {
 rt::action!("gwlb", "2024-09-06", "DeleteGatewayLoadBalancer", DeleteGatewayLoadBalancerRequest => DeleteGatewayLoadBalancerResponse);
 
 rt::model! { read debug;
-/// DeleteGatewayLoadBalancer返回参数结构体
+/// DeleteGatewayLoadBalancer response structure.
 DeleteGatewayLoadBalancerResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteTargetGroups` (删除目标组).
+/// Request of `DeleteTargetGroups` (Deletes a target group).
 ///
-/// 删除目标组
+/// This API is used to delete a target group.
 DeleteTargetGroupsRequest {
-    /// 目标组ID列表。 可以通过接口[DescribeTargetGroups](https://cloud.tencent.com/document/product/214/40554)获取。
+    /// Target group ID list.
     ///
     /// Required.
     "TargetGroupIds" target_group_ids set_target_group_ids: list String,
@@ -159,22 +154,23 @@ DeleteTargetGroupsRequest {
 rt::action!("gwlb", "2024-09-06", "DeleteTargetGroups", DeleteTargetGroupsRequest => DeleteTargetGroupsResponse);
 
 rt::model! { read debug;
-/// DeleteTargetGroups返回参数结构体
+/// DeleteTargetGroups response structure.
 DeleteTargetGroupsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeregisterTargetGroupInstances` (解绑目标组中的实例).
+/// Request of `DeregisterTargetGroupInstances` (Unbinds instances in the target group).
 ///
-/// 从目标组中解绑服务器。
+/// This API is used to unbind a server from a target group.
+/// This is an async API. After the API return succeeds, you can call the DescribeTaskStatus API with the returned RequestID as an input parameter to check whether this task is successful.
 DeregisterTargetGroupInstancesRequest {
-    /// 目标组ID。可通过[DescribeTargetGroupList](https://cloud.tencent.com/document/api/1782/111692)接口获取。
+    /// Target group ID.
     ///
     /// Required.
     "TargetGroupId" target_group_id set_target_group_id: str,
-    /// 待解绑的服务器信息。
+    /// Information on server to be unbound.
     ///
     /// Required.
     "TargetGroupInstances" target_group_instances set_target_group_instances: list TargetGroupInstance,
@@ -182,26 +178,26 @@ DeregisterTargetGroupInstancesRequest {
 rt::action!("gwlb", "2024-09-06", "DeregisterTargetGroupInstances", DeregisterTargetGroupInstancesRequest => DeregisterTargetGroupInstancesResponse);
 
 rt::model! { read debug;
-/// DeregisterTargetGroupInstances返回参数结构体
+/// DeregisterTargetGroupInstances response structure.
 DeregisterTargetGroupInstancesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeGatewayLoadBalancers` (查询网关负载均衡实例列表).
+/// Request of `DescribeGatewayLoadBalancers` (Queries the list of GWLB instances).
 ///
-/// 查询一个地域的网关负载均衡实例列表。
+/// This API is used to query the list of GWLB instances in a region.
 DescribeGatewayLoadBalancersRequest {
-    /// 网关负载均衡实例ID。支持批量筛选的实例ID数量上限为20个。
+    /// GWLB instance ID. Batch filtering is supported with a maximum of 20 instance IDs.
     "LoadBalancerIds" load_balancer_ids set_load_balancer_ids: list String,
-    /// 一次批量返回网关负载均衡实例的数量，默认为20，最大值为100。
+    /// Number of GWLB instances returned in a batch, with a default value of 20 and a maximum value of 100.
     "Limit" limit set_limit: i64,
-    /// 返回网关负载均衡实例列表的起始偏移量，默认0。
+    /// Starting offset for returning the list of GWLB instances, with a default value of 0.
     "Offset" offset set_offset: i64,
-    /// 查询负载均衡详细信息列表的过滤条件，每次请求的Filters的上限为10，Filter.Values的上限为100。Filter.Name和Filter.Values皆为必填项。详细的过滤条件如下：- VpcId - String - 是否必填：否 - （过滤条件）按照网关负载均衡实例所属的私有网络过滤，如“vpc-bhqk****”。- Vips - String  - 是否必填：否 - （过滤条件）按照网关负载均衡实例的VIP进行过滤，如“10.1.1.1”- tag:tag-key - String - 是否必填：否 - （过滤条件）按照GWLB标签键值对进行过滤，tag-key使用具体的标签键进行替换。
+    /// Filter criteria for querying the CLB details list. For each request, the maximum value of Filters is 10, and the maximum value of Filter.Values is 100.Filter.Name and Filter.Values are both required. Detailed filter criteria are as follows:- name - String - required: No - (filter criteria) filter by GWLB instance name, such as "gwlb-xxxx".- VpcId - String - required: No - (filter criteria) filter by the VPC to which the GWLB instance belongs, such as "vpc-bhqk****".
     "Filters" filters set_filters: list Filter,
-    /// 搜索字段，模糊匹配名称、VIP。
+    /// Search field, for fuzzy matching of name and VIP.
     "SearchKey" search_key set_search_key: str,
 } }
 rt::action!("gwlb", "2024-09-06", "DescribeGatewayLoadBalancers", DescribeGatewayLoadBalancersRequest => DescribeGatewayLoadBalancersResponse);
@@ -230,161 +226,154 @@ DescribeGatewayLoadBalancersResourcesResponse {
 } }
 
 rt::model! { read debug;
-/// DescribeGatewayLoadBalancers返回参数结构体
+/// DescribeGatewayLoadBalancers response structure.
 DescribeGatewayLoadBalancersResponse {
-    /// 满足过滤条件的负载均衡实例总数。此数值与入参中的Limit无关。
+    /// Total number of CLB instances that meet the filter criteria. This value is independent of the Limit in the input parameters.
     "TotalCount" total_count set_total_count: i128,
-    /// 返回的网关负载均衡实例数组。
+    /// Returned GWLB instance array.
     "LoadBalancerSet" load_balancer_set set_load_balancer_set: list GatewayLoadBalancer,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTargetGroupInstanceStatus` (查询目标组后端服务状态).
+/// Request of `DescribeTargetGroupInstanceStatus` (Queries the backend service status of a target group).
 ///
-/// 查询目标组后端服务状态。目前仅支持网关负载均衡类型的目标组支持查询后端服务状态。
+/// This API is used to query the backend service status of a target group. Currently, only GWLB type target groups support querying backend service status.
 DescribeTargetGroupInstanceStatusRequest {
-    /// 目标组唯一id。可通过[DescribeTargetGroupList](https://cloud.tencent.com/document/api/1782/111692)接口获取。
+    /// Unique target group ID
     ///
     /// Required.
     "TargetGroupId" target_group_id set_target_group_id: str,
-    /// 目标组绑定的后端服务ip列表
+    /// List of backend service IPs bound to the target group
     "TargetGroupInstanceIps" target_group_instance_ips set_target_group_instance_ips: list String,
 } }
 rt::action!("gwlb", "2024-09-06", "DescribeTargetGroupInstanceStatus", DescribeTargetGroupInstanceStatusRequest => DescribeTargetGroupInstanceStatusResponse);
 
 rt::model! { read debug;
-/// DescribeTargetGroupInstanceStatus返回参数结构体
+/// DescribeTargetGroupInstanceStatus response structure.
 DescribeTargetGroupInstanceStatusResponse {
-    /// 健康检查后端rs状态列表
+    /// Health check backend RS status list
     "TargetGroupInstanceSet" target_group_instance_set set_target_group_instance_set: list TargetGroupInstanceStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTargetGroupInstances` (获取目标组绑定的实例列表).
+/// Request of `DescribeTargetGroupInstances` (Obtains the list of instances bound to the target group).
 ///
-/// 获取目标组绑定的服务器信息。
+/// This API is used to obtain information on servers bound to a target group.
 DescribeTargetGroupInstancesRequest {
-    /// 过滤条件，当前仅支持TargetGroupId，BindIP，InstanceId过滤。
-    ///
-    /// - TargetGroupId - String - 是否必填：否 - （过滤条件）目标组ID，如“lbtg-5xunivs0”。可通过[DescribeTargetGroupList](https://cloud.tencent.com/document/api/1782/111692)接口获取。
-    /// - BindIP - String - 是否必填：否 - （过滤条件）目标组绑定实例的内网IP地址，如“10.1.1.1”。
-    /// - InstanceId - String - 是否必填：否 - （过滤条件）目标组绑定实例的名称，如“ins-mxzlf9ke”。可通过[DescribeInstances](https://cloud.tencent.com/document/product/213/15728) 接口获取。
+    /// Filter criteria. Currently, only filtering by TargetGroupId, BindIP, or InstanceId is supported.
     ///
     /// Required.
     "Filters" filters set_filters: list Filter,
-    /// 显示数量限制，默认20，最大100。
+    /// Number of displayed results. Default value: 20.
     "Limit" limit set_limit: i128,
-    /// 显示的偏移量，默认为0。
+    /// Displayed offset. Default value: 0.
     "Offset" offset set_offset: i128,
 } }
 rt::action!("gwlb", "2024-09-06", "DescribeTargetGroupInstances", DescribeTargetGroupInstancesRequest => DescribeTargetGroupInstancesResponse);
 
 rt::model! { read debug;
-/// DescribeTargetGroupInstances返回参数结构体
+/// DescribeTargetGroupInstances response structure.
 DescribeTargetGroupInstancesResponse {
-    /// 本次查询的结果数量。
+    /// Number of results returned for the current query.
     "TotalCount" total_count set_total_count: i128,
-    /// 绑定的服务器信息。
+    /// Information on bound server.
     "TargetGroupInstanceSet" target_group_instance_set set_target_group_instance_set: list TargetGroupBackend,
-    /// 实际统计数量，不受Limit、Offset、CAM的影响。
+    /// Actual statistical quantity, which is not affected by Limit, Offset, or CAM.
     "RealCount" real_count set_real_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTargetGroupList` (获取目标组列表).
+/// Request of `DescribeTargetGroupList` (Obtains a target group list.).
 ///
-/// 获取目标组列表
+/// This API is used to obtain a target group list.
 DescribeTargetGroupListRequest {
-    /// 目标组ID数组。
+    /// Target group ID array.
     "TargetGroupIds" target_group_ids set_target_group_ids: list String,
-    /// 过滤条件数组。
-    ///
-    /// - TargetGroupVpcId - String - 是否必填：否 - （过滤条件）按照目标组所属的私有网络过滤，可以通过[DescribeVpcs](https://cloud.tencent.com/document/product/215/15778)获取，如“vpc-bhqk****”。
-    /// - TargetGroupName - String - 是否必填：否 - （过滤条件）按照目标组的名称过滤，如“tg_name”
+    /// Filter criterion array, which supports TargetGroupVpcId and TargetGroupName.
     "Filters" filters set_filters: list Filter,
-    /// 显示的偏移起始量，默认为0。
+    /// Starting display offset.
     "Offset" offset set_offset: i128,
-    /// 显示条数限制，默认为20，最大值为1000。
+    /// Limit on the number of displayed entries. Default value: 20.
     "Limit" limit set_limit: i128,
 } }
 rt::action!("gwlb", "2024-09-06", "DescribeTargetGroupList", DescribeTargetGroupListRequest => DescribeTargetGroupListResponse);
 
 rt::model! { read debug;
-/// DescribeTargetGroupList返回参数结构体
+/// DescribeTargetGroupList response structure.
 DescribeTargetGroupListResponse {
-    /// 显示的结果数量。
+    /// Number of displayed results.
     "TotalCount" total_count set_total_count: i128,
-    /// 显示的目标组信息集合。
+    /// Collection of displayed target group information.
     "TargetGroupSet" target_group_set set_target_group_set: list TargetGroupInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTargetGroups` (查询目标组信息).
+/// Request of `DescribeTargetGroups` (Queries target group information).
 ///
-/// 查询目标组信息
+/// This API is used to query target group information.
 DescribeTargetGroupsRequest {
-    /// 目标组ID。
+    /// Target group ID, which is mutually exclusive with Filters.
     "TargetGroupIds" target_group_ids set_target_group_ids: list String,
-    /// 显示条数限制，默认为20，最大值为1000。
+    /// Limit on the number of displayed entries. Default value: 20.
     "Limit" limit set_limit: i128,
-    /// 显示的偏移起始量，默认为0。
+    /// Starting display offset.
     "Offset" offset set_offset: i128,
-    /// 过滤条件数组。
-    /// - TargetGroupVpcId - String - 是否必填：否 - （过滤条件）按照目标组所属的私有网络过滤，可以通过[DescribeVpcs](https://cloud.tencent.com/document/product/215/15778)获取，如“vpc-bhqk****”。
-    /// - TargetGroupName - String - 是否必填：否 - （过滤条件）按照目标组的名称过滤，如“tg_name”
+    /// Filter criterion array, which supports TargetGroupVpcId and TargetGroupName.
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("gwlb", "2024-09-06", "DescribeTargetGroups", DescribeTargetGroupsRequest => DescribeTargetGroupsResponse);
 
 rt::model! { read debug;
-/// DescribeTargetGroups返回参数结构体
+/// DescribeTargetGroups response structure.
 DescribeTargetGroupsResponse {
-    /// 显示的结果数量。
+    /// Number of displayed results.
     "TotalCount" total_count set_total_count: i128,
-    /// 显示的目标组信息集合。
+    /// Collection of displayed target group information.
     "TargetGroupSet" target_group_set set_target_group_set: list TargetGroupInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTaskStatus` (查询异步任务状态).
+/// Request of `DescribeTaskStatus` (Queries the status of an async task).
 ///
-/// 本接口用于查询异步任务的执行状态，对于非查询类的接口（创建/删除负载均衡实例等），在接口调用成功后，都需要使用本接口查询任务最终是否执行成功。
+/// This API is used to query the execution status of an async task. After non-query APIs (for example, used to create/delete CLB instances) are called successfully, this API needs to be used to query whether the task is successful.
 DescribeTaskStatusRequest {
-    /// 请求ID，即接口返回的 RequestId 参数。
+    /// Request ID, which is the RequestId parameter returned by the API.
     "TaskId" task_id set_task_id: str,
 } }
 rt::action!("gwlb", "2024-09-06", "DescribeTaskStatus", DescribeTaskStatusRequest => DescribeTaskStatusResponse);
 
 rt::model! { read debug;
-/// DescribeTaskStatus返回参数结构体
+/// DescribeTaskStatus response structure.
 DescribeTaskStatusResponse {
-    /// 任务的当前状态。 0：成功，1：失败，2：进行中。
+    /// Current status of task. Valid values: 0 (succeeded), 1 (failed), 2 (in progress).
     "Status" status set_status: i64,
-    /// 由负载均衡实例唯一 ID 组成的数组。
+    /// Array of unique CLB instance IDs.
+    ///
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "LoadBalancerIds" load_balancer_ids set_load_balancer_ids: list String,
-    /// 辅助描述信息，如失败原因等。
+    /// Auxiliary description information, such as failure causes.
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Message" message set_message: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DisassociateTargetGroups` (解除负载均衡和目标组的关联关系).
+/// Request of `DisassociateTargetGroups` (Disassociates a CLB from a target group).
 ///
-/// 解除负载均衡和目标组的关联关系。
-/// 本接口为异步接口，本接口返回成功后需以返回的 RequestID 为入参，调用 [DescribeTaskStatus](https://cloud.tencent.com/document/product/214/30683) 接口查询本次任务是否成功。
+/// This API is used to disassociate a CLB from a target group.This is an async API. After the API return succeeds, you can call the DescribeTaskStatus API with the returned RequestID as an input parameter to check whether this task is successful.
 DisassociateTargetGroupsRequest {
-    /// 待解绑的目标组列表。
+    /// List of target groups to unbind.
     ///
     /// Required.
     "Associations" associations set_associations: list TargetGroupAssociation,
@@ -392,105 +381,116 @@ DisassociateTargetGroupsRequest {
 rt::action!("gwlb", "2024-09-06", "DisassociateTargetGroups", DisassociateTargetGroupsRequest => DisassociateTargetGroupsResponse);
 
 rt::model! { read debug;
-/// DisassociateTargetGroups返回参数结构体
+/// DisassociateTargetGroups response structure.
 DisassociateTargetGroupsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 过滤器条件
+/// Filter criteria
 Filter {
-    /// 过滤器的名称
+    /// Filter name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 过滤器的值数组
+    /// Filter value array
     ///
     /// Required.
     "Values" values set_values: list String,
 } }
 
 rt::model! { read debug;
-/// 网关负载均衡实例的信息
+/// Information on the GWLB instance
 GatewayLoadBalancer {
-    /// 网关负载均衡实例 ID。
+    /// GWLB instance ID.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 网关负载均衡实例的名称。
+    /// Name of the GWLB instance.
     "LoadBalancerName" load_balancer_name set_load_balancer_name: str,
-    /// 网关负载均衡所属私有网络。
+    /// VPC to which the GWLB belongs.Note: this field may return `null`, indicating that no valid values can be obtained.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 网关负载均衡所属子网。
+    /// Subnet to which the GWLB belongs.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 网关负载均衡提供服务的虚拟IP。
+    /// Virtual IP of GWLB for providing service.
     "Vips" vips set_vips: list String,
-    /// 网关负载均衡实例状态。
-    /// 0：创建中，1：正常运行，3：删除中。
+    /// GWLB instance status.0: creating, 1: normal operation, 3: deleting.
     "Status" status set_status: i128,
-    /// 关联的目标组唯一ID。
+    /// Unique ID of associated target group.Note: this field may return `null`, indicating that no valid values can be obtained.
     "TargetGroupId" target_group_id set_target_group_id: str,
-    /// 是否开启删除保护功能。
+    /// Whether to enable the deletion protection feature.Note: this field may return `null`, indicating that no valid values can be obtained.
     "DeleteProtect" delete_protect set_delete_protect: bool,
-    /// 负载均衡实例的标签信息。
+    /// Tag information on the CLB instance.Note: this field may return `null`, indicating that no valid values can be obtained.
     "Tags" tags set_tags: list TagInfo,
-    /// 创建时间。
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 网关负载均衡实例的计费类型，POSTPAID_BY_HOUR：按量计费
+    /// Billing type of the GWLB instance. POSTPAID_BY_HOUR: pay-as-you-goNote: this field may return `null`, indicating that no valid values can be obtained.
     "ChargeType" charge_type set_charge_type: str,
-    /// 0：表示未被隔离，1：表示被隔离。
+    /// 0: Not isolated; 1: Isolated.
+    ///
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Isolation" isolation set_isolation: i128,
-    /// 网关负载均衡实例被隔离的时间
+    /// CLB instance isolation time
+    ///
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "IsolatedTime" isolated_time set_isolated_time: str,
     /// 是否开启配置修改保护功能。
     "OperateProtect" operate_protect set_operate_protect: bool,
 } }
 
 rt::model! { write debug;
-/// Request of `InquirePriceCreateGatewayLoadBalancer` (购买网关负载均衡询价).
+/// Request of `InquirePriceCreateGatewayLoadBalancer` (Queries the price for purchasing a GWLB).
 ///
-/// InquirePriceCreateGatewayLoadBalancer接口查询创建网关负载均衡的价格。
+/// This API is used to query the price for creating a GWLB.
 InquirePriceCreateGatewayLoadBalancerRequest {
-    /// 询价的网关负载均衡实例个数，默认为1
+    /// Number of GWLB instances for inquiry, with a default of 1
     "GoodsNum" goods_num set_goods_num: i128,
 } }
 rt::action!("gwlb", "2024-09-06", "InquirePriceCreateGatewayLoadBalancer", InquirePriceCreateGatewayLoadBalancerRequest => InquirePriceCreateGatewayLoadBalancerResponse);
 
 rt::model! { read debug;
-/// InquirePriceCreateGatewayLoadBalancer返回参数结构体
+/// InquirePriceCreateGatewayLoadBalancer response structure.
 InquirePriceCreateGatewayLoadBalancerResponse {
-    /// 该参数表示对应的价格。
+    /// This parameter represents the corresponding price.
     "Price" price set_price: obj Price,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 描述了单项的价格信息
+/// It describes the price information of a single item.
 ItemPrice {
-    /// 后付费单价，单位：元。
+    /// Postpaid unit price. Unit: CNY.
+    ///
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "UnitPrice" unit_price set_unit_price: f64,
-    /// 后付费计价单元，可取值范围： HOUR：表示计价单元是按每小时来计算。当前涉及该计价单元的场景有：实例按小时后付费（POSTPAID_BY_HOUR）。
+    /// Pay-as-you-go billing unit. Valid values: HOUR: indicates that the billing unit is calculated by hour. Current scenarios involving this billing unit include: postpaid by hour for instances (POSTPAID_BY_HOUR).Note: This field may return null, indicating that no valid value can be obtained.
     "ChargeUnit" charge_unit set_charge_unit: str,
-    /// 预支费用的原价，单位：元。
+    /// Original price of pre-payment (in CNY).
+    ///
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "OriginalPrice" original_price set_original_price: f64,
-    /// 预支费用的折扣价，单位：元。
+    /// Discount price of prepaid costs, unit: CNY.
+    ///
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DiscountPrice" discount_price set_discount_price: f64,
-    /// 后付费的折扣单价，单位:元。
+    /// Discounted unit price for pay-as-you-go. Unit: CNY.Note: This field may return null, indicating that no valid value can be obtained.
     "UnitPriceDiscount" unit_price_discount set_unit_price_discount: f64,
-    /// 折扣，如20.0代表2折。
+    /// Discount, such as 20.0 representing 80% off.
+    ///
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Discount" discount set_discount: f64,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyGatewayLoadBalancerAttribute` (修改网关负载均衡实例的属性).
+/// Request of `ModifyGatewayLoadBalancerAttribute` (Modifies the attributes of a GWLB instance).
 ///
-/// ModifyGatewayLoadBalancerAttribute 接口用于修改负载均衡实例的属性。支持修改负载均衡实例的名称、带宽上限。
+/// This API is used to modify the attributes of a CLB instance. It supports modifying the name and bandwidth cap of the CLB instance.
 ModifyGatewayLoadBalancerAttributeRequest {
-    /// 网关负载均衡的唯一ID。可通过[DescribeGatewayLoadBalancers](https://cloud.tencent.com/document/api/1782/111683) 接口获取。
+    /// Unique GWLB ID.
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 网关负载均衡实例名称。命名规则：1-80 个英文字母、汉字等国际通用语言字符，数字，连接线“-”、下划线“_”等常见字符（禁止Unicode补充字符，如emoji表情、生僻汉字等）。
+    /// GWLB instance name. It supports input of 1 to 60 characters.
     "LoadBalancerName" load_balancer_name set_load_balancer_name: str,
     /// 是否开启删除保护。
     "DeleteProtect" delete_protect set_delete_protect: bool,
@@ -498,26 +498,26 @@ ModifyGatewayLoadBalancerAttributeRequest {
 rt::action!("gwlb", "2024-09-06", "ModifyGatewayLoadBalancerAttribute", ModifyGatewayLoadBalancerAttributeRequest => ModifyGatewayLoadBalancerAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyGatewayLoadBalancerAttribute返回参数结构体
+/// ModifyGatewayLoadBalancerAttribute response structure.
 ModifyGatewayLoadBalancerAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyTargetGroupAttribute` (修改目标组属性).
+/// Request of `ModifyTargetGroupAttribute` (Modifies target group attributes).
 ///
-/// 修改目标组的名称、健康探测等属性。
+/// This API is used to modify the name, health check, and other attributes of the target group.
 ModifyTargetGroupAttributeRequest {
-    /// 目标组的ID，可以通过[DescribeTargetGroups](https://cloud.tencent.com/document/product/214/40554)获取。
+    /// Target group ID.
     ///
     /// Required.
     "TargetGroupId" target_group_id set_target_group_id: str,
-    /// 目标组的新名称。命名规则：1-80 个英文字母、汉字等国际通用语言字符，数字，连接线“-”、下划线“_”等常见字符（禁止Unicode补充字符，如emoji表情、生僻汉字等）。
+    /// New name of target group.
     "TargetGroupName" target_group_name set_target_group_name: str,
-    /// 健康检查详情。
+    /// Health check details.
     "HealthCheck" health_check set_health_check: obj TargetGroupHealthCheck,
-    /// 是否支持全死全活。
+    /// Whether "All Dead, All Alive" is supported.
     "AllDeadToAlive" all_dead_to_alive set_all_dead_to_alive: bool,
     /// 重新调度功能内的解绑后端服务开关，开关打开后解绑后端服务会触发重新调度。
     "RescheduleUnbindRs" reschedule_unbind_rs set_reschedule_unbind_rs: bool,
@@ -531,22 +531,22 @@ ModifyTargetGroupAttributeRequest {
 rt::action!("gwlb", "2024-09-06", "ModifyTargetGroupAttribute", ModifyTargetGroupAttributeRequest => ModifyTargetGroupAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyTargetGroupAttribute返回参数结构体
+/// ModifyTargetGroupAttribute response structure.
 ModifyTargetGroupAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyTargetGroupInstancesWeight` (修改目标组的服务器权重).
+/// Request of `ModifyTargetGroupInstancesWeight` (Modifies the server weight of a target group).
 ///
-/// 修改目标组的服务器权重。
+/// This API is used to modify the server weight of a target group.This is an async API. After the API return succeeds, you can call the DescribeTaskStatus API with the returned RequestID as an input parameter to check whether this task is successful.
 ModifyTargetGroupInstancesWeightRequest {
-    /// 目标组ID。可通过[DescribeTargetGroupList](https://cloud.tencent.com/document/api/1782/111692)接口获取。
+    /// Target group ID.
     ///
     /// Required.
     "TargetGroupId" target_group_id set_target_group_id: str,
-    /// 实例绑定配置数组。
+    /// Instance binding configuration array.
     ///
     /// Required.
     "TargetGroupInstances" target_group_instances set_target_group_instances: list TargetGroupInstance,
@@ -554,31 +554,32 @@ ModifyTargetGroupInstancesWeightRequest {
 rt::action!("gwlb", "2024-09-06", "ModifyTargetGroupInstancesWeight", ModifyTargetGroupInstancesWeightRequest => ModifyTargetGroupInstancesWeightResponse);
 
 rt::model! { read debug;
-/// ModifyTargetGroupInstancesWeight返回参数结构体
+/// ModifyTargetGroupInstancesWeight response structure.
 ModifyTargetGroupInstancesWeightResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 表示网关负载均衡的价格
+/// It indicates the price of the GWLB.
 Price {
-    /// 描述了实例价格。
+    /// It describes the instance price.Note: This field may return null, indicating that no valid value can be obtained.
     "InstancePrice" instance_price set_instance_price: obj ItemPrice,
-    /// 描述了GLCU的价格。
+    /// It describes the price of GLCU.
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "LcuPrice" lcu_price set_lcu_price: obj ItemPrice,
 } }
 
 rt::model! { write debug;
-/// Request of `RegisterTargetGroupInstances` (目标组中添加实例).
+/// Request of `RegisterTargetGroupInstances` (Adds instances to the target group).
 ///
-/// 注册服务器到目标组。
+/// This API is used to register servers to a target group.This is an async API. After the API return succeeds, you can call the DescribeTaskStatus API with the returned RequestID as an input parameter to check whether this task is successful.
 RegisterTargetGroupInstancesRequest {
-    /// 目标组ID。可通过[DescribeTargetGroupList](https://cloud.tencent.com/document/api/1782/111692)接口获取。
+    /// Target group ID
     ///
     /// Required.
     "TargetGroupId" target_group_id set_target_group_id: str,
-    /// 服务器实例数组
+    /// Server instance array
     ///
     /// Required.
     "TargetGroupInstances" target_group_instances set_target_group_instances: list TargetGroupInstance,
@@ -586,118 +587,127 @@ RegisterTargetGroupInstancesRequest {
 rt::action!("gwlb", "2024-09-06", "RegisterTargetGroupInstances", RegisterTargetGroupInstancesRequest => RegisterTargetGroupInstancesResponse);
 
 rt::model! { read debug;
-/// RegisterTargetGroupInstances返回参数结构体
+/// RegisterTargetGroupInstances response structure.
 RegisterTargetGroupInstancesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 网关负载均衡的标签信息
+/// Tag information on GWLB
 TagInfo {
-    /// 标签的键
+    /// Tag key
     ///
     /// Required.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签的值
+    /// Tag value
     ///
     /// Required.
     "TagValue" tag_value set_tag_value: str,
 } }
 
 rt::model! { write debug;
-/// 规则与目标组的关联关系。
+/// Association relationship between rules and target groups.
 TargetGroupAssociation {
-    /// 网关负载均衡实例ID，可以通过[DescribeGatewayLoadBalancers](https://cloud.tencent.com/document/product/1782/111683)获取网关负载均衡ID。
+    /// GWLB instance ID.
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 目标组ID，可以通过[DescribeTargetGroups](https://cloud.tencent.com/document/product/214/40554)获取目标组ID。
+    /// Target group ID.
     ///
     /// Required.
     "TargetGroupId" target_group_id set_target_group_id: str,
 } }
 
 rt::model! { read debug;
-/// 目标组绑定的后端服务器
+/// Real server bound to a target group
 TargetGroupBackend {
-    /// 目标组ID
+    /// Target group ID
     "TargetGroupId" target_group_id set_target_group_id: str,
-    /// 后端服务的类型，可取：CVM、ENI
+    /// Backend service type. Valid values: CVM, ENI (to be supported soon)
     "Type" r#type set_type: str,
-    /// 后端服务的唯一 ID
+    /// Unique backend service ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 后端服务的监听端口
+    /// Listening port of backend service
     "Port" port set_port: i128,
-    /// 后端服务的转发权重，取值为0或16
+    /// Forwarding weight of backend service. Value range: [0, 100]. Default value: 10.
     "Weight" weight set_weight: i128,
-    /// 后端服务的外网 IP
+    /// Public network IP of the real server
+    ///
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "PublicIpAddresses" public_ip_addresses set_public_ip_addresses: list String,
-    /// 后端服务的内网 IP
+    /// Private network IP of backend serviceNote: This field may return null, indicating that no valid value can be obtained.
     "PrivateIpAddresses" private_ip_addresses set_private_ip_addresses: list String,
-    /// 后端服务的实例名称
+    /// Instance name of the real server
+    ///
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "InstanceName" instance_name set_instance_name: str,
-    /// 后端服务被绑定的时间
+    /// Real server binding time
+    ///
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "RegisteredTime" registered_time set_registered_time: str,
-    /// 弹性网卡唯一ID
+    /// Unique ID of the ENI
+    ///
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "EniId" eni_id set_eni_id: str,
-    /// 后端服务的可用区ID
+    /// Available zone ID of backend serviceNote: This field may return null, indicating that no valid value can be obtained.
     "ZoneId" zone_id set_zone_id: i128,
 } }
 
 rt::model! { both debug;
-/// 目标组健康检查详情
+/// Details of target group health check
 TargetGroupHealthCheck {
-    /// 是否开启健康检查。
+    /// Whether to enable the health check.
     "HealthSwitch" health_switch set_health_switch: bool,
-    /// 健康检查使用的协议。支持PING和TCP两种方式，默认为PING。
+    /// Protocol used for health check, which supports PING and TCP and is PING by default.
     ///
-    /// - icmp: 使用PING的方式进行健康检查
-    /// - tcp: 使用TCP连接的方式进行健康检查
+    /// - PING: icmp
+    /// - TCP: tcp
     "Protocol" protocol set_protocol: str,
-    /// 健康检查端口，探测协议为tcp时，该参数必填。
+    /// Health check port, which is required when the probe protocol is TCP.
     "Port" port set_port: i64,
-    /// 健康检查超时时间。 默认为2秒。 可配置范围：2 - 30秒。
+    /// Health check timeout. The default is 2 seconds. Value range: 2-30 seconds.
     "Timeout" timeout set_timeout: i64,
-    /// 检测间隔时间。 默认为5秒。 可配置范围：2 - 300秒。
+    /// Detection interval time. The default is 5 seconds. Value range: 2-300 seconds.
     "IntervalTime" interval_time set_interval_time: i64,
-    /// 检测健康阈值。 默认为3次。 可配置范围：2 - 10次。
+    /// Health detection threshold. The default is 3 times. Value range: 2-10 times.
     "HealthNum" health_num set_health_num: i64,
-    /// 检测不健康阈值。 默认为3次。 可配置范围：2 - 10次。
+    /// Unhealth detection threshold. The default is 3 times. Value range: 2-10 times.
     "UnHealthNum" un_health_num set_un_health_num: i64,
 } }
 
 rt::model! { read debug;
-/// 目标组信息
+/// Target group information
 TargetGroupInfo {
-    /// 目标组ID
+    /// Target group ID
     "TargetGroupId" target_group_id set_target_group_id: str,
-    /// 目标组的vpcid
+    /// VPCID of target group
     "VpcId" vpc_id set_vpc_id: str,
-    /// 目标组的名字
+    /// Target group name
     "TargetGroupName" target_group_name set_target_group_name: str,
-    /// 目标组的默认端口
+    /// Default port of a target group
+    ///
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Port" port set_port: i128,
-    /// 目标组的创建时间
+    /// Target group creation time
     "CreatedTime" created_time set_created_time: str,
-    /// 目标组的修改时间
+    /// Target group modification time
     "UpdatedTime" updated_time set_updated_time: str,
-    /// 关联到的规则数组。在DescribeTargetGroupList接口调用时无法获取到该参数。
+    /// Associated rule array. This parameter cannot be obtained when the DescribeTargetGroupList API is called.Note: This field may return null, indicating that no valid value can be obtained.
     "AssociatedRule" associated_rule set_associated_rule: list AssociationItem,
-    /// 网关负载均衡目标组协议。
-    /// - tencent_geneve ：GENEVE 标准协议
-    /// - aws_geneve：GENEVE 兼容协议
+    /// Backend protocol type.Note: This field may return null, indicating that no valid value can be obtained.
     "Protocol" protocol set_protocol: str,
-    /// 均衡算法。
-    /// - ip_hash_3_elastic：弹性哈希
+    /// Scheduling algorithm.
+    /// ip_hash_3: elastic hashing
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ScheduleAlgorithm" schedule_algorithm set_schedule_algorithm: str,
-    /// 健康检查详情。
+    /// Health check details.Note: This field may return null, indicating that no valid value can be obtained.
     "HealthCheck" health_check set_health_check: obj TargetGroupHealthCheck,
-    /// 是否支持全死全活。
+    /// Whether "All Dead, All Alive" is supported.Note: This field may return null, indicating that no valid value can be obtained.
     "AllDeadToAlive" all_dead_to_alive set_all_dead_to_alive: bool,
-    /// 目标组已关联的规则数。
+    /// Number of rules associated with the target group.Note: This field may return null, indicating that no valid value can be obtained.
     "AssociatedRuleCount" associated_rule_count set_associated_rule_count: i64,
-    /// 目标组内的实例数量。
+    /// Number of instances in the target group.Note: This field may return null, indicating that no valid value can be obtained.
     "RegisteredInstancesCount" registered_instances_count set_registered_instances_count: i64,
     /// 目标组的标签。
     "Tag" tag set_tag: list TagInfo,
@@ -721,28 +731,24 @@ TargetGroupInfo {
 } }
 
 rt::model! { write debug;
-/// 目标组实例
+/// Target group instance
 TargetGroupInstance {
-    /// 目标组实例的内网IP。
+    /// Private network IP of target group instance.
     ///
     /// Required.
     "BindIP" bind_ip set_bind_ip: str,
-    /// 目标组实例的端口，只支持6081。
+    /// Port of target group instance. Only 6081 is supported.
     "Port" port set_port: i128,
-    /// 目标组实例的权重，只支持0或16，非0统一按16处理。
+    /// Weight of target group instance. Only 0 or 16 is supported, and non-0 is uniformly treated as 16.
     "Weight" weight set_weight: i128,
 } }
 
 rt::model! { read debug;
-/// 用于目标组后端rs健康检查状态。
+/// It is used for the health check status of the target group backend RS.
 TargetGroupInstanceStatus {
-    /// 后端rs的IP
+    /// IP of backend RS
     "InstanceIp" instance_ip set_instance_ip: str,
-    /// 健康检查状态，参数值及含义如下：
-    /// ● on：表示探测中。
-    /// ● off：表示健康检查关闭。
-    /// ● health：表示健康。
-    /// ● unhealth：表示异常。
+    /// Health check status, with parameter values and meanings as follows:● on: indicates being under detection.● off: indicates that the health check is disabled.● health: indicates being healthy.● unhealth: indicates being abnormal.
     "Status" status set_status: str,
 } }
 

@@ -213,55 +213,53 @@ ChatCompletionsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ChatTranslations` (翻译).
+/// Request of `ChatTranslations` (Translate).
 ///
-/// 混元大模型老控制台将于9月30日下线，5月已发对外公告并通知客户，现将API接口文档变更为预下线状态
+/// Tencent Hunyuan is a large language model (LLM) developed by Tencent R&D. It possesses powerful Chinese creation capacity, logical reasoning in complex context, and reliable task execution power. This API supports streaming or non-streaming calls. When using streaming calls, it follows the SSE protocol.
 ///
-/// 腾讯混元大模型是由腾讯研发的大语言模型，具备强大的中文创作能力，复杂语境下的逻辑推理能力，以及可靠的任务执行能力。本接口支持流式或非流式调用，当使用流式调用时为 SSE 协议。
-///
-/// 1. 本接口暂不支持返回图片内容。
-/// 2. 默认该接口下单账号限制并发数为  5 路，如您有提高并发限制的需求请 [购买](https://buy.cloud.tencent.com/hunyuan) 。
-/// 3. 请使用 SDK 调用本接口，每种开发语言的 SDK Git 仓库 examples/hunyuan/v20230901/ 目录下有提供示例供参考。SDK 链接在文档下方 “**开发者资源 - SDK**” 部分提供。
-/// 4. 我们推荐您使用 API Explorer，方便快速地在线调试接口和下载各语言的示例代码，[点击打开](https://console.cloud.tencent.com/api/explorer?Product=hunyuan&Version=2023-09-01&Action=ChatCompletions)。
+/// 1. This API does not currently support returning Image Content.
+/// 2. By default, this API has account restrictions with a number of concurrencies of 5.
+/// 3. Please use the SDK to call this API. examples are provided in the Git repository examples/hunyuan/v20230901/ directory for each development language. The SDK link is provided in the "**Developer Resources - SDK**" part under the document.
+/// 4. We recommend you use API Explorer for quick online debugging interface and download example code in languages, [click to open](https://console.cloud.tencent.com/api/explorer?Product=hunyuan&Version=2023-09-01&Action=ChatCompletions).
 #[deprecated(note = "deprecated in the API spec")]
 ChatTranslationsRequest {
-    /// 模型名称，可选值包括 hunyuan-translation、hunyuan-translation-lite。
-    /// 各模型介绍请阅读 [产品概述](https://cloud.tencent.com/document/product/1729/104753) 中的说明。
+    /// Model name. optional values include hunyuan-translation.
+    /// Please read the introduction in [the product overview](https://www.tencentcloud.com/document/product/1284/75277) for model descriptions.
     ///
-    /// 注意：
-    /// 不同的模型计费不同，请根据 [购买指南](https://cloud.tencent.com/document/product/1729/97731) 按需调用。
+    /// Note:
+    /// Different models have different pricing. according to [the purchase guide](https://www.tencentcloud.com/document/product/1284/77186), call as needed.
     ///
     /// Required.
     "Model" model set_model: str,
-    /// 流式调用开关。
-    /// 说明：
-    /// 1. 未传值时默认为非流式调用（false）。
-    /// 2. 流式调用时以 SSE 协议增量返回结果（返回值取 Choices[n].Delta 中的值，需要拼接增量数据才能获得完整结果）。
-    /// 3. 非流式调用时：
-    /// 调用方式与普通 HTTP 请求无异。
-    /// 接口响应耗时较长，**如需更低时延建议设置为 true**。
-    /// 只返回一次最终结果（返回值取 Choices[n].Message 中的值）。
+    /// Streaming call switch.
+    /// Note:.
+    /// 1. it defaults to non-streaming (false) when no value is passed.
+    /// 2. for streaming calls, the results are incrementally returned via the SSE protocol (the return value is taken from Choices[n].Delta, and incremental data must be concatenated to obtain the complete result).
+    /// 3. for non-streaming calls:.
+    /// The calling method is the same as an ordinary HTTP request.
+    /// The API response is time-consuming. if needed, set it to true for reduced latency.
+    /// Only return the final result once (return value takes the value from Choices[n].Message).
     ///
-    /// 注意：
-    /// 通过 SDK 调用时，流式和非流式调用需用**不同的方式**获取返回值，具体参考 SDK 中的注释或示例（在各语言 SDK 代码仓库的 examples/hunyuan/v20230901/ 目录中）。
+    /// Note:.
+    /// When making an SDK call, streaming and non-streaming calls require **different ways** to obtain the return value. refer to the comments or sample code in the SDK (in the examples/hunyuan/v20230901/ directory of each language SDK code repository).
     "Stream" stream set_stream: bool,
-    /// 待翻译的文本
+    /// Text to be translated
     "Text" text set_text: str,
-    /// 源语言。
-    /// 支持语言列表:
-    /// 简体中文：zh，繁体中文：zh-TR，粤语：yue，英语：en，法语：fr，葡萄牙语：pt，西班牙语：es，日语：ja，土耳其语：tr，俄语：ru，阿拉伯语：ar，韩语：ko，泰语：th，意大利语：it，德语：de，越南语：vi，马来语：ms，印尼语：id
-    /// 以下语种仅 hunyuan-translation 模型支持：
-    /// 菲律宾语：fil，印地语：hi，波兰语：pl，捷克语：cs，荷兰语：nl，高棉语：km，缅甸语：my，波斯语：fa，古吉拉特语：gu，乌尔都语：ur，泰卢固语：te，马拉地语：mr，希伯来语：he，孟加拉语：bn，泰米尔语：ta，乌克兰语：uk，藏语：bo，哈萨克语：kk，蒙古语：mn，维吾尔语：ug
+    /// Source language.
+    /// Supported language list:.
+    /// Simplified chinese: zh, traditional chinese: zh-TR, cantonese: yue, english: en, french: fr, portuguese: pt, spanish: es, japanese: ja, turkish: TR, russian: ru, arabic: ar, korean: ko, thai: th, italian: it, german: de, vietnamese: vi, malay: ms, indonesian: id.
+    /// The following languages are supported only by the hunyuan-translation model:.
+    /// Filipino: fil, hindi: hi, polish: pl, czech: cs, dutch: nl, khmer: km, burmese: my, persian: fa, gujarati: gu, urdu: ur, telugu: te, marathi: mr, hebrew: he, bengali: bn, tamil: ta, ukrainian: uk, tibetan: bo, kazakh: kk, mongolian: mn, uyghur: ug.
     "Source" source set_source: str,
-    /// 目标语言。
-    /// 支持语言列表:
-    /// 简体中文：zh，繁体中文：zh-TR，粤语：yue，英语：en，法语：fr，葡萄牙语：pt，西班牙语：es，日语：ja，土耳其语：tr，俄语：ru，阿拉伯语：ar，韩语：ko，泰语：th，意大利语：it，德语：de，越南语：vi，马来语：ms，印尼语：id
-    /// 以下语种仅 hunyuan-translation 模型支持：
-    /// 菲律宾语：fil，印地语：hi，波兰语：pl，捷克语：cs，荷兰语：nl，高棉语：km，缅甸语：my，波斯语：fa，古吉拉特语：gu，乌尔都语：ur，泰卢固语：te，马拉地语：mr，希伯来语：he，孟加拉语：bn，泰米尔语：ta，乌克兰语：uk，藏语：bo，哈萨克语：kk，蒙古语：mn，维吾尔语：ug
+    /// Target language.
+    /// Supported language list:.
+    /// Simplified chinese: zh, traditional chinese: zh-TR, cantonese: yue, english: en, french: fr, portuguese: pt, spanish: es, japanese: ja, turkish: TR, russian: ru, arabic: ar, korean: ko, thai: th, italian: it, german: de, vietnamese: vi, malay: ms, indonesian: id.
+    /// The following languages are supported only by the hunyuan-translation model:.
+    /// Filipino: fil, hindi: hi, polish: pl, czech: cs, dutch: nl, khmer: km, burmese: my, persian: fa, gujarati: gu, urdu: ur, telugu: te, marathi: mr, hebrew: he, bengali: bn, tamil: ta, ukrainian: uk, tibetan: bo, kazakh: kk, mongolian: mn, uyghur: ug.
     "Target" target set_target: str,
-    /// 待翻译文本所属领域，例如游戏剧情等
+    /// Domain of the text to be translated, such as game plot.
     "Field" field set_field: str,
-    /// 参考示例，最多10个
+    /// Reference example, up to 10.
     "References" references set_references: list Reference,
     /// 关联的术语库 ID 列表，用于术语翻译，最大支持5个术语库
     "GlossaryIDs" glossary_i_ds set_glossary_i_ds: list String,
@@ -269,21 +267,21 @@ ChatTranslationsRequest {
 rt::action!("hunyuan", "2023-09-01", "ChatTranslations", ChatTranslationsRequest => ChatTranslationsResponse);
 
 rt::model! { read debug;
-/// ChatTranslations返回参数结构体
+/// ChatTranslations response structure.
 ChatTranslationsResponse {
-    /// 本次请求的 RequestId。
+    /// Request'S RequestId this time.
     "Id" id set_id: str,
-    /// 免责声明。
+    /// Disclaimer.
     "Note" note set_note: str,
-    /// Unix 时间戳，单位为秒。
+    /// Unix timestamp, in seconds.
     "Created" created set_created: i64,
-    /// Token 统计信息。
-    /// 按照总 Token 数量计费。
+    /// Token statistical information.
+    /// Billing by Token quantity.
     "Usage" usage set_usage: obj Usage,
-    /// 回复内容。
+    /// Reply content.
     "Choices" choices set_choices: list TranslationChoice,
-    /// 错误信息。
-    /// 如果流式返回中服务处理异常，返回该错误信息。
+    /// Error message.
+    /// If the service encounters an exception during streaming return, return this error.
     "ErrorMsg" error_msg set_error_msg: obj ErrorMsg,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -507,13 +505,13 @@ EmbeddingUsage {
 } }
 
 rt::model! { read debug;
-/// 运行时异常信息。
+/// Runtime exception message.
 ErrorMsg {
-    /// 错误提示信息。
+    /// Error message.
     "Msg" msg set_msg: str,
-    /// 错误码。
-    /// 4000 服务内部异常。
-    /// 4001 请求模型超时。
+    /// Error code.
+    /// 4000 internal service error.
+    /// 4001 request model timeout.
     "Code" code set_code: i64,
 } }
 
@@ -1285,9 +1283,9 @@ Processes {
 } }
 
 rt::model! { read debug;
-/// 输入token的详细信息。
+/// Specifies the detailed information of the input token.
 PromptTokensDetails {
-    /// 缓存 token 的数量。
+    /// The number of cache tokens.
     "CachedTokens" cached_tokens set_cached_tokens: str,
 } }
 
@@ -1368,13 +1366,13 @@ QueryHunyuanImageJobResponse {
 } }
 
 rt::model! { write debug;
-/// 翻译对话参考示例
+/// Translate dialogue reference example.
 Reference {
-    /// 翻译文本类型，枚举"sentence"表示句子, "term"表示术语
+    /// Translate text type, enumerate "sentence" means sentence, "term" means terminology.
     "Type" r#type set_type: str,
-    /// 原文
+    /// Original.
     "Text" text set_text: str,
-    /// 译文
+    /// Translation.
     "Translation" translation set_translation: str,
 } }
 
@@ -1819,35 +1817,35 @@ ToolFunction {
 } }
 
 rt::model! { read debug;
-/// 翻译接口返回的回复，支持多个
+/// Translate the reply returned by the translation api, support multiple.
 TranslationChoice {
-    /// 结束标志位，可能为 stop、 sensitive。
-    /// stop 表示输出正常结束。
-    /// sensitive 只在开启流式输出审核时会出现，表示安全审核未通过。
+    /// End flag, can be stop or sensitive.
+    /// stop means output ends normally.
+    /// sensitive only appears when streaming output review is enabled, indicating security review not passed.
     "FinishReason" finish_reason set_finish_reason: str,
-    /// 索引值，流式调用时使用该字段。
+    /// Index value, used when streaming.
     "Index" index set_index: i64,
-    /// 增量返回值，流式调用时使用该字段。
+    /// Incremental return value used when streaming this field.
     "Delta" delta set_delta: obj TranslationDelta,
-    /// 返回值，非流式调用时使用该字段。
+    /// Return value, used when non-streaming.
     "Message" message set_message: obj TranslationMessage,
 } }
 
 rt::model! { read debug;
-/// 翻译接口返回的内容（流式返回）
+/// Translate the API response content (streaming return).
 TranslationDelta {
-    /// 角色名称。
+    /// Role name.
     "Role" role set_role: str,
-    /// 内容详情。
+    /// Content details.
     "Content" content set_content: str,
 } }
 
 rt::model! { read debug;
-/// 翻译接口会话内容
+/// Translate the session content via translation api.
 TranslationMessage {
-    /// 角色，可选值包括 system、user、assistant、 tool。
+    /// Role. valid values: system, user, assistant, tool.
     "Role" role set_role: str,
-    /// 文本内容
+    /// Text content.
     "Content" content set_content: str,
 } }
 
@@ -1880,15 +1878,15 @@ UpdateGlossaryEntryResponse {
 } }
 
 rt::model! { read debug;
-/// Token 数量
+/// Token quantity.
 Usage {
-    /// 输入 Token 数量。
+    /// Input Token quantity.
     "PromptTokens" prompt_tokens set_prompt_tokens: i64,
-    /// 输出 Token 数量。
+    /// Output Token quantity.
     "CompletionTokens" completion_tokens set_completion_tokens: i64,
-    /// 总 Token 数量。
+    /// Total Token quantity.
     "TotalTokens" total_tokens set_total_tokens: i64,
-    /// 输入 token 的详情。
+    /// Details of the input token.
     "PromptTokensDetails" prompt_tokens_details set_prompt_tokens_details: obj PromptTokensDetails,
 } }
 

@@ -54,158 +54,146 @@ AnalyzeDenseLandmarksResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `AnalyzeFace` (五官定位).
+/// Request of `AnalyzeFace` (Performs facial feature localization).
 ///
-/// 对请求图片进行五官定位（也称人脸关键点定位），计算构成人脸轮廓的 90 个点，包括眉毛（左右各 8 点）、眼睛（左右各 8 点）、鼻子（13 点）、嘴巴（22 点）、脸型轮廓（21 点）、眼珠[或瞳孔]（2点）。
+/// This API is used to perform facial feature localization (aka facial keypoint localization) on a given image and calculate 90 facial keypoints that make up the contour of the face, including eyebrows (8 points on the left and 8 on the right), eyes (8 points on the left and 8 on the right), nose (13 points), mouth (22 points), face contour (21 points), and eyeballs or pupils (2 points).
 ///
-/// >
-/// - 公共参数中的签名方式请使用V3版本，即配置SignatureMethod参数为TC3-HMAC-SHA256。
+/// >- Please use the signature algorithm v3 to calculate the signature in the common parameters, that is, set the `SignatureMethod` parameter to `TC3-HMAC-SHA256`.
 AnalyzeFaceRequest {
-    /// 检测模式。
-    /// - 取值范围：
-    /// 0 为检测所有出现的人脸。
-    /// 1 为检测面积最大的人脸。
-    /// - 默认为 0。
-    /// - 最多返回 10 张人脸的五官定位（人脸关键点）具体信息。
+    /// Detection mode. 0: detect all faces that appear; 1: detect the largest face. Default value: 0. The facial feature localization information (facial keypoints) of up to 10 faces can be returned.
     "Mode" mode set_mode: i128,
-    /// 图片 base64 数据。
-    /// - base64 编码后大小不可超过5M。
-    /// - jpg格式长边像素不可超过4000，其他格式图片长边像素不可超2000。所有格式的图片短边像素不小于64。
-    /// - 支持PNG、JPG、JPEG、BMP，不支持 GIF 图片。
+    /// Base64-encoded image data, which cannot exceed 5 MB.
+    /// The long side cannot exceed 4,000 px for images in JPG format or 2,000 px for images in other formats.
+    /// PNG, JPG, JPEG, and BMP images are supported, while GIF images are not.
     "Image" image set_image: str,
-    /// 图片的 Url 。
-    /// - 对应图片 base64 编码后大小不可超过5M。
-    /// - jpg格式长边像素不可超过4000，其他格式图片长边像素不可超2000。所有格式的图片短边像素不小于64。
-    /// - Url、Image必须提供一个，如果都提供，只使用 Url。
-    /// - 图片存储于腾讯云的Url可保障更高下载速度和稳定性，建议图片存储于腾讯云。
-    /// - 非腾讯云存储的Url速度和稳定性可能受一定影响。
-    /// - 支持PNG、JPG、JPEG、BMP，不支持 GIF 图片。
+    /// Image URL. The image cannot exceed 5 MB in size after being Base64-encoded.
+    /// The long side cannot exceed 4,000 px for images in JPG format or 2,000 px for images in other formats.
+    /// Either `Url` or `Image` must be provided; if both are provided, only `Url` will be used.
+    /// We recommend storing the image in Tencent Cloud, as a Tencent Cloud URL can guarantee higher download speed and stability.
+    /// The download speed and stability of non-Tencent Cloud URLs may be low.
+    /// PNG, JPG, JPEG, and BMP images are supported, while GIF images are not.
     "Url" url set_url: str,
-    /// 人脸识别服务所用的算法模型版本。
-    /// - 目前入参支持 “2.0”和“3.0“ 两个输入。
-    /// - 2020年4月2日开始，默认为“3.0”，之前使用过本接口的账号若未填写本参数默认为“2.0”。
-    /// - 2020年11月26日后开通服务的账号仅支持输入“3.0”。
-    /// - 不同算法模型版本对应的人脸识别算法不同，新版本的整体效果会优于旧版本，建议使用“3.0”版本。
+    /// Algorithm model version used by the Face Recognition service.
+    ///
+    /// Currently, `2.0` and `3.0` are supported.
+    ///
+    /// This parameter is `3.0` by default starting from April 2, 2020. If it is left empty for accounts that used this API, `2.0` will be used by default.
+    ///
+    /// The parameter can be set only to `3.0` for accounts that purchase the service after November 26, 2020.
+    ///
+    /// Different algorithm model versions correspond to different face recognition algorithms. The 3.0 version has a better overall effect than the legacy version and is recommended.
     "FaceModelVersion" face_model_version set_face_model_version: str,
-    /// 是否开启图片旋转识别支持。
-    /// - 0为不开启，1为开启。
-    /// - 默认为0。
-    /// - 本参数的作用为，当图片中的人脸被旋转且图片没有exif信息时，如果不开启图片旋转识别支持则无法正确检测、识别图片中的人脸。
-    /// - 若您确认图片包含exif信息或者您确认输入图中人脸不会出现被旋转情况，请不要开启本参数。开启后，整体耗时将可能增加数百毫秒。
+    /// Whether to enable the support for rotated image recognition. 0: no; 1: yes. Default value: 0. When the face in the image is rotated and the image has no EXIF information, if this parameter is not enabled, the face in the image cannot be correctly detected and recognized. If you are sure that the input image contains EXIF information or the face in the image will not be rotated, do not enable this parameter, as the overall time consumption may increase by hundreds of milliseconds after it is enabled.
     "NeedRotateDetection" need_rotate_detection set_need_rotate_detection: i128,
 } }
 rt::action!("iai", "2020-03-03", "AnalyzeFace", AnalyzeFaceRequest => AnalyzeFaceResponse);
 
 rt::model! { read debug;
-/// AnalyzeFace返回参数结构体
+/// AnalyzeFace response structure.
 AnalyzeFaceResponse {
-    /// 请求的图片宽度。
+    /// Width of requested image.
     "ImageWidth" image_width set_image_width: i128,
-    /// 请求的图片高度。
+    /// Height of requested image.
     "ImageHeight" image_height set_image_height: i128,
-    /// 五官定位（人脸关键点）具体信息。
+    /// Specific information of facial feature localization (facial keypoints).
     "FaceShapeSet" face_shape_set set_face_shape_set: list FaceShape,
-    /// 人脸识别所用的算法模型版本。
+    /// Algorithm model version used for face recognition.
     "FaceModelVersion" face_model_version set_face_model_version: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 人脸属性信息
+/// Face attribute information
 AttributeItem {
-    /// 属性值。
+    /// Attribute value
     "Type" r#type set_type: i64,
-    /// Type识别概率值。
-    /// - 取值范围：[0,1]，代表判断正确的概率。
+    /// Probability of recognizing `Type`, which indicates the probability of correct recognition. Value range: [0,1].
     "Probability" probability set_probability: f64,
 } }
 
 rt::model! { read debug;
-/// 识别出的最相似候选人
+/// Most matching candidate recognized
 Candidate {
-    /// 人员ID。
+    /// Person ID
     "PersonId" person_id set_person_id: str,
-    /// 人脸ID。
-    /// - 仅在SearchFaces/SearchFacesReturnsByGroup接口返回时有效。
-    /// - 人员搜索类接口采用融合特征方式检索，该字段无意义。
+    /// Face ID, which is valid only when returned by the `SearchFaces` or `SearchFacesReturnsByGroup` API. User search APIs use facial feature fusion to search for users, for which this field is meaningless.
     "FaceId" face_id set_face_id: str,
-    /// 候选者的匹配得分。
-    /// - 1万大小人脸底库下，误识率百分之一对应分数为70分，误识率千分之一对应分数为80分，误识率万分之一对应分数为90分。
-    /// - 10万大小人脸底库下，误识率百分之一对应分数为80分，误识率千分之一对应分数为90分，误识率万分之一对应分数为100分。
-    /// - 30万大小人脸底库下，误识率百分之一对应分数为85分，误识率千分之一对应分数为95分。
-    /// - 一般80分左右可适用大部分场景，建议分数不要超过90分。您可以根据实际情况选择合适的分数。
+    /// Match score of candidate.
+    ///
+    /// In a face base library containing 10,000 faces, the 1%, 0.1%, and 0.01% FARs correspond to scores of 70, 80, and 90, respectively;
+    /// In a face base library containing 100,000 faces, the 1%, 0.1%, and 0.01% FARs correspond to scores of 80, 90, and 100, respectively;
+    /// In a face base library containing 300,000 faces, the 1% and 0.1% FARs correspond to scores of 85 and 95, respectively.
+    ///
+    /// Generally, the score of 80 is suitable for most scenarios. We recommend choosing an appropriate score based on the actual situation, preferably no more than 90.
     "Score" score set_score: f64,
-    /// 人员名称。
+    /// Person name
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "PersonName" person_name set_person_name: str,
-    /// 人员性别。
+    /// Person gender
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Gender" gender set_gender: i64,
-    /// 包含此人员的人员库及描述字段内容列表。
+    /// List of groups containing this person and their description fields
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "PersonGroupInfos" person_group_infos set_person_group_infos: list PersonGroupInfo,
 } }
 
 rt::model! { write debug;
-/// Request of `CompareFace` (人脸比对).
+/// Request of `CompareFace` (Compares faces).
 ///
-/// 对两张图片中的人脸进行相似度比对，返回人脸相似度分数。
+/// This API is used to calculate the similarity of faces in two images and return the face similarity score.
 ///
-/// 若您需要判断 “此人是否是某人”，即验证某张图片中的人是否是已知身份的某人，如常见的人脸登录场景，建议使用[人脸验证](https://cloud.tencent.com/document/product/867/44983)或[人员验证](https://cloud.tencent.com/document/product/867/44982)接口。
+/// If you need to judge "whether the person in the image is someone specified" in scenarios such as face login, i.e., checking whether the person in a given image is someone with a known identity, we recommend using the [VerifyFace](https://intl.cloud.tencent.com/document/product/867/44983?from_cn_redirect=1) or [VerifyPerson](https://intl.cloud.tencent.com/document/product/867/44982?from_cn_redirect=1) API.
 ///
 /// >
-/// - 公共参数中的签名方式请使用V3版本，即配置SignatureMethod参数为TC3-HMAC-SHA256。
+/// - Please use the signature algorithm v3 to calculate the signature in the common parameters, that is, set the `SignatureMethod` parameter to `TC3-HMAC-SHA256`.
 CompareFaceRequest {
-    /// A 图片 base64 数据。
-    /// - base64 编码后大小不可超过5M。
-    /// - jpg格式长边像素不可超过4000，其他格式图片长边像素不可超2000。所有格式的图片短边像素不小于64。
-    /// - 若图片中包含多张人脸，只选取其中置信度最高的人脸。
-    /// - 支持PNG、JPG、JPEG、BMP，不支持 GIF 图片。
+    /// Base64-encoded data of image A, which cannot exceed 5 MB.
+    /// The long side cannot exceed 4,000 px for images in JPG format or 2,000 px for images in other formats.
+    /// If there are multiple faces in the image, only the face with the largest size will be selected.
+    /// PNG, JPG, JPEG, and BMP images are supported, while GIF images are not.
     "ImageA" image_a set_image_a: str,
-    /// B 图片 base64 数据。
-    /// - base64 编码后大小不可超过5M。
-    /// - jpg格式长边像素不可超过4000，其他格式图片长边像素不可超2000。所有格式的图片短边像素不小于64。
-    /// - 若图片中包含多张人脸，只选取其中置信度最高的人脸。
-    /// - 支持PNG、JPG、JPEG、BMP，不支持 GIF 图片。
+    /// Base64-encoded data of image B, which cannot exceed 5 MB.
+    /// The long side cannot exceed 4,000 px for images in JPG format or 2,000 px for images in other formats.
+    /// If there are multiple faces in the image, only the face with the largest size will be selected.
+    /// PNG, JPG, JPEG, and BMP images are supported, while GIF images are not.
     "ImageB" image_b set_image_b: str,
-    /// A 图片的 Url。
-    /// - 对应图片 base64 编码后大小不可超过5M。
-    /// - jpg格式长边像素不可超过4000，其他格式图片长边像素不可超2000。所有格式的图片短边像素不小于64。
-    /// - A 图片的 Url、Image必须提供一个，如果都提供，只使用 Url。
-    /// - 图片存储于腾讯云的Url可保障更高下载速度和稳定性，建议图片存储于腾讯云。
-    /// - 非腾讯云存储的Url速度和稳定性可能受一定影响。
-    /// - 若图片中包含多张人脸，只选取其中人脸面积最大的人脸。
-    /// - 支持PNG、JPG、JPEG、BMP，不支持 GIF 图片。
+    /// URL of image A. The image cannot exceed 5 MB in size after being Base64-encoded.
+    /// The long side cannot exceed 4,000 px for images in JPG format or 2,000 px for images in other formats.
+    /// Either `Url` or `Image` of image A must be provided; if both are provided, only `Url` will be used.
+    /// We recommend storing the image in Tencent Cloud, as a Tencent Cloud URL can guarantee higher download speed and stability.
+    /// The download speed and stability of non-Tencent Cloud URLs may be low.
+    /// If there are multiple faces in the image, only the face with the largest size will be selected.
+    /// PNG, JPG, JPEG, and BMP images are supported, while GIF images are not.
     "UrlA" url_a set_url_a: str,
-    /// B 图片的 Url 。
-    /// - 对应图片 base64 编码后大小不可超过5M。
-    /// - jpg格式长边像素不可超过4000，其他格式图片长边像素不可超2000。所有格式的图片短边像素不小于64。
-    /// - B 图片的 Url、Image必须提供一个，如果都提供，只使用 Url。
-    /// - 图片存储于腾讯云的Url可保障更高下载速度和稳定性，建议图片存储于腾讯云。
-    /// - 非腾讯云存储的Url速度和稳定性可能受一定影响。
-    /// - 若图片中包含多张人脸，只选取其中人脸面积最大的人脸。
-    /// - 支持PNG、JPG、JPEG、BMP，不支持 GIF 图片。
+    /// URL of image B. The image cannot exceed 5 MB in size after being Base64-encoded.
+    /// The long side cannot exceed 4,000 px for images in JPG format or 2,000 px for images in other formats.
+    /// Either `Url` or `Image` of image B must be provided; if both are provided, only `Url` will be used.
+    /// We recommend storing the image in Tencent Cloud, as a Tencent Cloud URL can guarantee higher download speed and stability.
+    /// The download speed and stability of non-Tencent Cloud URLs may be low.
+    /// If there are multiple faces in the image, only the face with the largest size will be selected.
+    /// PNG, JPG, JPEG, and BMP images are supported, while GIF images are not.
     "UrlB" url_b set_url_b: str,
-    /// 人脸识别服务所用的算法模型版本。
-    /// - 目前入参支持 “2.0”和“3.0“ 两个输入。
-    /// - 2020年4月2日开始，默认为“3.0”，之前使用过本接口的账号若未填写本参数默认为“2.0”。
-    /// - 2020年11月26日后开通服务的账号仅支持输入“3.0”。
-    /// - 不同算法模型版本对应的人脸识别算法不同，新版本的整体效果会优于旧版本，建议使用“3.0”版本。
-    "FaceModelVersion" face_model_version set_face_model_version: str,
-    /// 图片质量控制。
-    /// - 取值范围：
-    /// 0: 不进行控制；
-    /// 1: 较低的质量要求，图像存在非常模糊，眼睛鼻子嘴巴遮挡至少其中一种或多种的情况；
-    /// 2: 一般的质量要求，图像存在偏亮，偏暗，模糊或一般模糊，眉毛遮挡，脸颊遮挡，下巴遮挡，至少其中三种的情况；
-    /// 3: 较高的质量要求，图像存在偏亮，偏暗，一般模糊，眉毛遮挡，脸颊遮挡，下巴遮挡，其中一到两种的情况；
-    /// 4: 很高的质量要求，各个维度均为最好或最多，在某一维度上存在轻微问题；
-    /// 默认 0。
+    /// Algorithm model version used by the Face Recognition service.
     ///
-    /// - 若图片质量不满足要求，则返回结果中会提示图片质量检测不符要求。
+    /// Currently, `2.0` and `3.0` are supported.
+    ///
+    /// This parameter is `3.0` by default starting from April 2, 2020. If it is left empty for accounts that used this API, `2.0` will be used by default.
+    ///
+    /// The parameter can be set only to `3.0` for accounts that purchase the service after November 26, 2020.
+    ///
+    /// Different algorithm model versions correspond to different face recognition algorithms. The 3.0 version has a better overall effect than the legacy version and is recommended.
+    "FaceModelVersion" face_model_version set_face_model_version: str,
+    /// Image quality control.
+    /// 0: no control.
+    /// 1: low quality requirement. The image has one or more of the following problems: extreme blurriness, covered eyes, covered nose, and covered mouth.
+    /// 2: average quality requirement. The image has at least three of the following problems: excessive brightness, excessive dimness, blurriness or average blurriness, covered eyebrows, covered cheeks, and covered chin.
+    /// 3: high-quality requirement. The image has one to two of the following problems: excessive brightness, excessive dimness, average blurriness, covered eyebrows, covered cheeks, and covered chin.
+    /// 4: very high-quality requirement. The image is optimal in all dimensions or only has a slight problem in one dimension.
+    /// Default value: 0.
+    /// If the image quality does not meet the requirement, the returned result will prompt that the detected image quality is unsatisfactory.
     "QualityControl" quality_control set_quality_control: i128,
-    /// 是否开启图片旋转识别支持。
-    /// - 取值范围：0为不开启，1为开启。
-    /// - 默认为0。
-    /// - 本参数的作用为，当图片中的人脸被旋转且图片没有exif信息时，如果不开启图片旋转识别支持则无法正确检测、识别图片中的人脸。
-    /// - 若您确认图片包含exif信息或者您确认输入图中人脸不会出现被旋转情况，请不要开启本参数。开启后，整体耗时将可能增加数百毫秒。
+    /// Whether to enable the support for rotated image recognition. 0: no; 1: yes. Default value: 0. When the face in the image is rotated and the image has no EXIF information, if this parameter is not enabled, the face in the image cannot be correctly detected and recognized. If you are sure that the input image contains EXIF information or the face in the image will not be rotated, do not enable this parameter, as the overall time consumption may increase by hundreds of milliseconds after it is enabled.
     "NeedRotateDetection" need_rotate_detection set_need_rotate_detection: i128,
     /// 若图片中包含多张人脸，指定选取策略，默认为0。
     /// - 0：选取其中置信度最高的人脸
@@ -215,15 +203,15 @@ CompareFaceRequest {
 rt::action!("iai", "2020-03-03", "CompareFace", CompareFaceRequest => CompareFaceResponse);
 
 rt::model! { read debug;
-/// CompareFace返回参数结构体
+/// CompareFace response structure.
 CompareFaceResponse {
-    /// 两张图片中人脸的相似度分数。
-    /// - 不同算法版本返回的相似度分数不同。
-    /// - 若需要验证两张图片中人脸是否为同一人，3.0版本误识率千分之一对应分数为40分，误识率万分之一对应分数为50分，误识率十万分之一对应分数为60分。  一般超过50分则可认定为同一人。
-    /// - 2.0版本误识率千分之一对应分数为70分，误识率万分之一对应分数为80分，误识率十万分之一对应分数为90分。 一般超过80分则可认定为同一人。
-    /// - 若需要验证两张图片中的人脸是否为同一人，建议使用人脸验证接口。
+    /// Face similarity score between two images.
+    /// The returned similarity score varies by algorithm version.
+    /// If you need to verify whether the faces in the two images are the same person, then the 0.1%, 0.01%, and 0.001% FARs on v3.0 correspond to scores of 40, 50, and 60, respectively. Generally, if the score is above 50, it can be judged that they are the same person.
+    /// The 0.1%, 0.01%, and 0.001% FARs on v2.0 correspond to scores of 70, 80, and 90, respectively. Generally, if the score is above 80, it can be judged that they are the same person.
+    /// If you need to verify whether the faces in the two images are the same person, we recommend using the `VerifyFace` API.
     "Score" score set_score: f64,
-    /// 人脸识别所用的算法模型版本。
+    /// Algorithm model version used for face recognition.
     "FaceModelVersion" face_model_version set_face_model_version: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -299,17 +287,16 @@ CompareMaskFaceResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CopyPerson` (复制人员).
+/// Request of `CopyPerson` (Copies person).
 ///
-/// 将已存在于某人员库的人员复制到其他人员库，该人员的描述信息不会被复制。单个人员最多只能同时存在100个人员库中。
-/// >
-/// - 注：若该人员创建时算法模型版本为2.0，复制到非2.0算法模型版本的Group中时，复制操作将会失败。
+/// This API is used to copy a person in a group to another group (without copying the description). One person can exist in up to 100 groups at the same time.
+/// >- Note: in the case that the version of the algorithm model was 2.0 when the person was created, the copy operation will fail if the target group is not of algorithm model 2.0.
 CopyPersonRequest {
-    /// 人员ID，取值为创建人员接口中的PersonId。
+    /// Person ID, which is the `PersonId` in the `CreatePerson` API.
     ///
     /// Required.
     "PersonId" person_id set_person_id: str,
-    /// 待加入的人员库列表，数组元素取值为创建人员库接口中的GroupId。
+    /// List of groups to join. The array element value is the `GroupId` in the `CreateGroup` API.
     ///
     /// Required.
     "GroupIds" group_ids set_group_ids: list String,
@@ -317,237 +304,220 @@ CopyPersonRequest {
 rt::action!("iai", "2020-03-03", "CopyPerson", CopyPersonRequest => CopyPersonResponse);
 
 rt::model! { read debug;
-/// CopyPerson返回参数结构体
+/// CopyPerson response structure.
 CopyPersonResponse {
-    /// 成功加入的人员库数量。
+    /// Number of groups successfully added to.
     "SucGroupNum" suc_group_num set_suc_group_num: i128,
-    /// 成功加入的人员库列表。
+    /// List of groups successfully added to.
     "SucGroupIds" suc_group_ids set_suc_group_ids: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateFace` (增加人脸).
+/// Request of `CreateFace` (Adds face).
 ///
-/// 将一组人脸图片添加到一个人员中。一个人员最多允许包含 5 张图片。若该人员存在多个人员库中，所有人员库中该人员图片均会增加。
+/// This API is used to add a set of face images to a person. One person can have up to 5 images. If a person exists in multiple groups, the images will be added to all those groups for the person.
 ///
 /// >
-/// - 公共参数中的签名方式请使用V3版本，即配置SignatureMethod参数为TC3-HMAC-SHA256。
+/// - Please use the signature algorithm v3 to calculate the signature in the common parameters, that is, set the `SignatureMethod` parameter to `TC3-HMAC-SHA256`.
 CreateFaceRequest {
-    /// 人员ID，取值为创建人员接口中的PersonId。
+    /// Person ID, which is the `PersonId` in the `CreatePerson` API.
     ///
     /// Required.
     "PersonId" person_id set_person_id: str,
-    /// 图片 base64 数据。
-    /// - base64 编码后大小不可超过5M。
-    /// - jpg格式长边像素不可超过4000，其他格式图片长边像素不可超2000。所有格式的图片短边像素不小于64。
-    /// - 人员人脸总数量不可超过5张。
-    /// - 若图片中包含多张人脸，只选取其中人脸面积最大的人脸。
-    /// - 支持PNG、JPG、JPEG、BMP，不支持 GIF 图片。
+    /// Base64-encoded image data, which cannot exceed 5 MB.
+    /// The long side cannot exceed 4,000 px for images in JPG format or 2,000 px for images in other formats.
+    /// A person can have up to 5 face images.
+    /// If there are multiple faces in the image, only the face with the largest size will be selected.
+    /// PNG, JPG, JPEG, and BMP images are supported, while GIF images are not.
     "Images" images set_images: list String,
-    /// 图片的 Url 。
-    /// - 对应图片 base64 编码后大小不可超过5M。
-    /// - jpg格式长边像素不可超过4000，其他格式图片长边像素不可超2000。所有格式的图片短边像素不小于64。
-    /// - Url、Image必须提供一个，如果都提供，只使用 Url。
-    /// - 图片存储于腾讯云的Url可保障更高下载速度和稳定性，建议图片存储于腾讯云。
-    /// - 非腾讯云存储的Url速度和稳定性可能受一定影响。
-    /// - 支持PNG、JPG、JPEG、BMP，不支持 GIF 图片。
-    /// - 人员人脸总数量不可超过5张。
-    /// - 若图片中包含多张人脸，只选取其中人脸面积最大的人脸。
+    /// Image URL. The image cannot exceed 5 MB in size after being Base64-encoded.
+    /// The long side cannot exceed 4,000 px for images in JPG format or 2,000 px for images in other formats.
+    /// Either `Url` or `Image` must be provided; if both are provided, only `Url` will be used.
+    /// We recommend storing the image in Tencent Cloud, as a Tencent Cloud URL can guarantee higher download speed and stability.
+    /// The download speed and stability of non-Tencent Cloud URLs may be low.
+    /// PNG, JPG, JPEG, and BMP images are supported, while GIF images are not.
+    /// A person can have up to 5 face images.
+    /// If there are multiple faces in the image, only the face with the largest size will be selected.
     "Urls" urls set_urls: list String,
-    /// 只有和该人员已有的人脸相似度超过FaceMatchThreshold值的人脸，才能增加人脸成功。
-    /// - 默认值60分。
-    /// - 取值范围：[0,100] 。
+    /// Only faces whose similarity to an existing face of the person is above the value of `FaceMatchThreshold` can be added successfully.
+    /// Default value: 60. Value range: [0,100].
     "FaceMatchThreshold" face_match_threshold set_face_match_threshold: f64,
-    /// 图片质量控制。
-    /// - 取值范围：
-    /// 0: 不进行控制；
-    /// 1:较低的质量要求，图像存在非常模糊，眼睛鼻子嘴巴遮挡至少其中一种或多种的情况；
-    /// 2: 一般的质量要求，图像存在偏亮，偏暗，模糊或一般模糊，眉毛遮挡，脸颊遮挡，下巴遮挡，至少其中三种的情况；
-    /// 3: 较高的质量要求，图像存在偏亮，偏暗，一般模糊，眉毛遮挡，脸颊遮挡，下巴遮挡，其中一到两种的情况；
-    /// 4: 很高的质量要求，各个维度均为最好或最多在某一维度上存在轻微问题；
-    /// - 默认 0。
-    /// - 若图片质量不满足要求，则返回结果中会提示图片质量检测不符要求。
+    /// Image quality control.
+    /// 0: no control.
+    /// 1: low quality requirement. The image has one or more of the following problems: extreme blurriness, covered eyes, covered nose, and covered mouth.
+    /// 2: average quality requirement. The image has at least three of the following problems: excessive brightness, excessive dimness, blurriness or average blurriness, covered eyebrows, covered cheeks, and covered chin.
+    /// 3: high-quality requirement. The image has one to two of the following problems: excessive brightness, excessive dimness, average blurriness, covered eyebrows, covered cheeks, and covered chin.
+    /// 4: very high-quality requirement. The image is optimal in all dimensions or only has a slight problem in one dimension.
+    /// Default value: 0.
+    /// If the image quality does not meet the requirement, the returned result will prompt that the detected image quality is unsatisfactory.
     "QualityControl" quality_control set_quality_control: i128,
-    /// 是否开启图片旋转识别支持。
-    /// - 取值范围：0为不开启，1为开启。
-    /// - 默认为0。
-    /// - 本参数的作用为，当图片中的人脸被旋转且图片没有exif信息时，如果不开启图片旋转识别支持则无法正确检测、识别图片中的人脸。
-    /// - 若您确认图片包含exif信息或者您确认输入图中人脸不会出现被旋转情况，请不要开启本参数。开启后，整体耗时将可能增加数百毫秒。
+    /// Whether to enable the support for rotated image recognition. 0: no; 1: yes. Default value: 0. When the face in the image is rotated and the image has no EXIF information, if this parameter is not enabled, the face in the image cannot be correctly detected and recognized. If you are sure that the input image contains EXIF information or the face in the image will not be rotated, do not enable this parameter, as the overall time consumption may increase by hundreds of milliseconds after it is enabled.
     "NeedRotateDetection" need_rotate_detection set_need_rotate_detection: i128,
 } }
 rt::action!("iai", "2020-03-03", "CreateFace", CreateFaceRequest => CreateFaceResponse);
 
 rt::model! { read debug;
-/// CreateFace返回参数结构体
+/// CreateFace response structure.
 CreateFaceResponse {
-    /// 加入成功的人脸数量。
+    /// Number of successfully added faces
     "SucFaceNum" suc_face_num set_suc_face_num: i128,
-    /// 加入成功的人脸ID列表。
+    /// List of IDs of successfully added faces
     "SucFaceIds" suc_face_ids set_suc_face_ids: list String,
-    /// 每张人脸图片添加结果。
-    /// - 其他非 0 值代表算法服务异常，取值范围：
-    /// -1101 代表未检测到人脸。
-    /// -1102 代表图片解码失败。
-    /// -1109 代表图片尺寸过大或者过小。
-    /// -1601代表不符合图片质量控制要求。
-    /// -1604 代表人脸相似度没有超过FaceMatchThreshold。
-    /// - RetCode的顺序和入参中 Images 或 Urls 的顺序一致。
+    /// Adding result for each face image. -1101: no face detected; -1102: image decoding failed;
+    /// -1601: the image quality control requirement is not met; -1604: the face similarity is not above `FaceMatchThreshold`.
+    /// Other non-zero values: algorithm service exception.
+    /// The order of `RetCode` values is the same as the order of `Images` or `Urls` in the input parameter.
     "RetCode" ret_code set_ret_code: list i64,
-    /// 加入成功的人脸索引。
-    /// - 索引顺序和入参中 Images 或 Urls 的顺序一致。
-    /// - 例如， Urls 中 有 3 个 url，第二个 url 失败，则 SucIndexes 值为 [0,2] 。
+    /// Indexes of successfully added faces. The order of indexes is the same as the order of `Images` or `Urls` in the input parameter.
+    /// For example, if there are 3 URLs in `Urls`, and the second URL fails, then the value of `SucIndexes` will be [0,2].
     "SucIndexes" suc_indexes set_suc_indexes: list i128,
-    /// 加入成功的人脸框位置。顺序和入参中 Images 或 Urls 的顺序一致。
+    /// Frame positions of successfully added faces. The order is the same as the order of `Images` or `Urls` in the input parameter.
     "SucFaceRects" suc_face_rects set_suc_face_rects: list FaceRect,
-    /// 人脸识别所用的算法模型版本。
+    /// Algorithm model version used for face recognition.
     "FaceModelVersion" face_model_version set_face_model_version: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateGroup` (创建人员库).
+/// Request of `CreateGroup` (Creates group).
 ///
-/// 用于创建一个空的人员库，如果人员库已存在返回错误。
-/// 可根据需要创建自定义描述字段，用于辅助描述该人员库下的人员信息。
+/// This API is used to create an empty group. If the group already exists, an error will be returned.
+/// Custom description fields can be created as needed to describe persons in the group.
 ///
-/// 1个APPID下最多创建10万个人员库（Group）、最多包含5000万张人脸（Face）。
+/// A maximum of 100,000 groups or 50 million faces can be created under one `APPID`.
 ///
-/// 不同算法模型版本（FaceModelVersion）的人员库（Group）最多可包含人脸（Face）数不同。算法模型版本为2.0的人员库最多包含100万张人脸，算法模型版本为3.0的人员库最多可包含300万张人脸。
+/// The maximum number of faces that can be included in one group varies by algorithm model version (`FaceModelVersion`), which is 1 million for v2.0 or 3 million for v3.0.
 CreateGroupRequest {
-    /// 人员库名称，[1,60]个字符，可修改，不可重复。
+    /// Group name, which is modifiable, must be unique, and can contain 1 to 60 characters.
     ///
     /// Required.
     "GroupName" group_name set_group_name: str,
-    /// 人员库 ID，不可修改，不可重复。支持英文、数字、-%@#&_，长度限制64B。
+    /// Group ID, which is unmodifiable, must be unique, and can contain letters, digits, and special symbols (-%@#&_) of up to 64 B.
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
-    /// 人员库自定义描述字段，用于描述人员库中人员属性，该人员库下所有人员将拥有此描述字段。
-    /// - 最多可以创建5个。
-    /// - 每个自定义描述字段支持[1,30]个字符。
-    /// - 在同一人员库中自定义描述字段不可重复。
-    /// - 例： 设置某人员库“自定义描述字段”为["学号","工号","手机号"]， 则该人员库下所有人员将拥有名为“学号”、“工号”、“手机号”的描述字段， 可在对应人员描述字段中填写内容，登记该人员的学号、工号、手机号等信息。
+    /// Custom group description field that describes the person attributes in the group, which will be applied to all persons in the group.
+    /// Up to 5 ones can be created.
+    /// Each custom description field can contain 1 to 30 characters.
+    /// The custom description field must be unique in the group.
+    /// Example: if you set the "custom description field" of a group to ["student ID","employee ID","mobile number"],
+    /// then all the persons in the group will have description fields named "student ID", "employee ID", and "mobile number".
+    /// You can enter content in the corresponding field to register a person's student ID, employee ID, and mobile number.
     "GroupExDescriptions" group_ex_descriptions set_group_ex_descriptions: list String,
-    /// 人员库信息备注，[0，40]个字符。
+    /// Group remarks, which can contain 0 to 40 characters.
     "Tag" tag set_tag: str,
-    /// 人脸识别服务所用的算法模型版本。
-    /// - 目前入参支持 “2.0”和“3.0“ 两个输入。
-    /// - 2020年4月2日开始，默认为“3.0”，之前使用过本接口的账号若未填写本参数默认为“2.0”。
-    /// - 2020年11月26日后开通服务的账号仅支持输入“3.0”。
-    /// - 不同算法模型版本对应的人脸识别算法不同，新版本的整体效果会优于旧版本，建议使用“3.0”版本。
+    /// Algorithm model version used by the Face Recognition service.
+    ///
+    /// Currently, `2.0` and `3.0` are supported.
+    ///
+    /// This parameter is `3.0` by default starting from April 2, 2020. If it is left empty for accounts that used this API, `2.0` will be used by default.
+    ///
+    /// The parameter can be set only to `3.0` for accounts that purchase the service after November 26, 2020.
+    ///
+    /// Different algorithm model versions correspond to different face recognition algorithms. The 3.0 version has a better overall effect than the legacy version and is recommended.
     "FaceModelVersion" face_model_version set_face_model_version: str,
 } }
 rt::action!("iai", "2020-03-03", "CreateGroup", CreateGroupRequest => CreateGroupResponse);
 
 rt::model! { read debug;
-/// CreateGroup返回参数结构体
+/// CreateGroup response structure.
 CreateGroupResponse {
-    /// 人脸识别所用的算法模型版本。
+    /// Algorithm model version used for face recognition.
     "FaceModelVersion" face_model_version set_face_model_version: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreatePerson` (创建人员).
+/// Request of `CreatePerson` (Creates person).
 ///
-/// 创建人员，添加人脸、姓名、性别及其他相关信息。
+/// This API is used to create a person and add face, name, gender, and other related information.
 ///
 /// >
-/// - 公共参数中的签名方式请使用V3版本，即配置SignatureMethod参数为TC3-HMAC-SHA256。
+/// - Please use the signature algorithm v3 to calculate the signature in the common parameters, that is, set the `SignatureMethod` parameter to `TC3-HMAC-SHA256`.
 CreatePersonRequest {
-    /// 待加入的人员库ID，取值为创建人员库接口中的GroupId。
+    /// ID of the group to join, which is the `GroupId` in the `CreateGroup` API.
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
-    /// 人员名称。[1，60]个字符，可修改，可重复。
+    /// Person name, which can contain 1 to 60 characters and is modifiable and repeatable.
     ///
     /// Required.
     "PersonName" person_name set_person_name: str,
-    /// 人员ID。
-    /// - 单个腾讯云账号下不可修改，不可重复。
-    /// - 支持英文、数字、-%@#&_，长度限制64B。
+    /// Person ID, which is unmodifiable, must be unique under a Tencent Cloud account, and can contain letters, digits, and special symbols (-%@#&_) of up to 64 B.
     ///
     /// Required.
     "PersonId" person_id set_person_id: str,
-    /// 性别。
-    /// - 取值范围：0代表未填写，1代表男性，2代表女性。
+    /// 0: empty; 1: male; 2: female.
     "Gender" gender set_gender: i64,
-    /// 人员描述字段内容，key-value。[0，60]个字符，可修改，可重复。
+    /// Content of person description field, which is a `key-value` pair, can contain 0 to 60 characters, and is modifiable and repeatable.
     "PersonExDescriptionInfos" person_ex_description_infos set_person_ex_description_infos: list PersonExDescriptionInfo,
-    /// 图片 base64 数据。
-    /// - base64 编码后大小不可超过5M。
-    /// - jpg格式长边像素不可超过4000，其他格式图片长边像素不可超2000。所有格式的图片短边像素不小于64。
-    /// - 支持PNG、JPG、JPEG、BMP，不支持 GIF 图片。
+    /// Base64-encoded image data, which cannot exceed 5 MB.
+    /// The long side cannot exceed 4,000 px for images in JPG format or 2,000 px for images in other formats.
+    /// PNG, JPG, JPEG, and BMP images are supported, while GIF images are not.
     "Image" image set_image: str,
-    /// 图片的 Url 。
-    /// - 对应图片 base64 编码后大小不可超过5M。
-    /// - jpg格式长边像素不可超过4000，其他格式图片长边像素不可超2000。所有格式的图片短边像素不小于64。
-    /// - Url、Image必须提供一个，如果都提供，只使用 Url。
-    /// - 图片存储于腾讯云的Url可保障更高下载速度和稳定性，建议图片存储于腾讯云。
-    /// - 非腾讯云存储的Url速度和稳定性可能受一定影响。
-    /// - 支持PNG、JPG、JPEG、BMP，不支持 GIF 图片。
+    /// Image URL. The image cannot exceed 5 MB in size after being Base64-encoded.
+    /// The long side cannot exceed 4,000 px for images in JPG format or 2,000 px for images in other formats.
+    /// Either `Url` or `Image` must be provided; if both are provided, only `Url` will be used.
+    /// We recommend storing the image in Tencent Cloud, as a Tencent Cloud URL can guarantee higher download speed and stability.
+    /// The download speed and stability of non-Tencent Cloud URLs may be low.
+    /// PNG, JPG, JPEG, and BMP images are supported, while GIF images are not.
     "Url" url set_url: str,
-    /// 此参数用于控制判断 Image 或 Url 中图片包含的人脸，是否在人员库中已有疑似的同一人。
-    /// - 如果判断为已有相同人在人员库中，则不会创建新的人员，返回疑似同一人的人员信息。
-    /// - 如果判断没有，则完成创建人员。
-    /// - 取值范围：
-    /// 0: 不进行判断，无论是否有疑似同一人在库中均完成入库；
-    /// 1:较低的同一人判断要求（百一误识别率）；
-    /// 2: 一般的同一人判断要求（千一误识别率）；
-    /// 3: 较高的同一人判断要求（万一误识别率）；
-    /// 4: 很高的同一人判断要求（十万一误识别率）。
-    /// - 默认 0。
-    /// - 注： 要求越高，则疑似同一人的概率越小。不同要求对应的误识别率仅为参考值，您可以根据实际情况调整。
+    /// This parameter is used to control the judgment whether the face contained in the image in `Image` or `Url` corresponds to an existing person in the group.
+    /// If it is judged that a duplicate person exists in the group, no new person will be created, and information of the suspected duplicate person will be returned.
+    /// Otherwise, the new person will be created.
+    /// 0: do not judge, i.e., the person will be created no matter whether a duplicate person exists in the group.
+    /// 1: low duplicate person judgment requirement (1% FAR);
+    /// 2: average duplicate person judgment requirement (0.1% FAR);
+    /// 3: high duplicate person judgment requirement (0.01% FAR);
+    /// 4: very high duplicate person judgment requirement (0.001% FAR).
+    /// Default value: 0.
+    /// Note: the higher the requirement, the lower the probability of duplicate person. The FARs corresponding to different requirements are for reference only and can be adjusted as needed.
     "UniquePersonControl" unique_person_control set_unique_person_control: i128,
-    /// 图片质量控制。
-    /// - 取值范围：
-    /// 0: 不进行控制；
-    /// 1:较低的质量要求，图像存在非常模糊，眼睛鼻子嘴巴遮挡至少其中一种或多种的情况；
-    /// 2: 一般的质量要求，图像存在偏亮，偏暗，模糊或一般模糊，眉毛遮挡，脸颊遮挡，下巴遮挡，至少其中三种的情况；
-    /// 3: 较高的质量要求，图像存在偏亮，偏暗，一般模糊，眉毛遮挡，脸颊遮挡，下巴遮挡，其中一到两种的情况；
-    /// 4: 很高的质量要求，各个维度均为最好或最多在某一维度上存在轻微问题；
-    /// - 默认 0。
-    /// - 若图片质量不满足要求，则返回结果中会提示图片质量检测不符要求。
+    /// Image quality control.
+    /// 0: no control.
+    /// 1: low quality requirement. The image has one or more of the following problems: extreme blurriness, covered eyes, covered nose, and covered mouth.
+    /// 2: average quality requirement. The image has at least three of the following problems: excessive brightness, excessive dimness, blurriness or average blurriness, covered eyebrows, covered cheeks, and covered chin.
+    /// 3: high-quality requirement. The image has one to two of the following problems: excessive brightness, excessive dimness, average blurriness, covered eyebrows, covered cheeks, and covered chin.
+    /// 4: very high-quality requirement. The image is optimal in all dimensions or only has a slight problem in one dimension.
+    /// Default value: 0.
+    /// If the image quality does not meet the requirement, the returned result will prompt that the detected image quality is unsatisfactory.
     "QualityControl" quality_control set_quality_control: i128,
-    /// 是否开启图片旋转识别支持。
-    /// - 取值范围：0为不开启，1为开启。
-    /// - 默认为0。
-    /// - 本参数的作用为，当图片中的人脸被旋转且图片没有exif信息时，如果不开启图片旋转识别支持则无法正确检测、识别图片中的人脸。
-    /// - 若您确认图片包含exif信息或者您确认输入图中人脸不会出现被旋转情况，请不要开启本参数。开启后，整体耗时将可能增加数百毫秒。
+    /// Whether to enable the support for rotated image recognition. 0: no; 1: yes. Default value: 0. When the face in the image is rotated and the image has no EXIF information, if this parameter is not enabled, the face in the image cannot be correctly detected and recognized. If you are sure that the input image contains EXIF information or the face in the image will not be rotated, do not enable this parameter, as the overall time consumption may increase by hundreds of milliseconds after it is enabled.
     "NeedRotateDetection" need_rotate_detection set_need_rotate_detection: i128,
 } }
 rt::action!("iai", "2020-03-03", "CreatePerson", CreatePersonRequest => CreatePersonResponse);
 
 rt::model! { read debug;
-/// CreatePerson返回参数结构体
+/// CreatePerson response structure.
 CreatePersonResponse {
-    /// 人脸图片唯一标识。
+    /// Unique ID of face image.
     "FaceId" face_id set_face_id: str,
-    /// 检测出的人脸框的位置。
+    /// Position of detected face frame.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "FaceRect" face_rect set_face_rect: obj FaceRect,
-    /// 疑似同一人的PersonId。
-    /// - 当 UniquePersonControl 参数不为0且人员库中有疑似的同一人，此参数才有意义。
+    /// `PersonId` of suspected duplicate person.
+    /// This parameter is meaningful only if the `UniquePersonControl` parameter is not 0 and there is a suspected duplicate person in the group.
     "SimilarPersonId" similar_person_id set_similar_person_id: str,
-    /// 人脸识别所用的算法模型版本。
+    /// Algorithm model version used for face recognition.
     "FaceModelVersion" face_model_version set_face_model_version: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteFace` (删除人脸).
+/// Request of `DeleteFace` (Deletes face).
 ///
-/// 删除一个人员下的人脸图片。如果该人员只有一张人脸图片，则返回错误。
+/// This API is used to delete the face images of a person. If the person has only one face image, an error will be returned.
 DeleteFaceRequest {
-    /// 人员ID，取值为创建人员接口中的PersonId。
+    /// Person ID, which is the `PersonId` in the `CreatePerson` API.
     ///
     /// Required.
     "PersonId" person_id set_person_id: str,
-    /// 待删除的人脸ID列表，数组元素取值为增加人脸接口返回的FaceId。
+    /// List of IDs of the faces to be deleted. The array element value is the `FaceId` returned by the `CreateFace` API.
     ///
     /// Required.
     "FaceIds" face_ids set_face_ids: list String,
@@ -555,22 +525,22 @@ DeleteFaceRequest {
 rt::action!("iai", "2020-03-03", "DeleteFace", DeleteFaceRequest => DeleteFaceResponse);
 
 rt::model! { read debug;
-/// DeleteFace返回参数结构体
+/// DeleteFace response structure.
 DeleteFaceResponse {
-    /// 删除成功的人脸数量.
+    /// Number of successfully deleted faces
     "SucDeletedNum" suc_deleted_num set_suc_deleted_num: i128,
-    /// 删除成功的人脸ID列表。
+    /// List of IDs of successfully deleted faces
     "SucFaceIds" suc_face_ids set_suc_face_ids: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteGroup` (删除人员库).
+/// Request of `DeleteGroup` (Deletes group).
 ///
-/// 删除该人员库及包含的所有的人员。同时，人员对应的所有人脸信息将被删除。若某人员同时存在多个人员库中，该人员不会被删除，但属于该人员库中的自定义描述字段信息会被删除，属于其他人员库的自定义描述字段信息不受影响。
+/// This API is used to delete a group and all persons in it. Meanwhile, all face information corresponding to the persons will be deleted. If a person exists in multiple groups at the same time, deleting a group will not delete the person, but the custom description field information in the group will be deleted. Custom description field information in other groups will not be affected.
 DeleteGroupRequest {
-    /// 人员库ID，取值为创建人员库接口中的GroupId。
+    /// Group ID, which is the `GroupId` in the `CreateGroup` API.
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
@@ -578,22 +548,22 @@ DeleteGroupRequest {
 rt::action!("iai", "2020-03-03", "DeleteGroup", DeleteGroupRequest => DeleteGroupResponse);
 
 rt::model! { read debug;
-/// DeleteGroup返回参数结构体
+/// DeleteGroup response structure.
 DeleteGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeletePersonFromGroup` (人员库删除人员).
+/// Request of `DeletePersonFromGroup` (Deletes person from group).
 ///
-/// 从某人员库中删除人员，此操作仅影响该人员库。若该人员仅存在于指定的人员库中，该人员将被删除，其所有的人脸信息也将被删除。
+/// This API is used to remove a person from a specified group. This operation only affects the group. If the person exists only in the group, the person will be deleted, and all face information of the person will also be deleted.
 DeletePersonFromGroupRequest {
-    /// 人员ID，取值为创建人员接口中的PersonId。
+    /// Person ID, which is the `PersonId` in the `CreatePerson` API.
     ///
     /// Required.
     "PersonId" person_id set_person_id: str,
-    /// 人员库ID，取值为创建人员库接口中的GroupId。
+    /// Group ID, which is the `GroupId` in the `CreateGroup` API.
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
@@ -601,18 +571,18 @@ DeletePersonFromGroupRequest {
 rt::action!("iai", "2020-03-03", "DeletePersonFromGroup", DeletePersonFromGroupRequest => DeletePersonFromGroupResponse);
 
 rt::model! { read debug;
-/// DeletePersonFromGroup返回参数结构体
+/// DeletePersonFromGroup response structure.
 DeletePersonFromGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeletePerson` (删除人员).
+/// Request of `DeletePerson` (Deletes person).
 ///
-/// 删除该人员信息，此操作会导致所有人员库均删除此人员。同时，该人员的所有人脸信息将被删除。
+/// This API is used to delete a person from all groups. Meanwhile, all face information of the person will be deleted.
 DeletePersonRequest {
-    /// 人员ID，取值为创建人员接口中的PersonId。
+    /// Person ID, which is the `PersonId` in the `CreatePerson` API.
     ///
     /// Required.
     "PersonId" person_id set_person_id: str,
@@ -620,7 +590,7 @@ DeletePersonRequest {
 rt::action!("iai", "2020-03-03", "DeletePerson", DeletePersonRequest => DeletePersonResponse);
 
 rt::model! { read debug;
-/// DeletePerson返回参数结构体
+/// DeletePerson response structure.
 DeletePersonResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -668,586 +638,550 @@ DenseFaceShape {
 } }
 
 rt::model! { write debug;
-/// Request of `DetectFaceAttributes` (人脸检测与属性分析).
+/// Request of `DetectFaceAttributes` (Detects face and analyzes attributes).
 ///
-/// 检测给定图片中的人脸（Face）的位置、相应的面部属性和人脸质量信息，位置包括 (x，y，w，h)，面部属性包括性别（gender）、年龄（age）、表情（expression）、魅力（beauty）、眼镜（glass）、发型（hair）、口罩（mask）和姿态 (pitch，roll，yaw)。
+/// This API is used to detect the position, attributes, and quality information of a face in the given image. The position information includes (x, y, w, h); the face attributes include gender, age, expression, beauty, glass, hair, mask, and pose (pitch, roll, yaw); and the face quality information includes the overall quality score, sharpness, brightness, and completeness.
 ///
-/// 其中，人脸质量信息主要用于评价输入的人脸图片的质量。在使用人脸识别服务时，建议您对输入的人脸图片进行质量检测，提升后续业务处理的效果。该功能的应用场景包括：
+/// The face quality information is mainly used to evaluate the quality of the input face image. When using the Face Recognition service, we recommend evaluating the quality of the input face image first to improve the effects of subsequent processing. Application scenarios of this feature include:
 ///
-/// 1） 人员库[创建人员](https://cloud.tencent.com/document/product/867/32793)/[增加人脸](https://cloud.tencent.com/document/product/867/32795)：保证人员人脸信息的质量，便于后续的业务处理。
+/// 1. [Creating](https://intl.cloud.tencent.com/document/api/1059/36964)/[Adding](https://intl.cloud.tencent.com/document/api/1059/36966) a person in a group: This is to ensure the quality of the face information to facilitate subsequent processing.
 ///
-/// 2） [人脸搜索](https://cloud.tencent.com/document/product/867/32798)：保证输入的图片质量，快速准确匹配到对应的人员。
+/// 2. [Face search](https://intl.cloud.tencent.com/document/api/1059/36977): This is to ensure the quality of the input image to quickly find the corresponding person.
 ///
-/// 3） [人脸验证](https://cloud.tencent.com/document/product/867/32806)：保证人脸信息的质量，避免明明是本人却认证不通过的情况。
+/// 3. [Face verification](https://intl.cloud.tencent.com/document/api/1059/36972): This is to ensure the quality of the face information to avoid cases where the verification fails unexpectedly.
 ///
-/// 4） [人脸融合](https://cloud.tencent.com/product/facefusion)：保证上传的人脸质量，人脸融合的效果更好。
-///
-/// >
-/// - 本接口是[人脸检测与分析](https://cloud.tencent.com/document/product/867/44989)的升级，具体在于：
-/// 1.本接口可以指定需要计算返回的人脸属性，避免无效计算，降低耗时；
-/// 2.本接口支持更多属性细项数，也会持续增加更多功能。
-/// 请您使用本接口完成相应的人脸检测与属性分析需求。
+/// 4. Face fusion: This is to ensure the quality of the uploaded face images to improve the fusion effect.
 ///
 /// >
-/// - 公共参数中的签名方式请使用V3版本，即配置SignatureMethod参数为TC3-HMAC-SHA256。
+/// - This API is an upgrade of [DetectFace](https://intl.cloud.tencent.com/document/api/1059/36979); specifically:
+/// 1. This API can be used to specify the face attributes that need to be computed and returned, which avoids ineffective computation and reduces time consumption.
+/// 2. This API supports more detailed attribute items and will continue providing new features in the future.
+/// Use this API for corresponding face detection and attribute analysis.
+///
+/// >
+/// - Use the signature algorithm v3 to calculate the signature in the common parameters, that is, set the parameter `SignatureMethod` to `TC3-HMAC-SHA256`.
 DetectFaceAttributesRequest {
-    /// 最多处理的人脸数目。
-    /// - 默认值为1（仅检测图片中面积最大的那张人脸），最大值为120。
-    /// - 此参数用于控制处理待检测图片中的人脸个数，值越小，处理速度越快。
+    /// Maximum number of processable faces.
+    /// Default value: 1 (i.e., detecting only the face with the largest size in the image). Maximum value: 120.
+    /// This parameter is used to control the number of faces in the image to be detected. The smaller the value, the faster the processing.
     "MaxFaceNum" max_face_num set_max_face_num: i128,
-    /// 图片 base64 数据。
-    /// - base64 编码后大小不可超过5M。
-    /// - jpg格式长边像素不可超过4000，其他格式图片长边像素不可超2000。
-    /// - 所有格式的图片短边像素不小于64。
-    /// - 支持PNG、JPG、JPEG、BMP，不支持 GIF 图片。
+    /// Base64-encoded image data, which cannot exceed 5 MB.
+    /// The long side cannot exceed 4,000 px for images in JPG format or 2,000 px for images in other formats.
+    /// PNG, JPG, JPEG, and BMP images are supported, while GIF images are not.
     "Image" image set_image: str,
-    /// 图片的 Url 。
-    /// - 对应图片 base64 编码后大小不可超过5M。
-    /// - jpg格式长边像素不可超过4000，其他格式图片长边像素不可超2000。所有格式的图片短边像素不小于64。
-    /// - Url、Image必须提供一个，如果都提供，只使用 Url。
-    /// - 图片存储于腾讯云的Url可保障更高下载速度和稳定性，建议图片存储于腾讯云。
-    /// - 非腾讯云存储的Url速度和稳定性可能受一定影响。
-    /// - 支持PNG、JPG、JPEG、BMP，不支持 GIF 图片。
+    /// Image URL.
+    /// The image cannot exceed 5 MB in size after being Base64-encoded.
+    /// The long side cannot exceed 4,000 px for images in JPG format or 2,000 px for images in other formats.
+    /// Either `Url` or `Image` must be provided; if both are provided, only `Url` will be used.
+    /// We recommend storing the image in Tencent Cloud, as a Tencent Cloud URL can guarantee higher download speed and stability.
+    /// The download speed and stability of non-Tencent Cloud URLs may be low.
+    /// PNG, JPG, JPEG, and BMP images are supported, while GIF images are not.
     "Url" url set_url: str,
-    /// 是否返回年龄、性别、情绪等属性。
-    /// - 合法值为（大小写不敏感）：None、Age、Beauty、Emotion、Eye、Eyebrow、Gender、Hair、Hat、Headpose、Mask、Mouth、Moustache、Nose、Shape、Skin、Smile。
-    /// - None为不需要返回。
-    /// - 默认为 None。即FaceAttributesType属性为空时，各属性返回值为0。
-    /// - 需要将属性组成一个用逗号分隔的字符串，属性之间的顺序没有要求。
-    /// - 关于各属性的详细描述，参见下文出参。
-    /// - 最多返回面积最大的 5 张人脸属性信息，超过 5 张人脸（第 6 张及以后的人脸）的 AttributesInfo 不具备参考意义。
+    /// Whether to return attributes such as age, gender, and emotion.
+    /// Valid values (case-insensitive): None, Age, Beauty, Emotion, Eye, Eyebrow, Gender, Hair, Hat, Headpose, Mask, Mouth, Moustache, Nose, Shape, Skin, Smile.
+    ///
+    /// `None` indicates that no attributes need to be returned, which is the default value; that is, if the `FaceAttributesType` attribute is empty, the values of all attributes will be `0`.
+    /// You need to combine the attributes into a string and separate them by comma. The sequence of the attributes is not limited.
+    /// For more information on the attributes, see the output parameters as described below.
+    /// The face attribute information of up to 5 largest faces in the image will be returned, and `AttributesInfo` of the 6th and rest faces is meaningless.
     "FaceAttributesType" face_attributes_type set_face_attributes_type: str,
-    /// 是否开启图片旋转识别支持。
-    /// - 0为不开启，1为开启。
-    /// - 默认为0。
-    /// - 本参数的作用为，当图片中的人脸被旋转且图片没有exif信息时，如果不开启图片旋转识别支持则无法正确检测、识别图片中的人脸。
-    /// - 若您确认图片包含exif信息或者您确认输入图中人脸不会出现被旋转情况，请不要开启本参数。开启后，整体耗时将可能增加数百毫秒。
+    /// Whether to enable the support for rotated image recognition. 0: no; 1: yes. Default value: 0. When the face in the image is rotated and the image has no EXIF information, if this parameter is not enabled, the face in the image cannot be correctly detected and recognized. If you are sure that the input image contains EXIF information or the face in the image is not rotated, do not enable this parameter, as the overall time consumption may increase by hundreds of milliseconds after it is enabled.
     "NeedRotateDetection" need_rotate_detection set_need_rotate_detection: i128,
-    /// 人脸识别服务所用的算法模型版本。本接口仅支持“3.0”输入
+    /// Algorithm model version used by the Face Recognition service. You can enter only `3.0` for this API.
     "FaceModelVersion" face_model_version set_face_model_version: str,
 } }
 rt::action!("iai", "2020-03-03", "DetectFaceAttributes", DetectFaceAttributesRequest => DetectFaceAttributesResponse);
 
 rt::model! { read debug;
-/// DetectFaceAttributes返回参数结构体
+/// DetectFaceAttributes response structure.
 DetectFaceAttributesResponse {
-    /// 请求的图片宽度。
+    /// Width of requested image.
     "ImageWidth" image_width set_image_width: i128,
-    /// 请求的图片高度。
+    /// Height of requested image.
     "ImageHeight" image_height set_image_height: i128,
-    /// 人脸信息列表。
+    /// Face information list.
     "FaceDetailInfos" face_detail_infos set_face_detail_infos: list FaceDetailInfo,
-    /// 人脸识别所用的算法模型版本。
+    /// Algorithm model version used for face recognition.
     "FaceModelVersion" face_model_version set_face_model_version: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DetectFace` (人脸检测与分析).
+/// Request of `DetectFace` (Detects and analyzes face).
 ///
-/// 检测给定图片中的人脸（Face）的位置、相应的面部属性和人脸质量信息，位置包括 (x，y，w，h)，面部属性包括性别（gender）、年龄（age）、表情（expression）、魅力（beauty）、眼镜（glass）、发型（hair）、口罩（mask）和姿态 (pitch，roll，yaw)，人脸质量信息包括整体质量分（score）、模糊分（sharpness）、光照分（brightness）和五官遮挡分（completeness）。
+/// This API is used to detect the position, attributes, and quality information of a face in the given image. The position information includes (x, y, w, h); the face attributes include gender, age, expression, beauty, glass, hair, mask, and pose (pitch, roll, yaw); and the face quality information includes the overall quality score, sharpness, brightness, and completeness.
 ///
-/// 其中，人脸质量信息主要用于评价输入的人脸图片的质量。在使用人脸识别服务时，建议您对输入的人脸图片进行质量检测，提升后续业务处理的效果。该功能的应用场景包括：
+/// The face quality information is mainly used to evaluate the quality of the input face image. When using the Face Recognition service, we recommend evaluating the quality of the input face image first to improve the effects of subsequent processing. Application scenarios of this feature include:
 ///
-/// 1） 人员库[创建人员](https://cloud.tencent.com/document/product/867/45014)/[增加人脸](https://cloud.tencent.com/document/product/867/45016)：保证人员人脸信息的质量，便于后续的业务处理。
+/// 1. [Creating](https://intl.cloud.tencent.com/document/product/867/45014?from_cn_redirect=1)/[Adding](https://intl.cloud.tencent.com/document/product/867/45016?from_cn_redirect=1) a person in a group: this is to ensure the quality of the face information to facilitate subsequent processing.
 ///
-/// 2） [人脸搜索](https://cloud.tencent.com/document/product/867/44994)：保证输入的图片质量，快速准确匹配到对应的人员。
+/// 2. [Face search](https://intl.cloud.tencent.com/document/product/867/44994?from_cn_redirect=1): this is to ensure the quality of the input image to quickly find the corresponding person.
 ///
-/// 3） [人脸验证](https://cloud.tencent.com/document/product/867/44983)：保证人脸信息的质量，避免明明是本人却认证不通过的情况。
+/// 3. [Face verification](https://intl.cloud.tencent.com/document/product/867/44983?from_cn_redirect=1): this is to ensure the quality of the face information to avoid cases where the verification incorrectly fails.
 ///
-/// 4） 人脸融合：保证上传的人脸质量，人脸融合的效果更好。
+/// 4. Face fusion: this is to ensure the quality of the uploaded face images to improve the fusion effect.
 ///
-/// >
-/// - 公共参数中的签名方式请使用V3版本，即配置SignatureMethod参数为TC3-HMAC-SHA256。
+/// >- Please use the signature algorithm v3 to calculate the signature in the common parameters, that is, set the `SignatureMethod` parameter to `TC3-HMAC-SHA256`.
 DetectFaceRequest {
-    /// 最多处理的人脸数目。
-    /// - 默认值为1（仅检测图片中面积最大的那张人脸），最大值为120。
-    /// - 此参数用于控制处理待检测图片中的人脸个数，值越小，处理速度越快。
+    /// Maximum number of processable faces. Default value: 1 (i.e., detecting only the face with the largest size in the image). Maximum value: 120.
+    /// This parameter is used to control the number of faces in the image to be detected. The smaller the value, the faster the processing.
     "MaxFaceNum" max_face_num set_max_face_num: i128,
-    /// 人脸长和宽的最小尺寸，单位为像素，低于MinFaceSize值的人脸不会被检测。
-    /// - 只支持设置34和20，建议使用34。
+    /// Minimum height and width of face in px.
+    /// Default value: 34. We recommend keeping it at or above 34.
+    /// Faces below the `MinFaceSize` value will not be detected.
     "MinFaceSize" min_face_size set_min_face_size: i128,
-    /// 图片 base64 数据。
-    /// - base64 编码后大小不可超过5M。
-    /// - jpg格式长边像素不可超过4000，其他格式图片长边像素不可超2000。
-    /// - 所有格式的图片短边像素不小于64。
-    /// - 支持PNG、JPG、JPEG、BMP，不支持 GIF 图片。
+    /// Base64-encoded image data, which cannot exceed 5 MB.
+    /// The long side cannot exceed 4,000 px for images in JPG format or 2,000 px for images in other formats.
+    /// PNG, JPG, JPEG, and BMP images are supported, while GIF images are not.
     "Image" image set_image: str,
-    /// 图片的 Url 。
-    /// - 对应图片 base64 编码后大小不可超过5M。
-    /// - jpg格式长边像素不可超过4000，其他格式图片长边像素不可超2000。
-    /// - 所有格式的图片短边像素不小于64。
-    /// - Url、Image必须提供一个，如果都提供，只使用 Url。
-    /// - 图片存储于腾讯云的Url可保障更高下载速度和稳定性，建议图片存储于腾讯云。
-    /// - 非腾讯云存储的Url速度和稳定性可能受一定影响。
-    /// - 支持PNG、JPG、JPEG、BMP，不支持 GIF 图片。
+    /// Image URL. The image cannot exceed 5 MB in size after being Base64-encoded.
+    /// The long side cannot exceed 4,000 px for images in JPG format or 2,000 px for images in other formats.
+    /// Either `Url` or `Image` must be provided; if both are provided, only `Url` will be used.
+    /// We recommend storing the image in Tencent Cloud, as a Tencent Cloud URL can guarantee higher download speed and stability.
+    /// The download speed and stability of non-Tencent Cloud URLs may be low.
+    /// PNG, JPG, JPEG, and BMP images are supported, while GIF images are not.
     "Url" url set_url: str,
-    /// 是否需要返回人脸属性信息（FaceAttributesInfo）。
-    /// - 0 为不需要返回，1 为需要返回。
-    /// - 默认为 0。
-    /// - 非 1 值均视为不需要返回，此时 FaceAttributesInfo 不具备参考意义。
-    /// - 最多返回面积最大的 5 张人脸属性信息，超过 5 张人脸（第 6 张及以后的人脸）的 FaceAttributesInfo 不具备参考意义。
-    /// - 提取人脸属性信息较为耗时，如不需要人脸属性信息，建议关闭此项功能，加快人脸检测速度。
+    /// Whether the face attribute information (FaceAttributesInfo) needs to be returned. 0: no; 1: yes. Default value: 0.
+    /// If the value is not 1, it will be deemed as no need to return, and `FaceAttributesInfo` is meaningless in this case.
+    /// The face attribute information of up to 5 largest faces in the image will be returned, and `FaceAttributesInfo` of the 6th and rest faces is meaningless.
+    /// Extracting face attribute information is quite time-consuming. If face attribute information is not required, we recommend disabling this feature to speed up face detection.
     "NeedFaceAttributes" need_face_attributes set_need_face_attributes: i128,
-    /// 是否开启质量检测。
-    /// - 0 为关闭，1 为开启。
-    /// - 默认为 0。
-    /// - 非 1 值均视为不进行质量检测。
-    /// - 最多返回面积最大的 30 张人脸质量分信息，超过 30 张人脸（第 31 张及以后的人脸）的 FaceQualityInfo不具备参考意义。
-    /// - 建议：人脸入库操作建议开启此功能。
+    /// Whether to enable quality detection. 0: no; 1: yes. Default value: 0.
+    /// If the value is not 1, it will be deemed not to perform quality detection.
+    /// The face quality score information of up to 30 largest faces in the image will be returned, and `FaceQualityInfo` of the 31st and rest faces is meaningless.
+    /// We recommend enabling this feature for the face adding operation.
     "NeedQualityDetection" need_quality_detection set_need_quality_detection: i128,
-    /// 人脸识别服务所用的算法模型版本。
-    /// - 目前入参支持 “2.0”和“3.0“ 两个输入。
-    /// - 2020年4月2日开始，默认为“3.0”，之前使用过本接口的账号若未填写本参数默认为“2.0”。
-    /// - 2020年11月26日后开通服务的账号仅支持输入“3.0”。
-    /// - 不同算法模型版本对应的人脸识别算法不同，新版本的整体效果会优于旧版本，建议使用“3.0”版本。
+    /// Algorithm model version used by the Face Recognition service.
+    ///
+    /// Currently, `2.0` and `3.0` are supported.
+    ///
+    /// This parameter is `3.0` by default starting from April 2, 2020. If it is left empty for accounts that used this API, `2.0` will be used by default.
+    ///
+    /// The parameter can be set only to `3.0` for accounts that purchase the service after November 26, 2020.
+    ///
+    /// Different algorithm model versions correspond to different face recognition algorithms. The 3.0 version has a better overall effect than the legacy version and is recommended.
     "FaceModelVersion" face_model_version set_face_model_version: str,
-    /// 是否开启图片旋转识别支持。
-    /// - 0为不开启，1为开启。
-    /// - 默认为0。
-    /// - 本参数的作用为，当图片中的人脸被旋转且图片没有exif信息时，如果不开启图片旋转识别支持则无法正确检测、识别图片中的人脸。
-    /// - 若您确认图片包含exif信息或者您确认输入图中人脸不会出现被旋转情况，请不要开启本参数。开启后，整体耗时将可能增加数百毫秒。
+    /// Whether to enable the support for rotated image recognition. 0: no; 1: yes. Default value: 0. When the face in the image is rotated and the image has no EXIF information, if this parameter is not enabled, the face in the image cannot be correctly detected and recognized. If you are sure that the input image contains EXIF information or the face in the image will not be rotated, do not enable this parameter, as the overall time consumption may increase by hundreds of milliseconds after it is enabled.
     "NeedRotateDetection" need_rotate_detection set_need_rotate_detection: i128,
 } }
 rt::action!("iai", "2020-03-03", "DetectFace", DetectFaceRequest => DetectFaceResponse);
 
 rt::model! { read debug;
-/// DetectFace返回参数结构体
+/// DetectFace response structure.
 DetectFaceResponse {
-    /// 请求的图片宽度，单位为：像素（px）。
+    /// Width of requested image.
     "ImageWidth" image_width set_image_width: i64,
-    /// 请求的图片高度，单位为：像素（px）。
+    /// Height of requested image.
     "ImageHeight" image_height set_image_height: i64,
-    /// 人脸信息列表。
-    /// - 包含人脸坐标信息、属性信息（若需要）、质量分信息（若需要）。
+    /// Face information list, including face coordinate information, attribute information (if needed), and quality score information (if needed).
     "FaceInfos" face_infos set_face_infos: list FaceInfo,
-    /// 人脸识别所用的算法模型版本。
+    /// Algorithm model version used for face recognition.
     "FaceModelVersion" face_model_version set_face_model_version: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DetectFaceSimilarity` (人脸相似度检测).
+/// Request of `DetectFaceSimilarity` (Detects face similarity).
 ///
-/// 对两张图片中的人脸进行相似度比对，返回人脸相似度分数。
+/// This API is used to perform similarity comparison between human faces in two images and return the facial similarity score.
 ///
-/// 若您需要判断 “此人是否是某人”，即验证某张图片中的人是否是已知身份的某人，如常见的人脸登录场景，建议使用[人脸验证](https://cloud.tencent.com/document/product/867/44983)或[人员验证](https://cloud.tencent.com/document/product/867/44982)接口。
+/// If you need to judge whether a person is a specific individual, that is, to verify whether a person in an image is a known identity, for example in common log in scenarios such as face verification, we recommend using the face verification (https://www.tencentcloud.com/document/product/867/44983?from_cn_redirect=1) or person verification (https://www.tencentcloud.com/document/product/867/44982?from_cn_redirect=1) api.
 ///
 /// >
-/// - 公共参数中的签名方式请使用V3版本，即配置SignatureMethod参数为TC3-HMAC-SHA256。
-/// - 注：对比[人脸比对](https://cloud.tencent.com/document/product/867/44987)接口，该版本算法版本更新，功能一样。
+/// - Please use the V3 version for the signature method in the public parameters. In other words, set the SignatureMethod parameter to TC3-HMAC-SHA256.
 DetectFaceSimilarityRequest {
-    /// A 图片 base64 数据。
+    /// A base64-encoded image.
     ///
-    /// - base64 编码后大小不可超过5M。
-    /// - jpg格式长边像素不可超过4000，其他格式图片长边像素不可超2000。所有格式的图片短边像素不小于64。
-    /// - 若图片中包含多张人脸，只选取其中置信度最高的人脸。
-    /// - 支持PNG、JPG、JPEG、BMP，不支持 GIF 图片。
+    /// - The size after base64 encoding must not exceed 5 MB.
+    /// - For jpg format, the long side pixel must not exceed 4000. For other formats, the long side pixel must not exceed 2000. The short side pixel for all formats must be greater than or equal to 64.
+    /// - If the image contains several faces, only the face with the highest confidence degree is selected.
+    /// - Supports PNG, jpg, JPEG, and BMP formats. GIF images are not supported.
     "ImageA" image_a set_image_a: str,
-    /// B 图片 base64 数据。
+    /// base64 data of image B.
     ///
-    /// - base64 编码后大小不可超过5M。
-    /// - jpg格式长边像素不可超过4000，其他格式图片长边像素不可超2000。所有格式的图片短边像素不小于64。
-    /// - 若图片中包含多张人脸，只选取其中置信度最高的人脸。
-    /// - 支持PNG、JPG、JPEG、BMP，不支持 GIF 图片。
+    /// - The size after base64 encoding must not exceed 5M.
+    /// - For jpg format, the long side pixel cannot exceed 4000. For other formats, the long side pixel cannot exceed 2000. The short side pixel of images in all formats must not be less than 64.
+    /// - If the image contains several faces, only the face with the highest confidence degree is selected.
+    /// - Supports PNG, jpg, JPEG, and BMP. GIF images are not supported.
     "ImageB" image_b set_image_b: str,
-    /// A 图片的 Url。
+    /// Url of Image A.
     ///
-    /// - 对应图片 base64 编码后大小不可超过5M。
-    /// - jpg格式长边像素不可超过4000，其他格式图片长边像素不可超2000。所有格式的图片短边像素不小于64。
-    /// - A 图片的 Url、Image必须提供一个，如果都提供，只使用 Url。
-    /// - 图片存储于腾讯云的Url可保障更高下载速度和稳定性，建议图片存储于腾讯云。
-    /// - 非腾讯云存储的Url速度和稳定性可能受一定影响。
-    /// - 若图片中包含多张人脸，只选取其中人脸面积最大的人脸。
-    /// - 支持PNG、JPG、JPEG、BMP，不支持 GIF 图片。
+    /// - Size of the corresponding Image after base64 encoding must not exceed 5 MB.
+    /// - For jpg format, the long side pixel must not exceed 4000. For other formats, the long side pixel cannot exceed 2000. The short side pixel for all formats must be not less than 64.
+    /// - Either the Url or the Image of picture A must be provided. If both are provided, only the Url is used.
+    /// - URLs of images stored in Tencent Cloud guarantee higher download speed and stability. It is recommended to store images in Tencent Cloud.
+    /// - Speed and stability of URLs not stored in Tencent Cloud may be impacted.
+    /// - If the Image contains several faces, only the human face with the maximum area is selected.
+    /// - Supports PNG, jpg, jpg, JPEG, BMP. GIF images are not supported.
     "UrlA" url_a set_url_a: str,
-    /// B 图片的 Url 。
+    /// Url of Image B.
     ///
-    /// - 对应图片 base64 编码后大小不可超过5M。
-    /// - jpg格式长边像素不可超过4000，其他格式图片长边像素不可超2000。所有格式的图片短边像素不小于64。
-    /// - B 图片的 Url、Image必须提供一个，如果都提供，只使用 Url。
-    /// - 图片存储于腾讯云的Url可保障更高下载速度和稳定性，建议图片存储于腾讯云。
-    /// - 非腾讯云存储的Url速度和稳定性可能受一定影响。
-    /// - 若图片中包含多张人脸，只选取其中人脸面积最大的人脸。
-    /// - 支持PNG、JPG、JPEG、BMP，不支持 GIF 图片。
+    /// - The size of the corresponding Image after base64 encoding must not exceed 5 MB.
+    /// - For jpg format, the long side pixel cannot exceed 4000. For other formats, the long side pixel cannot exceed 2000. For all formats, the short side pixel must be not less than 64.
+    /// - Either the Url or the Image of picture B must be provided. If both are provided, only the Url is used.
+    /// - URLs of images stored in Tencent Cloud guarantee higher download speed and stability. It is recommended to store images in Tencent Cloud.
+    /// - The speed and stability of URLs not stored in Tencent Cloud may be affected to a certain degree.
+    /// - If the Image contains several faces, only the face with the maximum area is selected.
+    /// - PNG, jpg, JPEG, and BMP are supported. GIF images are not supported.
     "UrlB" url_b set_url_b: str,
-    /// 图片质量控制。
+    /// Image quality control.
     ///
     /// -
-    /// 取值范围：
-    /// 0: 不进行控制；
-    /// 1: 较低的质量要求，图像存在非常模糊，眼睛鼻子嘴巴遮挡至少其中一种或多种的情况；
-    /// 2: 一般的质量要求，图像存在偏亮，偏暗，模糊或一般模糊，眉毛遮挡，脸颊遮挡，下巴遮挡，至少其中三种的情况；
-    /// 3: 较高的质量要求，图像存在偏亮，偏暗，一般模糊，眉毛遮挡，脸颊遮挡，下巴遮挡，其中一到两种的情况；
-    /// 4: 很高的质量要求，各个维度均为最好或最多，在某一维度上存在轻微问题；
-    /// 默认 0。
+    /// Value ranges from 0 to 4:
+    /// 0: No control;
+    /// 1: Low quality requirement. The image has at least one of the following: super blurry, eye occlusion, nose occlusion, or mouth occlusion;
+    /// 2: Normal quality requirement. The image has at least three of the following: too bright, dark, blurry, normal blur, eyebrow obstruction, cheek obstruction, or chin obstruction;
+    /// 3: Relatively high quality requirement. The image has one or two of the following: too bright, dark, normal blur, eyebrow obstruction, cheek obstruction, or chin obstruction;
+    /// 4: High quality requirement. All dimensions are the best or most, with a minor problem in one dimension;
+    /// Default is 0.
     ///
     /// -
-    /// 若图片质量不满足要求，则返回结果中会提示图片质量检测不符要求。
+    /// If the image quality fails to satisfy the requirement, the returned result will prompt that the image quality detection does not meet the requirement.
     "QualityControl" quality_control set_quality_control: i128,
 } }
 rt::action!("iai", "2020-03-03", "DetectFaceSimilarity", DetectFaceSimilarityRequest => DetectFaceSimilarityResponse);
 
 rt::model! { read debug;
-/// DetectFaceSimilarity返回参数结构体
+/// DetectFaceSimilarity response structure.
 DetectFaceSimilarityResponse {
-    /// 取值范围 [0.00, 100.00]。
-    /// 推荐相似度大于等于70时可判断为同一人（采用固定阈值70，误通过率为万分之一，不支持调整阈值）。
+    /// Value ranges from 0.00 to 100.00.
+    /// It is recommended to judge as the same person when the similarity is equal to or greater than 70 (a fixed threshold of 70 is used, with a false acceptance rate of 1 in 10,000, and the threshold cannot be adjusted).
     "Score" score set_score: f64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DetectLiveFaceAccurate` (人脸静态活体检测（高精度版）).
+/// Request of `DetectLiveFaceAccurate` (Performs face static liveness detection (high-precision version)).
 ///
-/// 人脸静态活体检测（高精度版）可用于对用户上传的静态图片进行防翻拍活体检测，以判断是否是翻拍图片。
+/// This API is used to perform anti-rephotograph liveness detection on user-uploaded static images to determine whether they are rephotographs.
 ///
-/// 相比现有静态活体检测服务，高精度版在维持高真人通过率的前提下，增强了对高清屏幕、裁剪纸片、3D面具等攻击的防御能力，攻击拦截率约为业内同类型产品形态4-5倍。同时支持多场景人脸核验，满足移动端、PC端各类型场景的图片活体检验需求，适用于各个行业不同的活体检验应用。
+/// Compared with existing static liveness detection services, the high-precision version enhances defense against attacks such as HD screens, cropped paper, and 3D masks while maintaining a high real person pass rate. Its attack interception rate is about 4-5 times that of similar types of products in the industry. It also supports face verification in different use cases, meets image-based liveness detection requirements for various scenarios on mobile and PC, and is applicable to different liveness detection applications across industries.
 ///
-/// 人脸静态活体检测（高精度版）接口于2022年8月1日 00:00起正式开始计费，采取后付费按量计费模式，详见[计费概述](https://cloud.tencent.com/document/product/867/17640)。
+/// The face static liveness detection (high-precision version) API officially starts billing from 00:00 on August 1, 2022, using the postpaid pay-as-you-go billing mode. For details, see Billing Overview (https://www.tencentcloud.com/document/product/867/17640?from_cn_redirect=1).
 DetectLiveFaceAccurateRequest {
-    /// 图片 base64 数据。
+    /// base64 data of the image.
     ///
-    /// - base64 编码后大小不可超过5M。
-    /// - jpg格式长边像素不可超过4000，其他格式图片长边像素不可超2000。
-    /// - 图片的宽高比请接近 3:4，手机拍摄比例最佳。
-    /// - 人脸尺寸大于100X100像素。
-    /// - 图片格式支持PNG、JPG、JPEG、BMP，不支持 GIF 图片。
+    /// - The size after base64 encoding must not exceed 5M.
+    /// - For jpg format, the long side pixel must not exceed 4000. For other formats, the long side pixel must not exceed 2000.
+    /// - The aspect ratio of the image should be close to 3:4. The ratio from mobile phone shooting is best.
+    /// - The human face size must be greater than 100X100 pixels.
+    /// - Format support: PNG, jpg, JPEG, and BMP. GIF images are not supported.
     "Image" image set_image: str,
-    /// 图片的 Url 。
+    /// The Url of the Image.
     ///
-    /// - 对应图片 base64 编码后大小不可超过5M。
-    /// - jpg格式长边像素不可超过4000，其他格式图片长边像素不可超2000。
-    /// - Url、Image必须提供一个，如果都提供，只使用 Url。
-    /// - 图片的宽高比请接近 3:4，手机拍摄比例最佳。
-    /// - 人脸尺寸大于100X100像素。
-    /// - 图片存储于腾讯云的Url可保障更高下载速度和稳定性，建议图片存储于腾讯云。非腾讯云存储的Url速度和稳定性可能受一定影响。
-    /// - 图片格式支持PNG、JPG、JPEG、BMP，不支持 GIF 图片。
+    /// - The size of the corresponding Image after base64 encoding must not exceed 5M.
+    /// - For jpg format, the long side pixel must not exceed 4000. For other formats, the long side pixel must not exceed 2000.
+    /// - Either Url or Image must be provided. If both are provided, only use Url.
+    /// - The aspect ratio of the Image should be close to 3:4, which is the best ratio for mobile phone shooting.
+    /// - The human face size must be greater than 100X100 pixels.
+    /// - An Image stored in Tencent Cloud via Url can guarantee higher download speed and stability. It is recommended to store images in Tencent Cloud. The speed and stability of URLs not stored in Tencent Cloud may be affected.
+    /// - Supported Image formats include PNG, jpg, JPEG, and BMP. GIF images are not supported.
     "Url" url set_url: str,
-    /// 人脸识别服务所用的算法模型版本。目前入参支持“3.0“。
+    /// Algorithm model version used by the face recognition service. Currently, the input parameter supports "3.0".
     "FaceModelVersion" face_model_version set_face_model_version: str,
 } }
 rt::action!("iai", "2020-03-03", "DetectLiveFaceAccurate", DetectLiveFaceAccurateRequest => DetectLiveFaceAccurateResponse);
 
 rt::model! { read debug;
-/// DetectLiveFaceAccurate返回参数结构体
+/// DetectLiveFaceAccurate response structure.
 DetectLiveFaceAccurateResponse {
-    /// 活体真实度打分。
+    /// Liveness authenticity score.
     ///
-    /// - 取值范围 [0,100]。
-    /// - 根据活体分数对应的阈值区间来判断是否为翻拍。
-    /// - 目前阈值可分为[5,10,40,70,90]，其中推荐阈值为40。
-    /// - 分数值越高越接近真人，翻拍风险越低。
+    /// - Value range: [0,100].
+    /// - Determine whether it is a rephotograph based on the threshold range corresponding to the liveness score.
+    /// - Currently, the threshold can be divided into [5,10,40,70,90], with a recommended threshold of 40.
+    /// - The higher the score, the closer to a real person and the lower the rephotograph risk.
     "Score" score set_score: f64,
-    /// 人脸识别所用的算法模型版本。
+    /// Algorithm model version used for face recognition.
     "FaceModelVersion" face_model_version set_face_model_version: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 眼睛信息
+/// Eye information
 Eye {
-    /// 识别是否佩戴眼镜。
-    /// - AttributeItem对应的Type为 —— 0：无眼镜，1：普通眼镜，2：墨镜
+    /// Whether glasses are worn.
+    /// The `Type` values of the `AttributeItem` include: 0: no glasses; 1: general glasses; 2: sunglasses.
     "Glass" glass set_glass: obj AttributeItem,
-    /// 识别眼睛的睁开、闭合状态。
-    /// - AttributeItem对应的Type为 —— 0：睁开，1：闭眼
+    /// Whether the eyes are open.
+    /// The `Type` values of the `AttributeItem` include: 0: open; 1: closed.
     "EyeOpen" eye_open set_eye_open: obj AttributeItem,
-    /// 识别是否双眼皮。
-    /// - AttributeItem对应的Type为 —— 0：无，1：有。
+    /// Whether the person has double eyelids.
+    /// The `Type` values of the `AttributeItem` include: 0: no; 1: yes.
     "EyelidType" eyelid_type set_eyelid_type: obj AttributeItem,
-    /// 眼睛大小。
-    /// - AttributeItem对应的Type为 —— 0：小眼睛，1：普通眼睛，2：大眼睛。
+    /// Eye size.
+    /// The `Type` values of the `AttributeItem` include: 0: small eyes; 1: general eyes; 2: big eyes.
     "EyeSize" eye_size set_eye_size: obj AttributeItem,
 } }
 
 rt::model! { read debug;
-/// 眉毛信息
+/// Eyebrow information
 Eyebrow {
-    /// 眉毛浓密。
-    /// - AttributeItem对应的Type为 —— 0：淡眉，1：浓眉。
+    /// Eyebrow thickness.
+    /// The `Type` values of the `AttributeItem` include: 0: light; 1: thick.
     "EyebrowDensity" eyebrow_density set_eyebrow_density: obj AttributeItem,
-    /// 眉毛弯曲。
-    /// - AttributeItem对应的Type为 —— 0：不弯，1：弯眉。
+    /// Eyebrow curve.
+    /// The `Type` values of the `AttributeItem` include: 0: flat; 1: curved.
     "EyebrowCurve" eyebrow_curve set_eyebrow_curve: obj AttributeItem,
-    /// 眉毛长短。
-    /// - AttributeItem对应的Type为 —— 0：短眉毛，1：长眉毛。
+    /// Eyebrow length.
+    /// The `Type` values of the `AttributeItem` include: 0: short; 1: long.
     "EyebrowLength" eyebrow_length set_eyebrow_length: obj AttributeItem,
 } }
 
 rt::model! { read debug;
-/// 人脸属性信息，包含性别( gender )、年龄( age )、表情( expression )、
-/// 魅力( beauty )、眼镜( glass )、口罩（mask）、头发（hair）和姿态 (pitch，roll，yaw )。只有当 NeedFaceAttributes 设为 1 时才返回有效信息，最多返回面积最大的 5 张人脸属性信息，超过 5 张人脸（第 6 张及以后的人脸）的 FaceAttributesInfo 不具备参考意义。
+/// Face attributes, including gender, age, expression,
+/// beauty, glass, mask, hair, and pose (pitch, roll, yaw). Valid information will be returned only if `NeedFaceAttributes` is set to 1. The face attribute information of up to 5 largest faces in the image will be returned, and `FaceAttributesInfo` of the 6th and rest faces is meaningless.
 FaceAttributesInfo {
-    /// 性别。
-    /// - 取值说明：[0~49]为女性，[50，100]为男性，越接近0和100表示置信度越高。
-    /// - NeedFaceAttributes 不为 1 或检测超过 5 张人脸时，此参数仍返回，但不具备参考意义。
+    /// Gender. The gender is female for the value range [0,49] and male for the value range [50,100]. The closer the value to 0 or 100, the higher the confidence. If `NeedFaceAttributes` is not 1 or more than 5 faces are detected, this parameter will still be returned but meaningless.
     "Gender" gender set_gender: i64,
-    /// 年龄 。
-    /// - 取值范围：[0~100]。
-    /// - NeedFaceAttributes 不为1 或检测超过 5 张人脸时，此参数仍返回，但不具备参考意义。
+    /// Age. Value range: [0,100]. If `NeedFaceAttributes` is not 1 or more than 5 faces are detected, this parameter will still be returned but meaningless.
     "Age" age set_age: i64,
-    /// 微笑。
-    /// - 取值说明：[0(normal，正常)~100(laugh，大笑)]。
-    /// - NeedFaceAttributes 不为1 或检测超过 5 张人脸时，此参数仍返回，但不具备参考意义。
+    /// Expression. Value range: [0 (normal)–50 (smile)–100 (laugh)]. If `NeedFaceAttributes` is not 1 or more than 5 faces are detected, this parameter will still be returned but meaningless.
     "Expression" expression set_expression: i64,
-    /// 是否有眼镜。
-    /// - 取值范围： [true,false]。
-    /// - NeedFaceAttributes 不为1 或检测超过 5 张人脸时，此参数仍返回，但不具备参考意义。
+    /// Whether glasses are present. Valid values: true, false. If `NeedFaceAttributes` is not 1 or more than 5 faces are detected, this parameter will still be returned but meaningless.
     "Glass" glass set_glass: bool,
-    /// 上下偏移。
-    /// - 取值范围：[-30,30]，单位角度。
-    /// - NeedFaceAttributes 不为1 或检测超过 5 张人脸时，此参数仍返回，但不具备参考意义。
-    /// - 建议：人脸入库选择[-10,10]的图片。
+    /// Vertical offset in degrees. Value range: [-30,30]. If `NeedFaceAttributes` is not 1 or more than 5 faces are detected, this parameter will still be returned but meaningless.
+    /// We recommend selecting images in the [-10,10] range for adding faces.
     "Pitch" pitch set_pitch: i64,
-    /// 左右偏移。
-    /// - 取值范围：[-30,30]，单位角度。
-    /// - NeedFaceAttributes 不为1 或检测超过 5 张人脸时，此参数仍返回，但不具备参考意义。
-    /// - 建议：人脸入库选择[-10,10]的图片。
+    /// Horizontal offset in degrees. Value range: [-30,30]. If `NeedFaceAttributes` is not 1 or more than 5 faces are detected, this parameter will still be returned but meaningless.
+    /// We recommend selecting images in the [-10,10] range for adding faces.
     "Yaw" yaw set_yaw: i64,
-    /// 平面旋转。
-    /// - 取值范围：[-180,180]，单位角度。
-    /// - NeedFaceAttributes 不为1 或检测超过 5 张人脸时，此参数仍返回，但不具备参考意义。
-    /// - 建议：人脸入库选择[-20,20]的图片。
+    /// Horizontal rotation in degrees. Value range: [-180,180]. If `NeedFaceAttributes` is not 1 or more than 5 faces are detected, this parameter will still be returned but meaningless.
+    /// We recommend selecting images in the [-20,20] range for adding faces.
     "Roll" roll set_roll: i64,
-    /// 魅力。
-    /// - 取值范围：[0~100]。
-    /// - NeedFaceAttributes 不为1 或检测超过 5 张人脸时，此参数仍返回，但不具备参考意义。
+    /// Beauty. Value range: [0,100]. If `NeedFaceAttributes` is not 1 or more than 5 faces are detected, this parameter will still be returned but meaningless.
     "Beauty" beauty set_beauty: i64,
-    /// 是否有帽子。
-    /// - 取值范围： [true,false]。
-    /// - NeedFaceAttributes 不为1 或检测超过 5 张人脸时，此参数仍返回，但不具备参考意义。
+    /// Whether hat is present. Valid values: true, false. If `NeedFaceAttributes` is not 1 or more than 5 faces are detected, this parameter will still be returned but meaningless.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Hat" hat set_hat: bool,
-    /// 是否有口罩。
-    /// - 取值范围： [true,false]。
-    /// - NeedFaceAttributes 不为1 或检测超过 5 张人脸时，此参数仍返回，但不具备参考意义。
+    /// Whether mask is present. Valid values: true, false. If `NeedFaceAttributes` is not 1 or more than 5 faces are detected, this parameter will still be returned but meaningless.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Mask" mask set_mask: bool,
-    /// 头发信息，包含头发长度（length）、有无刘海（bang）、头发颜色（color）。
-    /// - NeedFaceAttributes 不为1 或检测超过 5 张人脸时，此参数仍返回，但不具备参考意义。
+    /// Hair information, including length, bang, and color. If `NeedFaceAttributes` is not 1 or more than 5 faces are detected, this parameter will still be returned but meaningless.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Hair" hair set_hair: obj FaceHairAttributesInfo,
-    /// 双眼是否睁开。
-    /// - 取值范围： [true,false]。
-    /// - 只要有超过一只眼睛闭眼，就返回false。
-    /// -  NeedFaceAttributes 不为1 或检测超过 5 张人脸时，此参数仍返回，但不具备参考意义。
+    /// Whether the eyes are open. Valid values: true, false. As long as there is more than one eye closed, `false` will be returned. If `NeedFaceAttributes` is not 1 or more than 5 faces are detected, this parameter will still be returned but meaningless.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "EyeOpen" eye_open set_eye_open: bool,
 } }
 
 rt::model! { read debug;
-/// 人脸属性信息，根据 FaceAttributesType 输入的类型，返回年龄（Age）、颜值（Beauty）
-/// 情绪（Emotion）、眼睛信息（Eye）、眉毛（Eyebrow）、性别（Gender）
-/// 头发（Hair）、帽子（Hat）、姿态（Headpose）、口罩（Mask）、嘴巴（Mouth）、胡子（Moustache）
-/// 鼻子（Nose）、脸型（Shape）、肤色（Skin）、微笑（Smile）等人脸属性信息。
-/// 若 FaceAttributesType 没有输入相关类型，则FaceDetaiAttributesInfo返回的细项不具备参考意义。
+/// Face attribute information. According to the types specified in `FaceAttributesType`, the following face attributes will be returned: Age, Beauty,
+/// Emotion, Eye, Eyebrow, Gender,
+/// Hair, Hat, Headpose, Mask, Mouth, Moustache,
+/// Nose, Shape, Skin, Smile, etc.
+/// If no types are specified in `FaceAttributesType`, the details returned by `FaceDetaiAttributesInfo` will be meaningless.
 FaceDetailAttributesInfo {
-    /// 年龄。
-    /// - 取值范围： [0,65]，其中65代表“65岁及以上”。
-    /// - FaceAttributesType 不含Age 或检测超过 5 张人脸时，此参数仍返回，但不具备参考意义。
+    /// Age. Value range: [0,65], where 65 indicates 65 years old or above.
+    /// If `FaceAttributesType` does not include `Age` or more than 5 faces are detected, this parameter will still be returned but meaningless.
     "Age" age set_age: i64,
-    /// 美丑打分。
-    /// - 取值范围：[0,100]。
-    /// - FaceAttributesType 不含 Beauty 或检测超过 5 张人脸时，此参数仍返回，但不具备参考意义。
+    /// Beauty score. Value range: [0,100].
+    /// If `FaceAttributesType` does not include `Beauty` or more than 5 faces are detected, this parameter will still be returned but meaningless.
     "Beauty" beauty set_beauty: i64,
-    /// 情绪，可识别自然、高兴、惊讶、生气、悲伤、厌恶、害怕。
-    /// - AttributeItem对应的Type为 —— 0：自然，1：高兴，2：惊讶，3：生气，4：悲伤，5：厌恶，6：害怕。
-    /// - FaceAttributesType 不含Emotion 或检测超过 5 张人脸时，此参数仍返回，但不具备参考意义。
+    /// Emotion, including relaxed, happy, surprised, angry, sad, disgusted, and scared.
+    /// The `Type` values of the `AttributeItem` include: 0: relaxed; 1: happy; 2: surprised; 3: angry; 4: sad; 5: disgusted; 6: scared.
+    /// If `FaceAttributesType` does not include `Emotion` or more than 5 faces are detected, this parameter will still be returned but meaningless.
     "Emotion" emotion set_emotion: obj AttributeItem,
-    /// 眼睛相关信息，可识别是否戴眼镜、是否闭眼、是否双眼皮和眼睛大小。
-    /// - FaceAttributesType 不含Eye 或检测超过 5 张人脸时，此参数仍返回，但不具备参考意义。
+    /// Eye information, including whether glasses are worn, whether eyes are closed, whether the person has double eyelids, and the eye size.
+    /// If `FaceAttributesType` does not include `Eye` or more than 5 faces are detected, this parameter will still be returned but meaningless.
     "Eye" eye set_eye: obj Eye,
-    /// 眉毛相关信息，可识别眉毛浓密、弯曲、长短信息。
-    /// FaceAttributesType 不含Eyebrow 或检测超过 5 张人脸时，此参数仍返回，但不具备参考意义。
+    /// Eyebrow information, including whether the eyebrows are thick, curved, or long.
+    /// If `FaceAttributesType` does not include `Eyebrow` or more than 5 faces are detected, this parameter will still be returned but meaningless.
     "Eyebrow" eyebrow set_eyebrow: obj Eyebrow,
-    /// 性别信息。
-    /// - AttributeItem对应的Type为 —— 	0：男性，1：女性。
-    /// - FaceAttributesType 不含Gender 或检测超过 5 张人脸时，此参数仍返回，但不具备参考意义。
+    /// Gender information.
+    /// The `Type` values of the `AttributeItem` include: 0: male; 1: female.
+    /// If `FaceAttributesType` does not include `Gender` or more than 5 faces are detected, this parameter will still be returned but meaningless.
     "Gender" gender set_gender: obj AttributeItem,
-    /// 头发信息，包含头发长度、有无刘海、头发颜色。
-    /// - FaceAttributesType 不含Hair 或检测超过 5 张人脸时，此参数仍返回，但不具备参考意义。
+    /// Hair information, including length, bang, and color.
+    /// If `FaceAttributesType` does not include `Hair` or more than 5 faces are detected, this parameter will still be returned but meaningless.
     "Hair" hair set_hair: obj Hair,
-    /// 帽子信息，可识别是否佩戴帽子、帽子款式、帽子颜色。
-    /// - FaceAttributesType 不含Hat 或检测超过 5 张人脸时，此参数仍返回，但不具备参考意义。
+    /// Hat information, including whether a hat is worn, hat style, and hat color.
+    /// If `FaceAttributesType` does not include `Hat` or more than 5 faces are detected, this parameter will still be returned but meaningless.
     "Hat" hat set_hat: obj Hat,
-    /// 姿态信息，包含人脸的上下偏移、左右偏移、平面旋转信息。
-    /// - FaceAttributesType 不含Headpose 或检测超过 5 张人脸时，此参数仍返回，但不具备参考意义。
+    /// Pose information, including the face pitch, yaw, and roll.
+    /// If `FaceAttributesType` does not include `Headpose` or more than 5 faces are detected, this parameter will still be returned but meaningless.
     "HeadPose" head_pose set_head_pose: obj HeadPose,
-    /// 口罩佩戴信息。
-    /// - AttributeItem对应的Type为 —— 0: 无口罩， 1: 有口罩不遮脸，2: 有口罩遮下巴，3: 有口罩遮嘴，4: 正确佩戴口罩。
-    /// - FaceAttributesType 不含Mask 或检测超过 5 张人脸时，此参数仍返回，但不具备参考意义。
+    /// Mask information.
+    /// The `Type` values of the `AttributeItem` include: 0: no mask; 1: the mask is worn and does not cover the face; 2: the mask is worn and covers the chin; 3: the mask is worn and covers the mouth; 4: the mask is worn properly.
+    /// If `FaceAttributesType` does not include `Mask` or more than 5 faces are detected, this parameter will still be returned but meaningless.
     "Mask" mask set_mask: obj AttributeItem,
-    /// 嘴巴信息，可识别是否张嘴、嘴唇厚度。
-    /// - FaceAttributesType 不含 Mouth 或检测超过 5 张人脸时，此参数仍返回，但不具备参考意义。
+    /// Mouth information, including whether the mouth is open and the lip thickness.
+    /// If `FaceAttributesType` does not include `Mouth` or more than 5 faces are detected, this parameter will still be returned but meaningless.
     "Mouth" mouth set_mouth: obj Mouth,
-    /// 胡子信息。
-    /// - AttributeItem对应的Type为 —— 0：无胡子，1：有胡子。
-    /// - FaceAttributesType 不含 Moustache 或检测超过 5 张人脸时，此参数仍返回，但不具备参考意义。
+    /// Beard information.
+    /// The `Type` values of the `AttributeItem` include: 0: no beard; 1: beard detected.
+    /// If `FaceAttributesType` does not include `Moustache` or more than 5 faces are detected, this parameter will still be returned but meaningless.
     "Moustache" moustache set_moustache: obj AttributeItem,
-    /// 鼻子信息。
-    /// - AttributeItem对应的Type为 —— 0：朝天鼻，1：鹰钩鼻，2：普通，3：圆鼻头
-    /// - FaceAttributesType 不含 Nose 或检测超过 5 张人脸时，此参数仍返回，但不具备参考意义。
+    /// Nose information.
+    /// The `Type` values of the `AttributeItem` include: 0: upturned nose; 1: aquiline nose; 2: general nose; 3: bulbous nose.
+    /// If `FaceAttributesType` does not include `Nose` or more than 5 faces are detected, this parameter will still be returned but meaningless.
     "Nose" nose set_nose: obj AttributeItem,
-    /// 脸型信息。
-    /// - AttributeItem对应的Type为 —— 0：方脸，1：三角脸，2：鹅蛋脸，3：心形脸，4：圆脸。
-    /// - FaceAttributesType 不含 Shape 或检测超过 5 张人脸时，此参数仍返回，但不具备参考意义。
+    /// Face shape information.
+    /// The `Type` values of the `AttributeItem` include: 0: square; 1: triangular; 2: oval; 3: heart-shaped; 4: round.
+    /// If `FaceAttributesType` does not include `Shape` or more than 5 faces are detected, this parameter will still be returned but meaningless.
     "Shape" shape set_shape: obj AttributeItem,
-    /// 肤色信息。
-    /// - AttributeItem对应的Type为 —— 0：黄色皮肤，1：棕色皮肤，2：黑色皮肤，3：白色皮肤。
-    /// - FaceAttributesType 不含 Skin 或检测超过 5 张人脸时，此参数仍返回，但不具备参考意义。
+    /// Skin color information.
+    /// The `Type` values of the `AttributeItem` include: 0: yellow; 1: brown; 2: black; 3: white.
+    /// If `FaceAttributesType` does not include `Skin` or more than 5 faces are detected, this parameter will still be returned but meaningless.
     "Skin" skin set_skin: obj AttributeItem,
-    /// 微笑程度
-    /// - 取值范围：[0,100]。
-    /// - FaceAttributesType 不含 Smile 或检测超过 5 张人脸时，此参数仍返回，但不具备参考意义。
+    /// Smile level. Value range: [0,100].
+    /// If `FaceAttributesType` does not include `Smile` or more than 5 faces are detected, this parameter will still be returned but meaningless.
     "Smile" smile set_smile: i64,
 } }
 
 rt::model! { read debug;
-/// 人脸信息列表。
+/// Face information list.
 FaceDetailInfo {
-    /// 检测出的人脸框位置。
+    /// Position of the detected face frame.
     "FaceRect" face_rect set_face_rect: obj FaceRect,
-    /// 人脸属性信息。
-    /// - 根据 FaceAttributesType 输入的类型，返回年龄（Age）、颜值（Beauty）、情绪（Emotion）、眼睛信息（Eye）、眉毛（Eyebrow）、性别（Gender）、头发（Hair）、帽子（Hat）、姿态（Headpose）、口罩（Mask）、嘴巴（Mouth）、胡子（Moustache） 、鼻子（Nose）、脸型（Shape）、肤色（Skin）、微笑（Smile）等人脸属性信息。
-    /// - 若 FaceAttributesType 没有输入相关类型，则FaceDetaiAttributesInfo返回的细项不具备参考意义。
+    /// Face attribute information. According to the types specified in `FaceAttributesType`, the following face attributes will be returned: age (Age), beauty score (Beauty),
+    /// emotion (Emotion), eye information (Eye), eyebrow information (Eyebrow), gender (Gender),
+    /// hair information (Hair), hat information (Hat), pose (Headpose), mask information (Mask), mouth information (Mouse), beard information (Moustache),
+    /// nose information (Nose), face shape (Shape), skin color (Skin), and smile information (Smile), etc.
+    /// If no types are specified in `FaceAttributesType`, the detailed items returned by `FaceDetaiAttributesInfo` will be meaningless.
     "FaceDetailAttributesInfo" face_detail_attributes_info set_face_detail_attributes_info: obj FaceDetailAttributesInfo,
 } }
 
 rt::model! { read debug;
-/// 人脸属性中的发型信息。
+/// Hair information in face attributes.
 FaceHairAttributesInfo {
-    /// 取值范围：0：光头，1：短发，2：中发，3：长发，4：绑发。
+    /// 0: shaved head, 1: short hair, 2: medium hair, 3: long hair, 4: braid
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Length" length set_length: i64,
-    /// 取值范围：0：有刘海，1：无刘海。
+    /// 0: with bangs, 1: no bangs
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Bang" bang set_bang: i64,
-    /// 取值范围：0：黑色，1：金色，2：棕色，3：灰白色。
+    /// 0: black, 1: golden, 2: brown, 3: gray
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Color" color set_color: i64,
 } }
 
 rt::model! { read debug;
-/// 人脸信息列表。
+/// Face information list.
 FaceInfo {
-    /// 人脸框左上角横坐标。
-    /// - 人脸框包含人脸五官位置并在此基础上进行一定的扩展，若人脸框超出图片范围，会导致坐标负值。
-    /// - 若需截取完整人脸，可以在完整分completeness满足需求的情况下，将负值坐标取0。
+    /// Horizontal coordinate of the top-left vertex of the face frame.
+    /// The face frame encompasses the facial features and is extended accordingly. If it is larger than the image, the coordinates will be negative.
+    /// If you want to capture a complete face, you can set the negative coordinates to 0 if the `completeness` score meets the requirement.
     "X" x set_x: i64,
-    /// 人脸框左上角纵坐标。
-    /// - 人脸框包含人脸五官位置并在此基础上进行一定的扩展，若人脸框超出图片范围，会导致坐标负值。
-    /// - 若需截取完整人脸，可以在完整分completeness满足需求的情况下，将负值坐标取0。
+    /// Vertical coordinate of the top-left vertex of the face frame.
+    /// The face frame encompasses the facial features and is extended accordingly. If it is larger than the image, the coordinates will be negative.
+    /// If you want to capture a complete face, you can set the negative coordinates to 0 if the `completeness` score meets the requirement.
     "Y" y set_y: i64,
-    /// 人脸框宽度。
+    /// Face frame width.
     "Width" width set_width: i64,
-    /// 人脸框高度。
+    /// Face frame height.
     "Height" height set_height: i64,
-    /// 人脸属性信息。
-    /// - 包含性别( gender )、年龄( age )、表情( expression )、魅力( beauty )、眼镜( glass )、口罩（mask）、头发（hair）和姿态 (pitch，roll，yaw )。
-    /// - 只有当 NeedFaceAttributes 设为 1 时才返回有效信息。
+    /// Face attributes, including gender, age, expression,
+    /// beauty, glass, mask, hair, and pose (pitch, roll, yaw). Valid information will be returned only if `NeedFaceAttributes` is set to 1.
     "FaceAttributesInfo" face_attributes_info set_face_attributes_info: obj FaceAttributesInfo,
-    /// 人脸质量信息。
-    /// - 包含质量分（score）、模糊分（sharpness）、光照分（brightness）、遮挡分（completeness）。
-    /// - 只有当NeedFaceDetection设为1时才返回有效信息。
+    /// Face quality information, including score, sharpness, brightness, and completeness. Valid information will be returned only if `NeedFaceDetection` is set to 1.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "FaceQualityInfo" face_quality_info set_face_quality_info: obj FaceQualityInfo,
 } }
 
 rt::model! { read debug;
-/// 五官遮挡分，评价眉毛（Eyebrow）、眼睛（Eye）、鼻子（Nose）、脸颊（Cheek）、嘴巴（Mouth）、下巴（Chin）的被遮挡程度。
+/// Completeness of facial features, which assesses the completeness of the eyebrows, eyes, nose, cheeks, mouth, and chin.
 FaceQualityCompleteness {
-    /// 眉毛的遮挡分数。
-    /// - 取值范围：[0,100]，分数越高遮挡越少。
-    /// - 参考范围：[0,80]表示发生遮挡。
+    /// Eyebrow completeness. Value range: [0,100]. The higher the score, the higher the completeness.
+    /// Reference range: [0,80], which means incomplete.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Eyebrow" eyebrow set_eyebrow: i64,
-    /// 眼睛的遮挡分数。
-    /// - 取值范围：[0,100],分数越高遮挡越少。
-    /// - 参考范围：[0,80]表示发生遮挡。
+    /// Eye completeness. Value range: [0,100]. The higher the score, the higher the completeness.
+    /// Reference range: [0,80], which means incomplete.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Eye" eye set_eye: i64,
-    /// 鼻子的遮挡分数。
-    /// - 取值范围：[0,100],分数越高遮挡越少。
-    /// - 参考范围：[0,60]表示发生遮挡。
+    /// Nose completeness. Value range: [0,100]. The higher the score, the higher the completeness.
+    /// Reference range: [0,60], which means incomplete.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Nose" nose set_nose: i64,
-    /// 脸颊的遮挡分数。
-    /// - 取值范围：[0,100],分数越高遮挡越少。
-    /// - 参考范围：[0,70]表示发生遮挡。
+    /// Cheek completeness. Value range: [0,100]. The higher the score, the higher the completeness.
+    /// Reference range: [0,70], which means incomplete.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Cheek" cheek set_cheek: i64,
-    /// 嘴巴的遮挡分数。
-    /// - 取值范围：[0,100],分数越高遮挡越少。
-    /// - 参考范围：[0,50]表示发生遮挡。
+    /// Mouth completeness. Value range: [0,100]. The higher the score, the higher the completeness.
+    /// Reference range: [0,50], which means incomplete.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Mouth" mouth set_mouth: i64,
-    /// 下巴的遮挡分数。
-    /// - 取值范围：[0,100],分数越高遮挡越少。
-    /// - 参考范围：[0,70]表示发生遮挡。
+    /// Chin completeness. Value range: [0,100]. The higher the score, the higher the completeness.
+    /// Reference range: [0,70], which means incomplete.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Chin" chin set_chin: i64,
 } }
 
 rt::model! { read debug;
-/// 人脸质量信息，包含质量分（score）、模糊分（sharpness）、光照分（brightness）、遮挡分（completeness）。只有当NeedFaceDetection设为1时才返回有效信息。
+/// Face quality information, including score, sharpness, brightness, and completeness. Valid information will be returned only if `NeedFaceDetection` is set to 1.
 FaceQualityInfo {
-    /// 质量分。
-    /// - 取值范围：[0,100]，综合评价图像质量是否适合人脸识别，分数越高质量越好。
-    /// - 正常情况，只需要使用Score作为质量分总体的判断标准即可。Sharpness、Brightness、Completeness等细项分仅供参考。
-    /// - 参考范围：[0,40]较差，[40,60] 一般，[60,80]较好，[80,100]很好。
-    /// - 建议：人脸入库选取70以上的图片。
+    /// Quality score. Value range: [0,100]. It comprehensively evaluates whether the image quality is suitable for face recognition; the higher the score, the higher the quality.
+    /// In normal cases, you only need to use `Score` as the overall quality standard score. Specific item scores such as `Sharpness`, `Brightness`, `Completeness` are for reference only.
+    /// Reference range: [0,40]: poor; [40,60]: fine; [60,80]: good; [80,100]: excellent.
+    /// We recommend selecting images with a score above 70 for adding faces.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Score" score set_score: i64,
-    /// 清晰分。
-    /// - 取值范围：[0,100]，评价图片清晰程度，分数越高越清晰。
-    /// - 参考范围：[0,40]特别模糊，[40,60]模糊，[60,80]一般，[80,100]清晰。
-    /// - 建议：人脸入库选取80以上的图片。
+    /// Sharpness. Value range: [0,100]. It evaluates the sharpness of the image. The higher the score, the sharper the image.
+    /// Reference range: [0,40]: very blurry; [40,60]: blurry; [60,80]: fine; [80,100]: sharp.
+    /// We recommend selecting images with a score above 80 for adding faces.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Sharpness" sharpness set_sharpness: i64,
-    /// 光照分。
-    /// - 取值范围：[0,100]，评价图片光照程度，分数越高越亮。
-    /// - 参考范围： [0,30]偏暗，[30,70]光照正常，[70,100]偏亮。
-    /// - 建议：人脸入库选取[30,70]的图片。
+    /// Brightness. Value range: [0,100]. The brighter the image, the higher the score.
+    /// Reference range: [0,30]: dark; [30,70]: normal; [70,100]: bright.
+    /// We recommend selecting images in the [30,70] range for adding faces.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Brightness" brightness set_brightness: i64,
-    /// 五官遮挡分，评价眉毛（Eyebrow）、眼睛（Eye）、鼻子（Nose）、脸颊（Cheek）、嘴巴（Mouth）、下巴（Chin）的被遮挡程度。
+    /// Completeness of facial features, which assesses the completeness of the eyebrows, eyes, nose, cheeks, mouth, and chin.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Completeness" completeness set_completeness: obj FaceQualityCompleteness,
 } }
 
 rt::model! { read debug;
-/// 检测出的人脸框的位置
+/// Position of detected face frame
 FaceRect {
-    /// 人脸框左上角横坐标。
-    /// - 人脸框包含人脸五官位置并在此基础上进行一定的扩展，若人脸框超出图片范围，会导致坐标负值。
-    /// - 若需截取完整人脸，可以在完整分completess满足需求的情况下，将负值坐标取0。
+    /// Horizontal coordinate of the top-left vertex of face frame.
+    /// The face frame encompasses the facial features and is extended accordingly. If it is larger than the image, the coordinates will be negative.
+    /// If you want to capture a complete face, you can set the negative coordinates to 0 if the completeness score meets the requirement.
     "X" x set_x: i64,
-    /// 人脸框左上角纵坐标。
-    /// - 人脸框包含人脸五官位置并在此基础上进行一定的扩展，若人脸框超出图片范围，会导致坐标负值。
-    /// - 若需截取完整人脸，可以在完整分completess满足需求的情况下，将负值坐标取0。
+    /// Vertical coordinate of the top-left vertex of face frame.
+    /// The face frame encompasses the facial features and is extended accordingly. If it is larger than the image, the coordinates will be negative.
+    /// If you want to capture a complete face, you can set the negative coordinates to 0 if the completeness score meets the requirement.
     "Y" y set_y: i64,
-    /// 人脸宽度。
+    /// Face width
     "Width" width set_width: i128,
-    /// 人脸高度。
+    /// Face height
     "Height" height set_height: i128,
 } }
 
 rt::model! { read debug;
-/// 五官定位（人脸关键点）具体信息。
+/// Specific information of facial feature localization (facial keypoints).
 FaceShape {
-    /// 描述脸型轮廓的 21 点。
+    /// 21 points that describe the face contour.
     "FaceProfile" face_profile set_face_profile: list Point,
-    /// 描述左侧眼睛轮廓的 8 点。
+    /// 8 points that describe the left eye.
     "LeftEye" left_eye set_left_eye: list Point,
-    /// 描述右侧眼睛轮廓的 8 点。
+    /// 8 points that describe the right eye.
     "RightEye" right_eye set_right_eye: list Point,
-    /// 描述左侧眉毛轮廓的 8 点。
+    /// 8 points that describe the left eyebrow.
     "LeftEyeBrow" left_eye_brow set_left_eye_brow: list Point,
-    /// 描述右侧眉毛轮廓的 8 点。
+    /// 8 points that describe the right eyebrow.
     "RightEyeBrow" right_eye_brow set_right_eye_brow: list Point,
-    /// 描述嘴巴轮廓的 22 点。
+    /// 22 points that describe the mouth.
     "Mouth" mouth set_mouth: list Point,
-    /// 描述鼻子轮廓的 13 点。
+    /// 13 points that describe the nose.
     "Nose" nose set_nose: list Point,
-    /// 左瞳孔轮廓的 1 个点。
+    /// 1 point that describes the left pupil.
     "LeftPupil" left_pupil set_left_pupil: list Point,
-    /// 右瞳孔轮廓的 1 个点。
+    /// 1 point that describes the right pupil.
     "RightPupil" right_pupil set_right_pupil: list Point,
 } }
 
 rt::model! { write debug;
-/// Request of `GetGroupInfo` (获取人员库信息).
+/// Request of `GetGroupInfo` (Gets group information).
 ///
-/// 获取人员库信息。
+/// This API is used to get the group information.
 GetGroupInfoRequest {
-    /// 人员库 ID，取值为创建人员库接口中的GroupId。
+    /// Group ID, which is the `GroupId` in the `CreateGroup` API.
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
@@ -1255,53 +1189,54 @@ GetGroupInfoRequest {
 rt::action!("iai", "2020-03-03", "GetGroupInfo", GetGroupInfoRequest => GetGroupInfoResponse);
 
 rt::model! { read debug;
-/// GetGroupInfo返回参数结构体
+/// GetGroupInfo response structure.
 GetGroupInfoResponse {
-    /// 人员库名称。
+    /// Group name
     "GroupName" group_name set_group_name: str,
-    /// 人员库ID。
+    /// Group ID
     "GroupId" group_id set_group_id: str,
-    /// 人员库自定义描述字段。
+    /// Custom group description field
     "GroupExDescriptions" group_ex_descriptions set_group_ex_descriptions: list String,
-    /// 人员库信息备注。
+    /// Group remarks
     "Tag" tag set_tag: str,
-    /// 人脸识别所用的算法模型版本。
+    /// Algorithm model version used for face recognition.
     "FaceModelVersion" face_model_version set_face_model_version: str,
-    /// Group的创建时间和日期。CreationTimestamp 的值是自 Unix 纪元时间到Group创建时间的毫秒数。
+    /// Group creation time and date (`CreationTimestamp`), whose value is the number of milliseconds between the UNIX epoch time and the group creation time.
     "CreationTimestamp" creation_timestamp set_creation_timestamp: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetGroupList` (获取人员库列表).
+/// Request of `GetGroupList` (Gets group list).
 ///
-/// 获取人员库列表。
+/// This API is used to get the list of groups.
 GetGroupListRequest {
-    /// 起始序号，默认值为0
+    /// Starting number. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 返回数量，默认值为10，最大值为1000
+    /// Number of returned results. Default value: 10. Maximum value: 1000.
     "Limit" limit set_limit: i128,
 } }
 rt::action!("iai", "2020-03-03", "GetGroupList", GetGroupListRequest => GetGroupListResponse);
 
 rt::model! { read debug;
-/// GetGroupList返回参数结构体
+/// GetGroupList response structure.
 GetGroupListResponse {
-    /// 返回的人员库信息
+    /// Returned group information
     "GroupInfos" group_infos set_group_infos: list GroupInfo,
-    /// 人员库总数量
+    /// Total number of groups
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "GroupNum" group_num set_group_num: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetPersonBaseInfo` (获取人员基础信息).
+/// Request of `GetPersonBaseInfo` (Gets the basic information of person).
 ///
-/// 获取指定人员的信息，包括姓名、性别、人脸等。
+/// This API is used to get the information of a specified person, including name, gender, face, etc.
 GetPersonBaseInfoRequest {
-    /// 人员ID，创建人员接口中的PersonId。
+    /// Person ID, which is the `PersonId` in the `CreatePerson` API.
     ///
     /// Required.
     "PersonId" person_id set_person_id: str,
@@ -1309,54 +1244,55 @@ GetPersonBaseInfoRequest {
 rt::action!("iai", "2020-03-03", "GetPersonBaseInfo", GetPersonBaseInfoRequest => GetPersonBaseInfoResponse);
 
 rt::model! { read debug;
-/// GetPersonBaseInfo返回参数结构体
+/// GetPersonBaseInfo response structure.
 GetPersonBaseInfoResponse {
-    /// 人员名称。
+    /// Person name
     "PersonName" person_name set_person_name: str,
-    /// 人员性别。
-    /// - 取值范围：0代表未填写，1代表男性，2代表女性。
+    /// Person gender. 0: empty; 1: male; 2: female.
     "Gender" gender set_gender: i64,
-    /// 包含的人脸 ID 列表。
+    /// List of the IDs of included faces
     "FaceIds" face_ids set_face_ids: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetPersonGroupInfo` (获取人员归属信息).
+/// Request of `GetPersonGroupInfo` (Gets the group information of person).
 ///
-/// 获取指定人员的信息，包括加入的人员库、描述内容等。
+/// This API is used to get the information of a specified person, including group, description, etc.
 GetPersonGroupInfoRequest {
-    /// 人员ID，取值为创建人员接口中的PersonId。
+    /// Person ID, which is the `PersonId` in the `CreatePerson` API.
     ///
     /// Required.
     "PersonId" person_id set_person_id: str,
-    /// 起始序号，默认值为0。
+    /// Starting number. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 返回数量，默认值为10，最大值为100。
+    /// Number of returned results. Default value: 10. Maximum value: 100.
     "Limit" limit set_limit: i128,
 } }
 rt::action!("iai", "2020-03-03", "GetPersonGroupInfo", GetPersonGroupInfoRequest => GetPersonGroupInfoResponse);
 
 rt::model! { read debug;
-/// GetPersonGroupInfo返回参数结构体
+/// GetPersonGroupInfo response structure.
 GetPersonGroupInfoResponse {
-    /// 包含此人员的人员库及描述字段内容列表。
+    /// List of groups containing this person and their description fields
     "PersonGroupInfos" person_group_infos set_person_group_infos: list PersonGroupInfo,
-    /// 人员库总数量。
+    /// Total number of groups
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "GroupNum" group_num set_group_num: i128,
-    /// 人脸识别服务所用的算法模型版本。
+    /// Algorithm model version used by the Face Recognition service.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "FaceModelVersion" face_model_version set_face_model_version: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetPersonListNum` (获取人员列表长度).
+/// Request of `GetPersonListNum` (Gets person list length).
 ///
-/// 获取指定人员库中人员数量。
+/// This API is used to get the number of persons in a specified group.
 GetPersonListNumRequest {
-    /// 人员库ID，取值为创建人员库接口中的GroupId。
+    /// Group ID, which is the `GroupId` in the `CreateGroup` API.
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
@@ -1364,42 +1300,45 @@ GetPersonListNumRequest {
 rt::action!("iai", "2020-03-03", "GetPersonListNum", GetPersonListNumRequest => GetPersonListNumResponse);
 
 rt::model! { read debug;
-/// GetPersonListNum返回参数结构体
+/// GetPersonListNum response structure.
 GetPersonListNumResponse {
-    /// 人员数量。
+    /// Number of persons
     "PersonNum" person_num set_person_num: i128,
-    /// 人脸数量。
+    /// Number of faces
     "FaceNum" face_num set_face_num: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetPersonList` (获取指定人员列表).
+/// Request of `GetPersonList` (Gets person list).
 ///
-/// 获取指定人员库中的人员列表。
+/// This API is used to get the list of persons in a specified group.
 GetPersonListRequest {
-    /// 人员库ID，取值为创建人员库接口中的GroupId。
+    /// Group ID, which is the `GroupId` in the `CreateGroup` API.
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
-    /// 起始序号，默认值为0。
+    /// Starting number. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 返回数量，默认值为10，最大值为1000。
+    /// Number of returned results. Default value: 10. Maximum value: 1000.
     "Limit" limit set_limit: i128,
 } }
 rt::action!("iai", "2020-03-03", "GetPersonList", GetPersonListRequest => GetPersonListResponse);
 
 rt::model! { read debug;
-/// GetPersonList返回参数结构体
+/// GetPersonList response structure.
 GetPersonListResponse {
-    /// 返回的人员信息。
+    /// Returned person information
     "PersonInfos" person_infos set_person_infos: list PersonInfo,
-    /// 该人员库的人员数量。
+    /// Number of persons in the group
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "PersonNum" person_num set_person_num: i128,
-    /// 该人员库的人脸数量。
+    /// Number of faces in the group
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "FaceNum" face_num set_face_num: i128,
-    /// 人脸识别所用的算法模型版本。
+    /// Algorithm model version used for face recognition.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "FaceModelVersion" face_model_version set_face_model_version: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1475,45 +1414,47 @@ GetUpgradeGroupFaceModelVersionResultResponse {
 } }
 
 rt::model! { read debug;
-/// 分组识别结果Item
+/// Recognition result items by group
 GroupCandidate {
-    /// 人员库ID 。
+    /// Group ID.
     "GroupId" group_id set_group_id: str,
-    /// 识别出的最相似候选人。
+    /// Most matching candidate recognized
     "Candidates" candidates set_candidates: list Candidate,
 } }
 
 rt::model! { write debug;
-/// 需要修改的人员库自定义描述字段key-value
+/// Custom description field of the group to be modified, which is a `key-value` pair.
 GroupExDescriptionInfo {
-    /// 人员库自定义描述字段Index，从0开始。
+    /// Custom group description field index, whose value starts from 0.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "GroupExDescriptionIndex" group_ex_description_index set_group_ex_description_index: i128,
-    /// 需要更新的人员库自定义描述字段内容。
+    /// Content of the custom group description field to be updated
     ///
     /// Required.
     "GroupExDescription" group_ex_description set_group_ex_description: str,
 } }
 
 rt::model! { read debug;
-/// 返回的人员库信息
+/// Returned group information
 GroupInfo {
-    /// 人员库名称。
+    /// Group name
     "GroupName" group_name set_group_name: str,
-    /// 人员库ID。
+    /// Group ID
     "GroupId" group_id set_group_id: str,
-    /// 人员库自定义描述字段。
+    /// Custom group description field
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "GroupExDescriptions" group_ex_descriptions set_group_ex_descriptions: list String,
-    /// 人员库信息备注。
+    /// Group remarks
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Tag" tag set_tag: str,
-    /// 人脸识别所用的算法模型版本。
+    /// Algorithm model version used for face recognition.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "FaceModelVersion" face_model_version set_face_model_version: str,
-    /// Group的创建时间和日期 CreationTimestamp。
-    ///
-    /// - CreationTimestamp 的值是自 Unix 纪元时间到Group创建时间的毫秒数。
-    /// - Unix 纪元时间是 1970 年 1 月 1 日星期四，协调世界时 (UTC) 00:00:00。
-    /// - 有关更多信息，请参阅 Unix 时间。
+    /// Group creation time and date (`CreationTimestamp`), whose value is the number of milliseconds between the UNIX epoch time and the group creation time.
+    /// The UNIX epoch time is 00:00:00, Thursday, January 1, 1970, Coordinated Universal Time (UTC). For more information, please see the UNIX time document.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CreationTimestamp" creation_timestamp set_creation_timestamp: i128,
     /// Group的更新时间和日期 UpdateTimestamp。
     /// UpdateTimestamp 的值是自 Unix 纪元时间到Group更新时间的毫秒数。
@@ -1523,61 +1464,61 @@ GroupInfo {
 } }
 
 rt::model! { read debug;
-/// 头发信息
+/// Hair information
 Hair {
-    /// 头发长度信息。
-    /// AttributeItem对应的Type为 —— 0：光头，1：短发，2：中发，3：长发，4：绑发。
+    /// Hair length information.
+    /// The `Type` values of the `AttributeItem` include: 0: bald, 1: short hair, 2: medium hair, 3: long hair, 4: braid.
     "Length" length set_length: obj AttributeItem,
-    /// 刘海信息。
-    /// AttributeItem对应的Type为 —— 0：无刘海，1：有刘海。
+    /// Bang information.
+    /// The `Type` values of the `AttributeItem` include: 0: no bang; 1: bang detected.
     "Bang" bang set_bang: obj AttributeItem,
-    /// 头发颜色信息。
-    /// AttributeItem对应的Type为 —— 0：黑色，1：金色，2：棕色，3：灰白色。
+    /// Hair color information.
+    /// The `Type` values of the `AttributeItem` include: 0: black; 1: golden; 2: brown; 3: gray.
     "Color" color set_color: obj AttributeItem,
 } }
 
 rt::model! { read debug;
-/// 帽子信息
+/// Hat information
 Hat {
-    /// 帽子佩戴状态信息。
-    /// AttributeItem对应的Type为 —— 0：不戴帽子，1：普通帽子，2：头盔，3：保安帽。
+    /// Hat wearing status information.
+    /// The `Type` values of the `AttributeItem` include: 0: no hat; 1: general hat; 2: helmet; 3: security guard hat.
     "Style" style set_style: obj AttributeItem,
-    /// 帽子颜色。
-    /// AttributeItem对应的Type为 —— 0：不戴帽子，1：红色系，2：黄色系，3：蓝色系，4：黑色系，5：灰白色系，6：混色系。
+    /// Hat color.
+    /// The `Type` values of the `AttributeItem` include: 0: no hat; 1: red; 2: yellow; 3: blue; 4: black; 5: gray; 6: mixed colors.
     "Color" color set_color: obj AttributeItem,
 } }
 
 rt::model! { read debug;
-/// 姿态信息
+/// Pose information.
 HeadPose {
-    /// 上下偏移[-30,30]。
+    /// Pitch. Value range: [-30,30].
     "Pitch" pitch set_pitch: i64,
-    /// 左右偏移[-30,30]。
+    /// Yaw. Value range: [-30,30].
     "Yaw" yaw set_yaw: i64,
-    /// 平面旋转[-180,180]。
+    /// Roll. Value range: [-180,180].
     "Roll" roll set_roll: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyGroup` (修改人员库).
+/// Request of `ModifyGroup` (Modifies group).
 ///
-/// 修改人员库名称、备注、自定义描述字段名称。
+/// This API is used to modify the name, tag, and custom description field of a group.
 ModifyGroupRequest {
-    /// 人员库ID，取值为创建人员库接口中的GroupId。
+    /// Group ID, which is the `GroupId` in the `CreateGroup` API.
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
-    /// 人员库名称。
+    /// Group name
     "GroupName" group_name set_group_name: str,
-    /// 需要修改的人员库自定义描述字段，key-value。
+    /// Custom description field of the group to be modified, which is a `key-value` pair.
     "GroupExDescriptionInfos" group_ex_description_infos set_group_ex_description_infos: list GroupExDescriptionInfo,
-    /// 人员库信息备注。
+    /// Group remarks
     "Tag" tag set_tag: str,
 } }
 rt::action!("iai", "2020-03-03", "ModifyGroup", ModifyGroupRequest => ModifyGroupResponse);
 
 rt::model! { read debug;
-/// ModifyGroup返回参数结构体
+/// ModifyGroup response structure.
 ModifyGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1607,19 +1548,19 @@ ModifyPersonBaseInfoResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyPersonGroupInfo` (修改人员描述信息).
+/// Request of `ModifyPersonGroupInfo` (Modifies person description).
 ///
-/// 修改指定人员库人员描述内容。
+/// This API is used to modify the description of a specified person in a group.
 ModifyPersonGroupInfoRequest {
-    /// 人员库ID，取值为创建人员库接口中的GroupId。
+    /// Group ID, which is the `GroupId` in the `CreateGroup` API.
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
-    /// 人员ID，取值为创建人员接口中的PersonId。
+    /// Person ID, which is the `PersonId` in the `CreatePerson` API.
     ///
     /// Required.
     "PersonId" person_id set_person_id: str,
-    /// 需要修改的人员描述字段内容，key-value。
+    /// Custom description field of the person to be modified, which is a `key-value` pair.
     ///
     /// Required.
     "PersonExDescriptionInfos" person_ex_description_infos set_person_ex_description_infos: list PersonExDescriptionInfo,
@@ -1627,94 +1568,90 @@ ModifyPersonGroupInfoRequest {
 rt::action!("iai", "2020-03-03", "ModifyPersonGroupInfo", ModifyPersonGroupInfoRequest => ModifyPersonGroupInfoResponse);
 
 rt::model! { read debug;
-/// ModifyPersonGroupInfo返回参数结构体
+/// ModifyPersonGroupInfo response structure.
 ModifyPersonGroupInfoResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 嘴巴信息。
+/// Mouth information
 Mouth {
-    /// 是否张嘴信息。
-    /// AttributeItem对应的Type为 —— 0：不张嘴，1：张嘴。
+    /// Whether the mouth is open.
+    /// The `Type` values of the `AttributeItem` include: 0: closed; 1: open.
     "MouthOpen" mouth_open set_mouth_open: obj AttributeItem,
 } }
 
 rt::model! { write debug;
-/// 需要修改的人员描述字段内容，key-value
+/// Custom description field of the person to be modified, which is a `key-value` pair.
 PersonExDescriptionInfo {
-    /// 人员描述字段Index，从0开始。
+    /// Person description field index, whose value starts from 0.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "PersonExDescriptionIndex" person_ex_description_index set_person_ex_description_index: i128,
-    /// 需要更新的人员描述字段内容。
+    /// Content of the person description field to be updated
     ///
     /// Required.
     "PersonExDescription" person_ex_description set_person_ex_description: str,
 } }
 
 rt::model! { read debug;
-/// 包含此人员的人员库及描述字段内容列表
+/// List of groups containing this person and their description fields
 PersonGroupInfo {
-    /// 包含此人员的人员库ID。
+    /// ID of the group that contains this person
     "GroupId" group_id set_group_id: str,
-    /// 人员描述字段内容。
+    /// Content of person description field
     "PersonExDescriptions" person_ex_descriptions set_person_ex_descriptions: list String,
 } }
 
 rt::model! { read debug;
-/// 返回的人员信息
+/// Returned person information
 PersonInfo {
-    /// 人员名称。
+    /// Person name
     "PersonName" person_name set_person_name: str,
-    /// 人员Id。
+    /// Person ID
     "PersonId" person_id set_person_id: str,
-    /// 人员性别。
+    /// Person gender
     "Gender" gender set_gender: i64,
-    /// 人员描述字段内容。
+    /// Content of person description field
     "PersonExDescriptions" person_ex_descriptions set_person_ex_descriptions: list String,
-    /// 包含的人脸照片列表。
+    /// List of contained face images
     "FaceIds" face_ids set_face_ids: list String,
-    /// 人员的创建时间和日期 CreationTimestamp。
-    /// - CreationTimestamp 的值是自 Unix 纪元时间到Person创建时间的毫秒数。
-    /// - Unix 纪元时间是 1970 年 1 月 1 日星期四，协调世界时 (UTC) 00:00:00。
-    /// - 有关更多信息，请参阅 Unix 时间。
+    /// Person creation time, measured in the number of milliseconds elapsed since the Unix epoch
+    /// The Unix epoch is 00:00:00, Thursday, January 1, 1970, Coordinated Universal Time (UTC). For more information, please see the Unix time document.
     "CreationTimestamp" creation_timestamp set_creation_timestamp: i128,
 } }
 
 rt::model! { read debug;
-/// 坐标
+/// Coordinates
 Point {
-    /// x坐标。
+    /// X coordinate
     "X" x set_x: i64,
-    /// Y坐标。
+    /// Y coordinate
     "Y" y set_y: i64,
 } }
 
 rt::model! { read debug;
-/// 人脸的识别结果
+/// Face recognition result
 Result {
-    /// 识别出的最相似候选人。
+    /// Most matching candidate recognized
     "Candidates" candidates set_candidates: list Candidate,
-    /// 检测出的人脸框位置。
+    /// Position of detected face frame
     "FaceRect" face_rect set_face_rect: obj FaceRect,
-    /// 检测出的人脸图片状态返回码。
-    /// - 0 表示正常。
-    /// - -1601代表不符合图片质量控制要求，此时Candidate内容为空。
+    /// The status return code for the face image detected. Valid values: `0` - normal; `-1601` - the image does not meet the quality requirements, in which case `Candidate` is empty; `-1604` - the face similarity is not higher than `FaceMatchThreshold`.
     "RetCode" ret_code set_ret_code: i64,
 } }
 
 rt::model! { read debug;
-/// 识别结果。
+/// Recognition result.
 ResultsReturnsByGroup {
-    /// 检测出的人脸框位置。
+    /// Position of detected face frame
     "FaceRect" face_rect set_face_rect: obj FaceRect,
-    /// 识别结果。
+    /// Recognition result.
     "GroupCandidates" group_candidates set_group_candidates: list GroupCandidate,
-    /// 检测出的人脸图片状态返回码。
-    /// - 0 表示正常。
-    /// - -1601代表不符合图片质量控制要求，此时Candidate内容为空。
+    /// Status return code of detected face image. 0: normal.
+    /// -1601: the image quality control requirement is not met; in this case, `Candidate` is empty.
     "RetCode" ret_code set_ret_code: i64,
 } }
 
@@ -1743,371 +1680,295 @@ RevertGroupFaceModelVersionResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `SearchFaces` (人脸搜索).
+/// Request of `SearchFaces` (Searches for face).
 ///
-/// 用于对一张待识别的人脸图片，在一个或多个人员库中识别出最相似的 TopK 人员，识别结果按照相似度从大到小排序。
+/// This API is used to recognize top K persons in one or more groups who are similar to the person in a given image and rank the similarity in descending order.
 ///
-/// 支持一次性识别图片中的最多 10 张人脸，支持一次性跨 100 个人员库（Group）搜索。
+/// Up to 10 faces in an image can be recognized at a time, and up to 100 groups can be searched in at a time.
 ///
-/// 单次搜索的人员库人脸总数量和人员库的算法模型版本（FaceModelVersion）相关。算法模型版本为2.0的人员库，单次搜索人员库人脸总数量不得超过 100 万张；算法模型版本为3.0的人员库，单次搜索人员库人脸总数量不得超过 300 万张。
+/// The maximum number of faces in groups that can be searched for at a time is subject to the algorithm model version (`FaceModelVersion`) of groups, which is 1 million for v2.0 or 3 million for v3.0.
 ///
-/// 与[人员搜索](https://cloud.tencent.com/document/product/867/44992)及[人员搜索按库返回](https://cloud.tencent.com/document/product/867/44991)接口不同的是，本接口将该人员（Person）下的每个人脸（Face）都作为单独个体进行验证，而人员搜索及人员搜索按库返回接口 会将该人员（Person）下的所有人脸（Face）进行融合特征处理，即若某个Person下有4张 Face，[人员搜索](https://cloud.tencent.com/document/product/867/44992)和[人员搜索按库返回](https://cloud.tencent.com/document/product/867/44991)接口会将4张 Face 的特征进行融合处理，生成对应这个 Person 的特征，使搜索更加准确。
+/// This API recognizes each face image of a person as an independent one. By contrast, the [SearchPersons](https://intl.cloud.tencent.com/document/product/867/44992?from_cn_redirect=1) and [SearchPersonsReturnsByGroup](https://intl.cloud.tencent.com/document/product/867/44991?from_cn_redirect=1) APIs fuse the features of all face images of a person; for example, if a person has 4 face images, they will fuse the features of the 4 face images and generate the summarized facial features of the person to make the search more accurate.
 ///
-/// 本接口需与[人员库管理相关接口](https://cloud.tencent.com/document/product/867/45015)结合使用。
-///
-/// **注意：**若人员库超过1年未调用，平台将对人员库资源进行删除，以确保用户信息安全。
+/// This API should be used together with [Group Management APIs](https://intl.cloud.tencent.com/document/product/867/45015?from_cn_redirect=1).
 ///
 /// >
-/// - 公共参数中的签名方式请使用V3版本，即配置SignatureMethod参数为TC3-HMAC-SHA256。
+/// - Please use the signature algorithm v3 to calculate the signature in the common parameters, that is, set the parameter `SignatureMethod` to `TC3-HMAC-SHA256`.
 ///
 /// >
-/// - 不可同时搜索不同算法模型版本（FaceModelVersion）的人员库。
+/// - You cannot search for groups using different algorithm model versions (`FaceModelVersion`) at a time.
 SearchFacesRequest {
-    /// 希望搜索的人员库列表，上限100个。
-    /// - 数组元素取值为创建人员库接口中的GroupId。
-    /// - 不可同时搜索不同算法模型版本（FaceModelVersion）的人员库。
+    /// List of groups to be searched in (up to 100). The array element value is the `GroupId` in the `CreateGroup` API.
+    /// You cannot search for groups using different algorithm model versions (`FaceModelVersion`) at a time.
     ///
     /// Required.
     "GroupIds" group_ids set_group_ids: list String,
-    /// 图片 base64 数据。
-    /// - base64 编码后大小不可超过5M。
-    /// - jpg格式长边像素不可超过4000，其他格式图片长边像素不可超2000。
-    /// - 所有格式的图片短边像素不小于64。
-    /// - 支持PNG、JPG、JPEG、BMP，不支持 GIF 图片。
+    /// Base64-encoded image data, which cannot exceed 5 MB.
+    /// The long side cannot exceed 4,000 px for images in JPG format or 2,000 px for images in other formats.
+    /// PNG, JPG, JPEG, and BMP images are supported, while GIF images are not.
     "Image" image set_image: str,
-    /// 图片的 Url 。
-    /// - 对应图片 base64 编码后大小不可超过5M。
-    /// - jpg格式长边像素不可超过4000，其他格式图片长边像素不可超2000。
-    /// - 所有格式的图片短边像素不小于64。
-    /// - Url、Image必须提供一个，如果都提供，只使用 Url。
-    /// - 图片存储于腾讯云的Url可保障更高下载速度和稳定性，建议图片存储于腾讯云。
-    /// - 非腾讯云存储的Url速度和稳定性可能受一定影响。
-    /// - 支持PNG、JPG、JPEG、BMP，不支持 GIF 图片。
+    /// Image URL. The image cannot exceed 5 MB in size after being Base64-encoded.
+    /// The long side cannot exceed 4,000 px for images in JPG format or 2,000 px for images in other formats.
+    /// Either `Url` or `Image` must be provided; if both are provided, only `Url` will be used.
+    /// We recommend storing the image in Tencent Cloud, as a Tencent Cloud URL can guarantee higher download speed and stability.
+    /// The download speed and stability of non-Tencent Cloud URLs may be low.
+    /// PNG, JPG, JPEG, and BMP images are supported, while GIF images are not.
     "Url" url set_url: str,
-    /// 最多识别的人脸数目。
-    /// - 默认值为1（仅检测图片中面积最大的那张人脸），最大值为10。
-    /// - MaxFaceNum用于，当输入的待识别图片包含多张人脸时，设定要搜索的人脸的数量。
-    /// - 例如：输入的Image或Url中的图片包含多张人脸，设MaxFaceNum=5，则会识别图片中面积最大的5张人脸。
+    /// Maximum number of recognizable faces. Default value: 1 (i.e., detecting only the face with the largest size in the image). Maximum value: 10.
+    /// `MaxFaceNum` is used to control the number of faces to be searched for if there are multiple faces in the input image to be recognized.
+    /// For example, if the input image in `Image` or `Url` contains multiple faces and `MaxFaceNum` is 5, top 5 faces with the largest size in the image will be recognized.
     "MaxFaceNum" max_face_num set_max_face_num: i128,
-    /// 人脸长和宽的最小尺寸，单位为像素。
-    /// - 默认为34。
-    /// - 低于34的人脸图片无法被识别。
-    /// - 建议设置为80。
+    /// Minimum height and width of face in px. Default value: 34. Face images whose value is below 34 cannot be recognized. We recommend setting this parameter to 80.
     "MinFaceSize" min_face_size set_min_face_size: i128,
-    /// 单张被识别的人脸返回的最相似人员数量。
-    /// - 默认值为5，最大值为100。
-    /// - 例如，设MaxFaceNum为1，MaxPersonNum为8，则返回Top8相似的人员信息。
-    /// - 值越大，需要处理的时间越长。
-    /// - 建议不要超过10。
+    /// Number of the most similar persons returned for one single recognized face image. Default value: 5. Maximum value: 100.
+    /// For example, if `MaxFaceNum` is 1 and `MaxPersonNum` is 8, information of the top 8 most similar persons will be returned.
+    /// The greater the value, the longer the processing time. We recommend setting a value below 10.
     "MaxPersonNum" max_person_num set_max_person_num: i128,
-    /// 是否返回人员具体信息。
-    /// - 取值范围：0 为关闭，1 为开启。
-    /// - 默认为 0。
-    /// - 其他非0非1值默认为0。
+    /// Whether to return person details. 0: no; 1: yes. Default value: 0. Other values will be considered as 0 by default.
     "NeedPersonInfo" need_person_info set_need_person_info: i64,
-    /// 图片质量控制。
-    /// - 取值范围：
-    /// 0: 不进行控制。
-    /// 1:较低的质量要求，图像存在非常模糊，眼睛鼻子嘴巴遮挡至少其中一种或多种的情况。
-    /// 2: 一般的质量要求，图像存在偏亮，偏暗，模糊或一般模糊，眉毛遮挡，脸颊遮挡，下巴遮挡，至少其中三种的情况。
-    /// 3: 较高的质量要求，图像存在偏亮，偏暗，一般模糊，眉毛遮挡，脸颊遮挡，下巴遮挡，其中一到两种的情况。
-    /// 4: 很高的质量要求，各个维度均为最好或最多在某一维度上存在轻微问题。
-    /// - 默认 0。
-    /// - 若图片质量不满足要求，则返回结果中会提示图片质量检测不符要求。
+    /// Image quality control.
+    /// 0: no control.
+    /// 1: low quality requirement. The image has one or more of the following problems: extreme blurriness, covered eyes, covered nose, and covered mouth.
+    /// 2: average quality requirement. The image has at least three of the following problems: excessive brightness, excessive dimness, blurriness or average blurriness, covered eyebrows, covered cheeks, and covered chin.
+    /// 3: high-quality requirement. The image has one to two of the following problems: excessive brightness, excessive dimness, average blurriness, covered eyebrows, covered cheeks, and covered chin.
+    /// 4: very high-quality requirement. The image is optimal in all dimensions or only has a slight problem in one dimension.
+    /// Default value: 0.
+    /// If the image quality does not meet the requirement, the returned result will prompt that the detected image quality is unsatisfactory.
     "QualityControl" quality_control set_quality_control: i128,
-    /// 出参Score中，只有超过FaceMatchThreshold值的结果才会返回。默认为0。
+    /// In the output parameter `Score`, the result will be returned only if the result value is above the `FaceMatchThreshold` value. Default value: 0.
     "FaceMatchThreshold" face_match_threshold set_face_match_threshold: f64,
-    /// 是否开启图片旋转识别支持。
-    /// - 取值范围：0为不开启，1为开启。
-    /// - 默认为0。
-    /// - 本参数的作用为，当图片中的人脸被旋转且图片没有exif信息时，如果不开启图片旋转识别支持则无法正确检测、识别图片中的人脸。
-    /// - 若您确认图片包含exif信息或者您确认输入图中人脸不会出现被旋转情况，请不要开启本参数。开启后，整体耗时将可能增加数百毫秒。
+    /// Whether to enable the support for rotated image recognition. 0: no; 1: yes. Default value: 0. When the face in the image is rotated and the image has no EXIF information, if this parameter is not enabled, the face in the image cannot be correctly detected and recognized. If you are sure that the input image contains EXIF information or the face in the image will not be rotated, do not enable this parameter, as the overall time consumption may increase by hundreds of milliseconds after it is enabled.
     "NeedRotateDetection" need_rotate_detection set_need_rotate_detection: i128,
 } }
 rt::action!("iai", "2020-03-03", "SearchFaces", SearchFacesRequest => SearchFacesResponse);
 
 rt::model! { read debug;
-/// SearchFaces返回参数结构体
+/// SearchFaces response structure.
 SearchFacesResponse {
-    /// 识别结果。
+    /// Recognition result.
     "Results" results set_results: list Result,
-    /// 搜索的人员库中包含的人脸数。
+    /// Number of faces included in searched groups.
     "FaceNum" face_num set_face_num: i128,
-    /// 人脸识别所用的算法模型版本。
+    /// Algorithm model version used for face recognition.
     "FaceModelVersion" face_model_version set_face_model_version: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SearchFacesReturnsByGroup` (人脸搜索分库返回).
+/// Request of `SearchFacesReturnsByGroup` (Searches for face with results returned by group).
 ///
-/// 用于对一张待识别的人脸图片，在一个或多个人员库中识别出最相似的 TopK 人员，按照**人员库的维度**以人员相似度从大到小顺序排列。
+/// This API is used to recognize top K persons in one or more groups who are similar to the person in a given image, display the results **by group**, and rank the similarity within each group in descending order.
 ///
-/// 支持一次性识别图片中的最多 10 张人脸，支持跨人员库（Group）搜索。
+/// Up to 10 faces in the image can be recognized at a time, and cross-group search is supported.
 ///
-/// 单次搜索的人员库人脸总数量和人员库的算法模型版本（FaceModelVersion）相关。算法模型版本为2.0的人员库，单次搜索人员库人脸总数量不得超过 100 万张；算法模型版本为3.0的人员库，单次搜索人员库人脸总数量不得超过 300 万张。
+/// The maximum number of faces in groups that can be searched for at a time is subject to the group's algorithm model version (`FaceModelVersion`), which is 1 million for v2.0 or 3 million for v3.0.
 ///
-/// 与[人员搜索](https://cloud.tencent.com/document/product/867/44992)及[人员搜索按库返回](https://cloud.tencent.com/document/product/867/44991)接口不同的是，本接口将该人员（Person）下的每个人脸（Face）都作为单独个体进行验证，而[人员搜索](https://cloud.tencent.com/document/product/867/44992)及[人员搜索按库返回](https://cloud.tencent.com/document/product/867/44991)接口 会将该人员（Person）下的所有人脸（Face）进行融合特征处理，即若某个Person下有4张 Face，[人员搜索](https://cloud.tencent.com/document/product/867/38881)和[人员搜索按库返回](https://cloud.tencent.com/document/product/867/38880)接口会将4张 Face 的特征进行融合处理，生成对应这个 Person 的特征，使搜索更加准确。
+/// This API recognizes each face image of a person as an independent one. By contrast, the [SearchPersons](https://intl.cloud.tencent.com/document/product/867/44992?from_cn_redirect=1) and [SearchPersonsReturnsByGroup](https://intl.cloud.tencent.com/document/product/867/44991?from_cn_redirect=1) APIs fuse the features of all face images of a person; for example, if a person has 4 face images, they will fuse the features of the 4 face images and generate the summarized facial features of the person to make the search more accurate.
 ///
-/// 本接口需与[人员库管理相关接口](https://cloud.tencent.com/document/product/867/45015)结合使用。
-///
-/// **注意：**若人员库超过1年未调用，平台将对人员库资源进行删除，以确保用户信息安全。
-/// >
-/// - 公共参数中的签名方式请使用V3版本，即配置SignatureMethod参数为TC3-HMAC-SHA256。
+/// This API should be used together with [Group Management APIs](https://intl.cloud.tencent.com/document/product/867/45015?from_cn_redirect=1).
 ///
 /// >
-/// - 不可同时搜索不同算法模型版本（FaceModelVersion）的人员库。
+/// - Please use the signature algorithm v3 to calculate the signature in the common parameters, that is, set the `SignatureMethod` parameter to `TC3-HMAC-SHA256`.
+///
+/// >
+/// - You cannot search for groups using different algorithm model versions (`FaceModelVersion`) at a time.
 SearchFacesReturnsByGroupRequest {
-    /// 希望搜索的人员库列表，上限60个。
-    /// - 数组元素取值为创建人员库接口中的GroupId。
-    /// - 不可同时搜索不同算法模型版本（FaceModelVersion）的人员库。
+    /// List of groups to be searched in (up to 60). The array element value is the `GroupId` in the `CreateGroup` API.
+    /// You cannot search for groups using different algorithm model versions (`FaceModelVersion`) at a time.
     ///
     /// Required.
     "GroupIds" group_ids set_group_ids: list String,
-    /// 图片 base64 数据。
-    /// - base64 编码后大小不可超过5M。
-    /// - jpg格式长边像素不可超过4000，其他格式图片长边像素不可超2000。
-    /// - 所有格式的图片短边像素不小于64。
-    /// - 支持PNG、JPG、JPEG、BMP，不支持 GIF 图片。
+    /// Base64-encoded image data, which cannot exceed 5 MB.
+    /// The long side cannot exceed 4,000 px for images in JPG format or 2,000 px for images in other formats.
+    /// PNG, JPG, JPEG, and BMP images are supported, while GIF images are not.
     "Image" image set_image: str,
-    /// 图片的 Url 。
-    /// - 对应图片 base64 编码后大小不可超过5M。
-    /// - jpg格式长边像素不可超过4000，其他格式图片长边像素不可超2000。
-    /// - 所有格式的图片短边像素不小于64。
-    /// - Url、Image必须提供一个，如果都提供，只使用 Url。
-    /// - 图片存储于腾讯云的Url可保障更高下载速度和稳定性，建议图片存储于腾讯云。
-    /// - 非腾讯云存储的Url速度和稳定性可能受一定影响。
-    /// - 支持PNG、JPG、JPEG、BMP，不支持 GIF 图片。
+    /// Image URL. The image cannot exceed 5 MB in size after being Base64-encoded.
+    /// The long side cannot exceed 4,000 px for images in JPG format or 2,000 px for images in other formats.
+    /// Either `Url` or `Image` must be provided; if both are provided, only `Url` will be used.
+    /// We recommend storing the image in Tencent Cloud, as a Tencent Cloud URL can guarantee higher download speed and stability.
+    /// The download speed and stability of non-Tencent Cloud URLs may be low.
+    /// PNG, JPG, JPEG, and BMP images are supported, while GIF images are not.
     "Url" url set_url: str,
-    /// 最多识别的人脸数目。
-    /// - 默认值为1（仅检测图片中面积最大的那张人脸），最大值为10。
-    /// - MaxFaceNum用于，当输入的待识别图片包含多张人脸时，设定要搜索的人脸的数量。
-    /// - 例：输入的Image或Url中的图片包含多张人脸，设MaxFaceNum=5，则会识别图片中面积最大的5张人脸。
+    /// Maximum number of recognizable faces. Default value: 1 (i.e., detecting only the face with the largest size in the image). Maximum value: 10.
+    /// `MaxFaceNum` is used to control the number of faces to be searched for if there are multiple faces in the input image to be recognized.
+    /// For example, if the input image in `Image` or `Url` contains multiple faces and `MaxFaceNum` is 5, top 5 faces with the largest size in the image will be recognized.
     "MaxFaceNum" max_face_num set_max_face_num: i128,
-    /// 人脸长和宽的最小尺寸，单位为像素。
-    /// - 默认为34。
-    /// - 低于34将影响搜索精度。
-    /// - 建议设置为80。
+    /// Minimum height and width of face in px. Default value: 34. A value below 34 will affect the search accuracy. We recommend setting this parameter to 80.
     "MinFaceSize" min_face_size set_min_face_size: i128,
-    /// 被检测到的人脸，对应最多返回的最相似人员数目。
-    /// - 默认值为5，最大值为10。
-    /// - 例，设MaxFaceNum为3，MaxPersonNumPerGroup为5，GroupIds长度为3，则最多可能返回3*5*3=45个人员。
+    /// Detected faces, which is corresponding to the maximum number of returned most matching persons. Default value: 5. Maximum value: 10.
+    /// For example, if `MaxFaceNum` is 3, `MaxPersonNumPerGroup` is 5, and the `GroupIds` length is 3, up to 45 (3 * 5 * 3) persons will be returned.
     "MaxPersonNumPerGroup" max_person_num_per_group set_max_person_num_per_group: i128,
-    /// 是否返回人员具体信息。
-    /// - 取值范围：0 为关闭，1 为开启。
-    /// - 默认为 0。
-    /// - 其他非0非1值默认为0
+    /// Whether to return person details. 0: no; 1: yes. Default value: 0. Other values will be considered as 0 by default.
     "NeedPersonInfo" need_person_info set_need_person_info: i64,
-    /// 图片质量控制。
-    /// - 取值范围：
-    /// 0: 不进行控制。
-    /// 1:较低的质量要求，图像存在非常模糊，眼睛鼻子嘴巴遮挡至少其中一种或多种的情况。
-    /// 2: 一般的质量要求，图像存在偏亮，偏暗，模糊或一般模糊，眉毛遮挡，脸颊遮挡，下巴遮挡，至少其中三种的情况。
-    /// 3: 较高的质量要求，图像存在偏亮，偏暗，一般模糊，眉毛遮挡，脸颊遮挡，下巴遮挡，其中一到两种的情况。
-    /// 4: 很高的质量要求，各个维度均为最好或最多在某一维度上存在轻微问题。
-    /// - 默认 0。
-    /// - 若图片质量不满足要求，则返回结果中会提示图片质量检测不符要求。
+    /// Image quality control.
+    /// 0: no control.
+    /// 1: low quality requirement. The image has one or more of the following problems: extreme blurriness, covered eyes, covered nose, and covered mouth.
+    /// 2: average quality requirement. The image has at least three of the following problems: excessive brightness, excessive dimness, blurriness or average blurriness, covered eyebrows, covered cheeks, and covered chin.
+    /// 3: high-quality requirement. The image has one to two of the following problems: excessive brightness, excessive dimness, average blurriness, covered eyebrows, covered cheeks, and covered chin.
+    /// 4: very high-quality requirement. The image is optimal in all dimensions or only has a slight problem in one dimension.
+    /// Default value: 0.
+    /// If the image quality does not meet the requirement, the returned result will prompt that the detected image quality is unsatisfactory.
     "QualityControl" quality_control set_quality_control: i128,
-    /// 出参Score中，只有大于等于FaceMatchThreshold值的结果才会返回。
-    /// - 默认为0。
-    /// - 取值范围：[0.0,100.0) 。
+    /// In the output parameter `Score`, the result will be returned only if the result value is greater than or equal to the `FaceMatchThreshold` value.
+    /// Default value: 0.
+    /// Value range: [0.0,100.0).
     "FaceMatchThreshold" face_match_threshold set_face_match_threshold: f64,
-    /// 是否开启图片旋转识别支持。
-    /// - 取值范围：0为不开启，1为开启。
-    /// - 默认为0。
-    /// - 本参数的作用为，当图片中的人脸被旋转且图片没有exif信息时，如果不开启图片旋转识别支持则无法正确检测、识别图片中的人脸。
-    /// - 若您确认图片包含exif信息或者您确认输入图中人脸不会出现被旋转情况，请不要开启本参数。开启后，整体耗时将可能增加数百毫秒。
+    /// Whether to enable the support for rotated image recognition. 0: no; 1: yes. Default value: 0. When the face in the image is rotated and the image has no EXIF information, if this parameter is not enabled, the face in the image cannot be correctly detected and recognized. If you are sure that the input image contains EXIF information or the face in the image will not be rotated, do not enable this parameter, as the overall time consumption may increase by hundreds of milliseconds after it is enabled.
     "NeedRotateDetection" need_rotate_detection set_need_rotate_detection: i128,
 } }
 rt::action!("iai", "2020-03-03", "SearchFacesReturnsByGroup", SearchFacesReturnsByGroupRequest => SearchFacesReturnsByGroupResponse);
 
 rt::model! { read debug;
-/// SearchFacesReturnsByGroup返回参数结构体
+/// SearchFacesReturnsByGroup response structure.
 SearchFacesReturnsByGroupResponse {
-    /// 搜索的人员库中包含的人脸数。
+    /// Number of faces included in searched groups.
     "FaceNum" face_num set_face_num: i128,
-    /// 识别结果。
+    /// Recognition result.
     "ResultsReturnsByGroup" results_returns_by_group set_results_returns_by_group: list ResultsReturnsByGroup,
-    /// 人脸识别所用的算法模型版本。
+    /// Algorithm model version used for face recognition.
     "FaceModelVersion" face_model_version set_face_model_version: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SearchPersons` (人员搜索).
+/// Request of `SearchPersons` (Searches for person).
 ///
-/// 用于对一张待识别的人脸图片，在一个或多个人员库中识别出最相似的 TopK 人员，按照相似度从大到小排列。
+/// This API is used to recognize top K persons in one or more groups who are similar to the person in a given image and rank the similarity in a descending order.
 ///
-/// 支持一次性识别图片中的最多 10 张人脸，支持一次性跨 100 个人员库（Group）搜索。
+/// Up to 10 faces in an image can be recognized at a time, and up to 100 groups can be searched in at a time.
 ///
-/// 单次搜索的人员库人脸总数量和人员库的算法模型版本（FaceModelVersion）相关。算法模型版本为2.0的人员库，单次搜索人员库人脸总数量不得超过 100 万张；算法模型版本为3.0的人员库，单次搜索人员库人脸总数量不得超过 300 万张。
+/// The maximum number of faces in groups that can be searched for at a time is subject to the group's algorithm model version (`FaceModelVersion`), which is 1 million for v2.0 or 3 million for v3.0.
 ///
-/// 本接口会将该人员（Person）下的所有人脸（Face）进行融合特征处理，即若某个 Person 下有4张 Face ，本接口会将4张 Face 的特征进行融合处理，生成对应这个 Person 的特征，使人员搜索（确定待识别的人脸图片是某人）更加准确。而[人脸搜索](https://cloud.tencent.com/document/product/867/44994)及[人脸搜索按库返回接口](https://cloud.tencent.com/document/product/867/44993)将该人员（Person）下的每个人脸（Face）都作为单独个体进行搜索。
-/// **注意：**若人员库超过1年未调用，平台将对人员库资源进行删除，以确保用户信息安全。
+/// This API fuses the features of all face images of a person; for example, if a person has 4 face images, it will fuse the features of the 4 face images and generate the summarized facial features of the person to make the person search (i.e., judging whether the face image to be recognized is of a specified person) more accurate. By contrast, the [SearchFaces](https://intl.cloud.tencent.com/document/product/867/44994?from_cn_redirect=1) and [SearchFacesReturnsByGroup](https://intl.cloud.tencent.com/document/product/867/44993?from_cn_redirect=1) APIs recognize each face image of a person as an independent one for search.
+///
 /// >
-/// - 公共参数中的签名方式请使用V3版本，即配置SignatureMethod参数为TC3-HMAC-SHA256。
-/// - 仅支持算法模型版本（FaceModelVersion）为3.0的人员库。
+/// - Please use the signature algorithm v3 to calculate the signature in the common parameters, that is, set the `SignatureMethod` parameter to `TC3-HMAC-SHA256`.
+/// - This feature is available only to groups whose algorithm model version (`FaceModelVersion`) is 3.0.
 SearchPersonsRequest {
-    /// 希望搜索的人员库列表，上限100个。数组元素取值为创建人员库接口中的GroupId。
+    /// List of groups to be searched in (up to 100). The array element value is the `GroupId` in the `CreateGroup` API.
     ///
     /// Required.
     "GroupIds" group_ids set_group_ids: list String,
-    /// 图片 base64 数据。
-    /// - base64 编码后大小不可超过5M。
-    /// - jpg格式长边像素不可超过4000，其他格式图片长边像素不可超2000。
-    /// - 所有格式的图片短边像素不小于64。
-    /// - 若图片中包含多张人脸，只选取其中人脸面积最大的人脸。
-    /// - 支持PNG、JPG、JPEG、BMP，不支持 GIF 图片。
+    /// Base64-encoded image data, which cannot exceed 5 MB.
+    /// The long side cannot exceed 4,000 px for images in JPG format or 2,000 px for images in other formats.
+    /// If there are multiple faces in the image, only the face with the largest size will be selected.
+    /// PNG, JPG, JPEG, and BMP images are supported, while GIF images are not.
     "Image" image set_image: str,
-    /// 图片的 Url 。
-    /// - 对应图片 base64 编码后大小不可超过5M。
-    /// - jpg格式长边像素不可超过4000，其他格式图片长边像素不可超2000。
-    /// - 所有格式的图片短边像素不小于64。
-    /// - Url、Image必须提供一个，如果都提供，只使用 Url。
-    /// - 图片存储于腾讯云的Url可保障更高下载速度和稳定性，建议图片存储于腾讯云。
-    /// - 非腾讯云存储的Url速度和稳定性可能受一定影响。
-    /// - 支持PNG、JPG、JPEG、BMP，不支持 GIF 图片。
+    /// Image URL. The image cannot exceed 5 MB in size after being Base64-encoded.
+    /// The long side cannot exceed 4,000 px for images in JPG format or 2,000 px for images in other formats.
+    /// Either `Url` or `Image` must be provided; if both are provided, only `Url` will be used.
+    /// We recommend storing the image in Tencent Cloud, as a Tencent Cloud URL can guarantee higher download speed and stability.
+    /// The download speed and stability of non-Tencent Cloud URLs may be low.
+    /// PNG, JPG, JPEG, and BMP images are supported, while GIF images are not.
     "Url" url set_url: str,
-    /// 最多识别的人脸数目。
-    /// - 默认值为1（仅检测图片中面积最大的那张人脸），最大值为10。
-    /// - MaxFaceNum用于，当输入的待识别图片包含多张人脸时，设定要搜索的人脸的数量。
-    /// - 例：输入的Image或Url中的图片包含多张人脸，设MaxFaceNum=5，则会识别图片中面积最大的5张人脸。
+    /// Maximum number of recognizable faces. Default value: 1 (i.e., detecting only the face with the largest size in the image). Maximum value: 10.
+    /// `MaxFaceNum` is used to control the number of faces to be searched for if there are multiple faces in the input image to be recognized.
+    /// For example, if the input image in `Image` or `Url` contains multiple faces and `MaxFaceNum` is 5, top 5 faces with the largest size in the image will be recognized.
     "MaxFaceNum" max_face_num set_max_face_num: i128,
-    /// 人脸长和宽的最小尺寸，单位为像素。
-    /// - 默认为34。
-    /// - 低于34将影响搜索精度。
-    /// - 建议设置为80。
+    /// Minimum height and width of face in px. Default value: 34. A value below 34 will affect the search accuracy. We recommend setting this parameter to 80.
     "MinFaceSize" min_face_size set_min_face_size: i128,
-    /// 单张被识别的人脸返回的最相似人员数量。
-    /// - 默认值为5，最大值为100。
-    /// - 例，设MaxFaceNum为1，MaxPersonNum为8，则返回Top8相似的人员信息。
-    /// - 值越大，需要处理的时间越长。建议不要超过10。
+    /// Number of the most similar persons returned for one single recognized face image. Default value: 5. Maximum value: 100.
+    /// For example, if `MaxFaceNum` is 1 and `MaxPersonNum` is 8, information of the top 8 most similar persons will be returned.
+    /// The greater the value, the longer the processing time. We recommend setting a value below 10.
     "MaxPersonNum" max_person_num set_max_person_num: i128,
-    /// 图片质量控制。
-    /// - 取值范围：
-    /// 0: 不进行控制。
-    /// 1:较低的质量要求，图像存在非常模糊，眼睛鼻子嘴巴遮挡至少其中一种或多种的情况。
-    /// 2: 一般的质量要求，图像存在偏亮，偏暗，模糊或一般模糊，眉毛遮挡，脸颊遮挡，下巴遮挡，至少其中三种的情况。
-    /// 3: 较高的质量要求，图像存在偏亮，偏暗，一般模糊，眉毛遮挡，脸颊遮挡，下巴遮挡，其中一到两种的情况。
-    /// 4: 很高的质量要求，各个维度均为最好或最多在某一维度上存在轻微问题。
-    /// - 默认 0。
-    /// - 若图片质量不满足要求，则返回结果中会提示图片质量检测不符要求。
+    /// Image quality control.
+    /// 0: no control.
+    /// 1: low quality requirement. The image has one or more of the following problems: extreme blurriness, covered eyes, covered nose, and covered mouth.
+    /// 2: average quality requirement. The image has at least three of the following problems: excessive brightness, excessive dimness, blurriness or average blurriness, covered eyebrows, covered cheeks, and covered chin.
+    /// 3: high-quality requirement. The image has one to two of the following problems: excessive brightness, excessive dimness, average blurriness, covered eyebrows, covered cheeks, and covered chin.
+    /// 4: very high-quality requirement. The image is optimal in all dimensions or only has a slight problem in one dimension.
+    /// Default value: 0.
+    /// If the image quality does not meet the requirement, the returned result will prompt that the detected image quality is unsatisfactory.
     "QualityControl" quality_control set_quality_control: i128,
-    /// 出参Score中，只有大于等于FaceMatchThreshold值的结果才会返回。
-    /// - 默认为0。
-    /// - 取值范围：[0.0,100.0) 。
+    /// In the output parameter `Score`, the result will be returned only if the result value is greater than or equal to the `FaceMatchThreshold` value. Default value: 0. Value range: [0.0,100.0).
     "FaceMatchThreshold" face_match_threshold set_face_match_threshold: f64,
-    /// 是否返回人员具体信息。
-    /// - 取值范围：0 为关闭，1 为开启。
-    /// - 默认为 0。
-    /// - 其他非0非1值默认为0
+    /// Whether to return person details. 0: no; 1: yes. Default value: 0. Other values will be considered as 0 by default.
     "NeedPersonInfo" need_person_info set_need_person_info: i64,
-    /// 是否开启图片旋转识别支持。
-    /// - 取值范围：0为不开启，1为开启。
-    /// - 默认为0。
-    /// - 本参数的作用为，当图片中的人脸被旋转且图片没有exif信息时，如果不开启图片旋转识别支持则无法正确检测、识别图片中的人脸。
-    /// - 若您确认图片包含exif信息或者您确认输入图中人脸不会出现被旋转情况，请不要开启本参数。开启后，整体耗时将可能增加数百毫秒。
+    /// Whether to enable the support for rotated image recognition. 0: no; 1: yes. Default value: 0. When the face in the image is rotated and the image has no EXIF information, if this parameter is not enabled, the face in the image cannot be correctly detected and recognized. If you are sure that the input image contains EXIF information or the face in the image will not be rotated, do not enable this parameter, as the overall time consumption may increase by hundreds of milliseconds after it is enabled.
     "NeedRotateDetection" need_rotate_detection set_need_rotate_detection: i128,
 } }
 rt::action!("iai", "2020-03-03", "SearchPersons", SearchPersonsRequest => SearchPersonsResponse);
 
 rt::model! { read debug;
-/// SearchPersons返回参数结构体
+/// SearchPersons response structure.
 SearchPersonsResponse {
-    /// 识别结果。
+    /// Recognition result.
     "Results" results set_results: list Result,
-    /// 搜索的人员库中包含的人员数。若输入图片中所有人脸均不符合质量要求，则返回0。
+    /// Number of the persons included in searched groups. If the quality of all faces in the input image does not meet the requirement, 0 will be returned.
     "PersonNum" person_num set_person_num: i128,
-    /// 人脸识别所用的算法模型版本。
+    /// Algorithm model version used for face recognition.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "FaceModelVersion" face_model_version set_face_model_version: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SearchPersonsReturnsByGroup` (人员搜索按库返回).
+/// Request of `SearchPersonsReturnsByGroup` (Searches for person with results returned by group).
 ///
-/// 用于对一张待识别的人脸图片，在一个或多个人员库中识别出最相似的 TopK 人员，按照**人员库的维度**以人员相似度从大到小顺序排列。
+/// This API is used to recognize top K persons in one or more groups who are similar to the person in a given image, display the results **by group**, and rank the similarity within each group in a descending order.
 ///
-/// 支持一次性识别图片中的最多 10 张人脸，支持跨人员库（Group）搜索。
+/// Up to 10 faces in the image can be recognized at a time, and cross-group search is supported.
 ///
-/// 单次搜索的人员库人脸总数量和人员库的算法模型版本（FaceModelVersion）相关。算法模型版本为2.0的人员库，单次搜索人员库人脸总数量不得超过 100 万张；算法模型版本为3.0的人员库，单次搜索人员库人脸总数量不得超过 300 万张。
+/// The maximum number of faces in groups that can be searched for at a time is subject to the group's algorithm model version (`FaceModelVersion`), which is 1 million for v2.0 or 3 million for v3.0.
 ///
-/// 本接口会将该人员（Person）下的所有人脸（Face）进行融合特征处理，即若某个 Person 下有4张 Face ，本接口会将4张 Face 的特征进行融合处理，生成对应这个 Person 的特征，使人员搜索（确定待识别的人脸图片是某人）更加准确。而[人脸搜索](https://cloud.tencent.com/document/product/867/44994)及[人脸搜索按库返回接口](https://cloud.tencent.com/document/product/867/44993)将该人员（Person）下的每个人脸（Face）都作为单独个体进行搜索。
-/// **注意：**若人员库超过1年未调用，平台将对人员库资源进行删除，以确保用户信息安全。
+/// This API fuses the features of all face images of a person; for example, if a person has 4 face images, it will fuse the features of the 4 face images and generate the summarized facial features of the person to make the person search (i.e., judging whether the face image to be recognized is of a specified person) more accurate. By contrast, the [SearchFaces](https://intl.cloud.tencent.com/document/product/867/44994?from_cn_redirect=1) and [SearchFacesReturnsByGroup](https://intl.cloud.tencent.com/document/product/867/44993?from_cn_redirect=1) APIs recognize each face image of a person as an independent one for search.
 /// >
-/// - 公共参数中的签名方式请使用V3版本，即配置SignatureMethod参数为TC3-HMAC-SHA256。
-/// - 仅支持算法模型版本（FaceModelVersion）为3.0的人员库。
+/// - Please use the signature algorithm v3 to calculate the signature in the common parameters, that is, set the `SignatureMethod` parameter to `TC3-HMAC-SHA256`.
+/// - This feature is available only to groups whose algorithm model version (`FaceModelVersion`) is 3.0.
 SearchPersonsReturnsByGroupRequest {
-    /// 希望搜索的人员库列表，上限60个。数组元素取值为创建人员库接口中的GroupId。
+    /// List of groups to be searched in (up to 60). The array element value is the `GroupId` in the `CreateGroup` API.
     ///
     /// Required.
     "GroupIds" group_ids set_group_ids: list String,
-    /// 图片 base64 数据。
-    /// - base64 编码后大小不可超过5M。
-    /// - jpg格式长边像素不可超过4000，其他格式图片长边像素不可超2000。
-    /// - 所有格式的图片短边像素不小于64。
-    /// - 支持PNG、JPG、JPEG、BMP，不支持 GIF 图片。
+    /// Base64-encoded image data, which cannot exceed 5 MB.
+    /// The long side cannot exceed 4,000 px for images in JPG format or 2,000 px for images in other formats.
+    /// PNG, JPG, JPEG, and BMP images are supported, while GIF images are not.
     "Image" image set_image: str,
-    /// 图片的 Url 。
-    /// - 对应图片 base64 编码后大小不可超过5M。
-    /// - jpg格式长边像素不可超过4000，其他格式图片长边像素不可超2000。
-    /// - 所有格式的图片短边像素不小于64。
-    /// - Url、Image必须提供一个，如果都提供，只使用 Url。
-    /// - 图片存储于腾讯云的Url可保障更高下载速度和稳定性，建议图片存储于腾讯云。
-    /// - 非腾讯云存储的Url速度和稳定性可能受一定影响。
-    /// - 支持PNG、JPG、JPEG、BMP，不支持 GIF 图片。
+    /// Image URL. The image cannot exceed 5 MB in size after being Base64-encoded.
+    /// The long side cannot exceed 4,000 px for images in JPG format or 2,000 px for images in other formats.
+    /// Either `Url` or `Image` must be provided; if both are provided, only `Url` will be used.
+    /// We recommend storing the image in Tencent Cloud, as a Tencent Cloud URL can guarantee higher download speed and stability.
+    /// The download speed and stability of non-Tencent Cloud URLs may be low.
+    /// PNG, JPG, JPEG, and BMP images are supported, while GIF images are not.
     "Url" url set_url: str,
-    /// 最多识别的人脸数目。
-    /// - 默认值为1（仅检测图片中面积最大的那张人脸），最大值为10。
-    /// - MaxFaceNum用于，当输入的待识别图片包含多张人脸时，设定要搜索的人脸的数量。
-    /// - 例：输入的Image或Url中的图片包含多张人脸，设MaxFaceNum=5，则会识别图片中面积最大的5张人脸。
+    /// Maximum number of recognizable faces. Default value: 1 (i.e., detecting only the face with the largest size in the image). Maximum value: 10.
+    /// `MaxFaceNum` is used to control the number of faces to be searched for if there are multiple faces in the input image to be recognized.
+    /// For example, if the input image in `Image` or `Url` contains multiple faces and `MaxFaceNum` is 5, top 5 faces with the largest size in the image will be recognized.
     "MaxFaceNum" max_face_num set_max_face_num: i128,
-    /// 人脸长和宽的最小尺寸，单位为像素。
-    /// - 默认为34。
-    /// - 低于34将影响搜索精度。
-    /// - 建议设置为80。
+    /// Minimum height and width of face in px. Default value: 34. A value below 34 will affect the search accuracy. We recommend setting this parameter to 80.
     "MinFaceSize" min_face_size set_min_face_size: i128,
-    /// 被检测到的人脸，对应最多返回的最相似人员数目。
-    /// - 默认值为5，最大值为10。
-    /// - 例，设MaxFaceNum为3，MaxPersonNumPerGroup为5，GroupIds长度为3，则最多可能返回3*5*3=45个人员。
+    /// Detected faces, which is corresponding to the maximum number of returned most matching persons. Default value: 5. Maximum value: 10.
+    /// For example, if `MaxFaceNum` is 3, `MaxPersonNumPerGroup` is 5, and the `GroupIds` length is 3, up to 45 (3 * 5 * 3) persons will be returned.
     "MaxPersonNumPerGroup" max_person_num_per_group set_max_person_num_per_group: i128,
-    /// 图片质量控制。
-    /// - 取值范围：
-    /// 0: 不进行控制。
-    /// 1:较低的质量要求，图像存在非常模糊，眼睛鼻子嘴巴遮挡至少其中一种或多种的情况。
-    /// 2: 一般的质量要求，图像存在偏亮，偏暗，模糊或一般模糊，眉毛遮挡，脸颊遮挡，下巴遮挡，至少其中三种的情况。
-    /// 3: 较高的质量要求，图像存在偏亮，偏暗，一般模糊，眉毛遮挡，脸颊遮挡，下巴遮挡，其中一到两种的情况。
-    /// 4: 很高的质量要求，各个维度均为最好或最多在某一维度上存在轻微问题。
-    /// - 默认 0。
-    /// - 若图片质量不满足要求，则返回结果中会提示图片质量检测不符要求。
+    /// Image quality control.
+    /// 0: no control.
+    /// 1: low quality requirement. The image has one or more of the following problems: extreme blurriness, covered eyes, covered nose, and covered mouth.
+    /// 2: average quality requirement. The image has at least three of the following problems: excessive brightness, excessive dimness, blurriness or average blurriness, covered eyebrows, covered cheeks, and covered chin.
+    /// 3: high-quality requirement. The image has one to two of the following problems: excessive brightness, excessive dimness, average blurriness, covered eyebrows, covered cheeks, and covered chin.
+    /// 4: very high-quality requirement. The image is optimal in all dimensions or only has a slight problem in one dimension.
+    /// Default value: 0.
+    /// If the image quality does not meet the requirement, the returned result will prompt that the detected image quality is unsatisfactory.
     "QualityControl" quality_control set_quality_control: i128,
-    /// 出参Score中，只有超过FaceMatchThreshold值的结果才会返回。默认为0。
+    /// In the output parameter `Score`, the result will be returned only if the result value is above the `FaceMatchThreshold` value. Default value: 0.
     "FaceMatchThreshold" face_match_threshold set_face_match_threshold: f64,
-    /// 是否返回人员具体信息。
-    /// - 取值范围：0 为关闭，1 为开启。
-    /// - 默认为 0。
-    /// - 其他非0非1值默认为0。
+    /// Whether to return person details. 0: no; 1: yes. Default value: 0. Other values will be considered as 0 by default.
     "NeedPersonInfo" need_person_info set_need_person_info: i64,
-    /// 是否开启图片旋转识别支持。
-    /// - 取值范围：0为不开启，1为开启。
-    /// - 默认为0。
-    /// - 本参数的作用为，当图片中的人脸被旋转且图片没有exif信息时，如果不开启图片旋转识别支持则无法正确检测、识别图片中的人脸。
-    /// - 若您确认图片包含exif信息或者您确认输入图中人脸不会出现被旋转情况，请不要开启本参数。开启后，整体耗时将可能增加数百毫秒。
+    /// Whether to enable the support for rotated image recognition. 0: no; 1: yes. Default value: 0. When the face in the image is rotated and the image has no EXIF information, if this parameter is not enabled, the face in the image cannot be correctly detected and recognized. If you are sure that the input image contains EXIF information or the face in the image will not be rotated, do not enable this parameter, as the overall time consumption may increase by hundreds of milliseconds after it is enabled.
     "NeedRotateDetection" need_rotate_detection set_need_rotate_detection: i128,
 } }
 rt::action!("iai", "2020-03-03", "SearchPersonsReturnsByGroup", SearchPersonsReturnsByGroupRequest => SearchPersonsReturnsByGroupResponse);
 
 rt::model! { read debug;
-/// SearchPersonsReturnsByGroup返回参数结构体
+/// SearchPersonsReturnsByGroup response structure.
 SearchPersonsReturnsByGroupResponse {
-    /// 搜索的人员库中包含的人员数。若输入图片中所有人脸均不符合质量要求，则返回0。
+    /// Number of the persons included in searched groups. If the quality of all faces in the input image does not meet the requirement, 0 will be returned.
     "PersonNum" person_num set_person_num: i128,
-    /// 识别结果。
+    /// Recognition result.
     "ResultsReturnsByGroup" results_returns_by_group set_results_returns_by_group: list ResultsReturnsByGroup,
-    /// 人脸识别所用的算法模型版本。
+    /// Algorithm model version used for face recognition.
     "FaceModelVersion" face_model_version set_face_model_version: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2167,135 +2028,116 @@ UpgradeJobInfo {
 } }
 
 rt::model! { write debug;
-/// Request of `VerifyFace` (人脸验证).
+/// Request of `VerifyFace` (Verifies face).
 ///
-/// 给定一张人脸图片和一个 PersonId，判断图片中的人和 PersonId 对应的人是否为同一人。PersonId 请参考[人员库管理相关接口](https://cloud.tencent.com/document/product/867/45015)。
+/// This API is used to judge whether a person in an image corresponds to a given `PersonId`. For more information on `PersonId`, please see [Group Management APIs](https://intl.cloud.tencent.com/document/product/867/45015?from_cn_redirect=1).
 ///
-/// 与[人脸比对](https://cloud.tencent.com/document/product/867/44987)接口不同的是，人脸验证用于判断 “此人是否是此人”，“此人”的信息已存于人员库中，“此人”可能存在多张人脸图片；而[人脸比对](https://cloud.tencent.com/document/product/867/44987)用于判断两张人脸的相似度。
+/// The `VerifyFace` API judges whether a person is someone specified whose information is stored in a group, and there may be multiple face images of "someone". By contrast, the [CompareFace](https://intl.cloud.tencent.com/document/product/867/44987?from_cn_redirect=1) API judges the similarity between two faces.
 ///
-/// 与[人员验证](https://cloud.tencent.com/document/product/867/44982)接口不同的是，人脸验证将该人员（Person）下的每个人脸（Face）都作为单独个体进行验证，而[人员验证](https://cloud.tencent.com/document/product/867/44982)会将该人员（Person）下的所有人脸（Face）进行融合特征处理，即若某个 Person下有4张 Face，人员验证接口会将4张 Face 的特征进行融合处理，生成对应这个 Person 的特征，使人员验证（确定待识别的人脸图片是某人员）更加准确。
-/// **注意：**若人员库超过1年未调用，平台将对人员库资源进行删除，以确保用户信息安全。
+/// This API recognizes each face image of a person as an independent one. By contrast, the [VerifyPerson](https://intl.cloud.tencent.com/document/product/867/44982?from_cn_redirect=1) API fuses the features of all face images of a person; for example, if a person has 4 face images, the VerifyPerson API will fuse the features of the 4 face images and generate the summarized facial features of the person to make the person verification (i.e., judging whether the face image to be recognized is of a specified person) more accurate.
+///
 /// >
-/// - 公共参数中的签名方式请使用V3版本，即配置SignatureMethod参数为TC3-HMAC-SHA256。
+/// - Please use the signature algorithm v3 to calculate the signature in the common parameters, that is, set the parameter `SignatureMethod` to `TC3-HMAC-SHA256`.
 VerifyFaceRequest {
-    /// 待验证的人员ID。人员ID具体信息请参考人员库管理相关接口。
+    /// ID of the person to be verified. For more information on `PersonId`, please see the group management APIs.
     ///
     /// Required.
     "PersonId" person_id set_person_id: str,
-    /// 图片 base64 数据。
-    /// - base64 编码后大小不可超过5M。
-    /// - jpg格式长边像素不可超过4000，其他格式图片长边像素不可超2000。
-    /// - 所有格式的图片短边像素不小于64。
-    /// - 若图片中包含多张人脸，只选取其中人脸面积最大的人脸。
-    /// - 支持PNG、JPG、JPEG、BMP，不支持 GIF 图片。
+    /// Base64-encoded image data, which cannot exceed 5 MB.
+    /// The long side cannot exceed 4,000 px for images in JPG format or 2,000 px for images in other formats.
+    /// If there are multiple faces in the image, only the face with the largest size will be selected.
+    /// PNG, JPG, JPEG, and BMP images are supported, while GIF images are not.
     "Image" image set_image: str,
-    /// 图片的 Url 。
-    /// - 对应图片 base64 编码后大小不可超过5M。
-    /// - jpg格式长边像素不可超过4000，其他格式图片长边像素不可超2000。
-    /// - 所有格式的图片短边像素不小于64。
-    /// - Url、Image必须提供一个，如果都提供，只使用 Url。
-    /// - 图片存储于腾讯云的Url可保障更高下载速度和稳定性，建议图片存储于腾讯云。
-    /// - 非腾讯云存储的Url速度和稳定性可能受一定影响。
-    /// - 若图片中包含多张人脸，只选取其中人脸面积最大的人脸。
-    /// - 支持PNG、JPG、JPEG、BMP，不支持 GIF 图片。
+    /// Image URL. The image cannot exceed 5 MB in size after being Base64-encoded.
+    /// The long side cannot exceed 4,000 px for images in JPG format or 2,000 px for images in other formats.
+    /// Either `Url` or `Image` must be provided; if both are provided, only `Url` will be used.
+    /// We recommend storing the image in Tencent Cloud, as a Tencent Cloud URL can guarantee higher download speed and stability.
+    /// The download speed and stability of non-Tencent Cloud URLs may be low.
+    /// If there are multiple faces in the image, only the face with the largest size will be selected.
+    /// PNG, JPG, JPEG, and BMP images are supported, while GIF images are not.
     "Url" url set_url: str,
-    /// 图片质量控制。
-    /// - 取值范围：
-    /// 0: 不进行控制。
-    /// 1:较低的质量要求，图像存在非常模糊，眼睛鼻子嘴巴遮挡至少其中一种或多种的情况。
-    /// 2: 一般的质量要求，图像存在偏亮，偏暗，模糊或一般模糊，眉毛遮挡，脸颊遮挡，下巴遮挡，至少其中三种的情况。
-    /// 3: 较高的质量要求，图像存在偏亮，偏暗，一般模糊，眉毛遮挡，脸颊遮挡，下巴遮挡，其中一到两种的情况。
-    /// 4: 很高的质量要求，各个维度均为最好或最多在某一维度上存在轻微问题。
-    /// - 默认 0。
-    /// - 若图片质量不满足要求，则返回结果中会提示图片质量检测不符要求。
+    /// Image quality control.
+    /// 0: no control.
+    /// 1: low quality requirement. The image has one or more of the following problems: extreme blurriness, covered eyes, covered nose, and covered mouth.
+    /// 2: average quality requirement. The image has at least three of the following problems: excessive brightness, excessive dimness, blurriness or average blurriness, covered eyebrows, covered cheeks, and covered chin.
+    /// 3: high-quality requirement. The image has one to two of the following problems: excessive brightness, excessive dimness, average blurriness, covered eyebrows, covered cheeks, and covered chin.
+    /// 4: very high-quality requirement. The image is optimal in all dimensions or only has a slight problem in one dimension.
+    /// Default value: 0.
+    /// If the image quality does not meet the requirement, the returned result will prompt that the detected image quality is unsatisfactory.
     "QualityControl" quality_control set_quality_control: i128,
-    /// 是否开启图片旋转识别支持。
-    /// - 取值范围：0为不开启，1为开启。
-    /// - 默认为0。
-    /// - 本参数的作用为，当图片中的人脸被旋转且图片没有exif信息时，如果不开启图片旋转识别支持则无法正确检测、识别图片中的人脸。
-    /// - 若您确认图片包含exif信息或者您确认输入图中人脸不会出现被旋转情况，请不要开启本参数。开启后，整体耗时将可能增加数百毫秒。
+    /// Whether to enable the support for rotated image recognition. 0: no; 1: yes. Default value: 0. When the face in the image is rotated and the image has no EXIF information, if this parameter is not enabled, the face in the image cannot be correctly detected and recognized. If you are sure that the input image contains EXIF information or the face in the image will not be rotated, do not enable this parameter, as the overall time consumption may increase by hundreds of milliseconds after it is enabled.
     "NeedRotateDetection" need_rotate_detection set_need_rotate_detection: i128,
 } }
 rt::action!("iai", "2020-03-03", "VerifyFace", VerifyFaceRequest => VerifyFaceResponse);
 
 rt::model! { read debug;
-/// VerifyFace返回参数结构体
+/// VerifyFace response structure.
 VerifyFaceResponse {
-    /// 给定的人脸图片与 PersonId 对应人脸的相似度。
-    /// - 若 PersonId 下有多张人脸（Face），返回相似度最大的分数。
-    /// - 不同算法版本返回的相似度分数不同。
-    /// - 若需要验证两张图片中人脸是否为同一人，3.0版本误识率千分之一对应分数为40分，误识率万分之一对应分数为50分，误识率十万分之一对应分数为60分。 一般超过50分则可认定为同一人。
-    /// - 2.0版本误识率千分之一对应分数为70分，误识率万分之一对应分数为80分，误识率十万分之一对应分数为90分。 一般超过80分则可认定为同一人。
+    /// Similarity between given face image and `PersonId`. If there are multiple faces under the `PersonId`, the score of the highest similarity will be returned.
+    ///
+    /// The returned similarity score varies by algorithm version.
+    /// If you need to verify whether the faces in the two images are the same person, then the 0.1%, 0.01%, and 0.001% FARs on v3.0 correspond to scores of 40, 50, and 60, respectively. Generally, if the score is above 50, it can be judged that they are the same person.
+    /// The 0.1%, 0.01%, and 0.001% FARs on v2.0 correspond to scores of 70, 80, and 90, respectively. Generally, if the score is above 80, it can be judged that they are the same person.
     "Score" score set_score: f64,
-    /// 是否为同一人判断，固定阈值分数为60分，若想更灵活地调整阈值可取Score参数返回进行判断。
+    /// Whether the person is the one in the image. The fixed threshold score is 60. If you want to adjust the threshold more flexibly, you can take the returned `Score` parameter value for judgment.
     "IsMatch" is_match set_is_match: bool,
-    /// 人脸识别所用的算法模型版本，是该 Person 所在的人员库的算法模型版本。
-    /// - 在创建人员库时设置，详情可参考[算法模型版本](https://cloud.tencent.com/document/product/867/40042)
+    /// Algorithm model version used for face recognition in the group where the `Person` is, which is set when the group is created.
     "FaceModelVersion" face_model_version set_face_model_version: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `VerifyPerson` (人员验证).
+/// Request of `VerifyPerson` (Verifies person).
 ///
-/// 给定一张人脸图片和一个 PersonId，判断图片中的人和 PersonId 对应的人是否为同一人。PersonId 请参考[人员库管理相关接口](https://cloud.tencent.com/document/product/867/45015)。
-/// 本接口会将该人员（Person）下的所有人脸（Face）进行融合特征处理，即若某个Person下有4张 Face，本接口会将4张 Face 的特征进行融合处理，生成对应这个 Person 的特征，使人员验证（确定待识别的人脸图片是某人员）更加准确。
+/// This API is used to judge whether a person in an image corresponds to a given `PersonId`. For more information on `PersonId`, please see [Group Management APIs](https://intl.cloud.tencent.com/document/product/867/45015?from_cn_redirect=1).
+/// This API fuses the features of all face images of a person; for example, if a person has 4 face images, it will fuse the features of the 4 face images and generate the summarized facial features of the person to make the person verification (i.e., judging whether the face image to be recognized is of a specified person) more accurate.
 ///
-/// 和人脸比对相关接口不同的是，人脸验证相关接口用于判断 “此人是否是此人”，“此人”的信息已存于人员库中，“此人”可能存在多张人脸图片；而人脸比对相关接口用于判断两张人脸的相似度。
-/// **注意：**若人员库超过1年未调用，平台将对人员库资源进行删除，以确保用户信息安全。
+/// The face verification APIs judge whether a person is someone specified whose information is stored in a group, and the "someone" may have multiple face images. By contrast, the face comparison APIs judge the similarity between two faces.
 ///
 /// >
-/// - 公共参数中的签名方式请使用V3版本，即配置SignatureMethod参数为TC3-HMAC-SHA256。
-/// - 仅支持算法模型版本（FaceModelVersion）为3.0的人员库。
+/// - Please use the signature algorithm v3 to calculate the signature in the common parameters, that is, set the `SignatureMethod` parameter to `TC3-HMAC-SHA256`.
+/// - This feature is available only to groups whose algorithm model version (`FaceModelVersion`) is 3.0.
 VerifyPersonRequest {
-    /// 待验证的人员ID。人员ID具体信息请参考人员库管理相关接口。
+    /// ID of the person to be verified. For more information on `PersonId`, please see the group management APIs.
     ///
     /// Required.
     "PersonId" person_id set_person_id: str,
-    /// 图片 base64 数据。
-    /// - jpg格式长边像素不可超过4000，其他格式图片长边像素不可超2000。
-    /// - 所有格式的图片短边像素不小于64。
-    /// - 若图片中包含多张人脸，只选取其中人脸面积最大的人脸。
-    /// - 支持PNG、JPG、JPEG、BMP，不支持 GIF 图片。
+    /// Base64-encoded data of the image.
+    /// The long side cannot exceed 4,000 px for images in JPG format or 2,000 px for images in other formats.
+    /// If there are multiple faces in the image, only the face with the largest size will be selected.
+    /// PNG, JPG, JPEG, and BMP images are supported, while GIF images are not.
     "Image" image set_image: str,
-    /// 图片的 Url
-    /// - jpg格式长边像素不可超过4000，其他格式图片长边像素不可超2000。
-    /// - 所有格式的图片短边像素不小于64。
-    /// -  图片的 Url、Image必须提供一个，如果都提供，只使用 Url。
-    /// - 图片存储于腾讯云的Url可保障更高下载速度和稳定性，建议图片存储于腾讯云。
-    /// - 非腾讯云存储的Url速度和稳定性可能受一定影响。
-    /// - 若图片中包含多张人脸，只选取其中人脸面积最大的人脸。
-    /// - 支持PNG、JPG、JPEG、BMP，不支持 GIF 图片。
+    /// Image URL
+    /// The long side cannot exceed 4,000 px for images in JPG format or 2,000 px for images in other formats.
+    /// Either `Url` or `Image` must be provided; if both are provided, only `Url` will be used.
+    /// We recommend storing the image in Tencent Cloud, as a Tencent Cloud URL can guarantee higher download speed and stability.
+    /// The download speed and stability of non-Tencent Cloud URLs may be low.
+    /// If there are multiple faces in the image, only the face with the largest size will be selected.
+    /// PNG, JPG, JPEG, and BMP images are supported, while GIF images are not.
     "Url" url set_url: str,
-    /// 图片质量控制。
-    /// - 取值范围：
-    /// 0: 不进行控制。
-    /// 1:较低的质量要求，图像存在非常模糊，眼睛鼻子嘴巴遮挡至少其中一种或多种的情况。
-    /// 2: 一般的质量要求，图像存在偏亮，偏暗，模糊或一般模糊，眉毛遮挡，脸颊遮挡，下巴遮挡，至少其中三种的情况。
-    /// 3: 较高的质量要求，图像存在偏亮，偏暗，一般模糊，眉毛遮挡，脸颊遮挡，下巴遮挡，其中一到两种的情况。
-    /// 4: 很高的质量要求，各个维度均为最好或最多在某一维度上存在轻微问题。
-    /// - 默认 0。
-    /// - 若图片质量不满足要求，则返回结果中会提示图片质量检测不符要求。
+    /// Image quality control.
+    /// 0: no control.
+    /// 1: low quality requirement. The image has one or more of the following problems: extreme blurriness, covered eyes, covered nose, and covered mouth.
+    /// 2: average quality requirement. The image has at least three of the following problems: excessive brightness, excessive dimness, blurriness or average blurriness, covered eyebrows, covered cheeks, and covered chin.
+    /// 3: high-quality requirement. The image has one to two of the following problems: excessive brightness, excessive dimness, average blurriness, covered eyebrows, covered cheeks, and covered chin.
+    /// 4: very high-quality requirement. The image is optimal in all dimensions or only has a slight problem in one dimension.
+    /// Default value: 0.
+    /// If the image quality does not meet the requirement, the returned result will prompt that the detected image quality is unsatisfactory.
     "QualityControl" quality_control set_quality_control: i128,
-    /// 是否开启图片旋转识别支持。
-    /// - 取值范围：0为不开启，1为开启。
-    /// - 默认为0。
-    /// - 本参数的作用为，当图片中的人脸被旋转且图片没有exif信息时，如果不开启图片旋转识别支持则无法正确检测、识别图片中的人脸。
-    /// - 若您确认图片包含exif信息或者您确认输入图中人脸不会出现被旋转情况，请不要开启本参数。开启后，整体耗时将可能增加数百毫秒。
+    /// Whether to enable the support for rotated image recognition. 0: no; 1: yes. Default value: 0. When the face in the image is rotated and the image has no EXIF information, if this parameter is not enabled, the face in the image cannot be correctly detected and recognized. If you are sure that the input image contains EXIF information or the face in the image will not be rotated, do not enable this parameter, as the overall time consumption may increase by hundreds of milliseconds after it is enabled.
     "NeedRotateDetection" need_rotate_detection set_need_rotate_detection: i128,
 } }
 rt::action!("iai", "2020-03-03", "VerifyPerson", VerifyPersonRequest => VerifyPersonResponse);
 
 rt::model! { read debug;
-/// VerifyPerson返回参数结构体
+/// VerifyPerson response structure.
 VerifyPersonResponse {
-    /// 给定的人脸照片与 PersonId 对应的相似度。若 PersonId 下有多张人脸（Face），会融合多张人脸信息进行验证。
+    /// Similarity between given face image and `PersonId`. If there are multiple faces under the `PersonId`, their information will be fused for verification.
     "Score" score set_score: f64,
-    /// 是否为同一人的判断。
+    /// Whether the person in the image matches the `PersonId`.
     "IsMatch" is_match set_is_match: bool,
-    /// 人脸识别所用的算法模型版本，是该 Person 所在的人员库的算法模型版本。
-    /// - 在创建人员库时设置，详情可参考[算法模型版本](https://cloud.tencent.com/document/product/867/40042)
+    /// Algorithm model version used for face recognition in the group where the `Person` is, which is set when the group is created.
     "FaceModelVersion" face_model_version set_face_model_version: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,

@@ -5,131 +5,131 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { write debug;
-/// Request of `CreateIAPUserOIDCConfig` (创建IAP服务OIDC配置).
+/// Request of `CreateIAPUserOIDCConfig` (Creates an IAP service OIDC configuration).
 ///
-/// 创建用户OIDC配置。只能创建一个用户OIDC身份提供商，并且创建用户OIDC配置之后会自动关闭用户SAML SSO身份提供商。
+/// This API is used to create a user OIDC configuration. Only one user OIDC IdP can be created, and the user SAML SSO IdP will be automatically disabled after it is created.
 CreateIAPUserOIDCConfigRequest {
-    /// 身份提供商URL。OpenID Connect身份提供商标识。对应企业IdP提供的Openid-configuration中"issuer"字段的值。
+    /// OpenID Connect IdP URL. It corresponds to the value of the "issuer" field in the Openid-configuration provided by the enterprise IdP.
     ///
     /// Required.
     "IdentityUrl" identity_url set_identity_url: str,
-    /// 客户端ID，在OpenID Connect身份提供商注册的客户端ID。
+    /// Client ID registered with the OpenID Connect IdP.
     ///
     /// Required.
     "ClientId" client_id set_client_id: str,
-    /// 授权请求Endpoint，OpenID Connect身份提供商授权地址。对应企业IdP提供的Openid-configuration中"authorization_endpoint"字段的值。
+    /// OpenID Connect IdP authorization endpoint. It corresponds to the value of the "authorization_endpoint" field in the Openid-configuration provided by the enterprise IdP.
     ///
     /// Required.
     "AuthorizationEndpoint" authorization_endpoint set_authorization_endpoint: str,
-    /// 授权请求Response type，固定值id_token
+    /// Authorization response type, which is always id_token.
     ///
     /// Required.
     "ResponseType" response_type set_response_type: str,
-    /// 授权请求Response mode。授权请求返回模式，form_post和fragment两种可选模式，推荐选择form_post模式。
+    /// Authorization response mode. Valid values: form_post (recommended); fragment.
     ///
     /// Required.
     "ResponseMode" response_mode set_response_mode: str,
-    /// 映射字段名称。IdP的id_token中哪一个字段映射到子用户的用户名，通常是sub或者name字段
+    /// Mapping field name. It indicates which field in the id_token of the IdP is mapped to the username of a sub-user. It is usually the sub or name field.
     ///
     /// Required.
     "MappingFiled" mapping_filed set_mapping_filed: str,
-    /// 签名公钥，需要base64_encode。验证OpenID Connect身份提供商ID Token签名的公钥。为了您的账号安全，建议您定期轮换签名公钥。
+    /// Signature public key, which is used to verify the OpenID Connect IdP's ID token and must be Base64-encoded. For the security of your account, we recommend you rotate it regularly.
     ///
     /// Required.
     "IdentityKey" identity_key set_identity_key: str,
-    /// 授权请求Scope。openid; email;profile。授权请求信息范围。默认必选openid。
+    /// Authorization information scope. Valid values: openid (default); email; profile.
     "Scope" scope set_scope: list String,
-    /// 描述
+    /// Description
     "Description" description set_description: str,
 } }
 rt::action!("iap", "2024-07-13", "CreateIAPUserOIDCConfig", CreateIAPUserOIDCConfigRequest => CreateIAPUserOIDCConfigResponse);
 
 rt::model! { read debug;
-/// CreateIAPUserOIDCConfig返回参数结构体
+/// CreateIAPUserOIDCConfig response structure.
 CreateIAPUserOIDCConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeIAPLoginSessionDuration` (查询IAP的登录会话时长).
+/// Request of `DescribeIAPLoginSessionDuration` (Queries IAP login session duration).
 ///
-/// 查询登录会话时长
+/// This API is used to query login session duration.
 DescribeIAPLoginSessionDurationRequest {
 } }
 rt::action!("iap", "2024-07-13", "DescribeIAPLoginSessionDuration", DescribeIAPLoginSessionDurationRequest => DescribeIAPLoginSessionDurationResponse);
 
 rt::model! { read debug;
-/// DescribeIAPLoginSessionDuration返回参数结构体
+/// DescribeIAPLoginSessionDuration response structure.
 DescribeIAPLoginSessionDurationResponse {
-    /// 登录会话时长
+    /// Login session duration.
     "Duration" duration set_duration: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeIAPUserOIDCConfig` (查询IAP服务OIDC配置).
+/// Request of `DescribeIAPUserOIDCConfig` (Queries an IAP service OIDC configuration).
 ///
-/// 查询用户OIDC配置
+/// This API is used to query a user OIDC configuration.
 DescribeIAPUserOIDCConfigRequest {
 } }
 rt::action!("iap", "2024-07-13", "DescribeIAPUserOIDCConfig", DescribeIAPUserOIDCConfigRequest => DescribeIAPUserOIDCConfigResponse);
 
 rt::model! { read debug;
-/// DescribeIAPUserOIDCConfig返回参数结构体
+/// DescribeIAPUserOIDCConfig response structure.
 DescribeIAPUserOIDCConfigResponse {
-    /// 身份提供商类型。 13：IAP用户OIDC身份提供商
+    /// IdP type. 13: IAP user OIDC IdP.
     "ProviderType" provider_type set_provider_type: i128,
-    /// 身份提供商URL
+    /// IdP URL.
     "IdentityUrl" identity_url set_identity_url: str,
-    /// 签名公钥
+    /// Public key for signature.
     "IdentityKey" identity_key set_identity_key: str,
-    /// 客户端id
+    /// Client ID.
     "ClientId" client_id set_client_id: str,
-    /// 状态：0:未设置，11:已开启，2:已禁用
+    /// Status. 0: Not set; 2: Disabled; 11: Enabled.
     "Status" status set_status: i128,
-    /// HTTPS CA证书的验证指纹，允许英文字母和数字，每个指纹长度为40个字符，最多5个指纹。
+    /// The verification fingerprint of the HTTPS CA certificate. English letters and digits are allowed, and each fingerprint is 40 characters long, with a maximum of 5 fingerprints.
     "Fingerprints" fingerprints set_fingerprints: list String,
-    /// 是否需要开启自动使用OIDC签名公钥，1:需要，2:不需要，默认不需要
+    /// Whether to enable the automatic use of the OIDC signature public key. 1: Yes, 2: No (default).
     "EnableAutoPublicKey" enable_auto_public_key set_enable_auto_public_key: i128,
-    /// 授权请求Endpoint
+    /// Authorization endpoint.
     "AuthorizationEndpoint" authorization_endpoint set_authorization_endpoint: str,
-    /// 授权请求Scope
+    /// Authorization scope.
     "Scope" scope set_scope: list String,
-    /// 授权请求Response type
+    /// Authorization response type.
     "ResponseType" response_type set_response_type: str,
-    /// 授权请求Response mode
+    /// Authorization response mode.
     "ResponseMode" response_mode set_response_mode: str,
-    /// 映射字段名称
+    /// Mapping field name.
     "MappingFiled" mapping_filed set_mapping_filed: str,
-    /// 描述
+    /// Description
     "Description" description set_description: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DisableIAPUserSSO` (禁用IAP服务SSO).
+/// Request of `DisableIAPUserSSO` (Disables IAP service SSO).
 ///
-/// 禁用用户SSO
+/// This API is used to disable user SSO.
 DisableIAPUserSSORequest {
 } }
 rt::action!("iap", "2024-07-13", "DisableIAPUserSSO", DisableIAPUserSSORequest => DisableIAPUserSSOResponse);
 
 rt::model! { read debug;
-/// DisableIAPUserSSO返回参数结构体
+/// DisableIAPUserSSO response structure.
 DisableIAPUserSSOResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyIAPLoginSessionDuration` (修改IAP登录会话时长).
+/// Request of `ModifyIAPLoginSessionDuration` (Modifies IAP login session duration).
 ///
-/// 修改登录会话时长
+/// This API is used to modify login session duration.
 ModifyIAPLoginSessionDurationRequest {
-    /// 登录会话时长
+    /// Login session duration.
     ///
     /// Required.
     "Duration" duration set_duration: i64,
@@ -137,54 +137,54 @@ ModifyIAPLoginSessionDurationRequest {
 rt::action!("iap", "2024-07-13", "ModifyIAPLoginSessionDuration", ModifyIAPLoginSessionDurationRequest => ModifyIAPLoginSessionDurationResponse);
 
 rt::model! { read debug;
-/// ModifyIAPLoginSessionDuration返回参数结构体
+/// ModifyIAPLoginSessionDuration response structure.
 ModifyIAPLoginSessionDurationResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateIAPUserOIDCConfig` (修改IAP服务OIDC配置).
+/// Request of `UpdateIAPUserOIDCConfig` (Modifies an IAP service OIDC configuration).
 ///
-/// 修改用户OIDC配置
+/// This API is used to modify a user OIDC configuration.
 UpdateIAPUserOIDCConfigRequest {
-    /// 身份提供商URL。OpenID Connect身份提供商标识。对应企业IdP提供的Openid-configuration中"issuer"字段的值。
+    /// OpenID Connect IdP URL. It corresponds to the value of the "issuer" field in the Openid-configuration provided by the enterprise IdP.
     ///
     /// Required.
     "IdentityUrl" identity_url set_identity_url: str,
-    /// 客户端ID，在OpenID Connect身份提供商注册的客户端ID。
+    /// Client ID registered with the OpenID Connect IdP.
     ///
     /// Required.
     "ClientId" client_id set_client_id: str,
-    /// 授权请求Endpoint，OpenID Connect身份提供商授权地址。对应企业IdP提供的Openid-configuration中"authorization_endpoint"字段的值。
+    /// OpenID Connect IdP authorization endpoint. It corresponds to the value of the "authorization_endpoint" field in the Openid-configuration provided by the enterprise IdP.
     ///
     /// Required.
     "AuthorizationEndpoint" authorization_endpoint set_authorization_endpoint: str,
-    /// 授权请求Response type，固定值id_token
+    /// Authorization response type, which is always id_token.
     ///
     /// Required.
     "ResponseType" response_type set_response_type: str,
-    /// 授权请求Response mode。授权请求返回模式，form_post和fragment两种可选模式，推荐选择form_post模式。
+    /// Authorization response mode. Valid values: form_post (recommended); fragment.
     ///
     /// Required.
     "ResponseMode" response_mode set_response_mode: str,
-    /// 映射字段名称。IdP的id_token中哪一个字段映射到子用户的用户名，通常是sub或者name字段
+    /// Mapping field name. It indicates which field in the id_token of the IdP is mapped to the username of a sub-user. It is usually the sub or name field.
     ///
     /// Required.
     "MappingFiled" mapping_filed set_mapping_filed: str,
-    /// RSA签名公钥，JWKS格式，需要进行base64_encode。验证OpenID Connect身份提供商ID Token签名的公钥。为了您的账号安全，建议您定期轮换签名公钥。
+    /// RSA signature public key in the JWKS format, which is used to verify the OpenID Connect IdP's ID token and must be Base64-encoded. For the security of your account, we recommend you rotate it regularly.
     ///
     /// Required.
     "IdentityKey" identity_key set_identity_key: str,
-    /// 授权请求Scope。openid; email;profile。授权请求信息范围。默认必选openid。
+    /// Authorization information scope. Valid values: openid (default); email; profile.
     "Scope" scope set_scope: list String,
-    /// 描述，长度为1~255个英文或中文字符，默认值为空。
+    /// Description, with a length of 1 to 255 English or Chinese characters. It is empty by default.
     "Description" description set_description: str,
 } }
 rt::action!("iap", "2024-07-13", "UpdateIAPUserOIDCConfig", UpdateIAPUserOIDCConfigRequest => UpdateIAPUserOIDCConfigResponse);
 
 rt::model! { read debug;
-/// UpdateIAPUserOIDCConfig返回参数结构体
+/// UpdateIAPUserOIDCConfig response structure.
 UpdateIAPUserOIDCConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,

@@ -92,95 +92,77 @@ CreateImageModerationAsyncTaskResponse {
 } }
 
 rt::model! { write debug;
-/// 用于表示业务用户对应的设备信息
+/// Indicates the information of the business user's device
 Device {
-    /// 该字段表示业务用户对应设备的IP地址，同时**支持IPv4和IPv6**地址的记录；需要与IpType参数配合使用。
+    /// This field indicates the IP address of the business user's device and supports recording both **IPv4 and IPv6** addresses. It needs to be used together with the `IpType` parameter.
     "Ip" ip set_ip: str,
-    /// 该字段表示业务用户对应的MAC地址，以方便设备识别与管理；其格式与取值与标准MAC地址一致。
+    /// This field indicates the MAC address of the business user, which makes it easier to identify and manage devices. Its format and value are the same as those of a standard MAC address.
     "Mac" mac set_mac: str,
-    /// *内测中，敬请期待。*
+    /// *In beta test. Stay tuned.*
     "TokenId" token_id set_token_id: str,
-    /// *内测中，敬请期待。*
+    /// *In beta test. Stay tuned.*
     "DeviceId" device_id set_device_id: str,
-    /// 该字段表示业务用户对应设备的**IMEI码**（国际移动设备识别码），该识别码可用于识别每一部独立的手机等移动通信设备，方便设备识别与管理。
-    /// 备注：格式为**15-17位纯数字**。
+    /// This field indicates the international mobile equipment identity **(IMEI)** number of the business user's device, which can be used to identify each mobile communication device such as mobile phone for easier device identification and management.
+    /// Note: the format is **15–17 digits**.
     "IMEI" imei set_imei: str,
-    /// **iOS设备专用**，该字段表示业务用户对应的**IDFA**(广告标识符),这是由苹果公司提供的用于标识用户的广告标识符，由一串16进制的32位数字和字母组成。
+    /// **For iOS devices**: this field indicates the identifier for advertisers **(IDFA)** of the business user, which is provided by Apple to identify the user and contains a hexadecimal string of 32 digits and letters.
     ///
-    /// 备注：苹果公司自2021年iOS14更新后允许用户手动关闭或者开启IDFA，故此字符串标记有效性可能有所降低。
+    /// Note: as iOS 14 has been updated by Apple to allow users to manually enable or disable IDFA since 2021, the validity of this string may be reduced.
     "IDFA" idfa set_idfa: str,
-    /// **iOS设备专用**，该字段表示业务用户对应的**IDFV**(应用开发商标识符),这是由苹果公司提供的用于标注应用开发商的标识符，由一串16进制的32位数字和字母组成，可被用于唯一标识设备。
+    /// **For iOS devices**: this field indicates the identifier for vendors **(IDFV)** of the business user, which is provided by Apple to identify the app vendor and contains a hexadecimal string of 32 digits and letters. It can be used to uniquely identify a device.
     "IDFV" idfv set_idfv: str,
-    /// 该字段表示记录的IP地址的类型，取值：**0**（代表IPv4地址）、**1**（代表IPv6地址）；需要与IpType参数配合使用。
+    /// This field indicates the type of the recorded IP address. Valid values: **0** (IPv4 address), **1** (IPv6 address). It needs to be used together with the `IpType` parameter.
     "IpType" ip_type set_ip_type: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `ImageModeration` (图片同步检测).
+/// Request of `ImageModeration` (Moderates image).
 ///
-/// 本接口（Image Moderation, IM）用于提交图片文件进行同步智能审核任务。使用前请您使用腾讯云主账号登录控制台 [开通图片内容安全服务](https://console.cloud.tencent.com/cms) 并调整好对应的业务配置。
-/// ### 接口使用说明：
-/// - 前往“[内容安全控制台-图片内容安全](https://console.cloud.tencent.com/cms)”开启使用图片内容安全服务，首次开通服务的用户可免费领用试用套餐包，包含**3000张图片**识别额度，有效期为15天。
-/// - 该接口为收费接口，计费方式敬请参见 [腾讯云图片内容安全定价](https://cloud.tencent.com/product/ims/pricing)。
+/// This API is used to submit an image for smart moderation. Before using it, you need to log in to the console with the Tencent Cloud root account [to activate IMS](https://console.cloud.tencent.com/cms/image/package) and adjust the business configuration.
+/// ### API use instructions
+/// - Go to the "[CMS console - IMS](https://console.cloud.tencent.com/cms/image/package)" to activate IMS.
+/// - This API is a paid API. For its billing mode, see [IMS Pricing](https://www.tencentcloud.com/document/product/1122/43810).
 ///
-/// ### 接口功能说明：
-/// - 支持对图片文件或链接进行检测，通过深度学习技术，识别可能令人反感、不安全或不适宜的违规图片内容；
-/// - 支持对GIF图/长图进行截帧或拆分检测；
-/// - 支持识别多种违规场景，包括：低俗、违法违规、色情、广告等场景；
-/// - 支持多种物体检测（实体、广告台标、二维码等）及图片中文本的OCR文本识别；
-/// - 支持根据不同的业务场景配置自定义的审核策略；
-/// - 支持用户自定义选择图片风险库，打击自定义识别类型的违规图片（目前仅支持黑名单配置）；
-/// - 支持在审核图片内容时同时关联账号或设备信息，可识别违规风险账号或设备。
+/// ### API feature description
+/// - It can detect images or links and recognize content that may be offensive, unsafe, or inappropriate based on the deep learning technology;
+/// - It can capture frames from or split GIF/long images for detection;
+/// - It can recognize various non-compliant scenarios, including vulgarity, law or regulation violations, pornography, and advertising;
+/// - It can detect multiple types of objects (such as object, advertising logo, and QR code) and recognize text in images based on OCR;
+/// - It allows you to customize moderation policies based on different business scenarios;
+/// - You can select image risk libraries to filter non-compliant images of custom types (currently, only blocklist configuration is supported);
+/// - You can associate account or device information when moderating an image to recognize the account or device involved.
 ///
-/// ### 接口调用说明：
-/// - 文件大小限制：
-/// - 文件大小的最小限制为16字节；
-/// - Base64编码后的内容（仅限FileContent）应小于10MB；
-/// - 通过FileURL可访问的源图大小应小于30MB；
-/// - 图片尺寸支持：长和宽需大于50像素且小于10000像素，并且图片长宽比需小于90:1；
-/// - 分辨率建议：为保证识别效果，建议图片分辨率大于256x256。
-/// - 文件格式支持：
-/// - **静态图**：BMP、ICO、JPEG、JNG、PNG、TIFF、RAW、SVG、GIF、WEBP、HEIC、AVIF
-/// - **动态图**：GIF、WEBP、HEIC（默认最多抽取5帧图像，每隔5帧进行一次采样）
-/// - 传输协议：仅支持HTTP和HTTPS协议的图片链接；
-/// - 并发请求与审核：每次仅能传输一条URL进行审核，支持多并发请求，默认并发量为100 QPS。超过此限制将返回`RequestLimitExceeded`错误；
-/// - 存储与缓存建议：为了保障图片的稳定性和可靠性，推荐使用腾讯云COS存储或CDN缓存服务存放图片文件。
-///
-/// ### 图片下载说明：
-/// 请根据以下规则调整您的图片链接和下载逻辑，以确保图片下载顺畅。
-/// - 下载时间限制：图片的首次下载超时时间为3秒；如果首次下载超时，系统将自动重试一次，重试的超时时间同样是3秒；若重试后仍未能成功下载，系统将返回 `ImageDownloadError`（下载超时）；
-/// - 网络安全策略：由于网络安全策略的影响，带有HTTP 302重定向状态码的链接可能会导致下载失败。请尽量避免使用此类链接，以确保下载过程顺利进行；对于因重定向或其他原因导致的下载失败，可能返回 `ResourceUnavailable.ImageDownloadError`；
-/// - 异步回源支持：目前不支持通过异步回源方式获取图片源。请确保提供的链接为直接指向图片资源的链接，以避免因异步回源不支持而导致的下载失败。
-///
-/// 关于版本迭代的描述
-///
-/// 当前页面版本为图片内容安全2020版本，2020.11.3日前接入的图片内容安全接口为2019版本
-///
-/// 2020版本相对2019版本进行了升级，支持更灵活的多场景业务策略配置以及更丰富的识别回调信息，满足不同业务的识别需求，建议按照2020版本接入指引进行接口升级。
+/// ### API call description
+/// - Supported image file size: **< 5 MB**
+/// - Supported image file resolution: **a resolution of 256x256 or higher** is recommended; otherwise, the recognition effect may be affected.
+/// - Supported image file formats: PNG, JPG, JPEG, BMP, GIF, and WEBP.
+/// - Supported image URL transfer protocols: HTTP and HTTPS.
+/// - If you pass in the access URL of an image, you need to **limit the image download time to 3 seconds**. To ensure the stability and reliability of the image to be detected, we recommend you use Tencent Cloud COS for storage or CDN for caching.
+/// - Default API request rate limit: **100 requests/sec**. If this limit is exceeded, an error will be reported.
 ImageModerationRequest {
-    /// 该字段表示使用的策略的具体编号，该字段需要先在[内容安全控制台](https://console.cloud.tencent.com/cms/clouds/manage)中配置。
-    /// 备注：不同Biztype关联不同的业务场景与识别能力策略，调用前请确认正确的Biztype。
+    /// This field indicates the specific number of the policy, which is used for API scheduling and can be configured in the CMS console. If the `Biztype` parameter is passed in, a moderation policy will be used based on the business scenario; otherwise, the default moderation policy will be used.
+    /// Note: `Biztype` can contain 3-32 digits, letters, and underscores; different `Biztype` values are associated with different business scenarios and moderation policies, so you need to verify the `Biztype` before calling this API.
     "BizType" biz_type set_biz_type: str,
-    /// 该字段表示您为待检测对象分配的数据ID，传入后可方便您对文件进行标识和管理。
-    /// 取值：由英文字母（大小写均可）、数字及四个特殊符号（_，-，@，#）组成，长度不超过64个字符。
+    /// This field indicates the data ID assigned by you to the object to be detected for easier file identification and management.
+    /// It **can contain up to 64 letters, digits, and special symbols (_-@#)**.
     "DataId" data_id set_data_id: str,
-    /// 该字段表示待检测图片文件内容的Base64编码，由于云API对请求包体有大小限制，图片的Base64编码内容大小不得超过10MB。
-    /// 备注：该字段与FileUrl必须选择输入其中一个。
+    /// This field indicates the Base64 encoding of the image to be detected. The image **size cannot exceed 5 MB**. **A resolution of 256x256 or higher is recommended**; otherwise, the recognition effect may be affected.
+    /// Note: **you must enter a value for either this field or `FileUrl`**.
     "FileContent" file_content set_file_content: str,
-    /// 该字段表示待检测图片文件的访问链接，URL源图大小不超过30MB。
-    /// 备注：该字段与FileContent必须选择输入其中一个。
+    /// URL of the image to moderate. It supports PNG, JPG, JPEG, BMP, GIF AND WEBP files. The file **cannot exceed 5 MB** and the resolution should not below **256*246**. The default timeout period is 3 seconds. Note that **redirection URLs may be blocked by security policies**. In this case, an error message will return. For example, if an HTTP request gets the 302 code, the error `ResourceUnavailable.ImageDownloadError` is returned.
+    /// **Either `FileUrl` or `FileContent` must be specified.
     "FileUrl" file_url set_file_url: str,
-    /// GIF检测专用，用于表示GIF截帧频率（每隔多少张图片抽取一帧进行检测）；默认值为0，此时只会检测GIF的第一帧或不进行切分处理。
-    /// 备注：Interval与MaxFrames参数需要组合使用。例如，Interval=3, MaxFrames=400，则代表在检测GIF时，将每间隔2帧检测一次且最多检测400帧。
+    /// **For GIF/long image detection only**. This field indicates the GIF frame capturing frequency (the image interval for capturing a frame for detection). For long images, you should round the width:height ratio as the total number of images to be split. The default value is 0, where only the first frame of the GIF image will be detected, and the long image will not be split.
+    /// Note: the `Interval` and `MaxFrames` parameters need to be used in combination; for example, if `Interval` is `3` and `MaxFrames` is `400`, the GIF/long image will be detected once every two frames for up to 400 frames.
     "Interval" interval set_interval: i64,
-    /// GIF检测专用，用于标识最大截帧数量；默认值为1，此时只会检测输入GIF的第一帧不进行切分处理（可能会造成处理超时）。
-    /// 备注：Interval与MaxFrames参数需要组合使用。例如，Interval=3, MaxFrames=400，则代表在检测GIF时，将每间隔2帧检测一次且最多检测400帧。
+    /// **For GIF/long image detection only**. This field indicates the maximum number of frames that can be captured. The default value is 1, where only the first frame of the input GIF image will be detected, and the long image will not be split (which may cause a processing timeout).
+    /// Note: the `Interval` and `MaxFrames` parameters need to be used in combination; for example, if `Interval` is `3` and `MaxFrames` is `400`, the GIF/long image will be detected once every two frames for up to 400 frames.
     "MaxFrames" max_frames set_max_frames: i64,
-    /// 该字段表示待检测对象对应的用户相关信息，若填入则可甄别相应违规风险用户。
+    /// This field indicates the information of the user that corresponds to the object to be detected. It can be passed in to identify the user involved in the violation.
     "User" user set_user: obj User,
-    /// 该字段表示待检测对象对应的设备相关信息，若填入则可甄别相应违规风险设备。
+    /// This field indicates the information of the device that corresponds to the object to be detected. It can be passed in to identify the device involved in the violation.
     "Device" device set_device: obj Device,
-    /// 该字段表示输入的图片审核类型，取值含：IMAGE（内容安全）、IMAGE_AIGC（AI生成识别）两种，默认值为IMAGE。
+    /// This field indicates the input image auditing type, with values including: IMAGE (Content Security) and IMAGE_AIGC (AI-generated content recognition). The default value is IMAGE.
     "Type" r#type set_type: str,
     /// 该字段表示输入的策略标识用于调用业务来区分策略场景
     "BizTag" biz_tag set_biz_tag: str,
@@ -188,39 +170,43 @@ ImageModerationRequest {
 rt::action!("ims", "2020-12-29", "ImageModeration", ImageModerationRequest => ImageModerationResponse);
 
 rt::model! { read debug;
-/// ImageModeration返回参数结构体
+/// ImageModeration response structure.
 ImageModerationResponse {
-    /// 该字段用于返回Label标签下的后续操作建议。当您获取到判定结果后，返回值表示系统推荐的后续操作；建议您按照业务所需，对不同违规类型与建议值进行处理。
-    /// 返回值：Block：建议屏蔽，Review ：建议人工复审，Pass：建议通过
+    /// This field is used to return the operation suggestion for the `Label` tag. When you get the determination result, the returned value indicates the operation suggested by the system. We recommend you handle different types of violations and suggestions according to your business needs.
+    /// Returned values: **Block**, **Review**, **Pass**.
     "Suggestion" suggestion set_suggestion: str,
-    /// 该字段用于返回检测结果（LabelResults）中所对应的优先级最高的恶意标签，表示模型推荐的审核结果，建议您按照业务所需，对不同违规类型与建议值进行处理。
-    /// 返回值标签示例：Normal：正常，Porn：色情，Abuse：谩骂，Ad：广告；（说明：文档仅示例了部分风险类型，更多返回类型请以实际值为准或[提交工单](https://console.cloud.tencent.com/workorder/category)进行咨询）。
+    /// This field is used to return the **maliciousness tag with the highest priority** in the detection result (LabelResults), which represents the moderation result suggested by the model. We recommend you handle different types of violations and suggestions according to your business needs.
+    /// Returned values: **Normal**: normal; **Porn**: pornographic; **Abuse**: abusive; **Ad**: advertising; **Custom**: custom type of non-compliant content and other offensive, unsafe, or inappropriate types of content.
     "Label" label set_label: str,
-    /// 该字段用于返回检测结果所命中优先级最高的恶意标签下的子标签名称，如：色情--性行为；若未命中任何子标签则返回空字符串。
+    /// This field is used to return the subtag name under the maliciousness tag with the highest priority hit by the detection result, such as *Porn-SexBehavior*. If no subtag is hit, an empty string will be returned.
     "SubLabel" sub_label set_sub_label: str,
-    /// 该字段用于返回当前标签（Label）下的置信度，取值范围：0（置信度最低）-100（置信度最高 ），越高代表图片越有可能属于当前返回的标签；如：色情 99，则表明该图片非常有可能属于色情内容；色情 0，则表明该图片不属于色情内容。
+    /// Confidence score of the under the current label. Value range: 0 (**the lowest confidence**) to 100 (**the highest confidence**). For example, *Porn 99* indicates that the image is highly likely to be pornographic, while *Porn 0* indicates that the image is not pornographic.
     "Score" score set_score: i64,
-    /// 该字段用于返回分类检测模型的详细检测结果；表示模型推荐的审核结果，建议您按照业务所需，对不同违规类型与建议值进行处理。详细返回值信息可参阅对应的数据结构（LabelResults）描述。
-    ///
-    /// 返回值标签示例：Normal:正常，Porn:色情，Abuse:谩骂，Ad:广告（说明：文档仅示例了部分风险类型，更多返回类型请以实际值为准或[提交工单](https://console.cloud.tencent.com/workorder/category)进行咨询）
+    /// This field is used to return the detailed recognition result for the maliciousness tag hit by the categorization model, such as porn, advertising, or any other offensive, unsafe, or inappropriate type of content.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "LabelResults" label_results set_label_results: list LabelResult,
-    /// 该字段用于返回物体检测模型的详细检测结果；包括：实体、广告台标、二维码等内容命中的标签名称、标签分数、坐标信息、场景识别结果、建议操作等内容审核信息；详细返回值信息可参阅对应的数据结构（ObjectResults）描述。
+    /// This field is used to return the detailed detection result of the object detection model, including the tag name hit by the content such as object, advertising logo, or QR code, tag score, coordinate information, scenario recognition result, and operation suggestion. For more information on the returned value, see the description of the `ObjectResults` data structure.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ObjectResults" object_results set_object_results: list ObjectResult,
-    /// 该字段用于返回OCR文本识别的详细检测结果；包括：文本坐标信息、文本识别结果、建议操作等内容审核信息；详细返回值信息可参阅对应的数据结构（OcrResults）描述。
+    /// This field is used to return the detailed text OCR result, including the text coordinate information, text recognition result, and operation suggestion. For more information on the returned value, see the description of the `OcrResults` data structure.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "OcrResults" ocr_results set_ocr_results: list OcrResult,
-    /// 该字段用于返回基于图片风险库（风险黑库与正常白库）识别的结果,详细返回值信息可参阅对应的数据结构（LibResults）描述。
-    /// 备注：图片风险库目前暂不支持自定义库。
+    /// This field is used to return the result of recognition based on image risk libraries (blocklist and allowlist). For more information on the returned value, see the description of the `LibResults` data structure.
+    /// Note: currently, **you cannot customize image risk libraries**.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "LibResults" lib_results set_lib_results: list LibResult,
-    /// 该字段用于返回检测对象对应请求参数中的DataId。
+    /// This field is used to return the `DataId` in the request parameters that correspond to the detected object.
     "DataId" data_id set_data_id: str,
-    /// 该字段用于返回检测对象对应请求参数中的BizType。
+    /// This field is used to return the `BizType` in the request parameters that correspond to the detected object.
     "BizType" biz_type set_biz_type: str,
-    /// 该字段用于返回根据您的需求配置的额外附加信息（Extra），如未配置则默认返回值为空。
-    /// 备注：不同客户或Biztype下返回信息不同，如需配置该字段请提交工单咨询或联系售后专员处理。
+    /// This field is used to return the additional information (Extra) configured based on your needs. If it is not configured, an empty value will be returned by default.
+    /// Note: the returned information varies by customer or `Biztype`. If you need to configure this field, submit a ticket or contact the aftersales service for assistance.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Extra" extra set_extra: str,
-    /// 该字段用于返回检测对象对应的MD5校验值，以方便校验文件完整性。
+    /// This field is used to return the MD5 checksum of the detected object for easier verification of the file integrity.
     "FileMD5" file_md5 set_file_md5: str,
-    /// 该字段用于返回仅识别图片元素的模型结果；包括：场景模型命中的标签、置信度和位置信息
+    /// Image recognition result, including the hit tags, confidence and location.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "RecognitionResults" recognition_results set_recognition_results: list RecognitionResult,
     /// 转存地址，开启转存能力返回转存地址
     "StoreUrl" store_url set_store_url: str,
@@ -231,127 +217,137 @@ ImageModerationResponse {
 } }
 
 rt::model! { read debug;
-/// 用于返回分类模型命中子标签的详细结果
+/// Returns the details of the subtag hit by the categorization model
 LabelDetailItem {
-    /// 该字段用于返回识别对象的ID以方便识别和区分。
+    /// This field is used to return the ID of the recognized object for easier recognition and distinction.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Id" id set_id: i64,
-    /// 该字段用于返回时命中的子标签名称。
+    /// This field is used to return the hit subtag name.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Name" name set_name: str,
-    /// 该字段用于返回对应子标签命中的分值，取值为**0-100**，如：*Porn-SexBehavior 99* 则代表相应识别内容命中色情-性行为标签的分值为99。
+    /// This field is used to return the hit score of the subtag. Value range: **0–100**; for example, *Porn-SexBehavior 99* indicates that the hit score of the *Porn-SexBehavior* tag for the recognized content is 99.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Score" score set_score: i128,
 } }
 
 rt::model! { read debug;
-/// 分类模型命中结果
+/// Hit result of the categorization model
 LabelResult {
-    /// 该字段用于返回模型识别出的场景结果，如广告、色情、有害内容等场景。
+    /// This field is used to return the scenario result recognized by the model, such as advertising, pornographic, and harmful.
     "Scene" scene set_scene: str,
-    /// 该字段用于返回针对当前恶意标签的后续操作建议。当您获取到判定结果后，返回值表示系统推荐的后续操作；建议您按照业务所需，对不同违规类型与建议值进行处理。
-    /// 返回值：**Block**：建议屏蔽，**Review** ：建议人工复审，**Pass**：建议通过
+    /// This field is used to return the operation suggestion for the current maliciousness tag. When you get the determination result, the returned value indicates the operation suggested by the system. We recommend you handle different types of violations and suggestions according to your business needs.
+    /// Returned values: **Block**, **Review**, **Pass**.
     "Suggestion" suggestion set_suggestion: str,
-    /// 该字段用于返回检测结果所对应的恶意标签。
-    /// 返回值：**Normal**：正常，**Porn**：色情，**Abuse**：谩骂，**Ad**：广告；以及其他令人反感、不安全或不适宜的内容类型。
+    /// This field is used to return the maliciousness tag in the detection result.
+    /// Returned values: **Normal**: normal; **Porn**: pornographic; **Abuse**: abusive; **Ad**: advertising; **Custom**: custom type of non-compliant content and other offensive, unsafe, or inappropriate types of content.
     "Label" label set_label: str,
-    /// 该字段用于返回对应恶意标签下的子标签的检测结果，如：*Porn-SexBehavior*等子标签。
+    /// This field is used to return the detection result for a subtag under the maliciousness tag, such as *Porn-SexBehavior*.
     "SubLabel" sub_label set_sub_label: str,
-    /// 该字段用于返回当前标签（Label）下的置信度，取值范围：0（**置信度最低**）-100（**置信度最高** ），越高代表图片越有可能属于当前返回的标签；如：*色情 99*，则表明该图片非常有可能属于色情内容；*色情 0*，则表明该图片不属于色情内容。
+    /// Confidence score of the under the current label. Value range: 0 (**the lowest confidence**) to 100 (**the highest confidence**). For example, *Porn 99* indicates that the image is highly likely to be pornographic, while *Porn 0* indicates that the image is not pornographic.
     "Score" score set_score: i128,
-    /// 该字段用于返回分类模型命中子标签的详细信息，如：序号、命中标签名称、分数等信息。
+    /// This field is used to return the details of the subtag hit by the categorization model, such as number, hit tag name, and score.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Details" details set_details: list LabelDetailItem,
 } }
 
 rt::model! { read debug;
-/// 用于返回自定义库/黑白库的明细信息
+/// Returns the details of the custom library/blocklist/allowlist
 LibDetail {
-    /// 该字段用于返回识别对象的ID以方便识别和区分。
+    /// This field is used to return the ID of the recognized object for easier recognition and distinction.
     "Id" id set_id: i64,
-    /// 该字段用于返回自定义库的ID，以方便自定义库管理和配置。
+    /// This field is **valid only when `Label` is `Custom` (custom keyword)**. It is used to return the ID of the custom library for easier custom library management and configuration.
     "LibId" lib_id set_lib_id: str,
-    /// 该字段用于返回自定义库的名称,以方便自定义库管理和配置。
+    /// This field is **valid only when `Label` is `Custom` (custom keyword)**. It is used to return the name of the custom library for easier custom library management and configuration.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "LibName" lib_name set_lib_name: str,
-    /// 该字段用于返回识别图像对象的ID以方便文件管理。
+    /// This field is used to return the ID of the recognized image object for easier file management.
     "ImageId" image_id set_image_id: str,
-    /// 该字段用于返回检测结果所对应的恶意标签。
-    /// 返回值：**Normal**：正常，**Porn**：色情，**Abuse**：谩骂，**Ad**：广告；以及其他令人反感、不安全或不适宜的内容类型。
+    /// This field is used to return the maliciousness tag in the detection result.
+    /// Returned values: **Normal**: normal; **Porn**: pornographic; **Abuse**: abusive; **Ad**: advertising; **Custom**: custom type of non-compliant content and other offensive, unsafe, or inappropriate types of content.
     "Label" label set_label: str,
-    /// 该字段用于返回其他自定义标签以满足您的定制化场景需求，若无需求则可略过。
+    /// This field is used to return other custom tags to meet the needs in your customized scenarios. It can be skipped if you have no custom needs.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Tag" tag set_tag: str,
-    /// 该字段用于返回对应模型命中的分值，取值为**0-100**，如：*Porn 99* 则代表相应识别内容命中色情标签的分值为99。
+    /// This field is used to return the hit score of the model. Value range: **0–100**; for example, *Porn 99* indicates that the hit score of the porn tag for the recognized content is 99.
     "Score" score set_score: i64,
 } }
 
 rt::model! { read debug;
-/// 用于返回黑白库比对结果的详细信息
+/// Returns the detailed result of the comparison with the blocklist/allowlist
 LibResult {
-    /// 该字段表示模型的场景识别结果，默认取值为Similar。
+    /// This field indicates the scenario recognition result of the model. Default value: Similar.
     "Scene" scene set_scene: str,
-    /// 该字段用于返回后续操作建议。当您获取到判定结果后，返回值表示系统推荐的后续操作；建议您按照业务所需，对不同违规类型与建议值进行处理。
-    /// 返回值：**Block**：建议屏蔽，**Review** ：建议人工复审，**Pass**：建议通过
+    /// This field is used to return the operation suggestion. When you get the determination result, the returned value indicates the operation suggested by the system. We recommend you handle different types of violations and suggestions according to your business needs.
+    /// Returned values: **Block**, **Review**, **Pass**.
     "Suggestion" suggestion set_suggestion: str,
-    /// 该字段用于返回检测结果所对应的恶意标签。
-    /// 返回值：**Normal**：正常，**Porn**：色情，**Abuse**：谩骂，**Ad**：广告；以及其他令人反感、不安全或不适宜的内容类型。
+    /// This field is used to return the maliciousness tag in the detection result.
+    /// Returned values: **Normal**: normal; **Porn**: pornographic; **Abuse**: abusive; **Ad**: advertising; **Custom**: custom type of non-compliant content and other offensive, unsafe, or inappropriate types of content.
     "Label" label set_label: str,
-    /// 该字段用于返回恶意标签下对应的子标签的检测结果，如：*Porn-SexBehavior*等子标签。
+    /// This field is used to return the detection result for a subtag under the maliciousness tag, such as *Porn-SexBehavior*.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "SubLabel" sub_label set_sub_label: str,
-    /// 该字段用于返回图片检索模型识别的分值，取值为**0-100**，表示该审核图片**与库中样本的相似分值**，得分越高，代表当前内容越有可能命中相似图库内的样本。
+    /// This field is used to return the recognition score of the image search model. Value range: **0–100**. It indicates the score for the similarity between the moderated image **and the samples in the library**. A higher score indicates that the content is more likely to hit a sample in the library of similar images.
     "Score" score set_score: i64,
-    /// 该字段用于返回黑白库比对结果的详细信息，如：序号、库名称、恶意标签等信息；详细返回信息敬请参考对应数据结构（[LibDetail](https://cloud.tencent.com/document/product/1125/53274#LibDetail)）的描述文档
+    /// This field is used to return the detailed result of the comparison with the blocklist/allowlist, such as number, library name, and maliciousness tag. For more information on the returned value, see the description of the [LibDetail](https://intl.cloud.tencent.com/document/product/1125/53274?from_cn_redirect=1#LibDetail) data structure.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Details" details set_details: list LibDetail,
 } }
 
 rt::model! { read debug;
-/// 坐标
+/// Coordinate
 Location {
-    /// 该参数用于返回检测框**左上角位置的横坐标**（x）所在的像素位置，结合剩余参数可唯一确定检测框的大小和位置。
+    /// This parameter is used to return the pixel position of the **abscissa (X) of the top-left corner** of the detection frame. It can be combined with other parameters to uniquely determine the size and position of the detection frame.
     "X" x set_x: f64,
-    /// 该参数用于返回检测框**左上角位置的纵坐标**（y）所在的像素位置，结合剩余参数可唯一确定检测框的大小和位置。
+    /// This parameter is used to return the pixel position of the **ordinate of the top-left corner** (Y) of the detection frame. It can be combined with other parameters to uniquely determine the size and position of the detection frame.
     "Y" y set_y: f64,
-    /// 该参数用于返回**检测框的宽度**（由左上角出发在x轴向右延伸的长度），结合剩余参数可唯一确定检测框的大小和位置。
+    /// This parameter is used to return the **width of the detection frame** (the length starting from the top-left corner and extending to the right on the X axis). It can be combined with other parameters to uniquely determine the size and position of the detection frame.
     "Width" width set_width: f64,
-    /// 该参数用于返回**检测框的高度**（由左上角出发在y轴向下延伸的长度），结合剩余参数可唯一确定检测框的大小和位置。
+    /// This parameter is used to return the **height of the detection frame** (the length starting from the top-left corner and extending down the Y axis). It can be combined with other parameters to uniquely determine the size and position of the detection frame.
     "Height" height set_height: f64,
-    /// 该参数用于返回**检测框的旋转角度**，该参数结合X和Y两个坐标参数可唯一确定检测框的具体位置；取值：**0-360**（**角度制**），方向为**逆时针旋转**。
+    /// This parameter is used to return the **rotation angle of the detection frame**. Valid values: **0–360** (**degrees**), and the direction is **counterclockwise rotation**. This parameter can be combined with the `X` and `Y` coordinate parameters to uniquely determine the specific position of the detection frame.
     "Rotate" rotate set_rotate: f64,
 } }
 
 rt::model! { read debug;
-/// 实体检测结果明细，当检测场景为实体、广告台标、二维码时表示模型检测目标框的标签名称、标签值、标签分数以及检测框的位置信息。
+/// Object detection result details. When the detection scenario is an object, advertising logo, or QR code, it represents the tag name, tag value, tag score, and position information of the model detection frame.
 ObjectDetail {
-    /// 该参数用于返回识别对象的ID以方便识别和区分。
+    /// This parameter is used to return the ID of the recognized object for easier recognition and distinction.
     "Id" id set_id: i128,
-    /// 该参数用于返回命中的实体标签。
+    /// This parameter is used to return the hit object tag.
     "Name" name set_name: str,
-    /// 该参数用于返回对应实体标签所对应的值或内容。如：当标签为*二维码(QrCode)*时，该字段为识别出的二维码对应的URL地址。
+    /// This parameter is used to return the value or content of the object tag; for example, when the tag is *QR code (QrCode)*, this field will be the URL of the recognized QR code.
     "Value" value set_value: str,
-    /// 该参数用于返回对应实体标签命中的分值，取值为**0-100**，如：*QrCode 99* 则代表相应识别内容命中二维码场景标签的概率非常高。
+    /// This parameter is used to return the hit score of the object tag. Valid values: **0–100**; for example, *QrCode 99* indicates that it is highly likely that the recognized content will hit the QR code tag.
     "Score" score set_score: i128,
-    /// 该字段用于返回实体检测框的坐标位置（左上角xy坐标、长宽、旋转角度）以方便快速定位实体的相关信息。
+    /// This field is used to return the coordinate position (X and Y coordinates of the top-left corner, length, width, and rotation angle) of the object detection frame for quick location of the object information.
     "Location" location set_location: obj Location,
-    /// 该参数用于返回命中的实体二级标签。
+    /// This parameter is used to return the hit object subtag.
     "SubLabel" sub_label set_sub_label: str,
     /// 该参数用于返回命中的人脸id
     "ObjectId" object_id set_object_id: str,
 } }
 
 rt::model! { read debug;
-/// 用于返回实体检测结果详情
+/// Returns object detection result details
 ObjectResult {
-    /// 该字段用于返回实体识别出的实体场景结果，如二维码、logo、图片OCR等场景。
+    /// This field is used to return the recognized object scenario result, such as QR code, logo, and image OCR.
     "Scene" scene set_scene: str,
-    /// 该字段用于返回针对当前恶意标签的后续操作建议。当您获取到判定结果后，返回值表示系统推荐的后续操作；建议您按照业务所需，对不同违规类型与建议值进行处理。
-    /// 返回值：**Block**：建议屏蔽，**Review** ：建议人工复审，**Pass**：建议通过
+    /// This field is used to return the operation suggestion for the current maliciousness tag. When you get the determination result, the returned value indicates the operation suggested by the system. We recommend you handle different types of violations and suggestions according to your business needs.
+    /// Returned values: **Block**, **Review**, **Pass**.
     "Suggestion" suggestion set_suggestion: str,
-    /// 该字段用于返回检测结果所对应的恶意标签，表示模型推荐的审核结果，建议您按照业务所需，对不同违规类型与建议值进行处理。
-    /// 返回值：**Normal**：正常，**Porn**：色情，**Abuse**：谩骂，**Ad**：广告；以及其他令人反感、不安全或不适宜的内容类型。
+    /// This field is used to return the maliciousness tag in the detection result, which represents the moderation result suggested by the model. We recommend you handle different types of violations and suggestions according to your business needs.
+    /// Returned values: **Normal**: normal; **Porn**: pornographic; **Abuse**: abusive; **Ad**: advertising; **Custom**: custom type of non-compliant content and other offensive, unsafe, or inappropriate types of content.
     "Label" label set_label: str,
-    /// 该字段用于返回当前恶意标签下对应的子标签的检测结果，如：*Porn-SexBehavior* 等子标签。
+    /// This field is used to return the detection result for a subtag under the current maliciousness tag, such as *Porn-SexBehavior*.
     "SubLabel" sub_label set_sub_label: str,
-    /// 该字段用于返回命中当前恶意标签下子标签的分值，取值为**0-100**，如：*Porn-SexBehavior 99* 则代表相应识别内容命中色情-性行为标签的分值为99。
+    /// This field is used to return the hit score of a subtag under the current maliciousness tag. Value range: **0–100**; for example, *Porn-SexBehavior 99* indicates that the hit score of the *Porn-SexBehavior* tag for the recognized content is 99.
     "Score" score set_score: i128,
-    /// 该标签用于返回所识别出的实体名称。
+    /// This field is used to return the name of the recognized object.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Names" names set_names: list String,
-    /// 该标签用于返回所识别出实体的详细信息，如：序号、命中标签名称、位置坐标等信息，详细返回内容敬请参考相应数据结构（[ObjectDetail
-    /// ](https://cloud.tencent.com/document/api/1125/53274#ObjectDetail)）。
+    /// This field is used to return the details of the recognized object, such as number, hit tag name, and position coordinates. For more information on the returned value, see the description of the [ObjectDetail](https://intl.cloud.tencent.com/document/api/1125/53274?from_cn_redirect=1#ObjectDetail) data structure.
+    ///
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Details" details set_details: list ObjectDetail,
 } }
 
@@ -371,48 +367,49 @@ OcrHitInfo {
 } }
 
 rt::model! { read debug;
-/// 用于返回OCR结果检测详情
+/// Returns OCR detection result details
 OcrResult {
-    /// 该字段表示识别场景，取值默认为OCR（图片OCR识别）。
+    /// This field indicates the recognition scenario. Default value: OCR (image OCR).
     "Scene" scene set_scene: str,
-    /// 该字段用于返回优先级最高的恶意标签对应的后续操作建议。当您获取到判定结果后，返回值表示系统推荐的后续操作；建议您按照业务所需，对不同违规类型与建议值进行处理。
-    /// 返回值：**Block**：建议屏蔽，**Review** ：建议人工复审，**Pass**：建议通过
+    /// This field is used to return the operation suggestion for the maliciousness tag with the highest priority. When you get the determination result, the returned value indicates the operation suggested by the system. We recommend you handle different types of violations and suggestions according to your business needs.
+    /// Returned values: **Block**, **Review**, **Pass**.
     "Suggestion" suggestion set_suggestion: str,
-    /// 该字段用于返回OCR检测结果所对应的优先级最高的恶意标签，表示模型推荐的审核结果，建议您按照业务所需，对不同违规类型与建议值进行处理。
-    /// 返回值：**Normal**：正常，**Porn**：色情，**Abuse**：谩骂，**Ad**：广告；以及其他令人反感、不安全或不适宜的内容类型。
+    /// This field is used to return the maliciousness tag with the highest priority in the OCR detection result, which represents the moderation result suggested by the model. We recommend you handle different types of violations and suggestions according to your business needs.
+    /// Returned values: **Normal**: normal; **Porn**: pornographic; **Abuse**: abusive; **Ad**: advertising; **Custom**: custom type of non-compliant content and other offensive, unsafe, or inappropriate types of content.
     "Label" label set_label: str,
-    /// 该字段用于返回当前标签（Label）下对应的子标签的检测结果，如：*Porn-SexBehavior*等子标签。
+    /// This field is used to return the detection result for a subtag under the current tag (Label), such as *Porn-SexBehavior*.
     "SubLabel" sub_label set_sub_label: str,
-    /// 该字段用于返回当前标签（Label）下的置信度，取值范围：0（**置信度最低**）-100（**置信度最高** ），越高代表文本越有可能属于当前返回的标签；如：*色情 99*，则表明该文本非常有可能属于色情内容；*色情 0*，则表明该文本不属于色情内容。
+    /// This field is used to return the confidence under the current tag (Label). Value range: 0 (**the lowest confidence**)–100 (**the highest confidence**), where a higher value indicates that the text is more likely to fall into the category of the current returned tag; for example, *Porn 99* indicates that the text is highly likely to be pornographic, while *Porn 0* indicates that the text is not pornographic.
     "Score" score set_score: i128,
-    /// 该字段用于返回OCR识别出的结果的详细内容，如：文本内容、对应标签、识别框位置等信息。
+    /// This field is used to return the details of the OCR recognition result, such as text content, tag, and recognition frame position.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Details" details set_details: list OcrTextDetail,
-    /// 该字段用于返回OCR识别出的文字信息。
+    /// This field is used to return the text information recognized by OCR.
     "Text" text set_text: str,
 } }
 
 rt::model! { read debug;
-/// 用于返回OCR文本结果详情，图片中的文本越多，可能导致接口返回时间增加。
+/// This field is used to return the OCR text result details. More text in the image may increase the time it takes the API to return the result.
 OcrTextDetail {
-    /// 该字段用于返回OCR识别出的文本内容。
-    /// 备注：OCR文本识别上限在**5000字节内**。
+    /// This field is used to return the text content recognized by OCR.
+    /// Note: OCR can recognize text of **up to 5,000 bytes**.
     "Text" text set_text: str,
-    /// 该字段用于返回检测结果所对应的恶意标签。
-    /// 返回值：**Normal**：正常，**Porn**：色情，**Abuse**：谩骂，**Ad**：广告；以及其他令人反感、不安全或不适宜的内容类型。
+    /// This field is used to return the maliciousness tag in the detection result.
+    /// Returned values: **Normal**: normal; **Porn**: pornographic; **Abuse**: abusive; **Ad**: advertising; **Custom**: custom type of non-compliant content and other offensive, unsafe, or inappropriate types of content.
     "Label" label set_label: str,
-    /// 该字段用于返回自定义库的ID，以方便自定义库管理和配置。
+    /// This field is **valid only when `Label` is `Custom` (custom keyword)**. It is used to return the ID of the custom library for easier custom library management and configuration.
     "LibId" lib_id set_lib_id: str,
-    /// 该字段用于返回自定义库的名称，以方便自定义库管理和配置。
+    /// This field is **valid only when `Label` is `Custom` (custom keyword)**. It is used to return the name of the custom library for easier custom library management and configuration.
     "LibName" lib_name set_lib_name: str,
-    /// 该参数用于返回在当前label下命中的关键词。
+    /// This parameter is used to return the hit keyword under the current tag (label).
     "Keywords" keywords set_keywords: list String,
-    /// 该参数用于返回在当前恶意标签下模型命中的分值，取值为**0-100**；分数越高，代表当前场景越符合该恶意标签所对应的场景。
+    /// This parameter is used to return the model hit score of the current maliciousness tag. Value range: **0–100**, where a higher value indicates that the current scenario agrees more with the scenario represented by the maliciousness tag.
     "Score" score set_score: i128,
-    /// 该参数用于返回OCR检测框在图片中的位置（左上角xy坐标、长宽、旋转角度），以方便快速定位识别文字的相关信息。
+    /// This parameter is used to return the position (X and Y coordinates of the top-left corner, length, width, and rotation angle) of the OCR detection frame in the image for quick location of the recognized text.
     "Location" location set_location: obj Location,
-    /// 该参数用于返回OCR文本识别结果的置信度，取值在**0**（**置信度最低**）-**100**（**置信度最高**），越高代表对应图像越有可能是识别出的文字；如：*你好 99*，则表明OCR识别框内的文字大概率是”你好“。
+    /// This parameter is used to return the confidence of the text OCR result. Valid values: **0** (**the lowest confidence**)–**100** (**the highest confidence**), where a higher value indicates that it is more likely that the image contains the recognized text; for example, *Hello 99* indicates that it is highly likely that the text in the OCR recognition frame is "Hello".
     "Rate" rate set_rate: i128,
-    /// 该字段用于返回检测结果所对应的恶意二级标签。
+    /// This field is used to return the maliciousness subtag that corresponds to the detection result.
     "SubLabel" sub_label set_sub_label: str,
     /// 关键词命中位置信息
     "HitInfos" hit_infos set_hit_infos: list OcrHitInfo,
@@ -428,57 +425,60 @@ Positions {
 } }
 
 rt::model! { read debug;
-/// 识别类型标签结果信息
+/// Label of the identification moderation result
 RecognitionResult {
-    /// 当前可能的取值：Scene（图片场景模型）
+    /// Value: `Scene`
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Label" label set_label: str,
-    /// Label对应模型下的识别标签信息
+    /// Hit tags under the `Label`
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Tags" tags set_tags: list RecognitionTag,
 } }
 
 rt::model! { read debug;
-/// 识别类型标签信息
+/// Recognition tag information
 RecognitionTag {
-    /// 标签名称
+    /// Tag name
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Name" name set_name: str,
-    /// 置信分：0～100，数值越大表示置信度越高
+    /// Confidence score. Value: 1 to 100.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Score" score set_score: i64,
-    /// 标签位置信息，若模型无位置信息，则可能为零值
+    /// Location information. It returns 0 if there is not location information.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Location" location set_location: obj Location,
 } }
 
 rt::model! { write debug;
-/// 用于表示业务用户的账号相关信息
+/// Indicates the information of the business user's account
 User {
-    /// 该字段表示业务用户ID,填写后，系统可根据账号过往违规历史优化审核结果判定，有利于存在可疑违规风险时的辅助判断。
-    ///
-    /// 备注：该字段可传入微信openid、QQopenid、字符串等账号信息，与账号类别参数（AccountType）配合使用可确定唯一账号。
+    /// This field indicates the business user ID. After it is specified, the system can optimize the moderation result according to the violation history to facilitate determination when a suspicious violation risk exists.
     "UserId" user_id set_user_id: str,
-    /// 该字段表示业务用户对应的账号昵称信息。
+    /// This field indicates the nickname of the business user's account.
     "Nickname" nickname set_nickname: str,
-    /// 该字段表示业务用户ID对应的账号类型，取值：**1**-微信uin，**2**-QQ号，**3**-微信群uin，**4**-qq群号，**5**-微信openid，**6**-QQopenid，**7**-其它string。
+    /// This field indicates the account type of the business user ID.
     ///
-    /// 该字段与账号ID参数（UserId）配合使用可确定唯一账号。
+    /// This field can be used together with the ID parameter (UserId) to uniquely identify the account.
     "AccountType" account_type set_account_type: str,
-    /// 该字段表示业务用户对应账号的性别信息。
+    /// This field indicates the gender of the business user's account.
     ///
-    /// 取值：**0**（默认值，代表性别未知）、**1**（男性）、**2**（女性）。
+    /// Valid values: **0** (default value): unknown; **1** (male); **2** (female).
     "Gender" gender set_gender: i128,
-    /// 该字段表示业务用户对应账号的年龄信息。
+    /// This field indicates the age of the business user's account.
     ///
-    /// 取值：**0**（默认值，代表年龄未知）-（**自定义年龄上限**）之间的整数。
+    /// Valid values: integers between **0** (default value, which indicates unknown) and **custom age limit**.
     "Age" age set_age: i128,
-    /// 该字段表示业务用户对应账号的等级信息。
+    /// This field indicates the level of the business user's account.
     ///
-    /// 取值：**0**（默认值，代表等级未知）、**1**（等级较低）、**2**（等级中等）、**3**（等级较高），目前**暂不支持自定义等级**。
+    /// Valid values: **0** (default value): unknown; **1**: low level; **2**: medium level; **3**: high level. Currently, **the level is not customizable**.
     "Level" level set_level: i128,
-    /// 该字段表示业务用户对应账号的手机号信息，支持全球各地区手机号的记录。
+    /// This field indicates the mobile number of the business user's account. It supports recording mobile numbers across the world.
     ///
-    /// 备注：请保持手机号格式的统一，如区号格式（086/+86）等。
+    /// Note: you need to use a consistent mobile number format, such as area code format (086/+86).
     "Phone" phone set_phone: str,
-    /// 该字段表示业务用户的简介信息，支持汉字、英文及特殊符号，**长度不超过5000个汉字字符**。
+    /// This field indicates the profile of the business user. It can contain **up to 5,000 letters and special symbols**.
     "Desc" desc set_desc: str,
-    /// 该字段表示业务用户头像图片的访问链接(URL)，支持PNG、JPG、JPEG、BMP、GIF、WEBP格式。
-    /// 备注：头像图片**大小不超过5MB**，建议**分辨率不低于256x256**；图片下载时间限制为3秒，超过则会返回下载超时。
+    /// This field indicates the access URL of the business user's profile photo in PNG, JPG, JPEG, BMP, GIF, or WEBP format.
+    /// Note: the profile photo **cannot exceed 5 MB in size**. **A resolution of 256x256 or higher** is recommended. The image download time should be limited to 3 seconds; otherwise, a download timeout will be returned.
     "HeadUrl" head_url set_head_url: str,
 } }

@@ -5,9 +5,9 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { write debug;
-/// 设备属性
+/// Device attributes
 Attribute {
-    /// 属性列表
+    /// Attribute list
     "Tags" tags set_tags: list DeviceTag,
 } }
 
@@ -99,11 +99,11 @@ BindDevicesResponse {
 } }
 
 rt::model! { read debug;
-/// 子产品信息
+/// Sub-product information
 BindProductInfo {
-    /// 产品ID
+    /// Product ID
     "ProductId" product_id set_product_id: str,
-    /// 产品名
+    /// Product name
     "ProductName" product_name set_product_name: str,
 } }
 
@@ -177,56 +177,56 @@ CancelDeviceFirmwareTaskResponse {
 } }
 
 rt::model! { read debug;
-/// X509证书信息
+/// X.509 certificate information
 CertInfo {
-    /// 证书名称
+    /// Certificate name
     "CertName" cert_name set_cert_name: str,
-    /// 证书的序列号，16进制编码
+    /// Hex sequence number of a certificate
     "CertSN" cert_sn set_cert_sn: str,
-    /// 证书颁发着名称
+    /// Certificate issuer
     "IssuerName" issuer_name set_issuer_name: str,
-    /// 证书主题
+    /// Certificate subject
     "Subject" subject set_subject: str,
-    /// 证书创建时间，秒级时间戳
+    /// Certificate creation time (timestamp in milliseconds)
     "CreateTime" create_time set_create_time: i128,
-    /// 证书生效时间，秒级时间戳
+    /// Certificate effective time (timestamp in milliseconds)
     "EffectiveTime" effective_time set_effective_time: i128,
-    /// 证书失效时间，秒级时间戳
+    /// Certificate expiration time (timestamp in milliseconds)
     "ExpireTime" expire_time set_expire_time: i128,
-    /// X509证书内容
+    /// X.509 certificate content
     "CertText" cert_text set_cert_text: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `CreateDevice` (创建设备).
+/// Request of `CreateDevice` (Creates a device).
 ///
-/// 本接口（CreateDevice）用于新建一个物联网通信设备。
+/// This API is used to create an IoT Hub device.
 CreateDeviceRequest {
-    /// 产品 ID 。创建产品时腾讯云为用户分配全局唯一的 ID
+    /// Product ID, globally unique ID assigned by Tencent Cloud during product creation
     ///
     /// Required.
     "ProductId" product_id set_product_id: str,
-    /// 设备名称。命名规则：[a-zA-Z0-9:_-]{1,48}。
+    /// Device name. It is a string of 1 to 48 characters. Letters, digits, and :_- are allowed.
     ///
     /// Required.
     "DeviceName" device_name set_device_name: str,
-    /// 设备属性
+    /// Device attribute
     "Attribute" attribute set_attribute: obj Attribute,
-    /// 是否使用自定义PSK，默认不使用
+    /// Whether to use custom PSK, no by default
     "DefinedPsk" defined_psk set_defined_psk: str,
-    /// 运营商类型，当产品是NB-IoT产品时，此字段必填。1表示中国电信，2表示中国移动，3表示中国联通
+    /// ISP, required for a NB-IoT product. `1`: China Telecom; `2`: China Mobile; `3`: China Unicom
     "Isp" isp set_isp: i128,
-    /// IMEI，当产品是NB-IoT产品时，此字段必填
+    /// IMEI, required for a NB-IoT product
     "Imei" imei set_imei: str,
-    /// LoRa设备的DevEui，当创建LoRa时，此字段必填
+    /// DevEUI of a LoRa device, required when you create a LoRa device
     "LoraDevEui" lora_dev_eui set_lora_dev_eui: str,
-    /// LoRa设备的MoteType
+    /// MoteType of a LoRa device
     "LoraMoteType" lora_mote_type set_lora_mote_type: i128,
-    /// 创建LoRa设备需要skey
+    /// Skey, required when you create a LoRa device
     "Skey" skey set_skey: str,
-    /// LoRa设备的AppKey
+    /// AppKey of a LoRa device
     "LoraAppKey" lora_app_key set_lora_app_key: str,
-    /// 私有CA创建的设备证书
+    /// Private CA certificate
     "TlsCrt" tls_crt set_tls_crt: str,
 } }
 impl ::core::fmt::Debug for CreateDeviceRequest {
@@ -249,23 +249,23 @@ impl ::core::fmt::Debug for CreateDeviceRequest {
 rt::action!("iotcloud", "2021-04-08", "CreateDevice", CreateDeviceRequest => CreateDeviceResponse);
 
 rt::model! { read nodebug;
-/// CreateDevice返回参数结构体
+/// CreateDevice response structure.
 CreateDeviceResponse {
-    /// 设备名称
+    /// Device name
     "DeviceName" device_name set_device_name: str,
-    /// 对称加密密钥，base64编码。采用对称加密时返回该参数
+    /// Base64-encoded symmetric encryption key, which is returned if symmetric encryption is used
     "DevicePsk" device_psk set_device_psk: str,
-    /// 设备证书，用于 TLS 建立链接时校验客户端身份。采用非对称加密时返回该参数
+    /// Device certificate, which authenticates client identity during TLS connection establishment and is returned if asymmetric encryption is used
     "DeviceCert" device_cert set_device_cert: str,
-    /// 设备私钥，用于 TLS 建立链接时校验客户端身份，腾讯云后台不保存，请妥善保管。采用非对称加密时返回该参数
+    /// Device private key, which authenticates client identity during TLS connection establishment and is returned if asymmetric encryption is used. Tencent Cloud does not store the key. Please store it by yourself properly.
     "DevicePrivateKey" device_private_key set_device_private_key: str,
-    /// LoRa设备的DevEui，当设备是LoRa设备时，会返回该字段
+    /// DevEUI of a LoRa device, which is returned for a LoRa device
     "LoraDevEui" lora_dev_eui set_lora_dev_eui: str,
-    /// LoRa设备的MoteType，当设备是LoRa设备时，会返回该字段
+    /// MoteType of a LoRa device, which is returned for a LoRa device
     "LoraMoteType" lora_mote_type set_lora_mote_type: i128,
-    /// LoRa设备的AppKey，当设备是LoRa设备时，会返回该字段
+    /// AppKey of a LoRa device, which is returned for a LoRa device
     "LoraAppKey" lora_app_key set_lora_app_key: str,
-    /// LoRa设备的NwkKey，当设备是LoRa设备时，会返回该字段
+    /// NwkKey of a LoRa device, which is returned for a LoRa device
     "LoraNwkKey" lora_nwk_key set_lora_nwk_key: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -320,19 +320,19 @@ CreateMultiDevicesTaskResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreatePrivateCA` (创建私有CA证书).
+/// Request of `CreatePrivateCA` (Creates a private CA certificate).
 ///
-/// 创建私有CA证书
+/// This API is used to create a private CA certificate.
 CreatePrivateCARequest {
-    /// CA证书名称
+    /// CA certificate name
     ///
     /// Required.
     "CertName" cert_name set_cert_name: str,
-    /// CA证书内容
+    /// CA certificate content
     ///
     /// Required.
     "CertText" cert_text set_cert_text: str,
-    /// 校验CA证书的证书内容
+    /// Content verifying the CA certificate
     ///
     /// Required.
     "VerifyCertText" verify_cert_text set_verify_cert_text: str,
@@ -340,36 +340,36 @@ CreatePrivateCARequest {
 rt::action!("iotcloud", "2021-04-08", "CreatePrivateCA", CreatePrivateCARequest => CreatePrivateCAResponse);
 
 rt::model! { read debug;
-/// CreatePrivateCA返回参数结构体
+/// CreatePrivateCA response structure.
 CreatePrivateCAResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateProduct` (创建产品).
+/// Request of `CreateProduct` (Creates a product).
 ///
-/// 本接口（CreateProduct）用于创建一个新的物联网通信产品
+/// This API is used to create a new IoT communication product.
 CreateProductRequest {
-    /// 产品名称，名称不能和已经存在的产品名称重复。命名规则：[a-zA-Z0-9:_-]{1,32}
+    /// Product name, which cannot be same as that of an existing product. Naming rule: [a-zA-Z0-9:_-]{1,32}.
     ///
     /// Required.
     "ProductName" product_name set_product_name: str,
-    /// 产品属性
+    /// Product properties
     "ProductProperties" product_properties set_product_properties: obj ProductProperties,
-    /// 创建CLAA产品时，需要Skey
+    /// Skey, which is required to create a CLAA product.
     "Skey" skey set_skey: str,
 } }
 rt::action!("iotcloud", "2021-04-08", "CreateProduct", CreateProductRequest => CreateProductResponse);
 
 rt::model! { read debug;
-/// CreateProduct返回参数结构体
+/// CreateProduct response structure.
 CreateProductResponse {
-    /// 产品名称
+    /// Product name
     "ProductName" product_name set_product_name: str,
-    /// 产品 ID，腾讯云生成全局唯一 ID
+    /// Product ID, the globally unique ID assigned by Tencent Cloud.
     "ProductId" product_id set_product_id: str,
-    /// 产品属性
+    /// Product properties
     "ProductProperties" product_properties set_product_properties: obj ProductProperties,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -451,19 +451,19 @@ CreateTopicRuleResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteDevice` (删除设备).
+/// Request of `DeleteDevice` (Deletes a device).
 ///
-/// 本接口（DeleteDevice）用于删除物联网通信设备。
+/// This API is used to delete an IoT Hub device.
 DeleteDeviceRequest {
-    /// 设备所属的产品 ID
+    /// ID of the product to which the device belongs
     ///
     /// Required.
     "ProductId" product_id set_product_id: str,
-    /// 需要删除的设备名称
+    /// Name of the device to delete
     ///
     /// Required.
     "DeviceName" device_name set_device_name: str,
-    /// 删除LoRa设备以及LoRa网关设备需要skey
+    /// Skey, which is required to delete a LoRa device or LoRa gateway device
     "Skey" skey set_skey: str,
 } }
 rt::action!("iotcloud", "2021-04-08", "DeleteDevice", DeleteDeviceRequest => DeleteDeviceResponse);
@@ -494,22 +494,22 @@ DeleteDeviceResourceResponse {
 } }
 
 rt::model! { read debug;
-/// DeleteDevice返回参数结构体
+/// DeleteDevice response structure.
 DeleteDeviceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteDeviceShadow` (删除设备影子).
+/// Request of `DeleteDeviceShadow` (Deletes a device shadow).
 ///
-/// 本接口（DeleteDeviceShadow）用于删除设备影子
+/// This API is used to delete a device shadow.
 DeleteDeviceShadowRequest {
-    /// 产品ID
+    /// Product ID
     ///
     /// Required.
     "ProductId" product_id set_product_id: str,
-    /// 设备名称
+    /// Device name
     ///
     /// Required.
     "DeviceName" device_name set_device_name: str,
@@ -517,18 +517,18 @@ DeleteDeviceShadowRequest {
 rt::action!("iotcloud", "2021-04-08", "DeleteDeviceShadow", DeleteDeviceShadowRequest => DeleteDeviceShadowResponse);
 
 rt::model! { read debug;
-/// DeleteDeviceShadow返回参数结构体
+/// DeleteDeviceShadow response structure.
 DeleteDeviceShadowResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeletePrivateCA` (删除私有CA证书).
+/// Request of `DeletePrivateCA` (Deletes a private CA certificate).
 ///
-/// 删除私有CA证书
+/// This API is used to delete a private CA certificate.
 DeletePrivateCARequest {
-    /// 私有CA证书名称
+    /// Private CA certificate name
     ///
     /// Required.
     "CertName" cert_name set_cert_name: str,
@@ -536,7 +536,7 @@ DeletePrivateCARequest {
 rt::action!("iotcloud", "2021-04-08", "DeletePrivateCA", DeletePrivateCARequest => DeletePrivateCAResponse);
 
 rt::model! { read debug;
-/// DeletePrivateCA返回参数结构体
+/// DeletePrivateCA response structure.
 DeletePrivateCAResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -562,21 +562,21 @@ DeleteProductPrivateCAResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteProduct` (删除产品).
+/// Request of `DeleteProduct` (Deletes a product).
 ///
-/// 本接口（DeleteProduct）用于删除一个物联网通信产品
+/// This API is used to delete an IoT Hub product.
 DeleteProductRequest {
-    /// 需要删除的产品 ID
+    /// ID of the product to delete
     ///
     /// Required.
     "ProductId" product_id set_product_id: str,
-    /// 删除LoRa产品需要skey
+    /// Skey, which is required to delete a LoRa product
     "Skey" skey set_skey: str,
 } }
 rt::action!("iotcloud", "2021-04-08", "DeleteProduct", DeleteProductRequest => DeleteProductResponse);
 
 rt::model! { read debug;
-/// DeleteProduct返回参数结构体
+/// DeleteProduct response structure.
 DeleteProductResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -635,15 +635,15 @@ impl ::core::fmt::Debug for DescribeDeviceClientKeyResponse {
 }
 
 rt::model! { write debug;
-/// Request of `DescribeDevice` (查看设备详情).
+/// Request of `DescribeDevice` (Queries device details).
 ///
-/// 本接口（DescribeDevice）用于查看设备信息
+/// This API is used to query device details.
 DescribeDeviceRequest {
-    /// 产品ID
+    /// Product ID
     ///
     /// Required.
     "ProductId" product_id set_product_id: str,
-    /// 设备名
+    /// Device name
     ///
     /// Required.
     "DeviceName" device_name set_device_name: str,
@@ -711,59 +711,69 @@ DescribeDeviceResourcesResponse {
 } }
 
 rt::model! { read nodebug;
-/// DescribeDevice返回参数结构体
+/// DescribeDevice response structure.
 DescribeDeviceResponse {
-    /// 设备名
+    /// Device name
     "DeviceName" device_name set_device_name: str,
-    /// 设备是否在线，0不在线，1在线，3未激活
+    /// Whether the device is online. `0`: offline; `1`: online
     "Online" online set_online: i128,
-    /// 设备登录时间
+    /// Device login time
     "LoginTime" login_time set_login_time: i128,
-    /// 设备固件版本
+    /// Device firmware version
     "Version" version set_version: str,
-    /// 设备最后更新时间
+    /// Last updated time of the device
     "LastUpdateTime" last_update_time set_last_update_time: i128,
-    /// 设备证书
+    /// Device certificate
     "DeviceCert" device_cert set_device_cert: str,
-    /// 设备密钥
+    /// Device key
     "DevicePsk" device_psk set_device_psk: str,
-    /// 设备属性
+    /// Device attribute
     "Tags" tags set_tags: list DeviceTag,
-    /// 设备类型
+    /// Device type
     "DeviceType" device_type set_device_type: i128,
-    /// 国际移动设备识别码 IMEI
+    /// International Mobile Equipment Identity (IMEI)
     "Imei" imei set_imei: str,
-    /// 运营商类型
+    /// ISP
     "Isp" isp set_isp: i128,
-    /// IP地址
+    /// IP address
     "ConnIP" conn_ip set_conn_ip: i128,
-    /// NB IoT运营商处的DeviceID
+    /// Device ID at the NB-IoT ISP
     ///
     /// Disabled in the spec.
     "NbiotDeviceID" nbiot_device_id set_nbiot_device_id: str,
-    /// Lora设备的dev eui
+    /// DevEUI of a LoRa device
     "LoraDevEui" lora_dev_eui set_lora_dev_eui: str,
-    /// Lora设备的mote type
+    /// MoteType of a LoRa device
     "LoraMoteType" lora_mote_type set_lora_mote_type: i128,
-    /// 设备的sdk日志等级
+    /// SDK log level of the device
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "LogLevel" log_level set_log_level: i128,
-    /// 首次上线时间
+    /// The first time when the device went online
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "FirstOnlineTime" first_online_time set_first_online_time: i128,
-    /// 最近下线时间
+    /// The last time when the device went offline
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "LastOfflineTime" last_offline_time set_last_offline_time: i128,
-    /// 设备创建时间
+    /// Device creation time
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "CreateTime" create_time set_create_time: i128,
-    /// 设备证书获取状态，0 未获取过设备密钥, 1 已获取过设备密钥
+    /// Whether the device certificate has been obtained. `0`: no; `1`: yes
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "CertState" cert_state set_cert_state: i128,
-    /// 设备启用状态
+    /// Whether the device is enabled
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "EnableState" enable_state set_enable_state: i128,
-    /// 设备标签
+    /// Device tags
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "Labels" labels set_labels: list DeviceLabel,
-    /// MQTT客户端IP地址
+    /// IP address of the MQTT client
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "ClientIP" client_ip set_client_ip: str,
-    /// 设备固件更新时间
+    /// Firmware update time of the device
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "FirmwareUpdateTime" firmware_update_time set_firmware_update_time: i128,
-    /// 创建者账号ID
+    /// Account ID of the creator
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "CreateUserId" create_user_id set_create_user_id: i128,
     /// NB IoT运营商处的DeviceID
     "NBIoTDeviceID" nb_io_t_device_id set_nb_io_t_device_id: str,
@@ -830,37 +840,37 @@ DescribeDeviceShadowResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDevices` (获取设备列表（新）).
+/// Request of `DescribeDevices` (Gets the device list).
 ///
-/// 本接口（DescribeDevices）用于查询物联网通信设备的设备列表。
+/// This API is used to get the list of IoT Hub devices.
 DescribeDevicesRequest {
-    /// 需要查看设备列表的产品 ID
+    /// ID of the product whose devices are queried
     ///
     /// Required.
     "ProductId" product_id set_product_id: str,
-    /// 偏移量，Offset从0开始
+    /// Offset, which starts from 0
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 分页的大小，数值范围 10-250
+    /// Page size. Value range: 10-250
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 设备固件版本号，若不带此参数会返回所有固件版本的设备。传"None-FirmwareVersion"查询无版本号的设备
+    /// Device firmware version. If no value is passed in, devices of all firmware versions are returned. If `None-FirmwareVersion` is passed in, devices without version numbers are returned.
     "FirmwareVersion" firmware_version set_firmware_version: str,
-    /// 需要过滤的设备名称
+    /// Device name to query
     "DeviceName" device_name set_device_name: str,
-    /// 设备是否启用，0禁用状态1启用状态，默认不区分
+    /// Whether to query enabled or disabled devices. `0`: disabled devices; `1`: enabled devices. By default, both enabled and disabled devices are queried.
     "EnableState" enable_state set_enable_state: i128,
 } }
 rt::action!("iotcloud", "2021-04-08", "DescribeDevices", DescribeDevicesRequest => DescribeDevicesResponse);
 
 rt::model! { read debug;
-/// DescribeDevices返回参数结构体
+/// DescribeDevices response structure.
 DescribeDevicesResponse {
-    /// 设备总数
+    /// Total number of the devices returned
     "TotalCount" total_count set_total_count: i128,
-    /// 设备详细信息列表
+    /// List of device details
     "Devices" devices set_devices: list DeviceInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1116,19 +1126,19 @@ DescribeGatewayBindDevicesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePrivateCABindedProducts` (查询私有CA绑定的产品列表).
+/// Request of `DescribePrivateCABindedProducts` (Queries the products bound to a private CA certificate).
 ///
-/// 查询私有CA绑定的产品列表
+/// This API is used to query the products bound to a private CA certificate.
 DescribePrivateCABindedProductsRequest {
-    /// 证书名称
+    /// Certificate name
     ///
     /// Required.
     "CertName" cert_name set_cert_name: str,
-    /// 查询偏移量
+    /// Offset for query
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 查询的数据量，默认为20， 最大为200
+    /// Maximum number of records to return, which is 20 by default and cannot exceed 200
     ///
     /// Required.
     "Limit" limit set_limit: i128,
@@ -1136,20 +1146,20 @@ DescribePrivateCABindedProductsRequest {
 rt::action!("iotcloud", "2021-04-08", "DescribePrivateCABindedProducts", DescribePrivateCABindedProductsRequest => DescribePrivateCABindedProductsResponse);
 
 rt::model! { read debug;
-/// DescribePrivateCABindedProducts返回参数结构体
+/// DescribePrivateCABindedProducts response structure.
 DescribePrivateCABindedProductsResponse {
-    /// 私有CA绑定的产品列表
+    /// List of the products bound to the private CA certificate
     "Products" products set_products: list BindProductInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePrivateCA` (查询私有化CA信息).
+/// Request of `DescribePrivateCA` (Queries private CA certificate details).
 ///
-/// 查询私有化CA信息
+/// This API is used to query private CA certificate details.
 DescribePrivateCARequest {
-    /// 私有化CA名称
+    /// Name of the private CA certificate to query
     ///
     /// Required.
     "CertName" cert_name set_cert_name: str,
@@ -1157,37 +1167,37 @@ DescribePrivateCARequest {
 rt::action!("iotcloud", "2021-04-08", "DescribePrivateCA", DescribePrivateCARequest => DescribePrivateCAResponse);
 
 rt::model! { read debug;
-/// DescribePrivateCA返回参数结构体
+/// DescribePrivateCA response structure.
 DescribePrivateCAResponse {
-    /// 私有化CA详情
+    /// Details of the private CA certificate
     "CA" ca set_ca: obj CertInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePrivateCAs` (查询私有CA证书列表).
+/// Request of `DescribePrivateCAs` (Gets the list of private CA certificates).
 ///
-/// 查询私有CA证书列表
+/// This API is used to get the list of private CA certificates.
 DescribePrivateCAsRequest {
 } }
 rt::action!("iotcloud", "2021-04-08", "DescribePrivateCAs", DescribePrivateCAsRequest => DescribePrivateCAsResponse);
 
 rt::model! { read debug;
-/// DescribePrivateCAs返回参数结构体
+/// DescribePrivateCAs response structure.
 DescribePrivateCAsResponse {
-    /// 私有CA证书列表
+    /// List of private CA certificates
     "CAs" c_as set_c_as: list CertInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeProductCA` (查询产品绑定的CA证书).
+/// Request of `DescribeProductCA` (Queries the CA certificates bound to a product).
 ///
-/// 查询产品绑定的CA证书
+/// This API is used to query the CA certificates bound to a product.
 DescribeProductCARequest {
-    /// 产品ID
+    /// Product ID
     ///
     /// Required.
     "ProductId" product_id set_product_id: str,
@@ -1195,20 +1205,20 @@ DescribeProductCARequest {
 rt::action!("iotcloud", "2021-04-08", "DescribeProductCA", DescribeProductCARequest => DescribeProductCAResponse);
 
 rt::model! { read debug;
-/// DescribeProductCA返回参数结构体
+/// DescribeProductCA response structure.
 DescribeProductCAResponse {
-    /// CA证书列表
+    /// List of CA certificates bound to the product
     "CAs" c_as set_c_as: list CertInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeProduct` (查看产品详情).
+/// Request of `DescribeProduct` (Queries product details).
 ///
-/// 本接口（DescribeProduct）用于查看产品详情
+/// This API is used to query product details.
 DescribeProductRequest {
-    /// 产品ID
+    /// Product ID
     ///
     /// Required.
     "ProductId" product_id set_product_id: str,
@@ -1268,15 +1278,15 @@ DescribeProductResourcesResponse {
 } }
 
 rt::model! { read debug;
-/// DescribeProduct返回参数结构体
+/// DescribeProduct response structure.
 DescribeProductResponse {
-    /// 产品ID
+    /// Product ID
     "ProductId" product_id set_product_id: str,
-    /// 产品名
+    /// Product name
     "ProductName" product_name set_product_name: str,
-    /// 产品元数据
+    /// Product metadata
     "ProductMetadata" product_metadata set_product_metadata: obj ProductMetadata,
-    /// 产品属性
+    /// Product properties
     "ProductProperties" product_properties set_product_properties: obj ProductProperties,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1339,15 +1349,15 @@ DescribeProductTasksResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeProducts` (获取产品列表（旧）).
+/// Request of `DescribeProducts` (Obtains the product list).
 ///
-/// 本接口（DescribeProducts）用于列出产品列表。
+/// This API is used to obtain the product list.
 DescribeProductsRequest {
-    /// 偏移量，Offset从0开始
+    /// Offset, starting from 0
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 分页大小，当前页面中显示的最大数量，值范围 10-250。
+    /// Number of entries returned per page. Valid range: 10–250.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
@@ -1355,11 +1365,11 @@ DescribeProductsRequest {
 rt::action!("iotcloud", "2021-04-08", "DescribeProducts", DescribeProductsRequest => DescribeProductsResponse);
 
 rt::model! { read debug;
-/// DescribeProducts返回参数结构体
+/// DescribeProducts response structure.
 DescribeProductsResponse {
-    /// 产品总数
+    /// Total number of products
     "TotalCount" total_count set_total_count: i128,
-    /// 产品详细信息列表
+    /// List of product details
     "Products" products set_products: list ProductInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1432,57 +1442,66 @@ DescribeResourceTasksResponse {
 } }
 
 rt::model! { read nodebug;
-/// 设备详细信息
+/// Device details
 DeviceInfo {
-    /// 设备名
+    /// Device name
     "DeviceName" device_name set_device_name: str,
-    /// 设备是否在线，0不在线，1在线
+    /// Whether the device is online. `0`: offline; `1`: online
     "Online" online set_online: i128,
-    /// 设备登录时间
+    /// Device login time
     "LoginTime" login_time set_login_time: i128,
-    /// 设备版本
+    /// Device version
     "Version" version set_version: str,
-    /// 设备证书，证书加密的设备返回
+    /// Device certificate, which is returned for devices that use certificates for authentication
     "DeviceCert" device_cert set_device_cert: str,
-    /// 设备密钥，密钥加密的设备返回
+    /// Device key, which is returned for devices that use keys for authentication
     "DevicePsk" device_psk set_device_psk: str,
-    /// 设备属性
+    /// Device attribute
     "Tags" tags set_tags: list DeviceTag,
-    /// 设备类型
+    /// Device type
     "DeviceType" device_type set_device_type: i128,
-    /// 国际移动设备识别码 IMEI
+    /// International Mobile Equipment Identity (IMEI)
     "Imei" imei set_imei: str,
-    /// 运营商类型
+    /// ISP
     "Isp" isp set_isp: i128,
-    /// NB IOT运营商处的DeviceID
+    /// Device ID at the NB-IoT ISP
     ///
     /// Disabled in the spec.
     "NbiotDeviceID" nbiot_device_id set_nbiot_device_id: str,
-    /// IP地址
+    /// IP address
     "ConnIP" conn_ip set_conn_ip: i128,
-    /// 设备最后更新时间
+    /// Last updated time of the device
     "LastUpdateTime" last_update_time set_last_update_time: i128,
-    /// LoRa设备的dev eui
+    /// DevEUI of a LoRa device
     "LoraDevEui" lora_dev_eui set_lora_dev_eui: str,
-    /// LoRa设备的Mote type
+    /// MoteType of a LoRa device
     "LoraMoteType" lora_mote_type set_lora_mote_type: i128,
-    /// 首次上线时间
+    /// The first time when the device went online
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "FirstOnlineTime" first_online_time set_first_online_time: i128,
-    /// 最近下线时间
+    /// The last time when the device went offline
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "LastOfflineTime" last_offline_time set_last_offline_time: i128,
-    /// 设备创建时间
+    /// Device creation time
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "CreateTime" create_time set_create_time: i128,
-    /// 设备日志级别
+    /// Device log level
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "LogLevel" log_level set_log_level: i128,
-    /// 设备证书获取状态, 1 已获取过设备密钥，0 未获取过设备密钥
+    /// Whether the device certificate has been obtained. `0`: no; `1`: yes
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "CertState" cert_state set_cert_state: i128,
-    /// 设备可用状态，0禁用，1启用
+    /// Whether the device is enabled. `0`: disabled; `1`: enabled
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "EnableState" enable_state set_enable_state: i128,
-    /// 设备标签
+    /// Device tags
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "Labels" labels set_labels: list DeviceLabel,
-    /// MQTT客户端IP地址
+    /// IP address of the MQTT client
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "ClientIP" client_ip set_client_ip: str,
-    /// ota最后更新时间
+    /// Time of last OTA update
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "FirmwareUpdateTime" firmware_update_time set_firmware_update_time: i128,
     /// 创建者 Uin
     "CreateUserId" create_user_id set_create_user_id: i128,
@@ -1523,11 +1542,11 @@ impl ::core::fmt::Debug for DeviceInfo {
 }
 
 rt::model! { read debug;
-/// 设备标签
+/// Device tags
 DeviceLabel {
-    /// 标签标识
+    /// Tag key
     "Key" key set_key: str,
-    /// 标签值
+    /// Tag value
     "Value" value set_value: str,
 } }
 
@@ -1555,21 +1574,22 @@ DeviceResourceInfo {
 } }
 
 rt::model! { both debug;
-/// 设备属性
+/// Device attribute
 DeviceTag {
-    /// 属性名称
+    /// Attribute name
     ///
     /// Required.
     "Tag" tag set_tag: str,
-    /// 属性值的类型，1 int，2 string
+    /// Attribute value type. `1`: integer; `2`: string
     ///
     /// Required.
     "Type" r#type set_type: i128,
-    /// 属性的值
+    /// Attribute value
     ///
     /// Required.
     "Value" value set_value: str,
-    /// 属性描述名称
+    /// Attribute description
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "Name" name set_name: str,
 } }
 
@@ -1999,22 +2019,22 @@ PayloadLogItem {
 } }
 
 rt::model! { read debug;
-/// 产品详细信息
+/// Product details
 ProductInfo {
-    /// 产品ID
+    /// Product ID
     "ProductId" product_id set_product_id: str,
-    /// 产品名
+    /// Product name
     "ProductName" product_name set_product_name: str,
-    /// 产品元数据
+    /// Product metadata
     "ProductMetadata" product_metadata set_product_metadata: obj ProductMetadata,
-    /// 产品属性
+    /// Product properties
     "ProductProperties" product_properties set_product_properties: obj ProductProperties,
 } }
 
 rt::model! { read debug;
-/// 产品元数据
+/// Product metadata
 ProductMetadata {
-    /// 产品创建时间
+    /// Product creation time
     "CreationDate" creation_date set_creation_date: i128,
     /// 创建者 Uin
     "CreateUserId" create_user_id set_create_user_id: i128,
@@ -2023,42 +2043,42 @@ ProductMetadata {
 } }
 
 rt::model! { both nodebug;
-/// 产品属性
+/// Product properties
 ProductProperties {
-    /// 产品描述
+    /// Product description
     "ProductDescription" product_description set_product_description: str,
-    /// 加密类型，1表示证书认证，2表示签名认证。如不填写，默认值是1
+    /// Authentication type. `1` (default): certificate; `2`: signature
     "EncryptionType" encryption_type set_encryption_type: str,
-    /// 产品所属区域，目前只支持广州（gz）
+    /// Product region. Valid value: `gz` (Guangzhou)
     "Region" region set_region: str,
-    /// 产品类型，各个类型值代表的节点-类型如下：
-    /// 0 普通产品，2 NB-IoT产品，4 LoRa产品，3 LoRa网关产品，5 普通网关产品   默认值是0
+    /// Product type. Valid values:
+    /// `0` (default): general; `2`: NB-IoT; `3`: LoRa gateway; `4`: LoRa; `5`: general gateway
     "ProductType" product_type set_product_type: i128,
-    /// 数据格式，取值为json或者custom，默认值是json
+    /// Data format. Valid values: `json` (default), `custom`
     "Format" format set_format: str,
-    /// 产品所属平台，默认值是0
+    /// Platform of the product. Default value: `0`
     "Platform" platform set_platform: str,
-    /// LoRa产品运营侧APPEUI，只有LoRa产品需要填写
+    /// AppEUI at the LoRa product operator, required only for LoRa products
     ///
     /// Disabled in the spec.
     "Appeui" appeui set_appeui: str,
-    /// 产品绑定的物模型ID，-1表示不绑定
+    /// ID of the Thing Specification Language (TSL) model bound to the product. `-1` means no models are bound.
     "ModelId" model_id set_model_id: str,
-    /// 产品绑定的物模型名称
+    /// Name of the TSL model bound to the product
     "ModelName" model_name set_model_name: str,
-    /// 产品密钥，suite产品才会有
+    /// Product key, which is specific to suite products
     "ProductKey" product_key set_product_key: str,
-    /// 动态注册类型 0-关闭, 1-预定义设备名 2-动态定义设备名
+    /// Dynamic registration type. `0`: disable; `1`: preset device names; `2`: generate device names dynamically
     "RegisterType" register_type set_register_type: i128,
-    /// 动态注册产品密钥
+    /// Dynamic registration product key
     "ProductSecret" product_secret set_product_secret: str,
-    /// RegisterType为2时，设备动态创建的限制数量
+    /// The maximum number of devices that can be dynamically created when `RegisterType` is set to `2`
     "RegisterLimit" register_limit set_register_limit: i128,
-    /// 划归的产品，展示为源产品ID，其余为空
+    /// Original product ID of a transferred product. This parameter is empty for products that are not transferred.
     "OriginProductId" origin_product_id set_origin_product_id: str,
-    /// 私有CA名称
+    /// Private CA certificate name
     "PrivateCAName" private_ca_name set_private_ca_name: str,
-    /// 划归的产品，展示为源用户ID，其余为空
+    /// Original user ID of a transferred product. This parameter is empty for products that are not transferred.
     "OriginUserId" origin_user_id set_origin_user_id: i128,
     /// 设备限制
     "DeviceLimit" device_limit set_device_limit: i128,
@@ -2357,15 +2377,15 @@ SearchKeyword {
 } }
 
 rt::model! { write debug;
-/// Request of `SetProductsForbiddenStatus` (批量设置产品禁用状态).
+/// Request of `SetProductsForbiddenStatus` (Enables or disables multiple products at a time).
 ///
-/// 批量设置产品禁用状态
+/// This API is used to enable or disable multiple products at a time.
 SetProductsForbiddenStatusRequest {
-    /// 要设置禁用状态的产品列表
+    /// List of products to enable or disable
     ///
     /// Required.
     "ProductId" product_id set_product_id: list String,
-    /// 0启用，1禁用
+    /// `0`: enable; `1`: disable
     ///
     /// Required.
     "Status" status set_status: i128,
@@ -2373,7 +2393,7 @@ SetProductsForbiddenStatusRequest {
 rt::action!("iotcloud", "2021-04-08", "SetProductsForbiddenStatus", SetProductsForbiddenStatusRequest => SetProductsForbiddenStatusResponse);
 
 rt::model! { read debug;
-/// SetProductsForbiddenStatus返回参数结构体
+/// SetProductsForbiddenStatus response structure.
 SetProductsForbiddenStatusResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2528,19 +2548,19 @@ UpdateDeviceAvailableStateResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateDeviceLogLevel` (更新设备日志级别).
+/// Request of `UpdateDeviceLogLevel` (Sets the device log level).
 ///
-/// 设置设备上报的日志级别
+/// This API is used to set the device log level.
 UpdateDeviceLogLevelRequest {
-    /// 产品ID
+    /// Product ID
     ///
     /// Required.
     "ProductId" product_id set_product_id: str,
-    /// 设备名称
+    /// Device name
     ///
     /// Required.
     "DeviceName" device_name set_device_name: str,
-    /// 日志级别，0：关闭，1：错误，2：告警，3：信息，4：调试
+    /// Log level. `0`: disable; `1`: error; `2`: warning; `3`: information; `4`: debugging
     ///
     /// Required.
     "LogLevel" log_level set_log_level: i128,
@@ -2548,7 +2568,7 @@ UpdateDeviceLogLevelRequest {
 rt::action!("iotcloud", "2021-04-08", "UpdateDeviceLogLevel", UpdateDeviceLogLevelRequest => UpdateDeviceLogLevelResponse);
 
 rt::model! { read debug;
-/// UpdateDeviceLogLevel返回参数结构体
+/// UpdateDeviceLogLevel response structure.
 UpdateDeviceLogLevelResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2624,19 +2644,19 @@ UpdateDeviceShadowResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateDevicesEnableState` (批量切换设备可用状态).
+/// Request of `UpdateDevicesEnableState` (Enables or disables multiple devices).
 ///
-/// 批量启用或者禁用设备
+/// This API is used to enable or disable multiple devices.
 UpdateDevicesEnableStateRequest {
-    /// 设备所属产品id
+    /// ID of the product to which the device belongs
     ///
     /// Required.
     "ProductId" product_id set_product_id: str,
-    /// 设备名称集合
+    /// Device names
     ///
     /// Required.
     "DeviceNames" device_names set_device_names: list String,
-    /// 要设置的设备状态，1为启用，0为禁用
+    /// New status of the devices. `0`: disabled; `1`: enabled
     ///
     /// Required.
     "Status" status set_status: i128,
@@ -2644,7 +2664,7 @@ UpdateDevicesEnableStateRequest {
 rt::action!("iotcloud", "2021-04-08", "UpdateDevicesEnableState", UpdateDevicesEnableStateRequest => UpdateDevicesEnableStateResponse);
 
 rt::model! { read debug;
-/// UpdateDevicesEnableState返回参数结构体
+/// UpdateDevicesEnableState response structure.
 UpdateDevicesEnableStateResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2678,19 +2698,19 @@ UpdateOtaTaskStatusResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `UpdatePrivateCA` (更新私有CA证书).
+/// Request of `UpdatePrivateCA` (Updates a private CA certificate).
 ///
-/// 更新私有CA证书
+/// This API is used to update a private CA certificate.
 UpdatePrivateCARequest {
-    /// CA证书名称
+    /// CA certificate name
     ///
     /// Required.
     "CertName" cert_name set_cert_name: str,
-    /// CA证书内容
+    /// CA certificate content
     ///
     /// Required.
     "CertText" cert_text set_cert_text: str,
-    /// 校验CA证书的证书内容
+    /// Content verifying the CA certificate
     ///
     /// Required.
     "VerifyCertText" verify_cert_text set_verify_cert_text: str,
@@ -2698,26 +2718,26 @@ UpdatePrivateCARequest {
 rt::action!("iotcloud", "2021-04-08", "UpdatePrivateCA", UpdatePrivateCARequest => UpdatePrivateCAResponse);
 
 rt::model! { read debug;
-/// UpdatePrivateCA返回参数结构体
+/// UpdatePrivateCA response structure.
 UpdatePrivateCAResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateProductDynamicRegister` (更新产品动态注册).
+/// Request of `UpdateProductDynamicRegister` (Updates product dynamic registration).
 ///
-/// 更新产品动态注册的配置
+/// This API is used to update the configuration of product dynamic registration.
 UpdateProductDynamicRegisterRequest {
-    /// 产品Id
+    /// Product ID
     ///
     /// Required.
     "ProductId" product_id set_product_id: str,
-    /// 动态注册类型，0-关闭 1-预创建设备 2-自动创建设备
+    /// Dynamic registration type. Valid values: 0 - disabled; 1 - pre-create device; 2 - auto-create device.
     ///
     /// Required.
     "RegisterType" register_type set_register_type: i128,
-    /// 动态注册设备上限
+    /// Maximum dynamically registered devices
     ///
     /// Required.
     "RegisterLimit" register_limit set_register_limit: i128,
@@ -2725,13 +2745,13 @@ UpdateProductDynamicRegisterRequest {
 rt::action!("iotcloud", "2021-04-08", "UpdateProductDynamicRegister", UpdateProductDynamicRegisterRequest => UpdateProductDynamicRegisterResponse);
 
 rt::model! { read nodebug;
-/// UpdateProductDynamicRegister返回参数结构体
+/// UpdateProductDynamicRegister response structure.
 UpdateProductDynamicRegisterResponse {
-    /// 动态注册类型，0-关闭 1-预创建设备 2-自动创建设备
+    /// Dynamic registration type. Valid values: 0 - disabled; 1 - pre-create device; 2 - auto-create device.
     "RegisterType" register_type set_register_type: i128,
-    /// 动态注册产品密钥
+    /// Product key for dynamic registration
     "ProductSecret" product_secret set_product_secret: str,
-    /// 动态注册设备上限
+    /// Maximum dynamically registered devices
     "RegisterLimit" register_limit set_register_limit: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,

@@ -5,49 +5,49 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { read nodebug;
-/// 增加设备接口返回数据
+/// Data returned by the add device API
 AddDeviceData {
-    /// 设备iD
+    /// Device iD
     "DeviceId" device_id set_device_id: str,
-    /// 设备编码（国标设备即我们为设备生成的20位国标编码，rtmp 设备为10 位设备编码）
+    /// Device code (for national standard devices, it is the 20-digit National Standard Encoding we generated for the device; for rtmp devices, it is the 10-digit device code)
     "Code" code set_code: str,
-    /// 设备名称
+    /// Device name.
     "Name" name set_name: str,
-    /// 设备接入协议，1:RTMP,2:GB
+    /// Device access protocol. 1: RTMP; 2: GB.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - 1： RTMP
-    /// - 2： GB
-    /// - 6： ISUP
+    /// - 1: RTMP
+    /// - 2: GB
+    /// - 6: ISUP
     "AccessProtocol" access_protocol set_access_protocol: i64,
-    /// 设备类型，1:IPC,2:NVR
+    /// Device type. 1: IPC. 2: NVR
     "Type" r#type set_type: i64,
-    /// 设备接入服务节点ID
+    /// Device access service node ID
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 设备接入服务节点名称
+    /// Device access service node name
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 设备流传输协议，1:UDP,2:TCP
+    /// Device streaming protocol. 1: UDP, 2: TCP
     "TransportProtocol" transport_protocol set_transport_protocol: i64,
-    /// 设备密码
+    /// Device password.
     "Password" password set_password: str,
-    /// 设备描述
+    /// Device description
     "Description" description set_description: str,
-    /// 设备状态，0:未注册,1:在线,2:离线,3:禁用
+    /// Device status. 0: unregistered, 1: online, 2: offline, 3: disabled
     "Status" status set_status: i64,
-    /// 设备所属组织ID
+    /// Affiliated organization ID of the device
     "OrganizationId" organization_id set_organization_id: i64,
-    /// 设备接入网关ID（已不再使用，保留用于兼容，可忽略）
+    /// Device access gateway ID (deprecated, reserved for compatibility, can be ignored)
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 网关接入协议类型（已不再使用，保留用于兼容，可忽略）
+    /// Gateway access protocol type (deprecated, reserved for compatibility, can be ignored)
     "ProtocolType" protocol_type set_protocol_type: i64,
-    /// 设备接入IP（已不再使用，保留用于兼容，可忽略）
+    /// Device access IP (deprecated, reserved for compatibility, can be ignored)
     "Ip" ip set_ip: str,
-    /// 设备Port（已不再使用，保留用于兼容，可忽略）
+    /// Device Port (deprecated, reserved for compatibility, can be ignored)
     "Port" port set_port: i64,
-    /// 设备用户名（已不再使用，保留用于兼容，可忽略）
+    /// Device username (deprecated, reserved for compatibility, can be ignored)
     "Username" username set_username: str,
-    /// 用户ID
+    /// User ID
     "AppId" app_id set_app_id: i64,
 } }
 impl ::core::fmt::Debug for AddDeviceData {
@@ -76,36 +76,36 @@ impl ::core::fmt::Debug for AddDeviceData {
 }
 
 rt::model! { read debug;
-/// 增加组织接口返回数据
+/// Add the return data of the organizational unit interface
 AddOrgData {
-    /// 组织 ID
+    /// Organization ID
     "OrganizationId" organization_id set_organization_id: str,
-    /// 组织名称
+    /// Organization name
     "Name" name set_name: str,
-    /// 组织父节点 ID
+    /// Organization parent node ID
     "ParentId" parent_id set_parent_id: str,
-    /// 组织层级
+    /// Organization hierarchy
     "Level" level set_level: i64,
-    /// 用户ID
+    /// User ID.
     "AppId" app_id set_app_id: i64,
-    /// 组织结构
+    /// Organizational structure
     "ParentIds" parent_ids set_parent_ids: str,
-    /// 设备总数
+    /// Total number of devices
     "Total" total set_total: i64,
-    /// 设备在线数量
+    /// Number of devices online
     "Online" online set_online: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `AddOrganization` (新增组织).
+/// Request of `AddOrganization` (Adds an organization).
 ///
-/// 用于新增组织。
+/// Used to add an organization.
 AddOrganizationRequest {
-    /// 组织名称（仅支持中文、英文、数字、空格、中英文括号、_、-, 长度不超过64位，且组织名称不能重复）
+    /// Organization name. Only Chinese, English, digits, spaces, Chinese and English parentheses, underscores (_), and hyphens (-) are supported. The length cannot exceed 64 characters, and the organization name must be unique.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 组织父节点 ID（从查询组织接口DescribeOrganization中获取，填0代表根组织）
+    /// Organization parent node ID (obtain from the DescribeOrganization API; enter 0 for the root organization)
     ///
     /// Required.
     "ParentId" parent_id set_parent_id: str,
@@ -113,254 +113,254 @@ AddOrganizationRequest {
 rt::action!("iss", "2023-05-17", "AddOrganization", AddOrganizationRequest => AddOrganizationResponse);
 
 rt::model! { read debug;
-/// AddOrganization返回参数结构体
+/// AddOrganization response structure.
 AddOrganizationResponse {
-    /// 增加组织接口返回数据
+    /// Interface return data for adding an organizational unit
     "Data" data set_data: obj AddOrgData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 新增录像上云计划返回数据
+/// data for the newly-added recording cloud migration plan
 AddRecordBackupPlanData {
-    /// 录像上云计划ID
+    /// Recording cloud migration plan ID
     "PlanId" plan_id set_plan_id: str,
-    /// 录像上云计划名称
+    /// Recording cloud migration plan name
     "PlanName" plan_name set_plan_name: str,
-    /// 录像上云模板ID
+    /// Video cloud template ID
     "TemplateId" template_id set_template_id: str,
-    /// 录像上云计划描述
+    /// Description of the recording cloud migration plan
     "Describe" describe set_describe: str,
-    /// 云文件生命周期
+    /// Cloud file lifecycle
     "LifeCycle" life_cycle set_life_cycle: obj LifeCycleData,
-    /// 录像上云计划状态，1:正常使用中，0:删除中，无法使用
+    /// Recording cloud migration plan status. `1`: in normal use. `0`: deleting, unavailable.
     "Status" status set_status: i64,
-    /// 通道数量
+    /// Number of channels
     "ChannelCount" channel_count set_channel_count: i64,
-    /// 创建时间
+    /// Creation time.
     "CreateAt" create_at set_create_at: str,
-    /// 修改时间
+    /// Modification time.
     "UpdateAt" update_at set_update_at: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AddRecordBackupPlan` (新增录像上云计划).
+/// Request of `AddRecordBackupPlan` (Creates a recording cloud migration plan).
 ///
-/// 用于新增录像上云计划 （当前仅适用于通过GB28181协议和网关接入的设备/视频通道）
+/// Used to add a recording cloud migration plan (currently applicable only to devices/video channels connected via the GB28181 protocol and gateway).
 AddRecordBackupPlanRequest {
-    /// 录制模板ID（录像计划关联的模板ID，从查询录像上云模板列表接口ListRecordBackupTemplates中获取）
+    /// Recording template ID (template ID associated with the recording schedule, obtained from the ListRecordBackupTemplates API for querying the video cloud template list)
     ///
     /// Required.
     "TemplateId" template_id set_template_id: str,
-    /// 录像计划名称（仅支持中文、英文、数字、_、-，长度不超过32个字符，计划名称全局唯一，不能为空，不能重复）
+    /// Recording schedule name (supports Chinese, English, digits, _ and -. The length cannot exceed 32 characters. The plan name must be globally unique and cannot be empty or duplicated.)
     ///
     /// Required.
     "PlanName" plan_name set_plan_name: str,
-    /// 录像计划描述（仅支持中文、英文、数字、_、-，长度不超过128个字符）
+    /// Video recording plan description (only supports Chinese, English, digits, _, -, length not exceeding 128 characters)
     ///
     /// Required.
     "Describe" describe set_describe: str,
-    /// 生命周期（录像文件生命周期设置，管理文件冷、热存储的时间）
+    /// Lifecycle (video recording file lifecycle settings, the time when cold and hot storage is managed for files)
     ///
     /// Required.
     "LifeCycle" life_cycle set_life_cycle: obj LifeCycleData,
-    /// 通道及通道所属设备（添加录像的设备的通道信息，一次添加通道总数不超过5000个，包括组织目录下的通道数量）
+    /// Channel and the device to which the channel belongs (channel information of the device to which a video recording is added. Add no more than 5,000 channels at a time, including the number of channels under the organizational unit directory).
     "Channels" channels set_channels: list ChannelInfo,
-    /// 添加组织目录下所有设备通道（Json数组，可以为空，通道总数量不超过5000个（包括Channel字段的数量））
+    /// Add all device channels under the organizational unit directory (Json array, can be empty, total number of channels no more than 5000, including the number of Channel fields)
     "OrganizationId" organization_id set_organization_id: list String,
 } }
 rt::action!("iss", "2023-05-17", "AddRecordBackupPlan", AddRecordBackupPlanRequest => AddRecordBackupPlanResponse);
 
 rt::model! { read debug;
-/// AddRecordBackupPlan返回参数结构体
+/// AddRecordBackupPlan response structure.
 AddRecordBackupPlanResponse {
-    /// 返回数据
+    /// Returned data.
     "Data" data set_data: obj AddRecordBackupPlanData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 新增录像上云模板返回数据
+/// data for creating a video cloud template
 AddRecordBackupTemplateData {
-    /// 模板ID
+    /// Template ID
     "TemplateId" template_id set_template_id: str,
-    /// 模板名称
+    /// Template name
     "TemplateName" template_name set_template_name: str,
-    /// 上云时间段（按周进行设置，支持一天设置多个时间段，每个时间段不小于10分钟）
+    /// Cloud Upload Time Period (set by week, supports setting multiple time periods per day, each time period not less than 10 minutes)
     "TimeSections" time_sections set_time_sections: list RecordTemplateTimeSections,
-    /// 录像时间段（按周进行设置，支持一天设置多个时间段，每个时间段不小于10分钟）
+    /// Recording time period (set by week, supports setting multiple time periods per day, each time period not less than 10 minutes)
     "DevTimeSections" dev_time_sections set_dev_time_sections: list RecordTemplateTimeSections,
-    /// 上云倍速（支持1，2，4倍速）
+    /// Speed multiplication for cloud migration (supports 1x, 2x, and 4x)
     "Scale" scale set_scale: i64,
-    /// 创建时间
+    /// Creation time.
     "CreateAt" create_at set_create_at: str,
-    /// 更新时间
+    /// Update time.
     "UpdateAt" update_at set_update_at: str,
-    /// 周期偏移量，默认1，表示拉取昨天的设备录像，0表示取去今天的设备录像，3表示拉取前天的设备录像
+    /// Cycle offset. Default value: 1, which means to pull yesterday's video recording from the device. 0 means to pull today's video recording from the device. 3 means to pull the video recording from the device from the day before yesterday.
     ///
-    /// 默认值：1
+    /// Default value: 1
     "DayOffset" day_offset set_day_offset: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `AddRecordBackupTemplate` (新增录像上云模板).
+/// Request of `AddRecordBackupTemplate` (Creates a video recording cloud template).
 ///
-/// 用于新增录像上云模板。
-/// > 该功能本质是拉取设备本地录像数据上云（即存在 IPC 摄像头存储卡或 NVR 硬盘中的录像），操作时需先设定录像时间段（即想要上云的设备本地录像），再设定上云时间段和上云倍速，平台将于上云时间段倍速拉取设备对应前一天的录像时间段数据。
+/// This API is used to create a video recording cloud template.
+/// > The feature essentially pulls local device recording data to the cloud (i.e., recordings stored in the IPC camera memory card or NVR hard disk). When operating, first set the recording time period (i.e., the local device recording you want to upload to the cloud), then set the Cloud Upload Time Period and upload speed. The platform will pull the previous day's Time Period Data from the device at the specified speed during the Cloud Upload Time Period.
 ///
-/// > 设定需至少满足（上云时间段=前一天的录像时间段/上云倍速），建议上云时间段可多设定10%左右的时间，避免因网络波动导致数据拉取不完整。
+/// > Set the Cloud Upload Time Period to at least meet (Cloud Upload Time Period = previous day's recording time period / cloud upload speed multiplication). It is advisable to set about 10% more time for the Cloud Upload Time Period to avoid incomplete data retrieval due to network fluctuations.
 AddRecordBackupTemplateRequest {
-    /// 模板名称（仅支持中文、英文、数字、_、-，长度不超过32个字符，模板名称全局唯一，不能为空，不能重复）
+    /// Template name (supports only Chinese, English, number, _, -, length not exceeding 32 characters. Template name must be globally unique, cannot be empty, and must be unique)
     ///
     /// Required.
     "TemplateName" template_name set_template_name: str,
-    /// 上云时间段（按周进行设置，支持一天设置多个时间段，每个时间段不小于10分钟）
+    /// Cloud Upload Time Period (settings can be done by week, supports setting multiple time periods per day, each time period not less than 10 minutes)
     ///
     /// Required.
     "TimeSections" time_sections set_time_sections: list RecordTemplateTimeSections,
-    /// 录像时间段（按周进行设置，支持一天设置多个时间段，每个时间段不小于10分钟）
+    /// Recording time period (settings can be done by week, support setting multiple time periods per day, each time period not less than 10 minutes)
     ///
     /// Required.
     "DevTimeSections" dev_time_sections set_dev_time_sections: list RecordTemplateTimeSections,
-    /// 上云倍速（支持1，2，4倍速）
+    /// Speed multiplication for cloud migration (supports 1x, 2x, and 4x)
     ///
     /// Required.
     "Scale" scale set_scale: i64,
-    /// 周期偏移量，默认1，表示拉取昨天的设备录像，0表示拉取今天的设备录像，3表示拉取前天的设备录像
+    /// Cycle offset. Default: 1. It means to pull yesterday's video recording to the device. 0 means to pull today's video recording to the device. 3 means to pull the video recording to the device from the day before yesterday.
     ///
-    /// 取值范围：[0, 90]
+    /// Value range: [0, 90]
     ///
-    /// 默认值：1
+    /// Default value: 1
     "DayOffset" day_offset set_day_offset: i64,
 } }
 rt::action!("iss", "2023-05-17", "AddRecordBackupTemplate", AddRecordBackupTemplateRequest => AddRecordBackupTemplateResponse);
 
 rt::model! { read debug;
-/// AddRecordBackupTemplate返回参数结构体
+/// AddRecordBackupTemplate response structure.
 AddRecordBackupTemplateResponse {
-    /// 返回数据
+    /// Response data.
     "Data" data set_data: obj AddRecordBackupTemplateData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AddRecordPlan` (新增实时上云计划).
+/// Request of `AddRecordPlan` (Creates a real-time cloud connection plan).
 ///
-/// 用于新增实时上云计划
+/// This API is used to create a real-time cloud migration plan.
 AddRecordPlanRequest {
-    /// 实时上云计划名称，仅支持中文、英文、数字、_、-，长度不超过32个字符，计划名称全局唯一，不能为空，不能重复
+    /// Real-time cloud migration plan name. It supports Chinese, English, digits, _, and -, with a length not exceeding 32 characters. The plan name must be globally unique and cannot be empty or repeated.
     ///
     /// Required.
     "PlanName" plan_name set_plan_name: str,
-    /// 实时上云模板ID
+    /// Real-time cloud template ID
     ///
     /// Required.
     "TemplateId" template_id set_template_id: str,
-    /// 生命周期
+    /// Lifecycle
     ///
     /// Required.
     "LifeCycle" life_cycle set_life_cycle: obj LifeCycleData,
-    /// 上云计划描述，仅支持中文、英文、数字、_、-，长度不超过128个字符
+    /// Cloud plan description. Supports only Chinese, English, digits, _, and -. Length not exceeding 128 characters.
     "Describe" describe set_describe: str,
-    /// 码流类型，default:不指定码流类型，以设备默认推送类型为主， main:主码流，sub:子码流，其他根据设备能力集自定义，不填按默认类型处理，长度不能超过32个字节
+    /// Stream type. default: The stream type is not specified, and the default push type of the device is used. main: Main stream. sub: Substream. Other values are customized based on the device capacity. If not specified, the default type is used. The length cannot exceed 32 bytes.
     "StreamType" stream_type set_stream_type: str,
-    /// 添加录像的设备的通道信息，一次添加通道总数不超过5000个，包括组织目录下的通道数量
+    /// Channel information of the device to which video recording is added. You can add no more than 5000 channels only once, including the number of channels under the organizational unit directory.
     "Channels" channels set_channels: list ChannelInfo,
-    /// 添加组织目录下所有设备通道，Json数组，可以为空，通道总数量不超过5000个（包括Channel字段的数量）
+    /// Add all device channels under the organization. Json array, can be empty. The total number of channels cannot exceed 5,000 (including the number of Channel fields).
     "OrganizationId" organization_id set_organization_id: list String,
-    /// 录像补录模式（0:不启用，1:启用），无该字段，默认不启用
+    /// Video recording supplement mode (0: disabled, 1: enabled). If this field is not specified, it is not enabled by default.
     "RepairMode" repair_mode set_repair_mode: i64,
 } }
 rt::action!("iss", "2023-05-17", "AddRecordPlan", AddRecordPlanRequest => AddRecordPlanResponse);
 
 rt::model! { read debug;
-/// AddRecordPlan返回参数结构体
+/// AddRecordPlan response structure.
 AddRecordPlanResponse {
-    /// 返回结果
+    /// Returned result
     "Data" data set_data: obj RecordPlanOptData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 查询取回任务详情返回数据
+/// data for querying retrieval task details
 AddRecordRetrieveTaskData {
-    /// 任务ID
+    /// Task ID.
     "TaskId" task_id set_task_id: str,
-    /// 任务名称
+    /// Task name.
     "TaskName" task_name set_task_name: str,
-    /// 取回录像的开始时间
+    /// Start time of video recording retrieval
     "StartTime" start_time set_start_time: i128,
-    /// 取回录像的结束时间
+    /// Retrieval end time of the video recording
     "EndTime" end_time set_end_time: i128,
-    /// 取回模式，1:极速模式，其他暂不支持
+    /// Retrieval mode. 1: ultrafast mode. Others not supported currently.
     "Mode" mode set_mode: i64,
-    /// 副本有效期
+    /// Replica validity period
     "Expiration" expiration set_expiration: i64,
-    /// 任务状态，0:已取回，1:取回中，2:待取回
+    /// Task status. 0: retrieved, 1: retrieving, 2: pending retrieval
     "Status" status set_status: i64,
-    /// 取回容量，单位MB
+    /// Retrieval capacity, in MB.
     "Capacity" capacity set_capacity: f64,
-    /// 任务描述
+    /// Task description
     "Describe" describe set_describe: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AddRecordRetrieveTask` (新建取回任务).
+/// Request of `AddRecordRetrieveTask` (Creates a retrieval task).
 ///
-/// 用于新建取回任务
+/// This API is used to create a retrieval task.
 AddRecordRetrieveTaskRequest {
-    /// 任务名称，仅支持中文、英文、数字、_、-，长度不超过32个字符，名称全局唯一，不能为空，不能重复
+    /// Task name. It supports Chinese, English, digits, _, and -, with a length not exceeding 32 characters. The name must be globally unique and cannot be empty or repeated.
     ///
     /// Required.
     "TaskName" task_name set_task_name: str,
-    /// 取回录像的开始时间，UTC秒数，例如：1662114146，开始和结束时间段最长为一天，且不能跨天
+    /// Start time for retrieving the video recording in UTC seconds, for example: 1662114146. The longest period between the start and end times is one day and cannot span multiple days.
     ///
     /// Required.
     "StartTime" start_time set_start_time: i128,
-    /// 取回录像的结束时间，UTC秒数，例如：1662114146，开始和结束时间段最长为一天，且不能跨天
+    /// End time for retrieving the video recording, in UTC seconds, for example: 1662114146. The period between the start and end times can be up to one day and cannot span multiple days.
     ///
     /// Required.
     "EndTime" end_time set_end_time: i128,
-    /// 取回模式， 1:极速模式，其他暂不支持
+    /// Retrieval mode. 1: ultrafast mode. Others not supported currently.
     ///
     /// Required.
     "Mode" mode set_mode: i64,
-    /// 取回录像副本有效期，最小为1天，最大为365天
+    /// Retrieval replica validity period of the video recording. Minimum: 1 day. Maximum: 365 days.
     ///
     /// Required.
     "Expiration" expiration set_expiration: i64,
-    /// 设备通道，一个任务最多32个设备通道
+    /// Device channel. A task can contain up to 32 device channels.
     ///
     /// Required.
     "Channels" channels set_channels: list ChannelInfo,
-    /// 取回任务描述
+    /// Retrieve the task description
     "Describe" describe set_describe: str,
 } }
 rt::action!("iss", "2023-05-17", "AddRecordRetrieveTask", AddRecordRetrieveTaskRequest => AddRecordRetrieveTaskResponse);
 
 rt::model! { read debug;
-/// AddRecordRetrieveTask返回参数结构体
+/// AddRecordRetrieveTask response structure.
 AddRecordRetrieveTaskResponse {
-    /// 返回结果
+    /// Returned results
     "Data" data set_data: obj AddRecordRetrieveTaskData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AddRecordTemplate` (新增实时上云模板).
+/// Request of `AddRecordTemplate` (Creates a real-time cloud template).
 ///
-/// 用于新增实时上云模板
+/// Used to add a real-time cloud template.
 AddRecordTemplateRequest {
-    /// 模板名称， 仅支持中文、英文、数字、_、-，长度不超过32个字符，模板名称全局唯一，不能为空，不能重复
+    /// Template name. It can contain only Chinese characters, letters, digits, underscores (_), and hyphens (-), with a length not exceeding 32 characters. The template name must be globally unique and cannot be empty or duplicated.
     ///
     /// Required.
     "TemplateName" template_name set_template_name: str,
-    /// 上云时间段，按周进行设置，支持一天设置多个时间段，每个时间段不小于10分钟
+    /// Cloud upload time period. Settings can be done by week. Multiple time periods can be set for each day, with each time period not less than 10 minutes.
     ///
     /// Required.
     "TimeSections" time_sections set_time_sections: list RecordTemplateTimeSections,
@@ -368,32 +368,32 @@ AddRecordTemplateRequest {
 rt::action!("iss", "2023-05-17", "AddRecordTemplate", AddRecordTemplateRequest => AddRecordTemplateResponse);
 
 rt::model! { read debug;
-/// AddRecordTemplate返回参数结构体
+/// AddRecordTemplate response structure.
 AddRecordTemplateResponse {
-    /// 返回结果
+    /// Returned result
     "Data" data set_data: obj RecordTemplateInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read nodebug;
-/// 设置推拉流鉴权返回数据结构
+/// Data structure returned by push/pull stream authentication settings
 AddStreamAuthData {
-    /// 鉴权配置ID（uuid）
+    /// Authentication configuration ID (uuid).
     "Id" id set_id: str,
-    /// 是否开播放鉴权（1:开启,0:关闭）
+    /// Whether to enable playback authentication. Valid values: `1`: enable, `0`: disable.
     "PullState" pull_state set_pull_state: i64,
-    /// 播放密钥（仅支持字母数字，长度0-10位）
+    /// Playback key (alphanumeric only, length: 0-10 characters)
     "PullSecret" pull_secret set_pull_secret: str,
-    /// 播放过期时间（单位：分钟）
+    /// Playback expiration time (unit: minute)
     "PullExpired" pull_expired set_pull_expired: i64,
-    /// 是否开启推流鉴权（1:开启,0:关闭）
+    /// Whether to enable stream authentication (1: enable, 0: disable)
     "PushState" push_state set_push_state: i64,
-    /// 推流密钥（仅支持字母数字，长度0-10位）
+    /// Stream key (only alphanumeric characters are supported, with a length of 0-10 characters)
     "PushSecret" push_secret set_push_secret: str,
-    /// 推流过期时间（单位：分钟）
+    /// Push expiration time (unit: minute)
     "PushExpired" push_expired set_push_expired: i64,
-    /// 用户ID
+    /// User ID.
     "AppId" app_id set_app_id: i64,
     /// 不生效推流鉴权的域名 ID 列表
     "ExcludePushDomainIds" exclude_push_domain_ids set_exclude_push_domain_ids: list String,
@@ -415,35 +415,35 @@ impl ::core::fmt::Debug for AddStreamAuthData {
 }
 
 rt::model! { write nodebug;
-/// Request of `AddStreamAuth` (设置推拉流鉴权配置).
+/// Request of `AddStreamAuth` (Sets the push/pull stream authentication configuration).
 ///
-/// 用于设置推拉流鉴权配置。
+/// Used to set push/pull stream authentication configuration.
 AddStreamAuthRequest {
-    /// 鉴权配置ID（uuid）
+    /// Authentication configuration ID (uuid).
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 是否开播放鉴权（1:开启,0:关闭）
+    /// Whether to enable playback authentication (1: enable, 0: disable)
     ///
     /// Required.
     "PullState" pull_state set_pull_state: i64,
-    /// 播放密钥（仅支持字母数字，长度0-10位）
+    /// Playback key (only alphanumeric characters are supported, with a length of 0-10 characters)
     ///
     /// Required.
     "PullSecret" pull_secret set_pull_secret: str,
-    /// 播放过期时间（单位：分钟）
+    /// Playback expiration time (unit: minute)
     ///
     /// Required.
     "PullExpired" pull_expired set_pull_expired: i64,
-    /// 是否开启推流鉴权（1:开启,0:关闭）
+    /// Whether to enable stream authentication (1: enable, 0: disable)
     ///
     /// Required.
     "PushState" push_state set_push_state: i64,
-    /// 推流密钥（仅支持字母数字，长度0-10位）
+    /// Stream key (alphanumeric only, length 0-10 characters)
     ///
     /// Required.
     "PushSecret" push_secret set_push_secret: str,
-    /// 推流过期时间（单位：分钟）
+    /// Push expiration time (unit: minute)
     ///
     /// Required.
     "PushExpired" push_expired set_push_expired: i64,
@@ -467,77 +467,77 @@ impl ::core::fmt::Debug for AddStreamAuthRequest {
 rt::action!("iss", "2023-05-17", "AddStreamAuth", AddStreamAuthRequest => AddStreamAuthResponse);
 
 rt::model! { read debug;
-/// AddStreamAuth返回参数结构体
+/// AddStreamAuth response structure.
 AddStreamAuthResponse {
-    /// 设置推拉流鉴权返回数据
+    /// data for setting push/pull stream authentication
     "Data" data set_data: obj AddStreamAuthData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `AddUserDevice` (新增设备).
+/// Request of `AddUserDevice` (Adds a device).
 ///
-/// 用于新增单个设备。添加设备之后，可根据返回结果到设备上进行配置，配置后等待设备注册/推流。
+/// This API is used to add a single device. After the device is added, configure it based on the returned results, then wait for device registration or stream pushing.
 AddUserDeviceRequest {
-    /// 设备名称，仅支持中文、英文、数字、空格、中英文括号、_、-, 长度不超过128位；（设备名称无需全局唯一，可以重复）
+    /// Device name, only supports Chinese, English, numbers, spaces, Chinese and English parentheses, _, -, length not exceeding 128 characters; (device name no need to be globally unique and can be duplicated)
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 设备接入协议（1:RTMP,2:GB,6:ISUP）
+    /// Device access protocol (1: RTMP, 2: GB, 6: ISUP)
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - 1： RTMP
-    /// - 2： GB
-    /// - 6： ISUP
+    /// - 1: RTMP
+    /// - 2: GB
+    /// - 6: ISUP
     ///
-    /// 默认值：2
+    /// Default value: 2
     ///
     /// Required.
     "AccessProtocol" access_protocol set_access_protocol: i64,
-    /// 设备类型，1:IPC,2:NVR；（若设备接入协议选择RTMP，则设备类型只能选择IPC）
+    /// Device type. 1: IPC; 2: NVR. (If the device access protocol is RTMP, only select IPC as the device type.)
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - 1： IPC
-    /// - 2： NVR
+    /// - 1: IPC
+    /// - 2: NVR
     ///
     /// Required.
     "Type" r#type set_type: i64,
-    /// 设备所属组织ID，从查询组织接口DescribeOrganization中获取
+    /// ID of the organization to which the device belongs. Obtain from the organization query api DescribeOrganization.
     ///
     /// Required.
     "OrganizationId" organization_id set_organization_id: str,
-    /// 设备接入服务节点ID（从查询设备可用服务节点接口DescribeRegionDomain中获取的Value字段）
+    /// Device access service node ID (Value field obtained from the DescribeRegionDomain API for querying available service nodes of a device)
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 设备流传输协议，1:UDP,2:TCP；(国标设备有效，不填写则默认UDP协议)
+    /// Device streaming protocol. 1: UDP, 2: TCP. (Valid for national standard devices. UDP by default if not specified)
     "TransportProtocol" transport_protocol set_transport_protocol: i64,
-    /// 设备密码（国标设备必填，长度为1-64个字符）
+    /// Device password (required for national standard devices, length of 1-64 characters)
     "Password" password set_password: str,
-    /// 设备描述，长度不超过128个字符
+    /// Device description, length not exceeding 128 characters
     "Description" description set_description: str,
-    /// 设备接入网关ID（已不再使用，保留用于兼容，可忽略）
+    /// Device access gateway ID (deprecated, reserved for compatibility, can be ignored)
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 网关接入协议类型（已不再使用，保留用于兼容，可忽略）
+    /// Gateway access protocol type (deprecated, reserved for compatibility, can be ignored)
     "ProtocolType" protocol_type set_protocol_type: i64,
-    /// 设备接入IP（已不再使用，保留用于兼容，可忽略）
+    /// Device access IP (deprecated, reserved for compatibility, can be ignored)
     "Ip" ip set_ip: str,
-    /// 设备端口（已不再使用，保留用于兼容，可忽略）
+    /// Device port (deprecated, reserved for compatibility, can be ignored)
     ///
-    /// 取值范围：[1, 65535]
+    /// Value range: [1, 65535]
     ///
-    /// 单位： 端口
+    /// Unit: port
     "Port" port set_port: i64,
-    /// 设备用户名（已不再使用，保留用于兼容，可忽略）
+    /// Device username (deprecated, reserved for compatibility, can be ignored)
     "Username" username set_username: str,
-    /// 设备 SN（已不再使用，保留用于兼容，可忽略）
+    /// Device SN (deprecated, reserved for compatibility, can be ignored)
     "SNCode" sn_code set_sn_code: str,
-    /// RTMP推流地址自定义AppName（仅RTMP需要，支持英文、数字、_、-、.、长度不超过64位）
+    /// Custom AppName for RTMP publishing address (required for RTMP only, support English, digits, _, -, ., length not exceeding 64 characters)
     "AppName" app_name set_app_name: str,
-    /// RTMP推流地址自定义StreamName（仅RTMP需要，支持英文、数字、_、-、.、长度不超过64位）
+    /// Custom StreamName for RTMP publishing address (required for RTMP only, supports English, digits, _, -, ., length not exceeding 64 characters)
     "StreamName" stream_name set_stream_name: str,
 } }
 impl ::core::fmt::Debug for AddUserDeviceRequest {
@@ -565,170 +565,170 @@ impl ::core::fmt::Debug for AddUserDeviceRequest {
 rt::action!("iss", "2023-05-17", "AddUserDevice", AddUserDeviceRequest => AddUserDeviceResponse);
 
 rt::model! { read debug;
-/// AddUserDevice返回参数结构体
+/// AddUserDevice response structure.
 AddUserDeviceResponse {
-    /// 增加设备返回数据
+    /// Add device response data.
     "Data" data set_data: obj AddDeviceData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `BatchAddVideoSnapshotConfigChannel` (批量添加截图配置的通道).
+/// Request of `BatchAddVideoSnapshotConfigChannel` (Add channels for screenshot configuration in batches.).
 ///
-/// 批量添加截图配置的通道
+/// Add channels for screenshot configuration in batches.
 BatchAddVideoSnapshotConfigChannelRequest {
-    /// 截图配置Id
+    /// Screenshot configuration Id
     ///
     /// Required.
     "ConfigId" config_id set_config_id: str,
-    /// 通道Id列表
+    /// Channel Id list
     "Channels" channels set_channels: list String,
 } }
 rt::action!("iss", "2023-05-17", "BatchAddVideoSnapshotConfigChannel", BatchAddVideoSnapshotConfigChannelRequest => BatchAddVideoSnapshotConfigChannelResponse);
 
 rt::model! { read debug;
-/// BatchAddVideoSnapshotConfigChannel返回参数结构体
+/// BatchAddVideoSnapshotConfigChannel response structure.
 BatchAddVideoSnapshotConfigChannelResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `BatchAssignVLPlanChannels` (批量关联视觉理解计划通道).
+/// Request of `BatchAssignVLPlanChannels` (Batch associates visual understanding plan channels).
 ///
-/// 批量关联视觉理解计划通道
+/// Batch associate visual understanding plan channels
 BatchAssignVLPlanChannelsRequest {
-    /// 计划 ID
+    /// Plan ID
     ///
     /// Required.
     "VLPlanId" vl_plan_id set_vl_plan_id: str,
-    /// 操作命令：1=关联，2=解绑
+    /// Operation command: 1=associate, 2=unbind
     ///
     /// Required.
     "Cmd" cmd set_cmd: i64,
-    /// 通道 ID 列表，最多 500 个；与 OrganizationIds 至少传一个（Cmd=1 时）
+    /// Channel ID list, up to 500; pass at least one of this parameter and OrganizationIds (when Cmd=1)
     "ChannelIds" channel_ids set_channel_ids: list String,
-    /// 组织 ID 列表（仅 Cmd=1 时有效，Cmd=2 时不允许传入）；展开该组织下所有通道参与关联，与 ChannelIds 取并集去重
+    /// List of organization IDs (valid only when Cmd=1; does not allow input when Cmd=2); unfold all channels under the organization to participate in association, and take the union with ChannelIds and remove duplicates
     "OrganizationIds" organization_ids set_organization_ids: list String,
 } }
 rt::action!("iss", "2023-05-17", "BatchAssignVLPlanChannels", BatchAssignVLPlanChannelsRequest => BatchAssignVLPlanChannelsResponse);
 
 rt::model! { read debug;
-/// BatchAssignVLPlanChannels返回参数结构体
+/// BatchAssignVLPlanChannels response structure.
 BatchAssignVLPlanChannelsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `BatchDeleteVideoDownloadTask` (批量删除本地录像下载任务).
+/// Request of `BatchDeleteVideoDownloadTask` (Delete local recording download tasks in batches).
 ///
-/// 用于批量删除本地录像下载失败的任务
+/// This API is used to delete failed local recording download tasks in batches.
 BatchDeleteVideoDownloadTaskRequest {
-    /// 本地录像下载任务 ID 列表
+    /// List of local recording download task IDs
     "DownloadTaskIds" download_task_ids set_download_task_ids: list String,
 } }
 rt::action!("iss", "2023-05-17", "BatchDeleteVideoDownloadTask", BatchDeleteVideoDownloadTaskRequest => BatchDeleteVideoDownloadTaskResponse);
 
 rt::model! { read debug;
-/// BatchDeleteVideoDownloadTask返回参数结构体
+/// BatchDeleteVideoDownloadTask response structure.
 BatchDeleteVideoDownloadTaskResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `BatchGetVLPlanSourceFileURL` (批量获取视觉理解计划源素材 URL).
+/// Request of `BatchGetVLPlanSourceFileURL` (Bulk obtains source material URLs for visual understanding plans).
 ///
-/// 批量获取视觉理解计划源素材 URL
+/// This API is used to batch obtain source material URLs for visual understanding plans.
 BatchGetVLPlanSourceFileURLRequest {
-    /// 分析结果 ID 列表，最多 200 个
+    /// Analysis result ID list. Up to 200.
     ///
     /// Required.
     "VLPlanResultIds" vl_plan_result_ids set_vl_plan_result_ids: list String,
-    /// URL 有效期（秒），范围 [60, 86400]，默认 600
+    /// URL validity period (in seconds). Value range: [60, 86400]. Default: 600
     "Expire" expire set_expire: i64,
 } }
 rt::action!("iss", "2023-05-17", "BatchGetVLPlanSourceFileURL", BatchGetVLPlanSourceFileURLRequest => BatchGetVLPlanSourceFileURLResponse);
 
 rt::model! { read debug;
-/// BatchGetVLPlanSourceFileURL返回参数结构体
+/// BatchGetVLPlanSourceFileURL response structure.
 BatchGetVLPlanSourceFileURLResponse {
-    /// URL 列表
+    /// URL list
     "Data" data set_data: list VLPlanResultSnapshotImageUrlInfo,
-    /// 总数量
+    /// Total quantity.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 批量获取截图图片URL列表信息
+/// Batch obtain the screenshot image URL information list
 BatchGetVideoSnapshotImageUrlData {
-    /// 图片Url信息
+    /// Image Url information
     "Images" images set_images: list ImageUrlInfo,
-    /// 图片Url有效期
+    /// Valid period of the image Url
     ///
-    /// 单位：秒
+    /// Unit: seconds
     ///
-    /// 默认值：600
+    /// Default value: 600
     "ImageUrlExpires" image_url_expires set_image_url_expires: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `BatchGetVideoSnapshotImageUrl` (批量获取截图图片URL).
+/// Request of `BatchGetVideoSnapshotImageUrl` (Bulk gets screenshot image URLs).
 ///
-/// 批量获取截图图片URL
+/// Bulk gets screenshot image URLs
 BatchGetVideoSnapshotImageUrlRequest {
-    /// 图片Id
+    /// Image Id
     ///
     /// Required.
     "ImageIds" image_ids set_image_ids: list String,
-    /// 图片URL有效期，单位：秒
+    /// Valid period of the image URL, unit: seconds
     ///
-    /// 取值范围：[60, 86400]
+    /// Value range: [60, 86400]
     ///
-    /// 默认值：600
+    /// Default value: 600
     "ImageUrlExpires" image_url_expires set_image_url_expires: i64,
 } }
 rt::action!("iss", "2023-05-17", "BatchGetVideoSnapshotImageUrl", BatchGetVideoSnapshotImageUrlRequest => BatchGetVideoSnapshotImageUrlResponse);
 
 rt::model! { read debug;
-/// BatchGetVideoSnapshotImageUrl返回参数结构体
+/// BatchGetVideoSnapshotImageUrl response structure.
 BatchGetVideoSnapshotImageUrlResponse {
-    /// 截图图片URL结果列表
+    /// List of screenshot image URL results
     "Data" data set_data: obj BatchGetVideoSnapshotImageUrlData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 批量操作设备返回结果
+/// Result returned by the batch operation device
 BatchOperateDeviceData {
-    /// 任务 ID（用于在查询任务的子任务列表接口ListSubTasks中查询任务进度）
+    /// Task ID (used to query task progress in the ListSubTasks API for querying the subtask list of a job)
     "TaskId" task_id set_task_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `BatchOperateDevice` (批量操作设备).
+/// Request of `BatchOperateDevice` (Batch-operates devices).
 ///
-/// 用于批量操作（启用，禁用，删除）设备
+/// Used for batch operations (enable, disable, delete) on devices.
 BatchOperateDeviceRequest {
-    /// 设备 ID 数组（从获取设备列表接口ListDevices中获取）
+    /// Device ID array (obtain from the device list API ListDevices)
     ///
-    /// 取值参考：[ListDevices](https://cloud.tencent.com/document/api/1344/95871)
+    /// For parameter values, see [ListDevices](https://www.tencentcloud.com/document/api/1344/95871?from_cn_redirect=1)
     ///
     /// Required.
     "DeviceIds" device_ids set_device_ids: list String,
-    /// 操作命令
+    /// Operation command
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - enable： 启用
-    /// - disable： 禁用
-    /// - delete： 删除
-    /// - sync： 同步设备通道
+    /// - enable: Enable
+    /// - disable: Disable
+    /// - delete: Delete
+    /// - sync: Synchronize device channel
     ///
     /// Required.
     "Cmd" cmd set_cmd: str,
@@ -736,54 +736,54 @@ BatchOperateDeviceRequest {
 rt::action!("iss", "2023-05-17", "BatchOperateDevice", BatchOperateDeviceRequest => BatchOperateDeviceResponse);
 
 rt::model! { read debug;
-/// BatchOperateDevice返回参数结构体
+/// BatchOperateDevice response structure.
 BatchOperateDeviceResponse {
-    /// 返回结果
+    /// Returned results.
     "Data" data set_data: obj BatchOperateDeviceData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 视频通道码率返回结果
+/// Video channel bitrate returned results
 BitRateInfo {
-    /// 通道Id
+    /// Channel Id
     "ChannelId" channel_id set_channel_id: str,
-    /// 码率,单位:kbps
+    /// Bitrate, in kbps.
     "Bitrate" bitrate set_bitrate: f64,
 } }
 
 rt::model! { write debug;
-/// Request of `CallISAPI` (ISAPI 透传异步回调).
+/// Request of `CallISAPI` (ISAPI passthrough async callback).
 ///
-/// 本接口可基于海康ISUP 5.0协议实现透传ISAPI的请求数据，调用接口前需确保设备采用ISUP协议成功注册至本平台
+/// This API can be based on the Hikvision ISUP 5.0 protocol to pass through ISAPI request data. Before calling the API, ensure the device has successfully registered to this platform using the ISUP protocol.
 CallISAPIRequest {
-    /// 设备ID
+    /// Device ID
     ///
     /// Required.
     "DeviceId" device_id set_device_id: str,
-    /// url 资源
+    /// url resource
     ///
     /// Required.
     "Url" url set_url: str,
-    /// 输入参数
+    /// Input parameter
     "InputData" input_data set_input_data: str,
 } }
 rt::action!("iss", "2023-05-17", "CallISAPI", CallISAPIRequest => CallISAPIResponse);
 
 rt::model! { read debug;
-/// CallISAPI返回参数结构体
+/// CallISAPI response structure.
 CallISAPIResponse {
-    /// 返回数据
+    /// Returned data.
     "Data" data set_data: obj ISAPIOutputData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both nodebug;
-/// 截图结果的回调地址配置
+/// Callback address configuration for screenshots
 CallbackURL {
-    /// 图片回调地址
+    /// Image callback URL
     "Url" url set_url: str,
     /// Token
     "Token" token set_token: str,
@@ -801,49 +801,49 @@ impl ::core::fmt::Debug for CallbackURL {
 }
 
 rt::model! { read debug;
-/// 通道属性信息
+/// Channel property information
 ChannelAttrInfo {
-    /// 设备通道所属的设备ID
+    /// Device ID to which the device channel belongs
     "DeviceId" device_id set_device_id: str,
-    /// 设备通道所属的设备名称
+    /// Device name of the device channel
     "DeviceName" device_name set_device_name: str,
-    /// 设备通道ID
+    /// Device channel ID
     "ChannelId" channel_id set_channel_id: str,
-    /// 设备通道名称
+    /// Device channel name
     "ChannelName" channel_name set_channel_name: str,
 } }
 
 rt::model! { write debug;
-/// 通道及通道所属设备信息
+/// Channel and device information of the channel
 ChannelInfo {
-    /// 通道所属的设备ID
+    /// Device ID to which the channel belongs
     ///
     /// Required.
     "DeviceId" device_id set_device_id: str,
-    /// 设备通道ID，一个设备通道只允许被一个上云计划添加
+    /// Device channel ID. A device channel can only be added to one cloud connection plan.
     ///
     /// Required.
     "ChannelId" channel_id set_channel_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ControlDevicePTZ` (ptz 控制).
+/// Request of `ControlDevicePTZ` (Controls ptz).
 ///
-/// 用于设备通道云台控制，包括转动、变倍、变焦、光圈等。
+/// Used for device channel panning control, including turn, zoom scale, zoom, and aperture.
 ControlDevicePTZRequest {
-    /// 通道 ID（从通道查询接口DescribeDeviceChannel中获取）
+    /// Channel ID (obtain from the channel query API DescribeDeviceChannel)
     ///
     /// Required.
     "ChannelId" channel_id set_channel_id: str,
-    /// 命令类型（上:up,下:down,左:left,右:right
-    /// 上左:leftup,上右:rightup,下左:leftdown,下右:rightdown
-    /// 放大:zoomin,缩小:zoomout
-    /// 聚焦远:focusfar,聚焦近:focusnear
-    /// 光圈放大:irisin,光圈缩小:irisout）
+    /// Command type (up, down, left, right).
+    /// Upper left: leftup, upper right: rightup, lower left: leftdown, lower right: rightdown
+    /// Zoom in: zoom in, zoom out: zoom out
+    /// Focus far: focusfar, focus near: focusnear
+    /// Iris in: enlarge aperture, iris out: shrink aperture)
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 命令描述（速度值范围1-8）
+    /// Command description (speed range: 1-8)
     ///
     /// Required.
     "Speed" speed set_speed: i64,
@@ -851,28 +851,28 @@ ControlDevicePTZRequest {
 rt::action!("iss", "2023-05-17", "ControlDevicePTZ", ControlDevicePTZRequest => ControlDevicePTZResponse);
 
 rt::model! { read debug;
-/// ControlDevicePTZ返回参数结构体
+/// ControlDevicePTZ response structure.
 ControlDevicePTZResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ControlDevicePreset` (预置位操作).
+/// Request of `ControlDevicePreset` (Operates a preset position).
 ///
-/// 用于操作设备预置位，包括设置、删除、调用。
+/// Used to operate device preset positions, including settings, deletion, and calls.
 ControlDevicePresetRequest {
-    /// 通道 ID（从通道查询接口DescribeDeviceChannel中获取）
+    /// Channel ID (obtain from the channel query API DescribeDeviceChannel)
     ///
     /// Required.
     "ChannelId" channel_id set_channel_id: str,
-    /// 命令（goto:预置位调用；
-    /// set:预置位设置；
-    /// del:预置位删除）
+    /// Command (goto: preset position call;
+    /// Set: preset position settings
+    /// del: Delete preset position)
     ///
     /// Required.
     "Cmd" cmd set_cmd: str,
-    /// 预置位索引（只支持1-10的索引位置，超出报错）
+    /// Preset position index (supports only index positions 1-10; an error is reported if exceeded)
     ///
     /// Required.
     "Index" index set_index: i64,
@@ -880,83 +880,83 @@ ControlDevicePresetRequest {
 rt::action!("iss", "2023-05-17", "ControlDevicePreset", ControlDevicePresetRequest => ControlDevicePresetResponse);
 
 rt::model! { read debug;
-/// ControlDevicePreset返回参数结构体
+/// ControlDevicePreset response structure.
 ControlDevicePresetResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ControlDeviceSnapshot` (控制设备抓拍).
+/// Request of `ControlDeviceSnapshot` (Controls a device to capture snapshots).
 ///
-/// 控制设备抓拍--单次，当前仅支持国标设备
+/// Control device capture (single). Currently only support national standard devices.
 ControlDeviceSnapshotRequest {
-    /// 通道ID
+    /// Channel ID
     ///
     /// Required.
     "ChannelId" channel_id set_channel_id: str,
-    /// 连拍张数，可选值范围1～10
+    /// Number of burst shots. Range of optional values: 1–10.
     ///
     /// Required.
     "SnapNum" snap_num set_snap_num: i64,
-    /// 抓拍间隔时间，可选值范围1～1800
+    /// Snapshot interval. Range of optional values: 1–1800
     ///
     /// Required.
     "Interval" interval set_interval: i64,
-    /// 图片存储时间，默认 7 天，仅支持（7, 15, 30, 60, 90, 180, 365）天
+    /// Image storage period. Default value: 7 days. Only supports 7, 15, 30, 60, 90, 180, or 365 days.
     "Expire" expire set_expire: i64,
 } }
 rt::action!("iss", "2023-05-17", "ControlDeviceSnapshot", ControlDeviceSnapshotRequest => ControlDeviceSnapshotResponse);
 
 rt::model! { read debug;
-/// ControlDeviceSnapshot返回参数结构体
+/// ControlDeviceSnapshot response structure.
 ControlDeviceSnapshotResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 获取开流地址返回数据
+/// Returned data of the streaming address.
 ControlDeviceStreamData {
-    /// flv 流地址
+    /// flv stream address.
     "Flv" flv set_flv: str,
-    /// hls 流地址
+    /// hls stream address.
     "Hls" hls set_hls: str,
-    /// rtmp 流地址
+    /// rtmp stream address.
     "Rtmp" rtmp set_rtmp: str,
     /// fmp4地址
     "FMp4" f_mp4 set_f_mp4: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ControlDeviceStream` (获取开流地址).
+/// Request of `ControlDeviceStream` (Gets the streaming address).
 ///
-/// 用于获取设备的实时开流地址。
+/// This API is used to obtain the real-time streaming address of a device.
 ControlDeviceStreamRequest {
-    /// 通道 ID（从通道查询接口DescribeDeviceChannel中获取）
+    /// Channel ID (obtain from the channel query API DescribeDeviceChannel)
     ///
     /// Required.
     "ChannelId" channel_id set_channel_id: str,
-    /// 流类型（1:主码流；
-    /// 2:子码流（不可以和 Resolution 同时下发））
+    /// Stream type (1: main stream;
+    /// 2: Substream (not allowed to be delivered at the same time as Resolution)
     "StreamType" stream_type set_stream_type: str,
-    /// 分辨率（1:QCIF；
-    /// 2:CIF；
-    /// 3:4CIF；
-    /// 4:D1；
-    /// 5:720P；
-    /// 6:1080P/I；
-    /// 自定义的19201080等等（需设备支持）（不可以和 StreamType 同时下发））
+    /// Resolution (1: QCIF;
+    /// 2:CIF;
+    /// 3:4CIF;
+    /// 4:D1;
+    /// 5:720P;
+    /// 6:1080P/I;
+    /// Custom 1920*1080, etc. (device support required) (not allowed to be sent at the same time as StreamType)
     "Resolution" resolution set_resolution: str,
-    /// 是否内网
+    /// Whether it is a private network
     "IsInternal" is_internal set_is_internal: bool,
 } }
 rt::action!("iss", "2023-05-17", "ControlDeviceStream", ControlDeviceStreamRequest => ControlDeviceStreamResponse);
 
 rt::model! { read debug;
-/// ControlDeviceStream返回参数结构体
+/// ControlDeviceStream response structure.
 ControlDeviceStreamResponse {
-    /// 返回数据
+    /// Returned data.
     "Data" data set_data: obj ControlDeviceStreamData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -994,19 +994,19 @@ ControlRecordResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ControlRecordTimeline` (查询本地录像时间轴).
+/// Request of `ControlRecordTimeline` (Queries the local recording timeline).
 ///
-/// 用于查询设备本地录像时间轴信息，为NVR/IPC本地存储的录像。
+/// This API is used to query the local recording timeline info of a device, which is stored locally on the NVR/IPC.
 ControlRecordTimelineRequest {
-    /// 通道 ID（从通道查询接口DescribeDeviceChannel中获取）
+    /// Channel ID (obtain from the channel query API DescribeDeviceChannel)
     ///
     /// Required.
     "ChannelId" channel_id set_channel_id: str,
-    /// 起始时间
+    /// Start time.
     ///
     /// Required.
     "Start" start set_start: i64,
-    /// 结束时间
+    /// End time.
     ///
     /// Required.
     "End" end set_end: i64,
@@ -1014,227 +1014,227 @@ ControlRecordTimelineRequest {
 rt::action!("iss", "2023-05-17", "ControlRecordTimeline", ControlRecordTimelineRequest => ControlRecordTimelineResponse);
 
 rt::model! { read debug;
-/// ControlRecordTimeline返回参数结构体
+/// ControlRecordTimeline response structure.
 ControlRecordTimelineResponse {
-    /// 返回数据
+    /// Returned data.
     "Data" data set_data: list Timeline,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateVLPlan` (创建视觉理解计划).
+/// Request of `CreateVLPlan` (Creates a vision understanding plan).
 ///
-/// 创建视觉理解计划
+/// Creates a vision understanding plan
 CreateVLPlanRequest {
-    /// 计划名称，仅支持中文/英文/数字/_/-，最长 32 个字符
+    /// Plan name. Supports Chinese, English, digits, _ and -. Up to 32 characters.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 关联的视觉理解模板 ID
+    /// ID of the associated visual understanding template
     ///
     /// Required.
     "VLTemplateId" vl_template_id set_vl_template_id: str,
-    /// 计划描述，最长 256 个字符
+    /// Plan description. Up to 256 characters.
     "Describe" describe set_describe: str,
-    /// 截图文件存储天数，范围 [7, 1080]；图片模式必填，视频模式不传
+    /// Number of days to store screenshot files. Value range: [7, 1080]. Required in image mode. Do not pass this parameter in video mode.
     "FileExpires" file_expires set_file_expires: i64,
-    /// 回调通知配置
+    /// Callback notification configuration
     "Callback" callback set_callback: obj CallbackURL,
 } }
 rt::action!("iss", "2023-05-17", "CreateVLPlan", CreateVLPlanRequest => CreateVLPlanResponse);
 
 rt::model! { read debug;
-/// CreateVLPlan返回参数结构体
+/// CreateVLPlan response structure.
 CreateVLPlanResponse {
-    /// 视觉理解计划信息
+    /// Visual understanding plan information
     "Data" data set_data: obj VLPlanInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateVLTemplate` (创建视觉理解模板).
+/// Request of `CreateVLTemplate` (Creates a vision understanding template).
 ///
-/// 创建视觉理解模板
+/// Create a visual understanding template.
 CreateVLTemplateRequest {
-    /// AI 模型
+    /// AI model
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - ivc-vl-1.0： 视图大模型
+    /// - ivc-vl-1.0: View large model
     ///
     /// Required.
     "AIModel" ai_model set_ai_model: str,
-    /// 模板名称，仅支持中文/英文/数字/_/-，最长 32 个字符
+    /// Template name. Supports only Chinese, English, digits, _, and -, with a maximum length of 32 characters.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 提示词，最大 2MB
+    /// Prompt content, maximum 2MB
     ///
     /// Required.
     "Prompt" prompt set_prompt: str,
-    /// 分析模式
+    /// Analysis mode
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - image： 图片模式
-    /// - video： 视频模式
+    /// - image: image mode
+    /// - video: video mode
     ///
     /// Required.
     "AnalysisMode" analysis_mode set_analysis_mode: str,
-    /// 生效时段列表，最多 100 条
+    /// List of effective periods, up to 100 entries
     ///
     /// Required.
     "Times" times set_times: list EffectiveTime,
-    /// 模板描述，最长 256 个字符
+    /// Template description. Maximum length: 256 characters.
     "Describe" describe set_describe: str,
-    /// 图片场景配置（AnalysisMode=image 时必填）
+    /// Image scenario configuration (required when AnalysisMode=image)
     "ImageConfig" image_config set_image_config: obj ImageSceneInfo,
 } }
 rt::action!("iss", "2023-05-17", "CreateVLTemplate", CreateVLTemplateRequest => CreateVLTemplateResponse);
 
 rt::model! { read debug;
-/// CreateVLTemplate返回参数结构体
+/// CreateVLTemplate response structure.
 CreateVLTemplateResponse {
-    /// 视觉理解模板信息
+    /// Visual understanding template information
     "Data" data set_data: obj VLTemplateInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateVideoDownloadTask` (创建本地录像下载任务).
+/// Request of `CreateVideoDownloadTask` (This API is used to create a local recording download task.).
 ///
-/// 创建本地录像下载任务
+/// This API is used to create a local recording download task.
 CreateVideoDownloadTaskRequest {
-    /// 通道ID
+    /// Channel ID
     ///
     /// Required.
     "ChannelId" channel_id set_channel_id: str,
-    /// 开始时间
+    /// Start time.
     ///
     /// Required.
     "BeginTime" begin_time set_begin_time: i64,
-    /// 结束时间
+    /// End time.
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// 默认1倍速，支持（1,2,4,8）倍速
+    /// Default: 1x. Supports 1x, 2x, 4x, and 8x playback speeds.
     "Scale" scale set_scale: i64,
-    /// 转码后的mp4文件过期时间（支持7,15,30,60,90,180,365）
+    /// Expiration time of the transcoded mp4 file (7, 15, 30, 60, 90, 180, and 365 are supported)
     "Expire" expire set_expire: i64,
-    /// 下载文件格式，当前仅支持（1：mp4）
+    /// Download file format. Currently only supports (1: mp4)
     "FileType" file_type set_file_type: i64,
-    /// 完成策略（0：拉流失败但是录像不完整则认为任务失败，不生成 MP4；1：拉流失败但是录像不完整则认为任务成功，生成 mp4）
+    /// Completion policy (0: The task fails and no MP4 is generated if the stream pull fails but the video recording is incomplete. 1: The task succeeds and an MP4 is generated if the stream pull fails but the video recording is incomplete.)
     "CompletionPolicy" completion_policy set_completion_policy: i64,
 } }
 rt::action!("iss", "2023-05-17", "CreateVideoDownloadTask", CreateVideoDownloadTaskRequest => CreateVideoDownloadTaskResponse);
 
 rt::model! { read debug;
-/// CreateVideoDownloadTask返回参数结构体
+/// CreateVideoDownloadTask response structure.
 CreateVideoDownloadTaskResponse {
-    /// 下载任务返回结果
+    /// Returned results of the download task
     "Data" data set_data: obj VideoDownloadTaskData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateVideoSnapshotConfig` (创建截图配置).
+/// Request of `CreateVideoSnapshotConfig` (Creates a screenshot configuration).
 ///
-/// 创建截图配置
+/// This API is used to create a screenshot configuration.
 CreateVideoSnapshotConfigRequest {
-    /// 截图配置名称
+    /// Screenshot configuration name
     ///
-    /// 入参限制：中文、英文、数字、“-”、“_” 长度不超过128个字符
+    /// Input parameter limits: Chinese, English, digits, "-", "_", length not exceeding 128 characters
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 截图模板Id
+    /// Screenshot template Id
     ///
     /// Required.
     "TemplateId" template_id set_template_id: str,
-    /// 图片文件的热存储天数
+    /// Hot storage days for image files
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - 7： 7天
-    /// - 15： 15天
-    /// - 30： 30天
-    /// - 60： 60天
-    /// - 90： 90天
-    /// - 180： 180天
-    /// - 270： 270天
-    /// - 360： 360天
-    /// - 540： 540天
-    /// - 720： 720天
-    /// - 900： 900天
-    /// - 1080： 1080天
+    /// - 7: 7 days
+    /// - 15: 15 days
+    /// - 30: 30 days
+    /// - 60: 60 days
+    /// - 90: 90 days
+    /// - 180: 180 days
+    /// - 270: 270 days
+    /// - 360: 360 days
+    /// - 540: 540 days
+    /// - 720: 720 days
+    /// - 900: 900 days
+    /// - 1080: 1080 days
     ///
     /// Required.
     "FileExpires" file_expires set_file_expires: i64,
-    /// 截图结果回调地址
+    /// Screenshot result callback URL
     "Callback" callback set_callback: obj CallbackURL,
 } }
 rt::action!("iss", "2023-05-17", "CreateVideoSnapshotConfig", CreateVideoSnapshotConfigRequest => CreateVideoSnapshotConfigResponse);
 
 rt::model! { read debug;
-/// CreateVideoSnapshotConfig返回参数结构体
+/// CreateVideoSnapshotConfig response structure.
 CreateVideoSnapshotConfigResponse {
-    /// 截图配置信息
+    /// Screenshot configuration message
     "Data" data set_data: obj VideoSnapshotConfigInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateVideoSnapshotTemplate` (创建截图模板).
+/// Request of `CreateVideoSnapshotTemplate` (Create a screenshot template.).
 ///
-/// 创建截图模板
+/// Create a screenshot template.
 CreateVideoSnapshotTemplateRequest {
-    /// 模板名称： 中文、英文、数字、“-”、“_” 长度不超过128个字符
+    /// Template name: Chinese, English, digits, "-", "_", with a length not exceeding 128 characters
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 截图类型： 1-实时截帧 2-低频截帧
-    /// 注意：实时截帧在生效时段期间一直拉取实时流， 低频截帧在生效时段期间按需拉取实时流，每次拉流的最短持续时间不低于1分钟
+    /// Screenshot type: 1-Real-time frame capture 2-Low frequency frame capture
+    /// Note: Real-time frame capture pulls the real-time stream throughout the effective period. Low frequency frame capture pulls the real-time stream as needed during the effective period, with a minimum duration of not less than 1 minute each time.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - 1： 实时截帧
-    /// - 2： 低频截帧
+    /// - 1: Real-time frame capture
+    /// - 2: Low frequency frame capture
     ///
     /// Required.
     "Type" r#type set_type: i64,
-    /// 截帧频率： Type = 1时，取值[5, 180]秒 Type = 2时 取值[30, 36000]秒
+    /// Frame capturing frequency: When Type = 1, the value range is [5, 180] seconds; when Type = 2, the value range is [30, 36000] seconds
     ///
     /// Required.
     "Interval" interval set_interval: i64,
-    /// 生效时段，注：数组大小不超过100个且每个时间段不低于1分钟
+    /// Effective period. Note: The array size is no more than 100, and each time period is not less than 1 minute.
     ///
     /// Required.
     "Times" times set_times: list EffectiveTime,
-    /// 多张模式
+    /// Multiple mode
     "MultiMode" multi_mode set_multi_mode: obj MultiVideoSnapshotMode,
 } }
 rt::action!("iss", "2023-05-17", "CreateVideoSnapshotTemplate", CreateVideoSnapshotTemplateRequest => CreateVideoSnapshotTemplateResponse);
 
 rt::model! { read debug;
-/// CreateVideoSnapshotTemplate返回参数结构体
+/// CreateVideoSnapshotTemplate response structure.
 CreateVideoSnapshotTemplateResponse {
-    /// 截图模板信息
+    /// Screenshot template information
     "Data" data set_data: obj VideoSnapshotTemplateInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteDomain` (删除域名).
+/// Request of `DeleteDomain` (Deletes a domain name).
 ///
-/// 用于删除域名。
+/// This API is used to delete domain names.
 DeleteDomainRequest {
-    /// 域名 ID
+    /// Domain name ID
     ///
     /// Required.
     "Id" id set_id: str,
@@ -1242,18 +1242,18 @@ DeleteDomainRequest {
 rt::action!("iss", "2023-05-17", "DeleteDomain", DeleteDomainRequest => DeleteDomainResponse);
 
 rt::model! { read debug;
-/// DeleteDomain返回参数结构体
+/// DeleteDomain response structure.
 DeleteDomainResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteOrganization` (删除组织).
+/// Request of `DeleteOrganization` (Deletes an organization).
 ///
-/// 用于删除组织。
+/// This API is used to delete an organization.
 DeleteOrganizationRequest {
-    /// 组织ID（从查询组织接口DescribeOrganization中获取）
+    /// Organization ID (obtain from the DescribeOrganization API for querying organizations)
     ///
     /// Required.
     "OrganizationId" organization_id set_organization_id: str,
@@ -1261,18 +1261,18 @@ DeleteOrganizationRequest {
 rt::action!("iss", "2023-05-17", "DeleteOrganization", DeleteOrganizationRequest => DeleteOrganizationResponse);
 
 rt::model! { read debug;
-/// DeleteOrganization返回参数结构体
+/// DeleteOrganization response structure.
 DeleteOrganizationResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRecordBackupPlan` (删除录像上云计划).
+/// Request of `DeleteRecordBackupPlan` (Deletes a recording cloud migration plan).
 ///
-/// 用于删除录像上云模板。
+/// Used to delete a video recording cloud template.
 DeleteRecordBackupPlanRequest {
-    /// 录像上云计划ID（从查询录像上云计划列表接口ListRecordBackupPlans中获取）
+    /// Recording cloud migration plan ID (obtain from the ListRecordBackupPlans API for querying the recording cloud migration plan list)
     ///
     /// Required.
     "PlanId" plan_id set_plan_id: str,
@@ -1280,18 +1280,18 @@ DeleteRecordBackupPlanRequest {
 rt::action!("iss", "2023-05-17", "DeleteRecordBackupPlan", DeleteRecordBackupPlanRequest => DeleteRecordBackupPlanResponse);
 
 rt::model! { read debug;
-/// DeleteRecordBackupPlan返回参数结构体
+/// DeleteRecordBackupPlan response structure.
 DeleteRecordBackupPlanResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRecordBackupTemplate` (删除录像上云模板).
+/// Request of `DeleteRecordBackupTemplate` (Deletes a video recording cloud template).
 ///
-/// 用于删除录像上云模板。
+/// This API is used to delete a video recording cloud template.
 DeleteRecordBackupTemplateRequest {
-    /// 模板ID（从查询录像上云模板列表接口ListRecordBackupTemplates中获取）
+    /// Template ID (obtain from the ListRecordBackupTemplates API for querying the video recording cloud template list)
     ///
     /// Required.
     "TemplateId" template_id set_template_id: str,
@@ -1299,18 +1299,18 @@ DeleteRecordBackupTemplateRequest {
 rt::action!("iss", "2023-05-17", "DeleteRecordBackupTemplate", DeleteRecordBackupTemplateRequest => DeleteRecordBackupTemplateResponse);
 
 rt::model! { read debug;
-/// DeleteRecordBackupTemplate返回参数结构体
+/// DeleteRecordBackupTemplate response structure.
 DeleteRecordBackupTemplateResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRecordPlan` (删除实时上云计划).
+/// Request of `DeleteRecordPlan` (Deletes a real time cloud upload plan).
 ///
-/// 用于删除实时上云计划
+/// This API is used to delete a real-time cloud migration plan.
 DeleteRecordPlanRequest {
-    /// 上云计划ID
+    /// Cloud migration plan ID
     ///
     /// Required.
     "PlanId" plan_id set_plan_id: str,
@@ -1318,18 +1318,18 @@ DeleteRecordPlanRequest {
 rt::action!("iss", "2023-05-17", "DeleteRecordPlan", DeleteRecordPlanRequest => DeleteRecordPlanResponse);
 
 rt::model! { read debug;
-/// DeleteRecordPlan返回参数结构体
+/// DeleteRecordPlan response structure.
 DeleteRecordPlanResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRecordRetrieveTask` (删除取回任务).
+/// Request of `DeleteRecordRetrieveTask` (Deletes a retrieval task).
 ///
-/// 用于删除取回任务
+/// This API is used to delete a retrieval task.
 DeleteRecordRetrieveTaskRequest {
-    /// 取回任务ID
+    /// Retrieval task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
@@ -1337,18 +1337,18 @@ DeleteRecordRetrieveTaskRequest {
 rt::action!("iss", "2023-05-17", "DeleteRecordRetrieveTask", DeleteRecordRetrieveTaskRequest => DeleteRecordRetrieveTaskResponse);
 
 rt::model! { read debug;
-/// DeleteRecordRetrieveTask返回参数结构体
+/// DeleteRecordRetrieveTask response structure.
 DeleteRecordRetrieveTaskResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRecordTemplate` (删除实时上云模板).
+/// Request of `DeleteRecordTemplate` (Deletes a real-time cloud template).
 ///
-/// 用于删除实时上云模板
+/// Used to delete a real-time cloud template.
 DeleteRecordTemplateRequest {
-    /// 模板ID
+    /// Template ID.
     ///
     /// Required.
     "TemplateId" template_id set_template_id: str,
@@ -1356,18 +1356,18 @@ DeleteRecordTemplateRequest {
 rt::action!("iss", "2023-05-17", "DeleteRecordTemplate", DeleteRecordTemplateRequest => DeleteRecordTemplateResponse);
 
 rt::model! { read debug;
-/// DeleteRecordTemplate返回参数结构体
+/// DeleteRecordTemplate response structure.
 DeleteRecordTemplateResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteTask` (删除任务).
+/// Request of `DeleteTask` (Deletes a task).
 ///
-/// 用于删除执行完成的任务
+/// Used to delete completed tasks.
 DeleteTaskRequest {
-    /// 任务ID
+    /// Task ID.
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
@@ -1375,18 +1375,18 @@ DeleteTaskRequest {
 rt::action!("iss", "2023-05-17", "DeleteTask", DeleteTaskRequest => DeleteTaskResponse);
 
 rt::model! { read debug;
-/// DeleteTask返回参数结构体
+/// DeleteTask response structure.
 DeleteTaskResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteUserDevice` (删除设备).
+/// Request of `DeleteUserDevice` (Deletes a device).
 ///
-/// 用于删除已添加的设备。
+/// This API is used to delete added devices.
 DeleteUserDeviceRequest {
-    /// 设备ID（从获取设备列表ListDevices接口中获取）
+    /// Device ID (obtain from the ListDevices API for getting the device list)
     ///
     /// Required.
     "DeviceId" device_id set_device_id: str,
@@ -1394,18 +1394,18 @@ DeleteUserDeviceRequest {
 rt::action!("iss", "2023-05-17", "DeleteUserDevice", DeleteUserDeviceRequest => DeleteUserDeviceResponse);
 
 rt::model! { read debug;
-/// DeleteUserDevice返回参数结构体
+/// DeleteUserDevice response structure.
 DeleteUserDeviceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteVLPlan` (删除视觉理解计划).
+/// Request of `DeleteVLPlan` (Delete a vision understanding plan).
 ///
-/// 删除视觉理解计划
+/// Delete a vision understanding plan
 DeleteVLPlanRequest {
-    /// 计划 ID
+    /// Plan ID
     ///
     /// Required.
     "VLPlanId" vl_plan_id set_vl_plan_id: str,
@@ -1413,18 +1413,18 @@ DeleteVLPlanRequest {
 rt::action!("iss", "2023-05-17", "DeleteVLPlan", DeleteVLPlanRequest => DeleteVLPlanResponse);
 
 rt::model! { read debug;
-/// DeleteVLPlan返回参数结构体
+/// DeleteVLPlan response structure.
 DeleteVLPlanResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteVLTemplate` (删除视觉理解模板).
+/// Request of `DeleteVLTemplate` (Delete a visual understanding template.).
 ///
-/// 删除视觉理解模板
+/// Delete a visual understanding template.
 DeleteVLTemplateRequest {
-    /// 模板 ID
+    /// Template ID
     ///
     /// Required.
     "VLTemplateId" vl_template_id set_vl_template_id: str,
@@ -1432,18 +1432,18 @@ DeleteVLTemplateRequest {
 rt::action!("iss", "2023-05-17", "DeleteVLTemplate", DeleteVLTemplateRequest => DeleteVLTemplateResponse);
 
 rt::model! { read debug;
-/// DeleteVLTemplate返回参数结构体
+/// DeleteVLTemplate response structure.
 DeleteVLTemplateResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteVideoSnapshotConfig` (删除截图配置).
+/// Request of `DeleteVideoSnapshotConfig` (Deletes screenshot configuration).
 ///
-/// 删除截图配置
+/// Deletes screenshot configuration
 DeleteVideoSnapshotConfigRequest {
-    /// 截图配置Id
+    /// Screenshot configuration Id
     ///
     /// Required.
     "ConfigId" config_id set_config_id: str,
@@ -1451,18 +1451,18 @@ DeleteVideoSnapshotConfigRequest {
 rt::action!("iss", "2023-05-17", "DeleteVideoSnapshotConfig", DeleteVideoSnapshotConfigRequest => DeleteVideoSnapshotConfigResponse);
 
 rt::model! { read debug;
-/// DeleteVideoSnapshotConfig返回参数结构体
+/// DeleteVideoSnapshotConfig response structure.
 DeleteVideoSnapshotConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteVideoSnapshotTemplate` (删除截图模板).
+/// Request of `DeleteVideoSnapshotTemplate` (This API is used to delete a screenshot template.).
 ///
-/// 删除截图模板
+/// This API is used to delete a screenshot template.
 DeleteVideoSnapshotTemplateRequest {
-    /// 截图模板Id
+    /// Screenshot template Id
     ///
     /// Required.
     "TemplateId" template_id set_template_id: str,
@@ -1470,73 +1470,73 @@ DeleteVideoSnapshotTemplateRequest {
 rt::action!("iss", "2023-05-17", "DeleteVideoSnapshotTemplate", DeleteVideoSnapshotTemplateRequest => DeleteVideoSnapshotTemplateResponse);
 
 rt::model! { read debug;
-/// DeleteVideoSnapshotTemplate返回参数结构体
+/// DeleteVideoSnapshotTemplate response structure.
 DeleteVideoSnapshotTemplateResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCNAME` (根据服务节点获取 CNAME).
+/// Request of `DescribeCNAME` (Obtains a CNAME based on the service node).
 ///
-/// 用于根据服务节点获取 CNAME 值。
+/// This API is used to get the CNAME value based on the service node.
 DescribeCNAMERequest {
-    /// 服务节点 ID（从查询域名可绑定服务节点接口DescribeDomainRegion中获取）
+    /// Service node ID (obtain from the DescribeDomainRegion API for querying domain name bindable service nodes)
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 域名类型，0:拉流域名 1:推流域名
+    /// Domain type. 0: pull streaming domain name. 1: streaming domain.
     "DomainType" domain_type set_domain_type: i64,
 } }
 rt::action!("iss", "2023-05-17", "DescribeCNAME", DescribeCNAMERequest => DescribeCNAMEResponse);
 
 rt::model! { read debug;
-/// DescribeCNAME返回参数结构体
+/// DescribeCNAME response structure.
 DescribeCNAMEResponse {
-    /// CNAME 记录值
+    /// CNAME record value
     "Data" data set_data: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 查询国标设备地址列表
+/// Query the list of national standard device addresses
 DescribeDeviceAddrList {
-    /// 设备地址列表
+    /// List of device addresses
     "RemoteAddrs" remote_addrs set_remote_addrs: list RemoteAddrInfo,
 } }
 
 rt::model! { read debug;
-/// 查询设备通道信息返回结果
+/// Returned results of querying device channel information
 DescribeDeviceChannelData {
-    /// 设备 ID
+    /// Device ID
     "DeviceId" device_id set_device_id: str,
-    /// 通道 ID
+    /// Channel ID
     "ChannelId" channel_id set_channel_id: str,
-    /// 通道编码
+    /// Channel encoding
     "ChannelCode" channel_code set_channel_code: str,
-    /// 通道名称
+    /// Channel name
     "Name" name set_name: str,
-    /// 流状态（0:未传输,1:传输中）
+    /// Stream status (0: not transmitted, 1: in transit)
     "Status" status set_status: i64,
-    /// 是否可控 Ptz（0:不可控,1:可控）
+    /// Whether Ptz is controllable (0: no, 1: yes)
     "PTZType" ptz_type set_ptz_type: i64,
-    /// 通道厂商
+    /// Channel manufacturer
     "Manufacturer" manufacturer set_manufacturer: str,
-    /// 通道支持分辨率（分辨率列表由‘/’隔开，国标协议样例（6/3），自定义样例（12800960/640480））
+    /// Channel supports resolution (resolution list separated by '/', National Standard Protocol example (6/3), custom example (12800960/640480))
     "Resolution" resolution set_resolution: str,
-    /// 通道在离线状态（0:离线,1:在线）
+    /// Channel offline status (0: offline, 1: online)
     "State" state set_state: i64,
-    /// 所在地域
+    /// Region
     "Region" region set_region: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDeviceChannel` (通道查询).
+/// Request of `DescribeDeviceChannel` (Queries a channel).
 ///
-/// 用于查询设备的通道。
+/// This API is used to query the channels of a device.
 DescribeDeviceChannelRequest {
-    /// 设备ID（从获取设备列表接口ListDevices中获取）
+    /// Device ID (obtain from the ListDevices API for getting the device list)
     ///
     /// Required.
     "DeviceId" device_id set_device_id: str,
@@ -1544,85 +1544,80 @@ DescribeDeviceChannelRequest {
 rt::action!("iss", "2023-05-17", "DescribeDeviceChannel", DescribeDeviceChannelRequest => DescribeDeviceChannelResponse);
 
 rt::model! { read debug;
-/// DescribeDeviceChannel返回参数结构体
+/// DescribeDeviceChannel response structure.
 DescribeDeviceChannelResponse {
-    /// 返回结果
+    /// Returned result
     "Data" data set_data: list DescribeDeviceChannelData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read nodebug;
-/// 查询设备接口返回数据
+/// Data returned by the device query API
 DescribeDeviceData {
-    /// 设备ID
+    /// Device ID
     "DeviceId" device_id set_device_id: str,
-    /// 设备编码（国标设备即我们为设备生成的20位国标编码，rtmp 设备为10 位设备编码）
+    /// Device code (for national standard devices, it is the 20-digit National Standard Encoding we generated for the device; for rtmp devices, it is the 10-digit device code)
     "Code" code set_code: str,
-    /// 设备名称
+    /// Device name
     "Name" name set_name: str,
-    /// 设备接入协议，1:RTMP,2:GB
-    ///
-    /// 枚举值：
-    ///
-    /// - 1： RTMP
-    /// - 2： GB
+    /// Device access protocol. 1: RTMP, 2: GB, 3: GW
     "AccessProtocol" access_protocol set_access_protocol: i64,
-    /// 设备类型，1:IPC,2:NVR
+    /// Device type. 1: IPC. 2: NVR.
     "Type" r#type set_type: i64,
-    /// 设备接入服务节点id
+    /// Device access service node id
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 设备接入服务节点名称
+    /// Device access service node name
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 设备流传输协议，1:UDP,2:TCP
+    /// Device streaming protocol. 1: UDP; 2: TCP
     "TransportProtocol" transport_protocol set_transport_protocol: i64,
-    /// 设备密码
+    /// Device password
     "Password" password set_password: str,
-    /// 设备描述
+    /// Device description
     "Description" description set_description: str,
-    /// sip服务ID
+    /// sip service ID
     "SipId" sip_id set_sip_id: str,
-    /// sip服务域
+    /// sip Service Domain
     "SipDomain" sip_domain set_sip_domain: str,
-    /// sip服务IP地址
+    /// sip service IP address
     "SipIp" sip_ip set_sip_ip: str,
-    /// sip服务端口
+    /// sip server port
     "SipPort" sip_port set_sip_port: i64,
-    /// Rtmp设备推流地址(仅rtmp设备有效)
+    /// Rtmp device streaming address (valid only for Rtmp devices)
     "PushStreamUrl" push_stream_url set_push_stream_url: str,
-    /// 设备状态，0:未注册,1:在线,2:离线,3:禁用
+    /// Device status. 0: unregistered, 1: online, 2: offline, 3: disabled
     "Status" status set_status: i64,
-    /// 设备所属组织ID
+    /// Organization ID of the device
     "OrganizationId" organization_id set_organization_id: str,
-    /// 设备接入网关ID（已不再使用，保留用于兼容，可忽略）
+    /// Device gateway ID, obtained from the query gateway list API (required for gateway access only)
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 设备所属网关名称（已不再使用，保留用于兼容，可忽略）
+    /// Gateway name of the device ownership
     "GatewayName" gateway_name set_gateway_name: str,
-    /// 设备网关协议名称（已不再使用，保留用于兼容，可忽略）
+    /// Device gateway protocol name
     "ProtocolTypeName" protocol_type_name set_protocol_type_name: str,
-    /// 网关接入协议类型（已不再使用，保留用于兼容，可忽略）
+    /// Gateway access protocol type. 1. Hikvision SDK, 2. Dahua SDK, 3. Uniview SDK, 4. Onvif (required for gateway access only)
     "ProtocolType" protocol_type set_protocol_type: i64,
-    /// 设备接入IP（已不再使用，保留用于兼容，可忽略）
+    /// Device connectivity IP
     "Ip" ip set_ip: str,
-    /// 设备Port（已不再使用，保留用于兼容，可忽略）
+    /// Device Port
     "Port" port set_port: i64,
-    /// 设备用户名（已不再使用，保留用于兼容，可忽略）
+    /// Device username
     "Username" username set_username: str,
-    /// 设备地域
+    /// Device region
     "Region" region set_region: str,
-    /// 设备厂商
+    /// Device vendor
     "Manufacturer" manufacturer set_manufacturer: str,
-    /// 音频关开（0：关闭；1：开启）关闭时丢弃音频
+    /// Audio on/off (0: off; 1: on). Audio is dropped when turned off.
     "AudioSwitch" audio_switch set_audio_switch: i64,
-    /// 订阅开关（0：关闭；1：开启）默认开启，开启状态下会订阅设备通道变化，仅国标NVR设备有效
+    /// Subscription switch (0: off; 1: on), enabled by default. When enabled, it subscribes to device channel adjustments. Valid only for national standard NVR devices
     "SubscribeSwitch" subscribe_switch set_subscribe_switch: i64,
-    /// RTMP推流地址自定义appName
+    /// Custom appName for RTMP publishing address
     "AppName" app_name set_app_name: str,
-    /// RTMP推流地址自定义streamName
+    /// Custom streamName for RTMP publishing address
     "StreamName" stream_name set_stream_name: str,
-    /// 是否开启静音帧（0：关闭；1 开启）
+    /// Whether to enable silent frames (0: disabled; 1: enabled)
     "SilentFrameSwitch" silent_frame_switch set_silent_frame_switch: i64,
-    /// Rtmp设备安全认证推流地址(仅rtmp设备有效)
+    /// Rtmp device secure authentication streaming address (valid only for Rtmp devices)
     "PushStreamSecureUrl" push_stream_secure_url set_push_stream_secure_url: str,
     /// 国标SIP域名
     "SipFQDN" sip_fqdn set_sip_fqdn: str,
@@ -1681,27 +1676,27 @@ impl ::core::fmt::Debug for DescribeDeviceData {
 }
 
 rt::model! { read debug;
-/// 批量查询设备接口返回数据
+/// Data returned by the batch query device API
 DescribeDeviceListData {
-    /// 设备详情列表
+    /// Device detail list
     "List" list set_list: list DescribeDeviceData,
 } }
 
 rt::model! { read debug;
-/// 查询设备预置位返回数据
+/// data for querying device preset positions
 DescribeDevicePresetData {
-    /// 预置位索引    只支持1-10的索引
+    /// Preset position index. Supports only indexes 1-10.
     "Index" index set_index: i64,
-    /// 预置位名称
+    /// Preset position name
     "Name" name set_name: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDevicePreset` (预置位查询).
+/// Request of `DescribeDevicePreset` (Queries preset positions).
 ///
-/// 用于查询设备通道预置位信息。
+/// This API is used to query preset position information of device channels.
 DescribeDevicePresetRequest {
-    /// 通道ID（从通道查询接口DescribeDeviceChannel中获取）
+    /// Channel ID (obtain from the channel query API DescribeDeviceChannel)
     ///
     /// Required.
     "ChannelId" channel_id set_channel_id: str,
@@ -1709,9 +1704,9 @@ DescribeDevicePresetRequest {
 rt::action!("iss", "2023-05-17", "DescribeDevicePreset", DescribeDevicePresetRequest => DescribeDevicePresetResponse);
 
 rt::model! { read debug;
-/// DescribeDevicePreset返回参数结构体
+/// DescribeDevicePreset response structure.
 DescribeDevicePresetResponse {
-    /// 返回数据
+    /// Returned data.
     "Data" data set_data: list DescribeDevicePresetData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1746,79 +1741,79 @@ DescribeDeviceRegionResponse {
 } }
 
 rt::model! { read debug;
-/// 查询域名详情数据
+/// Query domain detail data
 DescribeDomainData {
-    /// 域名ID
+    /// Domain ID
     "Id" id set_id: str,
-    /// 播放域名
+    /// Playback domain
     "PlayDomain" play_domain set_play_domain: str,
-    /// CNAME 记录值
+    /// CNAME record value
     "InternalDomain" internal_domain set_internal_domain: str,
-    /// 是否上传证书（0：否，1：是）
+    /// Whether to upload a certificate (0: No, 1: Yes)
     "HaveCert" have_cert set_have_cert: i64,
-    /// 服务节点 ID
+    /// Service node ID
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 服务节点名称
+    /// Service node name
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 用户ID
+    /// User ID.
     "AppId" app_id set_app_id: i64,
-    /// 证书ID
+    /// Certificate ID
     "CertId" cert_id set_cert_id: str,
-    /// 域名类型 0:拉流域名 1:推流域名
+    /// Domain type. 0: Pull streaming domain name; 1: Streaming domain
     "DomainType" domain_type set_domain_type: i64,
 } }
 
 rt::model! { read debug;
-/// 查询域名可绑定集群数据
+/// Query domain name data that can be bound to clusters
 DescribeDomainRegionData {
-    /// 服务节点描述
+    /// Service node description
     "Label" label set_label: str,
-    /// 服务节点 ID（对应为其他接口中所需的 ClusterId）
+    /// Service node ID (the ClusterId required in other APIs)
     "Value" value set_value: str,
-    /// 地域信息
+    /// Region information
     "Region" region set_region: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDomainRegion` (查询域名可绑定服务节点).
+/// Request of `DescribeDomainRegion` (Queries the service nodes that a domain name can bind to).
 ///
-/// 用于用户添加域名时，查询可以绑定的服务节点，结果为平台支持的所有服务节点。（注意：每个服务节点只能绑定一个域名）
+/// This API is used to query the service nodes that can be bound when a user adds a domain name. The result is all service nodes supported by the platform. Each service node can only be bound to one domain name.
 DescribeDomainRegionRequest {
 } }
 rt::action!("iss", "2023-05-17", "DescribeDomainRegion", DescribeDomainRegionRequest => DescribeDomainRegionResponse);
 
 rt::model! { read debug;
-/// DescribeDomainRegion返回参数结构体
+/// DescribeDomainRegion response structure.
 DescribeDomainRegionResponse {
-    /// 返回数据
+    /// Returned data.
     "Data" data set_data: list DescribeDomainRegionData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDomain` (查询域名).
+/// Request of `DescribeDomain` (Domain names to be queried).
 ///
-/// 用于查询添加的域名列表。
+/// This API is used to query the list of added domains.
 DescribeDomainRequest {
 } }
 rt::action!("iss", "2023-05-17", "DescribeDomain", DescribeDomainRequest => DescribeDomainResponse);
 
 rt::model! { read debug;
-/// DescribeDomain返回参数结构体
+/// DescribeDomain response structure.
 DescribeDomainResponse {
-    /// 返回数据
+    /// Returned data.
     "Data" data set_data: list DescribeDomainData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeGBDeviceAddr` (查询国标设备公网地址).
+/// Request of `DescribeGBDeviceAddr` (Queries the public network address of a national standard device).
 ///
-/// 用于获取国标设备的公网地址
+/// This API is used to obtain the public network address of a national standard device.
 DescribeGBDeviceAddrRequest {
-    /// 设备ID列表
+    /// Device ID list
     ///
     /// Required.
     "DeviceIds" device_ids set_device_ids: list String,
@@ -1826,81 +1821,81 @@ DescribeGBDeviceAddrRequest {
 rt::action!("iss", "2023-05-17", "DescribeGBDeviceAddr", DescribeGBDeviceAddrRequest => DescribeGBDeviceAddrResponse);
 
 rt::model! { read debug;
-/// DescribeGBDeviceAddr返回参数结构体
+/// DescribeGBDeviceAddr response structure.
 DescribeGBDeviceAddrResponse {
-    /// 无
+    /// None.
     "Data" data set_data: obj DescribeDeviceAddrList,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 查询组织数据返回结果
+/// Query the returned result of organizational data
 DescribeOrganizationData {
-    /// 组织 ID
+    /// Organization ID
     "OrganizationId" organization_id set_organization_id: str,
-    /// 组织名称
+    /// Organization name
     "Name" name set_name: str,
-    /// 组织父节点 ID
+    /// Parent node ID of the organizational unit
     "ParentId" parent_id set_parent_id: str,
-    /// 组织层级
+    /// Organizational hierarchy
     "Level" level set_level: i64,
-    /// 用户id
+    /// User ID
     "AppId" app_id set_app_id: i64,
-    /// 组织结构
+    /// Organizational structure
     "ParentIds" parent_ids set_parent_ids: str,
-    /// 设备总数
+    /// Total number of devices
     "Total" total set_total: i64,
-    /// 设备在线数量
+    /// Number of devices online
     "Online" online set_online: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeOrganization` (查询组织).
+/// Request of `DescribeOrganization` (Queries an organization).
 ///
-/// 用于查询组织。
+/// Used for querying organizations.
 DescribeOrganizationRequest {
 } }
 rt::action!("iss", "2023-05-17", "DescribeOrganization", DescribeOrganizationRequest => DescribeOrganizationResponse);
 
 rt::model! { read debug;
-/// DescribeOrganization返回参数结构体
+/// DescribeOrganization response structure.
 DescribeOrganizationResponse {
-    /// 返回数据
+    /// Returned data.
     "Data" data set_data: list DescribeOrganizationData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 查询录像上云计划返回数据
+/// data for querying the recording cloud migration plan
 DescribeRecordBackupPlanData {
-    /// 录像上云计划ID
+    /// Recording cloud migration plan ID
     "PlanId" plan_id set_plan_id: str,
-    /// 录像上云计划名称
+    /// Recording cloud migration plan name
     "PlanName" plan_name set_plan_name: str,
-    /// 录像上云模板ID
+    /// Video cloud template ID
     "TemplateId" template_id set_template_id: str,
-    /// 录像上云计划描述
+    /// Description of the recording cloud migration plan
     "Describe" describe set_describe: str,
-    /// 云文件生命周期
+    /// Cloud file lifecycle
     "LifeCycle" life_cycle set_life_cycle: obj LifeCycleData,
-    /// 录像上云计划状态，1:正常使用中，0:删除中，无法使用
+    /// Recording cloud migration plan status. 1: In normal use. 0: Deleting, cannot be used.
     "Status" status set_status: i64,
-    /// 通道数量
+    /// Number of channels
     "ChannelCount" channel_count set_channel_count: i64,
-    /// 创建时间
+    /// Creation time.
     "CreateAt" create_at set_create_at: str,
-    /// 修改时间
+    /// Modification time.
     "UpdateAt" update_at set_update_at: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRecordBackupPlan` (查询录像上云计划详情).
+/// Request of `DescribeRecordBackupPlan` (Queries recording cloud migration plan details).
 ///
-/// 用于查询录像上云计划详情。
+/// This API is used to query recording cloud migration plan details.
 DescribeRecordBackupPlanRequest {
-    /// 录像上云计划ID（从查询录像上云计划列表接口ListRecordBackupPlans中获取）
+    /// Recording cloud migration plan ID (obtain from the ListRecordBackupPlans API for querying the recording cloud migration plan list)
     ///
     /// Required.
     "PlanId" plan_id set_plan_id: str,
@@ -1908,41 +1903,41 @@ DescribeRecordBackupPlanRequest {
 rt::action!("iss", "2023-05-17", "DescribeRecordBackupPlan", DescribeRecordBackupPlanRequest => DescribeRecordBackupPlanResponse);
 
 rt::model! { read debug;
-/// DescribeRecordBackupPlan返回参数结构体
+/// DescribeRecordBackupPlan response structure.
 DescribeRecordBackupPlanResponse {
-    /// 返回数据
+    /// Returned data.
     "Data" data set_data: obj DescribeRecordBackupPlanData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 查询录像上云模板返回数据
+/// data for querying video recording cloud templates
 DescribeRecordBackupTemplateData {
-    /// 模板ID
+    /// Template ID
     "TemplateId" template_id set_template_id: str,
-    /// 模板名称
+    /// Template name
     "TemplateName" template_name set_template_name: str,
-    /// 上云时间段（按周进行设置，支持一天设置多个时间段，每个时间段不小于10分钟）
+    /// Cloud Upload Time Period (settings can be done by week, support setting multiple time periods per day, each time period not less than 10 minutes)
     "TimeSections" time_sections set_time_sections: list RecordTemplateTimeSections,
-    /// 录像时间段（按周进行设置，支持一天设置多个时间段，每个时间段不小于10分钟）
+    /// Recording time period (settings can be done by week. You can set multiple time periods each day, each not less than 10 minutes)
     "DevTimeSections" dev_time_sections set_dev_time_sections: list RecordTemplateTimeSections,
-    /// 上云倍速（支持1，2，4倍速）
+    /// Speed multiplication for cloud migration (supports 1x, 2x, and 4x)
     "Scale" scale set_scale: i64,
-    /// 创建时间
+    /// Creation time.
     "CreateAt" create_at set_create_at: str,
-    /// 更新时间
+    /// Update time.
     "UpdateAt" update_at set_update_at: str,
-    /// 周期偏移量，默认1，表示拉取昨天的设备录像，0表示取去今天的设备录像，3表示拉取前天的设备录像
+    /// Cycle offset. Default value: 1. It means to pull yesterday's video recording from the device. 0 means to pull today's video recording from the device. 3 means to pull the video recording from the day before yesterday from the device.
     "DayOffset" day_offset set_day_offset: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRecordBackupTemplate` (查询录像上云模板详情).
+/// Request of `DescribeRecordBackupTemplate` (Queries the template detail of video recording to cloud).
 ///
-/// 用于查询录像上云模板详情。
+/// This API is used to query video recording cloud template details.
 DescribeRecordBackupTemplateRequest {
-    /// 模板ID（从查询录像上云模板列表接口ListRecordBackupTemplates中获取）
+    /// Template ID (obtain from the ListRecordBackupTemplates API used to query the video recording cloud template list)
     ///
     /// Required.
     "TemplateId" template_id set_template_id: str,
@@ -1950,64 +1945,64 @@ DescribeRecordBackupTemplateRequest {
 rt::action!("iss", "2023-05-17", "DescribeRecordBackupTemplate", DescribeRecordBackupTemplateRequest => DescribeRecordBackupTemplateResponse);
 
 rt::model! { read debug;
-/// DescribeRecordBackupTemplate返回参数结构体
+/// DescribeRecordBackupTemplate response structure.
 DescribeRecordBackupTemplateResponse {
-    /// 返回数据
+    /// Returned data.
     "Data" data set_data: obj DescribeRecordBackupTemplateData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 用于查询设备云端录像时间轴信息返回数据
+/// data used for querying the recording timeline information of the device cloud
 DescribeRecordFileData {
-    /// 提示类型，0:时间段内无归档录像，1:时间段内有归档录像
+    /// Notification type. 0: No archived video recording within the period. 1: Archived video recording within the period.
     "Tips" tips set_tips: i64,
-    /// 存在为数组格式，不存在字段内容为空
+    /// Exists in array format. If it does not exist, the field content is empty.
     "List" list set_list: list RecordTimeLine,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRecordFile` (查询云端录像时间轴).
+/// Request of `DescribeRecordFile` (Queries the cloud recording timeline).
 ///
-/// 用于查询设备云端录像时间轴信息（即为视频上云后设置录像计划后云存储的录像）
+/// This API is used to query the device cloud recording timeline information, which is the cloud storage video recording after setting a recording schedule for video upload to cloud.
 DescribeRecordFileRequest {
-    /// 通道所属设备ID
+    /// Device ID to which the channel belongs
     ///
     /// Required.
     "DeviceId" device_id set_device_id: str,
-    /// 通道ID
+    /// Channel ID
     ///
     /// Required.
     "ChannelId" channel_id set_channel_id: str,
-    /// 检索开始时间，UTC秒数，例如：1662114146，开始和结束时间段最长为一天，且不能跨天
+    /// Search start time in UTC seconds, for example: 1662114146. The longest period between the start and end times is one day and cannot span multiple days.
     ///
     /// Required.
     "StartTime" start_time set_start_time: i128,
-    /// 检索结束时间，UTC秒数，例如：1662114246，开始和结束时间段最长为一天，且不能跨天
+    /// Search end time, UTC seconds. Example: 1662114246. The longest period between the start and end times is one day, and cannot span multiple days.
     ///
     /// Required.
     "EndTime" end_time set_end_time: i128,
-    /// 是否携带每个时间段的播放url
+    /// Whether to carry the playback url for each time period
     "WithUrl" with_url set_with_url: bool,
 } }
 rt::action!("iss", "2023-05-17", "DescribeRecordFile", DescribeRecordFileRequest => DescribeRecordFileResponse);
 
 rt::model! { read debug;
-/// DescribeRecordFile返回参数结构体
+/// DescribeRecordFile response structure.
 DescribeRecordFileResponse {
-    /// 返回结果
+    /// Returned result
     "Data" data set_data: obj DescribeRecordFileData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRecordPlan` (查询实时上云计划详情).
+/// Request of `DescribeRecordPlan` (Queries real-time cloud migration plan details).
 ///
-/// 用于查询实时上云计划详情
+/// This API is used to query real-time cloud migration plan details.
 DescribeRecordPlanRequest {
-    /// 实时上云计划ID
+    /// Real-time cloud plan ID
     ///
     /// Required.
     "PlanId" plan_id set_plan_id: str,
@@ -2015,80 +2010,80 @@ DescribeRecordPlanRequest {
 rt::action!("iss", "2023-05-17", "DescribeRecordPlan", DescribeRecordPlanRequest => DescribeRecordPlanResponse);
 
 rt::model! { read debug;
-/// DescribeRecordPlan返回参数结构体
+/// DescribeRecordPlan response structure.
 DescribeRecordPlanResponse {
-    /// 返回结果
+    /// Output result
     "Data" data set_data: obj RecordPlanBaseInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRecordPlaybackUrl` (获取云端录像URL地址).
+/// Request of `DescribeRecordPlaybackUrl` (Retrieves the cloud recording URL address).
 ///
-/// 用于获取云端录像回放url地址
+/// This API is used to obtain the cloud recording playback url address.
 DescribeRecordPlaybackUrlRequest {
-    /// 设备通道ID
+    /// Device channel ID
     ///
     /// Required.
     "ChannelId" channel_id set_channel_id: str,
-    /// 回放开始时间，UTC秒数，例如：1662114146，开始和结束时间段最长为一天，且不能跨天
+    /// Replay start time in UTC seconds, for example: 1662114146. The longest period between the start and end times is one day and cannot span multiple days.
     ///
     /// Required.
     "StartTime" start_time set_start_time: i128,
-    /// 回放结束时间，UTC秒数，例如：1662114246，开始和结束时间段最长为一天，且不能跨天
+    /// Replay end time in UTC seconds, for example: 1662114246. The longest period between the start and end times is one day, and cannot span multiple days.
     ///
     /// Required.
     "EndTime" end_time set_end_time: i128,
-    /// 是否获取内网地址
+    /// Whether to obtain the intranet address
     "IsInternal" is_internal set_is_internal: bool,
-    /// 云录像回放时，是否需要开启时间戳矫正，主要解决时间戳反转、回退等问题导致无法播放
+    /// Whether to enable timestamp correction during cloud video playback. This primarily addresses issues such as timestamp reversal or rollback that cause playback failure.
     "CorrectTimestamp" correct_timestamp set_correct_timestamp: bool,
 } }
 rt::action!("iss", "2023-05-17", "DescribeRecordPlaybackUrl", DescribeRecordPlaybackUrlRequest => DescribeRecordPlaybackUrlResponse);
 
 rt::model! { read debug;
-/// DescribeRecordPlaybackUrl返回参数结构体
+/// DescribeRecordPlaybackUrl response structure.
 DescribeRecordPlaybackUrlResponse {
-    /// 返回结果
+    /// Returned results.
     "Data" data set_data: obj RecordPlaybackUrl,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 查询云录像取回任务详情返回数据
+/// data for querying the details of a cloud recording retrieval task
 DescribeRecordRetrieveTaskData {
-    /// 取回任务ID
+    /// Retrieval task ID
     "TaskId" task_id set_task_id: str,
-    /// 取回任务名称
+    /// Task name for retrieval
     "TaskName" task_name set_task_name: str,
-    /// 取回录像的开始时间
+    /// Start time of video recording retrieval
     "StartTime" start_time set_start_time: i128,
-    /// 取回录像的结束时间
+    /// Retrieval end time of the video recording
     "EndTime" end_time set_end_time: i128,
-    /// 取回模式，1:极速模式，其他暂不支持
+    /// Retrieval mode. 1: speed mode. Others not supported currently.
     "Mode" mode set_mode: i64,
-    /// 副本有效期
+    /// Replica validity period
     "Expiration" expiration set_expiration: i64,
-    /// 任务状态，0:已取回，1:取回中，2:待取回
+    /// Task status. 0: Retrieved, 1: Retrieving, 2: To be retrieved
     "Status" status set_status: i64,
-    /// 取回容量，单位MB
+    /// Retrieval capacity, in MB.
     "Capacity" capacity set_capacity: f64,
-    /// 任务的设备通道id
+    /// Task device channel id
     "Channels" channels set_channels: list RecordRetrieveTaskChannelInfo,
-    /// 任务描述
+    /// Task description
     "Describe" describe set_describe: str,
-    /// 任务通道数量
+    /// Number of task channels
     "ChannelCount" channel_count set_channel_count: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRecordRetrieveTask` (查询取回任务详情).
+/// Request of `DescribeRecordRetrieveTask` (Queries the retrieval task detail).
 ///
-/// 用于查询云录像取回任务详情
+/// Used to query the details of a cloud recording retrieval task.
 DescribeRecordRetrieveTaskRequest {
-    /// 云录像取回任务ID
+    /// Cloud recording retrieval task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
@@ -2096,9 +2091,9 @@ DescribeRecordRetrieveTaskRequest {
 rt::action!("iss", "2023-05-17", "DescribeRecordRetrieveTask", DescribeRecordRetrieveTaskRequest => DescribeRecordRetrieveTaskResponse);
 
 rt::model! { read debug;
-/// DescribeRecordRetrieveTask返回参数结构体
+/// DescribeRecordRetrieveTask response structure.
 DescribeRecordRetrieveTaskResponse {
-    /// 返回结果
+    /// Returned result
     "Data" data set_data: obj DescribeRecordRetrieveTaskData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2135,11 +2130,11 @@ DescribeRecordSliceResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRecordTemplate` (查询实时上云模板详情).
+/// Request of `DescribeRecordTemplate` (Queries real-time cloud upload template details).
 ///
-/// 用于查询实时上云模板详情
+/// This API is used to query real-time cloud migration template details.
 DescribeRecordTemplateRequest {
-    /// 模板ID
+    /// Template ID.
     ///
     /// Required.
     "TemplateId" template_id set_template_id: str,
@@ -2147,32 +2142,32 @@ DescribeRecordTemplateRequest {
 rt::action!("iss", "2023-05-17", "DescribeRecordTemplate", DescribeRecordTemplateRequest => DescribeRecordTemplateResponse);
 
 rt::model! { read debug;
-/// DescribeRecordTemplate返回参数结构体
+/// DescribeRecordTemplate response structure.
 DescribeRecordTemplateResponse {
-    /// 返回结果
+    /// Returned results
     "Data" data set_data: obj RecordTemplateInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read nodebug;
-/// 查询推拉流鉴权返回数据结构
+/// Data structure returned by push/pull stream authentication query
 DescribeStreamAuthData {
-    /// 鉴权配置ID（uuid）
+    /// Authentication configuration ID (uuid).
     "Id" id set_id: str,
-    /// 是否开播放鉴权（1:开启,0:关闭）
+    /// Whether to enable playback authentication. Valid values: `1`: enable, `0`: disable.
     "PullState" pull_state set_pull_state: i64,
-    /// 播放密钥（仅支持字母数字，长度0-10位）
+    /// Playback key (alphanumeric only, length: 0-10 characters)
     "PullSecret" pull_secret set_pull_secret: str,
-    /// 播放过期时间（单位：分钟）
+    /// Playback expiration time (unit: minute)
     "PullExpired" pull_expired set_pull_expired: i64,
-    /// 是否开启推流鉴权（1:开启,0:关闭）
+    /// Whether to enable stream authentication (1: enable, 0: disable)
     "PushState" push_state set_push_state: i64,
-    /// 推流密钥（仅支持字母数字，长度0-10位）
+    /// Stream key (alphanumeric only, length 0-10 characters)
     "PushSecret" push_secret set_push_secret: str,
-    /// 推流过期时间（单位：分钟）
+    /// Push expiration time (unit: minute)
     "PushExpired" push_expired set_push_expired: i64,
-    /// 用户ID
+    /// User ID.
     "AppId" app_id set_app_id: i64,
     /// 不生效推流鉴权的域名 ID 列表
     "ExcludePushDomainIds" exclude_push_domain_ids set_exclude_push_domain_ids: list String,
@@ -2194,28 +2189,28 @@ impl ::core::fmt::Debug for DescribeStreamAuthData {
 }
 
 rt::model! { write debug;
-/// Request of `DescribeStreamAuth` (查询推拉流鉴权配置).
+/// Request of `DescribeStreamAuth` (Queries the push/pull stream authentication configuration).
 ///
-/// 用于查询推拉流鉴权配置。
+/// Used to query push/pull stream authentication configuration.
 DescribeStreamAuthRequest {
 } }
 rt::action!("iss", "2023-05-17", "DescribeStreamAuth", DescribeStreamAuthRequest => DescribeStreamAuthResponse);
 
 rt::model! { read debug;
-/// DescribeStreamAuth返回参数结构体
+/// DescribeStreamAuth response structure.
 DescribeStreamAuthResponse {
-    /// 返回结果
+    /// Returned result
     "Data" data set_data: obj DescribeStreamAuthData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTask` (查询任务详情).
+/// Request of `DescribeTask` (Queries task details).
 ///
-/// 用于查询任务详情
+/// This API is used to query task details.
 DescribeTaskRequest {
-    /// 简单任务或复杂任务ID
+    /// ID of a simple or complex task
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
@@ -2223,20 +2218,20 @@ DescribeTaskRequest {
 rt::action!("iss", "2023-05-17", "DescribeTask", DescribeTaskRequest => DescribeTaskResponse);
 
 rt::model! { read debug;
-/// DescribeTask返回参数结构体
+/// DescribeTask response structure.
 DescribeTaskResponse {
-    /// 任务详情
+    /// Task details.
     "Data" data set_data: obj TaskData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeUserDeviceList` (批量查询设备详情).
+/// Request of `DescribeUserDeviceList` (Batch queries device details).
 ///
-/// 用于批量查询设备详细信息。
+/// This API is used to query device details in batches.
 DescribeUserDeviceListRequest {
-    /// 设备Id列表
+    /// Device Id list
     ///
     /// Required.
     "DeviceIds" device_ids set_device_ids: list String,
@@ -2244,20 +2239,20 @@ DescribeUserDeviceListRequest {
 rt::action!("iss", "2023-05-17", "DescribeUserDeviceList", DescribeUserDeviceListRequest => DescribeUserDeviceListResponse);
 
 rt::model! { read debug;
-/// DescribeUserDeviceList返回参数结构体
+/// DescribeUserDeviceList response structure.
 DescribeUserDeviceListResponse {
-    /// 返回结果
+    /// Returned result
     "Data" data set_data: obj DescribeDeviceListData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeUserDevice` (查询设备详情).
+/// Request of `DescribeUserDevice` (Query device details.).
 ///
-/// 用于查询设备的详细信息。
+/// This API is used to query detailed information of a device.
 DescribeUserDeviceRequest {
-    /// 设备ID（从获取设备列表接口ListDevices中获取）
+    /// Device ID (obtain from the ListDevices api)
     ///
     /// Required.
     "DeviceId" device_id set_device_id: str,
@@ -2265,20 +2260,20 @@ DescribeUserDeviceRequest {
 rt::action!("iss", "2023-05-17", "DescribeUserDevice", DescribeUserDeviceRequest => DescribeUserDeviceResponse);
 
 rt::model! { read debug;
-/// DescribeUserDevice返回参数结构体
+/// DescribeUserDevice response structure.
 DescribeUserDeviceResponse {
-    /// 返回结果
+    /// Returned result
     "Data" data set_data: obj DescribeDeviceData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVLPlan` (查询视觉理解计划详情).
+/// Request of `DescribeVLPlan` (Query the plan details of visual understanding.).
 ///
-/// 查询视觉理解计划详情
+/// Query the plan details of visual understanding.
 DescribeVLPlanRequest {
-    /// 计划 ID
+    /// Plan ID
     ///
     /// Required.
     "VLPlanId" vl_plan_id set_vl_plan_id: str,
@@ -2286,20 +2281,20 @@ DescribeVLPlanRequest {
 rt::action!("iss", "2023-05-17", "DescribeVLPlan", DescribeVLPlanRequest => DescribeVLPlanResponse);
 
 rt::model! { read debug;
-/// DescribeVLPlan返回参数结构体
+/// DescribeVLPlan response structure.
 DescribeVLPlanResponse {
-    /// 视觉理解计划信息
+    /// Visual understanding plan information
     "Data" data set_data: obj VLPlanInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVLPlanResult` (查询视觉理解计划结果详情).
+/// Request of `DescribeVLPlanResult` (Query the result details of a vision understanding plan).
 ///
-/// 查询视觉理解计划结果详情
+/// Query the result details of a vision understanding plan
 DescribeVLPlanResultRequest {
-    /// 分析结果 ID
+    /// Analysis result ID
     ///
     /// Required.
     "VLPlanResultId" vl_plan_result_id set_vl_plan_result_id: str,
@@ -2307,20 +2302,20 @@ DescribeVLPlanResultRequest {
 rt::action!("iss", "2023-05-17", "DescribeVLPlanResult", DescribeVLPlanResultRequest => DescribeVLPlanResultResponse);
 
 rt::model! { read debug;
-/// DescribeVLPlanResult返回参数结构体
+/// DescribeVLPlanResult response structure.
 DescribeVLPlanResultResponse {
-    /// 分析结果详情
+    /// Analysis result details
     "Data" data set_data: obj VLPlanResultDetailInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVLTemplate` (查询视觉理解模板详情).
+/// Request of `DescribeVLTemplate` (Query the details of a visual understanding template.).
 ///
-/// 查询视觉理解模板详情
+/// Query the details of a visual understanding template.
 DescribeVLTemplateRequest {
-    /// 模板 ID
+    /// Template ID
     ///
     /// Required.
     "VLTemplateId" vl_template_id set_vl_template_id: str,
@@ -2328,27 +2323,27 @@ DescribeVLTemplateRequest {
 rt::action!("iss", "2023-05-17", "DescribeVLTemplate", DescribeVLTemplateRequest => DescribeVLTemplateResponse);
 
 rt::model! { read debug;
-/// DescribeVLTemplate返回参数结构体
+/// DescribeVLTemplate response structure.
 DescribeVLTemplateResponse {
-    /// 视觉理解模板信息
+    /// Visual understanding template information
     "Data" data set_data: obj VLTemplateInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 查询视频通道码率的返回结果列表
+/// Result list returned from querying the bitrate of a video channel
 DescribeVideoBitRateList {
-    /// 通道码率列表
+    /// List of channel bitrates
     "BitRates" bit_rates set_bit_rates: list BitRateInfo,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVideoBitRate` (视频通道码率查询).
+/// Request of `DescribeVideoBitRate` (Queries the bitrate of a video channel).
 ///
-/// 用于获取视频通道的码率信息
+/// This API is used to obtain the bitrate info of a video channel.
 DescribeVideoBitRateRequest {
-    /// 通道ID列表
+    /// Channel ID list
     ///
     /// Required.
     "ChannelIds" channel_ids set_channel_ids: list String,
@@ -2356,84 +2351,84 @@ DescribeVideoBitRateRequest {
 rt::action!("iss", "2023-05-17", "DescribeVideoBitRate", DescribeVideoBitRateRequest => DescribeVideoBitRateResponse);
 
 rt::model! { read debug;
-/// DescribeVideoBitRate返回参数结构体
+/// DescribeVideoBitRate response structure.
 DescribeVideoBitRateResponse {
-    /// 无
+    /// None.
     "Data" data set_data: obj DescribeVideoBitRateList,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 获取云录像下载URL返回的数据
+/// Returned data for obtaining the cloud recording download URL
 DescribeVideoDownloadUrlData {
-    /// 录像文件下载 URL
-    /// 注意：
-    /// URL 有效期是10分钟，过期后将拒绝访问，若需再用请重新获取
-    /// 录像文件下载采用分块传输编码，响应头Transfer-Encoding:chunked
-    /// 下载文件命名格式为{ChannelId}-{BeginTime}-{EndTime}.{FileType}
+    /// Video recording file download URL
+    /// Note:
+    /// The URL is valid for 10 minutes. Access will be denied after expiry. Obtain a new one if needed.
+    /// Video file download uses chunked transfer encoding, and the response header is Transfer-Encoding: chunked.
+    /// The naming format of the downloaded file is {ChannelId}-{BeginTime}-{EndTime}.{FileType}
     "Url" url set_url: str,
-    /// 实际下载录像的开始时间
-    /// 注意：当请求中指定IsRespActualTime参数为true时，才有该字段
+    /// Actual download start time of the video recording
+    /// Note: This field is returned only when the IsRespActualTime parameter is set to true in the request.
     "ActualBeginTime" actual_begin_time set_actual_begin_time: str,
-    /// 实际下载录像的结束时间
-    /// 注意：当请求中指定IsRespActualTime参数为true时，才有该字段
+    /// Actual download end time of the video recording
+    /// Note: This field is returned only when the IsRespActualTime parameter is set to true in the request.
     "ActualEndTime" actual_end_time set_actual_end_time: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVideoDownloadUrl` (获取云端录像下载URL地址).
+/// Request of `DescribeVideoDownloadUrl` (Retrieves the cloud recording download URL address).
 ///
-/// 用于获取云录像下载 url
+/// This API is used to obtain the download url of cloud recordings.
 DescribeVideoDownloadUrlRequest {
-    /// 通道 ID
+    /// Channel ID
     ///
     /// Required.
     "ChannelId" channel_id set_channel_id: str,
-    /// 下载的开始时间，UTC 秒数，开始和结束时间段最长为60分钟，且不能跨天。
-    /// 注意：实际下载的文件时长可能会大于该时段时长，通过指定IsRespActualTime参数可以获取实际下载的开始时间和结束时间。 原因是下载是TS切片对齐的，其目的也是为了保证用户下载数据的完整性，完全包含其指定的时间段。
+    /// Download start time in UTC seconds. The longest period between the start and end times is 60 minutes and cannot span across days.
+    /// Note: The actual downloaded file duration may be longer than this period. You can obtain the actual download start time and end time by specifying the IsRespActualTime parameter. This is because downloads are aligned by TS segments to ensure data integrity and include the entire specified period.
     ///
     /// Required.
     "BeginTime" begin_time set_begin_time: str,
-    /// 下载的结束时间，UTC 秒数，开始和结束时间段最长为60分钟，且不能跨天。
-    /// 注意：实际下载的文件时长可能会大于该时段时长，通过指定IsRespActualTime参数可以获取实际下载的开始时间和结束时间。 原因是下载是TS切片对齐的，其目的也是为了保证用户下载数据的完整性，完全包含其指定的时间段。
+    /// Download end time in UTC seconds. The longest period between the start and end times is 60 minutes and cannot span across days.
+    /// Note: The actual downloaded file duration may be longer than this period. You can obtain the actual download start time and end time by specifying the IsRespActualTime parameter. This is because downloads are aligned by TS segments to ensure data integrity and include the entire specified period.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 文件格式，"mp4"：mp4格式，"ts"：ts文件格式
+    /// File format. "mp4": MP4 format. "ts": TS file format.
     ///
     /// Required.
     "FileType" file_type set_file_type: str,
-    /// 响应data中是否携带实际下载录像的开始时间与结束时间
+    /// data carries the actual download video recording start time and end time required or not
     "IsRespActualTime" is_resp_actual_time set_is_resp_actual_time: bool,
-    /// 是否返回内网下载URL，默认是false，返回公网下载URL，true则返回内网下载URL
+    /// Whether to return the private network download URL. Default false: the public network download URL is returned. If true, the private network download URL is returned.
     "IsInternal" is_internal set_is_internal: bool,
-    /// 设置URL的有效期, 最小值是1秒, 最大值是86400秒, 不设置的话, 默认是600秒
+    /// Set the valid period of the URL. The minimum value is 1 second and the maximum value is 86400 seconds. If not set, the default is 600 seconds.
     "Expires" expires set_expires: i64,
-    /// 下载的MP4文件是否支持G711音频编码.
-    /// 注意: 如果云端录像中的音频编码为AAC, 那么下载的MP4默认是支持AAC编码的
-    /// 如果云端录像中的音频编码为G711且 IsSupportG711设置为true时, 下载的MP4是支持G711音频编码
-    /// 如果云端录像中的音频编码为G711且 IsSupportG711设置为false时, 下载的MP4是不支持G711音频编码
-    /// 该参数只对FileType为mp4才有效, 不设置的话, 默认是false
+    /// Whether the downloaded MP4 file supports G711 audio encoding.
+    /// Note: If the audio encoding in cloud recording is AAC, then the downloaded MP4 supports AAC encoding by default.
+    /// If the audio encoding in the cloud recording is G711 and IsSupportG711 is set to true, the downloaded MP4 supports G711 audio encoding.
+    /// If the audio encoding in the cloud recording is G711 and IsSupportG711 is set to false, the downloaded MP4 does not support G711 audio encoding.
+    /// This parameter is valid only when FileType is mp4. If left unset, it defaults to false.
     "IsSupportG711" is_support_g711 set_is_support_g711: bool,
 } }
 rt::action!("iss", "2023-05-17", "DescribeVideoDownloadUrl", DescribeVideoDownloadUrlRequest => DescribeVideoDownloadUrlResponse);
 
 rt::model! { read debug;
-/// DescribeVideoDownloadUrl返回参数结构体
+/// DescribeVideoDownloadUrl response structure.
 DescribeVideoDownloadUrlResponse {
-    /// 返回的数据结构
+    /// Returned data structure
     "Data" data set_data: obj DescribeVideoDownloadUrlData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVideoSnapshotConfig` (截图配置详情).
+/// Request of `DescribeVideoSnapshotConfig` (Screenshot configuration details).
 ///
-/// 获取截图配置详情
+/// Queries screenshot configuration details
 DescribeVideoSnapshotConfigRequest {
-    /// 截图配置Id
+    /// Screenshot configuration Id
     ///
     /// Required.
     "ConfigId" config_id set_config_id: str,
@@ -2441,20 +2436,20 @@ DescribeVideoSnapshotConfigRequest {
 rt::action!("iss", "2023-05-17", "DescribeVideoSnapshotConfig", DescribeVideoSnapshotConfigRequest => DescribeVideoSnapshotConfigResponse);
 
 rt::model! { read debug;
-/// DescribeVideoSnapshotConfig返回参数结构体
+/// DescribeVideoSnapshotConfig response structure.
 DescribeVideoSnapshotConfigResponse {
-    /// 截图配置详情结果
+    /// Screenshot configuration details
     "Data" data set_data: obj VideoSnapshotConfigInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVideoSnapshotTemplate` (截图模板详情).
+/// Request of `DescribeVideoSnapshotTemplate` (Screenshot template details).
 ///
-/// 获取截图模板详情
+/// Get screenshot template details.
 DescribeVideoSnapshotTemplateRequest {
-    /// 截图模板Id
+    /// Screenshot template Id
     ///
     /// Required.
     "TemplateId" template_id set_template_id: str,
@@ -2462,139 +2457,139 @@ DescribeVideoSnapshotTemplateRequest {
 rt::action!("iss", "2023-05-17", "DescribeVideoSnapshotTemplate", DescribeVideoSnapshotTemplateRequest => DescribeVideoSnapshotTemplateResponse);
 
 rt::model! { read debug;
-/// DescribeVideoSnapshotTemplate返回参数结构体
+/// DescribeVideoSnapshotTemplate response structure.
 DescribeVideoSnapshotTemplateResponse {
-    /// 截图模板详情
+    /// Screenshot template description
     "Data" data set_data: obj VideoSnapshotTemplateInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 生效时段
+/// Effective period
 EffectiveTime {
-    /// 开始时间
+    /// Start time
     ///
-    /// 参数格式：hh:mm:ss
+    /// Parameter format: hh:mm:ss
     ///
     /// Required.
     "BeginTime" begin_time set_begin_time: str,
-    /// 结束时间
+    /// End time
     ///
-    /// 参数格式：hh:mm:ss
+    /// Parameter format: hh:mm:ss
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 重复周期： 1-周一 2-周二 3-周三 4-周四 5-周五 6-周六 7-周日
+    /// Repetition cycle: 1-Monday 2-Tuesday 3-Wednesday 4-Thursday 5-Friday 6-Saturday 7-Sunday
     ///
-    /// 取值范围：[1, 7]
+    /// Value range: [1, 7]
     ///
     /// Required.
     "WeekDay" week_day set_week_day: i64,
 } }
 
 rt::model! { read debug;
-/// 抓拍结果信息
+/// Snapshot information
 GBDeviceSnapInfo {
-    /// 文件名称
+    /// File name
     "FileName" file_name set_file_name: str,
-    /// 下载地址，空值表示存储图片过期
+    /// Download link. Empty value means the stored image expires.
     "DownloadUrl" download_url set_download_url: str,
-    /// 图片大小，单位B
+    /// Image size in Unit B.
     "ImageSize" image_size set_image_size: i64,
-    /// 文件的创建时间
+    /// Creation time of the file.
     "CreatedTime" created_time set_created_time: str,
-    /// 图片的接收时间
+    /// Reception time of the image
     "ReceivedTime" received_time set_received_time: str,
-    /// 预览地址，空值表示存储图片过期
+    /// Preview link. Empty value means the stored image expires.
     "PreviewUrl" preview_url set_preview_url: str,
-    /// 国标信令会话ID，同时对应控制设备抓拍 ( ControlDeviceSnapshot )接口返回的request_id
+    /// National standard signaling session ID, corresponding to the request_id returned by the ControlDeviceSnapshot API.
     "SessionId" session_id set_session_id: str,
 } }
 
 rt::model! { read debug;
-/// ISUP智能安全接入 API返回数据
+/// Returned data of the ISUP intelligent secure access API
 ISAPIOutputData {
-    /// 输出参数
+    /// Output parameter
     "OutputData" output_data set_output_data: str,
 } }
 
 rt::model! { both debug;
-/// 图片场景配置
+/// Image scenario configuration
 ImageSceneInfo {
-    /// 截图类型
+    /// Screenshot type
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - 1：实时截帧
-    /// - 2：低频截帧
+    /// - 1: Real-time frame capture
+    /// - 2: Low frequency frame capture
     ///
     /// Required.
     "Type" r#type set_type: i64,
-    /// 截帧频率
+    /// Frame capturing frequency
     ///
-    /// Type=1时取值[5, 180]秒，Type=2时取值[30, 36000]秒
+    /// When Type=1, the value range is [5, 180] seconds; when Type=2, the value range is [30, 36000] seconds
     ///
     /// Required.
     "Interval" interval set_interval: i64,
-    /// 多张截图模式
+    /// Multiple screenshots mode
     "MultiMode" multi_mode set_multi_mode: obj MultiSnapshotMode,
 } }
 
 rt::model! { read debug;
-/// 图片下载URL信息
+/// Image download URL information
 ImageUrlInfo {
-    /// 图片Id
+    /// Image Id
     "ImageId" image_id set_image_id: str,
-    /// 图片Url
+    /// Image Url
     "ImageUrl" image_url set_image_url: str,
-    /// 错误信息
+    /// Error information
     ///
-    /// 说明获取图片url失败的原因
+    /// Reason for failure to get the image url
     "ErrorMessage" error_message set_error_message: str,
 } }
 
 rt::model! { both debug;
-/// 生命周期，云文件生命周期设置，管理文件冷、热存储的时间
+/// Lifecycle, cloud file lifecycle settings, the time when cold and hot storage is managed for files
 LifeCycleData {
-    /// 云文件热存储时长，单位天，最小1天，最大3650天
+    /// Hot storage duration of cloud files in days. Minimum value: 1. Maximum value: 3650.
     ///
     /// Required.
     "Transition" transition set_transition: i64,
-    /// 云文件冷存储时长， 单位天，0表示不设置，设置时最小60天，Expiration字段加Transition字段不超过3650天
+    /// Cold storage duration of cloud files in days. 0 means leave unset. The minimum is 60 days when set. The sum of the Expiration and Transition fields is no more than 3650 days.
     ///
     /// Required.
     "Expiration" expiration set_expiration: i64,
 } }
 
 rt::model! { read nodebug;
-/// 获取设备列表的响应
+/// to the get device list request
 ListDeviceInfo {
-    /// 设备 ID
+    /// Device ID
     "DeviceId" device_id set_device_id: str,
-    /// 设备编码
+    /// Device code
     "Code" code set_code: str,
-    /// 设备状态。0:未注册，1:在线，2:离线，3:禁用
+    /// Device status. 0: unregistered; 1: online; 2: offline; 3: disabled
     "Status" status set_status: i128,
-    /// 设备流传输协议。1:UDP,2:TCP
+    /// Device streaming protocol. 1: UDP, 2: TCP
     "TransportProtocol" transport_protocol set_transport_protocol: i128,
-    /// 设备名称
+    /// Device name.
     "Name" name set_name: str,
-    /// 设备类型。1:IPC,2:NVR
+    /// Device type. 1: IPC. 2: NVR
     "Type" r#type set_type: i128,
-    /// 设备密码
+    /// Device password
     "Password" password set_password: str,
-    /// 描述
+    /// Description
     "Description" description set_description: str,
-    /// 设备接入服务节点 ID
+    /// Node ID of the device access service
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 服务节点名称
+    /// Service node name
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 接入协议。1:RTMP,2:GB,3:GW
+    /// Access protocol. 1: RTMP, 2: GB, 3: GW
     "AccessProtocol" access_protocol set_access_protocol: i128,
-    /// 设备所属组织 ID
+    /// Organization ID of the device
     "OrganizationId" organization_id set_organization_id: str,
-    /// 通道数量
+    /// Number of channels
     "ChannelNum" channel_num set_channel_num: i128,
 } }
 impl ::core::fmt::Debug for ListDeviceInfo {
@@ -2618,91 +2613,91 @@ impl ::core::fmt::Debug for ListDeviceInfo {
 }
 
 rt::model! { write debug;
-/// Request of `ListDeviceSnapshots` (获取设备抓拍结果列表).
+/// Request of `ListDeviceSnapshots` (Get device capture result list).
 ///
-/// 获取设备抓拍结果列表
+/// Get device capture result list
 ListDeviceSnapshotsRequest {
-    /// 通道ID
+    /// Channel ID
     ///
     /// Required.
     "ChannelId" channel_id set_channel_id: str,
-    /// 设备ID（该字段暂不生效）
+    /// Device ID (this field is not effective yet)
     "DeviceId" device_id set_device_id: str,
-    /// 查询开始时间，默认查询当天
+    /// Query start time. Default query: on the day.
     "Start" start set_start: i64,
-    /// 查询结束时间，默认查询当天
+    /// Query end time. Default query: on the day.
     "End" end set_end: i64,
-    /// 分页页码，默认1
+    /// Page number, which is 1 by default.
     "PageNumber" page_number set_page_number: i64,
-    /// 分页大小，默认200，最大2000
+    /// Pagination size. Default: 200. Maximum: 2000
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("iss", "2023-05-17", "ListDeviceSnapshots", ListDeviceSnapshotsRequest => ListDeviceSnapshotsResponse);
 
 rt::model! { read debug;
-/// ListDeviceSnapshots返回参数结构体
+/// ListDeviceSnapshots response structure.
 ListDeviceSnapshotsResponse {
-    /// 抓拍结果信息列表
+    /// List of snapshot information
     "Data" data set_data: list GBDeviceSnapInfo,
-    /// 抓拍结果总数
+    /// Total snapshot results
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListDevices` (获取设备列表).
+/// Request of `ListDevices` (Get device list).
 ///
-/// 用于获取对应组织下的设备列表。
+/// This API is used to obtain the device list under the corresponding organization.
 ListDevicesRequest {
-    /// 组织ID
+    /// Organization ID
     ///
     /// Required.
     "OrganizationId" organization_id set_organization_id: str,
-    /// 是否获取当前层级及子层级的设备列表，默认false
+    /// Whether to obtain the device list of the current level and sub-levels. Default value: false.
     "IsContainSubLevel" is_contain_sub_level set_is_contain_sub_level: bool,
-    /// 是否包含当前用户已关联的设备，默认false
+    /// Whether the devices already associated with the current user are included. Default value: false.
     "IsContainUser" is_contain_user set_is_contain_user: bool,
-    /// 设备接入协议。1:RTMP，2:GB，3:GW，4:IVCP(私有协议)
+    /// Device access protocol. 1: RTMP, 2: GB, 3: GW, 4: IVCP (private protocol)
     "AccessProtocol" access_protocol set_access_protocol: i128,
-    /// 设备类型。1:IPC，2:NVR
+    /// Device type. 1: IPC, 2: NVR
     "Type" r#type set_type: i128,
-    /// 设备状态。0:未注册，1:在线，2:离线，3:禁用
+    /// Device status. 0: unregistered; 1: online; 2: offline; 3: disabled.
     "Status" status set_status: i128,
-    /// 服务节点ID
+    /// Service node ID
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 模糊搜索设备的关键字
+    /// Keyword for fuzzy search of devices
     "Keyword" keyword set_keyword: str,
-    /// 当前用户Uin
+    /// Uin of the current user
     "CurrentUin" current_uin set_current_uin: i128,
-    /// 页码，默认为1。
+    /// Page number. Default value: 1.
     "PageNumber" page_number set_page_number: i128,
-    /// 每页数量，默认为20，单页最大10000条
+    /// Number of items per page. Default value: 20. Maximum: 10000 per page.
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("iss", "2023-05-17", "ListDevices", ListDevicesRequest => ListDevicesResponse);
 
 rt::model! { read debug;
-/// ListDevices返回参数结构体
+/// ListDevices response structure.
 ListDevicesResponse {
-    /// 设备列表详情
+    /// Device list details
     "Data" data set_data: list ListDeviceInfo,
-    /// 设备总数
+    /// Total number of devices
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 用户禁止播流的通道列表返回数据
+/// data of the channel list where streaming is forbidden for the user
 ListForbidplayChannelsData {
-    /// 第几页
+    /// Which page.
     "PageNumber" page_number set_page_number: i64,
-    /// 当前页的设备数量
+    /// Number of devices on the current page
     "PageSize" page_size set_page_size: i64,
-    /// 本次查询的设备通道总数
+    /// Total number of device channels in this query
     "TotalCount" total_count set_total_count: i64,
-    /// 设备通道信息列表
+    /// Device channel information list
     "List" list set_list: list ChannelAttrInfo,
 } }
 
@@ -2737,170 +2732,170 @@ ListOrganizationChannelNumbersResponse {
 } }
 
 rt::model! { read debug;
-/// 查询组织目录下的通道列表返回数据
+/// data of the channel list query under the organizational unit directory
 ListOrganizationChannelsData {
-    /// 第几页
+    /// Which page.
     "PageNumber" page_number set_page_number: i64,
-    /// 当前页的设备数量
+    /// Number of devices on the current page
     "PageSize" page_size set_page_size: i64,
-    /// 本次查询的设备通道总数
+    /// Total number of device channels in this query
     "TotalCount" total_count set_total_count: i64,
-    /// 设备通道信息列表
+    /// List of device channel information
     "List" list set_list: list OrganizationChannelInfo,
 } }
 
 rt::model! { write debug;
-/// Request of `ListOrganizationChannels` (查询组织目录下的通道列表).
+/// Request of `ListOrganizationChannels` (Queries the channel list under the organization directory).
 ///
-/// 用于查询组织目录下的通道列表
+/// This API is used to query the channel list under the organizational unit directory.
 ListOrganizationChannelsRequest {
-    /// 组织ID
+    /// Organization ID
     ///
     /// Required.
     "OrganizationId" organization_id set_organization_id: str,
-    /// 每页最大数量
+    /// Maximum number of items per page
     ///
     /// Required.
     "PageSize" page_size set_page_size: i64,
-    /// 第几页
+    /// Which page.
     ///
     /// Required.
     "PageNumber" page_number set_page_number: i64,
-    /// 查询条件，则按照设备名称查询
-    /// 查询条件同时只有一个生效。长度不超过32字节
+    /// Query condition. Query by device name.
+    /// Only one query condition can take effect at a time. Length not exceeding 32 bytes.
     "DeviceName" device_name set_device_name: str,
-    /// 查询条件，则按照通道名称查询
-    /// 查询条件同时只有一个生效。长度不超过32字节
+    /// Query condition. Proceed to query by channel name.
+    /// Only one query condition can take effect at a time. Length not exceeding 32 bytes.
     "ChannelName" channel_name set_channel_name: str,
 } }
 rt::action!("iss", "2023-05-17", "ListOrganizationChannels", ListOrganizationChannelsRequest => ListOrganizationChannelsResponse);
 
 rt::model! { read debug;
-/// ListOrganizationChannels返回参数结构体
+/// ListOrganizationChannels response structure.
 ListOrganizationChannelsResponse {
-    /// 返回结果
+    /// Returned result
     "Data" data set_data: obj ListOrganizationChannelsData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 查询录像上云计划列表返回数据
+/// data for querying the recording cloud migration plan list
 ListRecordBackupPlanData {
-    /// 录像上云计划ID
+    /// Recording cloud migration plan ID
     "PlanId" plan_id set_plan_id: str,
-    /// 录像上云计划名称
+    /// Recording cloud migration plan name
     "PlanName" plan_name set_plan_name: str,
-    /// 录像上云模板ID
+    /// Video cloud template ID
     "TemplateId" template_id set_template_id: str,
-    /// 录像上云计划描述
+    /// Description of the recording cloud migration plan
     "Describe" describe set_describe: str,
-    /// 云文件生命周期
+    /// Cloud file lifecycle
     "LifeCycle" life_cycle set_life_cycle: obj LifeCycleData,
-    /// 录像上云计划状态，1:正常使用中，0:删除中，无法使用
+    /// Recording cloud migration plan status. `1`: in normal use. `0`: deleting, unavailable.
     "Status" status set_status: i64,
-    /// 通道数量
+    /// Number of channels
     "ChannelCount" channel_count set_channel_count: i64,
-    /// 创建时间
+    /// Creation time.
     "CreateAt" create_at set_create_at: str,
-    /// 修改时间
+    /// Modification time.
     "UpdateAt" update_at set_update_at: str,
 } }
 
 rt::model! { read debug;
-/// 查询录像上云计划关联通道的返回数据
+/// data of the query for the associated tunnel of the recording cloud migration plan
 ListRecordBackupPlanDevicesData {
-    /// 第几页
+    /// Which page.
     "PageNumber" page_number set_page_number: i64,
-    /// 当前页的设备数量
+    /// Number of devices on the current page
     "PageSize" page_size set_page_size: i64,
-    /// 本次查询的设备通道总数
+    /// Total number of device channels in this query
     "TotalCount" total_count set_total_count: i64,
-    /// 设备通道信息列表
+    /// List of device channel information
     "List" list set_list: list RecordPlanChannelInfo,
 } }
 
 rt::model! { write debug;
-/// Request of `ListRecordBackupPlanDevices` (查询录像上云计划下的设备通道列表).
+/// Request of `ListRecordBackupPlanDevices` (Queries the device channel list under a recording cloud migration plan).
 ///
-/// 用于查询录像上云计划下的设备通道列表。
+/// This API is used to query the device channel list under a recording cloud migration plan.
 ListRecordBackupPlanDevicesRequest {
-    /// 录像计划ID（从查询录像上云计划列表接口ListRecordBackupPlans中获取）
+    /// Recording schedule ID (obtain from the ListRecordBackupPlans API for querying the recording cloud migration plan list)
     ///
     /// Required.
     "PlanId" plan_id set_plan_id: str,
-    /// 按照设备名称查询（为空时，不参考该参数）
+    /// Query by device name (if empty, this parameter is not used for reference)
     "DeviceName" device_name set_device_name: str,
-    /// 按照通道名称查询（为空时，不参考该参数）
+    /// Query by channel name (if empty, ignore this parameter)
     "ChannelName" channel_name set_channel_name: str,
-    /// 按照组织名称查询（为空时，不参考该参数）
+    /// Query by organization name (if empty, this parameter is not used for reference)
     "OrganizationName" organization_name set_organization_name: str,
-    /// 每页最大数量
+    /// Maximum number of items per page
     "PageSize" page_size set_page_size: i64,
-    /// 分页页数
+    /// Page number
     "PageNumber" page_number set_page_number: i64,
 } }
 rt::action!("iss", "2023-05-17", "ListRecordBackupPlanDevices", ListRecordBackupPlanDevicesRequest => ListRecordBackupPlanDevicesResponse);
 
 rt::model! { read debug;
-/// ListRecordBackupPlanDevices返回参数结构体
+/// ListRecordBackupPlanDevices response structure.
 ListRecordBackupPlanDevicesResponse {
-    /// 返回数据
+    /// Returned data.
     "Data" data set_data: obj ListRecordBackupPlanDevicesData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListRecordBackupPlans` (查询录像上云计划列表).
+/// Request of `ListRecordBackupPlans` (Queries recording cloud migration plan list).
 ///
-/// 用于查询录像上云计划列表。
+/// This API is used to query the recording cloud migration plan list.
 ListRecordBackupPlansRequest {
 } }
 rt::action!("iss", "2023-05-17", "ListRecordBackupPlans", ListRecordBackupPlansRequest => ListRecordBackupPlansResponse);
 
 rt::model! { read debug;
-/// ListRecordBackupPlans返回参数结构体
+/// ListRecordBackupPlans response structure.
 ListRecordBackupPlansResponse {
-    /// 返回数据
+    /// Returned data.
     "Data" data set_data: list ListRecordBackupPlanData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 查询录像上云模板列表返回数据
+/// List returned for querying cloud templates for video recording
 ListRecordBackupTemplatesData {
-    /// 模板ID
+    /// Template ID
     "TemplateId" template_id set_template_id: str,
-    /// 模板名称
+    /// Template name
     "TemplateName" template_name set_template_name: str,
-    /// 上云时间段（按周进行设置，支持一天设置多个时间段，每个时间段不小于10分钟）
+    /// Cloud Upload Time Period (settings can be done by week, supports setting multiple time periods per day, each time period not less than 10 minutes)
     "TimeSections" time_sections set_time_sections: list RecordTemplateTimeSections,
-    /// 录像时间段（按周进行设置，支持一天设置多个时间段，每个时间段不小于10分钟）
+    /// Recording time period (settings can be done by week, supports setting multiple time periods per day, each time period greater than or equal to 10 minutes)
     "DevTimeSections" dev_time_sections set_dev_time_sections: list RecordTemplateTimeSections,
-    /// 上云倍速（支持1，2，4倍速）
+    /// Speed multiplication for cloud migration (supports 1x, 2x, and 4x)
     "Scale" scale set_scale: i64,
-    /// 创建时间
+    /// Creation time.
     "CreateAt" create_at set_create_at: str,
-    /// 更新时间
+    /// Update time.
     "UpdateAt" update_at set_update_at: str,
-    /// 周期偏移量，默认1，表示拉去昨天的，0表示拉去今天的，3表示拉去前天的
+    /// Cycle offset. Default: 1, which means pulling yesterday's data. 0 means pulling today's data. 3 means pulling the day before yesterday's data.
     "DayOffset" day_offset set_day_offset: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `ListRecordBackupTemplates` (查询录像上云模板列表).
+/// Request of `ListRecordBackupTemplates` (Queries the template list for video recording upload to cloud).
 ///
-/// 用于查询录像上云模板列表。
+/// This API is used to query the video recording cloud template list.
 ListRecordBackupTemplatesRequest {
 } }
 rt::action!("iss", "2023-05-17", "ListRecordBackupTemplates", ListRecordBackupTemplatesRequest => ListRecordBackupTemplatesResponse);
 
 rt::model! { read debug;
-/// ListRecordBackupTemplates返回参数结构体
+/// ListRecordBackupTemplates response structure.
 ListRecordBackupTemplatesResponse {
-    /// 返回数据
+    /// Returned data.
     "Data" data set_data: list ListRecordBackupTemplatesData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2931,551 +2926,551 @@ ListRecordPlanChannelsResponse {
 } }
 
 rt::model! { read debug;
-/// 云计划下的设备通道列表返回数据
+/// List returned data of device channels under the cloud plan
 ListRecordPlanDevicesData {
-    /// 第几页
+    /// Which page.
     "PageNumber" page_number set_page_number: i64,
-    /// 当前页的设备数量
+    /// Number of devices on the current page
     "PageSize" page_size set_page_size: i64,
-    /// 本次查询的设备通道总数
+    /// Total number of device channels in this query
     "TotalCount" total_count set_total_count: i64,
-    /// 设备通道信息列表
+    /// List of device channel information
     "List" list set_list: list RecordPlanChannelInfo,
 } }
 
 rt::model! { write debug;
-/// Request of `ListRecordPlanDevices` (查询实时上云计划下的设备通道列表).
+/// Request of `ListRecordPlanDevices` (Queries the device channel list under a real-time cloud access plan).
 ///
-/// 用于查询实时上云计划下的设备通道列表
+/// This API is used to query the device channel list under a real-time cloud migration plan.
 ListRecordPlanDevicesRequest {
-    /// 上云计划ID
+    /// Cloud migration plan ID
     ///
     /// Required.
     "PlanId" plan_id set_plan_id: str,
-    /// 每页最大数量
+    /// Maximum number of items per page.
     ///
     /// Required.
     "PageSize" page_size set_page_size: i64,
-    /// 第几页
+    /// Which page.
     ///
     /// Required.
     "PageNumber" page_number set_page_number: i64,
-    /// 按照设备名称查询，为空时，不参考该参数
-    /// 通道名称、设备名称、组织名称同时只有一个有效，如果同时多个字段有值，按照通道名称、设备名称、组织名称的优先级顺序查询，如果都为空，则全量查询。长度不超过32字节
+    /// Query by device name. If it is empty, ignore this parameter.
+    /// Only one of the channel name, device name, and organization name is valid at the same time. If multiple fields have values at the same time, query by the priority order of channel name, device name, and organization name. If all are empty, perform a full query. The length cannot exceed 32 bytes.
     "DeviceName" device_name set_device_name: str,
-    /// 按照通道名称查询，为空时，不参考该参数
-    /// 通道名称、设备名称、组织名称同时只有一个有效，如果同时多个字段有值，按照通道名称、设备名称、组织名称的优先级顺序查询，如果都为空，则全量查询。长度不超过32字节
+    /// Query by channel name. If it is empty, ignore this parameter.
+    /// Only one of the channel name, device name, and organization name is valid at the same time. If multiple fields have values at the same time, query by the priority order of channel name, device name, and organization name. If all are empty, perform a full query. The length cannot exceed 32 bytes.
     "ChannelName" channel_name set_channel_name: str,
-    /// 按照组织名称查询|，为空时，不参考该参数
-    /// 通道名称、设备名称、组织名称同时只有一个有效，如果同时多个字段有值，按照通道名称、设备名称、组织名称的优先级顺序查询，如果都为空，则全量查询。长度不超过32字节
+    /// Query by organization name. If it is empty, ignore this parameter.
+    /// Only one of the channel name, device name, and organization name is valid at the same time. If multiple fields have values at the same time, query by the priority order of channel name, device name, and organization name. If all are empty, perform a full query. The length cannot exceed 32 bytes.
     "OrganizationName" organization_name set_organization_name: str,
 } }
 rt::action!("iss", "2023-05-17", "ListRecordPlanDevices", ListRecordPlanDevicesRequest => ListRecordPlanDevicesResponse);
 
 rt::model! { read debug;
-/// ListRecordPlanDevices返回参数结构体
+/// ListRecordPlanDevices response structure.
 ListRecordPlanDevicesResponse {
-    /// 返回结果
+    /// Output result
     "Data" data set_data: obj ListRecordPlanDevicesData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListRecordPlans` (查询实时上云计划列表).
+/// Request of `ListRecordPlans` (Queries the real-time cloud migration plan list).
 ///
-/// 用于查询实时上云计划列表
+/// This API is used to query the real-time cloud migration plan list.
 ListRecordPlansRequest {
 } }
 rt::action!("iss", "2023-05-17", "ListRecordPlans", ListRecordPlansRequest => ListRecordPlansResponse);
 
 rt::model! { read debug;
-/// ListRecordPlans返回参数结构体
+/// ListRecordPlans response structure.
 ListRecordPlansResponse {
-    /// 返回结果，存在计划时，为Json数组格式，不存在计划时，字段数据为空
+    /// Returned results. If a plan exists, the results are in a Json array format. If no plan exists, the field data is empty.
     "Data" data set_data: list RecordPlanBaseInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListRecordRetrieveTasks` (查询取回任务列表).
+/// Request of `ListRecordRetrieveTasks` (Queries the retrieval task list).
 ///
-/// 用于查询取回任务列表
+/// This API is used to query the retrieval task list.
 ListRecordRetrieveTasksRequest {
 } }
 rt::action!("iss", "2023-05-17", "ListRecordRetrieveTasks", ListRecordRetrieveTasksRequest => ListRecordRetrieveTasksResponse);
 
 rt::model! { read debug;
-/// ListRecordRetrieveTasks返回参数结构体
+/// ListRecordRetrieveTasks response structure.
 ListRecordRetrieveTasksResponse {
-    /// 返回结果
+    /// Returned results
     "Data" data set_data: list RecordRetrieveTaskDetailsInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListRecordTemplates` (查询实时上云模板列表).
+/// Request of `ListRecordTemplates` (Queries the real-time cloud migration template list).
 ///
-/// 用于查询实时上云模板列表
+/// This API is used to query the real-time cloud migration template list.
 ListRecordTemplatesRequest {
 } }
 rt::action!("iss", "2023-05-17", "ListRecordTemplates", ListRecordTemplatesRequest => ListRecordTemplatesResponse);
 
 rt::model! { read debug;
-/// ListRecordTemplates返回参数结构体
+/// ListRecordTemplates response structure.
 ListRecordTemplatesResponse {
-    /// 返回结果，存在模板时，为Json数组格式，不存在模板时，字段数据为空
+    /// Output result. If a template exists, it is in Json array format. If no template exists, the field data is empty.
     "Data" data set_data: list RecordTemplateInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 列举子任务列表
+/// List the subtask list
 ListSubTasksData {
-    /// 子任务列表
+    /// Subtask List
     "List" list set_list: list SubTaskData,
-    /// 子任务数量
+    /// Subtask quantity
     "TotalCount" total_count set_total_count: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `ListSubTasks` (查询任务的子任务列表).
+/// Request of `ListSubTasks` (Queries the subtask list of a job).
 ///
-/// 用于查询任务的子任务列表
+/// This API is used to query the subtask list of a query task.
 ListSubTasksRequest {
-    /// 复杂任务ID
+    /// Complex task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 页码，默认为1
+    /// Page number, which is 1 by default.
     "PageNumber" page_number set_page_number: i64,
-    /// 每页数量，默认为10
+    /// Number of items per page. Default: 10.
     "PageSize" page_size set_page_size: i64,
-    /// 默认不对该字段进行筛选，否则根据任务状态进行筛选。状态码：1-NEW，2-RUNNING，3-COMPLETED，4-FAILED
+    /// Default: no filtering on this field. Otherwise, filter by task status. Status code: 1-NEW, 2-RUNNING, 3-COMPLETED, 4-FAILED.
     "Status" status set_status: i64,
 } }
 rt::action!("iss", "2023-05-17", "ListSubTasks", ListSubTasksRequest => ListSubTasksResponse);
 
 rt::model! { read debug;
-/// ListSubTasks返回参数结构体
+/// ListSubTasks response structure.
 ListSubTasksResponse {
-    /// 返回数据
+    /// Returned data.
     "Data" data set_data: obj ListSubTasksData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 查询任务列表
+/// This API is used to query the task list.
 ListTasksData {
-    /// 任务列表
+    /// Task list
     "List" list set_list: list TaskData,
-    /// 任务数量
+    /// Number of Tasks
     "TotalCount" total_count set_total_count: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `ListTasks` (查询任务列表).
+/// Request of `ListTasks` (Queries the task list).
 ///
-/// 用于查询批量任务和简单任务列表
+/// This API is used to query the batch task and simple task list.
 ListTasksRequest {
-    /// 页码，默认为1
+    /// Page number, which is 1 by default.
     "PageNumber" page_number set_page_number: i64,
-    /// 每页数量，默认为20
+    /// Number of items per page. The default value is 20.
     "PageSize" page_size set_page_size: i64,
-    /// 默认不根据该字段进行筛选，否则根据设备操作类型进行筛选，目前值有：BatchDeleteUserDevice，BatchDisableDevice，BatchEnableDevice，
-    /// BatchUpgradeDevice，
+    /// Default: do not filter by this field. Otherwise, filter by device operation type. Current values: BatchDeleteUserDevice, BatchDisableDevice, BatchEnableDevice.
+    /// BatchUpgradeDevice,
     /// BatchResetDevice,
     /// BatchRebootDevice,
     /// BatchRefreshDeviceChannel
     "Operation" operation set_operation: str,
-    /// 默认不根据该字段进行筛选，否则根据任务状态进行筛选。状态码：1-未执行，2-执行中，3-完成，4-取消
+    /// By default, filtering is not based on this field. Otherwise, filter by task status. Status code: 1 - Pending, 2 - Executing, 3 - Completed, 4 - Cancelled.
     "Status" status set_status: i64,
-    /// 开始时间
+    /// Start time.
     "BeginTime" begin_time set_begin_time: i64,
-    /// 结束时间
+    /// End time.
     "EndTime" end_time set_end_time: i64,
 } }
 rt::action!("iss", "2023-05-17", "ListTasks", ListTasksRequest => ListTasksResponse);
 
 rt::model! { read debug;
-/// ListTasks返回参数结构体
+/// ListTasks response structure.
 ListTasksResponse {
-    /// 返回数据
+    /// Returned data.
     "Data" data set_data: obj ListTasksData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListVLPlans` (获取视觉理解计划列表).
+/// Request of `ListVLPlans` (Get the visual understanding plan list.).
 ///
-/// 获取视觉理解计划列表
+/// Get the visual understanding plan list.
 ListVLPlansRequest {
-    /// 计划名称，精确匹配
+    /// Plan name, exact match
     "Name" name set_name: str,
-    /// 页码，默认 1
+    /// Page number. Default value: 1.
     "PageNumber" page_number set_page_number: i64,
-    /// 每页数量，默认 20，最大 200
+    /// Number of items per page. Default: 20. Maximum: 200.
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("iss", "2023-05-17", "ListVLPlans", ListVLPlansRequest => ListVLPlansResponse);
 
 rt::model! { read debug;
-/// ListVLPlans返回参数结构体
+/// ListVLPlans response structure.
 ListVLPlansResponse {
-    /// 计划列表
+    /// Plan list
     "Data" data set_data: list VLPlanInfo,
-    /// 总数量
+    /// Total quantity.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListVLTemplates` (获取视觉理解模板列表).
+/// Request of `ListVLTemplates` (Queries the visual understanding template list).
 ///
-/// 获取视觉理解模板列表
+/// Get a list of visual understanding templates.
 ListVLTemplatesRequest {
-    /// 模板名称，精确匹配
+    /// Template name, exact match
     "Name" name set_name: str,
-    /// 分析模式过滤，image / video
+    /// Analysis mode filter, image / video
     "AnalysisMode" analysis_mode set_analysis_mode: str,
-    /// 截图类型过滤（仅 AnalysisMode=image 时生效）：realtime / low
+    /// Screenshot type filter (this parameter is valid only when AnalysisMode=image): realtime/low
     "CaptureType" capture_type set_capture_type: str,
-    /// 页码，默认 1
+    /// Page number, which is 1 by default.
     "PageNumber" page_number set_page_number: i64,
-    /// 每页数量，默认 20，最大 200
+    /// Number of items per page. Default value: 20. Maximum value: 200.
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("iss", "2023-05-17", "ListVLTemplates", ListVLTemplatesRequest => ListVLTemplatesResponse);
 
 rt::model! { read debug;
-/// ListVLTemplates返回参数结构体
+/// ListVLTemplates response structure.
 ListVLTemplatesResponse {
-    /// 模板列表
+    /// Template list
     "Data" data set_data: list VLTemplateInfo,
-    /// 总数量
+    /// Total quantity.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 本地录像下载任务列表
+/// Local recording download task list
 ListVideoDownloadTaskData {
-    /// 任务列表
+    /// Task list
     "List" list set_list: list VideoDownloadTask,
-    /// 任务总数
+    /// Total number of tasks
     "TotalCount" total_count set_total_count: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `ListVideoDownloadTask` (查询本地录像下载任务列表).
+/// Request of `ListVideoDownloadTask` (Queries the download task list of local recordings).
 ///
-/// 查询本店里录像下载任务列表
+/// This API is used to query the recording download task list in this store.
 ListVideoDownloadTaskRequest {
-    /// 设备名称，用于模糊搜索
+    /// Device name. Fuzzy search supported.
     "DeviceName" device_name set_device_name: str,
-    /// 通道名称，用于模糊搜索
+    /// Channel name, used for fuzzy search
     "ChannelName" channel_name set_channel_name: str,
-    /// 任务状态（0：准备中，1：执行中，2：已完成，3：失败）
+    /// Task status (0: preparing, 1: executing, 2: completed, 3: failure)
     "Status" status set_status: i64,
-    /// 排序规则（仅支持 StartTime，倒序为-StartTime）
+    /// Sorting rule (only StartTime is supported. A hyphen (-) indicates descending order, e.g., -StartTime)
     "SortRule" sort_rule set_sort_rule: str,
-    /// 响应是否携带预览地址(0:不携带；1:携带)
+    /// Whether the response carries the preview address (0: without; 1: carry)
     "WithPreviewUrl" with_preview_url set_with_preview_url: i64,
-    /// 分页页数
+    /// Page number
     "PageNumber" page_number set_page_number: i64,
-    /// 分页大小
+    /// Pagination size.
     "PageSize" page_size set_page_size: i64,
-    /// 下载任务 ID
+    /// Download task ID
     "DownloadTaskId" download_task_id set_download_task_id: str,
-    /// 下载地址过期时间，单位秒，最大为 1 天， 86400秒
+    /// URL expiration time (in seconds), with a maximum value of 86400 seconds (1 day).
     "UrlExpires" url_expires set_url_expires: i64,
-    /// 任务日期，默认当天
+    /// Task date. Defaults to the current day.
     "Date" date set_date: str,
 } }
 rt::action!("iss", "2023-05-17", "ListVideoDownloadTask", ListVideoDownloadTaskRequest => ListVideoDownloadTaskResponse);
 
 rt::model! { read debug;
-/// ListVideoDownloadTask返回参数结构体
+/// ListVideoDownloadTask response structure.
 ListVideoDownloadTaskResponse {
-    /// 本地录像下载任务列表
+    /// Local recording download task list
     "Data" data set_data: obj ListVideoDownloadTaskData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 获取截图模板详情列表
+/// Query the screenshot template detail list
 ListVideoSnapshotTemplateData {
-    /// 总数
+    /// Total.
     "TotalCount" total_count set_total_count: i64,
-    /// 排序参数
+    /// Sorting parameter
     "Sort" sort set_sort: str,
-    /// 排序顺序
+    /// Sort order
     "Order" order set_order: str,
-    /// 页码
+    /// Page number.
     "PageNumber" page_number set_page_number: i64,
-    /// 每页数目
+    /// Number of items per page.
     "PageSize" page_size set_page_size: i64,
-    /// 截图模板列表
+    /// Screenshot template list
     "List" list set_list: list VideoSnapshotTemplateInfo,
 } }
 
 rt::model! { write debug;
-/// Request of `ListVideoSnapshotTemplate` (截图模板列表).
+/// Request of `ListVideoSnapshotTemplate` (Lists screenshot templates).
 ///
-/// 获取截图模板详情列表
+/// This API is used to search the screenshot template details list.
 ListVideoSnapshotTemplateRequest {
-    /// 模板名称
+    /// Template name
     "Name" name set_name: str,
-    /// 截图类型
+    /// Screenshot type
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - 1： 实时截帧
-    /// - 2： 低频截帧
+    /// - 1: Real-time frame capture
+    /// - 2: Low frequency frame capture
     "Type" r#type set_type: i64,
-    /// 排序参数
+    /// Sorting parameter
     ///
-    /// 默认值：update_time
+    /// Default value: update_time
     "Sort" sort set_sort: str,
-    /// 排序顺序
+    /// Sort order
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - desc： 降序
-    /// - asc： 生序
+    /// - desc: in descending order
+    /// - asc: in ascending order
     ///
-    /// 默认值：desc
+    /// Default value: desc
     "Order" order set_order: str,
-    /// 页码
+    /// Page number
     ///
-    /// 默认值：1
+    /// Default value: 1
     "PageNumber" page_number set_page_number: i64,
-    /// 每页数目
+    /// Number of items per page
     ///
-    /// 默认值：20
+    /// Default value: 20
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("iss", "2023-05-17", "ListVideoSnapshotTemplate", ListVideoSnapshotTemplateRequest => ListVideoSnapshotTemplateResponse);
 
 rt::model! { read debug;
-/// ListVideoSnapshotTemplate返回参数结构体
+/// ListVideoSnapshotTemplate response structure.
 ListVideoSnapshotTemplateResponse {
-    /// 截图模板结果列表
+    /// Screenshot template result list
     "Data" data set_data: obj ListVideoSnapshotTemplateData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyVLPlan` (修改视觉理解计划).
+/// Request of `ModifyVLPlan` (Modify a vision understanding plan).
 ///
-/// 修改视觉理解计划
+/// Modify a vision understanding plan
 ModifyVLPlanRequest {
-    /// 计划 ID
+    /// Plan ID
     ///
     /// Required.
     "VLPlanId" vl_plan_id set_vl_plan_id: str,
-    /// 新计划名称
+    /// New plan name
     "Name" name set_name: str,
-    /// 新计划描述
+    /// New plan description.
     "Describe" describe set_describe: str,
-    /// 新关联视觉理解模板 ID
+    /// ID of the newly associated visual understanding template
     "VLTemplateId" vl_template_id set_vl_template_id: str,
-    /// 新存储天数，范围 [7, 1080]，0 表示不修改
+    /// New storage days, range [7, 1080]. 0 means no modification
     "FileExpires" file_expires set_file_expires: i64,
-    /// 新回调配置
+    /// New callback configuration
     "Callback" callback set_callback: obj CallbackURL,
 } }
 rt::action!("iss", "2023-05-17", "ModifyVLPlan", ModifyVLPlanRequest => ModifyVLPlanResponse);
 
 rt::model! { read debug;
-/// ModifyVLPlan返回参数结构体
+/// ModifyVLPlan response structure.
 ModifyVLPlanResponse {
-    /// 视觉理解计划信息
+    /// Visual understanding plan information
     "Data" data set_data: obj VLPlanInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyVideoSnapshotConfig` (更新截图配置).
+/// Request of `ModifyVideoSnapshotConfig` (Update screenshot configuration).
 ///
-/// 更新截图配置
+/// Update screenshot configuration
 ModifyVideoSnapshotConfigRequest {
-    /// 截图配置Id
+    /// Screenshot configuration Id
     ///
     /// Required.
     "ConfigId" config_id set_config_id: str,
-    /// 截图配置名称
+    /// Screenshot configuration name
     ///
-    /// 入参限制：中文、英文、数字、“-”、“_” 长度不超过128个字符
+    /// Input parameter limits: Chinese, English, digits, "-", "_", length not exceeding 128 characters
     "Name" name set_name: str,
-    /// 截图模板Id
+    /// Screenshot template Id
     "TemplateId" template_id set_template_id: str,
-    /// 图片文件的热存储天数
+    /// Hot storage days of image files
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - 7： 7天
-    /// - 15： 15天
-    /// - 30： 30天
-    /// - 60： 60天
-    /// - 90： 90天
-    /// - 180： 180天
-    /// - 270： 270天
-    /// - 360： 360天
-    /// - 540： 540天
-    /// - 720： 720天
-    /// - 900： 900天
-    /// - 1080： 1080天
+    /// - 7: 7 days
+    /// - 15: 15 days
+    /// - 30: 30 days
+    /// - 60: 60 days
+    /// - 90: 90 days
+    /// - 180: 180 days
+    /// - 270: 270 days
+    /// - 360: 360 days
+    /// - 540: 540 days
+    /// - 720: 720 days
+    /// - 900: 900 days
+    /// - 1080: 1080 days
     "FileExpires" file_expires set_file_expires: i64,
-    /// 回调配置
+    /// Callback configuration
     "Callback" callback set_callback: obj CallbackURL,
 } }
 rt::action!("iss", "2023-05-17", "ModifyVideoSnapshotConfig", ModifyVideoSnapshotConfigRequest => ModifyVideoSnapshotConfigResponse);
 
 rt::model! { read debug;
-/// ModifyVideoSnapshotConfig返回参数结构体
+/// ModifyVideoSnapshotConfig response structure.
 ModifyVideoSnapshotConfigResponse {
-    /// 截图配置信息
+    /// Screenshot configuration message
     "Data" data set_data: obj VideoSnapshotConfigInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 多张截图模式
+/// Multiple screenshots mode
 MultiSnapshotMode {
-    /// 是否启用多张模式
+    /// Whether to enable multiple image mode
     ///
-    /// false时为单张模式，忽略Interval、Total参数
+    /// When set to false, single image mode is used, and the Interval and Total parameters are ignored
     ///
-    /// 默认值：false
+    /// Default value: false
     ///
     /// Required.
     "Enable" enable set_enable: bool,
-    /// 截帧间隔
+    /// Frame interception interval
     ///
-    /// 取值范围：[10, 600]
+    /// Value range: [10, 600]
     ///
-    /// 单位：秒
+    /// Unit: second
     ///
     /// Required.
     "Interval" interval set_interval: i64,
-    /// 截帧张数
+    /// Number of captured frames
     ///
-    /// 取值范围：[1, 10]
+    /// Value range: [1, 10]
     ///
     /// Required.
     "Total" total set_total: i64,
 } }
 
 rt::model! { both debug;
-/// 多张模式参数
+/// Parameter of the multiple mode
 MultiVideoSnapshotMode {
-    /// 是否启用多张模式， false时，为单张模式，忽略Interval、Total参数
+    /// Whether to enable multiple mode. When set to false, single image mode is used, and the Interval and Total parameters are ignored.
     ///
-    /// 默认值：false
+    /// Default value: false
     ///
     /// Required.
     "Enable" enable set_enable: bool,
-    /// 截帧间隔
+    /// Frame interception interval
     ///
-    /// 取值范围：[10, 600]
+    /// Value range: [10, 600]
     ///
-    /// 单位：秒
+    /// Unit: seconds
     ///
     /// Required.
     "Interval" interval set_interval: i64,
-    /// 截帧张数
+    /// Number of captured frames
     ///
-    /// 取值范围：[1, 10]
+    /// Value range: [1, 10]
     ///
     /// Required.
     "Total" total set_total: i64,
 } }
 
 rt::model! { read debug;
-/// 组织目录下的通道信息
+/// Channel information under the organization directory
 OrganizationChannelInfo {
-    /// 设备通道所属的设备ID
+    /// Device ID of the device channel
     "DeviceId" device_id set_device_id: str,
-    /// 设备通道所属的设备名称
+    /// Device name of the device channel
     "DeviceName" device_name set_device_name: str,
-    /// 设备通道ID
+    /// Device channel ID
     "ChannelId" channel_id set_channel_id: str,
-    /// 设备通道名称
+    /// Device channel name.
     "ChannelName" channel_name set_channel_name: str,
-    /// 该通道是否在上云计划中，如果是，则不能在添加到其他上云计划|true：在上云计划中，false：不在上云计划中
+    /// Whether the channel is in a cloud migration plan. If so, it cannot be added to another cloud migration plan | true: in a cloud migration plan, false: not in a cloud migration plan
     "InPlan" in_plan set_in_plan: bool,
 } }
 
 rt::model! { read debug;
-/// 本地录像播放url数据结构
+/// Local recording playback url data structure
 PlayRecordData {
-    /// flv录像播放地址
+    /// Video playback address
     "Flv" flv set_flv: str,
     /// fmp4录像播放地址
     "FMp4" f_mp4 set_f_mp4: str,
 } }
 
 rt::model! { write debug;
-/// Request of `PlayRecord` (获取本地录像URL地址).
+/// Request of `PlayRecord` (Retrieves the local recording URL address).
 ///
-/// 用于获取设备本地录像 URL 地址。
+/// This API is used to obtain the local device recording URL address.
 PlayRecordRequest {
-    /// 通道 ID（从查询通道DescribeDeviceChannel接口中获取）
+    /// Channel ID (obtain from the DescribeDeviceChannel API)
     ///
     /// Required.
     "ChannelId" channel_id set_channel_id: str,
-    /// 起始时间
+    /// Start time.
     ///
     /// Required.
     "Start" start set_start: i64,
-    /// 结束时间
+    /// End time.
     ///
     /// Required.
     "End" end set_end: i64,
-    /// 流类型（1:主码流；2:子码流（不可以和 Resolution 同时下发））
+    /// Stream type (1: main stream; 2: sub-stream (not allowed to be delivered at the same time as Resolution))
     "StreamType" stream_type set_stream_type: i64,
-    /// 分辨率（1:QCIF；2:CIF； 3:4CIF； 4:D1； 5:720P； 6:1080P/I； 自定义的19201080等等（需设备支持）（不可以和 StreamType 同时下发））
+    /// Resolution (1: QCIF; 2: CIF; 3: 4CIF; 4: D1; 5: 720P; 6: 1080P/I; custom 19201080, etc. (device support required) (not allowed to be delivered at the same time as StreamType))
     "Resolution" resolution set_resolution: str,
-    /// 是否内网
+    /// Whether it is a private network
     "IsInternal" is_internal set_is_internal: bool,
 } }
 rt::action!("iss", "2023-05-17", "PlayRecord", PlayRecordRequest => PlayRecordResponse);
 
 rt::model! { read debug;
-/// PlayRecord返回参数结构体
+/// PlayRecord response structure.
 PlayRecordResponse {
-    /// 返回结果
+    /// Returned result
     "Data" data set_data: obj PlayRecordData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `QueryForbidPlayChannelList` (查询禁播通道列表).
+/// Request of `QueryForbidPlayChannelList` (Query the disabled channel list).
 ///
-/// 查询禁播通道列表
+/// Query the disabled channel list
 QueryForbidPlayChannelListRequest {
-    /// 子用户uin，也可以是主用户的uin
+    /// Sub-user uin, which can also be the root user uin.
     ///
     /// Required.
     "UserId" user_id set_user_id: str,
-    /// 每页最大数量，最大为200，超过按照200返回
+    /// Maximum number of items per page. Maximum value: 200. If the number of items exceeds 200, 200 items are returned.
     ///
     /// Required.
     "PageSize" page_size set_page_size: i64,
-    /// 第几页
+    /// Which page.
     ///
     /// Required.
     "PageNumber" page_number set_page_number: i64,
@@ -3483,117 +3478,117 @@ QueryForbidPlayChannelListRequest {
 rt::action!("iss", "2023-05-17", "QueryForbidPlayChannelList", QueryForbidPlayChannelListRequest => QueryForbidPlayChannelListResponse);
 
 rt::model! { read debug;
-/// QueryForbidPlayChannelList返回参数结构体
+/// QueryForbidPlayChannelList response structure.
 QueryForbidPlayChannelListResponse {
-    /// 返回结果
+    /// Returned result
     "Data" data set_data: obj ListForbidplayChannelsData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 实时上云计划基础信息
+/// Basic information of the real-time cloud migration plan
 RecordPlanBaseInfo {
-    /// 上云计划ID
+    /// Cloud migration plan ID
     "PlanId" plan_id set_plan_id: str,
-    /// 上云计划名称
+    /// Cloud migration plan name
     "PlanName" plan_name set_plan_name: str,
-    /// 上云模板ID
+    /// Cloud template ID
     "TemplateId" template_id set_template_id: str,
-    /// 上云计划描述
+    /// Cloud migration plan description
     "Describe" describe set_describe: str,
-    /// 码流类型，default:设备默认码流类型，main:主码流，sub:子码流，其他根据设备能力集自定义
+    /// Stream type. default: default stream type of the device. main: main stream. sub: substream. Other stream types can be customized based on the device capacity.
     "StreamType" stream_type set_stream_type: str,
-    /// 云文件生命周期
+    /// Cloud file lifecycle
     "LifeCycle" life_cycle set_life_cycle: obj LifeCycleData,
-    /// 录像计划状态，1:正常使用中，0:删除中，无法使用
+    /// Recording schedule status. 1: In normal use. 0: Deleting, cannot be used.
     "Status" status set_status: i64,
-    /// 通道总数
+    /// Total number of channels
     "ChannelCount" channel_count set_channel_count: i64,
-    /// 录像补录模式（0:不启用，1:启用）
+    /// Video recording supplement mode (0: not enabled, 1: enabled)
     "RepairMode" repair_mode set_repair_mode: i64,
 } }
 
 rt::model! { read debug;
-/// 计划下的设备通道信息
+/// Channel information of the device under the plan
 RecordPlanChannelInfo {
-    /// 设备通道所属的设备ID
+    /// Device ID to which the device channel belongs
     "DeviceId" device_id set_device_id: str,
-    /// 设备通道所属的设备名称
+    /// Device name of the device channel
     "DeviceName" device_name set_device_name: str,
-    /// 设备通道ID
+    /// Device channel ID
     "ChannelId" channel_id set_channel_id: str,
-    /// 设备通道名称
+    /// Device channel name
     "ChannelName" channel_name set_channel_name: str,
-    /// 所属组织名称
+    /// Affiliated organization name
     "OrganizationName" organization_name set_organization_name: str,
-    /// 通道所属设备的接入协议类型
+    /// Access protocol type of the device to which the channel belongs
     "AccessProtocol" access_protocol set_access_protocol: i64,
 } }
 
 rt::model! { read debug;
-/// 实时上云计划添加和修改的返回数据
+/// data for adding and modifying a real-time cloud migration plan
 RecordPlanOptData {
-    /// 上云计划ID
+    /// Cloud migration plan ID
     "PlanId" plan_id set_plan_id: str,
-    /// 上云计划名称
+    /// Cloud migration plan name
     "PlanName" plan_name set_plan_name: str,
-    /// 上云模板ID
+    /// Cloud template ID
     "TemplateId" template_id set_template_id: str,
-    /// 上云计划描述
+    /// Cloud migration plan description
     "Describe" describe set_describe: str,
-    /// 云文件生命周期
+    /// Cloud file lifecycle
     "LifeCycle" life_cycle set_life_cycle: obj LifeCycleData,
-    /// 码流类型，default:设备默认码流类型，main:主码流，sub:子码流，其他根据设备能力集自定义
+    /// Stream type. default: The default stream type of the device. main: Main stream. sub: Substream. Other values are customized based on the device capacity.
     "StreamType" stream_type set_stream_type: str,
-    /// 录像补录模式（0:不启用，1:启用）
+    /// Video recording supplement mode (0: disabled, 1: enabled)
     "RepairMode" repair_mode set_repair_mode: i64,
 } }
 
 rt::model! { read debug;
-/// 云录像回放url
+/// Cloud video playback url
 RecordPlaybackUrl {
-    /// hls回放url
+    /// hls replay url
     "Hls" hls set_hls: str,
 } }
 
 rt::model! { read debug;
-/// 取回任务通道信息
+/// Retrieve the task channel information
 RecordRetrieveTaskChannelInfo {
-    /// 设备通道所属的设备ID
+    /// Device ID to which the device channel belongs
     "DeviceId" device_id set_device_id: str,
-    /// 设备通道所属的设备名称
+    /// Device name of the device channel
     "DeviceName" device_name set_device_name: str,
-    /// 设备通道ID
+    /// Device channel ID
     "ChannelId" channel_id set_channel_id: str,
-    /// 设备通道名称
+    /// Device channel name
     "ChannelName" channel_name set_channel_name: str,
-    /// 任务状态，0:已取回，1:取回中，2:待取回, 3:无归档录像
+    /// Task status. 0: Retrieved, 1: Retrieving, 2: Pending retrieval, 3: No archived video recording
     "Status" status set_status: i64,
 } }
 
 rt::model! { read debug;
-/// 录像取回任务详情基础信息
+/// Basic information of the recording retrieval task
 RecordRetrieveTaskDetailsInfo {
-    /// 任务ID
+    /// Task ID.
     "TaskId" task_id set_task_id: str,
-    /// 任务名称
+    /// Task name.
     "TaskName" task_name set_task_name: str,
-    /// 取回录像的开始时间
+    /// Start time of video recording retrieval
     "StartTime" start_time set_start_time: i128,
-    /// 取回录像的结束时间
+    /// Retrieval end time of the video recording
     "EndTime" end_time set_end_time: i128,
-    /// 取回模式，1:极速模式，其他暂不支持
+    /// Retrieval mode. 1: ultrafast mode. Others not supported currently.
     "Mode" mode set_mode: i64,
-    /// 副本有效期
+    /// Replica validity period
     "Expiration" expiration set_expiration: i64,
-    /// 任务状态， 0:已取回，1:取回中，2:待取回
+    /// Task status. 0: Retrieved, 1: Retrieving, 2: Pending retrieval
     "Status" status set_status: i64,
-    /// 取回容量，单位MB
+    /// Retrieval capacity, in MB.
     "Capacity" capacity set_capacity: i64,
-    /// 任务描述
+    /// Task description
     "Describe" describe set_describe: str,
-    /// 任务通道数量
+    /// Number of task channels
     "ChannelCount" channel_count set_channel_count: i64,
 } }
 
@@ -3607,50 +3602,50 @@ RecordSliceInfo {
 } }
 
 rt::model! { read debug;
-/// 实时上云模板信息数据
+/// Real-time cloud template information data
 RecordTemplateInfo {
-    /// 模板ID
+    /// Template ID.
     "TemplateId" template_id set_template_id: str,
-    /// 模板名称
+    /// Template name
     "TemplateName" template_name set_template_name: str,
-    /// 上云时间段，按周进行设置，支持一天设置多个时间段，每个时间段不小于10分钟
+    /// Cloud upload time period. Settings can be done by week. Multiple time periods can be set for each day, with each time period greater than or equal to 10 minutes.
     "TimeSections" time_sections set_time_sections: list RecordTemplateTimeSections,
 } }
 
 rt::model! { both debug;
-/// 上云模板的时间片段数据格式
+/// Data format of the time segment in the cloud template
 RecordTemplateTimeSections {
-    /// 周日期，取值范围1～7（对应周一～周日
+    /// Day of the week. Value range: 1–7 (corresponding to Monday–Sunday)
     ///
     /// Required.
     "DayOfWeek" day_of_week set_day_of_week: i64,
-    /// 开始时间，格式：HH:MM:SS，范围：[00:00:00～23:59:59]
+    /// Start time. Format: HH:MM:SS. Range: [00:00:00–23:59:59]
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间，格式：HH:MM:SS，范围：[00:00:00～23:59:59]
+    /// End time. Format: HH:MM:SS. Range: [00:00:00–23:59:59]
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
 } }
 
 rt::model! { read debug;
-/// 云录像时间片段
+/// Cloud Recording time segment
 RecordTimeLine {
-    /// 时间片段开始时间，UTC秒数，例如：1662114146
+    /// Segment start time in UTC seconds, for example: 1662114146
     "Begin" begin set_begin: i128,
-    /// 时间片段结束时间，UTC秒数，例如：1662114146
+    /// Segment end time in UTC seconds, for example: 1662114146
     "End" end set_end: i128,
-    /// 对应时间片段的播放url
+    /// Playback url of the corresponding recording clip
     "HlsUrl" hls_url set_hls_url: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RefreshDeviceChannel` (同步设备通道).
+/// Request of `RefreshDeviceChannel` (Synchronizes a device channel).
 ///
-/// 用于同步国标设备的通道（接口调用后，触发向设备请求通道列表，新增的通道入库，设备上已删除的通道需自行删除、后台不自动删除）。
+/// This API is used to synchronize channels of national standard devices. After the API is called, a request is triggered to get the channel list from devices. Newly-added channels are stored, and channels deleted on devices need to be deleted manually and are not automatically deleted in the backend.
 RefreshDeviceChannelRequest {
-    /// 设备 ID（从获取设备列表ListDevices接口中获取）
+    /// Device ID (obtain from the ListDevices API for getting device list)
     ///
     /// Required.
     "DeviceId" device_id set_device_id: str,
@@ -3658,31 +3653,31 @@ RefreshDeviceChannelRequest {
 rt::action!("iss", "2023-05-17", "RefreshDeviceChannel", RefreshDeviceChannelRequest => RefreshDeviceChannelResponse);
 
 rt::model! { read debug;
-/// RefreshDeviceChannel返回参数结构体
+/// RefreshDeviceChannel response structure.
 RefreshDeviceChannelResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 设备地址返回结果
+/// Device address return result
 RemoteAddrInfo {
-    /// 设备Id
+    /// Device Id
     "DeviceId" device_id set_device_id: str,
-    /// IP地址
+    /// IP address
     "Addr" addr set_addr: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SetForbidPlayChannels` (设置通道禁止播流).
+/// Request of `SetForbidPlayChannels` (Sets a channel to forbid stream pushing).
 ///
-/// 禁止主、子账号对视频通道的实况预览
+/// Forbid the live preview of video channels for root accounts and sub-accounts.
 SetForbidPlayChannelsRequest {
-    /// 要禁播的通道参数，一次最多可以设置200个通道
+    /// Channel parameters to be disabled. Up to 200 channels can be set at a time.
     ///
     /// Required.
     "Channels" channels set_channels: list SetForbidplayChannelParam,
-    /// 用户uin，可以是子用户的也可以是主用户的uin
+    /// User uin, which can be the uin of a sub-user or a root user
     ///
     /// Required.
     "UserId" user_id set_user_id: str,
@@ -3690,20 +3685,20 @@ SetForbidPlayChannelsRequest {
 rt::action!("iss", "2023-05-17", "SetForbidPlayChannels", SetForbidPlayChannelsRequest => SetForbidPlayChannelsResponse);
 
 rt::model! { read debug;
-/// SetForbidPlayChannels返回参数结构体
+/// SetForbidPlayChannels response structure.
 SetForbidPlayChannelsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 设置通道禁止播流，有通道Id和使能enable字段
+/// Set the channel to forbid stream publishing. It has the Channel Id and enable fields.
 SetForbidplayChannelParam {
-    /// 通道Id
+    /// Channel Id
     ///
     /// Required.
     "ChannelId" channel_id set_channel_id: str,
-    /// 是否禁止通道播流
+    /// Whether to forbid stream pushing over the channel
     ///
     /// Required.
     "Enable" enable set_enable: bool,
@@ -3725,137 +3720,137 @@ SipCarrierEndpoints {
 } }
 
 rt::model! { read debug;
-/// 子任务详情
+/// Subtask details
 SubTaskData {
-    /// 子任务ID
+    /// Subtask ID
     "SubTaskId" sub_task_id set_sub_task_id: str,
-    /// 任务状态1:NEW,2:RUNNING,3:COMPLETED ,4:FAILED
+    /// Task status. 1: NEW, 2: RUNNING, 3: COMPLETED, 4: FAILED
     "Status" status set_status: i64,
-    /// 任务失败原因
+    /// Cause of the task failure.
     "FailReason" fail_reason set_fail_reason: str,
-    /// 任务进度
+    /// Task progress
     "Progress" progress set_progress: f64,
-    /// 操作类型
+    /// Operation type.
     "Action" action set_action: str,
-    /// 操作类型中文描述
+    /// Operation type Chinese description
     "ActionZhDesc" action_zh_desc set_action_zh_desc: str,
-    /// 资源ID
+    /// Resource ID
     "ResourceId" resource_id set_resource_id: str,
-    /// 启动任务时间
+    /// Task start time
     "StartedAt" started_at set_started_at: str,
-    /// 创建任务时间
+    /// Task creation time
     "CreatedAt" created_at set_created_at: str,
-    /// 更新任务时间
+    /// Task update time
     "UpdatedAt" updated_at set_updated_at: str,
-    /// 任务运行时间，单位ms
+    /// Task running time in milliseconds
     "Runtime" runtime set_runtime: i64,
-    /// 设备ID
+    /// Device ID
     "DeviceId" device_id set_device_id: str,
-    /// 设备名称
+    /// Device name.
     "DeviceName" device_name set_device_name: str,
-    /// 通道ID
+    /// Channel ID
     "ChannelId" channel_id set_channel_id: str,
-    /// 通道名称
+    /// Channel name
     "ChannelName" channel_name set_channel_name: str,
 } }
 
 rt::model! { read debug;
-/// 查询复杂任务详情返回结果
+/// Returned results of querying complex task details
 TaskData {
-    /// 任务ID
+    /// Task ID.
     "TaskId" task_id set_task_id: str,
-    /// 任务状态1:NEW,2:RUNNING,3:COMPLETED ,4:FAILED
+    /// Task status. 1: NEW, 2: RUNNING, 3: COMPLETED, 4: FAILED
     "Status" status set_status: i64,
-    /// 失败原因
+    /// Reason for failure
     "FailReason" fail_reason set_fail_reason: str,
-    /// 进度（0-1）
+    /// Progress (0-1)
     "Progress" progress set_progress: f64,
-    /// 任务操作类型，批量任务类型以Batch开头
+    /// Task operation type. A batch task type starts with "Batch".
     "Action" action set_action: str,
-    /// 操作类型中文描述
+    /// Operation type Chinese description
     "ActionZhDesc" action_zh_desc set_action_zh_desc: str,
-    /// 任务类型 1.简单 2.复杂 3.子任务
+    /// Task type. 1. Simple 2. Complex 3. Subtask
     "TaskType" task_type set_task_type: i64,
-    /// 任务资源id（复杂任务该字段无效）
+    /// Task resource ID (invalid for complex tasks)
     "ResourceId" resource_id set_resource_id: str,
-    /// 总任务数（仅复杂任务有效）
+    /// Total number of tasks (valid only for complex tasks)
     "Total" total set_total: i64,
-    /// 成功任务数（仅复杂任务有效）
+    /// Successful Tasks (valid only for complex tasks)
     "SuccessCount" success_count set_success_count: i64,
-    /// 失败任务数（仅复杂任务有效）
+    /// Number of failed tasks (valid only for complex tasks)
     "FailCount" fail_count set_fail_count: i64,
-    /// 运行任务数（仅复杂任务有效）
+    /// Number of running tasks (valid only for complex tasks)
     "RunningCount" running_count set_running_count: i64,
-    /// 启动任务时间
+    /// Task start time.
     "StartedAt" started_at set_started_at: str,
-    /// 创建任务时间
+    /// Task creation time
     "CreatedAt" created_at set_created_at: str,
-    /// 更新任务时间
+    /// Update task time.
     "UpdatedAt" updated_at set_updated_at: str,
-    /// 任务运行时间，单位ms
+    /// Task running time in milliseconds.
     "Runtime" runtime set_runtime: i64,
-    /// 设备ID
+    /// Device ID
     "DeviceId" device_id set_device_id: str,
-    /// 设备名称
+    /// Device name.
     "DeviceName" device_name set_device_name: str,
-    /// 通道ID
+    /// Channel ID
     "ChannelId" channel_id set_channel_id: str,
-    /// 通道名称
+    /// Channel name
     "ChannelName" channel_name set_channel_name: str,
 } }
 
 rt::model! { read debug;
-/// 时间片段结构体
+/// Time segment structure
 Timeline {
-    /// 分片起始时间
+    /// Fragment start time
     "Begin" begin set_begin: i64,
-    /// 分片结束时间
+    /// Shard end time
     "End" end set_end: i64,
 } }
 
 rt::model! { read nodebug;
-/// 修改设备接口返回数据
+/// Modify the device interface return data
 UpdateDeviceData {
-    /// 设备ID
+    /// Device ID
     "DeviceId" device_id set_device_id: str,
-    /// 设备编码（国标设备即我们为设备生成的20位国标编码，rtmp 设备为10 位设备编码）
+    /// Device code (for national standard devices, it is the 20-digit National Standard Encoding we generated for the device; for rtmp devices, it is the 10-digit device code)
     "Code" code set_code: str,
-    /// 设备名称
+    /// Device name.
     "Name" name set_name: str,
-    /// 设备接入协议，1:RTMP,2:GB
+    /// Device access protocol. 1: RTMP; 2: GB.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - 1： RTMP
-    /// - 2： GB
+    /// - 1: RTMP
+    /// - 2: GB
     "AccessProtocol" access_protocol set_access_protocol: i64,
-    /// 设备类型，1:IPC,2:NVR
+    /// Device type. 1: IPC. 2: NVR
     "Type" r#type set_type: i64,
-    /// 设备接入服务节点ID
+    /// Device access service node ID
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 设备接入服务节点名称
+    /// Device access service node name
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 设备流传输协议，1:UDP,2:TCP
+    /// Device streaming protocol. 1: UDP, 2: TCP
     "TransportProtocol" transport_protocol set_transport_protocol: i64,
-    /// 设备密码
+    /// Device password.
     "Password" password set_password: str,
-    /// 设备描述
+    /// Device description
     "Description" description set_description: str,
-    /// 设备状态，0:未注册,1:在线,2:离线,3:禁用
+    /// Device status. 0: unregistered, 1: online, 2: offline, 3: disabled
     "Status" status set_status: i64,
-    /// 设备所属组织ID
+    /// Affiliated organization ID of the device
     "OrganizationId" organization_id set_organization_id: i64,
-    /// 设备接入网关ID（已不再使用，保留用于兼容，可忽略）
+    /// Device access gateway ID (deprecated, reserved for compatibility, can be ignored)
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 网关接入协议类型（已不再使用，保留用于兼容，可忽略）
+    /// Gateway access protocol type (deprecated, reserved for compatibility, can be ignored)
     "ProtocolType" protocol_type set_protocol_type: i64,
-    /// 设备接入IP
+    /// Device access IP
     "Ip" ip set_ip: str,
-    /// 设备Port
+    /// Device Port
     "Port" port set_port: i64,
-    /// 设备用户名
+    /// Device username
     "Username" username set_username: str,
-    /// 用户Id
+    /// User Id
     "AppId" app_id set_app_id: i64,
 } }
 impl ::core::fmt::Debug for UpdateDeviceData {
@@ -3884,15 +3879,15 @@ impl ::core::fmt::Debug for UpdateDeviceData {
 }
 
 rt::model! { write debug;
-/// Request of `UpdateDeviceOrganization` (批量修改设备组织).
+/// Request of `UpdateDeviceOrganization` (Batch modifies device organization).
 ///
-/// 用于批量更改设备的组织。
+/// Used to change the organization of devices in batches.
 UpdateDeviceOrganizationRequest {
-    /// 设备 ID 数组（从获取设备列表接口ListDevices中获取）
+    /// Device ID array (obtain from the ListDevices API for getting device list)
     ///
     /// Required.
     "DeviceIds" device_ids set_device_ids: list String,
-    /// 组织 ID（从查询组织接口DescribeOrganization中获取）
+    /// Organization ID (obtain from the DescribeOrganization API)
     ///
     /// Required.
     "OrganizationId" organization_id set_organization_id: str,
@@ -3900,22 +3895,22 @@ UpdateDeviceOrganizationRequest {
 rt::action!("iss", "2023-05-17", "UpdateDeviceOrganization", UpdateDeviceOrganizationRequest => UpdateDeviceOrganizationResponse);
 
 rt::model! { read debug;
-/// UpdateDeviceOrganization返回参数结构体
+/// UpdateDeviceOrganization response structure.
 UpdateDeviceOrganizationResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateDeviceStatus` (禁用-启用设备).
+/// Request of `UpdateDeviceStatus` (Disables or enables a device).
 ///
-/// 用于启用/禁用设备，禁用后拒绝设备注册。
+/// Used to enable or disable a device. After it is disabled, device registration is denied.
 UpdateDeviceStatusRequest {
-    /// 设备 ID（从获取设备列表接口ListDevices中获取）
+    /// Device ID (obtain from the ListDevices API for getting device list)
     ///
     /// Required.
     "DeviceId" device_id set_device_id: str,
-    /// 禁用启用状态码（2：启用，3:禁用）
+    /// Disable enable status code (2: enable, 3: disable)
     ///
     /// Required.
     "Status" status set_status: i64,
@@ -3923,43 +3918,43 @@ UpdateDeviceStatusRequest {
 rt::action!("iss", "2023-05-17", "UpdateDeviceStatus", UpdateDeviceStatusRequest => UpdateDeviceStatusResponse);
 
 rt::model! { read debug;
-/// UpdateDeviceStatus返回参数结构体
+/// UpdateDeviceStatus response structure.
 UpdateDeviceStatusResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 修改组织接口返回数据
+/// Modify the interface return data of an organizational unit
 UpdateOrgData {
-    /// 组织 ID
+    /// Organization ID
     "OrganizationId" organization_id set_organization_id: str,
-    /// 组织名称
+    /// Organization name
     "Name" name set_name: str,
-    /// 组织父节点 ID
+    /// Organizational parent node ID
     "ParentId" parent_id set_parent_id: str,
-    /// 组织层级
+    /// Organization hierarchy
     "Level" level set_level: i64,
-    /// 用户ID
+    /// User ID.
     "AppId" app_id set_app_id: i64,
-    /// 组织结构
+    /// Organizational structure
     "ParentIds" parent_ids set_parent_ids: str,
-    /// 设备总数
+    /// Total number of devices
     "Total" total set_total: i64,
-    /// 设备在线数量
+    /// Number of devices online
     "Online" online set_online: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateOrganization` (修改组织).
+/// Request of `UpdateOrganization` (Modifies an organization).
 ///
-/// 用于修改组织。
+/// Used to modify an organization.
 UpdateOrganizationRequest {
-    /// 组织ID（从查询组织接口DescribeOrganization中获取）
+    /// Organization ID (obtain from the DescribeOrganization API for querying organizations)
     ///
     /// Required.
     "OrganizationId" organization_id set_organization_id: str,
-    /// 组织名称，支持中文、英文、数字、空格、中英文括号、_、-, 长度不超过64位，且组织名称不能重复
+    /// Organization name. Chinese, English, digits, spaces, Chinese and English parentheses, underscores (_), and hyphens (-) are supported. The length cannot exceed 64 characters, and the organization name must be unique.
     ///
     /// Required.
     "Name" name set_name: str,
@@ -3967,66 +3962,66 @@ UpdateOrganizationRequest {
 rt::action!("iss", "2023-05-17", "UpdateOrganization", UpdateOrganizationRequest => UpdateOrganizationResponse);
 
 rt::model! { read debug;
-/// UpdateOrganization返回参数结构体
+/// UpdateOrganization response structure.
 UpdateOrganizationResponse {
-    /// 返回结果
+    /// Returned result
     "Data" data set_data: obj UpdateOrgData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 修改录像上云计划返回数据
+/// data for modifying the recording cloud migration plan
 UpdateRecordBackupPlanData {
-    /// 录像上云计划ID
+    /// Recording cloud migration plan ID
     "PlanId" plan_id set_plan_id: str,
-    /// 录像上云计划名称
+    /// Recording cloud migration plan name
     "PlanName" plan_name set_plan_name: str,
-    /// 录像上云模板ID
+    /// Video cloud template ID
     "TemplateId" template_id set_template_id: str,
-    /// 录像上云计划描述
+    /// Description of the recording cloud migration plan
     "Describe" describe set_describe: str,
-    /// 云文件生命周期
+    /// Cloud file lifecycle
     "LifeCycle" life_cycle set_life_cycle: obj LifeCycleData,
-    /// 录像上云计划状态，1:正常使用中，0:删除中，无法使用
+    /// Recording cloud migration plan status. `1`: in normal use. `0`: deleting, unavailable.
     "Status" status set_status: i64,
-    /// 通道数量
+    /// Number of channels
     "ChannelCount" channel_count set_channel_count: i64,
-    /// 创建时间
+    /// Creation time.
     "CreateAt" create_at set_create_at: str,
-    /// 修改时间
+    /// Modification time.
     "UpdateAt" update_at set_update_at: str,
 } }
 
 rt::model! { write debug;
-/// 修改录像上云计划数据结构
+/// Modify the data structure of the recording cloud migration plan
 UpdateRecordBackupPlanModify {
-    /// 录像上云计划名称（仅支持中文、英文、数字、_、-，长度不超过32个字符，计划名称全局唯一，不能为空，不能重复，不修改名称时，不需要该字段）
+    /// Recording cloud migration plan name (supports only Chinese, English, digits, _, and -, length not exceeding 32 characters. The plan name must be globally unique and cannot be empty or repeated. This field is not required if the name is not modified.)
     "PlanName" plan_name set_plan_name: str,
-    /// 录制模板ID（从查询录像上云模板列表接口ListRecordBackupTemplates中获取，不修改模板ID时，不需要该字段）
+    /// Recording template ID (obtain from the ListRecordBackupTemplates API for querying the video recording upload template list. This field is not required if the template ID is not modified)
     "TemplateId" template_id set_template_id: str,
-    /// 录像上云计划描述（仅支持中文、英文、数字、_、-，长度不超过128个字符， 不修改描述时，不需要该字段）
+    /// Recording cloud migration plan description (only supports Chinese, English, numbers, _, -, length not exceeding 128 characters. This field is not required if the description is not modified)
     "Describe" describe set_describe: str,
-    /// 生命周期（录像文件生命周期设置，管理文件冷、热存储的时间，不修改生命周期时，不需要该字段）
+    /// Lifecycle (lifecycle settings for video recording files, managing the time when files are in cold or hot storage. This field is not required if you do not modify the lifecycle)
     "LifeCycle" life_cycle set_life_cycle: obj LifeCycleData,
-    /// 要新增的设备通道（Json数组，没有新增时，不需要该字段，一次添加通道总数不超过5000个，包括组织目录下的通道数量）
+    /// Device channels to be added (Json array; not required when no channels are added; the total number of channels added at once cannot exceed 5000, including the number of channels under the organizational directory)
     "Add" add set_add: list ChannelInfo,
-    /// 要删除的设备通道（Json数组，内容为要删除的设备通道id，没有删除设备通道时，不需要该字段）
+    /// Device channel to delete (Json array containing the IDs of device channels to delete. Not required if no device channel is deleted)
     "Del" del set_del: list String,
-    /// 添加组织目录下所有设备通道（Json数组，可以为空，并且通道总数量不超过5000个（包括Add字段通道数量））
+    /// Add the channels of all devices under the organizational unit (Json array, can be empty, and the total number of channels no more than 5000, including the number of channels in the Add field)
     "OrganizationId" organization_id set_organization_id: list String,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateRecordBackupPlan` (修改录像上云计划).
+/// Request of `UpdateRecordBackupPlan` (Modifies a recording cloud migration plan).
 ///
-/// 用于修改录像上云计划。
+/// Used to modify the recording cloud migration plan.
 UpdateRecordBackupPlanRequest {
-    /// 计划ID
+    /// Plan ID
     ///
     /// Required.
     "PlanId" plan_id set_plan_id: str,
-    /// 修改的内容
+    /// Modified Content
     ///
     /// Required.
     "Mod" r#mod set_mod: obj UpdateRecordBackupPlanModify,
@@ -4034,58 +4029,58 @@ UpdateRecordBackupPlanRequest {
 rt::action!("iss", "2023-05-17", "UpdateRecordBackupPlan", UpdateRecordBackupPlanRequest => UpdateRecordBackupPlanResponse);
 
 rt::model! { read debug;
-/// UpdateRecordBackupPlan返回参数结构体
+/// UpdateRecordBackupPlan response structure.
 UpdateRecordBackupPlanResponse {
-    /// 返回数据
+    /// Returned data.
     "Data" data set_data: obj UpdateRecordBackupPlanData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 修改录像上云模板返回数据
+/// data for modifying a video cloud template
 UpdateRecordBackupTemplateData {
-    /// 模板ID
+    /// Template ID
     "TemplateId" template_id set_template_id: str,
-    /// 模板名称
+    /// Template name
     "TemplateName" template_name set_template_name: str,
-    /// 上云时间段（按周进行设置，支持一天设置多个时间段，每个时间段不小于10分钟）
+    /// Cloud Upload Time Period (set by week, supports setting multiple time periods per day, each time period not less than 10 minutes)
     "TimeSections" time_sections set_time_sections: list RecordTemplateTimeSections,
-    /// 录像时间段（按周进行设置，支持一天设置多个时间段，每个时间段不小于10分钟）
+    /// Recording time period (set by week, supports setting multiple time periods per day, each time period not less than 10 minutes)
     "DevTimeSections" dev_time_sections set_dev_time_sections: list RecordTemplateTimeSections,
-    /// 上云倍速（支持1，2，4倍速）
+    /// Speed multiplication for cloud migration (supports 1x, 2x, and 4x)
     "Scale" scale set_scale: i64,
-    /// 创建时间
+    /// Creation time.
     "CreateAt" create_at set_create_at: str,
-    /// 更新时间
+    /// Update time.
     "UpdateAt" update_at set_update_at: str,
-    /// 周期偏移量，默认1，表示拉取昨天的设备录像，0表示取去今天的设备录像，3表示拉取前天的设备录像
+    /// Cycle offset. Default value: 1, which means to pull yesterday's video recording from the device. 0 means to pull today's video recording from the device. 3 means to pull the video recording from the device from the day before yesterday.
     "DayOffset" day_offset set_day_offset: i64,
 } }
 
 rt::model! { write debug;
-/// 修改录像上云模板数据结构
+/// Modify the video cloud template data structure
 UpdateRecordBackupTemplateModify {
-    /// 模板名称（不修改名称时，不需要带该字段）
+    /// Template name (not required if you do not rename)
     "TemplateName" template_name set_template_name: str,
-    /// 上云时间段（按周进行设置，支持一天设置多个时间段，每个时间段不小于10分钟）
+    /// Cloud upload time period (settings can be done by week. Multiple time periods can be set for each day, with each time period not less than 10 minutes)
     "TimeSections" time_sections set_time_sections: list RecordTemplateTimeSections,
-    /// 录像时间段（按周进行设置，支持一天设置多个时间段，每个时间段不小于10分钟）
+    /// Recording time period (set by week. Multiple time periods can be set each day, each not less than 10 minutes)
     "DevTimeSections" dev_time_sections set_dev_time_sections: list RecordTemplateTimeSections,
-    /// 上云倍速（支持1，2，4倍速）
+    /// Cloud speed multiplication (supports 1x, 2x, and 4x).
     "Scale" scale set_scale: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateRecordBackupTemplate` (修改录像上云模板).
+/// Request of `UpdateRecordBackupTemplate` (Modifies a video recording cloud template).
 ///
-/// 用于修改录像上云模板。
+/// Used to modify a video recording cloud template.
 UpdateRecordBackupTemplateRequest {
-    /// 模板ID（从查询录像上云模板列表接口ListRecordBackupTemplates中获取）
+    /// Template ID (obtain from the ListRecordBackupTemplates API for querying the video recording cloud template list)
     ///
     /// Required.
     "TemplateId" template_id set_template_id: str,
-    /// 修改录像上云模板数据
+    /// Modify the template data for video recording upload to cloud
     ///
     /// Required.
     "Mod" r#mod set_mod: obj UpdateRecordBackupTemplateModify,
@@ -4093,47 +4088,47 @@ UpdateRecordBackupTemplateRequest {
 rt::action!("iss", "2023-05-17", "UpdateRecordBackupTemplate", UpdateRecordBackupTemplateRequest => UpdateRecordBackupTemplateResponse);
 
 rt::model! { read debug;
-/// UpdateRecordBackupTemplate返回参数结构体
+/// UpdateRecordBackupTemplate response structure.
 UpdateRecordBackupTemplateResponse {
-    /// 返回数据
+    /// Returned data.
     "Data" data set_data: obj UpdateRecordBackupTemplateData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 修改实时上云录像计划的数据
+/// Modify the data of the real-time Cloud Recording plan
 UpdateRecordPlanData {
-    /// 上云计划名称，仅支持中文、英文、数字、_、-，长度不超过32个字符，计划名称全局唯一，不能为空，不能重复，不修改名称时，不需要该字段
+    /// Cloud migration plan name, supporting only Chinese, English, digits, _, -, with a length not exceeding 32 characters. The plan name must be globally unique and cannot be empty or duplicated. This field is not required if the name is not modified.
     "PlanName" plan_name set_plan_name: str,
-    /// 上云模板ID，不修改模板ID时，不需要该字段
+    /// Cloud template ID. This field is not required if the template ID is not modified.
     "TemplateId" template_id set_template_id: str,
-    /// 上云计划描述，仅支持中文、英文、数字、_、-，长度不超过128个字符， 不修改描述时，不需要该字段
+    /// Usage plan description. It can contain only Chinese characters, English letters, digits, underscores (_), and hyphens (-), with a length not exceeding 128 characters. This field is not required if you do not modify the description.
     "Describe" describe set_describe: str,
-    /// 码流类型，default:不指定码流类型，以设备默认推送类型为主， main:主码流，sub:子码流，其他根据设备能力集自定义，长度不能超过32个字节
+    /// Stream type. default: The stream type is not specified, and the default push type of the device is used. main: main stream. sub: substream. Other: custom based on the device capability set. The length cannot exceed 32 bytes.
     "StreamType" stream_type set_stream_type: str,
-    /// 生命周期，文件生命周期设置，管理文件冷、热存储的时间，不修改生命周期时，不需要该字段
+    /// Lifecycle, file lifecycle settings, the time when cold and hot storage of files is managed. This field is not required if lifecycle is not modified.
     "LifeCycle" life_cycle set_life_cycle: obj LifeCycleData,
-    /// 要新增的设备通道,Json数组，没有新增时，不需要该字段，一次添加通道总数不超过5000个，包括组织目录下的通道数量
+    /// Device channels to be added. Json array. This field is not required when no channels are added. The total number of channels added at once cannot exceed 5,000, including the number of channels under the organization directory.
     "Add" add set_add: list ChannelInfo,
-    /// 要删除的设备通道，Json数组，内容为要删除的设备通道id，没有删除设备通道时，不需要该字段
+    /// Device channels to delete. Json array. The content is the IDs of the device channels to delete. This field is not required if no device channel is deleted.
     "Del" del set_del: list String,
-    /// 组织目录ID，添加组织目录下所有设备通道，Json数组，可以为空，并且通道总数量不超过5000个（包括Add字段通道数量）
+    /// Organizational directory ID. Add all device channels under the organizational directory. Json array. Can be empty. And the total number of channels is no more than 5,000 (including the number of channels added in the Add field).
     "OrganizationId" organization_id set_organization_id: list String,
-    /// 录像补录模式（0:不启用，1:启用）
+    /// Video recording supplement mode (0: not enabled, 1: enabled)
     "RepairMode" repair_mode set_repair_mode: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateRecordPlan` (修改实时上云计划).
+/// Request of `UpdateRecordPlan` (Modifies a real-time cloud migration plan).
 ///
-/// 用于修改实时上云计划
+/// This API is used to modify a real-time cloud migration plan.
 UpdateRecordPlanRequest {
-    /// 计划ID
+    /// Plan ID
     ///
     /// Required.
     "PlanId" plan_id set_plan_id: str,
-    /// 修改计划的内容
+    /// Modify the content of the plan
     ///
     /// Required.
     "Mod" r#mod set_mod: obj UpdateRecordPlanData,
@@ -4141,33 +4136,33 @@ UpdateRecordPlanRequest {
 rt::action!("iss", "2023-05-17", "UpdateRecordPlan", UpdateRecordPlanRequest => UpdateRecordPlanResponse);
 
 rt::model! { read debug;
-/// UpdateRecordPlan返回参数结构体
+/// UpdateRecordPlan response structure.
 UpdateRecordPlanResponse {
-    /// 返回结果
+    /// Returned result
     "Data" data set_data: obj RecordPlanOptData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 修改实时上云模板的请求数据结构
+/// Request data structure for modifying a real-time cloud template
 UpdateRecordTemplateData {
-    /// 模板名称， 不修改名称时，不需要带该字段
+    /// Template name. If you do not modify the name, you do not need to include this field.
     "TemplateName" template_name set_template_name: str,
-    /// 上云时间段，不修改名称时，不需要带该字段
+    /// Cloud upload time period. If you do not modify the name, you do not need to include this field.
     "TimeSections" time_sections set_time_sections: list RecordTemplateTimeSections,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateRecordTemplate` (修改实时上云模板).
+/// Request of `UpdateRecordTemplate` (Modifies a real-time cloud template).
 ///
-/// 用于修改实时上云模板
+/// Used to modify a real-time cloud template.
 UpdateRecordTemplateRequest {
-    /// 模板ID
+    /// Template ID.
     ///
     /// Required.
     "TemplateId" template_id set_template_id: str,
-    /// 修改内容
+    /// Modify Content
     ///
     /// Required.
     "Mod" r#mod set_mod: obj UpdateRecordTemplateData,
@@ -4175,55 +4170,55 @@ UpdateRecordTemplateRequest {
 rt::action!("iss", "2023-05-17", "UpdateRecordTemplate", UpdateRecordTemplateRequest => UpdateRecordTemplateResponse);
 
 rt::model! { read debug;
-/// UpdateRecordTemplate返回参数结构体
+/// UpdateRecordTemplate response structure.
 UpdateRecordTemplateResponse {
-    /// 返回结果
+    /// Returned result
     "Data" data set_data: obj RecordTemplateInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `UpdateUserDevice` (修改设备).
+/// Request of `UpdateUserDevice` (Modifies a device).
 ///
-/// 用于修改设备的配置信息。
+/// This API is used to modify device configuration information.
 UpdateUserDeviceRequest {
-    /// 设备ID（从获取设备列表接口ListDevices中获取）
+    /// Device ID (obtain from the device list API ListDevices)
     ///
-    /// 取值参考：[ListDevices](https://cloud.tencent.com/document/api/1344/95871)
+    /// For parameter values, see [ListDevices](https://www.tencentcloud.com/document/api/1344/95871?from_cn_redirect=1)
     ///
     /// Required.
     "DeviceId" device_id set_device_id: str,
-    /// 设备名称（仅支持中文、英文、数字、空格、中英文括号、_、-, 长度不超过128位）
+    /// Device name (only supports Chinese, English, numbers, spaces, Chinese and English parentheses, _, -, length not exceeding 128 characters)
     "Name" name set_name: str,
-    /// 设备流传输协议，仅国标设备有效，填0则不做更改（1:UDP,2:TCP）
+    /// Device streaming protocol. Only valid for national standard devices. Fill in 0 to make no change (1: UDP, 2: TCP)
     "TransportProtocol" transport_protocol set_transport_protocol: i64,
-    /// 设备密码（仅国标设备支持，长度不超过 64 位）
+    /// Device password (only supported for national standard devices, length not exceeding 64 characters)
     "Password" password set_password: str,
-    /// 设备描述（长度不超过128位）
+    /// Device description (length not exceeding 128 characters)
     "Description" description set_description: str,
-    /// 设备接入IP（已不再使用，保留用于兼容，可忽略）
+    /// Device access IP (deprecated, reserved for compatibility, can be ignored)
     "Ip" ip set_ip: str,
-    /// 设备Port（已不再使用，保留用于兼容，可忽略）
+    /// Device Port (deprecated, reserved for compatibility, can be ignored)
     "Port" port set_port: i64,
-    /// 设备用户名（已不再使用，保留用于兼容，可忽略）
+    /// Device username (deprecated, reserved for compatibility, can be ignored)
     "Username" username set_username: str,
-    /// 网关设备接入协议（已不再使用，保留用于兼容，可忽略）
+    /// Gateway device access protocol (deprecated, reserved for compatibility, can be ignored)
     "ProtocolType" protocol_type set_protocol_type: i64,
-    /// 音频关开（0：关闭；1：开启）默认开启，关闭时丢弃音频
+    /// Audio on/off (0: off; 1: on), enabled by default. Audio is dropped when turned off.
     "AudioSwitch" audio_switch set_audio_switch: i64,
-    /// 订阅开关（0：关闭；1：开启）默认开启，开启状态下会订阅设备通道变化，仅国标NVR设备有效
+    /// Subscription switch (0: off; 1: on). Default On. When enabled, it subscribes to device channel transitions. Valid only for national standard NVR devices.
     "SubscribeSwitch" subscribe_switch set_subscribe_switch: i64,
-    /// 是否开启静音帧（0：关闭；1 开启）
+    /// Whether to enable silent frame (0: disabled; 1: enabled)
     "SilentFrameSwitch" silent_frame_switch set_silent_frame_switch: i64,
-    /// 时钟同步开关（仅国标设备生效）
+    /// Clock sync switch (only effective for national standard devices)
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - 0： 关闭
-    /// - 1： 开启
+    /// - 0: Off
+    /// - 1: On
     ///
-    /// 默认值： 1
+    /// Default value: 1
     "TimeSyncSwitch" time_sync_switch set_time_sync_switch: i64,
 } }
 impl ::core::fmt::Debug for UpdateUserDeviceRequest {
@@ -4248,251 +4243,247 @@ impl ::core::fmt::Debug for UpdateUserDeviceRequest {
 rt::action!("iss", "2023-05-17", "UpdateUserDevice", UpdateUserDeviceRequest => UpdateUserDeviceResponse);
 
 rt::model! { read debug;
-/// UpdateUserDevice返回参数结构体
+/// UpdateUserDevice response structure.
 UpdateUserDeviceResponse {
-    /// 返回数据
+    /// Response data.
     "Data" data set_data: obj UpdateDeviceData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 视觉理解计划信息
+/// Visual understanding plan information
 VLPlanInfo {
-    /// 计划ID
+    /// Plan ID
     "VLPlanId" vl_plan_id set_vl_plan_id: str,
-    /// 计划名称
+    /// Plan name.
     "Name" name set_name: str,
-    /// 计划描述
+    /// Plan description.
     "Describe" describe set_describe: str,
-    /// 视觉理解模板ID
+    /// ID of the visual understanding template
     "VLTemplateId" vl_template_id set_vl_template_id: str,
-    /// 回调通知配置
+    /// Callback notification configuration
     "Callback" callback set_callback: obj CallbackURL,
-    /// 文件过期时间（秒）
+    /// File expiration time (seconds)
     "FileExpires" file_expires set_file_expires: i64,
-    /// 计划包含的通道数量
+    /// Number of channels included in the plan
     "ChannelCount" channel_count set_channel_count: i64,
-    /// 创建时间
+    /// Creation time.
     "CreatedAt" created_at set_created_at: str,
-    /// 最近一次更新时间
+    /// Last update time
     "UpdatedAt" updated_at set_updated_at: str,
 } }
 
 rt::model! { read debug;
-/// 视觉理解计划结果详情
+/// Visual understanding plan result details
 VLPlanResultDetailInfo {
-    /// 分析结果 ID
+    /// Analysis result ID
     "VLPlanResultId" vl_plan_result_id set_vl_plan_result_id: str,
-    /// 媒体类型，当前固定为 image
+    /// Media type. The current fixed value is image
     "MediaType" media_type set_media_type: str,
-    /// 所属分析计划 ID
+    /// ID of the associated analysis plan
     "VLPlanId" vl_plan_id set_vl_plan_id: str,
-    /// 计划名称
+    /// Plan name
     "VLPlanName" vl_plan_name set_vl_plan_name: str,
-    /// 通道 ID
+    /// Channel ID
     "ChannelId" channel_id set_channel_id: str,
-    /// 通道名称
+    /// Channel name
     "ChannelName" channel_name set_channel_name: str,
-    /// 设备 ID
+    /// Device ID
     "DeviceId" device_id set_device_id: str,
-    /// 设备名称
+    /// Device name
     "DeviceName" device_name set_device_name: str,
-    /// 所属组织 ID
+    /// Affiliated organization ID
     "OrganizationId" organization_id set_organization_id: str,
-    /// 所属组织名称
+    /// Affiliated organization name
     "OrganizationName" organization_name set_organization_name: str,
-    /// 分析时间戳（秒）
+    /// Analysis timestamp (seconds)
     "VLResultTimestamp" vl_result_timestamp set_vl_result_timestamp: i64,
-    /// 图片模式截图时间戳（秒）
+    /// Image mode screenshot timestamp (seconds)
     "SnapshotTimestamp" snapshot_timestamp set_snapshot_timestamp: i64,
-    /// 视频片段开始时间戳（秒）
+    /// Video clip start timestamp (seconds)
     "VideoStartTimestamp" video_start_timestamp set_video_start_timestamp: i64,
-    /// 视频片段结束时间戳（秒）
+    /// Video segment end timestamp (seconds)
     "VideoEndTimestamp" video_end_timestamp set_video_end_timestamp: i64,
-    /// 视频模式计费帧数
+    /// Billing method for the number of frames in video mode
     "BilledFrameCount" billed_frame_count set_billed_frame_count: i64,
-    /// AI 分析结果内容（JSON 字符串）
+    /// AI analysis result content (JSON string)
     "Content" content set_content: str,
-    /// 截图临时下载 URL（有效期 300 秒）
+    /// Temporary screenshot download URL (valid for 300 seconds)
     "ImageUrl" image_url set_image_url: str,
-    /// 截图 URL 有效期（秒）
+    /// Screenshot URL validity period (seconds)
     "ImageUrlExpire" image_url_expire set_image_url_expire: i64,
-    /// 创建时间，格式 2006-01-02 15:04:05
+    /// Creation time, format: 2006-01-02 15:04:05
     "CreatedAt" created_at set_created_at: str,
-    /// 更新时间，格式 2006-01-02 15:04:05
+    /// Update time, format 2006-01-02 15:04:05
     "UpdatedAt" updated_at set_updated_at: str,
 } }
 
 rt::model! { read debug;
-/// 视觉理解计划源素材 URL 信息
+/// Visual understanding plan source material URL information
 VLPlanResultSnapshotImageUrlInfo {
-    /// 分析结果 ID
+    /// Analysis result ID
     "VLPlanResultId" vl_plan_result_id set_vl_plan_result_id: str,
-    /// 源素材下载 URL（失败时为空）
+    /// Source material download URL (empty if unsuccessful)
     "SourceFileURL" source_file_url set_source_file_url: str,
-    /// URL 有效期（秒，失败时为 0）
+    /// URL validity period (seconds; 0 on failure)
     "Expire" expire set_expire: i64,
-    /// 错误信息（失败时有值）
+    /// Error information (has a value on failure)
     "ErrMsg" err_msg set_err_msg: str,
 } }
 
 rt::model! { read debug;
-/// 视觉理解模板信息
+/// Visual understanding template information
 VLTemplateInfo {
-    /// 模板ID
+    /// Template ID
     "VLTemplateId" vl_template_id set_vl_template_id: str,
-    /// AI 模型
+    /// AI model
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - IVC-G： 视图默认大模型
+    /// - IVC-G: Default large model for view
     "AIModel" ai_model set_ai_model: str,
-    /// AI场景名称
+    /// AI scenario name
     "Name" name set_name: str,
-    /// AI场景描述
+    /// AI scenario description
     "Describe" describe set_describe: str,
-    /// 提示词
+    /// Prompt content
     "Prompt" prompt set_prompt: str,
-    /// 分析模式
+    /// Analysis mode
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - image： 图片模式
-    /// - video： 视频模式
+    /// - image: Image mode
+    /// - video: Video mode
     "AnalysisMode" analysis_mode set_analysis_mode: str,
-    /// 图片场景配置
+    /// Image scenario configuration
     "ImageConfig" image_config set_image_config: obj ImageSceneInfo,
-    /// 生效时段列表
+    /// Effective period list
     "Times" times set_times: list EffectiveTime,
-    /// 创建时间
+    /// Creation time.
     "CreatedAt" created_at set_created_at: str,
-    /// 最近一次更新时间
+    /// Last update time
     "UpdatedAt" updated_at set_updated_at: str,
-    /// 是否关联到视觉理解计划
+    /// Whether associated with a visual understanding plan
     "IsUsed" is_used set_is_used: bool,
-    /// 视频场景配置
+    /// Video scene configuration
     "VideoConfig" video_config set_video_config: obj VideoSceneInfo,
 } }
 
 rt::model! { read debug;
-/// 本地录像下载任务
+/// Local recording download task
 VideoDownloadTask {
-    /// 下载任务 ID
+    /// Download task ID
     "DownloadTaskId" download_task_id set_download_task_id: str,
-    /// 通道 ID
+    /// Channel ID
     "ChannelId" channel_id set_channel_id: str,
-    /// 通道名称
+    /// Channel name
     "ChannelName" channel_name set_channel_name: str,
-    /// 通道编码
+    /// Channel encoding
     "ChannelCode" channel_code set_channel_code: str,
-    /// 设备名称
+    /// Device name.
     "DeviceName" device_name set_device_name: str,
-    /// 设备编码
+    /// Device code
     "DeviceCode" device_code set_device_code: str,
-    /// 任务状态（0：未执行；1：执行中；2 任务完成；
-    /// 3：任务失败）
+    /// Task status (0: pending; 1: executing; 2: task complete;
+    /// 3: Task failure)
     "Status" status set_status: i64,
-    /// 下载录像时间段
+    /// Download the recording time period
     "VideoTimeSection" video_time_section set_video_time_section: str,
-    /// 倍速
+    /// Playback speed
     "Scale" scale set_scale: i64,
-    /// 下载时长
-    ///
-    /// 单位：秒
+    /// Download duration.
     "DownloadTime" download_time set_download_time: i64,
-    /// 录像大小
-    ///
-    /// 单位：字节（Byte）
+    /// Video recording size
     "VideoSize" video_size set_video_size: i64,
-    /// 任务开始时间
+    /// Task start time
     "StartTime" start_time set_start_time: str,
-    /// 任务结束时间
+    /// Task end time
     "EndTime" end_time set_end_time: str,
-    /// 文件下载地址
+    /// File download address
     "FileDownloadUrl" file_download_url set_file_download_url: str,
-    /// 失败原因
+    /// Reason for failure
     "FailedReason" failed_reason set_failed_reason: str,
-    /// 生命周期规则，热存天数
+    /// Lifecycle rule, number of days in hot storage
     "Expire" expire set_expire: i64,
-    /// mp4预览地址
+    /// mp4 preview address
     "PreviewUrl" preview_url set_preview_url: str,
 } }
 
 rt::model! { read debug;
-/// 录像下载任务数据结构
+/// Recording download task data structure
 VideoDownloadTaskData {
-    /// 下载任务ID
+    /// Download task ID
     "DownloadTaskId" download_task_id set_download_task_id: str,
 } }
 
 rt::model! { read debug;
-/// 视频场景配置
+/// Video scene configuration (reservation)
 VideoSceneInfo {
-    /// 分析周期（秒）：每隔多少秒从云端录像中截取一个视频片段进行分析。例如 Interval=3600、Duration=600，表示每隔1小时 取一个 10 分钟的视频片段进行分析。需满足 Duration ≤ Interval，否则相邻片段将重叠。取值范围［5,86400］。
+    /// Analysis interval (seconds): trigger an analysis every few seconds (sliding step length)
     "Interval" interval set_interval: i64,
-    /// 分析片段时长（秒）：每次分析截取的视频片段长度，即单次分析覆盖的视频时长。取值范围［5,12800］。
+    /// Analysis segment duration (seconds): length of the video window fed into the model at a time, range [5, 12800]
     "Duration" duration set_duration: i64,
-    /// 抽帧率（FPS）：在片段内每隔1/Fps 秒截取一帧进行分析。取值越大，分析越精细，单次分析的帧数越多。默认值1，取值范围［0.1,1
+    /// Frame sampling rate. Default value: 1. Value range: [0.1, 1]. One frame is sampled every 1/Fps seconds and sent to the model.
     "Fps" fps set_fps: f64,
 } }
 
 rt::model! { read debug;
-/// 截图配置信息
+/// Screenshot configuration message
 VideoSnapshotConfigInfo {
-    /// 截图配置Id
+    /// Screenshot configuration Id
     "ConfigId" config_id set_config_id: str,
-    /// 截图配置名称
+    /// Screenshot configuration name
     "Name" name set_name: str,
-    /// 截图模板Id
+    /// Screenshot template Id
     "TemplateId" template_id set_template_id: str,
     /// 截图模板名称
     "TemplateName" template_name set_template_name: str,
-    /// 截图类型
+    /// Screenshot type
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - 1： 实时截帧
-    /// - 2： 低频截帧
+    /// - 1: Real-time frame capture
+    /// - 2: Low frequency frame capture
     "Type" r#type set_type: i64,
-    /// 图片存储天数
+    /// Image storage days
     ///
-    /// 单位：天
+    /// Unit: days
     "FileExpires" file_expires set_file_expires: i64,
-    /// 回调配置
+    /// Callback configuration
     "Callback" callback set_callback: obj CallbackURL,
     /// 截图配置关联的通道数
     "RelatedChannelCount" related_channel_count set_related_channel_count: i64,
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 最近一次更新时间
+    /// Last update time
     "UpdateTime" update_time set_update_time: str,
 } }
 
 rt::model! { read debug;
-/// 截图模板信息
+/// Screenshot template information
 VideoSnapshotTemplateInfo {
-    /// 截图模板Id
+    /// Screenshot template Id
     "TemplateId" template_id set_template_id: str,
-    /// 截图模板名称
+    /// Screenshot template name
     "Name" name set_name: str,
-    /// 截图类型
+    /// Screenshot type
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - 1： 实时截帧
-    /// - 2： 低频截帧
+    /// - 1: Real-time frame capture
+    /// - 2: Low frequency frame capture
     "Type" r#type set_type: i64,
-    /// 截帧频率
+    /// Frame capturing frequency
     "Interval" interval set_interval: i64,
-    /// 多张模式
+    /// Multiple mode
     "MultiMode" multi_mode set_multi_mode: obj MultiVideoSnapshotMode,
-    /// 生效时段
+    /// Effective period
     "Times" times set_times: list EffectiveTime,
-    /// 模板关联的配置数
+    /// Number of configurations associated with the template
     "RelatedConfigCount" related_config_count set_related_config_count: i64,
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 最近一次更新时间
+    /// Last update time
     "UpdateTime" update_time set_update_time: str,
 } }

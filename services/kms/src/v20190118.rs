@@ -5,49 +5,49 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { read debug;
-/// 算法的名称 和 标识
+/// Algorithm name and ID
 AlgorithmInfo {
-    /// 算法的标识
+    /// Algorithm ID
     "KeyUsage" key_usage set_key_usage: str,
-    /// 算法的名称
+    /// Algorithm name
     "Algorithm" algorithm set_algorithm: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ArchiveKey` (密钥归档).
+/// Request of `ArchiveKey` (Archives keys).
 ///
-/// 对密钥进行归档，被归档的密钥只能用于解密，不能加密
+/// This API is used to archive keys.The archived keys can only be used for decryption but not encryption.
 ArchiveKeyRequest {
-    /// CMK唯一标识符
+    /// Unique CMK ID
     ///
     /// Required.
     "KeyId" key_id set_key_id: str,
-    /// 可信服务成员账号信息,当前账号时管理员或者委派管理员时有效。
+    /// Trusted service member account information. valid at that time when the current account is admin or delegated admin.
     "MemberAccount" member_account set_member_account: obj MemberAccount,
 } }
 rt::action!("kms", "2019-01-18", "ArchiveKey", ArchiveKeyRequest => ArchiveKeyResponse);
 
 rt::model! { read debug;
-/// ArchiveKey返回参数结构体
+/// ArchiveKey response structure.
 ArchiveKeyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AsymmetricRsaDecrypt` (非对称密钥RSA解密).
+/// Request of `AsymmetricRsaDecrypt` (Decrypts data with an RSA asymmetric key).
 ///
-/// 使用指定的RSA非对称密钥的私钥进行数据解密，密文必须是使用对应公钥加密的。处于Enabled 状态的非对称密钥才能进行解密操作。
+/// This API is used to decrypt data with the specified private key that is encrypted with RSA asymmetric cryptographic algorithm. The ciphertext must be encrypted with the corresponding public key. The asymmetric key must be in `Enabled` state for decryption.
 AsymmetricRsaDecryptRequest {
-    /// CMK的唯一标识
+    /// Unique CMK ID
     ///
     /// Required.
     "KeyId" key_id set_key_id: str,
-    /// 使用PublicKey加密的密文，Base64编码
+    /// Base64-encoded ciphertext encrypted with `PublicKey`
     ///
     /// Required.
     "Ciphertext" ciphertext set_ciphertext: str,
-    /// 在使用公钥加密时对应的算法：当前支持RSAES_PKCS1_V1_5、RSAES_OAEP_SHA_1、RSAES_OAEP_SHA_256
+    /// Corresponding algorithm when a public key is used for encryption. Valid values: RSAES_PKCS1_V1_5, RSAES_OAEP_SHA_1, RSAES_OAEP_SHA_256
     ///
     /// Required.
     "Algorithm" algorithm set_algorithm: str,
@@ -55,11 +55,11 @@ AsymmetricRsaDecryptRequest {
 rt::action!("kms", "2019-01-18", "AsymmetricRsaDecrypt", AsymmetricRsaDecryptRequest => AsymmetricRsaDecryptResponse);
 
 rt::model! { read nodebug;
-/// AsymmetricRsaDecrypt返回参数结构体
+/// AsymmetricRsaDecrypt response structure.
 AsymmetricRsaDecryptResponse {
-    /// CMK的唯一标识
+    /// Unique CMK ID
     "KeyId" key_id set_key_id: str,
-    /// 解密后的明文，base64编码
+    /// Base64-encoded plaintext after decryption
     "Plaintext" plaintext set_plaintext: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -75,15 +75,15 @@ impl ::core::fmt::Debug for AsymmetricRsaDecryptResponse {
 }
 
 rt::model! { write debug;
-/// Request of `AsymmetricSm2Decrypt` (非对称密钥Sm2解密).
+/// Request of `AsymmetricSm2Decrypt` (Decrypts data with an SM2 asymmetric key).
 ///
-/// 使用指定的SM2非对称密钥的私钥进行数据解密，密文必须是使用对应公钥加密的。处于Enabled 状态的非对称密钥才能进行解密操作。传入的密文的长度不能超过256字节。
+/// This API is used to decrypt data with the specified private key that is encrypted with SM2 asymmetric cryptographic algorithm. The ciphertext must be encrypted with the corresponding public key. The asymmetric key must be in `Enabled` state for decryption. The length of the ciphertext passed in cannot exceed 256 bytes.
 AsymmetricSm2DecryptRequest {
-    /// CMK的唯一标识
+    /// Unique CMK ID
     ///
     /// Required.
     "KeyId" key_id set_key_id: str,
-    /// 使用PublicKey加密的密文，Base64编码，原始密文格式需要为C1C3C2_ASN1。原始密文长度不能超过256字节。
+    /// Specifies that the ciphertext encrypted with PublicKey is Base64 encoded. the original ciphertext format needs to be C1C3C2_ASN1. the length of the original ciphertext cannot exceed 256 bytes.
     ///
     /// Required.
     "Ciphertext" ciphertext set_ciphertext: str,
@@ -91,11 +91,11 @@ AsymmetricSm2DecryptRequest {
 rt::action!("kms", "2019-01-18", "AsymmetricSm2Decrypt", AsymmetricSm2DecryptRequest => AsymmetricSm2DecryptResponse);
 
 rt::model! { read nodebug;
-/// AsymmetricSm2Decrypt返回参数结构体
+/// AsymmetricSm2Decrypt response structure.
 AsymmetricSm2DecryptResponse {
-    /// CMK的唯一标识
+    /// Unique CMK ID
     "KeyId" key_id set_key_id: str,
-    /// 解密后的明文，base64编码
+    /// Base64-encoded plaintext after decryption
     "Plaintext" plaintext set_plaintext: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -111,19 +111,19 @@ impl ::core::fmt::Debug for AsymmetricSm2DecryptResponse {
 }
 
 rt::model! { write debug;
-/// Request of `BindCloudResource` (绑定密钥和云产品资源的使用关系).
+/// Request of `BindCloudResource` (Binds a key with a Tencent Cloud resource).
 ///
-/// 记录当前key被哪个云产品的那个资源所使用。如果当前key设置了自动过期，则取消该设置，确保当前key不会自动失效。如果当前关联关系已经创建，也返回成功。
+/// This API is used to bind a key with a Tencent Cloud resource. If the key has been set to be expired automatically, the setting will be canceled to ensure that the key will not be invalid automatically. If the key and the resource has already been bound, the call will still be successful.
 BindCloudResourceRequest {
-    /// cmk的ID
+    /// CMK ID
     ///
     /// Required.
     "KeyId" key_id set_key_id: str,
-    /// 云产品的唯一性标识符
+    /// Unique ID of a Tencent Cloud service
     ///
     /// Required.
     "ProductId" product_id set_product_id: str,
-    /// 资源/实例ID，由调用方根据自己的云产品特征来定义，以字符串形式做存储。
+    /// Resource/instance ID, which is stored as a string and defined by the caller based on the Tencent Cloud service's features.
     ///
     /// Required.
     "ResourceId" resource_id set_resource_id: str,
@@ -131,158 +131,158 @@ BindCloudResourceRequest {
 rt::action!("kms", "2019-01-18", "BindCloudResource", BindCloudResourceRequest => BindCloudResourceResponse);
 
 rt::model! { read debug;
-/// BindCloudResource返回参数结构体
+/// BindCloudResource response structure.
 BindCloudResourceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CancelDataKeyDeletion` (取消计划删除数据密钥).
+/// Request of `CancelDataKeyDeletion` (Cancel scheduled deletion of a data key).
 ///
-/// 取消计划删除数据密钥
+/// This API is used to cancel scheduled deletion for a data key.
 CancelDataKeyDeletionRequest {
-    /// 数据密钥的唯一标志符
+    /// Unique id of a data key.
     ///
     /// Required.
     "DataKeyId" data_key_id set_data_key_id: str,
-    /// 可信服务成员账号信息,当前账号时管理员或者委派管理员时有效。
+    /// Trusted service member account information. valid at that time when the current account is admin or delegated admin.
     "MemberAccount" member_account set_member_account: obj MemberAccount,
 } }
 rt::action!("kms", "2019-01-18", "CancelDataKeyDeletion", CancelDataKeyDeletionRequest => CancelDataKeyDeletionResponse);
 
 rt::model! { read debug;
-/// CancelDataKeyDeletion返回参数结构体
+/// CancelDataKeyDeletion response structure.
 CancelDataKeyDeletionResponse {
-    /// 唯一标志被计划删除的数据密钥
+    /// The unique identifier of the data key scheduled for deletion.
     "DataKeyId" data_key_id set_data_key_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CancelKeyArchive` (取消密钥归档).
+/// Request of `CancelKeyArchive` (Unarchives keys).
 ///
-/// 取消密钥归档，取消后密钥的状态变为Enabled。
+/// This API is used to unarchive keys. If a key is unarchived, its status will be `Enabled`.
 CancelKeyArchiveRequest {
-    /// CMK唯一标识符
+    /// Unique CMK ID
     ///
     /// Required.
     "KeyId" key_id set_key_id: str,
-    /// 可信服务成员账号信息,当前账号时管理员或者委派管理员时有效。
+    /// Trusted service member account information. valid at that time when the current account is admin or delegated admin.
     "MemberAccount" member_account set_member_account: obj MemberAccount,
 } }
 rt::action!("kms", "2019-01-18", "CancelKeyArchive", CancelKeyArchiveRequest => CancelKeyArchiveResponse);
 
 rt::model! { read debug;
-/// CancelKeyArchive返回参数结构体
+/// CancelKeyArchive response structure.
 CancelKeyArchiveResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CancelKeyDeletion` (取消CMK计划删除操作).
+/// Request of `CancelKeyDeletion` (Cancel CMK plan delete operation).
 ///
-/// 取消CMK的计划删除操作
+/// Cancel the scheduled deletion of CMK
 CancelKeyDeletionRequest {
-    /// 需要被取消删除的CMK的唯一标志
+    /// Unique ID of the CMK for which to cancel schedule deletion
     ///
     /// Required.
     "KeyId" key_id set_key_id: str,
-    /// 可信服务成员账号信息,当前账号时管理员或者委派管理员时有效。
+    /// Trusted service member account information. valid at that time when the current account is admin or delegated admin.
     "MemberAccount" member_account set_member_account: obj MemberAccount,
 } }
 rt::action!("kms", "2019-01-18", "CancelKeyDeletion", CancelKeyDeletionRequest => CancelKeyDeletionResponse);
 
 rt::model! { read debug;
-/// CancelKeyDeletion返回参数结构体
+/// CancelKeyDeletion response structure.
 CancelKeyDeletionResponse {
-    /// 唯一标志被取消删除的CMK。
+    /// Unique ID of the CMK for which the schedule deletion is canceled
     "KeyId" key_id set_key_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateKey` (创建主密钥).
+/// Request of `CreateKey` (Create master key).
 ///
-/// 创建用户管理数据密钥的主密钥CMK（Custom Master Key）。
+/// Create a master key CMK (Custom Master Key) for user management data keys
 CreateKeyRequest {
-    /// 作为密钥更容易辨识，更容易被人看懂的别名， 不可为空，1-60个字母数字 - _ 的组合，首字符必须为字母或者数字。以 kms- 作为前缀的用于云产品使用，Alias 不可重复。
+    /// Unique alias that makes a key more recognizable and understandable. This parameter cannot be empty, can contain 1-60 letters, digits, `-`, and `_`, and must begin with a letter or digit. The `kms-` prefix is used for Tencent Cloud products.
     ///
     /// Required.
     "Alias" alias set_alias: str,
-    /// CMK 的描述，最大1024字节
+    /// CMK description of up to 1,024 bytes in length
     "Description" description set_description: str,
-    /// 指定key的用途，默认为  "ENCRYPT_DECRYPT" 表示创建对称加解密密钥，其它支持用途 “ASYMMETRIC_DECRYPT_RSA_2048” 表示创建用于加解密的RSA2048非对称密钥，“ASYMMETRIC_DECRYPT_SM2” 表示创建用于加解密的SM2非对称密钥，“ASYMMETRIC_SIGN_VERIFY_SM2” 表示创建用于签名验签的SM2非对称密钥，“ASYMMETRIC_SIGN_VERIFY_ECC” 表示创建用于签名验签的ECC非对称密钥，“ASYMMETRIC_SIGN_VERIFY_RSA_2048” 表示创建用于签名验签的RSA_2048非对称密钥，“ASYMMETRIC_SIGN_VERIFY_ECDSA384”表示创建用于签名验签的 ECDSA384 非对称密钥。完整的密钥用途与算法支持列表可通过 ListAlgorithms 接口获取。
+    /// Specifies the key purpose, defaults to "ENCRYPT_DECRYPT" indicating the creation of a symmetric encryption/decryption key. other supported purposes include "ASYMMETRIC_DECRYPT_RSA_2048" for RSA2048 ASYMMETRIC keys used to ENCRYPT and DECRYPT, "ASYMMETRIC_DECRYPT_SM2" for SM2 ASYMMETRIC keys used to ENCRYPT and DECRYPT, "ASYMMETRIC_SIGN_VERIFY_SM2" for SM2 ASYMMETRIC keys used for signature verification, "ASYMMETRIC_SIGN_VERIFY_ECC" for ECC ASYMMETRIC keys used for signature verification, "ASYMMETRIC_SIGN_VERIFY_RSA_2048" for RSA_2048 ASYMMETRIC keys used for signature verification, and "ASYMMETRIC_SIGN_VERIFY_ECDSA384" for ECDSA384 ASYMMETRIC keys used for signature verification. the complete list of key purposes and algorithm support can be obtained through the ListAlgorithms api.
     "KeyUsage" key_usage set_key_usage: str,
-    /// 指定key类型，默认为1，1表示默认类型，由KMS创建CMK密钥，2 表示EXTERNAL 类型，该类型需要用户导入密钥材料，参考 GetParametersForImport 和 ImportKeyMaterial 接口
+    /// Specifies the key type. Default value: 1. Valid value: 1 - default type, indicating that the CMK is created by KMS; 2 - EXTERNAL type, indicating that you need to import key material. For more information, please see the `GetParametersForImport` and `ImportKeyMaterial` API documents.
     "Type" r#type set_type: i128,
-    /// 标签列表
+    /// Tag list
     "Tags" tags set_tags: list Tag,
-    /// KMS 高级版对应的 HSM 集群 ID（仅对 KMS 独占版/托管版服务实例有效）。
+    /// ID of the HSM cluster. This field is only valid for Exclusive and Managed KMS instances.
     "HsmClusterId" hsm_cluster_id set_hsm_cluster_id: str,
 } }
 rt::action!("kms", "2019-01-18", "CreateKey", CreateKeyRequest => CreateKeyResponse);
 
 rt::model! { read debug;
-/// CreateKey返回参数结构体
+/// CreateKey response structure.
 CreateKeyResponse {
-    /// CMK的全局唯一标识符
+    /// Globally unique CMK ID
     "KeyId" key_id set_key_id: str,
-    /// 作为密钥更容易辨识，更容易被人看懂的别名
+    /// Alias that makes a key more recognizable and understandable
     "Alias" alias set_alias: str,
-    /// 密钥创建时间，unix时间戳
+    /// Key creation time in UNIX timestamp format
     "CreateTime" create_time set_create_time: i128,
-    /// CMK的描述
+    /// Specifies the description of the CMK.
     "Description" description set_description: str,
-    /// CMK的状态
+    /// CMK status
     "KeyState" key_state set_key_state: str,
-    /// CMK的用途
+    /// CMK usage
     "KeyUsage" key_usage set_key_usage: str,
-    /// 标签操作的返回码. 0: 成功；1: 内部错误；2: 业务处理错误
+    /// Return code of Tag operation. `0`: success; `1`: cls internal error; `2`: business processing error.
     "TagCode" tag_code set_tag_code: i128,
-    /// 标签操作的返回信息
+    /// Response information of Tag operation.
     "TagMsg" tag_msg set_tag_msg: str,
-    /// HSM 集群 ID（仅对 KMS 独占版/托管版服务实例有效）
+    /// HSM cluster ID (valid only for exclusive or managed version KMS service instances).
     "HsmClusterId" hsm_cluster_id set_hsm_cluster_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateWhiteBoxKey` (创建白盒密钥).
+/// Request of `CreateWhiteBoxKey` (Creates a white-box key).
 ///
-/// 创建白盒密钥。 密钥个数的上限为 50。
+/// This API is used to create a white-box key. Up to 50 ones can be created.
 CreateWhiteBoxKeyRequest {
-    /// 作为密钥更容易辨识，更容易被人看懂的别名， 不可为空，1-60个字母数字 - _ 的组合，首字符必须为字母或者数字。Alias不可重复。
+    /// Unique alias that makes a key more recognizable and understandable. This parameter should be 1 to 60 letters, digits, `-`, and `_`; it must begin with a letter or digit and cannot be left empty.
     ///
     /// Required.
     "Alias" alias set_alias: str,
-    /// 创建密钥所有的算法类型，支持的取值：AES_256,SM4
+    /// All algorithm types for creating keys. Valid values: AES_256, SM4
     ///
     /// Required.
     "Algorithm" algorithm set_algorithm: str,
-    /// 密钥的描述，最大1024字节
+    /// Key description of up to 1024 bytes
     "Description" description set_description: str,
-    /// 标签列表
+    /// Tag list
     "Tags" tags set_tags: list Tag,
 } }
 rt::action!("kms", "2019-01-18", "CreateWhiteBoxKey", CreateWhiteBoxKeyRequest => CreateWhiteBoxKeyResponse);
 
 rt::model! { read nodebug;
-/// CreateWhiteBoxKey返回参数结构体
+/// CreateWhiteBoxKey response structure.
 CreateWhiteBoxKeyResponse {
-    /// 用于加密的密钥，base64编码
+    /// Base64-encoded encryption key
     "EncryptKey" encrypt_key set_encrypt_key: str,
-    /// 用于解密的密钥，base64编码
+    /// Base64-encoded decryption key
     "DecryptKey" decrypt_key set_decrypt_key: str,
-    /// 白盒密钥的全局唯一标识符
+    /// Globally unique white-box key ID
     "KeyId" key_id set_key_id: str,
-    /// 标签操作的返回码. 0: 成功；1: 内部错误；2: 业务处理错误
+    /// Return code of Tag operation. `0`: success; `1`: internal error; `2`: business processing error.
     "TagCode" tag_code set_tag_code: i128,
-    /// 标签操作的返回信息
+    /// Response information of Tag operation.
     "TagMsg" tag_msg set_tag_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -301,92 +301,92 @@ impl ::core::fmt::Debug for CreateWhiteBoxKeyResponse {
 }
 
 rt::model! { read debug;
-/// 数据密钥属性
+/// Specifies the data key attribute.
 DataKey {
-    /// DataKey的全局唯一标识。
+    /// Globally unique id of DataKey.
     "DataKeyId" data_key_id set_data_key_id: str,
 } }
 
 rt::model! { read debug;
-/// 数据密钥属性信息
+/// Specifies the data key attribute information.
 DataKeyMetadata {
-    /// DataKey的全局唯一标识
+    /// Globally unique ID of the DataKey
     "DataKeyId" data_key_id set_data_key_id: str,
-    /// CMK的全局唯一标识
+    /// Globally unique ID of the CMK.
     "KeyId" key_id set_key_id: str,
-    /// CMK的名称
+    /// CMK name
     "KeyName" key_name set_key_name: str,
-    /// 作为密钥更容易辨识，更容易被人看懂的数据密钥名称
+    /// Data key name that is easier to identify and understand as a key
     "DataKeyName" data_key_name set_data_key_name: str,
-    /// 数据密钥的长度,单位字节
+    /// Length of the data key, in bytes
     "NumberOfBytes" number_of_bytes set_number_of_bytes: i128,
-    /// 密钥创建时间
+    /// Key creation time
     "CreateTime" create_time set_create_time: i128,
-    /// DataKey的描述
+    /// Description of DataKey
     "Description" description set_description: str,
-    /// DataKey的状态， 取值为：Enabled | Disabled | PendingDelete
+    /// DataKey state, value: Enabled | Disabled | PendingDelete
     "KeyState" key_state set_key_state: str,
-    /// 创建者
+    /// Creator.
     "CreatorUin" creator_uin set_creator_uin: i128,
-    /// 数据密钥的创建者，用户创建的为 user，授权各云产品自动创建的为对应的产品名
+    /// Creator of the data key. For user-created keys, it is user; for keys automatically created by authorized cloud services, it is the corresponding product name.
     "Owner" owner set_owner: str,
-    /// 计划删除的时间
+    /// Schedule deletion time
     "DeletionDate" deletion_date set_deletion_date: i128,
-    /// DataKey 密钥材料类型，由KMS创建的为： TENCENT_KMS， 由用户导入的类型为：EXTERNAL
+    /// DataKey key material type. For keys created by KMS: TENCENT_KMS. For keys of user import type: EXTERNAL.
     "Origin" origin set_origin: str,
-    /// HSM 集群 ID（仅对 KMS 独占版/托管版服务实例有效）
+    /// HSM Cluster ID (only applicable to KMS exclusive edition/managed version service instances)
     "HsmClusterId" hsm_cluster_id set_hsm_cluster_id: str,
-    /// 资源ID，格式：creatorUin/$creatorUin/$dataKeyId
+    /// Resource ID, format: creatorUin/$creatorUin/$dataKeyId
     "ResourceId" resource_id set_resource_id: str,
-    /// 密钥是否是主副本。0:主本，1:同步副本。
+    /// Whether the key is a primary replica. 0: primary replica, 1: synced replica.
     "IsSyncReplica" is_sync_replica set_is_sync_replica: i64,
-    /// 同步的原始地域
+    /// Synchronous original region
     "SourceRegion" source_region set_source_region: str,
-    /// 密钥同步的状态，0:未同步，1:同步成功，2:同步失败，3:同步中。
+    /// Key synchronization status. 0: unsynced, 1: synchronization successful, 2: synchronization failure, 3: syncing.
     "SyncStatus" sync_status set_sync_status: i64,
-    /// 同步的结果描述
+    /// Synchronous result description
     "SyncMessages" sync_messages set_sync_messages: str,
-    /// 同步的开始时间
+    /// Start time of synchronization
     "SyncStartTime" sync_start_time set_sync_start_time: i128,
-    /// 同步的结束时间
+    /// Synchronous end time
     "SyncEndTime" sync_end_time set_sync_end_time: i128,
-    /// 同步的原始集群，如果为空，是公有云公共集群
+    /// Synchronous primitive cluster. If empty, it is a public cloud public cluster.
     "SourceHsmClusterId" source_hsm_cluster_id set_source_hsm_cluster_id: str,
-    /// 成员账号appId
+    /// Member account appId
     "AccountAppId" account_app_id set_account_app_id: i128,
-    /// 成员账号uin
+    /// member account uin
     "AccountUin" account_uin set_account_uin: i128,
-    /// 成员账号名称
+    /// Enter the member account name.
     "AccountName" account_name set_account_name: str,
-    /// 创建者UIN
+    /// Creator UIN
     "CreatorUinString" creator_uin_string set_creator_uin_string: str,
 } }
 
 rt::model! { write debug;
-/// Request of `Decrypt` (解密).
+/// Request of `Decrypt` (Decrypt).
 ///
-/// 本接口用于解密密文，得到明文数据。
+/// This API is used to decrypt the ciphertext and obtain the plaintext data.
 DecryptRequest {
-    /// 待解密的密文数据
+    /// The ciphertext data to be decrypted.
     ///
     /// Required.
     "CiphertextBlob" ciphertext_blob set_ciphertext_blob: str,
-    /// key/value对的json字符串，如果Encrypt指定了该参数，则在调用Decrypt API时需要提供同样的参数，最大支持1024字符
+    /// JSON string of key-value pair. If this parameter is specified for `Encrypt`, the same parameter needs to be provided when the `Decrypt` API is called. The maximum length is 1,024 bytes.
     "EncryptionContext" encryption_context set_encryption_context: str,
-    /// PEM 格式公钥字符串，支持 RSA2048 和 SM2 公钥，用于对返回数据中的 Plaintext 值进行加密。若为空，则不对 Plaintext 值加密。
+    /// PEM-encoded public key (2048-bit RSA/SM2 key), which can be used to encrypt the `Plaintext` returned. If this field is left empty, the `Plaintext` will not be encrypted.
     "EncryptionPublicKey" encryption_public_key set_encryption_public_key: str,
-    /// 非对称加密算法，配合 EncryptionPublicKey 对返回数据进行加密。目前支持：SM2（以 C1C3C2 格式返回密文），SM2_C1C3C2_ASN1 （以 C1C3C2 ASN1 格式返回密文），RSAES_PKCS1_V1_5，RSAES_OAEP_SHA_1，RSAES_OAEP_SHA_256。若为空，则默认为 SM2。
+    /// Asymmetric encryption algorithm. Valid values: `SM2` (C1C3C2 ciphertext is returned), `SM2_C1C3C2_ASN1` (C1C3C2 ASN1 ciphertext is returned), `RSAES_PKCS1_V1_5`, `RSAES_OAEP_SHA_1`, and `RSAES_OAEP_SHA_256`. This field is used in combination with `EncryptionPublicKey` for encryption. If it is left empty, an SM2 public key will be used by default.
     "EncryptionAlgorithm" encryption_algorithm set_encryption_algorithm: str,
 } }
 rt::action!("kms", "2019-01-18", "Decrypt", DecryptRequest => DecryptResponse);
 
 rt::model! { read nodebug;
-/// Decrypt返回参数结构体
+/// Decrypt response structure.
 DecryptResponse {
-    /// CMK的全局唯一标识
+    /// Globally unique CMK ID
     "KeyId" key_id set_key_id: str,
-    /// 若调用时未提供 EncryptionPublicKey，该字段值为 Base64 编码的明文，需进行 Base64 解码以获取明文。
-    /// 若调用时提供了 EncryptionPublicKey，则该字段值为使用 EncryptionPublicKey 公钥进行非对称加密后的 Base64 编码的密文。需在 Base64 解码后，使用用户上传的公钥对应的私钥进行进一步解密，以获取明文。
+    /// If `EncryptionPublicKey` is left empty, a Base64-encoded ciphertext will be returned. To get the plaintext, you need to decode the ciphertext first.
+    /// If `EncryptionPublicKey` is specified, this field will return the Base64-encoded ciphertext encrypted with the specified public key. To get the plaintext, you need to decode the ciphertext and upload the corresponding private key.
     "Plaintext" plaintext set_plaintext: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -402,11 +402,11 @@ impl ::core::fmt::Debug for DecryptResponse {
 }
 
 rt::model! { write debug;
-/// Request of `DeleteImportedKeyMaterial` (删除导入的密钥材料).
+/// Request of `DeleteImportedKeyMaterial` (Deletes imported key material).
 ///
-/// 用于删除导入的密钥材料，仅对EXTERNAL类型的CMK有效，该接口将CMK设置为PendingImport 状态，并不会删除CMK，在重新进行密钥导入后可继续使用。彻底删除CMK请使用 ScheduleKeyDeletion 接口。
+/// This API is used to delete the imported key material. It is only valid for EXTERNAL CMKs. Specifically, it puts a CMK into `PendingImport` status instead of deleting the CMK, so that the CMK can be used again after key material is reimported. To delete the CMK completely, please call the `ScheduleKeyDeletion` API.
 DeleteImportedKeyMaterialRequest {
-    /// 指定需要删除密钥材料的EXTERNAL CMK。
+    /// Specifies the EXTERNAL CMK for which to delete the key material.
     ///
     /// Required.
     "KeyId" key_id set_key_id: str,
@@ -414,18 +414,18 @@ DeleteImportedKeyMaterialRequest {
 rt::action!("kms", "2019-01-18", "DeleteImportedKeyMaterial", DeleteImportedKeyMaterialRequest => DeleteImportedKeyMaterialResponse);
 
 rt::model! { read debug;
-/// DeleteImportedKeyMaterial返回参数结构体
+/// DeleteImportedKeyMaterial response structure.
 DeleteImportedKeyMaterialResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteWhiteBoxKey` (删除白盒密钥).
+/// Request of `DeleteWhiteBoxKey` (Deletes a white-box key).
 ///
-/// 删除白盒密钥, 注意：必须先禁用后，才可以删除。
+/// This API is used to delete a white-box key. Note: only disabled white-box keys can be deleted.
 DeleteWhiteBoxKeyRequest {
-    /// 白盒密钥的全局唯一标识符
+    /// Globally unique white-box key ID
     ///
     /// Required.
     "KeyId" key_id set_key_id: str,
@@ -433,110 +433,110 @@ DeleteWhiteBoxKeyRequest {
 rt::action!("kms", "2019-01-18", "DeleteWhiteBoxKey", DeleteWhiteBoxKeyRequest => DeleteWhiteBoxKeyResponse);
 
 rt::model! { read debug;
-/// DeleteWhiteBoxKey返回参数结构体
+/// DeleteWhiteBoxKey response structure.
 DeleteWhiteBoxKeyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDataKey` (获取数据密钥的详情).
+/// Request of `DescribeDataKey` (Retrieve data key details).
 ///
-/// 获取数据密钥的详情
+/// This API is used to retrieve data key details.
 DescribeDataKeyRequest {
-    /// 数据密钥全局唯一标识符
+    /// Data key globally unique id.
     ///
     /// Required.
     "DataKeyId" data_key_id set_data_key_id: str,
-    /// 可信服务成员账号信息,当前账号时管理员或者委派管理员时有效。
+    /// Trusted service member account information. valid at that time when the current account is admin or delegated admin.
     "MemberAccount" member_account set_member_account: obj MemberAccount,
 } }
 rt::action!("kms", "2019-01-18", "DescribeDataKey", DescribeDataKeyRequest => DescribeDataKeyResponse);
 
 rt::model! { read debug;
-/// DescribeDataKey返回参数结构体
+/// DescribeDataKey response structure.
 DescribeDataKeyResponse {
-    /// 数据密钥属性信息
+    /// Specifies the data key attribute information.
     "DataKeyMetadata" data_key_metadata set_data_key_metadata: obj DataKeyMetadata,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDataKeys` (获取数据密钥的详情列表).
+/// Request of `DescribeDataKeys` (Retrieve key details).
 ///
-/// 返回数据密钥属性信息列表
+/// This API is used to return the key attribute information list.
 DescribeDataKeysRequest {
-    /// 查询DataKey的ID列表，批量查询一次最多支持100个DataKeyId
+    /// Specifies the ID list of datakeys to query. supports up to 100 DataKey ids in a batch query.
     ///
     /// Required.
     "DataKeyIds" data_key_ids set_data_key_ids: list String,
-    /// 可信服务成员账号信息,当前账号时管理员或者委派管理员时有效。
+    /// Trusted service member account information. valid at that time when the current account is admin or delegated admin.
     "MemberAccount" member_account set_member_account: obj MemberAccount,
 } }
 rt::action!("kms", "2019-01-18", "DescribeDataKeys", DescribeDataKeysRequest => DescribeDataKeysResponse);
 
 rt::model! { read debug;
-/// DescribeDataKeys返回参数结构体
+/// DescribeDataKeys response structure.
 DescribeDataKeysResponse {
-    /// 返回数据密钥属性信息列表
+    /// Response data key attribute information list.
     "DataKeyMetadatas" data_key_metadatas set_data_key_metadatas: list DataKeyMetadata,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeKey` (获取主密钥属性).
+/// Request of `DescribeKey` (Gets CMK attributes).
 ///
-/// 用于获取指定KeyId的主密钥属性详情信息。
+/// This API is used to get the attribute details of the CMK with a specified `KeyId`.
 DescribeKeyRequest {
-    /// CMK全局唯一标识符
+    /// Globally unique CMK ID
     ///
     /// Required.
     "KeyId" key_id set_key_id: str,
-    /// 可信服务成员账号信息
+    /// Trusted service member account information.
     "MemberAccount" member_account set_member_account: obj MemberAccount,
 } }
 rt::action!("kms", "2019-01-18", "DescribeKey", DescribeKeyRequest => DescribeKeyResponse);
 
 rt::model! { read debug;
-/// DescribeKey返回参数结构体
+/// DescribeKey response structure.
 DescribeKeyResponse {
-    /// 密钥属性信息。
+    /// Specifies the key attribute information.
     "KeyMetadata" key_metadata set_key_metadata: obj KeyMetadata,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeKeys` (获取多个主密钥属性).
+/// Request of `DescribeKeys` (Gets attributes of multiple CMKs).
 ///
-/// 该接口用于批量获取主密钥属性信息。
+/// This API is used to get the attribute information of CMKs in batches.
 DescribeKeysRequest {
-    /// 查询CMK的ID列表，批量查询一次最多支持100个KeyId
+    /// List of IDs of the CMKs to be queried in batches. Up to 100 `KeyId` values are supported in one query.
     ///
     /// Required.
     "KeyIds" key_ids set_key_ids: list String,
-    /// 可信服务成员账号信息,当前账号时管理员或者委派管理员时有效。
+    /// Trusted service member account information. valid at that time when the current account is admin or delegated admin.
     "MemberAccount" member_account set_member_account: obj MemberAccount,
 } }
 rt::action!("kms", "2019-01-18", "DescribeKeys", DescribeKeysRequest => DescribeKeysResponse);
 
 rt::model! { read debug;
-/// DescribeKeys返回参数结构体
+/// DescribeKeys response structure.
 DescribeKeysResponse {
-    /// 返回的属性信息列表
+    /// The attribute information list returned.
     "KeyMetadatas" key_metadatas set_key_metadatas: list KeyMetadata,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeWhiteBoxDecryptKey` (获取白盒解密密钥).
+/// Request of `DescribeWhiteBoxDecryptKey` (Gets a white-box decryption key).
 ///
-/// 获取白盒解密密钥
+/// This API is used to get a white-box decryption key.
 DescribeWhiteBoxDecryptKeyRequest {
-    /// 白盒密钥的全局唯一标识符
+    /// Globally unique white-box key ID
     ///
     /// Required.
     "KeyId" key_id set_key_id: str,
@@ -544,9 +544,9 @@ DescribeWhiteBoxDecryptKeyRequest {
 rt::action!("kms", "2019-01-18", "DescribeWhiteBoxDecryptKey", DescribeWhiteBoxDecryptKeyRequest => DescribeWhiteBoxDecryptKeyResponse);
 
 rt::model! { read nodebug;
-/// DescribeWhiteBoxDecryptKey返回参数结构体
+/// DescribeWhiteBoxDecryptKey response structure.
 DescribeWhiteBoxDecryptKeyResponse {
-    /// 白盒解密密钥，base64编码
+    /// Base64-encoded white-box decryption key
     "DecryptKey" decrypt_key set_decrypt_key: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -561,11 +561,11 @@ impl ::core::fmt::Debug for DescribeWhiteBoxDecryptKeyResponse {
 }
 
 rt::model! { write debug;
-/// Request of `DescribeWhiteBoxDeviceFingerprints` (获取指定密钥的设备指纹列表).
+/// Request of `DescribeWhiteBoxDeviceFingerprints` (Gets the device fingerprint list of a specified key).
 ///
-/// 获取指定密钥的设备指纹列表
+/// This API is used to get the device fingerprint list of a specified key.
 DescribeWhiteBoxDeviceFingerprintsRequest {
-    /// 白盒密钥ID
+    /// White-box key ID
     ///
     /// Required.
     "KeyId" key_id set_key_id: str,
@@ -573,47 +573,47 @@ DescribeWhiteBoxDeviceFingerprintsRequest {
 rt::action!("kms", "2019-01-18", "DescribeWhiteBoxDeviceFingerprints", DescribeWhiteBoxDeviceFingerprintsRequest => DescribeWhiteBoxDeviceFingerprintsResponse);
 
 rt::model! { read debug;
-/// DescribeWhiteBoxDeviceFingerprints返回参数结构体
+/// DescribeWhiteBoxDeviceFingerprints response structure.
 DescribeWhiteBoxDeviceFingerprintsResponse {
-    /// 设备指纹列表
+    /// Device fingerprint list
     "DeviceFingerprints" device_fingerprints set_device_fingerprints: list DeviceFingerprint,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeWhiteBoxKeyDetails` (获取白盒密钥列表).
+/// Request of `DescribeWhiteBoxKeyDetails` (Gets the white-box key list).
 ///
-/// 获取白盒密钥列表
+/// This API is used to get the white-box key list.
 DescribeWhiteBoxKeyDetailsRequest {
-    /// 过滤条件：密钥的状态，0：disabled，1：enabled
+    /// Filter: key status. 0: disabled, 1: enabled
     "KeyStatus" key_status set_key_status: i64,
-    /// 含义跟 SQL 查询的 Offset 一致，表示本次获取从按一定顺序排列数组的第 Offset 个元素开始，缺省为0
+    /// This parameter has the same meaning of the `Offset` in an SQL query, indicating that this acquisition starts from the "No. Offset value" element of the array arranged in a certain order. The default value is 0.
     "Offset" offset set_offset: i128,
-    /// 含义跟 SQL 查询的 Limit 一致，表示本次最多获取 Limit 个元素。缺省值为0, 表示不分页
+    /// This parameter has the same meaning of the `Limit` in an SQL query, indicating that up to `Limit` value elements can be obtained in this request. The default value is 0, indicating not to paginate.
     "Limit" limit set_limit: i128,
-    /// 标签过滤条件
+    /// Tag filter condition
     "TagFilters" tag_filters set_tag_filters: list TagFilter,
 } }
 rt::action!("kms", "2019-01-18", "DescribeWhiteBoxKeyDetails", DescribeWhiteBoxKeyDetailsRequest => DescribeWhiteBoxKeyDetailsResponse);
 
 rt::model! { read debug;
-/// DescribeWhiteBoxKeyDetails返回参数结构体
+/// DescribeWhiteBoxKeyDetails response structure.
 DescribeWhiteBoxKeyDetailsResponse {
-    /// 白盒密钥信息列表。
+    /// White-box key information list
     "KeyInfos" key_infos set_key_infos: list WhiteboxKeyInfo,
-    /// 白盒密钥总数。
+    /// Total number of white-box keys.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeWhiteBoxKey` (展示白盒密钥的信息).
+/// Request of `DescribeWhiteBoxKey` (Displays white-box key information).
 ///
-/// 展示白盒密钥的信息
+/// This API is used to display white-box key information.
 DescribeWhiteBoxKeyRequest {
-    /// 白盒密钥的全局唯一标识符
+    /// Globally unique white-box key ID
     ///
     /// Required.
     "KeyId" key_id set_key_id: str,
@@ -621,162 +621,162 @@ DescribeWhiteBoxKeyRequest {
 rt::action!("kms", "2019-01-18", "DescribeWhiteBoxKey", DescribeWhiteBoxKeyRequest => DescribeWhiteBoxKeyResponse);
 
 rt::model! { read debug;
-/// DescribeWhiteBoxKey返回参数结构体
+/// DescribeWhiteBoxKey response structure.
 DescribeWhiteBoxKeyResponse {
-    /// 白盒密钥信息
+    /// White-box key information
     "KeyInfo" key_info set_key_info: obj WhiteboxKeyInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeWhiteBoxServiceStatus` (获取白盒密钥服务状态).
+/// Request of `DescribeWhiteBoxServiceStatus` (Gets the white-box key service status).
 ///
-/// 获取白盒密钥服务状态
+/// This API is used to get the white-box key service status.
 DescribeWhiteBoxServiceStatusRequest {
 } }
 rt::action!("kms", "2019-01-18", "DescribeWhiteBoxServiceStatus", DescribeWhiteBoxServiceStatusRequest => DescribeWhiteBoxServiceStatusResponse);
 
 rt::model! { read debug;
-/// DescribeWhiteBoxServiceStatus返回参数结构体
+/// DescribeWhiteBoxServiceStatus response structure.
 DescribeWhiteBoxServiceStatusResponse {
-    /// 用户的白盒密钥服务是否可用
+    /// Whether the user's white-box key service is available
     "ServiceEnabled" service_enabled set_service_enabled: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 同步任务的目标地域列表，包括地域和集群信息。如果集群为空，表示公有云共享集群，如果集群不为空，表示独享集群。
+/// Target region list of the sync task, including region and cluster information. if the cluster is empty, it means public cloud shared cluster. if the cluster is not empty, it means dedicated cluster.
 DestinationSyncConfig {
-    /// 同步任务的目标地域
+    /// Specifies the target region of the synchronization task.
     "DestinationRegion" destination_region set_destination_region: str,
-    /// HsmClusterId为空表示公有云共享版，如果不为空表示地域下独享版集群。
+    /// HsmClusterId being empty indicates public cloud shared version. if not empty, it indicates exclusive edition cluster in the region.
     "HsmClusterId" hsm_cluster_id set_hsm_cluster_id: str,
 } }
 
 rt::model! { both debug;
-/// 设备指纹
+/// Device fingerprint
 DeviceFingerprint {
-    /// 指纹信息，由设备指纹采集工具采集获得，格式满足正则表达式：^[0-9a-f]{8}[\-][0-9a-f]{14}[\-][0-9a-f]{14}[\-][0-9a-f]{14}[\-][0-9a-f]{16}$
+    /// Fingerprint information collected by device fingerprint collector. Its format must be in the following regular expression: ^[0-9a-f]{8}[\-][0-9a-f]{14}[\-][0-9a-f]{14}[\-][0-9a-f]{14}[\-][0-9a-f]{16}$
     ///
     /// Required.
     "Identity" identity set_identity: str,
-    /// 描述信息，如：IP，设备名称等，最大1024字节
+    /// Description information, such as IP and device name, with a maximum of 1024 bytes.
     "Description" description set_description: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DisableDataKey` (禁用数据密钥).
+/// Request of `DisableDataKey` (Disabling a data key).
 ///
-/// 禁用数据密钥
+/// This API is used to disable the data key.
 DisableDataKeyRequest {
-    /// 数据密钥唯一标识符
+    /// Specifies the unique identifier of the data key.
     ///
     /// Required.
     "DataKeyId" data_key_id set_data_key_id: str,
-    /// 可信服务成员账号信息,当前账号时管理员或者委派管理员时有效。
+    /// Trusted service member account information. valid at that time when the current account is admin or delegated admin.
     "MemberAccount" member_account set_member_account: obj MemberAccount,
 } }
 rt::action!("kms", "2019-01-18", "DisableDataKey", DisableDataKeyRequest => DisableDataKeyResponse);
 
 rt::model! { read debug;
-/// DisableDataKey返回参数结构体
+/// DisableDataKey response structure.
 DisableDataKeyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DisableDataKeys` (批量禁用数据密钥).
+/// Request of `DisableDataKeys` (Bulk disable data keys).
 ///
-/// 批量禁用数据密钥
+/// This API is used to batch disable data keys.
 DisableDataKeysRequest {
-    /// 需要批量禁用的DataKey Id 列表，数据密钥数量最大支持100
+    /// Specifies the Id list of datakeys to be bulk disabled. supports a maximum of 100 data keys.
     ///
     /// Required.
     "DataKeyIds" data_key_ids set_data_key_ids: list String,
-    /// 可信服务成员账号信息,当前账号时管理员或者委派管理员时有效。
+    /// Trusted service member account information. valid at that time when the current account is admin or delegated admin.
     "MemberAccount" member_account set_member_account: obj MemberAccount,
 } }
 rt::action!("kms", "2019-01-18", "DisableDataKeys", DisableDataKeysRequest => DisableDataKeysResponse);
 
 rt::model! { read debug;
-/// DisableDataKeys返回参数结构体
+/// DisableDataKeys response structure.
 DisableDataKeysResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DisableKey` (禁用主密钥).
+/// Request of `DisableKey` (Disable master key).
 ///
-/// 本接口用于禁用一个主密钥，处于禁用状态的Key无法用于加密、解密操作。
+/// This API is used to disable a master key. The disabled key cannot be used for encryption and decryption operations.
 DisableKeyRequest {
-    /// CMK唯一标识符
+    /// Unique CMK ID
     ///
     /// Required.
     "KeyId" key_id set_key_id: str,
-    /// 可信服务成员账号信息,当前账号时管理员或者委派管理员时有效。
+    /// Trusted service member account information. valid at that time when the current account is admin or delegated admin.
     "MemberAccount" member_account set_member_account: obj MemberAccount,
 } }
 rt::action!("kms", "2019-01-18", "DisableKey", DisableKeyRequest => DisableKeyResponse);
 
 rt::model! { read debug;
-/// DisableKey返回参数结构体
+/// DisableKey response structure.
 DisableKeyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DisableKeyRotation` (禁止密钥轮换).
+/// Request of `DisableKeyRotation` (Disable key rotation).
 ///
-/// 对指定的CMK禁止密钥轮换功能。
+/// Disabled key rotation for the specified CMK.
 DisableKeyRotationRequest {
-    /// CMK唯一标识符
+    /// Unique CMK ID
     ///
     /// Required.
     "KeyId" key_id set_key_id: str,
-    /// 可信服务成员账号信息,当前账号时管理员或者委派管理员时有效。
+    /// Trusted service member account information. valid at that time when the current account is admin or delegated admin.
     "MemberAccount" member_account set_member_account: obj MemberAccount,
 } }
 rt::action!("kms", "2019-01-18", "DisableKeyRotation", DisableKeyRotationRequest => DisableKeyRotationResponse);
 
 rt::model! { read debug;
-/// DisableKeyRotation返回参数结构体
+/// DisableKeyRotation response structure.
 DisableKeyRotationResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DisableKeys` (批量禁用主密钥).
+/// Request of `DisableKeys` (Disable master keys in bulk).
 ///
-/// 该接口用于批量禁止CMK的使用。
+/// This API is used to batch prohibit the use of CMK.
 DisableKeysRequest {
-    /// 需要批量禁用的CMK Id 列表，CMK数量最大支持100
+    /// List of IDs of the CMKs to be disabled in batches. Up to 100 CMKs are supported at a time
     ///
     /// Required.
     "KeyIds" key_ids set_key_ids: list String,
-    /// 可信服务成员账号信息,当前账号时管理员或者委派管理员时有效。
+    /// Trusted service member account information. valid at that time when the current account is admin or delegated admin.
     "MemberAccount" member_account set_member_account: obj MemberAccount,
 } }
 rt::action!("kms", "2019-01-18", "DisableKeys", DisableKeysRequest => DisableKeysResponse);
 
 rt::model! { read debug;
-/// DisableKeys返回参数结构体
+/// DisableKeys response structure.
 DisableKeysResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DisableWhiteBoxKey` (禁用白盒密钥).
+/// Request of `DisableWhiteBoxKey` (Disables a white-box key).
 ///
-/// 禁用白盒密钥
+/// This API is used to disable a white-box key.
 DisableWhiteBoxKeyRequest {
-    /// 白盒密钥的全局唯一标识符
+    /// Globally unique white-box key ID
     ///
     /// Required.
     "KeyId" key_id set_key_id: str,
@@ -784,18 +784,18 @@ DisableWhiteBoxKeyRequest {
 rt::action!("kms", "2019-01-18", "DisableWhiteBoxKey", DisableWhiteBoxKeyRequest => DisableWhiteBoxKeyResponse);
 
 rt::model! { read debug;
-/// DisableWhiteBoxKey返回参数结构体
+/// DisableWhiteBoxKey response structure.
 DisableWhiteBoxKeyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DisableWhiteBoxKeys` (批量禁用白盒密钥).
+/// Request of `DisableWhiteBoxKeys` (Disables white-box keys in batches).
 ///
-/// 批量禁用白盒密钥
+/// This API is used to disable white-box keys in batches.
 DisableWhiteBoxKeysRequest {
-    /// 白盒密钥的全局唯一标识符列表。注意：要确保所有提供的KeyId是格式有效的，没有重复，个数不超过50个，并且都是有效存在的。
+    /// List of globally unique white-box key IDs. Note: you should make sure that all provided `KeyId` values are in valid format, unique, and actually exist. Up to 50 ones are allowed.
     ///
     /// Required.
     "KeyIds" key_ids set_key_ids: list String,
@@ -803,125 +803,125 @@ DisableWhiteBoxKeysRequest {
 rt::action!("kms", "2019-01-18", "DisableWhiteBoxKeys", DisableWhiteBoxKeysRequest => DisableWhiteBoxKeysResponse);
 
 rt::model! { read debug;
-/// DisableWhiteBoxKeys返回参数结构体
+/// DisableWhiteBoxKeys response structure.
 DisableWhiteBoxKeysResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `EnableDataKey` (启用数据密钥).
+/// Request of `EnableDataKey` (Enables the data key).
 ///
-/// 启用数据密钥
+/// This API is used to enable the data key.
 EnableDataKeyRequest {
-    /// 数据密钥唯一标识符
+    /// Unique id of a data key.
     ///
     /// Required.
     "DataKeyId" data_key_id set_data_key_id: str,
-    /// 可信服务成员账号信息,当前账号时管理员或者委派管理员时有效。
+    /// Trusted service member account information. valid at that time when the current account is admin or delegated admin.
     "MemberAccount" member_account set_member_account: obj MemberAccount,
 } }
 rt::action!("kms", "2019-01-18", "EnableDataKey", EnableDataKeyRequest => EnableDataKeyResponse);
 
 rt::model! { read debug;
-/// EnableDataKey返回参数结构体
+/// EnableDataKey response structure.
 EnableDataKeyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `EnableDataKeys` (批量启用数据密钥).
+/// Request of `EnableDataKeys` (Batch enable data keys).
 ///
-/// 批量启用数据密钥
+/// This API is used to batch enable data keys.
 EnableDataKeysRequest {
-    /// 需要批量启用的DataKey Id 列表， 数据密钥数量最大支持100
+    /// The Id list of datakeys that need to be batch enabled supports a maximum of 100 data keys.
     ///
     /// Required.
     "DataKeyIds" data_key_ids set_data_key_ids: list String,
-    /// 可信服务成员账号信息,当前账号时管理员或者委派管理员时有效。
+    /// Trusted service member account information. valid at that time when the current account is admin or delegated admin.
     "MemberAccount" member_account set_member_account: obj MemberAccount,
 } }
 rt::action!("kms", "2019-01-18", "EnableDataKeys", EnableDataKeysRequest => EnableDataKeysResponse);
 
 rt::model! { read debug;
-/// EnableDataKeys返回参数结构体
+/// EnableDataKeys response structure.
 EnableDataKeysResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `EnableKey` (启用主密钥).
+/// Request of `EnableKey` (Enable master key).
 ///
-/// 用于启用一个指定的CMK。
+/// Enable a specified CMK.
 EnableKeyRequest {
-    /// CMK唯一标识符
+    /// Unique CMK ID
     ///
     /// Required.
     "KeyId" key_id set_key_id: str,
-    /// 可信服务成员账号信息,当前账号时管理员或者委派管理员时有效。
+    /// Trusted service member account information. valid at that time when the current account is admin or delegated admin.
     "MemberAccount" member_account set_member_account: obj MemberAccount,
 } }
 rt::action!("kms", "2019-01-18", "EnableKey", EnableKeyRequest => EnableKeyResponse);
 
 rt::model! { read debug;
-/// EnableKey返回参数结构体
+/// EnableKey response structure.
 EnableKeyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `EnableKeyRotation` (开启密钥轮换).
+/// Request of `EnableKeyRotation` (Turn on key rotation).
 ///
-/// 对指定的CMK开启密钥轮换功能。
+/// Turn on the key rotation function for the specified CMK.
 EnableKeyRotationRequest {
-    /// CMK唯一标识符
+    /// Unique CMK ID
     ///
     /// Required.
     "KeyId" key_id set_key_id: str,
-    /// 密钥轮转周期，单位天，允许范围 7 ~ 365，默认值 365。
+    /// The interval between each key rotation in days. Value range: 7 - 365 (default).
     "RotateDays" rotate_days set_rotate_days: i128,
-    /// 可信服务成员账号信息,当前账号时管理员或者委派管理员时有效。
+    /// Trusted service member account information. valid at that time when the current account is admin or delegated admin.
     "MemberAccount" member_account set_member_account: obj MemberAccount,
 } }
 rt::action!("kms", "2019-01-18", "EnableKeyRotation", EnableKeyRotationRequest => EnableKeyRotationResponse);
 
 rt::model! { read debug;
-/// EnableKeyRotation返回参数结构体
+/// EnableKeyRotation response structure.
 EnableKeyRotationResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `EnableKeys` (批量启动主密钥).
+/// Request of `EnableKeys` (Batch start master key).
 ///
-/// 该接口用于批量启用CMK。
+/// This API is used to enable CMK in batches.
 EnableKeysRequest {
-    /// 需要批量启用的CMK Id 列表， CMK数量最大支持100
+    /// List of IDs of the CMKs to be enabled in batches. Up to 100 CMKs are supported at a time
     ///
     /// Required.
     "KeyIds" key_ids set_key_ids: list String,
-    /// 可信服务成员账号信息,当前账号时管理员或者委派管理员时有效。
+    /// Trusted service member account information. valid at that time when the current account is admin or delegated admin.
     "MemberAccount" member_account set_member_account: obj MemberAccount,
 } }
 rt::action!("kms", "2019-01-18", "EnableKeys", EnableKeysRequest => EnableKeysResponse);
 
 rt::model! { read debug;
-/// EnableKeys返回参数结构体
+/// EnableKeys response structure.
 EnableKeysResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `EnableWhiteBoxKey` (启用白盒密钥).
+/// Request of `EnableWhiteBoxKey` (Enables a white-box key).
 ///
-/// 启用白盒密钥
+/// This API is used to enable a white-box key.
 EnableWhiteBoxKeyRequest {
-    /// 白盒密钥的全局唯一标识符
+    /// Globally unique white-box key ID
     ///
     /// Required.
     "KeyId" key_id set_key_id: str,
@@ -929,18 +929,18 @@ EnableWhiteBoxKeyRequest {
 rt::action!("kms", "2019-01-18", "EnableWhiteBoxKey", EnableWhiteBoxKeyRequest => EnableWhiteBoxKeyResponse);
 
 rt::model! { read debug;
-/// EnableWhiteBoxKey返回参数结构体
+/// EnableWhiteBoxKey response structure.
 EnableWhiteBoxKeyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `EnableWhiteBoxKeys` (批量启用白盒密钥).
+/// Request of `EnableWhiteBoxKeys` (Enables white-box keys in batches).
 ///
-/// 批量启用白盒密钥
+/// This API is used to enable white-box keys in batches.
 EnableWhiteBoxKeysRequest {
-    /// 白盒密钥的全局唯一标识符列表。注意：要确保所有提供的KeyId是格式有效的，没有重复，个数不超过50个，并且都是有效存在的。
+    /// List of globally unique white-box key IDs. Note: you should make sure that all provided `KeyId` values are in valid format, unique, and actually exist. Up to 50 ones are allowed.
     ///
     /// Required.
     "KeyIds" key_ids set_key_ids: list String,
@@ -948,26 +948,26 @@ EnableWhiteBoxKeysRequest {
 rt::action!("kms", "2019-01-18", "EnableWhiteBoxKeys", EnableWhiteBoxKeysRequest => EnableWhiteBoxKeysResponse);
 
 rt::model! { read debug;
-/// EnableWhiteBoxKeys返回参数结构体
+/// EnableWhiteBoxKeys response structure.
 EnableWhiteBoxKeysResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `EncryptByWhiteBox` (使用白盒密钥进行加密).
+/// Request of `EncryptByWhiteBox` (Encrypts data with a white-box key).
 ///
-/// 使用白盒密钥进行加密
+/// This API is used to encrypt data with a white-box key.
 EncryptByWhiteBoxRequest {
-    /// 白盒密钥的全局唯一标识符
+    /// Globally unique white-box key ID
     ///
     /// Required.
     "KeyId" key_id set_key_id: str,
-    /// 待加密的文本， base64编码，文本的原始长度最大不超过4KB
+    /// Base64-encoded text to be encrypted. The size of the original text cannot exceed 4 KB.
     ///
     /// Required.
     "PlainText" plain_text set_plain_text: str,
-    /// 初始化向量，大小为 16 Bytes，加密算法会使用到, base64编码；如果不传，则由后端服务随机生成。用户需要自行保存该值，作为解密的参数。
+    /// Base64-encoded initialization vector of 16 bytes, which will be used by the encryption algorithm. If this parameter is not passed in, the backend service will generate a random one. You should save this value as a parameter for decryption.
     "InitializationVector" initialization_vector set_initialization_vector: str,
 } }
 impl ::core::fmt::Debug for EncryptByWhiteBoxRequest {
@@ -982,30 +982,30 @@ impl ::core::fmt::Debug for EncryptByWhiteBoxRequest {
 rt::action!("kms", "2019-01-18", "EncryptByWhiteBox", EncryptByWhiteBoxRequest => EncryptByWhiteBoxResponse);
 
 rt::model! { read debug;
-/// EncryptByWhiteBox返回参数结构体
+/// EncryptByWhiteBox response structure.
 EncryptByWhiteBoxResponse {
-    /// 初始化向量，加密算法会使用到, base64编码。如果由调用方在入参中传入，则原样返回。如果调用方没有传入，则后端服务随机生成，并返回
+    /// Base64-encoded initialization vector, which will be used by the encryption algorithm. If this parameter is passed in by the caller, it will be returned as-is; otherwise, the backend service will generate a random one and return it.
     "InitializationVector" initialization_vector set_initialization_vector: str,
-    /// 加密后的密文，base64编码
+    /// Base64-encoded ciphertext after encryption
     "CipherText" cipher_text set_cipher_text: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `Encrypt` (加密).
+/// Request of `Encrypt` (encryption).
 ///
-/// 本接口用于加密最多为4KB任意数据，可用于加密数据库密码，RSA Key，或其它较小的敏感信息。对于应用的数据加密，使用GenerateDataKey生成的DataKey进行本地数据的加解密操作
+/// This API is used to encrypt any data up to 4KB. It can be used to encrypt database passwords, RSA Key, or other small sensitive information. For application data encryption, use the DataKey generated by GenerateDataKey to perform local data encryption and decryption operations
 EncryptRequest {
-    /// 调用CreateKey生成的CMK全局唯一标识符
+    /// Globally unique ID of the CMK generated by calling the `CreateKey` API
     ///
     /// Required.
     "KeyId" key_id set_key_id: str,
-    /// 被加密的明文数据，该字段必须使用base64编码，原文最大长度支持4K
+    /// Encrypted plaintext data. This field must be Base64-encoded. The maximum size of the original data is 4 KB
     ///
     /// Required.
     "Plaintext" plaintext set_plaintext: str,
-    /// key/value对的json字符串，如果指定了该参数，则在调用Decrypt API时需要提供同样的参数，最大支持1024个字符
+    /// JSON string of key-value pair. If this parameter is specified, the same parameter needs to be provided when the `Decrypt` API is called. It is up to 1,024 characters
     "EncryptionContext" encryption_context set_encryption_context: str,
 } }
 impl ::core::fmt::Debug for EncryptRequest {
@@ -1020,72 +1020,72 @@ impl ::core::fmt::Debug for EncryptRequest {
 rt::action!("kms", "2019-01-18", "Encrypt", EncryptRequest => EncryptResponse);
 
 rt::model! { read debug;
-/// Encrypt返回参数结构体
+/// Encrypt response structure.
 EncryptResponse {
-    /// 加密后的密文，base64编码。注意：本字段中打包了密文和密钥的相关信息，不是对明文的直接加密结果，只有将该字段作为Decrypt接口的输入参数，才可以解密出原文。
+    /// Base64-encoded ciphertext, which is the encrypted information of the ciphertext and key. To get the plaintext, you need to pass in this field to the Decrypt API.
     "CiphertextBlob" ciphertext_blob set_ciphertext_blob: str,
-    /// 加密使用的CMK的全局唯一标识
+    /// Globally unique ID of the CMK used for encryption
     "KeyId" key_id set_key_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 独享版集群
+/// Exclusive edition cluster.
 ExclusiveHSM {
-    /// 独享集群Id
+    /// Dedicated cluster Id.
     "HsmClusterId" hsm_cluster_id set_hsm_cluster_id: str,
-    /// 独享集群名称
+    /// Dedicated cluster name.
     "HsmClusterName" hsm_cluster_name set_hsm_cluster_name: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GenerateDataKey` (生成数据密钥).
+/// Request of `GenerateDataKey` (Generate data key).
 ///
-/// 本接口生成一个数据密钥，您可以用这个密钥进行本地数据的加密。
+/// This API generates a data key, which you can use to encrypt local data.
 GenerateDataKeyRequest {
-    /// CMK全局唯一标识符
+    /// Globally unique CMK ID
     ///
     /// Required.
     "KeyId" key_id set_key_id: str,
-    /// 指定生成Datakey的加密算法以及Datakey大小，AES_128或者AES_256。KeySpec 和 NumberOfBytes 必须指定一个
+    /// Specifies the encryption algorithm and size of the `DataKey`. Valid values: AES_128, AES_256. Either `KeySpec` or `NumberOfBytes` must be specified.
     "KeySpec" key_spec set_key_spec: str,
-    /// 生成的DataKey的长度，同时指定NumberOfBytes和KeySpec时，以NumberOfBytes为准。最小值为1， 最大值为1024。KeySpec 和 NumberOfBytes 必须指定一个
+    /// Length of the `DataKey`. If both `NumberOfBytes` and `KeySpec` are specified, `NumberOfBytes` will prevail. Minimum value: 1; maximum value: 1024. Either `KeySpec` or `NumberOfBytes` must be specified.
     "NumberOfBytes" number_of_bytes set_number_of_bytes: i128,
-    /// key/value对的json字符串，如果使用该字段，则返回的DataKey在解密时需要填入相同的字符串
+    /// JSON string of key-value pair. If this field is used, the same string should be entered when the returned `DataKey` is decrypted.
     "EncryptionContext" encryption_context set_encryption_context: str,
-    /// PEM 格式公钥字符串，支持 RSA2048 和 SM2 公钥，用于对返回数据中的 Plaintext 值进行加密。若为空，则不对 Plaintext 值加密。
+    /// PEM-encoded public key (2048-bit RSA/SM2 key), which can be used to encrypt the `Plaintext` returned. If this field is left empty, the `Plaintext` will not be encrypted.
     "EncryptionPublicKey" encryption_public_key set_encryption_public_key: str,
-    /// 非对称加密算法，配合 EncryptionPublicKey 对返回数据进行加密。目前支持：SM2（以 C1C3C2 格式返回密文），SM2_C1C3C2_ASN1 （以 C1C3C2 ASN1 格式返回密文），RSAES_PKCS1_V1_5，RSAES_OAEP_SHA_1，RSAES_OAEP_SHA_256。若为空，则默认为 SM2。
+    /// Asymmetric encryption algorithm. Valid values: `SM2` (C1C3C2 ciphertext is returned)`, `SM2_C1C3C2_ASN1` (C1C3C2 ASN1 ciphertext is returned), `RSAES_PKCS1_V1_5`, `RSAES_OAEP_SHA_1`, and `RSAES_OAEP_SHA_256`. This field is used in combination with `EncryptionPublicKey` for encryption. If it is left empty, an SM2 public key will be used by default.
     "EncryptionAlgorithm" encryption_algorithm set_encryption_algorithm: str,
-    /// 表示生成的数据密钥是否被KMS托管。1:表示被KMS托管保存,0:表示KMS不托管。
+    /// Indicates whether the data generated key is managed by KMS. 1 means the key is managed and saved by KMS. 0 means the key is not managed by KMS.
     "IsHostedByKms" is_hosted_by_kms set_is_hosted_by_kms: i128,
-    /// 数据密钥的名称，当IsHostedByKms为1时,必须填写。当IsHostedByKms为0时,可以不填，KMS不托管。
+    /// Name of the data key. required when IsHostedByKms is 1. optional when IsHostedByKms is 0 as KMS does not manage it.
     "DataKeyName" data_key_name set_data_key_name: str,
-    /// 数据密钥 的描述，最大100字节
+    /// Describes the data key. maximum 100 bytes.
     "Description" description set_description: str,
-    /// KMS 独享版对应的 HSM 集群 ID。如果指定HsmClusterId，表明根密钥在此集群里，会校验KeyId是否和HsmClusterId对应。
+    /// HSM cluster ID corresponding to the KMS exclusive edition. if HsmClusterId is specified, it indicates the root key is in this cluster and verifies whether KeyId corresponds to HsmClusterId.
     "HsmClusterId" hsm_cluster_id set_hsm_cluster_id: str,
-    /// 标签列表,当参数IsHostedByKms=1，数据密钥托管到kms时有效.
+    /// Tag list. valid at that time when parameter IsHostedByKms=1 and the data key is hosted by kms.
     "Tags" tags set_tags: list Tag,
 } }
 rt::action!("kms", "2019-01-18", "GenerateDataKey", GenerateDataKeyRequest => GenerateDataKeyResponse);
 
 rt::model! { read nodebug;
-/// GenerateDataKey返回参数结构体
+/// GenerateDataKey response structure.
 GenerateDataKeyResponse {
-    /// CMK的全局唯一标识
+    /// Globally unique CMK ID
     "KeyId" key_id set_key_id: str,
-    /// 若调用时未提供 EncryptionPublicKey，该字段值为生成的数据密钥 DataKey 的 Base64 编码的明文，需进行 Base64 解码以获取 DataKey 明文。
-    /// 若调用时提供了 EncryptionPublicKey，则该字段值为使用 EncryptionPublicKey 公钥进行非对称加密后的 Base64 编码的密文。需在 Base64 解码后，使用用户上传的公钥对应的私钥进行进一步解密，以获取 DataKey 明文。
+    /// If `EncryptionPublicKey` is left empty, a Base64-encoded ciphertext will be returned. To get the plaintext, you need to decode the ciphertext first.
+    /// If `EncryptionPublicKey` is specified, this field will return the Base64-encoded ciphertext encrypted with the specified public key. To get the plaintext, you need to decode the ciphertext and upload the corresponding private key.
     "Plaintext" plaintext set_plaintext: str,
-    /// 数据密钥DataKey加密后的密文，用户需要自行保存该密文，KMS不托管用户的数据密钥。可以通过Decrypt接口从CiphertextBlob中获取数据密钥DataKey明文
+    /// Ciphertext of the data key, which should be kept by yourself. KMS does not host user data keys. You can call the `Decrypt` API to get the plaintext of the data key from `CiphertextBlob`.
     "CiphertextBlob" ciphertext_blob set_ciphertext_blob: str,
-    /// DataKey的全局唯一标识,当KMS托管数据密钥时返回。
+    /// Globally unique id of the data key, returned when KMS hosting is enabled.
     "DataKeyId" data_key_id set_data_key_id: str,
-    /// 标签操作的返回码. 0: 成功；1: 内部错误；2: 业务处理错误
+    /// Response code of the Tag operation. 0: success; 1: internal error; 2: business processing error.
     "TagCode" tag_code set_tag_code: i128,
-    /// 标签操作的返回信息
+    /// Response of the Tag operation.
     "TagMsg" tag_msg set_tag_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1105,11 +1105,11 @@ impl ::core::fmt::Debug for GenerateDataKeyResponse {
 }
 
 rt::model! { write debug;
-/// Request of `GenerateRandom` (随机数生成接口).
+/// Request of `GenerateRandom` (Generates a random number).
 ///
-/// 随机数生成接口。
+/// This API is used to generate a random number.
 GenerateRandomRequest {
-    /// 生成的随机数的长度。最小值为1， 最大值为1024。
+    /// Length of the random number. Minimum value: 1. Maximum value: 1024
     ///
     /// Required.
     "NumberOfBytes" number_of_bytes set_number_of_bytes: i128,
@@ -1117,9 +1117,9 @@ GenerateRandomRequest {
 rt::action!("kms", "2019-01-18", "GenerateRandom", GenerateRandomRequest => GenerateRandomResponse);
 
 rt::model! { read nodebug;
-/// GenerateRandom返回参数结构体
+/// GenerateRandom response structure.
 GenerateRandomResponse {
-    /// 生成的随机数的明文，该明文使用base64编码，用户需要使用base64解码得到明文。
+    /// Base64-encoded plaintext of the randomly generated number. You need to Base64-decode it to get the plaintext.
     "Plaintext" plaintext set_plaintext: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1134,48 +1134,48 @@ impl ::core::fmt::Debug for GenerateRandomResponse {
 }
 
 rt::model! { write debug;
-/// Request of `GetDataKeyCiphertextBlob` (下载数据密钥密文).
+/// Request of `GetDataKeyCiphertextBlob` (Download the ciphertext of the data key).
 ///
-/// 下载数据密钥密文
+/// This API is used to download the encrypted data key.
 GetDataKeyCiphertextBlobRequest {
-    /// 数据密钥的唯一标志符
+    /// Unique id of a data key.
     ///
     /// Required.
     "DataKeyId" data_key_id set_data_key_id: str,
-    /// 可信服务成员账号信息,当前账号时管理员或者委派管理员时有效。
+    /// Trusted service member account information. valid at that time when the current account is admin or delegated admin.
     "MemberAccount" member_account set_member_account: obj MemberAccount,
 } }
 rt::action!("kms", "2019-01-18", "GetDataKeyCiphertextBlob", GetDataKeyCiphertextBlobRequest => GetDataKeyCiphertextBlobResponse);
 
 rt::model! { read debug;
-/// GetDataKeyCiphertextBlob返回参数结构体
+/// GetDataKeyCiphertextBlob response structure.
 GetDataKeyCiphertextBlobResponse {
-    /// 数据密钥的密文
+    /// Specifies the ciphertext of the data key.
     "CiphertextBlob" ciphertext_blob set_ciphertext_blob: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetDataKeyPlaintext` (获取数据密钥明文).
+/// Request of `GetDataKeyPlaintext` (Retrieve the plaintext of the data key).
 ///
-/// 获取数据密钥明文
+/// This API is used to retrieve the key plaintext.
 GetDataKeyPlaintextRequest {
-    /// 数据密钥的唯一标志符
+    /// Unique id of a data key.
     ///
     /// Required.
     "DataKeyId" data_key_id set_data_key_id: str,
-    /// PEM 格式公钥字符串，支持 RSA2048 和 SM2 公钥，用于对返回数据中的 Plaintext 值进行加密。若为空，则不对 Plaintext 值加密。
+    /// PEM formatted public key string, supporting RSA2048 and SM2 public keys, and used to encrypt the plaintext value in the returned data. If it is empty, plaintext value will not be encrypted.
     "EncryptionPublicKey" encryption_public_key set_encryption_public_key: str,
-    /// 非对称加密算法，配合 EncryptionPublicKey 对返回数据进行加密。目前支持：SM2（以 C1C3C2 格式返回密文），SM2_C1C3C2_ASN1 （以 C1C3C2 ASN1 格式返回密文），RSAES_PKCS1_V1_5，RSAES_OAEP_SHA_1，RSAES_OAEP_SHA_256。若为空，则默认为 SM2。
+    /// Asymmetric encryption algorithm, used in conjunction with EncryptionPublicKey to encrypt the returned data. It currently supports SM2 (returns ciphertext in C1C3C2 format), SM2_C1C3C2_ASN1 (returns ciphertext in C1C3C2 ASN1 format), RSAES_PKCS1_V1_5, RSAES_OAEP_SHA_1, and RSAES_OAEP_SHA_256. If it is empty, the default value SM2 is used.
     "EncryptionAlgorithm" encryption_algorithm set_encryption_algorithm: str,
 } }
 rt::action!("kms", "2019-01-18", "GetDataKeyPlaintext", GetDataKeyPlaintextRequest => GetDataKeyPlaintextResponse);
 
 rt::model! { read nodebug;
-/// GetDataKeyPlaintext返回参数结构体
+/// GetDataKeyPlaintext response structure.
 GetDataKeyPlaintextResponse {
-    /// 若调用时未提供 EncryptionPublicKey，该字段值为 Base64 编码的明文，需进行 Base64 解码以获取明文。 若调用时提供了 EncryptionPublicKey，则该字段值为使用 EncryptionPublicKey 公钥进行非对称加密后的 Base64 编码的密文。需在 Base64 解码后，使用用户上传的公钥对应的私钥进行进一步解密，以获取明文。
+    /// If EncryptionPublicKey is not provided during the call, the field value is the plaintext encoded in Base64, and the Base64 decoding is required to obtain the plaintext. If EncryptionPublicKey is provided during the call, the field value is the ciphertext asymmetrically encrypted with the EncryptionPublicKey and encoded in Base64. After Base64 decoding, the private key corresponding to the user-uploaded public key is used for further decryption to obtain the plaintext.
     "Plaintext" plaintext set_plaintext: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1190,42 +1190,42 @@ impl ::core::fmt::Debug for GetDataKeyPlaintextResponse {
 }
 
 rt::model! { write debug;
-/// Request of `GetKeyRotationStatus` (查询密钥轮换状态).
+/// Request of `GetKeyRotationStatus` (Query key rotation status).
 ///
-/// 查询指定的CMK是否开启了密钥轮换功能。
+/// Query whether the specified CMK has the key rotation function.
 GetKeyRotationStatusRequest {
-    /// CMK唯一标识符
+    /// Unique CMK ID
     ///
     /// Required.
     "KeyId" key_id set_key_id: str,
-    /// 可信服务成员账号信息,当前账号时管理员或者委派管理员时有效。
+    /// Trusted service member account information. valid at that time when the current account is admin or delegated admin.
     "MemberAccount" member_account set_member_account: obj MemberAccount,
 } }
 rt::action!("kms", "2019-01-18", "GetKeyRotationStatus", GetKeyRotationStatusRequest => GetKeyRotationStatusResponse);
 
 rt::model! { read debug;
-/// GetKeyRotationStatus返回参数结构体
+/// GetKeyRotationStatus response structure.
 GetKeyRotationStatusResponse {
-    /// 密钥轮换是否开启
+    /// Whether key rotation is enabled
     "KeyRotationEnabled" key_rotation_enabled set_key_rotation_enabled: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetParametersForImport` (获取导入主密钥（CMK）材料的参数).
+/// Request of `GetParametersForImport` (Gets the parameters of the material to be imported into a CMK).
 ///
-/// 获取导入主密钥（CMK）材料的参数，返回的Token作为执行ImportKeyMaterial的参数之一，返回的PublicKey用于对自主导入密钥材料进行加密。返回的Token和PublicKey 24小时后失效，失效后如需重新导入，需要再次调用该接口获取新的Token和PublicKey。
+/// This API is used to obtain the parameters of the material to be imported into a CMK. The returned `Token` is used as one of the parameters to execute `ImportKeyMaterial`, and the returned `PublicKey` is used to encrypt the key material. The `Token` and `PublicKey` are valid for 24 hours. If they are expired, you will need to call the API again to get a new `Token` and `PublicKey`.
 GetParametersForImportRequest {
-    /// CMK的唯一标识，获取密钥参数的CMK必须是EXTERNAL类型，即在CreateKey时指定Type=2 类型的CMK。
+    /// Unique ID of a CMK. The CMK for which to get the key parameters must be of the `EXTERNAL` type, i.e., Type = 2 when the CMK is created by the `CreateKey` API.
     ///
     /// Required.
     "KeyId" key_id set_key_id: str,
-    /// 指定加密密钥材料的算法，目前支持RSAES_PKCS1_V1_5、RSAES_OAEP_SHA_1、RSAES_OAEP_SHA_256
+    /// Specifies the algorithm for key material encryption. Currently, `RSAES_PKCS1_V1_5`, `RSAES_OAEP_SHA_1`, and `RSAES_OAEP_SHA_256` are supported.
     ///
     /// Required.
     "WrappingAlgorithm" wrapping_algorithm set_wrapping_algorithm: str,
-    /// 指定加密密钥材料的类型，目前只支持RSA_2048
+    /// Specifies the type of wrapping key. Currently, only `RSA_2048` is supported.
     ///
     /// Required.
     "WrappingKeySpec" wrapping_key_spec set_wrapping_key_spec: str,
@@ -1233,15 +1233,15 @@ GetParametersForImportRequest {
 rt::action!("kms", "2019-01-18", "GetParametersForImport", GetParametersForImportRequest => GetParametersForImportResponse);
 
 rt::model! { read nodebug;
-/// GetParametersForImport返回参数结构体
+/// GetParametersForImport response structure.
 GetParametersForImportResponse {
-    /// CMK的唯一标识，用于指定目标导入密钥材料的CMK。
+    /// Unique ID of a CMK, which is used to specify the CMK into which to import key material.
     "KeyId" key_id set_key_id: str,
-    /// 导入密钥材料需要的token，用于作为 ImportKeyMaterial 的参数。
+    /// The token required for importing key material, which is used as a parameter for `ImportKeyMaterial`.
     "ImportToken" import_token set_import_token: str,
-    /// 用于加密密钥材料的RSA公钥，base64编码。使用PublicKey base64解码后的公钥将导入密钥进行加密后作为 ImportKeyMaterial 的参数。
+    /// The Base64-encoded RSA public key used to encrypt key material before importing it with `ImportKeyMaterial`.
     "PublicKey" public_key set_public_key: str,
-    /// 该导出token和公钥的有效期，超过该时间后无法导入，需要重新调用GetParametersForImport获取。
+    /// Validity period of the token and public key. A token and public key can only be imported when they are valid. If they are expired, you will need to call the `GetParametersForImport` API again to get a new token and public key.
     "ParametersValidTo" parameters_valid_to set_parameters_valid_to: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1259,11 +1259,11 @@ impl ::core::fmt::Debug for GetParametersForImportResponse {
 }
 
 rt::model! { write debug;
-/// Request of `GetPublicKey` (获取非对称密钥的公钥).
+/// Request of `GetPublicKey` (Gets the information of the public key that is encrypted with the asymmetric cryptographic algorithm).
 ///
-/// 该接口用于获取非对称密钥的公钥信息，可用于本地数据加密或验签。只有处于Enabled状态的非对称密钥才可能获取公钥。
+/// This API is used to get the public key of an asymmetric KMS key (which must be enabled). With the public key, you can encrypt messages and verify signatures.
 GetPublicKeyRequest {
-    /// CMK的唯一标识。
+    /// Unique CMK ID.
     ///
     /// Required.
     "KeyId" key_id set_key_id: str,
@@ -1271,91 +1271,91 @@ GetPublicKeyRequest {
 rt::action!("kms", "2019-01-18", "GetPublicKey", GetPublicKeyRequest => GetPublicKeyResponse);
 
 rt::model! { read debug;
-/// GetPublicKey返回参数结构体
+/// GetPublicKey response structure.
 GetPublicKeyResponse {
-    /// CMK的唯一标识。
+    /// Unique CMK ID.
     "KeyId" key_id set_key_id: str,
-    /// 经过base64编码的公钥内容。
+    /// Base64-encoded public key content.
     "PublicKey" public_key set_public_key: str,
-    /// PEM格式的公钥内容。
+    /// Public key content in PEM format.
     "PublicKeyPem" public_key_pem set_public_key_pem: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetRegions` (获取可以提供KMS服务的地域列表).
+/// Request of `GetRegions` (Return all regions support KMS service).
 ///
-/// 获取可以提供KMS服务的地域列表
+/// This API is used to return all regions support KMS service.
 GetRegionsRequest {
 } }
 rt::action!("kms", "2019-01-18", "GetRegions", GetRegionsRequest => GetRegionsResponse);
 
 rt::model! { read debug;
-/// GetRegions返回参数结构体
+/// GetRegions response structure.
 GetRegionsResponse {
-    /// 可用region列表
+    /// Available region list.
     "Regions" regions set_regions: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetServiceStatus` (查询服务状态).
+/// Request of `GetServiceStatus` (Query service status).
 ///
-/// 用于查询该用户是否已开通KMS服务
+/// Used to query whether the user has activated the KMS service.
 GetServiceStatusRequest {
 } }
 rt::action!("kms", "2019-01-18", "GetServiceStatus", GetServiceStatusRequest => GetServiceStatusResponse);
 
 rt::model! { read debug;
-/// GetServiceStatus返回参数结构体
+/// GetServiceStatus response structure.
 GetServiceStatusResponse {
-    /// KMS服务是否开通， true 表示已开通
+    /// Whether the KMS service is enabled. true means enabled
     "ServiceEnabled" service_enabled set_service_enabled: bool,
-    /// 服务不可用类型： 0-未购买，1-正常， 2-欠费停服， 3-资源释放
+    /// Service unavailability type: 0-not purchased, 1-normal, 2-service suspended due to overdue payments, 3-resource release
     "InvalidType" invalid_type set_invalid_type: i64,
-    /// 0-普通版，1-旗舰版
+    /// 0-Standard Edition, 1-Flagship Edition
     "UserLevel" user_level set_user_level: i128,
-    /// 旗舰版到期时间（Epoch Unix Timestamp）。
+    /// Expiry time of the flagship edition (Epoch Unix Timestamp).
     "ProExpireTime" pro_expire_time set_pro_expire_time: i128,
-    /// 旗舰版是否自动续费：0-不自动续费，1-自动续费
+    /// Whether the flagship edition is automatically renewed: 0-no auto-renewal, 1-auto-renewal
     "ProRenewFlag" pro_renew_flag set_pro_renew_flag: i128,
-    /// 旗舰版购买记录的唯一性标识。如果未开通旗舰版，则返回值为空
+    /// Unique identifier of the flagship edition purchase record. If the flagship edition is not activated, the return value is empty.
     "ProResourceId" pro_resource_id set_pro_resource_id: str,
-    /// 是否开通 KMS 托管版
+    /// Whether to enable managed by KMS
     "ExclusiveVSMEnabled" exclusive_vsm_enabled set_exclusive_vsm_enabled: bool,
-    /// 是否开通 KMS 独享版
+    /// Whether to enable KMS exclusive edition
     "ExclusiveHSMEnabled" exclusive_hsm_enabled set_exclusive_hsm_enabled: bool,
-    /// KMS 订阅信息。
+    /// KMS subscription information.
     "SubscriptionInfo" subscription_info set_subscription_info: str,
-    /// 返回KMS用户密钥使用数量
+    /// Return the usage quantity of KMS user secret key
     "CmkUserCount" cmk_user_count set_cmk_user_count: i128,
-    /// 返回KMS用户密钥规格数量
+    /// Return the specification quantity of KMS user secret keys
     "CmkLimit" cmk_limit set_cmk_limit: i128,
-    /// 返回独享集群组
+    /// Return the dedicated cluster group
     "ExclusiveHSMList" exclusive_hsm_list set_exclusive_hsm_list: list ExclusiveHSM,
-    /// 是否支持数据密钥托管。1:支持，0:不支持。
+    /// Indicates whether data key management is supported. 1: supported. 0: not supported.
     "IsAllowedDataKeyHosted" is_allowed_data_key_hosted set_is_allowed_data_key_hosted: bool,
-    /// IsAllowedDataKeyHosted为1时有效，数据密钥的购买额度
+    /// Valid when IsAllowedDataKeyHosted is 1. Purchase quota of the data key
     "DataKeyLimit" data_key_limit set_data_key_limit: i128,
-    /// IsAllowedDataKeyHosted为1时有效，数据密钥免费额度。
+    /// Valid at that time when IsAllowedDataKeyHosted is 1. Data key free quota.
     "FreeDataKeyLimit" free_data_key_limit set_free_data_key_limit: i128,
-    /// IsAllowedDataKeyHosted为1时有效，已使用的数据密钥数量。
+    /// Valid when IsAllowedDataKeyHosted is 1. Number of used data keys.
     "DataKeyUsedCount" data_key_used_count set_data_key_used_count: i128,
-    /// 同步任务的目标地域信息
+    /// Target region info of the sync task
     "SyncTaskList" sync_task_list set_sync_task_list: list DestinationSyncConfig,
-    /// 是否支持同步任务。true:支持，false:不支持。
+    /// Whether sync task is supported. true: supported, false: unsupported.
     "IsAllowedSync" is_allowed_sync set_is_allowed_sync: bool,
-    /// 地域下的QPS
+    /// QPS in the region
     "QpsLimit" qps_limit set_qps_limit: i128,
-    /// 总的QPS值
+    /// Total QPS value
     "QpsTotalLimit" qps_total_limit set_qps_total_limit: i128,
-    /// 地域下的QPS
+    /// QPS in the region
     "RegionsQps" regions_qps set_regions_qps: list RegionQps,
-    /// 资源的地域信息
+    /// Regional information of the resource
     "ResourceZone" resource_zone set_resource_zone: i128,
-    /// 资源的地域可用区信息
+    /// Regional availability zone info of the resource
     "ResourceRegion" resource_region set_resource_region: i128,
     /// 多账号开通额度
     ///
@@ -1370,30 +1370,30 @@ GetServiceStatusResponse {
 } }
 
 rt::model! { write nodebug;
-/// Request of `ImportDataKey` (导入数据密钥).
+/// Request of `ImportDataKey` (Import a data key).
 ///
-/// 数据密钥导入接口，并托管到KMS
+/// Data key import API, managed by KMS.
 ImportDataKeyRequest {
-    /// 数据密钥的名称
+    /// Name of the data key.
     ///
     /// Required.
     "DataKeyName" data_key_name set_data_key_name: str,
-    /// 如果导入的是明文数据密钥，则是base64 转换后的明文数据密钥，  如果导入的是密文数据密钥，则是由KMS GenerateDataKey接口生成的密文数据密钥。
+    /// If the imported key is plaintext data key, it is the base64 plaintext data key after conversion. if the imported key is ciphertext data key, it is the ciphertext data key generated by the KMS GenerateDataKey interface.
     ///
     /// Required.
     "ImportKeyMaterial" import_key_material set_import_key_material: str,
-    /// 1:密文导入(由KMS接口生成的密文数据密钥)，2:明文导入。
+    /// 1: ciphertext import (data key generated by KMS api) 2: plaintext import.
     ///
     /// Required.
     "ImportType" import_type set_import_type: i128,
-    /// 数据密钥 的描述，最大100字节
+    /// Describes the data key. maximum 100 bytes.
     "Description" description set_description: str,
-    /// 当导入密文数据密钥时，无需传入根密钥,如果传入会校验此KeyId是否和密文中一致。
-    /// 当导入明文数据密钥，KeyId 不能为空，会根据指定的根密钥加密数据密钥。
+    /// When importing an encrypted data key, no need to input the root key. if the input is provided, validate whether the KeyId matches the one in the ciphertext.
+    /// When importing plaintext data key, KeyId cannot be empty. the data key is encrypted with the specified root key.
     "KeyId" key_id set_key_id: str,
-    /// KMS 独享版对应的 HSM 集群 ID。如果指定HsmClusterId，表明根密钥在此集群里，会校验KeyId是否和HsmClusterId对应。
+    /// HSM cluster ID corresponding to the KMS exclusive edition. if HsmClusterId is specified, it indicates the root key is in this cluster and verifies whether KeyId corresponds to HsmClusterId.
     "HsmClusterId" hsm_cluster_id set_hsm_cluster_id: str,
-    /// 标签列表
+    /// Tag list
     "Tags" tags set_tags: list Tag,
 } }
 impl ::core::fmt::Debug for ImportDataKeyRequest {
@@ -1412,39 +1412,39 @@ impl ::core::fmt::Debug for ImportDataKeyRequest {
 rt::action!("kms", "2019-01-18", "ImportDataKey", ImportDataKeyRequest => ImportDataKeyResponse);
 
 rt::model! { read debug;
-/// ImportDataKey返回参数结构体
+/// ImportDataKey response structure.
 ImportDataKeyResponse {
-    /// CMK的全局唯一标识
+    /// Globally unique CMK id.
     "KeyId" key_id set_key_id: str,
-    /// DataKey的全局唯一标识  否  官网/国内&国际站展示
+    /// Globally unique id of DataKey. no. show on portal/domestic and international sites.
     "DataKeyId" data_key_id set_data_key_id: str,
-    /// 标签操作的返回码. 0: 成功；1: 内部错误；2: 业务处理错误
+    /// Response code of the Tag operation. 0: success; 1: internal error; 2: business processing error.
     "TagCode" tag_code set_tag_code: i128,
-    /// 标签操作的返回信息
+    /// Response of the Tag operation.
     "TagMsg" tag_msg set_tag_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `ImportKeyMaterial` (导入密钥材料).
+/// Request of `ImportKeyMaterial` (Imports key material).
 ///
-/// 用于导入密钥材料。只有类型为EXTERNAL 的CMK 才可以导入，导入的密钥材料使用 GetParametersForImport 获取的密钥进行加密。可以为指定的 CMK 重新导入密钥材料，并重新指定过期时间，但必须导入相同的密钥材料。CMK 密钥材料导入后不可以更换密钥材料。导入的密钥材料过期或者被删除后，指定的CMK将无法使用，需要再次导入相同的密钥材料才能正常使用。CMK是独立的，同样的密钥材料可导入不同的 CMK 中，但使用其中一个 CMK 加密的数据无法使用另一个 CMK解密。
-/// 只有Enabled 和 PendingImport状态的CMK可以导入密钥材料。
+/// This API is used to import key material into an EXTERNAL CMK. The key obtained through the `GetParametersForImport` API is used to encrypt the key material. You can only reimport the same key material into the specified CMK and set a new expiration time. After the CMK key material is imported, it cannot be replaced. After the key material is expired or deleted, the CMK will remain unavailable until the same key material is reimported. CMKs are independent, which means that the same key material can be imported into different CMKs, but data encrypted by one CMK cannot be decrypted by another one.
+/// Key material can only be imported into CMKs in `Enabled` and `PendingImport` status.
 ImportKeyMaterialRequest {
-    /// 使用GetParametersForImport 返回的PublicKey加密后的密钥材料base64编码。对于国密版本region的KMS，导入的密钥材料长度要求为 128 bit，FIPS 140-2版本region的KMS， 导入的密钥材料长度要求为 256 bit。
+    /// base64-encoded encrypted key material using the PublicKey returned by GetParametersForImport. For KMS in national cryptography version regions, the length requirement for imported key material is 128 bit. For KMS in FIPS 140-2 version regions, the length requirement for imported key material is 256 bit.
     ///
     /// Required.
     "EncryptedKeyMaterial" encrypted_key_material set_encrypted_key_material: str,
-    /// 通过调用GetParametersForImport获得的导入令牌。
+    /// Import token obtained by calling GetParametersForImport.
     ///
     /// Required.
     "ImportToken" import_token set_import_token: str,
-    /// 指定导入密钥材料的CMK，需要和GetParametersForImport 指定的CMK相同。
+    /// The CMK designated for importing key material must be identical to the CMK specified in GetParametersForImport.
     ///
     /// Required.
     "KeyId" key_id set_key_id: str,
-    /// 密钥材料过期时间 unix 时间戳，不指定或者 0 表示密钥材料不会过期，若指定过期时间，需要大于当前时间点，最大支持 2147443200。
+    /// Expiration time of the key material in unix timestamp. If unspecified or 0, the key material does not expire. If specified, the expiration time must be greater than the current time and supports up to 2147443200.
     "ValidTo" valid_to set_valid_to: i128,
 } }
 impl ::core::fmt::Debug for ImportKeyMaterialRequest {
@@ -1460,299 +1460,299 @@ impl ::core::fmt::Debug for ImportKeyMaterialRequest {
 rt::action!("kms", "2019-01-18", "ImportKeyMaterial", ImportKeyMaterialRequest => ImportKeyMaterialResponse);
 
 rt::model! { read debug;
-/// ImportKeyMaterial返回参数结构体
+/// ImportKeyMaterial response structure.
 ImportKeyMaterialResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 返回CMK列表信息
+/// Returned CMK list information
 Key {
-    /// CMK的全局唯一标识。
+    /// Globally unique CMK ID.
     "KeyId" key_id set_key_id: str,
 } }
 
 rt::model! { read debug;
-/// CMK属性信息
+/// CMK attribute information
 KeyMetadata {
-    /// CMK的全局唯一标识
+    /// Globally unique ID of the CMK.
     "KeyId" key_id set_key_id: str,
-    /// 作为密钥更容易辨识，更容易被人看懂的别名
+    /// An alias name as a key that is easier to identify and understand
     "Alias" alias set_alias: str,
-    /// 密钥创建时间
+    /// Key creation time
     "CreateTime" create_time set_create_time: i128,
-    /// CMK的描述
+    /// Description of the CMK.
     "Description" description set_description: str,
-    /// CMK的状态， 取值为：Enabled | Disabled | PendingDelete | PendingImport | Archived
+    /// CMK state, value: Enabled | Disabled | PendingDelete | PendingImport | Archived
     "KeyState" key_state set_key_state: str,
-    /// CMK用途，取值为: ENCRYPT_DECRYPT | ASYMMETRIC_DECRYPT_RSA_2048 | ASYMMETRIC_DECRYPT_SM2 | ASYMMETRIC_SIGN_VERIFY_SM2 | ASYMMETRIC_SIGN_VERIFY_RSA_2048 | ASYMMETRIC_SIGN_VERIFY_ECC
+    /// CMK purpose. Value: ENCRYPT_DECRYPT | ASYMMETRIC_DECRYPT_RSA_2048 | ASYMMETRIC_DECRYPT_SM2 | ASYMMETRIC_SIGN_VERIFY_SM2 | ASYMMETRIC_SIGN_VERIFY_RSA_2048 | ASYMMETRIC_SIGN_VERIFY_ECC
     "KeyUsage" key_usage set_key_usage: str,
-    /// CMK类型，2 表示符合FIPS 140-2标准，4表示符合国密标准
+    /// CMK type. 2 means compliant with FIPS 140-2 standard. 4 means compliant with national cryptography standards.
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - 2： 表示符合FIPS 140-2标准
-    /// - 4： 表示符合国密标准
+    /// - 2: Complies with FIPS 140-2 standard
+    /// - 4: Complies with national cryptography standards
     "Type" r#type set_type: i64,
-    /// 创建者
+    /// Creator.
     "CreatorUin" creator_uin set_creator_uin: i128,
-    /// 是否开启了密钥轮换功能
+    /// Is key rotation function enabled?
     "KeyRotationEnabled" key_rotation_enabled set_key_rotation_enabled: bool,
-    /// CMK的创建者，用户创建的为 user，授权各云产品自动创建的为对应的产品名
+    /// Creator of the CMK. For user-created CMKs, the value is user. For CMKs auto-created by authorized Cloud services, the value is the corresponding product name.
     "Owner" owner set_owner: str,
-    /// 在密钥轮换开启状态下，下次轮换的时间
+    /// The time when the next rotation occurs with key rotation enabled
     "NextRotateTime" next_rotate_time set_next_rotate_time: i128,
-    /// 计划删除的时间
+    /// The time when schedule deletion
     "DeletionDate" deletion_date set_deletion_date: i128,
-    /// CMK 密钥材料类型，由KMS创建的为： TENCENT_KMS， 由用户导入的类型为：EXTERNAL
+    /// CMK key material type. TENCENT_KMS for those created by KMS, EXTERNAL for user import.
     "Origin" origin set_origin: str,
-    /// 在Origin为  EXTERNAL 时有效，表示密钥材料的有效日期， 0 表示不过期
+    /// Valid when Origin is EXTERNAL. Indicates the expiration date of the key material. 0 means never expire.
     "ValidTo" valid_to set_valid_to: i128,
-    /// 资源ID，格式：creatorUin/$creatorUin/$keyId
+    /// Resource ID, format: creatorUin/$creatorUin/$keyId
     "ResourceId" resource_id set_resource_id: str,
-    /// HSM 集群 ID（仅对 KMS 独占版/托管版服务实例有效）
+    /// HSM Cluster ID (only applicable to KMS exclusive/managed service instance)
     "HsmClusterId" hsm_cluster_id set_hsm_cluster_id: str,
-    /// 密钥轮转周期（天）
+    /// Key rotation cycle (days)
     "RotateDays" rotate_days set_rotate_days: i128,
-    /// 上次轮转时间（Unix timestamp）
+    /// Last rotation time (Unix timestamp).
     "LastRotateTime" last_rotate_time set_last_rotate_time: i128,
-    /// 密钥是否是主副本。0:主本，1:同步副本。
+    /// Whether the key is the primary replica. 0: primary replica, 1: synced replica.
     "IsSyncReplica" is_sync_replica set_is_sync_replica: i64,
-    /// 同步的原始地域
+    /// Synchronous original region
     "SourceRegion" source_region set_source_region: str,
-    /// 密钥同步的状态，0:未同步,1:同步成功,2:同步失败,3:同步中。
+    /// Key synchronization state: 0: unsynced, 1: synced successfully, 2: synchronization failed, 3: syncing.
     "SyncStatus" sync_status set_sync_status: i64,
-    /// 同步的结果描述
+    /// Synchronous result description
     "SyncMessages" sync_messages set_sync_messages: str,
-    /// 同步的开始时间
+    /// Start time of synchronization
     "SyncStartTime" sync_start_time set_sync_start_time: i128,
-    /// 同步的结束时间
+    /// Synchronous end time
     "SyncEndTime" sync_end_time set_sync_end_time: i128,
-    /// 同步的原始集群，如果为空，是公有云公共集群
+    /// Synchronous original cluster. If empty, it is a public cloud public cluster.
     "SourceHsmClusterId" source_hsm_cluster_id set_source_hsm_cluster_id: str,
-    /// 成员账号appId
+    /// Member account appId
     "AccountAppId" account_app_id set_account_app_id: i128,
-    /// 成员账号uin
+    /// member account uin
     "AccountUin" account_uin set_account_uin: i128,
-    /// 成员账号名称
+    /// Member account name
     "AccountName" account_name set_account_name: str,
-    /// 创建者UIN
+    /// Creator UIN
     "CreatorUinString" creator_uin_string set_creator_uin_string: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListAlgorithms` (列出当前Region支持的加密方式).
+/// Request of `ListAlgorithms` (Lists encryption methods supported in the current region).
 ///
-/// 列出当前Region支持的加密方式
+/// This API is used to list the encryption methods supported in the current region.
 ListAlgorithmsRequest {
 } }
 rt::action!("kms", "2019-01-18", "ListAlgorithms", ListAlgorithmsRequest => ListAlgorithmsResponse);
 
 rt::model! { read debug;
-/// ListAlgorithms返回参数结构体
+/// ListAlgorithms response structure.
 ListAlgorithmsResponse {
-    /// 本地区支持的对称加密算法
+    /// Symmetric encryption algorithms supported in this region
     "SymmetricAlgorithms" symmetric_algorithms set_symmetric_algorithms: list AlgorithmInfo,
-    /// 本地区支持的非对称加密算法
+    /// Asymmetric encryption algorithms supported in this region
     "AsymmetricAlgorithms" asymmetric_algorithms set_asymmetric_algorithms: list AlgorithmInfo,
-    /// 本地区支持的非对称签名验签算法
+    /// Asymmetric signature verification algorithms supported in the current region
     "AsymmetricSignVerifyAlgorithms" asymmetric_sign_verify_algorithms set_asymmetric_sign_verify_algorithms: list AlgorithmInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListDataKeyDetail` (获取数据密钥列表详情).
+/// Request of `ListDataKeyDetail` (Retrieve data key list details).
 ///
-/// 根据指定Offset和Limit获取数据密钥列表详情。
+/// This API is used to retrieve data key list details based on specified Offset and Limit.
 ListDataKeyDetailRequest {
-    /// 含义跟 SQL 查询的 Offset 一致，表示本次获取从按一定顺序排列数组的第 Offset 个元素开始，缺省为0
+    /// It means the same as the Offset in SQL queries, indicating that this retrieval starts from the Offset-th element of the sequentially arranged array. It defaults to 0.
     "Offset" offset set_offset: i128,
-    /// 含义跟 SQL 查询的 Limit 一致，表示本次最多获取 Limit 个元素。缺省值为10，最大值为200
+    /// The meaning is consistent with the Limit in SQL queries, indicating that this time up to Limit elements can be retrieved. The default value is 10, and the maximum value is 200.
     "Limit" limit set_limit: i128,
-    /// 根据创建者角色筛选，默认 0 表示用户自己创建的数据密钥， 1 表示授权其它云产品自动创建的数据密钥
+    /// Filter by creator role. Default value 0 indicates data keys created by the user, and 1 indicates data keys automatically created by authorized other Cloud services.
     "Role" role set_role: i128,
-    /// 根据DataKey创建时间排序， 0 表示按照降序排序，1表示按照升序排序
+    /// Sort by DataKey creation time. 0 indicates sort in descending order, and 1 indicates sort in ascending order.
     "OrderType" order_type set_order_type: i128,
-    /// 根据DataKey状态筛选， 0表示全部DataKey， 1 表示仅查询Enabled DataKey， 2 表示仅查询Disabled DataKey，3 表示查询PendingDelete 状态的DataKey(处于计划删除状态的Key)。
+    /// Filter by DataKey status. 0 indicates all DataKeys, 1 indicates querying only Enabled DataKeys, 2 indicates querying only Disabled DataKeys, and 3 indicates querying DataKeys in PendingDelete state (keys in scheduled deletion status).
     "KeyState" key_state set_key_state: i128,
-    /// 根据DataKeyId或者DataKeyName进行模糊匹配查询
+    /// Perform a fuzzy match query by DataKeyId or DataKeyName
     "SearchKeyAlias" search_key_alias set_search_key_alias: str,
-    /// 根据DateKey类型筛选， "TENCENT_KMS" 表示筛选密钥材料由KMS创建的数据密钥， "EXTERNAL" 表示筛选密钥材料需要用户导入的 EXTERNAL类型数据密钥，"ALL" 或者不设置表示两种类型都查询，大小写敏感。
+    /// Filter by DateKey type. "TENCENT_KMS" filters data keys with key material created by KMS. "EXTERNAL" filters EXTERNAL type data keys with key material to import. "ALL" or leave unset queries both types. Case-sensitive.
     "Origin" origin set_origin: str,
-    /// KMS 高级版对应的 HSM 集群 ID。当指定集群ID时查询集群的密钥列表；当指定default时,查询公有云共享版的密钥列表；当为空，默认查询所有的密钥列表包括集群和非集群。
+    /// HSM Cluster ID corresponding to the KMS advanced edition. When specifying a cluster ID, query the key list within the specified cluster. When specifying default, query the key list of the public cloud shared version. If empty, query all key lists by default, including cluster and non-cluster.
     "HsmClusterId" hsm_cluster_id set_hsm_cluster_id: str,
-    /// 根密钥全局唯一标识符
+    /// Root key globally unique identifier
     "KeyId" key_id set_key_id: str,
-    /// 数据密钥的长度
+    /// Length of the data key
     "DataKeyLen" data_key_len set_data_key_len: i128,
-    /// 标签过滤条件
+    /// Tag filtering condition
     "TagFilters" tag_filters set_tag_filters: list TagFilter,
-    /// 成员账号信息数组
+    /// Member account information array
     "MemberAccounts" member_accounts set_member_accounts: list MemberAccount,
 } }
 rt::action!("kms", "2019-01-18", "ListDataKeyDetail", ListDataKeyDetailRequest => ListDataKeyDetailResponse);
 
 rt::model! { read debug;
-/// ListDataKeyDetail返回参数结构体
+/// ListDataKeyDetail response structure.
 ListDataKeyDetailResponse {
-    /// 返回的属性信息列表。
+    /// Returned attribute information list.
     "DataKeyMetadatas" data_key_metadatas set_data_key_metadatas: list DataKeyMetadata,
-    /// DataKey的总数量
+    /// Total number of DataKeys
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListDataKeys` (获取数据密钥的列表).
+/// Request of `ListDataKeys` (Retrieve data key list).
 ///
-/// 用于查询数据密钥的列表
+/// This API is used to query the list of data keys.
 ListDataKeysRequest {
-    /// 含义跟 SQL 查询的 Offset 一致，表示本次获取从按一定顺序排列数组的第 Offset 个元素开始，缺省为0
+    /// Meaning matches the Offset in SQL queries, indicates the retrieval starts from the Offset-th element in a sequentially arranged array, defaults to 0.
     "Offset" offset set_offset: i128,
-    /// 含义跟 SQL 查询的 Limit 一致，表示本次最多获取 Limit 个元素。缺省值为10，最大值为200
+    /// Specifies the maximum number of elements to retrieve, same as the Limit in SQL queries. default value is 10. maximum value is 200.
     "Limit" limit set_limit: i128,
-    /// 根据创建者角色筛选，默认 0 表示用户自己创建的数据密钥， 1 表示授权其它云产品自动创建的数据密钥
+    /// Filter criteria based on the creator role. default 0 means data key created by oneself, 1 means data key automatically created by other cloud services.
     "Role" role set_role: i128,
-    /// KMS 高级版对应的 HSM 集群 ID（仅对 KMS 独占版/托管版服务实例有效）
+    /// HSM cluster ID corresponding to KMS advanced edition (only applicable to KMS exclusive/managed service instance).
     "HsmClusterId" hsm_cluster_id set_hsm_cluster_id: str,
 } }
 rt::action!("kms", "2019-01-18", "ListDataKeys", ListDataKeysRequest => ListDataKeysResponse);
 
 rt::model! { read debug;
-/// ListDataKeys返回参数结构体
+/// ListDataKeys response structure.
 ListDataKeysResponse {
-    /// 数据密钥Id列表数组
+    /// Specifies the list array of data key ids.
     "DataKeys" data_keys set_data_keys: list DataKey,
-    /// 数据密钥的总数量
+    /// Total number of data keys.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListKeyDetail` (获取主密钥列表详情).
+/// Request of `ListKeyDetail` (Get master key list details).
 ///
-/// 根据指定Offset和Limit获取主密钥列表详情。
+/// Get the master key list details according to the specified Offset and Limit.
 ListKeyDetailRequest {
-    /// 含义跟 SQL 查询的 Offset 一致，表示本次获取从按一定顺序排列数组的第 Offset 个元素开始，缺省为0
+    /// It means the same as the Offset in SQL queries, indicating that this retrieval starts from the Offset-th element of the sequentially arranged array. It defaults to 0.
     "Offset" offset set_offset: i128,
-    /// 含义跟 SQL 查询的 Limit 一致，表示本次最多获取 Limit 个元素。缺省值为10，最大值为200
+    /// The meaning is consistent with the Limit in SQL queries, indicating that this time up to Limit elements can be retrieved. The default value is 10, and the maximum value is 200.
     "Limit" limit set_limit: i128,
-    /// 根据创建者角色筛选，默认 0 表示用户自己创建的cmk， 1 表示授权其它云产品自动创建的cmk
+    /// Filter by creator role. Default value 0 indicates CMKs created by the user, and 1 indicates CMKs automatically created by authorized other Cloud services.
     "Role" role set_role: i128,
-    /// 根据CMK创建时间排序， 0 表示按照降序排序，1表示按照升序排序
+    /// Sort by CMK creation time. 0 indicates sort in descending order, and 1 indicates sort in ascending order.
     "OrderType" order_type set_order_type: i128,
-    /// 根据CMK状态筛选， 0表示全部CMK， 1 表示仅查询Enabled CMK， 2 表示仅查询Disabled CMK，3 表示查询PendingDelete 状态的CMK(处于计划删除状态的Key)，4 表示查询 PendingImport 状态的CMK，5 表示查询 Archived 状态的 CMK
+    /// Filter by CMK status. 0 indicates all CMKs, 1 indicates querying only Enabled CMKs, 2 indicates querying only Disabled CMKs, 3 indicates querying CMKs in PendingDelete state (keys in scheduled deletion status), 4 indicates querying CMKs in PendingImport state, and 5 indicates querying CMKs in Archived state.
     "KeyState" key_state set_key_state: i128,
-    /// 根据KeyId或者Alias进行模糊匹配查询
+    /// Perform a fuzzy match query by KeyId or Alias
     "SearchKeyAlias" search_key_alias set_search_key_alias: str,
-    /// 根据CMK类型筛选， "TENCENT_KMS" 表示筛选密钥材料由KMS创建的CMK， "EXTERNAL" 表示筛选密钥材料需要用户导入的 EXTERNAL类型CMK，"ALL" 或者不设置表示两种类型都查询，大小写敏感。
+    /// Filter by CMK type. "TENCENT_KMS" means to filter CMKs whose key material is created by KMS. "EXTERNAL" means to filter EXTERNAL type CMKs whose key material needs user import. "ALL" or unset means to query both types. Case-sensitive.
     "Origin" origin set_origin: str,
-    /// 根据CMK的KeyUsage筛选，ALL表示筛选全部，可使用的参数为：ALL 或 ENCRYPT_DECRYPT 或 ASYMMETRIC_DECRYPT_RSA_2048 或 ASYMMETRIC_DECRYPT_SM2 或 ASYMMETRIC_SIGN_VERIFY_SM2 或 ASYMMETRIC_SIGN_VERIFY_RSA_2048 或 ASYMMETRIC_SIGN_VERIFY_ECC，为空则默认筛选ENCRYPT_DECRYPT类型
+    /// Filter by the KeyUsage of the CMK. ALL indicates filtering all. The parameters used can be: ALL, ENCRYPT_DECRYPT, ASYMMETRIC_DECRYPT_RSA_2048, ASYMMETRIC_DECRYPT_SM2, ASYMMETRIC_SIGN_VERIFY_SM2, ASYMMETRIC_SIGN_VERIFY_RSA_2048, or ASYMMETRIC_SIGN_VERIFY_ECC. If empty, it filters the ENCRYPT_DECRYPT type by default.
     "KeyUsage" key_usage set_key_usage: str,
-    /// 标签过滤条件
+    /// Tag filtering condition
     "TagFilters" tag_filters set_tag_filters: list TagFilter,
-    /// KMS 高级版对应的 HSM 集群 ID（仅对 KMS 独占版/托管版服务实例有效）。当指定集群ID时查询集群的密钥列表；当指定default时,查询公有云共享版的密钥列表；当为空，默认查询所有的密钥列表包括集群和非集群。
+    /// HSM Cluster ID corresponding to the KMS advanced edition (only applicable to KMS exclusive/managed service instances). When specifying a cluster ID, query the key list within the specified cluster. When specifying default, query the key list of the public cloud shared version. If empty, query all key lists by default, including cluster and non-cluster.
     "HsmClusterId" hsm_cluster_id set_hsm_cluster_id: str,
-    /// 可信服务成员账号信息数组
+    /// Array of member account information of the trusted service
     "MemberAccounts" member_accounts set_member_accounts: list MemberAccount,
 } }
 rt::action!("kms", "2019-01-18", "ListKeyDetail", ListKeyDetailRequest => ListKeyDetailResponse);
 
 rt::model! { read debug;
-/// ListKeyDetail返回参数结构体
+/// ListKeyDetail response structure.
 ListKeyDetailResponse {
-    /// CMK的总数量
+    /// Total number of CMKs
     "TotalCount" total_count set_total_count: i128,
-    /// 返回的属性信息列表。
+    /// Returned attribute information list.
     "KeyMetadatas" key_metadatas set_key_metadatas: list KeyMetadata,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListKeys` (获取主密钥列表).
+/// Request of `ListKeys` (Get master key list).
 ///
-/// 列出账号下面状态为Enabled， Disabled 和 PendingImport 的CMK KeyId 列表
+/// This API is used to list the KeyIds of CMKs in `Enabled`, `Disabled`, and `PendingImport` status under the account.
 ListKeysRequest {
-    /// 含义跟 SQL 查询的 Offset 一致，表示本次获取从按一定顺序排列数组的第 Offset 个元素开始，缺省为0
+    /// This parameter has the same meaning of the `Offset` in an SQL query, indicating that this acquisition starts from the "No. Offset value" element of the array arranged in a certain order. The default value is 0
     "Offset" offset set_offset: i128,
-    /// 含义跟 SQL 查询的 Limit 一致，表示本次获最多获取 Limit 个元素。缺省值为10，最大值为200
+    /// This parameter has the same meaning of the `Limit` in an SQL query, indicating that up to `Limit` value elements can be obtained in this request. The default value is 10 and the maximum value is 200
     "Limit" limit set_limit: i128,
-    /// 根据创建者角色筛选，默认 0 表示用户自己创建的cmk， 1 表示授权其它云产品自动创建的cmk
+    /// Filter by creator role. 0 (default value): the CMK is created by the user; 1: the CMK is created automatically by an authorized Tencent Cloud service
     "Role" role set_role: i128,
-    /// KMS 高级版对应的 HSM 集群 ID（仅对 KMS 独占版/托管版服务实例有效）。
+    /// ID of the HSM cluster. This field is only valid for Exclusive and Managed KMS instances.
     "HsmClusterId" hsm_cluster_id set_hsm_cluster_id: str,
 } }
 rt::action!("kms", "2019-01-18", "ListKeys", ListKeysRequest => ListKeysResponse);
 
 rt::model! { read debug;
-/// ListKeys返回参数结构体
+/// ListKeys response structure.
 ListKeysResponse {
-    /// CMK列表数组
+    /// CMK list array.
     "Keys" keys set_keys: list Key,
-    /// CMK的总数量
+    /// Total number of CMKs
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 共享成员账号信息
+/// Shared member account information.
 MemberAccount {
-    /// 成员账号appid
+    /// Member account appid.
     "MemberAppId" member_app_id set_member_app_id: i128,
-    /// 成员账号uin
+    /// Member account UIN
     "MemberUin" member_uin set_member_uin: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `OverwriteWhiteBoxDeviceFingerprints` (覆盖指定密钥的设备指纹信息).
+/// Request of `OverwriteWhiteBoxDeviceFingerprints` (Overwrites the device fingerprint information of a specified key).
 ///
-/// 覆盖指定密钥的设备指纹信息
+/// This API is used to overwrite the device fingerprint information of a specified key.
 OverwriteWhiteBoxDeviceFingerprintsRequest {
-    /// 白盒密钥ID
+    /// White-box key ID
     ///
     /// Required.
     "KeyId" key_id set_key_id: str,
-    /// 设备指纹列表，如果列表为空，则表示删除该密钥对应的所有指纹信息。列表最大长度不超过200。
+    /// Device fingerprint list. If the list is empty, it means to delete all fingerprint information corresponding to the key. There can be up to 200 entries in the list.
     "DeviceFingerprints" device_fingerprints set_device_fingerprints: list DeviceFingerprint,
 } }
 rt::action!("kms", "2019-01-18", "OverwriteWhiteBoxDeviceFingerprints", OverwriteWhiteBoxDeviceFingerprintsRequest => OverwriteWhiteBoxDeviceFingerprintsResponse);
 
 rt::model! { read debug;
-/// OverwriteWhiteBoxDeviceFingerprints返回参数结构体
+/// OverwriteWhiteBoxDeviceFingerprints response structure.
 OverwriteWhiteBoxDeviceFingerprintsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `PostQuantumCryptoDecrypt` (后量子密码算法解密).
+/// Request of `PostQuantumCryptoDecrypt` (Decrypts with PQC).
 ///
-/// 本接口使用后量子密码算法密钥，解密密文，并得到明文数据。
+/// This API is used to decrypt ciphertext using post-quantum cryptography (PQC) algorithm, and return the plaintext.
 PostQuantumCryptoDecryptRequest {
-    /// 待解密的密文数据
+    /// The ciphertext data to be decrypted.
     ///
     /// Required.
     "CiphertextBlob" ciphertext_blob set_ciphertext_blob: str,
-    /// PEM 格式公钥字符串，支持 RSA2048 和 SM2 公钥，用于对返回数据中的 Plaintext 值进行加密。若为空，则不对 Plaintext 值加密。
+    /// PEM-encoded public key (2048-bit RSA/SM2 key), which can be used to encrypt the `Plaintext` returned. If this field is left empty, the `Plaintext` will not be encrypted.
     "EncryptionPublicKey" encryption_public_key set_encryption_public_key: str,
-    /// 非对称加密算法，配合 EncryptionPublicKey 对返回数据进行加密。目前支持：SM2（以 C1C3C2 格式返回密文），SM2_C1C3C2_ASN1 （以 C1C3C2 ASN1 格式返回密文），RSAES_PKCS1_V1_5，RSAES_OAEP_SHA_1，RSAES_OAEP_SHA_256。若为空，则默认为 SM2。
+    /// Asymmetric encryption algorithm. It is used in combination with `EncryptionPublicKey` to encrypt the returned data. Values: `SM2`(Return the ciphertext in the format of "C1C3C2"), `SM2_C1C3C2_ASN1` (Return the ciphertext in the format of "C1C3C2 ASN1"), `RSAES_PKCS1_V1_5`, `RSAES_OAEP_SHA_1`, `RSAES_OAEP_SHA_256`. It defaults to `SM2` if it's not specified.
     "EncryptionAlgorithm" encryption_algorithm set_encryption_algorithm: str,
 } }
 rt::action!("kms", "2019-01-18", "PostQuantumCryptoDecrypt", PostQuantumCryptoDecryptRequest => PostQuantumCryptoDecryptResponse);
 
 rt::model! { read nodebug;
-/// PostQuantumCryptoDecrypt返回参数结构体
+/// PostQuantumCryptoDecrypt response structure.
 PostQuantumCryptoDecryptResponse {
-    /// CMK的全局唯一标识
+    /// Globally unique CMK ID
     "KeyId" key_id set_key_id: str,
-    /// 若调用时未提供 EncryptionPublicKey，该字段值为 Base64 编码的明文，需进行 Base64 解码以获取明文。
-    /// 若调用时提供了 EncryptionPublicKey，则该字段值为使用 EncryptionPublicKey 公钥进行非对称加密后的 Base64 编码的密文。需在 Base64 解码后，使用用户上传的公钥对应的私钥进行进一步解密，以获取明文。
+    /// If `EncryptionPublicKey` is left empty, a Base64-encoded ciphertext will be returned. To get the plaintext, you need to decode the ciphertext first.
+    /// If `EncryptionPublicKey` is passed in, this field contains the Base64-encoded ciphertext after asymmetric encryption by using the public key in `EncryptionPublicKey` To get the plaintext, you need to first decode the Base64 format, and then decrypwith the private key corresponding with the public key. The private key is uploaded by the user.
     "PlainText" plain_text set_plain_text: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1768,15 +1768,15 @@ impl ::core::fmt::Debug for PostQuantumCryptoDecryptResponse {
 }
 
 rt::model! { write nodebug;
-/// Request of `PostQuantumCryptoEncrypt` (后量子密码算法加密).
+/// Request of `PostQuantumCryptoEncrypt` (Encrypts with PQC).
 ///
-/// 本接口使用后量子密码算法密钥，可加密最多为4KB任意数据，可用于加密数据库密码，RSA Key，或其它较小的敏感信息。对于应用的数据加密，使用GenerateDataKey生成的DataKey进行本地数据的加解密操作。
+/// This API is used to encrypt using PQC. It supports up to 4 KB of data. It is applicable for encryption of database passwords, RSA keys, or other sensitive information. You can also apply `DataKey` generated by API `GenerateDataKey` to encrypt or decrypt your local data.
 PostQuantumCryptoEncryptRequest {
-    /// 调用CreateKey生成的CMK全局唯一标识符
+    /// Globally unique ID of the CMK generated by calling the `CreateKey` API
     ///
     /// Required.
     "KeyId" key_id set_key_id: str,
-    /// 被加密的明文数据，该字段必须使用base64编码，原文最大长度支持4K
+    /// Encrypted plaintext data. This field must be Base64-encoded. The maximum size of the original data is 4 KB.
     ///
     /// Required.
     "PlainText" plain_text set_plain_text: str,
@@ -1792,26 +1792,26 @@ impl ::core::fmt::Debug for PostQuantumCryptoEncryptRequest {
 rt::action!("kms", "2019-01-18", "PostQuantumCryptoEncrypt", PostQuantumCryptoEncryptRequest => PostQuantumCryptoEncryptResponse);
 
 rt::model! { read debug;
-/// PostQuantumCryptoEncrypt返回参数结构体
+/// PostQuantumCryptoEncrypt response structure.
 PostQuantumCryptoEncryptResponse {
-    /// 加密后的密文，base64编码。注意：本字段中打包了密文和密钥的相关信息，不是对明文的直接加密结果，只有将该字段作为PostQuantumCryptoDecrypt接口的输入参数，才可以解密出原文。
+    /// Base64-encoded ciphertext after encryption. This field contains the information of ciphertext and keys. It is not the result of encrypting the plaintext. To get the plaintext, you need to pass in this field to the PostQuantumCryptoDecrypt API.
     "CiphertextBlob" ciphertext_blob set_ciphertext_blob: str,
-    /// 加密使用的CMK的全局唯一标识
+    /// Globally unique ID of the CMK used for encryption
     "KeyId" key_id set_key_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `PostQuantumCryptoSign` (后量子密码算法签名).
+/// Request of `PostQuantumCryptoSign` (Signs with PQCDecrypts with PQC).
 ///
-/// 使用后量子密码算法签名验签密钥进行签名。
+/// This API is used to sign using PQC.
 PostQuantumCryptoSignRequest {
-    /// Base64 编码的消息原文。消息原文的长度（Base64编码前的长度）不超过4096字节。
+    /// Original message text before Base64 encoding. It cannot exceed 4096 bytes.
     ///
     /// Required.
     "Message" message set_message: str,
-    /// 密钥的唯一标识
+    /// Unique ID of a key
     ///
     /// Required.
     "KeyId" key_id set_key_id: str,
@@ -1819,9 +1819,9 @@ PostQuantumCryptoSignRequest {
 rt::action!("kms", "2019-01-18", "PostQuantumCryptoSign", PostQuantumCryptoSignRequest => PostQuantumCryptoSignResponse);
 
 rt::model! { read nodebug;
-/// PostQuantumCryptoSign返回参数结构体
+/// PostQuantumCryptoSign response structure.
 PostQuantumCryptoSignResponse {
-    /// 签名值，Base64编码。可使用 PostQuantumCryptoVerify接口对签名值进行验证。
+    /// Base64-encoded signature You can use PostQuantumCryptoVerify to verify the signature value.
     "Signature" signature set_signature: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1836,19 +1836,19 @@ impl ::core::fmt::Debug for PostQuantumCryptoSignResponse {
 }
 
 rt::model! { write nodebug;
-/// Request of `PostQuantumCryptoVerify` (后量子密码算法验签).
+/// Request of `PostQuantumCryptoVerify` (Verifies a signature with PQC).
 ///
-/// 使用后量子密码算法密钥对签名进行验证。
+/// This API is used to verify a signature using PQC.
 PostQuantumCryptoVerifyRequest {
-    /// 密钥的唯一标识
+    /// Unique ID of a key
     ///
     /// Required.
     "KeyId" key_id set_key_id: str,
-    /// 签名值，通过调用KMS PostQuantumCryptoSign签名接口生成
+    /// Signature value, which is generated by calling the `PostQuantumCryptoSign` API.
     ///
     /// Required.
     "SignatureValue" signature_value set_signature_value: str,
-    /// Base64 编码的消息原文，消息原文的长度（Base64编码前的长度）不超过4096字节。
+    /// Original message text before Base64 encoding. It cannot exceed 4096 bytes.
     ///
     /// Required.
     "Message" message set_message: str,
@@ -1865,164 +1865,164 @@ impl ::core::fmt::Debug for PostQuantumCryptoVerifyRequest {
 rt::action!("kms", "2019-01-18", "PostQuantumCryptoVerify", PostQuantumCryptoVerifyRequest => PostQuantumCryptoVerifyResponse);
 
 rt::model! { read debug;
-/// PostQuantumCryptoVerify返回参数结构体
+/// PostQuantumCryptoVerify response structure.
 PostQuantumCryptoVerifyResponse {
-    /// 签名是否有效。true：签名有效，false：签名无效。
+    /// Verify whether the signature is valid. `true`: The signature is valid. `false`: The signature is invalid.
     "SignatureValid" signature_valid set_signature_valid: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ReEncrypt` (密文刷新).
+/// Request of `ReEncrypt` (Ciphertext refresh).
 ///
-/// 使用指定CMK对密文重新加密。
+/// Re-encrypt the ciphertext using the specified CMK.
 ReEncryptRequest {
-    /// 需要重新加密的密文
+    /// Ciphertext to be re-encrypted
     ///
     /// Required.
     "CiphertextBlob" ciphertext_blob set_ciphertext_blob: str,
-    /// 重新加密使用的CMK，如果为空，则使用密文原有的CMK重新加密（若密钥没有轮换则密文不会刷新）
+    /// CMK used for re-encryption. If this parameter is empty, the ciphertext will be re-encrypted by using the original CMK (as long as the key is not rotated, the ciphertext will not be refreshed)
     "DestinationKeyId" destination_key_id set_destination_key_id: str,
-    /// CiphertextBlob 密文加密时使用的key/value对的json字符串。如果加密时未使用，则为空
+    /// JSON string of the key-value pair used during ciphertext encryption by `CiphertextBlob`. If not used during encryption, this parameter will be empty
     "SourceEncryptionContext" source_encryption_context set_source_encryption_context: str,
-    /// 重新加密使用的key/value对的json字符串，如果使用该字段，则返回的新密文在解密时需要填入相同的字符串
+    /// JSON string of the key-value pair used during re-encryption. If this field is used, the same string should be entered when the returned new ciphertext is decrypted
     "DestinationEncryptionContext" destination_encryption_context set_destination_encryption_context: str,
 } }
 rt::action!("kms", "2019-01-18", "ReEncrypt", ReEncryptRequest => ReEncryptResponse);
 
 rt::model! { read debug;
-/// ReEncrypt返回参数结构体
+/// ReEncrypt response structure.
 ReEncryptResponse {
-    /// 重新加密后的密文
+    /// Re-encrypted ciphertext
     "CiphertextBlob" ciphertext_blob set_ciphertext_blob: str,
-    /// 重新加密使用的CMK
+    /// CMK used for re-encryption
     "KeyId" key_id set_key_id: str,
-    /// 重新加密前密文使用的CMK
+    /// CMK used by ciphertext before re-encryption
     "SourceKeyId" source_key_id set_source_key_id: str,
-    /// true表示密文已经重新加密。同一个CMK进行重加密，在密钥没有发生轮换的情况下不会进行实际重新加密操作，返回原密文
+    /// `true` indicates that the ciphertext has been re-encrypted. When re-encryption is initiated by using the same CMK, as long as the CMK is not rotated, no actual re-encryption will be performed, and the original ciphertext will be returned
     "ReEncrypted" re_encrypted set_re_encrypted: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 地域的QPS扩展包
+/// Region extra QPS package
 RegionQps {
-    /// 地域
+    /// Region.
     "Region" region set_region: str,
-    /// qps的大小
+    /// qps size
     "Qps" qps set_qps: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `RotateKey` (立即轮转密钥).
+/// Request of `RotateKey` (Rotate the key immediately).
 ///
-/// 对指定的CMK（用户主密钥）执行立即轮转操作。可以通过调用DescribeKey，返回上次轮转时间和下次轮转时间，判断是否轮转成功。
+/// Rotate the designated customer master key immediately. You can call DescribeKey to return the last rotation time and the next rotation time, and determine whether the rotation is successful.
 RotateKeyRequest {
-    /// CMK的全局唯一标识符
+    /// Globally unique ID of the CMK.
     ///
     /// Required.
     "KeyId" key_id set_key_id: str,
-    /// 成员账号信息，用于多账号场景
+    /// Member account information for multi-account scenarios
     "MemberAccount" member_account set_member_account: obj MemberAccount,
 } }
 rt::action!("kms", "2019-01-18", "RotateKey", RotateKeyRequest => RotateKeyResponse);
 
 rt::model! { read debug;
-/// RotateKey返回参数结构体
+/// RotateKey response structure.
 RotateKeyResponse {
-    /// 轮转任务ID，用于标识本次轮转任务。可以通过调用DescribeKey，返回上次轮转时间和下次轮转时间，判断是否轮转成功。
+    /// Task ID used to identify this rotation. You can call DescribeKey to return the last rotation time and next rotation time, and determine whether the rotation is successful.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ScheduleDataKeyDeletion` (计划删除数据密钥).
+/// Request of `ScheduleDataKeyDeletion` (Schedule deletion of a data key).
 ///
-/// 计划删除数据密钥
+/// Schedule deletion for a data key.
 ScheduleDataKeyDeletionRequest {
-    /// 数据密钥的唯一标志符
+    /// Unique id of a data key.
     ///
     /// Required.
     "DataKeyId" data_key_id set_data_key_id: str,
-    /// 计划删除时间区间[7,30]
+    /// Schedule deletion time range: [7,30].
     ///
     /// Required.
     "PendingWindowInDays" pending_window_in_days set_pending_window_in_days: i128,
-    /// 可信服务成员账号信息,当前账号时管理员或者委派管理员时有效。
+    /// Trusted service member account information. valid at that time when the current account is admin or delegated admin.
     "MemberAccount" member_account set_member_account: obj MemberAccount,
 } }
 rt::action!("kms", "2019-01-18", "ScheduleDataKeyDeletion", ScheduleDataKeyDeletionRequest => ScheduleDataKeyDeletionResponse);
 
 rt::model! { read debug;
-/// ScheduleDataKeyDeletion返回参数结构体
+/// ScheduleDataKeyDeletion response structure.
 ScheduleDataKeyDeletionResponse {
-    /// 计划删除执行时间
+    /// Schedule deletion execution time.
     "DeletionDate" deletion_date set_deletion_date: i128,
-    /// 唯一标志被计划删除的数据密钥
+    /// Unique identifier of the data key scheduled for deletion.
     "DataKeyId" data_key_id set_data_key_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ScheduleKeyDeletion` (CMK计划删除接口).
+/// Request of `ScheduleKeyDeletion` (CMK plan delete API).
 ///
-/// CMK计划删除接口，用于指定CMK删除的时间，可选时间区间为[7,30]天
+/// CMK planned deletion API, used to specify the time of CMK deletion, the optional time interval is [7,30] days
 ScheduleKeyDeletionRequest {
-    /// CMK的唯一标志
+    /// Unique CMK ID
     ///
     /// Required.
     "KeyId" key_id set_key_id: str,
-    /// 计划删除时间区间[7,30]
+    /// Schedule deletion time range. Value range: [7,30]
     ///
     /// Required.
     "PendingWindowInDays" pending_window_in_days set_pending_window_in_days: i128,
-    /// 可信服务成员账号信息,当前账号时管理员或者委派管理员时有效。
+    /// Trusted service member account information. valid at that time when the current account is admin or delegated admin.
     "MemberAccount" member_account set_member_account: obj MemberAccount,
 } }
 rt::action!("kms", "2019-01-18", "ScheduleKeyDeletion", ScheduleKeyDeletionRequest => ScheduleKeyDeletionResponse);
 
 rt::model! { read debug;
-/// ScheduleKeyDeletion返回参数结构体
+/// ScheduleKeyDeletion response structure.
 ScheduleKeyDeletionResponse {
-    /// 计划删除执行时间
+    /// Schedule deletion execution time
     "DeletionDate" deletion_date set_deletion_date: i128,
-    /// 唯一标志被计划删除的CMK
+    /// Unique ID of the CMK scheduled for deletion
     "KeyId" key_id set_key_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SignByAsymmetricKey` (签名).
+/// Request of `SignByAsymmetricKey` (Generates a signature).
 ///
-/// 非对称密钥签名。
-/// 注意：只有 KeyUsage 为 ASYMMETRIC_SIGN_VERIFY_SM2、ASYMMETRIC_SIGN_VERIFY_ECC 或其他支持的 ASYMMETRIC_SIGN_VERIFY_${ALGORITHM} 的密钥才可以使用签名功能。
+/// This API is used to generate a signature with an asymmetric key.
+/// Note that only when KeyUsage is `ASYMMETRIC_SIGN_VERIFY_${ALGORITHM}` (e.g., `ASYMMETRIC_SIGN_VERIFY_SM2` and `ASYMMETRIC_SIGN_VERIFY_ECC`), the key can be used for signing.
 SignByAsymmetricKeyRequest {
-    /// 签名算法，支持的算法：SM2DSA，ECC_P256_R1，RSA_PSS_SHA_256，RSA_PKCS1_SHA_256 等。更多支持的算法可通过 ListAlgorithms 接口进行查询。
+    /// Signature algorithm. The valid values include `SM2DSA`, `ECC_P256_R1`, `RSA_PSS_SHA_256`, and `RSA_PKCS1_SHA_256`, etc. You can get a full list of supported algorithms using the ListAlgorithms API.
     ///
     /// Required.
     "Algorithm" algorithm set_algorithm: str,
-    /// 消息原文或消息摘要。如果提供的是消息原文，则消息原文的长度（Base64编码前的长度）不超过4096字节。如果提供的是消息摘要，消息摘要长度（Base64编码前的长度）必须等于32字节
+    /// Full message or message abstract. Before Base64 encoding, an original message can contain up to 4,096 bytes while a message abstract must be 32 bytes.
     ///
     /// Required.
     "Message" message set_message: str,
-    /// 密钥的唯一标识
+    /// Unique ID of a key
     ///
     /// Required.
     "KeyId" key_id set_key_id: str,
-    /// 消息类型：RAW，DIGEST，如果不传，默认为RAW，表示消息原文。
+    /// Message type. Valid values: `RAW` (indicating an original message; used by default if the parameter is not passed in) and `DIGEST`.
     "MessageType" message_type set_message_type: str,
 } }
 rt::action!("kms", "2019-01-18", "SignByAsymmetricKey", SignByAsymmetricKeyRequest => SignByAsymmetricKeyResponse);
 
 rt::model! { read nodebug;
-/// SignByAsymmetricKey返回参数结构体
+/// SignByAsymmetricKey response structure.
 SignByAsymmetricKeyResponse {
-    /// 签名，Base64编码
+    /// Base64-encoded signature
     "Signature" signature set_signature: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2037,43 +2037,43 @@ impl ::core::fmt::Debug for SignByAsymmetricKeyResponse {
 }
 
 rt::model! { write debug;
-/// 标签键和标签值
+/// Tag key and tag value
 Tag {
-    /// 标签键
+    /// Tag key
     ///
     /// Required.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签值
+    /// Tag value
     ///
     /// Required.
     "TagValue" tag_value set_tag_value: str,
 } }
 
 rt::model! { write debug;
-/// 标签过滤器
+/// Tag filter
 TagFilter {
-    /// 标签键
+    /// Tag key
     ///
     /// Required.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签值
+    /// Tag value
     "TagValue" tag_value set_tag_value: list String,
 } }
 
 rt::model! { write debug;
-/// Request of `UnbindCloudResource` (解绑CMK和云资源的关联关系).
+/// Request of `UnbindCloudResource` (Unbinds a CMK with a Tencent Cloud resource).
 ///
-/// 删除指定（key, 资源，云产品）的记录，以表明：指定的云产品的资源已不再使用当前的key。
+/// This API is used to unbind a key with a Tencent Cloud resource, indicating that the Tencent Cloud resource will not use the key any longer.
 UnbindCloudResourceRequest {
-    /// cmk的ID
+    /// CMK ID
     ///
     /// Required.
     "KeyId" key_id set_key_id: str,
-    /// 云产品的唯一性标识符
+    /// Unique ID of a Tencent Cloud service
     ///
     /// Required.
     "ProductId" product_id set_product_id: str,
-    /// 资源/实例ID，由调用方根据自己的云产品特征来定义，以字符串形式做存储。
+    /// Resource/instance ID, which is stored as a string and defined by the caller based on the Tencent Cloud service's features.
     ///
     /// Required.
     "ResourceId" resource_id set_resource_id: str,
@@ -2081,134 +2081,134 @@ UnbindCloudResourceRequest {
 rt::action!("kms", "2019-01-18", "UnbindCloudResource", UnbindCloudResourceRequest => UnbindCloudResourceResponse);
 
 rt::model! { read debug;
-/// UnbindCloudResource返回参数结构体
+/// UnbindCloudResource response structure.
 UnbindCloudResourceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateAlias` (修改别名).
+/// Request of `UpdateAlias` (Modify alias).
 ///
-/// 用于修改CMK的别名。对于处于PendingDelete状态的CMK禁止修改。
+/// This API is used to modify the alias of a CMK. CMKs in `PendingDelete` status cannot be modified.
 UpdateAliasRequest {
-    /// 新的别名，1-60个字符或数字的组合
+    /// New alias containing 1-60 characters or digits
     ///
     /// Required.
     "Alias" alias set_alias: str,
-    /// CMK的全局唯一标识符
+    /// Globally unique CMK ID
     ///
     /// Required.
     "KeyId" key_id set_key_id: str,
-    /// 可信服务成员账号信息,当前账号时管理员或者委派管理员时有效。
+    /// Trusted service member account information. valid at that time when the current account is admin or delegated admin.
     "MemberAccount" member_account set_member_account: obj MemberAccount,
 } }
 rt::action!("kms", "2019-01-18", "UpdateAlias", UpdateAliasRequest => UpdateAliasResponse);
 
 rt::model! { read debug;
-/// UpdateAlias返回参数结构体
+/// UpdateAlias response structure.
 UpdateAliasResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateDataKeyDescription` (修改数据密钥描述).
+/// Request of `UpdateDataKeyDescription` (Modify data key description).
 ///
-/// 修改数据密钥描述
+/// This API is used to modify the description of a data key.
 UpdateDataKeyDescriptionRequest {
-    /// 数据密钥的唯一标志符
+    /// Specifies the unique identifier of the data key.
     ///
     /// Required.
     "DataKeyId" data_key_id set_data_key_id: str,
-    /// 数据密钥 的描述，最大100字节
+    /// Data key description of up to 100 bytes.
     ///
     /// Required.
     "Description" description set_description: str,
-    /// 可信服务成员账号信息,当前账号时管理员或者委派管理员时有效。
+    /// Trusted service member account information. valid at that time when the current account is admin or delegated admin.
     "MemberAccount" member_account set_member_account: obj MemberAccount,
 } }
 rt::action!("kms", "2019-01-18", "UpdateDataKeyDescription", UpdateDataKeyDescriptionRequest => UpdateDataKeyDescriptionResponse);
 
 rt::model! { read debug;
-/// UpdateDataKeyDescription返回参数结构体
+/// UpdateDataKeyDescription response structure.
 UpdateDataKeyDescriptionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateDataKeyName` (修改数据密钥名称).
+/// Request of `UpdateDataKeyName` (Modify the data key name).
 ///
-/// 修改数据密钥名称
+/// This API is used to modify the data key name.
 UpdateDataKeyNameRequest {
-    /// 数据密钥的唯一标志符
+    /// Unique identifier of a data key.
     ///
     /// Required.
     "DataKeyId" data_key_id set_data_key_id: str,
-    /// 数据密钥的名称
+    /// Name of the data key.
     ///
     /// Required.
     "DataKeyName" data_key_name set_data_key_name: str,
-    /// 可信服务成员账号信息,当前账号时管理员或者委派管理员时有效。
+    /// Trusted service member account information. valid at that time when the current account is admin or delegated admin.
     "MemberAccount" member_account set_member_account: obj MemberAccount,
 } }
 rt::action!("kms", "2019-01-18", "UpdateDataKeyName", UpdateDataKeyNameRequest => UpdateDataKeyNameResponse);
 
 rt::model! { read debug;
-/// UpdateDataKeyName返回参数结构体
+/// UpdateDataKeyName response structure.
 UpdateDataKeyNameResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateKeyDescription` (修改主密钥描述信息).
+/// Request of `UpdateKeyDescription` (Modify master key description).
 ///
-/// 该接口用于对指定的cmk修改描述信息。对于处于PendingDelete状态的CMK禁止修改。
+/// This API is used to modify the description of the specified CMK. CMKs in `PendingDelete` status cannot be modified.
 UpdateKeyDescriptionRequest {
-    /// 新的描述信息，最大支持1024字节
+    /// New description of up to 1,024 bytes in length
     ///
     /// Required.
     "Description" description set_description: str,
-    /// 需要修改描述信息的CMK ID
+    /// ID of the CMK for which to modify the description
     ///
     /// Required.
     "KeyId" key_id set_key_id: str,
-    /// 可信服务成员账号信息,当前账号时管理员或者委派管理员时有效。
+    /// Trusted service member account information. valid at that time when the current account is admin or delegated admin.
     "MemberAccount" member_account set_member_account: obj MemberAccount,
 } }
 rt::action!("kms", "2019-01-18", "UpdateKeyDescription", UpdateKeyDescriptionRequest => UpdateKeyDescriptionResponse);
 
 rt::model! { read debug;
-/// UpdateKeyDescription返回参数结构体
+/// UpdateKeyDescription response structure.
 UpdateKeyDescriptionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `VerifyByAsymmetricKey` (验证签名).
+/// Request of `VerifyByAsymmetricKey` (Verifies a signature).
 ///
-/// 使用非对称密钥验签
+/// This API is used to verify a signature with an asymmetric key.
 VerifyByAsymmetricKeyRequest {
-    /// 密钥的唯一标识
+    /// Unique ID of a key
     ///
     /// Required.
     "KeyId" key_id set_key_id: str,
-    /// 签名值，通过调用KMS签名接口生成
+    /// Signature value, which is generated by calling the KMS signature API.
     ///
     /// Required.
     "SignatureValue" signature_value set_signature_value: str,
-    /// 消息原文或消息摘要。如果提供的是消息原文，则消息原文的长度（Base64编码前的长度）不超过4096字节。如果提供的是消息摘要，则消息摘要长度（Base64编码前的长度）必须等于32字节
+    /// Full message or message abstract. Before Base64 encoding, an original message can contain up to 4,096 bytes while a message abstract must be 32 bytes.
     ///
     /// Required.
     "Message" message set_message: str,
-    /// 签名算法，支持的算法：SM2DSA，ECC_P256_R1，RSA_PSS_SHA_256，RSA_PKCS1_SHA_256 等。更多支持的算法可通过 ListAlgorithms 接口进行查询。
+    /// Signature algorithm. The valid values include `SM2DSA`, `ECC_P256_R1`, `RSA_PSS_SHA_256`, and `RSA_PKCS1_SHA_256`, etc. You can get a full list of supported algorithms using the ListAlgorithms API.
     ///
     /// Required.
     "Algorithm" algorithm set_algorithm: str,
-    /// 消息类型：RAW，DIGEST，如果不传，默认为RAW，表示消息原文。
+    /// Message type. Valid values: `RAW` (indicating an original message; used by default if the parameter is not passed in) and `DIGEST`.
     "MessageType" message_type set_message_type: str,
 } }
 impl ::core::fmt::Debug for VerifyByAsymmetricKeyRequest {
@@ -2225,40 +2225,40 @@ impl ::core::fmt::Debug for VerifyByAsymmetricKeyRequest {
 rt::action!("kms", "2019-01-18", "VerifyByAsymmetricKey", VerifyByAsymmetricKeyRequest => VerifyByAsymmetricKeyResponse);
 
 rt::model! { read debug;
-/// VerifyByAsymmetricKey返回参数结构体
+/// VerifyByAsymmetricKey response structure.
 VerifyByAsymmetricKeyResponse {
-    /// 签名是否有效。true：签名有效，false：签名无效。
+    /// Whether the signature is valid. `true`: the signature is valid; `false`: the signature is invalid.
     "SignatureValid" signature_valid set_signature_valid: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read nodebug;
-/// 白盒密钥信息
+/// White-box key information
 WhiteboxKeyInfo {
-    /// 白盒密钥的全局唯一标识符
+    /// Globally unique white-box key ID
     "KeyId" key_id set_key_id: str,
-    /// 作为密钥更容易辨识，更容易被人看懂的别名， 不可为空，1-60个字母数字 - _ 的组合，首字符必须为字母或者数字. 不可重复
+    /// Unique alias that makes a key more recognizable and understandable. This parameter cannot be empty, can contain 1 to 60 letters, digits, hyphens (-), and underscores (_), and must begin with a letter or digit.
     "Alias" alias set_alias: str,
-    /// 创建者
+    /// Creator
     "CreatorUin" creator_uin set_creator_uin: i128,
-    /// 密钥的描述信息
+    /// Key description information
     "Description" description set_description: str,
-    /// 密钥创建时间，Unix时间戳
+    /// Key creation time in Unix timestamp
     "CreateTime" create_time set_create_time: i128,
-    /// 白盒密钥的状态， 取值为：Enabled | Disabled
+    /// White-box key status. Valid values: Enabled, Disabled
     "Status" status set_status: str,
-    /// 创建者
+    /// Creator
     "OwnerUin" owner_uin set_owner_uin: i128,
-    /// 密钥所用的算法类型
+    /// Key algorithm type
     "Algorithm" algorithm set_algorithm: str,
-    /// 白盒加密密钥，base64编码
+    /// Base64-encoded white-box encryption key
     "EncryptKey" encrypt_key set_encrypt_key: str,
-    /// 白盒解密密钥，base64编码
+    /// Base64-encoded white-box decryption key
     "DecryptKey" decrypt_key set_decrypt_key: str,
-    /// 资源ID，格式：creatorUin/$creatorUin/$keyId
+    /// Resource ID in the format of `creatorUin/$creatorUin/$keyId`
     "ResourceId" resource_id set_resource_id: str,
-    /// 是否有设备指纹与当前密钥绑定
+    /// Specifies whether there is a device fingerprint bound to the current key.
     "DeviceFingerprintBind" device_fingerprint_bind set_device_fingerprint_bind: bool,
 } }
 impl ::core::fmt::Debug for WhiteboxKeyInfo {

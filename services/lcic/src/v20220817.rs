@@ -5,19 +5,20 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { write debug;
-/// Request of `AddGroupMember` (新增成员到群组).
+/// Request of `AddGroupMember` (Adds users to a group).
 ///
-/// 此接口用于添加成员列表到指定群组
+/// This API is used to add users to a group.
+/// A maximum of 20 requests can be initiated per second for this API.
 AddGroupMemberRequest {
-    /// 群组ID
+    /// The group ID.
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
-    /// 低代码平台应用ID
+    /// The SDKAppID assigned by LCIC.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 成员列表，最大值200
+    /// The users. Array length limit: 200.
     ///
     /// Required.
     "MemberIds" member_ids set_member_ids: list String,
@@ -25,33 +26,33 @@ AddGroupMemberRequest {
 rt::action!("lcic", "2022-08-17", "AddGroupMember", AddGroupMemberRequest => AddGroupMemberResponse);
 
 rt::model! { read debug;
-/// AddGroupMember返回参数结构体
+/// AddGroupMember response structure.
 AddGroupMemberResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 房间问答答案详情
+/// The answer to a quiz question.
 AnswerInfo {
-    /// 用户名
+    /// The username.
     "Name" name set_name: str,
-    /// 答案（按照位表示是否选择，如0x1表示选择A，0x11表示选择AB）
+    /// The answer. Bits are used to indicate the options chosen. For example, `0x1` indicates that option A is chosen; `0x11` indicates that A and B are chosen, and so on.
     "Answer" answer set_answer: i128,
-    /// 答题用时
+    /// The time used.
     "CostTime" cost_time set_cost_time: i128,
-    /// 用户ID
+    /// The user ID.
     "UserId" user_id set_user_id: str,
-    /// 答案是否正确（1正确0错误）
+    /// Whether the answer is correct. `1`: Correct; `0`: Incorrect.
     "IsCorrect" is_correct set_is_correct: i128,
 } }
 
 rt::model! { read debug;
-/// 每个选项答题人数统计
+/// The statistics for each type of answer.
 AnswerStat {
-    /// 选项（按照位表示是否选择，如0x1表示选择A，0x11表示选择AB）
+    /// The answer. Bits are used to indicate the options chosen. For example, `0x1` indicates that option A is chosen; `0x11` indicates that A and B are chosen, and so on.
     "Answer" answer set_answer: i64,
-    /// 答题人数
+    /// The number of users that submitted the answer.
     "Count" count set_count: i64,
 } }
 
@@ -75,43 +76,46 @@ AppConfig {
 } }
 
 rt::model! { write debug;
-/// 应用自定义内容
+/// Custom application content
+/// Used by actions: SetAppCustomContent.
 AppCustomContent {
-    /// 场景参数，一个应用下可以设置多个不同场景。
+    /// Multiple scenarios can be set for an application.
     ///
     /// Required.
     "Scene" scene set_scene: str,
-    /// logo地址，用于上课时展示的课堂或平台图标，支持开发商自定义业务品牌展示。
+    /// Logo URL
     "LogoUrl" logo_url set_logo_url: str,
-    /// HomeUrl：主页地址，用于上课结束后课堂跳转，支持跳转到自己的业务系统。如果配置为空则下课后关闭课堂页面。
+    /// Homepage URL, which can be used for redirection
     "HomeUrl" home_url set_home_url: str,
-    /// JsUrl ：自定义js。针对应用用于开发上自定义课堂界面、模块功能、监控操作，支持数据请求与响应处理。
+    /// Custom JS URL
     "JsUrl" js_url set_js_url: str,
-    /// Css : 自定义的css。针对应用用于支持课堂界面的、模块的UI渲染修改、皮肤配色修改、功能模块的隐藏和展示。
+    /// Custom CSS URL
     "CssUrl" css_url set_css_url: str,
 } }
 
 rt::model! { read debug;
-/// 背景图片配置
+/// Background image settings.
 BackgroundPictureConfig {
-    /// 背景图片的url
+    /// The URL of the background image.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Url" url set_url: str,
 } }
 
 rt::model! { write debug;
-/// Request of `BatchAddGroupMember` (批量新增成员到群组).
+/// Request of `BatchAddGroupMember` (Adds users to multiple groups).
 ///
-/// 此接口用于批量添加成员列表到指定群组
+/// This API is used to add users to multiple groups at a time.
+/// A maximum of 20 requests can be initiated per second for this API.
 BatchAddGroupMemberRequest {
-    /// 待添加群组ID列表，最大值100
+    /// The target group IDs. Array length limit: 100.
     ///
     /// Required.
     "GroupIds" group_ids set_group_ids: list String,
-    /// 低代码平台应用ID
+    /// The SDKAppID assigned by LCIC.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 待添加成员列表，最大值200
+    /// The users to add. Array length limit: 200.
     ///
     /// Required.
     "MemberIds" member_ids set_member_ids: list String,
@@ -119,49 +123,50 @@ BatchAddGroupMemberRequest {
 rt::action!("lcic", "2022-08-17", "BatchAddGroupMember", BatchAddGroupMemberRequest => BatchAddGroupMemberResponse);
 
 rt::model! { read debug;
-/// BatchAddGroupMember返回参数结构体
+/// BatchAddGroupMember response structure.
 BatchAddGroupMemberResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `BatchCreateGroupWithMembers` (批量创建群组).
+/// Request of `BatchCreateGroupWithMembers` (Creates multiple groups).
 ///
-/// 此接口用于批量创建群组
+/// This API is used to create multiple groups at a time.
+/// A maximum of 20 requests can be initiated per second for this API.
 BatchCreateGroupWithMembersRequest {
-    /// 低代码平台应用ID
+    /// The SDKAppID assigned by LCIC.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 批量创建群组基础信息，最大长度限制256
+    /// The information of the groups to create. Array length limit: 256.
     ///
     /// Required.
     "GroupBaseInfos" group_base_infos set_group_base_infos: list GroupBaseInfo,
-    /// 群组绑定的成员列表，一次性最多200个
+    /// The group members. Array length limit: 200.
     "MemberIds" member_ids set_member_ids: list String,
 } }
 rt::action!("lcic", "2022-08-17", "BatchCreateGroupWithMembers", BatchCreateGroupWithMembersRequest => BatchCreateGroupWithMembersResponse);
 
 rt::model! { read debug;
-/// BatchCreateGroupWithMembers返回参数结构体
+/// BatchCreateGroupWithMembers response structure.
 BatchCreateGroupWithMembersResponse {
-    /// 新创建群组ID列表，与输入创建参数顺序一致
+    /// The IDs of the groups created, which are in the same order as the elements in the request parameter `GroupBaseInfos.N`.
     "GroupIds" group_ids set_group_ids: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `BatchCreateRoom` (批量创建课堂).
+/// Request of `BatchCreateRoom` (Creates multiple rooms).
 ///
-/// 批量创建房间接口
+/// This API is used to create multiple rooms at a time.
 BatchCreateRoomRequest {
-    /// 低代码平台的SdkAppId。
+    /// The SDKAppID assigned by LCIC.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 批量创建课堂的配置信息
+    /// The information of the rooms to create.
     ///
     /// Required.
     "RoomInfos" room_infos set_room_infos: list RoomInfo,
@@ -169,28 +174,29 @@ BatchCreateRoomRequest {
 rt::action!("lcic", "2022-08-17", "BatchCreateRoom", BatchCreateRoomRequest => BatchCreateRoomResponse);
 
 rt::model! { read debug;
-/// BatchCreateRoom返回参数结构体
+/// BatchCreateRoom response structure.
 BatchCreateRoomResponse {
-    /// 创建成功课堂ID，与传入课堂信息顺序一致
+    /// The IDs of the rooms created, which are in the same order as they are passed in.
     "RoomIds" room_ids set_room_ids: list i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `BatchDeleteGroupMember` (批量删除群组成员).
+/// Request of `BatchDeleteGroupMember` (Removes users from multiple groups).
 ///
-/// 此接口用于批量删除成员列表到指定群组列表
+/// This API is used to remove users from multiple groups at a time.
+/// A maximum of 20 requests can be initiated per second for this API.
 BatchDeleteGroupMemberRequest {
-    /// 待添加群组ID列表，最大值100
+    /// The target group IDs. Array length limit: 100.
     ///
     /// Required.
     "GroupIds" group_ids set_group_ids: list String,
-    /// 低代码平台应用ID
+    /// The SDKAppID assigned by LCIC.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 待添加成员列表，最大值256
+    /// The users to remove. Array length limit: 256.
     ///
     /// Required.
     "MemberIds" member_ids set_member_ids: list String,
@@ -198,22 +204,23 @@ BatchDeleteGroupMemberRequest {
 rt::action!("lcic", "2022-08-17", "BatchDeleteGroupMember", BatchDeleteGroupMemberRequest => BatchDeleteGroupMemberResponse);
 
 rt::model! { read debug;
-/// BatchDeleteGroupMember返回参数结构体
+/// BatchDeleteGroupMember response structure.
 BatchDeleteGroupMemberResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `BatchDeleteRecord` (批量删除多个房间的录制文件).
+/// Request of `BatchDeleteRecord` (Deletes the recordings of multiple rooms).
 ///
-/// 批量删除多个房间的录制文件
+/// This API is used to delete the recordings of multiple rooms.
+/// A maximum of 20 requests can be initiated per second for this API.
 BatchDeleteRecordRequest {
-    /// 房间ID列表
+    /// The room IDs.
     ///
     /// Required.
     "RoomIds" room_ids set_room_ids: list i64,
-    /// 低代码互动课堂的SdkAppId。
+    /// The SDKAppID assigned by LCIC.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
@@ -221,50 +228,51 @@ BatchDeleteRecordRequest {
 rt::action!("lcic", "2022-08-17", "BatchDeleteRecord", BatchDeleteRecordRequest => BatchDeleteRecordResponse);
 
 rt::model! { read debug;
-/// BatchDeleteRecord返回参数结构体
+/// BatchDeleteRecord response structure.
 BatchDeleteRecordResponse {
-    /// 本次操作删除成功的房间ID列表。如果入参列表中某个房间ID的录制文件已经删除，则出参列表中无对应的房间ID。
+    /// The IDs of the rooms whose recordings are deleted. Note: This field may return null, indicating that no valid values can be obtained.
     "RoomIds" room_ids set_room_ids: list i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `BatchDescribeDocument` (批量获取文档详情).
+/// Request of `BatchDescribeDocument` (Gets courseware information).
 ///
-/// 批量获取文档详情
+/// This API is used to get courseware information.
 BatchDescribeDocumentRequest {
-    /// 低代码互动课堂的SdkAppId。
+    /// The SDKAppID assigned by LCIC.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 分页查询当前页数，从1开始递增
+    /// The page to return records from. Pagination starts from 1.
     ///
     /// Required.
     "Page" page set_page: i64,
-    /// 每页数据量，最大200
+    /// The maximum number of records per page. The value of this parameter cannot exceed `1000`.
     ///
     /// Required.
     "Limit" limit set_limit: i64,
-    /// 课件权限。[0]：获取owner的私有课件；[1]：获取owner的公开课件; [0,1]：则获取owner的私有课件和公开课件；[2]：获取owner的私有课件和所有人(包括owner)的公开课件
+    /// The courseware access. [0]: The private courseware of the specified user (`Owner`) will be returned; [1]: The public courseware of the specified user will be returned; [0,1]: Both the private and public courseware of the specified user will be returned; [2]: The private courseware of the specified user and the public courseware of all users (including `Owner`) will be returned.
     ///
     /// Required.
     "Permission" permission set_permission: list i128,
-    /// 课件所有者的user_id，不填默认获取SdkAppId下所有课件
+    /// The user ID of the courseware owner. If you do not specify this, the information of all courseware under the application will be returned.
     "Owner" owner set_owner: str,
-    /// 课件名称搜索词
+    /// The filename keyword.
     "Keyword" keyword set_keyword: str,
-    /// 课件id列表，从列表中查询，忽略错误的id
+    /// The courseware IDs. Non-existent IDs will be ignored.
     "DocumentId" document_id set_document_id: list String,
 } }
 rt::action!("lcic", "2022-08-17", "BatchDescribeDocument", BatchDescribeDocumentRequest => BatchDescribeDocumentResponse);
 
 rt::model! { read debug;
-/// BatchDescribeDocument返回参数结构体
+/// BatchDescribeDocument response structure.
 BatchDescribeDocumentResponse {
-    /// 符合查询条件文档总数
+    /// The total number of records that meet the conditions.
     "Total" total set_total: i64,
-    /// 文档信息列表
+    /// The information of the courseware.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Documents" documents set_documents: list DocumentInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -304,11 +312,12 @@ BatchGetPlaybackTokenResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `BatchRegister` (用户批量注册).
+/// Request of `BatchRegister` (Registers multiple users).
 ///
-/// 如果批量注册的用户已存在，则会被覆盖。一次最多注册1000个用户。默认请求频率限制：10次/秒
+/// This API is used to register multiple users (up to 1,000) at a time. If a user ID already exists, the existing one will be overwritten.
+/// A maximum of 20 requests can be initiated per second for this API.
 BatchRegisterRequest {
-    /// 批量注册用户信息列表
+    /// The information of the users to register.
     ///
     /// Required.
     "Users" users set_users: list BatchUserRequest,
@@ -316,83 +325,62 @@ BatchRegisterRequest {
 rt::action!("lcic", "2022-08-17", "BatchRegister", BatchRegisterRequest => BatchRegisterResponse);
 
 rt::model! { read debug;
-/// BatchRegister返回参数结构体
+/// BatchRegister response structure.
 BatchRegisterResponse {
-    /// 注册成功的用户列表
+    /// The information of the successfully registered users. Note: This field may return null, indicating that no valid values can be obtained.
     "Users" users set_users: list BatchUserInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 批量注册用户信息
+/// The information of registered users.
+/// Used by actions: BatchRegister.
 BatchUserInfo {
-    /// 低代码互动课堂的SdkAppId。
+    /// The SDKAppID assigned by LCIC.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 用户ID。
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UserId" user_id set_user_id: str,
-    /// 用户在客户系统的Id。 若用户注册时该字段为空，则默认为 UserId 值一致。
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "OriginId" origin_id set_origin_id: str,
 } }
 
 rt::model! { write debug;
-/// 用户注册请求信息
+/// The information of the users to register.
+/// Used by actions: BatchRegister.
 BatchUserRequest {
-    /// 低代码互动课堂的SdkAppId。
+    /// The SDKAppID assigned by LCIC.  Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 用户名称。
+    /// The username.  Note: This field may return null, indicating that no valid values can be obtained.
     "Name" name set_name: str,
-    /// 用户在客户系统的Id，需要在同一应用下唯一。入参为空时默认赋值为UserId
-    /// 。
+    /// The user’s ID in your system, which must be unique across the same application.  Note: This field may return null, indicating that no valid values can be obtained.
     "OriginId" origin_id set_origin_id: str,
-    /// 用户头像。
+    /// The user’s profile photo.  Note: This field may return null, indicating that no valid values can be obtained.
     "Avatar" avatar set_avatar: str,
 } }
 
 rt::model! { write debug;
-/// Request of `BindDocumentToRoom` (绑定课件到房间).
+/// Request of `BindDocumentToRoom` (Binds a document to a room.).
 ///
-/// 功能概述
-/// 本接口提供教学场景下的课程文档预绑定能力，支持将课件课堂ID进行关联映射，实现课件的自动化预加载。
-///
-/// 应用场景建议
-///
-/// 绑定时机
-/// 推荐在创建课堂预约阶段同步完成文档绑定操作，确保课件资源在课堂开始前完成上传。
-///
-/// 接口限制与频控策略
-///
-/// 频控维度
-/// 开发者账号维度限频
-/// 默认频控阈值为20 QPS（每秒请求次数）
-///
-/// 最佳实践建议
-///
-/// 重试策略
-/// 当触发限频错误时，建议采用以下策略：
-/// 启用退避重试机制（建议使用指数退避算法）
-/// 初始重试间隔不低于500ms
-/// 最大重试次数不超过3次
+/// This API is used to bind a document to a room.
 BindDocumentToRoomRequest {
-    /// 房间ID。
+    /// Room ID
     ///
     /// Required.
     "RoomId" room_id set_room_id: i128,
-    /// 文档ID。
+    /// Document ID
     ///
     /// Required.
     "DocumentId" document_id set_document_id: str,
-    /// 绑定类型。后台可透传到客户端，默认为0。除以下例值外支持自定义该字段，并在前端实现相应业务逻辑，示例参考：
-    /// 示例值：0，仅绑定课件到房间
-    /// 示例值：1，绑定课件到房间后，默认展示课件
+    /// Binding type. The default value is `0`. The backend passes through this parameter to clients so that the clients can implement business logic based on this parameter.
     "BindType" bind_type set_bind_type: i128,
 } }
 rt::action!("lcic", "2022-08-17", "BindDocumentToRoom", BindDocumentToRoomRequest => BindDocumentToRoomResponse);
 
 rt::model! { read debug;
-/// BindDocumentToRoom返回参数结构体
+/// BindDocumentToRoom response structure.
 BindDocumentToRoomResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -414,49 +402,35 @@ ClassScoreItem {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateDocument` (创建课件).
+/// Request of `CreateDocument` (Creates a document.).
 ///
-/// 创建房间内可以使用的文档。
+/// This API is used to create a document to be used in a room.
 CreateDocumentRequest {
-    /// 低代码互动课堂的SdkAppId。
+    /// LCIC SdkAppId
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 文档地址。
+    /// Document URL
     ///
     /// Required.
     "DocumentUrl" document_url set_document_url: str,
-    /// 文档名称。
+    /// Document name
     ///
     /// Required.
     "DocumentName" document_name set_document_name: str,
-    /// 文档所有者的Id
+    /// Document owner ID
     ///
     /// Required.
     "Owner" owner set_owner: str,
-    /// 转码类型，可以有如下取值：
-    /// 0 无需转码（默认），bmp，jpg，jpeg，png，gif
-    /// 1 需要转码的文档，ppt，pptx，pdf，doc，docx，xls，xlsx
-    /// 2 需要转码的视频，mp4，3pg，mpeg，avi，flv，wmv，rm，h264等
-    /// 2 需要转码的音频，mp3，wav，wma，aac，flac，opus
-    /// 3 备用转码，建议 WPS 制作的课件使用此方式转码，保证课件显示效果
-    /// 请注意，待录制的页面中任何视频的分辨率不能超过页面录制最大分辨率（1920*1080），否则将导致录制失败。
-    /// - ppt课件内嵌视频或纯视频课件，在上传课件时，云api会进行转码，以确保视频分辨率不超过页面录制最大分辨率。
-    /// - h5课件中内嵌音视频内容时，由于平台无法获取视频内容，因此在制作环节需确保视频分辨率不超过页面录制最大分辨率。
+    /// Transcoding type. Valid values: `0`: No transcoding required (default); `1`: Documents that need to be transcoded: ppt, pptx, pdf, doc, docx; `2`: Videos that need to be transcoded: mp4, 3pg, mpeg, avi, flv, wmv, rm, h264, etc.; `2`: Audio that needs to be transcoded: mp3, wav, wma, aac, flac, opus
     "TranscodeType" transcode_type set_transcode_type: i128,
-    /// 权限，可以有如下取值：
-    /// 0 私有文档（默认）
-    /// 1 公共文档
+    /// Permission. Valid values: `0`: Private document (default); `1`: Public document
     "Permission" permission set_permission: i128,
-    /// 文档后缀名。
+    /// Document extension
     "DocumentType" document_type set_document_type: str,
-    /// 文档大小，单位 字节
+    /// Document size, in bytes
     "DocumentSize" document_size set_document_size: i128,
-    /// 是否对不支持元素开启自动处理的功能。默认关闭。
-    /// 自动处理的元素如下：
-    /// 1. 墨迹：移除不支持的墨迹（例如WPS墨迹）
-    /// 2. 自动翻页：移除PPT上所有自动翻页设置，并设置为单击鼠标翻页
-    /// 3. 已损坏音视频：移除PPT上对损坏音视频的引用
+    /// Whether or not to enable automatic processing for unsupported elements. Default: off. The automatically processed elements are as follows: 1. Ink: Remove unsupported ink (e.g. WPS Ink) 2. Auto Page Turn: Remove all auto page turn settings on the PPT and set it to mouse click to turn the page 3. Corrupted Audio/Video: Remove references to corrupted audio/video on the PPT
     "AutoHandleUnsupportedElement" auto_handle_unsupported_element set_auto_handle_unsupported_element: bool,
     /// 转码后文档的最小分辨率，不传、传空字符串或分辨率格式错误则使用文档原分辨率。该参数仅对TranscodeType=1的课件生效。示例：1280x720，注意分辨率宽高中间为英文字母"xyz"的"x"
     /// 示例值：1280x720
@@ -465,9 +439,9 @@ CreateDocumentRequest {
 rt::action!("lcic", "2022-08-17", "CreateDocument", CreateDocumentRequest => CreateDocumentResponse);
 
 rt::model! { read debug;
-/// CreateDocument返回参数结构体
+/// CreateDocument response structure.
 CreateDocumentResponse {
-    /// 文档ID。
+    /// Document ID
     "DocumentId" document_id set_document_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -503,188 +477,156 @@ CreateGroupLiveCodesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateGroupWithMembers` (创建群组).
+/// Request of `CreateGroupWithMembers` (Creates a group).
 ///
-/// 此接口根据成员列表创建群组
+/// his API is used to create a group and specify its members.
+/// A maximum of 20 requests can be initiated per second for this API.
 CreateGroupWithMembersRequest {
-    /// 待创建群组名称
+    /// The group name.
     ///
     /// Required.
     "GroupName" group_name set_group_name: str,
-    /// 低代码平台应用ID
+    /// The SDKAppID assigned by LCIC.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 默认绑定主讲老师ID
+    /// The user ID of the teacher.
     "TeacherId" teacher_id set_teacher_id: str,
-    /// 群组成员列表,一次性最多200个
+    /// The group members. Array length limit: 200.
     "MemberIds" member_ids set_member_ids: list String,
 } }
 rt::action!("lcic", "2022-08-17", "CreateGroupWithMembers", CreateGroupWithMembersRequest => CreateGroupWithMembersResponse);
 
 rt::model! { read debug;
-/// CreateGroupWithMembers返回参数结构体
+/// CreateGroupWithMembers response structure.
 CreateGroupWithMembersResponse {
-    /// 创建成功群组ID
+    /// The ID of the successfully created group.
     "GroupId" group_id set_group_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateGroupWithSubGroup` (创建联合群组).
+/// Request of `CreateGroupWithSubGroup` (Merges groups).
 ///
-/// 此接口会聚合子群组创建联合群组
+/// This API is used to merge groups.
+/// A maximum of 20 requests can be initiated per second for this API.
 CreateGroupWithSubGroupRequest {
-    /// 待创建的新群组名
+    /// The group name after merging.
     ///
     /// Required.
     "GroupName" group_name set_group_name: str,
-    /// 低代码平台应用ID
+    /// The SDKAppID assigned by LCIC.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 子群组ID列表，子群组ID不能重复，最多40个
+    /// The IDs of the groups to merge. Duplicate group IDs are not allowed. Array length limit: 40.
     ///
     /// Required.
     "SubGroupIds" sub_group_ids set_sub_group_ids: list String,
-    /// 群组默认主讲老师ID
+    /// The user ID of the teacher.
     "TeacherId" teacher_id set_teacher_id: str,
 } }
 rt::action!("lcic", "2022-08-17", "CreateGroupWithSubGroup", CreateGroupWithSubGroupRequest => CreateGroupWithSubGroupResponse);
 
 rt::model! { read debug;
-/// CreateGroupWithSubGroup返回参数结构体
+/// CreateGroupWithSubGroup response structure.
 CreateGroupWithSubGroupResponse {
-    /// 新创建群组ID
+    /// The ID of the merged group.
     "GroupId" group_id set_group_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateRoom` (创建课堂).
+/// Request of `CreateRoom` (Creates a room.).
 ///
-/// 创建课堂
+/// This API is used to create a room.
+/// A maximum of 20 requests can be initiated per second for this API.
 CreateRoomRequest {
-    /// 课堂名称。
-    /// 字符数不超过256
+    /// Room name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 预定的课堂开始时间，unix时间戳（秒）。
+    /// Reserved room start time, in UNIX timestamp format
     ///
     /// Required.
     "StartTime" start_time set_start_time: i128,
-    /// 预定的课堂结束时间，unix时间戳（秒）。
+    /// Reserved room end time, in UNIX timestamp format
     ///
     /// Required.
     "EndTime" end_time set_end_time: i128,
-    /// 低代码互动课堂的SdkAppId。
+    /// LCIC SdkAppId
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 头像区域，摄像头视频画面的分辨率。可以有如下取值：
-    /// 1 标清
-    /// 2 高清
-    /// 3 全高清
-    /// 注意：连麦人数（MaxMicNumber）>6时，仅可使用标清
+    /// Resolution. Valid values: 1: SD; 2: HD; 3: FHD
     ///
     /// Required.
     "Resolution" resolution set_resolution: i128,
-    /// 设置课堂同时最大可与老师进行连麦互动的人数，该参数支持正式上课/开播前调用修改房间修改。小班课取值范围[0,16]，大班课取值范围[0,1]，当取值为0时表示当前课堂/直播，不支持连麦互动。该取值影响计费，请根据业务实际情况设置。计费规则见“购买指南”下“计费概述”。
+    /// Maximum number of mic-on users (excluding teachers). Value range: [0, 16]. This value affects billing, please set it according to the actual business situation. For billing rules, see "Billing Overview" under "Purchase Guide". Example:
+    /// 1: Billing based on the 1v1 rule;
+    /// 10: Billing based on the 1v7-12 rule.
     ///
     /// Required.
     "MaxMicNumber" max_mic_number set_max_mic_number: i128,
-    /// 课堂子类型，可以有以下取值：videodoc 文档+视频video 纯视频
+    /// The room subtype. Valid values: videodoc: Document + Video; video: Video only.
     ///
     /// Required.
     "SubType" sub_type set_sub_type: str,
-    /// 老师ID。通过[注册用户]接口获取的UserId。指定后该用户在房间内拥有老师权限。
+    /// The user ID of the teacher. User IDs are returned by the user registration APIs. The user specified will have teacher permissions in the room created.
     "TeacherId" teacher_id set_teacher_id: str,
-    /// 进入课堂时是否自动连麦。可以有以下取值：
-    /// 0 不自动连麦（需要手动申请上麦，默认值）
-    /// 1 自动连麦
+    /// Whether to automatically turn the mic on when the user enters a room. Valid values: 0: No (default value); 1: Yes.
     "AutoMic" auto_mic set_auto_mic: i128,
-    /// 释放音视频权限后是否自动取消连麦。可以有以下取值：
-    /// 0 自动取消连麦（默认值）
-    /// 1 保持连麦状态
+    /// Whether to disconnect communication after audio/video permissions are revoked. Valid values: `0` (default): Yes; `1`: No.
     "TurnOffMic" turn_off_mic set_turn_off_mic: i128,
-    /// 声音音质。可以有以下取值：
-    /// 0：流畅模式（默认值），占用更小的带宽、拥有更好的降噪效果，适用于1对1、小班教学、多人音视频会议等场景。
-    /// 1：高音质模式，适合需要高保真传输音乐的场景，但降噪效果会被削弱，适用于音乐教学场景。
+    /// Whether to enable the high audio quality mode. Valid values: 0: No (default value); 1: Yes.
     "AudioQuality" audio_quality set_audio_quality: i128,
-    /// 录制方式。
-    ///
-    /// 枚举值：
-    ///
-    /// - 0： 开启自动录制（默认）
-    /// - 1： 禁止录制
-    /// - 2： 开启手动录制。（仅支持页面录制，需通过startRecord、stopRecord接口控制录制的开始和结束。）
-    /// - 3： 信令录制。
+    /// Whether to disable auto recording. Valid values: 0: No (default); 1: Yes. If this parameter is 0, recording will start when the class starts and stops when the class ends.
     "DisableRecord" disable_record set_disable_record: i128,
-    /// 助教Id列表。通过[注册用户]接口获取的UserId。指定后该用户在房间内拥有助教权限。
+    /// The user IDs of the teaching assistants. User IDs are returned by the user registration APIs. The users specified will have teaching assistant permissions in the room created.
     "Assistants" assistants set_assistants: list String,
-    /// rtc人数。
+    /// The number of RTC users.
     ///
     /// Disabled in the spec.
     "RTCAudienceNumber" rtc_audience_number set_rtc_audience_number: i128,
-    /// 观看类型。互动观看 （默认）
+    /// The audience type.
     "AudienceType" audience_type set_audience_type: i128,
-    /// 录制模板。未配置时默认取值0。录制模板枚举值参考：https://cloud.tencent.com/document/product/1639/89744
+    /// Recording layout
     "RecordLayout" record_layout set_record_layout: i128,
-    /// 课堂绑定的群组ID,非空时限制组成员进入
+    /// The ID of the group to bind. If you specify this parameter, only members of the group can enter this room.
     "GroupId" group_id set_group_id: str,
-    /// 是否允许老师/助教直接控制学生的摄像头/麦克风。可以有以下取值：
-    /// 0 不允许直接控制（需同意，默认值）
-    /// 1 允许直接控制（无需同意）
+    /// Whether the teacher/teaching assistant can control students' cameras/microphones without the students' consent. Valid values:
+    /// `0` (default): No (consent required)
+    /// `1`: Yes (no consent required)
     "EnableDirectControl" enable_direct_control set_enable_direct_control: i128,
-    /// 开启专注模式。
-    /// 0 收看全部角色音视频(默认)
-    /// 1 只看老师和助教
+    /// Turn on focus mode. 0 Watch all character audio and video (default) 1 Watch only teachers and assistants
     "InteractionMode" interaction_mode set_interaction_mode: i64,
-    /// 横竖屏。0：横屏开播（默认值）; 1：竖屏开播，当前仅支持移动端的纯视频类型
+    /// Horizontal and vertical screen. 0: Horizontal screen  (default); 1: Vertical screen , currently only support mobile video type
     "VideoOrientation" video_orientation set_video_orientation: i128,
-    /// 开启课后评分。 0：不开启(默认)  1：开启
+    /// Enable after-class grading. 0: not on (default) 1: on
     "IsGradingRequiredPostClass" is_grading_required_post_class set_is_grading_required_post_class: i64,
-    /// 课堂类型。  注：大班课的布局(layout)只有三分屏
-    ///
-    /// 枚举值：
-    ///
-    /// - 0： 小班课（默认值）
-    /// - 1： 大班课
-    /// - 2： 1V1 (预留参数，暂未开放);
-    /// - 3： 圆桌会议
-    /// - 4： 分组直播
-    ///
-    /// 默认值：0
+    /// Room Type: 0 Small Classroom(default); 1 Lecture Hall(public class)
     "RoomType" room_type set_room_type: i64,
     /// 嘉宾Id列表。当圆桌会议模式（RoomType==3）时生效
     "Guests" guests set_guests: list String,
-    /// 拖堂时间：单位分钟，0为不限制(默认值), -1为不能拖堂，大于0为拖堂的时间，最大值120分钟
+    /// Drag class time: unit: minutes. 0: no limit (default), -1: can't drag class, greater than 0: the time of dragging class. maximum value: 120 minutes.
     "EndDelayTime" end_delay_time set_end_delay_time: i64,
-    /// 直播类型：0 常规（默认）1 伪直播 2 RTMP推流直播
+    /// Live type: 0 regular (default) 1 Simulated Live
     "LiveType" live_type set_live_type: i128,
-    /// 伪直播链接。 支持的协议以及格式： 协议：HTTP、HTTPS、RTMP、HLS 。格式：FLV、MP3、MP4、MPEG-TS、MOV、MKV、M4A。视频编码：H.264、VP8。音频编码：AAC、OPUS。
-    ///
-    /// 注意：伪直播视频规格建议最高使用1080p 30fps，4k视频会有兼容性问题导致直播失败。
+    /// Simulated Live link
     "RecordLiveUrl" record_live_url set_record_live_url: str,
-    /// 是否自动开始上课：0 不自动上课（默认） 1 自动上课 live_type=1或2的时候有效
+    /// Whether to start the lesson automatically: 0 not automatic lesson (default) 1 automatic lesson live_type=1 is valid when
     "EnableAutoStart" enable_auto_start set_enable_auto_start: i128,
-    /// 录制文件背景图片，支持png、jpg、jpeg、bmp格式，暂不支持透明通道
+    /// Recorded file background image, support png, jpg, jpeg, bmp format, does not support transparent channel for the time being
     "RecordBackground" record_background set_record_background: str,
-    /// 录制自定义场景。注意：仅recordlayout=9的时候此参数有效。需注意各类参数配置正确能够生效。不然会造成录制失败，失败后无法补救。数据内容为用户自定义场景参数，数据格式为json键值对方式，其中键值对的value为string类型。
-    ///
-    /// 自定义场景参数的含义。如下：
-    /// scene：自定义js/css对应的场景值。如scene=recordScene，会加载 recordScene 场景对应的 js/css，这样就可以自定义录制页面的元素。
-    /// lng：录制页面对应的语种。如lng=en，则录制界面为en。（枚举值：en,zh，zh-TW，jp，ar，kr，vi）
-    /// customToken：录制页面中涉及客户自己的服务需要鉴权时进行配置。一般情况下，无需配置。
+    /// Record customized scene, only recordlayout=9 this parameter is valid, the data content for the user-defined scene parameters, data format for the json key-value pairs, where the key-value pairs of the value for the string type.
     "RecordScene" record_scene set_record_scene: str,
-    /// 录制自定义语言，仅recordlayout=9的时候此参数有效
+    /// Record customized language, only when recordlayout=9, this parameter is valid.
     ///
     /// Disabled in the spec.
     "RecordLang" record_lang set_record_lang: str,
-    /// 录制类型 0 仅录制混流（默认） ;1 录制混流+单流，该模式下除混流录制基础上，分别录制老师、台上学生的音视频流，每路录制都会产生相应的录制费用 。示例：0
+    /// Recording type. 0: Records only mixed streams (default); 1: Records mixed streams and single streams. In this mode, in addition to the mixed streams, the audio and video streams of the teacher and students on stage are recorded separately. Each recording incurs corresponding recording fees. Example: 0.
     "RecordStream" record_stream set_record_stream: i128,
     /// 板书截图生成类型。0 不生成板书（默认）；1 全量模式；2 单页去重模式
     "WhiteBoardSnapshotMode" white_board_snapshot_mode set_white_board_snapshot_mode: i128,
@@ -707,24 +649,24 @@ CreateRoomRequest {
 rt::action!("lcic", "2022-08-17", "CreateRoom", CreateRoomRequest => CreateRoomResponse);
 
 rt::model! { read debug;
-/// CreateRoom返回参数结构体
+/// CreateRoom response structure.
 CreateRoomResponse {
-    /// 房间ID。
+    /// Room ID
     "RoomId" room_id set_room_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateSupervisor` (创建巡课).
+/// Request of `CreateSupervisor` (Creates a spectator.).
 ///
-/// 创建巡课
+/// This API is used to create a spectator.
 CreateSupervisorRequest {
-    /// 应用ID。
+    /// The application ID.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 用户ID列表。
+    /// The user IDs.
     ///
     /// Required.
     "Users" users set_users: list String,
@@ -732,20 +674,20 @@ CreateSupervisorRequest {
 rt::action!("lcic", "2022-08-17", "CreateSupervisor", CreateSupervisorRequest => CreateSupervisorResponse);
 
 rt::model! { read debug;
-/// CreateSupervisor返回参数结构体
+/// CreateSupervisor response structure.
 CreateSupervisorResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 自定义消息
+/// Custom Message
 CustomMsgContent {
-    /// 自定义消息数据。
+    /// Custom message data.
     "Data" data set_data: str,
-    /// 自定义消息描述信息。
+    /// Customize the message description information.
     "Desc" desc set_desc: str,
-    /// 扩展字段。
+    /// Extended Fields
     "Ext" ext set_ext: str,
 } }
 
@@ -771,32 +713,33 @@ CustomRecordInfo {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteAppCustomContent` (删除应用自定义内容).
+/// Request of `DeleteAppCustomContent` (Deletes custom elements).
 ///
-/// 删除设置自定义元素。如果参数scenes为空则删除所有自定义元素，否则删除指定的scene自定义元素。
+/// This API is used to delete the custom elements. The `Scenes` parameter specifies the custom elements to delete. If `Scenes` is empty, all custom elements will be deleted.
 DeleteAppCustomContentRequest {
-    /// 应用ID。
+    /// The application ID.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 指定需要删除的已设置的scene场景自定义元素，如果为空则删除应用下已设置的所有自定义元素。
+    /// The custom elements (for which a scene has been configured) to delete. If this is empty, all custom elements will be deleted.
     "Scenes" scenes set_scenes: list String,
 } }
 rt::action!("lcic", "2022-08-17", "DeleteAppCustomContent", DeleteAppCustomContentRequest => DeleteAppCustomContentResponse);
 
 rt::model! { read debug;
-/// DeleteAppCustomContent返回参数结构体
+/// DeleteAppCustomContent response structure.
 DeleteAppCustomContentResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteDocument` (删除文档).
+/// Request of `DeleteDocument` (Deletes a document).
 ///
-/// 删除文档
+/// This API is used to delete a document.
+/// A maximum of 20 requests can be initiated per second for this API.
 DeleteDocumentRequest {
-    /// 文档ID。
+    /// The document ID.
     ///
     /// Required.
     "DocumentId" document_id set_document_id: str,
@@ -804,26 +747,27 @@ DeleteDocumentRequest {
 rt::action!("lcic", "2022-08-17", "DeleteDocument", DeleteDocumentRequest => DeleteDocumentResponse);
 
 rt::model! { read debug;
-/// DeleteDocument返回参数结构体
+/// DeleteDocument response structure.
 DeleteDocumentResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteGroupMember` (删除群组成员).
+/// Request of `DeleteGroupMember` (Removes users from a group).
 ///
-/// 此接口用于删除群组中指定成员
+/// This API is used to remove users from a group.
+/// A maximum of 20 requests can be initiated per second for this API.
 DeleteGroupMemberRequest {
-    /// 群组ID，联合群组无法删除群组成员
+    /// The group ID. You cannot remove members from a merged group.
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
-    /// 低代码平台应用ID
+    /// The SDKAppID assigned by LCIC.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 成员列表，最大值200
+    /// The users. Array length limit: 200.
     ///
     /// Required.
     "MemberIds" member_ids set_member_ids: list String,
@@ -831,22 +775,23 @@ DeleteGroupMemberRequest {
 rt::action!("lcic", "2022-08-17", "DeleteGroupMember", DeleteGroupMemberRequest => DeleteGroupMemberResponse);
 
 rt::model! { read debug;
-/// DeleteGroupMember返回参数结构体
+/// DeleteGroupMember response structure.
 DeleteGroupMemberResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteGroup` (删除群组).
+/// Request of `DeleteGroup` (Deletes groups).
 ///
-/// 此接口用于删除指定群组，支持批量操作。
+/// This API is used to delete one or multiple groups.
+/// A maximum of 20 requests can be initiated per second for this API.
 DeleteGroupRequest {
-    /// 待删除群组ID列表
+    /// The IDs of the groups to delete.
     ///
     /// Required.
     "GroupIds" group_ids set_group_ids: list String,
-    /// 低代码平台应用ID
+    /// The SDKAppID assigned by LCIC.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
@@ -854,7 +799,7 @@ DeleteGroupRequest {
 rt::action!("lcic", "2022-08-17", "DeleteGroup", DeleteGroupRequest => DeleteGroupResponse);
 
 rt::model! { read debug;
-/// DeleteGroup返回参数结构体
+/// DeleteGroup response structure.
 DeleteGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -884,15 +829,16 @@ DeletePlaybackItemResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRecord` (删除指定房间的录制文件).
+/// Request of `DeleteRecord` (Deletes the recording files of a specific room).
 ///
-/// 删除指定房间的录制文件
+/// This example shows you how to delete the recording files of a specific room.
+/// A maximum of 20 requests can be initiated per second for this API.
 DeleteRecordRequest {
-    /// 房间Id。
+    /// The room ID.
     ///
     /// Required.
     "RoomId" room_id set_room_id: i64,
-    /// 低代码互动课堂的SdkAppId。
+    /// The SDKAppID assigned by LCIC.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
@@ -900,19 +846,18 @@ DeleteRecordRequest {
 rt::action!("lcic", "2022-08-17", "DeleteRecord", DeleteRecordRequest => DeleteRecordResponse);
 
 rt::model! { read debug;
-/// DeleteRecord返回参数结构体
+/// DeleteRecord response structure.
 DeleteRecordResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRoom` (删除课堂).
+/// Request of `DeleteRoom` (Deletes a room.).
 ///
-/// 删除房间
-/// 删除课堂前，请先删除该课堂下的各类资源（包括录制文件、板书等），并解绑相关课件。
+/// This API is used to delete a room.
 DeleteRoomRequest {
-    /// 课堂ID。
+    /// Room ID
     ///
     /// Required.
     "RoomId" room_id set_room_id: i128,
@@ -920,22 +865,22 @@ DeleteRoomRequest {
 rt::action!("lcic", "2022-08-17", "DeleteRoom", DeleteRoomRequest => DeleteRoomResponse);
 
 rt::model! { read debug;
-/// DeleteRoom返回参数结构体
+/// DeleteRoom response structure.
 DeleteRoomResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteSupervisor` (删除巡课).
+/// Request of `DeleteSupervisor` (Deletes spectators).
 ///
-/// 删除巡课
+/// This API is used to delete spectators.
 DeleteSupervisorRequest {
-    /// 应用ID
+    /// The application ID.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 用户ID列表
+    /// The user IDs.
     ///
     /// Required.
     "Users" users set_users: list String,
@@ -943,7 +888,7 @@ DeleteSupervisorRequest {
 rt::action!("lcic", "2022-08-17", "DeleteSupervisor", DeleteSupervisorRequest => DeleteSupervisorResponse);
 
 rt::model! { read debug;
-/// DeleteSupervisor返回参数结构体
+/// DeleteSupervisor response structure.
 DeleteSupervisorResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -986,11 +931,11 @@ DeleteWhiteBoardSnapshotResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAnswerList` (获取课堂答题详情).
+/// Request of `DescribeAnswerList` (Gets the answers to a quiz question in a room).
 ///
-/// 获取房间答题详情
+/// This API is used to get the answers to a quiz question in a room.
 DescribeAnswerListRequest {
-    /// 问题ID
+    /// The question ID.
     ///
     /// Required.
     "QuestionId" question_id set_question_id: str,
@@ -1002,11 +947,12 @@ DescribeAnswerListRequest {
 rt::action!("lcic", "2022-08-17", "DescribeAnswerList", DescribeAnswerListRequest => DescribeAnswerListResponse);
 
 rt::model! { read debug;
-/// DescribeAnswerList返回参数结构体
+/// DescribeAnswerList response structure.
 DescribeAnswerListResponse {
-    /// 符合查询条件的房间答案总数
+    /// The total number of answers.
     "Total" total set_total: i128,
-    /// 房间提问答案列表
+    /// A list of the answers.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AnswerInfo" answer_info set_answer_info: list AnswerInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1044,19 +990,20 @@ DescribeAppDetailResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCurrentMemberList` (获取当前课堂的成员列表).
+/// Request of `DescribeCurrentMemberList` (Gets the user list of a room).
 ///
-/// 获取当前房间的成员列表，房间结束或过期后无法使用。
+/// This API is used to get the user list of a room. This API will not work if a room has ended or expired.
+/// A maximum of 20 requests can be initiated per second for this API.
 DescribeCurrentMemberListRequest {
-    /// 课堂Id。
+    /// The room ID.
     ///
     /// Required.
     "RoomId" room_id set_room_id: i128,
-    /// 分页查询当前页数，从1开始递增。
+    /// The page to return records from. Pagination starts from 1.
     ///
     /// Required.
     "Page" page set_page: i128,
-    /// 每页数据量，最大1000。
+    /// The maximum number of records per page. The value of this parameter cannot exceed 1000.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
@@ -1064,39 +1011,40 @@ DescribeCurrentMemberListRequest {
 rt::action!("lcic", "2022-08-17", "DescribeCurrentMemberList", DescribeCurrentMemberListRequest => DescribeCurrentMemberListResponse);
 
 rt::model! { read debug;
-/// DescribeCurrentMemberList返回参数结构体
+/// DescribeCurrentMemberList response structure.
 DescribeCurrentMemberListResponse {
-    /// 记录总数。当前房间的总人数。
+    /// The total number of records.
     "Total" total set_total: i128,
-    /// 成员记录列表。
+    /// The user list.
     "MemberRecords" member_records set_member_records: list MemberRecord,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDeveloper` (开发商信息获取).
+/// Request of `DescribeDeveloper` (Gets developer information).
 ///
-/// 开发商信息获取
+/// This API is used to get developer information.
 DescribeDeveloperRequest {
 } }
 rt::action!("lcic", "2022-08-17", "DescribeDeveloper", DescribeDeveloperRequest => DescribeDeveloperResponse);
 
 rt::model! { read debug;
-/// DescribeDeveloper返回参数结构体
+/// DescribeDeveloper response structure.
 DescribeDeveloperResponse {
-    /// 开发商ID
+    /// The developer ID.
     "DeveloperId" developer_id set_developer_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDocument` (获取文档信息).
+/// Request of `DescribeDocument` (Gets the information of a document).
 ///
-/// 获取文档信息
+/// This API is used to get the information of a specific document.
+/// A maximum of 20 requests can be initiated per second for this API.
 DescribeDocumentRequest {
-    /// 文档Id（唯一id）
+    /// The (unique) document ID.
     ///
     /// Required.
     "DocumentId" document_id set_document_id: str,
@@ -1104,35 +1052,35 @@ DescribeDocumentRequest {
 rt::action!("lcic", "2022-08-17", "DescribeDocument", DescribeDocumentRequest => DescribeDocumentResponse);
 
 rt::model! { read debug;
-/// DescribeDocument返回参数结构体
+/// DescribeDocument response structure.
 DescribeDocumentResponse {
-    /// 文档Id
+    /// The document ID.
     "DocumentId" document_id set_document_id: str,
-    /// 文档原址url
+    /// The document’s original URL.
     "DocumentUrl" document_url set_document_url: str,
-    /// 文档名称
+    /// The document title.
     "DocumentName" document_name set_document_name: str,
-    /// 文档所有者UserId
+    /// The user ID of the document’s owner.
     "Owner" owner set_owner: str,
-    /// 应用Id
+    /// The application ID.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 文档权限
+    /// The document access type.
     "Permission" permission set_permission: i128,
-    /// 转码结果，无需转码为空，转码成功为结果url，转码失败为错误码
+    /// The transcoding result. If the file is not transcoded, this parameter will be empty. If it is successfully transcoded, this parameter will be the URL of the transcoded file. If transcoding fails, this parameter will indicate the error code.
     "TranscodeResult" transcode_result set_transcode_result: str,
-    /// 转码类型
+    /// The transcoding type.
     "TranscodeType" transcode_type set_transcode_type: i128,
-    /// 转码进度， 0 - 100 表示（0% - 100%）
+    /// The transcoding progress. Value range: 0-100.
     "TranscodeProgress" transcode_progress set_transcode_progress: i128,
-    /// 转码状态，0为无需转码，1为正在转码，2为转码失败，3为转码成功
+    /// The transcoding status. 0: The file is not transcoded. 1: The file is being transcoded. 2: Transcoding failed. 3: Transcoding is successful.
     "TranscodeState" transcode_state set_transcode_state: i128,
-    /// 转码失败后的错误信息
+    /// The error message for failed transcoding.
     "TranscodeInfo" transcode_info set_transcode_info: str,
-    /// 文档类型
+    /// The document type.
     "DocumentType" document_type set_document_type: str,
-    /// 文档大小，单位：字节
+    /// The document size (bytes).
     "DocumentSize" document_size set_document_size: i128,
-    /// 更新的UNIX时间戳
+    /// The time (Unix timestamp) when the document was last updated.
     "UpdateTime" update_time set_update_time: i128,
     /// 课件页数
     "Pages" pages set_pages: i128,
@@ -1147,84 +1095,81 @@ DescribeDocumentResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDocumentsByRoom` (获取指定房间下文档).
+/// Request of `DescribeDocumentsByRoom` (Gets the documents of a specific room).
 ///
-/// 此接口获取指定房间下课件列表
+/// This API is used to get the document list of a specific room.
+/// A maximum of 20 requests can be initiated per second for this API.
 DescribeDocumentsByRoomRequest {
-    /// 房间ID。
+    /// The room ID.
     ///
     /// Required.
     "RoomId" room_id set_room_id: i128,
-    /// 低代码互动课堂的SdkAppId
+    /// The SDKAppID assigned by LCIC.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 分页查询当前页数，从1开始递增，默认值为1
+    /// The page to return records from. Pagination starts from 1, which is also the default value of this parameter.
     "Page" page set_page: i64,
-    /// 每页数据量，最大1000，默认值为100
+    /// The maximum number of records to return per page. The maximum value can be 1000. The default value is 100.
     "Limit" limit set_limit: i64,
-    /// 课件权限。
-    /// [0]：获取owner的私有课件；
-    /// [1]：获取owner的公开课件;
-    /// [0,1]：则获取owner的私有课件和公开课件；
-    /// [2]：获取owner的私有课件和所有人(包括owner)的公开课件。
-    /// 默认值为[2]
+    /// The document access type. [0]: The private documents of the owner. [1]: The public documents of the owner. [0,1]: The private and public documents of the owner. [2]: The private and public documents of all users (including the owner). Default value: [2].
     "Permission" permission set_permission: list i128,
-    /// 文档所有者的user_id，不填默认获取SdkAppId下所有课件
+    /// The user ID of the document owner. If you do not specify this, the information of all documents under the application will be returned.
     "Owner" owner set_owner: str,
 } }
 rt::action!("lcic", "2022-08-17", "DescribeDocumentsByRoom", DescribeDocumentsByRoomRequest => DescribeDocumentsByRoomResponse);
 
 rt::model! { read debug;
-/// DescribeDocumentsByRoom返回参数结构体
+/// DescribeDocumentsByRoom response structure.
 DescribeDocumentsByRoomResponse {
-    /// 文档信息列表
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Documents" documents set_documents: list DocumentInfo,
-    /// 符合查询条件文档总数
+    /// The total number of records that meet the conditions.
     "Total" total set_total: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDocuments` (批量获取文档信息【已废弃】).
+/// Request of `DescribeDocuments` (Queries courseware information).
 ///
-/// 有新接口替换
+/// A new API is offered for this action now.
 ///
-/// 批量获取文档信息（已废弃，替代接口BatchDescribeDocument）
+/// This API is used to query courseware. It has been deprecated. Please use `BatchDescribeDocument` instead.
 #[deprecated(note = "deprecated in the API spec")]
 DescribeDocumentsRequest {
-    /// 学校id
+    /// The school ID.
     ///
     /// Required.
     "SchoolId" school_id set_school_id: i128,
-    /// 分页查询当前页数，从1开始递增
+    /// The page to return records from. Pagination starts from 1.
     ///
     /// Required.
     "Page" page set_page: i64,
-    /// 每页数据量，最大1000
+    /// The maximum number of records per page. The value of this parameter cannot exceed `1000`.
     ///
     /// Required.
     "Limit" limit set_limit: i64,
-    /// 课件权限。[0]：获取owner的私有课件；[1]：获取owner的公开课件; [0,1]：则获取owner的私有课件和公开课件；[2]：获取owner的私有课件和所有人(包括owner)的公开课件
+    /// The courseware access. [0]: The private courseware of the specified user (`Owner`) will be returned; [1]: The public courseware of the specified user will be returned; [0,1]: Both the private and public courseware of the specified user will be returned; [2]: The private courseware of the specified user and the public courseware of all users (including `Owner`) will be returned.
     ///
     /// Required.
     "Permission" permission set_permission: list i128,
-    /// 课件所有者的user_id，不填默认获取school_id下所有课件
+    /// The user ID of the courseware owner. If you do not specify this parameter, all courseware under the school ID will be returned.
     "Owner" owner set_owner: str,
-    /// 课件名称搜索词
+    /// The filename keyword.
     "Keyword" keyword set_keyword: str,
-    /// 课件id列表，从列表中查询，忽略错误的id
+    /// The courseware IDs. Non-existent IDs will be ignored.
     "DocumentId" document_id set_document_id: list String,
 } }
 rt::action!("lcic", "2022-08-17", "DescribeDocuments", DescribeDocumentsRequest => DescribeDocumentsResponse);
 
 rt::model! { read debug;
-/// DescribeDocuments返回参数结构体
+/// DescribeDocuments response structure.
 DescribeDocumentsResponse {
-    /// 符合查询条件文档总数
+    /// The total number of records that meet the conditions.
     "Total" total set_total: i64,
-    /// 文档信息列表
+    /// The information of the courseware.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Documents" documents set_documents: list DocumentInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1262,31 +1207,32 @@ DescribeEditVersionsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeGroupList` (获取群组列表).
+/// Request of `DescribeGroupList` (Queries groups).
 ///
-/// 获取群组列表
+/// This API is used to query groups.
+/// A maximum of 20 requests can be initiated per second for this API.
 DescribeGroupListRequest {
-    /// 低代码平台应用ID
+    /// The SDKAppID assigned by LCIC.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 分页查询当前页数，默认从1开始递增。
+    /// The page to return records from. Pagination starts from 1.
     "Page" page set_page: i128,
-    /// 每页数据量，默认20，最大1000。
+    /// The maximum number of records per page. The value of this parameter cannot exceed 1000 and is 20 by default.
     "Limit" limit set_limit: i128,
-    /// 主讲人ID筛选群组，与MemberId有且只有一个,都传时以此字段获取
+    /// The user ID of the teacher, which is used as the filter. This parameter and MemberId are mutually exclusive. If both are specified, only this parameter will take effect.
     "TeacherId" teacher_id set_teacher_id: str,
-    /// 成员ID刷选群组，与TeacherId有且只有一个
+    /// The user ID of a member, which is used as the filter. This parameter and TeacherId are mutually exclusive.
     "MemberId" member_id set_member_id: str,
 } }
 rt::action!("lcic", "2022-08-17", "DescribeGroupList", DescribeGroupListRequest => DescribeGroupListResponse);
 
 rt::model! { read debug;
-/// DescribeGroupList返回参数结构体
+/// DescribeGroupList response structure.
 DescribeGroupListResponse {
-    /// 记录总数。当前匹配群组总数。
+    /// The total number of groups that meet the conditions.
     "Total" total set_total: i128,
-    /// 群组信息列表。
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "GroupInfos" group_infos set_group_infos: list GroupInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1314,46 +1260,48 @@ DescribeGroupLiveCodesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeGroupMemberList` (获取群组成员列表).
+/// Request of `DescribeGroupMemberList` (Gets the members of a group).
 ///
-/// 此接口用于获取群组成员列表
+/// This API is used to get the members of a group.
+/// A maximum of 20 requests can be initiated per second for this API.
 DescribeGroupMemberListRequest {
-    /// 群组ID
+    /// The group ID.
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
-    /// 低代码平台应用ID
+    /// The SDKAppID assigned by LCIC.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 分页值，默认1
+    /// The page to return records from. The default value is 1.
     "Page" page set_page: i128,
-    /// 每页数据量，默认20，最大1000
+    /// The maximum number of records per page. The value of this parameter cannot exceed 1000 and is 20 by default.
     "Limit" limit set_limit: i128,
 } }
 rt::action!("lcic", "2022-08-17", "DescribeGroupMemberList", DescribeGroupMemberListRequest => DescribeGroupMemberListResponse);
 
 rt::model! { read debug;
-/// DescribeGroupMemberList返回参数结构体
+/// DescribeGroupMemberList response structure.
 DescribeGroupMemberListResponse {
-    /// 符合查询条件总条数
+    /// The total number of records that meet the conditions.
     "Total" total set_total: i128,
-    /// 查询成员列表
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MemberIds" member_ids set_member_ids: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeGroup` (获取群组详情).
+/// Request of `DescribeGroup` (Gets the details of a group).
 ///
-/// 此接口用于获取群组详情
+/// This API is used to get the details of a group.
+/// A maximum of 20 requests can be initiated per second for this API.
 DescribeGroupRequest {
-    /// 群组ID
+    /// The group ID.
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
-    /// 低代码平台应用ID
+    /// The SDKAppID assigned by LCIC.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
@@ -1361,19 +1309,17 @@ DescribeGroupRequest {
 rt::action!("lcic", "2022-08-17", "DescribeGroup", DescribeGroupRequest => DescribeGroupResponse);
 
 rt::model! { read debug;
-/// DescribeGroup返回参数结构体
+/// DescribeGroup response structure.
 DescribeGroupResponse {
-    /// 群组ID
+    /// The group ID.
     "GroupId" group_id set_group_id: str,
-    /// 群组名称
+    /// The group name.
     "GroupName" group_name set_group_name: str,
-    /// 群主主讲人ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TeacherId" teacher_id set_teacher_id: str,
-    /// 群组类型
-    /// 0-基础群组
-    /// 1-组合群组，若为1时会返回子群组ID
+    /// The group type. 0: Ordinary group. 1: Merged group. If the group queried is a merged group, the IDs of the sub-groups will be returned.
     "GroupType" group_type set_group_type: i128,
-    /// 子群组ID列表
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SubGroupIds" sub_group_ids set_sub_group_ids: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1544,27 +1490,28 @@ DescribePlaybackListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeQuestionList` (获取课堂提问列表).
+/// Request of `DescribeQuestionList` (Gets the quiz details of a room).
 ///
-/// 获取房间提问列表
+/// This API is used to get the quiz details of a room.
 DescribeQuestionListRequest {
-    /// 房间ID
+    /// The room ID.
     ///
     /// Required.
     "RoomId" room_id set_room_id: i128,
-    /// 分页查询当前页数，从1开始递增，默认值为1
+    /// The page to return records from. Pagination starts from 1, which is also the default value of this parameter.
     "Page" page set_page: i64,
-    /// 分页查询当前页数，从1开始递增，默认值为1
+    /// The page to return records from. Pagination starts from 1, which is also the default value of this parameter.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("lcic", "2022-08-17", "DescribeQuestionList", DescribeQuestionListRequest => DescribeQuestionListResponse);
 
 rt::model! { read debug;
-/// DescribeQuestionList返回参数结构体
+/// DescribeQuestionList response structure.
 DescribeQuestionListResponse {
-    /// 符合查询条件的房间问答问题总数
+    /// The total number of quiz questions.
     "Total" total set_total: i128,
-    /// 房间问答问题列表
+    /// A list of the questions.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "QuestionInfo" question_info set_question_info: list QuestionInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1681,97 +1628,82 @@ DescribeRoomForbiddenUserResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRoom` (获取课堂配置信息).
+/// Request of `DescribeRoom` (Gets room information.).
 ///
-/// 获取房间配置信息
+/// This API is used to get room information.
+/// A maximum of 20 requests can be initiated per second for this API.
 DescribeRoomRequest {
-    /// 课堂Id。
+    /// Room ID
     ///
     /// Required.
     "RoomId" room_id set_room_id: i128,
-    /// 请求RTMP推流链接，0：否，1：是，默认为0。
+    /// Request RTMP  stream link, 0: no, 1: yes, default is 0.
     "RTMPStreamingURL" rtmp_streaming_url set_rtmp_streaming_url: i128,
 } }
 rt::action!("lcic", "2022-08-17", "DescribeRoom", DescribeRoomRequest => DescribeRoomResponse);
 
 rt::model! { read debug;
-/// DescribeRoom返回参数结构体
+/// DescribeRoom response structure.
 DescribeRoomResponse {
-    /// 课堂名称。
+    /// Room name
     "Name" name set_name: str,
-    /// 预定的课堂开始时间，unix时间戳（秒）。
+    /// Reserved room start time, in UNIX timestamp format
     "StartTime" start_time set_start_time: i128,
-    /// 预定的课堂结束时间，unix时间戳（秒）。
+    /// Reserved room end time, in UNIX timestamp format
     "EndTime" end_time set_end_time: i128,
-    /// 老师的UserId。
+    /// Teacher ID
     "TeacherId" teacher_id set_teacher_id: str,
-    /// 低代码互动课堂的SdkAppId。
+    /// LCIC SdkAppId
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 观看类型。互动观看 （默认）
+    /// Watch type. Can have the following values: 1 interactive viewing 2 standard viewing
     "AudienceType" audience_type set_audience_type: i128,
-    /// 头像区域，摄像头视频画面的分辨率。可以有如下取值：
-    /// 1 标清
-    /// 2 高清
-    /// 3 全高清
+    /// Resolution. Valid values: 1: SD; 2: HD; 3: FHD
     "Resolution" resolution set_resolution: i128,
-    /// 设置课堂同时最大可与老师进行连麦互动的人数，该参数支持正式上课/开播前调用修改房间修改。小班课取值范围[0,16]，大班课取值范围[0,1]，当取值为0时表示当前课堂/直播，不支持连麦互动。
+    /// Maximum number of mic-on users (excluding teachers). Value range: [0, 16]
     "MaxMicNumber" max_mic_number set_max_mic_number: i128,
-    /// 进入课堂时是否自动连麦。可以有以下取值：
-    /// 0 不自动连麦（需要手动申请上麦，默认值）
-    /// 1 自动连麦
+    /// Whether to automatically turn the mic on when the user enters a room. Valid values: 0: No (default value); 1: Yes.
     "AutoMic" auto_mic set_auto_mic: i128,
-    /// 高音质模式。可以有以下取值：
-    /// 0 不开启高音质（默认值）
-    /// 1 开启高音质
+    /// Whether to enable the high audio quality mode. Valid values: 0: No (default value); 1: Yes.
     "AudioQuality" audio_quality set_audio_quality: i128,
-    /// 课堂子类型，可以有以下取值：videodoc 文档+视频video 纯视频
+    /// The room subtype. Valid values: videodoc: Document + Video; video: Video only.
     "SubType" sub_type set_sub_type: str,
-    /// 录制方式。
-    ///
-    /// 枚举值：
-    ///
-    /// - 0： 开启自动录制
-    /// - 1： 禁止录制
-    /// - 2： 开启手动录制。（仅支持页面录制，需通过startRecord、stopRecord接口控制录制的开始和结束。）
-    /// - 3： 信令录制。
+    /// Whether to disable auto recording. Valid values: 0: No (default); 1: Yes. If this parameter is 0, recording will start when the class starts and stops when the class ends.
     "DisableRecord" disable_record set_disable_record: i128,
-    /// 助教UserId列表。
+    /// Assistant ID list Note: This field may return null, indicating that no valid values can be obtained.
     "Assistants" assistants set_assistants: list String,
-    /// 录制地址（协议为https)。仅在房间结束后存在。
+    /// Recording URL. This parameter exists only after a room is ended. Note: This field may return null, indicating that no valid values can be obtained.
     "RecordUrl" record_url set_record_url: str,
-    /// 课堂状态。0为未开始，1为已开始，2为已结束，3为已过期。
+    /// The class status. 0: The class has not started. 1: The class has started. 2: The class ended. 3: The class expired. Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: i128,
-    /// 课堂绑定的群组ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "GroupId" group_id set_group_id: str,
-    /// 打开学生麦克风/摄像头的授权开关
+    /// Whether the students' consent is required to control their cameras/microphones.
     "EnableDirectControl" enable_direct_control set_enable_direct_control: i128,
-    /// 开启专注模式。
-    /// 0 收看全部角色音视频(默认)
-    /// 1 只看老师和助教
+    /// Turn on focus mode. 0 Watch all character audio and video (default) 1 Watch only teachers and teaching assistants
     "InteractionMode" interaction_mode set_interaction_mode: i64,
-    /// 横竖屏。0：横屏开播（默认值）; 1：竖屏开播，当前仅支持移动端的纯视频类型
+    /// Horizontal and vertical screen. 0: Horizontal screen to open broadcast (default); 1: Vertical screen to open broadcast, currently only support mobile pure video type
     "VideoOrientation" video_orientation set_video_orientation: i128,
-    /// 该课堂是否开启了课后评分功能。0：未开启  1：开启
+    /// Whether the room is enabled for grading after the lesson. 0: not enabled 1: enabled
     "IsGradingRequiredPostClass" is_grading_required_post_class set_is_grading_required_post_class: i64,
-    /// 课堂类型: 0 小班课（默认值）; 1 大班课; 2 1V1 (预留参数，暂未开放); 3 圆桌会议 注：大班课的布局(layout)只有三分屏
+    /// Room Type: 0 Small Classroom(default); 1 Lecture Hall(public class)
     "RoomType" room_type set_room_type: i64,
-    /// 录制时长
+    /// Recording Duration
     "VideoDuration" video_duration set_video_duration: i128,
-    /// 拖堂时间：单位分钟，0为不限制(默认值), -1为不能拖堂，大于0为拖堂的时间，最大值120分钟
+    /// Drag class time: unit minutes, 0 is unlimited (default), -1 is can't drag the class, greater than 0 is the time of dragging the class, the maximum value of 120 minutes
     "EndDelayTime" end_delay_time set_end_delay_time: i64,
-    /// 直播类型：0 常规（默认）1 伪直播 2 RTMP推流直播
+    /// Live type: 0 regular (default) 1 Simulated Live
     "LiveType" live_type set_live_type: i128,
-    /// 伪直播链接
+    /// Simulated Live link
     "RecordLiveUrl" record_live_url set_record_live_url: str,
-    /// 是否自动开始上课：0 不自动上课（默认） 1 自动上课 live_type=1的时候有效
+    /// Whether to start the lesson automatically: 0 not automatic lesson (default) 1 automatic lesson live_type=1 is valid
     "EnableAutoStart" enable_auto_start set_enable_auto_start: i128,
-    /// 录制文件背景图片，支持png、jpg、jpeg、bmp格式，暂不支持透明通道
+    /// Recorded file background image, support png, jpg, jpeg, bmp format, does not support transparent channel for the time being
     "RecordBackground" record_background set_record_background: str,
-    /// RTMP推流链接
+    /// RTMP  stream link
     "RTMPStreamingURL" rtmp_streaming_url set_rtmp_streaming_url: str,
-    /// 录制自定义场景。注意：仅recordlayout=9的时候此参数有效。需注意各类参数配置正确能够生效。不然会造成录制失败，失败后无法补救。数据内容为用户自定义场景参数，数据格式为json键值对方式，其中键值对的value为string类型。自定义场景参数的含义。如下：     scene：自定义js/css对应的场景值。如scene=recordScene，会加载 recordScene 场景对应的 js/css，这样就可以自定义录制页面的元素。     lng：录制页面对应的语种。如lng=en，则录制界面为en。（枚举值：en,zh，zh-TW，jp，ar，kr，vi）     customToken：录制页面中涉及客户自己的服务需要鉴权时进行配置。一般情况下，无需配置。
+    /// Record customized scene, only recordlayout=9 this parameter is valid
     "RecordScene" record_scene set_record_scene: str,
-    /// 录制自定义语言，仅recordlayout=9的时候此参数有效
+    /// Record customized language, only when recordlayout=9, this parameter is valid
     "RecordLang" record_lang set_record_lang: str,
     /// 录制类型 0 仅录制混流（默认） ;1 录制混流+单流，该模式下除混流录制基础上，分别录制老师、台上学生的音视频流，每路录制都会产生相应的录制费用 。示例：0
     "RecordStream" record_stream set_record_stream: i128,
@@ -1801,19 +1733,20 @@ DescribeRoomResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRoomStatistics` (获取课堂统计信息).
+/// Request of `DescribeRoomStatistics` (Obtains the statistics of a room.).
 ///
-/// 获取房间统计信息，仅可在房间结束后调用。
+/// This API is used to obtain the statistics of a room. It can be called only after the room is ended.
+/// A maximum of 20 requests can be initiated per second for this API.
 DescribeRoomStatisticsRequest {
-    /// 课堂Id。
+    /// Room ID
     ///
     /// Required.
     "RoomId" room_id set_room_id: i128,
-    /// 分页查询当前页数，从1开始递增。
+    /// Current page in pagination, which starts from 1.
     ///
     /// Required.
     "Page" page set_page: i128,
-    /// 每页数据量，最大1000。
+    /// Number of data entries to return per page. Maximum value: 1000
     ///
     /// Required.
     "Limit" limit set_limit: i128,
@@ -1821,23 +1754,23 @@ DescribeRoomStatisticsRequest {
 rt::action!("lcic", "2022-08-17", "DescribeRoomStatistics", DescribeRoomStatisticsRequest => DescribeRoomStatisticsResponse);
 
 rt::model! { read debug;
-/// DescribeRoomStatistics返回参数结构体
+/// DescribeRoomStatistics response structure.
 DescribeRoomStatisticsResponse {
-    /// 峰值在线成员人数。
+    /// Peak number of online members
     "PeakMemberNumber" peak_member_number set_peak_member_number: i128,
-    /// 累计在线人数。
+    /// Accumulated number of online members
     "MemberNumber" member_number set_member_number: i128,
-    /// 记录总数。包含进入房间或者应到未到的。
+    /// Total number of records, including members who entered the room and members who should attend the class but did not
     "Total" total set_total: i128,
-    /// 成员记录列表。
+    /// Member record list
     "MemberRecords" member_records set_member_records: list MemberRecord,
-    /// 秒级unix时间戳，实际房间开始时间。
+    /// The actual start time of the room, in Unix timestamp, accurate to seconds. Note: This field may return null, indicating that no valid values can be obtained.
     "RealStartTime" real_start_time set_real_start_time: i128,
-    /// 秒级unix时间戳，实际房间结束时间。
+    /// The actual end time of the room, in Unix timestamp, accurate to seconds. Note: This field may return null, indicating that no valid values can be obtained.
     "RealEndTime" real_end_time set_real_end_time: i128,
-    /// 课堂消息总数。
+    /// The total message count of the room.
     "MessageCount" message_count set_message_count: i128,
-    /// 课堂连麦总数。
+    /// The total number of mic-on students in the room.
     "MicCount" mic_count set_mic_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1871,58 +1804,59 @@ DescribeScoreListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSdkAppIdUsers` (获取应用ID下用户列表).
+/// Request of `DescribeSdkAppIdUsers` (Gets the user list of an application).
 ///
-/// 此接口用于获取指定应用ID下用户列表
+/// This API is used to get the user list of a specific application.
+/// A maximum of 20 requests can be initiated per second for this API.
 DescribeSdkAppIdUsersRequest {
-    /// 应用ID
+    /// The SDKAppID assigned by LCIC.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 分页，默认值为1
+    /// The page to return records from. The default value is 1.
     "Page" page set_page: i64,
-    /// 分页数据限制，默认值为20
+    /// The maximum number of records to return per page. The default value is 20.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("lcic", "2022-08-17", "DescribeSdkAppIdUsers", DescribeSdkAppIdUsersRequest => DescribeSdkAppIdUsersResponse);
 
 rt::model! { read debug;
-/// DescribeSdkAppIdUsers返回参数结构体
+/// DescribeSdkAppIdUsers response structure.
 DescribeSdkAppIdUsersResponse {
-    /// 用户总数
+    /// The total number of users.
     "Total" total set_total: i128,
-    /// 当前获取用户信息数组列表
+    /// The information of the users. Note: This field may return null, indicating that no valid values can be obtained.
     "Users" users set_users: list UserInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSupervisors` (获取巡课列表).
+/// Request of `DescribeSupervisors` (Gets the spectators of a room).
 ///
-/// 获取巡课列表
+/// This API is used to get the spectators of a room.
 DescribeSupervisorsRequest {
-    /// 低代码互动课堂的SdkAppId。
+    /// The SDKAppID assigned by LCIC.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 每页数据量，最大100。 不填默认20.
+    /// The maximum number of records per page. The maximum value allowed is 100, and the default value is 20.
     "Limit" limit set_limit: i128,
-    /// 分页查询当前页数，从1开始递增，不填默认为1。
+    /// The page to return records from. Pagination starts from 1, which is also the default value of this parameter.
     "Page" page set_page: i128,
 } }
 rt::action!("lcic", "2022-08-17", "DescribeSupervisors", DescribeSupervisorsRequest => DescribeSupervisorsResponse);
 
 rt::model! { read debug;
-/// DescribeSupervisors返回参数结构体
+/// DescribeSupervisors response structure.
 DescribeSupervisorsResponse {
-    /// 数据总量
+    /// The total number of spectators.
     "Total" total set_total: i128,
-    /// 分页查询当前页数
+    /// The current page number.
     "Page" page set_page: i128,
-    /// 当前页数据量
+    /// The number of records on the current page.
     "Limit" limit set_limit: i128,
-    /// 巡课列表
+    /// A list of the spectators.
     "UserIds" user_ids set_user_ids: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1950,11 +1884,11 @@ DescribeUserDetailResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeUser` (获取用户信息【已废弃】).
+/// Request of `DescribeUser` (Obtains user profile.).
 ///
-/// 获取用户信息
+/// This API is used to obtain user profile.
 DescribeUserRequest {
-    /// 用户id。支持通过 user_id 或 OriginId 查询用户信息，优先使用 user_id 进行查询。
+    /// User ID
     "UserId" user_id set_user_id: str,
     /// 用户在客户系统的Id。支持通过 user_id 或 OriginId 查询用户信息，优先使用 user_id 进行查询（UserId不为空时，OriginId不生效）。
     "OriginId" origin_id set_origin_id: str,
@@ -1962,17 +1896,17 @@ DescribeUserRequest {
 rt::action!("lcic", "2022-08-17", "DescribeUser", DescribeUserRequest => DescribeUserResponse);
 
 rt::model! { read debug;
-/// DescribeUser返回参数结构体
+/// DescribeUser response structure.
 DescribeUserResponse {
-    /// 应用Id。
+    /// The application ID.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 用户Id。
+    /// User ID
     "UserId" user_id set_user_id: str,
-    /// 用户昵称。
+    /// Username
     "Name" name set_name: str,
-    /// 用户头像Url。
+    /// URL of user profile photo.
     "Avatar" avatar set_avatar: str,
-    /// 用户在客户系统的Id
+    /// User's Id in the client system
     "OriginId" origin_id set_origin_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2006,49 +1940,54 @@ DescribeWhiteBoardSnapshotResponse {
 } }
 
 rt::model! { read debug;
-/// 文档信息
+/// Document Information.
+/// Used by actions: DescribeDocumentsByRoom.
 DocumentInfo {
-    /// 文档Id
+    /// The document ID. Note: This field may return null, indicating that no valid values can be obtained.
     "DocumentId" document_id set_document_id: str,
-    /// 文档原址url
+    /// The document's original URL. Note: This field may return null, indicating that no valid values can be obtained.
     "DocumentUrl" document_url set_document_url: str,
-    /// 文档名称
+    /// The document title. Note: This field may return null, indicating that no valid values can be obtained.
     "DocumentName" document_name set_document_name: str,
-    /// 文档所有者UserId
+    /// The user ID of the document's owner. Note: This field may return null, indicating that no valid values can be obtained.
     "Owner" owner set_owner: str,
-    /// 应用Id
+    /// The application ID. Note: This field may return null, indicating that no valid values can be obtained.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 文档权限，0：私有课件 1：公共课件
+    /// The document access type. 0: Private; 1: Public. Note: This field may return null, indicating that no valid values can be obtained.
     "Permission" permission set_permission: i128,
-    /// 转码结果，无需转码为空，转码成功为结果url，转码失败为错误码
+    /// The transcoding result. If the file is not transcoded, this parameter will be empty. If it is successfully transcoded, this parameter will be the URL of the transcoded file. If transcoding fails, this parameter will indicate the error code. Note: This field may return null, indicating that no valid values can be obtained.
     "TranscodeResult" transcode_result set_transcode_result: str,
-    /// 转码类型
+    /// The transcoding type. Note: This field may return null, indicating that no valid values can be obtained.
     "TranscodeType" transcode_type set_transcode_type: i128,
-    /// 转码进度， 0 - 100 表示（0% - 100%）
+    /// The transcoding progress. Value range: 0-100. Note: This field may return null, indicating that no valid values can be obtained.
     "TranscodeProgress" transcode_progress set_transcode_progress: i128,
-    /// 转码状态，0为无需转码，1为正在转码，2为转码失败，3为转码成功
+    /// The transcoding status. 0: The file is not transcoded. 1: The file is being transcoded. 2: Transcoding failed. 3: Transcoding is successful. Note: This field may return null, indicating that no valid values can be obtained.
     "TranscodeState" transcode_state set_transcode_state: i128,
-    /// 转码失败后的错误信息
+    /// The error message for failed transcoding. Note: This field may return null, indicating that no valid values can be obtained.
     "TranscodeInfo" transcode_info set_transcode_info: str,
-    /// 文档类型
+    /// The document type. Note: This field may return null, indicating that no valid values can be obtained.
     "DocumentType" document_type set_document_type: str,
-    /// 文档大小，单位：字节
+    /// The document size (bytes). Note: This field may return null, indicating that no valid values can be obtained.
     "DocumentSize" document_size set_document_size: i128,
-    /// 更新的UNIX时间戳
+    /// The time (Unix timestamp) when the document was last updated. Note: This field may return null, indicating that no valid values can be obtained.
     "UpdateTime" update_time set_update_time: i128,
-    /// 课件页数
+    /// The number of pages.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Pages" pages set_pages: i128,
-    /// 宽，仅在静态转码的课件有效
+    /// The width. This parameter is valid only if static document transcoding is used.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Width" width set_width: i128,
-    /// 高，仅在静态转码的课件有效
+    /// The height. This parameter is valid only if static document transcoding is used.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Height" height set_height: i128,
-    /// 封面，仅转码的课件会生成封面
+    /// The thumbnail. Only transcoded courseware has thumbnails.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Cover" cover set_cover: str,
-    /// 课件预览地址
+    /// Document preview address
     "Preview" preview set_preview: str,
-    /// 文档的分辨率
+    /// Document resolution.Note: This field may return null, indicating that no valid values can be obtained.
     "Resolution" resolution set_resolution: str,
-    /// 转码后文档的最小分辨率，和创建文档时传入的参数一致。
+    /// Minimum resolution of a transcoded document, consistent with the parameters provided when the document is created.Note: This field may return null, indicating that no valid values can be obtained.
     "MinScaleResolution" min_scale_resolution set_min_scale_resolution: str,
 } }
 
@@ -2110,11 +2049,11 @@ EditVersions {
 } }
 
 rt::model! { write debug;
-/// Request of `EndRoom` (结束课堂).
+/// Request of `EndRoom` (Ends a room).
 ///
-/// 结束房间的直播
+/// This API is used to end a room.
 EndRoomRequest {
-    /// 课堂ID
+    /// The room ID.
     ///
     /// Required.
     "RoomId" room_id set_room_id: i128,
@@ -2122,26 +2061,28 @@ EndRoomRequest {
 rt::action!("lcic", "2022-08-17", "EndRoom", EndRoomRequest => EndRoomResponse);
 
 rt::model! { read debug;
-/// EndRoom返回参数结构体
+/// EndRoom response structure.
 EndRoomResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 房间事件对应的信息。
+/// The information of a room event.
 EventDataInfo {
-    /// 事件发生的房间号。
+    /// The room ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RoomId" room_id set_room_id: i128,
-    /// 事件发生的用户。
+    /// The ID of the user to whom the event occurred.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UserId" user_id set_user_id: str,
-    /// 用户设备类型。0: Unknown; 1: Windows; 2: macOS; 3: Android; 4: iOS; 5: Web; 6: Mobile webpage; 7: Weixin Mini Program.
+    /// User device type. 0: Unknown; 1: Windows; 2: macOS; 3: Android; 4: iOS; 5: Web; 6: Mobile webpage; 7: Wechat Mini Program.
     "Device" device set_device: i128,
-    /// 录制时长。单位：秒
+    /// Recording time. Unit: seconds
     "Duration" duration set_duration: i128,
-    /// 录制文件大小
+    /// Recorded file size
     "RecordSize" record_size set_record_size: i128,
-    /// 录制url
+    /// Recording url
     "RecordUrl" record_url set_record_url: str,
     /// MemberQuit事件，对应Reason（0:主动退出 1:被踢 2:永久被踢 4:失去心跳下线 5:房间结束，成员自动退出）
     "Reason" reason set_reason: i128,
@@ -2157,22 +2098,23 @@ EventDataInfo {
 } }
 
 rt::model! { read debug;
-/// 房间事件信息。
+/// The event information.
 EventInfo {
-    /// 事件发生的秒级unix时间戳。
+    /// The Unix timestamp (seconds) when the event occurred.
     "Timestamp" timestamp set_timestamp: i128,
-    /// 事件类型,有以下值:
-    /// RoomStart:房间开始 RoomEnd:房间结束 MemberJoin:成员加入 MemberQuit:成员退出 RecordFinish:录制结束
-    /// CameraOn: 摄像头打开
-    /// CameraOff: 摄像头关闭
-    /// MicOn: 麦克风打开
-    /// MicOff: 麦克风关闭
-    /// ScreenOn: 屏幕共享打开
-    /// ScreenOff: 屏幕共享关闭
-    /// VisibleOn: 页面可见
-    /// VisibleOff: 页面不可见
+    /// The event type. Valid values:
+    /// `RoomStart`: The class started. `RoomEnd`: The class ended. `MemberJoin`: A user joined. `MemberQuit`: A user left. `RecordFinish`: Recording is finished.
+    /// ·Camera0n·: The camera is turned on.
+    /// `Camera0ff`: The camera is turned off.
+    /// `MicOn`: The mic is turned on.
+    /// `MicOff`: The mic is turned off.
+    /// `ScreenOn`: Screen sharing is enabled.
+    /// `ScreenOff`: Screen sharing is disabled.
+    /// `VisibleOn`: The page is visible.
+    /// `VisibleOff`: The page is invisible.
     "EventType" event_type set_event_type: str,
-    /// 事件详细内容，包含房间号,成员类型事件包含用户Id。
+    /// The details of the event, including the room ID and the user to whom the event occurred.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EventData" event_data set_event_data: obj EventDataInfo,
 } }
 
@@ -2314,71 +2256,64 @@ impl ::core::fmt::Debug for GetPlaybackTokenResponse {
 }
 
 rt::model! { write debug;
-/// Request of `GetRoomEvent` (获取课堂事件).
+/// Request of `GetRoomEvent` (Gets the events of a room).
 ///
-/// 获取房间事件,仅在课堂结束1小时内有效。
+/// This API is used to get the events of a room. It only works within one hour after a class ends.
 GetRoomEventRequest {
-    /// 课堂Id。
+    /// The room ID.
     ///
     /// Required.
     "RoomId" room_id set_room_id: i128,
-    /// 应用Id。
+    /// The application ID.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 起始页，1开始。keyword为空时有效。
+    /// The starting page. Pagination starts from 1. This parameter is valid only if `keyword` is empty.
     ///
     /// Required.
     "Page" page set_page: i128,
-    /// 每页个数。keyword为空时有效。一次性最多100条。
+    /// The maximum number of records (up to 200) per page. This parameter is valid only if `keyword` is empty.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 搜索事件类型。有以下事件类型:
-    /// RoomStart:房间开始
-    /// RoomEnd:房间结束
-    /// MemberJoin:成员加入
-    /// MemberQuit:成员退出
-    /// RecordFinish:录制结束
-    /// CameraOn: 摄像头打开
-    /// CameraOff: 摄像头关闭
-    /// MicOn: 麦克风打开
-    /// MicOff: 麦克风关闭
-    /// ScreenOn: 屏幕共享打开
-    /// ScreenOff: 屏幕共享关闭
-    /// VisibleOn: 页面可见
-    /// VisibleOff: 页面不可见
+    /// The type of events to query. Valid values:
+    /// `RoomStart`: The class started.
+    /// `RoomEnd`: The class ended.
+    /// `MemberJoin`: A user joined.
+    /// `MemberQuit`: A user left.
+    /// `RecordFinish`: Recording is finished.
     "Keyword" keyword set_keyword: str,
 } }
 rt::action!("lcic", "2022-08-17", "GetRoomEvent", GetRoomEventRequest => GetRoomEventResponse);
 
 rt::model! { read debug;
-/// GetRoomEvent返回参数结构体
+/// GetRoomEvent response structure.
 GetRoomEventResponse {
-    /// 该课堂的事件总数，keyword搜索不影响该值。
+    /// The total number of events for the room. The value of this parameter is not affected by `keyword`.
     "Total" total set_total: i128,
-    /// 详细事件内容。包含相应的类型、发生的时间戳。
+    /// The event details, including the type and time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Events" events set_events: list EventInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetRoomMessage` (获取课堂历史消息).
+/// Request of `GetRoomMessage` (Gets the message history of a room).
 ///
-/// 获取房间历史消息(房间历史消息保存7天)
+/// This API is used to get the message history of a room (room messages are retained for seven days).
 GetRoomMessageRequest {
-    /// 低代码互动课堂的SdkAppId。
+    /// The SDKAppID assigned by LCIC.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 课堂Id。
+    /// The room ID.
     ///
     /// Required.
     "RoomId" room_id set_room_id: i128,
-    /// 消息序列。获取该序列以前的消息(不包含该seq消息)
+    /// The starting message sequence. Messages before this sequence will be returned (not including the message whose sequence is `seq`).
     "Seq" seq set_seq: i64,
-    /// 消息拉取的条数。最大数量不能超过套餐包限制。
+    /// The maximum number of messages to return. The value of this parameter cannot exceed the maximum message count allowed by your package.
     "Limit" limit set_limit: i128,
     /// 请求消息的userId
     "UserId" user_id set_user_id: str,
@@ -2386,53 +2321,54 @@ GetRoomMessageRequest {
 rt::action!("lcic", "2022-08-17", "GetRoomMessage", GetRoomMessageRequest => GetRoomMessageResponse);
 
 rt::model! { read debug;
-/// GetRoomMessage返回参数结构体
+/// GetRoomMessage response structure.
 GetRoomMessageResponse {
-    /// 消息列表
+    /// The message list.
     "Messages" messages set_messages: list MessageList,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetRooms` (获取课堂列表).
+/// Request of `GetRooms` (Gets the room list).
 ///
-/// 获取房间列表
+/// This API is used to get the room list.
 GetRoomsRequest {
-    /// 低代码平台的SdkAppId。
+    /// The SDKAppID assigned by LCIC.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 开始时间。默认以当前时间减去半小时作为开始时间。
+    /// The start time. The default start time is 30 minutes before the current time.
     "StartTime" start_time set_start_time: i128,
-    /// 结束时间。默认以当前时间加上半小时作为结束时间。
+    /// The end time. The default end time is 30 minutes after the current time.
     "EndTime" end_time set_end_time: i128,
-    /// 分页查询当前页数，从1开始递增
+    /// The page to return records from. Pagination starts from 1.
     "Page" page set_page: i128,
-    /// 默认10条，最大上限为100条
+    /// The number of records per page. The default is 10.
     "Limit" limit set_limit: i128,
-    /// 课堂状态。默认展示所有课堂，0为未开始，1为正在上课，2为已结束，3为已过期
+    /// Classroom status. Default display all classes, 0 is not started, 1 is in class, 2 is finished, 3 is expired
     "Status" status set_status: list i128,
 } }
 rt::action!("lcic", "2022-08-17", "GetRooms", GetRoomsRequest => GetRoomsResponse);
 
 rt::model! { read debug;
-/// GetRooms返回参数结构体
+/// GetRooms response structure.
 GetRoomsResponse {
-    /// 总数
+    /// The total number of rooms.
     "Total" total set_total: i128,
-    /// 课堂列表
+    /// The room list.
     "Rooms" rooms set_rooms: list RoomItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetWatermark` (获取水印设置).
+/// Request of `GetWatermark` (Gets watermark settings).
 ///
-/// 获取水印设置
+/// This API is used to get watermark settings.
+/// A maximum of 20 requests can be initiated per second for this API.
 GetWatermarkRequest {
-    /// 低代码互动课堂的SdkAppId。
+    /// The SDKAppID assigned by LCIC.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
@@ -2440,45 +2376,45 @@ GetWatermarkRequest {
 rt::action!("lcic", "2022-08-17", "GetWatermark", GetWatermarkRequest => GetWatermarkResponse);
 
 rt::model! { read debug;
-/// GetWatermark返回参数结构体
+/// GetWatermark response structure.
 GetWatermarkResponse {
-    /// 老师视频区域的水印参数配置
+    /// The watermark settings for the teacher’s video. Note: This field may return null, indicating that no valid values can be obtained.
     "TeacherLogo" teacher_logo set_teacher_logo: obj WatermarkConfig,
-    /// 白板区域的水印参数配置
+    /// The watermark settings for the whiteboard. Note: This field may return null, indicating that no valid values can be obtained.
     "BoardLogo" board_logo set_board_logo: obj WatermarkConfig,
-    /// 背景图片配置
+    /// The background image. Note: This field may return null, indicating that no valid values can be obtained.
     "BackgroundPicture" background_picture set_background_picture: obj BackgroundPictureConfig,
-    /// 文字水印配置
+    /// The watermark text. Note: This field may return null, indicating that no valid values can be obtained.
     "Text" text set_text: obj TextMarkConfig,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 批量创建群组基础信息
+/// The information of the groups to create.
+/// Used by actions: BatchCreateGroupWithMembers.
 GroupBaseInfo {
-    /// 待创建群组名
+    /// The group names. Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "GroupName" group_name set_group_name: str,
-    /// 群组主讲人ID
+    /// The user ID of the teacher. Note: This field may return null, indicating that no valid values can be obtained.
     "TeacherId" teacher_id set_teacher_id: str,
 } }
 
 rt::model! { read debug;
-/// 获取群组列表返回的群组信息
+/// The information of the groups queried.
+/// Used by actions: DescribeGroupList.
 GroupInfo {
-    /// 群组ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "GroupId" group_id set_group_id: str,
-    /// 群组名称
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "GroupName" group_name set_group_name: str,
-    /// 群组主讲人ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TeacherId" teacher_id set_teacher_id: str,
-    /// 群组类型
-    /// 0-基础群组
-    /// 1-组合群组，若为1时会返回子群组ID列表
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "GroupType" group_type set_group_type: i128,
-    /// 子群组ID列表，如有。
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SubGroupIds" sub_group_ids set_sub_group_ids: str,
 } }
 
@@ -2533,29 +2469,29 @@ ImageMsgContent {
 } }
 
 rt::model! { write debug;
-/// Request of `KickUserFromRoom` (踢出课堂用户).
+/// Request of `KickUserFromRoom` (Removes a user from the room).
 ///
-/// 从房间里面踢出用户
+/// This API is used to remove a user from the room.
 KickUserFromRoomRequest {
-    /// 课堂Id。
+    /// The room ID.
     ///
     /// Required.
     "RoomId" room_id set_room_id: i128,
-    /// 低代码平台的SdkAppId。
+    /// The SDKAppID assigned by LCIC.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 需要踢出成员Id
+    /// The ID of the user to be removed.
     ///
     /// Required.
     "UserId" user_id set_user_id: str,
-    /// 踢出类型：
-    /// 1：临时踢出，可以使用Duration参数指定污点时间，污点时间间隔内用户无法进入房间。
-    /// 2：永久踢出
+    /// The removal type:
+    /// `1`: Keep the user out temporarily. The `Duration` parameter specifies the ban duration, during which the user is banned from entering the room.
+    /// `2`: Remove the user permanently.
     ///
     /// Required.
     "KickType" kick_type set_kick_type: i128,
-    /// 污点时间(单位秒)，KickType = 1时生效，默认为0
+    /// The ban duration (seconds). This parameter is valid if `KickType` is `1`. The default value is `0`.
     ///
     /// Required.
     "Duration" duration set_duration: i128,
@@ -2563,22 +2499,22 @@ KickUserFromRoomRequest {
 rt::action!("lcic", "2022-08-17", "KickUserFromRoom", KickUserFromRoomRequest => KickUserFromRoomResponse);
 
 rt::model! { read debug;
-/// KickUserFromRoom返回参数结构体
+/// KickUserFromRoom response structure.
 KickUserFromRoomResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `LoginOriginId` (源账号登录).
+/// Request of `LoginOriginId` (Logs in with an origin account.).
 ///
-/// 使用源账号登录，源账号为注册时填入的originId
+/// This API is used to log in with an origin account, which is the `originId` entered during registration.
 LoginOriginIdRequest {
-    /// 低代码互动课堂的SdkAppId。
+    /// LCIC SdkAppId
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 用户在客户系统的Id，需要在同一应用下唯一。
+    /// User's ID in the customer system, which should be unique under the same application
     ///
     /// Required.
     "OriginId" origin_id set_origin_id: str,
@@ -2586,11 +2522,11 @@ LoginOriginIdRequest {
 rt::action!("lcic", "2022-08-17", "LoginOriginId", LoginOriginIdRequest => LoginOriginIdResponse);
 
 rt::model! { read nodebug;
-/// LoginOriginId返回参数结构体
+/// LoginOriginId response structure.
 LoginOriginIdResponse {
-    /// 用户Id。
+    /// User ID
     "UserId" user_id set_user_id: str,
-    /// 登录/注册成功后返回登录态token。有效期7天。
+    /// Login status token returned after successful login or registration. The token is valid for seven days.
     "Token" token set_token: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2646,11 +2582,11 @@ impl ::core::fmt::Debug for LoginOriginIdWithRoomResponse {
 }
 
 rt::model! { write debug;
-/// Request of `LoginUser` (登录).
+/// Request of `LoginUser` (Logs in.).
 ///
-/// 登录
+/// This API is used to log in.
 LoginUserRequest {
-    /// 注册获取的用户id。
+    /// User ID obtained during registration
     ///
     /// Required.
     "UserId" user_id set_user_id: str,
@@ -2658,11 +2594,11 @@ LoginUserRequest {
 rt::action!("lcic", "2022-08-17", "LoginUser", LoginUserRequest => LoginUserResponse);
 
 rt::model! { read nodebug;
-/// LoginUser返回参数结构体
+/// LoginUser response structure.
 LoginUserResponse {
-    /// 用户Id。
+    /// User ID
     "UserId" user_id set_user_id: str,
-    /// 注册成功后返回登录态token，有效期7天。token过期后可以通过调用“登录”或“源账号登录”进行更新。
+    /// Login status token returned after successful login or registration. The token is valid for seven days.
     "Token" token set_token: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2714,127 +2650,139 @@ impl ::core::fmt::Debug for LoginUserWithRoomResponse {
 }
 
 rt::model! { read debug;
-/// 成员记录信息。
+/// Member record information
+/// Used by actions: DescribeCurrentMemberList, DescribeRoomStatistics.
 MemberRecord {
-    /// 用户ID。
+    /// User ID
     "UserId" user_id set_user_id: str,
-    /// 用户名称。
+    /// Username
     "UserName" user_name set_user_name: str,
-    /// 在线时长，单位秒。
+    /// Online duration, in seconds
     "PresentTime" present_time set_present_time: i128,
-    /// 是否开启摄像头。
+    /// Whether the camera is enabled
     "Camera" camera set_camera: i128,
-    /// 是否开启麦克风。
+    /// Whether the mic is enabled
     "Mic" mic set_mic: i128,
-    /// 是否禁言。
+    /// Whether the user is muted
     "Silence" silence set_silence: i128,
-    /// 回答问题数量。
+    /// Number of questions answered by the user
     "AnswerQuestions" answer_questions set_answer_questions: i128,
-    /// 举手数量。
+    /// Number of hand raising times
     "HandUps" hand_ups set_hand_ups: i128,
-    /// 首次进入房间的unix时间戳。
+    /// First time that the user entered the room, in UNIX timestamp format
     "FirstJoinTimestamp" first_join_timestamp set_first_join_timestamp: i128,
-    /// 最后一次退出房间的unix时间戳。
+    /// Last time that the user left the room, in UNIX timestamp format
     "LastQuitTimestamp" last_quit_timestamp set_last_quit_timestamp: i128,
-    /// 奖励次数。
+    /// Number of rewards received
     "Rewords" rewords set_rewords: i128,
-    /// 用户IP。
+    /// The user's IP address.
     "IPAddress" ip_address set_ip_address: str,
-    /// 用户位置信息。
+    /// The user's location.
     "Location" location set_location: str,
-    /// 用户设备平台信息。0:unknown  1:windows  2:mac  3:android  4:ios  5:web   6:h5   7:miniprogram （小程序）
+    /// The user's device type. 0: Unknown; 1: Windows; 2: macOS; 3: Android; 4: iOS; 5: Web; 6: Mobile webpage; 7: Weixin Mini Program.
     "Device" device set_device: i64,
-    /// 每个成员上麦次数。
+    /// The number of times a user turned their mic on.
     "PerMemberMicCount" per_member_mic_count set_per_member_mic_count: i64,
-    /// 每个成员发送消息数量。
+    /// The number of messages sent by a user.
     "PerMemberMessageCount" per_member_message_count set_per_member_message_count: i64,
-    /// 用户角色。0代表学生；1代表老师； 2助教；3巡课。
+    /// The user role. `0`: Student; `1`: Teacher; `2`: Teaching Assistant; `3`: Spectator.
     "Role" role set_role: i128,
-    /// 上课班号
+    /// The class number.
     "GroupId" group_id set_group_id: str,
-    /// 子上课班号
+    /// The sub-class number.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SubGroupId" sub_group_id set_sub_group_id: list String,
-    /// 本堂课用户是否上过台。0 否；1 是
+    /// Whether the user is on the stage.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Stage" stage set_stage: i64,
-    /// 用户状态。0为未到，1为在线，2为离线，3为被踢，4为永久被踢，5为暂时掉线
+    /// User status. 0 is not present, 1 is online, 2 is offline, 3 is kicked, 4 is permanently kicked, 5 is temporarily offline
     "CurrentState" current_state set_current_state: i128,
 } }
 
 rt::model! { read debug;
-/// 单条消息体内容
+/// The information of a message.
 MessageItem {
-    /// 消息类型。0表示文本消息，1表示图片消息
+    /// The message type. `0`: Text; `1`: Image.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MessageType" message_type set_message_type: i64,
-    /// 文本消息内容。message type为0时有效。
+    /// The text. This parameter is valid if `MessageType` is `0`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TextMessage" text_message set_text_message: str,
-    /// 图片消息URL。 message type为1时有效。
+    /// The image URL. This parameter is valid if `MessageType` is `1`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ImageMessage" image_message set_image_message: str,
-    /// 自定义消息内容。message type为2时有效。
+    /// Customize the message content. Vaild when message type=2.
     "CustomMessage" custom_message set_custom_message: obj CustomMsgContent,
 } }
 
 rt::model! { read debug;
-/// 历史消息列表
+/// The list of historical messages.
 MessageList {
-    /// 消息时间戳
+    /// The message timestamp.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Timestamp" timestamp set_timestamp: i64,
-    /// 消息发送者
+    /// The sender.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FromAccount" from_account set_from_account: str,
-    /// 消息序列号，当前课堂内唯一且单调递增
+    /// The message sequence, which is unique across a class. The earlier a message is sent, the lower the sequence.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Seq" seq set_seq: i64,
-    /// 历史消息列表
+    /// The message content.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MessageBody" message_body set_message_body: list MessageItem,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyApp` (修改应用).
+/// Request of `ModifyApp` (Modifies an application.).
 ///
-/// 修改应用
+/// This API is used to modify an application.
+/// A maximum of 20 requests can be initiated per second for this API.
 ModifyAppRequest {
-    /// 低代码互动课堂的SdkAppId。
+    /// LCIC SdkAppId
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 回调地址。
+    /// Callback URL. Currently, only port 80 and port 443 are supported.
     "Callback" callback set_callback: str,
-    /// 回调key。
+    /// The callback key.
     "CallbackKey" callback_key set_callback_key: str,
-    /// 转存id
+    /// Transfer Id
     "TransferId" transfer_id set_transfer_id: str,
-    /// 转存地址
+    /// Transfer Url
     "TransferUrl" transfer_url set_transfer_url: str,
 } }
 rt::action!("lcic", "2022-08-17", "ModifyApp", ModifyAppRequest => ModifyAppResponse);
 
 rt::model! { read debug;
-/// ModifyApp返回参数结构体
+/// ModifyApp response structure.
 ModifyAppResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyGroup` (修改群组).
+/// Request of `ModifyGroup` (Modifies a group).
 ///
-/// 此接口修改群组信息
+/// This API is used to modify a group.
+/// A maximum of 20 requests can be initiated per second for this API.
 ModifyGroupRequest {
-    /// 需要修改的群组ID
+    /// The ID of the group to modify.
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
-    /// 低代码平台应用ID
+    /// The SDKAppID assigned by LCIC.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 默认绑定主讲老师ID
+    /// The user ID of the teacher.
     "TeacherId" teacher_id set_teacher_id: str,
-    /// 待修改的群组名称
+    /// The new group name.
     "GroupName" group_name set_group_name: str,
 } }
 rt::action!("lcic", "2022-08-17", "ModifyGroup", ModifyGroupRequest => ModifyGroupResponse);
 
 rt::model! { read debug;
-/// ModifyGroup返回参数结构体
+/// ModifyGroup response structure.
 ModifyGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2884,64 +2832,44 @@ ModifyLiveRelayConfigResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyRoom` (修改课堂).
+/// Request of `ModifyRoom` (Modifies a room).
 ///
-/// 修改房间
+/// This API is used to modify a room.
+/// A maximum of 20 requests can be initiated per second for this API.
 ModifyRoomRequest {
-    /// 房间ID。
+    /// The room ID.
     ///
     /// Required.
     "RoomId" room_id set_room_id: i128,
-    /// 低代码互动课堂的SdkAppId
+    /// The SDKAppID assigned by LCIC.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 预定的房间开始时间，unix时间戳（秒）。直播开始后不允许修改。
+    /// The room start time (Unix timestamp).
     "StartTime" start_time set_start_time: i128,
-    /// 预定的房间结束时间，unix时间戳（秒）。直播开始后不允许修改。
+    /// The room end time (Unix timestamp).
     "EndTime" end_time set_end_time: i128,
-    /// 老师ID。直播开始后不允许修改。
+    /// The user ID of the teacher. User IDs are returned by the user registration APIs.
     "TeacherId" teacher_id set_teacher_id: str,
-    /// 房间名称。
-    /// 字符数不超过256
+    /// The room name.
     "Name" name set_name: str,
-    /// 分辨率。可以有如下取值：
-    /// 1 标清
-    /// 2 高清
-    /// 3 全高清
-    /// 直播开始后不允许修改。
+    /// The resolution. Valid values: 1: SD; 2: HD; 3: FHD.
     "Resolution" resolution set_resolution: i128,
-    /// 设置房间/课堂同时最大可与老师进行连麦互动的人数，该参数支持正式上课/开播前调用修改房间修改。小班课取值范围[0,16]，大班课取值范围[0,1]，当取值为0时表示当前课堂/直播，不支持连麦互动。
+    /// The maximum number of mic-on users (excluding the teacher). Value range: 0-16.
     "MaxMicNumber" max_mic_number set_max_mic_number: i128,
-    /// 进入房间时是否自动连麦。可以有以下取值：
-    /// 0 不自动连麦（默认值）
-    /// 1 自动连麦
-    /// 直播开始后不允许修改。
+    /// Whether to automatically turn the mic on when a user enters the room. Valid values: 0: No (default value); 1: Yes.
     "AutoMic" auto_mic set_auto_mic: i128,
-    /// 高音质模式。可以有以下取值：
-    /// 0 不开启高音质（默认值）
-    /// 1 开启高音质
-    /// 直播开始后不允许修改。
+    /// Whether to enable the high audio quality mode. Valid values: 0: No (default value); 1: Yes.
     "AudioQuality" audio_quality set_audio_quality: i128,
-    /// 房间子类型，可以有以下取值：
-    /// videodoc 文档+视频
-    /// video 纯视频
-    /// 直播开始后不允许修改。
+    /// The room subtype. Valid values: videodoc: Document + Video; video: Video only; coteaching: Dual-teacher.
     "SubType" sub_type set_sub_type: str,
-    /// 录制方式。
-    ///
-    /// 枚举值：
-    ///
-    /// - 0： 开启自动录制
-    /// - 1： 禁止录制
-    /// - 2： 开启手动录制。（仅支持页面录制，需通过startRecord、stopRecord接口控制录制的开始和结束。）
-    /// - 3： 信令录制
+    /// Whether to disable auto recording. Valid values: 0: No (default); 1: Yes. If this parameter is 0, recording will start when the class starts and stops when the class ends.
     "DisableRecord" disable_record set_disable_record: i128,
-    /// 助教Id列表。直播开始后不允许修改。
+    /// The user IDs of the teacher assistants. User IDs are returned by the user registration APIs.
     "Assistants" assistants set_assistants: list String,
-    /// 房间绑定的群组ID。直播开始后不允许修改。
+    /// The ID of the group to bind.
     "GroupId" group_id set_group_id: str,
-    /// 打开学生麦克风/摄像头的授权开关。直播开始后不允许修改。
+    /// Whether the students' consent is required to control their cameras/microphones.
     "EnableDirectControl" enable_direct_control set_enable_direct_control: i128,
     /// 开启专注模式。
     /// 0 收看全部角色音视频(默认)
@@ -2995,30 +2923,31 @@ ModifyRoomRequest {
 rt::action!("lcic", "2022-08-17", "ModifyRoom", ModifyRoomRequest => ModifyRoomResponse);
 
 rt::model! { read debug;
-/// ModifyRoom返回参数结构体
+/// ModifyRoom response structure.
 ModifyRoomResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyUserProfile` (修改用户信息).
+/// Request of `ModifyUserProfile` (Modifies a user profile).
 ///
-/// 此接口用于修改用户信息，例如头像、昵称（用户名）等。注意，课中的用户信息不会立即同步修改，需待下次上课时，修改后的信息才会更新显示。
+/// This API is used to modify a user profile such as the nickname and profile photo.
+/// A maximum of 20 requests can be initiated per second for this API.
 ModifyUserProfileRequest {
-    /// 待修改用户ID
+    /// The ID of the user whose profile will be modified.
     ///
     /// Required.
     "UserId" user_id set_user_id: str,
-    /// 待修改的用户名。对应注册用户下“Name“字段，本次修改是对此内容进行修改。
+    /// The new username to use.
     "Nickname" nickname set_nickname: str,
-    /// 待修改头像url
+    /// The URL of the new profile photo.
     "Avatar" avatar set_avatar: str,
 } }
 rt::action!("lcic", "2022-08-17", "ModifyUserProfile", ModifyUserProfileRequest => ModifyUserProfileResponse);
 
 rt::model! { read debug;
-/// ModifyUserProfile返回参数结构体
+/// ModifyUserProfile response structure.
 ModifyUserProfileResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3089,44 +3018,45 @@ PlaybackItem {
 } }
 
 rt::model! { read debug;
-/// 房间问答问题详情
+/// A quiz question in a room.
 QuestionInfo {
-    /// 问题ID
+    /// The question ID.
     "QuestionId" question_id set_question_id: str,
-    /// 问题内容
+    /// The question.
     "QuestionContent" question_content set_question_content: str,
-    /// 倒计时答题设置的秒数（0 表示不计时）
+    /// The time limit for the question. If you set this parameter to `0`, there will not be a time limit.
     "Duration" duration set_duration: i128,
-    /// 正确答案（按照位表示是否选择，如0x1表示选择A，0x11表示选择AB）
+    /// The correct answer. Bits are used to indicate the options that should be chosen. For example, `0x1` indicates option A; `0x11` indicates A and B, and so on.
     "CorrectAnswer" correct_answer set_correct_answer: i64,
-    /// 每个选项答题人数统计
+    /// The statistics for each type of answer.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AnswerStats" answer_stats set_answer_stats: list AnswerStat,
 } }
 
 rt::model! { write debug;
-/// Request of `RegisterUser` (注册用户).
+/// Request of `RegisterUser` (Registers a user.).
 ///
-/// 注册用户
+/// This API is used to register a user.
 RegisterUserRequest {
-    /// 低代码互动课堂的SdkAppId。
+    /// LCIC SdkAppId
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 对应用户昵称。对应修改用户信息下“nickname“字段，在修改用户信息时，可以对该字段进行调整，从而更改用户的昵称。
+    /// Username
     "Name" name set_name: str,
-    /// 用户在客户系统的Id，需要在同一应用下唯一。入参为空时默认赋值为UserId。
+    /// User's ID in the customer system, which should be unique under the same application
     "OriginId" origin_id set_origin_id: str,
-    /// 用户头像。
+    /// User's profile photo
     "Avatar" avatar set_avatar: str,
 } }
 rt::action!("lcic", "2022-08-17", "RegisterUser", RegisterUserRequest => RegisterUserResponse);
 
 rt::model! { read nodebug;
-/// RegisterUser返回参数结构体
+/// RegisterUser response structure.
 RegisterUserResponse {
-    /// 用户Id。
+    /// User ID
     "UserId" user_id set_user_id: str,
-    /// 登录/注册成功后返回登录态token。有效期7天。
+    /// Login status token returned after successful login or registration. The token is valid for seven days.
     "Token" token set_token: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3142,90 +3072,78 @@ impl ::core::fmt::Debug for RegisterUserResponse {
 }
 
 rt::model! { write debug;
-/// 批量创建房间的房间信息
+/// The information of the room to create.
+/// Used by actions: BatchCreateRoom.
 RoomInfo {
-    /// 房间名称。
-    /// 字符数不超过256
+    /// The room name.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 预定的房间开始时间，unix时间戳。
+    /// The room start time (Unix timestamp).
     ///
     /// Required.
     "StartTime" start_time set_start_time: i128,
-    /// 预定的房间结束时间，unix时间戳。
+    /// The room end time (Unix timestamp).
     ///
     /// Required.
     "EndTime" end_time set_end_time: i128,
-    /// 头像区域，摄像头视频画面的分辨率。可以有如下取值：
-    /// 1 标清
-    /// 2 高清
-    /// 3 全高清
+    /// The resolution. Valid values: `1`: SD; `2`: HD; `3`: FHD.
     ///
     /// Required.
     "Resolution" resolution set_resolution: i128,
-    /// 设置房间/课堂同时最大可与老师进行连麦互动的人数，该参数支持正式上课/开播前调用修改房间修改。小班课取值范围[0,16]，大班课取值范围[0,1]，当取值为0时表示当前课堂/直播，不支持连麦互动。
+    /// The maximum number of mic-on users (excluding the teacher). Value range: 0-16.
     ///
     /// Required.
     "MaxMicNumber" max_mic_number set_max_mic_number: i128,
-    /// 房间子类型，可以有以下取值： videodoc 文档+视频 video 纯视频
+    /// The room subtype. Valid values: `videodoc`: Document + Video; `video`: Video only; `coteaching`: Dual-teacher.
     ///
     /// Required.
     "SubType" sub_type set_sub_type: str,
-    /// 老师ID。通过[注册用户]接口获取的UserId。
+    /// The user ID of the teacher. User IDs are returned by the user registration APIs.
     "TeacherId" teacher_id set_teacher_id: str,
-    /// 进入课堂时是否自动连麦。可以有以下取值： 0 不自动连麦（需要手动申请上麦，默认值） 1 自动连麦
+    /// Whether to automatically turn the mic on when a user enters the room. Valid values: `0` (default): No; `1`: Yes.
     "AutoMic" auto_mic set_auto_mic: i128,
-    /// 释放音视频权限后是否自动取消连麦。可以有以下取值： 0 自动取消连麦（默认值） 1 保持连麦状态
+    /// Whether to disconnect communication after audio/video permissions are revoked. Valid values: `0` (default): Yes; `1`: No.
     "TurnOffMic" turn_off_mic set_turn_off_mic: i128,
-    /// 高音质模式。可以有以下取值： 0 不开启高音质（默认值） 1 开启高音质
+    /// Whether to enable the high audio quality mode. Valid values: `0` (default): No; `1`: Yes.
     "AudioQuality" audio_quality set_audio_quality: i128,
-    /// 录制方式。
-    ///
-    /// 枚举值：
-    ///
-    /// - 0： 开启自动录制
-    /// - 1： 禁止录制
-    /// - 2： 开启手动录制。（仅支持页面录制，需通过startRecord、stopRecord接口控制录制的开始和结束。）
-    /// - 3： 信令录制
+    /// Whether to disable auto recording. Valid values: `0` (default): No; `1`: Yes. If this parameter is `0`, recording will start when the class starts and stops when the class ends.
     "DisableRecord" disable_record set_disable_record: i128,
-    /// 助教Id列表。通过[注册用户]接口获取的UserId。
+    /// The user IDs of the teacher assistants. User IDs are returned by the user registration APIs.
     "Assistants" assistants set_assistants: list String,
-    /// rtc人数。
+    /// The number of RTC users.
     ///
     /// Disabled in the spec.
     "RTCAudienceNumber" rtc_audience_number set_rtc_audience_number: i128,
-    /// 观看类型。
+    /// The audience type.
     "AudienceType" audience_type set_audience_type: i128,
-    /// 录制布局。
+    /// The recording layout.
     "RecordLayout" record_layout set_record_layout: i128,
-    /// 房间绑定的群组ID
+    /// The ID of the group to bind. Note: This field may return null, indicating that no valid values can be obtained.
     "GroupId" group_id set_group_id: str,
-    /// 打开学生麦克风/摄像头的授权开关
+    /// Whether the students' consent is required to control their cameras/microphones.
     "EnableDirectControl" enable_direct_control set_enable_direct_control: i128,
-    /// 开启专注模式。 0 收看全部角色音视频(默认) 1 只看老师和助教
+    /// Turn on focus mode. 0 Watch all character audio and video (default) 1 Watch only teachers and teaching assistants
     "InteractionMode" interaction_mode set_interaction_mode: i64,
-    /// 横竖屏。0：横屏开播（默认值）; 1：竖屏开播，当前仅支持移动端的纯视频类型
+    /// Horizontal and vertical screen. 0: Horizontal screen to open broadcast (default); 1: Vertical screen to open broadcast, currently only support mobile pure video type
     "VideoOrientation" video_orientation set_video_orientation: i64,
-    /// 开启课后评分。 0：不开启(默认)  1：开启
+    /// Whether the room is enabled for grading after the lesson. 0: not enabled 1: enabled
     "IsGradingRequiredPostClass" is_grading_required_post_class set_is_grading_required_post_class: i64,
-    /// 课堂类型: 0 小班课（默认值）; 1 大班课; 2 1V1 (预留参数，暂未开放); 3 圆桌会议 注：大班课的布局(layout)只有三分屏
+    /// Room Type: 0 Small Classroom(default); 1 Lecture Hall(public class)
     "RoomType" room_type set_room_type: i64,
-    /// 拖堂时间：单位分钟，0为不限制(默认值), -1为不能拖堂，大于0为拖堂的时间，最大值120分钟
+    /// Drag class time: unit minutes, 0 is unlimited (default), -1 is can't drag the class, greater than 0 is the time of dragging the class, the maximum value of 120 minutes
     "EndDelayTime" end_delay_time set_end_delay_time: i64,
-    /// 直播类型：0 常规（默认）1 伪直播 2 RTMP推流直播
+    /// Live type: 0 regular (default) 1 Simulated Live
     "LiveType" live_type set_live_type: i128,
-    /// 伪直播链接。 支持的协议以及格式： 协议：HTTP、HTTPS、RTMP、HLS 。格式：FLV、MP3、MP4、MPEG-TS、MOV、MKV、M4A。视频编码：H.264、VP8。音频编码：AAC、OPUS。
-    ///
-    /// 注意：伪直播视频规格建议最高使用1080p 30fps，4k视频会有兼容性问题导致直播失败。
+    /// Simulated Live link
     "RecordLiveUrl" record_live_url set_record_live_url: str,
-    /// 是否自动开始上课：0 不自动上课（默认） 1 自动上课 live_type=1或2的时候有效
+    /// Whether to start the lesson automatically: 0 not automatic lesson (default) 1 automatic lesson live_type=1 is valid
     "EnableAutoStart" enable_auto_start set_enable_auto_start: i128,
-    /// 录制文件背景图片，支持png、jpg、jpeg、bmp格式，暂不支持透明通道
+    /// Recorded file background image, support png, jpg, jpeg, bmp format, does not support transparent channel for the time being
     "RecordBackground" record_background set_record_background: str,
-    /// 录制自定义场景。注意：仅recordlayout=9的时候此参数有效。需注意各类参数配置正确能够生效。不然会造成录制失败，失败后无法补救。数据内容为用户自定义场景参数，数据格式为json键值对方式，其中键值对的value为string类型。自定义场景参数的含义。如下：     scene：自定义js/css对应的场景值。如scene=recordScene，会加载 recordScene 场景对应的 js/css，这样就可以自定义录制页面的元素。     lng：录制页面对应的语种。如lng=en，则录制界面为en。（枚举值：en,zh，zh-TW，jp，ar，kr，vi）     customToken：录制页面中涉及客户自己的服务需要鉴权时进行配置。一般情况下，无需配置。
+    /// Record customized scene, only recordlayout=9 this parameter is valid, the data content for the user-defined scene parameters, data format for the json key-value pairs, where the key-value pairs of the value for the string type.
     "RecordScene" record_scene set_record_scene: str,
-    /// 录制自定义语言，仅recordlayout=9的时候此参数有效
+    /// Record customized language, only when recordlayout=9, this parameter is valid.
     ///
     /// Disabled in the spec.
     "RecordLang" record_lang set_record_lang: str,
@@ -3253,59 +3171,70 @@ RoomInfo {
 } }
 
 rt::model! { read debug;
-/// 房间列表
+/// The room list.
 RoomItem {
-    /// 名称
+    /// The name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Name" name set_name: str,
-    /// 房间ID
+    /// The room ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RoomId" room_id set_room_id: i128,
-    /// 房间状态。0 未开始 ；1进行中  ；2 已结束；3已过期
+    /// The room status. `0`: Not started; `1`: Started; `2`: Ended.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: i128,
-    /// 开始时间
+    /// The scheduled start time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StartTime" start_time set_start_time: i128,
-    /// 结束时间
+    /// The scheduled end time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EndTime" end_time set_end_time: i128,
-    /// 实际开始时间
+    /// The actual start time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RealStartTime" real_start_time set_real_start_time: i128,
-    /// 实际结束时间
+    /// The actual end time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RealEndTime" real_end_time set_real_end_time: i128,
-    /// 头像区域，摄像头视频画面的分辨率。可以有如下取值：
-    /// 1 标清
-    /// 2 高清
-    /// 3 全高清
+    /// The resolution. `1`: SD.
+    /// `2`: HD
+    /// `3`: FHD
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Resolution" resolution set_resolution: i128,
-    /// 最大允许连麦人数。已废弃，使用字段 MaxMicNumber
+    /// The maximum number of mic-on users allowed.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MaxRTCMember" max_rtc_member set_max_rtc_member: i128,
-    /// 房间录制地址。已废弃，使用新字段 RecordUrl
+    /// The URL of the room's recording. This parameter has been deprecated. Please use `RecordUrl` instead.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ReplayUrl" replay_url set_replay_url: str,
-    /// 录制地址（协议为https)。仅在房间结束后存在。
+    /// The recording URL (HTTPS), which is generated only after a room ends.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RecordUrl" record_url set_record_url: str,
-    /// 课堂同时最大可与老师进行连麦互动的人数，该参数支持正式上课/开播前调用修改房间修改。小班课取值范围[0,16]，大班课取值范围[0,1]，当取值为0时表示当前课堂/直播，不支持连麦互动。
+    /// The maximum number of users allowed (including teachers) in the room. The default value is `0`, which indicates that no limit is set.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MaxMicNumber" max_mic_number set_max_mic_number: i128,
-    /// 打开学生麦克风/摄像头的授权开关
+    /// Whether the students' consent is required to control their cameras/microphones.
+    /// Note: This field may return null, indicating that no valid value was found.
     "EnableDirectControl" enable_direct_control set_enable_direct_control: i128,
-    /// 开启专注模式。 0 收看全部角色音视频(默认) 1 只看老师和助教
+    /// Enable Focus Mode. 0: View all participants (default) 1: View only teacher and TA
     "InteractionMode" interaction_mode set_interaction_mode: i64,
-    /// 横竖屏。0：横屏开播（默认值）; 1：竖屏开播，当前仅支持移动端的纯视频类型
+    /// Landscape/Portrait. 0: Landscape broadcast (default); 1: Portrait broadcast. Currently supported only for video-only type on mobile devices.
     "VideoOrientation" video_orientation set_video_orientation: i64,
-    /// 开启课后评分。 0：不开启(默认)  1：开启
+    /// Enable post-class evaluation. 0: Disable (default) 1: Enable
     "IsGradingRequiredPostClass" is_grading_required_post_class set_is_grading_required_post_class: i64,
-    /// 房间类型。0:小班课（默认值）；1:大班课；2:1V1（后续扩展）
-    /// 注：大班课的布局(layout)只有三分屏
+    /// Room Type: 0 Small Classroom(default); 1 Lecture Hall(public class)
     "RoomType" room_type set_room_type: i64,
-    /// 拖堂时间：单位分钟，0为不限制(默认值), -1为不能拖堂，大于0为拖堂的时间，最大值120分钟
+    /// Overtime duration: Unit in minutes. 0: No limitation (default); -1: Overtime prohibited; Values >0: Overtime duration in minutes, maximum 120 minutes
     "EndDelayTime" end_delay_time set_end_delay_time: i64,
-    /// 直播类型：0 常规（默认）1 伪直播
+    /// Live Streaming Type: 0: Regular (default) 1: Simulated Live
     "LiveType" live_type set_live_type: i128,
-    /// 伪直播回放链接
+    /// Simulated Live Playback Link
     "RecordLiveUrl" record_live_url set_record_live_url: str,
-    /// 是否自动开始上课：0 不自动上课（默认） 1 自动上课 live_type=1的时候有效
+    /// Whether to auto-start class: 0: Do not auto-start (default) 1: Auto-start. Effective when live_type=1
     "EnableAutoStart" enable_auto_start set_enable_auto_start: i128,
-    /// 录制文件背景图片，支持png、jpg、jpeg、bmp格式，暂不支持透明通道
+    /// Background image for recording files, supports png, jpg, jpeg, bmp formats. Alpha channel is currently not supported.
     "RecordBackground" record_background set_record_background: str,
-    /// 录制自定义场景，仅recordlayout=9的时候此参数有效,数据内容为用户自定义场景参数，数据格式为json键值对方式，其中键值对的value为string类型。
+    /// Recording custom scenes. This parameter is valid only when recordlayout=9. The data content consists of user-defined scene parameters in json key-value pair format, where the value is of string type.
     "RecordScene" record_scene set_record_scene: str,
-    /// 录制自定义语言，仅recordlayout=9的时候此参数有效
+    /// Recording custom language. This parameter is valid only when recordlayout=9.
     "RecordLang" record_lang set_record_lang: str,
     /// 板书截图生成类型。0 不生成板书；1 全量模式；2 单页去重模式
     "WhiteBoardSnapshotMode" white_board_snapshot_mode set_white_board_snapshot_mode: i128,
@@ -3394,15 +3323,15 @@ SendRoomNotificationMessageResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `SetAppCustomContent` (设置应用自定义内容).
+/// Request of `SetAppCustomContent` (Sets the custom content of an application.).
 ///
-/// 设置应用的自定义内容，包括应用图标，自定义的代码等。如果已存在，则为更新。更新js、css内容后，要生效也需要调用该接口
+/// This API is used to set or update the custom content of an application, including the application icon and custom code. After you update JS and CSS content, you also need to call this API for the updates to take effect.
 SetAppCustomContentRequest {
-    /// 自定义内容。
+    /// Custom content
     ///
     /// Required.
     "CustomContent" custom_content set_custom_content: list AppCustomContent,
-    /// 应用ID。
+    /// Application ID
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
@@ -3410,7 +3339,7 @@ SetAppCustomContentRequest {
 rt::action!("lcic", "2022-08-17", "SetAppCustomContent", SetAppCustomContentRequest => SetAppCustomContentResponse);
 
 rt::model! { read debug;
-/// SetAppCustomContent返回参数结构体
+/// SetAppCustomContent response structure.
 SetAppCustomContentResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3501,45 +3430,46 @@ SetMarqueeResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `SetWatermark` (设置水印).
+/// Request of `SetWatermark` (Configures watermarks).
 ///
-/// 设置水印
+/// This API is used to configure watermarks.
+/// A maximum of 20 requests can be initiated per second for this API.
 SetWatermarkRequest {
-    /// 低代码互动课堂的SdkAppId。
+    /// The SDKAppID assigned by LCIC.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 老师视频区域的水印参数地址，设置为空字符串表示删除
+    /// The URL of the watermark for the teacher’s video. If you pass in an empty string, the teacher’s video will not have a watermark.
     "TeacherUrl" teacher_url set_teacher_url: str,
-    /// 白板视频区域的水印参数地址，设置为空字符串表示删除
+    /// The URL of the watermark for the whiteboard. If you pass in an empty string, the whiteboard video will not have a watermark.
     "BoardUrl" board_url set_board_url: str,
-    /// 视频默认图片（在没有视频流的时候显示），设置为空字符串表示删除
+    /// The image displayed when there is no video. If you pass in an empty string, no images will be displayed.
     "VideoUrl" video_url set_video_url: str,
-    /// 白板区域水印的宽度，取值:0-100，默认为0，表示区域X方向的百分比
+    /// The width of the whiteboard’s watermark, which is expressed as a percentage of the video width. The value range is 0-100, and the default value is 0.
     "BoardW" board_w set_board_w: f64,
-    /// 白板区域水印的高度，取值:0-100，默认为0, 表示区域Y方向的百分比
+    /// The height of the whiteboard’s watermark, which is expressed as a percentage of the video height. The value range is 0-100, and the default value is 0.
     "BoardH" board_h set_board_h: f64,
-    /// 白板区域水印X偏移, 取值:0-100, 表示区域X方向的百分比。比如50，则表示位于X轴中间
+    /// The horizontal offset of the whiteboard’s watermark, which is expressed as a percentage of the video width. For example, 50 indicates that the watermark will appear in the middle horizontally. Value range: 0-100.
     "BoardX" board_x set_board_x: f64,
-    /// 白板区域水印Y偏移, 取值:0-100, 表示区域X方向的百分比。比如50，则表示位于X轴中间
+    /// The vertical offset of the whiteboard’s watermark, which is expressed as a percentage of the video width. For example, 50 indicates that the watermark will appear in the middle vertically. Value range: 0-100.
     "BoardY" board_y set_board_y: f64,
-    /// 老师视频区域水印的宽度，取值:0-100，默认为0，表示区域X方向的百分比
+    /// The width of the watermark for the teacher’s video, which is expressed as a percentage of the video width. The value range is 0-100, and the default value is 0.
     "TeacherW" teacher_w set_teacher_w: f64,
-    /// 老师视频区域水印的高度，取值:0-100，默认为0, 表示区域Y方向的百分比
+    /// The height of the watermark for the teacher’s video, which is expressed as a percentage of the video height. The value range is 0-100, and the default value is 0.
     "TeacherH" teacher_h set_teacher_h: f64,
-    /// 老师视频区域水印X偏移, 取值:0-100, 表示区域X方向的百分比。比如50，则表示位于X轴中间
+    /// The horizontal offset of the watermark for the teacher’s video, which is expressed as a percentage of the video width. For example, 50 indicates that the watermark will appear in the middle horizontally. Value range: 0-100.
     "TeacherX" teacher_x set_teacher_x: f64,
-    /// 老师视频区域水印Y偏移, 取值:0-100, 表示区域X方向的百分比。比如50，则表示位于X轴中间
+    /// The vertical offset of the watermark for the teacher’s video, which is expressed as a percentage of the video width. For example, 50 indicates that the watermark will appear in the middle vertically. Value range: 0-100.
     "TeacherY" teacher_y set_teacher_y: f64,
-    /// 文字水印内容，设置为空字符串表示删除
+    /// The watermark text. If you pass in an empty string, there will be no text.
     "Text" text set_text: str,
-    /// 文字水印颜色
+    /// The watermark text color.
     "TextColor" text_color set_text_color: str,
 } }
 rt::action!("lcic", "2022-08-17", "SetWatermark", SetWatermarkRequest => SetWatermarkResponse);
 
 rt::model! { read debug;
-/// SetWatermark返回参数结构体
+/// SetWatermark response structure.
 SetWatermarkResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3594,11 +3524,11 @@ StartRecordResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `StartRoom` (开始课堂).
+/// Request of `StartRoom` (Starts a room).
 ///
-/// 开始房间的直播。 说明：开始房间接口调用之前需要有用户进入课堂初始化课堂信息。
+/// This API is used to start a room. Before you call this API, make sure a user has entered the room so that the class is initialized.
 StartRoomRequest {
-    /// 课堂ID
+    /// The room ID.
     ///
     /// Required.
     "RoomId" room_id set_room_id: i128,
@@ -3606,7 +3536,7 @@ StartRoomRequest {
 rt::action!("lcic", "2022-08-17", "StartRoom", StartRoomRequest => StartRoomResponse);
 
 rt::model! { read debug;
-/// StartRoom返回参数结构体
+/// StartRoom response structure.
 StartRoomResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3640,11 +3570,12 @@ StopRecordResponse {
 } }
 
 rt::model! { read debug;
-/// 文字水印配置
+/// The watermark text.
+/// Used by actions: GetWatermark.
 TextMarkConfig {
-    /// 文字水印内容
+    /// The watermark text. Note: This field may return null, indicating that no valid values can be obtained.
     "Text" text set_text: str,
-    /// 文字水印颜色
+    /// The watermark text color. Note: This field may return null, indicating that no valid values can be obtained.
     "Color" color set_color: str,
 } }
 
@@ -3682,15 +3613,15 @@ TransferItem {
 } }
 
 rt::model! { write debug;
-/// Request of `UnbindDocumentFromRoom` (文档从房间解绑).
+/// Request of `UnbindDocumentFromRoom` (Unbinds a document from a room.).
 ///
-/// 文档从房间解绑
+/// This API is used to unbind a document from a room.
 UnbindDocumentFromRoomRequest {
-    /// 房间ID。
+    /// Room ID
     ///
     /// Required.
     "RoomId" room_id set_room_id: i128,
-    /// 文档ID。
+    /// Document ID
     ///
     /// Required.
     "DocumentId" document_id set_document_id: str,
@@ -3698,7 +3629,7 @@ UnbindDocumentFromRoomRequest {
 rt::action!("lcic", "2022-08-17", "UnbindDocumentFromRoom", UnbindDocumentFromRoomRequest => UnbindDocumentFromRoomResponse);
 
 rt::model! { read debug;
-/// UnbindDocumentFromRoom返回参数结构体
+/// UnbindDocumentFromRoom response structure.
 UnbindDocumentFromRoomResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3732,31 +3663,33 @@ UnblockKickedUserResponse {
 } }
 
 rt::model! { read debug;
-/// 用户信息结构体
+/// The user information.
+/// Used by actions: DescribeSdkAppIdUsers.
 UserInfo {
-    /// 应用Id。
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 用户Id。
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UserId" user_id set_user_id: str,
-    /// 用户昵称。
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Name" name set_name: str,
-    /// 用户头像Url。
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Avatar" avatar set_avatar: str,
-    /// 用户在客户系统的Id
+    /// User's Id in the client system
     "OriginId" origin_id set_origin_id: str,
 } }
 
 rt::model! { read debug;
-/// 水印配置
+/// Watermark settings.
+/// Used by actions: GetWatermark.
 WatermarkConfig {
-    /// 水印图片的url
+    /// The URL of the watermark image. Note: This field may return null, indicating that no valid values can be obtained.
     "Url" url set_url: str,
-    /// 水印宽。为比例值
+    /// The watermark width, which is expressed as a percentage of the video width. Note: This field may return null, indicating that no valid values can be obtained.
     "Width" width set_width: f64,
-    /// 水印高。为比例值
+    /// The watermark height, which is expressed as a percentage of the video height. Note: This field may return null, indicating that no valid values can be obtained.
     "Height" height set_height: f64,
-    /// 水印X偏移, 取值:0-100, 表示区域X方向的百分比。比如50，则表示位于X轴中间。
+    /// The horizontal offset of the watermark, which is expressed as a percentage of the video width. For example, 50 indicates that the watermark will appear in the middle horizontally. Value range: 0-100. Note: This field may return null, indicating that no valid values can be obtained.
     "LocationX" location_x set_location_x: f64,
-    /// 水印Y偏移, 取值:0-100, 表示区域Y方向的百分比。比如50，则表示位于Y轴中间。
+    /// The vertical offset of the watermark, which is expressed as a percentage of the video width. For example, 50 indicates that the watermark will appear in the middle vertically. Value range: 0-100. Note: This field may return null, indicating that no valid values can be obtained.
     "LocationY" location_y set_location_y: f64,
 } }

@@ -59,18 +59,21 @@ ApplyFirewallTemplateResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ApplyInstanceSnapshot` (回滚实例快照).
+/// Request of `ApplyInstanceSnapshot` (Rolls back instance snapshot).
 ///
-/// 本接口（ApplyInstanceSnapshot）用于回滚指定实例的系统盘快照。
-/// - 仅支持回滚到原系统盘。
-/// - 用于回滚的快照必须处于 NORMAL 状态。快照状态可以通过 [DescribeSnapshots](https://cloud.tencent.com/document/product/1207/54388) 接口查询，见输出参数中 SnapshotState 字段解释。
-/// - 回滚快照时，实例的状态必须为 STOPPED 或 RUNNING，可通过 [DescribeInstances](https://cloud.tencent.com/document/product/1207/47573) 接口查询实例状态。处于 RUNNING 状态的实例会强制关机，然后回滚快照。
+/// This API is used to roll back the system disk snapshot of the specified instance.
+///
+/// - Only rollback to the original system disk is supported.
+///
+/// - Only snapshots in `NORMAL` status can be used for rollback. To query the status of a snapshot, you can call the `DescribeSnapshots` API and see the `SnapshotState` field in the response.
+///
+/// - When a snapshot is rolled back, the status of the instance must be `STOPPED` or `RUNNING`. You can call the `DescribeInstances` API to query the instance status. Instances in `RUNNING` status will be forcibly shut down before snapshot rollback.
 ApplyInstanceSnapshotRequest {
-    /// 实例 ID。可通过 [DescribeInstances](https://cloud.tencent.com/document/product/1207/47573) 接口返回值中的 InstanceId	获取。
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 快照 ID。可通过 [DescribeSnapshots](https://cloud.tencent.com/document/product/1207/54388) 接口返回值中的 SnapshotId		获取。
+    /// Snapshot ID.
     ///
     /// Required.
     "SnapshotId" snapshot_id set_snapshot_id: str,
@@ -78,28 +81,28 @@ ApplyInstanceSnapshotRequest {
 rt::action!("lighthouse", "2020-03-24", "ApplyInstanceSnapshot", ApplyInstanceSnapshotRequest => ApplyInstanceSnapshotResponse);
 
 rt::model! { read debug;
-/// ApplyInstanceSnapshot返回参数结构体
+/// ApplyInstanceSnapshot response structure.
 ApplyInstanceSnapshotResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AssociateInstancesKeyPairs` (绑定密钥对).
+/// Request of `AssociateInstancesKeyPairs` (Binds key pair).
 ///
-/// 本接口（AssociateInstancesKeyPairs）用于绑定用户指定密钥对到实例。
-/// * 只支持 [RUNNING, STOPPED] 状态的 LINUX_UNIX 操作系统的实例。处于 RUNNING 状态的实例会强制关机，然后绑定。
-/// * 将密钥的公钥写入到实例的 SSH 配置当中，用户就可以通过该密钥的私钥来登录实例。
-/// * 如果实例原来绑定过密钥，那么原来的密钥将失效。
-/// * 如果实例原来是通过密码登录，绑定密钥后无法使用密码登录。
-/// * 支持批量操作。每次请求批量实例的上限为 100。如果批量实例存在不允许操作的实例，操作会以特定错误码返回。
-/// * 本接口为异步接口，请求发送成功后会返回一个 RequestId，此时操作并未立即完成。实例操作结果可以通过调用 [DescribeInstances](https://cloud.tencent.com/document/product/1207/47573) 接口查询，如果实例的最新操作状态（LatestOperationState）为“SUCCESS”，则代表操作成功。
+/// This API is used to bind a user-specified key pair to an instance.
+/// * Only instances on LINUX_UNIX in [RUNNING, STOPPED] status are supported. Instances in `RUNNING` status will be forcibly shut down before binding.
+/// * If the public key of a key pair is written to the SSH configuration of the instance, you will be able to log in to the instance with the private key of the key pair.
+/// * If the instance is already associated with a key, the old key will become invalid.
+/// * If you currently use a password to log in, you will no longer be able to do so after you associate the instance with a key.
+/// * Batch operations are supported. The maximum number of instances in each request is 100. If instances not available for the operation are selected, you will get an error code.
+/// * This API is async. After the request is sent successfully, a `RequestId` will be returned. At this time, the operation is not completed immediately. The result of the instance operation can be queried by calling the `DescribeInstances` API. If the latest operation status (LatestOperationState) of the instance is `SUCCESS`, the operation is successful.
 AssociateInstancesKeyPairsRequest {
-    /// 密钥对 ID 列表，每次请求批量密钥对的上限为 100。可通过[DescribeKeyPairs](https://cloud.tencent.com/document/api/1207/55540)接口返回值中的KeyId获取。
+    /// Key pair ID list. Each request can contain up to 100 key pairs.
     ///
     /// Required.
     "KeyIds" key_ids set_key_ids: list String,
-    /// 实例 ID 列表。每次请求批量实例的上限为 100。可通过[DescribeInstances](https://cloud.tencent.com/document/api/1207/47573)接口返回值中的InstanceId获取。
+    /// Instance ID list. Each request can contain up to 100 instances at a time. You can get an instance ID from the `InstanceId` returned by the [DescribeInstances](https://intl.cloud.tencent.com/document/api/1207/47573?from_cn_redirect=1) API.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
@@ -113,7 +116,7 @@ AssociateInstancesKeyPairsRequest {
 rt::action!("lighthouse", "2020-03-24", "AssociateInstancesKeyPairs", AssociateInstancesKeyPairsRequest => AssociateInstancesKeyPairsResponse);
 
 rt::model! { read debug;
-/// AssociateInstancesKeyPairs返回参数结构体
+/// AssociateInstancesKeyPairs response structure.
 AssociateInstancesKeyPairsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -129,11 +132,11 @@ AssociatedInstanceInfo {
 } }
 
 rt::model! { write debug;
-/// Request of `AttachCcn` (关联云联网).
+/// Request of `AttachCcn` (Associates CCN instance).
 ///
-/// 本接口 (AttachCcn) 用于建立与云联网的关联。
+/// This API is used to associate a CCN instance.
 AttachCcnRequest {
-    /// 云联网实例ID。可通过[DescribeCcns](https://cloud.tencent.com/document/product/215/19199)接口返回值中的CcnId获取。
+    /// CCN instance ID.
     ///
     /// Required.
     "CcnId" ccn_id set_ccn_id: str,
@@ -141,112 +144,113 @@ AttachCcnRequest {
 rt::action!("lighthouse", "2020-03-24", "AttachCcn", AttachCcnRequest => AttachCcnResponse);
 
 rt::model! { read debug;
-/// AttachCcn返回参数结构体
+/// AttachCcn response structure.
 AttachCcnResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 挂载信息
+/// Attachment information
 AttachDetail {
-    /// 实例ID
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例已挂载弹性云盘数量
+    /// Number of elastic cloud disks attached to the instance
     "AttachedDiskCount" attached_disk_count set_attached_disk_count: i64,
-    /// 可挂载弹性云盘数量
+    /// Upper limit of attached elastic cloud disks
     "MaxAttachCount" max_attach_count set_max_attach_count: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `AttachDisks` (挂载云硬盘).
+/// Request of `AttachDisks` (Attaches cloud disks).
 ///
-/// 本接口（AttachDisks）用于挂载一个或多个云硬盘。
-///
-/// - 只能挂载磁盘状态（DiskState）处于待挂载（UNATTACHED）状态的云硬盘，磁盘状态可通过接口查询云硬盘（DescribeDisks）获取
+/// This API is used to attach one or more cloud disks.
 AttachDisksRequest {
-    /// 云硬盘ID列表。每次批量请求云硬盘的上限为 100。可通过[DescribeDisks](https://cloud.tencent.com/document/product/1207/66093)接口返回值中的DiskId获取。
+    /// List of cloud disk IDs.
     ///
     /// Required.
     "DiskIds" disk_ids set_disk_ids: list String,
-    /// 实例ID。可通过[DescribeInstances](https://cloud.tencent.com/document/product/1207/47573)接口返回值中的InstanceId获取。
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 自动续费标识。取值范围：
+    /// Specify whether to renew an instance automatically when it expires. Values:
     ///
-    /// NOTIFY_AND_AUTO_RENEW：通知过期且自动续费。 NOTIFY_AND_MANUAL_RENEW：通知过期不自动续费，用户需要手动续费。 DISABLE_NOTIFY_AND_MANUAL_RENEW：不自动续费，且不通知。
+    /// `NOTIFY_AND_AUTO_RENEW`: Trigger expiration notification and renew automatically; `NOTIFY_AND_MANUAL_RENEW`: Trigger expiration notification but do not renew; `DISABLE_NOTIFY_AND_MANUAL_RENEW`: Do not trigger the notification and do not renew.
     ///
-    /// 默认取值：NOTIFY_AND_MANUAL_RENEW。若该参数指定为NOTIFY_AND_AUTO_RENEW，在账户余额充足的情况下，云盘到期后将按月自动续费。
+    /// Default: `NOTIFY_AND_MANUAL_RENEW`. If `NOTIFY_AND_AUTO_RENEW` is specified, the instance is automatically renewed on a monthly basis when the account balance is sufficient.
     "RenewFlag" renew_flag set_renew_flag: str,
 } }
 rt::action!("lighthouse", "2020-03-24", "AttachDisks", AttachDisksRequest => AttachDisksResponse);
 
 rt::model! { read debug;
-/// AttachDisks返回参数结构体
+/// AttachDisks response structure.
 AttachDisksResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 自动挂载并初始化该数据盘。
+/// Automatically attach and initialize the data disk.
 AutoMountConfiguration {
-    /// 待挂载的实例ID。指定的实例必须与指定的数据盘处于同一可用区，实例状态必须处于“运行中”状态，且实例必须支持[自动化助手](https://cloud.tencent.com/document/product/1340/50752)。
+    /// ID of the instance to be mounted to. The instance must be **Running**.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例内的挂载点。仅Linux操作系统的实例可传入该参数, 不传则默认挂载在“/data/disk”路径下。
+    /// The mount point within the instance. Only Linux instances are supported. If it's not specified, the default mount point is "/data/disk".
     "MountPoint" mount_point set_mount_point: str,
-    /// 文件系统类型。取值: “ext4”、“xfs”。仅Linux操作系统的实例可传入该参数, 不传则默认为“ext4”。
+    /// The file system type. Values: `ext4` (default) and `xfs`. Only Linux instances are supported.
     "FileSystemType" file_system_type set_file_system_type: str,
 } }
 
 rt::model! { read debug;
-/// 描述了镜像信息。
+/// Image information.
 Blueprint {
-    /// 镜像 ID  ，是 Blueprint 的唯一标识。
+    /// Image ID, which is the unique identifier of `Blueprint`.
     "BlueprintId" blueprint_id set_blueprint_id: str,
-    /// 镜像对外展示标题。
+    /// Image title to be displayed.
     "DisplayTitle" display_title set_display_title: str,
-    /// 镜像对外展示版本。
+    /// Image version to be displayed.
     "DisplayVersion" display_version set_display_version: str,
-    /// 镜像描述信息。
+    /// Image description information.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Description" description set_description: str,
-    /// 操作系统名称。
+    /// OS name.
     "OsName" os_name set_os_name: str,
-    /// 操作系统平台。
+    /// OS type.
     "Platform" platform set_platform: str,
-    /// 操作系统平台类型，如 LINUX_UNIX、WINDOWS。
+    /// OS type, such as LINUX_UNIX and WINDOWS.
     "PlatformType" platform_type set_platform_type: str,
-    /// 镜像类型，如 APP_OS（应用镜像）, PURE_OS（系统镜像）, DOCKER（容器）, PRIVATE（私有镜像）, SHARED（共享镜像）, GAME_PORTAL（游戏专区镜像）。
+    /// Image type, such as APP_OS, PURE_OS, and PRIVATE.
     "BlueprintType" blueprint_type set_blueprint_type: str,
-    /// 镜像图片 URL。
+    /// Image picture URL.
     "ImageUrl" image_url set_image_url: str,
-    /// 镜像所需系统盘大小，单位 GB。
+    /// System disk size required by image in GB.
     "RequiredSystemDiskSize" required_system_disk_size set_required_system_disk_size: i64,
-    /// 镜像状态。
-    /// 可选值：
-    /// NORMAL（正常）、SYNCING（同步中）、OFFLINE（下线）、CREATEFAILED（创建失败）、SYNCING_FAILED（目的地域同步失败）、ISOLATING（隔离中）、ISOLATED（已隔离）、DELETING（删除中）、DESTROYING（销毁中）。
+    /// Image status.
     "BlueprintState" blueprint_state set_blueprint_state: str,
-    /// 创建时间。按照 ISO8601 标准表示，并且使用 UTC 时间。
-    /// 格式为： YYYY-MM-DDThh:mm:ssZ。
+    /// Creation time according to ISO 8601 standard. UTC time is used.
+    /// Format: YYYY-MM-DDThh:mm:ssZ.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CreatedTime" created_time set_created_time: str,
-    /// 镜像名称。
+    /// Image name.
     "BlueprintName" blueprint_name set_blueprint_name: str,
-    /// 镜像是否支持自动化助手。
+    /// Whether the image supports automation tools.
     "SupportAutomationTools" support_automation_tools set_support_automation_tools: bool,
-    /// 镜像所需内存大小, 单位: GB
+    /// Memory size required by image in GB.
     "RequiredMemorySize" required_memory_size set_required_memory_size: i64,
-    /// CVM镜像共享到轻量应用服务器轻量应用服务器后的CVM镜像ID。
+    /// ID of the Lighthouse image shared from a CVM image
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "ImageId" image_id set_image_id: str,
-    /// 官方网站Url。
+    /// URL of official website of the open-source project
     "CommunityUrl" community_url set_community_url: str,
-    /// 指导文章Url。
+    /// Guide documentation URL
     "GuideUrl" guide_url set_guide_url: str,
-    /// 镜像关联使用场景Id列表。
+    /// Array of IDs of scenes associated with an image
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "SceneIdSet" scene_id_set set_scene_id_set: list String,
-    /// Docker版本号。
+    /// Docker version.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "DockerVersion" docker_version set_docker_version: str,
     /// 镜像是否已共享。
     "BlueprintShared" blueprint_shared set_blueprint_shared: bool,
@@ -300,26 +304,26 @@ BlueprintBundle {
 } }
 
 rt::model! { read debug;
-/// 描述镜像实例信息。
+/// Image instance information.
 BlueprintInstance {
-    /// 镜像信息。
+    /// Image information.
     "Blueprint" blueprint set_blueprint: obj Blueprint,
-    /// 软件列表。
+    /// Software list.
     "SoftwareSet" software_set set_software_set: list Software,
-    /// 实例 ID。
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
 } }
 
 rt::model! { read debug;
-/// BlueprintPrice	自定义镜像的价格参数。
+/// BlueprintPrice	Custom image price parameter.
 BlueprintPrice {
-    /// 镜像单价，原价。单位元。
+    /// Original image unit price in USD.
     "OriginalBlueprintPrice" original_blueprint_price set_original_blueprint_price: f64,
-    /// 镜像总价，原价。单位元。
+    /// Original image total price in USD.
     "OriginalPrice" original_price set_original_price: f64,
-    /// 折扣。
+    /// Discount.
     "Discount" discount set_discount: f64,
-    /// 镜像折扣后总价。单位元。
+    /// Discounted image total price in USD.
     "DiscountPrice" discount_price set_discount_price: f64,
 } }
 
@@ -335,78 +339,78 @@ BlueprintShareAcrossAccountInfo {
 } }
 
 rt::model! { read debug;
-/// 套餐信息。
+/// Package information.
 Bundle {
-    /// 套餐 ID。
+    /// Package ID.
     "BundleId" bundle_id set_bundle_id: str,
-    /// 内存大小，单位 GB。
+    /// Memory size in GB.
     "Memory" memory set_memory: i64,
-    /// 系统盘类型。
-    /// 取值范围：
+    /// System disk type.
+    /// Values:
     ///
-    /// -  CLOUD_SSD：SSD 云硬盘
-    /// -  CLOUD_PREMIUM：高性能云硬盘
+    /// - `CLOUD_SSD`: SSD cloud disks
+    /// - `CLOUD_PREMIUM`: Premium cloud disks
     "SystemDiskType" system_disk_type set_system_disk_type: str,
-    /// 系统盘大小。单位GB。
+    /// System disk size in GB.
     "SystemDiskSize" system_disk_size set_system_disk_size: i64,
-    /// 每月网络流量，单位 GB。
+    /// Monthly network traffic in GB.
     "MonthlyTraffic" monthly_traffic set_monthly_traffic: i64,
-    /// 是否支持 Linux/Unix 平台。
+    /// Whether Linux/Unix is supported.
     "SupportLinuxUnixPlatform" support_linux_unix_platform set_support_linux_unix_platform: bool,
-    /// 是否支持 Windows 平台。
+    /// Whether Windows is supported.
     "SupportWindowsPlatform" support_windows_platform set_support_windows_platform: bool,
-    /// 套餐当前单位价格信息。
+    /// Current package unit price information.
     "Price" price set_price: obj Price,
-    /// CPU 核数。
+    /// Number of CPU cores.
     "CPU" cpu set_cpu: i64,
-    /// 峰值带宽，单位 Mbps。
+    /// Peak bandwidth in Mbps.
     "InternetMaxBandwidthOut" internet_max_bandwidth_out set_internet_max_bandwidth_out: i128,
-    /// 网络计费类型。
+    /// Network billing mode.
     "InternetChargeType" internet_charge_type set_internet_charge_type: str,
-    /// 套餐售卖状态,取值:‘AVAILABLE’(可用) , ‘SOLD_OUT’(售罄)
+    /// Package sale status. Valid values: AVAILABLE, SOLD_OUT
     "BundleSalesState" bundle_sales_state set_bundle_sales_state: str,
-    /// 套餐类型。
-    /// 取值范围：
+    /// Package type.
+    /// Value range:.
     ///
-    /// - GENERAL_BUNDLE：通用型
+    /// - GENERAL_BUNDLE: general..
     ///
-    /// - STORAGE_BUNDLE：存储型
+    /// - STORAGE_BUNDLE: storage type.
     ///
-    /// - ENTERPRISE_BUNDLE：企业型
+    /// - ENTERPRISE_BUNDLE: enterprise type.
     ///
-    /// - EXCLUSIVE_BUNDLE：专属型
+    /// - EXCLUSIVE_BUNDLE: exclusive.
     ///
-    /// - BEFAST_BUNDLE：蜂驰型
+    /// - BEFAST_BUNDLE: beefast bundle.
     ///
-    /// - STARTER_BUNDLE：入门型
+    /// - STARTER_BUNDLE: entry-level..
     ///
-    /// - CAREFREE_BUNDLE：无忧型
+    /// - CAREFREE_BUNDLE: carefree.
     ///
-    /// - RAZOR_SPEED_BUNDLE：锐驰型
+    /// - RAZOR_SPEED_BUNDLE: razor speed bundle.
     "BundleType" bundle_type set_bundle_type: str,
-    /// 套餐类型描述信息。
+    /// Package type description.
     "BundleTypeDescription" bundle_type_description set_bundle_type_description: str,
-    /// 套餐展示标签.
-    /// 取值范围:
-    /// "ACTIVITY": 活动套餐,
-    /// "NORMAL": 普通套餐
-    /// "CAREFREE": 无忧套餐
+    /// Package tag.
+    /// Valid values:
+    /// "ACTIVITY": promotional package
+    /// "NORMAL": regular package
+    /// "CAREFREE": carefree package
     "BundleDisplayLabel" bundle_display_label set_bundle_display_label: str,
-    /// 流量是否无上限。
+    /// Whether the traffic volume is unlimited.
     "TrafficUnlimited" traffic_unlimited set_traffic_unlimited: bool,
 } }
 
 rt::model! { write debug;
-/// Request of `CancelShareBlueprintAcrossAccounts` (取消镜像跨账号共享).
+/// Request of `CancelShareBlueprintAcrossAccounts` (Cancels image sharing across accounts).
 ///
-/// 本接口（CancelShareBlueprintAcrossAccounts）用于取消镜像跨账号共享。
-/// 指定的镜像ID必须为自定义镜像，且指定账号ID必须已进行共享。
+/// This API is used to cancel image sharing across accounts.
+/// An image to be canceled sharing must be a custom image that is originally shared from another account to your account.
 CancelShareBlueprintAcrossAccountsRequest {
-    /// 镜像ID, 可以通过[DescribeBlueprints](https://cloud.tencent.com/document/product/1207/47689)接口返回的BlueprintId获取。
+    /// Image ID, which can be obtained through the BlueprintId returned by the [DescribeBlueprints](https://www.tencentcloud.com/document/product/1207/47689?from_cn_redirect=1) API.
     ///
     /// Required.
     "BlueprintId" blueprint_id set_blueprint_id: str,
-    /// 接收共享镜像的[账号ID](https://cloud.tencent.com/document/product/213/4944#.E8.8E.B7.E5.8F.96.E4.B8.BB.E8.B4.A6.E5.8F.B7.E7.9A.84.E8.B4.A6.E5.8F.B7-id)列表。账号ID不同于QQ号，查询用户账号ID请查看账号信息中的账号ID栏。账号个数取值最大为10。
+    /// List of [account IDs](https://www.tencentcloud.com/document/product/213/4944?from_cn_redirect=1#.E8.8E.B7.E5.8F.96.E4.B8.BB.E8.B4.A6.E5.8F.B7.E7.9A.84.E8.B4.A6.E5.8F.B7-id) that receive the shared images. The account ID is different from the QQ number. To query a user account ID, view the account ID column in the account information. The maximum number of accounts is 10.
     ///
     /// Required.
     "AccountIds" account_ids set_account_ids: list String,
@@ -414,34 +418,35 @@ CancelShareBlueprintAcrossAccountsRequest {
 rt::action!("lighthouse", "2020-03-24", "CancelShareBlueprintAcrossAccounts", CancelShareBlueprintAcrossAccountsRequest => CancelShareBlueprintAcrossAccountsResponse);
 
 rt::model! { read debug;
-/// CancelShareBlueprintAcrossAccounts返回参数结构体
+/// CancelShareBlueprintAcrossAccounts response structure.
 CancelShareBlueprintAcrossAccountsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 云联网关联的实例列表。
+/// List of instances associated with the CCN instance.
 CcnAttachedInstance {
-    /// 云联网ID。
+    /// CCN instance ID.
     "CcnId" ccn_id set_ccn_id: str,
-    /// 关联实例CIDR。
+    /// CIDR block of associated instance.
     "CidrBlock" cidr_block set_cidr_block: list String,
-    /// 关联实例状态：
+    /// Associated instance status:
     ///
-    /// •  PENDING：申请中
-    /// •  ACTIVE：已连接
-    /// •  EXPIRED：已过期
-    /// •  REJECTED：已拒绝
-    /// •  DELETED：已删除
-    /// •  FAILED：失败的（2小时后将异步强制解关联）
-    /// •  ATTACHING：关联中
-    /// •  DETACHING：解关联中
-    /// •  DETACHFAILED：解关联失败（2小时后将异步强制解关联）
+    /// •  PENDING: applying
+    /// •  ACTIVE: connected
+    /// •  EXPIRED: expired
+    /// •  REJECTED: rejected
+    /// •  DELETED: deleted
+    /// •  FAILED: failed (it will be asynchronously unassociated after 2 hours)
+    /// •  ATTACHING: associating
+    /// •  DETACHING: unassociating
+    /// •  DETACHFAILED: failed to unassociate (it will be asynchronously unassociated after 2 hours)
     "State" state set_state: str,
-    /// 关联时间。
+    /// Association time.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "AttachedTime" attached_time set_attached_time: str,
-    /// 备注
+    /// Remarks
     "Description" description set_description: str,
 } }
 
@@ -462,37 +467,37 @@ Command {
 } }
 
 rt::model! { both debug;
-/// 容器环境变量
+/// Container environment variable
 ContainerEnv {
-    /// 环境变量Key
+    /// Environment variable key
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 环境变量值
+    /// Environment variable value
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateBlueprint` (创建镜像).
+/// Request of `CreateBlueprint` (Creates image).
 ///
-/// 本接口 (CreateBlueprint) 用于创建镜像。
+/// This API is used to create an image.
 CreateBlueprintRequest {
-    /// 镜像名称。最大长度60。
+    /// Image name, which can contain up to 60 characters.
     ///
     /// Required.
     "BlueprintName" blueprint_name set_blueprint_name: str,
-    /// 镜像描述。最大长度60。
+    /// Image description, which can contain up to 60 characters.
     "Description" description set_description: str,
-    /// 需要制作镜像的实例ID。可通过 [DescribeInstances](https://cloud.tencent.com/document/api/1207/47573) 接口返回值中的 InstanceId 获取。
+    /// ID of the instance for which to make an image.
     "InstanceId" instance_id set_instance_id: str,
-    /// 是否执行强制关机以制作镜像。
-    /// 取值范围：
-    /// True：表示关机之后制作镜像
-    /// False：表示开机状态制作镜像
-    /// 默认取值：True
-    /// 开机状态制作镜像，可能导致部分数据未备份，影响数据安全。
+    /// Whether to forcibly shut down the instance before creating the image
+    /// Valid values:
+    /// `True`: Shut down and instance first
+    /// `False`: Create the image when the instance is running
+    /// Default: `True`
+    /// Note that if you create an image when the instance is running, there might be data loss.
     "ForcePowerOff" force_power_off set_force_power_off: bool,
     /// 标签键和标签值。 如果指定多个标签，则会为指定资源同时创建并绑定该多个标签。 同一个资源上的同一个标签键只能对应一个标签值。如果您尝试添加已有标签键，则对应的标签值会更新为新值。 如果标签不存在会为您自动创建标签。 数组最多支持10个元素。
     "Tags" tags set_tags: list Tag,
@@ -500,9 +505,9 @@ CreateBlueprintRequest {
 rt::action!("lighthouse", "2020-03-24", "CreateBlueprint", CreateBlueprintRequest => CreateBlueprintResponse);
 
 rt::model! { read debug;
-/// CreateBlueprint返回参数结构体
+/// CreateBlueprint response structure.
 CreateBlueprintResponse {
-    /// 自定义镜像ID。
+    /// Custom image ID.
     "BlueprintId" blueprint_id set_blueprint_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -534,35 +539,35 @@ CreateDiskBackupResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateDisks` (创建云硬盘).
+/// Request of `CreateDisks` (Creates cloud disks).
 ///
-/// 本接口(CreateDisks)用于创建一个或多个云硬盘。
+/// This API is used to create one or more cloud disks.
 CreateDisksRequest {
-    /// 可用区。可通过[DescribeZones](https://cloud.tencent.com/document/product/1207/57513)返回值中的Zone获取。
+    /// Availability zone. You can call [DescribeZones](https://intl.cloud.tencent.com/document/product/1207/57513?from_cn_redirect=1) and get the information in the `Zone` parameter re
     ///
     /// Required.
     "Zone" zone set_zone: str,
-    /// 云硬盘大小, 单位: GB。
+    /// Cloud disk size in GB.
     ///
     /// Required.
     "DiskSize" disk_size set_disk_size: i64,
-    /// 云硬盘介质类型。取值: "CLOUD_PREMIUM"(高性能云盘), "CLOUD_SSD"(SSD云硬盘)。
+    /// Cloud disk media type. Valid values: "CLOUD_PREMIUM" (premium cloud disk), "CLOUD_SSD" (SSD cloud disk).
     ///
     /// Required.
     "DiskType" disk_type set_disk_type: str,
-    /// 云硬盘包年包月相关参数设置。
+    /// Parameters of monthly subscribed cloud disks
     ///
     /// Required.
     "DiskChargePrepaid" disk_charge_prepaid set_disk_charge_prepaid: obj DiskChargePrepaid,
-    /// 云硬盘名称。最大长度60。
+    /// Image name, which can contain up to 60 characters.
     "DiskName" disk_name set_disk_name: str,
-    /// 云硬盘个数。取值范围: [1, 30]。默认值: 1。
+    /// Number of cloud disks. Range: [1, 30]. Default value: 1.
     "DiskCount" disk_count set_disk_count: i64,
-    /// 指定云硬盘备份点配额，取值范围: [0, 500]。不传时默认为不带备份点配额。
+    /// Specify the quota of disk backups. No quota if it’s left empty. Only one quota is allowed.
     "DiskBackupQuota" disk_backup_quota set_disk_backup_quota: i64,
-    /// 是否自动使用代金券。默认不使用。
+    /// Whether to use the vouchers automatically. It defaults to No.
     "AutoVoucher" auto_voucher set_auto_voucher: bool,
-    /// 自动挂载并初始化数据盘。
+    /// Automatically mount and initialize the data disk.
     "AutoMountConfiguration" auto_mount_configuration set_auto_mount_configuration: obj AutoMountConfiguration,
     /// 标签键和标签值。 如果指定多个标签，则会为指定资源同时创建并绑定该多个标签。 同一个资源上的同一个标签键只能对应一个标签值。如果您尝试添加已有标签键，则对应的标签值会更新为新值。 如果标签不存在会为您自动创建标签。 数组最多支持10个元素。
     "Tags" tags set_tags: list Tag,
@@ -570,45 +575,45 @@ CreateDisksRequest {
 rt::action!("lighthouse", "2020-03-24", "CreateDisks", CreateDisksRequest => CreateDisksResponse);
 
 rt::model! { read debug;
-/// CreateDisks返回参数结构体
+/// CreateDisks response structure.
 CreateDisksResponse {
-    /// 当通过本接口来创建云硬盘时会返回该参数，表示一个或多个云硬盘ID。返回云硬盘ID列表并不代表云硬盘创建成功。
+    /// List of IDs created by using this API. The returning of IDs does not mean that the instances are created successfully.
     ///
-    /// 可根据 [DescribeDisks](https://cloud.tencent.com/document/product/1207/66093) 接口查询返回的DiskSet中对应云硬盘的ID的状态来判断创建是否完成；如果云硬盘状态由“PENDING”变为“UNATTACHED”或“ATTACHED”，则为创建成功。
+    /// You can call `DescribeDisks` API, and find the disk ID in the `DiskSet` returned to check its status. If the status changes from `PENDING` to `UNATTACHED` or `ATTACHED`, the instance is created successfully.
     "DiskIdSet" disk_id_set set_disk_id_set: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateFirewallRules` (添加防火墙规则).
+/// Request of `CreateFirewallRules` (Adds firewall rule).
 ///
-/// 本接口（CreateFirewallRules）用于在实例上添加防火墙规则。
+/// This API is used to add a firewall rule on an instance.
 ///
-/// * FirewallVersion 为防火墙版本号，用户每次更新防火墙规则版本会自动加1，防止您更新的规则已过期，不填不考虑冲突。FirewallVersion可通过[DescribeFirewallRules](https://cloud.tencent.com/document/api/1207/48252)接口返回值中的FirewallVersion获取。
+/// * `FirewallVersion` is the firewall version number. Every time you update the firewall rule version, it will be automatically increased by 1 to prevent the updated rule from expiring. If it is left empty, conflicts will not be considered.
 ///
-/// 在 FirewallRules 参数中：
-/// * Protocol 字段支持输入 TCP，UDP，ICMP，ICMPv6，ALL。
-/// * Port 字段允许输入 ALL，或者一个单独的端口号，或者用逗号分隔的离散端口号，或者用减号分隔的两个端口号代表的端口范围。当 Port 为范围时，减号分隔的第一个端口号小于第二个端口号。当 Protocol 字段不是 TCP 或 UDP 时，Port 字段只能为空或 ALL。Port 字段长度不得超过 64。
-/// * CidrBlock 字段允许输入符合 cidr 格式标准的任意字符串。租户之间网络隔离规则优先于防火墙中的内网规则。
-/// * Action 字段只允许输入 ACCEPT 或 DROP。
-/// * FirewallRuleDescription 字段长度不得超过 64。
+/// In the `FirewallRules` parameter:
+/// * Valid values of the `Protocol` field include `TCP`, `UDP`, `ICMP`, and `ALL`.
+/// * For the `Port` field, you can enter only `ALL`, a single port number, several port numbers separated by commas, or a port range indicated by two port numbers separated by a minus sign. If `Port` is a range, the port number on the left of the minus sign must be smaller than the one on the right. If `Protocol` is not `TCP` or `UDP`, `Port` can only be empty or `ALL`. The length of the `Port` field cannot exceed 64 characters.
+/// * For the `CidrBlock` field, you can enter any string that conforms to the CIDR format standard. Multi-Tenant network isolation rules take precedence over private network rules in the firewall.
+/// * For the `Action` field, you can enter only `ACCEPT` or `DROP`.
+/// * The length of the `FirewallRuleDescription` field cannot exceed 64 characters.
 CreateFirewallRulesRequest {
-    /// 实例ID。可通过 [DescribeInstances](https://cloud.tencent.com/document/api/1207/47573) 接口返回值中的 InstanceId 获取。
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 防火墙规则列表。
+    /// Firewall rule list.
     ///
     /// Required.
     "FirewallRules" firewall_rules set_firewall_rules: list FirewallRule,
-    /// 防火墙当前版本。用户每次更新防火墙规则时版本会自动加1，防止规则已过期，不填不考虑冲突。
+    /// Current firewall version number. Every time you update the firewall rule version, it will be automatically increased by 1 to prevent the rule from expiring. If it is left empty, conflicts will not be considered.
     "FirewallVersion" firewall_version set_firewall_version: i128,
 } }
 rt::action!("lighthouse", "2020-03-24", "CreateFirewallRules", CreateFirewallRulesRequest => CreateFirewallRulesResponse);
 
 rt::model! { read debug;
-/// CreateFirewallRules返回参数结构体
+/// CreateFirewallRules response structure.
 CreateFirewallRulesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -663,15 +668,15 @@ CreateFirewallTemplateRulesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateInstanceSnapshot` (创建实例快照).
+/// Request of `CreateInstanceSnapshot` (Creates instance snapshot).
 ///
-/// 本接口（CreateInstanceSnapshot）用于创建指定实例的系统盘快照。
+/// This API is used to create a system disk snapshot of the specified instance.
 CreateInstanceSnapshotRequest {
-    /// 需要创建快照的实例 ID。可通过 [DescribeInstances](https://cloud.tencent.com/document/product/1207/47573) 接口返回值中的 InstanceId	获取。
+    /// ID of the instance for which to create a snapshot.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 快照名称，最长为 60 个字符。
+    /// Snapshot name, which can contain up to 60 characters.
     "SnapshotName" snapshot_name set_snapshot_name: str,
     /// 标签键和标签值。 如果指定多个标签，则会为指定资源同时创建并绑定该多个标签。 同一个资源上的同一个标签键只能对应一个标签值。如果您尝试添加已有标签键，则对应的标签值会更新为新值。 如果标签不存在会为您自动创建标签。 数组最多支持10个元素。
     "Tags" tags set_tags: list Tag,
@@ -679,53 +684,50 @@ CreateInstanceSnapshotRequest {
 rt::action!("lighthouse", "2020-03-24", "CreateInstanceSnapshot", CreateInstanceSnapshotRequest => CreateInstanceSnapshotResponse);
 
 rt::model! { read debug;
-/// CreateInstanceSnapshot返回参数结构体
+/// CreateInstanceSnapshot response structure.
 CreateInstanceSnapshotResponse {
-    /// 快照 ID。
+    /// Snapshot ID.
     "SnapshotId" snapshot_id set_snapshot_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateInstances` (创建实例).
+/// Request of `CreateInstances` (Creates one or more instances).
 ///
-/// 本接口(CreateInstances)用于创建一个或多个指定套餐的轻量应用服务器实例。
-/// *创建实例时，如指定实例访问域名信息时，本次创建请求，仅支持购买一台实例。
+/// This API is used to create one or more Lighthouse instances.
 CreateInstancesRequest {
-    /// 套餐ID。可以通过调用 [DescribeBundles](https://cloud.tencent.com/document/api/1207/47575) 接口获取。
+    /// Bundle ID. You can get it via the [DescribeBundles](https://intl.cloud.tencent.com/document/api/1207/47575?from_cn_redirect=1) API.
     ///
     /// Required.
     "BundleId" bundle_id set_bundle_id: str,
-    /// 镜像ID。可以通过调用 [DescribeBlueprints](https://cloud.tencent.com/document/api/1207/47689) 接口获取。
+    /// Image ID. You can get it via the [DescribeBlueprints](https://intl.cloud.tencent.com/document/api/1207/47689?from_cn_redirect=1) API.
     ///
     /// Required.
     "BlueprintId" blueprint_id set_blueprint_id: str,
-    /// 当前实例仅支持预付费模式，即包年包月相关参数设置，单位（月）。通过该参数可以指定包年包月实例的购买时长、是否设置自动续费等属性。该参数必传。
+    /// Monthly subscription information for the instance, including the purchase period, setting of auto-renewal, etc.
     ///
     /// Required.
     "InstanceChargePrepaid" instance_charge_prepaid set_instance_charge_prepaid: obj InstanceChargePrepaid,
-    /// 实例显示名称。
+    /// Instance display name.
     "InstanceName" instance_name set_instance_name: str,
-    /// 购买实例数量。包年包月实例取值范围：[1，30]。默认取值：1。指定购买实例的数量不能超过用户所能购买的剩余配额数量
+    /// Number of the instances to purchase. For monthly subscribed instances, the value can be 1 to 30. The default value is `1`. Note that this number can not exceed the remaining quota under the current account.
     "InstanceCount" instance_count set_instance_count: i128,
-    /// 可用区列表。
-    /// 不填此参数，表示为随机可用区。
-    /// 可通过 [DescribeZones](https://cloud.tencent.com/document/product/1207/57513)接口获取指定地域下的可用区列表信息
+    /// List of availability zones. A random AZ is selected by default.
     "Zones" zones set_zones: list String,
-    /// 是否只预检此次请求。
-    /// true：发送检查请求，不会创建实例。检查项包括是否填写了必需参数，请求格式，业务限制和库存。
-    /// 如果检查不通过，则返回对应错误码；
-    /// 如果检查通过，则返回RequestId.
-    /// false（默认）：发送正常请求，通过检查后直接创建实例
+    /// Whether the request is a dry run only.
+    /// `true`: dry run only. The request will not create instance(s). A dry run can check whether all the required parameters are specified, whether the request format is right, whether the request exceeds service limits, and whether the specified CVMs are available.
+    /// If the dry run fails, the corresponding error code will be returned.
+    /// If the dry run succeeds, the RequestId will be returned.
+    /// `false` (default value): send a normal request and create instance(s) if all the requirements are met.
     "DryRun" dry_run set_dry_run: bool,
-    /// 用于保证请求幂等性的字符串。该字符串由客户生成，需保证不同请求之间唯一，最大值不超过64个ASCII字符。若不指定该参数，则无法保证请求的幂等性。
+    /// A unique string supplied by the client to ensure that the request is idempotent. Its maximum length is 64 ASCII characters. If this parameter is not specified, the idem-potency of the request cannot be guaranteed.
     "ClientToken" client_token set_client_token: str,
-    /// 实例登录密码信息配置。默认缺失情况下代表用户选择实例创建后设置登录密码。
+    /// Login password of the instance. It’s only available for Windows instances. If it’s not specified, it means that the user choose to set the login password after the instance creation.
     "LoginConfiguration" login_configuration set_login_configuration: obj LoginConfiguration,
-    /// 要创建的容器配置列表。
+    /// Configuration of the containers to create
     "Containers" containers set_containers: list DockerContainerConfiguration,
-    /// 是否自动使用代金券。默认不使用。
+    /// Whether to use the vouchers automatically. It defaults to No.
     "AutoVoucher" auto_voucher set_auto_voucher: bool,
     /// 防火墙模板ID。若不指定该参数，则使用默认防火墙策略。
     "FirewallTemplateId" firewall_template_id set_firewall_template_id: str,
@@ -747,22 +749,22 @@ CreateInstancesRequest {
 rt::action!("lighthouse", "2020-03-24", "CreateInstances", CreateInstancesRequest => CreateInstancesResponse);
 
 rt::model! { read debug;
-/// CreateInstances返回参数结构体
+/// CreateInstances response structure.
 CreateInstancesResponse {
-    /// 当通过本接口来创建实例时会返回该参数，表示一个或多个实例ID。返回实例ID列表并不代表实例创建成功。
+    /// List of IDs created by using this API. The returning of IDs does not mean that the instances are created successfully.
     ///
-    /// 可根据[DescribeInstances](https://cloud.tencent.com/document/product/1207/47573) 接口查询返回的InstancesSet中对应实例的ID的状态来判断创建是否完成；如果实例状态由“启动中”变为“运行中”，则为创建成功。
+    /// You can call `DescribeInstances` API, and find the instance ID in the `InstancesSet` returned to check its status. If the `status` is `running`, the instance is created successfully.
     "InstanceIdSet" instance_id_set set_instance_id_set: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateKeyPair` (创建密钥对).
+/// Request of `CreateKeyPair` (Creates key pair).
 ///
-/// 本接口（CreateKeyPair）用于创建一个密钥对。
+/// This API is used to create a key pair.
 CreateKeyPairRequest {
-    /// 密钥对名称，可由数字，字母和下划线组成，长度不超过 25 个字符。
+    /// Key pair name, which can contain up to 25 digits, letters, and underscores.
     ///
     /// Required.
     "KeyName" key_name set_key_name: str,
@@ -772,9 +774,9 @@ CreateKeyPairRequest {
 rt::action!("lighthouse", "2020-03-24", "CreateKeyPair", CreateKeyPairRequest => CreateKeyPairResponse);
 
 rt::model! { read debug;
-/// CreateKeyPair返回参数结构体
+/// CreateKeyPair response structure.
 CreateKeyPairResponse {
-    /// 密钥对信息。
+    /// Key pair information.
     "KeyPair" key_pair set_key_pair: obj KeyPair,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -821,36 +823,40 @@ CreateMcpServerResponse {
 } }
 
 rt::model! { read debug;
-/// 数据盘价格
+/// Data disk price
 DataDiskPrice {
-    /// 云硬盘ID。
+    /// Cloud disk ID.
+    /// .
     "DiskId" disk_id set_disk_id: str,
-    /// 云硬盘单价。
+    /// Cloud block storage (cbs) unit price.
     ///
-    /// 单位：元
+    /// unit: usd
+    /// .
     "OriginalDiskPrice" original_disk_price set_original_disk_price: f64,
-    /// 云硬盘总价。
+    /// Total CBS price.
     ///
-    /// 单位：元
+    /// unit: usd
+    /// .
     "OriginalPrice" original_price set_original_price: f64,
-    /// 折扣。
+    /// Discount.
+    /// .
     "Discount" discount set_discount: f64,
-    /// 折后总价。
+    /// Discounted total price.
     ///
-    /// 单位：元
+    /// unit: usd
+    /// .
     "DiscountPrice" discount_price set_discount_price: f64,
-    /// 数据盘挂载的实例ID。
+    /// Instance ID for data disk mounting.
+    /// .
     "InstanceId" instance_id set_instance_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteBlueprints` (删除镜像).
+/// Request of `DeleteBlueprints` (Deletes image).
 ///
-/// 本接口 (DeleteBlueprints) 用于删除镜像。可删除的镜像应满足如下条件：
-/// 1、删除镜像接口需要镜像状态为NORMAL（正常）、ISOLATED（已隔离）、CREATEFAILED（创建失败）、SYNCING_FAILED（目的地域同步失败），其他状态下的镜像不支持删除操作。镜像状态，可通过[DescribeBlueprints](https://cloud.tencent.com/document/product/1207/47689)接口返回值中的BlueprintState获取。
-/// 2、仅支持删除自定义镜像。
+/// This API is used to delete an image.
 DeleteBlueprintsRequest {
-    /// 镜像ID列表。镜像ID，可通过[DescribeBlueprints](https://cloud.tencent.com/document/product/1207/47689)接口返回值中的BlueprintId获取。
+    /// Image ID list, which can be obtained from the `BlueprintId` returned by the [DescribeBlueprints](https://intl.cloud.tencent.com/document/product/1207/47689?from_cn_redirect=1) API.
     ///
     /// Required.
     "BlueprintIds" blueprint_ids set_blueprint_ids: list String,
@@ -858,7 +864,7 @@ DeleteBlueprintsRequest {
 rt::action!("lighthouse", "2020-03-24", "DeleteBlueprints", DeleteBlueprintsRequest => DeleteBlueprintsResponse);
 
 rt::model! { read debug;
-/// DeleteBlueprints返回参数结构体
+/// DeleteBlueprints response structure.
 DeleteBlueprintsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -885,34 +891,34 @@ DeleteDiskBackupsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteFirewallRules` (删除防火墙规则).
+/// Request of `DeleteFirewallRules` (Deletes firewall rule).
 ///
-/// 本接口（DeleteFirewallRules）用于删除实例的防火墙规则。
+/// This API is used to delete a firewall rule of an instance.
 ///
-/// * FirewallVersion 用于指定要操作的防火墙的版本。传入 FirewallVersion 版本号若不等于当前防火墙的最新版本，将返回失败；若不传 FirewallVersion 则直接删除指定的规则。FirewallVersion可通过[DescribeFirewallRules](https://cloud.tencent.com/document/api/1207/48252)接口返回值中的FirewallVersion获取。
+/// * `FirewallVersion` is used to specify the version of the firewall to be manipulated. If the `FirewallVersion` value passed in is not equal to the current latest version of the firewall, a failure will be returned. If `FirewallVersion` is not passed in, the specified rule will be deleted directly.
 ///
-/// 在 FirewallRules 参数中：
-/// * Protocol 字段支持输入 TCP，UDP，ICMP，ICMPv6，ALL。
-/// * Port 字段允许输入 ALL，或者一个单独的端口号，或者用逗号分隔的离散端口号，或者用减号分隔的两个端口号代表的端口范围。当 Port 为范围时，减号分隔的第一个端口号小于第二个端口号。当 Protocol 字段不是 TCP 或 UDP 时，Port 字段只能为空或 ALL。Port 字段长度不得超过 64。
-/// * CidrBlock 字段允许输入符合 cidr 格式标准的任意字符串。租户之间网络隔离规则优先于防火墙中的内网规则。
-/// * Action 字段只允许输入 ACCEPT 或 DROP。
-/// * FirewallRuleDescription 字段长度不得超过 64。
+/// In the `FirewallRules` parameter:
+/// * Valid values of the `Protocol` field include `TCP`, `UDP`, `ICMP`, and `ALL`.
+/// * For the `Port` field, you can enter only `ALL`, a single port number, several port numbers separated by commas, or a port range indicated by two port numbers separated by a minus sign. If `Port` is a range, the port number on the left of the minus sign must be smaller than the one on the right. If `Protocol` is not `TCP` or `UDP`, `Port` can only be empty or `ALL`. The length of the `Port` field cannot exceed 64 characters.
+/// * For the `CidrBlock` field, you can enter any string that conforms to the CIDR format standard. Multi-Tenant network isolation rules take precedence over private network rules in the firewall.
+/// * For the `Action` field, you can enter only `ACCEPT` or `DROP`.
+/// * The length of the `FirewallRuleDescription` field cannot exceed 64 characters.
 DeleteFirewallRulesRequest {
-    /// 实例ID。可通过 [DescribeInstances](https://cloud.tencent.com/document/api/1207/47573) 接口返回值中的 InstanceId 获取。
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 防火墙规则列表。
+    /// Firewall rule list.
     ///
     /// Required.
     "FirewallRules" firewall_rules set_firewall_rules: list FirewallRule,
-    /// 防火墙当前版本。用户每次更新防火墙规则时版本会自动加1，防止规则已过期，不填不考虑冲突。
+    /// Current firewall version number. Every time you update the firewall rule version, it will be automatically increased by 1 to prevent the rule from expiring. If it is left empty, conflicts will not be considered.
     "FirewallVersion" firewall_version set_firewall_version: i128,
 } }
 rt::action!("lighthouse", "2020-03-24", "DeleteFirewallRules", DeleteFirewallRulesRequest => DeleteFirewallRulesResponse);
 
 rt::model! { read debug;
-/// DeleteFirewallRules返回参数结构体
+/// DeleteFirewallRules response structure.
 DeleteFirewallRulesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -961,12 +967,11 @@ DeleteFirewallTemplateRulesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteKeyPairs` (删除密钥对).
+/// Request of `DeleteKeyPairs` (Deletes key pair).
 ///
-/// 本接口（DeleteKeyPairs）用于删除密钥对。
-/// - 不能删除已被实例或镜像引用的密钥对，删除之前需要确保没有被任何实例和镜像引用。
+/// This API is used to delete a key pair.
 DeleteKeyPairsRequest {
-    /// 密钥对 ID 列表，每次请求批量密钥对的上限为 10。可通过[DescribeKeyPairs](https://cloud.tencent.com/document/api/1207/55540)接口返回值中的KeyId获取。
+    /// Key pair ID list. Each request can contain up to 10 key pairs.
     ///
     /// Required.
     "KeyIds" key_ids set_key_ids: list String,
@@ -974,19 +979,19 @@ DeleteKeyPairsRequest {
 rt::action!("lighthouse", "2020-03-24", "DeleteKeyPairs", DeleteKeyPairsRequest => DeleteKeyPairsResponse);
 
 rt::model! { read debug;
-/// DeleteKeyPairs返回参数结构体
+/// DeleteKeyPairs response structure.
 DeleteKeyPairsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteSnapshots` (删除快照).
+/// Request of `DeleteSnapshots` (Deletes snapshot).
 ///
-/// 本接口（DeleteSnapshots）用于删除快照。
-/// 快照必须处于 NORMAL 状态，快照状态可以通过 [DescribeSnapshots](https://cloud.tencent.com/document/product/1207/54388) 接口查询，见输出参数中 SnapshotState 字段解释。
+/// This API is used to delete a snapshot.
+/// The snapshot must be in `NORMAL` status. To query the status of a snapshot, you can call the `DescribeSnapshots` API and see the `SnapshotState` field in the response.
 DeleteSnapshotsRequest {
-    /// 要删除的快照 ID 列表，每次请求批量快照的上限为10个，可通过 [DescribeSnapshots](https://cloud.tencent.com/document/product/1207/54388)查询。
+    /// List of IDs of snapshots to be deleted, which can be queried through `DescribeSnapshots`.
     ///
     /// Required.
     "SnapshotIds" snapshot_ids set_snapshot_ids: list String,
@@ -994,43 +999,43 @@ DeleteSnapshotsRequest {
 rt::action!("lighthouse", "2020-03-24", "DeleteSnapshots", DeleteSnapshotsRequest => DeleteSnapshotsResponse);
 
 rt::model! { read debug;
-/// DeleteSnapshots返回参数结构体
+/// DeleteSnapshots response structure.
 DeleteSnapshotsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 限制操作。
+/// Restricted operation.
 DeniedAction {
-    /// 限制操作名。
+    /// Restricted operation name.
     "Action" action set_action: str,
-    /// 限制操作消息码。
+    /// Restricted operation message code.
     "Code" code set_code: str,
-    /// 限制操作消息。
+    /// Restricted operation message.
     "Message" message set_message: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAllScenes` (查询全地域使用场景列表).
+/// Request of `DescribeAllScenes` (Queries the list of scenes in all regions).
 ///
-/// 本接口(DescribeAllScenes)用于查询全地域使用场景列表。
+/// This API is used to query the list of scenes in all regions.
 DescribeAllScenesRequest {
-    /// 使用场景ID列表。可通过[DescribeAllScenes](https://cloud.tencent.com/document/product/1207/83513)接口返回值中的SceneId获取。
+    /// List of scene IDs
     "SceneIds" scene_ids set_scene_ids: list String,
-    /// 偏移量，默认为 0。
+    /// Offset. Default value: 0
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认为 20，最大值为 100。
+    /// Number of returned results. Default value: 20. Maximum value: 100
     "Limit" limit set_limit: i64,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeAllScenes", DescribeAllScenesRequest => DescribeAllScenesResponse);
 
 rt::model! { read debug;
-/// DescribeAllScenes返回参数结构体
+/// DescribeAllScenes response structure.
 DescribeAllScenesResponse {
-    /// 使用场景详细信息列表。
+    /// List of scenes
     "SceneInfoSet" scene_info_set set_scene_info_set: list SceneInfo,
-    /// 使用场景详细信息总数量。
+    /// Total count of scenes
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1066,11 +1071,11 @@ DescribeBlueprintBundlesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBlueprintInstances` (查询镜像实例信息).
+/// Request of `DescribeBlueprintInstances` (Queries image instance information).
 ///
-/// 本接口（DescribeBlueprintInstances）用于查询镜像实例信息。
+/// This API is used to query the information of an image instance.
 DescribeBlueprintInstancesRequest {
-    /// 实例 ID 列表。可通过[DescribeInstances](https://cloud.tencent.com/document/api/1207/47573)接口返回值中的InstanceId获取。 当前最多支持1个。
+    /// Instance ID list, which currently can contain only one instance.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
@@ -1078,77 +1083,66 @@ DescribeBlueprintInstancesRequest {
 rt::action!("lighthouse", "2020-03-24", "DescribeBlueprintInstances", DescribeBlueprintInstancesRequest => DescribeBlueprintInstancesResponse);
 
 rt::model! { read debug;
-/// DescribeBlueprintInstances返回参数结构体
+/// DescribeBlueprintInstances response structure.
 DescribeBlueprintInstancesResponse {
-    /// 符合条件的镜像实例数量。
+    /// Number of eligible image instances.
     "TotalCount" total_count set_total_count: i64,
-    /// 镜像实例列表信息。
+    /// Image instance list information.
     "BlueprintInstanceSet" blueprint_instance_set set_blueprint_instance_set: list BlueprintInstance,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBlueprints` (查询镜像信息).
+/// Request of `DescribeBlueprints` (Queries image information).
 ///
-/// 本接口（DescribeBlueprints）用于查询镜像信息。该接口返回的镜像类型有：自定义镜像、共享镜像、公共镜像。
+/// This API is used to query the information of an image.
 DescribeBlueprintsRequest {
-    /// 镜像 ID 列表。可通过[DescribeBlueprints](https://cloud.tencent.com/document/product/1207/47689)接口返回值字段BlueprintSet获取。列表长度最大值为100。
+    /// Image ID list.
     "BlueprintIds" blueprint_ids set_blueprint_ids: list String,
-    /// 偏移量，默认为 0。关于`Offset`的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/product/1207/47578)中的相关小节。
+    /// Offset. Default value: 0. For more information on `Offset`, please see the relevant section in [Overview](https://intl.cloud.tencent.com/document/product/1207/47578?from_cn_redirect=1).
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认为 20，最大值为 100。关于`Limit`的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/product/1207/47578)中的相关小节。
+    /// Number of returned results. Default value: 20. Maximum value: 100. For more information on `Limit`, please see the relevant section in the API [Overview](https://intl.cloud.tencent.com/document/product/1207/47578?from_cn_redirect=1).
     "Limit" limit set_limit: i64,
-    /// 过滤器列表。
+    /// Filter list.
     ///
-    /// - blueprint-id按照【镜像 ID】进行过滤。
-    /// 类型：String
-    /// 必选：否
-    /// 镜像 ID ，可通过[DescribeBlueprints](https://cloud.tencent.com/document/product/1207/47689)接口返回值字段BlueprintSet获取。
+    /// - blueprint-idFilter by the **image ID**.
+    /// Type: String
+    /// Required: no
     ///
-    /// - blueprint-type按照【镜像类型】进行过滤。
-    /// 取值：APP_OS（应用镜像 ）；PURE_OS（系统镜像）；DOCKER（Docker容器镜像）；PRIVATE（自定义镜像）；SHARED（共享镜像）。
-    /// 类型：String
-    /// 必选：否
+    /// - blueprint-typeFilter by the **image type**.
+    /// Valid values: `APP_OS` (application image), `PURE_OS` (system image), `DOCKER` (Docker container image), `PRIVATE` (custom image), `SHARED` (shared image)
+    /// Type: String
+    /// Required: no
     ///
-    /// - platform-type按照【镜像平台类型】进行过滤。
-    /// 取值： LINUX_UNIX（Linux/Unix系统）；WINDOWS（Windows 系统）。
-    /// 类型：String
-    /// 必选：否
+    /// - platform-typeFilter by the **image operating system**.
+    /// Valid values: `LINUX_UNIX` (Linux or Unix), `WINDOWS` (Windows)
+    /// Type: String
+    /// Required: no
     ///
-    /// - blueprint-name按照【镜像名称】进行过滤。
-    /// 类型：String
-    /// 必选：否
+    /// - blueprint-nameFilter by the **image name**.
+    /// Type: String
+    /// Required: no
     ///
-    /// - blueprint-state按照【镜像状态】进行过滤。
-    /// 类型：String
-    /// 必选：否
-    /// 镜像状态，可通过[数据结构Blueprint](https://cloud.tencent.com/document/api/1207/47576#Blueprint)中的BlueprintState来获取。
+    /// - blueprint-stateFilter by the **image status**.
+    /// Type: String
+    /// Required: no
     ///
-    /// - scene-id按照【使用场景Id】进行过滤。
-    /// 类型：String
-    /// 必选：否
-    /// 场景Id，可通过[查看使用场景列表](https://cloud.tencent.com/document/product/1207/83512)接口获取。
+    /// - scene-idFilter by the **scene ID**.
+    /// Type: String
+    /// Required: no
     ///
-    /// - tag-key
-    /// 按照【标签键】进行过滤。 类型：String 必选：否
-    ///
-    /// - tag-value
-    /// 按照【标签值】进行过滤。 类型：String 必选：否
-    ///
-    /// - tag:tag-key
-    /// 按照【标签键值对】进行过滤。 tag-key使用具体的标签键进行替换。
-    /// 每次请求的 Filters 的上限为 10，Filter.Values 的上限为 100。参数不支持同时指定 BlueprintIds (可通过[DescribeBlueprints](https://cloud.tencent.com/document/product/1207/47689)接口返回值字段BlueprintSet获取BlueprintId)和 Filters 。
+    /// Each request can contain up to 10 `Filters`, each of which can contain up to 100 `Filter.Values`. `BlueprintIds` and `Filters` cannot be specified at the same time.
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeBlueprints", DescribeBlueprintsRequest => DescribeBlueprintsResponse);
 
 rt::model! { read debug;
-/// DescribeBlueprints返回参数结构体
+/// DescribeBlueprints response structure.
 DescribeBlueprintsResponse {
-    /// 符合条件的镜像数量。
+    /// Number of eligible images.
     "TotalCount" total_count set_total_count: i64,
-    /// 镜像详细信息列表。
+    /// Image details list.
     "BlueprintSet" blueprint_set set_blueprint_set: list Blueprint,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1189,11 +1183,11 @@ DescribeBlueprintsShareAcrossAccountInfosResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBundleDiscount` (查询套餐折扣).
+/// Request of `DescribeBundleDiscount` (Queries package discount).
 ///
-/// 本接口（DescribeBundleDiscount）用于查询套餐折扣信息。
+/// This API is used to query the discount information of a package.
 DescribeBundleDiscountRequest {
-    /// 套餐 ID。可通过[DescribeBundles](https://cloud.tencent.com/document/product/1207/47575)接口返回值中的BundleId获取。
+    /// Package ID.
     ///
     /// Required.
     "BundleId" bundle_id set_bundle_id: str,
@@ -1201,37 +1195,52 @@ DescribeBundleDiscountRequest {
 rt::action!("lighthouse", "2020-03-24", "DescribeBundleDiscount", DescribeBundleDiscountRequest => DescribeBundleDiscountResponse);
 
 rt::model! { read debug;
-/// DescribeBundleDiscount返回参数结构体
+/// DescribeBundleDiscount response structure.
 DescribeBundleDiscountResponse {
-    /// 币种：CNY人民币，USD 美元。
+    /// Currency: CNY, USD.
     "Currency" currency set_currency: str,
-    /// 折扣梯度详情，每个梯度包含的信息有：时长，折扣数，总价，折扣价，折扣详情（用户折扣、官网折扣、最终折扣）。
+    /// Discount tier details. The information of each tier includes the duration, discounted quantity, total price, discounted price, and discount details (user discount, official website discount, or final discount).
     "DiscountDetail" discount_detail set_discount_detail: list DiscountDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBundles` (查询套餐).
+/// Request of `DescribeBundles` (Queries package).
 ///
-/// 本接口（DescribeBundles）用于查询套餐信息。
+/// This API is used to query the information of a package.
 DescribeBundlesRequest {
-    /// 套餐 ID 列表。每次请求批量套餐的上限为 100。可通过[DescribeBundles](https://cloud.tencent.com/document/product/1207/47575)接口返回值中的BundleId获取。
+    /// List of bundle ids. the maximum is 100 per request for batch packages. you can get the BundleId in the return value from the API [DescribeBundles](https://www.tencentcloud.com/document/product/1207/47575?from_cn_redirect=1).
     "BundleIds" bundle_ids set_bundle_ids: list String,
-    /// 偏移量，默认为 0。关于`Offset`的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/product/1207/47578)中的相关小节。
+    /// Offset. Default value: 0. For more information on `Offset`, please see the relevant section in [Overview](https://intl.cloud.tencent.com/document/product/1207/47578?from_cn_redirect=1).
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认为 20，最大值为 100。关于`Limit`的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/product/1207/47578)中的相关小节。
+    /// Number of returned results. Default value: 20. Maximum value: 100. For more information on `Limit`, please see the relevant section in the API [Overview](https://intl.cloud.tencent.com/document/product/1207/47578?from_cn_redirect=1).
     "Limit" limit set_limit: i64,
-    /// 过滤器列表。
+    /// Filter list.
     ///
-    /// - bundle-id按照【套餐 ID】进行过滤。类型：String必选：否
-    /// - support-platform-type按照【系统类型】进行过滤。取值： LINUX_UNIX(Linux/Unix系统) ;WINDOWS(Windows 系统)类型：String必选：否
-    /// - bundle-type按照 【套餐类型进行过滤】。取值：GENERAL_BUNDLE (通用型套餐); STORAGE_BUNDLE(存储型套餐);ENTERPRISE_BUNDLE( 企业型套餐);EXCLUSIVE_BUNDLE(专属型套餐);BEFAST_BUNDLE(蜂驰型套餐);STARTER_BUNDLE(入门型套餐);CAREFREE_BUNDLE(无忧型套餐);RAZOR_SPEED_BUNDLE(锐驰型套餐)类型：String必选：否
-    /// - bundle-state按照【套餐状态】进行过滤。取值: ONLINE(在线); OFFLINE(下线);类型：String必选：否每次请求的 Filters 的上限为 10，Filter.Values 的上限为 5。参数不支持同时指定 BundleIds 和 Filters。
+    /// - bundle-idFilter by [bundle id].
+    /// Type: String.
+    /// Required: No
+    ///
+    /// - `support-platform-type`Filter by the system type.
+    /// Value: LINUX_UNIX (LINUX/UNIX system); WINDOWS (WINDOWS systems).
+    /// Type: String.
+    /// Required: No
+    ///
+    /// - bundle-typeFilter by [package type].
+    /// Valid values: GENERAL_BUNDLE (GENERAL BUNDLE); STORAGE_BUNDLE (STORAGE BUNDLE); ENTERPRISE_BUNDLE (ENTERPRISE BUNDLE); EXCLUSIVE_BUNDLE (dedicated BUNDLE); BEFAST_BUNDLE (SPEED BUNDLE); STARTER_BUNDLE (STARTER BUNDLE); CAREFREE_BUNDLE (CAREFREE BUNDLE); RAZOR_SPEED_BUNDLE (RAZOR SPEED BUNDLE).
+    /// Type: String.
+    /// Required: No
+    ///
+    /// - bundle-stateFilter by [package status].
+    /// Valid values: ONLINE, OFFLINE.
+    /// Type: String.
+    /// Required: No
+    /// The maximum number of `Filters` per request is 10, and the maximum number of `Filter.Values` is 5. the parameter does not support specifying both `BundleIds` and `Filters`.
     "Filters" filters set_filters: list Filter,
-    /// 可用区列表。默认为全部可用区。
+    /// AZ list. default to all availability zones.
     ///
-    /// - 可用区可通过接口 [DescribeZones](https://cloud.tencent.com/document/product/1207/57513) 查询
+    /// - AZs can be queried through the API [DescribeZones](https://www.tencentcloud.com/document/product/1207/57513?from_cn_redirect=1).
     "Zones" zones set_zones: list String,
     /// 镜像ID。可以通过[DescribeBlueprints](https://cloud.tencent.com/document/product/1207/47689)接口返回的BlueprintId获取。
     "BlueprintId" blueprint_id set_blueprint_id: str,
@@ -1239,28 +1248,29 @@ DescribeBundlesRequest {
 rt::action!("lighthouse", "2020-03-24", "DescribeBundles", DescribeBundlesRequest => DescribeBundlesResponse);
 
 rt::model! { read debug;
-/// DescribeBundles返回参数结构体
+/// DescribeBundles response structure.
 DescribeBundlesResponse {
-    /// 套餐详细信息列表。
+    /// List of package details.
     "BundleSet" bundle_set set_bundle_set: list Bundle,
-    /// 符合要求的套餐总数，用于分页展示。
+    /// Total number of eligible packages, which is used for pagination.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCcnAttachedInstances` (查询云联网关联的实例信息).
+/// Request of `DescribeCcnAttachedInstances` (Queries the information of instances associated with CCN).
 ///
-/// 本接口 (DescribeCcnAttachedInstances) 用于查询云联网关联的实例信息。
+/// This API is used to query the information of instances associated with CCN.
 DescribeCcnAttachedInstancesRequest {
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeCcnAttachedInstances", DescribeCcnAttachedInstancesRequest => DescribeCcnAttachedInstancesResponse);
 
 rt::model! { read debug;
-/// DescribeCcnAttachedInstances返回参数结构体
+/// DescribeCcnAttachedInstances response structure.
 DescribeCcnAttachedInstancesResponse {
-    /// 云联网关联的实例列表。
+    /// List of instances associated with the CCN instance.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CcnAttachedInstanceSet" ccn_attached_instance_set set_ccn_attached_instance_set: list CcnAttachedInstance,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1345,63 +1355,63 @@ DescribeDiskBackupsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDiskConfigs` (查看云硬盘配置).
+/// Request of `DescribeDiskConfigs` (Queries cloud disk configuration).
 ///
-/// 本接口（DescribeDiskConfigs）用于查询云硬盘配置。
+/// This API is used to query the cloud disk configuration.
 DescribeDiskConfigsRequest {
-    /// 过滤器列表。
+    /// Filter list.
     ///
-    /// - zone按照【可用区】进行过滤。
-    /// 类型：String
-    /// 必选：否
+    /// - zoneFilter by availability zone.
+    /// Type: String
+    /// Required: no
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeDiskConfigs", DescribeDiskConfigsRequest => DescribeDiskConfigsResponse);
 
 rt::model! { read debug;
-/// DescribeDiskConfigs返回参数结构体
+/// DescribeDiskConfigs response structure.
 DescribeDiskConfigsResponse {
-    /// 云硬盘配置列表。
+    /// List of cloud disk configurations.
     "DiskConfigSet" disk_config_set set_disk_config_set: list DiskConfig,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDiskDiscount` (查询云硬盘折扣信息).
+/// Request of `DescribeDiskDiscount` (Queries the discount information of cloud disk).
 ///
-/// 本接口(DescribeDiskDiscount)用于查询云硬盘折扣信息。
+/// This API is used to query the discount information of a cloud disk.
 DescribeDiskDiscountRequest {
-    /// 云硬盘类型, 取值范围: CLOUD_PREMIUM: 高性能云硬盘，CLOUD_SSD: SSD云硬盘
+    /// CLOUD disk type. valid values: CLOUD_PREMIUM: high-performance CLOUD block storage, CLOUD_SSD: SSD CLOUD disk.
     ///
     /// Required.
     "DiskType" disk_type set_disk_type: str,
-    /// 云硬盘大小, 单位: GB。
+    /// CBS disk capacity, unit: GB.
     ///
     /// Required.
     "DiskSize" disk_size set_disk_size: i64,
-    /// 指定云硬盘备份点配额，不传时默认为不带备份点配额。目前只支持不带或设置[0 - 500]个云硬盘备份点配额。
+    /// Specify the cloud disk backup point quota. by default, no backup point quota is set if not specified. currently only support setting no quota or a cloud disk backup point quota within [0 - 500].
     "DiskBackupQuota" disk_backup_quota set_disk_backup_quota: i64,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeDiskDiscount", DescribeDiskDiscountRequest => DescribeDiskDiscountResponse);
 
 rt::model! { read debug;
-/// DescribeDiskDiscount返回参数结构体
+/// DescribeDiskDiscount response structure.
 DescribeDiskDiscountResponse {
-    /// 币种：CNY人民币，USD 美元。
+    /// Currency: USD.
     "Currency" currency set_currency: str,
-    /// 折扣梯度详情，每个梯度包含的信息有：时长，折扣数，总价，折扣价，折扣详情（用户折扣、官网折扣、最终折扣）。
+    /// Discount tier details. The information of each tier includes the duration, discounted quantity, total price, discounted price, and discount details (user discount, official website discount, or final discount).
     "DiscountDetail" discount_detail set_discount_detail: list DiscountDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDisksDeniedActions` (查询云硬盘操作限制列表信息).
+/// Request of `DescribeDisksDeniedActions` (Queries the list of operation limits of cloud disks).
 ///
-/// 本接口（DescribeDisksDeniedActions）用于查询一个或多个云硬盘的操作限制列表信息。
+/// This API is used to query the list of operation limits of one or more cloud disks.
 DescribeDisksDeniedActionsRequest {
-    /// 云硬盘ID列表。每次批量请求云硬盘的上限为 100。可通过[DescribeDisks](https://cloud.tencent.com/document/product/1207/66093)接口返回值中的DiskId获取。
+    /// List of cloud disk IDs.
     ///
     /// Required.
     "DiskIds" disk_ids set_disk_ids: list String,
@@ -1409,98 +1419,92 @@ DescribeDisksDeniedActionsRequest {
 rt::action!("lighthouse", "2020-03-24", "DescribeDisksDeniedActions", DescribeDisksDeniedActionsRequest => DescribeDisksDeniedActionsResponse);
 
 rt::model! { read debug;
-/// DescribeDisksDeniedActions返回参数结构体
+/// DescribeDisksDeniedActions response structure.
 DescribeDisksDeniedActionsResponse {
-    /// 云硬盘操作限制列表详细信息。
+    /// List of operation limits of cloud disks.
     "DiskDeniedActionSet" disk_denied_action_set set_disk_denied_action_set: list DiskDeniedActions,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDisks` (查询云硬盘).
+/// Request of `DescribeDisks` (Queries cloud disks).
 ///
-/// 本接口（DescribeDisks）用于查询云硬盘信息。
+/// This API is used to query the information of one or more cloud disks.
 DescribeDisksRequest {
-    /// 云硬盘ID列表。可通过[DescribeDisks](https://cloud.tencent.com/document/product/1207/66093)接口返回值字段KeyPairSet获取。列表长度最大值为100。
+    /// List of cloud disk IDs.
     "DiskIds" disk_ids set_disk_ids: list String,
-    /// 过滤器列表。
+    /// Filter list
     /// disk-id
-    /// 按照【云硬盘 ID】进行过滤。
-    /// 类型：String
-    /// 必选：否
+    /// Filter by **cloud disk ID**.
+    /// Type: String
+    /// Required: No
     /// instance-id
-    /// 按照【实例ID】进行过滤。
-    /// 类型：String
-    /// 必选：否
+    /// Filter by **instance ID**.
+    /// Type: String
+    /// Required: No
     /// disk-name
-    /// 按照【云硬盘名称】进行过滤。
-    /// 类型：String
-    /// 必选：否
+    /// Filter by **cloud disk name**.
+    /// Type: String
+    /// Required: No
     /// zone
-    /// 按照【可用区】进行过滤。
-    /// 类型：String
-    /// 必选：否
+    /// Filter by **availability zone**.
+    /// Type: String
+    /// Required: No
     /// disk-usage
-    /// 按照【云硬盘类型】进行过滤。
-    /// 类型：String
-    /// 必选：否
-    /// 取值：SYSTEM_DISK（系统盘）或 DATA_DISK（数据盘）
+    /// Filter by **cloud disk type**.
+    /// Type: String
+    /// Required: No
+    /// Values: `SYSTEM_DISK` and `DATA_DISK`
     /// disk-state
-    /// 按照【云硬盘状态】进行过滤。
-    /// 类型：String
-    /// 必选：否
-    /// 取值：参考数据结构[Disk](https://cloud.tencent.com/document/api/1207/47576#Disk)中DiskState取值。
-    /// tag-key
-    /// 按照【标签键】进行过滤。 类型：String 必选：否
-    /// tag-value
-    /// 按照【标签值】进行过滤。 类型：String 必选：否
-    /// tag:tag-key
-    /// 按照【标签键值对】进行过滤。 tag-key使用具体的标签键进行替换。
-    /// 每次请求的 Filters 的上限为 10，Filter.Values 的上限为 100。参数不支持同时指定 DiskIds 和 Filters。
+    /// Filter by **cloud disk status**.
+    /// Type: String
+    /// Required: No
+    /// Values: See `DiskState` in [Disk](https://intl.cloud.tencent.com/document/api/1207/47576?from_cn_redirect=1#Disk)
+    /// Each request can contain up to 10 `Filters` and 100 `Filter.Values`. `DiskIds` and `Filters` cannot be specified at the same time.
     "Filters" filters set_filters: list Filter,
-    /// 返回数量，默认为20，最大值为100。
+    /// Number of returned results. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 云硬盘列表排序的依据字段。取值范围："CREATED_TIME"：依据云硬盘的创建时间排序。 "EXPIRED_TIME"：依据云硬盘的到期时间排序。"DISK_SIZE"：依据云硬盘的大小排序。默认按云硬盘创建时间排序。
+    /// The field by which the cloud disks are sorted. Valid values: "CREATED_TIME" (creation time), "EXPIRED_TIME" (expiration time), "DISK_SIZE" (size of cloud disks). Default value: "CREATED_TIME".
     "OrderField" order_field set_order_field: str,
-    /// 输出云硬盘列表的排列顺序。取值范围："ASC"：升序排列。 "DESC"：降序排列。默认按降序排列。
+    /// Sorting order of the output cloud disks. Valid values: "ASC" (ascending order), "DESC" (descending order). Default value: "DESC".
     "Order" order set_order: str,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeDisks", DescribeDisksRequest => DescribeDisksResponse);
 
 rt::model! { read debug;
-/// DescribeDisks返回参数结构体
+/// DescribeDisks response structure.
 DescribeDisksResponse {
-    /// 云硬盘信息列表。
+    /// List of cloud disk information.
     "DiskSet" disk_set set_disk_set: list Disk,
-    /// 符合条件的云硬盘信息数量。
+    /// Number of eligible cloud disks.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDisksReturnable` (查看云硬盘是否可退还).
+/// Request of `DescribeDisksReturnable` (Queries whether the specified cloud disk can be returned).
 ///
-/// 本接口（DescribeDisksReturnable）用于查询云硬盘是否可退还。
+/// This API is used to query whether the specified cloud disk can be returned.
 DescribeDisksReturnableRequest {
-    /// 云硬盘ID列表。每次批量请求云硬盘的上限为 10。可通过[DescribeDisks](https://cloud.tencent.com/document/product/1207/66093)接口返回值中的DiskId获取。
+    /// List of cloud disk IDs.
     "DiskIds" disk_ids set_disk_ids: list String,
-    /// 返回数量，默认为20，最大值为100。
+    /// Number of returned results. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i64,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeDisksReturnable", DescribeDisksReturnableRequest => DescribeDisksReturnableResponse);
 
 rt::model! { read debug;
-/// DescribeDisksReturnable返回参数结构体
+/// DescribeDisksReturnable response structure.
 DescribeDisksReturnableResponse {
-    /// 可退还云硬盘详细信息列表。
+    /// List of returnable cloud disks.
     "DiskReturnableSet" disk_returnable_set set_disk_returnable_set: list DiskReturnable,
-    /// 符合条件的云硬盘数量。
+    /// Number of eligible cloud disks.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1630,48 +1634,48 @@ DescribeDockerContainersResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeFirewallRules` (查询防火墙规则).
+/// Request of `DescribeFirewallRules` (Queries firewall rules).
 ///
-/// 本接口（DescribeFirewallRules）用于查询实例的防火墙规则。
+/// This API is used to query the firewall rules of an instance.
 DescribeFirewallRulesRequest {
-    /// 实例ID。可通过 [DescribeInstances](https://cloud.tencent.com/document/api/1207/47573) 接口返回值中的 InstanceId 获取。
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 偏移量，默认为 0。关于`Offset`的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/product/1207/47578)中的相关小节。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认为 20，最大值为 100。关于`Limit`的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/product/1207/47578)中的相关小节。
+    /// Number of returned results. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeFirewallRules", DescribeFirewallRulesRequest => DescribeFirewallRulesResponse);
 
 rt::model! { read debug;
-/// DescribeFirewallRules返回参数结构体
+/// DescribeFirewallRules response structure.
 DescribeFirewallRulesResponse {
-    /// 符合条件的防火墙规则数量。
+    /// Number of eligible firewall rules.
     "TotalCount" total_count set_total_count: i64,
-    /// 防火墙规则详细信息列表。
+    /// Firewall rule details list.
     "FirewallRuleSet" firewall_rule_set set_firewall_rule_set: list FirewallRuleInfo,
-    /// 防火墙版本号。
+    /// Firewall version number.
     "FirewallVersion" firewall_version set_firewall_version: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeFirewallRulesTemplate` (查询防火墙规则模板).
+/// Request of `DescribeFirewallRulesTemplate` (Queries a firewall rule template).
 ///
-/// 本接口（DescribeFirewallRulesTemplate）用于查询防火墙规则模板。
+/// This API is used to query a firewall rule template.
 DescribeFirewallRulesTemplateRequest {
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeFirewallRulesTemplate", DescribeFirewallRulesTemplateRequest => DescribeFirewallRulesTemplateResponse);
 
 rt::model! { read debug;
-/// DescribeFirewallRulesTemplate返回参数结构体
+/// DescribeFirewallRulesTemplate response structure.
 DescribeFirewallRulesTemplateResponse {
-    /// 符合条件的防火墙规则数量。
+    /// Number of eligible firewall rules.
     "TotalCount" total_count set_total_count: i64,
-    /// 防火墙规则详细信息列表。
+    /// Firewall rule details list.
     "FirewallRuleSet" firewall_rule_set set_firewall_rule_set: list FirewallRuleInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1813,9 +1817,9 @@ DescribeFirewallTemplatesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeGeneralResourceQuotas` (查询通用资源配额信息).
+/// Request of `DescribeGeneralResourceQuotas` (Queries the quota information of general resources).
 ///
-/// 本接口（DescribeGeneralResourceQuotas）用于查询通用资源配额信息。
+/// This API is used to query the quota information of general resources.
 DescribeGeneralResourceQuotasRequest {
     /// 资源名列表，可取值:
     /// - GENERAL_BUNDLE_INSTANCE 通用型套餐实例
@@ -1845,78 +1849,78 @@ DescribeGeneralResourceQuotasRequest {
 rt::action!("lighthouse", "2020-03-24", "DescribeGeneralResourceQuotas", DescribeGeneralResourceQuotasRequest => DescribeGeneralResourceQuotasResponse);
 
 rt::model! { read debug;
-/// DescribeGeneralResourceQuotas返回参数结构体
+/// DescribeGeneralResourceQuotas response structure.
 DescribeGeneralResourceQuotasResponse {
-    /// 通用资源配额详细信息列表。
+    /// List of general resource quota details.
     "GeneralResourceQuotaSet" general_resource_quota_set set_general_resource_quota_set: list GeneralResourceQuota,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeImagesToShare` (查询CVM镜像列表).
+/// Request of `DescribeImagesToShare` (Queries the CVM image list).
 ///
-/// 本接口 (DescribeImagesToShare) 用于查询CVM的自定义镜像列表共享到轻量应用服务器。
+/// This API is used to query the list of Cloud Virtual Machine (CVM) custom images and share the images to Tencent Cloud Lighthouse (Lighthouse).
 DescribeImagesToShareRequest {
-    /// CVM镜像 ID 列表。可通过[DescribeImages](https://cloud.tencent.com/document/api/213/15715)接口返回值中的ImageId获取。
+    /// List of CVM image IDs, which can be obtained through the ImageId in the returned value of the [DescribeImages](https://www.tencentcloud.com/document/api/213/15715?from_cn_redirect=1) API.
     "ImageIds" image_ids set_image_ids: list String,
-    /// 偏移量，默认为 0。关于`Offset`的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/product/1207/47578)中的相关小节。
+    /// Offset. The default value is 0. For more information on `Offset`, see the relevant section in API [Introduction](https://www.tencentcloud.com/document/product/1207/47578?from_cn_redirect=1).
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认为 20，最大值为 100。关于`Limit`的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/product/1207/47578)中的相关小节。
+    /// Number of returned results. The default value is 20, and the maximum value is 100. For more information on `Limit`, see the relevant section in API [Introduction](https://www.tencentcloud.com/document/product/1207/47578?from_cn_redirect=1).
     "Limit" limit set_limit: i64,
-    /// 过滤器列表。
+    /// Filter list.
     ///
-    /// - image-id按照【CVM镜像ID】进行过滤。
-    /// 类型：String
-    /// 必选：否
+    /// - image-id: filter by [CVM image ID].
+    /// Type: string.
+    /// Required: no.
     ///
-    /// - image-name按照【CVM镜像名称】进行过滤。
-    /// 类型：String
-    /// 必选：否
+    /// - image-name: filter by [CVM image name].
+    /// Type: string.
+    /// Required: no.
     ///
-    /// - image-type按照【CVM镜像类型】进行过滤。
-    /// 类型：String
-    /// 必选：否
-    /// 取值范围：
-    /// PRIVATE_IMAGE: 私有镜像 (本账户创建的镜像)
-    /// PUBLIC_IMAGE: 公共镜像 (腾讯云官方镜像)
-    /// SHARED_IMAGE: 共享镜像(其他账户共享给本账户的镜像) 。
+    /// - image-type: filter by [CVM image type].
+    /// Type: string.
+    /// Required: no.
+    /// Valid values:
+    /// PRIVATE_IMAGE: private image (image created by the account).
+    /// PUBLIC_IMAGE: public image (Tencent Cloud official image).
+    /// SHARED_IMAGE: shared image (image shared by other accounts to this account).
     ///
-    /// 每次请求的 Filters 的上限为 10，Filter.Values 的上限为 5。
-    /// 参数不可以同时指定ImageIds和Filters。
+    /// The maximum number of Filters per request is 10, and the maximum number of Filter.Values per request is 5.
+    /// ImageIds and Filters cannot be specified simultaneously for parameters.
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeImagesToShare", DescribeImagesToShareRequest => DescribeImagesToShareResponse);
 
 rt::model! { read debug;
-/// DescribeImagesToShare返回参数结构体
+/// DescribeImagesToShare response structure.
 DescribeImagesToShareResponse {
-    /// 符合条件的镜像数量。
+    /// Number of images that meet the conditions.
     "TotalCount" total_count set_total_count: i64,
-    /// CVM镜像详细信息列表。
+    /// List of CVM image detailed information.
     "ImageSet" image_set set_image_set: list Image,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceVncUrl` (查询实例管理终端地址).
+/// Request of `DescribeInstanceVncUrl` (Queries the VNC URL of instance).
 ///
-/// 本接口 ( DescribeInstanceVncUrl ) 用于查询实例管理终端地址，获取的地址可用于实例的 VNC 登录。
+/// This API is used to query the URL for VNC login.
 ///
-/// * 仅处于 `RUNNING`，`RESCUE_MODE` 状态的机器，且当前机器无变更中操作，才可使用此功能。
-/// * 管理终端地址的有效期为 15 秒，调用接口成功后如果 15 秒内不使用该链接进行访问，管理终端地址自动失效，您需要重新查询。
-/// * 管理终端地址一旦被访问，将自动失效，您需要重新查询。
-/// * 如果连接断开，每分钟内重新连接的次数不能超过 30 次。
-/// * 参数 `InstanceVncUrl` ：调用接口成功后会返回的 `InstanceVncUrl` 的值。
-/// 获取到 `InstanceVncUrl` 后，您需要在链接 `https://img.qcloud.com/qcloud/app/active_vnc/index.html?` 末尾加上参数 `InstanceVncUrl=xxxx`。
-/// 最后组成的 URL 格式如下：
+/// * It does not support `STOPPED` CVMs.
+/// * A VNC URL is only valid for 15 seconds. If you do not access the URL within 15 seconds, you will need to query another one.
+/// * The VNC URL can be used once only. You need to query a new one if you want to log in again.
+/// * Up to 30 re-connection attempts allowed in one minute.
+/// * `InstanceVncUrl`: Its value will be returned after the API is successfully called.
+/// After you get the value of `InstanceVncUrl`, you need to append `InstanceVncUrl=xxxx` to the end of the link `https://img.qcloud.com/qcloud/app/active_vnc/index.html?`.
+/// The final URL can be in the following formats:
 ///
 /// ```text
 /// https://img.qcloud.com/qcloud/app/active_vnc/index.html?InstanceVncUrl=wss%3A%2F%2Fbjvnc.qcloud.com%3A26789%2Fvnc%3Fs%3DaHpjWnRVMFNhYmxKdDM5MjRHNlVTSVQwajNUSW0wb2tBbmFtREFCTmFrcy8vUUNPMG0wSHZNOUUxRm5PMmUzWmFDcWlOdDJIbUJxSTZDL0RXcHZxYnZZMmRkWWZWcEZia2lyb09XMzdKNmM9
 /// ```
 DescribeInstanceVncUrlRequest {
-    /// 实例 ID。可通过[DescribeInstances](https://cloud.tencent.com/document/api/1207/47573)接口返回值中的InstanceId获取。
+    /// Instance ID, which can be obtained from the `InstanceId` returned by the [DescribeInstances](https://intl.cloud.tencent.com/document/api/1207/47573?from_cn_redirect=1) API.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -1924,20 +1928,20 @@ DescribeInstanceVncUrlRequest {
 rt::action!("lighthouse", "2020-03-24", "DescribeInstanceVncUrl", DescribeInstanceVncUrlRequest => DescribeInstanceVncUrlResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceVncUrl返回参数结构体
+/// DescribeInstanceVncUrl response structure.
 DescribeInstanceVncUrlResponse {
-    /// 实例的管理终端地址。
+    /// Instance VNC URL.
     "InstanceVncUrl" instance_vnc_url set_instance_vnc_url: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstancesDeniedActions` (查看实例操作限制列表).
+/// Request of `DescribeInstancesDeniedActions` (Views the list of operation limits of instances).
 ///
-/// 本接口（DescribeInstancesDeniedActions）用于查询一个或多个实例的操作限制列表信息。
+/// This API is used to query the list of operation limits of one or more instances.
 DescribeInstancesDeniedActionsRequest {
-    /// 实例 ID 列表。每次请求批量实例的上限为 100。可通过[DescribeInstances](https://cloud.tencent.com/document/api/1207/47573)接口返回值中的InstanceId获取。
+    /// Instance ID list. Each request can contain up to 100 instances at a time. You can get an instance ID from the `InstanceId` returned by the [DescribeInstances](https://intl.cloud.tencent.com/document/api/1207/47573?from_cn_redirect=1) API.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
@@ -1945,21 +1949,20 @@ DescribeInstancesDeniedActionsRequest {
 rt::action!("lighthouse", "2020-03-24", "DescribeInstancesDeniedActions", DescribeInstancesDeniedActionsRequest => DescribeInstancesDeniedActionsResponse);
 
 rt::model! { read debug;
-/// DescribeInstancesDeniedActions返回参数结构体
+/// DescribeInstancesDeniedActions response structure.
 DescribeInstancesDeniedActionsResponse {
-    /// 实例操作限制列表详细信息。
+    /// List of instance operation limit details.
     "InstanceDeniedActionSet" instance_denied_action_set set_instance_denied_action_set: list InstanceDeniedActions,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstancesDiskNum` (查询实例挂载云硬盘数量).
+/// Request of `DescribeInstancesDiskNum` (Queries the number of cloud disks attached to instances).
 ///
-/// 本接口(DescribeInstancesDiskNum)用于查询实例挂载云硬盘数量。
+/// This API is used to query the number of cloud disks attached to instances.
 DescribeInstancesDiskNumRequest {
-    /// 实例ID列表。每次请求批量实例的上限为 100。
-    /// 可通过 [DescribeInstances](https://cloud.tencent.com/document/product/1207/47573) 接口返回值中的 InstanceId 获取。
+    /// List of instance IDs.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
@@ -1967,71 +1970,66 @@ DescribeInstancesDiskNumRequest {
 rt::action!("lighthouse", "2020-03-24", "DescribeInstancesDiskNum", DescribeInstancesDiskNumRequest => DescribeInstancesDiskNumResponse);
 
 rt::model! { read debug;
-/// DescribeInstancesDiskNum返回参数结构体
+/// DescribeInstancesDiskNum response structure.
 DescribeInstancesDiskNumResponse {
-    /// 挂载信息列表
+    /// Information of all attached disks
     "AttachDetailSet" attach_detail_set set_attach_detail_set: list AttachDetail,
-    /// 挂载信息数量
+    /// Number of attached cloud disks
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstances` (查看实例列表).
+/// Request of `DescribeInstances` (Views instance list).
 ///
-/// 本接口（DescribeInstances）用于查询一个或多个实例的详细信息。
+/// This API is used to query the details of one or multiple instances.
 ///
-/// * 可以根据实例 ID、实例名称或者实例的内网 IP 查询实例的详细信息。
-/// * 过滤信息详细请见过滤器 [Filters](https://cloud.tencent.com/document/product/1207/47576#Filter) 。
-/// * 如果参数为空，返回当前用户一定数量（Limit 所指定的数量，默认为 20）的实例。
-/// * 支持查询实例的最新操作（LatestOperation）以及最新操作状态（LatestOperationState）。
+/// * You can query the details of an instance according to its ID, name, or private IP.
+/// * For more information on filters, please see [Filters](https://intl.cloud.tencent.com/document/product/1207/47576?from_cn_redirect=1#Filter).
+/// * If no parameter is defined, the status of a certain number of instances under the current account will be returned. The number is specified by `Limit` and is 20 by default.
+/// * The latest operation (LatestOperation) and the latest operation status (LatestOperationState) of the instance can be queried.
 DescribeInstancesRequest {
-    /// 实例 ID 列表。每次请求批量实例的上限为 100。可通过[DescribeInstances](https://cloud.tencent.com/document/api/1207/47573)接口返回值中的InstanceId获取。
+    /// Instance ID list. Each request can contain up to 100 instances at a time.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 过滤器列表。
+    /// Filter list.
     ///
-    /// - instance-name按照【实例名称】进行过滤。
-    /// 类型：String
-    /// 必选：否
+    /// - instance-nameFilter by the **instance name**.
+    /// Type: String
+    /// Required: No
     ///
-    /// - private-ip-address按照【实例主网卡的内网 IP】进行过滤。
-    /// 类型：String
-    /// 必选：否
+    /// - private-ip-addressFilter by the **private IP of instance primary ENI**.
+    /// Type: String
+    /// Required: No
     ///
-    /// - public-ip-address按照【实例主网卡的公网 IP】进行过滤。
-    /// 类型：String
-    /// 必选：否
+    /// - public-ip-addressFilter by the **public IP of instance primary ENI**.
+    /// Type: String
+    /// Required: No
     ///
-    /// - zone按照【可用区】进行过滤。
-    /// 类型：String
-    /// 必选：否
+    /// - zoneFilter by the availability zone.
+    /// Type: String
+    /// Required: No
     ///
-    /// - instance-state按照【实例状态】进行过滤。
-    /// 类型：String
-    /// 必选：否
+    /// - instance-stateFilter by the **instance status**.
+    /// Type: String
+    /// Required: No
     ///
-    /// - tag-key按照【标签键】进行过滤。
-    /// 类型：String
-    /// 必选：否
+    /// - tag-keyFilter by the **tag key**.
+    /// Type: String
+    /// Required: No
     ///
-    /// - tag-value按照【标签值】进行过滤。
-    /// 类型：String
-    /// 必选：否
+    /// - tag-valueFilter by the **tag value**.
+    /// Type: String
+    /// Required: No
     ///
-    /// -  tag:tag-key按照【标签键值对】进行过滤。 tag-key使用具体的标签键进行替换。
-    /// 类型：String
-    /// 必选：否
-    ///
-    /// - bundle-id按照【套餐 ID】进行过滤。
-    /// 类型：String
-    /// 必选：否
-    ///
-    /// 每次请求的 Filters 的上限为 10，Filter.Values 的上限为 100。参数不支持同时指定 InstanceIds 和 Filters。
+    /// -  tag:tag-keyFilter by tag key-value pair. The `tag-key` should be replaced with a specific tag key.
+    /// Type: String
+    /// Required: No
+    /// Each request can contain up to 10 `Filters` and 100 `Filter.Values`. You cannot specify both `InstanceIds` and `Filters` at the same time.
     "Filters" filters set_filters: list Filter,
-    /// 偏移量，默认为 0。关于`Offset`的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/product/1207/47578)中的相关小节。
+    /// Offset. Default value: 0. For more information on `Offset`, please see the relevant section in [Overview](https://intl.cloud.tencent.com/document/product/1207/47578?from_cn_redirect=1).
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认为 20，最大值为 100。关于`Limit`的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/product/1207/47578)中的相关小节。
+    /// Number of returned results. Default value: 20. Maximum value: 100. For more information on `Limit`, please see the relevant section in the API [Overview](https://intl.cloud.tencent.com/document/product/1207/47578?from_cn_redirect=1).
     "Limit" limit set_limit: i64,
     /// 指定排序字段 。取值范围： "EXPIRED_TIME"：依据实例的到期时间排序。
     /// 不传入此字段时, 优先返回实例状态为“待回收”的实例, 其余实例以“创建时间”倒序返回。
@@ -2045,106 +2043,97 @@ DescribeInstancesRequest {
 rt::action!("lighthouse", "2020-03-24", "DescribeInstances", DescribeInstancesRequest => DescribeInstancesResponse);
 
 rt::model! { read debug;
-/// DescribeInstances返回参数结构体
+/// DescribeInstances response structure.
 DescribeInstancesResponse {
-    /// 符合条件的实例数量。
+    /// Number of eligible instances.
     "TotalCount" total_count set_total_count: i64,
-    /// 实例详细信息列表。
+    /// List of instance details
     "InstanceSet" instance_set set_instance_set: list Instance,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstancesReturnable` (查询实例是否可退还).
+/// Request of `DescribeInstancesReturnable` (Queries whether the specified instance can be returned).
 ///
-/// 本接口（DescribeInstancesReturnable）用于查询实例是否可退还。
+/// This API is used to query whether the specified instance can be returned.
 DescribeInstancesReturnableRequest {
-    /// 实例 ID 列表。每次请求批量实例的上限为 100。可通过[DescribeInstances](https://cloud.tencent.com/document/api/1207/47573)接口返回值中的InstanceId获取。
+    /// Instance ID list. Each request can contain up to 100 instances at a time. You can get an instance ID from the `InstanceId` returned by the [DescribeInstances](https://intl.cloud.tencent.com/document/api/1207/47573?from_cn_redirect=1) API.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 偏移量，默认为 0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认为 20，最大值为 100。
+    /// Number of returned results. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeInstancesReturnable", DescribeInstancesReturnableRequest => DescribeInstancesReturnableResponse);
 
 rt::model! { read debug;
-/// DescribeInstancesReturnable返回参数结构体
+/// DescribeInstancesReturnable response structure.
 DescribeInstancesReturnableResponse {
-    /// 符合条件的实例数量。
+    /// Number of eligible instances.
     "TotalCount" total_count set_total_count: i64,
-    /// 可退还实例详细信息列表。
+    /// List of returnable instance details.
     "InstanceReturnableSet" instance_returnable_set set_instance_returnable_set: list InstanceReturnable,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstancesTrafficPackages` (查看实例流量包详情).
+/// Request of `DescribeInstancesTrafficPackages` (Views the traffic package details of instances).
 ///
-/// 本接口（DescribeInstancesTrafficPackages）用于查询一个或多个实例的流量包详情。
+/// This API is used to query the traffic package details of one or more instances.
 DescribeInstancesTrafficPackagesRequest {
-    /// 实例 ID 列表。每次请求批量实例的上限为 100。可通过[DescribeInstances](https://cloud.tencent.com/document/api/1207/47573)接口返回值中的InstanceId获取。
+    /// Instance ID list. Each request can contain up to 100 instances at a time. You can get an instance ID from the `InstanceId` returned by the [DescribeInstances](https://intl.cloud.tencent.com/document/api/1207/47573?from_cn_redirect=1) API.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 偏移量，默认为 0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认为 20，最大值为 100。
+    /// Number of returned results. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeInstancesTrafficPackages", DescribeInstancesTrafficPackagesRequest => DescribeInstancesTrafficPackagesResponse);
 
 rt::model! { read debug;
-/// DescribeInstancesTrafficPackages返回参数结构体
+/// DescribeInstancesTrafficPackages response structure.
 DescribeInstancesTrafficPackagesResponse {
-    /// 符合条件的实例流量包详情数量。
+    /// Number of eligible instance traffic package details.
     "TotalCount" total_count set_total_count: i64,
-    /// 实例流量包详情列表。
+    /// List of instance traffic package details.
     "InstanceTrafficPackageSet" instance_traffic_package_set set_instance_traffic_package_set: list InstanceTrafficPackage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeKeyPairs` (查询用户密钥对列表).
+/// Request of `DescribeKeyPairs` (Queries key pair list).
 ///
-/// 本接口 (DescribeKeyPairs) 用于查询用户密钥对信息。
+/// This API is used to query key pairs.
 DescribeKeyPairsRequest {
-    /// 密钥对 ID 列表。可通过[DescribeKeyPairs](https://cloud.tencent.com/document/product/1207/55540)接口返回值字段KeyPairSet获取。列表长度最大值为100。
+    /// Key pair ID list.
     "KeyIds" key_ids set_key_ids: list String,
-    /// 偏移量，默认为 0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认为 20，最大值为 100。
+    /// Number of returned results. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
-    /// 过滤器列表。
+    /// Filter list.
     ///
-    /// - key-id按照【密钥对ID】进行过滤。
-    /// 类型：String
-    /// 必选：否
+    /// - key-idFilter by **key pair ID**.
+    /// Type: String
+    /// Required: no
     ///
-    /// - key-name按照【密钥对名称】进行过滤（支持模糊匹配）。
-    /// 类型：String
-    /// 必选：否
-    ///
-    /// - tag-key
-    /// 按照【标签键】进行过滤。 类型：String 必选：否
-    ///
-    /// - tag-value
-    /// 按照【标签值】进行过滤。 类型：String 必选：否
-    ///
-    /// - tag:tag-key
-    /// 按照【标签键值对】进行过滤。 tag-key使用具体的标签键进行替换。
-    /// 每次请求的 Filters 的上限为 10，Filter.Values 的上限为 5。参数不支持同时指定 KeyIds 和 Filters。
+    /// - key-nameFilter by the **key pair name**. Fuzzy match is supported.
+    /// Type: String
+    /// Required: no
+    /// Each request can contain up to 10 `Filters` and up to 5 `Filter.Values` for each filter. `KeyIds` and `Filters` cannot be specified at the same time.
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeKeyPairs", DescribeKeyPairsRequest => DescribeKeyPairsResponse);
 
 rt::model! { read debug;
-/// DescribeKeyPairs返回参数结构体
+/// DescribeKeyPairs response structure.
 DescribeKeyPairsResponse {
-    /// 符合条件的密钥对数量。
+    /// Number of eligible key pairs.
     "TotalCount" total_count set_total_count: i64,
-    /// 密钥对详细信息列表。
+    /// List of key pair details.
     "KeyPairSet" key_pair_set set_key_pair_set: list KeyPair,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2214,161 +2203,157 @@ DescribeMcpServersResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeModifyInstanceBundles` (查询实例可变更套餐列表).
+/// Request of `DescribeModifyInstanceBundles` (Queries the list of package options of instance).
 ///
-/// 本接口（DescribeModifyInstanceBundles）用于查询实例可变更套餐列表。
+/// This API is used to query the list of package options of an instance.
 DescribeModifyInstanceBundlesRequest {
-    /// 实例 ID。可通过 [DescribeInstances](https://cloud.tencent.com/document/product/1207/47573) 接口返回值中的 InstanceId 获取。
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 过滤器列表。
+    /// Filter list
     ///
-    /// - bundle-id按照【套餐 ID】进行过滤。
-    /// 类型：String
-    /// 必选：否
-    /// 可通过[DescribeBundles](https://cloud.tencent.com/document/product/1207/47575)接口返回值中的 BundleId 获取。
+    /// - bundle-idFilter by the **bundle ID**.
+    /// Type: String
+    /// Required: No
     ///
-    /// - support-platform-type按照【系统类型】进行过滤。
-    /// 取值： LINUX_UNIX（Linux/Unix系统）；WINDOWS（Windows 系统）
-    /// 类型：String
-    /// 必选：否
+    /// - support-platform-typeFilter by the **OS type**.
+    /// Valid values: `LINUX_UNIX` (Linux or Unix), `WINDOWS` (Windows)
+    /// Type: String
+    /// Required: No
     ///
-    /// - bundle-type按照 【套餐类型进行过滤】。
-    /// 取值：GENERAL_BUNDLE (通用型套餐); STORAGE_BUNDLE(存储型套餐);ENTERPRISE_BUNDLE( 企业型套餐);EXCLUSIVE_BUNDLE(专属型套餐);BEFAST_BUNDLE(蜂驰型套餐);STARTER_BUNDLE(入门型套餐);ECONOMY_BUNDLE(经济型套餐);RAZOR_SPEED_BUNDLE(锐驰型套餐)
-    /// 类型：String
-    /// 必选：否
+    /// - bundle-typeFilter by the **bundle type**.
+    /// Valid values: `GENERAL_BUNDLE` (General bundle), `STORAGE_BUNDLE` (Storage bundle), `ENTERPRISE_BUNDLE` (Enterprise bundle), `EXCLUSIVE_BUNDLE` (Dedicated bundle), `BEFAST_BUNDLE` (BeFast bundle)
+    /// Type: String
+    /// Required: No
     ///
-    /// - bundle-state按照【套餐状态】进行过滤。
-    /// 取值: ‘ONLINE’(在线); ‘OFFLINE’(下线);
-    /// 类型：String
-    /// 必选：否
-    /// 每次请求的 Filters 的上限为 10，Filter.Values 的上限为 5。
+    /// - bundle-stateFilter by the **bundle status**.
+    /// Valid values: `ONLINE`, `OFFLINE`
+    /// Type: String
+    /// Required: No
+    /// Each request can contain up to 10 `Filters`, and each filter can have up to 5 `Filter.Values`.
     "Filters" filters set_filters: list Filter,
-    /// 偏移量，默认为 0。关于`Offset`的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/product/1207/47578)中的相关小节。
+    /// Offset. Default value: 0. For more information on `Offset`, please see the relevant section in [Overview](https://intl.cloud.tencent.com/document/product/1207/47578?from_cn_redirect=1).
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认为 20，最大值为 100。关于`Limit`的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/product/1207/47578)中的相关小节。
+    /// Number of returned results. Default value: 20. Maximum value: 100. For more information on `Limit`, please see the relevant section in the API [Overview](https://intl.cloud.tencent.com/document/product/1207/47578?from_cn_redirect=1).
     "Limit" limit set_limit: i64,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeModifyInstanceBundles", DescribeModifyInstanceBundlesRequest => DescribeModifyInstanceBundlesResponse);
 
 rt::model! { read debug;
-/// DescribeModifyInstanceBundles返回参数结构体
+/// DescribeModifyInstanceBundles response structure.
 DescribeModifyInstanceBundlesResponse {
-    /// 符合条件的套餐数量。
+    /// Number of matched instances.
     "TotalCount" total_count set_total_count: i64,
-    /// 变更套餐详细信息。
+    /// New package details
     "ModifyBundleSet" modify_bundle_set set_modify_bundle_set: list ModifyBundle,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRegions` (查询地域列表).
+/// Request of `DescribeRegions` (Queries region list).
 ///
-/// 本接口（DescribeRegions）用于查询地域信息。
+/// This API is used to query the information of regions.
 DescribeRegionsRequest {
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeRegions", DescribeRegionsRequest => DescribeRegionsResponse);
 
 rt::model! { read debug;
-/// DescribeRegions返回参数结构体
+/// DescribeRegions response structure.
 DescribeRegionsResponse {
-    /// 地域数量。
+    /// Number of regions.
     "TotalCount" total_count set_total_count: i64,
-    /// 地域信息列表。
+    /// Region information list.
     "RegionSet" region_set set_region_set: list RegionInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeResetInstanceBlueprints` (查询重置实例的镜像信息).
+/// Request of `DescribeResetInstanceBlueprints` (Queries the image information of reset instance).
 ///
-/// 本接口（DescribeResetInstanceBlueprints）查询重置实例的镜像信息。对于游戏专区实例，该接口只会返回当前镜像，且不支持 Filters 参数。
+/// This API is used to query the image information of a reset instance.
 DescribeResetInstanceBlueprintsRequest {
-    /// 实例ID。可通过 [DescribeInstances](https://cloud.tencent.com/document/product/1207/47573) 接口返回值中的 InstanceId 获取。
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 偏移量，默认为 0。关于`Offset`的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/product/1207/47578)中的相关小节。
+    /// Offset. Default value: 0. For more information on `Offset`, please see the relevant section in [Overview](https://intl.cloud.tencent.com/document/product/1207/47578?from_cn_redirect=1).
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认为 20，最大值为 100。关于`Limit`的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/product/1207/47578)中的相关小节。
+    /// Number of returned results. Default value: 20. Maximum value: 100. For more information on `Limit`, please see the relevant section in the API [Overview](https://intl.cloud.tencent.com/document/product/1207/47578?from_cn_redirect=1).
     "Limit" limit set_limit: i64,
-    /// 过滤器列表。
+    /// Filter list
     ///
-    /// - blueprint-id按照【镜像 ID】进行过滤。
-    /// 类型：String
-    /// 必选：否
-    /// 可通过 [DescribeBlueprints](https://cloud.tencent.com/document/product/1207/47689) 接口返回值中的 BlueprintId 获取。
+    /// - blueprint-idFilter by **image ID**.
+    /// Type: String
+    /// Required: no
     ///
-    /// - blueprint-type按照【镜像类型】进行过滤。
-    /// 取值： APP_OS（应用镜像 ）；PURE_OS（ 系统镜像）；PRIVATE（自定义镜像）;DOCKER（Docker容器镜像）；SHARED（共享镜像）。
-    /// 类型：String
-    /// 必选：否
+    /// - blueprint-typeFilter by **image type**.
+    /// Valid values: `APP_OS`: application image; `PURE_OS`: system image; `PRIVATE`: custom image
+    /// Type: String
+    /// Required: no
     ///
-    /// - platform-type按照【镜像平台类型】进行过滤。
-    /// 取值： LINUX_UNIX（Linux/Unix系统）；WINDOWS（Windows 系统）。
-    /// 类型：String
-    /// 必选：否
+    /// - platform-typeFilter by **image platform type**.
+    /// Valid values: `LINUX_UNIX`: Linux or Unix; `WINDOWS`: Windows
+    /// Type: String
+    /// Required: no
     ///
-    /// - blueprint-name按照【镜像名称】进行过滤。
-    /// 类型：String
-    /// 必选：否
-    /// 可通过 [DescribeBlueprints](https://cloud.tencent.com/document/product/1207/47689) 接口返回值中的 BlueprintName 获取。
+    /// - blueprint-nameFilter by **image name**.
+    /// Type: String
+    /// Required: no
     ///
-    /// - blueprint-state按照【镜像状态】进行过滤。
-    /// 类型：String
-    /// 必选：否
-    /// 可通过 [DescribeBlueprints](https://cloud.tencent.com/document/product/1207/47689) 接口返回值中的 BlueprintState 获取。
+    /// - blueprint-stateFilter by **image status**.
+    /// Type: String
+    /// Required: no
     ///
-    /// 每次请求的 Filters 的上限为 10，Filter.Values 的上限为 5。
+    /// Each request can contain up to 10 `Filters` and 5 `Filter.Values`. `BlueprintIds` and `Filters` cannot be specified at the same time.
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeResetInstanceBlueprints", DescribeResetInstanceBlueprintsRequest => DescribeResetInstanceBlueprintsResponse);
 
 rt::model! { read debug;
-/// DescribeResetInstanceBlueprints返回参数结构体
+/// DescribeResetInstanceBlueprints response structure.
 DescribeResetInstanceBlueprintsResponse {
-    /// 符合条件的镜像数量。
+    /// Number of eligible images.
     "TotalCount" total_count set_total_count: i64,
-    /// 镜像重置信息列表
+    /// Image reset information list
     "ResetInstanceBlueprintSet" reset_instance_blueprint_set set_reset_instance_blueprint_set: list ResetInstanceBlueprint,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeScenes` (查看使用场景列表).
+/// Request of `DescribeScenes` (Queries the list of scenes).
 ///
-/// 本接口(DescribeScenes)用于查看使用场景列表。
+/// This API is used to query the list of scenes.
 DescribeScenesRequest {
-    /// 使用场景ID列表。可通过[DescribeScenes](https://cloud.tencent.com/document/product/1207/83512)接口返回值中的SceneId获取。
+    /// List of scene IDs
     "SceneIds" scene_ids set_scene_ids: list String,
-    /// 偏移量，默认为 0。
+    /// Offset. Default value: 0
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认为 20，最大值为 100。
+    /// Number of returned results. Default value: 20. Maximum value: 100
     "Limit" limit set_limit: i64,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeScenes", DescribeScenesRequest => DescribeScenesResponse);
 
 rt::model! { read debug;
-/// DescribeScenes返回参数结构体
+/// DescribeScenes response structure.
 DescribeScenesResponse {
-    /// 使用场景列表。
+    /// List of scenes
     "SceneSet" scene_set set_scene_set: list Scene,
-    /// 使用场景总数量。
+    /// Total number of scenes
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSnapshotsDeniedActions` (查看快照操作限制列表).
+/// Request of `DescribeSnapshotsDeniedActions` (Queries the list of operation limits of instances).
 ///
-/// 本接口（DescribeSnapshotsDeniedActions）用于查询一个或多个快照的操作限制列表信息。
+/// This API is used to query the list of operation limits of one or more snapshots.
 DescribeSnapshotsDeniedActionsRequest {
-    /// 快照 ID 列表,每次请求批量快照的上限是100个。 可通过 [DescribeSnapshots](https://cloud.tencent.com/document/product/1207/54388) 查询。
+    /// Snapshot ID list, which can be queried through `DescribeSnapshots`.
     ///
     /// Required.
     "SnapshotIds" snapshot_ids set_snapshot_ids: list String,
@@ -2376,125 +2361,106 @@ DescribeSnapshotsDeniedActionsRequest {
 rt::action!("lighthouse", "2020-03-24", "DescribeSnapshotsDeniedActions", DescribeSnapshotsDeniedActionsRequest => DescribeSnapshotsDeniedActionsResponse);
 
 rt::model! { read debug;
-/// DescribeSnapshotsDeniedActions返回参数结构体
+/// DescribeSnapshotsDeniedActions response structure.
 DescribeSnapshotsDeniedActionsResponse {
-    /// 快照操作限制列表详细信息。
+    /// List of snapshot operation limit details.
     "SnapshotDeniedActionSet" snapshot_denied_action_set set_snapshot_denied_action_set: list SnapshotDeniedActions,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSnapshots` (查看快照列表).
+/// Request of `DescribeSnapshots` (Queries snapshot list).
 ///
-/// 本接口（DescribeSnapshots）用于查询快照的详细信息。
+/// This API is used to query the list of snapshots.
 DescribeSnapshotsRequest {
-    /// 要查询快照的 ID 列表。每次请求批量快照的上限为 100。
-    /// 可通过 [DescribeSnapshots](https://cloud.tencent.com/document/product/1207/54388) 接口返回值中的 SnapshotId		获取。
-    /// 参数不支持同时指定 SnapshotIds 和 Filters。
+    /// List of IDs of snapshots to be queried.
+    /// You cannot specify `SnapshotIds` and `Filters` at the same time.
     "SnapshotIds" snapshot_ids set_snapshot_ids: list String,
-    /// 过滤器列表。
+    /// Filter list.
     ///
-    /// - snapshot-id按照【快照 ID】进行过滤。
-    /// 类型：String
-    /// 必选：否
-    /// 可通过 [DescribeSnapshots](https://cloud.tencent.com/document/product/1207/54388) 接口返回值中的 SnapshotId 获取。
+    /// - snapshot-idFilter by **snapshot ID**.
+    /// Type: String
+    /// Required: no
     ///
-    /// - disk-id按照【磁盘 ID】进行过滤。
-    /// 类型：String
-    /// 必选：否
-    /// 可通过 [DescribeDisks](https://cloud.tencent.com/document/product/1207/66093) 接口返回值中的 DiskId 获取。
+    /// - disk-idFilter by **disk ID**.
+    /// Type: String
+    /// Required: no
     ///
-    /// - snapshot-name按照【快照名称】进行过滤。
-    /// 类型：String
-    /// 必选：否
-    /// 可通过 [DescribeSnapshots](https://cloud.tencent.com/document/product/1207/54388) 接口返回值中的 SnapshotName 获取。
+    /// - snapshot-nameFilter by **snapshot name**.
+    /// Type: String
+    /// Required: no
     ///
-    /// - instance-id按照【实例 ID 】进行过滤。
-    /// 类型：String
-    /// 必选：否
-    /// 可通过 [DescribeInstances](https://cloud.tencent.com/document/product/1207/47573) 接口返回值中的 InstanceId 获取。
-    ///
-    /// - tag-key
-    /// 按照【标签键】进行过滤。
-    /// 类型：String
-    /// 必选：否
-    ///
-    /// - tag-value
-    /// 按照【标签值】进行过滤。
-    /// 类型：String
-    /// 必选：否
-    ///
-    /// - tag:tag-key
-    /// 按照【标签键值对】进行过滤。 tag-key使用具体的标签键进行替换。
-    /// 每次请求的 Filters 的上限为 10，Filter.Values 的上限为 5。参数不支持同时指定 SnapshotIds 和 Filters。
+    /// - instance-idFilter by **instance ID**.
+    /// Type: String
+    /// Required: no
+    /// Each request can contain up to 10 `Filters` and 5 `Filter.Values`. You cannot specify both `SnapshotIds` and `Filters` at the same time.
     "Filters" filters set_filters: list Filter,
-    /// 偏移量，默认为 0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认为 20，最大值为 100。
+    /// Number of returned results. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeSnapshots", DescribeSnapshotsRequest => DescribeSnapshotsResponse);
 
 rt::model! { read debug;
-/// DescribeSnapshots返回参数结构体
+/// DescribeSnapshots response structure.
 DescribeSnapshotsResponse {
-    /// 快照的数量。
+    /// Number of snapshots.
     "TotalCount" total_count set_total_count: i64,
-    /// 快照的详情列表。
+    /// List of snapshot details.
     "SnapshotSet" snapshot_set set_snapshot_set: list Snapshot,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeZones` (查询可用区列表).
+/// Request of `DescribeZones` (Queries AZ list).
 ///
-/// 查询地域下可用区
+/// This API is used to query the list of AZs in a region.
 DescribeZonesRequest {
-    /// 可用区列表排序的依据字段。取值范围：
+    /// Field on which the AZ list is sorted. value range:.
     ///
-    /// - ZONE：依据可用区排序。
-    ///
-    /// - INSTANCE_DISPLAY_LABEL：依据可用区展示标签排序，可用区展示标签包括：HIDDEN（隐藏）、NORMAL（普通）、SELECTED（默认选中），默认采用的升序排列为：['HIDDEN', 'NORMAL', 'SELECTED']。
-    /// 默认按可用区排序。
+    /// - ZONE: sorted based on availability zone..
+    /// INSTANCE_DISPLAY_LABEL: specifies the Tag DISPLAY sorting order based on availability zone. valid values: HIDDEN (hide), NORMAL (ordinary), SELECTED (chosen by default). defaults to ascending order: ['HIDDEN', 'NORMAL', 'SELECTED'].
+    /// Specifies the default sorting order by availability zone.
     "OrderField" order_field set_order_field: str,
-    /// 输出可用区列表的排列顺序。取值范围：
+    /// Outputs the sorting order of the availability zone list. value range:.
     ///
-    /// - ASC：升序排列。
+    /// - ASC: ascending order..
     ///
-    /// - DESC：降序排列。
-    /// 默认按升序排列。
+    /// - DESC: sort in descending order..
+    /// Specifies the default ascending order.
     "Order" order set_order: str,
 } }
 rt::action!("lighthouse", "2020-03-24", "DescribeZones", DescribeZonesRequest => DescribeZonesResponse);
 
 rt::model! { read debug;
-/// DescribeZones返回参数结构体
+/// DescribeZones response structure.
 DescribeZonesResponse {
-    /// 可用区数量
+    /// Number of AZs
     "TotalCount" total_count set_total_count: i64,
-    /// 可用区详细信息列表
+    /// List of AZ details
     "ZoneInfoSet" zone_info_set set_zone_info_set: list ZoneInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 目标地域镜像信息。
+/// Image information of the target region.
 DestinationRegionBlueprint {
-    /// 目标地域。
+    /// Target region.
     "Region" region set_region: str,
-    /// 目标地域镜像ID。
+    /// Target region image ID.
     "BlueprintId" blueprint_id set_blueprint_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DetachCcn` (解关联云联网).
+/// Request of `DetachCcn` (Unassociates CCN instance).
 ///
-/// 本接口 (DetachCcn) 用于解除与云联网的关联。
+/// This API is used to disassociate with a CCN instance.
 DetachCcnRequest {
-    /// 云联网实例ID。可通过[DescribeCcnAttachedInstances](https://cloud.tencent.com/document/product/1207/58797)接口返回值中的CcnId获取。
+    /// CCN instance ID.
     ///
     /// Required.
     "CcnId" ccn_id set_ccn_id: str,
@@ -2502,20 +2468,18 @@ DetachCcnRequest {
 rt::action!("lighthouse", "2020-03-24", "DetachCcn", DetachCcnRequest => DetachCcnResponse);
 
 rt::model! { read debug;
-/// DetachCcn返回参数结构体
+/// DetachCcn response structure.
 DetachCcnResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DetachDisks` (卸载云硬盘).
+/// Request of `DetachDisks` (Detaching cloud disks).
 ///
-/// 本接口（DetachDisks）用于卸载一个或多个云硬盘。该操作目前仅支持云硬盘类型为数据盘的云硬盘。
-/// - 支持批量操作，卸载挂载在同一主机上的多块云硬盘。如果多块云硬盘中存在不允许卸载的云硬盘，则操作不执行，返回特定的错误码。
-/// - 本接口为异步接口，当请求成功返回时，云硬盘并未立即卸载，可通过接口[DescribeDisks](https://cloud.tencent.com/document/product/362/16315)来查询对应云硬盘的状态，如果云硬盘的状态由“ATTACHED”变为“UNATTACHED”，则为卸载成功。
+/// This API is used to detach one or more cloud disks.
 DetachDisksRequest {
-    /// 云硬盘ID列表。每次批量请求云硬盘的上限为 100。可通过[DescribeDisks](https://cloud.tencent.com/document/product/1207/66093)接口返回值中的DiskId获取。
+    /// List of cloud disk IDs.
     ///
     /// Required.
     "DiskIds" disk_ids set_disk_ids: list String,
@@ -2523,54 +2487,58 @@ DetachDisksRequest {
 rt::action!("lighthouse", "2020-03-24", "DetachDisks", DetachDisksRequest => DetachDisksResponse);
 
 rt::model! { read debug;
-/// DetachDisks返回参数结构体
+/// DetachDisks response structure.
 DetachDisksResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 计费项目明细。
+/// Billable items
 DetailPrice {
-    /// 描述计费项目名称，目前取值
+    /// Name of a billable item, current parameter.
     ///
-    /// - "DiskSpace"代表云硬盘空间收费项。
-    /// - "DiskBackupQuota"代表数据盘备份点配额收费项。
-    /// - "Instance"代表实例收费项。
-    /// - "SystemDiskBackupQuota"代表系统盘备份点配额收费项。
+    /// - "DiskSpace" represents the CBS space charge item.
+    /// - "DiskBackupQuota" represents the data disk backup point quota charge item.
+    /// - "Instance" represents the Instance charge item.
+    /// - "SystemDiskBackupQuota" represents the system disk backup point quota charge item..
     "PriceName" price_name set_price_name: str,
-    /// 计费项维度单价。
+    /// Unit price per billing item dimension.
     ///
-    /// 单位：元
+    /// unit: usd
+    /// .
     "OriginUnitPrice" origin_unit_price set_origin_unit_price: f64,
-    /// 计费项维度总价。
+    /// Total price of billing item dimension.
     ///
-    /// 单位：元
+    /// unit: usd
+    /// .
     "OriginalPrice" original_price set_original_price: f64,
-    /// 计费项维度折扣。
+    /// Dimensional discount for billing items.
+    /// .
     "Discount" discount set_discount: f64,
-    /// 计费项维度折后总价。
+    /// Discounted total price by billing item dimension.
     ///
-    /// 单位：元
+    /// unit: usd
+    /// .
     "DiscountPrice" discount_price set_discount_price: f64,
 } }
 
 rt::model! { write debug;
-/// Request of `DisassociateInstancesKeyPairs` (解绑密钥对).
+/// Request of `DisassociateInstancesKeyPairs` (Unbinds key pair).
 ///
-/// 本接口（DisassociateInstancesKeyPairs）用于解除实例与指定密钥对的绑定关系。
+/// This API is used to unbind an instance from the specified key pair.
 ///
-/// * 只支持 [RUNNING, STOPPED] 状态的 LINUX_UNIX 操作系统的实例。处于 RUNNING 状态的实例会强制关机，然后解绑。
-/// * 解绑密钥后，实例可以通过原来设置的密码登录。
-/// * 如果原来没有设置密码，解绑后将无法使用 SSH 登录。可以调用 [ResetInstancesPassword](https://cloud.tencent.com/document/product/1207/55546) 接口来设置登录密码。
-/// * 支持批量操作。每次请求批量实例的上限为 100。
-/// * 本接口为异步接口，请求发送成功后会返回一个 RequestId，此时操作并未立即完成。实例操作结果可以通过调用 [DescribeInstances](https://cloud.tencent.com/document/product/1207/47573) 接口查询，如果实例的最新操作状态（LatestOperationState）为“SUCCESS”，则代表操作成功。
+/// * Only instances on LINUX_UNIX in [RUNNING, STOPPED] status are supported. Instances in `RUNNING` status will be forcibly shut down before unbinding.
+/// * After a key pair is unassociated from an instance, you can log in to the instance with password.
+/// * If no password was set, you cannot log in to the instance with SSH after unbinding. You can call the ResetInstancesPassword API to set a login password.
+/// * Batch operations are supported. The maximum number of instances in each request is 100.
+/// * This API is async. After the request is sent successfully, a `RequestId` will be returned. At this time, the operation is not completed immediately. The result of the instance operation can be queried by calling the `DescribeInstances` API. If the latest operation status (LatestOperationState) of the instance is `SUCCESS`, the operation is successful.
 DisassociateInstancesKeyPairsRequest {
-    /// 密钥对 ID 列表，每次请求批量密钥对的上限为 100。可通过[DescribeKeyPairs](https://cloud.tencent.com/document/api/1207/55540)接口返回值中的KeyId获取。
+    /// Key pair ID list. Each request can contain up to 100 key pairs.
     ///
     /// Required.
     "KeyIds" key_ids set_key_ids: list String,
-    /// 实例 ID 列表。每次请求批量实例的上限为 100。可通过[DescribeInstances](https://cloud.tencent.com/document/api/1207/47573)接口返回值中的InstanceId获取。
+    /// Instance ID list. Each request can contain up to 100 instances at a time. You can get an instance ID from the `InstanceId` returned by the [DescribeInstances](https://intl.cloud.tencent.com/document/api/1207/47573?from_cn_redirect=1) API.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
@@ -2584,118 +2552,111 @@ DisassociateInstancesKeyPairsRequest {
 rt::action!("lighthouse", "2020-03-24", "DisassociateInstancesKeyPairs", DisassociateInstancesKeyPairsRequest => DisassociateInstancesKeyPairsResponse);
 
 rt::model! { read debug;
-/// DisassociateInstancesKeyPairs返回参数结构体
+/// DisassociateInstancesKeyPairs response structure.
 DisassociateInstancesKeyPairsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 套餐折扣详情（仅用于控制台调用询价相关接口返回）。
+/// Package discount details (only returned for price query APIs called in the console).
 DiscountDetail {
-    /// 计费时长。
+    /// Billing duration.
+    /// .
     "TimeSpan" time_span set_time_span: i64,
-    /// 时间单位。
-    /// 取值为：
+    /// Time unit.
+    /// value is:
     ///
-    /// - m - 月
-    /// - d - 日
+    /// - m - month
+    /// - d - day
+    /// .
     "TimeUnit" time_unit set_time_unit: str,
-    /// 总价。
+    /// Total price.
     ///
-    /// 单位：元
+    /// unit: usd
+    /// .
     "TotalCost" total_cost set_total_cost: f64,
-    /// 折后总价。
+    /// Discounted total price.
     ///
-    /// 单位：元
+    /// unit: usd
+    /// .
     "RealTotalCost" real_total_cost set_real_total_cost: f64,
-    /// 折扣。
+    /// Discount.
+    /// .
     "Discount" discount set_discount: f64,
-    /// 具体折扣详情。
+    /// Specific discount details.
+    /// .
     "PolicyDetail" policy_detail set_policy_detail: obj PolicyDetail,
 } }
 
 rt::model! { read debug;
-/// 云硬盘信息。
+/// Disk information
 Disk {
-    /// 云硬盘ID。
+    /// Disk ID
     "DiskId" disk_id set_disk_id: str,
-    /// 实例ID。
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 可用区。
+    /// Availability zone
     "Zone" zone set_zone: str,
-    /// 云硬盘名称。
+    /// Disk name
     "DiskName" disk_name set_disk_name: str,
-    /// 云硬盘类型。
-    /// 枚举值：
-    ///
-    /// -  SYSTEM_DISK: 系统盘
-    ///
-    /// -  DATA_DISK: 数据盘
+    /// Disk type
     "DiskUsage" disk_usage set_disk_usage: str,
-    /// 云硬盘介质类型。
-    /// 枚举值:
-    ///
-    /// -  CLOUD_BASIC: 普通云硬盘
-    ///
-    /// -  CLOUD_PREMIUM: 高性能云硬盘
-    ///
-    /// -  CLOUD_SSD: SSD云硬盘
+    /// Disk media type
     "DiskType" disk_type set_disk_type: str,
-    /// 云硬盘付费类型。
-    ///
-    /// -  PREPAID: 预付费
-    ///
-    /// -  POSTPAID_BY_HOUR: 按小时后付费
+    /// Disk payment type
     "DiskChargeType" disk_charge_type set_disk_charge_type: str,
-    /// 云硬盘大小, 单位GB。
+    /// Disk size
     "DiskSize" disk_size set_disk_size: i64,
-    /// 续费标识。
+    /// Renewal flag
     "RenewFlag" renew_flag set_renew_flag: str,
-    /// 云硬盘状态，取值范围：
+    /// Disk status. Values:
     ///
-    /// - PENDING：创建中。
+    /// - `PENDING`: Creating
     ///
-    /// - UNATTACHED：待挂载。
+    /// - `UNATTACHED`: Not attached
     ///
-    /// - ATTACHING：挂载中。
+    /// - `ATTACHING`: Attaching
     ///
-    /// - ATTACHED：已挂载。
+    /// - `ATTACHED`: Attached
     ///
-    /// - DETACHING：卸载中。
+    /// - `DETACHING`: Detaching
     ///
-    /// -  SHUTDOWN：已隔离。
+    /// - `SHUTDOWN`: Isolated
     ///
-    /// -  CREATED_FAILED：创建失败。
+    /// - `CREATED_FAILED`: Failed to create
     ///
-    /// - TERMINATING：销毁中。
+    /// - `TERMINATING`: Terminating
     ///
-    /// -  DELETING：删除中。
+    /// - `DELETING`: Deleting
     ///
-    /// -  FREEZING：冻结中。
+    /// - `FREEZING`: Freezing
     "DiskState" disk_state set_disk_state: str,
-    /// 云硬盘挂载状态。
+    /// Whether the disk is attached to an instance
     "Attached" attached set_attached: bool,
-    /// 是否随实例释放。
+    /// Whether to release the disk along with the instance
     "DeleteWithInstance" delete_with_instance set_delete_with_instance: bool,
-    /// 上一次操作。
+    /// Last operation
     "LatestOperation" latest_operation set_latest_operation: str,
-    /// 上一次操作状态。
+    /// Last operation status
     "LatestOperationState" latest_operation_state set_latest_operation_state: str,
-    /// 上一次请求ID。
+    /// Last request ID
     "LatestOperationRequestId" latest_operation_request_id set_latest_operation_request_id: str,
-    /// 创建时间。按照 ISO8601 标准表示，并且使用 UTC 时间。
-    /// 格式为： YYYY-MM-DDThh:mm:ssZ。
+    /// Creation time according to ISO 8601 standard. UTC time is used.
+    /// Format: YYYY-MM-DDThh:mm:ssZ.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "CreatedTime" created_time set_created_time: str,
-    /// 到期时间。按照 ISO8601 标准表示，并且使用 UTC 时间。
-    /// 格式为： YYYY-MM-DDThh:mm:ssZ。
+    /// Expiration time according to ISO 8601 standard. UTC time is used.
+    /// Format: YYYY-MM-DDThh:mm:ssZ.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExpiredTime" expired_time set_expired_time: str,
-    /// 隔离时间。按照 ISO8601 标准表示，并且使用 UTC 时间。
-    /// 格式为： YYYY-MM-DDThh:mm:ssZ。
+    /// Isolation time according to ISO 8601 standard. UTC time is used.
+    /// Format: YYYY-MM-DDThh:mm:ssZ.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsolatedTime" isolated_time set_isolated_time: str,
-    /// 云硬盘的已有备份点数量。
+    /// Total disk backups
     "DiskBackupCount" disk_backup_count set_disk_backup_count: i64,
-    /// 云硬盘的备份点配额数量。
+    /// Disk backup quota
     "DiskBackupQuota" disk_backup_quota set_disk_backup_quota: i64,
     /// 云硬盘绑定的标签列表。
     "Tags" tags set_tags: list Tag,
@@ -2750,87 +2711,90 @@ DiskBackupDeniedActions {
 } }
 
 rt::model! { write debug;
-/// 云硬盘包年包月相关参数设置
+/// Parameter settings for the monthly subscribed cloud disk
 DiskChargePrepaid {
-    /// 新购周期。
-    /// 可选值：1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 24, 36, 48, 60。
+    /// Purchase duration.
     ///
     /// Required.
     "Period" period set_period: i64,
-    /// 自动续费标识。取值范围：
-    /// - NOTIFY_AND_AUTO_RENEW：通知过期且自动续费。
-    /// - NOTIFY_AND_MANUAL_RENEW：通知过期不自动续费，用户需要手动续费。
-    /// - DISABLE_NOTIFY_AND_MANUAL_RENEW：不自动续费，且不通知。
+    /// Auto-Renewal flag. Valid values:
     ///
-    /// 默认取值：NOTIFY_AND_MANUAL_RENEW。若该参数指定为NOTIFY_AND_AUTO_RENEW，在账户余额充足的情况下，云硬盘到期后将按月自动续费。
+    /// `NOTIFY_AND_AUTO_RENEW`: Trigger expiration notification and renew automatically
+    /// `NOTIFY_AND_MANUAL_RENEW`: Trigger expiration notification but do not renew
+    /// `u200cDISABLE_NOTIFY_AND_AUTO_RENEW`: Neither trigger expiration notification nor renew
+    ///
+    /// Default: `NOTIFY_AND_MANUAL_RENEW`. If `NOTIFY_AND_AUTO_RENEW` is specified, the instance is automatically renewed on a monthly basis when the account balance is sufficient.
     "RenewFlag" renew_flag set_renew_flag: str,
-    /// 新购单位.。
-    /// 可选值：m - 月。
-    /// 默认值：m - 月。
+    /// Purchase duration unit. Default value: "m" (month)
     "TimeUnit" time_unit set_time_unit: str,
 } }
 
 rt::model! { read debug;
-/// 云硬盘配置
+/// Cloud disk configuration
 DiskConfig {
-    /// 可用区。
+    /// Availability zone.
+    /// .
     "Zone" zone set_zone: str,
-    /// 云硬盘类型。枚举值如下：
+    /// CLOUD disk type. valid values as follows:
     ///
-    /// - CLOUD_BASIC：普通云硬盘
-    /// - CLOUD_PREMIUM：高性能云硬盘
-    /// - CLOUD_SSD：SSD云硬盘
+    /// - CLOUD_BASIC: ordinary CLOUD disk
+    /// - CLOUD_PREMIUM: high-performance CLOUD block storage
+    /// - CLOUD_SSD: SSD CLOUD disk.
     "DiskType" disk_type set_disk_type: str,
-    /// 云硬盘可售卖状态。
+    /// Cloud block storage (cbs) saleable state.
+    /// .
     "DiskSalesState" disk_sales_state set_disk_sales_state: str,
-    /// 最大云硬盘大小。
+    /// Maximum CBS size.
     ///
-    /// 单位：GB
+    /// unit: GB
+    /// .
     "MaxDiskSize" max_disk_size set_max_disk_size: i64,
-    /// 最小云硬盘大小。
+    /// Minimum CBS disk size.
     ///
-    /// 单位：GB
+    /// unit: GB
+    /// .
     "MinDiskSize" min_disk_size set_min_disk_size: i64,
-    /// 云硬盘步长。
+    /// Cloud block storage (cbs) step length.
     ///
-    /// 单位：GB
+    /// unit: GB
+    /// .
     "DiskStepSize" disk_step_size set_disk_step_size: i64,
 } }
 
 rt::model! { read debug;
-/// 磁盘操作限制列表详细信息
+/// List of operation limits of disks.
 DiskDeniedActions {
-    /// 云硬盘ID。
+    /// Cloud disk ID.
     "DiskId" disk_id set_disk_id: str,
-    /// 操作限制列表。
+    /// List of operation limits.
     "DeniedActions" denied_actions set_denied_actions: list DeniedAction,
 } }
 
 rt::model! { read debug;
-/// 云硬盘价格
+/// Cloud disk price
 DiskPrice {
-    /// 云硬盘单价。
+    /// Cloud disk unit price.
     "OriginalDiskPrice" original_disk_price set_original_disk_price: f64,
-    /// 云硬盘总价。
+    /// Total cloud disk price.
     "OriginalPrice" original_price set_original_price: f64,
-    /// 折扣。
+    /// Discount.
     "Discount" discount set_discount: f64,
-    /// 折后总价。
+    /// Discounted total price.
     "DiscountPrice" discount_price set_discount_price: f64,
-    /// 计费项目明细列表。
+    /// Detailed billing items
     "DetailPrices" detail_prices set_detail_prices: list DetailPrice,
 } }
 
 rt::model! { read debug;
-/// 可退还云硬盘详细信息
+/// Details of the returnable cloud disk
 DiskReturnable {
-    /// 云硬盘ID。
+    /// Cloud disk ID.
     "DiskId" disk_id set_disk_id: str,
-    /// 云硬盘是否可退还。
+    /// Whether the cloud disk can be returned.
     "IsReturnable" is_returnable set_is_returnable: bool,
-    /// 云硬盘退还失败错误码。
+    /// Error code of cloud disk return failure.
     "ReturnFailCode" return_fail_code set_return_fail_code: i64,
-    /// 云硬盘退还失败错误信息。
+    /// Error message of cloud disk return failure.
     "ReturnFailMessage" return_fail_message set_return_fail_message: str,
 } }
 
@@ -2885,21 +2849,21 @@ DockerContainer {
 } }
 
 rt::model! { both debug;
-/// Docker容器创建时的配置
+/// Configuration used to create Docker containers
 DockerContainerConfiguration {
-    /// 容器镜像地址
+    /// Container image address
     ///
     /// Required.
     "ContainerImage" container_image set_container_image: str,
-    /// 容器名称
+    /// Container name
     "ContainerName" container_name set_container_name: str,
-    /// 环境变量列表
+    /// List of environment variables
     "Envs" envs set_envs: list ContainerEnv,
-    /// 容器端口主机端口映射列表
+    /// List of mappings of container ports and host ports
     "PublishPorts" publish_ports set_publish_ports: list DockerContainerPublishPort,
-    /// 容器加载本地卷列表
+    /// List of container mount volumes
     "Volumes" volumes set_volumes: list DockerContainerVolume,
-    /// 运行的命令
+    /// The command to run
     "Command" command set_command: str,
     /// 容器重启策略。
     /// - no -默认策略，在容器退出时不重启容器
@@ -2910,39 +2874,41 @@ DockerContainerConfiguration {
 } }
 
 rt::model! { both debug;
-/// Docker容器映射的端口
+/// Port mapping of the Docker container
 DockerContainerPublishPort {
-    /// 主机端口
+    /// Host port
     ///
     /// Required.
     "HostPort" host_port set_host_port: i64,
-    /// 容器端口
+    /// Container port
     ///
     /// Required.
     "ContainerPort" container_port set_container_port: i64,
-    /// 对外绑定IP，默认0.0.0.0
+    /// External IP. It defaults to 0.0.0.0.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Ip" ip set_ip: str,
-    /// 协议，默认tcp，支持tcp/udp/sctp
+    /// The protocol defaults to `tcp`. Valid values: `tcp`, `udp` and `sctp`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Protocol" protocol set_protocol: str,
 } }
 
 rt::model! { both debug;
-/// Docker容器挂载卷
+/// Docker container mount volume
 DockerContainerVolume {
-    /// 容器路径
+    /// Container path
     ///
     /// Required.
     "ContainerPath" container_path set_container_path: str,
-    /// 主机路径
+    /// Host path
     "HostPath" host_path set_host_path: str,
 } }
 
 rt::model! { write debug;
-/// >描述键值对过滤器，用于条件过滤查询。例如过滤名称等
-/// > * 若存在多个`Filter`时，`Filter`间的关系为逻辑与（`AND`）关系。
-/// > * 若同一个`Filter`存在多个`Values`，同一`Filter`下`Values`间的关系为逻辑或（`OR`）关系。
+/// >Key-Value pair filter for conditional filtering queries, such as filtering name
+/// > * If there are multiple `Filter` parameters, the relationship among them is the logical `AND`.
+/// > * If there are multiple `Values` for the same `Filter`, the relationship among the `Values` is the logical `OR`.
 /// >
-/// > 以DescribeInstances接口的`Filter`为例。若我们需要查询实例名称（`instance-name`）为test ***并且*** 实例内网IP（`private-ip-address`）为10.10.10.10的实例时，可如下实现：
+/// > Taking the `Filter` in the `DescribeInstances` API as an example, you can use the following filters to query the instance whose name (`instance-name`) is `test` ***and*** private IP (`private-ip-address`) is 10.10.10.10:
 /// ```text
 /// Filters.0.Name=instance-name
 /// &Filters.0.Values.0=test
@@ -2950,66 +2916,57 @@ rt::model! { write debug;
 /// &Filters.1.Values.0=10.10.10.10
 /// ```
 Filter {
-    /// 需要过滤的字段。
+    /// Field to be filtered.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 字段的过滤值。
+    /// Filter value of field.
     ///
     /// Required.
     "Values" values set_values: list String,
 } }
 
 rt::model! { both debug;
-/// 描述防火墙规则信息。
+/// Firewall rule information.
 FirewallRule {
-    /// 协议，取值：TCP，UDP，ICMP，ALL，ICMPv6。
-    ///
-    /// - 使用ICMP协议时，只支持CidrBlock，不支持使用Port、Ipv6CidrBlock参数；
-    /// - 使用ICMPv6协议时，只支持Ipv6CidrBlock，不支持使用Port、Ipv6CidrBlock参数；
+    /// Protocol. Valid values: TCP, UDP, ICMP, ALL.
     ///
     /// Required.
     "Protocol" protocol set_protocol: str,
-    /// 端口，取值：ALL，单独的端口，逗号分隔的离散端口，减号分隔的端口范围。注意：单独的端口与离散端口不能同时存在。
+    /// Port. Valid values: ALL, one single port, multiple ports separated by commas, or port range indicated by a minus sign
     "Port" port set_port: str,
-    /// IPv4网段或 IPv4地址(互斥)。
-    /// 示例值：0.0.0.0/0。
-    ///
-    /// 和Ipv6CidrBlock互斥，两者都不指定时，如果Protocol不是ICMPv6，则取默认值0.0.0.0/0。
+    /// IP range or IP (mutually exclusive). Default value: 0.0.0.0/0, which indicates all sources.
     "CidrBlock" cidr_block set_cidr_block: str,
     /// IPv6网段或IPv6地址(互斥)。
     /// 示例值：::/0。
     ///
     /// 和CidrBlock互斥，两者都不指定时，如果Protocol是ICMPv6，则取默认值::/0。
     "Ipv6CidrBlock" ipv6_cidr_block set_ipv6_cidr_block: str,
-    /// 取值：ACCEPT（允许），DROP（拒绝）。默认为 ACCEPT。
+    /// Valid values: ACCEPT, DROP. Default value: ACCEPT.
     "Action" action set_action: str,
-    /// 防火墙规则描述。
+    /// Firewall rule description.
     "FirewallRuleDescription" firewall_rule_description set_firewall_rule_description: str,
 } }
 
 rt::model! { read debug;
-/// 描述防火墙规则详细信息。
+/// Firewall rule details.
 FirewallRuleInfo {
-    /// 应用类型，取值：自定义，HTTP(80)，HTTPS(443)，Linux登录(22)，Windows登录(3389)，MySQL(3306)，SQL Server(1433)，全部TCP，全部UDP，Ping-ICMP，Windows登录优化 (3389)，FTP (21)，Ping，Ping (IPv6)，ALL。
+    /// Application type. Valid values: custom, HTTP (80), HTTPS (443), Linux login (22), Windows login (3389), MySQL (3306), SQL Server (1433), all TCP ports, all UDP ports, Ping-ICMP, ALL.
     "AppType" app_type set_app_type: str,
-    /// 协议，取值：TCP，UDP，ICMP，ICMPv6，ALL。
+    /// Protocol. Valid values: TCP, UDP, ICMP, ALL.
     "Protocol" protocol set_protocol: str,
-    /// 端口，取值：ALL，单独的端口，逗号分隔的离散端口，减号分隔的端口范围。
+    /// Port. Valid values: ALL, one single port, multiple ports separated by commas, or port range indicated by a minus sign
     "Port" port set_port: str,
-    /// IPv4网段或 IPv4地址(互斥)。
-    /// 示例值：0.0.0.0/0。
-    ///
-    /// 和Ipv6CidrBlock互斥，两者都不指定时，如果Protocol不是ICMPv6，则取默认值0.0.0.0/0。
+    /// IP range or IP (mutually exclusive). Default value: 0.0.0.0/0, which indicates all sources.
     "CidrBlock" cidr_block set_cidr_block: str,
     /// IPv6网段或IPv6地址(互斥)。
     /// 示例值：::/0。
     ///
     /// 和CidrBlock互斥，两者都不指定时，如果Protocol是ICMPv6，则取默认值::/0。
     "Ipv6CidrBlock" ipv6_cidr_block set_ipv6_cidr_block: str,
-    /// 取值：ACCEPT，DROP。默认为 ACCEPT。
+    /// Valid values: ACCEPT, DROP. Default value: ACCEPT.
     "Action" action set_action: str,
-    /// 防火墙规则描述。
+    /// Firewall rule description.
     "FirewallRuleDescription" firewall_rule_description set_firewall_rule_description: str,
 } }
 
@@ -3087,74 +3044,74 @@ FirewallTemplateRuleInfo {
 } }
 
 rt::model! { read debug;
-/// 描述通用资源配额信息。
+/// General resource quota information.
 GeneralResourceQuota {
-    /// 资源名称。
+    /// Resource name.
     "ResourceName" resource_name set_resource_name: str,
-    /// 资源当前可用数量。
+    /// Number of available resources.
     "ResourceQuotaAvailable" resource_quota_available set_resource_quota_available: i64,
-    /// 资源总数量。
+    /// Total number of resources.
     "ResourceQuotaTotal" resource_quota_total set_resource_quota_total: i64,
 } }
 
 rt::model! { read debug;
-/// CVM镜像信息。
+/// CVM image information.
 Image {
-    /// CVM镜像 ID ，是Image的唯一标识。
+    /// CVM Image ID, which is the unique identifier of the image.
     "ImageId" image_id set_image_id: str,
-    /// 镜像名称。
+    /// Image name.
     "ImageName" image_name set_image_name: str,
-    /// 镜像描述。
+    /// Image description.
     "ImageDescription" image_description set_image_description: str,
-    /// 镜像大小。单位GB。
+    /// Image size, in GB.
     "ImageSize" image_size set_image_size: i64,
-    /// 镜像来源。
+    /// Image source.
     ///
-    /// - CREATE_IMAGE：自定义镜像
+    /// - CREATE_IMAGE: custom image.
     ///
-    /// - EXTERNAL_IMPORT：外部导入镜像
+    /// - EXTERNAL_IMPORT: externally imported image.
     "ImageSource" image_source set_image_source: str,
-    /// 镜像分类
+    /// Image classification.
     ///
-    /// - SystemImage：系统盘镜像
+    /// - SystemImage: system disk image.
     ///
-    /// - InstanceImage：整机镜像
+    /// - InstanceImage: full-instance image.
     "ImageClass" image_class set_image_class: str,
-    /// 镜像状态
-    /// CREATING:创建中
-    /// NORMAL:正常
-    /// CREATEFAILED:创建失败
-    /// USING:使用中
-    /// SYNCING:同步中
-    /// IMPORTING:导入中
-    /// IMPORTFAILED:导入失败
+    /// Image status.
+    /// CREATING: creating.
+    /// NORMAL: normal.
+    /// CREATEFAILED: creation failed.
+    /// USING: in use.
+    /// SYNCING: synchronizing.
+    /// IMPORTING: importing.
+    /// IMPORTFAILED: import failed.
     "ImageState" image_state set_image_state: str,
-    /// 镜像是否支持Cloudinit。
+    /// Whether the image supports Cloudinit.
     "IsSupportCloudinit" is_support_cloudinit set_is_support_cloudinit: bool,
-    /// 镜像架构。
+    /// Image architecture.
     "Architecture" architecture set_architecture: str,
-    /// 镜像操作系统。
+    /// Image operating system.
     "OsName" os_name set_os_name: str,
-    /// 镜像来源平台。
+    /// Image source platform.
     "Platform" platform set_platform: str,
-    /// 镜像创建时间。
+    /// Image creation time.
     "CreatedTime" created_time set_created_time: str,
-    /// 镜像是否可共享到轻量应用服务器。
+    /// Whether the image can be shared to Lighthouse.
     "IsShareable" is_shareable set_is_shareable: bool,
-    /// 不可共享的原因。
+    /// Reason for not being shared.
     "UnshareableReason" unshareable_reason set_unshareable_reason: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ImportKeyPair` (导入密钥对).
+/// Request of `ImportKeyPair` (Imports key pair).
 ///
-/// 本接口（ImportKeyPair）用于导入用户指定密钥对。
+/// This API is used to import the specified key pair.
 ImportKeyPairRequest {
-    /// 密钥对名称，可由数字，字母和下划线组成，长度不超过 25 个字符。
+    /// Key pair name, which can contain up to 25 digits, letters, and underscores.
     ///
     /// Required.
     "KeyName" key_name set_key_name: str,
-    /// 密钥对的公钥内容， OpenSSH RSA 格式。
+    /// Public key content of the key pair, which is in the OpenSSH RSA format.
     ///
     /// Required.
     "PublicKey" public_key set_public_key: str,
@@ -3164,106 +3121,105 @@ ImportKeyPairRequest {
 rt::action!("lighthouse", "2020-03-24", "ImportKeyPair", ImportKeyPairRequest => ImportKeyPairResponse);
 
 rt::model! { read debug;
-/// ImportKeyPair返回参数结构体
+/// ImportKeyPair response structure.
 ImportKeyPairResponse {
-    /// 密钥对 ID。
+    /// Key pair ID.
     "KeyId" key_id set_key_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `InquirePriceCreateBlueprint` (创建镜像询价).
+/// Request of `InquirePriceCreateBlueprint` (Queries the price of created image).
 ///
-/// 本接口 (InquirePriceCreateBlueprint) 用于创建镜像询价。
+/// This API is used to query the price of a created image.
 InquirePriceCreateBlueprintRequest {
-    /// 自定义镜像的个数。默认值为1。
+    /// Number of custom images. Default value: 1.
     "BlueprintCount" blueprint_count set_blueprint_count: i64,
 } }
 rt::action!("lighthouse", "2020-03-24", "InquirePriceCreateBlueprint", InquirePriceCreateBlueprintRequest => InquirePriceCreateBlueprintResponse);
 
 rt::model! { read debug;
-/// InquirePriceCreateBlueprint返回参数结构体
+/// InquirePriceCreateBlueprint response structure.
 InquirePriceCreateBlueprintResponse {
-    /// 自定义镜像的价格参数。
+    /// Custom image price.
     "BlueprintPrice" blueprint_price set_blueprint_price: obj BlueprintPrice,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `InquirePriceCreateDisks` (新购云硬盘询价).
+/// Request of `InquirePriceCreateDisks` (Query the price of purchasing cloud disks.).
 ///
-/// 本接口（InquirePriceCreateDisks）用于新购云硬盘询价。
+/// This API is used to query the price of purchasing cloud disks.
 InquirePriceCreateDisksRequest {
-    /// 云硬盘大小, 单位: GB。
+    /// Cloud disk size in GB.
     ///
     /// Required.
     "DiskSize" disk_size set_disk_size: i64,
-    /// 云硬盘介质类型。取值: "CLOUD_PREMIUM"(高性能云盘), "CLOUD_SSD"(SSD云硬盘)。
+    /// Cloud disk media type. Valid values: "CLOUD_PREMIUM" (premium cloud storage), "CLOUD_SSD" (SSD cloud disk).
     ///
     /// Required.
     "DiskType" disk_type set_disk_type: str,
-    /// 新购云硬盘包年包月相关参数设置。
+    /// Parameter settings for purchasing the monthly subscribed cloud disk.
     ///
     /// Required.
     "DiskChargePrepaid" disk_charge_prepaid set_disk_charge_prepaid: obj DiskChargePrepaid,
-    /// 云硬盘个数, 默认值: 1。
+    /// Number of cloud disks. Default value: 1.
     "DiskCount" disk_count set_disk_count: i64,
-    /// 指定云硬盘备份点配额，不传时默认为不带备份点配额。
-    /// 取值范围：0 到 500
+    /// Specify the quota of disk backups. No quota if it’s left empty. Only one quota is allowed.
     "DiskBackupQuota" disk_backup_quota set_disk_backup_quota: i64,
 } }
 rt::action!("lighthouse", "2020-03-24", "InquirePriceCreateDisks", InquirePriceCreateDisksRequest => InquirePriceCreateDisksResponse);
 
 rt::model! { read debug;
-/// InquirePriceCreateDisks返回参数结构体
+/// InquirePriceCreateDisks response structure.
 InquirePriceCreateDisksResponse {
-    /// 云硬盘价格。
+    /// Cloud disk price.
     "DiskPrice" disk_price set_disk_price: obj DiskPrice,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `InquirePriceCreateInstances` (创建实例询价).
+/// Request of `InquirePriceCreateInstances` (Queries the price of created instance).
 ///
-/// 本接口（InquiryPriceCreateInstances）用于创建实例询价。
+/// This API is used to query the price of a created instance.
 InquirePriceCreateInstancesRequest {
-    /// 实例的套餐 ID。可以通过调用[DescribeBundles](https://cloud.tencent.com/document/api/1207/47575)接口获取。
+    /// Instance package ID.
     ///
     /// Required.
     "BundleId" bundle_id set_bundle_id: str,
-    /// 预付费模式，即包年包月相关参数设置。通过该参数可以指定包年包月实例的购买时长、是否设置自动续费等属性。
+    /// Parameter setting for prepaid mode. This parameter can specify the purchase period, whether to enable auto-renewal, and other attributes of the monthly subscribed instances.
     ///
     /// Required.
     "InstanceChargePrepaid" instance_charge_prepaid set_instance_charge_prepaid: obj InstanceChargePrepaid,
-    /// 创建数量，默认为 1。
+    /// Number of instances to be created. Default value: 1.
     "InstanceCount" instance_count set_instance_count: i64,
-    /// 应用镜像 ID，使用收费应用镜像时必填。可通过[DescribeBlueprints](https://cloud.tencent.com/document/product/1207/47689)接口返回值中的BlueprintId获取。
+    /// Application image ID, which is required if a paid application image is used and can be obtained from the `BlueprintId` returned by the [DescribeBlueprints](https://intl.cloud.tencent.com/document/product/1207/47689?from_cn_redirect=1) API.
     "BlueprintId" blueprint_id set_blueprint_id: str,
 } }
 rt::action!("lighthouse", "2020-03-24", "InquirePriceCreateInstances", InquirePriceCreateInstancesRequest => InquirePriceCreateInstancesResponse);
 
 rt::model! { read debug;
-/// InquirePriceCreateInstances返回参数结构体
+/// InquirePriceCreateInstances response structure.
 InquirePriceCreateInstancesResponse {
-    /// 询价信息。
+    /// Price query information.
     "Price" price set_price: obj Price,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `InquirePriceRenewDisks` (续费云硬盘询价).
+/// Request of `InquirePriceRenewDisks` (Queries the price of renewing cloud disks).
 ///
-/// 本接口（InquirePriceRenewDisks）用于续费云硬盘询价。
+/// This API is used to query the price of renewing cloud disks.
 InquirePriceRenewDisksRequest {
-    /// 云硬盘ID列表。每次批量请求云硬盘的上限为 1。可通过[DescribeDisks](https://cloud.tencent.com/document/product/1207/66093)接口返回值中的DiskId获取。
+    /// List of cloud disk IDs.
     ///
     /// Required.
     "DiskIds" disk_ids set_disk_ids: list String,
-    /// 续费云硬盘包年包月相关参数设置。
+    /// Parameter settings for renewing the monthly subscribed cloud disk.
     ///
     /// Required.
     "RenewDiskChargePrepaid" renew_disk_charge_prepaid set_renew_disk_charge_prepaid: obj RenewDiskChargePrepaid,
@@ -3271,138 +3227,141 @@ InquirePriceRenewDisksRequest {
 rt::action!("lighthouse", "2020-03-24", "InquirePriceRenewDisks", InquirePriceRenewDisksRequest => InquirePriceRenewDisksResponse);
 
 rt::model! { read debug;
-/// InquirePriceRenewDisks返回参数结构体
+/// InquirePriceRenewDisks response structure.
 InquirePriceRenewDisksResponse {
-    /// 云硬盘价格。
+    /// Cloud disk price.
     "DiskPrice" disk_price set_disk_price: obj DiskPrice,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `InquirePriceRenewInstances` (续费实例询价).
+/// Request of `InquirePriceRenewInstances` (Queries the price of renewing instances).
 ///
-/// 本接口（InquirePriceRenewInstances）用于续费实例询价。
+/// This API is used to query the price of renewing one or more instances.
 InquirePriceRenewInstancesRequest {
-    /// 待续费的实例ID。可通过[DescribeInstances](https://cloud.tencent.com/document/api/1207/47573 )接口返回值中的InstanceId获取。每次请求批量实例的上限为50。
+    /// IDs of the instances to be renewed. Each request can contain up to 50 instances at a time. You can get an instance ID from the `InstanceId` returned by the [DescribeInstances](https://intl.cloud.tencent.com/document/api/1207/47573?from_cn_redirect=1) API.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 预付费模式，即包年包月相关参数设置。通过该参数可以指定包年包月实例的购买时长、是否设置自动续费等属性。
+    /// Parameter setting for prepaid mode. This parameter can specify the renewal period, whether to enable auto-renewal, and other attributes of the monthly subscribed instances.
     ///
     /// Required.
     "InstanceChargePrepaid" instance_charge_prepaid set_instance_charge_prepaid: obj InstanceChargePrepaid,
-    /// 是否续费数据盘。默认值: false, 即不续费。
+    /// Whether to renew the data disk. Default: `false`.
     "RenewDataDisk" renew_data_disk set_renew_data_disk: bool,
-    /// 数据盘是否对齐实例到期时间。默认值: false, 即不对齐。
+    /// Whether to align the data disk expiration with the instance expiration time. Default: `false`.
     "AlignInstanceExpiredTime" align_instance_expired_time set_align_instance_expired_time: bool,
 } }
 rt::action!("lighthouse", "2020-03-24", "InquirePriceRenewInstances", InquirePriceRenewInstancesRequest => InquirePriceRenewInstancesResponse);
 
 rt::model! { read debug;
-/// InquirePriceRenewInstances返回参数结构体
+/// InquirePriceRenewInstances response structure.
 InquirePriceRenewInstancesResponse {
-    /// 询价信息。默认为列表中第一个实例的价格信息。
+    /// Price information. It defaults to the price information of the first instance in the list.
     "Price" price set_price: obj Price,
-    /// 数据盘价格信息列表。
+    /// Data disk price information list.
     "DataDiskPriceSet" data_disk_price_set set_data_disk_price_set: list DataDiskPrice,
-    /// 待续费实例价格列表。
+    /// Price list for instances to be renewed.
     "InstancePriceDetailSet" instance_price_detail_set set_instance_price_detail_set: list InstancePriceDetail,
-    /// 总计价格。
+    /// Total price
     "TotalPrice" total_price set_total_price: obj TotalPrice,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 描述了实例信息。
+/// Instance information.
 Instance {
-    /// 实例 ID。
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 套餐 ID。
+    /// Package ID.
     "BundleId" bundle_id set_bundle_id: str,
-    /// 镜像 ID。
+    /// Image ID.
     "BlueprintId" blueprint_id set_blueprint_id: str,
-    /// 实例的 CPU 核数，单位：核。
+    /// Number of instance CPU cores.
     "CPU" cpu set_cpu: i64,
-    /// 实例内存容量，单位：GB 。
+    /// Instance memory capacity in GB.
     "Memory" memory set_memory: i64,
-    /// 实例名称。
+    /// Instance name.
     "InstanceName" instance_name set_instance_name: str,
-    /// 实例计费模式。取值范围：
-    /// PREPAID：表示预付费，即包年包月。
+    /// Instance billing mode. Valid values:
+    /// PREPAID: prepaid (i.e., monthly subscription).
     "InstanceChargeType" instance_charge_type set_instance_charge_type: str,
-    /// 实例系统盘信息。
+    /// Instance system disk information.
     "SystemDisk" system_disk set_system_disk: obj SystemDisk,
-    /// 实例主网卡的内网 IP。
-    /// 注意：此字段可能返回 空，表示取不到有效值。
+    /// Private IP of instance primary ENI.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "PrivateAddresses" private_addresses set_private_addresses: list String,
-    /// 实例主网卡的公网 IP。
-    /// 注意：此字段可能返回 空，表示取不到有效值。
+    /// Public IP of instance primary ENI.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "PublicAddresses" public_addresses set_public_addresses: list String,
-    /// 实例带宽信息。
+    /// Instance bandwidth information.
     "InternetAccessible" internet_accessible set_internet_accessible: obj InternetAccessible,
-    /// 自动续费标识。取值范围：
-    /// NOTIFY_AND_MANUAL_RENEW：表示通知即将过期，但不自动续费
-    /// NOTIFY_AND_AUTO_RENEW：表示通知即将过期，而且自动续费 DISABLE_NOTIFY_AND_MANUAL_RENEW：不自动续费，且不通知。
+    /// Auto-Renewal flag. Valid values:
+    /// NOTIFY_AND_MANUAL_RENEW: notify upon expiration but do not renew automatically
+    /// NOTIFY_AND_AUTO_RENEW: notify upon expiration and renew automatically.
     "RenewFlag" renew_flag set_renew_flag: str,
-    /// 实例登录设置。
+    /// Instance login settings.
     "LoginSettings" login_settings set_login_settings: obj LoginSettings,
-    /// 实例状态。取值范围：
+    /// Instance status. Valid values:
     ///
-    /// - PENDING：表示创建中
-    /// - LAUNCH_FAILED：表示创建失败
-    /// - RUNNING：表示运行中
-    /// - STOPPED：表示关机
-    /// - STARTING：表示开机中
-    /// - STOPPING：表示关机中
-    /// - REBOOTING：表示重启中
-    /// - SHUTDOWN：表示停止待销毁
-    /// - TERMINATING：表示销毁中
-    /// - DELETING：表示删除中
-    /// - FREEZING：表示冻结中
-    /// - ENTER_RESCUE_MODE：表示进入救援模式中
-    /// - RESCUE_MODE：表示救援模式
-    /// - EXIT_RESCUE_MODE：表示退出救援模式中
+    /// - PENDING: Creating
+    /// - LAUNCH_FAILED: Failed to create
+    /// - RUNNING: Running
+    /// - STOPPED: Shut down
+    /// - STARTING: Starting up
+    /// - STOPPING: Shutting down
+    /// - REBOOTING: Restarting
+    /// - SHUTDOWN: Shutdown and to be terminated
+    /// - TERMINATING: Terminating
+    /// - DELETING: Deleting
+    /// - FREEZING: Frozen
+    /// - ENTER_RESCUE_MODE: Entering the rescue mode
+    /// - RESCUE_MODE: Rescue mode
+    /// - EXIT_RESCUE_MODE: Exiting from the rescue mode
     "InstanceState" instance_state set_instance_state: str,
-    /// 实例全局唯一 ID。
+    /// Globally unique ID of instance.
     "Uuid" uuid set_uuid: str,
-    /// 实例的最新操作。例：StopInstances、ResetInstance。注意：此字段可能返回 空值，表示取不到有效值。
+    /// Last instance operation, such as `StopInstances` and `ResetInstance`. Note: this field may return null, indicating that no valid values can be obtained.
     "LatestOperation" latest_operation set_latest_operation: str,
-    /// 实例的最新操作状态。取值范围：
-    /// SUCCESS：表示操作成功
-    /// OPERATING：表示操作执行中
-    /// FAILED：表示操作失败
-    /// 注意：此字段可能返回 空值，表示取不到有效值。
+    /// Last instance operation status. Valid values:
+    /// SUCCESS: operation succeeded
+    /// OPERATING: the operation is being executed
+    /// FAILED: operation failed
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "LatestOperationState" latest_operation_state set_latest_operation_state: str,
-    /// 实例最新操作的唯一请求 ID。
-    /// 注意：此字段可能返回 空值，表示取不到有效值。
+    /// Unique request ID for the last operation of the instance.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "LatestOperationRequestId" latest_operation_request_id set_latest_operation_request_id: str,
     /// 实例最新操作的开始时间。
     "LatestOperationStartedTime" latest_operation_started_time set_latest_operation_started_time: str,
-    /// 隔离时间。按照 ISO8601 标准表示，并且使用 UTC 时间。
-    /// 格式为： YYYY-MM-DDThh:mm:ssZ。
+    /// Isolation time according to ISO 8601 standard. UTC time is used.
+    /// Format: YYYY-MM-DDThh:mm:ssZ.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "IsolatedTime" isolated_time set_isolated_time: str,
-    /// 创建时间。按照 ISO8601 标准表示，并且使用 UTC 时间。
-    /// 格式为： YYYY-MM-DDThh:mm:ssZ。
+    /// Creation time according to ISO 8601 standard. UTC time is used.
+    /// Format: YYYY-MM-DDThh:mm:ssZ.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CreatedTime" created_time set_created_time: str,
-    /// 到期时间。按照 ISO8601 标准表示，并且使用 UTC 时间。
-    /// 格式为： YYYY-MM-DDThh:mm:ssZ 。
+    /// Expiration time according to ISO 8601 standard. UTC time is used.
+    /// Format: YYYY-MM-DDThh:mm:ssZ.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ExpiredTime" expired_time set_expired_time: str,
-    /// 操作系统平台类型，如 LINUX_UNIX、WINDOWS。
+    /// OS type, such as LINUX_UNIX and WINDOWS.
     "PlatformType" platform_type set_platform_type: str,
-    /// 操作系统平台。
+    /// OS type.
     "Platform" platform set_platform: str,
-    /// 操作系统名称。
+    /// OS name.
     "OsName" os_name set_os_name: str,
-    /// 可用区。
+    /// AZ.
     "Zone" zone set_zone: str,
-    /// 实例绑定的标签列表。
+    /// The list of tags associated with the instance
     "Tags" tags set_tags: list Tag,
-    /// 实例封禁状态。取值范围：
+    /// Obtain instance status
     ///
-    /// - NORMAL实例正常。
-    /// - NETWORK_RESTRICT：网络封禁。
+    /// - NORMAL: The instance is normal
+    /// - NETWORK_RESTRICT: The instance is blocked from the network.
     "InstanceRestrictState" instance_restrict_state set_instance_restrict_state: str,
     /// 描述实例是否支持IPv6。
     "SupportIpv6Detail" support_ipv6_detail set_support_ipv6_detail: obj SupportIpv6Detail,
@@ -3415,32 +3374,33 @@ Instance {
 } }
 
 rt::model! { write debug;
-/// 描述了实例的计费模式
+/// Instance billing mode
 InstanceChargePrepaid {
-    /// 购买实例的时长，单位：月。
-    /// - 创建实例时，取值范围：1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 24, 36, 48, 60。
-    /// - 续费实例时，取值范围：1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 24, 36。
+    /// Duration of instance purchase. measurement unit: month.
+    /// -Valid values when creating an instance: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 24, 36, 48, 60.
+    /// -When renewing an instance, valid values: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 24, 36.
     ///
     /// Required.
     "Period" period set_period: i64,
-    /// 自动续费标识。取值范围：
+    /// AUTO-Renewal flag. valid values:
     ///
-    /// - NOTIFY_AND_AUTO_RENEW：通知过期且自动续费
+    /// - NOTIFY_AND_AUTO_RENEW: NOTIFY AND AUTO-RENEW on expiration
     ///
-    /// - NOTIFY_AND_MANUAL_RENEW：通知过期不自动续费，用户需要手动续费
+    /// - NOTIFY_AND_MANUAL_RENEW: NOTIFY expiration without AUTO-RENEW. users need to manually RENEW.
     ///
-    /// - DISABLE_NOTIFY_AND_MANUAL_RENEW：不自动续费，且不通知
+    /// - DISABLE_NOTIFY_AND_MANUAL_RENEW: no AUTO-renewal AND no notification
     ///
-    /// 默认取值：NOTIFY_AND_MANUAL_RENEW。若该参数指定为NOTIFY_AND_AUTO_RENEW，在账户余额充足的情况下，实例到期后将按月自动续费。
+    /// default value: NOTIFY_AND_MANUAL_RENEW. if this parameter is set to NOTIFY_AND_AUTO_RENEW, the instance will automatically RENEW on a monthly basis after expiration when the account balance is sufficient.
     "RenewFlag" renew_flag set_renew_flag: str,
 } }
 
 rt::model! { read debug;
-/// 实例操作限制列表。
+/// List of instance operation limits.
 InstanceDeniedActions {
-    /// 实例 ID。
+    /// Instance ID.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "InstanceId" instance_id set_instance_id: str,
-    /// 操作限制列表。
+    /// List of operation limits.
     "DeniedActions" denied_actions set_denied_actions: list DeniedAction,
 } }
 
@@ -3458,68 +3418,64 @@ InstanceIdentifier {
 } }
 
 rt::model! { read debug;
-/// 关于Lighthouse Instance实例的价格信息。
+/// About Lighthouse Instance price.
 InstancePrice {
-    /// 套餐单价原价。
+    /// Unit price of the package.
     ///
-    /// 单位：元
+    /// unit: usd
+    /// .
     "OriginalBundlePrice" original_bundle_price set_original_bundle_price: f64,
-    /// 原价。
+    /// Original price.
     ///
-    /// 单位：元
+    /// unit: usd
+    /// .
     "OriginalPrice" original_price set_original_price: f64,
-    /// 折扣。
+    /// Discount.
+    /// .
     "Discount" discount set_discount: f64,
-    /// 折后价。
+    /// Discounted price.
     ///
-    /// 单位：元
+    /// unit: usd
+    /// .
     "DiscountPrice" discount_price set_discount_price: f64,
-    /// 价格货币单位。取值范围CNY:人民币。USD:美元。
+    /// Price currency unit. valid values: USD.
+    /// .
     "Currency" currency set_currency: str,
-    /// 计费项目明细。
+    /// Billing item detail.
+    /// .
     "DetailPrices" detail_prices set_detail_prices: list DetailPrice,
 } }
 
 rt::model! { read debug;
-/// 实例价格详细信息
+/// Instance price details
 InstancePriceDetail {
-    /// 实例ID。
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 询价信息。
+    /// Price inquiry information.
     "InstancePrice" instance_price set_instance_price: obj InstancePrice,
-    /// 折扣梯度详情，每个梯度包含的信息有：时长，折扣数，总价，折扣价，折扣详情（用户折扣、官网折扣、最终折扣）。
+    /// Discount gradient details. each gradient includes duration, discount percentage, total price, discount price, and discount details (user discount, official website discount, final discount).
     "DiscountDetail" discount_detail set_discount_detail: list DiscountDetail,
 } }
 
 rt::model! { read debug;
-/// 实例可退还信息。
+/// Whether the instance can be returned.
 InstanceReturnable {
-    /// 实例 ID。
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例是否可退还。
+    /// Whether the instance can be returned.
     "IsReturnable" is_returnable set_is_returnable: bool,
-    /// 实例退还失败错误码。取值:
-    /// 0: 可以退还
-    /// 1: 资源已退货。
-    /// 2: 资源已到期
-    /// 3: 资源购买超过5天不支持退款
-    /// 4: 非预付费资源不支持退款
-    /// 8: 退货数量超出限额
-    /// 9: 涉及活动订单不支持退款
-    /// 10: 资源不支持自助退，请走工单退款
-    /// 11: 涉及推广奖励渠道订单，请提工单咨询
-    /// 12: 根据业务侧产品规定，该资源不允许退款
+    /// Error code of instance return failure.
     "ReturnFailCode" return_fail_code set_return_fail_code: i64,
-    /// 实例退还失败错误信息。
+    /// Error message of instance return failure.
     "ReturnFailMessage" return_fail_message set_return_fail_message: str,
 } }
 
 rt::model! { read debug;
-/// 实例流量包详情
+/// Instance traffic package details
 InstanceTrafficPackage {
-    /// 实例ID。
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 流量包详情列表。
+    /// List of traffic package details.
     "TrafficPackageSet" traffic_package_set set_traffic_package_set: list TrafficPackage,
 } }
 
@@ -3537,31 +3493,31 @@ InstanceViolationDetail {
 } }
 
 rt::model! { read debug;
-/// 描述了启动配置创建实例的公网可访问性，声明了实例的公网使用计费模式，最大带宽等。
+/// This describes the internet accessibility of the instance created by a launch configuration and declares the internet usage billing method of the instance and the maximum bandwidth
 InternetAccessible {
-    /// 网络计费类型，取值范围：
+    /// Network billing mode. Valid values:
     ///
-    /// - 按流量包付费：TRAFFIC_POSTPAID_BY_HOUR
+    /// - Bill by traffic package: TRAFFIC_POSTPAID_BY_HOUR
     ///
-    /// - 按带宽付费： BANDWIDTH_POSTPAID_BY_HOUR
+    /// - Bill by bandwidth: BANDWIDTH_POSTPAID_BY_HOUR
     "InternetChargeType" internet_charge_type set_internet_charge_type: str,
-    /// 公网出带宽上限，单位：Mbps。
+    /// Public network outbound bandwidth cap in Mbps.
     "InternetMaxBandwidthOut" internet_max_bandwidth_out set_internet_max_bandwidth_out: i64,
-    /// 是否分配公网 IP。
+    /// Whether to assign a public IP.
     "PublicIpAssigned" public_ip_assigned set_public_ip_assigned: bool,
 } }
 
 rt::model! { write debug;
-/// Request of `IsolateDisks` (隔离云硬盘).
+/// Request of `IsolateDisks` (Returns cloud disks).
 ///
-/// 本接口(IsolateDisks)用于退还一个或多个轻量应用服务器云硬盘。
+/// This API is used to return one or more Lighthouse cloud disks.
 ///
-/// 只有状态为 UNATTACHED 的数据盘才可以进行此操作。
-/// 接口调用成功后，云硬盘会进入SHUTDOWN 状态。
-/// 支持批量操作。每次请求批量资源的上限为 20。
-/// 本接口为异步接口，请求发送成功后会返回一个 RequestId，此时操作并未立即完成。云硬盘操作结果可以通过调用 [DescribeDisks](https://cloud.tencent.com/document/product/1207/66093) 接口查询，如果云硬盘的最新操作状态（LatestOperationState）为“SUCCESS”，则代表操作成功。
+/// You can only perform this operation on `UNATTACHED` disks.
+/// After the successful call of the API, the cloud disk goes to the SHUTDOWN state.
+/// Up to 20 instances are supported at one time.
+/// This API is async. After the request is sent, a `RequestId` is returned. At this time, the operation is not completed yet. To check the result, you need to call  [DescribeDisks](https://intl.cloud.tencent.com/document/product/1207/66093?from_cn_redirect=1). If the latest operation status (LatestOperationState) of the disk is `SUCCESS`, the operation is successful.
 IsolateDisksRequest {
-    /// 云硬盘ID列表。一个或多个待操作的云硬盘ID。可通过[DescribeDisks](https://cloud.tencent.com/document/product/1207/66093)接口返回值中的DiskId获取。每次请求退还数据盘数量总计上限为20。
+    /// IDs of cloud disks. The value can be obtained from the `InstanceId` parameter returned by the [DescribeDisks](https://intl.cloud.tencent.com/document/product/1207/66093?from_cn_redirect=1) API. Up to 20 disks can be processed at a time.
     ///
     /// Required.
     "DiskIds" disk_ids set_disk_ids: list String,
@@ -3569,56 +3525,59 @@ IsolateDisksRequest {
 rt::action!("lighthouse", "2020-03-24", "IsolateDisks", IsolateDisksRequest => IsolateDisksResponse);
 
 rt::model! { read debug;
-/// IsolateDisks返回参数结构体
+/// IsolateDisks response structure.
 IsolateDisksResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `IsolateInstances` (隔离实例).
+/// Request of `IsolateInstances` (Isolates instances).
 ///
-/// 本接口(IsolateInstances)用于退还一个或多个轻量应用服务器实例。
-/// * 只有状态为 RUNNING 或 STOPPED 的实例才可以进行此操作。
-/// * 接口调用成功后，实例会进入SHUTDOWN 状态。
-/// * 支持批量操作。每次请求批量资源（包括实例与数据盘）的上限为 20。
-/// * 本接口为异步接口，请求发送成功后会返回一个 RequestId，此时操作并未立即完成。实例操作结果可以通过调用 [DescribeInstances](https://cloud.tencent.com/document/product/1207/47573) 接口查询，如果实例的最新操作状态（LatestOperationState）为“SUCCESS”，则代表操作成功。
+/// This API is used to return one or more Lighthouse instances.
+/// * Only `RUNNING` and `STOPPED` instances can be returned.
+/// * The instance status goes to `SHUTDOWN` after the API is called successfully.
+/// * Batch operations are supported. Up to 20 resources (including instances and data disks) can be returned in each request.
+/// * This API is async. After the request is sent successfully, a `RequestId` will be returned. At this time, the operation is not completed immediately. The result of the instance operation can be queried by calling the `DescribeInstances` API. If the latest operation status (LatestOperationState) of the instance is `SUCCESS`, the operation is successful.
 IsolateInstancesRequest {
-    /// 实例ID列表。一个或多个待操作的实例ID。可通过[DescribeInstances](https://cloud.tencent.com/document/api/1207/47573)接口返回值中的InstanceId获取。每次请求退还实例和数据盘数量总计上限为20。
+    /// IDs of target instances. You can get the IDs from the `InstanceId` parameter returned by the `DescribeInstances` API. Up to 20 instances can be specified at the same time.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 是否退还挂载的数据盘。取值范围：
-    /// TRUE：表示退还实例同时退还其挂载的数据盘。
-    /// FALSE：表示退还实例同时不再退还其挂载的数据盘。
-    /// 默认取值：TRUE。
+    /// Whether to return data disks mounted on the instance together with the instance. Valid values:
+    /// `TRUE`: Return the mounted data disks at the same time
+    /// `FALSE`: Do not return the mounted data disks at the same time
+    /// Default value: `TRUE`.
     "IsolateDataDisk" isolate_data_disk set_isolate_data_disk: bool,
 } }
 rt::action!("lighthouse", "2020-03-24", "IsolateInstances", IsolateInstancesRequest => IsolateInstancesResponse);
 
 rt::model! { read debug;
-/// IsolateInstances返回参数结构体
+/// IsolateInstances response structure.
 IsolateInstancesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read nodebug;
-/// 描述密钥对信息。
+/// Key pair information.
 KeyPair {
-    /// 密钥对 ID ，是密钥对的唯一标识。
+    /// Key pair ID, which is the unique identifier of a key pair.
     "KeyId" key_id set_key_id: str,
-    /// 密钥对名称。
+    /// Key pair name.
     "KeyName" key_name set_key_name: str,
-    /// 密钥对的纯文本公钥。
+    /// Public key (in plain text) of key pair.
     "PublicKey" public_key set_public_key: str,
-    /// 密钥对关联的实例 ID 列表。
+    /// List of IDs of instances associated with the key pair.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "AssociatedInstanceIds" associated_instance_ids set_associated_instance_ids: list String,
     /// 密钥对关联的实例列表。
     "AssociatedInstanceSet" associated_instance_set set_associated_instance_set: list AssociatedInstanceInfo,
-    /// 创建时间。按照 ISO8601 标准表示，并且使用 UTC 时间。格式为：YYYY-MM-DDThh:mm:ssZ
+    /// Creation time in the format of YYYY-MM-DDThh:mm:ssZ according to ISO 8601 standard. UTC time is used
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CreatedTime" created_time set_created_time: str,
-    /// 密钥对私钥。
+    /// Private key of key pair.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "PrivateKey" private_key set_private_key: str,
     /// 密钥对绑定的标签列表。
     "Tags" tags set_tags: list Tag,
@@ -3639,33 +3598,22 @@ impl ::core::fmt::Debug for KeyPair {
 }
 
 rt::model! { write nodebug;
-/// 实例密码登录配置信息。
+/// Login password information
 LoginConfiguration {
-    /// - "YES"代表选择自动生成密码，这时不指定Password字段。
+    /// - `YES`: Random password. In this case, `Password` cannot be specified.
     ///
-    /// - "NO"代表选择自定义密码，这时要指定Password字段。
+    /// - `No`: Custom. `Password` must be specified.
     "AutoGeneratePassword" auto_generate_password set_auto_generate_password: str,
-    /// 实例登录密码。具体按照操作系统的复杂度要求。
+    /// Instance login password.
+    /// For Windows instances, the password must contain 12 to 30 characters of the following types. It cannot start with “/” and cannot include the username.
     ///
-    /// `LINUX_UNIX` 实例密码必须 8-30 位，推荐使用 12 位以上密码，不能包含空格，不能以“/”开头，至少包含以下字符中的三种不同字符，字符种类：
+    /// - Lowercase letters: [a–z]
     ///
-    /// - 小写字母：[a-z]
+    /// - Uppercase letters: [A–Z]
     ///
-    /// - 大写字母：[A-Z]
+    /// - Digits: 0-9
     ///
-    /// - 数字：0-9
-    ///
-    /// - 特殊字符： ()\`\~!@#$%^&\*-+=\_|{}[]:;' <>,.?/
-    ///
-    /// `WINDOWS` 实例密码必须 12-30 位，不能包含空格，不能以“/”开头且不包括用户名，至少包含以下字符中的三种不同字符：
-    ///
-    /// - 小写字母：[a-z]
-    ///
-    /// - 大写字母：[A-Z]
-    ///
-    /// - 数字：0-9
-    ///
-    /// - 特殊字符：()\`~!@#$%^&\*-+=\_|{}[]:;' <>,.?/
+    /// - Symbols: ()`~!@#$%^&*-+=_|{}[]:;'<>,.?/
     "Password" password set_password: str,
     /// 密钥ID列表，最多同时指定5个密钥。关联密钥后，就可以通过对应的私钥来访问实例。密钥与密码不能同时指定，同时WINDOWS操作系统不支持指定密钥。密钥ID列表可以通过[DescribeKeyPairs](https://cloud.tencent.com/document/product/1207/55540)接口获取。
     "KeyIds" key_ids set_key_ids: list String,
@@ -3681,9 +3629,9 @@ impl ::core::fmt::Debug for LoginConfiguration {
 }
 
 rt::model! { read debug;
-/// 描述了实例登录相关配置与信息。
+/// Describes login settings of an instance.
 LoginSettings {
-    /// 密钥 ID 列表。关联密钥后，就可以通过对应的私钥来访问实例。注意：此字段可能返回 []，表示取不到有效值。
+    /// Key ID list. After a key is associated, you can use it to access the instance. Note: this field may return [], indicating that no valid values can be obtained.
     "KeyIds" key_ids set_key_ids: list String,
 } }
 
@@ -3788,44 +3736,45 @@ McpServerTemplateEnv {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyBlueprintAttribute` (修改镜像属性).
+/// Request of `ModifyBlueprintAttribute` (Modifies image attribute).
 ///
-/// 本接口 (ModifyBlueprintAttribute) 用于修改镜像属性。
+/// This API is used to modify an image attribute.
 ModifyBlueprintAttributeRequest {
-    /// 镜像 ID。可通过[DescribeBlueprints](https://cloud.tencent.com/document/product/1207/47689)接口返回值中的BlueprintId获取。
+    /// Image ID, which can be obtained from the `BlueprintId` returned by the [DescribeBlueprints](https://intl.cloud.tencent.com/document/product/1207/47689?from_cn_redirect=1) API.
     ///
     /// Required.
     "BlueprintId" blueprint_id set_blueprint_id: str,
-    /// 设置新的镜像名称。最大长度60。
+    /// New image name, which can contain up to 60 characters.
     "BlueprintName" blueprint_name set_blueprint_name: str,
-    /// 设置新的镜像描述。最大长度60。
+    /// New image description, which can contain up to 60 characters.
     "Description" description set_description: str,
 } }
 rt::action!("lighthouse", "2020-03-24", "ModifyBlueprintAttribute", ModifyBlueprintAttributeRequest => ModifyBlueprintAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyBlueprintAttribute返回参数结构体
+/// ModifyBlueprintAttribute response structure.
 ModifyBlueprintAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 描述了实例可变更的套餐。
+/// Changeable packages for the instance.
 ModifyBundle {
-    /// 更改实例套餐后需要补的差价。
+    /// Price difference that you need to pay for the new instance package after change.
     "ModifyPrice" modify_price set_modify_price: obj Price,
-    /// 变更套餐状态。取值：
+    /// Package change status. Valid values:
     ///
-    /// - SOLD_OUT：套餐售罄
+    /// - SOLD_OUT: packages are sold out
     ///
-    /// - AVAILABLE：支持套餐变更
+    /// - AVAILABLE: packages can be changed
     ///
-    /// - UNAVAILABLE：暂不支持套餐变更
+    /// - UNAVAILABLE: packages cannot be changed currently
     "ModifyBundleState" modify_bundle_state set_modify_bundle_state: str,
-    /// 套餐信息。
+    /// Package information.
     "Bundle" bundle set_bundle: obj Bundle,
-    /// 不支持套餐变更原因信息。变更套餐状态为"AVAILABLE"时, 该信息为空
+    /// The reason of package changing failure. It’s empty if the package change status is `AVAILABLE`.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "NotSupportModifyMessage" not_support_modify_message set_not_support_modify_message: str,
 } }
 
@@ -3851,20 +3800,15 @@ ModifyDiskBackupsAttributeResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDisksAttribute` (修改云硬盘属性).
+/// Request of `ModifyDisksAttribute` (Modifies cloud disk attributes).
 ///
-/// 本接口(ModifyDisksAttribute)用于修改云硬盘属性。
-/// 云硬盘必须处于以下状态:
-///
-/// -  ATTACHED（已挂载）
-///
-/// -  UNATTACHED（待挂载）
+/// This API is used to modify cloud disk attributes.
 ModifyDisksAttributeRequest {
-    /// 云硬盘ID列表。每次批量请求云硬盘的上限为 100。可通过[DescribeDisks](https://cloud.tencent.com/document/product/1207/66093)接口返回值中的DiskId获取。
+    /// List of cloud disk IDs.
     ///
     /// Required.
     "DiskIds" disk_ids set_disk_ids: list String,
-    /// 云硬盘名称。
+    /// Cloud disk name.
     ///
     /// Required.
     "DiskName" disk_name set_disk_name: str,
@@ -3872,7 +3816,7 @@ ModifyDisksAttributeRequest {
 rt::action!("lighthouse", "2020-03-24", "ModifyDisksAttribute", ModifyDisksAttributeRequest => ModifyDisksAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyDisksAttribute返回参数结构体
+/// ModifyDisksAttribute response structure.
 ModifyDisksAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3904,30 +3848,15 @@ ModifyDisksBackupQuotaResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDisksRenewFlag` (修改云硬盘续费标识).
+/// Request of `ModifyDisksRenewFlag` (Modifies the configuration of auto-renewal of cloud disks).
 ///
-/// 本接口（ModifyDisksRenewFlag）用于修改云硬盘续费标识。
-/// 云硬盘需要处于以下状态：
-///
-/// -  ATTACHED （已挂载）
-///
-/// -  UNATTACHED （待挂载）
-///
-/// -  ATTACHING （挂载中）
-///
-/// -  DETACHING （卸载中）
+/// This API is used to modify the configuration of auto-renewal of cloud disks.
 ModifyDisksRenewFlagRequest {
-    /// 云硬盘ID列表。每次批量请求云硬盘的上限为 100。可通过[DescribeDisks](https://cloud.tencent.com/document/product/1207/66093)接口返回值中的DiskId获取。
+    /// List of cloud disk IDs.
     ///
     /// Required.
     "DiskIds" disk_ids set_disk_ids: list String,
-    /// 自动续费标识。取值范围：
-    ///
-    /// - NOTIFY_AND_AUTO_RENEW：通知过期且自动续费
-    /// - NOTIFY_AND_MANUAL_RENEW：通知过期不自动续费
-    /// - DISABLE_NOTIFY_AND_MANUAL_RENEW：不通知过期不自动续费
-    ///
-    /// 若该参数指定为NOTIFY_AND_AUTO_RENEW，在账户余额充足的情况下，实例到期后将按月自动续费。
+    /// Whether Auto-Renewal is enabled
     ///
     /// Required.
     "RenewFlag" renew_flag set_renew_flag: str,
@@ -3935,7 +3864,7 @@ ModifyDisksRenewFlagRequest {
 rt::action!("lighthouse", "2020-03-24", "ModifyDisksRenewFlag", ModifyDisksRenewFlagRequest => ModifyDisksRenewFlagResponse);
 
 rt::model! { read debug;
-/// ModifyDisksRenewFlag返回参数结构体
+/// ModifyDisksRenewFlag response structure.
 ModifyDisksRenewFlagResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3984,72 +3913,70 @@ ModifyDockerContainerResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyFirewallRuleDescription` (修改防火墙规则描述).
+/// Request of `ModifyFirewallRuleDescription` (Modifies firewall rule description).
 ///
-/// 本接口（ModifyFirewallRuleDescription）用于修改单条防火墙规则描述。
+/// This API is used to modify the description of a single firewall rule.
 ///
-/// * FirewallVersion 用于指定要操作的防火墙的版本。传入 FirewallVersion 版本号若不等于当前防火墙的最新版本，将返回失败；若不传 FirewallVersion 则直接修改防火墙规则备注。FirewallVersion可通过[DescribeFirewallRules](https://cloud.tencent.com/document/api/1207/48252)接口返回值中的FirewallVersion获取。
+/// * `FirewallVersion` is used to specify the version of the firewall to be manipulated. If the `FirewallVersion` value passed in is not equal to the current latest version of the firewall, a failure will be returned. If `FirewallVersion` is not passed in, the description of the specified rule will be modified directly.
 ///
-/// 用FirewallRule参数来指定要修改的防火墙规则，使用其中的Protocol， Port， CidrBlock，Action字段来匹配要修改的防火墙规则。
-///
-/// 在 FirewallRule 参数中：
-/// * Protocol 字段支持输入 TCP，UDP，ICMP，ICMPv6，ALL。
-/// * Port 字段允许输入 ALL，或者一个单独的端口号，或者用逗号分隔的离散端口号，或者用减号分隔的两个端口号代表的端口范围。当 Port 为范围时，减号分隔的第一个端口号小于第二个端口号。当 Protocol 字段不是 TCP 或 UDP 时，Port 字段只能为空或 ALL。Port 字段长度不得超过 64。
-/// * CidrBlock 字段允许输入符合 cidr 格式标准的任意字符串。租户之间网络隔离规则优先于防火墙中的内网规则。
-/// * Action 字段只允许输入 ACCEPT 或 DROP。
-/// * FirewallRuleDescription 字段长度不得超过 64。
+/// In the `FirewallRule` parameter:
+/// * Valid values of the `Protocol` field include `TCP`, `UDP`, `ICMP`, and `ALL`.
+/// * For the `Port` field, you can enter only `ALL`, a single port number, several port numbers separated by commas, or a port range indicated by two port numbers separated by a minus sign. If `Port` is a range, the port number on the left of the minus sign must be smaller than the one on the right. If `Protocol` is not `TCP` or `UDP`, `Port` can only be empty or `ALL`. The length of the `Port` field cannot exceed 64 characters.
+/// * For the `CidrBlock` field, you can enter any string that conforms to the CIDR format standard. Multi-Tenant network isolation rules take precedence over private network rules in the firewall.
+/// * For the `Action` field, you can enter only `ACCEPT` or `DROP`.
+/// * The length of the `FirewallRuleDescription` field cannot exceed 64 characters.
 ModifyFirewallRuleDescriptionRequest {
-    /// 实例ID。可通过 [DescribeInstances](https://cloud.tencent.com/document/api/1207/47573) 接口返回值中的 InstanceId 获取。
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 防火墙规则。
+    /// Firewall rule.
     ///
     /// Required.
     "FirewallRule" firewall_rule set_firewall_rule: obj FirewallRule,
-    /// 防火墙当前版本。用户每次更新防火墙规则时版本会自动加1，防止规则已过期，不填不考虑冲突。
+    /// Current firewall version number. Every time you update the firewall rule version, it will be automatically increased by 1 to prevent the rule from expiring. If it is left empty, conflicts will not be considered.
     "FirewallVersion" firewall_version set_firewall_version: i128,
 } }
 rt::action!("lighthouse", "2020-03-24", "ModifyFirewallRuleDescription", ModifyFirewallRuleDescriptionRequest => ModifyFirewallRuleDescriptionResponse);
 
 rt::model! { read debug;
-/// ModifyFirewallRuleDescription返回参数结构体
+/// ModifyFirewallRuleDescription response structure.
 ModifyFirewallRuleDescriptionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyFirewallRules` (修改防火墙规则).
+/// Request of `ModifyFirewallRules` (Modifies firewall rules).
 ///
-/// 本接口（ModifyFirewallRules）用于重置实例防火墙规则。
+/// This API is used to reset the firewall rules of an instance.
 ///
-/// 本接口先删除当前实例的所有防火墙规则，然后添加新的规则。
+/// This API deletes all firewall rules of the current instance first and then adds new rules.
 ///
-/// * FirewallVersion 用于指定要操作的防火墙的版本。传入 FirewallVersion 版本号若不等于当前防火墙的最新版本，将返回失败；若不传 FirewallVersion 则直接重置防火墙规则。可通过[DescribeFirewallRules](https://cloud.tencent.com/document/api/1207/48252)接口返回值中的FirewallVersion获取。
+/// * `FirewallVersion` is used to specify the version of the firewall to be manipulated. If the `FirewallVersion` value passed in is not equal to the current latest version of the firewall, a failure will be returned. If `FirewallVersion` is not passed in, the specified rule will be reset directly.
 ///
-/// 在 FirewallRules 参数中：
-/// * Protocol 字段支持输入 TCP，UDP，ICMP，ICMPv6，ALL。
-/// * Port 字段允许输入 ALL，或者一个单独的端口号，或者用逗号分隔的离散端口号，或者用减号分隔的两个端口号代表的端口范围。当 Port 为范围时，减号分隔的第一个端口号小于第二个端口号。当 Protocol 字段不是 TCP 或 UDP 时，Port 字段只能为空或 ALL。Port 字段长度不得超过 64。
-/// * CidrBlock 字段允许输入符合 cidr 格式标准的任意字符串。租户之间网络隔离规则优先于防火墙中的内网规则。
-/// * Action 字段只允许输入 ACCEPT 或 DROP。
-/// * FirewallRuleDescription 字段长度不得超过 64。
+/// In the `FirewallRules` parameter:
+/// * Valid values of the `Protocol` field include `TCP`, `UDP`, `ICMP`, and `ALL`.
+/// * For the `Port` field, you can enter only `ALL`, a single port number, several port numbers separated by commas, or a port range indicated by two port numbers separated by a minus sign. If `Port` is a range, the port number on the left of the minus sign must be smaller than the one on the right. If `Protocol` is not `TCP` or `UDP`, `Port` can only be empty or `ALL`. The length of the `Port` field cannot exceed 64 characters.
+/// * For the `CidrBlock` field, you can enter any string that conforms to the CIDR format standard. Multi-Tenant network isolation rules take precedence over private network rules in the firewall.
+/// * For the `Action` field, you can enter only `ACCEPT` or `DROP`.
+/// * The length of the `FirewallRuleDescription` field cannot exceed 64 characters.
 ModifyFirewallRulesRequest {
-    /// 实例 ID。实例的ID可通过[DescribeInstances](https://cloud.tencent.com/document/product/1207/47573)接口返回值中的InstanceId获取。
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 防火墙规则列表。列表长度最大值是100。
+    /// Firewall rule list.
     ///
     /// Required.
     "FirewallRules" firewall_rules set_firewall_rules: list FirewallRule,
-    /// 防火墙当前版本。用户每次更新防火墙规则时版本会自动加1，防止规则已过期，不填不考虑冲突。
+    /// Current firewall version number. Every time you update the firewall rule version, it will be automatically increased by 1 to prevent the rule from expiring. If it is left empty, conflicts will not be considered.
     "FirewallVersion" firewall_version set_firewall_version: i128,
 } }
 rt::action!("lighthouse", "2020-03-24", "ModifyFirewallRules", ModifyFirewallRulesRequest => ModifyFirewallRulesResponse);
 
 rt::model! { read debug;
-/// ModifyFirewallRules返回参数结构体
+/// ModifyFirewallRules response structure.
 ModifyFirewallRulesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4077,22 +4004,22 @@ ModifyFirewallTemplateResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyImageSharePermission` (修改CVM镜像共享信息).
+/// Request of `ModifyImageSharePermission` (Modifies CVM image sharing information).
 ///
-/// 本接口 (ModifyImageSharePermission) 用于共享和取消共享CVM自定义镜像到轻量应用服务器服务。
-/// CVM镜像共享到轻量应用服务器镜像需要满足如下条件：
-/// 1.已共享过的镜像不支持再次共享。
-/// 2.外部导入的镜像不支持共享。
-/// 3.整机镜像不支持共享。
-/// 4.镜像要支持Cloudinit才支持共享。
-/// 5.镜像的Platform和OsName要满足。
-/// 6.NORMAL状态的镜像才支持共享。
+/// This API is used to share and cancel sharing of CVM custom images to the Lighthouse service.
+/// Sharing CVM images to Lighthouse requires the following conditions to be met:
+/// 1. Images that have been shared cannot be shared again.
+/// 2. Images imported from external sources are not supported for sharing.
+/// 3. Full-instance images are not supported for sharing.
+/// 4. Images need to support CloudInit to be eligible for sharing.
+/// 5. The Platform and OsName of the images must meet the sharing conditions before the images are eligible for sharing.
+/// 6. Only images in the NORMAL status are supported for sharing.
 ModifyImageSharePermissionRequest {
-    /// 镜像 ID。可通过[DescribeImages](https://cloud.tencent.com/document/api/213/15715)接口返回值中的ImageId获取。
+    /// Image ID, which can be obtained through the ImageId in the returned value of the [DescribeImages](https://www.tencentcloud.com/document/api/213/15715?from_cn_redirect=1) API.
     ///
     /// Required.
     "ImageId" image_id set_image_id: str,
-    /// 共享属性，包括 SHARE，CANCEL。其中SHARE代表共享，CANCEL代表取消共享。
+    /// Sharing property, including SHARE and CANCEL. Among them, SHARE indicates sharing, and CANCEL indicates canceling sharing.
     ///
     /// Required.
     "Permission" permission set_permission: str,
@@ -4100,87 +4027,90 @@ ModifyImageSharePermissionRequest {
 rt::action!("lighthouse", "2020-03-24", "ModifyImageSharePermission", ModifyImageSharePermissionRequest => ModifyImageSharePermissionResponse);
 
 rt::model! { read debug;
-/// ModifyImageSharePermission返回参数结构体
+/// ModifyImageSharePermission response structure.
 ModifyImageSharePermissionResponse {
-    /// CVM自定义镜像共享到轻量应用服务器后的镜像ID。
+    /// Image ID after a CVM custom image is shared to Lighthouse.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BlueprintId" blueprint_id set_blueprint_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyInstancesAttribute` (修改实例的属性).
+/// Request of `ModifyInstancesAttribute` (Modifies instance attribute).
 ///
-/// 本接口（ModifyInstancesAttribute）用于修改实例的属性。
-/// * “实例名称”仅为方便用户自己管理之用。
-/// * 支持批量操作。每次请求批量实例的上限为 100。
+/// This API is used to modify an instance attribute.
+/// * The instance name is used only for users’ convenience.
+/// * Batch operations are supported. The maximum number of instances in each request is 100.
 ModifyInstancesAttributeRequest {
-    /// 实例 ID 列表。每次请求批量实例的上限为 100。可通过[DescribeInstances](https://cloud.tencent.com/document/api/1207/47573)接口返回值中的InstanceId获取。
+    /// Instance ID list. Each request can contain up to 100 instances at a time. You can get an instance ID from the `InstanceId` returned by the [DescribeInstances](https://intl.cloud.tencent.com/document/api/1207/47573?from_cn_redirect=1) API.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 实例名称。可任意命名，但不得超过 60 个字符。
+    /// Instance name, which is customizable and can contain up to 60 characters.
     "InstanceName" instance_name set_instance_name: str,
 } }
 rt::action!("lighthouse", "2020-03-24", "ModifyInstancesAttribute", ModifyInstancesAttributeRequest => ModifyInstancesAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyInstancesAttribute返回参数结构体
+/// ModifyInstancesAttribute response structure.
 ModifyInstancesAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyInstancesBundle` (变更实例套餐).
+/// Request of `ModifyInstancesBundle` (Changes the instance bundle.).
 ///
-/// 本接口(ModifyInstancesBundle)用于变更一个或多个轻量应用服务器实例套餐。
-/// * 只有状态为 RUNNING，STOPPED的实例才可以进行此操作。
-/// * 支持批量操作。每次请求批量实例的上限为 30。
-/// * 本接口为异步接口，请求发送成功后会返回一个 RequestId，此时操作并未立即完成。实例操作结果可以通过调用 [DescribeInstances](https://cloud.tencent.com/document/product/1207/47573) 接口查询，如果实例的最新操作状态（LatestOperationState）为“SUCCESS”，则代表操作成功。
+/// This API is used change one or more Lighthouse instance bundles.
+/// * Only `RUNNING` and `STOPPED` instances can be changed.
+/// * Batch operations are supported. The maximum number of instances in each request is 30.
+/// * This API is async. After the request is sent successfully, a `RequestId` will be returned. At this time, the operation is not completed immediately. The result of the instance operation can be queried by calling the `DescribeInstances` API. If the latest operation status (LatestOperationState) of the instance is `SUCCESS`, the operation is successful.
 ModifyInstancesBundleRequest {
-    /// 实例ID列表。一个或多个待操作的实例ID。可通过[DescribeInstances](https://cloud.tencent.com/document/api/1207/47573)接口返回值中的InstanceId获取。每次请求批量实例的上限为15。
+    /// IDs of target instances. You can get the IDs from the `InstanceId` parameter returned by the `DescribeInstances` API. Up to 15 instances can be specified at the same time.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 待变更的套餐Id。注意不可和当前要升配的实例套餐ID相同。可通过[DescribeBundles](https://cloud.tencent.com/document/api/1207/47575)接口返回值中的BundleId获取。
+    /// ID of bundles to change. You can get the IDs from the `BundleId` returned by the [DescribeBundles](https://intl.cloud.tencent.com/document/api/1207/47575?from_cn_redirect=1).
     ///
     /// Required.
     "BundleId" bundle_id set_bundle_id: str,
-    /// 是否自动抵扣代金券。取值范围：
-    /// true：表示自动抵扣代金券
-    /// false：表示不自动抵扣代金券
-    /// 默认取值：false。
+    /// Whether to use existing vouchers under the current account automatically. Valid values:
+    /// `true`: Deduct from existing vouchers automatically
+    /// `false`: Do not deduct from existing vouchers automatically
+    /// Default value: `false`.
     "AutoVoucher" auto_voucher set_auto_voucher: bool,
 } }
 rt::action!("lighthouse", "2020-03-24", "ModifyInstancesBundle", ModifyInstancesBundleRequest => ModifyInstancesBundleResponse);
 
 rt::model! { read debug;
-/// ModifyInstancesBundle返回参数结构体
+/// ModifyInstancesBundle response structure.
 ModifyInstancesBundleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyInstancesRenewFlag` (修改实例续费标识).
+/// Request of `ModifyInstancesRenewFlag` (Modifies the renewal flags of instances).
 ///
-/// 本接口 (ModifyInstancesRenewFlag) 用于修改包年包月实例续费标识。
+/// This API is used to change the auto-renewal setting of monthly-subscribed instances.
 ///
-/// * 实例被标识为自动续费后，每次在实例到期时，会自动续费一个月。
-/// * 支持批量操作。每次请求批量实例的上限为100。
+/// * Instances with auto-renewal enabled are automatically renewed on a monthly basis upon the expiration.
+/// * Batch operations are supported. Up to 100 instances per request is allowed.
 ModifyInstancesRenewFlagRequest {
-    /// 实例 ID 列表。每次请求批量实例的上限为 100。可通过[DescribeInstances](https://cloud.tencent.com/document/api/1207/47573)接口返回值中的InstanceId获取。
+    /// Instance ID list. Each request can contain up to 100 instances at a time. You can get an instance ID from the `InstanceId` returned by the [DescribeInstances](https://intl.cloud.tencent.com/document/api/1207/47573?from_cn_redirect=1) API.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 自动续费标识。取值范围：
+    /// Auto-Renewal flag. Valid values:
     ///
-    /// - NOTIFY_AND_AUTO_RENEW：通知过期且自动续费
-    /// - NOTIFY_AND_MANUAL_RENEW：通知过期不自动续费
-    /// - DISABLE_NOTIFY_AND_MANUAL_RENEW：不通知过期不自动续费
+    /// - NOTIFY_AND_AUTO_RENEW: notify upon expiration and renew automatically
     ///
-    /// 若该参数指定为NOTIFY_AND_AUTO_RENEW，在账户余额充足的情况下，实例到期后将按月自动续费。
+    /// - NOTIFY_AND_MANUAL_RENEW: notify upon expiration but do not renew automatically
+    ///
+    /// - DISABLE_NOTIFY_AND_MANUAL_RENEW: neither notify upon expiration nor renew automatically
+    ///
+    /// If this parameter is specified as `NOTIFY_AND_AUTO_RENEW`, the instance will be automatically renewed monthly if the account balance is sufficient.
     ///
     /// Required.
     "RenewFlag" renew_flag set_renew_flag: str,
@@ -4188,7 +4118,7 @@ ModifyInstancesRenewFlagRequest {
 rt::action!("lighthouse", "2020-03-24", "ModifyInstancesRenewFlag", ModifyInstancesRenewFlagRequest => ModifyInstancesRenewFlagResponse);
 
 rt::model! { read debug;
-/// ModifyInstancesRenewFlag返回参数结构体
+/// ModifyInstancesRenewFlag response structure.
 ModifyInstancesRenewFlagResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4233,62 +4163,64 @@ ModifyMcpServerResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifySnapshotAttribute` (修改快照信息).
+/// Request of `ModifySnapshotAttribute` (Modifies snapshot attribute).
 ///
-/// 本接口（ModifySnapshotAttribute）用于修改指定快照的属性。
+/// This API is used to modify the attributes of a snapshot.
 ///
-/// - “快照名称”仅为方便用户自己管理之用。
+/// - The snapshot name is used only for users’ convenience.
 ModifySnapshotAttributeRequest {
-    /// 快照 ID, 可通过 [DescribeSnapshots](https://cloud.tencent.com/document/product/1207/54388) 查询。
+    /// Snapshot ID, which can be queried through `DescribeSnapshots`.
     ///
     /// Required.
     "SnapshotId" snapshot_id set_snapshot_id: str,
-    /// 新的快照名称，最长为 60 个字符。
+    /// New snapshot name, which can contain up to 60 characters.
     "SnapshotName" snapshot_name set_snapshot_name: str,
 } }
 rt::action!("lighthouse", "2020-03-24", "ModifySnapshotAttribute", ModifySnapshotAttributeRequest => ModifySnapshotAttributeResponse);
 
 rt::model! { read debug;
-/// ModifySnapshotAttribute返回参数结构体
+/// ModifySnapshotAttribute response structure.
 ModifySnapshotAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 折扣详情信息。
+/// Discount details.
 PolicyDetail {
-    /// 用户折扣。
+    /// User discount.
     "UserDiscount" user_discount set_user_discount: f64,
-    /// 公共折扣。
+    /// Public discount.
     "CommonDiscount" common_discount set_common_discount: f64,
-    /// 最终折扣。
+    /// Final discount.
     "FinalDiscount" final_discount set_final_discount: f64,
-    /// 活动折扣。取值为null，表示无有效值，即没有折扣。
+    /// Activity discount. The value `null` indicates no discount.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ActivityDiscount" activity_discount set_activity_discount: f64,
-    /// 折扣类型。
-    /// user：用户折扣; common：官网折扣; activity：活动折扣。 取值为null，表示无有效值，即没有折扣。
+    /// Discount type.
+    /// Valid values: `user` (user discount), `common` (discount displayed on the official website), `activity` (activity discount), `null` (no discount).
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "DiscountType" discount_type set_discount_type: str,
 } }
 
 rt::model! { read debug;
-/// 价格信息
+/// Price information
 Price {
-    /// 实例价格。
+    /// Instance price.
     "InstancePrice" instance_price set_instance_price: obj InstancePrice,
 } }
 
 rt::model! { write debug;
-/// Request of `RebootInstances` (重启实例).
+/// Request of `RebootInstances` (Restarts instances).
 ///
-/// 本接口（RebootInstances）用于重启实例。
+/// This API is used to restart instances.
 ///
-/// * 只有状态为 RUNNING 的实例才可以进行此操作。
-/// * 接口调用成功时，实例会进入 REBOOTING 状态；重启实例成功时，实例会进入 RUNNING 状态。
-/// * 支持批量操作，每次请求批量实例的上限为 100。
-/// * 本接口为异步接口，请求发送成功后会返回一个 RequestId，此时操作并未立即完成。实例操作结果可以通过调用 [DescribeInstances](https://cloud.tencent.com/document/product/1207/47573) 接口查询，如果实例的最新操作状态（LatestOperationState）为“SUCCESS”，则代表操作成功。
+/// * You can only perform this operation on instances whose status is `RUNNING`.
+/// * The instance status will become `REBOOTING` when the API is called successfully and will become `RUNNING` when the instance is successfully restarted.
+/// * Batch operations are supported. The maximum number of instances in each request is 100.
+/// * This API is async. After the request is sent successfully, a `RequestId` will be returned. At this time, the operation is not completed immediately. The result of the instance operation can be queried by calling the `DescribeInstances` API. If the latest operation status (LatestOperationState) of the instance is `SUCCESS`, the operation is successful.
 RebootInstancesRequest {
-    /// 实例 ID 列表。每次请求批量实例的上限为 100。可通过[DescribeInstances](https://cloud.tencent.com/document/api/1207/47573)接口返回值中的InstanceId获取。
+    /// Instance ID list. Each request can contain up to 100 instances at a time. You can get an instance ID from the `InstanceId` returned by the [DescribeInstances](https://intl.cloud.tencent.com/document/api/1207/47573?from_cn_redirect=1) API.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
@@ -4304,22 +4236,22 @@ RebootInstancesRequest {
 rt::action!("lighthouse", "2020-03-24", "RebootInstances", RebootInstancesRequest => RebootInstancesResponse);
 
 rt::model! { read debug;
-/// RebootInstances返回参数结构体
+/// RebootInstances response structure.
 RebootInstancesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 描述地域信息。
+/// Region information.
 RegionInfo {
-    /// 地域名称，例如，ap-guangzhou。
+    /// Region name, such as `ap-guangzhou`.
     "Region" region set_region: str,
-    /// 地域描述，例如，华南地区(广州)。
+    /// Region description, such as South China (Guangzhou).
     "RegionName" region_name set_region_name: str,
-    /// 地域是否可用状态，取值仅为AVAILABLE（表示可用状态）。
+    /// Region availability status. Its value can only be `AVAILABLE`.
     "RegionState" region_state set_region_state: str,
-    /// 是否中国大陆地域
+    /// Whether the region is in the Chinese mainland
     "IsChinaMainland" is_china_mainland set_is_china_mainland: bool,
 } }
 
@@ -4403,90 +4335,82 @@ RenameDockerContainerResponse {
 } }
 
 rt::model! { write debug;
-/// 续费云硬盘包年包月相关参数设置。
+/// Parameter settings for renewing the monthly subscribed cloud disk
 RenewDiskChargePrepaid {
-    /// 续费周期。
-    /// 单位：月。
-    /// 取值范围: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 24, 36]
+    /// Renewal period
     "Period" period set_period: i64,
-    /// 自动续费标识。
-    /// 取值范围：
+    /// Whether to renew the disk automatically. Values:
     ///
-    /// - NOTIFY_AND_AUTO_RENEW：通知过期且自动续费
+    /// `NOTIFY_AND_AUTO_RENEW`: Trigger expiration notification and renew automatically; `NOTIFY_AND_MANUAL_RENEW`: Trigger expiration notification but do not renew; `DISABLE_NOTIFY_AND_MANUAL_RENEW`: Do not trigger the notification and do not renew.
     ///
-    /// - NOTIFY_AND_MANUAL_RENEW：通知过期不自动续费，用户需要手动续费
-    /// - DISABLE_NOTIFY_AND_MANUAL_RENEW：不自动续费，且不通知
-    /// 默认取值：NOTIFY_AND_MANUAL_RENEW。若该参数指定为NOTIFY_AND_AUTO_RENEW，在账户余额充足的情况下，云硬盘到期后将按月自动续费。
+    /// Default: `NOTIFY_AND_MANUAL_RENEW`. If `NOTIFY_AND_AUTO_RENEW` is specified, the instance is automatically renewed on a monthly basis when the account balance is sufficient.
     "RenewFlag" renew_flag set_renew_flag: str,
-    /// 周期单位。取值范围：“m”(月)。默认值: "m"。
+    /// Unit of the period. Values: `m` (month).
     "TimeUnit" time_unit set_time_unit: str,
-    /// 当前实例到期时间。如“2018-01-01 00:00:00”。
-    /// 指定该参数即可对齐云硬盘所挂载的实例到期时间。
-    /// 该参数与Period必须指定其一，且不支持同时指定。
-    /// 该参数值必须大于入参中云硬盘的过期时间。
+    /// Expiration time of the current instance, such as "2018-01-01 00:00:00". Specify this parameter to align the expiration time of the instance and attached cloud disks. `CurInstanceDeadline` and `Period` cannot be both specified.
     "CurInstanceDeadline" cur_instance_deadline set_cur_instance_deadline: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RenewDisks` (续费云硬盘).
+/// Request of `RenewDisks` (Renews cloud disks).
 ///
-/// 本接口(RenewDisks)用于续费一个或多个轻量应用服务器云硬盘。
+/// This API is used to renew one or more Lighthouse cloud disks.
 ///
-/// 只有状态为 ATTACHED，UNATTACHED 或 SHUTDOWN 的数据盘才可以进行此操作。
-/// 支持批量操作。每次请求批量云硬盘的上限为 50。
-/// 本接口为异步接口，请求发送成功后会返回一个 RequestId，此时操作并未立即完成。云硬盘操作结果可以通过调用 [DescribeDisks](https://cloud.tencent.com/document/product/1207/66093) 接口查询，如果云硬盘的最新操作状态（LatestOperationState）为“SUCCESS”，则代表操作成功。
+/// This operation can only be performed on data disks with the status of `ATTACHED`, `UNATTACHED` or `SHUTDOWN`.
+/// Up to 50 cloud disks are supported at one time.
+/// This API is async. After the request is sent, a `RequestId` is returned. At this time, the operation is not completed yet. To check the result, you need to call  [DescribeDisks](https://intl.cloud.tencent.com/document/product/1207/66093?from_cn_redirect=1). If the latest operation status (LatestOperationState) of the disk is `SUCCESS`, the operation is successful.
 RenewDisksRequest {
-    /// 云硬盘ID列表。一个或多个待操作的云硬盘ID。可通过[DescribeDisks](https://cloud.tencent.com/document/product/1207/66093)接口返回值中的DiskId获取。每次请求续费数据盘数量总计上限为50。
+    /// IDs of cloud disks. The value can be obtained from the `DiskId` parameter returned by the [DescribeDisks](https://intl.cloud.tencent.com/document/product/1207/66093?from_cn_redirect=1) API. Up to 50 disks can be requested at a time.
     ///
     /// Required.
     "DiskIds" disk_ids set_disk_ids: list String,
-    /// 续费云硬盘包年包月相关参数设置。
+    /// Parameter settings for renewing the monthly subscribed cloud disk.
     ///
     /// Required.
     "RenewDiskChargePrepaid" renew_disk_charge_prepaid set_renew_disk_charge_prepaid: obj RenewDiskChargePrepaid,
-    /// 是否自动使用代金券。默认不使用。
+    /// Whether to use the vouchers automatically. It defaults to No.
     "AutoVoucher" auto_voucher set_auto_voucher: bool,
 } }
 rt::action!("lighthouse", "2020-03-24", "RenewDisks", RenewDisksRequest => RenewDisksResponse);
 
 rt::model! { read debug;
-/// RenewDisks返回参数结构体
+/// RenewDisks response structure.
 RenewDisksResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RenewInstances` (续费实例).
+/// Request of `RenewInstances` (Renews instances).
 ///
-/// 本接口(RenewInstances)用于续费一个或多个轻量应用服务器实例。
-/// * 只有状态为 RUNNING，STOPPED 或 SHUTDOWN 的实例才可以进行此操作。
-/// * 支持批量操作。每次请求批量实例的上限为 100。
-/// * 本接口为异步接口，请求发送成功后会返回一个 RequestId，此时操作并未立即完成。实例操作结果可以通过调用 [DescribeInstances](https://cloud.tencent.com/document/product/1207/47573) 接口查询，如果实例的最新操作状态（LatestOperationState）为“SUCCESS”，则代表操作成功。
+/// This API is used to renew one or more Lighthouse instances.
+/// * You can only perform this operation on instances whose status is `RUNNING`, `STOPPED` and `SHUTDOWN`.
+/// * Batch operations are supported. Up to 100 instances are supported in each request.
+/// * This API is async. After the request is sent successfully, a `RequestId` will be returned. At this time, the operation is not completed immediately. The result of the instance operation can be queried by calling the `DescribeInstances` API. If the latest operation status (LatestOperationState) of the instance is `SUCCESS`, the operation is successful.
 RenewInstancesRequest {
-    /// 实例ID列表。一个或多个待操作的实例ID。可通过[DescribeInstances](https://cloud.tencent.com/document/api/1207/47573)接口返回值中的InstanceId获取。每次请求批量实例的上限为100。
+    /// IDs of one or more instances to be operated. The value can be obtained from the `InstanceId` parameter returned by the [DescribeInstances](https://intl.cloud.tencent.com/document/api/1207/47573?from_cn_redirect=1) API. Up to 100 instances can be requested at a time.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 预付费模式，即包年包月相关参数设置。通过该参数可以指定包年包月实例的购买时长、是否设置自动续费等属性。若指定实例的付费模式为预付费则该参数必传。
+    /// Prepaid mode, i.e., monthly subscription. This parameter can specify the purchase period and other attributes such as auto-renewal. It is required for prepaid instances.
     ///
     /// Required.
     "InstanceChargePrepaid" instance_charge_prepaid set_instance_charge_prepaid: obj InstanceChargePrepaid,
-    /// 是否续费弹性数据盘。取值范围：
-    /// TRUE：表示续费实例同时续费其挂载的数据盘
-    /// FALSE：表示续费实例同时不再续费其挂载的数据盘
-    /// 默认取值：TRUE。
+    /// Whether to renew elastic data disks. Values:
+    /// `TRUE`: Renew the elastic data disks attached to the instance as well when the related instance is renewed.
+    /// `FALSE`: Do not renew the elastic data disks attached to the instance as well when the related instance is renewed.
+    /// Default: `TRUE`
     "RenewDataDisk" renew_data_disk set_renew_data_disk: bool,
-    /// 是否自动抵扣代金券。取值范围：
-    /// TRUE：表示自动抵扣代金券
-    /// FALSE：表示不自动抵扣代金券
-    /// 默认取值：FALSE。
+    /// Whether to automatically use vouchers. Values:
+    /// `TRUE`: Use vouchers for payment automatically.
+    /// `FALSE`: Do not use vouchers for payment automatically.
+    /// Default: `FALSE`.
     "AutoVoucher" auto_voucher set_auto_voucher: bool,
 } }
 rt::action!("lighthouse", "2020-03-24", "RenewInstances", RenewInstancesRequest => RenewInstancesResponse);
 
 rt::model! { read debug;
-/// RenewInstances返回参数结构体
+/// RenewInstances response structure.
 RenewInstancesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4549,11 +4473,11 @@ RerunDockerContainerResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ResetAttachCcn` (重新申请关联云联网).
+/// Request of `ResetAttachCcn` (Applies for associating with CCN again).
 ///
-/// 本接口 (ResetAttachCcn) 用于关联云联网实例申请过期时，重新申请关联操作。
+/// This API is used to apply for association again after a CCN instance association application expires.
 ResetAttachCcnRequest {
-    /// 云联网实例ID。可通过[DescribeCcns](https://cloud.tencent.com/document/product/215/19199)接口返回值中的CcnId获取。
+    /// CCN instance ID.
     ///
     /// Required.
     "CcnId" ccn_id set_ccn_id: str,
@@ -4561,7 +4485,7 @@ ResetAttachCcnRequest {
 rt::action!("lighthouse", "2020-03-24", "ResetAttachCcn", ResetAttachCcnRequest => ResetAttachCcnResponse);
 
 rt::model! { read debug;
-/// ResetAttachCcn返回参数结构体
+/// ResetAttachCcn response structure.
 ResetAttachCcnResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4593,36 +4517,31 @@ ResetFirewallTemplateRulesResponse {
 } }
 
 rt::model! { read debug;
-/// 描述了镜像重置信息
+/// Image reset information
 ResetInstanceBlueprint {
-    /// 镜像详细信息
+    /// Image details
     "BlueprintInfo" blueprint_info set_blueprint_info: obj Blueprint,
-    /// 实例镜像是否可重置为目标镜像。
-    /// 取值：
-    /// true（允许）
-    /// false（不允许）
+    /// Whether the image can be reset as the target image
     "IsResettable" is_resettable set_is_resettable: bool,
-    /// 不可重置信息.当镜像可重置时为""
+    /// Non-Resettable flag. If the image is resettable, it will be ""
     "NonResettableMessage" non_resettable_message set_non_resettable_message: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ResetInstance` (重装系统).
+/// Request of `ResetInstance` (Reinstalls system).
 ///
-/// 本接口（ResetInstance）用于重装指定实例上的镜像。
+/// This API is used to reinstall the image on the specified instance.
 ///
-/// * 仅`RUNNING`，`STOPPED`状态的机器，且当前机器无变更中的操作，才支持重装系统。
-/// * 如果指定了 BlueprintId 参数，则使用指定的镜像重装，否则按照当前实例使用的镜像进行重装。
-/// * 非中国大陆地域的实例不支持使用该接口实现LIUNX_UNIX和WINDOWS操作系统切换。
-/// * 系统盘将会被格式化，并重置，请确保系统盘中无重要文件。
-/// * 本接口为异步接口，请求发送成功后会返回一个 RequestId，此时操作并未立即完成。实例操作结果可以通过调用 [DescribeInstances](https://cloud.tencent.com/document/product/1207/47573) 接口查询，如果实例的最新操作状态（LatestOperationState）为“SUCCESS”，则代表操作成功。
-/// * 对于游戏专区实例，仅支持重装当前镜像。
+/// * If you specify a `BlueprintId`, the specified image is used; otherwise, the image used by the current instance is used.
+/// * The system disk will be formatted and reset. Therefore, make sure that no important files are stored on the system disk.
+/// * Currently, this API does not support switching the operating system between `LINUX_UNIX` and `WINDOWS` for instances.
+/// * This API is async. After the request is sent successfully, a `RequestId` will be returned. At this time, the operation is not completed immediately. The result of the instance operation can be queried by calling the `DescribeInstances` API. If the latest operation status (LatestOperationState) of the instance is `SUCCESS`, the operation is successful.
 ResetInstanceRequest {
-    /// 实例 ID。可通过[DescribeInstances](https://cloud.tencent.com/document/api/1207/47573)接口返回值中的InstanceId获取。
+    /// Instance ID, which can be obtained from the `InstanceId` returned by the [DescribeInstances](https://intl.cloud.tencent.com/document/api/1207/47573?from_cn_redirect=1) API.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 镜像 ID。可通过[DescribeBlueprints](https://cloud.tencent.com/document/product/1207/47689)接口返回值中的BlueprintId获取。
+    /// Image ID, which can be obtained from the `BlueprintId` returned by the [DescribeBlueprints](https://intl.cloud.tencent.com/document/product/1207/47689?from_cn_redirect=1) API.
     "BlueprintId" blueprint_id set_blueprint_id: str,
     /// 要创建的容器配置列表。
     /// 注意：仅重装的镜像类型为Docker时支持传入该参数。
@@ -4633,51 +4552,51 @@ ResetInstanceRequest {
 rt::action!("lighthouse", "2020-03-24", "ResetInstance", ResetInstanceRequest => ResetInstanceResponse);
 
 rt::model! { read debug;
-/// ResetInstance返回参数结构体
+/// ResetInstance response structure.
 ResetInstanceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `ResetInstancesPassword` (重置实例密码).
+/// Request of `ResetInstancesPassword` (Resets instance password).
 ///
-/// 本接口（ResetInstancesPassword）用于将实例操作系统的密码重置为用户指定的密码。
-/// * 只修改管理员账号的密码。实例的操作系统不同，管理员账号也会不一样（Windows 为 Administrator，Ubuntu 为 ubuntu ，其它系统为 root）。
-/// * 支持批量操作。将多个实例操作系统的密码重置为相同的密码。每次请求批量实例的上限为 100。
-/// * 建议对运行中的实例先手动关机，然后再进行密码重置。如实例处于运行中状态，本接口操作过程中会对实例进行关机操作，尝试正常关机失败后进行强制关机。
-/// * 本接口为异步接口，请求发送成功后会返回一个 RequestId，此时操作并未立即完成。实例操作结果可以通过调用 [DescribeInstances](https://cloud.tencent.com/document/product/1207/47573) 接口查询，如果实例的最新操作状态（LatestOperationState）为“SUCCESS”，则代表操作成功。
-/// 注意：强制关机的效果等同于关闭物理计算机的电源开关。强制关机可能会导致数据丢失或文件系统损坏。
+/// This API is used to reset the password of the instance OS to a user-specified password.
+/// * You can only use this API to modify the password of the admin account. The name of the admin account varies by OS (on Windows, it is `Administrator`; on Ubuntu, it is `ubuntu`; on other systems, it is `root`).
+/// * Batch operations are supported. You can reset the passwords of multiple instances to the same one. The maximum number of instances in each request is 100.
+/// * It’s recommended to shut down the instance first and then reset the password. If the instance is running, this API will try to shut it down normally. If the attempt fails, it will force to instance to shut down.
+/// * This API is async. After the request is sent successfully, a `RequestId` will be returned. At this time, the operation is not completed immediately. The result of the instance operation can be queried by calling the `DescribeInstances` API. If the latest operation status (LatestOperationState) of the instance is `SUCCESS`, the operation is successful.
+/// Note: Just like powering off a physical PC, a forced shutdown may cause data loss or the corruption of file system.
 ResetInstancesPasswordRequest {
-    /// 实例 ID 列表。每次请求批量实例的上限为 100。可通过 [DescribeInstances](https://cloud.tencent.com/document/product/1207/47573) 接口返回值中的 InstanceId 获取。
+    /// Instance ID list. Each request can contain up to 100 instances at a time.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 实例登录密码。不同操作系统类型密码复杂度限制不一样，具体如下：
-    /// `LINUX_UNIX` 实例密码必须 8-30 位，推荐使用 12 位以上密码，不能以“/”开头，至少包含以下字符中的三种不同字符，字符种类：
+    /// Login password of the instance(s). The password requirements vary among different operating systems:
+    /// The password of a `LINUX_UNIX` instance must contain 8–30 characters (above 12 characters preferably) in at least three of the following types and cannot begin with "/":
     ///
-    /// - 小写字母：[a-z]
+    /// - Lowercase letters: [a–z]
     ///
-    /// - 大写字母：[A-Z]
+    /// - Uppercase letters: [A–Z]
     ///
-    /// - 数字：0-9
+    /// - Digits: 0–9
     ///
-    /// - 特殊字符： ()\`\~!@#$%^&\*-+=\_|{}[]:;' <>,.?/
-    /// `WINDOWS` 实例密码必须 12-30 位，不能以“/”开头且不包括用户名，至少包含以下字符中的三种不同字符
+    /// - Special symbols: ()\`~!@#$%^&\*-+=\_|{}[]:;'<>,.?/
+    /// The password of a `WINDOWS` instance must contain 12–30 characters in at least three of the following types and cannot begin with "/" or include the username:
     ///
-    /// - 小写字母：[a-z]
+    /// - Lowercase letters: [a–z]
     ///
-    /// - 大写字母：[A-Z]
+    /// - Uppercase letters: [A–Z]
     ///
-    /// - 数字： 0-9
+    /// - Digits: 0–9
     ///
-    /// - 特殊字符：()\`~!@#$%^&\*-+=\_|{}[]:;' <>,.?/
+    /// - Special symbols: ()\`~!@#$%^&\*-+=\_|{}[]:;' <>,.?/
     ///
-    /// - 如果实例即包含 `LINUX_UNIX` 实例又包含 `WINDOWS` 实例，则密码复杂度限制按照 `WINDOWS` 实例的限制。
+    /// - If both `LINUX_UNIX` and `WINDOWS` instances exist, the requirements for password complexity of `WINDOWS` instances shall prevail.
     ///
     /// Required.
     "Password" password set_password: str,
-    /// 待重置密码的实例操作系统用户名。不得超过 64 个字符。
+    /// OS username of the instance for which you want to reset the password, which can contain up to 64 characters.
     "UserName" user_name set_user_name: str,
 } }
 impl ::core::fmt::Debug for ResetInstancesPasswordRequest {
@@ -4692,22 +4611,22 @@ impl ::core::fmt::Debug for ResetInstancesPasswordRequest {
 rt::action!("lighthouse", "2020-03-24", "ResetInstancesPassword", ResetInstancesPasswordRequest => ResetInstancesPasswordResponse);
 
 rt::model! { read debug;
-/// ResetInstancesPassword返回参数结构体
+/// ResetInstancesPassword response structure.
 ResetInstancesPasswordResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ResizeDisks` (扩容云硬盘).
+/// Request of `ResizeDisks` (Scales out a cloud disk).
 ///
-/// 本接口(ResizeDisks)用于扩容云硬盘。该操作目前仅支持云硬盘类型为数据盘且状态处于ATTACHED（已挂载）或 UNATTACHED（待挂载）的云硬盘。
+/// This API is used to scale out a cloud disk. The operation currently only supports cloud disks of the data disk type that are in the ATTACHED or UNATTACHED status.
 ResizeDisksRequest {
-    /// 云硬盘ID列表，可通过[DescribeDisks](https://cloud.tencent.com/document/api/1207/66093)接口查询。列表最大长度为15。
+    /// Cloud disk ID list, which can be queried via the [DescribeDisks](https://www.tencentcloud.com/document/api/1207/66093?from_cn_redirect=1) API. The maximum length of the list is 15.
     ///
     /// Required.
     "DiskIds" disk_ids set_disk_ids: list String,
-    /// 扩容后的云硬盘大小。单位: GB。高性能云硬盘大小取值范围：[10, 4000] ,SSD云硬盘大小取值范围：[20, 4000]。扩容后的云硬盘大小必须大于当前云硬盘大小。
+    /// Size of the cloud disk after scale-out, in GB. The value range of the Premium Disk size is [10, 4000], and that of the Cloud SSD size is [20, 4000]. The cloud disk size after scale-out must be greater than the current disk size.
     ///
     /// Required.
     "DiskSize" disk_size set_disk_size: i64,
@@ -4715,7 +4634,7 @@ ResizeDisksRequest {
 rt::action!("lighthouse", "2020-03-24", "ResizeDisks", ResizeDisksRequest => ResizeDisksResponse);
 
 rt::model! { read debug;
-/// ResizeDisks返回参数结构体
+/// ResizeDisks response structure.
 ResizeDisksResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4797,39 +4716,39 @@ RunDockerContainersResponse {
 } }
 
 rt::model! { read debug;
-/// 使用场景信息
+/// Scene information
 Scene {
-    /// 使用场景Id
+    /// Scene ID
     "SceneId" scene_id set_scene_id: str,
-    /// 使用场景展示名称
+    /// Display name of the scene
     "DisplayName" display_name set_display_name: str,
-    /// 使用场景描述
+    /// Scene description
     "Description" description set_description: str,
 } }
 
 rt::model! { read debug;
-/// 使用场景详细信息
+/// Scene information
 SceneInfo {
-    /// 使用场景Id。
+    /// Scene ID
     "SceneId" scene_id set_scene_id: str,
-    /// 使用场景展示名称。
+    /// Display name of the scene
     "DisplayName" display_name set_display_name: str,
-    /// 使用场景描述信息。
+    /// Scene description
     "Description" description set_description: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ShareBlueprintAcrossAccounts` (跨账号共享镜像).
+/// Request of `ShareBlueprintAcrossAccounts` (Shares an image across accounts).
 ///
-/// 本接口（ShareBlueprintAcrossAccounts）用于跨账号共享镜像。
-/// 仅支持共享自定义镜像， 且用于共享的镜像状态必须为NORMAL。
-/// 共享的账号必须为主账号。
+/// This API is used to share an image across accounts.
+/// This API is used to share custom images only, and the status of the shared image must be NORMAL.
+/// The account receiving the shared image must be a root account.
 ShareBlueprintAcrossAccountsRequest {
-    /// 镜像ID, 可以通过[DescribeBlueprints](https://cloud.tencent.com/document/product/1207/47689)接口返回的BlueprintId获取。
+    /// Image ID, which can be obtained through the BlueprintId returned by the [DescribeBlueprints](https://www.tencentcloud.com/document/product/1207/47689?from_cn_redirect=1) API.
     ///
     /// Required.
     "BlueprintId" blueprint_id set_blueprint_id: str,
-    /// 接收共享镜像的[账号ID](https://cloud.tencent.com/document/product/213/4944#.E8.8E.B7.E5.8F.96.E4.B8.BB.E8.B4.A6.E5.8F.B7.E7.9A.84.E8.B4.A6.E5.8F.B7-id)列表。账号ID不同于QQ号，查询用户账号ID请查看账号信息中的账号ID栏。账号个数取值最大为10。
+    /// List of [account IDs](https://www.tencentcloud.com/document/product/213/4944?from_cn_redirect=1#.E8.8E.B7.E5.8F.96.E4.B8.BB.E8.B4.A6.E5.8F.B7.E7.9A.84.E8.B4.A6.E5.8F.B7-id) that receive the shared images. The account ID is different from the QQ number. To query a user account ID, view the account ID column in the account information. The maximum number of accounts is 10.
     ///
     /// Required.
     "AccountIds" account_ids set_account_ids: list String,
@@ -4837,88 +4756,92 @@ ShareBlueprintAcrossAccountsRequest {
 rt::action!("lighthouse", "2020-03-24", "ShareBlueprintAcrossAccounts", ShareBlueprintAcrossAccountsRequest => ShareBlueprintAcrossAccountsResponse);
 
 rt::model! { read debug;
-/// ShareBlueprintAcrossAccounts返回参数结构体
+/// ShareBlueprintAcrossAccounts response structure.
 ShareBlueprintAcrossAccountsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 描述了快照相关信息。
+/// Snapshot information.
 Snapshot {
-    /// 快照 ID。
+    /// Snapshot ID.
     "SnapshotId" snapshot_id set_snapshot_id: str,
-    /// 创建此快照的磁盘类型。取值：
-    /// - SYSTEM_DISK：系统盘
+    /// Type of the disk for which the snapshot is created. Valid values:
+    /// - SYSTEM_DISK: system disk
     "DiskUsage" disk_usage set_disk_usage: str,
-    /// 创建此快照的磁盘 ID。
+    /// ID of the disk for which the snapshot is created.
     "DiskId" disk_id set_disk_id: str,
-    /// 创建此快照的磁盘大小，单位 GB。
+    /// Size of the disk in GB for which the snapshot is created.
     "DiskSize" disk_size set_disk_size: i64,
-    /// 快照名称，用户自定义的快照别名。
+    /// Snapshot name, which is a custom snapshot alias.
     "SnapshotName" snapshot_name set_snapshot_name: str,
-    /// 快照的状态。取值范围：
+    /// Snapshot status. Valid values:
     ///
-    /// - NORMAL：正常
+    /// - NORMAL: normal
     ///
-    /// - CREATING：创建中
+    /// - CREATING: creating
     ///
-    /// - ROLLBACKING：回滚中。
+    /// - ROLLBACKING: rolling back
     "SnapshotState" snapshot_state set_snapshot_state: str,
-    /// 创建或回滚快照进度百分比，成功后此字段取值为 100。
+    /// Snapshot creation or rollback progress in percentage. After success, the value of this field will become 100.
     "Percent" percent set_percent: i64,
-    /// 快照的最新操作，只有创建、回滚快照时记录。
-    /// 取值如 CreateInstanceSnapshot，RollbackInstanceSnapshot。
+    /// Last snapshot operation. It is recorded only during snapshot creation and rollback.
+    /// Example values: CreateInstanceSnapshot, RollbackInstanceSnapshot.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "LatestOperation" latest_operation set_latest_operation: str,
-    /// 快照的最新操作状态，只有创建、回滚快照时记录。
-    /// 取值范围：
+    /// Last snapshot operation status. It is recorded only during snapshot creation and rollback.
+    /// Valid values:
     ///
-    /// - SUCCESS：表示操作成功
+    /// - SUCCESS: operation succeeded
     ///
-    /// - OPERATING：表示操作执行中
+    /// - OPERATING: the operation is being executed
     ///
-    /// - FAILED：表示操作失败
+    /// - FAILED: operation failed
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "LatestOperationState" latest_operation_state set_latest_operation_state: str,
-    /// 快照最新操作的唯一请求 ID，只有创建、回滚快照时记录。
+    /// Unique request ID for the last snapshot operation. It is recorded only during snapshot creation and rollback.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "LatestOperationRequestId" latest_operation_request_id set_latest_operation_request_id: str,
-    /// 快照的创建时间。
+    /// Snapshot creation time.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "CreatedTime" created_time set_created_time: str,
     /// 快照绑定的标签列表。
     "Tags" tags set_tags: list Tag,
 } }
 
 rt::model! { read debug;
-/// 快照操作限制列表。
+/// List of snapshot operation limits.
 SnapshotDeniedActions {
-    /// 快照 ID。
+    /// Snapshot ID.
     "SnapshotId" snapshot_id set_snapshot_id: str,
-    /// 操作限制列表。
+    /// List of operation limits.
     "DeniedActions" denied_actions set_denied_actions: list DeniedAction,
 } }
 
 rt::model! { read debug;
-/// 描述镜像软件信息。
+/// Image software information.
 Software {
-    /// 软件名称。
+    /// Software name.
     "Name" name set_name: str,
-    /// 软件版本。
+    /// Software version.
     "Version" version set_version: str,
-    /// 软件图片 URL。
+    /// Software picture URL.
     "ImageUrl" image_url set_image_url: str,
-    /// 软件安装目录。
+    /// Software installation directory.
     "InstallDir" install_dir set_install_dir: str,
-    /// 软件详情列表。
+    /// List of software details.
     "DetailSet" detail_set set_detail_set: list SoftwareDetail,
 } }
 
 rt::model! { read debug;
-/// 描述镜像软件详细信息。
+/// Image software details.
 SoftwareDetail {
-    /// 软件的属性标识
+    /// Unique detail key
     "Key" key set_key: str,
-    /// 软件的属性标识描述
+    /// Detail title.
     "Title" title set_title: str,
-    /// 软件的属性值
+    /// Detail value.
     "Value" value set_value: str,
 } }
 
@@ -4948,16 +4871,16 @@ StartDockerContainersResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `StartInstances` (启动实例).
+/// Request of `StartInstances` (Starts instances).
 ///
-/// 本接口（StartInstances）用于启动一个或多个实例。
+/// This API is used to start one or more instances.
 ///
-/// * 只有状态为 STOPPED 的实例才可以进行此操作。
-/// * 接口调用成功时，实例会进入 STARTING 状态；启动实例成功时，实例会进入 RUNNING 状态。
-/// * 支持批量操作。每次请求批量实例的上限为 100。
-/// * 本接口为异步接口，请求发送成功后会返回一个 RequestId，此时操作并未立即完成。实例操作结果可以通过调用 [DescribeInstances](https://cloud.tencent.com/document/product/1207/47573) 接口查询，如果实例的最新操作状态（LatestOperationState）为“SUCCESS”，则代表操作成功。
+/// * You can only perform this operation on instances whose status is `STOPPED`.
+/// * The instance status will become `STARTING` when the API is called successfully and will become `RUNNING` when the instance is successfully started.
+/// * Batch operations are supported. The maximum number of instances in each request is 100.
+/// * This API is async. After the request is sent successfully, a `RequestId` will be returned. At this time, the operation is not completed immediately. The result of the instance operation can be queried by calling the `DescribeInstances` API. If the latest operation status (LatestOperationState) of the instance is `SUCCESS`, the operation is successful.
 StartInstancesRequest {
-    /// 实例 ID 列表。每次请求批量实例的上限为 100。可通过[DescribeInstances](https://cloud.tencent.com/document/api/1207/47573)接口返回值中的InstanceId获取。
+    /// Instance ID list. Each request can contain up to 100 instances at a time. You can get an instance ID from the `InstanceId` returned by the [DescribeInstances](https://intl.cloud.tencent.com/document/api/1207/47573?from_cn_redirect=1) API.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
@@ -4965,7 +4888,7 @@ StartInstancesRequest {
 rt::action!("lighthouse", "2020-03-24", "StartInstances", StartInstancesRequest => StartInstancesResponse);
 
 rt::model! { read debug;
-/// StartInstances返回参数结构体
+/// StartInstances response structure.
 StartInstancesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5022,15 +4945,15 @@ StopDockerContainersResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `StopInstances` (关闭实例).
+/// Request of `StopInstances` (Shuts down instances).
 ///
-/// 本接口（StopInstances）用于关闭一个或多个实例。
-/// * 只有状态为 RUNNING 的实例才可以进行此操作。
-/// * 接口调用成功时，实例会进入 STOPPING 状态；关闭实例成功时，实例会进入 STOPPED 状态。
-/// * 支持批量操作。每次请求批量实例的上限为 100。
-/// * 本接口为异步接口，请求发送成功后会返回一个 RequestId，此时操作并未立即完成。实例操作结果可以通过调用 [DescribeInstances](https://cloud.tencent.com/document/product/1207/47573) 接口查询，如果实例的最新操作状态（LatestOperationState）为“SUCCESS”，则代表操作成功。
+/// This API is used to shut down one or more instances.
+/// * You can only perform this operation on instances whose status is `RUNNING`.
+/// * The instance status will become `STOPPING` when the API is called successfully and will become `STOPPED` when the instance is successfully shut down.
+/// * Batch operations are supported. The maximum number of instances in each request is 100.
+/// * This API is async. After the request is sent successfully, a `RequestId` will be returned. At this time, the operation is not completed immediately. The result of the instance operation can be queried by calling the `DescribeInstances` API. If the latest operation status (LatestOperationState) of the instance is `SUCCESS`, the operation is successful.
 StopInstancesRequest {
-    /// 实例 ID 列表。每次请求批量实例的上限为 100。可通过[DescribeInstances](https://cloud.tencent.com/document/api/1207/47573)接口返回值中的InstanceId获取。
+    /// Instance ID list. Each request can contain up to 100 instances at a time. You can get an instance ID from the `InstanceId` returned by the [DescribeInstances](https://intl.cloud.tencent.com/document/api/1207/47573?from_cn_redirect=1) API.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
@@ -5048,7 +4971,7 @@ StopInstancesRequest {
 rt::action!("lighthouse", "2020-03-24", "StopInstances", StopInstancesRequest => StopInstancesResponse);
 
 rt::model! { read debug;
-/// StopInstances返回参数结构体
+/// StopInstances response structure.
 StopInstancesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5109,21 +5032,21 @@ SupportIpv6Detail {
 } }
 
 rt::model! { write debug;
-/// Request of `SyncBlueprint` (同步镜像).
+/// Request of `SyncBlueprint` (Synchronizes an image).
 ///
-/// 本接口 (SyncBlueprint) 用于将自定义镜像同步到其它地域。
+/// This API is used to synchronize a custom image to other regions.
 ///
-/// * 支持向多个地域同步。最多10个地域。
-/// * 不支持向源地域同步。
-/// * 只支持NORMAL状态的镜像进行同步。
-/// * 不支持中国大陆地域和非中国大陆地域之间同步。
-/// * 可以通过[DescribeBlueprints](https://cloud.tencent.com/document/api/1207/47689)查询镜像状态，当镜像状态为NORMAL时表示源地域同步结束。
+/// * Synchronization to multiple regions is supported. Up to 10 regions are supported.
+/// * Synchronization to the source region is not supported.
+/// * Only images in the NORMAL status are supported for synchronization.
+/// * Synchronization between Chinese mainland regions and regions outside the Chinese mainland is not supported.
+/// * You can use the [DescribeBlueprints](https://www.tencentcloud.com/document/api/1207/47689?from_cn_redirect=1) API to query the image status. When the status is NORMAL, it indicates that the source region synchronization ends.
 SyncBlueprintRequest {
-    /// 镜像ID。
+    /// Image ID.
     ///
     /// Required.
     "BlueprintId" blueprint_id set_blueprint_id: str,
-    /// 同步镜像的目的地域列表。
+    /// List of target regions for image synchronization.
     ///
     /// Required.
     "DestinationRegions" destination_regions set_destination_regions: list String,
@@ -5131,53 +5054,52 @@ SyncBlueprintRequest {
 rt::action!("lighthouse", "2020-03-24", "SyncBlueprint", SyncBlueprintRequest => SyncBlueprintResponse);
 
 rt::model! { read debug;
-/// SyncBlueprint返回参数结构体
+/// SyncBlueprint response structure.
 SyncBlueprintResponse {
-    /// 目标地域镜像信息。
+    /// Image information of the target region.
     "DestinationRegionBlueprintSet" destination_region_blueprint_set set_destination_region_blueprint_set: list DestinationRegionBlueprint,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 描述了操作系统所在块设备即系统盘的信息。
+/// Information on the block device where the operating system is installed, namely the system disk.
 SystemDisk {
-    /// 系统盘类型。
-    /// 取值范围：
+    /// System disk type.
+    /// Valid values:
     ///
-    /// -  LOCAL_BASIC：本地硬盘
-    /// -  LOCAL_SSD：本地 SSD 硬盘
-    /// -  CLOUD_BASIC：普通云硬盘
-    /// -  CLOUD_SSD：SSD 云硬盘
-    /// -  CLOUD_PREMIUM：高性能云硬盘
+    /// -  LOCAL_BASIC: local disk
+    /// -  LOCAL_SSD: local SSD disk
+    /// -  CLOUD_BASIC: HDD cloud disk
+    /// -  CLOUD_SSD: SSD cloud disk
+    /// -  CLOUD_PREMIUM: Premium Cloud Storage
     "DiskType" disk_type set_disk_type: str,
-    /// 系统盘大小，单位：GB。
+    /// System disk size in GB.
     "DiskSize" disk_size set_disk_size: i64,
-    /// 系统盘ID。
+    /// System disk ID.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "DiskId" disk_id set_disk_id: str,
 } }
 
 rt::model! { both debug;
-/// 标签
+/// Information on tags
 Tag {
-    /// 标签键
+    /// Tag key
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 标签值
+    /// Tag value
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { write debug;
-/// Request of `TerminateDisks` (销毁云硬盘).
+/// Request of `TerminateDisks` (Terminates cloud disks).
 ///
-/// 本接口（TerminateDisks）用于销毁一个或多个云硬盘。
-/// 云硬盘状态必须处于SHUTDOWN（已隔离）状态。
+/// This API is used to terminate one or more cloud disk.
 TerminateDisksRequest {
-    /// 云硬盘ID列表。可通过[DescribeDisks](https://cloud.tencent.com/document/product/1207/66093)接口返回值中的DiskId获取。
-    /// 每次批量请求云硬盘的上限数量为100。
+    /// List of cloud disk IDs.
     ///
     /// Required.
     "DiskIds" disk_ids set_disk_ids: list String,
@@ -5185,22 +5107,22 @@ TerminateDisksRequest {
 rt::action!("lighthouse", "2020-03-24", "TerminateDisks", TerminateDisksRequest => TerminateDisksResponse);
 
 rt::model! { read debug;
-/// TerminateDisks返回参数结构体
+/// TerminateDisks response structure.
 TerminateDisksResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `TerminateInstances` (销毁实例).
+/// Request of `TerminateInstances` (Terminates one or more instances).
 ///
-/// 本接口 (TerminateInstances) 用于销毁实例。
+/// This API is used to terminate one or more instances.
 ///
-/// * 处于 SHUTDOWN 状态的实例，可通过本接口销毁，且不可恢复。
-/// * 支持批量操作，每次请求批量实例的上限为100。
-/// * 本接口为异步接口，请求发送成功后会返回一个 RequestId，此时操作并未立即完成。实例操作结果可以通过调用 [DescribeInstances](https://cloud.tencent.com/document/product/1207/47573) 接口查询，如果返回列表中不存在该实例，则代表操作成功。
+/// * Instances in `SHUTDOWN` status can be terminated through this API and cannot be recovered.
+/// * Batch operations are supported. The allowed maximum number of instances in each request is 100.
+/// * This API is async. After the request is sent successfully, a `RequestId` will be returned. At this time, the operation is not completed immediately. The result of the instance operation can be queried by calling the `DescribeInstances` API. If the latest operation status (LatestOperationState) of the instance is `SUCCESS`, the operation is successful.
 TerminateInstancesRequest {
-    /// 实例ID列表。可通过[DescribeInstances](https://cloud.tencent.com/document/api/1207/47573)接口返回值中的InstanceId获取。
+    /// Instance ID list, which can be obtained from the `InstanceId` returned by the [DescribeInstances](https://intl.cloud.tencent.com/document/api/1207/47573?from_cn_redirect=1) API.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
@@ -5208,62 +5130,67 @@ TerminateInstancesRequest {
 rt::action!("lighthouse", "2020-03-24", "TerminateInstances", TerminateInstancesRequest => TerminateInstancesResponse);
 
 rt::model! { read debug;
-/// TerminateInstances返回参数结构体
+/// TerminateInstances response structure.
 TerminateInstancesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 总计价格信息
+/// Total price information
 TotalPrice {
-    /// 原始总计价格。
+    /// Original total price.
     ///
-    /// 单位：元
+    /// unit: usd
+    /// .
     "OriginalPrice" original_price set_original_price: f64,
-    /// 折扣总计价格。
+    /// Total price after discount.
     ///
-    /// 单位：元
+    /// unit: usd
+    /// .
     "DiscountPrice" discount_price set_discount_price: f64,
 } }
 
 rt::model! { read debug;
-/// 流量包详情
+/// Traffic package details.
 TrafficPackage {
-    /// 流量包ID。
+    /// Traffic package ID.
     "TrafficPackageId" traffic_package_id set_traffic_package_id: str,
-    /// 流量包生效周期内已使用流量，单位字节。
+    /// Used traffic in bytes during traffic package validity period.
     "TrafficUsed" traffic_used set_traffic_used: i64,
-    /// 流量包生效周期内的总流量，单位字节。
+    /// Total traffic in bytes during traffic package validity period.
     "TrafficPackageTotal" traffic_package_total set_traffic_package_total: i64,
-    /// 流量包生效周期内的剩余流量，单位字节。
+    /// Remaining traffic in bytes during traffic package validity period.
     "TrafficPackageRemaining" traffic_package_remaining set_traffic_package_remaining: i64,
-    /// 流量包生效周期内超出流量包额度的流量，单位字节。
+    /// Traffic exceeding package amount in bytes during traffic package validity period.
     "TrafficOverflow" traffic_overflow set_traffic_overflow: i64,
-    /// 流量包生效周期开始时间。按照 ISO8601 标准表示，并且使用 UTC 时间。
-    /// 格式为： YYYY-MM-DDThh:mm:ssZ。
+    /// Start time of traffic package validity period according to ISO 8601 standard. UTC time is used.
+    /// Format: YYYY-MM-DDThh:mm:ssZ.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "StartTime" start_time set_start_time: str,
-    /// 流量包生效周期结束时间。按照 ISO8601 标准表示，并且使用 UTC 时间。
-    /// 格式为： YYYY-MM-DDThh:mm:ssZ。
+    /// End time of traffic package validity period according to ISO 8601 standard. UTC time is used.
+    /// Format: YYYY-MM-DDThh:mm:ssZ.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "EndTime" end_time set_end_time: str,
-    /// 流量包到期时间。按照 ISO8601 标准表示，并且使用 UTC 时间。
-    /// 格式为： YYYY-MM-DDThh:mm:ssZ。
+    /// Traffic package expiration time according to ISO 8601 standard. UTC time is used.
+    /// Format: YYYY-MM-DDThh:mm:ssZ.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Deadline" deadline set_deadline: str,
-    /// 流量包状态：
+    /// Traffic package status:
     ///
-    /// - NETWORK_NORMAL：正常
+    /// - NETWORK_NORMAL: normal
     ///
-    /// - OVERDUE_NETWORK_DISABLED：欠费断网
+    /// - OVERDUE_NETWORK_DISABLED: the network is disconnected due to overdue payments
     "Status" status set_status: str,
 } }
 
 rt::model! { read debug;
-/// 可用区详细信息
+/// AZ details
 ZoneInfo {
-    /// 可用区
+    /// AZ
     "Zone" zone set_zone: str,
-    /// 可用区中文名称
+    /// Chinese name of AZ
     "ZoneName" zone_name set_zone_name: str,
-    /// 实例购买页可用区展示标签
+    /// AZ tags on instance purchase page
     "InstanceDisplayLabel" instance_display_label set_instance_display_label: str,
 } }

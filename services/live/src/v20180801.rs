@@ -124,114 +124,115 @@ AddCasterOutputInfoResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `AddDelayLiveStream` (设置延时直播).
+/// Request of `AddDelayLiveStream` (Sets a live streaming delay).
 ///
-/// 针对大型活动直播，通过对直播流设置延时来控制现场与观众播放画面的时间间隔，避免突发状况造成影响。
+/// This API is used to set a delay in playing the images of large live streaming events, in case of emergencies.
 ///
-/// 注意：如果在推流前设置延播，需要提前5分钟设置，目前该接口只支持流粒度。
+/// Note: if you are to set the delay before stream push, set it at least 5 minutes before the push. This API supports configuration only by stream.
 AddDelayLiveStreamRequest {
-    /// 推流路径，与推流和播放地址中的 AppName 保持一致，默认为 live。
+    /// Push path, which is the same as the `AppName` in push and playback addresses and is `live` by default.
     ///
     /// Required.
     "AppName" app_name set_app_name: str,
-    /// 推流域名。
+    /// Push domain name.
     ///
     /// Required.
     "DomainName" domain_name set_domain_name: str,
-    /// 流名称。
+    /// Stream name.
     ///
     /// Required.
     "StreamName" stream_name set_stream_name: str,
-    /// 延播时间，单位：秒，上限：600秒。
+    /// Delay time in seconds, up to 600s.
     ///
     /// Required.
     "DelayTime" delay_time set_delay_time: i128,
-    /// 延播设置的过期时间。UTC 格式，例如：2018-11-29T19:00:00Z。
-    /// 注意：
-    /// 1. 默认7天后过期，且最长支持7天内生效。
-    /// 2. 北京时间值为 UTC 时间值 + 8 小时，格式按照 ISO 8601 标准表示，详见 [ISO 日期格式说明](https://cloud.tencent.com/document/product/267/38543#I)。
+    /// Expiration time of the configured delayed playback in UTC format, such as 2018-11-29T19:00:00Z.
+    /// Notes:
+    /// 1. The configuration will expire after 7 days by default and can last up to 7 days.
+    /// 2. The Beijing time is in UTC+8. This value should be in the format as required by ISO 8601. For more information, please see [ISO Date and Time Format](https://intl.cloud.tencent.com/document/product/266/11732?from_cn_redirect=1#iso-.E6.97.A5.E6.9C.9F.E6.A0.BC.E5.BC.8F).
     "ExpireTime" expire_time set_expire_time: str,
 } }
 rt::action!("live", "2018-08-01", "AddDelayLiveStream", AddDelayLiveStreamRequest => AddDelayLiveStreamResponse);
 
 rt::model! { read debug;
-/// AddDelayLiveStream返回参数结构体
+/// AddDelayLiveStream response structure.
 AddDelayLiveStreamResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AddLiveDomain` (添加域名).
+/// Request of `AddLiveDomain` (Adds domain name).
 ///
-/// 添加域名，一次只能提交一个域名。域名必须已备案。
+/// This API is used to add a domain name. Only one domain name can be submitted at a time, and it must have an ICP filing.
 AddLiveDomainRequest {
-    /// 域名名称。
+    /// Domain name.
     ///
     /// Required.
     "DomainName" domain_name set_domain_name: str,
-    /// 域名类型，
-    /// 0：推流域名，
-    /// 1：播放域名。
+    /// Domain name type.
+    /// 0: push domain name.
+    /// 1: playback domain name.
     ///
     /// Required.
     "DomainType" domain_type set_domain_type: i128,
-    /// 拉流域名类型：
-    /// 1：国内，
-    /// 2：全球，
-    /// 3：境外。
-    /// 默认值：1。
+    /// Pull domain name type:
+    /// 1: Mainland China.
+    /// 2: global.
+    /// 3: outside Mainland China.
+    /// Default value: 1.
     "PlayType" play_type set_play_type: i128,
-    /// 是否是慢直播：
-    /// 0： 普通直播，
-    /// 1 ：慢直播 。
-    /// 默认值： 0。
+    /// Whether it is LCB:
+    /// 0: LVB,
+    /// 1: LCB.
+    /// Default value: 0.
     "IsDelayLive" is_delay_live set_is_delay_live: i64,
-    /// 是否是小程序直播：
-    /// 0： 标准直播，
-    /// 1 ：小程序直播 。
-    /// 默认值： 0。
+    /// Whether it is LVB on Mini Program.
+    /// 0: LVB.
+    /// 1: LVB on Mini Program.
+    /// Default value: 0.
     "IsMiniProgramLive" is_mini_program_live set_is_mini_program_live: i64,
-    /// 域名归属校验类型。
-    /// 可取值（与 AuthenticateDomainOwner 接口的 VerifyType 参数一致。）：
-    /// dnsCheck ：立即验证配置 dns 的解析记录是否与待验证内容一致，成功则保存记录。
-    /// fileCheck ：立即验证 web 文件是否与待验证内容一致，成功则保存记录。
-    /// dbCheck :  检查是否已经验证成功过。
-    /// 若不传默认为 dbCheck 。
+    /// The domain verification type.
+    /// Valid values (the value of this parameter must be the same as `VerifyType` of the `AuthenticateDomainOwner` API):
+    /// dnsCheck: Check immediately whether the verification DNS record has been added successfully. If so, record this verification result.
+    /// fileCheck: Check immediately whether the verification HTML file has been uploaded successfully. If so, record this verification result.
+    /// dbCheck: Check whether the domain has already been verified.
+    /// If you do not pass a value, `dbCheck` will be used.
     "VerifyOwnerType" verify_owner_type set_verify_owner_type: str,
 } }
 rt::action!("live", "2018-08-01", "AddLiveDomain", AddLiveDomainRequest => AddLiveDomainResponse);
 
 rt::model! { read debug;
-/// AddLiveDomain返回参数结构体
+/// AddLiveDomain response structure.
 AddLiveDomainResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AddLiveWatermark` (添加水印).
+/// Request of `AddLiveWatermark` (Adds watermark).
 ///
-/// 添加水印，成功返回水印 ID 后，需要调用[CreateLiveWatermarkRule](/document/product/267/32629)接口将水印 ID 绑定到流使用。 水印数量上限 100，超过后需要先删除，再添加。
+/// After a watermark is added and a watermark ID is successfully returned, you need to call the [CreateLiveWatermarkRule](https://intl.cloud.tencent.com/document/product/267/32629?from_cn_redirect=1) API to bind the watermark ID to a stream.
+/// After the number of watermarks exceeds the upper limit of 100, to add a new watermark, you must delete an old one first.
 AddLiveWatermarkRequest {
-    /// 水印图片 URL。
-    /// URL中禁止包含的字符：
-    /// ;(){}$>`#"'|
+    /// Watermark image URL.
+    /// Unallowed characters in the URL:
+    /// ;(){}$>`#"\'|
     ///
     /// Required.
     "PictureUrl" picture_url set_picture_url: str,
-    /// 水印名称。
-    /// 最长30字节。
+    /// Watermark name.
+    /// Up to 16 bytes.
     ///
     /// Required.
     "WatermarkName" watermark_name set_watermark_name: str,
-    /// 显示位置，X轴偏移，单位是百分比，默认 0。
+    /// Display position: X-axis offset in %. Default value: 0.
     "XPosition" x_position set_x_position: i64,
-    /// 显示位置，Y轴偏移，单位是百分比，默认 0。
+    /// Display position: Y-axis offset in %. Default value: 0.
     "YPosition" y_position set_y_position: i64,
-    /// 水印宽度，占直播原始画面宽度百分比，建议高宽只设置一项，另外一项会自适应缩放，避免变形。默认原始宽度。
+    /// Watermark width or its percentage of the live streaming video width. It is recommended to just specify either height or width as the other will be scaled proportionally to avoid distortions. The original width is used by default.
     "Width" width set_width: i64,
-    /// 水印高度，占直播原始画面高度百分比，建议高宽只设置一项，另外一项会自适应缩放，避免变形。默认原始高度。
+    /// Watermark height, which is set by entering a percentage of the live stream image’s original height. You are advised to set either the height or width as the other will be scaled proportionally to avoid distortions. Default value: original height.
     "Height" height set_height: i64,
     /// 背景水印宽度。默认宽度1920。
     ///
@@ -249,9 +250,9 @@ AddLiveWatermarkRequest {
 rt::action!("live", "2018-08-01", "AddLiveWatermark", AddLiveWatermarkRequest => AddLiveWatermarkResponse);
 
 rt::model! { read debug;
-/// AddLiveWatermark返回参数结构体
+/// AddLiveWatermark response structure.
 AddLiveWatermarkResponse {
-    /// 水印ID。
+    /// Watermark ID.
     "WatermarkId" watermark_id set_watermark_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -476,18 +477,18 @@ AuditTemplate {
 } }
 
 rt::model! { write debug;
-/// Request of `AuthenticateDomainOwner` (验证直播域名所有权).
+/// Request of `AuthenticateDomainOwner` (Verifies the ownership of a domain).
 ///
-/// 验证用户是否拥有特定直播域名。
+/// This API is used to verify the ownership of a domain.
 AuthenticateDomainOwnerRequest {
-    /// 要验证的域名。
+    /// The domain to verify.
     ///
     /// Required.
     "DomainName" domain_name set_domain_name: str,
-    /// 验证类型。可取值：
-    /// dnsCheck ：立即验证配置 dns 的解析记录是否与待验证内容一致，成功则保存记录。
-    /// fileCheck ：立即验证 web 文件是否与待验证内容一致，成功则保存记录。
-    /// dbCheck :  检查是否已经验证成功过。
+    /// The verification type. Valid values:
+    /// dnsCheck: Check immediately whether the verification DNS record has been added successfully. If so, record this verification result.
+    /// fileCheck: Check immediately whether the verification HTML file has been uploaded successfully. If so, record this verification result.
+    /// dbCheck: Check whether the domain has already been successfully verified.
     ///
     /// Required.
     "VerifyType" verify_type set_verify_type: str,
@@ -495,18 +496,18 @@ AuthenticateDomainOwnerRequest {
 rt::action!("live", "2018-08-01", "AuthenticateDomainOwner", AuthenticateDomainOwnerRequest => AuthenticateDomainOwnerResponse);
 
 rt::model! { read debug;
-/// AuthenticateDomainOwner返回参数结构体
+/// AuthenticateDomainOwner response structure.
 AuthenticateDomainOwnerResponse {
-    /// 验证内容。
-    /// VerifyType 传 dnsCheck 时，为要配的 TXT 记录值。
-    /// VerifyType 传 fileCheck 时，为文件内容。
+    /// The content verified.
+    /// If `VerifyType` is `dnsCheck`, this is the TXT record that should be added for verification.
+    /// If `VerifyType` is `fileCheck`, this is the file that should be uploaded for verification.
     "Content" content set_content: str,
-    /// 域名验证状态。
-    /// >=0 为已验证归属。
-    /// <0 未验证归属权。
+    /// The verification status.
+    /// If the value of this parameter is 0 or greater, the domain has been verified.
+    /// If the value of this parameter is smaller than 0, the domain has not been verified.
     "Status" status set_status: i64,
-    /// DomainName 对应的主域名。
-    /// 同一主域名下的所有域名只需成功验证一次，后续均无需再验证。
+    /// The primary domain of the domain verified.
+    /// Verification is not required if another domain under the same primary domain has been successfully verified.
     "MainDomain" main_domain set_main_domain: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -705,26 +706,24 @@ BackupStreamGroupInfo {
 } }
 
 rt::model! { read debug;
-/// 带宽信息
+/// Bandwidth information
 BandwidthInfo {
-    /// 返回格式：
-    /// 使用UTC格式时间，
-    /// 例如：2019-01-08T10:00:00Z。
-    /// 注意：北京时间值为 UTC 时间值 + 8 小时，格式按照 ISO 8601 标准表示，详见 [ISO 日期格式说明](https://cloud.tencent.com/document/product/267/38543#:~:text=I-,ISO,-%E6%97%A5%E6%9C%9F%E6%A0%BC%E5%BC%8F)。
-    /// 根据粒度会有不同程度的缩减。
+    /// Format of return value:
+    /// yyyy-mm-dd HH:MM:SS
+    /// The time accuracy matches with the query granularity.
     "Time" time set_time: str,
-    /// 带宽。
+    /// Bandwidth.
     "Bandwidth" bandwidth set_bandwidth: f64,
 } }
 
 rt::model! { read debug;
-/// 批量操作域名相关接口，若其中个别域名操作失败将会跳过，相应的域名错误信息将统一汇总在此类型中
+/// Error information for domains that a batch domain operation API fails to operate.
 BatchDomainOperateErrors {
-    /// 操作失败的域名。
+    /// The domain that the API failed to operate.
     "DomainName" domain_name set_domain_name: str,
-    /// API3.0错误码。
+    /// The API 3.0 error code.
     "Code" code set_code: str,
-    /// API3.0错误信息。
+    /// The API 3.0 error message.
     "Message" message set_message: str,
 } }
 
@@ -747,22 +746,15 @@ BillCountryInfo {
 } }
 
 rt::model! { read debug;
-/// 带宽和流量信息。
+/// Bandwidth and traffic information.
 BillDataInfo {
-    /// 时间点，
-    /// 使用UTC格式时间，
-    /// 例如：2019-01-08T10:00:00Z。
-    /// 注意：北京时间值为 UTC 时间值 + 8 小时，格式按照 ISO 8601 标准表示，详见 [ISO 日期格式说明](https://cloud.tencent.com/document/product/266/11732#I)。
+    /// Time point in the format of `yyyy-mm-dd HH:MM:SS`.
     "Time" time set_time: str,
-    /// 带宽，单位是 Mbps。
+    /// Bandwidth in Mbps.
     "Bandwidth" bandwidth set_bandwidth: f64,
-    /// 流量，单位是 MB。
+    /// Traffic in MB.
     "Flux" flux set_flux: f64,
-    /// 峰值时间点，
-    /// 使用UTC格式时间，
-    /// 例如：2019-01-08T10:00:00Z。
-    /// 注意：北京时间值为 UTC 时间值 + 8 小时，格式按照 ISO 8601 标准表示，详见 [ISO 日期格式说明](https://cloud.tencent.com/document/product/266/11732#I)。
-    /// 原始数据为5分钟粒度，如果查询小时和天粒度数据，则返回对应粒度内的带宽峰值时间点。
+    /// Time point of peak value in the format of `yyyy-mm-dd HH:MM:SS`. As raw data is at a 5-minute granularity, if data at a 1-hour or 1-day granularity is queried, the time point of peak bandwidth value at the corresponding granularity will be returned.
     "PeakTime" peak_time set_peak_time: str,
 } }
 
@@ -801,48 +793,50 @@ CMSSceneDetail {
 } }
 
 rt::model! { read debug;
-/// 规则信息
+/// Rule information
 CallBackRuleInfo {
-    /// 规则创建时间。
-    /// 注：此字段为北京时间（UTC+8时区）。
+    /// The rule creation time.
+    /// Note: Beijing time (UTC+8) is used.
     "CreateTime" create_time set_create_time: str,
-    /// 规则更新时间。
-    /// 注：此字段为北京时间（UTC+8时区）。
+    /// The rule update time.
+    /// Note: Beijing time (UTC+8) is used.
     "UpdateTime" update_time set_update_time: str,
-    /// 模板 ID。
+    /// Template ID.
     "TemplateId" template_id set_template_id: i64,
-    /// 推流域名。
+    /// Push domain name.
     "DomainName" domain_name set_domain_name: str,
-    /// 推流路径。
+    /// Push path.
     "AppName" app_name set_app_name: str,
 } }
 
 rt::model! { read debug;
-/// 回调模板信息。
+/// Callback template information.
 CallBackTemplateInfo {
-    /// 模板 ID。
+    /// Template ID.
     "TemplateId" template_id set_template_id: i64,
-    /// 模板名称。
+    /// Template name.
     "TemplateName" template_name set_template_name: str,
-    /// 描述信息。
+    /// Description.
     "Description" description set_description: str,
-    /// 开播回调 URL。
+    /// Stream starting callback URL.
     "StreamBeginNotifyUrl" stream_begin_notify_url set_stream_begin_notify_url: str,
-    /// 混流回调 URL。(参数已弃用)。
+    /// Stream mixing callback URL (disused)
     "StreamMixNotifyUrl" stream_mix_notify_url set_stream_mix_notify_url: str,
-    /// 断流回调 URL。
+    /// Interruption callback URL.
     "StreamEndNotifyUrl" stream_end_notify_url set_stream_end_notify_url: str,
-    /// 录制文件回调 URL。
+    /// Recording callback URL.
     "RecordNotifyUrl" record_notify_url set_record_notify_url: str,
-    /// 截图回调 URL。
+    /// Screencapturing callback URL.
     "SnapshotNotifyUrl" snapshot_notify_url set_snapshot_notify_url: str,
-    /// 鉴黄回调 URL。
+    /// Porn detection callback URL.
     "PornCensorshipNotifyUrl" porn_censorship_notify_url set_porn_censorship_notify_url: str,
-    /// 回调的鉴权 key。
+    /// Callback authentication key.
     "CallbackKey" callback_key set_callback_key: str,
-    /// 推流异常回调 URL。
+    /// The push error callback URL.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PushExceptionNotifyUrl" push_exception_notify_url set_push_exception_notify_url: str,
-    /// 音频审核回调 URL。
+    /// The audio/video moderation callback URL.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AudioAuditNotifyUrl" audio_audit_notify_url set_audio_audit_notify_url: str,
     /// 录制异常回调 URL。
     "RecordExceptionNotifyUrl" record_exception_notify_url set_record_exception_notify_url: str,
@@ -878,12 +872,12 @@ CallbackEventInfo {
 } }
 
 rt::model! { write debug;
-/// Request of `CancelCommonMixStream` (取消通用混流).
+/// Request of `CancelCommonMixStream` (Cancels general stream mix).
 ///
-/// 该接口用来取消混流。用法与 mix_streamv2.cancel_mix_stream 基本一致。
+/// This API is used to cancel a stream mix. It can be used basically in the same way as `mix_streamv2.cancel_mix_stream`.
 CancelCommonMixStreamRequest {
-    /// 混流会话（申请混流开始到取消混流结束）标识 ID。
-    /// 该值与CreateCommonMixStream中的MixStreamSessionId保持一致。
+    /// ID of stream mix session (from applying for stream mix to canceling stream mix).
+    /// This value is the same as the `MixStreamSessionId` in `CreateCommonMixStream`.
     ///
     /// Required.
     "MixStreamSessionId" mix_stream_session_id set_mix_stream_session_id: str,
@@ -891,7 +885,7 @@ CancelCommonMixStreamRequest {
 rt::action!("live", "2018-08-01", "CancelCommonMixStream", CancelCommonMixStreamRequest => CancelCommonMixStreamResponse);
 
 rt::model! { read debug;
-/// CancelCommonMixStream返回参数结构体
+/// CancelCommonMixStream response structure.
 CancelCommonMixStreamResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1213,45 +1207,42 @@ CasterOutputInfo {
 } }
 
 rt::model! { read debug;
-/// 下行播放统计指标
+/// Downstream playback statistical metrics
 CdnPlayStatData {
-    /// 时间点，
-    /// 使用UTC格式时间，
-    /// 例如：2019-01-08T10:00:00Z。
-    /// 注意：北京时间值为 UTC 时间值 + 8 小时，格式按照 ISO 8601 标准表示，详见 [ISO 日期格式说明](https://cloud.tencent.com/document/product/266/11732#I)。
+    /// Time point in the format of `yyyy-mm-dd HH:MM:SS`.
     "Time" time set_time: str,
-    /// 带宽，单位: Mbps。
+    /// Bandwidth in Mbps.
     "Bandwidth" bandwidth set_bandwidth: f64,
-    /// 流量，单位: MB。
+    /// Traffic in MB.
     "Flux" flux set_flux: f64,
-    /// 新增请求数。
+    /// Number of new requests.
     "Request" request set_request: i128,
-    /// 并发连接数。
+    /// Number of concurrent connections.
     "Online" online set_online: i128,
 } }
 
 rt::model! { read debug;
-/// 证书信息。
+/// Certificate information.
 CertInfo {
-    /// 证书 ID。
+    /// Certificate ID.
     "CertId" cert_id set_cert_id: i64,
-    /// 证书名称。
+    /// Certificate name.
     "CertName" cert_name set_cert_name: str,
-    /// 描述信息。
+    /// Description.
     "Description" description set_description: str,
-    /// 创建时间，UTC 格式。
-    /// 注：此字段为北京时间（UTC+8时区）。
+    /// The creation time in UTC format.
+    /// Note: Beijing time (UTC+8) is used.
     "CreateTime" create_time set_create_time: str,
-    /// 证书内容。
+    /// Certificate content.
     "HttpsCrt" https_crt set_https_crt: str,
-    /// 证书类型。
-    /// 0：用户添加证书，
-    /// 1：腾讯云托管证书。
+    /// Certificate type.
+    /// 0: user-added certificate
+    /// 1: Tencent Cloud-hosted certificate
     "CertType" cert_type set_cert_type: i64,
-    /// 证书过期时间，UTC 格式。
-    /// 注：此字段为北京时间（UTC+8时区）。
+    /// The certificate expiration time in UTC format.
+    /// Note: Beijing time (UTC+8) is used.
     "CertExpireTime" cert_expire_time set_cert_expire_time: str,
-    /// 使用此证书的域名列表。
+    /// List of domain names that use this certificate.
     "DomainList" domain_list set_domain_list: list String,
 } }
 
@@ -1322,19 +1313,19 @@ ChildTemplateInfo {
 } }
 
 rt::model! { read debug;
-/// 客户端ip播放汇总信息。
+/// Aggregated playback information of client IP.
 ClientIpPlaySumInfo {
-    /// 客户端 IP，点分型。
+    /// Client IP in dotted-decimal notation.
     "ClientIp" client_ip set_client_ip: str,
-    /// 客户端所在省份。
+    /// District where the client is located.
     "Province" province set_province: str,
-    /// 总流量。
+    /// Total traffic.
     "TotalFlux" total_flux set_total_flux: f64,
-    /// 总请求数。
+    /// Total number of requests.
     "TotalRequest" total_request set_total_request: i128,
-    /// 总失败请求数。
+    /// Total number of failed requests.
     "TotalFailedRequest" total_failed_request set_total_failed_request: i128,
-    /// 客户端所在国家。
+    /// Country/region where the client is located.
     "CountryArea" country_area set_country_area: str,
 } }
 
@@ -1403,16 +1394,16 @@ CloudEffectTemplateInfo {
 } }
 
 rt::model! { write debug;
-/// 通用混流控制参数
+/// General stream mix control parameter
 CommonMixControlParams {
-    /// 取值范围[0,1]。
-    /// 填1时，当参数中图层分辨率参数与视频实际分辨率不一致时，自动从视频中按图层设置的分辨率比例进行裁剪。
+    /// Value range: [0,1].
+    /// If 1 is entered, when the layer resolution in the parameter is different from the actual video resolution, the video will be automatically cropped according to the resolution set by the layer.
     "UseMixCropCenter" use_mix_crop_center set_use_mix_crop_center: i64,
-    /// 取值范围[0,1]
-    /// 填1时，当InputStreamList中个数为1时，且OutputParams.OutputStreamType为1时，不执行取消操作，执行拷贝流操作
+    /// Value range: [0,1].
+    /// If this parameter is set to 1, when both `InputStreamList` and `OutputParams.OutputStreamType` are set to 1, you can copy a stream instead of canceling it.
     "AllowCopy" allow_copy set_allow_copy: i64,
-    /// 取值范围[0,1]
-    /// 填1时，透传原始流的sei
+    /// Valid values: 0, 1
+    /// If you set this parameter to 1, SEI (Supplemental Enhanced Information) of the input streams will be passed through.
     "PassInputSei" pass_input_sei set_pass_input_sei: i64,
     /// 取值范围[0,1]
     /// 填1时，图片输入中的透明通道生效。
@@ -1420,138 +1411,138 @@ CommonMixControlParams {
 } }
 
 rt::model! { write debug;
-/// 通用混流输入裁剪参数。
+/// General stream mix input crop parameter.
 CommonMixCropParams {
-    /// 裁剪的宽度。取值范围[0，2000]。
+    /// Crop width. Value range: [0,2000].
     "CropWidth" crop_width set_crop_width: f64,
-    /// 裁剪的高度。取值范围[0，2000]。
+    /// Crop height. Value range: [0,2000].
     "CropHeight" crop_height set_crop_height: f64,
-    /// 裁剪的起始X坐标。取值范围[0，2000]。
+    /// Starting crop X coordinate. Value range: [0,2000].
     "CropStartLocationX" crop_start_location_x set_crop_start_location_x: f64,
-    /// 裁剪的起始Y坐标。取值范围[0，2000]。
+    /// Starting crop Y coordinate. Value range: [0,2000].
     "CropStartLocationY" crop_start_location_y set_crop_start_location_y: f64,
 } }
 
 rt::model! { write debug;
-/// 通用混流输入参数。
+/// General stream mix input parameter.
 CommonMixInputParam {
-    /// 输入流名称。80字节以内，仅含字母、数字以及下划线的字符串。
-    /// 当LayoutParams.InputType=0(音视频)/4(纯音频)/5(纯视频)时，该值为需要混流的流名称。
-    /// 当LayoutParams.InputType=2(图片)/3(画布)时，该值仅用作标识输入，可用类似Canvas1、Pictrue1的名称。
+    /// Input stream name, which can contain up to 80 bytes of letters, digits, and underscores.
+    /// The value should be the name of an input stream for stream mix when `LayoutParams.InputType` is set to `0` (audio and video), `4` (pure audio), or `5` (pure video).
+    /// The value can be a random name for identification, such as `Canvas1` or `Picture1`, when `LayoutParams.InputType` is set to `2` (image) or `3` (canvas).
     ///
     /// Required.
     "InputStreamName" input_stream_name set_input_stream_name: str,
-    /// 输入流布局参数。
+    /// Input stream layout parameter.
     ///
     /// Required.
     "LayoutParams" layout_params set_layout_params: obj CommonMixLayoutParams,
-    /// 输入流裁剪参数。
+    /// Input stream crop parameter.
     "CropParams" crop_params set_crop_params: obj CommonMixCropParams,
     /// 抠图参数。
     "PortraitSegmentParams" portrait_segment_params set_portrait_segment_params: obj MixPortraitSegmentParams,
 } }
 
 rt::model! { write debug;
-/// 通用混流布局参数。
+/// General stream mix layout parameter.
 CommonMixLayoutParams {
-    /// 输入图层。取值范围[1，16]。
-    /// 1)背景流（即大主播画面或画布）的 image_layer 填1。
-    /// 2)纯音频混流，该参数也需填。
-    /// 注意：不同输入，该值不可重复
+    /// Input layer. Value range: [1,16]
+    /// (1) For the background stream, i.e., the room owner’s image or the canvas, set this parameter to `1`.
+    /// (2) This parameter is required for audio-only stream mixing as well.
+    /// Note that two inputs cannot have the same `ImageLayer` value.
     ///
     /// Required.
     "ImageLayer" image_layer set_image_layer: i64,
-    /// 输入类型。取值范围[0，5]。
-    /// 不填默认为0。
-    /// 0表示输入流为音视频。
-    /// 2表示输入流为图片。
-    /// 3表示输入流为画布。
-    /// 4表示输入流为音频。
-    /// 5表示输入流为纯视频。
+    /// Input type. Value range: [0,5].
+    /// If this parameter is left empty, 0 will be used by default.
+    /// 0: the input stream is audio/video.
+    /// 2: the input stream is image.
+    /// 3: the input stream is canvas.
+    /// 4: the input stream is audio.
+    /// 5: the input stream is pure video.
     "InputType" input_type set_input_type: i64,
-    /// 输入画面在输出时的高度。取值范围：
-    /// 像素：[0，2000]
-    /// 百分比：[0.01，0.99]
-    /// 不填默认为输入流的高度。
-    /// 使用百分比时，期望输出为（百分比 * 背景高）。
+    /// Output height of input video image. Value range:
+    /// Pixel: [0,2000]
+    /// Percentage: [0.01,0.99]
+    /// If this parameter is left empty, the input stream height will be used by default.
+    /// If percentage is used, the expected output is (percentage * background height).
     "ImageHeight" image_height set_image_height: f64,
-    /// 输入画面在输出时的宽度。取值范围：
-    /// 像素：[0，2000]
-    /// 百分比：[0.01，0.99]
-    /// 不填默认为输入流的宽度。
-    /// 使用百分比时，期望输出为（百分比 * 背景宽）。
+    /// Output width of input video image. Value range:
+    /// Pixel: [0,2000]
+    /// Percentage: [0.01,0.99]
+    /// If this parameter is left empty, the input stream width will be used by default.
+    /// If percentage is used, the expected output is (percentage * background width).
     "ImageWidth" image_width set_image_width: f64,
-    /// 输入在输出画面的X偏移。取值范围：
-    /// 像素：[0，2000]
-    /// 百分比：[0.01，0.99]
-    /// 不填默认为0。
-    /// 相对于大主播背景画面左上角的横向偏移。
-    /// 使用百分比时，期望输出为（百分比 * 背景宽）。
+    /// X-axis offset of input in output video image. Value range:
+    /// Pixel: [0,2000]
+    /// Percentage: [0.01,0.99]
+    /// If this parameter is left empty, 0 will be used by default.
+    /// Horizontal offset from the top-left corner of main host background video image.
+    /// If percentage is used, the expected output is (percentage * background width).
     "LocationX" location_x set_location_x: f64,
-    /// 输入在输出画面的Y偏移。取值范围：
-    /// 像素：[0，2000]
-    /// 百分比：[0.01，0.99]
-    /// 不填默认为0。
-    /// 相对于大主播背景画面左上角的纵向偏移。
-    /// 使用百分比时，期望输出为（百分比 * 背景宽）
+    /// Y-axis offset of input in output video image. Value range:
+    /// Pixel: [0,2000]
+    /// Percentage: [0.01,0.99]
+    /// If this parameter is left empty, 0 will be used by default.
+    /// Vertical offset from the top-left corner of main host background video image.
+    /// If percentage is used, the expected output is (percentage * background width)
     "LocationY" location_y set_location_y: f64,
-    /// 当InputType为3(画布)时，该值表示画布的颜色。
-    /// 常用的颜色有：
-    /// 红色：0xCC0033。
-    /// 黄色：0xCC9900。
-    /// 绿色：0xCCCC33。
-    /// 蓝色：0x99CCFF。
-    /// 黑色：0x000000。
-    /// 白色：0xFFFFFF。
-    /// 灰色：0x999999。
+    /// When `InputType` is 3 (canvas), this value indicates the canvas color.
+    /// Commonly used colors include:
+    /// Red: 0xcc0033.
+    /// Yellow: 0xcc9900.
+    /// Green: 0xcccc33.
+    /// Blue: 0x99CCFF.
+    /// Black: 0x000000.
+    /// White: 0xFFFFFF.
+    /// Gray: 0x999999
     "Color" color set_color: str,
-    /// 当InputType为2(图片)时，该值是水印ID。
+    /// When `InputType` is 2 (image), this value is the watermark ID.
     "WatermarkId" watermark_id set_watermark_id: i64,
     /// 当InputType为8时，该值是动效贴片的URL
     "WebPageUrl" web_page_url set_web_page_url: str,
 } }
 
 rt::model! { write debug;
-/// 通用混流输出参数。
+/// General stream mix output parameter.
 CommonMixOutputParams {
-    /// 输出流名称。
+    /// Output stream name.
     ///
     /// Required.
     "OutputStreamName" output_stream_name set_output_stream_name: str,
-    /// 输出流类型，取值范围[0,1]。
-    /// 不填默认为0。
-    /// 当输出流为输入流 list 中的一条时，填写0。
-    /// 当期望生成的混流结果成为一条新流时，该值填为1。
-    /// 该值为1时，output_stream_id 不能出现在 input_stram_list 中，且直播后台中，不能存在相同 ID 的流。
+    /// Output stream type. Valid values: [0,1].
+    /// If this parameter is left empty, 0 will be used by default.
+    /// If the output stream is a stream in the input stream list, enter 0.
+    /// If you want the stream mix result to be a new stream, enter 1.
+    /// If this value is 1, `output_stream_id` cannot appear in `input_stram_list`, and there cannot be a stream with the same ID on the LVB backend.
     "OutputStreamType" output_stream_type set_output_stream_type: i64,
-    /// 输出流比特率。取值范围[1，10000]。
-    /// 不填的情况下，系统会自动判断。
+    /// The output bitrate. Value range: 1-10000.
+    /// If you do not specify this, the system will select a bitrate automatically.
     "OutputStreamBitRate" output_stream_bit_rate set_output_stream_bit_rate: i64,
-    /// 输出流GOP大小。取值范围[1,10]。
-    /// 不填的情况下，系统会自动判断。
+    /// Output stream GOP size. Value range: [1,10].
+    /// If this parameter is left empty, the system will automatically determine.
     "OutputStreamGop" output_stream_gop set_output_stream_gop: i64,
-    /// 输出流帧率大小。取值范围[1,60]。
-    /// 不填的情况下，系统会自动判断。
+    /// Output stream frame rate. Value range: [1,60].
+    /// If this parameter is left empty, the system will automatically determine.
     "OutputStreamFrameRate" output_stream_frame_rate set_output_stream_frame_rate: i64,
-    /// 输出流音频比特率。取值范围[1,500]
-    /// 不填的情况下，系统会自动判断。
+    /// Output stream audio bitrate. Value range: [1,500]
+    /// If this parameter is left empty, the system will automatically determine.
     "OutputAudioBitRate" output_audio_bit_rate set_output_audio_bit_rate: i64,
-    /// 输出流音频采样率。取值范围[96000, 88200, 64000, 48000, 44100, 32000,24000, 22050, 16000, 12000, 11025, 8000]。
-    /// 不填的情况下，系统会自动判断。
+    /// Output stream audio sample rate. Valid values: [96000, 88200, 64000, 48000, 44100, 32000,24000, 22050, 16000, 12000, 11025, 8000].
+    /// If this parameter is left empty, the system will automatically determine.
     "OutputAudioSampleRate" output_audio_sample_rate set_output_audio_sample_rate: i64,
-    /// 输出流音频声道数。取值范围[1,2]。
-    /// 不填的情况下，系统会自动判断。
+    /// Output stream audio sound channel. Valid values: [1,2].
+    /// If this parameter is left empty, the system will automatically determine.
     "OutputAudioChannels" output_audio_channels set_output_audio_channels: i64,
-    /// 输出流中的sei信息。如果无特殊需要，不填。
+    /// SEI information in output stream. If there are no special needs, leave it empty.
     "MixSei" mix_sei set_mix_sei: str,
 } }
 
 rt::model! { read debug;
-/// 并发录制路数
+/// Number of concurrent recording channels
 ConcurrentRecordStreamNum {
-    /// 时间点。
+    /// Time point.
     "Time" time set_time: str,
-    /// 路数。
+    /// Number of channels.
     "Num" num set_num: i128,
 } }
 
@@ -1942,39 +1933,39 @@ CreateCasterResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateCommonMixStream` (创建通用混流).
+/// Request of `CreateCommonMixStream` (Creates general stream mix).
 ///
-/// 该接口用来创建通用混流。用法与旧接口 mix_streamv2.start_mix_stream_advanced 基本一致。
-/// 注意：当前最多支持16路混流。
-/// 最佳实践：https://cloud.tencent.com/document/product/267/45566
+/// This API is used to create a general stream mix. It can be used basically in the same way as the legacy `mix_streamv2.start_mix_stream_advanced` API.
+/// Note: currently, up to 16 streams can be mixed.
+/// Best practice: https://intl.cloud.tencent.com/document/product/267/45566?from_cn_redirect=1
 CreateCommonMixStreamRequest {
-    /// 混流会话（申请混流开始到取消混流结束）标识 ID。80字节以内，仅含字母、数字以及下划线的字符串。
+    /// ID of a stream mix session (from applying for the stream mix to cancelling it). This parameter can contain up to 80 bytes of letters, digits, and underscores.
     ///
     /// Required.
     "MixStreamSessionId" mix_stream_session_id set_mix_stream_session_id: str,
-    /// 混流输入流列表。
+    /// Input stream list for stream mix.
     ///
     /// Required.
     "InputStreamList" input_stream_list set_input_stream_list: list CommonMixInputParam,
-    /// 混流输出流参数。
+    /// Output stream parameter for stream mix.
     ///
     /// Required.
     "OutputParams" output_params set_output_params: obj CommonMixOutputParams,
-    /// 输入模板 ID，若设置该参数，将按默认模板布局输出，无需填入自定义位置参数。
-    /// 不填默认为0。
-    /// 两输入源支持10，20，30，40，50。
-    /// 三输入源支持310，390，391。
-    /// 四输入源支持410。
-    /// 五输入源支持510，590。
-    /// 六输入源支持610。
+    /// Input template ID. If this parameter is set, the output will be generated according to the default template layout, and there is no need to enter the custom position parameters.
+    /// If this parameter is left empty, 0 will be used by default.
+    /// For two input sources, 10, 20, 30, 40, and 50 are supported.
+    /// For three input sources, 310, 390, and 391 are supported.
+    /// For four input sources, 410 is supported.
+    /// For five input sources, 510 and 590 are supported.
+    /// For six input sources, 610 is supported.
     "MixStreamTemplateId" mix_stream_template_id set_mix_stream_template_id: i64,
-    /// 混流的特殊控制参数。如无特殊需求，无需填写。
+    /// Special control parameter for stream mix. If there are no special needs, leave it empty.
     "ControlParams" control_params set_control_params: obj CommonMixControlParams,
 } }
 rt::action!("live", "2018-08-01", "CreateCommonMixStream", CreateCommonMixStreamRequest => CreateCommonMixStreamResponse);
 
 rt::model! { read debug;
-/// CreateCommonMixStream返回参数结构体
+/// CreateCommonMixStream response structure.
 CreateCommonMixStreamResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2119,21 +2110,21 @@ CreateLiveAvatarScriptResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateLiveCallbackRule` (创建回调规则).
+/// Request of `CreateLiveCallbackRule` (Creates callback rule).
 ///
-/// 创建回调规则，需要先调用[CreateLiveCallbackTemplate](/document/product/267/32637)接口创建回调模板，将返回的模板id绑定到域名/路径进行使用。
+/// To create a callback rule, you need to first call the [CreateLiveCallbackTemplate](https://intl.cloud.tencent.com/document/product/267/32637?from_cn_redirect=1) API to create a callback template and bind the returned template ID to the domain name/path.
 ///
-/// 回调协议相关文档：[事件消息通知](/document/product/267/32744)。
+/// Callback protocol-related document: [Event Message Notification](https://intl.cloud.tencent.com/document/product/267/32744?from_cn_redirect=1).
 CreateLiveCallbackRuleRequest {
-    /// 推流域名。
+    /// Push domain name.
     ///
     /// Required.
     "DomainName" domain_name set_domain_name: str,
-    /// 推流路径，与推流和播放地址中的AppName保持一致，默认为live。
+    /// Push path, which is the same as the `AppName` in push and playback addresses and is `live` by default.
     ///
     /// Required.
     "AppName" app_name set_app_name: str,
-    /// 模板ID。
+    /// Template ID.
     ///
     /// Required.
     "TemplateId" template_id set_template_id: i64,
@@ -2141,54 +2132,54 @@ CreateLiveCallbackRuleRequest {
 rt::action!("live", "2018-08-01", "CreateLiveCallbackRule", CreateLiveCallbackRuleRequest => CreateLiveCallbackRuleResponse);
 
 rt::model! { read debug;
-/// CreateLiveCallbackRule返回参数结构体
+/// CreateLiveCallbackRule response structure.
 CreateLiveCallbackRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateLiveCallbackTemplate` (创建回调模板).
+/// Request of `CreateLiveCallbackTemplate` (Creates callback template).
 ///
-/// 创建回调模板，数量上限：50，成功返回模板id后，需要调用[CreateLiveCallbackRule](/document/product/267/32638)接口将模板 ID 绑定到域名/路径使用。
+/// This API is used to create a callback template. Up to 50 templates can be created. After the template ID is returned, you need to call the [CreateLiveCallbackRule](https://intl.cloud.tencent.com/document/product/267/32638?from_cn_redirect=1) API to bind the template ID to a domain name/path.
 ///
-/// 回调协议相关文档：[事件消息通知](/document/product/267/32744)。
-/// 注意：至少填写一个回调 URL。
+/// For information about callback protocols, see [How to Receive Event Notification](https://intl.cloud.tencent.com/document/product/267/32744?from_cn_redirect=1).
+/// Note: You need to specify at least one callback URL.
 CreateLiveCallbackTemplateRequest {
-    /// 模板名称。
-    /// 长度上限：255字节。
-    /// 仅支持中文、英文、数字、_、-。
+    /// Template name.
+    /// Maximum length: 255 bytes.
+    /// Only letters, digits, underscores, and hyphens can be contained.
     ///
     /// Required.
     "TemplateName" template_name set_template_name: str,
-    /// 描述信息。
-    /// 长度上限：1024字节。
-    /// 仅支持中文、英文、数字、_、-。
+    /// Description.
+    /// Maximum length: 1,024 bytes.
+    /// Only letters, digits, underscores, and hyphens can be contained.
     "Description" description set_description: str,
-    /// 开播回调 URL，
-    /// 相关协议文档：[事件消息通知](/document/product/267/32744)。
+    /// Stream starting callback URL,
+    /// Protocol document: [Event Message Notification](https://intl.cloud.tencent.com/document/product/267/32744?from_cn_redirect=1).
     "StreamBeginNotifyUrl" stream_begin_notify_url set_stream_begin_notify_url: str,
-    /// 断流回调 URL，
-    /// 相关协议文档：[事件消息通知](/document/product/267/32744)。
+    /// Interruption callback URL,
+    /// Protocol document: [Event Message Notification](https://intl.cloud.tencent.com/document/product/267/32744?from_cn_redirect=1).
     "StreamEndNotifyUrl" stream_end_notify_url set_stream_end_notify_url: str,
-    /// 录制文件回调 URL，
-    /// 相关协议文档：[事件消息通知](/document/product/267/32744)。
+    /// Recording callback URL,
+    /// Protocol document: [Event Message Notification](https://intl.cloud.tencent.com/document/product/267/32744?from_cn_redirect=1).
     "RecordNotifyUrl" record_notify_url set_record_notify_url: str,
     /// 录制状态回调 URL ，
     /// 相关协议文档：[事件消息通知](/document/product/267/32744)。
     "RecordStatusNotifyUrl" record_status_notify_url set_record_status_notify_url: str,
-    /// 截图回调 URL，
-    /// 相关协议文档：[事件消息通知](/document/product/267/32744)。
+    /// Screencapturing callback URL,
+    /// Protocol document: [Event Message Notification](https://intl.cloud.tencent.com/document/product/267/32744?from_cn_redirect=1).
     "SnapshotNotifyUrl" snapshot_notify_url set_snapshot_notify_url: str,
-    /// 鉴黄回调 URL ，
-    /// 相关协议文档：[事件消息通知](/document/product/267/32741)。
+    /// Porn detection callback URL,
+    /// Protocol document: [Event Message Notification](https://intl.cloud.tencent.com/document/product/267/32741?from_cn_redirect=1).
     "PornCensorshipNotifyUrl" porn_censorship_notify_url set_porn_censorship_notify_url: str,
-    /// 回调 Key，回调 URL 公用，回调签名详见事件消息通知文档。
-    /// [事件消息通知](/document/product/267/32744)。
+    /// Callback key. The callback URL is public. For the callback signature, please see the event message notification document.
+    /// [Event Message Notification](https://intl.cloud.tencent.com/document/product/267/32744?from_cn_redirect=1).
     "CallbackKey" callback_key set_callback_key: str,
-    /// 参数已弃用。
+    /// Disused
     "StreamMixNotifyUrl" stream_mix_notify_url set_stream_mix_notify_url: str,
-    /// 推流异常回调 URL。
+    /// The push error callback URL.
     "PushExceptionNotifyUrl" push_exception_notify_url set_push_exception_notify_url: str,
     /// 音频审核回调 URL。
     "AudioAuditNotifyUrl" audio_audit_notify_url set_audio_audit_notify_url: str,
@@ -2200,9 +2191,9 @@ CreateLiveCallbackTemplateRequest {
 rt::action!("live", "2018-08-01", "CreateLiveCallbackTemplate", CreateLiveCallbackTemplateRequest => CreateLiveCallbackTemplateResponse);
 
 rt::model! { read debug;
-/// CreateLiveCallbackTemplate返回参数结构体
+/// CreateLiveCallbackTemplate response structure.
 CreateLiveCallbackTemplateResponse {
-    /// 模板ID。
+    /// Template ID.
     "TemplateId" template_id set_template_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2237,63 +2228,52 @@ CreateLiveCloudEffectResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateLivePadRule` (创建直播垫片规则).
+/// Request of `CreateLivePadRule` (create live pad rule).
 ///
-/// 创建直播垫片规则。
+/// create a live pad rule.
 CreateLivePadRuleRequest {
-    /// 推流域名。
+    /// Domain name for streaming.
     ///
     /// Required.
     "DomainName" domain_name set_domain_name: str,
-    /// 模板 ID。
+    /// The template ID.
     ///
     /// Required.
     "TemplateId" template_id set_template_id: i64,
-    /// 推流路径，与推流和播放地址中的AppName保持一致，默认为 live。
+    /// The streaming path is consistent with the AppName in the streaming and playback address. The default value is live.
     "AppName" app_name set_app_name: str,
-    /// 流名称。
-    /// 注：如果本参数设置为非空字符串，规则将只对此推流起作用。
+    /// Stream name. Note: If this parameter is set to a non-empty string, the rule will only work on this push stream.
     "StreamName" stream_name set_stream_name: str,
 } }
 rt::action!("live", "2018-08-01", "CreateLivePadRule", CreateLivePadRuleRequest => CreateLivePadRuleResponse);
 
 rt::model! { read debug;
-/// CreateLivePadRule返回参数结构体
+/// CreateLivePadRule response structure.
 CreateLivePadRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateLivePadTemplate` (创建直播垫片模板).
+/// Request of `CreateLivePadTemplate` (create live pad template).
 ///
-/// 创建直播垫片模板。
+/// create a live pad template
 CreateLivePadTemplateRequest {
-    /// 模板名称。
-    /// 长度上限：255字节。
-    /// 仅支持中文、英文、数字、_、-。
+    /// Template name. Maximum length: 255 bytes. Only Chinese, English, numbers, _, and - are supported.
     ///
     /// Required.
     "TemplateName" template_name set_template_name: str,
-    /// 垫片内容。
+    /// Gasket content.
     ///
     /// Required.
     "Url" url set_url: str,
-    /// 描述信息。
-    /// 长度上限：1024字节。
-    /// 仅支持中文、英文、数字、_、-。
+    /// Description information. Maximum length: 1024 bytes. Only Chinese, English, numbers, _, and - are supported.
     "Description" description set_description: str,
-    /// 断流等待时间。
-    /// 取值范围：0-30000。
-    /// 单位：ms。
+    /// The waiting time for disconnection. Value range: 0-30000. Unit: ms.
     "WaitDuration" wait_duration set_wait_duration: i128,
-    /// 最大垫片时长。
-    /// 取值范围：0 - 正无穷。
-    /// 单位：ms。
+    /// Maximum shim duration. Value range: 0 - positive infinity. Unit: ms.
     "MaxDuration" max_duration set_max_duration: i128,
-    /// 垫片内容类型：
-    /// 1：图片，2：视频。
-    /// 默认值：1。
+    /// Shim content type: 1: image, 2: video. Default value: 1.
     "Type" r#type set_type: i128,
     /// 断流垫片触发条件
     ///
@@ -2308,134 +2288,133 @@ CreateLivePadTemplateRequest {
 rt::action!("live", "2018-08-01", "CreateLivePadTemplate", CreateLivePadTemplateRequest => CreateLivePadTemplateResponse);
 
 rt::model! { read debug;
-/// CreateLivePadTemplate返回参数结构体
+/// CreateLivePadTemplate response structure.
 CreateLivePadTemplateResponse {
-    /// 模板Id。
+    /// Template Id.
     "TemplateId" template_id set_template_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateLivePullStreamTask` (创建直播拉流任务).
+/// Request of `CreateLivePullStreamTask` (Creates a stream pulling task).
 ///
-/// 创建直播拉流任务。支持将外部已有的点播文件，或者直播源拉取过来转推到指定的目标地址。
-/// 注意：
-/// 1. 默认支持任务数上限200个，如有特殊需求，可通过提单到售后进行评估增加上限。
-/// 2. 源流视频编码目前只支持: H264, H265。其他编码格式建议先进行转码处理。
-/// 3. 源流音频编码目前只支持: AAC。其他编码格式建议先进行转码处理。
-/// 4. 可在控制台开启过期自动清理，避免过期任务占用任务数额度。
-/// 5. 拉流转推功能为计费增值服务，计费规则详情可参见[计费文档](https://cloud.tencent.com/document/product/267/53308)。
-/// 6. 拉流转推功能仅提供内容拉取与推送服务，请确保内容已获得授权并符合内容传播相关的法律法规。若内容有侵权或违规相关问题，云直播会停止相关的功能服务并保留追究法律责任的权利。
+/// This API is used to create a task to pull streams from video files or an external live streaming source and publish them to a specified destination URL.
+/// Notes:
+/// 1. By default, you can have at most 20 stream pulling tasks at a time. You can submit a ticket to raise the limit.
+/// 2. Only H.264 and H.265 are supported for video. If the source video is in a different format, please transcode it first.
+/// 3. Only AAC is supported for audio. If the source audio is in a different format, please transcode it first.
+/// 4. You can enable auto deletion in the console to delete expired tasks automatically.
+/// 5. The pull and relay feature is a paid feature. For its billing details, see [Relay](https://intl.cloud.tencent.com/document/product/267/53308?from_cn_redirect=1).
+/// 6. CSS is only responsible for pulling and relaying content. Please make sure that your content is authorized and complies with relevant laws and regulations. In case of copyright infringement or violation of laws or regulations, CSS will suspend its service for you and reserves the right to seek legal remedies.
 CreateLivePullStreamTaskRequest {
-    /// 拉流源的类型：
-    /// PullLivePushLive -直播，
-    /// PullVodPushLive -点播，
-    /// PullPicPushLive -图片。
+    /// The source type. Valid values:
+    /// PullLivePushLive: Live streaming
+    /// PullVodPushLive: Video files
+    /// PullPicPushLive: Images
     ///
     /// Required.
     "SourceType" source_type set_source_type: str,
-    /// 拉流源 url 列表。
-    /// SourceType 为直播（PullLivePushLive）只可以填1个，
-    /// SourceType 为点播（PullVodPushLive）可以填多个，上限30个。
-    /// 当前支持的文件格式：flv，mp4，hls。
-    /// 当前支持的拉流协议：http，https，rtmp，rtmps，rtsp，srt。
-    /// 注意：
-    /// 1. 建议优先使用 flv 文件，对于 mp4 未交织好的文件轮播推流易产生卡顿以及因为频繁拉取导致源产生大量源出口带宽成本，可通过点播转码进行重新交织后再轮播，或提前创建任务并开启本地模式。
-    /// 2. 拒绝内网域名等攻击性拉流地址，如有使用，则做账号封禁处理。
-    /// 3. 源文件请保持时间戳正常交织递增，避免因源文件异常影响推流及播放。
-    /// 4. 视频编码格式仅支持: H264, H265。
-    /// 5. 音频编码格式仅支持: AAC。
-    /// 6. 点播源请使用小文件，尽量时长保持在1小时内，较大文件打开和续播耗时较久，耗时超过15秒会有无法正常转推风险。
-    /// 7. 避免使用低频存储的文件，该类文件因低频存储，拉取时容易出现慢速，影响拉转推质量。
+    /// The source URL(s).
+    /// If `SourceType` is `PullLivePushLive`, you can specify only one source URL.
+    /// If `SourceType` is `PullVodPushLive`, you can specify at most 30 source URLs.
+    /// Supported file formats: FLV, MP4, HLS.
+    /// Supported protocols: HTTP, HTTPS, RTMP, RTMPS, RTSP, SRT.
+    /// Notes:
+    /// 1. We recommend you use FLV files as the source. Poorly interleaved MP4 files may result in playback stuttering. You can also re-interleave your MP4 files before adding them as the source.
+    /// 2. Do not use private network domains or malicious URLs. CSS will block accounts that do.
+    /// 3. To avoid push and playback issues, make sure the source files are properly interleaved.
+    /// 4. Supported video coding formats: H.264, H.265.
+    /// 5. Supported audio coding format: AAC.
+    /// 6. Use small video files, preferably not longer than one hour. Large files may take a long time to load or resume after pause. Relay may fail if the time consumed exceeds 15 seconds.
     ///
     /// Required.
     "SourceUrls" source_urls set_source_urls: list String,
-    /// 推流域名。
-    /// 将拉取过来的流推到该域名。
-    /// 注意：如果目标地址为非云直播，且样式不同于云直播，请使用 ToUrl 传入完整推流地址，详细用法请参考 ToUrl 参数说明。
+    /// The push domain name.
+    /// The pulled stream is pushed to this domain.
+    /// Note: If the destination is not a CSS address and its format is different from that of CSS addresses, pass the full address to `ToUrl`. For details, see the description of the `ToUrl` parameter.
     ///
     /// Required.
     "DomainName" domain_name set_domain_name: str,
-    /// 推流路径。
-    /// 将拉取过来的流推到该路径。
+    /// The application to push to.
+    /// The pulled stream is pushed to this application.
     ///
     /// Required.
     "AppName" app_name set_app_name: str,
-    /// 推流名称。
-    /// 将拉取过来的流推到该流名称。
+    /// The stream name.
+    /// The pulled stream is pushed under this name.
     ///
     /// Required.
     "StreamName" stream_name set_stream_name: str,
-    /// 开始时间。
-    /// 使用 UTC 格式时间，
-    /// 例如：2019-01-08T10:00:00Z。
-    /// 注意：北京时间值为 UTC 时间值 + 8 小时。
+    /// The start time.
+    /// It must be in UTC format.
+    /// Example: 2019-01-08T10:00:00Z.
+    /// Note: Beijing time is 8 hours ahead of UTC. The [ISO 8601 format](https://intl.cloud.tencent.com/document/product/266/11732#iso-date-format) is used.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间，注意：1. 结束时间必须大于开始时间；2. 结束时间必须大于当前时间；3. 结束时间 和 开始时间 间隔必须小于30天。使用 UTC 格式时间，例如：2019-01-08T10:00:00Z。注意：北京时间值为 UTC 时间值 + 8 小时。
+    /// The end time. Notes:
+    /// 1. The end time must be later than the start time.
+    /// 2. The end time and start time must be later than the current time.
+    /// 3. The end time and start time must be less than seven days apart.
+    /// It must be in UTC format.
+    /// Example: 2019-01-08T10:00:00Z.
+    /// Note: Beijing time is 8 hours ahead of UTC. The [ISO 8601 format](https://intl.cloud.tencent.com/document/product/266/11732#iso-date-format) is used.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 任务操作人备注。
+    /// The operator.
     ///
     /// Required.
     "Operator" operator set_operator: str,
-    /// 推流参数。
-    /// 推流时携带自定义参数。
-    /// 示例：
-    /// bak=1&test=2 。
+    /// The push parameter.
+    /// This is a custom parameter carried during push.
+    /// Example:
+    /// bak=1&test=2
     "PushArgs" push_args set_push_args: str,
-    /// 选择需要回调的事件（不填则回调全部）：
-    /// TaskStart：任务启动回调，
-    /// TaskExit：任务停止回调，
-    /// VodSourceFileStart：从点播源文件开始拉流回调，
-    /// VodSourceFileFinish：从点播源文件拉流结束回调，
-    /// ResetTaskConfig：任务更新回调。
+    /// The events to listen for. If you do not pass this parameter, all events will be listened for.
+    /// TaskStart: Callback for starting a task
+    /// TaskExit: Callback for ending a task
+    /// VodSourceFileStart: Callback for starting to pull from video files
+    /// VodSourceFileFinish: Callback for stopping pulling from video files
+    /// ResetTaskConfig: Callback for modifying a task
     ///
-    /// TaskAlarm: 用于告警事件通知，AlarmType 示例:
-    /// PullFileUnstable - 文件拉取不稳定，
-    /// PushStreamUnstable - 推流不稳定，
-    /// PullFileFailed - 文件拉取出错，
-    /// PushStreamFailed - 推流出现失败，
-    /// FileEndEarly - 文件提前结束。
+    /// `TaskAlarm` indicates a warning event. `AlarmType` examples:
+    /// PullFileUnstable: Pull from video files is unstable.
+    /// PushStreamUnstable: Push is unstable.
+    /// PullFileFailed: Error pulling from video files.
+    /// PushStreamFailed: Push error.
+    /// FileEndEarly: The video file ended prematurely.
     "CallbackEvents" callback_events set_callback_events: list String,
-    /// 点播拉流转推循环次数。默认：-1。
-    /// -1：无限循环，直到任务结束。
-    /// 0：不循环。
-    /// >0：具体循环次数。次数和时间以先结束的为准。
-    /// 注意：该配置仅对拉流源为点播时生效。
+    /// The number of times to loop video files. Default value: -1.
+    /// -1: Loop indefinitely
+    /// 0: Do not loop
+    /// > 0: The number of loop times. A task will end either when the videos are looped for the specified number of times or at the specified task end time, whichever is earlier.
+    /// This parameter is valid only when the source is video files.
     "VodLoopTimes" vod_loop_times set_vod_loop_times: str,
-    /// 点播更新SourceUrls后的播放方式：
-    /// ImmediateNewSource：立即播放新的拉流源内容；
-    /// ContinueBreakPoint：播放完当前正在播放的点播 url 后再使用新的拉流源播放。（旧拉流源未播放的点播 url 不会再播放）
+    /// The behavior after the source video files (`SourceUrls`) are changed.
+    /// ImmediateNewSource: Play the new videos immediately
+    /// ContinueBreakPoint: Play the new videos after the current video is finished playing (the remaining videos in the old playlist will not be played).
     ///
-    /// 注意：该配置生效仅对变更前拉流源为点播时生效。
+    /// This parameter is valid only if the source before the change is video files.
     "VodRefreshType" vod_refresh_type set_vod_refresh_type: str,
-    /// 自定义回调地址。
-    /// 拉流转推任务相关事件会回调到该地址。
-    /// 回调事件使用方法请查看：
-    /// https://cloud.tencent.com/document/product/267/32744
-    /// https://cloud.tencent.com/document/product/267/56208
+    /// A custom callback URL.
+    /// Callbacks about pull and relay events will be sent to this URL.
     "CallbackUrl" callback_url set_callback_url: str,
-    /// 其他参数。
-    /// 示例: ignore_region  用于忽略传入地域, 内部按负载分配。
+    /// Other parameters.
+    /// For example, you can use `ignore_region` to ignore the region passed in and assign a region based on load distribution.
     "ExtraCmd" extra_cmd set_extra_cmd: str,
     /// 自定义任务 ID。
     /// 注：
     /// 1. 该自定义 ID 为可选参数，如果传入，请确保该账号下传入的 ID 唯一。
     /// 2. 该自定义 ID 用于防止重复发起请求时产生重复任务。后面也可以用 SpecifyTaskId 来修改或删除任务。
     "SpecifyTaskId" specify_task_id set_specify_task_id: str,
-    /// 任务描述，限制 512 字节。不可以使用特殊字符，如Unicode的特殊字符集。
+    /// The remarks for a task, not longer than 512 bytes.
     "Comment" comment set_comment: str,
-    /// 完整目标 URL 地址。
-    /// 用法注意：如果使用该参数来传完整目标地址，则 DomainName, AppName, StreamName 需要传入空字符串，任务将会使用该 ToUrl 参数指定的目标地址。
+    /// The complete destination URL.
+    /// If you specify this parameter, make sure you pass in an empty string for `DomainName`, `AppName`, and `StreamName`.
     ///
-    /// 使用该方式传入目标地址支持的协议有：
-    /// rtmp、rtmps、rtsp、rtp、srt。
-    ///
-    /// 注意：签名时间需要超过任务结束时间，避免因签名过期造成任务失败。
+    /// Note: Make sure that the expiration time of the signature is later than the task end time.
     "ToUrl" to_url set_to_url: str,
     /// 指定播放文件索引。
     /// 注意： 1. 从1开始，不大于SourceUrls中文件个数。
@@ -2446,27 +2425,27 @@ CreateLivePullStreamTaskRequest {
     /// 注意：
     /// 1. 单位：秒，配合FileIndex使用。
     "OffsetTime" offset_time set_offset_time: i64,
-    /// 备源的类型：
-    /// PullLivePushLive -直播，
-    /// PullVodPushLive -点播。
-    /// 注意：
-    /// 1. 仅当主源类型为直播源时，备源才会生效。
-    /// 2. 主直播源拉流中断时，自动使用备源进行拉流。
-    /// 3. 如果备源为点播文件时，则每次轮播完点播文件就检查主源是否恢复，如果主源恢复则自动切回到主源，否则继续拉备源。
+    /// The backup source type.
+    /// PullLivePushLive: Live streaming
+    /// PullVodPushLive: Video files
+    /// Notes:
+    /// 1. Backup sources are supported only if the primary source type is live streaming.
+    /// 2. When pull from the primary source is interrupted, the system will pull from the backup source.
+    /// 3. If the backup source is a video file, each time the video is finished, the system will check if the primary source is recovered and will switch back if it is.
     "BackupSourceType" backup_source_type set_backup_source_type: str,
-    /// 备源 URL。
-    /// 只允许填一个备源 URL
+    /// The URL of the backup source.
+    /// You can specify only one backup source URL.
     "BackupSourceUrl" backup_source_url set_backup_source_url: str,
-    /// 水印信息列表。
-    /// 注意：
-    /// 1. 最多支持4个不同位置的水印。
-    /// 2. 水印图片 URL 请使用合法外网可访问地址。
-    /// 3. 支持的水印图片格式：png，jpg，gif 等。
+    /// The information of watermarks to add.
+    /// Notes:
+    /// 1. You can add up to four watermarks to different locations of the video.
+    /// 2. Make sure you use publicly accessible URLs for the watermark images.
+    /// 3. Supported image formats include PNG, JPG, and GIF.
     "WatermarkList" watermark_list set_watermark_list: list PullPushWatermarkInfo,
-    /// 点播源是否启用本地推流模式，默认0，不启用。
-    /// 0 - 不启用。
-    /// 1 - 启用。
-    /// 注意：启用本地模式后，会将源列表中的 MP4 文件进行本地下载，优先使用本地已下载文件进行推流，提高点播源推流稳定性。使用本地下载文件推流时，会产生增值费用。
+    /// Whether to use local mode when the source type is video files. The default is `0`.
+    /// 0: Do not use local mode
+    /// 1: Use local mode
+    /// Note: If you enable local mode, MP4 files will be downloaded to local storage, and the local files will be used for push. This ensures more reliable push. Pushing a local file will incur additional fees.
     "VodLocalMode" vod_local_mode set_vod_local_mode: i64,
     /// 录制模板 ID。
     "RecordTemplateId" record_template_id set_record_template_id: str,
@@ -2478,158 +2457,157 @@ CreateLivePullStreamTaskRequest {
 rt::action!("live", "2018-08-01", "CreateLivePullStreamTask", CreateLivePullStreamTaskRequest => CreateLivePullStreamTaskResponse);
 
 rt::model! { read debug;
-/// CreateLivePullStreamTask返回参数结构体
+/// CreateLivePullStreamTask response structure.
 CreateLivePullStreamTaskResponse {
-    /// 任务 Id 。
+    /// The task ID.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateLiveRecord` (创建录制任务(已废弃,请使用新接口)).
+/// Request of `CreateLiveRecord` (Creates recording task (disused; please use the new API)).
 ///
-/// - 使用前提
-/// 1. 录制文件存放于点播平台，所以用户如需使用录制功能，需首先自行开通点播服务。
-/// 2. 录制文件存放后相关费用（含存储以及下行播放流量）按照点播平台计费方式收取，具体请参考 [对应文档](https://cloud.tencent.com/document/product/266/2838)。
+/// - Prerequisites
+/// 1. Recording files are stored on the VOD platform, so if you need to use the recording feature, you must first activate the VOD service.
+/// 2. After the recording files are stored, applicable fees (including storage fees and downstream playback traffic fees) will be charged according to the VOD billing mode. For more information, please see the [corresponding document](https://intl.cloud.tencent.com/document/product/266/2838?from_cn_redirect=1).
 ///
-/// - 模式说明
-/// 该接口支持两种录制模式：
-/// 1. 定时录制模式【默认模式】。
-/// 需要传入开始时间与结束时间，录制任务根据起止时间自动开始与结束。在所设置结束时间过期之前（且未调用StopLiveRecord提前终止任务），录制任务都是有效的，期间多次断流然后重推都会启动录制任务。
-/// 2. 实时视频录制模式。
-/// 忽略传入的开始时间，在录制任务创建后立即开始录制，录制时长支持最大为30分钟，如果传入的结束时间与当前时间差大于30分钟，则按30分钟计算，实时视频录制主要用于录制精彩视频场景，时长建议控制在5分钟以内。
+/// - Mode description
+/// This API supports two recording modes:
+/// 1. Scheduled recording mode **(default mode)**.
+/// The start time and end time need to be passed in, according to which the recording task will start and end automatically. Before the set end time expires (provided that `StopLiveRecord` is not called to terminate the task prematurely), the recording task is valid and will be started even after the push is interrupted and restarted multiple times.
+/// 2. Real-time video recording mode.
+/// The start time passed in will be ignored, and recording will be started immediately after the recording task is created. The recording duration can be up to 30 minutes. If the end time passed in is more than 30 minutes after the current time, it will be counted as 30 minutes. Real-time video recording is mainly used for recording highlight scenes, and you are recommended to keep the duration within 5 minutes.
 ///
-/// - 注意事项
-/// 1. 调用接口超时设置应大于3秒，小于3秒重试以及按不同起止时间调用都有可能产生重复录制任务，进而导致额外录制费用。
-/// 2. 受限于音视频文件格式（FLV/MP4/HLS）对编码类型的支持，视频编码类型支持 H.264，音频编码类型支持 AAC。
-/// 3. 为避免恶意或非主观的频繁 API 请求，对定时录制模式最大创建任务数做了限制：其中，当天可以创建的最大任务数不超过4000（不含已删除的任务）；当前时刻并发运行的任务数不超过400。有超出此限制的需要提工单申请。
-/// 4. 此调用方式暂时不支持海外推流录制。
+/// - Precautions
+/// 1. The API call timeout period should be set to more than 3 seconds; otherwise, retries and calls by different start/end time values may result in repeated recording tasks and thus incur additional recording fees.
+/// 2. Subject to the audio and video file formats (FLV/MP4/HLS), the video codec of H.264 and audio codec of AAC are supported.
+/// 3. In order to avoid malicious or unintended frequent API requests, the maximum number of tasks that can be created in scheduled recording mode is limited: up to 4,000 tasks can be created per day (excluding deleted ones), and up to 400 ones can run concurrently. If you need a higher upper limit, please submit a ticket for application.
+/// 4. This calling method does not support recording streams outside Mainland China for the time being.
 CreateLiveRecordRequest {
-    /// 流名称。
+    /// Stream name.
     ///
     /// Required.
     "StreamName" stream_name set_stream_name: str,
-    /// 推流路径，与推流和播放地址中的 AppName保持一致，默认为 live。
+    /// Push path, which is the same as the `AppName` in push and playback addresses and is `live` by default.
     "AppName" app_name set_app_name: str,
-    /// 推流域名。多域名推流必须设置。
+    /// Push domain name. This parameter must be set for multi-domain name push.
     "DomainName" domain_name set_domain_name: str,
-    /// 录制开始时间。中国标准时间，需要 URLEncode(rfc3986)。如 2017-01-01 10:10:01，编码为：2017-01-01+10%3a10%3a01。
-    /// 定时录制模式，必须设置该字段；实时视频录制模式，忽略该字段。
+    /// Recording start time, which is China standard time and should be URL-encoded (RFC3986). For example, the encoding of 2017-01-01 10:10:01 is 2017-01-01+10%3a10%3a01.
+    /// In scheduled recording mode, this field must be set; in real-time video recording mode, this field is ignored.
     "StartTime" start_time set_start_time: str,
-    /// 录制结束时间。中国标准时间，需要 URLEncode(rfc3986)。如 2017-01-01 10:30:01，编码为：2017-01-01+10%3a30%3a01。
-    /// 定时录制模式，必须设置该字段；实时录制模式，为可选字段。如果通过Highlight参数，设置录制为实时视频录制模式，其设置的结束时间不应超过当前时间+30分钟，如果设置的结束时间超过当前时间+30分钟或者小于当前时间或者不设置该参数，则实际结束时间为当前时间+30分钟。
+    /// Recording end time, which is China standard time and should be URL-encoded (RFC3986). For example, the encoding of 2017-01-01 10:30:01 is 2017-01-01+10%3a30%3a01.
+    /// In scheduled recording mode, this field must be set; in real-time video recording mode, this field is optional. If the recording is set to real-time video recording mode through the `Highlight` parameter, the set end time should not be more than 30 minutes after the current time. If the set end time is more than 30 minutes after the current time, earlier than the current time, or left empty, the actual end time will be 30 minutes after the current time.
     "EndTime" end_time set_end_time: str,
-    /// 录制类型。
-    /// “video” : 音视频录制【默认】。
-    /// “audio” : 纯音频录制。
-    /// 在定时录制模式或实时视频录制模式下，该参数均有效，不区分大小写。
+    /// Recording type.
+    /// "video": Audio-video recording **(default)**.
+    /// "audio": audio recording.
+    /// In both scheduled and real-time video recording modes, this parameter is valid and is not case sensitive.
     "RecordType" record_type set_record_type: str,
-    /// 录制文件格式。其值为：
-    /// “flv”【默认】,“hls”,”mp4”,“aac”,”mp3”。
-    /// 在定时录制模式或实时视频录制模式下，该参数均有效，不区分大小写。
+    /// Recording file format. Valid values:
+    /// "flv" **(default)**, "hls", "mp4", "aac", "mp3".
+    /// In both scheduled and real-time video recording modes, this parameter is valid and is not case sensitive.
     "FileFormat" file_format set_file_format: str,
-    /// 开启实时视频录制模式标志。
-    /// 0：不开启实时视频录制模式，即定时录制模式【默认】。见[示例一](#.E7.A4.BA.E4.BE.8B1-.E5.88.9B.E5.BB.BA.E5.AE.9A.E6.97.B6.E5.BD.95.E5.88.B6.E4.BB.BB.E5.8A.A1)。
-    /// 1：开启实时视频录制模式。见[示例二](#.E7.A4.BA.E4.BE.8B2-.E5.88.9B.E5.BB.BA.E5.AE.9E.E6.97.B6.E5.BD.95.E5.88.B6.E4.BB.BB.E5.8A.A1)。
+    /// Mark for enabling real-time video recording mode.
+    /// 0: Real-time video recording mode is not enabled, i.e., the scheduled recording mode is used **(default)**. See [Sample 1](#.E7.A4.BA.E4.BE.8B1-.E5.88.9B.E5.BB.BA.E5.AE.9A.E6.97.B6.E5.BD.95.E5.88.B6.E4.BB.BB.E5.8A.A1).
+    /// 1: Real-time video recording mode is enabled. See [Sample 2](#.E7.A4.BA.E4.BE.8B2-.E5.88.9B.E5.BB.BA.E5.AE.9E.E6.97.B6.E5.BD.95.E5.88.B6.E4.BB.BB.E5.8A.A1).
     "Highlight" highlight set_highlight: i64,
-    /// 开启 A+B=C混流C流录制标志。
-    /// 0：不开启 A+B=C混流C流录制【默认】。
-    /// 1：开启 A+B=C混流C流录制。
-    /// 在定时录制模式或实时视频录制模式下，该参数均有效。
+    /// Flag for enabling A+B=C mixed stream recording.
+    /// 0: A+B=C mixed stream recording is not enabled **(default)**.
+    /// 1: A+B=C mixed stream recording is enabled.
+    /// In both scheduled and real-time video recording modes, this parameter is valid.
     "MixStream" mix_stream set_mix_stream: i64,
-    /// 录制流参数。当前支持以下参数：
-    /// record_interval - 录制分片时长，单位 秒，1800 - 7200。
-    /// storage_time - 录制文件存储时长，单位 秒。
-    /// eg. record_interval=3600&storage_time=2592000。
-    /// 注：参数需要url encode。
-    /// 在定时录制模式或实时视频录制模式下，该参数均有效。
+    /// Recording stream parameter. The following parameters are supported currently:
+    /// record_interval: recording interval in seconds. Value range: 1800-7200.
+    /// storage_time: recording file storage duration in seconds.
+    /// Example: record_interval=3600&storage_time=2592000.
+    /// Note: the parameter needs to be URL-encoded.
+    /// In both scheduled and real-time video recording modes, this parameter is valid.
     "StreamParam" stream_param set_stream_param: str,
 } }
 rt::action!("live", "2018-08-01", "CreateLiveRecord", CreateLiveRecordRequest => CreateLiveRecordResponse);
 
 rt::model! { read debug;
-/// CreateLiveRecord返回参数结构体
+/// CreateLiveRecord response structure.
 CreateLiveRecordResponse {
-    /// 任务 ID，全局唯一标识录制任务。
+    /// Task ID, which uniquely identifies a recording task globally.
     "TaskId" task_id set_task_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateLiveRecordRule` (创建录制规则).
+/// Request of `CreateLiveRecordRule` (Creates a recording rule).
 ///
-/// 创建录制规则，需要先调用[CreateLiveRecordTemplate](/document/product/267/32614)接口创建录制模板，将返回的模板id绑定到流使用。
+/// To create a recording rule, you need to first call the [CreateLiveRecordTemplate](https://intl.cloud.tencent.com/document/product/267/32614?from_cn_redirect=1) API to create a recording template and bind the returned template ID to the stream.
 ///
-/// 录制相关文档：[直播录制](/document/product/267/32739)。
+/// Recording-related document: [LVB Recording](https://intl.cloud.tencent.com/document/product/267/32739?from_cn_redirect=1).
 CreateLiveRecordRuleRequest {
-    /// 推流域名。
+    /// Push domain name.
     ///
     /// Required.
     "DomainName" domain_name set_domain_name: str,
-    /// 模板 ID。
+    /// Template ID.
     ///
     /// Required.
     "TemplateId" template_id set_template_id: i64,
-    /// 推流路径，与推流和播放地址中的AppName保持一致，默认为 live。
+    /// Push path, which is the same as the AppName in push and playback addresses and is "live" by default.
     "AppName" app_name set_app_name: str,
-    /// 流名称。
-    /// 注：如果本参数设置为非空字符串，规则将只对此推流起作用。
+    /// Stream name.
+    /// Note: If the parameter is a non-empty string, the rule will be only applicable to the particular stream.
     "StreamName" stream_name set_stream_name: str,
 } }
 rt::action!("live", "2018-08-01", "CreateLiveRecordRule", CreateLiveRecordRuleRequest => CreateLiveRecordRuleResponse);
 
 rt::model! { read debug;
-/// CreateLiveRecordRule返回参数结构体
+/// CreateLiveRecordRule response structure.
 CreateLiveRecordRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateLiveRecordTemplate` (直播创建录制模板).
+/// Request of `CreateLiveRecordTemplate` (Creates a recording template).
 ///
-/// 创建录制模板，数量上限：50，成功返回模板id后，需要调用[CreateLiveRecordRule](/document/product/267/32615)接口，将模板id绑定到流进行使用。
+/// This API is used to create a recording template. You can create up to 50 templates. To use a template, you need to call the [CreateLiveRecordRule](https://intl.cloud.tencent.com/document/product/267/32615?from_cn_redirect=1) API to bind the template ID returned by this API to a stream.
 ///
-/// 录制相关文档：[直播录制](/document/product/267/32739)。
+/// More on recording: [Live Recording](https://intl.cloud.tencent.com/document/product/267/32739?from_cn_redirect=1)
 CreateLiveRecordTemplateRequest {
-    /// 模板名。仅支持中文、英文、数字、_、-。
+    /// Template name. Only letters, digits, underscores, and hyphens can be contained.
     ///
     /// Required.
     "TemplateName" template_name set_template_name: str,
-    /// 描述信息。
+    /// Message description
     "Description" description set_description: str,
-    /// Flv录制参数，开启Flv录制时设置。
+    /// FLV recording parameter, which is set when FLV recording is enabled.
     "FlvParam" flv_param set_flv_param: obj RecordParam,
-    /// Hls录制参数，开启hls录制时设置。
+    /// HLS recording parameter, which is set when HLS recording is enabled.
     "HlsParam" hls_param set_hls_param: obj RecordParam,
-    /// Mp4录制参数，开启Mp4录制时设置。
+    /// Mp4 recording parameter, which is set when Mp4 recording is enabled.
     "Mp4Param" mp4_param set_mp4_param: obj RecordParam,
-    /// Aac录制参数，开启Aac录制时设置。
+    /// AAC recording parameter, which is set when AAC recording is enabled.
     "AacParam" aac_param set_aac_param: obj RecordParam,
-    /// 直播类型，默认 0。
-    /// 0：普通直播，
-    /// 1：慢直播。
+    /// LVB type. Default value: 0.
+    /// 0: LVB.
+    /// 1: LCB.
     "IsDelayLive" is_delay_live set_is_delay_live: i64,
-    /// HLS专属录制参数。
+    /// HLS-specific recording parameter.
     "HlsSpecialParam" hls_special_param set_hls_special_param: obj HlsSpecialParam,
-    /// Mp3录制参数，开启Mp3录制时设置。
+    /// Mp3 recording parameter, which is set when Mp3 recording is enabled.
     "Mp3Param" mp3_param set_mp3_param: obj RecordParam,
     /// 是否存储至 cos，值为 1 时表示存储至 cos。
     "CosStore" cos_store set_cos_store: i64,
-    /// 是否去除水印，类型为慢直播时此参数无效。
-    /// 如果为false，则录制水印流或转码流；如果为true，则录制原始流。
+    /// Whether to remove the watermark. This parameter is invalid if `IsDelayLive` is `1`.
     "RemoveWatermark" remove_watermark set_remove_watermark: bool,
-    /// FLV 录制特殊参数。
+    /// A special parameter for FLV recording.
     "FlvSpecialParam" flv_special_param set_flv_special_param: obj FlvSpecialParam,
 } }
 rt::action!("live", "2018-08-01", "CreateLiveRecordTemplate", CreateLiveRecordTemplateRequest => CreateLiveRecordTemplateResponse);
 
 rt::model! { read debug;
-/// CreateLiveRecordTemplate返回参数结构体
+/// CreateLiveRecordTemplate response structure.
 CreateLiveRecordTemplateResponse {
-    /// 模板Id。
+    /// Template ID.
     "TemplateId" template_id set_template_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2728,94 +2706,94 @@ CreateLiveSmartEraseTemplateResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateLiveSnapshotRule` (创建截图规则).
+/// Request of `CreateLiveSnapshotRule` (Creates screencapturing rule).
 ///
-/// 创建截图规则，需要先调用[CreateLiveSnapshotTemplate](/document/product/267/32624)接口创建截图模板，然后将返回的模板 ID 绑定到流进行使用。
+/// This API is used to create a screencapturing rule. You need to first call the [CreateLiveSnapshotTemplate](https://intl.cloud.tencent.com/document/product/267/32624?from_cn_redirect=1) API to create a screencapturing template to bind the returned template ID to the stream.
 ///
-/// 截图相关文档：[直播截图](/document/product/267/32737)。
-/// 注意：单个域名仅支持关联一个截图模板。
+/// Screencapturing document: [LVB Screencapturing](https://intl.cloud.tencent.com/document/product/267/32737?from_cn_redirect=1).
+/// Note: only one screencapturing template can be associated with one domain name.
 CreateLiveSnapshotRuleRequest {
-    /// 推流域名。
+    /// Push domain name.
     ///
     /// Required.
     "DomainName" domain_name set_domain_name: str,
-    /// 模板 ID。
+    /// Template ID.
     ///
     /// Required.
     "TemplateId" template_id set_template_id: i64,
-    /// 推流路径，与推流和播放地址中的 AppName 保持一致，默认为 live。
+    /// Push path, which is the same as the `AppName` in push and playback addresses and is `live` by default.
     "AppName" app_name set_app_name: str,
-    /// 流名称。
-    /// 注：如果本参数设置为非空字符串，规则将只对此推流起作用。
+    /// Stream name.
+    /// Note: if this parameter is a non-empty string, the rule will take effect only for the particular stream.
     "StreamName" stream_name set_stream_name: str,
 } }
 rt::action!("live", "2018-08-01", "CreateLiveSnapshotRule", CreateLiveSnapshotRuleRequest => CreateLiveSnapshotRuleResponse);
 
 rt::model! { read debug;
-/// CreateLiveSnapshotRule返回参数结构体
+/// CreateLiveSnapshotRule response structure.
 CreateLiveSnapshotRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateLiveSnapshotTemplate` (创建截图模板).
+/// Request of `CreateLiveSnapshotTemplate` (Creates screencapturing template).
 ///
-/// 创建截图模板，数量上限：50，成功返回模板id后，需要调用[CreateLiveSnapshotRule](/document/product/267/32625)接口，将模板id绑定到流使用。
+/// This API is used to create a screencapture template. After a template ID is returned, you need to call the [CreateLiveSnapshotRule](https://intl.cloud.tencent.com/document/product/267/32625?from_cn_redirect=1) API to bind the template ID to a stream. You can create up to 50 screencapture templates.
 ///
-/// 截图相关文档：[直播截图](/document/product/267/32737)。
+/// To learn more about the live screencapture feature, see [Live Screencapture](https://intl.cloud.tencent.com/document/product/267/32737?from_cn_redirect=1).
 CreateLiveSnapshotTemplateRequest {
-    /// 模板名称。
-    /// 长度上限：255字节。
-    /// 仅支持中文、英文、数字、_、-。
+    /// Template name.
+    /// Maximum length: 255 bytes.
+    /// Only letters, digits, underscores, and hyphens can be contained.
     ///
     /// Required.
     "TemplateName" template_name set_template_name: str,
-    /// Cos 应用 ID。
+    /// COS application ID.
     ///
     /// Required.
     "CosAppId" cos_app_id set_cos_app_id: i64,
-    /// Cos Bucket名称。
-    /// 注：CosBucket参数值不能包含-[appid] 部分。
+    /// COS bucket name.
+    /// Note: the value of `CosBucket` cannot contain `-[appid]`.
     ///
     /// Required.
     "CosBucket" cos_bucket set_cos_bucket: str,
-    /// Cos地区。
+    /// COS region.
     ///
     /// Required.
     "CosRegion" cos_region set_cos_region: str,
-    /// 描述信息。
-    /// 长度上限：1024字节。
-    /// 仅支持中文、英文、数字、_、-。
+    /// Description.
+    /// Maximum length: 1,024 bytes.
+    /// Only letters, digits, underscores, and hyphens can be contained.
     "Description" description set_description: str,
-    /// 截图间隔，单位s，默认10s。
-    /// 范围： 2s ~ 300s。
+    /// Screencapturing interval (s). Default value: 10
+    /// Value range: 2-300
     "SnapshotInterval" snapshot_interval set_snapshot_interval: i64,
-    /// 截图宽度。默认：0（原始宽）。
-    /// 范围：0-3000 。
+    /// Screenshot width. Default value: `0` (original width)
+    /// Value range: 0-3000
     "Width" width set_width: i64,
-    /// 截图高度。默认：0（原始高）。
-    /// 范围：0-2000 。
+    /// Screenshot height. Default value: `0` (original height)
+    /// Value range: 0-2000
     "Height" height set_height: i64,
-    /// 是否开启鉴黄，0：不开启，1：开启。默认：0。
+    /// Whether to enable porn detection. 0: no, 1: yes. Default value: 0
     "PornFlag" porn_flag set_porn_flag: i64,
-    /// Cos Bucket文件夹前缀。
-    /// 如不传，实际按默认值
-    /// /{Year}-{Month}-{Day}
-    /// 生效
+    /// COS Bucket folder prefix.
+    /// If no value is entered, the default value
+    /// `/{Year}-{Month}-{Day}`
+    /// will be used.
     "CosPrefix" cos_prefix set_cos_prefix: str,
-    /// Cos 文件名称。
-    /// 如不传，实际按默认值
-    /// {StreamID}-screenshot-{Hour}-{Minute}-{Second}-{Width}x{Height}{Ext}
-    /// 生效
+    /// COS filename.
+    /// If no value is entered, the default value
+    /// `{StreamID}-screenshot-{Hour}-{Minute}-{Second}-{Width}x{Height}{Ext}`
+    /// will be used.
     "CosFileName" cos_file_name set_cos_file_name: str,
 } }
 rt::action!("live", "2018-08-01", "CreateLiveSnapshotTemplate", CreateLiveSnapshotTemplateRequest => CreateLiveSnapshotTemplateResponse);
 
 rt::model! { read debug;
-/// CreateLiveSnapshotTemplate返回参数结构体
+/// CreateLiveSnapshotTemplate response structure.
 CreateLiveSnapshotTemplateResponse {
-    /// 模板Id。
+    /// Template ID.
     "TemplateId" template_id set_template_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2878,25 +2856,26 @@ CreateLiveStreamMonitorResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateLiveTimeShiftRule` (创建直播时移规则).
+/// Request of `CreateLiveTimeShiftRule` (Creates a time shifting rule).
 ///
-/// 创建直播时移规则，需要先调用[CreateLiveTimeShiftTemplate](/document/product/267/86169)接口创建直播时移模板，将返回的模板id绑定到流使用。
+/// This API is used to create a time shifting rule. You need to first call the [CreateLiveTranscodeTemplate](https://intl.cloud.tencent.com/document/product/267/86169?from_cn_redirect=1) API to create a time shifting template, and then call this API to bind the template ID returned to a stream.
 ///
-/// 直播时移相关文档：[直播时移](/document/product/267/86134)。
+/// More about time shifting: [Time Shifting](https://intl.cloud.tencent.com/document/product/267/86134?from_cn_redirect=1).
 CreateLiveTimeShiftRuleRequest {
-    /// 推流域名。
+    /// The push domain.
     ///
     /// Required.
     "DomainName" domain_name set_domain_name: str,
-    /// 推流路径，与推流和播放地址中的AppName保持一致，默认为 live。注：如果需要对所有AppName生效，可填写“*”。
+    /// The push path, which should be the same as `AppName` in the push and playback URLs. The default value is `live`.
     ///
     /// Required.
     "AppName" app_name set_app_name: str,
-    /// 流名称。注：如果本参数设置为非空字符串，规则将只对此推流起作用。如果需要对所有StreamName生效，可填写“*”。
+    /// The stream name.
+    /// Note: If you pass in a non-empty string, the rule will only be applied to the specified stream.
     ///
     /// Required.
     "StreamName" stream_name set_stream_name: str,
-    /// 模板 ID。
+    /// The template ID.
     ///
     /// Required.
     "TemplateId" template_id set_template_id: i64,
@@ -2904,79 +2883,80 @@ CreateLiveTimeShiftRuleRequest {
 rt::action!("live", "2018-08-01", "CreateLiveTimeShiftRule", CreateLiveTimeShiftRuleRequest => CreateLiveTimeShiftRuleResponse);
 
 rt::model! { read debug;
-/// CreateLiveTimeShiftRule返回参数结构体
+/// CreateLiveTimeShiftRule response structure.
 CreateLiveTimeShiftRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateLiveTimeShiftTemplate` (创建直播时移模板).
+/// Request of `CreateLiveTimeShiftTemplate` (Creates a time shifting template).
 ///
-/// 创建直播时移模板。
+/// This API is used to create a time shifting template.
 CreateLiveTimeShiftTemplateRequest {
-    /// 模板名称。
-    /// 长度上限：255字节。
-    /// 仅支持中文、英文、数字、_、-。
+    /// The template name.
+    /// Maximum length: 255 bytes.
+    /// Only letters, numbers, underscores, and hyphens are supported.
     ///
     /// Required.
     "TemplateName" template_name set_template_name: str,
-    /// 时移时长。单位：s。取值范围：86400 259200 604800 1296000 2592000。
+    /// The time shifting duration.
+    /// Unit: Second.
     ///
     /// Required.
     "Duration" duration set_duration: i128,
-    /// 描述信息。
-    /// 仅支持中文、英文、数字、_、-。
+    /// The template description.
+    /// Only letters, numbers, underscores, and hyphens are supported.
     "Description" description set_description: str,
-    /// 地域。
-    /// Mainland：中国大陆。
-    /// Overseas：海外及港澳台地区。
-    /// 默认值：Mainland。
+    /// The region.
+    /// `Mainland`: The Chinese mainland.
+    /// `Overseas`: Outside the Chinese mainland.
+    /// Default value: `Mainland`.
     "Area" area set_area: str,
-    /// 分片时长。
-    /// 可取3-10。
-    /// 单位：s。
-    /// 默认值：5。
+    /// The segment size.
+    /// Value range: 3-10.
+    /// Unit: Second.
+    /// Default value: 5
     "ItemDuration" item_duration set_item_duration: i128,
-    /// 是否去除水印。
-    /// 传true则将录制原始流。
-    /// 默认值：false。
+    /// Whether to remove watermarks.
+    /// If you pass in `true`, the original stream will be recorded.
+    /// Default value: `false`.
     "RemoveWatermark" remove_watermark set_remove_watermark: bool,
-    /// 转码流id列表。
-    /// 此参数仅在 RemoveWatermark为false时生效。
+    /// The transcoding template IDs.
+    /// This API works only if `RemoveWatermark` is `false`.
     "TranscodeTemplateIds" transcode_template_ids set_transcode_template_ids: list i64,
 } }
 rt::action!("live", "2018-08-01", "CreateLiveTimeShiftTemplate", CreateLiveTimeShiftTemplateRequest => CreateLiveTimeShiftTemplateResponse);
 
 rt::model! { read debug;
-/// CreateLiveTimeShiftTemplate返回参数结构体
+/// CreateLiveTimeShiftTemplate response structure.
 CreateLiveTimeShiftTemplateResponse {
-    /// 模板Id。
+    /// The template ID.
     "TemplateId" template_id set_template_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateLiveTranscodeRule` (创建转码规则).
+/// Request of `CreateLiveTranscodeRule` (Creates a transcoding rule).
 ///
-/// 创建转码规则，数量上限：50，需要先调用[CreateLiveTranscodeTemplate](/document/product/267/32646)接口创建转码模板，将返回的模板id绑定到流使用。
+/// This API is used to create a transcoding rule that binds a template ID to a stream. Up to 50 transcoding rules can be created in total. Before you call this API, you need to first call [CreateLiveTranscodeTemplate](https://intl.cloud.tencent.com/document/product/267/32646?from_cn_redirect=1) to get the template ID.
 ///
-/// 转码相关文档：[直播转封装及转码](/document/product/267/32736)。
+/// Related document: [Live Remuxing and Transcoding](https://intl.cloud.tencent.com/document/product/267/32736?from_cn_redirect=1).
 CreateLiveTranscodeRuleRequest {
-    /// 播放域名。
+    /// Playback domain name.
     ///
     /// Required.
     "DomainName" domain_name set_domain_name: str,
-    /// 推流路径，与推流和播放地址中的AppName保持一致。如果只绑定域名，则此处填""。
+    /// The push path, which is the same as `AppName` in the push and playback addresses and is `live` by default. If you only want to bind the template to a domain, pass in an empty string.
     ///
     /// Required.
     "AppName" app_name set_app_name: str,
-    /// 流名称。已废弃该字段，请传入空字符串。
+    /// Stream name. If only the domain name or path is bound, leave this parameter blank.
     ///
     /// Required.
     "StreamName" stream_name set_stream_name: str,
-    /// 指定已有的模板Id。
+    /// Designates an existing template ID.
     ///
     /// Required.
     "TemplateId" template_id set_template_id: i64,
@@ -2984,96 +2964,94 @@ CreateLiveTranscodeRuleRequest {
 rt::action!("live", "2018-08-01", "CreateLiveTranscodeRule", CreateLiveTranscodeRuleRequest => CreateLiveTranscodeRuleResponse);
 
 rt::model! { read debug;
-/// CreateLiveTranscodeRule返回参数结构体
+/// CreateLiveTranscodeRule response structure.
 CreateLiveTranscodeRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateLiveTranscodeTemplate` (创建转码模板).
+/// Request of `CreateLiveTranscodeTemplate` (Creating a transcoding template).
 ///
-/// 创建转码模板，数量上限：50，成功返回模板id后，需要调用[CreateLiveTranscodeRule](/document/product/267/32647)接口，将返回的模板id绑定到流使用。
+/// This API is used to create a transcoding template. Up to 50 transcoding templates can be created in total. To use a template, you need to call [CreateLiveTranscodeRule](https://intl.cloud.tencent.com/document/product/267/32647?from_cn_redirect=1) to bind the template ID returned by this API to a stream.
 ///
-/// 转码相关文档：[直播转封装及转码](/document/product/267/32736)。
+/// For more information about transcoding, see [Live Remuxing and Transcoding](https://intl.cloud.tencent.com/document/product/267/32736?from_cn_redirect=1).
 CreateLiveTranscodeTemplateRequest {
-    /// 模板名称，例： 900p 仅支持字母和数字的组合。
-    /// 长度限制：
-    /// 标准转码：1-10个字符
-    /// 极速高清转码：3-10个字符
+    /// Template name, such as “900p”. This can be only a combination of letters and digits.
+    /// Length limit:
+    /// Standard transcoding: 1-10 characters
+    /// Top speed codec transcoding: 3-10 characters
     ///
     /// Required.
     "TemplateName" template_name set_template_name: str,
-    /// 视频码率。范围：0kbps - 8000kbps。
-    /// 0为保持原始码率。
-    /// 注: 转码模板有码率唯一要求，最终保存的码率可能与输入码率有所差别。
+    /// Video bitrate in Kbps. Value range: 100-8000.
+    /// Note: the transcoding template requires that the bitrate be unique. Therefore, the final saved bitrate may be different from the input bitrate.
     ///
     /// Required.
     "VideoBitrate" video_bitrate set_video_bitrate: i64,
-    /// 音频编码。默认为自动适配
+    /// Audio codec. Default value: aac.
+    /// Note: this parameter is unsupported now.
     "Acodec" acodec set_acodec: str,
-    /// 音频码率，默认0。
-    /// 范围：0-500。
+    /// Audio bitrate. Default value: 0.
+    /// Value range: 0-500.
     "AudioBitrate" audio_bitrate set_audio_bitrate: i64,
-    /// 视频编码：h264/h265/origin，默认origin。
+    /// Video codec. Valid values: h264, h265, origin (default)
     ///
-    /// origin: 保持原始编码格式
+    /// origin: original codec as the output codec
     "Vcodec" vcodec set_vcodec: str,
-    /// 模板描述。
+    /// Template description.
     "Description" description set_description: str,
-    /// 是否保留视频，0：否，1：是。默认1。
+    /// Whether to keep the video. 0: no; 1: yes. Default value: 1.
     "NeedVideo" need_video set_need_video: i64,
-    /// 宽，默认0。
-    /// 范围[0-3000]
-    /// 数值必须是2的倍数，0是原始宽度
+    /// Width. Default value: 0.
+    /// Value range: 0-3000
+    /// It must be a multiple of 2. The original width is 0.
     "Width" width set_width: i64,
-    /// 是否保留音频，0：否，1：是。默认1。
+    /// Whether to keep the audio. 0: no; 1: yes. Default value: 1.
     "NeedAudio" need_audio set_need_audio: i64,
-    /// 高，默认0。
-    /// 范围[0-3000]
-    /// 数值必须是2的倍数，0是原始高度。
-    /// 极速高清模板（AiTransCode = 1 的时候）必须传。
+    /// Height. Default value: 0
+    /// Value range: 0-3000
+    /// The value must be a multiple of 2. The original height is `0`.
+    /// This parameter is required for a top speed codec template (when `AiTransCode` is `1`).
     "Height" height set_height: i64,
-    /// 帧率，默认0。
-    /// 范围0-60fps
+    /// Frame rate. Default value: 0.
+    /// Value range: 0-60
     "Fps" fps set_fps: i64,
-    /// 关键帧间隔，单位：秒。
-    /// 默认原始的间隔
-    /// 范围1-6
+    /// Keyframe interval in seconds. Default value: original interval
+    /// Value range: 2-6
     "Gop" gop set_gop: i64,
-    /// 旋转角度，默认0。
-    /// 可取值：0，90，180，270
+    /// Rotation angle. Default value: 0.
+    /// Valid values: 0, 90, 180, 270
     "Rotate" rotate set_rotate: i64,
-    /// 编码质量：
-    /// baseline/main/high。默认baseline
+    /// Encoding quality:
+    /// baseline/main/high. Default value: baseline.
     "Profile" profile set_profile: str,
-    /// 当设置的码率>原始码率时，是否以原始码率为准。
-    /// 0：否， 1：是
-    /// 默认 0。
+    /// Whether to use the original bitrate when the set bitrate is larger than the original bitrate.
+    /// 0: no, 1: yes
+    /// Default value: 0.
     "BitrateToOrig" bitrate_to_orig set_bitrate_to_orig: i64,
-    /// 当设置的高度>原始高度时，是否以原始高度为准。
-    /// 0：否， 1：是
-    /// 默认 0。
+    /// Whether to use the original height when the set height is higher than the original height.
+    /// 0: no, 1: yes
+    /// Default value: 0.
     "HeightToOrig" height_to_orig set_height_to_orig: i64,
-    /// 当设置的帧率>原始帧率时，是否以原始帧率为准。
-    /// 0：否， 1：是
-    /// 默认 0。
+    /// Whether to use the original frame rate when the set frame rate is larger than the original frame rate.
+    /// 0: no, 1: yes
+    /// Default value: 0.
     "FpsToOrig" fps_to_orig set_fps_to_orig: i64,
-    /// 是否是极速高清模板，0：否，1：是。默认0。
+    /// Whether it is a top speed codec template. 0: no, 1: yes. Default value: 0.
     "AiTransCode" ai_trans_code set_ai_trans_code: i64,
-    /// 极速高清视频码率压缩比。
-    /// 极速高清目标码率=VideoBitrate * (1-AdaptBitratePercent)
+    /// Bitrate compression ratio of top speed codec video.
+    /// Target bitrate of top speed code = VideoBitrate * (1-AdaptBitratePercent)
     ///
-    /// 取值范围：0.0 到 0.5
-    /// 智能降码：0.5 到 0.9。
+    /// Value range: 0.0-0.5.
     "AdaptBitratePercent" adapt_bitrate_percent set_adapt_bitrate_percent: f64,
-    /// 是否以短边作为高度，0：否，1：是。默认0。
+    /// Whether to use the short side as the video height. 0: no, 1: yes. Default value: 0.
     "ShortEdgeAsHeight" short_edge_as_height set_short_edge_as_height: i64,
-    /// DRM 加密类型，可选值：fairplay、normalaes、widevine。
-    /// 不传递或者为空字符串，清空之前的DRM配置。
+    /// The DRM encryption type. Valid values: fairplay, normalaes, widevine.
+    /// If you do not pass this parameter or pass in an empty string, the existing configuration will be reset.
     "DRMType" drm_type set_drm_type: str,
-    /// DRM 加密项，可选值：AUDIO、SD、HD、UHD1、UHD2，后四个为一组，同组中的内容只能选一个。
-    /// 不传递或者为空字符串，清空之前的DRM配置。
+    /// The tracks to encrypt. Valid values: AUDIO, SD, HD, UHD1, UHD2. You can choose only one video track (SD, HD, UHD1, or UHD2).
+    /// If you do not pass this parameter or pass in an empty string, the existing configuration will be reset.
     "DRMTracks" drm_tracks set_drm_tracks: str,
     /// 是否创建自适应码率，默认值 0。
     /// 0：否。
@@ -3091,33 +3069,32 @@ CreateLiveTranscodeTemplateRequest {
 rt::action!("live", "2018-08-01", "CreateLiveTranscodeTemplate", CreateLiveTranscodeTemplateRequest => CreateLiveTranscodeTemplateResponse);
 
 rt::model! { read debug;
-/// CreateLiveTranscodeTemplate返回参数结构体
+/// CreateLiveTranscodeTemplate response structure.
 CreateLiveTranscodeTemplateResponse {
-    /// 模板Id。
+    /// Template ID.
     "TemplateId" template_id set_template_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateLiveWatermarkRule` (创建水印规则).
+/// Request of `CreateLiveWatermarkRule` (Creates watermarking rule).
 ///
-/// 创建水印规则，需要先调用[AddLiveWatermark](/document/product/267/30154)接口添加水印，将返回的水印id绑定到流使用。
-/// 创建规则后生效时间为10分钟，规则仅对推流时间晚于配置生效时间的流有效，对正在直播的流不生效。
+/// To create a watermarking rule, you need to first call the [AddLiveWatermark](https://intl.cloud.tencent.com/document/product/267/30154?from_cn_redirect=1) API to add a watermark and bind the returned watermark ID to the stream.
 CreateLiveWatermarkRuleRequest {
-    /// 推流域名。
+    /// Push domain name.
     ///
     /// Required.
     "DomainName" domain_name set_domain_name: str,
-    /// 推流路径，与推流和播放地址中的AppName保持一致，默认为live。
+    /// Push path, which is the same as the `AppName` in push and playback addresses and is `live` by default.
     ///
     /// Required.
     "AppName" app_name set_app_name: str,
-    /// 流名称。
+    /// Stream name.
     ///
     /// Required.
     "StreamName" stream_name set_stream_name: str,
-    /// 水印Id，即调用[AddLiveWatermark](/document/product/267/30154)接口返回的WatermarkId。
+    /// Watermark ID, which is the `WatermarkId` returned by the [AddLiveWatermark](https://intl.cloud.tencent.com/document/product/267/30154?from_cn_redirect=1) API.
     ///
     /// Required.
     "TemplateId" template_id set_template_id: i64,
@@ -3125,7 +3102,7 @@ CreateLiveWatermarkRuleRequest {
 rt::action!("live", "2018-08-01", "CreateLiveWatermarkRule", CreateLiveWatermarkRuleRequest => CreateLiveWatermarkRuleResponse);
 
 rt::model! { read debug;
-/// CreateLiveWatermarkRule返回参数结构体
+/// CreateLiveWatermarkRule response structure.
 CreateLiveWatermarkRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3202,53 +3179,52 @@ CreatePullStreamConfigResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateRecordTask` (创建录制任务（新）).
+/// Request of `CreateRecordTask` (Creates recording task (new)).
 ///
-/// 创建一个在指定时间启动、结束的录制任务，并使用指定录制模板ID对应的配置进行录制。
-/// - 使用前提
-/// 1. 录制文件存放于点播平台或对象存储内，所以用户如需使用录制功能，需首先自行开通点播服务或对象存储服务。
-/// 2. 录制文件存放后相关费用（含存储以及下行播放流量）按照点播平台计费方式收取，具体请参考[对应文档](https://cloud.tencent.com/document/product/266/2837)。
-/// - 注意事项
-/// 1. 断流会结束当前录制并生成录制文件。在结束时间到达之前任务仍然有效，期间只要正常推流都会正常录制，与是否多次推、断流无关。
-/// 2. 使用上避免创建时间段相互重叠的录制任务。若同一条流当前存在多个时段重叠的任务，为避免重复录制系统将启动最多3个录制任务。
-/// 3. 创建的录制任务记录在平台侧只保留3个月。
-/// 4. 当前录制任务管理API（[CreateRecordTask](https://cloud.tencent.com/document/product/267/45983)/[StopRecordTask](https://cloud.tencent.com/document/product/267/45981)/[DeleteRecordTask](https://cloud.tencent.com/document/product/267/45982)）与旧API（CreateLiveRecord/StopLiveRecord/DeleteLiveRecord）不兼容，两套接口不能混用。
-/// 5. 避免 创建录制任务 与 推流 操作同时进行，可能导致因录制任务未生效而引起任务延迟启动问题，两者操作间隔建议大于3秒。
+/// This API is used to create a recording task that starts and ends at specific times and records videos according to a specific recording template.
+/// - Prerequisites
+/// 1. Because recording files are saved in VOD, you must first activate VOD.
+/// 2. Storage and playback traffic fees are charged for storing and playing the videos recorded. For details, see [Purchase Guide](https://intl.cloud.tencent.com/document/product/266/2837).
+/// - Notes
+/// 1. If streaming is interrupted, the current recording will stop and a recording file will be generated. When streaming resumes, as long as it’s before the end time of the task, recording will start again.
+/// 2. Avoid creating recording tasks with overlapping time periods. If there are multiple tasks with overlapping time periods for the same stream, the system will start three recording tasks at most to avoid repeated recording.
+/// 3. Task records are kept for three months by the platform.
+/// 4. Do not use the new [CreateRecordTask](https://intl.cloud.tencent.com/document/product/267/45983?from_cn_redirect=1), [StopRecordTask](https://intl.cloud.tencent.com/document/product/267/45981?from_cn_redirect=1), and [DeleteRecordTask] APIs together with the old `CreateLiveRecord`, `StopLiveRecord`, and `DeleteLiveRecord` APIs.
+/// 5. Do not create recording tasks and push streams at the same time. After creating a recording task, we recommend you wait at least three seconds before pushing streams.
 CreateRecordTaskRequest {
-    /// 流名称。
+    /// Stream name.
     ///
     /// Required.
     "StreamName" stream_name set_stream_name: str,
-    /// 推流域名。
+    /// Push domain name.
     ///
     /// Required.
     "DomainName" domain_name set_domain_name: str,
-    /// 推流路径。
+    /// Push path.
     ///
     /// Required.
     "AppName" app_name set_app_name: str,
-    /// 录制任务结束时间，Unix时间戳。设置时间必须大于StartTime及当前时间，且小于当前时间+7天。
+    /// Recording end time in UNIX timestamp format. `EndTime` should be later than `StartTime` and the current time, and the duration between `EndTime` and `StartTime` is up to 24 hours.
     ///
     /// Required.
     "EndTime" end_time set_end_time: i128,
-    /// 录制任务开始时间，Unix时间戳。如果不填表示立即启动录制。EndTime - StartTime不能超过24小时。
+    /// Recording start time in UNIX timestamp format. Leaving this parameter empty means starting recording now. `StartTime` cannot be later than the current time plus 6 days.
     "StartTime" start_time set_start_time: i128,
-    /// 推流类型，默认0。取值：
-    /// 0-直播推流。
-    /// 1-合成流，即 A+B=C 类型混流。
+    /// Push type. Default value: 0. Valid values:
+    /// 0: LVB push.
+    /// 1: mixed stream, i.e., A + B = C mixed stream.
     "StreamType" stream_type set_stream_type: i128,
-    /// 录制模板ID，CreateLiveRecordTemplate 返回值。如果不填或者传入错误ID，则默认录制 HLS 格式、永久存储至 VOD 主应用下。
-    /// 示例值：0。
+    /// Recording template ID, which is the returned value of `CreateLiveRecordTemplate`. If this parameter is left empty or incorrect, the stream will be recorded in HLS format and retained permanently by default.
     "TemplateId" template_id set_template_id: i128,
-    /// 扩展字段，暂无定义。默认为空。
+    /// Extension field which is not defined now. It is empty by default.
     "Extension" extension set_extension: str,
 } }
 rt::action!("live", "2018-08-01", "CreateRecordTask", CreateRecordTaskRequest => CreateRecordTaskResponse);
 
 rt::model! { read debug;
-/// CreateRecordTask返回参数结构体
+/// CreateRecordTask response structure.
 CreateRecordTaskResponse {
-    /// 任务ID，全局唯一标识录制任务。返回TaskId字段说明录制任务创建成功。
+    /// A globally unique task ID. If `TaskId` is returned, the recording task has been successfully created.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3304,51 +3280,51 @@ CreateSceneVideoTaskResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateScreenshotTask` (创建截图任务).
+/// Request of `CreateScreenshotTask` (Creates a screencapturing task).
 ///
-/// 创建一个在指定时间启动、结束的截图任务，并使用指定截图模板ID对应的配置进行截图。
-/// - 注意事项
-/// 1. 断流会结束当前截图。在结束时间到达之前任务仍然有效，期间只要正常推流都会正常截图，与是否多次推、断流无关。
-/// 2. 使用上避免创建时间段相互重叠的截图任务。若同一条流当前存在多个时段重叠的任务，为避免重复系统将启动最多3个截图任务。
-/// 3. 创建的截图任务记录在平台侧只保留3个月。
-/// 4. 当前截图任务管理API（CreateScreenshotTask/StopScreenshotTask/DeleteScreenshotTask）与旧API（CreateLiveInstantSnapshot/StopLiveInstantSnapshot）不兼容，两套接口不能混用。
-/// 5. 避免 创建截图任务 与 推流 操作同时进行，可能导致因截图任务未生效而引起任务延迟启动问题，两者操作间隔建议大于3秒。
+/// This API is used to create a screencapturing task that has a specific start and end time and takes screenshots according to the template configured.
+/// - Note
+/// 1. If the stream is interrupted, screencapturing will stop. However, the task will still be valid before the specified end time, and screencapturing will be performed as required after the stream is resumed.
+/// 2. Avoid creating screencapturing tasks with overlapping time periods. The system will execute at most three screencapturing tasks on the same stream at a time.
+/// 3. Task records are only kept for three months.
+/// 4. The new screencapturing APIs (CreateScreenshotTask/StopScreenshotTask/DeleteScreenshotTask) are not compatible with the legacy ones (CreateLiveInstantSnapshot/StopLiveInstantSnapshot). Do not mix them when you call APIs to manage screencapturing tasks.
+/// 5. If you create a screencapturing task and publish the stream at the same time, the task may fail to be executed at the specified time. After creating a screencapturing task, we recommend you wait at least three seconds before publishing the stream.
 CreateScreenshotTaskRequest {
-    /// 流名称。
+    /// The stream name.
     ///
     /// Required.
     "StreamName" stream_name set_stream_name: str,
-    /// 推流域名。
+    /// The push domain.
     ///
     /// Required.
     "DomainName" domain_name set_domain_name: str,
-    /// 推流路径。
+    /// The push path.
     ///
     /// Required.
     "AppName" app_name set_app_name: str,
-    /// 截图任务结束时间，Unix时间戳。设置时间必须大于StartTime及当前时间，且小于当前时间+7天。
+    /// The task end time, which must be a Unix timestamp and later than `StartTime` and the current time. The end time and start time cannot be more than 24 hours apart.
     ///
     /// Required.
     "EndTime" end_time set_end_time: i128,
-    /// 截图模板ID，CreateLiveSnapshotTemplate 返回值。如果传入错误ID，则不拉起截图。
+    /// The ID of the screencapturing template, which is returned by `CreateLiveSnapshotTemplate`. If an incorrect template ID is passed in, the screencapturing task will fail.
     ///
     /// Required.
     "TemplateId" template_id set_template_id: i128,
-    /// 截图任务开始时间，Unix时间戳。如果不填表示立即启动截图。EndTime - StartTime不能超过24小时。
+    /// The task start time, which must be a Unix timestamp and cannot be later than six days from the current time. If you do not specify this parameter, the task will start immediately.
     "StartTime" start_time set_start_time: i128,
-    /// 推流类型，默认0。取值：
-    /// 0-直播推流。
-    /// 1-合成流，即 A+B=C 类型混流。
+    /// The publishing type. Valid values:
+    /// `0` (default): Live stream
+    /// `1`: Mixed stream
     "StreamType" stream_type set_stream_type: i128,
-    /// 扩展字段，暂无定义。默认为空。
+    /// An extension field, which is not defined currently and is empty by default.
     "Extension" extension set_extension: str,
 } }
 rt::action!("live", "2018-08-01", "CreateScreenshotTask", CreateScreenshotTaskRequest => CreateScreenshotTaskResponse);
 
 rt::model! { read debug;
-/// CreateScreenshotTask返回参数结构体
+/// CreateScreenshotTask response structure.
 CreateScreenshotTaskResponse {
-    /// 任务ID，全局唯一标识截图任务。返回TaskId字段说明截图任务创建成功。
+    /// A unique task ID. If this parameter is returned, the screencapturing task is created successfully.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3380,46 +3356,43 @@ CreateVideoRedrawTaskResponse {
 } }
 
 rt::model! { read debug;
-/// 流播放信息
+/// Stream playback information
 DayStreamPlayInfo {
-    /// 数据时间点，接口返回支持两种时间格式：
-    /// 1）YYYY-MM-DDThh:mm:ssZ：UTC时间格式，详见ISO日期格式说明文档: https://cloud.tencent.com/document/product/266/11732#I
-    /// 2）yyyy-MM-dd HH:mm:ss：使用此格式时，默认代表北京时间。
-    /// 接口返回的时间格式和查询请求传入的时间格式一致。
+    /// Data point in time in the format of `yyyy-mm-dd HH:MM:SS`.
     "Time" time set_time: str,
-    /// 带宽（单位Mbps）。
+    /// Bandwidth in Mbps.
     "Bandwidth" bandwidth set_bandwidth: f64,
-    /// 流量 （单位MB）。
+    /// Traffic in MB.
     "Flux" flux set_flux: f64,
-    /// 请求数。
+    /// Number of requests.
     "Request" request set_request: i128,
-    /// 在线人数。当前后端接口数据的统计方式与客户端侧不同，该数据仅供参考，具体数据请以业务客户端侧统计数据为准。
+    /// Number of online viewers.
     "Online" online set_online: i128,
 } }
 
 rt::model! { read debug;
-/// 延播信息。
+/// Delayed playback information.
 DelayInfo {
-    /// 推流域名。
+    /// Push domain name.
     "DomainName" domain_name set_domain_name: str,
-    /// 推流路径，与推流和播放地址中的
-    /// AppName 保持一致，默认为 live。
+    /// Push path, which is the same as the
+    /// `AppName` in push and playback addresses and is `live` by default.
     "AppName" app_name set_app_name: str,
-    /// 流名称。
+    /// Stream name.
     "StreamName" stream_name set_stream_name: str,
-    /// 延播时间，单位：秒。
+    /// Delay time in seconds.
     "DelayInterval" delay_interval set_delay_interval: i128,
-    /// 创建时间，UTC 时间。
-    /// 注意：UTC时间和北京时间相差8小时。
-    /// 例如：2019-06-18T12:00:00Z（为北京时间 2019 年 6 月 18 日 20 点 0 分 0 秒）。
+    /// Creation time in UTC time.
+    /// Note: the difference between UTC time and Beijing time is 8 hours.
+    /// Example: 2019-06-18T12:00:00Z (i.e., June 18, 2019 20:00:00 Beijing time).
     "CreateTime" create_time set_create_time: str,
-    /// 过期时间，UTC 时间。
-    /// 注意：UTC时间和北京时间相差8小时。
-    /// 例如：2019-06-18T12:00:00Z（为北京时间 2019 年 6 月 18 日 20 点 0 分 0 秒）。
+    /// Expiration time in UTC time.
+    /// Note: the difference between UTC time and Beijing time is 8 hours.
+    /// Example: 2019-06-18T12:00:00Z (i.e., June 18, 2019 20:00:00 Beijing time).
     "ExpireTime" expire_time set_expire_time: str,
-    /// 当前状态:
-    /// -1：已过期。
-    /// 1： 生效中。
+    /// Current status:
+    /// -1: expired.
+    /// 1: in effect.
     "Status" status set_status: i64,
 } }
 
@@ -3731,15 +3704,15 @@ DeleteLiveAvatarScriptResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteLiveCallbackRule` (删除回调规则).
+/// Request of `DeleteLiveCallbackRule` (Deletes callback rule).
 ///
-/// 删除回调规则。
+/// This API is used to delete a callback rule.
 DeleteLiveCallbackRuleRequest {
-    /// 推流域名。
+    /// Push domain name.
     ///
     /// Required.
     "DomainName" domain_name set_domain_name: str,
-    /// 推流路径，与推流和播放地址中的 AppName 保持一致，默认为 live。
+    /// Push path, which is the same as the `AppName` in push and playback addresses and is `live` by default.
     ///
     /// Required.
     "AppName" app_name set_app_name: str,
@@ -3747,20 +3720,20 @@ DeleteLiveCallbackRuleRequest {
 rt::action!("live", "2018-08-01", "DeleteLiveCallbackRule", DeleteLiveCallbackRuleRequest => DeleteLiveCallbackRuleResponse);
 
 rt::model! { read debug;
-/// DeleteLiveCallbackRule返回参数结构体
+/// DeleteLiveCallbackRule response structure.
 DeleteLiveCallbackRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteLiveCallbackTemplate` (删除回调模板).
+/// Request of `DeleteLiveCallbackTemplate` (Deletes callback template).
 ///
-/// 删除回调模板。
+/// This API deletes a callback template.
 DeleteLiveCallbackTemplateRequest {
-    /// 模板 ID。
-    /// 1. 在创建回调模板接口 [CreateLiveCallbackTemplate](/document/product/267/32637) 调用的返回值中获取模板 ID。
-    /// 2. 可以从接口 [DescribeLiveCallbackTemplates](/document/product/267/32632) 查询已经创建的过的模板列表。
+    /// Template ID.
+    /// 1. Get the template ID in the returned value of the [CreateLiveCallbackTemplate](https://intl.cloud.tencent.com/document/product/267/32637?from_cn_redirect=1) API call.
+    /// 2. You can query the list of created templates through the [DescribeLiveCallbackTemplates](https://intl.cloud.tencent.com/document/product/267/32632?from_cn_redirect=1) API.
     ///
     /// Required.
     "TemplateId" template_id set_template_id: i64,
@@ -3768,22 +3741,22 @@ DeleteLiveCallbackTemplateRequest {
 rt::action!("live", "2018-08-01", "DeleteLiveCallbackTemplate", DeleteLiveCallbackTemplateRequest => DeleteLiveCallbackTemplateResponse);
 
 rt::model! { read debug;
-/// DeleteLiveCallbackTemplate返回参数结构体
+/// DeleteLiveCallbackTemplate response structure.
 DeleteLiveCallbackTemplateResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteLiveDomain` (删除域名).
+/// Request of `DeleteLiveDomain` (Deletes domain name).
 ///
-/// 删除已添加的直播域名
+/// This API is used to delete an added LVB domain name.
 DeleteLiveDomainRequest {
-    /// 要删除的域名
+    /// Domain name to be deleted.
     ///
     /// Required.
     "DomainName" domain_name set_domain_name: str,
-    /// 类型。0-推流，1-播放
+    /// Type. 0: push, 1: playback.
     ///
     /// Required.
     "DomainType" domain_type set_domain_type: i128,
@@ -3791,7 +3764,7 @@ DeleteLiveDomainRequest {
 rt::action!("live", "2018-08-01", "DeleteLiveDomain", DeleteLiveDomainRequest => DeleteLiveDomainResponse);
 
 rt::model! { read debug;
-/// DeleteLiveDomain返回参数结构体
+/// DeleteLiveDomain response structure.
 DeleteLiveDomainResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3851,18 +3824,18 @@ DeleteLivePadTemplateResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteLivePullStreamTask` (删除直播拉流任务).
+/// Request of `DeleteLivePullStreamTask` (Deletes a stream pulling task).
 ///
-/// 删除接口 CreateLivePullStreamTask 创建的拉流任务。
-/// 注意：
-/// 1. 入参中的 TaskId 为 CreateLivePullStreamTask 接口创建时返回的TaskId。
-/// 2. 也可通过 DescribeLivePullStreamTasks 进行查询创建的任务。
+/// This API is used to delete a task created by `CreateLivePullStreamTask`.
+/// Notes:
+/// 1. For the `TaskId` request parameter, pass in the task ID returned by the `CreateLivePullStreamTask` API.
+/// 2. You can query the ID of a task using the `DescribeLivePullStreamTasks` API.
 DeleteLivePullStreamTaskRequest {
-    /// 任务 Id。
+    /// The task ID.
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 操作人姓名。
+    /// The operator.
     ///
     /// Required.
     "Operator" operator set_operator: str,
@@ -3872,22 +3845,22 @@ DeleteLivePullStreamTaskRequest {
 rt::action!("live", "2018-08-01", "DeleteLivePullStreamTask", DeleteLivePullStreamTaskRequest => DeleteLivePullStreamTaskResponse);
 
 rt::model! { read debug;
-/// DeleteLivePullStreamTask返回参数结构体
+/// DeleteLivePullStreamTask response structure.
 DeleteLivePullStreamTaskResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteLiveRecord` (删除录制任务(已废弃,请使用新接口)).
+/// Request of `DeleteLiveRecord` (Deletes recording task (disused; please use the new API)).
 ///
-/// 注：DeleteLiveRecord 接口仅用于删除录制任务记录，不具备停止录制的功能，也不能删除正在进行中的录制。如果需要停止录制任务，请使用终止录制[StopLiveRecord](/document/product/267/30146) 接口。
+/// Note: The `DeleteLiveRecord` API is only used to delete the record of recording tasks but not stop recording or deleting an ongoing recording task. If you need to stop a recording task, please use the [StopLiveRecord](https://intl.cloud.tencent.com/document/product/267/30146?from_cn_redirect=1) API.
 DeleteLiveRecordRequest {
-    /// 流名称。
+    /// Stream name.
     ///
     /// Required.
     "StreamName" stream_name set_stream_name: str,
-    /// 任务ID，由CreateLiveRecord接口返回。
+    /// Task ID returned by the `CreateLiveRecord` API.
     ///
     /// Required.
     "TaskId" task_id set_task_id: i64,
@@ -3895,44 +3868,44 @@ DeleteLiveRecordRequest {
 rt::action!("live", "2018-08-01", "DeleteLiveRecord", DeleteLiveRecordRequest => DeleteLiveRecordResponse);
 
 rt::model! { read debug;
-/// DeleteLiveRecord返回参数结构体
+/// DeleteLiveRecord response structure.
 DeleteLiveRecordResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteLiveRecordRule` (删除录制规则).
+/// Request of `DeleteLiveRecordRule` (Deletes a recording rule).
 ///
-/// 删除录制规则。
+/// This API is used to delete a recording rule.
 DeleteLiveRecordRuleRequest {
-    /// 推流域名。
-    /// 域名+AppName+StreamName唯一标识单个转码规则，如需删除需要强匹配，例如AppName为空也需要传空字符串进行强匹配。
+    /// Push domain name.
+    /// Domain name+AppName+StreamName uniquely identifies a single transcoding rule. If you need to delete it, strong match is required. For example, even if AppName is blank, you need to pass in a blank string to make a strong match.
     ///
     /// Required.
     "DomainName" domain_name set_domain_name: str,
-    /// 推流路径，与推流和播放地址中的AppName保持一致，默认为 live。
-    /// 域名+AppName+StreamName唯一标识单个转码规则，如需删除需要强匹配，例如AppName为空也需要传空字符串进行强匹配。
+    /// Push path, which is the same as the AppName in push and playback addresses and is "live" by default.
+    /// Domain name+AppName+StreamName uniquely identifies a single transcoding rule. If you need to delete it, strong match is required. For example, even if AppName is blank, you need to pass in a blank string to make a strong match.
     "AppName" app_name set_app_name: str,
-    /// 流名称。
-    /// 域名+AppName+StreamName唯一标识单个转码规则，如需删除需要强匹配，例如AppName为空也需要传空字符串进行强匹配。
+    /// Stream name.
+    /// Domain name+AppName+StreamName uniquely identifies a single transcoding rule. If you need to delete it, strong match is required. For example, even if AppName is blank, you need to pass in a blank string to make a strong match.
     "StreamName" stream_name set_stream_name: str,
 } }
 rt::action!("live", "2018-08-01", "DeleteLiveRecordRule", DeleteLiveRecordRuleRequest => DeleteLiveRecordRuleResponse);
 
 rt::model! { read debug;
-/// DeleteLiveRecordRule返回参数结构体
+/// DeleteLiveRecordRule response structure.
 DeleteLiveRecordRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteLiveRecordTemplate` (删除录制模板).
+/// Request of `DeleteLiveRecordTemplate` (Deletes a recording template.).
 ///
-/// 删除录制模板。
+/// This API is used to delete a recording template.
 DeleteLiveRecordTemplateRequest {
-    /// DescribeRecordTemplates接口获取到的模板 ID。
+    /// Template ID obtained through the `DescribeRecordTemplates` API.
     ///
     /// Required.
     "TemplateId" template_id set_template_id: i64,
@@ -3940,7 +3913,7 @@ DeleteLiveRecordTemplateRequest {
 rt::action!("live", "2018-08-01", "DeleteLiveRecordTemplate", DeleteLiveRecordTemplateRequest => DeleteLiveRecordTemplateResponse);
 
 rt::model! { read debug;
-/// DeleteLiveRecordTemplate返回参数结构体
+/// DeleteLiveRecordTemplate response structure.
 DeleteLiveRecordTemplateResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3993,36 +3966,36 @@ DeleteLiveSmartEraseTemplateResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteLiveSnapshotRule` (删除截图规则).
+/// Request of `DeleteLiveSnapshotRule` (Deletes screencapturing rule).
 ///
-/// 删除截图规则。
+/// This API is used to delete a screencapturing rule.
 DeleteLiveSnapshotRuleRequest {
-    /// 推流域名。
+    /// Push domain name.
     ///
     /// Required.
     "DomainName" domain_name set_domain_name: str,
-    /// 推流路径，与推流和播放地址中的 AppName 保持一致，默认为 live。
+    /// Push path, which is the same as the `AppName` in push and playback addresses and is `live` by default.
     "AppName" app_name set_app_name: str,
-    /// 流名称。
+    /// Stream name.
     "StreamName" stream_name set_stream_name: str,
 } }
 rt::action!("live", "2018-08-01", "DeleteLiveSnapshotRule", DeleteLiveSnapshotRuleRequest => DeleteLiveSnapshotRuleResponse);
 
 rt::model! { read debug;
-/// DeleteLiveSnapshotRule返回参数结构体
+/// DeleteLiveSnapshotRule response structure.
 DeleteLiveSnapshotRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteLiveSnapshotTemplate` (删除截图模板).
+/// Request of `DeleteLiveSnapshotTemplate` (Deletes screencapturing template).
 ///
-/// 删除截图模板
+/// This API is used to delete a screencapturing template.
 DeleteLiveSnapshotTemplateRequest {
-    /// 模板 ID。
-    /// 1. 在创建截图模板接口 [CreateLiveSnapshotTemplate](/document/product/267/32624) 调用的返回值中获取。
-    /// 2. 可以从接口 [DescribeLiveSnapshotTemplates](/document/product/267/32619) 中查询已创建的截图模板列表。
+    /// Template ID.
+    /// 1. Get from the returned value of the [CreateLiveSnapshotTemplate](https://intl.cloud.tencent.com/document/product/267/32624?from_cn_redirect=1) API call.
+    /// 2. You can query the list of created screencapturing templates through the [DescribeLiveSnapshotTemplates](https://intl.cloud.tencent.com/document/product/267/32619?from_cn_redirect=1) API.
     ///
     /// Required.
     "TemplateId" template_id set_template_id: i64,
@@ -4030,7 +4003,7 @@ DeleteLiveSnapshotTemplateRequest {
 rt::action!("live", "2018-08-01", "DeleteLiveSnapshotTemplate", DeleteLiveSnapshotTemplateRequest => DeleteLiveSnapshotTemplateResponse);
 
 rt::model! { read debug;
-/// DeleteLiveSnapshotTemplate返回参数结构体
+/// DeleteLiveSnapshotTemplate response structure.
 DeleteLiveSnapshotTemplateResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4056,22 +4029,22 @@ DeleteLiveStreamMonitorResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteLiveTimeShiftRule` (删除直播时移规则).
+/// Request of `DeleteLiveTimeShiftRule` (Deletes a time shifting rule).
 ///
-/// 删除直播时移规则。
+/// This API is used to delete a time shifting rule.
 DeleteLiveTimeShiftRuleRequest {
-    /// 推流域名。
-    /// 域名+AppName+StreamName唯一标识单个时移规则，如需删除需要强匹配，例如AppName为空也需要传空字符串进行强匹配。
+    /// The push domain.
+    /// `Domain name+AppName+StreamName` uniquely identifies a time shifting rule. To delete a time shifting rule, exact match is required. This means if the `AppName` of a time shifting rule is empty, to delete the rule, you need to pass in an empty string for `AppName`.
     ///
     /// Required.
     "DomainName" domain_name set_domain_name: str,
-    /// 推流路径，与推流和播放地址中的AppName保持一致，默认为 live。
-    /// 域名+AppName+StreamName唯一标识单个时移规则，如需删除需要强匹配，例如AppName为空也需要传空字符串进行强匹配。
+    /// The push path, which should be the same as `AppName` in the push and playback URLs. The default value is `live`.
+    /// `Domain name+AppName+StreamName` uniquely identifies a time shifting rule. To delete a time shifting rule, exact match is required. This means if the `AppName` of a time shifting rule is empty, to delete the rule, you need to pass in an empty string for `AppName`.
     ///
     /// Required.
     "AppName" app_name set_app_name: str,
-    /// 流名称。
-    /// 域名+AppName+StreamName唯一标识单个时移规则，如需删除需要强匹配，例如AppName为空也需要传空字符串进行强匹配。
+    /// The stream name.
+    /// `Domain name+AppName+StreamName` uniquely identifies a time shifting rule. To delete a time shifting rule, exact match is required. This means if the `AppName` of a time shifting rule is empty, to delete the rule, you need to pass in an empty string for `AppName`.
     ///
     /// Required.
     "StreamName" stream_name set_stream_name: str,
@@ -4079,18 +4052,18 @@ DeleteLiveTimeShiftRuleRequest {
 rt::action!("live", "2018-08-01", "DeleteLiveTimeShiftRule", DeleteLiveTimeShiftRuleRequest => DeleteLiveTimeShiftRuleResponse);
 
 rt::model! { read debug;
-/// DeleteLiveTimeShiftRule返回参数结构体
+/// DeleteLiveTimeShiftRule response structure.
 DeleteLiveTimeShiftRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteLiveTimeShiftTemplate` (删除直播时移模板).
+/// Request of `DeleteLiveTimeShiftTemplate` (Deletes a time shifting template).
 ///
-/// 删除直播时移模板。
+/// This API is used to delete a time shifting template.
 DeleteLiveTimeShiftTemplateRequest {
-    /// 模板 ID。
+    /// The template ID.
     ///
     /// Required.
     "TemplateId" template_id set_template_id: i64,
@@ -4098,31 +4071,31 @@ DeleteLiveTimeShiftTemplateRequest {
 rt::action!("live", "2018-08-01", "DeleteLiveTimeShiftTemplate", DeleteLiveTimeShiftTemplateRequest => DeleteLiveTimeShiftTemplateResponse);
 
 rt::model! { read debug;
-/// DeleteLiveTimeShiftTemplate返回参数结构体
+/// DeleteLiveTimeShiftTemplate response structure.
 DeleteLiveTimeShiftTemplateResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteLiveTranscodeRule` (删除转码规则).
+/// Request of `DeleteLiveTranscodeRule` (Deletes a transcoding rule).
 ///
-/// 删除转码规则。
-/// DomainName+AppName+StreamName+TemplateId唯一标识单个转码规则，如需删除需要强匹配。其中TemplateId必填，其余参数为空时也需要传空字符串进行强匹配。
+/// This API is used to delete a transcoding rule.
+/// `DomainName+AppName+StreamName+TemplateId` uniquely identifies a single transcoding rule. If you need to delete it, strong match is required. `TemplateId` is required. Even if other parameters are empty, you still need to pass in an empty string to make a strong match.
 DeleteLiveTranscodeRuleRequest {
-    /// 播放域名。
+    /// Playback domain name.
     ///
     /// Required.
     "DomainName" domain_name set_domain_name: str,
-    /// 推流路径，与推流和播放地址中的AppName保持一致，默认为 live。
+    /// Push path, which is the same as the `AppName` in push and playback addresses and is `live` by default.
     ///
     /// Required.
     "AppName" app_name set_app_name: str,
-    /// 流名称。
+    /// Stream name.
     ///
     /// Required.
     "StreamName" stream_name set_stream_name: str,
-    /// 模板ID。
+    /// Template ID.
     ///
     /// Required.
     "TemplateId" template_id set_template_id: i64,
@@ -4130,20 +4103,20 @@ DeleteLiveTranscodeRuleRequest {
 rt::action!("live", "2018-08-01", "DeleteLiveTranscodeRule", DeleteLiveTranscodeRuleRequest => DeleteLiveTranscodeRuleResponse);
 
 rt::model! { read debug;
-/// DeleteLiveTranscodeRule返回参数结构体
+/// DeleteLiveTranscodeRule response structure.
 DeleteLiveTranscodeRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteLiveTranscodeTemplate` (删除转码模板).
+/// Request of `DeleteLiveTranscodeTemplate` (Deletes a transcoding template).
 ///
-/// 删除转码模板。
+/// This API is used to delete a transcoding template.
 DeleteLiveTranscodeTemplateRequest {
-    /// 模板 ID。
-    /// 1. 在创建转码模板接口 [CreateLiveTranscodeTemplate](/document/product/267/32646) 调用的返回值中获取模板 ID。
-    /// 2. 可以从接口 [DescribeLiveTranscodeTemplates](/document/product/267/32641) 查询已经创建过的模板列表。
+    /// Template ID.
+    /// 1. Get the template ID in the returned value of the [CreateLiveTranscodeTemplate](https://intl.cloud.tencent.com/document/product/267/32646?from_cn_redirect=1) API call.
+    /// 2. You can query the list of created templates through the [DescribeLiveTranscodeTemplates](https://intl.cloud.tencent.com/document/product/267/32641?from_cn_redirect=1) API.
     ///
     /// Required.
     "TemplateId" template_id set_template_id: i64,
@@ -4151,20 +4124,20 @@ DeleteLiveTranscodeTemplateRequest {
 rt::action!("live", "2018-08-01", "DeleteLiveTranscodeTemplate", DeleteLiveTranscodeTemplateRequest => DeleteLiveTranscodeTemplateResponse);
 
 rt::model! { read debug;
-/// DeleteLiveTranscodeTemplate返回参数结构体
+/// DeleteLiveTranscodeTemplate response structure.
 DeleteLiveTranscodeTemplateResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteLiveWatermark` (删除水印).
+/// Request of `DeleteLiveWatermark` (Delete watermark).
 ///
-/// 删除水印。
+/// This API is used to delete a watermark.
 DeleteLiveWatermarkRequest {
-    /// 水印 ID。
-    /// 在添加水印接口 [AddLiveWatermark](/document/product/267/30154) 调用返回值中获取水印 ID。
-    /// 或DescribeLiveWatermarks接口返回的水印ID。
+    /// Watermark ID.
+    /// Watermark ID obtained in the returned value of the [AddLiveWatermark](https://intl.cloud.tencent.com/document/product/267/30154?from_cn_redirect=1) API call.
+    /// Watermark ID returned by the `DescribeLiveWatermarks` API.
     ///
     /// Required.
     "WatermarkId" watermark_id set_watermark_id: i64,
@@ -4172,26 +4145,26 @@ DeleteLiveWatermarkRequest {
 rt::action!("live", "2018-08-01", "DeleteLiveWatermark", DeleteLiveWatermarkRequest => DeleteLiveWatermarkResponse);
 
 rt::model! { read debug;
-/// DeleteLiveWatermark返回参数结构体
+/// DeleteLiveWatermark response structure.
 DeleteLiveWatermarkResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteLiveWatermarkRule` (删除水印规则).
+/// Request of `DeleteLiveWatermarkRule` (Deletes watermarking rule).
 ///
-/// 删除水印规则
+/// This API is used to delete a watermarking rule.
 DeleteLiveWatermarkRuleRequest {
-    /// 推流域名。
+    /// Push domain name.
     ///
     /// Required.
     "DomainName" domain_name set_domain_name: str,
-    /// 推流路径。与推流和播放地址中的 AppName 保持一致，默认为live。
+    /// Push path, which is the same as the `AppName` in push and playback addresses and is `live` by default.
     ///
     /// Required.
     "AppName" app_name set_app_name: str,
-    /// 流名称。
+    /// Stream name.
     ///
     /// Required.
     "StreamName" stream_name set_stream_name: str,
@@ -4199,7 +4172,7 @@ DeleteLiveWatermarkRuleRequest {
 rt::action!("live", "2018-08-01", "DeleteLiveWatermarkRule", DeleteLiveWatermarkRuleRequest => DeleteLiveWatermarkRuleResponse);
 
 rt::model! { read debug;
-/// DeleteLiveWatermarkRule返回参数结构体
+/// DeleteLiveWatermarkRule response structure.
 DeleteLiveWatermarkRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4227,11 +4200,11 @@ DeletePullStreamConfigResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRecordTask` (删除录制任务（新）).
+/// Request of `DeleteRecordTask` (Deletes recording task (new)).
 ///
-/// 删除录制任务配置。删除操作不影响正在运行当中的任务，仅对删除之后新的推流有效。
+/// This API is used to delete a recording task configuration. The deletion does not affect running tasks and takes effect only for new pushes.
 DeleteRecordTaskRequest {
-    /// 任务ID，CreateRecordTask返回。删除TaskId指定的录制任务。
+    /// Task ID returned by `CreateRecordTask`. The recording task specified by `TaskId` will be deleted.
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
@@ -4239,7 +4212,7 @@ DeleteRecordTaskRequest {
 rt::action!("live", "2018-08-01", "DeleteRecordTask", DeleteRecordTaskRequest => DeleteRecordTaskResponse);
 
 rt::model! { read debug;
-/// DeleteRecordTask返回参数结构体
+/// DeleteRecordTask response structure.
 DeleteRecordTaskResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4308,29 +4281,27 @@ DescribeAIGCTaskStatusResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAllStreamPlayInfoList` (查询某个时间点所有流的下行播放数据).
+/// Request of `DescribeAllStreamPlayInfoList` (Gets the playback data of all streams at a specified time point).
 ///
-/// 该接口为监控数据接口，数据采集及统计方式与计费数据不同，仅供运营分析使用，不能用于计费对账参考。
-/// 输入某个时间点（1分钟维度），查询该时间点所有流的下行信息。
+/// This API is used to get the playback data of all streams at a specified time point (accurate to the minute).
 DescribeAllStreamPlayInfoListRequest {
-    /// 查询时间点，精确到分钟粒度，接口查询支持两种时间格式：
-    /// 1）YYYY-MM-DDThh:mm:ssZ：UTC时间格式，详见 [ISO 日期格式说明](https://cloud.tencent.com/document/product/267/38543#:~:text=I-,ISO%20%E6%97%A5%E6%9C%9F%E6%A0%BC%E5%BC%8F,-ISO%20%E6%97%A5%E6%9C%9F%E6%A0%BC%E5%BC%8F)。
-    /// 2）YYYY-MM-DD hh:mm:ss：使用此格式时，默认代表北京时间。
-    /// 支持最近1个月的数据查询，数据延迟为5分钟左右，如果要查询实时的数据，建议传递5分钟前的整点时间点。
+    /// The query time of the request, supports data query for the last one month. Interface request supports two time formats:
+    /// 1) YYYY-MM-DDThh:mm:ssZ: ISO time format, for details, see [ISO Date Format Description](https://cloud.tencent.com/document/product/267/38543#:~:text=I- ,ISO,-%E6%97%A5%E6%9C%9F%E6%A0%BC%E5%BC%8F)
+    /// 2) YYYY-MM-DD hh:mm:ss: When using this format, it represents Beijing time by default.
     ///
     /// Required.
     "QueryTime" query_time set_query_time: str,
-    /// 播放域名列表，若不填，表示总体数据。
+    /// The playback domains to query. If you leave this empty, all playback domains will be queried.
     "PlayDomains" play_domains set_play_domains: list String,
 } }
 rt::action!("live", "2018-08-01", "DescribeAllStreamPlayInfoList", DescribeAllStreamPlayInfoListRequest => DescribeAllStreamPlayInfoListResponse);
 
 rt::model! { read debug;
-/// DescribeAllStreamPlayInfoList返回参数结构体
+/// DescribeAllStreamPlayInfoList response structure.
 DescribeAllStreamPlayInfoListResponse {
-    /// 查询时间点，回传的输入参数中的查询时间。
+    /// The time point queried, whose format is the same as that of the corresponding request parameter.
     "QueryTime" query_time set_query_time: str,
-    /// 数据信息列表。
+    /// The playback data.
     "DataInfoList" data_info_list set_data_info_list: list MonitorStreamPlayInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4582,67 +4553,66 @@ DescribeBackupStreamListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBillBandwidthAndFluxList` (直播播放带宽和流量数据查询).
+/// Request of `DescribeBillBandwidthAndFluxList` (Queries the data of billable bandwidth and traffic).
 ///
-/// 直播播放带宽和流量数据查询。
+/// This API is used to query the data of billable bandwidth and traffic.
 DescribeBillBandwidthAndFluxListRequest {
-    /// 起始时间点，接口查询支持两种时间格式：
-    /// 1）YYYY-MM-DDThh:mm:ssZ：UTC时间格式，详见IOS日期格式说明文档: https://cloud.tencent.com/document/product/266/11732#I
-    /// 2）YYYY-MM-DD hh:mm:ss：使用此格式时，默认代表北京时间。
+    /// The start time of the request, supports data query for the last three years, the gap between the start time and the end time cannot exceed one month. Interface request supports two time formats:
+    /// 1) YYYY-MM-DDThh:mm:ssZ: ISO time format, for details, see [ISO Date Format Description](https://cloud.tencent.com/document/product/267/38543#:~:text=I- ,ISO,-%E6%97%A5%E6%9C%9F%E6%A0%BC%E5%BC%8F)
+    /// 2) YYYY-MM-DD hh:mm:ss: When using this format, it represents Beijing time by default.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间点，接口查询支持两种时间格式：
-    /// 1）YYYY-MM-DDThh:mm:ssZ：UTC时间格式，详见IOS日期格式说明文档: https://cloud.tencent.com/document/product/266/11732#I
-    /// 2）YYYY-MM-DD hh:mm:ss：使用此格式时，默认代表北京时间。
-    /// 起始和结束时间跨度不支持超过31天。支持最近3年的数据查询
+    /// The end time of the request, supports data query for the last three years, the gap between the start time and the end time cannot exceed one month. Interface request supports two time formats:
+    /// 1) YYYY-MM-DDThh:mm:ssZ: ISO time format,for details,see [ISO Date Format Description](https://cloud.tencent.com/document/product/267/38543#:~:text=I- ,ISO,-%E6%97%A5%E6%9C%9F%E6%A0%BC%E5%BC%8F)
+    /// 2) YYYY-MM-DD hh:mm:ss: When using this format, it represents Beijing time by default.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 直播播放域名，若不填，表示总体数据。
+    /// LVB playback domain name. If this parameter is left empty, full data will be queried.
     "PlayDomains" play_domains set_play_domains: list String,
-    /// 可选值：Mainland：查询国内数据，Oversea：则查询国外数据，默认：查询国内+国外的数据。
+    /// Valid values:
+    /// Mainland: query data for Mainland China,
+    /// Oversea: query data for regions outside Mainland China,
+    /// Default: query data for all regions.
+    /// Note: LEB only supports querying data for all regions.
     "MainlandOrOversea" mainland_or_oversea set_mainland_or_oversea: str,
-    /// 数据粒度，支持如下粒度：
-    /// 5：5分钟粒度，（跨度不支持超过1天），
-    /// 60：1小时粒度（跨度不支持超过一个月），
-    /// 1440：天粒度（跨度不支持超过一个月）。
-    /// 默认值：5。
+    /// Data granularity. Valid values:
+    /// 5: 5-minute granularity (the query time span should be within 1 day),
+    /// 60: 1-hour granularity (the query time span should be within one month),
+    /// 1440: 1-day granularity (the query time span should be within one month).
+    /// Default value: 5.
     "Granularity" granularity set_granularity: i128,
-    /// 服务名称，可选值包括LVB(标准直播)，LEB(快直播)，不填则查LVB+LEB总值。
+    /// Service name. Valid values: LVB, LEB. The sum of LVB and LEB usage will be returned if this parameter is left empty.
     "ServiceName" service_name set_service_name: str,
-    /// 大区，映射表如下：
-    /// China Mainland 中国大陆
-    /// Asia Pacific I 亚太一区
-    /// Asia Pacific II 亚太二区
-    /// Asia Pacific III 亚太三区
-    /// Europe 欧洲
-    /// North America 北美
-    /// South America 南美
-    /// Middle East 中东
-    /// Africa 非洲。
+    /// Region. Valid values:
+    /// China Mainland
+    /// Asia Pacific I
+    /// Asia Pacific II
+    /// Asia Pacific III
+    /// Europe
+    /// North America
+    /// South America
+    /// Middle East
+    /// Africa
     "RegionNames" region_names set_region_names: list String,
 } }
 rt::action!("live", "2018-08-01", "DescribeBillBandwidthAndFluxList", DescribeBillBandwidthAndFluxListRequest => DescribeBillBandwidthAndFluxListResponse);
 
 rt::model! { read debug;
-/// DescribeBillBandwidthAndFluxList返回参数结构体
+/// DescribeBillBandwidthAndFluxList response structure.
 DescribeBillBandwidthAndFluxListResponse {
-    /// 峰值带宽所在时间点，接口返回支持两种时间格式(与接口请求传递的时间格式一致)：
-    /// 1）YYYY-MM-DDThh:mm:ssZ：UTC时间格式，详见IOS日期格式说明文档: https://cloud.tencent.com/document/product/266/11732#I
-    /// 2）YYYY-MM-DD hh:mm:ss：使用此格式时，默认代表北京时间。
+    /// Time point of peak bandwidth value in the format of `yyyy-mm-dd HH:MM:SS`.
     "PeakBandwidthTime" peak_bandwidth_time set_peak_bandwidth_time: str,
-    /// 峰值带宽，单位是Mbps。
+    /// Peak bandwidth in Mbps.
     "PeakBandwidth" peak_bandwidth set_peak_bandwidth: f64,
-    /// 95峰值带宽所在时间点，接口返回支持两种时间格式(与接口请求传递的时间格式一致)：
-    /// 1）YYYY-MM-DDThh:mm:ssZ：UTC时间格式，详见IOS日期格式说明文档: https://cloud.tencent.com/document/product/266/11732#I
-    /// 2）YYYY-MM-DD hh:mm:ss：使用此格式时，默认代表北京时间。
+    /// Time point of 95th percentile bandwidth value in the format of `yyyy-mm-dd HH:MM:SS`.
     "P95PeakBandwidthTime" p95_peak_bandwidth_time set_p95_peak_bandwidth_time: str,
-    /// 95峰值带宽，单位是Mbps。
+    /// 95th percentile bandwidth in Mbps.
     "P95PeakBandwidth" p95_peak_bandwidth set_p95_peak_bandwidth: f64,
-    /// 总流量，单位是MB。
+    /// Total traffic in MB.
     "SumFlux" sum_flux set_sum_flux: f64,
-    /// 明细数据信息。
+    /// Detailed data information.
     "DataInfoList" data_info_list set_data_info_list: list BillDataInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4986,60 +4956,57 @@ DescribeCasterUserStatusResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeConcurrentRecordStreamNum` (查询并发录制路数).
+/// Request of `DescribeConcurrentRecordStreamNum` (Queries the number of concurrent recording channels).
 ///
-/// 查询并发录制路数，对慢直播和普通直播适用。
+/// This API is used to query the number of concurrent recording channels, which is applicable to LCB and LVB.
 DescribeConcurrentRecordStreamNumRequest {
-    /// 直播类型，SlowLive：慢直播。
-    /// NormalLive：普通直播。
+    /// Live streaming type. SlowLive: LCB.
+    /// NormalLive: LVB.
     ///
     /// Required.
     "LiveType" live_type set_live_type: str,
-    /// 起始时间点，接口查询支持两种时间格式：
-    /// 1）YYYY-MM-DDThh:mm:ssZ：UTC时间格式，详见IOS日期格式说明文档: https://cloud.tencent.com/document/product/266/11732#I
-    /// 2）YYYY-MM-DD hh:mm:ss：使用此格式时，默认代表北京时间。
-    /// 可以查询最近180天的数据。
+    /// The start time of the request, supports data query for the last six months, the gap between the start time and the end time cannot exceed one month. Interface request supports two time formats:
+    /// 1) YYYY-MM-DDThh:mm:ssZ: ISO time format, for details, see [ISO Date Format Description](https://cloud.tencent.com/document/product/267/38543#:~:text=I- ,ISO,-%E6%97%A5%E6%9C%9F%E6%A0%BC%E5%BC%8F)
+    /// 2) YYYY-MM-DD hh:mm:ss: When using this format, it represents Beijing time by default.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间点，接口查询支持两种时间格式：
-    /// 1）YYYY-MM-DDThh:mm:ssZ：UTC时间格式，详见IOS日期格式说明文档: https://cloud.tencent.com/document/product/266/11732#I
-    /// 2）YYYY-MM-DD hh:mm:ss：使用此格式时，默认代表北京时间。
-    /// 时间跨度最大支持31天。
+    /// The end time of the request, supports data query for the last six months, the gap between the start time and the end time cannot exceed one month. Interface request supports two time formats:
+    /// 1) YYYY-MM-DDThh:mm:ssZ: ISO time format,for details,see [ISO Date Format Description](https://cloud.tencent.com/document/product/267/38543#:~:text=I- ,ISO,-%E6%97%A5%E6%9C%9F%E6%A0%BC%E5%BC%8F)
+    /// 2) YYYY-MM-DD hh:mm:ss: When using this format, it represents Beijing time by default.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 如果为空，查询所有地区数据；如果为“Mainland”，查询国内数据；如果为“Oversea”，则查询国外数据。
+    /// Valid values: Mainland (data for Mainland China), Oversea (data for regions outside Mainland China). If this parameter is left empty, data for all regions will be queried.
     "MainlandOrOversea" mainland_or_oversea set_mainland_or_oversea: str,
-    /// 推流域名列表，不填表示总体数据。
+    /// Playback domain name list. If this parameter is left empty, full data will be queried.
     "PushDomains" push_domains set_push_domains: list String,
 } }
 rt::action!("live", "2018-08-01", "DescribeConcurrentRecordStreamNum", DescribeConcurrentRecordStreamNumRequest => DescribeConcurrentRecordStreamNumResponse);
 
 rt::model! { read debug;
-/// DescribeConcurrentRecordStreamNum返回参数结构体
+/// DescribeConcurrentRecordStreamNum response structure.
 DescribeConcurrentRecordStreamNumResponse {
-    /// 统计信息列表。
+    /// Statistics list.
     "DataInfoList" data_info_list set_data_info_list: list ConcurrentRecordStreamNum,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDeliverBandwidthList` (查询直播转推计费带宽).
+/// Request of `DescribeDeliverBandwidthList` (Queries the billable bandwidth of live stream relaying).
 ///
-/// 查询直播转推计费带宽，查询时间范围最大支持3个月内的数据，时间跨度最长31天。
+/// This API is used to query the billable bandwidth of live stream relaying in the last 3 months. The query period is up to 31 days.
 DescribeDeliverBandwidthListRequest {
-    /// 起始时间点，接口查询支持两种时间格式：
-    /// 1）YYYY-MM-DDThh:mm:ssZ：UTC时间格式，详见IOS日期格式说明文档: https://cloud.tencent.com/document/product/266/11732#I
-    /// 2）YYYY-MM-DD hh:mm:ss：使用此格式时，默认代表北京时间。
+    /// The start time of the request, supports data query for the last three months, the gap between the start time and the end time cannot exceed a month. Interface request supports two time formats:
+    /// 1) YYYY-MM-DDThh:mm:ssZ: ISO time format, for details, see [ISO Date Format Description](https://cloud.tencent.com/document/product/267/38543#:~:text=I- ,ISO,-%E6%97%A5%E6%9C%9F%E6%A0%BC%E5%BC%8F)
+    /// 2) YYYY-MM-DD hh:mm:ss: When using this format, it represents Beijing time by default.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间点，接口查询支持两种时间格式：
-    /// 1）YYYY-MM-DDThh:mm:ssZ：UTC时间格式，详见IOS日期格式说明文档: https://cloud.tencent.com/document/product/266/11732#I
-    /// 2）YYYY-MM-DD hh:mm:ss：使用此格式时，默认代表北京时间。
-    /// 支持最近三个月的数据查询，时间跨度最大是1个月。
+    /// The end time of the request, supports data query for the last three months, the gap between the start time and the end time cannot exceed a month. Interface request supports two time formats:
+    /// 1) YYYY-MM-DDThh:mm:ssZ: ISO time format,for details,see [ISO Date Format Description](https://cloud.tencent.com/document/product/267/38543#:~:text=I- ,ISO,-%E6%97%A5%E6%9C%9F%E6%A0%BC%E5%BC%8F)
+    /// 2) YYYY-MM-DD hh:mm:ss: When using this format, it represents Beijing time by default.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
@@ -5047,9 +5014,9 @@ DescribeDeliverBandwidthListRequest {
 rt::action!("live", "2018-08-01", "DescribeDeliverBandwidthList", DescribeDeliverBandwidthListRequest => DescribeDeliverBandwidthListResponse);
 
 rt::model! { read debug;
-/// DescribeDeliverBandwidthList返回参数结构体
+/// DescribeDeliverBandwidthList response structure.
 DescribeDeliverBandwidthListResponse {
-    /// 转推计费带宽数据
+    /// Billable bandwidth of live stream relaying.
     "DataInfoList" data_info_list set_data_info_list: list BandwidthInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5094,76 +5061,69 @@ DescribeDeliverLogDownListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeGroupProIspPlayInfoList` (查询按省份和运营商分组的下行播放数据).
+/// Request of `DescribeGroupProIspPlayInfoList` (Queries downstream playback data by district and ISP).
 ///
-/// 该接口为监控数据接口，数据采集及统计方式与计费数据不同，仅供运营分析使用，不能用于计费对账参考。
-/// 查询按省份和运营商分组的下行播放数据。
+/// This API is used to query the downstream playback data by district and ISP.
 DescribeGroupProIspPlayInfoListRequest {
-    /// 起始时间点，
-    /// 使用UTC格式时间，
-    /// 例如：2019-01-08T10:00:00Z。
-    /// 注意：北京时间值为 UTC 时间值 + 8 小时，格式按照 ISO 8601 标准表示，详见 [ISO 日期格式说明](https://cloud.tencent.com/document/product/267/38543#:~:text=I-,ISO,-%E6%97%A5%E6%9C%9F%E6%A0%BC%E5%BC%8F)。
+    /// The start time of the request, supports data query for the last one month, the gap between the start time and the end time cannot exceed one month. Interface request supports two time formats:
+    /// 1) YYYY-MM-DDThh:mm:ssZ: ISO time format, for details, see [ISO Date Format Description](https://cloud.tencent.com/document/product/267/38543#:~:text=I- ,ISO,-%E6%97%A5%E6%9C%9F%E6%A0%BC%E5%BC%8F)
+    /// 2) YYYY-MM-DD hh:mm:ss: When using this format, it represents Beijing time by default.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间点，
-    /// 使用UTC格式时间，
-    /// 例如：2019-01-08T10:00:00Z。
-    /// 注意：北京时间值为 UTC 时间值 + 8 小时，格式按照 ISO 8601 标准表示，详见 [ISO 日期格式说明](https://cloud.tencent.com/document/product/267/38543#:~:text=I-,ISO,-%E6%97%A5%E6%9C%9F%E6%A0%BC%E5%BC%8F)。
-    /// 时间跨度在（0,3小时]，支持最近1个月数据查询。
+    /// The end time of the request, supports data query for the last one month, the gap between the start time and the end time cannot exceed one month. Interface request supports two time formats:
+    /// 1) YYYY-MM-DDThh:mm:ssZ: ISO time format,for details,see [ISO Date Format Description](https://cloud.tencent.com/document/product/267/38543#:~:text=I- ,ISO,-%E6%97%A5%E6%9C%9F%E6%A0%BC%E5%BC%8F)
+    /// 2) YYYY-MM-DD hh:mm:ss: When using this format, it represents Beijing time by default.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 播放域名，默认为不填，表示求总体数据。
+    /// Playback domain name. If this parameter is left empty, full data will be queried.
     "PlayDomains" play_domains set_play_domains: list String,
-    /// 省份列表，默认不填，则返回各省份的数据。
+    /// District list. If this parameter is left empty, data for all districts will be returned.
     "ProvinceNames" province_names set_province_names: list String,
-    /// 运营商列表，默认不填，则返回整个运营商的数据。
+    /// ISP list. If this parameter is left empty, data of all ISPs will be returned.
     "IspNames" isp_names set_isp_names: list String,
-    /// 国内还是国外，如果为空，查询所有地区数据；如果为“Mainland”，查询国内数据；如果为“Oversea”，则查询国外数据。
+    /// Within or outside Mainland China. Valid values: Mainland (data for Mainland China), Oversea (data for regions outside Mainland China). If this parameter is left empty, data for all regions will be queried.
     "MainlandOrOversea" mainland_or_oversea set_mainland_or_oversea: str,
 } }
 rt::action!("live", "2018-08-01", "DescribeGroupProIspPlayInfoList", DescribeGroupProIspPlayInfoListRequest => DescribeGroupProIspPlayInfoListResponse);
 
 rt::model! { read debug;
-/// DescribeGroupProIspPlayInfoList返回参数结构体
+/// DescribeGroupProIspPlayInfoList response structure.
 DescribeGroupProIspPlayInfoListResponse {
-    /// 数据内容。
+    /// Data content.
     "DataInfoList" data_info_list set_data_info_list: list GroupProIspDataInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeHttpStatusInfoList` (查询播放http状态码明细数据).
+/// Request of `DescribeHttpStatusInfoList` (Queries the details of each playback HTTP status code).
 ///
-/// 该接口为监控数据接口，数据采集及统计方式与计费数据不同，仅供运营分析使用，不能用于计费对账参考。
-/// 查询某段时间内5分钟粒度的各播放http状态码的个数。
-/// 备注：数据延迟1小时，如10:00-10:59点的数据12点才能查到。
+/// This API is used to query the number of each playback HTTP status code at a 5-minute granularity in a certain period of time.
+/// Note: data can be queried one hour after it is generated. For example, data between 10:00 and 10:59 cannot be queried until 12:00.
 DescribeHttpStatusInfoListRequest {
-    /// 起始时间，
-    /// 使用UTC格式时间，
-    /// 例如：2019-01-08T10:00:00Z。
-    /// 注意：北京时间值为 UTC 时间值 + 8 小时，格式按照 ISO 8601 标准表示，详见 [ISO 日期格式说明](https://cloud.tencent.com/document/product/267/38543#:~:text=I-,ISO,-%E6%97%A5%E6%9C%9F%E6%A0%BC%E5%BC%8F)。
+    /// The start time of the request, supports data query for the last three months, the gap between the start time and the end time cannot exceed one day. Interface request supports two time formats:
+    /// 1) YYYY-MM-DDThh:mm:ssZ: ISO time format, for details, see [ISO Date Format Description](https://cloud.tencent.com/document/product/267/38543#:~:text=I- ,ISO,-%E6%97%A5%E6%9C%9F%E6%A0%BC%E5%BC%8F)
+    /// 2) YYYY-MM-DD hh:mm:ss: When using this format, it represents Beijing time by default.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间，
-    /// 使用UTC格式时间，
-    /// 例如：2019-01-08T10:00:00Z。
-    /// 注意：北京时间值为 UTC 时间值 + 8 小时，格式按照 ISO 8601 标准表示，详见 [ISO 日期格式说明](https://cloud.tencent.com/document/product/267/38543#:~:text=I-,ISO,-%E6%97%A5%E6%9C%9F%E6%A0%BC%E5%BC%8F)。
+    /// The end time of the request, supports data query for the last three months, the gap between the start time and the end time cannot exceed one day. Interface request supports two time formats:
+    /// 1) YYYY-MM-DDThh:mm:ssZ: ISO time format,for details,see [ISO Date Format Description](https://cloud.tencent.com/document/product/267/38543#:~:text=I- ,ISO,-%E6%97%A5%E6%9C%9F%E6%A0%BC%E5%BC%8F)
+    /// 2) YYYY-MM-DD hh:mm:ss: When using this format, it represents Beijing time by default.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 播放域名列表。
+    /// Playback domain name list.
     "PlayDomains" play_domains set_play_domains: list String,
 } }
 rt::action!("live", "2018-08-01", "DescribeHttpStatusInfoList", DescribeHttpStatusInfoListRequest => DescribeHttpStatusInfoListResponse);
 
 rt::model! { read debug;
-/// DescribeHttpStatusInfoList返回参数结构体
+/// DescribeHttpStatusInfoList response structure.
 DescribeHttpStatusInfoListResponse {
-    /// 播放状态码列表。
+    /// Playback status code list.
     "DataInfoList" data_info_list set_data_info_list: list HttpStatusData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5347,30 +5307,30 @@ DescribeLiveAvatarTimbreListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLiveCallbackRules` (获取回调规则列表).
+/// Request of `DescribeLiveCallbackRules` (Gets callback rule list).
 ///
-/// 获取回调规则列表
+/// This API is used to get the callback rule list.
 DescribeLiveCallbackRulesRequest {
 } }
 rt::action!("live", "2018-08-01", "DescribeLiveCallbackRules", DescribeLiveCallbackRulesRequest => DescribeLiveCallbackRulesResponse);
 
 rt::model! { read debug;
-/// DescribeLiveCallbackRules返回参数结构体
+/// DescribeLiveCallbackRules response structure.
 DescribeLiveCallbackRulesResponse {
-    /// 规则信息列表。
+    /// Rule information list.
     "Rules" rules set_rules: list CallBackRuleInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLiveCallbackTemplate` (获取直播单个回调模板).
+/// Request of `DescribeLiveCallbackTemplate` (Gets a callback template).
 ///
-/// 获取单个回调模板。
+/// This API is used to get a single callback template.
 DescribeLiveCallbackTemplateRequest {
-    /// 模板 ID。
-    /// 1. 在创建回调模板接口 [CreateLiveCallbackTemplate](/document/product/267/32637) 调用的返回值中获取模板 ID。
-    /// 2. 可以从接口 [DescribeLiveCallbackTemplates](/document/product/267/32632) 查询已经创建的过的模板列表。
+    /// Template ID.
+    /// 1. Get the template ID in the returned value of the [CreateLiveCallbackTemplate](https://intl.cloud.tencent.com/document/product/267/32637?from_cn_redirect=1) API call.
+    /// 2. You can query the list of created templates through the [DescribeLiveCallbackTemplates](https://intl.cloud.tencent.com/document/product/267/32632?from_cn_redirect=1) API.
     ///
     /// Required.
     "TemplateId" template_id set_template_id: i64,
@@ -5378,37 +5338,37 @@ DescribeLiveCallbackTemplateRequest {
 rt::action!("live", "2018-08-01", "DescribeLiveCallbackTemplate", DescribeLiveCallbackTemplateRequest => DescribeLiveCallbackTemplateResponse);
 
 rt::model! { read debug;
-/// DescribeLiveCallbackTemplate返回参数结构体
+/// DescribeLiveCallbackTemplate response structure.
 DescribeLiveCallbackTemplateResponse {
-    /// 回调模板信息。
+    /// Callback template information.
     "Template" template set_template: obj CallBackTemplateInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLiveCallbackTemplates` (获取回调模板列表).
+/// Request of `DescribeLiveCallbackTemplates` (Gets callback template list).
 ///
-/// 获取回调模板列表
+/// This API is used to get the callback template list.
 DescribeLiveCallbackTemplatesRequest {
 } }
 rt::action!("live", "2018-08-01", "DescribeLiveCallbackTemplates", DescribeLiveCallbackTemplatesRequest => DescribeLiveCallbackTemplatesResponse);
 
 rt::model! { read debug;
-/// DescribeLiveCallbackTemplates返回参数结构体
+/// DescribeLiveCallbackTemplates response structure.
 DescribeLiveCallbackTemplatesResponse {
-    /// 模板信息列表。
+    /// Template information list.
     "Templates" templates set_templates: list CallBackTemplateInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLiveCert` (获取证书信息(该接口已下线,请使用新接口 ssl.DescribeCertificateDetail)).
+/// Request of `DescribeLiveCert` (Gets certificate information).
 ///
-/// 获取证书信息
+/// This API is used to get certificate information.
 DescribeLiveCertRequest {
-    /// DescribeLiveCerts接口获取到的证书Id。
+    /// Certificate ID obtained through the `DescribeLiveCerts` API.
     ///
     /// Required.
     "CertId" cert_id set_cert_id: i64,
@@ -5416,26 +5376,26 @@ DescribeLiveCertRequest {
 rt::action!("live", "2018-08-01", "DescribeLiveCert", DescribeLiveCertRequest => DescribeLiveCertResponse);
 
 rt::model! { read debug;
-/// DescribeLiveCert返回参数结构体
+/// DescribeLiveCert response structure.
 DescribeLiveCertResponse {
-    /// 证书信息。
+    /// Certificate information.
     "CertInfo" cert_info set_cert_info: obj CertInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLiveCerts` (获取证书信息列表(该接口已下线，请使用新接口 DescribeLiveDomainCertBindings)).
+/// Request of `DescribeLiveCerts` (Gets certificate information list).
 ///
-/// 获取证书信息列表
+/// This API is used to get the certificate information list.
 DescribeLiveCertsRequest {
 } }
 rt::action!("live", "2018-08-01", "DescribeLiveCerts", DescribeLiveCertsRequest => DescribeLiveCertsResponse);
 
 rt::model! { read debug;
-/// DescribeLiveCerts返回参数结构体
+/// DescribeLiveCerts response structure.
 DescribeLiveCertsResponse {
-    /// 证书信息列表。
+    /// Certificate information list.
     "CertInfoSet" cert_info_set set_cert_info_set: list CertInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5490,60 +5450,60 @@ DescribeLiveCloudEffectListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLiveDelayInfoList` (获取直播延播列表).
+/// Request of `DescribeLiveDelayInfoList` (Gets the list of delayed playbacks.).
 ///
-/// 获取直播延播列表。
+/// This API is used to get the list of delayed playbacks.
 DescribeLiveDelayInfoListRequest {
 } }
 rt::action!("live", "2018-08-01", "DescribeLiveDelayInfoList", DescribeLiveDelayInfoListRequest => DescribeLiveDelayInfoListResponse);
 
 rt::model! { read debug;
-/// DescribeLiveDelayInfoList返回参数结构体
+/// DescribeLiveDelayInfoList response structure.
 DescribeLiveDelayInfoListResponse {
-    /// 延播信息列表。
+    /// Delayed playback information list.
     "DelayInfoList" delay_info_list set_delay_info_list: list DelayInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLiveDomainCertBindings` (查询绑定证书的域名列表).
+/// Request of `DescribeLiveDomainCertBindings` (Querying domains bound with certificates).
 ///
-/// 查询绑定证书的域名列表。
+/// This API is used to query domains bound with certificates.
 DescribeLiveDomainCertBindingsRequest {
-    /// 要搜索的域名字符串。
+    /// The keyword to use to search for domains.
     "DomainSearch" domain_search set_domain_search: str,
-    /// 记录行的位置，从0开始。默认0。
+    /// The number of records to skip before starting to return any results. 0 means to start from the first record and is the default.
     "Offset" offset set_offset: i64,
-    /// 记录行的最大数目。默认50。
-    /// 若不传，则最多返回50条数据。
+    /// The maximum number of records to return. The default is 50.
+    /// If this parameter is not specified, up to 50 records will be returned.
     "Length" length set_length: i64,
-    /// 要查询的单个域名。
+    /// The name of a particular domain to query.
     "DomainName" domain_name set_domain_name: str,
-    /// 可取值：
-    /// ExpireTimeAsc：证书过期时间升序。
-    /// ExpireTimeDesc：证书过期时间降序。
+    /// Valid values:
+    /// ExpireTimeAsc: Sort the records by certificate expiration time in ascending order.
+    /// ExpireTimeDesc: Sort the records by certificate expiration time in descending order.
     "OrderBy" order_by set_order_by: str,
 } }
 rt::action!("live", "2018-08-01", "DescribeLiveDomainCertBindings", DescribeLiveDomainCertBindingsRequest => DescribeLiveDomainCertBindingsResponse);
 
 rt::model! { read debug;
-/// DescribeLiveDomainCertBindings返回参数结构体
+/// DescribeLiveDomainCertBindings response structure.
 DescribeLiveDomainCertBindingsResponse {
-    /// 有绑定证书的域名信息数组。
+    /// The information of domains that meet the query criteria.
     "LiveDomainCertBindings" live_domain_cert_bindings set_live_domain_cert_bindings: list LiveDomainCertBindings,
-    /// 总的记录行数，便于分页。
+    /// The number of records returned, which is needed for pagination.
     "TotalNum" total_num set_total_num: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLiveDomainCert` (获取域名证书信息).
+/// Request of `DescribeLiveDomainCert` (Gets domain name certificate information).
 ///
-/// 获取域名证书信息。
+/// This API is used to get the domain name certificate information.
 DescribeLiveDomainCertRequest {
-    /// 播放域名。
+    /// Playback domain name.
     ///
     /// Required.
     "DomainName" domain_name set_domain_name: str,
@@ -5551,9 +5511,9 @@ DescribeLiveDomainCertRequest {
 rt::action!("live", "2018-08-01", "DescribeLiveDomainCert", DescribeLiveDomainCertRequest => DescribeLiveDomainCertResponse);
 
 rt::model! { read debug;
-/// DescribeLiveDomainCert返回参数结构体
+/// DescribeLiveDomainCert response structure.
 DescribeLiveDomainCertResponse {
-    /// 证书信息。
+    /// Certificate information.
     "DomainCertInfo" domain_cert_info set_domain_cert_info: obj DomainCertInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5590,12 +5550,12 @@ DescribeLiveDomainPlayInfoListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLiveDomainReferer` (查询直播域名 Referer 黑白名单配置).
+/// Request of `DescribeLiveDomainReferer` (Queries referer allowlist/blocklist configuration of a live streaming domain name).
 ///
-/// 查询直播域名 Referer 黑白名单配置。
-/// 由于 Referer 信息包含在 http 协议中，在开启配置后，播放协议为 rtmp 或 WebRTC 不会校验 Referer 配置，仍可正常播放。如需配置 Referer 鉴权建议使用 http-flv 或 http-hls 协议播放。
+/// This API is used to query referer allowlist/blocklist configuration of a live streaming domain name.
+/// Referer information is included in HTTP requests. After you enable referer configuration, live streams using RTMP or WebRTC for playback will not authenticate the referer and can be played back normally. To make the referer configuration effective, the HTTP-FLV or HLS protocol is recommended for playback.
 DescribeLiveDomainRefererRequest {
-    /// 播放域名。
+    /// Playback domain name
     ///
     /// Required.
     "DomainName" domain_name set_domain_name: str,
@@ -5603,20 +5563,20 @@ DescribeLiveDomainRefererRequest {
 rt::action!("live", "2018-08-01", "DescribeLiveDomainReferer", DescribeLiveDomainRefererRequest => DescribeLiveDomainRefererResponse);
 
 rt::model! { read debug;
-/// DescribeLiveDomainReferer返回参数结构体
+/// DescribeLiveDomainReferer response structure.
 DescribeLiveDomainRefererResponse {
-    /// 域名 Referer 黑白名单配置。
+    /// Referer allowlist/blocklist configuration of a domain name
     "RefererAuthConfig" referer_auth_config set_referer_auth_config: obj RefererAuthConfig,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLiveDomain` (查询域名信息).
+/// Request of `DescribeLiveDomain` (Queries domain name information).
 ///
-/// 查询直播域名信息。
+/// This API is used to query the LVB domain name information.
 DescribeLiveDomainRequest {
-    /// 域名。
+    /// Domain name.
     ///
     /// Required.
     "DomainName" domain_name set_domain_name: str,
@@ -5624,49 +5584,52 @@ DescribeLiveDomainRequest {
 rt::action!("live", "2018-08-01", "DescribeLiveDomain", DescribeLiveDomainRequest => DescribeLiveDomainResponse);
 
 rt::model! { read debug;
-/// DescribeLiveDomain返回参数结构体
+/// DescribeLiveDomain response structure.
 DescribeLiveDomainResponse {
-    /// 域名信息。
+    /// Domain name information.
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "DomainInfo" domain_info set_domain_info: obj DomainInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLiveDomains` (查询域名列表).
+/// Request of `DescribeLiveDomains` (Queries domain name list).
 ///
-/// 根据域名状态、类型等信息查询用户的域名信息。
+/// This API is used to query domain names by domain name status and type.
 DescribeLiveDomainsRequest {
-    /// 域名状态过滤。0-停用，1-启用。
+    /// Filter by domain name status. 0: disabled, 1: enabled.
     "DomainStatus" domain_status set_domain_status: i128,
-    /// 域名类型过滤。0-推流，1-播放。
+    /// Filter by domain name type. 0: push. 1: playback
     "DomainType" domain_type set_domain_type: i128,
-    /// 分页大小，范围：10~100。默认10。
+    /// Number of entries per page. Value range: 10-100. Default value: 10.
     "PageSize" page_size set_page_size: i128,
-    /// 取第几页，范围：1~100000。默认1。
+    /// Page number to get. Value range: 1-100000. Default value: 1.
     "PageNum" page_num set_page_num: i128,
-    /// 0 普通直播 1慢直播 默认0。
+    /// 0: LVB, 1: LCB. Default value: 0.
     "IsDelayLive" is_delay_live set_is_delay_live: i128,
-    /// 域名前缀。
+    /// Domain name prefix.
     "DomainPrefix" domain_prefix set_domain_prefix: str,
-    /// 播放区域，只在 DomainType=1 时该参数有意义。
-    /// 1: 国内。
-    /// 2: 全球。
-    /// 3: 海外。
+    /// Playback region. This parameter is valid only when `DomainType` is set to `1`.
+    /// `1`: Chinese mainland
+    /// `2`: global
+    /// `3`: outside Chinese mainland
     "PlayType" play_type set_play_type: i128,
 } }
 rt::action!("live", "2018-08-01", "DescribeLiveDomains", DescribeLiveDomainsRequest => DescribeLiveDomainsResponse);
 
 rt::model! { read debug;
-/// DescribeLiveDomains返回参数结构体
+/// DescribeLiveDomains response structure.
 DescribeLiveDomainsResponse {
-    /// 总记录数。
+    /// Total number of results.
     "AllCount" all_count set_all_count: i128,
-    /// 域名详细信息列表。
+    /// List of domain name details.
     "DomainList" domain_list set_domain_list: list DomainInfo,
-    /// 可继续添加域名数量。
+    /// The number of domain names that can be added
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "CreateLimitCount" create_limit_count set_create_limit_count: i64,
-    /// 启用的播放域名加速区域统计，数组元素分别为：中国大陆（境内），全球地区，国际/港澳台（境外）域名数量。
+    /// The number of domains accelerated in the Chinese mainland, globally, and outside the Chinese mainland respectively.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PlayTypeCount" play_type_count set_play_type_count: list i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5867,11 +5830,11 @@ DescribeLivePadTemplatesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLivePlayAuthKey` (查询播放鉴权key).
+/// Request of `DescribeLivePlayAuthKey` (Queries the playback authentication key).
 ///
-/// 查询播放鉴权key。
+/// This API is used to query the playback authentication key.
 DescribeLivePlayAuthKeyRequest {
-    /// 域名。
+    /// Domain name.
     ///
     /// Required.
     "DomainName" domain_name set_domain_name: str,
@@ -5879,9 +5842,9 @@ DescribeLivePlayAuthKeyRequest {
 rt::action!("live", "2018-08-01", "DescribeLivePlayAuthKey", DescribeLivePlayAuthKeyRequest => DescribeLivePlayAuthKeyResponse);
 
 rt::model! { read debug;
-/// DescribeLivePlayAuthKey返回参数结构体
+/// DescribeLivePlayAuthKey response structure.
 DescribeLivePlayAuthKeyResponse {
-    /// 播放鉴权key信息。
+    /// Playback authentication key information.
     "PlayAuthKeyInfo" play_auth_key_info set_play_auth_key_info: obj PlayAuthKeyInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5909,19 +5872,19 @@ DescribeLivePullStreamTaskStatusResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLivePullStreamTasks` (查询直播拉流任务).
+/// Request of `DescribeLivePullStreamTasks` (Queries stream pulling tasks).
 ///
-/// 查询使用 CreateLivePullStreamTask 接口创建的直播拉流任务。
-/// 排序方式：默认按更新时间 倒序排列。
+/// This API is used to query the stream pulling tasks created by `CreateLivePullStreamTask`.
+/// The tasks returned are sorted by last updated time in descending order.
 DescribeLivePullStreamTasksRequest {
-    /// 任务 ID。
-    /// 来源：调用 CreateLivePullStreamTask 接口时返回。
-    /// 不填默认查询所有任务，按更新时间倒序排序。
+    /// The task ID.
+    /// A task ID is returned by the `CreateLivePullStreamTask` API.
+    /// If you do not pass this parameter, all tasks will be returned, sorted by last updated time in descending order.
     "TaskId" task_id set_task_id: str,
-    /// 取得第几页，默认值：1。
+    /// The number of page to start from. Default value: 1.
     "PageNum" page_num set_page_num: i128,
-    /// 分页大小，默认值：10。
-    /// 取值范围：1~20 之前的任意整数。
+    /// The maximum number of records per page. Default value: 10.
+    /// Valid values: Any integer between 1 and 20.
     "PageSize" page_size set_page_size: i128,
     /// 使用指定任务 ID 查询任务信息。
     /// 注意：仅供使用指定 ID 创建的任务查询。
@@ -5930,30 +5893,30 @@ DescribeLivePullStreamTasksRequest {
 rt::action!("live", "2018-08-01", "DescribeLivePullStreamTasks", DescribeLivePullStreamTasksRequest => DescribeLivePullStreamTasksResponse);
 
 rt::model! { read debug;
-/// DescribeLivePullStreamTasks返回参数结构体
+/// DescribeLivePullStreamTasks response structure.
 DescribeLivePullStreamTasksResponse {
-    /// 直播拉流任务信息列表。
+    /// The information of stream pulling tasks.
     "TaskInfos" task_infos set_task_infos: list PullStreamTaskInfo,
-    /// 分页的页码。
+    /// The page number.
     "PageNum" page_num set_page_num: i128,
-    /// 每页大小。
+    /// The number of records per page.
     "PageSize" page_size set_page_size: i128,
-    /// 符合条件的总个数。
+    /// The total number of records.
     "TotalNum" total_num set_total_num: i128,
-    /// 总页数。
+    /// The total number of pages.
     "TotalPage" total_page set_total_page: i128,
-    /// 限制可创建的最大任务数。
+    /// The maximum number of tasks allowed.
     "LimitTaskNum" limit_task_num set_limit_task_num: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLivePushAuthKey` (查询推流鉴权key).
+/// Request of `DescribeLivePushAuthKey` (Queries the push authentication key).
 ///
-/// 查询直播推流鉴权key
+/// This API is used to query the LVB push authentication key.
 DescribeLivePushAuthKeyRequest {
-    /// 推流域名。
+    /// Push domain name.
     ///
     /// Required.
     "DomainName" domain_name set_domain_name: str,
@@ -5961,37 +5924,37 @@ DescribeLivePushAuthKeyRequest {
 rt::action!("live", "2018-08-01", "DescribeLivePushAuthKey", DescribeLivePushAuthKeyRequest => DescribeLivePushAuthKeyResponse);
 
 rt::model! { read debug;
-/// DescribeLivePushAuthKey返回参数结构体
+/// DescribeLivePushAuthKey response structure.
 DescribeLivePushAuthKeyResponse {
-    /// 推流鉴权key信息。
+    /// Push authentication key information.
     "PushAuthKeyInfo" push_auth_key_info set_push_auth_key_info: obj PushAuthKeyInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLiveRecordRules` (获取录制规则列表).
+/// Request of `DescribeLiveRecordRules` (Gets the list of recording rules).
 ///
-/// 获取录制规则列表
+/// This API is used to get the list of recording rules.
 DescribeLiveRecordRulesRequest {
 } }
 rt::action!("live", "2018-08-01", "DescribeLiveRecordRules", DescribeLiveRecordRulesRequest => DescribeLiveRecordRulesResponse);
 
 rt::model! { read debug;
-/// DescribeLiveRecordRules返回参数结构体
+/// DescribeLiveRecordRules response structure.
 DescribeLiveRecordRulesResponse {
-    /// 规则列表。
+    /// List of rules.
     "Rules" rules set_rules: list RuleInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLiveRecordTemplate` (获取单个录制模板).
+/// Request of `DescribeLiveRecordTemplate` (Gets a single recording template).
 ///
-/// 获取单个录制模板。
+/// This API is used to get a single recording template.
 DescribeLiveRecordTemplateRequest {
-    /// [DescribeLiveRecordTemplates](/document/product/267/32609)接口获取到的模板 ID。
+    /// Template ID obtained by [DescribeLiveRecordTemplates](https://intl.cloud.tencent.com/document/product/267/32609?from_cn_redirect=1).
     ///
     /// Required.
     "TemplateId" template_id set_template_id: i64,
@@ -5999,30 +5962,30 @@ DescribeLiveRecordTemplateRequest {
 rt::action!("live", "2018-08-01", "DescribeLiveRecordTemplate", DescribeLiveRecordTemplateRequest => DescribeLiveRecordTemplateResponse);
 
 rt::model! { read debug;
-/// DescribeLiveRecordTemplate返回参数结构体
+/// DescribeLiveRecordTemplate response structure.
 DescribeLiveRecordTemplateResponse {
-    /// 录制模板信息。
+    /// Recording template information.
     "Template" template set_template: obj RecordTemplateInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLiveRecordTemplates` (获取录制模板列表).
+/// Request of `DescribeLiveRecordTemplates` (Gets the list of recording templates).
 ///
-/// 获取录制模板列表。
+/// This API is used to get the recording template list.
 DescribeLiveRecordTemplatesRequest {
-    /// 是否属于慢直播模板，默认：0。
-    /// 0： 标准直播。
-    /// 1：慢直播。
+    /// Whether it is an LCB template. Default value: 0.
+    /// 0: LVB.
+    /// 1: LCB.
     "IsDelayLive" is_delay_live set_is_delay_live: i64,
 } }
 rt::action!("live", "2018-08-01", "DescribeLiveRecordTemplates", DescribeLiveRecordTemplatesRequest => DescribeLiveRecordTemplatesResponse);
 
 rt::model! { read debug;
-/// DescribeLiveRecordTemplates返回参数结构体
+/// DescribeLiveRecordTemplates response structure.
 DescribeLiveRecordTemplatesResponse {
-    /// 录制模板信息列表。
+    /// Recording template information list.
     "Templates" templates set_templates: list RecordTemplateInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6084,29 +6047,29 @@ DescribeLiveSmartEraseTemplatesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLiveSnapshotRules` (获取截图规则列表).
+/// Request of `DescribeLiveSnapshotRules` (Gets screencapturing rule list).
 ///
-/// 获取截图规则列表
+/// This API is used to get the screencapturing rule list.
 DescribeLiveSnapshotRulesRequest {
 } }
 rt::action!("live", "2018-08-01", "DescribeLiveSnapshotRules", DescribeLiveSnapshotRulesRequest => DescribeLiveSnapshotRulesResponse);
 
 rt::model! { read debug;
-/// DescribeLiveSnapshotRules返回参数结构体
+/// DescribeLiveSnapshotRules response structure.
 DescribeLiveSnapshotRulesResponse {
-    /// 规则列表。
+    /// Rule list.
     "Rules" rules set_rules: list RuleInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLiveSnapshotTemplate` (获取单个截图模板).
+/// Request of `DescribeLiveSnapshotTemplate` (Gets single screencapturing template).
 ///
-/// 获取单个截图模板。
+/// This API is used to get a single screencapturing template.
 DescribeLiveSnapshotTemplateRequest {
-    /// 模板 ID。
-    /// 调用 [CreateLiveSnapshotTemplate](/document/product/267/32624) 时返回的模板 ID。
+    /// Template ID.
+    /// Template ID returned by the [CreateLiveSnapshotTemplate](https://intl.cloud.tencent.com/document/product/267/32624?from_cn_redirect=1) API call.
     ///
     /// Required.
     "TemplateId" template_id set_template_id: i64,
@@ -6114,93 +6077,97 @@ DescribeLiveSnapshotTemplateRequest {
 rt::action!("live", "2018-08-01", "DescribeLiveSnapshotTemplate", DescribeLiveSnapshotTemplateRequest => DescribeLiveSnapshotTemplateResponse);
 
 rt::model! { read debug;
-/// DescribeLiveSnapshotTemplate返回参数结构体
+/// DescribeLiveSnapshotTemplate response structure.
 DescribeLiveSnapshotTemplateResponse {
-    /// 截图模板信息。
+    /// Screencapturing template information.
     "Template" template set_template: obj SnapshotTemplateInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLiveSnapshotTemplates` (获取截图模板列表).
+/// Request of `DescribeLiveSnapshotTemplates` (Gets screencapturing template list).
 ///
-/// 获取截图模板列表。
+/// This API is used to get the screencapturing template list.
 DescribeLiveSnapshotTemplatesRequest {
 } }
 rt::action!("live", "2018-08-01", "DescribeLiveSnapshotTemplates", DescribeLiveSnapshotTemplatesRequest => DescribeLiveSnapshotTemplatesResponse);
 
 rt::model! { read debug;
-/// DescribeLiveSnapshotTemplates返回参数结构体
+/// DescribeLiveSnapshotTemplates response structure.
 DescribeLiveSnapshotTemplatesResponse {
-    /// 截图模板列表。
+    /// Screencapturing template list.
     "Templates" templates set_templates: list SnapshotTemplateInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLiveStreamEventList` (查询推断流事件).
+/// Request of `DescribeLiveStreamEventList` (Queries streaming events.).
 ///
-/// 用于查询推断流事件。
+/// This API is used to query stream push/interruption events.
 ///
-/// 注意：
-/// 1. 该接口提供离线推断流记录查询功能，不可作为重要业务场景强依赖接口。
-/// 2. 该接口可通过使用IsFilter进行过滤，返回推流历史记录。
+/// Notes:
+/// 1. This API is used to query stream push/interruption records, and should not be relied too much upon in important business scenarios.
+/// 2. You can use the `IsFilter` parameter of this API to filter and get required push records.
 DescribeLiveStreamEventListRequest {
-    /// 起始时间。 UTC 格式，例如：2018-12-29T19:00:00Z。支持查询2个月内的历史记录。
+    /// Start time.
+    /// In UTC format, such as 2018-12-29T19:00:00Z.
+    /// This supports querying the history of 60 days.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间。UTC 格式，例如：2018-12-29T20:00:00Z。不超过当前时间，且和起始时间相差不得超过1个月。
+    /// End time.
+    /// In UTC format, such as 2018-12-29T20:00:00Z.
+    /// This cannot be after the current time and cannot be more than 30 days after the start time.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 推流路径，与推流和播放地址中的AppName保持一致，默认为 live。
+    /// Push path, which is the same as the AppName in push and playback addresses and is "live" by default.
     "AppName" app_name set_app_name: str,
-    /// 推流域名。
+    /// Push domain name.
     "DomainName" domain_name set_domain_name: str,
-    /// 流名称，不支持通配符（*）查询，默认模糊匹配。
-    /// 可使用IsStrict字段改为精确查询。
+    /// Stream name; query with wildcard (*) is not supported; fuzzy match by default.
+    /// The IsStrict field can be used to change to exact query.
     "StreamName" stream_name set_stream_name: str,
-    /// 取得第几页。
-    /// 默认值：1。
-    /// 注： 目前只支持10000条内的查询。
+    /// Page number to get.
+    /// Default value: 1.
+    /// Note: Currently, query for up to 10,000 entries is supported.
     "PageNum" page_num set_page_num: i128,
-    /// 分页大小。
-    /// 最大值：100。
-    /// 取值范围：1~100 之间的任意整数。
-    /// 默认值：10。
-    /// 注： 目前只支持10000条内的查询。
+    /// Number of entries per page.
+    /// Maximum value: 100.
+    /// Value range: any integer between 1 and 100.
+    /// Default value: 10.
+    /// Note: currently, query for up to 10,000 entries is supported.
     "PageSize" page_size set_page_size: i128,
-    /// 是否过滤，默认不过滤。
-    /// 0：不进行任何过滤。
-    /// 1：过滤掉开播失败的，只返回开播成功的。
+    /// Whether to filter. No filtering by default.
+    /// 0: No filtering at all.
+    /// 1: Filter out the failing streams and return only the successful ones.
     "IsFilter" is_filter set_is_filter: i64,
-    /// 是否精确查询，默认模糊匹配。
-    /// 0：模糊匹配。
-    /// 1：精确查询。
-    /// 注：使用StreamName时该参数生效。
+    /// Whether to query exactly. Fuzzy match by default.
+    /// 0: Fuzzy match.
+    /// 1: Exact query.
+    /// Note: This parameter takes effect when StreamName is used.
     "IsStrict" is_strict set_is_strict: i64,
-    /// 是否按结束时间正序显示，默认逆序。
-    /// 0：逆序。
-    /// 1：正序。
+    /// Whether to display in ascending order by end time. Descending order by default.
+    /// 0: Descending.
+    /// 1: Ascending.
     "IsAsc" is_asc set_is_asc: i64,
 } }
 rt::action!("live", "2018-08-01", "DescribeLiveStreamEventList", DescribeLiveStreamEventListRequest => DescribeLiveStreamEventListResponse);
 
 rt::model! { read debug;
-/// DescribeLiveStreamEventList返回参数结构体
+/// DescribeLiveStreamEventList response structure.
 DescribeLiveStreamEventListResponse {
-    /// 推断流事件列表。
+    /// List of streaming events.
     "EventList" event_list set_event_list: list StreamEventInfo,
-    /// 分页的页码。
+    /// Page number.
     "PageNum" page_num set_page_num: i128,
-    /// 每页大小。
+    /// Number of entries per page.
     "PageSize" page_size set_page_size: i128,
-    /// 符合条件的总个数。
+    /// Total number of eligible ones.
     "TotalNum" total_num set_total_num: i128,
-    /// 总页数。
+    /// Total number of pages.
     "TotalPage" total_page set_total_page: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6255,162 +6222,162 @@ DescribeLiveStreamMonitorResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLiveStreamOnlineList` (查询直播中的流).
+/// Request of `DescribeLiveStreamOnlineList` (Queries live streams.).
 ///
-/// 返回正在直播中的流列表。适用于推流成功后查询在线流信息。
+/// This API is used to get the list of ongoing live streams. It queries the information of live streams after they are pushed successfully.
 ///
-/// 注意：
-/// 1. 该接口仅提供辅助查询在线流列表功能，业务重要场景不可强依赖该接口。
-/// 2. 该接口仅适用于流数少于2万路的情况，对于流数较大用户请联系售后。
+/// Notes:
+/// 1. This API is used to query the list of active live streams only, and should not be relied too much upon in important business scenarios.
+/// 2. This API can query up to 20,000 streams. To query more streams, please contact our after-sales service team.
 DescribeLiveStreamOnlineListRequest {
-    /// 推流域名。多域名用户需要填写 DomainName。
+    /// Push domain name. If you use multiple paths, enter the `DomainName`.
     "DomainName" domain_name set_domain_name: str,
-    /// 推流路径，与推流和播放地址中的 AppName 保持一致，默认为 live。多路径用户需要填写 AppName。
+    /// Push path, which is the same as the `AppName` in push and playback addresses and is `live` by default. If you use multiple paths, enter the `AppName`.
     "AppName" app_name set_app_name: str,
-    /// 取得第几页，默认1。
+    /// Page number to get. Default value: 1.
     "PageNum" page_num set_page_num: i128,
-    /// 每页大小，最大300000。
-    /// 取值：10~300000之间的任意整数。
-    /// 默认值：10。
-    /// 注意：尽量传入比当前总流数大的PageSize, 一次性拉走全部在线流，减少访问频次，推荐1分钟拉取一次。
+    /// Number of entries per page. Maximum value: 100.
+    /// Value: any integer between 10 and 100.
+    /// Default value: 10.
     "PageSize" page_size set_page_size: i128,
-    /// 流名称，用于精确查询。
+    /// Stream name, which is used for exact query.
     "StreamName" stream_name set_stream_name: str,
 } }
 rt::action!("live", "2018-08-01", "DescribeLiveStreamOnlineList", DescribeLiveStreamOnlineListRequest => DescribeLiveStreamOnlineListResponse);
 
 rt::model! { read debug;
-/// DescribeLiveStreamOnlineList返回参数结构体
+/// DescribeLiveStreamOnlineList response structure.
 DescribeLiveStreamOnlineListResponse {
-    /// 符合条件的总个数。
+    /// Total number of eligible ones.
     "TotalNum" total_num set_total_num: i128,
-    /// 总页数。
+    /// Total number of pages.
     "TotalPage" total_page set_total_page: i128,
-    /// 分页的页码。
+    /// Page number.
     "PageNum" page_num set_page_num: i128,
-    /// 每页显示的条数。
+    /// Number of entries displayed per page.
     "PageSize" page_size set_page_size: i128,
-    /// 正在推送流的信息列表。
+    /// Active push information list.
     "OnlineInfo" online_info set_online_info: list StreamOnlineInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLiveStreamPublishedList` (查询历史流列表).
+/// Request of `DescribeLiveStreamPublishedList` (Queries the list of pushed streams.).
 ///
-/// 返回已经推过流的流列表。
+/// This API is used to return the list of pushed streams.
 ///
-/// 注意：分页最多支持查询1万条记录，可通过调整查询时间范围来获取更多数据。
+/// Note: Up to 10,000 entries can be queried per page. More data can be obtained by adjusting the query time range.
 DescribeLiveStreamPublishedListRequest {
-    /// 您的推流域名。
+    /// Your push domain name.
     ///
     /// Required.
     "DomainName" domain_name set_domain_name: str,
-    /// 结束时间。UTC 格式，例如：2016-06-30T19:00:00Z。不超过当前时间。注意：EndTime和StartTime相差不可超过1个月。
+    /// End time.
+    /// In UTC format, such as 2016-06-30T19:00:00Z.
+    /// This cannot be after the current time.
+    /// Note: The difference between EndTime and StartTime cannot be greater than 30 days.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 起始时间。 UTC 格式，例如：2016-06-29T19:00:00Z。最长支持查询2个月内数据。
+    /// Start time.
+    /// In UTC format, such as 2016-06-29T19:00:00Z.
+    /// This supports querying data in the past 60 days.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 推流路径，与推流和播放地址中的 AppName 保持一致，默认为 live。不支持模糊匹配。
+    /// Push path, which is the same as the `AppName` in push and playback addresses and is `live` by default. Fuzzy match is not supported.
     "AppName" app_name set_app_name: str,
-    /// 取得第几页。
-    /// 默认值：1。
+    /// Page number to get.
+    /// Default value: 1.
     "PageNum" page_num set_page_num: i128,
-    /// 分页大小。
-    /// 最大值：100。
-    /// 取值范围：10~100 之前的任意整数。
-    /// 默认值：10。
+    /// Number of entries per page.
+    /// Maximum value: 100
+    /// Valid values: integers between 10 and 100
+    /// Default value: 10
     "PageSize" page_size set_page_size: i128,
-    /// 流名称，支持模糊匹配。
+    /// Stream name, which supports fuzzy match.
     "StreamName" stream_name set_stream_name: str,
 } }
 rt::action!("live", "2018-08-01", "DescribeLiveStreamPublishedList", DescribeLiveStreamPublishedListRequest => DescribeLiveStreamPublishedListResponse);
 
 rt::model! { read debug;
-/// DescribeLiveStreamPublishedList返回参数结构体
+/// DescribeLiveStreamPublishedList response structure.
 DescribeLiveStreamPublishedListResponse {
-    /// 推流记录信息。
+    /// Push record information.
     "PublishInfo" publish_info set_publish_info: list StreamName,
-    /// 分页的页码。
+    /// Page number.
     "PageNum" page_num set_page_num: i128,
-    /// 每页大小
+    /// Number of entries per page
     "PageSize" page_size set_page_size: i128,
-    /// 符合条件的总个数。
+    /// Total number of eligible ones.
     "TotalNum" total_num set_total_num: i128,
-    /// 总页数。
+    /// Total number of pages.
     "TotalPage" total_page set_total_page: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLiveStreamPushInfoList` (获取在线流的推流数据).
+/// Request of `DescribeLiveStreamPushInfoList` (Gets the push data of live streams).
 ///
-/// 该接口为监控数据接口，数据采集及统计方式与计费数据不同，仅供运营分析使用，不能用于计费对账参考。
-/// 查询所有实时流的推流信息，包括客户端IP，服务端IP，帧率，码率，域名，开始推流时间。
+/// This API is used to query the push information of all real-time streams, including client IP, server IP, frame rate, bitrate, domain name, and push start time.
 DescribeLiveStreamPushInfoListRequest {
-    /// 推流域名。
+    /// Push domain name.
     "PushDomain" push_domain set_push_domain: str,
-    /// 推流路径，与推流和播放地址中的AppName保持一致，默认为live。
+    /// Push path, which is the same as the `AppName` in push and playback addresses and is `live` by default.
     "AppName" app_name set_app_name: str,
-    /// 页数，
-    /// 范围[1,10000]，
-    /// 默认值：1。
+    /// Number of pages,
+    /// Value range: [1,10000],
+    /// Default value: 1.
     "PageNum" page_num set_page_num: i128,
-    /// 每页个数，
-    /// 范围：[1,100000]，
-    /// 默认值： 200。
-    /// 注意：
-    /// 1. 这里尽量PageSize填大于预估在线流数，一次性全部把在线流拉过去，减少分页查询次数。
-    /// 2. 该接口用于拉取在线流，减少高频调用，推荐每分钟查询一次，结合推断流在线回调来维护在线流状态。
+    /// Number of entries per page,
+    /// Value range: [1,1000],
+    /// Default value: 200.
     "PageSize" page_size set_page_size: i128,
 } }
 rt::action!("live", "2018-08-01", "DescribeLiveStreamPushInfoList", DescribeLiveStreamPushInfoListRequest => DescribeLiveStreamPushInfoListResponse);
 
 rt::model! { read debug;
-/// DescribeLiveStreamPushInfoList返回参数结构体
+/// DescribeLiveStreamPushInfoList response structure.
 DescribeLiveStreamPushInfoListResponse {
-    /// 直播流的统计信息列表。
+    /// Live stream statistics list.
     "DataInfoList" data_info_list set_data_info_list: list PushDataInfo,
-    /// 所有在线流的总数量。
+    /// Total number of live streams.
     "TotalNum" total_num set_total_num: i128,
-    /// 总页数。
+    /// Total number of pages.
     "TotalPage" total_page set_total_page: i128,
-    /// 当前数据所在页码。
+    /// Page number where the current data resides.
     "PageNum" page_num set_page_num: i128,
-    /// 每页的在线流的个数。
+    /// Number of live streams per page.
     "PageSize" page_size set_page_size: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLiveStreamState` (查询流状态).
+/// Request of `DescribeLiveStreamState` (Queries stream status.).
 ///
-/// 返回直播中、无推流或者禁播等状态。
+/// This API is used to get the stream status, which may be active, inactive, or disabled.
 ///
-/// 使用建议：
-/// 该接口提供实时流状态查询功能，鉴于网络抖动等一些不可抗因素，使用该接口作为判断主播是否开播等重要业务场景时，请参考以下使用建议。
-/// 1. 优先使用业务自身的房间开关播逻辑，判断主播是否在线，譬如客户端开播信令和主播在线心跳等。
-/// 2. 对于没有房间管理的直播场景，可以结合以下方案综合判断。
-/// 2.1 根据[推断流事件通知](/document/product/267/20388) 判断主播在线状态。
-/// 2.2 通过定时（间隔>1min）查询[直播中的流接口](/document/api/267/20472)，判断主播是否在线。
-/// 2.3 通过 本接口 查询直播流状态，判断主播是否在线。
-/// 2.4 以上任一方式判断为在线，都认为主播开播中，并且接口查询超时或解析异常时，也默认为在线，减少对业务的影响。
+/// Notes:
+/// This API allows you to query the status of a stream in real time. Given external factors such as network jitter, note the following when you determine whether a host is online:
+/// 1. If possible, use your own logic of stream starting/stopping in a room, such as streaming signaling on the client and the online heartbeat of a host, to determine whether the host is online.
+/// 2. If your application does not provide the room management feature, use the following methods to determine whether a host is online:
+/// 2.1 Use the [live stream callback](https://intl.cloud.tencent.com/document/product/267/20388?from_cn_redirect=1).
+/// 2.2 Call [DescribeLiveStreamOnlineList](https://intl.cloud.tencent.com/document/api/267/20472?from_cn_redirect=1) on a regular basis (interval > 1 min).
+/// 2.3 Call this API.
+/// 2.4 A host is considered to be online if the result returned by any of the above methods indicates so. If an API call times out or a parsing error occurs, to minimize the impact on your business, CSS will also consider the host online.
 DescribeLiveStreamStateRequest {
-    /// 推流路径，与推流和播放地址中的AppName保持一致，默认为 live。
+    /// Push path, which is the same as the AppName in push and playback addresses and is "live" by default.
     ///
     /// Required.
     "AppName" app_name set_app_name: str,
-    /// 您的推流域名。
+    /// Your push domain name.
     ///
     /// Required.
     "DomainName" domain_name set_domain_name: str,
-    /// 流名称。
+    /// Stream name.
     ///
     /// Required.
     "StreamName" stream_name set_stream_name: str,
@@ -6418,73 +6385,81 @@ DescribeLiveStreamStateRequest {
 rt::action!("live", "2018-08-01", "DescribeLiveStreamState", DescribeLiveStreamStateRequest => DescribeLiveStreamStateResponse);
 
 rt::model! { read debug;
-/// DescribeLiveStreamState返回参数结构体
+/// DescribeLiveStreamState response structure.
 DescribeLiveStreamStateResponse {
-    /// 流状态，
-    /// active：活跃，
-    /// inactive：非活跃，
-    /// forbid：禁播。
+    /// Stream status,
+    /// active: active
+    /// inactive: Inactive
+    /// forbid: forbidden.
     "StreamState" stream_state set_stream_state: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLiveTimeShiftBillInfoList` (直播时移计费信息查询).
+/// Request of `DescribeLiveTimeShiftBillInfoList` (Queries time shift billing data).
 ///
-/// 提供给客户对账，按天统计，维度：推流域名、时移文件时长（累加）、配置天数（不累加）、时移总时长（累加）。
+/// This API is used to query the time-shift video length, time-shift days, and total time-shift period of push domains. The data returned is on a five-minute basis. You can use it for reconciliation.
 DescribeLiveTimeShiftBillInfoListRequest {
-    /// UTC开始时间，支持最近三个月的查询，查询时间最长跨度为一天。使用 UTC 格式时间，例如：2019-01-08T10:00:00Z。注意：北京时间值为 UTC 时间值 + 8 小时，格式按照 ISO 8601 标准表示，详见 [ISO 日期格式说明](https://cloud.tencent.com/document/product/267/38543#:~:text=I-,ISO,-%E6%97%A5%E6%9C%9F%E6%A0%BC%E5%BC%8F)。
+    /// The start time for query. You can query data from the past three months. The longest time period that can be queried is one month.
+    ///
+    /// It must be in UTC format.
+    /// Example: 2019-01-08T10:00:00Z.
+    /// Note: Beijing time is 8 hours ahead of UTC. The [ISO 8601 format](https://intl.cloud.tencent.com/document/product/266/11732#iso-date-format) is used.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// UTC结束时间，支持最近三个月的查询，查询时间最长跨度为一天。使用 UTC 格式时间，例如：2019-01-08T10:00:00Z。注意：北京时间值为 UTC 时间值 + 8 小时，格式按照 ISO 8601 标准表示，详见 [ISO 日期格式说明](https://cloud.tencent.com/document/product/267/38543#:~:text=I-,ISO,-%E6%97%A5%E6%9C%9F%E6%A0%BC%E5%BC%8F)。
+    /// The end time for query. You can query data from the past three months. The longest time period that can be queried is one month.
+    ///
+    /// It must be in UTC format.
+    /// Example: 2019-01-08T10:00:00Z.
+    /// Note: Beijing time is 8 hours ahead of UTC. The [ISO 8601 format](https://intl.cloud.tencent.com/document/product/266/11732#iso-date-format) is used.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 推流域名列表，若不传递此参数，则表示查询总体数据。
+    /// The push domains to query. If you leave this empty, the time shifting billing data of all push domains will be returned.
     "PushDomains" push_domains set_push_domains: list String,
 } }
 rt::action!("live", "2018-08-01", "DescribeLiveTimeShiftBillInfoList", DescribeLiveTimeShiftBillInfoListRequest => DescribeLiveTimeShiftBillInfoListResponse);
 
 rt::model! { read debug;
-/// DescribeLiveTimeShiftBillInfoList返回参数结构体
+/// DescribeLiveTimeShiftBillInfoList response structure.
 DescribeLiveTimeShiftBillInfoListResponse {
-    /// 时移计费明细数据。
+    /// The time shifting billing data.
     "DataInfoList" data_info_list set_data_info_list: list TimeShiftBillData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLiveTimeShiftRules` (获取直播时移规则列表).
+/// Request of `DescribeLiveTimeShiftRules` (Queries time shifting rules).
 ///
-/// 获取直播时移规则列表。
+/// This API is used to query time shifting rules.
 DescribeLiveTimeShiftRulesRequest {
 } }
 rt::action!("live", "2018-08-01", "DescribeLiveTimeShiftRules", DescribeLiveTimeShiftRulesRequest => DescribeLiveTimeShiftRulesResponse);
 
 rt::model! { read debug;
-/// DescribeLiveTimeShiftRules返回参数结构体
+/// DescribeLiveTimeShiftRules response structure.
 DescribeLiveTimeShiftRulesResponse {
-    /// 规则信息列表。
+    /// The information of the rules.
     "Rules" rules set_rules: list RuleInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLiveTimeShiftTemplates` (获取直播时移模板).
+/// Request of `DescribeLiveTimeShiftTemplates` (Queries time shifting templates).
 ///
-/// 获取直播时移模板。
+/// This API is used to query time shifting templates.
 DescribeLiveTimeShiftTemplatesRequest {
 } }
 rt::action!("live", "2018-08-01", "DescribeLiveTimeShiftTemplates", DescribeLiveTimeShiftTemplatesRequest => DescribeLiveTimeShiftTemplatesResponse);
 
 rt::model! { read debug;
-/// DescribeLiveTimeShiftTemplates返回参数结构体
+/// DescribeLiveTimeShiftTemplates response structure.
 DescribeLiveTimeShiftTemplatesResponse {
-    /// 直播时移模板信息。
+    /// The information of the templates.
     "Templates" templates set_templates: list TimeShiftTemplate,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6535,81 +6510,80 @@ DescribeLiveTimeShiftWriteSizeInfoListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLiveTranscodeDetailInfo` (查询直播转码统计信息).
+/// Request of `DescribeLiveTranscodeDetailInfo` (Queries LVB transcoding statistics).
 ///
-/// 该接口为监控数据接口，数据采集及统计方式与计费数据不同，仅供运营分析使用，不能用于计费对账参考。
-/// 支持查询某天或某段时间的转码详细信息。由于转码数据量较大，如果查询时间跨度太长可能会拉不到数据，可以尝试将查询时间范围缩小些再重试。
+/// This API is used to query the transcoding details of a particular day or a specific time period. Querying may fail if the amount of data queried is too large. In such cases, try shortening the time period.
 DescribeLiveTranscodeDetailInfoRequest {
-    /// 推流域名。
+    /// Push domain name.
     "PushDomain" push_domain set_push_domain: str,
-    /// 流名称。
+    /// Stream name.
     "StreamName" stream_name set_stream_name: str,
-    /// 查询时间，北京时间，
-    /// 格式：yyyymmdd。
-    /// 注意：支持查询近1个月内某天的详细数据，截止到昨天。
+    /// Query date (UTC+8)
+    /// Format: yyyymmdd
+    /// Note: you can query the statistics for a day in the past one month, with yesterday as the latest date allowed.
     "DayTime" day_time set_day_time: str,
-    /// 页数，默认1，
-    /// 不超过100页。
+    /// Number of pages. Default value: 1.
+    /// Up to 100 pages.
     "PageNum" page_num set_page_num: i128,
-    /// 每页个数，默认20，
-    /// 范围：[10,1000]。
+    /// Number of entries per page. Default value: 20,
+    /// Value range: [10,1000].
     "PageSize" page_size set_page_size: i128,
-    /// 起始天时间，北京时间，
-    /// 格式：yyyymmdd。
-    /// 注意：支持查询近1个月内的详细数据。
+    /// Start date (UTC+8)
+    /// Format: yyyymmdd
+    /// Note: details for the last one month can be queried.
     "StartDayTime" start_day_time set_start_day_time: str,
-    /// 结束天时间，北京时间，
-    /// 格式：yyyymmdd。
-    /// 注意：支持查询近1个月内的详细数据，截止到昨天，注意DayTime 与（StartDayTime，EndDayTime）必须要传一个，如果都传，会以DayTime为准 。
+    /// End date (UTC+8)
+    /// Format: yyyymmdd
+    /// Note: you can query the statistics for a period in the past one month, with yesterday as the latest date allowed. You must specify either `DayTime`, or `StartDayTime` and `EndDayTime`. If you specify all three parameters, only `DayTime` will be applied.
     "EndDayTime" end_day_time set_end_day_time: str,
 } }
 rt::action!("live", "2018-08-01", "DescribeLiveTranscodeDetailInfo", DescribeLiveTranscodeDetailInfoRequest => DescribeLiveTranscodeDetailInfoResponse);
 
 rt::model! { read debug;
-/// DescribeLiveTranscodeDetailInfo返回参数结构体
+/// DescribeLiveTranscodeDetailInfo response structure.
 DescribeLiveTranscodeDetailInfoResponse {
-    /// 统计数据列表。
+    /// Statistics list.
     "DataInfoList" data_info_list set_data_info_list: list TranscodeDetailInfo,
-    /// 页码。
+    /// Page number.
     "PageNum" page_num set_page_num: i128,
-    /// 每页个数。
+    /// Number of entries per page.
     "PageSize" page_size set_page_size: i128,
-    /// 总个数。
+    /// Total number.
     "TotalNum" total_num set_total_num: i128,
-    /// 总页数。
+    /// Total number of pages.
     "TotalPage" total_page set_total_page: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLiveTranscodeRules` (获取转码规则列表).
+/// Request of `DescribeLiveTranscodeRules` (Gets the list of transcoding rules).
 ///
-/// 获取转码规则列表
+/// This API is used to get the list of transcoding rules.
 DescribeLiveTranscodeRulesRequest {
-    /// 要筛选的模板ID数组。
+    /// An array of template IDs to be filtered.
     "TemplateIds" template_ids set_template_ids: list i64,
-    /// 要筛选的域名数组。
+    /// An array of domain names to be filtered.
     "DomainNames" domain_names set_domain_names: list String,
 } }
 rt::action!("live", "2018-08-01", "DescribeLiveTranscodeRules", DescribeLiveTranscodeRulesRequest => DescribeLiveTranscodeRulesResponse);
 
 rt::model! { read debug;
-/// DescribeLiveTranscodeRules返回参数结构体
+/// DescribeLiveTranscodeRules response structure.
 DescribeLiveTranscodeRulesResponse {
-    /// 转码规则列表。
+    /// List of transcoding rules.
     "Rules" rules set_rules: list RuleInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLiveTranscodeTemplate` (获取单个转码模板).
+/// Request of `DescribeLiveTranscodeTemplate` (Gets a single transcoding template).
 ///
-/// 获取单个转码模板。
+/// This API is used to get a single transcoding template.
 DescribeLiveTranscodeTemplateRequest {
-    /// 模板 ID。
-    /// 注意：在创建转码模板接口 [CreateLiveTranscodeTemplate](/document/product/267/32646) 调用的返回值中获取模板 ID。
+    /// Template ID.
+    /// Note: get the template ID in the returned value of the [CreateLiveTranscodeTemplate](https://intl.cloud.tencent.com/document/product/267/32646?from_cn_redirect=1) API call.
     ///
     /// Required.
     "TemplateId" template_id set_template_id: i64,
@@ -6617,18 +6591,18 @@ DescribeLiveTranscodeTemplateRequest {
 rt::action!("live", "2018-08-01", "DescribeLiveTranscodeTemplate", DescribeLiveTranscodeTemplateRequest => DescribeLiveTranscodeTemplateResponse);
 
 rt::model! { read debug;
-/// DescribeLiveTranscodeTemplate返回参数结构体
+/// DescribeLiveTranscodeTemplate response structure.
 DescribeLiveTranscodeTemplateResponse {
-    /// 模板信息。
+    /// Template information.
     "Template" template set_template: obj TemplateInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLiveTranscodeTemplates` (获取转码模板列表).
+/// Request of `DescribeLiveTranscodeTemplates` (Gets the list of transcoding templates).
 ///
-/// 获取转码模板列表。
+/// This API is used to get the transcoding template list.
 DescribeLiveTranscodeTemplatesRequest {
     /// 转码模板类型，默认0。
     /// 0：普通转码模板。
@@ -6638,52 +6612,61 @@ DescribeLiveTranscodeTemplatesRequest {
 rt::action!("live", "2018-08-01", "DescribeLiveTranscodeTemplates", DescribeLiveTranscodeTemplatesRequest => DescribeLiveTranscodeTemplatesResponse);
 
 rt::model! { read debug;
-/// DescribeLiveTranscodeTemplates返回参数结构体
+/// DescribeLiveTranscodeTemplates response structure.
 DescribeLiveTranscodeTemplatesResponse {
-    /// 转码模板列表。
+    /// List of transcoding templates.
     "Templates" templates set_templates: list TemplateInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLiveTranscodeTotalInfo` (查询转码总量数据).
+/// Request of `DescribeLiveTranscodeTotalInfo` (Queries total usage of the transcoding service).
 ///
-/// 查询转码总量数据，可查询近三个月内的数据。
-/// 注意：
-/// 如果是查询某一天内，则返回5分钟粒度数据；
-/// 如果是查询跨天或指定域名， 则返回1小时粒度数据。
+/// This API is used to query transcoding usage. You can use it to query data in the past three months.
+/// Notes:
+/// If the start time and end time are on the same day, the data returned will be on a 5-minute basis.
+/// If the start time and end time are not on the same day or if the data of specified domains is queried, the data returned will be on an hourly basis.
 DescribeLiveTranscodeTotalInfoRequest {
-    /// 开始时间，支持最近三个月的数据查询，起始时间和结束时间跨度不能超过三个月。接口查询支持两种时间格式：1）YYYY-MM-DDThh:mm:ssZ：UTC时间格式，详见 [ISO 日期格式说明](https://cloud.tencent.com/document/product/267/38543#:~:text=I-,ISO,-%E6%97%A5%E6%9C%9F%E6%A0%BC%E5%BC%8F)2）YYYY-MM-DD hh:mm:ss：使用此格式时，默认代表北京时间。
+    /// The start time of the request, supports data query for the last three months, the gap between the start time and the end time cannot exceed three months. Interface request supports two time formats:
+    /// 1) YYYY-MM-DDThh:mm:ssZ: ISO time format, for details, see [ISO Date Format Description](https://cloud.tencent.com/document/product/267/38543#:~:text=I- ,ISO,-%E6%97%A5%E6%9C%9F%E6%A0%BC%E5%BC%8F)
+    /// 2) YYYY-MM-DD hh:mm:ss: When using this format, it represents Beijing time by default.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间，支持最近三个月的数据查询，起始时间和结束时间跨度不能超过三个月。接口查询支持两种时间格式：1）YYYY-MM-DDThh:mm:ssZ：UTC时间格式，详见 [ISO 日期格式说明](https://cloud.tencent.com/document/product/267/38543#:~:text=I-,ISO,-%E6%97%A5%E6%9C%9F%E6%A0%BC%E5%BC%8F)2）YYYY-MM-DD hh:mm:ss：使用此格式时，默认代表北京时间。
+    /// The end time of the request, supports data query for the last three months, the gap between the start time and the end time cannot exceed three months. Interface request supports two time formats:
+    /// 1) YYYY-MM-DDThh:mm:ssZ: ISO time format,for details,see [ISO Date Format Description](https://cloud.tencent.com/document/product/267/38543#:~:text=I- ,ISO,-%E6%97%A5%E6%9C%9F%E6%A0%BC%E5%BC%8F)
+    /// 2) YYYY-MM-DD hh:mm:ss: When using this format, it represents Beijing time by default.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 推流域名列表，若不填，表示查询所有域名总体数据。指定域名时返回1小时粒度数据。
+    /// List of push domains to query. If this parameter is left empty, the data of all domains is queried.
+    /// If this parameter is specified, the data returned will be on an hourly basis.
     "PushDomains" push_domains set_push_domains: list String,
-    /// 可选值：Mainland：查询中国大陆（境内）数据，Oversea：则查询国际/港澳台（境外）数据，默认：查询全球地区（境内+境外）的数据。
+    /// Valid values:
+    /// `Mainland`: queries transcoding data in the Chinese mainland
+    /// `Oversea`: queries transcoding data outside the Chinese mainland
+    /// By default, the data both in and outside the Chinese mainland is queried.
     "MainlandOrOversea" mainland_or_oversea set_mainland_or_oversea: str,
 } }
 rt::action!("live", "2018-08-01", "DescribeLiveTranscodeTotalInfo", DescribeLiveTranscodeTotalInfoRequest => DescribeLiveTranscodeTotalInfoResponse);
 
 rt::model! { read debug;
-/// DescribeLiveTranscodeTotalInfo返回参数结构体
+/// DescribeLiveTranscodeTotalInfo response structure.
 DescribeLiveTranscodeTotalInfoResponse {
-    /// 统计数据列表。
+    /// List of transcoding data
+    /// Note: This field may return `null`, indicating that no valid value can be found.
     "DataInfoList" data_info_list set_data_info_list: list TranscodeTotalInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLiveWatermark` (获取单个水印).
+/// Request of `DescribeLiveWatermark` (Gets the information of a single watermark).
 ///
-/// 获取单个水印信息。
+/// This API is used to get the information of a single watermark.
 DescribeLiveWatermarkRequest {
-    /// DescribeLiveWatermarks接口返回的水印 ID。
+    /// Watermark ID returned by the `DescribeLiveWatermarks` API.
     ///
     /// Required.
     "WatermarkId" watermark_id set_watermark_id: i128,
@@ -6691,35 +6674,35 @@ DescribeLiveWatermarkRequest {
 rt::action!("live", "2018-08-01", "DescribeLiveWatermark", DescribeLiveWatermarkRequest => DescribeLiveWatermarkResponse);
 
 rt::model! { read debug;
-/// DescribeLiveWatermark返回参数结构体
+/// DescribeLiveWatermark response structure.
 DescribeLiveWatermarkResponse {
-    /// 水印信息。
+    /// Watermark information.
     "Watermark" watermark set_watermark: obj WatermarkInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLiveWatermarkRules` (获取水印规则列表).
+/// Request of `DescribeLiveWatermarkRules` (Gets the watermarking rule list).
 ///
-/// 获取水印规则列表。
+/// This API is used to get the watermarking rule list.
 DescribeLiveWatermarkRulesRequest {
 } }
 rt::action!("live", "2018-08-01", "DescribeLiveWatermarkRules", DescribeLiveWatermarkRulesRequest => DescribeLiveWatermarkRulesResponse);
 
 rt::model! { read debug;
-/// DescribeLiveWatermarkRules返回参数结构体
+/// DescribeLiveWatermarkRules response structure.
 DescribeLiveWatermarkRulesResponse {
-    /// 水印规则列表。
+    /// Watermarking rule list.
     "Rules" rules set_rules: list RuleInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLiveWatermarks` (查询水印列表).
+/// Request of `DescribeLiveWatermarks` (Queries watermark list).
 ///
-/// 查询水印列表。
+/// This API is used to query the watermark list.
 DescribeLiveWatermarksRequest {
     /// 水印名称
     "Name" name set_name: str,
@@ -6731,11 +6714,11 @@ DescribeLiveWatermarksRequest {
 rt::action!("live", "2018-08-01", "DescribeLiveWatermarks", DescribeLiveWatermarksRequest => DescribeLiveWatermarksResponse);
 
 rt::model! { read debug;
-/// DescribeLiveWatermarks返回参数结构体
+/// DescribeLiveWatermarks response structure.
 DescribeLiveWatermarksResponse {
-    /// 水印总个数。
+    /// Total number of watermarks.
     "TotalNum" total_num set_total_num: i128,
-    /// 水印信息列表。
+    /// Watermark information list.
     "WatermarkList" watermark_list set_watermark_list: list WatermarkInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6944,11 +6927,11 @@ DescribeOriginStreamInfoResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeOriginWhiteIpList` (获取直播源站白名单信息。).
+/// Request of `DescribeOriginWhiteIpList` (Queries whitelist information of the live streaming origin server).
 ///
-/// 获取直播源站的拉流IP白名单列表
+/// This API is used to obtain the pull stream IP whitelist list of the origin server.
 DescribeOriginWhiteIpListRequest {
-    /// 播放域名
+    /// Playback domain
     ///
     /// Required.
     "Domain" domain set_domain: str,
@@ -6956,116 +6939,112 @@ DescribeOriginWhiteIpListRequest {
 rt::action!("live", "2018-08-01", "DescribeOriginWhiteIpList", DescribeOriginWhiteIpListRequest => DescribeOriginWhiteIpListResponse);
 
 rt::model! { read debug;
-/// DescribeOriginWhiteIpList返回参数结构体
+/// DescribeOriginWhiteIpList response structure.
 DescribeOriginWhiteIpListResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePlayErrorCodeDetailInfoList` (查询播放http错误码实时数据).
+/// Request of `DescribePlayErrorCodeDetailInfoList` (Queries the real-time data of each playback HTTP error code).
 ///
-/// 该接口为监控数据接口，数据采集及统计方式与计费数据不同，仅供运营分析使用，不能用于计费对账参考。
-/// 查询下行播放错误码信息，某段时间内1分钟粒度的各http错误码出现的次数，包括4xx，5xx。
+/// This API is used to query the information of downstream playback error codes, i.e., the occurrences of each HTTP error code (4xx and 5xx) at a 1-minute granularity in a certain period of time.
 DescribePlayErrorCodeDetailInfoListRequest {
-    /// 起始时间，
-    /// 使用UTC格式时间，
-    /// 例如：2019-01-08T10:00:00Z。
-    /// 注意：北京时间值为 UTC 时间值 + 8 小时，格式按照 ISO 8601 标准表示，详见 [ISO 日期格式说明](https://cloud.tencent.com/document/product/267/38543#:~:text=I-,ISO,-%E6%97%A5%E6%9C%9F%E6%A0%BC%E5%BC%8F)。
+    /// The start time of the request, supports data query for the last one day, the gap between the start time and the end time cannot exceed one day. Interface request supports two time formats:
+    /// 1) YYYY-MM-DDThh:mm:ssZ: ISO time format, for details, see [ISO Date Format Description](https://cloud.tencent.com/document/product/267/38543#:~:text=I- ,ISO,-%E6%97%A5%E6%9C%9F%E6%A0%BC%E5%BC%8F)
+    /// 2) YYYY-MM-DD hh:mm:ss: When using this format, it represents Beijing time by default.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间，
-    /// 使用UTC格式时间，
-    /// 例如：2019-01-08T10:00:00Z。
-    /// 注意：北京时间值为 UTC 时间值 + 8 小时，格式按照 ISO 8601 标准表示，详见 [ISO 日期格式说明](https://cloud.tencent.com/document/product/267/38543#:~:text=I-,ISO,-%E6%97%A5%E6%9C%9F%E6%A0%BC%E5%BC%8F)。
-    /// 注：EndTime 和 StartTime 只支持最近1天的数据查询。
+    /// The end time of the request, supports data query for the last one day, the gap between the start time and the end time cannot exceed one day. Interface request supports two time formats:
+    /// 1) YYYY-MM-DDThh:mm:ssZ: ISO time format,for details,see [ISO Date Format Description](https://cloud.tencent.com/document/product/267/38543#:~:text=I- ,ISO,-%E6%97%A5%E6%9C%9F%E6%A0%BC%E5%BC%8F)
+    /// 2) YYYY-MM-DD hh:mm:ss: When using this format, it represents Beijing time by default.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 查询粒度：
-    /// 1-1分钟粒度。
+    /// Query granularity:
+    /// 1: 1-minute granularity.
     ///
     /// Required.
     "Granularity" granularity set_granularity: i128,
-    /// 是，可选值包括”4xx”,”5xx”，支持”4xx,5xx”等这种混合模式。
+    /// Yes. Valid values: "4xx", "5xx". Mixed codes in the format of `4xx,5xx` are also supported.
     ///
     /// Required.
     "StatType" stat_type set_stat_type: str,
-    /// 播放域名列表。
+    /// Playback domain name list.
     "PlayDomains" play_domains set_play_domains: list String,
-    /// 地域，可选值：Mainland，Oversea，China，Foreign，Global（默认值）；如果为空，查询总的数据；如果为“Mainland”，查询中国大陆的数据；如果为“Oversea”，则查询中国大陆以外的数据；如果为China，查询中国的数据（包括港澳台）；如果为Foreign，查询国外的数据（不包括港澳台）。
+    /// Region. Valid values: Mainland (data for Mainland China), Oversea (data for regions outside Mainland China), China (data for China, including Hong Kong, Macao, and Taiwan), Foreign (data for regions outside China, excluding Hong Kong, Macao, and Taiwan), Global (default). If this parameter is left empty, data for all regions will be queried.
     "MainlandOrOversea" mainland_or_oversea set_mainland_or_oversea: str,
 } }
 rt::action!("live", "2018-08-01", "DescribePlayErrorCodeDetailInfoList", DescribePlayErrorCodeDetailInfoListRequest => DescribePlayErrorCodeDetailInfoListResponse);
 
 rt::model! { read debug;
-/// DescribePlayErrorCodeDetailInfoList返回参数结构体
+/// DescribePlayErrorCodeDetailInfoList response structure.
 DescribePlayErrorCodeDetailInfoListResponse {
-    /// 统计信息列表。
+    /// Statistics list.
     "HttpCodeList" http_code_list set_http_code_list: list HttpCodeInfo,
-    /// 统计类型。
+    /// Statistics type.
     "StatType" stat_type set_stat_type: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePlayErrorCodeSumInfoList` (查询播放http错误码汇总数据).
+/// Request of `DescribePlayErrorCodeSumInfoList` (Queries the aggregated data of playback HTTP error codes).
 ///
-/// 该接口为监控数据接口，数据采集及统计方式与计费数据不同，仅供运营分析使用，不能用于计费对账参考。
-/// 查询下行播放错误码信息。
+/// This API is used to query the information of downstream playback error codes.
 DescribePlayErrorCodeSumInfoListRequest {
-    /// 起始时间点，北京时间。
-    /// 格式：yyyy-mm-dd HH:MM:SS。
+    /// The start time of the request, supports data query for the last one day, the gap between the start time and the end time cannot exceed one day. Interface request supports two time formats:
+    /// 1) YYYY-MM-DDThh:mm:ssZ: ISO time format, for details, see [ISO Date Format Description](https://cloud.tencent.com/document/product/267/38543#:~:text=I- ,ISO,-%E6%97%A5%E6%9C%9F%E6%A0%BC%E5%BC%8F)
+    /// 2) YYYY-MM-DD hh:mm:ss: When using this format, it represents Beijing time by default.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间点，北京时间。
-    /// 格式：yyyy-mm-dd HH:MM:SS。
-    /// 注：EndTime 和 StartTime 只支持最近1天的数据查询。
+    /// The end time of the request, supports data query for the last one day, the gap between the start time and the end time cannot exceed one day. Interface request supports two time formats:
+    /// 1) YYYY-MM-DDThh:mm:ssZ: ISO time format,for details,see [ISO Date Format Description](https://cloud.tencent.com/document/product/267/38543#:~:text=I- ,ISO,-%E6%97%A5%E6%9C%9F%E6%A0%BC%E5%BC%8F)
+    /// 2) YYYY-MM-DD hh:mm:ss: When using this format, it represents Beijing time by default.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 播放域名列表，不填表示总体数据。
+    /// Playback domain name list. If this parameter is left empty, full data will be queried.
     "PlayDomains" play_domains set_play_domains: list String,
-    /// 页数，范围[1,1000]，默认值是1。
+    /// Number of pages. Value range: [1,1000]. Default value: 1.
     "PageNum" page_num set_page_num: i128,
-    /// 每页个数，范围：[1,1000]，默认值是20。
+    /// Number of entries per page. Value range: [1,1000]. Default value: 20.
     "PageSize" page_size set_page_size: i128,
-    /// 地域，可选值：Mainland，Oversea，China，Foreign，Global（默认值）；如果为空，查询总的数据；如果为“Mainland”，查询中国大陆的数据；如果为“Oversea”，则查询中国大陆以外的数据；如果为China，查询中国的数据（包括港澳台）；如果为Foreign，查询国外的数据（不包括港澳台）。
+    /// Region. Valid values: Mainland (data for Mainland China), Oversea (data for regions outside Mainland China), China (data for China, including Hong Kong, Macao, and Taiwan), Foreign (data for regions outside China, excluding Hong Kong, Macao, and Taiwan), Global (default). If this parameter is left empty, data for all regions will be queried.
     "MainlandOrOversea" mainland_or_oversea set_mainland_or_oversea: str,
-    /// 分组参数，可选值：CountryProIsp（默认值），Country（国家），默认是按照国家+省份+运营商来进行分组；目前国外的省份和运营商暂时无法识别。
+    /// Grouping parameter. Valid values: CountryProIsp (default value), Country (country/region). Grouping is made by country/region + district + ISP by default. Currently, districts and ISPs outside Mainland China cannot be recognized.
     "GroupType" group_type set_group_type: str,
-    /// 输出字段使用的语言，可选值：Chinese（默认值），English，目前国家，省份和运营商支持多语言。
+    /// Language used in the output field. Valid values: Chinese (default), English. Currently, country/region, district, and ISP parameters support multiple languages.
     "OutLanguage" out_language set_out_language: str,
 } }
 rt::action!("live", "2018-08-01", "DescribePlayErrorCodeSumInfoList", DescribePlayErrorCodeSumInfoListRequest => DescribePlayErrorCodeSumInfoListResponse);
 
 rt::model! { read debug;
-/// DescribePlayErrorCodeSumInfoList返回参数结构体
+/// DescribePlayErrorCodeSumInfoList response structure.
 DescribePlayErrorCodeSumInfoListResponse {
-    /// 分省份分运营商错误码为2或3或4或5开头的状态码数据信息。
+    /// Information of error codes starting with 2, 3, 4, or 5 by district and ISP.
     "ProIspInfoList" pro_isp_info_list set_pro_isp_info_list: list ProIspPlayCodeDataInfo,
-    /// 所有状态码的加和的次数。
+    /// Total occurrences of all status codes.
     "TotalCodeAll" total_code_all set_total_code_all: i128,
-    /// 状态码为4开头的总次数。
+    /// Occurrences of 4xx status codes.
     "TotalCode4xx" total_code4xx set_total_code4xx: i128,
-    /// 状态码为5开头的总次数。
+    /// Occurrences of 5xx status codes.
     "TotalCode5xx" total_code5xx set_total_code5xx: i128,
-    /// 各状态码的总次数。
+    /// Total occurrences of each status code.
     "TotalCodeList" total_code_list set_total_code_list: list PlayCodeTotalInfo,
-    /// 页号。
+    /// Page number.
     "PageNum" page_num set_page_num: i128,
-    /// 每页大小。
+    /// Number of entries per page.
     "PageSize" page_size set_page_size: i128,
-    /// 总页数。
+    /// Total number of pages.
     "TotalPage" total_page set_total_page: i128,
-    /// 总记录数。
+    /// Total number of results.
     "TotalNum" total_num set_total_num: i128,
-    /// 状态码为2开头的总次数。
+    /// Occurrences of 2xx status codes.
     "TotalCode2xx" total_code2xx set_total_code2xx: i128,
-    /// 状态码为3开头的总次数。
+    /// Occurrences of 3xx status codes.
     "TotalCode3xx" total_code3xx set_total_code3xx: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -7135,60 +7114,57 @@ DescribeProIspPlaySumInfoListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeProvinceIspPlayInfoList` (按省份运营商查询播放信息).
+/// Request of `DescribeProvinceIspPlayInfoList` (Queries the playback information by ISP and district).
 ///
-/// 该接口为监控数据接口，数据采集及统计方式与计费数据不同，仅供运营分析使用，不能用于计费对账参考。
-/// 查询某省份某运营商下行播放数据，包括带宽，流量，请求数，并发连接数信息。
+/// This API is used to query the downstream playback data of a specified ISP in a specified district, including bandwidth, traffic, number of requests, and number of concurrent connections.
 DescribeProvinceIspPlayInfoListRequest {
-    /// 起始时间点，
-    /// 使用UTC格式时间，
-    /// 例如：2019-01-08T10:00:00Z。
-    /// 注意：北京时间值为 UTC 时间值 + 8 小时，格式按照 ISO 8601 标准表示，详见 [ISO 日期格式说明](https://cloud.tencent.com/document/product/267/38543#:~:text=I-,ISO,-%E6%97%A5%E6%9C%9F%E6%A0%BC%E5%BC%8F)。
+    /// The start time of the request, supports data query for the last one day, the gap between the start time and the end time cannot exceed one day. Interface request supports two time formats:
+    /// 1) YYYY-MM-DDThh:mm:ssZ: ISO time format, for details, see [ISO Date Format Description](https://cloud.tencent.com/document/product/267/38543#:~:text=I- ,ISO,-%E6%97%A5%E6%9C%9F%E6%A0%BC%E5%BC%8F)
+    /// 2) YYYY-MM-DD hh:mm:ss: When using this format, it represents Beijing time by default.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间点，
-    /// 使用UTC格式时间，
-    /// 例如：2019-01-08T10:00:00Z。
-    /// 注意：北京时间值为 UTC 时间值 + 8 小时，格式按照 ISO 8601 标准表示，详见 [ISO 日期格式说明](https://cloud.tencent.com/document/product/267/38543#:~:text=I-,ISO,-%E6%97%A5%E6%9C%9F%E6%A0%BC%E5%BC%8F)。
-    /// 注：EndTime 和 StartTime 只支持最近1天的数据查询。
+    /// The end time of the request, supports data query for the last one day, the gap between the start time and the end time cannot exceed one day. Interface request supports two time formats:
+    /// 1) YYYY-MM-DDThh:mm:ssZ: ISO time format,for details,see [ISO Date Format Description](https://cloud.tencent.com/document/product/267/38543#:~:text=I- ,ISO,-%E6%97%A5%E6%9C%9F%E6%A0%BC%E5%BC%8F)
+    /// 2) YYYY-MM-DD hh:mm:ss: When using this format, it represents Beijing time by default.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 支持如下粒度：
-    /// 1：1分钟粒度（跨度不支持超过1天）
+    /// Supported granularities:
+    /// 1: 1-minute granularity (the query interval should be within 1 day)
     ///
     /// Required.
     "Granularity" granularity set_granularity: i128,
-    /// 统计指标类型：
-    /// “Bandwidth”：带宽
-    /// “FluxPerSecond”：平均流量
-    /// “Flux”：流量
-    /// “Request”：请求数
+    /// Statistical metric type:
+    /// "Bandwidth": bandwidth
+    /// "FluxPerSecond": average traffic
+    /// "Flux": traffic
+    /// "Request": number of requests
+    /// "Online": number of concurrent connections
     ///
     /// Required.
     "StatType" stat_type set_stat_type: str,
-    /// 播放域名列表。
+    /// Playback domain name list.
     "PlayDomains" play_domains set_play_domains: list String,
-    /// 要查询的省份（地区）英文名称列表，如 Beijing。
+    /// List of the districts to be queried, such as Beijing.
     "ProvinceNames" province_names set_province_names: list String,
-    /// 要查询的运营商英文名称列表，如 China Mobile ，如果为空，查询所有运营商的数据。
+    /// List of the ISPs to be queried, such as China Mobile. If this parameter is left empty, the data of all ISPs will be queried.
     "IspNames" isp_names set_isp_names: list String,
-    /// 地域，可选值：Mainland，Oversea，China，Foreign，Global（默认值）；如果为空，查询总的数据；如果为“Mainland”，查询中国大陆的数据；如果为“Oversea”，则查询中国大陆以外的数据；如果为China，查询中国的数据（包括港澳台）；如果为Foreign，查询国外的数据（不包括港澳台）。
+    /// Region. Valid values: Mainland (data for Mainland China), Oversea (data for regions outside Mainland China), China (data for China, including Hong Kong, Macao, and Taiwan), Foreign (data for regions outside China, excluding Hong Kong, Macao, and Taiwan), Global (default). If this parameter is left empty, data for all regions will be queried.
     "MainlandOrOversea" mainland_or_oversea set_mainland_or_oversea: str,
-    /// ip类型：
-    /// “Ipv6”：Ipv6数据
-    /// 如果为空，查询总的数据；
+    /// IP type:
+    /// "Ipv6": IPv6 data
+    /// Data of all IPs will be returned if this parameter is left empty.
     "IpType" ip_type set_ip_type: str,
 } }
 rt::action!("live", "2018-08-01", "DescribeProvinceIspPlayInfoList", DescribeProvinceIspPlayInfoListRequest => DescribeProvinceIspPlayInfoListResponse);
 
 rt::model! { read debug;
-/// DescribeProvinceIspPlayInfoList返回参数结构体
+/// DescribeProvinceIspPlayInfoList response structure.
 DescribeProvinceIspPlayInfoListResponse {
-    /// 播放信息列表。
+    /// Playback information list.
     "DataInfoList" data_info_list set_data_info_list: list PlayStatInfo,
-    /// 统计的类型，和输入参数保持一致。
+    /// Statistics type, which is the same as the input parameter.
     "StatType" stat_type set_stat_type: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -7289,113 +7265,95 @@ DescribePullTransformPushInfoResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePushBandwidthAndFluxList` (直播推流带宽和流量数据查询).
+/// Request of `DescribePushBandwidthAndFluxList` (DescribePushBandwidthAndFluxList).
 ///
-/// 直播推流带宽和流量数据查询。
-/// 推流计费会先取全球推流用量和全球播放用量进行比较，满足计费条件后再按各地区用量出账。详情参见[计费文档](https://cloud.tencent.com/document/product/267/34175)。
+/// Live Streaming Push Bandwidth and Traffic Data Query. The push billing will first compare the global push usage with the global playback usage. If the billing conditions are met, billing will be issued based on the usage in each region. For details, refer to the Billing Documentation.(https://cloud.tencent.com/document/product/267/34175)
 DescribePushBandwidthAndFluxListRequest {
-    /// 查询开始时间点，精确到分钟粒度，接口查询支持两种时间格式：
-    /// 1）YYYY-MM-DDThh:mm:ssZ：UTC时间格式，详见 [ISO 日期格式说明](https://cloud.tencent.com/document/product/267/38543#52)。
-    /// 2）YYYY-MM-DD hh:mm:ss：使用此格式时，默认代表北京时间。
-    /// 支持最近两个月的查询，查询开始和结束时间跨度不支持超过31天。
+    /// Query start time point, accurate to minute granularity. The interface query supports two time formats:
+    ///
+    /// YYYY-MM-DDThh:mm:ssZ: UTC time format, refer to ISO date format descriptionfor details.
+    ///
+    /// YYYY-MM-DD hh:mm:ss: When using this format, it represents Beijing time by default.
+    ///
+    /// Queries for the most recent two months are supported. The span between query start and end time cannot exceed 31 days.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 查询结束时间点，精确到分钟粒度，接口查询支持两种时间格式：
-    /// 1）YYYY-MM-DDThh:mm:ssZ：UTC时间格式，详见 [ISO 日期格式说明](https://cloud.tencent.com/document/product/267/38543#52)。
-    /// 2）YYYY-MM-DD hh:mm:ss：使用此格式时，默认代表北京时间。
-    /// 支持最近两个月的查询，查询开始和结束时间跨度不支持超过31天。
+    /// Query end time point, accurate to minute granularity. The interface query supports two time formats:
+    ///
+    /// YYYY-MM-DDThh:mm:ssZ: UTC time format, refer to ISO date format descriptionfor details.
+    ///
+    /// YYYY-MM-DD hh:mm:ss: When using this format, it represents Beijing time by default.
+    ///
+    /// Queries for the most recent two months are supported. The span between query start and end time cannot exceed 31 days.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 域名，可以填多个，若不填，表示总体数据。
+    /// Domain name, you can fill in multiple. If left blank, it represents the overall data.
     "PushDomains" push_domains set_push_domains: list String,
-    /// 可选值：
-    /// Mainland：查询中国大陆（境内）数据，
-    /// Oversea：则查询国际/港澳台（境外）数据，
-    /// 不填则默认查询全球地区（境内+境外）的数据。
+    /// Optional values: Mainland: Query data for Mainland China (domestic). Oversea: Query data for international/regions such as Hong Kong, Macao, Taiwan (overseas). If left blank, it defaults to querying global data (domestic + overseas).
     "MainlandOrOversea" mainland_or_oversea set_mainland_or_oversea: str,
-    /// 数据粒度，支持如下粒度：
-    /// 5：5分钟粒度，（跨度不支持超过1天），
-    /// 60：1小时粒度（跨度不支持超过一个月），
-    /// 1440：天粒度（跨度不支持超过一个月）。
-    /// 默认值：5。
+    /// Data granularity, supports the following granularities: 5: 5-minute granularity (span cannot exceed 1 day), 60: 1-hour granularity (span cannot exceed 1 month), 1440: daily granularity (span cannot exceed 1 month). Default value: 5.
     "Granularity" granularity set_granularity: i128,
-    /// 大区，映射表如下：
-    /// China Mainland 中国大陆
-    /// Asia Pacific I 亚太一区
-    /// Asia Pacific II 亚太二区
-    /// Asia Pacific III 亚太三区
-    /// Europe 欧洲
-    /// North America 北美
-    /// South America 南美
-    /// Middle East 中东
-    /// Africa 非洲。
+    /// Region, mapping table as follows: China Mainland: Mainland China, Asia Pacific I: Asia Pacific Region 1, Asia Pacific II: Asia Pacific Region 2, Asia Pacific III: Asia Pacific Region 3, Europe: Europe, North America: North America, South America: South America, Middle East: Middle East, Africa: Africa.
     "RegionNames" region_names set_region_names: list String,
-    /// 国家，映射表参照如下文档：
-    /// https://cloud.tencent.com/document/product/267/34019。
+    /// Country, the mapping table is referenced as follows in the document: https://cloud.tencent.com/document/product/267/34019.
     "CountryNames" country_names set_country_names: list String,
 } }
 rt::action!("live", "2018-08-01", "DescribePushBandwidthAndFluxList", DescribePushBandwidthAndFluxListRequest => DescribePushBandwidthAndFluxListResponse);
 
 rt::model! { read debug;
-/// DescribePushBandwidthAndFluxList返回参数结构体
+/// DescribePushBandwidthAndFluxList response structure.
 DescribePushBandwidthAndFluxListResponse {
-    /// 峰值带宽所在时间点，
-    /// 使用UTC格式时间，
-    /// 例如：2019-01-08T10:00:00Z。
-    /// 注意：北京时间值为 UTC 时间值 + 8 小时，格式按照 ISO 8601 标准表示，详见 [ISO 日期格式说明](https://cloud.tencent.com/document/product/266/11732#I)。
+    /// Peak bandwidth timestamp, using UTC time format, e.g., 2019-01-08T10:00:00Z. Note: Beijing time value equals UTC time value + 8 hours, expressed in ISO 8601 standard format. For details, refer to ISO Date Format Description.(https://cloud.tencent.com/document/product/266/11732#I)
     "PeakBandwidthTime" peak_bandwidth_time set_peak_bandwidth_time: str,
-    /// 峰值带宽，单位是 Mbps。
+    /// Peak bandwidth, measured in Mbps.
     "PeakBandwidth" peak_bandwidth set_peak_bandwidth: f64,
-    /// 95峰值带宽所在时间点，
-    /// 使用UTC格式时间，
-    /// 例如：2019-01-08T10:00:00Z。
-    /// 注意：北京时间值为 UTC 时间值 + 8 小时，格式按照 ISO 8601 标准表示，详见 [ISO 日期格式说明](https://cloud.tencent.com/document/product/266/11732#I)。
+    /// 95th percentile peak bandwidth timestamp, using UTC time format, e.g., 2019-01-08T10:00:00Z. Note: Beijing time value equals UTC time value + 8 hours, expressed in ISO 8601 standard format. For details, refer to ISO Date Format Description.(https://cloud.tencent.com/document/product/266/11732#I).
     "P95PeakBandwidthTime" p95_peak_bandwidth_time set_p95_peak_bandwidth_time: str,
-    /// 95峰值带宽，单位是 Mbps。
+    /// 95th percentile peak bandwidth, measured in Mbps.
     "P95PeakBandwidth" p95_peak_bandwidth set_p95_peak_bandwidth: f64,
-    /// 总流量，单位是 MB。
+    /// Total traffic, measured in MB.
     "SumFlux" sum_flux set_sum_flux: f64,
-    /// 明细数据信息。
+    /// Detailed data information.
     "DataInfoList" data_info_list set_data_info_list: list BillDataInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRecordTask` (查询录制任务列表（新）).
+/// Request of `DescribeRecordTask` (CreateRecordTask (New)).
 ///
-/// 查询指定时间段范围内启动和结束的录制任务列表。
-/// - 使用前提
-/// 1. 仅用于查询由 CreateRecordTask 接口创建的录制任务。
-/// 2. 不能查询被 DeleteRecordTask 接口删除以及已过期（平台侧保留3个月）的录制任务。
+/// This API is used to retrieve a list of recording tasks that were started and ended within a specified time range.
+/// - Prerequisites:
+/// 1. This API is only used to query recording tasks created by the CreateRecordTask interface.
+/// 2. It cannot retrieve recording tasks that have been deleted by the DeleteRecordTask interface or tasks that have expired (platform retains for 3 months).
 DescribeRecordTaskRequest {
-    /// 查询任务开始时间，Unix 时间戳。设置时间不早于当前时间之前90天的时间，且查询时间跨度不超过一周。
+    /// The start time of the tasks to retrieve in Unix timestamp. The time range should not be earlier than 90 days before the current time, and the query span should not exceed one week.
     ///
     /// Required.
     "StartTime" start_time set_start_time: i128,
-    /// 查询任务结束时间，Unix 时间戳。EndTime 必须大于 StartTime，设置时间不早于当前时间之前90天的时间，且查询时间跨度不超过一周。（注意：任务开始结束时间必须在查询时间范围内）。
+    /// The end time of the tasks to retrieve in Unix timestamp. The EndTime must be greater than the StartTime. The time range should not be earlier than 90 days before the current time, and the query span should not exceed one week. (Note: the start and end times of the task must be within the query time range).
     ///
     /// Required.
     "EndTime" end_time set_end_time: i128,
-    /// 流名称。
+    /// Stream name.
     "StreamName" stream_name set_stream_name: str,
-    /// 推流域名。
+    /// Push domain name.
     "DomainName" domain_name set_domain_name: str,
-    /// 推流路径。
+    /// Push path.
     "AppName" app_name set_app_name: str,
-    /// 翻页标识，分批拉取时使用：当单次请求无法拉取所有数据，接口将会返回 ScrollToken，下一次请求携带该 Token，将会从下一条记录开始获取。
+    /// Page token used for batch retrieval: If a single request cannot retrieve all data, the interface will return a ScrollToken. The next request carrying this token will start retrieving from the next record.
     "ScrollToken" scroll_token set_scroll_token: str,
 } }
 rt::action!("live", "2018-08-01", "DescribeRecordTask", DescribeRecordTaskRequest => DescribeRecordTaskResponse);
 
 rt::model! { read debug;
-/// DescribeRecordTask返回参数结构体
+/// DescribeRecordTask response structure.
 DescribeRecordTaskResponse {
-    /// 翻页标识，当请求未返回所有数据，该字段表示下一条记录的 Token。当该字段为空，说明已无更多数据。
+    /// Page token: When the request does not return all data, this field indicates the token of the next record. When this field is empty, it means there is no more data.
     "ScrollToken" scroll_token set_scroll_token: str,
-    /// 录制任务列表。当该字段为空，说明已返回所有数据。
+    /// List of recording tasks. When this field is empty, it means all data has been returned.
     "TaskList" task_list set_task_list: list RecordTask,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -7438,36 +7396,31 @@ DescribeSceneVideoTaskResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeScreenShotSheetNumList` (查询截图张数).
+/// Request of `DescribeScreenShotSheetNumList` (Queries the number of screenshots).
 ///
-/// 接口用来查询直播增值业务--截图的张数
+/// The API is used to query the number of screenshots as an LVB value-added service.
 DescribeScreenShotSheetNumListRequest {
-    /// 起始时间点，接口查询支持两种时间格式：
-    /// 1）YYYY-MM-DDThh:mm:ssZ：UTC时间格式，详见IOS日期格式说明文档: https://cloud.tencent.com/document/product/266/11732#I
-    /// 2）YYYY-MM-DD hh:mm:ss：使用此格式时，默认代表北京时间。
+    /// Start time in UTC time in the format of `yyyy-mm-ddTHH:MM:SSZ`.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间点，接口查询支持两种时间格式：
-    /// 1）YYYY-MM-DDThh:mm:ssZ：UTC时间格式，详见IOS日期格式说明文档: https://cloud.tencent.com/document/product/266/11732#I
-    /// 2）YYYY-MM-DD hh:mm:ss：使用此格式时，默认代表北京时间。
-    /// 支持最近三个月的查询，查询开始和结束时间跨度不支持超过31天。
+    /// End time in UTC time in the format of `yyyy-mm-ddTHH:MM:SSZ`. Data for the last year can be queried.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 地域信息，可选值包括Mainland，Oversea，前者是查询中国大陆范围内的数据，后者是除中国大陆范围之外的数据，若不传该参数，则查询所有地区的数据。
+    /// Region information. Valid values: Mainland, Oversea. The former is to query data within Mainland China, while the latter outside Mainland China. If this parameter is left empty, data of all regions will be queried.
     "Zone" zone set_zone: str,
-    /// 推流域名（支持查询2019年11 月1日之后的域名维度数据）。
+    /// Push domain name (data at the domain name level after November 1, 2019 can be queried).
     "PushDomains" push_domains set_push_domains: list String,
-    /// 数据维度，数据延迟1个半小时，可选值包括：1、Minute（5分钟粒度，最大支持查询时间范围是31天），2、Day（天粒度，默认值，按照北京时间做跨天处理，最大支持查询时间范围是186天当天）。
+    /// Data granularity. There is a 1.5-hour delay in data reporting. Valid values: `Minute` (5-minute granularity; query period of up to 31 days); `Day` (1-day granularity based on UTC+8:00; query period of up to 186 days)
     "Granularity" granularity set_granularity: str,
 } }
 rt::action!("live", "2018-08-01", "DescribeScreenShotSheetNumList", DescribeScreenShotSheetNumListRequest => DescribeScreenShotSheetNumListResponse);
 
 rt::model! { read debug;
-/// DescribeScreenShotSheetNumList返回参数结构体
+/// DescribeScreenShotSheetNumList response structure.
 DescribeScreenShotSheetNumListResponse {
-    /// 数据信息列表。
+    /// Data information list.
     "DataInfoList" data_info_list set_data_info_list: list TimeValue,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -7512,44 +7465,43 @@ DescribeScreenshotTaskResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeStreamDayPlayInfoList` (查询所有流的流量数据).
+/// Request of `DescribeStreamDayPlayInfoList` (Queries the traffic data of all streams).
 ///
-/// 该接口为监控数据接口，数据采集及统计方式与计费数据不同，仅供运营分析使用，不能用于计费对账参考。
-/// 查询天维度每条流的播放数据，包括总流量等。
+/// This API is used to query the playback data of each stream at the day level, including the total traffic.
 DescribeStreamDayPlayInfoListRequest {
-    /// 日期，格式：YYYY-mm-dd。
-    /// 第二天凌晨3点出昨天的数据，建议在这个时间点之后查询最新数据。支持最近3个月的数据查询。
+    /// Date in the format of YYYY-mm-dd
+    /// Data is available at 3am Beijing Time the next day. You are recommended to query the latest data after this time point. Data in the last 3 months can be queried.
     ///
     /// Required.
     "DayTime" day_time set_day_time: str,
-    /// 播放域名。
+    /// Playback domain name.
     "PlayDomain" play_domain set_play_domain: str,
-    /// 页号，范围[1,1000]，默认值是1。
+    /// Page number. Value range: [1,1000]. Default value: 1.
     "PageNum" page_num set_page_num: i128,
-    /// 每页个数，范围[100,1000]，默认值是1000。
+    /// Number of entries per page. Value range: [100,1000]. Default value: 1,000.
     "PageSize" page_size set_page_size: i128,
-    /// 可选值：
-    /// Mainland：查询国内数据，
-    /// Oversea：则查询国外数据，
-    /// 默认：查询国内+国外的数据。
+    /// Valid values:
+    /// Mainland: query data for Mainland China,
+    /// Oversea: query data for regions outside Mainland China,
+    /// Default: query data for all regions.
     "MainlandOrOversea" mainland_or_oversea set_mainland_or_oversea: str,
-    /// 服务名称，可选值包括LVB(标准直播)，LEB(快直播)，不填则查LVB+LEB总值。
+    /// Service name. Valid values: LVB, LEB. If this parameter is left empty, all data of LVB and LEB will be queried.
     "ServiceName" service_name set_service_name: str,
 } }
 rt::action!("live", "2018-08-01", "DescribeStreamDayPlayInfoList", DescribeStreamDayPlayInfoListRequest => DescribeStreamDayPlayInfoListResponse);
 
 rt::model! { read debug;
-/// DescribeStreamDayPlayInfoList返回参数结构体
+/// DescribeStreamDayPlayInfoList response structure.
 DescribeStreamDayPlayInfoListResponse {
-    /// 播放数据信息列表。
+    /// Playback data information list.
     "DataInfoList" data_info_list set_data_info_list: list PlayDataInfoByStream,
-    /// 总数量。
+    /// Total number.
     "TotalNum" total_num set_total_num: i128,
-    /// 总页数。
+    /// Total number of pages.
     "TotalPage" total_page set_total_page: i128,
-    /// 当前数据所处页码。
+    /// Page number where the current data resides.
     "PageNum" page_num set_page_num: i128,
-    /// 每页个数。
+    /// Number of entries per page.
     "PageSize" page_size set_page_size: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -7647,338 +7599,337 @@ DescribeStreamPackageRemuxStatisticsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeStreamPlayInfoList` (查询流的播放信息列表).
+/// Request of `DescribeStreamPlayInfoList` (Queries the playback information list of stream).
 ///
-/// 该接口为监控数据接口，数据采集及统计方式与计费数据不同，仅供运营分析使用，不能用于计费对账参考。
-/// 查询播放数据，支持按流名称查询详细播放数据，也可按播放域名查询详细总数据，数据延迟4分钟左右。
+/// This API is used to query the playback data. It supports querying the playback details by stream name and aggregated data by playback domain name. Data in the last 4 minutes or so cannot be queried due to delay.
+/// Note: to query by `AppName`, you need to submit a ticket first. After your application succeeds, it will take about 5 business days (subject to the time in the reply) for the configuration to take effect.
 DescribeStreamPlayInfoListRequest {
-    /// 起始时间点，接口查询支持两种时间格式：
-    /// 1）YYYY-MM-DDThh:mm:ssZ：UTC时间格式，详见IOS日期格式说明文档: https://cloud.tencent.com/document/product/266/11732#I
-    /// 2）yyyy-MM-dd HH:mm:ss：使用此格式时，默认代表北京时间。
-    /// 开始时间和结束时间的格式需要保持一致。
+    /// The start time of the request, supports data query for the last one month, the gap between the start time and the end time cannot exceed twenty-four hours. Interface request supports two time formats:
+    /// 1) YYYY-MM-DDThh:mm:ssZ: ISO time format, for details, see [ISO Date Format Description](https://cloud.tencent.com/document/product/267/38543#:~:text=I- ,ISO,-%E6%97%A5%E6%9C%9F%E6%A0%BC%E5%BC%8F)
+    /// 2) YYYY-MM-DD hh:mm:ss: When using this format, it represents Beijing time by default.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间点，接口查询支持两种时间格式：
-    /// 1）YYYY-MM-DDThh:mm:ssZ：UTC时间格式，详见IOS日期格式说明文档: https://cloud.tencent.com/document/product/266/11732#I
-    /// 2）yyyy-MM-dd HH:mm:ss：使用此格式时，默认代表北京时间。
-    /// 开始时间和结束时间的格式需要保持一致。结束时间和开始时间跨度不支持超过24小时，支持距当前时间一个月内的数据查询。
+    /// The end time of the request, supports data query for the last one month, the gap between the start time and the end time cannot exceed twenty-four hours. Interface request supports two time formats:
+    /// 1) YYYY-MM-DDThh:mm:ssZ: ISO time format,for details,see [ISO Date Format Description](https://cloud.tencent.com/document/product/267/38543#:~:text=I- ,ISO,-%E6%97%A5%E6%9C%9F%E6%A0%BC%E5%BC%8F)
+    /// 2) YYYY-MM-DD hh:mm:ss: When using this format, it represents Beijing time by default.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 播放域名，
-    /// 若不填，则为查询所有播放域名的在线流数据。
+    /// Playback domain name,
+    /// If this parameter is left empty, data of live streams of all playback domain names will be queried.
     "PlayDomain" play_domain set_play_domain: str,
-    /// 流名称，精确匹配。
-    /// 若不填，则为查询总体播放数据。
+    /// Stream name (exact match).
+    /// If this parameter is left empty, full playback data will be queried.
     "StreamName" stream_name set_stream_name: str,
-    /// 该参数暂不可用。
+    /// Push address. Its value is the same as the `AppName` in playback address. It supports exact match, and takes effect only when `StreamName` is passed at the same time.
+    /// If it is left empty, the full playback data will be queried.
+    /// Note: to query by `AppName`, you need to submit a ticket first. After your application succeeds, it will take about 5 business days (subject to the time in the reply) for the configuration to take effect.
     "AppName" app_name set_app_name: str,
-    /// 服务名称，可选值包括LVB(标准直播)，LEB(快直播)，不填则查LVB+LEB总值。
+    /// Service name. Valid values: LVB, LEB. If this parameter is left empty, all data of LVB and LEB will be queried.
     "ServiceName" service_name set_service_name: str,
 } }
 rt::action!("live", "2018-08-01", "DescribeStreamPlayInfoList", DescribeStreamPlayInfoListRequest => DescribeStreamPlayInfoListResponse);
 
 rt::model! { read debug;
-/// DescribeStreamPlayInfoList返回参数结构体
+/// DescribeStreamPlayInfoList response structure.
 DescribeStreamPlayInfoListResponse {
-    /// 统计信息列表，时间粒度是1分钟。
+    /// Statistics list at a 1-minute granularity.
     "DataInfoList" data_info_list set_data_info_list: list DayStreamPlayInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeStreamPushInfoList` (查询某条流上行推流质量数据).
+/// Request of `DescribeStreamPushInfoList` (Gets the push data of a stream).
 ///
-/// 该接口为监控数据接口，数据采集及统计方式与计费数据不同，仅供运营分析使用，不能用于计费对账参考。
-/// 查询流id的上行推流质量数据，包括音视频的帧率，码率，流逝时间，编码格式等。
+/// This API is used to get the push data of a stream, including the audio/video frame rate, bitrate, elapsed time, and codec.
 DescribeStreamPushInfoListRequest {
-    /// 流名称。
+    /// The stream name.
     ///
     /// Required.
     "StreamName" stream_name set_stream_name: str,
-    /// 起始时间点，
-    /// 使用UTC格式时间，
-    /// 例如：2019-01-08T10:00:00Z。
-    /// 注意：北京时间值为 UTC 时间值 + 8 小时，格式按照 ISO 8601 标准表示，详见 [ISO 日期格式说明](https://cloud.tencent.com/document/product/267/38543#:~:text=I-,ISO,-%E6%97%A5%E6%9C%9F%E6%A0%BC%E5%BC%8F)。
+    /// The start time of the request, supports data query for the last seven days, the gap between the start time and the end time cannot exceed three hours. Interface request supports two time formats:
+    /// 1) YYYY-MM-DDThh:mm:ssZ: ISO time format, for details, see [ISO Date Format Description](https://cloud.tencent.com/document/product/267/38543#:~:text=I- ,ISO,-%E6%97%A5%E6%9C%9F%E6%A0%BC%E5%BC%8F)
+    /// 2) YYYY-MM-DD hh:mm:ss: When using this format, it represents Beijing time by default.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间点，
-    /// 使用UTC格式时间，
-    /// 例如：2019-01-08T10:00:00Z。
-    /// 注意：北京时间值为 UTC 时间值 + 8 小时，格式按照 ISO 8601 标准表示，详见 [ISO 日期格式说明](https://cloud.tencent.com/document/product/267/38543#:~:text=I-,ISO,-%E6%97%A5%E6%9C%9F%E6%A0%BC%E5%BC%8F)。
-    /// 支持查询最近7天数据，建议查询时间跨度在3小时之内。
+    /// The end time of the request, supports data query for the last seven days, the gap between the start time and the end time cannot exceed three hours. Interface request supports two time formats:
+    /// 1) YYYY-MM-DDThh:mm:ssZ: ISO time format,for details,see [ISO Date Format Description](https://cloud.tencent.com/document/product/267/38543#:~:text=I- ,ISO,-%E6%97%A5%E6%9C%9F%E6%A0%BC%E5%BC%8F)
+    /// 2) YYYY-MM-DD hh:mm:ss: When using this format, it represents Beijing time by default.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 推流域名。
+    /// The push domain.
     "PushDomain" push_domain set_push_domain: str,
-    /// 推流路径，与推流和播放地址中的AppName保持一致，默认为 live。
+    /// The push path, which should be the same as `AppName` in the push and playback URL. The default value is `live`.
     "AppName" app_name set_app_name: str,
 } }
 rt::action!("live", "2018-08-01", "DescribeStreamPushInfoList", DescribeStreamPushInfoListRequest => DescribeStreamPushInfoListResponse);
 
 rt::model! { read debug;
-/// DescribeStreamPushInfoList返回参数结构体
+/// DescribeStreamPushInfoList response structure.
 DescribeStreamPushInfoListResponse {
-    /// 返回的数据列表。
+    /// Returned data list.
     "DataInfoList" data_info_list set_data_info_list: list PushQualityData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTimeShiftRecordDetail` (查询时移流录制详情).
+/// Request of `DescribeTimeShiftRecordDetail` (Queries time shifting details).
 ///
-/// 前提调用 DescribeTimeShiftStreamList 获得请求必要参数。查询指定范围内的时移流录制详情，最大支持24小时范围查询。
+/// This API is used to query the time shifting details of a specific time period (up to 24 hours). You need to call `DescribeTimeShiftStreamList` first to get the request parameters of this API.
 DescribeTimeShiftRecordDetailRequest {
-    /// 推流域名。
+    /// The push domain.
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 推流路径。
+    /// The push path.
     ///
     /// Required.
     "AppName" app_name set_app_name: str,
-    /// 流名称。
+    /// The stream name.
     ///
     /// Required.
     "StreamName" stream_name set_stream_name: str,
-    /// 查询范围起始时间，Unix 时间戳。
+    /// The start time, which must be a Unix timestamp.
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
-    /// 查询范围终止时间，Unix 时间戳。
+    /// The end time, which must be a Unix timestamp.
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// 推流域名所属组，没有域名组或者域名组为空字符串可不填。
+    /// The group the push domain belongs to. You don’t need to specify this parameter if the domain doesn’t belong to any group or the group name is an empty string.
     "DomainGroup" domain_group set_domain_group: str,
-    /// 转码模板ID，转码模板ID为0可不填。
+    /// The transcoding template ID. You don’t need to specify this parameter if the transcoding template ID is `0`.
     "TransCodeId" trans_code_id set_trans_code_id: i128,
 } }
 rt::action!("live", "2018-08-01", "DescribeTimeShiftRecordDetail", DescribeTimeShiftRecordDetailRequest => DescribeTimeShiftRecordDetailResponse);
 
 rt::model! { read debug;
-/// DescribeTimeShiftRecordDetail返回参数结构体
+/// DescribeTimeShiftRecordDetail response structure.
 DescribeTimeShiftRecordDetailResponse {
-    /// 时移录制会话数组。
+    /// The number of sessions recorded.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RecordList" record_list set_record_list: list TimeShiftRecord,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTimeShiftStreamList` (查询时移流列表).
+/// Request of `DescribeTimeShiftStreamList` (Queries time shifted streams).
 ///
-/// 查询某个时间范围内所有时移流列表。最大支持查询24小时内的数据。
+/// This API is used to query the time shifted streams in a specific time period (up to 24 hours).
 DescribeTimeShiftStreamListRequest {
-    /// 查询范围起始时间，Unix 时间戳。
+    /// The start time, which must be a Unix timestamp.
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
-    /// 查询范围结束时间，Unix 时间戳。
+    /// The end time, which must be a Unix timestamp.
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// 流名称。
+    /// The stream name.
     "StreamName" stream_name set_stream_name: str,
-    /// 推流域名。
+    /// The push domain.
     "Domain" domain set_domain: str,
-    /// 推流域名所属域名组。
+    /// The group the push domain belongs to.
     "DomainGroup" domain_group set_domain_group: str,
-    /// 用户指定要返回的最大结果数，取值范围[0,100]，不指定或者指定为0时，API
-    /// 默认值为100。指定超过100时，API 强制使用100。指定值为负数时，接口返回错误。
+    /// The maximum number of records to return. Value range: 0-100. If you do not specify this parameter or pass in `0`,
+    /// the default value `100` will be used. If you pass in a negative number or a value greater than 100, an error will be returned.
     "PageSize" page_size set_page_size: i64,
-    /// 指定拉取的页码，不传时默认为1。
+    /// The number of page to pull records from. If you do not specify this parameter, the default value `1` will be used.
     "PageNum" page_num set_page_num: i64,
 } }
 rt::action!("live", "2018-08-01", "DescribeTimeShiftStreamList", DescribeTimeShiftStreamListRequest => DescribeTimeShiftStreamListResponse);
 
 rt::model! { read debug;
-/// DescribeTimeShiftStreamList返回参数结构体
+/// DescribeTimeShiftStreamList response structure.
 DescribeTimeShiftStreamListResponse {
-    /// 时间段内所有的数据量。
+    /// The total number of records in the specified time period.
     "TotalSize" total_size set_total_size: i64,
-    /// 流列表。
+    /// The information of the streams.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StreamList" stream_list set_stream_list: list TimeShiftStreamInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTopClientIpSumInfoList` (查询某段时间top n客户端ip汇总信息).
+/// Request of `DescribeTopClientIpSumInfoList` (Queries the information of top n client IPs in certain period of time).
 ///
-/// 该接口为监控数据接口，数据采集及统计方式与计费数据不同，仅供运营分析使用，不能用于计费对账参考。
-/// 查询某段时间top n客户端ip汇总信息（暂支持top 1000）
+/// This API is used to query the information of the top n client IPs in a certain period of time (top 1,000 is supported currently).
 DescribeTopClientIpSumInfoListRequest {
-    /// 起始时间点，
-    /// 使用UTC格式时间，
-    /// 例如：2019-01-08T10:00:00Z。
-    /// 注意：北京时间值为 UTC 时间值 + 8 小时，格式按照 ISO 8601 标准表示，详见 [ISO 日期格式说明](https://cloud.tencent.com/document/product/267/38543#:~:text=I-,ISO,-%E6%97%A5%E6%9C%9F%E6%A0%BC%E5%BC%8F)。
+    /// The start time of the request, supports data query for the last one day, the gap between the start time and the end time cannot exceed four hours. Interface request supports two time formats:
+    /// 1) YYYY-MM-DDThh:mm:ssZ: ISO time format, for details, see [ISO Date Format Description](https://cloud.tencent.com/document/product/267/38543#:~:text=I- ,ISO,-%E6%97%A5%E6%9C%9F%E6%A0%BC%E5%BC%8F)
+    /// 2) YYYY-MM-DD hh:mm:ss: When using this format, it represents Beijing time by default.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间点，
-    /// 使用UTC格式时间，
-    /// 例如：2019-01-08T10:00:00Z。
-    /// 注意：北京时间值为 UTC 时间值 + 8 小时，格式按照 ISO 8601 标准表示，详见 [ISO 日期格式说明](https://cloud.tencent.com/document/product/267/38543#:~:text=I-,ISO,-%E6%97%A5%E6%9C%9F%E6%A0%BC%E5%BC%8F)。
-    /// 时间跨度在[0,4小时]，支持最近1天数据查询。
+    /// The end time of the request, supports data query for the last one day, the gap between the start time and the end time cannot exceed four hours. Interface request supports two time formats:
+    /// 1) YYYY-MM-DDThh:mm:ssZ: ISO time format,for details,see [ISO Date Format Description](https://cloud.tencent.com/document/product/267/38543#:~:text=I- ,ISO,-%E6%97%A5%E6%9C%9F%E6%A0%BC%E5%BC%8F)
+    /// 2) YYYY-MM-DD hh:mm:ss: When using this format, it represents Beijing time by default.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 播放域名，默认为不填，表示求总体数据。
+    /// Playback domain name. If this parameter is left empty, full data will be queried by default.
     "PlayDomains" play_domains set_play_domains: list String,
-    /// 页号，范围是[1,1000]，默认值是1。
+    /// Page number. Value range: [1,1000]. Default value: 1.
     "PageNum" page_num set_page_num: i128,
-    /// 每页个数，范围是[1,1000]，默认值是20。
+    /// Number of entries per page. Value range: [1,1000]. Default value: 20.
     "PageSize" page_size set_page_size: i128,
-    /// 排序指标，可选值包括TotalRequest（默认值），FailedRequest,TotalFlux。
+    /// Sorting metric. Valid values: TotalRequest (default value), FailedRequest, TotalFlux.
     "OrderParam" order_param set_order_param: str,
-    /// 地域，可选值：Mainland，Oversea，China，Foreign，Global（默认值）；如果为空，查询总的数据；如果为“Mainland”，查询中国大陆的数据；如果为“Oversea”，则查询中国大陆以外的数据；如果为China，查询中国的数据（包括港澳台）；如果为Foreign，查询国外的数据（不包括港澳台）。
+    /// Region. Valid values: Mainland (data for Mainland China), Oversea (data for regions outside Mainland China), China (data for China, including Hong Kong, Macao, and Taiwan), Foreign (data for regions outside China, excluding Hong Kong, Macao, and Taiwan), Global (default). If this parameter is left empty, data for all regions will be queried.
     "MainlandOrOversea" mainland_or_oversea set_mainland_or_oversea: str,
-    /// 输出字段使用的语言，可选值：Chinese（默认值），English；目前国家，省份和运营商支持多语言。
+    /// Language used in the output field. Valid values: Chinese (default), English. Currently, country/region, district, and ISP parameters support multiple languages.
     "OutLanguage" out_language set_out_language: str,
 } }
 rt::action!("live", "2018-08-01", "DescribeTopClientIpSumInfoList", DescribeTopClientIpSumInfoListRequest => DescribeTopClientIpSumInfoListResponse);
 
 rt::model! { read debug;
-/// DescribeTopClientIpSumInfoList返回参数结构体
+/// DescribeTopClientIpSumInfoList response structure.
 DescribeTopClientIpSumInfoListResponse {
-    /// 页号，范围是[1,1000]，默认值是1。
+    /// Page number. Value range: [1,1000]. Default value: 1.
     "PageNum" page_num set_page_num: i128,
-    /// 每页个数，范围是[1,1000]，默认值是20。
+    /// Number of entries per page. Value range: [1,1000]. Default value: 20.
     "PageSize" page_size set_page_size: i128,
-    /// 排序指标，可选值包括”TotalRequest”，”FailedRequest”,“TotalFlux”。
+    /// Sorting metric. Valid values: "TotalRequest", "FailedRequest", "TotalFlux".
     "OrderParam" order_param set_order_param: str,
-    /// 记录总数。
+    /// Total number of results.
     "TotalNum" total_num set_total_num: i128,
-    /// 记录总页数。
+    /// Total number of result pages.
     "TotalPage" total_page set_total_page: i128,
-    /// 数据内容。
+    /// Data content.
     "DataInfoList" data_info_list set_data_info_list: list ClientIpPlaySumInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTranscodeTaskNum` (查询转码任务数。).
+/// Request of `DescribeTranscodeTaskNum` (Queries the number of transcoding tasks).
 ///
-/// 查询转码任务数。
+/// This API is used to query the number of transcoding tasks.
 DescribeTranscodeTaskNumRequest {
-    /// 起始时间，格式：yyyy-mm-dd HH:MM:SS。
+    /// The start time of the request, supports data query for the last forty days, the gap between the start time and the end time cannot exceed one day. Interface request supports two time formats:
+    /// 1) YYYY-MM-DDThh:mm:ssZ: ISO time format, for details, see [ISO Date Format Description](https://cloud.tencent.com/document/product/267/38543#:~:text=I- ,ISO,-%E6%97%A5%E6%9C%9F%E6%A0%BC%E5%BC%8F)
+    /// 2) YYYY-MM-DD hh:mm:ss: When using this format, it represents Beijing time by default.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间，格式：yyyy-mm-dd HH:MM:SS。
+    /// The end time of the request, supports data query for the last forty days, the gap between the start time and the end time cannot exceed one day. Interface request supports two time formats:
+    /// 1) YYYY-MM-DDThh:mm:ssZ: ISO time format,for details,see [ISO Date Format Description](https://cloud.tencent.com/document/product/267/38543#:~:text=I- ,ISO,-%E6%97%A5%E6%9C%9F%E6%A0%BC%E5%BC%8F)
+    /// 2) YYYY-MM-DD hh:mm:ss: When using this format, it represents Beijing time by default.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 推流域名列表，不填表示总体数据。
+    /// The push domains to query. If you do not pass a value, all push domains will be queried.
     "PushDomains" push_domains set_push_domains: list String,
 } }
 rt::action!("live", "2018-08-01", "DescribeTranscodeTaskNum", DescribeTranscodeTaskNumRequest => DescribeTranscodeTaskNumResponse);
 
 rt::model! { read debug;
-/// DescribeTranscodeTaskNum返回参数结构体
+/// DescribeTranscodeTaskNum response structure.
 DescribeTranscodeTaskNumResponse {
-    /// 任务数列表。
+    /// The number of tasks.
     "DataInfoList" data_info_list set_data_info_list: list TranscodeTaskNum,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeUploadStreamNums` (直播上行路数查询).
+/// Request of `DescribeUploadStreamNums` (Queries the number of LVB upstream channels.).
 ///
-/// 直播上行路数查询。
-/// 数据延迟3小时左右。
+/// This API is used to query the number of LVB upstream channels.
 DescribeUploadStreamNumsRequest {
-    /// 起始时间点，接口查询支持两种时间格式：
-    /// 1）YYYY-MM-DDThh:mm:ssZ：UTC时间格式，详见IOS日期格式说明文档: https://cloud.tencent.com/document/product/266/11732#I
-    /// 2）YYYY-MM-DD hh:mm:ss：使用此格式时，默认代表北京时间。
+    /// The start time of the request, supports data query for the last one month, the gap between the start time and the end time cannot exceed one month. Interface request supports two time formats:
+    /// 1) YYYY-MM-DDThh:mm:ssZ: ISO time format, for details, see [ISO Date Format Description](https://cloud.tencent.com/document/product/267/38543#:~:text=I- ,ISO,-%E6%97%A5%E6%9C%9F%E6%A0%BC%E5%BC%8F)
+    /// 2) YYYY-MM-DD hh:mm:ss: When using this format, it represents Beijing time by default.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间点，接口查询支持两种时间格式：
-    /// 1）YYYY-MM-DDThh:mm:ssZ：UTC时间格式，详见IOS日期格式说明文档: https://cloud.tencent.com/document/product/266/11732#I
-    /// 2）YYYY-MM-DD hh:mm:ss：使用此格式时，默认代表北京时间。
-    /// 起始和结束时间跨度不支持超过31天。支持最近31天的数据查询
+    /// The end time of the request, supports data query for the last one month, the gap between the start time and the end time cannot exceed one month. Interface request supports two time formats:
+    /// 1) YYYY-MM-DDThh:mm:ssZ: ISO time format,for details,see [ISO Date Format Description](https://cloud.tencent.com/document/product/267/38543#:~:text=I- ,ISO,-%E6%97%A5%E6%9C%9F%E6%A0%BC%E5%BC%8F)
+    /// 2) YYYY-MM-DD hh:mm:ss: When using this format, it represents Beijing time by default.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 直播域名，若不填，表示总体数据。
+    /// LVB domain names. If this parameter is left empty, data of all domain names will be queried.
     "Domains" domains set_domains: list String,
-    /// 数据粒度，支持如下粒度：
-    /// 5：5分钟粒度，（跨度不支持超过1天），
-    /// 1440：天粒度（跨度不支持超过一个月）。
-    /// 默认值：5。
+    /// Time granularity of the data. Valid values:
+    /// 5: 5-minute granularity (the query period is up to 1 day)
+    /// 1440: 1-day granularity (the query period is up to 1 month)
+    /// Default value: 5
     "Granularity" granularity set_granularity: i128,
 } }
 rt::action!("live", "2018-08-01", "DescribeUploadStreamNums", DescribeUploadStreamNumsRequest => DescribeUploadStreamNumsResponse);
 
 rt::model! { read debug;
-/// DescribeUploadStreamNums返回参数结构体
+/// DescribeUploadStreamNums response structure.
 DescribeUploadStreamNumsResponse {
-    /// 明细数据信息
+    /// Detailed data.
     "DataInfoList" data_info_list set_data_info_list: list ConcurrentRecordStreamNum,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVisitTopSumInfoList` (查询某时间段top n的域名或流id信息).
+/// Request of `DescribeVisitTopSumInfoList` (Queries the information of top n domain names or stream IDs in certain period of time).
 ///
-/// 查询某时间段top n的域名或流id信息（暂支持top 1000）。
+/// This API is used to query the information of the top n domain names or stream IDs in a certain period of time (top 1,000 is supported currently).
 DescribeVisitTopSumInfoListRequest {
-    /// 起始时间点，格式为yyyy-mm-dd HH:MM:SS。
+    /// The start time of the request, supports data query for the last one day, the gap between the start time and the end time cannot exceed four hours. Interface request supports two time formats:
+    /// 1) YYYY-MM-DDThh:mm:ssZ: ISO time format, for details, see [ISO Date Format Description](https://cloud.tencent.com/document/product/267/38543#:~:text=I- ,ISO,-%E6%97%A5%E6%9C%9F%E6%A0%BC%E5%BC%8F)
+    /// 2) YYYY-MM-DD hh:mm:ss: When using this format, it represents Beijing time by default.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间点，格式为yyyy-mm-dd HH:MM:SS
-    /// 时间跨度在(0,4小时]，支持最近1天数据查询。
+    /// The end time of the request, supports data query for the last one day, the gap between the start time and the end time cannot exceed four hours. Interface request supports two time formats:
+    /// 1) YYYY-MM-DDThh:mm:ssZ: ISO time format,for details,see [ISO Date Format Description](https://cloud.tencent.com/document/product/267/38543#:~:text=I- ,ISO,-%E6%97%A5%E6%9C%9F%E6%A0%BC%E5%BC%8F)
+    /// 2) YYYY-MM-DD hh:mm:ss: When using this format, it represents Beijing time by default.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 峰值指标，可选值包括”Domain”，”StreamId”。
+    /// Bandwidth metric. Valid values: "Domain", "StreamId".
     ///
     /// Required.
     "TopIndex" top_index set_top_index: str,
-    /// 播放域名，默认为不填，表示求总体数据。
+    /// Playback domain name. If this parameter is left empty, full data will be queried by default.
     "PlayDomains" play_domains set_play_domains: list String,
-    /// 页号，
-    /// 范围是[1,1000]，
-    /// 默认值是1。
+    /// Page number,
+    /// Value range: [1,1000],
+    /// Default value: 1.
     "PageNum" page_num set_page_num: i128,
-    /// 每页个数，范围是[1,1000]，
-    /// 默认值是20。
+    /// Number of entries per page. Value range: [1,1000].
+    /// Default value: 20.
     "PageSize" page_size set_page_size: i128,
-    /// 排序指标，可选值包括” AvgFluxPerSecond”，”TotalRequest”（默认）,“TotalFlux”。
+    /// Sorting metric. Valid values: "AvgFluxPerSecond", "TotalRequest" (default), "TotalFlux".
     "OrderParam" order_param set_order_param: str,
 } }
 rt::action!("live", "2018-08-01", "DescribeVisitTopSumInfoList", DescribeVisitTopSumInfoListRequest => DescribeVisitTopSumInfoListResponse);
 
 rt::model! { read debug;
-/// DescribeVisitTopSumInfoList返回参数结构体
+/// DescribeVisitTopSumInfoList response structure.
 DescribeVisitTopSumInfoListResponse {
-    /// 页号，
-    /// 范围是[1,1000]，
-    /// 默认值是1。
+    /// Page number,
+    /// Value range: [1,1000],
+    /// Default value: 1.
     "PageNum" page_num set_page_num: i128,
-    /// 每页个数，范围是[1,1000]，
-    /// 默认值是20。
+    /// Number of entries per page. Value range: [1,1000].
+    /// Default value: 20.
     "PageSize" page_size set_page_size: i128,
-    /// 峰值指标，可选值包括”Domain”，”StreamId”。
+    /// Bandwidth metric. Valid values: "Domain", "StreamId".
     "TopIndex" top_index set_top_index: str,
-    /// 排序指标，可选值包括” AvgFluxPerSecond”(按每秒平均流量排序)，”TotalRequest”（默认，按总请求数排序）,“TotalFlux”（按总流量排序）。
+    /// Sorting metric. Valid values: AvgFluxPerSecond (sort by average traffic per second), TotalRequest (sort by total requests), TotalFlux (sort by total traffic). Default value: TotalRequest.
     "OrderParam" order_param set_order_param: str,
-    /// 记录总数。
+    /// Total number of results.
     "TotalNum" total_num set_total_num: i128,
-    /// 记录总页数。
+    /// Total number of result pages.
     "TotalPage" total_page set_total_page: i128,
-    /// 数据内容。
+    /// Data content.
     "DataInfoList" data_info_list set_data_info_list: list PlaySumStatInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -7996,34 +7947,36 @@ DiagnoseResult {
 } }
 
 rt::model! { read debug;
-/// 域名证书信息
+/// Domain name certificate information
 DomainCertInfo {
-    /// 证书Id。
+    /// Certificate ID.
     "CertId" cert_id set_cert_id: i64,
-    /// 证书名称。
+    /// Certificate name.
     "CertName" cert_name set_cert_name: str,
-    /// 描述信息。
+    /// Description.
     "Description" description set_description: str,
-    /// 创建时间，UTC格式。
-    /// 注：此字段为北京时间（UTC+8时区）。
+    /// The creation time in UTC format.
+    /// Note: Beijing time (UTC+8) is used.
     "CreateTime" create_time set_create_time: str,
-    /// 证书内容。
+    /// Certificate content.
     "HttpsCrt" https_crt set_https_crt: str,
-    /// 证书类型。
-    /// 0：用户添加证书，
-    /// 1：腾讯云托管证书。
+    /// Certificate type.
+    /// 0: user-added certificate
+    /// 1: Tencent Cloud-hosted certificate.
     "CertType" cert_type set_cert_type: i64,
-    /// 证书过期时间，UTC格式。
-    /// 注：此字段为北京时间（UTC+8时区）。
+    /// The certificate expiration time in UTC format.
+    /// Note: Beijing time (UTC+8) is used.
     "CertExpireTime" cert_expire_time set_cert_expire_time: str,
-    /// 使用此证书的域名名称。
+    /// Domain name that uses this certificate.
     "DomainName" domain_name set_domain_name: str,
-    /// 证书状态。
+    /// Certificate status.
     "Status" status set_status: i64,
-    /// 证书本身标识的域名列表。
-    /// 比如: ["*.x.com"]
+    /// List of domain names in the certificate.
+    /// ["*.x.com"] for example.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "CertDomains" cert_domains set_cert_domains: list String,
-    /// 腾讯云ssl的证书Id
+    /// Tencent Cloud SSL certificate ID.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "CloudCertId" cloud_cert_id set_cloud_cert_id: str,
 } }
 
@@ -8045,45 +7998,46 @@ DomainDetailInfo {
 } }
 
 rt::model! { read debug;
-/// 直播域名信息
+/// LVB domain name information
 DomainInfo {
-    /// 直播域名。
+    /// LVB domain name.
     "Name" name set_name: str,
-    /// 域名类型:
-    /// 0: 推流。
-    /// 1: 播放。
+    /// Domain name type:
+    /// 0: push.
+    /// 1: playback.
     "Type" r#type set_type: i128,
-    /// 域名状态:
-    /// 0: 停用。
-    /// 1: 启用。
+    /// Domain name status:
+    /// 0: deactivated.
+    /// 1: activated.
     "Status" status set_status: i128,
-    /// 添加时间。
-    /// 注：此字段为北京时间（UTC+8时区）。
+    /// The time when the domain was added.
+    /// Note: Beijing time (UTC+8) is used.
     "CreateTime" create_time set_create_time: str,
-    /// 是否有 CName 到固定规则域名:
-    /// 0: 否。
-    /// 1: 是。
+    /// Whether there is a CNAME record pointing to a fixed rule domain name:
+    /// 0: no.
+    /// 1: yes.
     "BCName" bc_name set_bc_name: i128,
-    /// cname 对应的域名。
+    /// Domain name corresponding to CNAME record.
     "TargetDomain" target_domain set_target_domain: str,
-    /// 播放区域，只在 Type=1 时该参数有意义。
-    /// 1: 国内。
-    /// 2: 全球。
-    /// 3: 海外。
+    /// Playback region. This parameter is valid only if `Type` is 1.
+    /// 1: in Mainland China.
+    /// 2: global.
+    /// 3: outside Mainland China.
     "PlayType" play_type set_play_type: i64,
-    /// 是否慢直播:
-    /// 0: 普通直播。
-    /// 1: 慢直播。
+    /// Whether it is LCB:
+    /// 0: LVB.
+    /// 1: LCB.
     "IsDelayLive" is_delay_live set_is_delay_live: i64,
-    /// 当前客户使用的 cname 信息。
+    /// Information of currently used CNAME record.
     "CurrentCName" current_c_name set_current_c_name: str,
-    /// 失效参数，可忽略。
+    /// Disused parameter, which can be ignored.
     "RentTag" rent_tag set_rent_tag: i64,
-    /// 失效参数，可忽略。
-    /// 注：此字段为北京时间（UTC+8时区）。
+    /// A disused parameter.
+    /// Note: Beijing time (UTC+8) is used.
     "RentExpireTime" rent_expire_time set_rent_expire_time: str,
-    /// 0: 标准直播。
-    /// 1: 小程序直播。
+    /// 0: LVB.
+    /// 1: LVB on Mini Program.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "IsMiniProgramLive" is_mini_program_live set_is_mini_program_live: i64,
 } }
 
@@ -8097,20 +8051,20 @@ DomainInfoList {
 } }
 
 rt::model! { write debug;
-/// Request of `DropLiveStream` (断开直播推流).
+/// Request of `DropLiveStream` (Pauses a live stream).
 ///
-/// 断开推流连接，但可以重新推流。
-/// 注：对已经不活跃的流，调用该断流接口时，接口返回成功。
+/// This API is used to pause a live stream. The stream can be resumed if it is paused.
+/// Note: If you call this API to pause an inactive stream, the request will be considered successful.
 DropLiveStreamRequest {
-    /// 流名称。
+    /// The stream name.
     ///
     /// Required.
     "StreamName" stream_name set_stream_name: str,
-    /// 您的推流域名。
+    /// Your push domain.
     ///
     /// Required.
     "DomainName" domain_name set_domain_name: str,
-    /// 推流路径，与推流和播放地址中的AppName保持一致，默认为 live。
+    /// The push path, which should be the same as `AppName` in the push and playback URL. The default value is `live`.
     ///
     /// Required.
     "AppName" app_name set_app_name: str,
@@ -8118,18 +8072,18 @@ DropLiveStreamRequest {
 rt::action!("live", "2018-08-01", "DropLiveStream", DropLiveStreamRequest => DropLiveStreamResponse);
 
 rt::model! { read debug;
-/// DropLiveStream返回参数结构体
+/// DropLiveStream response structure.
 DropLiveStreamResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `EnableLiveDomain` (启用域名).
+/// Request of `EnableLiveDomain` (Enables domain name).
 ///
-/// 启用状态为停用的直播域名。
+/// This API is used to enable a disabled LVB domain name.
 EnableLiveDomainRequest {
-    /// 待启用的直播域名。
+    /// LVB domain name to be enabled.
     ///
     /// Required.
     "DomainName" domain_name set_domain_name: str,
@@ -8137,7 +8091,7 @@ EnableLiveDomainRequest {
 rt::action!("live", "2018-08-01", "EnableLiveDomain", EnableLiveDomainRequest => EnableLiveDomainResponse);
 
 rt::model! { read debug;
-/// EnableLiveDomain返回参数结构体
+/// EnableLiveDomain response structure.
 EnableLiveDomainResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -8170,18 +8124,18 @@ EnableOptimalSwitchingResponse {
 } }
 
 rt::model! { both debug;
-/// flv格式特殊配置
+/// Special FLV recording setting.
 FlvSpecialParam {
-    /// 是否开启边录边传，仅flv格式有效。
+    /// Whether to enable upload while recording. This parameter is only valid for FLV recording.
     "UploadInRecording" upload_in_recording set_upload_in_recording: bool,
 } }
 
 rt::model! { write debug;
-/// Request of `ForbidLiveDomain` (禁用域名).
+/// Request of `ForbidLiveDomain` (Disables domain name).
 ///
-/// 停止使用某个直播域名。
+/// This API is used to disable an LVB domain name.
 ForbidLiveDomainRequest {
-    /// 待停用的直播域名。
+    /// LVB domain name to be disabled.
     ///
     /// Required.
     "DomainName" domain_name set_domain_name: str,
@@ -8189,47 +8143,47 @@ ForbidLiveDomainRequest {
 rt::action!("live", "2018-08-01", "ForbidLiveDomain", ForbidLiveDomainRequest => ForbidLiveDomainResponse);
 
 rt::model! { read debug;
-/// ForbidLiveDomain返回参数结构体
+/// ForbidLiveDomain response structure.
 ForbidLiveDomainResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ForbidLiveStream` (禁推直播流).
+/// Request of `ForbidLiveStream` (Forbids a live stream.).
 ///
-/// 禁止某条流的推送，可以预设某个时刻将流恢复。
-/// 注意：
-/// 1. 默认只要流名称正确，禁推就会生效。
-/// 2. 如需要推流域名+推流路径+流名称 强匹配生效禁推，需提单联系售后开启配置。
-/// 3. 如果配置了域名分组，需填写准确推流域名，才可断掉当前推流。
+/// This API is used to disable a stream. You can set a time to resume the stream.
+/// Note:
+/// 1. As long as the correct stream name is passed in, the stream will be disabled successfully.
+/// 2. If you want a stream to be disabled only if the push domain, push path, and stream name match, please submit a ticket.
+/// 3. If you have configured domain groups, you must pass in the correct push domain in order to disable a stream.
 ForbidLiveStreamRequest {
-    /// 推流路径，与推流和播放地址中的AppName保持一致，默认为 live。
+    /// Push path, which is the same as the AppName in push and playback addresses and is "live" by default.
     ///
     /// Required.
     "AppName" app_name set_app_name: str,
-    /// 您的推流域名。
+    /// Your push domain name.
     ///
     /// Required.
     "DomainName" domain_name set_domain_name: str,
-    /// 流名称。
+    /// Stream name.
     ///
     /// Required.
     "StreamName" stream_name set_stream_name: str,
-    /// 恢复流的时间。UTC 格式，例如：2018-11-29T19:00:00Z。
-    /// 注意：
-    /// 1. 默认禁推7天，且最长支持禁推90天。
-    /// 2. 北京时间值为 UTC 时间值 + 8 小时，格式按照 ISO 8601 标准表示，详见 [ISO 日期格式说明](https://cloud.tencent.com/document/product/267/38543#I)。
+    /// The time (in UTC format) to resume the stream, such as 2018-11-29T19:00:00Z.
+    /// Notes:
+    /// 1. The default stream disabling period is seven days. A stream can be disabled for up to 90 days.
+    /// 2. Beijing time is 8 hours ahead of UTC. The [ISO 8601 format](https://intl.cloud.tencent.com/document/product/266/11732#iso-date-format) is used.
     "ResumeTime" resume_time set_resume_time: str,
-    /// 禁推原因。
-    /// 注明：请务必填写禁推原因，防止误操作。
-    /// 长度限制：2048字节。
+    /// Reason for forbidding.
+    /// Note: Be sure to enter the reason for forbidding to avoid any faulty operations.
+    /// Length limit: 2,048 bytes.
     "Reason" reason set_reason: str,
 } }
 rt::action!("live", "2018-08-01", "ForbidLiveStream", ForbidLiveStreamRequest => ForbidLiveStreamResponse);
 
 rt::model! { read debug;
-/// ForbidLiveStream返回参数结构体
+/// ForbidLiveStream response structure.
 ForbidLiveStreamResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -8267,66 +8221,61 @@ GenerateLiveAvatarScriptBroadcastResponse {
 } }
 
 rt::model! { read debug;
-/// 某省份某运营商在某段时间内的带宽，流量，请求数和并发数
+/// Bandwidth, traffic, number of requests, and number of concurrent connections of an ISP in a district.
 GroupProIspDataInfo {
-    /// 省份。
+    /// District.
     "ProvinceName" province_name set_province_name: str,
-    /// 运营商。
+    /// ISP.
     "IspName" isp_name set_isp_name: str,
-    /// 分钟维度的明细数据。
+    /// Detailed data at the minute level.
     "DetailInfoList" detail_info_list set_detail_info_list: list CdnPlayStatData,
 } }
 
 rt::model! { both debug;
-/// HLS专属录制参数
+/// HLS-specific recording parameter
 HlsSpecialParam {
-    /// HLS续流超时时间。
-    /// 取值范围[0，1800]。
+    /// Timeout period for restarting an interrupted HLS push.
+    /// Value range: [0, 1,800].
     "FlowContinueDuration" flow_continue_duration set_flow_continue_duration: i128,
 } }
 
 rt::model! { read debug;
-/// HTTP返回码和统计数据
+/// HTTP return code and statistics
 HttpCodeInfo {
-    /// HTTP协议返回码。
-    /// 例："2xx", "3xx", "4xx", "5xx"。
+    /// HTTP return code.
+    /// Example: "2xx", "3xx", "4xx", "5xx".
     "HttpCode" http_code set_http_code: str,
-    /// 统计信息，对于无数据的时间点，会补0。
+    /// Statistics. 0 will be added for points in time when there is no data.
     "ValueList" value_list set_value_list: list HttpCodeValue,
 } }
 
 rt::model! { read debug;
-/// HTTP返回码数据信息
+/// HTTP return code data
 HttpCodeValue {
-    /// 时间，
-    /// 使用UTC格式时间，
-    /// 例如：2019-01-08T10:00:00Z。
-    /// 注意：北京时间值为 UTC 时间值 + 8 小时，格式按照 ISO 8601 标准表示，详见 [ISO 日期格式说明](https://cloud.tencent.com/document/product/266/11732#I)。
+    /// Time in the format of `yyyy-mm-dd HH:MM:SS`.
     "Time" time set_time: str,
-    /// 次数。
+    /// Occurrences.
     "Numbers" numbers set_numbers: i128,
-    /// 占比。
+    /// Proportion.
     "Percentage" percentage set_percentage: f64,
 } }
 
 rt::model! { read debug;
-/// 播放错误码信息
+/// Playback error code information
 HttpStatusData {
-    /// 数据时间点，
-    /// 使用UTC格式时间，
-    /// 例如：2019-01-08T10:00:00Z。
-    /// 注意：北京时间值为 UTC 时间值 + 8 小时，格式按照 ISO 8601 标准表示，详见 [ISO 日期格式说明](https://cloud.tencent.com/document/product/266/11732#I)。
+    /// Data point in time,
+    /// In the format of `yyyy-mm-dd HH:MM:SS`.
     "Time" time set_time: str,
-    /// 播放状态码详细信息。
+    /// Playback status code details.
     "HttpStatusInfoList" http_status_info_list set_http_status_info_list: list HttpStatusInfo,
 } }
 
 rt::model! { read debug;
-/// 播放错误码信息
+/// Playback error code information
 HttpStatusInfo {
-    /// 播放HTTP状态码。
+    /// Playback HTTP status code.
     "HttpStatus" http_status set_http_status: str,
-    /// 个数。
+    /// Quantity.
     "Num" num set_num: i128,
 } }
 
@@ -8452,45 +8401,46 @@ LiveAvatarCloneFigureInfo {
 } }
 
 rt::model! { write debug;
-/// 用作批量绑定域名和证书。
+/// The domains to bind to a certificate.
 LiveCertDomainInfo {
-    /// 域名。
+    /// The domain name.
     ///
     /// Required.
     "DomainName" domain_name set_domain_name: str,
-    /// 是否启用域名的https规则。
-    /// 1：启用
-    /// 0：禁用
-    /// -1：保持不变
+    /// Whether to enable HTTPS for the domain.
+    /// 1: Enable
+    /// 0: Disable
+    /// -1: Keep the current configuration
     ///
     /// Required.
     "Status" status set_status: i64,
 } }
 
 rt::model! { read debug;
-/// DescribeLiveDomainCertBindings, DescribeLiveDomainCertBindingsGray接口返回的域名证书信息
+/// The domain and certificate information returned by `DescribeLiveDomainCertBindings` and `DescribeLiveDomainCertBindingsGray`.
 LiveDomainCertBindings {
-    /// 域名。
+    /// The domain name.
     "DomainName" domain_name set_domain_name: str,
-    /// 证书备注。与CertName同义。
+    /// The remarks for the certificate. This parameter is the same as `CertName`.
     "CertificateAlias" certificate_alias set_certificate_alias: str,
-    /// 证书类型。
-    /// 0：自有证书
-    /// 1：腾讯云ssl托管证书
+    /// The certificate type.
+    /// 0: Self-owned certificate
+    /// 1: Tencent Cloud-hosted certificate
     "CertType" cert_type set_cert_type: i64,
-    /// https状态。
-    /// 1：已开启。
-    /// 0：已关闭。
+    /// Whether HTTPS is enabled.
+    /// 1: Enabled
+    /// 0: Disabled
     "Status" status set_status: i64,
-    /// 证书过期时间。
-    /// 注：此字段为北京时间（UTC+8时区）。
+    /// The certificate expiration time.
+    /// Note: Beijing time (UTC+8) is used.
     "CertExpireTime" cert_expire_time set_cert_expire_time: str,
-    /// 证书Id。
+    /// The certificate ID.
     "CertId" cert_id set_cert_id: i64,
-    /// 腾讯云ssl的证书Id。
+    /// The SSL certificate ID assigned by Tencent Cloud.
     "CloudCertId" cloud_cert_id set_cloud_cert_id: str,
-    /// 规则最后更新时间。
-    /// 注：此字段为北京时间（UTC+8时区）。
+    /// The last updated time.
+    /// Note: Beijing time (UTC+8) is used.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UpdateTime" update_time set_update_time: str,
 } }
 
@@ -9044,34 +8994,34 @@ ModifyLiveAvatarScriptResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyLiveCallbackTemplate` (修改回调模板).
+/// Request of `ModifyLiveCallbackTemplate` (Modifies callback template).
 ///
-/// 修改回调模板。
+/// This API is used to modify a callback template.
 ModifyLiveCallbackTemplateRequest {
-    /// DescribeLiveCallbackTemplates接口返回的模板 ID。
+    /// Template ID returned by the `DescribeLiveCallbackTemplates` API.
     ///
     /// Required.
     "TemplateId" template_id set_template_id: i64,
-    /// 模板名称。
+    /// Template name.
     "TemplateName" template_name set_template_name: str,
-    /// 描述信息。
+    /// Description.
     "Description" description set_description: str,
-    /// 开播回调 URL。
+    /// Stream starting callback URL.
     "StreamBeginNotifyUrl" stream_begin_notify_url set_stream_begin_notify_url: str,
-    /// 断流回调 URL。
+    /// Interruption callback URL.
     "StreamEndNotifyUrl" stream_end_notify_url set_stream_end_notify_url: str,
-    /// 录制文件回调 URL。
+    /// Recording callback URL.
     "RecordNotifyUrl" record_notify_url set_record_notify_url: str,
     /// 录制状态回调 URL 。
     "RecordStatusNotifyUrl" record_status_notify_url set_record_status_notify_url: str,
-    /// 截图回调 URL。
+    /// Screencapturing callback URL.
     "SnapshotNotifyUrl" snapshot_notify_url set_snapshot_notify_url: str,
-    /// 鉴黄回调 URL。
+    /// Porn detection callback URL.
     "PornCensorshipNotifyUrl" porn_censorship_notify_url set_porn_censorship_notify_url: str,
-    /// 回调 Key，回调 URL 公用，回调签名详见事件消息通知文档。
-    /// [事件消息通知](/document/product/267/32744)。
+    /// Callback key. The callback URL is public. For the callback signature, please see the event message notification document.
+    /// [Event Message Notification](https://intl.cloud.tencent.com/document/product/267/32744?from_cn_redirect=1).
     "CallbackKey" callback_key set_callback_key: str,
-    /// 推流异常回调 URL。
+    /// The push error callback URL.
     "PushExceptionNotifyUrl" push_exception_notify_url set_push_exception_notify_url: str,
     /// 音频审核回调 URL。
     "AudioAuditNotifyUrl" audio_audit_notify_url set_audio_audit_notify_url: str,
@@ -9083,33 +9033,33 @@ ModifyLiveCallbackTemplateRequest {
 rt::action!("live", "2018-08-01", "ModifyLiveCallbackTemplate", ModifyLiveCallbackTemplateRequest => ModifyLiveCallbackTemplateResponse);
 
 rt::model! { read debug;
-/// ModifyLiveCallbackTemplate返回参数结构体
+/// ModifyLiveCallbackTemplate response structure.
 ModifyLiveCallbackTemplateResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `ModifyLiveDomainCertBindings` (批量绑定证书对应的播放域名).
+/// Request of `ModifyLiveDomainCertBindings` (Binding a certificate to multiple playback domains).
 ///
-/// 批量绑定证书对应的播放域名，并更新启用状态。
-/// 新建自有证书将自动上传至腾讯云ssl。
+/// This API is used to bind a certificate to multiple playback domains and update the HTTPS configuration of the domains.
+/// If a self-owned certificate is used, it will be automatically uploaded to Tencent Cloud’s SSL Certificate Service.
 ModifyLiveDomainCertBindingsRequest {
-    /// 要绑定证书的播放域名/状态 信息列表。
-    /// 如果CloudCertId和证书公钥私钥对均不传，且域名列表已有绑定规则，只批量更新域名https规则的启用状态，并把未上传至腾讯云ssl的已有自有证书上传。
+    /// The playback domains to bind and whether to enable HTTPS for them.
+    /// If neither `CloudCertId` nor the public/private key is specified, and a domain is already bound with a certificate, this API will only update the HTTPS configuration of the domain and, if the certificate is a self-owned certificate, upload it to Tencent Cloud.
     ///
     /// Required.
     "DomainInfos" domain_infos set_domain_infos: list LiveCertDomainInfo,
-    /// 腾讯云ssl的证书Id。
-    /// 见 https://cloud.tencent.com/document/api/400/41665
+    /// The SSL certificate ID assigned by Tencent Cloud.
+    /// For details, see https://intl.cloud.tencent.com/document/api/400/41665?from_cn_redirect=1
     "CloudCertId" cloud_cert_id set_cloud_cert_id: str,
-    /// 证书公钥。
-    /// CloudCertId和公钥私钥对二选一，若CloudCertId将会舍弃公钥和私钥参数，否则将自动先把公钥私钥对上传至ssl新建证书，并使用上传成功后返回的CloudCertId。
+    /// The public key of the certificate.
+    /// You can specify either `CloudCertId` or the public/private key. If both are specified, the private and public key parameters will be ignored. If you pass in only the public and private keys, the corresponding certificate will be uploaded to Tencent Cloud SSL Certificate Service, which will generate a `CloudCertId` for the certificate.
     "CertificatePublicKey" certificate_public_key set_certificate_public_key: str,
-    /// 证书私钥。
-    /// CloudCertId和公钥私钥对二选一，若传CloudCertId将会舍弃公钥和私钥参数，否则将自动先把公钥私钥对上传至ssl新建证书，并使用上传成功后返回的CloudCertId。
+    /// The private key of the certificate.
+    /// You can specify either `CloudCertId` or the public/private key. If both are specified, the private and public key parameters will be ignored. If you pass in only the public and private keys, the corresponding certificate will be uploaded to Tencent Cloud SSL Certificate Service, which will generate a `CloudCertId` for the certificate.
     "CertificatePrivateKey" certificate_private_key set_certificate_private_key: str,
-    /// 上传至ssl证书中心的备注信息，只有新建证书时有效。传CloudCertId时会忽略。
+    /// The remarks for the certificate in Tencent Cloud SSL Certificate Service. This parameter will be ignored if `CloudCertId` is specified.
     "CertificateAlias" certificate_alias set_certificate_alias: str,
 } }
 impl ::core::fmt::Debug for ModifyLiveDomainCertBindingsRequest {
@@ -9126,39 +9076,40 @@ impl ::core::fmt::Debug for ModifyLiveDomainCertBindingsRequest {
 rt::action!("live", "2018-08-01", "ModifyLiveDomainCertBindings", ModifyLiveDomainCertBindingsRequest => ModifyLiveDomainCertBindingsResponse);
 
 rt::model! { read debug;
-/// ModifyLiveDomainCertBindings返回参数结构体
+/// ModifyLiveDomainCertBindings response structure.
 ModifyLiveDomainCertBindingsResponse {
-    /// DomainNames 入参中，与证书不匹配的域名列表，将会跳过处理。
+    /// The domains skipped due to certificate mismatch.
     "MismatchedDomainNames" mismatched_domain_names set_mismatched_domain_names: list String,
-    /// 操作失败的域名及错误码，错误信息，包括MismatchedDomainNames中的域名。
+    /// The domains that the API failed to bind, including those in `MismatchedDomainNames`, and the error information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Errors" errors set_errors: list BatchDomainOperateErrors,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyLiveDomainReferer` (设置直播域名 Referer 黑白名单).
+/// Request of `ModifyLiveDomainReferer` (Configures referer allowlist/blocklist of a live streaming domain name).
 ///
-/// 设置直播域名 Referer 黑白名单。
-/// 由于 Referer 信息包含在 http 协议中，在开启配置后，播放协议为 rtmp 或 WebRTC 不会校验 Referer 配置，仍可正常播放。如需配置 Referer 鉴权建议使用 http-flv 或 http-hls 协议播放。
+/// This API is used to configure referer allowlist/blocklist of a live streaming domain name.
+/// Referer information is included in HTTP requests. After you enable referer configuration, live streams using RTMP or WebRTC for playback will not authenticate the referer and can be played back normally. To make the referer configuration effective, the HTTP-FLV or HLS protocol is recommended for playback.
 ModifyLiveDomainRefererRequest {
-    /// 播放域名。
+    /// Playback domain name
     ///
     /// Required.
     "DomainName" domain_name set_domain_name: str,
-    /// 是否开启当前域名的 Referer 黑白名单鉴权。
+    /// Whether to enable referer allowlist/blocklist authentication for the current domain name
     ///
     /// Required.
     "Enable" enable set_enable: i64,
-    /// 名单类型，0：黑名单，1：白名单。
+    /// List type. Valid values: `0` (blocklist), `1` (allowlist)
     ///
     /// Required.
     "Type" r#type set_type: i64,
-    /// 是否允许空 Referer，0：不允许，1：允许。
+    /// Whether to allow empty referer. Valid values: `0` (no), `1` (yes)
     ///
     /// Required.
     "AllowEmpty" allow_empty set_allow_empty: i64,
-    /// Referer 名单列表，以;分隔。
+    /// Referer list. Separate items in it with semicolons (;).
     ///
     /// Required.
     "Rules" rules set_rules: str,
@@ -9166,7 +9117,7 @@ ModifyLiveDomainRefererRequest {
 rt::action!("live", "2018-08-01", "ModifyLiveDomainReferer", ModifyLiveDomainRefererRequest => ModifyLiveDomainRefererResponse);
 
 rt::model! { read debug;
-/// ModifyLiveDomainReferer返回参数结构体
+/// ModifyLiveDomainReferer response structure.
 ModifyLiveDomainRefererResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -9229,46 +9180,46 @@ ModifyLivePadTemplateResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyLivePlayAuthKey` (修改播放鉴权key).
+/// Request of `ModifyLivePlayAuthKey` (Modifies the playback authentication key).
 ///
-/// 修改播放鉴权key
+/// This API is used to modify the playback authentication key.
 ModifyLivePlayAuthKeyRequest {
-    /// 播放域名。
+    /// Playback domain name.
     ///
     /// Required.
     "DomainName" domain_name set_domain_name: str,
-    /// 是否启用，0：关闭，1：启用。
-    /// 不传表示不修改当前值。
+    /// Whether to enable. 0: disabled; 1: enabled.
+    /// If this parameter is left empty, the current value will not be modified.
     "Enable" enable set_enable: i64,
-    /// 鉴权key。
-    /// 不传表示不修改当前值。
+    /// Authentication key.
+    /// If this parameter is left empty, the current value will not be modified.
     "AuthKey" auth_key set_auth_key: str,
-    /// 有效时间，单位：秒。
-    /// 不传表示不修改当前值。
+    /// Validity period in seconds.
+    /// If this parameter is left empty, the current value will not be modified.
     "AuthDelta" auth_delta set_auth_delta: i128,
-    /// 鉴权备用key。
-    /// 不传表示不修改当前值。
+    /// Backup authentication key.
+    /// If this parameter is left empty, the current value will not be modified.
     "AuthBackKey" auth_back_key set_auth_back_key: str,
 } }
 rt::action!("live", "2018-08-01", "ModifyLivePlayAuthKey", ModifyLivePlayAuthKeyRequest => ModifyLivePlayAuthKeyResponse);
 
 rt::model! { read debug;
-/// ModifyLivePlayAuthKey返回参数结构体
+/// ModifyLivePlayAuthKey response structure.
 ModifyLivePlayAuthKeyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyLivePlayDomain` (修改播放域名信息).
+/// Request of `ModifyLivePlayDomain` (Modifies playback domain name).
 ///
-/// 修改播放域名信息。
+/// This API is used to modify a playback domain name.
 ModifyLivePlayDomainRequest {
-    /// 播放域名。
+    /// Playback domain name.
     ///
     /// Required.
     "DomainName" domain_name set_domain_name: str,
-    /// 拉流域名类型。1-国内；2-全球；3-境外
+    /// Pull domain name type. 1: Mainland China. 2: global, 3: outside Mainland China
     ///
     /// Required.
     "PlayType" play_type set_play_type: i64,
@@ -9276,75 +9227,75 @@ ModifyLivePlayDomainRequest {
 rt::action!("live", "2018-08-01", "ModifyLivePlayDomain", ModifyLivePlayDomainRequest => ModifyLivePlayDomainResponse);
 
 rt::model! { read debug;
-/// ModifyLivePlayDomain返回参数结构体
+/// ModifyLivePlayDomain response structure.
 ModifyLivePlayDomainResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyLivePullStreamTask` (更新直播拉流任务).
+/// Request of `ModifyLivePullStreamTask` (Modifies a stream pulling task).
 ///
-/// 更新直播拉流任务。
-/// 1. 不支持修改拉流源类型，如需更换，请创建新任务。
+/// This API is used to modify a stream pulling task.
+/// 1. You cannot modify the destination URL. To publish to a new destination, please create a new task.
+/// 2. You cannot modify the source type. To use a different source type, please create a new task.
 ModifyLivePullStreamTaskRequest {
-    /// 任务Id。
+    /// The task ID.
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 操作人姓名。
+    /// The operator.
     ///
     /// Required.
     "Operator" operator set_operator: str,
-    /// 拉流源url列表。
-    /// SourceType为直播（PullLivePushLive）只可以填1个，
-    /// SourceType为点播（PullVodPushLive）可以填多个，上限30个。
+    /// The source URL(s).
+    /// If `SourceType` is `PullLivePushLive`, you can specify only one source URL.
+    /// If `SourceType` is `PullVodPushLive`, you can specify at most 30 source URLs.
     "SourceUrls" source_urls set_source_urls: list String,
-    /// 开始时间。
-    /// 使用UTC格式时间，
-    /// 例如：2019-01-08T10:00:00Z。
-    /// 注意：北京时间值为 UTC 时间值 + 8 小时，格式按照 ISO 8601 标准表示，详见 [ISO 日期格式说明](https://cloud.tencent.com/document/product/267/38543#I)。
+    /// The start time.
+    /// It must be in UTC format.
+    /// Example: 2019-01-08T10:00:00Z.
+    /// Note: Beijing time is 8 hours ahead of UTC. The [ISO 8601 format](https://intl.cloud.tencent.com/document/product/266/11732#iso-date-format) is used.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间，注意：
-    /// 1. 结束时间必须大于开始时间；
-    /// 2. 结束时间和开始时间必须大于当前时间；
-    /// 3. 结束时间 和 开始时间 间隔必须小于30天。
-    /// 使用UTC格式时间，
-    /// 例如：2019-01-08T10:00:00Z。
-    /// 注意：北京时间值为 UTC 时间值 + 8 小时，格式按照 ISO 8601 标准表示，详见 [ISO 日期格式说明](https://cloud.tencent.com/document/product/267/38543#I)。
-    /// 4. 只修改EndTime进行续期， 不会影响正在进行中的任务。
+    /// The end time. Notes:
+    /// 1. The end time must be later than the start time.
+    /// 2. The end time and start time must be later than the current time.
+    /// 3. The end time and start time must be less than seven days apart.
+    /// It must be in UTC format.
+    /// Example: 2019-01-08T10:00:00Z.
+    /// Note: Beijing time is 8 hours ahead of UTC. The [ISO 8601 format](https://intl.cloud.tencent.com/document/product/266/11732#iso-date-format) is used.
     "EndTime" end_time set_end_time: str,
-    /// 点播拉流转推循环次数。
-    /// -1：无限循环，直到任务结束。
-    /// 0：不循环。
-    /// >0：具体循环次数。次数和时间以先结束的为准。
-    /// 注意：拉流源为点播，该配置生效。
+    /// The number of times to loop video files.
+    /// -1: Loop indefinitely
+    /// 0: Do not loop
+    /// > 0: The number of loop times. A task will end either when the videos are looped for the specified number of times or at the specified task end time, whichever is earlier.
+    /// This parameter is valid only if the source is video files.
     "VodLoopTimes" vod_loop_times set_vod_loop_times: i64,
-    /// 点播更新SourceUrls后的播放方式：
-    /// ImmediateNewSource：立即从更新的拉流源开始播放；
-    /// ContinueBreakPoint：从上次断流url源的断点处继续，结束后再使用新的拉流源。
-    /// 注意：拉流源为点播，该配置生效。
+    /// The behavior after the source video files (`SourceUrls`) are changed.
+    /// ImmediateNewSource: Play the new videos immediately
+    /// ContinueBreakPoint: Finish the current video first and then pull from the new source.
+    /// This parameter is valid only if the source is video files.
     "VodRefreshType" vod_refresh_type set_vod_refresh_type: str,
-    /// 任务状态：
-    /// enable - 启用，
-    /// pause - 暂停。
+    /// Whether to enable or pause the task. Valid values:
+    /// enable
+    /// pause
     "Status" status set_status: str,
-    /// 选择需要回调的事件（不填则回调全部）：
-    /// TaskStart：任务启动回调，
-    /// TaskExit：任务停止回调，
-    /// VodSourceFileStart：从点播源文件开始拉流回调，
-    /// VodSourceFileFinish：从点播源文件拉流结束回调，
-    /// ResetTaskConfig：任务更新回调。
+    /// The events to listen for. If you do not pass this parameter, all events will be listened for.
+    /// TaskStart: Callback for starting a task
+    /// TaskExit: Callback for ending a task
+    /// VodSourceFileStart: Callback for starting to pull from video files
+    /// VodSourceFileFinish: Callback for stopping pulling from video files
+    /// ResetTaskConfig: Callback for modifying a task
     "CallbackEvents" callback_events set_callback_events: list String,
-    /// 自定义回调地址。
-    /// 相关事件会回调到该地址。
+    /// A custom callback URL.
+    /// Callbacks will be sent to this URL.
     "CallbackUrl" callback_url set_callback_url: str,
-    /// 指定播放文件索引。
-    /// 注意： 从1开始，不大于SourceUrls中文件个数。
+    /// The index of the video to start from.
+    /// The value of this parameter cannot be smaller than 1 or larger than the number of elements in `SourceUrls`.
     "FileIndex" file_index set_file_index: i64,
-    /// 指定播放文件偏移。
-    /// 注意：
-    /// 1. 单位：秒，配合FileIndex使用。
+    /// The playback offset (seconds).
+    /// Notes:
+    /// 1. This parameter should be used together with `FileIndex`.
     "OffsetTime" offset_time set_offset_time: i64,
     /// 指定任务 ID 修改任务。
     ///
@@ -9353,34 +9304,34 @@ ModifyLivePullStreamTaskRequest {
     /// 目标 Url。
     /// 换目标地址，会断流重推到新地址。
     "ToUrl" to_url set_to_url: str,
-    /// 任务备注。
+    /// The remarks for the task.
     "Comment" comment set_comment: str,
-    /// 备源的类型：
-    /// PullLivePushLive -直播，
-    /// PullVodPushLive -点播。
-    /// 注意：
-    /// 1. 仅当主源类型为直播源时，备源才会生效。
-    /// 2. 将该参数置为空，则可将任务去除备源信息。
-    /// 3. 主直播源拉流中断时，自动使用备源进行拉流。
-    /// 4. 如果备源为点播文件时，则每次轮播完点播文件就检查主源是否恢复，如果主源恢复则自动切回到主源，否则继续拉备源。
+    /// The backup source type.
+    /// PullLivePushLive: Live streaming
+    /// PullVodPushLive: Video files
+    /// Notes:
+    /// 1. Backup sources are supported only if the primary source type is live streaming.
+    /// 2. Leaving this parameter empty will reset the backup source.
+    /// 3. When pull from the primary source is interrupted, the system will pull from the backup source.
+    /// 4. If the backup source is a video file, each time the video is finished, the system will check if the primary source is recovered and will switch back if it is.
     "BackupSourceType" backup_source_type set_backup_source_type: str,
-    /// 备源 URL。
-    /// 只允许填一个备源 URL
+    /// The URL of the backup source.
+    /// You can specify only one backup source URL.
     "BackupSourceUrl" backup_source_url set_backup_source_url: str,
-    /// 水印信息列表。
-    /// 注意：
-    /// 1. 最多支持4个不同位置的水印。
-    /// 2. 水印图片 URL 请使用合法外网可访问地址。
-    /// 3. 支持的水印图片格式：png，jpg等。
-    /// 4. 轮播任务修改水印后，轮播到下一个文件时新水印生效。
-    /// 5. 直播源任务修改水印后，水印立即生效。
-    /// 6. 清除水印时，需携带该水印列表参数，内容为空数组。
-    /// 7. 暂不支持动图水印。
+    /// The information of watermarks to add.
+    /// Notes:
+    /// 1. You can add up to four watermarks to different locations of the video.
+    /// 2. Make sure you use publicly accessible URLs for the watermark images.
+    /// 3. Supported image formats include PNG and JPG.
+    /// 4. If you change the watermark configuration of a task whose source is a list of video files, the new configuration will take effect for the next file in the list.
+    /// 5. If you change the watermark configuration of a task whose source is a live stream, the new configuration will take effect immediately.
+    /// 6. If you want to stop using watermarks, pass in an empty array.
+    /// 7. Currently, animated watermarks are not supported.
     "WatermarkList" watermark_list set_watermark_list: list PullPushWatermarkInfo,
-    /// 点播源是否启用本地推流模式，默认0，不启用。
-    /// 0 - 不启用。
-    /// 1 - 启用。
-    /// 注意：启用本地模式后，会将源列表中的 MP4 文件进行本地下载，优先使用本地已下载文件进行推流，提高点播源推流稳定性。使用本地下载文件推流时，会产生增值费用。
+    /// Whether to use local mode when the source type is video files. The default is `0`.
+    /// 0: Do not use local mode
+    /// 1: Use local mode
+    /// Note: If you enable local mode, MP4 files will be downloaded to local storage, and the local files will be used for push. This ensures more reliable push. Pushing a local file will incur additional fees.
     "VodLocalMode" vod_local_mode set_vod_local_mode: i64,
     /// 新的目标地址。传空值，则取消该地址的推流。
     /// 传入新值，则替换原有地址。
@@ -9391,76 +9342,76 @@ ModifyLivePullStreamTaskRequest {
 rt::action!("live", "2018-08-01", "ModifyLivePullStreamTask", ModifyLivePullStreamTaskRequest => ModifyLivePullStreamTaskResponse);
 
 rt::model! { read debug;
-/// ModifyLivePullStreamTask返回参数结构体
+/// ModifyLivePullStreamTask response structure.
 ModifyLivePullStreamTaskResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyLivePushAuthKey` (修改推流鉴权key).
+/// Request of `ModifyLivePushAuthKey` (Modifies the push authentication key).
 ///
-/// 修改直播推流鉴权key
+/// This API is used to modify the LVB push authentication key.
 ModifyLivePushAuthKeyRequest {
-    /// 推流域名。
+    /// Push domain name.
     ///
     /// Required.
     "DomainName" domain_name set_domain_name: str,
-    /// 是否启用，0：关闭，1：启用。
-    /// 不传表示不修改当前值。
+    /// Whether to enable. 0: disabled; 1: enabled.
+    /// If this parameter is left empty, the current value will not be modified.
     "Enable" enable set_enable: i64,
-    /// 主鉴权key。
-    /// 不传表示不修改当前值。
+    /// Master authentication key.
+    /// If this parameter is left empty, the current value will not be modified.
     "MasterAuthKey" master_auth_key set_master_auth_key: str,
-    /// 备鉴权key。
-    /// 不传表示不修改当前值。
+    /// Backup authentication key.
+    /// If this parameter is left empty, the current value will not be modified.
     "BackupAuthKey" backup_auth_key set_backup_auth_key: str,
-    /// 有效时间，单位：秒。
+    /// Validity period in seconds.
     "AuthDelta" auth_delta set_auth_delta: i128,
 } }
 rt::action!("live", "2018-08-01", "ModifyLivePushAuthKey", ModifyLivePushAuthKeyRequest => ModifyLivePushAuthKeyResponse);
 
 rt::model! { read debug;
-/// ModifyLivePushAuthKey返回参数结构体
+/// ModifyLivePushAuthKey response structure.
 ModifyLivePushAuthKeyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyLiveRecordTemplate` (直播修改录制模板配置).
+/// Request of `ModifyLiveRecordTemplate` (Modifies a recording template).
 ///
-/// 修改录制模板配置。
+/// This API is used to modify the recording template configuration.
 ModifyLiveRecordTemplateRequest {
-    /// DescribeRecordTemplates接口获取到的模板 ID。
+    /// Template ID obtained through the `DescribeRecordTemplates` API.
     ///
     /// Required.
     "TemplateId" template_id set_template_id: i64,
-    /// 模板名称。
+    /// Template name.
     "TemplateName" template_name set_template_name: str,
-    /// 描述信息。
+    /// Message description
     "Description" description set_description: str,
-    /// FLV 录制参数，开启 FLV 录制时设置。
+    /// FLV recording parameter, which is set when FLV recording is enabled.
     "FlvParam" flv_param set_flv_param: obj RecordParam,
-    /// HLS 录制参数，开启 HLS 录制时设置。
+    /// HLS recording parameter, which is set when HLS recording is enabled.
     "HlsParam" hls_param set_hls_param: obj RecordParam,
-    /// MP4 录制参数，开启 MP4 录制时设置。
+    /// MP4 recording parameter, which is set when MP4 recording is enabled.
     "Mp4Param" mp4_param set_mp4_param: obj RecordParam,
-    /// AAC 录制参数，开启 AAC 录制时设置。
+    /// AAC recording parameter, which is set when AAC recording is enabled.
     "AacParam" aac_param set_aac_param: obj RecordParam,
-    /// HLS 录制定制参数。
+    /// Custom HLS recording parameter.
     "HlsSpecialParam" hls_special_param set_hls_special_param: obj HlsSpecialParam,
-    /// MP3 录制参数，开启 MP3 录制时设置。
+    /// MP3 recording parameter, which is set when MP3 recording is enabled.
     "Mp3Param" mp3_param set_mp3_param: obj RecordParam,
-    /// 是否去除水印，类型为慢直播时此参数无效。
+    /// Whether to remove the watermark. This parameter is invalid if `IsDelayLive` is `1`.
     "RemoveWatermark" remove_watermark set_remove_watermark: bool,
-    /// FLV 录制定制参数。
+    /// A special parameter for FLV recording.
     "FlvSpecialParam" flv_special_param set_flv_special_param: obj FlvSpecialParam,
 } }
 rt::action!("live", "2018-08-01", "ModifyLiveRecordTemplate", ModifyLiveRecordTemplateRequest => ModifyLiveRecordTemplateResponse);
 
 rt::model! { read debug;
-/// ModifyLiveRecordTemplate返回参数结构体
+/// ModifyLiveRecordTemplate response structure.
 ModifyLiveRecordTemplateResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -9530,56 +9481,56 @@ ModifyLiveSmartEraseTemplateResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyLiveSnapshotTemplate` (修改截图模板).
+/// Request of `ModifyLiveSnapshotTemplate` (Modifies screencapturing template configuration).
 ///
-/// 修改截图模板配置。
+/// This API is used to modify the screencapturing template configuration.
 ModifyLiveSnapshotTemplateRequest {
-    /// 模板 ID。
+    /// Template ID.
     ///
     /// Required.
     "TemplateId" template_id set_template_id: i64,
-    /// Cos 应用 ID。
-    /// 注：此参数现在须必选。
+    /// The COS application ID.
+    /// **Please note that this parameter is required now**.
     ///
     /// Required.
     "CosAppId" cos_app_id set_cos_app_id: i64,
-    /// Cos Bucket名称。
-    /// 注：CosBucket参数值不能包含-[appid] 部分。
-    /// 注：此参数现在须必选。
+    /// The COS bucket name.
+    /// Note: Do not include the `-[appid]` part in the value of `CosBucket`.
+    /// **Please note that this parameter is required now**.
     ///
     /// Required.
     "CosBucket" cos_bucket set_cos_bucket: str,
-    /// Cos 地域。
-    /// 注：此参数现在须必选。
+    /// The COS region.
+    /// **Please note that this parameter is required now**.
     ///
     /// Required.
     "CosRegion" cos_region set_cos_region: str,
-    /// 模板名称。
-    /// 长度上限：255字节。
+    /// Template name.
+    /// Maximum length: 255 bytes.
     "TemplateName" template_name set_template_name: str,
-    /// 描述信息。
-    /// 长度上限：1024字节。
+    /// Description.
+    /// Maximum length: 1,024 bytes.
     "Description" description set_description: str,
-    /// 截图间隔，单位s，默认10s。
-    /// 范围： 5s ~ 300s。
+    /// Screencapturing interval in seconds. Default value: 10s.
+    /// Value range: 5-300s.
     "SnapshotInterval" snapshot_interval set_snapshot_interval: i64,
-    /// 截图宽度。默认：0（原始宽）。
+    /// Screenshot width. Default value: 0 (original width).
     "Width" width set_width: i64,
-    /// 截图高度。默认：0（原始高）。
+    /// Screenshot height. Default value: 0 (original height).
     "Height" height set_height: i64,
-    /// 是否开启鉴黄，默认 0 。
-    /// 0：不开启。
-    /// 1：开启。
+    /// Whether to enable porn detection. Default value: 0.
+    /// 0: do not enable.
+    /// 1: enable.
     "PornFlag" porn_flag set_porn_flag: i64,
-    /// Cos Bucket文件夹前缀。
+    /// COS bucket folder prefix.
     "CosPrefix" cos_prefix set_cos_prefix: str,
-    /// Cos 文件名称。
+    /// COS filename.
     "CosFileName" cos_file_name set_cos_file_name: str,
 } }
 rt::action!("live", "2018-08-01", "ModifyLiveSnapshotTemplate", ModifyLiveSnapshotTemplateRequest => ModifyLiveSnapshotTemplateResponse);
 
 rt::model! { read debug;
-/// ModifyLiveSnapshotTemplate返回参数结构体
+/// ModifyLiveSnapshotTemplate response structure.
 ModifyLiveSnapshotTemplateResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -9633,122 +9584,121 @@ ModifyLiveStreamMonitorResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyLiveTimeShiftTemplate` (修改直播时移模板).
+/// Request of `ModifyLiveTimeShiftTemplate` (Modifies a standby stream template).
 ///
-/// 修改直播时移模板。
+/// This API is used to modify a time shifting template.
 ModifyLiveTimeShiftTemplateRequest {
-    /// 时移模板id。
+    /// The time shifting template ID.
     ///
     /// Required.
     "TemplateId" template_id set_template_id: i128,
-    /// 模板名称。
-    /// 仅支持中文、英文、数字、_、-。
+    /// The template name.
+    /// Only letters, numbers, underscores, and hyphens are supported.
     "TemplateName" template_name set_template_name: str,
-    /// 描述信息。
-    /// 长度上限：1024字节。
-    /// 仅支持中文、英文、数字、_、-。
+    /// The template description.
+    /// Maximum length: 1,024 bytes.
+    /// Only letters, numbers, underscores, and hyphens are supported.
     "Description" description set_description: str,
-    /// 时移时长。
-    /// 单位：s。
+    /// The time shifting duration.
+    /// Unit: Second.
     "Duration" duration set_duration: i128,
-    /// 分片时长。
-    /// 可取3-10。
-    /// 单位：s。
-    /// 默认值：5。
+    /// The segment size.
+    /// Value range: 3-10.
+    /// Unit: Second.
+    /// Default value: 5
     "ItemDuration" item_duration set_item_duration: i128,
-    /// 是否去除水印。
-    /// 传true则将录制原始流。
-    /// 默认值：false。
+    /// Whether to remove watermarks.
+    /// If you pass in `true`, the original stream will be recorded.
+    /// Default value: `false`.
     "RemoveWatermark" remove_watermark set_remove_watermark: bool,
-    /// 转码流id列表。
-    /// 此参数仅在 RemoveWatermark为false时生效。
+    /// The transcoding template IDs.
+    /// This API works only if `RemoveWatermark` is `false`.
     "TranscodeTemplateIds" transcode_template_ids set_transcode_template_ids: list i64,
-    /// 地域。
-    /// Mainland：中国大陆。
-    /// Overseas：海外及港澳台地区。
-    /// 默认值：Mainland。
+    /// The region.
+    /// `Mainland`: The Chinese mainland.
+    /// `Overseas`: Outside the Chinese mainland.
+    /// Default value: `Mainland`.
     "Area" area set_area: str,
 } }
 rt::action!("live", "2018-08-01", "ModifyLiveTimeShiftTemplate", ModifyLiveTimeShiftTemplateRequest => ModifyLiveTimeShiftTemplateResponse);
 
 rt::model! { read debug;
-/// ModifyLiveTimeShiftTemplate返回参数结构体
+/// ModifyLiveTimeShiftTemplate response structure.
 ModifyLiveTimeShiftTemplateResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyLiveTranscodeTemplate` (修改转码模板配置).
+/// Request of `ModifyLiveTranscodeTemplate` (Modifies the transcoding template configuration).
 ///
-/// 修改转码模板配置。
+/// This API is used to modify the transcoding template configuration.
 ModifyLiveTranscodeTemplateRequest {
-    /// 模板 Id。
+    /// Template ID.
     ///
     /// Required.
     "TemplateId" template_id set_template_id: i64,
-    /// 视频编码：h264/h265/origin，默认origin。
+    /// Video codec. Valid values: h264, h265, origin (default)
     ///
-    /// origin: 保持原始编码格式
+    /// origin: original codec as the output codec
     "Vcodec" vcodec set_vcodec: str,
-    /// 音频编码。默认为自动适配
+    /// Audio codec. Defaut value: aac.
+    /// Note: this parameter is unsupported now.
     "Acodec" acodec set_acodec: str,
-    /// 音频码率，默认0。
-    /// 范围：0-500。
+    /// Audio bitrate. Default value: 0.
+    /// Value range: 0-500.
     "AudioBitrate" audio_bitrate set_audio_bitrate: i64,
-    /// 模板描述。
+    /// Template description.
     "Description" description set_description: str,
-    /// 视频码率。范围：0kbps - 8000kbps。
-    /// 0为保持原始码率。
-    /// 注: 转码模板有码率唯一要求，最终保存的码率可能与输入码率有所差别。
+    /// Video bitrate in Kbps. Value range: 100-8000.
+    /// Note: the transcoding template requires that the bitrate be unique. Therefore, the final saved bitrate may be different from the input bitrate.
     "VideoBitrate" video_bitrate set_video_bitrate: i64,
-    /// 宽。0-3000。
-    /// 数值必须是2的倍数，0是原始宽度
+    /// Width in pixels. Value range: 0-3000.
+    /// It must be a multiple of 2. The original width is 0.
     "Width" width set_width: i64,
-    /// 是否保留视频，0：否，1：是。默认1。
+    /// Whether to keep the video. 0: no; 1: yes. Default value: 1.
     "NeedVideo" need_video set_need_video: i64,
-    /// 是否保留音频，0：否，1：是。默认1。
+    /// Whether to keep the audio. 0: no; 1: yes. Default value: 1.
     "NeedAudio" need_audio set_need_audio: i64,
-    /// 高。0-3000。
-    /// 数值必须是2的倍数，0是原始宽度
+    /// Height in pixels. Value range: 0-3000.
+    /// It must be a multiple of 2. The original height is 0.
     "Height" height set_height: i64,
-    /// 帧率，默认0。
-    /// 范围0-60
+    /// Frame rate in fps. Default value: 0.
+    /// Value range: 0-60
     "Fps" fps set_fps: i64,
-    /// 关键帧间隔，单位：秒。
-    /// 范围2-6
+    /// Keyframe interval in seconds.
+    /// Value range: 2-6
     "Gop" gop set_gop: i64,
-    /// 旋转角度，默认0。
-    /// 可取值：0，90，180，270
+    /// Rotation angle. Default value: 0.
+    /// Valid values: 0, 90, 180, 270
     "Rotate" rotate set_rotate: i64,
-    /// 编码质量：
-    /// baseline/main/high。
+    /// Encoding quality:
+    /// baseline/main/high.
     "Profile" profile set_profile: str,
-    /// 当设置的码率>原始码率时，是否以原始码率为准。
-    /// 0：否， 1：是
-    /// 默认 0。
+    /// Whether to use the original bitrate when the set bitrate is larger than the original bitrate.
+    /// 0: no, 1: yes
+    /// Default value: 0.
     "BitrateToOrig" bitrate_to_orig set_bitrate_to_orig: i64,
-    /// 当设置的高度>原始高度时，是否以原始高度为准。
-    /// 0：否， 1：是
-    /// 默认 0。
+    /// Whether to use the original height when the set height is higher than the original height.
+    /// 0: no, 1: yes
+    /// Default value: 0.
     "HeightToOrig" height_to_orig set_height_to_orig: i64,
-    /// 当设置的帧率>原始帧率时，是否以原始帧率为准。
-    /// 0：否， 1：是
-    /// 默认 0。
+    /// Whether to use the original frame rate when the set frame rate is larger than the original frame rate.
+    /// 0: no, 1: yes
+    /// Default value: 0.
     "FpsToOrig" fps_to_orig set_fps_to_orig: i64,
-    /// 极速高清视频码率压缩比。
-    /// 极速高清目标码率=VideoBitrate * (1-AdaptBitratePercent)
+    /// Bitrate compression ratio of top speed codec video.
+    /// Target bitrate of top speed code = VideoBitrate * (1-AdaptBitratePercent)
     ///
-    /// 取值范围：0.0 到 0.5
-    /// 智能降码：0.5 到 0.9
+    /// Value range: 0.0-0.5.
     "AdaptBitratePercent" adapt_bitrate_percent set_adapt_bitrate_percent: f64,
-    /// 是否以短边作为高度，0：否，1：是。默认0。
+    /// Whether to use the short side as the video height. 0: no, 1: yes. Default value: 0.
     "ShortEdgeAsHeight" short_edge_as_height set_short_edge_as_height: i64,
-    /// DRM 加密类型，可选值：fairplay、normalaes、widevine。
-    /// 不传递或者为空字符串，清空之前的DRM配置。
+    /// The DRM encryption type. Valid values: fairplay, normalaes, widevine.
+    /// If you do not pass this parameter or pass in an empty string, the existing configuration will be reset.
     "DRMType" drm_type set_drm_type: str,
-    /// DRM 加密项，可选值：AUDIO、SD、HD、UHD1、UHD2，后四个为一组，同组中的内容只能选一个。
-    /// 不传递或者为空字符串，清空之前的DRM配置。
+    /// The tracks to encrypt. Valid values: AUDIO, SD, HD, UHD1, UHD2. You can choose only one video track (SD, HD, UHD1, or UHD2).
+    /// If you do not pass this parameter or pass in an empty string, the existing configuration will be reset.
     "DRMTracks" drm_tracks set_drm_tracks: str,
     /// 是否创建自适应码率，默认值 0。
     /// 0：否。
@@ -9764,7 +9714,7 @@ ModifyLiveTranscodeTemplateRequest {
 rt::action!("live", "2018-08-01", "ModifyLiveTranscodeTemplate", ModifyLiveTranscodeTemplateRequest => ModifyLiveTranscodeTemplateResponse);
 
 rt::model! { read debug;
-/// ModifyLiveTranscodeTemplate返回参数结构体
+/// ModifyLiveTranscodeTemplate response structure.
 ModifyLiveTranscodeTemplateResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -9985,21 +9935,21 @@ ModifyPullStreamStatusResponse {
 } }
 
 rt::model! { read debug;
-/// 监控播放数据
+/// The playback data.
 MonitorStreamPlayInfo {
-    /// 播放域名。
+    /// The playback domain.
     "PlayDomain" play_domain set_play_domain: str,
-    /// 流id。
+    /// The stream ID.
     "StreamName" stream_name set_stream_name: str,
-    /// 播放码率，0表示原始码率。
+    /// The playback bitrate. `0` indicates the original bitrate.
     "Rate" rate set_rate: i128,
-    /// 播放协议，可选值包括 Unknown，Flv，Hls，Rtmp，Huyap2p。
+    /// The playback protocol. Valid values: `Unknown`, `Flv`, `Hls`, `Rtmp`, `Huyap2p`.
     "Protocol" protocol set_protocol: str,
-    /// 带宽，单位是Mbps。
+    /// The bandwidth (Mbps).
     "Bandwidth" bandwidth set_bandwidth: f64,
-    /// 在线人数，1分钟采样一个点，统计采样点的tcp链接数目。
+    /// The number of online users, which is represented by the number of TCP connections (data collected every minute).
     "Online" online set_online: i128,
-    /// 请求数。
+    /// The number of requests.
     "Request" request set_request: i128,
 } }
 
@@ -10142,81 +10092,82 @@ PadTemplate {
 } }
 
 rt::model! { read debug;
-/// 播放鉴权key信息。
+/// Playback authentication key information.
 PlayAuthKeyInfo {
-    /// 域名。
+    /// Domain name.
     "DomainName" domain_name set_domain_name: str,
-    /// 是否启用:
-    /// 0: 关闭。
-    /// 1: 启用。
+    /// Whether to enable:
+    /// 0: disable.
+    /// 1: enable.
     "Enable" enable set_enable: i64,
-    /// 鉴权 Key。
+    /// Authentication key.
     "AuthKey" auth_key set_auth_key: str,
-    /// 有效时间，单位：秒。
+    /// Validity period in seconds.
     "AuthDelta" auth_delta set_auth_delta: i128,
-    /// 鉴权 BackKey。
+    /// Authentication `BackKey`.
     "AuthBackKey" auth_back_key set_auth_back_key: str,
 } }
 
 rt::model! { read debug;
-/// 各状态码的总次数，支持大多数的 HTTP 协议返回码。
+/// Total occurrences of each status code. Most HTTP return codes are supported.
 PlayCodeTotalInfo {
-    /// HTTP code，可选值包括:
-    /// 400，403，404，500，502，503，504。
+    /// HTTP code. Valid values:
+    /// 400, 403, 404, 500, 502, 503, 504.
     "Code" code set_code: str,
-    /// 总次数。
+    /// Total occurrences.
     "Num" num set_num: i128,
 } }
 
 rt::model! { read debug;
-/// 流维度的播放信息。
+/// Playback information at the stream level.
 PlayDataInfoByStream {
-    /// 流名称。
+    /// Stream name.
     "StreamName" stream_name set_stream_name: str,
-    /// 总流量，单位: MB。
+    /// Total traffic in MB.
     "TotalFlux" total_flux set_total_flux: f64,
 } }
 
 rt::model! { read debug;
-/// 按省份运营商查询的播放信息。
+/// Queries the playback information by ISP and district.
 PlayStatInfo {
-    /// 数据时间点。
+    /// Data point in time.
     "Time" time set_time: str,
-    /// 带宽/流量/请求数/并发连接数/下载速度的值，若没数据返回时该值为0。
+    /// Value of bandwidth/traffic/number of requests/number of concurrent connections/download speed. If there is no data returned, the value is 0.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Value" value set_value: f64,
 } }
 
 rt::model! { read debug;
-/// 播放汇总统计信息。
+/// Aggregated playback statistics.
 PlaySumStatInfo {
-    /// 域名或流 ID。
+    /// Domain name or stream ID.
     "Name" name set_name: str,
-    /// 平均下载速度，
-    /// 单位: MB/s。
-    /// 计算公式: 每分钟的下载速度求平均值。
+    /// Average download speed,
+    /// In MB/s.
+    /// Calculation formula: average download speed per minute.
     "AvgFluxPerSecond" avg_flux_per_second set_avg_flux_per_second: f64,
-    /// 总流量，单位: MB。
+    /// Total traffic in MB.
     "TotalFlux" total_flux set_total_flux: f64,
-    /// 总请求数。
+    /// Total number of requests.
     "TotalRequest" total_request set_total_request: i128,
 } }
 
 rt::model! { read debug;
-/// 播放错误码信息
+/// Playback error code information
 ProIspPlayCodeDataInfo {
-    /// 国家或地区。
+    /// Country or region.
     "CountryAreaName" country_area_name set_country_area_name: str,
-    /// 省份。
+    /// District.
     "ProvinceName" province_name set_province_name: str,
-    /// 运营商。
+    /// ISP.
     "IspName" isp_name set_isp_name: str,
-    /// 错误码为2开头的次数。
+    /// Occurrences of 2xx error codes.
     "Code2xx" code2xx set_code2xx: i128,
-    /// 错误码为3开头的次数。
+    /// Occurrences of 3xx error codes.
     "Code3xx" code3xx set_code3xx: i128,
-    /// 错误码为4开头的次数。
+    /// Occurrences of 4xx error codes.
     "Code4xx" code4xx set_code4xx: i128,
-    /// 错误码为5开头的次数。
+    /// Occurrences of 5xx error codes.
     "Code5xx" code5xx set_code5xx: i128,
 } }
 
@@ -10234,43 +10185,43 @@ ProIspPlaySumInfo {
 } }
 
 rt::model! { read debug;
-/// 推流时间。
+/// Push time.
 PublishTime {
-    /// 推流时间。
-    /// UTC 格式，例如：2018-06-29T19:00:00Z。
+    /// Push time.
+    /// In UTC format, such as 2018-06-29T19:00:00Z.
     "PublishTime" publish_time set_publish_time: str,
 } }
 
 rt::model! { both debug;
-/// 云转推水印信息。
+/// The watermark configuration for a relay task.
 PullPushWatermarkInfo {
-    /// 水印图片 URL。
-    /// URL中禁止包含的字符：
+    /// The watermark image URL.
+    /// Characters not allowed:
     /// ;(){}$>`#"'|
     ///
     /// Required.
     "PictureUrl" picture_url set_picture_url: str,
-    /// 显示位置，X轴偏移，单位是百分比，默认 0。
+    /// The horizontal offset (%) of the watermark. The default value is 0.
     ///
     /// Required.
     "XPosition" x_position set_x_position: i64,
-    /// 显示位置，Y轴偏移，单位是百分比，默认 0。
+    /// The vertical offset (%) of the watermark. The default value is 0.
     ///
     /// Required.
     "YPosition" y_position set_y_position: i64,
-    /// 水印宽度，占直播原始画面宽度百分比，建议高宽只设置一项，另外一项会自适应缩放，避免变形。默认原始宽度。
+    /// The watermark width as a percentage of the video width. To avoid distorted images, we recommend you specify only the width or height so that the other side can be scaled proportionally. By default, the original width of the watermark image is used.
     ///
     /// Required.
     "Width" width set_width: i64,
-    /// 水印高度，占直播原始画面高度百分比，建议高宽只设置一项，另外一项会自适应缩放，避免变形。默认原始高度。
+    /// The watermark height as a percentage of the video height. To avoid distorted images, we recommend you specify only the width or height so that the other side can be scaled proportionally. By default, the original height of the watermark image is used.
     ///
     /// Required.
     "Height" height set_height: i64,
-    /// 水印位置，默认 0。
-    /// 0：左上角。
-    /// 1：右上角。
-    /// 2：右下角。
-    /// 3：左下角。
+    /// The origin. The default value is 0.
+    /// 0: Top left corner
+    /// 1: Top right corner
+    /// 2: Bottom right corner
+    /// 3: Bottom left corner
     ///
     /// Required.
     "Location" location set_location: i64,
@@ -10308,182 +10259,186 @@ PullStreamConfig {
 } }
 
 rt::model! { read debug;
-/// 直播拉流任务信息。
+/// The information of a stream pulling task.
 PullStreamTaskInfo {
-    /// 拉流任务Id。
+    /// The task ID.
     "TaskId" task_id set_task_id: str,
-    /// 拉流源的类型：
-    /// PullLivePushLive -直播，
-    /// PullVodPushLive -点播，
-    /// PullPicPushLive -图片。
+    /// The source type. Valid values:
+    /// PullLivePushLive: Live streaming
+    /// PullVodPushLive: Video files
+    /// PullPicPushLive: Images
     "SourceType" source_type set_source_type: str,
-    /// 拉流源url列表。
-    /// SourceType为直播（PullLiveToLive）只可以填1个，
-    /// SourceType为点播（PullVodToLive）可以填多个，上限10个。
+    /// The source URL(s).
+    /// If `SourceType` is `PullLiveToLive`, there can be only one source URL.
+    /// If `SourceType` is `PullVodToLive`, there can be at most 10 source URLs.
     "SourceUrls" source_urls set_source_urls: list String,
-    /// 推流域名。
-    /// 将拉到的源推到该域名。
+    /// The push domain name.
+    /// The pulled stream is pushed to this domain.
     "DomainName" domain_name set_domain_name: str,
-    /// 推流路径。
-    /// 将拉到的源推到该路径。
+    /// The application to push to.
+    /// The pulled stream is pushed to this application.
     "AppName" app_name set_app_name: str,
-    /// 流名称。
-    /// 将拉到的源推到该流名称。
+    /// The stream name.
+    /// The pulled stream is pushed under this name.
     "StreamName" stream_name set_stream_name: str,
-    /// 推流参数。
-    /// 推流携带的自定义参数。
+    /// The push parameter.
+    /// A custom push parameter.
     "PushArgs" push_args set_push_args: str,
-    /// 开始时间。
-    /// 使用UTC格式时间，
-    /// 例如：2019-01-08T10:00:00Z。
-    /// 注意：北京时间值为 UTC 时间值 + 8 小时，格式按照 ISO 8601 标准表示，详见 [ISO 日期格式说明](https://cloud.tencent.com/document/product/266/11732#I)。
+    /// The start time.
+    /// It must be in UTC format.
+    /// Example: 2019-01-08T10:00:00Z.
+    /// Note: Beijing time is 8 hours ahead of UTC. The [ISO 8601 format](https://intl.cloud.tencent.com/document/product/266/11732#iso-date-format) is used.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间，注意：
-    /// 1. 结束时间必须大于开始时间；
-    /// 2. 结束时间和开始时间必须大于当前时间；
-    /// 3. 结束时间 和 开始时间 间隔必须小于七天。
-    /// 使用UTC格式时间，
-    /// 例如：2019-01-08T10:00:00Z。
-    /// 注意：北京时间值为 UTC 时间值 + 8 小时，格式按照 ISO 8601 标准表示，详见 [ISO 日期格式说明](https://cloud.tencent.com/document/product/266/11732#I)。
+    /// The end time. Notes:
+    /// 1. The end time must be later than the start time.
+    /// 2. The end time and start time must be later than the current time.
+    /// 3. The end time and start time must be less than seven days apart.
+    /// It must be in UTC format.
+    /// Example: 2019-01-08T10:00:00Z.
+    /// Note: Beijing time is 8 hours ahead of UTC. The [ISO 8601 format](https://intl.cloud.tencent.com/document/product/266/11732#iso-date-format) is used.
     "EndTime" end_time set_end_time: str,
-    /// 任务创建所在地域：
-    /// ap-beijing - 华北地区(北京)，
-    /// ap-shanghai -华东地区(上海)，
-    /// ap-guangzhou -华南地区(广州)，
-    /// ap-mumbai - 印度，
-    /// ap-hongkong - 香港，
-    /// eu-frankfurt - 德国，
-    /// ap-seoul - 韩国，
-    /// ap-bangkok - 泰国，
-    /// ap-singapore - 新加坡，
-    /// na-siliconvalley - 美西，
-    /// na-ashburn - 美东，
-    /// ap-tokyo - 日本。
+    /// The region where the task was created.
+    /// `ap-beijing`: North China (Beijing)
+    /// `ap-shanghai`: East China (Shanghai)
+    /// `ap-guangzhou`: South China (Guangzhou)
+    /// `ap-mumbai`: India
+    /// `ap-hongkong`: Hong Kong
+    /// `eu-frankfurt`: Germany
+    /// `ap-seoul`: Korea
+    /// `ap-bangkok`: Thailand
+    /// `ap-singapore`: Singapore
+    /// `na-siliconvalley`: Western US
+    /// `na-ashburn`: Eastern US
+    /// `ap-tokyo`: Japan
     "Region" region set_region: str,
-    /// 点播拉流转推循环次数。
-    /// -1：无限循环，直到任务结束。
-    /// 0：不循环。
-    /// >0：具体循环次数。次数和时间以先结束的为准。
-    /// 注意：拉流源为点播，该配置生效。
+    /// The number of times to loop video files.
+    /// -1: Loop indefinitely
+    /// 0: Do not loop
+    /// > 0: The number of loop times. A task will end either when the videos are looped for the specified number of times or at the specified task end time, whichever is earlier.
+    /// This parameter is valid only if the source is video files.
     "VodLoopTimes" vod_loop_times set_vod_loop_times: i64,
-    /// 点播更新SourceUrls后的播放方式：
-    /// ImmediateNewSource：立即从更新的拉流源开始播放；
-    /// ContinueBreakPoint：从上次断流url源的断点处继续，结束后再使用新的拉流源。
+    /// The behavior after the source video files (`SourceUrls`) are changed.
+    /// ImmediateNewSource: Play the new videos immediately
+    /// ContinueBreakPoint: Finish the current video first and then pull from the new source.
     ///
-    /// 注意：拉流源为点播，该配置生效。
+    /// This parameter is valid only if the source is video files.
     "VodRefreshType" vod_refresh_type set_vod_refresh_type: str,
-    /// 任务创建时间。
-    /// 使用UTC格式时间，
-    /// 例如：2019-01-08T10:00:00Z。
-    /// 注意：北京时间值为 UTC 时间值 + 8 小时，格式按照 ISO 8601 标准表示，详见 [ISO 日期格式说明](https://cloud.tencent.com/document/product/266/11732#I)。
+    /// The task creation time.
+    /// It must be in UTC format.
+    /// Example: 2019-01-08T10:00:00Z.
+    /// Note: Beijing time is 8 hours ahead of UTC. The [ISO 8601 format](https://intl.cloud.tencent.com/document/product/266/11732#iso-date-format) is used.
     "CreateTime" create_time set_create_time: str,
-    /// 任务更新时间。
-    /// 使用UTC格式时间，
-    /// 例如：2019-01-08T10:00:00Z。
-    /// 注意：北京时间值为 UTC 时间值 + 8 小时，格式按照 ISO 8601 标准表示，详见 [ISO 日期格式说明](https://cloud.tencent.com/document/product/266/11732#I)。
+    /// The last updated time.
+    /// It must be in UTC format.
+    /// Example: 2019-01-08T10:00:00Z.
+    /// Note: Beijing time is 8 hours ahead of UTC. The [ISO 8601 format](https://intl.cloud.tencent.com/document/product/266/11732#iso-date-format) is used.
     "UpdateTime" update_time set_update_time: str,
-    /// 创建任务的操作者。
+    /// The task creator.
     "CreateBy" create_by set_create_by: str,
-    /// 最后更新任务的操作者。
+    /// The operator of the last update.
     "UpdateBy" update_by set_update_by: str,
-    /// 回调地址。
+    /// The callback URL.
     "CallbackUrl" callback_url set_callback_url: str,
-    /// 选择需要回调的事件：
-    /// TaskStart：任务启动回调，
-    /// TaskExit：任务停止回调，
-    /// VodSourceFileStart：从点播源文件开始拉流回调，
-    /// VodSourceFileFinish：从点播源文件拉流结束回调，
-    /// ResetTaskConfig：任务更新回调。
+    /// The events to listen for.
+    /// TaskStart: Callback for starting a task
+    /// TaskExit: Callback for ending a task
+    /// VodSourceFileStart: Callback for starting to pull from video files
+    /// VodSourceFileFinish: Callback for stopping pulling from video files
+    /// ResetTaskConfig: Callback for modifying a task
     "CallbackEvents" callback_events set_callback_events: list String,
-    /// 注意：该信息暂不返回。
-    /// 最后一次回调信息。
+    /// Note: This parameter is not returned currently.
+    /// The information of the last callback.
     "CallbackInfo" callback_info set_callback_info: str,
-    /// 注意：该信息暂不返回。
-    /// 错误信息。
+    /// Note: This parameter is not returned currently.
+    /// Error message.
     "ErrorInfo" error_info set_error_info: str,
-    /// 状态。
-    /// enable：生效中。
-    /// pause：暂停中。
+    /// The task status.
+    /// enable: Enabled
+    /// pause: Paused
     "Status" status set_status: str,
-    /// 注意：该信息仅在查询单个任务时返回。
-    /// 任务最新拉流信息。
-    /// 包含：源 url，偏移时间，上报时间。
+    /// Note: This parameter is returned only if one task is queried.
+    /// The latest pull information.
+    /// The information includes the source URL, offset, and report time.
     "RecentPullInfo" recent_pull_info set_recent_pull_info: obj RecentPullInfo,
-    /// 任务备注信息。
+    /// The remarks for the task.
     "Comment" comment set_comment: str,
-    /// 备源类型：
-    /// PullLivePushLive -直播，
-    /// PullVodPushLive -点播。
+    /// The backup source type. Valid values:
+    /// PullLivePushLive: Live streaming
+    /// PullVodPushLive: Video files
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BackupSourceType" backup_source_type set_backup_source_type: str,
-    /// 备源URL。
+    /// The URL of the backup source.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BackupSourceUrl" backup_source_url set_backup_source_url: str,
-    /// 水印信息列表。
+    /// The information of watermarks to add.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WatermarkList" watermark_list set_watermark_list: list PullPushWatermarkInfo,
-    /// 点播源是否启用本地推流模式，默认0，不启用。
-    /// 0 - 不启用。
-    /// 1 - 启用。
+    /// Whether to use local mode when the source type is video files. The default is `0`.
+    /// 0: Do not use local mode
+    /// 1: Use local mode
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "VodLocalMode" vod_local_mode set_vod_local_mode: i64,
-    /// 录制模板 ID。
+    /// Recording template ID.
     "RecordTemplateId" record_template_id set_record_template_id: str,
-    /// 新增的推流地址。用于单任务推两路场景。
+    /// Newly added streaming address. Used for the scenario of pushing two streams with a single task.
     "BackupToUrl" backup_to_url set_backup_to_url: str,
     /// 直播转码模板。
     "TranscodeTemplateName" transcode_template_name set_transcode_template_name: str,
 } }
 
 rt::model! { read debug;
-/// 推流鉴权key信息。
+/// Push authentication key information.
 PushAuthKeyInfo {
-    /// 域名。
+    /// Domain name.
     "DomainName" domain_name set_domain_name: str,
-    /// 是否启用，0：关闭，1：启用。
+    /// Whether to enable. 0: disabled; 1: enabled.
     "Enable" enable set_enable: i64,
-    /// 主鉴权 Key。
+    /// Master authentication key.
     "MasterAuthKey" master_auth_key set_master_auth_key: str,
-    /// 备鉴权 Key。
+    /// Standby authentication key.
     "BackupAuthKey" backup_auth_key set_backup_auth_key: str,
-    /// 有效时间，单位：秒。
+    /// Validity period in seconds.
     "AuthDelta" auth_delta set_auth_delta: i128,
 } }
 
 rt::model! { read debug;
-/// 推流数据信息
+/// Push information
 PushDataInfo {
-    /// 流名称。
+    /// Stream name.
     "StreamName" stream_name set_stream_name: str,
-    /// 推流路径。
+    /// Push path.
     "AppName" app_name set_app_name: str,
-    /// 推流客户端 IP。
+    /// Push client IP.
     "ClientIp" client_ip set_client_ip: str,
-    /// 接流服务器 IP。
+    /// IP of the server that receives the stream.
     "ServerIp" server_ip set_server_ip: str,
-    /// 推流视频帧率，单位: Hz。
+    /// Pushed video frame rate in Hz.
     "VideoFps" video_fps set_video_fps: i128,
-    /// 推流视频码率，单位: bps。
+    /// Video bitrate (bps) for publishing
     "VideoSpeed" video_speed set_video_speed: i128,
-    /// 推流音频帧率，单位: Hz。
+    /// Pushed audio frame rate in Hz.
     "AudioFps" audio_fps set_audio_fps: i128,
-    /// 推流音频码率，单位: bps。
+    /// Audio bitrate (bps) for publishing
     "AudioSpeed" audio_speed set_audio_speed: i128,
-    /// 推流域名。
+    /// Push domain name.
     "PushDomain" push_domain set_push_domain: str,
-    /// 推流开始时间。
+    /// Push start time.
     "BeginPushTime" begin_push_time set_begin_push_time: str,
-    /// 音频编码格式，
-    /// 例："AAC"。
+    /// Audio codec,
+    /// Example: AAC.
     "Acodec" acodec set_acodec: str,
-    /// 视频编码格式，
-    /// 例："H264"。
+    /// Video codec,
+    /// Example: H.264.
     "Vcodec" vcodec set_vcodec: str,
-    /// 分辨率。
+    /// Resolution.
     "Resolution" resolution set_resolution: str,
-    /// 采样率。
+    /// Sample rate.
     "AsampleRate" asample_rate set_asample_rate: i128,
-    /// metadata 中的音频码率，单位: bps。
+    /// Audio bitrate (bps) in metadata
     "MetaAudioSpeed" meta_audio_speed set_meta_audio_speed: i128,
-    /// metadata 中的视频码率，单位: bps。
+    /// Video bitrate (bps) in metadata
     "MetaVideoSpeed" meta_video_speed set_meta_video_speed: i128,
-    /// metadata 中的帧率。
+    /// Frame rate in `metadata`.
     "MetaFps" meta_fps set_meta_fps: i128,
 } }
 
@@ -10503,119 +10458,120 @@ PushLogInfo {
 } }
 
 rt::model! { read debug;
-/// 某条流的推流质量详情数据。
+/// The push data of a stream.
 PushQualityData {
-    /// 数据时间，使用UTC格式时间，
-    /// 例如：2019-01-08T10:00:00Z。
-    /// 注意：北京时间值为 UTC 时间值 + 8 小时，格式按照 ISO 8601 标准表示，详见 [ISO 日期格式说明](https://cloud.tencent.com/document/product/266/11732#I)。
+    /// The time of the data in the format of “%Y-%m-%d %H:%M:%S.%ms” (accurate to the millisecond).
     "Time" time set_time: str,
-    /// 推流域名。
+    /// The push domain.
     "PushDomain" push_domain set_push_domain: str,
-    /// 推流路径。
+    /// The push path.
     "AppName" app_name set_app_name: str,
-    /// 推流客户端 IP。
+    /// The IP address of the push client.
     "ClientIp" client_ip set_client_ip: str,
-    /// 开始推流时间，格式: %Y-%m-%d %H:%M:%S.%ms，精确到毫秒级。
+    /// The push start time in the format of “%Y-%m-%d %H:%M:%S.%ms” (accurate to the millisecond).
     "BeginPushTime" begin_push_time set_begin_push_time: str,
-    /// 分辨率信息。
+    /// The resolution.
     "Resolution" resolution set_resolution: str,
-    /// 视频编码格式。
+    /// The video codec.
     "VCodec" v_codec set_v_codec: str,
-    /// 音频编码格式。
+    /// The audio codec.
     "ACodec" a_codec set_a_codec: str,
-    /// 推流序列号，用来唯一的标志一次推流。
+    /// The push sequence number, which uniquely identifies a push.
     "Sequence" sequence set_sequence: str,
-    /// 视频帧率。
+    /// The video frame rate.
     "VideoFps" video_fps set_video_fps: i128,
-    /// 视频码率，单位: bps。
+    /// The video bitrate (bps).
     "VideoRate" video_rate set_video_rate: i128,
-    /// 音频帧率。
+    /// The audio frame rate.
     "AudioFps" audio_fps set_audio_fps: i128,
-    /// 音频码率，单位: bps。
+    /// The audio bitrate (bps).
     "AudioRate" audio_rate set_audio_rate: i128,
-    /// 本地流逝时间，单位: ms，音视频流逝时间与本地流逝时间的差距越大表示推流质量越差，上行卡顿越严重。
+    /// The local elapsed time (milliseconds). The greater the difference between the local elapsed time and audio/video elapsed time, the poorer the push quality and the more severe the upstream lag.
     "LocalTs" local_ts set_local_ts: i128,
-    /// 视频流逝时间，单位: ms。
+    /// The video elapsed time (milliseconds).
     "VideoTs" video_ts set_video_ts: i128,
-    /// 音频流逝时间，单位: ms。
+    /// The audio elapsed time (milliseconds).
     "AudioTs" audio_ts set_audio_ts: i128,
-    /// metadata 中的视频码率，单位: kbps。
+    /// The video bitrate (Kbps) in the metadata.
     "MetaVideoRate" meta_video_rate set_meta_video_rate: i128,
-    /// metadata 中的音频码率，单位: kbps。
+    /// The audio bitrate (Kbps) in the metadata.
     "MetaAudioRate" meta_audio_rate set_meta_audio_rate: i128,
-    /// metadata 中的帧率。
+    /// The frame rate in the metadata.
     "MateFps" mate_fps set_mate_fps: i128,
-    /// 推流参数
+    /// The push parameter.
     "StreamParam" stream_param set_stream_param: str,
-    /// 带宽，单位Mbps。
+    /// The bandwidth (Mbps).
     "Bandwidth" bandwidth set_bandwidth: f64,
-    /// 流量，单位MB。
+    /// The traffic (MB).
     "Flux" flux set_flux: f64,
-    /// 推流服务端 IP。
+    /// The IP address of the push client.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ServerIp" server_ip set_server_ip: str,
     /// 关键帧间隔 GOP ，单位：ms。
     "GopSize" gop_size set_gop_size: i64,
 } }
 
 rt::model! { read debug;
-/// 直播拉流当前正在拉的文件信息。
+/// The latest pull information.
 RecentPullInfo {
-    /// 当前正在拉的文件地址。
+    /// The URL of the file currently pulled.
     "FileUrl" file_url set_file_url: str,
-    /// 当前正在拉的文件偏移，单位：秒。
+    /// The offset of the file currently pulled.
     "OffsetTime" offset_time set_offset_time: i128,
-    /// 最新上报偏移信息时间。UTC格式。
-    /// 如：2020-07-23T03:20:39Z。
-    /// 注意：与北京时间相差八小时。
+    /// The time when the offset is reported, in UTC format.
+    /// Example: 2020-07-23T03:20:39Z
+    /// Note: Beijing time is 8 hours ahead of UTC.
     "ReportTime" report_time set_report_time: str,
-    /// 已经轮播的次数。
+    /// The number of times looped.
     "LoopedTimes" looped_times set_looped_times: i64,
 } }
 
 rt::model! { both debug;
-/// 录制模板参数。
+/// Recording template parameter.
 RecordParam {
-    /// 录制间隔。
-    /// 单位秒，默认：1800。
-    /// FLV、MP4取值范围： 60-43200， AAC取值范围： 60-7200 。
-    /// 此参数对 HLS 无效，当录制 HLS 时从推流到断流生成一个文件。
+    /// Max recording time per file
+    /// Default value: `1800` (seconds)
+    /// Value range: 30-7200
+    /// This parameter is invalid for HLS. Only one HLS file will be generated from push start to push end.
     "RecordInterval" record_interval set_record_interval: i64,
-    /// 录制存储时长。
-    /// 单位秒，取值范围： 0 - 1500天。
-    /// 0：表示永久存储。
-    /// 注：此参数只对录制到VOD有效。
+    /// Storage duration of the recording file
+    /// Value range: 0-129600000 seconds (0-1500 days)
+    /// `0`: permanent
     "StorageTime" storage_time set_storage_time: i64,
-    /// 是否开启当前格式录制，默认值为0，0：否， 1：是。
+    /// Whether to enable recording in the current format. Default value: 0. 0: no, 1: yes.
     "Enable" enable set_enable: i64,
-    /// 点播子应用 ID。
+    /// VOD subapplication ID.
     "VodSubAppId" vod_sub_app_id set_vod_sub_app_id: i64,
-    /// 录制文件名。
-    /// 支持的特殊占位符有：
-    /// {StreamID}: 流ID
-    /// {StartYear}: 开始时间-年
-    /// {StartMonth}: 开始时间-月
-    /// {StartDay}: 开始时间-日
-    /// {StartHour}: 开始时间-小时
-    /// {StartMinute}: 开始时间-分钟
-    /// {StartSecond}: 开始时间-秒
-    /// {StartMillisecond}: 开始时间-毫秒
-    /// {EndYear}: 结束时间-年
-    /// {EndMonth}: 结束时间-月
-    /// {EndDay}: 结束时间-日
-    /// {EndHour}: 结束时间-小时
-    /// {EndMinute}: 结束时间-分钟
-    /// {EndSecond}: 结束时间-秒
-    /// {EndMillisecond}: 结束时间-毫秒
+    /// Recording filename.
+    /// Supported special placeholders include:
+    /// {StreamID}: stream ID
+    /// {StartYear}: start time - year
+    /// {StartMonth}: start time - month
+    /// {StartDay}: start time - day
+    /// {StartHour}: start time - hour
+    /// {StartMinute}: start time - minute
+    /// {StartSecond}: start time - second
+    /// {StartMillisecond}: start time - millisecond
+    /// {EndYear}: end time - year
+    /// {EndMonth}: end time - month
+    /// {EndDay}: end time - day
+    /// {EndHour}: end time - hour
+    /// {EndMinute}: end time - minute
+    /// {EndSecond}: end time - second
+    /// {EndMillisecond}: end time - millisecond
     ///
-    /// 若未设置默认录制文件名为{StreamID}_{StartYear}-{StartMonth}-{StartDay}-{StartHour}-{StartMinute}-{StartSecond}_{EndYear}-{EndMonth}-{EndDay}-{EndHour}-{EndMinute}-{EndSecond}
+    /// If this parameter is not set, the recording filename will be `{StreamID}_{StartYear}-{StartMonth}-{StartDay}-{StartHour}-{StartMinute}-{StartSecond}_{EndYear}-{EndMonth}-{EndDay}-{EndHour}-{EndMinute}-{EndSecond}` by default
     "VodFileName" vod_file_name set_vod_file_name: str,
-    /// 任务流
+    /// Task flow
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "Procedure" procedure set_procedure: str,
-    /// 视频存储策略。
-    /// normal：标准存储。
-    /// cold：低频存储。
+    /// Video storage class. Valid values:
+    /// `normal`: STANDARD
+    /// `cold`: STANDARD_IA
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "StorageMode" storage_mode set_storage_mode: str,
-    /// 点播应用分类
+    /// VOD subapplication category
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "ClassId" class_id set_class_id: i64,
     /// 存储至 cos 的 bucket 桶名称。
     /// 注：CosBucketName参数值不能包含-[appid] 部分。
@@ -10649,70 +10605,72 @@ RecordParam {
 } }
 
 rt::model! { read debug;
-/// 录制任务
+/// Recording task.
 RecordTask {
-    /// 录制任务ID。
+    /// Recording task ID.
     "TaskId" task_id set_task_id: str,
-    /// 推流域名。
+    /// Push domain name.
     "DomainName" domain_name set_domain_name: str,
-    /// 推流路径。
+    /// Push path.
     "AppName" app_name set_app_name: str,
-    /// 流名称。
+    /// Stream name.
     "StreamName" stream_name set_stream_name: str,
-    /// 任务开始时间，Unix时间戳。
+    /// The start time of the recording task in Unix timestamp.
     "StartTime" start_time set_start_time: i128,
-    /// 任务结束时间，Unix时间戳。
+    /// The end time of the recording task in Unix timestamp.
     "EndTime" end_time set_end_time: i128,
-    /// 录制模板ID。
+    /// Recording template ID.
     "TemplateId" template_id set_template_id: i128,
-    /// 调用 StopRecordTask 停止任务时间，Unix时间戳。值为0表示未曾调用接口停止任务。
+    /// The StopRecordTask API call stops the task at the Unix timestamp. A value of 0 indicates that the API has not been called to stop the task.
     "Stopped" stopped set_stopped: i128,
 } }
 
 rt::model! { read debug;
-/// 录制模板信息
+/// Recording template information
 RecordTemplateInfo {
-    /// 模板 ID。
+    /// Template ID.
     "TemplateId" template_id set_template_id: i64,
-    /// 模板名称。
+    /// Template name.
     "TemplateName" template_name set_template_name: str,
-    /// 描述信息。
+    /// Message description
     "Description" description set_description: str,
-    /// FLV 录制参数。
+    /// FLV recording parameter.
     "FlvParam" flv_param set_flv_param: obj RecordParam,
-    /// HLS 录制参数。
+    /// HLS recording parameter.
     "HlsParam" hls_param set_hls_param: obj RecordParam,
-    /// MP4 录制参数。
+    /// MP4 recording parameter.
     "Mp4Param" mp4_param set_mp4_param: obj RecordParam,
-    /// AAC 录制参数。
+    /// AAC recording parameter.
     "AacParam" aac_param set_aac_param: obj RecordParam,
-    /// 0：普通直播，
-    /// 1：慢直播。
+    /// 0: LVB,
+    /// 1: LCB.
     "IsDelayLive" is_delay_live set_is_delay_live: i64,
-    /// HLS 录制定制参数。
+    /// A special parameter for HLS recording.
     "HlsSpecialParam" hls_special_param set_hls_special_param: obj HlsSpecialParam,
-    /// MP3 录制参数。
+    /// MP3 recording parameter.
     "Mp3Param" mp3_param set_mp3_param: obj RecordParam,
-    /// 是否去除水印。
+    /// Whether the watermark is removed.
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "RemoveWatermark" remove_watermark set_remove_watermark: bool,
     /// 是否存储至cos
     "CosStore" cos_store set_cos_store: i64,
-    /// FLV 录制定制参数。
+    /// A special parameter for FLV recording.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "FlvSpecialParam" flv_special_param set_flv_special_param: obj FlvSpecialParam,
 } }
 
 rt::model! { read debug;
-/// 直播域名Referer黑白名单配置
+/// Referer allowlist/blocklist configuration of a live streaming domain name
 RefererAuthConfig {
-    /// 域名。
+    /// Domain name
     "DomainName" domain_name set_domain_name: str,
-    /// 是否启用，0：关闭，1：启用。
+    /// Whether to enable referer. Valid values: `0` (no), `1` (yes)
     "Enable" enable set_enable: i64,
-    /// 名单类型，0：黑名单，1：白名单。
+    /// List type. Valid values: `0` (blocklist), `1` (allowlist)
     "Type" r#type set_type: i64,
-    /// 是否允许空Referer，0：不允许，1：允许。
+    /// Whether to allow empty referer. Valid values: `0` (no), `1` (yes)
     "AllowEmpty" allow_empty set_allow_empty: i64,
-    /// 名单列表，以分号(;)分隔。
+    /// Referer list. Separate items in it with semicolons (;).
     "Rules" rules set_rules: str,
 } }
 
@@ -10749,18 +10707,15 @@ RemuxStatisticsDataInfo {
 } }
 
 rt::model! { write debug;
-/// Request of `RestartLivePullStreamTask` (重启直播拉流任务).
+/// Request of `RestartLivePullStreamTask` (RestartLivePullStreamTask).
 ///
-/// 将正在运行的拉流转推任务进行重启。
-/// 注意：
-/// 1. 重启任务会造成推流中断。
-/// 2. 点播源任务的重启，会根据VodRefreshType决定是续播还是从头开始播。
+/// Restart the running live streaming pull task.
 RestartLivePullStreamTaskRequest {
-    /// 任务 Id。
+    /// Task Id.
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 操作人备注名称。
+    /// task operator.
     ///
     /// Required.
     "Operator" operator set_operator: str,
@@ -10768,26 +10723,26 @@ RestartLivePullStreamTaskRequest {
 rt::action!("live", "2018-08-01", "RestartLivePullStreamTask", RestartLivePullStreamTaskRequest => RestartLivePullStreamTaskResponse);
 
 rt::model! { read debug;
-/// RestartLivePullStreamTask返回参数结构体
+/// RestartLivePullStreamTask response structure.
 RestartLivePullStreamTaskResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ResumeDelayLiveStream` (取消直播延时).
+/// Request of `ResumeDelayLiveStream` (Cancels the live streaming delay).
 ///
-/// 取消直播流设置的延时配置，恢复实时直播画面。
+/// This API is used to cancel the delay setting and recover the real-time display of the live streaming image.
 ResumeDelayLiveStreamRequest {
-    /// 推流路径，与推流和播放地址中的AppName保持一致，默认为live。
+    /// Push path, which is the same as the AppName in push and playback addresses and is "live" by default.
     ///
     /// Required.
     "AppName" app_name set_app_name: str,
-    /// 推流域名。
+    /// Push domain name.
     ///
     /// Required.
     "DomainName" domain_name set_domain_name: str,
-    /// 流名称。
+    /// Stream name.
     ///
     /// Required.
     "StreamName" stream_name set_stream_name: str,
@@ -10795,26 +10750,26 @@ ResumeDelayLiveStreamRequest {
 rt::action!("live", "2018-08-01", "ResumeDelayLiveStream", ResumeDelayLiveStreamRequest => ResumeDelayLiveStreamResponse);
 
 rt::model! { read debug;
-/// ResumeDelayLiveStream返回参数结构体
+/// ResumeDelayLiveStream response structure.
 ResumeDelayLiveStreamResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ResumeLiveStream` (恢复直播推流).
+/// Request of `ResumeLiveStream` (Resumes a live stream.).
 ///
-/// 恢复某条流的推流。
+/// This API is used to resume the push of a specific stream.
 ResumeLiveStreamRequest {
-    /// 推流路径，与推流和播放地址中的AppName保持一致，默认为 live。
+    /// Push path, which is the same as the AppName in push and playback addresses and is "live" by default.
     ///
     /// Required.
     "AppName" app_name set_app_name: str,
-    /// 您的推流域名。
+    /// Your push domain name.
     ///
     /// Required.
     "DomainName" domain_name set_domain_name: str,
-    /// 流名称。
+    /// Stream name.
     ///
     /// Required.
     "StreamName" stream_name set_stream_name: str,
@@ -10822,28 +10777,28 @@ ResumeLiveStreamRequest {
 rt::action!("live", "2018-08-01", "ResumeLiveStream", ResumeLiveStreamRequest => ResumeLiveStreamResponse);
 
 rt::model! { read debug;
-/// ResumeLiveStream返回参数结构体
+/// ResumeLiveStream response structure.
 ResumeLiveStreamResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 规则信息。
+/// Rule information.
 RuleInfo {
-    /// 规则创建时间。
-    /// 注：此字段为北京时间（UTC+8时区）。
+    /// The rule creation time.
+    /// Note: Beijing time (UTC+8) is used.
     "CreateTime" create_time set_create_time: str,
-    /// 规则更新时间。
-    /// 注：此字段为北京时间（UTC+8时区）。
+    /// The rule update time.
+    /// Note: Beijing time (UTC+8) is used.
     "UpdateTime" update_time set_update_time: str,
-    /// 模板 ID。
+    /// Template ID.
     "TemplateId" template_id set_template_id: i64,
-    /// 推流域名。
+    /// Push domain name.
     "DomainName" domain_name set_domain_name: str,
-    /// 推流路径。
+    /// Push path.
     "AppName" app_name set_app_name: str,
-    /// 流名称。
+    /// Stream name.
     "StreamName" stream_name set_stream_name: str,
 } }
 
@@ -11046,33 +11001,35 @@ SmartEraseTemplate {
 } }
 
 rt::model! { read nodebug;
-/// 截图模板信息。
+/// Screencapturing template information.
 SnapshotTemplateInfo {
-    /// 模板 ID。
+    /// Template ID.
     "TemplateId" template_id set_template_id: i64,
-    /// 模板名称。
+    /// Template name.
     "TemplateName" template_name set_template_name: str,
-    /// 截图时间间隔，5-300秒。
+    /// Screencapturing interval. Value range: 5-300s.
     "SnapshotInterval" snapshot_interval set_snapshot_interval: i64,
-    /// 截图宽度，范围：0-3000。
-    /// 0：原始宽度并适配原始比例。
+    /// Screenshot width. Value range: 0-3000.
+    /// 0: original width and fit to the original ratio.
     "Width" width set_width: i64,
-    /// 截图高度，范围：0-2000。
-    /// 0：原始高度并适配原始比例。
+    /// Screenshot height. Value range: 0-2000.
+    /// 0: original height and fit to the original ratio.
     "Height" height set_height: i64,
-    /// 是否开启鉴黄，0：不开启，1：开启。
+    /// Whether to enable porn detection. 0: no, 1: yes.
     "PornFlag" porn_flag set_porn_flag: i64,
-    /// Cos 应用 ID。
+    /// COS application ID.
     "CosAppId" cos_app_id set_cos_app_id: i64,
-    /// Cos Bucket名称。
+    /// COS bucket name.
     "CosBucket" cos_bucket set_cos_bucket: str,
-    /// Cos 地域。
+    /// COS region.
     "CosRegion" cos_region set_cos_region: str,
-    /// 模板描述。
+    /// Template description.
     "Description" description set_description: str,
-    /// Cos Bucket文件夹前缀。
+    /// COS bucket folder prefix.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CosPrefix" cos_prefix set_cos_prefix: str,
-    /// Cos 文件名称。
+    /// COS filename.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CosFileName" cos_file_name set_cos_file_name: str,
     /// 第三方存储时账号的SecretId
     "CosSecretId" cos_secret_id set_cos_secret_id: str,
@@ -11162,29 +11119,29 @@ StartLiveAvatarRoomResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `StartLivePadStream` (开始切入垫片).
+/// Request of `StartLivePadStream` (StartLivePadStream).
 ///
-/// 使用该接口将直播流开始切入垫片。
+/// Call this API to switch the live broadcast to standby footage.
 StartLivePadStreamRequest {
-    /// 推流路径，与推流和播放地址中的AppName保持一致，默认为 live。
+    /// Ensure the streaming path uses the same AppName as the push/play URLs (default: 'live').
     ///
     /// Required.
     "AppName" app_name set_app_name: str,
-    /// 您的推流域名。
+    /// Your RTMP push domain.
     ///
     /// Required.
     "PushDomainName" push_domain_name set_push_domain_name: str,
-    /// 流名称。
+    /// Your stream name.
     ///
     /// Required.
     "StreamName" stream_name set_stream_name: str,
-    /// 操作人备注信息。
+    /// Operator notes.
     "Operator" operator set_operator: str,
 } }
 rt::action!("live", "2018-08-01", "StartLivePadStream", StartLivePadStreamRequest => StartLivePadStreamResponse);
 
 rt::model! { read debug;
-/// StartLivePadStream返回参数结构体
+/// StartLivePadStream response structure.
 StartLivePadStreamResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -11274,44 +11231,44 @@ StopLiveAvatarRoomResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `StopLivePadStream` (停止切入垫片).
+/// Request of `StopLivePadStream` (StopLivePadStream).
 ///
-/// 使用该接口将直播流停止切入垫片。
+/// Call this API to end the transition to standby footage.
 StopLivePadStreamRequest {
-    /// 推流路径，与推流和播放地址中的AppName保持一致，默认为 live。
+    /// Ensure the streaming path uses the same AppName as the push/play URLs (default: 'live')
     ///
     /// Required.
     "AppName" app_name set_app_name: str,
-    /// 您的推流域名。
+    /// Your RTMP push domain.
     ///
     /// Required.
     "PushDomainName" push_domain_name set_push_domain_name: str,
-    /// 流名称。
+    /// Your stream name.
     ///
     /// Required.
     "StreamName" stream_name set_stream_name: str,
-    /// 操作人备注信息。
+    /// Operator notes.
     "Operator" operator set_operator: str,
 } }
 rt::action!("live", "2018-08-01", "StopLivePadStream", StopLivePadStreamRequest => StopLivePadStreamResponse);
 
 rt::model! { read debug;
-/// StopLivePadStream返回参数结构体
+/// StopLivePadStream response structure.
 StopLivePadStreamResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `StopLiveRecord` (终止录制任务(已废弃,请使用新接口)).
+/// Request of `StopLiveRecord` (Terminates recording task (disused; please use the new API)).
 ///
-/// 说明：录制后的文件存放于点播平台。用户如需使用录制功能，需首先自行开通点播账号并确保账号可用。录制文件存放后，相关费用（含存储以及下行播放流量）按照点播平台计费方式收取，请参考对应文档。
+/// Note: Recording files are stored on the VOD platform. To use the recording feature, you need to activate a VOD account and ensure that it is available. After the recording files are stored, applicable fees (including storage fees and downstream playback traffic fees) will be charged according to the VOD billing method. For more information, please see the corresponding document.
 StopLiveRecordRequest {
-    /// 流名称。
+    /// Stream name.
     ///
     /// Required.
     "StreamName" stream_name set_stream_name: str,
-    /// 任务ID，由CreateLiveRecord接口返回。
+    /// Task ID returned by the `CreateLiveRecord` API.
     ///
     /// Required.
     "TaskId" task_id set_task_id: i64,
@@ -11319,7 +11276,7 @@ StopLiveRecordRequest {
 rt::action!("live", "2018-08-01", "StopLiveRecord", StopLiveRecordRequest => StopLiveRecordResponse);
 
 rt::model! { read debug;
-/// StopLiveRecord返回参数结构体
+/// StopLiveRecord response structure.
 StopLiveRecordResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -11345,11 +11302,11 @@ StopLiveStreamMonitorResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `StopRecordTask` (终止录制任务（新）).
+/// Request of `StopRecordTask` (Terminates recording task (API)).
 ///
-/// 提前结束录制，中止运行中的录制任务并生成录制文件。任务被成功终止后，本次任务将不再启动。
+/// This API is used to terminate an ongoing recording task and generate a recording file.
 StopRecordTaskRequest {
-    /// 录制任务ID。
+    /// Recording task ID.
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
@@ -11357,7 +11314,7 @@ StopRecordTaskRequest {
 rt::action!("live", "2018-08-01", "StopRecordTask", StopRecordTaskRequest => StopRecordTaskResponse);
 
 rt::model! { read debug;
-/// StopRecordTask返回参数结构体
+/// StopRecordTask response structure.
 StopRecordTaskResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -11383,66 +11340,66 @@ StopScreenshotTaskResponse {
 } }
 
 rt::model! { read debug;
-/// 推断流事件信息。
+/// Streaming event information.
 StreamEventInfo {
-    /// 应用名称。
+    /// Application name.
     "AppName" app_name set_app_name: str,
-    /// 推流域名。
+    /// Push domain name.
     "DomainName" domain_name set_domain_name: str,
-    /// 流名称。
+    /// Stream name.
     "StreamName" stream_name set_stream_name: str,
-    /// 推流开始时间。
-    /// UTC 格式时间，例如：2019-01-07T12:00:00Z。
+    /// Push start time.
+    /// In UTC format, such as 2019-01-07T12:00:00Z.
     "StreamStartTime" stream_start_time set_stream_start_time: str,
-    /// 推流结束时间。
-    /// UTC 格式时间，例如：2019-01-07T15:00:00Z。
+    /// Push end time.
+    /// In UTC format, such as 2019-01-07T15:00:00Z.
     "StreamEndTime" stream_end_time set_stream_end_time: str,
-    /// 停止原因。
+    /// Stop reason.
     "StopReason" stop_reason set_stop_reason: str,
-    /// 推流持续时长，单位：秒。
+    /// Push duration in seconds.
     "Duration" duration set_duration: i128,
-    /// 主播 IP。
-    /// 当客户端为内网推流时，展示为: - 。
+    /// The IP address of the host.
+    /// If the stream is published from a private network, this parameter will be `-`.
     "ClientIp" client_ip set_client_ip: str,
-    /// 分辨率。
+    /// Resolution.
     "Resolution" resolution set_resolution: str,
 } }
 
 rt::model! { read debug;
-/// 流名称列表。
+/// Stream name list.
 StreamName {
-    /// 流名称。
+    /// Stream name.
     "StreamName" stream_name set_stream_name: str,
-    /// 应用名称。
+    /// Application name.
     "AppName" app_name set_app_name: str,
-    /// 推流域名。
+    /// Push domain name.
     "DomainName" domain_name set_domain_name: str,
-    /// 推流开始时间。
-    /// UTC格式时间，例如：2019-01-07T12:00:00Z。
+    /// Push start time.
+    /// In UTC format, such as 2019-01-07T12:00:00Z.
     "StreamStartTime" stream_start_time set_stream_start_time: str,
-    /// 推流结束时间。
-    /// UTC格式时间，例如：2019-01-07T15:00:00Z。
+    /// Push end time.
+    /// In UTC format, such as 2019-01-07T15:00:00Z.
     "StreamEndTime" stream_end_time set_stream_end_time: str,
-    /// 停止原因。
+    /// Stop reason.
     "StopReason" stop_reason set_stop_reason: str,
-    /// 推流持续时长，单位：秒。
+    /// Push duration in seconds.
     "Duration" duration set_duration: i128,
-    /// 主播 IP。
+    /// Host IP.
     "ClientIp" client_ip set_client_ip: str,
-    /// 分辨率。
+    /// Resolution.
     "Resolution" resolution set_resolution: str,
 } }
 
 rt::model! { read debug;
-/// 查询当前正在推流的信息
+/// Queries active push information
 StreamOnlineInfo {
-    /// 流名称。
+    /// Stream name.
     "StreamName" stream_name set_stream_name: str,
-    /// 推流时间列表
+    /// Push time list
     "PublishTimeList" publish_time_list set_publish_time_list: list PublishTime,
-    /// 应用名称。
+    /// Application name.
     "AppName" app_name set_app_name: str,
-    /// 推流域名。
+    /// Push domain name.
     "DomainName" domain_name set_domain_name: str,
     /// 流是否推送到延播。
     /// 0 - 无延播，
@@ -11546,76 +11503,80 @@ TaskStatusInfo {
 } }
 
 rt::model! { read debug;
-/// 转码模板信息。
+/// Transcoding template information.
 TemplateInfo {
-    /// 视频编码：h264/h265/origin，默认h264。
+    /// Codec: h264/h265/origin. Default value: h264.
     ///
-    /// origin: 保持原始编码格式
+    /// origin: keep the original codec.
     "Vcodec" vcodec set_vcodec: str,
-    /// 视频码率。范围：0kbps - 8000kbps。
-    /// 0为保持原始码率。
-    /// 注: 转码模板有码率唯一要求，最终保存的码率可能与输入码率有所差别。
+    /// Video bitrate. Value range: 0–8,000 Kbps.
+    /// If the value is 0, the original bitrate will be retained.
+    /// Note: transcoding templates require a unique bitrate. The final saved bitrate may differ from the input bitrate.
     "VideoBitrate" video_bitrate set_video_bitrate: i64,
-    /// 音频编码。默认为自动适配
+    /// Audio codec: aac. Default value: aac.
+    /// Note: This parameter will not take effect for now and will be supported soon.
     "Acodec" acodec set_acodec: str,
-    /// 音频码率。取值范围：0kbps - 500kbps。
-    /// 默认0。
+    /// Audio bitrate. Value range: 0–500 Kbps.
+    /// 0 by default.
     "AudioBitrate" audio_bitrate set_audio_bitrate: i64,
-    /// 宽，默认0。
-    /// 范围[0-3000]
-    /// 数值必须是2的倍数，0是原始宽度
+    /// Width. Default value: 0.
+    /// Value range: [0-3,000].
+    /// The value must be a multiple of 2. The original width is 0.
     "Width" width set_width: i64,
-    /// 高，默认0。
-    /// 范围[0-3000]
-    /// 数值必须是2的倍数，0是原始宽度
+    /// Height. Default value: 0.
+    /// Value range: [0-3,000].
+    /// The value must be a multiple of 2. The original width is 0.
     "Height" height set_height: i64,
-    /// 帧率，默认0。
-    /// 范围0-60fps
+    /// Frame rate. Default value: 0.
+    /// Range: 0-60 Fps.
     "Fps" fps set_fps: i64,
-    /// 关键帧间隔，单位：秒。
-    /// 默认原始的间隔
-    /// 范围2-6
+    /// Keyframe interval, unit: second.
+    /// Original interval by default
+    /// Range: 2-6
     "Gop" gop set_gop: i64,
-    /// 旋转角度，默认0。
-    /// 可取值：0，90，180，270
+    /// Rotation angle. Default value: 0.
+    /// Value range: 0, 90, 180, 270
     "Rotate" rotate set_rotate: i64,
-    /// 编码质量：
-    /// baseline/main/high。默认baseline
+    /// Encoding quality:
+    /// baseline/main/high. Default value: baseline.
     "Profile" profile set_profile: str,
-    /// 当设置的码率>原始码率时，是否以原始码率为准。
-    /// 0：否， 1：是
-    /// 默认 0。
+    /// Whether to use the original bitrate when the set bitrate is larger than the original bitrate.
+    /// 0: no, 1: yes
+    /// Default value: 0.
     "BitrateToOrig" bitrate_to_orig set_bitrate_to_orig: i64,
-    /// 当设置的高度>原始高度时，是否以原始高度为准。
-    /// 0：否， 1：是
-    /// 默认 0。
+    /// Whether to use the original height when the set height is higher than the original height.
+    /// 0: no, 1: yes
+    /// Default value: 0.
     "HeightToOrig" height_to_orig set_height_to_orig: i64,
-    /// 当设置的帧率>原始帧率时，是否以原始帧率为准。
-    /// 0：否， 1：是
-    /// 默认 0。
+    /// Whether to use the original frame rate when the set frame rate is larger than the original frame rate.
+    /// 0: no, 1: yes
+    /// Default value: 0.
     "FpsToOrig" fps_to_orig set_fps_to_orig: i64,
-    /// 是否保留视频。0：否，1：是。
+    /// Whether to keep the video. 0: no; 1: yes.
     "NeedVideo" need_video set_need_video: i64,
-    /// 是否保留音频。0：否，1：是。
+    /// Whether to keep the audio. 0: no; 1: yes.
     "NeedAudio" need_audio set_need_audio: i64,
-    /// 模板 ID。
+    /// Template ID.
     "TemplateId" template_id set_template_id: i64,
-    /// 模板名称。
+    /// Template name.
     "TemplateName" template_name set_template_name: str,
-    /// 模板描述。
+    /// Template description.
     "Description" description set_description: str,
-    /// 是否是极速高清模板，0：否，1：是。默认0。
+    /// Whether it is a top speed codec template. 0: no, 1: yes. Default value: 0.
     "AiTransCode" ai_trans_code set_ai_trans_code: i64,
-    /// 极速高清视频码率压缩比。
-    /// 极速高清目标码率=VideoBitrate * (1-AdaptBitratePercent)
+    /// Bitrate compression ratio of top speed code video.
+    /// Target bitrate of top speed code = VideoBitrate * (1-AdaptBitratePercent)
     ///
-    /// 取值范围：0.0到0.5
+    /// Value range: 0.0-0.5.
     "AdaptBitratePercent" adapt_bitrate_percent set_adapt_bitrate_percent: f64,
-    /// 是否以短边作为高度，0：否，1：是。默认0。
+    /// Whether to take the shorter side as height. 0: no, 1: yes. Default value: 0.
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "ShortEdgeAsHeight" short_edge_as_height set_short_edge_as_height: i64,
-    /// DRM 加密类型，可选值：fairplay、normalaes、widevine。
+    /// The DRM encryption type. Valid values: fairplay, normalaes, widevine.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DRMType" drm_type set_drm_type: str,
-    /// DRM 加密项，多个用|分割，可选值：AUDIO、SD、HD、UHD1、UHD2，后四个为一组，同组中的内容只能选一个。
+    /// The tracks to encrypt. Valid values: AUDIO, SD, HD, UHD1, UHD2. Separate multiple tracks with “|”. You can choose only one video track (SD, HD, UHD1, or UHD2).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DRMTracks" drm_tracks set_drm_tracks: str,
     /// 是否创建自适应码率，默认值 0。
     /// 0：否。
@@ -11630,51 +11591,54 @@ TemplateInfo {
 } }
 
 rt::model! { read debug;
-/// 时移计费明细数据。
+/// The time shifting billing data.
 TimeShiftBillData {
-    /// 推流域名。
+    /// The push domain name.
     "Domain" domain set_domain: str,
-    /// 时移文件时长，单位分钟。
+    /// The time-shift video length (minutes).
     "Duration" duration set_duration: f64,
-    /// 时移配置天数，单位天。
+    /// The time-shift days.
     "StoragePeriod" storage_period set_storage_period: f64,
-    /// 时间点，格式: yyyy-mm-ddTHH:MM:SSZ。
+    /// The time for the data returned. Format: YYYY-MM-DDThh:mm:ssZ.
     "Time" time set_time: str,
-    /// 时移总时长，单位分钟。
+    /// The total time-shift duration (minutes).
     "TotalDuration" total_duration set_total_duration: f64,
 } }
 
 rt::model! { read debug;
-/// 时移录制段。
+/// A recorded time shifting session.
 TimeShiftRecord {
-    /// 时移录制会话标识。
+    /// The session ID.
     "Sid" sid set_sid: str,
-    /// 录制会话开始时间，Unix 时间戳。
+    /// The recording start time, which is a Unix timestamp.
     "StartTime" start_time set_start_time: i64,
-    /// 录制会话结束时间，Unix 时间戳。
+    /// The recording end time, which is a Unix timestamp.
     "EndTime" end_time set_end_time: i64,
 } }
 
 rt::model! { read debug;
-/// 时移流。
+/// The information of a time shifted stream.
 TimeShiftStreamInfo {
-    /// 推流域名所属组。
+    /// The group the push domain belongs to.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DomainGroup" domain_group set_domain_group: str,
-    /// 推流域名。
+    /// The push domain.
     "Domain" domain set_domain: str,
-    /// 推流路径。
+    /// The push path.
     "AppName" app_name set_app_name: str,
-    /// 流名称。
+    /// The stream name.
     "StreamName" stream_name set_stream_name: str,
-    /// 流起始时间，Unix 时间戳。
+    /// The stream start time, which is a Unix timestamp.
     "StartTime" start_time set_start_time: i64,
-    /// 截止查询时流结束时间，Unix 时间戳。
+    /// The stream end time (for streams that ended before the time of query), which is a Unix timestamp.
     "EndTime" end_time set_end_time: i64,
-    /// 转码模板ID。
+    /// The transcoding template ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TransCodeId" trans_code_id set_trans_code_id: i128,
-    /// 流类型，取值0为原始流，1为水印流，2为转码流。
+    /// The stream type. `0`: The original stream; `1`: The watermarked stream; `2`: The transcoded stream.
     "StreamType" stream_type set_stream_type: i64,
-    /// 时移数据存储时长，单位秒。
+    /// The storage duration (seconds) of the recording.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Duration" duration set_duration: i128,
     /// 时移自适应码率子流列表。
     "TimeShiftSubStreams" time_shift_sub_streams set_time_shift_sub_streams: list TimeShiftSubStream,
@@ -11688,33 +11652,33 @@ TimeShiftSubStream {
 } }
 
 rt::model! { read debug;
-/// 直播时移模板配置
+/// The information of a time shifting template.
 TimeShiftTemplate {
-    /// 模板名称。
+    /// The template name.
     "TemplateName" template_name set_template_name: str,
-    /// 时移时长。
-    /// 单位：秒。
+    /// The time shifting duration.
+    /// Unit: second
     "Duration" duration set_duration: i128,
-    /// 分片时长。
-    /// 可取3-10。
-    /// 单位：s。
-    /// 默认值：5。
+    /// The segment size.
+    /// Value range: 3-10.
+    /// Unit: Second.
+    /// Default value: 5
     "ItemDuration" item_duration set_item_duration: i128,
-    /// 模板id。
+    /// The template ID.
     "TemplateId" template_id set_template_id: i128,
-    /// 模板描述。
+    /// The template description.
     "Description" description set_description: str,
-    /// 地域：
-    /// Mainland：中国大陆；
-    /// Overseas：海外及港澳台地区；
-    /// 默认值：Mainland。
+    /// The region. Valid values:
+    /// `Mainland`: The Chinese mainland.
+    /// `Overseas`: Outside the Chinese mainland.
+    /// Default value: `Mainland`.
     "Area" area set_area: str,
-    /// 是否去除水印。
-    /// 为true则将录制原始流。
-    /// 默认值：false。
+    /// Whether to remove watermarks.
+    /// If you pass in `true`, the original stream will be recorded.
+    /// Default value: `false`.
     "RemoveWatermark" remove_watermark set_remove_watermark: bool,
-    /// 转码流id列表。
-    /// 此参数仅在 RemoveWatermark为false时生效。
+    /// The transcoding template IDs.
+    /// This API works only if `RemoveWatermark` is `false`.
     "TranscodeTemplateIds" transcode_template_ids set_transcode_template_ids: list i128,
 } }
 
@@ -11734,78 +11698,75 @@ TimeShiftWriteSizeData {
 } }
 
 rt::model! { read debug;
-/// 某个时间点的指标的数值是多少。
+/// Metric value at a specified point in time.
 TimeValue {
-    /// UTC 时间，时间格式：yyyy-mm-ddTHH:MM:SSZ。
+    /// UTC time in the format of `yyyy-mm-ddTHH:MM:SSZ`.
     "Time" time set_time: str,
-    /// 数值。
+    /// Value.
     "Num" num set_num: i128,
 } }
 
 rt::model! { read debug;
-/// 转码详细信息。
+/// Transcoding details.
 TranscodeDetailInfo {
-    /// 流名称。
+    /// Stream name.
     "StreamName" stream_name set_stream_name: str,
-    /// 开始时间（北京时间），格式：yyyy-mm-dd HH:MM。
+    /// Start time (Beijing time) in the format of `yyyy-mm-dd HH:MM`.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间（北京时间），格式：yyyy-mm-dd HH:MM。
+    /// End time (Beijing time) in the format of `yyyy-mm-dd HH:MM`.
     "EndTime" end_time set_end_time: str,
-    /// 转码时长，单位：分钟。
-    /// 注意：因推流过程中可能有中断重推情况，此处时长为真实转码时长累加值，并非结束时间和开始时间的间隔。
+    /// Transcoding duration in minutes.
+    /// Note: given the possible interruptions during push, duration here is the sum of actual duration of transcoding instead of the interval between the start time and end time.
     "Duration" duration set_duration: i128,
-    /// 编码方式，带模块，
-    /// 示例：
-    /// liveprocessor_ACC:  音频转码，
-    /// liveprocessor_H264：直播转码-H264，
-    /// liveprocessor_H265： 直播转码-H265，
-    /// topspeed_H264：极速高清-H264，
-    /// topspeed_H265：极速高清-H265。
+    /// Codec with modules,
+    /// Example:
+    /// liveprocessor_H264: LVB transcoding - H264,
+    /// liveprocessor_H265: LVB transcoding - H265,
+    /// topspeed_H264: top speed codec - H264,
+    /// topspeed_H265: top speed codec - H265.
     "ModuleCodec" module_codec set_module_codec: str,
-    /// 码率。
+    /// Bitrate.
     "Bitrate" bitrate set_bitrate: i128,
-    /// 类型，包含：转码（Transcode），混流（MixStream），水印（WaterMark），快直播（Webrtc）。
+    /// The task type. Valid values: Transcode, MixStream, WaterMark, Webrtc.
     "Type" r#type set_type: str,
-    /// 推流域名。
+    /// Push domain name.
     "PushDomain" push_domain set_push_domain: str,
-    /// 分辨率。
+    /// Resolution.
     "Resolution" resolution set_resolution: str,
-    /// 地域：
-    /// Mainland：国内。
-    /// Overseas：海外。
+    /// The region. Valid values:
+    /// `Mainland`: Inside the Chinese mainland.
+    /// `Overseas`: Outside the Chinese mainland.
     "MainlandOrOversea" mainland_or_oversea set_mainland_or_oversea: str,
 } }
 
 rt::model! { read debug;
-/// 转码任务数。
+/// The number of tasks.
 TranscodeTaskNum {
-    /// 时间点。
+    /// The time of query.
     "Time" time set_time: str,
-    /// 码率。
+    /// The bitrate.
     "CodeRate" code_rate set_code_rate: i128,
-    /// 任务数。
+    /// The number of tasks.
     "Num" num set_num: i128,
 } }
 
 rt::model! { read debug;
-/// 转码总量数据
+/// Total usage of the transcoding service
 TranscodeTotalInfo {
-    /// 时间点，
-    /// 使用UTC格式时间，
-    /// 例如：2019-01-08T10:00:00Z。
-    /// 注意：北京时间值为 UTC 时间值 + 8 小时，格式按照 ISO 8601 标准表示，详见 [ISO 日期格式说明](https://cloud.tencent.com/document/product/266/11732#I)。
+    /// Usage time (Beijing time)
+    /// Example: 2019-03-01 00:00:00
     "Time" time set_time: str,
-    /// 转码时长，单位：分钟。
+    /// Transcoding duration in minutes
     "Duration" duration set_duration: i128,
-    /// 编码方式，带模块，
-    /// 示例：
-    /// liveprocessor_H264 =》直播转码-H264，
-    /// liveprocessor_H265 =》 直播转码-H265，
-    /// topspeed_H264 =》极速高清-H264，
-    /// topspeed_H265 =》极速高清-H265。
+    /// Codec, with modules
+    /// Examples:
+    /// `liveprocessor_H264`: live transcoding-H264
+    /// `liveprocessor_H265`: live transcoding-H265
+    /// `topspeed_H264`: top speed codec-H264
+    /// `topspeed_H265`: top speed codec-H265
     "ModuleCodec" module_codec set_module_codec: str,
-    /// 分辨率，
-    /// 示例：540*480。
+    /// Resolution
+    /// Example: 540*480
     "Resolution" resolution set_resolution: str,
 } }
 
@@ -11838,60 +11799,60 @@ TurnPushInfo {
 } }
 
 rt::model! { write debug;
-/// Request of `UnBindLiveDomainCert` (解绑域名证书).
+/// Request of `UnBindLiveDomainCert` (Unbinds domain name certificate).
 ///
-/// 解绑域名证书
+/// This API is used to unbind a domain name certificate.
 UnBindLiveDomainCertRequest {
-    /// 播放域名。
+    /// Playback domain name.
     ///
     /// Required.
     "DomainName" domain_name set_domain_name: str,
-    /// 枚举值：
-    /// gray: 解绑灰度规则
-    /// formal(默认): 解绑正式规则
+    /// Valid values:
+    /// `gray`: unbind the canary certificate
+    /// `formal` (default): unbind the formal certificate
     ///
-    /// 不传则为formal
+    /// `formal` will be used if no value is passed in
     "Type" r#type set_type: str,
 } }
 rt::action!("live", "2018-08-01", "UnBindLiveDomainCert", UnBindLiveDomainCertRequest => UnBindLiveDomainCertResponse);
 
 rt::model! { read debug;
-/// UnBindLiveDomainCert返回参数结构体
+/// UnBindLiveDomainCert response structure.
 UnBindLiveDomainCertResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateLiveWatermark` (更新水印).
+/// Request of `UpdateLiveWatermark` (Updates watermark).
 ///
-/// 更新水印。
+/// This API is used to update a watermark.
 UpdateLiveWatermarkRequest {
-    /// 水印 ID。
-    /// 在添加水印接口 [AddLiveWatermark](/document/product/267/30154) 调用返回值中获取水印 ID。
+    /// Watermark ID.
+    /// Get the watermark ID in the returned value of the [AddLiveWatermark](https://intl.cloud.tencent.com/document/product/267/30154?from_cn_redirect=1) API call.
     ///
     /// Required.
     "WatermarkId" watermark_id set_watermark_id: i64,
-    /// 水印图片 URL。
-    /// URL中禁止包含的字符：
+    /// Watermark image URL.
+    /// Unallowed characters in the URL:
     /// ;(){}$>`#"\'|
     ///
     /// Required.
     "PictureUrl" picture_url set_picture_url: str,
-    /// 显示位置，X轴偏移，单位是百分比，默认 0。
+    /// Display position: X-axis offset in %. Default value: 0.
     ///
     /// Required.
     "XPosition" x_position set_x_position: i64,
-    /// 显示位置，Y轴偏移，单位是百分比，默认 0。
+    /// Display position: Y-axis offset in %. Default value: 0.
     ///
     /// Required.
     "YPosition" y_position set_y_position: i64,
-    /// 水印名称。
-    /// 最长30字节。
+    /// Watermark name.
+    /// Up to 16 bytes.
     "WatermarkName" watermark_name set_watermark_name: str,
-    /// 水印宽度，占直播原始画面宽度百分比，建议高宽只设置一项，另外一项会自适应缩放，避免变形。默认原始宽度。
+    /// Watermark width or its percentage of the live streaming video width. It is recommended to just specify either height or width as the other will be scaled proportionally to avoid distortions. The original width is used by default.
     "Width" width set_width: i64,
-    /// 水印高度，占直播原始画面宽度百分比，建议高宽只设置一项，另外一项会自适应缩放，避免变形。默认原始高度。
+    /// Watermark height or its percentage of the live streaming video width. It is recommended to just specify either height or width as the other will be scaled proportionally to avoid distortions. The original height is used by default.
     "Height" height set_height: i64,
     /// 背景水印宽度。默认宽度1920。
     "BackgroundWidth" background_width set_background_width: i64,
@@ -11901,7 +11862,7 @@ UpdateLiveWatermarkRequest {
 rt::action!("live", "2018-08-01", "UpdateLiveWatermark", UpdateLiveWatermarkRequest => UpdateLiveWatermarkResponse);
 
 rt::model! { read debug;
-/// UpdateLiveWatermark返回参数结构体
+/// UpdateLiveWatermark response structure.
 UpdateLiveWatermarkResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -11953,26 +11914,26 @@ VideoRedrawTaskInfo {
 } }
 
 rt::model! { read debug;
-/// 水印信息。
+/// Watermark information.
 WatermarkInfo {
-    /// 水印 ID。
+    /// Watermark ID.
     "WatermarkId" watermark_id set_watermark_id: i64,
-    /// 水印图片 URL。
+    /// Watermark image URL.
     "PictureUrl" picture_url set_picture_url: str,
-    /// 显示位置，X 轴偏移。
+    /// Display position: X-axis offset.
     "XPosition" x_position set_x_position: i64,
-    /// 显示位置，Y 轴偏移。
+    /// Display position: Y-axis offset.
     "YPosition" y_position set_y_position: i64,
-    /// 水印名称。
+    /// Watermark name.
     "WatermarkName" watermark_name set_watermark_name: str,
-    /// 当前状态。0：未使用，1:使用中。
+    /// Current status. 0: not used. 1: in use.
     "Status" status set_status: i64,
-    /// 添加时间。
-    /// 注：此字段为北京时间（UTC+8时区）。
+    /// The time when the watermark was added.
+    /// Note: Beijing time (UTC+8) is used.
     "CreateTime" create_time set_create_time: str,
-    /// 水印宽。
+    /// Watermark width.
     "Width" width set_width: i64,
-    /// 水印高。
+    /// Watermark height.
     "Height" height set_height: i64,
     /// 背景水印宽。
     "BackgroundWidth" background_width set_background_width: i64,

@@ -5,17 +5,17 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { both debug;
-/// 智能通话
+/// Intelligent call
 AICallConfig {
-    /// 启用语音互动功能
+    /// Enable the voice interaction feature
     "EnableVoiceInteract" enable_voice_interact set_enable_voice_interact: bool,
-    /// 启用语音通话
+    /// Enable voice call
     "EnableVoiceCall" enable_voice_call set_enable_voice_call: bool,
-    /// 启用数智人
+    /// Enable digital human
     "EnableDigitalHuman" enable_digital_human set_enable_digital_human: bool,
-    /// 音色配置
+    /// Voice type configuration
     "Voice" voice set_voice: obj VoiceConfig,
-    /// 数智人配置
+    /// Digital human configuration
     "DigitalHuman" digital_human set_digital_human: obj DigitalHumanConfig,
 } }
 
@@ -76,13 +76,13 @@ AgentAdvancedConfig {
 } }
 
 rt::model! { read debug;
-/// Agent调试信息
+/// Agent debugging information
 AgentDebugInfo {
-    /// 工具、大模型的输入信息，json
+    /// Input information of the tool and large model, json
     "Input" input set_input: str,
-    /// 工具、大模型的输出信息，json
+    /// Output information of tools and large models, in json format
     "Output" output set_output: str,
-    /// 模型名
+    /// Model name.
     "ModelName" model_name set_model_name: str,
 } }
 
@@ -344,87 +344,81 @@ AgentPluginQuery {
 } }
 
 rt::model! { read debug;
-/// 思考事件过程信息
+/// Process information of the thought event.
 AgentProcedure {
-    /// 索引
+    /// Index.
     "Index" index set_index: i128,
-    /// 执行过程英语名
+    /// English name of the execution process.
     "Name" name set_name: str,
-    /// 中文名, 用于展示
+    /// Chinese name for display.
     "Title" title set_title: str,
-    /// 状态常量: 使用中: processing, 成功: success, 失败: failed
+    /// Status constant: processing; success; failed.
     "Status" status set_status: str,
-    /// 图标
+    /// Icon.
     "Icon" icon set_icon: str,
-    /// Agent调试信息
+    /// Agent debugging information.
     "Debugging" debugging set_debugging: obj AgentProcedureDebugging,
-    /// 是否切换Agent，取值为"main"或者"workflow",不切换为空
+    /// Whether to switch to Agent. The value can be "main" or "workflow". Leave it blank for no switch.
     "Switch" switch set_switch: str,
-    /// 工作流名称
+    /// Workflow name.
     "WorkflowName" workflow_name set_workflow_name: str,
-    /// 当前请求执行时间, 单位 ms
+    /// Current request execution time, in milliseconds.
     "Elapsed" elapsed set_elapsed: i128,
-    /// 工作流节点名称
+    /// Workflow node name.
     "NodeName" node_name set_node_name: str,
-    /// 用于展示思考放在哪个回复气泡中
+    /// Used to display in which reply bubble the thoughts are placed.
     "ReplyIndex" reply_index set_reply_index: i128,
-    /// 主agent
+    /// Main agent.
     "SourceAgentName" source_agent_name set_source_agent_name: str,
-    /// 挂号agent
+    /// Registration agent.
     "TargetAgentName" target_agent_name set_target_agent_name: str,
-    /// Agent的图标
+    /// Icon of Agent.
     "AgentIcon" agent_icon set_agent_icon: str,
 } }
 
 rt::model! { read debug;
-/// Agent思考过程调试信息
+/// Debugging information of the agent thinking process.
 AgentProcedureDebugging {
-    /// 模型思考内容
+    /// Model thinking content.
     "Content" content set_content: str,
-    /// 展示的具体文本内容
+    /// The specific text content to be displayed.
     "DisplayContent" display_content set_display_content: str,
-    /// 1：搜索引擎参考来源；2：知识库参考来源
+    /// Display type.
     "DisplayType" display_type set_display_type: i128,
-    /// 搜索引擎展示的索引
+    /// Index displayed by the search engine.
     "QuoteInfos" quote_infos set_quote_infos: list QuoteInfo,
-    /// 具体的参考来源
+    /// Specific reference source.
     "References" references set_references: list AgentReference,
-    /// 展示正在执行的状态
+    /// Display the ongoing status.
     "DisplayStatus" display_status set_display_status: str,
-    /// 云桌面的URL地址
+    /// URL of cloud desktop.
     "SandboxUrl" sandbox_url set_sandbox_url: str,
-    /// 云桌面里面通过浏览器打开的URL地址
+    /// URL opened through the browser in cloud desktop.
     "DisplayUrl" display_url set_display_url: str,
 } }
 
 rt::model! { read debug;
-/// Agent中的参考来源
+/// Reference source in agent.
 AgentReference {
-    /// 来源文档ID
+    /// Source document ID.
     "DocId" doc_id set_doc_id: str,
-    /// id
+    /// ID.
     "Id" id set_id: str,
-    /// 名称
+    /// Name.
     "Name" name set_name: str,
-    /// 类型
-    ///
-    /// 枚举值：
-    ///
-    /// - 1： 问答
-    /// - 2： 文档片段
-    /// - 4： 联网检索到的内容
+    /// Type.
     "Type" r#type set_type: i128,
-    /// 链接
+    /// URL.
     "Url" url set_url: str,
-    /// 文档业务ID
+    /// Document business ID.
     "DocBizId" doc_biz_id set_doc_biz_id: str,
-    /// 文档名称
+    /// Document name.
     "DocName" doc_name set_doc_name: str,
-    /// 问答业务ID
+    /// Q&A business ID.
     "QaBizId" qa_biz_id set_qa_biz_id: str,
-    /// 搜索引擎索引
+    /// Index of search engine.
     "Index" index set_index: i128,
-    /// 标题
+    /// Title.
     "Title" title set_title: str,
     /// 知识库名称
     "KnowledgeName" knowledge_name set_knowledge_name: str,
@@ -433,36 +427,36 @@ AgentReference {
 } }
 
 rt::model! { read debug;
-/// 智能体任务信息
+/// Intelligent Agent task information
 AgentTask {
-    /// 任务序号
+    /// Task serial number
     "Index" index set_index: i64,
-    /// 任务内容
+    /// Task content
     "Content" content set_content: str,
-    /// 任务状态
+    /// Task status.
     "Status" status set_status: str,
 } }
 
 rt::model! { read debug;
-/// Agent的思考过程
+/// The thinking process of Agent.
 AgentThought {
-    /// 会话 ID
+    /// Session ID.
     "SessionId" session_id set_session_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
-    /// 对应哪条会话, 会话 ID, 用于回答的消息存储使用, 可提前生成, 保存消息时使用
+    /// It corresponds to a session, session ID, used for message storage in answering. It can be generated in advance and used when saving messages.
     "RecordId" record_id set_record_id: str,
-    /// 当前请求执行时间, 单位 ms
+    /// Current request execution time, in milliseconds.
     "Elapsed" elapsed set_elapsed: i128,
-    /// 当前是否为工作流
+    /// Whether it is a workflow currently.
     "IsWorkflow" is_workflow set_is_workflow: bool,
-    /// 如果当前是工作流，工作流名称
+    /// If it is a workflow, workflow name.
     "WorkflowName" workflow_name set_workflow_name: str,
-    /// 具体思考过程详情
+    /// Detailed thinking process.
     "Procedures" procedures set_procedures: list AgentProcedure,
-    /// TraceId
+    /// TraceId.
     "TraceId" trace_id set_trace_id: str,
-    /// 文件信息
+    /// File information
     "Files" files set_files: list FileInfo,
 } }
 
@@ -575,11 +569,11 @@ AgentToolRspParam {
 } }
 
 rt::model! { both debug;
-/// 自定义变量和标签关系数据
+/// Data of custom variable and label relationship.
 ApiVarAttrInfo {
-    /// 自定义变量id
+    /// Custom variable ID.
     "ApiVarId" api_var_id set_api_var_id: str,
-    /// 标签id
+    /// Label ID.
     "AttrBizId" attr_biz_id set_attr_biz_id: str,
 } }
 
@@ -593,46 +587,46 @@ AppBaseInfo {
 } }
 
 rt::model! { both debug;
-/// 应用配置
+/// Application configuration.
 AppConfig {
-    /// 知识问答管理应用配置
+    /// Knowledge Q&A management application configuration
     "KnowledgeQa" knowledge_qa set_knowledge_qa: obj KnowledgeQaConfig,
-    /// 知识摘要应用配置
+    /// Knowledge summary application configuration.
     "Summary" summary set_summary: obj SummaryConfig,
-    /// 标签提取应用配置
+    /// Label extraction application configuration.
     "Classify" classify set_classify: obj ClassifyConfig,
 } }
 
 rt::model! { read debug;
-/// 应用详情
+/// Application details
 AppInfo {
-    /// 应用类型；knowledge_qa-知识问答管理；summary-知识摘要；classifys-知识标签提取
+    /// Application type; knowledge_qa - knowledge Q&A management; summary - knowledge summary; classifys - knowledge label extraction.
     "AppType" app_type set_app_type: str,
-    /// 应用类型描述
+    /// Application type description.
     "AppTypeDesc" app_type_desc set_app_type_desc: str,
-    /// 应用ID
+    /// Application ID.
     "AppBizId" app_biz_id set_app_biz_id: str,
-    /// 应用名称
+    /// Application name.
     "Name" name set_name: str,
-    /// 应用头像
+    /// Application avatar.
     "Avatar" avatar set_avatar: str,
-    /// 应用描述
+    /// Application description.
     "Desc" desc set_desc: str,
-    /// 应用状态，1：未上线，2：运行中，3：停用
+    /// Application status. 1: offline; 2: running; 3: disabled.
     "AppStatus" app_status set_app_status: i128,
-    /// 状态说明
+    /// Status description.
     "AppStatusDesc" app_status_desc set_app_status_desc: str,
-    /// 修改时间
+    /// Update time.
     "UpdateTime" update_time set_update_time: str,
-    /// 最后修改人
+    /// Last modifier.
     "Operator" operator set_operator: str,
-    /// 模型名称
+    /// Model name.
     "ModelName" model_name set_model_name: str,
-    /// 生成模型别名
+    /// Alias of the generative model.
     "ModelAliasName" model_alias_name set_model_alias_name: str,
-    /// 应用模式 standard:标准模式, agent: agent模式，single_workflow：单工作流模式
+    /// Application mode: standard; agent; single_workflow.
     "Pattern" pattern set_pattern: str,
-    /// 思考模型别名
+    /// Alias of the thought model.
     "ThoughtModelAliasName" thought_model_alias_name set_thought_model_alias_name: str,
     /// 权限位信息
     "PermissionIds" permission_ids set_permission_ids: list String,
@@ -641,29 +635,29 @@ AppInfo {
 } }
 
 rt::model! { both debug;
-/// 应用模型配置
+/// Application model configuration.
 AppModel {
-    /// 模型名称
+    /// Model name.
     "Name" name set_name: str,
-    /// 模型描述
+    /// Model description.
     "Desc" desc set_desc: str,
-    /// 上下文指代轮次
+    /// The round referenced by the context.
     "ContextLimit" context_limit set_context_limit: i128,
-    /// 模型别名
+    /// Model alias.
     "AliasName" alias_name set_alias_name: str,
-    /// token余量
+    /// Remaining token quota.
     "TokenBalance" token_balance set_token_balance: f64,
-    /// 是否使用上下文指代轮次
+    /// Whether to use the round referenced by the context.
     "IsUseContext" is_use_context set_is_use_context: bool,
-    /// 上下文记忆轮数
+    /// The number of context memory rounds.
     "HistoryLimit" history_limit set_history_limit: i128,
-    /// 使用类型
+    /// Usage type.
     "UsageType" usage_type set_usage_type: str,
-    /// 模型温度
+    /// Model temperature.
     "Temperature" temperature set_temperature: str,
-    /// 模型TopP
+    /// Model TopP.
     "TopP" top_p set_top_p: str,
-    /// 模型资源状态 1：资源可用；2：资源已用尽
+    /// Model resource status: 1: available; 2: exhausted.
     "ResourceStatus" resource_status set_resource_status: i128,
     /// 模型参数
     "ModelParams" model_params set_model_params: obj ModelParams,
@@ -690,70 +684,69 @@ AsyncWorkflowMessage {
 } }
 
 rt::model! { read debug;
-/// 标签详情信息
+/// Label details.
 AttrLabel {
-    /// 标签来源
+    /// Label source.
     "Source" source set_source: i128,
-    /// 标签ID
+    /// Label ID.
     "AttrBizId" attr_biz_id set_attr_biz_id: str,
-    /// 标签标识
+    /// Label identification.
     "AttrKey" attr_key set_attr_key: str,
-    /// 标签名称
+    /// Label name.
     "AttrName" attr_name set_attr_name: str,
-    /// 标签值
+    /// Label value.
     "Labels" labels set_labels: list Label,
 } }
 
 rt::model! { read debug;
-/// 标签详情
+/// Label details.
 AttrLabelDetail {
-    /// 标签ID
+    /// Label ID.
     "AttrBizId" attr_biz_id set_attr_biz_id: str,
-    /// 标签标识
+    /// Label identification.
     ///
     /// Disabled in the spec.
     "AttrKey" attr_key set_attr_key: str,
-    /// 标签名称
+    /// Label name.
     "AttrName" attr_name set_attr_name: str,
-    /// 标签值名称
+    /// Label value name.
     "LabelNames" label_names set_label_names: list String,
-    /// 标签是否在更新中
+    /// Whether the label is being updated.
     "IsUpdating" is_updating set_is_updating: bool,
-    /// 发布状态(1 待发布 2 发布中 3 已发布 4 发布失败)
+    /// Status.
     "Status" status set_status: i64,
-    /// 状态描述
+    /// Status description.
     "StatusDesc" status_desc set_status_desc: str,
-    /// 标签值总数
+    /// Total number of label values.
     "LabelTotalCount" label_total_count set_label_total_count: str,
 } }
 
 rt::model! { write debug;
-/// 标签引用信息
+/// Label reference information.
 AttrLabelRefer {
-    /// 标签来源，1：标签。
-    /// 使用标签引用信息时，Source、AttributeBizId和LabelBizIds都需填写。
+    /// Label source, 1: label.
     "Source" source set_source: i128,
-    /// 标签ID
+    /// Label ID.
     "AttributeBizId" attribute_biz_id set_attribute_biz_id: str,
-    /// 标签值ID
+    /// Label value ID.
     "LabelBizIds" label_biz_ids set_label_biz_ids: list String,
 } }
 
 rt::model! { write debug;
-/// 导出知识标签过滤器
+/// Export knowledge label filter.
 AttributeFilters {
-    /// 检索，属性或标签名称
+    /// Retrieve, attribute or label name.
     "Query" query set_query: str,
 } }
 
 rt::model! { both debug;
-/// 标签值
+/// Label value.
 AttributeLabel {
-    /// 标准词ID
+    /// Standard word ID.
     "LabelBizId" label_biz_id set_label_biz_id: str,
-    /// 标准词名称
+    /// Standard word name.
     "LabelName" label_name set_label_name: str,
-    /// 同义词名称
+    /// Synonym name.
     "SimilarLabels" similar_labels set_similar_labels: list String,
 } }
 
@@ -806,49 +799,46 @@ BackgroundImageConfig {
 } }
 
 rt::model! { both debug;
-/// 应用基础配置
+/// Application basic configuration.
 BaseConfig {
-    /// 应用名称
+    /// Application name.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 应用头像url，在CreateApp和ModifyApp中作为入参必填。
-    /// 作为入参传入说明：
-    /// 1. 传入的url图片限制为jpeg和png，大小限制为500KB，url链接需允许head请求。
-    /// 2. 如果用户没有对象存储，可使用“获取文件上传临时密钥”(DescribeStorageCredential)接口，获取cos临时密钥和上传路径，自行上传头像至cos中并获取访问链接。
+    /// Application avatar url, required as an input parameter in "CreateApp" and "ModifyApp". Description of input parameter: 1. The image of input URL must be jpeg or png, with a size no more than 500kb, and the URL must allow head requests. 2. If the user does not have object storage, use the "Obtain temporary file upload key" (DescribeStorageCredential) API to obtain the COS temporary key and upload path. Upload the avatar to COS by yourself and get the access link.
     ///
     /// Required.
     "Avatar" avatar set_avatar: str,
-    /// 应用描述
+    /// Application description.
     "Desc" desc set_desc: str,
 } }
 
 rt::model! { read debug;
-/// 调用类型
+/// Call type.
 CallDetail {
-    /// 关联ID
+    /// Associated ID.
     "Id" id set_id: str,
-    /// 调用时间
+    /// Call time.
     "CallTime" call_time set_call_time: str,
-    /// 总token消耗
+    /// Total token consumption.
     "TotalTokenUsage" total_token_usage set_total_token_usage: f64,
-    /// 输入token消耗
+    /// Token consumption for input.
     "InputTokenUsage" input_token_usage set_input_token_usage: f64,
-    /// 输出token消耗
+    /// Token consumption for output.
     "OutputTokenUsage" output_token_usage set_output_token_usage: f64,
-    /// 搜索服务调用次数
+    /// Number of search service calls.
     "SearchUsage" search_usage set_search_usage: i128,
-    /// 模型名称
+    /// Model name.
     "ModelName" model_name set_model_name: str,
-    /// 调用类型
+    /// Call type.
     "CallType" call_type set_call_type: str,
-    /// 账号
+    /// Account.
     "UinAccount" uin_account set_uin_account: str,
-    /// 应用名称
+    /// Application name.
     "AppName" app_name set_app_name: str,
-    /// 总消耗页数
+    /// Total number of consumed pages.
     "PageUsage" page_usage set_page_usage: i128,
-    /// 筛选子场景
+    /// Filter sub-scenario.
     "SubScene" sub_scene set_sub_scene: str,
     /// 账单明细对应的自定义tag
     "BillingTag" billing_tag set_billing_tag: str,
@@ -899,21 +889,21 @@ CallbackWorkflowToolNodeResponse {
 } }
 
 rt::model! { read debug;
-/// 分类信息
+/// Category information.
 CateInfo {
-    /// 分类ID
+    /// Category ID.
     "CateBizId" cate_biz_id set_cate_biz_id: str,
-    /// 分类名称
+    /// Category name.
     "Name" name set_name: str,
-    /// 分类下的Record（如文档、同义词等）数量
+    /// Quantity of records (such as documents, synonyms, etc.) under the category.
     "Total" total set_total: i64,
-    /// 是否可新增
+    /// Whether it is possible to add.
     "CanAdd" can_add set_can_add: bool,
-    /// 是否可编辑
+    /// Whether it can be edited.
     "CanEdit" can_edit set_can_edit: bool,
-    /// 是否可删除
+    /// Whether it can be deleted.
     "CanDelete" can_delete set_can_delete: bool,
-    /// 子分类
+    /// Subcategory.
     "Children" children set_children: list CateInfo,
     /// 是否为叶子节点
     "IsLeaf" is_leaf set_is_leaf: bool,
@@ -943,64 +933,64 @@ ChannelListInfo {
 } }
 
 rt::model! { write debug;
-/// Request of `CheckAttributeLabelExist` (检查标签下的标签值是否存在).
+/// Request of `CheckAttributeLabelExist` (Check Label Value Existence).
 ///
-/// 检查属性下的标签名是否存在
+/// This API is used to check if the label name under an attribute exist.
 CheckAttributeLabelExistRequest {
-    /// 应用ID，获取方法参看如何获取[BotBizId](https://cloud.tencent.com/document/product/1759/109469#4eecb8c1-6ce4-45f5-8fa2-b269449d8efa)
+    /// Application ID.
     ///
     /// Required.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
-    /// 标签名称
+    /// Attribute name.
     ///
     /// Required.
     "LabelName" label_name set_label_name: str,
-    /// 标签ID
+    /// Attribute ID.
     ///
     /// Required.
     "AttributeBizId" attribute_biz_id set_attribute_biz_id: str,
-    /// 登录用户主账号(集成商模式必填)
+    /// Log in to the user's root account (required in integrator mode).
     "LoginUin" login_uin set_login_uin: str,
-    /// 登录用户子账号(集成商模式必填)
+    /// Log in to the user's sub-account (required in integrator mode).
     "LoginSubAccountUin" login_sub_account_uin set_login_sub_account_uin: str,
-    /// 最后一个标签ID。用于滚动加载：是一种分批、滚动式的存在性检查机制。客户端需要持续调用接口，并每次传入上一次返回的最后一个记录的ID，直到接口明确返回“存在”或“已检查全部数据且不存在”为止。
+    /// Scroll loading, the last attribute label ID.
     "LastLabelBizId" last_label_biz_id set_last_label_biz_id: str,
 } }
 rt::action!("lke", "2023-11-30", "CheckAttributeLabelExist", CheckAttributeLabelExistRequest => CheckAttributeLabelExistResponse);
 
 rt::model! { read debug;
-/// CheckAttributeLabelExist返回参数结构体
+/// CheckAttributeLabelExist response structure.
 CheckAttributeLabelExistResponse {
-    /// 是否存在
+    /// Whether it exists.
     "IsExist" is_exist set_is_exist: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CheckAttributeLabelRefer` (检查标签引用).
+/// Request of `CheckAttributeLabelRefer` (Check Label Reference).
 ///
-/// 检查属性标签引用
+/// This API is used to check attribute label references.
 CheckAttributeLabelReferRequest {
-    /// 应用ID,获取方法参看如何获取[BotBizId](https://cloud.tencent.com/document/product/1759/109469#4eecb8c1-6ce4-45f5-8fa2-b269449d8efa)
+    /// Application ID.
     ///
     /// Required.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
-    /// 登录用户主账号(集成商模式必填)
+    /// Log in to user's root account (required in integrator mode).
     "LoginUin" login_uin set_login_uin: str,
-    /// 登录用户子账号(集成商模式必填)
+    /// Log in to user's sub-account (required in integrator mode).
     "LoginSubAccountUin" login_sub_account_uin set_login_sub_account_uin: str,
-    /// 属性标签ID
+    /// Attribute label.
     "LabelBizId" label_biz_id set_label_biz_id: str,
-    /// 标签ID
+    /// Attribute ID.
     "AttributeBizId" attribute_biz_id set_attribute_biz_id: list String,
 } }
 rt::action!("lke", "2023-11-30", "CheckAttributeLabelRefer", CheckAttributeLabelReferRequest => CheckAttributeLabelReferResponse);
 
 rt::model! { read debug;
-/// CheckAttributeLabelRefer返回参数结构体
+/// CheckAttributeLabelRefer response structure.
 CheckAttributeLabelReferResponse {
-    /// 是否引用
+    /// Whether to reference.
     "IsRefer" is_refer set_is_refer: bool,
     /// 引用的工作流详情
     "List" list set_list: list AttributeLabelRefByWorkflow,
@@ -1033,177 +1023,177 @@ ClarificationWidgetConfig {
 } }
 
 rt::model! { both debug;
-/// 标签提取配置
+/// Label extraction configuration.
 ClassifyConfig {
-    /// 模型配置
+    /// Model configuration.
     "Model" model set_model: obj AppModel,
-    /// 标签列表
+    /// Label list.
     "Labels" labels set_labels: list ClassifyLabel,
-    /// 欢迎语，200字符以内
+    /// Welcome words, within 200 characters.
     "Greeting" greeting set_greeting: str,
 } }
 
 rt::model! { both debug;
-/// 标签信息
+/// Label information.
 ClassifyLabel {
-    /// 标签名称
+    /// Label name.
     "Name" name set_name: str,
-    /// 标签描述
+    /// Label description.
     "Description" description set_description: str,
-    /// 标签取值范围
+    /// Label value range.
     "Values" values set_values: list String,
 } }
 
 rt::model! { read debug;
-/// 对话记录内容详情
+/// Dialogue record content details
 Content {
-    /// 消息内容类型
-    /// text：文本
-    /// image：图片
-    /// file：文件
-    /// option_cards：选项卡
-    /// custom_params：用户自定义业务参数
-    /// sandbox：云桌面
-    /// custom_variables：自定义输入参数
-    /// web_search: 网页搜索内容
-    /// file_collection：文件收集信息
-    /// widget：widget信息
-    /// widget_action：用户端widget动作信息
+    /// Message content type
+    /// text: text
+    /// image: image
+    /// file: file
+    /// option_cards: tabs
+    /// custom_params: custom business parameters
+    /// sandbox: cloud desktop
+    /// custom_variables: custom input parameters
+    /// web_search: web search content
+    /// file_collection: file collection information
+    /// widget: widget info
+    /// widget_action: client-side widget action information
     "Type" r#type set_type: str,
-    /// 文本内容
+    /// Text content
     "Text" text set_text: str,
-    /// 引用信息
+    /// Reference info.
     "QuoteInfos" quote_infos set_quote_infos: list QuoteInfo,
-    /// 参考文献信息
+    /// Reference information
     "References" references set_references: list ContentReference,
-    /// 图片信息
+    /// Image information.
     "Image" image set_image: obj ImageInfoContent,
-    /// 文件信息
+    /// File information
     "File" file set_file: obj FileInfoContent,
-    /// 选项卡信息
+    /// Tab info.
     "OptionCards" option_cards set_option_cards: list String,
-    /// 用户自定义业务参数信息
+    /// User-customized business parameter information.
     "CustomParams" custom_params set_custom_params: list String,
-    /// 自定义变量
+    /// Custom Variable
     "CustomVariables" custom_variables set_custom_variables: list String,
-    /// 沙盒信息
+    /// Sandbox information
     "Sandbox" sandbox set_sandbox: obj SandboxContent,
-    /// 网页搜索内容
+    /// Web page search content
     "WebSearch" web_search set_web_search: obj WebSearchContent,
-    /// 文件收集信息
+    /// File information collection
     "FileCollection" file_collection set_file_collection: obj FileCollection,
-    /// Widget信息
+    /// Widget information.
     "Widget" widget set_widget: obj Widget,
-    /// Widget动作信息
+    /// Widget action information
     "WidgetAction" widget_action set_widget_action: obj WidgetAction,
-    /// 任务列表
+    /// Task List
     "Tasks" tasks set_tasks: list AgentTask,
-    /// 问卷信息
+    /// Questionnaire information
     "Questionnaire" questionnaire set_questionnaire: obj Questionnaire,
-    /// 选项卡模式
+    /// Tab mode
     "OptionMode" option_mode set_option_mode: i64,
 } }
 
 rt::model! { read debug;
-/// 会话内容参考文献信息
+/// Session content reference information
 ContentReference {
-    /// 引用来源索引ID
+    /// Source index ID
     "Index" index set_index: i64,
-    /// 参考来源名称
+    /// Reference source name
     "Name" name set_name: str,
-    /// 参考来源类型
-    /// 1：问答
-    /// 2：文档片段
-    /// 4：联网检索到的内容
+    /// Reference source type
+    /// 1: QA
+    /// 2: Document fragment
+    /// 4: Online retrieved content
     "Type" r#type set_type: i64,
-    /// 文档片段参考信息
+    /// Document fragment reference
     "DocRefer" doc_refer set_doc_refer: obj DocReference,
-    /// 问答参考信息
+    /// QA reference
     "QaRefer" qa_refer set_qa_refer: obj QaReference,
-    /// 联网检索内容参考信息
+    /// Reference information for online retrieval content
     "WebSearchRefer" web_search_refer set_web_search_refer: obj WebSearchReference,
 } }
 
 rt::model! { read debug;
-/// 获取不满意回复上下文响
+/// Obtain response of unsatisfied reply context.
 Context {
-    /// 消息记录ID信息
+    /// Message record ID.
     "RecordBizId" record_biz_id set_record_biz_id: str,
-    /// 是否为用户
+    /// Whether it is a user.
     "IsVisitor" is_visitor set_is_visitor: bool,
-    /// 昵称
+    /// Nickname.
     "NickName" nick_name set_nick_name: str,
-    /// 头像
+    /// Avatar.
     "Avatar" avatar set_avatar: str,
-    /// 消息内容
+    /// Message content.
     "Content" content set_content: str,
-    /// 文档信息
+    /// Document information.
     "FileInfos" file_infos set_file_infos: list MsgFileInfo,
-    /// 回复方式，15：澄清确认回复
+    /// Response method, 15: clarification confirmation response.
     "ReplyMethod" reply_method set_reply_method: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateApp` (创建应用).
+/// Request of `CreateApp` (Application Creation).
 ///
-/// 创建知识引擎应用。
+/// This API is used to create knowledge engine applications.
 CreateAppRequest {
-    /// 应用类型；`"knowledge_qa"` 知识问答应用（包含标准模式 单工作流 Multi-Agent 等模式）
+    /// Application type; knowledge_qa - knowledge qa management.
     ///
     /// Required.
     "AppType" app_type set_app_type: str,
-    /// 应用基础配置
+    /// Basic application configuration.
     ///
     /// Required.
     "BaseConfig" base_config set_base_config: obj BaseConfig,
-    /// 应用模式 standard:标准模式, agent: agent模式，single_workflow：单工作流模式,ClawAgent:Claw模式
+    /// Application Mode: standard - Standard Mode, agent - Agent Mode, single_workflow - Single Workflow Mode, ClawAgent - Claw Mode
     "Pattern" pattern set_pattern: str,
-    /// 智能体类型，用于区分应用最终以何种智能体形态对外服务（对话("dialogue") / 公众号("wechat")）。当前 ADP 创建页面不区分对话/公众号智能体，ADP 创建页默认走对话智能体。
+    /// Agent type, used to distinguish the final agent form in which the application provides external services (dialogue) / Official Account (wechat). The current ADP creation page does not distinguish between dialogue and Official Account agents, and defaults to the dialogue agent.
     "AgentType" agent_type set_agent_type: str,
 } }
 rt::action!("lke", "2023-11-30", "CreateApp", CreateAppRequest => CreateAppResponse);
 
 rt::model! { read debug;
-/// CreateApp返回参数结构体
+/// CreateApp response structure.
 CreateAppResponse {
-    /// 应用ID
+    /// Application ID.
     "AppBizId" app_biz_id set_app_biz_id: str,
-    /// 判断账户应用列表权限是否是自定义的，用户交互提示
+    /// Whether the account application list permissions are customized. A user interaction prompt.
     "IsCustomList" is_custom_list set_is_custom_list: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateAttributeLabel` (创建标签).
+/// Request of `CreateAttributeLabel` (Attribute Label Creation).
 ///
-/// 创建标签
+/// This API is used to create attributes.
 CreateAttributeLabelRequest {
-    /// 应用ID，获取方法参看如何获取[BotBizId](https://cloud.tencent.com/document/product/1759/109469#4eecb8c1-6ce4-45f5-8fa2-b269449d8efa)
+    /// Application ID.
     ///
     /// Required.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
-    /// 标签名
+    /// Label name.
     ///
     /// Required.
     "AttrName" attr_name set_attr_name: str,
-    /// 标签值
+    /// Label value.
     ///
     /// Required.
     "Labels" labels set_labels: list AttributeLabel,
-    /// 标签标识（不生效，无需填写） 已作废
+    /// Label identification (not effective, no need to fill in) . Abolished.
     "AttrKey" attr_key set_attr_key: str,
-    /// 登录用户主账号(集成商模式必填)
+    /// Log in to user's root account (required in integrator mode).
     "LoginUin" login_uin set_login_uin: str,
-    /// 登录用户子账号(集成商模式必填)
+    /// Log in to user's sub-account (required in integrator mode).
     "LoginSubAccountUin" login_sub_account_uin set_login_sub_account_uin: str,
 } }
 rt::action!("lke", "2023-11-30", "CreateAttributeLabel", CreateAttributeLabelRequest => CreateAttributeLabelResponse);
 
 rt::model! { read debug;
-/// CreateAttributeLabel返回参数结构体
+/// CreateAttributeLabel response structure.
 CreateAttributeLabelResponse {
-    /// 标签ID
+    /// Label ID.
     "AttrBizId" attr_biz_id set_attr_biz_id: str,
     /// 标签值ID与名称
     "Labels" labels set_labels: list AttributeLabel,
@@ -1212,19 +1202,19 @@ CreateAttributeLabelResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateDocCate` (创建Doc分类).
+/// Request of `CreateDocCate` (Doc Category Creation).
 ///
-/// 创建Doc分类
+/// This API is used to create doc categories.
 CreateDocCateRequest {
-    /// 应用ID
+    /// Application ID
     ///
     /// Required.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
-    /// 父级业务ID
+    /// Parent business ID.
     ///
     /// Required.
     "ParentBizId" parent_biz_id set_parent_biz_id: str,
-    /// 分类名称
+    /// Category name.
     ///
     /// Required.
     "Name" name set_name: str,
@@ -1232,39 +1222,34 @@ CreateDocCateRequest {
 rt::action!("lke", "2023-11-30", "CreateDocCate", CreateDocCateRequest => CreateDocCateResponse);
 
 rt::model! { read debug;
-/// CreateDocCate返回参数结构体
+/// CreateDocCate response structure.
 CreateDocCateResponse {
-    /// 是否可新增
+    /// Whether it is possible to add.
     "CanAdd" can_add set_can_add: bool,
-    /// 是否可编辑
+    /// Whether it is editable.
     "CanEdit" can_edit set_can_edit: bool,
-    /// 是否可删除
+    /// Whether it can be deleted.
     "CanDelete" can_delete set_can_delete: bool,
-    /// 分类业务ID
+    /// Category business ID.
     "CateBizId" cate_biz_id set_cate_biz_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateQACate` (创建QA分类).
+/// Request of `CreateQACate` (Q&A Category Creation).
 ///
-/// 创建QA分类
-/// 知识库相关背景知识介绍
-/// “知识库检索范围”文档：https://cloud.tencent.com/document/product/1759/112704
-/// “标签”文档：https://cloud.tencent.com/document/product/1759/112956
-/// 单个知识库内支持创建的分类数量上限为 2000 个。
+/// This API is used to create Q&A categories.
 CreateQACateRequest {
-    /// 应用ID
-    /// 若要操作共享知识库，传KnowledgeBizId
+    /// Application ID
     ///
     /// Required.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
-    /// 父级业务ID，创建顶级分类时传字符串"0"
+    /// Parent business id. pass the string "0" when creating a top-level category.
     ///
     /// Required.
     "ParentBizId" parent_biz_id set_parent_biz_id: str,
-    /// 创建的分类名称
+    /// Category name.
     ///
     /// Required.
     "Name" name set_name: str,
@@ -1272,60 +1257,56 @@ CreateQACateRequest {
 rt::action!("lke", "2023-11-30", "CreateQACate", CreateQACateRequest => CreateQACateResponse);
 
 rt::model! { read debug;
-/// CreateQACate返回参数结构体
+/// CreateQACate response structure.
 CreateQACateResponse {
-    /// 是否可新增
+    /// Whether it is possible to add.
     "CanAdd" can_add set_can_add: bool,
-    /// 是否可编辑
+    /// Whether it is editable.
     "CanEdit" can_edit set_can_edit: bool,
-    /// 是否可删除
+    /// Whether it can be deleted.
     "CanDelete" can_delete set_can_delete: bool,
-    /// 分类业务ID
+    /// Category business ID.
     "CateBizId" cate_biz_id set_cate_biz_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateQA` (录入问答).
+/// Request of `CreateQA` (Q&A Entry).
 ///
-/// 录入问答
-/// 知识库相关背景知识介绍
-/// “知识库检索范围”文档：https://cloud.tencent.com/document/product/1759/112704
-/// “标签”文档：https://cloud.tencent.com/document/product/1759/112956
+/// This API is used to enter Q&As.
 CreateQARequest {
-    /// 应用ID
-    /// 若要操作共享知识库，传KnowledgeBizId
+    /// Application ID.
     ///
     /// Required.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
-    /// 问题
+    /// Question.
     ///
     /// Required.
     "Question" question set_question: str,
-    /// 答案
+    /// Answer.
     ///
     /// Required.
     "Answer" answer set_answer: str,
-    /// 标签适用范围 1：全部，2：按条件
+    /// Applicable scope of labels: 1. all; 2. by conditions.
     ///
     /// Required.
     "AttrRange" attr_range set_attr_range: i128,
-    /// 自定义参数
+    /// Custom parameter.
     "CustomParam" custom_param set_custom_param: str,
-    /// 标签引用
+    /// Label reference.
     "AttrLabels" attr_labels set_attr_labels: list AttrLabelRefer,
-    /// 文档ID
+    /// Document ID.
     "DocBizId" doc_biz_id set_doc_biz_id: str,
-    /// 分类ID
+    /// Category ID.
     "CateBizId" cate_biz_id set_cate_biz_id: str,
-    /// 有效开始时间，单位是unix时间戳。默认值为0，表示问答为永久有效.
+    /// Effective start time, unix timestamp.
     "ExpireStart" expire_start set_expire_start: str,
-    /// 有效结束时间，unix时间戳，0代表永久有效
+    /// Effective end time, unix timestamp. 0 indicates permanent validity.
     "ExpireEnd" expire_end set_expire_end: str,
-    /// 相似问内容
+    /// Similar question content.
     "SimilarQuestions" similar_questions set_similar_questions: list String,
-    /// 问题描述
+    /// Question description.
     "QuestionDesc" question_desc set_question_desc: str,
     /// 问答生效域: 1-不生效；2-仅开发域生效；3-仅发布域生效；4-开发域和发布域均生效
     /// 默认值：应用内默认知识库为2，共享知识库为4。
@@ -1334,32 +1315,32 @@ CreateQARequest {
 rt::action!("lke", "2023-11-30", "CreateQA", CreateQARequest => CreateQAResponse);
 
 rt::model! { read debug;
-/// CreateQA返回参数结构体
+/// CreateQA response structure.
 CreateQAResponse {
-    /// 问答ID
+    /// Q&A ID.
     "QaBizId" qa_biz_id set_qa_biz_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateRejectedQuestion` (创建拒答问题).
+/// Request of `CreateRejectedQuestion` (Rejected Question Creation).
 ///
-/// 创建拒答问题
+/// This API is used to create rejected questions.
 CreateRejectedQuestionRequest {
-    /// 应用ID, 获取方式参看如何获取[BotBizId](https://cloud.tencent.com/document/product/1759/109469#4eecb8c1-6ce4-45f5-8fa2-b269449d8efa)
+    /// Application ID
     ///
     /// Required.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
-    /// 拒答问题
+    /// Rejected question
     ///
     /// Required.
     "Question" question set_question: str,
-    /// 拒答问题来源， 1- 来源于不满意回复;  2 - 来源于手动添加
+    /// Unique ID of the data source for the rejected question - "2" will be returned when the rejected question is not satisfied - The rejected question comes from manual addition.
     ///
     /// Required.
     "BusinessSource" business_source set_business_source: i128,
-    /// 拒答问题来源的数据源唯一id
+    /// Unique ID of the data source for the rejected question.
     "BusinessId" business_id set_business_id: str,
     /// 拒答生效域: 1-不生效；2-仅开发域生效；3-仅发布域生效；4-开发域和发布域均生效 默认值：2。
     "EnableScope" enable_scope set_enable_scope: i64,
@@ -1367,22 +1348,22 @@ CreateRejectedQuestionRequest {
 rt::action!("lke", "2023-11-30", "CreateRejectedQuestion", CreateRejectedQuestionRequest => CreateRejectedQuestionResponse);
 
 rt::model! { read debug;
-/// CreateRejectedQuestion返回参数结构体
+/// CreateRejectedQuestion response structure.
 CreateRejectedQuestionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateRelease` (创建发布).
+/// Request of `CreateRelease` (Release Creation).
 ///
-/// 创建发布
+/// This API is used to create a release.
 CreateReleaseRequest {
-    /// 应用ID
+    /// Robot ID.
     ///
     /// Required.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
-    /// 发布描述
+    /// Release description.
     "Desc" desc set_desc: str,
     /// 渠道业务ID，从ListChannel接口的响应字段ChannelId获取
     "ChannelBizIds" channel_biz_ids set_channel_biz_ids: list String,
@@ -1390,9 +1371,9 @@ CreateReleaseRequest {
 rt::action!("lke", "2023-11-30", "CreateRelease", CreateReleaseRequest => CreateReleaseResponse);
 
 rt::model! { read debug;
-/// CreateRelease返回参数结构体
+/// CreateRelease response structure.
 CreateReleaseResponse {
-    /// 发布ID
+    /// Release ID.
     "ReleaseBizId" release_biz_id set_release_biz_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1512,15 +1493,15 @@ CreateWorkflowRunResponse {
 } }
 
 rt::model! { read nodebug;
-/// 临时密钥结构
+/// Temporary key structure.
 Credentials {
-    /// token
+    /// Token.
     "Token" token set_token: str,
-    /// 临时证书密钥ID
+    /// Temporary license key ID.
     "TmpSecretId" tmp_secret_id set_tmp_secret_id: str,
-    /// 临时证书密钥Key
+    /// Temporary license key.
     "TmpSecretKey" tmp_secret_key set_tmp_secret_key: str,
-    /// 临时证书appid
+    /// Temporary license appid.
     "AppId" app_id set_app_id: i128,
 } }
 impl ::core::fmt::Debug for Credentials {
@@ -1567,63 +1548,63 @@ DeleteAgentResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteApp` (删除应用).
+/// Request of `DeleteApp` (Application Deletion).
 ///
-/// 删除应用
+/// This API is used to delete applications.
 DeleteAppRequest {
-    /// 应用ID，获取方法参看如何获取   [BotBizId](https://cloud.tencent.com/document/product/1759/109469#4eecb8c1-6ce4-45f5-8fa2-b269449d8efa)。
+    /// Application ID.
     ///
     /// Required.
     "AppBizId" app_biz_id set_app_biz_id: str,
-    /// 应用类型；`"knowledge_qa"` 知识问答应用（包含标准模式 单工作流 Multi-Agent 等模式）
+    /// Application type; knowledge_qa - knowledge Q&A management; summary - knowledge summary; classifys - knowledge label extraction.
     "AppType" app_type set_app_type: str,
 } }
 rt::action!("lke", "2023-11-30", "DeleteApp", DeleteAppRequest => DeleteAppResponse);
 
 rt::model! { read debug;
-/// DeleteApp返回参数结构体
+/// DeleteApp response structure.
 DeleteAppResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteAttributeLabel` (删除标签).
+/// Request of `DeleteAttributeLabel` (Label Deletion).
 ///
-/// 删除属性标签
+/// This API is used to delete attribute labels.
 DeleteAttributeLabelRequest {
-    /// 应用ID，获取方法参看如何获取[BotBizId](https://cloud.tencent.com/document/product/1759/109469#4eecb8c1-6ce4-45f5-8fa2-b269449d8efa)
+    /// Application ID.
     ///
     /// Required.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
-    /// 标签ID
+    /// Label ID.
     ///
     /// Required.
     "AttributeBizIds" attribute_biz_ids set_attribute_biz_ids: list String,
-    /// 登录用户主账号(集成商模式必填)
+    /// Log in to user's root account (required in integrator mode).
     "LoginUin" login_uin set_login_uin: str,
-    /// 登录用户子账号(集成商模式必填)
+    /// Log in to user's sub-account (required in integrator mode).
     "LoginSubAccountUin" login_sub_account_uin set_login_sub_account_uin: str,
 } }
 rt::action!("lke", "2023-11-30", "DeleteAttributeLabel", DeleteAttributeLabelRequest => DeleteAttributeLabelResponse);
 
 rt::model! { read debug;
-/// DeleteAttributeLabel返回参数结构体
+/// DeleteAttributeLabel response structure.
 DeleteAttributeLabelResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteDocCate` (Doc分类删除).
+/// Request of `DeleteDocCate` (Doc Category Deletion).
 ///
-/// Doc分类删除
+/// This API is used to delete Doc categories.
 DeleteDocCateRequest {
-    /// 应用ID
+    /// Application ID.
     ///
     /// Required.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
-    /// 分类业务ID
+    /// Category business ID.
     ///
     /// Required.
     "CateBizId" cate_biz_id set_cate_biz_id: str,
@@ -1631,23 +1612,22 @@ DeleteDocCateRequest {
 rt::action!("lke", "2023-11-30", "DeleteDocCate", DeleteDocCateRequest => DeleteDocCateResponse);
 
 rt::model! { read debug;
-/// DeleteDocCate返回参数结构体
+/// DeleteDocCate response structure.
 DeleteDocCateResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteDoc` (删除文档).
+/// Request of `DeleteDoc` (Document Deletion).
 ///
-/// 删除文档
+/// This API is used to delete documents.
 DeleteDocRequest {
-    /// 文档业务ID列表
+    /// List of document business IDs.
     ///
     /// Required.
     "DocBizIds" doc_biz_ids set_doc_biz_ids: list String,
-    /// 应用ID。
-    /// 删除知识库文档时，该参数填入知识库ID。
+    /// Application ID.
     ///
     /// Required.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
@@ -1655,22 +1635,22 @@ DeleteDocRequest {
 rt::action!("lke", "2023-11-30", "DeleteDoc", DeleteDocRequest => DeleteDocResponse);
 
 rt::model! { read debug;
-/// DeleteDoc返回参数结构体
+/// DeleteDoc response structure.
 DeleteDocResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteQACate` (分类删除).
+/// Request of `DeleteQACate` (Category Deletion).
 ///
-/// 分类删除
+/// This API is used to delete categories.
 DeleteQACateRequest {
-    /// 应用ID
+    /// Application ID.
     ///
     /// Required.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
-    /// 分类业务ID
+    /// Category business ID.
     ///
     /// Required.
     "CateBizId" cate_biz_id set_cate_biz_id: str,
@@ -1678,22 +1658,22 @@ DeleteQACateRequest {
 rt::action!("lke", "2023-11-30", "DeleteQACate", DeleteQACateRequest => DeleteQACateResponse);
 
 rt::model! { read debug;
-/// DeleteQACate返回参数结构体
+/// DeleteQACate response structure.
 DeleteQACateResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteQA` (删除问答).
+/// Request of `DeleteQA` (Q&A Deletion).
 ///
-/// 删除问答
+/// This API is used to delete Q&As.
 DeleteQARequest {
-    /// 应用ID
+    /// Application ID.
     ///
     /// Required.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
-    /// 问答ID
+    /// Q&A ID.
     ///
     /// Required.
     "QaBizIds" qa_biz_ids set_qa_biz_ids: list String,
@@ -1701,22 +1681,22 @@ DeleteQARequest {
 rt::action!("lke", "2023-11-30", "DeleteQA", DeleteQARequest => DeleteQAResponse);
 
 rt::model! { read debug;
-/// DeleteQA返回参数结构体
+/// DeleteQA response structure.
 DeleteQAResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRejectedQuestion` (删除拒答问题).
+/// Request of `DeleteRejectedQuestion` (Rejected Question Deletion).
 ///
-/// 删除拒答问题
+/// This API is used to delete rejected questions.
 DeleteRejectedQuestionRequest {
-    /// 应用ID, 获取方法参看如何获取 [BotBizId](https://cloud.tencent.com/document/product/1759/109469#4eecb8c1-6ce4-45f5-8fa2-b269449d8efa)。
+    /// Application ID.
     ///
     /// Required.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
-    /// 拒答问题来源的数据源唯一id
+    /// The unique ID of the data source for the rejected question.
     ///
     /// Required.
     "RejectedBizIds" rejected_biz_ids set_rejected_biz_ids: list String,
@@ -1724,7 +1704,7 @@ DeleteRejectedQuestionRequest {
 rt::action!("lke", "2023-11-30", "DeleteRejectedQuestion", DeleteRejectedQuestionRequest => DeleteRejectedQuestionResponse);
 
 rt::model! { read debug;
-/// DeleteRejectedQuestion返回参数结构体
+/// DeleteRejectedQuestion response structure.
 DeleteRejectedQuestionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1811,49 +1791,49 @@ DescribeAppAgentListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeApp` (获取企业下应用详情).
+/// Request of `DescribeApp` (Obtain corporate application details).
 ///
-/// 获取企业下应用详情
+/// This API is used to obtain application details under the corporate.
 DescribeAppRequest {
-    /// 应用ID
+    /// Application ID.
     ///
     /// Required.
     "AppBizId" app_biz_id set_app_biz_id: str,
-    /// 应用类型；knowledge_qa-知识问答管理；summary-知识摘要；classifys-知识标签提取
+    /// Application type; knowledge_qa - knowledge Q&A management; summary - knowledge summary; classifys - knowledge label extraction.
     "AppType" app_type set_app_type: str,
-    /// 是否发布后的配置
+    /// Whether it is the configuration after release.
     "IsRelease" is_release set_is_release: bool,
 } }
 rt::action!("lke", "2023-11-30", "DescribeApp", DescribeAppRequest => DescribeAppResponse);
 
 rt::model! { read nodebug;
-/// DescribeApp返回参数结构体
+/// DescribeApp response structure.
 DescribeAppResponse {
-    /// 应用 ID
+    /// Application ID.
     "AppBizId" app_biz_id set_app_biz_id: str,
-    /// 应用类型；knowledge_qa-知识问答管理；summary-知识摘要；classifys-知识标签提取
+    /// Application type; knowledge_qa - knowledge Q&A management; summary - knowledge summary; classifys - knowledge label extraction.
     "AppType" app_type set_app_type: str,
-    /// 应用类型说明
+    /// Application type description.
     "AppTypeDesc" app_type_desc set_app_type_desc: str,
-    /// 应用类型说明
+    /// Application type description.
     "BaseConfig" base_config set_base_config: obj BaseConfig,
-    /// 应用配置
+    /// Application configuration.
     "AppConfig" app_config set_app_config: obj AppConfig,
-    /// 头像是否在申诉中
+    /// Whether the avatar is under appeal.
     "AvatarInAppeal" avatar_in_appeal set_avatar_in_appeal: bool,
-    /// 角色描述是否在申诉中
+    /// Whether the role description is under appeal.
     "RoleInAppeal" role_in_appeal set_role_in_appeal: bool,
-    /// 名称是否在申诉中
+    /// Whether the name is under appeal.
     "NameInAppeal" name_in_appeal set_name_in_appeal: bool,
-    /// 欢迎语是否在申诉中
+    /// Whether the welcome words are under appeal.
     "GreetingInAppeal" greeting_in_appeal set_greeting_in_appeal: bool,
-    /// 未知问题回复语是否在申诉中
+    /// Whether the response message for unknown questions is under appeal.
     "BareAnswerInAppeal" bare_answer_in_appeal set_bare_answer_in_appeal: bool,
-    /// 应用appKey
+    /// App key of the application.
     "AppKey" app_key set_app_key: str,
-    /// 应用状态，1：未上线，2：运行中，3：停用
+    /// Application status. 1: offline; 2: running; 3: disabled.
     "AppStatus" app_status set_app_status: i128,
-    /// 状态说明
+    /// Status description.
     "AppStatusDesc" app_status_desc set_app_status_desc: str,
     /// 应用是否在复制中
     "IsCopying" is_copying set_is_copying: bool,
@@ -1886,158 +1866,161 @@ impl ::core::fmt::Debug for DescribeAppResponse {
 }
 
 rt::model! { write debug;
-/// Request of `DescribeAttributeLabel` (查询标签详情).
+/// Request of `DescribeAttributeLabel` (Query Label Details).
 ///
-/// 查询属性标签详情
+/// This API is used to query attribute label details.
 DescribeAttributeLabelRequest {
-    /// 应用ID，获取方法参看如何获取[BotBizId](https://cloud.tencent.com/document/product/1759/109469#4eecb8c1-6ce4-45f5-8fa2-b269449d8efa)
+    /// Application ID.
     ///
     /// Required.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
-    /// 标签ID
+    /// Attribute ID.
     ///
     /// Required.
     "AttributeBizId" attribute_biz_id set_attribute_biz_id: str,
-    /// 每次请求返回的最大标签数量​，限制单次接口返回的标签数量，避免数据量过大。取值范围：大于0。
+    /// Quantity loaded each time.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 登录用户主账号(集成商模式必填)
+    /// Log in to user's root account (required in integrator mode).
     "LoginUin" login_uin set_login_uin: str,
-    /// 登录用户子账号(集成商模式必填)
+    /// Log in to user's sub-account (required in integrator mode).
     "LoginSubAccountUin" login_sub_account_uin set_login_sub_account_uin: str,
-    /// 搜索关键词，用于查询标签标准词或相似词
+    /// Query a label or similar labels.
     "Query" query set_query: str,
-    /// 滚动加载游标，上一次请求返回的最后一个标签ID
+    /// The label ID of the scroll loading cursor.
     "LastLabelBizId" last_label_biz_id set_last_label_biz_id: str,
-    /// 查询范围 all(或者传空):标准词和相似词 standard:标准词 similar:相似词
+    /// Query scope:
+    /// all (or leave it blank): standard words and similar words
+    /// standard: standard words
+    /// similar: similar words
     "QueryScope" query_scope set_query_scope: str,
 } }
 rt::action!("lke", "2023-11-30", "DescribeAttributeLabel", DescribeAttributeLabelRequest => DescribeAttributeLabelResponse);
 
 rt::model! { read debug;
-/// DescribeAttributeLabel返回参数结构体
+/// DescribeAttributeLabel response structure.
 DescribeAttributeLabelResponse {
-    /// 属性ID
+    /// Attribute ID.
     "AttributeBizId" attribute_biz_id set_attribute_biz_id: str,
-    /// 属性标识
+    /// Attribute identifier.
     "AttrKey" attr_key set_attr_key: str,
-    /// 属性名称
+    /// Attribute name.
     "AttrName" attr_name set_attr_name: str,
-    /// 标签数量
+    /// Quantity of labels.
     "LabelNumber" label_number set_label_number: str,
-    /// 标签名称
+    /// Label name.
     "Labels" labels set_labels: list AttributeLabel,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCallStatsGraph` (接口调用调用量统计).
+/// Request of `DescribeCallStatsGraph` (API Call Line Chart).
 ///
-/// 接口调用折线图
+/// This API is used to show line chart of API calls.
 DescribeCallStatsGraphRequest {
-    /// 子账号标识列表，支持批量查询多个子账号。不填时查询主账号下所有子账号的汇总数据
+    /// uin
     "UinAccount" uin_account set_uin_account: list String,
-    /// 登录用户主账号(集成商模式必填)
+    /// Log in to user's root account (required in integrator mode).
     "LoginUin" login_uin set_login_uin: str,
-    /// 登录用户子账号(集成商模式必填)
+    /// Log in to user's root sub-account (required in integrator mode).
     "LoginSubAccountUin" login_sub_account_uin set_login_sub_account_uin: str,
-    /// 子业务类型，用于筛选不同业务场景的调用统计
+    /// Sub-business type.
     "SubBizType" sub_biz_type set_sub_biz_type: str,
-    /// 模型标识
+    /// Model identifier.
     "ModelName" model_name set_model_name: str,
-    /// 开始时间戳, 单位为秒(废弃)
+    /// Start timestamp, in seconds.
     ///
     /// Disabled in the spec.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间戳, 单位为秒(废弃)
+    /// End timestamp, in seconds.
     ///
     /// Disabled in the spec.
     "EndTime" end_time set_end_time: str,
-    /// 应用id列表
+    /// Application ID list.
     "AppBizIds" app_biz_ids set_app_biz_ids: list String,
-    /// 筛选子场景(文档解析场景使用)
+    /// Filter sub-scenarios (used in document parsing scenarios).
     "SubScenes" sub_scenes set_sub_scenes: list String,
-    /// 应用类型(knowledge_qa应用管理， shared_knowlege 共享知识库)
+    /// Application Type (knowledge_qa: Knowledge Q&A Application Management, shared_knowledge: Shared Knowledge Base)
     "AppType" app_type set_app_type: str,
-    /// 空间ID，用于限定查询范围。不填时查询所有空间的数据
+    /// Space ID, used to limit the query scope. If left blank, data of all spaces will be returned.
     "SpaceId" space_id set_space_id: str,
-    /// 开始时间。Unix 时间戳，单位是秒，默认为空。
+    /// Start time. Unix timestamp in seconds, empty by default.
     "StatStartTime" stat_start_time set_stat_start_time: i64,
-    /// 结束时间。Unix 时间戳，单位是秒，默认为空。
+    /// End time. Unix timestamp in seconds, empty by default.
     "StatEndTime" stat_end_time set_stat_end_time: i64,
 } }
 rt::action!("lke", "2023-11-30", "DescribeCallStatsGraph", DescribeCallStatsGraphRequest => DescribeCallStatsGraphResponse);
 
 rt::model! { read debug;
-/// DescribeCallStatsGraph返回参数结构体
+/// DescribeCallStatsGraph response structure.
 DescribeCallStatsGraphResponse {
-    /// 接口调用次数统计信息
+    /// Statistical information of API calls.
     "List" list set_list: list Stat,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeConcurrencyUsageGraph` (并发调用折线图).
+/// Request of `DescribeConcurrencyUsageGraph` (Concurrent Call Line Chart).
 ///
-/// 并发调用折线图
+/// This API is used to show line chart of concurrent calls.
 DescribeConcurrencyUsageGraphRequest {
-    /// 模型标识
+    /// Model identifier.
     ///
     /// Required.
     "ModelName" model_name set_model_name: str,
-    /// 开始时间戳, 单位为秒(废弃)
+    /// Start timestamp, in seconds.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间戳, 单位为秒(废弃)
+    /// End timestamp, in seconds.
     "EndTime" end_time set_end_time: str,
     /// uin
     "UinAccount" uin_account set_uin_account: list String,
-    /// 登录用户主账号(集成商模式必填)
+    /// Login to user's root account (required in integrator mode).
     "LoginUin" login_uin set_login_uin: str,
-    /// 登录用户子账号(集成商模式必填)
+    /// Login to user's sub-account (required in integrator mode).
     "LoginSubAccountUin" login_sub_account_uin set_login_sub_account_uin: str,
-    /// 子业务类型
+    /// Sub-business type.
     "SubBizType" sub_biz_type set_sub_biz_type: str,
-    /// 应用id列表
+    /// Application ID list.
     "AppBizIds" app_biz_ids set_app_biz_ids: list String,
-    /// 空间id
+    /// Space ID
     "SpaceId" space_id set_space_id: str,
-    /// 开始时间戳, 单位为秒
+    /// Start timestamp, unit: seconds
     "StatStartTime" stat_start_time set_stat_start_time: i64,
-    /// 结束时间戳, 单位为秒
+    /// End timestamp, unit: seconds
     "StatEndTime" stat_end_time set_stat_end_time: i64,
 } }
 rt::action!("lke", "2023-11-30", "DescribeConcurrencyUsageGraph", DescribeConcurrencyUsageGraphRequest => DescribeConcurrencyUsageGraphResponse);
 
 rt::model! { read debug;
-/// DescribeConcurrencyUsageGraph返回参数结构体
+/// DescribeConcurrencyUsageGraph response structure.
 DescribeConcurrencyUsageGraphResponse {
-    /// X轴: 时间区域；根据查询条件的粒度返回“分/小时/日”两种区间范围
+    /// X-axis: time zone; returns two interval ranges of "minute/hour/day" according to the granularity of query conditions.
     "X" x set_x: list String,
-    /// 可用并发y轴坐标
+    /// Available concurrent Y-axis coordinate.
     "AvailableY" available_y set_available_y: list i64,
-    /// 成功调用并发y轴坐标
+    /// Succeeded to call the concurrent Y-axis coordinate.
     "SuccessCallY" success_call_y set_success_call_y: list i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeConcurrencyUsage` (并发调用).
+/// Request of `DescribeConcurrencyUsage` (Concurrent Calls).
 ///
-/// 并发调用响应
+/// This API is used to response to concurrent calls.
 DescribeConcurrencyUsageRequest {
-    /// 模型标识
+    /// Model identification.
     ///
     /// Required.
     "ModelName" model_name set_model_name: str,
-    /// 开始时间戳, 单位为秒(废弃)
+    /// Start timestamp, in seconds.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间戳, 单位为秒(废弃)
+    /// End timestamp, in seconds.
     "EndTime" end_time set_end_time: str,
-    /// 应用id列表
+    /// Application ID list.
     "AppBizIds" app_biz_ids set_app_biz_ids: list String,
     /// 空间id
     "SpaceId" space_id set_space_id: str,
@@ -2049,28 +2032,28 @@ DescribeConcurrencyUsageRequest {
 rt::action!("lke", "2023-11-30", "DescribeConcurrencyUsage", DescribeConcurrencyUsageRequest => DescribeConcurrencyUsageResponse);
 
 rt::model! { read debug;
-/// DescribeConcurrencyUsage返回参数结构体
+/// DescribeConcurrencyUsage response structure.
 DescribeConcurrencyUsageResponse {
-    /// 可用并发数上限
+    /// The upper limit of available concurrency.
     "AvailableConcurrency" available_concurrency set_available_concurrency: i128,
-    /// 并发峰值
+    /// Peak concurrent value.
     "ConcurrencyPeak" concurrency_peak set_concurrency_peak: i128,
-    /// 超出可用并发数上限的次数
+    /// The number of times exceeding the capacity limit of available concurrency.
     "ExceedUsageTime" exceed_usage_time set_exceed_usage_time: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDoc` (文档详情).
+/// Request of `DescribeDoc` (Query Document Details).
 ///
-/// 文档详情
+/// This API is used to query document details.
 DescribeDocRequest {
-    /// 应用ID
+    /// Application ID
     ///
     /// Required.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
-    /// 文档ID
+    /// Document ID.
     ///
     /// Required.
     "DocBizId" doc_biz_id set_doc_biz_id: str,
@@ -2078,55 +2061,55 @@ DescribeDocRequest {
 rt::action!("lke", "2023-11-30", "DescribeDoc", DescribeDocRequest => DescribeDocResponse);
 
 rt::model! { read debug;
-/// DescribeDoc返回参数结构体
+/// DescribeDoc response structure.
 DescribeDocResponse {
-    /// 文档ID
+    /// Document ID.
     "DocBizId" doc_biz_id set_doc_biz_id: str,
-    /// 文件名称
+    /// File name.
     "FileName" file_name set_file_name: str,
-    /// 文件类型
+    /// File type.
     "FileType" file_type set_file_type: str,
-    /// cos路径
+    /// COS path.
     "CosUrl" cos_url set_cos_url: str,
-    /// 更新时间
+    /// Update time.
     "UpdateTime" update_time set_update_time: str,
-    /// 文档状态： 1-未生成 2-生成中 3-生成成功 4-生成失败 5-删除中 6-删除成功 7-审核中 8-审核失败 9-审核成功 10,12-导入完成  13-学习中 14-学习失败 15-更新中 16-更新失败 17-解析中 18-解析失败 19-导入失败 20-已过期 21-超量失效 22-超量失效恢复
+    /// Document status : 1: not generated; 2: generating; 3: generation successful; 4: generation failed; 5: deleting; 6: deleted successfully; 7: under review; 8: review failed; 9: review successful; 10: pending release; 11: releasing; 12: released; 13: learning; 14: learning failed; 15: updating; 16: update failed; 17: parsing; 18: parsing failed; 19: import failed; 20: expired; 21: excessive invalid; 22: excessive invalid recovered.
     "Status" status set_status: i64,
-    /// 文档状态描述
+    /// Document status description.
     "StatusDesc" status_desc set_status_desc: str,
-    /// 生成失败原因
+    /// Reason for generation failure.
     "Reason" reason set_reason: str,
-    /// 答案中是否引用
+    /// Whether to refer in the answer.
     "IsRefer" is_refer set_is_refer: bool,
-    /// 问答对数量
+    /// Number of Q&A pairs.
     "QaNum" qa_num set_qa_num: i64,
-    /// 是否删除
+    /// Whether to delete.
     "IsDeleted" is_deleted set_is_deleted: bool,
-    /// 文档来源
+    /// Document source.
     "Source" source set_source: i64,
-    /// 文档来源描述
+    /// Document source description.
     "SourceDesc" source_desc set_source_desc: str,
-    /// 是否允许重新生成
+    /// Whether regeneration is allowed.
     "IsAllowRestart" is_allow_restart set_is_allow_restart: bool,
-    /// qa是否已删除
+    /// Whether Q&A has been deleted.
     "IsDeletedQa" is_deleted_qa set_is_deleted_qa: bool,
-    /// 问答是否生成中
+    /// Whether Q&A is being generated.
     "IsCreatingQa" is_creating_qa set_is_creating_qa: bool,
-    /// 是否允许删除
+    /// Whether deletion is allowed.
     "IsAllowDelete" is_allow_delete set_is_allow_delete: bool,
-    /// 是否允许操作引用开关
+    /// Whether to allow operation reference switch.
     "IsAllowRefer" is_allow_refer set_is_allow_refer: bool,
-    /// 是否生成过问答
+    /// Whether Q&A has been generated.
     "IsCreatedQa" is_created_qa set_is_created_qa: bool,
-    /// 文档字符量
+    /// Document character count.
     "DocCharSize" doc_char_size set_doc_char_size: str,
-    /// 是否允许编辑
+    /// Whether editing is allowed.
     "IsAllowEdit" is_allow_edit set_is_allow_edit: bool,
-    /// 标签适用范围 1：全部，2：按条件范围
+    /// Applicable scope of labels 1: all, 2: by condition range.
     "AttrRange" attr_range set_attr_range: i64,
-    /// 标签
+    /// Label.
     "AttrLabels" attr_labels set_attr_labels: list AttrLabel,
-    /// 分类ID
+    /// Category ID.
     "CateBizId" cate_biz_id set_cate_biz_id: str,
     /// 文档是否停用，false:未停用，true:已停用
     "IsDisabled" is_disabled set_is_disabled: bool,
@@ -2147,11 +2130,11 @@ DescribeDocResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeKnowledgeUsagePieGraph` (查询知识库容量分布统计).
+/// Request of `DescribeKnowledgeUsagePieGraph` (Query Knowledge Base Capacity Pie Chart).
 ///
-/// 查询企业知识库容量饼图
+/// This API is used to query pie chart of the enterprise knowledge base capacity .
 DescribeKnowledgeUsagePieGraphRequest {
-    /// 应用ID数组
+    /// Application id array.
     "AppBizIds" app_biz_ids set_app_biz_ids: list String,
     /// 空间ID，用于限定查询范围。不填时查询所有空间的数据
     "SpaceId" space_id set_space_id: str,
@@ -2159,32 +2142,32 @@ DescribeKnowledgeUsagePieGraphRequest {
 rt::action!("lke", "2023-11-30", "DescribeKnowledgeUsagePieGraph", DescribeKnowledgeUsagePieGraphRequest => DescribeKnowledgeUsagePieGraphResponse);
 
 rt::model! { read debug;
-/// DescribeKnowledgeUsagePieGraph返回参数结构体
+/// DescribeKnowledgeUsagePieGraph response structure.
 DescribeKnowledgeUsagePieGraphResponse {
-    /// 所有应用已用的字符总数
+    /// Total number of characters used by all applications.
     "AvailableCharSize" available_char_size set_available_char_size: str,
-    /// 应用饼图详情列表
+    /// List of application pie chart details.
     "List" list set_list: list KnowledgeCapacityPieGraphDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeKnowledgeUsage` (查询知识库用量).
+/// Request of `DescribeKnowledgeUsage` (Query Knowledge Library Usage).
 ///
-/// 查询知识库用量
+/// This API is used to query the knowledge library usage.
 DescribeKnowledgeUsageRequest {
 } }
 rt::action!("lke", "2023-11-30", "DescribeKnowledgeUsage", DescribeKnowledgeUsageRequest => DescribeKnowledgeUsageResponse);
 
 rt::model! { read debug;
-/// DescribeKnowledgeUsage返回参数结构体
+/// DescribeKnowledgeUsage response structure.
 DescribeKnowledgeUsageResponse {
-    /// 可用字符数上限
+    /// The upper limit of available characters.
     "AvailableCharSize" available_char_size set_available_char_size: str,
-    /// 超过可用字符数上限的字符数
+    /// Number of characters exceeding the capacity limit of available characters.
     "ExceedCharSize" exceed_char_size set_exceed_char_size: str,
-    /// 知识库使用字符总数
+    /// Total number of characters used in the knowledge library.
     "UsedCharSize" used_char_size set_used_char_size: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2216,15 +2199,15 @@ DescribeNodeRunResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeQA` (问答详情).
+/// Request of `DescribeQA` (Query Q&A Details).
 ///
-/// 问答详情
+/// This API is used to query Q&A details.
 DescribeQARequest {
-    /// QA业务ID
+    /// Q&A business ID.
     ///
     /// Required.
     "QaBizId" qa_biz_id set_qa_biz_id: str,
-    /// 应用ID
+    /// Application ID.
     ///
     /// Required.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
@@ -2232,66 +2215,69 @@ DescribeQARequest {
 rt::action!("lke", "2023-11-30", "DescribeQA", DescribeQARequest => DescribeQAResponse);
 
 rt::model! { read debug;
-/// DescribeQA返回参数结构体
+/// DescribeQA response structure.
 DescribeQAResponse {
-    /// QA业务ID
+    /// Q&A business ID.
     "QaBizId" qa_biz_id set_qa_biz_id: str,
-    /// 问题
+    /// Question.
     "Question" question set_question: str,
-    /// 答案
+    /// Answer.
     "Answer" answer set_answer: str,
-    /// 自定义参数
+    /// Custom parameter.
     "CustomParam" custom_param set_custom_param: str,
-    /// 来源 1-文档生成问答对  2-批量导入问答对  3-单条手动录入问答对
+    /// Source:
+    /// 1 - Q&A pairs generated from documents.
+    /// 2 - Q&A pairs imported in batches.
+    /// 3 - Q&A pairs input manually one by one.
     "Source" source set_source: i128,
-    /// 来源描述
+    /// Source description.
     "SourceDesc" source_desc set_source_desc: str,
-    /// 更新时间
+    /// Update time.
     "UpdateTime" update_time set_update_time: str,
-    /// 状态
-    /// 1-未校验  2,4-导入完成  5-发布失败 6-不采纳 7-审核中  8-审核失败  9-审核失败申诉后人工审核中  11-审核失败申诉后人工审核不通过  12-已过期  13-超量失效  14-超量失效恢复 19-学习中  20-学习失败
+    /// Status
+    /// 1 - pending verification; 2 - not released; 3 - releasing; 4 - released; 5 - release failed; 6 - not approved; 7 - under review; 8 - review failed, 9 - review failed, pending manual review after appeal; 11 - review failed, manual review not passed after appeal; 12 - expired; 13 - excessive invalid; 14 - excessive invalid recovered; 19 - learning; 20 - learning failed.
     "Status" status set_status: i64,
-    /// 状态描述
+    /// Status description.
     "StatusDesc" status_desc set_status_desc: str,
-    /// 分类ID
+    /// Category ID.
     "CateBizId" cate_biz_id set_cate_biz_id: str,
-    /// 是否允许校验
+    /// Whether verification is allowed.
     "IsAllowAccept" is_allow_accept set_is_allow_accept: bool,
-    /// 是否允许删除
+    /// Whether deletion is allowed.
     "IsAllowDelete" is_allow_delete set_is_allow_delete: bool,
-    /// 是否允许编辑
+    /// Whether editing is allowed.
     "IsAllowEdit" is_allow_edit set_is_allow_edit: bool,
-    /// 文档id
+    /// Document ID.
     "DocBizId" doc_biz_id set_doc_biz_id: str,
-    /// 文档名称
+    /// Document name.
     "FileName" file_name set_file_name: str,
-    /// 文档类型
+    /// Document type.
     "FileType" file_type set_file_type: str,
-    /// 分片ID
+    /// Segment ID.
     "SegmentBizId" segment_biz_id set_segment_biz_id: str,
-    /// 分片内容
+    /// Segment content.
     "PageContent" page_content set_page_content: str,
-    /// 分片高亮内容
+    /// Segment highlight content.
     "Highlights" highlights set_highlights: list Highlight,
-    /// 分片内容
+    /// Segment content.
     "OrgData" org_data set_org_data: str,
-    /// 标签适用范围
+    /// Applicable scope of label.
     "AttrRange" attr_range set_attr_range: i64,
-    /// 标签
+    /// Label.
     "AttrLabels" attr_labels set_attr_labels: list AttrLabel,
-    /// 有效开始时间，unix时间戳
+    /// Effective start time, unix timestamp.
     "ExpireStart" expire_start set_expire_start: str,
-    /// 有效结束时间，unix时间戳，0代表永久有效
+    /// Effective end time, unix timestamp. 0 indicates permanent validity.
     "ExpireEnd" expire_end set_expire_end: str,
-    /// 相似问列表信息
+    /// Similar question list information.
     "SimilarQuestions" similar_questions set_similar_questions: list SimilarQuestion,
-    /// 问题和答案文本审核状态 1审核失败
+    /// Review status of Q&A text: 1 - review failed.
     "QaAuditStatus" qa_audit_status set_qa_audit_status: i128,
-    /// 答案中的图片审核状态 1审核失败
+    /// Review status of image in Q&A: 1-review failed.
     "PicAuditStatus" pic_audit_status set_pic_audit_status: i128,
-    /// 答案中的视频审核状态 1审核失败
+    /// Review status of video in Q&A: 1 - review failed.
     "VideoAuditStatus" video_audit_status set_video_audit_status: i128,
-    /// 问题描述
+    /// Question description.
     "QuestionDesc" question_desc set_question_desc: str,
     /// 问答是否停用，false:未停用，true已停用
     "IsDisabled" is_disabled set_is_disabled: bool,
@@ -2309,40 +2295,40 @@ DescribeQAResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRefer` (获取来源详情列表).
+/// Request of `DescribeRefer` (Get the list of source details).
 ///
-/// 获取来源详情列表
+/// This API is used to get the reference source details list.
 DescribeReferRequest {
-    /// 应用ID
+    /// Application ID
     ///
     /// Required.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
-    /// 引用ID
+    /// Quota ID
     ///
     /// Required.
     "ReferBizIds" refer_biz_ids set_refer_biz_ids: list String,
-    /// 登录用户主账号(集成商模式必填)
+    /// Log in to the user's root account (required in the integrator mode).
     "LoginUin" login_uin set_login_uin: str,
-    /// 登录用户子账号(集成商模式必填)
+    /// Login user sub-account (required in integrator mode).
     "LoginSubAccountUin" login_sub_account_uin set_login_sub_account_uin: str,
 } }
 rt::action!("lke", "2023-11-30", "DescribeRefer", DescribeReferRequest => DescribeReferResponse);
 
 rt::model! { read debug;
-/// DescribeRefer返回参数结构体
+/// DescribeRefer response structure.
 DescribeReferResponse {
-    /// 引用列表
+    /// Reference list.
     "List" list set_list: list ReferDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeReleaseInfo` (拉取发布按钮状态、最后发布时间).
+/// Request of `DescribeReleaseInfo` (Pull Release Button Status and Last Release Time).
 ///
-/// 拉取发布按钮状态、最后发布时间
+/// This API is used to pull the release button status and last release time.
 DescribeReleaseInfoRequest {
-    /// 应用ID
+    /// Application ID.
     ///
     /// Required.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
@@ -2350,55 +2336,55 @@ DescribeReleaseInfoRequest {
 rt::action!("lke", "2023-11-30", "DescribeReleaseInfo", DescribeReleaseInfoRequest => DescribeReleaseInfoResponse);
 
 rt::model! { read debug;
-/// DescribeReleaseInfo返回参数结构体
+/// DescribeReleaseInfo response structure.
 DescribeReleaseInfoResponse {
-    /// 最后发布时间
+    /// The last release time.
     "LastTime" last_time set_last_time: str,
-    /// 发布状态 ， 1-待发布 , 2-发布中 , 3-发布成功 , 4-发布失败 , 5-审核中 , 6-审核成功 , 7-审核失败 , 8-发布成功回调处理中 , 9-发布暂停 , 10-申诉审核中 , 11-申诉审核通过 , 12-申诉审核不通过
+    /// Release status: 1: pending release; 2: releasing; 3: release successful; 4: release failed; 5: under review; 6: review successful; 7: review failed; 8: release successful, callback processing; 9: release paused; 10: appeal under review; 11: appeal approved; 12: appeal rejected.
     "Status" status set_status: i64,
-    /// 是否编辑过, 当为true的时候表示可以发布
+    /// Whether it has been edited. When it is true, it means it can be released.
     "IsUpdated" is_updated set_is_updated: bool,
-    /// 失败原因
+    /// Reason for failure.
     "Msg" msg set_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRelease` (发布详情).
+/// Request of `DescribeRelease` (Query Release Details).
 ///
-/// 发布详情
+/// This API is used to query release details.
 DescribeReleaseRequest {
-    /// 应用ID。获取方法参看如何获取 [BotBizId](https://cloud.tencent.com/document/product/1759/109469#4eecb8c1-6ce4-45f5-8fa2-b269449d8efa)
+    /// Application ID.
     ///
     /// Required.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
-    /// 发布ID
+    /// Release details.
     "ReleaseBizId" release_biz_id set_release_biz_id: str,
 } }
 rt::action!("lke", "2023-11-30", "DescribeRelease", DescribeReleaseRequest => DescribeReleaseResponse);
 
 rt::model! { read debug;
-/// DescribeRelease返回参数结构体
+/// DescribeRelease response structure.
 DescribeReleaseResponse {
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 发布描述
+    /// Publish description.
     "Description" description set_description: str,
-    /// 发布状态(1待发布 2发布中 3发布成功 4发布失败 5发布中(审核中) 6发布中(审核完成) 7发布失败(审核失败) 9发布暂停)
+    /// Release status (1. pending release; 2. releasing; 3. release successful; 4. release failed; 5. releasing (under review); 6. releasing (review completed); 7. release failed; 9. release paused).
     "Status" status set_status: i64,
-    /// 发布状态描述
+    /// Release status description.
     "StatusDesc" status_desc set_status_desc: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `DescribeRobotBizIDByAppKey` (通过appKey获取应用业务ID).
+/// Request of `DescribeRobotBizIDByAppKey` (Get Application Business ID through appkey).
 ///
-/// 通过appKey获取应用业务ID
+/// This API is used to get application business ID through appKey.
 DescribeRobotBizIDByAppKeyRequest {
-    /// 应用appkey
+    /// Application appkey.
     ///
     /// Required.
     "AppKey" app_key set_app_key: str,
@@ -2413,75 +2399,75 @@ impl ::core::fmt::Debug for DescribeRobotBizIDByAppKeyRequest {
 rt::action!("lke", "2023-11-30", "DescribeRobotBizIDByAppKey", DescribeRobotBizIDByAppKeyRequest => DescribeRobotBizIDByAppKeyResponse);
 
 rt::model! { read debug;
-/// DescribeRobotBizIDByAppKey返回参数结构体
+/// DescribeRobotBizIDByAppKey response structure.
 DescribeRobotBizIDByAppKeyResponse {
-    /// 应用业务ID
+    /// Application business ID.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSearchStatsGraph` (查询搜索服务调用量统计).
+/// Request of `DescribeSearchStatsGraph` (Query Line Chart for Search Service Calls).
 ///
-/// 查询搜索服务调用折线图
+/// This API is used to query line chart of search service calls.
 DescribeSearchStatsGraphRequest {
-    /// 登录用户主账号(集成商模式必填)
+    /// Login to user's root account (required in integrator mode).
     "LoginUin" login_uin set_login_uin: str,
-    /// 登录用户子账号(集成商模式必填)
+    /// Login to user's sub-account (required in integrator mode).
     "LoginSubAccountUin" login_sub_account_uin set_login_sub_account_uin: str,
-    /// 子账号标识列表，支持批量查询多个子账号。不填时查询主账号下所有子账号的汇总数据
+    /// Uin list.
     "UinAccount" uin_account set_uin_account: list String,
-    /// 子业务类型，用于筛选不同业务场景的调用统计
+    /// Sub-business type.
     "SubBizType" sub_biz_type set_sub_biz_type: str,
-    /// 模型标识
+    /// Model identifier.
     "ModelName" model_name set_model_name: str,
-    /// 开始时间戳, 单位为秒(废弃)
+    /// Start timestamp, in seconds.
     ///
     /// Disabled in the spec.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间戳, 单位为秒(废弃)
+    /// End timestamp, in seconds.
     ///
     /// Disabled in the spec.
     "EndTime" end_time set_end_time: str,
-    /// 应用id列表
+    /// Application id list.
     "AppBizIds" app_biz_ids set_app_biz_ids: list String,
-    /// 空间ID，用于限定查询范围。不填时查询所有空间的数据
+    /// Space ID, used to limit the query scope. If left blank, data of all spaces will be returned.
     "SpaceId" space_id set_space_id: str,
-    /// 开始时间。Unix 时间戳，单位是秒，默认为空。
+    /// Start time. Unix timestamp in seconds, empty by default.
     "StatStartTime" stat_start_time set_stat_start_time: i64,
-    /// 结束时间。Unix 时间戳，单位是秒，默认为空。
+    /// End time. Unix timestamp in seconds, empty by default.
     "StatEndTime" stat_end_time set_stat_end_time: i64,
 } }
 rt::action!("lke", "2023-11-30", "DescribeSearchStatsGraph", DescribeSearchStatsGraphRequest => DescribeSearchStatsGraphResponse);
 
 rt::model! { read debug;
-/// DescribeSearchStatsGraph返回参数结构体
+/// DescribeSearchStatsGraph response structure.
 DescribeSearchStatsGraphResponse {
-    /// 统计结果
+    /// The statistical result.
     "List" list set_list: list Stat,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSegments` (获取片段详情).
+/// Request of `DescribeSegments` (Get Fragment Details).
 ///
-/// 获取片段详情
+/// This API is used to get fragment details.
 DescribeSegmentsRequest {
-    /// 应用ID
+    /// Application ID
     ///
     /// Required.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
-    /// 文档片段ID
+    /// Document fragment ID.
     "SegBizId" seg_biz_id set_seg_biz_id: list String,
 } }
 rt::action!("lke", "2023-11-30", "DescribeSegments", DescribeSegmentsRequest => DescribeSegmentsResponse);
 
 rt::model! { read debug;
-/// DescribeSegments返回参数结构体
+/// DescribeSegments response structure.
 DescribeSegmentsResponse {
-    /// 片段列表
+    /// Fragment list.
     "List" list set_list: list DocSegment,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2509,47 +2495,43 @@ DescribeSharedKnowledgeResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeStorageCredential` (获取文件上传临时密钥).
+/// Request of `DescribeStorageCredential` (Get Temporary Key for File Upload).
 ///
-/// 获取文件上传临时密钥
+/// This API is used to get the temporary key for file upload.
 DescribeStorageCredentialRequest {
-    /// 应用ID，参数非必填不代表不需要填写，下面不同的参数组合会获取到不同的权限，具体请参考 https://cloud.tencent.com/document/product/1759/116238
+    /// Application ID. The parameter still needs to be filled in. Different combinations of parameters will result in different permissions. For details, see https://cloud.tencent.com/document/product/1759/116238.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
-    /// 文件类型,正常的文件名类型后缀，支持 docx、doc、pdf、txt、md、wps、pages、html、mhtml、epub、xml、json、log、xlsx、xls、csv、tsv、numbers、pptx、ppt、ppsx、ppsm、key、png、jpg、jpeg、gif、bmp、tiff、webp、heif、heic、jp2、eps、icns、im、pcx、ppm、xbm、xmind
+    /// File type, normal file name type suffixes, such as xlsx, pdf, docx, png, etc.
     "FileType" file_type set_file_type: str,
-    /// IsPublic用于上传文件或图片时选择场景，当上传对话端图片时IsPublic为true，上传文件（包括文档库文件/图片等和对话端文件）时IsPublic为false
+    /// This parameter is used to select a scenario when uploading a file or an image. When uploading an image in a chat, "Ispublic" is "true." When uploading a file (including files in the document library, images, etc. and files in a chat), "Ispublic" is "false."
     "IsPublic" is_public set_is_public: bool,
-    /// 存储类型: offline:离线文件，realtime:实时文件；为空默认为offline
+    /// Storage type: offline - offline file; realtime - real-time file. If empty, it defaults to offline.
     "TypeKey" type_key set_type_key: str,
 } }
 rt::action!("lke", "2023-11-30", "DescribeStorageCredential", DescribeStorageCredentialRequest => DescribeStorageCredentialResponse);
 
 rt::model! { read debug;
-/// DescribeStorageCredential返回参数结构体
+/// DescribeStorageCredential response structure.
 DescribeStorageCredentialResponse {
-    /// 密钥信息
+    /// Key information.
     "Credentials" credentials set_credentials: obj Credentials,
-    /// 失效时间，为 Unix 时间戳
-    ///
-    /// 单位：秒
+    /// Expiration time.
     "ExpiredTime" expired_time set_expired_time: i64,
-    /// 开始时间，为 Unix 时间戳
-    ///
-    /// 单位：秒
+    /// Start time.
     "StartTime" start_time set_start_time: i64,
-    /// 对象存储桶
+    /// Cloud object storage bucket.
     "Bucket" bucket set_bucket: str,
-    /// 对象存储可用区
+    /// COS availability zone.
     "Region" region set_region: str,
-    /// 文件存储目录
+    /// Cloud file storage directory.
     "FilePath" file_path set_file_path: str,
-    /// 存储类型
+    /// Storage type.
     "Type" r#type set_type: str,
-    /// 企业主账号
+    /// Primary account.
     "CorpUin" corp_uin set_corp_uin: str,
-    /// 图片存储目录
+    /// Image storage directory.
     "ImagePath" image_path set_image_path: str,
-    /// 上传存储路径，到具体文件
+    /// Upload storage path to a specific file.
     "UploadPath" upload_path set_upload_path: str,
     /// 文件上传地址，使用put请求上传文件到该地址
     "UploadUrl" upload_url set_upload_url: str,
@@ -2560,25 +2542,25 @@ DescribeStorageCredentialResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTokenUsageGraph` (接口调用token调用量统计).
+/// Request of `DescribeTokenUsageGraph` (API Call Token Line Chart).
 ///
-/// 接口调用token折线图
+/// This API is used to show API call token line chart.
 DescribeTokenUsageGraphRequest {
-    /// 子账号标识列表，支持批量查询多个子账号。不填时查询主账号下所有子账号的汇总数据
+    /// Root account of Tencent Cloud.
     "UinAccount" uin_account set_uin_account: list String,
-    /// 知识引擎子业务类型:  FileParse(文档解析)、Embedding、Rewrite(多轮改写)、 Concurrency(并发)、KnowledgeSummary(知识总结)   KnowledgeQA(知识问答)、KnowledgeCapacity(知识库容量)、SearchEngine(搜索引擎)
+    /// Sub-business types of Tencent Cloud Agent Development Platform/ADP: fileparse (document parsing), Embedding, Rewrite (multi-round rewriting), Concurrency, KnowledgeSummary (knowledge summary), KnowledgeQA (knowledge Q&A), KnowledgeCapacity (knowledge base capacity), SearchEngine (search engine).
     "SubBizType" sub_biz_type set_sub_biz_type: str,
-    /// 模型标识
+    /// Model identifier.
     "ModelName" model_name set_model_name: str,
-    /// 开始时间戳, 单位为秒(废弃)
+    /// Start timestamp, in seconds.
     ///
     /// Disabled in the spec.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间戳, 单位为秒(废弃)
+    /// End timestamp, in seconds.
     ///
     /// Disabled in the spec.
     "EndTime" end_time set_end_time: str,
-    /// 应用ID列表。不填时：若指定SpaceId则查该空间所有应用；否则查用户下所有应用
+    /// Application ID list.
     "AppBizIds" app_biz_ids set_app_biz_ids: list String,
     /// 应用类型。可选值：knowledge_qa(知识问答)/plugin_parsing_qa(插件)/shared_knowledge(知识库)/evaluate_test(评测)。不填时查所有类型
     "AppType" app_type set_app_type: str,
@@ -2592,76 +2574,76 @@ DescribeTokenUsageGraphRequest {
 rt::action!("lke", "2023-11-30", "DescribeTokenUsageGraph", DescribeTokenUsageGraphRequest => DescribeTokenUsageGraphResponse);
 
 rt::model! { read debug;
-/// DescribeTokenUsageGraph返回参数结构体
+/// DescribeTokenUsageGraph response structure.
 DescribeTokenUsageGraphResponse {
-    /// Token消耗总量
+    /// Total amount of token consumption.
     "Total" total set_total: list Stat,
-    /// 输入Token消耗量
+    /// Input token consumption.
     "Input" input set_input: list Stat,
-    /// 输出Token消耗量
+    /// Output token consumption.
     "Output" output set_output: list Stat,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTokenUsage` (接口调用token详情).
+/// Request of `DescribeTokenUsage` (Query API Call Token Details).
 ///
-/// 接口调用token详情
+/// This API is used to query API call token details.
 DescribeTokenUsageRequest {
-    /// 子账号标识列表，用于筛选指定子账号的统计数据，不填时查询主账号下所有子账号的汇总数据
+    /// Root account of Tencent Cloud.
     "UinAccount" uin_account set_uin_account: list String,
-    /// 登录用户主账号(集成商模式必填)
+    /// Log in to user's root account (required in the integrator mode).
     "LoginUin" login_uin set_login_uin: str,
-    /// 登录用户子账号(集成商模式必填)
+    /// Login to user's sub-account (required in integrator mode).
     "LoginSubAccountUin" login_sub_account_uin set_login_sub_account_uin: str,
-    /// 知识引擎子业务类型:  FileParse(文档解析)、Embedding、Rewrite(多轮改写)、 Concurrency(并发)、KnowledgeSummary(知识总结)   KnowledgeQA(知识问答)、KnowledgeCapacity(知识库容量)、SearchEngine(搜索引擎)
+    /// Sub-business types of Tencent Cloud Agent Development Platform/ADP: FileParse (document parsing), embedding, Rewrite (multi-round rewriting), Concurrency, KnowledgeSummary (knowledge summary), KnowledgeQA (knowledge Q&A), KnowledgeCapacity (knowledge base capacity), SearchEngine (search engine).
     "SubBizType" sub_biz_type set_sub_biz_type: str,
-    /// 模型标识
+    /// Model identifier.
     "ModelName" model_name set_model_name: str,
-    /// 开始时间戳, 单位为秒(默认值0)(废弃)
+    /// Start timestamp, in seconds (default value: 0).
     ///
     /// Disabled in the spec.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间戳, 单位为秒(默认值0， 必须大于开始时间戳)(废弃)
+    /// End timestamp, in seconds (default value: 0, must be greater than the start timestamp).
     ///
     /// Disabled in the spec.
     "EndTime" end_time set_end_time: str,
-    /// 应用id列表
+    /// Application ID list.
     "AppBizIds" app_biz_ids set_app_biz_ids: list String,
-    /// 筛选子场景(文档解析场景使用)
+    /// Filter sub-scenario (used in document parsing scenario).
     "SubScenes" sub_scenes set_sub_scenes: list String,
-    /// 应用类型(knowledge_qa应用管理， shared_knowlege 共享知识库)
+    /// Application Type (knowledge_qa: Knowledge Q&A Application Management, shared_knowledge: Shared Knowledge Base)
     "AppType" app_type set_app_type: str,
-    /// 空间ID，用于限定查询范围。不填时查询所有空间的数据
+    /// Space ID, used to limit the query scope. If left blank, data of all spaces will be returned.
     "SpaceId" space_id set_space_id: str,
-    /// 开始时间。Unix 时间戳，单位是秒，默认为空。
+    /// Start time. Unix timestamp in seconds, empty by default.
     "StatStartTime" stat_start_time set_stat_start_time: i64,
-    /// 结束时间。Unix 时间戳，单位是秒，默认为空。
+    /// End time. Unix timestamp in seconds, empty by default.
     "StatEndTime" stat_end_time set_stat_end_time: i64,
 } }
 rt::action!("lke", "2023-11-30", "DescribeTokenUsage", DescribeTokenUsageRequest => DescribeTokenUsageResponse);
 
 rt::model! { read debug;
-/// DescribeTokenUsage返回参数结构体
+/// DescribeTokenUsage response structure.
 DescribeTokenUsageResponse {
-    /// 总token消耗量
+    /// Total token consumption.
     "TotalTokenUsage" total_token_usage set_total_token_usage: f64,
-    /// 输入token消耗
+    /// Input token consumption.
     "InputTokenUsage" input_token_usage set_input_token_usage: f64,
-    /// 输出token消耗
+    /// Output token consumption.
     "OutputTokenUsage" output_token_usage set_output_token_usage: f64,
-    /// 接口调用次数
+    /// Number of API calls.
     "ApiCallStats" api_call_stats set_api_call_stats: i128,
-    /// 搜索服务调用次数
+    /// Number of search service calls.
     "SearchUsage" search_usage set_search_usage: f64,
-    /// 文档解析消耗页数
+    /// Number of pages consumed by document parsing.
     "PageUsage" page_usage set_page_usage: i128,
-    /// 拆分token消耗量
+    /// Token consumption by splitting.
     "SplitTokenUsage" split_token_usage set_split_token_usage: f64,
-    /// Rag检索次数
+    /// Number of Rag retrievals.
     "RagSearchUsage" rag_search_usage set_rag_search_usage: f64,
-    /// 联网搜索次数
+    /// Number of online searches.
     "InternetSearchUsage" internet_search_usage set_internet_search_usage: f64,
     /// dosage配额限制
     "DosageTypeLimit" dosage_type_limit set_dosage_type_limit: f64,
@@ -2672,29 +2654,29 @@ DescribeTokenUsageResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeUnsatisfiedReplyContext` (获取不满意回复上下文).
+/// Request of `DescribeUnsatisfiedReplyContext` (Get Context of Dissatisfied Responses).
 ///
-/// 获取不满意回复上下文
+/// This API is used to get the context of dissatisfied responses.
 DescribeUnsatisfiedReplyContextRequest {
-    /// 应用ID，获取方法参看如何获取[BotBizId](https://cloud.tencent.com/document/product/1759/109469#4eecb8c1-6ce4-45f5-8fa2-b269449d8efa)
+    /// Application ID.
     ///
     /// Required.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
-    /// 回复ID
+    /// Response ID.
     ///
     /// Required.
     "ReplyBizId" reply_biz_id set_reply_biz_id: str,
-    /// 登录用户主账号(集成商模式必填)
+    /// Log in to user's root account (required in the integrator mode).
     "LoginUin" login_uin set_login_uin: str,
-    /// 登录用户子账号(集成商模式必填)
+    /// Login to user's sub-account (required in integrator mode).
     "LoginSubAccountUin" login_sub_account_uin set_login_sub_account_uin: str,
 } }
 rt::action!("lke", "2023-11-30", "DescribeUnsatisfiedReplyContext", DescribeUnsatisfiedReplyContextRequest => DescribeUnsatisfiedReplyContextResponse);
 
 rt::model! { read debug;
-/// DescribeUnsatisfiedReplyContext返回参数结构体
+/// DescribeUnsatisfiedReplyContext response structure.
 DescribeUnsatisfiedReplyContextResponse {
-    /// 不满意回复上下文
+    /// Context of dissatisfied responses.
     "List" list set_list: list Context,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2743,66 +2725,66 @@ DescribeWorkflowRunResponse {
 } }
 
 rt::model! { both debug;
-/// 数智人配置
+/// Digital human configuration
 DigitalHumanConfig {
-    /// 数智人资产key
+    /// Digital human asset key
     "AssetKey" asset_key set_asset_key: str,
-    /// 数智人名称
+    /// Digital human name
     "Name" name set_name: str,
-    /// 图像
+    /// image
     "Avatar" avatar set_avatar: str,
-    /// 预览图
+    /// Preview image
     "PreviewUrl" preview_url set_preview_url: str,
 } }
 
 rt::model! { write debug;
-/// 文档列表筛选标识位
+/// Filter flag bit for the document list
 DocFilterFlag {
-    /// 标识位
+    /// Identifier bit
     "Flag" flag set_flag: str,
-    /// 标识值
+    /// Identifier value
     "Value" value set_value: bool,
 } }
 
 rt::model! { read debug;
-/// 文档类参考来源信息
+/// Documentation reference source info
 DocReference {
-    /// 文档业务ID
+    /// Document business ID
     "DocBizId" doc_biz_id set_doc_biz_id: i128,
-    /// 文档片段参考ID
+    /// Document fragment reference ID
     "ReferBizId" refer_biz_id set_refer_biz_id: i128,
-    /// 文档名称
+    /// Document name
     "DocName" doc_name set_doc_name: str,
-    /// 文档所在知识库业务ID
+    /// Business ID of the knowledge base where the document resides
     "KnowledgeBizId" knowledge_biz_id set_knowledge_biz_id: i128,
-    /// 文档所在知识库名称
+    /// Name of the knowledge base where the document resides
     "KnowledgeName" knowledge_name set_knowledge_name: str,
-    /// 文档访问地址
+    /// Document Access Address
     "Url" url set_url: str,
 } }
 
 rt::model! { read debug;
-/// 文档片段
+/// Document fragment.
 DocSegment {
-    /// 片段ID
+    /// Fragment ID.
     "Id" id set_id: str,
-    /// 业务ID
+    /// Business ID.
     "BusinessId" business_id set_business_id: str,
-    /// 文件类型(markdown,word,txt)
+    /// File type (markdown, word, txt).
     "FileType" file_type set_file_type: str,
-    /// 文档切片类型(segment-文档切片 table-表格)
+    /// Document segment type (segment, table).
     "SegmentType" segment_type set_segment_type: str,
-    /// 标题
+    /// Title.
     "Title" title set_title: str,
-    /// 段落内容
+    /// Paragraph content.
     "PageContent" page_content set_page_content: str,
-    /// 段落原文
+    /// Original paragraph.
     "OrgData" org_data set_org_data: str,
-    /// 文章ID
+    /// Article ID.
     "DocId" doc_id set_doc_id: str,
-    /// 文档业务ID
+    /// Document business ID.
     "DocBizId" doc_biz_id set_doc_biz_id: str,
-    /// 文档链接
+    /// Document URL.
     "DocUrl" doc_url set_doc_url: str,
     /// 文档的自定义链接
     "WebUrl" web_url set_web_url: str,
@@ -2811,11 +2793,11 @@ DocSegment {
 } }
 
 rt::model! { write debug;
-/// 重复文档处理方式
+/// Processing method for duplicate documents
 DuplicateFileHandle {
-    /// 重复文档判断方式，1：按文档内容，即cos_hash字段判断是否重复
+    /// Document repetition judgment method. 1: Judge whether to repeat by document content, that is, the cos_hash field.
     "CheckType" check_type set_check_type: i128,
-    /// 重复文档处理方式，1：返回报错，2：跳过，返回重复的文档业务ID
+    /// Duplicate document processing method. 1: return an error. 2: skip and return the business ID of the duplicate document.
     "HandleType" handle_type set_handle_type: i128,
 } }
 
@@ -2849,192 +2831,177 @@ impl ::core::fmt::Debug for ESConfig {
 }
 
 rt::model! { write debug;
-/// Request of `ExportAttributeLabel` (导出标签).
+/// Request of `ExportAttributeLabel` (Label Export).
 ///
-/// 导出标签
+/// This API is used to export attribute labels.
 ExportAttributeLabelRequest {
-    /// 应用ID，获取方法参看如何获取[BotBizId](https://cloud.tencent.com/document/product/1759/109469#4eecb8c1-6ce4-45f5-8fa2-b269449d8efa)
+    /// Application ID.
     ///
     /// Required.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
-    /// 登录用户主账号(集成商模式必填)
+    /// Login to user's root account (required in integrator mode).
     "LoginUin" login_uin set_login_uin: str,
-    /// 登录用户子账号(集成商模式必填)
+    /// Login to user's sub-account (required in integrator mode).
     "LoginSubAccountUin" login_sub_account_uin set_login_sub_account_uin: str,
-    /// 标签ID
+    /// Attribute ID.
     "AttributeBizIds" attribute_biz_ids set_attribute_biz_ids: list String,
-    /// 根据筛选数据导出
+    /// Export according to the filtered data.
     "Filters" filters set_filters: obj AttributeFilters,
 } }
 rt::action!("lke", "2023-11-30", "ExportAttributeLabel", ExportAttributeLabelRequest => ExportAttributeLabelResponse);
 
 rt::model! { read debug;
-/// ExportAttributeLabel返回参数结构体
+/// ExportAttributeLabel response structure.
 ExportAttributeLabelResponse {
-    /// 导出任务ID
+    /// Export task ID.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ExportQAList` (导出QA列表).
+/// Request of `ExportQAList` (Export Q&A List).
 ///
-/// 导出QA列表
-/// 知识库相关背景知识介绍
-/// “知识库检索范围”文档：https://cloud.tencent.com/document/product/1759/112704
-/// “标签”文档：https://cloud.tencent.com/document/product/1759/112956
+/// This API is used to export Q&A list.
 ExportQAListRequest {
-    /// 应用ID
-    /// 若要操作共享知识库，传KnowledgeBizId
+    /// Application ID.
     ///
     /// Required.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
-    /// QA业务ID
+    /// Q&A business ID.
     ///
     /// Required.
     "QaBizIds" qa_biz_ids set_qa_biz_ids: list String,
-    /// 查询参数
-    /// Filters.pageNumber范围是>0,0<Filters.pageSize<=200
-    /// Filters.query用于内容检索，模糊匹配
-    /// Filters.AcceptStatus默认值是0，表示不筛选，返回所有状态
-    /// Filters.ReleaseStatus默认值是0，表示不筛选，返回所有状态
-    /// Filters.Source默认值是0，表示不筛选，返回所有来源。表示来源(1 文档生成 2 批量导入 3 手动添加)。
-    /// Filter.QueryType默认值是"filename"，表示查询类型。
-    /// ShowCurrCate表示，是否只展示当前分类的数据 0不是，1是
+    /// Query parameter.
     "Filters" filters set_filters: obj QAQuery,
 } }
 rt::action!("lke", "2023-11-30", "ExportQAList", ExportQAListRequest => ExportQAListResponse);
 
 rt::model! { read debug;
-/// ExportQAList返回参数结构体
+/// ExportQAList response structure.
 ExportQAListResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ExportUnsatisfiedReply` (导出不满意回复).
+/// Request of `ExportUnsatisfiedReply` (Exports Dissatisfied Responses).
 ///
-/// 导出不满意回复
-/// 知识库相关背景知识介绍
-/// “知识库检索范围”文档：https://cloud.tencent.com/document/product/1759/112704
-/// “标签”文档：https://cloud.tencent.com/document/product/1759/112956
+/// This API is used to export dissatisfied responses.
 ExportUnsatisfiedReplyRequest {
-    /// 应用ID
-    /// 若要操作共享知识库，传KnowledgeBizId
+    /// Application ID.
     ///
     /// Required.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
-    /// 勾选导出不满意回复的ID列表
+    /// Check to export ID list.
     ///
     /// Required.
     "ReplyBizIds" reply_biz_ids set_reply_biz_ids: list String,
-    /// 登录用户主账号(集成商模式必填)
+    /// Login to user's root account (required in integrator mode).
     "LoginUin" login_uin set_login_uin: str,
-    /// 登录用户子账号(集成商模式必填)
+    /// Login to user's sub-account (required in integrator mode).
     "LoginSubAccountUin" login_sub_account_uin set_login_sub_account_uin: str,
-    /// 检索过滤器
+    /// Retrieve filter.
     "Filters" filters set_filters: obj Filters,
 } }
 rt::action!("lke", "2023-11-30", "ExportUnsatisfiedReply", ExportUnsatisfiedReplyRequest => ExportUnsatisfiedReplyResponse);
 
 rt::model! { read debug;
-/// ExportUnsatisfiedReply返回参数结构体
+/// ExportUnsatisfiedReply response structure.
 ExportUnsatisfiedReplyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 扩展信息
+/// Extension Information
 ExtraInfo {
-    /// ECharts信息
+    /// ECharts information
     "EChartsInfo" e_charts_info set_e_charts_info: list String,
 } }
 
 rt::model! { read debug;
-/// 文件收集信息
+/// File collection information
 FileCollection {
-    /// 最大上传文件的数量
+    /// Maximum number of files to be uploaded
     "MaxFileCount" max_file_count set_max_file_count: i64,
-    /// 支持的上传文件类型
+    /// Supported upload file types
     "SupportedFileTypes" supported_file_types set_supported_file_types: list String,
 } }
 
 rt::model! { read debug;
-/// 实时上传的文件信息
+/// Real-Time uploaded file information.
 FileInfo {
-    /// 文件名称
+    /// File name.
     "FileName" file_name set_file_name: str,
-    /// 文件大小
+    /// File size.
     "FileSize" file_size set_file_size: str,
-    /// 文件的URL地址，COS地址
+    /// URL of the file, address of COS.
     "FileUrl" file_url set_file_url: str,
-    /// 文件类型
+    /// File type.
     "FileType" file_type set_file_type: str,
-    /// 解析后返回的DocID
+    /// DocID returned after parsing.
     "DocId" doc_id set_doc_id: str,
-    /// 创建时间
+    /// Creation time.
     "CreatedAt" created_at set_created_at: str,
 } }
 
 rt::model! { read debug;
-/// 文件信息内容
+/// File information content
 FileInfoContent {
-    /// 实时文档解析接口返回的 DocBizId
+    /// DocBizId returned by the real-time document parsing API
     ///
     /// Disabled in the spec.
     "DocBizId" doc_biz_id set_doc_biz_id: str,
-    /// 文件名称
+    /// File name.
     "FileName" file_name set_file_name: str,
-    /// 文件类型
+    /// File type
     "FileType" file_type set_file_type: str,
-    /// 文件大小，单位为Byte
+    /// File size in bytes
     "FileSize" file_size set_file_size: str,
-    /// 文件 URL
+    /// File URL
     "FileUrl" file_url set_file_url: str,
-    /// 实时文档解析接口返回的 doc_id。
+    /// doc_id returned by the real-time document parsing API.
     "DocId" doc_id set_doc_id: str,
-    /// 文件创建时间
+    /// File creation time
     "CreateTime" create_time set_create_time: str,
 } }
 
 rt::model! { write debug;
-/// 筛选条件。
+/// Filter criteria.
 FilterItem {
-    /// 筛选内容。
-    /// 例如筛选审核状态可以使用"AuditStatus"
+    /// Filter the content.
+    /// For example, you can use "AuditStatus" to filter by review status.
     "FilterKey" filter_key set_filter_key: str,
-    /// 筛选条件。
-    /// 例如对于筛选内容"AuditStatus"，可使用筛选条件:
-    /// "ContentFailed":"内容审核失败",
-    /// "PictureFailed":"图片审核失败",
-    /// "ContentAndPictureFailed":"图片和内容审核失败",
+    /// Filtering criteria.
+    /// For example, for the filter content "AuditStatus", use the following filtering conditions:
+    /// "ContentFailed": "Content review failed"
+    /// "PictureFailed": "Image review failed",
+    /// "ContentAndPictureFailed": "Image and content review failed",
     "FilterValue" filter_value set_filter_value: list String,
 } }
 
 rt::model! { write debug;
-/// 不满意回复检索过滤
+/// Retrieve and filter dissatisfied responses.
 Filters {
-    /// 检索，用户问题或答案
+    /// Retrieve user question or answer.
     "Query" query set_query: str,
-    /// 错误类型检索
+    /// Incorrect retrieval type.
     "Reasons" reasons set_reasons: list String,
     /// 处理状态 0-待处理 1-已拒答 2-已忽略 3-已添加为新问答 4-已添加为相似问
     "HandlingStatuses" handling_statuses set_handling_statuses: list i128,
 } }
 
 rt::model! { write debug;
-/// Request of `GenerateQA` (文档生成问答).
+/// Request of `GenerateQA` (Generate Q&A from Document).
 ///
-/// 文档生成问答
+/// This API is used to generate Q%A from document.
 GenerateQARequest {
-    /// 应用ID,获取方法参看如何获取[BotBizId](https://cloud.tencent.com/document/product/1759/109469#4eecb8c1-6ce4-45f5-8fa2-b269449d8efa)
+    /// Application ID.
     ///
     /// Required.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
-    /// 文档ID
+    /// Document ID.
     ///
     /// Required.
     "DocBizIds" doc_biz_ids set_doc_biz_ids: list String,
@@ -3042,98 +3009,98 @@ GenerateQARequest {
 rt::action!("lke", "2023-11-30", "GenerateQA", GenerateQARequest => GenerateQAResponse);
 
 rt::model! { read debug;
-/// GenerateQA返回参数结构体
+/// GenerateQA response structure.
 GenerateQAResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetAnswerTypeDataCount` (回答类型数据统计).
+/// Request of `GetAnswerTypeDataCount` (Response Type Data Statistics).
 ///
-/// 回答类型数据统计
+/// This API is used to get response type data statistics.
 GetAnswerTypeDataCountRequest {
-    /// 开始日期
+    /// Start date.
     ///
     /// Required.
     "StartTime" start_time set_start_time: i128,
-    /// 结束日期
+    /// End date.
     ///
     /// Required.
     "EndTime" end_time set_end_time: i128,
-    /// 应用id
+    /// Application ID.
     "AppBizId" app_biz_id set_app_biz_id: list String,
-    /// 消息来源(1、分享用户端  2、对话API  3、对话测试  4、应用评测)
+    /// Message source (1. shared from user end; 2. chat API; 3. chat test, 4. application evaluation).
     "Type" r#type set_type: i128,
-    /// 登录用户主账号(集成商模式必填)
+    /// Login to user's root account (required in integrator mode).
     "LoginUin" login_uin set_login_uin: str,
-    /// 登录用户子账号(集成商模式必填)
+    /// Login to user's sub-account (required in integrator mode).
     "LoginSubAccountUin" login_sub_account_uin set_login_sub_account_uin: str,
 } }
 rt::action!("lke", "2023-11-30", "GetAnswerTypeDataCount", GetAnswerTypeDataCountRequest => GetAnswerTypeDataCountResponse);
 
 rt::model! { read debug;
-/// GetAnswerTypeDataCount返回参数结构体
+/// GetAnswerTypeDataCount response structure.
 GetAnswerTypeDataCountResponse {
-    /// 总消息数
+    /// Total number of messages.
     "Total" total set_total: i128,
-    /// 大模型直接回复总数
+    /// Total number of direct responses by the large model.
     "ModelReplyCount" model_reply_count set_model_reply_count: i128,
-    /// 知识型回复总数
+    /// Total number of knowledge-based responses.
     "KnowledgeCount" knowledge_count set_knowledge_count: i128,
-    /// 任务流回复总数
+    /// Total number of task flow responses.
     "TaskFlowCount" task_flow_count set_task_flow_count: i128,
-    /// 搜索引擎回复总数
+    /// Total number of search engine responses.
     "SearchEngineCount" search_engine_count set_search_engine_count: i128,
-    /// 图片理解回复总数
+    /// Total number of image understanding responses.
     "ImageUnderstandingCount" image_understanding_count set_image_understanding_count: i128,
-    /// 拒答回复总数
+    /// Total number of responses to rejected questions.
     "RejectCount" reject_count set_reject_count: i128,
-    /// 敏感回复总数
+    /// Total number of sensitive responses.
     "SensitiveCount" sensitive_count set_sensitive_count: i128,
-    /// 并发超限回复总数
+    /// Total number of responses for concurrency exceeded.
     "ConcurrentLimitCount" concurrent_limit_count set_concurrent_limit_count: i128,
-    /// 未知问题回复总数
+    /// Total number of unknown question responses.
     "UnknownIssuesCount" unknown_issues_count set_unknown_issues_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetAppKnowledgeCount` (获取知识问答个数).
+/// Request of `GetAppKnowledgeCount` (Get Number of Knowledge Q&As).
 ///
-/// 获取模型列表
+/// This API is used to get a model list.
 GetAppKnowledgeCountRequest {
-    /// 类型：doc-文档；qa-问答对
+    /// Type: doc - document; qa - Q&A pair.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 应用ID
+    /// Application ID.
     ///
     /// Required.
     "AppBizId" app_biz_id set_app_biz_id: str,
-    /// 登录用户主账号(集成商模式必填)
+    /// Login to user's root account (required in integrator mode).
     "LoginUin" login_uin set_login_uin: str,
-    /// 登录用户子账号(集成商模式必填)
+    /// Login to user's sub-account (required in integrator mode).
     "LoginSubAccountUin" login_sub_account_uin set_login_sub_account_uin: str,
 } }
 rt::action!("lke", "2023-11-30", "GetAppKnowledgeCount", GetAppKnowledgeCountRequest => GetAppKnowledgeCountResponse);
 
 rt::model! { read debug;
-/// GetAppKnowledgeCount返回参数结构体
+/// GetAppKnowledgeCount response structure.
 GetAppKnowledgeCountResponse {
-    /// 总数
+    /// Total number.
     "Total" total set_total: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetAppSecret` (获取应用密钥).
+/// Request of `GetAppSecret` (Get Application Key).
 ///
-/// 获取应用密钥
+/// This API is used to get application secret keys.
 GetAppSecretRequest {
-    /// 应用ID
+    /// Application ID.
     ///
     /// Required.
     "AppBizId" app_biz_id set_app_biz_id: str,
@@ -3141,15 +3108,15 @@ GetAppSecretRequest {
 rt::action!("lke", "2023-11-30", "GetAppSecret", GetAppSecretRequest => GetAppSecretResponse);
 
 rt::model! { read nodebug;
-/// GetAppSecret返回参数结构体
+/// GetAppSecret response structure.
 GetAppSecretResponse {
-    /// 应用密钥
+    /// Application key.
     "AppKey" app_key set_app_key: str,
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 是否发布
+    /// Whether to release.
     "IsRelease" is_release set_is_release: bool,
-    /// 是否有查看权限
+    /// Whether there is permission to view.
     "HasPermission" has_permission set_has_permission: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3167,37 +3134,37 @@ impl ::core::fmt::Debug for GetAppSecretResponse {
 }
 
 rt::model! { write debug;
-/// Request of `GetDocPreview` (获取文档预览信息).
+/// Request of `GetDocPreview` (Get Document Preview Information).
 ///
-/// 获取文档预览信息
+/// This API is used to get document preview information.
 GetDocPreviewRequest {
-    /// 文档BizID
+    /// Document BizID.
     ///
     /// Required.
     "DocBizId" doc_biz_id set_doc_biz_id: str,
-    /// 应用ID
+    /// Application ID.
     ///
     /// Required.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
-    /// 存储类型: offline:离线文件，realtime:实时文件；为空默认为offline
+    /// Storage type: offline - offline file; realtime - real-time file. If empty, it defaults to offline.
     "TypeKey" type_key set_type_key: str,
 } }
 rt::action!("lke", "2023-11-30", "GetDocPreview", GetDocPreviewRequest => GetDocPreviewResponse);
 
 rt::model! { read debug;
-/// GetDocPreview返回参数结构体
+/// GetDocPreview response structure.
 GetDocPreviewResponse {
-    /// 文件名, 发布端固定使用这个名称
+    /// Filename. The release end always uses this name.
     "FileName" file_name set_file_name: str,
-    /// 文件类型
+    /// File type.
     "FileType" file_type set_file_type: str,
-    /// cos路径
+    /// COS path.
     "CosUrl" cos_url set_cos_url: str,
-    /// cos临时地址
+    /// COS temporary url.
     "Url" url set_url: str,
-    /// cos桶
+    /// COS bucket.
     "Bucket" bucket set_bucket: str,
-    /// 存在文档重命名情况下的新名称, 评测端优先使用这个名称
+    /// It is the new name in the case of document renaming. It shall be used preferentially on the evaluation end.
     "NewName" new_name set_new_name: str,
     /// 文件md结果cos临时地址
     "ParseResultCosUrl" parse_result_cos_url set_parse_result_cos_url: str,
@@ -3208,88 +3175,77 @@ GetDocPreviewResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `GetLikeDataCount` (点踩点赞数据统计).
+/// Request of `GetLikeDataCount` (Likes and Dislikes Data Statistics).
 ///
-/// 点赞点踩数据统计
+/// This API is used to get likes and dislikes data statistics.
 GetLikeDataCountRequest {
-    /// 开始日期
+    /// Start date.
     ///
     /// Required.
     "StartTime" start_time set_start_time: i128,
-    /// 结束日期
+    /// End date.
     ///
     /// Required.
     "EndTime" end_time set_end_time: i128,
-    /// 应用id
+    /// Application ID.
     "AppBizId" app_biz_id set_app_biz_id: list String,
-    /// 消息来源(1、分享用户端  2、对话API)
+    /// Message source (1. shared from user end, 2. chat api).
     "Type" r#type set_type: i128,
-    /// 登录用户主账号(集成商模式必填)
+    /// Login to user's root account (required in integrator mode).
     "LoginUin" login_uin set_login_uin: str,
-    /// 登录用户子账号(集成商模式必填)
+    /// Login to user's sub-account (required in integrator mode).
     "LoginSubAccountUin" login_sub_account_uin set_login_sub_account_uin: str,
 } }
 rt::action!("lke", "2023-11-30", "GetLikeDataCount", GetLikeDataCountRequest => GetLikeDataCountResponse);
 
 rt::model! { read debug;
-/// GetLikeDataCount返回参数结构体
+/// GetLikeDataCount response structure.
 GetLikeDataCountResponse {
-    /// 可评价消息数
+    /// Number of messages that can be evaluated.
     "Total" total set_total: i128,
-    /// 评价数
+    /// Number of comments.
     "AppraisalTotal" appraisal_total set_appraisal_total: i128,
-    /// 参评率
+    /// Participation rate.
     "ParticipationRate" participation_rate set_participation_rate: f64,
-    /// 点赞数
+    /// Number of likes.
     "LikeTotal" like_total set_like_total: i128,
-    /// 点赞率
+    /// Like rate.
     "LikeRate" like_rate set_like_rate: f64,
-    /// 点踩数
+    /// Number of dislikes.
     "DislikeTotal" dislike_total set_dislike_total: i128,
-    /// 点踩率
+    /// Dislike rate.
     "DislikeRate" dislike_rate set_dislike_rate: f64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `GetMsgRecord` (获取聊天历史).
+/// Request of `GetMsgRecord` (Get Chat History Request).
 ///
-/// 获取聊天历史
-/// 根据会话session id获取聊天历史（仅保留180天内的历史对话数据）
+/// This API is used to obtain chat history based on the session ID (only historical session data within the past 180 days will be retained).
 GetMsgRecordRequest {
-    /// 接入类型， 5-API 访客，目前仅支持传5
+    /// Type.
     ///
     /// Required.
     "Type" r#type set_type: i128,
-    /// 数量,  数量需大于2, 最大1000
+    /// Quantity.
     ///
     /// Required.
     "Count" count set_count: i128,
-    /// 会话sessionid。
+    /// Session ID.
     ///
     /// Required.
     "SessionId" session_id set_session_id: str,
-    /// 应用AppKey, 当Type=5[API访客]时, 该字段必填  :
-    /// 获取方式:
-    /// 1、应用发布后在应用页面[发布管理]-[调用信息]-[API管理]处获取
-    /// 2、参考 https://cloud.tencent.com/document/product/1759/109469 第二项
+    /// Application AppKey. When Type=5 [API Visitor], this field is required.
+    /// How to obtain it:
+    /// 1. After the application is released, obtain it at [Application Page]-[Release Management]-[Call Information]-[API Management].
+    /// 2. Refer to item 2 in https://cloud.tencent.com/document/product/1759/109469.
     "BotAppKey" bot_app_key set_bot_app_key: str,
-    /// 场景, 体验: 1; 正式: 2 。
-    ///
-    /// 体验用于创建应用测试的时候使用，正式是应用发布后对外的时候使用
+    /// Scenario, experience: 1; formal: 2.
     "Scene" scene set_scene: i128,
-    /// 最后一条记录ID， 消息从后往前获取
-    ///
-    /// MidRecordId与LastRecordId只能选择一个
-    ///
-    /// LastRecordId 和MidRecordId都不填的时候，默认从最新的消息ID开始取。
+    /// Last record ID. Retrieve messages in reverse order. You can only select either MidRecordId or LastRecordId.
     "LastRecordId" last_record_id set_last_record_id: str,
-    /// 传该值，代表拉取该记录id的前后总共count条消息记录
-    ///
-    /// MidRecordId与LastRecordId只能选择一个
-    ///
-    /// LastRecordId 和MidRecordId都不填的时候，默认从最新的消息Id开始取
+    /// If this value is input, it means pulling a total of count message records before and after the record ID. You can only select either MidRecordId or LastRecordId.
     "MidRecordId" mid_record_id set_mid_record_id: str,
 } }
 impl ::core::fmt::Debug for GetMsgRecordRequest {
@@ -3308,30 +3264,30 @@ impl ::core::fmt::Debug for GetMsgRecordRequest {
 rt::action!("lke", "2023-11-30", "GetMsgRecord", GetMsgRecordRequest => GetMsgRecordResponse);
 
 rt::model! { read debug;
-/// GetMsgRecord返回参数结构体
+/// GetMsgRecord response structure.
 GetMsgRecordResponse {
-    /// 会话记录
+    /// Session record.
     "Records" records set_records: list MsgRecord,
-    /// session 清除关联上下文时间, 单位 ms
+    /// The time when session cleared associated context, in milliseconds.
     "SessionDisassociatedTimestamp" session_disassociated_timestamp set_session_disassociated_timestamp: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetTaskStatus` (查询任务状态).
+/// Request of `GetTaskStatus` (Query Task Status).
 ///
-/// 获取任务状态
+/// This API is used to get the task status.
 GetTaskStatusRequest {
-    /// 任务ID
+    /// Task ID.
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 任务类型
+    /// Task type.
     ///
     /// Required.
     "TaskType" task_type set_task_type: str,
-    /// 应用ID
+    /// Application ID.
     ///
     /// Required.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
@@ -3339,17 +3295,17 @@ GetTaskStatusRequest {
 rt::action!("lke", "2023-11-30", "GetTaskStatus", GetTaskStatusRequest => GetTaskStatusResponse);
 
 rt::model! { read debug;
-/// GetTaskStatus返回参数结构体
+/// GetTaskStatus response structure.
 GetTaskStatusResponse {
-    /// 任务ID
+    /// Task ID.
     "TaskId" task_id set_task_id: str,
-    /// 任务类型
+    /// Task type.
     "TaskType" task_type set_task_type: str,
-    /// 任务状态
+    /// Task status.
     "Status" status set_status: str,
-    /// 任务消息
+    /// Task messages.
     "Message" message set_message: str,
-    /// 任务参数
+    /// Task parameters.
     "Params" params set_params: obj TaskParams,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3405,32 +3361,34 @@ GetVarListResponse {
 } }
 
 rt::model! { write debug;
-/// 获取ws token label
+/// Obtain ws token label.
 GetWsTokenReq_Label {
-    /// 标签名
+    /// Label name.
     "Name" name set_name: str,
-    /// 标签值
+    /// Label value.
     "Values" values set_values: list String,
 } }
 
 rt::model! { write nodebug;
-/// Request of `GetWsToken` (获取ws token).
+/// Request of `GetWsToken` (Get WS Token).
 ///
-/// 获取ws token
+/// This API is used to get ws token.
 GetWsTokenRequest {
-    /// 接入类型， 5-API 访客，目前仅支持传5
+    /// Access type, 5 - API visitor .
     ///
     /// Required.
     "Type" r#type set_type: i64,
-    /// 应用AppKey
-    /// 获取方式:
-    /// 1、应用发布后在应用页面[发布管理]-[调用信息]-[API管理]处获取
-    /// 2、参考 https://cloud.tencent.com/document/product/1759/109469 第二项
+    /// Application AppKey
+    ///
+    /// How to Obtain It:
+    ///
+    /// 1. After the application is released, obtain it at [Release Management] - [Call Information] - [API Management] on the application page.
+    ///
+    /// 2. See the second item in https://cloud.tencent.com/document/product/1759/109469.
     "BotAppKey" bot_app_key set_bot_app_key: str,
-    /// 访客ID（外部输入，建议唯一，标识当前接入会话的用户）
-    /// 长度限制： string(64)，即最长不超过64个字符
+    /// Visitor ID (external input, recommended to be unique, identifies the user currently accessing the session). Length Limit: string(64).
     "VisitorBizId" visitor_biz_id set_visitor_biz_id: str,
-    /// 知识标签，用于知识库中知识的检索过滤。该字段即将下线，请使用对话端接口中的 custom_variables 字段替代该字段。
+    /// Knowledge label, used for search filter in the knowledge base. This field is about to be deactivated. Please use the custom_variables field in the dialogue endpoint API to replace this field.
     ///
     /// Disabled in the spec.
     "VisitorLabels" visitor_labels set_visitor_labels: list GetWsTokenReq_Label,
@@ -3448,17 +3406,17 @@ impl ::core::fmt::Debug for GetWsTokenRequest {
 rt::action!("lke", "2023-11-30", "GetWsToken", GetWsTokenRequest => GetWsTokenResponse);
 
 rt::model! { read nodebug;
-/// GetWsToken返回参数结构体
+/// GetWsToken response structure.
 GetWsTokenResponse {
-    /// token值（有效期60s，仅一次有效，多次校验会报错）
+    /// Token value (valid for 60 seconds, valid only once, multiple validations will report an error).
     "Token" token set_token: str,
-    /// 余额; 余额大于 0 时表示有效
+    /// Balance. The balance is valid if it is greater than 0.
     "Balance" balance set_balance: f64,
-    /// 对话窗输入字符限制
+    /// The character limit for input in the chat window.
     "InputLenLimit" input_len_limit set_input_len_limit: i64,
-    /// 应用模式，standard:标准模式, agent: agent模式，single_workflow：单工作流模式
+    /// Application mode: standard; agent; single_workflow.
     "Pattern" pattern set_pattern: str,
-    /// SingleWorkflow
+    /// SingleWorkflow.
     "SingleWorkflow" single_workflow set_single_workflow: obj KnowledgeQaSingleWorkflow,
     /// 使用视觉模型时对话窗口输入字符限制
     "VisionModelInputLimit" vision_model_input_limit set_vision_model_input_limit: i64,
@@ -3480,19 +3438,19 @@ impl ::core::fmt::Debug for GetWsTokenResponse {
 }
 
 rt::model! { write debug;
-/// Request of `GroupDoc` (Doc分组).
+/// Request of `GroupDoc` (DocGroup).
 ///
-/// Doc分组
+/// DocGroup.
 GroupDocRequest {
-    /// 应用ID
+    /// Application ID.
     ///
     /// Required.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
-    /// 操作对象的业务ID列表
+    /// List of business IDs of operation objects.
     ///
     /// Required.
     "BizIds" biz_ids set_biz_ids: list String,
-    /// 分组 ID
+    /// Group ID.
     ///
     /// Required.
     "CateBizId" cate_biz_id set_cate_biz_id: str,
@@ -3500,30 +3458,26 @@ GroupDocRequest {
 rt::action!("lke", "2023-11-30", "GroupDoc", GroupDocRequest => GroupDocResponse);
 
 rt::model! { read debug;
-/// GroupDoc返回参数结构体
+/// GroupDoc response structure.
 GroupDocResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GroupQA` (QA分组).
+/// Request of `GroupQA` (Q&A Group).
 ///
-/// 用户将多个问答批量的分类到知识库的具体分类
-/// 知识库相关背景知识介绍
-/// “知识库检索范围”文档：https://cloud.tencent.com/document/product/1759/112704
-/// “标签”文档：https://cloud.tencent.com/document/product/1759/112956
+/// Q&A Group.
 GroupQARequest {
-    /// 应用ID
-    /// 若要操作共享知识库，传KnowledgeBizId
+    /// Application ID
     ///
     /// Required.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
-    /// QaBizID列表
+    /// List of QaBizIDs.
     ///
     /// Required.
     "QaBizIds" qa_biz_ids set_qa_biz_ids: list String,
-    /// 分组 ID
+    /// Group ID.
     ///
     /// Required.
     "CateBizId" cate_biz_id set_cate_biz_id: str,
@@ -3531,54 +3485,54 @@ GroupQARequest {
 rt::action!("lke", "2023-11-30", "GroupQA", GroupQARequest => GroupQAResponse);
 
 rt::model! { read debug;
-/// GroupQA返回参数结构体
+/// GroupQA response structure.
 GroupQAResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 分片高亮内容
+/// Fragment highlight content.
 Highlight {
-    /// 高亮起始位置
+    /// Highlight starting position.
     "StartPos" start_pos set_start_pos: str,
-    /// 高亮结束位置
+    /// Highlight end position.
     "EndPos" end_pos set_end_pos: str,
-    /// 高亮子文本
+    /// Highlight subtext.
     "Text" text set_text: str,
 } }
 
 rt::model! { read debug;
-/// 多轮历史信息
+/// Multiple rounds of historical information.
 HistorySummary {
-    /// 助手
+    /// Assistant.
     "Assistant" assistant set_assistant: str,
-    /// 用户
+    /// User.
     "User" user set_user: str,
 } }
 
 rt::model! { write debug;
-/// Request of `IgnoreUnsatisfiedReply` (忽略不满意回复).
+/// Request of `IgnoreUnsatisfiedReply` (Ignore Dissatisfied Responses).
 ///
-/// 忽略不满意回复
+/// This API is used to ignore dissatisfied responses.
 IgnoreUnsatisfiedReplyRequest {
-    /// 应用ID
+    /// Application ID.
     ///
     /// Required.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
-    /// 不满意回复ID
+    /// Dissatisfied response ID.
     ///
     /// Required.
     "ReplyBizIds" reply_biz_ids set_reply_biz_ids: list String,
-    /// 登录用户主账号(集成商模式必填)
+    /// Login to user's root account (required in integrator mode).
     "LoginUin" login_uin set_login_uin: str,
-    /// 登录用户子账号(集成商模式必填)
+    /// Login to user's sub-account (required in integrator mode).
     "LoginSubAccountUin" login_sub_account_uin set_login_sub_account_uin: str,
 } }
 rt::action!("lke", "2023-11-30", "IgnoreUnsatisfiedReply", IgnoreUnsatisfiedReplyRequest => IgnoreUnsatisfiedReplyResponse);
 
 rt::model! { read debug;
-/// IgnoreUnsatisfiedReply返回参数结构体
+/// IgnoreUnsatisfiedReply response structure.
 IgnoreUnsatisfiedReplyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3599,45 +3553,45 @@ InputBoxConfig {
 } }
 
 rt::model! { both debug;
-/// 意图达成方式
+/// Method to attain the intent
 IntentAchievement {
-    /// 意图达成方式，qa:问答回复、doc：文档回复、workflow：工作流回复，llm：大模型回复
+    /// Intent attainment method. `qa`: QA reply, `doc`: document reply, `workflow`: workflow reply, `llm`: large model reply.
     "Name" name set_name: str,
-    /// 意图达成方式描述
+    /// Description of the method to attain the intent
     "Desc" desc set_desc: str,
 } }
 
 rt::model! { read debug;
-/// 请求的API信息
+/// Information of the requested API.
 InvokeAPI {
-    /// 请求方法，如GET/POST等
+    /// Request method, such as get/post.
     "Method" method set_method: str,
-    /// 请求地址
+    /// Request address.
     "Url" url set_url: str,
-    /// header参数
+    /// Header parameter.
     "HeaderValues" header_values set_header_values: list StrValue,
-    /// 入参Query
+    /// Input parameter Query.
     "QueryValues" query_values set_query_values: list StrValue,
-    /// Post请求的原始数据
+    /// Original data of a Post request.
     "RequestPostBody" request_post_body set_request_post_body: str,
-    /// 返回的原始数据
+    /// Returned original data.
     "ResponseBody" response_body set_response_body: str,
-    /// 出参
+    /// Output parameter.
     "ResponseValues" response_values set_response_values: list ValueInfo,
-    /// 异常信息
+    /// Exception information.
     "FailMessage" fail_message set_fail_message: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `IsTransferIntent` (是否意图转人工).
+/// Request of `IsTransferIntent` (Transfer to Human Service).
 ///
-/// 是否意图转人工
+/// This API is used to determine whether to transfer to human service.
 IsTransferIntentRequest {
-    /// 内容
+    /// Content.
     ///
     /// Required.
     "Content" content set_content: str,
-    /// 应用appKey
+    /// Application appkey.
     ///
     /// Required.
     "BotAppKey" bot_app_key set_bot_app_key: str,
@@ -3653,9 +3607,9 @@ impl ::core::fmt::Debug for IsTransferIntentRequest {
 rt::action!("lke", "2023-11-30", "IsTransferIntent", IsTransferIntentRequest => IsTransferIntentResponse);
 
 rt::model! { read debug;
-/// IsTransferIntent返回参数结构体
+/// IsTransferIntent response structure.
 IsTransferIntentResponse {
-    /// 是否意图转人工
+    /// Whether to transfer to human service.
     "Hit" hit set_hit: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3698,28 +3652,28 @@ KnowledgeBaseInfo {
 } }
 
 rt::model! { read debug;
-/// 知识库容量饼图详情
+/// Detailed information of a knowledge library capacity pie chart.
 KnowledgeCapacityPieGraphDetail {
-    /// 当前应用名称
+    /// Current application name.
     "AppName" app_name set_app_name: str,
-    /// 当前应用使用的字符数
+    /// Number of characters used by the current application.
     "UsedCharSize" used_char_size set_used_char_size: str,
-    /// 当前应用对于总用量的占比
+    /// Proportion of the current application in total usage.
     "Proportion" proportion set_proportion: f64,
     /// 知识库类型:0默认1共享
     "KnowledgeType" knowledge_type set_knowledge_type: i64,
 } }
 
 rt::model! { read debug;
-/// 应用使用知识库容量详情
+/// Application usage details of knowledge library capacity.
 KnowledgeDetail {
-    /// 应用名称
+    /// Application name.
     "AppName" app_name set_app_name: str,
-    /// 已用字符数
+    /// Number of used characters.
     "UsedCharSize" used_char_size set_used_char_size: str,
-    /// 使用占比
+    /// Usage proportion.
     "Proportion" proportion set_proportion: f64,
-    /// 超量字符数
+    /// Exceeding character count.
     "ExceedCharSize" exceed_char_size set_exceed_char_size: str,
     /// 废弃
     "IsSharedKnowledge" is_shared_knowledge set_is_shared_knowledge: bool,
@@ -3761,48 +3715,46 @@ KnowledgeQaAgent {
 } }
 
 rt::model! { both debug;
-/// 知识问答配置
+/// Knowledge Q&A configuration.
 KnowledgeQaConfig {
-    /// 欢迎语，200字符以内
+    /// Welcome words, within 200 characters.
     "Greeting" greeting set_greeting: str,
-    /// 角色描述，4000字符以内。通过填写描述，设定应用的 #角色名称、 #风格特点 及可达成的#意图。建议按照下面的模板填写，且自定义意图建议不超过5个。
-    ///
-    /// #角色名称：
-    /// #风格特点：
-    /// #输出要求：
-    /// #能力限制：
-    ///
-    /// 能够达成以下用户意图
-    /// ##意图名称：
-    /// ##意图描述：
-    /// ##意图示例：
-    /// ##意图实现：
+    /// Character description, within 4,000 characters. By filling out the description, set the #Character Name, #Style Characteristics, and reachable #Intent of the application. It is recommended to fill in according to the following template, with custom intents no more than 5.
+    /// #Character Name:
+    /// #Style Characteristics:
+    /// #Output Requirements:
+    /// #Ability Limitations:
+    /// The following user intents can be reached.
+    /// ##Intent Name:
+    /// ##Intent Description:
+    /// ##Intent Example:
+    /// ##Intent Implementation:
     "RoleDescription" role_description set_role_description: str,
-    /// 生成模型配置
+    /// Generative model configuration.
     "Model" model set_model: obj AppModel,
-    /// 知识搜索配置
+    /// Knowledge search configuration.
     "Search" search set_search: list KnowledgeQaSearch,
-    /// 知识管理输出配置
+    /// Knowledge management output configuration.
     "Output" output set_output: obj KnowledgeQaOutput,
-    /// 工作流程配置
+    /// Workflow configuration.
     "Workflow" workflow set_workflow: obj KnowledgeWorkflow,
-    /// 检索范围
+    /// Retrieval range.
     "SearchRange" search_range set_search_range: obj SearchRange,
-    /// 应用模式，standard:标准模式, agent: agent模式，single_workflow：单工作流模式
+    /// Application modes: standard, agent, single_workflow.
     "Pattern" pattern set_pattern: str,
-    /// 检索策略
+    /// Retrieve a policy.
     "SearchStrategy" search_strategy set_search_strategy: obj SearchStrategy,
-    /// 单工作流ID，Pattern为single_workflow时传入
+    /// Single workflow ID, which is entered when Pattern is single_workflow.
     "SingleWorkflow" single_workflow set_single_workflow: obj KnowledgeQaSingleWorkflow,
-    /// 应用关联插件
+    /// Application associated plug-in.
     "Plugins" plugins set_plugins: list KnowledgeQaPlugin,
-    /// 思考模型配置
+    /// Thinking model configuration.
     "ThoughtModel" thought_model set_thought_model: obj AppModel,
-    /// 意图达成方式优先级
+    /// Priority of intent achievement methods.
     "IntentAchievements" intent_achievements set_intent_achievements: list IntentAchievement,
-    /// 是否开启图文检索
+    /// Whether to enable Image-Text Search.
     "ImageTextRetrieval" image_text_retrieval set_image_text_retrieval: bool,
-    /// 配置语音通话参数
+    /// Configure voice call parameters.
     "AiCall" ai_call set_ai_call: obj AICallConfig,
     /// 共享知识库关联配置
     "ShareKnowledgeBases" share_knowledge_bases set_share_knowledge_bases: list ShareKnowledgeBase,
@@ -3823,21 +3775,21 @@ KnowledgeQaConfig {
 } }
 
 rt::model! { both debug;
-/// 应用管理输出配置
+/// Application management output configuration.
 KnowledgeQaOutput {
-    /// 输出方式 1：流式 2：非流式
+    /// Output method, 1: streaming 2: non-streaming.
     "Method" method set_method: i128,
-    /// 通用模型回复
+    /// General model response.
     "UseGeneralKnowledge" use_general_knowledge set_use_general_knowledge: bool,
-    /// 未知回复语，300字符以内
+    /// Unknown response, within 300 characters.
     "BareAnswer" bare_answer set_bare_answer: str,
-    /// 是否展示问题澄清开关
+    /// Whether to display the question clarification switch.
     "ShowQuestionClarify" show_question_clarify set_show_question_clarify: bool,
-    /// 是否打开问题澄清
+    /// Whether to enable question clarification.
     "UseQuestionClarify" use_question_clarify set_use_question_clarify: bool,
-    /// 问题澄清关键词列表
+    /// List of keywords for question clarification.
     "QuestionClarifyKeywords" question_clarify_keywords set_question_clarify_keywords: list String,
-    /// 是否打开推荐问题开关
+    /// Whether to enable recommended questions.
     "UseRecommended" use_recommended set_use_recommended: bool,
     /// 推荐问模式，0.结合知识库&对话历史推荐问题Prompt(默认) 1.仅结合知识库输出推荐问的prompt
     "RecommendedPromptMode" recommended_prompt_mode set_recommended_prompt_mode: i128,
@@ -3846,63 +3798,63 @@ KnowledgeQaOutput {
 } }
 
 rt::model! { both debug;
-/// 应用关联插件信息
+/// Information of application-associated plug-in.
 KnowledgeQaPlugin {
-    /// 插件ID
+    /// Plugin ID.
     "PluginId" plugin_id set_plugin_id: str,
-    /// 插件名称
+    /// Plugin name.
     "PluginName" plugin_name set_plugin_name: str,
-    /// 插件图标
+    /// Plugin icon.
     "PluginIcon" plugin_icon set_plugin_icon: str,
-    /// 工具ID
+    /// Tool ID.
     "ToolId" tool_id set_tool_id: str,
-    /// 工具名称
+    /// Tool name.
     "ToolName" tool_name set_tool_name: str,
-    /// 工具描述
+    /// Tool description.
     "ToolDesc" tool_desc set_tool_desc: str,
-    /// 工具输入参数
+    /// Tool input parameter.
     "Inputs" inputs set_inputs: list PluginToolReqParam,
-    /// 插件是否和知识库绑定
+    /// Whether the plugin is bound to the knowledge library.
     "IsBindingKnowledge" is_binding_knowledge set_is_binding_knowledge: bool,
 } }
 
 rt::model! { both debug;
-/// 检索配置
+/// Retrieval configuration.
 KnowledgeQaSearch {
-    /// 知识来源 doc：文档，qa：问答  taskflow：业务流程，search：搜索增强，database:数据库
+    /// Knowledge source: doc (document), qa (question & answering), taskflow (business process), search (search enhancement).
     "Type" r#type set_type: str,
-    /// 问答-回复灵活度 1：已采纳答案直接回复 2：已采纳润色后回复
+    /// Q&A - reply flexibility, 1: directly reply if the answer has been accepted. 2: reply after the accepted answer has been polished.
     "ReplyFlexibility" reply_flexibility set_reply_flexibility: i128,
-    /// 搜索增强-搜索引擎状态
+    /// Search enhancement - search engine status.
     "UseSearchEngine" use_search_engine set_use_search_engine: bool,
-    /// 是否显示搜索引擎检索状态
+    /// Whether to display the search engine retrieval status.
     "ShowSearchEngine" show_search_engine set_show_search_engine: bool,
-    /// 知识来源，是否选择
+    /// Knowledge source, whether to select.
     "IsEnabled" is_enabled set_is_enabled: bool,
-    /// 问答最大召回数量, 默认2，限制5
+    /// Maximum number of Q&A recalls, defaults to 2, limited to 5.
     "QaTopN" qa_top_n set_qa_top_n: i128,
-    /// 文档最大召回数量, 默认3，限制5
+    /// Maximum number of documents recalls, defaults to 3, limited to 5.
     "DocTopN" doc_top_n set_doc_top_n: i128,
-    /// 检索置信度，针对文档和问答有效，最小0.01，最大0.99
+    /// Retrieval confidence degree, valid for documents and Q&A. Value range: 0.01 - 0.99.
     "Confidence" confidence set_confidence: f64,
-    /// 资源状态 1：资源可用；2：资源已用尽
+    /// Resource status, 1: the resource is available; 2: the resource is exhausted.
     "ResourceStatus" resource_status set_resource_status: i128,
 } }
 
 rt::model! { both debug;
-/// 问答知识库单工作流模式下指定单工作流配置
+/// Specifies the single workflow configuration in Q&A knowledge library single workflow mode.
 KnowledgeQaSingleWorkflow {
-    /// 工作流ID
+    /// Workflow ID.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 工作流名称
+    /// Workflow name.
     "WorkflowName" workflow_name set_workflow_name: str,
-    /// 工作流描述
+    /// Workflow description.
     "WorkflowDesc" workflow_desc set_workflow_desc: str,
-    /// 工作流状态，发布状态(UNPUBLISHED: 待发布 PUBLISHING: 发布中 PUBLISHED: 已发布 FAIL:发布失败)
+    /// Workflow status, publishing status (UNPUBLISHED; PUBLISHING; PUBLISHED; FAIL).
     "Status" status set_status: str,
-    /// 工作流是否启用
+    /// Whether to enable workflow.
     "IsEnable" is_enable set_is_enable: bool,
-    /// 是否开启异步调用工作流
+    /// Whether to enable asynchronous call of the workflow.
     "AsyncWorkflow" async_workflow set_async_workflow: bool,
 } }
 
@@ -3922,11 +3874,11 @@ KnowledgeQaWorkflowInfo {
 } }
 
 rt::model! { read debug;
-/// 检索知识
+/// Retrieve knowledge.
 KnowledgeSummary {
-    /// 1是问答 2是文档片段
+    /// 1: Q&A; 2: document fragment.
     "Type" r#type set_type: i128,
-    /// 知识内容
+    /// Knowledge content.
     "Content" content set_content: str,
 } }
 
@@ -3950,37 +3902,37 @@ KnowledgeUpdateInfo {
 } }
 
 rt::model! { both debug;
-/// 问答知识库工作流配置
+/// Q&A knowledge library workflow configuration.
 KnowledgeWorkflow {
-    /// 是否启用工作流
+    /// Whether to enable the workflow.
     "IsEnabled" is_enabled set_is_enabled: bool,
-    /// 是否启用PDL
+    /// Whether to enable PDL.
     "UsePdl" use_pdl set_use_pdl: bool,
 } }
 
 rt::model! { read debug;
-/// 标签ID
+/// Label ID.
 Label {
-    /// 标签ID
+    /// Label ID.
     "LabelBizId" label_biz_id set_label_biz_id: str,
-    /// 标签名称
+    /// Label name.
     "LabelName" label_name set_label_name: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListAppKnowledgeDetail` (列表查询知识库容量详情).
+/// Request of `ListAppKnowledgeDetail` (List Query Knowledge Base Capacity Details).
 ///
-/// 列表查询知识库容量详情
+/// This API is used to query the knowledge base capacity details in a list.
 ListAppKnowledgeDetailRequest {
-    /// 页码
+    /// Page number.
     ///
     /// Required.
     "PageNumber" page_number set_page_number: i128,
-    /// 页面大小
+    /// Page size.
     ///
     /// Required.
     "PageSize" page_size set_page_size: i128,
-    /// 应用ID列表
+    /// Application ID list.
     "AppBizIds" app_biz_ids set_app_biz_ids: list String,
     /// 空间列表
     "SpaceId" space_id set_space_id: str,
@@ -3988,30 +3940,30 @@ ListAppKnowledgeDetailRequest {
 rt::action!("lke", "2023-11-30", "ListAppKnowledgeDetail", ListAppKnowledgeDetailRequest => ListAppKnowledgeDetailResponse);
 
 rt::model! { read debug;
-/// ListAppKnowledgeDetail返回参数结构体
+/// ListAppKnowledgeDetail response structure.
 ListAppKnowledgeDetailResponse {
-    /// 列表总数
+    /// Total number of lists.
     "Total" total set_total: i128,
-    /// 应用使用知识库容量详情
+    /// Details of knowledge base capacity usage by application.
     "List" list set_list: list KnowledgeDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListApp` (获取企业下应用列表).
+/// Request of `ListApp` (Get Application List Under Corporate).
 ///
-/// 获取企业下应用列表
+/// This API is used to get the application list under the corporate.
 ListAppRequest {
-    /// 应用类型；knowledge_qa - 知识问答管理
+    /// Application type; knowledge_qa - knowledge Q&A management; summary - knowledge summary; classifys - knowledge label extraction.
     "AppType" app_type set_app_type: str,
-    /// 每页数目，整型
+    /// Number of items per page, integer.
     "PageSize" page_size set_page_size: i128,
-    /// 页码，整型
+    /// Page number, integer.
     "PageNumber" page_number set_page_number: i128,
-    /// 关键词：应用/修改人
+    /// Keywords: application / modifier.
     "Keyword" keyword set_keyword: str,
-    /// 登录用户子账号(集成商模式必填)
+    /// Login to user's sub-account (required in integrator mode).
     "LoginSubAccountUin" login_sub_account_uin set_login_sub_account_uin: str,
     /// 智能体类型 dialogue：对话智能体，wechat：公众号智能体
     "AgentType" agent_type set_agent_type: str,
@@ -4021,38 +3973,38 @@ ListAppRequest {
 rt::action!("lke", "2023-11-30", "ListApp", ListAppRequest => ListAppResponse);
 
 rt::model! { read debug;
-/// ListApp返回参数结构体
+/// ListApp response structure.
 ListAppResponse {
-    /// 数量
+    /// Quantity.
     "Total" total set_total: str,
-    /// 应用列表
+    /// Label list.
     "List" list set_list: list AppInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListAttributeLabel` (查询标签列表).
+/// Request of `ListAttributeLabel` (Query Label List).
 ///
-/// 查询属性标签列表
+/// This API is used to query attribute label lists.
 ListAttributeLabelRequest {
-    /// 应用ID，获取方法参看如何获取[BotBizId](https://cloud.tencent.com/document/product/1759/109469#4eecb8c1-6ce4-45f5-8fa2-b269449d8efa)
+    /// Application ID.
     ///
     /// Required.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
-    /// 页码，取值范围：大于0
+    /// Page number.
     ///
     /// Required.
     "PageNumber" page_number set_page_number: i128,
-    /// 每页数量，取值范围：大于0
+    /// Quantity per page.
     ///
     /// Required.
     "PageSize" page_size set_page_size: i128,
-    /// 登录用户主账号(集成商模式必填)
+    /// Login to user's root account (required in integrator mode).
     "LoginUin" login_uin set_login_uin: str,
-    /// 登录用户子账号(集成商模式必填)
+    /// Login to user's sub-account (required in integrator mode).
     "LoginSubAccountUin" login_sub_account_uin set_login_sub_account_uin: str,
-    /// 查询内容，同时匹配标签内容和标签值内容
+    /// Query content.
     "Query" query set_query: str,
     /// 每个标签同步拉取的标签值数量。即在展示标签列表时，为每一个标签加载多少个具体的标签值。
     "LabelSize" label_size set_label_size: i128,
@@ -4060,11 +4012,11 @@ ListAttributeLabelRequest {
 rt::action!("lke", "2023-11-30", "ListAttributeLabel", ListAttributeLabelRequest => ListAttributeLabelResponse);
 
 rt::model! { read debug;
-/// ListAttributeLabel返回参数结构体
+/// ListAttributeLabel response structure.
 ListAttributeLabelResponse {
-    /// 总数
+    /// Total number.
     "Total" total set_total: str,
-    /// 列表
+    /// List.
     "List" list set_list: list AttrLabelDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4106,11 +4058,11 @@ ListChannelResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ListDocCate` (获取文档分类).
+/// Request of `ListDocCate` (Get Document Category).
 ///
-/// 获取Doc分类
+/// This API is used to get document category.
 ListDocCateRequest {
-    /// 应用ID
+    /// Application ID.
     ///
     /// Required.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
@@ -4128,85 +4080,85 @@ ListDocCateRequest {
 rt::action!("lke", "2023-11-30", "ListDocCate", ListDocCateRequest => ListDocCateResponse);
 
 rt::model! { read debug;
-/// ListDocCate返回参数结构体
+/// ListDocCate response structure.
 ListDocCateResponse {
-    /// 列表
+    /// List.
     "List" list set_list: list CateInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 文档列表详情描述
+/// Description of document list details.
 ListDocItem {
-    /// 文档ID
+    /// Document ID.
     "DocBizId" doc_biz_id set_doc_biz_id: str,
-    /// 文件名称
+    /// File name.
     "FileName" file_name set_file_name: str,
-    /// 重命名的新文档名称，在重命名提交之后，文档发布之前都是这个名称
+    /// The new document name after renaming. This name remains until the document is published after the renaming submission.
     "NewName" new_name set_new_name: str,
-    /// 文件类型
+    /// File type.
     "FileType" file_type set_file_type: str,
-    /// cos路径
+    /// COS path.
     "CosUrl" cos_url set_cos_url: str,
-    /// 更新时间
+    /// Update time.
     "UpdateTime" update_time set_update_time: str,
-    /// 文档状态
+    /// Document status.
     "Status" status set_status: i64,
-    /// 文档状态描述
+    /// Document status description.
     "StatusDesc" status_desc set_status_desc: str,
-    /// 原因
+    /// Reason.
     "Reason" reason set_reason: str,
-    /// 答案中是否引用
+    /// Whether to refer to an answer.
     "IsRefer" is_refer set_is_refer: bool,
-    /// 问答对数量
+    /// Quantity of Q&A pairs.
     "QaNum" qa_num set_qa_num: i64,
-    /// 是否已删除
+    /// Whether it has been deleted.
     "IsDeleted" is_deleted set_is_deleted: bool,
-    /// 文档来源
+    /// Document source.
     "Source" source set_source: i64,
-    /// 文档来源描述
+    /// Document source description.
     "SourceDesc" source_desc set_source_desc: str,
-    /// 是否允许重新生成
+    /// Whether regeneration is allowed.
     "IsAllowRestart" is_allow_restart set_is_allow_restart: bool,
-    /// qa是否已删除
+    /// Whether the Q&A has been deleted.
     "IsDeletedQa" is_deleted_qa set_is_deleted_qa: bool,
-    /// 问答是否生成中
+    /// Whether the Q&A is being generated.
     "IsCreatingQa" is_creating_qa set_is_creating_qa: bool,
-    /// 是否允许删除
+    /// Whether deletion is allowed.
     "IsAllowDelete" is_allow_delete set_is_allow_delete: bool,
-    /// 是否允许操作引用开关
+    /// Whether to allow operation reference switch.
     "IsAllowRefer" is_allow_refer set_is_allow_refer: bool,
-    /// 问答是否生成过
+    /// Whether Q&A has been generated.
     "IsCreatedQa" is_created_qa set_is_created_qa: bool,
-    /// 文档字符量
+    /// Document character count.
     "DocCharSize" doc_char_size set_doc_char_size: str,
-    /// 属性标签适用范围
+    /// Applicable range of attribute label.
     "AttrRange" attr_range set_attr_range: i128,
-    /// 属性标签
+    /// Attribute label.
     "AttrLabels" attr_labels set_attr_labels: list AttrLabel,
-    /// 是否允许编辑
+    /// Whether editing is allowed.
     "IsAllowEdit" is_allow_edit set_is_allow_edit: bool,
-    /// 外部引用链接类型 0：系统链接 1：自定义链接
-    /// 值为1时，WebUrl 字段不能为空，否则不生效。
+    /// External reference URL type, 0: system URL; 1: custom URL.
+    /// When the value is 1, the WebUrl field cannot be empty; otherwise, it will not take effect.
     "ReferUrlType" refer_url_type set_refer_url_type: i128,
-    /// 网页(或自定义链接)地址
+    /// Web page URL (or custom URL) .
     "WebUrl" web_url set_web_url: str,
-    /// 有效开始时间，unix时间戳
+    /// Effective start time, unix timestamp.
     "ExpireStart" expire_start set_expire_start: str,
-    /// 有效结束时间，unix时间戳，0代表永久有效
+    /// Effective end time, unix timestamp. 0 indicates permanent validity.
     "ExpireEnd" expire_end set_expire_end: str,
-    /// 是否允许重试，0：否，1：是
+    /// Whether retries are allowed, 0: no, 1: yes.
     "IsAllowRetry" is_allow_retry set_is_allow_retry: bool,
-    /// 0:文档比对处理 1:文档生成问答
+    /// 0: document comparison processing; 1: Q&A generation from document.
     "Processing" processing set_processing: list i64,
-    /// 文档创建落库时间
+    /// Time when the document was created and stored into the database.
     "CreateTime" create_time set_create_time: str,
-    /// 文档所属分类ID
+    /// ID of the document's category.
     "CateBizId" cate_biz_id set_cate_biz_id: str,
-    /// 文档的用户自定义ID
+    /// User-defined ID of the document.
     "CustomerKnowledgeId" customer_knowledge_id set_customer_knowledge_id: str,
-    /// 文档的属性标记，0: 不做用户外部权限校验
+    /// Attribute label of the document. 0: Do not perform external user permission verification.
     "AttributeFlags" attribute_flags set_attribute_flags: list i128,
     /// false:未停用，ture:已停用
     "IsDisabled" is_disabled set_is_disabled: bool,
@@ -4219,36 +4171,33 @@ ListDocItem {
 } }
 
 rt::model! { write debug;
-/// Request of `ListDoc` (文档列表).
+/// Request of `ListDoc` (Get Document List).
 ///
-/// 文档列表
+/// This API is used to get document list.
 ListDocRequest {
-    /// 应用ID, 获取方式参看 [BotBizId](https://cloud.tencent.com/document/product/1759/109469#4eecb8c1-6ce4-45f5-8fa2-b269449d8efa)。
-    /// 查询知识库下文档时，该参数填入知识库ID。
+    /// Application ID.
     ///
     /// Required.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
-    /// 页码(必须大于0)
+    /// Page number.
     ///
     /// Required.
     "PageNumber" page_number set_page_number: i128,
-    /// 每页数量(取值范围1-200)
+    /// Quantity per page.
     ///
     /// Required.
     "PageSize" page_size set_page_size: i128,
-    /// 查询内容
-    ///
-    /// 输入特定标识 lke:system:untagged  将查询所有未关联标签的文档
+    /// Query content.
     "Query" query set_query: str,
-    /// 文档状态： 1-未生成 2-生成中 3-生成成功 4-生成失败 5-删除中 6-删除成功  7-审核中  8-审核失败 9-审核成功  10,12-导入成功  13-学习中  14-学习失败  15-更新中  16-更新失败  17-解析中  18-解析失败  19-导入失败   20-已过期 21-超量失效 22-超量失效恢复
+    /// Document status : 1: not generated; 2: generating; 3: generation successful; 4: generation failed; 5: deleting; 6: deleted successfully; 7: under review; 8: review failed; 9: review successful; 10: pending release; 11: releasing; 12: released; 13: learning; 14: learning failed; 15: updating; 16: update failed; 17: parsing; 18: parsing failed; 19: import failed; 20: expired; 21: excessive invalid; 22: excessive invalid recovered.
     "Status" status set_status: list i64,
-    /// 查询类型 filename 文档、 attribute 标签
+    /// Query type: filename - document; attribute - label.
     "QueryType" query_type set_query_type: str,
-    /// 分类ID, 可以通过调用ListDocCate接口,查看其返回结果获取
+    /// Category ID.
     "CateBizId" cate_biz_id set_cate_biz_id: str,
-    /// 文件类型分类筛选
+    /// File type classification and filtering.
     "FileTypes" file_types set_file_types: list String,
-    /// 文档列表筛选标识位
+    /// Document list filter flag
     "FilterFlag" filter_flag set_filter_flag: list DocFilterFlag,
     /// 是否只展示当前分类的数据 0不是，1是
     "ShowCurrCate" show_curr_cate set_show_curr_cate: i128,
@@ -4261,55 +4210,53 @@ ListDocRequest {
 rt::action!("lke", "2023-11-30", "ListDoc", ListDocRequest => ListDocResponse);
 
 rt::model! { read debug;
-/// ListDoc返回参数结构体
+/// ListDoc response structure.
 ListDocResponse {
-    /// 文档数量
+    /// Quantity of documents.
     "Total" total set_total: str,
-    /// 文档列表
+    /// List of documents.
     "List" list set_list: list ListDocItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListModel` (获取模型列表).
+/// Request of `ListModel` (Get Model List).
 ///
-/// 获取模型列表
+/// This API is used to get the model list.
 ListModelRequest {
-    /// 应用类型；knowledge_qa-知识问答管理；summary-知识摘要；classifys-知识标签提取
+    /// Application type; knowledge_qa - knowledge Q&A management; summary - knowledge summary; classifys - knowledge label extraction.
     ///
     /// Required.
     "AppType" app_type set_app_type: str,
-    /// 应用模式 standard:标准模式, agent: agent模式，single_workflow：单工作流模式
+    /// Application mode standard: standard; agent; single_workflow.
     "Pattern" pattern set_pattern: str,
-    /// 模型类别 generate：生成模型，thought：思考模型,embedding模型，rerank：rerank模型
+    /// Model category:
+    /// Generate: Generative model
+    /// Thought: Thinking model
     "ModelCategory" model_category set_model_category: str,
-    /// 登录用户主账号(集成商模式必填)
+    /// Login to user's root account (required in integrator mode).
     "LoginUin" login_uin set_login_uin: str,
-    /// 登录用户子账号(集成商模式必填)
+    /// Login to user's sub-account (required in integrator mode).
     "LoginSubAccountUin" login_sub_account_uin set_login_sub_account_uin: str,
 } }
 rt::action!("lke", "2023-11-30", "ListModel", ListModelRequest => ListModelResponse);
 
 rt::model! { read debug;
-/// ListModel返回参数结构体
+/// ListModel response structure.
 ListModelResponse {
-    /// 模型列表
+    /// Model list.
     "List" list set_list: list ModelInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListQACate` (获取QA分类).
+/// Request of `ListQACate` (Get Q&A Category).
 ///
-/// 获取QA分类
-/// 知识库相关背景知识介绍
-/// “知识库检索范围”文档：https://cloud.tencent.com/document/product/1759/112704
-/// “标签”文档：https://cloud.tencent.com/document/product/1759/112956
+/// This API is used to get Q&A categories.
 ListQACateRequest {
-    /// 应用ID
-    /// 若要操作共享知识库，传KnowledgeBizId
+    /// Application ID.
     ///
     /// Required.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
@@ -4327,58 +4274,48 @@ ListQACateRequest {
 rt::action!("lke", "2023-11-30", "ListQACate", ListQACateRequest => ListQACateResponse);
 
 rt::model! { read debug;
-/// ListQACate返回参数结构体
+/// ListQACate response structure.
 ListQACateResponse {
-    /// 列表
+    /// List.
     "List" list set_list: list QACate,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListQA` (问答列表).
+/// Request of `ListQA` (Query Q&A List).
 ///
-/// 问答列表
-/// 知识库相关背景知识介绍
-/// “知识库检索范围”文档：https://cloud.tencent.com/document/product/1759/112704
-/// “标签”文档：https://cloud.tencent.com/document/product/1759/112956
+/// This API is used to query Q&A lists.
 ListQARequest {
-    /// 应用ID
-    /// 若要操作共享知识库，传KnowledgeBizId
+    /// Application ID.
     ///
     /// Required.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
-    /// 页码（取值范围>0）
+    /// Page number.
     ///
     /// Required.
     "PageNumber" page_number set_page_number: i64,
-    /// 每页大小(取值范围1-200)
+    /// Page size.
     ///
     /// Required.
     "PageSize" page_size set_page_size: i64,
-    /// 查询问题
-    ///
-    /// 输入特定标识 lke:system:untagged  将查询所有未关联标签的问答
+    /// Query a question.
     "Query" query set_query: str,
-    /// 校验状态(1未校验2采纳3不采纳)
-    /// 如果不填默认值为空数组，表示不筛选，返回所有状态
+    /// Verification status (1: not verified 2: adopted 3: not adopted).
     "AcceptStatus" accept_status set_accept_status: list i64,
-    /// 发布状态(2,4导入成功 7审核中 8审核失败 9人工申述中 11人工申述失败 12已过期 13超量失效 14超量失效恢复)
-    /// 如果不填默认值为空数组，表示不筛选返回所有状态
+    /// Release status (2: pending release; 3: releasing; 4: released; 7: under review; 8: review failed; 9: under manual appeal; 11: manual appeal failed; 12: expired; 13: excessive invalid; 14: excessive invalid recovered).
     "ReleaseStatus" release_status set_release_status: list i64,
-    /// 文档ID
+    /// Document ID.
     "DocBizId" doc_biz_id set_doc_biz_id: str,
-    /// 来源(1 文档生成 2 批量导入 3 手动添加)
-    /// 不填默认值为0，表示不过滤，返回所有状态
+    /// Source (1: generated from document; 2: import in batches; 3: manually added).
     "Source" source set_source: i64,
-    /// 查询答案
+    /// Query an answer.
     "QueryAnswer" query_answer set_query_answer: str,
-    /// 分类ID
+    /// Category ID.
     "CateBizId" cate_biz_id set_cate_biz_id: str,
-    /// QA业务ID列表
+    /// Q&A business ID list.
     "QaBizIds" qa_biz_ids set_qa_biz_ids: list String,
-    /// 查询类型 filename 名称、 attribute 标签
-    /// 如果不填默认值为"filename"
+    /// Query type: filename; attribute label.
     "QueryType" query_type set_query_type: str,
     /// 是否只展示当前分类的数据 0不是，1是
     "ShowCurrCate" show_curr_cate set_show_curr_cate: i128,
@@ -4393,70 +4330,70 @@ ListQARequest {
 rt::action!("lke", "2023-11-30", "ListQA", ListQARequest => ListQAResponse);
 
 rt::model! { read debug;
-/// ListQA返回参数结构体
+/// ListQA response structure.
 ListQAResponse {
-    /// 问答数量
+    /// Q&A quantity.
     "Total" total set_total: str,
-    /// 待校验问答数量
+    /// Quantity of pending verification Q&As.
     "WaitVerifyTotal" wait_verify_total set_wait_verify_total: str,
-    /// 未采纳问答数量
+    /// Quantity of not adopted Q&As.
     "NotAcceptedTotal" not_accepted_total set_not_accepted_total: str,
-    /// 已采纳问答数量
+    /// Quantity of adopted Q&As.
     "AcceptedTotal" accepted_total set_accepted_total: str,
-    /// 页码
+    /// Page number.
     "PageNumber" page_number set_page_number: i64,
-    /// 问答详情
+    /// Q&As details.
     "List" list set_list: list ListQaItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 问答详情数据
+/// Q&A details data.
 ListQaItem {
-    /// 问答ID
+    /// Q&A ID.
     "QaBizId" qa_biz_id set_qa_biz_id: str,
-    /// 问题
+    /// Question.
     "Question" question set_question: str,
-    /// 答案
+    /// Answer.
     "Answer" answer set_answer: str,
-    /// 来源
+    /// Source.
     "Source" source set_source: i64,
-    /// 来源描述
+    /// Source description.
     "SourceDesc" source_desc set_source_desc: str,
-    /// 更新时间
+    /// Update time.
     "UpdateTime" update_time set_update_time: str,
-    /// 状态
+    /// Status.
     "Status" status set_status: i64,
-    /// 状态描述
+    /// Status description.
     "StatusDesc" status_desc set_status_desc: str,
-    /// 文档ID
+    /// Document ID.
     "DocBizId" doc_biz_id set_doc_biz_id: str,
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 是否允许编辑
+    /// Whether editing is allowed.
     "IsAllowEdit" is_allow_edit set_is_allow_edit: bool,
-    /// 是否允许删除
+    /// Whether deletion is allowed.
     "IsAllowDelete" is_allow_delete set_is_allow_delete: bool,
-    /// 是否允许校验
+    /// Whether verification is allowed.
     "IsAllowAccept" is_allow_accept set_is_allow_accept: bool,
-    /// 文档名称
+    /// Document name.
     "FileName" file_name set_file_name: str,
-    /// 文档类型
+    /// Document type.
     "FileType" file_type set_file_type: str,
-    /// 问答字符数
+    /// Number of Q&A characters.
     "QaCharSize" qa_char_size set_qa_char_size: str,
-    /// 有效开始时间，unix时间戳
+    /// Effective start time, unix timestamp.
     "ExpireStart" expire_start set_expire_start: str,
-    /// 有效结束时间，unix时间戳，0代表永久有效
+    /// Effective end time, unix timestamp. 0 indicates permanent validity.
     "ExpireEnd" expire_end set_expire_end: str,
-    /// 属性标签适用范围 1：全部，2：按条件
+    /// Applicable range of attribute label, 1: all, 2: by conditions.
     "AttrRange" attr_range set_attr_range: i64,
-    /// 属性标签
+    /// Attribute label.
     "AttrLabels" attr_labels set_attr_labels: list AttrLabel,
-    /// 相似问个数
+    /// Count of similar questions.
     "SimilarQuestionNum" similar_question_num set_similar_question_num: i128,
-    /// 返回问答关联的相似问,联动搜索,仅展示一条
+    /// Return similar questions associated with the Q&A and perform linked search. Only one similar question will be displayed.
     "SimilarQuestionTips" similar_question_tips set_similar_question_tips: str,
     /// 问答是否停用，false:未停用，ture:已停用
     "IsDisabled" is_disabled set_is_disabled: bool,
@@ -4499,190 +4436,186 @@ ListReferShareKnowledgeResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ListRejectedQuestionPreview` (发布拒答问题预览).
+/// Request of `ListRejectedQuestionPreview` (Release Rejected Question Preview).
 ///
-/// 发布拒答问题预览
+/// This API is used to release a preview of rejected questions.
 ListRejectedQuestionPreviewRequest {
-    /// 应用ID（获取方法参看如何获取   [BotBizId](https://cloud.tencent.com/document/product/1759/109469#4eecb8c1-6ce4-45f5-8fa2-b269449d8efa)）
+    /// Application ID.
     ///
     /// Required.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
-    /// 页码（必须大于0）
+    /// Page number.
     ///
     /// Required.
     "PageNumber" page_number set_page_number: i128,
-    /// 每页数量（取值范围为1-200）
+    /// Number of items per page.
     ///
     /// Required.
     "PageSize" page_size set_page_size: i128,
-    /// 查询内容关键字，用于模糊查询，若未提供该参数，默认为查询全部。
+    /// Query content.
     "Query" query set_query: str,
-    /// 发布单ID（可以通过[ListRelease](https://cloud.tencent.com/document/product/1759/105077)获得）
+    /// Release ticket ID.
     "ReleaseBizId" release_biz_id set_release_biz_id: str,
-    /// 状态(1新增2更新3删除)
+    /// Status (1: newly-added; 2: updated; 3:  deleted).
     "Actions" actions set_actions: list i128,
-    /// 开始时间。Unix 时间戳，单位是秒，默认为空。
+    /// Start time.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间。Unix 时间戳，单位是秒，默认为空。
+    /// End time.
     "EndTime" end_time set_end_time: str,
 } }
 rt::action!("lke", "2023-11-30", "ListRejectedQuestionPreview", ListRejectedQuestionPreviewRequest => ListRejectedQuestionPreviewResponse);
 
 rt::model! { read debug;
-/// ListRejectedQuestionPreview返回参数结构体
+/// ListRejectedQuestionPreview response structure.
 ListRejectedQuestionPreviewResponse {
-    /// 文档数量
+    /// Quantity of documents.
     "Total" total set_total: str,
-    /// 文档列表
+    /// List of documents.
     "List" list set_list: list ReleaseRejectedQuestion,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListRejectedQuestion` (获取拒答问题).
+/// Request of `ListRejectedQuestion` (Get Rejected Question).
 ///
-/// 获取拒答问题
+/// This API is used to get rejected questions.
 ListRejectedQuestionRequest {
-    /// 应用ID, 获取方法参看如何获取   [BotBizId](https://cloud.tencent.com/document/product/1759/109469#4eecb8c1-6ce4-45f5-8fa2-b269449d8efa)。
+    /// Application ID.
     ///
     /// Required.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
-    /// 页码（必须大于0）
-    ///
-    /// 默认值：1
+    /// Page number.
     ///
     /// Required.
     "PageNumber" page_number set_page_number: i128,
-    /// 每页数量（取值范围1-200）
-    ///
-    /// 默认值：15
+    /// Number of items per page.
     ///
     /// Required.
     "PageSize" page_size set_page_size: i128,
-    /// 查询内容
+    /// Query content.
     "Query" query set_query: str,
-    /// 过滤条件：
-    /// 生效： EnableScope: 1,2,3,4
+    /// Filter Conditions:
+    /// Effective: EnableScope: 1,2,3,4
     "Filters" filters set_filters: list FilterItem,
 } }
 rt::action!("lke", "2023-11-30", "ListRejectedQuestion", ListRejectedQuestionRequest => ListRejectedQuestionResponse);
 
 rt::model! { read debug;
-/// ListRejectedQuestion返回参数结构体
+/// ListRejectedQuestion response structure.
 ListRejectedQuestionResponse {
-    /// 总数
+    /// Total number.
     "Total" total set_total: str,
-    /// 拒答问题列表
+    /// List of rejected questions.
     "List" list set_list: list RejectedQuestion,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListReleaseConfigPreview` (发布配置项预览).
+/// Request of `ListReleaseConfigPreview` (Preview Release Configuration Items).
 ///
-/// 发布配置项预览
+/// This API is used to preview the release configuration items.
 ListReleaseConfigPreviewRequest {
-    /// 应用ID（获取方法参看如何获取   [BotBizId](https://cloud.tencent.com/document/product/1759/109469#4eecb8c1-6ce4-45f5-8fa2-b269449d8efa)）
+    /// Robot ID.
     ///
     /// Required.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
-    /// 页码（必须大于0）
+    /// Page number.
     ///
     /// Required.
     "PageNumber" page_number set_page_number: i128,
-    /// 每页数量（取值范围为1-200）
+    /// Number of items per page.
     ///
     /// Required.
     "PageSize" page_size set_page_size: i128,
-    /// 查询内容关键字，用于模糊查询，若未提供该参数，默认为查询全部。
+    /// Query content.
     "Query" query set_query: str,
-    /// 发布单ID（可以通过[ListRelease](https://cloud.tencent.com/document/product/1759/105077)获得）
+    /// Release ticket ID.
     "ReleaseBizId" release_biz_id set_release_biz_id: str,
-    /// 状态(1新增2更新3删除)
+    /// Status (1: newly-added; 2: updated; 3: deleted).
     "Actions" actions set_actions: list i128,
-    /// 开始时间。Unix 时间戳，单位是秒，默认为空。
+    /// Start time.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间。Unix 时间戳，单位是秒，默认为空。
+    /// End time.
     "EndTime" end_time set_end_time: str,
-    /// 发布状态(2 待发布 3 发布中 4 已发布 5 发布失败)，默认为空
+    /// Release status.
     "ReleaseStatus" release_status set_release_status: list i128,
 } }
 rt::action!("lke", "2023-11-30", "ListReleaseConfigPreview", ListReleaseConfigPreviewRequest => ListReleaseConfigPreviewResponse);
 
 rt::model! { read debug;
-/// ListReleaseConfigPreview返回参数结构体
+/// ListReleaseConfigPreview response structure.
 ListReleaseConfigPreviewResponse {
-    /// 数量
+    /// Quantity.
     "Total" total set_total: str,
-    /// 配置项列表
+    /// Configuration item list.
     "List" list set_list: list ReleaseConfigs,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListReleaseDocPreview` (发布文档预览).
+/// Request of `ListReleaseDocPreview` (Preview Released Document).
 ///
-/// 发布文档预览
+/// This API is used to preview released documents.
 ListReleaseDocPreviewRequest {
-    /// 应用ID（获取方法参看如何获取   [BotBizId](https://cloud.tencent.com/document/product/1759/109469#4eecb8c1-6ce4-45f5-8fa2-b269449d8efa)）
+    /// Application ID.
     ///
     /// Required.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
-    /// 页码（必须大于0）
+    /// Page number.
     ///
     /// Required.
     "PageNumber" page_number set_page_number: i128,
-    /// 每页数量（取值范围为1-200）
+    /// Number of items per page.
     ///
     /// Required.
     "PageSize" page_size set_page_size: i128,
-    /// 查询内容关键字，用于模糊查询，若未提供该参数，默认为查询全部。
+    /// Query content.
     "Query" query set_query: str,
-    /// 发布单ID（可以通过[ListRelease](https://cloud.tencent.com/document/product/1759/105077)获得）
+    /// Release ticket ID.
     "ReleaseBizId" release_biz_id set_release_biz_id: str,
-    /// 开始时间。Unix 时间戳，单位是秒，默认为空。
+    /// Start time.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间。Unix 时间戳，单位是秒，默认为空。
+    /// End time.
     "EndTime" end_time set_end_time: str,
-    /// 状态(1新增2修改3删除)，其和ReleaseStatus的区别为： Actions表示的是对数据/内容的操作状态，ReleaseStatus表示数据 / 内容本身的发布状态
+    /// Status (1: newly-added; 2: modified; 3: deleted).
     "Actions" actions set_actions: list i128,
 } }
 rt::action!("lke", "2023-11-30", "ListReleaseDocPreview", ListReleaseDocPreviewRequest => ListReleaseDocPreviewResponse);
 
 rt::model! { read debug;
-/// ListReleaseDocPreview返回参数结构体
+/// ListReleaseDocPreview response structure.
 ListReleaseDocPreviewResponse {
-    /// 文档数量
+    /// Document quantity.
     "Total" total set_total: str,
-    /// 文档列表
+    /// Document list.
     "List" list set_list: list ReleaseDoc,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 发布列表详情
+/// Details of release list.
 ListReleaseItem {
-    /// 版本ID
+    /// Version ID.
     "ReleaseBizId" release_biz_id set_release_biz_id: str,
-    /// 发布人
+    /// Releaser.
     "Operator" operator set_operator: str,
-    /// 发布描述
+    /// Release description.
     "Desc" desc set_desc: str,
-    /// 更新时间
+    /// Update time.
     "UpdateTime" update_time set_update_time: str,
-    /// 发布状态，1：待发布，2：发布中，3：发布成功，5：发布失败
+    /// Release status.
     "Status" status set_status: i64,
-    /// 发布状态描述
+    /// Release status description.
     "StatusDesc" status_desc set_status_desc: str,
-    /// 失败原因
+    /// Reason for failure.
     "Reason" reason set_reason: str,
-    /// 发布成功数
+    /// Number of successful releases.
     "SuccessCount" success_count set_success_count: i64,
-    /// 发布失败数
+    /// Number of failed releases.
     "FailCount" fail_count set_fail_count: i64,
     /// 版本号，格式是 v{date}{time}
     "ReleaseVersion" release_version set_release_version: str,
@@ -4691,62 +4624,62 @@ ListReleaseItem {
 } }
 
 rt::model! { write debug;
-/// Request of `ListReleaseQAPreview` (发布问答预览).
+/// Request of `ListReleaseQAPreview` (Release Q&A Preview).
 ///
-/// 文档列表
+/// List of documents.
 ListReleaseQAPreviewRequest {
-    /// 应用ID（获取方法参看如何获取   [BotBizId](https://cloud.tencent.com/document/product/1759/109469#4eecb8c1-6ce4-45f5-8fa2-b269449d8efa)）
+    /// Application ID.
     ///
     /// Required.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
-    /// 页码（必须大于0）
+    /// Page number.
     ///
     /// Required.
     "PageNumber" page_number set_page_number: i128,
-    /// 每页数量（取值范围为1-200）
+    /// Number of items per page.
     ///
     /// Required.
     "PageSize" page_size set_page_size: i128,
-    /// 查询内容关键字，用于模糊查询，若未提供该参数，默认为查询全部。
+    /// Query content.
     "Query" query set_query: str,
-    /// 发布单ID（可以通过[ListRelease](https://cloud.tencent.com/document/product/1759/105077)获得）
+    /// Release ticket ID.
     "ReleaseBizId" release_biz_id set_release_biz_id: str,
-    /// 开始时间。Unix 时间戳，单位是秒，默认为空。
+    /// Start time.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间。Unix 时间戳，单位是秒，默认为空。
+    /// End time.
     "EndTime" end_time set_end_time: str,
-    /// 状态(1新增2修改3删除)，其和ReleaseStatus的区别为：Actions表示的是对数据/内容的操作状态，ReleaseStatus表示数据/内容本身的发布状态
+    /// Status (1: newly-added; 2: modified; 3: deleted).
     "Actions" actions set_actions: list i128,
-    /// 发布状态(4发布成功5发布失败)。其和Actions的区别为：Actions表示的是对数据/内容的操作状态，ReleaseStatus表示数据/内容本身的发布状态
+    /// Release status (4: release successful; 5: release failed).
     "ReleaseStatus" release_status set_release_status: list i128,
 } }
 rt::action!("lke", "2023-11-30", "ListReleaseQAPreview", ListReleaseQAPreviewRequest => ListReleaseQAPreviewResponse);
 
 rt::model! { read debug;
-/// ListReleaseQAPreview返回参数结构体
+/// ListReleaseQAPreview response structure.
 ListReleaseQAPreviewResponse {
-    /// 文档数量
+    /// Document quantity.
     "Total" total set_total: str,
-    /// 文档列表
+    /// The list of documents.
     "List" list set_list: list ReleaseQA,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListRelease` (发布列表).
+/// Request of `ListRelease` (Get Release List).
 ///
-/// 发布列表
+/// This API is used to get the release list.
 ListReleaseRequest {
-    /// 应用ID（获取方法参看如何获取   [BotBizId](https://cloud.tencent.com/document/product/1759/109469#4eecb8c1-6ce4-45f5-8fa2-b269449d8efa)）
+    /// Robot ID.
     ///
     /// Required.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
-    /// 页码(必须大于0)
+    /// Page number.
     ///
     /// Required.
     "PageNumber" page_number set_page_number: i128,
-    /// 每页数量（取值范围为1-200）
+    /// Number of items per page.
     ///
     /// Required.
     "PageSize" page_size set_page_size: i128,
@@ -4754,36 +4687,36 @@ ListReleaseRequest {
 rt::action!("lke", "2023-11-30", "ListRelease", ListReleaseRequest => ListReleaseResponse);
 
 rt::model! { read debug;
-/// ListRelease返回参数结构体
+/// ListRelease response structure.
 ListReleaseResponse {
-    /// 发布列表数量
+    /// Number of release lists.
     "Total" total set_total: str,
-    /// 发布列表
+    /// Release list.
     "List" list set_list: list ListReleaseItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListSelectDoc` (获取文档生成问答可选文档列表).
+/// Request of `ListSelectDoc` (Get Document Drop-down List).
 ///
-/// 获取文档下拉列表。
+/// This API is used to get account information.
 ListSelectDocRequest {
-    /// 应用ID,获取方法参看如何获取[BotBizId](https://cloud.tencent.com/document/product/1759/109469#4eecb8c1-6ce4-45f5-8fa2-b269449d8efa)
+    /// Application ID.
     ///
     /// Required.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
-    /// 文档名称。可通过文档名称检索支持生成问答的文档，不支持xlsx、xls、csv格式
+    /// Document name.
     "FileName" file_name set_file_name: str,
-    /// 文档状态筛选。文档状态对应码为7 审核中、8 审核失败、10 待发布、11 发布中、12 已发布、13 学习中、14 学习失败 20 已过期。其中仅状态为10 待发布、12 已发布的文档支持生成问答（未填写时默认值为空数组）
+    /// Document status: 7: under review; 8: review failed; 10: pending release; 11: releasing; 12: released; 13: learning; 14: learning failed; 20: expired.
     "Status" status set_status: list i64,
 } }
 rt::action!("lke", "2023-11-30", "ListSelectDoc", ListSelectDocRequest => ListSelectDocResponse);
 
 rt::model! { read debug;
-/// ListSelectDoc返回参数结构体
+/// ListSelectDoc response structure.
 ListSelectDocResponse {
-    /// 下拉框内容
+    /// Dropdown content.
     "List" list set_list: list Option,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4821,29 +4754,29 @@ ListSharedKnowledgeResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ListUnsatisfiedReply` (查询不满意回复列表).
+/// Request of `ListUnsatisfiedReply` (Query Dissatisfied Response List).
 ///
-/// 查询不满意回复列表
+/// This API is used to query a list of dissatisfied responses.
 ListUnsatisfiedReplyRequest {
-    /// 应用ID，获取方法参看如何获取[BotBizId](https://cloud.tencent.com/document/product/1759/109469#4eecb8c1-6ce4-45f5-8fa2-b269449d8efa)
+    /// Application ID.
     ///
     /// Required.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
-    /// 页码，取值范围：大于0
+    /// Page number.
     ///
     /// Required.
     "PageNumber" page_number set_page_number: i128,
-    /// 分页数量，取值范围：大于0
+    /// Number of items per page.
     ///
     /// Required.
     "PageSize" page_size set_page_size: i128,
-    /// 登录用户主账号(集成商模式必填)
+    /// Login to user's root account (required in integrator mode).
     "LoginUin" login_uin set_login_uin: str,
-    /// 登录用户子账号(集成商模式必填)
+    /// Login to user's sub-account (required in integrator mode).
     "LoginSubAccountUin" login_sub_account_uin set_login_sub_account_uin: str,
-    /// 用户请求(问题或答案)，按关键词检索，可匹配用户问题或答案
+    /// User request (question or answer).
     "Query" query set_query: str,
-    /// 按错误类型检索
+    /// Error type retrieval.
     "Reasons" reasons set_reasons: list String,
     /// 按操作状态检索  0-全部 1-待处理  2-已处理【包括答案纠错，拒答，忽略】，不填时默认值为0
     "Status" status set_status: i64,
@@ -4853,64 +4786,64 @@ ListUnsatisfiedReplyRequest {
 rt::action!("lke", "2023-11-30", "ListUnsatisfiedReply", ListUnsatisfiedReplyRequest => ListUnsatisfiedReplyResponse);
 
 rt::model! { read debug;
-/// ListUnsatisfiedReply返回参数结构体
+/// ListUnsatisfiedReply response structure.
 ListUnsatisfiedReplyResponse {
-    /// 总数
+    /// Total number.
     "Total" total set_total: str,
-    /// 不满意回复列表
+    /// List of dissatisfied responses.
     "List" list set_list: list UnsatisfiedReply,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListUsageCallDetail` (列表查询单次调用明细).
+/// Request of `ListUsageCallDetail` (Query Single Call Details).
 ///
-/// 列表查询单次调用明细
+/// This API is used to query single call details in a list.
 ListUsageCallDetailRequest {
-    /// 模型标识
+    /// Model identifier.
     ///
     /// Required.
     "ModelName" model_name set_model_name: str,
-    /// 页码（从1开始）
+    /// Page number.
     ///
     /// Required.
     "PageNumber" page_number set_page_number: i128,
-    /// 分页数量(最大值1000)
+    /// Number of items per page.
     ///
     /// Required.
     "PageSize" page_size set_page_size: i128,
-    /// 开始时间(废弃)
+    /// Start time.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间(废弃)
+    /// End time.
     "EndTime" end_time set_end_time: str,
-    /// uin列表
+    /// Uin list.
     "UinAccount" uin_account set_uin_account: list String,
-    /// 应用ID列表
+    /// Application ID list.
     "AppBizIds" app_biz_ids set_app_biz_ids: list String,
-    /// 调用类型列表
+    /// Call type list.
     "CallType" call_type set_call_type: str,
-    /// 筛选子场景
+    /// Filter sub-scenario.
     "SubScenes" sub_scenes set_sub_scenes: list String,
-    /// 应用类型(knowledge_qa应用管理， shared_knowlege 共享知识库)
+    /// Application Type (knowledge_qa: Knowledge Q&A Application Management, shared_knowledge: Shared Knowledge Base)
     "AppType" app_type set_app_type: str,
-    /// 账单明细对应的自定义tag
+    /// Custom tag corresponding to bill details
     "BillingTag" billing_tag set_billing_tag: str,
-    /// 空间id
+    /// Space ID
     "SpaceId" space_id set_space_id: str,
-    /// 开始时间戳, 单位为秒
+    /// Start timestamp, unit: seconds
     "StatStartTime" stat_start_time set_stat_start_time: i64,
-    /// 开始时间戳, 单位为秒
+    /// Start timestamp, unit: seconds
     "StatEndTime" stat_end_time set_stat_end_time: i64,
 } }
 rt::action!("lke", "2023-11-30", "ListUsageCallDetail", ListUsageCallDetailRequest => ListUsageCallDetailResponse);
 
 rt::model! { read debug;
-/// ListUsageCallDetail返回参数结构体
+/// ListUsageCallDetail response structure.
 ListUsageCallDetailResponse {
-    /// 列表总数
+    /// Total count of lists.
     "Total" total set_total: i128,
-    /// 列表
+    /// List.
     "List" list set_list: list CallDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4954,49 +4887,48 @@ ListWorkflowRunsResponse {
 } }
 
 rt::model! { read debug;
-/// 模型信息
+/// Model information.
 ModelInfo {
-    /// 模型名称
+    /// Model name.
     "ModelName" model_name set_model_name: str,
-    /// 模型描述
+    /// Model description.
     "ModelDesc" model_desc set_model_desc: str,
-    /// 模型名称
+    /// Model name.
     "AliasName" alias_name set_alias_name: str,
-    /// 资源状态 1：资源可用；2：资源已用尽
+    /// Resource status, 1: available; 2: exhausted.
     "ResourceStatus" resource_status set_resource_status: i128,
-    /// 提示词内容字符限制
+    /// Character limit of prompt content.
     "PromptWordsLimit" prompt_words_limit set_prompt_words_limit: str,
-    /// 通过核心采样控制内容生成的多样性，较高的Top P值会导致生成更多样的内容
+    /// By controlling the diversity of content generation through core sampling, a higher Top P value will lead to more diverse content generation.
     "TopP" top_p set_top_p: obj ModelParameter,
-    /// 温度控制随机性
+    /// Temperature control randomness.
     "Temperature" temperature set_temperature: obj ModelParameter,
-    /// 最多能生成的token数量
+    /// Maximum quantity of tokens that can be generated.
     "MaxTokens" max_tokens set_max_tokens: obj ModelParameter,
-    /// 模型来源 Hunyuan：腾讯混元大模型,Industry：腾讯云行业大模型,Experience：新模型体验,Custom自定义模型
+    /// Model source, Hunyuan: Tencent Hunyuan; Industry: Tencent Cloud industry large model; Experience: new model experience.
     "Source" source set_source: str,
-    /// 模型图标
+    /// Model icon.
     "Icon" icon set_icon: str,
-    /// 是否免费
+    /// Whether it is free.
     "IsFree" is_free set_is_free: bool,
-    /// 模型对话框可输入的上限
+    /// Maximum characters input in the model dialog box.
     "InputLenLimit" input_len_limit set_input_len_limit: i128,
-    /// 支持工作流的类型 0:模型不支持; 1: 模型支持工作流； 2： 模型支持效果不佳；
+    /// Workflow support levels:
+    /// 0 - Not supported by the model;
+    /// 1 - Supported by the model;
+    /// 2 - Poorly supported by the model.
     "SupportWorkflowStatus" support_workflow_status set_support_workflow_status: i128,
-    /// 模型类别 generate：生成模型，thought：思考模型
+    /// Model categories:
+    /// Generate: Generative model
+    /// Thought: Thinking model
     "ModelCategory" model_category set_model_category: str,
-    /// 是否默认模型
+    /// Whether it is the default model.
     "IsDefault" is_default set_is_default: bool,
-    /// 角色提示词输入长度限制
+    /// Maximum characters of role prompt words.
     "RoleLenLimit" role_len_limit set_role_len_limit: i128,
-    /// 是否专属并发模型
+    /// Whether it is an exclusive concurrency model.
     "IsExclusive" is_exclusive set_is_exclusive: bool,
-    /// 模型支持智能通话效果
-    ///
-    /// 枚举值：
-    ///
-    /// - 0： 模型不支持
-    /// - 1： 模型支持ai通话
-    /// - 2： 模型ai通话支持效果不佳
+    /// The model supports intelligent call effects.
     "SupportAiCallStatus" support_ai_call_status set_support_ai_call_status: i128,
     /// 专属并发数
     "Concurrency" concurrency set_concurrency: i128,
@@ -5017,7 +4949,7 @@ ModelInfo {
 } }
 
 rt::model! { read debug;
-/// 模型参数范围
+/// Model parameter value range.
 ModelParameter {
     /// 超参名称
     "Name" name set_name: str,
@@ -5034,11 +4966,11 @@ ModelParameter {
     "DefaultValue" default_value set_default_value: str,
     /// 枚举值
     "EnumValues" enum_values set_enum_values: list String,
-    /// 默认值
+    /// Default value.
     "Default" default(default_value_2) set_default: f64,
-    /// 最小值
+    /// Minimum value.
     "Min" min set_min: f64,
-    /// 最大值
+    /// Maximum value.
     "Max" max set_max: f64,
 } }
 
@@ -5072,76 +5004,76 @@ ModelParams {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyApp` (修改应用请求结构体).
+/// Request of `ModifyApp` (Modify Application Request Structure).
 ///
-/// 修改应用请求结构体
+/// This API is used to modify application request structure.
 ModifyAppRequest {
-    /// 应用ID, 获取方法参看如何获取   [BotBizId](https://cloud.tencent.com/document/product/1759/109469#4eecb8c1-6ce4-45f5-8fa2-b269449d8efa)。
+    /// Application ID.
     ///
     /// Required.
     "AppBizId" app_biz_id set_app_biz_id: str,
-    /// 应用类型；"knowledge_qa" 知识问答应用（包含标准模式 单工作流 Multi-Agent 等模式）
+    /// Application type; knowledge_qa - knowledge Q&A management; summary - knowledge summary; classifys - knowledge label extraction.
     ///
     /// Required.
     "AppType" app_type set_app_type: str,
-    /// 应用基础配置
+    /// Basic application configuration.
     ///
     /// Required.
     "BaseConfig" base_config set_base_config: obj BaseConfig,
-    /// 应用配置
+    /// Application configuration.
     ///
     /// Required.
     "AppConfig" app_config set_app_config: obj AppConfig,
-    /// 登录用户子账号(集成商模式必填)
+    /// Login to user's sub-account (required in integrator mode).
     "LoginSubAccountUin" login_sub_account_uin set_login_sub_account_uin: str,
 } }
 rt::action!("lke", "2023-11-30", "ModifyApp", ModifyAppRequest => ModifyAppResponse);
 
 rt::model! { read debug;
-/// ModifyApp返回参数结构体
+/// ModifyApp response structure.
 ModifyAppResponse {
-    /// 应用App
+    /// Application.
     "AppBizId" app_biz_id set_app_biz_id: str,
-    /// 更新时间
+    /// Update time.
     "UpdateTime" update_time set_update_time: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAttributeLabel` (编辑标签).
+/// Request of `ModifyAttributeLabel` (Edit Label).
 ///
-/// 编辑属性标签
+/// This API is used to edit attribute labels.
 ModifyAttributeLabelRequest {
-    /// 应用ID
+    /// Application ID.
     ///
     /// Required.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
-    /// 标签ID
+    /// Label ID.
     ///
     /// Required.
     "AttributeBizId" attribute_biz_id set_attribute_biz_id: str,
-    /// 标签名称
+    /// Label name.
     ///
     /// Required.
     "AttrName" attr_name set_attr_name: str,
-    /// 标签标识 （已作废）
+    /// Label identifier (abolished).
     "AttrKey" attr_key set_attr_key: str,
-    /// 登录用户主账号(集成商模式必填)
+    /// Login to user's root account (required in integrator mode).
     "LoginUin" login_uin set_login_uin: str,
-    /// 登录用户子账号(集成商模式必填)
+    /// Login to user's sub-account (required in integrator mode).
     "LoginSubAccountUin" login_sub_account_uin set_login_sub_account_uin: str,
-    /// 删除的标签值
+    /// Deleted label value.
     "DeleteLabelBizIds" delete_label_biz_ids set_delete_label_biz_ids: list String,
-    /// 新增或编辑的标签
+    /// Newly-added or edited label.
     "Labels" labels set_labels: list AttributeLabel,
 } }
 rt::action!("lke", "2023-11-30", "ModifyAttributeLabel", ModifyAttributeLabelRequest => ModifyAttributeLabelResponse);
 
 rt::model! { read debug;
-/// ModifyAttributeLabel返回参数结构体
+/// ModifyAttributeLabel response structure.
 ModifyAttributeLabelResponse {
-    /// 任务ID
+    /// Task ID.
     "TaskId" task_id set_task_id: str,
     /// 标签ID与名称
     "Labels" labels set_labels: list AttributeLabel,
@@ -5150,23 +5082,23 @@ ModifyAttributeLabelResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDocAttrRange` (批量修改文档适用范围).
+/// Request of `ModifyDocAttrRange` (Batch Modify Document Applicable Scope).
 ///
-/// 批量修改文档适用范围
+/// This API is used to modify applicable scope of the document in batches.
 ModifyDocAttrRangeRequest {
-    /// 应用ID，获取方法参看[如何获取   BotBizId](https://cloud.tencent.com/document/product/1759/109469#4eecb8c1-6ce4-45f5-8fa2-b269449d8efa)
+    /// Application ID.
     ///
     /// Required.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
-    /// 文档ID
+    /// Document ID.
     ///
     /// Required.
     "DocBizIds" doc_biz_ids set_doc_biz_ids: list String,
-    /// 属性标签适用范围 1：全部，2：按条件
+    /// Attribute label applicable scope: 1: all, 2: by conditions.
     ///
     /// Required.
     "AttrRange" attr_range set_attr_range: i128,
-    /// 属性标签引用，LabelBizIds可通过 DescribeAttributeLabel 接口获取
+    /// Attribute label reference.
     ///
     /// Required.
     "AttrLabels" attr_labels set_attr_labels: list AttrLabelRefer,
@@ -5174,26 +5106,26 @@ ModifyDocAttrRangeRequest {
 rt::action!("lke", "2023-11-30", "ModifyDocAttrRange", ModifyDocAttrRangeRequest => ModifyDocAttrRangeResponse);
 
 rt::model! { read debug;
-/// ModifyDocAttrRange返回参数结构体
+/// ModifyDocAttrRange response structure.
 ModifyDocAttrRangeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDocCate` (修改Doc分类).
+/// Request of `ModifyDocCate` (Modify Doc Category).
 ///
-/// 修改Doc分类
+/// This API is used to modify Doc categories.
 ModifyDocCateRequest {
-    /// 应用ID
+    /// Application ID.
     ///
     /// Required.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
-    /// 分类名称
+    /// Category name.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 分类业务ID
+    /// Category business ID.
     ///
     /// Required.
     "CateBizId" cate_biz_id set_cate_biz_id: str,
@@ -5201,50 +5133,49 @@ ModifyDocCateRequest {
 rt::action!("lke", "2023-11-30", "ModifyDocCate", ModifyDocCateRequest => ModifyDocCateResponse);
 
 rt::model! { read debug;
-/// ModifyDocCate返回参数结构体
+/// ModifyDocCate response structure.
 ModifyDocCateResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDoc` (修改文档).
+/// Request of `ModifyDoc` (Document Modification).
 ///
-/// 修改文档
+/// This API is used to modify documents.
 ModifyDocRequest {
-    /// 应用ID，获取方法参看[如何获取   BotBizId](https://cloud.tencent.com/document/product/1759/109469#4eecb8c1-6ce4-45f5-8fa2-b269449d8efa)
-    /// 修改知识库文档时，该参数填入知识库ID。
+    /// Application ID.
     ///
     /// Required.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
-    /// 文档ID
+    /// Document ID.
     ///
     /// Required.
     "DocBizId" doc_biz_id set_doc_biz_id: str,
-    /// 是否引用链接
+    /// Whether to reference a link.
     ///
     /// Required.
     "IsRefer" is_refer set_is_refer: bool,
-    /// 标签适用范围，1:全部，2:按条件。默认为1。
+    /// Applicable scope of labels: 1: all; 2: by condition.
     ///
     /// Required.
     "AttrRange" attr_range set_attr_range: i128,
-    /// 登录用户主账号(集成商模式必填)
+    /// Login to user's root account (required in integrator mode).
     "LoginUin" login_uin set_login_uin: str,
-    /// 登录用户子账号(集成商模式必填)
+    /// Login to user's sub-account (required in integrator mode).
     "LoginSubAccountUin" login_sub_account_uin set_login_sub_account_uin: str,
-    /// 关联的标签
+    /// Associated labels.
     "AttrLabels" attr_labels set_attr_labels: list AttrLabelRefer,
-    /// 网页(或自定义链接)地址
+    /// Web page (or custom link) address.
     "WebUrl" web_url set_web_url: str,
-    /// 外部引用链接类型 0：系统链接 1：自定义链接
-    /// 值为1时，WebUrl 字段不能为空，否则不生效。
+    /// External reference link type: 0: system link 1: custom link.
+    /// When the value is 1, the weburl field cannot be empty; otherwise, it will not take effect.
     "ReferUrlType" refer_url_type set_refer_url_type: i128,
-    /// 有效开始时间，单位为unix时间戳
+    /// Effective start time, unix timestamp.
     "ExpireStart" expire_start set_expire_start: str,
-    /// 有效结束时间，单位为unix时间戳，默认值为0代表永久有效
+    /// Effective end time, unix timestamp. 0 indicates permanent validity.
     "ExpireEnd" expire_end set_expire_end: str,
-    /// 分类ID
+    /// Category ID.
     "CateBizId" cate_biz_id set_cate_biz_id: str,
     /// 是否可下载，IsRefer为true并且ReferUrlType为0时，该值才有意义
     "IsDownload" is_download set_is_download: bool,
@@ -5261,30 +5192,30 @@ ModifyDocRequest {
 rt::action!("lke", "2023-11-30", "ModifyDoc", ModifyDocRequest => ModifyDocResponse);
 
 rt::model! { read debug;
-/// ModifyDoc返回参数结构体
+/// ModifyDoc response structure.
 ModifyDocResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyQAAttrRange` (批量修改问答适用范围).
+/// Request of `ModifyQAAttrRange` (Batch Modify Q&A Applicable Scope).
 ///
-/// 批量修改问答适用范围
+/// This API is used to modify Q&A applicable scope in batches.
 ModifyQAAttrRangeRequest {
-    /// 应用ID
+    /// Application ID.
     ///
     /// Required.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
-    /// 问答ID
+    /// Q&A ID.
     ///
     /// Required.
     "QaBizIds" qa_biz_ids set_qa_biz_ids: list String,
-    /// 属性标签适用范围 1：全部，2：按条件
+    /// Applicable scope of attribute label: 1: all, 2: by conditions.
     ///
     /// Required.
     "AttrRange" attr_range set_attr_range: i128,
-    /// 属性标签引用
+    /// Attribute label reference.
     ///
     /// Required.
     "AttrLabels" attr_labels set_attr_labels: list AttrLabelRefer,
@@ -5292,26 +5223,26 @@ ModifyQAAttrRangeRequest {
 rt::action!("lke", "2023-11-30", "ModifyQAAttrRange", ModifyQAAttrRangeRequest => ModifyQAAttrRangeResponse);
 
 rt::model! { read debug;
-/// ModifyQAAttrRange返回参数结构体
+/// ModifyQAAttrRange response structure.
 ModifyQAAttrRangeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyQACate` (更新QA分类).
+/// Request of `ModifyQACate` (Update Q&A Category).
 ///
-/// 更新QA分类
+/// This API is used to modify Q&A categories.
 ModifyQACateRequest {
-    /// 应用ID
+    /// Application ID.
     ///
     /// Required.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
-    /// 分类名称
+    /// Category name.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 分类业务ID
+    /// Category business ID.
     ///
     /// Required.
     "CateBizId" cate_biz_id set_cate_biz_id: str,
@@ -5319,53 +5250,50 @@ ModifyQACateRequest {
 rt::action!("lke", "2023-11-30", "ModifyQACate", ModifyQACateRequest => ModifyQACateResponse);
 
 rt::model! { read debug;
-/// ModifyQACate返回参数结构体
+/// ModifyQACate response structure.
 ModifyQACateResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyQA` (更新问答).
+/// Request of `ModifyQA` (Update Q&A).
 ///
-/// 更新问答
+/// This API is used to update Q&As.
 ModifyQARequest {
-    /// 应用ID
-    /// 若要操作共享知识库，传KnowledgeBizId
+    /// Application ID.
     ///
     /// Required.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
-    /// 问答ID
+    /// Q&A ID.
     ///
     /// Required.
     "QaBizId" qa_biz_id set_qa_biz_id: str,
-    /// 问题
+    /// Question.
     ///
     /// Required.
     "Question" question set_question: str,
-    /// 答案
+    /// Answer.
     ///
     /// Required.
     "Answer" answer set_answer: str,
-    /// 自定义参数
+    /// Custom parameter.
     "CustomParam" custom_param set_custom_param: str,
-    /// 标签适用范围 1：全部，2：按条件
-    /// 默认值：当没有属性标签，labelRefers为空时，默认值为1
-    /// 有属性标签，labelRefers不为空，默认值为2
+    /// Applicable scope of labels: 1. all; 2. by conditions.
     "AttrRange" attr_range set_attr_range: i128,
-    /// 标签引用
+    /// Label reference.
     "AttrLabels" attr_labels set_attr_labels: list AttrLabelRefer,
-    /// 文档ID
+    /// Document ID.
     "DocBizId" doc_biz_id set_doc_biz_id: str,
-    /// 分类ID
+    /// Category ID.
     "CateBizId" cate_biz_id set_cate_biz_id: str,
-    /// 有效开始时间，单位是unix时间戳，默认值为0，代表永久有效
+    /// Effective start time, unix timestamp.
     "ExpireStart" expire_start set_expire_start: str,
-    /// 有效结束时间，单位是unix时间戳，默认值为0，代表永久有效
+    /// Effective end time, unix timestamp, 0 indicates permanent validity.
     "ExpireEnd" expire_end set_expire_end: str,
-    /// 相似问修改信息(相似问没有修改则不传)
+    /// Similar question modification information (not passed if there is no modification to the similar question).
     "SimilarQuestionModify" similar_question_modify set_similar_question_modify: obj SimilarQuestionModify,
-    /// 问题描述
+    /// Problem description.
     "QuestionDesc" question_desc set_question_desc: str,
     /// 问答生效范围: 1-不生效；2-仅开发域生效；3-仅发布域生效；4-开发域和发布域均生效。若不传该字段，则不修改问答的生效范围。
     "EnableScope" enable_scope set_enable_scope: i64,
@@ -5373,26 +5301,26 @@ ModifyQARequest {
 rt::action!("lke", "2023-11-30", "ModifyQA", ModifyQARequest => ModifyQAResponse);
 
 rt::model! { read debug;
-/// ModifyQA返回参数结构体
+/// ModifyQA response structure.
 ModifyQAResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyRejectedQuestion` (修改拒答问题).
+/// Request of `ModifyRejectedQuestion` (Modify Rejected Questions).
 ///
-/// 修改拒答问题
+/// This API is used to modify rejected questions.
 ModifyRejectedQuestionRequest {
-    /// 应用ID, 获取方法参看如何获取 [BotBizId](https://cloud.tencent.com/document/product/1759/109469#4eecb8c1-6ce4-45f5-8fa2-b269449d8efa)
+    /// Application ID.
     ///
     /// Required.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
-    /// 拒答问题
+    /// Rejected question.
     ///
     /// Required.
     "Question" question set_question: str,
-    /// 拒答问题来源的数据源唯一id, 通过调用ListRejectedQuestion接口获取
+    /// Unique id of the data source for the rejected question source.
     ///
     /// Required.
     "RejectedBizId" rejected_biz_id set_rejected_biz_id: str,
@@ -5402,95 +5330,95 @@ ModifyRejectedQuestionRequest {
 rt::action!("lke", "2023-11-30", "ModifyRejectedQuestion", ModifyRejectedQuestionRequest => ModifyRejectedQuestionResponse);
 
 rt::model! { read debug;
-/// ModifyRejectedQuestion返回参数结构体
+/// ModifyRejectedQuestion response structure.
 ModifyRejectedQuestionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 文档信息
+/// Document information.
 MsgFileInfo {
-    /// 文档名称
+    /// Document name.
     "FileName" file_name set_file_name: str,
-    /// 文档大小
+    /// Document size.
     "FileSize" file_size set_file_size: str,
-    /// 文档URL
+    /// Document URL.
     "FileUrl" file_url set_file_url: str,
-    /// 文档类型
+    /// Document type.
     "FileType" file_type set_file_type: str,
-    /// 文档ID
+    /// Document ID.
     "DocId" doc_id set_doc_id: str,
 } }
 
 rt::model! { read debug;
-/// 消息详情
+/// Message details.
 MsgRecord {
-    /// 内容
+    /// Content.
     "Content" content set_content: str,
-    /// 当前记录所对应的 Session ID
+    /// The Session ID corresponding to the current record.
     "SessionId" session_id set_session_id: str,
-    /// 记录ID
+    /// Record ID.
     "RecordId" record_id set_record_id: str,
-    /// 关联记录ID
+    /// Associated record ID.
     "RelatedRecordId" related_record_id set_related_record_id: str,
-    /// 是否来自自己
+    /// Whether it is from oneself.
     "IsFromSelf" is_from_self set_is_from_self: bool,
-    /// 发送者名称
+    /// Sender name.
     "FromName" from_name set_from_name: str,
-    /// 发送者头像
+    /// Avatar of the sender.
     "FromAvatar" from_avatar set_from_avatar: str,
-    /// 时间戳
+    /// Timestamp.
     "Timestamp" timestamp set_timestamp: str,
-    /// 是否已读
+    /// Whether it is read.
     "HasRead" has_read set_has_read: bool,
-    /// 评价
+    /// Evaluation.
     "Score" score set_score: i128,
-    /// 是否评分
+    /// Whether to rate.
     "CanRating" can_rating set_can_rating: bool,
-    /// 是否展示反馈按钮
+    /// Whether to display the feedback button.
     "CanFeedback" can_feedback set_can_feedback: bool,
-    /// 记录类型
+    /// Record type.
     "Type" r#type set_type: i128,
-    /// 引用来源
+    /// Reference source.
     "References" references set_references: list MsgRecordReference,
-    /// 评价原因
+    /// Reason for evaluation.
     "Reasons" reasons set_reasons: list String,
-    /// 是否大模型
+    /// Whether it is a large model.
     "IsLlmGenerated" is_llm_generated set_is_llm_generated: bool,
-    /// 图片链接，可公有读
+    /// Image URL, which can be public read.
     "ImageUrls" image_urls set_image_urls: list String,
-    /// 当次 token 统计信息
+    /// Statistical information of the current token.
     "TokenStat" token_stat set_token_stat: obj TokenStat,
-    /// 回复方式
-    /// 1:大模型直接回复;
-    /// 2:保守回复, 未知问题回复;
-    /// 3:拒答问题回复;
-    /// 4:敏感回复;
-    /// 5:问答对直接回复, 已采纳问答对优先回复;
-    /// 6:欢迎语回复;
-    /// 7:并发超限回复;
-    /// 8:全局干预知识;
-    /// 9:任务流程过程回复, 当历史记录中 task_flow.type = 0 时, 为大模型回复;
-    /// 10:任务流程答案回复;
-    /// 11:搜索引擎回复;
-    /// 12:知识润色后回复;
-    /// 13:图片理解回复;
-    /// 14:实时文档回复;
+    /// Response method.
+    /// 1: Large model directly replies.
+    /// 2: Conservative reply, reply to unknown questions.
+    /// 3: Reply to rejected question.
+    /// 4: Sensitive response.
+    /// 5: Directly reply to Q&A pairs. Priority will be given to answering the adopted Q&A pairs.
+    /// 6: Reply with welcome words.
+    /// 7: Reply for concurrency limit exceeded.
+    /// 8: Global intervention knowledge.
+    /// 9: Reply during the task flow process. When task_flow.type = 0 in history, it is a response from the large model.
+    /// 10: Reply with task flow answer.
+    /// 11: Reply from the search engine.
+    /// 12: Reply after knowledge polishing.
+    /// 13: Reply with image understanding.
+    /// 14: Reply based on real-time document.
     "ReplyMethod" reply_method set_reply_method: i128,
-    /// 选项卡, 用于多轮对话
+    /// Option tab, used for multi-round dialogue.
     "OptionCards" option_cards set_option_cards: list String,
-    /// 任务信息
+    /// Task information.
     "TaskFlow" task_flow set_task_flow: obj TaskFlowInfo,
-    /// 用户传入的文件信息
+    /// File information passed in by the user.
     "FileInfos" file_infos set_file_infos: list FileInfo,
-    /// 参考来源引用位置信息
+    /// Location information of reference source .
     "QuoteInfos" quote_infos set_quote_infos: list QuoteInfo,
-    /// Agent的思考过程信息
+    /// Information on the thinking process of the agent.
     "AgentThought" agent_thought set_agent_thought: obj AgentThought,
-    /// 扩展信息
+    /// Expanded information.
     "ExtraInfo" extra_info set_extra_info: obj ExtraInfo,
-    /// 工作流信息
+    /// Workflow information.
     "WorkFlow" work_flow set_work_flow: obj WorkflowInfo,
     /// Widget信息
     "Widgets" widgets set_widgets: list Widget,
@@ -5508,23 +5436,17 @@ MsgRecord {
 } }
 
 rt::model! { read debug;
-/// 聊天详情Refer
+/// Chat details Refer.
 MsgRecordReference {
-    /// id
+    /// ID
     "Id" id set_id: str,
-    /// 链接
+    /// URL.
     "Url" url set_url: str,
-    /// 类型
-    ///
-    /// 枚举值：
-    ///
-    /// - 1： 问答
-    /// - 2： 文档片段
-    /// - 4： 联网检索到的内容
+    /// Type.
     "Type" r#type set_type: i128,
-    /// 名称
+    /// Name.
     "Name" name set_name: str,
-    /// 来源文档ID
+    /// Source document ID.
     "DocId" doc_id set_doc_id: str,
     /// 知识库名称
     "KnowledgeName" knowledge_name set_knowledge_name: str,
@@ -5660,15 +5582,15 @@ NodeRunDetail {
 } }
 
 rt::model! { read debug;
-/// 下拉框选项
+/// Dropdown options.
 Option {
-    /// 文本
+    /// Text.
     "Text" text set_text: str,
-    /// 值
+    /// Value.
     "Value" value set_value: str,
-    /// 文件字符数
+    /// Number of characters in a file.
     "CharSize" char_size set_char_size: str,
-    /// 文件类型
+    /// File type.
     "FileType" file_type set_file_type: str,
 } }
 
@@ -5712,42 +5634,42 @@ ParameterConfig {
 } }
 
 rt::model! { both debug;
-/// 插件参数请求结构
+/// Plugin parameter request structure.
 PluginToolReqParam {
-    /// AnyOf类型参数
+    /// AnyOf type parameter.
     "AnyOf" any_of set_any_of: list PluginToolReqParam,
-    /// 参数默认值
+    /// Parameter default value.
     "DefaultValue" default_value set_default_value: str,
-    /// 参数描述
+    /// Parameter description.
     "Desc" desc set_desc: str,
-    /// 插件参数配置是否隐藏不可见，true-隐藏不可见，false-可见
+    /// Whether the plugin parameter configuration is hidden and invisible. true - Hidden and invisible; false - Visible.
     "GlobalHidden" global_hidden set_global_hidden: bool,
-    /// 参数是否必填
+    /// Whether the parameter is required.
     "IsRequired" is_required set_is_required: bool,
-    /// 参数名称
+    /// Parameter name.
     "Name" name set_name: str,
-    /// OneOf类型参数
+    /// OneOf type parameter.
     "OneOf" one_of set_one_of: list PluginToolReqParam,
-    /// 子参数,ParamType 是OBJECT 或 ARRAY<>类型有用
+    /// Sub-parameter. "ParamType" is useful when it is "OBJECT " or "ARRAY<>" type.
     "SubParams" sub_params set_sub_params: list PluginToolReqParam,
-    /// 参数类型，0:string, 1:int, 2:float，3:bool 4:object 5:array_string, 6:array_int, 7:array_float, 8:array_bool, 9:array_object, 99:null, 100:upspecified
+    /// Parameter type, 0: string; 1: int; 2: float; 3: bool; 4: object; 5: array_string; 6: array_int; 7: array_float; 8: array_bool; 9: array_object, 99: null, 100: upspecified.
     "Type" r#type set_type: i64,
 } }
 
 rt::model! { read debug;
-/// 执行过程信息记录
+/// Execution process information log.
 Procedure {
-    /// 执行过程英语名
+    /// English name of execution process.
     "Name" name set_name: str,
-    /// 中文名, 用于展示
+    /// Chinese name for display.
     "Title" title set_title: str,
-    /// 状态常量: 使用中: processing, 成功: success, 失败: failed
+    /// Status: processing, success, failed.
     "Status" status set_status: str,
-    /// 消耗 token 数
+    /// Number of consumed tokens.
     "Count" count set_count: i128,
-    /// 调试信息
+    /// Debugging information.
     "Debugging" debugging set_debugging: obj ProcedureDebugging,
-    /// 计费资源状态，1：可用，2：不可用
+    /// Billing resource status, 1: available; 2: unavailable.
     "ResourceStatus" resource_status set_resource_status: i128,
     /// 输入消耗 token 数
     "InputCount" input_count set_input_count: i128,
@@ -5756,96 +5678,96 @@ Procedure {
 } }
 
 rt::model! { read debug;
-/// 调试信息
+/// Debug information.
 ProcedureDebugging {
-    /// 检索query
+    /// Retrieve query.
     "Content" content set_content: str,
-    /// 系统prompt
+    /// System prompt.
     "System" system set_system: str,
-    /// 多轮历史信息
+    /// Multiple rounds of historical information.
     "Histories" histories set_histories: list HistorySummary,
-    /// 检索知识
+    /// Retrieve knowledge.
     "Knowledge" knowledge set_knowledge: list KnowledgeSummary,
-    /// 任务流程
+    /// Task process.
     "TaskFlow" task_flow set_task_flow: obj TaskFlowSummary,
-    /// 工作流调试信息
+    /// Workflow debugging information.
     "WorkFlow" work_flow set_work_flow: obj WorkFlowSummary,
-    /// Agent调试信息
+    /// Agent debugging information.
     "Agent" agent set_agent: obj AgentDebugInfo,
-    /// 自定义参数
+    /// Custom parameter.
     "CustomVariables" custom_variables set_custom_variables: list String,
 } }
 
 rt::model! { read debug;
-/// 获取QA分类分组
+/// Obtain Q&A category group.
 QACate {
-    /// QA分类的业务ID
+    /// Q&A category business ID.
     "CateBizId" cate_biz_id set_cate_biz_id: str,
-    /// 分类名称
+    /// Category name.
     "Name" name set_name: str,
-    /// 分类下QA数量
+    /// Quantity of Q&As under the category.
     "Total" total set_total: i64,
-    /// 是否可新增
+    /// Whether it is possible to add.
     "CanAdd" can_add set_can_add: bool,
-    /// 是否可编辑
+    /// Whether it can be edited.
     "CanEdit" can_edit set_can_edit: bool,
-    /// 是否可删除
+    /// Whether it can be deleted.
     "CanDelete" can_delete set_can_delete: bool,
-    /// 子分类
+    /// Subcategory.
     "Children" children set_children: list QACate,
     /// 是否是叶子节点
     "IsLeaf" is_leaf set_is_leaf: bool,
 } }
 
 rt::model! { write debug;
-/// 问答列表
+/// Q&A list.
 QAList {
-    /// 问答ID
+    /// Q&A ID.
     ///
     /// Required.
     "QaBizId" qa_biz_id set_qa_biz_id: str,
-    /// 是否采纳
+    /// Whether to accept.
     "IsAccepted" is_accepted set_is_accepted: bool,
-    /// 分类ID
+    /// Category ID.
     "CateBizId" cate_biz_id set_cate_biz_id: str,
-    /// 问题
+    /// Question.
     "Question" question set_question: str,
-    /// 答案
+    /// Answer.
     "Answer" answer set_answer: str,
 } }
 
 rt::model! { write debug;
-/// QA查询参数
+/// Q&A query parameter.
 QAQuery {
-    /// 页码 从1开始
+    /// Page number.
     ///
     /// Required.
     "PageNumber" page_number set_page_number: i128,
-    /// 页大小 默认15 最大100
+    /// Number of items per page.
     ///
     /// Required.
     "PageSize" page_size set_page_size: i128,
-    /// 应用ID
+    /// Application ID.
     ///
     /// Required.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
-    /// 查询内容
+    /// Query content.
     "Query" query set_query: str,
-    /// 分类ID
+    /// Category ID.
     "CateBizId" cate_biz_id set_cate_biz_id: str,
-    /// 校验状态的枚举值
+    /// Verification status.
     "AcceptStatus" accept_status set_accept_status: list i128,
-    /// 发布状态的枚举值
+    /// Release status.
     "ReleaseStatus" release_status set_release_status: list i128,
-    /// 文档ID
+    /// Document ID.
     "DocBizId" doc_biz_id set_doc_biz_id: str,
-    /// QAID
+    /// Q&A ID.
     "QaBizId" qa_biz_id set_qa_biz_id: str,
-    /// 来源
+    /// Source.
     "Source" source set_source: i128,
-    /// 查询答案
+    /// Query an answer.
     "QueryAnswer" query_answer set_query_answer: str,
-    /// 查询类型 filename 名称、 attribute 标签
+    /// Query type: filename, attribute label.
     "QueryType" query_type set_query_type: str,
     /// 问答生效域检索，不检索不传。枚举值如下：
     /// 1-不生效；2-仅开发域生效；3-仅发布域生效；4-开发域和发布域均生效。
@@ -5857,93 +5779,89 @@ QAQuery {
 } }
 
 rt::model! { read debug;
-/// 问答对参考信息
+/// Reference information of the Q&A pair
 QaReference {
-    /// 问答业务ID
+    /// QA business ID
     "QaBizId" qa_biz_id set_qa_biz_id: i128,
-    /// 文档片段参考ID
+    /// Document fragment reference ID
     "ReferBizId" refer_biz_id set_refer_biz_id: i128,
-    /// 问答所在知识库业务ID
+    /// Business ID of the knowledge base where the QA resides
     "KnowledgeBizId" knowledge_biz_id set_knowledge_biz_id: i128,
-    /// 问答所在知识库名称
+    /// Name of the knowledge base where the QA resides
     "KnowledgeName" knowledge_name set_knowledge_name: str,
 } }
 
 rt::model! { read debug;
-/// 问题可选项
+/// Optional issue
 QuestionOption {
-    /// 选项的标签
+    /// Tag of the option
     "Label" label set_label: str,
-    /// 选项的描述
+    /// Description of the option.
     "Description" description set_description: str,
 } }
 
 rt::model! { read debug;
-/// 问卷信息
+/// Questionnaire information
 Questionnaire {
-    /// 问卷的标题
+    /// Questionnaire title
     "Title" title set_title: str,
-    /// 问卷的问题列表
+    /// Question list of the questionnaire
     "Questions" questions set_questions: list QuestionnaireQuestion,
-    /// 问卷的答案列表
+    /// List of answers to the questionnaire
     "Answers" answers set_answers: list QuestionnaireQuestionAnswer,
 } }
 
 rt::model! { read debug;
-/// 问卷的问题
+/// Question of the questionnaire
 QuestionnaireQuestion {
-    /// 问题的序号
+    /// Serial number of the issue
     "Index" index set_index: i64,
-    /// 问题的内容
+    /// Content of the issue
     "Question" question set_question: str,
-    /// 问题类型
+    /// Problem type
     "Type" r#type set_type: i64,
-    /// 是否必选
+    /// Required or optional
     "Required" required set_required: bool,
-    /// 问题的选项
+    /// Options for the question
     "Options" options set_options: list QuestionOption,
 } }
 
 rt::model! { read debug;
-/// 问卷问题的答案
+/// Answer to the questionnaire question
 QuestionnaireQuestionAnswer {
-    /// 问题
+    /// Issue.
     "Question" question set_question: str,
-    /// 选中的答案标签
+    /// Selected answer tag.
     "SelectedLabels" selected_labels set_selected_labels: list String,
 } }
 
 rt::model! { read debug;
-/// 搜索引擎参考来源索引
+/// Search engine reference source index.
 QuoteInfo {
-    /// 参考来源位置
+    /// Reference source location.
     "Position" position set_position: i128,
-    /// 参考来源索引顺序
+    /// Reference source index sequence.
     "Index" index set_index: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `RateMsgRecord` (评价消息【点赞点踩】).
+/// Request of `RateMsgRecord` (Comment Messages).
 ///
-/// 点赞点踩消息
+/// This API is used to show messages for likes and dislikes.
 RateMsgRecordRequest {
-    /// 应用appKey
+    /// Application appkey.
     ///
     /// Required.
     "BotAppKey" bot_app_key set_bot_app_key: str,
-    /// 消息ID 【大模型回复答案的RecordID】可以通过[GetMsgRecord](https://cloud.tencent.com/document/product/1759/105090)接口获取
+    /// Message ID.
     ///
     /// Required.
     "RecordId" record_id set_record_id: str,
-    /// 0: 取消前置状态 ; 1: 点赞;   2: 点踩;
-    /// 注：
-    /// (1) 评测端不支持点赞、点踩
-    /// (2) 消息回复类型为欢迎语、并发超限、实时文档，不支持点赞、点踩
-    /// (3) 点赞或者点踩之后，如果想要取消状态，传值为0即可
+    /// 1: like; 2: dislike.
     ///
     /// Required.
     "Score" score set_score: i128,
-    /// 支持通过API自定义，字符上限值为20字符；通过API 自定义标签，可以支持平台端用户在不满意问题错误类型中筛选、查看
+    /// Reason.
     "Reasons" reasons set_reasons: list String,
     /// 用户自定义反馈内容
     "FeedbackContent" feedback_content set_feedback_content: str,
@@ -5962,40 +5880,40 @@ impl ::core::fmt::Debug for RateMsgRecordRequest {
 rt::action!("lke", "2023-11-30", "RateMsgRecord", RateMsgRecordRequest => RateMsgRecordResponse);
 
 rt::model! { read debug;
-/// RateMsgRecord返回参数结构体
+/// RateMsgRecord response structure.
 RateMsgRecordResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 引用来源详情
+/// Reference source details.
 ReferDetail {
-    /// 引用ID
+    /// Reference ID.
     "ReferBizId" refer_biz_id set_refer_biz_id: str,
-    /// 文档类型 (1 QA, 2 文档段)
+    /// Document type (1: Q&A; 2: document paragraph).
     "DocType" doc_type set_doc_type: i128,
-    /// 文档名称
+    /// Document name.
     "DocName" doc_name set_doc_name: str,
-    /// 分片内容
+    /// Fragment content.
     "PageContent" page_content set_page_content: str,
-    /// 问题
+    /// Question.
     "Question" question set_question: str,
-    /// 答案
+    /// Answer.
     "Answer" answer set_answer: str,
-    /// 置信度
+    /// Confidence.
     "Confidence" confidence set_confidence: f64,
-    /// 标记
+    /// Mark.
     "Mark" mark set_mark: i128,
-    /// 分片高亮内容
+    /// Fragment highlight content.
     "Highlights" highlights set_highlights: list Highlight,
-    /// 原始内容
+    /// Original content.
     "OrgData" org_data set_org_data: str,
-    /// 页码信息
+    /// Page number information.
     "PageInfos" page_infos set_page_infos: list i128,
-    /// sheet信息
+    /// Sheet information.
     "SheetInfos" sheet_infos set_sheet_infos: list String,
-    /// 文档ID
+    /// Document ID.
     "DocBizId" doc_biz_id set_doc_biz_id: str,
     /// 知识库ID
     "KnowledgeBizId" knowledge_biz_id set_knowledge_biz_id: str,
@@ -6029,21 +5947,21 @@ ReferShareKnowledgeResponse {
 } }
 
 rt::model! { read debug;
-/// 发布拒答
+/// Release rejected questions.
 RejectedQuestion {
-    /// 拒答问题ID
+    /// Reject question ID.
     "RejectedBizId" rejected_biz_id set_rejected_biz_id: str,
-    /// 被拒答的问题
+    /// The question that has been rejected.
     "Question" question set_question: str,
-    /// 发布状态(1 待发布 2 发布中 3 已发布 4 发布失败)
+    /// Status.
     "Status" status set_status: i128,
-    /// 状态描述
+    /// Status description.
     "StatusDesc" status_desc set_status_desc: str,
-    /// 更新时间, 秒级时间戳
+    /// Update time.
     "UpdateTime" update_time set_update_time: str,
-    /// 是否允许编辑
+    /// Whether editing is allowed.
     "IsAllowEdit" is_allow_edit set_is_allow_edit: bool,
-    /// 是否允许删除
+    /// Whether deletion is allowed.
     "IsAllowDelete" is_allow_delete set_is_allow_delete: bool,
     /// 操作人
     "Operator" operator set_operator: str,
@@ -6052,127 +5970,122 @@ RejectedQuestion {
 } }
 
 rt::model! { read debug;
-/// 发布配置项
+/// Release configuration items.
 ReleaseConfigs {
-    /// 配置项描述
+    /// Configuration item description.
     "ConfigItem" config_item set_config_item: str,
-    /// 更新时间
+    /// Update time.
     "UpdateTime" update_time set_update_time: str,
-    /// 状态
-    /// 2：待发布
-    /// 3：发布中
-    /// 4：已发布
-    /// 5：发布失败
+    /// Status.
     "Action" action set_action: i128,
-    /// 变更后的内容
+    /// Content after modification.
     "Value" value set_value: str,
-    /// 变更前的内容
+    /// Content before modification.
     "LastValue" last_value set_last_value: str,
-    /// 变更内容(优先级展示content内容,content为空取value内容)
+    /// Modified content (display "content" with priority. If "content" is empty, take "value").
     "Content" content set_content: str,
-    /// 失败原因
+    /// Reason for failure.
     "Message" message set_message: str,
 } }
 
 rt::model! { read debug;
-/// 发布文档详情
+/// Release document details.
 ReleaseDoc {
-    /// 文件名
+    /// File name.
     "FileName" file_name set_file_name: str,
-    /// 文件类型
+    /// File type.
     "FileType" file_type set_file_type: str,
-    /// 更新时间
+    /// Update time.
     "UpdateTime" update_time set_update_time: str,
-    /// 状态
+    /// Status.
     "Action" action set_action: i128,
-    /// 状态描述
+    /// Status description.
     "ActionDesc" action_desc set_action_desc: str,
-    /// 失败原因
+    /// Reason for failure.
     "Message" message set_message: str,
-    /// 文档业务ID
+    /// Document business ID.
     "DocBizId" doc_biz_id set_doc_biz_id: str,
 } }
 
 rt::model! { read debug;
-/// 发布问答
+/// Release Q&A.
 ReleaseQA {
-    /// 问题
+    /// Question.
     "Question" question set_question: str,
-    /// 更新时间
+    /// Update time.
     "UpdateTime" update_time set_update_time: str,
-    /// 状态
+    /// Status.
     "Action" action set_action: i128,
-    /// 状态描述
+    /// Status description.
     "ActionDesc" action_desc set_action_desc: str,
-    /// 来源1:文档生成，2：批量导入，3：手动添加
+    /// Source, 1: documentation generation; 2: batch import; 3: manual addition.
     "Source" source set_source: i128,
-    /// 来源描述
+    /// Source description.
     "SourceDesc" source_desc set_source_desc: str,
-    /// 文件名字
+    /// Filename.
     "FileName" file_name set_file_name: str,
-    /// 文档类型
+    /// Document type.
     "FileType" file_type set_file_type: str,
-    /// 失败原因
+    /// Reason for failure
     "Message" message set_message: str,
-    /// 发布状态
+    /// Release status.
     "ReleaseStatus" release_status set_release_status: i128,
-    /// QAID
+    /// Q&A ID.
     "QaBizId" qa_biz_id set_qa_biz_id: str,
-    /// 文档业务ID
+    /// Document business ID.
     "DocBizId" doc_biz_id set_doc_biz_id: str,
 } }
 
 rt::model! { read debug;
-/// 发布拒答
+/// Release rejected questions.
 ReleaseRejectedQuestion {
-    /// 问题
+    /// Question.
     "Question" question set_question: str,
-    /// 更新时间
+    /// Update time.
     "UpdateTime" update_time set_update_time: str,
-    /// 状态
+    /// Status.
     "Action" action set_action: i128,
-    /// 状态描述
+    /// Status description.
     "ActionDesc" action_desc set_action_desc: str,
-    /// 失败原因
+    /// Reason for failure.
     "Message" message set_message: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RenameDoc` (文档重命名).
+/// Request of `RenameDoc` (Rename Document).
 ///
-/// 文档重命名
+/// This API is used to rename a document.
 RenameDocRequest {
-    /// 登录用户主账号(集成商模式必填)
+    /// Login to user's root account (required in integrator mode).
     "LoginUin" login_uin set_login_uin: str,
-    /// 登录用户子账号(集成商模式必填)
+    /// Login to user's sub-account (required in integrator mode).
     "LoginSubAccountUin" login_sub_account_uin set_login_sub_account_uin: str,
-    /// 应用ID，获取方法参看[如何获取   BotBizId](https://cloud.tencent.com/document/product/1759/109469#4eecb8c1-6ce4-45f5-8fa2-b269449d8efa)。
-    /// 重命名知识库文档时，该参数填入知识库ID。
+    /// Application ID.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
-    /// 文档ID
+    /// Document ID.
     "DocBizId" doc_biz_id set_doc_biz_id: str,
-    /// 新文档名，需要带上后缀
+    /// New document name, which needs to include the suffix.
     "NewName" new_name set_new_name: str,
 } }
 rt::action!("lke", "2023-11-30", "RenameDoc", RenameDocRequest => RenameDocResponse);
 
 rt::model! { read debug;
-/// RenameDoc返回参数结构体
+/// RenameDoc response structure.
 RenameDocResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RetryDocAudit` (文档审核重试).
+/// Request of `RetryDocAudit` (Retry Document Auditing).
 ///
-/// 文档解析重试
+/// This API is used to retry document parsing.
 RetryDocAuditRequest {
-    /// 应用ID
+    /// Application ID
     ///
     /// Required.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
-    /// 文档ID
+    /// Document ID.
     ///
     /// Required.
     "DocBizId" doc_biz_id set_doc_biz_id: str,
@@ -6180,22 +6093,22 @@ RetryDocAuditRequest {
 rt::action!("lke", "2023-11-30", "RetryDocAudit", RetryDocAuditRequest => RetryDocAuditResponse);
 
 rt::model! { read debug;
-/// RetryDocAudit返回参数结构体
+/// RetryDocAudit response structure.
 RetryDocAuditResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RetryDocParse` (文档解析重试).
+/// Request of `RetryDocParse` (Retry Document Parsing).
 ///
-/// 文档解析重试
+/// This API is used to retry document parsing.
 RetryDocParseRequest {
-    /// 应用ID
+    /// Application ID
     ///
     /// Required.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
-    /// 废弃
+    /// Document ID.
     "DocBizId" doc_biz_id set_doc_biz_id: str,
     /// 集合最大上限50个，DocBizIds有值使用DocBizIds，为空时则使用DocBizId(兼容废弃字段)
     "DocBizIds" doc_biz_ids set_doc_biz_ids: list String,
@@ -6203,22 +6116,22 @@ RetryDocParseRequest {
 rt::action!("lke", "2023-11-30", "RetryDocParse", RetryDocParseRequest => RetryDocParseResponse);
 
 rt::model! { read debug;
-/// RetryDocParse返回参数结构体
+/// RetryDocParse response structure.
 RetryDocParseResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RetryRelease` (发布暂停后重试).
+/// Request of `RetryRelease` (Retry after Release Suspension).
 ///
-/// 发布暂停后重试
+/// This API is used to retry after release suspension.
 RetryReleaseRequest {
-    /// 应用ID（获取方法参看如何获取   [BotBizId](https://cloud.tencent.com/document/product/1759/109469#4eecb8c1-6ce4-45f5-8fa2-b269449d8efa)）
+    /// Robot ID.
     ///
     /// Required.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
-    /// 发布单ID（可以通过[ListRelease](https://cloud.tencent.com/document/product/1759/105077)获得）
+    /// Release business id.
     ///
     /// Required.
     "ReleaseBizId" release_biz_id set_release_biz_id: str,
@@ -6226,202 +6139,189 @@ RetryReleaseRequest {
 rt::action!("lke", "2023-11-30", "RetryRelease", RetryReleaseRequest => RetryReleaseResponse);
 
 rt::model! { read debug;
-/// RetryRelease返回参数结构体
+/// RetryRelease response structure.
 RetryReleaseResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 节点信息
+/// Node information
 RunNodeInfo {
-    /// 节点类型，0:未指定，1:开始节点，2:API节点，3:询问节点，4:答案节点
+    /// Node type, 0: unspecified; 1: start node; 2: api node; 3: inquiry node; 4: answer node.
     "NodeType" node_type set_node_type: i64,
-    /// 节点ID
+    /// Node ID.
     "NodeId" node_id set_node_id: str,
-    /// 节点名称
+    /// Node name.
     "NodeName" node_name set_node_name: str,
-    /// 请求的API
+    /// Requested API.
     "InvokeApi" invoke_api set_invoke_api: obj InvokeAPI,
-    /// 当前节点的所有槽位的值，key：SlotID。没有值的时候也要返回空。
+    /// Values of all slots of the current node, key: SlotID. Return an Null even if there is no value.
     "SlotValues" slot_values set_slot_values: list ValueInfo,
 } }
 
 rt::model! { read debug;
-/// 沙盒信息内容
+/// Sandbox information content
 SandboxContent {
-    /// 沙盒的URL地址
+    /// URL address of the sandbox
     "Url" url set_url: str,
-    /// 沙盒通过浏览器打开的URL地址
+    /// URL address for opening the sandbox through a browser
     "DisplayUrl" display_url set_display_url: str,
-    /// 沙盒输出内容
+    /// Sandbox output content
     "Content" content set_content: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SaveDoc` (知识库文档录入).
+/// Request of `SaveDoc` (Save Knowledge Base Document Q&A).
 ///
-/// 知识库文档问答保存。
-/// 将文件存储到应用的知识库内需要三步：
-/// 1.获取临时密钥，参考[接口文档](https://cloud.tencent.com/document/product/1759/105050)。获取临时密钥不同参数组合权限不一样，可参考 [智能体开发平台操作 cos 指南](https://cloud.tencent.com/document/product/1759/116238)
-/// 2.调用腾讯云提供的 cos 存储接口，将文件存储到智能体开发平台 cos 中：具体可参考[ COS SDK 概览](https://cloud.tencent.com/document/product/436/6474), 注意使用的是临时密钥的方式操作 COS
-/// 3.调用本接口，将文件的基础信息存储到智能体开发平台中。
-/// 以上步骤可参考[文档](https://cloud.tencent.com/document/product/1759/108903)，文档最后有[代码demo](https://cloud.tencent.com/document/product/1759/108903#demo)，可作为参考。
+/// This API is used to save a knowledge base document Q&As.
+/// Three steps to store a file in the knowledge library of the application:
+/// 1. Obtain a temporary key. For more information, see [API Documentation](https://cloud.tencent.com/document/product/1759/105050). Different parameter combinations of the temporary key have different permissions. For more information, see [Tencent Cloud Agent Development Platform/ADP COS Guide](https://cloud.tencent.com/document/product/1759/116238).
+/// 2. Call the COS storage API provided by Tencent Cloud to store the file in the COS of ADP. For details, see [COS SDK Overview](https://cloud.tencent.com/document/product/436/6474). Note that the temporary key method is used to operate COS.
+/// 3. Call this API to store the basic information of the file in ADP.
+/// For the above steps, see [Documentation](https://cloud.tencent.com/document/product/1759/108903). At the end of the documentation, there is a [code demo](https://cloud.tencent.com/document/product/1759/108903#demo), which can be used as a reference.
 SaveDocRequest {
-    /// 应用ID。应用ID 获取方法参看[如何获取   BotBizId](https://cloud.tencent.com/document/product/1759/109469#4eecb8c1-6ce4-45f5-8fa2-b269449d8efa)
-    /// 导入知识库文档时，该参数填入知识库 ID。
+    /// Application ID.
     ///
     /// Required.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
-    /// 文件名，需要包含文件扩展名
+    /// File name.
     ///
     /// Required.
     "FileName" file_name set_file_name: str,
-    /// 文档支持下面类型
-    /// pdf、doc、docx、ppt、mhtml、pptx、wps、ppsx，单个文件不超过200MB；
-    /// xlsx、xls、md、txt、csv、html，单个文件不超过20MB；
-    ///
-    /// 图片支持下面类型：
-    /// jpg、png、jpeg、tiff、bmp、gif，单个文件不超过50MB
+    /// File type (md|txt|docx|pdf|xlsx).
     ///
     /// Required.
     "FileType" file_type set_file_type: str,
-    /// 平台cos路径，与DescribeStorageCredential接口查询UploadPath参数保持一致
+    /// The cos path of the platform, consistent with the UploadPath parameter queried by the DescribeStorageCredential api.
     ///
     /// Required.
     "CosUrl" cos_url set_cos_url: str,
-    /// ETag 全称为 Entity Tag，是对象被创建时标识对象内容的信息标签，可用于检查对象的内容是否发生变化 成功上传cos后，从返回头中获取
+    /// ETag, short for entity tag, is an information tag that identifies the content of an object when it is created and can be used to check whether the content of the object has changed.
     ///
     /// Required.
     "ETag" e_tag set_e_tag: str,
-    /// cos_hash x-cos-hash-crc64ecma 头部中的 CRC64编码进行校验上传到云端的文件和本地文件的一致性
-    /// 成功上传cos后，从返回头中获取
-    ///
-    /// 请注意：
-    /// cos_hash为文档唯一性标识，与文件名无关 相同的cos_hash会被判定为重复文档
+    /// Verify the consistency of the uploaded file on the cloud and the local file by validating the crc64 encoding in the cos_hash x-cos-hash-crc64ecma header.
+    /// After the COS is successfully uploaded, obtain it from the response header.
     ///
     /// Required.
     "CosHash" cos_hash set_cos_hash: str,
-    /// 文件大小
+    /// File size.
     ///
     /// Required.
     "Size" size set_size: str,
-    /// 标签适用范围，1:全部，2:按条件。默认为1。
+    /// Applicable scope of labels: 1: all; 2: by conditional range.
     "AttrRange" attr_range set_attr_range: i128,
-    /// 来源（0 从本地文档导入），默认值为0
+    /// Source (0: source file import; 1: web page import).
     "Source" source set_source: i64,
-    /// 自定义链接地址, IsRefer为true的时候，该值才有意义
+    /// Web page (or custom link) address.
     "WebUrl" web_url set_web_url: str,
-    /// 标签引用
+    /// Label reference.
     "AttrLabels" attr_labels set_attr_labels: list AttrLabelRefer,
-    /// 外部引用链接类型 0：系统链接 1：自定义链接
-    /// 值为1时，WebUrl 字段不能为空，否则不生效。
+    /// External reference link type: 0: system link; 1: custom link.
+    /// When the value is 1, the weburl field cannot be empty; otherwise, it will not take effect.
     "ReferUrlType" refer_url_type set_refer_url_type: i128,
-    /// 有效开始时间，unix秒级时间戳，默认为0
+    /// Effective start time, unix timestamp.
     "ExpireStart" expire_start set_expire_start: str,
-    /// 有效结束时间，unix秒级时间戳，默认为0代表永久有效
+    /// Effective end time, unix timestamp. 0 indicates permanent validity.
     "ExpireEnd" expire_end set_expire_end: str,
-    /// 是否显示引用的文档来源(false不显示 true显示）默认false
+    /// Whether to reference a link.
     "IsRefer" is_refer set_is_refer: bool,
-    /// 文档操作类型：1：批量导入（批量导入问答对）；2:文档导入（正常导入单个文档） 默认为2
-    /// 请注意，opt=1的时候请从腾讯云智能体开发平台页面下载excel模板
+    /// Document operation type: 1: batch import (import Q&A pairs in batches); 2: document import (normally import a single document). The default value is 1.
+    /// Please note that when opt = 1, please download the Excel template from the Tencent Cloud Agent Development Platform/ADP page.
     "Opt" opt set_opt: i128,
-    /// 分类ID
+    /// Category ID.
     "CateBizId" cate_biz_id set_cate_biz_id: str,
-    /// 是否可下载，IsRefer为true并且ReferUrlType为0时，该值才有意义
+    /// Downloadable or not. This parameter is only valid when `IsRefer` is **true** and `ReferUrlType` is 0.
     "IsDownload" is_download set_is_download: bool,
-    /// 重复文档处理方式，按顺序匹配第一个满足条件的方式处理
+    /// Duplicate document processing method; match the first eligible method in sequence for processing.
     "DuplicateFileHandles" duplicate_file_handles set_duplicate_file_handles: list DuplicateFileHandle,
-    /// 自定义切分规则
+    /// # Custom Splitting Rules
+    /// The request parameter is a **JSON Object**. Refer to the API sample value for the specific format. It contains the following core fields:
     ///
-    /// 请求参数为一个 JSON Object，具体格式可参见接口示例值。包含以下主要字段：
+    /// | Field Name | Type | Description |
+    /// |------------|------|-------------|
+    /// | `xlsx_splitter` | Object | **Excel (xlsx) file splitting policy configuration**, valid only when processing Excel files |
+    /// | `common_splitter` | Object | **General file splitting policy configuration** (for TXT, PDF and other files), supports splitting by page or by tag |
+    /// | `table_style` | String | Output format of table content, e.g., HTML or Markdown |
     ///
-    /// 字段名  类型  说明
+    /// ---
     ///
-    /// `xlsx_splitter`  Object  Excel（xlsx）文件切分策略配置，仅当处理 Excel 文件时有效
-    ///
-    /// `common_splitter`  Object  通用文件（如 txt、pdf 等）切分策略配置，按页或按标签切分
-    ///
-    /// `table_style`  String  表格内容的输出格式，如 HTML 或 Markdown
-    ///
-    /// `xlsx_splitter`（Excel 切分策略）
-    ///
-    /// 用于配置 表格文件的切分方式。
-    /// 类型：Object
-    ///
+    /// ## `xlsx_splitter` (Excel Splitting Policy)
+    /// Used to configure the **splitting method for table files**.
+    /// **Type: Object**
     /// ```text
-    /// `"xlsx_splitter": {  "header_interval": [1, 2],  "content_start": 10,  "split_row": 2}`
+    /// "xlsx_splitter": {
+    /// "header_interval": [1, 2],
+    /// "content_start": 10,
+    /// "split_row": 2
+    /// }
     /// ```
     ///
-    /// 字段说明：
+    /// ### Field Description
+    /// | Field Name | Type | Description |
+    /// |------------|------|-------------|
+    /// | `header_interval` | Array\ | Row range of the table header, formatted as `[start row, end row]`. **Row numbers start from 1**. For example, `[1, 2]` means rows 1 to 2 are table headers. |
+    /// | `content_start` | Number | **Start row number of table content (starting from 1)** |
+    /// | `split_row` | Number | **Number of rows per split** |
     ///
-    /// 字段名  类型  说明
+    /// ---
     ///
-    /// `header_interval`  Array<Number>  表头所在的行区间，格式为 `[起始行, 结束行]`，行号从 1 开始计数。例如 `[1, 2]` 表示第 1~2 行为表头。
-    ///
-    /// `content_start`  Number  表格内容的起始行号（从 1 开始）。
-    ///
-    /// `split_row`  Number  切分行数。
-    ///
-    /// `common_splitter`（通用文件切分策略）
-    ///
-    /// 用于配置 非 Excel 文件（如 TXT、PDF、DOCX 等）的切分方式，支持两种策略：按页切分（page） 或 按标识符切分（tag）。
-    ///
-    /// 类型：Object
-    ///
+    /// ## `common_splitter` (General File Splitting Policy)
+    /// Used to configure the splitting method for **non-Excel files (TXT, PDF, DOCX, etc.)**. Two strategies are supported: **page-based splitting** or **identifier-based splitting**.
+    /// **Type: Object**
     /// ```text
-    /// `"common_splitter": {  "splitter": "page",  "page_splitter": {    "chunk_length": 1000,    "chunk_overlap_length": 100  }}`
+    /// "common_splitter": {
+    /// "splitter": "page",
+    /// "page_splitter": {
+    /// "chunk_length": 1000,
+    /// "chunk_overlap_length": 100
+    /// }
+    /// }
     /// ```
     ///
-    /// 字段说明：
+    /// ### Field Description
+    /// | Field Name | Type | Description |
+    /// |------------|------|-------------|
+    /// | `splitter` | String | Splitting strategy type. Optional values: `"page"` (split by page), `"tag"` (split by identifier). |
+    /// | `page_splitter` | Object | Configuration for **page-based splitting** |
+    /// | `page_splitter.chunk_length` | Number | **Maximum chunk length** |
+    /// | `page_splitter.chunk_overlap_length` | Number | **Chunk overlap length** |
+    /// | `tag_splitter` | Object | Configuration for **custom splitting** |
+    /// | `tag_splitter.tag` | Array\ | **Splitting identifiers** |
+    /// | `tag_splitter.chunk_length` | Number | **Maximum chunk length** |
+    /// | `tag_splitter.chunk_overlap_length` | Number | **Chunk overlap length** |
     ///
-    /// 字段名  类型  说明
+    /// ### Supplementary Notes
+    /// - Valid values for the `splitter` field:
+    /// - `"page"`: Only page-based splitting is used; only configure fields under `page_splitter`.
+    /// - `"tag"`: Only identifier-based splitting (semicolon, line break, etc.) is used; only configure fields under `tag_splitter`.
     ///
-    /// `splitter`  String  切分策略类型，可选值为：`"page"`（按页切分） 或 `"tag"`（按标识符切分）。
+    /// ---
     ///
-    /// `page_splitter`  Object  按页切分的配置。
-    ///
-    /// `page_splitter.chunk_length`  1000  切片最大长度。
-    ///
-    /// `page_splitter.chunk_overlap_length`  100  切片重叠长度。
-    ///
-    /// `tag_splitter`  Object  自定义切分配置。
-    ///
-    /// `tag_splitter.tag`  Array<String>  切分标识符。
-    ///
-    /// `tag_splitter.chunk_length`  Number  切片最大长度。
-    ///
-    /// `tag_splitter.chunk_overlap_length`  Number  切块重叠长度。
-    ///
-    /// ???? 补充说明：
-    ///
-    /// - `splitter` 字段的值可以是：
-    ///
-    /// - `"page"`：只使用按页切分逻辑，此时只需要关心 `page_splitter` 相关字段。
-    /// - `"tag"`：只使用按标识符（如分号、换行等）切分逻辑，此时关注 `tag_splitter`。
-    ///
-    /// `table_style`（表格输出样式）
-    ///
-    /// 用于指定 表格类内容（比如从 Excel 或 CSV 中提取的表格）最终以何种格式返回，方便前端展示或后续处理。
-    ///
-    /// 类型：String
-    ///
+    /// ## `table_style` (Table Output Style)
+    /// Specifies the final return format of **table content extracted from Excel / CSV**, for front-end display and subsequent processing.
+    /// **Type: String**
     /// ```text
-    /// `"table_style": "md"`
+    /// "table_style": "md"
     /// ```
     ///
-    /// 字段说明：
-    ///
-    /// 字段名  类型  说明
-    ///
-    /// `table_style`  String  指定表格内容的输出格式。可用值：
-    /// • `"html"`：以 HTML 表格形式返回，适合网页展示。
-    /// • `"md"`：以 Markdown 表格语法返回，适合文档或 Markdown 渲染环境。
+    /// ### Field Description
+    /// | Field Name | Type | Description |
+    /// |------------|------|-------------|
+    /// | `table_style` | String | Specifies the output format of table content. Available values:
+    /// `"html"`: Return as HTML table, suitable for web page display.
+    /// `"md"`: Return as Markdown table syntax, suitable for documents and Markdown rendering environments. |
     "SplitRule" split_rule set_split_rule: str,
-    /// 文档更新频率，默认值为0不更新
+    /// Document update frequency. Default value 0 means no update.
     "UpdatePeriodInfo" update_period_info set_update_period_info: obj UpdatePeriodInfo,
-    /// 文档生效域: 1-不生效；2-仅开发域生效；3-仅发布域生效；4-开发域和发布域均生效
-    /// 默认值：应用内默认知识库为2，共享知识库为4。
+    /// Document Effective Scope:
+    /// 1 - Not effective;
+    /// 2 - Effective only in development scope;
+    /// 3 - Effective only in release scope;
+    /// 4 - Effective in both development and release scopes.
+    ///
+    /// Default value: The default knowledge base within the application is 2, and the shared knowledge base is 4.
     "EnableScope" enable_scope set_enable_scope: i64,
     /// 文件url 文件的 FileUrl、CosUrl必须提供一个，如果都提供，只使用CosUrl
     "FileUrl" file_url set_file_url: str,
@@ -6429,37 +6329,37 @@ SaveDocRequest {
 rt::action!("lke", "2023-11-30", "SaveDoc", SaveDocRequest => SaveDocResponse);
 
 rt::model! { read debug;
-/// SaveDoc返回参数结构体
+/// SaveDoc response structure.
 SaveDocResponse {
-    /// 文档ID
+    /// Document ID.
     "DocBizId" doc_biz_id set_doc_biz_id: str,
-    /// 导入错误信息
+    /// Import error message.
     "ErrorMsg" error_msg set_error_msg: str,
-    /// 错误链接
+    /// Error link.
     "ErrorLink" error_link set_error_link: str,
-    /// 错误链接文本
+    /// Error link text.
     "ErrorLinkText" error_link_text set_error_link_text: str,
-    /// 重复类型，0：未重复，其他取值请参考入参DuplicateFileHandle结构体的CheckType字段
+    /// Duplication type. 0 means no duplication; for other values, refer to the CheckType field of the input parameter DuplicateFileHandle  structure.
     "DuplicateFileCheckType" duplicate_file_check_type set_duplicate_file_check_type: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 检索范围配置
+/// Retrieval range configuration.
 SearchRange {
-    /// 检索条件and/or
+    /// Search criteria and/or.
     "Condition" condition set_condition: str,
-    /// 自定义变量和标签关系数据
+    /// Custom variable and label relational data.
     "ApiVarAttrInfos" api_var_attr_infos set_api_var_attr_infos: list ApiVarAttrInfo,
 } }
 
 rt::model! { both debug;
-/// 知识库检索策略
+/// Knowledge library retrieval strategy.
 SearchStrategy {
-    /// 检索策略类型 0:混合检索，1：语义检索
+    /// Retrieval strategy type, 0: hybrid retrieval; 1: semantic retrieval.
     "StrategyType" strategy_type set_strategy_type: i128,
-    /// Excel检索增强开关, false关闭，true打开
+    /// Excel retrieval enhancement switch.
     "TableEnhancement" table_enhancement set_table_enhancement: bool,
     /// 向量模型
     "EmbeddingModel" embedding_model set_embedding_model: str,
@@ -6493,67 +6393,63 @@ ShareKnowledgeBase {
 } }
 
 rt::model! { both debug;
-/// 相似问信息
+/// Similar question information.
 SimilarQuestion {
-    /// 相似问ID
+    /// Similar question ID.
     "SimBizId" sim_biz_id set_sim_biz_id: str,
-    /// 相似问内容
+    /// Similar question content.
     "Question" question set_question: str,
-    /// 相似问审核状态，1审核失败
+    /// Similar question review status, 1: audit failure.
     "AuditStatus" audit_status set_audit_status: i128,
 } }
 
 rt::model! { write debug;
-/// 相似问修改(更新)信息
+/// Similar question modification (update) information.
 SimilarQuestionModify {
-    /// 需要添加的相似问(内容)列表
+    /// List of similar questions (content) to be added.
     "AddQuestions" add_questions set_add_questions: list String,
-    /// 需要更新的相似问列表
+    /// List of similar questions to be updated.
     "UpdateQuestions" update_questions set_update_questions: list SimilarQuestion,
-    /// 需要删除的相似问列表
+    /// List of similar questions to be deleted.
     "DeleteQuestions" delete_questions set_delete_questions: list SimilarQuestion,
 } }
 
 rt::model! { read debug;
-/// 计费统计信息
+/// Billing statistical information.
 Stat {
-    /// X轴: 时间区域；根据查询条件的粒度返回“分/小时/日”三种区间范围
+    /// X-axis: time zone; return three interval ranges of "minute/hour/day" according to the granularity of the query condition.
     "X" x set_x: str,
-    /// Y轴: 该时间区域内的统计值，如token消耗量，调用次数或使用量等信息
+    /// Y-axis: statistical values in this time period, such as token consumption, call count, or usage information.
     "Y" y set_y: f64,
 } }
 
 rt::model! { read debug;
-/// 大模型token统计信息
+/// Statistical information of large model tokens.
 StatisticInfo {
-    /// 模型名称
+    /// Model name.
     "ModelName" model_name set_model_name: str,
-    /// 首Token耗时
-    ///
-    /// 单位：ms
+    /// Time consumption of the first token.
     "FirstTokenCost" first_token_cost set_first_token_cost: i128,
-    /// 总耗时
-    ///
-    /// 单位：ms
+    /// Total time consumption.
     "TotalCost" total_cost set_total_cost: i128,
-    /// 输入Token数量
+    /// Number of input tokens.
     "InputTokens" input_tokens set_input_tokens: i128,
-    /// 输出Token数量
+    /// Number of output tokens.
     "OutputTokens" output_tokens set_output_tokens: i128,
-    /// 总Token数量
+    /// Total number of tokens.
     "TotalTokens" total_tokens set_total_tokens: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `StopDocParse` (终止文档解析).
+/// Request of `StopDocParse` (Terminate Document Parsing).
 ///
-/// 终止文档解析
+/// This API is used to terminate document parsing.
 StopDocParseRequest {
-    /// 应用ID
+    /// Application ID.
     ///
     /// Required.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
-    /// 文档ID
+    /// Document ID.
     ///
     /// Required.
     "DocBizId" doc_biz_id set_doc_biz_id: str,
@@ -6561,7 +6457,7 @@ StopDocParseRequest {
 rt::action!("lke", "2023-11-30", "StopDocParse", StopDocParseRequest => StopDocParseResponse);
 
 rt::model! { read debug;
-/// StopDocParse返回参数结构体
+/// StopDocParse response structure.
 StopDocParseResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6591,11 +6487,11 @@ StopWorkflowRunResponse {
 } }
 
 rt::model! { read debug;
-/// 字符串KV信息
+/// String KV information.
 StrValue {
-    /// 名称
+    /// Name.
     "Name" name set_name: str,
-    /// 值
+    /// Value.
     "Value" value set_value: str,
 } }
 
@@ -6607,24 +6503,24 @@ StructuredOutputConfig {
 } }
 
 rt::model! { both debug;
-/// 知识摘要应用配置
+/// Knowledge summary application configuration.
 SummaryConfig {
-    /// 模型配置
+    /// Model configuration.
     "Model" model set_model: obj AppModel,
-    /// 知识摘要输出配置
+    /// Knowledge summary output configuration.
     "Output" output set_output: obj SummaryOutput,
-    /// 欢迎语，200字符以内
+    /// Welcome words, within 200 characters.
     "Greeting" greeting set_greeting: str,
 } }
 
 rt::model! { both debug;
-/// 知识摘要输出配置
+/// Knowledge summary output configuration.
 SummaryOutput {
-    /// 输出方式 1：流式 2：非流式
+    /// Output method: 1. streaming; 2. non-streaming.
     "Method" method set_method: i128,
-    /// 输出要求 1：文本总结 2：自定义要求
+    /// Output requirement 1: text summary. 2: customized requirement.
     "Requirement" requirement set_requirement: i128,
-    /// 自定义要求指令
+    /// Custom requirement command.
     "RequireCommand" require_command set_require_command: str,
 } }
 
@@ -6648,41 +6544,41 @@ TaskFLowVar {
 } }
 
 rt::model! { read debug;
-/// 任务流程信息
+/// Task process information.
 TaskFlowInfo {
-    /// 任务流程ID
+    /// Task flow ID.
     "TaskFlowId" task_flow_id set_task_flow_id: str,
-    /// 任务流程名称
+    /// Task flow name.
     "TaskFlowName" task_flow_name set_task_flow_name: str,
-    /// Query 重写结果
+    /// Rewrite results of query.
     "QueryRewrite" query_rewrite set_query_rewrite: str,
-    /// 命中意图
+    /// Hit intent.
     "HitIntent" hit_intent set_hit_intent: str,
-    /// 任务流程回复类型
-    /// 0: 任务流回复
-    /// 1: 任务流静默
-    /// 2: 任务流拉回话术
-    /// 3: 任务流自定义回复
+    /// Task flow response type.
+    /// 0: Task flow response.
+    /// 1: Silent task flow.
+    /// 2: Pull back script of workflow.
+    /// 3: Custom response of task flow.
     "Type" r#type set_type: i128,
 } }
 
 rt::model! { read debug;
-/// 任务流程调试信息
+/// Task process debugging information.
 TaskFlowSummary {
-    /// 任务流程名
+    /// Task flow name.
     "IntentName" intent_name set_intent_name: str,
-    /// 实体列表
+    /// Entity list.
     "UpdatedSlotValues" updated_slot_values set_updated_slot_values: list ValueInfo,
-    /// 节点列表
+    /// Node list.
     "RunNodes" run_nodes set_run_nodes: list RunNodeInfo,
-    /// 意图判断
+    /// Intent determination.
     "Purposes" purposes set_purposes: list String,
 } }
 
 rt::model! { read debug;
-/// 任务参数
+/// Task parameter.
 TaskParams {
-    /// 下载地址,需要通过cos桶临时密钥去下载
+    /// Download address. Download through the COS bucket temporary key.
     "CosPath" cos_path set_cos_path: str,
 } }
 
@@ -6700,31 +6596,31 @@ TimeRange {
 } }
 
 rt::model! { read debug;
-/// 当前执行的 token 统计信息
+/// Current executed token statistical information.
 TokenStat {
-    /// 会话 ID
+    /// Session ID.
     "SessionId" session_id set_session_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
-    /// 对应哪条会话, 会话 ID, 用于回答的消息存储使用, 可提前生成, 保存消息时使用
+    /// It corresponds to a session, session id, used for storing messages for answering. It can be generated in advance, used when saving messages.
     "RecordId" record_id set_record_id: str,
-    /// token 已使用数
+    /// Number of consumed tokens.
     "UsedCount" used_count set_used_count: i128,
-    /// 免费 token 数
+    /// Number of free tokens.
     "FreeCount" free_count set_free_count: i128,
-    /// 订单总 token 数
+    /// Total number of tokens for orders.
     "OrderCount" order_count set_order_count: i128,
-    /// 当前执行状态汇总, 常量: 使用中: processing, 成功: success, 失败: failed
+    /// Current execution status summary. Constant: processing, success., failed.
     "StatusSummary" status_summary set_status_summary: str,
-    /// 当前执行状态汇总后中文展示
+    /// Chinese display after summarizing the current execution status.
     "StatusSummaryTitle" status_summary_title set_status_summary_title: str,
-    /// 当前请求执行时间, 单位 ms
+    /// Current request execution time, in milliseconds.
     "Elapsed" elapsed set_elapsed: i128,
-    /// 当前请求消耗 token 数
+    /// Number of tokens consumed by the current request.
     "TokenCount" token_count set_token_count: i128,
-    /// 执行过程信息
+    /// Execution information.
     "Procedures" procedures set_procedures: list Procedure,
-    /// 执行过程信息TraceId
+    /// Execution process information TraceId.
     "TraceId" trace_id set_trace_id: str,
 } }
 
@@ -6744,17 +6640,17 @@ ToolAdvanceConfig {
 } }
 
 rt::model! { read debug;
-/// 不满意回复
+/// Unsatisfied response.
 UnsatisfiedReply {
-    /// 不满意回复ID
+    /// Unsatisfied response ID.
     "ReplyBizId" reply_biz_id set_reply_biz_id: str,
-    /// 消息记录ID
+    /// Message record ID.
     "RecordBizId" record_biz_id set_record_biz_id: str,
-    /// 用户问题
+    /// User question.
     "Question" question set_question: str,
-    /// 问题回复
+    /// Application response.
     "Answer" answer set_answer: str,
-    /// 错误类型
+    /// Error type.
     "Reasons" reasons set_reasons: list String,
     /// 处理状态，0：待处理，1：已拒答，2：已忽略，3：已纠错
     "Status" status set_status: i64,
@@ -6771,9 +6667,9 @@ UnsatisfiedReply {
 } }
 
 rt::model! { both debug;
-/// 更新时间策略
+/// Update time policy
 UpdatePeriodInfo {
-    /// 文档更新频率类型：0不更新 -H 小时粒度,当前仅支持24(1天)，72(3天)，168(7天) 仅source=2 腾讯文档类型有效
+    /// Document update frequency type: 0 does not update. -H 1-hour granularity. Currently only support 24 (1 day), 72 (3 days), and 168 (7 days). Only valid for the Tencent document type when source=2.
     "UpdatePeriodH" update_period_h set_update_period_h: i128,
 } }
 
@@ -6873,45 +6769,45 @@ UpdateVarResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `UploadAttributeLabel` (上传导入标签).
+/// Request of `UploadAttributeLabel` (Upload and Import Label).
 ///
-/// 上传导入属性标签
+/// This API is used to upload and import attribute labels.
 UploadAttributeLabelRequest {
-    /// 应用ID
+    /// Application ID.
     ///
     /// Required.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
-    /// 文件名
+    /// Filename.
     ///
     /// Required.
     "FileName" file_name set_file_name: str,
-    /// cos路径
+    /// Cos path.
     ///
     /// Required.
     "CosUrl" cos_url set_cos_url: str,
-    /// x-cos-hash-crc64ecma 头部中的 CRC64编码进行校验上传到云端的文件和本地文件的一致性
+    /// Verify the consistency of files uploaded to the cloud and local files by validating the crc64 encoding in the x-cos-hash-crc64ecma header.
     ///
     /// Required.
     "CosHash" cos_hash set_cos_hash: str,
-    /// 文件大小
+    /// File size.
     ///
     /// Required.
     "Size" size set_size: str,
-    /// 登录用户主账号(集成商模式必填)
+    /// Login to user's root account (required in integrator mode).
     "LoginUin" login_uin set_login_uin: str,
-    /// 登录用户子账号(集成商模式必填)
+    /// Login to user's sub-account (required in integrator mode).
     "LoginSubAccountUin" login_sub_account_uin set_login_sub_account_uin: str,
 } }
 rt::action!("lke", "2023-11-30", "UploadAttributeLabel", UploadAttributeLabelRequest => UploadAttributeLabelResponse);
 
 rt::model! { read debug;
-/// UploadAttributeLabel返回参数结构体
+/// UploadAttributeLabel response structure.
 UploadAttributeLabelResponse {
-    /// 导入错误
+    /// Import error.
     "ErrorMsg" error_msg set_error_msg: str,
-    /// 错误链接
+    /// Error link.
     "ErrorLink" error_link set_error_link: str,
-    /// 错误链接文本
+    /// Error link text.
     "ErrorLinkText" error_link_text set_error_link_text: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6927,45 +6823,42 @@ UserBaseInfo {
 } }
 
 rt::model! { read debug;
-/// 任务流程参数信息
+/// Task flow parameter information.
 ValueInfo {
-    /// 值ID
+    /// Value ID.
     "Id" id set_id: str,
-    /// 名称
+    /// Name.
     "Name" name set_name: str,
-    /// 值类型：0:未知或者空, 1:string, 2:int, 3:float, 4:bool, 5:array(字符串数组), 6: object_array(结构体数组), 7: object(结构体)
+    /// Value type, 0: unknown or empty; 1: string; 2: integer; 3: float; 4: boolean; 5: array (string array); 6: object_array (structure array); 7: object (structure).
     "ValueType" value_type set_value_type: i64,
-    /// string
+    /// String.
     "ValueStr" value_str set_value_str: str,
-    /// int（避免精度丢失使用字符串返回）
+    /// Int (return as a string to avoid precision loss).
     "ValueInt" value_int set_value_int: str,
-    /// float
+    /// Float.
     "ValueFloat" value_float set_value_float: f64,
-    /// bool
+    /// Bool.
     "ValueBool" value_bool set_value_bool: bool,
-    /// array
+    /// Array.
     "ValueStrArray" value_str_array set_value_str_array: list String,
 } }
 
 rt::model! { write debug;
-/// Request of `VerifyQA` (校验问答).
+/// Request of `VerifyQA` (Q&A Verification).
 ///
-/// 校验问答
-/// 知识库相关背景知识介绍
-/// “知识库检索范围”文档：https://cloud.tencent.com/document/product/1759/112704
-/// “标签”文档：https://cloud.tencent.com/document/product/1759/112956
+/// This API is used to verify Q&A.
 VerifyQARequest {
-    /// 问答列表
+    /// Q&A list.
     ///
     /// Required.
     "List" list set_list: list QAList,
-    /// 应用ID
+    /// Application ID.
     ///
     /// Required.
     "BotBizId" bot_biz_id set_bot_biz_id: str,
-    /// 登录用户主账号(集成商模式必填)
+    /// Login to user's root account (required in integrator mode).
     "LoginUin" login_uin set_login_uin: str,
-    /// 登录用户子账号(集成商模式必填)
+    /// Login to user's sub-account (required in integrator mode).
     "LoginSubAccountUin" login_sub_account_uin set_login_sub_account_uin: str,
     /// 用于操作共享知识库
     "KnowledgeBizId" knowledge_biz_id set_knowledge_biz_id: str,
@@ -6973,66 +6866,66 @@ VerifyQARequest {
 rt::action!("lke", "2023-11-30", "VerifyQA", VerifyQARequest => VerifyQAResponse);
 
 rt::model! { read debug;
-/// VerifyQA返回参数结构体
+/// VerifyQA response structure.
 VerifyQAResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 音色参数
+/// Timbre parameters
 VoiceConfig {
-    /// 公有云音色id
+    /// Public cloud timbre id
     "VoiceType" voice_type set_voice_type: i128,
-    /// 音色key
+    /// Timbre key
     "TimbreKey" timbre_key set_timbre_key: str,
-    /// 音色名称
+    /// Timbre name.
     "VoiceName" voice_name set_voice_name: str,
 } }
 
 rt::model! { read debug;
-/// 网页搜索内容
+/// Web page search content
 WebSearchContent {
-    /// 网页搜索结果，json格式的string
+    /// Web search result, a string in json format
     "Content" content set_content: str,
 } }
 
 rt::model! { read debug;
-/// 联网检索内容参考详情
+/// Online retrieval content reference details
 WebSearchReference {
-    /// 网页URL
+    /// Webpage URL
     "Url" url set_url: str,
 } }
 
 rt::model! { read debug;
-/// 对话端Widget结构
+/// Widget structure of the dialogue side
 Widget {
-    /// Widget配置ID
+    /// Widget configuration ID
     "WidgetId" widget_id set_widget_id: str,
-    /// Widget实例ID
+    /// Widget instance ID
     "WidgetRunId" widget_run_id set_widget_run_id: str,
-    /// Widget显示数据
+    /// Widget display data
     "View" view set_view: str,
-    /// Widget状态数据
+    /// Widget status information
     "State" state set_state: str,
-    /// Widget位置
+    /// Widget position
     "Position" position set_position: i64,
-    /// Base64编码的Widget信息
+    /// Base64-encoded Widget information.
     "EncodedWidget" encoded_widget set_encoded_widget: str,
-    /// 用户最近一次提交的payload
+    /// payload of the user's last submission
     "Payload" payload set_payload: str,
 } }
 
 rt::model! { read debug;
-/// 对话端Widget动作提交结构
+/// Widget action submission structure for the dialogue side
 WidgetAction {
-    /// Widget配置ID
+    /// Widget configuration ID
     "WidgetId" widget_id set_widget_id: str,
-    /// Widget实例ID
+    /// Widget instance ID
     "WidgetRunId" widget_run_id set_widget_run_id: str,
-    /// Widget动作
+    /// Widget action
     "ActionType" action_type set_action_type: str,
-    /// Widget动作提交的数据
+    /// Data submitted by the Widget action
     "Payload" payload set_payload: str,
 } }
 
@@ -7066,21 +6959,21 @@ WidgetParam {
 } }
 
 rt::model! { read debug;
-/// 工作流程调试信息
+/// Workflow debugging information.
 WorkFlowSummary {
-    /// 工作流ID
+    /// Workflow ID.
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 工作流名称
+    /// Workflow name.
     "WorkflowName" workflow_name set_workflow_name: str,
-    /// 工作流运行ID
+    /// Workflow running ID.
     "WorkflowRunId" workflow_run_id set_workflow_run_id: str,
-    /// 节点信息
+    /// Node information.
     "RunNodes" run_nodes set_run_nodes: list WorkflowRunNodeInfo,
-    /// 选项卡
+    /// Tab.
     "OptionCards" option_cards set_option_cards: list String,
-    /// 多气泡的输出结果
+    /// Output results of multiple bubbles.
     "Outputs" outputs set_outputs: list String,
-    /// 工作流发布时间，unix时间戳
+    /// Workflow release time, Unix timestamp.
     "WorkflowReleaseTime" workflow_release_time set_workflow_release_time: str,
     /// 中间消息
     "PendingMessages" pending_messages set_pending_messages: list String,
@@ -7098,28 +6991,28 @@ WorkFlowSummary {
 } }
 
 rt::model! { read debug;
-/// 工作流信息
+/// Workflow information.
 WorkflowInfo {
-    /// 工作流ID
+    /// Workflow ID
     "WorkflowId" workflow_id set_workflow_id: str,
-    /// 工作流名称
+    /// Workflow name.
     "WorkflowName" workflow_name set_workflow_name: str,
-    /// 工作流运行ID
+    /// Workflow run ID
     "WorkflowRunId" workflow_run_id set_workflow_run_id: str,
-    /// 选项卡
+    /// Tab
     "OptionCards" option_cards set_option_cards: list String,
-    /// 多气泡的输出结果
+    /// Output result of multiple bubbles
     "Outputs" outputs set_outputs: list String,
-    /// 工作流发布时间，unix时间戳
+    /// Workflow release time, unix timestamp.
     "WorkflowReleaseTime" workflow_release_time set_workflow_release_time: str,
-    /// 工作流多气泡输出
+    /// Workflow multi-bubble output
     "Contents" contents set_contents: list Content,
-    /// 标识选项卡为单选还是双选
+    /// Flag indicating whether the tab is single-selection or dual-selection
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - 0： 单选
-    /// - 1： 多选
+    /// - 0: single selection
+    /// - 1: multiple selection
     "OptionMode" option_mode set_option_mode: i64,
 } }
 
@@ -7209,65 +7102,27 @@ WorkflowRunDetail {
 } }
 
 rt::model! { read debug;
-/// 工作流运行节点信息
+/// Workflow running node information.
 WorkflowRunNodeInfo {
-    /// 节点ID
+    /// Node ID.
     "NodeId" node_id set_node_id: str,
-    /// 节点类型
-    ///
-    /// 枚举值：
-    ///
-    /// - 0： 未指定
-    /// - 1： 开始节点
-    /// - 2： 参数提取节点
-    /// - 3： 大模型节点
-    /// - 4： 知识问答节点
-    /// - 5： 知识检索节点
-    /// - 6： 标签提取节点
-    /// - 7： 代码执行节点
-    /// - 8： 工具节点
-    /// - 9： 逻辑判断节点
-    /// - 10： 消息节点
-    /// - 11： 选项卡节点
-    /// - 12： 循环节点
-    /// - 13： 意图识别节点
-    /// - 14： 工作流节点
-    /// - 15： 插件节点
-    /// - 16： 结束节点
-    /// - 17： 变量聚合节点
-    /// - 18： 批处理节点
-    /// - 19： 消息队列节点
-    /// - 20： 数据库节点
-    /// - 21： 变量赋值节点
-    /// - 22： 变量转换节点
-    /// - 23： Agent节点
-    /// - 24： 注释节点
-    /// - 25： 文件收集节点
-    /// - 26： 文本收集节点
-    /// - 27： Widget 节点
+    /// Node type.
     "NodeType" node_type set_node_type: i128,
-    /// 节点名称
+    /// Node name.
     "NodeName" node_name set_node_name: str,
-    /// 状态
-    ///
-    /// 枚举值：
-    ///
-    /// - 0： 初始状态
-    /// - 1： 运行中
-    /// - 2： 运行成功
-    /// - 3： 运行失败
+    /// Status.
     "Status" status set_status: i128,
-    /// 输入
+    /// Input..
     "Input" input set_input: str,
-    /// 输出
+    /// Output.
     "Output" output set_output: str,
-    /// 任务输出
+    /// Task output.
     "TaskOutput" task_output set_task_output: str,
-    /// 错误信息
+    /// Error message.
     "FailMessage" fail_message set_fail_message: str,
-    /// 花费时长，单位为毫秒
+    /// Time consumption.
     "CostMilliSeconds" cost_milli_seconds set_cost_milli_seconds: i128,
-    /// 大模型输出信息
+    /// Large model output information.
     "StatisticInfos" statistic_infos set_statistic_infos: list StatisticInfo,
     /// 错误代码
     "FailCode" fail_code set_fail_code: str,

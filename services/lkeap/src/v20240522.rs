@@ -24,130 +24,27 @@ CancelTaskResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ChatCompletions` (DeepSeek API 接口).
+/// Request of `ChatCompletions` (DeepSeek API).
 ///
-/// ### 接口功能
-///
-/// 调用接口，发起一次对话请求。默认该接口下的单账号QPM上限为15000 ，TPM上限为1200000
-/// 如需使用OpenAI兼容接口， 请参考文档：[Deepseek OpenAI对话接口](https://cloud.tencent.com/document/product/1772/115969)
-///
-/// #### 在线体验
-/// 如您希望在网页内直接体验 DeepSeek 模型对话，推荐您前往[腾讯云智能体开发平台](https://cloud.tencent.com/product/lke)，使用[ DeepSeek 联网助手](https://lke.cloud.tencent.com/webim_exp/#/chat/wQrAwR)。
-///
-/// #### 已支持的模型
-/// - DeepSeek-V3-0324（model 参数值为**deepseek-v3-0324**）
-/// - DeepSeek-V3-0324为671B参数MoE模型，在编程与技术能力、上下文理解与长文本处理等方面优势突出。
-/// - 支持128K上下文长度，最大输出16k（不含思维链）。
-/// - 注意：相比于DeepSeek-V3，DeepSeek-V3-0324仅更新了模型权重，未增加参数量。总模型大小为685B，其中包括671B的主模型权重和 14B 的多令牌预测（MTP）模块权重，后续均描述主模型参数量。
-/// - DeepSeek-R1-0528（model 参数值为**deepseek-r1-0528**）
-/// - DeepSeek-R1-0528为671B 模型，架构优化与训练策略升级后，相比上一版本在代码生成、长文本处理和复杂推理领域提升明显。
-/// -  支持128K上下文长度，最大输入长度96k，最大输出16k（默认4k），最大思维链输出长度32k。
-/// - DeepSeek-V3.1-Terminus（model 参数值为 deepseek-v3.1-terminus）
-/// - DeepSeek-V3.1-Terminus 为685B 参数 MoE 模型，在保持模型原有能力的基础上，优化了语言一致性，Agent 能力等问题，输出效果相比前一版本更加稳定。
-/// -  支持128K上下文长度，最大输入长度96k，最大输出32k（默认4k），最大思维链输出长度32k。
-/// - DeepSeek-V3.2（model 参数值为 deepseek-v3.2）
-/// - DeepSeek-V3.2 为685B 参数 MoE 模型，其引入的稀疏注意力架构使长文本处理更高效，并在推理评测中达到GPT-5水平。
-/// -  支持128K上下文长度，最大输入长度96k，最大输出32k（默认4k），最大思维链输出长度32k。
-/// -  默认单账号下 DeepSeek-V3.2 模型的限制为：QPM：15,000 ，TPM：300,000
-/// ### 计费说明
-///
-/// - 标准计费（2025年2月26日起生效），计费模式为后付费小时结，为保证您账户资源的正常使用，请提前[开通后付费](https://console.cloud.tencent.com/lkeap/settings)并及时[充值](https://console.cloud.tencent.com/expense/recharge)。
-///
-/// -  DeepSeek-R1-0528 模型   | 输入：0.004元/千token | 输出（含思维链）：0.016元/千token
-///
-/// - DeepSeek-V3-0324 模型 | 输入：0.002元/千token | 输出：0.008元/千token
-///
-/// - DeepSeek-V3.1-Terminus 模型 | 输入：0.004元/千token | 输出：0.012元/千token
-///
-/// - DeepSeek-V3.2 模型 | 输入：0.002元/千token | 输出：0.003元/千token
-///
-/// ### Openai兼容协议接口
-/// 知识引擎原子能力大模型对话 API 兼容了 OpenAI 的接口规范，这意味着您可以直接使用 OpenAI 官方提供的 SDK 来调用大模型对话接口。您仅需要将 base_url 和 [api_key](https://cloud.tencent.com/document/product/1772/115970) 替换成相关配置，不需要对应用做额外修改，即可无缝将您的应用切换到相应的大模型。请参考文档：[Deepseek OpenAI对话接口](https://cloud.tencent.com/document/product/1772/115969)。
-/// > base_url：  https://api.lkeap.cloud.tencent.com/v1
-///
-/// > api_key的获取请参考[API KEY管理](https://cloud.tencent.com/document/product/1772/115970)
-///
-/// ### 快速接入
-/// 1. 完成[实名认证](https://console.cloud.tencent.com/developer/auth)。
-/// 2. 主账户前往[控制台](https://console.cloud.tencent.com/lkeap)开通服务。若为子账户，需由主账号在[权限管理](https://console.cloud.tencent.com/cam)中为子账号授权，关联预设策略，策略名称：QcloudLKEAPFullAccess。
-/// 3. 通过API Explorer[在线调试](https://console.cloud.tencent.com/api/explorer?Product=lkeap&Version=2024-05-22&Action=ChatCompletions)。
-/// 4. 使用[官方 SDK ](https://cloud.tencent.com/document/product/1772/115963#SDK)调用本接口（支持Python/Java/PHP/Go/Node.js/.NET等语言）。
-///
-/// -----------
-///
-/// ### SDK调用示例
-/// 通过本地代码调用本接口（支持Python/Java/PHP/Go/Node.js/.NET等语言）：下面的代码以 Python 语言为例，展示如何访问腾讯云上的DeepSeek模型API的样例。
-/// （1）安装环境
-/// ```text
-/// python3 -m pip install --upgrade tencentcloud-sdk-python-common
-/// python3 -m pip install --upgrade tencentcloud-sdk-python-lkeap
-/// ```
-///
-/// （2）示例代码
-///
-/// - 其中SecretKey和SecretID需要从腾讯云控制台获取
-///
-/// - 参数params中模型Model字段可以选择“deepseek-r1-0528“和“deepseek-v3-0324”
-///
-/// ```text
-/// # -*- coding: utf-8 -*-
-/// import json
-/// from tencentcloud.common.common_client import CommonClient
-/// from tencentcloud.common import credential
-/// from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
-/// from tencentcloud.common.profile.client_profile import ClientProfile
-/// from tencentcloud.common.profile.http_profile import HttpProfile
-/// class NonStreamResponse(object):
-/// def __init__(self):
-/// self.response = ""
-/// def _deserialize(self, obj):
-/// self.response = json.dumps(obj)
-/// try:
-/// # 实例化一个认证对象，入参需要传入腾讯云账户 SecretId 和 SecretKey，此处还需注意密钥对的保密
-/// # 代码泄露可能会导致 SecretId 和 SecretKey 泄露，并威胁账号下所有资源的安全性。以下代码示例仅供参考，建议采用更安全的方式来使用密钥，请参见：https://cloud.tencent.com/document/product/1278/85305
-/// # 密钥可前往官网控制台 https://console.cloud.tencent.com/cam/capi 进行获取
-/// cred = credential.Credential("", "")
-/// httpProfile = HttpProfile()
-/// httpProfile.endpoint = "lkeap.tencentcloudapi.com"
-/// httpProfile.reqTimeout = 40000  # 流式接口可能耗时较长
-/// clientProfile = ClientProfile()
-/// clientProfile.httpProfile = httpProfile
-/// params = "{\"Model\":\"deepseek-r1-0528\",\"Messages\":[{\"Role\":\"user\",\"Content\":\"你好\"}],\"Stream\":true}";
-/// common_client = CommonClient("lkeap", "2024-05-22", cred, "ap-guangzhou", profile=clientProfile)
-/// resp = common_client._call_and_deserialize("ChatCompletions", json.loads(params), NonStreamResponse)
-/// if isinstance(resp, NonStreamResponse):  # 非流式响应
-/// print(resp.response)
-/// else:  # 流式响应
-/// for event in resp:
-/// print(event)
-/// except TencentCloudSDKException as err:
-/// print(err)
-/// ```
-///
-/// **DeepSeek-R1-0528使用建议**
-///
-/// 1. 将温度设置在 0.5-0.7 范围内（建议为0.6），以防止无休止的重复或不连贯的输出。
-/// 2. 避免添加system prompt，所有说明都应包含在user prompt中。
+/// ### API Features Call the API to initiate a chat request. The concurrency limit for API calls of a single account is 5. To use OpenAI compatible APIs, please refer to [Deepseek OpenAI Chat API](https://cloud.tencent.com/document/product/1772/115969) #### Online Experience If you want to directly experience the DeepSeek model on the web page, it is recommended that you go to [Tencent Cloud TI-AppStudio](https://cloud.tencent.com/product/lke) and use [ DeepSeek Online Assistant](https://lke.cloud.tencent.com/webim_exp/#/chat/wQrAwR). #### Supported models - DeepSeek-V3-0324 (parameter value of model is **deepseek-v3-0324**) - DeepSeek-V3-0324 is a 671B parameter MoE model with outstanding advantages in programming and technical capabilities, context understanding, and long text processing. - Supports 64K context length, maximum input 56K, maximum output 8K (excluding thought chain). - Note: Compared with DeepSeek-V3, DeepSeek-V3-0324 only updated the model weights without increasing the number of parameters. The total model size is 685B, including 671B of main model weights and 14B of multi-token prediction (MTP) module weights. Subsequently, the main model parameter count will be described. - DeepSeek-V3 (model parameter value: **deepseek-v3**) - DeepSeek-V3 is a 671B parameter MoE model with outstanding advantages in multiple tasks such as encyclopedic knowledge and math reasoning. Its evaluation scores rank first among open-source models on mainstream ranked lists. - Supports 64K context length, maximum input 56K, maximum output 8K (excluding thought chain). - DeepSeek-R1 (model parameter value: **deepseek-r1**) - DeepSeek-R1 is a 671B model trained with reinforcement learning. The reasoning process includes a large amount of reflection and verification, and the length of the thought chain can reach tens of thousands of characters. This series of models has excellent reasoning effectiveness in math, coding, and various complex logic reasoning tasks, and displays the complete thinking process for users. - Supports 64K context length, maximum input 56K, maximum output 8K (excluding thought chain). ### Billing Description - Standard billing (effective from February 26, 2025). The billing mode is postpaid hourly settlement. To ensure the normal use of your account resources, please [open postpaid](https://lke.cloud.tencent.com/lke#/app/system/charge/postpaid) in advance and [recharge](https://console.cloud.tencent.com/expense/recharge) in time. - DeepSeek-R1 model | Input: 0.004 CNY/thousand tokens | Output (including thought chain): 0.016 CNY/thousand tokens. - DeepSeek-V3 model | Input: 0.002 CNY/thousand tokens | Output: 0.008 CNY/thousand tokens. - DeepSeek-V3-0324 model | Input: 0.002 CNY/thousand tokens | Output: 0.008 CNY/thousand tokens. ### OpenAI Compatible Protocol API The Knowledge Engine Atomic Power Large Model Dialogue API is compatible with the interface specifications of OpenAI, which means you can directly use the SDK officially provided by OpenAI to call the large model chat API. You only need to replace base_url and [api_key](https://intl.cloud.tencent.com/document/product/1772/115970) with relevant configuration. No additional modifications to your application are required. You can seamlessly switch your application to the corresponding large model. Please refer to the documentation: [Deepseek OpenAI Chat API](https://cloud.tencent.com/document/product/1772/115969). > base_url: https://api.lkeap.cloud.tencent.com/v1 > To obtain api_key, please refer to [API KEY Management](https://cloud.tencent.com/document/product/1772/115970) ### Quick Access 1. Complete [real-name authentication](https://console.cloud.tencent.com/developer/auth). 2. Go to [Console](https://console.cloud.tencent.com/lkeap) to activate the service for the master account. If it is a sub-account, it needs to be authorized by the main account in [Permission Management](https://console.cloud.tencent.com/cam), and associated with a preset policy. Policy name: QcloudLKEAPFullAccess. 3. Debug the API online through API Explorer (https://console.cloud.tencent.com/api/explorer?Product=lkeap&Version=2024-05-22&Action=ChatCompletions). 4. Use [official SDK ](https://cloud.tencent.com/document/product/1772/115963#SDK) to call this API (Python/Java/PHP/Go/Node.js/. NET and other languages are supported). ----------- ### SDK Call Example Call this API through local code (support languages such as Python, Java, PHP, Go, Node.js, .NET): The following code takes Python as an example to show how to access the DeepSeek model API on Tencent Cloud. (1) Install environment ''' python3 -m pip install --upgrade tencentcloud-sdk-python-common python3 -m pip install --upgrade tencentcloud-sdk-python-lkeap ''' (2) Sample code - Among them, SecretKey and SecretID need to be obtained from the Tencent Cloud console. - The field "Model" in the parameter "params" can be set to "deepseek-r1" or "deepseek-v3". ''' # -*- coding: utf-8 -*- import json from tencentcloud.common.common_client import CommonClient from tencentcloud.common import credential from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException from tencentcloud.common.profile.client_profile import ClientProfile from tencentcloud.common.profile.http_profile import HttpProfile class NonStreamResponse(object): def __init__(self): self.response = "" def _deserialize(self, obj): self.response = json.dumps(obj) try: # Instantiate an authentication object. Input parameters are required, including the Tencent Cloud account SecretId and SecretKey. Here, you also need to pay attention to keeping the confidentiality of the key pair. # Code leakage may lead to the leakage of SecretId and SecretKey and threaten the security of all resources under the account. The following code examples are for reference only. It is recommended to use keys in a more secure way. Please refer to: https://cloud.tencent.com/document/product/1278/85305 # Obtain the key in the official website console at https://console.cloud.tencent.com/cam/capi cred = credential.Credential("", "") httpProfile = HttpProfile() httpProfile.endpoint = "lkeap.tencentcloudapi.com" httpProfile.reqTimeout = 40000 # The streaming API may take a longer time.  clientProfile = ClientProfile() clientProfile.httpProfile = httpProfile params = "{\"Model\":\"deepseek-r1\",\"Messages\":[{\"Role\":\"user\",\"Content\":\"Hello\"}],\"Stream\":true}"; common_client = CommonClient("lkeap", "2024-05-22", cred, "ap-guangzhou", profile=clientProfile) resp = common_client._call_and_deserialize("ChatCompletions", json.loads(params), NonStreamResponse) if isinstance(resp, NonStreamResponse): # Non-streaming response print(resp.response) else: # Streaming response for event in resp: print(event) except TencentCloudSDKException as err: print(err) ''' **DeepSeek-R1 usage recommendations** 1. Set the temperature in the range of 0.5-0.7 (0.6 is recommended) to prevent endless repetition or incoherent output. 2. Avoid adding system prompts. All descriptions should be included in user prompts.
 ChatCompletionsRequest {
-    /// 模型名称
+    /// Model name.
     ///
     /// Required.
     "Model" model set_model: str,
-    /// 聊天上下文信息。
-    /// 说明：
-    /// 1. 长度最多为 40，按对话时间从旧到新在数组中排列。
-    /// 2. Message.Role 可选值：system、user、assistant。
-    /// 其中，system 角色可选，如存在则必须位于列表的最开始。user 和 assistant 需交替出现，以 user 提问开始，user 提问结束，Content 不能为空。Role 的顺序示例：[system（可选） user assistant user assistant user ...]。
+    /// Chat contextual information.
+    /// Description:
+    /// 1. Length: up to 40. Arranged in array from old to new by conversation time.
+    /// 2. Message.Role: system, user, assistant. Optional.
+    /// Among them, the system role is optional. If it exists, it must be at the beginning of the list. User and assistant need to alternate, starting with a user question and ending with a user question. Content cannot be empty. An example of the order of roles: [system (optional) user assistant user assistant user...].
     ///
     /// Required.
     "Messages" messages set_messages: list Message,
-    /// 是否流式输出
+    /// Whether it is streaming output.
     "Stream" stream set_stream: bool,
-    /// 控制生成的随机性，较高的值会产生更多样化的输出。
+    /// Controls the randomness of the generated content. a relatively high value generates more diversified output.
     "Temperature" temperature set_temperature: f64,
-    /// 模型最大输出长度（单位 token），不包含思维链内容。
-    /// 默认为4096，取值范围：各个模型不同，参考各个模型最大输出长度（示例：4k，即4096）。
-    /// 输出 token 的总长度受模型的上下文长度限制。
+    /// Maximum number of generated tokens.
     "MaxTokens" max_tokens set_max_tokens: i64,
     /// 是否启用联网搜索
     "EnableSearch" enable_search set_enable_search: bool,
@@ -157,65 +54,64 @@ ChatCompletionsRequest {
 rt::action!("lkeap", "2024-05-22", "ChatCompletions", ChatCompletionsRequest => ChatCompletionsResponse);
 
 rt::model! { read debug;
-/// ChatCompletions返回参数结构体
+/// ChatCompletions response structure.
 ChatCompletionsResponse {
-    /// Unix 时间戳，单位为秒。
+    /// Unix timestamp, in seconds.
     "Created" created set_created: i64,
-    /// Token 统计信息。
-    /// 按照总 Token 数量计费。
+    /// Token statistical information.
+    /// Charges are based on the total Token quantity.
     "Usage" usage set_usage: obj ChatUsage,
-    /// 本次请求的 RequestId。
+    /// RequestId for this request.
     "Id" id set_id: str,
-    /// 回复内容。
+    /// Response content.
     "Choices" choices set_choices: list Choice,
-    /// 模型名称。
+    /// Model name.
     "Model" model set_model: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 消耗量
+/// Consumption.
 ChatUsage {
-    /// 输入token数
+    /// Number of input tokens.
     "PromptTokens" prompt_tokens set_prompt_tokens: i64,
-    /// 输出token数
+    /// Number of output tokens.
     "CompletionTokens" completion_tokens set_completion_tokens: i64,
-    /// 总token数
+    /// Total number of tokens.
     "TotalTokens" total_tokens set_total_tokens: i64,
 } }
 
 rt::model! { read debug;
-/// 返回的回复, 支持多个
+/// The returned response. Supports multiple responses.
 Choice {
-    /// 结束标志位，可能为 stop、 content_filter。
-    /// stop 表示输出正常结束。
-    /// content_filter 只在开启流式输出审核时会出现，表示安全审核未通过。
+    /// The end flag, which can be "stop" or "content_filter."
+    /// "Stop" indicates normal output end.
+    /// "Content_filter" appears only when streaming output review is enabled, indicating that the security review has not passed.
     "FinishReason" finish_reason set_finish_reason: str,
-    /// 增量返回值，流式调用时使用该字段。
+    /// Incremental return value, used when making streaming calls.
     "Delta" delta set_delta: obj Delta,
-    /// 返回值，非流式调用时使用该字段。
+    /// Return value, used when making non-streaming calls.
     "Message" message set_message: obj Message,
-    /// 索引值，流式调用时使用该字段。
+    /// Index value, used when making streaming calls.
     "Index" index set_index: i64,
 } }
 
 rt::model! { write debug;
-/// 创建智能文档解析任务的配置信息
+/// Configuration information for creating intelligent document parsing tasks.
 CreateReconstructDocumentFlowConfig {
-    /// Markdown文件中表格返回的形式
-    /// 0，表格以MD形式返回
-    /// 1，表格以HTML形式返回
-    /// 默认为0
+    /// The form in which tables in a Markdown file are returned.
+    /// - 0: returned as MD.
+    /// - 1: returned as HTML.
+    /// The default is 0.
     "TableResultType" table_result_type set_table_result_type: str,
-    /// 智能文档解析返回结果的格式
-    /// 0：只返回全文MD；
-    /// 1：只返回每一页的OCR原始Json；
-    /// 2：只返回每一页的MD，
-    /// 3：返回全文MD + 每一页的OCR原始Json；
-    /// 4：返回全文MD + 每一页的MD
-    /// 5: 返回全文md，每一页ocr原始json，每一页md
-    /// 默认值为0
+    /// The format of the returned results of intelligent document parsing.
+    /// - 0: only returns full-text MD.
+    /// - 1: only returns the OCR original Json for each page.
+    /// - 2: only returns the MD of each page.
+    /// - 3: returns the full-text MD and the original OCR Json of each page.
+    /// - 4: returns full-text MD and MD of each page.
+    /// The default value is 3 (returns the full-text MD and the original OCR Json of each page).
     "ResultType" result_type set_result_type: str,
     /// 是否忽略失败页，返回已成功的页数据。默认为true。
     "IgnoreFailedPage" ignore_failed_page set_ignore_failed_page: bool,
@@ -226,74 +122,66 @@ CreateReconstructDocumentFlowConfig {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateReconstructDocumentFlow` (创建文档解析任务).
+/// Request of `CreateReconstructDocumentFlow` (Document Parsing Task Creation).
 ///
-/// 本接口为异步接口的发起请求接口，用于发起文档解析任务。
-/// 文档解析支持将图片或PDF、DOCX、PPTX、EXCEL等文件转换成Markdown格式文件，可解析包括表格、公式、图片、标题、段落、页眉、页脚等内容元素，并将内容智能转换成阅读顺序。具体支持文件类型请查看下方输入参数列表。
-///
-/// 体验期间单账号限制qps仅为1，若有正式接入需要请与产研团队沟通开放。
+/// This API is used to initiate requests for this asynchronous API, for initiating document parsing tasks.
+/// Document parsing supports converting images or PDF files into Markdown format files, and can parse content elements including tables, formulas, images, headings, paragraphs, headers, and footers, and intelligently convert the content into reading order. Please refer to the input parameter list below for specific supported file types.
+/// During the trial period, the QPS limit for a single account is only 1. If you need to access officially, please contact our R&D team.
 CreateReconstructDocumentFlowRequest {
-    /// 文件类型。**支持的文件类型：**- `WPS、PDF`、`DOC`、`DOCX`、`XLS`、`XLSX`、`PPT`、`PPTX`、`MD`、`TXT`、`PNG`、`JPG`、`JPEG`、`CSV`、`HTML`、`EPUB`、`BMP`、`GIF`、`WEBP`、`HEIC`、`EPS`、`ICNS`、`IM`、`PCX`、`PPM`、`TIFF`、`XBM`、`HEIF`、`JP2`**支持的文件大小：** - `PDF` 最大300M - `WPS`、`DOCX`、`DOC`、`PPT`、`PPTX` 最大 200M - `TXT`、`MD` 最大10M - 其他 最大20M
+    /// File type.
+    /// **Supported file types**: PDF, DOC, DOCX, XLS, XLSX, PPT, PPTX, MD, TXT, PNG, JPG, JPEG, CSV, HTML, EPUB, BMP, GIF, WEBP, HEIC, EPS, ICNS, IM, PCX, PPM, TIFF, XBM, HEIF, JP2.
+    /// **Supported file sizes**:
+    /// - Max 100 MB for PDF.
+    /// - Max 200 MB for DOC, DOCX, PPT, and PPTX .
+    /// - Max 10 MB for MD, and TXT.
+    /// - Max 20 MB for others.
     ///
     /// Required.
     "FileType" file_type set_file_type: str,
-    /// 说明：文件的 URL 地址。
-    /// 备注：文件存储于腾讯云的 URL 可保障更高的下载速度和稳定性，建议文件存储于腾讯云。 非腾讯云存储的 URL 速度和稳定性可能受一定影响。
-    /// 参考：[腾讯云COS文档](https://cloud.tencent.com/document/product/436/7749)
+    /// File URL. It is recommended to store the file in Tencent Cloud as the URL where the file is stored in Tencent Cloud can ensure higher download speed and stability. External URL may affect the speed and stability. Refer to: [Tencent Cloud COS Documentation](https://cloud.tencent.com/document/product/436/7749)
     "FileUrl" file_url set_file_url: str,
-    /// 文件的 Base64 值。
-    /// 支持的文件类型： PNG、JPG、JPEG、PDF、GIF、BMP、TIFF
-    /// 支持的文件大小：所下载文件经Base64编码后不超过 8M。文件下载时间不超过 3 秒。
-    /// 支持的图片像素：单边介于20-10000px之间。
-    /// 文件的 FileUrl、FileBase64 必须提供一个，如果都提供，只使用 FileUrl。
+    /// The base64 value of the file. Supported file types: PNG, JPG, JPEG, PDF, BMP, TIFF. File size limit: the downloaded file does not exceed 8MB after base64 encoding. File download time does not exceed 3 seconds. Supported image pixels: the length of a single side is between 20-10000px. Either FileUrl or FileBase64 of the file must be provided. If both are provided, only the FileUrl is used.
     "FileBase64" file_base64 set_file_base64: str,
-    /// 说明：文档的起始页码。
-    /// 备注：当传入文件是PDF、PDF、PPT、PPTX、DOC类型时，用来指定识别的起始页码，识别的页码包含当前值。
-    /// 默认值：无
+    /// The starting page number of the file. When type of the uploaded file is pdf, doc, ppt, or pptx, it specifies the starting page number for recognition, including the current value.
     "FileStartPageNumber" file_start_page_number set_file_start_page_number: i64,
-    /// 说明：文档的结束页码。
-    /// 备注：当传入文件是PDF、PDF、PPT、PPTX、DOC类型时，用来指定识别的结束页码，识别的页码包含当前值。
-    /// 默认值：无
+    /// The end page number of the file. When type of the uploaded file is pdf, doc, ppt, or pptx, it specifies the end page number for recognition, including the current value.
     "FileEndPageNumber" file_end_page_number set_file_end_page_number: i64,
-    /// 说明：创建文档解析任务配置信息。
-    /// 备注：可设置结果的返回格式
-    /// 默认值：无
+    /// Creates task configuration information for document parsing.
     "Config" config set_config: obj CreateReconstructDocumentFlowConfig,
 } }
 rt::action!("lkeap", "2024-05-22", "CreateReconstructDocumentFlow", CreateReconstructDocumentFlowRequest => CreateReconstructDocumentFlowResponse);
 
 rt::model! { read debug;
-/// CreateReconstructDocumentFlow返回参数结构体
+/// CreateReconstructDocumentFlow response structure.
 CreateReconstructDocumentFlowResponse {
-    /// 任务唯一id。30天内可以通过GetReconstructDocumentResult接口查询TaskId对应的处理结果。
+    /// Unique task ID. The processing result corresponding to TaskId can be queried through the API [GetReconstructDocumentResult] within 30 days.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 创建智能文档拆分任务的配置信息
+/// Configuration information for creating intelligent document splitting task.
 CreateSplitDocumentFlowConfig {
-    /// Markdown文件中表格返回的形式
-    /// 0，表格以MD形式返回
-    /// 1，表格以HTML形式返回
-    /// 默认为
+    /// The form in which tables in a Markdown file are returned.
+    /// - 0: returned as MD.
+    /// - 1: returned as HTML.
     ///
     /// Disabled in the spec.
     "TableResultType" table_result_type set_table_result_type: str,
-    /// 智能文档解析返回结果的格式
-    /// 0：只返回全文MD；
-    /// 1：只返回每一页的OCR原始Json；
-    /// 2：只返回每一页的MD；
-    /// 3：返回全文MD + 每一页的OCR原始Json；
-    /// 4：返回全文MD + 每一页的MD；
-    /// 5：返回全文md，每一页ocr原始json，每一页md。
+    /// The format of the returned results of intelligent document parsing.
+    /// - 0: only returns full-text MD.
+    /// - 1: only returns the OCR original Json for each page.
+    /// - 2: only returns the MD of each page.
+    /// - 3: returns the full-text MD and the original OCR Json of each page.
+    /// - 4: returns full-text MD and MD of each page.
+    /// The default value is 3 (returns the full-text MD and the original OCR Json of each page).
     ///
     /// Disabled in the spec.
     "ResultType" result_type set_result_type: str,
-    /// 是否开启mllm
+    /// Whether to enable mllm.
     "EnableMllm" enable_mllm set_enable_mllm: bool,
-    /// 最大分片长度
+    /// Max segment length.
     "MaxChunkSize" max_chunk_size set_max_chunk_size: i64,
     /// 是否忽略返回失败页码
     "IgnoreFailedPage" ignore_failed_page set_ignore_failed_page: bool,
@@ -317,72 +205,72 @@ CreateSplitDocumentFlowConfig {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateSplitDocumentFlow` (创建文档拆分任务).
+/// Request of `CreateSplitDocumentFlow` (Document Splitting Task Creation).
 ///
-/// 用于创建一个文档拆分任务，支持多种文件类型，具备mllm能力，能够解析并深入理解图表中的信息。
+/// This API is used to create document segmentation tasks, support various file types, possess mllm capacity, and can analyze and deeply understand the information in charts.
 CreateSplitDocumentFlowRequest {
-    /// 文件类型。**支持的文件类型：**- `WPS`、`PDF`、`DOC`、`DOCX`、`XLS`、`XLSX`、`PPT`、`PPTX`、`MD`、`TXT`、`PNG`、`JPG`、`JPEG`、`CSV`、`HTML`、`EPUB`**支持的文件大小：** - `PDF` 最大300M - `WPS`、`DOCX`、`DOC`、`PPT`、`PPTX` 最大 200M - `TXT`、`MD` 最大10M - 其他 最大20M
+    /// File type.
+    /// **Supported file types**: PDF, DOC, DOCX, XLS, XLSX, PPT, PPTX, MD, TXT, PNG, JPG, JPEG, CSV, HTML, EPUB.
+    /// **Supported file sizes**:
+    /// - Max 500 MB for PDF.
+    /// - Max 200 MB for DOC, DOCX, PPT, and PPTX .
+    /// - Max 10 MB for MD, and TXT.
+    /// - Max 20 MB for others.
     ///
     /// Required.
     "FileType" file_type set_file_type: str,
-    /// 文件的 URL 地址。
-    /// 文件存储于腾讯云的 URL 可保障更高的下载速度和稳定性，建议文件存储于腾讯云。 非腾讯云存储的 URL 速度和稳定性可能受一定影响。
-    /// 参考：[腾讯云COS文档](https://cloud.tencent.com/document/product/436/7749)
+    /// File URL. It is recommended to store the file in Tencent Cloud as the URL where the file is stored in Tencent Cloud can ensure higher download speed and stability. External URL may affect the speed and stability.
+    /// Refer to: [Tencent Cloud COS Documentation](https://cloud.tencent.com/document/product/436/7749).
     ///
     /// Required.
     "FileUrl" file_url set_file_url: str,
-    /// 文件名，可选。
-    /// **需带文件类型后缀**，当文件名无法从传入的`FileUrl`获取时需要通过该字段来明确。
+    /// Filename. optional.
+    /// **The file type suffix shall be included**. This field is required to be specified when the file name cannot be obtained from the passed-in "FileUrl".
     "FileName" file_name set_file_name: str,
-    /// 文件的 Base64 值。
-    /// 支持的文件大小：所下载文件经Base64编码后不超过 8M。文件下载时间不超过 3 秒。
-    /// 支持的图片像素：单边介于20-10000px之间。
-    /// 文件的 FileUrl、FileBase64 必须提供一个，如果都提供，只使用 FileUrl。
+    /// The base64 value of the file. File size limit: the downloaded file shall not exceed 8MB after base64 encoding. File download time does not exceed 3 seconds. Supported image pixels: the length of a single side is between 20-10000px. Either FileUrl or FileBase64 of the file must be provided. If both are provided, only the FileUrl is used.
     ///
     /// Disabled in the spec.
     "FileBase64" file_base64 set_file_base64: str,
-    /// 文档的起始页码。
-    /// 当传入文件是PDF、PDF、PPT、PPTX、DOC类型时，用来指定识别的起始页码，识别的页码包含当前值。
+    /// The starting page number of the file. When type of the uploaded file is pdf, doc, ppt, or pptx, it specifies the starting page number for recognition, including the current value.
     "FileStartPageNumber" file_start_page_number set_file_start_page_number: i64,
-    /// 文档的结束页码。
-    /// 当传入文件是PDF、PDF、PPT、PPTX、DOC类型时，用来指定识别的结束页码，识别的页码包含当前值。
+    /// The end page number of the file. When type of the uploaded file is pdf, doc, ppt, or pptx, it specifies the end page number for recognition, including the current value.
     "FileEndPageNumber" file_end_page_number set_file_end_page_number: i64,
-    /// 文档拆分任务的配置信息。
+    /// Configuration message for document splitting task.
     "Config" config set_config: obj CreateSplitDocumentFlowConfig,
 } }
 rt::action!("lkeap", "2024-05-22", "CreateSplitDocumentFlow", CreateSplitDocumentFlowRequest => CreateSplitDocumentFlowResponse);
 
 rt::model! { read debug;
-/// CreateSplitDocumentFlow返回参数结构体
+/// CreateSplitDocumentFlow response structure.
 CreateSplitDocumentFlowResponse {
-    /// 拆分任务唯一ID。
-    /// 30天内可以通过`GetSplitDocumentResult`接口查询TaskId对应的拆分结果。
+    /// The unique ID of the splitting task.
+    /// The splitting results corresponding to the TaskId can be queried through the [GetSplitDocumentResult] API within 30 days.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 返回的内容
+/// Returned content.
 Delta {
-    /// 角色名称。
+    /// Role name.
     "Role" role set_role: str,
-    /// 内容详情。
+    /// Content details.
     "Content" content set_content: str,
-    /// 思维链内容。 ReasoningConent参数仅支持出参，且只有deepseek-r1模型会返回。
+    /// Chain of thought content. The ReasoningConent parameter only supports output parameters, and is only returned by the deepseek-r1 model.
     "ReasoningContent" reasoning_content set_reasoning_content: str,
 } }
 
 rt::model! { read debug;
-/// 文档拆分任务的用量
+/// The usage of document splitting task.
 DocumentUsage {
-    /// 文档拆分任务的页数
+    /// Page number of the document splitting task.
     "PageNumber" page_number set_page_number: i64,
-    /// 文档拆分任务消耗的总token数
+    /// Total number of tokens consumed by the document splitting task.
     ///
     /// Disabled in the spec.
     "TotalToken" total_token set_total_token: i64,
-    /// 文档拆分任务消耗的总token数
+    /// Total number of tokens consumed by the document splitting task.
     "TotalTokens" total_tokens set_total_tokens: i64,
     /// 拆分消耗的token数
     "SplitTokens" split_tokens set_split_tokens: i64,
@@ -397,9 +285,9 @@ DocumentUsage {
 } }
 
 rt::model! { read debug;
-/// 向量
+/// Vector.
 EmbeddingObject {
-    /// 向量
+    /// Vector.
     "Embedding" embedding set_embedding: list f64,
 } }
 
@@ -432,50 +320,43 @@ GetCharacterUsageResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `GetEmbedding` (获取特征向量).
+/// Request of `GetEmbedding` (Retrieve feature vector).
 ///
-/// 本接口（GetEmbedding）调用文本表示模型，将文本转化为用数值表示的向量形式，可用于文本检索、信息推荐、知识挖掘等场景。
-/// 本接口（GetEmbedding）有单账号调用上限控制，如您有提高并发限制的需求请 [联系我们](https://cloud.tencent.com/act/event/Online_service) 。
+/// This API is used to call the text representation model to convert text into a vector represented by numbers, which can be used in scenarios such as text retrieval, information recommendation, and knowledge mining. There is a single-account call limit control for this API. If you need to increase the concurrency limit, please contact us (https://cloud.tencent.com/act/event/Online_service).
 GetEmbeddingRequest {
-    /// 说明：选择生成向量的模型
-    ///
-    /// 枚举值：
-    ///
-    /// - lke-text-embedding-v1： 文本embedding v1
-    /// - lke-text-embedding-v2： 文本embedding v2
+    /// Select the model for generating vectors
+    /// Note: Optional [adp-text-embedding-0.5b]
     ///
     /// Required.
     "Model" model set_model: str,
-    /// 说明：需要 embedding 的文本
-    /// 备注：单条query最多2000个字符，总条数最多7条
+    /// Text that requires embedding. The maximum length of a single text is 500 characters. The maximum total number of entries is 7.
     ///
     /// Required.
     "Inputs" inputs set_inputs: list String,
-    /// 说明：文本向量化的类型，为使得检索任务有更好的检索效果，建议区分查询文本（query）和文档文本（document）类型, 聚类、分类等对称任务可以不用特殊指定，采用系统默认值document即可。
+    /// The type of text vectorization. To achieve better retrieval performance, it is recommended to distinguish between query text and document text types. For symmetric tasks such as clustering and classification, there is no need for special specification simply use the system default value "document".
     "TextType" text_type set_text_type: str,
-    /// 说明：自定义任务指令词，当且仅当TextType=query且Model为lke-text-embedding-v1时，生效
+    /// This field is not currently supported.
     "Instruction" instruction set_instruction: str,
 } }
 rt::action!("lkeap", "2024-05-22", "GetEmbedding", GetEmbeddingRequest => GetEmbeddingResponse);
 
 rt::model! { read debug;
-/// GetEmbedding返回参数结构体
+/// GetEmbedding response structure.
 GetEmbeddingResponse {
-    /// 特征
+    /// Feature.
     "Data" data set_data: list EmbeddingObject,
-    /// 消耗量，返回TotalToken
+    /// Consumption. Returns TotalToken.
     "Usage" usage set_usage: obj Usage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetReconstructDocumentResult` (查询文档解析任务结果).
+/// Request of `GetReconstructDocumentResult` (Query Document Parsing Task Result).
 ///
-/// 本接口为异步接口的查询结果接口，用于获取文档解析处理结果。
+/// This is an asynchronous API for querying results, which is used to obtain the result of document parsing.
 GetReconstructDocumentResultRequest {
-    /// 说明：解析任务ID
-    /// 备注：仅支持单个任务ID
+    /// Parsing task ID.
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
@@ -483,33 +364,33 @@ GetReconstructDocumentResultRequest {
 rt::action!("lkeap", "2024-05-22", "GetReconstructDocumentResult", GetReconstructDocumentResultRequest => GetReconstructDocumentResultResponse);
 
 rt::model! { read debug;
-/// GetReconstructDocumentResult返回参数结构体
+/// GetReconstructDocumentResult response structure.
 GetReconstructDocumentResultResponse {
-    /// 任务状态。
-    /// - `Success`：执行完成
-    /// - `Processing`：执行中
-    /// -  `Pause`: 暂停
-    /// -  `Failed`：执行失败
-    /// -  `WaitExecute`：等待执行
+    /// Task status.
+    /// -Success: execution completed.
+    /// -Processing: executing.
+    /// -Pause: paused.
+    /// -Failed: execution failed.
+    /// -WaitExecute: pending execution.
     "Status" status set_status: str,
-    /// 解析结果的临时下载地址。文件类型为zip压缩包，下载链接有效期30分钟
+    /// Temporary download URL for the parsing result. The file is a zip compressed package, and the URL is valid for 30 minutes.
     "DocumentRecognizeResultUrl" document_recognize_result_url set_document_recognize_result_url: str,
-    /// 文档解析失败的页码
+    /// Page number where document parsing fails.
     "FailedPages" failed_pages set_failed_pages: list ReconstructDocumentFailedPage,
-    /// 文档拆分任务的用量
+    /// Amount of document parsing task.
     "Usage" usage set_usage: obj DocumentUsage,
-    /// 文档解析任务失败错误信息，当文档解析任务失败会返回具体的错误信息
+    /// Error message for failed document parsing task. When a document parsing task fails, a specific error message will be returned.
     "Error" error set_error: obj ErrorInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetSplitDocumentResult` (查询文档拆分任务结果).
+/// Request of `GetSplitDocumentResult` (Query Document Splitting Task Result).
 ///
-/// 查询文档拆分任务结果
+/// This API is used to query the results of document splitting tasks.
 GetSplitDocumentResultRequest {
-    /// 拆分任务ID
+    /// Splitting task ID.
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
@@ -517,33 +398,26 @@ GetSplitDocumentResultRequest {
 rt::action!("lkeap", "2024-05-22", "GetSplitDocumentResult", GetSplitDocumentResultRequest => GetSplitDocumentResultResponse);
 
 rt::model! { read debug;
-/// GetSplitDocumentResult返回参数结构体
+/// GetSplitDocumentResult response structure.
 GetSplitDocumentResultResponse {
-    /// 任务状态。
-    ///
-    /// - `Success`：执行完成
-    /// - `Processing`：执行中
-    /// - `Pause`: 暂停
-    /// - `Failed`：执行失败
-    /// - `WaitExecute`：等待执行
+    /// Task status:
+    /// -Success: execution completed.
+    /// -Processing: executing.
+    /// -Pause: paused.
+    /// -Failed: execution failed.
+    /// -WaitExecute: pending execution.
     "Status" status set_status: str,
-    /// 拆分结果的临时下载地址。
-    /// 文件类型为zip压缩包，下载链接有效期30分钟。
-    /// 压缩包内包含\*.md、\*.jsonl、\*mllm.json以及images文件夹。
-    ///
-    /// > **jsonl** 结构说明：
-    /// - `page_content`:
-    /// 用于生成嵌入（embedding）库，以便于检索使用。该字段中的图片将使用占位符替换。
-    /// - `org_data`:
-    /// 表示与 page_content 对应的最小语义完整性块，用于问答模型的处理。
-    /// - `big_data`:
-    /// 表示与 page_content 对应的最大语义完整性块，也用于问答模型的处理。
+    /// Temporary download URL for the splitting result. The file is a zip compressed package, and the URL is valid for 30 minutes. The compressed package contains the following folders: \*.md, \*.jsonl, \*mllm.json, images.
+    /// >**jsonl** structure description:.
+    /// - page_content: Used to generate an embedding library for retrieval purposes. The images in this field will be replaced with placeholders.
+    /// - org_data: The minimum semantic integrity block corresponding to page_content, used for Q&A model processing.
+    /// - big_data: The maximum semantic integrity block corresponding to page_content, also used for Q&A model processing.
     "DocumentRecognizeResultUrl" document_recognize_result_url set_document_recognize_result_url: str,
-    /// 文档拆分失败的页码
+    /// Page number where document splitting fails.
     ///
     /// Disabled in the spec.
     "FailedPages" failed_pages set_failed_pages: list SplitDocumentFailedPage,
-    /// 文档拆分任务的用量
+    /// Amount of the document split task.
     "Usage" usage set_usage: obj DocumentUsage,
     /// 文档拆分失败的错误信息，当拆分任务失败时返回该错误信息
     "Error" error set_error: obj ErrorInfo,
@@ -552,71 +426,67 @@ GetSplitDocumentResultResponse {
 } }
 
 rt::model! { both debug;
-/// 会话内容
+/// Session content.
 Message {
-    /// 角色
+    /// Role.
     "Role" role set_role: str,
-    /// 内容
+    /// Content.
     "Content" content set_content: str,
-    /// 思维链内容。
-    /// ReasoningConent参数仅支持出参，且只有deepseek-r1模型会返回。
+    /// Chain of thought content. The ReasoningConent parameter only supports output parameters, and is only returned by the deepseek-r1 model.
     "ReasoningContent" reasoning_content set_reasoning_content: str,
     /// 搜索结果
     "SearchResults" search_results set_search_results: list SearchResult,
 } }
 
 rt::model! { write debug;
-/// Request of `QueryRewrite` (多轮改写).
+/// Request of `QueryRewrite` (Multiple rounds of rewriting).
 ///
-/// 多轮改写（QueryRewrite）主要用于多轮对话中，进行指代消解和省略补全。使用本接口，无需输入prompt描述，根据对话历史即可生成更精确的用户查询。在应用场景上，本接口可应用于智能问答、对话式搜索等多种场景。
-/// 开通[产品体验](https://lke.cloud.tencent.com/lke/#/trialProduct)后可获得50wtoken体验额度。本接口（QueryRewrite）有单账号调用上限控制，如您有提高并发限制的需求请 [联系我们](https://cloud.tencent.com/act/event/Online_service) 。
+/// QueryRewrite is mainly used in multi-round conversations for reference resolution and ellipsis completion. Using this API, you don't need to input prompt descriptions. A more accurate user query can be generated based on the conversation history. In terms of application scenarios, this API can be applied to various scenarios such as intelligent Q&A and conversational search.
+/// There is a call limit for single-account for this API. If you need to increase the concurrency limit, please contact us (https://cloud.tencent.com/act/event/Online_service).
 QueryRewriteRequest {
-    /// 说明：需要改写的多轮历史会话，每轮历史对话需要包含user（问）和assistant（答）成对输入
-    /// 备注：由于模型字符限制，最多提供4轮对话。针对最后一轮对话进行改写。四轮对话最多包含3600个字符。
+    /// The multi-round historical conversation that needs to be rewritten. Each round of historical conversation should include paired inputs of user (question) and assistant (answer). Due to the character limit of the model, a maximum of 4 rounds of conversations can be provided. The last round of conversation will be rewritten.
     ///
     /// Required.
     "Messages" messages set_messages: list Message,
-    /// 说明：模型名称
-    /// 备注：仅一个模型可选
-    /// 默认值：lke-query-rewrite-base
+    /// Model name.
     "Model" model set_model: str,
 } }
 rt::action!("lkeap", "2024-05-22", "QueryRewrite", QueryRewriteRequest => QueryRewriteResponse);
 
 rt::model! { read debug;
-/// QueryRewrite返回参数结构体
+/// QueryRewrite response structure.
 QueryRewriteResponse {
-    /// 改写结果
+    /// Rewritten result.
     "Content" content set_content: str,
-    /// 消耗量，返回输入token数，输出token数以及总token数
+    /// Consumption. The numbers of input tokens, output tokens, and total tokens will be returned.
     "Usage" usage set_usage: obj Usage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 文档解析失败记录
+/// Document parsing failure record.
 ReconstructDocumentFailedPage {
-    /// 失败页码
+    /// Page number that failed to parse.
     "PageNumber" page_number set_page_number: i64,
 } }
 
 rt::model! { write debug;
-/// ReconstructDocumentSSE 功能配置参数
+/// ReconstructDocumentSSE feature configuration parameters.
 ReconstructDocumentSSEConfig {
-    /// Markdown文件中表格返回的形式
-    /// 0，表格以MD形式返回
-    /// 1，表格以HTML形式返回
-    /// 默认为0
+    /// The form in which tables in a Markdown file are returned.
+    /// - 0: returned as MD.
+    /// - 1: returned as HTML.
+    /// The default is 0.
     "TableResultType" table_result_type set_table_result_type: str,
-    /// Markdown文件中图片返回的形式
-    /// 0:markdown中图片以链接形式返回
-    /// 1:markdown中图片只返回图片中提取的文本内容
-    /// 默认是0
+    /// The form in which images in a Markdown file are returned.
+    /// - 0: returned as URL.
+    /// - 1: only return the text content extracted from the image in markdown.
+    /// The default value is 0.
     "MarkdownImageResponseType" markdown_image_response_type set_markdown_image_response_type: str,
-    /// Markdown文件中是否包含页码信息
+    /// Whether the Markdown file contains page number information.
     "ReturnPageFormat" return_page_format set_return_page_format: bool,
-    /// 自定义输出页码样式,{{p}}为页码占位符，开启ReturnPageFormat生效。未填默认样式:page {{p}}
+    /// The custom output page number style. {{p}} is a placeholder for the page number. Enable ReturnPageFormat to take effect. If empty, the default style is: page {{p}}.
     "PageFormat" page_format set_page_format: str,
     /// 是否忽略失败页，返回已成功的页数据
     "IgnoreFailedPage" ignore_failed_page set_ignore_failed_page: bool,
@@ -636,57 +506,46 @@ ReconstructDocumentSSEConfig {
 } }
 
 rt::model! { write debug;
-/// Request of `ReconstructDocumentSSE` (实时文档解析).
+/// Request of `ReconstructDocumentSSE` (Performs real-time document parsing).
 ///
-/// **此接口预计于12月31日下线 。请尽快升级到新对应接口：**https://cloud.tencent.com/document/product/866/133224
-///
-/// 准实时文档解析接口，使用HTTP SSE 协议通信。
-/// 支持将图片或PDF文件转换成Markdown格式文件，可解析包括表格、公式、图片、标题、段落、页眉、页脚等内容元素，并将内容智能转换成阅读顺序。
-/// 输入：pdf、ppt、docx、doc、jpg等
-/// 输出：正常阅读顺序的md文件、识别结果的json（可选）等
+/// This API is used for quasi-real-time document parsing, using HTTP SSE protocol for communication.
 ReconstructDocumentSSERequest {
-    /// 支持解析的文件类型。**支持的文件类型**：WPS、PDF、DOC、DOCX、PPT、PPTX、MD、TXT、XLS、XLSX、CSV、PNG、JPG、JPEG、BMP、GIF、WEBP、HEIC、EPS、ICNS、IM、PCX、PPM、TIFF、XBM、HEIF、JP2**支持的文件大小**：- WPS、PDF、DOC、DOCX、PPT、PPTX 支持100M- MD、TXT、XLS、XLSX、CSV 支持10M- 其他支持20M
+    /// File type.
+    /// **Supported file types**: PDF, DOC, DOCX, PPT, PPTX, MD, TXT, XLS, XLSX, CSV, PNG, JPG, JPEG, BMP, GIF, WEBP, HEIC, EPS, ICNS, IM, PCX, PPM, TIFF, XBM, HEIF, JP2.
+    /// **Supported file sizes**:
+    /// - Max 100 MB for PDF, DOC, DOCX, PPT, and PPTX .
+    /// - Max 10 MB for MD, TXT, XLS, XLSX, and CSV.
+    /// - Max20 MB for others.
     ///
     /// Required.
     "FileType" file_type set_file_type: str,
-    /// 文件的 URL 地址。文件存储于腾讯云的 URL 可保障更高的下载速度和稳定性，建议文件存储于腾讯云。 非腾讯云存储的 URL 速度和稳定性可能受一定影响。文件的 FileUrl、FileBase64 必须提供一个，如果都提供，只使用 FileUrl。
-    /// 参考：[腾讯云COS文档](https://cloud.tencent.com/document/product/436/7749)
-    ///
-    /// 默认值：无
+    /// File URL. It is recommended to store the file in Tencent Cloud as the URL where the file is stored in Tencent Cloud can ensure higher download speed and stability. External URL may affect the speed and stability. Refer to: [Tencent Cloud COS Documentation](https://www.tencentcloud.com/document/product/436/7749)
     "FileUrl" file_url set_file_url: str,
-    /// 说明：文件的 Base64 值。
-    /// 备注：支持的文件大小：所下载文件经Base64编码后不超过 8M。文件下载时间不超过 3 秒。
-    /// 支持的图片像素：单边介于20-10000px之间。文件的 FileUrl、FileBase64 必须提供一个，如果都提供，只使用 FileUrl。
-    ///
-    /// 默认值：无
+    /// The base64 value of the file. File size limit: the downloaded file shall not exceed 8MB after base64 encoding. File download time does not exceed 3 seconds. Supported image pixels: the length of a single side is between 20-10000px. Either FileUrl or FileBase64 of the file must be provided. If both are provided, only the FileUrl is used.
     "FileBase64" file_base64 set_file_base64: str,
-    /// 说明：文档的起始页码。
-    /// 备注：当传入文件是PDF、PDF、PPT、PPTX、DOC类型时，用来指定识别的起始页码，识别的页码包含当前值。
-    /// 默认值：无
+    /// The starting page number of the file. When type of the uploaded file is pdf, doc, docx, ppt, or pptx, it specifies the starting page number for recognition, including the current value.
     "FileStartPageNumber" file_start_page_number set_file_start_page_number: i64,
-    /// 说明：文档的结束页码。备注：当传入文件是PDF、PDF、PPT、PPTX、DOC类型时，用来指定识别的结束页码，识别的页码包含当前值，文档页码大于100页建议使用异步解析接入。默认值：无
+    /// The end page number of the file. When type of the uploaded file is pdf, doc, docx, ppt, or pptx, it specifies the end page number for recognition, including the current value.
     "FileEndPageNumber" file_end_page_number set_file_end_page_number: i64,
-    /// 说明：文档解析配置信息
-    /// 备注：可设置返回markdown结果的格式
-    /// 默认值：无
+    /// Document parsing configuration information.
     "Config" config set_config: obj ReconstructDocumentSSEConfig,
 } }
 rt::action!("lkeap", "2024-05-22", "ReconstructDocumentSSE", ReconstructDocumentSSERequest => ReconstructDocumentSSEResponse);
 
 rt::model! { read debug;
-/// ReconstructDocumentSSE返回参数结构体
+/// ReconstructDocumentSSE response structure.
 ReconstructDocumentSSEResponse {
-    /// 任务ID。本次请求的唯一标识
+    /// Task ID. The unique identifier of the current request.
     "TaskId" task_id set_task_id: str,
-    /// 响应类型。1：返回进度信息， 2：返回解析结果
+    /// Response type. 1: return progress information; 2: return parsing result.
     "ResponseType" response_type set_response_type: str,
-    /// 进度。0~100
+    /// Progress. Value range: 0 to 100.
     "Progress" progress set_progress: str,
-    /// 进度信息。
+    /// Progress information.
     "ProgressMessage" progress_message set_progress_message: str,
-    /// 文档解析结果的临时下载地址。文件类型为zip压缩包，下载链接有效期30分钟。压缩包内包含*.md、*.json以及images文件夹。
+    /// Temporary download URL for the document parsing result. The file is a zip compressed package, and the URL is valid for 30 minutes. The compressed package contains the following folders: \*.md, \*.jsonl, \*mllm.json, images.
     "DocumentRecognizeResultUrl" document_recognize_result_url set_document_recognize_result_url: str,
-    /// 文档解析失败的页码。
+    /// Page number where document parsing fails.
     "FailedPages" failed_pages set_failed_pages: list ReconstructDocumentFailedPage,
     /// 文档解析失败页数
     "FailPageNum" fail_page_num set_fail_page_num: i64,
@@ -697,33 +556,29 @@ ReconstructDocumentSSEResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `RunRerank` (重排序).
+/// Request of `RunRerank` (Reorder).
 ///
-/// 基于知识引擎精调模型技术的rerank模型，支持对多路召回的结果进行重排序，根据query与切片内容的相关性，按照顺序给出每一条结果和query的相关性分数。
+/// This API is used to reorder the results of multi-channel recall based on the rerank model of knowledge engine fine-tuning model technology, sort the segments according to the relevance between the query and the segment content from high to low score, and output the corresponding scoring results.
 RunRerankRequest {
-    /// 说明：查询内容
-    /// 备注：用于匹配的query
+    /// Query content.
     ///
     /// Required.
     "Query" query set_query: str,
-    /// 说明：文档列表
-    /// 备注：最多60个，Query字段和Docs字段的总长度上限为2000字符
+    /// Document list, up to 20 documents.
     ///
     /// Required.
     "Docs" docs set_docs: list String,
-    /// 说明：模型名称
-    /// 备注：仅一个模型可选
-    /// 默认值：lke-reranker-base
+    /// Model name. Default: lke-reranker-base.
     "Model" model set_model: str,
 } }
 rt::action!("lkeap", "2024-05-22", "RunRerank", RunRerankRequest => RunRerankResponse);
 
 rt::model! { read debug;
-/// RunRerank返回参数结构体
+/// RunRerank response structure.
 RunRerankResponse {
-    /// 相关性, 数值越大越相关
+    /// Relevance. A higher numeric value indicates greater relevance.
     "ScoreList" score_list set_score_list: list f64,
-    /// 消耗量，仅返回TotalToken
+    /// Consumption. Only returns TotalToken.
     "Usage" usage set_usage: obj Usage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -749,9 +604,9 @@ SearchResult {
 } }
 
 rt::model! { read debug;
-/// 文档解析失败记录
+/// Document parsing failure record.
 SplitDocumentFailedPage {
-    /// 失败页码
+    /// Page number that failed to parse.
     "PageNumber" page_number set_page_number: i64,
 } }
 
@@ -766,14 +621,14 @@ Thinking {
 } }
 
 rt::model! { read debug;
-/// 消耗量
+/// Consumption.
 Usage {
-    /// 文档页数
+    /// Number of document pages.
     "TotalPages" total_pages set_total_pages: i64,
-    /// 输入token数
+    /// Number of input tokens.
     "InputTokens" input_tokens set_input_tokens: i64,
-    /// 输出token数
+    /// Number of output tokens.
     "OutputTokens" output_tokens set_output_tokens: i64,
-    /// 总token数
+    /// Total number of tokens.
     "TotalTokens" total_tokens set_total_tokens: i64,
 } }

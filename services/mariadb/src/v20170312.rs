@@ -5,13 +5,13 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { write debug;
-/// 数据库账号信息
+/// TencentDB account information
 Account {
-    /// 账户的名称
+    /// Account name
     ///
     /// Required.
     "User" user set_user: str,
-    /// 账户的域名
+    /// Host address
     ///
     /// Required.
     "Host" host set_host: str,
@@ -41,19 +41,19 @@ ActivateHourDBInstanceResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `AssociateSecurityGroups` (安全组批量绑定云资源).
+/// Request of `AssociateSecurityGroups` (Associates security groups in batches).
 ///
-/// 本接口 (AssociateSecurityGroups) 用于安全组批量绑定云资源。
+/// This API is used to associate security groups with Tencent Cloud resources in batches.
 AssociateSecurityGroupsRequest {
-    /// 数据库引擎名称，本接口取值：mariadb。
+    /// Database engine name. Valid value: `mariadb`.
     ///
     /// Required.
     "Product" product set_product: str,
-    /// 要绑定的安全组ID，类似sg-efil73jd。
+    /// ID of the security group to be associated in the format of sg-efil73jd.
     ///
     /// Required.
     "SecurityGroupId" security_group_id set_security_group_id: str,
-    /// 被绑定的实例ID，类似tdsql-lesecurk，支持指定多个实例。
+    /// ID(s) of the instance(s) to be associated in the format of tdsql-lesecurk. You can specify multiple instances.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
@@ -61,7 +61,7 @@ AssociateSecurityGroupsRequest {
 rt::action!("mariadb", "2017-03-12", "AssociateSecurityGroups", AssociateSecurityGroupsRequest => AssociateSecurityGroupsResponse);
 
 rt::model! { read debug;
-/// AssociateSecurityGroups返回参数结构体
+/// AssociateSecurityGroups response structure.
 AssociateSecurityGroupsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -98,11 +98,11 @@ BackupConfig {
 } }
 
 rt::model! { write debug;
-/// Request of `CancelDcnJob` (取消DCN同步).
+/// Request of `CancelDcnJob` (Cancels DCN synchronization).
 ///
-/// 本接口（CancelDcnJob）用于取消DCN同步
+/// This API is used to cancel DCN synchronization.
 CancelDcnJobRequest {
-    /// 灾备实例ID
+    /// Disaster recovery instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -110,174 +110,174 @@ CancelDcnJobRequest {
 rt::action!("mariadb", "2017-03-12", "CancelDcnJob", CancelDcnJobRequest => CancelDcnJobResponse);
 
 rt::model! { read debug;
-/// CancelDcnJob返回参数结构体
+/// CancelDcnJob response structure.
 CancelDcnJobResponse {
-    /// 流程ID
+    /// Task ID
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CloneAccount` (克隆实例账户).
+/// Request of `CloneAccount` (Clones instance account).
 ///
-/// 本接口（CloneAccount）用于克隆实例账户。
+/// This API is used to clone an instance account.
 CloneAccountRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 源用户账户名
+    /// Source user account name
     ///
     /// Required.
     "SrcUser" src_user set_src_user: str,
-    /// 源用户HOST
+    /// Source user host
     ///
     /// Required.
     "SrcHost" src_host set_src_host: str,
-    /// 目的用户账户名
+    /// Target user account name
     ///
     /// Required.
     "DstUser" dst_user set_dst_user: str,
-    /// 目的用户HOST
+    /// Target user host
     ///
     /// Required.
     "DstHost" dst_host set_dst_host: str,
-    /// 目的用户账户描述
+    /// Target account description
     "DstDesc" dst_desc set_dst_desc: str,
 } }
 rt::action!("mariadb", "2017-03-12", "CloneAccount", CloneAccountRequest => CloneAccountResponse);
 
 rt::model! { read debug;
-/// CloneAccount返回参数结构体
+/// CloneAccount response structure.
 CloneAccountResponse {
-    /// 异步任务流程ID。
+    /// Async task flow ID.
     "FlowId" flow_id set_flow_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CloseDBExtranetAccess` (关闭外网访问).
+/// Request of `CloseDBExtranetAccess` (Disables public network access).
 ///
-/// 本接口(CloseDBExtranetAccess)用于关闭云数据库实例的外网访问。关闭外网访问后，外网地址将不可访问，查询实例列表接口将不返回对应实例的外网域名和端口信息。
+/// This API is used to disable public network access for a TencentDB instance, which will make the public IP address inaccessible. The `DescribeDCDBInstances` API will not return the public domain name and port information of the corresponding instance.
 CloseDBExtranetAccessRequest {
-    /// 待关闭外网访问的实例ID。形如：tdsql-ow728lmc，可以通过 DescribeDBInstances 查询实例详情获得。
+    /// ID of instance for which to disable public network access. The ID is in the format of `tdsql-ow728lmc` and can be obtained through the `DescribeDBInstances` API.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 是否IPv6，默认0
+    /// Whether IPv6 is used. Default value: 0
     "Ipv6Flag" ipv6_flag set_ipv6_flag: i64,
 } }
 rt::action!("mariadb", "2017-03-12", "CloseDBExtranetAccess", CloseDBExtranetAccessRequest => CloseDBExtranetAccessResponse);
 
 rt::model! { read debug;
-/// CloseDBExtranetAccess返回参数结构体
+/// CloseDBExtranetAccess response structure.
 CloseDBExtranetAccessResponse {
-    /// 异步任务ID，可通过 DescribeFlow 查询任务状态。
+    /// Async task ID. The task status can be queried through the `DescribeFlow` API.
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 列权限信息
+/// Column permission information
 ColumnPrivilege {
-    /// 数据库名
+    /// Database name
     ///
     /// Required.
     "Database" database set_database: str,
-    /// 数据库表名
+    /// Table name
     ///
     /// Required.
     "Table" table set_table: str,
-    /// 数据库列名
+    /// Column name
     ///
     /// Required.
     "Column" column set_column: str,
-    /// 权限信息
+    /// Permission information
     ///
     /// Required.
     "Privileges" privileges set_privileges: list String,
 } }
 
 rt::model! { read debug;
-/// 约束类型值的范围
+/// Range of constraint type values
 ConstraintRange {
-    /// 约束类型为section时的最小值
+    /// Minimum value when the constraint type is `section`
     "Min" min set_min: str,
-    /// 约束类型为section时的最大值
+    /// Maximum value when the constraint type is `section`
     "Max" max set_max: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CopyAccountPrivileges` (复制账号权限).
+/// Request of `CopyAccountPrivileges` (Copies account permissions).
 ///
-/// 本接口（CopyAccountPrivileges）用于复制云数据库账号的权限。
-/// 注意：相同用户名，不同Host是不同的账号，Readonly属性相同的账号之间才能复制权限。
+/// This API is used to copy the permissions of a TencentDB account.
+/// Note: accounts with the same username but different hosts are different accounts. Permissions can only be copied between accounts with the same `Readonly` attribute.
 CopyAccountPrivilegesRequest {
-    /// 实例 ID，形如：tdsql-ow728lmc，可以通过 DescribeDBInstances 查询实例详情获得。
+    /// Instance ID, which is in the format of `tdsql-ow728lmc` and can be obtained through the `DescribeDBInstances` API.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 源用户名
+    /// Source username
     ///
     /// Required.
     "SrcUserName" src_user_name set_src_user_name: str,
-    /// 源用户允许的访问 host
+    /// Access host allowed for source user
     ///
     /// Required.
     "SrcHost" src_host set_src_host: str,
-    /// 目的用户名
+    /// Target username
     ///
     /// Required.
     "DstUserName" dst_user_name set_dst_user_name: str,
-    /// 目的用户允许的访问 host
+    /// Access host allowed for target user
     ///
     /// Required.
     "DstHost" dst_host set_dst_host: str,
-    /// 源账号的 ReadOnly 属性
+    /// `ReadOnly` attribute of source account
     "SrcReadOnly" src_read_only set_src_read_only: str,
-    /// 目的账号的 ReadOnly 属性
+    /// `ReadOnly` attribute of target account
     "DstReadOnly" dst_read_only set_dst_read_only: str,
 } }
 rt::action!("mariadb", "2017-03-12", "CopyAccountPrivileges", CopyAccountPrivilegesRequest => CopyAccountPrivilegesResponse);
 
 rt::model! { read debug;
-/// CopyAccountPrivileges返回参数结构体
+/// CopyAccountPrivileges response structure.
 CopyAccountPrivilegesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `CreateAccount` (创建账号).
+/// Request of `CreateAccount` (Creates account).
 ///
-/// 本接口（CreateAccount）用于创建云数据库账号。一个实例可以创建多个不同的账号，相同的用户名+不同的host是不同的账号。
+/// This API is used to create a TencentDB account. Multiple accounts can be created for one instance. Accounts with the same username but different hosts are different accounts.
 CreateAccountRequest {
-    /// 实例 ID，形如：tdsql-ow728lmc，可以通过 DescribeDBInstances 查询实例详情获得。
+    /// Instance ID, which is in the format of `tdsql-ow728lmc` and can be obtained through the `DescribeDBInstances` API.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 账号名，账号名需要1-32个字符，由字母、数字或特殊字符组成；以字母开头；特殊字符为_-
+    /// Login username, which can contain 1-32 letters, digits, underscores, and hyphens.
     ///
     /// Required.
     "UserName" user_name set_user_name: str,
-    /// 可以登录的主机，与mysql 账号的 host 格式一致，可以支持通配符，例如 %，10.%，10.20.%。
+    /// Host that can be logged in to, which is in the same format as the host of the MySQL account and supports wildcards, such as %, 10.%, and 10.20.%.
     ///
     /// Required.
     "Host" host set_host: str,
-    /// 账号密码，密码需要 8\~32 个字符，不能以 '/' 开头，并且至少包含字母、数字和特殊字符 ()~!@#$%^&*-+=_|{}[]:<>,.?/ 中的两项
+    /// Account password. It must contain 8-32 characters in all of the following four types: lowercase letters, uppercase letters, digits, and symbols (()~!@#$%^&*-+=_|{}[]:<>,.?/), and cannot start with a slash (/).
     "Password" password set_password: str,
-    /// 是否创建为只读账号，0：否； 1：只读账号，该账号的sql请求优先选择备机执行，备机延迟时选择主机执行；2：只读账号，优先选择备机执行，备机延迟时操作报错；3：只读账号，优先选择备机执行，忽略备机延迟只读备机；
+    /// Whether to create a read-only account. 0: no; 1: for the account's SQL requests, the secondary will be used first, and if it is unavailable, the primary will be used; 2: the secondary will be used first, and if it is unavailable, the operation will fail.
     "ReadOnly" read_only set_read_only: i64,
-    /// 账号备注，可以包含中文、英文字符、常见符号和数字，最多256个字符
+    /// Account remarks, which can contain 0-256 letters, digits, and common symbols.
     "Description" description set_description: str,
-    /// 根据传入时间判断备机不可用
+    /// Determines whether the secondary is unavailable based on the passed-in time
     "DelayThresh" delay_thresh set_delay_thresh: i64,
-    /// 针对只读账号，设置策略是否固定备机，0：不固定备机，即备机不满足条件与客户端不断开连接，Proxy选择其他可用备机，1：备机不满足条件断开连接，确保一个连接固定备机。
+    /// Whether to specify a replica server for read-only account. Valid values: `0` (No replica server is specified, which means that the proxy will select another available replica server to keep connection with the client if the current replica server doesn’t meet the requirement). `1` (The replica server is specified, which means that the connection will be disconnected if the specified replica server doesn’t meet the requirement.)
     "SlaveConst" slave_const set_slave_const: i64,
-    /// 用户最大连接数限制参数。不传或者传0表示为不限制，对应max_user_connections参数，目前10.1内核版本不支持设置。
+    /// Maximum number of connections. If left empty or `0` is passed in, the connections will be unlimited. This parameter configuration is not supported for kernel version 10.1.
     "MaxUserConnections" max_user_connections set_max_user_connections: i128,
     /// 使用GetPublicKey返回的RSA2048公钥加密后的密码
     "EncryptedPassword" encrypted_password set_encrypted_password: str,
@@ -301,75 +301,75 @@ impl ::core::fmt::Debug for CreateAccountRequest {
 rt::action!("mariadb", "2017-03-12", "CreateAccount", CreateAccountRequest => CreateAccountResponse);
 
 rt::model! { read debug;
-/// CreateAccount返回参数结构体
+/// CreateAccount response structure.
 CreateAccountResponse {
-    /// 实例ID，透传入参。
+    /// Instance ID, which is passed through from the input parameters.
     "InstanceId" instance_id set_instance_id: str,
-    /// 用户名，透传入参。
+    /// Username, which is passed through from the input parameters.
     "UserName" user_name set_user_name: str,
-    /// 允许访问的 host，透传入参。
+    /// Host allowed for access, which is passed through from the input parameters.
     "Host" host set_host: str,
-    /// 透传入参。
+    /// Passed through from the input parameters.
     "ReadOnly" read_only set_read_only: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateDBInstance` (创建MariaDB包年包月实例).
+/// Request of `CreateDBInstance` (Creates a yearly/monthly subscribed TencentDB for MariaDB instance).
 ///
-/// 本接口（CreateDBInstance）用于创建包年包月的MariaDB云数据库实例，可通过传入实例规格、数据库版本号、购买时长和数量等信息创建云数据库实例。
+/// This API is used to create a yearly/monthly subscribed TencentDB for MariaDB instance by passing in information such as instance specifications, database version number, validity period, and quantity.
 CreateDBInstanceRequest {
-    /// 实例节点可用区分布，可填写多个可用区。
+    /// AZs to deploy instance nodes. You can specify up to two AZs (one as primary AZ and another as replica AZ). When the shard specification is 1-primary-2-replica, the primary and one of the replicas are deployed in the primary AZ.
     ///
     /// Required.
     "Zones" zones set_zones: list String,
-    /// 节点个数大小，可以通过 DescribeDBInstanceSpecs
-    /// 查询实例规格获得。
+    /// Number of nodes, which can be obtained
+    /// by querying the instance specification through the `DescribeDBInstanceSpecs` API.
     ///
     /// Required.
     "NodeCount" node_count set_node_count: i64,
-    /// 内存大小，单位：GB，可以通过 DescribeDBInstanceSpecs
-    /// 查询实例规格获得。
+    /// Memory size in GB, which can be obtained
+    /// by querying the instance specification through the `DescribeDBInstanceSpecs` API.
     ///
     /// Required.
     "Memory" memory set_memory: i64,
-    /// 存储空间大小，单位：GB，可以通过 DescribeDBInstanceSpecs
-    /// 查询实例规格获得不同内存大小对应的磁盘规格下限和上限。
+    /// Storage capacity in GB. The maximum and minimum storage space can be obtained
+    /// by querying instance specification through the `DescribeDBInstanceSpecs` API.
     ///
     /// Required.
     "Storage" storage set_storage: i64,
-    /// 欲购买的时长，单位：月。
+    /// Validity period in months
     "Period" period set_period: i64,
-    /// 欲购买的数量，默认查询购买1个实例的价格。
+    /// The number of instances to be purchased. Only one instance is queried for price by default.
     "Count" count set_count: i64,
-    /// 是否自动使用代金券进行支付，默认不使用。
+    /// Whether to automatically use vouchers. This option is disabled by default.
     "AutoVoucher" auto_voucher set_auto_voucher: bool,
-    /// 代金券ID列表，目前仅支持指定一张代金券。
+    /// Voucher ID list. Currently, you can specify only one voucher.
     "VoucherIds" voucher_ids set_voucher_ids: list String,
-    /// 虚拟私有网络 ID，不传表示创建为基础网络
+    /// VPC ID. If this parameter is not passed in, the instance will be created on the classic network.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 虚拟私有网络子网 ID，VpcId 不为空时必填
+    /// VPC subnet ID, which is required when `VpcId` is specified.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 项目 ID，可以通过查看项目列表获取，不传则关联到默认项目
+    /// Project ID, which can be obtained through the `DescribeProjects` API. If this parameter is not passed in, the instance will be associated with the default project.
     "ProjectId" project_id set_project_id: i64,
-    /// 数据库引擎版本，当前可选：8.0，5.7，10.1。
+    /// Database engine version. Valid values: `5.7`, `8.0`, `10.0`, `10.1`.
     "DbVersionId" db_version_id set_db_version_id: str,
-    /// 实例名称， 可以通过该字段自主的设置实例的名字
+    /// Name of the instance, which can be customized.
     "InstanceName" instance_name set_instance_name: str,
-    /// 安全组ID列表
+    /// List of security group IDs
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// 自动续费标志，1:自动续费，2:不自动续费
+    /// Auto-renewal flag. Valid values: `1` (auto-renewal), `2` (no renewal upon expiration).
     "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: i64,
-    /// 是否支持IPv6，0:不支持，1:支持
+    /// Whether IPv6 is supported. Valid values: `0` (unsupported), `1` (supported).
     "Ipv6Flag" ipv6_flag set_ipv6_flag: i64,
-    /// 标签键值对数组
+    /// Array of tag key-value pairs
     "ResourceTags" resource_tags set_resource_tags: list ResourceTag,
-    /// 参数列表。本接口的可选值为：character_set_server（字符集，必传），lower_case_table_names（表名大小写敏感，必传，0 - 敏感；1-不敏感），innodb_page_size（innodb数据页，默认16K），sync_mode（同步模式：0 - 异步； 1 - 强同步；2 - 强同步可退化。默认为强同步可退化）。
+    /// List of parameters. Valid values: `character_set_server` (character set; required); `lower_case_table_names` (table name case sensitivity; required; `0`: case-sensitive; `1`: case-insensitive); `innodb_page_size` (InnoDB data page size; default size: 16 KB); `sync_mode` (sync mode; `0`: async; `1`: strong sync; `2`: downgradable strong sync; default value: `2`).
     "InitParams" init_params set_init_params: list DBParamValue,
-    /// DCN源地域
+    /// DCN source region
     "DcnRegion" dcn_region set_dcn_region: str,
-    /// DCN源实例ID
+    /// DCN source instance ID
     "DcnInstanceId" dcn_instance_id set_dcn_instance_id: str,
     /// DCN同步模式，0：异步， 1：强同步
     "DcnSyncMode" dcn_sync_mode set_dcn_sync_mode: i64,
@@ -379,12 +379,13 @@ CreateDBInstanceRequest {
 rt::action!("mariadb", "2017-03-12", "CreateDBInstance", CreateDBInstanceRequest => CreateDBInstanceResponse);
 
 rt::model! { read debug;
-/// CreateDBInstance返回参数结构体
+/// CreateDBInstance response structure.
 CreateDBInstanceResponse {
-    /// 长订单号。可以据此调用 DescribeOrders
-    /// 查询订单详细信息，或在支付失败时调用用户账号相关接口进行支付。
+    /// Order ID, which is used for calling the `DescribeOrders` API.
+    /// The parameter can be used to either query order details or call the user account APIs to make another payment when this payment fails.
     "DealName" deal_name set_deal_name: str,
-    /// 订单对应的实例 ID 列表，如果此处没有返回实例 ID，可以通过订单查询接口获取。还可通过实例查询接口查询实例是否创建完成。
+    /// IDs of the instances you have purchased in this order. If no instance IDs are returned, you can query them with the `DescribeOrders` API. You can also use the `DescribeDBInstances` API to check whether an instance has been created successfully.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceIds" instance_ids set_instance_ids: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -480,55 +481,55 @@ CreateDedicatedClusterDBInstanceResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateHourDBInstance` (创建MariaDB按量计费实例).
+/// Request of `CreateHourDBInstance` (Creates a pay-as-you-go TencentDB for MariaDB instance).
 ///
-/// 创建MariaDB按量计费实例
+/// This API is used to create a pay-as-you-go TencentDB for MariaDB instance.
 CreateHourDBInstanceRequest {
-    /// 节点可用区分布，可填写多个可用区。
+    /// AZs to deploy instance nodes. You can specify up to two AZs.
     ///
     /// Required.
     "Zones" zones set_zones: list String,
-    /// 节点个数
+    /// Number of nodes.
     ///
     /// Required.
     "NodeCount" node_count set_node_count: i64,
-    /// 内存大小，单位：GB
+    /// Memory size in GB.
     ///
     /// Required.
     "Memory" memory set_memory: i64,
-    /// 储存大小，单位：GB
+    /// Storage size in GB.
     ///
     /// Required.
     "Storage" storage set_storage: i64,
-    /// 购买实例数量
+    /// Number of instances to purchase.
     "Count" count set_count: i64,
-    /// 项目ID，不传表示默认项目
+    /// Project ID. If this parameter is not passed in, the default project will be used.
     "ProjectId" project_id set_project_id: i64,
-    /// 统一网络ID，不传表示基础网络
+    /// Unique ID of the network. If this parameter is not passed in, the classic network will be used.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 统一子网ID，VpcId有值时需填写
+    /// Unique ID of the subnet. If `VpcId` is specified, this parameter is required.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 数据库引擎版本，当前可选：8.0，5.7，10.1。
+    /// Database engine version. Valid values: `5.7`, `8.0`, `10.0`, `10.1`.
     "DbVersionId" db_version_id set_db_version_id: str,
-    /// 自定义实例名称
+    /// Custom name of the instance.
     "InstanceName" instance_name set_instance_name: str,
-    /// 安全组ID，不传表示不绑定安全组
+    /// Security group ID. If this parameter is not passed in, no security groups will be associated when the instance is created.
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// 是否支持IPv6，0:不支持，1:支持
+    /// Whether IPv6 is supported. Valid values: `0` (unsupported), `1` (supported).
     "Ipv6Flag" ipv6_flag set_ipv6_flag: i64,
-    /// 标签键值对数组
+    /// Array of tag key-value pairs.
     "ResourceTags" resource_tags set_resource_tags: list ResourceTag,
-    /// DCN源地域
+    /// If you create a disaster recovery instance, you need to use this parameter to specify the region of the associated primary instance so that the disaster recovery instance can sync data with the primary instance over the Data Communication Network (DCN).
     "DcnRegion" dcn_region set_dcn_region: str,
-    /// DCN源实例ID
+    /// If you create a disaster recovery instance, you need to use this parameter to specify the ID of the associated primary instance so that the disaster recovery instance can sync data with the primary instance over the Data Communication Network (DCN).
     "DcnInstanceId" dcn_instance_id set_dcn_instance_id: str,
-    /// 参数列表。本接口的可选值为：
-    /// character_set_server（字符集，必传），lower_case_table_names（表名大小写敏感，必传，0 - 敏感；1-不敏感），
-    /// innodb_page_size（innodb数据页，默认16K），sync_mode（同步模式：0 - 异步； 1 - 强同步；2 - 强同步可退化，默认为强同步可退化）。
+    /// List of parameters. Valid values:
+    /// `character_set_server` (character set; required); `lower_case_table_names` (table name case sensitivity; required; 0: case-sensitive; 1: case-insensitive);
+    /// `innodb_page_size` (innoDB data page size; default size: 16 KB); `sync_mode` (sync mode; 0: async; 1: strong sync; 2: downgradable strong sync; default value: 2).
     "InitParams" init_params set_init_params: list DBParamValue,
-    /// 回档源实例ID，例如“2021-11-22 00:00:00”
+    /// ID of the instance to be rolled back, such as “2021-11-22 00:00:00”.
     "RollbackInstanceId" rollback_instance_id set_rollback_instance_id: str,
-    /// 回档时间
+    /// Rollback time.
     "RollbackTime" rollback_time set_rollback_time: str,
     /// DCN同步模式，0：异步， 1：强同步
     "DcnSyncMode" dcn_sync_mode set_dcn_sync_mode: i64,
@@ -538,14 +539,16 @@ CreateHourDBInstanceRequest {
 rt::action!("mariadb", "2017-03-12", "CreateHourDBInstance", CreateHourDBInstanceRequest => CreateHourDBInstanceResponse);
 
 rt::model! { read debug;
-/// CreateHourDBInstance返回参数结构体
+/// CreateHourDBInstance response structure.
 CreateHourDBInstanceResponse {
-    /// 订单号。可以据此调用 DescribeOrders
-    /// 查询订单详细信息，或在支付失败时调用用户账号相关接口进行支付。
+    /// Order ID, which is used for calling the `DescribeOrders` API.
+    /// The parameter can be used to either query order details or call the user account APIs to make another payment when this payment fails.
     "DealName" deal_name set_deal_name: str,
-    /// 订单对应的实例 ID 列表，如果此处没有返回实例 ID，可以通过订单查询接口获取。还可通过实例查询接口查询实例是否创建完成。
+    /// IDs of the instances you have purchased in this order. If no instance IDs are returned, you can query them with the `DescribeOrders` API. You can also use the `DescribeDBInstances` API to check whether an instance has been created successfully.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 异步任务的请求 ID，可使用此 ID [查询异步任务的执行结果](https://cloud.tencent.com/document/product/237/16177)。
+    /// Async task ID, which can be used in the [DescribeFlow](https://www.tencentcloud.com/document/product/237/16177) API to query the async task result.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -577,25 +580,26 @@ CreateTmpInstancesResponse {
 } }
 
 rt::model! { read debug;
-/// 云数据库账号信息
+/// TencentDB account information
 DBAccount {
-    /// 用户名
+    /// Username
     "UserName" user_name set_user_name: str,
-    /// 用户可以从哪台主机登录（对应 MySQL 用户的 host 字段，UserName + Host 唯一标识一个用户，IP形式，IP段以%结尾；支持填入%；为空默认等于%）
+    /// Host from which a user can log in (corresponding to the `host` field for a MySQL user; a user is uniquely identified by username and host; this parameter is in IP format and ends with % for IP range; % can be entered; if this parameter is left empty, % will be used by default).
     "Host" host set_host: str,
-    /// 用户备注信息
+    /// User remarks
     "Description" description set_description: str,
-    /// 创建时间
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
-    /// 最后更新时间
+    /// Last updated time
     "UpdateTime" update_time set_update_time: str,
-    /// 只读标记，0：否， 1：该账号的sql请求优先选择备机执行，备机不可用时选择主机执行，2：优先选择备机执行，备机不可用时操作失败。
+    /// Read-only flag. 0: no; 1: for the account's SQL requests, the replica will be used first, and if it is unavailable, the primary will be used; 2: the replica will be used first, and if it is unavailable, the operation will fail.
     "ReadOnly" read_only set_read_only: i64,
-    /// 该字段对只读账号有意义，表示选择主备延迟小于该值的备机
+    /// This field is meaningful for read-only accounts, indicating that a replica should be selected if its delay from the primary is less than this value.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DelayThresh" delay_thresh set_delay_thresh: i64,
-    /// 针对只读账号，设置策略是否固定备机，0：不固定备机，即备机不满足条件与客户端不断开连接，Proxy选择其他可用备机，1：备机不满足条件断开连接，确保一个连接固定备机。
+    /// Whether to specify a replica server for read-only account. Valid values: `0` (No replica server is specified, which means that the proxy will select another available replica server to keep connection with the client if the current replica server doesn’t meet the requirement). `1` (The replica server is specified, which means that the connection will be disconnected if the specified replica server doesn’t meet the requirement.)
     "SlaveConst" slave_const set_slave_const: i64,
-    /// 用户最大连接数，0代表无限制
+    /// Maximum number of connections. `0` indicates no limit.
     "MaxUserConnections" max_user_connections set_max_user_connections: i64,
 } }
 
@@ -611,243 +615,266 @@ DBBackupTimeConfig {
 } }
 
 rt::model! { read debug;
-/// 描述云数据库实例的详细信息。
+/// TencentDB instance details.
 DBInstance {
-    /// 实例 ID，唯一标识一个 TDSQL 实例
+    /// Instance ID, which uniquely identifies a TDSQL instance
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名称，用户可修改
+    /// Customizable instance name
     "InstanceName" instance_name set_instance_name: str,
-    /// 实例所属应用 ID
+    /// Application ID of instance
     "AppId" app_id set_app_id: i64,
-    /// 实例所属项目 ID
+    /// Project ID of instance
     "ProjectId" project_id set_project_id: i64,
-    /// 实例所在地域名称，如 ap-shanghai
+    /// Instance region name, such as ap-shanghai
     "Region" region set_region: str,
-    /// 实例所在可用区名称，如 ap-shanghai-2
+    /// Instance AZ name, such as ap-guangzhou-1
     "Zone" zone set_zone: str,
-    /// 私有网络 ID，基础网络时为 0
+    /// VPC ID, which is 0 if the basic network is used
     "VpcId" vpc_id set_vpc_id: i64,
-    /// 子网 ID，基础网络时为 0
+    /// Subnet ID, which is 0 if the basic network is used
     "SubnetId" subnet_id set_subnet_id: i64,
-    /// 实例状态：0 创建中，1 流程处理中， 2 运行中，3 实例未初始化，-1 实例已隔离，4 实例初始化中，5 实例删除中，6 实例重启中，7 数据迁移中
+    /// Instance status. Valid values: `0` (creating), `1` (running task), `2` (running), `3` (uninitialized), `-1` (isolated), `4` (initializing), `5` (eliminating), `6` (restarting), `7` (migrating data)
     "Status" status set_status: i64,
-    /// 内网 IP 地址
+    /// Private IP address
     "Vip" vip set_vip: str,
-    /// 内网端口
+    /// Private network port
     "Vport" vport set_vport: i64,
-    /// 外网访问的域名，公网可解析
+    /// Domain name for public network access, which can be resolved by the public network
     "WanDomain" wan_domain set_wan_domain: str,
-    /// 外网 IP 地址，公网可访问
+    /// Public IP address, which can be accessed over the public network
     "WanVip" wan_vip set_wan_vip: str,
-    /// 外网端口
+    /// Public network port
     "WanPort" wan_port set_wan_port: i64,
-    /// 实例创建时间，格式为 2006-01-02 15:04:05
+    /// Instance creation time in the format of `2006-01-02 15:04:05`
     "CreateTime" create_time set_create_time: str,
-    /// 实例最后更新时间，格式为 2006-01-02 15:04:05
+    /// Last updated time of instance in the format of `2006-01-02 15:04:05`
     "UpdateTime" update_time set_update_time: str,
-    /// 自动续费标志：0 否，1 是
+    /// Auto-renewal flag. 0: no, 1: yes
     "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: i64,
-    /// 实例到期时间，格式为 2006-01-02 15:04:05
+    /// Instance expiration time in the format of `2006-01-02 15:04:05`
     "PeriodEndTime" period_end_time set_period_end_time: str,
-    /// 实例所属账号
+    /// Instance account
     "Uin" uin set_uin: str,
-    /// TDSQL 版本信息
+    /// TDSQL version information
     "TdsqlVersion" tdsql_version set_tdsql_version: str,
-    /// 实例内存大小，单位 GB
+    /// Instance memory size in GB
     "Memory" memory set_memory: i64,
-    /// 实例存储大小，单位 GB
+    /// Instance storage capacity in GB
     "Storage" storage set_storage: i64,
-    /// 字符串型的私有网络ID
+    /// VPC ID in string type
     "UniqueVpcId" unique_vpc_id set_unique_vpc_id: str,
-    /// 字符串型的私有网络子网ID
+    /// VPC subnet ID in string type
     "UniqueSubnetId" unique_subnet_id set_unique_subnet_id: str,
-    /// 原始实例ID（过时字段，请勿依赖该值）
+    /// Original ID of instance (this field is obsolete and should not be depended on)
     "OriginSerialId" origin_serial_id set_origin_serial_id: str,
-    /// 节点数，2为一主一从，3为一主二从
+    /// Number of nodes. 2: one master and one slave, 3: one master and two slaves
     "NodeCount" node_count set_node_count: i128,
-    /// 是否临时实例，0为否，非0为是
+    /// Whether it is a temp instance. 0: no, non-zero value: yes
     "IsTmp" is_tmp set_is_tmp: i128,
-    /// 独享集群ID，为空表示为普通实例
+    /// Dedicated cluster ID. If this parameter is empty, the instance is a general instance
     "ExclusterId" excluster_id set_excluster_id: str,
-    /// 数字实例ID（过时字段，请勿依赖该值）
+    /// Numeric ID of instance (this field is obsolete and should not be depended on)
     "Id" id set_id: i128,
-    /// 产品类型 ID
+    /// Product type ID
     "Pid" pid set_pid: i64,
-    /// 最大 Qps 值
+    /// Maximum QPS value
     "Qps" qps set_qps: i64,
-    /// 付费模式
+    /// Billing mode
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Paymode" paymode set_paymode: str,
-    /// 实例处于异步任务时的异步任务流程ID
+    /// Async task flow ID when an async task is in progress on an instance
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Locker" locker set_locker: i64,
-    /// 实例目前运行状态描述
+    /// Current instance running status description
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "StatusDesc" status_desc set_status_desc: str,
-    /// 外网状态，0-未开通；1-已开通；2-关闭；3-开通中
+    /// Public network access status. 0: not enabled, 1: enabled, 2: disabled, 3: enabling
     "WanStatus" wan_status set_wan_status: i64,
-    /// 该实例是否支持审计。1-支持；0-不支持
+    /// Whether the instance supports audit. 1: yes, 0: no
     "IsAuditSupported" is_audit_supported set_is_audit_supported: i128,
-    /// 机器型号
+    /// Model
     "Machine" machine set_machine: str,
-    /// 是否支持数据加密。1-支持；0-不支持
+    /// Whether data encryption is supported. 1: yes, 0: no
     "IsEncryptSupported" is_encrypt_supported set_is_encrypt_supported: i64,
-    /// 实例CPU核数
+    /// Number of CPU cores of instance
     "Cpu" cpu set_cpu: i64,
-    /// 实例IPv6标志
+    /// Indicates whether the instance uses IPv6
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Ipv6Flag" ipv6_flag set_ipv6_flag: i128,
-    /// 内网IPv6
+    /// Private network IPv6 address
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Vipv6" vipv6 set_vipv6: str,
-    /// 外网IPv6
+    /// Public network IPv6 address
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "WanVipv6" wan_vipv6 set_wan_vipv6: str,
-    /// 外网IPv6端口
+    /// Public network IPv6 port
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "WanPortIpv6" wan_port_ipv6 set_wan_port_ipv6: i128,
-    /// 外网IPv6状态
+    /// Public network IPv6 status
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "WanStatusIpv6" wan_status_ipv6 set_wan_status_ipv6: i128,
-    /// 数据库引擎
+    /// Database engine
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "DbEngine" db_engine set_db_engine: str,
-    /// 数据库版本
+    /// Database version
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "DbVersion" db_version set_db_version: str,
-    /// DCN标志，0-无，1-主实例，2-灾备实例
+    /// DCN type. Valid values: 0 (null), 1 (primary instance), 2 (disaster recovery instance)
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "DcnFlag" dcn_flag set_dcn_flag: i64,
-    /// DCN状态，0-无，1-创建中，2-同步中，3-已断开
+    /// DCN status. Valid values: 0 (null), 1 (creating), 2 (syncing), 3 (disconnected)
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "DcnStatus" dcn_status set_dcn_status: i64,
-    /// DCN灾备实例数
+    /// The number of DCN disaster recovery instances
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "DcnDstNum" dcn_dst_num set_dcn_dst_num: i64,
-    /// 1： 主实例（独享型）, 2: 主实例, 3： 灾备实例, 4： 灾备实例（独享型）
+    /// Instance type. Valid values: `1` (dedicated primary instance), `2` (primary instance), `3` (disaster recovery instance), and `4` (dedicated disaster recovery instance).
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "InstanceType" instance_type set_instance_type: i64,
-    /// 实例标签信息
+    /// Instance tag information
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "ResourceTags" resource_tags set_resource_tags: list ResourceTag,
-    /// 数据库版本
+    /// Database version
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DbVersionId" db_version_id set_db_version_id: str,
     /// 实例删除保护标签，1: 已开启删除保护，0: 未开启删除保护
     "ProtectedProperty" protected_property set_protected_property: i64,
 } }
 
 rt::model! { write debug;
-/// 云数据库参数信息。
+/// TencentDB parameter information.
 DBParamValue {
-    /// 参数名称
+    /// Parameter name
     ///
     /// Required.
     "Param" param set_param: str,
-    /// 参数值
+    /// Parameter value
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { read debug;
-/// dcn 配置情况
+/// DCN configuration
 DCNReplicaConfig {
-    /// DCN 运行状态，START为正常运行，STOP为暂停
+    /// DCN running status. Valid values: `START` (running), `STOP` (pause)
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RoReplicationMode" ro_replication_mode set_ro_replication_mode: str,
-    /// 延迟复制的类型，DEFAULT为正常，DUE_TIME为指定时间
+    /// Delayed replication type. Valid values: `DEFAULT` (no delay), `DUE_TIME` (specified replication time)
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DelayReplicationType" delay_replication_type set_delay_replication_type: str,
-    /// 延迟复制的指定时间
+    /// Specified time for delayed replication
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DueTime" due_time set_due_time: str,
-    /// 延迟复制时的延迟秒数
+    /// The number of seconds to delay the replication
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ReplicationDelay" replication_delay set_replication_delay: i64,
 } }
 
 rt::model! { read debug;
-/// DCN的状态信息
+/// DCN status information
 DCNReplicaStatus {
-    /// DCN 的运行状态，START为正常运行，STOP为暂停，
+    /// DCN running status. Valid values: `START` (running), `STOP` (pause).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: str,
-    /// 当前延迟情况，取备实例的 master 节点的 delay 值
+    /// The current delay, which takes the delay value of the replica instance.
     "Delay" delay set_delay: i64,
 } }
 
 rt::model! { read debug;
-/// 数据库信息
+/// Database information
 Database {
-    /// 数据库名称
+    /// Database name
     "DbName" db_name set_db_name: str,
 } }
 
 rt::model! { read debug;
-/// 数据库函数信息
+/// Database function information
 DatabaseFunction {
-    /// 函数名称
+    /// Function name
     "Func" func set_func: str,
 } }
 
 rt::model! { write debug;
-/// 数据库权限
+/// Database permission
 DatabasePrivilege {
-    /// 权限信息
+    /// Permission information
     ///
     /// Required.
     "Privileges" privileges set_privileges: list String,
-    /// 数据库名
+    /// Database name
     ///
     /// Required.
     "Database" database set_database: str,
 } }
 
 rt::model! { read debug;
-/// 数据库存储过程信息
+/// Database stored procedure information
 DatabaseProcedure {
-    /// 存储过程名称
+    /// Stored procedure name
     "Proc" proc set_proc: str,
 } }
 
 rt::model! { read debug;
-/// 数据库表信息
+/// Database table information
 DatabaseTable {
-    /// 表名
+    /// Table name
     "Table" table set_table: str,
 } }
 
 rt::model! { read debug;
-/// 数据库视图信息
+/// Database view information
 DatabaseView {
-    /// 视图名称
+    /// View name
     "View" view set_view: str,
 } }
 
 rt::model! { read debug;
-/// DCN详情条目
+/// DCN details
 DcnDetailItem {
-    /// 实例ID
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名称
+    /// Instance name
     "InstanceName" instance_name set_instance_name: str,
-    /// 实例地域
+    /// Region where the instance resides
     "Region" region set_region: str,
-    /// 实例可用区
+    /// Availability zone where the instance resides
     "Zone" zone set_zone: str,
-    /// 实例IP地址
+    /// Instance IP address
     "Vip" vip set_vip: str,
-    /// 实例IPv6地址
+    /// Instance IPv6 address
     "Vipv6" vipv6 set_vipv6: str,
-    /// 实例端口
+    /// Instance port
     "Vport" vport set_vport: i64,
-    /// 实例状态
+    /// Instance status
     "Status" status set_status: i64,
-    /// 实例状态描述
+    /// Instance status description
     "StatusDesc" status_desc set_status_desc: str,
-    /// 实例DCN标志，1-主，2-备
+    /// DCN flag. Valid values: `1` (primary), `2` (disaster recovery)
     "DcnFlag" dcn_flag set_dcn_flag: i64,
-    /// 实例DCN状态，0-无，1-创建中，2-同步中，3-已断开
+    /// DCN status. Valid values: `0` (none), `1` (creating), `2` (syncing), `3` (disconnected)
     "DcnStatus" dcn_status set_dcn_status: i64,
-    /// 实例CPU核数
+    /// Number of CPU cores of the instance
     "Cpu" cpu set_cpu: i64,
-    /// 实例内存大小，单位 GB
+    /// Instance memory capacity in GB
     "Memory" memory set_memory: i64,
-    /// 实例存储大小，单位 GB
+    /// Instance storage capacity in GB
     "Storage" storage set_storage: i64,
-    /// 付费模式
+    /// Billing mode
     "PayMode" pay_mode set_pay_mode: i64,
-    /// 实例创建时间，格式为 2006-01-02 15:04:05
+    /// Creation time of the instance in the format of 2006-01-02 15:04:05
     "CreateTime" create_time set_create_time: str,
-    /// 实例到期时间，格式为 2006-01-02 15:04:05
+    /// Expiration time of the instance in the format of 2006-01-02 15:04:05
     "PeriodEndTime" period_end_time set_period_end_time: str,
-    /// 1： 主实例（独享型）, 2: 主实例, 3： 灾备实例, 4： 灾备实例（独享型）
+    /// Instance type. Valid values: `1` (dedicated primary instance), `2` (non-dedicated primary instance), `3` (non-dedicated disaster recovery instance), `4` (dedicated disaster recovery instance)
     "InstanceType" instance_type set_instance_type: i64,
-    /// DCN复制的配置信息；对于主实例，此字段为null
+    /// Configuration information of DCN replication. This field is null for a primary instance.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ReplicaConfig" replica_config set_replica_config: obj DCNReplicaConfig,
-    /// DCN复制的状态；对于主实例，此字段为null
+    /// DCN replication status. This field is null for the primary instance.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ReplicaStatus" replica_status set_replica_status: obj DCNReplicaStatus,
-    /// 是否开启了 kms
+    /// Whether KMS is enabled.
     "EncryptStatus" encrypt_status set_encrypt_status: i64,
     /// 实例DCN状态描述信息
     "DcnStatusDesc" dcn_status_desc set_dcn_status_desc: str,
@@ -870,36 +897,37 @@ DcnDetailItem {
 } }
 
 rt::model! { read debug;
-/// 订单信息
+/// Order information
 Deal {
-    /// 订单号
+    /// Order number
     "DealName" deal_name set_deal_name: str,
-    /// 所属账号
+    /// Account
     "OwnerUin" owner_uin set_owner_uin: str,
-    /// 商品数量
+    /// Number of items
     "Count" count set_count: i64,
-    /// 关联的流程 Id，可用于查询流程执行状态
+    /// ID of the associated process, which can be used to query the process execution status.
     "FlowId" flow_id set_flow_id: i64,
-    /// 只有创建实例且已完成发货的订单会填充该字段，表示该订单创建的实例的 ID
+    /// The ID of the created instance, which is required only for the order that creates an instance.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 付费模式，0后付费/1预付费
+    /// Payment mode. Valid values: 0 (postpaid), 1 (prepaid)
     "PayMode" pay_mode set_pay_mode: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteAccount` (删除账号).
+/// Request of `DeleteAccount` (Deletes account).
 ///
-/// 本接口（DeleteAccount）用于删除云数据库账号。用户名+host唯一确定一个账号。
+/// This API is used to delete a TencentDB account, which is uniquely identified by username and host.
 DeleteAccountRequest {
-    /// 实例ID，形如：tdsql-ow728lmc，可以通过 DescribeDBInstances 查询实例详情获得。
+    /// Instance ID, which is in the format of `tdsql-ow728lmc` and can be obtained through the `DescribeDBInstances` API.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 用户名
+    /// Username
     ///
     /// Required.
     "UserName" user_name set_user_name: str,
-    /// 用户允许的访问 host
+    /// Access host allowed for user
     ///
     /// Required.
     "Host" host set_host: str,
@@ -907,64 +935,64 @@ DeleteAccountRequest {
 rt::action!("mariadb", "2017-03-12", "DeleteAccount", DeleteAccountRequest => DeleteAccountResponse);
 
 rt::model! { read debug;
-/// DeleteAccount返回参数结构体
+/// DeleteAccount response structure.
 DeleteAccountResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAccountPrivileges` (查询账号权限).
+/// Request of `DescribeAccountPrivileges` (Queries account permissions).
 ///
-/// 本接口（DescribeAccountPrivileges）用于查询云数据库账号权限。
-/// 注意：注意：相同用户名，不同Host是不同的账号。
+/// This API is used to query the permissions of a TencentDB account.
+/// Note: Accounts with the same username but different hosts are different accounts.
 DescribeAccountPrivilegesRequest {
-    /// 实例 ID，形如：tdsql-ow728lmc，可以通过 DescribeDBInstances 查询实例详情获得。
+    /// Instance ID in the form of `tdsql-ow728lmc`, which can be obtained by querying the instance details through `DescribeDBInstances`.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 登录用户名。
+    /// Login username.
     ///
     /// Required.
     "UserName" user_name set_user_name: str,
-    /// 用户允许的访问 host，用户名+host唯一确定一个账号。
+    /// Access host allowed for a user. An account is uniquely identified by username and host.
     ///
     /// Required.
     "Host" host set_host: str,
-    /// 数据库名。如果为 \*，表示查询全局权限（即 \*.\*），此时忽略 Type 和 Object 参数
+    /// Database name. `\*` indicates that global permissions will be queried (i.e., `\*.\*`), in which case the `Type` and `Object ` parameters will be ignored.
     ///
     /// Required.
     "DbName" db_name set_db_name: str,
-    /// 类型,可以填入 table 、 view 、 proc 、 func 和 \*。当 DbName 为具体数据库名，Type为 \* 时，表示查询该数据库权限（即db.\*），此时忽略 Object 参数
+    /// Type. Valid values: table, view, proc, func, \*. If `DbName` is a specific database name and `Type` is `\*`, the permissions of the database will be queried (i.e., `db.\*`), in which case the `Object` parameter will be ignored.
     "Type" r#type set_type: str,
-    /// 具体的 Type 的名称，例如 Type 为 table 时就是具体的表名。DbName 和 Type 都为具体名称，则 Object 表示具体对象名，不能为 \* 或者为空
+    /// Type name. For example, if `Type` is `table`, `Object` indicates a specific table name; if both `DbName` and `Type` are specific names, it indicates a specific object name and cannot be `\*` or empty.
     "Object" object set_object: str,
-    /// 当 Type=table 时，ColName 为 \* 表示查询表的权限，如果为具体字段名，表示查询对应字段的权限
+    /// If `Type` is `table` and `ColName` is `\*`, the permissions of the table will be queried; if `ColName` is a specific field name, the permissions of the corresponding field will be queried.
     "ColName" col_name set_col_name: str,
 } }
 rt::action!("mariadb", "2017-03-12", "DescribeAccountPrivileges", DescribeAccountPrivilegesRequest => DescribeAccountPrivilegesResponse);
 
 rt::model! { read debug;
-/// DescribeAccountPrivileges返回参数结构体
+/// DescribeAccountPrivileges response structure.
 DescribeAccountPrivilegesResponse {
-    /// 实例ID
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 权限列表。
+    /// Permission list.
     "Privileges" privileges set_privileges: list String,
-    /// 数据库账号用户名
+    /// Database account username
     "UserName" user_name set_user_name: str,
-    /// 数据库账号Host
+    /// Database account host
     "Host" host set_host: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAccounts` (查询账号列表).
+/// Request of `DescribeAccounts` (Queries account list).
 ///
-/// 本接口（DescribeAccounts）用于查询指定云数据库实例的账号列表。
+/// This API is used to query the list of accounts of a specified TencentDB instance.
 DescribeAccountsRequest {
-    /// 实例ID，形如：tdsql-ow728lmc，可以通过 DescribeDBInstances 查询实例详情获得。
+    /// Instance ID in the form of `tdsql-ow728lmc`, which can be obtained by querying the instance details through `DescribeDBInstances`.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -972,11 +1000,11 @@ DescribeAccountsRequest {
 rt::action!("mariadb", "2017-03-12", "DescribeAccounts", DescribeAccountsRequest => DescribeAccountsResponse);
 
 rt::model! { read debug;
-/// DescribeAccounts返回参数结构体
+/// DescribeAccounts response structure.
 DescribeAccountsResponse {
-    /// 实例ID，透传入参。
+    /// Instance ID, which is passed through from the input parameters.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例用户列表。
+    /// Instance user list.
     "Users" users set_users: list DBAccount,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1016,37 +1044,37 @@ DescribeBackupConfigsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBackupFiles` (查看备份文件列表).
+/// Request of `DescribeBackupFiles` (Queries the list of backup files).
 ///
-/// 本接口(DescribeBackupFiles)用于查看备份文件列表。
+/// This API is used to query the list of backup files.
 DescribeBackupFilesRequest {
-    /// 按实例ID查询
+    /// Query by instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 备份类型，Data:数据备份，Binlog:Binlog备份，Errlog:错误日志，Slowlog:慢日志
+    /// Backup type. Valid values: `Data` (data backup), `Binlog` (Binlog backup), `Errlog` (error log), `Slowlog` (slow log).
     "BackupType" backup_type set_backup_type: str,
-    /// 按开始时间查询
+    /// Query by start time
     "StartTime" start_time set_start_time: str,
-    /// 按结束时间查询
+    /// Query by end time
     "EndTime" end_time set_end_time: str,
-    /// 分页参数
+    /// Pagination parameter
     "Limit" limit set_limit: i64,
-    /// 分页参数
+    /// Pagination parameter
     "Offset" offset set_offset: i64,
-    /// 排序参数，可选值：Time,Size
+    /// Sorting dimension. Valid values: `Time`, `Size`.
     "OrderBy" order_by set_order_by: str,
-    /// 排序参数, 可选值：DESC,ASC
+    /// Sorting order. Valid values: `DESC`, `ASC`.
     "OrderType" order_type set_order_type: str,
 } }
 rt::action!("mariadb", "2017-03-12", "DescribeBackupFiles", DescribeBackupFilesRequest => DescribeBackupFilesResponse);
 
 rt::model! { read debug;
-/// DescribeBackupFiles返回参数结构体
+/// DescribeBackupFiles response structure.
 DescribeBackupFilesResponse {
-    /// 备份文件列表
+    /// List of backup files
     "Files" files set_files: list InstanceBackupFileItem,
-    /// 总条目数
+    /// Total number
     "TotalCount" total_count set_total_count: i64,
-    /// 文件下载链接路径前缀
+    /// File download link path prefix
     "UrlPrefix" url_prefix set_url_prefix: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1099,11 +1127,11 @@ DescribeBinlogTimeResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBEncryptAttributes` (查询实例数据加密状态).
+/// Request of `DescribeDBEncryptAttributes` (Queries the encryption status of the instance data).
 ///
-/// 本接口(DescribeDBEncryptAttributes)用于查询实例数据加密状态。
+/// This API is used to query the encryption status of the instance data.
 DescribeDBEncryptAttributesRequest {
-    /// 实例Id，形如：tdsql-ow728lmc。
+    /// Instance ID in the format of `tdsql-ow728lmc`
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -1111,13 +1139,13 @@ DescribeDBEncryptAttributesRequest {
 rt::action!("mariadb", "2017-03-12", "DescribeDBEncryptAttributes", DescribeDBEncryptAttributesRequest => DescribeDBEncryptAttributesResponse);
 
 rt::model! { read nodebug;
-/// DescribeDBEncryptAttributes返回参数结构体
+/// DescribeDBEncryptAttributes response structure.
 DescribeDBEncryptAttributesResponse {
-    /// 是否启用加密，1-已开启；0-未开启。
+    /// Whether encryption is enabled. Valid values: `1` (enabled), `2` (disabled).
     "EncryptStatus" encrypt_status set_encrypt_status: i64,
-    /// DEK密钥
+    /// DEK key
     "CipherText" cipher_text set_cipher_text: str,
-    /// DEK密钥过期日期。
+    /// DEK key expiration date
     "ExpireDate" expire_date set_expire_date: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1134,11 +1162,11 @@ impl ::core::fmt::Debug for DescribeDBEncryptAttributesResponse {
 }
 
 rt::model! { write debug;
-/// Request of `DescribeDBInstanceDetail` (查询实例详细信息).
+/// Request of `DescribeDBInstanceDetail` (Queries the details of an instance).
 ///
-/// 本接口(DescribeDBInstanceDetail)用于查询指定实例的详细信息。
+/// This API is used to query the details of a specified instance.
 DescribeDBInstanceDetailRequest {
-    /// 实例Id形如：tdsql-ow728lmc。
+    /// Instance ID in the format of `tdsql-ow728lmc`
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -1146,133 +1174,152 @@ DescribeDBInstanceDetailRequest {
 rt::action!("mariadb", "2017-03-12", "DescribeDBInstanceDetail", DescribeDBInstanceDetailRequest => DescribeDBInstanceDetailResponse);
 
 rt::model! { read debug;
-/// DescribeDBInstanceDetail返回参数结构体
+/// DescribeDBInstanceDetail response structure.
 DescribeDBInstanceDetailResponse {
-    /// 实例Id
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名称
+    /// Instance name
     "InstanceName" instance_name set_instance_name: str,
-    /// 实例状态
+    /// Instance status
     "Status" status set_status: i64,
-    /// 实例目前运行状态描述
+    /// Current status of the instance
     "StatusDesc" status_desc set_status_desc: str,
-    /// 内网 IP 地址
+    /// Private IP address
     "Vip" vip set_vip: str,
-    /// 内网端口
+    /// Private port
     "Vport" vport set_vport: i64,
-    /// 是否临时实例，0为否，非0为是
+    /// Whether it is a temp instance. Valid values: `0` (no), non-zero value (yes).
     "IsTmp" is_tmp set_is_tmp: i64,
-    /// 节点数，2为一主一从，3为一主二从
+    /// Number of nodes. Valid values: `2` (1 primary-1 replica), `3` (1 primary-2 replicas).
     "NodeCount" node_count set_node_count: i64,
-    /// 实例所在地域名称，如 ap-shanghai
+    /// Instance region name, such as ap-shanghai.
     "Region" region set_region: str,
-    /// 实例所在可用区名称，如 ap-shanghai-2
+    /// Instance AZ name, such as ap-guangzhou-1.
     "Zone" zone set_zone: str,
-    /// 字符串型的私有网络Id
+    /// VPC ID in string type
     "VpcId" vpc_id set_vpc_id: str,
-    /// 字符串型的私有网络子网Id
+    /// VPC subnet ID in string type
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 外网状态，0-未开通；1-已开通；2-关闭；3-开通中；4-关闭中
+    /// Public network status. Valid values: `0` (not enabled), `1` (enabled), `2` (disabled), `3`: (enabling), `4` (disabling).
     "WanStatus" wan_status set_wan_status: i64,
-    /// 外网访问的域名，公网可解析
+    /// Domain name for public network access, which can be resolved by the public network.
     "WanDomain" wan_domain set_wan_domain: str,
-    /// 外网 IP 地址，公网可访问
+    /// Public IP address, which can be accessed over the public network.
     "WanVip" wan_vip set_wan_vip: str,
-    /// 外网端口
+    /// Public network port
     "WanPort" wan_port set_wan_port: i64,
-    /// 实例所属项目 Id
+    /// Project ID of the instance
     "ProjectId" project_id set_project_id: i64,
-    /// TDSQL 版本信息
+    /// TDSQL version information
     "TdsqlVersion" tdsql_version set_tdsql_version: str,
-    /// 实例内存大小，单位 GB
+    /// Instance memory capacity in GB
     "Memory" memory set_memory: i64,
-    /// 实例存储大小，单位 GB
+    /// Instance storage capacity in GB
     "Storage" storage set_storage: i64,
-    /// 主可用区，如 ap-shanghai-2
+    /// Primary AZ, such as ap-shanghai-1.
     "MasterZone" master_zone set_master_zone: str,
-    /// 从可用区列表，如 [ap-shanghai-2]
+    /// List of replica AZs, such as ap-shanghai-2.
     "SlaveZones" slave_zones set_slave_zones: list String,
-    /// 自动续费标志：0 否，1 是
+    /// Auto-renewal flag. Valid values: `0` (no), `1` (yes).
     "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: i64,
-    /// 独享集群Id，普通实例为空
+    /// Dedicated cluster ID, which is empty for a non-dedicated cluster instance.
     "ExclusterId" excluster_id set_excluster_id: str,
-    /// 付费模式：prepaid 表示预付费
+    /// Billing mode. Valid values: `prepaid` (yearly/monthly subscription), `postpaid` (pay-as-you-go).
     "PayMode" pay_mode set_pay_mode: str,
-    /// 实例创建时间，格式为 2006-01-02 15:04:05
+    /// Creation time of the instance in the format of 2006-01-02 15:04:05
     "CreateTime" create_time set_create_time: str,
-    /// 实例是否支持审计
+    /// Whether the instance supports audit
     "IsAuditSupported" is_audit_supported set_is_audit_supported: bool,
-    /// 实例到期时间，格式为 2006-01-02 15:04:05
+    /// Expiration time of the instance in the format of 2006-01-02 15:04:05
     "PeriodEndTime" period_end_time set_period_end_time: str,
-    /// 机型信息
+    /// Model information
     "Machine" machine set_machine: str,
-    /// 存储空间使用率
+    /// Storage space utilization
     "StorageUsage" storage_usage set_storage_usage: str,
-    /// 日志存储空间大小，单位 GB
+    /// Size of log storage space in GB
     "LogStorage" log_storage set_log_storage: i64,
-    /// 是否支持数据加密。1-支持；0-不支持
+    /// Whether data encryption is supported. Valid values: `1` (yes), `0`: (no).
     "IsEncryptSupported" is_encrypt_supported set_is_encrypt_supported: i64,
-    /// 内网IPv6
+    /// Private network IPv6 address
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Vip6" vip6 set_vip6: str,
-    /// 实例Cpu核数
+    /// Number of CPU cores of an instance.
     "Cpu" cpu set_cpu: i64,
-    /// 产品类型ID
+    /// Product type ID
     "Pid" pid set_pid: i64,
-    /// 最大QPS
+    /// Max QPS
     "Qps" qps set_qps: i64,
-    /// 是否支持IPv6
+    /// Whether IPv6 is supported.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Ipv6Flag" ipv6_flag set_ipv6_flag: i64,
-    /// 外网IPv6地址，公网可访问
+    /// Public IPv6 address, which can be accessed over the public network
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WanVipv6" wan_vipv6 set_wan_vipv6: str,
-    /// 外网状态，0-未开通；1-已开通；2-关闭；3-开通中；4-关闭中
+    /// Public network status. Valid values: `0` (not enabled), `1` (enabled), `2` (disabled), `3`: (enabling), `4` (disabling).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WanStatusIpv6" wan_status_ipv6 set_wan_status_ipv6: i64,
-    /// 外网IPv6端口
+    /// Public network IPv6 port
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WanPortIpv6" wan_port_ipv6 set_wan_port_ipv6: i64,
-    /// 数据库引擎
+    /// Database engine
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DbEngine" db_engine set_db_engine: str,
-    /// 数据库版本
+    /// Database version
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DbVersion" db_version set_db_version: str,
-    /// 标签信息
+    /// Tag information
     "ResourceTags" resource_tags set_resource_tags: list ResourceTag,
-    /// DCN标志，0-无，1-主实例，2-灾备实例
+    /// DCN type. Valid values: `0` (N/A), `1` (primary instance), `2` (disaster recovery read-only instance)
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DcnFlag" dcn_flag set_dcn_flag: i64,
-    /// DCN状态，0-无，1-创建中，2-同步中，3-已断开
+    /// DCN status. Valid values: `0` (N/A), `1` (creating), `2` (syncing), `3` (disconnected)
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DcnStatus" dcn_status set_dcn_status: i64,
-    /// DCN灾备实例数
+    /// Number of disaster recovery read-only instances
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DcnDstNum" dcn_dst_num set_dcn_dst_num: i64,
-    /// 1： 主实例（独享型）, 2: 主实例, 3： 灾备实例, 4： 灾备实例（独享型）
+    /// Instance type. Valid values: `1` (dedicated primary instance), `2` (non-dedicated primary instance), `3` (non-dedicated disaster recovery read-only instance), `4` (dedicated disaster recovery read-only instance)
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceType" instance_type set_instance_type: i64,
-    /// 实例的各个DB节点信息
+    /// Instance node information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NodesInfo" nodes_info set_nodes_info: list NodeInfo,
-    /// 实例是否支持设置用户连接数限制，内核为10.1暂不支持。
+    /// Whether the instance supports setting the connection limit, which is not supported for kernel version 10.1.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsMaxUserConnectionsSupported" is_max_user_connections_supported set_is_max_user_connections_supported: bool,
-    /// 对外显示的数据库版本
+    /// The displayed database version
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DbVersionId" db_version_id set_db_version_id: str,
-    /// 加密状态, 0-未开启，1-已开启
+    /// Encryption status. Valid values: `0` (disabled), `1` (enabled).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EncryptStatus" encrypt_status set_encrypt_status: i64,
-    /// DCN的配置信息
+    /// Configuration information of DCN
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ReplicaConfig" replica_config set_replica_config: obj DCNReplicaConfig,
-    /// DCN的运行状态
+    /// Running status of DCN
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ReplicaStatus" replica_status set_replica_status: obj DCNReplicaStatus,
-    /// 独享集群类型，0:公有云, 1:金融围笼, 2:CDC集群
+    /// Type of dedicated cluster. Valid values: `0` (public cloud), `1` (finance cage), `2` (CDC cluster).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExclusterType" excluster_type set_excluster_type: i64,
-    /// VPC就近访问
+    /// Nearby VPC access
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RsAccessStrategy" rs_access_strategy set_rs_access_strategy: i64,
-    /// 尚未回收的网络资源
+    /// Unclaimed network resource
     "ReservedNetResources" reserved_net_resources set_reserved_net_resources: list ReservedNetResource,
-    /// 是否支持物理复制
+    /// Whether physical replication is supported.
     "IsPhysicalReplicationSupported" is_physical_replication_supported set_is_physical_replication_supported: bool,
-    /// 是否支持强同步DCN
+    /// Whether strong-sync DCN is supported
     "IsDcnStrongSyncSupported" is_dcn_strong_sync_supported set_is_dcn_strong_sync_supported: i64,
-    /// 是否支持DCN切换
+    /// Whether DCN switching is supported
     "IsDcnSwitchSupported" is_dcn_switch_supported set_is_dcn_switch_supported: i64,
-    /// proxy版本号
+    /// Proxy version
     "ProxyVersion" proxy_version set_proxy_version: str,
-    /// Cpu类型，如：英特尔：Intel/AMD，海光：Hygon
+    /// CPU type. Examples: Intel/AMD for Intel, Hygon for Hygon.
     "CpuType" cpu_type set_cpu_type: str,
-    /// 删除保护标记，1: 已开启删除保护，0: 未开启删除保护
+    /// Deletion protection flag. 1: Deletion protection enabled, 0: Deletion protection disabled.
     "ProtectedProperty" protected_property set_protected_property: i64,
-    /// 流程Id，标志实例当前所处的异步任务
+    /// Flow ID, which identifies the ongoing asynchronous task of the instance.
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1298,75 +1345,75 @@ DescribeDBInstanceSpecsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBInstances` (查询实例列表).
+/// Request of `DescribeDBInstances` (Queries instance list).
 ///
-/// 本接口（DescribeDBInstances）用于查询云数据库实例列表，支持通过项目ID、实例ID、内网地址、实例名称等来筛选实例。
-/// 如果不指定任何筛选条件，则默认返回20条实例记录，单次请求最多支持返回100条实例记录。
+/// This API is used to query the TencentDB instance list. It supports filtering instances by project ID, instance ID, private address, and instance name.
+/// If no filter is specified, 20 instances will be returned by default. Up to 100 instances can be returned for a single request.
 DescribeDBInstancesRequest {
-    /// 按照一个或者多个实例 ID 查询。实例 ID 形如：tdsql-ow728lmc。每次请求的实例的上限为100。
+    /// Queries by instance ID or IDs. Instance ID is in the format of `tdsql-ow728lmc`. Up to 100 instances can be queried in one request.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 搜索的字段名，当前支持的值有：instancename、vip、all。传 instancename 表示按实例名进行搜索；传 vip 表示按内网IP进行搜索；传 all 将会按实例ID、实例名和内网IP进行搜索。
+    /// Search field name. Valid values: instancename (search by instance name), vip (search by private IP), all (search by instance ID, instance name, and private IP).
     "SearchName" search_name set_search_name: str,
-    /// 搜索的关键字，支持模糊搜索。多个关键字使用换行符（'\n'）分割。
+    /// Search keyword. Fuzzy search is supported. Multiple keywords should be separated by line breaks (`\n`).
     "SearchKey" search_key set_search_key: str,
-    /// 按项目 ID 查询
+    /// Queries by project ID
     "ProjectIds" project_ids set_project_ids: list i64,
-    /// 是否根据 VPC 网络来搜索
+    /// Whether to search by VPC
     "IsFilterVpc" is_filter_vpc set_is_filter_vpc: bool,
-    /// 私有网络 ID， IsFilterVpc 为 1 时有效
+    /// VPC ID, which is valid when `IsFilterVpc` is 1
     "VpcId" vpc_id set_vpc_id: str,
-    /// 私有网络的子网 ID， IsFilterVpc 为 1 时有效
+    /// VPC subnet ID, which is valid when `IsFilterVpc` is 1
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 排序字段， projectId， createtime， instancename 三者之一
+    /// Sort by field. Valid values: projectId, createtime, instancename
     "OrderBy" order_by set_order_by: str,
-    /// 排序类型， desc 或者 asc
+    /// Sorting order. Valid values: desc, asc
     "OrderByType" order_by_type set_order_by_type: str,
-    /// 偏移量，默认为 0
+    /// Offset. Default value: 0
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认为 20，最大值为 100。
+    /// Number of results to be returned. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
-    /// 按 OriginSerialId 查询
+    /// Queries by `OriginSerialId`
     "OriginSerialIds" origin_serial_ids set_origin_serial_ids: list String,
-    /// 标识是否使用ExclusterType字段, false不使用，true使用
+    /// Identifies whether to use the `ExclusterType` field. false: no, true: yes
     "IsFilterExcluster" is_filter_excluster set_is_filter_excluster: bool,
-    /// 实例所属独享集群类型。取值范围：1-非独享集群，2-独享集群， 0-全部
+    /// Instance cluster type. 1: non-dedicated cluster, 2: dedicated cluster, 0: all
     "ExclusterType" excluster_type set_excluster_type: i64,
-    /// 按独享集群ID过滤实例，独享集群ID形如dbdc-4ih6uct9
+    /// Filters instances by dedicated cluster ID in the format of `dbdc-4ih6uct9`
     "ExclusterIds" excluster_ids set_excluster_ids: list String,
-    /// 按标签key查询
+    /// Tag key used in queries
     "TagKeys" tag_keys set_tag_keys: list String,
     /// 标签
     "Tags" tags set_tags: list Tag,
-    /// 实例类型过滤，1-独享实例，2-主实例，3-灾备实例，多个按逗号分隔
+    /// Instance types used in filtering. Valid values: 1 (dedicated instance), 2 (primary instance), 3 (disaster recovery instance). Multiple values should be separated by commas.
     "FilterInstanceType" filter_instance_type set_filter_instance_type: str,
-    /// 按照实例状态进行筛选。状态值 -2：已删除； -1：已隔离；0：创建中；1：流程处理中；2：运行中
+    /// Use this filter to include instances in specific statuses
     "Status" status set_status: list i64,
-    /// 排除实例状态。状态值 -2：已删除； -1：已隔离；0：创建中；1：流程处理中；2：运行中
+    /// Use this filter to exclude instances in specific statuses
     "ExcludeStatus" exclude_status set_exclude_status: list i64,
 } }
 rt::action!("mariadb", "2017-03-12", "DescribeDBInstances", DescribeDBInstancesRequest => DescribeDBInstancesResponse);
 
 rt::model! { read debug;
-/// DescribeDBInstances返回参数结构体
+/// DescribeDBInstances response structure.
 DescribeDBInstancesResponse {
-    /// 符合条件的实例数量
+    /// Number of eligible instances
     "TotalCount" total_count set_total_count: i128,
-    /// 实例详细信息列表
+    /// Instance details list
     "Instances" instances set_instances: list DBInstance,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBLogFiles` (获取日志列表).
+/// Request of `DescribeDBLogFiles` (Gets log list).
 ///
-/// 本接口(DescribeDBLogFiles)用于获取数据库的各种日志列表，包括冷备、binlog、errlog和slowlog。
+/// This API is used to get the list of various logs of a database, including cold backups, binlogs, errlogs, and slowlogs.
 DescribeDBLogFilesRequest {
-    /// 实例 ID，形如：tdsql-ow728lmc。
+    /// Instance ID in the format of `tdsql-ow728lmc`.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 请求日志类型，取值只能为1、2、3或者4。1-binlog，2-冷备，3-errlog，4-slowlog。
+    /// Requested log type. Valid values: 1 (binlog), 2 (cold backup), 3 (errlog), 4 (slowlog).
     ///
     /// Required.
     "Type" r#type set_type: i128,
@@ -1374,30 +1421,30 @@ DescribeDBLogFilesRequest {
 rt::action!("mariadb", "2017-03-12", "DescribeDBLogFiles", DescribeDBLogFilesRequest => DescribeDBLogFilesResponse);
 
 rt::model! { read debug;
-/// DescribeDBLogFiles返回参数结构体
+/// DescribeDBLogFiles response structure.
 DescribeDBLogFilesResponse {
-    /// 实例 ID，形如：tdsql-ow728lmc。
+    /// Instance ID in the format of `tdsql-ow728lmc`.
     "InstanceId" instance_id set_instance_id: str,
-    /// 请求日志类型，取值只能为1、2、3或者4。1-binlog，2-冷备，3-errlog，4-slowlog。
+    /// Requested log type. Valid values: 1 (binlog), 2 (cold backup), 3 (errlog), 4 (slowlog).
     "Type" r#type set_type: i128,
-    /// 请求日志总数
+    /// Total number of requested logs
     "Total" total set_total: i128,
-    /// 包含uri、length、mtime（修改时间）等信息
+    /// Information such as `uri`, `length`, and `mtime` (modification time)
     "Files" files set_files: list LogFileInfo,
-    /// 如果是VPC网络的实例，做用本前缀加上URI为下载地址
+    /// For an instance in a VPC, this prefix plus URI can be used as the download address
     "VpcPrefix" vpc_prefix set_vpc_prefix: str,
-    /// 如果是普通网络的实例，做用本前缀加上URI为下载地址
+    /// For an instance in a common network, this prefix plus URI can be used as the download address
     "NormalPrefix" normal_prefix set_normal_prefix: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBParameters` (查看数据库参数).
+/// Request of `DescribeDBParameters` (Views database parameters).
 ///
-/// 本接口(DescribeDBParameters)用于获取数据库的当前参数设置。
+/// This API is used to get the current parameter settings of a database.
 DescribeDBParametersRequest {
-    /// 实例 ID，形如：tdsql-ow728lmc。
+    /// Instance ID in the format of `tdsql-ow728lmc`.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -1405,26 +1452,26 @@ DescribeDBParametersRequest {
 rt::action!("mariadb", "2017-03-12", "DescribeDBParameters", DescribeDBParametersRequest => DescribeDBParametersResponse);
 
 rt::model! { read debug;
-/// DescribeDBParameters返回参数结构体
+/// DescribeDBParameters response structure.
 DescribeDBParametersResponse {
-    /// 实例 ID，形如：tdsql-ow728lmc。
+    /// Instance ID in the format of `tdsql-ow728lmc`.
     "InstanceId" instance_id set_instance_id: str,
-    /// 请求DB的当前参数值
+    /// Requests the current parameter values of the database
     "Params" params set_params: list ParamDesc,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBSecurityGroups` (查询实例安全组信息).
+/// Request of `DescribeDBSecurityGroups` (Queries the security group details of an instance).
 ///
-/// 本接口（DescribeDBSecurityGroups）用于查询实例安全组信息
+/// This API is used to query the security group details of an instance.
 DescribeDBSecurityGroupsRequest {
-    /// 数据库引擎名称，本接口取值：mariadb。
+    /// Database engine name. Valid value: `mariadb`.
     ///
     /// Required.
     "Product" product set_product: str,
-    /// 实例ID。
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -1432,64 +1479,66 @@ DescribeDBSecurityGroupsRequest {
 rt::action!("mariadb", "2017-03-12", "DescribeDBSecurityGroups", DescribeDBSecurityGroupsRequest => DescribeDBSecurityGroupsResponse);
 
 rt::model! { read debug;
-/// DescribeDBSecurityGroups返回参数结构体
+/// DescribeDBSecurityGroups response structure.
 DescribeDBSecurityGroupsResponse {
-    /// 安全组详情。
+    /// Security group details
     "Groups" groups set_groups: list SecurityGroup,
-    /// 实例VIP。
+    /// Instance VIP
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "VIP" vip set_vip: str,
-    /// 实例端口。
+    /// Instance port
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "VPort" v_port set_v_port: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBSlowLogs` (查询慢查询日志列表).
+/// Request of `DescribeDBSlowLogs` (Queries slow query log list).
 ///
-/// 本接口(DescribeDBSlowLogs)用于查询慢查询日志列表。
+/// This API is used to query the list of slow query logs.
 DescribeDBSlowLogsRequest {
-    /// 实例 ID，形如：tdsql-ow728lmc。
+    /// Instance ID in the format of `tdsql-ow728lmc`.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 从结果的第几条数据开始返回
+    /// Data entry number starting from which to return results
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 返回的结果条数
+    /// Number of results to be returned
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 查询的起始时间，形如2016-07-23 14:55:20
+    /// Query start time in the format of 2016-07-23 14:55:20
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 查询的结束时间，形如2016-08-22 14:55:20
+    /// Query end time in the format of 2016-08-22 14:55:20
     "EndTime" end_time set_end_time: str,
-    /// 要查询的具体数据库名称
+    /// Specific name of the database to be queried
     "Db" db set_db: str,
-    /// 排序指标，取值为query_time_sum或者query_count
+    /// Sorting metric. Valid values: query_time_sum, query_count
     "OrderBy" order_by set_order_by: str,
-    /// 排序类型，desc或者asc
+    /// Sorting order. Valid values: desc, asc
     "OrderByType" order_by_type set_order_by_type: str,
-    /// 是否查询从机的慢查询，0-主机; 1-从机
+    /// Query slow queries from either the primary or the replica. Valid values: 0 (primary), 1 (replica)
     "Slave" slave set_slave: i64,
 } }
 rt::action!("mariadb", "2017-03-12", "DescribeDBSlowLogs", DescribeDBSlowLogsRequest => DescribeDBSlowLogsResponse);
 
 rt::model! { read debug;
-/// DescribeDBSlowLogs返回参数结构体
+/// DescribeDBSlowLogs response structure.
 DescribeDBSlowLogsResponse {
-    /// 慢查询日志数据
+    /// Slow query log data
     "Data" data set_data: list SlowLogData,
-    /// 所有语句锁时间总和
+    /// Total statement lock time
     "LockTimeSum" lock_time_sum set_lock_time_sum: f64,
-    /// 所有语句查询总次数
+    /// Total number of statement queries
     "QueryCount" query_count set_query_count: i64,
-    /// 总记录数
+    /// Total number of results
     "Total" total set_total: i64,
-    /// 所有语句查询时间总和
+    /// Total statement query time
     "QueryTimeSum" query_time_sum set_query_time_sum: f64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1521,11 +1570,11 @@ DescribeDBSyncModeResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBTmpInstances` (获取实例回档生成的临时实例).
+/// Request of `DescribeDBTmpInstances` (Obtains a temp rollback instance).
 ///
-/// 本接口（DescribeDBTmpInstances）用于获取实例回档生成的临时实例
+/// This API is used to obtain a temp rollback instance.
 DescribeDBTmpInstancesRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -1533,24 +1582,24 @@ DescribeDBTmpInstancesRequest {
 rt::action!("mariadb", "2017-03-12", "DescribeDBTmpInstances", DescribeDBTmpInstancesRequest => DescribeDBTmpInstancesResponse);
 
 rt::model! { read debug;
-/// DescribeDBTmpInstances返回参数结构体
+/// DescribeDBTmpInstances response structure.
 DescribeDBTmpInstancesResponse {
-    /// 临时实例
+    /// Temp instance
     "TmpInstances" tmp_instances set_tmp_instances: list TmpInstance,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDatabaseObjects` (查询数据库对象列表).
+/// Request of `DescribeDatabaseObjects` (Queries database object list).
 ///
-/// 本接口（DescribeDatabaseObjects）用于查询云数据库实例的数据库中的对象列表，包含表、存储过程、视图和函数。
+/// This API is used to query the list of database objects in a TencentDB instance, including tables, stored procedures, views, and functions.
 DescribeDatabaseObjectsRequest {
-    /// 实例 ID，形如：dcdbt-ow7t8lmc。
+    /// Instance ID in the format of `dcdbt-ow7t8lmc`.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 数据库名称，通过 DescribeDatabases 接口获取。
+    /// Database name, which can be obtained through the `DescribeDatabases` API.
     ///
     /// Required.
     "DbName" db_name set_db_name: str,
@@ -1558,38 +1607,38 @@ DescribeDatabaseObjectsRequest {
 rt::action!("mariadb", "2017-03-12", "DescribeDatabaseObjects", DescribeDatabaseObjectsRequest => DescribeDatabaseObjectsResponse);
 
 rt::model! { read debug;
-/// DescribeDatabaseObjects返回参数结构体
+/// DescribeDatabaseObjects response structure.
 DescribeDatabaseObjectsResponse {
-    /// 透传入参。
+    /// Passed through from input parameters.
     "InstanceId" instance_id set_instance_id: str,
-    /// 数据库名称。
+    /// Database name.
     "DbName" db_name set_db_name: str,
-    /// 表列表。
+    /// Table list.
     "Tables" tables set_tables: list DatabaseTable,
-    /// 视图列表。
+    /// View list.
     "Views" views set_views: list DatabaseView,
-    /// 存储过程列表。
+    /// Stored procedure list.
     "Procs" procs set_procs: list DatabaseProcedure,
-    /// 函数列表。
+    /// Function list.
     "Funcs" funcs set_funcs: list DatabaseFunction,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDatabaseTable` (查询数据库表信息).
+/// Request of `DescribeDatabaseTable` (Queries table information).
 ///
-/// 本接口（DescribeDatabaseTable）用于查询云数据库实例的表信息。
+/// This API is used to query the table information of a TencentDB instance.
 DescribeDatabaseTableRequest {
-    /// 实例 ID，形如：dcdbt-ow7t8lmc。
+    /// Instance ID in the format of `dcdbt-ow7t8lmc`.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 数据库名称，通过 DescribeDatabases 接口获取。
+    /// Database name, which can be obtained through the `DescribeDatabases` API.
     ///
     /// Required.
     "DbName" db_name set_db_name: str,
-    /// 表名称，通过 DescribeDatabaseObjects 接口获取。
+    /// Table name, which can be obtained through the `DescribeDatabaseObjects` API.
     ///
     /// Required.
     "Table" table set_table: str,
@@ -1597,26 +1646,26 @@ DescribeDatabaseTableRequest {
 rt::action!("mariadb", "2017-03-12", "DescribeDatabaseTable", DescribeDatabaseTableRequest => DescribeDatabaseTableResponse);
 
 rt::model! { read debug;
-/// DescribeDatabaseTable返回参数结构体
+/// DescribeDatabaseTable response structure.
 DescribeDatabaseTableResponse {
-    /// 实例名称。
+    /// Instance name.
     "InstanceId" instance_id set_instance_id: str,
-    /// 数据库名称。
+    /// Database name.
     "DbName" db_name set_db_name: str,
-    /// 表名称。
+    /// Table name.
     "Table" table set_table: str,
-    /// 列信息。
+    /// Column information.
     "Cols" cols set_cols: list TableColumn,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDatabases` (查询数据库列表).
+/// Request of `DescribeDatabases` (Queries database list).
 ///
-/// 本接口（DescribeDatabases）用于查询云数据库实例的数据库列表。
+/// This API is used to query the database list of a TencentDB instance.
 DescribeDatabasesRequest {
-    /// 实例 ID，形如：tdsql-e9tklsgz。
+    /// Instance ID in the format of `dcdbt-ow7t8lmc`.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -1624,22 +1673,22 @@ DescribeDatabasesRequest {
 rt::action!("mariadb", "2017-03-12", "DescribeDatabases", DescribeDatabasesRequest => DescribeDatabasesResponse);
 
 rt::model! { read debug;
-/// DescribeDatabases返回参数结构体
+/// DescribeDatabases response structure.
 DescribeDatabasesResponse {
-    /// 该实例上的数据库列表。
+    /// The database list of this instance.
     "Databases" databases set_databases: list Database,
-    /// 透传入参。
+    /// Passed through from input parameters.
     "InstanceId" instance_id set_instance_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDcnDetail` (获取实例灾备详情).
+/// Request of `DescribeDcnDetail` (Queries the disaster recovery details of an instance).
 ///
-/// 获取实例灾备详情
+/// This API is used to query the disaster recovery details of an instance.
 DescribeDcnDetailRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -1647,24 +1696,24 @@ DescribeDcnDetailRequest {
 rt::action!("mariadb", "2017-03-12", "DescribeDcnDetail", DescribeDcnDetailRequest => DescribeDcnDetailResponse);
 
 rt::model! { read debug;
-/// DescribeDcnDetail返回参数结构体
+/// DescribeDcnDetail response structure.
 DescribeDcnDetailResponse {
-    /// DCN同步详情
+    /// DCN synchronization details
     "DcnDetails" dcn_details set_dcn_details: list DcnDetailItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeFileDownloadUrl` (获取备份或日志的下载连接).
+/// Request of `DescribeFileDownloadUrl` (Gets the backup/log download URL).
 ///
-/// 本接口(DescribeFileDownloadUrl)用于获取数据库指定备份或日志文件的下载连接。
+/// This API is used to get the download URL of a specific backup or log file of a database.
 DescribeFileDownloadUrlRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 不带签名的文件路径
+    /// Unsigned file path
     ///
     /// Required.
     "FilePath" file_path set_file_path: str,
@@ -1672,9 +1721,9 @@ DescribeFileDownloadUrlRequest {
 rt::action!("mariadb", "2017-03-12", "DescribeFileDownloadUrl", DescribeFileDownloadUrlRequest => DescribeFileDownloadUrlResponse);
 
 rt::model! { read debug;
-/// DescribeFileDownloadUrl返回参数结构体
+/// DescribeFileDownloadUrl response structure.
 DescribeFileDownloadUrlResponse {
-    /// 带签名的下载连接
+    /// Signed download URL
     "PreSignedUrl" pre_signed_url set_pre_signed_url: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1702,27 +1751,27 @@ DescribeFlowResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceNodeInfo` (获取实例节点信息).
+/// Request of `DescribeInstanceNodeInfo` (Queries instance node information).
 ///
-/// 本接口（DescribeInstanceNodeInfo）用于获取数据库实例主备节点信息
+/// This API is used to query the information of primary and replica nodes of an instance.
 DescribeInstanceNodeInfoRequest {
-    /// 实例ID，形如tdsql-6ltok4u9
+    /// Instance ID, such as tdsql-6ltok4u9
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 一次最多返回多少条数据。默认为无穷大，返回符合要求的所有数据
+    /// The maximum number of results returned at a time. By default, there is no upper limit to this value, that is, all results can be returned.
     "Limit" limit set_limit: i128,
-    /// 返回数据的偏移量，默认为0
+    /// Offset of the returned results. Default value: `0`.
     "Offset" offset set_offset: i128,
 } }
 rt::action!("mariadb", "2017-03-12", "DescribeInstanceNodeInfo", DescribeInstanceNodeInfoRequest => DescribeInstanceNodeInfoResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceNodeInfo返回参数结构体
+/// DescribeInstanceNodeInfo response structure.
 DescribeInstanceNodeInfoResponse {
-    /// 节点总个数
+    /// Total number of nodes
     "TotalCount" total_count set_total_count: i128,
-    /// 节点信息
+    /// Node information
     "NodesInfo" nodes_info set_nodes_info: list NodeInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1750,11 +1799,11 @@ DescribeInstanceSSLAttributesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLogFileRetentionPeriod` (查看备份日志备份天数).
+/// Request of `DescribeLogFileRetentionPeriod` (Views backup log retention days).
 ///
-/// 本接口(DescribeLogFileRetentionPeriod)用于查看数据库备份日志的备份天数的设置情况。
+/// This API is used to view the backup log retention days.
 DescribeLogFileRetentionPeriodRequest {
-    /// 实例 ID，形如：tdsql-ow728lmc。
+    /// Instance ID in the format of `tdsql-ow728lmc`
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -1762,22 +1811,22 @@ DescribeLogFileRetentionPeriodRequest {
 rt::action!("mariadb", "2017-03-12", "DescribeLogFileRetentionPeriod", DescribeLogFileRetentionPeriodRequest => DescribeLogFileRetentionPeriodResponse);
 
 rt::model! { read debug;
-/// DescribeLogFileRetentionPeriod返回参数结构体
+/// DescribeLogFileRetentionPeriod response structure.
 DescribeLogFileRetentionPeriodResponse {
-    /// 实例 ID，形如：tdsql-ow728lmc。
+    /// Instance ID in the format of `tdsql-ow728lmc`
     "InstanceId" instance_id set_instance_id: str,
-    /// 日志备份天数
+    /// Backup log retention days
     "Days" days set_days: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeOrders` (查询订单信息).
+/// Request of `DescribeOrders` (Queries order information).
 ///
-/// 本接口（DescribeOrders）用于查询云数据库订单信息。传入订单ID来查询订单关联的云数据库实例，和对应的任务流程ID。
+/// This API is used to query TencentDB order information. You can pass in an order ID to query the TencentDB instance associated with the order and the corresponding task process ID.
 DescribeOrdersRequest {
-    /// 待查询的长订单号列表，创建实例、续费实例、扩容实例接口返回。
+    /// List of long order numbers to be queried, which are returned for the APIs for creating, renewing, or scaling instances.
     ///
     /// Required.
     "DealNames" deal_names set_deal_names: list String,
@@ -1785,49 +1834,49 @@ DescribeOrdersRequest {
 rt::action!("mariadb", "2017-03-12", "DescribeOrders", DescribeOrdersRequest => DescribeOrdersResponse);
 
 rt::model! { read debug;
-/// DescribeOrders返回参数结构体
+/// DescribeOrders response structure.
 DescribeOrdersResponse {
-    /// 返回的订单数量。
+    /// Returned number of orders.
     "TotalCount" total_count set_total_count: i128,
-    /// 订单信息列表。
+    /// Order information list.
     "Deals" deals set_deals: list Deal,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePrice` (新购实例询价).
+/// Request of `DescribePrice` (Queries the purchase price of an instance).
 ///
-/// 本接口（DescribePrice）用于在购买实例前，查询实例的价格。
+/// This API is used to query the instance price before you purchase it.
 DescribePriceRequest {
-    /// 欲新购实例的可用区ID。
+    /// AZ ID of the purchased instance.
     ///
     /// Required.
     "Zone" zone set_zone: str,
-    /// 实例节点个数，可以通过 DescribeDBInstanceSpecs
-    /// 查询实例规格获得。
+    /// Number of instance nodes, which can be obtained
+    /// by querying the instance specification through the `DescribeDBInstanceSpecs` API.
     ///
     /// Required.
     "NodeCount" node_count set_node_count: i64,
-    /// 内存大小，单位：GB，可以通过 DescribeDBInstanceSpecs
-    /// 查询实例规格获得。
+    /// Memory size in GB, which can be obtained
+    /// by querying the instance specification through the `DescribeDBInstanceSpecs` API.
     ///
     /// Required.
     "Memory" memory set_memory: i64,
-    /// 存储空间大小，单位：GB，可以通过 DescribeDBInstanceSpecs
-    /// 查询实例规格获得不同内存大小对应的磁盘规格下限和上限。
+    /// Storage capacity in GB. The maximum and minimum storage space can be obtained
+    /// by querying instance specification through the `DescribeDBInstanceSpecs` API.
     ///
     /// Required.
     "Storage" storage set_storage: i64,
-    /// 欲购买的时长，单位：月。
+    /// Purchase period in months
     "Period" period set_period: i64,
-    /// 欲购买的数量，默认查询购买1个实例的价格。
+    /// The number of instances to be purchased. Only one instance is queried for price by default.
     "Count" count set_count: i64,
-    /// 付费类型。postpaid：按量付费   prepaid：预付费
+    /// Billing type. Valid values: `postpaid` (pay-as-you-go), `prepaid` (yearly/monthly subscription).
     "Paymode" paymode set_paymode: str,
-    /// 价格金额单位，不传默认单位为分，取值：
-    /// * pent：分
-    /// * microPent：微分
+    /// Price unit. Valid values:
+    /// `* pent` (cent),
+    /// `* microPent` (microcent).
     "AmountUnit" amount_unit set_amount_unit: str,
     /// Cpu类型，如：英特尔：Intel/AMD，海光：Hygon，默认Intel/AMD
     "CpuType" cpu_type set_cpu_type: str,
@@ -1835,15 +1884,15 @@ DescribePriceRequest {
 rt::action!("mariadb", "2017-03-12", "DescribePrice", DescribePriceRequest => DescribePriceResponse);
 
 rt::model! { read debug;
-/// DescribePrice返回参数结构体
+/// DescribePrice response structure.
 DescribePriceResponse {
-    /// 原价
-    /// * 单位：默认为分，若请求参数带有AmountUnit，参考AmountUnit描述
-    /// * 币种：国内站为人民币，国际站为美元
+    /// Original price
+    /// * Unit: Cent (default). If the request parameter contains `AmountUnit`, see `AmountUnit` description.
+    /// * Currency: CNY (Chinese site), USD (international site)
     "OriginalPrice" original_price set_original_price: i64,
-    /// 实际价格，受折扣等影响，可能和原价不同
-    /// * 单位：默认为分，若请求参数带有AmountUnit，参考AmountUnit描述
-    /// * 币种：国内站人民币，国际站美元
+    /// The actual price may be different from the original price due to discounts.
+    /// * Unit: Cent (default). If the request parameter contains `AmountUnit`, see `AmountUnit` description.
+    /// * Currency: CNY (Chinese site), USD (international site)
     "Price" price set_price: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1964,25 +2013,25 @@ DescribeProcessListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeProjectSecurityGroups` (查询项目安全组信息).
+/// Request of `DescribeProjectSecurityGroups` (Queries the security group details of a project).
 ///
-/// 本接口（DescribeProjectSecurityGroups）用于查询项目安全组信息
+/// This API is used to query the security group details of a project.
 DescribeProjectSecurityGroupsRequest {
-    /// 数据库引擎名称，本接口取值：mariadb。
+    /// Database engine name. Valid value: `mariadb`.
     ///
     /// Required.
     "Product" product set_product: str,
-    /// 项目ID。
+    /// Project ID
     "ProjectId" project_id set_project_id: i64,
 } }
 rt::action!("mariadb", "2017-03-12", "DescribeProjectSecurityGroups", DescribeProjectSecurityGroupsRequest => DescribeProjectSecurityGroupsResponse);
 
 rt::model! { read debug;
-/// DescribeProjectSecurityGroups返回参数结构体
+/// DescribeProjectSecurityGroups response structure.
 DescribeProjectSecurityGroupsResponse {
-    /// 安全组详情。
+    /// Security group details
     "Groups" groups set_groups: list SecurityGroup,
-    /// 安全组总数。
+    /// Total number of security groups.
     "Total" total set_total: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2084,11 +2133,11 @@ DescribeUpgradePriceResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DestroyDBInstance` (销毁已隔离的包年包月实例).
+/// Request of `DestroyDBInstance` (Terminates an isolated yearly/monthly subscribed instance).
 ///
-/// 本接口(DestroyDBInstance)用于销毁已隔离的包年包月实例。
+/// This API is used to terminate an isolated yearly/monthly subscribed instance.
 DestroyDBInstanceRequest {
-    /// 实例 ID，格式如：tdsqlshard-c1nl9rpv，与云数据库控制台页面中显示的实例 ID 相同。
+    /// Instance ID in the format of "tdsqlshard-c1nl9rpv". It is the same as the instance ID displayed in the TencentDB for MariaDB console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -2096,22 +2145,22 @@ DestroyDBInstanceRequest {
 rt::action!("mariadb", "2017-03-12", "DestroyDBInstance", DestroyDBInstanceRequest => DestroyDBInstanceResponse);
 
 rt::model! { read debug;
-/// DestroyDBInstance返回参数结构体
+/// DestroyDBInstance response structure.
 DestroyDBInstanceResponse {
-    /// 实例 ID，与入参InstanceId一致。
+    /// Instance ID, which is the same as the request parameter `InstanceId`.
     "InstanceId" instance_id set_instance_id: str,
-    /// 异步任务的请求 ID，可使用此 ID [查询异步任务的执行结果](https://cloud.tencent.com/document/product/237/16177)。
+    /// Async task ID, which can be used in the [DescribeFlow](https://intl.cloud.tencent.com/document/product/557/56485?from_cn_redirect=1) API to query the async task result.
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DestroyHourDBInstance` (销毁MariaDB按量计费实例).
+/// Request of `DestroyHourDBInstance` (Terminates a pay-as-you-go TencentDB for MariaDB instance).
 ///
-/// 本接口（DestroyHourDBInstance）用于销毁MariaDB按量计费实例。
+/// This API is used to terminate a pay-as-you-go TencentDB for MariaDB instance.
 DestroyHourDBInstanceRequest {
-    /// 实例 ID，格式如：tdsql-avw0207d，与云数据库控制台页面中显示的实例 ID 相同。
+    /// Instance ID in the format of tdsql-avw0207d. It is the same as the instance ID displayed in the TencentDB console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -2119,30 +2168,30 @@ DestroyHourDBInstanceRequest {
 rt::action!("mariadb", "2017-03-12", "DestroyHourDBInstance", DestroyHourDBInstanceRequest => DestroyHourDBInstanceResponse);
 
 rt::model! { read debug;
-/// DestroyHourDBInstance返回参数结构体
+/// DestroyHourDBInstance response structure.
 DestroyHourDBInstanceResponse {
-    /// 异步任务的请求 ID，可使用此 ID [查询异步任务的执行结果](https://cloud.tencent.com/document/product/237/16177)。
+    /// Async task ID, which can be used in the [DescribeFlow](https://intl.cloud.tencent.com/document/product/237/16177?from_cn_redirect=1) API to query the async task result.
     "FlowId" flow_id set_flow_id: i64,
-    /// 实例 ID，与入参InstanceId一致。
+    /// Instance ID, which is the same as the request parameter `InstanceId`.
     "InstanceId" instance_id set_instance_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DisassociateSecurityGroups` (安全组批量解绑云资源).
+/// Request of `DisassociateSecurityGroups` (Unassociates security groups in batches).
 ///
-/// 本接口(DisassociateSecurityGroups)用于安全组批量解绑实例。
+/// This API is used to unassociate security groups from instances in batches.
 DisassociateSecurityGroupsRequest {
-    /// 数据库引擎名称，本接口取值：mariadb。
+    /// Database engine name. Valid value: `mariadb`.
     ///
     /// Required.
     "Product" product set_product: str,
-    /// 安全组Id。
+    /// Security group ID
     ///
     /// Required.
     "SecurityGroupId" security_group_id set_security_group_id: str,
-    /// 实例ID列表，一个或者多个实例Id组成的数组。
+    /// Instance ID list, which is an array of one or more instance IDs.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
@@ -2150,7 +2199,7 @@ DisassociateSecurityGroupsRequest {
 rt::action!("mariadb", "2017-03-12", "DisassociateSecurityGroups", DisassociateSecurityGroupsRequest => DisassociateSecurityGroupsResponse);
 
 rt::model! { read debug;
-/// DisassociateSecurityGroups返回参数结构体
+/// DisassociateSecurityGroups response structure.
 DisassociateSecurityGroupsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2192,63 +2241,63 @@ FlushBinlogResponse {
 } }
 
 rt::model! { write debug;
-/// 函数权限信息
+/// Function permission information
 FunctionPrivilege {
-    /// 数据库名
+    /// Database name
     ///
     /// Required.
     "Database" database set_database: str,
-    /// 数据库函数名
+    /// Function name
     ///
     /// Required.
     "FunctionName" function_name set_function_name: str,
-    /// 权限信息
+    /// Permission information
     ///
     /// Required.
     "Privileges" privileges set_privileges: list String,
 } }
 
 rt::model! { write debug;
-/// Request of `GrantAccountPrivileges` (设置账号权限).
+/// Request of `GrantAccountPrivileges` (Sets account permissions).
 ///
-/// 本接口（GrantAccountPrivileges）用于给云数据库账号赋权。
-/// 注意：相同用户名，不同Host是不同的账号。
+/// This API is used to grant permissions to a TencentDB account.
+/// Note: accounts with the same username but different hosts are different accounts.
 GrantAccountPrivilegesRequest {
-    /// 实例 ID，形如：tdsql-ow728lmc，可以通过 DescribeDBInstances 查询实例详情获得。
+    /// Instance ID, which is in the format of `tdsql-ow728lmc` and can be obtained through the `DescribeDBInstances` API.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 登录用户名。
+    /// Login username.
     ///
     /// Required.
     "UserName" user_name set_user_name: str,
-    /// 用户允许的访问 host，用户名+host唯一确定一个账号。
+    /// Access host allowed for user. An account is uniquely identified by username and host.
     ///
     /// Required.
     "Host" host set_host: str,
-    /// 数据库名。如果为 \*，表示设置全局权限（即 \*.\*），此时忽略 Type 和 Object 参数。当DbName不为\*时，需要传入参 Type。
+    /// Database name. `\*` indicates that global permissions will be set (i.e., `\*.\*`), in which case the `Type` and `Object ` parameters will be ignored. If `DbName` is not `\*`, the input parameter `Type` is required.
     ///
     /// Required.
     "DbName" db_name set_db_name: str,
-    /// 全局权限： SELECT，INSERT，UPDATE，DELETE，CREATE，DROP，REFERENCES，INDEX，ALTER，CREATE TEMPORARY TABLES，LOCK TABLES，EXECUTE，CREATE VIEW，SHOW VIEW，CREATE ROUTINE，ALTER ROUTINE，EVENT，TRIGGER，SHOW DATABASES，REPLICATION CLIENT，REPLICATION SLAVE
-    /// 库权限： SELECT，INSERT，UPDATE，DELETE，CREATE，DROP，REFERENCES，INDEX，ALTER，CREATE TEMPORARY TABLES，LOCK TABLES，EXECUTE，CREATE VIEW，SHOW VIEW，CREATE ROUTINE，ALTER ROUTINE，EVENT，TRIGGER
-    /// 表/视图权限： SELECT，INSERT，UPDATE，DELETE，CREATE，DROP，REFERENCES，INDEX，ALTER，CREATE VIEW，SHOW VIEW，TRIGGER
-    /// 存储过程/函数权限： ALTER ROUTINE，EXECUTE
-    /// 字段权限： INSERT，REFERENCES，SELECT，UPDATE
+    /// Global permission. Valid values: `SELECT`, `INSERT`, `UPDATE`, `DELETE`, `CREATE`, `DROP`, `REFERENCES`, `INDEX`, `ALTER`, `CREATE TEMPORARY TABLES`, `LOCK TABLES`, `EXECUTE`, `CREATE VIEW`, `SHOW VIEW`, `CREATE ROUTINE`, `ALTER ROUTINE`, `EVENT`, `TRIGGER`, `SHOW DATABASES`, `REPLICATION CLIENT`, `REPLICATION SLAVE`.
+    /// Database permission. Valid values: `SELECT`, `INSERT`, `UPDATE`, `DELETE`, `CREATE`, `DROP`, `REFERENCES`, `INDEX`, `ALTER`, `CREATE TEMPORARY TABLES`, `LOCK TABLES`, `EXECUTE`, `CREATE VIEW`, `SHOW VIEW`, `CREATE ROUTINE`, `ALTER ROUTINE`, `EVENT`, `TRIGGER`.
+    /// Table/View permission. Valid values: `SELECT`, `INSERT`, `UPDATE`, `DELETE`, `CREATE`, `DROP`, `REFERENCES`, `INDEX`, `ALTER`, `CREATE VIEW`, `SHOW VIEW`, `TRIGGER`.
+    /// Stored procedure/function permission. Valid values: `ALTER ROUTINE`, `EXECUTE`.
+    /// Field permission. Valid values: `INSERT`, `REFERENCES`, `SELECT`, `UPDATE`.
     ///
     /// Required.
     "Privileges" privileges set_privileges: list String,
-    /// 类型,可以填入 table 、 view 、 proc 、 func 和 \*。当 DbName 为具体数据库名，Type为 \* 时，表示设置该数据库权限（即db.\*），此时忽略 Object 参数
+    /// Type. Valid values: table, view, proc, func, \*. If `DbName` is a specific database name and `Type` is `\*`, the permissions of the database will be set (i.e., `db.\*`), in which case the `Object` parameter will be ignored
     "Type" r#type set_type: str,
-    /// 具体的 Type 的名称，例如 Type 为 table 时就是具体的表名。DbName 和 Type 都为具体名称，则 Object 表示具体对象名，不能为 \* 或者为空
+    /// Type name. For example, if `Type` is `table`, `Object` indicates a specific table name; if both `DbName` and `Type` are specific names, it indicates a specific object name and cannot be `\*` or empty
     "Object" object set_object: str,
-    /// 当 Type=table 时，ColName 为 \* 表示对表授权，如果为具体字段名，表示对字段授权
+    /// If `Type` is `table` and `ColName` is `\*`, the permissions will be granted to the table; if `ColName` is a specific field name, the permissions will be granted to the field
     "ColName" col_name set_col_name: str,
 } }
 rt::action!("mariadb", "2017-03-12", "GrantAccountPrivileges", GrantAccountPrivilegesRequest => GrantAccountPrivilegesResponse);
 
 rt::model! { read debug;
-/// GrantAccountPrivileges返回参数结构体
+/// GrantAccountPrivileges response structure.
 GrantAccountPrivilegesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2282,29 +2331,30 @@ InitDBInstancesResponse {
 } }
 
 rt::model! { read debug;
-/// 实例备份文件信息
+/// Backup file details of an instance
 InstanceBackupFileItem {
-    /// 实例ID
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名称
+    /// Instance name
     "InstanceName" instance_name set_instance_name: str,
-    /// 实例状态
+    /// Instance status
     "InstanceStatus" instance_status set_instance_status: i64,
-    /// 分片ID
+    /// Shard ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ShardId" shard_id set_shard_id: str,
-    /// 文件路径
+    /// File path
     "FilePath" file_path set_file_path: str,
-    /// 文件名
+    /// File name
     "FileName" file_name set_file_name: str,
-    /// 文件大小
+    /// File size
     "FileSize" file_size set_file_size: i64,
-    /// 备份类型，Data:数据备份，Binlog:Binlog备份，Errlog:错误日志，Slowlog:慢日志
+    /// Backup type. Valid values: `Data` (data backup), `Binlog` (Binlog backup), `Errlog` (error log), `Slowlog` (slow log).
     "BackupType" backup_type set_backup_type: str,
-    /// 手动备份，0:否，1:是
+    /// Manual backup. Valid values: `0` (no), `1` (yes).
     "ManualBackup" manual_backup set_manual_backup: i64,
-    /// 备份开始时间
+    /// Backup start time
     "StartTime" start_time set_start_time: str,
-    /// 备份结束时间
+    /// Backup end time
     "EndTime" end_time set_end_time: str,
     /// 对象的存储类型，枚举值：STANDARD（标准存储）、ARCHIVE（归档存储）。
     "StorageClass" storage_class set_storage_class: str,
@@ -2320,11 +2370,11 @@ InstanceSpec {
 } }
 
 rt::model! { write debug;
-/// Request of `IsolateDBInstance` (隔离MariaDB包年包月实例).
+/// Request of `IsolateDBInstance` (Isolates a yearly/monthly subscribed TencentDB for MariaDB instance).
 ///
-/// 本接口(IsolateDBInstance)用于隔离云数据库MariaDB实例（包年包月），隔离后不能通过IP和端口访问数据库。隔离的实例可在回收站中进行开机。若为欠费隔离，请尽快进行充值。
+/// This API is used to isolate a yearly/monthly subscribed TencentDB for MariaDB instance, which will no longer be accessible via IP and port.  The isolated instance can be started up in the recycle bin.  If it is isolated due to overdue payments, top up your account as soon as possible.
 IsolateDBInstanceRequest {
-    /// 实例 ID，格式如：tdsql-dasjkhd，与云数据库控制台页面中显示的实例 ID 相同，可使用 查询实例列表 接口获取，其值为输出参数中字段 InstanceId 的值。
+    /// Instance ID in the format of `tdsql-dasjkhd`. It is the same as the instance ID displayed on the TencentDB console. You can use the `DescribeDBInstances` API to query the ID, which is the value of the `InstanceId` output parameter.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
@@ -2332,22 +2382,22 @@ IsolateDBInstanceRequest {
 rt::action!("mariadb", "2017-03-12", "IsolateDBInstance", IsolateDBInstanceRequest => IsolateDBInstanceResponse);
 
 rt::model! { read debug;
-/// IsolateDBInstance返回参数结构体
+/// IsolateDBInstance response structure.
 IsolateDBInstanceResponse {
-    /// 隔离成功实例ID列表。
+    /// IDs of isolated instances
     "SuccessInstanceIds" success_instance_ids set_success_instance_ids: list String,
-    /// 隔离失败实例ID列表。
+    /// IDs of instances failed to be isolated
     "FailedInstanceIds" failed_instance_ids set_failed_instance_ids: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `IsolateDedicatedDBInstance` (隔离独享云数据库实例).
+/// Request of `IsolateDedicatedDBInstance` (Isolates a dedicated TencentDB instance).
 ///
-/// 本接口（IsolateDedicatedDBInstance）用于隔离独享云数据库实例。
+/// This API is used to isolate a dedicated TencentDB instance.
 IsolateDedicatedDBInstanceRequest {
-    /// 实例 Id，形如：tdsql-ow728lmc。
+    /// Instance ID in the format of `tdsql-ow728lmc`
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -2355,7 +2405,7 @@ IsolateDedicatedDBInstanceRequest {
 rt::action!("mariadb", "2017-03-12", "IsolateDedicatedDBInstance", IsolateDedicatedDBInstanceRequest => IsolateDedicatedDBInstanceResponse);
 
 rt::model! { read debug;
-/// IsolateDedicatedDBInstance返回参数结构体
+/// IsolateDedicatedDBInstance response structure.
 IsolateDedicatedDBInstanceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2385,15 +2435,15 @@ IsolateHourDBInstanceResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `KillSession` (杀死指定会话).
+/// Request of `KillSession` (Kills the specified session.).
 ///
-/// 本接口（KillSession）用于杀死指定会话。
+/// This API is used to kill the specified session.
 KillSessionRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 会话ID列表
+    /// List of session IDs
     ///
     /// Required.
     "SessionId" session_id set_session_id: list i64,
@@ -2403,46 +2453,46 @@ KillSessionRequest {
 rt::action!("mariadb", "2017-03-12", "KillSession", KillSessionRequest => KillSessionResponse);
 
 rt::model! { read debug;
-/// KillSession返回参数结构体
+/// KillSession response structure.
 KillSessionResponse {
-    /// 任务ID
+    /// Task ID
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 拉取的日志信息
+/// Pulled log information
 LogFileInfo {
-    /// Log最后修改时间
+    /// Last modified time of log
     "Mtime" mtime set_mtime: i128,
-    /// 文件长度
+    /// File length
     "Length" length set_length: i128,
-    /// 下载Log时用到的统一资源标识符
+    /// Uniform resource identifier (URI) used during log download
     "Uri" uri set_uri: str,
-    /// 文件名
+    /// Filename
     "FileName" file_name set_file_name: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAccountDescription` (修改数据库账号备注).
+/// Request of `ModifyAccountDescription` (Modifies account remarks).
 ///
-/// 本接口（ModifyAccountDescription）用于修改云数据库账号备注。
-/// 注意：相同用户名，不同Host是不同的账号。
+/// This API is used to modify the remarks of a TencentDB account.
+/// Note: accounts with the same username but different hosts are different accounts.
 ModifyAccountDescriptionRequest {
-    /// 实例 ID，形如：tdsql-ow728lmc，可以通过 DescribeDBInstances 查询实例详情获得。
+    /// Instance ID, which is in the format of `tdsql-ow728lmc` and can be obtained through the `DescribeDBInstances` API.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 登录用户名。
+    /// Login username.
     ///
     /// Required.
     "UserName" user_name set_user_name: str,
-    /// 用户允许的访问 host，用户名+host唯一确定一个账号。
+    /// Access host allowed for user. An account is uniquely identified by username and host.
     ///
     /// Required.
     "Host" host set_host: str,
-    /// 新的账号备注，长度 0~256。
+    /// New account remarks, which can contain 0-256 characters.
     ///
     /// Required.
     "Description" description set_description: str,
@@ -2450,58 +2500,53 @@ ModifyAccountDescriptionRequest {
 rt::action!("mariadb", "2017-03-12", "ModifyAccountDescription", ModifyAccountDescriptionRequest => ModifyAccountDescriptionResponse);
 
 rt::model! { read debug;
-/// ModifyAccountDescription返回参数结构体
+/// ModifyAccountDescription response structure.
 ModifyAccountDescriptionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAccountPrivileges` (修改云数据库实例账号的权限信息).
+/// Request of `ModifyAccountPrivileges` (Modifies the permissions of a TencentDB instance account).
 ///
-/// 本接口(ModifyAccountPrivileges)用于修改云数据库的账户的权限信息。
-///
-/// **注意**
-/// - 系统保留库："mysql"，只开放["SELECT"]权限
-/// - 只读账号授予读写权限会报错
-/// - 不传权限参数表示保留现有权限，如需清除，请在复杂类型Privileges字段传空数组
+/// This API is used to modify the permissions of a TencentDB instance account. \n\n**Note**\n-Only the SELECT permission (that is, set the permission parameter to `["SELECT"]`) of the system database `mysql` can be granted.An error will be reported if read-write permissions are granted to a read-only account. If the parameter is not passed in, no change will be made to the granted table permissions. To clear the granted view permissions, set `Privileges` to an empty array.
 ModifyAccountPrivilegesRequest {
-    /// 实例 ID，格式如：tdsql-c1nl9rpv，与云数据库控制台页面中显示的实例 ID 相同。
+    /// Instance ID in the format of tdsql-c1nl9rpv. It is the same as the instance ID displayed in the TencentDB console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 数据库的账号，包括用户名和域名。
+    /// Database account, including username and host address.
     ///
     /// Required.
     "Accounts" accounts set_accounts: list Account,
-    /// 全局权限。其中，GlobalPrivileges 中权限的可选值为："SELECT","INSERT","UPDATE","DELETE","CREATE", "PROCESS", "DROP","REFERENCES","INDEX","ALTER","SHOW DATABASES","CREATE TEMPORARY TABLES","LOCK TABLES","EXECUTE","CREATE VIEW","SHOW VIEW","CREATE ROUTINE","ALTER ROUTINE","EVENT","TRIGGER"。
-    /// 注意，不传该参数表示保留现有权限，如需清除，该字段传空数组。
+    /// Global permission. Valid values of `GlobalPrivileges`: `"SELECT"`, `"INSERT"`, `"UPDATE"`, `"DELETE"`, `"CREATE"`, `"PROCESS"`, `"DROP"`, `"REFERENCES"`, `"INDEX"`, `"ALTER"`, `"SHOW DATABASES"`, `"CREATE TEMPORARY TABLES"`, `"LOCK TABLES"`, `"EXECUTE"`, `"CREATE VIEW"`, `"SHOW VIEW"`, `"CREATE ROUTINE"`, `"ALTER ROUTINE"`, `"EVENT"`, `"TRIGGER"`.
+    /// Note: if the parameter is left empty, no change will be made to the granted global permissions. To clear the granted global permissions, set the parameter to an empty array.
     "GlobalPrivileges" global_privileges set_global_privileges: list String,
-    /// 数据库的权限。Privileges 权限的可选值为："SELECT","INSERT","UPDATE","DELETE","CREATE", "DROP","REFERENCES","INDEX","ALTER","CREATE TEMPORARY TABLES","LOCK TABLES","EXECUTE","CREATE VIEW","SHOW VIEW","CREATE ROUTINE","ALTER ROUTINE","EVENT","TRIGGER"。
-    /// 注意，不传该参数表示保留现有权限，如需清除，请在复杂类型Privileges字段传空数组。
+    /// Database permission. Valid values of `Privileges`: `"SELECT"`, `"INSERT"`, `"UPDATE"`, `"DELETE"`, `"CREATE"`, `"DROP"`, `"REFERENCES"`, `"INDEX"`, `"ALTER"`, `"CREATE TEMPORARY TABLES"`, `"LOCK TABLES"`, `"EXECUTE"`, `"CREATE VIEW"`, `"SHOW VIEW"`, `"CREATE ROUTINE"`, `"ALTER ROUTINE"`, `"EVENT"`, `"TRIGGER"`.
+    /// Note: if the parameter is left empty, no change will be made to the granted database permissions. To clear the granted database permissions, set `Privileges` to an empty array.
     "DatabasePrivileges" database_privileges set_database_privileges: list DatabasePrivilege,
-    /// 数据库中表的权限。Privileges 权限的可选值为："SELECT","INSERT","UPDATE","DELETE","CREATE", "DROP","REFERENCES","INDEX","ALTER","CREATE VIEW","SHOW VIEW", "TRIGGER"。
-    /// 注意，不传该参数表示保留现有权限，如需清除，请在复杂类型Privileges字段传空数组。
+    /// Database table permission. Valid values of `Privileges`: `SELECT`, `INSERT`, `UPDATE`, `DELETE`, `CREATE`, `DROP`, `REFERENCES`, `INDEX`, `ALTER`, `CREATE VIEW`, `SHOW VIEW`, `TRIGGER`.
+    /// Note: if the parameter is not passed in, no change will be made to the granted table permissions. To clear the granted table permissions, set `Privileges` to an empty array.
     "TablePrivileges" table_privileges set_table_privileges: list TablePrivilege,
-    /// 数据库表中列的权限。Privileges 权限的可选值为："SELECT","INSERT","UPDATE","REFERENCES"。
-    /// 注意，不传该参数表示保留现有权限，如需清除，请在复杂类型Privileges字段传空数组。
+    /// Column permission. Valid values of `Privileges`: `"SELECT"`, `"INSERT"`, `"UPDATE"`, `"REFERENCES"`.
+    /// Note: if the parameter is left empty, no change will be made to the granted column permissions. To clear the granted column permissions, set `Privileges` to an empty array.
     "ColumnPrivileges" column_privileges set_column_privileges: list ColumnPrivilege,
-    /// 数据库视图的权限。Privileges 权限的可选值为："SELECT","INSERT","UPDATE","DELETE","CREATE", "DROP","REFERENCES","INDEX","ALTER","CREATE VIEW","SHOW VIEW", "TRIGGER"。
-    /// 注意，不传该参数表示保留现有权限，如需清除，请在复杂类型Privileges字段传空数组。
+    /// Database view permission. Valid values of `Privileges`: `SELECT`, `INSERT`, `UPDATE`, `DELETE`, `CREATE`, `DROP`, `REFERENCES`, `INDEX`, `ALTER`, `CREATE VIEW`, `SHOW VIEW`, `TRIGGER`.
+    /// Note: if the parameter is not passed in, no change will be made to the granted view permissions. To clear the granted view permissions, set `Privileges` to an empty array.
     "ViewPrivileges" view_privileges set_view_privileges: list ViewPrivileges,
-    /// 数据库函数的权限。Privileges 权限的可选值为："ALTER ROUTINE"，"EXECUTE"。
-    /// 注意，不传该参数表示保留现有权限，如需清除，请在复杂类型Privileges字段传空数组。
+    /// Database function permissions. Valid values of `Privileges`: `ALTER ROUTINE`, `EXECUTE`.
+    /// Note: if the parameter is not passed in, no change will be made to the granted function permissions. To clear the granted function permissions, set `Privileges` to an empty array.
     "FunctionPrivileges" function_privileges set_function_privileges: list FunctionPrivilege,
-    /// 数据库存储过程的权限。Privileges 权限的可选值为："ALTER ROUTINE"，"EXECUTE"。
-    /// 注意，不传该参数表示保留现有权限，如需清除，请在复杂类型Privileges字段传空数组。
+    /// Database stored procedure permission. Valid values of `Privileges`: `ALTER ROUTINE`, `EXECUTE`.
+    /// Note: if the parameter is not passed in, no change will be made to the granted stored procedure permissions. To clear the granted stored procedure permissions, set `Privileges` to an empty array.
     "ProcedurePrivileges" procedure_privileges set_procedure_privileges: list ProcedurePrivilege,
 } }
 rt::action!("mariadb", "2017-03-12", "ModifyAccountPrivileges", ModifyAccountPrivilegesRequest => ModifyAccountPrivilegesResponse);
 
 rt::model! { read debug;
-/// ModifyAccountPrivileges返回参数结构体
+/// ModifyAccountPrivileges response structure.
 ModifyAccountPrivilegesResponse {
-    /// 异步任务的请求 ID，可使用此 ID [查询异步任务的执行结果](https://cloud.tencent.com/document/product/237/16177)。
+    /// Async task ID, which can be used in the [DescribeFlow](https://intl.cloud.tencent.com/document/product/237/16177?from_cn_redirect=1) API to query the async task result.
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2570,11 +2615,11 @@ ModifyBackupTimeResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDBEncryptAttributes` (修改实例数据加密属性).
+/// Request of `ModifyDBEncryptAttributes` (Modifies the encryption attributes of the instance data).
 ///
-/// 本接口(ModifyDBEncryptAttributes)用于修改实例数据加密。
+/// This API is used to modify the instance data encryption.
 ModifyDBEncryptAttributesRequest {
-    /// 实例Id，形如：tdsql-ow728lmc。
+    /// Instance ID in the format of `tdsql-ow728lmc`
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -2586,7 +2631,7 @@ ModifyDBEncryptAttributesRequest {
 rt::action!("mariadb", "2017-03-12", "ModifyDBEncryptAttributes", ModifyDBEncryptAttributesRequest => ModifyDBEncryptAttributesResponse);
 
 rt::model! { read debug;
-/// ModifyDBEncryptAttributes返回参数结构体
+/// ModifyDBEncryptAttributes response structure.
 ModifyDBEncryptAttributesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2646,15 +2691,15 @@ ModifyDBInstanceSecurityGroupsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDBInstancesProject` (修改实例所属项目).
+/// Request of `ModifyDBInstancesProject` (Modifies the project to which instances belong).
 ///
-/// 本接口（ModifyDBInstancesProject）用于修改云数据库实例所属项目。
+/// This API is used to modify the project to which TencentDB instances belong.
 ModifyDBInstancesProjectRequest {
-    /// 待修改的实例ID列表。实例 ID 形如：tdsql-ow728lmc，可以通过 DescribeDBInstances 查询实例详情获得。
+    /// List of IDs of instances to be modified. The ID is in the format of `tdsql-ow728lmc` and can be obtained through the `DescribeDBInstances` API.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 要分配的项目 ID，可以通过 DescribeProjects 查询项目列表接口获取。
+    /// ID of the project to be assigned, which can be obtained through the `DescribeProjects` API.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: i64,
@@ -2662,22 +2707,22 @@ ModifyDBInstancesProjectRequest {
 rt::action!("mariadb", "2017-03-12", "ModifyDBInstancesProject", ModifyDBInstancesProjectRequest => ModifyDBInstancesProjectResponse);
 
 rt::model! { read debug;
-/// ModifyDBInstancesProject返回参数结构体
+/// ModifyDBInstancesProject response structure.
 ModifyDBInstancesProjectResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDBParameters` (修改数据库参数).
+/// Request of `ModifyDBParameters` (Modifies database parameters).
 ///
-/// 本接口(ModifyDBParameters)用于修改数据库参数。
+/// This API is used to modify database parameters.
 ModifyDBParametersRequest {
-    /// 实例 ID，形如：tdsql-ow728lmc。
+    /// Instance ID in the format of `tdsql-ow728lmc`.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 参数列表，每一个元素是Param和Value的组合
+    /// Parameter list. Each element is a combination of `Param` and `Value`.
     ///
     /// Required.
     "Params" params set_params: list DBParamValue,
@@ -2685,26 +2730,26 @@ ModifyDBParametersRequest {
 rt::action!("mariadb", "2017-03-12", "ModifyDBParameters", ModifyDBParametersRequest => ModifyDBParametersResponse);
 
 rt::model! { read debug;
-/// ModifyDBParameters返回参数结构体
+/// ModifyDBParameters response structure.
 ModifyDBParametersResponse {
-    /// 实例 ID，形如：tdsql-ow728lmc。
+    /// Instance ID in the format of `tdsql-ow728lmc`.
     "InstanceId" instance_id set_instance_id: str,
-    /// 参数修改结果
+    /// Parameter modification result
     "Result" result set_result: list ParamModifyResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDBSyncMode` (修改同步模式).
+/// Request of `ModifyDBSyncMode` (Modifies sync mode).
 ///
-/// 本接口（ModifyDBSyncMode）用于修改云数据库实例的同步模式。
+/// This API is used to modify the sync mode of a TencentDB instance.
 ModifyDBSyncModeRequest {
-    /// 待修改同步模式的实例ID。形如：tdsql-ow728lmc。
+    /// ID of the instance for which to modify the sync mode. The ID is in the format of `tdsql-ow728lmc`.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 同步模式：0 异步，1 强同步， 2 强同步可退化
+    /// Sync mode. Valid values: `0` (async), `1` (strong sync), `2` (downgradable strong sync).
     ///
     /// Required.
     "SyncMode" sync_mode set_sync_mode: i64,
@@ -2712,44 +2757,44 @@ ModifyDBSyncModeRequest {
 rt::action!("mariadb", "2017-03-12", "ModifyDBSyncMode", ModifyDBSyncModeRequest => ModifyDBSyncModeResponse);
 
 rt::model! { read debug;
-/// ModifyDBSyncMode返回参数结构体
+/// ModifyDBSyncMode response structure.
 ModifyDBSyncModeResponse {
-    /// 异步任务Id，可通过 DescribeFlow 查询任务状态。
+    /// Async task ID. The task status can be queried through the `DescribeFlow` API.
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyInstanceNetwork` (修改实例所属网络).
+/// Request of `ModifyInstanceNetwork` (Modifies instance network).
 ///
-/// 本接口（ModifyInstanceNetwork）用于修改实例所属网络
+/// This API is used to modify instance network.
 ModifyInstanceNetworkRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 希望转到的VPC网络的VpcId
+    /// VpcId, ID of the desired VPC network.
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 希望转到的VPC网络的子网ID
+    /// SubnetId, subnet ID of the desired VPC network.
     ///
     /// Required.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 如果需要指定VIP，填上该字段
+    /// The field is required to specify VIP.
     "Vip" vip set_vip: str,
-    /// 如果需要指定VIPv6，填上该字段
+    /// The field is required to specify VIPv6.
     "Vipv6" vipv6 set_vipv6: str,
-    /// VIP保留时长，单位小时，取值范围（0~168），0表示立即释放，有一分钟释放延迟。不传此参数，默认24小时释放VIP。
+    /// VIP retention period in hours. Value range: 0-168. Default value: `24`. `0` indicates that the VIP will be released immediately, but there will be 1-minute delay.
     "VipReleaseDelay" vip_release_delay set_vip_release_delay: i128,
 } }
 rt::action!("mariadb", "2017-03-12", "ModifyInstanceNetwork", ModifyInstanceNetworkRequest => ModifyInstanceNetworkResponse);
 
 rt::model! { read debug;
-/// ModifyInstanceNetwork返回参数结构体
+/// ModifyInstanceNetwork response structure.
 ModifyInstanceNetworkResponse {
-    /// 异步任务ID，根据此FlowId通过DescribeFlow接口查询任务进行状态
+    /// Async task ID, which can be used to query the task status through `DescribeFlow` API.
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2802,44 +2847,44 @@ ModifyInstanceSSLAttributesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyInstanceVip` (修改实例VIP).
+/// Request of `ModifyInstanceVip` (Modifies instance VIP).
 ///
-/// 本接口（ModifyInstanceVip）用于修改实例VIP
+/// This API is used to modify instance VIP.
 ModifyInstanceVipRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例VIP
+    /// Instance VIP
     ///
     /// Required.
     "Vip" vip set_vip: str,
-    /// IPv6标志
+    /// IPv6 flag
     "Ipv6Flag" ipv6_flag set_ipv6_flag: i128,
-    /// VIP保留时长，单位小时，取值范围（0~168），0表示立即释放，有一分钟释放延迟。不传此参数，默认24小时释放VIP。
+    /// VIP retention period in hours. Value range: 0-168. Default value: `24`. `0` indicates that the VIP will be released immediately, but there will be 1-minute delay.
     "VipReleaseDelay" vip_release_delay set_vip_release_delay: i128,
 } }
 rt::action!("mariadb", "2017-03-12", "ModifyInstanceVip", ModifyInstanceVipRequest => ModifyInstanceVipResponse);
 
 rt::model! { read debug;
-/// ModifyInstanceVip返回参数结构体
+/// ModifyInstanceVip response structure.
 ModifyInstanceVipResponse {
-    /// 异步任务流程ID
+    /// Async task flow ID
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyInstanceVport` (修改实例VPORT).
+/// Request of `ModifyInstanceVport` (Modifies instance Vport).
 ///
-/// 本接口（ModifyInstanceVport）用于修改实例VPORT
+/// This API is used to modify instance Vport.
 ModifyInstanceVportRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例VPORT
+    /// Instance Vport
     ///
     /// Required.
     "Vport" vport set_vport: i128,
@@ -2847,7 +2892,7 @@ ModifyInstanceVportRequest {
 rt::action!("mariadb", "2017-03-12", "ModifyInstanceVport", ModifyInstanceVportRequest => ModifyInstanceVportResponse);
 
 rt::model! { read debug;
-/// ModifyInstanceVport返回参数结构体
+/// ModifyInstanceVport response structure.
 ModifyInstanceVportResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2907,21 +2952,21 @@ ModifyRealServerAccessStrategyResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifySyncTaskAttribute` (修改同步任务的属性).
+/// Request of `ModifySyncTaskAttribute` (Modifies sync task attributes).
 ///
-/// 本接口 (ModifySyncTaskAttribute) 用于修改同步任务的属性（目前只支持修改任务名称）
+/// This API is used to modify sync task attributes (currently, only the task name can be modified).
 ModifySyncTaskAttributeRequest {
-    /// 一个或多个待操作的任务ID。可通过DescribeSyncTasks API返回值中的TaskId获取。每次请求允许操作的任务数量上限是100。
+    /// IDs of tasks for which to modify the attributes. The IDs can be obtained by the return value of the `DescribeSyncTasks` API. Up to 100 tasks can be operated at a time.
     ///
     /// Required.
     "TaskIds" task_ids set_task_ids: list String,
-    /// 任务名称。可任意命名，但不得超过100个字符。
+    /// Task name. You can specify any name you like, but its length cannot exceed 100 characters.
     "TaskName" task_name set_task_name: str,
 } }
 rt::action!("mariadb", "2017-03-12", "ModifySyncTaskAttribute", ModifySyncTaskAttributeRequest => ModifySyncTaskAttributeResponse);
 
 rt::model! { read debug;
-/// ModifySyncTaskAttribute返回参数结构体
+/// ModifySyncTaskAttribute response structure.
 ModifySyncTaskAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2966,11 +3011,11 @@ NewBackupConfig {
 } }
 
 rt::model! { read debug;
-/// 描述实例的各个DB节点信息
+/// Instance node information
 NodeInfo {
-    /// DB节点ID
+    /// Node ID
     "NodeId" node_id set_node_id: str,
-    /// DB节点角色，取值为master或者slave
+    /// Node role. Valid values: `master`, `slave`
     "Role" role set_role: str,
     /// 节点所在可用区
     "Zone" zone set_zone: str,
@@ -3000,59 +3045,61 @@ OpenDBExtranetAccessResponse {
 } }
 
 rt::model! { read debug;
-/// 参数约束
+/// Parameter constraint
 ParamConstraint {
-    /// 约束类型,如枚举enum，区间section
+    /// Constraint type, such as `enum` and `section`.
     "Type" r#type set_type: str,
-    /// 约束类型为enum时的可选值列表
+    /// List of valid values when constraint type is `enum`
     "Enum" r#enum set_enum: str,
-    /// 约束类型为section时的范围
+    /// Range when constraint type is `section`
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Range" range set_range: obj ConstraintRange,
-    /// 约束类型为string时的可选值列表
+    /// List of valid values when constraint type is `string`
     "String" string set_string: str,
 } }
 
 rt::model! { read debug;
-/// DB参数描述
+/// Database parameter description
 ParamDesc {
-    /// 参数名字
+    /// Parameter name
     "Param" param set_param: str,
-    /// 当前参数值
+    /// Current parameter value
     "Value" value set_value: str,
-    /// 设置过的值，参数生效后，该值和value一样。
+    /// Previously set value, which is the same as `value` after the parameter takes effect.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SetValue" set_value(set_value_value) set_set_value: str,
-    /// 系统默认值
+    /// Default value
     "Default" default(default_value) set_default: str,
-    /// 参数限制
+    /// Parameter constraint
     "Constraint" constraint set_constraint: obj ParamConstraint,
-    /// 是否有设置过值，false:没有设置过值，true:有设置过值。
+    /// Whether a value has been set. false: no, true: yes
     "HaveSetValue" have_set_value set_have_set_value: bool,
-    /// 是否需要重启生效，false:不需要重启，
-    /// true:需要重启
+    /// Whether restart is required. false: no;
+    /// true: yes.
     "NeedRestart" need_restart set_need_restart: bool,
 } }
 
 rt::model! { read debug;
-/// 修改参数结果
+/// Parameter modification result
 ParamModifyResult {
-    /// 修改参数名字
+    /// Renames parameter
     "Param" param set_param: str,
-    /// 参数修改结果。0表示修改成功；-1表示修改失败；-2表示该参数值非法
+    /// Result of parameter modification. 0: success; -1: failure; -2: invalid parameter value.
     "Code" code set_code: i64,
 } }
 
 rt::model! { write debug;
-/// 存储过程权限信息
+/// Stored procedure permission information
 ProcedurePrivilege {
-    /// 数据库名
+    /// Database name
     ///
     /// Required.
     "Database" database set_database: str,
-    /// 数据库存储过程名
+    /// Stored procedure name
     ///
     /// Required.
     "Procedure" procedure set_procedure: str,
-    /// 权限信息
+    /// Permission information
     ///
     /// Required.
     "Privileges" privileges set_privileges: list String,
@@ -3141,39 +3188,39 @@ RenewDBInstanceResponse {
 } }
 
 rt::model! { read debug;
-/// 保留的网络资源信息
+/// Information of the reserved network resource
 ReservedNetResource {
-    /// 私有网络
+    /// VPC
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网
+    /// Subnet
     "SubnetId" subnet_id set_subnet_id: str,
-    /// VpcId,SubnetId下保留的内网ip
+    /// Reserved private network IP under `VpcId` and `SubnetId`
     "Vip" vip set_vip: str,
-    /// Vip下的端口
+    /// Port under `Vip`
     "Vports" vports set_vports: list i64,
-    /// vip的回收时间
+    /// Valid hours of VIP
     "RecycleTime" recycle_time set_recycle_time: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `ResetAccountPassword` (重置账号密码).
+/// Request of `ResetAccountPassword` (Resets account password).
 ///
-/// 本接口（ResetAccountPassword）用于重置云数据库账号的密码。
-/// 注意：相同用户名，不同Host是不同的账号。
+/// This API is used to reset the password of a TencentDB account.
+/// Note: accounts with the same username but different hosts are different accounts.
 ResetAccountPasswordRequest {
-    /// 实例 ID，形如：tdsql-ow728lmc，可以通过 DescribeDBInstances 查询实例详情获得。
+    /// Instance ID, which is in the format of `tdsql-ow728lmc` and can be obtained through the `DescribeDBInstances` API.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 登录用户名。
+    /// Login username.
     ///
     /// Required.
     "UserName" user_name set_user_name: str,
-    /// 用户允许的访问 host，用户名+host唯一确定一个账号。
+    /// Access host allowed for user. An account is uniquely identified by username and host.
     ///
     /// Required.
     "Host" host set_host: str,
-    /// 密码需要 8\~32 个字符，不能以 '/' 开头，并且至少包含字母、数字和特殊字符 ()~!@#$%^&*-+=_|{}[]:<>,.?/ 中的两项
+    /// New password, which can contain 6-32 letters, digits, and common symbols but not semicolons, single quotation marks, and double quotation marks.
     "Password" password set_password: str,
     /// 使用GetPublicKey返回的RSA2048公钥加密后的密码
     "EncryptedPassword" encrypted_password set_encrypted_password: str,
@@ -3192,20 +3239,20 @@ impl ::core::fmt::Debug for ResetAccountPasswordRequest {
 rt::action!("mariadb", "2017-03-12", "ResetAccountPassword", ResetAccountPasswordRequest => ResetAccountPasswordResponse);
 
 rt::model! { read debug;
-/// ResetAccountPassword返回参数结构体
+/// ResetAccountPassword response structure.
 ResetAccountPasswordResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 标签对象，包含tagKey & tagValue
+/// Tag object, including tag key and tag value
 ResourceTag {
-    /// 标签键key
+    /// Tag key
     ///
     /// Required.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签值value
+    /// Tag value
     ///
     /// Required.
     "TagValue" tag_value set_tag_value: str,
@@ -3235,77 +3282,78 @@ RestartDBInstancesResponse {
 } }
 
 rt::model! { read debug;
-/// 安全组详情
+/// Security group details
 SecurityGroup {
-    /// 项目ID
+    /// Project ID
     "ProjectId" project_id set_project_id: i64,
-    /// 创建时间，时间格式：yyyy-mm-dd hh:mm:ss
+    /// Creation time in the format of yyyy-mm-dd hh:mm:ss
     "CreateTime" create_time set_create_time: str,
-    /// 安全组ID
+    /// Security group ID
     "SecurityGroupId" security_group_id set_security_group_id: str,
-    /// 安全组名称
+    /// Security group name
     "SecurityGroupName" security_group_name set_security_group_name: str,
-    /// 安全组备注
+    /// Security group remarks
     "SecurityGroupRemark" security_group_remark set_security_group_remark: str,
-    /// 入站规则
+    /// Inbound rule
     "Inbound" inbound set_inbound: list SecurityGroupBound,
-    /// 出站规则
+    /// Outbound rule
     "Outbound" outbound set_outbound: list SecurityGroupBound,
 } }
 
 rt::model! { read debug;
-/// 安全出入口规则
+/// Security group inbound/outbound rule
 SecurityGroupBound {
-    /// 策略，ACCEPT 或者 DROP
+    /// Policy, which can be `ACCEPT` or `DROP`
     "Action" action set_action: str,
-    /// 来源 IP 或 IP 段，例如192.168.0.0/16
+    /// Source IP or source IP range, such as 192.168.0.0/16
     "CidrIp" cidr_ip set_cidr_ip: str,
-    /// 端口
+    /// Port
     "PortRange" port_range set_port_range: str,
-    /// 网络协议，支持 UDP、TCP 等
+    /// Network protocol. UDP and TCP are supported.
     "IpProtocol" ip_protocol set_ip_protocol: str,
 } }
 
 rt::model! { read debug;
-/// 慢查询条目信息
+/// Information of a slow query that has been logged
 SlowLogData {
-    /// 语句校验和，用于查询详情
+    /// Statement checksum for querying details
     "CheckSum" check_sum set_check_sum: str,
-    /// 数据库名称
+    /// Database name
     "Db" db set_db: str,
-    /// 抽象的SQL语句
+    /// Abstracted SQL statement
     "FingerPrint" finger_print set_finger_print: str,
-    /// 平均的锁时间
+    /// Average lock time
     "LockTimeAvg" lock_time_avg set_lock_time_avg: str,
-    /// 最大锁时间
+    /// Maximum lock time
     "LockTimeMax" lock_time_max set_lock_time_max: str,
-    /// 最小锁时间
+    /// Minimum lock time
     "LockTimeMin" lock_time_min set_lock_time_min: str,
-    /// 锁时间总和
+    /// Total lock time
     "LockTimeSum" lock_time_sum set_lock_time_sum: str,
-    /// 查询次数
+    /// Number of queries
     "QueryCount" query_count set_query_count: str,
-    /// 平均查询时间
+    /// Average query time
     "QueryTimeAvg" query_time_avg set_query_time_avg: str,
-    /// 最大查询时间
+    /// Maximum query time
     "QueryTimeMax" query_time_max set_query_time_max: str,
-    /// 最小查询时间
+    /// Minimum query time
     "QueryTimeMin" query_time_min set_query_time_min: str,
-    /// 查询时间总和
+    /// Total query time
     "QueryTimeSum" query_time_sum set_query_time_sum: str,
-    /// 扫描行数
+    /// Number of scanned rows
     "RowsExaminedSum" rows_examined_sum set_rows_examined_sum: str,
-    /// 发送行数
+    /// Number of sent rows
     "RowsSentSum" rows_sent_sum set_rows_sent_sum: str,
-    /// 最后执行时间
+    /// Last execution time
     "TsMax" ts_max set_ts_max: str,
-    /// 首次执行时间
+    /// First execution time
     "TsMin" ts_min set_ts_min: str,
-    /// 账号
+    /// Account
     "User" user set_user: str,
-    /// 样例Sql
+    /// Sample SQL
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExampleSql" example_sql set_example_sql: str,
-    /// 账户的域名
+    /// Host address of account
     "Host" host set_host: str,
 } }
 
@@ -3367,26 +3415,26 @@ SwitchDBInstanceHAResponse {
 } }
 
 rt::model! { read debug;
-/// 数据库列信息
+/// Database column information
 TableColumn {
-    /// 列名称
+    /// Column name
     "Col" col set_col: str,
-    /// 列类型
+    /// Column type
     "Type" r#type set_type: str,
 } }
 
 rt::model! { write debug;
-/// 数据库表权限
+/// Table permission
 TablePrivilege {
-    /// 数据库名
+    /// Database name
     ///
     /// Required.
     "Database" database set_database: str,
-    /// 数据库表名
+    /// Table name
     ///
     /// Required.
     "Table" table set_table: str,
-    /// 权限信息
+    /// Permission information
     ///
     /// Required.
     "Privileges" privileges set_privileges: list String,
@@ -3402,11 +3450,11 @@ Tag {
 } }
 
 rt::model! { write debug;
-/// Request of `TerminateDedicatedDBInstance` (销毁独享云数据库实例).
+/// Request of `TerminateDedicatedDBInstance` (Terminates the dedicated TencentDB instance).
 ///
-/// 本接口（TerminateDedicatedDBInstance）用于销毁已隔离的独享云数据库实例。
+/// This API is used to terminate the isolated dedicated TencentDB instance.
 TerminateDedicatedDBInstanceRequest {
-    /// 实例 Id，形如：tdsql-ow728lmc。
+    /// Instance ID in the format of `tdsql-ow728lmc`
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -3414,46 +3462,61 @@ TerminateDedicatedDBInstanceRequest {
 rt::action!("mariadb", "2017-03-12", "TerminateDedicatedDBInstance", TerminateDedicatedDBInstanceRequest => TerminateDedicatedDBInstanceResponse);
 
 rt::model! { read debug;
-/// TerminateDedicatedDBInstance返回参数结构体
+/// TerminateDedicatedDBInstance response structure.
 TerminateDedicatedDBInstanceResponse {
-    /// 异步流程Id
+    /// Async task ID
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 临时实例
+/// Temp instance
 TmpInstance {
-    /// 应用ID
+    /// Application ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AppId" app_id set_app_id: i64,
-    /// 创建时间
+    /// Creation time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 实例备注
+    /// Instance remarks
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceRemark" instance_remark set_instance_remark: str,
-    /// 0:非临时实例 ,1:无效临时实例, 2:回档成功的有效临时实例
+    /// Whether it is a temp instance. Valid values: `0` (non-temp instance), `1` (invalid temp instance), `2` (valid temp rollback instance).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TempType" temp_type set_temp_type: i64,
-    /// 实例状态,0:待初始化,1:流程处理中,2:有效状态,-1:已隔离，-2：已下线
+    /// Instance status. Valid values: `0` (to be initialized), `1` (in process), `2` (running), `-1` (isolated), `-2` (eliminated).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: i64,
-    /// 实例 ID，形如：tdsql-ow728lmc。
+    /// Instance ID in the format of `tdsql-ow728lmc`
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例虚IP
+    /// Virtual instance IP
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Vip" vip set_vip: str,
-    /// 实例虚端口
+    /// Virtual instance port
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Vport" vport set_vport: i64,
-    /// 有效期结束时间
+    /// Validity end time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PeriodEndTime" period_end_time set_period_end_time: str,
-    /// 源实例 ID，形如：tdsql-ow728lmc。
+    /// Source instance ID in the format of `tdsql-ow728lmc`
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SrcInstanceId" src_instance_id set_src_instance_id: str,
-    /// 实例状态描述
+    /// Instance status description
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StatusDesc" status_desc set_status_desc: str,
-    /// 实例所在地域
+    /// Instance region
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Region" region set_region: str,
-    /// 实例所在可用区
+    /// AZ of the instance
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Zone" zone set_zone: str,
-    /// 实例虚IPv6
+    /// Virtual IPv6 of the instance
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Vipv6" vipv6 set_vipv6: str,
-    /// 实例IPv6标志
+    /// Instance IPv6 flag
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Ipv6Flag" ipv6_flag set_ipv6_flag: i128,
 } }
 
@@ -3502,37 +3565,35 @@ UpgradeDBInstanceResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `UpgradeDedicatedDBInstance` (升级独享云数据库实例).
+/// Request of `UpgradeDedicatedDBInstance` (Upgrades the dedicated TencentDB instance).
 ///
-/// 本接口(UpgradeDedicatedDBInstance)用于扩容独享云数据库实例。
+/// This API is used to expand the dedicated TencentDB instance.
 UpgradeDedicatedDBInstanceRequest {
-    /// 待升级的实例ID。形如：tdsql-ow728lmc，可以通过 DescribeDBInstances 查询实例获得。
+    /// ID of the instance to be upgraded.  It is in the form of  `tdsql-ow728lmc`, which can be obtained by querying the instance details through the `DescribeDBInstances` API.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 内存大小，单位：GB，可以通过 DescribeFenceDBInstanceSpecs
-    /// 查询实例规格获得。
+    /// Memory size in GB,  which can be obtained through the `DescribeFenceDBInstanceSpecs` API.
     ///
     /// Required.
     "Memory" memory set_memory: i64,
-    /// 存储空间大小，单位：GB，可以通过 DescribeFenceDBInstanceSpecs
-    /// 查询实例规格获得不同内存大小对应的磁盘规格下限和上限。
+    /// Storage space size in GB.  You can obtain the disk space limits by querying instance specification through the `DescribeDBInstanceSpecs` API.
     ///
     /// Required.
     "Storage" storage set_storage: i64,
-    /// 错过切换时间窗口时，是否自动重试一次，0-否，1-是
+    /// Whether to retry again when missing the switch time window. Valid values: `0` (no), `1` (yes).
     "SwitchAutoRetry" switch_auto_retry set_switch_auto_retry: i64,
-    /// 切换时间窗口开始时间
+    /// Switch start time
     "SwitchStartTime" switch_start_time set_switch_start_time: str,
-    /// 切换时间窗口结束时间
+    /// Switch end time
     "SwitchEndTime" switch_end_time set_switch_end_time: str,
 } }
 rt::action!("mariadb", "2017-03-12", "UpgradeDedicatedDBInstance", UpgradeDedicatedDBInstanceRequest => UpgradeDedicatedDBInstanceResponse);
 
 rt::model! { read debug;
-/// UpgradeDedicatedDBInstance返回参数结构体
+/// UpgradeDedicatedDBInstance response structure.
 UpgradeDedicatedDBInstanceResponse {
-    /// 异步流程Id
+    /// Async task ID
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3574,17 +3635,17 @@ UpgradeHourDBInstanceResponse {
 } }
 
 rt::model! { write debug;
-/// 视图权限信息
+/// View permission information
 ViewPrivileges {
-    /// 数据库名
+    /// Database name
     ///
     /// Required.
     "Database" database set_database: str,
-    /// 数据库视图名
+    /// View name
     ///
     /// Required.
     "View" view set_view: str,
-    /// 权限信息
+    /// Permission information
     ///
     /// Required.
     "Privileges" privileges set_privileges: list String,

@@ -5,61 +5,61 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { read debug;
-/// 接入点信息
+/// Access point information
 AccessPointInfo {
-    /// 接入点运营商。
+    /// Access point operator.
     "Vendor" vendor set_vendor: str,
-    /// 接入点地址。
+    /// Endpoint address.
     "PublicAddr" public_addr set_public_addr: str,
-    /// 接入点地域。
+    /// Access point region.
     "Region" region set_region: str,
-    /// 接入点大区。
+    /// Access point region.
     "BigArea" big_area set_big_area: str,
-    /// 接入点是否可用。
+    /// Whether the access point is available.
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - true： 接入点可用
-    /// - false： 接入点不可用
+    /// - true: The access point is available.
+    /// - false: The access point is unavailable.
     "Available" available set_available: bool,
-    /// 集群ID
+    /// Cluster ID.
     "GwGroupId" gw_group_id set_gw_group_id: str,
 } }
 
 rt::model! { both nodebug;
-/// 激活设备
+/// Activate device
 ActivateHardware {
-    /// 厂商名称
+    /// Vendor name
     ///
     /// Required.
     "Vendor" vendor set_vendor: str,
-    /// 设备SN序列号
+    /// Device SN serial number
     ///
     /// Required.
     "SN" sn set_sn: str,
-    /// 设备名称
+    /// Device name.
     ///
     /// Required.
     "DeviceName" device_name set_device_name: str,
-    /// 备注
+    /// Remarks
     "Description" description set_description: str,
-    /// 设备密钥
+    /// device key
     "DataKey" data_key set_data_key: str,
-    /// 接入环境。0：公有云网关；1：自有网关；2：公有云网关和自有网关。不填默认公有云网关。 具体含义： 公有云网关：即该设备只能接入公有云网关（就近接入） 自有网关：即该设备只能接入已经注册上线的自有网关（就近接入或固定ip接入） 公有云网关和自有网关：即该设备同时可以接入公有云网关和已经注册上线的自有网关（就近接入或固定ip接入）
+    /// Access environment. 0: public cloud gateway; 1: private gateway; 2: public cloud gateway and private gateway. By default if left blank, public cloud gateway is selected. Specific meaning: Public cloud gateway: device can only integrate with public cloud gateway (nearby access). Private gateway: device can only integrate with private gateway that has been launched (nearby access or fixed ip). Public cloud gateway and private gateway: device can also integrate with public cloud gateway and private gateway that has been launched (nearby access or fixed ip).
     "AccessScope" access_scope set_access_scope: i64,
-    /// 当付费方为租户时，可选择租户license付费方式：
-    /// 0，月度授权
-    /// 1，永久授权
-    /// 若不传则默认为月度授权。
-    /// 当付费方为厂商时，此参数无效
+    /// When the payer is the tenant, the tenant license payment method is available.
+    /// Monthly authorization
+    /// 1: Permanent license
+    /// If not passed, it defaults to monthly authorization.
+    /// This parameter is invalid when the manufacturer is the payer.
     "LicensePayMode" license_pay_mode set_license_pay_mode: i64,
-    /// 设备分组ID
+    /// device group ID
     "GroupId" group_id set_group_id: str,
-    /// 设备分组名称，预留参数，需要分组时传入GroupId
+    /// Device group name. Reserved parameter. GroupId must be imported when grouping is required.
     "GroupName" group_name set_group_name: str,
-    /// 设备无流量包处理方式，0: 按量付费，1: 截断加速
+    /// No traffic processing method for the device. 0: pay-as-you-go, 1: truncate and accelerate
     "FlowTrunc" flow_trunc set_flow_trunc: i64,
-    /// 激活后的设备ID
+    /// Device ID after activation
     "DeviceId" device_id set_device_id: str,
 } }
 impl ::core::fmt::Debug for ActivateHardware {
@@ -81,11 +81,11 @@ impl ::core::fmt::Debug for ActivateHardware {
 }
 
 rt::model! { write debug;
-/// Request of `ActivateHardware` (批量激活硬件设备).
+/// Request of `ActivateHardware` (Activates hardware devices in batch).
 ///
-/// 激活硬件设备
+/// Activate hardware device
 ActivateHardwareRequest {
-    /// 待激活的设备列表
+    /// Device list to be activated
     ///
     /// Required.
     "Hardware" hardware set_hardware: list ActivateHardware,
@@ -93,37 +93,37 @@ ActivateHardwareRequest {
 rt::action!("mna", "2021-01-19", "ActivateHardware", ActivateHardwareRequest => ActivateHardwareResponse);
 
 rt::model! { read debug;
-/// ActivateHardware返回参数结构体
+/// ActivateHardware response structure.
 ActivateHardwareResponse {
-    /// 完成激活的设备信息
+    /// Device information after activation
     "HardwareInfo" hardware_info set_hardware_info: list ActivateHardware,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 激活设备数统计
+/// Activated device statistics
 ActiveDeviceList {
-    /// 数量
+    /// Quantity.
     "Count" count set_count: i64,
-    /// 时间
+    /// Time
     "Time" time set_time: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `AddApplication` (新建应用).
+/// Request of `AddApplication` (Create an application).
 ///
-/// 新建应用
+/// This API is used to create an application
 AddApplicationRequest {
-    /// 新建应用的应用名
+    /// Application name of the created app
     ///
     /// Required.
     "MpApplicationName" mp_application_name set_mp_application_name: str,
-    /// 新建设备的备注
+    /// Remark of the created device
     "Remark" remark set_remark: str,
-    /// 新建应用的base64密钥字符串，非必选，如果不填写则由系统自动生成
+    /// base64 key string of the new application, optional, automatically generated by the system if not filled
     "MpApplicationKey" mp_application_key set_mp_application_key: str,
-    /// 接入环境。0：公有云网关；1：自有网关；2：公有云网关和自有网关。不填默认公有云网关。 具体含义： 公有云网关：即该设备只能接入公有云网关（就近接入） 自有网关：即该设备只能接入已经注册上线的自有网关（就近接入或固定ip接入） 公有云网关和自有网关：即该设备同时可以接入公有云网关和已经注册上线的自有网关（就近接入或固定ip接入）
+    /// Access environment. 0: public cloud gateway; 1: private gateway; 2: public cloud gateway and private gateway. By default if left blank, public cloud gateway is selected. Specific meaning: Public cloud gateway: The device can only connect to public cloud gateway (Proximity access). Private gateway: The device can only connect to already launched private gateway (Proximity access or fixed ip access). Public cloud gateway and private gateway: The device can also connect to both public cloud gateway and already launched private gateway (Proximity access or fixed ip access).
     "AccessScope" access_scope set_access_scope: i64,
 } }
 impl ::core::fmt::Debug for AddApplicationRequest {
@@ -139,13 +139,13 @@ impl ::core::fmt::Debug for AddApplicationRequest {
 rt::action!("mna", "2021-01-19", "AddApplication", AddApplicationRequest => AddApplicationResponse);
 
 rt::model! { read nodebug;
-/// AddApplication返回参数结构体
+/// AddApplication response structure.
 AddApplicationResponse {
-    /// 应用ID
+    /// Application ID
     "MpApplicationId" mp_application_id set_mp_application_id: str,
-    /// 经过加密算法加密后的base64格式密钥
+    /// base64-format key encrypted with the encryption algorithm
     "MpApplicationKey" mp_application_key set_mp_application_key: str,
-    /// 应用名
+    /// Application name
     "MpApplicationName" mp_application_name set_mp_application_name: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -191,38 +191,38 @@ AddCustomerGatewayClusterResponse {
 } }
 
 rt::model! { write nodebug;
-/// Request of `AddDevice` (新建设备).
+/// Request of `AddDevice` (Create a new device).
 ///
-/// 新建设备记录
+/// Create new device records
 AddDeviceRequest {
-    /// 新建设备的名称
+    /// Name of the new device
     ///
     /// Required.
     "DeviceName" device_name set_device_name: str,
-    /// 新建设备的备注
+    /// Remark of the created device
     "Remark" remark set_remark: str,
-    /// 新建设备的base64密钥字符串，非必选，如果不填写则由系统自动生成
+    /// base64-encoded key string of the new device, optional. If not filled, automatically generated by the system.
     "DataKey" data_key set_data_key: str,
-    /// 是否设置预置密钥。
-    /// true：设置预置密钥；
-    /// false：不设置预置密钥。
+    /// Whether to set the preset key.
+    /// true: set preset key.
+    /// false: Leave the preset key unset.
     "Encrypted" encrypted set_encrypted: bool,
-    /// 接入环境。0：公有云网关；1：自有网关；2：公有云网关和自有网关。不填默认公有云网关。
-    /// 具体含义：
-    /// 公有云网关：即该设备只能接入公有云网关（就近接入）
-    /// 自有网关：即该设备只能接入已经注册上线的自有网关（就近接入或固定ip接入）
-    /// 公有云网关和自有网关：即该设备同时可以接入公有云网关和已经注册上线的自有网关（就近接入或固定ip接入）
+    /// Access environment. 0: public cloud gateway; 1: private gateway; 2: public cloud gateway and private gateway. By default if left blank, public cloud gateway.
+    /// specific meaning
+    /// Public cloud gateway: The device can only integrate with the public cloud gateway (nearby access).
+    /// Private gateway: The device can only integrate with the already launched private gateway (nearby access or fixed ip integration).
+    /// Public cloud gateway and private gateway: The device can also integrate with the public cloud gateway and the already launched private gateway (connected to nearby or fixed ip access).
     "AccessScope" access_scope set_access_scope: i64,
-    /// license付费方式：
-    /// 0，月度授权
-    /// 1，永久授权
-    /// 若不传则默认为月度授权，永久授权设备需要调用OrderPerLicense接口支付授权费，否则设备无法使用
+    /// license payment method
+    /// Monthly authorization
+    /// Permanent license
+    /// If not specified, it defaults to monthly authorization. To permanently license a device, you need to call the OrderPerLicense API to pay the authorization fee. Otherwise, the device cannot be used.
     "LicensePayMode" license_pay_mode set_license_pay_mode: i64,
-    /// 设备分组名称，非必选，预留参数，需要分组时传入GroupId
+    /// Device group name. Optional. Reserved parameter. GroupId must be imported when grouping is required.
     "GroupName" group_name set_group_name: str,
-    /// 设备分组ID，非必选，如果不填写则默认设备无分组
+    /// Device group ID. Optional. If not filled, the default device is not grouped.
     "GroupId" group_id set_group_id: str,
-    /// 设备无流量包处理方式，0: 按量付费，1: 截断加速
+    /// No traffic processing method for the device. 0: pay-as-you-go, 1: truncate and accelerate
     "FlowTrunc" flow_trunc set_flow_trunc: i64,
 } }
 impl ::core::fmt::Debug for AddDeviceRequest {
@@ -243,13 +243,13 @@ impl ::core::fmt::Debug for AddDeviceRequest {
 rt::action!("mna", "2021-01-19", "AddDevice", AddDeviceRequest => AddDeviceResponse);
 
 rt::model! { read nodebug;
-/// AddDevice返回参数结构体
+/// AddDevice response structure.
 AddDeviceResponse {
-    /// 经过加密算法加密后的base64格式密钥
+    /// base64-format key encrypted by the encryption algorithm
     "DataKey" data_key set_data_key: str,
-    /// 设备ID
+    /// device ID
     "DeviceId" device_id set_device_id: str,
-    /// 签名字符串
+    /// signature string
     "Signature" signature set_signature: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -331,34 +331,34 @@ impl ::core::fmt::Debug for AddGatewayResponse {
 }
 
 rt::model! { write debug;
-/// Request of `AddGroup` (新建分组).
+/// Request of `AddGroup` (Create group).
 ///
-/// 新建分组
+/// Create group
 AddGroupRequest {
-    /// 分组的名称
+    /// Group name
     ///
     /// Required.
     "GroupName" group_name set_group_name: str,
-    /// 分组的描述
+    /// Group description
     "Description" description set_description: str,
 } }
 rt::action!("mna", "2021-01-19", "AddGroup", AddGroupRequest => AddGroupResponse);
 
 rt::model! { read debug;
-/// AddGroup返回参数结构体
+/// AddGroup response structure.
 AddGroupResponse {
-    /// 分组的唯一ID，仅做分组唯一区分
+    /// Unique ID of the group, only for grouping case-sensitive
     "GroupId" group_id set_group_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AddHardware` (添加硬件设备).
+/// Request of `AddHardware` (Add hardware device).
 ///
-/// 添加硬件设备，生成未激活的硬件设备，可支持批量添加
+/// Add hardware devices, generate inactive hardware devices, and support batch addition
 AddHardwareRequest {
-    /// 硬件列表
+    /// List of Hardware
     ///
     /// Required.
     "Hardware" hardware set_hardware: list Hardware,
@@ -366,61 +366,61 @@ AddHardwareRequest {
 rt::action!("mna", "2021-01-19", "AddHardware", AddHardwareRequest => AddHardwareResponse);
 
 rt::model! { read debug;
-/// AddHardware返回参数结构体
+/// AddHardware response structure.
 AddHardwareResponse {
-    /// 硬件设备
+    /// Hardware device
     "Hardware" hardware set_hardware: list Hardware,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AddL3Conn` (新建互通规则).
+/// Request of `AddL3Conn` (Create an interconnection rule).
 ///
-/// 新建互通规则
+/// Create an interconnection rule
 AddL3ConnRequest {
-    /// 设置互通网段CIDR1，支持： 10.0.0.0 - 10.255.255.255，172.16.0.0 - 172.31.255.255，192.168.0.0 - 192.168.255.255
+    /// Set the interconnect CIDR1. Supported ranges: 10.0.0.0 - 10.255.255.255, 172.16.0.0 - 172.31.255.255, 192.168.0.0 - 192.168.255.255.
     ///
     /// Required.
     "Cidr1" cidr1 set_cidr1: str,
-    /// 设置互通网段CIDR2，支持： 10.0.0.0 - 10.255.255.255，172.16.0.0 - 172.31.255.255，192.168.0.0 - 192.168.255.255
+    /// Set the interconnection CIDR2. Supported ranges: 10.0.0.0 - 10.255.255.255, 172.16.0.0 - 172.31.255.255, 192.168.0.0 - 192.168.255.255.
     ///
     /// Required.
     "Cidr2" cidr2 set_cidr2: str,
-    /// CIDR1对应的设备ID
+    /// Device ID corresponding to CIDR1
     ///
     /// Required.
     "DeviceId1" device_id1 set_device_id1: str,
-    /// CIDR2对应的设备ID
+    /// Device ID corresponding to CIDR2
     ///
     /// Required.
     "DeviceId2" device_id2 set_device_id2: str,
-    /// 规则描述
+    /// Rule description
     "Description" description set_description: str,
 } }
 rt::action!("mna", "2021-01-19", "AddL3Conn", AddL3ConnRequest => AddL3ConnResponse);
 
 rt::model! { read debug;
-/// AddL3Conn返回参数结构体
+/// AddL3Conn response structure.
 AddL3ConnResponse {
-    /// 互通规则ID
+    /// Interconnection rule ID
     "L3ConnId" l3_conn_id set_l3_conn_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateEncryptedKey` (设置或更新密钥).
+/// Request of `CreateEncryptedKey` (Set or update a key).
 ///
-/// 通过此接口设置和更新预置密钥
+/// This API is used to configure and refresh preset keys.
 CreateEncryptedKeyRequest {
 } }
 rt::action!("mna", "2021-01-19", "CreateEncryptedKey", CreateEncryptedKeyRequest => CreateEncryptedKeyResponse);
 
 rt::model! { read nodebug;
-/// CreateEncryptedKey返回参数结构体
+/// CreateEncryptedKey response structure.
 CreateEncryptedKeyResponse {
-    /// 预置密钥
+    /// Preset key
     "EncryptedKey" encrypted_key set_encrypted_key: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -435,20 +435,20 @@ impl ::core::fmt::Debug for CreateEncryptedKeyResponse {
 }
 
 rt::model! { write debug;
-/// 应用id列表
+/// Application ID list
 DelApplicationList {
-    /// 应用id
+    /// Application ID.
     ///
     /// Required.
     "MpApplicationId" mp_application_id set_mp_application_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteApplication` (删除应用).
+/// Request of `DeleteApplication` (Deletes applications).
 ///
-/// 删除应用
+/// This API is used to delete applications
 DeleteApplicationRequest {
-    /// 应用id列表
+    /// Application ID list
     ///
     /// Required.
     "MpApplicationIdList" mp_application_id_list set_mp_application_id_list: list DelApplicationList,
@@ -456,7 +456,7 @@ DeleteApplicationRequest {
 rt::action!("mna", "2021-01-19", "DeleteApplication", DeleteApplicationRequest => DeleteApplicationResponse);
 
 rt::model! { read debug;
-/// DeleteApplication返回参数结构体
+/// DeleteApplication response structure.
 DeleteApplicationResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -484,11 +484,11 @@ DeleteCustomerGatewayClusterResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteDevice` (删除设备).
+/// Request of `DeleteDevice` (Delete a device).
 ///
-/// 删除设备信息
+/// Delete device info
 DeleteDeviceRequest {
-    /// 删除设备的唯一ID
+    /// Delete the device unique ID
     ///
     /// Required.
     "DeviceId" device_id set_device_id: str,
@@ -496,7 +496,7 @@ DeleteDeviceRequest {
 rt::action!("mna", "2021-01-19", "DeleteDevice", DeleteDeviceRequest => DeleteDeviceResponse);
 
 rt::model! { read debug;
-/// DeleteDevice返回参数结构体
+/// DeleteDevice response structure.
 DeleteDeviceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -532,11 +532,11 @@ DeleteGatewayResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteGroup` (删除分组).
+/// Request of `DeleteGroup` (Delete group).
 ///
-/// 删除分组
+/// Delete group
 DeleteGroupRequest {
-    /// 删除指定分组
+    /// Delete the specified group
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
@@ -544,18 +544,18 @@ DeleteGroupRequest {
 rt::action!("mna", "2021-01-19", "DeleteGroup", DeleteGroupRequest => DeleteGroupResponse);
 
 rt::model! { read debug;
-/// DeleteGroup返回参数结构体
+/// DeleteGroup response structure.
 DeleteGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteL3Conn` (删除互通规则).
+/// Request of `DeleteL3Conn` (Delete an interconnection rule).
 ///
-/// 删除互通规则
+/// Delete an interconnection rule
 DeleteL3ConnRequest {
-    /// 互通规则ID列表
+    /// List of interconnection rule IDs
     ///
     /// Required.
     "L3ConnIdList" l3_conn_id_list set_l3_conn_id_list: list String,
@@ -563,253 +563,257 @@ DeleteL3ConnRequest {
 rt::action!("mna", "2021-01-19", "DeleteL3Conn", DeleteL3ConnRequest => DeleteL3ConnResponse);
 
 rt::model! { read debug;
-/// DeleteL3Conn返回参数结构体
+/// DeleteL3Conn response structure.
 DeleteL3ConnResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAccessPointList` (获取接入点列表).
+/// Request of `DescribeAccessPointList` (Retrieves an access point list).
 ///
-/// 此接口用来查询接入点列表。
+/// This API is used to query the access point list.
 DescribeAccessPointListRequest {
-    /// 地域列表
+    /// Region list
     "Regions" regions set_regions: list String,
 } }
 rt::action!("mna", "2021-01-19", "DescribeAccessPointList", DescribeAccessPointListRequest => DescribeAccessPointListResponse);
 
 rt::model! { read debug;
-/// DescribeAccessPointList返回参数结构体
+/// DescribeAccessPointList response structure.
 DescribeAccessPointListResponse {
-    /// 接入点列表
+    /// Access point list
     "AccessPointList" access_point_list set_access_point_list: list AccessPointInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAccessRegions` (查询可接入地域列表).
+/// Request of `DescribeAccessRegions` (Query the access region list).
 ///
-/// 查询可接入地域列表。
+/// Query the access region list.
 DescribeAccessRegionsRequest {
 } }
 rt::action!("mna", "2021-01-19", "DescribeAccessRegions", DescribeAccessRegionsRequest => DescribeAccessRegionsResponse);
 
 rt::model! { read debug;
-/// DescribeAccessRegions返回参数结构体
+/// DescribeAccessRegions response structure.
 DescribeAccessRegionsResponse {
-    /// 地域信息列表
+    /// Region information list
     "RegionList" region_list set_region_list: list RegionInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 目标IP信息
+/// Target IP info
 DestIpInfo {
-    /// 时间：s
+    /// Time: s
     "Time" time set_time: str,
-    /// 网关IP
+    /// Gateway IP
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "GatewayIp" gateway_ip set_gateway_ip: str,
-    /// 网关地址
+    /// gateway address
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "GatewaySite" gateway_site set_gateway_site: str,
-    /// 目标IP数量
+    /// Number of target IPs
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IpCount" ip_count set_ip_count: i64,
-    /// 目标IP列表
+    /// Target IP list
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IpList" ip_list set_ip_list: list String,
 } }
 
 rt::model! { read debug;
-/// 设备的基本信息
+/// basic device information
 DeviceBaseInfo {
-    /// 设备唯一ID
+    /// Unique ID of the device
     "DeviceId" device_id set_device_id: str,
-    /// 设备名称
+    /// Device name
     "DeviceName" device_name set_device_name: str,
-    /// 设备创建的时间，单位：ms
+    /// The time when the device is created, in ms
     "CreateTime" create_time set_create_time: str,
-    /// 设备最后在线时间，单位：ms
+    /// Last online time of the device, in ms
     "LastTime" last_time set_last_time: str,
-    /// 设备的备注
+    /// Remark of the device
     "Remark" remark set_remark: str,
-    /// 接入环境。0：公有云网关；1：自有网关；2：公有云网关和自有网关。默认公有云网关。 具体含义： 公有云网关：即该设备只能接入公有云网关（就近接入） 自有网关：即该设备只能接入已经注册上线的自有网关（就近接入或固定ip接入） 公有云网关和自有网关：即该设备同时可以接入公有云网关和已经注册上线的自有网关（就近接入或固定ip接入）
+    /// Access environment. 0: public cloud gateway; 1: private gateway; 2: public cloud gateway and private gateway. Defaults to public cloud gateway. Specific meaning: Public cloud gateway: The device can only access the public cloud gateway (nearby access). Private gateway: The device can only access the already launched private gateway (nearby access or fixed ip access). Public cloud gateway and private gateway: The device can also access both the public cloud gateway and the already launched private gateway (nearby access or fixed ip access).
     "AccessScope" access_scope set_access_scope: i64,
-    /// license授权有效期 0：月度授权 1：永久授权
+    /// license authorization validity period 0: monthly authorization 1: permanent license
     "LicensePayMode" license_pay_mode set_license_pay_mode: i64,
-    /// 付费方 0：厂商付费 1：客户付费
+    /// Payment party 0: Manufacturer pays 1: Customer pays
     "Payer" payer set_payer: i64,
-    /// 设备分组ID
+    /// device group ID
     "GroupId" group_id set_group_id: str,
-    /// 设备分组名称
+    /// Device group name
     "GroupName" group_name set_group_name: str,
-    /// 设备无流量包处理方式，0: 按量付费，1: 截断加速
+    /// Device data transfer plan processing method, 0: pay-as-you-go, 1: truncate acceleration
     "FlowTrunc" flow_trunc set_flow_trunc: i64,
-    /// 设备sn
+    /// Device sn
     "Sn" sn set_sn: str,
-    /// 厂商
+    /// Manufacturer
     "Vendor" vendor set_vendor: str,
-    /// 可接入地域列表。
+    /// Access region list.
     "AllowedRegions" allowed_regions set_allowed_regions: list String,
 } }
 
 rt::model! { read debug;
-/// 设备详细信息
+/// device details
 DeviceDetails {
-    /// 设备基本信息
+    /// Device basic info
     "DeviceBaseInfo" device_base_info set_device_base_info: obj DeviceBaseInfo,
-    /// 设备网络信息
+    /// Device network info
     "DeviceNetInfo" device_net_info set_device_net_info: list DeviceNetInfo,
-    /// 聚合服务器地址
+    /// Aggregate server address
     "GatewaySite" gateway_site set_gateway_site: str,
-    /// 业务下行速率
+    /// Downlink Rate
     "BusinessDownRate" business_down_rate set_business_down_rate: f64,
-    /// 业务上行速率
+    /// Business-wise uplink rate
     "BusinessUpRate" business_up_rate set_business_up_rate: f64,
 } }
 
 rt::model! { read debug;
-/// 设备网络状态信息
+/// Device network status information
 DeviceNetInfo {
-    /// 网络类型：
-    /// 0:数据
+    /// Network type:
+    /// Data
     /// 1:Wi-Fi
-    /// 2:有线
+    /// 2: Wired
     "Type" r#type set_type: i64,
-    /// 启用/禁用
+    /// Enable or disable.
     "DataEnable" data_enable set_data_enable: bool,
-    /// 上行限速
+    /// Uplink speed limit
     "UploadLimit" upload_limit set_upload_limit: str,
-    /// 下行限速
+    /// Downstream speed limit
     "DownloadLimit" download_limit set_download_limit: str,
-    /// 接收实时速率
+    /// receive real-time speed
     "DataRx" data_rx set_data_rx: i128,
-    /// 发送实时速率
+    /// Send real-time speed
     "DataTx" data_tx set_data_tx: i128,
-    /// 运营商类型：
-    /// 1: 中国移动；
-    /// 2: 中国电信;
-    /// 3: 中国联通
+    /// Operator type:
+    /// 1: CMCC;
+    /// 2: CTCC
+    /// 3: CUCC
     "Vendor" vendor set_vendor: i64,
-    /// 连接状态：
-    /// 0:无连接
-    /// 1:连接中
-    /// 2:已连接
+    /// Connection status:
+    /// 0: connectionless
+    /// 1: Connecting
+    /// 2: Connected
     "State" state set_state: i64,
-    /// 公网IP
+    /// Public IP address
     "PublicIp" public_ip set_public_ip: str,
-    /// 信号强度/单位：dbm
+    /// Signal strength/Measurement unit: dbm
     "SignalStrength" signal_strength set_signal_strength: i64,
-    /// 数据网络类型：
-    /// -1 ：无效值
-    /// 2：2G
-    /// 3：3G
-    /// 4：4G
-    /// 5：5G
+    /// Data network type:
+    /// -1: Invalid value.
+    /// 2:2G
+    /// 3:3G
+    /// 4:4G
+    /// 5:5G
     "Rat" rat set_rat: i64,
-    /// 网卡名
+    /// NIC Name
     "NetInfoName" net_info_name set_net_info_name: str,
-    /// 下行实时速率（浮点数类型代替上一版本DataRx的整型）
+    /// Downstream real-time rate (floating-point type replaces the integer type of the previous version DataRx).
     "DownRate" down_rate set_down_rate: f64,
-    /// 上行实时速率（浮点数类型代替上一版本TxRate的整型）
+    /// Uplink real-time rate (floating-point type replaces the integer of the previous version TxRate)
     "UpRate" up_rate set_up_rate: f64,
 } }
 
 rt::model! { read debug;
-/// 设备付费模式信息
+/// Device payment mode info
 DevicePayModeInfo {
-    /// 设备ID
+    /// device ID
     "DeviceId" device_id set_device_id: str,
-    /// 付费模式。
-    /// 1：预付费流量包
-    /// 0：按流量后付费
+    /// Payment mode.
+    /// Prepaid Traffic Package
+    /// 0: Pay-as-you-go by traffic
     "PayMode" pay_mode set_pay_mode: i64,
-    /// 付费模式描述
+    /// Payment mode description.
     "PayModeDesc" pay_mode_desc set_pay_mode_desc: str,
-    /// 流量包ID，仅当付费模式为流量包类型时才有。
+    /// Traffic package ID. Only available when the payment mode is package type.
     "ResourceId" resource_id set_resource_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DownloadActiveDeviceCount` (下载活跃设备数量统计).
+/// Request of `DownloadActiveDeviceCount` (Download the number of active devices statistics).
 ///
-/// 下载活跃设备数量统计
+/// Download the number of active devices statistics
 DownloadActiveDeviceCountRequest {
-    /// 查询粒度。0:day, 1:week, 2:month, 不传默认为day
+    /// Query granularity. Valid values: 0: day, 1: week, 2: month. Default is day.
     "Period" period set_period: i64,
-    /// 开始时间。单位秒
+    /// Start time. In seconds.
     "StartTime" start_time set_start_time: i64,
-    /// 结束时间。单位秒
+    /// End time. In seconds.
     "EndTime" end_time set_end_time: i64,
-    /// 设备组, 不传查询全部
+    /// device group, if not passed, query all
     "DevGroup" dev_group set_dev_group: str,
-    /// license类型, 不传查询全部, 1: 租户月付，2：厂商月付，3：永久授权
+    /// License type. If not passed, query all. 1: Tenant monthly payment, 2: Manufacturer monthly payment, 3: Permanent license.
     "LicenseType" license_type set_license_type: i64,
 } }
 rt::action!("mna", "2021-01-19", "DownloadActiveDeviceCount", DownloadActiveDeviceCountRequest => DownloadActiveDeviceCountResponse);
 
 rt::model! { read debug;
-/// DownloadActiveDeviceCount返回参数结构体
+/// DownloadActiveDeviceCount response structure.
 DownloadActiveDeviceCountResponse {
-    /// URL地址
+    /// URL address
     "FilePath" file_path set_file_path: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 设备流量信息
+/// Device traffic information
 FlowDetails {
-    /// 流量数据点
+    /// Traffic data point
     "NetDetails" net_details set_net_details: list NetDetails,
-    /// 设备ID
+    /// device ID
     "DeviceId" device_id set_device_id: str,
-    /// 流量最大值（单位：bytes）
+    /// Maximum value of traffic (measurement unit: bytes)
     "MaxValue" max_value set_max_value: f64,
-    /// 流量平均值（单位：bytes）
+    /// Average traffic (unit: bytes)
     "AvgValue" avg_value set_avg_value: f64,
-    /// 流量总值（单位：bytes）
+    /// Total traffic (unit: bytes)
     "TotalValue" total_value set_total_value: f64,
 } }
 
 rt::model! { read debug;
-/// 流量包信息
+/// Traffic package information
 FlowPackageInfo {
-    /// 流量包的唯一资源ID
+    /// Unique resource ID of the data transfer plan
     "ResourceId" resource_id set_resource_id: str,
-    /// 流量包所属的用户AppId
+    /// User AppId belonging to the data transfer plan
     "AppId" app_id set_app_id: i128,
-    /// 流量包规格类型。可取值如下：
-    /// DEVICE_1_FLOW_20G、DEVICE_2_FLOW_50G、
-    /// DEVICE_3_FLOW_100G、
-    /// DEVICE_5_FLOW_500G，分别代表20G、50G、100G、500G档位的流量包。
-    /// 档位也影响流量包可绑定的设备数量上限：
-    /// 20G：最多绑定1个设备
-    /// 50G：最多绑定2个设备
-    /// 100G：最多绑定3个设备
-    /// 500G：最多绑定5个设备
+    /// Traffic package specification type. Values are as follows:
+    /// DEVICE_1_FLOW_20G,DEVICE_2_FLOW_50G,
+    /// DEVICE_3_FLOW_100G,
+    /// DEVICE_5_FLOW_500G represents traffic packages of 20G, 50G, 100G, and 500G gear selection.
+    /// Gear selection also impacts the bandwidth cap of the data transfer plan.
+    /// 20G: Bind up to 1 device.
+    /// 50G: Bind up to 2 devices.
+    /// 100G: Bind up to 3 devices.
+    /// 500G: Bind up to 5 devices.
     "PackageType" package_type set_package_type: str,
-    /// 流量包状态，0：未生效，1：有效期内，2：已过期
+    /// Traffic packet status. 0: Inactive, 1: Within validity period, 2: Expired.
     "Status" status set_status: i64,
-    /// 购买时间，Unix时间戳格式，单位：秒
+    /// Purchase time, Unix timestamp format, unit: second
     "CreateTime" create_time set_create_time: i64,
-    /// 生效时间，Unix时间戳格式，单位：秒
+    /// Effective time, Unix Timestamp Format, unit: second
     "ActiveTime" active_time set_active_time: i64,
-    /// 过期时间，Unix时间戳格式，单位：秒
+    /// Expiration time, Unix Timestamp Format, unit: second
     "ExpireTime" expire_time set_expire_time: i64,
-    /// 流量包绑定的设备ID列表
+    /// Device ID list bound to the data transfer plan
     "DeviceList" device_list set_device_list: list String,
-    /// 流量包总容量，单位：MB
+    /// Total traffic plan capacity (unit: MB)
     "CapacitySize" capacity_size set_capacity_size: i128,
-    /// 流量包余量，单位：MB
+    /// Remaining data transfer plan, unit: MB
     "CapacityRemain" capacity_remain set_capacity_remain: i128,
-    /// 自动续费标识。true代表自动续费，false代表不自动续费
+    /// Auto-renewal flag. true represents auto-renewal, false represents no auto-renewal.
     "RenewFlag" renew_flag set_renew_flag: bool,
-    /// 资源包变更状态，0：未发生变配；1：变配中；2：已变配或已续费
+    /// Resource package change status: 0: No change; 1: Changing; 2: Changed or renewed
     "ModifyStatus" modify_status set_modify_status: i64,
-    /// 流量截断标识。true代表开启流量截断，false代表不开启流量截断
+    /// Traffic truncation flag. true to enable traffic truncation, false to disable traffic truncation.
     "TruncFlag" trunc_flag set_trunc_flag: bool,
-    /// 流量包精确余量，单位：MB
+    /// Precise remaining data transfer plan, unit: MB
     "CapacityRemainPrecise" capacity_remain_precise set_capacity_remain_precise: i128,
 } }
 
@@ -872,66 +876,66 @@ impl ::core::fmt::Debug for GatewayInfo {
 }
 
 rt::model! { write debug;
-/// Request of `GetActiveDeviceCount` (活跃设备数量统计).
+/// Request of `GetActiveDeviceCount` (Number of active devices statistics).
 ///
-/// 活跃设备数量统计
+/// Number of active devices statistics
 GetActiveDeviceCountRequest {
-    /// 查询粒度。0:day, 1:week, 2:month, 不传默认为day
+    /// Query granularity. Valid values: 0: day, 1: week, 2: month. Default is day.
     "Period" period set_period: i64,
-    /// 开始时间。单位秒
+    /// Start time. In seconds.
     "StartTime" start_time set_start_time: i64,
-    /// 结束时间。单位秒
+    /// End time. In seconds.
     "EndTime" end_time set_end_time: i64,
-    /// 设备组, 不传查询全部
+    /// device group, if not passed, query all
     "DevGroup" dev_group set_dev_group: str,
-    /// license类型, 不传查询全部, 1: 租户月付，2：厂商月付，3：永久授权
+    /// License type. If not passed, query all. 1: Tenant monthly payment, 2: Manufacturer monthly payment, 3: Permanent license.
     "LicenseType" license_type set_license_type: i64,
 } }
 rt::action!("mna", "2021-01-19", "GetActiveDeviceCount", GetActiveDeviceCountRequest => GetActiveDeviceCountResponse);
 
 rt::model! { read debug;
-/// GetActiveDeviceCount返回参数结构体
+/// GetActiveDeviceCount response structure.
 GetActiveDeviceCountResponse {
-    /// 激活设备统计
+    /// Activate device statistics
     "ActiveDeviceList" active_device_list set_active_device_list: list ActiveDeviceList,
-    /// 查询粒度，0:day, 1:week, 2:month, 不传默认为day
+    /// Query granularity. Valid values: 0: day, 1: week, 2: month. Default is day.
     "Period" period set_period: i64,
-    /// 开始时间
+    /// Start time.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End time.
     "EndTime" end_time set_end_time: str,
-    /// 设备组
+    /// device group
     "DevGroup" dev_group set_dev_group: str,
-    /// license类型, 不传查询全部, 1: 租户月付，2：厂商月付，3：永久授权
+    /// License type. If not passed, query all. 1: Tenant monthly payment, 2: Manufacturer monthly payment, 3: Permanent license.
     "LicenseType" license_type set_license_type: str,
-    /// 租户ID
+    /// tenant ID
     "AppId" app_id set_app_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetApplication` (获取应用信息).
+/// Request of `GetApplication` (This API is used to obtain application information.).
 ///
-/// 应用查询
+/// This API is used to query applications.
 GetApplicationRequest {
-    /// 应用id
+    /// Application ID.
     "MpApplicationId" mp_application_id set_mp_application_id: str,
 } }
 rt::action!("mna", "2021-01-19", "GetApplication", GetApplicationRequest => GetApplicationResponse);
 
 rt::model! { read nodebug;
-/// GetApplication返回参数结构体
+/// GetApplication response structure.
 GetApplicationResponse {
-    /// 应用ID
+    /// Application ID
     "MpApplicationId" mp_application_id set_mp_application_id: str,
-    /// 经过加密算法加密后的base64格式密钥
+    /// base64-format key encrypted with the encryption algorithm
     "MpApplicationKey" mp_application_key set_mp_application_key: str,
-    /// 应用名
+    /// Application name
     "MpApplicationName" mp_application_name set_mp_application_name: str,
-    /// 设备的备注
+    /// Device remark
     "Remark" remark set_remark: str,
-    /// 接入环境。0：公有云网关；1：自有网关；2：公有云网关和自有网关。不填默认公有云网关。 具体含义： 公有云网关：即该设备只能接入公有云网关（就近接入） 自有网关：即该设备只能接入已经注册上线的自有网关（就近接入或固定ip接入） 公有云网关和自有网关：即该设备同时可以接入公有云网关和已经注册上线的自有网关（就近接入或固定ip接入）
+    /// Access environment. 0: public cloud gateway; 1: private gateway; 2: public cloud gateway and private gateway. By default if left blank, public cloud gateway is selected. Specific meaning: Public cloud gateway: The device can only connect to public cloud gateway (Proximity access). Private gateway: The device can only connect to already launched private gateway (Proximity access or fixed ip access). Public cloud gateway and private gateway: The device can also connect to both public cloud gateway and already launched private gateway (Proximity access or fixed ip access).
     "AccessScope" access_scope set_access_scope: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -977,44 +981,45 @@ GetCustomerGatewayClusterListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `GetDestIPByName` (根据设备名统计目标IP地址).
+/// Request of `GetDestIPByName` (Query target IP addresses based on device name).
 ///
-/// 统计单个设备访问目标IP地址信息
+/// Statistics of a single device accessing the target IP address
 GetDestIPByNameRequest {
-    /// 设备名
+    /// Device name
     ///
     /// Required.
     "DeviceName" device_name set_device_name: str,
-    /// 开始时间
+    /// Start time.
     ///
     /// Required.
     "BeginTime" begin_time set_begin_time: i64,
-    /// 结束时间
+    /// End time.
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// 网关类型。0：公有云网关；1：自有网关。不传默认为0。
+    /// Gateway type. 0: public cloud gateway; 1: private gateway. Default is 0 if not specified.
     "GatewayType" gateway_type set_gateway_type: i64,
 } }
 rt::action!("mna", "2021-01-19", "GetDestIPByName", GetDestIPByNameRequest => GetDestIPByNameResponse);
 
 rt::model! { read debug;
-/// GetDestIPByName返回参数结构体
+/// GetDestIPByName response structure.
 GetDestIPByNameResponse {
-    /// 目标IP信息
+    /// Target IP info
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DestIpInfo" dest_ip_info set_dest_ip_info: list DestIpInfo,
-    /// 接入区域。取值范围：['MC','AP','EU','AM'] MC=中国大陆 AP=亚太 EU=欧洲 AM=美洲
+    /// Access region. Value ranges from 'MC' to 'AM'. MC=Chinese mainland AP=Asia Pacific EU=Europe AM=Americas.
     "AccessRegion" access_region set_access_region: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetDevicePayMode` (获取设备付费模式).
+/// Request of `GetDevicePayMode` (Obtain the payment mode of a device).
 ///
-/// 获取设备付费模式
+/// This API is used to obtain the payment mode of a device.
 GetDevicePayModeRequest {
-    /// 设备ID列表
+    /// Device ID list
     ///
     /// Required.
     "DeviceIdList" device_id_list set_device_id_list: list String,
@@ -1022,20 +1027,20 @@ GetDevicePayModeRequest {
 rt::action!("mna", "2021-01-19", "GetDevicePayMode", GetDevicePayModeRequest => GetDevicePayModeResponse);
 
 rt::model! { read debug;
-/// GetDevicePayMode返回参数结构体
+/// GetDevicePayMode response structure.
 GetDevicePayModeResponse {
-    /// 结果信息
+    /// Result Information
     "Result" result set_result: list DevicePayModeInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetDevice` (获取设备详细信息).
+/// Request of `GetDevice` (Retrieve device details).
 ///
-/// 通过指定设备的ID查找设备详细信息
+/// This API is used to search device details by specified device ID.
 GetDeviceRequest {
-    /// 搜索指定设备的id
+    /// Search for the id of the specified device
     ///
     /// Required.
     "DeviceId" device_id set_device_id: str,
@@ -1043,89 +1048,89 @@ GetDeviceRequest {
 rt::action!("mna", "2021-01-19", "GetDevice", GetDeviceRequest => GetDeviceResponse);
 
 rt::model! { read debug;
-/// GetDevice返回参数结构体
+/// GetDevice response structure.
 GetDeviceResponse {
-    /// 设备详细信息
+    /// device details
     "DeviceDetails" device_details set_device_details: obj DeviceDetails,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetDevices` (设备信息列表).
+/// Request of `GetDevices` (List of Device Information).
 ///
-/// 获取设备信息列表
+/// This API is used to get device information list.
 GetDevicesRequest {
-    /// 每页显示记录数，PageSize、PageNumber值均为-1 时，按照1页无限制条数匹配所有设备
+    /// Display records per page. When both PageSize and PageNumber are -1, match all devices with unlimited entries on one page.
     ///
     /// Required.
     "PageSize" page_size set_page_size: i64,
-    /// 当前查看页码，PageSize、PageNumber值均为-1 时，按照1页无限制条数匹配所有设备
+    /// Currently viewed page number. When PageSize and PageNumber are both -1, match all devices with unlimited entries on one page.
     ///
     /// Required.
     "PageNumber" page_number set_page_number: i64,
-    /// 搜索设备的关键字（ID或者设备名），为空时匹配所有设备
+    /// Search for a device by keyword (ID or device name). Leave it empty to match all devices.
     "Keyword" keyword set_keyword: str,
     /// DeviceType
-    /// 不传：返回所有设备；
-    /// 1:自有设备；
-    /// 2:三方设备
+    /// Leave it blank: Return all devices.
+    /// 1: Your own equipment;
+    /// 2: Third-party device
     "DeviceType" device_type set_device_type: i64,
 } }
 rt::action!("mna", "2021-01-19", "GetDevices", GetDevicesRequest => GetDevicesResponse);
 
 rt::model! { read debug;
-/// GetDevices返回参数结构体
+/// GetDevices response structure.
 GetDevicesResponse {
-    /// 设备信息列表
+    /// List of Device Information
     "DeviceInfos" device_infos set_device_infos: list DeviceBaseInfo,
-    /// 设备总记录条数
+    /// Total number of devices
     "Length" length set_length: i64,
-    /// 总页数
+    /// Total pages
     "TotalPage" total_page set_total_page: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetFlowAlarmInfo` (查询流量告警信息).
+/// Request of `GetFlowAlarmInfo` (Query traffic alarm info).
 ///
-/// 根据AppId查询用户设置的流量告警信息，包括阈值，回调url和key
+/// This API is used to query user traffic alarm settings based on AppId, including threshold, callback url and key.
 GetFlowAlarmInfoRequest {
 } }
 rt::action!("mna", "2021-01-19", "GetFlowAlarmInfo", GetFlowAlarmInfoRequest => GetFlowAlarmInfoResponse);
 
 rt::model! { read debug;
-/// GetFlowAlarmInfo返回参数结构体
+/// GetFlowAlarmInfo response structure.
 GetFlowAlarmInfoResponse {
-    /// 流量包的告警阈值
+    /// Alarm threshold of the data transfer plan
     "AlarmValue" alarm_value set_alarm_value: i64,
-    /// 告警通知回调url
+    /// Alarm notification callback url
     "NotifyUrl" notify_url set_notify_url: str,
-    /// 告警通知回调key
+    /// Alarm notification callback key
     "CallbackKey" callback_key set_callback_key: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetFlowPackages` (获取流量包列表).
+/// Request of `GetFlowPackages` (Retrieve the Data Transfer Plan List).
 ///
-/// 获取流量包列表
+/// Retrieve the data transfer plan list
 GetFlowPackagesRequest {
-    /// 页码，从1开始
+    /// Page number, starting from 1.
     ///
     /// Required.
     "PageNumber" page_number set_page_number: i128,
-    /// 每页个数
+    /// Number of Entry Per Page
     ///
     /// Required.
     "PageSize" page_size set_page_size: i128,
-    /// 流量包的唯一资源ID
+    /// Unique resource ID of the data transfer plan
     "ResourceId" resource_id set_resource_id: str,
-    /// 流量包绑定的设备ID
+    /// Device ID bound to the data transfer plan
     "DeviceId" device_id set_device_id: str,
-    /// 流量包状态，0：未生效，1：有效期内，2：已过期
+    /// Traffic packet status. 0: Not in effect, 1: Within the validity period, 2: Expired.
     "Status" status set_status: i64,
     /// 生效时间在此时间之后
     "ActiveTimeStart" active_time_start set_active_time_start: str,
@@ -1135,231 +1140,203 @@ GetFlowPackagesRequest {
 rt::action!("mna", "2021-01-19", "GetFlowPackages", GetFlowPackagesRequest => GetFlowPackagesResponse);
 
 rt::model! { read debug;
-/// GetFlowPackages返回参数结构体
+/// GetFlowPackages response structure.
 GetFlowPackagesResponse {
-    /// 流量包列表
+    /// Data Transfer Plan List
     "PackageList" package_list set_package_list: list FlowPackageInfo,
-    /// 总数
+    /// Total number.
     "Total" total set_total: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetFlowStatisticByGroup` (根据设备组获取数据流量统计数据).
+/// Request of `GetFlowStatisticByGroup` (Retrieve data traffic stats based on device group).
 ///
-/// 获取指定分组，指定时间数据流量使用情况
+/// Retrieve traffic usage data for the specified group and time period
 GetFlowStatisticByGroupRequest {
-    /// 分组ID
+    /// group ID
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
-    /// 开始查找时间
+    /// Search start time
     ///
     /// Required.
     "BeginTime" begin_time set_begin_time: i64,
-    /// 截止时间
+    /// end time
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// 流量种类（1：上行流量，2：下行流量， 3: 上下行总和）
+    /// Traffic type (1: uplink traffic, 2: downstream traffic, 3: sum of upstream and downstream)
     ///
     /// Required.
     "Type" r#type set_type: i64,
-    /// 时间粒度
-    ///
-    /// 枚举值：
-    ///
-    /// - 1： 按小时统计
-    /// - 2： 按天统计
-    /// - 3： 按分钟统计
-    /// - 4： 按5分钟统计
+    /// Time granularity (1: hourly statistics, 2: daily statistics)
     ///
     /// Required.
     "TimeGranularity" time_granularity set_time_granularity: i64,
-    /// 接入区域。取值范围：['MC','AP','EU','AM'] MC=中国大陆 AP=亚太 EU=欧洲 AM=美洲。不填代表全量区域。
+    /// Access region. Value ranges from 'MC' to 'AM'. MC=Chinese mainland AP=Asia Pacific EU=Europe AM=Americas. Leave it blank to represent all regions.
     "AccessRegion" access_region set_access_region: str,
-    /// 网关类型。0：公有云网关；1：自有网关。不传默认为0。
+    /// Gateway type. 0: public cloud gateway; 1: private gateway. Default is 0 if not specified.
     "GatewayType" gateway_type set_gateway_type: i64,
-    /// 应用ID, 查询分组流量时无需使用。 查询应用流量时该字段为应用ID，GroupId 填写 "-1"
+    /// Application ID. No need to use when querying group traffic. When querying application traffic, this field is the application ID. Fill "-1" for GroupId.
     "MpApplicationId" mp_application_id set_mp_application_id: str,
 } }
 rt::action!("mna", "2021-01-19", "GetFlowStatisticByGroup", GetFlowStatisticByGroupRequest => GetFlowStatisticByGroupResponse);
 
 rt::model! { read debug;
-/// GetFlowStatisticByGroup返回参数结构体
+/// GetFlowStatisticByGroup response structure.
 GetFlowStatisticByGroupResponse {
-    /// 流量详细信息
+    /// Traffic details
     "NetDetails" net_details set_net_details: list NetDetails,
-    /// 查找时间段流量使用最大值（单位：byte）
+    /// Search the maximum value of traffic usage in a time period (measurement unit: byte)
     "MaxValue" max_value set_max_value: f64,
-    /// 查找时间段流量使用平均值（单位：byte）
+    /// Search time period traffic usage average (unit: byte)
     "AvgValue" avg_value set_avg_value: f64,
-    /// 查找时间段流量使用总量（单位：byte）
+    /// Search total traffic usage in the time period (unit: byte)
     "TotalValue" total_value set_total_value: f64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetFlowStatisticByName` (根据设备名获取数据流量统计数据).
+/// Request of `GetFlowStatisticByName` (Retrieve data traffic stats based on device name).
 ///
-/// 获取指定设备Id，指定时间点数据流量使用情况
+/// Retrieve traffic usage data for a specified device Id at a specified time point.
 GetFlowStatisticByNameRequest {
-    /// 设备名称
+    /// Device name.
     ///
     /// Required.
     "DeviceName" device_name set_device_name: str,
-    /// 开始查找时间
+    /// Search start time
     ///
     /// Required.
     "BeginTime" begin_time set_begin_time: i64,
-    /// 截止时间
+    /// end time
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// 流量种类（1：上行流量，2：下行流量，3：上下行总和）
+    /// Traffic type (1: uplink traffic, 2: downstream traffic, 3: sum of upstream and downstream)
     ///
     /// Required.
     "Type" r#type set_type: i64,
-    /// 时间粒度
-    ///
-    /// 枚举值：
-    ///
-    /// - 1： 按小时统计
-    /// - 2： 按天统计
-    /// - 3： 按分钟统计
-    /// - 4： 按5分钟统计
+    /// Time granularity (1: hourly statistics, 2: daily statistics)
     ///
     /// Required.
     "TimeGranularity" time_granularity set_time_granularity: i64,
-    /// 接入区域。取值范围：['MC','AP','EU','AM'] MC=中国大陆 AP=亚太 EU=欧洲 AM=美洲。不填代表全量区域。
+    /// Access region. Value ranges from 'MC' to 'AM'. MC=Chinese mainland AP=Asia Pacific EU=Europe AM=Americas. Leave it blank to represent all regions.
     "AccessRegion" access_region set_access_region: str,
-    /// 网关类型。0：公有云网关；1：自有网关。不传默认为0。
+    /// Gateway type. 0: public cloud gateway; 1: private gateway. Default is 0 if not specified.
     "GatewayType" gateway_type set_gateway_type: i64,
-    /// 设备名列表，用于查询多设备流量，该字段启用时DeviceId可传"-1"
+    /// Device name list. Used for querying traffic volume across devices. When this field is enabled, DeviceId can be "-1".
     "DeviceList" device_list set_device_list: list String,
 } }
 rt::action!("mna", "2021-01-19", "GetFlowStatisticByName", GetFlowStatisticByNameRequest => GetFlowStatisticByNameResponse);
 
 rt::model! { read debug;
-/// GetFlowStatisticByName返回参数结构体
+/// GetFlowStatisticByName response structure.
 GetFlowStatisticByNameResponse {
-    /// 流量详细信息
+    /// Traffic details
     "NetDetails" net_details set_net_details: list NetDetails,
-    /// 查找时间段流量使用最大值（单位：byte）
+    /// Search the maximum value of traffic usage in a time period (measurement unit: byte)
     "MaxValue" max_value set_max_value: f64,
-    /// 查找时间段流量使用平均值（单位：byte）
+    /// Search time period traffic usage average (unit: byte)
     "AvgValue" avg_value set_avg_value: f64,
-    /// 查找时间段流量使用总量（单位：byte）
+    /// Search total traffic usage in the time period (unit: byte)
     "TotalValue" total_value set_total_value: f64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetFlowStatisticByRegion` (根据区域获取数据流量统计数据).
+/// Request of `GetFlowStatisticByRegion` (Retrieve data traffic stats by region).
 ///
-/// 获取指定区域，指定时间点数据流量使用情况
+/// Retrieve traffic usage data for the specified region and time point
 GetFlowStatisticByRegionRequest {
-    /// 开始查找时间
+    /// Search start time
     ///
     /// Required.
     "BeginTime" begin_time set_begin_time: i64,
-    /// 截止时间
+    /// end time
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// 流量种类（1：上行流量，2：下行流量， 3: 上下行总和）
+    /// Traffic type (1: uplink traffic, 2: downstream traffic, 3: sum of upstream and downstream)
     ///
     /// Required.
     "Type" r#type set_type: i64,
-    /// 时间粒度
-    ///
-    /// 枚举值：
-    ///
-    /// - 1： 按小时统计
-    /// - 2： 按天统计
-    /// - 3： 按分钟统计
-    /// - 4： 按5分钟统计
+    /// Time granularity (1: hourly statistics, 2: daily statistics)
     ///
     /// Required.
     "TimeGranularity" time_granularity set_time_granularity: i64,
-    /// 网关类型。0：公有云网关；1：自有网关。
+    /// Gateway type. 0: public cloud gateway; 1: private gateway.
     ///
     /// Required.
     "GatewayType" gateway_type set_gateway_type: i64,
-    /// 接入区域。取值范围：['MC','AP','EU','AM'] MC=中国大陆 AP=亚太 EU=欧洲 AM=美洲。不填代表全量区域。
+    /// Access region. Value ranges from 'MC' to 'AM'. MC=Chinese mainland AP=Asia Pacific EU=Europe AM=Americas. Leave it blank to represent all regions.
     "AccessRegion" access_region set_access_region: str,
 } }
 rt::action!("mna", "2021-01-19", "GetFlowStatisticByRegion", GetFlowStatisticByRegionRequest => GetFlowStatisticByRegionResponse);
 
 rt::model! { read debug;
-/// GetFlowStatisticByRegion返回参数结构体
+/// GetFlowStatisticByRegion response structure.
 GetFlowStatisticByRegionResponse {
-    /// 流量详细信息
+    /// Traffic details
     "NetDetails" net_details set_net_details: list NetDetails,
-    /// 查找时间段流量使用最大值（单位：byte）
+    /// Search the maximum value of traffic usage in a time period (measurement unit: byte)
     "MaxValue" max_value set_max_value: f64,
-    /// 查找时间段流量使用平均值（单位：byte）
+    /// Search time period traffic usage average (unit: byte)
     "AvgValue" avg_value set_avg_value: f64,
-    /// 查找时间段流量使用总量（单位：byte）
+    /// Search total traffic usage in the time period (unit: byte)
     "TotalValue" total_value set_total_value: f64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetFlowStatistic` (获取数据流量统计数据).
+/// Request of `GetFlowStatistic` (Retrieve data traffic stats).
 ///
-/// 获取指定设备Id，指定时间点数据流量使用情况
+/// Retrieve traffic usage data for a specified device Id at a specified time point.
 GetFlowStatisticRequest {
-    /// 设备ID
+    /// device ID
     ///
     /// Required.
     "DeviceId" device_id set_device_id: str,
-    /// 开始查找时间
+    /// Search start time
     ///
     /// Required.
     "BeginTime" begin_time set_begin_time: i64,
-    /// 截止时间
+    /// end time
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// 流量种类（1：上行流量，2：下行流量，3：上下行总和）
+    /// Traffic type (1: uplink traffic, 2: downstream traffic, 3: sum of upstream and downstream)
     ///
     /// Required.
     "Type" r#type set_type: i64,
-    /// 时间粒度
-    ///
-    /// 枚举值：
-    ///
-    /// - 1： 按小时统计
-    /// - 2： 按天统计
-    /// - 3： 按分钟统计
-    /// - 4： 按5分钟统计
+    /// Time granularity (1: hourly statistics, 2: daily statistics)
     ///
     /// Required.
     "TimeGranularity" time_granularity set_time_granularity: i64,
-    /// 接入区域。取值范围：['MC','AP','EU','AM'] MC=中国大陆 AP=亚太 EU=欧洲 AM=美洲。不填代表全量区域。
+    /// Access region. Value ranges from 'MC' to 'AM'. MC=Chinese mainland AP=Asia Pacific EU=Europe AM=Americas. Leave it blank to represent all regions.
     "AccessRegion" access_region set_access_region: str,
-    /// 网关类型。0：公有云网关；1：自有网关。不传默认为0。
+    /// Gateway type. 0: public cloud gateway; 1: private gateway. Default is 0 if not specified.
     "GatewayType" gateway_type set_gateway_type: i64,
-    /// 设备ID列表，用于查询多设备流量，该字段启用时DeviceId可传"-1"
+    /// Device ID list. Used for querying traffic volume across devices. When this field is enabled, DeviceId can be "-1".
     "DeviceList" device_list set_device_list: list String,
 } }
 rt::action!("mna", "2021-01-19", "GetFlowStatistic", GetFlowStatisticRequest => GetFlowStatisticResponse);
 
 rt::model! { read debug;
-/// GetFlowStatistic返回参数结构体
+/// GetFlowStatistic response structure.
 GetFlowStatisticResponse {
-    /// 流量详细信息
+    /// Traffic details
     "NetDetails" net_details set_net_details: list NetDetails,
-    /// 查找时间段流量使用最大值（单位：byte）
+    /// Search the maximum value of traffic usage in a time period (measurement unit: byte)
     "MaxValue" max_value set_max_value: f64,
-    /// 查找时间段流量使用平均值（单位：byte）
+    /// Search time period traffic usage average (unit: byte)
     "AvgValue" avg_value set_avg_value: f64,
-    /// 查找时间段流量使用总量（单位：byte）
+    /// Search total traffic usage in the time period (unit: byte)
     "TotalValue" total_value set_total_value: f64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1395,87 +1372,87 @@ GetGatewayListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `GetGroupDetail` (获取分组详细信息).
+/// Request of `GetGroupDetail` (Get group details).
 ///
-/// 查看分组详细信息
+/// View group details
 GetGroupDetailRequest {
-    /// 分组ID
+    /// group ID
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
-    /// 每页显示记录数，PageSize、PageNumber值均为-1 时，按照1页无限制条数匹配所有设备
-    /// 示例值：1
+    /// Display per page number of records. When PageSize and PageNumber are -1, match all devices by 1 page with no limit entries.
+    /// Example value: 1.
     ///
     /// Required.
     "PageSize" page_size set_page_size: i64,
-    /// 每页显示记录数，PageSize、PageNumber值均为-1 时，按照1页无限制条数匹配所有设备
-    /// 示例值：10
+    /// Number of records displayed per page. When PageSize and PageNumber are both -1, match all devices by 1 page with no limit entries.
+    /// Example value: 10.
     ///
     /// Required.
     "PageNumber" page_number set_page_number: i64,
-    /// 搜索关键字
+    /// Search Keywords
     "KeyWord" key_word set_key_word: str,
 } }
 rt::action!("mna", "2021-01-19", "GetGroupDetail", GetGroupDetailRequest => GetGroupDetailResponse);
 
 rt::model! { read debug;
-/// GetGroupDetail返回参数结构体
+/// GetGroupDetail response structure.
 GetGroupDetailResponse {
-    /// 分组基本信息
+    /// Group basic info
     "GroupInfo" group_info set_group_info: obj GroupInfo,
-    /// 分组中设备列表
+    /// Device list grouped in
     "DeviceInfos" device_infos set_device_infos: list DeviceBaseInfo,
-    /// 设备总记录条数
+    /// Total number of devices
     "Length" length set_length: i64,
-    /// 总页数
+    /// Total pages
     "TotalPage" total_page set_total_page: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetGroupList` (获取分组列表).
+/// Request of `GetGroupList` (This API is used to obtain a group list.).
 ///
-/// 获取分组列表
+/// This API is used to obtain a group list.
 GetGroupListRequest {
-    /// 每页显示记录数，PageSize、PageNumber值均为-1 时，按照1页无限制条数匹配所有设备
-    /// 示例值：10
+    /// Number of records displayed per page. When both PageSize and PageNumber are -1, match all devices with no limit on a single page.
+    /// Example value: 10.
     ///
     /// Required.
     "PageSize" page_size set_page_size: i64,
-    /// 当前查看页码，PageSize、PageNumber值均为-1 时，按照1页无限制条数匹配所有设备
-    /// 示例值：1
+    /// Currently viewed page number. When both PageSize and PageNumber are -1, match all devices as one page with no limit on entries.
+    /// Example value: 1.
     ///
     /// Required.
     "PageNumber" page_number set_page_number: i64,
-    /// 搜索分组的关键字，为空时匹配所有分组
+    /// Search for groups by keyword. Match all groups when empty.
     "Keyword" keyword set_keyword: str,
 } }
 rt::action!("mna", "2021-01-19", "GetGroupList", GetGroupListRequest => GetGroupListResponse);
 
 rt::model! { read debug;
-/// GetGroupList返回参数结构体
+/// GetGroupList response structure.
 GetGroupListResponse {
-    /// 设备信息列表
+    /// List of Device Information
     "GroupInfos" group_infos set_group_infos: list GroupInfo,
-    /// 设备总记录条数
+    /// Total number of devices
     "Length" length set_length: i64,
-    /// 总页数
+    /// Total pages
     "TotalPage" total_page set_total_page: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetHardwareInfo` (获取硬件设备信息).
+/// Request of `GetHardwareInfo` (Retrieve hardware device information).
 ///
-/// 获取硬件设备信息
+/// This API is used to get hardware device information.
 GetHardwareInfoRequest {
-    /// 厂商名称
+    /// Vendor name
     ///
     /// Required.
     "Vendor" vendor set_vendor: str,
-    /// 设备SN序列号
+    /// Device SN serial number
     ///
     /// Required.
     "SN" sn set_sn: str,
@@ -1483,122 +1460,122 @@ GetHardwareInfoRequest {
 rt::action!("mna", "2021-01-19", "GetHardwareInfo", GetHardwareInfoRequest => GetHardwareInfoResponse);
 
 rt::model! { read debug;
-/// GetHardwareInfo返回参数结构体
+/// GetHardwareInfo response structure.
 GetHardwareInfoResponse {
-    /// license授权有效期
-    /// 0：月度授权
-    /// 1：永久授权
-    /// -1：未知
+    /// Authorization validity period of license
+    /// 0: Monthly authorization
+    /// 1: Permanent license
+    /// -Unknown
     "LicensePayMode" license_pay_mode set_license_pay_mode: i64,
-    /// 付费方 0：客户付费 1：厂商付费
+    /// Payer 0: Customer payment 1: Manufacturer payment
     "Payer" payer set_payer: i64,
-    /// 硬件序列号
+    /// Hardware Serial Number
     "SN" sn set_sn: str,
-    /// 厂商名称
+    /// Vendor name
     "Vendor" vendor set_vendor: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetHardwareList` (获取厂商硬件列表).
+/// Request of `GetHardwareList` (Get the hardware list of the manufacturer).
 ///
-/// 获取厂商硬件列表
+/// This API is used to get the hardware list of the manufacturer.
 GetHardwareListRequest {
-    /// 页码
+    /// Page number
     ///
     /// Required.
     "PageNumber" page_number set_page_number: i64,
-    /// 页面设备数量
+    /// Device quantity on the webpage
     ///
     /// Required.
     "PageSize" page_size set_page_size: i64,
-    /// 关键字
+    /// Keyword.
     "Keyword" keyword set_keyword: str,
 } }
 rt::action!("mna", "2021-01-19", "GetHardwareList", GetHardwareListRequest => GetHardwareListResponse);
 
 rt::model! { read debug;
-/// GetHardwareList返回参数结构体
+/// GetHardwareList response structure.
 GetHardwareListResponse {
-    /// 硬件信息列表
+    /// List of Hardware Information
     "HardwareInfos" hardware_infos set_hardware_infos: list HardwareInfo,
-    /// 硬件总数
+    /// Total number of hardware
     "Length" length set_length: i64,
-    /// 总页数
+    /// Total pages
     "TotalPage" total_page set_total_page: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetL3ConnList` (获取互通规则列表).
+/// Request of `GetL3ConnList` (Retrieve the interconnection rule list).
 ///
-/// 获取互通规则列表
+/// Retrieve the list of interconnection rules
 GetL3ConnListRequest {
-    /// 每页显示记录数，PageSize、PageNumber值均为-1 时，按照1页无限制条数匹配所有设备
+    /// Display records per page. When both PageSize and PageNumber are -1, match all devices with unlimited entries on one page.
     ///
     /// Required.
     "PageSize" page_size set_page_size: i64,
-    /// 当前查看页码，PageSize、PageNumber值均为-1 时，按照1页无限制条数匹配所有设备
+    /// Currently viewed page number. When PageSize and PageNumber are both -1, match all devices with unlimited entries on one page.
     ///
     /// Required.
     "PageNumber" page_number set_page_number: i64,
-    /// 搜索分组的DeviceId，为空时匹配所有分组
+    /// Search for groups by DeviceId. Match all groups when empty.
     "DeviceId" device_id set_device_id: str,
 } }
 rt::action!("mna", "2021-01-19", "GetL3ConnList", GetL3ConnListRequest => GetL3ConnListResponse);
 
 rt::model! { read debug;
-/// GetL3ConnList返回参数结构体
+/// GetL3ConnList response structure.
 GetL3ConnListResponse {
-    /// 互通规则列表
+    /// List of interconnection rules
     "L3ConnList" l3_conn_list set_l3_conn_list: list L3ConnInfo,
-    /// 设备总记录条数
+    /// Total number of devices
     "Length" length set_length: i64,
-    /// 总页数
+    /// Total pages
     "TotalPage" total_page set_total_page: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetMonitorDataByName` (根据设备名称下载监控数据文件).
+/// Request of `GetMonitorDataByName` (Download the monitoring data file based on device name).
 ///
-/// 获取单个设备所有监控指标的下载文件链接
+/// This API is used to obtain the download file URL for all monitoring metrics of a single device.
 GetMonitorDataByNameRequest {
-    /// 设备名称
+    /// Device name.
     ///
     /// Required.
     "DeviceName" device_name set_device_name: str,
-    /// 开始时间
+    /// Start time.
     ///
     /// Required.
     "BeginTime" begin_time set_begin_time: i64,
-    /// 结束时间
+    /// End time.
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// 网关类型。0：公有云网关；1：自有网关。不传默认为0。
+    /// Gateway type. 0: public cloud gateway; 1: private gateway. Default is 0 if not specified.
     "GatewayType" gateway_type set_gateway_type: i64,
 } }
 rt::action!("mna", "2021-01-19", "GetMonitorDataByName", GetMonitorDataByNameRequest => GetMonitorDataByNameResponse);
 
 rt::model! { read debug;
-/// GetMonitorDataByName返回参数结构体
+/// GetMonitorDataByName response structure.
 GetMonitorDataByNameResponse {
-    /// 文件下载链接
+    /// File download link
     "FilePath" file_path set_file_path: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetMultiFlowStatistic` (批量获取设备流量统计).
+/// Request of `GetMultiFlowStatistic` (Obtain batch device traffic statistics).
 ///
-/// 批量获取设备流量统计曲线
+/// Obtain batch device traffic statistics curves
 GetMultiFlowStatisticRequest {
-    /// 设备id列表，单次最多请求10个设备
+    /// Device id list, up to 10 devices at a time
     ///
     /// Required.
     "DeviceIds" device_ids set_device_ids: list String,
@@ -1610,280 +1587,263 @@ GetMultiFlowStatisticRequest {
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// 统计流量类型（1：上行流量，2：下行流量， 3: 上下行总和）
+    /// Statistics traffic type (1: uplink traffic, 2: downstream traffic, 3: sum of upstream and downstream)
     ///
     /// Required.
     "Type" r#type set_type: i64,
-    /// 统计时间粒度
-    ///
-    /// 枚举值：
-    ///
-    /// - 1： 按小时统计
-    /// - 2： 按天统计
-    /// - 3： 按分钟统计
-    /// - 4： 按5分钟统计
+    /// Statistical time granularity (1: hourly statistics, 2: daily statistics).
     ///
     /// Required.
     "TimeGranularity" time_granularity set_time_granularity: i64,
-    /// 接入区域。取值范围：['MC','AP','EU','AM'] MC=中国大陆 AP=亚太 EU=欧洲 AM=美洲。不填代表全量区域。
+    /// Access region. Value ranges from 'MC' to 'AM'. MC=Chinese mainland AP=Asia Pacific EU=Europe AM=Americas. Leave it blank to represent all regions.
     "AccessRegion" access_region set_access_region: str,
-    /// 网关类型。0：公有云网关；1：自有网关。不传默认为0。
+    /// Gateway type. 0: public cloud gateway; 1: private gateway. Default is 0 if not specified.
     "GatewayType" gateway_type set_gateway_type: i64,
 } }
 rt::action!("mna", "2021-01-19", "GetMultiFlowStatistic", GetMultiFlowStatisticRequest => GetMultiFlowStatisticResponse);
 
 rt::model! { read debug;
-/// GetMultiFlowStatistic返回参数结构体
+/// GetMultiFlowStatistic response structure.
 GetMultiFlowStatisticResponse {
-    /// 批量设备流量信息
+    /// Batch device traffic information
     "FlowDetails" flow_details set_flow_details: list FlowDetails,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetNetMonitorByName` (根据设备名获取流量监控信息).
+/// Request of `GetNetMonitorByName` (Retrieve traffic monitoring information based on device name).
 ///
-/// 获取单设备的实时流量统计指标
+/// This API is used to obtain real-time traffic statistics per device.
 GetNetMonitorByNameRequest {
-    /// 设备名
+    /// Device name
     ///
     /// Required.
     "DeviceName" device_name set_device_name: str,
-    /// 开始时间
+    /// Start time.
     ///
     /// Required.
     "BeginTime" begin_time set_begin_time: i64,
-    /// 结束时间
+    /// End time.
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// 统计指标（上行速率："TxRate":bit/s，下行速率："RxRate":bit/s，丢包："Loss":%，时延："RTT":ms）
+    /// Statistical metric (Uplink rate: "TxRate": bit/s, Downstream rate: "RxRate": bit/s, Packet loss: "Loss": %, Latency: "RTT": ms)
     ///
     /// Required.
     "Metrics" metrics set_metrics: str,
-    /// 网关类型。0：公有云网关；1：自有网关。不传默认为0。
+    /// Gateway type. 0: public cloud gateway; 1: private gateway. Default is 0 if not specified.
     "GatewayType" gateway_type set_gateway_type: i64,
 } }
 rt::action!("mna", "2021-01-19", "GetNetMonitorByName", GetNetMonitorByNameRequest => GetNetMonitorByNameResponse);
 
 rt::model! { read debug;
-/// GetNetMonitorByName返回参数结构体
+/// GetNetMonitorByName response structure.
 GetNetMonitorByNameResponse {
-    /// 监控数据
+    /// monitoring data
     "MonitorData" monitor_data set_monitor_data: list MonitorData,
-    /// 接入区域。取值范围：['MC','AP','EU','AM']
-    /// MC=中国大陆
-    /// AP=亚太
-    /// EU=欧洲
-    /// AM=美洲
+    /// Access region. Valid values: ['MC','AP','EU','AM'].
+    /// MC=Chinese mainland
+    /// AP=Asia Pacific
+    /// EU=Europe
+    /// AM=Americas
     "AccessRegion" access_region set_access_region: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetNetMonitor` (获取流量监控信息).
+/// Request of `GetNetMonitor` (Retrieve traffic monitoring information).
 ///
-/// 获取单设备的实时流量统计指标
+/// This API is used to obtain real-time traffic statistics per device.
 GetNetMonitorRequest {
-    /// 设备id
+    /// device id
     ///
     /// Required.
     "DeviceId" device_id set_device_id: str,
-    /// 开始时间
+    /// Start time.
     ///
     /// Required.
     "BeginTime" begin_time set_begin_time: i64,
-    /// 结束时间
+    /// End time.
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// 统计指标（上行速率："TxRate":bit/s，下行速率："RxRate":bit/s，丢包："Loss":%，时延："RTT":ms）
+    /// Statistical metric (Uplink rate: "TxRate": bit/s, Downstream rate: "RxRate": bit/s, Packet Loss: "Loss": %, Latency: "RTT": ms)
     ///
     /// Required.
     "Metrics" metrics set_metrics: str,
-    /// 网关类型。0：公有云网关；1：自有网关。不传默认为0。
+    /// Gateway type. 0: public cloud gateway; 1: private gateway. Defaults to 0 if not specified.
     "GatewayType" gateway_type set_gateway_type: i64,
 } }
 rt::action!("mna", "2021-01-19", "GetNetMonitor", GetNetMonitorRequest => GetNetMonitorResponse);
 
 rt::model! { read debug;
-/// GetNetMonitor返回参数结构体
+/// GetNetMonitor response structure.
 GetNetMonitorResponse {
-    /// 监控数据
+    /// Monitoring data.
     "MonitorData" monitor_data set_monitor_data: list MonitorData,
-    /// 接入区域。取值范围：['MC','AP','EU','AM']
-    /// MC=中国大陆
-    /// AP=亚太
-    /// EU=欧洲
-    /// AM=美洲
+    /// Access region. Value ranges from 'MC' to 'AM'
+    /// MC=Chinese mainland
+    /// AP=Asia Pacific
+    /// EU=Europe
+    /// AM=Americas
     "AccessRegion" access_region set_access_region: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetPublicKey` (获取公钥).
+/// Request of `GetPublicKey` (Access the public key.).
 ///
-/// 获取公钥用于验签
+/// This API is used to access the public key for signature verification.
 GetPublicKeyRequest {
 } }
 rt::action!("mna", "2021-01-19", "GetPublicKey", GetPublicKeyRequest => GetPublicKeyResponse);
 
 rt::model! { read debug;
-/// GetPublicKey返回参数结构体
+/// GetPublicKey response structure.
 GetPublicKeyResponse {
-    /// 非对称公钥
+    /// Asymmetric public key
     "PublicKey" public_key set_public_key: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetStatisticDataByName` (根据设备名下载用量统计数据).
+/// Request of `GetStatisticDataByName` (Download usage statistics based on device name).
 ///
-/// 在用量统计页面下载流量数据
+/// Download traffic data on the usage statistics page
 GetStatisticDataByNameRequest {
-    /// 设备名。若不指定设备，可传"-1"
+    /// Device name. If not specified, pass "-1".
     ///
     /// Required.
     "DeviceName" device_name set_device_name: str,
-    /// 统计开始时间，单位：s
+    /// Start time of statistics (seconds).
     ///
     /// Required.
     "BeginTime" begin_time set_begin_time: i64,
-    /// 统计结束时间，单位：s
+    /// Statistics end time (s).
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// 时间粒度
-    ///
-    /// 枚举值：
-    ///
-    /// - 1： 按小时统计
-    /// - 2： 按天统计
-    /// - 3： 按分钟统计
-    /// - 4： 按5分钟统计
+    /// Aggregation granularity:
+    /// Hourly statistics
+    /// 2: Daily statistics
     ///
     /// Required.
     "TimeGranularity" time_granularity set_time_granularity: i64,
-    /// 接入区域。取值范围：['MC','AP','EU','AM'] MC=中国大陆 AP=亚太 EU=欧洲 AM=美洲。不填代表全量区域。
+    /// Access region. Value ranges from 'MC' to 'AM'. MC=Chinese mainland AP=Asia Pacific EU=Europe AM=Americas. Leave it blank to represent all regions.
     "AccessRegion" access_region set_access_region: str,
-    /// 网关类型。0：公有云网关；1：自有网关。不传默认为0。
+    /// Gateway type. 0: public cloud gateway; 1: private gateway. Default is 0 if not specified.
     "GatewayType" gateway_type set_gateway_type: i64,
-    /// 设备名列表，最多10个设备，下载多个设备流量时使用，此时DeviceName可传"-1"
+    /// Device name list. Up to 10 devices. Used when downloading traffic volume of multiple devices. At this point, DeviceName can be "-1".
     "DeviceList" device_list set_device_list: list String,
-    /// 设备分组ID，若不指定分组则不传，按分组下载数据时使用
+    /// Device group ID. If not specified, do not pass it. Used when downloading data by grouping.
     "GroupId" group_id set_group_id: str,
-    /// 应用ID，若不指定应用不填，按应用下载数据时使用
+    /// Application ID. Leave blank if no designated application is specified. Used when downloading data by app.
     "MpApplicationId" mp_application_id set_mp_application_id: str,
 } }
 rt::action!("mna", "2021-01-19", "GetStatisticDataByName", GetStatisticDataByNameRequest => GetStatisticDataByNameResponse);
 
 rt::model! { read debug;
-/// GetStatisticDataByName返回参数结构体
+/// GetStatisticDataByName response structure.
 GetStatisticDataByNameResponse {
-    /// 文件地址url
+    /// File address url
     "FilePath" file_path set_file_path: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetStatisticData` (下载用量统计数据).
+/// Request of `GetStatisticData` (Download usage statistics).
 ///
-/// 在用量统计页面下载流量数据
+/// Download traffic data on the usage statistics page
 GetStatisticDataRequest {
-    /// 设备ID。若不指定设备，可传"-1"
+    /// Device ID. If not specified, pass "-1".
     ///
     /// Required.
     "DeviceId" device_id set_device_id: str,
-    /// 统计开始时间，单位：s
+    /// Start time of statistics (seconds).
     ///
     /// Required.
     "BeginTime" begin_time set_begin_time: i64,
-    /// 统计结束时间，单位：s
+    /// Statistics end time (s).
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// 时间粒度
-    ///
-    /// 枚举值：
-    ///
-    /// - 1： 按小时统计
-    /// - 2： 按天统计
-    /// - 3： 按分钟统计
-    /// - 4： 按5分钟统计
+    /// Aggregation granularity:
+    /// Hourly statistics
+    /// 2: Daily statistics
     ///
     /// Required.
     "TimeGranularity" time_granularity set_time_granularity: i64,
-    /// 接入区域。取值范围：['MC','AP','EU','AM'] MC=中国大陆 AP=亚太 EU=欧洲 AM=美洲。不填代表全量区域。
+    /// Access region. Value ranges from 'MC' to 'AM'. MC=Chinese mainland AP=Asia Pacific EU=Europe AM=Americas. Leave it blank to represent all regions.
     "AccessRegion" access_region set_access_region: str,
-    /// 网关类型。0：公有云网关；1：自有网关。不传默认为0。
+    /// Gateway type. 0: public cloud gateway; 1: private gateway. Default is 0 if not specified.
     "GatewayType" gateway_type set_gateway_type: i64,
-    /// 设备ID列表，最多10个设备，下载多个设备流量和时使用，此时DeviceId可传"-1"
+    /// Device ID list. Up to 10 devices. Used when downloading total traffic of multiple devices. At this point, DeviceId can be "-1".
     "DeviceList" device_list set_device_list: list String,
-    /// 设备分组ID，若不指定分组则不传，按分组下载数据时使用
+    /// Device group ID. If not specified, do not pass it. Used when downloading data by grouping.
     "GroupId" group_id set_group_id: str,
 } }
 rt::action!("mna", "2021-01-19", "GetStatisticData", GetStatisticDataRequest => GetStatisticDataResponse);
 
 rt::model! { read debug;
-/// GetStatisticData返回参数结构体
+/// GetStatisticData response structure.
 GetStatisticDataResponse {
-    /// 文件地址url
+    /// File address url
     "FilePath" file_path set_file_path: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetVendorHardware` (获取厂商硬件设备列表).
+/// Request of `GetVendorHardware` (Get the hardware device list of the manufacturer).
 ///
-/// 获取厂商硬件设备列表
+/// This API is used to get the hardware device list of the manufacturer.
 GetVendorHardwareRequest {
-    /// 页码
+    /// Page number
     ///
     /// Required.
     "PageNumber" page_number set_page_number: i64,
-    /// 页面数量
+    /// Page count
     ///
     /// Required.
     "PageSize" page_size set_page_size: i64,
-    /// 关键字
+    /// Keyword.
     "Keyword" keyword set_keyword: str,
-    /// 激活状态，
-    /// 空：全部；
-    /// 1:待激活；
-    /// 2:已激活；
+    /// Activation status
+    /// Empty: All;
+    /// 1: To be activated.
+    /// 2: Activated;
     "Status" status set_status: i64,
 } }
 rt::action!("mna", "2021-01-19", "GetVendorHardware", GetVendorHardwareRequest => GetVendorHardwareResponse);
 
 rt::model! { read debug;
-/// GetVendorHardware返回参数结构体
+/// GetVendorHardware response structure.
 GetVendorHardwareResponse {
-    /// 硬件信息列表
+    /// List of Hardware Information
     "VendorHardware" vendor_hardware set_vendor_hardware: list VendorHardware,
-    /// 设备总数
+    /// Total number of devices
     "Length" length set_length: i64,
-    /// 总页数
+    /// Total pages
     "TotalPage" total_page set_total_page: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GroupAddDevice` (分组添加设备).
+/// Request of `GroupAddDevice` (Adds a device to a group).
 ///
-/// 向已存在分组中添加设备
+/// Add device to already exist group
 GroupAddDeviceRequest {
-    /// 分组ID
+    /// group ID
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
-    /// 待添加的设备列表
+    /// Device list to be added
     ///
     /// Required.
     "DeviceList" device_list set_device_list: list String,
@@ -1891,24 +1851,24 @@ GroupAddDeviceRequest {
 rt::action!("mna", "2021-01-19", "GroupAddDevice", GroupAddDeviceRequest => GroupAddDeviceResponse);
 
 rt::model! { read debug;
-/// GroupAddDevice返回参数结构体
+/// GroupAddDevice response structure.
 GroupAddDeviceResponse {
-    /// 分组中的设备数量
+    /// Number of devices grouped in
     "DeviceNum" device_num set_device_num: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GroupDeleteDevice` (分组删除设备).
+/// Request of `GroupDeleteDevice` (Deletes a device in the group).
 ///
-/// 删除分组中的设备
+/// Delete devices in the group
 GroupDeleteDeviceRequest {
-    /// 分组ID
+    /// group ID
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
-    /// 待删除的设备列表
+    /// Device list to be deleted
     ///
     /// Required.
     "DeviceList" device_list set_device_list: list String,
@@ -1916,124 +1876,124 @@ GroupDeleteDeviceRequest {
 rt::action!("mna", "2021-01-19", "GroupDeleteDevice", GroupDeleteDeviceRequest => GroupDeleteDeviceResponse);
 
 rt::model! { read debug;
-/// GroupDeleteDevice返回参数结构体
+/// GroupDeleteDevice response structure.
 GroupDeleteDeviceResponse {
-    /// 分组中的设备数量
+    /// Number of devices grouped in
     "DeviceNum" device_num set_device_num: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 分组的基本信息
+/// Basic info of the group
 GroupInfo {
-    /// 分组ID
+    /// group ID
     "GroupId" group_id set_group_id: str,
-    /// 分组名
+    /// Group name
     "GroupName" group_name set_group_name: str,
-    /// 分组创建的时间，单位：ms
+    /// The time when the group is created, in ms.
     "CreateTime" create_time set_create_time: str,
-    /// 分组更新的时间，单位：ms
+    /// The time when the group is updated, in ms.
     "UpdateTime" update_time set_update_time: str,
-    /// 分组描述
+    /// Group description
     "Description" description set_description: str,
-    /// 分组中的设备数量
+    /// Number of devices grouped in
     "DeviceNum" device_num set_device_num: i64,
 } }
 
 rt::model! { both debug;
-/// 新建Hardware入参
+/// Create Hardware input parameters
 Hardware {
-    /// 硬件序列号
+    /// Hardware Serial Number
     ///
     /// Required.
     "SN" sn set_sn: str,
-    /// license计费模式：
-    /// 1，租户付费
-    /// 2，厂商月付费
-    /// 3，厂商永久授权
+    /// license billing mode:
+    /// 1. Tenant payment
+    /// 2: Manufacturer monthly payment
+    /// 3: Manufacturer permanent license
     ///
     /// Required.
     "LicenseChargingMode" license_charging_mode set_license_charging_mode: i64,
-    /// 设备描述
+    /// Device description
     "Description" description set_description: str,
-    /// 硬件ID，入参无需传递
+    /// Hardware ID. No need to pass as an input parameter.
     "HardwareId" hardware_id set_hardware_id: str,
 } }
 
 rt::model! { read debug;
-/// 硬件信息
+/// Hardware Information
 HardwareInfo {
-    /// 设备ID
+    /// device ID
     "DeviceId" device_id set_device_id: str,
-    /// 设备名称
+    /// Device name.
     "DeviceName" device_name set_device_name: str,
-    /// 激活时间
+    /// Activation time
     "ActiveTime" active_time set_active_time: str,
-    /// 最后在线时间
+    /// Last online time
     "LastOnlineTime" last_online_time set_last_online_time: str,
-    /// 备注
+    /// Remarks
     "Description" description set_description: str,
-    /// 厂商备注
+    /// vendor remarks
     "VendorDescription" vendor_description set_vendor_description: str,
-    /// license计费模式： 1，租户月付费 2，厂商月付费 3，license永久授权
-    /// 注：后续将废弃此参数，新接入请使用LicensePayMode和Payer
+    /// License billing mode: 1. Tenant monthly payment 2. Manufacturer monthly payment 3. Permanent license.
+    /// Note: This parameter will be subsequently deprecated. Please use LicensePayMode and Payer for new access.
     "LicenseChargingMode" license_charging_mode set_license_charging_mode: i64,
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 硬件序列号
+    /// Hardware Serial Number
     "SN" sn set_sn: str,
-    /// license授权有效期
-    /// 0：月度授权
-    /// 1：永久授权
+    /// Authorization validity period of license
+    /// 0: Monthly authorization
+    /// 1: Permanent license
     "LicensePayMode" license_pay_mode set_license_pay_mode: i64,
-    /// 付费方
-    /// 0：客户付费
-    /// 1：厂商付费
+    /// Payer
+    /// 0: Customer payment
+    /// 1: Manufacturer payment
     "Payer" payer set_payer: i64,
-    /// 设备分组ID
+    /// device group ID
     "GroupId" group_id set_group_id: str,
-    /// 设备分组名称
+    /// Device group name
     "GroupName" group_name set_group_name: str,
-    /// 设备无流量包处理方式，0: 按量付费，1: 截断加速
+    /// No traffic processing method for the device. 0: pay-as-you-go, 1: truncate and accelerate
     "FlowTrunc" flow_trunc set_flow_trunc: i64,
 } }
 
 rt::model! { read debug;
-/// 三层互通规则信息
+/// Layer 3 interconnection rule information
 L3ConnInfo {
-    /// 互通规则ID
+    /// Interconnection rule ID
     "L3ConnId" l3_conn_id set_l3_conn_id: str,
-    /// 互通设备ID
+    /// interworking device ID
     "DeviceId1" device_id1 set_device_id1: str,
-    /// 互通规则CIDR
+    /// Interconnection rule CIDR
     "Cidr1" cidr1 set_cidr1: str,
-    /// 互通设备ID
+    /// interworking device ID
     "DeviceId2" device_id2 set_device_id2: str,
-    /// 互通规则CIDR
+    /// Interconnection rule CIDR
     "Cidr2" cidr2 set_cidr2: str,
-    /// 互通规则启用状态
+    /// Rule Enable Status
     "Enable" enable set_enable: bool,
-    /// 互通规则描述
+    /// Interconnection rule description
     "Description" description set_description: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDeviceAccessRegions` (修改设备接入地域).
+/// Request of `ModifyDeviceAccessRegions` (Modify the device access region).
 ///
-/// 修改设备接入地域。
+/// This API is used to modify device connectivity regions.
 ModifyDeviceAccessRegionsRequest {
-    /// 设备ID
+    /// device ID
     ///
     /// Required.
     "DeviceIds" device_ids set_device_ids: list String,
-    /// 接入地域
+    /// Access region
     "AllowedRegions" allowed_regions set_allowed_regions: list String,
 } }
 rt::action!("mna", "2021-01-19", "ModifyDeviceAccessRegions", ModifyDeviceAccessRegionsRequest => ModifyDeviceAccessRegionsResponse);
 
 rt::model! { read debug;
-/// ModifyDeviceAccessRegions返回参数结构体
+/// ModifyDeviceAccessRegions response structure.
 ModifyDeviceAccessRegionsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2070,15 +2030,15 @@ ModifyDeviceAccessScopeResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyPackageRenewFlag` (修改流量包自动续费标识).
+/// Request of `ModifyPackageRenewFlag` (Modify the data transfer plan auto-renewal flag).
 ///
-/// 可开启/关闭流量包自动续费，不影响当前周期正在生效的流量包。
+/// Auto renewal of data transfer plans can be enabled or disabled, unaffected by ongoing effective plans in the current cycle.
 ModifyPackageRenewFlagRequest {
-    /// 流量包的唯一资源ID
+    /// Unique resource ID of the data transfer plan
     ///
     /// Required.
     "ResourceId" resource_id set_resource_id: str,
-    /// 自动续费标识。true代表自动续费，false代表不自动续费
+    /// Auto-renewal flag. true represents auto-renewal, false represents no auto-renewal.
     ///
     /// Required.
     "RenewFlag" renew_flag set_renew_flag: bool,
@@ -2086,244 +2046,244 @@ ModifyPackageRenewFlagRequest {
 rt::action!("mna", "2021-01-19", "ModifyPackageRenewFlag", ModifyPackageRenewFlagRequest => ModifyPackageRenewFlagResponse);
 
 rt::model! { read debug;
-/// ModifyPackageRenewFlag返回参数结构体
+/// ModifyPackageRenewFlag response structure.
 ModifyPackageRenewFlagResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 流量监控指标
+/// Traffic monitoring metrics
 MonitorData {
-    /// 时间点：s
+    /// Time point: s
     "Time" time set_time: str,
-    /// 业务指标（bps/ms/%）
+    /// Business Metric (bps/ms/%)
     "BusinessMetrics" business_metrics set_business_metrics: f64,
-    /// 网卡状态信息
+    /// Network interface status info
     "SlotNetInfo" slot_net_info set_slot_net_info: list SlotNetInfo,
 } }
 
 rt::model! { read debug;
-/// 网络详细信息
+/// Network details
 NetDetails {
-    /// 流量值（byte）
+    /// Traffic volume (byte)
     "Current" current set_current: f64,
-    /// 时间点，单位：s
+    /// Time point, unit: s
     "Time" time set_time: str,
 } }
 
 rt::model! { write debug;
-/// Request of `OrderFlowPackage` (订购流量包).
+/// Request of `OrderFlowPackage` (Subscribe to a data transfer plan).
 ///
-/// 购买预付费流量包
+/// Purchase a Prepaid Traffic Package
 OrderFlowPackageRequest {
-    /// 流量包规格类型。可取值如下：
-    /// DEVICE_1_FLOW_20G、DEVICE_2_FLOW_50G、
-    /// DEVICE_3_FLOW_100G、
-    /// DEVICE_5_FLOW_500G，分别代表20G、50G、100G、500G档位的流量包。
-    /// 档位也影响流量包可绑定的设备数量上限：
-    /// 20G：最多绑定1个设备
-    /// 50G：最多绑定2个设备
-    /// 100G：最多绑定3个设备
-    /// 500G：最多绑定5个设备
+    /// Traffic package specification type. Values are as follows:
+    /// DEVICE_1_FLOW_20G,DEVICE_2_FLOW_50G,
+    /// DEVICE_3_FLOW_100G,
+    /// DEVICE_5_FLOW_500G represents traffic packages of 20G, 50G, 100G, and 500G gear selection.
+    /// Gear selection also impacts the bandwidth cap of the data transfer plan.
+    /// 20G: Bind up to 1 device.
+    /// 50G: Bind up to 2 devices.
+    /// 100G: Bind up to 3 devices.
+    /// 500G: Bind up to 5 devices.
     ///
     /// Required.
     "PackageType" package_type set_package_type: str,
-    /// 流量包绑定的设备ID列表。捆绑设备个数上限取决于包的规格档位：
-    /// 20G：最多绑定1个设备
-    /// 50G：最多绑定2个设备
-    /// 100G：最多绑定3个设备
-    /// 500G：最多绑定5个设备
+    /// Device ID list bound to the data transfer plan. Number of bundled instances depends on the specification tiers of the plan.
+    /// 20G: Bind up to 1 device.
+    /// 50G: Bind up to 2 devices.
+    /// 100G: Bind up to 3 devices.
+    /// 500G: Bind up to 5 devices.
     ///
     /// Required.
     "DeviceList" device_list set_device_list: list String,
-    /// 是否自动续费，该选项和流量截断冲突，只能开启一个
+    /// Whether the service is automatically renewed conflicts with traffic truncation. You can only enable one option.
     ///
     /// Required.
     "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: bool,
-    /// 区域标识，0：中国境内，1：中国境外
+    /// Region flag. 0: Chinese mainland, 1: outside the Chinese mainland
     ///
     /// Required.
     "PackageRegion" package_region set_package_region: i64,
-    /// 是否开启流量截断功能，该选项和自动续费冲突
+    /// Whether traffic truncation is enabled. This option conflicts with auto renewal.
     "FlowTruncFlag" flow_trunc_flag set_flow_trunc_flag: bool,
-    /// 是否自动选择代金券，默认false。
-    /// 有多张券时的选择策略：按照可支付订单全部金额的券，先到期的券，可抵扣金额最大的券，余额最小的券，现金券 这个优先级进行扣券，且最多只抵扣一张券。
+    /// Whether to automatically select voucher. Default false.
+    /// Selection strategy for multiple vouchers: Deduct vouchers by this priority - voucher that can offset the total amount of the Payment Order, voucher with the earliest Expiration, voucher with the maximum deductible amount, voucher with the minimum balance, cash voucher. Only one voucher can be deducted at most.
     "AutoVoucher" auto_voucher set_auto_voucher: bool,
-    /// 指定代金券ID。自动选择代金券时此参数无效。目前只允许传入一张代金券。
-    /// 注：若指定的代金券不符合订单抵扣条件，则正常支付，不扣券
+    /// Designated voucher ID. This parameter is invalid when selecting voucher automatically. Only one voucher can be input.
+    /// Note: If the designated voucher does not meet the order deduction conditions, proceed with normal payment without deducting the voucher.
     "VoucherIds" voucher_ids set_voucher_ids: list String,
 } }
 rt::action!("mna", "2021-01-19", "OrderFlowPackage", OrderFlowPackageRequest => OrderFlowPackageResponse);
 
 rt::model! { read debug;
-/// OrderFlowPackage返回参数结构体
+/// OrderFlowPackage response structure.
 OrderFlowPackageResponse {
-    /// 流量包的唯一资源ID
+    /// Unique resource ID of the data transfer plan
     "ResourceId" resource_id set_resource_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 返回上报的订单信息
+/// Return the reported order information
 OrderInfo {
-    /// 父账号uin
+    /// Account uin of the parent account
     "Uin" uin set_uin: str,
-    /// 项目id
+    /// Project ID
     "ProjectId" project_id set_project_id: str,
-    /// 用量类型
+    /// Usage type
     "PackageType" package_type set_package_type: str,
-    /// 订单编号唯一标识符
+    /// Order number unique identifier
     "OrderId" order_id set_order_id: str,
-    /// 上报月份，默认当前月
+    /// Report month, current month by default
     "ReportMonth" report_month set_report_month: str,
-    /// 数据更新时间
+    /// Data update time
     "Updated" updated set_updated: str,
 } }
 
 rt::model! { write debug;
-/// Request of `OrderPerLicense` (订购一次性授权License).
+/// Request of `OrderPerLicense` (Purchase a single-use License).
 ///
-/// 购买一次性授权License
+/// Purchase a single-use License
 OrderPerLicenseRequest {
-    /// 购买永久授权License的设备ID，如果是厂商未激活设备采用HardwareId
+    /// Device ID for purchasing a permanent License. If it is an unactivated device from the manufacturer, use HardwareId.
     ///
     /// Required.
     "DeviceId" device_id set_device_id: str,
-    /// 设备类型，0: SDK，1: CPE，作为用户创建或激活设备时传0，作为厂商创建待激活设备时传1
+    /// Device type. 0: SDK, 1: CPE. Enter 0 when creating or activating a device as a user. Enter 1 when creating a device to be activated as a manufacturer.
     ///
     /// Required.
     "Type" r#type set_type: i64,
-    /// 购买失败后是否回滚（删除）设备，默认false，如果设备绑定了生效中的流量包则不能回滚。
+    /// Rollback or not (delete device) after purchase fail, default false. If the device is bound to a currently effective traffic package, rollback is not allowed.
     "RollBack" roll_back set_roll_back: bool,
-    /// 是否自动选择代金券，默认false。
-    /// 有多张券时的选择策略：按照可支付订单全部金额的券，先到期的券，可抵扣金额最大的券，余额最小的券，现金券 这个优先级进行扣券，且最多只抵扣一张券。
+    /// Whether to automatically select voucher. Default false.
+    /// Selection strategy for multiple vouchers: Deduct vouchers by this priority - voucher that can offset the total amount of the Payment Order, voucher with the earliest Expiration, voucher with the maximum deductible amount, voucher with the minimum balance, cash voucher. Only one voucher can be deducted at most.
     "AutoVoucher" auto_voucher set_auto_voucher: bool,
-    /// 指定代金券ID。自动选择代金券时此参数无效。目前只允许传入一张代金券。
-    /// 注：若指定的代金券不符合订单抵扣条件，则正常支付，不扣券
+    /// Designated voucher ID. This parameter is invalid when selecting voucher automatically. Only one voucher can be input.
+    /// Note: If the designated voucher does not meet the order deduction conditions, proceed with normal payment without deducting the voucher.
     "VoucherIds" voucher_ids set_voucher_ids: list String,
 } }
 rt::action!("mna", "2021-01-19", "OrderPerLicense", OrderPerLicenseRequest => OrderPerLicenseResponse);
 
 rt::model! { read debug;
-/// OrderPerLicense返回参数结构体
+/// OrderPerLicense response structure.
 OrderPerLicenseResponse {
-    /// 一次性授权License的资源ID
+    /// Resource ID of the single-use License
     "ResourceId" resource_id set_resource_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 此数据结构用来展示可用地域信息。
+/// This data structure displays available region information.
 RegionInfo {
-    /// 地域 ID。
+    /// Region ID.
     "RegionId" region_id set_region_id: str,
-    /// 地域名称。
+    /// Region name.
     "RegionName" region_name set_region_name: str,
-    /// 地域英文缩写。
+    /// English abbreviation of the region.
     "RegionAbbr" region_abbr set_region_abbr: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ReportOrder` (订单信息上报).
+/// Request of `ReportOrder` (Report order information).
 ///
-/// 用户上报自定义的订单信息，多网聚合加速（腾讯云聚通）服务将相关信息进行保存
+/// Users report custom order information, and the Multiple Network Acceleration service saves the information related to.
 ReportOrderRequest {
-    /// 订单编号唯一标识符
+    /// Order number unique identifier
     ///
     /// Required.
     "OrderId" order_id set_order_id: str,
-    /// 项目id
+    /// Project ID
     "ProjectId" project_id set_project_id: str,
-    /// 用量类型
+    /// Usage type
     "PackageType" package_type set_package_type: str,
-    /// 上报月份，默认当前月
+    /// Report month, current month by default
     "ReportMonth" report_month set_report_month: str,
 } }
 rt::action!("mna", "2021-01-19", "ReportOrder", ReportOrderRequest => ReportOrderResponse);
 
 rt::model! { read debug;
-/// ReportOrder返回参数结构体
+/// ReportOrder response structure.
 ReportOrderResponse {
-    /// 订单信息
+    /// Order information
     "OrderInfo" order_info set_order_info: obj OrderInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SetNotifyUrl` (设置用户流量告警信息).
+/// Request of `SetNotifyUrl` (Set user traffic alarm info).
 ///
-/// 设置用户流量告警信息接口，通过该接口设置流量包告警阈值以及告警时回调的url和key
+/// This API is used to set user traffic alarm information. Use this API setting to configure the data transfer plan alarm threshold as well as the callback url and key when an alarm is generated.
 SetNotifyUrlRequest {
-    /// 告警通知回调url
+    /// Alarm notification callback url
     ///
     /// Required.
     "NotifyUrl" notify_url set_notify_url: str,
-    /// 告警通知回调key
+    /// Alarm notification callback key
     ///
     /// Required.
     "CallbackKey" callback_key set_callback_key: str,
-    /// 流量包的告警阈值
+    /// Alarm threshold of the data transfer plan
     "AlarmValue" alarm_value set_alarm_value: i64,
 } }
 rt::action!("mna", "2021-01-19", "SetNotifyUrl", SetNotifyUrlRequest => SetNotifyUrlResponse);
 
 rt::model! { read debug;
-/// SetNotifyUrl返回参数结构体
+/// SetNotifyUrl response structure.
 SetNotifyUrlResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 网卡流量指标数据
+/// NIC traffic metric data
 SlotNetInfo {
-    /// 网卡名
+    /// NIC Name
     "NetInfoName" net_info_name set_net_info_name: str,
-    /// 公网IP
+    /// Public IP address
     "PublicIP" public_ip set_public_ip: str,
-    /// 指标数据（bps/ms/%）
+    /// Metric data (bps/ms/%)
     "Current" current set_current: f64,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateApplicationInfo` (更新应用信息).
+/// Request of `UpdateApplicationInfo` (Update application information).
 ///
-/// 更新应用信息
+/// Update application information
 UpdateApplicationInfoRequest {
-    /// 应用ID
+    /// Application ID
     ///
     /// Required.
     "MpApplicationId" mp_application_id set_mp_application_id: str,
-    /// 新建应用的应用名
+    /// Application name of the created app
     "MpApplicationName" mp_application_name set_mp_application_name: str,
-    /// 新建设备的备注
+    /// Remark of the created device
     "Remark" remark set_remark: str,
-    /// 接入环境。0：公有云网关；1：自有网关；2：公有云网关和自有网关。不填默认公有云网关。 具体含义： 公有云网关：即该设备只能接入公有云网关（就近接入） 自有网关：即该设备只能接入已经注册上线的自有网关（就近接入或固定ip接入） 公有云网关和自有网关：即该设备同时可以接入公有云网关和已经注册上线的自有网关（就近接入或固定ip接入）
+    /// Access environment. 0: public cloud gateway; 1: private gateway; 2: public cloud gateway and private gateway. By default if left blank, public cloud gateway is selected. Specific meaning: Public cloud gateway: The device can only connect to public cloud gateway (Proximity access). Private gateway: The device can only connect to already launched private gateway (Proximity access or fixed ip access). Public cloud gateway and private gateway: The device can also connect to both public cloud gateway and already launched private gateway (Proximity access or fixed ip access).
     "AccessScope" access_scope set_access_scope: i64,
 } }
 rt::action!("mna", "2021-01-19", "UpdateApplicationInfo", UpdateApplicationInfoRequest => UpdateApplicationInfoResponse);
 
 rt::model! { read debug;
-/// UpdateApplicationInfo返回参数结构体
+/// UpdateApplicationInfo response structure.
 UpdateApplicationInfoResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `UpdateApplicationKey` (更新应用密钥).
+/// Request of `UpdateApplicationKey` (Update the application key).
 ///
-/// 更新应用密钥
+/// Update application key
 UpdateApplicationKeyRequest {
-    /// 应用的base64密钥字符串
+    /// base64 key string of the application
     ///
     /// Required.
     "MpApplicationKey" mp_application_key set_mp_application_key: str,
-    /// 应用ID
+    /// Application ID
     ///
     /// Required.
     "MpApplicationId" mp_application_id set_mp_application_id: str,
@@ -2339,7 +2299,7 @@ impl ::core::fmt::Debug for UpdateApplicationKeyRequest {
 rt::action!("mna", "2021-01-19", "UpdateApplicationKey", UpdateApplicationKeyRequest => UpdateApplicationKeyResponse);
 
 rt::model! { read debug;
-/// UpdateApplicationKey返回参数结构体
+/// UpdateApplicationKey response structure.
 UpdateApplicationKeyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2371,193 +2331,193 @@ UpdateCustomerGatewayClusterResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateDevice` (更新设备).
+/// Request of `UpdateDevice` (Update a device).
 ///
-/// 更新设备信息
+/// Update device information
 UpdateDeviceRequest {
-    /// 设备id
+    /// Device ID
     ///
     /// Required.
     "DeviceId" device_id set_device_id: str,
-    /// 设备名称
+    /// Device name.
     "DeviceName" device_name set_device_name: str,
-    /// 设备备注
+    /// device Remarks
     "Remark" remark set_remark: str,
-    /// 更新设备网络信息
+    /// Update device network info
     "UpdateNetInfo" update_net_info set_update_net_info: list UpdateNetInfo,
-    /// 设备无流量包处理方式，0: 按量付费，1: 截断加速
+    /// No traffic processing method for the device. 0: pay-as-you-go, 1: truncate and accelerate
     "FlowTrunc" flow_trunc set_flow_trunc: i64,
 } }
 rt::action!("mna", "2021-01-19", "UpdateDevice", UpdateDeviceRequest => UpdateDeviceResponse);
 
 rt::model! { read debug;
-/// UpdateDevice返回参数结构体
+/// UpdateDevice response structure.
 UpdateDeviceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateGroup` (更新分组信息).
+/// Request of `UpdateGroup` (Update group information).
 ///
-/// 更新分组备注
+/// Update group remark
 UpdateGroupRequest {
-    /// 分组ID
+    /// group ID
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
-    /// 分组备注
+    /// Group remark
     "Description" description set_description: str,
 } }
 rt::action!("mna", "2021-01-19", "UpdateGroup", UpdateGroupRequest => UpdateGroupResponse);
 
 rt::model! { read debug;
-/// UpdateGroup返回参数结构体
+/// UpdateGroup response structure.
 UpdateGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateHardware` (更新硬件信息).
+/// Request of `UpdateHardware` (Refresh hardware info).
 ///
-/// 更新硬件信息
+/// Refresh hardware info
 UpdateHardwareRequest {
-    /// 硬件ID
+    /// Hardware ID
     ///
     /// Required.
     "HardwareId" hardware_id set_hardware_id: str,
-    /// 硬件序列号
+    /// Hardware Serial Number
     "SN" sn set_sn: str,
-    /// 设备备注
+    /// device Remarks
     "Description" description set_description: str,
 } }
 rt::action!("mna", "2021-01-19", "UpdateHardware", UpdateHardwareRequest => UpdateHardwareResponse);
 
 rt::model! { read debug;
-/// UpdateHardware返回参数结构体
+/// UpdateHardware response structure.
 UpdateHardwareResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateL3Cidr` (更新互通规则CIDR).
+/// Request of `UpdateL3Cidr` (Update the interconnection rule CIDR).
 ///
-/// 更新互通规则CIDR
+/// Update the interconnection rule CIDR
 UpdateL3CidrRequest {
-    /// 互通规则ID
+    /// Interconnection rule ID
     ///
     /// Required.
     "L3ConnId" l3_conn_id set_l3_conn_id: str,
-    /// 互通规则CIDR
+    /// Interconnection rule CIDR
     ///
     /// Required.
     "Cidr1" cidr1 set_cidr1: str,
-    /// 互通设备ID
+    /// interworking device ID
     "DeviceId1" device_id1 set_device_id1: str,
-    /// 互通设备ID
+    /// interworking device ID
     "DeviceId2" device_id2 set_device_id2: str,
-    /// 互通规则CIDR
+    /// Interconnection rule CIDR
     "Cidr2" cidr2 set_cidr2: str,
 } }
 rt::action!("mna", "2021-01-19", "UpdateL3Cidr", UpdateL3CidrRequest => UpdateL3CidrResponse);
 
 rt::model! { read debug;
-/// UpdateL3Cidr返回参数结构体
+/// UpdateL3Cidr response structure.
 UpdateL3CidrResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateL3Conn` (更新互通规则备注).
+/// Request of `UpdateL3Conn` (Update the remark of an interconnection rule).
 ///
-/// 更新互通规则备注
+/// Update the interconnection rule remark
 UpdateL3ConnRequest {
-    /// 互通规则ID
+    /// Interconnection rule ID
     ///
     /// Required.
     "L3ConnId" l3_conn_id set_l3_conn_id: str,
-    /// 互通规则备注
+    /// Interconnection rule remark
     "Description" description set_description: str,
 } }
 rt::action!("mna", "2021-01-19", "UpdateL3Conn", UpdateL3ConnRequest => UpdateL3ConnResponse);
 
 rt::model! { read debug;
-/// UpdateL3Conn返回参数结构体
+/// UpdateL3Conn response structure.
 UpdateL3ConnResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateL3Switch` (修改互通规则开关).
+/// Request of `UpdateL3Switch` (Modify the interconnection rule switch).
 ///
-/// 更新互通规则开关
+/// Update the interconnection rule switch
 UpdateL3SwitchRequest {
-    /// 互通规则ID
+    /// Interconnection rule ID
     ///
     /// Required.
     "L3ConnId" l3_conn_id set_l3_conn_id: str,
-    /// 互通规则开关
+    /// Interconnection rule switch
     "Enable" enable set_enable: bool,
 } }
 rt::action!("mna", "2021-01-19", "UpdateL3Switch", UpdateL3SwitchRequest => UpdateL3SwitchResponse);
 
 rt::model! { read debug;
-/// UpdateL3Switch返回参数结构体
+/// UpdateL3Switch response structure.
 UpdateL3SwitchResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 更新设备网络状态信息
+/// Update device network status information
 UpdateNetInfo {
-    /// 网络类型：
-    /// 0:数据
+    /// Network type:
+    /// Data
     /// 1:Wi-Fi
     "Type" r#type set_type: i64,
-    /// 启用/禁用
+    /// Enable or disable.
     "DataEnable" data_enable set_data_enable: bool,
-    /// 上行限速：bit
+    /// Uplink speed limit: bit
     "UploadLimit" upload_limit set_upload_limit: i128,
-    /// 下行限速：bit
+    /// Downstream speed limit: bit.
     "DownloadLimit" download_limit set_download_limit: i128,
-    /// 网卡名
+    /// NIC Name
     "NetInfoName" net_info_name set_net_info_name: str,
 } }
 
 rt::model! { read debug;
-/// 厂商硬件详细信息
+/// Manufacturer Hardware Information
 VendorHardware {
-    /// 硬件id
+    /// Hardware id
     "HardwareId" hardware_id set_hardware_id: str,
-    /// 硬件序列号
+    /// Hardware Serial Number
     "SN" sn set_sn: str,
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 激活状态， 空：全部； 1:待激活； 2:已激活
+    /// Activation status, empty: all; 1: to be activated; 2: activated
     "Status" status set_status: i64,
-    /// 激活时间
+    /// Activation time
     "ActiveTime" active_time set_active_time: str,
-    /// 厂商备注
+    /// vendor remarks
     "Description" description set_description: str,
-    /// 设备id
+    /// Device ID
     "DeviceId" device_id set_device_id: str,
-    /// license计费模式： 1，租户月付费 2，厂商月付费 3，license永久授权
-    /// 注：设备为租户付费且未激活（未选择月付还是永久付费）时，此参数返回1，仅代表租户付费。后续将废弃此参数，新接入请使用LicensePayMode和Payer
+    /// License billing mode: 1. Tenant monthly payment 2. Manufacturer monthly payment 3. Permanent license.
+    /// Note: When the device is paid by the tenant and inactive (not selected for monthly or permanent payment), this parameter returns 1, indicating only that the tenant has paid. This parameter will be subsequently deprecated. For new access, please use LicensePayMode and Payer.
     "LicenseChargingMode" license_charging_mode set_license_charging_mode: i64,
-    /// 最后在线时间
+    /// Last online time
     "LastOnlineTime" last_online_time set_last_online_time: str,
-    /// license授权有效期
-    /// 0：月度授权
-    /// 1：永久授权
-    /// -1：未知
+    /// Authorization validity period
+    /// 0: Monthly authorization
+    /// 1: Permanent license
+    /// -1: Unknown
     "LicensePayMode" license_pay_mode set_license_pay_mode: i64,
-    /// 付费方
-    /// 0：客户付费
-    /// 1：厂商付费
+    /// Payer
+    /// 0: Customer payment
+    /// 1: Manufacturer payment
     "Payer" payer set_payer: i64,
 } }

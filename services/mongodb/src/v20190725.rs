@@ -5,33 +5,33 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { write debug;
-/// 修改实例节点详情。
+/// Node details of the instance to be modified.
 AddNodeList {
-    /// 需要新增的节点角色。
-    /// - SECONDARY：Mongod 节点。
-    /// - READONLY：只读节点。
-    /// - MONGOS：Mongos 节点。
+    /// Roles of nodes to be added.
+    /// - SECONDARY: Mongod node.
+    /// - READONLY: read-only node.
+    /// - MONGOS: Mongos node.
     ///
     /// Required.
     "Role" role set_role: str,
-    /// 节点所对应的可用区。当前支持的可用区，请参见[地域和可用区](https://cloud.tencent.com/document/product/240/3637)。
-    /// - 单可用区，所有节点在同一可用区。
-    /// - 多可用区：当前标准规格是三可用区分布，主从节点不在同一可用区，需注意配置新增节点对应的可用区，且新增后必须满足任意2个可用区节点数大于第3个可用区原则。
+    /// AZ corresponding to the node. For the currently supported AZs, see [Regions and AZs](https://www.tencentcloud.com/document/product/240/3637?from_cn_redirect=1).
+    /// - Single AZ: All nodes are in the same AZ.
+    /// - Multiple AZs: The current standard specification involves three AZs. The primary and secondary nodes are not in the same AZ. Note: AZs corresponding to the nodes to be added should be specified. After addition, the number of nodes in any 2 AZs should be greater than that in the third AZ.
     ///
     /// Required.
     "Zone" zone set_zone: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AssignProject` (指定云数据库实例的所属项目).
+/// Request of `AssignProject` (Specifies the project to which a TencentDB instance belongs).
 ///
-/// 本接口(AssignProject)用于指定云数据库实例的所属项目。
+/// This API is used to specify the project of a TencentDB for MongoDB instance.
 AssignProjectRequest {
-    /// 实例 ID 列表，请登录[MongoDB 控制台](https://console.cloud.tencent.com/mongodb)在实例列表复制实例 ID。
+    /// Instance ID list. Log in to the [TencentDB for MongoDB console](https://console.cloud.tencent.com/MongoDB) and copy the instance ID from the instance list.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 项目ID，用户已创建项目的唯一ID。请在控制台账号中心的[项目管理](https://console.cloud.tencent.com/project)中复制项目 ID。
+    /// Project ID, the unique ID of the project created by the user. Go to the [project management](https://console.cloud.tencent.com/project) area of the account center in the console to copy the project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: i128,
@@ -39,9 +39,9 @@ AssignProjectRequest {
 rt::action!("mongodb", "2019-07-25", "AssignProject", AssignProjectRequest => AssignProjectResponse);
 
 rt::model! { read debug;
-/// AssignProject返回参数结构体
+/// AssignProject response structure.
 AssignProjectResponse {
-    /// 返回的异步任务ID列表。
+    /// Lists async task ids returned.
     "FlowIds" flow_ids set_flow_ids: list i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -89,193 +89,198 @@ AuditInstance {
 } }
 
 rt::model! { read debug;
-/// 审计日志
+/// Audit log
 AuditLog {
-    /// 影响行数
+    /// Number of affected rows
     "AffectRows" affect_rows set_affect_rows: i128,
-    /// 操作类型。如：grantRolesToRole、dropRole等。
+    /// Operation type. For example: grantRolesToRole, dropRole.
     "Atype" atype set_atype: str,
-    /// 执行时间。单位为：ms。
+    /// Execution time. Unit: ms.
     "ExecTime" exec_time set_exec_time: i128,
-    /// 客户端地址。
+    /// Client IP address.
     "Host" host set_host: str,
-    /// 操作参数。包含操作的详细参数信息。
+    /// Operation parameter. Includes operation parameter information.
     "Param" param set_param: str,
-    /// 执行结果。0表示成功，非0表示失败。
+    /// Execution result. 0 indicates success, non-0 indicates failure.
     "Result" result set_result: i64,
-    /// 用户角色列表。格式为：role@db,role@db。
+    /// User role list. Format: role@db,role@db.
     "Roles" roles set_roles: str,
-    /// 操作时间戳。格式为：YYYY-MM-DD HH:mm:ss。
+    /// Operation timestamp. Format: YYYY-MM-DD HH:mm:ss.
     "Timestamp" timestamp set_timestamp: str,
-    /// 用户名。格式为：user@db。
+    /// Username. Format: user@db.
     "User" user set_user: str,
 } }
 
 rt::model! { read debug;
-/// 审计日志文件
+/// Audit log file.
 AuditLogFile {
-    /// 审计日志文件名称。
+    /// Audit log file name.
     "FileName" file_name set_file_name: str,
-    /// 审计日志文件创建时间。格式为 : "2019-03-20 17:09:13"。
+    /// Creation time of the audit log file, in the format: "2019-03-20 17:09:13".
     "CreateTime" create_time set_create_time: str,
-    /// 文件状态值。可能返回的值为：
-    /// "creating" - 生成中；
-    /// "failed" - 创建失败；
-    /// "success" - 已生成。
+    /// File status value. May return the following values:
+    /// "creating" - generating
+    /// "Failed" - Creation failed.
+    /// "success" - generated.
     "Status" status set_status: str,
-    /// 文件大小，单位为 KB。
+    /// File size in KB.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FileSize" file_size set_file_size: i128,
-    /// 审计日志下载地址。
+    /// Download URL for the audit log.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DownloadUrl" download_url set_download_url: str,
-    /// 错误信息。
+    /// Error message.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrMsg" err_msg set_err_msg: str,
-    /// 下载进度
+    /// Download progress
     "ProgressRate" progress_rate set_progress_rate: i128,
 } }
 
 rt::model! { write debug;
-/// 审计日志过滤条件
+/// Audit log filter criteria
 AuditLogFilter {
-    /// 客户端地址。
+    /// Client IP address.
     "Host" host set_host: list String,
-    /// 用户名。
+    /// Username.
     "User" user set_user: list String,
-    /// 执行时间。单位为：ms。表示筛选执行时间大于该值的审计日志。
+    /// Execution time. Unit: ms. Filter audit logs with execution time more than this value.
     "ExecTime" exec_time set_exec_time: i128,
-    /// 影响行数。表示筛选影响行数大于该值的审计日志。
+    /// Number of affected rows. Filter audit logs with affected rows more than this value.
     "AffectRows" affect_rows set_affect_rows: i128,
-    /// 操作类型。
+    /// Operation type.
     "Atype" atype set_atype: list String,
-    /// 执行结果。
+    /// Execution result.
     "Result" result set_result: list String,
-    /// 根据此关键字过滤日志
+    /// Filter logs using this keyword
     "Param" param set_param: list String,
 } }
 
 rt::model! { both debug;
-/// 用户权限
+/// User Permissions
 Auth {
-    /// 当前账号具有的权限信息。
-    /// - 0：无权限。
-    /// - 1：只读。
-    /// - 3：读写。
+    /// Permission information of the current account.
+    /// - 0: no permissions.
+    /// - 1: read-only.
+    /// - 3: read-write.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Mask" mask set_mask: i64,
-    /// 指具有当前账号权限的数据库名。
-    /// - \* ：表示所有数据库。
-    /// - db.name：表示特定 name 的数据库。
+    /// Specifies the name of the database that has the current account permissions.
+    /// - \*: indicates all databases.
+    /// - db.name: indicates the database with a specific name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "NameSpace" name_space set_name_space: str,
 } }
 
 rt::model! { read debug;
-/// 备份下载任务
+/// Backup download task information
 BackupDownloadTask {
-    /// 任务创建时间。
+    /// Task creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 备份文件名。
+    /// Backup file name.
     "BackupName" backup_name set_backup_name: str,
-    /// 分片名称。
+    /// Shard name.
     "ReplicaSetId" replica_set_id set_replica_set_id: str,
-    /// 备份数据大小，单位：字节。
+    /// Backup data size, in bytes.
     "BackupSize" backup_size set_backup_size: i64,
-    /// 任务状态。
-    /// - 0：等待执行。
-    /// - 1：正在下载。
-    /// - 2：下载完成。
-    /// - 3：下载失败。
-    /// - 4：等待重试。
+    /// Task status.
+    /// - 0: wait for execution.
+    /// - 1: downloading.
+    /// - 2: download completed.
+    /// - 3: download failed.
+    /// - 4: wait for retry.
     "Status" status set_status: i64,
-    /// 任务进度百分比。
+    /// Task progress percentage.
     "Percent" percent set_percent: i64,
-    /// 耗时，单位为秒。
+    /// Duration, in seconds.
     "TimeSpend" time_spend set_time_spend: i64,
-    /// 备份数据下载链接。
+    /// Download link for backup data.
     "Url" url set_url: str,
-    /// 备份方式。
-    /// - 0：逻辑备份。
-    /// - 1：物理备份。
-    /// - 3：快照备份。
-    /// **说明**:
-    /// 1. 通用版实例支持逻辑备份与物理备份。云盘版实例支持物理备份与快照备份，暂不支持逻辑备份。
-    /// 2. 实例开通存储加密，则备份方式不能为物理备份。
+    /// Backup method.
+    /// - 0: logical backup.
+    /// - 1: physical backup.
+    /// - 3: snapshot backup.
+    /// **Note**:
+    /// 1. The General Edition instance supports logical and physical backup. The Cloud Disk Edition instance supports physical and snapshot backup, but does not support logical backup currently.
+    /// 2. Physical backup is not supported when storage encryption is enabled for the instance.
     "BackupMethod" backup_method set_backup_method: i64,
-    /// 发起备份时指定的备注信息。
+    /// Specified remarks for initiating backup tasks.
     "BackupDesc" backup_desc set_backup_desc: str,
-    /// 地区信息。
+    /// Region information.
     "Region" region set_region: str,
-    /// Bucket信息。
+    /// Bucket information.
     "Bucket" bucket set_bucket: str,
 } }
 
 rt::model! { read debug;
-/// 创建备份下载任务结果。
+/// Result of creating a backup download task.
 BackupDownloadTaskStatus {
-    /// 分片名。
+    /// Shard name.
     "ReplicaSetId" replica_set_id set_replica_set_id: str,
-    /// 任务当前状态。
-    /// - 0：等待执行。
-    /// - 1：正在下载。
-    /// - 2：下载完成。
-    /// - 3：下载失败。
-    /// - 4：等待重试。
+    /// Current status of the task.
+    /// - 0: wait for execution.
+    /// - 1: downloading.
+    /// - 2: download completed.
+    /// - 3: download failed.
+    /// - 4: wait for retry.
     "Status" status set_status: i64,
 } }
 
 rt::model! { read debug;
-/// 备份信息。
+/// Backup information.
 BackupInfo {
-    /// 实例ID。
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 备份方式。
+    /// Backup method.
     ///
-    /// - 0：自动备份。
-    /// - 1：手动备份。
+    /// - 0: Automatic backup.
+    /// - 1: Manual backup.
     "BackupType" backup_type set_backup_type: i128,
-    /// 备份文件名称。
+    /// Backup file name.
     "BackupName" backup_name set_backup_name: str,
-    /// 备份任务备注信息。
+    /// Backup task notes.
     "BackupDesc" backup_desc set_backup_desc: str,
-    /// 备份文件大小，单位：KB。
+    /// Backup file size, in KB.
     "BackupSize" backup_size set_backup_size: i128,
-    /// 备份开始时间。
+    /// Backup start time.
     "StartTime" start_time set_start_time: str,
-    /// 备份结束时间。
+    /// Backup end time.
     "EndTime" end_time set_end_time: str,
-    /// 备份状态。
+    /// Backup status.
     ///
-    /// - 1：备份中。
-    /// - 2：备份成功。
+    /// - 1: Backup in progress.
+    /// - 2: Backup successful.
     "Status" status set_status: i128,
-    /// 备份方式。
+    /// Backup method.
     ///
-    /// - 0：逻辑备份。
-    /// - 1：物理备份。
-    /// - 3：快照备份。
-    /// 说明:
-    /// - 通用版实例支持逻辑备份与物理备份。云盘版实例支持物理备份与快照备份，暂不支持逻辑备份。
-    /// - 实例开通存储加密，则备份方式不能为物理备份。
+    /// - 0: Logical backup.
+    /// - 1: Physical backup.
+    /// - 3: Snapshot backup.
+    /// Description:
+    /// - The General Edition instance supports logical and physical backup. The Cloud Disk Edition instance supports physical and snapshot backup, but does not support logical backup currently.
+    /// - If storage encryption is activated for the instance, physical backup is not supported.
     "BackupMethod" backup_method set_backup_method: i128,
-    /// 备份记录 ID。
+    /// Backup record ID.
     "BackId" back_id set_back_id: i64,
-    /// 备份删除时间。
+    /// Backup deletion time.
     "DeleteTime" delete_time set_delete_time: str,
-    /// 异地备份地域。
+    /// Backup region in a different location.
     "BackupRegion" backup_region set_backup_region: str,
-    /// 备份支持的回档时间。
+    /// Rollback time supported by the backup.
     "RestoreTime" restore_time set_restore_time: str,
 } }
 
 rt::model! { read debug;
-/// 实例备份总大小
+/// Total size of instance backup
 BackupTotalSize {
-    /// 全量备份总大小，单位字节
+    /// Total size of full backup, in bytes
     "SnapshotSize" snapshot_size set_snapshot_size: i64,
-    /// 增量备份总大小
+    /// Incremental backup total size
     "OplogSize" oplog_size set_oplog_size: i64,
-    /// 免费额度
+    /// free quota
     "FreeQuota" free_quota set_free_quota: i64,
 } }
 
@@ -313,22 +318,22 @@ CheckDBInstanceElasticCpuScalableResponse {
 } }
 
 rt::model! { read debug;
-/// 客户端连接信息，包括客户端IP和连接数
+/// Client connection information, including client IP and number of connections
 ClientConnection {
-    /// 连接的客户端 IP。
+    /// IP address of the connected client.
     "IP" ip set_ip: str,
-    /// 对应客户端 IP 的连接数。
+    /// Number of connections corresponding to the client IP address.
     "Count" count set_count: i128,
-    /// 是否为内部 IP。
+    /// Whether it is an internal IP address.
     "InternalService" internal_service set_internal_service: bool,
 } }
 
 rt::model! { write debug;
-/// Request of `CloseAuditService` (关闭审计).
+/// Request of `CloseAuditService` (Disabling Audit).
 ///
-/// 本接口（CloseAuditService）用于关闭审计服务
+/// This API is used to close the audit service.
 CloseAuditServiceRequest {
-    /// 实例ID，格式如：cmgo-test1234，与云数据库控制台页面中显示的实例 ID 相同。
+    /// Instance ID, in the format of cmgo-test1234. It is the same as the instance ID displayed on the TencentDB console page.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -336,38 +341,38 @@ CloseAuditServiceRequest {
 rt::action!("mongodb", "2019-07-25", "CloseAuditService", CloseAuditServiceRequest => CloseAuditServiceResponse);
 
 rt::model! { read debug;
-/// CloseAuditService返回参数结构体
+/// CloseAuditService response structure.
 CloseAuditServiceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `CreateAccountUser` (创建账号).
+/// Request of `CreateAccountUser` (Creates an account).
 ///
-/// 本接口（CreateAccountUser）用于自定义实例访问账号。
+/// This API is used to customize an account to access the instance.
 CreateAccountUserRequest {
-    /// 实例 ID。例如：cmgo-p8vn****。请登录 [MongoDB 控制台](https://console.cloud.tencent.com/mongodb)在实例列表复制实例 ID。
+    /// Instance ID. For example, cmgo-p8vn****. Log in to the [TencentDB for MongoDB console](https://console.cloud.tencent.com/MongoDB), and copy the instance ID from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 新账号名称。其格式要求如下：
-    /// - 字符范围[1,64]。
-    /// - 可输入[A,Z]、[a,z]、[1,9]范围的字符以及下划线“\_”与短划线“-”。
+    /// New account name. The format requirements are as follows:
+    /// - The value range for the character length is [1, 64].
+    /// - Allowed characters include uppercase letters, lowercase letters, digits (1–9), underscores (\_), and hyphens (-).
     ///
     /// Required.
     "UserName" user_name set_user_name: str,
-    /// 新账号密码。密码复杂度要求如下：
-    /// - 字符长度范围[8,32]。
-    /// - 至少包含字母、数字和特殊字符（叹号“!”、at"@"、井号“#”、百分号“%”、插入符“^”、星号“\*”、小括号“()”、下划线“\_”）中的两种。
+    /// New account password. The password complexity requirements are as follows:
+    /// - The value range for the character length is [8, 32].
+    /// - It should include at least two of the following: letters, digits, and special characters (the exclamation mark (!), at sign (@), number sign (#), percent sign (%), caret (^), asterisk (*), parentheses (), and underscore (_)).
     ///
     /// Required.
     "Password" password set_password: str,
-    /// mongouser 账号对应的密码。mongouser 为系统默认账号，即为创建实例时，设置的密码。
+    /// Password corresponding to the mongouser account. mongouser is the default account of the system; it indicates the password set during instance creation.
     "MongoUserPassword" mongo_user_password set_mongo_user_password: str,
-    /// 账号备注信息。
+    /// Account remarks.
     "UserDesc" user_desc set_user_desc: str,
-    /// 账号的读写权限信息。
+    /// Read/Write permission information of the account.
     "AuthRole" auth_role set_auth_role: list Auth,
 } }
 impl ::core::fmt::Debug for CreateAccountUserRequest {
@@ -385,9 +390,9 @@ impl ::core::fmt::Debug for CreateAccountUserRequest {
 rt::action!("mongodb", "2019-07-25", "CreateAccountUser", CreateAccountUserRequest => CreateAccountUserResponse);
 
 rt::model! { read debug;
-/// CreateAccountUser返回参数结构体
+/// CreateAccountUser response structure.
 CreateAccountUserResponse {
-    /// 创建任务ID。
+    /// Creates a task ID.
     "FlowId" flow_id set_flow_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -436,26 +441,25 @@ CreateAuditLogFileResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateBackupDBInstance` (备份实例接口).
+/// Request of `CreateBackupDBInstance` (Creates instance backups).
 ///
-/// 本接口（CreateBackupDBInstance）用于备份实例。
+/// This API is used to back up an instance.
 CreateBackupDBInstanceRequest {
-    /// 实例 ID。例如：cmgo-p8vn****。请登录 [MongoDB 控制台](https://console.cloud.tencent.com/mongodb)在实例列表复制实例 ID。
+    /// Instance ID. For example, cmgo-p8vn****. Log in to the [TencentDB for MongoDB console](https://console.cloud.tencent.com/MongoDB) and copy the instance ID from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 设置备份方式。
-    ///
-    /// - 0：逻辑备份。
-    /// - 1：物理备份。
-    /// - 3：快照备份。
-    /// 说明:
-    /// - 通用版实例支持逻辑备份与物理备份。云盘版实例支持物理备份与快照备份，暂不支持逻辑备份。
-    /// - 实例开通存储加密，则备份方式不能为物理备份。
+    /// Sets the backup method.
+    /// - 0: logical backup.
+    /// - 1: physical backup.
+    /// - 3: snapshot backup.
+    /// **Note**:
+    /// 1. The General Edition instance supports logical and physical backup. The Cloud Disk Edition instance supports physical and snapshot backup, but does not support logical backup currently.
+    /// 2. Physical backup is not supported when storage encryption is enabled for the instance.
     ///
     /// Required.
     "BackupMethod" backup_method set_backup_method: i64,
-    /// 备份备注信息。
+    /// Backup remarks information.
     "BackupRemark" backup_remark set_backup_remark: str,
     /// 保存天数，-2-永久保留（不定期保留），-1-跟随长期保留时长，0-按配置天数，1~7300-自定义天数（最长20年）
     ///
@@ -465,30 +469,30 @@ CreateBackupDBInstanceRequest {
 rt::action!("mongodb", "2019-07-25", "CreateBackupDBInstance", CreateBackupDBInstanceRequest => CreateBackupDBInstanceResponse);
 
 rt::model! { read debug;
-/// CreateBackupDBInstance返回参数结构体
+/// CreateBackupDBInstance response structure.
 CreateBackupDBInstanceResponse {
-    /// 查询备份流程的状态。
+    /// Request ID.
     "AsyncRequestId" async_request_id set_async_request_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateBackupDownloadTask` (创建备份下载任务).
+/// Request of `CreateBackupDownloadTask` (Creates a backup download task).
 ///
-/// 本接口用来创建某个备份文件的下载任务
+/// This API is used to create a backup download task.
 CreateBackupDownloadTaskRequest {
-    /// 实例ID。请登录 [MongoDB 控制台](https://console.cloud.tencent.com/mongodb)在实例列表复制实例 ID。
+    /// Instance ID. Log in to the [TencentDB for MongoDB console](https://console.cloud.tencent.com/mongodb), and copy the instance ID from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 要下载的备份文件名。请通过 [DescribeDBBackups](https://cloud.tencent.com/document/product/240/38574) 接口获取。
+    /// Name of the backup file to be downloaded. The [DescribeDBBackups](https://www.tencentcloud.com/document/product/240/38574?from_cn_redirect=1) API can be called to obtain it.
     ///
     /// Required.
     "BackupName" backup_name set_backup_name: str,
-    /// 指定要下载的副本集节点 ID 或分片集群的分片节点 ID 列表。
-    /// - 如副本集实例 ID 为 cmgo-p8vnipr5，示例：BackupSets.0=cmgo-p8vnipr5_0，可下载全量数据。
-    /// - 如分片集群实例 ID 为 cmgo-p8vnipr5，示例：BackupSets.0=cmgo-p8vnipr5_0&BackupSets.1=cmgo-p8vnipr5_1，即下载分片0和分片1的数据。分片集群如需全量下载，请按示例方式传入全部分片名称。
+    /// Specifies the node ID of the replica set to be downloaded or the shard node ID list of the sharded cluster.
+    /// - If the replica set instance ID is cmgo-p8vnipr5, for example, BackupSets.0=cmgo-p8vnipr5_0, full data can be downloaded.
+    /// - If the sharded cluster instance ID is cmgo-p8vnipr5, for example, BackupSets.0=cmgo-p8vnipr5_0&BackupSets.1=cmgo-p8vnipr5_1, download the data of Shard 0 and Shard 1. If a full download is needed for the sharded cluster, import all shard names as shown in the example.
     ///
     /// Required.
     "BackupSets" backup_sets set_backup_sets: list ReplicaSetInfo,
@@ -496,164 +500,158 @@ CreateBackupDownloadTaskRequest {
 rt::action!("mongodb", "2019-07-25", "CreateBackupDownloadTask", CreateBackupDownloadTaskRequest => CreateBackupDownloadTaskResponse);
 
 rt::model! { read debug;
-/// CreateBackupDownloadTask返回参数结构体
+/// CreateBackupDownloadTask response structure.
 CreateBackupDownloadTaskResponse {
-    /// 下载任务状态。
+    /// Status of the download task.
     "Tasks" tasks set_tasks: list BackupDownloadTaskStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `CreateDBInstanceHour` (创建云数据库实例（按量计费）).
+/// Request of `CreateDBInstanceHour` (Creates a pay-as-you-go TencentDB instance).
 ///
-/// 本接口（CreateDBInstanceHour）用于创建按量计费的MongoDB云数据库实例。
+/// This API is used to create a pay-as-you-go TencentDB for MongoDB instance.
 CreateDBInstanceHourRequest {
-    /// 实例内存大小，单位：GB。具体售卖的内存规格，请通过接口 [DescribeSpecInfo](https://cloud.tencent.com/document/product/240/38567) 获取。
+    /// Instance memory size. Unit: GB. Call the [DescribeSpecInfo](https://www.tencentcloud.com/document/product/240/38567?from_cn_redirect=1) API to obtain specific saleable memory specifications.
     ///
     /// Required.
     "Memory" memory set_memory: i128,
-    /// 实例硬盘大小，单位：GB。每一个 CPU 规格对应的最大磁盘与最小磁盘范围，请通过接口 [DescribeSpecInfo](https://cloud.tencent.com/document/product/240/38567) 获取。
+    /// Instance disk size. Unit: GB. Call the [DescribeSpecInfo](https://www.tencentcloud.com/document/product/240/38567?from_cn_redirect=1) API to obtain the maximum and minimum disk sizes corresponding to each CPU specification.
     ///
     /// Required.
     "Volume" volume set_volume: i128,
-    /// - 创建副本集实例，指副本集数量，该参数只能为1。
-    /// - 创建分片集群实例，指分片的数量。请通过接口[DescribeSpecInfo](https://cloud.tencent.com/document/product/240/38567)查询分片数量的取值范围，其返回的数据结构SpecItems中的参数MinReplicateSetNum与MaxReplicateSetNum分别对应其最小值与最大值。
+    /// - Specifies the number of replica sets during replica set instance creation. This parameter can only be 1.
+    /// - Specifies the number of shards during sharded cluster instance creation. Call the [DescribeSpecInfo](https://www.tencentcloud.com/document/product/240/38567?from_cn_redirect=1) API to query the range of shard quantity. The parameters MinReplicateSetNum and MaxReplicateSetNum in the returned data structure SpecItems correspond to the minimum value and maximum value, respectively.
     ///
     /// Required.
     "ReplicateSetNum" replicate_set_num set_replicate_set_num: i128,
-    /// - 创建副本集实例，指每个副本集内主从节点数量。每个副本集所支持的最大节点数与最小节点数，请通过接口 [DescribeSpecInfo](https://cloud.tencent.com/document/product/240/38567) 获取。
-    /// - 创建分片集群实例，指每个分片的主从节点数量。每个分片所支持的最大节点数与最小节点数，请通过接口 [DescribeSpecInfo](https://cloud.tencent.com/document/product/240/38567) 获取。
+    /// - Specifies the number of primary and secondary nodes for each replica set during replica set instance creation. Call the [DescribeSpecInfo](https://www.tencentcloud.com/document/product/240/38567?from_cn_redirect=1) API to obtain the maximum and minimum number of nodes supported for each replica set.
+    /// - Specifies the number of primary and secondary nodes for each shard during sharded cluster instance creation. Call the [DescribeSpecInfo](https://www.tencentcloud.com/document/product/240/38567?from_cn_redirect=1) API to obtain the maximum and minimum number of nodes supported for each shard.
     ///
     /// Required.
     "NodeNum" node_num set_node_num: i128,
-    /// 指版本信息。具体支持的版本信息 ，请通过接口 [DescribeSpecInfo](https://cloud.tencent.com/document/product/240/38567) 获取。
+    /// Refers to version information. For supported versions, use the interface [DescribeSpecInfo](https://www.tencentcloud.com/document/product/240/38567?from_cn_redirect=1) to query.
     ///
-    /// - MONGO_40_WT：MongoDB 4.0 WiredTiger存储引擎版本。
-    /// - MONGO_42_WT：MongoDB 4.2 WiredTiger存储引擎版本。
-    /// - MONGO_44_WT：MongoDB 4.4 WiredTiger存储引擎版本。
-    /// - MONGO_50_WT：MongoDB 5.0 WiredTiger存储引擎版本。
-    /// - MONGO_60_WT：MongoDB 6.0 WiredTiger存储引擎版本。
-    /// - MONGO_70_WT：MongoDB 7.0 WiredTiger存储引擎版本。
-    /// - MONGO_80_WT：MongoDB 8.0 WiredTiger存储引擎版本。
+    /// - MONGO_40_WT: MongoDB 4.0 WiredTiger engine version.
+    /// - MONGO_42_WT: MongoDB 4.2 WiredTiger engine version.
+    /// - MONGO_44_WT: MongoDB 4.4 WiredTiger engine version.
+    /// - MONGO_50_WT: MongoDB 5.0 WiredTiger engine version.
+    /// - MONGO_60_WT: MongoDB 6.0 WiredTiger engine version.
+    /// - MONGO_70_WT: MongoDB 7.0 WiredTiger engine version.
+    /// - MONGO_80_WT: MongoDB 8.0 WiredTiger engine version.
     ///
     /// Required.
     "MongoVersion" mongo_version set_mongo_version: str,
-    /// - 产品推荐规格类型
+    /// Recommended product specification types:
     ///
-    /// - GE.LD.T2：本地盘（通用 II 型）。
-    /// - EX.LD.T2：本地盘（独享 II 型）。
-    /// - GE.CD.T1：云盘（通用 I 型）。
+    /// - GE.LD.T1: Local disk (Common I).
+    /// - GE.CD.T1: Cloud disk (Common I).
     ///
-    /// - 产品受限白名单规格类型
+    /// Product allowlist specification types:
     ///
-    /// - GE.LD.T1：本地盘（通用 I 型），预计将逐步售罄，建议选择 GE.LD.T2。
-    /// - HIO10G：本地盘（高 IO 万兆型），已售罄，建议选择 GE.LD.T2。
-    /// - HCD：云盘（云盘版），已售罄，建议选择 GE.CD.T1。
+    /// - HIO10G: Local disk (High IO 10G).
+    /// - HCD: Cloud disk (Cloud disk edition).
     ///
-    /// 说明：
-    ///
-    /// 受限白名单规格类型需白名单权限，如需开通，请[提交工单](https://console.cloud.tencent.com/workorder/category)申请。
+    /// Note: Allowlist specification types are under allowlist control. If needed, [submit a ticket](https://console.cloud.tencent.com/workorder/category) to apply.
     ///
     /// Required.
     "MachineCode" machine_code set_machine_code: str,
-    /// 实例数量，最小值1，最大值为30。
+    /// Number of instances. The minimum value is 1, and the maximum value is 30.
     ///
     /// Required.
     "GoodsNum" goods_num set_goods_num: i128,
-    /// 实例架构类型。
+    /// Instance architecture type.
     ///
-    /// - REPLSET：副本集。
-    /// - SHARD：分片集群。
+    /// - REPLSET (replica set)
+    /// - SHARD (sharded cluster)
     ///
     /// Required.
     "ClusterType" cluster_type set_cluster_type: str,
-    /// 可用区信息，输入格式如：ap-guangzhou-2。
+    /// AZ information. The input format must be ap-guangzhou-2.
     ///
-    /// - 具体信息，请通过接口 [DescribeSpecInfo](https://cloud.tencent.com/document/product/240/38567) 获取。
-    /// - 该参数为主可用区，如果多可用区部署，Zone必须是AvailabilityZoneList中的一个。
+    /// - For details, use the interface [DescribeSpecInfo](https://www.tencentcloud.com/document/product/240/38567?from_cn_redirect=1) to obtain them.
+    /// - This parameter is the primary AZ. If multi-AZ deployment is used, Zone must be one of AvailabilityZoneList.
     ///
     /// Required.
     "Zone" zone set_zone: str,
-    /// 私有网络ID。
+    /// VPC ID.
     ///
-    /// - 仅支持配置私有网络，必须选择一个与实例同一地域的私有网络。请登录[私有网络控制台](https://console.cloud.tencent.com/vpc)获取可使用的私有网络 ID。
-    /// - 实例创建成功之后，支持更换私有网络。具体操作，请参见[更换网络](https://cloud.tencent.com/document/product/239/30910)。
+    /// - Only supports configuration of private networks. A private network in the same region as the instance must be selected. Log in to the [VPC console](https://console.cloud.tencent.com/vpc) to obtain a usable VPC ID.
+    /// - After successful instance creation, VPC replacement is allowed. For detailed operations, see [Changing the Network](https://www.tencentcloud.com/document/product/239/30910?from_cn_redirect=1).
     "VpcId" vpc_id set_vpc_id: str,
-    /// 私有网络 VPC 的子网 ID。
+    /// Subnet ID of the VPC.
     ///
-    /// - 必须在已选的私有网络内指定一个子网。请登录[私有网络控制台](https://console.cloud.tencent.com/vpc)获取可使用的子网 ID。
-    /// - 实例创建成功之后，支持更换私有网络及子网。具体操作，请参见[更换网络](https://cloud.tencent.com/document/product/239/30910)。
+    /// - You must specify a subnet within the selected private network. Log in to the [VPC console](https://console.cloud.tencent.com/vpc) to obtain the subnet ID.
+    /// - After the instance is successfully created, replacement of the private network and subnet is allowed. For detailed operations, please refer to [Network Change](https://www.tencentcloud.com/document/product/239/30910?from_cn_redirect=1).
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 实例密码。设置要求如下：
+    /// Instance password. The requirements are as follows:
     ///
-    /// - 字符个数为[8,32]。
-    /// - 可输入[A,Z]、[a,z]、[0,9]范围内的字符。
-    /// - 可输入的特殊字符包括：感叹号“!”，at“@”，警号“#”、百分号“%”、插入号“^”、星号“*”、括号“()”、下划线“_”。
-    /// - 不能设置单一的字母或者数字。
+    /// - Character count is [8,32].
+    /// - Enter characters within [A,Z], [a,z], [0,9].
+    /// - Special characters include: exclamation mark "!", at "@", pound sign "#", percent sign "%", caret "^", asterisk "*", brackets "()", underscore "_".
+    /// - Cannot set a single letter or number.
     "Password" password set_password: str,
-    /// 项目ID。
+    /// Project ID.
     ///
-    /// - 若不设置该参数，则为默认项目。
-    /// - 在 [MongoDB 控制台项目管理](https://console.cloud.tencent.com/project)页面，可获取项目ID。
+    /// - If this parameter is not set, the default project is used.
+    /// - You can obtain the project ID on the [MongoDB console project management](https://console.cloud.tencent.com/project) page.
     "ProjectId" project_id set_project_id: i64,
-    /// 实例标签信息。
+    /// Instance tag information.
     "Tags" tags set_tags: list TagInfo,
-    /// 实例类型。
+    /// Instance type.
     ///
-    /// - 1：正式实例。
-    /// - 3：只读实例。
-    /// - 4：灾备实例。
-    /// - 5：克隆实例。注意：克隆实例 RestoreTime 为必填项。
+    /// - 1: Formal instance.
+    /// - 3: Read-only instance.
+    /// - 4: Disaster recovery instance.
+    /// - 5: Clone instance. Note: RestoreTime is a required item when you clone an instance.
     "Clone" clone(clone_value) set_clone: i64,
-    /// 父实例 ID。
+    /// Parent instance ID.
     ///
-    /// - 当参数Clone为3或者4时，即实例为只读或灾备实例时，该参数必须配置。
-    /// - 请登录 [MongoDB 控制台](https://console.cloud.tencent.com/mongodb)在实例列表复制父实例 ID。
+    /// - When the Clone parameter is 3 or 4, that is, the instance is read-only or a disaster recovery instance, this parameter must be configured.
+    /// - Log in to the [MongoDB console](https://console.cloud.tencent.com/mongodb) and copy the parent instance ID in the instance list.
     "Father" father set_father: str,
-    /// 安全组 ID。 请登录[安全组控制台](https://console.cloud.tencent.com/vpc/security-group)页面获取与数据库实例同地域的安全组 ID。
-    ///
-    /// 根据最新的云服务安全规则，所有实例均需绑定安全组。
+    /// Security group ID. Log in to the [security group console](https://console.cloud.tencent.com/vpc/security-group) to obtain the ID of the security group within the same region as the database instance.
     "SecurityGroup" security_group set_security_group: list String,
-    /// 克隆实例回档时间。
+    /// Rollback time of the cloned instance.
     ///
-    /// - 若为克隆实例，则必须配置该参数。输入格式示例：2021-08-13 16:30:00。
-    /// - 回档时间范围：仅能回档7天内时间点的数据。
+    /// - This parameter is required for cloned instances. Format: 2021-08-13 16:30:00.
+    /// - Rollback time range: Only data within the last 7 days can be rolled back.
     "RestoreTime" restore_time set_restore_time: str,
-    /// 实例名称。仅支持长度为128个字符的中文、英文、数字、下划线_、分隔符-。批量购买数据库实例时，支持通过自定义命名模式串与数字后缀自动升序功能，高效设置实例名称。
+    /// Instance name. Only Chinese, English, digits, underscores (_), and hyphens (-) are supported, with a maximum length of 128 characters. When purchasing database instances in batches, you can efficiently set instance names by using custom pattern strings and automatically ascending numeric suffixes.
     ///
-    /// - 基础模式：前缀＋自动升序编号（默认从1开始），lnstanceName仅需自定义实例名称前缀，例如设置为：cmgo，设置购买数量为5，则购买后，实例名称依次分别为cmgo1、cmgo2、cmgo3、cmgo4、cmgo5。
-    /// - 自定义起始序号模式：前缀+｛R:x｝（x为自定义起始序号）。InstanceName需填写“前缀｛R:x｝”，例如：cmgo｛R:3｝，设置购买数量为5，则实例名称为cmgo3、cmgo4、cmgo5、cmgo6、cmgo7。
-    /// - 复合模式串：前缀1{R:x}+前缀2{R:y}+ ⋯+固定后缀，x与y分别为每一段前缀的起始序号。instanceName需填写复合模式串，例如：cmgo{R:10}_node{R:12}_db，设置批量购买数量为5，则实例名称为 cmgo10_node12_db, cmgo11_node13_db, cmgo12_node14_db, cmgo13_node15_db, cluster14_node16_db.
+    /// - Basic mode: prefix + automatic ascending number (starting from 1 by default). Only a custom instance name prefix is required for lnstanceName. For example, it can be set to cmgo. If the purchase quantity is set to 5, after purchase, the instances will be sequentially named cmgo1, cmgo2, cmgo3, cmgo4, and cmgo5, respectively.
+    /// - Custom starting number mode: prefix + {R:x} (x is the custom starting number). InstanceName requires "prefix{R:x}". For example, cmgo{R:3}. If the purchase quantity is set to 5, the instance names will be cmgo3, cmgo4, cmgo5, cmgo6, and cmgo7.
+    /// - Composite pattern string: prefix1{R:x} + prefix2{R:y} + ... + fixed suffix, where x and y are the starting numbers for each prefix. InstanceName requires a composite pattern string. For example, cmgo{R:10}_node{R:12}_db. If the batch purchase quantity is set to 5, the instance names will be cmgo10_node12_db, cmgo11_node13_db, cmgo12_node14_db, cmgo13_node15_db, and cmgo14_node16_db.
     "InstanceName" instance_name set_instance_name: str,
-    /// 若多可用区部署云数据库实例，指定多可用区列表。
+    /// For cloud database instances in multi-AZ deployment, specify the availability zone list.
     ///
-    /// - 多可用区部署实例，参数 Zone 指定实例主可用区信息；AvailabilityZoneList 指定所有可用区信息，包含主可用区。输入格式如：[ap-guangzhou-2,ap-guangzhou-3,ap-guangzhou-4]。
-    /// - 通过接口 [DescribeSpecInfo](https://cloud.tencent.com/document/product/240/38567) 可获取云数据库不同地域规划的可用区信息，以便指定有效的可用区。
-    /// - 多可用区部署节点只能部署在3个不同可用区。不支持将集群的大多数节点部署在同一个可用区。例如：3节点集群不支持2个节点部署在同一个区。
+    /// - For instances in multi-AZ deployment mode, the Zone parameter specifies the primary AZ, and AvailabilityZoneList specifies all AZs, including the primary AZ. Format: [ap-guangzhou-2,ap-guangzhou-3,ap-guangzhou-4].
+    /// - Use the [DescribeSpecInfo](https://www.tencentcloud.com/document/product/240/38567?from_cn_redirect=1) API to access cloud databases and obtain availability zone information planned for different regions, so that you can assign valid AZs.
+    /// - Nodes in multi-AZ deployment can only be deployed in 3 different availability zones. Deploying most nodes of a cluster in the same availability zone is not supported. For example, a 3-node cluster does not support deploying 2 nodes in the same zone.
     "AvailabilityZoneList" availability_zone_list set_availability_zone_list: list String,
-    /// Mongos CPU 核数，支持1、2、4、8、16。购买分片集群时，必须填写。
+    /// Number of Mongos node CPU cores. Valid values: 1, 2, 4, 8, and 16. This parameter is required during sharded cluster instance purchase.
     "MongosCpu" mongos_cpu set_mongos_cpu: i128,
-    /// Mongos 内存大小。
+    /// Mongos node memory size.
     ///
-    /// - 购买分片集群时，必须填写。
-    /// - 单位：GB，支持1核2GB、2核4GB、4核8GB、8核16GB、16核32GB。
+    /// - This parameter is required during sharded cluster instance purchase.
+    /// - Unit: GB. Valid values: 2 (for 1 core), 4 (for 2 cores), 8 (for 4 cores), 16 (for 8 cores), and 32 (for 16 cores).
     "MongosMemory" mongos_memory set_mongos_memory: i128,
-    /// Mongos 数量。购买分片集群时，必须填写。
+    /// Number of Mongos nodes. This parameter is required during sharded cluster instance purchase.
     ///
-    /// - 单可用区部署实例，其数量范围为[3,32]。
-    /// - 多可用区部署实例，其数量范围为[6,32]。
+    /// - For single-AZ deployment instances, the quantity range is [3,32].
+    /// - For instances deployed across multiple availability zones, the quantity range is [6,32].
     "MongosNodeNum" mongos_node_num set_mongos_node_num: i128,
-    /// 只读节点数量，取值范围[0,5]。
+    /// Number of read-only nodes. Value ranges from 0 to 5.
     "ReadonlyNodeNum" readonly_node_num set_readonly_node_num: i128,
-    /// 指只读节点所属可用区数组。跨可用区部署实例，参数ReadonlyNodeNum不为0时，必须配置该参数。
+    /// Array of AZs of read-only nodes. This parameter is required for instances in multi-AZ deployment mode when ReadonlyNodeNum is not set to 0.
     "ReadonlyNodeAvailabilityZoneList" readonly_node_availability_zone_list set_readonly_node_availability_zone_list: list String,
-    /// Hidden节点所属可用区。跨可用区部署实例，必须配置该参数。
+    /// Availability zone of the Hidden node. To deploy instances across availability zones, you must configure this parameter.
     "HiddenZone" hidden_zone set_hidden_zone: str,
-    /// 参数模板 ID。
+    /// Parameter template ID.
     ///
-    /// - 参数模板是预置了特定参数值的集合，可用于快速配置新的 MongoDB 实例。合理使用参数模板，能有效提升数据库的部署效率与运行性能。
-    /// - 参数模板 ID 可通过 [DescribeDBInstanceParamTpl](https://cloud.tencent.com/document/product/240/109155)接口获取。请选择与实例版本与架构所对应的参数模板 ID。
+    /// - A parameter template is a collection of preset specific parameters applicable to quick configuration of new MongoDB instances. Proper use of parameter templates can effectively improve database deployment efficiency and operating performance.
+    /// - The parameter template ID can be obtained through the [DescribeDBInstanceParamTpl](https://www.tencentcloud.com/document/product/240/80022) API. Please select the parameter template ID corresponding to your instance version and architecture.
     "ParamTemplateId" param_template_id set_param_template_id: str,
     /// 数据库存储加密取值。
     ///
@@ -669,8 +667,8 @@ CreateDBInstanceHourRequest {
     "KeyId" key_id set_key_id: str,
     /// 如果密钥来源为指定自定义密钥，须填写该字段指定密钥的地域信息。
     "KmsRegion" kms_region set_kms_region: str,
-    /// 实例CPU核大小，单位：C。具体售卖的CPU规格，请通过接口 [DescribeSpecInfo](https://cloud.tencent.com/document/product/240/38567) 获取。
-    /// 注意：通用 I 型实例必须设置 CPU 大小。
+    /// Instance CPU core size. Unit: C. Call the [DescribeSpecInfo](https://www.tencentcloud.com/document/product/240/38567?from_cn_redirect=1) API to obtain specific saleable CPU specifications.
+    /// Note: CPU size must be set for common I Instance Type.
     "CpuCore" cpu_core set_cpu_core: i64,
 } }
 impl ::core::fmt::Debug for CreateDBInstanceHourRequest {
@@ -714,219 +712,215 @@ impl ::core::fmt::Debug for CreateDBInstanceHourRequest {
 rt::action!("mongodb", "2019-07-25", "CreateDBInstanceHour", CreateDBInstanceHourRequest => CreateDBInstanceHourResponse);
 
 rt::model! { read debug;
-/// CreateDBInstanceHour返回参数结构体
+/// CreateDBInstanceHour response structure.
 CreateDBInstanceHourResponse {
-    /// 订单ID。
+    /// Order ID.
     "DealId" deal_id set_deal_id: str,
-    /// 创建的实例ID列表。
+    /// List of instance created IDs.
     "InstanceIds" instance_ids set_instance_ids: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateDBInstanceParamTpl` (创建数据库参数模板).
+/// Request of `CreateDBInstanceParamTpl` (Create a database parameter template).
 ///
-/// 本接口(CreateDBInstanceParamTpl)用于创建云数据库MongoDB实例的参数模板
-/// **说明：CreateDBInstanceParamTpl API正在公测中，在此期间，该接口仅对公测用户开放**
+/// This API is used to create a parameter template for TencentDB for MongoDB.
+/// **Description:** The CreateDBInstanceParamTpl API is in public beta. During this period, this API is only applicable to beta test participants.
 CreateDBInstanceParamTplRequest {
-    /// 参数模板名称。
+    /// Parameter template name.
     ///
     /// Required.
     "TplName" tpl_name set_tpl_name: str,
-    /// 参数模板版本号。当**MirrorTplId**为空时，该字段必填。参数模板支持的售卖版本，请通过接口 [DescribeSpecInfo](https://cloud.tencent.com/document/product/240/35767) 获取。
-    /// - MONGO_36_WT：MongoDB 3.6 WiredTiger存储引擎版本，
-    /// - MONGO_40_WT：MongoDB 4.0 WiredTiger存储引擎版本，
-    /// - MONGO_42_WT：MongoDB 4.2 WiredTiger存储引擎版本。
-    /// - MONGO_44_WT：MongoDB 4.4 WiredTiger存储引擎版本。
-    /// - MONGO_50_WT：MongoDB 5.0 WiredTiger存储引擎版本。
-    /// - MONGO_60_WT：MongoDB 6.0 WiredTiger存储引擎版本。
-    /// - MONGO_70_WT：MongoDB 7.0 WiredTiger存储引擎版本。
-    /// - MONGO_80_WT：MongoDB 8.0 WiredTiger存储引擎版本。
+    /// Template version number. This field is required when **MirrorTplId** is empty. For the purchasable versions supported by the parameter template, use the interface [DescribeSpecInfo](https://www.tencentcloud.com/document/product/240/34701).
+    /// - MONGO_36_WT: Version of the MongoDB 3.6 WiredTiger storage engine.
+    /// - MONGO_40_WT: Version of the MongoDB 4.0 WiredTiger storage engine.
+    /// - MONGO_42_WT: Version of the MongoDB 4.2 WiredTiger storage engine.
+    /// - MONGO_44_WT: Version of the MongoDB 4.4 WiredTiger storage engine.
+    /// - MONGO_50_WT: Version of the MongoDB 5.0 WiredTiger storage engine.
+    /// - MONGO_60_WT: version of the MongoDB 6.0 WiredTiger storage engine.
+    /// - MONGO_70_WT: version of the MongoDB 7.0 WiredTiger storage engine.
+    /// - MONGO_80_WT: version of the MongoDB 8.0 WiredTiger storage engine.
     "MongoVersion" mongo_version set_mongo_version: str,
-    /// 实例类型。当 MirrorTplId 为空值时，该参数必填。
-    /// - REPLSET：副本集实例。
-    /// - SHARD：分片实例。
-    /// - STANDALONE：单节点实例。
+    /// Instance type. This parameter is required when MirrorTplId is empty.
+    /// - REPLSET: replica set instance.
+    /// - SHARD: shard instance.
+    /// -STANDALONE: Single-node instance.
     "ClusterType" cluster_type set_cluster_type: str,
-    /// 模板描述信息。
+    /// Template description information.
     "TplDesc" tpl_desc set_tpl_desc: str,
-    /// 模板参数，若不配置该参数，则以系统默认模板作为新版本参数。
+    /// Template parameter. If this parameter is not configured, the system default template is used as the version parameter.
     "Params" params set_params: list ParamType,
-    /// 镜像模板 ID。若指定镜像模板，则以该模板为镜像，克隆出一个新的模板。
-    /// **注意**：MirrorTplId 不为空值时，MongoVersion 及 ClusterType 将以 MirrorTpl 模板的版本及实例类型为准。
+    /// Image template ID. If an image template is specified, a new template is cloned from this template.
+    /// **Note**: When MirrorTplId is not empty, MongoVersion and ClusterType will follow the template version and instance type of MirrorTpl.
     "MirrorTplId" mirror_tpl_id set_mirror_tpl_id: str,
 } }
 rt::action!("mongodb", "2019-07-25", "CreateDBInstanceParamTpl", CreateDBInstanceParamTplRequest => CreateDBInstanceParamTplResponse);
 
 rt::model! { read debug;
-/// CreateDBInstanceParamTpl返回参数结构体
+/// CreateDBInstanceParamTpl response structure.
 CreateDBInstanceParamTplResponse {
-    /// 模板ID
+    /// Template ID.
     "TplId" tpl_id set_tpl_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `CreateDBInstance` (创建云数据库实例（包年包月）).
+/// Request of `CreateDBInstance` (Creates a monthly subscription TencentDB instance).
 ///
-/// 本接口(CreateDBInstance)用于创建包年包月的MongoDB云数据库实例。接口支持的售卖规格，可通过接口查询 [DescribeSpecInfo](https://cloud.tencent.com/document/product/240/35767) 获取。
+/// This API is used to create a yearly/monthly subscription TencentDB for MongoDB instance. The [DescribeSpecInfo](https://www.tencentcloud.com/document/product/240/34701) API can be called to query and obtain the supported sales specifications.
 CreateDBInstanceRequest {
-    /// - 创建副本集实例，指每个副本集内主从节点数量。每个副本集所支持的最大节点数与最小节点数，请通过接口 [DescribeSpecInfo](https://cloud.tencent.com/document/product/240/38567) 获取。
-    /// - 创建分片集群实例，指每个分片的主从节点数量。每个分片所支持的最大节点数与最小节点数，请通过接口 [DescribeSpecInfo](https://cloud.tencent.com/document/product/240/38567) 获取。
+    /// - Specifies the number of primary and secondary nodes for each replica set during replica set instance creation. Call the [DescribeSpecInfo](https://www.tencentcloud.com/document/product/240/38567?from_cn_redirect=1) API to obtain the maximum and minimum number of nodes supported for each replica set.
+    /// - Specifies the number of primary and secondary nodes for each shard during sharded cluster instance creation. Call the [DescribeSpecInfo](https://www.tencentcloud.com/document/product/240/38567?from_cn_redirect=1) API to obtain the maximum and minimum number of nodes supported for each shard.
     ///
     /// Required.
     "NodeNum" node_num set_node_num: i128,
-    /// 实例内存大小，单位：GB。具体售卖的内存规格，请通过接口 [DescribeSpecInfo](https://cloud.tencent.com/document/product/240/38567) 获取。
+    /// Instance memory size. Unit: GB. Call the [DescribeSpecInfo](https://www.tencentcloud.com/document/product/240/38567?from_cn_redirect=1) API to obtain specific saleable memory specifications.
     ///
     /// Required.
     "Memory" memory set_memory: i128,
-    /// 实例硬盘大小，单位：GB。每一个 CPU 规格对应的最大磁盘与最小磁盘范围，请通过接口 [DescribeSpecInfo](https://cloud.tencent.com/document/product/240/38567) 获取。
+    /// Instance disk size. Unit: GB. Call the [DescribeSpecInfo](https://www.tencentcloud.com/document/product/240/38567?from_cn_redirect=1) API to obtain the maximum and minimum disk sizes corresponding to each CPU specification.
     ///
     /// Required.
     "Volume" volume set_volume: i128,
-    /// 指版本信息。具体支持的版本信息 ，请通过接口 [DescribeSpecInfo](https://cloud.tencent.com/document/product/240/38567) 获取。
+    /// Refers to version information. For supported versions, use the interface [DescribeSpecInfo](https://www.tencentcloud.com/document/product/240/38567?from_cn_redirect=1) to query.
     ///
-    /// - MONGO_40_WT：MongoDB 4.0 WiredTiger存储引擎版本。
-    /// - MONGO_42_WT：MongoDB 4.2 WiredTiger存储引擎版本。
-    /// - MONGO_44_WT：MongoDB 4.4 WiredTiger存储引擎版本。
-    /// - MONGO_50_WT：MongoDB 5.0 WiredTiger存储引擎版本。
-    /// - MONGO_60_WT：MongoDB 6.0 WiredTiger存储引擎版本。
-    /// - MONGO_70_WT：MongoDB 7.0 WiredTiger存储引擎版本。
-    /// - MONGO_80_WT：MongoDB 8.0 WiredTiger存储引擎版本。
+    /// - MONGO_40_WT: MongoDB 4.0 WiredTiger engine version.
+    /// - MONGO_42_WT: MongoDB 4.2 WiredTiger engine version.
+    /// - MONGO_44_WT: MongoDB 4.4 WiredTiger engine version.
+    /// - MONGO_50_WT: MongoDB 5.0 WiredTiger engine version.
+    /// - MONGO_60_WT: MongoDB 6.0 WiredTiger engine version.
+    /// - MONGO_70_WT: MongoDB 7.0 WiredTiger engine version.
+    /// - MONGO_80_WT: MongoDB 8.0 WiredTiger engine version.
     ///
     /// Required.
     "MongoVersion" mongo_version set_mongo_version: str,
-    /// 实例数量, 最小值1，最大值为30。
+    /// Number of instances. The minimum value is 1, and the maximum value is 30.
     ///
     /// Required.
     "GoodsNum" goods_num set_goods_num: i128,
-    /// 可用区信息，输入格式如：ap-guangzhou-2。
+    /// AZ information. The input format must be ap-guangzhou-2.
     ///
-    /// - 具体信息，请通过接口 [DescribeSpecInfo](https://cloud.tencent.com/document/product/240/38567) 获取。
-    /// - 该参数为主可用区，如果多可用区部署，Zone必须是AvailabilityZoneList中的一个。
+    /// - For details, use the interface [DescribeSpecInfo](https://www.tencentcloud.com/document/product/240/38567?from_cn_redirect=1) to obtain them.
+    /// - This parameter is the primary AZ. If multi-AZ deployment is used, Zone must be one of AvailabilityZoneList.
     ///
     /// Required.
     "Zone" zone set_zone: str,
-    /// 指定购买实例的购买时长。取值可选：[1,2,3,4,5,6,7,8,9,10,11,12,24,36]；单位：月。
+    /// Specifies the purchase duration during instance purchase. Valid values: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 24, and 36. Unit: months.
     ///
     /// Required.
     "Period" period set_period: i128,
-    /// - 产品推荐规格类型
+    /// Recommended product specification types:
     ///
-    /// - GE.LD.T2：本地盘（通用 II 型）。
-    /// - EX.LD.T2：本地盘（独享 II 型）。
-    /// - GE.CD.T1：云盘（通用 I 型）。
+    /// - GE.LD.T1: Local disk (Common I).
+    /// - GE.CD.T1: Cloud disk (Common I).
     ///
-    /// - 产品受限白名单规格类型
+    /// Product allowlist specification types:
     ///
-    /// - GE.LD.T1：本地盘（通用 I 型），预计将逐步售罄，建议选择 GE.LD.T2
-    /// - HIO10G：本地盘（高 IO 万兆型），已售罄，建议选择 GE.LD.T2。
-    /// - HCD：云盘（云盘版），已售罄，建议选择 GE.CD.T1。
+    /// - HIO10G: Local disk (High IO 10G).
+    /// - HCD: Cloud disk (Cloud disk edition).
     ///
-    /// 说明：
-    ///
-    /// 受限白名单规格类型需白名单权限，如需开通，请[提交工单](https://console.cloud.tencent.com/workorder/category)申请。
+    /// Note: Allowlist specification types are under allowlist control. If needed, [submit a ticket](https://console.cloud.tencent.com/workorder/category) to apply.
     ///
     /// Required.
     "MachineCode" machine_code set_machine_code: str,
-    /// 实例架构类型。
+    /// Instance architecture type.
     ///
-    /// - REPLSET：副本集。
-    /// - SHARD：分片集群。
+    /// - REPLSET (replica set)
+    /// - SHARD (sharded cluster)
     ///
     /// Required.
     "ClusterType" cluster_type set_cluster_type: str,
-    /// - 创建副本集实例，指副本集数量，该参数只能为1。
-    /// - 创建分片集群实例，指分片的数量。请通过接口[DescribeSpecInfo](https://cloud.tencent.com/document/product/240/38567)查询分片数量的取值范围，其返回的数据结构SpecItems中的参数MinReplicateSetNum与MaxReplicateSetNum分别对应其最小值与最大值。
+    /// - Specifies the number of replica sets during replica set instance creation. This parameter can only be 1.
+    /// - Specifies the number of shards during sharded cluster instance creation. Call the [DescribeSpecInfo](https://www.tencentcloud.com/document/product/240/38567?from_cn_redirect=1) API to query the range of shard quantity. The parameters MinReplicateSetNum and MaxReplicateSetNum in the returned data structure SpecItems correspond to the minimum value and maximum value, respectively.
     ///
     /// Required.
     "ReplicateSetNum" replicate_set_num set_replicate_set_num: i128,
-    /// 项目ID。
+    /// Project ID.
     ///
-    /// - 若不设置该参数，则为默认项目。
-    /// - 在 [MongoDB 控制台项目管理](https://console.cloud.tencent.com/project)页面，可获取项目ID。
+    /// - If this parameter is not set, the default project is used.
+    /// - You can obtain the project ID on the [MongoDB console project management](https://console.cloud.tencent.com/project) page.
     "ProjectId" project_id set_project_id: i64,
-    /// 私有网络 ID。
+    /// VPC ID.
     ///
-    /// - 仅支持配置私有网络，必须选择一个与实例同一地域的私有网络。请登录[私有网络控制台](https://console.cloud.tencent.com/vpc)获取可使用的私有网络 ID。
-    /// - 实例创建成功之后，支持更换私有网络。具体操作，请参见[更换网络](https://cloud.tencent.com/document/product/239/30910)。
+    /// - Only private networks can be configured, and a private network in the same region as the instance must be selected. Log in to the [VPC console](https://console.cloud.tencent.com/vpc) to obtain a used private network ID.
+    /// - After successful instance creation, VPC replacement is allowed. For detailed operations, see [Changing the Network](https://www.tencentcloud.com/document/product/239/30910?from_cn_redirect=1).
     "VpcId" vpc_id set_vpc_id: str,
-    /// 私有网络 VPC 的子网 ID。
+    /// Subnet ID of the VPC.
     ///
-    /// - 必须在已选的私有网络内指定一个子网。请登录[私有网络控制台](https://console.cloud.tencent.com/vpc)获取可使用的子网 ID。
-    /// - 实例创建成功之后，支持更换私有网络及子网。具体操作，请参见[更换网络](https://cloud.tencent.com/document/product/239/30910)。
+    /// - You must specify a subnet within the selected private network. Log in to the [VPC console](https://console.cloud.tencent.com/vpc) to obtain the subnet ID.
+    /// - After the instance is successfully created, replacement of the private network and subnet is allowed. For detailed operations, please refer to [Network Change](https://www.tencentcloud.com/document/product/239/30910?from_cn_redirect=1).
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 实例密码。设置要求如下：
+    /// Instance password. The requirements are as follows:
     ///
-    /// - 字符个数为[8,32]。
-    /// - 可输入[A,Z]、[a,z]、[0,9]范围内的字符。
-    /// - 可输入的特殊字符包括：感叹号“!”，at“@”，警号“#”、百分号“%”、插入号“^”、星号“*”、括号“()”、下划线“_”。
-    /// - 不能设置单一的字母或者数字。
+    /// - Character count is [8,32].
+    /// - Enter characters within [A,Z], [a,z], [0,9].
+    /// - Special characters include: exclamation mark "!", at "@", pound sign "#", percent sign "%", caret "^", asterisk "*", brackets "()", underscore "_".
+    /// - Cannot set a single letter or number.
     "Password" password set_password: str,
-    /// 实例标签信息。
+    /// Instance tag information.
     "Tags" tags set_tags: list TagInfo,
-    /// 自动续费标记。
+    /// Auto-renewal flag.
     ///
-    /// - 0：不自动续费。
-    /// - 1：自动续费。
+    /// - 0: no auto-renewal.
+    /// - 1: auto-renewal.
     "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: i128,
-    /// 是否自动选择代金券。
+    /// Indicates whether to automatically select voucher.
     ///
-    /// - 1：是。
-    /// - 0：否。默认为0。
+    /// - 1: Yes.
+    /// - 0: No. Default is 0.
     "AutoVoucher" auto_voucher set_auto_voucher: i128,
-    /// 实例类型。
+    /// Instance type.
     ///
-    /// - 1：正式实例。
-    /// - 3：只读实例。
-    /// - 4：灾备实例。
-    /// - 5：克隆实例。注意：克隆实例 RestoreTime 为必填项。
+    /// - 1: Formal instance.
+    /// - 3: Read-only instance.
+    /// - 4: Disaster recovery instance.
+    /// - 5: Clone instance. Note: RestoreTime is a required item when you clone an instance.
     "Clone" clone(clone_value) set_clone: i64,
-    /// 父实例 ID。
+    /// Parent instance ID.
     ///
-    /// - 当参数Clone为3或者4时，即实例为只读或灾备实例时，该参数必须配置。
-    /// - 请登录 [MongoDB 控制台](https://console.cloud.tencent.com/mongodb)在实例列表复制父实例 ID。
+    /// - When the Clone parameter is 3 or 4, that is, the instance is read-only or a disaster recovery instance, this parameter must be configured.
+    /// - Log in to the [MongoDB console](https://console.cloud.tencent.com/mongodb) and copy the parent instance ID in the instance list.
     "Father" father set_father: str,
-    /// 安全组 ID。 请登录[安全组控制台](https://console.cloud.tencent.com/vpc/security-group)页面获取与数据库实例同地域的安全组 ID。
+    /// Security group ID. Log in to the [security group console](https://console.cloud.tencent.com/vpc/security-group) to obtain the ID of the security group within the same region as the database instance.
     "SecurityGroup" security_group set_security_group: list String,
-    /// 克隆实例回档时间，当Clone取值为5或6时为必填。- 若为克隆实例，则必须配置该参数。输入格式示例：2021-08-13 16:30:00。- 回档时间范围：仅能回档7天内时间点的数据。
+    /// Rollback time of the cloned instance. It is required when the Clone value is 5 or 6. - This parameter is required for cloned instances. Format: 2021-08-13 16:30:00. - Rollback time range: Only data within the last 7 days can be rolled back.
     "RestoreTime" restore_time set_restore_time: str,
-    /// 实例名称。仅支持长度为128个字符的中文、英文、数字、下划线_、分隔符-。批量购买数据库实例时，支持通过自定义命名模式串与数字后缀自动升序功能，高效设置实例名称。
+    /// Instance name. Only Chinese, English, digits, underscores (_), and hyphens (-) are supported, with a maximum length of 128 characters. When purchasing database instances in batches, you can efficiently set instance names by using custom pattern strings and automatically ascending numeric suffixes.
     ///
-    /// - 基础模式：前缀＋自动升序编号（默认从1开始），lnstanceName仅需自定义实例名称前缀，例如设置为：cmgo，设置购买数量为5，则购买后，实例名称依次分别为cmgo1、cmgo2、cmgo3、cmgo4、cmgo5。
-    /// - 自定义起始序号模式：前缀+｛R:x｝（x为自定义起始序号）。InstanceName需填写“前缀｛R:x｝”，例如：cmgo｛R:3｝，设置购买数量为5，则实例名称为cmgo3、cmgo4、cmgo5、cmgo6、cmgo7。
-    /// - 复合模式串：前缀1{R:x}+前缀2{R:y}+ ⋯+固定后缀，x与y分别为每一段前缀的起始序号。instanceName需填写复合模式串，例如：cmgo{R:10}_node{R:12}_db，设置批量购买数量为5，则实例名称为 cmgo10_node12_db, cmgo11_node13_db, cmgo12_node14_db, cmgo13_node15_db, cluster14_node16_db.
+    /// - Basic mode: prefix + automatic ascending number (starting from 1 by default). Only a custom instance name prefix is required for lnstanceName. For example, it can be set to cmgo. If the purchase quantity is set to 5, after purchase, the instances will be sequentially named cmgo1, cmgo2, cmgo3, cmgo4, and cmgo5, respectively.
+    /// - Custom starting number mode: prefix + {R:x} (x is the custom starting number). InstanceName requires "prefix{R:x}". For example, cmgo{R:3}. If the purchase quantity is set to 5, the instance names will be cmgo3, cmgo4, cmgo5, cmgo6, and cmgo7.
+    /// - Composite pattern string: prefix1{R:x} + prefix2{R:y} + ⋯ + fixed suffix, where x and y are the starting numbers for each prefix. InstanceName requires a composite pattern string. For example, cmgo{R:10}_node{R:12}_db. If the batch purchase quantity is set to 5, the instance names will be cmgo10_node12_db, cmgo11_node13_db, cmgo12_node14_db, cmgo13_node15_db, and cmgo14_node16_db.
     "InstanceName" instance_name set_instance_name: str,
-    /// 若多可用区部署云数据库实例，指定多可用区列表。
+    /// For cloud database instances in multi-AZ deployment, specify the availability zone list.
     ///
-    /// - 多可用区部署实例，参数 Zone 指定实例主可用区信息；AvailabilityZoneList 指定所有可用区信息，包含主可用区。输入格式如：[ap-guangzhou-2,ap-guangzhou-3,ap-guangzhou-4]。
-    /// - 通过接口 [DescribeSpecInfo](https://cloud.tencent.com/document/product/240/38567) 可获取云数据库不同地域规划的可用区信息，以便指定有效的可用区。
-    /// - 多可用区部署节点只能部署在3个不同可用区。不支持将集群的大多数节点部署在同一个可用区。例如：3节点集群不支持2个节点部署在同一个区。
+    /// - For instances in multi-AZ deployment mode, the Zone parameter specifies the primary AZ, and AvailabilityZoneList specifies all AZs, including the primary AZ. Format: [ap-guangzhou-2,ap-guangzhou-3,ap-guangzhou-4].
+    /// - Use the [DescribeSpecInfo](https://www.tencentcloud.com/document/product/240/38567?from_cn_redirect=1) API to access cloud databases and obtain availability zone information planned for different regions, so that you can assign valid AZs.
+    /// - Nodes in multi-AZ deployment can only be deployed in 3 different availability zones. Deploying most nodes of a cluster in the same availability zone is not supported. For example, a 3-node cluster does not support deploying 2 nodes in the same zone.
     "AvailabilityZoneList" availability_zone_list set_availability_zone_list: list String,
-    /// Mongos CPU 核数，支持1、2、4、8、16。购买分片集群时，必须填写。
+    /// Number of Mongos node CPU cores. Valid values: 1, 2, 4, 8, and 16. This parameter is required during sharded cluster instance purchase.
     "MongosCpu" mongos_cpu set_mongos_cpu: i128,
-    /// Mongos 内存大小。
+    /// Mongos node memory size.
     ///
-    /// - 购买分片集群时，必须填写。
-    /// - 单位：GB，支持1核2GB、2核4GB、4核8GB、8核16GB、16核32GB。
+    /// - This parameter is required during sharded cluster instance purchase.
+    /// - Unit: GB. Valid values: 2 (for 1 core), 4 (for 2 cores), 8 (for 4 cores), 16 (for 8 cores), and 32 (for 16 cores).
     "MongosMemory" mongos_memory set_mongos_memory: i128,
-    /// Mongos 数量。购买分片集群时，必须填写。
+    /// Number of Mongos nodes. This parameter is required during sharded cluster instance purchase.
     ///
-    /// - 单可用区部署实例，其数量范围为[3,32]。
-    /// - 多可用区部署实例，其数量范围为[6,32]。
+    /// - For single-AZ deployment instances, the quantity range is [3,32].
+    /// - For instances deployed across multiple availability zones, the quantity range is [6,32].
     "MongosNodeNum" mongos_node_num set_mongos_node_num: i128,
-    /// 只读节点数量，取值范围[0,5]。
+    /// Number of read-only nodes. Value ranges from 0 to 5.
     "ReadonlyNodeNum" readonly_node_num set_readonly_node_num: i128,
-    /// 指只读节点所属可用区数组。跨可用区部署实例，参数ReadonlyNodeNum不为0时，必须配置该参数。
+    /// Array of AZs of read-only nodes. This parameter is required for instances in multi-AZ deployment mode when ReadonlyNodeNum is not set to 0.
     "ReadonlyNodeAvailabilityZoneList" readonly_node_availability_zone_list set_readonly_node_availability_zone_list: list String,
-    /// Hidden节点所属可用区。跨可用区部署实例，必须配置该参数。
+    /// Availability zone of the Hidden node. To deploy instances across availability zones, you must configure this parameter.
     "HiddenZone" hidden_zone set_hidden_zone: str,
-    /// 参数模板 ID。
+    /// Parameter template ID.
     ///
-    /// - 参数模板是预置了特定参数值的集合，可用于快速配置新的 MongoDB 实例。合理使用参数模板，能有效提升数据库的部署效率与运行性能。
-    /// - 参数模板 ID 可通过 [DescribeDBInstanceParamTpl](https://cloud.tencent.com/document/product/240/109155)接口获取。请选择与实例版本与架构所对应的参数模板 ID。
+    /// - A parameter template is a collection of preset specific parameters applicable to quick configuration of new MongoDB instances. Proper use of parameter templates can effectively improve database deployment efficiency and operating performance.
+    /// - The parameter template ID can be obtained through the [DescribeDBInstanceParamTpl](https://www.tencentcloud.com/document/product/240/109155?from_cn_redirect=1) API. Please select the parameter template ID corresponding to your instance version and architecture.
     "ParamTemplateId" param_template_id set_param_template_id: str,
     /// 数据库存储加密取值。
     ///
@@ -942,8 +936,8 @@ CreateDBInstanceRequest {
     "KeyId" key_id set_key_id: str,
     /// 如果密钥来源为指定自定义密钥，须填写该字段指定密钥的地域信息。
     "KmsRegion" kms_region set_kms_region: str,
-    /// 实例CPU核大小，单位：C。具体售卖的CPU规格，请通过接口 [DescribeSpecInfo](https://cloud.tencent.com/document/product/240/38567) 获取
-    /// 注意：通用 I 型实例必须设置 CPU 大小。
+    /// Instance CPU core size. Unit: C. Call the [DescribeSpecInfo](https://www.tencentcloud.com/document/product/240/38567?from_cn_redirect=1) API to obtain specific saleable CPU specifications.
+    /// Note: CPU size must be set for common I Instance Type.
     "CpuCore" cpu_core set_cpu_core: i64,
 } }
 impl ::core::fmt::Debug for CreateDBInstanceRequest {
@@ -990,11 +984,11 @@ impl ::core::fmt::Debug for CreateDBInstanceRequest {
 rt::action!("mongodb", "2019-07-25", "CreateDBInstance", CreateDBInstanceRequest => CreateDBInstanceResponse);
 
 rt::model! { read debug;
-/// CreateDBInstance返回参数结构体
+/// CreateDBInstance response structure.
 CreateDBInstanceResponse {
-    /// 订单ID
+    /// Order ID
     "DealId" deal_id set_deal_id: str,
-    /// 创建的实例ID列表
+    /// List of instance created IDs
     "InstanceIds" instance_ids set_instance_ids: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1086,41 +1080,41 @@ CreateInstanceUserResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateLogDownloadTask` (创建日志下载任务).
+/// Request of `CreateLogDownloadTask` (Creates a log download task).
 ///
-/// 创建日志下载任务
+/// This API is used to create a log download task.
 CreateLogDownloadTaskRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 开始时间
+    /// Start time.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End time.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 节点名称
+    /// Node name.
     "NodeNames" node_names set_node_names: list String,
-    /// 日志类别
+    /// Log category.
     "LogComponents" log_components set_log_components: list String,
-    /// 日志等级
+    /// Log level.
     "LogLevels" log_levels set_log_levels: list String,
-    /// 日志ID
+    /// Log ID.
     "LogIds" log_ids set_log_ids: list String,
-    /// 日志连接信息
+    /// Log connection information.
     "LogConnections" log_connections set_log_connections: list String,
-    /// 日志详情过滤字段
+    /// Filtering fields for log details.
     "LogDetailParams" log_detail_params set_log_detail_params: list String,
 } }
 rt::action!("mongodb", "2019-07-25", "CreateLogDownloadTask", CreateLogDownloadTaskRequest => CreateLogDownloadTaskResponse);
 
 rt::model! { read debug;
-/// CreateLogDownloadTask返回参数结构体
+/// CreateLogDownloadTask response structure.
 CreateLogDownloadTaskResponse {
-    /// 任务状态
+    /// Task status.
     "Status" status set_status: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1160,57 +1154,57 @@ CreateSlowLogPatternDownloadTaskResponse {
 } }
 
 rt::model! { read debug;
-/// 云数据库实例当前操作
+/// Current operation on the TencentDB for MongoDB instance.
 CurrentOp {
-    /// 操作序号。
+    /// Operation number.
     "OpId" op_id set_op_id: i64,
-    /// 操作所在的命名空间，形式如db.collection。
+    /// Namespace where the operation is located, in the format of db.collection.
     "Ns" ns set_ns: str,
-    /// 操作执行语句。
+    /// Execution statement of the operation.
     "Query" query set_query: str,
-    /// 操作类型。
-    /// - none：特殊状态，空闲连接或内部任务等。
-    /// - update：更新数据。
-    /// - insert：插入操作。
-    /// - query：查询操作。
-    /// - command：命令操作。
-    /// - getmore：获取更多数据。
-    /// - remove：删除操作。
-    /// - killcursors：释放查询游标的操作。
+    /// Operation type.
+    /// - none: special status; idle connections or internal tasks.
+    /// - update: update data.
+    /// - insert: insertion operation.
+    /// - query: query operation.
+    /// - command: command operation.
+    /// - getmore: obtain more data.
+    /// - remove: deletion operation.
+    /// - killcursors: operation of releasing the query cursor.
     "Op" op set_op: str,
-    /// 操作所在的分片名称。
+    /// Name of the shard where the operation is performed.
     "ReplicaSetName" replica_set_name set_replica_set_name: str,
-    /// 操作所在的节点名称。
+    /// Name of the node where the operation is performed.
     "NodeName" node_name set_node_name: str,
-    /// 操作详细信息。
+    /// Detailed information about the operation.
     "Operation" operation set_operation: str,
-    /// 节点角色。
-    /// - primary：主节点。
-    /// - secondary：从节点。
+    /// Node role.
+    /// - primary: primary node.
+    /// - secondary: secondary node.
     "State" state set_state: str,
-    /// 操作已执行时间（ms）。
+    /// Execution time of the operation, in ms.
     "MicrosecsRunning" microsecs_running set_microsecs_running: i128,
-    /// 当前操作所在节点信息。
+    /// Information about the node where the current operation is performed.
     "ExecNode" exec_node set_exec_node: str,
 } }
 
 rt::model! { read debug;
-/// 实例信息
+/// Instance information
 DBInstanceInfo {
-    /// 实例ID
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 地域信息
+    /// Region information
     "Region" region set_region: str,
 } }
 
 rt::model! { read debug;
-/// 数据库实例价格
+/// Instance price
 DBInstancePrice {
-    /// 实例单价。单位：元。
+    /// Unit price of the instance, in USD.
     "UnitPrice" unit_price set_unit_price: f64,
-    /// 实例原价。单位：元。
+    /// Original price of the instance, in USD.
     "OriginalPrice" original_price set_original_price: f64,
-    /// 实例折扣价。单位：元。
+    /// Discount price of the instance, in USD.
     "DiscountPrice" discount_price set_discount_price: f64,
 } }
 
@@ -1234,19 +1228,19 @@ DbURL {
 } }
 
 rt::model! { write nodebug;
-/// Request of `DeleteAccountUser` (删除账号).
+/// Request of `DeleteAccountUser` (Deletes an account).
 ///
-/// 本接口（DeleteAccountUser）用于删除实例的自定义账号。
+/// This API is used to delete a custom account of an instance.
 DeleteAccountUserRequest {
-    /// 指定待删除账号的实例 ID。例如：cmgo-p8vn****。请登录 [MongoDB 控制台](https://console.cloud.tencent.com/mongodb)在实例列表复制实例 ID。
+    /// Specifies the instance ID for the account to be deleted. For example, cmgo-p8vn****. Log in to the [TencentDB for MongoDB console](https://console.cloud.tencent.com/mongodb), and copy the instance ID from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 配置待删除的账号名。
+    /// Configures the name of the account to be deleted.
     ///
     /// Required.
     "UserName" user_name set_user_name: str,
-    /// 配置 mongouser 对应的密码。mongouser为系统默认账号，输入其对应的密码。
+    /// Configures the password corresponding to the mongouser account. mongouser is the default account of the system. Enter the password corresponding to it.
     "MongoUserPassword" mongo_user_password set_mongo_user_password: str,
 } }
 impl ::core::fmt::Debug for DeleteAccountUserRequest {
@@ -1261,9 +1255,9 @@ impl ::core::fmt::Debug for DeleteAccountUserRequest {
 rt::action!("mongodb", "2019-07-25", "DeleteAccountUser", DeleteAccountUserRequest => DeleteAccountUserResponse);
 
 rt::model! { read debug;
-/// DeleteAccountUser返回参数结构体
+/// DeleteAccountUser response structure.
 DeleteAccountUserResponse {
-    /// 账户删除任务ID。
+    /// Account deletion task ID.
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1293,15 +1287,15 @@ DeleteAuditLogFileResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteDBBackups` (删除全量备份).
+/// Request of `DeleteDBBackups` (Delete a full backup).
 ///
-/// 删除全量备份
+/// This API is used to delete full backups.
 DeleteDBBackupsRequest {
-    /// 实例id,cmgo-xxxx
+    /// Instance id, cmgo-xxxx
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 备份文件id列表
+    /// File id list
     ///
     /// Required.
     "BackupIds" backup_ids set_backup_ids: list i64,
@@ -1309,7 +1303,7 @@ DeleteDBBackupsRequest {
 rt::action!("mongodb", "2019-07-25", "DeleteDBBackups", DeleteDBBackupsRequest => DeleteDBBackupsResponse);
 
 rt::model! { read debug;
-/// DeleteDBBackups返回参数结构体
+/// DeleteDBBackups response structure.
 DeleteDBBackupsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1370,15 +1364,15 @@ DeleteInstanceUserResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteLogDownloadTask` (删除日志下载任务).
+/// Request of `DeleteLogDownloadTask` (Deletes a log download task).
 ///
-/// 删除日志下载任务
+/// This API is used to delete a log download task.
 DeleteLogDownloadTaskRequest {
-    /// 实例 ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 任务ID
+    /// Task ID.
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
@@ -1386,9 +1380,9 @@ DeleteLogDownloadTaskRequest {
 rt::action!("mongodb", "2019-07-25", "DeleteLogDownloadTask", DeleteLogDownloadTaskRequest => DeleteLogDownloadTaskResponse);
 
 rt::model! { read debug;
-/// DeleteLogDownloadTask返回参数结构体
+/// DeleteLogDownloadTask response structure.
 DeleteLogDownloadTaskResponse {
-    /// 任务状态，0:成功
+    /// Task status. 0: successful.
     "Status" status set_status: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1404,11 +1398,11 @@ DeliverSummary {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAccountUsers` (全部账号列表).
+/// Request of `DescribeAccountUsers` (DescribeAccountUsers).
 ///
-/// 本接口（DescribeAccountUsers）用于获取当前实例的全部账号。
+/// This API is used to obtain all accounts of the current instance.
 DescribeAccountUsersRequest {
-    /// 指定待获取账号的实例ID。例如：cmgo-p8vn****。请登录 [MongoDB 控制台](https://console.cloud.tencent.com/mongodb)在实例列表复制实例 ID。
+    /// Specifies the ID of the instance for obtaining accounts. For example, cmgo-p8vn****. Log in to the [TencentDB for MongoDB console](https://console.cloud.tencent.com/MongoDB) and copy the instance ID from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -1416,20 +1410,20 @@ DescribeAccountUsersRequest {
 rt::action!("mongodb", "2019-07-25", "DescribeAccountUsers", DescribeAccountUsersRequest => DescribeAccountUsersResponse);
 
 rt::model! { read debug;
-/// DescribeAccountUsers返回参数结构体
+/// DescribeAccountUsers response structure.
 DescribeAccountUsersResponse {
-    /// 实例账号列表。
+    /// The list of instance accounts.
     "Users" users set_users: list UserInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAsyncRequestInfo` (查询异步任务状态接口).
+/// Request of `DescribeAsyncRequestInfo` (Queries async task status).
 ///
-/// 本接口（DescribeAsyncRequestInfo）用于查询异步任务状态接口。
+/// This API is used to query the asynchronous task status.
 DescribeAsyncRequestInfoRequest {
-    /// 指定需查询的异步请求 ID。当接口操作涉及异步流程时（如 [CreateBackupDBInstance](https://cloud.tencent.com/document/product/240/46599)），其返回值中的 AsyncRequestId 即为本参数所需填入的 ID。
+    /// Specifies the ID of the asynchronous request to be queried. When an asynchronous process is involved in the API operation (such as [CreateBackupDBInstance](https://www.tencentcloud.com/document/product/240/46599?from_cn_redirect=1)), the response value of AsyncRequestId is the ID to be filled in for this parameter.
     ///
     /// Required.
     "AsyncRequestId" async_request_id set_async_request_id: str,
@@ -1437,24 +1431,24 @@ DescribeAsyncRequestInfoRequest {
 rt::action!("mongodb", "2019-07-25", "DescribeAsyncRequestInfo", DescribeAsyncRequestInfoRequest => DescribeAsyncRequestInfoResponse);
 
 rt::model! { read debug;
-/// DescribeAsyncRequestInfo返回参数结构体
+/// DescribeAsyncRequestInfo response structure.
 DescribeAsyncRequestInfoResponse {
-    /// 状态。返回参数有：initial-初始化、running-运行中、paused-任务执行失败，已暂停、undoed-任务执行失败，已回滚、failed-任务执行失败, 已终止、success-成功
+    /// Status. Valid values: `initial` (initializing), `running`, `paused` (paused due to failure), `undoed` (rolled back due to failure), `failed` (ended due to failure), `success`
     "Status" status set_status: str,
-    /// 任务执行开始时间。
+    /// Task execution start time.
     "StartTime" start_time set_start_time: str,
-    /// 任务执行结束时间。
+    /// Task execution end time.
     "EndTime" end_time set_end_time: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAuditConfig` (查询审计服务配置).
+/// Request of `DescribeAuditConfig` (Queries audit service configurations).
 ///
-/// 本接口(DescribeAuditConfig)用于查询云数据库审计策略的服务配置，包括审计日志保存时长等。
+/// This API is used to query the service configurations for a TencentDB audit policy, including the audit log retention period.
 DescribeAuditConfigRequest {
-    /// 实例 ID，格式如：cmgo-xftsghuy，与云数据库控制台页面中显示的实例 ID 相同。
+    /// Instance ID, in the format of cmgo-xftsghuy. It is the same as the instance ID displayed on the TencentDB console page.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -1462,30 +1456,34 @@ DescribeAuditConfigRequest {
 rt::action!("mongodb", "2019-07-25", "DescribeAuditConfig", DescribeAuditConfigRequest => DescribeAuditConfigResponse);
 
 rt::model! { read debug;
-/// DescribeAuditConfig返回参数结构体
+/// DescribeAuditConfig response structure.
 DescribeAuditConfigResponse {
-    /// 实例id
+    /// Instance ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名称
+    /// Instance name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceName" instance_name set_instance_name: str,
-    /// true表示全审计，false表示规则审计
+    /// true indicates full audit, false indicates rule audit
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AuditAll" audit_all set_audit_all: bool,
-    /// 该实例开通数据库审计的时间。
+    /// The time when the instance enables database audit.
     "CreateTime" create_time set_create_time: str,
-    /// 审计日志保存时长。
-    /// 单位：天。目前支持的保存时长包括：0、30、180、365，1095、1825。
+    /// Audit log retention period.
+    /// Unit: day. Currently supports retention duration including 0, 30, 180, 365, 1095, 1825.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LogExpireDay" log_expire_day set_log_expire_day: i64,
-    /// 审计日志存储类型。目前仅支持storage：存储型。
+    /// Audit log storage type. Currently only support "storage": Storage type.
     "LogType" log_type set_log_type: str,
-    /// 是否正在关闭审计功能。
+    /// Whether the auditing feature is being disabled.
     ///
-    /// - true：是。
-    /// - false：否。
+    /// - true: Yes.
+    /// - false: No.
     "IsClosing" is_closing set_is_closing: str,
-    /// 是否正在开启审计功能。
+    /// Whether the audit feature is being enabled.
     ///
-    /// - true：是。
-    /// - false：否。
+    /// - true: Yes.
+    /// - false: No.
     "IsOpening" is_opening set_is_opening: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1524,138 +1522,140 @@ DescribeAuditInstanceListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAuditLogFiles` (查询审计日志文件).
+/// Request of `DescribeAuditLogFiles` (Queries audit log files).
 ///
-/// 本接口(DescribeAuditLogFiles)用于查询云数据库实例的审计日志文件。
+/// This API is used to query audit log files of a cloud database instance.
 DescribeAuditLogFilesRequest {
-    /// 实例 ID，格式如：cmgo-xfts****，与云数据库控制台页面中显示的实例 ID 相同。
+    /// Instance ID, in the format of cmgo-xfts****. It is the same as the instance ID displayed on the TencentDB console page.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 分页大小参数。默认值为 20，取值范围[1,100]。
+    /// Page size. Default value: 20; value ranges from 1 to 100.
     "Limit" limit set_limit: i128,
-    /// 分页偏移量。
+    /// Pagination offset.
     "Offset" offset set_offset: i128,
-    /// 审计日志文件名。该接口将根据此参数过滤相关的审计日志文件。
+    /// Audit log file name. This API filters related audit log files based on this parameter.
     "FileName" file_name set_file_name: str,
 } }
 rt::action!("mongodb", "2019-07-25", "DescribeAuditLogFiles", DescribeAuditLogFilesRequest => DescribeAuditLogFilesResponse);
 
 rt::model! { read debug;
-/// DescribeAuditLogFiles返回参数结构体
+/// DescribeAuditLogFiles response structure.
 DescribeAuditLogFilesResponse {
-    /// 符合条件的审计日志文件个数。
+    /// Number of eligible audit log files.
     "TotalCount" total_count set_total_count: i128,
-    /// 审计日志文件详情。
+    /// Audit log file details.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Items" items set_items: list AuditLogFile,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAuditLogs` (查询数据库审计日志).
+/// Request of `DescribeAuditLogs` (Query database audit logs).
 ///
-/// 本接口(DescribeAuditLogs)用于查询数据库审计日志。
+/// This API is used to query database audit logs.
 DescribeAuditLogsRequest {
-    /// 实例ID，格式如：cmgo-xftsghuy，与云数据库控制台页面中显示的实例 ID 相同。
+    /// Instance ID, in the format of cmgo-xftsghuy. It is the same as the instance ID displayed on the TencentDB console page.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 开始时间，格式为："2017-07-12 10:29:20"。
+    /// Start time, format: "2017-07-12 10:29:20".
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间，格式为："2017-07-12 10:29:20"。
+    /// End time, format: "2017-07-12 10:29:20".
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 过滤条件，可按设置的过滤条件过滤日志。
+    /// Filter conditions. You can filter logs based on these conditions.
     "Filter" filter set_filter: obj AuditLogFilter,
-    /// 分页参数，指单次返回的数据条数。默认值为100，最大值为100。
+    /// Pagination parameter indicates the number of returned data entries. Default value is 100. Maximum value is 100.
     "Limit" limit set_limit: i128,
-    /// 分页偏移量。
+    /// Pagination offset.
     "Offset" offset set_offset: i128,
-    /// 审计日志的排序方式。
+    /// Sorting method of the audit log.
     ///
-    /// - ASC：升序。
-    /// - DESC：降序。
+    /// - ASC: ascending.
+    /// - DESC: descending order.
     "Order" order set_order: str,
-    /// 审计日志的排序字段，包括：
+    /// Sorting field of the audit log, including:
     ///
-    /// - timestamp：时间戳。
+    /// - timestamp: Timestamp.
     ///
-    /// - affectRows：影响行数。
+    /// - affectRows: Number of affected rows.
     ///
-    /// - execTime：执行时间。
+    /// - execTime: Execution time.
     "OrderBy" order_by set_order_by: str,
 } }
 rt::action!("mongodb", "2019-07-25", "DescribeAuditLogs", DescribeAuditLogsRequest => DescribeAuditLogsResponse);
 
 rt::model! { read debug;
-/// DescribeAuditLogs返回参数结构体
+/// DescribeAuditLogs response structure.
 DescribeAuditLogsResponse {
-    /// 符合条件的审计日志条数。
+    /// Number of eligible audit log entries.
     "TotalCount" total_count set_total_count: i128,
-    /// 审计日志详情。
+    /// Audit log details.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Items" items set_items: list AuditLog,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBackupDownloadTask` (查询备份下载任务信息).
+/// Request of `DescribeBackupDownloadTask` (Queries backup download task information).
 ///
-/// 本接口（DescribeBackupDownloadTask）用于查询备份下载任务信息。
+/// This API is used to query information about the backup download task.
 DescribeBackupDownloadTaskRequest {
-    /// 实例ID。请登录 [MongoDB 控制台](https://console.cloud.tencent.com/mongodb)在实例列表复制实例 ID。
+    /// Instance ID. Log in to the [TencentDB for MongoDB console](https://console.cloud.tencent.com/mongodb), and copy the instance ID from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 指定备份文件名，用于过滤指定文件的下载任务。请通过接口 [DescribeDBBackups](https://cloud.tencent.com/document/product/240/38574) 获取备份文件名。
+    /// Specifies the backup file name for filtering download tasks of the specified file. The [DescribeDBBackups](https://www.tencentcloud.com/document/product/240/38574?from_cn_redirect=1) API can be called to obtain the backup file name.
     "BackupName" backup_name set_backup_name: str,
-    /// 指定查询时间范围内的任务，StartTime 指定开始时间。若不指定开始时间，则默认不限制开始时间。
+    /// Specifies the task within the query time range, and StartTime specifies the start time. If not specified, there are no limitations on the start time by default.
     "StartTime" start_time set_start_time: str,
-    /// 指定查询时间范围内的任务，EndTime 指定截止时间。若不指定截止时间，则默认不限制截止时间。
+    /// Specifies the task within the query time range, and EndTime specifies the end time. If not specified, there are no limitations on the end time by default.
     "EndTime" end_time set_end_time: str,
-    /// 此次查询返回的条数，取值范围为1-100，默认为20。
+    /// Number of entries returned for this query. Value range: 1–100. The default value is 20.
     "Limit" limit set_limit: i64,
-    /// 指定此次查询返回的页数，默认为0。
+    /// Specifies the number of pages returned for this query. The default value is 0.
     "Offset" offset set_offset: i64,
-    /// 排序字段。
-    /// - createTime：按照备份下载任务的创建时间排序。默认为 createTime。
-    /// - finishTime：按照备份下载任务的完成时间排序。
+    /// Sorting field.
+    /// - createTime: sort by the creation time of the backup download task. The default value is createTime.
+    /// - finishTime: sort by the completion time of the backup download task.
     "OrderBy" order_by set_order_by: str,
-    /// 排序方式。
-    /// - asc：升序排列。
-    /// - desc：降序排列。默认为 desc。
+    /// Sorting method.
+    /// - asc: ascending order.
+    /// - desc: descending order. The default value is desc.
     "OrderByType" order_by_type set_order_by_type: str,
-    /// 指定任务状态，用于过滤下载任务。若不配置该参数，则返回所有状态类型的任务。
-    /// - 0：等待执行。
-    /// - 1：正在下载。
-    /// - 2：下载完成。
-    /// - 3：下载失败。
-    /// - 4：等待重试。
+    /// Specifies the task status for filtering download tasks. If this parameter is not configured, tasks of all status types will be returned.
+    /// - 0: wait for execution.
+    /// - 1: downloading.
+    /// - 2: download completed.
+    /// - 3: download failed.
+    /// - 4: wait for retry.
     "Status" status set_status: list i64,
 } }
 rt::action!("mongodb", "2019-07-25", "DescribeBackupDownloadTask", DescribeBackupDownloadTaskRequest => DescribeBackupDownloadTaskResponse);
 
 rt::model! { read debug;
-/// DescribeBackupDownloadTask返回参数结构体
+/// DescribeBackupDownloadTask response structure.
 DescribeBackupDownloadTaskResponse {
-    /// 满足查询条件的所有条数。
+    /// All entries that meet the query conditions.
     "TotalCount" total_count set_total_count: i64,
-    /// 下载任务列表。
+    /// Download task list.
     "Tasks" tasks set_tasks: list BackupDownloadTask,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBackupRules` (获取云数据库实例自动备份配置).
+/// Request of `DescribeBackupRules` (Obtains the automatic backup configuration of a TencentDB for MongoDB instance).
 ///
-/// 本接口（DescribeBackupRules）用于获取实例自动备份配置信息。
+/// This API is used to obtain the automatic backup configuration information of an instance.
 DescribeBackupRulesRequest {
-    /// 指定实例ID。例如：cmgo-p8vn****。请登录 [MongoDB 控制台](https://console.cloud.tencent.com/mongodb)在实例列表复制实例 ID。
+    /// Specifies the instance ID. For example, cmgo-p8vn****. Log in to the [TencentDB for MongoDB console](https://console.cloud.tencent.com/mongodb), and copy the instance ID from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -1663,167 +1663,167 @@ DescribeBackupRulesRequest {
 rt::action!("mongodb", "2019-07-25", "DescribeBackupRules", DescribeBackupRulesRequest => DescribeBackupRulesResponse);
 
 rt::model! { read debug;
-/// DescribeBackupRules返回参数结构体
+/// DescribeBackupRules response structure.
 DescribeBackupRulesResponse {
-    /// 备份数据保留期限。单位为：天。
+    /// Retention period for backup data, in days.
     "BackupSaveTime" backup_save_time set_backup_save_time: i128,
-    /// 备份频率。备份时间间隔，单位小时。取值12，24
+    /// Backup frequency. Backup interval in hours. Value: 12, 24.
     "BackupFrequency" backup_frequency set_backup_frequency: i64,
-    /// 自动备份开始时间。
+    /// Automatic backup start time.
     "BackupTime" backup_time set_backup_time: i128,
-    /// 备份方式。
-    /// - 0：逻辑备份。
-    /// - 1：物理备份。
-    /// - 3：快照备份。
-    /// **说明**:
-    /// 1. 通用版实例支持逻辑备份与物理备份。云盘版实例支持物理备份与快照备份，暂不支持逻辑备份。
-    /// 2. 实例开通存储加密，则备份方式不能为物理备份。
+    /// Backup mode.
+    /// - 0: logical backup.
+    /// - 1: physical backup.
+    /// -3: Snapshot backup.
+    /// **Description**:
+    /// 1. The General Edition instance supports logical and physical backup. The Cloud Disk Edition instance supports physical and snapshot backup, but does not support logical backup currently.
+    /// 2. Physical backup is not supported when storage encryption is enabled for the instance.
     "BackupMethod" backup_method set_backup_method: i128,
-    /// 周几备份，0-6，逗号分割
+    /// Day of week for backup, 0-6, separated by commas
     "ActiveWeekdays" active_weekdays set_active_weekdays: str,
-    /// 长期备份周期。weekly-按周，monthly-按月，空不开启。
+    /// Long-term backup period. weekly - by week, monthly - by month, empty means not enabled.
     "LongTermInterval" long_term_interval set_long_term_interval: str,
-    /// 长期备份的日期，周0-6，月1-31
+    /// Date of long-term backup, week 0-6, month 1-31
     "LongTermActiveDays" long_term_active_days set_long_term_active_days: str,
-    /// 长期备份保留时间
+    /// Long-term backup retention period
     "LongTermExpiredDays" long_term_expired_days set_long_term_expired_days: i64,
-    /// 增量备份保留时间
+    /// Incremental backup retention period
     "OplogExpiredDays" oplog_expired_days set_oplog_expired_days: i64,
-    /// 备份版本号。0-旧备份方式，1-高级备份
+    /// Backup version. 0 - Old backup method, 1 - Advanced backup.
     "BackupVersion" backup_version set_backup_version: i64,
-    /// 备份大小
+    /// Backup size
     "BackupTotalSize" backup_total_size set_backup_total_size: obj BackupTotalSize,
-    /// 告警额度
+    /// alarm limit
     "AlertThreshold" alert_threshold set_alert_threshold: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeClientConnections` (查询实例客户端连接信息).
+/// Request of `DescribeClientConnections` (Queries client connection information of an instance).
 ///
-/// 本接口（DescribeClientConnections）用于查询实例客户端连接信息，包括连接 IP 和连接数量。
+/// This API is used to query the client connection information on an instance, including the IP address for connection and the number of connections.
 DescribeClientConnectionsRequest {
-    /// 指定待查询的实例ID，例如：cmgo-p8vn****。请登录 [MongoDB 控制台](https://console.cloud.tencent.com/mongodb)在实例列表复制实例 ID。
+    /// Specifies the ID of the instance to be queried. For example, cmgo-p8vn****. Log in to the [TencentDB for MongoDB console](https://console.cloud.tencent.com/MongoDB) and copy the instance ID from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 单次请求返回的数量。最小值为1，最大值为1000，默认值为1000。
+    /// Number of entries returned per request. Minimum value: 1. Maximum value: 1000. Default value: 1000.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认值为0。Offset=Limit*(页码-1)。
+    /// Offset. Default value: 0. Offset = Limit x (page number - 1).
     "Offset" offset set_offset: i128,
 } }
 rt::action!("mongodb", "2019-07-25", "DescribeClientConnections", DescribeClientConnectionsRequest => DescribeClientConnectionsResponse);
 
 rt::model! { read debug;
-/// DescribeClientConnections返回参数结构体
+/// DescribeClientConnections response structure.
 DescribeClientConnectionsResponse {
-    /// 客户端连接信息，包括客户端 IP 和对应 IP 的连接数量。
+    /// Client connection information, including the numbers of connections of the client IP address and the database access IP address.
     "Clients" clients set_clients: list ClientConnection,
-    /// 满足条件的记录总条数，可用于分页查询。
+    /// The total number of records that meet the query condition, which can be used for paginated queries.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCurrentOp` (查询数据库实例当前正在执行的操作).
+/// Request of `DescribeCurrentOp` (Queries the operation currently being performed on a TencentDB for MongoDB instance).
 ///
-/// 本接口（DescribeCurrentOp）用于查询云数据库实例的当前正在执行的操作。
+/// This API is used to query the operation currently being performed on a TencentDB for MongoDB instance.
 DescribeCurrentOpRequest {
-    /// 指定要查询的实例 ID。请登录 [MongoDB 控制台](https://console.cloud.tencent.com/mongodb)在实例列表复制实例 ID。
+    /// Specifies the instance ID to be queried. Log in to the [TencentDB for MongoDB console](https://console.cloud.tencent.com/mongodb), and copy the instance ID from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 操作所属的命名空间 namespace，格式为 db.collection。
+    /// Namespace where the operation belongs, in the format of db.collection.
     "Ns" ns set_ns: str,
-    /// 设置查询筛选条件为操作任务已经执行的时间。
-    /// - 默认值为0，取值范围为[0, 3600000]，单位：毫秒。
-    /// - 结果将返回超过设置时间的操作。
+    /// Sets the query and filtering condition to the execution time of the operation task.
+    /// - The default value is 0, and the value range is [0, 3600000], in milliseconds.
+    /// - The result will return the operation whose execution time exceeds the set time.
     "MillisecondRunning" millisecond_running set_millisecond_running: i128,
-    /// 设置查询筛选条件为操作任务类型。取值包括：
-    /// - none：特殊状态，空闲连接或内部任务等。
-    /// - update：更新数据。
-    /// - insert：插入操作。
-    /// - query：查询操作。
-    /// - command：命令操作。
-    /// - getmore：获取更多数据。
-    /// - remove：删除操作。
-    /// - killcursors：释放查询游标的操作。
+    /// Sets the query and filtering condition to the type of the operation task. Valid values:
+    /// - none: special status; idle connections or internal tasks.
+    /// - update: update data.
+    /// - insert: insertion operation.
+    /// - query: query operation.
+    /// - command: command operation.
+    /// - getmore: obtain more data.
+    /// - remove: deletion operation.
+    /// - killcursors: operation of releasing the query cursor.
     "Op" op set_op: str,
-    /// 筛选条件，分片名称。
+    /// Filtering condition, such as the shard name.
     "ReplicaSetName" replica_set_name set_replica_set_name: str,
-    /// 设置查询筛选条件为节点角色。
-    /// - primary：主节点。
-    /// - secondary：从节点。
+    /// Sets the query and filtering condition to the node role.
+    /// - primary: primary node.
+    /// - secondary: secondary node.
     "State" state set_state: str,
-    /// 单次请求返回的数量，默认值为100，取值范围为[0,100]。
+    /// Number of entries returned per request. The default value is 100, and the value range is [0, 100].
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认值为0，取值范围为[0,10000]。
+    /// Offset. The default value is 0, and the value range is [0, 10000].
     "Offset" offset set_offset: i128,
-    /// 返回结果集排序的字段，目前支持按照 MicrosecsRunning（操作任务已执行的时间）排序。
+    /// Sorting field of the returned result set. Currently, sorting by MicrosecsRunning (execution time of the operation task) is supported.
     "OrderBy" order_by set_order_by: str,
-    /// 返回结果集排序方式。
-    /// - ASC：升序。默认为 ASC，按照升序排序。
-    /// - DESC：降序。
+    /// Sorting method of the returned result set.
+    /// - ASC: ascending order. The default value is ASC, which indicates sorting in ascending order.
+    /// - DESC: descending order.
     "OrderByType" order_by_type set_order_by_type: str,
 } }
 rt::action!("mongodb", "2019-07-25", "DescribeCurrentOp", DescribeCurrentOpRequest => DescribeCurrentOpResponse);
 
 rt::model! { read debug;
-/// DescribeCurrentOp返回参数结构体
+/// DescribeCurrentOp response structure.
 DescribeCurrentOpResponse {
-    /// 符合查询条件的操作总数。
+    /// Total number of operations meeting the query conditions.
     "TotalCount" total_count set_total_count: i128,
-    /// 当前操作列表。
+    /// List of the current operations.
     "CurrentOps" current_ops set_current_ops: list CurrentOp,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBBackups` (查询实例备份列表).
+/// Request of `DescribeDBBackups` (Queries the list of instance backups).
 ///
-/// 本接口（DescribeDBBackups）用于查询实例备份列表，目前只支持查询7天内的备份记录。
+/// This API is used to query the list of instance backups. Currently, only backups created in the last seven days can be queried.
 DescribeDBBackupsRequest {
-    /// 实例 ID。请登录 [MongoDB 控制台](https://console.cloud.tencent.com/mongodb)在实例列表复制实例 ID。
+    /// Instance ID. Log in to the [TencentDB for MongoDB console](https://console.cloud.tencent.com/mongodb), and copy the instance ID from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 备份方式。
-    /// - 0：逻辑备份。
-    /// - 1：物理备份。
-    /// - 3：快照备份。
-    /// **说明**:
-    /// 1. 通用版实例支持逻辑备份与物理备份。云盘版实例支持物理备份与快照备份，暂不支持逻辑备份。
-    /// 2. 实例开通存储加密，则备份方式不能为物理备份。
+    /// Backup method.
+    /// - 0: logical backup.
+    /// - 1: physical backup.
+    /// - 3: snapshot backup.
+    /// **Note**:
+    /// 1. The General Edition instance supports logical and physical backup. The Cloud Disk Edition instance supports physical and snapshot backup, but does not support logical backup currently.
+    /// 2. Physical backup is not supported when storage encryption is enabled for the instance.
     "BackupMethod" backup_method set_backup_method: i64,
-    /// 分页大小，最大值为100，不设置默认查询所有。
+    /// Number of entries per page. Maximum value: `100`. If this parameter is left empty, all entries will be returned.
     "Limit" limit set_limit: i128,
-    /// 分页偏移量，最小值为0，默认值为0。
+    /// Pagination offset, starting from `0`. Default value: `0`.
     "Offset" offset set_offset: i128,
 } }
 rt::action!("mongodb", "2019-07-25", "DescribeDBBackups", DescribeDBBackupsRequest => DescribeDBBackupsResponse);
 
 rt::model! { read debug;
-/// DescribeDBBackups返回参数结构体
+/// DescribeDBBackups response structure.
 DescribeDBBackupsResponse {
-    /// 备份列表。
+    /// Backup list.
     "BackupList" backup_list set_backup_list: list BackupInfo,
-    /// 备份总数。
+    /// Number of backups.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBInstanceDeal` (获取数据库实例订单详情).
+/// Request of `DescribeDBInstanceDeal` (Gets order details of an instance).
 ///
-/// 本接口（DescribeDBInstanceDeal）用于获取MongoDB购买、续费及变配订单详细。
+/// This API is used to get order details of purchase, renewal, and specification adjustment of a MongoDB instance.
 DescribeDBInstanceDealRequest {
-    /// 订单 ID。
-    /// - 按量计费实例，请通过 [CreateDBInstanceHour](https://cloud.tencent.com/document/product/240/38570) 接口输出的参数**DealId**获取。。
-    /// - 包年包月计费实例，请通过 [CreateDBInstance](https://cloud.tencent.com/document/product/240/38571) 接口输出的参数**DealId**获取。
+    /// Order ID.
+    /// - Pay-as-you-go instance. It can be obtained through the output parameter **DealId** of the [CreateDBInstanceHour](https://www.tencentcloud.com/document/product/240/38570?from_cn_redirect=1) API.
+    /// - Yearly/monthly subscription instance. It can be obtained through the output parameter **DealId** of the [CreateDBInstance](https://www.tencentcloud.com/document/product/240/38571?from_cn_redirect=1) API.
     ///
     /// Required.
     "DealId" deal_id set_deal_id: str,
@@ -1831,30 +1831,30 @@ DescribeDBInstanceDealRequest {
 rt::action!("mongodb", "2019-07-25", "DescribeDBInstanceDeal", DescribeDBInstanceDealRequest => DescribeDBInstanceDealResponse);
 
 rt::model! { read debug;
-/// DescribeDBInstanceDeal返回参数结构体
+/// DescribeDBInstanceDeal response structure.
 DescribeDBInstanceDealResponse {
-    /// 订单状态。
-    /// - 1：未支付。
-    /// - 2：已支付。
-    /// - 3：发货中。
-    /// - 4：发货成功。
-    /// - 5：发货失败。
-    /// - 6：退款。
-    /// - 7：订单关闭。
-    /// - 8：超时未支付关闭。
+    /// Order status.
+    /// - 1: unpaid.
+    /// - 2: paid.
+    /// - 3: delivering.
+    /// - 4: delivered successfully.
+    /// - 5: delivery failed.
+    /// - 6: refund.
+    /// - 7: order closed.
+    /// - 8: closed due to unpaid timeout.
     "Status" status set_status: i64,
-    /// 订单原价。单位：元。
+    /// Original price of the order, in USD.
     "OriginalPrice" original_price set_original_price: f64,
-    /// 订单折扣价格。单位：元。
+    /// Discount price of the order, in USD.
     "DiscountPrice" discount_price set_discount_price: f64,
-    /// 订单操作行为。
-    /// - purchase：新购。
-    /// - renew：续费。
-    /// - upgrade：升配.
-    /// - downgrade：降配.
-    /// - refund：退货退款。
+    /// Order operation behavior.
+    /// - purchase: newly purchased.
+    /// - renew: renewed.
+    /// - upgrade: configuration upgraded.
+    /// - downgrade: configuration downgraded.
+    /// - refund: return and refund.
     "Action" action set_action: str,
-    /// 当前订单的实例 ID。
+    /// Instance ID of the current order.
     "InstanceId" instance_id set_instance_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1888,68 +1888,65 @@ DescribeDBInstanceLogToCLSResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBInstanceNamespace` (查询实例的库表).
+/// Request of `DescribeDBInstanceNamespace` (Queries the databases and tables of an instance).
 ///
-/// 本接口（DescribeDBInstanceNamespace）用于查询数据库的表信息。
+/// This API is used to query the table information on a database.
 DescribeDBInstanceNamespaceRequest {
-    /// 指定查询数据库所属的实例 ID，支持批量查询。请登录 [MongoDB 控制台](https://console.cloud.tencent.com/mongodb)在实例列表复制实例 ID。
+    /// Specifies the instance ID for querying the database. Batch querying is supported. Log in to the [TencentDB for MongoDB console](https://console.cloud.tencent.com/MongoDB) and copy the instance ID from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 指定查询的数据库名。为空时，返回当前实例的全部数据库列表。
+    /// Specifies the database name for querying. If this parameter is left blank, a list of all databases of the current instance is returned.
     "DbName" db_name set_db_name: str,
 } }
 rt::action!("mongodb", "2019-07-25", "DescribeDBInstanceNamespace", DescribeDBInstanceNamespaceRequest => DescribeDBInstanceNamespaceResponse);
 
 rt::model! { read debug;
-/// DescribeDBInstanceNamespace返回参数结构体
+/// DescribeDBInstanceNamespace response structure.
 DescribeDBInstanceNamespaceResponse {
-    /// 查询实例的数据库列表。若未使用 DbName 指定具体查询的数据库，则仅返回查询实例所有的数据库列表，而不返回 Collections 集合信息。
+    /// List of databases of the queried instance. If no database is specified for querying with DbName, a list of databases of only the queried instance is returned instead of the information indicated by Collections.
     "Databases" databases set_databases: list String,
-    /// 查询的集合信息。指定 DbName 时，则仅返回该数据库下的集合列表。
+    /// Queried collection information. If DbName is specified, a list of collections of only this database is returned.
     "Collections" collections set_collections: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBInstanceNodeProperty` (查询节点属性).
+/// Request of `DescribeDBInstanceNodeProperty` (Queries node attributes).
 ///
-/// 本接口用于查询节点的属性，包括节点所在可用区、节点名称、地址、角色、状态、主从延迟、优先级、投票权、标签等属性。
+/// This API is used to query node attributes, such as the AZ, node name, address, role, status, delay between primary and secondary nodes, priority, voting right, and tags.
 DescribeDBInstanceNodePropertyRequest {
-    /// 实例 ID。请登录 [MongoDB 控制台](https://console.cloud.tencent.com/mongodb)在实例列表复制实例 ID。
+    /// Instance ID. Log in to the [TencentDB for MongoDB console](https://console.cloud.tencent.com/mongodb), and copy the instance ID from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 节点 ID。请登录 [MongoDB 控制台的节点管理](https://console.cloud.tencent.com/mongodb)复制节点 ID。
+    /// Node ID. Log in to the [TencentDB for MongoDB console](https://console.cloud.tencent.com/mongodb), go to Node Management, and copy the node ID.
     "NodeIds" node_ids set_node_ids: list String,
-    /// 节点角色。可选值包括：
-    ///
-    /// - PRIMARY：主节点。
-    /// - SECONDARY：从节点。
-    /// - READONLY：只读节点。
-    /// - ARBITER：仲裁节点。
+    /// Node role. Valid values:
+    /// - PRIMARY: primary node.
+    /// - SECONDARY: secondary node.
+    /// - READONLY: read-only node.
+    /// - ARBITER: arbitration node.
     "Roles" roles set_roles: list String,
-    /// 该参数指定节点是否为 Hidden 节点，默认为 false。
+    /// Whether the node is a hidden node. Default value: false.
     "OnlyHidden" only_hidden set_only_hidden: bool,
-    /// 该参数指定选举新主节点的优先级。其取值范围为[0,100]，数值越高，优先级越高。
+    /// Priority of the node for electing it as the new primary node. Value range: [0, 100]. A larger value indicates a higher priority.
     "Priority" priority set_priority: i64,
-    /// 该参数指定节点投票权。
-    ///
-    /// - 1：具有投票权。
-    /// - 0：无投票权。
+    /// Node voting right.- 1: The node has the right to vote.
+    /// - 0: The node does not have the right to vote.
     "Votes" votes set_votes: i64,
-    /// 节点标签。
+    /// Node tag.
     "Tags" tags set_tags: list NodeTag,
 } }
 rt::action!("mongodb", "2019-07-25", "DescribeDBInstanceNodeProperty", DescribeDBInstanceNodePropertyRequest => DescribeDBInstanceNodePropertyResponse);
 
 rt::model! { read debug;
-/// DescribeDBInstanceNodeProperty返回参数结构体
+/// DescribeDBInstanceNodeProperty response structure.
 DescribeDBInstanceNodePropertyResponse {
-    /// Mongos节点属性。
+    /// Mongos node attributes.
     "Mongos" mongos set_mongos: list NodeProperty,
-    /// 副本集节点信息。
+    /// Replica set node information.
     "ReplicateSets" replicate_sets set_replicate_sets: list ReplicateSetInfo,
     /// Dynamo节点信息
     "DynamoProxies" dynamo_proxies set_dynamo_proxies: list NodeProperty,
@@ -1958,87 +1955,87 @@ DescribeDBInstanceNodePropertyResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBInstanceParamTplDetail` (参数模板详情).
+/// Request of `DescribeDBInstanceParamTplDetail` (Parameter template details).
 ///
-/// 本接口(DescribeDBInstanceParamTplDetail )用于查询MongoDB云数据库实例的参数模板详情。
-/// **说明：DescribeDBInstanceParamTplDetail  API正在公测中，在此期间，该接口仅对公测用户开放**
+/// This API is used to query parameter template details of a cloud database instance for MongoDB.
+/// **Description:** The DescribeDBInstanceParamTplDetail API is in public beta. During this period, this interface is only applicable to beta test participants.
 DescribeDBInstanceParamTplDetailRequest {
-    /// 参数模板 ID。请通过接口 [DescribeDBInstanceParamTpl](https://cloud.tencent.com/document/product/240/109155) 获取模板 ID。
+    /// Parameter template ID. Use the [DescribeDBInstanceParamTpl](https://www.tencentcloud.com/document/product/240/109155?from_cn_redirect=1) interface to obtain template ID.
     ///
     /// Required.
     "TplId" tpl_id set_tpl_id: str,
-    /// 参数名称，传入该值，则只会获取该字段的参数详情。为空时，返回全部参数。
+    /// Parameter name. Pass in this value to retrieve parameter details of this field. Leave it empty to return all parameters.
     "ParamName" param_name set_param_name: str,
 } }
 rt::action!("mongodb", "2019-07-25", "DescribeDBInstanceParamTplDetail", DescribeDBInstanceParamTplDetailRequest => DescribeDBInstanceParamTplDetailResponse);
 
 rt::model! { read debug;
-/// DescribeDBInstanceParamTplDetail返回参数结构体
+/// DescribeDBInstanceParamTplDetail response structure.
 DescribeDBInstanceParamTplDetailResponse {
-    /// 枚举类参数详情列表。
+    /// Enumeration class parameter details list.
     "InstanceEnumParams" instance_enum_params set_instance_enum_params: list InstanceEnumParam,
-    /// 整形参数详情列表。
+    /// Integer parameter detail list.
     "InstanceIntegerParams" instance_integer_params set_instance_integer_params: list InstanceIntegerParam,
-    /// 文本参数详情列表。
+    /// Text parameter details list.
     "InstanceTextParams" instance_text_params set_instance_text_params: list InstanceTextParam,
-    /// 多值参数详情列表。
+    /// Multi-value parameter details list.
     "InstanceMultiParams" instance_multi_params set_instance_multi_params: list InstanceMultiParam,
-    /// 参数总个数。
+    /// Total number of parameters.
     "TotalCount" total_count set_total_count: i64,
-    /// 模板适配的实例版本。
-    /// - MONGO_36_WT：MongoDB 3.6 WiredTiger存储引擎版本，
-    /// - MONGO_40_WT：MongoDB 4.0 WiredTiger存储引擎版本，
-    /// - MONGO_42_WT：MongoDB 4.2 WiredTiger存储引擎版本。
-    /// - MONGO_44_WT：MongoDB 4.4 WiredTiger存储引擎版本。
-    /// - MONGO_50_WT：MongoDB 5.0 WiredTiger存储引擎版本。
-    /// - MONGO_60_WT：MongoDB 6.0 WiredTiger存储引擎版本。
-    /// - MONGO_70_WT：MongoDB 7.0 WiredTiger存储引擎版本。
-    /// - MONGO_80_WT：MongoDB 8.0 WiredTiger存储引擎版本。
+    /// Instance version supported by the template.
+    /// - MONGO_36_WT: Version of the MongoDB 3.6 WiredTiger storage engine.
+    /// - MONGO_40_WT: Version of the MongoDB 4.0 WiredTiger storage engine.
+    /// - MONGO_42_WT: Version of the MongoDB 4.2 WiredTiger storage engine.
+    /// - MONGO_44_WT: Version of the MongoDB 4.4 WiredTiger storage engine.
+    /// - MONGO_50_WT: Version of the MongoDB 5.0 WiredTiger storage engine.
+    /// - MONGO_60_WT: version of the MongoDB 6.0 WiredTiger storage engine.
+    /// - MONGO_70_WT: version of the MongoDB 7.0 WiredTiger storage engine.
+    /// - MONGO_80_WT: version of the MongoDB 8.0 WiredTiger storage engine.
     "MongoVersion" mongo_version set_mongo_version: str,
-    /// 模板适配集群类型。
-    /// - REPLSET：副本集实例。
-    /// - SHARD：分片实例。
-    /// - STANDALONE：单节点实例。
+    /// Template adapts to cluster type.
+    /// - REPLSET: replica set instance.
+    /// - SHARD: shard instance.
+    /// -STANDALONE: Single-node instance.
     "ClusterType" cluster_type set_cluster_type: str,
-    /// 参数模板名称。
+    /// Parameter template name.
     "TplName" tpl_name set_tpl_name: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBInstanceParamTpl` (查询实例参数模板列表).
+/// Request of `DescribeDBInstanceParamTpl` (Query instance parameter template list).
 ///
-/// 本接口(DescribeDBInstanceParamTpl )用于查询当前账号下所有MongoDB数据库参数模板
-/// **说明：DescribeDBInstanceParamTpl  API正在公测中，在此期间，该接口仅对公测用户开放**
+/// This API is used to query ALL MongoDB database parameter templates under the current account.
+/// **Description:** The DescribeDBInstanceParamTpl API is in public beta. During this period, this API is only applicable to beta test participants.
 DescribeDBInstanceParamTplRequest {
-    /// 参数模板 ID。请通过接口 [DescribeDBInstanceParamTpl](https://cloud.tencent.com/document/product/240/109155) 获取模板 ID。
+    /// Parameter template ID. Use the [DescribeDBInstanceParamTpl](https://www.tencentcloud.com/document/product/240/109155?from_cn_redirect=1) interface to obtain template ID.
     "TplIds" tpl_ids set_tpl_ids: list String,
-    /// 指定查询的模板名称。
+    /// Specifies the template name for query.
     "TplNames" tpl_names set_tpl_names: list String,
-    /// 指定所需查询的参数模板的数据库版本号。具体支持的版本信息，请通过接口 [DescribeSpecInfo](https://cloud.tencent.com/document/product/240/38567) 获取。
-    /// - MONGO_36_WT：MongoDB 3.6 WiredTiger存储引擎版本，
-    /// - MONGO_40_WT：MongoDB 4.0 WiredTiger存储引擎版本，
-    /// - MONGO_42_WT：MongoDB 4.2 WiredTiger存储引擎版本。
-    /// - MONGO_44_WT：MongoDB 4.4 WiredTiger存储引擎版本。
-    /// - MONGO_50_WT：MongoDB 5.0 WiredTiger存储引擎版本。
-    /// - MONGO_60_WT：MongoDB 6.0 WiredTiger存储引擎版本。
-    /// - MONGO_70_WT：MongoDB 7.0 WiredTiger存储引擎版本。
-    /// - MONGO_80_WT：MongoDB 8.0 WiredTiger存储引擎版本。
+    /// Specifies the database version number of the parameter template to query. For supported versions, use the [DescribeSpecInfo](https://www.tencentcloud.com/document/product/240/38567?from_cn_redirect=1) API.
+    /// - MONGO_36_WT: Version of the MongoDB 3.6 WiredTiger storage engine.
+    /// - MONGO_40_WT: Version of the MongoDB 4.0 WiredTiger storage engine.
+    /// - MONGO_42_WT: Version of the MongoDB 4.2 WiredTiger storage engine.
+    /// - MONGO_44_WT: Version of the MongoDB 4.4 WiredTiger storage engine.
+    /// - MONGO_50_WT: Version of the MongoDB 5.0 WiredTiger storage engine.
+    /// - MONGO_60_WT: version of the MongoDB 6.0 WiredTiger storage engine.
+    /// - MONGO_70_WT: version of the MongoDB 7.0 WiredTiger storage engine.
+    /// - MONGO_80_WT: version of the MongoDB 8.0 WiredTiger storage engine.
     "MongoVersion" mongo_version set_mongo_version: list String,
-    /// 指定查询的模板类型。
-    /// - DEFAULT：系统默认模板。
-    /// - CUSTOMIZE：自定义模板。
+    /// Specifies the template type for query.
+    /// -DEFAULT: System default template.
+    /// -CUSTOMIZE: custom template.
     "TplType" tpl_type set_tpl_type: str,
 } }
 rt::action!("mongodb", "2019-07-25", "DescribeDBInstanceParamTpl", DescribeDBInstanceParamTplRequest => DescribeDBInstanceParamTplResponse);
 
 rt::model! { read debug;
-/// DescribeDBInstanceParamTpl返回参数结构体
+/// DescribeDBInstanceParamTpl response structure.
 DescribeDBInstanceParamTplResponse {
-    /// 参数模板列表信息。
+    /// Parameter template list info.
     "ParamTpls" param_tpls set_param_tpls: list ParamTpl,
-    /// 参数模板总数。
+    /// Total number of parameter templates.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2066,135 +2063,132 @@ DescribeDBInstanceURLResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBInstances` (查询云数据库实例列表).
+/// Request of `DescribeDBInstances` (Queries the list of TencentDB instances).
 ///
-/// 本接口（DescribeDBInstances）用于查询云数据库实例列表，支持通过项目ID、实例ID、实例状态等过滤条件来筛选主实例、灾备实例和只读实例信息列表。
+/// This API is used to query the list of TencentDB for MongoDB instances. It supports filtering primary instances, disaster recovery instances, and read-only instances by project ID, instance ID, instance status, and other conditions.
 DescribeDBInstancesRequest {
-    /// 实例 ID 列表。请登录 [MongoDB 控制台](https://console.cloud.tencent.com/mongodb)在实例列表复制实例 ID。
+    /// Instance ID list. Log in to the [TencentDB for MongoDB console](https://console.cloud.tencent.com/mongodb), and copy the instance ID from the instance list.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 指定查询的实例类型。取值范围如下：
-    /// - 0：所有实例。
-    /// - 1：正式实例。
-    /// - 2：临时实例
-    /// - 3：只读实例。
-    /// - -1：查询同时包括正式实例、只读实例与灾备实例。
+    /// Specifies the instance type for querying. Valid values:
+    /// - 0: all instances.
+    /// - 1: formal instance.
+    /// - 2: temporary instance.
+    /// - 3: read-only instance.
+    /// - -1: the query range includes the formal, read-only, and disaster recovery instances simultaneously.
     "InstanceType" instance_type set_instance_type: i64,
-    /// 指定所查询实例的集群类型，取值范围如下：
-    /// - 0：副本集实例。
-    /// - 1：分片实例。
-    /// - -1：副本集与分片实例。
+    /// Specifies the cluster type of the instance to be queried. Valid values:
+    /// - 0: replica set instance.
+    /// - 1: sharded cluster instance.
+    /// - -1: replica set and sharded cluster instance.
     "ClusterType" cluster_type set_cluster_type: i64,
-    /// 指定所查询实例的当前状态，取值范围如下所示：
-    /// - 0：待初始化。
-    /// - 1：流程处理中，例如：变更规格、参数修改等。
-    /// - 2：实例正常运行中。
-    /// - -2：已隔离（包年包月）。
-    /// - -3：已隔离（按量计费）。
+    /// Specifies the current status of the instance to be queried. Valid values:
+    /// - 0: to be initialized.
+    /// - 1: processing, such as specification changes and parameter modifications.
+    /// - 2: running normally.
+    /// - -2: isolated (yearly/monthly subscription).
+    /// - -3: isolated (pay-as-you-go).
     "Status" status set_status: list i64,
-    /// 私有网络的 ID。
-    /// - 基础网络则无需配置该参数。
-    /// - 请登录 [MongoDB 控制台](https://console.cloud.tencent.com/mongodb)在实例列表中，单击私有网络名称，在**私有网络**页面获取其 ID。
+    /// VPC ID.
+    /// - You do not need to specify this parameter for basic networks.
+    /// - Log in to the [TencentDB for MongoDB console](https://console.cloud.tencent.com/MongoDB), click a VPC name in the instance list, and obtain the ID on the **VPC** page.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 私有网络的子网ID。
-    /// - 基础网络则无需配置该参数。
-    /// - 请登录 [MongoDB 控制台](https://console.cloud.tencent.com/mongodb)在实例列表中，单击私有网络名称，在**私有网络**页面获取其子网 ID。
+    /// VPC subnet ID.
+    /// - You do not need to specify this parameter for basic networks.
+    /// - Log in to the [TencentDB for MongoDB console](https://console.cloud.tencent.com/MongoDB), click a VPC name in the instance list, and obtain the subnet ID on the **VPC** page.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 指定所查询实例的付费类型。
-    /// - 0：查询按量计费实例。
-    /// - 1：查询包年包月实例。
-    /// - -1：查询按量计费与包年包月实例。
+    /// Billing type. Valid value: 0 (pay-as-you-go)
     "PayMode" pay_mode set_pay_mode: i64,
-    /// 单次请求返回的数量。默认值为20，取值范围为(1,100]。
+    /// Number of entries returned per request. The default value is 20, and the value range is (1, 100].
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认值为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 配置返回结果排序依据的字段。目前支持依据"ProjectId"、"InstanceName"、"CreateTime"排序。
+    /// Configures the field for sorting returned results. Currently, "ProjectId", "InstanceName", and "CreateTime" are supported for sorting.
     "OrderBy" order_by set_order_by: str,
-    /// 配置返回结果的排序方式。
-    /// - ASC：升序。
-    /// - DESC：降序。
+    /// Configures the method for sorting returned results.
+    /// - ASC: ascending order.
+    /// - DESC: descending order.
     "OrderByType" order_by_type set_order_by_type: str,
-    /// 项目 ID。请登录 [MongoDB 控制台](https://console.cloud.tencent.com/mongodb)，在右上角的账户信息下拉菜单中，选择项目管理查询项目。
+    /// Project ID. Log in to the [TencentDB for MongoDB console](https://console.cloud.tencent.com/MongoDB) and select Project Management in the account information drop-down menu at the top right corner to query projects.
     "ProjectIds" project_ids set_project_ids: list i128,
-    /// 指定查询搜索的关键词。支持设置为具体的实例ID、实例名称或者内网 IP 地址。
+    /// Specifies the keyword for search. Specific instance IDs, instance names, or private IP addresses are supported.
     "SearchKey" search_key set_search_key: str,
-    /// 标签信息，包含标签键与标签值。
+    /// Tag information, including the tag key and tag value.
     "Tags" tags set_tags: list TagInfo,
 } }
 rt::action!("mongodb", "2019-07-25", "DescribeDBInstances", DescribeDBInstancesRequest => DescribeDBInstancesResponse);
 
 rt::model! { read debug;
-/// DescribeDBInstances返回参数结构体
+/// DescribeDBInstances response structure.
 DescribeDBInstancesResponse {
-    /// 符合查询条件的实例总数。
+    /// Number of eligible instances
     "TotalCount" total_count set_total_count: i128,
-    /// 实例详细信息列表。
+    /// List of instance details
     "InstanceDetails" instance_details set_instance_details: list InstanceDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDetailedSlowLogs` (查询实例慢日志详情).
+/// Request of `DescribeDetailedSlowLogs` (Query instance slow log details).
 ///
-/// 本接口（DescribeDetailedSlowLogs）用于查询实例慢日志详情。
+/// This API is used to query slow log details of the instance.
 DescribeDetailedSlowLogsRequest {
-    /// 实例 ID。请登录 [MongoDB 控制台](https://console.cloud.tencent.com/mongodb)在实例列表复制实例 ID。
+    /// Instance ID. Log in to the [TencentDB for MongoDB console](https://console.cloud.tencent.com/mongodb), and copy the instance ID from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 指定查询慢日志的开始时间。- 格式：yyyy-mm-dd hh:mm:ss，如：2019-06-01 10:00:00。- 查询起止时间间隔不能超过24小时，只允许查询最近7天内慢日志。
+    /// Specifies the start time for querying slow logs. - Format: yyyy-mm-dd hh:mm:ss. For example, 2019-06-01 10:00:00. - The query start and end time interval cannot exceed 24 hours. Only slow logs within the last 7 days can be queried.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 指定查询慢日志的结束时间。
-    /// - 格式：yyyy-mm-dd hh:mm:ss，如：2019-06-02 12:00:00。
-    /// - 查询起止时间间隔不能超过24小时，只允许查询最近7天内慢日志。
+    /// Specifies the end time for querying slow logs.
+    /// - Format: yyyy-mm-dd hh:mm:ss. For example, 2019-06-02 12:00:00.
+    /// - The query start and end time interval cannot exceed 24 hours. Only slow logs within the last 7 days can be queried.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 指定慢日志查询阈值，即查询执行时间大于此值的慢日志。单位：ms，默认值：100。
+    /// Specifies the threshold for querying slow logs, in milliseconds. It indicates that the execution time of the slow log query exceeds this value. The default value is 100.
     "ExecTime" exec_time set_exec_time: i64,
-    /// 指定查询慢日志的命令类型。
+    /// Specifies the command type for querying slow logs.
     "Commands" commands set_commands: list String,
-    /// 全文搜索关键字，多个关键字间为或关系。
+    /// Full-text search keyword. The logical operator among multiple keywords is OR.
     "Texts" texts set_texts: list String,
-    /// 指定查询慢日志的节点名称。请通过接口 [DescribeDBInstanceNodeProperty](https://cloud.tencent.com/document/product/240/82022) 查询节点名称。
+    /// Specifies the node name for querying slow logs. The [DescribeDBInstanceNodeProperty](https://www.tencentcloud.com/document/product/240/82022?from_cn_redirect=1) API can be called to query the node name.
     "NodeNames" node_names set_node_names: list String,
-    /// 指定查询 queryHash 值。
+    /// Specifies the queryHash value to be queried.
     "QueryHash" query_hash set_query_hash: list String,
-    /// 分页偏移量。默认值：0。取值范围：[0,100]。
+    /// Pagination offset. The default value is 0, and the value range is [0, 100].
     "Offset" offset set_offset: i64,
-    /// 返回条数。默认值：20。取值范围：[0,10000]
+    /// Number of returned entries. The default value is 20, and the value range is [0, 10000].
     "Limit" limit set_limit: i64,
-    /// 指定慢日志排序条件。
-    /// - StartTime：按照慢日志生成时间排序。
-    /// - ExecTime：按照慢日志执行时间排序。
+    /// Specifies the sorting condition for slow logs.
+    /// - StartTime: sort by the generation time of slow logs.
+    /// - ExecTime: sort by the execution time of slow logs.
     "OrderBy" order_by set_order_by: str,
-    /// 指定排序方式。
-    /// - desc：倒序。
-    /// - asc：顺序。
+    /// Specifies the sorting method.
+    /// - desc: descending order.
+    /// - asc: ascending order.
     "OrderByType" order_by_type set_order_by_type: str,
 } }
 rt::action!("mongodb", "2019-07-25", "DescribeDetailedSlowLogs", DescribeDetailedSlowLogsRequest => DescribeDetailedSlowLogsResponse);
 
 rt::model! { read debug;
-/// DescribeDetailedSlowLogs返回参数结构体
+/// DescribeDetailedSlowLogs response structure.
 DescribeDetailedSlowLogsResponse {
-    /// 满足条件的慢日志数量。
+    /// Number of slow logs that meet the conditions.
     "TotalCount" total_count set_total_count: i64,
-    /// 慢日志详情。
+    /// Slow log details.
     "DetailedSlowLogs" detailed_slow_logs set_detailed_slow_logs: list SlowLogItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceParams` (获取当前实例可修改的参数列表).
+/// Request of `DescribeInstanceParams` (Queries the modifiable parameter list).
 ///
-/// 本接口（DescribeInstanceParams）用于查询当前实例可修改的参数列表。
+/// This API is used to query the list of parameters that can be modified for the current instance.
 DescribeInstanceParamsRequest {
-    /// 指定待查询参数列表的实例 ID。例如：cmgo-p8vn****。请登录 [MongoDB 控制台](https://console.cloud.tencent.com/mongodb)在实例列表复制实例 ID。
+    /// Specifies the instance ID for querying the parameter list. For example, cmgo-p8vn****. Log in to the [TencentDB for MongoDB console](https://console.cloud.tencent.com/MongoDB) and copy the instance ID from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -2202,17 +2196,17 @@ DescribeInstanceParamsRequest {
 rt::action!("mongodb", "2019-07-25", "DescribeInstanceParams", DescribeInstanceParamsRequest => DescribeInstanceParamsResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceParams返回参数结构体
+/// DescribeInstanceParams response structure.
 DescribeInstanceParamsResponse {
-    /// 参数值为枚举类型的参数集合。
+    /// Collection of parameters whose values are of the Enum type.
     "InstanceEnumParam" instance_enum_param set_instance_enum_param: list InstanceEnumParam,
-    /// 参数值为 Integer 类型的参数集合。
+    /// Collection of parameters whose values are of the Integer type.
     "InstanceIntegerParam" instance_integer_param set_instance_integer_param: list InstanceIntegerParam,
-    /// 参数值为 Text 类型的参数集合。
+    /// Collection of parameters whose values are of the Text type.
     "InstanceTextParam" instance_text_param set_instance_text_param: list InstanceTextParam,
-    /// 参数值为混合类型的参数集合。
+    /// Collection of parameters whose values are of different types.
     "InstanceMultiParam" instance_multi_param set_instance_multi_param: list InstanceMultiParam,
-    /// 当前实例支持修改的参数数量。
+    /// Number of modifiable parameters supported by the current instance.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2258,11 +2252,11 @@ DescribeInstanceRolesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceSSL` (查看实例SSL开启状态).
+/// Request of `DescribeInstanceSSL` (Views the enabling status of SSL for an instance).
 ///
-/// 查看实例SSL开启状态
+/// This API is used to view the enabling status of Secure Sockets Layer (SSL) for an instance.
 DescribeInstanceSSLRequest {
-    /// 实例ID，格式如：cmgo-p8vnipr5。与云数据库控制台页面中显示的实例ID相同
+    /// Instance ID, in the format of cmgo-p8vnipr5. It is the same as the format of the instance ID displayed on the TencentDB for MongoDB console page.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -2270,13 +2264,16 @@ DescribeInstanceSSLRequest {
 rt::action!("mongodb", "2019-07-25", "DescribeInstanceSSL", DescribeInstanceSSLRequest => DescribeInstanceSSLResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceSSL返回参数结构体
+/// DescribeInstanceSSL response structure.
 DescribeInstanceSSLResponse {
-    /// SSL开启状态。0为关闭，1为开启
+    /// SSL enabling status. 0 indicates disabled; 1 indicates enabled.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: i64,
-    /// 证书过期时间，格式为2023-05-01 12:00:00
+    /// Certificate expiration time, in the format of 2023-05-01 12:00:00.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExpiredTime" expired_time set_expired_time: str,
-    /// 证书下载链接
+    /// Certificate download URL.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CertUrl" cert_url set_cert_url: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2318,112 +2315,114 @@ DescribeInstanceUsersResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLogDownloadTasks` (日志下载任务查询).
+/// Request of `DescribeLogDownloadTasks` (Queries a log download task).
 ///
-/// 日志下载任务查询
+/// This API is used to query a log download task.
 DescribeLogDownloadTasksRequest {
-    /// 实例 ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 查询条数
+    /// Number of queries.
     "Limit" limit set_limit: i64,
-    /// 页码
+    /// Page number.
     "Offset" offset set_offset: i64,
-    /// 下载任务的开始时间
+    /// Start time of the download task.
     "StartTime" start_time set_start_time: str,
-    /// 下载任务的结束时间
+    /// End time of the download task.
     "EndTime" end_time set_end_time: str,
 } }
 rt::action!("mongodb", "2019-07-25", "DescribeLogDownloadTasks", DescribeLogDownloadTasksRequest => DescribeLogDownloadTasksResponse);
 
 rt::model! { read debug;
-/// DescribeLogDownloadTasks返回参数结构体
+/// DescribeLogDownloadTasks response structure.
 DescribeLogDownloadTasksResponse {
-    /// 数量
+    /// Quantity.
     "TotalCount" total_count set_total_count: i64,
-    /// 任务列表
+    /// Task list.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Tasks" tasks set_tasks: list Task,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeMongodbLogs` (日志查询接口).
+/// Request of `DescribeMongodbLogs` (Queries logs).
 ///
-/// 该接口（DescribeMongodbLogs）用于查询运行日志。
+/// This API is used to query running logs.
 DescribeMongodbLogsRequest {
-    /// 实例 ID。请登录 [MongoDB 控制台](https://console.cloud.tencent.com/mongodb#/)在实例列表复制实例 ID。
+    /// Instance ID. Log in to the [TencentDB for MongoDB console](https://console.cloud.tencent.com/mongodb#/), and copy the instance ID from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 查询日志的开启时间。
-    /// - 格式：yyyy-mm-dd hh:mm:ss，如：2019-06-01 10:00:00。
-    /// - 查询时间范围：仅支持查询最近 7 天内的日志数据。
+    /// Start time for querying logs.
+    /// - Format: yyyy-mm-dd hh:mm:ss. For example, 2019-06-01 10:00:00.
+    /// - Query time range: Only log data within the last 7 days can be queried.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 查询日志的结束时间。
-    /// - 格式：yyyy-mm-dd hh:mm:ss，如：2019-06-01 10:00:00。
-    /// - 查询时间范围：仅支持查询最近 7 天内的日志数据。
+    /// End time for querying logs.
+    /// - Format: yyyy-mm-dd hh:mm:ss. For example, 2019-06-01 10:00:00.
+    /// - Query time range: Only log data within the last 7 days can be queried.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 节点 ID。请登录 [MongoDB 控制台](https://console.cloud.tencent.com/mongodb)的**节点管理**页面获取查询的节点 ID。
+    /// Node ID. Log in to the [TencentDB for MongoDB console](https://console.cloud.tencent.com/mongodb), and go to the **Node Management** page to obtain the ID of the node to be queried.
     "NodeNames" node_names set_node_names: list String,
-    /// 日志类别。
-    /// - 日志类别包括但不限于 COMMAND、ACCESS、CONTROL、FTDC、INDEX、NETWORK、QUERY、REPL、SHARDING、STORAGE、RECOVERY、JOURNAL 和 WRITE 等。具体支持的类别可能会因 MongoDB 的版本而存在差异。具体信息，请参见[日志消息](https://www.mongodb.com/zh-cn/docs/v5.0/reference/log-messages/#log-message-examples)。
-    /// - 登录 [MongoDB 控制台](https://console.cloud.tencent.com/mongodb)，在**日志管理**页面的**错误日志**页签，也可查看**日志类别**。
+    /// Log category.
+    /// - Log categories include but are not limited to COMMAND, ACCESS, CONTROL, FTDC, INDEX, NETWORK, QUERY, REPL, SHARDING, STORAGE, RECOVERY, JOURNAL, and WRITE. The specific supported categories may vary depending on the MongoDB version. For details, see [Log Messages](https://www.mongodb.com/docs/v5.0/reference/log-messages/#log-message-examples).
+    /// - Log in to the [TencentDB for MongoDB console](https://console.cloud.tencent.com/mongodb), and view the **log category** on the **Error Log** tab of the **Log Management** page.
     "LogComponents" log_components set_log_components: list String,
-    /// 日志级别。
-    /// - 日志级别按严重性从高到低依次为：FATAL、ERROR、WARNING。
-    /// - 登录 [MongoDB 控制台](https://console.cloud.tencent.com/mongodb)，在**日志管理**页面的**错误日志**页签，可查看**日志级别**。
+    /// Log level.
+    /// - The log levels are ranked by severity from high to low: FATAL, ERROR, and WARNING.
+    /// -Log in to the [TencentDB for MongoDB console](https://console.cloud.tencent.com/mongodb), and view the **log level** on the **Error Log** tab of the **Log Management** page.
     "LogLevels" log_levels set_log_levels: list String,
-    /// 日志 ID。登录 [MongoDB 控制台](https://console.cloud.tencent.com/mongodb)，在**日志管理**页面的**错误日志**页签，可查看**日志 ID**。
+    /// Log ID. Log in to the [TencentDB for MongoDB console](https://console.cloud.tencent.com/mongodb), and view the **log ID** on the **Error Log** tab of the **Log Management** page.
     "LogIds" log_ids set_log_ids: list String,
-    /// 日志连接信息。登录 [MongoDB 控制台](https://console.cloud.tencent.com/mongodb)，在**日志管理**页面的**错误日志**页签，可查看**日志连接信息**。
+    /// Log connection information. Log in to the [TencentDB for MongoDB console](https://console.cloud.tencent.com/mongodb), and view the **log connection information** on the **Error Log** tab of the **Log Management** page.
     "LogConnections" log_connections set_log_connections: list String,
-    /// 指定日志筛选的字段。
+    /// Specifies the field for filtering the logs.
     "LogDetailParams" log_detail_params set_log_detail_params: list String,
-    /// 偏移量，最小值为0，最大值为10000，默认值为0。
+    /// Offset. The minimum value is 0, and the maximum value is 10000. The default value is 0.
     "Offset" offset set_offset: i64,
-    /// 分页大小，最小值为1，最大值为100，默认值为20。
+    /// Pagination size. The minimum value is 1, and the maximum value is 100. The default value is 20.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("mongodb", "2019-07-25", "DescribeMongodbLogs", DescribeMongodbLogsRequest => DescribeMongodbLogsResponse);
 
 rt::model! { read debug;
-/// DescribeMongodbLogs返回参数结构体
+/// DescribeMongodbLogs response structure.
 DescribeMongodbLogsResponse {
-    /// 日志总数。
+    /// Total number of logs.
     "TotalCount" total_count set_total_count: i64,
-    /// 日志详情列表。
+    /// List of log details.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LogList" log_list set_log_list: list LogInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePasswordRotation` (查询密码轮转状态).
+/// Request of `DescribePasswordRotation` (Query the rotation status of a password).
 ///
-/// 获取密码轮转状态信息
+/// Retrieve the rotation status info
 DescribePasswordRotationRequest {
 } }
 rt::action!("mongodb", "2019-07-25", "DescribePasswordRotation", DescribePasswordRotationRequest => DescribePasswordRotationResponse);
 
 rt::model! { read debug;
-/// DescribePasswordRotation返回参数结构体
+/// DescribePasswordRotation response structure.
 DescribePasswordRotationResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSRVConnectionDomain` (查询实例的当前的SRV访问域名).
+/// Request of `DescribeSRVConnectionDomain` (Query the current SRV access domain of an instance).
 ///
-/// 本接口（DescribeSRVConnectionDomain）用于查询MongoDB数据库当前的域名信息。
+/// This API is used to query the current domain information of the MongoDB database.
 DescribeSRVConnectionDomainRequest {
-    /// 实例 ID，例如：cmgo-p8vn****。请登录 [MongoDB 控制台](https://console.cloud.tencent.com/mongodb)在实例列表复制实例 ID。
+    /// Instance ID. For example, cmgo-p8vn****. Log in to the [TencentDB for MongoDB console](https://console.cloud.tencent.com/mongodb), and copy the instance ID from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -2431,20 +2430,20 @@ DescribeSRVConnectionDomainRequest {
 rt::action!("mongodb", "2019-07-25", "DescribeSRVConnectionDomain", DescribeSRVConnectionDomainRequest => DescribeSRVConnectionDomainResponse);
 
 rt::model! { read debug;
-/// DescribeSRVConnectionDomain返回参数结构体
+/// DescribeSRVConnectionDomain response structure.
 DescribeSRVConnectionDomainResponse {
-    /// 实例当前的srv域名信息。
+    /// srv domain information of the current instance.
     "Domain" domain set_domain: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSecurityGroup` (查询实例绑定的安全组).
+/// Request of `DescribeSecurityGroup` (Queries the security groups associated with an instance).
 ///
-/// 本接口（DescribeSecurityGroup）用于查询实例绑定的安全组。
+/// This API is used to query security groups bound to an instance.
 DescribeSecurityGroupRequest {
-    /// 实例 ID。请登录 [MongoDB 控制台](https://console.cloud.tencent.com/mongodb)在实例列表复制实例 ID。
+    /// Instance ID. Log in to the [TencentDB for MongoDB console](https://console.cloud.tencent.com/mongodb), and copy the instance ID from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -2452,118 +2451,117 @@ DescribeSecurityGroupRequest {
 rt::action!("mongodb", "2019-07-25", "DescribeSecurityGroup", DescribeSecurityGroupRequest => DescribeSecurityGroupResponse);
 
 rt::model! { read debug;
-/// DescribeSecurityGroup返回参数结构体
+/// DescribeSecurityGroup response structure.
 DescribeSecurityGroupResponse {
-    /// 实例绑定的安全组信息。
+    /// Information on security groups bound to the instance.
     "Groups" groups set_groups: list SecurityGroup,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSlowLogPatterns` (获取慢日志统计信息).
+/// Request of `DescribeSlowLogPatterns` (Gets slow log statistics).
 ///
-/// 本接口（DescribeSlowLogPatterns）用于获取数据库实例慢日志的统计信息。
+/// This API is used to get the slow log statistics of a database instance.
 DescribeSlowLogPatternsRequest {
-    /// 实例 ID。请登录 [MongoDB 控制台](https://console.cloud.tencent.com/mongodb)在实例列表复制实例 ID。
+    /// Instance ID. Log in to the [TencentDB for MongoDB console](https://console.cloud.tencent.com/mongodb), and copy the instance ID from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 慢日志起始时间。
-    /// - 格式：yyyy-mm-dd hh:mm:ss，如：2019-06-01 10:00:00。
-    /// - 查询起止时间间隔不能超过24小时，只允许查询最近7天内慢日志。
+    /// Slow log start time.
+    /// - Format: yyyy-mm-dd hh:mm:ss. For example, 2019-06-01 10:00:00.
+    /// - The query start and end time interval cannot exceed 24 hours. Only slow logs within the last 7 days can be queried.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 慢日志终止时间。
-    /// - 格式：yyyy-mm-dd hh:mm:ss，如：2019-06-02 12:00:00。
-    /// - 查询起止时间间隔不能超过24小时，只允许查询最近7天内慢日志。
+    /// Slow log end time.
+    /// - Format: yyyy-mm-dd hh:mm:ss. For example, 2019-06-02 12:00:00.
+    /// - The query start and end time interval cannot exceed 24 hours. Only slow logs within the last 7 days can be queried.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 慢日志执行时间阈值，返回执行时间超过该阈值的慢日志，单位为毫秒(ms)，最小为100毫秒。
+    /// Threshold of slow log execution time in milliseconds. Minimum value: 100. Slow logs whose execution time exceeds the threshold will be returned.
     ///
     /// Required.
     "SlowMS" slow_ms set_slow_ms: i128,
-    /// 偏移量，最小值为0，最大值为10000，默认值为0。
+    /// Offset. Minimum value: 0. Maximum value: 10000. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 分页大小，最小值为1，最大值为100，默认值为20。
+    /// Number of entries per page. Minimum value: 1. Maximum value: 100. Default value: 20.
     "Limit" limit set_limit: i128,
-    /// 慢日志返回格式，可设置为json，不传默认返回原生慢日志格式。
+    /// Slow log format, which can be JSON. If this parameter is left empty, the slow log will be returned in its native format.
     "Format" format set_format: str,
 } }
 rt::action!("mongodb", "2019-07-25", "DescribeSlowLogPatterns", DescribeSlowLogPatternsRequest => DescribeSlowLogPatternsResponse);
 
 rt::model! { read debug;
-/// DescribeSlowLogPatterns返回参数结构体
+/// DescribeSlowLogPatterns response structure.
 DescribeSlowLogPatternsResponse {
-    /// 慢日志统计信息总数
+    /// Total number of slow logs
     "Count" count set_count: i128,
-    /// 慢日志统计信息
+    /// Slow log statistics
     "SlowLogPatterns" slow_log_patterns set_slow_log_patterns: list SlowLogPattern,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSlowLogs` (获取慢日志信息).
+/// Request of `DescribeSlowLogs` (Gets slow log information).
 ///
-/// 本接口（DescribeSlowLogs）用于获取云数据库慢日志信息。接口只支持查询最近7天内慢日志。
+/// This API is used to get the slow log information of a TencentDB instance. Only slow logs for the last 7 days can be queried.
 DescribeSlowLogsRequest {
-    /// 实例ID。请登录 [MongoDB 控制台](https://console.cloud.tencent.com/mongodb)在实例列表复制实例 ID。
+    /// Instance ID. Log in to the [TencentDB for MongoDB console](https://console.cloud.tencent.com/mongodb), and copy the instance ID from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 慢日志起始时间。
-    /// - 格式：yyyy-mm-dd hh:mm:ss，如：2019-06-01 10:00:00。
-    /// - 查询起止时间间隔不能超过24小时，只允许查询最近7天内慢日志。
+    /// Slow log start time.
+    /// - Format: yyyy-mm-dd hh:mm:ss. For example, 2019-06-01 10:00:00.
+    /// - The query start and end time interval cannot exceed 24 hours. Only slow logs within the last 7 days can be queried.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 慢日志终止时间。
-    /// - 格式：yyyy-mm-dd hh:mm:ss，如：2019-06-02 12:00:00。
-    /// - 查询起止时间间隔不能超过24小时，只允许查询最近7天内慢日志。
+    /// Slow log end time.
+    /// - Format: yyyy-mm-dd hh:mm:ss. For example, 2019-06-02 12:00:00.- The query start and end time interval cannot exceed 24 hours. Only slow logs within the last 7 days can be queried.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 慢日志执行时间阈值，返回执行时间超过该阈值的慢日志，单位为毫秒(ms)，最小为100毫秒。
+    /// Threshold of slow log execution time in milliseconds. Minimum value: 100. Slow logs whose execution time exceeds the threshold will be returned.
     ///
     /// Required.
     "SlowMS" slow_ms set_slow_ms: i128,
-    /// 偏移量，最小值为0，最大值为10000，默认值为0。
+    /// Offset. Minimum value: 0. Maximum value: 10000. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 分页大小，最小值为1，最大值为100，默认值为20。
+    /// Number of entries per page. Minimum value: 1. Maximum value: 100. Default value: 20.
     "Limit" limit set_limit: i128,
-    /// 慢日志返回格式。默认返回原生慢日志格式，4.4及以上版本可设置为json。
+    /// Return format of slow log. The original slow log format is returned by default, and the format can be set to JSON on versions 4.4 and later.
     "Format" format set_format: str,
 } }
 rt::action!("mongodb", "2019-07-25", "DescribeSlowLogs", DescribeSlowLogsRequest => DescribeSlowLogsResponse);
 
 rt::model! { read debug;
-/// DescribeSlowLogs返回参数结构体
+/// DescribeSlowLogs response structure.
 DescribeSlowLogsResponse {
-    /// 慢日志总数。
+    /// Total number of slow logs.
     "Count" count set_count: i128,
-    /// 慢日志详情。
+    /// Slow log details.
     "SlowLogs" slow_logs set_slow_logs: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSpecInfo` (查询云数据库的售卖规格).
+/// Request of `DescribeSpecInfo` (Queries the specifications of purchasable TencentDB instances).
 ///
-/// 本接口（DescribeSpecInfo）用于查询实例的售卖规格。
+/// This API is used to query the sales specification of an instance.
 DescribeSpecInfoRequest {
-    /// 待查询可用区。当前支持的可用区，请参见[地域与可用区](https://cloud.tencent.com/document/product/240/3637)。
+    /// AZ to be queried. For currently supported AZs, see [Regions and AZs](https://www.tencentcloud.com/document/product/240/3637?from_cn_redirect=1).
     "Zone" zone set_zone: str,
 } }
 rt::action!("mongodb", "2019-07-25", "DescribeSpecInfo", DescribeSpecInfoRequest => DescribeSpecInfoResponse);
 
 rt::model! { read debug;
-/// DescribeSpecInfo返回参数结构体
+/// DescribeSpecInfo response structure.
 DescribeSpecInfoResponse {
-    /// 实例售卖规格信息列表。
+    /// List of sales specification information on the instance.
     "SpecInfoList" spec_info_list set_spec_info_list: list SpecificationInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2595,11 +2593,11 @@ DescribeTransparentDataEncryptionStatusResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DisableSRVConnectionUrl` (关闭实例SRV访问地址).
+/// Request of `DisableSRVConnectionUrl` (Disable the SRV access address of the instance).
 ///
-/// 本接口（DisableSRVConnectionUrl）用于关闭MongoDB数据库的SRV访问地址。
+/// This API is used to close the SRV Access Address of the MongoDB database.
 DisableSRVConnectionUrlRequest {
-    /// 实例 ID，例如：cmgo-p8vn****。请登录 [MongoDB 控制台](https://console.cloud.tencent.com/mongodb)在实例列表复制实例 ID。
+    /// Instance ID. For example, cmgo-p8vn****. Log in to the [TencentDB for MongoDB console](https://console.cloud.tencent.com/mongodb), and copy the instance ID from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -2607,9 +2605,9 @@ DisableSRVConnectionUrlRequest {
 rt::action!("mongodb", "2019-07-25", "DisableSRVConnectionUrl", DisableSRVConnectionUrlRequest => DisableSRVConnectionUrlResponse);
 
 rt::model! { read debug;
-/// DisableSRVConnectionUrl返回参数结构体
+/// DisableSRVConnectionUrl response structure.
 DisableSRVConnectionUrlResponse {
-    /// 开启任务ID。
+    /// Start the task ID.
     "FlowId" flow_id set_flow_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2636,26 +2634,26 @@ DropDBInstanceParamTplResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `EnablePasswordRotation` (开启密码轮转).
+/// Request of `EnablePasswordRotation` (Enable password rotation).
 ///
-/// 开启密码轮转
+/// Enable password rotation
 EnablePasswordRotationRequest {
 } }
 rt::action!("mongodb", "2019-07-25", "EnablePasswordRotation", EnablePasswordRotationRequest => EnablePasswordRotationResponse);
 
 rt::model! { read debug;
-/// EnablePasswordRotation返回参数结构体
+/// EnablePasswordRotation response structure.
 EnablePasswordRotationResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `EnableSRVConnectionUrl` (开启实例的SRV访问地址).
+/// Request of `EnableSRVConnectionUrl` (Enable the SRV access address of the instance).
 ///
-/// 本接口（EnableSRVConnectionUrl）用于开启MongoDB数据库的SRV访问地址。
+/// This API is used to enable the SRV Access Address for MongoDB database.
 EnableSRVConnectionUrlRequest {
-    /// 实例 ID，例如：cmgo-p8vn****。请登录 [MongoDB 控制台](https://console.cloud.tencent.com/mongodb)在实例列表复制实例 ID。
+    /// Instance ID. For example, cmgo-p8vn****. Log in to the [TencentDB for MongoDB console](https://console.cloud.tencent.com/mongodb), and copy the instance ID from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -2663,55 +2661,55 @@ EnableSRVConnectionUrlRequest {
 rt::action!("mongodb", "2019-07-25", "EnableSRVConnectionUrl", EnableSRVConnectionUrlRequest => EnableSRVConnectionUrlResponse);
 
 rt::model! { read debug;
-/// EnableSRVConnectionUrl返回参数结构体
+/// EnableSRVConnectionUrl response structure.
 EnableSRVConnectionUrlResponse {
-    /// 开启任务ID。
+    /// Start the task ID.
     "FlowId" flow_id set_flow_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `EnableTransparentDataEncryption` (开启实例数据透明加密).
+/// Request of `EnableTransparentDataEncryption` (Enables TDE for an instance).
 ///
-/// 本接口（EnableTransparentDataEncryption）用于开启云数据库 MongoDB 的透明加密能力。
+/// This API is used to enable the transparent data encryption (TDE) capability for TencentDB for MongoDB.
 EnableTransparentDataEncryptionRequest {
-    /// 实例 ID，例如：cmgo-p8vn****。请登录 [MongoDB 控制台](https://console.cloud.tencent.com/mongodb)在实例列表复制实例 ID。目前支持通用版本包含：4.4、5.0，云盘版暂不支持。
+    /// Instance ID. For example, cmgo-p8vn****. Log in to the[TencentDB for MongoDB console](https://console.cloud.tencent.com/mongodb) to copy the instance ID from the instance list. Currently, the supported general versions include 4.4 and 5.0, and Cloud Disk Edition is not supported.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// [密钥管理系统（Key Management Service，KMS）](https://cloud.tencent.com/document/product/573/18809)服务所在地域，例如 ap-shanghai。
+    /// Region where the [Key Management Service (KMS)](https://www.tencentcloud.com/document/product/573/18809?from_cn_redirect=1) instance is located. For example, ap-shanghai.
     ///
     /// Required.
     "KmsRegion" kms_region set_kms_region: str,
-    /// 密钥 ID。若不设置该参数，不指定具体的密钥 ID，由腾讯云自动生成密钥。
+    /// Key ID. If the parameter is left unspecified, there is no specific key ID, Tencent Cloud will generate the key automatically.
     "KeyId" key_id set_key_id: str,
 } }
 rt::action!("mongodb", "2019-07-25", "EnableTransparentDataEncryption", EnableTransparentDataEncryptionRequest => EnableTransparentDataEncryptionResponse);
 
 rt::model! { read debug;
-/// EnableTransparentDataEncryption返回参数结构体
+/// EnableTransparentDataEncryption response structure.
 EnableTransparentDataEncryptionResponse {
-    /// 开启透明加密的异步流程id，用于查询流程状态。
+    /// Asynchronous process ID for enabling TDE, which is used for querying the process status.
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `EnableWanService` (开启外网访问地址).
+/// Request of `EnableWanService` (Enable public network access).
 ///
-/// 本接口(OpenWanService)用于开启当前实例的外网访问地址。
+/// This API is used to enable the public network access address of the current instance.
 EnableWanServiceRequest {
-    /// 实例ID。
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 负载均衡ID。
+    /// CLB ID.
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 节点及监听端口信息。
+    /// Node and listening port information.
     ///
     /// Required.
     "NodeList" node_list set_node_list: list WanServiceNodeList,
@@ -2719,9 +2717,9 @@ EnableWanServiceRequest {
 rt::action!("mongodb", "2019-07-25", "EnableWanService", EnableWanServiceRequest => EnableWanServiceResponse);
 
 rt::model! { read debug;
-/// EnableWanService返回参数结构体
+/// EnableWanService response structure.
 EnableWanServiceResponse {
-    /// 异步任务ID。
+    /// Asynchronous task ID.
     "FlowId" flow_id set_flow_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2817,11 +2815,11 @@ FlashbackDatabase {
 } }
 
 rt::model! { write debug;
-/// Request of `FlushInstanceRouterConfig` (刷新路由配置).
+/// Request of `FlushInstanceRouterConfig` (Flushes router configuration).
 ///
-/// 在所有mongos上执行FlushRouterConfig命令
+/// This API is used to run the `FlushRouterConfig` command on all mongos instances.
 FlushInstanceRouterConfigRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -2829,7 +2827,7 @@ FlushInstanceRouterConfigRequest {
 rt::action!("mongodb", "2019-07-25", "FlushInstanceRouterConfig", FlushInstanceRouterConfigRequest => FlushInstanceRouterConfigResponse);
 
 rt::model! { read debug;
-/// FlushInstanceRouterConfig返回参数结构体
+/// FlushInstanceRouterConfig response structure.
 FlushInstanceRouterConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2851,169 +2849,167 @@ IncreaseDBInstanceConnectionLimitResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `InquirePriceCreateDBInstances` (创建实例询价).
+/// Request of `InquirePriceCreateDBInstances` (Queries price of instance creation).
 ///
-/// 本接口（InquirePriceCreateDBInstances）用于创建数据库实例询价。本接口参数中必须传入region参数，否则无法通过校验。本接口仅允许针对购买限制范围内的实例配置进行询价。
+/// This API is used to query price of instance creation. The `region` parameter must be passed in this API, otherwise verification will fail. This API allows queries only for purchasable instance specifications.
 InquirePriceCreateDBInstancesRequest {
-    /// 实例所属区域及可用区信息。具体信息，请参见[地域和可用区](https://cloud.tencent.com/document/product/240/3637)。
+    /// Region and AZ information of the instance. For details, please see [Regions and Availability Zones](https://www.tencentcloud.com/document/product/240/3637?from_cn_redirect=1).
     ///
     /// Required.
     "Zone" zone set_zone: str,
-    /// - 创建副本集实例，指每个副本集内主从节点数量。每个副本集所支持的最大节点数与最小节点数，请通过接口 [DescribeSpecInfo](https://cloud.tencent.com/document/product/240/38567) 获取。
-    /// - 创建分片集群实例，指每个分片的主从节点数量。每个分片所支持的最大节点数与最小节点数，请通过接口 [DescribeSpecInfo](https://cloud.tencent.com/document/product/240/38567) 获取。
+    /// - Specifies the number of primary and secondary nodes for each replica set during replica set instance creation. Call the [DescribeSpecInfo](https://www.tencentcloud.com/document/product/240/38567?from_cn_redirect=1) API to obtain the maximum and minimum number of nodes supported for each replica set.
+    /// - Specifies the number of primary and secondary nodes for each shard during sharded cluster instance creation. Call the [DescribeSpecInfo](https://www.tencentcloud.com/document/product/240/38567?from_cn_redirect=1) API to obtain the maximum and minimum number of nodes supported for each shard.
     ///
     /// Required.
     "NodeNum" node_num set_node_num: i64,
-    /// 实例内存大小。
+    /// Instance memory size.
     ///
-    /// - 单位：GB。
-    /// - 取值范围：请通过接口[DescribeSpecInfo](https://cloud.tencent.com/document/product/240/38567)查询，其返回的数据结构SpecItems中的参数CPU与Memory分别对应CPU核数与内存规格。
+    /// - Unit: GB.
+    /// - For the value range, call the [DescribeSpecInfo](https://www.tencentcloud.com/document/product/240/38567?from_cn_redirect=1) API. The CPU and Memory parameters in the returned data structure SpecItems correspond to the number of CPU cores and the memory specifications, respectively.
     ///
     /// Required.
     "Memory" memory set_memory: i64,
-    /// 实例硬盘大小。
+    /// Instance disk size.
     ///
-    /// - 单位：GB。
-    /// - 取值范围：请通过接口[DescribeSpecInfo](https://cloud.tencent.com/document/product/240/38567)查询，其返回的数据结构SpecItems中的参数MinStorage与MaxStorage分别对应其最小磁盘规格与最大磁盘规格。
+    /// - Unit: GB.
+    /// - For the value range, call the [DescribeSpecInfo](https://www.tencentcloud.com/document/product/240/38567?from_cn_redirect=1) API. The MinStorage and MaxStorage parameters in the returned data structure SpecItems correspond to the minimum and maximum disk specifications, respectively.
     ///
     /// Required.
     "Volume" volume set_volume: i64,
-    /// 实例版本信息。具体支持的版本，请通过接口[DescribeSpecInfo](https://cloud.tencent.com/document/product/240/38567)查询，其返回的数据结构SpecItems中的参数MongoVersionCode为实例所支持的版本信息。版本信息与版本号对应关系如下：
+    /// Instance version information. The [DescribeSpecInfo](https://www.tencentcloud.com/document/product/240/38567?from_cn_redirect=1) API can be called to obtain specific supported versions. The MongoVersionCode parameter in the returned data structure SpecItems indicates the information on versions supported by instances. The corresponding relationship between version information and version number is as follows:
     ///
-    /// - MONGO_40_WT：MongoDB 4.0 WiredTiger存储引擎版本。
-    /// - MONGO_42_WT：MongoDB 4.2 WiredTiger存储引擎版本。
-    /// - MONGO_44_WT：MongoDB 4.4 WiredTiger存储引擎版本。
-    /// - MONGO_50_WT：MongoDB 5.0 WiredTiger存储引擎版本。
-    /// - MONGO_60_WT：MongoDB 6.0 WiredTiger存储引擎版本。
-    /// - MONGO_70_WT：MongoDB 7.0 WiredTiger存储引擎版本。
-    /// - MONGO_80_WT：MongoDB 8.0 WiredTiger存储引擎版本。
+    /// - MONGO_40_WT: MongoDB 4.0 WiredTiger storage engine version.
+    /// - MONGO_42_WT: MongoDB 4.2 WiredTiger storage engine version.
+    /// - MONGO_44_WT: MongoDB 4.4 WiredTiger storage engine version.
+    /// - MONGO_50_WT: MongoDB 5.0 WiredTiger storage engine version.
+    /// - MONGO_60_WT: MongoDB 6.0 WiredTiger storage engine version.
+    /// - MONGO_70_WT: MongoDB 7.0 WiredTiger storage engine version.
+    /// - MONGO_80_WT: MongoDB 8.0 WiredTiger storage engine version.
     ///
     /// Required.
     "MongoVersion" mongo_version set_mongo_version: str,
-    /// 产品推荐规格类型：
+    /// Recommended product specification types:
     ///
-    /// - GE.LD.T2：本地盘（通用II型）。
-    /// - EX.LD.T2：本地盘（独享II型）。
-    /// - GE.CD.T1：云盘（通用I型）。
+    /// - GE.LD.T1: Local disk (Common I).
+    /// - GE.CD.T1: Cloud disk (Common I).
     ///
-    /// 产品白名单规格类型：
+    /// Product allowlist specification types:
     ///
-    /// - GE.LD.T1：本地盘（通用I型），预计将逐步售罄，建议选择 GE.LD.T2。
-    /// - HIO10G：本地盘（高IO万兆型），已售罄，建议选择 GE.LD.T2。
-    /// - HCD：云盘（云盘版），已售罄，建议选择 GE.CD.T1。
+    /// - HIO10G: Local disk (High IO 10G).
+    /// - HCD: Cloud disk (Cloud disk edition).
     ///
-    /// 注意：白名单规格类型为白名单控制，如若需要，请 [提交工单](https://console.cloud.tencent.com/workorder/category) 申请
+    /// Note: Allowlist specification types are under allowlist control. If needed, [submit a ticket](https://console.cloud.tencent.com/workorder/category) to apply.
     ///
     /// Required.
     "MachineCode" machine_code set_machine_code: str,
-    /// 实例数量，取值范围为[1,10]。
+    /// Number of instances. Value range: [1,10].
     ///
     /// Required.
     "GoodsNum" goods_num set_goods_num: i64,
-    /// 实例类型。
+    /// Instance type.
     ///
-    /// - REPLSET：副本集。
-    /// - SHARD：分片集群。
+    /// - REPLSET (replica set)
+    /// - SHARD (sharded cluster)
     ///
     /// Required.
     "ClusterType" cluster_type set_cluster_type: str,
-    /// - 创建副本集实例，指副本集数量，该参数只能为1。
-    /// - 创建分片集群实例，指分片的数量。请通过接口[DescribeSpecInfo](https://cloud.tencent.com/document/product/240/38567)查询分片数量的取值范围，其返回的数据结构SpecItems中的参数MinReplicateSetNum与MaxReplicateSetNum分别对应其最小值与最大值。
+    /// - Specifies the number of replica sets during replica set instance creation. This parameter can only be 1.
+    /// - Specifies the number of shards during sharded cluster instance creation. Call the [DescribeSpecInfo](https://www.tencentcloud.com/document/product/240/38567?from_cn_redirect=1) API to query the range of shard quantity. The parameters MinReplicateSetNum and MaxReplicateSetNum in the returned data structure SpecItems correspond to the minimum value and maximum value, respectively.
     ///
     /// Required.
     "ReplicateSetNum" replicate_set_num set_replicate_set_num: i64,
-    /// - 选择包年包月计费模式，即 InstanceChargeType 设定为PREPAID时，必须设置该参数，指定购买实例的购买时长。取值可选：[1,2,3,4,5,6,7,8,9,10,11,12,24,36]；单位：月。
-    /// -选择按量计费，即 InstanceChargeType 设定为 POSTPAID_BY_HOUR 时，该参数仅可配置为 1。
+    /// - When the monthly subscription mode is selected, that is, when InstanceChargeType is set to PREPAID, this parameter is required for specifying the purchase duration of instances. Valid values: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 24, and 36. Unit: months.
+    /// - When the pay-as-you-go mode is selected, that is, when InstanceChargeType is set to POSTPAID_BY_HOUR, this parameter can only be set to 1.
     "Period" period set_period: i64,
-    /// 实例付费方式。
+    /// Instance payment method.
     ///
-    /// - PREPAID：包年包月计费。
-    /// - POSTPAID_BY_HOUR：按量计费。
+    /// - PREPAID: Annual and monthly subscription.
+    /// - POSTPAID_BY_HOUR: Pay-As-You-Go.
     "InstanceChargeType" instance_charge_type set_instance_charge_type: str,
-    /// Mongos CPU 核数，支持1、2、4、8、16。购买分片集群时，必须填写。注意为空时取默认取值为2C。
+    /// Number of Mongos node CPU cores. Valid values: 1, 2, 4, 8, and 16. This parameter is required during sharded cluster instance purchase. If this parameter is left blank, the default value 2 is used.
     "MongosCpu" mongos_cpu set_mongos_cpu: i128,
-    /// Mongos 内存大小。-  购买分片集群时，必须填写。- 单位：GB，支持1核2GB、2核4GB、4核8GB、8核16GB、16核32GB。注意为空时取默认取值为4G。
+    /// Mongos node memory size. - This parameter is required during sharded cluster instance purchase. - Unit: GB. Valid values: 2 (for 1 core), 4 (for 2 cores), 8 (for 4 cores), 16 (for 8 cores), and 32 (for 16 cores). If this parameter is left blank, the default value 4 is used.
     "MongosMemory" mongos_memory set_mongos_memory: i128,
-    /// 指 Mongos 个数，取值范围为[3,32]。若为分片集群实例询价，则该参数必须设置。注意为空时取默认取值为3个节点。
+    /// Specifies the number of Mongos nodes. Value range: [3,32]. For querying the price of sharded cluster instances, this parameter is required. If it is left blank, the default value 3 is used.
     "MongosNum" mongos_num set_mongos_num: i128,
-    /// 指 ConfigServer CPU核数，固定取值为 1，单位：GB，可不配置该参数。
+    /// Refers to the number of ConfigServer CPU cores, value fixed at 1, unit: GB. This parameter can be left blank.
     "ConfigServerCpu" config_server_cpu set_config_server_cpu: i128,
-    /// 指 ConfigServer 内存大小，固定取值为 2，单位：GB，可不配置该参数。
+    /// Specifies the ConfigServer memory size. The value is fixed as 2. Unit: GB. This parameter can be left blank.
     "ConfigServerMemory" config_server_memory set_config_server_memory: i128,
-    /// 指 ConfigServer 磁盘大小，固定取值为 20，单位：GB，可不配置该参数。
+    /// Specifies the ConfigServer disk size. The value is fixed at 20. Unit: GB. This parameter can be left blank.
     "ConfigServerVolume" config_server_volume set_config_server_volume: i128,
-    /// - 创建副本集实例，指每个副本集内只读节点数量。
-    /// - 创建分片集群实例，指每个分片的只读节点数量。
-    /// 取值范围为［1,5］。
+    /// - Create a replica set instance. It refers to the read-only node quantity in each replica set.
+    /// - Create a sharded cluster instance. It refers to the read-only node quantity in each shard.
+    /// Value range: [1,5].
     "ReadonlyNodeNum" readonly_node_num set_readonly_node_num: i64,
-    /// 实例CPU大小。
+    /// CPU size of the instance.
     ///
-    /// - 单位：C。
-    /// - 取值范围：请通过接口[DescribeSpecInfo](https://cloud.tencent.com/document/product/240/38567)查询，其返回的数据结构SpecItems中的参数CPU与Memory分别对应CPU核数与内存规格。
-    /// - 注意：通用 I 型实例询价时必须传入与内存对应的 CPU 核数大小
+    /// - Unit: C.
+    /// - Value range: Call the [DescribeSpecInfo](https://www.tencentcloud.com/document/product/240/38567?from_cn_redirect=1) API. The CPU and Memory parameters in the returned data structure SpecItems correspond to the number of CPU cores and the memory specifications, respectively.
+    /// - Note: You need to pass in the CPU core size corresponding to the memory when querying the price of a Common I Instance Type.
     "Cpu" cpu set_cpu: i64,
 } }
 rt::action!("mongodb", "2019-07-25", "InquirePriceCreateDBInstances", InquirePriceCreateDBInstancesRequest => InquirePriceCreateDBInstancesResponse);
 
 rt::model! { read debug;
-/// InquirePriceCreateDBInstances返回参数结构体
+/// InquirePriceCreateDBInstances response structure.
 InquirePriceCreateDBInstancesResponse {
-    /// 价格
+    /// Price
     "Price" price set_price: obj DBInstancePrice,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `InquirePriceModifyDBInstanceSpec` (变更配置询价).
+/// Request of `InquirePriceModifyDBInstanceSpec` (Queries price of specification adjustment).
 ///
-/// 本接口 (InquirePriceModifyDBInstanceSpec) 用于查询实例配置变更后的价格。
+/// This API is used to query the price of instance specification adjustment.
 InquirePriceModifyDBInstanceSpecRequest {
-    /// 实例 ID，例如：cmgo-p8vn****。请登录 [MongoDB 控制台](https://console.cloud.tencent.com/mongodb)在实例列表复制实例 ID。
+    /// Instance ID. For example, cmgo-p8vn****. Log in to the [TencentDB for MongoDB console](https://console.cloud.tencent.com/mongodb), and copy the instance ID from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 变更配置后实例内存大小，单位：GB。具体售卖的内存规格，请通过接口 [DescribeSpecInfo](https://cloud.tencent.com/document/product/240/38567) 获取。
+    /// Instance memory size after configuration changes, in GB. The [DescribeSpecInfo](https://www.tencentcloud.com/document/product/240/38567?from_cn_redirect=1) API can be called to obtain the specific sales specifications for memory.
     ///
     /// Required.
     "Memory" memory set_memory: i64,
-    /// 变更配置后实例磁盘大小，单位：GB。每一个 CPU 规格对应的最大磁盘与最小磁盘范围，请通过接口 [DescribeSpecInfo](https://cloud.tencent.com/document/product/240/38567) 获取。
+    /// Instance disk size after configuration changes, in GB. The [DescribeSpecInfo](https://www.tencentcloud.com/document/product/240/38567?from_cn_redirect=1) API can be called to obtain the maximum and minimum disk sizes corresponding to each CPU specification.
     ///
     /// Required.
     "Volume" volume set_volume: i64,
-    /// 实例节点数量。请通过接口 [DescribeSpecInfo](https://cloud.tencent.com/document/product/240/38567) 获取。
-    /// - 副本集实例，指变更配置后实例的主从节点数量。
-    /// - 分片集群实例，指变更配置后实例每一个分片的主从节点数。
-    /// **说明**：切勿同时发起调整节点数、调整分片数、调整节点规格的任务。
+    /// Number of instance nodes. The [DescribeSpecInfo](https://www.tencentcloud.com/document/product/240/38567?from_cn_redirect=1) API can be called to obtain the number of instance nodes.
+    /// - Replica set instance, which refers to the number of primary and secondary nodes for the instance after configuration changes.
+    /// - Sharded cluster instance, which refers to the number of primary and secondary nodes per shard for the instance after configuration changes.
+    /// **Note**: Do not initiate tasks of adjusting the number of nodes and shards and the node specifications simultaneously.
     "NodeNum" node_num set_node_num: i64,
-    /// 分片集群实例，指变更配置后实例的分片数量。取值范围：[2,36] 。
-    /// **说明**：变更后的分片数量不能小于当前现有的数量。切勿同时发起调整节点数、调整分片数与调整节点规格的任务。
+    /// Sharded cluster instance, which refers to the number of shards for the instance after configuration changes. Value range: [2, 36].
+    /// **Note**: The number of shards after changes cannot be less than the current number. Do not initiate tasks of adjusting the number of nodes and shards and the node specifications simultaneously.
     "ReplicateSetNum" replicate_set_num set_replicate_set_num: i64,
-    /// 变更配置后实例CPU大小，单位：C。具体售卖的CPU规格，请通过接口 [DescribeSpecInfo](https://cloud.tencent.com/document/product/240/38567) 获取。
-    /// 注意：通用 I 型实例询价时必须传入与内存对应的 CPU 核数大小
+    /// CPU size after configuration changes, in C. The [DescribeSpecInfo](https://www.tencentcloud.com/document/product/240/38567?from_cn_redirect=1) API can be called to obtain the specific sales specifications for CPU.
+    /// Note: For Common I Instance Type pricing, you need to pass in the CPU core size corresponding to the memory.
     "Cpu" cpu set_cpu: i64,
 } }
 rt::action!("mongodb", "2019-07-25", "InquirePriceModifyDBInstanceSpec", InquirePriceModifyDBInstanceSpecRequest => InquirePriceModifyDBInstanceSpecResponse);
 
 rt::model! { read debug;
-/// InquirePriceModifyDBInstanceSpec返回参数结构体
+/// InquirePriceModifyDBInstanceSpec response structure.
 InquirePriceModifyDBInstanceSpecResponse {
-    /// 价格。
+    /// Price.
     "Price" price set_price: obj DBInstancePrice,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `InquirePriceRenewDBInstances` (续费实例询价).
+/// Request of `InquirePriceRenewDBInstances` (Queries the renewal price of an instance).
 ///
-/// 本接口 (InquiryPriceRenewDBInstances) 用于续费包年包月实例询价。
+/// This API is used to query the renewal price of a monthly subscription instance.
 InquirePriceRenewDBInstancesRequest {
-    /// 实例ID。请登录[MongoDB 控制台](https://console.cloud.tencent.com/mongodb)在实例列表复制实例 ID，且单次最多同时查询5个实例。
+    /// Instance ID. Log in to the [TencentDB for MongoDB console](https://console.cloud.tencent.com/MongoDB) and copy the instance ID from the instance list. Up to 5 instances can be queried at a time.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 预付费模式（即包年包月）相关参数设置。通过该参数可以指定包年包月实例的续费时长、是否设置自动续费等属性。
+    /// The parameter setting for the prepaid mode (monthly subscription mode). This parameter can specify the renewal period, whether to set automatic renewal, and other attributes of the monthly subscription instance.
     ///
     /// Required.
     "InstanceChargePrepaid" instance_charge_prepaid set_instance_charge_prepaid: obj InstanceChargePrepaid,
@@ -3021,167 +3017,164 @@ InquirePriceRenewDBInstancesRequest {
 rt::action!("mongodb", "2019-07-25", "InquirePriceRenewDBInstances", InquirePriceRenewDBInstancesRequest => InquirePriceRenewDBInstancesResponse);
 
 rt::model! { read debug;
-/// InquirePriceRenewDBInstances返回参数结构体
+/// InquirePriceRenewDBInstances response structure.
 InquirePriceRenewDBInstancesResponse {
-    /// 价格
+    /// Price.
     "Price" price set_price: obj DBInstancePrice,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 描述了实例的计费模式
+/// Description on the billing mode of an instance
 InstanceChargePrepaid {
-    /// 购买实例的时长，单位：月。取值范围：1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 24, 36。默认为1。
+    /// Instance purchase duration. Unit: months. Valid values: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 24, and 36. Default value: 1.
     "Period" period set_period: i64,
-    /// 自动续费标识。取值范围：
-    /// - NOTIFY_AND_AUTO_RENEW：通知过期且自动续费。在账户余额充足的情况下，实例到期后将按月自动续费。
-    /// - NOTIFY_AND_MANUAL_RENEW：通知过期不自动续费。默认为NOTIFY_AND_MANUAL_RENEW。
-    /// - DISABLE_NOTIFY_AND_MANUAL_RENEW：不通知过期不自动续费。
+    /// Automatic renewal flag. Valid values:
+    /// - NOTIFY_AND_AUTO_RENEW: A notification is sent upon expiration, and the instance is renewed automatically. If the account balance is sufficient, the instance will be renewed automatically on a monthly basis after expiration.
+    /// - NOTIFY_AND_MANUAL_RENEW: A notification is sent upon expiration, but the instance is not renewed automatically. Default value: NOTIFY_AND_MANUAL_RENEW.
+    /// - DISABLE_NOTIFY_AND_MANUAL_RENEW: No notification is sent upon expiration, and the instance is not renewed automatically.
     "RenewFlag" renew_flag set_renew_flag: str,
 } }
 
 rt::model! { read debug;
-/// 实例详情。
+/// Instance details.
 InstanceDetail {
-    /// 实例 ID。
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名称。
+    /// Instance name
     "InstanceName" instance_name set_instance_name: str,
-    /// 付费类型。
-    /// - 1：包年包月。
-    /// - 0：按量计费。
+    /// Billing type. Valid value: 0 (pay-as-you-go)
     "PayMode" pay_mode set_pay_mode: i128,
-    /// 项目 ID。
+    /// Project ID.
     "ProjectId" project_id set_project_id: i128,
-    /// 集群类型。
-    /// - 0：副本集实例。
-    /// - 1：分片实例。
+    /// Cluster type.
+    /// - 0: replica set instance.
+    /// - 1: sharded cluster instance.
     "ClusterType" cluster_type set_cluster_type: i128,
-    /// 地域信息。
+    /// Region information
     "Region" region set_region: str,
-    /// 可用区信息。
+    /// AZ information
     "Zone" zone set_zone: str,
-    /// 网络类型。
-    /// - 0：基础网络。
-    /// - 1：私有网络。
+    /// Network type.
+    /// - 0: basic network.
+    /// - 1: VPC.
     "NetType" net_type set_net_type: i128,
-    /// 私有网络的ID。
+    /// VPC ID
     "VpcId" vpc_id set_vpc_id: str,
-    /// 私有网络的子网ID。
+    /// Subnet ID of VPC
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 实例状态。
-    /// - 0：待初始化。
-    /// - 1：流程处理中，例如：变更规格、参数修改等。
-    /// - 2：实例正常运行中。
-    /// - -2：已隔离（包年包月）。
-    /// - -3：已隔离（按量计费）。
+    /// Instance status.
+    /// - 0: to be initialized.
+    /// - 1: processing, such as specification changes and parameter modifications.
+    /// - 2: running normally.
+    /// - -2: isolated (yearly/monthly subscription).
+    /// - -3: isolated (pay-as-you-go).
     "Status" status set_status: i64,
-    /// 实例IP。
+    /// Instance IP
     "Vip" vip set_vip: str,
-    /// 端口号。
+    /// Port number
     "Vport" vport set_vport: i128,
-    /// 实例创建时间。
+    /// Instance creation time
     "CreateTime" create_time set_create_time: str,
-    /// 实例到期时间。
+    /// Instance expiration time
     "DeadLine" dead_line set_dead_line: str,
-    /// 实例存储引擎版本信息。
-    /// - MONGO_36_WT：MongoDB 3.6 WiredTiger存储引擎版本。
-    /// - MONGO_40_WT：MongoDB 4.0 WiredTiger存储引擎版本。
-    /// - MONGO_42_WT：MongoDB 4.2 WiredTiger存储引擎版本。
-    /// - MONGO_44_WT：MongoDB 4.4 WiredTiger存储引擎版本。
-    /// - MONGO_50_WT：MongoDB 5.0 WiredTiger存储引擎版本。
-    /// - MONGO_60_WT：MongoDB 6.0 WiredTiger存储引擎版本。
-    /// - MONGO_70_WT：MongoDB 7.0 WiredTiger存储引擎版本。
-    /// - MONGO_80_WT：MongoDB 8.0 WiredTiger存储引擎版本。
+    /// Storage engine version information on instances.
+    /// - MONGO_36_WT: version of the MongoDB 3.6 WiredTiger storage engine.
+    /// - MONGO_40_WT: version of the MongoDB 4.0 WiredTiger storage engine.
+    /// - MONGO_42_WT: version of the MongoDB 4.2 WiredTiger storage engine.
+    /// - MONGO_44_WT: version of the MongoDB 4.4 WiredTiger storage engine.
+    /// - MONGO_50_WT: version of the MongoDB 5.0 WiredTiger storage engine.
+    /// - MONGO_60_WT: version of the MongoDB 6.0 WiredTiger storage engine.
+    /// - MONGO_70_WT: version of the MongoDB 7.0 WiredTiger storage engine.
+    /// - MONGO_80_WT: version of the MongoDB 8.0 WiredTiger storage engine.
     "MongoVersion" mongo_version set_mongo_version: str,
-    /// 实例内存规格，单位：MB。
+    /// Instance memory specification, in MB.
     "Memory" memory set_memory: i128,
-    /// 实例磁盘规格，单位：MB。
+    /// Instance disk specification, in MB.
     "Volume" volume set_volume: i128,
-    /// 实例 CPU 核心数。
+    /// Number of the instance CPU cores.
     "CpuNum" cpu_num set_cpu_num: i128,
-    /// 实例机器类型。
-    /// - HIO10G：通用高 HIO 万兆型。
-    /// - HCD：云盘版类型。
+    /// Instance machine type.
+    /// - HIO10G: general HIO 10GE type.
+    /// - HCD: Cloud Disk Edition type.
     "MachineType" machine_type set_machine_type: str,
-    /// 实例从节点数。
+    /// Number of secondary nodes of an instance
     "SecondaryNum" secondary_num set_secondary_num: i128,
-    /// 实例分片数。
+    /// Number of instance shards
     "ReplicationSetNum" replication_set_num set_replication_set_num: i128,
-    /// 实例自动续费标志。
-    /// - 0：手动续费。
-    /// - 1：自动续费。
-    /// - 2：确认不续费。
+    /// Automatic renewal flag for the instance.
+    /// - 0: manual renewal.
+    /// - 1: automatic renewal.
+    /// - 2: no renewal after confirmation.
     "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: i64,
-    /// 已用容量，单位：MB。
+    /// Used capacity, in MB.
     "UsedVolume" used_volume set_used_volume: i128,
-    /// 维护窗口起始时间。
+    /// Start time of the maintenance time
     "MaintenanceStart" maintenance_start set_maintenance_start: str,
-    /// 维护窗口结束时间。
+    /// End time of the maintenance time
     "MaintenanceEnd" maintenance_end set_maintenance_end: str,
-    /// 分片信息。
+    /// Shard information
     "ReplicaSets" replica_sets set_replica_sets: list ShardInfo,
-    /// 只读实例信息。
+    /// Information of read-only instances
     "ReadonlyInstances" readonly_instances set_readonly_instances: list DBInstanceInfo,
-    /// 灾备实例信息。
+    /// Information of disaster recovery instances
     "StandbyInstances" standby_instances set_standby_instances: list DBInstanceInfo,
-    /// 临时实例信息。
+    /// Information of temp instances
     "CloneInstances" clone_instances set_clone_instances: list DBInstanceInfo,
-    /// 关联实例信息，对于正式实例，该字段表示它的临时实例信息；对于临时实例，则表示它的正式实例信息;如果为只读/灾备实例,则表示他的主实例信息。
+    /// Information of associated instances. For a regular instance, this field represents the information of its temp instance; for a temp instance, this field represents the information of its regular instance; and for a read-only instance or a disaster recovery instance, this field represents the information of its primary instance.
     "RelatedInstance" related_instance set_related_instance: obj DBInstanceInfo,
-    /// 实例标签信息集合。
+    /// Instance tag information set
     "Tags" tags set_tags: list TagInfo,
-    /// 实例版本标记。
+    /// Instance version
     "InstanceVer" instance_ver set_instance_ver: i128,
-    /// 实例版本标记。
+    /// Instance version
     "ClusterVer" cluster_ver set_cluster_ver: i128,
-    /// 协议信息：mongodb。
+    /// Protocol information: mongodb.
     "Protocol" protocol set_protocol: i128,
-    /// 实例类型。
-    /// - 0：所有实例。
-    /// - 1：正式实例。
-    /// - 2：临时实例
-    /// - 3：只读实例。
-    /// - -1：同时包括正式实例、只读实例与灾备实例。
+    /// Instance type.
+    /// - 0: all instances.
+    /// - 1: formal instance.
+    /// - 2: temporary instance.
+    /// - 3: read-only instance.
+    /// - -1: include the formal, read-only, and disaster recovery instance simultaneously.
     "InstanceType" instance_type set_instance_type: i128,
-    /// 实例状态描述。
+    /// Instance status description.
     "InstanceStatusDesc" instance_status_desc set_instance_status_desc: str,
-    /// 实例对应的物理实例 ID。回档并替换过的实例有不同的 InstanceId 和 RealInstanceId，从 barad 获取监控数据等场景下需要用物理 ID 获取。
+    /// Physical instance ID corresponding to the instance. The instances that have been rolled back and replaced have different InstanceIds and RealInstanceIds, which need to be obtained through the physical ID in scenarios such as obtaining monitoring data from Barad.
     "RealInstanceId" real_instance_id set_real_instance_id: str,
     /// 实例当前可用区信息。
     "ZoneList" zone_list set_zone_list: list String,
-    /// mongos 节点个数。
+    /// Number of Mongos nodes.
     "MongosNodeNum" mongos_node_num set_mongos_node_num: i128,
-    /// mongos 节点内存。单位：MB。
+    /// Mongos node memory, in MB.
     "MongosMemory" mongos_memory set_mongos_memory: i128,
-    /// mongos 节点 CPU 核数。
+    /// Number of Mongos node CPU cores.
     "MongosCpuNum" mongos_cpu_num set_mongos_cpu_num: i128,
-    /// Config Server节点个数。
+    /// Number of ConfigServer nodes.
     "ConfigServerNodeNum" config_server_node_num set_config_server_node_num: i128,
-    /// Config Server节点内存。单位：MB。
+    /// Config Server node memory, in MB.
     "ConfigServerMemory" config_server_memory set_config_server_memory: i128,
-    /// Config Server节点磁盘大小。单位：MB。
+    /// Config Server node disk size, in MB.
     "ConfigServerVolume" config_server_volume set_config_server_volume: i128,
-    /// Config Server 节点 CPU 核数。
+    /// Number of ConfigServer node CPU cores.
     "ConfigServerCpuNum" config_server_cpu_num set_config_server_cpu_num: i128,
-    /// readonly节点个数。
+    /// Number of read-only nodes.
     "ReadonlyNodeNum" readonly_node_num set_readonly_node_num: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `InstanceEnableSSL` (设置实例SSL状态).
+/// Request of `InstanceEnableSSL` (Sets the SSL status for an instance).
 ///
-/// 本接口（InstanceEnableSSL）用于设置实例SSL状态。
+/// This API is used to set the SSL status for an instance.
 InstanceEnableSSLRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 配置是否要开启SSL访问。
-    ///
-    /// - true：开启。
-    /// - false：关闭。
+    /// Configures whether to enable SSL for access.
+    /// - true: enabled.
+    /// - false: disabled.
     ///
     /// Required.
     "Enable" enable set_enable: bool,
@@ -3189,45 +3182,47 @@ InstanceEnableSSLRequest {
 rt::action!("mongodb", "2019-07-25", "InstanceEnableSSL", InstanceEnableSSLRequest => InstanceEnableSSLResponse);
 
 rt::model! { read debug;
-/// InstanceEnableSSL返回参数结构体
+/// InstanceEnableSSL response structure.
 InstanceEnableSSLResponse {
-    /// SSL开启状态。
-    ///
-    /// - 0：关闭。
-    /// - 1：开启。
+    /// SSL enabling status.
+    /// - 0: disabled.
+    /// - 1: enabled.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: i64,
-    /// 证书文件过期时间，格式为：2023-05-01 12:00:00。
+    /// Certificate file expiration time, in the format of 2023-05-01 12:00:00.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExpiredTime" expired_time set_expired_time: str,
-    /// 证书文件的下载链接。
+    /// Download URL of the certificate file.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CertUrl" cert_url set_cert_url: str,
-    /// 流程id
+    /// Process ID.
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 实例可修改参数枚举类型集合。
+/// The collection of modifiable enum parameters of an instance.
 InstanceEnumParam {
-    /// 参数当前值。
+    /// Current parameter value.
     "CurrentValue" current_value set_current_value: str,
-    /// 参数默认值。
+    /// Default parameter value.
     "DefaultValue" default_value set_default_value: str,
-    /// 枚举值，所有支持的值。
+    /// Enumerated values, which indicate all supported values.
     "EnumValue" enum_value set_enum_value: list String,
-    /// 参数修改之后是否需要重启生效。
-    /// - 1：需要重启后生效。
-    /// - 0：无需重启，设置成功即可生效。
+    /// Whether a restart is required for the parameters to take effect after modification.
+    /// - 1: Restart is required for the parameters to take effect.
+    /// - 0: Restart is not required. Once set, the parameters take effect immediately.
     "NeedRestart" need_restart set_need_restart: str,
-    /// 参数名称。
+    /// Parameter name.
     "ParamName" param_name set_param_name: str,
-    /// 参数说明。
+    /// Parameter description.
     "Tips" tips set_tips: list String,
-    /// 参数值类型说明。
+    /// Parameter type description.
     "ValueType" value_type set_value_type: str,
-    /// 是否为运行中参数值。
-    /// - 1：运行中参数值。
-    /// - 0：非运行中参数值。
+    /// Whether the parameter values are used during running.
+    /// - 1. parameter values used during running.
+    /// - 0: parameter values not used during running.
     "Status" status set_status: i128,
 } }
 
@@ -3263,79 +3258,79 @@ InstanceInfo {
 } }
 
 rt::model! { read debug;
-/// 实例可修改参数 Integer 类型集合。
+/// Collection of modifiable instance parameters of the Integer type.
 InstanceIntegerParam {
-    /// 参数当前值。
+    /// Current parameter value.
     "CurrentValue" current_value set_current_value: str,
-    /// 参数默认值。
+    /// Default parameter value.
     "DefaultValue" default_value set_default_value: str,
-    /// 参数最大值。
+    /// Maximum parameter value.
     "Max" max set_max: str,
-    /// 最小值。
+    /// Minimum value.
     "Min" min set_min: str,
-    /// 参数修改之后是否需要重启生效。
-    /// - 1:需要重启后生效。
-    /// - 0：无需重启，设置成功即可生效。
+    /// Whether a restart is required for the parameters to take effect after modification.
+    /// - 1: Restart is required for the parameters to take effect.
+    /// - 0: Restart is not required. Once set, the parameters take effect immediately.
     "NeedRestart" need_restart set_need_restart: str,
-    /// 参数名称。
+    /// Parameter name.
     "ParamName" param_name set_param_name: str,
-    /// 参数说明。
+    /// Parameter description.
     "Tips" tips set_tips: list String,
-    /// 参数类型。
+    /// Parameter type.
     "ValueType" value_type set_value_type: str,
-    /// 是否为运行中参数值。
-    /// - 1：运行中参数值。
-    /// - 0：非运行中参数值。
+    /// Whether the parameter values are used during running.
+    /// - 1. parameter values used during running.
+    /// - 0: parameter values not used during running.
     "Status" status set_status: i128,
-    /// 冗余字段，可忽略。
+    /// Redundant field. It can be ignored.
     "Unit" unit set_unit: str,
 } }
 
 rt::model! { read debug;
-/// 实例可修改参数Multi类型集合。
+/// The collection of modifiable string parameters of an instance which are used to represent time ranges.
 InstanceMultiParam {
-    /// 参数当前值。
+    /// Current parameter value.
     "CurrentValue" current_value set_current_value: str,
-    /// 参数默认值。
+    /// Default parameter value.
     "DefaultValue" default_value set_default_value: str,
-    /// 参考值范围。
+    /// Reference value range.
     "EnumValue" enum_value set_enum_value: list String,
-    /// 参数修改后是否需要重启才会生效。
-    /// - 1：需要重启后生效。
-    /// - 0：无需重启，设置成功即可生效。
+    /// Whether a restart is required for the parameters to take effect after modification.
+    /// - 1: Restart is required for the parameters to take effect.
+    /// - 0: Restart is not required. Once set, the parameters take effect immediately.
     "NeedRestart" need_restart set_need_restart: str,
-    /// 参数名称。
+    /// Parameter name.
     "ParamName" param_name set_param_name: str,
-    /// 是否为运行中参数值。
-    /// - 1：运行中参数值。
-    /// - 0：非运行中参数值。
+    /// Whether the parameter values are used during running.
+    /// - 1. parameter values used during running.
+    /// - 0: parameter values not used during running.
     "Status" status set_status: i128,
-    /// 参数说明。
+    /// Parameter description.
     "Tips" tips set_tips: list String,
-    /// 当前值的类型描述，默认为multi。
+    /// Describes the type of the current values. Default value: multi.
     "ValueType" value_type set_value_type: str,
 } }
 
 rt::model! { read debug;
-/// 实例可修改参数为 Text 类型的参数集合。
+/// Collection of modifiable instance parameters whose values are of the Text type.
 InstanceTextParam {
-    /// 参数当前值。
+    /// Current parameter value.
     "CurrentValue" current_value set_current_value: str,
-    /// 参数默认值。
+    /// Default parameter value.
     "DefaultValue" default_value set_default_value: str,
-    /// 修改参数值之后是否需要重启。
+    /// Whether a restart is required after the parameter values are modified.
     "NeedRestart" need_restart set_need_restart: str,
-    /// 参数名称。
+    /// Parameter name.
     "ParamName" param_name set_param_name: str,
-    /// Text 类型参数对应的值。
+    /// Corresponding values of the Text-type parameters.
     "TextValue" text_value set_text_value: str,
-    /// 参数说明。
+    /// Parameter description.
     "Tips" tips set_tips: list String,
-    /// 参数值类型说明。
+    /// Parameter type description.
     "ValueType" value_type set_value_type: str,
-    /// 是否为运行中的参数值。
-    /// - 1：运行中参数值。
-    /// - 0：非运行中参数值。
+    /// Whether the parameter values are used during running.
+    /// - 1. parameter values used during running.
+    /// - 0: parameter values not used during running.
     "Status" status set_status: str,
 } }
 
@@ -3363,11 +3358,11 @@ InstanceUserInfo {
 } }
 
 rt::model! { write debug;
-/// Request of `IsolateDBInstance` (隔离云数据库实例).
+/// Request of `IsolateDBInstance` (Isolates a TencentDB Instance).
 ///
-/// 本接口（IsolateDBInstance）用于隔离 MongoDB 云数据库按量计费实例。隔离后实例保留在回收站中，不能再写入数据。隔离一定时间后，实例会彻底删除，回收站保存时间请参考按量计费的服务条款。已删除的按量计费实例无法恢复，请谨慎操作。
+/// This API is used to isolate a pay-as-you-go TencentDB for MongoDB instance. After isolation, the instance is retained in the recycle bin, and data cannot be written into it. After a certain period of isolation, the instance is deleted permanently. For the retention time in the recycle bin, see the pay-as-you-go service terms. The deleted pay-as-you-go instance cannot be recovered. Proceed with caution.
 IsolateDBInstanceRequest {
-    /// 实例 ID。请登录 [MongoDB 控制台](https://console.cloud.tencent.com/mongodb)在实例列表复制需隔离的实例 ID。
+    /// Instance ID. Log in to the [TencentDB for MongoDB console](https://console.cloud.tencent.com/mongodb), and copy the ID of the instance to be isolated from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -3375,9 +3370,9 @@ IsolateDBInstanceRequest {
 rt::action!("mongodb", "2019-07-25", "IsolateDBInstance", IsolateDBInstanceRequest => IsolateDBInstanceResponse);
 
 rt::model! { read debug;
-/// IsolateDBInstance返回参数结构体
+/// IsolateDBInstance response structure.
 IsolateDBInstanceResponse {
-    /// 异步任务的请求 ID，可使用此 ID 查询异步任务的执行结果。
+    /// Async task request ID, which can be used to query the execution result of an async task.
     "AsyncRequestId" async_request_id set_async_request_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3405,15 +3400,15 @@ KMSInfoDetail {
 } }
 
 rt::model! { write debug;
-/// Request of `KillOps` (终止数据库实例特定操作).
+/// Request of `KillOps` (Terminates a specific operation performed on a TencentDB for MongoDB instance).
 ///
-/// 本接口（KillOps）用于终止 MongoDB 云数据库实例上执行的特定操作。
+/// This API is used to terminate a specific operation performed on a TencentDB for MongoDB instance.
 KillOpsRequest {
-    /// 实例 ID。请登录 [MongoDB 控制台](https://console.cloud.tencent.com/mongodb)在实例列表复制实例 ID。
+    /// Instance ID. Log in to the [TencentDB for MongoDB console](https://console.cloud.tencent.com/mongodb), and copy the instance ID from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 待终止的操作。
+    /// Operation to be terminated.
     ///
     /// Required.
     "Operations" operations set_operations: list Operation,
@@ -3421,7 +3416,7 @@ KillOpsRequest {
 rt::action!("mongodb", "2019-07-25", "KillOps", KillOpsRequest => KillOpsResponse);
 
 rt::model! { read debug;
-/// KillOps返回参数结构体
+/// KillOps response structure.
 KillOpsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3445,19 +3440,25 @@ LogFilter {
 } }
 
 rt::model! { read debug;
-/// 日志详情
+/// Log details.
 LogInfo {
-    /// 日志类别
+    /// Log category.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LogComponent" log_component set_log_component: str,
-    /// 日志级别
+    /// Log level.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LogLevel" log_level set_log_level: str,
-    /// 日志产生时间
+    /// Log generation time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LogTime" log_time set_log_time: str,
-    /// 日志详情
+    /// Log details.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LogDetail" log_detail set_log_detail: str,
-    /// 日志连接信息
+    /// Log connection information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LogConnection" log_connection set_log_connection: str,
-    /// 日志id
+    /// Log ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LogId" log_id set_log_id: str,
 } }
 
@@ -3500,21 +3501,21 @@ ModifyAuditServiceResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyBackupExpireTime` (修改备份过期时间).
+/// Request of `ModifyBackupExpireTime` (Modify backup expiration time).
 ///
-/// 修改备份过期时间
+/// Modify backup expiration time
 ModifyBackupExpireTimeRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 过期时间
+    /// Expiration time
     ///
-    /// 参数格式：YYYY-MM-DD hh:mm:ss
+    /// Parameter format: YYYY-MM-DD hh:mm:ss
     ///
     /// Required.
     "ExpireTime" expire_time set_expire_time: str,
-    /// 备份ID
+    /// Backup ID.
     ///
     /// Required.
     "BackupIds" backup_ids set_backup_ids: list i64,
@@ -3522,9 +3523,9 @@ ModifyBackupExpireTimeRequest {
 rt::action!("mongodb", "2019-07-25", "ModifyBackupExpireTime", ModifyBackupExpireTimeRequest => ModifyBackupExpireTimeResponse);
 
 rt::model! { read debug;
-/// ModifyBackupExpireTime返回参数结构体
+/// ModifyBackupExpireTime response structure.
 ModifyBackupExpireTimeResponse {
-    /// 失败的备份ID
+    /// Failed backup ID.
     "FailedBackups" failed_backups set_failed_backups: list i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3568,38 +3569,37 @@ ModifyDBInstanceLogToCLSResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDBInstanceNetworkAddress` (修改云数据库实例网络信息).
+/// Request of `ModifyDBInstanceNetworkAddress` (Modifies the network settings of TencentDB instances).
 ///
-/// 本接口（ModifyDBInstanceNetworkAddress）用于修改云数据库实例的网络信息，支持基础网络切换为私有网络、私有网络切换私有网络。
+/// This API is used to modify the network information on a TencentDB for MongoDB instance. It supports switching from a basic network to a VPC network or from one VPC network to another VPC network.
 ModifyDBInstanceNetworkAddressRequest {
-    /// 指定需修改网络的实例 ID。例如：cmgo-p8vn****。请登录 [MongoDB 控制台](https://console.cloud.tencent.com/mongodb)在实例列表复制实例 ID。
+    /// Specifies the ID of the instance for modifying the network. For example, cmgo-p8vn****. Log in to the [TencentDB for MongoDB console](https://console.cloud.tencent.com/MongoDB) and copy the instance ID from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 原 IP 地址保留时长。
-    ///
-    /// - 单位为分钟，0表示立即回收原 IP 地址。
-    /// - 原 IP 将在约定时间后释放，在释放前原 IP和新 IP均可访问。
+    /// Retention period of the original IP address.
+    /// - Unit: minutes. 0 means that the IP address is immediately repossessed.
+    /// - The original IP address will be released after a scheduled period. Both the original and new IP addresses are accessible before release.
     ///
     /// Required.
     "OldIpExpiredTime" old_ip_expired_time set_old_ip_expired_time: i128,
-    /// 切换后的私有网络 ID，若实例当前为基础网络，该字段无需配置。请通过接口 [DescribeDBInstances](https://cloud.tencent.com/document/product/240/38568) 获取私有网络 ID。
+    /// VPC ID after the switch. If the instance is using a basic network, this field is not required. The [DescribeDBInstances](https://www.tencentcloud.com/document/product/240/38568?from_cn_redirect=1) API can be called to obtain the VPC ID.
     ///
     /// Required.
     "NewUniqVpcId" new_uniq_vpc_id set_new_uniq_vpc_id: str,
-    /// 切换后私有网络的子网 ID。若实例当前为基础网络，该字段无需配置。请通过接口 [DescribeDBInstances](https://cloud.tencent.com/document/product/240/38568) 获取私有网络的子网 ID。
+    /// VPC subnet ID after the switch. If the instance is using a basic network, this field is not required. The [DescribeDBInstances](https://www.tencentcloud.com/document/product/240/38568?from_cn_redirect=1) API can be called to obtain the subnet ID of the VPC.
     ///
     /// Required.
     "NewUniqSubnetId" new_uniq_subnet_id set_new_uniq_subnet_id: str,
-    /// IP 地址信息，包含新 IP 地址与 原 IP 地址。
+    /// IP address information, including the new IP address and the original IP address.
     "NetworkAddresses" network_addresses set_network_addresses: list ModifyNetworkAddress,
 } }
 rt::action!("mongodb", "2019-07-25", "ModifyDBInstanceNetworkAddress", ModifyDBInstanceNetworkAddressRequest => ModifyDBInstanceNetworkAddressResponse);
 
 rt::model! { read debug;
-/// ModifyDBInstanceNetworkAddress返回参数结构体
+/// ModifyDBInstanceNetworkAddress response structure.
 ModifyDBInstanceNetworkAddressResponse {
-    /// 修改网络异步流程任务ID。
+    /// ID of the asynchronous process task for modifying the network information.
     "FlowId" flow_id set_flow_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3632,16 +3632,16 @@ ModifyDBInstanceParamTplResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDBInstanceSecurityGroup` (修改实例安全组).
+/// Request of `ModifyDBInstanceSecurityGroup` (Modifies the security groups associated with an instance).
 ///
-/// 本接口（ModifyDBInstanceSecurityGroup）用于修改实例绑定的安全组
+/// This API is used to modify security groups bound to an instance.
 ModifyDBInstanceSecurityGroupRequest {
-    /// 实例 ID。请登录 [MongoDB 控制台](https://console.cloud.tencent.com/mongodb)在实例列表复制实例 ID。
+    /// Instance ID. Log in to the [TencentDB for MongoDB console](https://console.cloud.tencent.com/mongodb), and copy the instance ID from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 目标安全组 ID。请登录[安全组控制台页面](https://console.cloud.tencent.com/vpc/security-group)复制目标安全组 ID。
-    /// **注意**：该入参会全量替换存量已有集合，非增量更新。修改需传入预期的全量集合。
+    /// Target security group ID. Log in to the [security group console](https://console.cloud.tencent.com/vpc/security-group) page to copy the target security group ID.
+    /// **Note**: This input parameter performs a full replacement on all existing collections but not an incremental update. To modify it, import the expected full collections.
     ///
     /// Required.
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
@@ -3649,83 +3649,80 @@ ModifyDBInstanceSecurityGroupRequest {
 rt::action!("mongodb", "2019-07-25", "ModifyDBInstanceSecurityGroup", ModifyDBInstanceSecurityGroupRequest => ModifyDBInstanceSecurityGroupResponse);
 
 rt::model! { read debug;
-/// ModifyDBInstanceSecurityGroup返回参数结构体
+/// ModifyDBInstanceSecurityGroup response structure.
 ModifyDBInstanceSecurityGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDBInstanceSpec` (调整云数据库实例配置).
+/// Request of `ModifyDBInstanceSpec` (Adjusts the configurations of a TencentDB instance).
 ///
-/// 本接口（ModifyDBInstanceSpec）用于调整MongoDB云数据库实例配置。接口支持的售卖规格，可从查询云数据库的售卖规格（[DescribeSpecInfo](https://cloud.tencent.com/document/product/240/38567)）获取。
+/// This API is used to adjust the TencentDB for MongoDB instance configuration. The [DescribeSpecInfo](https://www.tencentcloud.com/document/product/240/38567?from_cn_redirect=1) API can be called to query and obtain the supported sales specifications.
 ModifyDBInstanceSpecRequest {
-    /// 实例 ID。请登录 [MongoDB 控制台](https://console.cloud.tencent.com/mongodb)在实例列表复制实例 ID。
+    /// Instance ID. Log in to the [MongoDB console](https://console.cloud.tencent.com/mongodb) and copy the instance ID from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例配置变更后的内存大小。单位：GB。该参数为空值时，默认取实例当前的内存大小。当前所支持的内存规格，请参见[产品规格](https://cloud.tencent.com/document/product/240/64125)。
-    /// 注意：内存和磁盘必须同时升配或同时降配，即 Memory 与 Volume 需同时配置变更。
+    /// Memory size after instance configuration modification. Unit: GB. The current instance memory size is used by default if this parameter is left blank. For supported memory specifications, please refer to [product specifications](https://www.tencentcloud.com/document/product/240/64125?from_cn_redirect=1).
+    /// Note: Memory and disk configurations should be upgraded or downgraded at the same time, meaning that Memory and Volume should be modified at the same time.
     "Memory" memory set_memory: i128,
-    /// 实例配置变更后的硬盘大小，单位：GB。该参数为空值时，默认取当前实例的磁盘大小。当前所支持的磁盘容量，请参见[产品规格](https://cloud.tencent.com/document/product/240/64125)。
+    /// Hard disk size after instance configuration modification. Unit: GB. The current instance disk size is used by default if this parameter is left blank. For supported disk capacity, please refer to [product specification](https://www.tencentcloud.com/document/product/240/64125?from_cn_redirect=1).
     ///
-    /// - 内存和磁盘必须同时升配或同时降配，即 Memory 与 Volume 需同时配置变更。
-    /// - 降配时，变更后的磁盘容量必须大于已用磁盘容量的1.2倍。
+    /// - Memory and disk configurations should be upgraded or downgraded at the same time, meaning that Memory and Volume should be modified simultaneously.
+    /// - When downgrading, the disk capacity after modification must be greater than 1.2 times the used disk capacity.
     "Volume" volume set_volume: i128,
-    /// (已废弃) 请使用ResizeOplog独立接口完成。
+    /// (Abandoned) Please use the standalone ResizeOplog API to complete.
     ///
-    /// 实例配置变更后 Oplog 的大小。
+    /// Oplog size after instance configuration change.
     ///
-    /// - 单位：GB。
-    /// - 默认 Oplog 占用容量为磁盘空间的10%。系统允许设置的 Oplog 容量范围为磁盘空间的[10%,90%]。
+    /// - Unit: GB.
+    /// - Default oplog capacity used is 10% of disk space. The system allows oplog capacity settings ranging from 10% to 90% of disk space.
     ///
     /// Disabled in the spec.
     "OplogSize" oplog_size set_oplog_size: i128,
-    /// 实例变更后 mongod 的节点数（不包含 readonly 只读节点数）。
+    /// Number of mongod nodes after instance change (excluding read-only nodes).
     ///
-    /// - 副本集节点数：请通过 [DescribeSpecInfo](https://cloud.tencent.com/document/product/240/38567)接口返回的参数 MinNodeNum 与 MaxNodeNum 获取节点数量取值范围。
-    /// - 分片集群每个分片节点数：请通过 [DescribeSpecInfo](https://cloud.tencent.com/document/product/240/38567)接口返回的参数 MinReplicateSetNodeNum 与 MaxReplicateSetNodeNum 获取节点数量取值范围。
-    /// 说明：变更 mongod 或 mongos 的 CPU 与内存规格时，该参数可以不配置或者输入当前 mongod 或 mongos（不包含readonly）节点数量。
+    /// - Replica set node count: Use the MinNodeNum and MaxNodeNum parameters in the [DescribeSpecInfo](https://www.tencentcloud.com/document/product/240/38567?from_cn_redirect=1) API response to obtain the node count range.
+    /// - Number of shard nodes in a sharded cluster: Use the MinReplicateSetNodeNum and MaxReplicateSetNodeNum parameters in the [DescribeSpecInfo](https://www.tencentcloud.com/document/product/240/38567?from_cn_redirect=1) API response to obtain the node count range.
+    /// Note: When modifying the CPU or memory specifications of mongod or mongos, you may not configure this parameter or enter the current number of mongod or mongos nodes (excluding read-only nodes).
     "NodeNum" node_num set_node_num: i128,
-    /// 实例变更后的分片数。
+    /// Number of shards after instance change.
     ///
-    /// - 请通过 [DescribeSpecInfo](https://cloud.tencent.com/document/product/240/38567) 接口返回的参数MinReplicateSetNum与MaxReplicateSetNum获取实例分片数取值范围。
-    /// - 实例分片数量只允许增加不允许减少。
+    /// - The value range for the number of instance shards can be obtained through the response parameters MinReplicateSetNum and MaxReplicateSetNum of the [DescribeSpecInfo](https://www.tencentcloud.com/document/product/240/38567?from_cn_redirect=1) API.
+    /// - Only allow adding shards, not reducing them.
     "ReplicateSetNum" replicate_set_num set_replicate_set_num: i128,
-    /// 实例配置变更的切换时间。
+    /// Switch time for instance configuration change.
     ///
-    /// - 0：调整完成时，立即执行变配任务。默认为0。
-    /// - 1：在维护时间窗内，执行变配任务。
-    /// 说明：调整节点数和分片数不支持在维护时间窗内变更。
+    /// - 0: Immediately execute the configuration modification task upon completion of adjustment. Default is 0.
+    /// - 1: Execute the configuration modification task within the maintenance window.
+    /// Note: Adjusting the number of nodes and shard quantity is unsupported within the maintenance window.
     "InMaintenance" in_maintenance set_in_maintenance: i128,
-    /// 分片实例配置变更后的 mongos 内存大小。单位：GB。实例支持的规格，请参见[产品规格](https://cloud.tencent.com/document/product/240/64125)。
+    /// Memory size of mongos after sharding instance configuration change. Unit: GB. For instance support specifications, see [product specification](https://www.tencentcloud.com/document/product/240/64125?from_cn_redirect=1).
     "MongosMemory" mongos_memory set_mongos_memory: str,
-    /// 新增节点列表，节点类型及可用区信息。
+    /// List of nodes to be added, containing the node type and AZ information.
     "AddNodeList" add_node_list set_add_node_list: list AddNodeList,
-    /// 删除节点列表。
-    /// 注意：基于分片实例各片节点的一致性原则，删除分片实例节点时，只需指定0分片对应的节点即可，如：cmgo-9nl1czif_0-node-readonly0 将删除每个分片的第1个只读节点。
+    /// Delete node list.
+    /// Note: Based on the consistency principle of sharded instance nodes, when deleting shard instance nodes, only need to specify the node corresponding to shard 0, for example: cmgo-9nl1czif_0-node-readonly0 will delete the first read-only node of each shard.
     "RemoveNodeList" remove_node_list set_remove_node_list: list RemoveNodeList,
-    /// 实例配置变更后的CPU大小。单位：C。该参数为空值时，默认取实例当前的 CPU 大小。当前所支持的CPU规格，请参见[产品规格](https://cloud.tencent.com/document/product/240/64125)。
+    /// CPU size after instance configuration changes. Unit: C. If empty, the default value is the current CPU size of the instance. For currently supported CPU specifications, see [Product Specifications](https://www.tencentcloud.com/document/product/240/64125?from_cn_redirect=1).
     "Cpu" cpu set_cpu: i64,
-    /// 实例配置变更后的产品规格类型。该参数为空值时，默认取实例当前的产品规格类型。
-    /// 当前支持的产品规格类型如下：
-    /// 产品推荐规格类型：
+    /// The product specification type after instance configuration change. If empty, the default value is the current instance product specification type.
+    /// Currently supported product specification types are as follows:
+    /// Recommended product specification types:
     ///
-    /// - GE.LD.T2：本地盘（通用II型）。
-    /// - EX.LD.T2：本地盘（独享II型）。
-    /// - GE.LD.T1：本地盘（通用I型）。
+    /// - GE.LD.T1: Local disk (Common I).
+    /// - GE.CD.T1: Cloud disk (Common I).
     ///
-    /// 产品白名单规格类型：
+    /// Product allowlist specification types:
     ///
-    /// - GE.LD.T1：本地盘（通用I型），预计将逐步售罄。
-    /// - HIO10G：本地盘（高IO万兆型），已售罄，建议选择 GE.LD.T1。
-    /// - HCD：云盘（云盘版），已售罄，建议选择 GE.CD.T1。
+    /// - HIO10G: Local disk (High IO 10G).
+    /// - HCD: Cloud disk (Cloud Disk Edition).
     ///
-    /// 注意：
+    /// Note:
     ///
-    /// - 白名单规格类型为白名单控制，如若需要，请 [提交工单](https://console.cloud.tencent.com/workorder/category) 申请
-    /// - 默认不能变更到白名单规格类型
-    /// - 产品推荐的规格类型之间不支持相互变更
+    /// - Allowlist specification types are controlled by allowlist. If needed, [submit a ticket](https://console.cloud.tencent.com/workorder/category) to apply.
+    /// - Common I cannot be changed to allowlist specification types.
     "MachineCode" machine_code set_machine_code: str,
     /// 单分片变配列表，用于指定需要单独调整规格的分片。每次设置时 CPU、内存、磁盘都必须指定；如果指定多个分片，所有分片的目标规格必须一致；未指定的分片保持不变。仅分片集群支持，副本集不支持。注意：此参数与整实例级别的变配参数（如 Memory、Volume、CpuNum 等）互斥，不能同时传入。
     "ModifyShardList" modify_shard_list set_modify_shard_list: list ModifyShardSpecInfo,
@@ -3733,110 +3730,108 @@ ModifyDBInstanceSpecRequest {
 rt::action!("mongodb", "2019-07-25", "ModifyDBInstanceSpec", ModifyDBInstanceSpecRequest => ModifyDBInstanceSpecResponse);
 
 rt::model! { read debug;
-/// ModifyDBInstanceSpec返回参数结构体
+/// ModifyDBInstanceSpec response structure.
 ModifyDBInstanceSpecResponse {
-    /// 订单 ID。
+    /// Order ID.
     "DealId" deal_id set_deal_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyInstanceAz` (调整云数据库实例节点的可用区).
+/// Request of `ModifyInstanceAz` (Adjust the availability zone of a cloud database instance node).
 ///
-/// 本接口(ModifyInstanceAz)用于调整 MongoDB 云数据库的节点可用区分布，可通过指定主可用区和全部可用区分布信息完成云数据库的节点分布调整。
+/// This API is used to adjust the availability zone distribution of MongoDB cloud database nodes. You can specify the primary AZ and total availability zone distribution info to complete node distribution adjustment.
 ModifyInstanceAzRequest {
-    /// 实例 ID，例如：cmgo-p8vn****。请登录 [MongoDB 控制台](https://console.cloud.tencent.com/mongodb)在实例列表复制实例 ID。
+    /// Instance ID, such as cmgo-p8vn****. Log in to the [MongoDB console](https://console.cloud.tencent.com/mongodb) and copy the instance ID from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 主节点所在的可用区 ID。获取方式，请参见[地域和可用区](https://cloud.tencent.com/document/product/240/3637)。
+    /// Availability zone ID where the primary node is located. For the method for obtaining, please see [Regions and Availability Zones](https://www.tencentcloud.com/document/product/240/3637?from_cn_redirect=1).
     ///
     /// Required.
     "PrimaryNodeZone" primary_node_zone set_primary_node_zone: str,
-    /// 从节点所在的可用区 ID 列表。
-    /// 注意：不可包含主节点与 Hidden 节点所在的可用区。
+    /// ID list of the availability zone where the secondary node resides.
+    /// Note: It cannot contain the availability zones where the primary node and Hidden nodes reside.
     ///
     /// Required.
     "SecondaryNodeZone" secondary_node_zone set_secondary_node_zone: list String,
-    /// 若当前实例未配置 Hidden 节点，则无需传入此参数。
+    /// If the current instance has no configuration for Hidden nodes, this parameter is not required.
     "HiddenNodeZone" hidden_node_zone set_hidden_node_zone: str,
-    /// 只读节点所在的可用区 ID 列表。
-    /// 注意：若当前实例已包含只读节点，则此参数为必填项。
+    /// List of AZ IDs where read-only nodes reside.
+    /// Note: If the current instance contains read-only nodes, this parameter is required.
     "ReadonlyNodeZone" readonly_node_zone set_readonly_node_zone: list String,
-    /// 指定切换可用区的执行时间策略。
+    /// Specify the time policy for executing the availability zone switch.
     ///
-    /// - 0：立即执行切换。
-    /// - 1：在设定的维护时间窗执行切换。具体信息，请参见[设置实例维护时间](https://cloud.tencent.com/document/product/240/19910)。
+    /// - 0: Execute the switch immediately.
+    /// - 1: Execute the switch within the set maintenance window. For details, please refer to [setting instance maintenance time](https://www.tencentcloud.com/document/product/240/19910?from_cn_redirect=1).
     "InMaintenance" in_maintenance set_in_maintenance: i128,
 } }
 rt::action!("mongodb", "2019-07-25", "ModifyInstanceAz", ModifyInstanceAzRequest => ModifyInstanceAzResponse);
 
 rt::model! { read debug;
-/// ModifyInstanceAz返回参数结构体
+/// ModifyInstanceAz response structure.
 ModifyInstanceAzResponse {
-    /// 可用区调整订单ID。
+    /// Order ID for availability zone adjustment.
     "DealId" deal_id set_deal_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyInstanceParams` (修改mongoDB实例参数).
+/// Request of `ModifyInstanceParams` (Modifies parameters of a TencentDB for MongoDB instance).
 ///
-/// 本接口（ModifyInstanceParams）用于修改mongoDB实例的参数配置。
+/// This API is used to modify the parameter configuration of a TencentDB for MongoDB instance.
 ModifyInstanceParamsRequest {
-    /// 指定实例 ID。例如：cmgo-p8vn****。请登录 [MongoDB 控制台](https://console.cloud.tencent.com/mongodb)在实例列表复制实例 ID。
+    /// Specifies the instance ID. For example, cmgo-p8vn****. Log in to the [TencentDB for MongoDB console](https://console.cloud.tencent.com/mongodb), and copy the instance ID from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 指定需修改的参数名及值。当前所支持的参数名及对应取值范围，请通过 [DescribeInstanceParams](https://cloud.tencent.com/document/product/240/65903)获取。
+    /// Specifies the parameter name and value to be modified. For details about the currently supported parameter names and the corresponding valid values, see [DescribeInstanceParams](https://www.tencentcloud.com/document/product/240/65903?from_cn_redirect=1).
     ///
     /// Required.
     "InstanceParams" instance_params set_instance_params: list ModifyMongoDBParamType,
-    /// 操作类型，包括：
-    ///
-    /// - IMMEDIATELY：立即调整。
-    /// - DELAY：延迟调整。可选字段，不配置该参数则默认为立即调整。
+    /// Operation type. Valid values:
+    /// - IMMEDIATELY: immediate adjustment.
+    /// - DELAY: delayed adjustment. It is an optional field. The default value is immediate adjustment if this parameter is left unspecified.
     "ModifyType" modify_type set_modify_type: str,
 } }
 rt::action!("mongodb", "2019-07-25", "ModifyInstanceParams", ModifyInstanceParamsRequest => ModifyInstanceParamsResponse);
 
 rt::model! { read debug;
-/// ModifyInstanceParams返回参数结构体
+/// ModifyInstanceParams response structure.
 ModifyInstanceParamsResponse {
-    /// 修改参数配置是否生效。
-    ///
-    /// - true：参数修改后的值已生效。
-    /// - false：执行失败。
+    /// Whether the modification on the parameter configuration takes effect.
+    /// - true: the modified parameter value has taken effect.
+    /// - false: execution failed.
     "Changed" changed set_changed: bool,
-    /// 该参数暂时无意义(兼容前端保留)。
+    /// This parameter is temporarily meaningless (to be compatible with the earlier versions, reserve this parameter at the frontend).
     "TaskId" task_id set_task_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 修改mongoDB实例，请求参数
+/// Modifies the request parameters of a TencentDB for MongoDB instance.
 ModifyMongoDBParamType {
-    /// 需要修改的参数名称，请严格参考通过 DescribeInstanceParams 获取的当前实例支持的参数名。
+    /// Parameter name to be modified. Strictly refer to the parameter names supported by the current instance, which are obtained through DescribeInstanceParams.
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 需要修改的参数名称对应的值，请严格参考通过 DescribeInstanceParams 获取的参数对应的值的范围。
+    /// Corresponding value of the parameter name to be modified. Strictly refer to the value ranges corresponding to the parameters obtained through DescribeInstanceParams.
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { write debug;
-/// 修改数据库地址
+/// Database IP to be modified
 ModifyNetworkAddress {
-    /// 新IP地址。
+    /// New IP
     ///
     /// Required.
     "NewIPAddress" new_ip_address set_new_ip_address: str,
-    /// 原IP地址。
+    /// Old IP
     ///
     /// Required.
     "OldIpAddress" old_ip_address set_old_ip_address: str,
@@ -3850,15 +3845,15 @@ ModifyNetworkAddress {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifySRVConnectionUrl` (修改实例SRV访问地址自定义域名).
+/// Request of `ModifySRVConnectionUrl` (Modify the custom domain name of the SRV access address of an instance).
 ///
-/// 本接口（DisableSRVConnectionUrl）用于修改MongoDB数据库的SRV访问地址的TTL时长。
+/// This API is used to modify the TTL duration of the SRV Access Address for a MongoDB database.
 ModifySRVConnectionUrlRequest {
-    /// 实例 ID。请登录 [MongoDB 控制台](https://console.cloud.tencent.com/mongodb)在实例列表复制实例 ID。
+    /// Instance ID. Log in to the [TencentDB for MongoDB console](https://console.cloud.tencent.com/mongodb), and copy the instance ID from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 自定义的实例的访问域名。
+    /// Custom instance access domain name.
     ///
     /// Required.
     "CustomDomain" custom_domain set_custom_domain: str,
@@ -3866,9 +3861,9 @@ ModifySRVConnectionUrlRequest {
 rt::action!("mongodb", "2019-07-25", "ModifySRVConnectionUrl", ModifySRVConnectionUrlRequest => ModifySRVConnectionUrlResponse);
 
 rt::model! { read debug;
-/// ModifySRVConnectionUrl返回参数结构体
+/// ModifySRVConnectionUrl response structure.
 ModifySRVConnectionUrlResponse {
-    /// 开启任务ID。
+    /// Start the task ID.
     "FlowId" flow_id set_flow_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3888,69 +3883,66 @@ ModifyShardSpecInfo {
 } }
 
 rt::model! { read debug;
-/// 节点属性
+/// Node attributes.
 NodeProperty {
-    /// 节点所在的可用区。
+    /// Node AZ.
     "Zone" zone set_zone: str,
-    /// 节点名称。
+    /// Node name.
     "NodeName" node_name set_node_name: str,
-    /// 节点访问地址。
+    /// Node access address.
     "Address" address set_address: str,
-    /// 节点公网访问外网地址(IP或域名，示例为IP方式)。
+    /// Public network access address (IP address or domain name) of the node. The example value is an IP address.
     "WanServiceAddress" wan_service_address set_wan_service_address: str,
-    /// 节点角色。
-    ///
-    /// - PRIMARY：主节点。
-    /// - SECONDARY：从节点。
-    /// - READONLY：只读节点。
-    /// - ARBITER：仲裁节点。
+    /// Node role.
+    /// - PRIMARY: primary node.
+    /// - SECONDARY: secondary node.
+    /// - READONLY: read-only node.
+    /// - ARBITER: arbitration node.
     "Role" role set_role: str,
-    /// 节点是否为 Hidden 节点。
-    ///
-    /// - true：Hidden 节点。
-    /// - false：非 Hidden 节点。
+    /// Whether the node is a hidden node.
+    /// - true: a hidden node.
+    /// - false: not a hidden node.
     "Hidden" hidden set_hidden: bool,
-    /// 节点状态。
-    ///
-    /// - NORMAL：正常运行中。
-    /// - STARTUP：正在启动。
-    /// - STARTUP2：正在启动，处理中间数据。
-    /// - RECOVERING：恢复中，暂不可用。
-    /// - DOWN：已掉线。
-    /// - UNKNOWN：未知状态。
-    /// - ROLLBACK：回滚中。
-    /// - REMOVED：已移除。
+    /// Node status.
+    /// - NORMAL: running normally.
+    /// - STARTUP: starting.
+    /// - STARTUP2: starting and processing the intermediate data.
+    /// - RECOVERING: recovering and not available.
+    /// - DOWN: offline.
+    /// - UNKNOWN: unknown status.
+    /// - ROLLBACK: rolling back.
+    /// - REMOVED: removed.
     "Status" status set_status: str,
-    /// 主从同步延迟时间，单位：秒。
+    /// Delay time of primary-secondary synchronization, in seconds.
     "SlaveDelay" slave_delay set_slave_delay: i64,
-    /// 节点优先级。其取值范围为[0,100]，数值越高，优先级越高。
+    /// Node priority. Value range: [0, 100]. A larger value indicates a higher priority.
     "Priority" priority set_priority: i64,
-    /// 节点投票权。
-    ///
-    /// - 1：具有投票权。
-    /// - 0：无投票权。
+    /// Node voting right.
+    /// - 1: The node has the right to vote.
+    /// - 0: The node does not have the right to vote.
     "Votes" votes set_votes: i64,
-    /// 节点标签。
+    /// Node tag.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Tags" tags set_tags: list NodeTag,
-    /// 副本集 ID。
+    /// Replica set ID.
     "ReplicateSetId" replicate_set_id set_replicate_set_id: str,
 } }
 
 rt::model! { both debug;
-/// 节点Tag
+/// Node tag.
 NodeTag {
-    /// 节点Tag key
+    /// Node tag key.
     "TagKey" tag_key set_tag_key: str,
-    /// 节点Tag Value
+    /// Node tag value.
     "TagValue" tag_value set_tag_value: str,
 } }
 
 rt::model! { write debug;
-/// Request of `OfflineIsolatedDBInstance` (下线隔离状态的云数据库实例).
+/// Request of `OfflineIsolatedDBInstance` (Deactivates isolated TencentDB instances).
 ///
-/// 本接口(OfflineIsolatedDBInstance)用于立即下线隔离状态的云数据库实例。进行操作的实例状态必须为隔离状态。
+/// This API is used to deactivate isolated TencentDB instances immediately. The instances must be in isolated status.
 OfflineIsolatedDBInstanceRequest {
-    /// 实例ID。请登录 [MongoDB 控制台回收站](https://console.cloud.tencent.com/mongodb/recycle)在实例列表复制需下线的实例 ID。
+    /// Instance ID. Log in to the [TencentDB for MongoDB console recycle bin](https://console.cloud.tencent.com/mongodb/recycle), and copy the ID of the instance to be eliminated from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -3958,9 +3950,9 @@ OfflineIsolatedDBInstanceRequest {
 rt::action!("mongodb", "2019-07-25", "OfflineIsolatedDBInstance", OfflineIsolatedDBInstanceRequest => OfflineIsolatedDBInstanceResponse);
 
 rt::model! { read debug;
-/// OfflineIsolatedDBInstance返回参数结构体
+/// OfflineIsolatedDBInstance response structure.
 OfflineIsolatedDBInstanceResponse {
-    /// 异步任务的请求 ID，可使用此 ID 查询异步任务的执行结果。
+    /// Async task request ID, which can be used to query the execution result of an async task.
     "AsyncRequestId" async_request_id set_async_request_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3994,60 +3986,60 @@ OpenAuditServiceResponse {
 } }
 
 rt::model! { write debug;
-/// 需要终止的操作。
+/// Operation to be terminated.
 Operation {
-    /// 操作所在的分片名称。请通过接口 [DescribeCurrentOp](https://cloud.tencent.com/document/product/240/48120) 查询分片名称。
+    /// Name of the shard where the operation is performed. The [DescribeCurrentOp](https://www.tencentcloud.com/document/product/240/48120?from_cn_redirect=1) API can be called to query the shard name.
     ///
     /// Required.
     "ReplicaSetName" replica_set_name set_replica_set_name: str,
-    /// 操作所在的节点名。请通过接口 [DescribeCurrentOp](https://cloud.tencent.com/document/product/240/48120) 查询节点名称。
+    /// Name of the node where the operation is performed. The [DescribeCurrentOp](https://www.tencentcloud.com/document/product/240/48120?from_cn_redirect=1) API can be called to query the node name.
     ///
     /// Required.
     "NodeName" node_name set_node_name: str,
-    /// 操作序号。请通过接口 [DescribeCurrentOp](https://cloud.tencent.com/document/product/240/48120) 查询操作序号。
+    /// Operation number. The [DescribeCurrentOp](https://www.tencentcloud.com/document/product/240/48120?from_cn_redirect=1) API can be called to query the operation number.
     ///
     /// Required.
     "OpId" op_id set_op_id: i64,
 } }
 
 rt::model! { read debug;
-/// 数据库参数模板
+/// Database parameter template
 ParamTpl {
-    /// 参数模板名称。
+    /// Parameter template name.
     "TplName" tpl_name set_tpl_name: str,
-    /// 参数模板 ID。
+    /// Parameter template ID.
     "TplId" tpl_id set_tpl_id: str,
-    /// 参数模板适用的数据库版本。
-    /// - MONGO_36_WT：MongoDB 3.6 WiredTiger存储引擎版本，
-    /// - MONGO_40_WT：MongoDB 4.0 WiredTiger存储引擎版本，
-    /// - MONGO_42_WT：MongoDB 4.2 WiredTiger存储引擎版本。
-    /// - MONGO_44_WT：MongoDB 4.4 WiredTiger存储引擎版本。
-    /// - MONGO_50_WT：MongoDB 5.0 WiredTiger存储引擎版本。
-    /// - MONGO_60_WT：MongoDB 6.0 WiredTiger存储引擎版本。
-    /// - MONGO_70_WT：MongoDB 7.0 WiredTiger存储引擎版本。
-    /// - MONGO_80_WT：MongoDB 8.0 WiredTiger存储引擎版本。
+    /// Database versions applicable to the parameter template.
+    /// - MONGO_36_WT: Version of the MongoDB 3.6 WiredTiger storage engine.
+    /// - MONGO_40_WT: Version of the MongoDB 4.0 WiredTiger storage engine.
+    /// - MONGO_42_WT: Version of the MongoDB 4.2 WiredTiger storage engine.
+    /// - MONGO_44_WT: Version of the MongoDB 4.4 WiredTiger storage engine.
+    /// - MONGO_50_WT: Version of the MongoDB 5.0 WiredTiger storage engine.
+    /// - MONGO_60_WT: version of the MongoDB 6.0 WiredTiger storage engine.
+    /// - MONGO_70_WT: version of the MongoDB 7.0 WiredTiger storage engine.
+    /// - MONGO_80_WT: version of the MongoDB 8.0 WiredTiger storage engine.
     "MongoVersion" mongo_version set_mongo_version: str,
-    /// 参数模板适用的数据库类型。
-    /// - REPLSET：副本集实例。
-    /// - SHARD：分片实例。
-    /// - STANDALONE：单节点实例。
+    /// Database type that the parameter template applies to.
+    /// - REPLSET: replica set instance.
+    /// - SHARD: shard instance.
+    /// - STANDALONE: Single-node instance.
     "ClusterType" cluster_type set_cluster_type: str,
-    /// 参数模板描述。
+    /// Parameter template description.
     "TplDesc" tpl_desc set_tpl_desc: str,
-    /// 模板类型。
-    /// - DEFAULT：系统默认模板。
-    /// - CUSTOMIZE：自定义模板。
+    /// Template type.
+    /// - DEFAULT: System default template.
+    /// - CUSTOMIZE: custom template.
     "TplType" tpl_type set_tpl_type: str,
 } }
 
 rt::model! { write debug;
-/// 数据库参数
+/// Database parameter.
 ParamType {
-    /// 参数
+    /// Parameter.
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 参数值
+    /// Parameter value.
     ///
     /// Required.
     "Value" value set_value: str,
@@ -4079,39 +4071,39 @@ PromoteDBInstanceToActiveResponse {
 } }
 
 rt::model! { write debug;
-/// 修改实例节点详情。
+/// Node details of the instance to be modified.
 RemoveNodeList {
-    /// 需要删除的节点角色。
-    /// - SECONDARY：Mongod 从节点。
-    /// - READONLY：只读节点。
-    /// - MONGOS：Mongos 节点。
+    /// Roles of nodes to be deleted.
+    /// - SECONDARY: Mongod secondary node.
+    /// - READONLY: read-only node.
+    /// - MONGOS: Mongos node.
     ///
     /// Required.
     "Role" role set_role: str,
-    /// 要删除的节点 ID。分片集群须指定一组分片要删除的节点名称即可，其余分片对该组对齐。
-    /// - 获取方式：登录 [MongoDB控制台](https://console.cloud.tencent.com/mongodb)，在**节点管理**页签，可获取**节点 ID**。
-    /// - 特别说明：分片集群同一节点上的分片，仅需指定0分片节点 ID 即可。例如：cmgo-6hfk\*\*\*\*\_0-node-primary。
+    /// IDs of nodes to be deleted. For a sharded cluster instance, specify the names of nodes to be deleted on one shard. Nodes with the same names on other shards will also be deleted.
+    /// - Obtaining method: Log in to the [TencentDB for MongoDB console](https://console.cloud.tencent.com/mongodb), go to the **Node Management** tab, and obtain the **node ID**.
+    /// - Note: For a sharded cluster instance, specify the IDs of nodes on shard 0. For example, cmgo-6hfk\*\*\*\*\_0-node-primary.
     ///
     /// Required.
     "NodeName" node_name set_node_name: str,
-    /// 节点所对应的可用区。当前支持可用区信息，请参见[地域和可用区](https://cloud.tencent.com/document/product/240/3637)。
-    /// - 单可用区，所有节点在同一可用区。
-    /// - 多可用区：当前标准规格是三可用区分布，主从节点不在同一可用区，需注意配置所删除节点对应的可用区，且删除后必须满足任意2个可用区节点数大于第3个可用区原则。
+    /// AZ corresponding to the node. For the currently supported AZs, see [Regions and AZs](https://www.tencentcloud.com/document/product/240/3637?from_cn_redirect=1).
+    /// - Single AZ: all nodes are in the same AZ.
+    /// - Multiple AZs: The current standard specification involves three AZs. The primary and secondary nodes are not in the same AZ. Note: AZs corresponding to the nodes to be deleted should be specified. After deletion, the number of nodes in any 2 AZs should be larger than that in the third AZ.
     ///
     /// Required.
     "Zone" zone set_zone: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RenameInstance` (修改实例名称).
+/// Request of `RenameInstance` (Renames an instance).
 ///
-/// 本接口(RenameInstance)用于修改云数据库实例的名称。
+/// This API is used to rename a TencentDB instance.
 RenameInstanceRequest {
-    /// 实例ID，格式如：cmgo-p8vnipr5。请登录[MongoDB 控制台](https://console.cloud.tencent.com/mongodb#/)在实例列表复制实例 ID。
+    /// Instance ID. Format: cmgo-p8vnipr5. Log in to the [TencentDB for MongoDB console](https://console.cloud.tencent.com/MongoDB#/) and copy the instance ID from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 自定义实例名称，要求为1～128 长度的任意字符。
+    /// Custom instance name. It can contain any character, with a length from 1 to 128 characters.
     ///
     /// Required.
     "NewName" new_name set_new_name: str,
@@ -4119,24 +4111,24 @@ RenameInstanceRequest {
 rt::action!("mongodb", "2019-07-25", "RenameInstance", RenameInstanceRequest => RenameInstanceResponse);
 
 rt::model! { read debug;
-/// RenameInstance返回参数结构体
+/// RenameInstance response structure.
 RenameInstanceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RenewDBInstances` (续费云数据库实例).
+/// Request of `RenewDBInstances` (Renews a TencentDB instance).
 ///
-/// 本接口(RenewDBInstance)用于续费云数据库实例，仅支持付费模式为包年包月的实例。按量计费实例不需要续费。
+/// This API is used to renew a monthly subscription TencentDB instance. Only monthly subscription instances are supported, while pay-as-you-go instances do not need to be renewed.
 RenewDBInstancesRequest {
-    /// 指定续费的一个或多个待操作的实例ID。
-    /// - 可通过[DescribeDBInstances](https://cloud.tencent.com/document/product/240/38568)接口返回值中的**InstanceId**获取。
-    /// - 每次续费请求的实例数量上限为100。
+    /// Specifies the ID or IDs of one or multiple instances to be renewed.
+    /// - It can be obtained through the response parameter **InstanceId** of the [DescribeDBInstances](https://www.tencentcloud.com/document/product/240/38568?from_cn_redirect=1) API.
+    /// - The maximum number of instances for each renewal request is 100.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 预付费模式，即包年包月相关参数设置。通过该参数可以指定包年包月实例的续费时长、是否设置自动续费等属性。包年包月实例该参数为必传参数。
+    /// The parameter setting for the prepaid mode (monthly subscription mode). This parameter can specify the renewal period, whether to set automatic renewal, and other attributes of the monthly subscription instance. This parameter is mandatory in monthly subscription.
     ///
     /// Required.
     "InstanceChargePrepaid" instance_charge_prepaid set_instance_charge_prepaid: obj InstanceChargePrepaid,
@@ -4144,44 +4136,44 @@ RenewDBInstancesRequest {
 rt::action!("mongodb", "2019-07-25", "RenewDBInstances", RenewDBInstancesRequest => RenewDBInstancesResponse);
 
 rt::model! { read debug;
-/// RenewDBInstances返回参数结构体
+/// RenewDBInstances response structure.
 RenewDBInstancesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 分片信息。
+/// Shard information.
 ReplicaSetInfo {
-    /// 副本集 ID。
+    /// Replica set ID.
     ///
     /// Required.
     "ReplicaSetId" replica_set_id set_replica_set_id: str,
 } }
 
 rt::model! { read debug;
-/// 副本集信息
+/// Replica set information.
 ReplicateSetInfo {
-    /// 节点属性
+    /// Node attributes.
     "Nodes" nodes set_nodes: list NodeProperty,
 } }
 
 rt::model! { write nodebug;
-/// Request of `ResetDBInstancePassword` (修改实例用户的密码).
+/// Request of `ResetDBInstancePassword` (Modifies instance password).
 ///
-/// 本接口（ResetDBInstancePassword）用于重置实例访问密码。
+/// This API is used to reset the instance access password.
 ResetDBInstancePasswordRequest {
-    /// 指定实例 ID。请登录 [MongoDB 控制台](https://console.cloud.tencent.com/mongodb)在实例列表复制实例 ID。
+    /// Specifies the instance ID. Log in to the [TencentDB for MongoDB console](https://console.cloud.tencent.com/mongodb), and copy the instance ID from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 指定需修改密码的账号名称。可通过接口 [DescribeAccountUsers](https://cloud.tencent.com/document/product/240/80800) 获取账号列表，复制需修改密码的账号。
+    /// Specifies the account name for which the password needs to be changed. The [DescribeAccountUsers](https://www.tencentcloud.com/document/product/240/79919) API can be called to obtain the account list and copy the account name for which the password needs to be changed.
     ///
     /// Required.
     "UserName" user_name set_user_name: str,
-    /// 指定账户的新密码。密码复杂度要求：
-    /// - 8-32个字符长度。
-    /// - 至少包含字母、数字和字符（!@#%^\*()\_）中的两种。
+    /// Specifies a new password for the account. Password complexity requirements:
+    /// - It should contain 8-32 characters.
+    /// - It should contain at least two types of the following: letters, digits, and special characters (!@#%^\*()\_).
     ///
     /// Required.
     "Password" password set_password: str,
@@ -4198,9 +4190,9 @@ impl ::core::fmt::Debug for ResetDBInstancePasswordRequest {
 rt::action!("mongodb", "2019-07-25", "ResetDBInstancePassword", ResetDBInstancePasswordRequest => ResetDBInstancePasswordResponse);
 
 rt::model! { read debug;
-/// ResetDBInstancePassword返回参数结构体
+/// ResetDBInstancePassword response structure.
 ResetDBInstancePasswordResponse {
-    /// 任务请求 ID。
+    /// Task request ID.
     "AsyncRequestId" async_request_id set_async_request_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4234,34 +4226,34 @@ RestartNodesResponse {
 } }
 
 rt::model! { write debug;
-/// 待回档collection
+/// collection to be rolled back
 RestoreCollection {
-    /// 待回档的原collection
+    /// Original collection to be rolled back
     ///
     /// Required.
     "OldCollection" old_collection set_old_collection: str,
-    /// 回档后的collection
+    /// Rolled-back collection
     ///
     /// Required.
     "NewCollection" new_collection set_new_collection: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RestoreDBInstance` (回档实例).
+/// Request of `RestoreDBInstance` (Rollback an instance).
 ///
-/// 本接口(RestoreDBInstance)用于回档数据库实例到指定时间点。
+/// This API is used to rollback the database instance to a specified time point.
 RestoreDBInstanceRequest {
-    /// 实例 ID。请登录 [MongoDB 控制台](https://console.cloud.tencent.com/mongodb/instance)在实例列表复制实例 ID。
+    /// Instance ID. Log in to the [MongoDB console](https://console.cloud.tencent.com/mongodb/instance) and copy the instance ID from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 指定回档的目标时间点。该时间必须处于实例的备份保留期内。
+    /// Specify the target time point to roll back. The time must be in the backup retention period of the instance.
     ///
-    /// 参数格式：YYYY-MM-DD hh:mm:ss
+    /// Parameter format: YYYY-MM-DD hh:mm:ss
     ///
     /// Required.
     "RestoreTime" restore_time set_restore_time: str,
-    /// 回档的库表信息。
+    /// Database table information to be rolled back.
     ///
     /// Required.
     "Databases" databases set_databases: list RestoreDatabases,
@@ -4269,22 +4261,22 @@ RestoreDBInstanceRequest {
 rt::action!("mongodb", "2019-07-25", "RestoreDBInstance", RestoreDBInstanceRequest => RestoreDBInstanceResponse);
 
 rt::model! { read debug;
-/// RestoreDBInstance返回参数结构体
+/// RestoreDBInstance response structure.
 RestoreDBInstanceResponse {
-    /// 回档任务流程 ID。
+    /// Rollback task process ID.
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 库表回档到新实例，库表信息
+/// Rollback database and table to new instance, database table information
 RestoreDatabases {
-    /// DB名称。
+    /// DB name.
     ///
     /// Required.
     "Db" db set_db: str,
-    /// 待回档的集合信息。
+    /// Collection information to be rolled back.
     ///
     /// Required.
     "Collections" collections set_collections: list RestoreCollection,
@@ -4383,61 +4375,61 @@ ScaleUpDBInstanceCpuResponse {
 } }
 
 rt::model! { read debug;
-/// 安全组信息
+/// Security group information
 SecurityGroup {
-    /// 所属项目 ID。
+    /// Associated project ID.
     "ProjectId" project_id set_project_id: i64,
-    /// 安全组创建时间。
+    /// Security group creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 安全组入站规则。
+    /// Security group inbound rule.
     "Inbound" inbound set_inbound: list SecurityGroupBound,
-    /// 安全组出站规则。
+    /// Security group outbound rule.
     "Outbound" outbound set_outbound: list SecurityGroupBound,
-    /// 安全组 ID。
+    /// Security group ID.
     "SecurityGroupId" security_group_id set_security_group_id: str,
-    /// 安全组名称。
+    /// Security group name.
     "SecurityGroupName" security_group_name set_security_group_name: str,
-    /// 安全组备注信息。
+    /// Security group remarks.
     "SecurityGroupRemark" security_group_remark set_security_group_remark: str,
 } }
 
 rt::model! { read debug;
-/// 安全组规则
+/// Security group rule
 SecurityGroupBound {
-    /// 执行策略。
-    /// - ACCEPT：允许，放行该端口相应的访问请求。
-    /// - DROP：拒绝，直接丢弃数据包，不返回任何回应信息。
+    /// Execution policy.
+    /// - ACCEPT: allow. Access requests for the port can be released.
+    /// - DROP: reject. Data packets are discarded without any response.
     "Action" action set_action: str,
-    /// 访问数据库的入站 IP 或 IP 段。
+    /// Inbound IP address or IP range for database access.
     "CidrIp" cidr_ip set_cidr_ip: str,
-    /// 访问数据库的端口。
+    /// Port for database access.
     "PortRange" port_range set_port_range: str,
-    /// 传输层协议：tcp。
+    /// Transport layer protocol: TCP.
     "IpProtocol" ip_protocol set_ip_protocol: str,
-    /// 安全组 ID。
+    /// Security group ID.
     "Id" id set_id: str,
-    /// IP 地址或 IP 地址组参数模板 ID。请登录[参数模板控制台](https://console.cloud.tencent.com/vpc/template/ip)获取参数模板 IP 地址详情。
+    /// Parameter template ID for the IP address or IP address group. Log in to the [parameter template console](https://console.cloud.tencent.com/vpc/template/ip) to obtain the parameter template IP address details.
     "AddressModule" address_module set_address_module: str,
-    /// 协议端口或协议端口组参数模板 ID。请登录[参数模板控制台](https://console.cloud.tencent.com/vpc/template/protoport)获取参数模板协议端口详情。
+    /// Parameter template ID for the protocol port or protocol port group. Log in to the [parameter template console](https://console.cloud.tencent.com/vpc/template/protoport) to obtain the parameter template protocol port details.
     "ServiceModule" service_module set_service_module: str,
-    /// 安全组描述信息。
+    /// Security group description information.
     "Desc" desc set_desc: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SetAccountUserPrivilege` (设置账户权限).
+/// Request of `SetAccountUserPrivilege` (Sets account permissions).
 ///
-/// 本接口（SetAccountUserPrivilege）用于设置实例的账号权限。
+/// This API is used to set the account permissions of an instance.
 SetAccountUserPrivilegeRequest {
-    /// 指定待设置账号的实例ID。例如：cmgo-p8vn****。请登录 [MongoDB 控制台](https://console.cloud.tencent.com/mongodb)在实例列表复制实例 ID。
+    /// Specifies the instance ID for the account to be configured. For example, cmgo-p8vn****. Log in to the [TencentDB for MongoDB console](https://console.cloud.tencent.com/MongoDB), and copy the instance ID from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 设置访问实例的账号名称。设置要求为：字母开头的1-64个字符，只可输入[A,Z]、[a,z]、[1,9]范围的字符以及下划线“_”与短划线“-”。
+    /// Sets the account name to access the instance. The setting requirements are as follows: The name should be started with a letter and its length should be 1–64 characters. Only uppercase letters, lowercase letters, digits (1–9), underscores (_), and hyphens (-) can be entered.
     ///
     /// Required.
     "UserName" user_name set_user_name: str,
-    /// 设置权限信息。
+    /// Sets the permission information.
     ///
     /// Required.
     "AuthRole" auth_role set_auth_role: list Auth,
@@ -4445,9 +4437,9 @@ SetAccountUserPrivilegeRequest {
 rt::action!("mongodb", "2019-07-25", "SetAccountUserPrivilege", SetAccountUserPrivilegeRequest => SetAccountUserPrivilegeResponse);
 
 rt::model! { read debug;
-/// SetAccountUserPrivilege返回参数结构体
+/// SetAccountUserPrivilege response structure.
 SetAccountUserPrivilegeResponse {
-    /// 任务ID。
+    /// Task ID.
     "FlowId" flow_id set_flow_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4531,15 +4523,15 @@ SetBackupRulesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `SetDBInstanceDeletionProtection` (设置实例销毁保护).
+/// Request of `SetDBInstanceDeletionProtection` (Sets instance termination protection).
 ///
-/// 本接口（SetDBInstanceDeletionProtection）用于设置实例销毁保护
+/// This API is used to set instance termination protection.
 SetDBInstanceDeletionProtectionRequest {
-    /// 实例ID列表，格式如：cmgo-p8vnipr5。与云数据库控制台页面中显示的实例ID相同
+    /// Instance ID list, in the format of cmgo-p8vnipr5. It is the same as the format of the instance ID displayed on the TencentDB for MongoDB console page.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 实例销毁保护选项，取值范围：0-关闭销毁保护，1-开启销毁保护
+    /// Instance termination protection switch. Valid values: 0 - disabled; 1 - enabled.
     ///
     /// Required.
     "EnableDeletionProtection" enable_deletion_protection set_enable_deletion_protection: i128,
@@ -4547,29 +4539,28 @@ SetDBInstanceDeletionProtectionRequest {
 rt::action!("mongodb", "2019-07-25", "SetDBInstanceDeletionProtection", SetDBInstanceDeletionProtectionRequest => SetDBInstanceDeletionProtectionResponse);
 
 rt::model! { read debug;
-/// SetDBInstanceDeletionProtection返回参数结构体
+/// SetDBInstanceDeletionProtection response structure.
 SetDBInstanceDeletionProtectionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SetInstanceMaintenance` (实例维护时间设置).
+/// Request of `SetInstanceMaintenance` (Sets the instance maintenance time).
 ///
-/// 本接口（SetInstanceMaintenance ） 用于设置实例维护时间窗。
+/// This API is used to set the instance maintenance window.
 SetInstanceMaintenanceRequest {
-    /// 指定实例ID。例如：cmgo-p8vn****。请登录 [MongoDB 控制台](https://console.cloud.tencent.com/mongodb)在实例列表复制实例 ID。
+    /// Specifies the instance ID. For example, cmgo-p8vn****. Log in to the [TencentDB for MongoDB console](https://console.cloud.tencent.com/mongodb), and copy the instance ID from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 维护时间窗开始时间。取值范围为"00:00-23:00"的任意整点或半点，如00:00或00:30。
+    /// Start time of the maintenance window. The value range is any hour or half-hour between 00:00 and 23:00, such as 00:00 or 00:30.
     ///
     /// Required.
     "MaintenanceStart" maintenance_start set_maintenance_start: str,
-    /// 维护时间窗结束时间。
-    ///
-    /// - 取值范围为"00:00-23:00"的任意整点或半点，维护时间持续时长最小为30分钟，最大为3小时。
-    /// - 结束时间务必是基于开始时间向后的时间。
+    /// End time of the maintenance window.
+    /// - The value range is any hour or half-hour between 00:00 and 23:00. The minimum value of maintenance time is 30 minutes, and the maximum value is 3 hours.
+    /// - The end time should be later than the start time.
     ///
     /// Required.
     "MaintenanceEnd" maintenance_end set_maintenance_end: str,
@@ -4579,186 +4570,192 @@ SetInstanceMaintenanceRequest {
 rt::action!("mongodb", "2019-07-25", "SetInstanceMaintenance", SetInstanceMaintenanceRequest => SetInstanceMaintenanceResponse);
 
 rt::model! { read debug;
-/// SetInstanceMaintenance返回参数结构体
+/// SetInstanceMaintenance response structure.
 SetInstanceMaintenanceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 实例分片详情
+/// Details of an instance shard
 ShardInfo {
-    /// 分片已使用容量
+    /// Used shard capacity
     "UsedVolume" used_volume set_used_volume: f64,
-    /// 分片ID
+    /// Shard ID
     "ReplicaSetId" replica_set_id set_replica_set_id: str,
-    /// 分片名
+    /// Shard name
     "ReplicaSetName" replica_set_name set_replica_set_name: str,
-    /// 分片内存规格，单位为MB
+    /// Shard memory size in MB
     "Memory" memory set_memory: i128,
-    /// 分片磁盘规格，单位为MB
+    /// Shard disk size in MB
     "Volume" volume set_volume: i128,
-    /// 分片Oplog大小，单位为MB
+    /// Shard oplog size in MB
     "OplogSize" oplog_size set_oplog_size: i128,
-    /// 分片从节点数
+    /// Number of secondary nodes of a shard
     "SecondaryNum" secondary_num set_secondary_num: i128,
-    /// 分片物理id
+    /// Shard physical ID
     "RealReplicaSetId" real_replica_set_id set_real_replica_set_id: str,
 } }
 
 rt::model! { read debug;
-/// 慢日志详情
+/// Slow log details.
 SlowLogItem {
-    /// 慢日志详情。
+    /// Slow log details.
     "Log" log set_log: str,
-    /// 节点名称。
+    /// Node name.
     "NodeName" node_name set_node_name: str,
-    /// 查询哈希值。
+    /// Queries the hash value.
     "QueryHash" query_hash set_query_hash: str,
 } }
 
 rt::model! { read debug;
-/// 用于描述MongoDB数据库慢日志统计信息
+/// Slow log statistics of MongoDB database
 SlowLogPattern {
-    /// 慢日志输出格式：库名.表名.命令。
+    /// Slow log output format: database name.table name.command.
     "Pattern" pattern set_pattern: str,
-    /// 记录慢日志时所带的queryHash 值，标识一类查询。
+    /// queryHash value carried during slow log recording. It can be used to identify a query type.
     "QueryHash" query_hash set_query_hash: str,
-    /// 最大执行时间。单位：毫秒。
+    /// Maximum execution time, in milliseconds.
     "MaxTime" max_time set_max_time: i128,
-    /// 平均执行时间。单位：毫秒。
+    /// Average execution time, in milliseconds.
     "AverageTime" average_time set_average_time: i128,
-    /// 慢日志条数。
+    /// Number of slow logs.
     "Total" total set_total: i128,
 } }
 
 rt::model! { read debug;
-/// mongodb售卖规格。
+/// TencentDB for MongoDB instance sales specification.
 SpecItem {
-    /// 规格信息标识。格式如：mongo.HIO10G.128g。由节点类型、规格类型、内存规格三部分组成。
-    /// - 节点类型：**mongo**，指 Mongod 节点；**mongos**，指 Mongos 节点；**cfgstr**，指 Configserver 节点。
-    /// - 规格类型：**HIO10G**，指通用高HIO万兆型；**HCD**：指云盘版类型。
-    /// - 内存规格：支持4、8、16、32、64、128、240、512。单位g：表示GB。128g 则表示128GB。
+    /// Specification information identifier. Format: mongo.HIO10G.128G. It consists of three parts: node type, specification type, and memory specification.
+    /// - Node type: **mongo** indicates a Mongod node; **mongos** indicates a Mongos node; **cfgstr** indicates a ConfigServer node.
+    /// - Specification type: **HIO10G** indicates the general HIO 10GE type; **HCD** indicates the Cloud Disk Edition type.
+    /// - Memory specification, in GB. Valid values: 4, 8, 16, 32, 64, 128, 240, and 512. 128g indicates 128 GB.
     "SpecCode" spec_code set_spec_code: str,
-    /// 售卖规格有效标志，取值范围如下：
-    /// - 0：停止售卖。
-    /// - 1：开放售卖。
+    /// Saleable specification status flag. Valid values are as follows:
+    /// - 0: selling stopped.
+    /// - 1: available for sale.
     "Status" status set_status: i128,
-    /// 计算资源规格，CPU核数。
+    /// Computing resource specification, indicating the number of CPU cores.
     "Cpu" cpu set_cpu: i128,
-    /// 内存规格，单位为：MB。
+    /// Memory specification. Unit: MB.
     "Memory" memory set_memory: i128,
-    /// 默认磁盘规格，单位为：MB。
+    /// Default disk specification. Unit: MB.
     "DefaultStorage" default_storage set_default_storage: i128,
-    /// 最大磁盘规格，单位为：MB。
+    /// Maximum disk specification. Unit: MB.
     "MaxStorage" max_storage set_max_storage: i128,
-    /// 最小磁盘规格，单位为：MB。
+    /// Minimum disk specification. Unit: MB.
     "MinStorage" min_storage set_min_storage: i128,
-    /// 指每秒最大请求次数，单位为：次/秒。
+    /// Maximum number of requests per second. Unit: requests/second.
     "Qps" qps set_qps: i128,
-    /// 规格所支持的最大连接数限制。
+    /// Maximum number of connections supported for the specification.
     "Conns" conns set_conns: i128,
-    /// 实例存储引擎版本信息。
-    /// - MONGO_40_WT：MongoDB 4.0 WiredTiger存储引擎版本。
-    /// - MONGO_42_WT：MongoDB 4.2 WiredTiger存储引擎版本。
-    /// - MONGO_44_WT：MongoDB 4.4 WiredTiger存储引擎版本。
-    /// - MONGO_50_WT：MongoDB 5.0 WiredTiger存储引擎版本。
-    /// - MONGO_60_WT：MongoDB 6.0 WiredTiger存储引擎版本。
-    /// - MONGO_70_WT：MongoDB 7.0 WiredTiger存储引擎版本。
-    /// - MONGO_80_WT：MongoDB 8.0 WiredTiger存储引擎版本。
+    /// Storage engine version information on instances.
+    /// - MONGO_40_WT: version of the MongoDB 4.0 WiredTiger storage engine.
+    /// - MONGO_42_WT: version of the MongoDB 4.2 WiredTiger storage engine.
+    /// - MONGO_44_WT: version of the MongoDB 4.4 WiredTiger storage engine.
+    /// - MONGO_50_WT: version of the MongoDB 5.0 WiredTiger storage engine.
+    /// - MONGO_60_WT: version of the MongoDB 6.0 WiredTiger storage engine.
+    /// - MONGO_70_WT: version of the MongoDB 7.0 WiredTiger storage engine.
+    /// - MONGO_80_WT: version of the MongoDB 8.0 WiredTiger storage engine.
     "MongoVersionCode" mongo_version_code set_mongo_version_code: str,
-    /// 实例版本对应的数字版本。
-    /// - MongoDB 3.2 版本：2。
-    /// - MongoDB 3.6 版本：4。
-    /// - MongoDB 4.0 版本：5。
-    /// - MongoDB 4.2 版本：9。
-    /// - MongoDB 4.4 版本：10。
-    /// - MongoDB 5.0 版本：11。
-    /// - MongoDB 6.0 版本：12。
-    /// - MongoDB 7.0 版本：13。
-    /// - MongoDB 8.0 版本：14。
+    /// Digital version corresponding to the instance version.
+    /// - MongoDB version 3.2: 2.
+    /// - MongoDB version 3.6: 4.
+    /// - MongoDB version 4.0: 5.
+    /// - MongoDB version 4.2: 9.
+    /// - MongoDB version 4.4: 10.
+    /// - MongoDB version 5.0: 11.
+    /// - MongoDB version 6.0: 12.
+    /// - MongoDB version 7.0: 13.
+    /// - MongoDB version 8.0: 14.
     "MongoVersionValue" mongo_version_value set_mongo_version_value: i128,
-    /// 实例版本信息。支持：4.2、4.4、5.0、6.0、7.0、8.0。
+    /// Instance version information. Valid values: 4.2, 4.4, 5.0, 6.0, 7.0, and 8.0.
     "Version" version set_version: str,
-    /// 存储引擎，仅支持 WiredTiger。
+    /// Storage engine. Only WiredTiger is supported.
     "EngineName" engine_name set_engine_name: str,
-    /// 集群类型，取值如下：
-    /// - 1：分片集群。
-    /// - 0：副本集集群。
+    /// Cluster type. Valid values are as follows:
+    /// - 1: sharded cluster.
+    /// - 0: replica set cluster.
     "ClusterType" cluster_type set_cluster_type: i128,
-    /// 每个副本集最小节点数。
+    /// Minimum number of nodes for each replica set.
     "MinNodeNum" min_node_num set_min_node_num: i128,
-    /// 每个副本集最大节点数。
+    /// Maximum number of nodes for each replica set.
     "MaxNodeNum" max_node_num set_max_node_num: i128,
-    /// 最小分片数。
+    /// Minimum number of shards.
     "MinReplicateSetNum" min_replicate_set_num set_min_replicate_set_num: i128,
-    /// 最大分片数。
+    /// Maximum number of shards.
     "MaxReplicateSetNum" max_replicate_set_num set_max_replicate_set_num: i128,
-    /// 每个分片最小节点数。
+    /// Minimum number of nodes for each shard.
     "MinReplicateSetNodeNum" min_replicate_set_node_num set_min_replicate_set_node_num: i128,
-    /// 每个分片最大节点数。
+    /// Maximum number of nodes for each shard.
     "MaxReplicateSetNodeNum" max_replicate_set_node_num set_max_replicate_set_node_num: i128,
-    /// 集群的规格类型，取值范围如下：
-    /// - HIO10G：通用高HIO万兆型。
-    /// - HCD：云盘版类型。
+    /// Cluster specification type. Valid values are as follows:
+    /// - HIO10G: general high-I/O 10GE type.
+    /// - HCD: cloud disk type.
     "MachineType" machine_type set_machine_type: str,
 } }
 
 rt::model! { read debug;
-/// 实例规格信息。
+/// Instance specification information.
 SpecificationInfo {
-    /// 地域信息。
+    /// Region information.
     "Region" region set_region: str,
-    /// 可用区信息。
+    /// AZ information.
     "Zone" zone set_zone: str,
-    /// 售卖规格信息。
+    /// Sales specification information.
     "SpecItems" spec_items set_spec_items: list SpecItem,
-    /// 是否支持跨可用区部署。
-    /// - 1：支持。
-    /// - 0：不支持。
+    /// Whether cross-AZ deployment is supported.
+    /// - 1: supported.
+    /// - 0: not supported.
     "SupportMultiAZ" support_multi_az set_support_multi_az: i64,
 } }
 
 rt::model! { both debug;
-/// 实例标签信息
+/// Instance tag information
 TagInfo {
-    /// 标签键
+    /// Tag key
     ///
     /// Required.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签值
+    /// Tag value
     ///
     /// Required.
     "TagValue" tag_value set_tag_value: str,
 } }
 
 rt::model! { read debug;
-/// 日志下载任务描述
+/// Log download task description.
 Task {
-    /// 下载任务类型，0:慢日志，1:错误日志
+    /// Download task type. 0: slow log; 1: error log.
     "TaskType" task_type set_task_type: i64,
-    /// 任务ID
+    /// Task ID.
     "TaskId" task_id set_task_id: str,
-    /// 创建时间
+    /// Creation time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 更新时间
+    /// Update time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UpdateTime" update_time set_update_time: str,
-    /// 文件大小
+    /// File size.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FileSize" file_size set_file_size: i64,
-    /// 任务状态，0:初始化，1:运行中，2:成功，3:失败
+    /// Task status. 0: initialized; 1: running; 2: successful; 3: failed.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: i64,
-    /// 百分比
+    /// Percentage.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Percent" percent set_percent: i64,
-    /// 下载链接
+    /// Download URL.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Url" url set_url: str,
 } }
 
 rt::model! { write debug;
-/// Request of `TerminateDBInstances` (包年包月退货退费).
+/// Request of `TerminateDBInstances` (Monthly subscription return and refund).
 ///
-/// 本接口（TerminateDBInstances）用于退还包年包月计费实例。
+/// This API is used to terminate monthly subscription billing instances.
 TerminateDBInstancesRequest {
-    /// 指定预隔离实例 ID。请登录 [MongoDB 控制台](https://console.cloud.tencent.com/mongodb)在实例列表复制预隔离实例 ID。
+    /// Specifies the ID of the pre-isolated instance. Log in to the [TencentDB for MongoDB console](https://console.cloud.tencent.com/mongodb), and copy the instance ID from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -4766,7 +4763,7 @@ TerminateDBInstancesRequest {
 rt::action!("mongodb", "2019-07-25", "TerminateDBInstances", TerminateDBInstancesRequest => TerminateDBInstancesResponse);
 
 rt::model! { read debug;
-/// TerminateDBInstances返回参数结构体
+/// TerminateDBInstances response structure.
 TerminateDBInstancesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4855,60 +4852,60 @@ UpdateInstanceUserResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `UpgradeDBInstanceKernelVersion` (升级实例内核小版本号).
+/// Request of `UpgradeDBInstanceKernelVersion` (Upgrades the kernel minor version number of the instance).
 ///
-/// 本接口(UpgradeDBInstanceKernelVersion)用于升级数据库实例内核版本。
+/// This API is used to upgrade the kernel version of the database instance.
 UpgradeDBInstanceKernelVersionRequest {
-    /// 实例ID列表，格式如：cmgo-p8vnipr5。与云数据库控制台页面中显示的实例ID相同
+    /// List of instance IDs, which are in the format of cmgo-p8vnipr5. It is the same as the format of the instance ID displayed on the TencentDB for MongoDB console page.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 是否维护时间内升级。0-否，1-是
+    /// Whether to perform the upgrade during the maintenance period. 0 - no; 1 - yes.
     "InMaintenance" in_maintenance set_in_maintenance: i64,
 } }
 rt::action!("mongodb", "2019-07-25", "UpgradeDBInstanceKernelVersion", UpgradeDBInstanceKernelVersionRequest => UpgradeDBInstanceKernelVersionResponse);
 
 rt::model! { read debug;
-/// UpgradeDBInstanceKernelVersion返回参数结构体
+/// UpgradeDBInstanceKernelVersion response structure.
 UpgradeDBInstanceKernelVersionResponse {
-    /// 异步流程任务ID
+    /// Asynchronous process task ID.
     "FlowId" flow_id set_flow_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpgradeDbInstanceVersion` (升级数据库版本).
+/// Request of `UpgradeDbInstanceVersion` (Upgrades the database version).
 ///
-/// 本接口（UpgradeDbInstanceVersion）用于升级数据库版本。
-/// **说明**：支持3.6及以上版本升级，仅支持从低版本向高版本逐级升级，不支持跨版本升级或版本降级。
+/// This API is used to upgrade database version.
+/// **Description**: Upgrade to version 3.6 and above is supported. Only upgrading from a lower version to a higher version step by step is allowed. Cross-version upgrade or version downgrade is not supported.
 UpgradeDbInstanceVersionRequest {
-    /// 实例ID列表，格式如：cmgo-p8vnipr5。与云数据库控制台页面中显示的实例ID相同。
+    /// List of instance IDs, which are in the format of cmgo-p8vnipr5. It is the same as the format of the instance ID displayed on the TencentDB for MongoDB console page.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 新升级的数据库版本。当前支持版本如下所示，支持旧版本向高版本升级，不支持跨版本升级。
-    /// - MONGO_40_WT：4.0 版本。
-    /// - MONGO_42_WT：4.2 版本。
-    /// - MONGO_44_WT：4.4 版本
-    /// - MONGO_50_WT：5.0 版本
-    /// - MONGO_60_WT：6.0 版本。
-    /// - MONGO_70_WT：7.0 版本。
-    /// - MONGO_80_WT：8.0 版本。
+    /// The newly upgraded database version. Currently supported versions are as follows. Upgrade from an earlier version to a high version is supported. Cross-version upgrade is not supported.
+    /// - MONGO_40_WT: Version 4.0.
+    /// - MONGO_42_WT: Version 4.2.
+    /// - MONGO_44_WT: Version 4.4.
+    /// - MONGO_50_WT: Version 5.0.
+    /// - MONGO_60_WT: Version 6.0.
+    /// -MONGO_70_WT: Version 7.0.
+    /// - MONGO_80_WT: Version 8.0.
     ///
     /// Required.
     "MongoVersion" mongo_version set_mongo_version: str,
-    /// 指定升级操作是否在维护时间内进行。
-    /// - 0：立即升级。
-    /// - 1：维护时间窗升级。
+    /// Specify whether to perform the upgrade during the maintenance period.
+    /// -0: Upgrade now.
+    /// - 1: Upgrade during the maintenance window.
     "InMaintenance" in_maintenance set_in_maintenance: i64,
 } }
 rt::action!("mongodb", "2019-07-25", "UpgradeDbInstanceVersion", UpgradeDbInstanceVersionRequest => UpgradeDbInstanceVersionResponse);
 
 rt::model! { read debug;
-/// UpgradeDbInstanceVersion返回参数结构体
+/// UpgradeDbInstanceVersion response structure.
 UpgradeDbInstanceVersionResponse {
-    /// 异步流程任务ID
+    /// Asynchronous process task ID.
     "FlowId" flow_id set_flow_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4917,25 +4914,25 @@ UpgradeDbInstanceVersionResponse {
 rt::model! { read debug;
 /// 账户基本信息
 UserInfo {
-    /// 账号名。
+    /// The account name.
     "UserName" user_name set_user_name: str,
-    /// 账号权限详情。
+    /// The account permission details.
     "AuthRole" auth_role set_auth_role: list Auth,
-    /// 账号创建时间。
+    /// The time when the account was created.
     "CreateTime" create_time set_create_time: str,
-    /// 账号更新时间。
+    /// The time when the account was last updated.
     "UpdateTime" update_time set_update_time: str,
-    /// 备注信息。
+    /// The remarks for the account.
     "UserDesc" user_desc set_user_desc: str,
-    /// 控制台密码更新时间
+    /// The time when the console password was last updated.
     "ConsolePassUpdateTime" console_pass_update_time set_console_pass_update_time: str,
 } }
 
 rt::model! { write debug;
-/// mongodb外网服务节点信息。
+/// mongodb public network service node information.
 WanServiceNodeList {
-    /// 实例节点的vip及端口信息。
+    /// vip and port information of the instance node.
     "VipVport" vip_vport set_vip_vport: str,
-    /// CLB监听器监听端口，取值范围1~65535。
+    /// The listening port of a CLB listener ranges from 1 to 65535.
     "ListenerPort" listener_port set_listener_port: str,
 } }

@@ -25,13 +25,13 @@ AlarmConditionFilter {
 } }
 
 rt::model! { read debug;
-/// 告警事件
+/// Alarm event
 AlarmEvent {
-    /// 事件名
+    /// Event name
     "EventName" event_name set_event_name: str,
-    /// 展示的事件名
+    /// Event display name
     "Description" description set_description: str,
-    /// 告警策略类型
+    /// Alarm policy type
     "Namespace" namespace set_namespace: str,
 } }
 
@@ -45,77 +45,84 @@ AlarmGroupByItem {
 } }
 
 rt::model! { both debug;
-/// 通知模板ID及通知等级列表，["Remind","Serious"]表示该通知模板仅接收提醒和严重类别的告警
+/// Notification template ID and the list of alarm notification levels. The values `Remind` and `Serious` indicate that the notification template only sends alarms at the `Remind` and `Serious` levels.
 AlarmHierarchicalNotice {
-    /// 通知模板ID
+    /// Notification template ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NoticeId" notice_id set_notice_id: str,
-    /// 通知等级列表，["Remind","Serious"]表示该通知模板仅接收提醒和严重类别的告警
+    /// The list of alarm notification levels. The values `Remind` and `Serious` indicate that the notification template only sends alarms at the `Remind` and `Serious` levels.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Classification" classification set_classification: list String,
     /// 模板对应的策略id
     "PolicyId" policy_id set_policy_id: str,
 } }
 
 rt::model! { both debug;
-/// 告警分级阈值配置
+/// The configuration of alarm level threshold
 AlarmHierarchicalValue {
-    /// 提醒等级阈值
+    /// Threshold for the `Remind` level
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Remind" remind set_remind: str,
-    /// 警告等级阈值
+    /// Threshold for the `Warn` level
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Warn" warn set_warn: str,
-    /// 严重等级阈值
+    /// Threshold for the `Serious` level
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Serious" serious set_serious: str,
 } }
 
 rt::model! { read debug;
-/// 告警历史数据
+/// Alarm record data
 AlarmHistory {
-    /// 告警历史Id
+    /// Alarm record ID
     "AlarmId" alarm_id set_alarm_id: str,
-    /// 监控类型
+    /// Monitor type
     "MonitorType" monitor_type set_monitor_type: str,
-    /// 策略类型
+    /// Policy type
     "Namespace" namespace set_namespace: str,
-    /// 告警对象
+    /// Alarm object
     "AlarmObject" alarm_object set_alarm_object: str,
-    /// 告警内容
+    /// Alarm content
     "Content" content set_content: str,
-    /// 时间戳，首次出现时间
+    /// Timestamp of the first occurrence
     "FirstOccurTime" first_occur_time set_first_occur_time: i64,
-    /// 时间戳，最后出现时间
+    /// Timestamp of the last occurrence
     "LastOccurTime" last_occur_time set_last_occur_time: i64,
-    /// 告警状态，ALARM=未恢复 OK=已恢复 NO_CONF=已失效 NO_DATA=数据不足
+    /// Alarm status. Valid values: ALARM (not resolved), OK (resolved), NO_CONF (expired), NO_DATA (insufficient data)
     "AlarmStatus" alarm_status set_alarm_status: str,
-    /// 告警策略 Id
+    /// Alarm policy ID
     "PolicyId" policy_id set_policy_id: str,
-    /// 策略名称
+    /// Policy name
     "PolicyName" policy_name set_policy_name: str,
-    /// 基础产品告警的告警对象所属网络
+    /// VPC of alarm object for basic product alarm
     "VPC" vpc set_vpc: str,
-    /// 项目 Id
+    /// Project ID
     "ProjectId" project_id set_project_id: i64,
-    /// 项目名字
+    /// Project name
     "ProjectName" project_name set_project_name: str,
-    /// 告警对象所属实例组
+    /// Instance group of alarm object
     "InstanceGroup" instance_group set_instance_group: list InstanceGroups,
-    /// 接收人列表
+    /// Recipient list
     "ReceiverUids" receiver_uids set_receiver_uids: list i64,
-    /// 接收组列表
+    /// Recipient group list
     "ReceiverGroups" receiver_groups set_receiver_groups: list i64,
-    /// 告警渠道列表 SMS=短信 EMAIL=邮件 CALL=电话 WECHAT=微信
+    /// Alarm channel list. Valid values: SMS (SMS), EMAIL (email), CALL (phone), WECHAT (WeChat)
     "NoticeWays" notice_ways set_notice_ways: list String,
-    /// 可用于实例、实例组的绑定和解绑接口（[BindingPolicyObject](https://cloud.tencent.com/document/product/248/40421)、[UnBindingAllPolicyObject](https://cloud.tencent.com/document/product/248/40568)、[UnBindingPolicyObject](https://cloud.tencent.com/document/product/248/40567)）的策略 ID
+    /// Alarm policy ID, which can be used when you call APIs ([BindingPolicyObject](https://intl.cloud.tencent.com/document/product/248/40421?from_cn_redirect=1), [UnBindingAllPolicyObject](https://intl.cloud.tencent.com/document/product/248/40568?from_cn_redirect=1), [UnBindingPolicyObject](https://intl.cloud.tencent.com/document/product/248/40567?from_cn_redirect=1)) to bind/unbind instances or instance groups to/from an alarm policy
     "OriginId" origin_id set_origin_id: str,
-    /// 告警类型
+    /// Alarm type
     "AlarmType" alarm_type set_alarm_type: str,
-    /// 事件Id
+    /// Event ID
     "EventId" event_id set_event_id: i64,
-    /// 地域
+    /// Region
     "Region" region set_region: str,
-    /// 策略是否存在 0=不存在 1=存在
+    /// Whether the policy exists. Valid values: 0 (no), 1 (yes)
     "PolicyExists" policy_exists set_policy_exists: i64,
-    /// 指标信息
+    /// Metric information
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "MetricsInfo" metrics_info set_metrics_info: list AlarmHistoryMetric,
-    /// 告警实例的维度信息
+    /// Dimension information of an instance that triggered alarms.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Dimensions" dimensions set_dimensions: str,
     /// 告警等级
     "AlarmLevel" alarm_level set_alarm_level: str,
@@ -140,48 +147,61 @@ AlarmHistory {
 } }
 
 rt::model! { read debug;
-/// 告警历史的指标信息
+/// Metric information of alarm records
 AlarmHistoryMetric {
-    /// 云产品监控类型查询数据使用的命名空间
+    /// Namespace used to query data by Tencent Cloud service monitoring type
     "QceNamespace" qce_namespace set_qce_namespace: str,
-    /// 指标名
+    /// Metric name
     "MetricName" metric_name set_metric_name: str,
-    /// 统计周期
+    /// Statistical period
     "Period" period set_period: i64,
-    /// 触发告警的数值
+    /// Value triggering alarm
     "Value" value set_value: str,
-    /// 指标的展示名
+    /// Metric display name
     "Description" description set_description: str,
 } }
 
 rt::model! { read debug;
-/// 告警通知模板详情
+/// Alarm notification template details
 AlarmNotice {
-    /// 告警通知模板 ID
+    /// Alarm notification template ID
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Id" id set_id: str,
-    /// 告警通知模板名称
+    /// Alarm notification template name
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Name" name set_name: str,
-    /// 上次修改时间
+    /// Last modified time
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "UpdatedAt" updated_at set_updated_at: str,
-    /// 上次修改人
+    /// Last modified by
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "UpdatedBy" updated_by set_updated_by: str,
-    /// 告警通知类型 ALARM=未恢复通知 OK=已恢复通知 ALL=全部通知
+    /// Alarm notification type. Valid values: ALARM (for unresolved alarms), OK (for resolved alarms), ALL (for all alarms)
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "NoticeType" notice_type set_notice_type: str,
-    /// 用户通知列表
+    /// User notification list
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "UserNotices" user_notices set_user_notices: list UserNotice,
-    /// 回调通知列表
+    /// Callback notification list
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "URLNotices" url_notices set_url_notices: list URLNotice,
-    /// 是否是系统预设通知模板 0=否 1=是
+    /// Whether it is the system default notification template. Valid values: 0 (no), 1 (yes)
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "IsPreset" is_preset set_is_preset: i64,
-    /// 通知语言 zh-CN=中文 en-US=英文
+    /// Notification language. Valid values: zh-CN (Chinese), en-US (English)
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "NoticeLanguage" notice_language set_notice_language: str,
-    /// 告警通知模板绑定的告警策略ID列表
+    /// List of IDs of the alarm policies bound to alarm notification template
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "PolicyIds" policy_ids set_policy_ids: list String,
-    /// 后台 amp consumer id
+    /// Backend AMP consumer ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AMPConsumerId" amp_consumer_id set_amp_consumer_id: str,
-    /// 推送cls渠道
+    /// Channel to push alarm notifications to CLS.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "CLSNotices" cls_notices set_cls_notices: list CLSNotice,
-    /// 通知模板绑定的标签
+    /// Tags bound to a notification template
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Tags" tags set_tags: list Tag,
     /// 是否免登录，0-否，1-是
     "IsLoginFree" is_login_free set_is_login_free: i64,
@@ -190,81 +210,119 @@ AlarmNotice {
 } }
 
 rt::model! { read debug;
-/// 告警策略详情
+/// Alarm policy details
 AlarmPolicy {
-    /// 告警策略 ID
+    /// Alarm policy ID
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "PolicyId" policy_id set_policy_id: str,
-    /// 告警策略名称
+    /// Alarm policy name
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "PolicyName" policy_name set_policy_name: str,
-    /// 备注信息
+    /// Remarks
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Remark" remark set_remark: str,
-    /// 监控类型 MT_QCE=云产品监控
+    /// Monitor type. Valid values: MT_QCE (Tencent Cloud service monitoring)
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "MonitorType" monitor_type set_monitor_type: str,
-    /// 启停状态 0=停用 1=启用
+    /// Status. Valid values: 0 (disabled), 1 (enabled)
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Enable" enable set_enable: i64,
-    /// 策略组绑定的实例数
+    /// Number of instances bound to policy group
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "UseSum" use_sum set_use_sum: i64,
-    /// 项目 Id -1=无项目 0=默认项目
+    /// Project ID. Valid values: -1 (no project), 0 (default project)
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ProjectId" project_id set_project_id: i64,
-    /// 项目名
+    /// Project name
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ProjectName" project_name set_project_name: str,
-    /// 告警策略类型
+    /// Alarm policy type
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Namespace" namespace set_namespace: str,
-    /// 触发条件模板 Id
+    /// Trigger condition template ID
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ConditionTemplateId" condition_template_id set_condition_template_id: str,
-    /// 指标触发条件
+    /// Metric trigger condition
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Condition" condition set_condition: obj AlarmPolicyCondition,
-    /// 事件触发条件
+    /// Event trigger condition
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "EventCondition" event_condition set_event_condition: obj AlarmPolicyEventCondition,
-    /// 通知规则 id 列表
+    /// Notification rule ID list
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "NoticeIds" notice_ids set_notice_ids: list String,
-    /// 通知规则 列表
+    /// Notification rule list
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Notices" notices set_notices: list AlarmNotice,
-    /// 触发任务列表
+    /// Triggered task list
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TriggerTasks" trigger_tasks set_trigger_tasks: list AlarmPolicyTriggerTask,
-    /// 模板策略组
+    /// Template policy group
+    /// Note: this field may return null, indicating that no valid values can be obtained.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ConditionsTemp" conditions_temp set_conditions_temp: obj ConditionsTemp,
-    /// 最后编辑的用户uin
+    /// `Uin` of the last modifying user
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "LastEditUin" last_edit_uin set_last_edit_uin: str,
-    /// 更新时间
+    /// Update time
+    /// Note: this field may return null, indicating that no valid values can be obtained.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "UpdateTime" update_time set_update_time: i64,
-    /// 创建时间
+    /// Creation time
+    /// Note: this field may return null, indicating that no valid values can be obtained.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "InsertTime" insert_time set_insert_time: i64,
-    /// 地域
+    /// Region
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Region" region set_region: list String,
-    /// namespace显示名字
+    /// Namespace display name
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "NamespaceShowName" namespace_show_name set_namespace_show_name: str,
-    /// 是否默认策略，1是，0否
+    /// Whether it is the default policy. Valid values: 1 (yes), 0 (no)
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "IsDefault" is_default set_is_default: i64,
-    /// 能否设置默认策略，1是，0否
+    /// Whether the default policy can be set. Valid values: 1 (yes), 0 (no)
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CanSetDefault" can_set_default set_can_set_default: i64,
-    /// 实例分组ID
+    /// Instance group ID
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "InstanceGroupId" instance_group_id set_instance_group_id: i64,
-    /// 实例分组总实例数
+    /// Total number of instances in instance group
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "InstanceSum" instance_sum set_instance_sum: i64,
-    /// 实例分组名称
+    /// Instance group name
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "InstanceGroupName" instance_group_name set_instance_group_name: str,
-    /// 触发条件类型 STATIC=静态阈值 DYNAMIC=动态类型
+    /// Trigger condition type. Valid values: STATIC (static threshold), DYNAMIC (dynamic)
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "RuleType" rule_type set_rule_type: str,
-    /// 用于实例、实例组绑定和解绑接口（BindingPolicyObject、UnBindingAllPolicyObject、UnBindingPolicyObject）的策略 ID
+    /// Policy ID for instance/instance group binding and unbinding APIs (BindingPolicyObject, UnBindingAllPolicyObject, UnBindingPolicyObject)
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "OriginId" origin_id set_origin_id: str,
-    /// 标签
+    /// Tag
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "TagInstances" tag_instances set_tag_instances: list TagInstance,
     /// 过滤条件
     "Filter" filter set_filter: obj AlarmConditionFilter,
     /// 聚合条件
     "GroupBy" group_by set_group_by: list AlarmGroupByItem,
-    /// 策略关联的过滤维度信息
+    /// Information on the filter dimension associated with a policy.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "FilterDimensionsParam" filter_dimensions_param set_filter_dimensions_param: str,
-    /// 是否为一键告警策略
+    /// Whether it is a quick alarm policy.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "IsOneClick" is_one_click set_is_one_click: i64,
-    /// 一键告警策略是否开启
+    /// Whether the quick alarm policy is enabled.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "OneClickStatus" one_click_status set_one_click_status: i64,
-    /// 高级指标数量
+    /// The number of advanced metrics.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "AdvancedMetricNumber" advanced_metric_number set_advanced_metric_number: i64,
-    /// 策略是否是全部对象策略
+    /// Whether the policy is associated with all objects
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsBindAll" is_bind_all set_is_bind_all: i64,
-    /// 策略标签
+    /// Policy tag
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Tags" tags set_tags: list Tag,
     /// 是否支持告警标签
     "IsSupportAlarmTag" is_support_alarm_tag set_is_support_alarm_tag: i64,
@@ -281,107 +339,132 @@ AlarmPolicy {
 } }
 
 rt::model! { both debug;
-/// 告警策略指标触发条件
+/// Metric trigger condition of alarm policy
 AlarmPolicyCondition {
-    /// 告警触发条件的判断方式. 0: 任意; 1: 全部; 2: 复合. 当取值为2的时候为复合告警，与参数 ComplexExpression 配合使用.
+    /// Judgment condition of an alarm trigger condition (`0`: Any; `1`: All; `2`: Composite). When the value is set to `2` (i.e., composite trigger conditions), this parameter should be used together with `ComplexExpression`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "IsUnionRule" is_union_rule set_is_union_rule: i64,
-    /// 告警触发条件列表
+    /// Alarm trigger condition list
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Rules" rules set_rules: list AlarmPolicyRule,
-    /// 复合告警触发条件的判断表达式，当 IsUnionRule 取值为2的时候有效. 其作用是描述多个触发条件需要满足表达式求值为True时才算是满足告警条件.
+    /// The judgment expression of composite alarm trigger conditions, which is valid when the value of `IsUnionRule` is `2`. This parameter is used to determine that an alarm condition is met only when the expression values are `True` for multiple trigger conditions.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ComplexExpression" complex_expression set_complex_expression: str,
 } }
 
 rt::model! { both debug;
-/// 告警策略事件触发条件
+/// Event trigger condition of alarm policy
 AlarmPolicyEventCondition {
-    /// 告警触发条件列表
+    /// Alarm trigger condition list
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Rules" rules set_rules: list AlarmPolicyRule,
 } }
 
 rt::model! { both debug;
-/// 告警策略过滤条件
+/// Filter condition of alarm policy
 AlarmPolicyFilter {
-    /// 过滤条件类型 DIMENSION=使用 Dimensions 做过滤
+    /// Filter condition type. Valid values: DIMENSION (uses dimensions for filtering)
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// AlarmPolicyDimension 二维数组序列化后的json字符串，一维数组之间互为或关系，一维数组内的元素互为与关系
+    /// JSON string generated by serializing the `AlarmPolicyDimension` two-dimensional array. The one-dimensional arrays are in OR relationship, and the elements in a one-dimensional array are in AND relationship
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Dimensions" dimensions set_dimensions: str,
 } }
 
 rt::model! { both debug;
-/// 告警策略触发条件
+/// Trigger condition of alarm policy
 AlarmPolicyRule {
-    /// 指标名或事件名，支持的指标可以从 [DescribeAlarmMetrics](https://cloud.tencent.com/document/product/248/51283) 查询，支持的事件可以从 [DescribeAlarmEvents](https://cloud.tencent.com/document/product/248/51284) 查询 。
+    /// Metric name or event name. The supported metrics can be queried via [DescribeAlarmMetrics](https://intl.cloud.tencent.com/document/product/248/51283?from_cn_redirect=1) and the supported events via [DescribeAlarmEvents](https://intl.cloud.tencent.com/document/product/248/51284?from_cn_redirect=1).
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "MetricName" metric_name set_metric_name: str,
-    /// 秒数 统计周期，支持的值可以从 [DescribeAlarmMetrics](https://cloud.tencent.com/document/product/248/51283) 查询。
+    /// Statistical period in seconds. The valid values can be queried via [DescribeAlarmMetrics](https://intl.cloud.tencent.com/document/product/248/51283?from_cn_redirect=1).
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "Period" period set_period: i64,
-    /// 英文运算符
-    /// intelligent=无阈值智能检测
-    /// eq=等于
-    /// ge=大于等于
-    /// gt=大于
-    /// le=小于等于
-    /// lt=小于
-    /// ne=不等于
-    /// day_increase=天同比增长
-    /// day_decrease=天同比下降
-    /// day_wave=天同比波动
-    /// week_increase=周同比增长
-    /// week_decrease=周同比下降
-    /// week_wave=周同比波动
-    /// cycle_increase=环比增长
-    /// cycle_decrease=环比下降
-    /// cycle_wave=环比波动
-    /// re=正则匹配
-    /// 支持的值可以从 [DescribeAlarmMetrics](https://cloud.tencent.com/document/product/248/51283) 查询。
+    /// Operator
+    /// intelligent = intelligent detection without threshold
+    /// eq = equal to
+    /// ge = greater than or equal to
+    /// gt = greater than
+    /// le = less than or equal to
+    /// lt = less than
+    /// ne = not equal to
+    /// day_increase = day-on-day increase
+    /// day_decrease = day-on-day decrease
+    /// day_wave = day-on-day fluctuation
+    /// week_increase = week-on-week increase
+    /// week_decrease = week-on-week decrease
+    /// week_wave = week-on-week fluctuation
+    /// cycle_increase = cyclical increase
+    /// cycle_decrease = cyclical decrease
+    /// cycle_wave = cyclical fluctuation
+    /// re = regex match
+    /// The valid values can be queried via [DescribeAlarmMetrics](https://intl.cloud.tencent.com/document/product/248/51283?from_cn_redirect=1).
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "Operator" operator set_operator: str,
-    /// 阈值，支持的范围可以从 [DescribeAlarmMetrics](https://cloud.tencent.com/document/product/248/51283) 查询。
+    /// Threshold. The valid value range can be queried via [DescribeAlarmMetrics](https://intl.cloud.tencent.com/document/product/248/51283?from_cn_redirect=1).
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "Value" value set_value: str,
-    /// 周期数 持续通知周期 1=持续1个周期 2=持续2个周期...，支持的值可以从 [DescribeAlarmMetrics](https://cloud.tencent.com/document/product/248/51283) 查询
+    /// Number of periods. `1`: continue for one period; `2`: continue for two periods; and so on. The valid values can be queried via [DescribeAlarmMetrics](https://intl.cloud.tencent.com/document/product/248/51283?from_cn_redirect=1).
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "ContinuePeriod" continue_period set_continue_period: i64,
-    /// 秒数 告警间隔  0=不重复 300=每5分钟告警一次 600=每10分钟告警一次 900=每15分钟告警一次 1800=每30分钟告警一次 3600=每1小时告警一次 7200=每2小时告警一次 10800=每3小时告警一次 21600=每6小时告警一次 43200=每12小时告警一次 86400=每1天告警一次
+    /// Alarm interval in seconds. Valid values: 0 (do not repeat), 300 (alarm once every 5 minutes), 600 (alarm once every 10 minutes), 900 (alarm once every 15 minutes), 1800 (alarm once every 30 minutes), 3600 (alarm once every hour), 7200 (alarm once every 2 hours), 10800 (alarm once every 3 hours), 21600 (alarm once every 6 hours),  43200 (alarm once every 12 hours), 86400 (alarm once every day)
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "NoticeFrequency" notice_frequency set_notice_frequency: i64,
-    /// 告警频率是否指数增长 0=否 1=是
+    /// Whether the alarm frequency increases exponentially. Valid values: 0 (no), 1 (yes)
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "IsPowerNotice" is_power_notice set_is_power_notice: i64,
-    /// 对于单个触发规则的过滤条件
+    /// Filter condition for one single trigger rule
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Filter" filter set_filter: obj AlarmPolicyFilter,
-    /// 指标展示名，用于出参
+    /// Metric display name, which is used in the output parameter
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Description" description set_description: str,
-    /// 单位，用于出参
+    /// Unit, which is used in the output parameter
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Unit" unit set_unit: str,
-    /// 触发条件类型 STATIC=静态阈值 DYNAMIC=动态阈值。创建或编辑策略时，如不填则默认为 STATIC。
+    /// Trigger condition type. `STATIC`: static threshold; `dynamic`: dynamic threshold. If you do not specify this parameter when creating or editing a policy, `STATIC` is used by default.
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "RuleType" rule_type set_rule_type: str,
-    /// 是否为高级指标，0否，1是
+    /// Whether it is an advanced metric. 0: No; 1: Yes.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "IsAdvanced" is_advanced set_is_advanced: i64,
-    /// 高级指标是否开通，0否，1是
+    /// Whether the advanced metric feature is enabled. 0: No; 1: Yes.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "IsOpen" is_open set_is_open: i64,
-    /// 集成中心产品ID
+    /// Integration center product ID.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ProductId" product_id set_product_id: str,
-    /// 最大值
+    /// Maximum value
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ValueMax" value_max set_value_max: f64,
-    /// 最小值
+    /// Minimum value
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ValueMin" value_min set_value_min: f64,
-    /// 告警分级阈值配置
+    /// The configuration of alarm level threshold
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "HierarchicalValue" hierarchical_value set_hierarchical_value: obj AlarmHierarchicalValue,
     /// 是否延迟指标
     "IsLatenessMetric" is_lateness_metric set_is_lateness_metric: i64,
 } }
 
 rt::model! { both debug;
-/// 告警策略触发任务
+/// Task triggered by alarm policy
 AlarmPolicyTriggerTask {
-    /// 触发任务类型 AS=弹性伸缩
+    /// Triggered task type. Valid value: AS (auto scaling)
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 用 json 表示配置信息 {"Key1":"Value1","Key2":"Value2"}
+    /// Configuration information in JSON format, such as {"Key1":"Value1","Key2":"Value2"}
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "TaskConfig" task_config set_task_config: str,
@@ -438,15 +521,15 @@ BindProgressStep {
 } }
 
 rt::model! { write debug;
-/// Request of `BindPrometheusManagedGrafana` (绑定 Grafana 服务实例).
+/// Request of `BindPrometheusManagedGrafana` (Binds a TencentCloud Managed Service for Grafana (TCMG) instance).
 ///
-/// 绑定 Grafana 可视化服务实例
+/// This API is used to bind a Grafana instance.
 BindPrometheusManagedGrafanaRequest {
-    /// Prometheus 实例 ID
+    /// Prometheus instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// Grafana 可视化服务实例 ID
+    /// Grafana instance ID
     ///
     /// Required.
     "GrafanaId" grafana_id set_grafana_id: str,
@@ -454,55 +537,55 @@ BindPrometheusManagedGrafanaRequest {
 rt::action!("monitor", "2018-07-24", "BindPrometheusManagedGrafana", BindPrometheusManagedGrafanaRequest => BindPrometheusManagedGrafanaResponse);
 
 rt::model! { read debug;
-/// BindPrometheusManagedGrafana返回参数结构体
+/// BindPrometheusManagedGrafana response structure.
 BindPrometheusManagedGrafanaResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 策略绑定实例维度信息
+/// Dimensions of instances bound to a policy
 BindingPolicyObjectDimension {
-    /// 地域名
+    /// Region name.
     ///
     /// Required.
     "Region" region set_region: str,
-    /// 地域ID
+    /// Region ID.
     "RegionId" region_id set_region_id: i64,
-    /// 实例的维度信息，格式为
-    /// {"unInstanceId":"ins-00jvv9mo"}。不同云产品的维度信息不同，详见
-    /// [指标维度信息Dimensions列表](https://cloud.tencent.com/document/product/248/50397)
+    /// Instance dimension information in the following format:
+    /// {"unInstanceId":"ins-00jvv9mo"}. The dimension information varies by Tencent Cloud services. For more information, please see:
+    /// [Dimension List](https://intl.cloud.tencent.com/document/product/248/50397?from_cn_redirect=1)
     "Dimensions" dimensions set_dimensions: str,
-    /// 事件维度信息
+    /// Event dimensions.
     "EventDimensions" event_dimensions set_event_dimensions: str,
 } }
 
 rt::model! { write debug;
-/// Request of `BindingPolicyObject` (绑定策略对象).
+/// Request of `BindingPolicyObject` (Binds a policy object.).
 ///
-/// 将告警策略绑定到特定对象
+/// This API is used to bind an alarm policy to a specific object.
 BindingPolicyObjectRequest {
-    /// 必填。固定值"monitor"
+    /// Required. The value is fixed to monitor.
     ///
     /// Required.
     "Module" module set_module: str,
-    /// 策略组id，例如 4739573。逐渐弃用，建议使用 PolicyId 参数
+    /// Policy group ID, such as `4739573`. This parameter will be disused soon. Another parameter `PolicyId` is recommended.
     "GroupId" group_id set_group_id: i64,
-    /// 告警策略ID，例如“policy-gh892hg0”。PolicyId 参数与 GroupId 参数至少要填一个，否则会报参数错误，建议使用该参数。若两者同时存在则以该参数为准
+    /// Alarm policy ID, such as `policy-gh892hg0`. At least one of the two parameters, `PolicyId` and `GroupId`, must be specified; otherwise, an error will be reported. `PolicyId` is preferred over `GroupId` when both of them are specified.
     "PolicyId" policy_id set_policy_id: str,
-    /// 实例分组ID
+    /// Instance group ID.
     "InstanceGroupId" instance_group_id set_instance_group_id: i64,
-    /// 需要绑定的对象维度信息。当告警对象选择为实例绑定方式时，该参数为必填参数；当告警对象选择为标签绑定、实例分组方式时，该参数为选填参数。
+    /// Dimensions of an object to be bound.
     "Dimensions" dimensions set_dimensions: list BindingPolicyObjectDimension,
-    /// 事件配置的告警
+    /// The alert configured for an event
     "EbSubject" eb_subject set_eb_subject: str,
-    /// 是否配置了事件告警
+    /// Whether the event alert has been configured
     "EbEventFlag" eb_event_flag set_eb_event_flag: i64,
 } }
 rt::action!("monitor", "2018-07-24", "BindingPolicyObject", BindingPolicyObjectRequest => BindingPolicyObjectResponse);
 
 rt::model! { read debug;
-/// BindingPolicyObject返回参数结构体
+/// BindingPolicyObject response structure.
 BindingPolicyObjectResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -552,21 +635,21 @@ BindingPolicyTagResponse {
 } }
 
 rt::model! { both debug;
-/// 告警通知中的推送CLS操作
+/// The operation of pushing alarm notifications to CLS
 CLSNotice {
-    /// 地域
+    /// Region.
     ///
     /// Required.
     "Region" region set_region: str,
-    /// 日志集Id
+    /// Logset ID.
     ///
     /// Required.
     "LogSetId" log_set_id set_log_set_id: str,
-    /// 主题Id
+    /// Topic ID.
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
-    /// 启停状态，可不传，默认启用。0=停用，1=启用
+    /// Status. Valid values: `0` (disabled), `1` (enabled). Default value: `1` (enabled). This parameter can be left empty.
     "Enable" enable set_enable: i64,
 } }
 
@@ -602,11 +685,11 @@ CheckAddressByPrometheusResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CleanGrafanaInstance` (强制销毁 Grafana 实例).
+/// Request of `CleanGrafanaInstance` (Forcibly terminates a Grafana instance).
 ///
-/// 强制销毁 Grafana 实例
+/// This API is used to forcibly terminate a Grafana instance.
 CleanGrafanaInstanceRequest {
-    /// Grafana 实例 ID，例如：grafana-abcdefgh
+    /// TCMG instance ID, such as “grafana-abcdefgh”.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -614,74 +697,78 @@ CleanGrafanaInstanceRequest {
 rt::action!("monitor", "2018-07-24", "CleanGrafanaInstance", CleanGrafanaInstanceRequest => CleanGrafanaInstanceResponse);
 
 rt::model! { read debug;
-/// CleanGrafanaInstance返回参数结构体
+/// CleanGrafanaInstance response structure.
 CleanGrafanaInstanceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 统一的命名空间信息
+/// Unified namespace information
 CommonNamespace {
-    /// 命名空间标示
+    /// Namespace ID
     "Id" id set_id: str,
-    /// 命名空间名称
+    /// Namespace name
     "Name" name set_name: str,
-    /// 命名空间值
+    /// Namespace value
     "Value" value set_value: str,
-    /// 产品名称
+    /// Product name
     "ProductName" product_name set_product_name: str,
-    /// 配置信息
+    /// Configuration information
     "Config" config set_config: str,
-    /// 支持地域列表
+    /// List of supported regions
     "AvailableRegions" available_regions set_available_regions: list String,
-    /// 排序Id
+    /// Sort ID
     "SortId" sort_id set_sort_id: i64,
-    /// Dashboard中的唯一表示
+    /// Unique ID in Dashboard
     "DashboardId" dashboard_id set_dashboard_id: str,
 } }
 
 rt::model! { read debug;
-/// 策略类型信息
+/// Policy type information
 CommonNamespaceNew {
-    /// 命名空间标示
+    /// Namespace ID
     "Id" id set_id: str,
-    /// 命名空间名称
+    /// Namespace name
     "Name" name set_name: str,
-    /// 监控类型
+    /// Monitoring type
     "MonitorType" monitor_type set_monitor_type: str,
-    /// 维度信息
+    /// Dimension information
     "Dimensions" dimensions set_dimensions: list DimensionNew,
 } }
 
 rt::model! { read debug;
-/// 告警条件
+/// Alarm condition
 Condition {
-    /// 告警通知频率
+    /// Alarm notification frequency.
     "AlarmNotifyPeriod" alarm_notify_period set_alarm_notify_period: i64,
-    /// 重复通知策略预定义（0 - 只告警一次， 1 - 指数告警，2 - 连接告警）
+    /// Predefined repeated notification policy. `0`: One-time alarm; `1`: exponential alarm; `2`: consecutive alarm.
     "AlarmNotifyType" alarm_notify_type set_alarm_notify_type: i64,
-    /// 检测方式
+    /// Detection method.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "CalcType" calc_type set_calc_type: str,
-    /// 检测值
+    /// Detection value.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "CalcValue" calc_value set_calc_value: str,
-    /// 持续时间，单位秒
+    /// Duration in seconds.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ContinueTime" continue_time set_continue_time: str,
-    /// 指标ID
+    /// Metric ID.
     "MetricID" metric_id set_metric_id: i64,
-    /// 指标展示名称（对外）
+    /// Displayed metric name.
     "MetricDisplayName" metric_display_name set_metric_display_name: str,
-    /// 周期
+    /// Statistical period.
     "Period" period set_period: i64,
-    /// 规则ID
+    /// Rule ID.
     "RuleID" rule_id set_rule_id: i64,
-    /// 指标单位
+    /// Metric unit.
     "Unit" unit set_unit: str,
-    /// 是否为高级指标，0：否；1：是
+    /// Whether it is an advanced metric. Valid values: `0` (no), `1` (yes).
     "IsAdvanced" is_advanced set_is_advanced: i64,
-    /// 是否开通高级指标，0：否；1：是
+    /// Whether the advance metric feature is enabled. Valid values: `0` (no), `1` (yes).
     "IsOpen" is_open set_is_open: i64,
-    /// 产品ID
+    /// Product ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProductId" product_id set_product_id: str,
     /// 告警分级阈值配置
     "HierarchicalValue" hierarchical_value set_hierarchical_value: obj AlarmHierarchicalValue,
@@ -690,24 +777,30 @@ Condition {
 } }
 
 rt::model! { read debug;
-/// 告警条件模板
+/// Alarm trigger condition template
 ConditionsTemp {
-    /// 模板名称
+    /// Template name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TemplateName" template_name set_template_name: str,
-    /// 指标触发条件
+    /// Metric trigger condition
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Condition" condition set_condition: obj AlarmPolicyCondition,
-    /// 事件触发条件
+    /// Event trigger condition
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "EventCondition" event_condition set_event_condition: obj AlarmPolicyEventCondition,
 } }
 
 rt::model! { both debug;
-/// 轮班人员组信息
+/// Shift personnel group information
 CoverStaffInfo {
-    /// 轮班人员id组
+    /// Shift personnel ID group.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CoverStaffIDs" cover_staff_i_ds set_cover_staff_i_ds: list String,
-    /// 轮班开始时间
+    /// Shift start time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CoverStartTime" cover_start_time set_cover_start_time: i64,
-    /// 轮班结束时间
+    /// Shift end time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CoverEndTime" cover_end_time set_cover_end_time: i64,
 } }
 
@@ -773,33 +866,33 @@ CreateAlarmHistoryShieldResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateAlarmNotice` (创建通知模板).
+/// Request of `CreateAlarmNotice` (Creates notification template).
 ///
-/// 创建通知模板
+/// This API is used to create a notification template.
 CreateAlarmNoticeRequest {
-    /// 模块名，这里填“monitor”
+    /// Module name. Enter "monitor" here
     ///
     /// Required.
     "Module" module set_module: str,
-    /// 通知模板名称 60字符以内
+    /// Notification template name, which can contain up to 60 characters
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 通知类型 ALARM=未恢复通知 OK=已恢复通知 ALL=都通知
+    /// Notification type. Valid values: ALARM (for unresolved alarms), OK (for resolved alarms), ALL (for all alarms)
     ///
     /// Required.
     "NoticeType" notice_type set_notice_type: str,
-    /// 通知语言 zh-CN=中文 en-US=英文
+    /// Notification language. Valid values: zh-CN (Chinese), en-US (English)
     ///
     /// Required.
     "NoticeLanguage" notice_language set_notice_language: str,
-    /// 用户通知 最多5个
+    /// User notifications (up to 5)
     "UserNotices" user_notices set_user_notices: list UserNotice,
-    /// 回调通知 最多6个
+    /// Callback notifications (up to 3)
     "URLNotices" url_notices set_url_notices: list URLNotice,
-    /// 推送CLS日志服务的操作 最多1个
+    /// The operation of pushing alarm notifications to CLS. Up to one CLS log topic can be configured.
     "CLSNotices" cls_notices set_cls_notices: list CLSNotice,
-    /// 模板绑定的标签
+    /// Tags bound to a template
     "Tags" tags set_tags: list Tag,
     /// 是否免登录，0-否，1-是
     "IsLoginFree" is_login_free set_is_login_free: i64,
@@ -809,54 +902,54 @@ CreateAlarmNoticeRequest {
 rt::action!("monitor", "2018-07-24", "CreateAlarmNotice", CreateAlarmNoticeRequest => CreateAlarmNoticeResponse);
 
 rt::model! { read debug;
-/// CreateAlarmNotice返回参数结构体
+/// CreateAlarmNotice response structure.
 CreateAlarmNoticeResponse {
-    /// 告警通知模板ID
+    /// Alarm notification template ID
     "NoticeId" notice_id set_notice_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateAlarmPolicy` (创建腾讯云可观测平台告警策略).
+/// Request of `CreateAlarmPolicy` (Creates an alarm policy).
 ///
-/// 创建告警策略
+/// This API is used to create an alarm policy.
 CreateAlarmPolicyRequest {
-    /// 固定值，为"monitor"
+    /// Value fixed at "monitor"
     ///
     /// Required.
     "Module" module set_module: str,
-    /// 策略名称，不超过60字符
+    /// Policy name, which can contain up to 20 characters
     ///
     /// Required.
     "PolicyName" policy_name set_policy_name: str,
-    /// 监控类型 MT_QCE=云产品监控
+    /// Monitor type. Valid values: MT_QCE (Tencent Cloud service monitoring)
     ///
     /// Required.
     "MonitorType" monitor_type set_monitor_type: str,
-    /// 告警策略类型，由 [DescribeAllNamespaces](https://cloud.tencent.com/document/product/248/48683) 获得。对于云产品监控，取接口出参的 QceNamespacesNew.N.Id，例如 cvm_device
+    /// Type of alarm policy, which can be obtained via [DescribeAllNamespaces](https://intl.cloud.tencent.com/document/product/248/48683?from_cn_redirect=1). For the monitoring of Tencent Cloud services, the value of this parameter is `QceNamespacesNew.N.Id` of the output parameter of `DescribeAllNamespaces`, for example, `cvm_device`.
     ///
     /// Required.
     "Namespace" namespace set_namespace: str,
-    /// 备注，不超过100字符，仅支持中英文、数字、下划线、-
+    /// Remarks with up to 100 letters, digits, underscores, and hyphens
     "Remark" remark set_remark: str,
-    /// 是否启用 0=停用 1=启用，可不传 默认为1
+    /// Whether to enable. Valid values: 0 (no), 1 (yes). Default value: 1. This parameter can be left empty
     "Enable" enable set_enable: i64,
-    /// 项目 Id，对于区分项目的产品必须传入非 -1 的值。 -1=无项目 0=默认项目，如不传 默认为 -1。支持的项目 Id 可以在控制台 [账号中心-项目管理](https://console.cloud.tencent.com/project) 中查看。
+    /// Project ID. For products with different projects, a value other than `-1` must be passed in. `-1`: no project; `0`: default project. If no value is passed in, `-1` will be used. The supported project IDs can be viewed on the [**Account Center** > **Project Management**](https://console.cloud.tencent.com/project) page of the console.
     "ProjectId" project_id set_project_id: i64,
-    /// 触发条件模板 Id，该参数与 Condition 参数二选一。如果策略绑定触发条件模板，则传该参数；否则不传该参数，而是传 Condition 参数。触发条件模板 Id 可以从 [DescribeConditionsTemplateList](https://cloud.tencent.com/document/api/248/70250) 接口获取。
+    /// Trigger condition template ID. Pass in this parameter if the policy is associated with the trigger condition template; otherwise, pass in the `Condition` parameter. The trigger condition template ID can be obtained via [`DescribeConditionsTemplateList`](https://intl.cloud.tencent.com/document/api/248/70250?from_cn_redirect=1).
     "ConditionTemplateId" condition_template_id set_condition_template_id: i64,
-    /// 指标触发条件，支持的指标可以从 [DescribeAlarmMetrics](https://cloud.tencent.com/document/product/248/51283) 查询。
+    /// Metric trigger condition. The supported metrics can be queried via [DescribeAlarmMetrics](https://intl.cloud.tencent.com/document/product/248/51283?from_cn_redirect=1).
     "Condition" condition set_condition: obj AlarmPolicyCondition,
-    /// 事件触发条件，支持的事件可以从 [DescribeAlarmEvents](https://cloud.tencent.com/document/product/248/51284) 查询。
+    /// Event trigger condition. The supported events can be queried via [DescribeAlarmEvents](https://intl.cloud.tencent.com/document/product/248/51284?from_cn_redirect=1).
     "EventCondition" event_condition set_event_condition: obj AlarmPolicyEventCondition,
-    /// 通知规则 Id 列表，由 [DescribeAlarmNotices](https://cloud.tencent.com/document/product/248/51280) 获得
+    /// List of notification rule IDs, which can be obtained via [DescribeAlarmNotices](https://intl.cloud.tencent.com/document/product/248/51280?from_cn_redirect=1)
     "NoticeIds" notice_ids set_notice_ids: list String,
-    /// 触发任务列表
+    /// Triggered task list
     "TriggerTasks" trigger_tasks set_trigger_tasks: list AlarmPolicyTriggerTask,
-    /// 全局过滤条件
+    /// Global filter.
     "Filter" filter set_filter: obj AlarmPolicyFilter,
-    /// 聚合维度列表，指定按哪些维度 key 来做 group by
+    /// Aggregation dimension list, which is used to specify which dimension keys data is grouped by.
     "GroupBy" group_by set_group_by: list String,
     /// 是否绑定全部对象。如果是的话，不需要再传filter或者调用BindPolicyObject，0=否，1=是，默认为否
     ///
@@ -866,15 +959,15 @@ CreateAlarmPolicyRequest {
     ///
     /// 不是所有策略类型都支持绑定全部对象
     "IsBindAll" is_bind_all set_is_bind_all: i64,
-    /// 模板绑定的标签
+    /// Tags bound to a template
     "Tags" tags set_tags: list Tag,
-    /// 日志告警信息
+    /// Log alarm information
     "LogAlarmReqInfo" log_alarm_req_info set_log_alarm_req_info: obj LogAlarmReq,
-    /// 告警分级通知规则配置
+    /// Notification rules for different alarm levels
     "HierarchicalNotices" hierarchical_notices set_hierarchical_notices: list AlarmHierarchicalNotice,
-    /// 迁移策略专用字段，0-走鉴权逻辑，1-跳过鉴权逻辑
+    /// A dedicated field for migration policies. 0: Implement authentication logic; 1: Skip authentication logic.
     "MigrateFlag" migrate_flag set_migrate_flag: i64,
-    /// 事件配置的告警
+    /// The alert configured for an event
     "EbSubject" eb_subject set_eb_subject: str,
     /// 附加告警内容
     "AdditionalAlarmContent" additional_alarm_content set_additional_alarm_content: str,
@@ -884,11 +977,11 @@ CreateAlarmPolicyRequest {
 rt::action!("monitor", "2018-07-24", "CreateAlarmPolicy", CreateAlarmPolicyRequest => CreateAlarmPolicyResponse);
 
 rt::model! { read debug;
-/// CreateAlarmPolicy返回参数结构体
+/// CreateAlarmPolicy response structure.
 CreateAlarmPolicyResponse {
-    /// 告警策略 ID
+    /// Alarm policy ID
     "PolicyId" policy_id set_policy_id: str,
-    /// 可用于实例、实例组的绑定和解绑接口（[BindingPolicyObject](https://cloud.tencent.com/document/product/248/40421)、[UnBindingAllPolicyObject](https://cloud.tencent.com/document/product/248/40568)、[UnBindingPolicyObject](https://cloud.tencent.com/document/product/248/40567)）的策略 ID
+    /// Alarm policy ID, which can be used when you call APIs ([BindingPolicyObject](https://intl.cloud.tencent.com/document/product/248/40421?from_cn_redirect=1), [UnBindingAllPolicyObject](https://intl.cloud.tencent.com/document/product/248/40568?from_cn_redirect=1), [UnBindingPolicyObject](https://intl.cloud.tencent.com/document/product/248/40567?from_cn_redirect=1)) to bind/unbind instances or instance groups to/from an alarm policy
     "OriginId" origin_id set_origin_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -960,51 +1053,52 @@ CreateAlarmShieldResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateAlertRule` (创建告警规则).
+/// Request of `CreateAlertRule` (Creates an alerting rule).
 ///
-/// 创建 Prometheus 告警规则。
+/// This API is used to create a Prometheus alerting rule.
 ///
-/// 请注意，**告警对象和告警消息是 Prometheus Rule Annotations 的特殊字段，需要通过 annotations 来传递，对应的 Key 分别为summary/description**，，请参考 [Prometheus Rule更多配置请参考](https://prometheus.io/docs/prometheus/latest/configuration/alerting_rules/)。
+/// Note that alert object and alert message are special fields of Prometheus Rule Annotations, which need to be passed in through `annotations` and correspond to `summary` and `description` keys respectively. For more information, see [Alerting rules](https://prometheus.io/docs/prometheus/latest/configuration/alerting_rules/).
 CreateAlertRuleRequest {
-    /// Prometheus 实例 ID，例如：prom-abcd1234
+    /// TMP instance ID, such as “prom-abcd1234”.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 规则名称
+    /// Rule name
     ///
     /// Required.
     "RuleName" rule_name set_rule_name: str,
-    /// 规则表达式，可参考[告警规则说明](https://cloud.tencent.com/document/product/1416/56008)
+    /// Alerting rule expression. For more information, see [Alerting Rule Description](https://www.tencentcloud.com/document/product/1116/43192?lang=en&pg=)
     ///
     /// Required.
     "Expr" expr set_expr: str,
-    /// 告警通知模板 ID 列表
+    /// List of alert notification template IDs
     ///
     /// Required.
     "Receivers" receivers set_receivers: list String,
-    /// 规则状态码，取值如下：
+    /// Rule status code. Valid values:
     ///
     /// - 2=RuleEnabled
     ///
     /// - 3=RuleDisabled
     "RuleState" rule_state set_rule_state: i64,
-    /// 规则报警持续时间
+    /// Rule alert duration
     "Duration" duration set_duration: str,
-    /// 标签列表
+    /// List of tags
     "Labels" labels set_labels: list PrometheusRuleKV,
-    /// 注释列表。
+    /// List of annotations.
     ///
-    /// 告警对象和告警消息是 Prometheus Rule Annotations 的特殊字段，需要通过 annotations 来传递，对应的 Key 分别为summary/description。
+    /// Alert object and alert message are special fields of Prometheus Rule Annotations, which need to be passed in through `annotations` and correspond to `summary` and `description` keys respectively.
     "Annotations" annotations set_annotations: list PrometheusRuleKV,
-    /// 报警策略模板分类
+    /// Alerting rule template category
     "Type" r#type set_type: str,
 } }
 rt::action!("monitor", "2018-07-24", "CreateAlertRule", CreateAlertRuleRequest => CreateAlertRuleResponse);
 
 rt::model! { read debug;
-/// CreateAlertRule返回参数结构体
+/// CreateAlertRule response structure.
 CreateAlertRuleResponse {
-    /// 规则 ID
+    /// Rule ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RuleId" rule_id set_rule_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1054,39 +1148,39 @@ CreateConditionsTemplateResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateExporterIntegration` (创建 exporter 集成).
+/// Request of `CreateExporterIntegration` (Creates an exporter integration).
 ///
-/// 创建集成中心 exporter 集成，因集成较多，建议控制台创建集成。(前提：已授权创建托管 EKS 集群，验证方式：1. 控制台界面确认，未提示授权则表示已授权创建；2. 通过 DescribePrometheusInstanceInitStatus 接口查询集群状态，如果托管集群不存在，可通过 RunPrometheusInstance 接口创建)
+/// Create an exporter integration in the integration center. Due to the considerable number of integrations, it is advisable to create through the console.  **Prerequisite:** Authorized to create a managed EKS cluster.  **Verification method:** 1. Confirm on the console interface. If no authorization notification appears, it indicates authorization is granted. 2. Query the cluster status via the `DescribePrometheusInstanceInitStatus` API. If the managed cluster does not exist, create it using the `RunPrometheusInstance` API.
 CreateExporterIntegrationRequest {
-    /// 实例 ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 类型(可通过 DescribePrometheusIntegrations 接口获取，取每一项中的 ExporterType 字段)
+    /// Type (obtain through the DescribePrometheusIntegrations api, using the ExporterType field of each item).
     ///
     /// Required.
     "Kind" kind set_kind: str,
-    /// 集成配置
+    /// Integrated configuration
     ///
     /// Required.
     "Content" content set_content: str,
-    /// Kubernetes 集群类型，可不填，取值如下：
+    /// Kubernetes cluster type, optional, valid values are as follows:.
     ///
-    /// -  1= 容器集群(TKE)
+    /// - 1 = TKE
     ///
-    /// -  2=弹性集群(EKS)
+    /// - 2 = EKS
     ///
-    /// -  3= Prometheus管理的弹性集群(MEKS)
+    /// - 3 = MEKS
     "KubeType" kube_type set_kube_type: i64,
-    /// 集群 ID，可不填
+    /// Cluster ID, optional.
     "ClusterId" cluster_id set_cluster_id: str,
 } }
 rt::action!("monitor", "2018-07-24", "CreateExporterIntegration", CreateExporterIntegrationRequest => CreateExporterIntegrationResponse);
 
 rt::model! { read debug;
-/// CreateExporterIntegration返回参数结构体
+/// CreateExporterIntegration response structure.
 CreateExporterIntegrationResponse {
-    /// 返回创建成功的集成名称列表
+    /// The list of successfully created integrations.
     "Names" names set_names: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1128,30 +1222,29 @@ CreateExternalClusterResponse {
 } }
 
 rt::model! { write nodebug;
-/// Request of `CreateGrafanaInstance` (创建 Grafana 实例).
+/// Request of `CreateGrafanaInstance` (Creates a Grafana instance).
 ///
-/// 本接口（CreateGrafanaInstance）用于创建 Grafana 包年包月实例，默认基础版、到期自动续费。
+/// This API is used to create a yearly/monthly subscribed TCMG instance of the Basic Edition, with auto-renewal enabled and vouchers not allowed by default.
 CreateGrafanaInstanceRequest {
-    /// 实例名
+    /// Instance name
     ///
     /// Required.
     "InstanceName" instance_name set_instance_name: str,
-    /// VPC ID (私有网络 ID)
+    /// VPC ID
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网 ID 数组(VPC ID下的子网 ID，只取第一个)。
-    /// 注意：并不是所有可用区都可用（可通过 monitor:DescribePrometheusZones 接口获取可用区状态，选择 ZoneState 和ZoneResourceState 都为1的可用区）
+    /// Array of subnet IDs
     ///
     /// Required.
     "SubnetIds" subnet_ids set_subnet_ids: list String,
-    /// 是否启用外网
+    /// Whether to enable public network access
     ///
     /// Required.
     "EnableInternet" enable_internet set_enable_internet: bool,
-    /// Grafana 初始密码(国际站用户必填，国内站用户可不填，不填时会生成随机密码并给主账号发送通知)
+    /// Initial Grafana password
     "GrafanaInitPassword" grafana_init_password set_grafana_init_password: str,
-    /// 标签
+    /// Tag
     "TagSpecification" tag_specification set_tag_specification: list PrometheusTag,
     /// 自定义版本，可用版本从 DescribeGrafanaVersions 接口获取
     "DockerImage" docker_image set_docker_image: str,
@@ -1175,28 +1268,28 @@ impl ::core::fmt::Debug for CreateGrafanaInstanceRequest {
 rt::action!("monitor", "2018-07-24", "CreateGrafanaInstance", CreateGrafanaInstanceRequest => CreateGrafanaInstanceResponse);
 
 rt::model! { read debug;
-/// CreateGrafanaInstance返回参数结构体
+/// CreateGrafanaInstance response structure.
 CreateGrafanaInstanceResponse {
-    /// 实例名
+    /// Instance name
     "InstanceId" instance_id set_instance_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateGrafanaIntegration` (创建 Grafana 集成配置).
+/// Request of `CreateGrafanaIntegration` (Creates a Grafana integration configuration).
 ///
-/// 创建 Grafana 集成配置，其中 Prometheus 集成不通过该接口创建，可参考 BindPrometheusManagedGrafana 接口
+/// This API is used to create a Grafana integration configuration.
 CreateGrafanaIntegrationRequest {
-    /// Grafana 实例 ID，例如：grafana-abcdefgh
+    /// TCMG instance ID, such as “grafana-abcdefgh”.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 集成类型(接口DescribeGrafanaIntegrationOverviews返回的集成信息中的Code字段)
+    /// Integration type, such as “tencent-cloud-prometheus”. You can view it by going to the instance details page and clicking **Tencent Cloud Service Integration** > **Integration List**.
     ///
     /// Required.
     "Kind" kind set_kind: str,
-    /// 集成配置
+    /// Integration configuration
     ///
     /// Required.
     "Content" content set_content: str,
@@ -1204,205 +1297,207 @@ CreateGrafanaIntegrationRequest {
 rt::action!("monitor", "2018-07-24", "CreateGrafanaIntegration", CreateGrafanaIntegrationRequest => CreateGrafanaIntegrationResponse);
 
 rt::model! { read debug;
-/// CreateGrafanaIntegration返回参数结构体
+/// CreateGrafanaIntegration response structure.
 CreateGrafanaIntegrationResponse {
-    /// 集成 ID
+    /// Integration ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IntegrationId" integration_id set_integration_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateGrafanaNotificationChannel` (创建 Grafana 告警通道).
+/// Request of `CreateGrafanaNotificationChannel` (Creates a Grafana notification channel).
 ///
-/// 创建 Grafana 告警通道
+/// This API is used to create a Grafana notification channel.
 CreateGrafanaNotificationChannelRequest {
-    /// Grafana 实例 ID，例如：grafana-abcdefgh
+    /// TCMG instance ID, such as “grafana-abcdefgh”.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 告警通道名称，例如：my-channel
+    /// Alert channel name, such as “test”.
     ///
     /// Required.
     "ChannelName" channel_name set_channel_name: str,
-    /// 接受告警通道 ID 数组，值为告警管理/基础配置/通知模板中的模板 ID
+    /// Array of notification channel IDs
     ///
     /// Required.
     "Receivers" receivers set_receivers: list String,
-    /// 默认为1，建议使用 OrganizationIds
+    /// Default value: `1`. This parameter has been deprecated. Please use `OrganizationIds` instead.
     "OrgId" org_id set_org_id: i64,
-    /// 额外组织 ID 数组，已废弃，请使用 OrganizationIds
+    /// Array of extra organization IDs. This parameter has been deprecated. Please use `OrganizationIds` instead.
     "ExtraOrgIds" extra_org_ids set_extra_org_ids: list String,
-    /// 生效的所有组织 ID 数组，默认为 ["1"]
+    /// Array of all valid organization IDs. Default value: `1`.
     "OrganizationIds" organization_ids set_organization_ids: list String,
 } }
 rt::action!("monitor", "2018-07-24", "CreateGrafanaNotificationChannel", CreateGrafanaNotificationChannelRequest => CreateGrafanaNotificationChannelResponse);
 
 rt::model! { read debug;
-/// CreateGrafanaNotificationChannel返回参数结构体
+/// CreateGrafanaNotificationChannel response structure.
 CreateGrafanaNotificationChannelResponse {
-    /// 通道 ID
+    /// Channel ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ChannelId" channel_id set_channel_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateOnCallForm` (创建值班表).
+/// Request of `CreateOnCallForm` (Create an On-Call Schedule).
 ///
-/// 创建值班表
+/// Creates an on-call schedule.
 CreateOnCallFormRequest {
-    /// 固定值，为"monitor"
+    /// The fixed value is monitor.
     ///
     /// Required.
     "Module" module set_module: str,
-    /// 值班表名称
+    /// On-call schedule name.
     ///
     /// Required.
     "OnCallFormName" on_call_form_name set_on_call_form_name: str,
-    /// 值班人员id组
+    /// On-call personnel ID group.
     ///
     /// Required.
     "StaffInfos" staff_infos set_staff_infos: list StaffInfo,
-    /// 轮转类型
+    /// Rotation type.
     ///
     /// Required.
     "RotationType" rotation_type set_rotation_type: str,
-    /// 换班时间
+    /// Shift change time.
     ///
     /// Required.
     "ShiftTime" shift_time set_shift_time: str,
-    /// 有效期开始时间，单位s
+    /// Effect time. Unit: seconds.
     ///
     /// Required.
     "EffectiveStartTime" effective_start_time set_effective_start_time: i64,
-    /// 有效期结束时间，单位s
+    /// End time of the validity period (in seconds).
     ///
     /// Required.
     "EffectiveEndTime" effective_end_time set_effective_end_time: i64,
-    /// 时区(-12 - 12)
+    /// Time zone (-12 to 12).
     ///
     /// Required.
     "TimeZone" time_zone set_time_zone: f64,
-    /// 值班表描述
+    /// Description of the shift schedule.
     "OnCallFormDesc" on_call_form_desc set_on_call_form_desc: str,
-    /// 轮班信息
+    /// Shift information.
     "CoverStaffInfos" cover_staff_infos set_cover_staff_infos: list CoverStaffInfo,
-    /// 模板绑定的标签
+    /// Tag bound to the template
     "Tags" tags set_tags: list Tag,
 } }
 rt::action!("monitor", "2018-07-24", "CreateOnCallForm", CreateOnCallFormRequest => CreateOnCallFormResponse);
 
 rt::model! { read debug;
-/// CreateOnCallForm返回参数结构体
+/// CreateOnCallForm response structure.
 CreateOnCallFormResponse {
-    /// 值班表id
+    /// On-call schedule ID.
     "OnCallFormID" on_call_form_id set_on_call_form_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 创建策略传入的阈值告警条件
+/// Alarm threshold condition passed in when a policy is created.
 CreatePolicyGroupCondition {
-    /// 指标Id
+    /// Metric ID.
     ///
     /// Required.
     "MetricId" metric_id set_metric_id: i64,
-    /// 告警发送收敛类型。0连续告警，1指数告警
+    /// Alarm sending and converging type. The value 0 indicates that alarms are sent consecutively. The value 1 indicates that alarms are sent exponentially.
     ///
     /// Required.
     "AlarmNotifyType" alarm_notify_type set_alarm_notify_type: i64,
-    /// 告警发送周期单位秒。<0 不触发, 0 只触发一次, >0 每隔triggerTime秒触发一次
+    /// Alarm sending period in seconds. The value <0 indicates that no alarm will be triggered. The value 0 indicates that an alarm is triggered only once. The value >0 indicates that an alarm is triggered at the interval of triggerTime.
     ///
     /// Required.
     "AlarmNotifyPeriod" alarm_notify_period set_alarm_notify_period: i64,
-    /// 比较类型，1表示大于，2表示大于等于，3表示小于，4表示小于等于，5表示相等，6表示不相等。如果指标有配置默认比较类型值可以不填。
+    /// Comparative type. The value 1 indicates greater than. The value 2 indicates greater than or equal to. The value 3 indicates smaller than. The value 4 indicates smaller than or equal to. The value 5 indicates equal to. The value 6 indicates not equal to. This parameter is optional if a default comparative type is configured for the metric.
     "CalcType" calc_type set_calc_type: i64,
-    /// 比较的值，如果指标不必须CalcValue可不填
+    /// Comparative value. This parameter is optional if the metric has no requirement.
     "CalcValue" calc_value set_calc_value: f64,
-    /// 数据聚合周期(单位秒)，若指标有默认值可不填
+    /// Data aggregation period in seconds. This parameter is optional if the metric has a default value.
     "CalcPeriod" calc_period set_calc_period: i64,
-    /// 持续几个检测周期触发规则会告警
+    /// Number of consecutive periods after which an alarm will be triggered.
     "ContinuePeriod" continue_period set_continue_period: i64,
-    /// 如果通过模板创建，需要传入模板中该指标的对应RuleId
+    /// If a metric is created based on a template, the `RuleId` of the metric in the template must be passed in.
     "RuleId" rule_id set_rule_id: i64,
 } }
 
 rt::model! { write debug;
-/// 创建策略传入的事件告警条件
+/// Event alarm condition passed in when a policy is created.
 CreatePolicyGroupEventCondition {
-    /// 告警事件的Id
+    /// Alarm event ID.
     ///
     /// Required.
     "EventId" event_id set_event_id: i64,
-    /// 告警发送收敛类型。0连续告警，1指数告警
+    /// Alarm sending and converging type. The value 0 indicates that alarms are sent consecutively. The value 1 indicates that alarms are sent exponentially.
     ///
     /// Required.
     "AlarmNotifyType" alarm_notify_type set_alarm_notify_type: i64,
-    /// 告警发送周期单位秒。<0 不触发, 0 只触发一次, >0 每隔triggerTime秒触发一次
+    /// Alarm sending period in seconds. The value <0 indicates that no alarm will be triggered. The value 0 indicates that an alarm is triggered only once. The value >0 indicates that an alarm is triggered at the interval of triggerTime.
     ///
     /// Required.
     "AlarmNotifyPeriod" alarm_notify_period set_alarm_notify_period: i64,
-    /// 如果通过模板创建，需要传入模板中该指标的对应RuleId
+    /// If a metric is created based on a template, the `RuleId` of the metric in the template must be passed in.
     "RuleId" rule_id set_rule_id: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `CreatePolicyGroup` (增加策略组).
+/// Request of `CreatePolicyGroup` (Adds a policy group.).
 ///
-/// 增加策略组
+/// This API is used to add a policy group.
 CreatePolicyGroupRequest {
-    /// 组策略名称
+    /// Policy group name.
     ///
     /// Required.
     "GroupName" group_name set_group_name: str,
-    /// 固定值，为"monitor"
+    /// The value is fixed to monitor.
     ///
     /// Required.
     "Module" module set_module: str,
-    /// 策略组所属视图的名称，若通过模板创建，可不传入
+    /// Name of the view to which the policy group belongs. If the policy group is created based on a template, this parameter is optional.
     "ViewName" view_name set_view_name: str,
-    /// 策略组所属项目Id，会进行鉴权操作
+    /// ID of the project to which the policy group belongs, which will be used for authentication.
     "ProjectId" project_id set_project_id: i64,
-    /// 模板策略组Id, 通过模板创建时才需要传
+    /// ID of a template-based policy group. This parameter is required only when the policy group is created based on a template.
     "ConditionTempGroupId" condition_temp_group_id set_condition_temp_group_id: i64,
-    /// 是否屏蔽策略组，0表示不屏蔽，1表示屏蔽。不填默认为0
+    /// Whether the policy group is shielded. The value 0 indicates that the policy group is not shielded. The value 1 indicates that the policy group is shielded. The default value is 0.
     "IsShielded" is_shielded set_is_shielded: i64,
-    /// 策略组的备注信息
+    /// Remarks of the policy group.
     "Remark" remark set_remark: str,
-    /// 插入时间，戳格式为Unix时间戳，不填则按后台处理时间填充
+    /// Insertion time in the format of Unix timestamp. If this parameter is not configured, the backend processing time is used.
     "InsertTime" insert_time set_insert_time: i64,
-    /// 策略组中的阈值告警规则
+    /// Alarm threshold rules in the policy group.
     "Conditions" conditions set_conditions: list CreatePolicyGroupCondition,
-    /// 策略组中的事件告警规则
+    /// Event alarm rules in the policy group.
     "EventConditions" event_conditions set_event_conditions: list CreatePolicyGroupEventCondition,
-    /// 是否为后端调用。当且仅当值为1时，后台拉取策略模板中的规则填充入Conditions以及EventConditions字段
+    /// Whether it is a backend call. Rules pulled from the policy template will be used to fill in the `Conditions` and `EventConditions` fields only when the value of this parameter is `1`.
     "BackEndCall" back_end_call set_back_end_call: i64,
-    /// 指标告警规则的且或关系，0表示或规则(满足任意规则就告警)，1表示且规则(满足所有规则才告警)
+    /// The 'AND' and 'OR' rules for alarm metrics. The value 0 indicates 'OR', which means that an alarm will be triggered when any rule is met. The value 1 indicates 'AND', which means that an alarm will be triggered only when all rules are met.
     "IsUnionRule" is_union_rule set_is_union_rule: i64,
 } }
 rt::action!("monitor", "2018-07-24", "CreatePolicyGroup", CreatePolicyGroupRequest => CreatePolicyGroupResponse);
 
 rt::model! { read debug;
-/// CreatePolicyGroup返回参数结构体
+/// CreatePolicyGroup response structure.
 CreatePolicyGroupResponse {
-    /// 创建成功的策略组Id
+    /// ID of the created policy group.
     "GroupId" group_id set_group_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreatePrometheusAgent` (创建 Prometheus CVM Agent).
+/// Request of `CreatePrometheusAgent` (Creates a Prometheus CVM agent).
 ///
-/// 创建 Prometheus CVM Agent
+/// This API is used to create a Prometheus CVM agent.
 CreatePrometheusAgentRequest {
-    /// 实例 ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// Agent 名称
+    /// Agent name
     ///
     /// Required.
     "Name" name set_name: str,
@@ -1410,61 +1505,61 @@ CreatePrometheusAgentRequest {
 rt::action!("monitor", "2018-07-24", "CreatePrometheusAgent", CreatePrometheusAgentRequest => CreatePrometheusAgentResponse);
 
 rt::model! { read debug;
-/// CreatePrometheusAgent返回参数结构体
+/// CreatePrometheusAgent response structure.
 CreatePrometheusAgentResponse {
-    /// 创建成功的 Agent Id
+    /// ID of a successfully created agent.
     "AgentId" agent_id set_agent_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreatePrometheusAlertGroup` (创建Prometheus告警规则分组).
+/// Request of `CreatePrometheusAlertGroup` (Create Prometheus alert rule groups).
 ///
-/// 创建Prometheus告警规则分组
+/// This API is used to create a Prometheus alert rule groups.
 ///
-/// 告警分组中可包含多条告警规则，分组内告警消息通过告警分组的通知模板发送。
-/// 支持单个告警分组下分别创建启用/禁用的告警规则。
+/// This API is used to group alert rules, which can include multiple alert rules. Alert messages within the group are sent via the alert group's notification template.
+/// This API is used to enable individually creating enabled/disabled alert rules under an alert group.
 CreatePrometheusAlertGroupRequest {
-    /// prometheus实例ID
+    /// prometheus instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 告警分组名称，不能与其他告警分组重名
+    /// Alert group name. Not allowed to have the same name as other Alert groups.
     "GroupName" group_name set_group_name: str,
-    /// 告警分组状态：
-    /// 2 -- 启用
-    /// 3 -- 禁用
-    /// 不为空时会覆盖 `Rules`字段下所有告警规则状态
+    /// Alert group status.
+    /// 2 - enable.
+    /// 3 - disabled.
+    /// Specifies to overwrite all alert rule statuses under the `Rules` field when not empty.
     "GroupState" group_state set_group_state: i64,
-    /// 腾讯云可观测平台告警通知模板ID列表，形如Consumer-xxxx或notice-xxxx
+    /// Alert notification template ID list of tencent cloud observability platform, such as Consumer-xxxx or notice-xxxx.
     "AMPReceivers" amp_receivers set_amp_receivers: list String,
-    /// 自定义告警通知模板
+    /// Specifies the custom Alert notification template.
     "CustomReceiver" custom_receiver set_custom_receiver: obj PrometheusAlertCustomReceiver,
-    /// 告警通知周期（收敛时间），为空默认1h
+    /// Alert notification cycle (convergence time). defaults to 1h if left empty.
     "RepeatInterval" repeat_interval set_repeat_interval: str,
-    /// 要创建的告警规则列表
+    /// Specifies the Alert rule list to be created.
     "Rules" rules set_rules: list PrometheusAlertGroupRuleSet,
 } }
 rt::action!("monitor", "2018-07-24", "CreatePrometheusAlertGroup", CreatePrometheusAlertGroupRequest => CreatePrometheusAlertGroupResponse);
 
 rt::model! { read debug;
-/// CreatePrometheusAlertGroup返回参数结构体
+/// CreatePrometheusAlertGroup response structure.
 CreatePrometheusAlertGroupResponse {
-    /// 创建的告警分组ID，满足正则表达式`alert-[a-z0-9]{8}`
+    /// Created Alert group ID, which matches the regular expression `alert-[a-z0-9]{8}`.
     "GroupId" group_id set_group_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreatePrometheusAlertPolicy` (创建Prometheus告警策略).
+/// Request of `CreatePrometheusAlertPolicy` (Creates an alerting rule).
 ///
-/// 创建 Prometheus 告警策略(将逐步废弃，建议使用 CreatePrometheusAlertGroup 创建告警策略)
+/// This API is used to create an alerting rule.
 CreatePrometheusAlertPolicyRequest {
-    /// 实例id
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 告警配置
+    /// Alert configuration
     ///
     /// Required.
     "AlertRule" alert_rule set_alert_rule: obj PrometheusAlertPolicyItem,
@@ -1472,24 +1567,24 @@ CreatePrometheusAlertPolicyRequest {
 rt::action!("monitor", "2018-07-24", "CreatePrometheusAlertPolicy", CreatePrometheusAlertPolicyRequest => CreatePrometheusAlertPolicyResponse);
 
 rt::model! { read debug;
-/// CreatePrometheusAlertPolicy返回参数结构体
+/// CreatePrometheusAlertPolicy response structure.
 CreatePrometheusAlertPolicyResponse {
-    /// 告警id
+    /// Alerting rule ID
     "Id" id set_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreatePrometheusClusterAgent` (2.0实例关联集群).
+/// Request of `CreatePrometheusClusterAgent` (Associates a TMP 2.0 instance with a cluster).
 ///
-/// 与腾讯云可观测融合的2.0实例关联集群
+/// This API is used to associate a cluster with a Cloud Monitor (CM)-integrated Tencent Managed Service for Prometheus (TMP) 2.0 instance.
 CreatePrometheusClusterAgentRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// agent列表
+    /// Agent list
     ///
     /// Required.
     "Agents" agents set_agents: list PrometheusClusterAgentBasic,
@@ -1497,58 +1592,56 @@ CreatePrometheusClusterAgentRequest {
 rt::action!("monitor", "2018-07-24", "CreatePrometheusClusterAgent", CreatePrometheusClusterAgentRequest => CreatePrometheusClusterAgentResponse);
 
 rt::model! { read debug;
-/// CreatePrometheusClusterAgent返回参数结构体
+/// CreatePrometheusClusterAgent response structure.
 CreatePrometheusClusterAgentResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreatePrometheusConfig` (创建prometheus配置).
+/// Request of `CreatePrometheusConfig` (Creates Prometheus configurations).
 ///
-/// 创建prometheus配置
+/// This API is used to create Prometheus configurations.
 CreatePrometheusConfigRequest {
-    /// 实例id
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 集群类型
+    /// Cluster type
     ///
     /// Required.
     "ClusterType" cluster_type set_cluster_type: str,
-    /// 集群id
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// ServiceMonitors配置
+    /// Configuration of service monitors
     "ServiceMonitors" service_monitors set_service_monitors: list PrometheusConfigItem,
-    /// PodMonitors配置
+    /// Configuration of pod monitors
     "PodMonitors" pod_monitors set_pod_monitors: list PrometheusConfigItem,
-    /// prometheus原生Job配置
+    /// Configuration of Prometheus raw job
     "RawJobs" raw_jobs set_raw_jobs: list PrometheusConfigItem,
 } }
 rt::action!("monitor", "2018-07-24", "CreatePrometheusConfig", CreatePrometheusConfigRequest => CreatePrometheusConfigResponse);
 
 rt::model! { read debug;
-/// CreatePrometheusConfig返回参数结构体
+/// CreatePrometheusConfig response structure.
 CreatePrometheusConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreatePrometheusGlobalNotification` (创建全局告警通知渠道).
+/// Request of `CreatePrometheusGlobalNotification` (Creates a global alert notification channel).
 ///
-/// 之前TPS的接口，迁移后已经不需要该功能
-///
-/// 创建全局告警通知渠道。集群内创建的告警规则如果未配置告警通知渠道，默认走全局告警通知渠道（建议在控制台创建告警，集群内创建告警不易维护）
+/// This API is used to create a global alert notification channel.
 #[deprecated(note = "deprecated in the API spec")]
 CreatePrometheusGlobalNotificationRequest {
-    /// 实例ID(可通过 DescribePrometheusInstances 接口获取)
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 告警通知渠道
+    /// Alert notification channel
     ///
     /// Required.
     "Notification" notification set_notification: obj PrometheusNotificationItem,
@@ -1556,42 +1649,43 @@ CreatePrometheusGlobalNotificationRequest {
 rt::action!("monitor", "2018-07-24", "CreatePrometheusGlobalNotification", CreatePrometheusGlobalNotificationRequest => CreatePrometheusGlobalNotificationResponse);
 
 rt::model! { read debug;
-/// CreatePrometheusGlobalNotification返回参数结构体
+/// CreatePrometheusGlobalNotification response structure.
 CreatePrometheusGlobalNotificationResponse {
-    /// 全局告警通知渠道ID
+    /// ID of the global alert notification channel
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Id" id set_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreatePrometheusMultiTenantInstancePostPayMode` (创建按量 Prometheus 实例).
+/// Request of `CreatePrometheusMultiTenantInstancePostPayMode` (Creates a pay-as-you-go Prometheus instance).
 ///
-/// 创建按量 Prometheus 实例，根据用量收费实例
+/// This API is used to create a pay-as-you-go Prometheus instance.
 CreatePrometheusMultiTenantInstancePostPayModeRequest {
-    /// 实例名
+    /// Instance name
     ///
     /// Required.
     "InstanceName" instance_name set_instance_name: str,
-    /// VPC ID(可通过 vpc:DescribeVpcs 接口获取，与实例同地域)
+    /// VPC ID
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网 ID(可通过 vpc:DescribeSubnets 接口获取)
+    /// Subnet ID
     ///
     /// Required.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 数据存储时间（单位天），限制值为15, 30, 45, 90, 180, 365, 730之一
+    /// Data retention period in days. Valid values: 15, 30, 45.
     ///
     /// Required.
     "DataRetentionTime" data_retention_time set_data_retention_time: i64,
-    /// 可用区(与子网同可用区)
+    /// AZ
     ///
     /// Required.
     "Zone" zone set_zone: str,
-    /// 实例的标签
+    /// Instance tag
     "TagSpecification" tag_specification set_tag_specification: list PrometheusTag,
-    /// 需要关联的 Grafana 实例
+    /// The Grafana instance to be associated
     "GrafanaInstanceId" grafana_instance_id set_grafana_instance_id: str,
     /// 标识prom实例特殊属性
     ///
@@ -1603,72 +1697,72 @@ CreatePrometheusMultiTenantInstancePostPayModeRequest {
 rt::action!("monitor", "2018-07-24", "CreatePrometheusMultiTenantInstancePostPayMode", CreatePrometheusMultiTenantInstancePostPayModeRequest => CreatePrometheusMultiTenantInstancePostPayModeResponse);
 
 rt::model! { read debug;
-/// CreatePrometheusMultiTenantInstancePostPayMode返回参数结构体
+/// CreatePrometheusMultiTenantInstancePostPayMode response structure.
 CreatePrometheusMultiTenantInstancePostPayModeResponse {
-    /// 实例 ID
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreatePrometheusRecordRuleYaml` (以Yaml的方式创建聚合规则).
+/// Request of `CreatePrometheusRecordRuleYaml` (Creates a recording rule in the YAML way).
 ///
-/// 以Yaml的方式创建聚合规则
+/// This API is used to create a recording rule in the YAML way.
 CreatePrometheusRecordRuleYamlRequest {
-    /// 实例id
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// yaml的内容
+    /// YAML content
     ///
     /// Required.
     "Content" content set_content: str,
-    /// 规则名称
+    /// Rule name
     "Name" name set_name: str,
 } }
 rt::action!("monitor", "2018-07-24", "CreatePrometheusRecordRuleYaml", CreatePrometheusRecordRuleYamlRequest => CreatePrometheusRecordRuleYamlResponse);
 
 rt::model! { read debug;
-/// CreatePrometheusRecordRuleYaml返回参数结构体
+/// CreatePrometheusRecordRuleYaml response structure.
 CreatePrometheusRecordRuleYamlResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreatePrometheusScrapeJob` (创建 Prometheus 抓取任务).
+/// Request of `CreatePrometheusScrapeJob` (Creates a Prometheus scrape task).
 ///
-/// 创建 Prometheus Agent 抓取任务
+/// This API is used to create a Prometheus scrape task.
 CreatePrometheusScrapeJobRequest {
-    /// Prometheus 实例 ID
+    /// TMP instance ID, such as “prom-abcd1234”.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// Agent ID(可通过DescribePrometheusAgents 接口获取)
+    /// Agent ID, such as “agent-abcd1234”. It can be obtained on the **Agent Management** page in the console.
     ///
     /// Required.
     "AgentId" agent_id set_agent_id: str,
-    /// 抓取任务配置
+    /// Scrape task ID in the format of “job_name:xx”
     "Config" config set_config: str,
 } }
 rt::action!("monitor", "2018-07-24", "CreatePrometheusScrapeJob", CreatePrometheusScrapeJobRequest => CreatePrometheusScrapeJobResponse);
 
 rt::model! { read debug;
-/// CreatePrometheusScrapeJob返回参数结构体
+/// CreatePrometheusScrapeJob response structure.
 CreatePrometheusScrapeJobResponse {
-    /// 成功创建抓取任务 Id
+    /// ID of a successfully created scrape task.
     "JobId" job_id set_job_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreatePrometheusTemp` (新建模板).
+/// Request of `CreatePrometheusTemp` (Creates a template).
 ///
-/// 创建一个云原生Prometheus模板
+/// This API is used to create a TMP template.
 CreatePrometheusTempRequest {
-    /// 模板设置
+    /// Template settings
     ///
     /// Required.
     "Template" template set_template: obj PrometheusTemp,
@@ -1676,91 +1770,92 @@ CreatePrometheusTempRequest {
 rt::action!("monitor", "2018-07-24", "CreatePrometheusTemp", CreatePrometheusTempRequest => CreatePrometheusTempResponse);
 
 rt::model! { read debug;
-/// CreatePrometheusTemp返回参数结构体
+/// CreatePrometheusTemp response structure.
 CreatePrometheusTempResponse {
-    /// 模板Id
+    /// Template ID
     "TemplateId" template_id set_template_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateRecordingRule` (创建预聚合规则).
+/// Request of `CreateRecordingRule` (Creates a recording rule).
 ///
-/// 创建 Prometheus 的预聚合规则
+/// This API is used to create a Prometheus recording rule.
 CreateRecordingRuleRequest {
-    /// 聚合规则名称
+    /// Recording rule name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 聚合规则组内容，格式为 yaml，通过 base64 进行编码。
+    /// Recording rule group content in YAML format
     ///
     /// Required.
     "Group" group set_group: str,
-    /// Prometheus 实例 ID
+    /// Prometheus instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 规则状态码，取值如下：
+    /// Rule status code. Valid values:
     ///
     /// - 1=RuleDeleted
     ///
     /// - 2=RuleEnabled
     ///
     /// - 3=RuleDisabled
-    /// 默认状态码为 2 启用。
+    /// Default value: 2 (enabled).
     "RuleState" rule_state set_rule_state: i64,
 } }
 rt::action!("monitor", "2018-07-24", "CreateRecordingRule", CreateRecordingRuleRequest => CreateRecordingRuleResponse);
 
 rt::model! { read debug;
-/// CreateRecordingRule返回参数结构体
+/// CreateRecordingRule response structure.
 CreateRecordingRuleResponse {
-    /// 规则 ID
+    /// Rule ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RuleId" rule_id set_rule_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateSSOAccount` (授权腾讯云用户).
+/// Request of `CreateSSOAccount` (Authorizes another Tencent Cloud user).
 ///
-/// Grafana实例授权其他腾讯云用户
+/// This API is used to authorize a Grafana instance to another Tencent Cloud user.
 CreateSSOAccountRequest {
-    /// Grafana 实例 ID，例如：grafana-abcdefgh
+    /// TCMG instance ID, such as “grafana-abcdefgh”.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 用户子账号 ID ，例如：10000000
+    /// User account ID, such as “10000000”.
     ///
     /// Required.
     "UserId" user_id set_user_id: str,
-    /// 权限(只取数组中的第一个，其中 Organization 暂未使用，可不填)
+    /// Permission
     ///
     /// Required.
     "Role" role set_role: list GrafanaAccountRole,
-    /// 备注
+    /// Remarks
     "Notes" notes set_notes: str,
 } }
 rt::action!("monitor", "2018-07-24", "CreateSSOAccount", CreateSSOAccountRequest => CreateSSOAccountResponse);
 
 rt::model! { read debug;
-/// CreateSSOAccount返回参数结构体
+/// CreateSSOAccount response structure.
 CreateSSOAccountResponse {
-    /// 已添加的子账号ID
+    /// The added user UIN
     "UserId" user_id set_user_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 监控数据点
+/// Monitoring data point
 DataPoint {
-    /// 实例对象维度组合
+    /// Combination of instance object dimensions
     "Dimensions" dimensions set_dimensions: list Dimension,
-    /// 时间戳数组，表示那些时间点有数据，缺失的时间戳，没有数据点，可以理解为掉点了
+    /// The array of timestamps indicating at which points in time there is data. Missing timestamps have no data points (i.e., missed)
     "Timestamps" timestamps set_timestamps: list f64,
-    /// 监控值数组，该数组和Timestamps一一对应
+    /// The array of monitoring values, which is in one-to-one correspondence to Timestamps
     "Values" values set_values: list f64,
     /// 监控值数组，该数组和Timestamps一一对应
     "MaxValues" max_values set_max_values: list f64,
@@ -1796,40 +1891,40 @@ DeleteAlarmHistoryShieldsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteAlarmNotices` (删除告警通知模板（批量）).
+/// Request of `DeleteAlarmNotices` (Deletes alarm notification templates in batches).
 ///
-/// 删除告警通知模板
+/// This API is used to delete an alarm notification template.
 DeleteAlarmNoticesRequest {
-    /// 模块名，这里填“monitor”
+    /// Module name. Enter "monitor" here
     ///
     /// Required.
     "Module" module set_module: str,
-    /// 告警通知模板id列表
+    /// Alarm notification template ID list
     ///
     /// Required.
     "NoticeIds" notice_ids set_notice_ids: list String,
-    /// 通知模板与策略绑定关系
+    /// Binding between a notification template and a policy
     "NoticeBindPolicys" notice_bind_policys set_notice_bind_policys: list NoticeBindPolicys,
 } }
 rt::action!("monitor", "2018-07-24", "DeleteAlarmNotices", DeleteAlarmNoticesRequest => DeleteAlarmNoticesResponse);
 
 rt::model! { read debug;
-/// DeleteAlarmNotices返回参数结构体
+/// DeleteAlarmNotices response structure.
 DeleteAlarmNoticesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteAlarmPolicy` (删除告警策略).
+/// Request of `DeleteAlarmPolicy` (Deletes alarm policy).
 ///
-/// 删除告警策略
+/// This API is used to delete an alarm policy.
 DeleteAlarmPolicyRequest {
-    /// 模块名，固定值 monitor
+    /// Module name, which is fixed at "monitor"
     ///
     /// Required.
     "Module" module set_module: str,
-    /// 告警策略 ID 列表
+    /// Alarm policy ID list
     ///
     /// Required.
     "PolicyIds" policy_ids set_policy_ids: list String,
@@ -1839,7 +1934,7 @@ DeleteAlarmPolicyRequest {
 rt::action!("monitor", "2018-07-24", "DeleteAlarmPolicy", DeleteAlarmPolicyRequest => DeleteAlarmPolicyResponse);
 
 rt::model! { read debug;
-/// DeleteAlarmPolicy返回参数结构体
+/// DeleteAlarmPolicy response structure.
 DeleteAlarmPolicyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1869,15 +1964,15 @@ DeleteAlarmShieldsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteAlertRules` (删除报警规则).
+/// Request of `DeleteAlertRules` (Deletes alerting rules).
 ///
-/// 批量删除 Prometheus 报警规则
+/// This API is used to batch delete Prometheus alerting rules.
 DeleteAlertRulesRequest {
-    /// 规则 ID 列表
+    /// List of rule IDs
     ///
     /// Required.
     "RuleIds" rule_ids set_rule_ids: list String,
-    /// Prometheus 实例 ID
+    /// Prometheus instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -1885,53 +1980,55 @@ DeleteAlertRulesRequest {
 rt::action!("monitor", "2018-07-24", "DeleteAlertRules", DeleteAlertRulesRequest => DeleteAlertRulesResponse);
 
 rt::model! { read debug;
-/// DeleteAlertRules返回参数结构体
+/// DeleteAlertRules response structure.
 DeleteAlertRulesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteExporterIntegration` (删除 exporter 集成).
+/// Request of `DeleteExporterIntegration` (Deletes an exporter integration).
 ///
-/// 删除集成中心 exporter 集成
+/// This API is used to delete an exporter integration.
 DeleteExporterIntegrationRequest {
-    /// 实例 ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 类型(可通过 DescribeExporterIntegrations获取)
+    /// Type
     ///
     /// Required.
     "Kind" kind set_kind: str,
-    /// 名字
+    /// Name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// Kubernetes 集群类型，取值如下：
+    /// Kubernetes cluster type. Valid values:
     ///
-    /// -  1= 容器集群(TKE)
-    /// -  2=弹性集群(EKS)
-    /// -  3= Prometheus管理的弹性集群(MEKS)
+    /// -  1 = TKE
+    ///
+    /// -  2 = EKS
+    ///
+    /// -  3 = MEKS
     "KubeType" kube_type set_kube_type: i64,
-    /// 集群 ID，可不填
+    /// Cluster ID
     "ClusterId" cluster_id set_cluster_id: str,
 } }
 rt::action!("monitor", "2018-07-24", "DeleteExporterIntegration", DeleteExporterIntegrationRequest => DeleteExporterIntegrationResponse);
 
 rt::model! { read debug;
-/// DeleteExporterIntegration返回参数结构体
+/// DeleteExporterIntegration response structure.
 DeleteExporterIntegrationResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteGrafanaInstance` (删除 Grafana 实例).
+/// Request of `DeleteGrafanaInstance` (Deletes a Grafana instance).
 ///
-/// 本接口（DeleteGrafanaInstance）用于 Grafana 包年包月实例的退费，调用后实例处于停服状态，不可使用，7天后自动销毁。
+/// This API is used to refund a yearly/monthly subscribed TCMG instance. Once it is called, the instance cannot be used and will be automatically terminated seven days later.
 DeleteGrafanaInstanceRequest {
-    /// 实例ID数组
+    /// Array of instance names
     ///
     /// Required.
     "InstanceIDs" instance_i_ds set_instance_i_ds: list String,
@@ -1939,22 +2036,22 @@ DeleteGrafanaInstanceRequest {
 rt::action!("monitor", "2018-07-24", "DeleteGrafanaInstance", DeleteGrafanaInstanceRequest => DeleteGrafanaInstanceResponse);
 
 rt::model! { read debug;
-/// DeleteGrafanaInstance返回参数结构体
+/// DeleteGrafanaInstance response structure.
 DeleteGrafanaInstanceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteGrafanaIntegration` (删除 Grafana 集成配置).
+/// Request of `DeleteGrafanaIntegration` (Deletes a Grafana integration configuration).
 ///
-/// 删除 Grafana 集成配置
+/// This API is used to delete a Grafana integration configuration.
 DeleteGrafanaIntegrationRequest {
-    /// Grafana 实例 ID，例如：grafana-12345678
+    /// TCMG instance ID, such as “grafana-12345678”.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 集成 ID，可在实例详情-云产品集成-集成列表查看。例如：integration-abcd1234
+    /// Integration ID, such as “integration-abcd1234”. You can view it by going to the instance details page and clicking **Tencent Cloud Service Integration** > **Integration List**.
     ///
     /// Required.
     "IntegrationId" integration_id set_integration_id: str,
@@ -1962,22 +2059,22 @@ DeleteGrafanaIntegrationRequest {
 rt::action!("monitor", "2018-07-24", "DeleteGrafanaIntegration", DeleteGrafanaIntegrationRequest => DeleteGrafanaIntegrationResponse);
 
 rt::model! { read debug;
-/// DeleteGrafanaIntegration返回参数结构体
+/// DeleteGrafanaIntegration response structure.
 DeleteGrafanaIntegrationResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteGrafanaNotificationChannel` (删除 Grafana 告警通道).
+/// Request of `DeleteGrafanaNotificationChannel` (Deletes a Grafana notification channel).
 ///
-/// 删除 Grafana 告警通道
+/// This API is used to delete a Grafana notification channel.
 DeleteGrafanaNotificationChannelRequest {
-    /// 通道 ID 数组。例如：nchannel-abcd1234，通过 DescribeGrafanaChannels 获取
+    /// Array of channel IDs, such as “nchannel-abcd1234”.
     ///
     /// Required.
     "ChannelIDs" channel_i_ds set_channel_i_ds: list String,
-    /// Grafana 实例 ID，例如：grafana-abcdefgh
+    /// TCMG instance ID, such as “grafana-abcdefgh”.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -1985,22 +2082,22 @@ DeleteGrafanaNotificationChannelRequest {
 rt::action!("monitor", "2018-07-24", "DeleteGrafanaNotificationChannel", DeleteGrafanaNotificationChannelRequest => DeleteGrafanaNotificationChannelResponse);
 
 rt::model! { read debug;
-/// DeleteGrafanaNotificationChannel返回参数结构体
+/// DeleteGrafanaNotificationChannel response structure.
 DeleteGrafanaNotificationChannelResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteOnCallForms` (删除值班表).
+/// Request of `DeleteOnCallForms` (Delete an On-Call Schedule).
 ///
-/// 删除值班表接口
+/// Deletes an on-call schedule.
 DeleteOnCallFormsRequest {
-    /// 固定值，为"monitor"
+    /// The fixed value is monitor.
     ///
     /// Required.
     "Module" module set_module: str,
-    /// 要删除的值班表id
+    /// ID of the on-call schedule to be deleted.
     ///
     /// Required.
     "OnCallFormIDs" on_call_form_i_ds set_on_call_form_i_ds: list String,
@@ -2008,29 +2105,27 @@ DeleteOnCallFormsRequest {
 rt::action!("monitor", "2018-07-24", "DeleteOnCallForms", DeleteOnCallFormsRequest => DeleteOnCallFormsResponse);
 
 rt::model! { read debug;
-/// DeleteOnCallForms返回参数结构体
+/// DeleteOnCallForms response structure.
 DeleteOnCallFormsResponse {
-    /// 失败删除的排班id
+    /// On-call schedule IDs failed to be deleted.
     "FailedOnCallFormIDs" failed_on_call_form_i_ds set_failed_on_call_form_i_ds: list String,
-    /// 成功删除的排班id
+    /// On-call schedule IDs deleted successfully.
     "SuccessOnCallFormIDs" success_on_call_form_i_ds set_success_on_call_form_i_ds: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeletePolicyGroup` (删除告警策略组).
+/// Request of `DeletePolicyGroup` (Deletes an alarm policy group.).
 ///
-/// 告警 1.0 API，不能再使用否则会导致后端数据不一致
-///
-/// 删除告警策略组
+/// This API is used to delete an alarm policy group.
 #[deprecated(note = "deprecated in the API spec")]
 DeletePolicyGroupRequest {
-    /// 固定值，为"monitor"
+    /// The value is fixed to monitor.
     ///
     /// Required.
     "Module" module set_module: str,
-    /// 策略组id,即1.0的告警策略id,可以从策略详情获取
+    /// Policy group ID.
     ///
     /// Required.
     "GroupId" group_id set_group_id: list i64,
@@ -2038,66 +2133,66 @@ DeletePolicyGroupRequest {
 rt::action!("monitor", "2018-07-24", "DeletePolicyGroup", DeletePolicyGroupRequest => DeletePolicyGroupResponse);
 
 rt::model! { read debug;
-/// DeletePolicyGroup返回参数结构体
+/// DeletePolicyGroup response structure.
 DeletePolicyGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeletePrometheusAlertGroups` (删除Prometheus告警规则分组).
+/// Request of `DeletePrometheusAlertGroups` (Delete Prometheus alert rule groups).
 ///
-/// 删除Prometheus告警规则分组
+/// This API is used to delete Prometheus alert rule groups.
 DeletePrometheusAlertGroupsRequest {
-    /// prometheus实例id
+    /// prometheus instance id.
     "InstanceId" instance_id set_instance_id: str,
-    /// 需要删除的告警分组ID，形如alert-xxxxx
+    /// Alert group IDs that needs to be deleted, such as alert-xxxxx.
     "GroupIds" group_ids set_group_ids: list String,
 } }
 rt::action!("monitor", "2018-07-24", "DeletePrometheusAlertGroups", DeletePrometheusAlertGroupsRequest => DeletePrometheusAlertGroupsResponse);
 
 rt::model! { read debug;
-/// DeletePrometheusAlertGroups返回参数结构体
+/// DeletePrometheusAlertGroups response structure.
 DeletePrometheusAlertGroupsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeletePrometheusAlertPolicy` (删除2.0实例告警策略).
+/// Request of `DeletePrometheusAlertPolicy` (Deletes a TMP 2.0 instance alerting rule).
 ///
-/// 删除2.0实例告警策略
+/// This API is used to delete a TMP 2.0 instance alerting rule.
 DeletePrometheusAlertPolicyRequest {
-    /// 实例ID(可通过 DescribePrometheusInstances 接口获取)
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 告警策略ID列表(可通过 DescribePrometheusAlertPolicy 接口获取)
+    /// List of alerting rule IDs
     ///
     /// Required.
     "AlertIds" alert_ids set_alert_ids: list String,
-    /// 告警策略名称(可通过 DescribePrometheusAlertPolicy 接口获取)，名称完全相同的告警策略才会删除
+    /// Alerting rule name
     "Names" names set_names: list String,
 } }
 rt::action!("monitor", "2018-07-24", "DeletePrometheusAlertPolicy", DeletePrometheusAlertPolicyRequest => DeletePrometheusAlertPolicyResponse);
 
 rt::model! { read debug;
-/// DeletePrometheusAlertPolicy返回参数结构体
+/// DeletePrometheusAlertPolicy response structure.
 DeletePrometheusAlertPolicyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeletePrometheusClusterAgent` (解除TMP实例的集群关联).
+/// Request of `DeletePrometheusClusterAgent` (Disassociates a TMP instance from a cluster).
 ///
-/// 解除TMP实例的集群关联
+/// This API is used to disassociate a TMP instance from a cluster.
 DeletePrometheusClusterAgentRequest {
-    /// agent列表
+    /// Agent list
     ///
     /// Required.
     "Agents" agents set_agents: list PrometheusAgentInfo,
-    /// 实例id
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -2105,55 +2200,55 @@ DeletePrometheusClusterAgentRequest {
 rt::action!("monitor", "2018-07-24", "DeletePrometheusClusterAgent", DeletePrometheusClusterAgentRequest => DeletePrometheusClusterAgentResponse);
 
 rt::model! { read debug;
-/// DeletePrometheusClusterAgent返回参数结构体
+/// DeletePrometheusClusterAgent response structure.
 DeletePrometheusClusterAgentResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeletePrometheusConfig` (删除Prometheus配置).
+/// Request of `DeletePrometheusConfig` (Deletes Prometheus configurations).
 ///
-/// 删除Prometheus配置，如果目标不存在，将返回成功
+/// This API is used to delete Prometheus configurations. If the target cluster does not exist, a result indicating success will be returned.
 DeletePrometheusConfigRequest {
-    /// 实例id
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 集群类型
+    /// Cluster type
     ///
     /// Required.
     "ClusterType" cluster_type set_cluster_type: str,
-    /// 集群id
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 要删除的ServiceMonitor名字列表
+    /// List of names of the service monitors to be deleted
     "ServiceMonitors" service_monitors set_service_monitors: list String,
-    /// 要删除的PodMonitor名字列表
+    /// List of names of the pod monitors to be deleted
     "PodMonitors" pod_monitors set_pod_monitors: list String,
-    /// 要删除的RawJobs名字列表
+    /// List of names of the raw jobs to be deleted
     "RawJobs" raw_jobs set_raw_jobs: list String,
 } }
 rt::action!("monitor", "2018-07-24", "DeletePrometheusConfig", DeletePrometheusConfigRequest => DeletePrometheusConfigResponse);
 
 rt::model! { read debug;
-/// DeletePrometheusConfig返回参数结构体
+/// DeletePrometheusConfig response structure.
 DeletePrometheusConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeletePrometheusRecordRuleYaml` (删除聚合实例).
+/// Request of `DeletePrometheusRecordRuleYaml` (Deletes a recording instance).
 ///
-/// 删除聚合实例
+/// This API is used to delete a recording instance.
 DeletePrometheusRecordRuleYamlRequest {
-    /// 实例id
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 聚合规则列表
+    /// List of recording rules
     ///
     /// Required.
     "Names" names set_names: list String,
@@ -2161,26 +2256,26 @@ DeletePrometheusRecordRuleYamlRequest {
 rt::action!("monitor", "2018-07-24", "DeletePrometheusRecordRuleYaml", DeletePrometheusRecordRuleYamlRequest => DeletePrometheusRecordRuleYamlResponse);
 
 rt::model! { read debug;
-/// DeletePrometheusRecordRuleYaml返回参数结构体
+/// DeletePrometheusRecordRuleYaml response structure.
 DeletePrometheusRecordRuleYamlResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeletePrometheusScrapeJobs` (删除 Prometheus 抓取任务).
+/// Request of `DeletePrometheusScrapeJobs` (Deletes a Prometheus scrape task).
 ///
-/// 删除 Prometheus Agent 抓取任务
+/// This API is used to delete a Prometheus scrape task.
 DeletePrometheusScrapeJobsRequest {
-    /// 实例 ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// Agent ID(可通过 DescribePrometheusAgents 接口获取)
+    /// Agent ID
     ///
     /// Required.
     "AgentId" agent_id set_agent_id: str,
-    /// 任务 ID 列表(可通过 DescribePrometheusScrapeJobs 接口获取)
+    /// List of task IDs
     ///
     /// Required.
     "JobIds" job_ids set_job_ids: list String,
@@ -2188,18 +2283,18 @@ DeletePrometheusScrapeJobsRequest {
 rt::action!("monitor", "2018-07-24", "DeletePrometheusScrapeJobs", DeletePrometheusScrapeJobsRequest => DeletePrometheusScrapeJobsResponse);
 
 rt::model! { read debug;
-/// DeletePrometheusScrapeJobs返回参数结构体
+/// DeletePrometheusScrapeJobs response structure.
 DeletePrometheusScrapeJobsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeletePrometheusTemp` (删除模板实例).
+/// Request of `DeletePrometheusTemp` (Deletes a template).
 ///
-/// 删除一个云原生Prometheus配置模板
+/// This API is used to delete a TMP template.
 DeletePrometheusTempRequest {
-    /// 模板id
+    /// Template ID
     ///
     /// Required.
     "TemplateId" template_id set_template_id: str,
@@ -2207,22 +2302,22 @@ DeletePrometheusTempRequest {
 rt::action!("monitor", "2018-07-24", "DeletePrometheusTemp", DeletePrometheusTempRequest => DeletePrometheusTempResponse);
 
 rt::model! { read debug;
-/// DeletePrometheusTemp返回参数结构体
+/// DeletePrometheusTemp response structure.
 DeletePrometheusTempResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeletePrometheusTempSync` (解除模板同步).
+/// Request of `DeletePrometheusTempSync` (Unsyncs a template).
 ///
-/// 解除模板同步，这将会删除目标中该模板所生产的配置，针对V2版本实例
+/// This API is used to unsync a template, which will delete the configuration generated by the template in the target. It takes effect for v2 instances.
 DeletePrometheusTempSyncRequest {
-    /// 模板id
+    /// Template ID
     ///
     /// Required.
     "TemplateId" template_id set_template_id: str,
-    /// 取消同步的对象列表
+    /// List of unsynced objects
     ///
     /// Required.
     "Targets" targets set_targets: list PrometheusTemplateSyncTarget,
@@ -2230,22 +2325,22 @@ DeletePrometheusTempSyncRequest {
 rt::action!("monitor", "2018-07-24", "DeletePrometheusTempSync", DeletePrometheusTempSyncRequest => DeletePrometheusTempSyncResponse);
 
 rt::model! { read debug;
-/// DeletePrometheusTempSync返回参数结构体
+/// DeletePrometheusTempSync response structure.
 DeletePrometheusTempSyncResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRecordingRules` (删除预聚合规则).
+/// Request of `DeleteRecordingRules` (Deletes recording rules).
 ///
-/// 批量删除 Prometheus 预聚合规则
+/// This API is used to batch delete Prometheus recording rules.
 DeleteRecordingRulesRequest {
-    /// 规则 ID 列表(规则 ID 可通过 DescribeRecordingRules 接口获取)
+    /// List of rule IDs
     ///
     /// Required.
     "RuleIds" rule_ids set_rule_ids: list String,
-    /// Prometheus 实例 ID
+    /// Prometheus instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -2253,22 +2348,22 @@ DeleteRecordingRulesRequest {
 rt::action!("monitor", "2018-07-24", "DeleteRecordingRules", DeleteRecordingRulesRequest => DeleteRecordingRulesResponse);
 
 rt::model! { read debug;
-/// DeleteRecordingRules返回参数结构体
+/// DeleteRecordingRules response structure.
 DeleteRecordingRulesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteSSOAccount` (删除授权用户).
+/// Request of `DeleteSSOAccount` (Deletes an authorized user).
 ///
-/// Grafana可视化服务 删除授权用户
+/// This API is used to delete an authorized TCMG user.
 DeleteSSOAccountRequest {
-    /// Grafana 实例 ID，例如：grafana-abcdefgh
+    /// TCMG instance ID, such as “grafana-abcdefgh”.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 用户账号 ID ，例如：10000000
+    /// User account ID, such as “10000000”.
     ///
     /// Required.
     "UserId" user_id set_user_id: str,
@@ -2276,7 +2371,7 @@ DeleteSSOAccountRequest {
 rt::action!("monitor", "2018-07-24", "DeleteSSOAccount", DeleteSSOAccountRequest => DeleteSSOAccountResponse);
 
 rt::model! { read debug;
-/// DeleteSSOAccount返回参数结构体
+/// DeleteSSOAccount response structure.
 DeleteSSOAccountResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2329,145 +2424,152 @@ DeleteServiceDiscoveryResponse {
 } }
 
 rt::model! { read debug;
-/// DescribeAccidentEventList接口的出参类型
+/// Output parameter type of the DescribeAccidentEventList API
 DescribeAccidentEventListAlarms {
-    /// 事件分类
+    /// Event type.
+    /// Note: This field may return null, indicating that no valid value was found.
     "BusinessTypeDesc" business_type_desc set_business_type_desc: str,
-    /// 事件类型
+    /// Event type.
+    /// Note: This field may return null, indicating that no valid value was found.
     "AccidentTypeDesc" accident_type_desc set_accident_type_desc: str,
-    /// 事件分类的ID，1表示服务问题，2表示其他订阅
+    /// ID of the event type. The value 1 indicates service issues. The value 2 indicates other subscriptions.
+    /// Note: This field may return null, indicating that no valid value was found.
     "BusinessID" business_id set_business_id: i64,
-    /// 事件状态的ID，0表示已恢复，1表示未恢复
+    /// Event status ID. The value 0 indicates that the event has been recovered. The value 1 indicates that the event has not been recovered.
+    /// Note: This field may return null, indicating that no valid value was found.
     "EventStatus" event_status set_event_status: i64,
-    /// 影响的对象
+    /// Affected object.
+    /// Note: This field may return null, indicating that no valid value was found.
     "AffectResource" affect_resource set_affect_resource: str,
-    /// 事件的地域
+    /// Region where the event occurs.
+    /// Note: This field may return null, indicating that no valid value was found.
     "Region" region set_region: str,
-    /// 事件发生的时间
+    /// Time when the event occurs.
+    /// Note: This field may return null, indicating that no valid value was found.
     "OccurTime" occur_time set_occur_time: str,
-    /// 更新时间
+    /// Update time.
+    /// Note: This field may return null, indicating that no valid value was found.
     "UpdateTime" update_time set_update_time: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAccidentEventList` (获取平台事件列表).
+/// Request of `DescribeAccidentEventList` (Gets the platform event list.).
 ///
-/// 获取平台事件列表
+/// This API is used to get the platform event list.
 DescribeAccidentEventListRequest {
-    /// 接口模块名，当前接口取值monitor
+    /// API component name. The value for the current API is monitor.
     ///
     /// Required.
     "Module" module set_module: str,
-    /// 起始时间，默认一天前的时间戳
+    /// Start time, which is the timestamp one day prior by default.
     "StartTime" start_time set_start_time: i64,
-    /// 结束时间，默认当前时间戳
+    /// End time, which is the current timestamp by default.
     "EndTime" end_time set_end_time: i64,
-    /// 分页参数，每页返回的数量，取值1~100，默认20
+    /// Number of parameters that can be returned on each page. Value range: 1 - 100. Default value: 20.
     "Limit" limit set_limit: i64,
-    /// 分页参数，页偏移量，从0开始计数，默认0
+    /// Parameter offset on each page. The value starts from 0 and the default value is 0.
     "Offset" offset set_offset: i64,
-    /// 根据UpdateTime排序的规则，取值asc或desc
+    /// Sorting rule by UpdateTime. Valid values: asc and desc.
     "UpdateTimeOrder" update_time_order set_update_time_order: str,
-    /// 根据OccurTime排序的规则，取值asc或desc（优先根据UpdateTimeOrder排序）
+    /// Sorting rule by OccurTime. Valid values: asc or desc. Sorting by UpdateTimeOrder takes priority.
     "OccurTimeOrder" occur_time_order set_occur_time_order: str,
-    /// 根据事件类型过滤，1表示服务问题，2表示其他订阅
+    /// Filter by event type. The value 1 indicates service issues. The value 2 indicates other subscriptions.
     "AccidentType" accident_type set_accident_type: list i64,
-    /// 根据事件过滤，1表示云服务器存储问题，2表示云服务器网络连接问题，3表示云服务器运行异常，202表示运营商网络抖动
+    /// Filter by event. The value 1 indicates CVM storage issues. The value 2 indicates CVM network connection issues. The value 3 indicates that the CVM has an exception. The value 202 indicates that an ISP network jitter occurs.
     "AccidentEvent" accident_event set_accident_event: list i64,
-    /// 根据事件状态过滤，0表示已恢复，1表示未恢复
+    /// Filter by event status. The value 0 indicates that the event has been recovered. The value 1 indicates that the event has not been recovered.
     "AccidentStatus" accident_status set_accident_status: list i64,
-    /// 根据事件地域过滤，gz表示广州，sh表示上海等
+    /// Filter by region where the event occurs. The value gz indicates Guangzhou. The value sh indicates Shanghai.
     "AccidentRegion" accident_region set_accident_region: list String,
-    /// 根据影响资源过滤，比如ins-19a06bka
+    /// Filter by affected resource, such as ins-19a06bka.
     "AffectResource" affect_resource set_affect_resource: str,
 } }
 rt::action!("monitor", "2018-07-24", "DescribeAccidentEventList", DescribeAccidentEventListRequest => DescribeAccidentEventListResponse);
 
 rt::model! { read debug;
-/// DescribeAccidentEventList返回参数结构体
+/// DescribeAccidentEventList response structure.
 DescribeAccidentEventListResponse {
-    /// 平台事件列表
+    /// Platform event list.
+    /// Note: This field may return null, indicating that no valid value was found.
     "Alarms" alarms set_alarms: list DescribeAccidentEventListAlarms,
-    /// 平台事件的总数
+    /// Total number of platform events.
+    /// Note: This field may return null, indicating that no valid value was found.
     "Total" total set_total: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAlarmEvents` (查询告警事件列表).
+/// Request of `DescribeAlarmEvents` (Queries alarm event list).
 ///
-/// 查询告警事件列表
+/// This API is used to query the list of alarm events.
 DescribeAlarmEventsRequest {
-    /// 模块名，固定值 monitor
+    /// Module name, which is fixed at "monitor"
     ///
     /// Required.
     "Module" module set_module: str,
-    /// 告警策略类型，由 DescribeAllNamespaces 获得，例如 cvm_device
+    /// Alarm policy type such as cvm_device, which is obtained through the `DescribeAllNamespaces` API
     ///
     /// Required.
     "Namespace" namespace set_namespace: str,
-    /// 监控类型，如 MT_QCE。如果不填默认为 MT_QCE。
+    /// Monitoring type, such as `MT_QCE`, which is set to default.
     "MonitorType" monitor_type set_monitor_type: str,
 } }
 rt::action!("monitor", "2018-07-24", "DescribeAlarmEvents", DescribeAlarmEventsRequest => DescribeAlarmEventsResponse);
 
 rt::model! { read debug;
-/// DescribeAlarmEvents返回参数结构体
+/// DescribeAlarmEvents response structure.
 DescribeAlarmEventsResponse {
-    /// 告警事件列表
+    /// Alarm event list
     "Events" events set_events: list AlarmEvent,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAlarmHistories` (查询告警历史).
+/// Request of `DescribeAlarmHistories` (Queries alarm records).
 ///
-/// 查询告警历史
+/// This API is used to query the alarm records.
 ///
-/// 请注意，**如果使用子用户进行告警历史的查询，只能查询到被授权项目下的告警历史**，或不区分项目的产品的告警历史。如何对子账户授予项目的权限，请参考 [访问管理-项目与标签](https://cloud.tencent.com/document/product/598/32738)。
+/// Note: **If you use a sub-account, you can only query the alarm records of authorized projects** or uncategorized products.
 DescribeAlarmHistoriesRequest {
-    /// 固定值，为"monitor"
+    /// Value fixed at "monitor"
     ///
     /// Required.
     "Module" module set_module: str,
-    /// 页数，从 1 开始计数，默认 1
+    /// Page number starting from 1. Default value: 1
     "PageNumber" page_number set_page_number: i64,
-    /// 每页的数量，取值1~100，默认20
+    /// Number of entries per page. Value range: 1–100. Default value: 20
     "PageSize" page_size set_page_size: i64,
-    /// 默认按首次出现时间倒序排列 "ASC"=正序 "DESC"=逆序
+    /// Sort by the first occurrence time in descending order by default. Valid values: ASC (ascending), DESC (descending)
     "Order" order set_order: str,
-    /// 起始时间，默认一天前的时间戳。对应 `FirstOccurTime` 告警首次出现时间，告警历史的 `FirstOccurTime` 晚于 `StartTime` 才可能被搜索到。
+    /// Start time, which is the timestamp one day ago by default and the time when the alarm `FirstOccurTime` first occurs. An alarm record can be searched only if its `FirstOccurTime` is later than the `StartTime`.
     "StartTime" start_time set_start_time: i64,
-    /// 结束时间，默认当前时间戳。对应 `FirstOccurTime` 告警首次出现时间，告警历史的 `FirstOccurTime` 早于 `EndTime` 才可能被搜索到。
+    /// End time, which is the current timestamp and the time when the alarm `FirstOccurTime` first occurs. An alarm record can be searched only if its `FirstOccurTime` is earlier than the `EndTime`.
     "EndTime" end_time set_end_time: i64,
-    /// 根据监控类型过滤，不选默认查所有类型。"MT_QCE"=云产品监控，支持的枚举值有："MT_QCE"=云产品监控；"MT_TAW"=应用性能监控；"MT_RUM"=前端性能监控；"MT_PROBE"=云拨测，"MT_TRTC"=实时音视频，
-    /// "MT_RUMAPP"=终端性能监控
+    /// Filter by monitor type. Valid values: "MT_QCE" (Tencent Cloud service monitoring), "MT_TAW" (application performance monitoring), "MT_RUM" (frontend performance monitoring), "MT_PROBE" (cloud automated testing). If this parameter is left empty, all types will be queried by default.
     "MonitorTypes" monitor_types set_monitor_types: list String,
-    /// 根据告警对象过滤 字符串模糊搜索
+    /// Filter by alarm object. Fuzzy search with string is supported
     "AlarmObject" alarm_object set_alarm_object: str,
-    /// 根据告警状态过滤 ALARM=未恢复 OK=已恢复 NO_CONF=已失效 NO_DATA=数据不足，不选默认查所有
+    /// Filter by alarm status. Valid values: ALARM (not resolved), OK (resolved), NO_CONF (expired), NO_DATA (insufficient data). If this parameter is left empty, all will be queried by default
     "AlarmStatus" alarm_status set_alarm_status: list String,
-    /// 根据项目ID过滤，-1=无项目 0=默认项目
-    /// 可在此页面查询 [项目管理](https://console.cloud.tencent.com/project)
+    /// Filter by project ID. Valid values: `-1` (no project), `0` (default project)
     "ProjectIds" project_ids set_project_ids: list i64,
-    /// 根据实例组ID过滤
+    /// Filter by instance group ID
     "InstanceGroupIds" instance_group_ids set_instance_group_ids: list i64,
-    /// 根据策略类型过滤，策略类型是监控类型之下的概念，在这里两者都需要传入，例如 `[{"MonitorType": "MT_QCE", "Namespace": "cvm_device"}]`
-    /// 可使用 [查询所有名字空间 DescribeAllNamespaces](https://cloud.tencent.com/document/product/248/48683) 接口查询
+    /// Filter by policy type. Monitoring type and policy type are first-level and second-level filters respectively and both need to be passed in. For example, `[{"MonitorType": "MT_QCE", "Namespace": "cvm_device"}]`
     "Namespaces" namespaces set_namespaces: list MonitorTypeNamespace,
-    /// 根据指标名过滤
+    /// Filter by metric name
     "MetricNames" metric_names set_metric_names: list String,
-    /// 根据策略名称模糊搜索,不支持大小写区分
+    /// Fuzzy search by policy name
     "PolicyName" policy_name set_policy_name: str,
-    /// 根据告警内容模糊搜索
+    /// Fuzzy search by alarm content
     "Content" content set_content: str,
-    /// 根据接收人搜索，可以使用“访问管理”的 [拉取子用户 ListUsers](https://cloud.tencent.com/document/product/598/34587) 接口获取用户列表 或 [查询子用户 GetUser](https://cloud.tencent.com/document/product/598/34590) 接口查询子用户详情，此处填入返回结果中的 `Uid` 字段
+    /// Search by recipient
     "ReceiverUids" receiver_uids set_receiver_uids: list i64,
-    /// 根据接收组搜索，可以使用“访问管理”的 [查询用户组列表 ListGroups](https://cloud.tencent.com/document/product/598/34589) 接口获取用户组列表 或 [列出用户关联的用户组 ListGroupsForUser](https://cloud.tencent.com/document/product/598/34588) 查询某个子用户所在的用户组列表 ，此处填入返回结果中的 `GroupId ` 字段
+    /// Search by recipient group
     "ReceiverGroups" receiver_groups set_receiver_groups: list i64,
-    /// 根据告警策略 Id 列表搜索
+    /// Search by alarm policy ID list
     "PolicyIds" policy_ids set_policy_ids: list String,
     /// 告警等级,取值范围：Remind、Serious、Warn
     "AlarmLevels" alarm_levels set_alarm_levels: list String,
@@ -2481,11 +2583,11 @@ DescribeAlarmHistoriesRequest {
 rt::action!("monitor", "2018-07-24", "DescribeAlarmHistories", DescribeAlarmHistoriesRequest => DescribeAlarmHistoriesResponse);
 
 rt::model! { read debug;
-/// DescribeAlarmHistories返回参数结构体
+/// DescribeAlarmHistories response structure.
 DescribeAlarmHistoriesResponse {
-    /// 总数
+    /// Total number
     "TotalCount" total_count set_total_count: i64,
-    /// 告警历史列表
+    /// Alarm record list
     "Histories" histories set_histories: list AlarmHistory,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2569,19 +2671,19 @@ DescribeAlarmHistoryShieldResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAlarmMetrics` (查询告警指标列表).
+/// Request of `DescribeAlarmMetrics` (Queries alarm metric list).
 ///
-/// 查询告警指标列表
+/// This API is used to query the list of alarm metrics.
 DescribeAlarmMetricsRequest {
-    /// 固定值，为"monitor"
+    /// Value fixed at "monitor"
     ///
     /// Required.
     "Module" module set_module: str,
-    /// 监控类型过滤 "MT_QCE"=云产品监控
+    /// Monitor type filter. Valid values: MT_QCE (Tencent Cloud service monitoring)
     ///
     /// Required.
     "MonitorType" monitor_type set_monitor_type: str,
-    /// 告警策略类型，由 DescribeAllNamespaces 获得，例如 cvm_device
+    /// Alarm policy type such as cvm_device, which is obtained through the `DescribeAllNamespaces` API
     ///
     /// Required.
     "Namespace" namespace set_namespace: str,
@@ -2589,20 +2691,20 @@ DescribeAlarmMetricsRequest {
 rt::action!("monitor", "2018-07-24", "DescribeAlarmMetrics", DescribeAlarmMetricsRequest => DescribeAlarmMetricsResponse);
 
 rt::model! { read debug;
-/// DescribeAlarmMetrics返回参数结构体
+/// DescribeAlarmMetrics response structure.
 DescribeAlarmMetricsResponse {
-    /// 告警指标列表
+    /// Alarm metric list
     "Metrics" metrics set_metrics: list Metric,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAlarmNoticeCallbacks` (查询账号下所有回调URL列表).
+/// Request of `DescribeAlarmNoticeCallbacks` (Gets the list of all callback URLs under account).
 ///
-/// 获取告警通知模板所有回调URL
+/// This API is used to obtain all the callback URLs of an alarm notification template.
 DescribeAlarmNoticeCallbacksRequest {
-    /// 模块名，这里填“monitor”
+    /// Module name. Enter "monitor" here
     ///
     /// Required.
     "Module" module set_module: str,
@@ -2610,22 +2712,23 @@ DescribeAlarmNoticeCallbacksRequest {
 rt::action!("monitor", "2018-07-24", "DescribeAlarmNoticeCallbacks", DescribeAlarmNoticeCallbacksRequest => DescribeAlarmNoticeCallbacksResponse);
 
 rt::model! { read debug;
-/// DescribeAlarmNoticeCallbacks返回参数结构体
+/// DescribeAlarmNoticeCallbacks response structure.
 DescribeAlarmNoticeCallbacksResponse {
-    /// 告警回调通知
+    /// Alarm callback notification
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "URLNotices" url_notices set_url_notices: list URLNotice,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAlarmNoticeOnCallUsersFromPrometheusAlertID` (使用Prometheus策略ID查询告警通知人信息).
+/// Request of `DescribeAlarmNoticeOnCallUsersFromPrometheusAlertID` (Query alarm notification recipients using a Prometheus policy ID).
 ///
-/// 查询通知模板中配置的发送用户信息
+/// This API is used to query the user information configured in the notification template.
 DescribeAlarmNoticeOnCallUsersFromPrometheusAlertIDRequest {
-    /// prometheus告警分组ID
+    /// prometheus alarm group ID
     ///
-    /// 参数格式：alert-xxxxxxxx
+    /// Parameter format: alert-xxxxxxxx
     ///
     /// Required.
     "AlertId" alert_id set_alert_id: str,
@@ -2633,24 +2736,24 @@ DescribeAlarmNoticeOnCallUsersFromPrometheusAlertIDRequest {
 rt::action!("monitor", "2018-07-24", "DescribeAlarmNoticeOnCallUsersFromPrometheusAlertID", DescribeAlarmNoticeOnCallUsersFromPrometheusAlertIDRequest => DescribeAlarmNoticeOnCallUsersFromPrometheusAlertIDResponse);
 
 rt::model! { read debug;
-/// DescribeAlarmNoticeOnCallUsersFromPrometheusAlertID返回参数结构体
+/// DescribeAlarmNoticeOnCallUsersFromPrometheusAlertID response structure.
 DescribeAlarmNoticeOnCallUsersFromPrometheusAlertIDResponse {
-    /// 告警通知模板列表
+    /// Alarm notification template list
     "Notices" notices set_notices: list NoticeOnCallUsersInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAlarmNotice` (查询单个通知模板的详情).
+/// Request of `DescribeAlarmNotice` (Queries the details of single notification template).
 ///
-/// 查询单个通知模板的详情
+/// This API is used to query the details of a single notification template.
 DescribeAlarmNoticeRequest {
-    /// 模块名，这里填“monitor”
+    /// Module name. Enter "monitor" here
     ///
     /// Required.
     "Module" module set_module: str,
-    /// 告警通知模板 id
+    /// Alarm notification template ID
     ///
     /// Required.
     "NoticeId" notice_id set_notice_id: str,
@@ -2658,126 +2761,132 @@ DescribeAlarmNoticeRequest {
 rt::action!("monitor", "2018-07-24", "DescribeAlarmNotice", DescribeAlarmNoticeRequest => DescribeAlarmNoticeResponse);
 
 rt::model! { read debug;
-/// DescribeAlarmNotice返回参数结构体
+/// DescribeAlarmNotice response structure.
 DescribeAlarmNoticeResponse {
-    /// 告警通知模板详细信息
+    /// Alarm notification template details
     "Notice" notice set_notice: obj AlarmNotice,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAlarmNotices` (查询通知模板列表).
+/// Request of `DescribeAlarmNotices` (Queries notification template list).
 ///
-/// 查询通知模板列表
+/// This API is used to query the list of notification templates.
 DescribeAlarmNoticesRequest {
-    /// 模块名，这里填“monitor”
+    /// Module name. Enter "monitor" here
     ///
     /// Required.
     "Module" module set_module: str,
-    /// 页码 最小为1
+    /// Page number. Minimum value: 1
     ///
     /// Required.
     "PageNumber" page_number set_page_number: i64,
-    /// 分页大小 1～200
+    /// Number of entries per page. Value range: 1–200
     ///
     /// Required.
     "PageSize" page_size set_page_size: i64,
-    /// 按更新时间排序方式 ASC=正序 DESC=倒序
+    /// Sort by update time. Valid values: ASC (ascending), DESC (descending)
     ///
     /// Required.
     "Order" order set_order: str,
-    /// 主账号 uid 用于创建预设通知
+    /// Root account `uid`, which is used to create preset notifications
     "OwnerUid" owner_uid set_owner_uid: i64,
-    /// 告警通知模板名称 用来模糊搜索
+    /// Alarm notification template name, which is used for fuzzy search
     "Name" name set_name: str,
-    /// 根据接收人过滤告警通知模板需要选定通知用户类型 USER=用户 GROUP=用户组 传空=不按接收人过滤
+    /// Filter by recipient. The type of notified users should be selected for the alarm notification template. Valid values: USER (user), GROUP (user group). If this parameter is left empty, no filter by recipient will be performed
     "ReceiverType" receiver_type set_receiver_type: str,
-    /// 接收对象列表
+    /// Recipient object list
     "UserIds" user_ids set_user_ids: list i64,
-    /// 接收组列表
+    /// Recipient group list
     "GroupIds" group_ids set_group_ids: list i64,
-    /// 根据通知模板 id 过滤，空数组/不传则不过滤
+    /// Filter by notification template ID. If an empty array is passed in or if this parameter is left empty, the filter operation will not be performed.
     "NoticeIds" notice_ids set_notice_ids: list String,
-    /// 模板根据标签过滤
+    /// Filter templates by tag
     "Tags" tags set_tags: list Tag,
-    /// 值班列表
+    /// Schedule list
     "OnCallFormIDs" on_call_form_i_ds set_on_call_form_i_ds: list String,
 } }
 rt::action!("monitor", "2018-07-24", "DescribeAlarmNotices", DescribeAlarmNoticesRequest => DescribeAlarmNoticesResponse);
 
 rt::model! { read debug;
-/// DescribeAlarmNotices返回参数结构体
+/// DescribeAlarmNotices response structure.
 DescribeAlarmNoticesResponse {
-    /// 告警通知模板总数
+    /// Total number of alarm notification templates
     "TotalCount" total_count set_total_count: i64,
-    /// 告警通知模板列表
+    /// Alarm notification template list
     "Notices" notices set_notices: list AlarmNotice,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAlarmPolicies` (查询告警策略列表（支持按实例等条件筛选）).
+/// Request of `DescribeAlarmPolicies` (Queries the list of alarm policies (by instance, etc.)).
 ///
-/// 查询告警策略列表
+/// This API is used to query the list of alarm policies.
 DescribeAlarmPoliciesRequest {
-    /// 固定值，为"monitor"
+    /// Value fixed at "monitor"
     ///
     /// Required.
     "Module" module set_module: str,
-    /// 页数，从 1 开始计数，默认 1
+    /// Page number starting from 1. Default value: 1
     "PageNumber" page_number set_page_number: i64,
-    /// 每页的数量，取值1~100，默认20
+    /// Number of entries per page. Value range: 1–100. Default value: 20
     "PageSize" page_size set_page_size: i64,
-    /// 按策略名称模糊搜索
+    /// Fuzzy search by policy name
     "PolicyName" policy_name set_policy_name: str,
-    /// 根据监控类型过滤 不选默认查所有类型 "MT_QCE"=云产品监控,当Dimension不为空时，该项为必填项
+    /// Filter by monitor type. Valid values: MT_QCE (Tencent Cloud service monitoring). If this parameter is left empty, all will be queried by default
     "MonitorTypes" monitor_types set_monitor_types: list String,
-    /// 根据命名空间过滤，不同策略类型的值详见
-    /// [策略类型列表](https://cloud.tencent.com/document/product/248/50397)当Dimension不为空时，该项为必填项
+    /// Filter by namespace. For the values of different policy types, please see:
+    /// [Policy Type List](https://intl.cloud.tencent.com/document/product/248/50397?from_cn_redirect=1)
     "Namespaces" namespaces set_namespaces: list String,
-    /// 告警对象列表，JSON 字符串。外层数组，对应多个实例，内层为对象的维度。例如“云服务器-基础监控”可写为：`[[{"name":"unInstanceId","value":"ins-qr888845g"}]]`具体也可以参考下方的示例 2。不同云产品参数示例详见 [维度信息Dimensions列表](https://cloud.tencent.com/document/product/248/50397)注意：如果NeedCorrespondence传入1，即需要返回策略与实例对应关系，请传入不多于20个告警对象维度，否则容易请求超时
+    /// The alarm object list, which is a JSON string. The outer array corresponds to multiple instances, and the inner array is the dimension of an object. For example, “CVM - Basic Monitor” can be written as:
+    /// `[ {"Dimensions": {"unInstanceId": "ins-qr8d555g"}}, {"Dimensions": {"unInstanceId": "ins-qr8d555h"}} ]`
+    /// You can also refer to the “Example 2” below.
+    ///
+    /// For more information on the parameter samples of different Tencent Cloud services, see [Product Policy Type and Dimension Information](https://intl.cloud.tencent.com/document/product/248/50397?from_cn_redirect=1).
+    ///
+    /// Note: If `1` is passed in for `NeedCorrespondence`, the relationship between a policy and an instance needs to be returned. You can pass in up to 20 alarm object dimensions to avoid request timeout.
     "Dimensions" dimensions set_dimensions: str,
-    /// 根据接收人搜索，可以使用“访问管理”的 [拉取子用户 ListUsers](https://cloud.tencent.com/document/product/598/34587) 接口获取用户列表 或 [查询子用户 GetUser](https://cloud.tencent.com/document/product/598/34590) 接口查询子用户详情，此处填入返回结果中的 `Uid` 字段
+    /// Search by recipient. You can get the user list with the API [ListUsers](https://intl.cloud.tencent.com/document/product/598/34587?from_cn_redirect=1) in “Cloud Access Management” or query the sub-user information with the API [GetUser](https://intl.cloud.tencent.com/document/product/598/34590?from_cn_redirect=1). The `Uid` field in the returned result should be entered here.
     "ReceiverUids" receiver_uids set_receiver_uids: list i64,
-    /// 根据接收组搜索，可以使用“访问管理”的 [查询用户组列表 ListGroups](https://cloud.tencent.com/document/product/598/34589) 接口获取用户组列表 或 [列出用户关联的用户组 ListGroupsForUser](https://cloud.tencent.com/document/product/598/34588) 查询某个子用户所在的用户组列表 ，此处填入返回结果中的 `GroupId` 字段
+    /// Search by recipient group. You can get the user group list with the API [ListGroups](https://intl.cloud.tencent.com/document/product/598/34589?from_cn_redirect=1) in “Cloud Access Management” or query the user group list where a sub-user is in with the API [ListGroupsForUser](https://intl.cloud.tencent.com/document/product/598/34588?from_cn_redirect=1). The `GroupId` field in the returned result should be entered here.
     "ReceiverGroups" receiver_groups set_receiver_groups: list i64,
-    /// 根据默认策略筛选 不传展示全部策略 DEFAULT=展示默认策略 NOT_DEFAULT=展示非默认策略
+    /// Filter by default policy. Valid values: DEFAULT (display default policy), NOT_DEFAULT (display non-default policies). If this parameter is left empty, all policies will be displayed
     "PolicyType" policy_type set_policy_type: list String,
-    /// 排序字段，例如按照最后修改时间排序，Field: "UpdateTime"
+    /// Sort by field. For example, to sort by the last modification time, use Field: "UpdateTime".
     "Field" field set_field: str,
-    /// 排序顺序：升序：ASC  降序：DESC
+    /// Sort order. Valid values: ASC (ascending), DESC (descending)
     "Order" order set_order: str,
-    /// 策略所属项目的id数组，可在此页面查看
-    /// [项目管理](https://console.cloud.tencent.com/project)
+    /// ID array of the policy project, which can be viewed on the following page:
+    /// [Project Management](https://console.cloud.tencent.com/project)
     "ProjectIds" project_ids set_project_ids: list i64,
-    /// 通知模板的id列表，可查询通知模板列表获取。
-    /// 可使用 [查询通知模板列表](https://cloud.tencent.com/document/product/248/51280) 接口查询。
+    /// List of the notification template IDs, which can be obtained by querying the notification template list.
+    /// It can be queried with the API [DescribeAlarmNotices](https://intl.cloud.tencent.com/document/product/248/51280?from_cn_redirect=1).
     "NoticeIds" notice_ids set_notice_ids: list String,
-    /// 根据触发条件筛选 不传展示全部策略 STATIC=展示静态阈值策略 DYNAMIC=展示动态阈值策略
+    /// Filter by trigger condition. Valid values: STATIC (display policies with static threshold), DYNAMIC (display policies with dynamic threshold). If this parameter is left empty, all policies will be displayed
     "RuleTypes" rule_types set_rule_types: list String,
-    /// 告警启停筛选，[1]：启用   [0]：停止，全部[0, 1]
+    /// Filter by alarm status. Valid values: [1]: enabled; [0]: disabled; [0, 1]: all
     "Enable" enable set_enable: list i64,
-    /// 传 1 查询未配置通知规则的告警策略；不传或传其他数值，查询所有策略。
+    /// If `1` is passed in, alarm policies with no notification rules configured are queried. If it is left empty or other values are passed in, all alarm policies are queried.
     "NotBindingNoticeRule" not_binding_notice_rule set_not_binding_notice_rule: i64,
-    /// 实例分组id
+    /// Instance group ID.
     "InstanceGroupId" instance_group_id set_instance_group_id: i64,
-    /// 是否需要策略与入参过滤维度参数的对应关系，1：是  0：否，默认为0
+    /// Whether the relationship between a policy and the input parameter filter dimension is required. `1`: Yes. `0`: No. Default value: `0`.
     "NeedCorrespondence" need_correspondence set_need_correspondence: i64,
-    /// 按照触发任务（例如弹性伸缩）过滤策略。最多10个
+    /// Filter alarm policy by triggered task (such as auto scaling task). Up to 10 tasks can be specified.
     "TriggerTasks" trigger_tasks set_trigger_tasks: list AlarmPolicyTriggerTask,
-    /// 根据一键告警策略筛选 不传展示全部策略 ONECLICK=展示一键告警策略 NOT_ONECLICK=展示非一键告警策略
+    /// Filter by quick alarm policy. If this parameter is left empty, all policies are displayed. `ONECLICK`: Display quick alarm policies; `NOT_ONECLICK`: Display non-quick alarm policies.
     "OneClickPolicyType" one_click_policy_type set_one_click_policy_type: list String,
-    /// 返回结果过滤掉绑定全部对象的策略，1代表需要过滤，0则无需过滤
+    /// Whether the returned result needs to filter policies associated with all objects. Valid values: `1` (Yes), `0` (No).
     "NotBindAll" not_bind_all set_not_bind_all: i64,
-    /// 返回结果过滤掉关联实例为实例分组的策略，1代表需要过滤，0则无需过滤
+    /// Whether the returned result needs to filter policies associated with instance groups. Valid values: `1` (Yes), `0` (No).
     "NotInstanceGroup" not_instance_group set_not_instance_group: i64,
-    /// 策略根据标签过滤
+    /// Filter policies by tag
     "Tags" tags set_tags: list Tag,
-    /// prom实例id，自定义指标策略时会用到
+    /// ID of the TencentCloud Managed Service for Prometheus instance, which is used for customizing a metric policy.
     "PromInsId" prom_ins_id set_prom_ins_id: str,
-    /// 根据排班表搜索
+    /// Search by schedule
     "ReceiverOnCallFormIDs" receiver_on_call_form_i_ds set_receiver_on_call_form_i_ds: list String,
     /// 通知内容模板ID筛选
     "NoticeContentTmplIDs" notice_content_tmpl_i_ds set_notice_content_tmpl_i_ds: list String,
@@ -2787,26 +2896,26 @@ DescribeAlarmPoliciesRequest {
 rt::action!("monitor", "2018-07-24", "DescribeAlarmPolicies", DescribeAlarmPoliciesRequest => DescribeAlarmPoliciesResponse);
 
 rt::model! { read debug;
-/// DescribeAlarmPolicies返回参数结构体
+/// DescribeAlarmPolicies response structure.
 DescribeAlarmPoliciesResponse {
-    /// 策略总数
+    /// Total number of policies
     "TotalCount" total_count set_total_count: i64,
-    /// 策略数组
+    /// Policy array
     "Policies" policies set_policies: list AlarmPolicy,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAlarmPolicy` (获取单个告警策略详情).
+/// Request of `DescribeAlarmPolicy` (Gets the details of single alarm policy).
 ///
-/// 获取单个告警策略详情
+/// This API is used to get the details of a single alarm policy.
 DescribeAlarmPolicyRequest {
-    /// 固定值，为"monitor"
+    /// Value fixed at "monitor"
     ///
     /// Required.
     "Module" module set_module: str,
-    /// 告警策略ID
+    /// Alarm policy ID
     ///
     /// Required.
     "PolicyId" policy_id set_policy_id: str,
@@ -2814,9 +2923,9 @@ DescribeAlarmPolicyRequest {
 rt::action!("monitor", "2018-07-24", "DescribeAlarmPolicy", DescribeAlarmPolicyRequest => DescribeAlarmPolicyResponse);
 
 rt::model! { read debug;
-/// DescribeAlarmPolicy返回参数结构体
+/// DescribeAlarmPolicy response structure.
 DescribeAlarmPolicyResponse {
-    /// 策略详情
+    /// Policy details
     "Policy" policy set_policy: obj AlarmPolicy,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2863,299 +2972,329 @@ DescribeAlarmSmsQuotaResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAlertRules` (报警规则查询).
+/// Request of `DescribeAlertRules` (Queries an alerting rule).
 ///
-/// Prometheus 报警规则查询接口
+/// This API is used to query a Prometheus alerting rule.
 DescribeAlertRulesRequest {
-    /// Prometheus 实例 ID
+    /// Prometheus instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 返回数量，默认为 20，最大值为 100
+    /// Number of returned results. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
-    /// 偏移量，默认为 0
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 规则 ID
+    /// Rule ID
     "RuleId" rule_id set_rule_id: str,
-    /// 规则状态码，取值如下：
+    /// Rule status code. Valid values:
     ///
     /// - 2=RuleEnabled
+    ///
     /// - 3=RuleDisabled
     "RuleState" rule_state set_rule_state: i64,
-    /// 规则名称
+    /// Rule name
     "RuleName" rule_name set_rule_name: str,
-    /// 报警策略模板分类
+    /// Alerting rule template category
     "Type" r#type set_type: str,
 } }
 rt::action!("monitor", "2018-07-24", "DescribeAlertRules", DescribeAlertRulesRequest => DescribeAlertRulesResponse);
 
 rt::model! { read debug;
-/// DescribeAlertRules返回参数结构体
+/// DescribeAlertRules response structure.
 DescribeAlertRulesResponse {
-    /// 报警规则数量
+    /// Number of alerting rules
     "TotalCount" total_count set_total_count: i64,
-    /// 报警规则详情
+    /// Alerting rule details
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AlertRuleSet" alert_rule_set set_alert_rule_set: list PrometheusRuleSet,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAllNamespaces` (查询所有名字空间).
+/// Request of `DescribeAllNamespaces` (Queries all namespaces).
 ///
-/// 查询所有名字空间
+/// This API is used to query all namespaces.
 DescribeAllNamespacesRequest {
-    /// 根据使用场景过滤 目前仅有"ST_ALARM"=告警类型
+    /// Filter by use case. Currently, the only valid value is `ST_ALARM` (alarm type).
     ///
     /// Required.
     "SceneType" scene_type set_scene_type: str,
-    /// 固定值，为"monitor"
+    /// Value fixed at "monitor"
     ///
     /// Required.
     "Module" module set_module: str,
-    /// 根据监控类型过滤 不填默认查所有类型 "MT_QCE"=云产品监控
+    /// Filter by monitor type. Valid values: MT_QCE (Tencent Cloud service monitoring). If this parameter is left empty, all will be queried by default
     "MonitorTypes" monitor_types set_monitor_types: list String,
-    /// 根据namespace的Id过滤 不填默认查询所有
+    /// Filter by namespace ID. If this parameter is left empty, all will be queried
     "Ids" ids set_ids: list String,
 } }
 rt::action!("monitor", "2018-07-24", "DescribeAllNamespaces", DescribeAllNamespacesRequest => DescribeAllNamespacesResponse);
 
 rt::model! { read debug;
-/// DescribeAllNamespaces返回参数结构体
+/// DescribeAllNamespaces response structure.
 DescribeAllNamespacesResponse {
-    /// 云产品的告警策略类型，已废弃
+    /// Alarm policy type of Tencent Cloud service (disused)
     "QceNamespaces" qce_namespaces set_qce_namespaces: obj CommonNamespace,
-    /// 其他告警策略类型，已废弃
+    /// Other alarm policy type (disused)
     "CustomNamespaces" custom_namespaces set_custom_namespaces: obj CommonNamespace,
-    /// 云产品的告警策略类型
+    /// Alarm policy type of Tencent Cloud service
     "QceNamespacesNew" qce_namespaces_new set_qce_namespaces_new: list CommonNamespace,
-    /// 其他告警策略类型，暂不支持
+    /// Other alarm policy type (not supported currently)
     "CustomNamespacesNew" custom_namespaces_new set_custom_namespaces_new: list CommonNamespace,
-    /// 通用告警策略类型(包括：应用性能监控，前端性能监控，云拨测)
+    /// General alarm policy type, including TAPM, RUM, and CAT.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CommonNamespaces" common_namespaces set_common_namespaces: list CommonNamespaceNew,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBaseMetrics` (获取基础指标属性).
+/// Request of `DescribeBaseMetrics` (Gets the attributes of basic metrics).
 ///
-/// 获取基础指标属性
+/// This API is used to get the attributes of basic metrics.
 DescribeBaseMetricsRequest {
-    /// 业务命名空间，各个云产品的业务命名空间不同。如需获取业务命名空间，请前往各产品监控指标文档，例如云服务器的命名空间，可参见 [云服务器监控指标](https://cloud.tencent.com/document/product/248/6843)
+    /// Service namespace. Tencent Cloud services have different namespaces. For more information on service namespaces, see the monitoring metric documentation of each service. For example, see [CVM Monitoring Metrics](https://intl.cloud.tencent.com/document/product/248/6843?from_cn_redirect=1) for the namespace of CVM
     ///
     /// Required.
     "Namespace" namespace set_namespace: str,
-    /// 指标名，各个云产品的指标名不同。如需获取指标名，请前往各产品监控指标文档，例如云服务器的指标名，可参见 [云服务器监控指标](https://cloud.tencent.com/document/product/248/6843)
+    /// Metric name. Tencent Cloud services have different metric names. For more information on metric names, see the monitoring metric documentation of each service. For example, see [CVM Monitoring Metrics](https://intl.cloud.tencent.com/document/product/248/6843?from_cn_redirect=1) for the metric names of CVM
     "MetricName" metric_name set_metric_name: str,
-    /// 可选参数，按照维度过滤
+    /// Filter by dimension. This parameter is optional.
     "Dimensions" dimensions set_dimensions: list String,
 } }
 rt::action!("monitor", "2018-07-24", "DescribeBaseMetrics", DescribeBaseMetricsRequest => DescribeBaseMetricsResponse);
 
 rt::model! { read debug;
-/// DescribeBaseMetrics返回参数结构体
+/// DescribeBaseMetrics response structure.
 DescribeBaseMetricsResponse {
-    /// 查询得到的指标描述列表
+    /// Listed of queried metric descriptions
     "MetricSet" metric_set set_metric_set: list MetricSet,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// DescribeBasicAlarmList返回的Alarms
+/// Alarms returned by DescribeBasicAlarmList
 DescribeBasicAlarmListAlarms {
-    /// 该条告警的ID
+    /// Alarm ID.
     "Id" id set_id: i128,
-    /// 项目ID
+    /// Project ID.
+    /// Note: This field may return null, indicating that no valid value was found.
     "ProjectId" project_id set_project_id: i64,
-    /// 项目名称
+    /// Project name.
+    /// Note: This field may return null, indicating that no valid value was found.
     "ProjectName" project_name set_project_name: str,
-    /// 告警状态ID，0表示未恢复；1表示已恢复；2,3,5表示数据不足；4表示已失效
+    /// Alarm status ID. Valid values: 0 (not resolved), 1 (resolved), 2/3/5 (insufficient data), 4 (expired)
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: i64,
-    /// 告警状态，ALARM表示未恢复；OK表示已恢复；NO_DATA表示数据不足；NO_CONF表示已失效
+    /// Alarm status. Valid values: ALARM (not resolved), OK (resolved), NO_DATA (insufficient data), NO_CONF (expired)
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "AlarmStatus" alarm_status set_alarm_status: str,
-    /// 策略组ID
+    /// Policy group ID.
+    /// Note: This field may return null, indicating that no valid value was found.
     "GroupId" group_id set_group_id: i64,
-    /// 策略组名
+    /// Policy group name.
+    /// Note: This field may return null, indicating that no valid value was found.
     "GroupName" group_name set_group_name: str,
-    /// 发生时间
+    /// Occurrence time.
+    /// Note: This field may return null, indicating that no valid value was found.
     "FirstOccurTime" first_occur_time set_first_occur_time: str,
-    /// 持续时间，单位s
+    /// Duration in seconds.
+    /// Note: This field may return null, indicating that no valid value was found.
     "Duration" duration set_duration: i64,
-    /// 结束时间
+    /// End time.
+    /// Note: This field may return null, indicating that no valid value was found.
     "LastOccurTime" last_occur_time set_last_occur_time: str,
-    /// 告警内容
+    /// Alarm content.
+    /// Note: This field may return null, indicating that no valid value was found.
     "Content" content set_content: str,
-    /// 告警对象
+    /// Alarm object.
+    /// Note: This field may return null, indicating that no valid value was found.
     "ObjName" obj_name set_obj_name: str,
-    /// 告警对象ID
+    /// Alarm object ID.
+    /// Note: This field may return null, indicating that no valid value was found.
     "ObjId" obj_id set_obj_id: str,
-    /// 策略类型
+    /// Policy type.
+    /// Note: This field may return null, indicating that no valid value was found.
     "ViewName" view_name set_view_name: str,
-    /// VPC，只有CVM有
+    /// VPC, which is unique to CVM.
+    /// Note: This field may return null, indicating that no valid value was found.
     "Vpc" vpc set_vpc: str,
-    /// 指标ID
+    /// Metric ID.
+    /// Note: This field may return null, indicating that no valid value was found.
     "MetricId" metric_id set_metric_id: i64,
-    /// 指标名
+    /// Metric name.
+    /// Note: This field may return null, indicating that no valid value was found.
     "MetricName" metric_name set_metric_name: str,
-    /// 告警类型，0表示指标告警，2表示产品事件告警，3表示平台事件告警
+    /// Alarm type. The value 0 indicates metric alarms. The value 2 indicates product event alarms. The value 3 indicates platform event alarms.
+    /// Note: This field may return null, indicating that no valid value was found.
     "AlarmType" alarm_type set_alarm_type: i64,
-    /// 地域
+    /// Region.
+    /// Note: This field may return null, indicating that no valid value was found.
     "Region" region set_region: str,
-    /// 告警对象维度信息
+    /// Dimensions of an alarm object.
+    /// Note: This field may return null, indicating that no valid value was found.
     "Dimensions" dimensions set_dimensions: str,
-    /// 通知方式
+    /// Notification method.
+    /// Note: This field may return null, indicating that no valid value was found.
     "NotifyWay" notify_way set_notify_way: list String,
-    /// 所属实例组信息
+    /// Instance group information.
+    /// Note: This field may return null, indicating that no valid value was found.
     "InstanceGroup" instance_group set_instance_group: list InstanceGroup,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBasicAlarmList` (获取基础告警列表).
+/// Request of `DescribeBasicAlarmList` (Gets the basic alarm list.).
 ///
-/// 获取基础告警列表
+/// This API is used to get the basic alarm list.
 DescribeBasicAlarmListRequest {
-    /// 接口模块名，当前取值monitor
+    /// API component name. The value for the current API is monitor.
     ///
     /// Required.
     "Module" module set_module: str,
-    /// 起始时间，默认一天前的时间戳
+    /// Start time, which is the timestamp one day prior by default.
     "StartTime" start_time set_start_time: i64,
-    /// 结束时间，默认当前时间戳
+    /// End time, which is the current timestamp by default.
     "EndTime" end_time set_end_time: i64,
-    /// 分页参数，每页返回的数量，取值1~100，默认20
+    /// Number of parameters that can be returned on each page. Value range: 1 - 100. Default value: 20.
     "Limit" limit set_limit: i64,
-    /// 分页参数，页偏移量，从0开始计数，默认0
+    /// Parameter offset on each page. The value starts from 0 and the default value is 0.
     "Offset" offset set_offset: i64,
-    /// 根据发生时间排序，取值ASC或DESC
+    /// Sorting by occurrence time. Valid values: asc and desc.
     "OccurTimeOrder" occur_time_order set_occur_time_order: str,
-    /// 根据项目ID过滤
+    /// Filter by project ID.
     "ProjectIds" project_ids set_project_ids: list i64,
-    /// 根据策略类型过滤
+    /// Filter by policy type.
     "ViewNames" view_names set_view_names: list String,
-    /// 根据告警状态过滤
+    /// Filter by alarm status.
     "AlarmStatus" alarm_status set_alarm_status: list i64,
-    /// 根据告警对象过滤
+    /// Filter by alarm object.
     "ObjLike" obj_like set_obj_like: str,
-    /// 根据实例组ID过滤
+    /// Filter by instance group ID.
     "InstanceGroupIds" instance_group_ids set_instance_group_ids: list i64,
-    /// 根据指标名过滤
+    /// Filtering by metric names
     "MetricNames" metric_names set_metric_names: list String,
 } }
 rt::action!("monitor", "2018-07-24", "DescribeBasicAlarmList", DescribeBasicAlarmListRequest => DescribeBasicAlarmListResponse);
 
 rt::model! { read debug;
-/// DescribeBasicAlarmList返回参数结构体
+/// DescribeBasicAlarmList response structure.
 DescribeBasicAlarmListResponse {
-    /// 告警列表
+    /// Alarm list.
+    /// Note: This field may return null, indicating that no valid value was found.
     "Alarms" alarms set_alarms: list DescribeBasicAlarmListAlarms,
-    /// 总数
+    /// Total number.
+    /// Note: This field may return null, indicating that no valid value was found.
     "Total" total set_total: i64,
-    /// 备注信息
+    /// Remarks
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Warning" warning set_warning: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// DescribeBindingPolicyObjectList接口的Dimension
+/// Dimensions of the DescribeBindingPolicyObjectList API
 DescribeBindingPolicyObjectListDimension {
-    /// 地域id
+    /// Region ID.
     ///
     /// Required.
     "RegionId" region_id set_region_id: i64,
-    /// 地域简称
+    /// Region abbreviation.
     ///
     /// Required.
     "Region" region set_region: str,
-    /// 维度组合json字符串
+    /// Combined JSON string of dimensions.
     ///
     /// Required.
     "Dimensions" dimensions set_dimensions: str,
-    /// 事件维度组合json字符串
+    /// Combined JSON string of event dimensions.
     ///
     /// Required.
     "EventDimensions" event_dimensions set_event_dimensions: str,
 } }
 
 rt::model! { read debug;
-/// 查询策略绑定对象列表接口返回的对象实例信息
+/// Object instance information returned by the DescribeBindingPolicyObjectListInstance API.
 DescribeBindingPolicyObjectListInstance {
-    /// 对象唯一id
+    /// Unique ID of the object.
     "UniqueId" unique_id set_unique_id: str,
-    /// 表示对象实例的维度集合，jsonObj字符串
+    /// Dimension set of an object instance, which is a jsonObj string.
     "Dimensions" dimensions set_dimensions: str,
-    /// 对象是否被屏蔽，0表示未屏蔽，1表示被屏蔽
+    /// Whether the object is shielded. The value 0 indicates that the object is not shielded. The value 1 indicates that the object is shielded.
     "IsShielded" is_shielded set_is_shielded: i64,
-    /// 对象所在的地域
+    /// Region where the object resides.
     "Region" region set_region: str,
 } }
 
 rt::model! { read debug;
-/// DescribeBindingPolicyObjectList返回的是实例分组信息
+/// Instance group information returned by the DescribeBindingPolicyObjectList API
 DescribeBindingPolicyObjectListInstanceGroup {
-    /// 实例分组id
+    /// Instance group ID.
     "InstanceGroupId" instance_group_id set_instance_group_id: i64,
-    /// 告警策略类型名称
+    /// Alarm policy type name.
     "ViewName" view_name set_view_name: str,
-    /// 最后编辑uin
+    /// Uin that was last edited.
     "LastEditUin" last_edit_uin set_last_edit_uin: str,
-    /// 实例分组名称
+    /// Instance group name.
     "GroupName" group_name set_group_name: str,
-    /// 实例数量
+    /// Number of instances.
     "InstanceSum" instance_sum set_instance_sum: i64,
-    /// 更新时间
+    /// Update time.
     "UpdateTime" update_time set_update_time: i64,
-    /// 创建时间
+    /// Creation time.
     "InsertTime" insert_time set_insert_time: i64,
-    /// 实例所在的地域集合
+    /// Regions where the instances reside.
+    /// Note: This field may return null, indicating that no valid value was found.
     "Regions" regions set_regions: list String,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBindingPolicyObjectList` (获取已绑定对象列表).
+/// Request of `DescribeBindingPolicyObjectList` (Gets the bound object list.).
 ///
-/// 获取已绑定对象列表
+/// This API is used to get the bound object list.
 DescribeBindingPolicyObjectListRequest {
-    /// 固定值，为"monitor"
+    /// The value is fixed to monitor.
     ///
     /// Required.
     "Module" module set_module: str,
-    /// 策略组id，如果有形如 policy-xxxx 的 id，请填到 PolicyId 字段中，本字段填 0
+    /// Policy group ID. If the ID is in the format of “policy-xxxx”, please enter it in the `PolicyId` field. Enter 0 in this field.
     ///
     /// Required.
     "GroupId" group_id set_group_id: i64,
-    /// 告警策略id，形如 policy-xxxx，如果填入，则GroupId可以填0
+    /// Alarm policy ID in the format of “policy-xxxx”. If a value has been entered in this field, you can enter 0 in the `GroupId` field.
     "PolicyId" policy_id set_policy_id: str,
-    /// 每次返回的数量，取值1~100，默认20
+    /// The number of alarm objects returned each time. Value range: 1-100. Default value: 20.
     "Limit" limit set_limit: i64,
-    /// 偏移量，从0开始计数，默认0。举例来说，参数 Offset=0&Limit=20 返回第 0 到 19 项，Offset=20&Limit=20 返回第 20 到 39 项，以此类推
+    /// Offset, which starts from 0 and is set to 0 by default. For example, the parameter `Offset=0&Limit=20` returns the zeroth to 19th alarm objects, and `Offset=20&Limit=20` returns the 20th to 39th alarm objects, and so on.
     "Offset" offset set_offset: i64,
-    /// 筛选对象的维度信息
+    /// Dimensions of filtering objects.
     "Dimensions" dimensions set_dimensions: list DescribeBindingPolicyObjectListDimension,
 } }
 rt::action!("monitor", "2018-07-24", "DescribeBindingPolicyObjectList", DescribeBindingPolicyObjectListRequest => DescribeBindingPolicyObjectListResponse);
 
 rt::model! { read debug;
-/// DescribeBindingPolicyObjectList返回参数结构体
+/// DescribeBindingPolicyObjectList response structure.
 DescribeBindingPolicyObjectListResponse {
-    /// 绑定的对象实例列表
+    /// List of bound object instances.
+    /// Note: This field may return null, indicating that no valid value was found.
     "List" list set_list: list DescribeBindingPolicyObjectListInstance,
-    /// 绑定的对象实例总数
+    /// Total number of bound object instances.
     "Total" total set_total: i64,
-    /// 未屏蔽的对象实例数
+    /// Number of object instances that are not shielded.
     "NoShieldedSum" no_shielded_sum set_no_shielded_sum: i64,
-    /// 绑定的实例分组信息，没有绑定实例分组则为空
+    /// Bound instance group information. This parameter is not configured if no instance group is bound.
+    /// Note: This field may return null, indicating that no valid value was found.
     "InstanceGroup" instance_group set_instance_group: obj DescribeBindingPolicyObjectListInstanceGroup,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeClusterAgentCreatingProgress` (获取集群绑定进度).
+/// Request of `DescribeClusterAgentCreatingProgress` (Obtains the cluster binding progress).
 ///
-/// 获取prom实例中集群详细的关联状态
+/// This API is used to obtain the binding status between the TencentCloud Managed Service for Prometheus instance and the TKE cluster.
 DescribeClusterAgentCreatingProgressRequest {
     /// prom实例id
     ///
@@ -3169,7 +3308,7 @@ DescribeClusterAgentCreatingProgressRequest {
 rt::action!("monitor", "2018-07-24", "DescribeClusterAgentCreatingProgress", DescribeClusterAgentCreatingProgressRequest => DescribeClusterAgentCreatingProgressResponse);
 
 rt::model! { read debug;
-/// DescribeClusterAgentCreatingProgress返回参数结构体
+/// DescribeClusterAgentCreatingProgress response structure.
 DescribeClusterAgentCreatingProgressResponse {
     /// 绑定状态response
     "Response" response set_response: list BindProgressResponse,
@@ -3178,48 +3317,49 @@ DescribeClusterAgentCreatingProgressResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeConditionsTemplateList` (获取条件模板列表).
+/// Request of `DescribeConditionsTemplateList` (Gets the trigger condition template).
 ///
-/// 获取条件模板列表
+/// This API is used to get the trigger condition template.
 DescribeConditionsTemplateListRequest {
-    /// 固定值，为"monitor"
+    /// The value is fixed to `monitor`.
     ///
     /// Required.
     "Module" module set_module: str,
-    /// 视图名，由 [DescribeAllNamespaces](https://cloud.tencent.com/document/product/248/48683) 获得。对于云产品监控，取接口出参的 QceNamespacesNew.N.Id，例如 cvm_device
+    /// View name, which can be obtained via [DescribeAllNamespaces](https://intl.cloud.tencent.com/document/product/248/48683?from_cn_redirect=1). For the monitoring of Tencent Cloud services, the value of this parameter is `QceNamespacesNew.N.Id` of the output parameter of `DescribeAllNamespaces`, for example, `cvm_device`.
     "ViewName" view_name set_view_name: str,
-    /// 根据触发条件模板名称过滤查询
+    /// Filter by trigger condition template name.
     "GroupName" group_name set_group_name: str,
-    /// 根据触发条件模板ID过滤查询
+    /// Filter by trigger condition template ID.
     "GroupID" group_id set_group_id: str,
-    /// 分页参数，每页返回的数量，取值1~100，默认20
+    /// Pagination parameter, which specifies the number of returned results per page. Value range: 1-100. Default value: 20.
     "Limit" limit set_limit: i64,
-    /// 分页参数，页偏移量，从0开始计数，默认0
+    /// Pagination offset starting from 0. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 指定按更新时间的排序方式，asc=升序, desc=降序
+    /// Sorting method by update time. `asc`: Ascending order; `desc`: Descending order.
     "UpdateTimeOrder" update_time_order set_update_time_order: str,
-    /// 指定按绑定策略数目的排序方式，asc=升序, desc=降序
+    /// Sorting order based on the number of associated policies. Valid values: `asc` (ascending order), `desc` (descending order).
     "PolicyCountOrder" policy_count_order set_policy_count_order: str,
 } }
 rt::action!("monitor", "2018-07-24", "DescribeConditionsTemplateList", DescribeConditionsTemplateListRequest => DescribeConditionsTemplateListResponse);
 
 rt::model! { read debug;
-/// DescribeConditionsTemplateList返回参数结构体
+/// DescribeConditionsTemplateList response structure.
 DescribeConditionsTemplateListResponse {
-    /// 模板总数
+    /// Total number of templates.
     "Total" total set_total: i64,
-    /// 模板列表
+    /// Template list.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "TemplateGroupList" template_group_list set_template_group_list: list TemplateGroup,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDNSConfig` (列出 Grafana DNS 配置).
+/// Request of `DescribeDNSConfig` (Lists Grafana DNS configurations).
 ///
-/// 列出 Grafana DNS 配置。
+/// This API is used to list Grafana DNS configurations.
 DescribeDNSConfigRequest {
-    /// Grafana 实例 ID，例如：grafana-abcdefgh
+    /// TCMG instance ID, such as “grafana-abcdefgh”.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -3227,42 +3367,44 @@ DescribeDNSConfigRequest {
 rt::action!("monitor", "2018-07-24", "DescribeDNSConfig", DescribeDNSConfigRequest => DescribeDNSConfigResponse);
 
 rt::model! { read debug;
-/// DescribeDNSConfig返回参数结构体
+/// DescribeDNSConfig response structure.
 DescribeDNSConfigResponse {
-    /// DNS 服务器数组
+    /// Array of DNS servers
     "NameServers" name_servers set_name_servers: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeExporterIntegrations` (查询 exporter 集成列表).
+/// Request of `DescribeExporterIntegrations` (Queries the list of exporter integrations).
 ///
-/// 查询集成中心 exporter 集成列表
+/// This API is used to query the list of exporter integrations.
 DescribeExporterIntegrationsRequest {
-    /// 实例 ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// Kubernetes 集群类型，可不填。取值如下：
+    /// Kubernetes cluster type. Valid values:
     ///
-    /// -  1= 容器集群(TKE)
-    /// -  2=弹性集群(EKS)
-    /// -  3= Prometheus管理的弹性集群(MEKS)
+    /// -  1 = TKE
+    ///
+    /// -  2 = EKS
+    ///
+    /// -  3 = MEKS
     "KubeType" kube_type set_kube_type: i64,
-    /// 集群 ID，可不填
+    /// Cluster ID
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 类型(不填返回全部集成。可通过 DescribePrometheusIntegrations 接口获取，取每一项中的 ExporterType 字段)
+    /// Type
     "Kind" kind set_kind: str,
-    /// 名字
+    /// Name
     "Name" name set_name: str,
 } }
 rt::action!("monitor", "2018-07-24", "DescribeExporterIntegrations", DescribeExporterIntegrationsRequest => DescribeExporterIntegrationsResponse);
 
 rt::model! { read debug;
-/// DescribeExporterIntegrations返回参数结构体
+/// DescribeExporterIntegrations response structure.
 DescribeExporterIntegrationsResponse {
-    /// 集成配置列表
+    /// List of integration configurations
     "IntegrationSet" integration_set set_integration_set: list IntegrationConfiguration,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3319,46 +3461,46 @@ DescribeExternalClusterUninstallCommandResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeGrafanaChannels` (列出 Grafana 所有告警通道).
+/// Request of `DescribeGrafanaChannels` (Lists all Grafana alert channels).
 ///
-/// 列出 Grafana 所有告警通道。
+/// This API is used to list all Grafana alert channels.
 DescribeGrafanaChannelsRequest {
-    /// Grafana 实例 ID，例如：grafana-12345678
+    /// TCMG instance ID, such as “grafana-12345678”.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 偏移量
+    /// Offset.
     ///
     /// Required.
     "Offset" offset set_offset: i64,
-    /// 查询数量
+    /// Number of items to be queried
     ///
     /// Required.
     "Limit" limit set_limit: i64,
-    /// 告警通道名称，例如：test
+    /// Alert channel name, such as “test”.
     "ChannelName" channel_name set_channel_name: str,
-    /// 告警通道 ID，例如：nchannel-abcd1234
+    /// Alert channel ID, such as “nchannel-abcd1234”.
     "ChannelIds" channel_ids set_channel_ids: list String,
-    /// 告警通道状态(不用填写，目前只有可用和删除状态，默认只能查询可用的告警通道)
+    /// Alert channel status
     "ChannelState" channel_state set_channel_state: i64,
 } }
 rt::action!("monitor", "2018-07-24", "DescribeGrafanaChannels", DescribeGrafanaChannelsRequest => DescribeGrafanaChannelsResponse);
 
 rt::model! { read debug;
-/// DescribeGrafanaChannels返回参数结构体
+/// DescribeGrafanaChannels response structure.
 DescribeGrafanaChannelsResponse {
-    /// 告警通道数组
+    /// Array of alert channels
     "NotificationChannelSet" notification_channel_set set_notification_channel_set: list GrafanaChannel,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeGrafanaConfig` (列出 Grafana 的设置).
+/// Request of `DescribeGrafanaConfig` (Lists Grafana settings).
 ///
-/// 列出 Grafana 的设置，即 grafana.ini 文件内容
+/// This API is used to list Grafana settings, i.e., the `grafana.ini` file content.
 DescribeGrafanaConfigRequest {
-    /// Grafana 实例 ID，例如：grafana-12345678
+    /// TCMG instance ID, such as “grafana-12345678”.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -3366,20 +3508,20 @@ DescribeGrafanaConfigRequest {
 rt::action!("monitor", "2018-07-24", "DescribeGrafanaConfig", DescribeGrafanaConfigRequest => DescribeGrafanaConfigResponse);
 
 rt::model! { read debug;
-/// DescribeGrafanaConfig返回参数结构体
+/// DescribeGrafanaConfig response structure.
 DescribeGrafanaConfigResponse {
-    /// JSON 编码后的字符串
+    /// JSON-encoded string
     "Config" config set_config: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeGrafanaEnvironments` (列出 Grafana 环境变量).
+/// Request of `DescribeGrafanaEnvironments` (Lists Grafana environment variables).
 ///
-/// 列出 Grafana 环境变量
+/// This API is used to list Grafana environment variables.
 DescribeGrafanaEnvironmentsRequest {
-    /// Grafana 实例 ID，例如：grafana-abcdefgh
+    /// ID of a TencentCloud Managed Service for Grafana instance, such as “grafana-abcdefgh”.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -3387,106 +3529,106 @@ DescribeGrafanaEnvironmentsRequest {
 rt::action!("monitor", "2018-07-24", "DescribeGrafanaEnvironments", DescribeGrafanaEnvironmentsRequest => DescribeGrafanaEnvironmentsResponse);
 
 rt::model! { read debug;
-/// DescribeGrafanaEnvironments返回参数结构体
+/// DescribeGrafanaEnvironments response structure.
 DescribeGrafanaEnvironmentsResponse {
-    /// 环境变量字符串
+    /// Environment variable string
     "Envs" envs set_envs: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeGrafanaInstances` (列出用户所有的 Grafana 服务).
+/// Request of `DescribeGrafanaInstances` (Lists all Grafana instances under a user account).
 ///
-/// 列出用户所有的 Grafana 服务
+/// This API is used to list all Grafana instances under a user account.
 DescribeGrafanaInstancesRequest {
-    /// 查询偏移量
+    /// Offset for query
     ///
     /// Required.
     "Offset" offset set_offset: i64,
-    /// 查询数量
+    /// Number of items to be queried
     ///
     /// Required.
     "Limit" limit set_limit: i64,
-    /// Grafana 实例 ID 数组
+    /// Array of TCMG instance IDs
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// Grafana 实例名，支持前缀模糊搜索
+    /// TCMG instance name, which can be fuzzily matched by prefix.
     "InstanceName" instance_name set_instance_name: str,
-    /// 查询状态
+    /// Query status
     "InstanceStatus" instance_status set_instance_status: list i64,
-    /// 标签过滤数组
+    /// Array of tag filters
     "TagFilters" tag_filters set_tag_filters: list PrometheusTag,
 } }
 rt::action!("monitor", "2018-07-24", "DescribeGrafanaInstances", DescribeGrafanaInstancesRequest => DescribeGrafanaInstancesResponse);
 
 rt::model! { read debug;
-/// DescribeGrafanaInstances返回参数结构体
+/// DescribeGrafanaInstances response structure.
 DescribeGrafanaInstancesResponse {
-    /// 已废弃，请使用 Instances
+    /// This parameter has been disused. Use `Instances` instead.
     "InstanceSet" instance_set set_instance_set: list GrafanaInstanceInfo,
-    /// 符合查询条件的实例总数
+    /// Number of eligible instances
     "TotalCount" total_count set_total_count: i64,
-    /// 实例列表
+    /// List of instances
     "Instances" instances set_instances: list GrafanaInstanceInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeGrafanaIntegrations` (列出 Grafana 已安装的集成).
+/// Request of `DescribeGrafanaIntegrations` (Lists installed Grafana integrations).
 ///
-/// 列出 Grafana 已安装的集成
+/// This API is used to list installed Grafana integrations.
 DescribeGrafanaIntegrationsRequest {
-    /// 实例 ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 集成 ID
+    /// Integration ID
     "IntegrationId" integration_id set_integration_id: str,
-    /// 类型
+    /// Type
     "Kind" kind set_kind: str,
 } }
 rt::action!("monitor", "2018-07-24", "DescribeGrafanaIntegrations", DescribeGrafanaIntegrationsRequest => DescribeGrafanaIntegrationsResponse);
 
 rt::model! { read debug;
-/// DescribeGrafanaIntegrations返回参数结构体
+/// DescribeGrafanaIntegrations response structure.
 DescribeGrafanaIntegrationsResponse {
-    /// 集成数组
+    /// Array of integrations
     "IntegrationSet" integration_set set_integration_set: list GrafanaIntegrationConfig,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeGrafanaNotificationChannels` (列出 Grafana 告警通道).
+/// Request of `DescribeGrafanaNotificationChannels` (Lists Grafana notification channels).
 ///
-/// 列出 Grafana 告警通道
+/// This API is used to list Grafana notification channels.
 DescribeGrafanaNotificationChannelsRequest {
-    /// Grafana 实例 ID，例如：grafana-12345678
+    /// TCMG instance ID, such as “grafana-12345678”.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 偏移量
+    /// Offset
     ///
     /// Required.
     "Offset" offset set_offset: i64,
-    /// 查询数量
+    /// Number of items to be queried
     ///
     /// Required.
     "Limit" limit set_limit: i64,
-    /// 告警通道名称，例如：test
+    /// Alert channel name, such as “test”.
     "ChannelName" channel_name set_channel_name: str,
-    /// 告警通道 ID，例如：nchannel-abcd1234
+    /// Alert channel ID, such as “nchannel-abcd1234”.
     "ChannelIDs" channel_i_ds set_channel_i_ds: list String,
-    /// 告警通道状态
+    /// Alert channel status
     "ChannelState" channel_state set_channel_state: i64,
 } }
 rt::action!("monitor", "2018-07-24", "DescribeGrafanaNotificationChannels", DescribeGrafanaNotificationChannelsRequest => DescribeGrafanaNotificationChannelsResponse);
 
 rt::model! { read debug;
-/// DescribeGrafanaNotificationChannels返回参数结构体
+/// DescribeGrafanaNotificationChannels response structure.
 DescribeGrafanaNotificationChannelsResponse {
-    /// 告警通道数组
+    /// Array of notification channels
     "NotificationChannelSet" notification_channel_set set_notification_channel_set: list GrafanaNotificationChannel,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3510,11 +3652,11 @@ DescribeGrafanaVersionsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeGrafanaWhiteList` (列出 Grafana 白名单).
+/// Request of `DescribeGrafanaWhiteList` (Lists the Grafana allowlist).
 ///
-/// 列出 Grafana 白名单
+/// This API is used to list the Grafana allowlist.
 DescribeGrafanaWhiteListRequest {
-    /// Grafana 实例 ID，例如：grafana-abcdefgh
+    /// TCMG instance ID, such as “grafana-abcdefgh”.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -3522,32 +3664,32 @@ DescribeGrafanaWhiteListRequest {
 rt::action!("monitor", "2018-07-24", "DescribeGrafanaWhiteList", DescribeGrafanaWhiteListRequest => DescribeGrafanaWhiteListResponse);
 
 rt::model! { read debug;
-/// DescribeGrafanaWhiteList返回参数结构体
+/// DescribeGrafanaWhiteList response structure.
 DescribeGrafanaWhiteListResponse {
-    /// 数组
+    /// Array
     "WhiteList" white_list set_white_list: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstalledPlugins` (列出实例已安装的插件).
+/// Request of `DescribeInstalledPlugins` (Lists the plugins installed in an instance).
 ///
-/// 列出实例已安装的插件
+/// This API is used to list the plugins installed in an instance.
 DescribeInstalledPluginsRequest {
-    /// Grafana 实例 ID，例如：grafana-kleu3gt0
+    /// TCMG instance ID, such as “grafana-kleu3gt0”.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 按插件 ID 过滤，例如：grafana-piechart-panel，可通过接口 DescribeInstalledPlugins 查看已安装的插件 ID
+    /// Filter by plugin ID such as “grafana-piechart-panel”. You can view the IDs of installed plugins through the `DescribeInstalledPlugins` API.
     "PluginId" plugin_id set_plugin_id: str,
 } }
 rt::action!("monitor", "2018-07-24", "DescribeInstalledPlugins", DescribeInstalledPluginsRequest => DescribeInstalledPluginsResponse);
 
 rt::model! { read debug;
-/// DescribeInstalledPlugins返回参数结构体
+/// DescribeInstalledPlugins response structure.
 DescribeInstalledPluginsResponse {
-    /// 插件列表
+    /// List of plugins
     "PluginSet" plugin_set set_plugin_set: list GrafanaPlugin,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3577,11 +3719,11 @@ DescribeMonitorResourceInfoResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeMonitorTypes` (查询监控类型).
+/// Request of `DescribeMonitorTypes` (Queries monitor types).
 ///
-/// 腾讯云可观测平台支持多种类型的监控，此接口列出支持的所有类型
+/// This API is used to list all the monitoring types supported by CM.
 DescribeMonitorTypesRequest {
-    /// 模块名，固定值 monitor
+    /// Module name, which is fixed at "monitor"
     ///
     /// Required.
     "Module" module set_module: str,
@@ -3589,11 +3731,11 @@ DescribeMonitorTypesRequest {
 rt::action!("monitor", "2018-07-24", "DescribeMonitorTypes", DescribeMonitorTypesRequest => DescribeMonitorTypesResponse);
 
 rt::model! { read debug;
-/// DescribeMonitorTypes返回参数结构体
+/// DescribeMonitorTypes response structure.
 DescribeMonitorTypesResponse {
-    /// 监控类型，云产品监控为 MT_QCE
+    /// Monitor type. Valid values: MT_QCE (Tencent Cloud service monitoring)
     "MonitorTypes" monitor_types set_monitor_types: list String,
-    /// 监控类型详情
+    /// Monitoring type details
     "MonitorTypeInfos" monitor_type_infos set_monitor_type_infos: list MonitorTypeInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3619,15 +3761,15 @@ DescribeNotificationContentTemplateSupportsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeOnCallForm` (查询值班表详情).
+/// Request of `DescribeOnCallForm` (Describe On-Call Schedule Details).
 ///
-/// 查询值班表详情
+/// Describes On-Call Schedule Details.
 DescribeOnCallFormRequest {
-    /// 固定值，为"monitor"
+    /// The fixed value is monitor.
     ///
     /// Required.
     "Module" module set_module: str,
-    /// 值班id
+    /// On-call schedule ID.
     ///
     /// Required.
     "OnCallFormID" on_call_form_id set_on_call_form_id: str,
@@ -3635,48 +3777,48 @@ DescribeOnCallFormRequest {
 rt::action!("monitor", "2018-07-24", "DescribeOnCallForm", DescribeOnCallFormRequest => DescribeOnCallFormResponse);
 
 rt::model! { read debug;
-/// DescribeOnCallForm返回参数结构体
+/// DescribeOnCallForm response structure.
 DescribeOnCallFormResponse {
-    /// 值班详情
+    /// On-call schedule details.
     "OnCallForm" on_call_form set_on_call_form: obj OneOnCallForm,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeOnCallForms` (查询值班列表).
+/// Request of `DescribeOnCallForms` (Describe On-Call Schedule List).
 ///
-/// 查询值班列表
+/// Describes on-call schedule list.
 DescribeOnCallFormsRequest {
-    /// 固定值，为"monitor"
+    /// The fixed value is monitor.
     ///
     /// Required.
     "Module" module set_module: str,
-    /// 分页查询起始位
+    /// Pagination start offset.
     ///
     /// Required.
     "Offset" offset set_offset: i64,
-    /// 分页查询页数
+    /// Number of pages for pagination query.
     ///
     /// Required.
     "Limit" limit set_limit: i64,
-    /// 支持userId进行检索
+    /// Supports searching based on user ID.
     "OnCallFormStaffIDs" on_call_form_staff_i_ds set_on_call_form_staff_i_ds: list String,
-    /// 值班类型
+    /// Rotation type
     "RotationType" rotation_type set_rotation_type: str,
-    /// 排序方式
+    /// Sorting method.
     "Order" order set_order: str,
-    /// 支持id、name进行检索
+    /// Supports searching bay on ID and name.
     "OnCallFormName" on_call_form_name set_on_call_form_name: str,
 } }
 rt::action!("monitor", "2018-07-24", "DescribeOnCallForms", DescribeOnCallFormsRequest => DescribeOnCallFormsResponse);
 
 rt::model! { read debug;
-/// DescribeOnCallForms返回参数结构体
+/// DescribeOnCallForms response structure.
 DescribeOnCallFormsResponse {
-    /// 排班信息
+    /// On-call schedule information
     "OnCallForms" on_call_forms set_on_call_forms: list OnCallForm,
-    /// 总数
+    /// Total number.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3725,155 +3867,185 @@ DescribePluginOverviewsResponse {
 } }
 
 rt::model! { read debug;
-/// DescribePolicyConditionList策略条件
+/// Policy conditions returned by the DescribePolicyConditionList API
 DescribePolicyConditionListCondition {
-    /// 策略视图名称
+    /// Policy view name.
     "PolicyViewName" policy_view_name set_policy_view_name: str,
-    /// 事件告警条件
+    /// Event alarm conditions.
+    /// Note: This field may return null, indicating that no valid value was found.
     "EventMetrics" event_metrics set_event_metrics: list DescribePolicyConditionListEventMetric,
-    /// 是否支持多地域
+    /// Whether to support multiple regions.
     "IsSupportMultiRegion" is_support_multi_region set_is_support_multi_region: bool,
-    /// 指标告警条件
+    /// Metric alarm conditions.
+    /// Note: This field may return null, indicating that no valid value was found.
     "Metrics" metrics set_metrics: list DescribePolicyConditionListMetric,
-    /// 策略类型名称
+    /// Policy type name.
     "Name" name set_name: str,
-    /// 排序id
+    /// Sorting ID.
     "SortId" sort_id set_sort_id: i64,
-    /// 是否支持默认策略
+    /// Whether to support default policies.
     "SupportDefault" support_default set_support_default: bool,
-    /// 支持该策略类型的地域列表
+    /// List of regions that support this policy type.
+    /// Note: This field may return null, indicating that no valid value was found.
     "SupportRegions" support_regions set_support_regions: list String,
-    /// 弃用信息
+    /// Deprecated information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DeprecatingInfo" deprecating_info set_deprecating_info: obj DescribePolicyConditionListResponseDeprecatingInfo,
 } }
 
 rt::model! { read debug;
 /// DescribePolicyConditionList.ConfigManual
 DescribePolicyConditionListConfigManual {
-    /// 检测方式
+    /// Check method.
+    /// Note: This field may return null, indicating that no valid value was found.
     "CalcType" calc_type set_calc_type: obj DescribePolicyConditionListConfigManualCalcType,
-    /// 检测阈值
+    /// Threshold.
+    /// Note: This field may return null, indicating that no valid value was found.
     "CalcValue" calc_value set_calc_value: obj DescribePolicyConditionListConfigManualCalcValue,
-    /// 持续时间
+    /// Duration.
+    /// Note: This field may return null, indicating that no valid value was found.
     "ContinueTime" continue_time set_continue_time: obj DescribePolicyConditionListConfigManualContinueTime,
-    /// 数据周期
+    /// Data period.
+    /// Note: This field may return null, indicating that no valid value was found.
     "Period" period set_period: obj DescribePolicyConditionListConfigManualPeriod,
-    /// 持续周期个数
+    /// Number of periods.
+    /// Note: This field may return null, indicating that no valid value was found.
     "PeriodNum" period_num set_period_num: obj DescribePolicyConditionListConfigManualPeriodNum,
-    /// 聚合方式
+    /// Statistics method.
+    /// Note: This field may return null, indicating that no valid value was found.
     "StatType" stat_type set_stat_type: obj DescribePolicyConditionListConfigManualStatType,
 } }
 
 rt::model! { read debug;
 /// DescribePolicyConditionList.ConfigManual.CalcType
 DescribePolicyConditionListConfigManualCalcType {
-    /// CalcType 取值
+    /// Value of CalcType.
+    /// Note: This field may return null, indicating that no valid value was found.
     "Keys" keys set_keys: list i64,
-    /// 是否必须
+    /// Required or not.
     "Need" need set_need: bool,
 } }
 
 rt::model! { read debug;
 /// DescribePolicyConditionList.ConfigManual.CalcValue
 DescribePolicyConditionListConfigManualCalcValue {
-    /// 默认值
+    /// Default value.
+    /// Note: This field may return null, indicating that no valid value was found.
     "Default" default(default_value) set_default: str,
-    /// 固定值
+    /// Fixed value.
+    /// Note: This field may return null, indicating that no valid value was found.
     "Fixed" fixed set_fixed: str,
-    /// 最大值
+    /// Maximum value.
+    /// Note: This field may return null, indicating that no valid value was found.
     "Max" max set_max: str,
-    /// 最小值
+    /// Minimum value.
+    /// Note: This field may return null, indicating that no valid value was found.
     "Min" min set_min: str,
-    /// 是否必须
+    /// Required or not.
     "Need" need set_need: bool,
 } }
 
 rt::model! { read debug;
 /// DescribePolicyConditionList.ConfigManual.ContinueTime
 DescribePolicyConditionListConfigManualContinueTime {
-    /// 默认持续时间，单位：秒
+    /// Default duration in seconds.
+    /// Note: This field may return null, indicating that no valid value was found.
     "Default" default(default_value) set_default: i64,
-    /// 可选持续时间，单位：秒
+    /// Custom durations in seconds.
+    /// Note: This field may return null, indicating that no valid value was found.
     "Keys" keys set_keys: list i64,
-    /// 是否必须
+    /// Required or not.
     "Need" need set_need: bool,
 } }
 
 rt::model! { read debug;
 /// DescribePolicyConditionList.ConfigManual.Period
 DescribePolicyConditionListConfigManualPeriod {
-    /// 默认周期，单位：秒
+    /// Default period in seconds.
+    /// Note: This field may return null, indicating that no valid value was found.
     "Default" default(default_value) set_default: i64,
-    /// 可选周期，单位：秒
+    /// Custom periods in seconds.
+    /// Note: This field may return null, indicating that no valid value was found.
     "Keys" keys set_keys: list i64,
-    /// 是否必须
+    /// Required or not.
     "Need" need set_need: bool,
 } }
 
 rt::model! { read debug;
 /// DescribePolicyConditionList.ConfigManual.PeriodNum
 DescribePolicyConditionListConfigManualPeriodNum {
-    /// 默认周期数
+    /// Number of default periods.
+    /// Note: This field may return null, indicating that no valid value was found.
     "Default" default(default_value) set_default: i64,
-    /// 可选周期数
+    /// Number of custom periods.
+    /// Note: This field may return null, indicating that no valid value was found.
     "Keys" keys set_keys: list i64,
-    /// 是否必须
+    /// Required or not.
     "Need" need set_need: bool,
 } }
 
 rt::model! { read debug;
 /// DescribePolicyConditionList.ConfigManual.StatType
 DescribePolicyConditionListConfigManualStatType {
-    /// 数据聚合方式，周期5秒
+    /// Data aggregation method in a period of 5 seconds.
+    /// Note: This field may return null, indicating that no valid value was found.
     "P5" p5 set_p5: str,
-    /// 数据聚合方式，周期10秒
+    /// Data aggregation method in a period of 10 seconds.
+    /// Note: This field may return null, indicating that no valid value was found.
     "P10" p10 set_p10: str,
-    /// 数据聚合方式，周期1分钟
+    /// Data aggregation method in a period of 1 minute.
+    /// Note: This field may return null, indicating that no valid value was found.
     "P60" p60 set_p60: str,
-    /// 数据聚合方式，周期5分钟
+    /// Data aggregation method in a period of 5 minutes.
+    /// Note: This field may return null, indicating that no valid value was found.
     "P300" p300 set_p300: str,
-    /// 数据聚合方式，周期10分钟
+    /// Data aggregation method in a period of 10 minutes.
+    /// Note: This field may return null, indicating that no valid value was found.
     "P600" p600 set_p600: str,
-    /// 数据聚合方式，周期30分钟
+    /// Data aggregation method in a period of 30 minutes.
+    /// Note: This field may return null, indicating that no valid value was found.
     "P1800" p1800 set_p1800: str,
-    /// 数据聚合方式，周期1小时
+    /// Data aggregation method in a period of 1 hour.
+    /// Note: This field may return null, indicating that no valid value was found.
     "P3600" p3600 set_p3600: str,
-    /// 数据聚合方式，周期1天
+    /// Data aggregation method in a period of 1 day.
+    /// Note: This field may return null, indicating that no valid value was found.
     "P86400" p86400 set_p86400: str,
 } }
 
 rt::model! { read debug;
 /// DescribePolicyConditionList.EventMetric
 DescribePolicyConditionListEventMetric {
-    /// 事件id
+    /// Event ID.
     "EventId" event_id set_event_id: i64,
-    /// 事件名称
+    /// Event name.
     "EventShowName" event_show_name set_event_show_name: str,
-    /// 是否需要恢复
+    /// Whether to recover.
     "NeedRecovered" need_recovered set_need_recovered: bool,
-    /// 事件类型，预留字段，当前固定取值为2
+    /// Event type, which is a reserved field. Currently, it is fixed to 2.
     "Type" r#type set_type: i64,
 } }
 
 rt::model! { read debug;
-/// 指标告警配置
+/// Metric alarm configuration.
 DescribePolicyConditionListMetric {
-    /// 指标配置
+    /// Metric configuration.
+    /// Note: This field may return null, indicating that no valid value was found.
     "ConfigManual" config_manual set_config_manual: obj DescribePolicyConditionListConfigManual,
-    /// 指标id
+    /// Metric ID.
     "MetricId" metric_id set_metric_id: i64,
-    /// 指标名称
+    /// Metric name.
     "MetricShowName" metric_show_name set_metric_show_name: str,
-    /// 指标单位
+    /// Metric unit.
     "MetricUnit" metric_unit set_metric_unit: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePolicyConditionList` (获取基础告警策略条件).
+/// Request of `DescribePolicyConditionList` (Gets basic alarm policy conditions.).
 ///
-/// 获取基础告警策略条件
+/// This API is used to get basic alarm policy conditions.
 DescribePolicyConditionListRequest {
-    /// 固定值，为"monitor"
+    /// The value is fixed to monitor.
     ///
     /// Required.
     "Module" module set_module: str,
@@ -3881,9 +4053,9 @@ DescribePolicyConditionListRequest {
 rt::action!("monitor", "2018-07-24", "DescribePolicyConditionList", DescribePolicyConditionListRequest => DescribePolicyConditionListResponse);
 
 rt::model! { read debug;
-/// DescribePolicyConditionList返回参数结构体
+/// DescribePolicyConditionList response structure.
 DescribePolicyConditionListResponse {
-    /// 告警策略条件列表
+    /// List of alarm policy conditions.
     "Conditions" conditions set_conditions: list DescribePolicyConditionListCondition,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3892,131 +4064,139 @@ DescribePolicyConditionListResponse {
 rt::model! { read debug;
 /// DescribePolicyConditionListResponseDeprecatingInfo
 DescribePolicyConditionListResponseDeprecatingInfo {
-    /// 是否隐藏
+    /// Whether to hide
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Hidden" hidden set_hidden: bool,
-    /// 新视图名称
+    /// Names of new views
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NewViewNames" new_view_names set_new_view_names: list String,
-    /// 描述
+    /// Description
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Description" description set_description: str,
 } }
 
 rt::model! { read debug;
-/// 查询策略输出的用户回调信息
+/// User callback information output by the policy query
 DescribePolicyGroupInfoCallback {
-    /// 用户回调接口地址
+    /// URL of the user callback API.
     "CallbackUrl" callback_url set_callback_url: str,
-    /// 用户回调接口状态，0表示未验证，1表示已验证，2表示存在url但没有通过验证
+    /// Status of the user callback API. The value 0 indicates that the API is not verified. The value 1 indicates that the API is verified. The value 2 indicates that a URL exists but the API fails to be verified.
     "ValidFlag" valid_flag set_valid_flag: i64,
-    /// 用户回调接口验证码
+    /// Verification code of the user callback API.
     "VerifyCode" verify_code set_verify_code: str,
 } }
 
 rt::model! { read debug;
-/// 查询策略输出的阈值告警条件
+/// Alarm threshold conditions output by the policy query.
 DescribePolicyGroupInfoCondition {
-    /// 指标名称
+    /// Metric name.
     "MetricShowName" metric_show_name set_metric_show_name: str,
-    /// 数据聚合周期(单位秒)
+    /// Data aggregation period in seconds.
     "Period" period set_period: i64,
-    /// 指标id
+    /// Metric ID.
     "MetricId" metric_id set_metric_id: i64,
-    /// 阈值规则id
+    /// Threshold rule ID.
     "RuleId" rule_id set_rule_id: i64,
-    /// 指标单位
+    /// Metric unit.
     "Unit" unit set_unit: str,
-    /// 告警发送收敛类型。0连续告警，1指数告警
+    /// Alarm sending and converging type. The value 0 indicates that alarms are sent consecutively. The value 1 indicates that alarms are sent exponentially.
     "AlarmNotifyType" alarm_notify_type set_alarm_notify_type: i64,
-    /// 告警发送周期单位秒。<0 不触发, 0 只触发一次, >0 每隔triggerTime秒触发一次
+    /// Alarm sending period in seconds. If the value is less than 0, no alarm will be triggered. If the value is 0, an alarm will be triggered only once. If the value is greater than 0, an alarm will be triggered at the interval of `triggerTime`.
     "AlarmNotifyPeriod" alarm_notify_period set_alarm_notify_period: i64,
-    /// 比较类型，1表示大于，2表示大于等于，3表示小于，4表示小于等于，5表示相等，6表示不相等，7表示日同比上涨，8表示日同比下降，9表示周同比上涨，10表示周同比下降，11表示周期环比上涨，12表示周期环比下降
+    /// Comparative type. The value 1 indicates greater than. The value 2 indicates greater than or equal to. The value 3 indicates smaller than. The value 4 indicates smaller than or equal to. The value 5 indicates equal to. The value 6 indicates not equal to. The value 7 indicates day-on-day increase. The value 8 indicates day-on-day decrease. The value 9 indicates week-on-week increase. The value 10 indicates week-on-week decrease. The value 11 indicates periodical increase. The value 12 indicates periodical decrease.
     "CalcType" calc_type set_calc_type: i64,
-    /// 检测阈值
+    /// Threshold.
     "CalcValue" calc_value set_calc_value: str,
-    /// 持续多长时间触发规则会告警(单位秒)
+    /// Duration at which an alarm will be triggered in seconds.
     "ContinueTime" continue_time set_continue_time: i64,
-    /// 告警指标名
+    /// Alarm metric name.
     "MetricName" metric_name set_metric_name: str,
 } }
 
 rt::model! { read debug;
-/// 查询策略输出的模板策略组信息
+/// Template-based policy group information output by the policy query
 DescribePolicyGroupInfoConditionTpl {
-    /// 策略组id
+    /// Policy group ID.
     "GroupId" group_id set_group_id: i64,
-    /// 策略组名称
+    /// Policy group name.
     "GroupName" group_name set_group_name: str,
-    /// 策略类型
+    /// Policy type.
     "ViewName" view_name set_view_name: str,
-    /// 策略组说明
+    /// Policy group remarks.
     "Remark" remark set_remark: str,
-    /// 最后编辑的用户uin
+    /// Uin that was last edited.
     "LastEditUin" last_edit_uin set_last_edit_uin: str,
-    /// 更新时间
+    /// Update time.
+    /// Note: This field may return null, indicating that no valid value was found.
     "UpdateTime" update_time set_update_time: i64,
-    /// 创建时间
+    /// Creation time.
+    /// Note: This field may return null, indicating that no valid value was found.
     "InsertTime" insert_time set_insert_time: i64,
-    /// 是否且规则
+    /// Whether the 'AND' rule is used.
+    /// Note: This field may return null, indicating that no valid value was found.
     "IsUnionRule" is_union_rule set_is_union_rule: i64,
 } }
 
 rt::model! { read debug;
-/// 查询策略输出的事件告警条件
+/// Event alarm conditions output by the policy query
 DescribePolicyGroupInfoEventCondition {
-    /// 事件id
+    /// Event ID.
     "EventId" event_id set_event_id: i64,
-    /// 事件告警规则id
+    /// Event alarm rule ID.
     "RuleId" rule_id set_rule_id: i64,
-    /// 事件名称
+    /// Event name.
     "EventShowName" event_show_name set_event_show_name: str,
-    /// 告警发送周期单位秒。<0 不触发, 0 只触发一次, >0 每隔triggerTime秒触发一次
+    /// Alarm sending period in seconds. The value <0 indicates that no alarm will be triggered. The value 0 indicates that an alarm is triggered only once. The value >0 indicates that an alarm is triggered at the interval of triggerTime.
     "AlarmNotifyPeriod" alarm_notify_period set_alarm_notify_period: i64,
-    /// 告警发送收敛类型。0连续告警，1指数告警
+    /// Alarm sending and converging type. The value 0 indicates that alarms are sent consecutively. The value 1 indicates that alarms are sent exponentially.
     "AlarmNotifyType" alarm_notify_type set_alarm_notify_type: i64,
 } }
 
 rt::model! { read debug;
-/// 查询策略输出的告警接收人信息
+/// Alarm recipient information output by the policy query
 DescribePolicyGroupInfoReceiverInfo {
-    /// 告警接收组id列表
+    /// List of alarm recipient group IDs.
     "ReceiverGroupList" receiver_group_list set_receiver_group_list: list i64,
-    /// 告警接收人id列表
+    /// List of alarm recipient IDs.
     "ReceiverUserList" receiver_user_list set_receiver_user_list: list i64,
-    /// 告警时间段开始时间。范围[0,86400)，作为 UNIX 时间戳转成北京时间后去掉日期，例如7200表示"10:0:0"
+    /// Start time of the alarm period. Value range: [0,86400). Convert the Unix timestamp to Beijing time and then remove the date. For example, 7200 indicates “10:0:0”.
     "StartTime" start_time set_start_time: i64,
-    /// 告警时间段结束时间。含义同StartTime
+    /// End time of the alarm period. The meaning is the same as that of StartTime.
     "EndTime" end_time set_end_time: i64,
-    /// 接收类型。“group”(接收组)或“user”(接收人)
+    /// Recipient type. Valid values: group and user.
     "ReceiverType" receiver_type set_receiver_type: str,
-    /// 告警通知方式。可选 "SMS","SITE","EMAIL","CALL","WECHAT"
+    /// Alarm notification method. Valid values: "SMS", "SITE", "EMAIL", "CALL", and "WECHAT".
     "NotifyWay" notify_way set_notify_way: list String,
-    /// 电话告警接收者uid
+    /// Uid of the alarm call recipient.
+    /// Note: This field may return null, indicating that no valid value was found.
     "UidList" uid_list set_uid_list: list i64,
-    /// 电话告警轮数
+    /// Number of alarm call rounds.
     "RoundNumber" round_number set_round_number: i64,
-    /// 电话告警每轮间隔（秒）
+    /// Intervals of alarm call rounds in seconds.
     "RoundInterval" round_interval set_round_interval: i64,
-    /// 电话告警对个人间隔（秒）
+    /// Alarm call intervals for individuals in seconds.
     "PersonInterval" person_interval set_person_interval: i64,
-    /// 是否需要电话告警触达提示。0不需要，1需要
+    /// Whether to send an alarm call delivery notice. The value 0 indicates that no notice needs to be sent. The value 1 indicates that a notice needs to be sent.
     "NeedSendNotice" need_send_notice set_need_send_notice: i64,
-    /// 电话告警通知时机。可选"OCCUR"(告警时通知),"RECOVER"(恢复时通知)
+    /// Alarm call notification time. Valid values: OCCUR (indicating that a notice is sent when the alarm is triggered) and RECOVER (indicating that a notice is sent when the alarm is recovered).
     "SendFor" send_for set_send_for: list String,
-    /// 恢复通知方式。可选"SMS"
+    /// Notification method when an alarm is recovered. Valid value: SMS.
     "RecoverNotify" recover_notify set_recover_notify: list String,
-    /// 告警发送语言
+    /// Alarm language.
+    /// Note: This field may return null, indicating that no valid value was found.
     "ReceiveLanguage" receive_language set_receive_language: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePolicyGroupInfo` (获取基础策略组详情).
+/// Request of `DescribePolicyGroupInfo` (Gets details of a basic policy group.).
 ///
-/// 获取基础策略组详情
+/// This API is used to get details of a basic policy group.
 DescribePolicyGroupInfoRequest {
-    /// 固定值，为"monitor"
+    /// The value is fixed to monitor.
     ///
     /// Required.
     "Module" module set_module: str,
-    /// 策略组id
+    /// Policy group ID.
     ///
     /// Required.
     "GroupId" group_id set_group_id: i64,
@@ -4024,41 +4204,47 @@ DescribePolicyGroupInfoRequest {
 rt::action!("monitor", "2018-07-24", "DescribePolicyGroupInfo", DescribePolicyGroupInfoRequest => DescribePolicyGroupInfoResponse);
 
 rt::model! { read debug;
-/// DescribePolicyGroupInfo返回参数结构体
+/// DescribePolicyGroupInfo response structure.
 DescribePolicyGroupInfoResponse {
-    /// 策略组名称
+    /// Policy group name.
     "GroupName" group_name set_group_name: str,
-    /// 策略组所属的项目id
+    /// ID of the project to which the policy group belongs.
     "ProjectId" project_id set_project_id: i64,
-    /// 是否为默认策略，0表示非默认策略，1表示默认策略
+    /// Whether it is the default policy. The value 0 indicates that it is not the default policy. The value 1 indicates that it is the default policy.
     "IsDefault" is_default set_is_default: i64,
-    /// 策略类型
+    /// Policy type.
     "ViewName" view_name set_view_name: str,
-    /// 策略说明
+    /// Policy description
     "Remark" remark set_remark: str,
-    /// 策略类型名称
+    /// Policy type name.
     "ShowName" show_name set_show_name: str,
-    /// 最近编辑的用户uin
+    /// Uin that was last edited.
     "LastEditUin" last_edit_uin set_last_edit_uin: str,
-    /// 最近编辑时间
+    /// Last edited time.
     "UpdateTime" update_time set_update_time: str,
-    /// 该策略支持的地域
+    /// Regions supported by this policy.
     "Region" region set_region: list String,
-    /// 策略类型的维度列表
+    /// List of policy type dimensions.
     "DimensionGroup" dimension_group set_dimension_group: list String,
-    /// 阈值规则列表
+    /// Threshold rule list.
+    /// Note: This field may return null, indicating that no valid value was found.
     "ConditionsConfig" conditions_config set_conditions_config: list DescribePolicyGroupInfoCondition,
-    /// 产品事件规则列表
+    /// Product event rule list.
+    /// Note: This field may return null, indicating that no valid value was found.
     "EventConfig" event_config set_event_config: list DescribePolicyGroupInfoEventCondition,
-    /// 用户接收人列表
+    /// Recipient list.
+    /// Note: This field may return null, indicating that no valid value was found.
     "ReceiverInfos" receiver_infos set_receiver_infos: list DescribePolicyGroupInfoReceiverInfo,
-    /// 用户回调信息
+    /// User callback information.
+    /// Note: This field may return null, indicating that no valid value was found.
     "Callback" callback set_callback: obj DescribePolicyGroupInfoCallback,
-    /// 模板策略组
+    /// Template-based policy group.
+    /// Note: This field may return null, indicating that no valid value was found.
     "ConditionsTemp" conditions_temp set_conditions_temp: obj DescribePolicyGroupInfoConditionTpl,
-    /// 是否可以设置成默认策略
+    /// Whether the policy can be configured as the default policy.
     "CanSetDefault" can_set_default set_can_set_default: bool,
-    /// 是否且规则
+    /// Whether the 'AND' rule is used.
+    /// Note: This field may return null, indicating that no valid value was found.
     "IsUnionRule" is_union_rule set_is_union_rule: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4067,119 +4253,127 @@ DescribePolicyGroupInfoResponse {
 rt::model! { read debug;
 /// DescribePolicyGroupList.Group
 DescribePolicyGroupListGroup {
-    /// 策略组id
+    /// Policy group ID.
     "GroupId" group_id set_group_id: i64,
-    /// 策略组名称
+    /// Policy group name.
     "GroupName" group_name set_group_name: str,
-    /// 是否开启
+    /// Whether it is enabled.
     "IsOpen" is_open set_is_open: bool,
-    /// 策略视图名称
+    /// Policy view name.
     "ViewName" view_name set_view_name: str,
-    /// 最近编辑的用户uin
+    /// Uin that was last edited.
     "LastEditUin" last_edit_uin set_last_edit_uin: str,
-    /// 最后修改时间
+    /// Last modified time.
     "UpdateTime" update_time set_update_time: i64,
-    /// 创建时间
+    /// Creation time.
     "InsertTime" insert_time set_insert_time: i64,
-    /// 策略组绑定的实例数
+    /// Number of instances that are bound to the policy group.
     "UseSum" use_sum set_use_sum: i64,
-    /// 策略组绑定的未屏蔽实例数
+    /// Number of unshielded instances that are bound to the policy group.
     "NoShieldedSum" no_shielded_sum set_no_shielded_sum: i64,
-    /// 是否为默认策略，0表示非默认策略，1表示默认策略
+    /// Whether it is the default policy. The value 0 indicates that it is not the default policy. The value 1 indicates that it is the default policy.
     "IsDefault" is_default set_is_default: i64,
-    /// 是否可以设置成默认策略
+    /// Whether the policy can be configured as the default policy.
     "CanSetDefault" can_set_default set_can_set_default: bool,
-    /// 父策略组id
+    /// Parent policy group ID.
     "ParentGroupId" parent_group_id set_parent_group_id: i64,
-    /// 策略组备注
+    /// Remarks of the policy group.
     "Remark" remark set_remark: str,
-    /// 策略组所属项目id
+    /// ID of the project to which the policy group belongs.
     "ProjectId" project_id set_project_id: i64,
-    /// 阈值规则列表
+    /// Threshold rule list.
+    /// Note: This field may return null, indicating that no valid value was found.
     "Conditions" conditions set_conditions: list DescribePolicyGroupInfoCondition,
-    /// 产品事件规则列表
+    /// Product event rule list.
+    /// Note: This field may return null, indicating that no valid value was found.
     "EventConditions" event_conditions set_event_conditions: list DescribePolicyGroupInfoEventCondition,
-    /// 用户接收人列表
+    /// Recipient list.
+    /// Note: This field may return null, indicating that no valid value was found.
     "ReceiverInfos" receiver_infos set_receiver_infos: list DescribePolicyGroupInfoReceiverInfo,
-    /// 模板策略组
+    /// Template-based policy group.
+    /// Note: This field may return null, indicating that no valid value was found.
     "ConditionsTemp" conditions_temp set_conditions_temp: obj DescribePolicyGroupInfoConditionTpl,
-    /// 策略组绑定的实例组信息
+    /// Instance group that is bound to the policy group.
+    /// Note: This field may return null, indicating that no valid value was found.
     "InstanceGroup" instance_group set_instance_group: obj DescribePolicyGroupListGroupInstanceGroup,
-    /// 且或规则标识, 0表示或规则(任意一条规则满足阈值条件就告警), 1表示且规则(所有规则都满足阈值条件才告警)
+    /// The 'AND' or 'OR' rule. The value 0 indicates the 'OR' rule (indicating that an alarm will be triggered if any rule meets the threshold condition). The value 1 indicates the 'AND' rule (indicating that an alarm will be triggered when all rules meet the threshold conditions).
+    /// Note: This field may return null, indicating that no valid value was found.
     "IsUnionRule" is_union_rule set_is_union_rule: i64,
 } }
 
 rt::model! { read debug;
-/// DescribePolicyGroupList接口策略组绑定的实例分组信息
+/// Instance group that is bound to a policy group of the DescribePolicyGroupList API
 DescribePolicyGroupListGroupInstanceGroup {
-    /// 实例分组名称id
+    /// Instance group name ID.
     "InstanceGroupId" instance_group_id set_instance_group_id: i64,
-    /// 策略类型视图名称
+    /// Policy type view name.
     "ViewName" view_name set_view_name: str,
-    /// 最近编辑的用户uin
+    /// Uin that was last edited.
     "LastEditUin" last_edit_uin set_last_edit_uin: str,
-    /// 实例分组名称
+    /// Instance group name.
     "GroupName" group_name set_group_name: str,
-    /// 实例数量
+    /// Number of instances.
     "InstanceSum" instance_sum set_instance_sum: i64,
-    /// 更新时间
+    /// Update time.
     "UpdateTime" update_time set_update_time: i64,
-    /// 创建时间
+    /// Creation time.
     "InsertTime" insert_time set_insert_time: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePolicyGroupList` (获取基础策略告警组列表).
+/// Request of `DescribePolicyGroupList` (Gets the list of basic policy alarm groups.).
 ///
-/// 获取基础策略告警组列表
+/// This API is used to get the list of basic policy alarm groups.
 DescribePolicyGroupListRequest {
-    /// 固定值，为"monitor"
+    /// The value is fixed to monitor.
     ///
     /// Required.
     "Module" module set_module: str,
-    /// 分页参数，每页返回的数量，取值1~100
+    /// Number of parameters that can be returned on each page. Value range: 1 - 100.
     ///
     /// Required.
     "Limit" limit set_limit: i64,
-    /// 分页参数，页偏移量，从0开始计数
+    /// Parameter offset on each page. The value starts from 0.
     ///
     /// Required.
     "Offset" offset set_offset: i64,
-    /// 按策略名搜索
+    /// Search by policy name.
     "Like" like set_like: str,
-    /// 实例分组id
+    /// Instance group ID.
     "InstanceGroupId" instance_group_id set_instance_group_id: i64,
-    /// 按更新时间排序, asc 或者 desc
+    /// Sort by update time. Valid values: asc and desc.
     "UpdateTimeOrder" update_time_order set_update_time_order: str,
-    /// 项目id列表
+    /// Project ID list.
     "ProjectIds" project_ids set_project_ids: list i64,
-    /// 告警策略类型列表
+    /// List of alarm policy types.
     "ViewNames" view_names set_view_names: list String,
-    /// 是否过滤无接收人策略组, 1表示过滤, 0表示不过滤
+    /// Whether to filter policy groups without recipients. The value 1 indicates that policy groups without recipients will be filtered. The value 0 indicates that policy groups without recipients will not be filtered.
     "FilterUnuseReceiver" filter_unuse_receiver set_filter_unuse_receiver: i64,
-    /// 过滤条件, 接收组列表
+    /// Filter by recipient group.
     "Receivers" receivers set_receivers: list String,
-    /// 过滤条件, 接收人列表
+    /// Filter by recipient.
     "ReceiverUserList" receiver_user_list set_receiver_user_list: list String,
-    /// 维度组合字段(json字符串), 例如[[{"name":"unInstanceId","value":"ins-6e4b2aaa"}]]
+    /// Dimension set field (json string), for example, [[{"name":"unInstanceId","value":"ins-6e4b2aaa"}]].
     "Dimensions" dimensions set_dimensions: str,
-    /// 模板策略组id, 多个id用逗号分隔
+    /// Template-based policy group IDs, which are separated by commas.
     "ConditionTempGroupId" condition_temp_group_id set_condition_temp_group_id: str,
-    /// 过滤条件, 接收人或者接收组, user表示接收人, group表示接收组
+    /// Filter by recipient or recipient group. The value 'user' indicates by recipient. The value 'group' indicates by recipient group.
     "ReceiverType" receiver_type set_receiver_type: str,
-    /// 过滤条件，告警策略是否已启动或停止
+    /// Filter conditions. Whether the alarm policy has been enabled or disabled
     "IsOpen" is_open set_is_open: bool,
 } }
 rt::action!("monitor", "2018-07-24", "DescribePolicyGroupList", DescribePolicyGroupListRequest => DescribePolicyGroupListResponse);
 
 rt::model! { read debug;
-/// DescribePolicyGroupList返回参数结构体
+/// DescribePolicyGroupList response structure.
 DescribePolicyGroupListResponse {
-    /// 策略组列表
+    /// Policy group list.
+    /// Note: This field may return null, indicating that no valid value was found.
     "GroupList" group_list set_group_list: list DescribePolicyGroupListGroup,
-    /// 策略组总数
+    /// Total number of policy groups.
     "Total" total set_total: i64,
-    /// 备注信息
+    /// Remarks
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Warning" warning set_warning: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4213,149 +4407,179 @@ DescribePolicyObjectCountResponse {
 } }
 
 rt::model! { write debug;
-/// DescribeProductEventList的入参Dimensions
+/// Input parameter Dimensions of the DescribeProductEventList API
 DescribeProductEventListDimensions {
-    /// 维度名
+    /// Dimension name.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 维度值
+    /// Dimension value.
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { read debug;
-/// DescribeProductEventList返回的Events
+/// Events returned by the DescribeProductEventList API
 DescribeProductEventListEvents {
-    /// 事件ID
+    /// Event ID.
+    /// Note: This field may return null, indicating that no valid value was found.
     "EventId" event_id set_event_id: i64,
-    /// 事件中文名
+    /// Event name in Chinese.
+    /// Note: This field may return null, indicating that no valid value was found.
     "EventCName" event_c_name set_event_c_name: str,
-    /// 事件英文名
+    /// Event name in English.
+    /// Note: This field may return null, indicating that no valid value was found.
     "EventEName" event_e_name set_event_e_name: str,
-    /// 事件简称
+    /// Event name abbreviation.
+    /// Note: This field may return null, indicating that no valid value was found.
     "EventName" event_name set_event_name: str,
-    /// 产品中文名
+    /// Product name in Chinese.
+    /// Note: This field may return null, indicating that no valid value was found.
     "ProductCName" product_c_name set_product_c_name: str,
-    /// 产品英文名
+    /// Product name in English.
+    /// Note: This field may return null, indicating that no valid value was found.
     "ProductEName" product_e_name set_product_e_name: str,
-    /// 产品简称
+    /// Product name abbreviation.
+    /// Note: This field may return null, indicating that no valid value was found.
     "ProductName" product_name set_product_name: str,
-    /// 实例ID
+    /// Instance ID.
+    /// Note: This field may return null, indicating that no valid value was found.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名称
+    /// Instance name.
+    /// Note: This field may return null, indicating that no valid value was found.
     "InstanceName" instance_name set_instance_name: str,
-    /// 项目ID
+    /// Project ID.
+    /// Note: This field may return null, indicating that no valid value was found.
     "ProjectId" project_id set_project_id: str,
-    /// 地域
+    /// Region.
+    /// Note: This field may return null, indicating that no valid value was found.
     "Region" region set_region: str,
-    /// 状态
+    /// Status.
+    /// Note: This field may return null, indicating that no valid value was found.
     "Status" status set_status: str,
-    /// 是否支持告警
+    /// Whether to support alarms.
+    /// Note: This field may return null, indicating that no valid value was found.
     "SupportAlarm" support_alarm set_support_alarm: i64,
-    /// 事件类型
+    /// Event type.
+    /// Note: This field may return null, indicating that no valid value was found.
     "Type" r#type set_type: str,
-    /// 开始时间
+    /// Start time.
+    /// Note: This field may return null, indicating that no valid value was found.
     "StartTime" start_time set_start_time: i64,
-    /// 更新时间
+    /// Update time.
+    /// Note: This field may return null, indicating that no valid value was found.
     "UpdateTime" update_time set_update_time: i64,
-    /// 实例对象信息
+    /// Instance object information.
+    /// Note: This field may return null, indicating that no valid value was found.
     "Dimensions" dimensions set_dimensions: list DescribeProductEventListEventsDimensions,
-    /// 实例对象附加信息
+    /// Additional information of the instance object.
+    /// Note: This field may return null, indicating that no valid value was found.
     "AdditionMsg" addition_msg set_addition_msg: list DescribeProductEventListEventsDimensions,
-    /// 是否配置告警
+    /// Whether to configure alarms.
+    /// Note: This field may return null, indicating that no valid value was found.
     "IsAlarmConfig" is_alarm_config set_is_alarm_config: i64,
-    /// 策略信息
+    /// Policy information.
+    /// Note: This field may return null, indicating that no valid value was found.
     "GroupInfo" group_info set_group_info: list DescribeProductEventListEventsGroupInfo,
-    /// 显示名称ViewName
+    /// Display name
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ViewName" view_name set_view_name: str,
 } }
 
 rt::model! { read debug;
-/// DescribeProductEventList返回的Events的Dimensions
+/// Dimensions of events returned by the DescribeProductEventList API
 DescribeProductEventListEventsDimensions {
-    /// 维度名（英文）
+    /// Dimension name in English.
+    /// Note: This field may return null, indicating that no valid value was found.
     "Key" key set_key: str,
-    /// 维度名（中文）
+    /// Dimension name in Chinese.
+    /// Note: This field may return null, indicating that no valid value was found.
     "Name" name set_name: str,
-    /// 维度值
+    /// Dimension value.
+    /// Note: This field may return null, indicating that no valid value was found.
     "Value" value set_value: str,
 } }
 
 rt::model! { read debug;
-/// DescribeProductEventList返回的Events里的GroupInfo
+/// GroupInfo in Events returned by the DescribeProductEventList API
 DescribeProductEventListEventsGroupInfo {
-    /// 策略ID
+    /// Policy ID.
+    /// Note: This field may return null, indicating that no valid value was found.
     "GroupId" group_id set_group_id: i64,
-    /// 策略名
+    /// Policy name.
+    /// Note: This field may return null, indicating that no valid value was found.
     "GroupName" group_name set_group_name: str,
 } }
 
 rt::model! { read debug;
-/// DescribeProductEventList返回的OverView对象
+/// OverView object returned by the DescribeProductEventList API
 DescribeProductEventListOverView {
-    /// 状态变更的事件数量
+    /// Number of events whose statuses have changed.
+    /// Note: This field may return null, indicating that no valid value was found.
     "StatusChangeAmount" status_change_amount set_status_change_amount: i64,
-    /// 告警状态未配置的事件数量
+    /// Number of events whose alarm statuses are not configured.
+    /// Note: This field may return null, indicating that no valid value was found.
     "UnConfigAlarmAmount" un_config_alarm_amount set_un_config_alarm_amount: i64,
-    /// 异常事件数量
+    /// Number of events with exceptions.
+    /// Note: This field may return null, indicating that no valid value was found.
     "UnNormalEventAmount" un_normal_event_amount set_un_normal_event_amount: i64,
-    /// 未恢复的事件数量
+    /// Number of events that have not been recovered.
+    /// Note: This field may return null, indicating that no valid value was found.
     "UnRecoverAmount" un_recover_amount set_un_recover_amount: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeProductEventList` (获取产品事件列表).
+/// Request of `DescribeProductEventList` (Gets the list of product events.).
 ///
-/// 已不再使用
-///
-/// 分页获取产品事件的列表
+/// This API is used to get the list of product events by page.
 #[deprecated(note = "deprecated in the API spec")]
 DescribeProductEventListRequest {
-    /// 接口模块名，固定值"monitor"
+    /// API component name. It is fixed to monitor.
     ///
     /// Required.
     "Module" module set_module: str,
-    /// 产品类型过滤，例如"cvm"表示云服务器
+    /// Filter by product type. For example, "cvm" indicates Cloud Virtual Machine.
     "ProductName" product_name set_product_name: list String,
-    /// 事件名称过滤，例如"guest_reboot"表示机器重启
+    /// Filter by event name. For example, "guest_reboot" indicates instance restart.
     "EventName" event_name set_event_name: list String,
-    /// 影响对象，例如"ins-19708ino"
+    /// Affected object, such as "ins-19708ino".
     "InstanceId" instance_id set_instance_id: list String,
-    /// 维度过滤，例如外网IP:10.0.0.1
+    /// Filter by dimension, such as by public IP: 10.0.0.1.
     "Dimensions" dimensions set_dimensions: list DescribeProductEventListDimensions,
-    /// 产品事件地域过滤参数，例如gz，各地域缩写可参见[地域列表](https://cloud.tencent.com/document/product/248/50863)
+    /// Region filter parameter for service events.
     "RegionList" region_list set_region_list: list String,
-    /// 事件类型过滤，取值范围["status_change","abnormal"]，分别表示状态变更、异常事件
+    /// Filter by event type. Valid values: ["status_change","abnormal"], which indicate events whose statuses have changed and events with exceptions respectively.
     "Type" r#type set_type: list String,
-    /// 事件状态过滤，取值范围["recover","alarm","-"]，分别表示已恢复、未恢复、无状态
+    /// Filter by event status. Valid values: ["recover","alarm","-"], which indicate that an event has been recovered, has not been recovered, and has no status respectively.
     "Status" status set_status: list String,
-    /// 项目ID过滤
+    /// Filter by project ID.
     "Project" project set_project: list String,
-    /// 告警状态配置过滤，1表示已配置，0表示未配置
+    /// Filter by alarm status configuration. The value 1 indicates that the alarm status has been configured. The value 0 indicates that the alarm status has not been configured.
     "IsAlarmConfig" is_alarm_config set_is_alarm_config: i64,
-    /// 按更新时间排序，ASC表示升序，DESC表示降序，默认DESC
+    /// Sorting by update time. The value ASC indicates the ascending order. The value DESC indicates the descending order. The default value is DESC.
     "TimeOrder" time_order set_time_order: str,
-    /// 起始时间，默认一天前的时间戳
+    /// Start time, which is the timestamp one day prior by default.
     "StartTime" start_time set_start_time: i64,
-    /// 结束时间，默认当前时间戳
+    /// End time, which is the current timestamp by default.
     "EndTime" end_time set_end_time: i64,
-    /// 页偏移量，默认0
+    /// Page offset. The default value is 0.
     "Offset" offset set_offset: i64,
-    /// 每页返回的数量，默认20
+    /// The number of parameters that can be returned on each page. The default value is 20.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("monitor", "2018-07-24", "DescribeProductEventList", DescribeProductEventListRequest => DescribeProductEventListResponse);
 
 rt::model! { read debug;
-/// DescribeProductEventList返回参数结构体
+/// DescribeProductEventList response structure.
 DescribeProductEventListResponse {
-    /// 事件列表
+    /// Event list
+    /// Note: This field may return null, indicating that no valid value was found.
     "Events" events set_events: list DescribeProductEventListEvents,
-    /// 事件统计
+    /// Event statistics.
     "OverView" over_view set_over_view: obj DescribeProductEventListOverView,
-    /// 事件总数
+    /// Total number of events.
+    /// Note: This field may return null, indicating that no valid value was found.
     "Total" total set_total: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4391,12 +4615,12 @@ DescribeProductListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePrometheusAgentInstances` (获取关联目标集群的实例列表).
+/// Request of `DescribePrometheusAgentInstances` (Gets the list of instances associated with the target cluster).
 ///
-/// 获取关联目标集群的实例列表
+/// This API is used to get the list of instances associated with the target cluster.
 DescribePrometheusAgentInstancesRequest {
-    /// 集群id
-    /// 可以是tke, eks, edge的集群id
+    /// Cluster ID
+    /// It can be the ID of a TKE, EKS, or edge cluster.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -4404,61 +4628,63 @@ DescribePrometheusAgentInstancesRequest {
 rt::action!("monitor", "2018-07-24", "DescribePrometheusAgentInstances", DescribePrometheusAgentInstancesRequest => DescribePrometheusAgentInstancesResponse);
 
 rt::model! { read debug;
-/// DescribePrometheusAgentInstances返回参数结构体
+/// DescribePrometheusAgentInstances response structure.
 DescribePrometheusAgentInstancesResponse {
-    /// 关联该集群的实例列表
+    /// List of instances associated with the cluster
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Instances" instances set_instances: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePrometheusAgents` (列出 Prometheus CVM Agent).
+/// Request of `DescribePrometheusAgents` (Lists Prometheus CVM agents).
 ///
-/// 列出 Prometheus CVM Agent
+/// This API is used to list Prometheus CVM agents.
 DescribePrometheusAgentsRequest {
-    /// 实例 ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// Agent 名称
+    /// Agent name
     "Name" name set_name: str,
-    /// Agent ID 列表
+    /// List of agent IDs
     "AgentIds" agent_ids set_agent_ids: list String,
-    /// 偏移量，默认为0
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认为20，最大值为100
+    /// Number of returned results. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("monitor", "2018-07-24", "DescribePrometheusAgents", DescribePrometheusAgentsRequest => DescribePrometheusAgentsResponse);
 
 rt::model! { read debug;
-/// DescribePrometheusAgents返回参数结构体
+/// DescribePrometheusAgents response structure.
 DescribePrometheusAgentsResponse {
-    /// Agent 列表
+    /// List of agents
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AgentSet" agent_set set_agent_set: list PrometheusAgent,
-    /// Agent 总量
+    /// Total number of agents
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePrometheusAlertGroups` (列出Prometheus告警分组).
+/// Request of `DescribePrometheusAlertGroups` (Lists Prometheus Alarm groups).
 ///
-/// 查询给定prometheus下的告警分组
+/// This API is used to query alarm groups under a given prometheus.
 DescribePrometheusAlertGroupsRequest {
-    /// Prometheus 实例 ID
+    /// prometheus instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 返回数量，默认为 20，最大值为 100
+    /// Number of returned results. defaults to 20. maximum value is 100.
     "Limit" limit set_limit: i64,
-    /// 偏移量，默认为 0
+    /// Offset. default value: 0.
     "Offset" offset set_offset: i64,
-    /// 告警分组ID，形如alert-xxxx。
-    /// 查询给定ID的告警分组
+    /// Alert group ID, such as alert-xxxx.
+    /// List the alert group with the given ID.
     "GroupId" group_id set_group_id: str,
-    /// 告警分组名称。
-    /// 查询名称中包含给定字符串的告警分组
+    /// Specifies the alert group name.
+    /// List alert groups which name contains the given string.
     "GroupName" group_name set_group_name: str,
     /// 通过自定义label查询告警规则：
     /// 返回包含符合过滤条件告警规则的整个分组
@@ -4469,44 +4695,44 @@ DescribePrometheusAlertGroupsRequest {
 rt::action!("monitor", "2018-07-24", "DescribePrometheusAlertGroups", DescribePrometheusAlertGroupsRequest => DescribePrometheusAlertGroupsResponse);
 
 rt::model! { read debug;
-/// DescribePrometheusAlertGroups返回参数结构体
+/// DescribePrometheusAlertGroups response structure.
 DescribePrometheusAlertGroupsResponse {
-    /// 告警分组信息
+    /// Alert group information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AlertGroupSet" alert_group_set set_alert_group_set: list PrometheusAlertGroupSet,
-    /// 告警分组总数
+    /// Total count of Alert groups.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePrometheusAlertPolicy` (获取2.0实例告警策略列表).
+/// Request of `DescribePrometheusAlertPolicy` (Gets the list of v2.0 instance alerting rules).
 ///
-/// 获取2.0实例告警策略列表
+/// This API is used to get the list of v2.0 instance alerting rules.
 DescribePrometheusAlertPolicyRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 分页偏移量，默认为0。 示例值：1
+    /// Page offset
     "Offset" offset set_offset: i128,
-    /// 分页返回数量，默认为20，最大值为100
+    /// Number of results per page
     "Limit" limit set_limit: i128,
-    /// 仅支持按Name, Values字段过滤:
-    /// - Name = Name
-    /// 按照给定的告警规则名称列表匹配
-    /// - Name = ID
-    /// 按照给定的告警规则ID列表匹配
+    /// Filter
+    /// Valid values: `ID`, `Name`.
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("monitor", "2018-07-24", "DescribePrometheusAlertPolicy", DescribePrometheusAlertPolicyRequest => DescribePrometheusAlertPolicyResponse);
 
 rt::model! { read debug;
-/// DescribePrometheusAlertPolicy返回参数结构体
+/// DescribePrometheusAlertPolicy response structure.
 DescribePrometheusAlertPolicyResponse {
-    /// 告警详情
+    /// Alert details
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AlertRules" alert_rules set_alert_rules: list PrometheusAlertPolicyItem,
-    /// 总数
+    /// Total number
     "Total" total set_total: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4532,17 +4758,17 @@ DescribePrometheusAlertmanagerConfigResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePrometheusClusterAgents` (获取TMP实例关联集群列表).
+/// Request of `DescribePrometheusClusterAgents` (Gets the list of clusters associated with the TMP instance).
 ///
-/// 获取TMP实例关联集群列表
+/// This API is used to get the list of clusters associated with the TMP instance.
 DescribePrometheusClusterAgentsRequest {
-    /// 实例id
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 偏移量，默认为0。
+    /// Page offset
     "Offset" offset set_offset: i128,
-    /// 返回数量，默认为20，最大值为100。
+    /// Page limit
     "Limit" limit set_limit: i128,
     /// 用于通过集群id过滤被绑定集群
     "ClusterIds" cluster_ids set_cluster_ids: list String,
@@ -4554,13 +4780,13 @@ DescribePrometheusClusterAgentsRequest {
 rt::action!("monitor", "2018-07-24", "DescribePrometheusClusterAgents", DescribePrometheusClusterAgentsRequest => DescribePrometheusClusterAgentsResponse);
 
 rt::model! { read debug;
-/// DescribePrometheusClusterAgents返回参数结构体
+/// DescribePrometheusClusterAgents response structure.
 DescribePrometheusClusterAgentsResponse {
-    /// 被关联集群信息
+    /// Information of the associated cluster
     "Agents" agents set_agents: list PrometheusAgentOverview,
-    /// 被关联集群总量
+    /// The total number of the associated clusters
     "Total" total set_total: i128,
-    /// 是否为首次绑定，如果是首次绑定则需要安装预聚合规则
+    /// Whether the TMP instance is associated with the cluster for the first time. If so, you need to configure recording rules for it. This also applies if it has no default recording rule.
     "IsFirstBind" is_first_bind set_is_first_bind: bool,
     /// 实例组件是否需要更新镜像版本
     "ImageNeedUpdate" image_need_update set_image_need_update: bool,
@@ -4569,19 +4795,19 @@ DescribePrometheusClusterAgentsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePrometheusConfig` (拉取Prometheus配置).
+/// Request of `DescribePrometheusConfig` (Gets the Prometheus configuration).
 ///
-/// 拉取Prometheus配置
+/// This API is used to get the Prometheus configuration.
 DescribePrometheusConfigRequest {
-    /// 实例id
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 集群id
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 集群类型
+    /// Cluster type
     ///
     /// Required.
     "ClusterType" cluster_type set_cluster_type: str,
@@ -4589,15 +4815,15 @@ DescribePrometheusConfigRequest {
 rt::action!("monitor", "2018-07-24", "DescribePrometheusConfig", DescribePrometheusConfigRequest => DescribePrometheusConfigResponse);
 
 rt::model! { read debug;
-/// DescribePrometheusConfig返回参数结构体
+/// DescribePrometheusConfig response structure.
 DescribePrometheusConfigResponse {
-    /// 全局配置
+    /// Global configuration
     "Config" config set_config: str,
-    /// ServiceMonitor配置
+    /// ServiceMonitor configuration
     "ServiceMonitors" service_monitors set_service_monitors: list PrometheusConfigItem,
-    /// PodMonitor配置
+    /// PodMonitor configuration
     "PodMonitors" pod_monitors set_pod_monitors: list PrometheusConfigItem,
-    /// 原生Job
+    /// Raw jobs
     "RawJobs" raw_jobs set_raw_jobs: list PrometheusConfigItem,
     /// Probes
     "Probes" probes set_probes: list PrometheusConfigItem,
@@ -4627,45 +4853,47 @@ DescribePrometheusCreateInstanceQuotaResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePrometheusGlobalConfig` (获得实例级别抓取配置).
+/// Request of `DescribePrometheusGlobalConfig` (Gets the instance-level scrape configurations).
 ///
-/// 获得实例级别抓取配置
+/// This API is used to get the instance-level scrape configurations.
 DescribePrometheusGlobalConfigRequest {
-    /// 实例级别抓取配置
+    /// Instance-level scrape configuration
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 是否禁用统计
+    /// Whether to disable statistics
     "DisableStatistics" disable_statistics set_disable_statistics: bool,
 } }
 rt::action!("monitor", "2018-07-24", "DescribePrometheusGlobalConfig", DescribePrometheusGlobalConfigRequest => DescribePrometheusGlobalConfigResponse);
 
 rt::model! { read debug;
-/// DescribePrometheusGlobalConfig返回参数结构体
+/// DescribePrometheusGlobalConfig response structure.
 DescribePrometheusGlobalConfigResponse {
-    /// 配置内容
+    /// Configuration content
     "Config" config set_config: str,
-    /// ServiceMonitors列表以及对应targets信息
+    /// List of service monitors and the corresponding targets information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ServiceMonitors" service_monitors set_service_monitors: list PrometheusConfigItem,
-    /// PodMonitors列表以及对应targets信息
+    /// List of pod monitors and the corresponding targets information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PodMonitors" pod_monitors set_pod_monitors: list PrometheusConfigItem,
-    /// RawJobs列表以及对应targets信息
+    /// List of raw jobs and the corresponding targets information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RawJobs" raw_jobs set_raw_jobs: list PrometheusConfigItem,
-    /// Probes列表以及对应targets信息
+    /// List of probes and the corresponding targets information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Probes" probes set_probes: list PrometheusConfigItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePrometheusGlobalNotification` (查询全局告警通知渠道).
+/// Request of `DescribePrometheusGlobalNotification` (Queries the global alert notification channel).
 ///
-/// 之前TPS的接口，迁移后已经不需要
-///
-/// 查询全局告警通知渠道
+/// This API is used to query the global alert notification channel.
 #[deprecated(note = "deprecated in the API spec")]
 DescribePrometheusGlobalNotificationRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -4673,20 +4901,21 @@ DescribePrometheusGlobalNotificationRequest {
 rt::action!("monitor", "2018-07-24", "DescribePrometheusGlobalNotification", DescribePrometheusGlobalNotificationRequest => DescribePrometheusGlobalNotificationResponse);
 
 rt::model! { read debug;
-/// DescribePrometheusGlobalNotification返回参数结构体
+/// DescribePrometheusGlobalNotification response structure.
 DescribePrometheusGlobalNotificationResponse {
-    /// 全局告警通知渠道
+    /// Global alert notification channel
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Notification" notification set_notification: obj PrometheusNotificationItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePrometheusInstanceDetail` (获取TMP实例详情).
+/// Request of `DescribePrometheusInstanceDetail` (Gets the details of a TMP instance).
 ///
-/// 获取TMP实例详情
+/// This API is used to get the details of a TMP instance.
 DescribePrometheusInstanceDetailRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -4694,69 +4923,75 @@ DescribePrometheusInstanceDetailRequest {
 rt::action!("monitor", "2018-07-24", "DescribePrometheusInstanceDetail", DescribePrometheusInstanceDetailRequest => DescribePrometheusInstanceDetailResponse);
 
 rt::model! { read debug;
-/// DescribePrometheusInstanceDetail返回参数结构体
+/// DescribePrometheusInstanceDetail response structure.
 DescribePrometheusInstanceDetailResponse {
-    /// 实例ID
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名称
+    /// Instance name
     "InstanceName" instance_name set_instance_name: str,
     /// VPC ID
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网 ID
+    /// Subnet ID
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 实例业务状态。取值范围：
+    /// Instance status. Valid values:
     ///
-    /// 1：正在创建
-    /// 2：运行中
-    /// 3：异常
-    /// 4：重建中
-    /// 5：销毁中
-    /// 6：已停服
-    /// 8：欠费停服中
-    /// 9：欠费已停服
+    /// `1`: Creating
+    /// `2`: Running
+    /// `3`: Abnormal
+    /// `4`: Rebooting
+    /// `5`: Terminating
+    /// `6`: Service suspended
+    /// `8`: Suspending service for overdue payment
+    /// `9`: Service suspended for overdue payment
     "InstanceStatus" instance_status set_instance_status: i64,
-    /// 计费状态
+    /// Billing status
     ///
-    /// 1：正常
-    /// 2：过期
-    /// 3：销毁
-    /// 4：分配中
-    /// 5：分配失败
+    /// `1`: Normal
+    /// `2`: Expired
+    /// `3`: Terminated
+    /// `4`: Assigning
+    /// `5`: Failed to assign
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ChargeStatus" charge_status set_charge_status: i64,
-    /// 是否开启 Grafana
-    /// 0：不开启
-    /// 1：开启
+    /// Whether Grafana is enabled
+    /// `0`: Disabled
+    /// `1`: Enabled
     "EnableGrafana" enable_grafana set_enable_grafana: i64,
-    /// Grafana 面板 URL
+    /// Grafana dashboard URL
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "GrafanaURL" grafana_url set_grafana_url: str,
-    /// 实例计费模式。取值范围：
+    /// Instance billing mode. Valid values:
     ///
-    /// 2：包年包月
-    /// 3：按量
+    /// `2`: yearly/monthly subscription
+    /// `3`: Pay-as-you-go
     "InstanceChargeType" instance_charge_type set_instance_charge_type: i64,
-    /// 规格名称
+    /// Specification name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SpecName" spec_name set_spec_name: str,
-    /// 存储周期
+    /// Storage period
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DataRetentionTime" data_retention_time set_data_retention_time: i64,
-    /// 购买的实例过期时间
+    /// Expiration time of the purchased instance
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExpireTime" expire_time set_expire_time: str,
-    /// 自动续费标记
+    /// Auto-renewal flag
     ///
-    /// 0：不自动续费
-    /// 1：开启自动续费
-    /// 2：禁止自动续费
-    /// -1：无效
+    /// `0`: Auto-renewal not enabled
+    /// `1`: Auto-renewal enabled
+    /// `2`: Auto-renewal prohibited
+    /// `-1`: Invalid
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePrometheusInstanceInitStatus` (获取2.0实例初始化任务状态).
+/// Request of `DescribePrometheusInstanceInitStatus` (Gets the initialization task status of a v2.0 instance).
 ///
-/// 获取2.0实例初始化任务状态
+/// This API is used to get the initialization task status of a v2.0 instance.
 DescribePrometheusInstanceInitStatusRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -4764,16 +4999,19 @@ DescribePrometheusInstanceInitStatusRequest {
 rt::action!("monitor", "2018-07-24", "DescribePrometheusInstanceInitStatus", DescribePrometheusInstanceInitStatusRequest => DescribePrometheusInstanceInitStatusResponse);
 
 rt::model! { read debug;
-/// DescribePrometheusInstanceInitStatus返回参数结构体
+/// DescribePrometheusInstanceInitStatus response structure.
 DescribePrometheusInstanceInitStatusResponse {
-    /// 实例初始化状态，取值：
-    /// uninitialized 未初始化
-    /// initializing 初始化中
-    /// running 初始化完成，运行中
+    /// Instance initialization status. Valid values:
+    /// `uninitialized`
+    /// `initializing`
+    /// `running`
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: str,
-    /// 初始化任务步骤
+    /// Initialize task steps
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Steps" steps set_steps: list TaskStepInfo,
-    /// 实例eks集群ID
+    /// EKS cluster ID of the instance
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EksClusterId" eks_cluster_id set_eks_cluster_id: str,
     /// eks集群内pod的安全组
     "SecurityGroupId" security_group_id set_security_group_id: str,
@@ -4782,19 +5020,19 @@ DescribePrometheusInstanceInitStatusResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePrometheusInstanceUsage` (查询Prometheus按量实例用量).
+/// Request of `DescribePrometheusInstanceUsage` (Queries the usage of a pay-as-you-go TMP instance).
 ///
-/// 查询Prometheus按量实例用量
+/// This API is used to query the usage of a pay-as-you-go Tencent Managed Service for Prometheus (TMP) instance.
 DescribePrometheusInstanceUsageRequest {
-    /// 按照一个或者多个实例ID查询。实例ID形如：prom-xxxxxxxx。
+    /// Query by one or more instance IDs. Instance ID is in the format of `prom-xxxxxxxx`. Up to 100 instances can be queried in one request.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 开始时间
+    /// Start time
     ///
     /// Required.
     "StartCalcDate" start_calc_date set_start_calc_date: str,
-    /// 结束时间
+    /// End time
     ///
     /// Required.
     "EndCalcDate" end_calc_date set_end_calc_date: str,
@@ -4802,97 +5040,100 @@ DescribePrometheusInstanceUsageRequest {
 rt::action!("monitor", "2018-07-24", "DescribePrometheusInstanceUsage", DescribePrometheusInstanceUsageRequest => DescribePrometheusInstanceUsageResponse);
 
 rt::model! { read debug;
-/// DescribePrometheusInstanceUsage返回参数结构体
+/// DescribePrometheusInstanceUsage response structure.
 DescribePrometheusInstanceUsageResponse {
-    /// 用量列表
+    /// Usage list
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UsageSet" usage_set set_usage_set: list PrometheusInstanceTenantUsage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePrometheusInstancesOverview` (获取2.0实例列表).
+/// Request of `DescribePrometheusInstancesOverview` (Gets the list of v2.0 instances).
 ///
-/// 获取与 Prometheus 监控融合实例列表
+/// This API is used to obtain the list of Tencent Managed Service for Prometheus (TMP) instances and the clusters associated with them.
 DescribePrometheusInstancesOverviewRequest {
-    /// 分页偏移量，默认为0
+    /// Page offset
     "Offset" offset set_offset: i128,
-    /// 返回数量，默认为20，最大值为100
+    /// Number of results per page
     "Limit" limit set_limit: i128,
-    /// 过滤实例，目前支持：
-    /// ID: 通过实例ID来过滤
-    /// Name: 通过实例名称来过滤
+    /// Instance filter. Valid values:
+    /// `ID`: Filter by instance ID
+    /// `Name`: Filter by instance name
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("monitor", "2018-07-24", "DescribePrometheusInstancesOverview", DescribePrometheusInstancesOverviewRequest => DescribePrometheusInstancesOverviewResponse);
 
 rt::model! { read debug;
-/// DescribePrometheusInstancesOverview返回参数结构体
+/// DescribePrometheusInstancesOverview response structure.
 DescribePrometheusInstancesOverviewResponse {
-    /// 实例列表
+    /// List of instances
     "Instances" instances set_instances: list PrometheusInstancesOverview,
-    /// 实例总数
+    /// Total number of instances
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Total" total set_total: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePrometheusInstances` (查看 Prometheus 实例列表).
+/// Request of `DescribePrometheusInstances` (Queries the list of Prometheus instances).
 ///
-/// 本接口 (DescribePrometheusInstances) 用于查询一个或多个实例的详细信息。
+/// This API is used to query the details of one or multiple instances.
 ///
-/// - 可以根据实例ID、实例名称或者实例状态等信息来查询实例的详细信息
+/// - You can query the details of an instance by its ID, name, or status.
 ///
-/// - 如果参数为空，返回当前用户一定数量（Limit所指定的数量，默认为20）的实例。
+/// - If this parameter is empty, the information of a certain number of instances under the current account will be returned. The number is specified by `Limit` and is 20 by default.
 DescribePrometheusInstancesRequest {
-    /// 按照一个或者多个实例ID查询。实例ID形如：prom-xxxxxxxx。请求的实例的上限为100。
+    /// Queries by instance ID or IDs. Instance ID is in the format of `prom-xxxxxxxx`. Up to 100 instances can be queried in one request.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 按照【实例状态】进行过滤。
+    /// Filter by instance status
     ///
-    /// - 1：正在创建
+    /// - 1: Creating
     ///
-    /// - 2：运行中
+    /// - 2: Running
     ///
-    /// - 3：异常
+    /// - 3: Abnormal
     ///
-    /// - 4：重建中
+    /// - 4: Rebooting
     ///
-    /// - 5：销毁中
+    /// - 5: Terminating
     ///
-    /// - 6：已停服
+    /// - 6: Service suspended
     ///
-    /// - 8：欠费停服中
+    /// - 8: Suspending service for overdue payment
     ///
-    /// - 9：欠费已停服
+    /// - 9: Service suspended for overdue payment
     "InstanceStatus" instance_status set_instance_status: list i64,
-    /// 按照【实例名称】进行过滤。
+    /// Filter by instance name
     "InstanceName" instance_name set_instance_name: str,
-    /// 按照【可用区】进行过滤。可用区形如：ap-guangzhou-1。
+    /// Filter by AZ in the format of `ap-guangzhou-1`
     "Zones" zones set_zones: list String,
-    /// 按照【标签键值对】进行过滤。tag-key使用具体的标签键进行替换。
+    /// Filter by tag key-value pair. The `tag-key` should be replaced with a specific tag key.
     "TagFilters" tag_filters set_tag_filters: list PrometheusTag,
-    /// 按照【实例的IPv4地址】进行过滤。
+    /// Filter by instance IPv4 address
     "IPv4Address" i_pv4_address set_i_pv4_address: list String,
-    /// 返回数量，默认为20，最大值为100。
+    /// Number of returned results. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 按照【计费类型】进行过滤。
+    /// Filter by billing mode
     ///
-    /// - 2：包年包月
+    /// - 2: Yearly/Monthly subscription
     ///
-    /// - 3：按量
+    /// - 3: Pay-as-you-go
     "InstanceChargeType" instance_charge_type set_instance_charge_type: i64,
 } }
 rt::action!("monitor", "2018-07-24", "DescribePrometheusInstances", DescribePrometheusInstancesRequest => DescribePrometheusInstancesResponse);
 
 rt::model! { read debug;
-/// DescribePrometheusInstances返回参数结构体
+/// DescribePrometheusInstances response structure.
 DescribePrometheusInstancesResponse {
-    /// 实例详细信息列表。
+    /// List of instance details.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceSet" instance_set set_instance_set: list PrometheusInstancesItem,
-    /// 符合条件的实例数量。
+    /// Number of eligible instances.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4920,29 +5161,29 @@ DescribePrometheusIntegrationMetricsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePrometheusRecordRules` (获取聚合规则列表，包含关联集群内的资源).
+/// Request of `DescribePrometheusRecordRules` (Gets the list of recording rules, including resources in the associated cluster).
 ///
-/// 获取聚合规则列表，包含关联集群内crd资源创建的record rule
+/// This API is used to get the list of recording rules, including those created by CRD resources in the associated cluster.
 DescribePrometheusRecordRulesRequest {
-    /// Prometheus 实例 ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 偏移量，默认为0。
+    /// Page offset
     "Offset" offset set_offset: i128,
-    /// 返回数量，默认为20，最大值为100。
+    /// Number of results per page
     "Limit" limit set_limit: i128,
-    /// 仅支持按Name, Values字段过滤。
+    /// Filter
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("monitor", "2018-07-24", "DescribePrometheusRecordRules", DescribePrometheusRecordRulesRequest => DescribePrometheusRecordRulesResponse);
 
 rt::model! { read debug;
-/// DescribePrometheusRecordRules返回参数结构体
+/// DescribePrometheusRecordRules response structure.
 DescribePrometheusRecordRulesResponse {
-    /// 聚合规则
+    /// Recording rule
     "Records" records set_records: list PrometheusRecordRuleYamlItem,
-    /// 总数
+    /// Total number
     "Total" total set_total: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4968,11 +5209,11 @@ DescribePrometheusRegionsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePrometheusScrapeJobs` (列出 Prometheus 抓取任务).
+/// Request of `DescribePrometheusScrapeJobs` (Lists Prometheus scrape tasks).
 ///
-/// 列出 Prometheus 抓取任务
+/// This API is used to list Prometheus scrape tasks.
 DescribePrometheusScrapeJobsRequest {
-    /// 实例 ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -4980,23 +5221,24 @@ DescribePrometheusScrapeJobsRequest {
     ///
     /// Required.
     "AgentId" agent_id set_agent_id: str,
-    /// 任务名
+    /// Task name
     "Name" name set_name: str,
-    /// 任务 ID 列表
+    /// List of task IDs
     "JobIds" job_ids set_job_ids: list String,
-    /// 偏移量，默认为0
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认为20，最大值为100
+    /// Number of returned results. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("monitor", "2018-07-24", "DescribePrometheusScrapeJobs", DescribePrometheusScrapeJobsRequest => DescribePrometheusScrapeJobsResponse);
 
 rt::model! { read debug;
-/// DescribePrometheusScrapeJobs返回参数结构体
+/// DescribePrometheusScrapeJobs response structure.
 DescribePrometheusScrapeJobsResponse {
-    /// 任务列表
+    /// List of tasks
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ScrapeJobSet" scrape_job_set set_scrape_job_set: list PrometheusScrapeJob,
-    /// 任务总量
+    /// Total number of tasks
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5032,22 +5274,23 @@ DescribePrometheusScrapeStatisticsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePrometheusTargetsTMP` (获取targets信息).
+/// Request of `DescribePrometheusTargetsTMP` (Gets the targets information).
 ///
-/// 获取targets信息，在过滤条件中指定job名称时返回targets详情，否则仅返回数量
+/// This API is used to get the targets information.
 DescribePrometheusTargetsTMPRequest {
-    /// 实例id
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 集成容器服务填绑定的集群id；
-    /// 集成中心填 non-cluster
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 集群类型(可不填)
+    /// Cluster type
     "ClusterType" cluster_type set_cluster_type: str,
-    /// 过滤条件，支持Name=ServiceMonitor/PodMonitor/Probe/RawJob/Job, Value为采集配置名称；Name=Health, Value=up, down, unknown；Name=EndPoint, Value为EndPoint地址
+    /// Filters.
+    /// You can filter by `RawJob`, `Job`, `ServiceMonitor`, `PodMonitor`, or `Health`.
+    /// `Health` contains three values: `up`, `down`, `unknown`.
     "Filters" filters set_filters: list Filter,
     /// targets分页偏移量，默认为0
     "Offset" offset set_offset: i128,
@@ -5057,53 +5300,49 @@ DescribePrometheusTargetsTMPRequest {
 rt::action!("monitor", "2018-07-24", "DescribePrometheusTargetsTMP", DescribePrometheusTargetsTMPRequest => DescribePrometheusTargetsTMPResponse);
 
 rt::model! { read debug;
-/// DescribePrometheusTargetsTMP返回参数结构体
+/// DescribePrometheusTargetsTMP response structure.
 DescribePrometheusTargetsTMPResponse {
-    /// 所有Job的targets信息
+    /// Targets information of all jobs
     "Jobs" jobs set_jobs: list PrometheusJobTargets,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePrometheusTemp` (拉取模板列表).
+/// Request of `DescribePrometheusTemp` (Gets the list of templates).
 ///
-/// 拉取模板列表，默认模板将总是在最前面
+/// This API is used to get the list of templates, where the default template is always on top.
 DescribePrometheusTempRequest {
-    /// 仅支持按Name, Values字段过滤:
-    /// * Name = Name
-    /// 按照给定的模板名称列表匹配
-    /// * Name = ID
-    /// 按照给定的模板ID列表匹配
-    /// * Name = Describe
-    /// 按照给定的模板描述列表匹配
-    /// * Name = Level
-    /// 按照给定的模板维度(instance, cluster)列表匹配
+    /// Fuzzy filter. Valid values:
+    /// `Level`: Filter by template level
+    /// `Name`: Filter by name
+    /// `Describe`: Filter by description
+    /// `ID`: Filter by templateId
     "Filters" filters set_filters: list Filter,
-    /// 分页偏移量，默认为0
+    /// Page offset
     "Offset" offset set_offset: i128,
-    /// 分页返回数量，默认为20，最大值为100
+    /// Number of results per page
     "Limit" limit set_limit: i128,
 } }
 rt::action!("monitor", "2018-07-24", "DescribePrometheusTemp", DescribePrometheusTempRequest => DescribePrometheusTempResponse);
 
 rt::model! { read debug;
-/// DescribePrometheusTemp返回参数结构体
+/// DescribePrometheusTemp response structure.
 DescribePrometheusTempResponse {
-    /// 模板列表
+    /// List of templates
     "Templates" templates set_templates: list PrometheusTemp,
-    /// 总数
+    /// Total number
     "Total" total set_total: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePrometheusTempSync` (获取模板关联实例信息).
+/// Request of `DescribePrometheusTempSync` (Gets the information of instances associated with a template).
 ///
-/// 获取模板关联实例信息，针对V2版本实例
+/// This API is used to get the information of instances associated with a template. It takes effect for v2 instances.
 DescribePrometheusTempSyncRequest {
-    /// 模板ID
+    /// Template ID
     ///
     /// Required.
     "TemplateId" template_id set_template_id: str,
@@ -5111,67 +5350,72 @@ DescribePrometheusTempSyncRequest {
 rt::action!("monitor", "2018-07-24", "DescribePrometheusTempSync", DescribePrometheusTempSyncRequest => DescribePrometheusTempSyncResponse);
 
 rt::model! { read debug;
-/// DescribePrometheusTempSync返回参数结构体
+/// DescribePrometheusTempSync response structure.
 DescribePrometheusTempSyncResponse {
-    /// 同步目标详情
+    /// Details of the sync target
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Targets" targets set_targets: list PrometheusTemplateSyncTarget,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePrometheusZones` (列出 Prometheus 服务可用区).
+/// Request of `DescribePrometheusZones` (Lists TMP AZs).
 ///
-/// 列出 Prometheus 服务可用区。
+/// This API is used to list the AZs of Tencent Managed Service for Prometheus (TMP).
 DescribePrometheusZonesRequest {
-    /// 地域 ID（RegionId 和 RegionName 只需要填一个）
+    /// Region ID. You only need to specify the value of either `RegionId` or `RegionName`.
     "RegionId" region_id set_region_id: i64,
-    /// 地域名（RegionId 和 RegionName 只需要填一个）
+    /// Region name. You only need to specify the value of either `RegionId` or `RegionName`.
     "RegionName" region_name set_region_name: str,
 } }
 rt::action!("monitor", "2018-07-24", "DescribePrometheusZones", DescribePrometheusZonesRequest => DescribePrometheusZonesResponse);
 
 rt::model! { read debug;
-/// DescribePrometheusZones返回参数结构体
+/// DescribePrometheusZones response structure.
 DescribePrometheusZonesResponse {
-    /// 区域列表
+    /// Region list
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ZoneSet" zone_set set_zone_set: list PrometheusZoneItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRecordingRules` (查询预聚合规则).
+/// Request of `DescribeRecordingRules` (Queries recording rules).
 ///
-/// 根据条件查询 Prometheus 预聚合规则
+/// This API is used to query Prometheus recording rules by filter.
 DescribeRecordingRulesRequest {
-    /// Prometheus 实例 ID
+    /// Prometheus instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 返回数量，默认为 20，最大值为 100
+    /// Number of returned results. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
-    /// 偏移量，默认为 0
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 规则 ID
+    /// Rule ID
     "RuleId" rule_id set_rule_id: str,
-    /// 规则状态码，取值如下：
+    /// Rule status code. Valid values:
     ///
     /// - 1=RuleDeleted
+    ///
     /// - 2=RuleEnabled
+    ///
     /// - 3=RuleDisabled
     "RuleState" rule_state set_rule_state: i64,
-    /// 规则名称
+    /// Rule name
     "Name" name set_name: str,
 } }
 rt::action!("monitor", "2018-07-24", "DescribeRecordingRules", DescribeRecordingRulesRequest => DescribeRecordingRulesResponse);
 
 rt::model! { read debug;
-/// DescribeRecordingRules返回参数结构体
+/// DescribeRecordingRules response structure.
 DescribeRecordingRulesResponse {
-    /// 规则组数量
+    /// Number of rule groups
     "TotalCount" total_count set_total_count: i64,
-    /// 规则组详情
+    /// Rule group details
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RecordingRuleSet" recording_rule_set set_recording_rule_set: list RecordingRuleSet,
     /// 预聚合规则数
     "TotalRuleCount" total_rule_count set_total_rule_count: i64,
@@ -5230,84 +5474,85 @@ DescribeRemoteWritesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSSOAccount` (列出授权账号).
+/// Request of `DescribeSSOAccount` (Lists authorized accounts).
 ///
-/// 列出当前grafana实例的所有授权账号.
+/// This API is used to list all authorized accounts of the current Grafana instance.
 DescribeSSOAccountRequest {
-    /// Grafana 实例 ID，例如：grafana-abcdefgh
+    /// TCMG instance ID, such as “grafana-abcdefgh”.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 填写对应的账号 ID，将会按账号 ID 进行过滤，例如：10000
+    /// Filter by account ID such as “10000”
     "UserId" user_id set_user_id: str,
 } }
 rt::action!("monitor", "2018-07-24", "DescribeSSOAccount", DescribeSSOAccountRequest => DescribeSSOAccountResponse);
 
 rt::model! { read debug;
-/// DescribeSSOAccount返回参数结构体
+/// DescribeSSOAccount response structure.
 DescribeSSOAccountResponse {
-    /// 授权账号列表
+    /// List of authorized accounts
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AccountSet" account_set set_account_set: list GrafanaAccountInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeStatisticData` (根据维度条件查询监控数据).
+/// Request of `DescribeStatisticData` (Queries monitoring data by dimension conditions).
 ///
-/// 根据维度条件查询监控数据
+/// This API is used to query monitoring data by dimension conditions.
 DescribeStatisticDataRequest {
-    /// 所属模块，固定值，为monitor
+    /// Module, whose value is fixed at `monitor`
     ///
     /// Required.
     "Module" module set_module: str,
-    /// 命名空间，目前支持QCE/TKE2(Conditions必填),QCE/KEEWIDB,QCE/CAMP
+    /// Namespace. Valid values: `QCE`, `TKE2`.
     ///
     /// Required.
     "Namespace" namespace set_namespace: str,
-    /// 指标名列表，相关指标信息可参考对应 [云产品指标文档](https://cloud.tencent.com/document/product/248/62458)
+    /// Metric name list
     ///
     /// Required.
     "MetricNames" metric_names set_metric_names: list String,
-    /// 维度条件，操作符支持=、in，详情请参考对应 [指标维度信息](https://cloud.tencent.com/document/product/248/53821)
+    /// Dimension condition. The `=` and `in` operators are supported
     "Conditions" conditions set_conditions: list MidQueryCondition,
-    /// 统计粒度。默认取值为300，单位为s；可选的值为60、300、3600、86400
-    /// 受存储时长限制，统计粒度与统计的时间范围有关：
-    /// 60s：EndTime-StartTime<12小时，且StartTime距当前时间不能超过15天；
-    /// 300s：EndTime-StartTime<3天，且StartTime距当前时间不能超过31天；
-    /// 3600s：EndTime-StartTime<30天，且StartTime距当前时间不能超过93天；
-    /// 86400s：EndTime-StartTime<186天，且StartTime距当前时间不能超过186天。
+    /// Statistical period in seconds. Default value: 300. Optional values: 60, 300, 3,600, and 86,400.
+    /// Due to the storage period limit, the statistical period is subject to the time range of statistics:
+    /// 60s: The time range is less than 12 hours, and the timespan between `StartTime` and the current time cannot exceed 15 days.
+    /// 300s: The time range is less than three days, and the timespan between `StartTime` and the current time cannot exceed 31 days.
+    /// 3,600s: The time range is less than 30 days, and the timespan between `StartTime` and the current time cannot exceed 93 days.
+    /// 86,400s: The time range is less than 186 days, and the timespan between `StartTime` and the current time cannot exceed 186 days.
     "Period" period set_period: i128,
-    /// 起始时间，默认为当前时间，如2020-12-08T19:51:23+08:00
+    /// Start time, which is the current time by default, such as 2020-12-08T19:51:23+08:00
     "StartTime" start_time set_start_time: str,
-    /// 结束时间，默认为当前时间，如2020-12-08T19:51:23+08:00
+    /// End time, which is the current time by default, such as 2020-12-08T19:51:23+08:00
     "EndTime" end_time set_end_time: str,
-    /// 按指定维度groupBy
+    /// `groupBy` by the specified dimension
     "GroupBys" group_bys set_group_bys: list String,
 } }
 rt::action!("monitor", "2018-07-24", "DescribeStatisticData", DescribeStatisticDataRequest => DescribeStatisticDataResponse);
 
 rt::model! { read debug;
-/// DescribeStatisticData返回参数结构体
+/// DescribeStatisticData response structure.
 DescribeStatisticDataResponse {
-    /// 统计周期
+    /// Statistical period
     "Period" period set_period: i128,
-    /// 开始时间
+    /// Start time
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End time
     "EndTime" end_time set_end_time: str,
-    /// 监控数据
+    /// Monitoring data
     "Data" data set_data: list MetricData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DestroyPrometheusInstance` (强制释放 Prometheus 实例).
+/// Request of `DestroyPrometheusInstance` (Forcibly releases a Prometheus instance).
 ///
-/// 彻底删除 Prometheus 实例相关数据，给定的实例必须先被 Terminate(该接口是异步接口，实例是否释放需要通过 DescribePrometheusInstances 接口返回的状态来判断)。
+/// This API is used to delete the data of a Prometheus instance. The specified instance must be terminated first.
 DestroyPrometheusInstanceRequest {
-    /// 实例 ID，该实例必须先被 terminate
+    /// Instance ID. The instance must be terminated first.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -5315,71 +5560,72 @@ DestroyPrometheusInstanceRequest {
 rt::action!("monitor", "2018-07-24", "DestroyPrometheusInstance", DestroyPrometheusInstanceRequest => DestroyPrometheusInstanceResponse);
 
 rt::model! { read debug;
-/// DestroyPrometheusInstance返回参数结构体
+/// DestroyPrometheusInstance response structure.
 DestroyPrometheusInstanceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 实例对象的维度组合
+/// Combination of instance object dimensions
 Dimension {
-    /// 实例维度名称
+    /// Instance dimension name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 实例维度值
+    /// Instance dimension value
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { read debug;
-/// 策略类型的维度信息
+/// Dimension information of the policy type
 DimensionNew {
-    /// 维度 key 标示，后台英文名
+    /// Dimension key ID displayed on the backend
     "Key" key set_key: str,
-    /// 维度 key 名称，中英文前台展示名
+    /// Dimension key name displayed on the frontend
     "Name" name set_name: str,
-    /// 是否必选
+    /// Whether it is required
     "IsRequired" is_required set_is_required: bool,
-    /// 支持的操作符列表
+    /// List of supported operators
     "Operators" operators set_operators: list Operator,
-    /// 是否支持多选
+    /// Whether multiple items can be selected
     "IsMultiple" is_multiple set_is_multiple: bool,
-    /// 创建后是否可以修改
+    /// Whether it can be modified after creation
     "IsMutable" is_mutable set_is_mutable: bool,
-    /// 是否展示给用户
+    /// Whether it is displayed to users
     "IsVisible" is_visible set_is_visible: bool,
-    /// 能否用来过滤策略列表
+    /// Whether it can be used to filter policies
     "CanFilterPolicy" can_filter_policy set_can_filter_policy: bool,
-    /// 能否用来过滤告警历史
+    /// Whether it can be used to filter historical alarms
     "CanFilterHistory" can_filter_history set_can_filter_history: bool,
-    /// 能否作为聚合维度
+    /// Whether it can be used as an aggregate dimension
     "CanGroupBy" can_group_by set_can_group_by: bool,
-    /// 是否必须作为聚合维度
+    /// Whether it must be used as an aggregate dimension
     "MustGroupBy" must_group_by set_must_group_by: bool,
-    /// 前端翻译要替换的 key
+    /// The key to be replaced on the frontend
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ShowValueReplace" show_value_replace set_show_value_replace: str,
 } }
 
 rt::model! { read debug;
-/// 维度信息
+/// Dimension information
 DimensionsDesc {
-    /// 维度名数组
+    /// Array of dimension names
     "Dimensions" dimensions set_dimensions: list String,
 } }
 
 rt::model! { write debug;
-/// Request of `EnableGrafanaInternet` (设置 Grafana 公网访问).
+/// Request of `EnableGrafanaInternet` (Sets the Grafana public network access).
 ///
-/// 设置 Grafana 公网访问
+/// This API is used to set the Grafana public network access.
 EnableGrafanaInternetRequest {
-    /// Grafana 实例 ID，例如：grafana-kleu3gt0
+    /// TCMG instance ID, such as “grafana-kleu3gt0”.
     ///
     /// Required.
     "InstanceID" instance_id set_instance_id: str,
-    /// 开启或关闭公网访问，true为开启，false 为不开启
+    /// Whether to enable public network access (`true`: Yes; `false`: No)
     ///
     /// Required.
     "EnableInternet" enable_internet set_enable_internet: bool,
@@ -5387,22 +5633,22 @@ EnableGrafanaInternetRequest {
 rt::action!("monitor", "2018-07-24", "EnableGrafanaInternet", EnableGrafanaInternetRequest => EnableGrafanaInternetResponse);
 
 rt::model! { read debug;
-/// EnableGrafanaInternet返回参数结构体
+/// EnableGrafanaInternet response structure.
 EnableGrafanaInternetResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `EnableGrafanaSSO` (设置 Grafana 单点登录).
+/// Request of `EnableGrafanaSSO` (Sets the Grafana SSO).
 ///
-/// 设置 Grafana 单点登录，使用腾讯云账号
+/// This API is used to set the Grafana SSO through a Tencent Cloud account.
 EnableGrafanaSSORequest {
-    /// 是否开启 SSO，true为开启，false 为不开启
+    /// Whether to enable SSO (`true`: Yes; `false`: No)
     ///
     /// Required.
     "EnableSSO" enable_sso set_enable_sso: bool,
-    /// Grafana 实例 ID，例如：grafana-abcdefgh
+    /// TCMG instance ID, such as “grafana-abcdefgh”.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -5410,7 +5656,7 @@ EnableGrafanaSSORequest {
 rt::action!("monitor", "2018-07-24", "EnableGrafanaSSO", EnableGrafanaSSORequest => EnableGrafanaSSOResponse);
 
 rt::model! { read debug;
-/// EnableGrafanaSSO返回参数结构体
+/// EnableGrafanaSSO response structure.
 EnableGrafanaSSOResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5438,15 +5684,15 @@ EnablePredefinedPoliciesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `EnableSSOCamCheck` (设置SSO登录是否鉴权).
+/// Request of `EnableSSOCamCheck` (Sets whether to enable authentication during SSO).
 ///
-/// SSO单点登录时，设置是否cam鉴权
+/// This API is used to set whether to enable CAM authentication during SSO.
 EnableSSOCamCheckRequest {
-    /// Grafana 实例 ID，例如：grafana-abcdefgh
+    /// TCMG instance ID, such as “grafana-abcdefgh”.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 是否开启 cam 鉴权，true为开启，false 为不开启
+    /// Whether to enable CAM authentication (`true`: Yes; `false`: No)
     ///
     /// Required.
     "EnableSSOCamCheck" enable_sso_cam_check set_enable_sso_cam_check: bool,
@@ -5454,122 +5700,120 @@ EnableSSOCamCheckRequest {
 rt::action!("monitor", "2018-07-24", "EnableSSOCamCheck", EnableSSOCamCheckRequest => EnableSSOCamCheckResponse);
 
 rt::model! { read debug;
-/// EnableSSOCamCheck返回参数结构体
+/// EnableSSOCamCheck response structure.
 EnableSSOCamCheckResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 事件告警条件
+/// Event alarm conditions
 EventCondition {
-    /// 告警通知频率
+    /// Alarm notification frequency.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "AlarmNotifyPeriod" alarm_notify_period set_alarm_notify_period: str,
-    /// 重复通知策略预定义（0 - 只告警一次， 1 - 指数告警，2 - 连接告警）
+    /// Predefined repeated notification policy. `0`: One-time alarm; `1`: exponential alarm; `2`: consecutive alarm
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "AlarmNotifyType" alarm_notify_type set_alarm_notify_type: str,
-    /// 事件ID
+    /// Event ID.
     "EventID" event_id set_event_id: str,
-    /// 事件展示名称（对外）
+    /// Displayed event name.
     "EventDisplayName" event_display_name set_event_display_name: str,
-    /// 规则ID
+    /// Rule ID.
     "RuleID" rule_id set_rule_id: str,
     /// 指标名
     "MetricName" metric_name set_metric_name: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ExportPrometheusReadOnlyDynamicAPI` (Prometheus 内部只读 api 代理).
+/// Request of `ExportPrometheusReadOnlyDynamicAPI` (Prometheus internal read-only api proxy).
 ///
-/// Prometheus 内部只读动态 api 代理，支持以云api形式访问prometheus原生api
-/// 支持以下api:
+/// Prometheus internal read-only dynamic api proxy supports accessing native Prometheus APIs via cloud api format
+/// support the following APIs:
 ///
-/// | path | method | 用途 |
+/// | path | method | purpose |
 /// | - | - | - |
-/// | /api/v1/query | GET, POST | 点查询 |
-/// | /api/v1/query_range | GET, POST |  范围查询 |
-/// | /api/v1/series | GET, POST | series列表查询 |
-/// | /api/v1/labels | GET, POST | label名查询 |
-/// | /api/v1/label/{label_name}/values | GET | label值查询 |
-/// | /api/v1/rules | GET | 告警，预聚合规则查询 |
-/// | /api/v1/user_limits | GET | prometheus实例限制查询 |
-/// | /alertmanager/api/v2/alerts/groups | GET | 当前告警信息查询 |
-/// | /alertmanager/api/v2/silences | GET | 告警静默查询 |
-/// | /alertmanager/api/v2/silence/{id} | GET | 告警静默详情查询 |
+/// /api/v1/query | GET, POST | point query
+/// /api/v1/query_range | GET, POST | Range query
+/// /api/v1/series | GET, POST | Query the series list
+/// /api/v1/labels | GET, POST | Query labels
+/// /api/v1/label/{label_name}/values | GET | Query label values.
+/// /api/v1/rules | GET | Query pre-aggregation and alert rules.
+/// /api/v1/user_limits | GET | Query prometheus instance limits
+/// /alertmanager/api/v2/alerts/groups | GET | Query current alarm information
+/// /alertmanager/api/v2/silences | GET | Query alert silences
+/// /alertmanager/api/v2/silence/{id} | GET | Query alert silence details
 ExportPrometheusReadOnlyDynamicAPIRequest {
-    /// Prometheus 实例 ID
+    /// Prometheus Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// HTTP 方法名 GET/POST/PUT/DELETE 等
+    /// HTTP method name GET/POST/PUT/DELETE
     ///
     /// Required.
     "Method" method set_method: str,
-    /// HTTP 路径（包括 query string）
+    /// HTTP path (including query string)
     ///
     /// Required.
     "Path" path set_path: str,
-    /// HTTP 请求体，任何数据
+    /// HTTP request body, any data
     "RequestBody" request_body set_request_body: str,
-    /// HTTP 请求头
+    /// HTTP headers
     "Headers" headers set_headers: list PrometheusStringKeyValuePair,
-    /// 是否请求自监控数据。自监控仅支持 /api/v1/query 与 /api/v1/query_range 接口。
+    /// Whether to request self-monitoring data. Self-monitoring is only supported for the /api/v1/query and /api/v1/query_range APIs.
     "SelfMonitor" self_monitor set_self_monitor: bool,
 } }
 rt::action!("monitor", "2018-07-24", "ExportPrometheusReadOnlyDynamicAPI", ExportPrometheusReadOnlyDynamicAPIRequest => ExportPrometheusReadOnlyDynamicAPIResponse);
 
 rt::model! { read debug;
-/// ExportPrometheusReadOnlyDynamicAPI返回参数结构体
+/// ExportPrometheusReadOnlyDynamicAPI response structure.
 ExportPrometheusReadOnlyDynamicAPIResponse {
-    /// HTTP 响应数据
+    /// HTTP response data
     "HTTP" http set_http: obj PrometheusDynamicAPIResponseHTTP,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 查询过滤参数
+/// Query filter
 Filter {
-    /// 过滤方式（=, !=, in）
+    /// Filter method. Valid values: `=`, `!=`, `in`.
     "Type" r#type set_type: str,
-    /// 过滤维度名
+    /// Filter dimension name
     "Key" key set_key: str,
-    /// 过滤值，in过滤方式用逗号分割多个值
+    /// Filter value. For the `in` filter method, separate multiple values by comma.
     "Value" value set_value: str,
-    /// 过滤条件名称
+    /// Filter name
     "Name" name set_name: str,
-    /// 过滤条件取值范围
+    /// Filter value range
     "Values" values set_values: list String,
 } }
 
 rt::model! { write debug;
-/// Request of `GetMonitorData` (拉取指标监控数据).
+/// Request of `GetMonitorData` (Pulls metric monitoring data).
 ///
-/// 获取云产品的监控数据。此接口不适用于拉取容器服务监控数据，如需拉取容器服务监控数据，请使用[根据维度条件查询监控数据](https://cloud.tencent.com/document/product/248/51845)接口。
-/// 传入产品的命名空间、对象维度描述和监控指标即可获得相应的监控数据。
-/// 接口调用限制：单请求最多可支持批量拉取50个实例的监控数据，单请求的数据点数限制为7200个。
-/// 若您需要调用的指标、对象较多，可能存在因限频出现拉取失败的情况，建议尽量将请求按时间维度均摊。
-/// 拉取数据的粒度和统计方式的对应关系尽量在接入平台进行配置，如果没有配置对应统计方式，请提工单反馈。
-///
-/// >?
-/// >- 2022年9月1日起，腾讯云可观测平台开始对GetMonitorData接口计费。每个主账号每月可获得100万次免费请求额度，超过免费额度后如需继续调用接口需要开通 [API请求按量付费](https://buy.cloud.tencent.com/APIRequestBuy)。计费规则可查看[API计费文档](https://cloud.tencent.com/document/product/248/77914)。
+/// This API is used to get the monitoring data of Tencent Cloud services except TKE. To pull TKE’s monitoring data, use the [DescribeStatisticData](https://www.tencentcloud.com/document/product/248/39481) API.
+/// You can get the monitoring data of a Tencent Cloud service by passing in its namespace, object dimension description, and monitoring metrics.
+/// API call rate limit: 20 calls/second (1,200 calls/minute). A single request can get the data of up to 10 instances for up to 1,440 data points.
+/// If you need to call a large number of APIs to pull metrics or objects at a time, some APIs may fail to be called due to the rate limit. We suggest you evenly arrange API calls at a time granularity.
 GetMonitorDataRequest {
-    /// 命名空间，如QCE/CVM。各个云产品的详细命名空间说明请参阅各个产品[监控指标](https://cloud.tencent.com/document/product/248/6140)文档
+    /// Namespace, such as QCE/CVM. For more information on the namespaces of each Tencent Cloud service, please see [Tencent Cloud Service Metrics](https://intl.cloud.tencent.com/document/product/248/6140?from_cn_redirect=1)
     ///
     /// Required.
     "Namespace" namespace set_namespace: str,
-    /// 指标名称，如CPUUsage，仅支持单指标拉取。各个云产品的详细指标说明请参阅各个产品[监控指标](https://cloud.tencent.com/document/product/248/6140)文档，对应的指标英文名即为MetricName
+    /// Metric name, such as `CPUUsage`. Only one monitoring metric can be pulled at a time. For more information on the metrics of each Tencent Cloud service, please see [Tencent Cloud Service Metrics](https://intl.cloud.tencent.com/document/product/248/6140?from_cn_redirect=1). The corresponding metric name is `MetricName`.
     ///
     /// Required.
     "MetricName" metric_name set_metric_name: str,
-    /// 实例对象的维度组合，格式为key-value键值对形式的集合。不同类型的实例字段完全不同，如CVM为[{"Name":"InstanceId","Value":"ins-j0hk02zo"}]，Ckafka为[{"Name":"instanceId","Value":"ckafka-l49k54dd"}]，COS为[{"Name":"appid","Value":"1258344699"},{"Name":"bucket","Value":"rig-1258344699"}]。各个云产品的维度请参阅各个产品[监控指标](https://cloud.tencent.com/document/product/248/6140)文档，对应的维度列即为维度组合的key，value为key对应的值。单请求最多支持批量拉取50个实例的监控数据。
+    /// The dimension combination for instance objects, which is in the form of a set of key-value pairs. The dimension fields for instances of different Tencent Cloud services are completely different. For example, the field is [{"Name":"InstanceId","Value":"ins-j0hk02zo"}] for CVM instances, [{"Name":"instanceId","Value":"ckafka-l49k54dd"}] for CKafka instances, and [{"Name":"appid","Value":"1258344699"},{"Name":"bucket","Value":"rig-1258344699"}] for COS instances. For more information on the dimensions of various Tencent Cloud services, please see [Tencent Cloud Service Metrics](https://intl.cloud.tencent.com/document/product/248/6140?from_cn_redirect=1). In each document, the dimension column displays a dimension combination’s key, which has a corresponding value. A single request can get the data of up to 10 instances.
     ///
     /// Required.
     "Instances" instances set_instances: list Instance,
-    /// 监控统计周期，如60。默认为取值为300，单位为s。每个指标支持的统计周期不一定相同，各个云产品支持的统计周期请参阅各个产品[监控指标](https://cloud.tencent.com/document/product/248/6140)文档，对应的统计周期列即为支持的统计周期。单请求的数据点数限制为7200个。
+    /// Monitoring statistical period in seconds, such as 60. Default value: 300. The statistical period varies by metric. For more information on the statistical periods supported by each Tencent Cloud service, please see [Tencent Cloud Service Metrics](https://intl.cloud.tencent.com/document/product/248/6140?from_cn_redirect=1). The values in the statistical period column are the supported statistical periods. A single request can get up to 1,440 data points.
     "Period" period set_period: i128,
-    /// 起始时间，如2018-09-22T19:51:23+08:00
+    /// Start time such as 2018-09-22T19:51:23+08:00
     "StartTime" start_time set_start_time: str,
-    /// 结束时间，如2018-09-22T20:51:23+08:00，默认为当前时间。 EndTime不能小于StartTime
+    /// End time, which is the current time by default, such as 2018-09-22T20:51:23+08:00. `EndTime` cannot be earlier than `StartTime`
     "EndTime" end_time set_end_time: str,
     /// 返回多种统计方式数据。avg, max, min (1,2,4)可以自由组合。特别说明：建议查询时严格参考API配置文档中提供的统计方式。如选择其他未提供的统计方式，可能有数据统计误差。
     "SpecifyStatistics" specify_statistics set_specify_statistics: i64,
@@ -5577,30 +5821,30 @@ GetMonitorDataRequest {
 rt::action!("monitor", "2018-07-24", "GetMonitorData", GetMonitorDataRequest => GetMonitorDataResponse);
 
 rt::model! { read debug;
-/// GetMonitorData返回参数结构体
+/// GetMonitorData response structure.
 GetMonitorDataResponse {
-    /// 统计周期
+    /// Statistical period
     "Period" period set_period: i128,
-    /// 指标名
+    /// Metric name
     "MetricName" metric_name set_metric_name: str,
-    /// 数据点数组
+    /// Array of data points
     "DataPoints" data_points set_data_points: list DataPoint,
-    /// 开始时间
+    /// Start time
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End time
     "EndTime" end_time set_end_time: str,
-    /// 返回信息
+    /// Returned message
     "Msg" msg set_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetPrometheusAgentManagementCommand` (获取 Prometheus Agent 管理相关的命令行).
+/// Request of `GetPrometheusAgentManagementCommand` (Gets the command line for Prometheus agent management).
 ///
-/// 获取 Prometheus Agent 管理相关的命令行
+/// This API is used to get the command line for Prometheus agent management.
 GetPrometheusAgentManagementCommandRequest {
-    /// Prometheus 实例 ID
+    /// Prometheus instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -5612,9 +5856,9 @@ GetPrometheusAgentManagementCommandRequest {
 rt::action!("monitor", "2018-07-24", "GetPrometheusAgentManagementCommand", GetPrometheusAgentManagementCommandRequest => GetPrometheusAgentManagementCommandResponse);
 
 rt::model! { read debug;
-/// GetPrometheusAgentManagementCommand返回参数结构体
+/// GetPrometheusAgentManagementCommand response structure.
 GetPrometheusAgentManagementCommandResponse {
-    /// Agent 管理命令
+    /// Agent management command
     "Command" command set_command: obj ManagementCommand,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5672,137 +5916,145 @@ GetTopNMonitorDataResponse {
 } }
 
 rt::model! { read debug;
-/// Grafana可视化服务 授权账户信息
+/// TCMG authorized account information
 GrafanaAccountInfo {
-    /// 用户账号ID
+    /// User account ID
     "UserId" user_id set_user_id: str,
-    /// 用户权限
+    /// User permission
     "Role" role set_role: list GrafanaAccountRole,
-    /// 备注
+    /// Remarks
     "Notes" notes set_notes: str,
-    /// 创建时间
+    /// Creation time
     "CreateAt" create_at set_create_at: str,
-    /// 实例 ID
+    /// Instance ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceId" instance_id set_instance_id: str,
-    /// 用户主账号 UIN
+    /// User’s root account UIN
     "Uin" uin set_uin: str,
 } }
 
 rt::model! { both debug;
-/// Grafana可视化服务 账号权限
+/// TCMG account permission
 GrafanaAccountRole {
-    /// 组织
+    /// Organization
     "Organization" organization set_organization: str,
-    /// 权限(Admin、Editor、Viewer)
+    /// Permission
     "Role" role set_role: str,
 } }
 
 rt::model! { read debug;
-/// Grafana 告警渠道
+/// Grafana alert channel
 GrafanaChannel {
-    /// 渠道 ID
+    /// Channel ID
     "ChannelId" channel_id set_channel_id: str,
-    /// 渠道名
+    /// Channel name
     "ChannelName" channel_name set_channel_name: str,
-    /// 告警通道模板 ID 数组
+    /// Array of alert channel template IDs
     "Receivers" receivers set_receivers: list String,
-    /// 创建时间
+    /// Creation time
     "CreatedAt" created_at set_created_at: str,
-    /// 更新时间
+    /// Update time
     "UpdatedAt" updated_at set_updated_at: str,
-    /// 告警渠道的所有生效组织
+    /// All valid organizations in an alert channel
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "OrganizationIds" organization_ids set_organization_ids: list String,
 } }
 
 rt::model! { read debug;
-/// 查询 Grafana 实例时的实例类型
+/// Instance type when the Grafana instance is queried
 GrafanaInstanceInfo {
-    /// 实例名
+    /// Instance name
     "InstanceName" instance_name set_instance_name: str,
-    /// 实例 ID
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 地域
+    /// Region
     "Region" region set_region: str,
     /// VPC ID
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网 ID 数组
+    /// Array of subnet IDs
     "SubnetIds" subnet_ids set_subnet_ids: list String,
-    /// Grafana 公网地址
+    /// Grafana private network address
     "InternetUrl" internet_url set_internet_url: str,
-    /// Grafana 内网地址
+    /// Grafana public network address
     "InternalUrl" internal_url set_internal_url: str,
-    /// 创建时间
+    /// Creation time
     "CreatedAt" created_at set_created_at: str,
-    /// 运行状态（1:正在创建；2:运行中；3:异常；4:重启中；5:停机中； 6:已停机； 7: 已删除）
+    /// Status. Valid values: `1` (creating), `2` (running), `3` (abnormal), `4` (restarting), `5` (stopping), `6` (stopped), `7` (deleted).
     "InstanceStatus" instance_status set_instance_status: i64,
-    /// 实例的标签
+    /// Instance tag
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TagSpecification" tag_specification set_tag_specification: list PrometheusTag,
-    /// 实例的可用区
+    /// Instance AZ
     "Zone" zone set_zone: str,
-    /// 计费模式（1:包年包月）
+    /// Billing mode. Valid value: `1` (yearly/monthly subscription).
     "InstanceChargeType" instance_charge_type set_instance_charge_type: i64,
-    /// VPC 名称
+    /// VPC name
     "VpcName" vpc_name set_vpc_name: str,
-    /// 子网名称
+    /// Subnet name
     "SubnetName" subnet_name set_subnet_name: str,
-    /// 地域 ID
+    /// Region ID
     "RegionId" region_id set_region_id: i64,
-    /// 可访问此实例的完整 URL
+    /// The full URL used to access this instance
     "RootUrl" root_url set_root_url: str,
-    /// 是否开启 SSO
+    /// Whether to enable SSO
     "EnableSSO" enable_sso set_enable_sso: bool,
-    /// 版本号
+    /// Version number
     "Version" version set_version: str,
-    /// SSO登录时是否开启cam鉴权
+    /// Whether to enable CAM authentication during SSO
     "EnableSSOCamCheck" enable_sso_cam_check set_enable_sso_cam_check: bool,
 } }
 
 rt::model! { read debug;
-/// Grafana 集成实例配置
+/// Grafana instance configuration
 GrafanaIntegrationConfig {
-    /// 集成 ID
+    /// Integration ID
     "IntegrationId" integration_id set_integration_id: str,
-    /// 集成类型
+    /// Integration type
     "Kind" kind set_kind: str,
-    /// 集成内容
+    /// Integration content
     "Content" content set_content: str,
-    /// 集成描述
+    /// Integration description
     "Description" description set_description: str,
-    /// Grafana 跳转地址(目前未使用，默认为空)
+    /// Grafana redirection address
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "GrafanaURL" grafana_url set_grafana_url: str,
 } }
 
 rt::model! { read debug;
-/// Grafana 告警渠道
+/// Grafana notification channel
 GrafanaNotificationChannel {
-    /// 渠道 ID
+    /// Channel ID
     "ChannelId" channel_id set_channel_id: str,
-    /// 渠道名
+    /// Channel name
     "ChannelName" channel_name set_channel_name: str,
-    /// 告警通道模板 ID 数组
+    /// Array of notification channel template IDs
     "Receivers" receivers set_receivers: list String,
-    /// 创建时间
+    /// Creation time
     "CreatedAt" created_at set_created_at: str,
-    /// 更新时间
+    /// Update time
     "UpdatedAt" updated_at set_updated_at: str,
-    /// 默认生效组织，已废弃，请使用 OrganizationIds
+    /// Default valid organization. This parameter has been deprecated. Please use `OrganizationIds` instead.
     "OrgId" org_id set_org_id: str,
-    /// 额外生效组织，已废弃，请使用 OrganizationIds
+    /// Extra valid organization. This parameter has been deprecated. Please use `OrganizationIds` instead.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExtraOrgIds" extra_org_ids set_extra_org_ids: list String,
-    /// 生效组织，已废弃，请使用 OrganizationIds
+    /// Valid organization. This parameter has been deprecated. Please use `OrganizationIds` instead.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "OrgIds" org_ids set_org_ids: list String,
-    /// 告警渠道的所有生效组织
+    /// All valid organizations in an alert channel
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "OrganizationIds" organization_ids set_organization_ids: list String,
 } }
 
 rt::model! { both debug;
-/// Grafana 插件
+/// Grafana plugin
 GrafanaPlugin {
-    /// Grafana 插件 ID
+    /// Grafana plugin ID
     ///
     /// Required.
     "PluginId" plugin_id set_plugin_id: str,
-    /// Grafana 插件版本
+    /// Grafana plugin version
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Version" version set_version: str,
@@ -5818,15 +6070,15 @@ GrafanaVersion {
 } }
 
 rt::model! { write debug;
-/// Request of `InstallPlugins` (安装 Grafana Plugin).
+/// Request of `InstallPlugins` (Installs a Grafana plugin).
 ///
-/// 安装 Grafana Plugin
+/// This API is used to install a Grafana plugin.
 InstallPluginsRequest {
-    /// 插件信息(可通过 DescribePluginOverviews 接口获取)
+    /// Plugin information
     ///
     /// Required.
     "Plugins" plugins set_plugins: list GrafanaPlugin,
-    /// Grafana 实例 ID，例如：grafana-abcdefgh
+    /// TCMG instance ID, such as “grafana-abcdefgh”.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -5834,57 +6086,60 @@ InstallPluginsRequest {
 rt::action!("monitor", "2018-07-24", "InstallPlugins", InstallPluginsRequest => InstallPluginsResponse);
 
 rt::model! { read debug;
-/// InstallPlugins返回参数结构体
+/// InstallPlugins response structure.
 InstallPluginsResponse {
-    /// 已安装插件 ID
+    /// ID of the installed plugin
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PluginIds" plugin_ids set_plugin_ids: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 实例维度组合数组
+/// Array of instance dimension combinations
 Instance {
-    /// 实例的维度组合
+    /// Combination of instance dimensions
     ///
     /// Required.
     "Dimensions" dimensions set_dimensions: list Dimension,
 } }
 
 rt::model! { read debug;
-/// DescribeBasicAlarmList返回的Alarms里的InstanceGroup
+/// InstanceGroup in Alarms returned by the DescribeBasicAlarmList API
 InstanceGroup {
-    /// 实例组ID
+    /// Instance group ID.
+    /// Note: This field may return null, indicating that no valid value was found.
     "InstanceGroupId" instance_group_id set_instance_group_id: i64,
-    /// 实例组名
+    /// Instance group name.
+    /// Note: This field may return null, indicating that no valid value was found.
     "InstanceGroupName" instance_group_name set_instance_group_name: str,
 } }
 
 rt::model! { read debug;
-/// 告警对象所属实例组
+/// Instance group of alarm object
 InstanceGroups {
-    /// 实例组 Id
+    /// Instance group ID
     "Id" id set_id: i64,
-    /// 实例组名称
+    /// Instance group name
     "Name" name set_name: str,
 } }
 
 rt::model! { read debug;
-/// export 集成配置
+/// Export integration configuration
 IntegrationConfiguration {
-    /// 名字
+    /// Name
     "Name" name set_name: str,
-    /// 类型
+    /// Type
     "Kind" kind set_kind: str,
-    /// 内容
+    /// Content
     "Content" content set_content: str,
-    /// 状态
+    /// Status
     "Status" status set_status: i64,
-    /// 实例类型
+    /// Instance type
     "Category" category set_category: str,
-    /// 实例描述
+    /// Instance description
     "InstanceDesc" instance_desc set_instance_desc: str,
-    /// dashboard 的 URL
+    /// Dashboard URL
     "GrafanaDashboardURL" grafana_dashboard_url set_grafana_dashboard_url: str,
 } }
 
@@ -5915,179 +6170,192 @@ IntegrationMetricGroup {
 } }
 
 rt::model! { both debug;
-/// k8s中标签，一般以数组的方式存在
+/// Tags in K8s, which generally exist in the form of an array.
 Label {
-    /// map表中的Name
+    /// Label name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// map表中的Value
+    /// Label value
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { write debug;
-/// 日志告警请求信息
+/// Log alarm request information
 LogAlarmReq {
-    /// apm实例id
+    /// APM instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 检索条件信息
+    /// Search condition
     ///
     /// Required.
     "Filter" filter set_filter: list LogFilterInfo,
-    /// 告警合并开启/暂停
+    /// The switch to enable/disable alarm merging
     ///
     /// Required.
     "AlarmMerge" alarm_merge set_alarm_merge: str,
-    /// 告警合并时间
+    /// Alarm merging time
     ///
     /// Required.
     "AlarmMergeTime" alarm_merge_time set_alarm_merge_time: str,
 } }
 
 rt::model! { write debug;
-/// 日志告警检索条件结构体
+/// Log alarm search condition structure
 LogFilterInfo {
-    /// 字段名
+    /// Field name
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 比较符号
+    /// Comparison operator
     ///
     /// Required.
     "Operator" operator set_operator: str,
-    /// 字段值
+    /// Field value
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { read debug;
-/// Prometheus Agent 管理命令行
+/// Prometheus agent management command line
 ManagementCommand {
-    /// Agent 安装命令
+    /// Agent installation command
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Install" install set_install: str,
-    /// Agent 重启命令
+    /// Agent restart command
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Restart" restart set_restart: str,
-    /// Agent 停止命令
+    /// Agent stop command
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Stop" stop set_stop: str,
-    /// Agent 状态检测命令
+    /// Agent status detection command
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StatusCheck" status_check set_status_check: str,
-    /// Agent 日志检测命令
+    /// Agent log detection command
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LogCheck" log_check set_log_check: str,
 } }
 
 rt::model! { read debug;
-/// 指标，可用于设置告警、查询数据
+/// Metric, which can be used to set alarms and query data
 Metric {
-    /// 告警策略类型
+    /// Alarm policy type
     "Namespace" namespace set_namespace: str,
-    /// 指标名
+    /// Metric name
     "MetricName" metric_name set_metric_name: str,
-    /// 指标展示名
+    /// Metric display name
     "Description" description set_description: str,
-    /// 最小值
+    /// Minimum value
     "Min" min set_min: f64,
-    /// 最大值
+    /// Maximum value
     "Max" max set_max: f64,
-    /// 维度列表
+    /// Dimension list
     "Dimensions" dimensions set_dimensions: list String,
-    /// 单位
+    /// Unit
     "Unit" unit set_unit: str,
-    /// 指标配置
+    /// Metric configuration
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "MetricConfig" metric_config set_metric_config: obj MetricConfig,
-    /// 是否为高级指标。1是 0否
+    /// Whether it is an advanced metric. 1: Yes; 0: No.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "IsAdvanced" is_advanced set_is_advanced: i64,
-    /// 高级指标是否开通。1是 0否
+    /// Whether the advanced metric feature is enabled. 1: Yes; 0: No.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "IsOpen" is_open set_is_open: i64,
-    /// 集成中心产品ID
+    /// Integration center product ID.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ProductId" product_id set_product_id: i64,
-    /// 匹配运算符
+    /// Matching operator
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Operators" operators set_operators: list Operator,
-    /// 指标触发
+    /// Metric monitoring granularity
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Periods" periods set_periods: list i64,
     /// 是否延迟指标
     "IsLatenessMetric" is_lateness_metric set_is_lateness_metric: i64,
 } }
 
 rt::model! { read debug;
-/// 指标配置
+/// Metric configuration
 MetricConfig {
-    /// 允许使用的运算符
+    /// Allowed operator
     "Operator" operator set_operator: list String,
-    /// 允许配置的数据周期，以秒为单位
+    /// Allowed data cycle in seconds
     "Period" period set_period: list i64,
-    /// 允许配置的持续周期个数
+    /// Allowed number of continuous cycles
     "ContinuePeriod" continue_period set_continue_period: list i64,
 } }
 
 rt::model! { read debug;
-/// DescribeMetricData接口出参
+/// `DescribeMetricData` output parameters
 MetricData {
-    /// 指标名
+    /// Metric name
     "MetricName" metric_name set_metric_name: str,
-    /// 监控数据点
+    /// Monitoring data point
     "Points" points set_points: list MetricDataPoint,
 } }
 
 rt::model! { read debug;
-/// DescribeMetricData出参
+/// `DescribeMetricData` output parameters
 MetricDataPoint {
-    /// 实例对象维度组合
+    /// Combination of instance object dimensions
     "Dimensions" dimensions set_dimensions: list Dimension,
-    /// 数据点列表
+    /// Data point list
     "Values" values set_values: list Point,
 } }
 
 rt::model! { read debug;
-/// 指标数据的解释
+/// Meaning of metric data
 MetricObjectMeaning {
-    /// 指标英文解释
+    /// Meaning of the metric in English
     "En" en set_en: str,
-    /// 指标中文解释
+    /// Meaning of the metric in Chinese
     "Zh" zh set_zh: str,
 } }
 
 rt::model! { read debug;
-/// 对业务指标的单位及支持统计周期的描述
+/// Description of the unit and supported statistical period of the business metric
 MetricSet {
-    /// 命名空间，每个云产品会有一个命名空间
+    /// Namespace. Each Tencent Cloud product has a namespace
     "Namespace" namespace set_namespace: str,
-    /// 指标名称
+    /// Metric Name
     "MetricName" metric_name set_metric_name: str,
-    /// 指标使用的单位
+    /// Unit used by the metric
     "Unit" unit set_unit: str,
-    /// 指标使用的单位
+    /// Unit used by the metric
     "UnitCname" unit_cname set_unit_cname: str,
-    /// 指标支持的统计周期，单位是秒，如60、300
+    /// Statistical period in seconds supported by the metric, such as 60 and 300
     "Period" period set_period: list i64,
-    /// 统计周期内指标方式
+    /// Metric method during the statistical period
     "Periods" periods set_periods: list PeriodsSt,
-    /// 统计指标含义解释
+    /// Meaning of the statistical metric
     "Meaning" meaning set_meaning: obj MetricObjectMeaning,
-    /// 维度描述信息
+    /// Dimension description
     "Dimensions" dimensions set_dimensions: list DimensionsDesc,
-    /// 指标中文名
+    /// Metric name (in Chinese).
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "MetricCName" metric_c_name set_metric_c_name: str,
-    /// 指标英文名
+    /// Metric name (in English).
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "MetricEName" metric_e_name set_metric_e_name: str,
 } }
 
 rt::model! { write debug;
-/// DescribeMidDimensionValueList的查询条件
+/// `DescribeMidDimensionValueList` query conditions
 MidQueryCondition {
-    /// 维度
+    /// Dimension
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 操作符，支持=、in
+    /// Operator. Valid values: eq (equal to), ne (not equal to), in
     ///
     /// Required.
     "Operator" operator set_operator: str,
-    /// 维度值，当Op是=时，只使用第一个元素
+    /// Dimension value. If `Operator` is `eq` or `ne`, only the first element will be used
     ///
     /// Required.
     "Value" value set_value: list String,
@@ -6153,37 +6421,37 @@ ModifyAlarmHistoryShieldResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAlarmNotice` (修改通知模板).
+/// Request of `ModifyAlarmNotice` (Modifies notification template).
 ///
-/// 编辑告警通知模板
+/// This API is used to edit an alarm notification template.
 ModifyAlarmNoticeRequest {
-    /// 模块名，这里填“monitor”
+    /// Module name. Enter "monitor" here
     ///
     /// Required.
     "Module" module set_module: str,
-    /// 告警通知规则名称 60字符以内
+    /// Alarm notification rule name, which can contain up to 60 characters
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 通知类型 ALARM=未恢复通知 OK=已恢复通知 ALL=都通知
+    /// Notification type. Valid values: ALARM (for unresolved alarms), OK (for resolved alarms), ALL (for all alarms)
     ///
     /// Required.
     "NoticeType" notice_type set_notice_type: str,
-    /// 通知语言 zh-CN=中文 en-US=英文
+    /// Notification language. Valid values: zh-CN (Chinese), en-US (English)
     ///
     /// Required.
     "NoticeLanguage" notice_language set_notice_language: str,
-    /// 告警通知模板 ID
+    /// Alarm notification template ID
     ///
     /// Required.
     "NoticeId" notice_id set_notice_id: str,
-    /// 用户通知 最多5个
+    /// User notifications (up to 5)
     "UserNotices" user_notices set_user_notices: list UserNotice,
-    /// 回调通知 最多6个
+    /// Callback notifications (up to 3)
     "URLNotices" url_notices set_url_notices: list URLNotice,
-    /// 告警通知推送到CLS服务 最多1个
+    /// The operation of pushing alarm notifications to CLS. Up to one CLS log topic can be configured.
     "CLSNotices" cls_notices set_cls_notices: list CLSNotice,
-    /// 告警通知模板绑定的告警策略ID列表
+    /// List of IDs of the alerting rules bound to an alarm notification template
     "PolicyIds" policy_ids set_policy_ids: list String,
     /// 是否免登录，0-否，1-是
     "IsLoginFree" is_login_free set_is_login_free: i64,
@@ -6193,73 +6461,73 @@ ModifyAlarmNoticeRequest {
 rt::action!("monitor", "2018-07-24", "ModifyAlarmNotice", ModifyAlarmNoticeRequest => ModifyAlarmNoticeResponse);
 
 rt::model! { read debug;
-/// ModifyAlarmNotice返回参数结构体
+/// ModifyAlarmNotice response structure.
 ModifyAlarmNoticeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAlarmPolicyCondition` (修改告警策略触发条件).
+/// Request of `ModifyAlarmPolicyCondition` (Modifies the trigger condition of an alarm policy).
 ///
-/// 修改告警策略触发条件
+/// This API is used to modify the trigger condition of an alarm policy.
 ModifyAlarmPolicyConditionRequest {
-    /// 模块名，固定值 monitor
+    /// Module name, which is fixed at "monitor"
     ///
     /// Required.
     "Module" module set_module: str,
-    /// 告警策略 ID
+    /// Alarm policy ID
     ///
     /// Required.
     "PolicyId" policy_id set_policy_id: str,
-    /// 触发条件模板 Id，可不传
+    /// ID of trigger condition template. This parameter can be left empty.
     "ConditionTemplateId" condition_template_id set_condition_template_id: i64,
-    /// 指标触发条件
+    /// Metric trigger condition
     "Condition" condition set_condition: obj AlarmPolicyCondition,
-    /// 事件触发条件
+    /// Event trigger condition
     "EventCondition" event_condition set_event_condition: obj AlarmPolicyEventCondition,
-    /// 全局过滤条件
+    /// Global filter.
     "Filter" filter set_filter: obj AlarmPolicyFilter,
-    /// 聚合维度列表，指定按哪些维度 key 来做 group by
+    /// Aggregation dimension list, which is used to specify which dimension keys data is grouped by.
     "GroupBy" group_by set_group_by: list String,
-    /// 日志告警创建请求参数信息
+    /// Log alarm creation request parameters
     "LogAlarmReqInfo" log_alarm_req_info set_log_alarm_req_info: obj LogAlarmReq,
-    /// 模板id，专供prom使用
+    /// Template ID, which is dedicated to TencentCloud Managed Service for Prometheus.
     "NoticeIds" notice_ids set_notice_ids: list String,
-    /// 启停状态，0=停用，1=启用
+    /// Status (`0`: Disabled; `1`: Enabled)
     "Enable" enable set_enable: i64,
-    /// 专供prom策略名称
+    /// Name of the policy dedicated to TMP
     "PolicyName" policy_name set_policy_name: str,
-    /// 事件配置的告警
+    /// The alert configured for an event
     "EbSubject" eb_subject set_eb_subject: str,
 } }
 rt::action!("monitor", "2018-07-24", "ModifyAlarmPolicyCondition", ModifyAlarmPolicyConditionRequest => ModifyAlarmPolicyConditionResponse);
 
 rt::model! { read debug;
-/// ModifyAlarmPolicyCondition返回参数结构体
+/// ModifyAlarmPolicyCondition response structure.
 ModifyAlarmPolicyConditionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAlarmPolicyInfo` (修改告警策略基本信息).
+/// Request of `ModifyAlarmPolicyInfo` (Modifies the basic information of an alarm policy).
 ///
-/// 告警2.0编辑告警策略基本信息，包括策略名、备注
+/// This API is used to edit the basic information of a v2.0 alarm policy, including policy name and remarks.
 ModifyAlarmPolicyInfoRequest {
-    /// 模块名，这里填“monitor”
+    /// Module name. Enter "monitor" here
     ///
     /// Required.
     "Module" module set_module: str,
-    /// 告警策略 ID
+    /// Alarm policy ID
     ///
     /// Required.
     "PolicyId" policy_id set_policy_id: str,
-    /// 要修改的字段 NAME=策略名称 REMARK=策略备注
+    /// Field to be modified. Valid values: NAME (policy name), REMARK (policy remarks)
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 修改后的值
+    /// Value after modification
     ///
     /// Required.
     "Value" value set_value: str,
@@ -6267,28 +6535,28 @@ ModifyAlarmPolicyInfoRequest {
 rt::action!("monitor", "2018-07-24", "ModifyAlarmPolicyInfo", ModifyAlarmPolicyInfoRequest => ModifyAlarmPolicyInfoResponse);
 
 rt::model! { read debug;
-/// ModifyAlarmPolicyInfo返回参数结构体
+/// ModifyAlarmPolicyInfo response structure.
 ModifyAlarmPolicyInfoResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAlarmPolicyNotice` (修改告警策略绑定的告警通知模板).
+/// Request of `ModifyAlarmPolicyNotice` (Modifies alarm notification template bound to alarm policy).
 ///
-/// 修改告警策略绑定的告警通知模板
+/// This API is used to modify the alarm notification template bound to an alarm policy.
 ModifyAlarmPolicyNoticeRequest {
-    /// 模块名，这里填“monitor”。
+    /// Module name, which is specified as `monitor`.
     ///
     /// Required.
     "Module" module set_module: str,
-    /// 告警策略 ID，如果该参数与PolicyIds参数同时存在，则以PolicyIds为准。
+    /// Alarm policy ID. If both `PolicyIds` and this parameter are returned, only `PolicyIds` takes effect.
     "PolicyId" policy_id set_policy_id: str,
-    /// 告警通知模板 ID 列表。
+    /// List of alarm notification template IDs.
     "NoticeIds" notice_ids set_notice_ids: list String,
-    /// 告警策略ID数组，支持给多个告警策略批量绑定通知模板。最多30个。
+    /// Alarm policy ID array, which can be used to associate notification templates with multiple alarm policies. Max value: 30.
     "PolicyIds" policy_ids set_policy_ids: list String,
-    /// 告警分级通知规则配置
+    /// Notification rules for different alarm levels
     "HierarchicalNotices" hierarchical_notices set_hierarchical_notices: list AlarmHierarchicalNotice,
     /// 通知内容模板绑定信息
     "NoticeContentTmplBindInfos" notice_content_tmpl_bind_infos set_notice_content_tmpl_bind_infos: list NoticeContentTmplBindInfo,
@@ -6296,26 +6564,26 @@ ModifyAlarmPolicyNoticeRequest {
 rt::action!("monitor", "2018-07-24", "ModifyAlarmPolicyNotice", ModifyAlarmPolicyNoticeRequest => ModifyAlarmPolicyNoticeResponse);
 
 rt::model! { read debug;
-/// ModifyAlarmPolicyNotice返回参数结构体
+/// ModifyAlarmPolicyNotice response structure.
 ModifyAlarmPolicyNoticeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAlarmPolicyStatus` (启停告警策略).
+/// Request of `ModifyAlarmPolicyStatus` (Enables/Disables alarm policy).
 ///
-/// 启停告警策略
+/// This API is used to enable/disable an alarm policy.
 ModifyAlarmPolicyStatusRequest {
-    /// 模块名，固定值 monitor
+    /// Module name, which is fixed at "monitor"
     ///
     /// Required.
     "Module" module set_module: str,
-    /// 告警策略 ID
+    /// Alarm policy ID
     ///
     /// Required.
     "PolicyId" policy_id set_policy_id: str,
-    /// 启停状态 0=停用 1=启用
+    /// Status. Valid values: 0 (disabled), 1 (enabled)
     ///
     /// Required.
     "Enable" enable set_enable: i64,
@@ -6323,57 +6591,57 @@ ModifyAlarmPolicyStatusRequest {
 rt::action!("monitor", "2018-07-24", "ModifyAlarmPolicyStatus", ModifyAlarmPolicyStatusRequest => ModifyAlarmPolicyStatusResponse);
 
 rt::model! { read debug;
-/// ModifyAlarmPolicyStatus返回参数结构体
+/// ModifyAlarmPolicyStatus response structure.
 ModifyAlarmPolicyStatusResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAlarmPolicyTasks` (修改告警策略的触发任务).
+/// Request of `ModifyAlarmPolicyTasks` (Modifies task triggered by alarm policy).
 ///
-/// 修改告警策略的触发任务，TriggerTasks字段放触发任务列表，TriggerTasks传空数组时，代表解绑该策略的所有触发任务。
+/// This API is used to modify the tasks triggered by alarm policy, which are listed by the value of the `TriggerTasks` field. If an empty array is passed in for `TriggerTasks`, it means unbinding all the trigger tasks from the policy.
 ModifyAlarmPolicyTasksRequest {
-    /// 模块名，这里填“monitor”
+    /// Module name. Enter "monitor" here
     ///
     /// Required.
     "Module" module set_module: str,
-    /// 告警策略 ID
+    /// Alarm policy ID
     ///
     /// Required.
     "PolicyId" policy_id set_policy_id: str,
-    /// 告警策略触发任务列表，空数据代表解绑示例值： { "Type": "AS", "TaskConfig": "{\"Region\":\"ap-guangzhou\",\"Group\":\"asg-0zhspjx\",\"Policy\":\"asp-ganig28\"}" }
+    /// List of tasks triggered by alarm policy. If this parameter is left empty, it indicates to unbind all tasks
     "TriggerTasks" trigger_tasks set_trigger_tasks: list AlarmPolicyTriggerTask,
 } }
 rt::action!("monitor", "2018-07-24", "ModifyAlarmPolicyTasks", ModifyAlarmPolicyTasksRequest => ModifyAlarmPolicyTasksResponse);
 
 rt::model! { read debug;
-/// ModifyAlarmPolicyTasks返回参数结构体
+/// ModifyAlarmPolicyTasks response structure.
 ModifyAlarmPolicyTasksResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAlarmReceivers` (修改告警接收人).
+/// Request of `ModifyAlarmReceivers` (Modifies alarm recipients.).
 ///
-/// 修改告警接收人
+/// This API is used to modify alarm recipients.
 ModifyAlarmReceiversRequest {
-    /// 需要修改接收人的策略组Id
+    /// ID of a policy group whose recipient needs to be modified.
     ///
     /// Required.
     "GroupId" group_id set_group_id: i64,
-    /// 必填。固定为“monitor”
+    /// Required. The value is fixed to monitor.
     ///
     /// Required.
     "Module" module set_module: str,
-    /// 新接收人信息, 没有填写则删除所有接收人
+    /// New recipient information. If this parameter is not configured, all recipients will be deleted.
     "ReceiverInfos" receiver_infos set_receiver_infos: list ReceiverInfo,
 } }
 rt::action!("monitor", "2018-07-24", "ModifyAlarmReceivers", ModifyAlarmReceiversRequest => ModifyAlarmReceiversResponse);
 
 rt::model! { read debug;
-/// ModifyAlarmReceivers返回参数结构体
+/// ModifyAlarmReceivers response structure.
 ModifyAlarmReceiversResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6436,15 +6704,15 @@ ModifyConditionsTemplateRequestEventCondition {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyGrafanaInstance` (修改 Grafana 实例属性).
+/// Request of `ModifyGrafanaInstance` (Modifies the attributes of a Grafana instance).
 ///
-/// 修改 Grafana 实例属性
+/// This API is used to modify the attributes of a Grafana instance.
 ModifyGrafanaInstanceRequest {
-    /// Grafana 实例 ID，例如：grafana-abcdefgh
+    /// TCMG instance ID, such as “grafana-abcdefgh”.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// Grafana 实例名称，例如：test
+    /// TCMG instance name, such as “test”.
     ///
     /// Required.
     "InstanceName" instance_name set_instance_name: str,
@@ -6452,128 +6720,123 @@ ModifyGrafanaInstanceRequest {
 rt::action!("monitor", "2018-07-24", "ModifyGrafanaInstance", ModifyGrafanaInstanceRequest => ModifyGrafanaInstanceResponse);
 
 rt::model! { read debug;
-/// ModifyGrafanaInstance返回参数结构体
+/// ModifyGrafanaInstance response structure.
 ModifyGrafanaInstanceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 修改告警策略组传入的指标阈值条件
+/// Modification of the metric threshold condition passed in by the alarm policy group.
 ModifyPolicyGroupCondition {
-    /// 指标id
+    /// Metric ID.
     ///
     /// Required.
     "MetricId" metric_id set_metric_id: i64,
-    /// 比较类型，1表示大于，2表示大于等于，3表示小于，4表示小于等于，5表示相等，6表示不相等
+    /// Comparative type. The value 1 indicates greater than. The value 2 indicates greater than or equal to. The value 3 indicates smaller than. The value 4 indicates smaller than or equal to. The value 5 indicates equal to. The value 6 indicates not equal to.
     ///
     /// Required.
     "CalcType" calc_type set_calc_type: i64,
-    /// 检测阈值
+    /// Threshold.
     ///
     /// Required.
     "CalcValue" calc_value set_calc_value: str,
-    /// 检测指标的数据周期
+    /// Data period of the detected metric.
     ///
     /// Required.
     "CalcPeriod" calc_period set_calc_period: i64,
-    /// 持续周期个数
+    /// Number of consecutive periods.
     ///
     /// Required.
     "ContinuePeriod" continue_period set_continue_period: i64,
-    /// 告警发送收敛类型。0连续告警，1指数告警
+    /// Alarm sending and convergence type. The value 0 indicates that alarms are sent consecutively. The value 1 indicates that alarms are sent exponentially.
     ///
     /// Required.
     "AlarmNotifyType" alarm_notify_type set_alarm_notify_type: i64,
-    /// 告警发送周期单位秒。<0 不触发, 0 只触发一次, >0 每隔triggerTime秒触发一次
+    /// Alarm sending period in seconds. If the value is less than 0, no alarm will be triggered. If the value is 0, an alarm will be triggered only once. If the value is greater than 0, an alarm will be triggered at the interval of triggerTime.
     ///
     /// Required.
     "AlarmNotifyPeriod" alarm_notify_period set_alarm_notify_period: i64,
-    /// 规则id，不填表示新增，填写了ruleId表示在已存在的规则基础上进行修改
+    /// Rule ID. No filling means new addition while filling in ruleId means to modify existing rules.
     "RuleId" rule_id set_rule_id: i64,
 } }
 
 rt::model! { write debug;
-/// 修改告警策略组传入的事件告警条件
+/// Modification of the event alarm condition passed in by the alarm policy group.
 ModifyPolicyGroupEventCondition {
-    /// 事件id
+    /// Event ID.
     ///
     /// Required.
     "EventId" event_id set_event_id: i64,
-    /// 告警发送收敛类型。0连续告警，1指数告警
+    /// Alarm sending and convergence type. The value 0 indicates that alarms are sent consecutively. The value 1 indicates that alarms are sent exponentially.
     ///
     /// Required.
     "AlarmNotifyType" alarm_notify_type set_alarm_notify_type: i64,
-    /// 告警发送周期单位秒。<0 不触发, 0 只触发一次, >0 每隔triggerTime秒触发一次
+    /// Alarm sending period in seconds. If the value is less than 0, no alarm will be triggered. If the value is 0, an alarm will be triggered only once. If the value is greater than 0, an alarm will be triggered at the interval of triggerTime.
     ///
     /// Required.
     "AlarmNotifyPeriod" alarm_notify_period set_alarm_notify_period: i64,
-    /// 规则id，不填表示新增，填写了ruleId表示在已存在的规则基础上进行修改
+    /// Rule ID. No filling means new addition while filling in ruleId means to modify existing rules.
     "RuleId" rule_id set_rule_id: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyPolicyGroup` (更新策略组).
+/// Request of `ModifyPolicyGroup` (Updates policy group).
 ///
-/// 更新策略组
+/// This API is used to update policy group.
 ModifyPolicyGroupRequest {
-    /// 固定值，为"monitor"
+    /// The value is fixed to monitor.
     ///
     /// Required.
     "Module" module set_module: str,
-    /// 策略组id
+    /// Policy group ID.
     ///
     /// Required.
     "GroupId" group_id set_group_id: i64,
-    /// 告警类型
+    /// Alarm type.
     ///
     /// Required.
     "ViewName" view_name set_view_name: str,
-    /// 策略组名称
+    /// Policy group name.
     ///
     /// Required.
     "GroupName" group_name set_group_name: str,
-    /// 是否复合告警
-    ///
-    /// 枚举值：
-    ///
-    /// - 1： 所有指标告警条件都达到才告警
-    /// - 0： 任意指标告警条件达到都告警
+    /// The 'AND' and 'OR' rules for metric alarms. The value 1 indicates 'AND', which means that an alarm will be triggered only when all rules are met. The value 0 indicates 'OR', which means that an alarm will be triggered when any rule is met.
     ///
     /// Required.
     "IsUnionRule" is_union_rule set_is_union_rule: i64,
-    /// 指标告警条件规则，不填表示删除已有的所有指标告警条件规则
+    /// Metric alarm condition rules. No filling indicates that all existing metric alarm condition rules will be deleted.
     "Conditions" conditions set_conditions: list ModifyPolicyGroupCondition,
-    /// 事件告警条件，不填表示删除已有的事件告警条件
+    /// Event alarm conditions. No filling indicates that all existing event alarm conditions will be deleted.
     "EventConditions" event_conditions set_event_conditions: list ModifyPolicyGroupEventCondition,
-    /// 模板策略组id
+    /// Template-based policy group ID.
     "ConditionTempGroupId" condition_temp_group_id set_condition_temp_group_id: i64,
 } }
 rt::action!("monitor", "2018-07-24", "ModifyPolicyGroup", ModifyPolicyGroupRequest => ModifyPolicyGroupResponse);
 
 rt::model! { read debug;
-/// ModifyPolicyGroup返回参数结构体
+/// ModifyPolicyGroup response structure.
 ModifyPolicyGroupResponse {
-    /// 策略组id
+    /// Policy group ID.
     "GroupId" group_id set_group_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyPrometheusAgentExternalLabels` (修改被关联集群的external labels).
+/// Request of `ModifyPrometheusAgentExternalLabels` (Modifies the external labels of the associated cluster).
 ///
-/// 修改被关联集群的external labels
+/// This API is used to modify the external labels of the associated cluster.
 ModifyPrometheusAgentExternalLabelsRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 新的external_labels
+    /// New external labels
     ///
     /// Required.
     "ExternalLabels" external_labels set_external_labels: list Label,
@@ -6581,22 +6844,22 @@ ModifyPrometheusAgentExternalLabelsRequest {
 rt::action!("monitor", "2018-07-24", "ModifyPrometheusAgentExternalLabels", ModifyPrometheusAgentExternalLabelsRequest => ModifyPrometheusAgentExternalLabelsResponse);
 
 rt::model! { read debug;
-/// ModifyPrometheusAgentExternalLabels返回参数结构体
+/// ModifyPrometheusAgentExternalLabels response structure.
 ModifyPrometheusAgentExternalLabelsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyPrometheusAlertPolicy` (修改2.0实例告警策略).
+/// Request of `ModifyPrometheusAlertPolicy` (Modifies a TMP 2.0 instance alerting rule).
 ///
-/// 修改2.0实例告警策略
+/// This API is used to modify a TMP 2.0 instance alerting rule.
 ModifyPrometheusAlertPolicyRequest {
-    /// Prometheus 实例 ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 告警配置，[具体参考](https://cloud.tencent.com/document/api/248/30354#PrometheusAlertPolicyItem)
+    /// Alert configuration
     ///
     /// Required.
     "AlertRule" alert_rule set_alert_rule: obj PrometheusAlertPolicyItem,
@@ -6604,34 +6867,34 @@ ModifyPrometheusAlertPolicyRequest {
 rt::action!("monitor", "2018-07-24", "ModifyPrometheusAlertPolicy", ModifyPrometheusAlertPolicyRequest => ModifyPrometheusAlertPolicyResponse);
 
 rt::model! { read debug;
-/// ModifyPrometheusAlertPolicy返回参数结构体
+/// ModifyPrometheusAlertPolicy response structure.
 ModifyPrometheusAlertPolicyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyPrometheusConfig` (修改prometheus配置).
+/// Request of `ModifyPrometheusConfig` (Modifies the Prometheus configuration).
 ///
-/// 修改prometheus采集配置
+/// This API is used to modify the Prometheus configuration. If there are no configuration items, one will be added.
 ModifyPrometheusConfigRequest {
-    /// 实例id
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 集群类型
+    /// Cluster type
     ///
     /// Required.
     "ClusterType" cluster_type set_cluster_type: str,
-    /// 集群id
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// ServiceMonitors配置
+    /// Configuration of service monitors
     "ServiceMonitors" service_monitors set_service_monitors: list PrometheusConfigItem,
-    /// PodMonitors配置
+    /// Configuration of pod monitors
     "PodMonitors" pod_monitors set_pod_monitors: list PrometheusConfigItem,
-    /// prometheus原生Job配置
+    /// Configuration of Prometheus raw jobs
     "RawJobs" raw_jobs set_raw_jobs: list PrometheusConfigItem,
     /// 0: 更新实例组件镜像版本；
     /// 1: 不更新实例组件镜像版本
@@ -6646,25 +6909,23 @@ ModifyPrometheusConfigRequest {
 rt::action!("monitor", "2018-07-24", "ModifyPrometheusConfig", ModifyPrometheusConfigRequest => ModifyPrometheusConfigResponse);
 
 rt::model! { read debug;
-/// ModifyPrometheusConfig返回参数结构体
+/// ModifyPrometheusConfig response structure.
 ModifyPrometheusConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyPrometheusGlobalNotification` (修改全局告警通知渠道).
+/// Request of `ModifyPrometheusGlobalNotification` (Modifies the global alert notification channel).
 ///
-/// 之前TPS接口，迁移后不需要
-///
-/// 修改全局告警通知渠道
+/// This API is used to modify the global alert notification channel.
 #[deprecated(note = "deprecated in the API spec")]
 ModifyPrometheusGlobalNotificationRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 告警通知渠道
+    /// Alert notification channel
     ///
     /// Required.
     "Notification" notification set_notification: obj PrometheusNotificationItem,
@@ -6672,7 +6933,7 @@ ModifyPrometheusGlobalNotificationRequest {
 rt::action!("monitor", "2018-07-24", "ModifyPrometheusGlobalNotification", ModifyPrometheusGlobalNotificationRequest => ModifyPrometheusGlobalNotificationResponse);
 
 rt::model! { read debug;
-/// ModifyPrometheusGlobalNotification返回参数结构体
+/// ModifyPrometheusGlobalNotification response structure.
 ModifyPrometheusGlobalNotificationResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6694,21 +6955,21 @@ ModifyPrometheusInstanceAccessPointsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyPrometheusInstanceAttributes` (修改 Prometheus 实例相关属性).
+/// Request of `ModifyPrometheusInstanceAttributes` (Modifies the attributes of a Prometheus instance).
 ///
-/// 修改 Prometheus 实例相关属性
+/// This API is used to modify the attributes of a Prometheus instance.
 ModifyPrometheusInstanceAttributesRequest {
-    /// 实例 ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名称
+    /// Instance name.
     "InstanceName" instance_name set_instance_name: str,
-    /// 数据存储时间（单位天），限制值为15, 30, 45, 90, 180, 365, 730之一
+    /// Data retention period (in days). The limit value is one of 15, 30, 45, 90, 180, 365, 730
     "DataRetentionTime" data_retention_time set_data_retention_time: i64,
-    /// 标识prom实例特殊属性
+    /// Flag for special attributes of a prom instance
     ///
-    /// 归档存储时长(天):
+    /// Archive storage duration (days):
     /// key: LongTermStorageRetentionTime
     /// value: 60-730
     "InstanceAttributes" instance_attributes set_instance_attributes: list PrometheusRuleKV,
@@ -6716,26 +6977,26 @@ ModifyPrometheusInstanceAttributesRequest {
 rt::action!("monitor", "2018-07-24", "ModifyPrometheusInstanceAttributes", ModifyPrometheusInstanceAttributesRequest => ModifyPrometheusInstanceAttributesResponse);
 
 rt::model! { read debug;
-/// ModifyPrometheusInstanceAttributes返回参数结构体
+/// ModifyPrometheusInstanceAttributes response structure.
 ModifyPrometheusInstanceAttributesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyPrometheusRecordRuleYaml` (通过yaml的方式修改Prometheus聚合实例).
+/// Request of `ModifyPrometheusRecordRuleYaml` (Modifies a Prometheus recording instance through YAML).
 ///
-/// 通过yaml的方式修改Prometheus预聚合规则
+/// This API is used to modify a Prometheus recording instance through YAML.
 ModifyPrometheusRecordRuleYamlRequest {
-    /// 实例id
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 聚合实例名称
+    /// Recording instance name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 新的内容
+    /// New content
     ///
     /// Required.
     "Content" content set_content: str,
@@ -6743,22 +7004,22 @@ ModifyPrometheusRecordRuleYamlRequest {
 rt::action!("monitor", "2018-07-24", "ModifyPrometheusRecordRuleYaml", ModifyPrometheusRecordRuleYamlRequest => ModifyPrometheusRecordRuleYamlResponse);
 
 rt::model! { read debug;
-/// ModifyPrometheusRecordRuleYaml返回参数结构体
+/// ModifyPrometheusRecordRuleYaml response structure.
 ModifyPrometheusRecordRuleYamlResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyPrometheusTemp` (修改模板实例).
+/// Request of `ModifyPrometheusTemp` (Modifies a template).
 ///
-/// 修改模板内容
+/// This API is used to modify a template.
 ModifyPrometheusTempRequest {
-    /// 模板ID
+    /// Template ID
     ///
     /// Required.
     "TemplateId" template_id set_template_id: str,
-    /// 修改内容
+    /// Modified content
     ///
     /// Required.
     "Template" template set_template: obj PrometheusTempModify,
@@ -6766,7 +7027,7 @@ ModifyPrometheusTempRequest {
 rt::action!("monitor", "2018-07-24", "ModifyPrometheusTemp", ModifyPrometheusTempRequest => ModifyPrometheusTempResponse);
 
 rt::model! { read debug;
-/// ModifyPrometheusTemp返回参数结构体
+/// ModifyPrometheusTemp response structure.
 ModifyPrometheusTempResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6794,35 +7055,35 @@ ModifyRemoteURLsResponse {
 } }
 
 rt::model! { read debug;
-/// 监控类型详细信息
+/// Monitoring type details
 MonitorTypeInfo {
-    /// 监控类型ID
+    /// Monitoring type ID
     "Id" id set_id: str,
-    /// 监控类型
+    /// Monitoring type
     "Name" name set_name: str,
-    /// 排列顺序
+    /// Sort order
     "SortId" sort_id set_sort_id: i64,
 } }
 
 rt::model! { write debug;
-/// 策略类型
+/// Policy type
 MonitorTypeNamespace {
-    /// 监控类型
+    /// Monitor type
     ///
     /// Required.
     "MonitorType" monitor_type set_monitor_type: str,
-    /// 策略类型值
+    /// Policy type value
     ///
     /// Required.
     "Namespace" namespace set_namespace: str,
 } }
 
 rt::model! { write debug;
-/// 通知模板与策略绑定关系
+/// Binding between a notification template and a policy
 NoticeBindPolicys {
-    /// 告警通知模板 ID
+    /// Alert notification template ID
     "NoticeId" notice_id set_notice_id: str,
-    /// 告警通知模板绑定的告警策略ID列表
+    /// List of IDs of the alerting rules bound to an alarm notification template
     "PolicyIds" policy_ids set_policy_ids: list String,
 } }
 
@@ -6836,37 +7097,37 @@ NoticeContentTmplBindInfo {
 } }
 
 rt::model! { read debug;
-/// 通知模板配置的发送用户的信息
+/// Notification template configuration sending user's message
 NoticeOnCallUsersInfo {
-    /// 通知模板id
+    /// Notification template id
     ///
-    /// 参数格式：notice-xxxxxxxx
+    /// Parameter format: notice-xxxxxxxx
     "NoticeId" notice_id set_notice_id: str,
-    /// 发送组信息，对应通知模板中的每项配置
+    /// Send group information, corresponding to each configuration in the notification template
     "SendGroups" send_groups set_send_groups: list NoticeSendGroup,
 } }
 
 rt::model! { read debug;
-/// 通知模板发送组信息
+/// Notification template sending group information
 NoticeSendGroup {
-    /// 发送组类型
+    /// Send group type
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - USER： 用户
-    /// - GROUP： 用户组
-    /// - OnCallForm： 值班表
+    /// - USER: User
+    /// - GROUP: User group
+    /// - OnCallForm: Duty schedule
     "ReceiverType" receiver_type set_receiver_type: str,
-    /// 通知人信息
+    /// Notifier info
     "Users" users set_users: list NoticeUserInfo,
 } }
 
 rt::model! { read debug;
-/// 通知模板中配置的发送用户信息
+/// User information configured in the notification template
 NoticeUserInfo {
-    /// 腾讯云用户id，不是账号uin
+    /// Tencent Cloud user id, not account uin
     "UserId" user_id set_user_id: str,
-    /// 用户名
+    /// Username.
     "UserName" user_name set_user_name: str,
 } }
 
@@ -6893,149 +7154,178 @@ NotificationContentTemplateSupportDetail {
 } }
 
 rt::model! { read debug;
-/// 排班信息
+/// Shift information
 OnCallForm {
-    /// 排班id
+    /// Schedule ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "OnCallFormID" on_call_form_id set_on_call_form_id: str,
-    /// 排班名称
+    /// Shift name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "OnCallFormName" on_call_form_name set_on_call_form_name: str,
-    /// 排班描述
+    /// Schedule description
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "OnCallFormDesc" on_call_form_desc set_on_call_form_desc: str,
-    /// 轮值类型
+    /// Rotation type.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RotationType" rotation_type set_rotation_type: str,
-    /// 换班时间
+    /// Shift change time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ShiftTime" shift_time set_shift_time: str,
-    /// 有效期开始时间
+    /// Validity start time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EffectiveStartTime" effective_start_time set_effective_start_time: i64,
-    /// 有效期结束时间
+    /// Validity end time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EffectiveEndTime" effective_end_time set_effective_end_time: i64,
-    /// 时区
+    /// Time zone
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TimeZone" time_zone set_time_zone: f64,
-    /// 当前值班人员
+    /// Current on-duty personnel
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CurrOnCallStaffs" curr_on_call_staffs set_curr_on_call_staffs: list String,
-    /// 模板绑定的标签
+    /// Tag bound to the template
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Tags" tags set_tags: list Tag,
 } }
 
 rt::model! { read debug;
-/// 排班详情
+/// Shift details
 OneOnCallForm {
-    /// 值班id
+    /// Duty ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "OnCallFormID" on_call_form_id set_on_call_form_id: str,
-    /// 值班名称
+    /// On-call name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "OnCallFormName" on_call_form_name set_on_call_form_name: str,
-    /// 值班描述
+    /// Shift description
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "OnCallFormDesc" on_call_form_desc set_on_call_form_desc: str,
-    /// 值班人员
+    /// On-duty personnel
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StaffInfos" staff_infos set_staff_infos: list StaffInfo,
-    /// 轮班类型
+    /// Rotation type
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RotationType" rotation_type set_rotation_type: str,
-    /// 换班时间
+    /// Shift change time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ShiftTime" shift_time set_shift_time: str,
-    /// 值班有效期开始时间
+    /// Start time of the on-call validity period
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EffectiveStartTime" effective_start_time set_effective_start_time: i64,
-    /// 值班有效期结束时间
+    /// End time of the on-call validity period
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EffectiveEndTime" effective_end_time set_effective_end_time: i64,
-    /// 时区
+    /// Time zone
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TimeZone" time_zone set_time_zone: f64,
-    /// 替班信息
+    /// Shift information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CoverStaffInfos" cover_staff_infos set_cover_staff_infos: list CoverStaffInfo,
-    /// 模板绑定的标签
+    /// Tag bound to the template
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Tags" tags set_tags: list Tag,
 } }
 
 rt::model! { read debug;
-/// 维度支持的操作符信息
+/// Operators supported by the instance
 Operator {
-    /// 运算符标识
+    /// Operator ID
     "Id" id set_id: str,
-    /// 运算符展示名
+    /// Operator name
     "Name" name set_name: str,
 } }
 
 rt::model! { read debug;
-/// 周期内的统计方式
+/// Statistical method during the period
 PeriodsSt {
-    /// 周期
+    /// Period
     "Period" period set_period: str,
-    /// 统计方式
+    /// Statistical method
     "StatType" stat_type set_stat_type: list String,
 } }
 
 rt::model! { read debug;
-/// 监控数据点
+/// Monitoring data point
 Point {
-    /// 该监控数据点生成的时间点
+    /// Time point when this monitoring data point is generated
     "Timestamp" timestamp set_timestamp: i128,
-    /// 监控数据点的值
+    /// Monitoring data point value
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Value" value set_value: f64,
 } }
 
 rt::model! { read debug;
-/// 策略组信息
+/// Policy group information
 PolicyGroup {
-    /// 是否可设为默认告警策略
+    /// Whether the alarm policy can be set to default.
     "CanSetDefault" can_set_default set_can_set_default: bool,
-    /// 告警策略组ID
+    /// Alarm policy group ID.
     "GroupID" group_id set_group_id: i64,
-    /// 告警策略组名称
+    /// Alarm policy group name.
     "GroupName" group_name set_group_name: str,
-    /// 创建时间
+    /// Creation time.
     "InsertTime" insert_time set_insert_time: i64,
-    /// 是否为默认告警策略
+    /// Whether the alarm policy is set to default.
     "IsDefault" is_default set_is_default: i64,
-    /// 告警策略启用状态
+    /// Whether the alarm policy is enabled.
     "Enable" enable set_enable: bool,
-    /// 最后修改人UIN
+    /// UIN of the last modifier.
     "LastEditUin" last_edit_uin set_last_edit_uin: i64,
-    /// 未屏蔽的实例数
+    /// Number of unshielded instances.
     "NoShieldedInstanceCount" no_shielded_instance_count set_no_shielded_instance_count: i64,
-    /// 父策略组ID
+    /// Parent policy group ID.
     "ParentGroupID" parent_group_id set_parent_group_id: i64,
-    /// 所属项目ID
+    /// Project ID.
     "ProjectID" project_id set_project_id: i64,
-    /// 告警接收对象信息
+    /// Alarm recipient information.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ReceiverInfos" receiver_infos set_receiver_infos: list PolicyGroupReceiverInfo,
-    /// 备注信息
+    /// Remarks.
     "Remark" remark set_remark: str,
-    /// 修改时间
+    /// Modification time.
     "UpdateTime" update_time set_update_time: i64,
-    /// 总绑定实例数
+    /// The total number of associated instances.
     "TotalInstanceCount" total_instance_count set_total_instance_count: i64,
-    /// 视图
+    /// View.
     "ViewName" view_name set_view_name: str,
-    /// 是否为与关系规则
+    /// Whether the logical relationship between rules is AND.
     "IsUnionRule" is_union_rule set_is_union_rule: i64,
 } }
 
 rt::model! { read debug;
-/// 2018版策略模板列表接收人信息
+/// Information on recipients in the policy template list (API v2018)
 PolicyGroupReceiverInfo {
-    /// 有效时段结束时间
+    /// End time of a valid time period.
     "EndTime" end_time set_end_time: i64,
-    /// 是否需要发送通知
+    /// Whether it is required to send notifications.
     "NeedSendNotice" need_send_notice set_need_send_notice: i64,
-    /// 告警接收渠道
+    /// Alarm receiving channel.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "NotifyWay" notify_way set_notify_way: list String,
-    /// 电话告警对个人间隔（秒）
+    /// Alarm call intervals for individuals in seconds.
     "PersonInterval" person_interval set_person_interval: i64,
-    /// 消息接收组列表
+    /// Message recipient group list.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ReceiverGroupList" receiver_group_list set_receiver_group_list: list i64,
-    /// 接受者类型
+    /// Recipient type.
     "ReceiverType" receiver_type set_receiver_type: str,
-    /// 接收人列表。通过平台接口查询到的接收人id列表
+    /// Recipient list. The list of recipient IDs that is queried by a platform API.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ReceiverUserList" receiver_user_list set_receiver_user_list: list i64,
-    /// 告警恢复通知方式
+    /// Alarm resolution notification method.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "RecoverNotify" recover_notify set_recover_notify: list String,
-    /// 电话告警每轮间隔（秒）
+    /// Alarm call interval per round in seconds.
     "RoundInterval" round_interval set_round_interval: i64,
-    /// 电话告警轮数
+    /// Number of alarm call rounds.
     "RoundNumber" round_number set_round_number: i64,
-    /// 电话告警通知时机。可选"OCCUR"(告警时通知),"RECOVER"(恢复时通知)
+    /// Alarm call notification time. Valid values: `OCCUR` (indicating that a notification is sent when the alarm is triggered) and `RECOVER` (indicating that a notification is sent when the alarm is resolved).
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "SendFor" send_for set_send_for: list String,
-    /// 有效时段开始时间
+    /// Start time of a valid time period.
     "StartTime" start_time set_start_time: i64,
-    /// 电话告警接收者uid
+    /// UID of the alarm call recipient.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "UIDList" uid_list set_uid_list: list i64,
 } }
 
@@ -7066,62 +7356,72 @@ ProductSimple {
 rt::model! { read debug;
 /// prometheus agent
 PrometheusAgent {
-    /// Agent 名
+    /// Agent name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Name" name set_name: str,
     /// Agent ID
     "AgentId" agent_id set_agent_id: str,
-    /// 实例 ID
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
     /// Agent IP
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Ipv4" ipv4 set_ipv4: str,
-    /// 心跳时间
+    /// Heartbeat time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "HeartbeatTime" heartbeat_time set_heartbeat_time: str,
-    /// 最近一次错误
+    /// Last error
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LastError" last_error set_last_error: str,
-    /// Agent 版本
+    /// Agent version
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AgentVersion" agent_version set_agent_version: str,
-    /// Agent 状态
+    /// Agent status
     "Status" status set_status: i64,
 } }
 
 rt::model! { write debug;
-/// 托管Prometheus agent信息
+/// Information of managed Prometheus agent
 PrometheusAgentInfo {
-    /// 集群类型。可填入tke、eks、tkeedge、tdcc、external，分别代表标准集群、弹性集群、边缘集群、注册集群、外部集群
+    /// Cluster type
     ///
     /// Required.
     "ClusterType" cluster_type set_cluster_type: str,
-    /// 集成容器服务中关联的集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 该参数未使用，不需要填写
+    /// Remarks
     "Describe" describe set_describe: str,
 } }
 
 rt::model! { read debug;
-/// 托管prometheus agent概览
+/// Overview of managed Prometheus agent
 PrometheusAgentOverview {
-    /// 集群类型
+    /// Cluster type
     "ClusterType" cluster_type set_cluster_type: str,
-    /// 集群id
+    /// Cluster ID
     "ClusterId" cluster_id set_cluster_id: str,
-    /// agent状态
-    /// normal = 正常
-    /// abnormal = 异常
+    /// Agent status. Valid values:
+    /// `normal`
+    /// `abnormal`
     "Status" status set_status: str,
-    /// 集群名称
+    /// Cluster name
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 额外labels
-    /// 本集群的所有指标都会带上这几个label
+    /// External labels
+    /// External labels, which will be attached to all metrics in this cluster
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExternalLabels" external_labels set_external_labels: list Label,
-    /// 集群所在地域
+    /// Cluster region
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Region" region set_region: str,
-    /// 集群所在VPC ID
+    /// ID of the VPC where the cluster resides
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 记录关联等操作的失败信息
+    /// Recorded information of failed operations, such as association.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FailedReason" failed_reason set_failed_reason: str,
-    /// agent名称
+    /// Agent name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Name" name set_name: str,
     /// 是否已开启公网访问，true 开启，false 未开启
     "EnableExternal" enable_external set_enable_external: bool,
@@ -7132,142 +7432,178 @@ PrometheusAgentOverview {
 } }
 
 rt::model! { both debug;
-/// Prometheus自定义告警通知时间段
+/// Prometheus custom Alert notification period.
 PrometheusAlertAllowTimeRange {
-    /// 从0点开始的秒数
+    /// Seconds from 00:00:00.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Start" start set_start: str,
-    /// 从0点开始的秒数
+    /// Seconds from 00:00:00.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "End" end set_end: str,
 } }
 
 rt::model! { both debug;
-/// Prometheus告警自定义通知模板
+/// Prometheus Alert custom notification template.
 PrometheusAlertCustomReceiver {
-    /// 自定义通知类型
-    /// alertmanager -- vpc内自建alertmanager
-    /// webhook -- vpc内webhook地址
+    /// Notification customization type.
+    /// Alertmanager - self-built alertmanager in vpc.
+    /// webhook - webhook address in the vpc.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Type" r#type set_type: str,
-    /// alertmanager/webhook地址。（prometheus实例同vpc内ip）
+    /// alertmanager/webhook url (ip in the same vpc as the prometheus instance).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Url" url set_url: str,
-    /// 允许发送告警的时间范围
+    /// Specifies the time range for allowing Alert sending.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AllowedTimeRanges" allowed_time_ranges set_allowed_time_ranges: list PrometheusAlertAllowTimeRange,
-    /// alertmanager所在的内网集群ID
+    /// alertmanager intranet cluster ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// alertmanager所在的内网集群类型(tke/eks/tdcc)
+    /// alertmanager resides in the private network cluster type (tke/eks/tdcc).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ClusterType" cluster_type set_cluster_type: str,
 } }
 
 rt::model! { both debug;
-/// 告警分组内告警规则信息
+/// Prometheus alert rule information within the group.
 PrometheusAlertGroupRuleSet {
-    /// 告警规则名称，同一告警分组下不允许重名
+    /// Alert rule name. same name is not allowed in the same Alert group.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RuleName" rule_name set_rule_name: str,
-    /// 标签列表
-    "Labels" labels set_labels: list PrometheusRuleKV,
-    /// 注释列表
+    /// Prometheus alert label list.
     ///
-    /// 告警对象和告警消息是 Prometheus Rule Annotations 的特殊字段，需要通过 annotations 来传递，对应的 Key 分别为summary/description。
+    /// Note: This field may return null, indicating that no valid values can be obtained.
+    "Labels" labels set_labels: list PrometheusRuleKV,
+    /// Prometheus alert annotation list.
+    ///
+    /// Alarm object and Alarm message are special fields of Prometheus Rule Annotations. they need to pass through Annotations for transmission. the corresponding keys are summary and description respectively.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Annotations" annotations set_annotations: list PrometheusRuleKV,
-    /// 规则报警持续时间
+    /// Alert will be triggered after 'Expr' satisfied for 'Duration'.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Duration" duration set_duration: str,
-    /// 规则表达式，可参考[告警规则说明](https://cloud.tencent.com/document/product/1416/56008)
+    /// Alert expression. see [alert rule description](https://www.tencentcloud.com/document/product/1416/56008?from_cn_redirect=1).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Expr" expr set_expr: str,
-    /// 告警规则状态:
-    /// 2-启用
-    /// 3-禁用
-    /// 为空默认启用
+    /// Alert rule status.
+    /// 2 - enable.
+    /// 3 - disabled.
+    /// Enabled by default if left empty.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "State" state set_state: i64,
 } }
 
 rt::model! { read debug;
-/// Prometheus告警规则分组信息
+/// Prometheus alert rule groups information.
 PrometheusAlertGroupSet {
-    /// 告警分组ID，满足正则表达式`alert-[a-z0-9]{8}`
+    /// Alert group ID. must match the regular expression `alert-[a-z0-9]{8}`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "GroupId" group_id set_group_id: str,
-    /// 告警分组名称
+    /// Alert group name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "GroupName" group_name set_group_name: str,
-    /// 腾讯云可观测平台告警模板ID ，返回告警模板转换后的notice ID。
+    /// Alert template ID of tencent cloud observability platform (tcop). returns the converted notice ID of the Alert template.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AMPReceivers" amp_receivers set_amp_receivers: list String,
-    /// 自定义告警模板
+    /// Custom Alert template.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CustomReceiver" custom_receiver set_custom_receiver: obj PrometheusAlertCustomReceiver,
-    /// 告警通知间隔
+    /// Alert notification interval.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RepeatInterval" repeat_interval set_repeat_interval: str,
-    /// 若告警分组通过模板创建，则返回模板ID
+    /// If the Alert group is created via template, returns the template ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TemplateId" template_id set_template_id: str,
-    /// 分组内告警规则详情
+    /// Alert rule details within the group.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Rules" rules set_rules: list PrometheusAlertGroupRuleSet,
-    /// 分组创建时间
+    /// Group creation time
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreatedAt" created_at set_created_at: str,
-    /// 分组更新时间
+    /// Group update time
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UpdatedAt" updated_at set_updated_at: str,
     /// 最后修改人子账号uin
     "LastModifySubAccountUin" last_modify_sub_account_uin set_last_modify_sub_account_uin: str,
 } }
 
 rt::model! { both debug;
-/// 告警渠道使用自建alertmanager的配置
+/// Self-built AlertManager configuration used by the alert channel
 PrometheusAlertManagerConfig {
-    /// alertmanager url
+    /// AlertManager URL
     ///
     /// Required.
     "Url" url set_url: str,
-    /// alertmanager部署所在集群类型
+    /// Type of the cluster where AlertManager is deployed
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ClusterType" cluster_type set_cluster_type: str,
-    /// alertmanager部署所在集群ID
+    /// ID of the cluster where AlertManager is deployed
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ClusterId" cluster_id set_cluster_id: str,
 } }
 
 rt::model! { both debug;
-/// 托管prometheus告警策略实例
+/// TMP alerting rule instance
 PrometheusAlertPolicyItem {
-    /// 策略名称
+    /// Rule name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 规则列表
+    /// List of rules
     ///
     /// Required.
     "Rules" rules set_rules: list PrometheusAlertRule,
-    /// 告警策略 id
+    /// Alerting rule ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Id" id set_id: str,
-    /// 如果该告警来自模板下发，则TemplateId为模板id
+    /// If the alert comes from a template, `TemplateId` is the template ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TemplateId" template_id set_template_id: str,
-    /// 告警渠道，模板中使用可能返回null
+    /// Alert channel, which may be returned as null if used in a template.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Notification" notification set_notification: obj PrometheusNotificationItem,
-    /// 最后修改时间
+    /// Last modification time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UpdatedAt" updated_at set_updated_at: str,
-    /// 如果告警策略来源于用户集群CRD资源定义，则ClusterId为所属集群ID
+    /// If the alerting rule comes from the user cluster CRD resource definition, `ClusterId` is the cluster ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ClusterId" cluster_id set_cluster_id: str,
 } }
 
 rt::model! { both debug;
-/// Prometheus告警规则
+/// Prometheus alerting rule
 PrometheusAlertRule {
-    /// 规则名称
+    /// Rule name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// prometheus语句
+    /// Prometheus statement
     ///
     /// Required.
     "Rule" rule set_rule: str,
-    /// 额外标签
+    /// Additional tags
     ///
     /// Required.
     "Labels" labels set_labels: list Label,
-    /// 告警发送模板
+    /// Alert sending template
     ///
     /// Required.
     "Template" template set_template: str,
-    /// 持续时间
+    /// Duration
     ///
     /// Required.
     "For" r#for set_for: str,
-    /// 该条规则的描述信息
+    /// Rule description
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Describe" describe set_describe: str,
-    /// 参考prometheus rule中的annotations
+    /// See `annotations` in the Prometheus rule
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Annotations" annotations set_annotations: list Label,
-    /// 告警规则状态
+    /// Alerting rule status
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RuleState" rule_state set_rule_state: i64,
 } }
 
@@ -7296,31 +7632,31 @@ PrometheusAlertmanagerConfigV2 {
 } }
 
 rt::model! { write debug;
-/// 与腾讯云可观测平台融合托管 Prometheus 实例，关联集群基础信息
+/// Basic information of the cluster associated with a Tencent Cloud Observability Platform (TCOP)-integrated TMP instance.
 PrometheusClusterAgentBasic {
-    /// 地域
+    /// Cluster ID
     ///
     /// Required.
     "Region" region set_region: str,
-    /// 集群类型。可填入tke、eks、tkeedge、tdcc、external，分别代表标准集群、弹性集群、边缘集群、注册集群 和外部集群
+    /// Cluster type
     ///
     /// Required.
     "ClusterType" cluster_type set_cluster_type: str,
-    /// 集群 ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 是否开启公网 CLB
+    /// Whether to enable public network CLB
     ///
     /// Required.
     "EnableExternal" enable_external set_enable_external: bool,
-    /// 集群内部署组件的pod 配置
+    /// Pod configurations of components deployed in the cluster
     "InClusterPodConfig" in_cluster_pod_config set_in_cluster_pod_config: obj PrometheusClusterAgentPodConfig,
-    /// 该集群采集的所有指标都会带上这些labels
+    /// External labels, which will be attached to all metrics collected by this cluster
     "ExternalLabels" external_labels set_external_labels: list Label,
-    /// 是否安装默认采集 exporter 和采集配置
+    /// Whether to install the default collection configuration.
     "NotInstallBasicScrape" not_install_basic_scrape set_not_install_basic_scrape: bool,
-    /// 是否安装采集配置，true 只安装采集 exporter 不会安装采集配置，false 会同时安装采集配置
+    /// Whether to collect metrics (`true`: Drop all metrics; `false`: Collect default metrics)
     "NotScrape" not_scrape set_not_scrape: bool,
     /// 是否丢弃所有指标，true 代表丢弃所有指标，false 代表采集默认指标
     "DropAll" drop_all set_drop_all: bool,
@@ -7333,18 +7669,18 @@ PrometheusClusterAgentBasic {
     ///
     /// 默认值：false
     "CollectAll" collect_all set_collect_all: bool,
-    /// 是否开启默认预聚合规则
+    /// Whether to enable the default recording rule
     "OpenDefaultRecord" open_default_record set_open_default_record: bool,
 } }
 
 rt::model! { write debug;
-/// 关联集群时在集群内部署组件的pod额外配置
+/// Additional pod configurations of the components deployed in the cluster when a cluster is associated
 PrometheusClusterAgentPodConfig {
-    /// 是否使用HostNetWork
+    /// Whether to use HostNetWork
     "HostNet" host_net set_host_net: bool,
-    /// 指定pod运行节点
+    /// A parameter used to specify the running nodes for a pod
     "NodeSelector" node_selector set_node_selector: list Label,
-    /// 容忍污点
+    /// Tolerable taints
     "Tolerations" tolerations set_tolerations: list Toleration,
 } }
 
@@ -7362,45 +7698,47 @@ PrometheusClusterScrapeStatistics {
 } }
 
 rt::model! { both debug;
-/// prometheus配置
+/// Prometheus configuration
 PrometheusConfigItem {
-    /// 名称
+    /// Name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 配置内容
+    /// Configuration content
     ///
     /// Required.
     "Config" config set_config: str,
-    /// 用于出参，如果该配置来至模板，则为模板id
+    /// If the configuration comes from a template, this parameter is the template ID, which is used as an output parameter.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TemplateId" template_id set_template_id: str,
-    /// 目标数
+    /// Number of targets
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Targets" targets set_targets: obj Targets,
 } }
 
 rt::model! { read debug;
-/// Prometheus 内部动态 api 代理响应
+/// TMP internal dynamics API agent response
 PrometheusDynamicAPIResponseHTTP {
-    /// HTTP 状态码
+    /// HTTP status code
     "StatusCode" status_code set_status_code: i64,
-    /// HTTP 响应体
+    /// HTTP response body
     "ResponseBody" response_body set_response_body: str,
 } }
 
 rt::model! { read debug;
-/// 实例的授权信息
+/// Instance authorization information
 PrometheusInstanceGrantInfo {
-    /// 是否有计费操作权限(1=有，2=无)
+    /// Whether there is permission to operate on the billing information. Valid values: 1 (yes), 2 (no).
     "HasChargeOperation" has_charge_operation set_has_charge_operation: i64,
-    /// 是否显示VPC信息的权限(1=有，2=无)
+    /// Whether there is permission to display the VPC information. Valid values: 1 (yes), 2 (no).
     "HasVpcDisplay" has_vpc_display set_has_vpc_display: i64,
-    /// 是否可修改Grafana的状态(1=有，2=无)
+    /// Whether there is permission to change the Grafana status. Valid values: 1 (yes), 2 (no).
     "HasGrafanaStatusChange" has_grafana_status_change set_has_grafana_status_change: i64,
-    /// 是否有管理agent的权限(1=有，2=无)
+    /// Whether there is permission to manage agents. Valid values: 1 (yes), 2 (no).
     "HasAgentManage" has_agent_manage set_has_agent_manage: i64,
-    /// 是否有管理TKE集成的权限(1=有，2=无)
+    /// Whether there is permission to manage TKE integrations. Valid values: 1 (yes), 2 (no).
     "HasTkeManage" has_tke_manage set_has_tke_manage: i64,
-    /// 是否显示API等信息(1=有, 2=无)
+    /// Whether there is permission to display the API information. Valid values: 1 (yes), 2 (no).
     "HasApiOperation" has_api_operation set_has_api_operation: i64,
 } }
 
@@ -7431,119 +7769,171 @@ PrometheusInstanceScrapeStatistics {
 } }
 
 rt::model! { read debug;
-/// Prometheus用量信息
+/// TMP usage information
 PrometheusInstanceTenantUsage {
-    /// 实例ID
+    /// Instance ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceId" instance_id set_instance_id: str,
-    /// 计费周期
+    /// Billing cycle
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CalcDate" calc_date set_calc_date: str,
-    /// 总用量
+    /// Total usage
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Total" total set_total: f64,
-    /// 基础指标用量个数
+    /// Usage of basic (free) metrics
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Basic" basic set_basic: f64,
-    /// 付费指标用量个数
+    /// Usage of paid metrics
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Fee" fee set_fee: f64,
 } }
 
 rt::model! { read nodebug;
-/// Prometheus 服务响应体
+/// Prometheus service response body
 PrometheusInstancesItem {
-    /// 实例ID。
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名称。
+    /// Instance name.
     "InstanceName" instance_name set_instance_name: str,
-    /// 实例计费模式。取值范围：
+    /// Instance billing mode. Valid values:
     ///
-    /// - 2：包年包月
-    /// - 3：按量
+    /// - 2: Yearly/Monthly subscription
+    ///
+    /// - 3: Pay-as-you-go
     "InstanceChargeType" instance_charge_type set_instance_charge_type: i64,
-    /// 地域 ID
+    /// Region ID
     "RegionId" region_id set_region_id: i64,
-    /// 可用区
+    /// AZ
     "Zone" zone set_zone: str,
     /// VPC ID
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网 ID
+    /// Subnet ID
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 存储周期
+    /// Storage period
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DataRetentionTime" data_retention_time set_data_retention_time: i64,
-    /// 实例业务状态。取值范围：
+    /// Instance status. Valid values:
     ///
-    /// - 1：正在创建
-    /// - 2：运行中
-    /// - 3：异常
-    /// - 4：重建中
-    /// - 5：销毁中
-    /// - 6：已停服
-    /// - 8：欠费停服中
-    /// - 9：欠费已停服
+    /// - 1: Creating
+    ///
+    /// - 2: Running
+    ///
+    /// - 3: Abnormal
+    ///
+    /// - 4: Rebooting
+    ///
+    /// - 5: Terminating
+    ///
+    /// - 6: Service suspended
+    ///
+    /// - 8: Suspending service for overdue payment
+    ///
+    /// - 9: Service suspended for overdue payment
     "InstanceStatus" instance_status set_instance_status: i64,
-    /// Grafana 面板 URL
+    /// Grafana dashboard URL
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "GrafanaURL" grafana_url set_grafana_url: str,
-    /// 创建时间
+    /// Creation time
     "CreatedAt" created_at set_created_at: str,
-    /// 是否开启 Grafana
+    /// Whether Grafana is enabled
     ///
-    /// - 0：不开启
-    /// - 1：开启
+    /// - 0: Disabled
+    ///
+    /// - 1: Enabled
     "EnableGrafana" enable_grafana set_enable_grafana: i64,
-    /// 实例IPV4地址
+    /// Instance IPv4 address
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IPv4Address" i_pv4_address set_i_pv4_address: str,
-    /// 实例关联的标签列表。
+    /// List of tags associated with the instance.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TagSpecification" tag_specification set_tag_specification: list PrometheusTag,
-    /// 购买的实例过期时间
+    /// Expiration time of the purchased instance
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExpireTime" expire_time set_expire_time: str,
-    /// 计费状态
+    /// Billing status
     ///
-    /// - 1：正常
-    /// - 2：过期
-    /// - 3：销毁
-    /// - 4：分配中
-    /// - 5：分配失败
+    /// - 1: Normal
+    ///
+    /// - 2: Expired
+    ///
+    /// - 3: Terminated
+    ///
+    /// - 4: Assigning
+    ///
+    /// - 5: Assignment failed
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ChargeStatus" charge_status set_charge_status: i64,
-    /// 规格名称
+    /// Specification name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SpecName" spec_name set_spec_name: str,
-    /// 自动续费标记
+    /// Auto-renewal flag
     ///
-    /// - 0：不自动续费
-    /// - 1：开启自动续费
-    /// - 2：禁止自动续费
-    /// - -1：无效
+    /// - 0: Auto-renewal not enabled
+    ///
+    /// - 1: Auto-renewal enabled
+    ///
+    /// - 2: Auto-renewal prohibited
+    ///
+    /// - -1: Invalid
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: i64,
-    /// 是否快过期
+    /// Expiring soon
     ///
-    /// - 0：否
-    /// - 1：快过期
+    /// - 0: No
+    ///
+    /// - 1: Yes
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsNearExpire" is_near_expire set_is_near_expire: i64,
-    /// 数据写入需要的 Token
+    /// The token required for data writing
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AuthToken" auth_token set_auth_token: str,
-    /// Prometheus Remote Write 的地址
+    /// Prometheus remote write address
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RemoteWrite" remote_write set_remote_write: str,
-    /// Prometheus HTTP Api 根地址
+    /// Prometheus HTTP API root address
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ApiRootPath" api_root_path set_api_root_path: str,
-    /// Proxy 的地址
+    /// Proxy address
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProxyAddress" proxy_address set_proxy_address: str,
-    /// Grafana 运行状态
+    /// Grafana status
     ///
-    /// - 1：正在创建
-    /// - 2：运行中
-    /// - 3：异常
-    /// - 4：重启中
-    /// - 5：销毁中
-    /// - 6：已停机
-    /// - 7：已删除
+    /// - 1: Creating
+    ///
+    /// - 2: Running
+    ///
+    /// - 3: Abnormal
+    ///
+    /// - 4: Restarting
+    ///
+    /// - 5: Terminating
+    ///
+    /// - 6: Service suspended
+    ///
+    /// - 7: Deleted
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "GrafanaStatus" grafana_status set_grafana_status: i64,
-    /// Grafana IP 白名单列表，使用英文分号分隔
+    /// Grafana IP allowlist, where IPs are separated by comma.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "GrafanaIpWhiteList" grafana_ip_white_list set_grafana_ip_white_list: str,
-    /// 实例的授权信息
+    /// Instance authorization information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Grant" grant set_grant: obj PrometheusInstanceGrantInfo,
-    /// 绑定的 Grafana 实例 ID
+    /// ID of the bound Grafana instance
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "GrafanaInstanceId" grafana_instance_id set_grafana_instance_id: str,
-    /// 告警规则限制
+    /// The alert rule limit
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AlertRuleLimit" alert_rule_limit set_alert_rule_limit: i64,
-    /// 预聚合规则限制
+    /// The recording rule limit
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RecordingRuleLimit" recording_rule_limit set_recording_rule_limit: i64,
-    /// 迁移状态，0-不在迁移中，1-迁移中、原实例，2-迁移中、目标实例
+    /// Migration status. 0: Not migrating; 1: Migrating from source instance; 2: Migrating to target instance.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MigrationType" migration_type set_migration_type: i64,
     /// 标识prom实例特殊属性
     ///
@@ -7605,41 +7995,49 @@ impl ::core::fmt::Debug for PrometheusInstancesItem {
 }
 
 rt::model! { read debug;
-/// 托管prometheusV2实例概览
+/// TMP v2 instance overview
 PrometheusInstancesOverview {
-    /// 实例ID
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名
+    /// Instance name
     "InstanceName" instance_name set_instance_name: str,
     /// VPC ID
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网ID
+    /// Subnet ID
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 运行状态（1:正在创建；2:运行中；3:异常；4:重启中；5:销毁中； 6:已停机； 7: 已删除）
+    /// Running status. Valid values: `1` (creating); `2` (running); `3` (abnormal); `4` (restarting); `5` (terminating); `6` (stopped); `7` (deleted).
     "InstanceStatus" instance_status set_instance_status: i64,
-    /// 计费状态（1:正常；2:过期; 3:销毁; 4:分配中; 5:分配失败）
+    /// Billing status. Valid values: `1` (normal); `2` (expired); `3` (terminated); `4` (assigning); `5` (failed to assign)
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ChargeStatus" charge_status set_charge_status: i64,
-    /// 是否开启 Grafana（0:不开启，1:开启）
+    /// Whether Grafana is enabled. Valid values: `0` (no); `1` (yes).
     "EnableGrafana" enable_grafana set_enable_grafana: i64,
-    /// Grafana 面板 URL
+    /// Grafana dashboard URL
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "GrafanaURL" grafana_url set_grafana_url: str,
-    /// 实例付费类型（1:试用版；2:预付费）
+    /// Instance payment type. Valid values: `1` (trial edition); `2` (prepaid)
     "InstanceChargeType" instance_charge_type set_instance_charge_type: i64,
-    /// 规格名称
+    /// Specification name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SpecName" spec_name set_spec_name: str,
-    /// 存储周期
+    /// Storage period
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DataRetentionTime" data_retention_time set_data_retention_time: i64,
-    /// 购买的实例过期时间
+    /// Expiration time of the purchased instance
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExpireTime" expire_time set_expire_time: str,
-    /// 自动续费标记(0:不自动续费；1:开启自动续费；2:禁止自动续费；-1:无效)
+    /// Auto-renewal flag. Valid values: `0` (auto-renewal not enabled); `1` (auto-renewal enabled); `2` (auto-renewal prohibited); `-1` (invalid).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: i64,
-    /// 绑定集群总数
+    /// Total number of bound clusters
     "BoundTotal" bound_total set_bound_total: i64,
-    /// 绑定集群正常状态总数
+    /// Total number of bound clusters in the normal status
     "BoundNormal" bound_normal set_bound_normal: i64,
-    /// 资源包状态，0-无可用资源包，1-有可用资源包
+    /// Resource pack status (`0`: Unavailable; `1`: Available)
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResourcePackageStatus" resource_package_status set_resource_package_status: i64,
-    /// 资源包规格名称
+    /// Resource pack specification name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResourcePackageSpecName" resource_package_spec_name set_resource_package_spec_name: str,
 } }
 
@@ -7657,7 +8055,7 @@ PrometheusJobScrapeStatistics {
 } }
 
 rt::model! { read debug;
-/// prometheus一个job的targets
+/// Targets of a Prometheus job
 PrometheusJobTargets {
     /// 该Job的targets列表
     "Targets" targets set_targets: list PrometheusTarget,
@@ -7683,68 +8081,82 @@ PrometheusMetricScrapeStatistics {
 } }
 
 rt::model! { both debug;
-/// 告警通知渠道配置
+/// Alert notification channel configuration
 PrometheusNotificationItem {
-    /// 是否启用
+    /// Whether it is enabled
     ///
     /// Required.
     "Enabled" enabled set_enabled: bool,
-    /// 通道类型，默认为amp，支持以下
-    /// amp
-    /// webhook
-    /// alertmanager
+    /// Channel type. Default value: `amp`. Valid values:
+    /// `amp`
+    /// `webhook`
+    /// `alertmanager`
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 如果Type为webhook, 则该字段为必填项
+    /// If `Type` is `webhook`, this field is required.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WebHook" web_hook set_web_hook: str,
-    /// 如果Type为alertmanager, 则该字段为必填项
+    /// If `Type` is `alertmanager`, this field is required.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AlertManager" alert_manager set_alert_manager: obj PrometheusAlertManagerConfig,
-    /// 收敛时间
+    /// Convergence time
     "RepeatInterval" repeat_interval set_repeat_interval: str,
-    /// 生效起始时间
+    /// Effect start time
     "TimeRangeStart" time_range_start set_time_range_start: str,
-    /// 生效结束时间
+    /// Effect end time
     "TimeRangeEnd" time_range_end set_time_range_end: str,
-    /// 告警通知方式。目前有SMS、EMAIL、CALL、WECHAT方式。
+    /// Alert notification channel. Valid values: `SMS`, `EMAIL`, `CALL`, `WECHAT`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NotifyWay" notify_way set_notify_way: list String,
-    /// 告警接收组（用户组）
+    /// Alert recipient group (user group)
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ReceiverGroups" receiver_groups set_receiver_groups: list String,
-    /// 电话告警顺序。
-    /// 注：NotifyWay选择CALL，采用该参数。
+    /// Alert call sequence.
+    /// Note: If `NotifyWay` is `CALL`, this parameter will be used.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PhoneNotifyOrder" phone_notify_order set_phone_notify_order: list i128,
-    /// 电话告警次数。
-    /// 注：NotifyWay选择CALL，采用该参数。
+    /// Number of alert calls.
+    /// Note: If `NotifyWay` is `CALL`, this parameter will be used.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PhoneCircleTimes" phone_circle_times set_phone_circle_times: i64,
-    /// 电话告警轮内间隔。单位：秒
-    /// 注：NotifyWay选择CALL，采用该参数。
+    /// Alert call interval within a cycle in seconds.
+    /// Note: If `NotifyWay` is `CALL`, this parameter will be used.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PhoneInnerInterval" phone_inner_interval set_phone_inner_interval: i64,
-    /// 电话告警轮外间隔。单位：秒
-    /// 注：NotifyWay选择CALL，采用该参数。
+    /// Alert call cycle interval in seconds.
+    /// Note: If `NotifyWay` is `CALL`, this parameter will be used.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PhoneCircleInterval" phone_circle_interval set_phone_circle_interval: i64,
-    /// 电话告警触达通知
-    /// 注：NotifyWay选择CALL，采用该参数。
+    /// Alert call receipt notification
+    /// Note: If `NotifyWay` is `CALL`, this parameter will be used.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PhoneArriveNotice" phone_arrive_notice set_phone_arrive_notice: bool,
 } }
 
 rt::model! { read debug;
-/// prometheus聚合规则实例详情，包含所属集群ID
+/// Details of the Prometheus recording rule instance, including the cluster ID.
 PrometheusRecordRuleYamlItem {
-    /// 实例名称
+    /// Instance name
     "Name" name set_name: str,
-    /// 最近更新时间
+    /// Last update time
     "UpdateTime" update_time set_update_time: str,
-    /// 如果该聚合规则来至模板，则TemplateId为模板id
+    /// YAML content
     "TemplateId" template_id set_template_id: str,
-    /// Yaml内容
+    /// If the recording rule comes from a template, `TemplateId` is the template ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Content" content set_content: str,
-    /// 该聚合规则如果来源于用户集群crd资源定义，则ClusterId为所属集群ID
+    /// If the recording rule comes from the user cluster CRD resource definition, `ClusterId` is the cluster ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 状态
+    /// Status
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: i64,
     /// id
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Id" id set_id: str,
-    /// 规则数量
+    /// Number of rules
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Count" count set_count: i64,
 } }
 
@@ -7768,86 +8180,100 @@ PrometheusRegionItem {
 } }
 
 rt::model! { both debug;
-/// prometheus 报警规则 KV 参数
+/// KV parameter of the Prometheus alerting rule
 PrometheusRuleKV {
-    /// 键
+    /// Key
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 值
+    /// Value.
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { read debug;
-/// prometheus 报警规则集
+/// Set of Prometheus alerting rules
 PrometheusRuleSet {
-    /// 规则 ID
+    /// Rule ID
     "RuleId" rule_id set_rule_id: str,
-    /// 规则名称
+    /// Rule name
     "RuleName" rule_name set_rule_name: str,
-    /// 规则状态码
+    /// Rule status code
     "RuleState" rule_state set_rule_state: i64,
-    /// 规则类别
+    /// Rule category
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Type" r#type set_type: str,
-    /// 规则标签列表
+    /// List of rule tags
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Labels" labels set_labels: list PrometheusRuleKV,
-    /// 规则注释列表
+    /// List of rule annotations
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Annotations" annotations set_annotations: list PrometheusRuleKV,
-    /// 规则表达式
+    /// Rule expression
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Expr" expr set_expr: str,
-    /// 规则报警持续时间
+    /// Rule alert duration
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Duration" duration set_duration: str,
-    /// 报警接收组列表
+    /// List of alert recipient groups
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Receivers" receivers set_receivers: list String,
-    /// 规则运行健康状态，取值如下：
+    /// Rule status. Valid values:
     ///
-    /// - unknown 未知状态
-    /// - pending 加载中
-    /// - ok 运行正常
-    /// - err 运行错误
+    /// - unknown: Unknown
+    ///
+    /// - pending: Loading
+    ///
+    /// - ok: Running
+    ///
+    /// - err: Error
     "Health" health set_health: str,
-    /// 规则创建时间
+    /// Rule creation time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreatedAt" created_at set_created_at: str,
-    /// 规则更新时间
+    /// Rule update time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UpdatedAt" updated_at set_updated_at: str,
 } }
 
 rt::model! { read debug;
-/// Prometheus 抓取任务
+/// Prometheus scrape task
 PrometheusScrapeJob {
-    /// 任务名
+    /// Task name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Name" name set_name: str,
     /// Agent ID
     "AgentId" agent_id set_agent_id: str,
-    /// 任务 ID
+    /// Task ID
     "JobId" job_id set_job_id: str,
-    /// 配置
+    /// Configuration
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Config" config set_config: str,
 } }
 
 rt::model! { write debug;
-/// Prometheus 通用字符串类型 kv
+/// TMP universal character string type KV
 PrometheusStringKeyValuePair {
-    /// 键
+    /// Key
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 值
+    /// Value
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { both debug;
-/// Prometheus 托管服务标签
+/// TMP tag
 PrometheusTag {
-    /// 标签的健值
+    /// Tag key
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 标签对应的值
+    /// Tag value
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Value" value set_value: str,
@@ -7866,173 +8292,197 @@ PrometheusTarget {
 } }
 
 rt::model! { both debug;
-/// 模板实例
+/// Template instance
 PrometheusTemp {
-    /// 模板名称
+    /// Template name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 模板维度，支持以下类型
-    /// instance 实例级别
-    /// cluster 集群级别
+    /// Template dimension. Valid values:
+    /// `instance`
+    /// `cluster`
     ///
     /// Required.
     "Level" level set_level: str,
-    /// 模板描述
+    /// Template description
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Describe" describe set_describe: str,
-    /// 当Level为instance时有效，
-    /// 模板中的聚合规则列表
+    /// This parameter is valid if `Level` is `instance`.
+    /// List of recording rules in the template
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RecordRules" record_rules set_record_rules: list PrometheusConfigItem,
-    /// 当Level为cluster时有效，
-    /// 模板中的ServiceMonitor规则列表
+    /// This parameter is valid if `Level` is `cluster`.
+    /// List of ServiceMonitor rules in the template.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ServiceMonitors" service_monitors set_service_monitors: list PrometheusConfigItem,
-    /// 当Level为cluster时有效，
-    /// 模板中的PodMonitors规则列表
+    /// This parameter is valid if `Level` is `cluster`.
+    /// List of PodMonitor rules in the template.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PodMonitors" pod_monitors set_pod_monitors: list PrometheusConfigItem,
-    /// 当Level为cluster时有效，
-    /// 模板中的RawJobs规则列表
+    /// This parameter is valid if `Level` is `cluster`.
+    /// List of RawJob rules in the template.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RawJobs" raw_jobs set_raw_jobs: list PrometheusConfigItem,
-    /// 模板的ID, 用于出参
+    /// Template ID, which is used as an output parameter.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TemplateId" template_id set_template_id: str,
-    /// 最近更新时间，用于出参
+    /// Last update time, which is used as an output parameter.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UpdateTime" update_time set_update_time: str,
-    /// 当前版本，用于出参
+    /// The current version, which is used as an output parameter.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Version" version set_version: str,
-    /// 是否系统提供的默认模板，用于出参
+    /// Whether it is the default template provided by the system, which is used as an output parameter.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsDefault" is_default set_is_default: bool,
-    /// 当Level为instance时有效，
-    /// 模板中的告警配置列表
+    /// This parameter is valid if `Level` is `instance`.
+    /// List of alert configurations in the template
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AlertDetailRules" alert_detail_rules set_alert_detail_rules: list PrometheusAlertPolicyItem,
-    /// 关联实例数目
+    /// Number of associated instances
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TargetsTotal" targets_total set_targets_total: i64,
 } }
 
 rt::model! { write debug;
-/// 云原生Prometheus模板可修改项
+/// Modifiable items in the TMP template
 PrometheusTempModify {
-    /// 修改名称
+    /// Name
     "Name" name set_name: str,
-    /// 修改描述
+    /// Description
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Describe" describe set_describe: str,
-    /// 当Level为cluster时有效，
-    /// 模板中的ServiceMonitor规则列表
+    /// This parameter is valid if `Level` is `cluster`.
+    /// List of ServiceMonitor rules in the template.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ServiceMonitors" service_monitors set_service_monitors: list PrometheusConfigItem,
-    /// 当Level为cluster时有效，
-    /// 模板中的PodMonitors规则列表
+    /// This parameter is valid if `Level` is `cluster`.
+    /// List of PodMonitor rules in the template.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PodMonitors" pod_monitors set_pod_monitors: list PrometheusConfigItem,
-    /// 当Level为cluster时有效，
-    /// 模板中的RawJobs规则列表
+    /// This parameter is valid if `Level` is `cluster`.
+    /// List of RawJob rules in the template.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RawJobs" raw_jobs set_raw_jobs: list PrometheusConfigItem,
-    /// 当Level为instance时有效，
-    /// 模板中的聚合规则列表
+    /// This parameter is valid if `Level` is `instance`.
+    /// List of recording rules in the template
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RecordRules" record_rules set_record_rules: list PrometheusConfigItem,
-    /// 修改内容，只有当模板类型是Alert时生效
+    /// Modification content, which is valid only if template type is `Alert`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AlertDetailRules" alert_detail_rules set_alert_detail_rules: list PrometheusAlertPolicyItem,
 } }
 
 rt::model! { both debug;
-/// 云原生Prometheus模板同步目标
+/// Sync target of the TMP template
 PrometheusTemplateSyncTarget {
-    /// 目标所在地域
+    /// Target region
     ///
     /// Required.
     "Region" region set_region: str,
-    /// 目标实例
+    /// Target instance
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 集群id，只有当采集模板的Level为cluster的时候需要
+    /// Cluster ID, which is required only if the `Level` of the collection template is `cluster`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 最后一次同步时间， 用于出参
+    /// Last sync time, which is used as an output parameter.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SyncTime" sync_time set_sync_time: str,
-    /// 当前使用的模板版本，用于出参
+    /// The currently used template version, which is used as an output parameter.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Version" version set_version: str,
-    /// 集群类型，只有当采集模板的Level为cluster的时候需要
+    /// Cluster type, which is required only if the `Level` of the collection template is `cluster`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ClusterType" cluster_type set_cluster_type: str,
-    /// 用于出参，实例名称
+    /// Instance name, which is used as an output parameter.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceName" instance_name set_instance_name: str,
-    /// 用于出参，集群名称
+    /// Cluster name, which is used as an output parameter.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ClusterName" cluster_name set_cluster_name: str,
 } }
 
 rt::model! { read debug;
-/// PrometheusZoneItem 响应结构体内的地域信息
+/// Region information returned by `PrometheusZoneItem`
 PrometheusZoneItem {
-    /// 可用区
+    /// AZ
     "Zone" zone set_zone: str,
-    /// 可用区 ID
+    /// AZ ID
     "ZoneId" zone_id set_zone_id: i64,
-    /// 可用区状态( 0: 不可用；1: 可用)
+    /// AZ status. Valid values: `0`(Unavailable), `1` (Available).
     "ZoneState" zone_state set_zone_state: i64,
-    /// 地域 ID
+    /// Region ID
     "RegionId" region_id set_region_id: i64,
-    /// 可用区名（目前为中文）
+    /// AZ name
     "ZoneName" zone_name set_zone_name: str,
     /// 可用区资源状态(0:资源不足，不可使用；1:资源足够)
     "ZoneResourceState" zone_resource_state set_zone_resource_state: i64,
 } }
 
 rt::model! { write debug;
-/// 接收人信息
+/// Recipient information.
 ReceiverInfo {
-    /// 告警时间段开始时间。范围[0,86400)，作为 UNIX 时间戳转成北京时间后去掉日期，例如7200表示"10:0:0"
+    /// Start time of the alarm period. Value range: [0,86400). Convert the Unix timestamp to Beijing time and then remove the date. For example, 7200 indicates “10:0:0”.
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
-    /// 告警时间段结束时间。含义同StartTime
+    /// End time of the alarm period. The meaning is the same as that of StartTime.
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// 告警通知方式。可选 "SMS","SITE","EMAIL","CALL","WECHAT"
+    /// Alarm notification method. Valid values: "SMS", "SITE", "EMAIL", "CALL", and "WECHAT".
     ///
     /// Required.
     "NotifyWay" notify_way set_notify_way: list String,
-    /// 接收人类型。“group” 或 “user”
+    /// Recipient type. Valid values: group and user.
     ///
     /// Required.
     "ReceiverType" receiver_type set_receiver_type: str,
     /// ReceiverId
     "Id" id set_id: i64,
-    /// 电话告警通知时机。可选"OCCUR"(告警时通知),"RECOVER"(恢复时通知)
+    /// Alarm call notification time. Valid values: OCCUR (indicating that a notice is sent when the alarm is triggered) and RECOVER (indicating that a notice is sent when the alarm is recovered).
     "SendFor" send_for set_send_for: list String,
-    /// 电话告警接收者 UID
+    /// UID of the phone call alarm.
     "UidList" uid_list set_uid_list: list i64,
-    /// 电话告警轮数
+    /// Number of alarm call rounds.
     "RoundNumber" round_number set_round_number: i64,
-    /// 电话告警对个人间隔（秒）
+    /// Alarm call intervals for individuals in seconds.
     "PersonInterval" person_interval set_person_interval: i64,
-    /// 电话告警每轮间隔（秒）
+    /// Intervals of alarm call rounds in seconds.
     "RoundInterval" round_interval set_round_interval: i64,
-    /// 恢复通知方式。可选"SMS"
+    /// Notification method when an alarm is recovered. Valid value: SMS.
     "RecoverNotify" recover_notify set_recover_notify: list String,
-    /// 是否需要电话告警触达提示。0不需要，1需要
+    /// Whether to send an alarm call delivery notice. The value 0 indicates that no notice needs to be sent. The value 1 indicates that a notice needs to be sent.
     "NeedSendNotice" need_send_notice set_need_send_notice: i64,
-    /// 接收组列表。通过平台接口查询到的接收组 ID 列表
+    /// Recipient group list. The list of recipient group IDs that is queried by API.
     "ReceiverGroupList" receiver_group_list set_receiver_group_list: list i64,
-    /// 接收人列表。通过平台接口查询到的接收人 ID 列表
+    /// Recipient list. The list of recipient IDs that is queried by API.
     "ReceiverUserList" receiver_user_list set_receiver_user_list: list i64,
-    /// 告警接收语言，枚举值（zh-CN，en-US）
+    /// Language of received alarms. Enumerated values: zh-CN and en-US.
     "ReceiveLanguage" receive_language set_receive_language: str,
 } }
 
 rt::model! { read debug;
-/// Prometheus 聚合规则响应结构体内信息
+/// Response structure information of the Prometheus recording rule
 RecordingRuleSet {
-    /// 规则 ID
+    /// Rule ID
     "RuleId" rule_id set_rule_id: str,
-    /// 规则状态码
+    /// Rule status code
     "RuleState" rule_state set_rule_state: i64,
-    /// 分组名称
+    /// Group name
     "Name" name set_name: str,
-    /// 规则内容组
+    /// Rule group
     "Group" group set_group: str,
-    /// 规则数量
+    /// Number of rules
     "Total" total set_total: i64,
-    /// 规则创建时间
+    /// Rule creation time
     "CreatedAt" created_at set_created_at: str,
-    /// 规则最近更新时间
+    /// Rule update time
     "UpdatedAt" updated_at set_updated_at: str,
-    /// 规则名称
+    /// Rule name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RuleName" rule_name set_rule_name: str,
 } }
 
@@ -8106,11 +8556,11 @@ ReplacePrometheusAlertmanagerConfigResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ResumeGrafanaInstance` (恢复 Grafana 实例).
+/// Request of `ResumeGrafanaInstance` (Restores a Grafana instance).
 ///
-/// 本接口（ResumeGrafanaInstance）用于 Grafana 包年包月实例的停服续费，调用后按原版本续费一个月。仍在运行中的实例无法使用该接口进行续费。
+/// This API is used to renew a yearly/monthly subscribed TCMG instance for a month without changing the instance edition. It doesn't apply to running instances.
 ResumeGrafanaInstanceRequest {
-    /// Grafana 实例 ID，例如：grafana-12345678
+    /// TCMG instance ID, such as grafana-12345678.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -8118,77 +8568,77 @@ ResumeGrafanaInstanceRequest {
 rt::action!("monitor", "2018-07-24", "ResumeGrafanaInstance", ResumeGrafanaInstanceRequest => ResumeGrafanaInstanceResponse);
 
 rt::model! { read debug;
-/// ResumeGrafanaInstance返回参数结构体
+/// ResumeGrafanaInstance response structure.
 ResumeGrafanaInstanceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RoutePrometheusDynamicAPI` (Prometheus 内部动态 api 代理).
+/// Request of `RoutePrometheusDynamicAPI` (Prometheus Internal Dynamics api Proxy).
 ///
-/// Prometheus 内部动态 api 代理，支持以云api形式访问prometheus原生api
-/// 支持以下api:
+/// Prometheus internal dynamics api proxy supports accessing Prometheus native APIs via cloud APIs.
+/// support the following APIs:
 ///
-/// >! 读接口建议使用ExportPrometheusReadOnlyDynamicAPI调用，支持更长的查询时延与响应大小。同时便于权限管理
+/// It is recommended to use the ExportPrometheusReadOnlyDynamicAPI call for Read API, supporting longer query latency and response size. Meanwhile, it makes permission management easy.
 ///
-/// | path | method | 用途 |
+/// | path | method | purpose |
 /// | - | - | - |
-/// | /api/v1/query | GET, POST | 点查询 |
-/// | /api/v1/query_range | GET, POST |  范围查询 |
-/// | /api/v1/series | GET, POST | series列表查询 |
-/// | /api/v1/labels | GET, POST | label名查询 |
-/// | /api/v1/label/{label_name}/values | GET | label值查询 |
-/// | /api/v1/rules | GET | 告警，预聚合规则查询 |
-/// | /api/v1/user_limits | GET | prometheus实例限制查询 |
-/// | /alertmanager/api/v2/alerts/groups | GET | 当前告警信息查询 |
-/// | /alertmanager/api/v2/silences | GET, POST | 告警静默查询/创建/修改 |
-/// | /alertmanager/api/v2/silence/{id} | GET, DELETE | 告警静默详情查询/删除 |
+/// /api/v1/query | GET, POST | point query
+/// /api/v1/query_range | GET, POST | Range query
+/// /api/v1/series | GET, POST | Query the series list
+/// /api/v1/labels | GET, POST | Query labels
+/// /api/v1/label/{label_name}/values | GET | Query label values.
+/// /api/v1/rules | GET | Query pre-aggregation and alert rules.
+/// /api/v1/user_limits | GET | Query prometheus instance limits
+/// /alertmanager/api/v2/alerts/groups | GET | Query current alarm information
+/// /alertmanager/api/v2/silences | GET, POST | Query, create, or modify alert silences
+/// /alertmanager/api/v2/silence/{id} | GET, DELETE | Query alert silence details, Delete alert silence
 RoutePrometheusDynamicAPIRequest {
-    /// Prometheus 实例 ID
+    /// Prometheus Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// HTTP 方法名 GET/POST/PUT/DELETE 等
+    /// HTTP method name GET/POST/PUT/DELETE
     ///
     /// Required.
     "Method" method set_method: str,
-    /// HTTP 路径（包括 query string）
+    /// HTTP path (including query string)
     ///
     /// Required.
     "Path" path set_path: str,
-    /// HTTP 请求体，任何数据
+    /// HTTP request body, any data
     "RequestBody" request_body set_request_body: str,
-    /// HTTP 请求头
+    /// HTTP headers
     "Headers" headers set_headers: list PrometheusStringKeyValuePair,
 } }
 rt::action!("monitor", "2018-07-24", "RoutePrometheusDynamicAPI", RoutePrometheusDynamicAPIRequest => RoutePrometheusDynamicAPIResponse);
 
 rt::model! { read debug;
-/// RoutePrometheusDynamicAPI返回参数结构体
+/// RoutePrometheusDynamicAPI response structure.
 RoutePrometheusDynamicAPIResponse {
-    /// HTTP 响应数据
+    /// HTTP response data
     "HTTP" http set_http: obj PrometheusDynamicAPIResponseHTTP,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RunPrometheusInstance` (初始化TMP实例).
+/// Request of `RunPrometheusInstance` (Initializes a TMP instance).
 ///
-/// 初始化TMP实例，开启集成中心时调用
+/// This API is used to initialize a TMP instance, which is called when the integration center is enabled.
 RunPrometheusInstanceRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 子网ID，默认使用实例所用子网初始化，也可通过该参数传递新的子网ID初始化
+    /// Subnet ID. Initialization is performed with the subnet used by the instance by default and can also be performed with the subnet passed in by this parameter.
     "SubnetId" subnet_id set_subnet_id: str,
 } }
 rt::action!("monitor", "2018-07-24", "RunPrometheusInstance", RunPrometheusInstanceRequest => RunPrometheusInstanceResponse);
 
 rt::model! { read debug;
-/// RunPrometheusInstance返回参数结构体
+/// RunPrometheusInstance response structure.
 RunPrometheusInstanceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -8214,16 +8664,16 @@ ServiceDiscoveryItem {
 } }
 
 rt::model! { write debug;
-/// Request of `SetDefaultAlarmPolicy` (设为默认告警策略).
+/// Request of `SetDefaultAlarmPolicy` (Sets default alarm policy).
 ///
-/// 设置一个策略为该告警策略类型、该项目的默认告警策略。
-/// 同一项目下相同的告警策略类型，就会被设置为非默认。
+/// This API is used to set an alarm policy as the default policy in the current policy type under the current project.
+/// Alarm policies in the same type under the project will be set as non-default.
 SetDefaultAlarmPolicyRequest {
-    /// 模块名，固定值 monitor
+    /// Module name, which is fixed at "monitor"
     ///
     /// Required.
     "Module" module set_module: str,
-    /// 告警策略 ID
+    /// Alarm policy ID
     ///
     /// Required.
     "PolicyId" policy_id set_policy_id: str,
@@ -8231,7 +8681,7 @@ SetDefaultAlarmPolicyRequest {
 rt::action!("monitor", "2018-07-24", "SetDefaultAlarmPolicy", SetDefaultAlarmPolicyRequest => SetDefaultAlarmPolicyResponse);
 
 rt::model! { read debug;
-/// SetDefaultAlarmPolicy返回参数结构体
+/// SetDefaultAlarmPolicy response structure.
 SetDefaultAlarmPolicyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -8260,22 +8710,23 @@ SingleOrderedDataPoint {
 } }
 
 rt::model! { both debug;
-/// 值班人员id组
+/// On-duty personnel ID group.
 StaffInfo {
-    /// 值班人员id组
+    /// On-duty personnel ID group.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StaffIDs" staff_i_ds set_staff_i_ds: list String,
 } }
 
 rt::model! { write debug;
-/// Request of `SyncPrometheusTemp` (同步模板).
+/// Request of `SyncPrometheusTemp` (Syncs a template).
 ///
-/// 同步模板到实例或者集群，针对V2版本实例
+/// This API is used to sync a template to an instance or cluster. It takes effect for v2 instances.
 SyncPrometheusTempRequest {
-    /// 实例id
+    /// Instance ID
     ///
     /// Required.
     "TemplateId" template_id set_template_id: str,
-    /// 同步目标
+    /// Sync target
     ///
     /// Required.
     "Targets" targets set_targets: list PrometheusTemplateSyncTarget,
@@ -8283,109 +8734,126 @@ SyncPrometheusTempRequest {
 rt::action!("monitor", "2018-07-24", "SyncPrometheusTemp", SyncPrometheusTempRequest => SyncPrometheusTempResponse);
 
 rt::model! { read debug;
-/// SyncPrometheusTemp返回参数结构体
+/// SyncPrometheusTemp response structure.
 SyncPrometheusTempResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 标签
+/// Tag
 Tag {
-    /// 标签key
+    /// Tag key
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 标签value
+    /// Tag value
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { read debug;
-/// 策略列表详情标签返回体
+/// Instance tag information of the alarm policy
 TagInstance {
-    /// 标签Key
+    /// Tag key
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Key" key set_key: str,
-    /// 标签Value
+    /// Tag value
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Value" value set_value: str,
-    /// 实例个数
+    /// Number of instances
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "InstanceSum" instance_sum set_instance_sum: i64,
-    /// 产品类型，如：cvm
+    /// Service type, for example, CVM
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ServiceType" service_type set_service_type: str,
-    /// 地域ID
+    /// Region ID
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "RegionId" region_id set_region_id: i64,
-    /// 绑定状态，2：绑定成功，1：绑定中
+    /// Binding status. 2: bound; 1: binding
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "BindingStatus" binding_status set_binding_status: i64,
-    /// 标签状态，2：标签存在，1：标签不存在
+    /// Tag status. 2: existent; 1: nonexistent
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "TagStatus" tag_status set_tag_status: i64,
 } }
 
 rt::model! { both debug;
-/// 抓取目标数
+/// Number of scrape targets
 Targets {
-    /// 总数
+    /// The total count
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Total" total set_total: i128,
-    /// 在线数
+    /// Number of online targets
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Up" up set_up: i128,
-    /// 不在线数
+    /// Number of offline targets
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Down" down set_down: i128,
-    /// 未知状态数
+    /// Number of unknown status
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Unknown" unknown set_unknown: i128,
 } }
 
 rt::model! { read debug;
-/// 任务步骤信息
+/// Task step information
 TaskStepInfo {
-    /// 步骤名称
+    /// Step name
     "Step" step set_step: str,
-    /// 生命周期
-    /// pending : 步骤未开始
-    /// running: 步骤执行中
-    /// success: 步骤成功完成
-    /// failed: 步骤失败
+    /// Lifecycle
+    /// `pending`
+    /// `running`
+    /// `success`
+    /// `failed`
     "LifeState" life_state set_life_state: str,
-    /// 步骤开始时间
+    /// Step start time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StartAt" start_at set_start_at: str,
-    /// 步骤结束时间
+    /// Step end time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EndAt" end_at set_end_at: str,
-    /// 若步骤生命周期为failed,则此字段显示错误信息
+    /// If `LifeState` is `failed`, this field displays the error message.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FailedMsg" failed_msg set_failed_msg: str,
 } }
 
 rt::model! { read debug;
-/// 模板列表
+/// Template list
 TemplateGroup {
-    /// 指标告警规则
+    /// Metric alarm rules.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Conditions" conditions set_conditions: list Condition,
-    /// 事件告警规则
+    /// Event alarm rules.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "EventConditions" event_conditions set_event_conditions: list EventCondition,
-    /// 关联告警策略组
+    /// The associated alarm policy groups.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "PolicyGroups" policy_groups set_policy_groups: list PolicyGroup,
-    /// 模板策略组ID
+    /// Template-based policy group ID.
     "GroupID" group_id set_group_id: i64,
-    /// 模板策略组名称
+    /// Template-based policy group name.
     "GroupName" group_name set_group_name: str,
-    /// 创建时间
+    /// Creation time.
     "InsertTime" insert_time set_insert_time: i64,
-    /// 最后修改人UIN
+    /// UIN of the last modifier.
     "LastEditUin" last_edit_uin set_last_edit_uin: i64,
-    /// 备注
+    /// Remarks.
     "Remark" remark set_remark: str,
-    /// 更新时间
+    /// Update time.
     "UpdateTime" update_time set_update_time: i64,
-    /// 视图
+    /// View.
     "ViewName" view_name set_view_name: str,
-    /// 是否为与关系
+    /// Whether the logical relationship between rules is AND.
     "IsUnionRule" is_union_rule set_is_union_rule: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `TerminatePrometheusInstances` (销毁按量 Prometheus 实例).
+/// Request of `TerminatePrometheusInstances` (Terminates a pay-as-you-go Prometheus instance).
 ///
-/// 销毁按量 Prometheus 实例
+/// This API is used to terminate a pay-as-you-go Prometheus instance.
 TerminatePrometheusInstancesRequest {
-    /// 实例 ID 列表
+    /// List of instance IDs
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
@@ -8393,118 +8861,124 @@ TerminatePrometheusInstancesRequest {
 rt::action!("monitor", "2018-07-24", "TerminatePrometheusInstances", TerminatePrometheusInstancesRequest => TerminatePrometheusInstancesResponse);
 
 rt::model! { read debug;
-/// TerminatePrometheusInstances返回参数结构体
+/// TerminatePrometheusInstances response structure.
 TerminatePrometheusInstancesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// kubernetes Taint
+/// Kubernetes taint
 Toleration {
-    /// 容忍应用到的 taint key
+    /// Key of the taint to which the toleration is applied
     "Key" key set_key: str,
-    /// 键与值的关系
+    /// The key-value relationship
     "Operator" operator set_operator: str,
-    /// 要匹配的污点效果
+    /// The taint effect to be matched
     "Effect" effect set_effect: str,
 } }
 
 rt::model! { both debug;
-/// 告警通知模板 - 回调通知详情
+/// Alarm notification template – callback notification details
 URLNotice {
-    /// 回调 url（限长256字符）
+    /// Callback URL, which can contain up to 256 characters
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "URL" url set_url: str,
-    /// 是否通过验证 0=否 1=是
+    /// Whether verification is passed. Valid values: 0 (no), 1 (yes)
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "IsValid" is_valid set_is_valid: i64,
-    /// 验证码
+    /// Verification code
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ValidationCode" validation_code set_validation_code: str,
-    /// 通知开始时间 一天开始的秒数
+    /// Start time of the notification in seconds, which is calculated from 00:00:00.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "StartTime" start_time set_start_time: i64,
-    /// 通知结束时间 一天开始的秒数
+    /// End time of the notification in seconds, which is calculated from 00:00:00.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "EndTime" end_time set_end_time: i64,
-    /// 通知周期 1-7表示周一到周日
+    /// Notification cycle. The values 1-7 indicate Monday to Sunday.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Weekday" weekday set_weekday: list i64,
     /// 组名
     "GroupMembers" group_members set_group_members: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UnBindingAllPolicyObject` (删除全部的关联对象).
+/// Request of `UnBindingAllPolicyObject` (Deletes all bound objects.).
 ///
-/// 删除全部的关联对象
+/// This API is used to delete all bound objects.
 UnBindingAllPolicyObjectRequest {
-    /// 固定值，为"monitor"
+    /// The value is fixed to monitor.
     ///
     /// Required.
     "Module" module set_module: str,
-    /// 策略组id，如传入 PolicyId 则该字段被忽略可传入任意值如 0
+    /// Policy group ID. If `PolicyId` is used, this parameter will be ignored, and any value, e.g., `0`, can be passed in.
     ///
     /// Required.
     "GroupId" group_id set_group_id: i64,
-    /// 告警策略ID，使用此字段时 GroupId 会被忽略
+    /// Alarm policy ID. If this parameter is used, `GroupId` will be ignored.
     "PolicyId" policy_id set_policy_id: str,
-    /// 事件配置的告警
+    /// The alert configured for an event
     "EbSubject" eb_subject set_eb_subject: str,
-    /// 是否配置了事件告警
+    /// Whether the event alert has been configured
     "EbEventFlag" eb_event_flag set_eb_event_flag: i64,
 } }
 rt::action!("monitor", "2018-07-24", "UnBindingAllPolicyObject", UnBindingAllPolicyObjectRequest => UnBindingAllPolicyObjectResponse);
 
 rt::model! { read debug;
-/// UnBindingAllPolicyObject返回参数结构体
+/// UnBindingAllPolicyObject response structure.
 UnBindingAllPolicyObjectResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UnBindingPolicyObject` (删除策略的关联对象).
+/// Request of `UnBindingPolicyObject` (Deletes an object that is bound to a policy.).
 ///
-/// 删除策略的关联对象
+/// This API is used to delete an object that is bound to a policy.
 UnBindingPolicyObjectRequest {
-    /// 固定值，为"monitor"
+    /// The value is fixed to monitor.
     ///
     /// Required.
     "Module" module set_module: str,
-    /// 策略组id，如传入 PolicyId 则该字段被忽略可传入任意值如 0
+    /// Policy group ID. If `PolicyId` is used, this parameter will be ignored, and any value, e.g., `0`, can be passed in.
     ///
     /// Required.
     "GroupId" group_id set_group_id: i64,
-    /// 待删除对象实例的唯一id列表，UniqueId从调用[获取已绑定对象列表接口](https://cloud.tencent.com/document/api/248/40570)的出参的List中得到
+    /// List of unique IDs of the object instances to be deleted. `UniqueId` can be obtained from the output parameter `List` of the [DescribeBindingPolicyObjectList](https://intl.cloud.tencent.com/document/api/248/40570?from_cn_redirect=1) API
     ///
     /// Required.
     "UniqueId" unique_id set_unique_id: list String,
-    /// 实例分组id，如果按实例分组删除的话UniqueId参数是无效的
+    /// Instance group ID. The `UniqueId` parameter is invalid if object instances are deleted by instance group.
     "InstanceGroupId" instance_group_id set_instance_group_id: i64,
-    /// 告警策略ID，使用此字段时 GroupId 会被忽略
+    /// Alarm policy ID. If this parameter is used, `GroupId` will be ignored.
     "PolicyId" policy_id set_policy_id: str,
-    /// 事件配置的告警
+    /// The alert configured for an event
     "EbSubject" eb_subject set_eb_subject: str,
-    /// 是否配置了事件告警
+    /// Whether the event alert has been configured
     "EbEventFlag" eb_event_flag set_eb_event_flag: i64,
 } }
 rt::action!("monitor", "2018-07-24", "UnBindingPolicyObject", UnBindingPolicyObjectRequest => UnBindingPolicyObjectResponse);
 
 rt::model! { read debug;
-/// UnBindingPolicyObject返回参数结构体
+/// UnBindingPolicyObject response structure.
 UnBindingPolicyObjectResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UnbindPrometheusManagedGrafana` (解除实例绑定的 Grafana 服务实例).
+/// Request of `UnbindPrometheusManagedGrafana` (Unbinds a Grafana instance from an instance).
 ///
-/// 解除实例绑定的 Grafana 可视化实例
+/// This API is used to unbind a Grafana instance from an instance.
 UnbindPrometheusManagedGrafanaRequest {
-    /// Prometheus 实例 ID
+    /// Prometheus instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// Grafana 实例 ID
+    /// Grafana instance ID
     ///
     /// Required.
     "GrafanaId" grafana_id set_grafana_id: str,
@@ -8512,22 +8986,22 @@ UnbindPrometheusManagedGrafanaRequest {
 rt::action!("monitor", "2018-07-24", "UnbindPrometheusManagedGrafana", UnbindPrometheusManagedGrafanaRequest => UnbindPrometheusManagedGrafanaResponse);
 
 rt::model! { read debug;
-/// UnbindPrometheusManagedGrafana返回参数结构体
+/// UnbindPrometheusManagedGrafana response structure.
 UnbindPrometheusManagedGrafanaResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UninstallGrafanaDashboard` (删除 Grafana Dashboard).
+/// Request of `UninstallGrafanaDashboard` (Deletes a Grafana dashboard).
 ///
-/// 删除 Grafana Dashboard
+/// This API is used to delete a Grafana dashboard.
 UninstallGrafanaDashboardRequest {
-    /// 实例 ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// Prometheus 集成项 Code，删除对应的 Dashboard，Code 如下：
+    /// Prometheus integration code, indicating to delete the corresponding dashboard. Valid values:
     ///
     /// - spring_mvc
     ///
@@ -8567,22 +9041,22 @@ UninstallGrafanaDashboardRequest {
 rt::action!("monitor", "2018-07-24", "UninstallGrafanaDashboard", UninstallGrafanaDashboardRequest => UninstallGrafanaDashboardResponse);
 
 rt::model! { read debug;
-/// UninstallGrafanaDashboard返回参数结构体
+/// UninstallGrafanaDashboard response structure.
 UninstallGrafanaDashboardResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UninstallGrafanaPlugins` (删除已安装的插件).
+/// Request of `UninstallGrafanaPlugins` (Deletes installed plugins).
 ///
-/// 删除已安装的插件
+/// This API is used to delete installed plugins.
 UninstallGrafanaPluginsRequest {
-    /// 插件 ID 数组，例如"PluginIds": [ "grafana-clock-panel" ]，可通过 DescribePluginOverviews 获取 PluginId
+    /// Array of plugin IDs, such as "PluginIds": [ "grafana-clock-panel" ]. The plugin ID can be obtained through the `DescribePluginOverviews` API.
     ///
     /// Required.
     "PluginIds" plugin_ids set_plugin_ids: list String,
-    /// Grafana 实例 ID，例如：grafana-abcdefg
+    /// TCMG instance ID, such as “grafana-abcdefg”.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -8590,93 +9064,93 @@ UninstallGrafanaPluginsRequest {
 rt::action!("monitor", "2018-07-24", "UninstallGrafanaPlugins", UninstallGrafanaPluginsRequest => UninstallGrafanaPluginsResponse);
 
 rt::model! { read debug;
-/// UninstallGrafanaPlugins返回参数结构体
+/// UninstallGrafanaPlugins response structure.
 UninstallGrafanaPluginsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateAlertRule` (更新告警规则).
+/// Request of `UpdateAlertRule` (Updates an alerting rule).
 ///
-/// 更新 Prometheus 的告警规则。
+/// This API is used to update a Prometheus alerting rule.
 ///
-/// 请注意，**告警对象和告警消息是 Prometheus Rule Annotations 的特殊字段，需要通过 annotations 来传递，对应的 Key 分别为summary/description**，请参考 [Prometheus Rule更多配置请参考](https://prometheus.io/docs/prometheus/latest/configuration/alerting_rules/)。
+/// Note that alert object and alert message are special fields of Prometheus Rule Annotations, which need to be passed in through `annotations` and correspond to `summary` and `description` keys respectively. For more information, see [Alerting rules](https://prometheus.io/docs/prometheus/latest/configuration/alerting_rules/).
 UpdateAlertRuleRequest {
-    /// Prometheus 告警规则 ID
+    /// Prometheus alerting rule ID
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: str,
-    /// Prometheus 实例 ID
+    /// Prometheus instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 规则状态码，取值如下：
+    /// Rule status code. Valid values:
     ///
     /// - 1=RuleDeleted
     ///
     /// - 2=RuleEnabled
     ///
     /// - 3=RuleDisabled
-    /// 默认状态码为 2 启用。
+    /// Default value: 2 (enabled).
     ///
     /// Required.
     "RuleState" rule_state set_rule_state: i64,
-    /// 告警规则名称
+    /// Alerting rule name
     ///
     /// Required.
     "RuleName" rule_name set_rule_name: str,
-    /// 告警规则表达式
+    /// Alerting rule expression
     ///
     /// Required.
     "Expr" expr set_expr: str,
-    /// 告警规则持续时间
+    /// Alerting rule duration
     ///
     /// Required.
     "Duration" duration set_duration: str,
-    /// 告警规则接收组列表(当前规则绑定的接收组列表可通过 DescribeAlertRules 接口获取；用户已有的接收组列表可通过 DescribeAlarmNotices 接口获取)
+    /// List of alerting rule recipient groups
     ///
     /// Required.
     "Receivers" receivers set_receivers: list String,
-    /// 告警规则标签列表
+    /// List of alerting rule tags
     "Labels" labels set_labels: list PrometheusRuleKV,
-    /// 告警规则注释列表。
+    /// List of alerting rule annotations.
     ///
-    /// 告警对象和告警消息是 Prometheus Rule Annotations 的特殊字段，需要通过 annotations 来传递，对应的 Key 分别为summary/description。
+    /// Alert object and alert message are special fields of Prometheus Rule Annotations, which need to be passed in through `annotations` and correspond to `summary` and `description` keys respectively.
     "Annotations" annotations set_annotations: list PrometheusRuleKV,
-    /// 告警策略模板分类(自定义，可不填)
+    /// Alerting rule template category
     "Type" r#type set_type: str,
 } }
 rt::action!("monitor", "2018-07-24", "UpdateAlertRule", UpdateAlertRuleRequest => UpdateAlertRuleResponse);
 
 rt::model! { read debug;
-/// UpdateAlertRule返回参数结构体
+/// UpdateAlertRule response structure.
 UpdateAlertRuleResponse {
-    /// 规则 ID
+    /// Rule ID
     "RuleId" rule_id set_rule_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateAlertRuleState` (更新报警策略状态).
+/// Request of `UpdateAlertRuleState` (Updates the status of an alerting rule).
 ///
-/// 更新 Prometheus 报警策略状态
+/// This API is used to update the status of a Prometheus alerting rule.
 UpdateAlertRuleStateRequest {
-    /// 规则 ID 列表
+    /// List of rule IDs
     ///
     /// Required.
     "RuleIds" rule_ids set_rule_ids: list String,
-    /// Prometheus 实例 ID
+    /// Prometheus instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 规则状态码，取值如下：
+    /// Rule status code. Valid values:
     ///
     /// - 2=RuleEnabled
     ///
     /// - 3=RuleDisabled
-    /// 默认状态码为 2 启用。
+    /// Default value: 2 (enabled).
     ///
     /// Required.
     "RuleState" rule_state set_rule_state: i64,
@@ -8684,22 +9158,22 @@ UpdateAlertRuleStateRequest {
 rt::action!("monitor", "2018-07-24", "UpdateAlertRuleState", UpdateAlertRuleStateRequest => UpdateAlertRuleStateResponse);
 
 rt::model! { read debug;
-/// UpdateAlertRuleState返回参数结构体
+/// UpdateAlertRuleState response structure.
 UpdateAlertRuleStateResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateDNSConfig` (更新 Grafana 的 DNS 配置).
+/// Request of `UpdateDNSConfig` (Updates the Grafana DNS configuration).
 ///
-/// 更新 Grafana 的 DNS 配置
+/// This API is used to update the Grafana DNS configuration.
 UpdateDNSConfigRequest {
-    /// Grafana 实例 ID，例如：grafana-12345678
+    /// TCMG instance ID, such as “grafana-12345678”.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// DNS 数组
+    /// Array of DNS servers
     ///
     /// Required.
     "NameServers" name_servers set_name_servers: list String,
@@ -8707,38 +9181,38 @@ UpdateDNSConfigRequest {
 rt::action!("monitor", "2018-07-24", "UpdateDNSConfig", UpdateDNSConfigRequest => UpdateDNSConfigResponse);
 
 rt::model! { read debug;
-/// UpdateDNSConfig返回参数结构体
+/// UpdateDNSConfig response structure.
 UpdateDNSConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateExporterIntegration` (更新 exporter 集成配置).
+/// Request of `UpdateExporterIntegration` (Updates the exporter integration configuration).
 ///
-/// 更新 exporter 集成配置
+/// This API is used to update the exporter integration configuration.
 UpdateExporterIntegrationRequest {
-    /// Prometheus 实例 ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 类型(可通过 DescribeExporterIntegrations 获取对应集成的 Kind)
+    /// Type
     ///
     /// Required.
     "Kind" kind set_kind: str,
-    /// 配置内容(可通过 DescribeExporterIntegrations 接口获取对应集成的 Content，并在此基础上做修改)
+    /// Configuration content
     ///
     /// Required.
     "Content" content set_content: str,
-    /// Kubernetes 集群类型，可不填。取值如下：
+    /// Kubernetes cluster type. Valid values:
     ///
-    /// -  1= 容器集群(TKE)
+    /// -  1 = TKE
     ///
-    /// -  2=弹性集群(EKS)
+    /// -  2 = EKS
     ///
-    /// -  3= Prometheus管理的弹性集群(MEKS)
+    /// -  3 = MEKS
     "KubeType" kube_type set_kube_type: i64,
-    /// 集群 ID，可不填
+    /// Cluster ID
     "ClusterId" cluster_id set_cluster_id: str,
     /// 值为true时禁用集成
     "Disable" disable set_disable: bool,
@@ -8746,22 +9220,22 @@ UpdateExporterIntegrationRequest {
 rt::action!("monitor", "2018-07-24", "UpdateExporterIntegration", UpdateExporterIntegrationRequest => UpdateExporterIntegrationResponse);
 
 rt::model! { read debug;
-/// UpdateExporterIntegration返回参数结构体
+/// UpdateExporterIntegration response structure.
 UpdateExporterIntegrationResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateGrafanaConfig` (更新 Grafana 配置).
+/// Request of `UpdateGrafanaConfig` (Updates the Grafana configuration).
 ///
-/// 更新 Grafana 配置
+/// This API is used to update the Grafana configuration.
 UpdateGrafanaConfigRequest {
-    /// 实例 ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// JSON 编码后的字符串，如 "{"server":{"root_url":"http://custom.domain"}}"
+    /// JSON-encoded string
     ///
     /// Required.
     "Config" config set_config: str,
@@ -8769,22 +9243,22 @@ UpdateGrafanaConfigRequest {
 rt::action!("monitor", "2018-07-24", "UpdateGrafanaConfig", UpdateGrafanaConfigRequest => UpdateGrafanaConfigResponse);
 
 rt::model! { read debug;
-/// UpdateGrafanaConfig返回参数结构体
+/// UpdateGrafanaConfig response structure.
 UpdateGrafanaConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateGrafanaEnvironments` (更新 Grafana 环境变量).
+/// Request of `UpdateGrafanaEnvironments` (Updates Grafana environment variables).
 ///
-/// 更新 Grafana 环境变量
+/// This API is used to update Grafana environment variables.
 UpdateGrafanaEnvironmentsRequest {
-    /// Grafana 实例 ID，例如：grafana-12345678
+    /// TCMG instance ID, such as “grafana-12345678”.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// JSON 序列化后的环境变量字符串，如 "{\"key1\":\"key2\"}"
+    /// Environment variable string
     ///
     /// Required.
     "Envs" envs set_envs: str,
@@ -8792,30 +9266,30 @@ UpdateGrafanaEnvironmentsRequest {
 rt::action!("monitor", "2018-07-24", "UpdateGrafanaEnvironments", UpdateGrafanaEnvironmentsRequest => UpdateGrafanaEnvironmentsResponse);
 
 rt::model! { read debug;
-/// UpdateGrafanaEnvironments返回参数结构体
+/// UpdateGrafanaEnvironments response structure.
 UpdateGrafanaEnvironmentsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateGrafanaIntegration` (更新 Grafana 集成配置).
+/// Request of `UpdateGrafanaIntegration` (Updates the Grafana integration configuration).
 ///
-/// 更新 Grafana 集成配置
+/// This API is used to update the Grafana integration configuration.
 UpdateGrafanaIntegrationRequest {
-    /// 集成 ID，可在实例详情-云产品集成-集成列表查看。例如：integration-abcd1234
+    /// Integration ID, such as “integration-abcd1234”. You can view it by going to the instance details page and clicking **Tencent Cloud Service Integration** > **Integration List**.
     ///
     /// Required.
     "IntegrationId" integration_id set_integration_id: str,
-    /// Grafana 实例 ID，例如：grafana-12345678
+    /// TCMG instance ID, such as “grafana-12345678”.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 集成类型，可在实例详情-云产品集成-集成列表查看。例如：tencent-cloud-prometheus
+    /// Integration type, such as “tencent-cloud-prometheus”. You can view it by going to the instance details page and clicking **Tencent Cloud Service Integration** > **Integration List**.
     ///
     /// Required.
     "Kind" kind set_kind: str,
-    /// 集成内容，请查看示例
+    /// Integration content
     ///
     /// Required.
     "Content" content set_content: str,
@@ -8823,56 +9297,55 @@ UpdateGrafanaIntegrationRequest {
 rt::action!("monitor", "2018-07-24", "UpdateGrafanaIntegration", UpdateGrafanaIntegrationRequest => UpdateGrafanaIntegrationResponse);
 
 rt::model! { read debug;
-/// UpdateGrafanaIntegration返回参数结构体
+/// UpdateGrafanaIntegration response structure.
 UpdateGrafanaIntegrationResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateGrafanaNotificationChannel` (更新 Grafana 告警通道).
+/// Request of `UpdateGrafanaNotificationChannel` (Updates the Grafana notification channel).
 ///
-/// 更新 Grafana 告警通道
+/// This API is used to update the Grafana notification channel.
 UpdateGrafanaNotificationChannelRequest {
-    /// 通道 ID，例如：nchannel-abcd1234
+    /// Channel ID, such as “nchannel-abcd1234”.
     ///
     /// Required.
     "ChannelId" channel_id set_channel_id: str,
-    /// Grafana 实例 ID，例如：grafana-12345678
+    /// TCMG instance ID, such as “grafana-12345678”.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 接受告警通道 ID 数组
+    /// Array of notification channel IDs
     ///
     /// Required.
     "Receivers" receivers set_receivers: list String,
-    /// 告警通道名称，已废弃，名称不可修改。
+    /// Alert channel name, such as “test”.
     "ChannelName" channel_name set_channel_name: str,
-    /// 已废弃，请使用 OrganizationIds
+    /// This parameter has been deprecated. Please use `OrganizationIds` instead.
     "ExtraOrgIds" extra_org_ids set_extra_org_ids: list String,
-    /// 生效的组织 ID 数组
+    /// Array of valid organization IDs
     "OrganizationIds" organization_ids set_organization_ids: list String,
 } }
 rt::action!("monitor", "2018-07-24", "UpdateGrafanaNotificationChannel", UpdateGrafanaNotificationChannelRequest => UpdateGrafanaNotificationChannelResponse);
 
 rt::model! { read debug;
-/// UpdateGrafanaNotificationChannel返回参数结构体
+/// UpdateGrafanaNotificationChannel response structure.
 UpdateGrafanaNotificationChannelResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateGrafanaWhiteList` (更新 Grafana 白名单).
+/// Request of `UpdateGrafanaWhiteList` (Updates the Grafana allowlist).
 ///
-/// 更新 Grafana 白名单
+/// This API is used to update the Grafana allowlist.
 UpdateGrafanaWhiteListRequest {
-    /// Grafana 实例 ID，例如：grafana-abcdefgh
+    /// TCMG instance ID, such as “grafana-abcdefgh”.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 白名单数组，输入白名单 IP 或 CIDR，如：127.0.0.1或127.0.0.1/24
-    /// 如有多个 IP 可换行输入
+    /// Array of public IPs (such as “127.0.0.1”) in the allowlist, which can be viewed through the `DescribeGrafanaWhiteList` API.
     ///
     /// Required.
     "Whitelist" whitelist set_whitelist: list String,
@@ -8880,87 +9353,87 @@ UpdateGrafanaWhiteListRequest {
 rt::action!("monitor", "2018-07-24", "UpdateGrafanaWhiteList", UpdateGrafanaWhiteListRequest => UpdateGrafanaWhiteListResponse);
 
 rt::model! { read debug;
-/// UpdateGrafanaWhiteList返回参数结构体
+/// UpdateGrafanaWhiteList response structure.
 UpdateGrafanaWhiteListResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateOnCallForm` (修改值班表).
+/// Request of `UpdateOnCallForm` (Modify an On-Call Schedule).
 ///
-/// 修改值班表
+/// Modifies an on-call schedule.
 UpdateOnCallFormRequest {
-    /// 固定值，为"monitor"
+    /// The fixed value is monitor.
     ///
     /// Required.
     "Module" module set_module: str,
-    /// 值班表id
+    /// On-call schedule ID.
     ///
     /// Required.
     "OnCallFormID" on_call_form_id set_on_call_form_id: str,
-    /// 值班表名称
+    /// On-call schedule name.
     ///
     /// Required.
     "OnCallFormName" on_call_form_name set_on_call_form_name: str,
-    /// 值班人员id组
+    /// On-call personnel ID group.
     ///
     /// Required.
     "StaffInfos" staff_infos set_staff_infos: list StaffInfo,
-    /// 轮转类型
+    /// Rotation type.
     ///
     /// Required.
     "RotationType" rotation_type set_rotation_type: str,
-    /// 换班时间
+    /// Shift change time.
     ///
     /// Required.
     "ShiftTime" shift_time set_shift_time: str,
-    /// 有效期开始时间，单位s
+    /// Effect time. Unit: seconds.
     ///
     /// Required.
     "EffectiveStartTime" effective_start_time set_effective_start_time: i64,
-    /// 有效期结束时间，单位s
+    /// End time of the validity period (in seconds).
     ///
     /// Required.
     "EffectiveEndTime" effective_end_time set_effective_end_time: i64,
-    /// 时区(-12 - 12)
+    /// Time zone (-12 to 12).
     ///
     /// Required.
     "TimeZone" time_zone set_time_zone: f64,
-    /// 值班表描述
+    /// Description of the shift schedule.
     "OnCallFormDesc" on_call_form_desc set_on_call_form_desc: str,
-    /// 轮班信息
+    /// Shift information.
     "CoverStaffInfos" cover_staff_infos set_cover_staff_infos: list CoverStaffInfo,
 } }
 rt::action!("monitor", "2018-07-24", "UpdateOnCallForm", UpdateOnCallFormRequest => UpdateOnCallFormResponse);
 
 rt::model! { read debug;
-/// UpdateOnCallForm返回参数结构体
+/// UpdateOnCallForm response structure.
 UpdateOnCallFormResponse {
-    /// 值班表id
+    /// On-call schedule ID.
     "OnCallFormID" on_call_form_id set_on_call_form_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdatePrometheusAgentStatus` (更新 Prometheus CVM Agent 状态).
+/// Request of `UpdatePrometheusAgentStatus` (Updates the status of a Prometheus CVM agent).
 ///
-/// 更新 Prometheus CVM Agent 状态
+/// This API is used to update the status of a Prometheus CVM agent.
 UpdatePrometheusAgentStatusRequest {
-    /// Prometheus 实例 ID
+    /// TMP instance ID, such as “prom-abcd1234”.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// Agent ID 列表，例如：agent-abcd1234，可在控制台 Agent 管理中获取
+    /// List of agent IDs such as “agent-abcd1234”, which can be obtained on the **Agent Management** page in the console.
     ///
     /// Required.
     "AgentIds" agent_ids set_agent_ids: list String,
-    /// 要更新的状态
+    /// Status to update
     ///
-    /// -  1= 开启
+    /// -  1 = enabled
     ///
-    /// -  2= 关闭
+    /// -  2 = disabled
     ///
     /// Required.
     "Status" status set_status: i64,
@@ -8968,89 +9441,89 @@ UpdatePrometheusAgentStatusRequest {
 rt::action!("monitor", "2018-07-24", "UpdatePrometheusAgentStatus", UpdatePrometheusAgentStatusRequest => UpdatePrometheusAgentStatusResponse);
 
 rt::model! { read debug;
-/// UpdatePrometheusAgentStatus返回参数结构体
+/// UpdatePrometheusAgentStatus response structure.
 UpdatePrometheusAgentStatusResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdatePrometheusAlertGroup` (更新Prometheus告警规则分组).
+/// Request of `UpdatePrometheusAlertGroup` (Update Prometheus alert rule grouping).
 ///
-/// 更新Prometheus告警规则分组
+/// This API is used to update Prometheus alert rule groups.
 UpdatePrometheusAlertGroupRequest {
-    /// prometheus实例ID
+    /// prometheus instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 告警分组ID，形如alert-xxxx
+    /// Alert group ID, such as alert-xxxx.
     "GroupId" group_id set_group_id: str,
-    /// 告警分组名称，不能与其他告警分组重名
+    /// Alert group name. not allowed to have the same name as other alert groups.
     "GroupName" group_name set_group_name: str,
-    /// 告警分组状态：
-    /// 2 -- 启用
-    /// 3 -- 禁用
-    /// 不为空时会覆盖 `Rules`字段下所有告警规则状态
+    /// Alert group status.
+    /// 2 - enable.
+    /// 3 - disabled.
+    /// Specifies the Alert rule status under the `Rules` field to be overwritten when not empty.
     "GroupState" group_state set_group_state: i64,
-    /// 腾讯云可观测平台告警通知模板ID列表，形如Consumer-xxxx或notice-xxxx
+    /// Alert notification template ID list of tencent cloud observability platform, such as Consumer-xxxx or notice-xxxx.
     "AMPReceivers" amp_receivers set_amp_receivers: list String,
-    /// 自定义告警通知模板
+    /// Specifies the custom Alert notification template.
     "CustomReceiver" custom_receiver set_custom_receiver: obj PrometheusAlertCustomReceiver,
-    /// 告警通知周期（收敛时间），为空默认1h
+    /// Alert notification cycle (convergence time). defaults to 1h if left empty.
     "RepeatInterval" repeat_interval set_repeat_interval: str,
-    /// 要创建的告警规则列表
+    /// Specifies the Alert rule list to be created.
     "Rules" rules set_rules: list PrometheusAlertGroupRuleSet,
 } }
 rt::action!("monitor", "2018-07-24", "UpdatePrometheusAlertGroup", UpdatePrometheusAlertGroupRequest => UpdatePrometheusAlertGroupResponse);
 
 rt::model! { read debug;
-/// UpdatePrometheusAlertGroup返回参数结构体
+/// UpdatePrometheusAlertGroup response structure.
 UpdatePrometheusAlertGroupResponse {
-    /// 更新的告警分组ID，满足正则表达式`alert-[a-z0-9]{8}`
+    /// Updated Alert group ID. must match the regular expression `alert-[a-z0-9]{8}`.
     "GroupId" group_id set_group_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdatePrometheusAlertGroupState` (更新Prometheus告警分组状态).
+/// Request of `UpdatePrometheusAlertGroupState` (Update Prometheus Alarm group status).
 ///
-/// 批量更新告警分组状态，将分组中全部告警规则更新为目标状态
+/// This API is used to batch update the status of alarm groups and set all rules grouped in them to the target status.
 UpdatePrometheusAlertGroupStateRequest {
-    /// Prometheus 实例 ID
+    /// TMP instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 告警分组ID列表，形如alert-xxxx
+    /// Alarm group ID list, such as alert-xxxx.
     "GroupIds" group_ids set_group_ids: list String,
-    /// 告警分组状态
-    /// 2 -- 启用
-    /// 3 -- 禁用
+    /// Describes the group status of the alarm.
+    /// 2 - enable.
+    /// 3 - disabled.
     "GroupState" group_state set_group_state: i64,
 } }
 rt::action!("monitor", "2018-07-24", "UpdatePrometheusAlertGroupState", UpdatePrometheusAlertGroupStateRequest => UpdatePrometheusAlertGroupStateResponse);
 
 rt::model! { read debug;
-/// UpdatePrometheusAlertGroupState返回参数结构体
+/// UpdatePrometheusAlertGroupState response structure.
 UpdatePrometheusAlertGroupStateResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdatePrometheusScrapeJob` (更新 Prometheus Agent 抓取任务).
+/// Request of `UpdatePrometheusScrapeJob` (Updates a Prometheus scrape task).
 ///
-/// 更新 Prometheus Agent 抓取任务
+/// This API is used to update a Prometheus scrape task.
 UpdatePrometheusScrapeJobRequest {
-    /// Prometheus 实例 ID(可通过 DescribePrometheusInstances 接口获取)
+    /// TMP instance ID, such as “prom-abcd1234”.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// Agent ID(可通过DescribePrometheusAgents 接口获取)
+    /// Agent ID such as “agent-abcd1234”, which can be obtained on the **Agent Management** page in the console
     ///
     /// Required.
     "AgentId" agent_id set_agent_id: str,
-    /// 抓取任务 ID(可通过 DescribePrometheusScrapeJobs 接口获取)
+    /// Scrape task ID such as “job-abcd1234”. You can go to the **Agent Management** page and obtain the ID in the pop-up **Create Scrape Task** window.
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
-    /// 抓取任务配置
+    /// Scrape task ID in the format of “job_name:xx”
     ///
     /// Required.
     "Config" config set_config: str,
@@ -9058,76 +9531,77 @@ UpdatePrometheusScrapeJobRequest {
 rt::action!("monitor", "2018-07-24", "UpdatePrometheusScrapeJob", UpdatePrometheusScrapeJobRequest => UpdatePrometheusScrapeJobResponse);
 
 rt::model! { read debug;
-/// UpdatePrometheusScrapeJob返回参数结构体
+/// UpdatePrometheusScrapeJob response structure.
 UpdatePrometheusScrapeJobResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateRecordingRule` (更新预聚合规则).
+/// Request of `UpdateRecordingRule` (Updates a recording rule).
 ///
-/// 更新 Prometheus 的预聚合规则
+/// This API is used to update a Prometheus recording rule.
 UpdateRecordingRuleRequest {
-    /// 聚合规则名称
+    /// Recording rule name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 聚合规则组内容，格式为 yaml，通过 base64 进行编码。
+    /// Recording rule group content, which is in YAML format and is Base64-encoded.
     ///
     /// Required.
     "Group" group set_group: str,
-    /// Prometheus 实例 ID(可通过 DescribePrometheusInstances 接口获取)
+    /// Prometheus instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// Prometheus 聚合规则 ID(可通过 DescribeRecordingRules 接口获取)
+    /// Prometheus recording rule ID
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: str,
-    /// 规则状态码，取值如下：
+    /// Rule status code. Valid values:
     ///
     /// - 1=RuleDeleted
     ///
     /// - 2=RuleEnabled
     ///
     /// - 3=RuleDisabled
-    /// 默认状态码为 2 启用。
+    /// Default value: 2 (enabled).
     "RuleState" rule_state set_rule_state: i64,
 } }
 rt::action!("monitor", "2018-07-24", "UpdateRecordingRule", UpdateRecordingRuleRequest => UpdateRecordingRuleResponse);
 
 rt::model! { read debug;
-/// UpdateRecordingRule返回参数结构体
+/// UpdateRecordingRule response structure.
 UpdateRecordingRuleResponse {
-    /// 规则 ID
+    /// Rule ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RuleId" rule_id set_rule_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateSSOAccount` (更新账号信息).
+/// Request of `UpdateSSOAccount` (Updates the account information).
 ///
-/// 更新已授权账号的备注、权限信息，会直接覆盖原有的信息，不传则不会更新。
+/// This API is used to update the remarks and permission information of an authorized account in an overwriting manner.
 UpdateSSOAccountRequest {
-    /// Grafana 实例 ID，例如：grafana-abcdefgh
+    /// TCMG instance ID, such as “grafana-abcdefgh”.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 用户账号 ID ，例如：10000000
+    /// User account ID, such as “10000000”.
     ///
     /// Required.
     "UserId" user_id set_user_id: str,
-    /// 权限
+    /// Permission
     "Role" role set_role: list GrafanaAccountRole,
-    /// 备注
+    /// Remarks
     "Notes" notes set_notes: str,
 } }
 rt::action!("monitor", "2018-07-24", "UpdateSSOAccount", UpdateSSOAccountRequest => UpdateSSOAccountResponse);
 
 rt::model! { read debug;
-/// UpdateSSOAccount返回参数结构体
+/// UpdateSSOAccount response structure.
 UpdateSSOAccountResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -9182,72 +9656,70 @@ UpdateServiceDiscoveryResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `UpgradeGrafanaDashboard` (升级 Grafana Dashboard).
+/// Request of `UpgradeGrafanaDashboard` (Updates a Grafana dashboard).
 ///
-/// 升级 Grafana Dashboard
+/// This API is used to update a Grafana dashboard.
 UpgradeGrafanaDashboardRequest {
-    /// 实例 ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// Prometheus 集成项 Code，升级对应的 Dashboard，取值如下：
-    /// - qcloud
-    /// - cvm_process_exporter
-    /// - cvm_node_exporter
-    /// - cvm
-    /// - tps
-    /// - nginx-ingress
-    /// - nvidia-gpu
-    /// - cdwch
-    /// - emr
-    /// - apache
-    /// - rocketmq
-    /// - rabbitmq
+    /// Prometheus integration code, indicating to upgrade to the corresponding dashboard. Valid values:
+    ///
     /// - spring_mvc
+    ///
     /// - mysql
-    /// - mssql
+    ///
     /// - go
+    ///
     /// - redis
+    ///
     /// - jvm
+    ///
     /// - pgsql
-    /// - ceph
-    /// - docker
-    /// - nginx
-    /// - oracledb
+    ///
     /// - mongo
+    ///
     /// - kafka
+    ///
     /// - es
+    ///
     /// - flink
+    ///
     /// - blackbox
+    ///
     /// - consule
+    ///
     /// - memcached
+    ///
     /// - zk
+    ///
     /// - tps
+    ///
     /// - istio
+    ///
     /// - etcd
-    /// - pts
-    /// - kong
     "IntegrationCodes" integration_codes set_integration_codes: list String,
 } }
 rt::action!("monitor", "2018-07-24", "UpgradeGrafanaDashboard", UpgradeGrafanaDashboardRequest => UpgradeGrafanaDashboardResponse);
 
 rt::model! { read debug;
-/// UpgradeGrafanaDashboard返回参数结构体
+/// UpgradeGrafanaDashboard response structure.
 UpgradeGrafanaDashboardResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpgradeGrafanaInstance` (升级 Grafana 实例).
+/// Request of `UpgradeGrafanaInstance` (Upgrades a Grafana instance).
 ///
-/// 升级 Grafana 实例
+/// This API is used to upgrade a Grafana instance.
 UpgradeGrafanaInstanceRequest {
-    /// Grafana 实例 ID，例如：grafana-12345678
+    /// TCMG instance ID, such as “grafana-12345678”.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 版本别名，目前固定为 v9.1.5
+    /// Version alias, such as v7.4.2.
     ///
     /// Required.
     "Alias" alias set_alias: str,
@@ -9255,50 +9727,64 @@ UpgradeGrafanaInstanceRequest {
 rt::action!("monitor", "2018-07-24", "UpgradeGrafanaInstance", UpgradeGrafanaInstanceRequest => UpgradeGrafanaInstanceResponse);
 
 rt::model! { read debug;
-/// UpgradeGrafanaInstance返回参数结构体
+/// UpgradeGrafanaInstance response structure.
 UpgradeGrafanaInstanceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 告警通知模板 - 用户通知详情
+/// Alarm notification template - user notification details
 UserNotice {
-    /// 接收者类型 USER=用户 GROUP=用户组
+    /// Recipient type. Valid values: USER (user), GROUP (user group)
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "ReceiverType" receiver_type set_receiver_type: str,
-    /// 通知开始时间 00:00:00 开始的秒数（取值范围0-86399）
+    /// Notification start time, which is expressed by the number of seconds since 00:00:00. Value range: 0-86399
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
-    /// 通知结束时间 00:00:00 开始的秒数（取值范围0-86399）
+    /// Notification end time, which is expressed by the number of seconds since 00:00:00. Value range: 0-86399
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// 通知渠道列表 EMAIL=邮件 SMS=短信 CALL=电话 WECHAT=微信 RTX=企业微信
+    /// Notification channel list. Valid values: `EMAIL` (email), `SMS` (SMS), `CALL` (phone), `WECHAT` (WeChat), `RTX` (WeCom)
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "NoticeWay" notice_way set_notice_way: list String,
-    /// 用户 uid 列表
+    /// User `uid` list
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "UserIds" user_ids set_user_ids: list i64,
-    /// 用户组 group id 列表
+    /// User group ID list
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "GroupIds" group_ids set_group_ids: list i64,
-    /// 电话轮询列表
+    /// Phone polling list
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "PhoneOrder" phone_order set_phone_order: list i64,
-    /// 电话轮询次数 （取值范围1-5）
+    /// Number of phone pollings. Value range: 1-5
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "PhoneCircleTimes" phone_circle_times set_phone_circle_times: i64,
-    /// 单次轮询内拨打间隔 秒数 （取值范围60-900）
+    /// Call interval in seconds within one polling. Value range: 60-900
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "PhoneInnerInterval" phone_inner_interval set_phone_inner_interval: i64,
-    /// 两次轮询间隔 秒数（取值范围60-900）
+    /// Polling interval in seconds. Value range: 60-900
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "PhoneCircleInterval" phone_circle_interval set_phone_circle_interval: i64,
-    /// 是否需要触达通知 0=否 1=是
+    /// Whether receipt notification is required. Valid values: 0 (no), 1 (yes)
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "NeedPhoneArriveNotice" need_phone_arrive_notice set_need_phone_arrive_notice: i64,
-    /// 电话拨打类型 SYNC=同时拨打 CIRCLE=轮询拨打 不指定时默认是轮询
+    /// Dial type. `SYNC` (simultaneous dial), `CIRCLE` (polled dial). Default value: `CIRCLE`.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "PhoneCallType" phone_call_type set_phone_call_type: str,
-    /// 通知周期 1-7表示周一到周日
+    /// Notification cycle. The values 1-7 indicate Monday to Sunday.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Weekday" weekday set_weekday: list i64,
-    /// 值班表id列表
+    /// List of schedule IDs
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "OnCallFormIDs" on_call_form_i_ds set_on_call_form_i_ds: list String,
     /// 电话按键确认
     "VoiceConfirmKey" voice_confirm_key set_voice_confirm_key: str,

@@ -74,32 +74,32 @@ AIWorkbenchSREDigitalTwinWorkLogList {
 } }
 
 rt::model! { read debug;
-/// Agent 信息
+/// Agent information.
 AgentInfo {
     /// Agent ID
     "AgentId" agent_id set_agent_id: str,
-    /// Agent 名称
+    /// Agent name
     "Name" name set_name: str,
-    /// Agent 描述
+    /// Agent description
     "Description" description set_description: str,
-    /// Agent 分类
+    /// Agent Category.
     "Category" category set_category: str,
-    /// 状态: draft/configured/running/standby/disabled
+    /// Status: draft/configured/running/standby/disabled
     "Status" status set_status: str,
-    /// 关联技能 ID 列表
+    /// List of associated skill IDs.
     "SkillIds" skill_ids set_skill_ids: list String,
-    /// 关联的资源地图 ID
+    /// Associated resource map ID.
     "ResourceMapId" resource_map_id set_resource_map_id: str,
-    /// 关联的mcp id
+    /// Associated mcp id.
     "MCPIds" mcp_ids set_mcp_ids: list String,
-    /// 资源标签
+    /// Resource Tag.
     "CamTags" cam_tags set_cam_tags: list Tag,
-    /// agent运行时所需环境变量
+    /// Environment variables required by the agent at runtime
     "EnvVars" env_vars set_env_vars: list EnvVar,
 } }
 
 rt::model! { read debug;
-/// 告警中的Label
+/// Alarming Label
 AlarmLable {
     /// label name
     "Name" name set_name: str,
@@ -108,68 +108,69 @@ AlarmLable {
 } }
 
 rt::model! { read debug;
-/// 单个告警通知历史
+/// Notification history for each alert
 AlarmNotifyHistory {
-    /// 通知的唯一ID
+    /// Unique notification ID.
     "NotifyId" notify_id set_notify_id: str,
-    /// 告警策略ID
+    /// Alert policy ID
     "PolicyId" policy_id set_policy_id: str,
-    /// 告警周期iD
+    /// Alarm cycle iD
     "SessionId" session_id set_session_id: str,
-    /// 通知时间 unix秒级时间戳
+    /// Notification time in Unix timestamp (in seconds).
     "NotifyTime" notify_time set_notify_time: i64,
-    /// 触发时间 unix秒级时间戳
+    /// Trigger time in Unix timestamp (in seconds).
     "TriggerTime" trigger_time set_trigger_time: i64,
-    /// 告警级别 None 非分级告警级别; Note 提示级别; Warn 严重级别; Serious 紧急级别
+    /// Alarm severity level. Valid values: None, Note, Warn, and Serious.
     "TriggerLevel" trigger_level set_trigger_level: str,
-    /// 告警内容
+    /// alert content
     "AlarmContent" alarm_content set_alarm_content: str,
-    /// 告警对象
+    /// Alarm object
     "AlarmObject" alarm_object set_alarm_object: str,
-    /// 本次告警通知涉及到的渠道合集
+    /// Alarm notification channel collection involved this time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ChannelSet" channel_set set_channel_set: list String,
-    /// 渠道的接收人信息
+    /// Recipient information of the channel
     "ChannelsReceivers" channels_receivers set_channels_receivers: list ChannelsReceivers,
-    /// 告警策略名称
+    /// Alarm policy name
     "PolicyName" policy_name set_policy_name: str,
-    /// Prometheus实例ID, 仅当 MT_PROME 时有效
+    /// Prometheus Instance ID, valid only when MT_PROME
     "PromeInstanceID" prome_instance_id set_prome_instance_id: str,
-    /// Prometheus实例所在的地域, 仅当 MT_PROME 时有效
+    /// Region of the Prometheus Instance. Valid at that time only for MT_PROME.
     "PromeInstanceRegion" prome_instance_region set_prome_instance_region: str,
-    /// 通知模板相关的配置信息
+    /// Notification template related configuration information
     "Notices" notices set_notices: list NotifyRelatedNotice,
-    /// 告警触发状态  Trigger 告警状态触发; Recovery 告警状态恢复
+    /// Alarm trigger status. Valid values: Trigger and Recovery.
     "TriggerStatus" trigger_status set_trigger_status: str,
-    /// 与当前Prometheus通知历史相关控制台页面地址，仅当 MR_PROME 时有效
+    /// Console page address related to the present Prometheus notification history, valid only when MR_PROME
     "PromeConsoleURL" prome_console_url set_prome_console_url: str,
-    /// 告警的lable
+    /// Alarm label
     "Labels" labels set_labels: list AlarmLable,
     /// 该条通知实际执行的接收人/组明细。一条元素对应通知模板里的一条渠道发送规则
     "ReceiverGroups" receiver_groups set_receiver_groups: list ReceiverGroup,
 } }
 
 rt::model! { read debug;
-/// 产物实体
+/// Product entity
 ArtifactInfo {
-    /// 产物 ID
+    /// Product ID
     "ArtifactId" artifact_id set_artifact_id: str,
-    /// 产物名称
+    /// Product name
     "Name" name set_name: str,
-    /// 物理类型
+    /// Physical type
     "MimeType" mime_type set_mime_type: str,
-    /// 文件大小(字节)
+    /// File size (byte)
     "SizeBytes" size_bytes set_size_bytes: i64,
-    /// 是否公共
+    /// Whether it is public
     "IsGlobal" is_global set_is_global: bool,
-    /// 创建时间 Unix 秒时间戳
+    /// Creation time (Unix timestamp in seconds).
     "CreatedAt" created_at set_created_at: i64,
-    /// 修改时间
+    /// Modification time.
     "UpdatedAt" updated_at set_updated_at: i64,
-    /// 产生该制品的 Agent ID
+    /// Agent ID that generated the artifact
     "AgentId" agent_id set_agent_id: str,
-    /// 产生该制品的 Skill ID
+    /// Skill ID that generates the artifact
     "SkillId" skill_id set_skill_id: str,
-    /// 用于解析调用下载接口
+    /// For parsing calls to the download API
     "StoragePath" storage_path set_storage_path: str,
     /// 来源类型
     "SourceType" source_type set_source_type: str,
@@ -180,17 +181,17 @@ ArtifactInfo {
 } }
 
 rt::model! { write debug;
-/// Request of `CancelAIWorkbenchChat` (取消对话执行).
+/// Request of `CancelAIWorkbenchChat` (Cancels dialogue execution).
 ///
-/// 取消对话执行
+/// Cancel dialogue execution
 CancelAIWorkbenchChatRequest {
-    /// 会话id
+    /// Session id.
     "SessionId" session_id set_session_id: str,
 } }
 rt::action!("monitor", "2023-06-16", "CancelAIWorkbenchChat", CancelAIWorkbenchChatRequest => CancelAIWorkbenchChatResponse);
 
 rt::model! { read debug;
-/// CancelAIWorkbenchChat返回参数结构体
+/// CancelAIWorkbenchChat response structure.
 CancelAIWorkbenchChatResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -232,13 +233,16 @@ ChannelContent {
 } }
 
 rt::model! { read debug;
-/// 接受人详情信息和通知详情页展示
+/// Receiver details
 ChannelsReceivers {
-    /// 通知渠道名称
+    /// Notification channel name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ChannelName" channel_name set_channel_name: str,
-    /// 接收者
+    /// Recipient.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Receivers" receivers set_receivers: list String,
-    /// 发送结果,0-无效,1-成功,2-失败,3-无需发送
+    /// Sending result. Valid values: 0, (invalid), 1 (successful), 2 (failed), and 3 (no sending required).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SendStatus" send_status set_send_status: str,
     /// 参数定义 渠道返回的原始状态码。
     "SendStatusCode" send_status_code set_send_status_code: str,
@@ -281,46 +285,46 @@ ChannelsReceivers {
 } }
 
 rt::model! { read debug;
-/// 每个 ContentBlockInfo 对应下游 ContentBlock 转换而来的一个 AGUI 事件。
+/// Each ContentBlockInfo corresponds to an AGUI event converted from a downstream ContentBlock.
 ContentBlockInfo {
-    /// 类型
+    /// Type.
     "Type" r#type set_type: str,
-    /// 数据内容
+    /// Data content.
     "Data" data set_data: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateAIWorkbenchAgent` (创建 Agent).
+/// Request of `CreateAIWorkbenchAgent` (This API is used to create an Agent.).
 ///
-/// 创建 Agent
+/// This API is used to create an Agent.
 CreateAIWorkbenchAgentRequest {
-    /// Agent 名称
+    /// Agent Name
     "Name" name set_name: str,
-    /// Agent 描述
+    /// Agent description
     "Description" description set_description: str,
-    /// Agent 分类
+    /// Agent Category
     "Category" category set_category: str,
-    /// Agent 标签
+    /// Agent tag
     "Tags" tags set_tags: list String,
-    /// Agent 提示词
+    /// Agent prompt content
     "Instruction" instruction set_instruction: obj InstructionConfig,
-    /// 关联技能 ID 列表
+    /// List of associated skill IDs.
     "SkillIds" skill_ids set_skill_ids: list String,
-    /// 来源: builtin / custom
+    /// Source: builtin / custom
     "Source" source set_source: str,
-    /// 关联的资源地图 ID
+    /// Map ID of the associated resource
     "ResourceMapId" resource_map_id set_resource_map_id: str,
-    /// 关联的mcp工具
+    /// Associated mcp tool
     "MCPIds" mcp_ids set_mcp_ids: list String,
-    /// 资源标签
+    /// Resource tag
     "CamTags" cam_tags set_cam_tags: list Tag,
-    /// agent运行时环境变量
+    /// agent runtime environment variable
     "EnvVars" env_vars set_env_vars: list EnvVar,
 } }
 rt::action!("monitor", "2023-06-16", "CreateAIWorkbenchAgent", CreateAIWorkbenchAgentRequest => CreateAIWorkbenchAgentResponse);
 
 rt::model! { read debug;
-/// CreateAIWorkbenchAgent返回参数结构体
+/// CreateAIWorkbenchAgent response structure.
 CreateAIWorkbenchAgentResponse {
     /// Agent ID
     "AgentId" agent_id set_agent_id: str,
@@ -329,45 +333,45 @@ CreateAIWorkbenchAgentResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateAIWorkbenchTask` (创建任务).
+/// Request of `CreateAIWorkbenchTask` (Create a task).
 ///
-/// 创建任务
+/// Create a task
 CreateAIWorkbenchTaskRequest {
-    /// 任务名称
+    /// Task Name
     "Name" name set_name: str,
-    /// 任务描述
+    /// Task description
     "Description" description set_description: str,
-    /// 关联 Agent ID
+    /// Associated Agent ID
     "AgentId" agent_id set_agent_id: str,
-    /// 提示词模板
+    /// Prompt Template
     "PromptTemplate" prompt_template set_prompt_template: str,
-    /// 输出格式: markdown / json
+    /// Output format: markdown / json
     "OutputFormat" output_format set_output_format: str,
-    /// 触发类型: manual / cron / webhook
+    /// Trigger type: manual / cron / webhook
     "TriggerType" trigger_type set_trigger_type: str,
-    /// Cron 表达式
+    /// Cron expression
     "CronExpr" cron_expr set_cron_expr: str,
-    /// Cron 时区
+    /// Cron time zone
     "CronTimezone" cron_timezone set_cron_timezone: str,
-    /// 关联资源地图 ID
+    /// Associated resource map ID
     "ResourceMapId" resource_map_id set_resource_map_id: str,
-    /// 技能 ID 列表
+    /// Skill ID list
     "SkillIds" skill_ids set_skill_ids: list String,
-    /// MCP 端点 ID 列表
+    /// MCP endpoint ID list
     "McpEndpointIds" mcp_endpoint_ids set_mcp_endpoint_ids: list String,
-    /// 超时时间(秒)
+    /// Timeout (seconds)
     "TimeoutSec" timeout_sec set_timeout_sec: i64,
-    /// 重试次数
+    /// Retry count
     "RetryCount" retry_count set_retry_count: i64,
-    /// 是否启用
+    /// Whether to enable
     "Enabled" enabled set_enabled: bool,
 } }
 rt::action!("monitor", "2023-06-16", "CreateAIWorkbenchTask", CreateAIWorkbenchTaskRequest => CreateAIWorkbenchTaskResponse);
 
 rt::model! { read debug;
-/// CreateAIWorkbenchTask返回参数结构体
+/// CreateAIWorkbenchTask response structure.
 CreateAIWorkbenchTaskResponse {
-    /// 任务 ID
+    /// Task ID.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -444,9 +448,9 @@ CreateNoticeContentTmplResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteAIWorkbenchAgent` (删除 Agent).
+/// Request of `DeleteAIWorkbenchAgent` (Deletes an Agent).
 ///
-/// 删除 Agent
+/// Delete Agent
 DeleteAIWorkbenchAgentRequest {
     /// Agent ID
     "AgentId" agent_id set_agent_id: str,
@@ -454,24 +458,24 @@ DeleteAIWorkbenchAgentRequest {
 rt::action!("monitor", "2023-06-16", "DeleteAIWorkbenchAgent", DeleteAIWorkbenchAgentRequest => DeleteAIWorkbenchAgentResponse);
 
 rt::model! { read debug;
-/// DeleteAIWorkbenchAgent返回参数结构体
+/// DeleteAIWorkbenchAgent response structure.
 DeleteAIWorkbenchAgentResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteAIWorkbenchTask` (删除任务).
+/// Request of `DeleteAIWorkbenchTask` (Deletes a task).
 ///
-/// 删除任务
+/// This API is used to delete a task.
 DeleteAIWorkbenchTaskRequest {
-    /// 任务 ID
+    /// Task ID.
     "TaskId" task_id set_task_id: str,
 } }
 rt::action!("monitor", "2023-06-16", "DeleteAIWorkbenchTask", DeleteAIWorkbenchTaskRequest => DeleteAIWorkbenchTaskResponse);
 
 rt::model! { read debug;
-/// DeleteAIWorkbenchTask返回参数结构体
+/// DeleteAIWorkbenchTask response structure.
 DeleteAIWorkbenchTaskResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -514,9 +518,9 @@ DeleteNoticeContentTmplsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAIWorkbenchAgent` (查询 Agent 详情).
+/// Request of `DescribeAIWorkbenchAgent` (Query Agent details.).
 ///
-/// 查询 Agent 详情
+/// Query Agent details.
 DescribeAIWorkbenchAgentRequest {
     /// Agent ID
     "AgentId" agent_id set_agent_id: str,
@@ -524,57 +528,57 @@ DescribeAIWorkbenchAgentRequest {
 rt::action!("monitor", "2023-06-16", "DescribeAIWorkbenchAgent", DescribeAIWorkbenchAgentRequest => DescribeAIWorkbenchAgentResponse);
 
 rt::model! { read debug;
-/// DescribeAIWorkbenchAgent返回参数结构体
+/// DescribeAIWorkbenchAgent response structure.
 DescribeAIWorkbenchAgentResponse {
-    /// Agent 信息
+    /// Agent Information
     "Agent" agent set_agent: obj AgentInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAIWorkbenchArtifact` (查询制品详情).
+/// Request of `DescribeAIWorkbenchArtifact` (Query artifact details.).
 ///
-/// 查询制品详情
+/// Query artifact details.
 DescribeAIWorkbenchArtifactRequest {
-    /// 产物 ID
+    /// Product ID
     ///
     /// Required.
     "ArtifactId" artifact_id set_artifact_id: str,
-    /// 是否需要下载 URL
+    /// Whether to download the URL
     ///
-    /// `1` = 需要，`0` 或不传 = 不需要
+    /// `1` = required, `0` or not passed = not required
     "NeedDownloadURL" need_download_url set_need_download_url: i64,
 } }
 rt::action!("monitor", "2023-06-16", "DescribeAIWorkbenchArtifact", DescribeAIWorkbenchArtifactRequest => DescribeAIWorkbenchArtifactResponse);
 
 rt::model! { read debug;
-/// DescribeAIWorkbenchArtifact返回参数结构体
+/// DescribeAIWorkbenchArtifact response structure.
 DescribeAIWorkbenchArtifactResponse {
-    /// 产物信息
+    /// Product information
     "Artifact" artifact set_artifact: obj ArtifactInfo,
-    /// COS 预签名下载 URL
+    /// COS pre-signed download URL
     "DownloadURL" download_url set_download_url: str,
-    /// 下载 URL 过期时间（RFC3339 格式）
+    /// Download URL expiration time (in RFC3339 format)
     "DownloadURLExpiredAt" download_url_expired_at set_download_url_expired_at: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAIWorkbenchExecution` (查询执行详情).
+/// Request of `DescribeAIWorkbenchExecution` (Query execution details.).
 ///
-/// 查询执行详情
+/// Query execution details.
 DescribeAIWorkbenchExecutionRequest {
-    /// 执行 ID
+    /// Execution ID
     "ExecutionId" execution_id set_execution_id: str,
 } }
 rt::action!("monitor", "2023-06-16", "DescribeAIWorkbenchExecution", DescribeAIWorkbenchExecutionRequest => DescribeAIWorkbenchExecutionResponse);
 
 rt::model! { read debug;
-/// DescribeAIWorkbenchExecution返回参数结构体
+/// DescribeAIWorkbenchExecution response structure.
 DescribeAIWorkbenchExecutionResponse {
-    /// 执行记录
+    /// Execution Record
     "Execution" execution set_execution: obj ExecutionInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -658,69 +662,69 @@ DescribeAIWorkbenchSREDigitalTwinWorkLogListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAIWorkbenchSession` (查询会话详情).
+/// Request of `DescribeAIWorkbenchSession` (Queries session details).
 ///
-/// 查询会话详情
+/// Query session details
 DescribeAIWorkbenchSessionRequest {
-    /// 会话 ID
+    /// Session ID
     "SessionId" session_id set_session_id: str,
 } }
 rt::action!("monitor", "2023-06-16", "DescribeAIWorkbenchSession", DescribeAIWorkbenchSessionRequest => DescribeAIWorkbenchSessionResponse);
 
 rt::model! { read debug;
-/// DescribeAIWorkbenchSession返回参数结构体
+/// DescribeAIWorkbenchSession response structure.
 DescribeAIWorkbenchSessionResponse {
-    /// 会话信息
+    /// Session information
     "Session" session set_session: obj SessionInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAIWorkbenchSkill` (查询技能详情).
+/// Request of `DescribeAIWorkbenchSkill` (Queries skill details).
 ///
-/// 查询技能详情
+/// Query skill details
 DescribeAIWorkbenchSkillRequest {
-    /// 技能 ID
+    /// Skill ID
     "SkillId" skill_id set_skill_id: str,
 } }
 rt::action!("monitor", "2023-06-16", "DescribeAIWorkbenchSkill", DescribeAIWorkbenchSkillRequest => DescribeAIWorkbenchSkillResponse);
 
 rt::model! { read debug;
-/// DescribeAIWorkbenchSkill返回参数结构体
+/// DescribeAIWorkbenchSkill response structure.
 DescribeAIWorkbenchSkillResponse {
-    /// 技能信息
+    /// Skill information.
     "Skill" skill set_skill: obj SkillInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAlarmNotifyHistories` (查询告警通知历史).
+/// Request of `DescribeAlarmNotifyHistories` (This API is used to query alarm notification history.).
 ///
-/// 按需查询告警的通知历史
+/// Query alarm notification history as needed
 DescribeAlarmNotifyHistoriesRequest {
-    /// 监控类型
+    /// Monitoring type
     ///
     /// Required.
     "MonitorType" monitor_type set_monitor_type: str,
-    /// 起始时间点，unix秒级时间戳
+    /// Start time, used as a Unix timestamp in seconds.
     ///
     /// Required.
     "QueryBaseTime" query_base_time set_query_base_time: i64,
-    /// 从 QueryBaseTime 开始，需要查询往前多久的时间，单位秒
+    /// Period to query before QueryBaseTime, in seconds.
     ///
     /// Required.
     "QueryBeforeSeconds" query_before_seconds set_query_before_seconds: i64,
-    /// 分页参数
+    /// Pagination parameter.
     ///
     /// Required.
     "PageParams" page_params set_page_params: obj PageByNoParams,
-    /// 当监控类型为 MT_QCE 时候需要填写，归属的命名空间
+    /// Fill in when the monitoring type is MT_QCE. Namespace of the affiliation.
     "Namespace" namespace set_namespace: str,
-    /// 当监控类型为 MT_QCE 时候需要填写， 告警策略类型
+    /// Fill in when the monitoring type is MT_QCE. Alarm policy type
     "ModelName" model_name set_model_name: str,
-    /// 查询某个策略的通知历史
+    /// Query the notification history of a policy
     "PolicyId" policy_id set_policy_id: str,
     /// 详情页展示所需id
     "NotifyId" notify_id set_notify_id: str,
@@ -728,11 +732,11 @@ DescribeAlarmNotifyHistoriesRequest {
 rt::action!("monitor", "2023-06-16", "DescribeAlarmNotifyHistories", DescribeAlarmNotifyHistoriesRequest => DescribeAlarmNotifyHistoriesResponse);
 
 rt::model! { read debug;
-/// DescribeAlarmNotifyHistories返回参数结构体
+/// DescribeAlarmNotifyHistories response structure.
 DescribeAlarmNotifyHistoriesResponse {
-    /// 告警历史
+    /// Alarm history
     "AlarmNotifyHistoryList" alarm_notify_history_list set_alarm_notify_history_list: list AlarmNotifyHistory,
-    /// 分页情况
+    /// Pagination condition
     "PageResult" page_result set_page_result: obj PageByNoResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -981,43 +985,43 @@ DispenseRegion {
 } }
 
 rt::model! { both debug;
-/// 环境变量entry
+/// Environment variable entry
 EnvEntry {
-    /// 环境变量value
+    /// Environment variable value
     "Value" value set_value: str,
-    /// 是否脱敏
+    /// Whether to mask
     "Sensitive" sensitive set_sensitive: bool,
 } }
 
 rt::model! { both debug;
-/// agent运行时所需环境变量
+/// Environment variables required by the agent at runtime
 EnvVar {
-    /// 环境变量key
+    /// Environment variable key
     "Key" key set_key: str,
-    /// 环境变量value
+    /// Environment variable value
     "Value" value set_value: obj EnvEntry,
 } }
 
 rt::model! { read debug;
-/// 执行记录实体
+/// Execution record entity
 ExecutionInfo {
-    /// 任务名
+    /// Task name
     "Name" name set_name: str,
-    /// 任务 ID
+    /// Task ID.
     "TaskId" task_id set_task_id: str,
-    /// 执行 ID
+    /// Execution ID
     "ExecutionId" execution_id set_execution_id: str,
     /// Agent ID
     "AgentId" agent_id set_agent_id: str,
-    /// 会话 ID
+    /// Session ID
     "SessionId" session_id set_session_id: str,
-    /// 触发类型: manual / cron / webhook
+    /// Trigger type: manual / cron / webhook
     "TriggerType" trigger_type set_trigger_type: str,
-    /// 状态: pending/running/completed/failed/timeout/cancelled
+    /// Status: pending/running/completed/failed/timeout/cancelled
     "Status" status set_status: str,
-    /// 执行摘要
+    /// Execution Abstract
     "Summary" summary set_summary: str,
-    /// 执行耗时(毫秒)
+    /// Execution time (ms)
     "DurationMs" duration_ms set_duration_ms: i64,
 } }
 
@@ -1066,25 +1070,25 @@ FeiShuRobotNoticeTmplMatcher {
 } }
 
 rt::model! { write debug;
-/// Request of `GetAIWorkbenchArtifactDownloadURL` (获取AI工作台制品的下载地址).
+/// Request of `GetAIWorkbenchArtifactDownloadURL` (Obtains the download address of an AI workstation artifact).
 ///
-/// 获取AI工作台制品的下载地址
+/// Get the download URL of AI Workbench artifacts.
 GetAIWorkbenchArtifactDownloadURLRequest {
-    /// 会话ID
+    /// Session ID.
     ///
     /// Required.
     "SessionId" session_id set_session_id: str,
-    /// 制品ID
+    /// Artifact ID
     "ArtifactId" artifact_id set_artifact_id: str,
 } }
 rt::action!("monitor", "2023-06-16", "GetAIWorkbenchArtifactDownloadURL", GetAIWorkbenchArtifactDownloadURLRequest => GetAIWorkbenchArtifactDownloadURLResponse);
 
 rt::model! { read debug;
-/// GetAIWorkbenchArtifactDownloadURL返回参数结构体
+/// GetAIWorkbenchArtifactDownloadURL response structure.
 GetAIWorkbenchArtifactDownloadURLResponse {
-    /// COS 预签名 HTTPS 下载 URL
+    /// COS pre-signed HTTPS download URL
     "DownloadURL" download_url set_download_url: str,
-    /// URL 过期时间（RFC3339 格式）
+    /// URL expiration time (RFC3339 format)
     "ExpiredAt" expired_at set_expired_at: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1114,17 +1118,17 @@ GoogleChatRobotNoticeTmplMatcher {
 } }
 
 rt::model! { write debug;
-/// 分身提示词配置
+/// Clone prompt configuration
 InstructionConfig {
-    /// 角色定义
+    /// Role definition
     "RolePosition" role_position set_role_position: str,
-    /// 核心职责
+    /// Core responsibility
     "CoreDuty" core_duty set_core_duty: str,
-    /// 核心原则
+    /// Core principle
     "CoreTruths" core_truths set_core_truths: str,
-    /// 风格约束
+    /// Style constraints
     "Vibe" vibe set_vibe: str,
-    /// 注意事项
+    /// Notes
     "Boundaries" boundaries set_boundaries: str,
 } }
 
@@ -1138,57 +1142,57 @@ KafkaConnectivity {
 } }
 
 rt::model! { write debug;
-/// Request of `ListAIWorkbenchAgents` (查询 Agent 列表).
+/// Request of `ListAIWorkbenchAgents` (Query the Agent list.).
 ///
-/// 查询 Agent 列表
+/// Query the Agent list.
 ListAIWorkbenchAgentsRequest {
-    /// 每页数量
+    /// Number of items per page
     "PerPage" per_page set_per_page: i64,
-    /// 页码
+    /// Page number.
     "PageNo" page_no set_page_no: i64,
-    /// 状态筛选
+    /// Status filtering
     "Status" status set_status: str,
-    /// 分类筛选
+    /// Category filtering
     "Category" category set_category: str,
-    /// 搜索关键词
+    /// Search keyword
     "Keyword" keyword set_keyword: str,
-    /// 来源筛选
+    /// Filter by source
     "Source" source set_source: str,
-    /// Agent ID 列表筛选
+    /// Agent ID list filtering
     "AgentIds" agent_ids set_agent_ids: list String,
 } }
 rt::action!("monitor", "2023-06-16", "ListAIWorkbenchAgents", ListAIWorkbenchAgentsRequest => ListAIWorkbenchAgentsResponse);
 
 rt::model! { read debug;
-/// ListAIWorkbenchAgents返回参数结构体
+/// ListAIWorkbenchAgents response structure.
 ListAIWorkbenchAgentsResponse {
-    /// Agent 列表
+    /// Agent list
     "Agents" agents set_agents: list AgentInfo,
-    /// 分页结果
+    /// Pagination result
     "PageResult" page_result set_page_result: obj PageByNumResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListAIWorkbenchArtifacts` (查询制品列表).
+/// Request of `ListAIWorkbenchArtifacts` (Queries artifact list).
 ///
-/// 查询产物列表
+/// Query the product list
 ListAIWorkbenchArtifactsRequest {
-    /// 每页数量
+    /// Number of items per page
     "PerPage" per_page set_per_page: i64,
-    /// 页码
+    /// Page number.
     "PageNo" page_no set_page_no: i64,
-    /// 会话ID
+    /// Session ID.
     "SessionIds" session_ids set_session_ids: list String,
-    /// 消息内容类型
+    /// Message content type
     "MimeTypes" mime_types set_mime_types: list String,
-    /// 排序
+    /// Sorting order
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - ASC： 正序
-    /// - DESC： 倒序
+    /// - ASC: ascending order
+    /// - DESC: descending order
     "OrderDirection" order_direction set_order_direction: str,
     /// 数字分身ID
     "AgentId" agent_id set_agent_id: str,
@@ -1198,285 +1202,285 @@ ListAIWorkbenchArtifactsRequest {
 rt::action!("monitor", "2023-06-16", "ListAIWorkbenchArtifacts", ListAIWorkbenchArtifactsRequest => ListAIWorkbenchArtifactsResponse);
 
 rt::model! { read debug;
-/// ListAIWorkbenchArtifacts返回参数结构体
+/// ListAIWorkbenchArtifacts response structure.
 ListAIWorkbenchArtifactsResponse {
-    /// 产物列表
+    /// Product list
     "Artifacts" artifacts set_artifacts: list ArtifactInfo,
-    /// 分页结果
+    /// Pagination result.
     "PageResult" page_result set_page_result: obj PageByNumResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListAIWorkbenchExecutions` (查询执行列表).
+/// Request of `ListAIWorkbenchExecutions` (Query the execution list).
 ///
-/// 查询执行列表
+/// Query the execution list
 ListAIWorkbenchExecutionsRequest {
-    /// 每页数量
+    /// Number of items per page
     "PerPage" per_page set_per_page: i64,
-    /// 页码
+    /// Page number.
     "PageNo" page_no set_page_no: i64,
-    /// 按 Agent 筛选
+    /// Filter by Agent
     "AgentId" agent_id set_agent_id: str,
-    /// 按状态筛选
+    /// Filter by status
     "Status" status set_status: str,
-    /// 执行 ID 列表筛选
+    /// Execution ID list filter
     "ExecutionIds" execution_ids set_execution_ids: list String,
-    /// 任务id
+    /// Task ID.
     "TaskIds" task_ids set_task_ids: list String,
-    /// 触发方式
+    /// Trigger mode
     "TriggerType" trigger_type set_trigger_type: str,
-    /// 关键值
+    /// Key value
     "Keyword" keyword set_keyword: str,
-    /// 是否启用
+    /// Whether to enable
     "Enabled" enabled set_enabled: bool,
 } }
 rt::action!("monitor", "2023-06-16", "ListAIWorkbenchExecutions", ListAIWorkbenchExecutionsRequest => ListAIWorkbenchExecutionsResponse);
 
 rt::model! { read debug;
-/// ListAIWorkbenchExecutions返回参数结构体
+/// ListAIWorkbenchExecutions response structure.
 ListAIWorkbenchExecutionsResponse {
-    /// 执行列表
+    /// Execution list.
     "Executions" executions set_executions: list ExecutionInfo,
-    /// 分页结果
+    /// Pagination result.
     "PageResult" page_result set_page_result: obj PageByNumResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListAIWorkbenchMCPs` (查询 MCP 列表).
+/// Request of `ListAIWorkbenchMCPs` (Query the MCP list.).
 ///
-/// 查询 MCP 列表
+/// Query the MCP list.
 ListAIWorkbenchMCPsRequest {
-    /// 每页数量
+    /// Number of items per page
     "PerPage" per_page set_per_page: i64,
-    /// 页码
+    /// Page number.
     "PageNo" page_no set_page_no: i64,
-    /// 按传输协议筛选
+    /// Filter by transmission protocol
     "Transport" transport set_transport: str,
-    /// 搜索关键词
+    /// Search keyword
     "Keyword" keyword set_keyword: str,
-    /// 是否启用筛选
+    /// Whether to enable filter
     "Enabled" enabled set_enabled: bool,
-    /// 关联的mcp
+    /// Associated mcp
     "MCPIds" mcp_ids set_mcp_ids: list String,
-    /// MCP类型（内置/私有）
+    /// MCP type (built-in/private)
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - builtin： 平台内置
-    /// - private： 用户自定义
+    /// - builtin: platform built-in
+    /// - private: user-customized
     "Type" r#type set_type: str,
 } }
 rt::action!("monitor", "2023-06-16", "ListAIWorkbenchMCPs", ListAIWorkbenchMCPsRequest => ListAIWorkbenchMCPsResponse);
 
 rt::model! { read debug;
-/// ListAIWorkbenchMCPs返回参数结构体
+/// ListAIWorkbenchMCPs response structure.
 ListAIWorkbenchMCPsResponse {
-    /// MCP 列表
+    /// MCP list
     "MCPs" mc_ps set_mc_ps: list MCPInfo,
-    /// 分页结果
+    /// Pagination result.
     "PageResult" page_result set_page_result: obj PageByNumResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListAIWorkbenchMessages` (查询消息列表).
+/// Request of `ListAIWorkbenchMessages` (This API is used to query message list.).
 ///
-/// 查询消息列表
+/// This API is used to query message list.
 ListAIWorkbenchMessagesRequest {
-    /// 会话 ID
+    /// Conversation ID
     "SessionId" session_id set_session_id: str,
-    /// 游标分页的定位标记
+    /// Tag for cursor pagination
     "Cursor" cursor set_cursor: str,
-    /// 窗口大小
+    /// Window size
     "Limit" limit set_limit: i64,
-    /// 拉取顺序
+    /// Pull sequence
     "Direction" direction set_direction: str,
 } }
 rt::action!("monitor", "2023-06-16", "ListAIWorkbenchMessages", ListAIWorkbenchMessagesRequest => ListAIWorkbenchMessagesResponse);
 
 rt::model! { read debug;
-/// ListAIWorkbenchMessages返回参数结构体
+/// ListAIWorkbenchMessages response structure.
 ListAIWorkbenchMessagesResponse {
-    /// 消息列表
+    /// Message list.
     "Messages" messages set_messages: list MessageInfo,
-    /// 下一个游标
+    /// Next cursor
     "NextCursor" next_cursor set_next_cursor: str,
-    /// 还有后续吗
+    /// Is there a follow-up?
     "HasMore" has_more set_has_more: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListAIWorkbenchResourceInstances` (列出资源实例).
+/// Request of `ListAIWorkbenchResourceInstances` (List resource instances.).
 ///
-/// 列出资源实例
+/// List resource instances.
 ListAIWorkbenchResourceInstancesRequest {
-    /// 资源地图 ID
+    /// Resource map ID
     "ResourceMapId" resource_map_id set_resource_map_id: str,
-    /// 分页参数
+    /// Pagination parameters
     "PageParams" page_params set_page_params: obj PageByNumParams,
 } }
 rt::action!("monitor", "2023-06-16", "ListAIWorkbenchResourceInstances", ListAIWorkbenchResourceInstancesRequest => ListAIWorkbenchResourceInstancesResponse);
 
 rt::model! { read debug;
-/// ListAIWorkbenchResourceInstances返回参数结构体
+/// ListAIWorkbenchResourceInstances response structure.
 ListAIWorkbenchResourceInstancesResponse {
-    /// 资源实例列表
+    /// Resource instance list
     "Instances" instances set_instances: list ResourceInstance,
-    /// 分页结果
+    /// Pagination result
     "PageResult" page_result set_page_result: obj PageByNumResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListAIWorkbenchResourceMaps` (查询资源地图列表).
+/// Request of `ListAIWorkbenchResourceMaps` (Queries the resource map list).
 ///
-/// 查询资源地图列表
+/// Query the list of resource maps
 ListAIWorkbenchResourceMapsRequest {
-    /// 每页数量
+    /// Number of items per page
     "PerPage" per_page set_per_page: i64,
-    /// 页码
+    /// Page number.
     "PageNo" page_no set_page_no: i64,
-    /// 按名称搜索
+    /// Search by name
     "Keyword" keyword set_keyword: str,
 } }
 rt::action!("monitor", "2023-06-16", "ListAIWorkbenchResourceMaps", ListAIWorkbenchResourceMapsRequest => ListAIWorkbenchResourceMapsResponse);
 
 rt::model! { read debug;
-/// ListAIWorkbenchResourceMaps返回参数结构体
+/// ListAIWorkbenchResourceMaps response structure.
 ListAIWorkbenchResourceMapsResponse {
-    /// 资源地图列表
+    /// Resource map list
     "ResourceMaps" resource_maps set_resource_maps: list ResourceMapInfo,
-    /// 分页结果
+    /// Pagination result.
     "PageResult" page_result set_page_result: obj PageByNumResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListAIWorkbenchSessions` (查询会话列表).
+/// Request of `ListAIWorkbenchSessions` (Query session list).
 ///
-/// 查询会话列表
+/// Query session list
 ListAIWorkbenchSessionsRequest {
-    /// 每页数量
+    /// Number of items per page
     "PerPage" per_page set_per_page: i64,
-    /// 页码
+    /// Page number.
     "PageNo" page_no set_page_no: i64,
-    /// 按 Agent 筛选
+    /// Filter by Agent
     "AgentId" agent_id set_agent_id: str,
-    /// 搜索关键词
+    /// Search keyword
     "Keyword" keyword set_keyword: str,
-    /// 会话 ID 列表筛选
+    /// Session ID list filtering
     "SessionIds" session_ids set_session_ids: list String,
 } }
 rt::action!("monitor", "2023-06-16", "ListAIWorkbenchSessions", ListAIWorkbenchSessionsRequest => ListAIWorkbenchSessionsResponse);
 
 rt::model! { read debug;
-/// ListAIWorkbenchSessions返回参数结构体
+/// ListAIWorkbenchSessions response structure.
 ListAIWorkbenchSessionsResponse {
-    /// 会话列表
+    /// Session list
     "Sessions" sessions set_sessions: list SessionInfo,
-    /// 分页结果
+    /// Pagination result
     "PageResult" page_result set_page_result: obj PageByNumResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListAIWorkbenchSkills` (查询技能列表).
+/// Request of `ListAIWorkbenchSkills` (Query the skill list).
 ///
-/// 查询技能列表
+/// Query the skill list
 ListAIWorkbenchSkillsRequest {
-    /// 每页数量
+    /// Number of items per page
     "PerPage" per_page set_per_page: i64,
-    /// 页码
+    /// Page number.
     "PageNo" page_no set_page_no: i64,
-    /// 按类型筛选
+    /// Filter by type
     "Type" r#type set_type: str,
-    /// 搜索关键词
+    /// Search keyword
     "Keyword" keyword set_keyword: str,
-    /// 是否启用筛选
+    /// Whether to enable filter
     "Enabled" enabled set_enabled: bool,
-    /// 技能 ID 列表筛选
+    /// Skill ID list filter
     "SkillIds" skill_ids set_skill_ids: list String,
 } }
 rt::action!("monitor", "2023-06-16", "ListAIWorkbenchSkills", ListAIWorkbenchSkillsRequest => ListAIWorkbenchSkillsResponse);
 
 rt::model! { read debug;
-/// ListAIWorkbenchSkills返回参数结构体
+/// ListAIWorkbenchSkills response structure.
 ListAIWorkbenchSkillsResponse {
-    /// 技能列表
+    /// List of skills
     "Skills" skills set_skills: list SkillInfo,
-    /// 分页结果
+    /// Pagination result
     "PageResult" page_result set_page_result: obj PageByNumResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListAIWorkbenchTasks` (查询任务列表).
+/// Request of `ListAIWorkbenchTasks` (Queries the task list).
 ///
-/// 查询任务列表
+/// This API is used to query the task list.
 ListAIWorkbenchTasksRequest {
-    /// 每页数量
+    /// Number of items per page
     "PerPage" per_page set_per_page: i64,
-    /// 页码
+    /// Page number.
     "PageNo" page_no set_page_no: i64,
-    /// 按 Agent 筛选
+    /// Filter by Agent
     "AgentId" agent_id set_agent_id: str,
-    /// 按触发类型筛选
+    /// Filter by trigger type
     "TriggerType" trigger_type set_trigger_type: str,
-    /// 搜索关键词
+    /// Search keyword
     "Keyword" keyword set_keyword: str,
-    /// 任务 ID 列表筛选
+    /// Task ID list filter
     "TaskIds" task_ids set_task_ids: list String,
-    /// 是否启用筛选
+    /// Whether to enable filter criteria
     "Enabled" enabled set_enabled: bool,
 } }
 rt::action!("monitor", "2023-06-16", "ListAIWorkbenchTasks", ListAIWorkbenchTasksRequest => ListAIWorkbenchTasksResponse);
 
 rt::model! { read debug;
-/// ListAIWorkbenchTasks返回参数结构体
+/// ListAIWorkbenchTasks response structure.
 ListAIWorkbenchTasksResponse {
-    /// 任务列表
+    /// Task List
     "Tasks" tasks set_tasks: list TaskInfo,
-    /// 分页结果
+    /// Pagination result
     "PageResult" page_result set_page_result: obj PageByNumResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read nodebug;
-/// MCP 实体
+/// MCP entity
 MCPInfo {
-    /// mcp的ID
+    /// mcp ID
     "MCPId" mcp_id set_mcp_id: str,
-    /// MCP 名称
+    /// MCP name
     "Name" name set_name: str,
-    /// MCP 描述
+    /// MCP description
     "Description" description set_description: str,
     /// MCP URL
     "Url" url set_url: str,
-    /// 传输协议: sse / streamable_http / stdio
+    /// Transport protocol: sse / streamable_http / stdio
     "Transport" transport set_transport: str,
-    /// 认证类型: none / bearer / basic / api_key
+    /// Authentication type: none / bearer / basic / api_key
     "AuthType" auth_type set_auth_type: str,
-    /// 认证密钥(响应时脱敏)
+    /// Authentication key (masked in the response)
     "AuthSecret" auth_secret set_auth_secret: str,
-    /// 超时时间(秒)
+    /// Timeout (s)
     "Timeout" timeout set_timeout: i64,
-    /// 重试次数
+    /// Retry count
     "RetryCount" retry_count set_retry_count: i64,
-    /// 请求头 JSON
+    /// Request header JSON
     "Headers" headers set_headers: str,
-    /// 是否启用
+    /// Whether to enable
     "Enabled" enabled set_enabled: bool,
 } }
 impl ::core::fmt::Debug for MCPInfo {
@@ -1498,19 +1502,19 @@ impl ::core::fmt::Debug for MCPInfo {
 }
 
 rt::model! { read debug;
-/// 消息实体
+/// Message entity
 MessageInfo {
-    /// 实体id
+    /// Entity id
     "EntryId" entry_id set_entry_id: str,
-    /// 会话 ID
+    /// Conversation ID
     "SessionId" session_id set_session_id: str,
-    /// 角色: user / assistant
+    /// Role: user / assistant
     "Role" role set_role: str,
-    /// 消息内容
+    /// Message content
     "Content" content set_content: str,
-    /// 状态
+    /// Status.
     "Status" status set_status: str,
-    /// 块内容
+    /// Block content.
     "ContentBlocks" content_blocks set_content_blocks: list ContentBlockInfo,
 } }
 
@@ -1661,57 +1665,63 @@ NoticeContentTmplItem {
 } }
 
 rt::model! { read debug;
-/// 通知历史中关联的通知模板信息
+/// Notification template information associated with notification history
 NotifyRelatedNotice {
-    /// 通知模板ID
+    /// Notification template ID
     "NoticeId" notice_id set_notice_id: str,
-    /// 通知模板的名称
+    /// Name of the notification template
     "NoticeName" notice_name set_notice_name: str,
 } }
 
 rt::model! { write debug;
-/// 分页请求参数
+/// Pagination request parameters
 PageByNoParams {
-    /// 每个分页的数量是多少
+    /// Number of items per page.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PerPage" per_page set_per_page: i64,
-    /// 第几个分页，从1开始
+    /// Page number, starting from 1.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PageNo" page_no set_page_no: str,
 } }
 
 rt::model! { read debug;
-/// 分页结果参数
+/// Pagination result parameters
 PageByNoResult {
-    /// 总共有多少数据
+    /// Total data.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i64,
-    /// 总共有多少个分页
+    /// Total number of pages.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalPage" total_page set_total_page: i64,
-    /// 当前的分页号
+    /// Current page number.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CurrentPageNo" current_page_no set_current_page_no: i64,
-    /// 【已弃用】是否遍历到末尾
+    /// [Deprecated] Whether it has reached the end.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Disabled in the spec.
     "IsEnd" is_end set_is_end: bool,
-    /// 是否遍历到末尾
+    /// Whether it has traversed to the end.
     "End" end set_end: bool,
 } }
 
 rt::model! { write debug;
-/// 按第几页进行分页的入参
+/// Input parameter for paginating by which page
 PageByNumParams {
-    /// 每个分页的数量
+    /// Number of items per page
     "PerPage" per_page set_per_page: i64,
-    /// 第几个分页，从1开始
+    /// Page number, starting from 1
     "PageNo" page_no set_page_no: i64,
 } }
 
 rt::model! { read debug;
-/// 分页结果参数
+/// Pagination result parameters
 PageByNumResult {
-    /// 总共有多少数据
+    /// Total number of data
     "TotalCount" total_count set_total_count: i64,
-    /// 总共有多少个分页
+    /// Total number of pages
     "TotalPage" total_page set_total_page: i64,
-    /// 当前的分页号
+    /// Current page number
     "CurrentPageNo" current_page_no set_current_page_no: i64,
 } }
 
@@ -1923,28 +1933,28 @@ ReceiverGroup {
 } }
 
 rt::model! { read debug;
-/// 资源实例
+/// Resource instance
 ResourceInstance {
-    /// 实例 ID
+    /// Instance ID
     "Id" id set_id: str,
-    /// 服务名称
+    /// Service name
     "Service" service set_service: str,
-    /// 地域
+    /// Region.
     "Region" region set_region: str,
-    /// 是否就绪
+    /// Ready?
     "IsReady" is_ready set_is_ready: bool,
 } }
 
 rt::model! { read debug;
-/// 资源地图实体
+/// Resource map entity
 ResourceMapInfo {
-    /// 资源地图 ID
+    /// Resource map ID
     "ResourceMapId" resource_map_id set_resource_map_id: str,
-    /// 资源地图名称
+    /// Resource map name
     "Name" name set_name: str,
-    /// 资源地图描述
+    /// Resource map description
     "Description" description set_description: str,
-    /// 总实例数
+    /// Total number of instances
     "InstanceCount" instance_count set_instance_count: i64,
 } }
 
@@ -2000,30 +2010,30 @@ Rule {
 } }
 
 rt::model! { read debug;
-/// 会话实体
+/// Session entity
 SessionInfo {
-    /// 会话 ID
+    /// Session ID
     "SessionId" session_id set_session_id: str,
     /// Agent ID
     "AgentId" agent_id set_agent_id: str,
-    /// 会话标题
+    /// Session title
     "Title" title set_title: str,
-    /// 状态: active / archived / deleted
+    /// Status: active / archived / deleted
     "Status" status set_status: str,
-    /// 如果该会话由任务触发，则携带触发其会话的任务ID
+    /// If the session is triggered by a task, carry the task ID that triggers the session.
     "TaskId" task_id set_task_id: str,
 } }
 
 rt::model! { read debug;
-/// 技能实体
+/// Skill entity
 SkillInfo {
-    /// 技能 ID
+    /// Skill ID
     "SkillId" skill_id set_skill_id: str,
-    /// 技能名称
+    /// Skill name
     "Name" name set_name: str,
-    /// 技能描述
+    /// Skill description.
     "Description" description set_description: str,
-    /// 是否启用
+    /// Whether to enable
     "Enabled" enabled set_enabled: bool,
 } }
 
@@ -2051,50 +2061,50 @@ SlackRobotNoticeTmplMatcher {
 } }
 
 rt::model! { both debug;
-/// 标签
+/// Tag.
 Tag {
-    /// 标签key
+    /// Tag key
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 标签value
+    /// Tag value
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { read debug;
-/// 任务实体
+/// Task entity
 TaskInfo {
-    /// 任务 ID
+    /// Task ID.
     "TaskId" task_id set_task_id: str,
-    /// 任务名称
+    /// Task name
     "Name" name set_name: str,
-    /// 任务描述
+    /// Task description
     "Description" description set_description: str,
-    /// 关联 Agent ID
+    /// Associated Agent ID
     "AgentId" agent_id set_agent_id: str,
-    /// 提示词模板
+    /// Prompt Template
     "PromptTemplate" prompt_template set_prompt_template: str,
-    /// 输出格式: markdown / json
+    /// Output format: markdown / json
     "OutputFormat" output_format set_output_format: str,
-    /// 触发类型: manual / cron / webhook
+    /// Trigger type: manual / cron / webhook
     "TriggerType" trigger_type set_trigger_type: str,
-    /// Cron 表达式
+    /// Cron expression
     "CronExpr" cron_expr set_cron_expr: str,
-    /// Cron 时区
+    /// Cron time zone
     "CronTimezone" cron_timezone set_cron_timezone: str,
-    /// 关联技能 ID 列表
+    /// List of associated skill IDs.
     "SkillIds" skill_ids set_skill_ids: list String,
-    /// 关联 MCP 端点 ID 列表
+    /// Associated MCP endpoint ID list
     "McpEndpointIds" mcp_endpoint_ids set_mcp_endpoint_ids: list String,
-    /// 超时时间(秒)
+    /// Timeout (seconds)
     "TimeoutSec" timeout_sec set_timeout_sec: i64,
-    /// 重试次数
+    /// Retry count
     "RetryCount" retry_count set_retry_count: i64,
-    /// 通知id
+    /// Notification id
     "NotifyIds" notify_ids set_notify_ids: list String,
-    /// 是否启用
+    /// Whether to enable
     "Enabled" enabled set_enabled: bool,
 } }
 
@@ -2183,19 +2193,19 @@ TriggerAIWorkbenchSREDigitalTwinTaskResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `TriggerAIWorkbenchTask` (手动触发任务).
+/// Request of `TriggerAIWorkbenchTask` (Manually triggers a task).
 ///
-/// 手动触发任务
+/// Manually trigger a task.
 TriggerAIWorkbenchTaskRequest {
-    /// 任务 ID
+    /// Task ID.
     "TaskId" task_id set_task_id: str,
 } }
 rt::action!("monitor", "2023-06-16", "TriggerAIWorkbenchTask", TriggerAIWorkbenchTaskRequest => TriggerAIWorkbenchTaskResponse);
 
 rt::model! { read debug;
-/// TriggerAIWorkbenchTask返回参数结构体
+/// TriggerAIWorkbenchTask response structure.
 TriggerAIWorkbenchTaskResponse {
-    /// 执行 ID
+    /// Execution ID.
     "ExecutionId" execution_id set_execution_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2209,41 +2219,41 @@ TriggerDigitalTwinTaskResp {
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateAIWorkbenchAgent` (更新 Agent).
+/// Request of `UpdateAIWorkbenchAgent` (Update an Agent).
 ///
-/// 更新 Agent
+/// Update an Agent
 UpdateAIWorkbenchAgentRequest {
     /// Agent ID
     "AgentId" agent_id set_agent_id: str,
-    /// Agent 名称
+    /// Agent name
     "Name" name set_name: str,
-    /// Agent 描述
+    /// Agent description
     "Description" description set_description: str,
-    /// Agent 分类
+    /// Agent Category.
     "Category" category set_category: str,
-    /// Agent 标签
+    /// Agent Tag.
     "Tags" tags set_tags: list String,
-    /// Agent 提示词
+    /// Agent prompt
     "Instruction" instruction set_instruction: obj InstructionConfig,
-    /// 关联技能 ID 列表
+    /// List of associated skill IDs.
     "SkillIds" skill_ids set_skill_ids: list String,
-    /// 来源
+    /// Source
     "Source" source set_source: str,
-    /// 状态
+    /// Status.
     "Status" status set_status: str,
-    /// 关联的资源地图 ID
+    /// ID of the associated resource map
     "ResourceMapId" resource_map_id set_resource_map_id: str,
-    /// 关联的mcp
+    /// Associated mcp
     "MCPIds" mcp_ids set_mcp_ids: list String,
-    /// agent运行时环境变量
+    /// Environment variables required by the agent at runtime
     "EnvVars" env_vars set_env_vars: list EnvVar,
 } }
 rt::action!("monitor", "2023-06-16", "UpdateAIWorkbenchAgent", UpdateAIWorkbenchAgentRequest => UpdateAIWorkbenchAgentResponse);
 
 rt::model! { read debug;
-/// UpdateAIWorkbenchAgent返回参数结构体
+/// UpdateAIWorkbenchAgent response structure.
 UpdateAIWorkbenchAgentResponse {
-    /// 更新后的 Agent 信息
+    /// Agent information after the update
     "Agent" agent set_agent: obj AgentInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,

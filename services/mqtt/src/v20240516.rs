@@ -51,29 +51,29 @@ ActivateDeviceCertificateResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `AddClientSubscription` (为MQTT客户端增加一条订阅).
+/// Request of `AddClientSubscription` (This API is used to add a subscription for an MQTT client.).
 ///
-/// 为MQTT客户端增加一条订阅
+/// This API is used to add a subscription for an MQTT client.
 AddClientSubscriptionRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 客户端id
+    /// Client ID.
     ///
     /// Required.
     "ClientId" client_id set_client_id: str,
-    /// 订阅
+    /// Specifies the subscription.
     ///
     /// Required.
     "TopicFilter" topic_filter set_topic_filter: str,
-    /// 服务质量:0,1,2
+    /// Service quality. valid values: 0, 1, 2.
     "Qos" qos set_qos: str,
 } }
 rt::action!("mqtt", "2024-05-16", "AddClientSubscription", AddClientSubscriptionRequest => AddClientSubscriptionResponse);
 
 rt::model! { read debug;
-/// AddClientSubscription返回参数结构体
+/// AddClientSubscription response structure.
 AddClientSubscriptionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -105,58 +105,58 @@ ApplyRegistrationCodeResponse {
 rt::model! { read debug;
 /// AuthorizationPolicyItem
 AuthorizationPolicyItem {
-    /// 策略规则ID
+    /// Policy rule ID.
     "Id" id set_id: i64,
-    /// MQTT集群ID
+    /// MQTT cluster ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 策略规则名
+    /// Specifies the policy rule name.
     "PolicyName" policy_name set_policy_name: str,
-    /// 规则语法版本，当前仅支持1，默认为1
+    /// Rule syntax version. currently only support 1. defaults to 1.
     "Version" version set_version: i64,
-    /// 策略优先级，优先级ID越小表示策略越优先检查生效。可参考 [数据面授权策略说明](https://cloud.tencent.com/document/product/1778/109715)。
+    /// Policy priority. a smaller priority ID indicates the policy takes effect with higher priority. see [data plane authorization policy description](https://www.tencentcloud.com/document/product/1778/109715?from_cn_redirect=1).
     "Priority" priority set_priority: i64,
-    /// 决策
-    /// allow：允许符合该策略的设备的访问请求。
-    /// deny：拒绝覆盖该策略的设备的访问请求。
-    /// 可参考 [数据面授权策略说明](https://cloud.tencent.com/document/product/1778/109715)。
+    /// Specifies the decision.
+    /// allow specifies permission for access requests from devices that match this policy.
+    /// deny: denies access requests to the device that override the policy.
+    /// Refer to the [data plane authorization policy description](https://www.tencentcloud.com/document/product/1778/109715?from_cn_redirect=1).
     "Effect" effect set_effect: str,
-    /// 操作
-    /// connect：连接
-    /// pub：发布mqtt消息
-    /// sub：订阅mqtt消息
-    /// 可参考 [数据面授权策略说明](https://cloud.tencent.com/document/product/1778/109715)。
+    /// Operation.
+    /// Specifies the connection.
+    /// Publishes an mqtt message.
+    /// Sub. specifies the subscription to mqtt messages.
+    /// Refer to the [data plane authorization policy description](https://www.tencentcloud.com/document/product/1778/109715?from_cn_redirect=1).
     "Actions" actions set_actions: str,
-    /// 资源，可参考 [数据面授权策略说明](https://cloud.tencent.com/document/product/1778/109715)。
+    /// Resource. see the data plane authorization policy description (https://www.tencentcloud.com/document/product/1778/109715?from_cn_redirect=1).
     "Resources" resources set_resources: str,
-    /// 条件-连接设备ID，可参考 [数据面授权策略说明](https://cloud.tencent.com/document/product/1778/109715)。
+    /// Specifies the device ID for connection. refer to the [data plane authorization policy description](https://www.tencentcloud.com/document/product/1778/109715?from_cn_redirect=1).
     "ClientId" client_id set_client_id: str,
-    /// 条件-用户名，可参考 [数据面授权策略说明](https://cloud.tencent.com/document/product/1778/109715)。
+    /// Condition - username. refer to the [data plane authorization policy description](https://www.tencentcloud.com/document/product/1778/109715?from_cn_redirect=1).
     "Username" username set_username: str,
-    /// 条件-客户端IP地址，可参考 [数据面授权策略说明](https://cloud.tencent.com/document/product/1778/109715)。
+    /// Specifies the client IP address. see the [data plane authorization policy description](https://www.tencentcloud.com/document/product/1778/109715?from_cn_redirect=1).
     "Ip" ip set_ip: str,
-    /// 条件-服务质量，可参考 [数据面授权策略说明](https://cloud.tencent.com/document/product/1778/109715)。
+    /// Condition - service quality. see the data plane authorization policy description (https://www.tencentcloud.com/document/product/1778/109715?from_cn_redirect=1).
     "Qos" qos set_qos: str,
-    /// 条件-保留消息，可参考 [数据面授权策略说明](https://cloud.tencent.com/document/product/1778/109715)。
-    /// 1：表示匹配retain消息
-    /// 2：表示匹配非retain消息
-    /// 3：表示匹配retain和非retain消息
+    /// Condition - message retention. refer to the [data plane authorization policy description](https://www.tencentcloud.com/document/product/1778/109715?from_cn_redirect=1).
+    /// Indicates the match of retain messages.
+    /// 2: indicates non-retain messages.
+    /// 3: indicates matching retain and non-retain messages.
     "Retain" retain set_retain: i64,
-    /// 备注，长度不超过128个字符。
+    /// Specifies the remark with length not exceeding 128 characters.
     "Remark" remark set_remark: str,
-    /// 创建时间。毫秒级时间戳 。
+    /// Creation time. millisecond-level timestamp.
     "CreatedTime" created_time set_created_time: i64,
-    /// 更新时间。毫秒级时间戳 。
+    /// Update time. millisecond-level timestamp.
     "UpdateTime" update_time set_update_time: i64,
 } }
 
 rt::model! { write debug;
-/// 策略规则优先级
+/// Rule priority.
 AuthorizationPolicyPriority {
-    /// 授权策略规则id，可以从 [DescribeAuthorizationPolicies](https://cloud.tencent.com/document/api/1778/111074)接口获得。
+    /// Specifies the authorization policy rule id, which can be obtained from the DescribeAuthorizationPolicies api (https://www.tencentcloud.com/document/api/1778/111074?from_cn_redirect=1).
     ///
     /// Required.
     "Id" id set_id: i64,
-    /// 优先级
+    /// Priority
     ///
     /// Required.
     "Priority" priority set_priority: i64,
@@ -232,74 +232,74 @@ CaCertificateItem {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateAuthorizationPolicy` (创建授权策略).
+/// Request of `CreateAuthorizationPolicy` (Creates an authorization policy).
 ///
-/// 创建MQTT实例的性能测试任务
+/// This API is used to create a performance test task for an MQTT instance.
 CreateAuthorizationPolicyRequest {
-    /// 腾讯云MQTT实例ID，从 [DescribeInstanceList](https://cloud.tencent.com/document/api/1778/111029)接口或控制台获得。
+    /// tencent cloud MQTT instance ID, obtained from the [DescribeInstanceList](https://www.tencentcloud.com/document/api/1778/111029?from_cn_redirect=1) api or console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 策略名称，不能为空，3-64个字符，支持中文、字母、数字、“-”及“_”。
+    /// Policy name, which cannot be empty, contains 3 to 64 characters, and supports chinese, letters, digits, "-", and "_".
     ///
     /// Required.
     "PolicyName" policy_name set_policy_name: str,
-    /// 策略版本,默认为1，当前仅支持1
+    /// Policy version, defaults to 1. currently only support 1.
     ///
     /// Required.
     "PolicyVersion" policy_version set_policy_version: i64,
-    /// 策略优先级，越小越优先，不能重复，优先级ID越小表示策略越优先检查生效。可参考 [数据面授权策略说明](https://cloud.tencent.com/document/product/1778/109715)。
+    /// Policy priority. a smaller value indicates higher priority and must be unique. a smaller priority ID means the policy takes effect with higher priority. see [data plane authorization policy description](https://www.tencentcloud.com/document/product/1778/109715?from_cn_redirect=1).
     ///
     /// Required.
     "Priority" priority set_priority: i64,
-    /// 决策：
-    /// allow：允许符合该策略的设备的访问请求。
-    /// deny：拒绝覆盖该策略的设备的访问请求。
-    /// 可参考 [数据面授权策略说明](https://cloud.tencent.com/document/product/1778/109715)。
+    /// Specifies the decision.
+    /// allow specifies permission for access requests from devices that match this policy.
+    /// deny: denies access requests to the device that override the policy.
+    /// Refer to the [data plane authorization policy description](https://www.tencentcloud.com/document/product/1778/109715?from_cn_redirect=1).
     ///
     /// Required.
     "Effect" effect set_effect: str,
-    /// 操作,支持多选，多个操作用英文逗号隔开。可参考 [数据面授权策略说明](https://cloud.tencent.com/document/product/1778/109715)。
-    /// connect：连接
-    /// pub：发布
-    /// sub：订阅
+    /// Operation, supports multiple selections separated by commas. see the data plane policy description (https://www.tencentcloud.com/document/product/1778/109715?from_cn_redirect=1).
+    /// Specifies the connection.
+    /// Specifies the publish action.
+    /// Sub. specifies the subscription.
     ///
     /// Required.
     "Actions" actions set_actions: str,
-    /// 条件-保留消息，可参考 [数据面授权策略说明](https://cloud.tencent.com/document/product/1778/109715)。
-    /// 1,匹配保留消息；
-    /// 2,匹配非保留消息，
-    /// 3.匹配保留和非保留消息
+    /// Condition - message retention. refer to the [data plane authorization policy description](https://www.tencentcloud.com/document/product/1778/109715?from_cn_redirect=1).
+    /// Matches message retention.
+    /// Matches non-retention messages.
+    /// 3. match retained and non-retained messages.
     ///
     /// Required.
     "Retain" retain set_retain: i64,
-    /// 条件：服务质量
-    /// 0：最多一次
-    /// 1：最少一次
-    /// 2：精确一次
-    /// 可参考 [数据面授权策略说明](https://cloud.tencent.com/document/product/1778/109715)。
+    /// Condition: specifies the service quality.
+    /// 0: at most once.
+    /// Minimum once.
+    /// 2: exactly once.
+    /// Refer to the [data plane authorization policy description](https://www.tencentcloud.com/document/product/1778/109715?from_cn_redirect=1).
     ///
     /// Required.
     "Qos" qos set_qos: str,
-    /// 资源，需要匹配的订阅，支持配置多条匹配规则，多个用英文逗号隔开。可参考 [数据面授权策略说明](https://cloud.tencent.com/document/product/1778/109715)。
+    /// Specifies the resource and subscription to match. supports configuration of multiple match rules, separated by commas. see the data plane authorization policy description (https://www.tencentcloud.com/document/product/1778/109715?from_cn_redirect=1).
     "Resources" resources set_resources: str,
-    /// 条件-用户名
+    /// Specifies the condition-username.
     "Username" username set_username: str,
-    /// 条件：客户端ID，支持正则
+    /// Client ID. supports regular expressions.
     "ClientId" client_id set_client_id: str,
-    /// 条件：客户端IP地址，支持IP或者CIDR，可参考 [数据面授权策略说明](https://cloud.tencent.com/document/product/1778/109715)。
+    /// Specifies the client IP address, supporting IP or CIDR. refer to the [data plane authorization policy description](https://www.tencentcloud.com/document/product/1778/109715?from_cn_redirect=1).
     "Ip" ip set_ip: str,
-    /// 备注信息，最长 128 字符
+    /// Specifies the remark information with a maximum length of 128 characters.
     "Remark" remark set_remark: str,
 } }
 rt::action!("mqtt", "2024-05-16", "CreateAuthorizationPolicy", CreateAuthorizationPolicyRequest => CreateAuthorizationPolicyResponse);
 
 rt::model! { read debug;
-/// CreateAuthorizationPolicy返回参数结构体
+/// CreateAuthorizationPolicy response structure.
 CreateAuthorizationPolicyResponse {
-    /// 集群Id
+    /// Cluster ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 策略id
+    /// Policy ID
     "Id" id set_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -346,32 +346,32 @@ CreateBlockRuleResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateDeviceIdentity` (创建设备标识).
+/// Request of `CreateDeviceIdentity` (Create a device identifier).
 ///
-/// 创建一机一密设备签名
+/// Create a device signature for per-device secret
 CreateDeviceIdentityRequest {
-    /// 腾讯云MQTT实例ID，从 [DescribeInstanceList](https://cloud.tencent.com/document/api/1778/111029)接口或控制台获得。
+    /// Tencent Cloud MQTT instance ID can be obtained from the [DescribeInstanceList](https://www.tencentcloud.com/document/api/1778/111029?from_cn_redirect=1) api or the console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 设备id
+    /// Device ID
     ///
     /// Required.
     "DeviceId" device_id set_device_id: str,
-    /// 1:ENABLED-可用（默认）
-    /// 2:DISABLE-不可用
+    /// 1:ENABLED - Available (default)
+    /// 2: DISABLED - Unavailable
     "Status" status set_status: str,
-    /// 主要签名key，不传则由系统自动生成，需要base64编码。
+    /// Primary signature key. Automatically generated by the system if not provided. base64 encode is required.
     "PrimaryKey" primary_key set_primary_key: str,
-    /// 次要签名key，不传则由系统自动生成，需要base64编码。
+    /// Secondary signature key. Automatically generated by the system if not passed. base64 encoding is required.
     "SecondaryKey" secondary_key set_secondary_key: str,
-    /// 该设备id的传播属性设置
+    /// Device id propagating properties setting
     "PropagatingProperties" propagating_properties set_propagating_properties: list PropagatingProperty,
 } }
 rt::action!("mqtt", "2024-05-16", "CreateDeviceIdentity", CreateDeviceIdentityRequest => CreateDeviceIdentityResponse);
 
 rt::model! { read debug;
-/// CreateDeviceIdentity返回参数结构体
+/// CreateDeviceIdentity response structure.
 CreateDeviceIdentityResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -452,50 +452,50 @@ CreateInsPublicEndpointResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateInstance` (购买MQTT实例).
+/// Request of `CreateInstance` (Purchase an MQTT instance).
 ///
-/// 购买新的MQTT实例
+/// This API is used to purchase a new MQTT instance.
 CreateInstanceRequest {
-    /// 实例类型，需要和SkuCode保持对应关系，可参考 [获取MQTT产品售卖规格](https://cloud.tencent.com/document/api/1778/116232) 接口获取。
-    /// BASIC 基础版
-    /// PRO  专业版
-    /// PLATINUM 铂金版
+    /// Instance type, which needs to correspond to SkuCode. for details, see the [get MQTT product sales spec](https://www.tencentcloud.com/document/api/1778/116232?from_cn_redirect=1) api.
+    /// BASIC: basic edition.
+    /// PRO edition.
+    /// PLATINUM version.
     ///
     /// Required.
     "InstanceType" instance_type set_instance_type: str,
-    /// 集群名称不能为空, 3-64个字符，只能包含数字、字母、“-”和“_”。
+    /// Specifies the cluster name, cannot be empty, 3-64 characters, only comprised of digits, letters, "-", and "_".
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 商品规格，需要和InstanceType保持对应关系，可参考 [获取MQTT产品售卖规格](https://cloud.tencent.com/document/api/1778/116232) 接口获取。
+    /// Product specification, which must correspond to InstanceType. see the [get MQTT product sales spec](https://www.tencentcloud.com/document/api/1778/116232?from_cn_redirect=1) api to obtain details.
     ///
     /// Required.
     "SkuCode" sku_code set_sku_code: str,
-    /// 备注信息，最长 128 字符
+    /// Specifies the remark information with a maximum length of 128 characters.
     "Remark" remark set_remark: str,
-    /// 标签列表
+    /// Tag list
     "TagList" tag_list set_tag_list: list Tag,
-    /// 实例绑定的VPC信息，需要传当前用户下可用的VPC和SUBNET
+    /// Specifies the VPC information associated with the instance. the available VPC and SUBNET under the current user must be provided.
     "VpcList" vpc_list set_vpc_list: list VpcInfo,
-    /// 是否开启公网，默认false（关闭）
+    /// Whether public network access is enabled. default false (disabled).
     "EnablePublic" enable_public set_enable_public: bool,
-    /// 公网带宽（单位：Mbps），EnablePublic 为True时，该字段必须填写且大于0.
+    /// Public network bandwidth (unit: Mbps). this field is mandatory and must be more than 0 when EnablePublic is True.
     "Bandwidth" bandwidth set_bandwidth: i64,
-    /// 公网访问白名单，不传表示拒绝所有IP网络访问。
+    /// Public network access allowlist. if not passed, it means deny all IP network access.
     "IpRules" ip_rules set_ip_rules: list IpRule,
-    /// 是否自动续费（0: 不自动续费；1: 自动续费），仅购买预付费集群时生效。默认1:自动续费
+    /// Whether the instance is automatically renewed (0: no auto-renewal; 1: auto-renewal). this parameter is valid only when you purchase a prepaid cluster. default value: 1 (auto-renewal).
     "RenewFlag" renew_flag set_renew_flag: i64,
-    /// 购买时长（单位：月），购买预付费集群时生效，默认1m（月）。可选范围：1~12、24、36、48、60；
+    /// Specifies the purchase duration (measurement unit: month). this parameter is valid only when you purchase a prepaid cluster. default: 1m (month). valid values: 1-12, 24, 36, 48, 60.
     "TimeSpan" time_span set_time_span: i64,
-    /// 付费模式（0: 后付费；1: 预付费），默认0（后付费）。
+    /// Payment mode (0: postpaid; 1: prepaid). default: 0 (postpaid).
     "PayMode" pay_mode set_pay_mode: i64,
 } }
 rt::action!("mqtt", "2024-05-16", "CreateInstance", CreateInstanceRequest => CreateInstanceResponse);
 
 rt::model! { read debug;
-/// CreateInstance返回参数结构体
+/// CreateInstance response structure.
 CreateInstanceResponse {
-    /// 实例ID
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -588,51 +588,51 @@ CreateJWTAuthenticatorResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateMessageEnrichmentRule` (创建消息属性增强规则).
+/// Request of `CreateMessageEnrichmentRule` (Create message enrichment rule).
 ///
-/// 创建一条消息属性增强规则
+/// This API is used to create a message enrichment rule.
 CreateMessageEnrichmentRuleRequest {
-    /// 腾讯云MQTT实例ID，从 [DescribeInstanceList](https://cloud.tencent.com/document/api/1778/111029)接口或控制台获得。
+    /// tencent cloud MQTT instance ID, obtained from the [DescribeInstanceList](https://www.tencentcloud.com/document/api/1778/111029?from_cn_redirect=1) api or console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 规则名称
+    /// Rule name
     ///
     /// Required.
     "RuleName" rule_name set_rule_name: str,
-    /// 规则匹配条件，JSON格式，需要Base64编码
-    /// 样例
+    /// Rule matching conditions in JSON format, Base64 encoding is required.
+    /// Creating a Billing Resource Order
     /// {"clientId":"client-1","username":"client-1","topic":"home/room1"}
-    /// Base64后
+    /// Specifies the Base64-encoded content.
     /// eyJjbGllbnRJZCI6ImNsaWVudC0xIiwidXNlcm5hbWUiOiJjbGllbnQtMSIsInRvcGljIjoiaG9tZS9yb29tMSJ9
     ///
     /// Required.
     "Condition" condition set_condition: str,
-    /// 规则执行的动作，JSON格式，需要Base64编码
-    /// 样例
+    /// Specifies the action of rule execution in JSON format, which must be Base64 encoded.
+    /// Creating a Billing Resource Order
     /// {"messageExpiryInterval":360,"responseTopic":"replies/devices/${clientid}","correlationData":"${traceid}","userProperty":[{"key":"trace-id","value":"${traceid}"}]}
-    /// BASE64后
+    /// Specifies the BASE64-encoded value.
     /// eyJtZXNzYWdlRXhwaXJ5SW50ZXJ2YWwiOjM2MCwicmVzcG9uc2VUb3BpYyI6InJlcGxpZXMvZGV2aWNlcy8ke2NsaWVudGlkfSIsImNvcnJlbGF0aW9uRGF0YSI6IiR7dHJhY2VpZH0iLCJ1c2VyUHJvcGVydHkiOlt7ImtleSI6InRyYWNlLWlkIiwidmFsdWUiOiIke3RyYWNlaWR9In1dfQ==
     ///
     /// Required.
     "Actions" actions set_actions: str,
-    /// 规则优先级，数字越小，优先级越高，高优先级覆盖低低优先级。UserPropertiy字段会合并
+    /// Rule priority. a smaller number indicates a higher priority. high priority overwrites low-priority. the userproperty field will be merged.
     ///
     /// Required.
     "Priority" priority set_priority: i64,
-    /// 策略状态。 0:未定义；1:激活；2:不激活；默认不激活
+    /// Rule status. valid values: 0 (undefined), 1 (activate), 2 (deactivate). default: deactivate.
     "Status" status set_status: i64,
-    /// 备注，长度不超过128个字符。
+    /// Specifies the remark with length not exceeding 128 characters.
     "Remark" remark set_remark: str,
 } }
 rt::action!("mqtt", "2024-05-16", "CreateMessageEnrichmentRule", CreateMessageEnrichmentRuleRequest => CreateMessageEnrichmentRuleResponse);
 
 rt::model! { read debug;
-/// CreateMessageEnrichmentRule返回参数结构体
+/// CreateMessageEnrichmentRule response structure.
 CreateMessageEnrichmentRuleResponse {
-    /// 集群id
+    /// Cluster ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 规则id
+    /// Rule ID
     "Id" id set_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -668,21 +668,21 @@ CreateTopicResponse {
 } }
 
 rt::model! { write nodebug;
-/// Request of `CreateUser` (添加MQTT角色).
+/// Request of `CreateUser` (Adds an MQTT role).
 ///
-/// 添加mqtt角色
+/// This API is used to add an MQTT role.
 CreateUserRequest {
-    /// 实例ID，从 [DescribeInstanceList](https://cloud.tencent.com/document/api/1778/111029)接口或控制台获得。
+    /// Instance ID, obtained from the [DescribeInstanceList](https://www.tencentcloud.com/document/api/1778/111029?from_cn_redirect=1) api or console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 用户名，不能为空，只支持数字 大小写字母 分隔符("_","-")，不能超过 32 个字符
+    /// Specifies the username, which cannot be empty, only supports numbers, uppercase and lowercase letters, and separators ("_", "-"), and must not exceed 32 characters.
     ///
     /// Required.
     "Username" username set_username: str,
-    /// 密码，该字段为空时候则后端会默认生成。用户自定义密码时，不能为空，只支持数字 大小写字母 分隔符("_","-")，不能超过 64 个字符。
+    /// Specifies the password. if this field is empty, the backend performs default generation. when using a user-defined password, the value cannot be empty, only supports numbers, uppercase and lowercase letters, and separators ("_", "-"), and must not exceed 64 characters.
     "Password" password set_password: str,
-    /// 备注，长度不超过128个字符。
+    /// Specifies the remark with length not exceeding 128 characters.
     "Remark" remark set_remark: str,
 } }
 impl ::core::fmt::Debug for CreateUserRequest {
@@ -698,7 +698,7 @@ impl ::core::fmt::Debug for CreateUserRequest {
 rt::action!("mqtt", "2024-05-16", "CreateUser", CreateUserRequest => CreateUserResponse);
 
 rt::model! { read debug;
-/// CreateUser返回参数结构体
+/// CreateUser response structure.
 CreateUserResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -777,15 +777,15 @@ DeleteAuthenticatorResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteAuthorizationPolicy` (删除授权策略).
+/// Request of `DeleteAuthorizationPolicy` (Delete an authorization policy).
 ///
-/// 删除策略规则
+/// This API is used to delete policy rules.
 DeleteAuthorizationPolicyRequest {
-    /// 腾讯云MQTT实例ID，从 [DescribeInstanceList](https://cloud.tencent.com/document/api/1778/111029)接口或控制台获得。
+    /// tencent cloud MQTT instance ID, obtained from the [DescribeInstanceList](https://www.tencentcloud.com/document/api/1778/111029?from_cn_redirect=1) api or console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 授权策略规则id，可以从 [DescribeAuthorizationPolicies](https://cloud.tencent.com/document/api/1778/111074)接口获得。
+    /// Specifies the authorization policy rule id, which can be obtained from the DescribeAuthorizationPolicies api (https://www.tencentcloud.com/document/api/1778/111074?from_cn_redirect=1).
     ///
     /// Required.
     "Id" id set_id: i64,
@@ -793,7 +793,7 @@ DeleteAuthorizationPolicyRequest {
 rt::action!("mqtt", "2024-05-16", "DeleteAuthorizationPolicy", DeleteAuthorizationPolicyRequest => DeleteAuthorizationPolicyResponse);
 
 rt::model! { read debug;
-/// DeleteAuthorizationPolicy返回参数结构体
+/// DeleteAuthorizationPolicy response structure.
 DeleteAuthorizationPolicyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -846,23 +846,23 @@ DeleteCaCertificateResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteClientSubscription` (为MQTT客户端删除一条订阅).
+/// Request of `DeleteClientSubscription` (Delete a subscription for an MQTT client).
 ///
-/// 删除MQTT客户端下的一条订阅
+/// This API is used to delete a subscription of an MQTT client.
 DeleteClientSubscriptionRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 客户端id
+    /// Client ID.
     "ClientId" client_id set_client_id: str,
-    /// 订阅
+    /// Specifies the subscription.
     "TopicFilter" topic_filter set_topic_filter: str,
 } }
 rt::action!("mqtt", "2024-05-16", "DeleteClientSubscription", DeleteClientSubscriptionRequest => DeleteClientSubscriptionResponse);
 
 rt::model! { read debug;
-/// DeleteClientSubscription返回参数结构体
+/// DeleteClientSubscription response structure.
 DeleteClientSubscriptionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -892,15 +892,15 @@ DeleteDeviceCertificateResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteDeviceIdentity` (删除设备标识).
+/// Request of `DeleteDeviceIdentity` (Delete device identification).
 ///
-/// 删除一机一密设备签名
+/// Delete a device signature
 DeleteDeviceIdentityRequest {
-    /// 集群id
+    /// Cluster ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 设备id
+    /// Device ID
     ///
     /// Required.
     "DeviceId" device_id set_device_id: str,
@@ -908,7 +908,7 @@ DeleteDeviceIdentityRequest {
 rt::action!("mqtt", "2024-05-16", "DeleteDeviceIdentity", DeleteDeviceIdentityRequest => DeleteDeviceIdentityResponse);
 
 rt::model! { read debug;
-/// DeleteDeviceIdentity返回参数结构体
+/// DeleteDeviceIdentity response structure.
 DeleteDeviceIdentityResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -934,11 +934,11 @@ DeleteInsPublicEndpointResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteInstance` (删除MQTT实例).
+/// Request of `DeleteInstance` (This API is used to delete an MQTT instance.).
 ///
-/// 删除MQTT实例
+/// This API is used to delete an MQTT instance.
 DeleteInstanceRequest {
-    /// 腾讯云MQTT实例ID，从 [DescribeInstanceList](https://cloud.tencent.com/document/api/1778/111029)接口或控制台获得。
+    /// tencent cloud MQTT instance ID, obtained from the [DescribeInstanceList](https://www.tencentcloud.com/document/api/1778/111029?from_cn_redirect=1) api or console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -946,22 +946,22 @@ DeleteInstanceRequest {
 rt::action!("mqtt", "2024-05-16", "DeleteInstance", DeleteInstanceRequest => DeleteInstanceResponse);
 
 rt::model! { read debug;
-/// DeleteInstance返回参数结构体
+/// DeleteInstance response structure.
 DeleteInstanceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteMessageEnrichmentRule` (删除消息属性增强规则).
+/// Request of `DeleteMessageEnrichmentRule` (Delete message enrichment rule).
 ///
-/// 删除消息属性增强规则
+/// This API is used to delete the message enrichment rule.
 DeleteMessageEnrichmentRuleRequest {
-    /// 腾讯云MQTT实例ID，从 [DescribeInstanceList](https://cloud.tencent.com/document/api/1778/111029)接口或控制台获得。
+    /// tencent cloud MQTT instance ID, obtained from the [DescribeInstanceList](https://www.tencentcloud.com/document/api/1778/111029?from_cn_redirect=1) api or console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 消息属性增强规则id
+    /// Message enrichment rule id.
     ///
     /// Required.
     "Id" id set_id: i64,
@@ -969,22 +969,22 @@ DeleteMessageEnrichmentRuleRequest {
 rt::action!("mqtt", "2024-05-16", "DeleteMessageEnrichmentRule", DeleteMessageEnrichmentRuleRequest => DeleteMessageEnrichmentRuleResponse);
 
 rt::model! { read debug;
-/// DeleteMessageEnrichmentRule返回参数结构体
+/// DeleteMessageEnrichmentRule response structure.
 DeleteMessageEnrichmentRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteTopic` (删除MQTT主题).
+/// Request of `DeleteTopic` (This API is used to delete an MQTT topic.).
 ///
-/// 删除MQTT主题
+/// This API is used to delete an MQTT topic.
 DeleteTopicRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 主题
+    /// Topic.
     ///
     /// Required.
     "Topic" topic set_topic: str,
@@ -992,22 +992,22 @@ DeleteTopicRequest {
 rt::action!("mqtt", "2024-05-16", "DeleteTopic", DeleteTopicRequest => DeleteTopicResponse);
 
 rt::model! { read debug;
-/// DeleteTopic返回参数结构体
+/// DeleteTopic response structure.
 DeleteTopicResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteUser` (删除MQTT角色).
+/// Request of `DeleteUser` (Delete an MQTT role).
 ///
-/// 删除MQTT访问用户
+/// This API is used to delete an MQTT user.
 DeleteUserRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 用户名
+    /// Username.
     ///
     /// Required.
     "Username" username set_username: str,
@@ -1015,7 +1015,7 @@ DeleteUserRequest {
 rt::action!("mqtt", "2024-05-16", "DeleteUser", DeleteUserRequest => DeleteUserResponse);
 
 rt::model! { read debug;
-/// DeleteUser返回参数结构体
+/// DeleteUser response structure.
 DeleteUserResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1048,19 +1048,19 @@ DescribeAuthenticatorResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAuthorizationPolicies` (查询授权策略).
+/// Request of `DescribeAuthorizationPolicies` (Query an authorization policy).
 ///
-/// 查询授权规则
+/// This API is used to query authorization rules.
 DescribeAuthorizationPoliciesRequest {
-    /// 腾讯云MQTT实例ID，从 [DescribeInstanceList](https://cloud.tencent.com/document/api/1778/111029)接口或控制台获得。
+    /// tencent cloud MQTT instance ID, obtained from the [DescribeInstanceList](https://www.tencentcloud.com/document/api/1778/111029?from_cn_redirect=1) api or console.
     "InstanceId" instance_id set_instance_id: str,
 } }
 rt::action!("mqtt", "2024-05-16", "DescribeAuthorizationPolicies", DescribeAuthorizationPoliciesRequest => DescribeAuthorizationPoliciesResponse);
 
 rt::model! { read debug;
-/// DescribeAuthorizationPolicies返回参数结构体
+/// DescribeAuthorizationPolicies response structure.
 DescribeAuthorizationPoliciesResponse {
-    /// 规则
+    /// Rule
     "Data" data set_data: list AuthorizationPolicyItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1193,17 +1193,17 @@ DescribeClientEventsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeClientList` (查询 MQTT 客户端列表).
+/// Request of `DescribeClientList` (Query the MQTT client list).
 ///
-/// 查询 MQTT 客户端详情
+/// This API is used to query the MQTT client details.
 DescribeClientListRequest {
-    /// 腾讯云MQTT实例ID，从 [DescribeInstanceList](https://cloud.tencent.com/document/api/1778/111029)接口或控制台获得。
+    /// tencent cloud MQTT instance ID, obtained from the [DescribeInstanceList](https://www.tencentcloud.com/document/api/1778/111029?from_cn_redirect=1) api or console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 客户端ID
+    /// Client ID
     "ClientId" client_id set_client_id: str,
-    /// 客户端数量限制,最大1024，默认1024
+    /// Limit on the number of clients. Maximum value: 1024. Default value: 1024.
     "Number" number set_number: str,
     /// 0:查询在线和离线客户端（默认值）
     /// 1:查询在线客户端
@@ -1216,9 +1216,9 @@ DescribeClientListRequest {
 rt::action!("mqtt", "2024-05-16", "DescribeClientList", DescribeClientListRequest => DescribeClientListResponse);
 
 rt::model! { read debug;
-/// DescribeClientList返回参数结构体
+/// DescribeClientList response structure.
 DescribeClientListResponse {
-    /// 客户端列表
+    /// Specifies the client list.
     "Clients" clients set_clients: list MQTTClientInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1260,15 +1260,15 @@ DescribeDeviceCertificateBackupHistoryResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDeviceCertificate` (查询设备证书详情).
+/// Request of `DescribeDeviceCertificate` (Query a device certificate detail).
 ///
-/// 查询设备证书详情接口
+/// This API is used to query device certificate details.
 DescribeDeviceCertificateRequest {
-    /// 设备证书的SN序列号，用于唯一标识一个设备证书。
+    /// The SN serial number of the device certificate is used for unique identification of a device certificate.
     ///
     /// Required.
     "DeviceCertificateSn" device_certificate_sn set_device_certificate_sn: str,
-    /// 腾讯云MQTT实例ID，从 [DescribeInstanceList](https://cloud.tencent.com/document/api/1778/111029)接口或控制台获得。
+    /// The instance ID of the TDMQ MQTT can be obtained from the DescribeInstanceList API or the console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -1276,111 +1276,111 @@ DescribeDeviceCertificateRequest {
 rt::action!("mqtt", "2024-05-16", "DescribeDeviceCertificate", DescribeDeviceCertificateRequest => DescribeDeviceCertificateResponse);
 
 rt::model! { read debug;
-/// DescribeDeviceCertificate返回参数结构体
+/// DescribeDeviceCertificate response structure.
 DescribeDeviceCertificateResponse {
-    /// 创建时间，毫秒级时间戳 。
+    /// Create time, millisecond-level timestamp.
     "CreatedTime" created_time set_created_time: i64,
-    /// 上次更新时间，毫秒级时间戳 。
+    /// Last update time, millisecond-level timestamp.
     "UpdateTime" update_time set_update_time: i64,
-    /// 证书失效日期，毫秒级时间戳 。
+    /// Certificate expiration date, millisecond-level timestamp.
     "NotAfterTime" not_after_time set_not_after_time: i64,
-    /// 上次激活时间，毫秒级时间戳 。
+    /// Last activation time, millisecond-level timestamp.
     "LastActivationTime" last_activation_time set_last_activation_time: i64,
-    /// 上次取消激活时间，毫秒级时间戳 。
+    /// Last deactivation time, millisecond-level timestamp.
     "LastInactivationTime" last_inactivation_time set_last_inactivation_time: i64,
-    /// 设备证书的状态
-    /// ACTIVE：激活
-    /// INACTIVE：未激活
-    /// REVOKED：吊销
-    /// PENDING_ACTIVATION：注册待激活
+    /// Device certificate status
+    /// ACTIVE: Activate
+    /// INACTIVE: Inactive
+    /// REVOKED: Revoked
+    /// PENDING_ACTIVATION: To be activated.
     "Status" status set_status: str,
-    /// Ca证书序列号
+    /// Certificate serial number
     "CaSn" ca_sn set_ca_sn: str,
-    /// 设备证书序列号
+    /// Certificate serial number of the device
     "DeviceCertificateSn" device_certificate_sn set_device_certificate_sn: str,
-    /// 设备证书内容
+    /// Device certificate content
     "DeviceCertificate" device_certificate set_device_certificate: str,
-    /// 设备证书common name
+    /// Device certificate common name
     "DeviceCertificateCn" device_certificate_cn set_device_certificate_cn: str,
-    /// 证书格式，当前仅支持PEM格式
+    /// Certificate format, currently only support PEM format
     "Format" format set_format: str,
-    /// 客户端id
+    /// Client ID.
     "ClientId" client_id set_client_id: str,
-    /// 证书来源
-    /// API：手动注册
-    /// JITP：自动注册
+    /// Certificate source
+    /// API: Manually register
+    /// JITP: Automatic registration
     "CertificateSource" certificate_source set_certificate_source: str,
-    /// 证书生效开始时间，毫秒级时间戳 。
+    /// Start of certificate effective time, millisecond-level timestamp.
     "NotBeforeTime" not_before_time set_not_before_time: i64,
-    /// 组织单位
+    /// Organization unit
     "OrganizationalUnit" organizational_unit set_organizational_unit: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDeviceCertificates` (查询设备证书).
+/// Request of `DescribeDeviceCertificates` (Query a device certificate).
 ///
-/// 分页查询设备证书
+/// Query device certificates with paging
 DescribeDeviceCertificatesRequest {
-    /// 腾讯云MQTT实例ID，从 [DescribeInstanceList](https://cloud.tencent.com/document/api/1778/111029)接口或控制台获得。
+    /// Tencent Cloud MQTT instance ID can be obtained from the console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 支持搜索参数
-    /// ClientId：客户端id，根据实际业务使用获取
-    /// CaSn：所属的CA证书SN序列号 可以从 [查询集群CA证书列表](https://cloud.tencent.com/document/api/1778/116206) 或者实际业务使用获取
-    /// DeviceCertificateSn：设备证书SN序列号 可从[查询设备证书详情](https://cloud.tencent.com/document/api/1778/113748) 获取
-    /// DeviceCertificateCn：设备证书CN 可从[查询设备证书详情](https://cloud.tencent.com/document/api/1778/113748) 获取
-    /// OrganizationalUnit：证书OU
-    /// NotAfterEnd：过期时间小于等于指定时间的证书
-    /// NotAfterStart：过期时间大于等于指定时间的证书
-    /// Status：设备证书状态     ACTIVE（激活）； INACTIVE（未激活）REVOKED（吊销）；PENDING_ACTIVATION（注册待激活）
+    /// Support search parameter
+    /// Client id: Client id, obtained based on actual business operations.
+    /// CaSn: The SN serial number of the CA certificate belonging to it can be obtained by querying the cluster CA certificate list (https://www.tencentcloud.com/document/api/1778/116206?from_cn_redirect=1) or through business operations.
+    /// DeviceCertificateSn: SN serial number of the device certificate. Can be obtained from [Query Device Certificate Detail](https://www.tencentcloud.com/document/api/1778/113748?from_cn_redirect=1).
+    /// DeviceCertificateCn: The device certificate CN.
+    /// OrganizationalUnit: Cert OU
+    /// NotAfterEnd: Certificates with expiration time less than or equal to the specified time
+    /// NotAfterStart: Cert with expiration time equal to or greater than the specified time
+    /// Status: Device certificate status. ACTIVE (activated); INACTIVE (inactive); REVOKED (revoked); PENDING_ACTIVATION (to be activated).
     "Filters" filters set_filters: list Filter,
-    /// 分页limit，默认20，最大100
+    /// Pagination limit. Default 20. Maximum 100.
     "Limit" limit set_limit: i64,
-    /// 分页偏移量，默认0
+    /// Pagination offset, default 0
     "Offset" offset set_offset: i64,
-    /// 排序规则
-    /// CREATE_TIME_DESC, 创建时间降序
-    /// CREATE_TIME_ASC,创建时间升序
-    /// UPDATE_TIME_DESC,更新时间降序
-    /// UPDATE_TIME_ASC,更新时间升序
+    /// Sorting rule
+    /// CREATE_TIME_DESC, descending order by creation time
+    /// CREATE_TIME_ASC, sort by creation time in ascending order
+    /// UPDATE_TIME_DESC, descending order by update time
+    /// UPDATE_TIME_ASC, update time in ascending order
     "OrderBy" order_by set_order_by: str,
 } }
 rt::action!("mqtt", "2024-05-16", "DescribeDeviceCertificates", DescribeDeviceCertificatesRequest => DescribeDeviceCertificatesResponse);
 
 rt::model! { read debug;
-/// DescribeDeviceCertificates返回参数结构体
+/// DescribeDeviceCertificates response structure.
 DescribeDeviceCertificatesResponse {
-    /// 总数
+    /// Total number.
     "TotalCount" total_count set_total_count: i64,
-    /// 设备证书列表
+    /// Device certificate list
     "Data" data set_data: list DeviceCertificateItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDeviceIdentities` (查询设备标识列表).
+/// Request of `DescribeDeviceIdentities` (Query a device identifier list).
 ///
-/// 查询集群下设备标识列表
+/// Query the list of device identifiers in a cluster
 DescribeDeviceIdentitiesRequest {
-    /// 集群id
+    /// Cluster ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 查询起始位置
+    /// Query start position
     "Offset" offset set_offset: i64,
-    /// 查询结果限制数量
+    /// Query result limit count
     "Limit" limit set_limit: i64,
 } }
 rt::action!("mqtt", "2024-05-16", "DescribeDeviceIdentities", DescribeDeviceIdentitiesRequest => DescribeDeviceIdentitiesResponse);
 
 rt::model! { read debug;
-/// DescribeDeviceIdentities返回参数结构体
+/// DescribeDeviceIdentities response structure.
 DescribeDeviceIdentitiesResponse {
-    /// 返回的设备标识列表
+    /// List of returned device identifiers
     "Data" data set_data: list DeviceIdentityItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1420,15 +1420,15 @@ DescribeDeviceIdentityBackupHistoryResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDeviceIdentity` (查询设备标识).
+/// Request of `DescribeDeviceIdentity` (Query a device identifier).
 ///
-/// 查询设备一机一密标识
+/// Query device identification
 DescribeDeviceIdentityRequest {
-    /// 集群id
+    /// Cluster ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 设备id
+    /// Device ID
     ///
     /// Required.
     "DeviceId" device_id set_device_id: str,
@@ -1436,22 +1436,22 @@ DescribeDeviceIdentityRequest {
 rt::action!("mqtt", "2024-05-16", "DescribeDeviceIdentity", DescribeDeviceIdentityRequest => DescribeDeviceIdentityResponse);
 
 rt::model! { read debug;
-/// DescribeDeviceIdentity返回参数结构体
+/// DescribeDeviceIdentity response structure.
 DescribeDeviceIdentityResponse {
-    /// 集群id
+    /// Cluster ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 设备id
+    /// Device ID
     "DeviceId" device_id set_device_id: str,
-    /// 1:ENABLED-可用
-    /// 2:DISABLE-不可用
+    /// 1:ENABLED-Available
+    /// 2: DISABLED - Unavailable
     "Status" status set_status: i64,
-    /// 主要签名key
+    /// Main signature key
     "PrimaryKey" primary_key set_primary_key: str,
-    /// 次要签名key
+    /// minor signature key
     "SecondaryKey" secondary_key set_secondary_key: str,
-    /// 创建时间
+    /// Creation time.
     "CreatedTime" created_time set_created_time: i64,
-    /// 该设备id的传播属性
+    /// Device id spread attribute
     "PropagatingProperties" propagating_properties set_propagating_properties: list PropagatingProperty,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1513,49 +1513,47 @@ DescribeInsVPCEndpointsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceList` (获取MQTT实例列表).
+/// Request of `DescribeInstanceList` (Retrieve the MQTT instance list).
 ///
-/// 获取实例列表，Filters参数使用说明如下：
-/// 1. InstanceName, 名称模糊查询
-/// 2. InstanceId，实例ID查询
-/// 3. InstanceStatus，实例状态查询，支持多选
+/// Get instance list. Description of the Filters parameter use is as follows:
+/// 1. InstanceName, fuzzy search by name
+/// 2. InstanceId, query by instance ID
+/// 3. InstanceStatus, instance status query, supports multiple selections
 ///
-/// 当使用TagFilters查询时，Filters参数失效。
+/// When using the TagFilters parameter for search, the filters parameter is invalid.
 DescribeInstanceListRequest {
-    /// 查询条件列表,支持以下字段
-    /// InstanceName：集群名模糊搜索
-    /// InstanceId：集群id精确搜索
-    /// InstanceStatus：集群状态搜索（RUNNING-运行中，CREATING-创建中，MODIFYING-变配中，DELETING-删除中）
-    /// PayMode：付费模式搜索（PREPAID-包年包月，POSTPAID-按小时计费）
-    /// ExpiredBefore：按过期时间过滤：仅筛选包年包月（PREPAID）集群
-    /// 注意：配置TagFilters时该查询条件不生效。
+    /// Query criteria list, support the following fields
+    /// InstanceName: Fuzzy search for cluster name
+    /// InstanceId: Cluster id for exact search
+    /// InstanceStatus: Cluster status search (RUNNING - running, CREATING - creating, MODIFYING - modifying, DELETING - deleting)
+    /// Note: The query condition is not effective when TagFilters is configured.
     "Filters" filters set_filters: list Filter,
-    /// 查询起始位置，默认0
+    /// Query start position, default 0
     "Offset" offset set_offset: i64,
-    /// 查询结果限制数量，默认20，最大100
+    /// Query result limit count. Default 20. Maximum 100.
     "Limit" limit set_limit: i64,
-    /// 标签过滤器
+    /// Tag filter
     "TagFilters" tag_filters set_tag_filters: list TagFilter,
 } }
 rt::action!("mqtt", "2024-05-16", "DescribeInstanceList", DescribeInstanceListRequest => DescribeInstanceListResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceList返回参数结构体
+/// DescribeInstanceList response structure.
 DescribeInstanceListResponse {
-    /// 查询总数
+    /// Total query count
     "TotalCount" total_count set_total_count: i64,
-    /// 实例列表
+    /// Instance list
     "Data" data set_data: list MQTTInstanceItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstance` (查询MQTT实例详情信息).
+/// Request of `DescribeInstance` (Query MQTT instance details).
 ///
-/// 查询实例信息
+/// This API is used to query instance information.
 DescribeInstanceRequest {
-    /// 腾讯云MQTT实例ID，从 [DescribeInstanceList](https://cloud.tencent.com/document/api/1778/111029)接口或控制台获得。
+    /// Tencent Cloud MQTT instance ID can be obtained from the api or the console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -1563,86 +1561,86 @@ DescribeInstanceRequest {
 rt::action!("mqtt", "2024-05-16", "DescribeInstance", DescribeInstanceRequest => DescribeInstanceResponse);
 
 rt::model! { read debug;
-/// DescribeInstance返回参数结构体
+/// DescribeInstance response structure.
 DescribeInstanceResponse {
-    /// 实例类型
-    /// BASIC 基础版
-    /// PRO  专业版
-    /// PLATINUM 铂金版
+    /// Instance type
+    /// BASIC Basic version
+    /// PRO Professional Edition
+    /// PLATINUM Platinum version
     "InstanceType" instance_type set_instance_type: str,
-    /// 实例ID
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名称
+    /// Instance name
     "InstanceName" instance_name set_instance_name: str,
-    /// 主题数量
+    /// Number of topics
     "TopicNum" topic_num set_topic_num: i64,
-    /// 实例最大主题数量
+    /// Maximum number of topics per instance
     "TopicNumLimit" topic_num_limit set_topic_num_limit: i64,
-    /// TPS限流值
+    /// TPS throttle value
     "TpsLimit" tps_limit set_tps_limit: i64,
-    /// 创建时间，秒为单位
+    /// createTime, in seconds
     "CreatedTime" created_time set_created_time: i64,
-    /// 备注信息
+    /// Remarks
     "Remark" remark set_remark: str,
-    /// 实例状态， RUNNING, 运行中 MAINTAINING，维护中 ABNORMAL，异常 OVERDUE，欠费 DESTROYED，已删除 CREATING，创建中 MODIFYING，变配中 CREATE_FAILURE，创建失败 MODIFY_FAILURE，变配失败 DELETING，删除中
+    /// Instance status, RUNNING, running MAINTAINING, maintaining ABNORMAL, abnormal OVERDUE, arrears DESTROYED, deleted CREATING, creating MODIFYING, modifying CREATE_FAILURE, creation failure MODIFY_FAILURE, configuration change failed DELETING, deleting
     "InstanceStatus" instance_status set_instance_status: str,
-    /// 实例规格
+    /// Instance specification
     "SkuCode" sku_code set_sku_code: str,
-    /// 单客户端最大订阅数
+    /// Maximum number of subscriptions for a single client
     "MaxSubscriptionPerClient" max_subscription_per_client set_max_subscription_per_client: i64,
-    /// 授权规则条数
+    /// Number of authorization rule entries
     "AuthorizationPolicyLimit" authorization_policy_limit set_authorization_policy_limit: i64,
-    /// 客户端数量上限
+    /// Number of clients cap
     "ClientNumLimit" client_num_limit set_client_num_limit: i64,
-    /// 客户端证书注册方式：
-    /// JITP：自动注册
-    /// API：通过API手动注册
+    /// Client certificate registration method:
+    /// JITP: Automatic sign-up
+    /// API: Manually register through API
     "DeviceCertificateProvisionType" device_certificate_provision_type set_device_certificate_provision_type: str,
-    /// 自动注册设备证书时是否自动激活
+    /// Whether to automatically activate when automatically registering a device certificate
     "AutomaticActivation" automatic_activation set_automatic_activation: bool,
-    /// 是否自动续费。仅包年包月集群生效。 1:自动续费 0:非自动续费
+    /// Whether it is automatically renewed. Only applicable to monthly subscription clusters. 1: Automatic renewal 0: Non-automatic renewal
     "RenewFlag" renew_flag set_renew_flag: i64,
-    /// 计费模式， POSTPAID，按量计费 PREPAID，包年包月
+    /// Billing mode, POSTPAID, pay-as-you-go PREPAID, annual/monthly subscription
     "PayMode" pay_mode set_pay_mode: str,
-    /// 到期时间，毫秒级时间戳
+    /// Expiry time, millisecond-level timestamp
     "ExpiryTime" expiry_time set_expiry_time: i64,
-    /// 预销毁时间，毫秒级时间戳
+    /// Predestruction time, millisecond-level timestamp
     "DestroyTime" destroy_time set_destroy_time: i64,
-    /// TLS,单向认证    mTLS,双向认证    BYOC;一机一证
+    /// TLS, one-way authentication    mTLS, mutual authentication    BYOC; one certificate per device
     "X509Mode" x509_mode set_x509_mode: str,
-    /// 最大Ca配额
+    /// Maximum Ca quota
     "MaxCaNum" max_ca_num set_max_ca_num: i64,
-    /// 证书注册码
+    /// FPS Cert Registration Code
     "RegistrationCode" registration_code set_registration_code: str,
-    /// 集群最大订阅数
+    /// Maximum number of subscriptions for a cluster
     "MaxSubscription" max_subscription set_max_subscription: i64,
-    /// 授权策略开关
+    /// Authorization policy switch
     "AuthorizationPolicy" authorization_policy set_authorization_policy: bool,
-    /// 共享订阅组数最大限制
+    /// Maximum limit of shared subscription groups
     "SharedSubscriptionGroupLimit" shared_subscription_group_limit set_shared_subscription_group_limit: i64,
-    /// 单个共享订阅组TopicFilter数限制
+    /// Number limit of TopicFilter in one shared subscription group
     ///
     /// Disabled in the spec.
     "MaxTopicFilterPerSharedSubscriptionGroup" max_topic_filter_per_shared_subscription_group set_max_topic_filter_per_shared_subscription_group: i64,
-    /// 自动订阅规则条数限制
+    /// Limit on number of auto subscription rules
     "AutoSubscriptionPolicyLimit" auto_subscription_policy_limit set_auto_subscription_policy_limit: i64,
-    /// 单条自动订阅规则TopicFilter数限制
+    /// Number limit of TopicFilter in a single auto subscription rule
     "MaxTopicFilterPerAutoSubscriptionPolicy" max_topic_filter_per_auto_subscription_policy set_max_topic_filter_per_auto_subscription_policy: i64,
-    /// 是否使用默认的服务端证书
+    /// Whether to use the default server certificate
     "UseDefaultServerCert" use_default_server_cert set_use_default_server_cert: bool,
-    /// 服务端CA最大数量
+    /// Maximum number of server CAs
     "TrustedCaLimit" trusted_ca_limit set_trusted_ca_limit: i64,
-    /// 服务端证书最大数量
+    /// Maximum number of server certificates
     "ServerCertLimit" server_cert_limit set_server_cert_limit: i64,
-    /// topic前缀最大层级
+    /// Max level of topic prefix
     "TopicPrefixSlashLimit" topic_prefix_slash_limit set_topic_prefix_slash_limit: i64,
-    /// 单客户端发送消息限速，单位 条/秒
+    /// Single client send message rate limiting, unit messages/second
     "MessageRate" message_rate set_message_rate: i64,
-    /// 服务端tls支持的协议，使用“,”分割。例如：TLSv1.3,TLSv1.2,TLSv1.1,TLSv1
+    /// Server-side tls supported protocols, separated by ",". Example: TLSv1.3,TLSv1.2,TLSv1.1,TLSv1
     "TransportLayerSecurity" transport_layer_security set_transport_layer_security: str,
-    /// 消息属性增强规则配额
+    /// Message property enhancement rule quota
     "MessageEnrichmentRuleLimit" message_enrichment_rule_limit set_message_enrichment_rule_limit: i64,
-    /// 封禁规则最大数量
+    /// Maximum allowed number of blocking rules
     "BlockRuleLimit" block_rule_limit set_block_rule_limit: i64,
     /// 删除保护开关
     "DeleteProtect" delete_protect set_delete_protect: bool,
@@ -1670,11 +1668,11 @@ DescribeInstanceResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeMessageByTopic` (根据订阅查询消息).
+/// Request of `DescribeMessageByTopic` (Query messages based on subscription).
 ///
-/// 根据订阅查询消息
+/// This API is used to query messages based on subscription.
 DescribeMessageByTopicRequest {
-    /// 腾讯云MQTT实例ID，从 [DescribeInstanceList](https://cloud.tencent.com/document/api/1778/111029)接口或控制台获得。
+    /// tencent cloud MQTT instance ID, obtained from the [DescribeInstanceList](https://www.tencentcloud.com/document/api/1778/111029?from_cn_redirect=1) api or console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -1682,11 +1680,11 @@ DescribeMessageByTopicRequest {
     ///
     /// Required.
     "Topic" topic set_topic: str,
-    /// 开始时间，毫秒级时间戳 。
+    /// Start time. millisecond-level timestamp.
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
-    /// 查询消息条数，最大1024，默认100.
+    /// Specifies the number of query messages. value range: 1-1024. default: 100.
     "MaxNumber" max_number set_max_number: i64,
     /// 消息 body 过滤表达式（Base64 编码），jq 1.6 语法
     ///
@@ -1698,85 +1696,85 @@ DescribeMessageByTopicRequest {
 rt::action!("mqtt", "2024-05-16", "DescribeMessageByTopic", DescribeMessageByTopicRequest => DescribeMessageByTopicResponse);
 
 rt::model! { read debug;
-/// DescribeMessageByTopic返回参数结构体
+/// DescribeMessageByTopic response structure.
 DescribeMessageByTopicResponse {
-    /// 消息列表
+    /// Message List
     "Data" data set_data: list MQTTMessage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeMessageDetails` (查询MQTT详细信息).
+/// Request of `DescribeMessageDetails` (Query MQTT detailed information).
 ///
-/// 查询MQTT消息详情
+/// This API is used to query the MQTT message details.
 DescribeMessageDetailsRequest {
-    /// 腾讯云MQTT实例ID，从 [DescribeInstanceList](https://cloud.tencent.com/document/api/1778/111029)接口或控制台获得。
+    /// tencent cloud MQTT instance ID, obtained from the [DescribeInstanceList](https://www.tencentcloud.com/document/api/1778/111029?from_cn_redirect=1) api or console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 消息ID
+    /// Message ID.
     ///
     /// Required.
     "MessageId" message_id set_message_id: str,
-    /// 订阅表达式
+    /// Subscription expression.
     "Subscription" subscription set_subscription: str,
 } }
 rt::action!("mqtt", "2024-05-16", "DescribeMessageDetails", DescribeMessageDetailsRequest => DescribeMessageDetailsResponse);
 
 rt::model! { read debug;
-/// DescribeMessageDetails返回参数结构体
+/// DescribeMessageDetails response structure.
 DescribeMessageDetailsResponse {
-    /// 消息体
+    /// Message body.
     "Body" body set_body: str,
-    /// 用户自定义属性
+    /// Describes the user-customized attribute.
     "UserProperties" user_properties set_user_properties: list UserProperty,
-    /// 消息存储时间，毫秒级时间戳。
+    /// Specifies the message storage time. millisecond-level timestamp.
     "StoreTimestamp" store_timestamp set_store_timestamp: i64,
-    /// 消息ID
+    /// Message ID.
     "MessageId" message_id set_message_id: str,
-    /// 生产者地址
+    /// Producer address.
     "ClientId" client_id set_client_id: str,
     /// Topic
     "Qos" qos set_qos: str,
-    /// 源topic
+    /// Specifies the source topic.
     "OriginTopic" origin_topic set_origin_topic: str,
-    /// 内容类型（MQTT5）
-    /// 含义：指示消息载荷的内容类型，使用标准的 MIME 类型格式。这帮助接收方正确解析和处理消息内容。
-    /// 示例：
-    /// application/json：表示载荷是 JSON 格式的数据。
-    /// text/plain：表示载荷是纯文本。
-    /// application/octet-stream：表示载荷是二进制数据。
+    /// Content type (MQTT5).
+    /// Indicates the content type of the message payload using standard MIME type format. helps the receiver correctly parse and process the message content.
+    /// Specifies the example.
+    /// application/json: indicates the payload is data in json format.
+    /// Text/Plain: indicates the payload is plain text.
+    /// application/octet-stream: indicates the payload is binary data.
     "ContentType" content_type set_content_type: str,
-    /// 载荷格式指示符（MQTT5）
-    /// 含义：指示载荷的格式，是一个布尔值。0表示未指定格式（二进制），1表示 UTF-8 编码的字符串。
-    /// 示例：
-    /// 值为0：当载荷是二进制数据，如图片、音频等。
-    /// 值为1：当载荷是 UTF-8 编码的文本，如 JSON 字符串、XML 等。
+    /// Payload format indicator (MQTT5).
+    /// Indicates the payload format, which is a boolean value. 0 means an unspecified format (binary), and 1 means a UTF-8 encoded string.
+    /// Specifies the example.
+    /// Valid values: 0 indicates the payload is binary data, such as images or audio.
+    /// Valid value 1: when the payload is UTF-8 encoded text, such as JSON string or XML.
     "PayloadFormatIndicator" payload_format_indicator set_payload_format_indicator: i64,
-    /// 消息过期间隔（MQTT5）
-    /// 含义：指定消息在被丢弃前的有效时间（秒）。如果消息在过期前未能送达，则会被 MQTT 服务器丢弃。
-    /// 示例：
-    /// 值为60：表示消息在发布后的 60 秒内有效，过期后未送达则被丢弃。
-    /// 值为0：表示消息不过期，永久有效（直到被接收或会话结束）。
+    /// Message expiration interval (MQTT5).
+    /// Specifies the validity time (in seconds) of the specified message before it is discarded. if the message fails to reach the MQTT server before expiration, it will be discarded.
+    /// Specifies the example.
+    /// The value 60 indicates that the message is valid within 60 seconds after release. unreached messages will be dropped after expiry.
+    /// A value of 0 indicates the message never expires and remains permanently valid until received or the session ends.
     "MessageExpiryInterval" message_expiry_interval set_message_expiry_interval: i64,
-    /// 响应主题（MQTT5）
-    /// 含义：指定一个主题，用于请求 - 响应模式中的响应消息。发送方可以指定接收方应该将响应发送到哪个主题。
-    /// 示例：
-    /// 发送方发布请求到主题devices/device1/commands，并设置ResponseTopic为devices/device1/responses。
-    /// 接收方处理请求后，将响应发布到devices/device1/responses主题。
+    /// Response topic (MQTT5).
+    /// Specifies a topic for the response message in request-response mode. the sender can specify which topic the recipient should send the response to.
+    /// Specifies the example.
+    /// Sender publishes a request to the topic devices/device1/commands and sets ResponseTopic to devices/device1/responses.
+    /// Specifies the topic where the response is published after the recipient processes the request.
     "ResponseTopic" response_topic set_response_topic: str,
-    /// 关联数据（MQTT5）
-    /// 含义：用于关联请求和响应的标识符，通常是一个字节数组。在请求 - 响应模式中，发送方设置此值，接收方在响应中包含相同的值，以便发送方识别响应对应的请求。
-    /// 示例：
-    /// 发送方生成一个唯一 ID（如 UUID 的字节数组）作为CorrelationData，附加到请求消息中。
-    /// 接收方在响应消息中包含相同的CorrelationData，发送方通过比较此值来匹配响应和请求。
+    /// Associated data (MQTT5).
+    /// Specifies the identifier used to associate a request and response, usually a byte array. in request-response mode, the sender sets this value, and the recipient includes the same value in the response so that the sender can identify the corresponding request.
+    /// Specifies the example.
+    /// The sender generates a unique ID (such as a byte[] of UUID) as CorrelationData and adds it to the request message.
+    /// The recipient includes the same CorrelationData in the response message. the sender compares this value to match the response and the request.
     "CorrelationData" correlation_data set_correlation_data: str,
-    /// 订阅标识符（MQTT5）
-    /// 含义：为订阅分配的唯一标识符，用于标识客户端的特定订阅。当服务器向客户端发送消息时，可以包含此标识符，帮助客户端识别消息对应的订阅。
-    /// 示例：
-    /// 客户端订阅主题devices/+/temperature，并设置SubscriptionIdentifier为123。
-    /// 当服务器向客户端发送此主题的消息时，会在消息中包含SubscriptionIdentifier: 123，客户端可以根据此值知道消息是通过哪个订阅接收的。
+    /// Subscription identifier (MQTT5).
+    /// Specifies the unique identifier assigned to the subscription, used to identify a specific subscription of the client. when sending a message to the client, the server can include this identifier to help with client identification of the corresponding subscription.
+    /// Specifies the example.
+    /// The client subscribes to the topic devices/+/temperature and sets SubscriptionIdentifier to 123.
+    /// When the server sends a message of this topic to the client, the message will contain SubscriptionIdentifier: 123. the client can know which subscription the message is sent through based on this value.
     "SubscriptionIdentifier" subscription_identifier set_subscription_identifier: str,
     /// 是否保留消息
     "Retain" retain set_retain: bool,
@@ -1785,11 +1783,11 @@ DescribeMessageDetailsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeMessageEnrichmentRules` (查询消息属性增强规则).
+/// Request of `DescribeMessageEnrichmentRules` (Query message enrichment rules).
 ///
-/// 查询消息属性增强规则
+/// This API is used to query message enrichment rules.
 DescribeMessageEnrichmentRulesRequest {
-    /// 腾讯云MQTT实例ID，从 DescribeInstanceList接口或控制台获得。
+    /// Tencent cloud MQTT instance ID, obtained from the DescribeInstanceList API or console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -1797,9 +1795,9 @@ DescribeMessageEnrichmentRulesRequest {
 rt::action!("mqtt", "2024-05-16", "DescribeMessageEnrichmentRules", DescribeMessageEnrichmentRulesRequest => DescribeMessageEnrichmentRulesResponse);
 
 rt::model! { read debug;
-/// DescribeMessageEnrichmentRules返回参数结构体
+/// DescribeMessageEnrichmentRules response structure.
 DescribeMessageEnrichmentRulesResponse {
-    /// 消息增强策略
+    /// Message enrichment rule.
     "Data" data set_data: list MessageEnrichmentRuleItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1851,38 +1849,38 @@ DescribeMessageListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeProductSKUList` (获取MQTT产品售卖规格).
+/// Request of `DescribeProductSKUList` (Query MQTT product sales specs).
 ///
-/// 获取产品售卖规格
+/// This API is used to obtain product sales specifications.
 DescribeProductSKUListRequest {
 } }
 rt::action!("mqtt", "2024-05-16", "DescribeProductSKUList", DescribeProductSKUListRequest => DescribeProductSKUListResponse);
 
 rt::model! { read debug;
-/// DescribeProductSKUList返回参数结构体
+/// DescribeProductSKUList response structure.
 DescribeProductSKUListResponse {
-    /// 查询总数
+    /// Total query count
     "TotalCount" total_count set_total_count: i64,
-    /// mqtt商品配置信息
+    /// MQTT product configuration information.
     "MQTTProductSkuList" mqtt_product_sku_list set_mqtt_product_sku_list: list ProductSkuItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSharedSubscriptionClient` (查询共享订阅组客户端).
+/// Request of `DescribeSharedSubscriptionClient` (Query a shared subscription group client).
 ///
-/// 查询共享订阅组详情信息
+/// Query shared subscription group detailed information
 DescribeSharedSubscriptionClientRequest {
-    /// 腾讯云MQTT实例ID，从 [DescribeInstanceList](https://cloud.tencent.com/document/api/1778/111029)接口或控制台获得。
+    /// Tencent Cloud MQTT instance ID can be obtained from the [DescribeInstanceList](https://www.tencentcloud.com/document/api/1778/111029?from_cn_redirect=1) api or the console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 共享订阅组名
+    /// Shared subscription group name
     ///
     /// Required.
     "SharedName" shared_name set_shared_name: str,
-    /// 订阅表达式
+    /// Subscription expression.
     ///
     /// Required.
     "TopicFilter" topic_filter set_topic_filter: str,
@@ -1890,22 +1888,22 @@ DescribeSharedSubscriptionClientRequest {
 rt::action!("mqtt", "2024-05-16", "DescribeSharedSubscriptionClient", DescribeSharedSubscriptionClientRequest => DescribeSharedSubscriptionClientResponse);
 
 rt::model! { read debug;
-/// DescribeSharedSubscriptionClient返回参数结构体
+/// DescribeSharedSubscriptionClient response structure.
 DescribeSharedSubscriptionClientResponse {
-    /// 共享订阅组下Client信息
+    /// Shared subscription group Client info
     "Data" data set_data: list SharedSubscriptionClient,
-    /// 查询总数
+    /// Total query count
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSharedSubscriptionGroups` (查询共享订阅组列表).
+/// Request of `DescribeSharedSubscriptionGroups` (Query the subscription group list).
 ///
-/// 查询集群下共享订阅组列表
+/// This API is used to query the subscription group list shared within the cluster.
 DescribeSharedSubscriptionGroupsRequest {
-    /// 腾讯云MQTT实例ID，从 [DescribeInstanceList](https://cloud.tencent.com/document/api/1778/111029)接口或控制台获得。
+    /// Tencent Cloud MQTT instance ID can be obtained from the DescribeInstanceList api or the console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -1913,11 +1911,11 @@ DescribeSharedSubscriptionGroupsRequest {
 rt::action!("mqtt", "2024-05-16", "DescribeSharedSubscriptionGroups", DescribeSharedSubscriptionGroupsRequest => DescribeSharedSubscriptionGroupsResponse);
 
 rt::model! { read debug;
-/// DescribeSharedSubscriptionGroups返回参数结构体
+/// DescribeSharedSubscriptionGroups response structure.
 DescribeSharedSubscriptionGroupsResponse {
-    /// 集群下共享订阅组列表
+    /// Subscription group list shared within the cluster
     "Data" data set_data: list SharedGroup,
-    /// 查询总数
+    /// Total query count
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1972,15 +1970,15 @@ DescribeSharedSubscriptionLagResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSharedSubscriptions` (查询共享订阅组订阅列表).
+/// Request of `DescribeSharedSubscriptions` (Query the subscription list of a shared subscription group).
 ///
-/// 查询共享订阅组订阅列表
+/// Query the subscription list of a shared subscription group
 DescribeSharedSubscriptionsRequest {
-    /// 腾讯云MQTT实例ID，从 [DescribeInstanceList](https://cloud.tencent.com/document/api/1778/111029)接口或控制台获得。
+    /// Tencent Cloud MQTT instance ID can be obtained from the [DescribeInstanceList](https://www.tencentcloud.com/document/api/1778/111029?from_cn_redirect=1) api or the console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 共享订阅组名
+    /// Shared subscription group name
     ///
     /// Required.
     "SharedName" shared_name set_shared_name: str,
@@ -1988,13 +1986,13 @@ DescribeSharedSubscriptionsRequest {
 rt::action!("mqtt", "2024-05-16", "DescribeSharedSubscriptions", DescribeSharedSubscriptionsRequest => DescribeSharedSubscriptionsResponse);
 
 rt::model! { read debug;
-/// DescribeSharedSubscriptions返回参数结构体
+/// DescribeSharedSubscriptions response structure.
 DescribeSharedSubscriptionsResponse {
-    /// 集群id
+    /// Cluster ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 共享组名
+    /// Shared group name
     "SharedName" shared_name set_shared_name: str,
-    /// 共享组下的订阅表达式列表
+    /// Expression list of subscriptions under the shared group
     "TopicFilter" topic_filter set_topic_filter: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2034,15 +2032,15 @@ DescribeTopicListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTopic` (查询MQTT主题详情).
+/// Request of `DescribeTopic` (Query MQTT topic details).
 ///
-/// 查询mqtt主题详情
+/// This API is used to query the MQTT topic details.
 DescribeTopicRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 主题
+    /// Topic.
     ///
     /// Required.
     "Topic" topic set_topic: str,
@@ -2050,47 +2048,47 @@ DescribeTopicRequest {
 rt::action!("mqtt", "2024-05-16", "DescribeTopic", DescribeTopicRequest => DescribeTopicResponse);
 
 rt::model! { read debug;
-/// DescribeTopic返回参数结构体
+/// DescribeTopic response structure.
 DescribeTopicResponse {
-    /// 实例ID
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 主题名称
+    /// Topic name
     "Topic" topic set_topic: str,
-    /// 备注
+    /// Remarks
     "Remark" remark set_remark: str,
-    /// 创建时间，秒为单位
+    /// Creation time, in seconds
     "CreatedTime" created_time set_created_time: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeUserList` (查询MQTT用户列表).
+/// Request of `DescribeUserList` (Query the MQTT user list).
 ///
-/// 查询用户列表，Filter参数使用说明如下：
+/// This API is used to query the user list. Filter parameter usage instructions are as follows:.
 ///
-/// 1. Username，用户名称模糊搜索
+/// This API is used to perform Username fuzzy search.
 DescribeUserListRequest {
-    /// 实例ID，从 [DescribeInstanceList](https://cloud.tencent.com/document/api/1778/111029)接口或控制台获得。
+    /// Instance ID, obtained from the [DescribeInstanceList](https://www.tencentcloud.com/document/api/1778/111029?from_cn_redirect=1) api or console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 查询条件列表支持字段
-    /// Username：按照【用户名】进行过滤，支持模糊过滤，类型：String
+    /// Specifies the supported fields in the query criteria list.
+    /// Username: specifies the Username for filtering, supports fuzzy filtering. type: String.
     "Filters" filters set_filters: list Filter,
-    /// 查询起始位置，默认值0
+    /// Query start position. default value: 0.
     "Offset" offset set_offset: i64,
-    /// 查询结果限制数量，默认值20，最大值100
+    /// Specifies the query result limit count. default value: 20. maximum value: 100.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("mqtt", "2024-05-16", "DescribeUserList", DescribeUserListRequest => DescribeUserListResponse);
 
 rt::model! { read debug;
-/// DescribeUserList返回参数结构体
+/// DescribeUserList response structure.
 DescribeUserListResponse {
-    /// 查询总数
+    /// Total query count
     "TotalCount" total_count set_total_count: i64,
-    /// 角色信息列表
+    /// Role information list
     "Data" data set_data: list MQTTUserItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2191,43 +2189,43 @@ DeviceCertificateBackupHistoryItem {
 } }
 
 rt::model! { read debug;
-/// 设备证书信息
+/// Device certificate information
 DeviceCertificateItem {
-    /// 客户端id
+    /// Client ID.
     "ClientId" client_id set_client_id: str,
-    /// 设备证书
+    /// device certificate
     "DeviceCertificate" device_certificate set_device_certificate: str,
-    /// 设备证书SN序列号，用于唯一标识一个设备证书
+    /// Device certificate SN serial number, used for unique identification of a device certificate
     "DeviceCertificateSn" device_certificate_sn set_device_certificate_sn: str,
-    /// 设备证书Cn
+    /// Device certificate Cn
     "DeviceCertificateCn" device_certificate_cn set_device_certificate_cn: str,
-    /// 签发该证书的CA证书的序列号
+    /// Serial number of the CA cert that issued the cert
     "CaSn" ca_sn set_ca_sn: str,
-    /// 证书格式，当前仅支持PEM
+    /// Certificate format, currently only support PEM
     "Format" format set_format: str,
-    /// 设备证书状态
-    /// ACTIVE：激活
-    /// INACTIVE：未激活
-    /// REVOKED：吊销
-    /// PENDING_ACTIVATION：注册待激活
+    /// Device certificate status
+    /// ACTIVE: Activate
+    /// INACTIVE: Inactive
+    /// REVOKED: Revoked
+    /// PENDING_ACTIVATION: To be activated.
     "Status" status set_status: str,
-    /// 组织单位
+    /// Organization unit
     "OrganizationalUnit" organizational_unit set_organizational_unit: str,
-    /// 上次激活时间，毫秒级时间戳 。
+    /// Last activation time, millisecond-level timestamp.
     "LastActivationTime" last_activation_time set_last_activation_time: i64,
-    /// 上次取消激活时间，毫秒级时间戳 。
+    /// Last cancellation activation time, millisecond-level timestamp.
     "LastInactivationTime" last_inactivation_time set_last_inactivation_time: i64,
-    /// 创建时间，毫秒级时间戳 。
+    /// createTime, millisecond-level timestamp.
     "CreatedTime" created_time set_created_time: i64,
-    /// 更新时间，毫秒级时间戳 。
+    /// Update time, millisecond-level timestamp.
     "UpdateTime" update_time set_update_time: i64,
-    /// 证书来源：
-    /// API, 手动注册
-    /// JITP 自动注册
+    /// Certificate source:
+    /// API, Manual Registration
+    /// Automatic JITP registration
     "CertificateSource" certificate_source set_certificate_source: str,
-    /// 证书失效日期，毫秒级时间戳 。
+    /// Certificate expiration date, millisecond-level timestamp.
     "NotAfterTime" not_after_time set_not_after_time: i64,
-    /// 证书生效开始日期，毫秒级时间戳 。
+    /// Start date when the certificate takes effect, millisecond-level timestamp.
     "NotBeforeTime" not_before_time set_not_before_time: i64,
 } }
 
@@ -2253,21 +2251,21 @@ DeviceIdentityBackupHistoryItem {
 } }
 
 rt::model! { read debug;
-/// 设备标识列表
+/// Device identifier list
 DeviceIdentityItem {
-    /// 集群id
+    /// Cluster ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 设备id
+    /// Device ID
     "DeviceId" device_id set_device_id: str,
-    /// 1:ENABLED-可用2:DISABLE-不可用
+    /// 1: ENABLED - Available 2: DISABLED - Unavailable
     "Status" status set_status: i64,
-    /// 主要签名key，不传则由系统自动生成
+    /// Primary signature key. Automatically generated by the system if not provided.
     "PrimaryKey" primary_key set_primary_key: str,
-    /// 次要签名key，不传则由系统自动生成
+    /// Secondary signature key. Automatically generated by the system if not passed.
     "SecondaryKey" secondary_key set_secondary_key: str,
-    /// 创建时间
+    /// Creation time.
     "CreatedTime" created_time set_created_time: i64,
-    /// 传播属性列表
+    /// Spread attribute list
     "PropagatingProperties" propagating_properties set_propagating_properties: list PropagatingProperty,
 } }
 
@@ -2294,13 +2292,13 @@ EventItem {
 } }
 
 rt::model! { write debug;
-/// 查询过滤器
+/// Query filter.
 Filter {
-    /// 过滤条件名
+    /// Filter criterion name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 过滤条件的值
+    /// Filter criterion value
     ///
     /// Required.
     "Values" values set_values: list String,
@@ -2320,32 +2318,32 @@ HeaderItem {
 } }
 
 rt::model! { write debug;
-/// IP规则
+/// IP rules
 IpRule {
-    /// IP地址
+    /// IP address.
     ///
     /// Required.
     "Ip" ip set_ip: str,
-    /// 当前仅支持允许，默认允许。
+    /// Currently only support allowed by default.
     ///
     /// Required.
     "Allow" allow set_allow: bool,
-    /// 备注信息
+    /// Remarks
     ///
     /// Required.
     "Remark" remark set_remark: str,
 } }
 
 rt::model! { write debug;
-/// Request of `KickOutClient` (踢出客户端).
+/// Request of `KickOutClient` (Kick out a client).
 ///
-/// 踢出客户端
+/// This API is used to kick out a client.
 KickOutClientRequest {
-    /// 集群id
+    /// Cluster ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 客户端id
+    /// Client ID.
     ///
     /// Required.
     "ClientId" client_id set_client_id: str,
@@ -2355,7 +2353,7 @@ KickOutClientRequest {
 rt::action!("mqtt", "2024-05-16", "KickOutClient", KickOutClientRequest => KickOutClientResponse);
 
 rt::model! { read debug;
-/// KickOutClient返回参数结构体
+/// KickOutClient response structure.
 KickOutClientResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2411,28 +2409,28 @@ MQTTAuthenticatorItem {
 } }
 
 rt::model! { read debug;
-/// MQTT客户端信息
+/// MQTT client information.
 MQTTClientInfo {
-    /// 客户端ID
+    /// Client ID
     "ClientId" client_id set_client_id: str,
-    /// 客户端网络地址
+    /// Client network address.
     "ClientAddress" client_address set_client_address: str,
-    /// MQTT 协议版本
-    /// 3：表示MQTT 3.1版本
-    /// 4：表示 MQTT 3.1.1
-    /// 5：表示MQTT 5.0协议
+    /// MQTT protocol version.
+    /// 3: indicates MQTT version 3.1.
+    /// 4: indicates MQTT 3.1.1.
+    /// 5: indicates the MQTT 5.0 protocol.
     "ProtocolVersion" protocol_version set_protocol_version: i64,
-    /// 保持连接时间，单位：秒
+    /// Keep-alive duration. Unit: second.
     "Keepalive" keepalive set_keepalive: i64,
-    /// 连接状态，CONNECTED 已连接，DISCONNECTED 未连接
+    /// Connection status. CONNECTED: connected; DISCONNECTED: not connected.
     "ConnectionStatus" connection_status set_connection_status: str,
-    /// 客户端创建时间，毫秒级时间戳 。
+    /// Client creation time. millisecond-level timestamp.
     "CreateTime" create_time set_create_time: i64,
-    /// 上次建立连接时间，毫秒级时间戳 。
+    /// Last connection establishment time. millisecond-level timestamp.
     "ConnectTime" connect_time set_connect_time: i64,
-    /// 上次断开连接时间，仅对持久会话（cleanSession=false）并且客户端当前未连接时有意义，毫秒级时间戳 。
+    /// Last disconnection time, only applicable to persistent sessions (cleanSession=false) and when the client is currently disconnected, millisecond-level timestamp.
     "DisconnectTime" disconnect_time set_disconnect_time: i64,
-    /// 客户端的订阅列表
+    /// Client subscription list.
     "MQTTClientSubscriptions" mqtt_client_subscriptions set_mqtt_client_subscriptions: list MQTTClientSubscription,
     /// clean-session标志，在客户端使用mqtt5协议时，该字段即clean-start
     "CleanSession" clean_session set_clean_session: bool,
@@ -2441,20 +2439,20 @@ MQTTClientInfo {
 } }
 
 rt::model! { read debug;
-/// MQTT 订阅关系
+/// MQTT subscription relationship.
 MQTTClientSubscription {
-    /// topic 订阅
+    /// Subscribed topic.
     "TopicFilter" topic_filter set_topic_filter: str,
-    /// 服务质量等级
-    /// 0: 至多一次
-    /// 1: 至少一次
-    /// 2: 恰好一次
+    /// Service quality grade.
+    /// Up to once.
+    /// At least once.
+    /// Exactly once.
     "Qos" qos set_qos: i64,
-    /// 堆积数量
+    /// Indicates the heaped messages.
     "Lag" lag set_lag: i64,
-    /// 投递未确认数量
+    /// Unconfirmed delivery count.
     "Inflight" inflight set_inflight: i64,
-    /// 用户属性
+    /// Describes the user attribute.
     "UserProperties" user_properties set_user_properties: list SubscriptionUserProperty,
 } }
 
@@ -2482,88 +2480,88 @@ MQTTEndpointItem {
 } }
 
 rt::model! { read debug;
-/// MQTT 实例信息
+/// MQTT instance information.
 MQTTInstanceItem {
-    /// 实例ID
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名称
+    /// Instance name.
     "InstanceName" instance_name set_instance_name: str,
-    /// 实例版本
+    /// Instance version
     "Version" version set_version: str,
-    /// 实例类型
-    /// BASIC，基础版
-    /// PRO，专业版
-    /// PLATINUM，铂金版
+    /// Instance type
+    /// BASIC, basic version
+    /// PRO, Professional Edition
+    /// PLATINUM, platinum version
     "InstanceType" instance_type set_instance_type: str,
-    /// 实例状态，
-    /// RUNNING, 运行中
-    /// MAINTAINING，维护中
-    /// ABNORMAL，异常
-    /// OVERDUE，欠费
-    /// CREATING，创建中
-    /// MODIFYING，变配中
-    /// CREATE_FAILURE，创建失败
-    /// MODIFY_FAILURE，变配失败
-    /// DELETING，删除中
+    /// Instance status
+    /// RUNNING: running.
+    /// MAINTAINING
+    /// ABNORMAL
+    /// OVERDUE, arrears
+    /// CREATING
+    /// MODIFYING, Modifying configuration in progress
+    /// Creation failed
+    /// MODIFY_FAILURE, configuration change failed
+    /// DELETING: Deleting
     "InstanceStatus" instance_status set_instance_status: str,
-    /// 实例主题数上限
+    /// Maximum number of instance topics
     "TopicNumLimit" topic_num_limit set_topic_num_limit: i64,
-    /// 备注信息
+    /// Remarks
     "Remark" remark set_remark: str,
-    /// 主题数量
+    /// Number of topics
     "TopicNum" topic_num set_topic_num: i64,
-    /// 商品规格
+    /// Product specification
     "SkuCode" sku_code set_sku_code: str,
-    /// 弹性TPS限流值
+    /// Elastic TPS throttle value
     "TpsLimit" tps_limit set_tps_limit: i64,
-    /// 创建时间，毫秒级时间戳
+    /// Creation time, with a millisecond-level timestamp.
     "CreateTime" create_time set_create_time: i64,
-    /// 单客户端最大订阅数量
+    /// Maximum number of subscriptions for a single client
     "MaxSubscriptionPerClient" max_subscription_per_client set_max_subscription_per_client: i64,
-    /// 客户端连接数上线
+    /// Maximum number of client connections.
     "ClientNumLimit" client_num_limit set_client_num_limit: i64,
-    /// 是否自动续费。仅包年包月集群生效。
-    /// 1:自动续费
-    /// 0:非自动续费
+    /// Whether it is automatically renewed. Only applicable to monthly subscription clusters.
+    /// 1: Automatic renewal
+    /// Non-automatic renewal
     "RenewFlag" renew_flag set_renew_flag: i64,
-    /// 计费模式， POSTPAID，按量计费 PREPAID，包年包月
+    /// Billing mode, POSTPAID, pay-as-you-go PREPAID, annual/monthly subscription
     "PayMode" pay_mode set_pay_mode: str,
-    /// 到期时间，毫秒级时间戳
+    /// Expiry time, millisecond-level timestamp
     "ExpiryTime" expiry_time set_expiry_time: i64,
-    /// 预销毁时间，毫秒级时间戳
+    /// Predestruction time, millisecond-level timestamp
     "DestroyTime" destroy_time set_destroy_time: i64,
-    /// 授权规则条数限制
+    /// Number of authorization rule entries limit
     "AuthorizationPolicyLimit" authorization_policy_limit set_authorization_policy_limit: i64,
-    /// 最大ca配额
+    /// Maximum ca quota
     "MaxCaNum" max_ca_num set_max_ca_num: i64,
-    /// 最大订阅数
+    /// Maximum number of subscriptions
     "MaxSubscription" max_subscription set_max_subscription: i64,
-    /// 共享订阅组数最大限制
+    /// Maximum limit of shared subscription groups
     "SharedSubscriptionGroupLimit" shared_subscription_group_limit set_shared_subscription_group_limit: i64,
-    /// 单个共享订阅组TopicFilter数限制
+    /// Number limit of TopicFilter in one shared subscription group
     ///
     /// Disabled in the spec.
     "MaxTopicFilterPerSharedSubscriptionGroup" max_topic_filter_per_shared_subscription_group set_max_topic_filter_per_shared_subscription_group: i64,
-    /// 自动订阅规则条数限制
+    /// Limit on number of auto subscription rules
     "AutoSubscriptionPolicyLimit" auto_subscription_policy_limit set_auto_subscription_policy_limit: i64,
-    /// 单条自动订阅规则TopicFilter数限制
+    /// Number limit of TopicFilter in a single auto subscription rule
     "MaxTopicFilterPerAutoSubscriptionPolicy" max_topic_filter_per_auto_subscription_policy set_max_topic_filter_per_auto_subscription_policy: i64,
     /// 集群删除保护开关
     "DeleteProtect" delete_protect set_delete_protect: bool,
 } }
 
 rt::model! { read debug;
-/// MQTT消息
+/// MQTT message.
 MQTTMessage {
-    /// 消息id
+    /// Message ID
     "MessageId" message_id set_message_id: str,
-    /// 消息发送的客户端Id
+    /// Client Id of the message sender.
     "ClientId" client_id set_client_id: str,
-    /// 消息服务质量等级
+    /// Message service quality grade.
     "Qos" qos set_qos: str,
-    /// 消息在服务端的存储时间，毫秒级时间戳
+    /// Message storage time on the server. millisecond-level timestamp.
     "StoreTimestamp" store_timestamp set_store_timestamp: i64,
-    /// 源topic
+    /// Specifies the source topic.
     "OriginTopic" origin_topic set_origin_topic: str,
 } }
 
@@ -2611,17 +2609,17 @@ MQTTTopicItem {
 } }
 
 rt::model! { read nodebug;
-/// MQTT集群用户信息
+/// MQTT cluster user information.
 MQTTUserItem {
-    /// 用户名
+    /// Username.
     "Username" username set_username: str,
-    /// 密码
+    /// Password.
     "Password" password set_password: str,
-    /// 备注信息
+    /// Remarks
     "Remark" remark set_remark: str,
-    /// 创建时间，毫秒级时间戳 。
+    /// Creation time. millisecond-level timestamp.
     "CreatedTime" created_time set_created_time: i64,
-    /// 修改时间，毫秒级时间戳 。
+    /// Modification time. millisecond-level timestamp.
     "ModifiedTime" modified_time set_modified_time: i64,
 } }
 impl ::core::fmt::Debug for MQTTUserItem {
@@ -2639,99 +2637,99 @@ impl ::core::fmt::Debug for MQTTUserItem {
 rt::model! { read debug;
 /// MessageEnrichmentRuleItem
 MessageEnrichmentRuleItem {
-    /// 策略规则ID
+    /// Rule ID.
     "Id" id set_id: i64,
-    /// MQTT集群ID
+    /// MQTT cluster ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 策略规则名
+    /// Specifies the rule name.
     "RuleName" rule_name set_rule_name: str,
-    /// 规则匹配条件，JSON格式，需要Base64编码
-    /// 样例 {"clientId":"client-1","username":"client-1","topic":"home/room1"}
-    /// Base64后 eyJjbGllbnRJZCI6ImNsaWVudC0xIiwidXNlcm5hbWUiOiJjbGllbnQtMSIsInRvcGljIjoiaG9tZS9yb29tMSJ9
+    /// Rule matching conditions, in JSON format, must be Base64-encoded.
+    /// Specifies the client id, username, and topic. example: {"clientId":"client-1","username":"client-1","topic":"home/room1"}.
+    /// Specifies the Base64-encoded string "eyJjbGllbnRJZCI6ImNsaWVudC0xIiwidXNlcm5hbWUiOiJjbGllbnQtMSIsInRvcGljIjoiaG9tZS9yb29tMSJ9".
     "Condition" condition set_condition: str,
-    /// 规则执行的动作，JSON格式，需要Base64编码
-    /// 样例
+    /// Specifies the action of rule execution in JSON format, which must be Base64 encoded.
+    /// Creating a Billing Resource Order
     /// {"messageExpiryInterval":360,"response Topic":"replies/devices/${clientid}","correlationData":"${traceid}","userProperty":[{"key":"trace-id","value":"${traceid}"},{"key":"data-source","value":"rule-engine"}]}
-    /// BASE64后 eyJtZXNzYWdlRXhwaXJ5SW50ZXJ2YWwiOjM2MCwicmVzcG9uc2UgVG9waWMiOiJyZXBsaWVzL2RldmljZXMvJHtjbGllbnRpZH0iLCJjb3JyZWxhdGlvbkRhdGEiOiIke3RyYWNlaWR9IiwidXNlclByb3BlcnR5IjpbeyJrZXkiOiJ0cmFjZS1pZCIsInZhbHVlIjoiJHt0cmFjZWlkfSJ9LHsia2V5IjoiZGF0YS1zb3VyY2UiLCJ2YWx1ZSI6InJ1bGUtZW5naW5lIn1dfQ==
+    /// Specifies the BASE64-encoded string "eyJtZXNzYWdlRXhwaXJ5SW50ZXJ2YWwiOjM2MCwicmVzcG9uc2UgVG9waWMiOiJyZXBsaWVzL2RldmljZXMvJHtjbGllbnRpZH0iLCJjb3JyZWxhdGlvbkRhdGEiOiIke3RyYWNlaWR9IiwidXNlclByb3BlcnR5IjpbeyJrZXkiOiJ0cmFjZS1pZCIsInZhbHVlIjoiJHt0cmFjZWlkfSJ9LHsia2V5IjoiZGF0YS1zb3VyY2UiLCJ2YWx1ZSI6InJ1bGUtZW5naW5lIn1dfQ==".
     "Actions" actions set_actions: str,
-    /// 规则优先级，数字越小，优先级越高，高优先级覆盖低优先级。UserProperty字段会合并
+    /// Rule priority. a smaller number indicates a higher priority. high priority overrides low priority. the UserProperty field will be merged.
     "Priority" priority set_priority: i64,
-    /// 策略状态。 0:未定义；1:激活；2:不激活；默认不激活
+    /// Rule status. valid values: 0 (undefined), 1 (activate), 2 (deactivate). default: deactivate.
     "Status" status set_status: i64,
-    /// 备注
+    /// Remarks
     "Remark" remark set_remark: str,
-    /// 创建时间。毫秒级时间戳 。
+    /// Creation time. millisecond-level timestamp.
     "CreatedTime" created_time set_created_time: i64,
-    /// 更新时间。毫秒级时间戳 。
+    /// Update time. millisecond-level timestamp.
     "UpdateTime" update_time set_update_time: i64,
 } }
 
 rt::model! { write debug;
-/// 消息属性增强规则优先级
+/// Message enrichment rule priority.
 MessageEnrichmentRulePriority {
-    /// 消息属性增强规则id
+    /// Message enrichment rule id.
     ///
     /// Required.
     "Id" id set_id: i64,
-    /// 优先级
+    /// Priority
     ///
     /// Required.
     "Priority" priority set_priority: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAuthorizationPolicy` (修改授权策略).
+/// Request of `ModifyAuthorizationPolicy` (Modify an authorization policy).
 ///
-/// 修改策略规则，可参考 [数据面授权策略说明](https://cloud.tencent.com/document/product/1778/109715)
+/// This API is used to modify policy rules. See the data plane authorization policy description (https://www.tencentcloud.com/document/product/1778/109715?from_cn_redirect=1).
 ModifyAuthorizationPolicyRequest {
-    /// 授权策略ID，从 [查询授权策略](https://cloud.tencent.com/document/product/1778/111074) 接口获取
+    /// Specifies the authorization policy ID, which can be obtained from the query authorization policy API (https://www.tencentcloud.com/document/product/1778/111074?from_cn_redirect=1).
     ///
     /// Required.
     "Id" id set_id: i64,
-    /// 腾讯云MQTT实例ID，从 [DescribeInstanceList](https://cloud.tencent.com/document/api/1778/111029)接口或控制台获得。
+    /// tencent cloud MQTT instance ID, obtained from the [DescribeInstanceList](https://www.tencentcloud.com/document/api/1778/111029?from_cn_redirect=1) api or console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 策略名称，不能为空，3-64个字符，支持中文、字母、数字、“-”及“_”。
+    /// Policy name, which cannot be empty, contains 3 to 64 characters, and supports chinese, letters, digits, "-", and "_".
     "PolicyName" policy_name set_policy_name: str,
-    /// 策略版本,默认为1，当前仅支持1
+    /// Policy version, defaults to 1. currently only support 1.
     "PolicyVersion" policy_version set_policy_version: i64,
-    /// 策略优先级，越小越优先，不能重复
+    /// Policy priority. a smaller value indicates a higher priority. must be unique.
     "Priority" priority set_priority: i64,
-    /// 决策：
-    /// allow 允许
-    /// deny 拒绝
+    /// Specifies the decision.
+    /// allow. specifies the permission.
+    /// Denies.
     "Effect" effect set_effect: str,
-    /// 操作,支持多选，多个操作用英文逗号隔开。可参考 [数据面授权策略说明](https://cloud.tencent.com/document/product/1778/109715)。
-    /// connect：连接
-    /// pub：发布
-    /// sub：订阅
+    /// Operation, supports multiple selections separated by commas. see the data plane policy description (https://www.tencentcloud.com/document/product/1778/109715?from_cn_redirect=1).
+    /// Specifies the connection.
+    /// Specifies the publish action.
+    /// Sub. specifies the subscription.
     "Actions" actions set_actions: str,
-    /// 资源，需要匹配的订阅，支持配置多条匹配规则，多个用英文逗号隔开。可参考 [数据面授权策略说明](https://cloud.tencent.com/document/product/1778/109715)。
+    /// Specifies the resource and subscription to match. supports configuration of multiple match rules, separated by commas. see the data plane authorization policy description (https://www.tencentcloud.com/document/product/1778/109715?from_cn_redirect=1).
     "Resources" resources set_resources: str,
-    /// 条件-用户名
+    /// Specifies the condition-username.
     "Username" username set_username: str,
-    /// 条件-保留消息
-    /// 1,匹配保留消息；
-    /// 2,匹配非保留消息，
-    /// 3.匹配保留和非保留消息
+    /// Condition - message retention.
+    /// Matches message retention.
+    /// Matches non-retention messages.
+    /// 3. match retained and non-retained messages.
     "Retain" retain set_retain: i64,
-    /// 条件：客户端ID，支持正则
+    /// Client ID. supports regular expressions.
     "ClientId" client_id set_client_id: str,
-    /// 条件：客户端IP地址，支持IP或者CIDR
+    /// Condition: client IP address. supports IP or CIDR.
     "Ip" ip set_ip: str,
-    /// 条件：服务质量
-    /// 0：最多一次
-    /// 1：最少一次
-    /// 2：精确一次
+    /// Condition: specifies the service quality.
+    /// 0: at most once.
+    /// Minimum once.
+    /// 2: exactly once.
     "Qos" qos set_qos: str,
-    /// 备注信息，最长 128 字符
+    /// Specifies the remark information with a maximum length of 128 characters.
     "Remark" remark set_remark: str,
 } }
 rt::action!("mqtt", "2024-05-16", "ModifyAuthorizationPolicy", ModifyAuthorizationPolicyRequest => ModifyAuthorizationPolicyResponse);
 
 rt::model! { read debug;
-/// ModifyAuthorizationPolicy返回参数结构体
+/// ModifyAuthorizationPolicy response structure.
 ModifyAuthorizationPolicyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2769,32 +2767,32 @@ ModifyBlockRuleResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDeviceIdentity` (修改设备标识).
+/// Request of `ModifyDeviceIdentity` (Modify a device identifier).
 ///
-/// 修改一机一密设备签名
+/// Modify the device signature
 ModifyDeviceIdentityRequest {
-    /// 腾讯云MQTT实例ID，从 [DescribeInstanceList](https://cloud.tencent.com/document/api/1778/111029)接口或控制台获得。
+    /// Tencent Cloud MQTT instance ID can be obtained from the [DescribeInstanceList](https://www.tencentcloud.com/document/api/1778/111029?from_cn_redirect=1) api or the console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 设备id
+    /// Device ID
     ///
     /// Required.
     "DeviceId" device_id set_device_id: str,
-    /// 1:ENABLED-可用
-    /// 2:DISABLE-不可用
+    /// 1:ENABLED-Available
+    /// 2: DISABLED - Unavailable
     "Status" status set_status: str,
-    /// 主要签名key，需要Base64编码。
+    /// Primary signature key, Base64 encode is required.
     "PrimaryKey" primary_key set_primary_key: str,
-    /// 次要签名key，需要Base64编码。
+    /// Secondary signature key, must be Base64 encoded.
     "SecondaryKey" secondary_key set_secondary_key: str,
-    /// 该设备id的传播属性设置
+    /// Device id spread attribute setting
     "PropagatingProperties" propagating_properties set_propagating_properties: list PropagatingProperty,
 } }
 rt::action!("mqtt", "2024-05-16", "ModifyDeviceIdentity", ModifyDeviceIdentityRequest => ModifyDeviceIdentityResponse);
 
 rt::model! { read debug;
-/// ModifyDeviceIdentity返回参数结构体
+/// ModifyDeviceIdentity response structure.
 ModifyDeviceIdentityResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2905,42 +2903,42 @@ ModifyInstanceCertBindingResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyInstance` (修改MQTT实例属性).
+/// Request of `ModifyInstance` (Modify MQTT instance attributes).
 ///
-/// 修改实例属性，只有运行中的集群可以调用该接口进行变更配置。
+/// This API is used to modify instance attributes. Only running clusters can call this API to perform configuration change.
 ModifyInstanceRequest {
-    /// 腾讯云MQTT实例ID，从 [DescribeInstanceList](https://cloud.tencent.com/document/api/1778/111029)接口或控制台获得。
+    /// tencent cloud MQTT instance ID, obtained from the [DescribeInstanceList](https://www.tencentcloud.com/document/api/1778/111029?from_cn_redirect=1) api or console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 要修改实例名称，不能为空, 3-64个字符，只能包含数字、字母、“-”和“_”。
+    /// Specifies the instance name to be modified, cannot be empty, 3-64 characters, only comprised of digits, letters, "-", and "_".
     "Name" name set_name: str,
-    /// 要修改的备注信息，最多128个字符。
+    /// Specifies the remark information to be modified, with a maximum of 128 characters.
     "Remark" remark set_remark: str,
-    /// 需要变更的配置规格
-    /// 基础版和专业版集群不能升配到铂金版规格，铂金版集群不能降配至基础版和增强版规格。
+    /// Specifies the configuration specification to be changed.
+    /// Basic version and professional edition clusters cannot be upgraded to platinum version specifications. platinum edition clusters cannot be downgraded to basic version and enhanced specifications.
     "SkuCode" sku_code set_sku_code: str,
-    /// 客户端证书注册方式：
-    /// JITP：自动注册
-    /// API：手动通过API注册
+    /// Specifies the registration method for the client certificate.
+    /// JITP: automatically register.
+    /// API: register manually through api.
     "DeviceCertificateProvisionType" device_certificate_provision_type set_device_certificate_provision_type: str,
-    /// 自动注册证书是否自动激活
+    /// Specifies whether to automatically activate the cert after automatic registration.
     "AutomaticActivation" automatic_activation set_automatic_activation: bool,
-    /// 授权策略开关
+    /// Authorization policy switch.
     "AuthorizationPolicy" authorization_policy set_authorization_policy: bool,
-    /// 是否使用默认的服务端证书
+    /// Specifies whether to use the default server certificate.
     "UseDefaultServerCert" use_default_server_cert set_use_default_server_cert: bool,
-    /// TLS：单向认证
-    /// mTLS；双向认证
-    /// BYOC：一机一证
+    /// TLS: one-way authentication.
+    /// mTLS. specifies mutual authentication.
+    /// BYOC: one device, one certificate.
     "X509Mode" x509_mode set_x509_mode: str,
-    /// 单客户端消息收发限速单位 条/秒
+    /// Specifies the speed limit unit for client message send and receive in messages per second.
     "MessageRate" message_rate set_message_rate: i64,
 } }
 rt::action!("mqtt", "2024-05-16", "ModifyInstance", ModifyInstanceRequest => ModifyInstanceResponse);
 
 rt::model! { read debug;
-/// ModifyInstance返回参数结构体
+/// ModifyInstance response structure.
 ModifyInstanceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3031,43 +3029,43 @@ ModifyJWTAuthenticatorResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyMessageEnrichmentRule` (修改消息属性增强规则).
+/// Request of `ModifyMessageEnrichmentRule` (Modify message enrichment rule).
 ///
-/// 修改消息属性增强规则
-/// 注意：需要提交当前规则的所有属性，即使某些字段没有修改。
+/// This API is used to modify message enrichment rules.
+/// Note: All attributes of the current rule must be submitted, even if specific fields are not modified.
 ModifyMessageEnrichmentRuleRequest {
-    /// 消息属性增强规则ID
+    /// Message enrichment rule ID.
     ///
     /// Required.
     "Id" id set_id: i64,
-    /// 腾讯云MQTT实例ID，从 [DescribeInstanceList](https://cloud.tencent.com/document/api/1778/111029)接口或控制台获得。
+    /// Tencent cloud MQTT instance ID, obtained from the [DescribeInstanceList](https://www.tencentcloud.com/document/api/1778/111029?from_cn_redirect=1) api or console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 策略名称，不能为空，3-64个字符，支持中文、字母、数字、“-”及“_”。
+    /// Rule name, which cannot be empty, contains 3 to 64 characters, and supports chinese, letters, digits, "-", and "_".
     "RuleName" rule_name set_rule_name: str,
-    /// 规则匹配条件，JSON格式，需要Base64编码
-    /// 样例
+    /// Rule matching conditions in JSON format, Base64 encoding is required.
+    /// Creating a Billing Resource Order
     /// {"clientId":"client-1","username":"client-1","topic":"home/room1"}
-    /// Base64后
+    /// Specifies the Base64-encoded content.
     /// eyJjbGllbnRJZCI6ImNsaWVudC0xIiwidXNlcm5hbWUiOiJjbGllbnQtMSIsInRvcGljIjoiaG9tZS9yb29tMSJ9
     "Condition" condition set_condition: str,
-    /// 规则执行的动作，JSON格式，需要Base64编码
-    /// 样例
+    /// Specifies the action of rule execution in JSON format, which must be Base64 encoded.
+    /// Creating a Billing Resource Order
     /// {"messageExpiryInterval":360,"responseTopic":"replies/${clientid}","correlationData":"${traceid}","userProperty":[{"key":"trace-id","value":"${traceid}"}]}
-    /// BASE64后 eyJtZXNzYWdlRXhwaXJ5SW50ZXJ2YWwiOjM2MCwicmVzcG9uc2VUb3BpYyI6InJlcGxpZXMvJHtjbGllbnRpZH0iLCJjb3JyZWxhdGlvbkRhdGEiOiIke3RyYWNlaWR9IiwidXNlclByb3BlcnR5IjpbeyJrZXkiOiJ0cmFjZS1pZCIsInZhbHVlIjoiJHt0cmFjZWlkfSJ9XX0=
+    /// Specifies the BASE64-encoded string eyJtZXNzYWdlRXhwaXJ5SW50ZXJ2YWwiOjM2MCwicmVzcG9uc2VUb3BpYyI6InJlcGxpZXMvJHtjbGllbnRpZH0iLCJjb3JyZWxhdGlvbkRhdGEiOiIke3RyYWNlaWR9IiwidXNlclByb3BlcnR5IjpbeyJrZXkiOiJ0cmFjZS1pZCIsInZhbHVlIjoiJHt0cmFjZWlkfSJ9XX0=.
     "Actions" actions set_actions: str,
-    /// 规则优先级，数字越小，优先级越高，高优先级覆盖低优先级。UserProperty字段会合并
+    /// Rule priority. a smaller number indicates a higher priority. high priority overrides low priority. the UserProperty field will be merged.
     "Priority" priority set_priority: i64,
-    /// 策略状态。 0:未定义；1:激活；2:不激活；默认不激活
+    /// Rule status. valid values: 0 (undefined), 1 (activate), 2 (deactivate). default: deactivate.
     "Status" status set_status: i64,
-    /// 备注信息，最长 128 字符
+    /// Specifies the remark information with a maximum length of 128 characters.
     "Remark" remark set_remark: str,
 } }
 rt::action!("mqtt", "2024-05-16", "ModifyMessageEnrichmentRule", ModifyMessageEnrichmentRuleRequest => ModifyMessageEnrichmentRuleResponse);
 
 rt::model! { read debug;
-/// ModifyMessageEnrichmentRule返回参数结构体
+/// ModifyMessageEnrichmentRule response structure.
 ModifyMessageEnrichmentRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3099,25 +3097,25 @@ ModifyTopicResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyUser` (修改MQTT角色).
+/// Request of `ModifyUser` (This API is used to modify an MQTT role.).
 ///
-/// 修改MQTT角色
+/// This API is used to modify an MQTT role.
 ModifyUserRequest {
-    /// 实例ID，从 [DescribeInstanceList](https://cloud.tencent.com/document/api/1778/111029)接口或控制台获得。
+    /// Instance ID, obtained from the [DescribeInstanceList](https://www.tencentcloud.com/document/api/1778/111029?from_cn_redirect=1) api or console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 用户名
+    /// Username.
     ///
     /// Required.
     "Username" username set_username: str,
-    /// 备注，长度不超过128个字符。
+    /// Specifies the remark with length not exceeding 128 characters.
     "Remark" remark set_remark: str,
 } }
 rt::action!("mqtt", "2024-05-16", "ModifyUser", ModifyUserRequest => ModifyUserResponse);
 
 rt::model! { read debug;
-/// ModifyUser返回参数结构体
+/// ModifyUser response structure.
 ModifyUserResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3165,55 +3163,55 @@ ModifyX509ConfigResponse {
 } }
 
 rt::model! { read debug;
-/// 价格标签信息
+/// Price tag information
 PriceTag {
-    /// 计价名称，表示规格的计费项项目分类，具体规格的计价名称可参考  [获取MQTT产品售卖规格](https://cloud.tencent.com/document/product/1778/116232) 接口的返回结果。
+    /// Billing name refers to the category of billable items for specifications. The pricing name for specific specifications can be found in the returned results of the DescribeProductSKUList API.
     "Name" name set_name: str,
-    /// 计价类别，计价名称子类，具体规格的计价类别可参考  [获取MQTT产品售卖规格](https://cloud.tencent.com/document/product/1778/116232) 的返回结果。
+    /// Billing category, pricing name subclass. For the billing category of specific specifications, see the returned results in DescribeProductSKUList API.
     "Category" category set_category: str,
-    /// 计费项标签，为计价名称（Name）下计价类别（Category）的子项目，表示一个具体的收费项。规格的计费项标签可参考
-    /// [获取MQTT产品售卖规格](https://cloud.tencent.com/document/product/1778/116232) 接口的返回结果。
+    /// Billing item tag is a subproject of the billing Category under the pricing Name (Name), representing a specific charge. For the billing item tag of the specification, see
+    /// DescribeProductSKUList API returned results.
     "Code" code set_code: str,
-    /// 计费步长，表示该规格在 计价名称（Name）下的计价类别（Category）的计费项标签（Code）计费数量。具体规格该字段取值参考 [获取MQTT产品售卖规格](https://cloud.tencent.com/document/product/1778/116232)
+    /// Billing step length indicates the billing quantity of the billing item tag (Code) under the billing category (Category) for the pricing name (Name). For the field value of specific specifications, refer to DescribeProductSKUList API.
     "Step" step set_step: i64,
 } }
 
 rt::model! { read debug;
 /// MQTT ProductSkuItem
 ProductSkuItem {
-    /// 规格类型
-    /// BASIC：基础版
-    /// PRO ：专业版
-    /// PLATINUM： 铂金版
+    /// Specification type
+    /// BASIC: Basic Edition.
+    /// PRO: Professional Edition
+    /// PLATINUM: Platinum version
     "InstanceType" instance_type set_instance_type: str,
-    /// 规格代码
+    /// Specification code
     "SkuCode" sku_code set_sku_code: str,
-    /// 是否售卖
-    /// 1: 可售卖
-    /// 0: 不可售卖
+    /// whether required or not
+    /// 1: available for sale
+    /// 0: unsellable
     "OnSale" on_sale set_on_sale: bool,
-    /// topic num限制
+    /// Limit on the number of topics.
     "TopicNumLimit" topic_num_limit set_topic_num_limit: i64,
-    /// MQTT 集群下每秒钟生产消息量和消费消息量之和。详细计算方式参考 [计费概述](https://cloud.tencent.com/document/product/1778/109698)
+    /// Sum of the quantity of messages produced and consumed per second in an MQTT cluster.
     "TpsLimit" tps_limit set_tps_limit: i64,
-    /// 客户端连接数
+    /// Number of client connections
     "ClientNumLimit" client_num_limit set_client_num_limit: i64,
-    /// 单客户端最大订阅数
+    /// Maximum number of subscriptions for a single client
     "MaxSubscriptionPerClient" max_subscription_per_client set_max_subscription_per_client: i64,
-    /// 授权规则条数
+    /// Number of authorization rules
     "AuthorizationPolicyLimit" authorization_policy_limit set_authorization_policy_limit: i64,
-    /// 计费项信息
+    /// Billing item information
     "PriceTags" price_tags set_price_tags: list PriceTag,
 } }
 
 rt::model! { both debug;
-/// 传播属性结构
+/// undefined
 PropagatingProperty {
-    /// 传播属性key
+    /// propagating properties key
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 传播属性value
+    /// propagating properties value
     ///
     /// Required.
     "Value" value set_value: str,
@@ -3366,35 +3364,36 @@ RevokedDeviceCertificateResponse {
 } }
 
 rt::model! { read debug;
-/// 共享订阅组
+/// Shared subscription group
 SharedGroup {
-    /// 腾讯云MQTT实例ID
+    /// Tencent Cloud MQTT instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 共享订阅组名
+    /// Shared subscription group name
     "SharedName" shared_name set_shared_name: str,
-    /// 共享组消费负载均衡策略 1.RANDOM 2.HASH_PARTITION
+    /// Shared group load balancing strategy 1.RANDOM 2.HASH_PARTITION
     "LbStrategy" lb_strategy set_lb_strategy: i64,
-    /// HASH_PARTITION 策略下生效，表示Client掉线或新Client上线加入共享订阅组消费的延迟时间。
-    /// 范围：0～600秒
+    /// Takes effect under the HASH_PARTITION policy. It indicates the delay time when a Client disconnects or a new Client comes online to join the subscription group for consumption.
+    /// Range: 0–600 seconds
     "ExpiryInterval" expiry_interval set_expiry_interval: i64,
-    /// 备注，长度不超过128个字符。
+    /// Remark, length not exceeding 128 characters.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Remark" remark set_remark: str,
-    /// 创建时间，毫秒级时间戳 。
+    /// createTime, millisecond-level timestamp.
     "CreateTime" create_time set_create_time: i64,
-    /// 上次更新时间，毫秒级时间戳 。
+    /// Last update time, millisecond-level timestamp.
     "UpdateTime" update_time set_update_time: i64,
 } }
 
 rt::model! { read debug;
-/// 共享订阅组下客户端
+/// Shared subscription group client
 SharedSubscriptionClient {
-    /// 客户端ID
+    /// Client ID
     "ClientId" client_id set_client_id: str,
-    /// 共享订阅组名
+    /// Shared subscription group name
     "SharedName" shared_name set_shared_name: str,
-    /// 共享组下的订阅表达式列表
+    /// Expression list of subscriptions under the shared group
     "TopicFilter" topic_filter set_topic_filter: str,
-    /// 在线状态
+    /// Online status
     "Online" online set_online: bool,
 } }
 
@@ -3416,80 +3415,80 @@ SharedSubscriptionGroupWithSubscriptions {
 } }
 
 rt::model! { read debug;
-/// 订阅的UserProperty结构
+/// Subscribed UserProperty structure.
 SubscriptionUserProperty {
-    /// 订阅的UserProperty键
+    /// Specifies the key of the UserProperty for subscription.
     "Key" key set_key: str,
-    /// 订阅的UserProperty值
+    /// Specifies the value of the UserProperty for subscription.
     "Value" value set_value: str,
 } }
 
 rt::model! { write debug;
-/// 标签数据
+/// Tag data
 Tag {
-    /// 标签名称
+    /// Tag name.
     ///
     /// Required.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签值
+    /// Tag value
     ///
     /// Required.
     "TagValue" tag_value set_tag_value: str,
 } }
 
 rt::model! { write debug;
-/// 标签过滤器
+/// Tag filter
 TagFilter {
-    /// 标签键名称
+    /// Tag key name
     "TagKey" tag_key set_tag_key: str,
-    /// 标签键名称
+    /// Tag key name
     "TagValues" tag_values set_tag_values: list String,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateAuthorizationPolicyPriority` (更新授权策略优先级).
+/// Request of `UpdateAuthorizationPolicyPriority` (Update authorization policy priority).
 ///
-/// 修改策略规则优先级
+/// This API is used to modify policy rule priority.
 UpdateAuthorizationPolicyPriorityRequest {
-    /// 腾讯云MQTT实例ID，从 [DescribeInstanceList](https://cloud.tencent.com/document/api/1778/111029)接口或控制台获得。
+    /// tencent cloud MQTT instance ID, obtained from the [DescribeInstanceList](https://www.tencentcloud.com/document/api/1778/111029?from_cn_redirect=1) api or console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 策略ID和优先级
+    /// Policy ID and priority.
     "Priorities" priorities set_priorities: list AuthorizationPolicyPriority,
 } }
 rt::action!("mqtt", "2024-05-16", "UpdateAuthorizationPolicyPriority", UpdateAuthorizationPolicyPriorityRequest => UpdateAuthorizationPolicyPriorityResponse);
 
 rt::model! { read debug;
-/// UpdateAuthorizationPolicyPriority返回参数结构体
+/// UpdateAuthorizationPolicyPriority response structure.
 UpdateAuthorizationPolicyPriorityResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateMessageEnrichmentRulePriority` (更新消息增强规则优先级).
+/// Request of `UpdateMessageEnrichmentRulePriority` (Update message enhancement rule priority).
 ///
-/// 修改消息属性增强规则优先级
+/// This API is used to modify the priority for message enrichment rule.
 UpdateMessageEnrichmentRulePriorityRequest {
-    /// 腾讯云MQTT实例ID，从 [DescribeInstanceList](https://cloud.tencent.com/document/api/1778/111029)接口或控制台获得。
+    /// tencent cloud MQTT instance ID, obtained from the [DescribeInstanceList](https://www.tencentcloud.com/document/api/1778/111029?from_cn_redirect=1) api or console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 策略ID和优先级
+    /// Policy ID and priority.
     "Priorities" priorities set_priorities: list MessageEnrichmentRulePriority,
 } }
 rt::action!("mqtt", "2024-05-16", "UpdateMessageEnrichmentRulePriority", UpdateMessageEnrichmentRulePriorityRequest => UpdateMessageEnrichmentRulePriorityResponse);
 
 rt::model! { read debug;
-/// UpdateMessageEnrichmentRulePriority返回参数结构体
+/// UpdateMessageEnrichmentRulePriority response structure.
 UpdateMessageEnrichmentRulePriorityResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// map结构返回
+/// Returned mapping structure.
 UserProperty {
     /// key
     "Key" key set_key: str,
@@ -3498,10 +3497,10 @@ UserProperty {
 } }
 
 rt::model! { write debug;
-/// VPC信息
+/// VPC information.
 VpcInfo {
     /// VPC ID
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网ID
+    /// Subnet ID.
     "SubnetId" subnet_id set_subnet_id: str,
 } }

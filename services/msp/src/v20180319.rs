@@ -5,14 +5,12 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { write debug;
-/// Request of `DeregisterMigrationTask` (取消注册迁移任务).
+/// Request of `DeregisterMigrationTask` (Cancels the registered migration tasks).
 ///
-/// 接口已经废弃不再使用
-///
-/// 取消注册迁移任务
+/// This API is used to cancel the registered migration tasks.
 #[deprecated(note = "deprecated in the API spec")]
 DeregisterMigrationTaskRequest {
-    /// 任务ID
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
@@ -20,18 +18,18 @@ DeregisterMigrationTaskRequest {
 rt::action!("msp", "2018-03-19", "DeregisterMigrationTask", DeregisterMigrationTaskRequest => DeregisterMigrationTaskResponse);
 
 rt::model! { read debug;
-/// DeregisterMigrationTask返回参数结构体
+/// DeregisterMigrationTask response structure.
 DeregisterMigrationTaskResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeMigrationTask` (获取指定迁移任务详情).
+/// Request of `DescribeMigrationTask` (Obtains the specified migration task details).
 ///
-/// 获取指定迁移任务详情
+/// This API is used to obtain the specified migration task details.
 DescribeMigrationTaskRequest {
-    /// 任务ID，例如msp-jitoh33n
+    /// Task ID, such as msp-jitoh33n
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
@@ -39,85 +37,85 @@ DescribeMigrationTaskRequest {
 rt::action!("msp", "2018-03-19", "DescribeMigrationTask", DescribeMigrationTaskRequest => DescribeMigrationTaskResponse);
 
 rt::model! { read debug;
-/// DescribeMigrationTask返回参数结构体
+/// DescribeMigrationTask response structure.
 DescribeMigrationTaskResponse {
-    /// 迁移详情列表
+    /// Migration details list
     "TaskStatus" task_status set_task_status: list TaskStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 迁移目的信息
+/// Migration destination information
 DstInfo {
-    /// 迁移目的地域
+    /// Migration destination region
     "Region" region set_region: str,
-    /// 迁移目的Ip
+    /// Migration destination Ip
     "Ip" ip set_ip: str,
-    /// 迁移目的端口
+    /// Migration destination port
     "Port" port set_port: str,
-    /// 迁移目的实例Id
+    /// Migration destination instance ID
     "InstanceId" instance_id set_instance_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListMigrationProject` (获取迁移项目名称列表).
+/// Request of `ListMigrationProject` (Obtains the list of migration project names).
 ///
-/// 获取迁移项目名称列表
+/// This API is used to obtain the list of migration project names.
 ListMigrationProjectRequest {
-    /// 记录起始数，默认值为0
+    /// The initial number of records, default value: 0
     "Offset" offset set_offset: i128,
-    /// 返回条数，默认值为500
+    /// The number of records returned, default value: 500
     "Limit" limit set_limit: i128,
 } }
 rt::action!("msp", "2018-03-19", "ListMigrationProject", ListMigrationProjectRequest => ListMigrationProjectResponse);
 
 rt::model! { read debug;
-/// ListMigrationProject返回参数结构体
+/// ListMigrationProject response structure.
 ListMigrationProjectResponse {
-    /// 项目列表
+    /// Project list
     "Projects" projects set_projects: list Project,
-    /// 项目总数
+    /// Total number of projects
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListMigrationTask` (获取迁移任务列表).
+/// Request of `ListMigrationTask` (Obtains migration task list).
 ///
-/// 获取迁移任务列表
+/// This API is used to obtain migration task list.
 ListMigrationTaskRequest {
-    /// 记录起始数，默认值为0
+    /// The initial number of records, default value: 0
     "Offset" offset set_offset: i128,
-    /// 记录条数，默认值为10
+    /// Number of records, default value: 10
     "Limit" limit set_limit: i128,
-    /// 项目ID，默认值为空
+    /// Project ID, the default value is empty.
     "ProjectId" project_id set_project_id: i128,
 } }
 rt::action!("msp", "2018-03-19", "ListMigrationTask", ListMigrationTaskRequest => ListMigrationTaskResponse);
 
 rt::model! { read debug;
-/// ListMigrationTask返回参数结构体
+/// ListMigrationTask response structure.
 ListMigrationTaskResponse {
-    /// 记录总条数
+    /// Total number of records
     "TotalCount" total_count set_total_count: i128,
-    /// 迁移任务列表
+    /// Migration task list
     "Tasks" tasks set_tasks: list Task,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyMigrationTaskBelongToProject` (更改迁移任务所属项目).
+/// Request of `ModifyMigrationTaskBelongToProject` (Modifies the project of a migration task).
 ///
-/// 更改迁移任务所属项目
+/// This API is used to modify the project of a migration task.
 ModifyMigrationTaskBelongToProjectRequest {
-    /// 任务ID，例如msp-jitoh33n
+    /// Task ID, such as msp-jitoh33n
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 项目ID，例如10005
+    /// Project ID, such as 10005
     ///
     /// Required.
     "ProjectId" project_id set_project_id: i128,
@@ -125,22 +123,22 @@ ModifyMigrationTaskBelongToProjectRequest {
 rt::action!("msp", "2018-03-19", "ModifyMigrationTaskBelongToProject", ModifyMigrationTaskBelongToProjectRequest => ModifyMigrationTaskBelongToProjectResponse);
 
 rt::model! { read debug;
-/// ModifyMigrationTaskBelongToProject返回参数结构体
+/// ModifyMigrationTaskBelongToProject response structure.
 ModifyMigrationTaskBelongToProjectResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyMigrationTaskStatus` (更新迁移任务状态).
+/// Request of `ModifyMigrationTaskStatus` (Updates the migration task status).
 ///
-/// 更新迁移任务状态
+/// This API is used to update the migration task status.
 ModifyMigrationTaskStatusRequest {
-    /// 任务状态，取值为unstart，migrating，finish，fail之一，分别代表该迁移任务状态为迁移未开始，迁移中，迁移完成，迁移失败
+    /// Task status, valid values include `unstart` (migration has not started), `migrating` (migration in progress), `finish` (migration completed) or `fail` (migration failed).
     ///
     /// Required.
     "Status" status set_status: str,
-    /// 任务ID，例如msp-jitoh33n
+    /// Task ID, such as msp-jitoh33n
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
@@ -148,128 +146,128 @@ ModifyMigrationTaskStatusRequest {
 rt::action!("msp", "2018-03-19", "ModifyMigrationTaskStatus", ModifyMigrationTaskStatusRequest => ModifyMigrationTaskStatusResponse);
 
 rt::model! { read debug;
-/// ModifyMigrationTaskStatus返回参数结构体
+/// ModifyMigrationTaskStatus response structure.
 ModifyMigrationTaskStatusResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 列表类型
+/// List type
 Project {
-    /// 项目ID
+    /// Project ID
     "ProjectId" project_id set_project_id: i128,
-    /// 项目名称
+    /// Project name
     "ProjectName" project_name set_project_name: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RegisterMigrationTask` (注册迁移任务).
+/// Request of `RegisterMigrationTask` (Registers a migration task).
 ///
-/// 注册迁移任务
+/// This API is used to register a migration task.
 RegisterMigrationTaskRequest {
-    /// 任务类型，取值database（数据库迁移）、file（文件迁移）、host（主机迁移）
+    /// Task type, valid values include `database` (database migration), `file` (file migration) or `host` (host migration).
     ///
     /// Required.
     "TaskType" task_type set_task_type: str,
-    /// 任务名称
+    /// Task name
     ///
     /// Required.
     "TaskName" task_name set_task_name: str,
-    /// 服务提供商名称
+    /// Service supplier name
     ///
     /// Required.
     "ServiceSupplier" service_supplier set_service_supplier: str,
-    /// 迁移任务创建时间
+    /// Migration task creation time
     ///
     /// Required.
     "CreateTime" create_time set_create_time: str,
-    /// 迁移任务更新时间
+    /// Migration task update time
     ///
     /// Required.
     "UpdateTime" update_time set_update_time: str,
-    /// 迁移类别，如数据库迁移中mysql:mysql代表从mysql迁移到mysql，文件迁移中oss:cos代表从阿里云oss迁移到腾讯云cos
+    /// Migration type, for example `mysql:mysql` in database migration means migration from mysql to mysql and `oss:cos` in file migration means migration from Alibaba Cloud OSS to Tencent COS.
     ///
     /// Required.
     "MigrateClass" migrate_class set_migrate_class: str,
-    /// 迁移任务源信息
+    /// Migration task source information
     "SrcInfo" src_info set_src_info: obj SrcInfo,
-    /// 迁移任务目的信息
+    /// Migration task destination information
     "DstInfo" dst_info set_dst_info: obj DstInfo,
-    /// 源实例接入类型，数据库迁移时填写值为：extranet(外网),cvm(cvm自建实例),dcg(专线接入的实例),vpncloud(云vpn接入的实例),vpnselfbuild(自建vpn接入的实例)，cdb(云上cdb实例)
+    /// Source instance access type. Valid values for database migration include `extranet` (public network), `cvm` (CVM-created instance), `dcg` (Direct Connect-enabled instance), `vpncloud` (Tencent Cloud VPN-enabled instance), `vpnselfbuild` (self-built VPN-enabled instance), `cdb` (TencentDB instance)
     "SrcAccessType" src_access_type set_src_access_type: str,
-    /// 源实例数据库类型，数据库迁移时填写，取值为mysql,redis,percona,mongodb,postgresql,sqlserver,mariadb 之一
+    /// Database type of the source instance. Valid values for database migration: `mysql`, `redis`, `percona`, `mongodb`, `postgresql`, `sqlserver`, `mariadb`
     "SrcDatabaseType" src_database_type set_src_database_type: str,
-    /// 目标实例接入类型，数据库迁移时填写值为：extranet(外网),cvm(cvm自建实例),dcg(专线接入的实例),vpncloud(云vpn接入的实例),vpnselfbuild(自建vpn接入的实例)，cdb(云上cdb实例)
+    /// Target instance access type. Valid values for database migration include `extranet` (public network), `cvm` (CVM-created instance), `dcg` (Direct Connect-enabled instance), `vpncloud` (Tencent Cloud VPN-enabled instance), `vpnselfbuild` (self-built VPN-enabled instance), `cdb` (TencentDB instance)
     "DstAccessType" dst_access_type set_dst_access_type: str,
-    /// 目标实例数据库类型,数据库迁移时填写，取值为mysql,redis,percona,mongodb,postgresql,sqlserver,mariadb 之一
+    /// Database type of the target instance. Valid values for database migration: `mysql`, `redis`, `percona`, `mongodb`, `postgresql`, `sqlserver`, `mariadb`
     "DstDatabaseType" dst_database_type set_dst_database_type: str,
 } }
 rt::action!("msp", "2018-03-19", "RegisterMigrationTask", RegisterMigrationTaskRequest => RegisterMigrationTaskResponse);
 
 rt::model! { read debug;
-/// RegisterMigrationTask返回参数结构体
+/// RegisterMigrationTask response structure.
 RegisterMigrationTaskResponse {
-    /// 任务ID
+    /// Task ID
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 迁移源信息
+/// Migration source information
 SrcInfo {
-    /// 迁移源地域
+    /// Migration source region
     "Region" region set_region: str,
-    /// 迁移源Ip
+    /// Migration source Ip
     "Ip" ip set_ip: str,
-    /// 迁移源端口
+    /// Migration source port
     "Port" port set_port: str,
-    /// 迁移源实例Id
+    /// Migration source instance ID
     "InstanceId" instance_id set_instance_id: str,
 } }
 
 rt::model! { read debug;
-/// 迁移任务类别
+/// Migration task type
 Task {
-    /// 任务Id
+    /// Task ID
     "TaskId" task_id set_task_id: str,
-    /// 任务名称
+    /// Task name
     "TaskName" task_name set_task_name: str,
-    /// 迁移类型
+    /// Migration type
     "MigrationType" migration_type set_migration_type: str,
-    /// 迁移状态
+    /// Migration status
     "Status" status set_status: str,
-    /// 项目Id
+    /// Project ID
     "ProjectId" project_id set_project_id: i128,
-    /// 项目名称
+    /// Project name
     "ProjectName" project_name set_project_name: str,
-    /// 迁移源信息
+    /// Migration source information
     "SrcInfo" src_info set_src_info: obj SrcInfo,
-    /// 迁移时间信息
+    /// Migration time information
     "MigrationTimeLine" migration_time_line set_migration_time_line: obj TimeObj,
-    /// 状态更新时间
+    /// Status update time
     "Updated" updated set_updated: str,
-    /// 迁移目的信息
+    /// Migration destination information
     "DstInfo" dst_info set_dst_info: obj DstInfo,
 } }
 
 rt::model! { read debug;
-/// 迁移详情列表
+/// Migration details list
 TaskStatus {
-    /// 迁移状态
+    /// Migration status
     "Status" status set_status: str,
-    /// 迁移进度
+    /// Migration progress
     "Progress" progress set_progress: str,
-    /// 迁移日期
+    /// Migration date
     "UpdateTime" update_time set_update_time: str,
 } }
 
 rt::model! { read debug;
-/// 时间对象
+/// Time object
 TimeObj {
-    /// 创建时间
+    /// The creation time
     "CreateTime" create_time set_create_time: str,
-    /// 结束时间
+    /// End time
     "EndTime" end_time set_end_time: str,
 } }

@@ -751,9 +751,9 @@ ClassifyStoreNameResponse {
 } }
 
 rt::model! { write debug;
-/// 支持模版的单个属性配置
+/// Supports single attribute configuration for templates.
 ConfigAdvanced {
-    /// 模版的单个属性配置
+    /// Single attribute configuration of a template.
     "Scene" scene set_scene: str,
 } }
 
@@ -783,11 +783,11 @@ ContentInfo {
 } }
 
 rt::model! { read debug;
-/// 坐标
+/// Coordinates
 Coord {
-    /// 横坐标。
+    /// Horizontal coordinate
     "X" x set_x: i64,
-    /// 纵坐标。
+    /// Vertical coordinate
     "Y" y set_y: i64,
 } }
 
@@ -1084,18 +1084,18 @@ DetailInformationOfAirTicketTupleList {
 } }
 
 rt::model! { read debug;
-/// 单字在原图中的坐标，以四个顶点坐标表示，以左上角为起点，顺时针返回。
+/// Coordinates of a word’s four corners in a clockwise order on the input image, starting from the upper-left corner
 DetectedWordCoordPoint {
-    /// 单字在原图中的坐标，以四个顶点坐标表示，以左上角为起点，顺时针返回。
+    /// Coordinates of a word’s four corners in a clockwise order on the input image, starting from the upper-left corner
     "WordCoordinate" word_coordinate set_word_coordinate: list Coord,
 } }
 
 rt::model! { read debug;
-/// 识别出来的单字信息包括单字（包括单字Character和单字置信度confidence）
+/// Information about a character detected, including the character itself and its confidence
 DetectedWords {
-    /// 置信度 0 ~100。
+    /// Confidence. Value range: 0–100
     "Confidence" confidence set_confidence: i64,
-    /// 候选字Character。
+    /// A possible character
     "Character" character set_character: str,
 } }
 
@@ -1764,84 +1764,76 @@ ExtractDocBasicResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ExtractDocMulti` (文档抽取（多模态版）).
+/// Request of `ExtractDocMulti` (Extract a document (multimodal)).
 ///
-/// 本接口支持识别并提取场景复杂、版式多等结构化场景的字段信息。重点场景包括：金融、医疗、交通、出行、保险。点击[立即体验](https://ocrdemo.cloud.tencent.com/?action=ExtractDocMulti)。
+/// This API supports identifying and extracting field information in structured scenarios such as complex scenarios and multiple formats. Key scenarios include: finance, health care, transportation, travel, insurance. Click [experience now](https://ocrdemo.cloud.tencent.com/).
+/// This API is used to set the alias SmartStructuralPro.
 ///
-/// 接口别名：SmartStructuralPro
-///
-/// 默认接口请求频率限制：5次/秒。
+/// The default API request rate limit is 5 requests per second.
 ExtractDocMultiRequest {
-    /// 图片/PDF的 Url 地址。要求图片经Base64编码后不超过10M，分辨率建议600*800以上，支持PNG、JPG、JPEG、BMP、PDF格式。图片下载时间不超过 3 秒。图片存储于腾讯云的 Url 可保障更高的下载速度和稳定性，建议图片存储于腾讯云。非腾讯云存储的 Url 速度和稳定性可能受一定影响。
+    /// The Url address of the image. supported image formats: PNG, JPG, JPEG, WORD, EXCEL. GIF format is not currently supported. supported image size: no more than 10M after Base64 encoding. image download time should not exceed 3 seconds. supported image pixels: between 20-10000px. images stored in tencent cloud's Url ensure higher download speed and stability. it is recommended to store images in tencent cloud. the speed and stability of non-tencent cloud storage urls may be impacted.
     "ImageUrl" image_url set_image_url: str,
-    /// 图片/PDF的 Base64 值。要求Base64不超过10M，分辨率建议600*800以上，支持PNG、JPG、JPEG、BMP、PDF格式。图片的 ImageUrl、ImageBase64 必须提供一个，如果都提供，只使用 ImageUrl。
+    /// The Base64 value of the image. supported image formats: PNG, JPG, JPEG, WORD, EXCEL. GIF format is not currently supported. supported image size: no more than 10M after encoding the downloaded image with Base64. image download time: no more than 3 seconds. supported image pixels: between 20-10000px. either ImageUrl or ImageBase64 must be provided. if both are provided, only use ImageUrl.
     "ImageBase64" image_base64 set_image_base64: str,
-    /// 需要识别的PDF页面的对应页码，仅支持PDF单页识别。
+    /// Specifies the page number of the PDF to be recognized. only single page recognition is supported. valid when uploading a PDF file with the IsPdf parameter set to true. default value is the first 3 pages.
     "PdfPageNumber" pdf_page_number set_pdf_page_number: i128,
-    /// 自定义结构化功能需返回的字段名称，例：若客户想新增返回姓名、性别两个字段的识别结果，则输入ItemNames=["姓名","性别"]
+    /// Specifies the field names to be returned by the customized structuring feature. for example, if the customer wants to add the recognition result of two fields, name and gender, manually input ItemNames=["name","gender"].
     "ItemNames" item_names set_item_names: list String,
-    /// true：仅输出自定义字段
-    /// false：输出默认字段+自定义字段
-    /// 默认true
+    /// true: only custom field.
+    /// False: default value field + custom field.
+    /// Default true.
     "ItemNamesShowMode" item_names_show_mode set_item_names_show_mode: bool,
-    /// 是否开启全文字段识别
+    /// Whether the full-text field recognition is enabled.
     "ReturnFullText" return_full_text set_return_full_text: bool,
-    /// 配置id支持：
-    /// General -- 通用场景
-    /// InvoiceEng -- 国际invoice模板
-    /// WayBillEng --海运订单模板
-    /// CustomsDeclaration -- 进出口报关单
-    /// WeightNote -- 磅单
-    /// MedicalMeter -- 血压仪表识别
-    /// BillOfLading -- 海运提单
-    /// EntrustmentBook -- 海运托书
-    /// Statement -- 对账单识别模板
-    /// BookingConfirmation -- 配舱通知书识别模板
-    /// AirWayBill -- 航空运单识别模板
-    /// Table -- 表格模板
-    /// SteelLabel -- 实物标签识别模板
-    /// CarInsurance -- 车辆保险单识别模板
-    /// MultiRealEstateCertificate -- 房产材料识别模板
-    /// MultiRealEstateMaterial -- 房产证明识别模板
-    /// HongKongUtilityBill -- 中国香港水电煤单识别模板
-    /// OverseasCheques -- 海外支票
-    /// RegistrationCertificate -- 备案证
-    /// u200bGridPhoto -- 电网系统照片
-    /// u200bSignaturePage -- 签署页
-    /// u200bSalesDeliveryNote -- 销售发货单
+    /// Configuration ID support:
+    /// -- General
+    /// -- InvoiceEng
+    /// -- WayBillEng
+    /// -- CustomsDeclaration
+    /// -- WeightNote
+    /// -- MedicalMeter
+    /// -- BillOfLading
+    /// -- EntrustmentBook
+    /// -- Statement
+    /// -- BookingConfirmation
+    /// -- AirWayBill
+    /// -- Table
+    /// -- SteelLabel
+    /// -- CarInsurance
+    /// -- MultiRealEstateCertificate
+    /// -- MultiRealEstateMaterial
+    /// -- HongKongUtilityBill
+    /// -- OverseasCheques
+    /// -- RegistrationCertificate
+    /// -- GridPhoto
+    /// -- SignaturePage
     "ConfigId" config_id set_config_id: str,
-    /// 是否开启全文字段坐标值的识别
+    /// Whether the full-text field coordinate value recognition is enabled.
     "EnableCoord" enable_coord set_enable_coord: bool,
-    /// 是否开启父子key识别，默认是
+    /// Whether parent-child key recognition is enabled. the option is selected by default.
     "OutputParentKey" output_parent_key set_output_parent_key: bool,
-    /// 模板的单个属性配置
+    /// Single attribute configuration of a template.
     "ConfigAdvanced" config_advanced set_config_advanced: obj ConfigAdvanced,
-    /// cn时，添加的key为中文
-    /// en时，添加的key为英语
+    /// When cn, the added key is chinese.
+    /// When set to en, the added key is english.
     "OutputLanguage" output_language set_output_language: str,
-    /// 自定义抽取需要的字段名称、字段类型、字段提示词
+    /// Custom extraction field configuration, specify the custom extracted field name, field type and field prompt.
     "NewItemNames" new_item_names set_new_item_names: list ItemNames,
-    /// 文档抽取（多模态）识别服务所用的算法模型版本
-    /// -目前入参支持“1.0”和“2.0“两个输入。
-    ///
-    /// - 2026年7月20日开始，默认为“2.0”，之前使用过本接口的账号若未填写本参数默认为“1.0”。
-    /// - 2026年7月20日后开通服务的账号仅支持输入“2.0”。
-    /// - 不同算法模型版本对应的文档抽取识别算法不同，新版本的整体效果会优于旧版本，建议使用“2.0”版本。
-    /// 示例值：2.0
+    /// The algorithm model version used by the multimodal document extraction recognition service. Valid values are '1.0' and '2.0'. Starting from July 20, 2026, the default is '2.0'. Accounts using this interface before that date default to '1.0' when the parameter is omitted. Accounts activated after July 20, 2026 only support '2.0'. Different versions adopt different extraction algorithms; the new version delivers better overall recognition result, and '2.0' is recommended.
     "MultiModelVersion" multi_model_version set_multi_model_version: str,
 } }
 rt::action!("ocr", "2018-11-19", "ExtractDocMulti", ExtractDocMultiRequest => ExtractDocMultiResponse);
 
 rt::model! { read debug;
-/// ExtractDocMulti返回参数结构体
+/// ExtractDocMulti response structure.
 ExtractDocMultiResponse {
-    /// 图片旋转角度(角度制)，文本的水平方向为 0；顺时针为正，逆时针为负
+    /// Image rotation angle (angle system). the text's horizontal direction is 0. clockwise is positive; counterclockwise is negative.
     "Angle" angle set_angle: f64,
-    /// 配置结构化文本信息
+    /// Configures the structured text info.
     "StructuralList" structural_list set_structural_list: list GroupInfo,
-    /// 还原文本信息
+    /// Restore text information.
     "WordList" word_list set_word_list: list WordItem,
-    /// 样本识别字段数
+    /// Number of sample identification fields.
     "TokenNum" token_num set_token_num: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2006,31 +1998,31 @@ FlightItemInfo {
 } }
 
 rt::model! { write debug;
-/// Request of `GeneralAccurateOCR` (通用文字识别（高精度版）).
+/// Request of `GeneralAccurateOCR` (General ocr (high-precision version)).
 ///
-/// 本接口支持图像整体文字的检测和识别。支持中文、英文、中英文、数字和特殊字符号的识别，并返回文字框位置和文字内容。
+/// This API is used to detect and recognize characters in an image. It can recognize Chinese, English, Chinese-English, digits, and special symbols and return the text box positions and characters.
 ///
-/// 适用于文字较多、版式复杂、对识别准召率要求较高的场景，如试卷试题、网络图片、街景店招牌、法律卷宗等场景。
+/// It is suitable for scenarios with a lot of characters in complex layouts and requiring high recognition accuracy, such as examination papers, online images, signboards, and legal documents.
 ///
-/// 产品优势：与通用印刷体识别接口相比，本接口提供更高精度的通用文字识别服务，在手写体、文字较多、长串数字、小字、模糊字、倾斜文本等困难场景下，高精度版的准确率和召回率更高。
+/// Strengths: compared with general print recognition, it provides higher-precision character recognition services. Its accuracy and recall rate are higher in difficult scenarios such as a large number of characters, long strings of digits, small characters, blurry characters, and tilted text.
 ///
-/// 默认接口请求频率限制：10次/秒。
+/// A maximum of 10 requests can be initiated per second for this API.
 GeneralAccurateOCRRequest {
-    /// 图片/PDF的 Base64 值。要求图片经Base64编码后不超过 10M，分辨率建议600*800以上，支持PNG、JPG、JPEG、BMP、PDF格式。图片的 ImageUrl、ImageBase64 必须提供一个，如果都提供，只使用 ImageUrl。
+    /// The Base64 value of the image/PDF. The image size after Base64 encoding must be no more than 10M, with a resolution of 600*800 or higher recommended. PNG, JPG, JPEG, BMP, and PDF formats are supported. Either ImageUrl or ImageBase64 of the image must be provided. If both are provided, only ImageUrl will be used.
     "ImageBase64" image_base64 set_image_base64: str,
-    /// 图片/PDF的 Url 地址。要求图片经Base64编码后不超过10M，分辨率建议600*800以上，支持PNG、JPG、JPEG、BMP、PDF格式。图片下载时间不超过 3 秒。图片存储于腾讯云的 Url 可保障更高的下载速度和稳定性，建议图片存储于腾讯云。非腾讯云存储的 Url 速度和稳定性可能受一定影响。
+    /// URL address of image/PDF. The image cannot exceed 10 MB after being Base64-encoded. A resolution above 600x800 is recommended. PNG, JPG, JPEG, and BMP formats are supported.The download time of the image cannot exceed 3s.We recommend you store the image in Tencent Cloud, as a Tencent Cloud URL can guarantee higher download speed and stability. The download speed and stability of non-Tencent Cloud URLs may be low.
     "ImageUrl" image_url set_image_url: str,
     /// 是否返回单字信息，默认值为false，注：仅ConfigID配置为OCR时支持。
     "IsWords" is_words set_is_words: bool,
-    /// 是否开启原图切图检测功能，开启后可提升“整图面积大，但单字符占比面积小”（例如：试卷）场景下的识别效果，默认关，注：仅ConfigID配置为OCR时支持。
+    /// Whether to enable original image slicing detection. Once enabled, it improves recognition accuracy in scenarios where "the overall image area is large but the single character occupies a small proportion" (for example: exam paper). Default: disabled. Note: Only supported when ConfigID is configured as OCR.
     "EnableDetectSplit" enable_detect_split set_enable_detect_split: bool,
-    /// 是否开启PDF识别，默认值为false，开启后可同时支持图片和PDF的识别。
+    /// Whether PDF recognition is enabled. The default value is false. Once enabled, it can simultaneously support image and PDF recognition.
     "IsPdf" is_pdf set_is_pdf: bool,
-    /// 需要识别的PDF页面的对应页码，仅支持PDF单页识别，当上传文件为PDF且IsPdf参数值为true时有效，默认值为1。
+    /// The corresponding page number of the PDF page to be recognized. Only single page recognition is supported. Valid at that time when the upload file is a PDF and the IsPdf parameter value is true. The default value is 1.
     "PdfPageNumber" pdf_page_number set_pdf_page_number: i128,
-    /// 文本检测开关，默认为true。设置为false可直接进行单行识别，适用于仅包含正向单行文本的图片场景。
+    /// Text Detection Switch, true by default. Set to false to directly perform single-line recognition, suitable for image scenarios containing only forward single-line text.
     "EnableDetectText" enable_detect_text set_enable_detect_text: bool,
-    /// 配置ID支持： OCR -- 通用场景 MulOCR--多语种场景，默认值为OCR
+    /// Configuration ID support: OCR -- common scenarios MulOCR -- multilingual scenario. Default value: OCR.
     "ConfigID" config_id set_config_id: str,
     /// 需要识别的文字类型，默认识别全部类型的文字。 0：自动识别全部类型文字 1：仅识别手写体文字 2：仅识别印刷体文字
     ///
@@ -2040,119 +2032,88 @@ GeneralAccurateOCRRequest {
 rt::action!("ocr", "2018-11-19", "GeneralAccurateOCR", GeneralAccurateOCRRequest => GeneralAccurateOCRResponse);
 
 rt::model! { read debug;
-/// GeneralAccurateOCR返回参数结构体
+/// GeneralAccurateOCR response structure.
 GeneralAccurateOCRResponse {
-    /// 检测到的文本信息，包括文本行内容、置信度、文本行坐标以及文本行旋转纠正后的坐标，具体内容请点击左侧链接。
+    /// Detected text information, including row content, confidence degree, text line coordinate, and rotation corrected coordinate. For specific content, please click the left-side link.
     "TextDetections" text_detections set_text_detections: list TextDetection,
-    /// 图片旋转角度（角度制），文本的水平方向为0°；顺时针为正，逆时针为负。点击查看[如何纠正倾斜文本](https://cloud.tencent.com/document/product/866/45139)
+    /// Image rotation angle in degrees. Zero degrees: The horizontal direction of the text on the image; a positive value: rotate clockwise; a negative value: rotate counterclockwise.
     ///
     /// Disabled in the spec.
     "Angel" angel set_angel: f64,
-    /// 图片旋转角度（角度制），文本的水平方向为0°；顺时针为正，逆时针为负。点击查看[如何纠正倾斜文本](https://cloud.tencent.com/document/product/866/45139)
+    /// Image rotation angle (angle system), the text's horizontal direction is Zero degrees; clockwise is positive, counterclockwise is negative. Click to view [How to correct tilt text](https://www.tencentcloud.com/document/product/866/45139?from_cn_redirect=1)
     "Angle" angle set_angle: f64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GeneralBasicOCR` (通用印刷体识别).
+/// Request of `GeneralBasicOCR` (Recognizes general print.).
 ///
-/// **建议您使用识别效果更好的[通用文字识别（高精度版](https://cloud.tencent.com/document/product/866/34937 )）**
-/// 本接口支持图像整体文字的检测和识别。可以识别中文、英文、中英文、日语、韩语、西班牙语、法语、德语、葡萄牙语、越南语、马来语、俄语、意大利语、荷兰语、瑞典语、芬兰语、丹麦语、挪威语、匈牙利语、泰语，阿拉伯语20种语言，且各种语言均支持与英文混合的文字识别。
+/// This API is used to detect and recognize characters in an image in the following 20 languages: Chinese, English, Japanese, Korean, Spanish, French, German, Portuguese, Vietnamese, Malay, Russian, Italian, Dutch, Swedish, Finnish, Danish, Norwegian, Hungarian, Thai, and Arabic. Mixed characters in English and each supported language can be recognized together.
 ///
-/// 适用于印刷文档识别、网络图片识别、广告图文字识别、街景店招牌识别、菜单识别、视频标题识别、头像文字识别等场景。
+/// It can recognize printed text in paper documents, online images, ads, signboards, menus, video titles, profile photos, etc.
 ///
-/// 产品优势：支持自动识别语言类型，可返回文本框坐标信息，对于倾斜文本支持自动旋转纠正。
+/// Strengths: it can automatically recognize the text language, return the text box coordinate information, and automatically rotate tilted text to the upright direction.
 ///
-/// 通用印刷体识别不同版本的差异如下：
-///
-/// 【荐】通用印刷体识别
-/// [【荐】通用印刷体识别（高精度版）](https://cloud.tencent.com/document/product/866/34937)
-///
-/// 适用场景
-/// 适用于所有通用场景的印刷体识别
-/// 适用于文字较多、长串数字、小字、模糊字、倾斜文本等困难场景
-///
-/// 识别准确率
-/// 96%
-/// 99%
-///
-/// 价格
-/// 低
-/// 中
-///
-/// 支持的语言
-/// 中文、英文、中英文、日语、韩语、西班牙语、法语、德语、葡萄牙语、越南语、马来语、俄语、意大利语、荷兰语、瑞典语、芬兰语、丹麦语、挪威语、匈牙利语、泰语
-/// 中文、英文、中英文、泰语、印尼语、日语、韩语、西班牙语、法语、德语、葡萄牙语、越南语、马来语、俄语、意大利语、荷兰语、瑞典语、芬兰语、丹麦语、挪威语、匈牙利语、哈萨克语
-///
-/// 自动语言检测
-/// 支持
-/// 中英文支持；其他语种需要调整输入参数
-///
-/// 返回文本行坐标
-/// 支持
-/// 支持
-///
-/// 自动旋转纠正
-/// 支持旋转识别，返回角度信息
-/// 支持旋转识别，返回角度信息
-///
-/// 默认接口请求频率限制：20次/秒。
+/// This API is not fully available for the time being. For more information, please contact your [Tencent Cloud sales rep](https://intl.cloud.tencent.com/contact-sales).
 GeneralBasicOCRRequest {
-    /// 图片/PDF的 Base64 值。要求图片/PDF经Base64编码后不超过 10M，分辨率建议600*800以上，支持PNG、JPG、JPEG、BMP、PDF格式。图片的 ImageUrl、ImageBase64 必须提供一个，如果都提供，只使用 ImageUrl。
+    /// Base64-encoded value of image/PDF.
+    /// The image/PDF cannot exceed 7 MB after being Base64-encoded. A resolution above 600x800 is recommended. PNG, JPG, JPEG, BMP, and PDF formats are supported.
     "ImageBase64" image_base64 set_image_base64: str,
-    /// 图片/PDF的 Url 地址。要求图片/PDF经Base64编码后不超过 10M，分辨率建议600*800以上，支持PNG、JPG、JPEG、BMP、PDF格式。图片下载时间不超过 3 秒。图片存储于腾讯云的 Url 可保障更高的下载速度和稳定性，建议图片存储于腾讯云。非腾讯云存储的 Url 速度和稳定性可能受一定影响。
+    /// URL address of image/PDF. (This field is not supported outside Chinese mainland)
+    /// The image/PDF cannot exceed 7 MB after being Base64-encoded. A resolution above 600x800 is recommended. PNG, JPG, JPEG, BMP, and PDF formats are supported.
+    /// We recommend you store the image in Tencent Cloud, as a Tencent Cloud URL can guarantee higher download speed and stability. The download speed and stability of non-Tencent Cloud URLs may be low.
     "ImageUrl" image_url set_image_url: str,
-    /// 保留字段。
+    /// Reserved field.
     "Scene" scene set_scene: str,
-    /// 识别语言类型。
-    /// 支持自动识别语言类型，同时支持自选语言种类，默认中英文混合(zh)，各种语言均支持与英文混合的文字识别。
-    /// 可选值：
-    /// zh：中英混合
-    /// zh_rare：支持英文、数字、中文生僻字、繁体字，特殊符号等
-    /// auto：自动
-    /// mix：多语言混排场景中,自动识别混合语言的文本
-    /// jap：日语
-    /// kor：韩语
-    /// spa：西班牙语
-    /// fre：法语
-    /// ger：德语
-    /// por：葡萄牙语
-    /// vie：越语
-    /// may：马来语
-    /// rus：俄语
-    /// ita：意大利语
-    /// hol：荷兰语
-    /// swe：瑞典语
-    /// fin：芬兰语
-    /// dan：丹麦语
-    /// nor：挪威语
-    /// hun：匈牙利语
-    /// tha：泰语
-    /// hi：印地语
-    /// ara：阿拉伯语
+    /// Language to recognize
+    /// The language can be automatically recognized or manually specified. Chinese-English mix (`zh`) is selected by default. Mixed characters in English and each supported language can be recognized together.
+    /// Valid values:
+    /// `zh`: Chinese-English mix
+    /// `zh_rare`: supports letters, digits, rare Chinese characters, Traditional Chinese characters, special characters, etc.
+    /// `auto`
+    /// `mix`: language mix
+    /// `jap`: Japanese
+    /// `kor`: Korean
+    /// `spa`: Spanish
+    /// `fre`: French
+    /// `ger`: German
+    /// `por`: Portuguese
+    /// `vie`: Vietnamese
+    /// `may`: Malay
+    /// `rus`: Russian
+    /// `ita`: Italian
+    /// `hol`: Dutch
+    /// `swe`: Swedish
+    /// `fin`: Finnish
+    /// `dan`: Danish
+    /// `nor`: Norwegian
+    /// `hun`: Hungarian
+    /// `tha`: Thai
+    /// `hi`: Hindi
+    /// `ara`: Arabic
     "LanguageType" language_type set_language_type: str,
-    /// 是否开启PDF识别，默认值为false，开启后可同时支持图片和PDF的识别。
+    /// Whether to enable PDF recognition. Default value: false. After this feature is enabled, both images and PDF files can be recognized at the same time.
     "IsPdf" is_pdf set_is_pdf: bool,
-    /// 需要识别的PDF页面的对应页码，仅支持PDF单页识别，当上传文件为PDF且IsPdf参数值为true时有效，默认值为1。
+    /// Page number of the PDF page that needs to be recognized. Only one single PDF page can be recognized. This parameter is valid if the uploaded file is a PDF and the value of the `IsPdf` parameter is `true`. Default value: 1.
     "PdfPageNumber" pdf_page_number set_pdf_page_number: i128,
-    /// 是否返回单字信息，默认关
+    /// Whether to return the character information. Default value: `false`
     "IsWords" is_words set_is_words: bool,
 } }
 rt::action!("ocr", "2018-11-19", "GeneralBasicOCR", GeneralBasicOCRRequest => GeneralBasicOCRResponse);
 
 rt::model! { read debug;
-/// GeneralBasicOCR返回参数结构体
+/// GeneralBasicOCR response structure.
 GeneralBasicOCRResponse {
-    /// 检测到的文本信息，包括文本行内容、置信度、文本行坐标以及文本行旋转纠正后的坐标，具体内容请点击左侧链接。
+    /// Information of recognized text, including the text line content, confidence, text line coordinates, and text line coordinates after rotation correction. For more information, please click the link on the left.
     "TextDetections" text_detections set_text_detections: list TextDetection,
-    /// 检测到的语言类型，目前支持的语言类型参考入参LanguageType说明。
+    /// Detected language. For more information on the supported languages, please see the description of the `LanguageType` input parameter.
     "Language" language set_language: str,
-    /// 图片旋转角度（角度制），文本的水平方向为0°；顺时针为正，逆时针为负。点击查看[如何纠正倾斜文本](https://cloud.tencent.com/document/product/866/45139)
+    /// Image rotation angle in degrees. 0: The horizontal direction of the text on the image; a positive value: rotate clockwise; a negative value: rotate counterclockwise.
     ///
     /// Disabled in the spec.
     "Angel" angel set_angel: f64,
-    /// 图片为PDF时，返回PDF的总页数，默认为0
+    /// Total number of PDF pages to be returned if the image is a PDF. Default value: 0.
     "PdfPageSize" pdf_page_size set_pdf_page_size: i64,
     /// 图片旋转角度（角度制），文本的水平方向为0°；顺时针为正，逆时针为负。点击查看[如何纠正倾斜文本](https://cloud.tencent.com/document/product/866/45139)
     "Angle" angle set_angle: f64,
@@ -2414,76 +2375,91 @@ impl ::core::fmt::Debug for GetOCRTokenResponse {
 }
 
 rt::model! { read debug;
-/// 组在图中的序号
+/// The sequence number of an element group in the image
 GroupInfo {
-    /// 每一行的元素
+    /// The elements in each line.
     "Groups" groups set_groups: list LineInfo,
 } }
 
 rt::model! { write debug;
-/// Request of `HKIDCardOCR` (中国香港身份证识别).
+/// Request of `HKIDCardOCR` (Recognizes Hong Kong (China) identity card).
 ///
-/// 本接口支持中国香港身份证人像面中关键字段的识别，包括中文姓名、英文姓名、姓名电码、出生日期、性别、证件符号、首次签发日期、最近领用日期、身份证号、是否是永久性居民身份证；具备人像照片裁剪等扩展功能。
-///
-/// 默认接口请求频率限制：5次/秒。
+/// This API is used to recognize key fields on the photo side of a Hong Kong (China) identity card, including name in Chinese, name in English, telecode for name, date of birth, gender, document symbol, date of the first issue, date of the last receipt, identity card number, and permanent residency attribute.
 HKIDCardOCRRequest {
-    /// 是否返回人像照片。
+    /// Whether to return identity photo.
     "ReturnHeadImage" return_head_image set_return_head_image: bool,
-    /// 是否鉴伪。
+    /// Whether to check for authenticity.
     ///
     /// Disabled in the spec.
     "DetectFake" detect_fake set_detect_fake: bool,
-    /// 图片的 Base64 值。支持的图片格式：PNG、JPG、JPEG，暂不支持 GIF 格式。支持的图片大小：所下载图片经Base64编码后不超过 10M。图片下载时间不超过 3 秒。
+    /// Base64 string of the image
+    /// Supported image formats: PNG, JPG, JPEG. GIF is not supported yet.
+    /// Supported image size: The downloaded image cannot exceed 7 MB after being Base64-encoded, and it cannot take longer than 3 seconds to download the image.
     "ImageBase64" image_base64 set_image_base64: str,
-    /// 图片的 Url 地址。支持的图片格式：PNG、JPG、JPEG，暂不支持 GIF 格式。支持的图片大小：所下载图片经 Base64 编码后不超过 10M。图片下载时间不超过 3 秒。图片存储于腾讯云的 Url 可保障更高的下载速度和稳定性，建议图片存储于腾讯云。非腾讯云存储的 Url 速度和稳定性可能受一定影响。
+    /// URL address of image. (This field is not supported outside Chinese mainland)
+    /// Supported image formats: PNG, JPG, JPEG. GIF is currently not supported.
+    /// Supported image size: the downloaded image cannot exceed 3 MB after being Base64-encoded. The download time of the image cannot exceed 3 seconds.
+    /// We recommend you store the image in Tencent Cloud, as a Tencent Cloud URL can guarantee higher download speed and stability.
+    /// The download speed and stability of non-Tencent Cloud URLs may be low.
     "ImageUrl" image_url set_image_url: str,
 } }
 rt::action!("ocr", "2018-11-19", "HKIDCardOCR", HKIDCardOCRRequest => HKIDCardOCRResponse);
 
 rt::model! { read debug;
-/// HKIDCardOCR返回参数结构体
+/// HKIDCardOCR response structure.
 HKIDCardOCRResponse {
-    /// 中文姓名
+    /// Name in Chinese
     "CnName" cn_name set_cn_name: str,
-    /// 英文姓名
+    /// Name in English
     "EnName" en_name set_en_name: str,
-    /// 中文姓名对应电码
+    /// Telecode of the name in Chinese
     "TelexCode" telex_code set_telex_code: str,
-    /// 性别 ：“男M”或“女F”
+    /// Gender. Valid values: Male, Female
     "Sex" sex set_sex: str,
-    /// 出生日期
+    /// Date of birth
     "Birthday" birthday set_birthday: str,
-    /// 永久性居民身份证。
-    /// 0：非永久；
-    /// 1：永久；
-    /// -1：未知。
+    /// Permanent identity card.
+    /// 0: non-permanent;
+    /// 1: permanent;
+    /// -1: unknown.
     "Permanent" permanent set_permanent: i64,
-    /// 身份证号码
+    /// Identity card number
     "IdNum" id_num set_id_num: str,
-    /// 证件符号，出生日期下的符号，例如"***AZ"
+    /// Document symbol, i.e., the symbol under the date of birth, such as "***AZ"
     "Symbol" symbol set_symbol: str,
-    /// 首次签发日期
+    /// Date of first issue
     "FirstIssueDate" first_issue_date set_first_issue_date: str,
-    /// 最近领用日期
+    /// Date of last receipt
     "CurrentIssueDate" current_issue_date set_current_issue_date: str,
-    /// 真假判断。
-    /// 0：无法判断（图像模糊、不完整、反光、过暗等导致无法判断）；
-    /// 1：假；
-    /// 2：真。
+    /// Authenticity check.
+    /// 0: unable to judge (because the image is blurred, incomplete, reflective, too dark, etc.);
+    /// 1: forged;
+    /// 2: authentic.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     ///
     /// Disabled in the spec.
     "FakeDetectResult" fake_detect_result set_fake_detect_result: i64,
-    /// Base64编码的证件左侧人像大图
+    /// Base64-encoded large primary portrait photo from the left side of the new-generation Hong Kong Identity Card.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "HeadImage" head_image set_head_image: str,
-    /// Base64编码的证件右侧人像小图
+    /// Base64-encoded small secondary portrait photo from the right side of the new-generation Hong Kong Identity Card.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "SmallHeadImage" small_head_image set_small_head_image: str,
-    /// 该字段已废弃， 将固定返回空数组，不建议使用。
+    /// This field is deprecated and will always return an empty array. Usage is not recommended.
     ///
     /// Disabled in the spec.
     "WarningCode" warning_code set_warning_code: list i64,
-    /// 该字段仅对国际站请求起作用，国内站该字段将固定返回空数组。国际站告警码如下：    告警码-9101 证件边框不完整告警-9102 证件复印件告警-9103 证件翻拍告警-9104 证件PS告警-9107 证件反光告警-9108 证件模糊告警-9109 告警能力未开通
+    /// Card Warning Information
+    ///
+    /// -9101 Alarm for covered certificate
+    /// -9102 Alarm for photocopied certificate
+    /// -9103 Alarm for photographed certificate
+    /// -9104 Alarm for tamper certificate
+    /// -9107 Alarm for reflective certificate
+    /// -9108 Alarm for blurry certificate
+    /// -9109 This capability is not enabled. Please contact customer support to activate the alert service.
     "WarnCardInfos" warn_card_infos set_warn_card_infos: list i64,
-    /// 证件透明视窗内的文本信息
+    /// Text information incorporated within the laser-perforated see-through window on the new-generation Hong Kong Identity Card.
     "WindowEmbeddedText" window_embedded_text set_window_embedded_text: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2745,19 +2721,19 @@ IDCardResult {
 } }
 
 rt::model! { read debug;
-/// 头像位置坐标
+/// Avatar position coordinates
 ImageCoordinates {
-    /// 头像左上角横坐标
+    /// Top-left horizontal coordinate of the avatar
     "X" x set_x: i64,
-    /// 头像左上角纵坐标
+    /// Top-left vertical coordinate of the avatar
     "Y" y set_y: i64,
-    /// 头像框宽度
+    /// Avatar frame width.
     ///
-    /// 单位：px
+    /// Unit: px.
     "Width" width set_width: i64,
-    /// 头像框高度
+    /// Avatar frame height.
     ///
-    /// 单位：px
+    /// Unit: px.
     "Height" height set_height: i64,
 } }
 
@@ -2915,28 +2891,26 @@ InvoiceSealInfo {
 } }
 
 rt::model! { read debug;
-/// 文本行在旋转纠正之后的图像中的像素坐标，表示为（左上角x, 左上角y，宽width，高height）
+/// Pixel coordinates of the text line in the image after rotation correction, which is in the format of `(X-coordinate of top-left point, Y-coordinate of top-left point, width, height)`.
 ItemCoord {
-    /// 左上角x。
+    /// X-coordinate of top-left point.
     "X" x set_x: i64,
-    /// 左上角y。
+    /// Y-coordinate of top-left point.
     "Y" y set_y: i64,
-    /// 宽width。
-    ///
-    /// 单位：px
+    /// Width
     "Width" width set_width: i64,
-    /// 高height。
-    ///
-    /// 单位：px
+    /// Height
     "Height" height set_height: i64,
 } }
 
 rt::model! { read debug;
-/// 文档智能元素组
+/// Structured element group
 ItemInfo {
-    /// key信息组
+    /// The key information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Key" key set_key: obj Key,
-    /// Value信息组
+    /// The value information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Value" value set_value: obj Value,
     /// 返回这个字段是否比对审核通过
     ///
@@ -2973,11 +2947,12 @@ ItemPolygonInfo {
 } }
 
 rt::model! { read debug;
-/// key信息组
+/// Key information
 Key {
-    /// 自动识别的字段名称
+    /// The name of the recognized field.
     "AutoName" auto_name set_auto_name: str,
-    /// 定义的字段名称（传key的名称）
+    /// The name of a defined field (the key passed in).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ConfigName" config_name set_config_name: str,
 } }
 
@@ -3030,9 +3005,9 @@ LicensePlateOCRResponse {
 } }
 
 rt::model! { read debug;
-/// 按行输出，行序号
+/// Line number
 LineInfo {
-    /// 每行的一个元素
+    /// The elements in a line
     "Lines" lines set_lines: list ItemInfo,
 } }
 
@@ -3050,130 +3025,145 @@ ListInfo {
 } }
 
 rt::model! { write debug;
-/// Request of `MLIDCardOCR` (马来西亚身份证识别).
+/// Request of `MLIDCardOCR` (Recognizes a Malaysian identity card).
 ///
-/// 本接口支持马来西亚身份证识别，识别字段包括身份证号、姓名、性别、地址；具备身份证人像照片的裁剪功能和翻拍、复印件告警功能。
-/// 本接口暂未完全对外开放，如需咨询，请[联系商务](https://cloud.tencent.com/about/connect)
+/// This API is used to recognize a Malaysian identity card, including identity card number, name, gender, and address. It is also used to crop identity photos and give alarms for photographed or photocopied certificates.
+///
+/// This API is not fully available for the time being. For more information, contact your [Tencent Cloud sales rep](https://intl.cloud.tencent.com/contact-sales).
 MLIDCardOCRRequest {
-    /// 图片的 Base64 值。支持的图片格式：PNG、JPG、JPEG，暂不支持 GIF 格式。支持的图片大小：所下载图片经Base64编码后不超过 10M。图片下载时间不超过 3 秒。
+    /// The Base64-encoded value of an image.
+    /// Supported image formats: PNG, JPG, and JPEG. GIF is currently not supported.
+    /// Supported image size: The downloaded image after Base64 encoding can be up to 7 MB. The download time of the image cannot exceed 3s.
     "ImageBase64" image_base64 set_image_base64: str,
-    /// 卡证背面图片的 Base64 值。支持的图片格式：PNG、JPG、JPEG，暂不支持 GIF 格式。支持的图片大小：所下载图片经Base64编码后不超过 10M。图片下载时间不超过 3 秒。图片的 ImageUrl、ImageBase64 必须提供一个，如果都提供，只使用 ImageUrl。
+    /// Base64 value of the image on the back of the card. Supported image formats: PNG, JPG, JPEG, GIF format is not supported yet. Supported image size: The downloaded image cannot exceed 7M after Base64 encoding. The image download takes no more than 3 seconds. One of ImageUrl and ImageBase64 of the image must be provided. If both are provided, only ImageUrl will be used.
     "BackImageBase64" back_image_base64 set_back_image_base64: str,
-    /// 图片的 Url 地址。( 中国地区之外不支持这个字段 )支持的图片格式：PNG、JPG、JPEG，暂不支持 GIF 格式。支持的图片大小：所下载图片经 Base64 编码后不超过 10M。图片下载时间不超过 3 秒。图片存储于腾讯云的 Url 可保障更高的下载速度和稳定性，建议图片存储于腾讯云。非腾讯云存储的 Url 速度和稳定性可能受一定影响。
+    /// The URL of an image. (This field is not available outside the Chinese mainland.)
+    /// Supported image formats: PNG, JPG, and JPEG. GIF is currently not supported.
+    /// Supported image size: The downloaded image after Base64 encoding can be up to 7 MB. The download time of the image cannot exceed 3s.
+    /// We recommend that you store the image in Tencent Cloud for higher download speed and stability.
+    /// For a non-Tencent Cloud URL, the download speed and stability may be low.
     "ImageUrl" image_url set_image_url: str,
-    /// 卡证背面图片的 Url 地址。支持的图片格式：PNG、JPG、JPEG，暂不支持 GIF 格式。支持的图片大小：所下载图片经 Base64 编码后不超过 10M。图片下载时间不超过 3 秒。图片存储于腾讯云的 Url 可保障更高的下载速度和稳定性，建议图片存储于腾讯云。非腾讯云存储的 Url 速度和稳定性可能受一定影响。
+    /// The URL address of the image on the back of the card. Supported image formats: PNG, JPG, JPEG, GIF format is not supported yet. Supported image size: The downloaded image does not exceed 7M after Base64 encoding. The image download takes no more than 3 seconds. Storing images in Tencent Cloud URLs can ensure higher download speed and stability. It is recommended that images be stored in Tencent Cloud. The URL speed and stability of non-Tencent cloud storage may be affected to a certain extent.
     "BackImageUrl" back_image_url set_back_image_url: str,
-    /// 是否返回图片，默认false
+    /// Whether to return an image. Default value: `false`.
     "RetImage" ret_image set_ret_image: bool,
 } }
 rt::action!("ocr", "2018-11-19", "MLIDCardOCR", MLIDCardOCRRequest => MLIDCardOCRResponse);
 
 rt::model! { read debug;
-/// MLIDCardOCR返回参数结构体
+/// MLIDCardOCR response structure.
 MLIDCardOCRResponse {
-    /// 身份证号
+    /// ID number
     "ID" id set_id: str,
-    /// 姓名
+    /// Full name
     "Name" name set_name: str,
-    /// 地址
+    /// Address
     "Address" address set_address: str,
-    /// 性别
+    /// Gender
     "Sex" sex set_sex: str,
-    /// 该字段已废弃， 将固定返回空数组，不建议使用。
+    /// This field is deprecated and will always return an empty array. Usage is not recommended.
     ///
     /// Disabled in the spec.
     "Warn" warn set_warn: list i64,
-    /// 证件图片
+    /// Identity photo
     "Image" image set_image: str,
-    /// 该字段已废弃， 将固定返回"1"，不建议使用。
+    /// This field is deprecated and will always return "1". Usage is not recommended.
     ///
     /// Disabled in the spec.
     "AdvancedInfo" advanced_info set_advanced_info: str,
-    /// 证件类型
-    /// MyKad  身份证
-    /// MyPR    永居证
-    /// MyTentera   军官证
-    /// MyKAS    临时身份证
-    /// POLIS  警察证
-    /// IKAD   劳工证
-    /// MyKid 儿童卡
+    /// Certificate type:
+    /// - MyKad: ID card
+    /// - MyPR: Permanent resident card
+    /// - MyTentera: Military identity card
+    /// - MyKAS: Temporary ID card
+    /// - POLIS: Police card
+    /// - IKAD: Work permit
+    /// - MyKid: Child ID card
     "Type" r#type set_type: str,
-    /// 出生日期（目前该字段仅支持IKAD劳工证、MyKad 身份证）
+    /// Date of birth. This field is available only for work permits (i-Kad) and ID cards (MyKad).
     "Birthday" birthday set_birthday: str,
-    /// 马来身份证背面号码
+    /// Number on the back of the Malaysian ID card
     "MyKadNumber" my_kad_number set_my_kad_number: str,
-    /// 告警码
-    /// -9101 证件边框不完整告警
-    /// -9102 证件复印件告警
-    /// -9103 证件翻拍告警
-    /// -9104 证件PS告警
-    /// -9107 证件反光告警
-    /// -9108 证件模糊告警
-    /// -9109 告警能力未开通
+    /// Card Warning Information
+    ///
+    /// -9101 Alarm for covered certificate,
+    /// -9102 Alarm for photocopied certificate,
+    /// -9103 Alarm for photographed certificate,
+    /// -9104 Alarm for PS certificate,
+    /// -9107 Alarm for reflective certificate,
+    /// -9108 Alarm for blurry image,
+    /// -9109 This capability is not enabled.
     "WarnCardInfos" warn_card_infos set_warn_card_infos: list i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `MLIDPassportOCR` (护照识别（多国多地区护照）).
+/// Request of `MLIDPassportOCR` (Recognizes a non-Mainland China passport).
 ///
-/// 本接口支持中国大陆地区及中国港澳台地区、其他国家以及地区的护照识别。识别字段包括护照ID、姓名、出生日期、性别、有效期、发行国、国籍、国家地区代码，具备护照人像照片的裁剪功能和翻拍、复印件告警功能。
-/// 本接口支持地区范围：可机读护照国家。包括中国大陆地区、中国港澳台地区、新加坡、马来西亚、泰国、美国、韩国、越南、澳大利亚、缅甸、印度尼西亚、日本、加拿大、老挝、巴基斯坦、哈萨克斯坦、法国、英国、德国、菲律宾、新西兰、印度、意大利、蒙古、孟加拉国、尼日利亚、柬埔寨、西班牙、摩洛哥、吉尔吉斯斯坦、埃及、荷兰、塔吉克斯坦、巴西、乌兹别克斯坦、伊拉克、阿尔及利亚、土耳其、南非、墨西哥、尼泊尔、白俄罗斯、叶门、阿富汗、沙特、肯尼亚、波兰、比利时、瑞典、奥地利、坦桑尼亚、委内瑞拉、阿根廷、喀麦隆、斯里兰卡、衣索比亚、约旦、瑞士、加纳、爱尔兰、哥伦比亚、苏丹、匈牙利、罗马尼亚、阿联酋、文莱、希腊、以色列、巴拿马、丹麦、伊朗、乌干达、挪威、秘鲁、葡萄牙、智利、塞尔维亚、芬兰、尚比亚、亚美尼亚、叙利亚、黎巴嫩、斯洛伐克、卡塔尔、古巴、朝鲜。
-///
-/// 默认接口请求频率限制：5次/秒。
+/// This API is used to recognize a passport issued in Hong Kong/Macao/Taiwan (China) or other countries/regions. Recognizable fields include passport ID, name, date of birth, gender, expiration date, issuing country/region, and nationality. It has the features of cropping identity photos and alarming for photographed or photocopied documents.
+/// This interface supports regional scope: countries with machine-readable passports
 MLIDPassportOCRRequest {
-    /// 图片的 Base64 值。要求图片经Base64编码后不超过 10M，分辨率建议500*800以上，支持PNG、JPG、JPEG、BMP、PDF格式。建议卡片部分占据图片2/3以上。
+    /// Base64-encoded image data. The image must be no larger than 7 MB after Base64 encoding. A resolution of at least 500x800 is recommended. Supported image formats: PNG, JPG, JPEG, BMP, and PDF. The document should occupy more than 2/3 of the image area.
     "ImageBase64" image_base64 set_image_base64: str,
-    /// 是否返回图片，默认false
+    /// Whether to return an image.
+    /// Default value: false.
     "RetImage" ret_image set_ret_image: bool,
-    /// 图片的 Url 地址。要求图片经Base64编码后不超过 10M，分辨率建议500*800以上，支持PNG、JPG、JPEG、BMP、PDF格式。建议卡片部分占据图片2/3以上。图片下载时间不超过 3 秒。建议图片存储于腾讯云，可保障更高的下载速度和稳定性。
+    /// URL of the image. The downloaded image must be no larger than 7 MB after Base64 encoding. A resolution of at least 500x800 is recommended. Supported image formats: PNG, JPG, JPEG, BMP, and PDF. The document should occupy more than 2/3 of the image area. Image download must complete within 3 seconds. We recommend storing images in Tencent Cloud for higher download speed and stability. The speed and stability of URLs from non-Tencent Cloud storage may be affected. Note: This field is not supported outside the Chinese mainland region.
     "ImageUrl" image_url set_image_url: str,
 } }
 rt::action!("ocr", "2018-11-19", "MLIDPassportOCR", MLIDPassportOCRRequest => MLIDPassportOCRResponse);
 
 rt::model! { read debug;
-/// MLIDPassportOCR返回参数结构体
+/// MLIDPassportOCR response structure.
 MLIDPassportOCRResponse {
-    /// 护照ID（机读码区的解析结果）
+    /// Parsed passport ID extracted from the MRZ (Machine-Readable Zone) of passport
     "ID" id set_id: str,
-    /// 姓名（机读码区的解析结果）
+    /// Parsed full name extracted from the MRZ (Machine-Readable Zone) of passport
     "Name" name set_name: str,
-    /// 出生日期（机读码区的解析结果）
+    /// Parsed date of birth extracted from the MRZ (Machine-Readable Zone) of passport
     "DateOfBirth" date_of_birth set_date_of_birth: str,
-    /// 性别（F女，M男）（机读码区的解析结果）
+    /// Parsed gender extracted from the MRZ (Machine-Readable Zone) of passport
     "Sex" sex set_sex: str,
-    /// 有效期（机读码区的解析结果）
+    /// Parsed expiry date extracted from the MRZ (Machine-Readable Zone) of passport
     "DateOfExpiration" date_of_expiration set_date_of_expiration: str,
-    /// 发行国（机读码区的解析结果）
+    /// Parsed issuing country extracted from the MRZ (Machine-Readable Zone) of passport
     "IssuingCountry" issuing_country set_issuing_country: str,
-    /// 国家地区代码（机读码区的解析结果）
+    /// Parsed country-region code extracted from the MRZ (Machine-Readable Zone) of passport
     "Nationality" nationality set_nationality: str,
-    /// 该字段已废弃， 将固定返回空数组，不建议使用。
+    /// This field is deprecated and will always return an empty array. Usage is not recommended.
     ///
     /// Disabled in the spec.
     "Warn" warn set_warn: list i64,
-    /// 证件中的人像图片base64
+    /// Base64-encoded identity photo
     "Image" image set_image: str,
-    /// 该字段已废弃， 将固定返回"1"，不建议使用。
+    /// This field is deprecated and will always return "1". Usage is not recommended.
     ///
     /// Disabled in the spec.
     "AdvancedInfo" advanced_info set_advanced_info: str,
-    /// 最下方第一行 MRZ Code 序列
+    /// Parsed MRZ line 1 raw sequence extracted from the MRZ (Machine-Readable Zone) of passport
     "CodeSet" code_set set_code_set: str,
-    /// 最下方第二行 MRZ Code 序列
+    /// Parsed MRZ line 2 raw sequence extracted from the MRZ (Machine-Readable Zone) of passport
     "CodeCrc" code_crc set_code_crc: str,
-    /// 姓（机读码区的解析结果）
+    /// Parsed surname extracted from the MRZ (Machine-Readable Zone) of passport
     "Surname" surname set_surname: str,
-    /// 名（机读码区的解析结果）
+    /// Parsed given name extracted from the MRZ (Machine-Readable Zone) of passport
     "GivenName" given_name set_given_name: str,
-    /// 类型（机读码区的解析结果）
+    /// Parsed document type extracted from the MRZ (Machine-Readable Zone) of passport
     "Type" r#type set_type: str,
-    /// 信息区证件内容
+    /// Document content in the visual zone
     "PassportRecognizeInfos" passport_recognize_infos set_passport_recognize_infos: obj PassportRecognizeInfos,
-    /// 该字段仅对国际站请求起作用，国内站该字段将固定返回空数组。国际站告警码如下：  告警码-9101 证件边框不完整告警-9102 证件复印件告警-9103 证件翻拍告警-9104 证件PS告警-9107 证件反光告警-9108 证件模糊告警-9109 告警能力未开通
+    /// Card Warning Information
+    ///
+    /// -9101 Alarm for covered certificate
+    /// -9102 Alarm for photocopied certificate
+    /// -9103 Alarm for photographed certificate
+    /// -9104 Alarm for PS certificate
+    /// -9107 Alarm for reflective certificate
+    /// -9108 Alarm for blurry certificate
+    /// -9109 This capability is not enabled. Please contact customer support to activate the alert service.
     "WarnCardInfos" warn_card_infos set_warn_card_infos: list i64,
-    /// 输入图片中的卡证数量（仅请求曼谷地域[ap-bangkok]返回）
+    /// The number of cards detected in the input image.(Currently supported only in ap-bangkok region)
     "CardCount" card_count set_card_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3257,54 +3247,61 @@ MachinePrintedInvoice {
 } }
 
 rt::model! { write debug;
-/// Request of `MainlandPermitOCR` (港澳台通行证及来往内地通行证识别).
+/// Request of `MainlandPermitOCR` (Recognizes a mainland travel permit for Hong Kong, Macao, or Taiwan residents).
 ///
-/// 智能识别并结构化港澳台通行证及来往内地通行证正面全部字段，包含中文姓名、英文姓名、性别、出生日期、签发机关、有效期限、证件号、签发地点、签发次数、证件类别。
+/// This API is used to recognize all fields on the front of a mainland travel permit for Hong Kong, Macao, or Taiwan residents: name in Chinese, name in English, gender, date of birth, issuing authority, validity period, document number, place of issuance, number of issues, and document type.
 ///
-/// 默认接口请求频率限制：20次/秒。
+/// A maximum of 20 requests can be initiated per second for this API.
 MainlandPermitOCRRequest {
-    /// 图片的 Base64 值。支持的图片格式：PNG、JPG、JPEG，暂不支持 GIF 格式。支持的图片大小：所下载图片经Base64编码后不超过 10M。图片下载时间不超过 3 秒。图片的 ImageUrl、ImageBase64 必须提供一个，如果都提供，只使用 ImageUrl。
+    /// The Base64-encoded value of the image.
+    /// Supported image formats: PNG, JPG, and JPEG. GIF is currently not supported.
+    /// Supported image size: The downloaded image after Base64 encoding can be up to 7 MB. The download time of the image cannot exceed 3s.
+    /// Either `ImageUrl` or `ImageBase64` of the image must be provided. If both are provided, only `ImageUrl` is used.
     "ImageBase64" image_base64 set_image_base64: str,
-    /// 图片的 Url 地址。支持的图片格式：PNG、JPG、JPEG，暂不支持 GIF 格式。支持的图片大小：所下载图片经 Base64 编码后不超过 10M。图片下载时间不超过 3 秒。图片存储于腾讯云的 Url 可保障更高的下载速度和稳定性，建议图片存储于腾讯云。非腾讯云存储的 Url 速度和稳定性可能受一定影响。
+    /// The URL of the image.
+    /// Supported image formats: PNG, JPG, and JPEG. GIF is currently not supported.
+    /// Supported image size: The downloaded image after Base64 encoding can be up to 7 MB. The download time of the image cannot exceed 3s.
+    /// We recommend that you store the image in Tencent Cloud for higher download speed and stability.
+    /// The download speed and stability of non-Tencent Cloud URLs may be low.
     "ImageUrl" image_url set_image_url: str,
-    /// 是否返回头像。默认不返回。
+    /// Whether to return the ID photo. By default, the ID photo is not returned.
     "RetProfile" ret_profile set_ret_profile: bool,
-    /// 图片正反面
-    /// FRONT：正面
-    /// BACK：反面 （仅支持来往内地通行证反面识别，不支持港澳台通行证反面识别）
-    /// 默认为FRONT
+    /// The side of the document. Valid values: FRONT (front side, default),
+    /// BACK (back side, only supported for Mainland Travel Permit for inbound visits).
+    /// Note: Back side recognition is only supported for the "Mainland Travel Permit for Hong Kong and Macao Residents" , and is not supported for Hong Kong, Macao, or Taiwan passes.
     "CardSide" card_side set_card_side: str,
 } }
 rt::action!("ocr", "2018-11-19", "MainlandPermitOCR", MainlandPermitOCRRequest => MainlandPermitOCRResponse);
 
 rt::model! { read debug;
-/// MainlandPermitOCR返回参数结构体
+/// MainlandPermitOCR response structure.
 MainlandPermitOCRResponse {
-    /// 中文姓名
+    /// Name in Chinese
     "Name" name set_name: str,
-    /// 英文姓名
+    /// Name in English
     "EnglishName" english_name set_english_name: str,
-    /// 性别
+    /// Gender
     "Sex" sex set_sex: str,
-    /// 出生日期
+    /// Date of birth
     "Birthday" birthday set_birthday: str,
-    /// 签发机关
+    /// Issuing authority
     "IssueAuthority" issue_authority set_issue_authority: str,
-    /// 有效期限
+    /// Validity period
     "ValidDate" valid_date set_valid_date: str,
-    /// 证件号
+    /// ID number
     "Number" number set_number: str,
-    /// 签发地点
+    /// Place of issue
     "IssueAddress" issue_address set_issue_address: str,
-    /// 签发次数
+    /// Number of issues
     "IssueNumber" issue_number set_issue_number: str,
-    /// 证件类别， 如：台湾居民来往大陆通行证、港澳居民来往内地通行证、往来港澳通行证。
+    /// Document type, such as: Mainland Travel Permit for Taiwan Residents, Mainland Travel Permit for Hong Kong and Macao Residents, or Exit-Entry Permit for Travelling to and from Hong Kong and Macao.
     "Type" r#type set_type: str,
-    /// RetProfile为True时返回头像字段， Base64编码
+    /// Base64-encoded profile photo, which is returned only when `RetProfile` is set to `True`
     "Profile" profile set_profile: str,
-    /// 国籍
+    /// Nationality of the document holder.
     "Nationality" nationality set_nationality: str,
-    /// 背面字段信息
+    /// Information on the back of the document.
+    /// Note: Only supported for the back side of the Mainland Travel Permit for Hong Kong and Macao Residents.
     "MainlandTravelPermitBackInfos" mainland_travel_permit_back_infos set_mainland_travel_permit_back_infos: obj MainlandTravelPermitBackInfos,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4112,43 +4109,40 @@ impl ::core::fmt::Debug for PassportOCRResponse {
 }
 
 rt::model! { read nodebug;
-/// 信息区证件内容
+/// Passport Information Page Content
 PassportRecognizeInfos {
-    /// 证件类型（护照信息页识别结果）
+    /// Document type, obtained from passport visual zone
     "Type" r#type set_type: str,
-    /// 发行国家（护照信息页识别结果）
+    /// Issuing country, obtained from passport visual zone
     "IssuingCountry" issuing_country set_issuing_country: str,
-    /// 护照号码（护照信息页识别结果）
+    /// Unique serial number / identification number of the passport, obtained from passport visual zone
     "PassportID" passport_id set_passport_id: str,
-    /// 姓（护照信息页识别结果）
+    /// Last name, obtained from passport visual zone
     "Surname" surname set_surname: str,
-    /// 名（护照信息页识别结果）
+    /// First name, obtained from passport visual zone
     "GivenName" given_name set_given_name: str,
-    /// 姓名（护照信息页识别结果）
+    /// Full name, obtained from passport visual zone
     "Name" name set_name: str,
-    /// 国籍信息（护照信息页识别结果）
+    /// Nationality, obtained from passport visual zone
     "Nationality" nationality set_nationality: str,
-    /// 出生日期（护照信息页识别结果）
+    /// Date of birth, obtained from passport visual zone
     "DateOfBirth" date_of_birth set_date_of_birth: str,
-    /// 性别（护照信息页识别结果）
+    /// Gender, obtained from passport visual zone
     "Sex" sex set_sex: str,
-    /// 发行日期（护照信息页识别结果）
+    /// Date of issue, obtained from passport visual zone
     "DateOfIssuance" date_of_issuance set_date_of_issuance: str,
-    /// 截止日期（护照信息页识别结果）
+    /// Passport expiry date, obtained from passport visual zone
     "DateOfExpiration" date_of_expiration set_date_of_expiration: str,
-    /// 持证人签名（护照信息页识别结果）
-    ///
-    /// 仅中国大陆护照支持返回此字段，港澳台及境外护照不支持
+    /// Holder's signature, obtained from passport visual zone
+    /// (Note: Only returned for PRC passport)
     "Signature" signature set_signature: str,
-    /// 签发地点（护照信息页识别结果）
-    ///
-    /// 仅中国大陆护照支持返回此字段，港澳台及境外护照不支持
+    /// Place of issue, obtained from passport visual zone
+    /// (Note: Only returned for PRC passport)
     "IssuePlace" issue_place set_issue_place: str,
-    /// 签发机关（护照信息页识别结果）
-    ///
-    /// 仅中国大陆护照支持返回此字段，港澳台及境外护照不支持
+    /// Issuing Authority, obtained from passport visual zone
+    /// (Note: Only returned for PRC passport)
     "IssuingAuthority" issuing_authority set_issuing_authority: str,
-    /// 出生地（护照信息页识别结果）
+    /// Place of birth, obtained from passport visual zone
     "BirthPlace" birth_place set_birth_place: str,
 } }
 impl ::core::fmt::Debug for PassportRecognizeInfos {
@@ -4208,67 +4202,68 @@ PermanentResidencePermitInfo {
 } }
 
 rt::model! { write debug;
-/// Request of `PermitOCR` (港澳台通行证识别).
+/// Request of `PermitOCR` (Recognizes an exit/entry permit for traveling to and from Hong Kong, Macao, or Taiwan).
 ///
-/// 本接口支持对卡式港澳台通行证的识别，包括签发地点、签发机关、有效期限、性别、出生日期、英文姓名、姓名、证件号等字段。
+/// This API is used to recognize the fields on an exit/entry permit (card) for traveling to and from Hong Kong, Macao, or Taiwan, including place of issuance, issuing authority, validity period, gender, date of birth, name in English, name in Chinese, and document number.
 ///
-/// 默认接口请求频率限制：10次/秒。
+/// A maximum of 10 requests can be initiated per second for this API.
 PermitOCRRequest {
-    /// 图片的 Base64 值。支持的图片格式：PNG、JPG、JPEG，暂不支持 GIF 格式。支持的图片大小：所下载图片经Base64编码后不超过 7M。图片下载时间不超过 3 秒。图片的 ImageUrl、ImageBase64 必须提供一个，如果都提供，只使用 ImageUrl。
+    /// The Base64-encoded value of the image. Supported image formats: PNG, JPG, and JPEG. GIF is currently not supported. Supported image size: The downloaded image after Base64 encoding cannot exceed 7 MB. The download time of the image cannot exceed 3 seconds. Either ImageUrl or ImageBase64 of the image must be provided. If both are provided, only ImageUrl is used.
     "ImageBase64" image_base64 set_image_base64: str,
-    /// 图片的 Url 地址。支持的图片格式：PNG、JPG、JPEG，暂不支持 GIF 格式。支持的图片大小：所下载图片经 Base64 编码后不超过 7M。图片下载时间不超过 3 秒。图片存储于腾讯云的 Url 可保障更高的下载速度和稳定性，建议图片存储于腾讯云。非腾讯云存储的 Url 速度和稳定性可能受一定影响。
+    /// The URL of the image. Supported image formats: PNG, JPG, and JPEG. GIF is currently not supported. Supported image size: The downloaded image after Base64 encoding cannot exceed 7 MB. The download time of the image cannot exceed 3 seconds. We recommend that you store the image in Tencent Cloud for higher download speed and stability. The download speed and stability of images stored outside Tencent Cloud may be compromised.
     "ImageUrl" image_url set_image_url: str,
-    /// 是否返回头像照片，默认为 false
+    /// Whether to return the ID photo. The default value is false.
     "CropPortrait" crop_portrait set_crop_portrait: bool,
 } }
 rt::action!("ocr", "2018-11-19", "PermitOCR", PermitOCRRequest => PermitOCRResponse);
 
 rt::model! { read debug;
-/// PermitOCR返回参数结构体
+/// PermitOCR response structure.
 PermitOCRResponse {
-    /// 姓名
+    /// Name in Chinese
     "Name" name set_name: str,
-    /// 英文姓名
+    /// English name
     "EnglishName" english_name set_english_name: str,
-    /// 证件号
+    /// ID number
     "Number" number set_number: str,
-    /// 性别
+    /// Gender
     "Sex" sex set_sex: str,
-    /// 有效期限
+    /// Validity period
     "ValidDate" valid_date set_valid_date: str,
-    /// 签发机关
+    /// Issuing authority
     "IssueAuthority" issue_authority set_issue_authority: str,
-    /// 签发地点
+    /// Place of issue
     "IssueAddress" issue_address set_issue_address: str,
-    /// 出生日期
+    /// Date of birth
     "Birthday" birthday set_birthday: str,
-    /// 头像照片的base64
+    /// Base64-encoded profile photo of the document holder.
     "PortraitImage" portrait_image set_portrait_image: str,
-    /// 返回类型
+    /// Document type, such as: Exit-Entry Permit for Travelling to and from Hong Kong and Macao, or Exit-Entry Permit for Travelling to and from Taiwan.
     "Type" r#type set_type: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 文本的坐标，以四个顶点坐标表示
+/// The coordinates of the four vertices of the text
+/// Note: This field may return null, indicating that no valid values can be obtained.
 Polygon {
-    /// 左上顶点坐标
+    /// The coordinates of the upper-left vertex.
     "LeftTop" left_top set_left_top: obj Coord,
-    /// 右上顶点坐标
+    /// The coordinates of the upper-right vertex.
     "RightTop" right_top set_right_top: obj Coord,
-    /// 右下顶点坐标
+    /// The coordinates of the lower-left vertex.
     "RightBottom" right_bottom set_right_bottom: obj Coord,
-    /// 左下顶点坐标
+    /// The coordinates of the lower-right vertex.
     "LeftBottom" left_bottom set_left_bottom: obj Coord,
 } }
 
 rt::model! { read debug;
-/// 头像照片和坐标
+/// Avatar photo and coordinates
 PortraitImageInfo {
-    /// 头像
+    /// Avatar
     "PortraitImage" portrait_image set_portrait_image: str,
-    /// 头像坐标
+    /// Avatar coordinate
     "ImageCoordinates" image_coordinates set_image_coordinates: obj ImageCoordinates,
 } }
 
@@ -5266,78 +5261,82 @@ RecognizeTableOCRResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `RecognizeThaiIDCardOCR` (泰国身份证识别).
+/// Request of `RecognizeThaiIDCardOCR` (RecognizeThaiIDCardOCR).
 ///
-/// 本接口支持泰国身份证识别，识别字段包括泰文姓名、英文姓名、地址、出生日期、身份证号码、首次领用日期、签发日期等字段。
-/// 本接口暂未完全对外开放，如需咨询，请[联系商务](https://cloud.tencent.com/about/connect)
+/// Domain name for API request: ocr.intl.tencentcloudapi.com.
 ///
-/// 默认接口请求频率限制：10次/秒
+/// This API is used to recognize the fields on a Thai identity card, including name in Thai, name in English, address, date of birth, identification number, date of issue, and date of expiry.
+///
+/// A maximum of 10 requests can be initiated per second for this API.
 RecognizeThaiIDCardOCRRequest {
-    /// 图片的 Base64 值。要求图片经Base64编码后不超过 7M，分辨率建议500*800以上，支持PNG、JPG、JPEG、BMP格式。建议卡片部分占据图片2/3以上。图片的 ImageUrl、ImageBase64 必须提供一个，如果都提供，只使用 ImageUrl。
+    /// The Base64-encoded value of an image. The image cannot exceed 7 MB after being Base64-encoded. A resolution above 500 x 800 is recommended. PNG, JPG, JPEG, and BMP formats are supported. It is recommended that the card part occupy more than 2/3 area of the image.
+    /// Either ImageUrl or ImageBase64 of the image must be provided. If both are provided, ImageUrl is used.
     "ImageBase64" image_base64 set_image_base64: str,
-    /// 卡证背面图片的 Base64 值。支持的图片格式：PNG、JPG、JPEG，暂不支持 GIF 格式。支持的图片大小：所下载图片经Base64编码后不超过 7M。图片下载时间不超过 3 秒。图片的 ImageUrl、ImageBase64 必须提供一个，如果都提供，只使用 ImageUrl。
+    /// Base64 value of the image on the back of the card. Supported image formats: PNG, JPG, JPEG. GIF format is not supported yet. Supported image size: The downloaded image does not exceed 7M after Base64 encoding. The image download takes no more than 3 seconds. One of ImageUrl and ImageBase64 of the image must be provided. If both are provided, only ImageUrl will be used.
     "BackImageBase64" back_image_base64 set_back_image_base64: str,
-    /// 图片的 Url 地址。要求图片经Base64编码后不超过 7M，分辨率建议500*800以上，支持PNG、JPG、JPEG、BMP格式。建议卡片部分占据图片2/3以上。建议图片存储于腾讯云，可保障更高的下载速度和稳定性。
+    /// The URL of the image. The image cannot exceed 7 MB after being Base64-encoded. A resolution above 500 x 800 is recommended. PNG, JPG, JPEG, and BMP formats are supported. It is recommended that the card part occupy more than 2/3 area of the image.
+    /// We recommend that you store the image in Tencent Cloud for higher download speed and stability.
     "ImageUrl" image_url set_image_url: str,
-    /// 卡证背面图片的 Url 地址。支持的图片格式：PNG、JPG、JPEG，暂不支持 GIF 格式。支持的图片大小：所下载图片经 Base64 编码后不超过 7M。图片下载时间不超过 3 秒。图片存储于腾讯云的 Url 可保障更高的下载速度和稳定性，建议图片存储于腾讯云。非腾讯云存储的 Url 速度和稳定性可能受一定影响。
+    /// The URL address of the image on the back of the card. Supported image formats: PNG, JPG, JPEG. GIF format is not supported yet. Supported image size: The downloaded image does not exceed 7M after Base64 encoding. The image download takes no more than 3 seconds. Storing images in Tencent Cloud URLs can ensure higher download speed and stability. It is recommended that images be stored in Tencent Cloud. The URL speed and stability of non-Tencent cloud storage may be affected to a certain extent.
     "BackImageUrl" back_image_url set_back_image_url: str,
-    /// 图片开关。默认为false，不返回泰国身份证头像照片的base64编码。
-    /// 设置为true时，返回旋转矫正后的泰国身份证头像照片的base64编码
+    /// Whether to crop the profile photo. The default value is false, meaning not to return the Base64-encoded value of the profile photo on the Thai identity card.
+    /// When this parameter is set to true, the Base64-encoded value of the profile photo on the Thai identity card after rotation correction is returned.
     "CropPortrait" crop_portrait set_crop_portrait: bool,
 } }
 rt::action!("ocr", "2018-11-19", "RecognizeThaiIDCardOCR", RecognizeThaiIDCardOCRRequest => RecognizeThaiIDCardOCRResponse);
 
 rt::model! { read debug;
-/// RecognizeThaiIDCardOCR返回参数结构体
+/// RecognizeThaiIDCardOCR response structure.
 RecognizeThaiIDCardOCRResponse {
-    /// 身份证号码
+    /// ID card number
     "ID" id set_id: str,
-    /// 泰文姓名
+    /// Name in Thai
     "ThaiName" thai_name set_thai_name: str,
-    /// 英文姓名
+    /// First name in English
     "EnFirstName" en_first_name set_en_first_name: str,
-    /// 英文姓名
+    /// Last name in English
     "EnLastName" en_last_name set_en_last_name: str,
-    /// 泰文签发日期
+    /// Date of issue in Thai
     "IssueDate" issue_date set_issue_date: str,
-    /// 泰文到期日期
+    /// Expiration date in Thai
     "ExpirationDate" expiration_date set_expiration_date: str,
-    /// 英文签发日期
+    /// Date of issue in English
     "EnIssueDate" en_issue_date set_en_issue_date: str,
-    /// 英文到期日期
+    /// Expiration date in English
     "EnExpirationDate" en_expiration_date set_en_expiration_date: str,
-    /// 泰文出生日期
+    /// Date of birth in Thai
     "Birthday" birthday set_birthday: str,
-    /// 英文出生日期
+    /// Date of birth in English
     "EnBirthday" en_birthday set_en_birthday: str,
-    /// 宗教信仰
+    /// Religion
     "Religion" religion set_religion: str,
-    /// 序列号
+    /// Serial number
     "SerialNumber" serial_number set_serial_number: str,
-    /// 地址
+    /// Address
     "Address" address set_address: str,
-    /// 背面号码
+    /// Laser ID on the back of the card
     "LaserID" laser_id set_laser_id: str,
-    /// 证件人像照片抠取
+    /// Identity photo
     "PortraitImage" portrait_image set_portrait_image: str,
-    /// 告警码
-    /// -9101 证件边框不完整告警
-    /// -9102 证件复印件告警
-    /// -9103 证件翻拍告警
-    /// -9104 证件PS告警
-    /// -9107 证件反光告警
-    /// -9108 证件模糊告警
-    /// -9109 告警能力未开通
+    /// Card Warning Information
+    ///
+    /// -9101 Alarm for covered certificate
+    /// -9102 Alarm for photocopied certificate
+    /// -9103 Alarm for photographed certificate
+    /// -9104 Alarm for tamper certificate
+    /// -9107 Alarm for reflective certificate
+    /// -9108 Alarm for blurry certificate
+    /// -9109 This capability is not enabled. Please contact customer support to activate the alert service
     "WarnCardInfos" warn_card_infos set_warn_card_infos: list i64,
-    /// 该字段已废弃， 将固定返回"1"，不建议使用。
+    /// This field is deprecated and will always return "1". It is not recommended for use.
     ///
     /// Disabled in the spec.
     "AdvancedInfo" advanced_info set_advanced_info: str,
-    /// 卡证正面图片中，证件主体的数量（仅请求曼谷地域[ap-bangkok]返回）
+    /// The number of cards detected in the input image provided via ImageBase64 parameter.(Currently supported only in ap-bangkok region)
     "CardCount" card_count set_card_count: i64,
-    /// 泰文姓名
+    /// First name in Thai
     "ThaiFirstName" thai_first_name set_thai_first_name: str,
-    /// 泰文姓名
+    /// Last name in Thai
     "ThaiLastName" thai_last_name set_thai_last_name: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6557,21 +6556,23 @@ TextDetectResponse {
 } }
 
 rt::model! { read debug;
-/// 文字识别结果
+/// OCR result.
 TextDetection {
-    /// 识别出的文本行内容。
+    /// Recognized text line content.
     "DetectedText" detected_text set_detected_text: str,
-    /// 置信度 0 ~100。
+    /// Confidence. Value range: 0–100.
     "Confidence" confidence set_confidence: i64,
-    /// 文本行坐标，以四个顶点坐标表示。
+    /// Text line coordinates, which are represented as 4 vertex coordinates.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Polygon" polygon set_polygon: list Coord,
-    /// 此字段为扩展字段。GeneralBasicOcr接口返回段落信息Parag，包含ParagNo。
+    /// Extended field.
+    /// The paragraph information `Parag` returned by the `GeneralBasicOcr` API contains `ParagNo`.
     "AdvancedInfo" advanced_info set_advanced_info: str,
-    /// 文本行在旋转纠正之后的图像中的像素坐标，表示为（左上角x, 左上角y，宽width，高height）。
+    /// Pixel coordinates of the text line in the image after rotation correction, which is in the format of `(X-coordinate of top-left point, Y-coordinate of top-left point, width, height)`.
     "ItemPolygon" item_polygon set_item_polygon: obj ItemCoord,
-    /// 识别出来的单字信息包括单字（包括单字Character和单字置信度confidence）， 支持识别的接口：GeneralBasicOCR、GeneralAccurateOCR。
+    /// Information about a character, including the character itself and its confidence. Supported APIs: `GeneralBasicOCR`, `GeneralAccurateOCR`
     "Words" words set_words: list DetectedWords,
-    /// 单字在原图中的四点坐标， 支持识别的接口：GeneralBasicOCR、GeneralAccurateOCR。
+    /// Coordinates of a word’s four corners on the input image. Supported APIs: `GeneralBasicOCR`, `GeneralAccurateOCR`
     "WordCoordPoint" word_coord_point set_word_coord_point: list DetectedWordCoordPoint,
     /// 语种信息。注：仅ConfigID配置为MulOCR时支持。zh:中文; en:英文; tha:泰语; may:印尼语; jap:日语; kor:韩语; spa:西班牙语; fre:法语; ger:德语; por:葡萄牙语; vie:越南语; may:马来语; rus:俄语; ita:意大利语; hol:荷兰语; swe:瑞典语; fin:芬兰语; nor:挪威语; hun:匈牙利语; ara:阿拉伯语; hi:印地语。
     "Language" language set_language: str,
@@ -7085,11 +7086,12 @@ UsedVehicleInvoiceInfo {
 } }
 
 rt::model! { read debug;
-/// value信息组
+/// Value information
 Value {
-    /// 自动识别的字段内容
+    /// The value of the recognized field.
     "AutoContent" auto_content set_auto_content: str,
-    /// 四点坐标
+    /// The coordinates of the four vertices.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Coord" coord set_coord: obj Polygon,
     /// 页数
     "PageIndex" page_index set_page_index: str,
@@ -8196,22 +8198,28 @@ VerifyScenePhotoResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `VinOCR` (车辆VIN码识别).
+/// Request of `VinOCR` (Recognizes a vehicle identification number (VIN)).
 ///
-/// 本接口支持图片内车辆识别代号（VIN）的检测和识别。
-/// 默认接口请求频率限制：10次/秒。
+/// This API is used to recognize the vehicle identification number (VIN) in an image.
 VinOCRRequest {
-    /// 图片的 Base64 值。支持的图片格式：PNG、JPG、JPEG，暂不支持 GIF 格式。支持的图片大小：所下载图片经Base64编码后不超过 10M。图片下载时间不超过 3 秒。图片的 ImageUrl、ImageBase64 必须提供一个，如果都提供，只使用 ImageUrl。
+    /// The Base64-encoded value of the image.
+    /// Supported image formats: PNG, JPG, and JPEG. GIF is currently not supported.
+    /// Supported image size: The downloaded image after Base64 encoding can be up to 10 MB. The download time of the image cannot exceed 3s.
+    /// Either `ImageUrl` or `ImageBase64` of the image must be provided. If both are provided, only `ImageUrl` is used.
     "ImageBase64" image_base64 set_image_base64: str,
-    /// 图片的 Url 地址。支持的图片格式：PNG、JPG、JPEG，暂不支持 GIF 格式。支持的图片大小：所下载图片经 Base64 编码后不超过 10M。图片下载时间不超过 3 秒。图片存储于腾讯云的 Url 可保障更高的下载速度和稳定性，建议图片存储于腾讯云。非腾讯云存储的 Url 速度和稳定性可能受一定影响。
+    /// The URL of the image.
+    /// Supported image formats: PNG, JPG, and JPEG. GIF is currently not supported.
+    /// Supported image size: The downloaded image after Base64 encoding can be up to 10 MB. The download time of the image cannot exceed 3s.
+    /// We recommend that you store the image in Tencent Cloud for higher download speed and stability.
+    /// The download speed and stability of non-Tencent Cloud URLs may be low.
     "ImageUrl" image_url set_image_url: str,
 } }
 rt::action!("ocr", "2018-11-19", "VinOCR", VinOCRRequest => VinOCRResponse);
 
 rt::model! { read debug;
-/// VinOCR返回参数结构体
+/// VinOCR response structure.
 VinOCRResponse {
-    /// 检测到的车辆 VIN 码。
+    /// The detected VIN.
     "Vin" vin set_vin: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -8261,24 +8269,24 @@ WordCoordPoint {
 } }
 
 rt::model! { read debug;
-/// 还原文本信息
+/// The recognized text information.
 WordItem {
-    /// 文本块内容
+    /// The text content.
     "DetectedText" detected_text set_detected_text: str,
-    /// 四点坐标
+    /// The coordinates of the four vertices.
     "Coord" coord set_coord: obj Polygon,
-    /// 描述性信息
+    /// Description.
     "AdvancedInfo" advanced_info set_advanced_info: str,
-    /// 单词的四点坐标
+    /// Specifies the four-point coordinate of the word.
     "WordCoord" word_coord set_word_coord: list WordPolygon,
 } }
 
 rt::model! { read debug;
-/// 单词坐标信息
+/// Word coordinates info.
 WordPolygon {
-    /// 文本块内容
+    /// The text content.
     "DetectedText" detected_text set_detected_text: str,
-    /// 四点坐标
+    /// The coordinates of the four vertices.
     "Coord" coord set_coord: obj Polygon,
 } }
 

@@ -47,25 +47,34 @@ Application {
 } }
 
 rt::model! { read debug;
-/// 应用版本。
+/// Application version
 ApplicationVersion {
-    /// 版本类型。
+    /// Version type
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Type" r#type set_type: str,
-    /// 版本ID。
+    /// Version ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ApplicationVersionId" application_version_id set_application_version_id: str,
-    /// 发布名称。
+    /// Release name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Name" name set_name: str,
-    /// 发布描述。
+    /// Release description
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Description" description set_description: str,
-    /// 入口文件。
+    /// Entry file
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Entrypoint" entrypoint set_entrypoint: str,
-    /// 创建时间。
+    /// Creation time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 创建者名称。
+    /// Creator name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreatorName" creator_name set_creator_name: str,
-    /// 创建者ID。
+    /// Creator ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreatorId" creator_id set_creator_id: str,
-    /// Git信息。
+    /// Git information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Disabled in the spec.
     "GitInfo" git_info set_git_info: str,
@@ -76,47 +85,49 @@ ApplicationVersion {
 } }
 
 rt::model! { write debug;
-/// 云服务器配置。
+/// CVM configuration
 CVMOption {
-    /// 云服务器可用区。
+    /// CVM availability zone
     ///
     /// Required.
     "Zone" zone set_zone: str,
-    /// 云服务器实例规格。详情参见[实例规格](https://cloud.tencent.com/document/product/213/11518)描述
+    /// CVM instance specifications
     ///
     /// Required.
     "InstanceType" instance_type set_instance_type: str,
 } }
 
 rt::model! { read debug;
-/// 缓存信息。
+/// Cache information
 CacheInfo {
-    /// 缓存清理时间(小时)。
+    /// Cache cleanup time (hours)
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CacheClearDelay" cache_clear_delay set_cache_clear_delay: i128,
-    /// 缓存清理计划时间。
+    /// Cache cleanup schedule time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CacheClearTime" cache_clear_time set_cache_clear_time: str,
-    /// 缓存是否已被清理。
+    /// Whether the cache has been cleaned up
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CacheCleared" cache_cleared set_cache_cleared: bool,
 } }
 
 rt::model! { write debug;
-/// 计算集群配置。
+/// Computing cluster configuration
 ClusterOption {
-    /// 计算集群可用区。
+    /// Computing cluster availability zone
     ///
     /// Required.
     "Zone" zone set_zone: str,
-    /// 计算集群类型，取值范围：
-    ///
+    /// Computing cluster type. Valid values:
     /// - KUBERNETES
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 计算集群Service CIDR，不能与VPC网段重合。
+    /// Computing cluster Service CIDR. It must not overlap with the VPC IP range.
     "ServiceCidr" service_cidr set_service_cidr: str,
-    /// 资源配额。
+    /// Resource quota
     "ResourceQuota" resource_quota set_resource_quota: obj ResourceQuota,
-    /// 限制范围。
+    /// Limit scope
     "LimitRange" limit_range set_limit_range: obj LimitRange,
     /// 系统节点池实例规格。详情参见[实例规格](https://cloud.tencent.com/document/product/213/11518)描述
     "SystemNodeInstanceType" system_node_instance_type set_system_node_instance_type: str,
@@ -138,66 +149,66 @@ CosFileInfo {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateEnvironment` (创建环境).
+/// Request of `CreateEnvironment` (Creates an environment).
 ///
-/// 创建组学平台计算环境。
+/// This API is used to create an environment for Tencent Healthcare Omics Platform.
 CreateEnvironmentRequest {
-    /// 环境名称。
+    /// Environment name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 环境配置信息。
+    /// Environment configuration information
     ///
     /// Required.
     "Config" config set_config: obj EnvironmentConfig,
-    /// 环境描述。
+    /// Environment description
     "Description" description set_description: str,
-    /// 是否为默认环境。
+    /// Whether it is the default environment.
     "IsDefault" is_default set_is_default: bool,
 } }
 rt::action!("omics", "2022-11-28", "CreateEnvironment", CreateEnvironmentRequest => CreateEnvironmentResponse);
 
 rt::model! { read debug;
-/// CreateEnvironment返回参数结构体
+/// CreateEnvironment response structure.
 CreateEnvironmentResponse {
-    /// 环境ID。
+    /// Environment ID
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 工作流UUID。
+    /// Workflow UUID
     "WorkflowUuid" workflow_uuid set_workflow_uuid: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateVolume` (创建缓存卷).
+/// Request of `CreateVolume` (Creates a volume).
 ///
-/// 创建缓存卷。
+/// This API is used to create a volume.
 CreateVolumeRequest {
-    /// 环境ID。
+    /// Environment ID
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 名称。
+    /// Name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 缓存卷类型，取值范围：
-    /// * SHARED：多点挂载共享存储
+    /// Volume type. Valid values:
+    /// * SHARED: Multi-point mount shared storage
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 缓存卷规格，取值范围：
+    /// Volume specifications. Valid values:
     ///
-    /// - SD：通用标准型
-    /// - HP：通用性能型
-    /// - TB：turbo标准型
-    /// - TP：turbo性能型
+    /// - SD: standard
+    /// - HP: high-performance
+    /// - TB: standard Turbo
+    /// - TP: high-performance Turbo
     ///
     /// Required.
     "Spec" spec set_spec: str,
-    /// 描述。
+    /// Description
     "Description" description set_description: str,
-    /// 缓存卷大小（GB），Turbo系列需要指定。
+    /// Volume size (GB), which is required to be specified for the Turbo series.
     "Capacity" capacity set_capacity: i128,
     /// 是否开启默认扩容，仅turbo类型文件存储支持
     "EnableAutoScaleUp" enable_auto_scale_up set_enable_auto_scale_up: bool,
@@ -207,9 +218,10 @@ CreateVolumeRequest {
 rt::action!("omics", "2022-11-28", "CreateVolume", CreateVolumeRequest => CreateVolumeResponse);
 
 rt::model! { read debug;
-/// CreateVolume返回参数结构体
+/// CreateVolume response structure.
 CreateVolumeResponse {
-    /// 缓存卷ID。
+    /// Volume ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "VolumeId" volume_id set_volume_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -225,9 +237,9 @@ CromwellConfig {
 } }
 
 rt::model! { write debug;
-/// 数据库配置。
+/// Database configuration
 DatabaseOption {
-    /// 数据库可用区。
+    /// Database availability zone
     ///
     /// Required.
     "Zone" zone set_zone: str,
@@ -270,11 +282,11 @@ DeleteEnvironmentCacheResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteEnvironment` (删除环境).
+/// Request of `DeleteEnvironment` (Delete the environment).
 ///
-/// 删除环境。
+/// This API is used to delete the environment.
 DeleteEnvironmentRequest {
-    /// 环境ID。
+    /// Environment ID
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
@@ -282,24 +294,24 @@ DeleteEnvironmentRequest {
 rt::action!("omics", "2022-11-28", "DeleteEnvironment", DeleteEnvironmentRequest => DeleteEnvironmentResponse);
 
 rt::model! { read debug;
-/// DeleteEnvironment返回参数结构体
+/// DeleteEnvironment response structure.
 DeleteEnvironmentResponse {
-    /// 工作流UUID。
+    /// Workflow UUID
     "WorkflowUuid" workflow_uuid set_workflow_uuid: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteVolumeData` (删除缓存卷数据).
+/// Request of `DeleteVolumeData` (Deletes the volume data).
 ///
-/// 删除缓存卷数据。
+/// This API is used to delete the volume data.
 DeleteVolumeDataRequest {
-    /// 缓存卷ID。
+    /// Volume ID
     ///
     /// Required.
     "VolumeId" volume_id set_volume_id: str,
-    /// 需要删除的路径。
+    /// Path to be deleted
     ///
     /// Required.
     "Path" path set_path: str,
@@ -307,18 +319,18 @@ DeleteVolumeDataRequest {
 rt::action!("omics", "2022-11-28", "DeleteVolumeData", DeleteVolumeDataRequest => DeleteVolumeDataResponse);
 
 rt::model! { read debug;
-/// DeleteVolumeData返回参数结构体
+/// DeleteVolumeData response structure.
 DeleteVolumeDataResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteVolume` (删除缓存卷).
+/// Request of `DeleteVolume` (Deletes the volume).
 ///
-/// 删除缓存卷。
+/// This API is used to delete the volume.
 DeleteVolumeRequest {
-    /// 缓存卷ID。
+    /// Volume ID
     ///
     /// Required.
     "VolumeId" volume_id set_volume_id: str,
@@ -326,7 +338,7 @@ DeleteVolumeRequest {
 rt::action!("omics", "2022-11-28", "DeleteVolume", DeleteVolumeRequest => DeleteVolumeResponse);
 
 rt::model! { read debug;
-/// DeleteVolume返回参数结构体
+/// DeleteVolume response structure.
 DeleteVolumeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -401,28 +413,28 @@ DescribeApplicationsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeEnvironments` (查询环境列表).
+/// Request of `DescribeEnvironments` (Queries the environment list).
 ///
-/// 查询环境列表。
+/// This API is used to query the environment list.
 DescribeEnvironmentsRequest {
-    /// 偏移量，默认为0。
+    /// Offset, which defaults to 0.
     "Offset" offset set_offset: i128,
-    /// 返回数量，默认为20，最大值为100。
+    /// Quantity of returns. It is 20 by default, and the maximum value is 100.
     "Limit" limit set_limit: i128,
-    /// 过滤器，支持过滤字段：
-    /// - EnvironmentId：环境ID
-    /// - Name：名称
-    /// - Status：环境状态
+    /// Filter, which supports filtering fields:
+    /// - EnvironmentId: Environment ID
+    /// - Name: Name
+    /// - Status: Environmental status
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("omics", "2022-11-28", "DescribeEnvironments", DescribeEnvironmentsRequest => DescribeEnvironmentsResponse);
 
 rt::model! { read debug;
-/// DescribeEnvironments返回参数结构体
+/// DescribeEnvironments response structure.
 DescribeEnvironmentsResponse {
-    /// 符合条件的数量。
+    /// Number of qualified items
     "TotalCount" total_count set_total_count: i128,
-    /// 环境详情列表。
+    /// List of Environment details
     "Environments" environments set_environments: list Environment,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -592,233 +604,234 @@ DescribePublicApplicationsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRunGroups` (查询任务批次列表).
+/// Request of `DescribeRunGroups` (Queries the run group list).
 ///
-/// 查询任务批次列表。
+/// This API is used to query the run group list.
 DescribeRunGroupsRequest {
-    /// 项目ID。
-    /// （不填使用指定地域下的默认项目）
+    /// Project ID
+    /// (If you leave it blank, the default item in the specified region will be used.)
     "ProjectId" project_id set_project_id: str,
-    /// 返回数量，默认为10，最大值为100。
+    /// Quantity of returns. It is 10 by default, and the maximum value is 100.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset, which defaults to 0.
     "Offset" offset set_offset: i128,
-    /// 过滤器，支持过滤字段：
-    /// - Name：任务批次名称
-    /// - RunGroupId：任务批次ID
-    /// - Status：任务批次状态
-    /// - ApplicationId：应用ID
-    /// - Type：类型（支持WDL，NEXTFLOW）
+    /// Filter, which supports filtering fields:
+    /// - Name: Run group name
+    /// - RunGroupId: Run group ID
+    /// - Status: Run group status
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("omics", "2022-11-28", "DescribeRunGroups", DescribeRunGroupsRequest => DescribeRunGroupsResponse);
 
 rt::model! { read debug;
-/// DescribeRunGroups返回参数结构体
+/// DescribeRunGroups response structure.
 DescribeRunGroupsResponse {
-    /// 符合条件的数量。
+    /// Number of qualified items
     "TotalCount" total_count set_total_count: i128,
-    /// 任务批次列表。
+    /// Run group list
     "RunGroups" run_groups set_run_groups: list RunGroup,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRuns` (查询任务列表).
+/// Request of `DescribeRuns` (Queries the run list).
 ///
-/// 查询任务列表。
+/// This API is used to query the run list.
 DescribeRunsRequest {
-    /// 项目ID。
-    /// （不填使用指定地域下的默认项目）
+    /// Project ID
+    /// (If you leave it blank, the default item in the specified region will be used.)
     "ProjectId" project_id set_project_id: str,
-    /// 返回数量，默认为10，最大值为100。
+    /// Quantity of returns. It is 10 by default, and the maximum value is 100.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset, which defaults to 0.
     "Offset" offset set_offset: i128,
-    /// 过滤器，支持过滤字段：
-    /// - RunGroupId：任务批次ID
-    /// - Status：任务状态
-    /// - RunUuid：任务UUID
-    /// - ApplicationId：应用ID
-    /// - UserDefinedId：用户定义ID（批量运行表格第一列）
+    /// Filter, which supports filtering fields:
+    /// - RunGroupId: run group ID
+    /// - Status: run status
+    /// - RunUuid: run UUID
+    /// - UserDefinedId: user-defined ID
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("omics", "2022-11-28", "DescribeRuns", DescribeRunsRequest => DescribeRunsResponse);
 
 rt::model! { read debug;
-/// DescribeRuns返回参数结构体
+/// DescribeRuns response structure.
 DescribeRunsResponse {
-    /// 符合条件的数量。
+    /// Number of qualified items
     "TotalCount" total_count set_total_count: i128,
-    /// 任务列表。
+    /// Run list
     "Runs" runs set_runs: list Run,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTables` (查询表格).
+/// Request of `DescribeTables` (Queries the table).
 ///
-/// 查询表格。
+/// This API is used to query the table.
 DescribeTablesRequest {
-    /// 项目ID。
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 返回数量，默认为10，最大值为100。
+    /// Quantity of returns. It is 10 by default, and the maximum value is 100.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset, which defaults to 0
     "Offset" offset set_offset: i128,
-    /// 过滤器，支持过滤字段：
-    /// - Name：表格名称
-    /// - TableId：表格ID
+    /// Filter, which supports filtering fields:
+    /// - Name: Table name
+    /// - TableId: Table ID
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("omics", "2022-11-28", "DescribeTables", DescribeTablesRequest => DescribeTablesResponse);
 
 rt::model! { read debug;
-/// DescribeTables返回参数结构体
+/// DescribeTables response structure.
 DescribeTablesResponse {
-    /// 结果总数。
+    /// Total number of results
     "TotalCount" total_count set_total_count: i128,
-    /// 表格列表。
+    /// Table list
     "Tables" tables set_tables: list Table,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTablesRows` (查询表格行数据).
+/// Request of `DescribeTablesRows` (Queries the table row data).
 ///
-/// 查询表格行数据。
+/// This API is used to query the table row data.
 DescribeTablesRowsRequest {
-    /// 项目ID。
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 表格ID。
+    /// Table ID
     ///
     /// Required.
     "TableId" table_id set_table_id: str,
-    /// 返回数量，默认为10，最大值为100。
+    /// Quantity of returns. It is 10 by default, and the maximum value is 100.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset, which defaults to 0.
     "Offset" offset set_offset: i128,
-    /// 过滤器，支持过滤字段：
-    /// - Tr：表格数据，支持模糊查询
-    /// - TableRowUuid：表格行UUID
+    /// Filter, which supports filtering fields:
+    /// - Tr: Table data, which supports fuzzy query.
+    /// - TableRowUuid: table row UUID
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("omics", "2022-11-28", "DescribeTablesRows", DescribeTablesRowsRequest => DescribeTablesRowsResponse);
 
 rt::model! { read debug;
-/// DescribeTablesRows返回参数结构体
+/// DescribeTablesRows response structure.
 DescribeTablesRowsResponse {
-    /// 结果总数。
+    /// Total number of results
     "TotalCount" total_count set_total_count: i128,
-    /// 表格行列表。
+    /// Table row list
     "Rows" rows set_rows: list TableRow,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVolumes` (查询缓存卷列表).
+/// Request of `DescribeVolumes` (Queries the volume list).
 ///
-/// 查询缓存卷列表。
+/// This API is used to query the volume list.
 DescribeVolumesRequest {
-    /// 环境ID。
+    /// Environment ID
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 返回数量，默认为20，最大值为100。
+    /// Quantity of returns. It is 20 by default, and the maximum value is 100.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset, defaults to 0
     "Offset" offset set_offset: i128,
-    /// 过滤器，支持过滤字段：
-    /// - Name：名称
-    /// - IsDefault：是否为默认
+    /// Filter, supports filtering fields:
+    /// - Name: Name
+    /// - IsDefault: Whether it is the default.
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("omics", "2022-11-28", "DescribeVolumes", DescribeVolumesRequest => DescribeVolumesResponse);
 
 rt::model! { read debug;
-/// DescribeVolumes返回参数结构体
+/// DescribeVolumes response structure.
 DescribeVolumesResponse {
-    /// 缓存卷。
+    /// Volume
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Volumes" volumes set_volumes: list Volume,
-    /// 符合条件的数量。
+    /// Number of qualified items
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 组学平台环境详情。
+/// Tencent Healthcare Omics Platform environment details
 Environment {
-    /// 环境ID。
+    /// Environment ID
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 环境名称。
+    /// Environment name
     "Name" name set_name: str,
-    /// 环境描述信息。
+    /// Environment description information
     "Description" description set_description: str,
-    /// 环境地域。
+    /// Environment region
     "Region" region set_region: str,
-    /// 环境类型，取值范围：
-    /// - KUBERNETES：Kubernetes容器集群
-    /// - HPC：HPC高性能计算集群
+    /// Environment type. Valid values:
+    /// - KUBERNETES: Kubernetes container cluster
+    /// - HPC:HPC HCC
     "Type" r#type set_type: str,
-    /// 环境状态，取值范围：
-    /// - INITIALIZING：创建中
-    /// - INITIALIZATION_ERROR：创建失败
-    /// - RUNNING：运行中
-    /// - ERROR：异常
-    /// - DELETING：正在删除
-    /// - DELETE_ERROR：删除失败
+    /// Environment status. Valid values:
+    /// - INITIALIZING: Creating
+    /// - INITIALIZATION_ERROR: Creation failed
+    /// - RUNNING: Running
+    /// - ERROR: Exceptional
+    /// - DELETING: Deleting
+    /// - DELETE_ERROR: Deletion failed.
     "Status" status set_status: str,
-    /// 环境是否可用。环境需要可用才能投递计算任务。
+    /// Whether the environment is available. The environment needs to be available before computing runs can be delivered.
     "Available" available set_available: bool,
-    /// 环境是否为默认环境。
+    /// Whether the environment is the default environment.
     "IsDefault" is_default set_is_default: bool,
-    /// 环境是否为托管环境。
+    /// Whether the environment is a managed environment.
     "IsManaged" is_managed set_is_managed: bool,
-    /// 环境信息。
+    /// Environment information
     "Message" message set_message: str,
-    /// 云资源ID。
+    /// Cloud resource ID
     "ResourceIds" resource_ids set_resource_ids: obj ResourceIds,
-    /// 上个工作流UUID。
+    /// The UUID of the previous workflow
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LastWorkflowUuid" last_workflow_uuid set_last_workflow_uuid: str,
-    /// 创建时间。
+    /// Creation time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreationTime" creation_time set_creation_time: str,
     /// 运行时配置。
     "RuntimeConfig" runtime_config set_runtime_config: obj EnvironmentRuntimeConfig,
 } }
 
 rt::model! { write debug;
-/// 环境配置。
+/// Environment configuration
 EnvironmentConfig {
-    /// 私有网络配置。
+    /// VPC configuration
     ///
     /// Required.
     "VPCOption" vpc_option set_vpc_option: obj VPCOption,
-    /// 计算集群配置。
+    /// Computing cluster configuration
     ///
     /// Required.
     "ClusterOption" cluster_option set_cluster_option: obj ClusterOption,
-    /// 数据库配置。
+    /// Database configuration
     ///
     /// Required.
     "DatabaseOption" database_option set_database_option: obj DatabaseOption,
-    /// 存储配置。
+    /// Storage configuration
     ///
     /// Required.
     "StorageOption" storage_option set_storage_option: obj StorageOption,
-    /// 云服务器配置。
+    /// CVM configuration
     ///
     /// Required.
     "CVMOption" cvm_option set_cvm_option: obj CVMOption,
-    /// 安全组配置。
+    /// Security group configuration
     "SecurityGroupOption" security_group_option set_security_group_option: obj SecurityGroupOption,
 } }
 
@@ -832,28 +845,31 @@ EnvironmentRuntimeConfig {
 } }
 
 rt::model! { read debug;
-/// 执行时间。
+/// Execution time
 ExecutionTime {
-    /// 提交时间。
+    /// Submission time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SubmitTime" submit_time set_submit_time: str,
-    /// 开始时间。
+    /// Start time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间。
+    /// End time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EndTime" end_time set_end_time: str,
 } }
 
 rt::model! { write debug;
-/// 描述键值对过滤器，用于条件过滤查询。
+/// Description key-value pair filter, which is used for conditional filtering queries.
 ///
-/// - 若存在多个Filter时，Filter间的关系为逻辑与（AND）关系。
+/// - If there are multiple Filters, the logical relationship between them is AND.
 ///
-/// - 若同一个Filter存在多个Values，同一Filter下Values间的关系为逻辑或（OR）关系。
+/// - If there are multiple Values in the same Filter, the logical relationship between the Values under the same Filter is OR.
 Filter {
-    /// 过滤字段。
+    /// Filtering fields
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 过滤字段值。
+    /// Filtering field values
     ///
     /// Required.
     "Values" values set_values: list String,
@@ -889,28 +905,28 @@ GetInputTemplateFileResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `GetRunCalls` (查询作业详情).
+/// Request of `GetRunCalls` (Queries job details).
 ///
-/// 查询作业详情。
+/// This API is used to query job details.
 GetRunCallsRequest {
-    /// 任务Uuid。
+    /// Run UUID
     ///
     /// Required.
     "RunUuid" run_uuid set_run_uuid: str,
-    /// 作业路径
+    /// Job path
     ///
     /// Required.
     "Path" path set_path: str,
-    /// 项目ID。
-    /// （不填使用指定地域下的默认项目）
+    /// Project ID
+    /// (If you leave it blank, the default item in the specified region will be used.)
     "ProjectId" project_id set_project_id: str,
 } }
 rt::action!("omics", "2022-11-28", "GetRunCalls", GetRunCallsRequest => GetRunCallsResponse);
 
 rt::model! { read debug;
-/// GetRunCalls返回参数结构体
+/// GetRunCalls response structure.
 GetRunCallsResponse {
-    /// 作业详情。
+    /// Job details
     "Calls" calls set_calls: list RunMetadata,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -956,34 +972,34 @@ GetRunJobLogResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `GetRunMetadataFile` (获取任务详情文件).
+/// Request of `GetRunMetadataFile` (Gets the run details file).
 ///
-/// 获取任务详情文件。
+/// This API is used to get the run details file.
 GetRunMetadataFileRequest {
-    /// 任务Uuid。
+    /// Run UUID
     ///
     /// Required.
     "RunUuid" run_uuid set_run_uuid: str,
-    /// 项目ID。
-    /// （不填使用指定地域下的默认项目）
+    /// Project ID
+    /// (If you leave it blank, the default item in the specified region will be used.)
     "ProjectId" project_id set_project_id: str,
-    /// 需要获取的文件名。
+    /// File names to be get
     ///
-    /// 默认支持以下文件：
+    /// The following files are supported by default:
     /// - nextflow.log
     ///
-    /// 提交时NFOption中report指定为true时，额外支持以下文件：
+    /// When report is specified as true in NFOption during submission, the following files are additionally supported:
     /// - execution_report.html
     /// - execution_timeline.html
     /// - execution_trace.txt
     /// - pipeline_dag.html
     "Key" key set_key: str,
-    /// 需要批量获取的文件名。
+    /// File names to be get in batch
     ///
-    /// 默认支持以下文件：
+    /// The following files are supported by default:
     /// - nextflow.log
     ///
-    /// 提交时NFOption中report指定为true时，额外支持以下文件：
+    /// When report is specified as true in NFOption during submission, the following files are additionally supported:
     /// - execution_report.html
     /// - execution_timeline.html
     /// - execution_trace.txt
@@ -993,54 +1009,55 @@ GetRunMetadataFileRequest {
 rt::action!("omics", "2022-11-28", "GetRunMetadataFile", GetRunMetadataFileRequest => GetRunMetadataFileResponse);
 
 rt::model! { read debug;
-/// GetRunMetadataFile返回参数结构体
+/// GetRunMetadataFile response structure.
 GetRunMetadataFileResponse {
-    /// 文件预签名链接，一分钟内有效。
+    /// Document pre-signed link that works in a minute
     "CosSignedUrl" cos_signed_url set_cos_signed_url: str,
-    /// 批量文件预签名链接，一分钟内有效。
+    /// Batch document pre-signed link that works in a minute
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CosSignedUrls" cos_signed_urls set_cos_signed_urls: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetRunStatus` (查询任务详情).
+/// Request of `GetRunStatus` (Queries run details).
 ///
-/// 查询任务详情。
+/// This API is used to query run details.
 GetRunStatusRequest {
-    /// 任务Uuid。
+    /// Run UUID
     ///
     /// Required.
     "RunUuid" run_uuid set_run_uuid: str,
-    /// 项目ID。
-    /// （不填使用指定地域下的默认项目）
+    /// Project ID
+    /// (If you leave it blank, the default item in the specified region will be used.)
     "ProjectId" project_id set_project_id: str,
 } }
 rt::action!("omics", "2022-11-28", "GetRunStatus", GetRunStatusRequest => GetRunStatusResponse);
 
 rt::model! { read debug;
-/// GetRunStatus返回参数结构体
+/// GetRunStatus response structure.
 GetRunStatusResponse {
-    /// 作业详情。
+    /// Job details
     "Metadata" metadata set_metadata: obj RunMetadata,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both nodebug;
-/// Git信息。
+/// Git information
 GitInfo {
-    /// Git地址。
+    /// Git URL
     ///
     /// Required.
     "GitHttpPath" git_http_path set_git_http_path: str,
-    /// Git用户名。
+    /// Git username .
     "GitUserName" git_user_name set_git_user_name: str,
-    /// Git密码或者Token。
+    /// Git password or Token
     "GitTokenOrPassword" git_token_or_password set_git_token_or_password: str,
-    /// 分支。
+    /// Branch
     "Branch" branch set_branch: str,
-    /// 标签。
+    /// Tag
     "Tag" tag set_tag: str,
 } }
 impl ::core::fmt::Debug for GitInfo {
@@ -1239,35 +1256,35 @@ ImportCommonApplicationResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ImportTableFile` (导入表格文件).
+/// Request of `ImportTableFile` (Imports the table file).
 ///
-/// 导入表格文件。
+/// This API is used to import the table file.
 ImportTableFileRequest {
-    /// 表格关联的项目ID。
+    /// Project ID associated with the table
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 表格名称。最多支持200个字符。
+    /// Table name: Up to 200 characters in length is supported.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 表格文件Cos对象路径。
+    /// Table file COS object path
     ///
     /// Required.
     "CosUri" cos_uri set_cos_uri: str,
-    /// 表格文件中每列的数据类型，支持的类型包括：Int、Float、String、File、Boolean、Array[Int]、Array[Float]、Array[String]、Array[File]、Array[Boolean]
+    /// Data type of each column in the table file. Supported types include Int, Float, String, File, Boolean, Array[Int], Array[Float], Array[String], Array[File], and Array[Boolean].
     ///
     /// Required.
     "DataType" data_type set_data_type: list String,
-    /// 表格描述。最多支持500个字符。
+    /// Table description: Up to 500 characters in length is supported.
     "Description" description set_description: str,
 } }
 rt::action!("omics", "2022-11-28", "ImportTableFile", ImportTableFileRequest => ImportTableFileResponse);
 
 rt::model! { read debug;
-/// ImportTableFile返回参数结构体
+/// ImportTableFile response structure.
 ImportTableFileResponse {
-    /// 表格ID。
+    /// Table ID
     "TableId" table_id set_table_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1297,51 +1314,59 @@ InputTemplate {
 } }
 
 rt::model! { write debug;
-/// 资源限制范围。
+/// Resource limit scope
 LimitRange {
-    /// 最大CPU设置
+    /// Maximum CPU setting
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MaxCPU" max_cpu set_max_cpu: str,
-    /// 最大内存设置（单位：Mi，Gi，Ti，M，G，T）
+    /// Maximum memory setting (unit: Mi, Gi, Ti, M, G, and T)
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MaxMemory" max_memory set_max_memory: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyVolume` (修改缓存卷).
+/// Request of `ModifyVolume` (Modifies the volume).
 ///
-/// 修改缓存卷。
+/// This API is used to modify the volume.
 ModifyVolumeRequest {
-    /// 缓存卷ID。
+    /// Volume ID
     ///
     /// Required.
     "VolumeId" volume_id set_volume_id: str,
-    /// 名称。
+    /// Name
     "Name" name set_name: str,
-    /// 描述。
+    /// Description
     "Description" description set_description: str,
 } }
 rt::action!("omics", "2022-11-28", "ModifyVolume", ModifyVolumeRequest => ModifyVolumeResponse);
 
 rt::model! { read debug;
-/// ModifyVolume返回参数结构体
+/// ModifyVolume response structure.
 ModifyVolumeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// Nextflow选项。
+/// Nextflow option
 NFOption {
-    /// Config。
+    /// Config.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Config" config set_config: str,
-    /// Profile。
+    /// Profile.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Profile" profile set_profile: str,
-    /// Report。
+    /// Report.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Report" report set_report: bool,
-    /// Resume。
+    /// Resume.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Resume" resume set_resume: bool,
-    /// Nextflow引擎版本，取值范围：
-    /// - 22.10.7
+    /// Nextflow engine version. Valid values:
+    /// - 22.10.4
+    /// - 22.10.8
     /// - 23.10.1
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NFVersion" nf_version set_nf_version: str,
     /// 启动路径。可填写指定缓存卷内的绝对路径，nextflow run 命令将在此路径执行。当WorkDir为COS路径时必填；当WorkDir为缓存卷路径时选填，不填默认使用WorkDir作为LaunchDir。
     "LaunchDir" launch_dir set_launch_dir: str,
@@ -1445,27 +1470,35 @@ RebootHPCNodesResponse {
 } }
 
 rt::model! { read debug;
-/// 云资源ID。
+/// Cloud resource ID
 ResourceIds {
-    /// 私有网络ID。
+    /// VPC ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "VPCId" vpc_id set_vpc_id: str,
-    /// 子网ID。
+    /// Subnet ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 安全组ID。
+    /// Security group ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SecurityGroupId" security_group_id set_security_group_id: str,
-    /// TDSQL-C Mysql版数据库ID。
+    /// TDSQL-C for MySQL database ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TDSQLCId" tdsqlc_id set_tdsqlc_id: str,
-    /// 文件存储ID。
+    /// CFS ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CFSId" cfs_id set_cfs_id: str,
-    /// 文件存储类型：取值范围：
-    /// - SD：通用标准型
-    /// - HP：通用性能型
-    /// - TB：turbo标准型
-    /// - TP：turbo性能型
+    /// CFS type. Valid values:
+    /// - SD: standard
+    /// - HP: high-performance
+    /// - TB: standard Turbo
+    /// - TP: high-performance Turbo
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CFSStorageType" cfs_storage_type set_cfs_storage_type: str,
-    /// 云服务器ID。
+    /// Cloud Virtual Machine ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CVMId" cvm_id set_cvm_id: str,
-    /// 弹性容器集群ID。
+    /// Elastic container cluster ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EKSId" eks_id set_eks_id: str,
     /// TKE容器集群ID。
     "TKEId" tke_id set_tke_id: str,
@@ -1474,126 +1507,134 @@ ResourceIds {
 } }
 
 rt::model! { write debug;
-/// 资源配额。
+/// Resource quota
 ResourceQuota {
-    /// CPU Limit设置。
+    /// CPU limit setting
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CPULimit" cpu_limit set_cpu_limit: str,
-    /// 内存Limit设置（单位：Mi，Gi，Ti，M，G，T）
+    /// Memory limit setting (Unit: Mi, Gi, Ti, M, G, and T)
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MemoryLimit" memory_limit set_memory_limit: str,
-    /// Pods数量设置
+    /// Pod quantity setting
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Pods" pods set_pods: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RetryRuns` (重试任务).
+/// Request of `RetryRuns` (Retries the run).
 ///
-/// 重试任务。
+/// This API is used to retry the run.
 RetryRunsRequest {
-    /// 项目ID。（不填使用指定地域下的默认项目）
+    /// Project ID. (If you leave it blank, the default item in the specified region will be used.)
     "ProjectId" project_id set_project_id: str,
-    /// 需要重试的任务批次ID。
+    /// The run group ID that needs to be retried
     "RunGroupId" run_group_id set_run_group_id: str,
-    /// 需要重试的任务UUID。
+    /// The run UUID that needs to be retried
     "RunUuids" run_uuids set_run_uuids: list String,
-    /// WDL运行选项，不填使用被重试的任务批次运行选项。
+    /// WDL running option. If you leave it blank, the retried run group running option will be used.
     "WDLOption" wdl_option set_wdl_option: obj RunOption,
-    /// Nextflow运行选项，不填使用被重试的任务批次运行选项。
+    /// Nextflow running option. If you leave it blank, the retried run group running option will be used.
     "NFOption" nf_option set_nf_option: obj NFOption,
 } }
 rt::action!("omics", "2022-11-28", "RetryRuns", RetryRunsRequest => RetryRunsResponse);
 
 rt::model! { read debug;
-/// RetryRuns返回参数结构体
+/// RetryRuns response structure.
 RetryRunsResponse {
-    /// 新的任务批次ID。
+    /// New run group ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RunGroupId" run_group_id set_run_group_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 任务。
+/// Run
 Run {
-    /// 任务UUID。
+    /// Run UUID
     "RunUuid" run_uuid set_run_uuid: str,
-    /// 项目ID。
+    /// Project ID
     "ProjectId" project_id set_project_id: str,
-    /// 应用ID。
+    /// Application ID
     "ApplicationId" application_id set_application_id: str,
-    /// 任务批次ID。
+    /// Run group ID
     "RunGroupId" run_group_id set_run_group_id: str,
-    /// 环境ID。
+    /// Environment ID
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 用户定义ID，单例运行为空。
+    /// User-defined ID. Null for running in singleton mode.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UserDefinedId" user_defined_id set_user_defined_id: str,
-    /// 表格ID，单例运行为空。
+    /// Table ID. Null for running in singleton mode.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TableId" table_id set_table_id: str,
-    /// 表格行UUID，单例运行为空。
+    /// Table row UUID. Null for running in singleton mode.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TableRowUuid" table_row_uuid set_table_row_uuid: str,
-    /// 任务状态。
+    /// Run status
     "Status" status set_status: str,
-    /// 任务输入。
+    /// Run input
     "Input" input set_input: str,
-    /// 运行选项。
+    /// Running option
     ///
     /// Disabled in the spec.
     "Option" option set_option: obj RunOption,
-    /// 执行时间。
+    /// Execution time
     "ExecutionTime" execution_time set_execution_time: obj ExecutionTime,
-    /// 缓存信息。
+    /// Cache information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Cache" cache set_cache: obj CacheInfo,
-    /// 错误信息。
+    /// Error message
     "ErrorMessage" error_message set_error_message: str,
-    /// 创建时间。
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
-    /// 更新时间。
+    /// Update time
     "UpdateTime" update_time set_update_time: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RunApplication` (运行应用).
+/// Request of `RunApplication` (Runs the application).
 ///
-/// 运行应用。
+/// This API is used to run the application.
 RunApplicationRequest {
-    /// 应用ID。
+    /// Application ID
     ///
     /// Required.
     "ApplicationId" application_id set_application_id: str,
-    /// 任务批次名称。
+    /// Run group name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 投递环境ID。
+    /// Delivery environment ID
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 项目ID。（不填使用指定地域下的默认项目）
+    /// Project ID. (If you leave it blank, the default item in the specified region will be used.)
     "ProjectId" project_id set_project_id: str,
-    /// 任务批次描述。
+    /// Run group description
     "Description" description set_description: str,
-    /// 任务输入COS地址。（InputBase64和InputCosUri必选其一）
+    /// Run input COS path. (Either InputBase64 or InputCosUri must be selected.)
     "InputCosUri" input_cos_uri set_input_cos_uri: str,
-    /// 任务输入JSON。需要进行base64编码。（InputBase64和InputCosUri必选其一）
+    /// Run input JSON. Base64 encoding is required. (Either InputBase64 or InputCosUri must be selected.)
     "InputBase64" input_base64 set_input_base64: str,
-    /// 批量投递表格ID，不填表示单例投递。
+    /// Batch deliver table ID. Leaving it blank indicates delivery in singleton mode.
     "TableId" table_id set_table_id: str,
-    /// 批量投递表格行UUID。不填表示表格全部行。
+    /// Batch deliver table row UUID. Leaving it blank indicates all rows of the table.
     "TableRowUuids" table_row_uuids set_table_row_uuids: list String,
-    /// 任务缓存清理时间（小时）。不填或0表示不清理。
+    /// Run cache cleanup time (hours). Leaving it blank or entering 0 indicates no cleanup.
     "CacheClearDelay" cache_clear_delay set_cache_clear_delay: i128,
-    /// 应用版本ID。不填表示使用当前最新版本。
+    /// Application version ID. Leaving it blank indicates that the latest version is used.
     "ApplicationVersionId" application_version_id set_application_version_id: str,
-    /// WDL运行选项。
+    /// WDL running option
     "Option" option set_option: obj RunOption,
-    /// Nextflow运行选项。
+    /// Nextflow running option
     "NFOption" nf_option set_nf_option: obj NFOption,
-    /// 工作目录，当前仅支持Nextflow。可填写指定缓存卷内的绝对路径或者COS路径，不填使用默认缓存卷内的默认路径。如果使用COS路径，NFOption中LaunchDir需填写指定缓存卷内的绝对路径作为启动路径。
+    /// Working directory. You can fill in the absolute path in the specified volume. If you leave it blank, the default path in the default volume will be used. Currently, only Nextflow is supported.
     "WorkDir" work_dir set_work_dir: str,
-    /// 访问模式，不填默认私有。取值范围
-    /// - PRIVATE：私有应用
-    /// - PUBLIC：公共应用
+    /// Access mode. Leaving it blank indicates it is private by default. Valid values:
+    /// - PRIVATE: Private application
+    /// - PUBLIC: Public application
     "AccessMode" access_mode set_access_mode: str,
-    /// 缓存卷ID，不填使用默认缓存卷，暂时仅支持Nextflow。
+    /// Volume ID. If you leave it blank, the default volume will be used. Currently, only Nextflow is supported.
     "VolumeIds" volume_ids set_volume_ids: list String,
     /// 是否开启结果通知。
     "ResultNotification" result_notification set_result_notification: bool,
@@ -1607,9 +1648,9 @@ RunApplicationRequest {
 rt::action!("omics", "2022-11-28", "RunApplication", RunApplicationRequest => RunApplicationResponse);
 
 rt::model! { read debug;
-/// RunApplication返回参数结构体
+/// RunApplication response structure.
 RunApplicationResponse {
-    /// 任务批次ID。
+    /// Run group ID
     "RunGroupId" run_group_id set_run_group_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1623,37 +1664,39 @@ RunConstraints {
 } }
 
 rt::model! { read debug;
-/// 任务。
+/// Run
 RunGroup {
-    /// 任务批次ID。
+    /// Run group ID
     "RunGroupId" run_group_id set_run_group_id: str,
-    /// 项目ID。
+    /// Project ID
     "ProjectId" project_id set_project_id: str,
-    /// 项目名称。
+    /// Project name
     "ProjectName" project_name set_project_name: str,
-    /// 应用ID。
+    /// Application ID
     "ApplicationId" application_id set_application_id: str,
-    /// 应用名称。
+    /// Application name
     "ApplicationName" application_name set_application_name: str,
-    /// 应用类型。
+    /// Application type
     "ApplicationType" application_type set_application_type: str,
-    /// 应用版本。
+    /// Application version
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ApplicationVersion" application_version set_application_version: obj ApplicationVersion,
     /// 应用访问类型：
     /// - PRIVATE 私有应用
     /// - PUBLIC 公共应用
     "AccessMode" access_mode set_access_mode: str,
-    /// 环境ID。
+    /// Environment ID
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 环境名称。
+    /// Environment name
     "EnvironmentName" environment_name set_environment_name: str,
-    /// 表格ID，单例运行为空。
+    /// Table ID. Null for running in singleton mode.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TableId" table_id set_table_id: str,
-    /// 任务名称。
+    /// Run name
     "Name" name set_name: str,
-    /// 任务描述。
+    /// Run description
     "Description" description set_description: str,
-    /// 任务状态。
+    /// Run status
     "Status" status set_status: str,
     /// 任务批次类型 ：
     /// - WDL
@@ -1661,7 +1704,7 @@ RunGroup {
     "Type" r#type set_type: str,
     /// 工作目录。
     "WorkDir" work_dir set_work_dir: str,
-    /// 任务输入。
+    /// Run input
     "Input" input set_input: str,
     /// 任务输入类型：
     /// - JSON: 导入JSON
@@ -1672,31 +1715,35 @@ RunGroup {
     "InputCosUri" input_cos_uri set_input_cos_uri: str,
     /// 输入模板ID。
     "InputTemplateId" input_template_id set_input_template_id: str,
-    /// WDL运行选项。
+    /// WDL running option
     "Option" option set_option: obj RunOption,
-    /// Nextflow运行选项。
+    /// Nextflow running option
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NFOption" nf_option set_nf_option: obj NFOption,
     /// 使用的缓存卷。
     "Volumes" volumes set_volumes: list VolumeInfo,
-    /// 任务总数量。
+    /// Total number of runs
     "TotalRun" total_run set_total_run: i128,
-    /// 各状态任务的数量。
+    /// Number of runs in various status
     "RunStatusCounts" run_status_counts set_run_status_counts: list RunStatusCount,
-    /// 执行时间。
+    /// Execution time
     "ExecutionTime" execution_time set_execution_time: obj ExecutionTime,
-    /// 错误信息。
+    /// Error message
     "ErrorMessage" error_message set_error_message: str,
     /// 任务批次通知。
     "Notification" notification set_notification: obj RunGroupNotification,
-    /// 创建时间。
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
-    /// 更新时间。
+    /// Update time
     "UpdateTime" update_time set_update_time: str,
-    /// 创建者。
+    /// Creator
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Creator" creator set_creator: str,
-    /// 创建者ID。
+    /// Creator ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreatorId" creator_id set_creator_id: str,
-    /// 运行结果通知方式。
+    /// Running result notification method
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResultNotify" result_notify set_result_notify: str,
 } }
 
@@ -1726,132 +1773,155 @@ RunGroupTimeoutNotification {
 } }
 
 rt::model! { read debug;
-/// 任务作业详情。
+/// Run job details
 RunMetadata {
-    /// 任务类型。
+    /// Run type
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RunType" run_type set_run_type: str,
-    /// 任务ID。
+    /// Run ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RunId" run_id set_run_id: str,
-    /// 父层ID。
+    /// Parent layer ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ParentId" parent_id set_parent_id: str,
-    /// 作业ID。
+    /// Job ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "JobId" job_id set_job_id: str,
-    /// 作业名称。
+    /// Job name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CallName" call_name set_call_name: str,
-    /// Scatter索引。
+    /// Scatter index
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ScatterIndex" scatter_index set_scatter_index: str,
-    /// 输入。
+    /// Input
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Input" input set_input: str,
-    /// 输出。
+    /// Output
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Output" output set_output: str,
-    /// 状态
+    /// Status
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: str,
-    /// 错误信息。
+    /// Error message
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorMessage" error_message set_error_message: str,
-    /// 开始时间
+    /// Start time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StartTime" start_time set_start_time: str,
-    /// 提交时间。
+    /// Submission time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SubmitTime" submit_time set_submit_time: str,
-    /// 结束时间。
+    /// End time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EndTime" end_time set_end_time: str,
-    /// 命令行。
+    /// Command Line
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Command" command set_command: str,
-    /// 运行时。
+    /// Runtime
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Runtime" runtime set_runtime: str,
-    /// 预处理。
+    /// Preprocessing
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Preprocess" preprocess set_preprocess: bool,
-    /// 后处理。
+    /// Post-processing
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PostProcess" post_process set_post_process: bool,
-    /// Cache命中
+    /// Cache hit
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CallCached" call_cached set_call_cached: bool,
     /// 工作目录。
     "WorkDir" work_dir set_work_dir: str,
-    /// 标准输出。
+    /// Standard output
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Stdout" stdout set_stdout: str,
-    /// 错误输出。
+    /// Error output
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Stderr" stderr set_stderr: str,
-    /// 其他信息。
+    /// Other information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Meta" meta set_meta: str,
 } }
 
 rt::model! { both debug;
-/// 运行应用选项。
+/// Application running option
 RunOption {
-    /// 运行失败模式，取值范围：
+    /// Operation failure mode. Valid values:
     /// - ContinueWhilePossible
     /// - NoNewCalls
     ///
     /// Required.
     "FailureMode" failure_mode set_failure_mode: str,
-    /// 是否使用Call-Caching功能。
+    /// Whether to use the Call-Caching feature.
     ///
     /// Required.
     "UseCallCache" use_call_cache set_use_call_cache: bool,
-    /// 是否使用错误挂起功能。
+    /// Whether to use the error suspension feature.
     ///
     /// Required.
     "UseErrorOnHold" use_error_on_hold set_use_error_on_hold: bool,
-    /// 输出归档COS路径。
+    /// Output archive COS path
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FinalWorkflowOutputsDir" final_workflow_outputs_dir set_final_workflow_outputs_dir: str,
-    /// 是否使用相对目录归档输出。
+    /// Whether to use the relative directory archive output.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UseRelativeOutputPaths" use_relative_output_paths set_use_relative_output_paths: bool,
     /// 是否添加运行信息到输出目录中
     "AddRunInfoToOutputDir" add_run_info_to_output_dir set_add_run_info_to_output_dir: bool,
 } }
 
 rt::model! { read debug;
-/// 任务运行状态。
+/// Run running status
 RunStatusCount {
-    /// 状态。
+    /// Status
     "Status" status set_status: str,
-    /// 数量。
+    /// Quantity
     "Count" count set_count: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `RunWorkflow` (运行工作流).
+/// Request of `RunWorkflow` (Runs the workflow).
 ///
-/// 运行工作流。
+/// This API is used to run the workflow.
 RunWorkflowRequest {
-    /// 任务批次名称。
+    /// Run group name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 投递环境ID。
+    /// Delivery environment ID
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 工作流Git仓库信息。
+    /// Workflow Git repository information
     ///
     /// Required.
     "GitSource" git_source set_git_source: obj GitInfo,
-    /// 工作流类型。
+    /// Workflow type
     ///
-    /// 支持类型：
+    /// Supported type:
     /// - NEXTFLOW
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// Nextflow选项。
+    /// Nextflow option
     ///
     /// Required.
     "NFOption" nf_option set_nf_option: obj NFOption,
-    /// 项目ID。
-    /// （不填使用指定地域下的默认项目）
+    /// Project ID
+    /// (If you leave it blank, the default item in the specified region will be used.)
     "ProjectId" project_id set_project_id: str,
-    /// 任务批次描述。
+    /// Run group description
     "Description" description set_description: str,
-    /// 任务输入JSON。需要进行base64编码。
-    /// （InputBase64和InputCosUri必选其一）
+    /// Run input JSON. Base64 encoding is required.
+    /// (Either InputBase64 or InputCosUri must be selected.)
     "InputBase64" input_base64 set_input_base64: str,
-    /// 任务输入COS地址。
-    /// （InputBase64和InputCosUri必选其一）
+    /// Run input COS path
+    /// (Either InputBase64 or InputCosUri must be selected.)
     "InputCosUri" input_cos_uri set_input_cos_uri: str,
-    /// 任务缓存清理时间（小时）。不填或0表示不清理。
+    /// Run cache cleanup time (hours). Leaving it blank or entering 0 indicates no cleanup.
     "CacheClearDelay" cache_clear_delay set_cache_clear_delay: i128,
-    /// 工作目录，可填写指定缓存卷内的绝对路径，不填使用默认缓存卷内的默认路径，暂时仅支持Nextflow。
+    /// Working directory. You can fill in the absolute path in the specified volume. If you leave it blank, the default path in the default volume will be used. Currently, only Nextflow is supported.
     "WorkDir" work_dir set_work_dir: str,
-    /// 缓存卷ID，不填使用默认缓存卷，暂时仅支持Nextflow。
+    /// Volume ID. If you leave it blank, the default volume will be used. Currently, only Nextflow is supported.
     "VolumeIds" volume_ids set_volume_ids: list String,
     /// 工作流入口文件，不填使用默认入口文件。
     "Entrypoint" entrypoint set_entrypoint: str,
@@ -1859,41 +1929,41 @@ RunWorkflowRequest {
 rt::action!("omics", "2022-11-28", "RunWorkflow", RunWorkflowRequest => RunWorkflowResponse);
 
 rt::model! { read debug;
-/// RunWorkflow返回参数结构体
+/// RunWorkflow response structure.
 RunWorkflowResponse {
-    /// 任务批次ID。
+    /// Run group ID
     "RunGroupId" run_group_id set_run_group_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 安全组配置。
+/// Security group configuration
 SecurityGroupOption {
-    /// 安全组ID。
+    /// Security group ID
     ///
     /// Required.
     "SecurityGroupId" security_group_id set_security_group_id: str,
 } }
 
 rt::model! { write debug;
-/// 文件存储配置。
+/// CFS configuration
 StorageOption {
-    /// 文件存储类型，取值范围：
-    /// - SD：通用标准型
-    /// - HP：通用性能型
-    /// - TB：turbo标准型
-    /// - TP：turbo性能型
+    /// CFS type. Valid values:
+    /// - SD: standard
+    /// - HP: high-performance
+    /// - TB: standard Turbo
+    /// - TP: high-performance Turbo
     ///
     /// Required.
     "StorageType" storage_type set_storage_type: str,
-    /// 文件存储可用区。
+    /// CFS availability zone
     ///
     /// Required.
     "Zone" zone set_zone: str,
-    /// 文件系统容量，turbo系列必填，单位为GiB。
-    /// - turbo标准型起售40TiB，即40960GiB；扩容步长20TiB，即20480 GiB。
-    /// - turbo性能型起售20TiB，即20480 GiB；扩容步长10TiB，即10240 GiB。
+    /// CFS capacity in GiB, required for the Turbo series
+    /// - Standard Turbo has a minimum capacity of 40 TiB, or 40,960 GiB; the capacity expansion step is 20 TiB, or 20,480 GiB.
+    /// - High-performance Turbo has a minimum capacity of 20 TiB, or 20,480 GiB; the capacity expansion step is 10 TiB, or 10,240 GiB.
     "Capacity" capacity set_capacity: i128,
     /// 是否开启默认扩容，仅turbo类型文件存储支持
     "EnableAutoScaleUp" enable_auto_scale_up set_enable_auto_scale_up: bool,
@@ -1902,41 +1972,52 @@ StorageOption {
 } }
 
 rt::model! { read debug;
-/// 表格。
+/// Table
 Table {
-    /// 表格ID
+    /// Table ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TableId" table_id set_table_id: str,
-    /// 关联项目ID
+    /// Associated project ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProjectId" project_id set_project_id: str,
-    /// 表格名称
+    /// Table name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Name" name set_name: str,
-    /// 表格描述
+    /// Table description
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Description" description set_description: str,
-    /// 表格列
+    /// Table column
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Columns" columns set_columns: list TableColumn,
-    /// 创建时间
+    /// Creation time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 创建人
+    /// Creator
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Creator" creator set_creator: str,
     /// 创建人ID
     "CreatorId" creator_id set_creator_id: str,
 } }
 
 rt::model! { read debug;
-/// 表格列。
+/// Table column
 TableColumn {
-    /// 列名称
+    /// Column name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Header" header set_header: str,
-    /// 列数据类型
+    /// Column data type
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DataType" data_type set_data_type: str,
 } }
 
 rt::model! { read debug;
-/// 表格行。
+/// Table row
 TableRow {
-    /// 表格行UUID。
+    /// Table row UUID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TableRowUuid" table_row_uuid set_table_row_uuid: str,
-    /// 表格行内容。
+    /// Table row content
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Content" content set_content: list String,
 } }
 
@@ -1950,22 +2031,22 @@ Tag {
 } }
 
 rt::model! { write debug;
-/// Request of `TerminateRunGroup` (终止任务批次).
+/// Request of `TerminateRunGroup` (Terminates the run group).
 ///
-/// 终止任务批次。
+/// This API is used to terminate the run group.
 TerminateRunGroupRequest {
-    /// 任务批次ID。
+    /// Run group ID
     ///
     /// Required.
     "RunGroupId" run_group_id set_run_group_id: str,
-    /// 项目ID。
-    /// （不填使用指定地域下的默认项目）
+    /// Project ID
+    /// (If you leave it blank, the default item in the specified region will be used.)
     "ProjectId" project_id set_project_id: str,
 } }
 rt::action!("omics", "2022-11-28", "TerminateRunGroup", TerminateRunGroupRequest => TerminateRunGroupResponse);
 
 rt::model! { read debug;
-/// TerminateRunGroup返回参数结构体
+/// TerminateRunGroup response structure.
 TerminateRunGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1981,52 +2062,64 @@ ToolRepoTag {
 } }
 
 rt::model! { write debug;
-/// 私有网络配置。
+/// VPC configuration
 VPCOption {
-    /// 私有网络ID（VPCId和VPCCIDRBlock必选其一。若使用VPCId，则使用现用私有网络；若使用VPCCIDRBlock，则创建新的私有网络）
+    /// VPC ID (Either VPCId or VPCCIDRBlock must be selected. If VPCId is selected, the existing VPCs will be used; if VPCCIDRBlock is selected, a new VPC will be created.)
     "VPCId" vpc_id set_vpc_id: str,
-    /// 子网ID（SubnetId和SubnetZone&SubnetCIDRBlock必选其一。若使用SubnetId，则使用现用子网；若使用SubnetZone&SubnetCIDRBlock，则创建新的子网）
+    /// Subnet ID (Either SubnetId or SubnetZone&SubnetCIDRBlock must be selected. If SubnetId is selected, the existing subnet will be used; if SubnetZone&SubnetCIDRBlock is selected, a new subnet will be created.)
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 子网可用区。
+    /// Subnet availability zone
     "SubnetZone" subnet_zone set_subnet_zone: str,
-    /// 私有网络CIDR。
+    /// VPC CIDR.
     "VPCCIDRBlock" vpccidr_block set_vpccidr_block: str,
-    /// 子网CIDR。
+    /// Subnet CIDR
     "SubnetCIDRBlock" subnet_cidr_block set_subnet_cidr_block: str,
 } }
 
 rt::model! { read debug;
-/// 缓存卷。
+/// Volume
 Volume {
-    /// 缓存卷ID。
+    /// Volume ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "VolumeId" volume_id set_volume_id: str,
-    /// 名称。
+    /// Name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Name" name set_name: str,
-    /// 描述。
+    /// Description
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Description" description set_description: str,
-    /// 环境ID。
+    /// Environment ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 缓存卷类型，取值范围：
-    /// * SHARED：多点挂载共享存储
+    /// Volume type. Valid values:
+    /// * SHARED: Multi-point mount shared storage
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Type" r#type set_type: str,
-    /// 缓存卷规格，取值范围：
+    /// Volume specifications. Valid values:
     ///
-    /// - SD：通用标准型
-    /// - HP：通用性能型
-    /// - TB：turbo标准型
-    /// - TP：turbo性能型
+    /// - SD: standard
+    /// - HP: high-performance
+    /// - TB: standard Turbo
+    /// - TP: high-performance Turbo
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Spec" spec set_spec: str,
-    /// 缓存卷大小（GB）。
+    /// Volume size (GB)
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Capacity" capacity set_capacity: i128,
-    /// 缓存卷使用量（Byte）。
+    /// Volume usage (Byte)
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Usage" usage set_usage: i128,
-    /// 缓存卷吞吐上限（MiB/s）。
+    /// Volume throughput upper limit (MiB/s)
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BandwidthLimit" bandwidth_limit set_bandwidth_limit: f64,
-    /// 默认挂载路径。
+    /// Default mount path
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DefaultMountPath" default_mount_path set_default_mount_path: str,
-    /// 是否为默认缓存卷。
+    /// Whether it is the default volume.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsDefault" is_default set_is_default: bool,
-    /// 状态。
+    /// Status
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: str,
     /// turbo自动扩容策略
     "AutoScaleUpRule" auto_scale_up_rule set_auto_scale_up_rule: obj VolumeAutoScaleUpRule,

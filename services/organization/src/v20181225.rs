@@ -5,11 +5,11 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { write debug;
-/// Request of `AcceptOrganizationInvitation` (接受加入企业组织邀请).
+/// Request of `AcceptOrganizationInvitation` (Accepts an invitation to an organization).
 ///
-/// 接受加入企业组织邀请
+/// This API is used to accept an invitation to an organization.
 AcceptOrganizationInvitationRequest {
-    /// 邀请ID
+    /// Invitation ID
     ///
     /// Required.
     "Id" id set_id: i128,
@@ -17,22 +17,22 @@ AcceptOrganizationInvitationRequest {
 rt::action!("organization", "2018-12-25", "AcceptOrganizationInvitation", AcceptOrganizationInvitationRequest => AcceptOrganizationInvitationResponse);
 
 rt::model! { read debug;
-/// AcceptOrganizationInvitation返回参数结构体
+/// AcceptOrganizationInvitation response structure.
 AcceptOrganizationInvitationResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AddOrganizationNode` (添加企业组织单元).
+/// Request of `AddOrganizationNode` (Adds an organizational unit).
 ///
-/// 添加企业组织单元
+/// This API is used to add an organizational unit.
 AddOrganizationNodeRequest {
-    /// 父组织单元ID
+    /// Parent organizational unit ID
     ///
     /// Required.
     "ParentNodeId" parent_node_id set_parent_node_id: i128,
-    /// 组织单元名字
+    /// Organizational unit name
     ///
     /// Required.
     "Name" name set_name: str,
@@ -40,20 +40,20 @@ AddOrganizationNodeRequest {
 rt::action!("organization", "2018-12-25", "AddOrganizationNode", AddOrganizationNodeRequest => AddOrganizationNodeResponse);
 
 rt::model! { read debug;
-/// AddOrganizationNode返回参数结构体
+/// AddOrganizationNode response structure.
 AddOrganizationNodeResponse {
-    /// 组织单元ID
+    /// Organizational unit ID
     "NodeId" node_id set_node_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CancelOrganizationInvitation` (取消企业组织邀请).
+/// Request of `CancelOrganizationInvitation` (Cancels an invitation to an organization).
 ///
-/// 取消企业组织邀请
+/// This API is used to cancel an invitation to an organization.
 CancelOrganizationInvitationRequest {
-    /// 邀请ID
+    /// Invitation ID
     ///
     /// Required.
     "Id" id set_id: i128,
@@ -61,18 +61,18 @@ CancelOrganizationInvitationRequest {
 rt::action!("organization", "2018-12-25", "CancelOrganizationInvitation", CancelOrganizationInvitationRequest => CancelOrganizationInvitationResponse);
 
 rt::model! { read debug;
-/// CancelOrganizationInvitation返回参数结构体
+/// CancelOrganizationInvitation response structure.
 CancelOrganizationInvitationResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateOrganization` (创建企业组织).
+/// Request of `CreateOrganization` (Creates an organization).
 ///
-/// 创建企业组织
+/// This API is used to create an organization.
 CreateOrganizationRequest {
-    /// 组织类型（目前固定为1）
+    /// Organization type; currently its value is fixed as `1`
     ///
     /// Required.
     "OrgType" org_type set_org_type: i128,
@@ -80,30 +80,30 @@ CreateOrganizationRequest {
 rt::action!("organization", "2018-12-25", "CreateOrganization", CreateOrganizationRequest => CreateOrganizationResponse);
 
 rt::model! { read debug;
-/// CreateOrganization返回参数结构体
+/// CreateOrganization response structure.
 CreateOrganizationResponse {
-    /// 企业组织ID
+    /// Organization ID
     "OrgId" org_id set_org_id: i128,
-    /// 创建者昵称
+    /// Creator's name
     "Nickname" nickname set_nickname: str,
-    /// 创建者邮箱
+    /// Creator's email address
     "Mail" mail set_mail: str,
-    /// 组织类型
+    /// Organization type
     "OrgType" org_type set_org_type: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteOrganizationMemberFromNode` (删除企业组织成员).
+/// Request of `DeleteOrganizationMemberFromNode` (Deletes an organization member).
 ///
-/// 删除企业组织成员
+/// This API is used to delete an organization member.
 DeleteOrganizationMemberFromNodeRequest {
-    /// 被删除成员UIN
+    /// UIN of the member to be deleted
     ///
     /// Required.
     "MemberUin" member_uin set_member_uin: i128,
-    /// 组织单元ID
+    /// Organizational unit ID
     ///
     /// Required.
     "NodeId" node_id set_node_id: i128,
@@ -111,18 +111,18 @@ DeleteOrganizationMemberFromNodeRequest {
 rt::action!("organization", "2018-12-25", "DeleteOrganizationMemberFromNode", DeleteOrganizationMemberFromNodeRequest => DeleteOrganizationMemberFromNodeResponse);
 
 rt::model! { read debug;
-/// DeleteOrganizationMemberFromNode返回参数结构体
+/// DeleteOrganizationMemberFromNode response structure.
 DeleteOrganizationMemberFromNodeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteOrganizationMembers` (批量删除企业组织成员).
+/// Request of `DeleteOrganizationMembers` (Deletes multiple organization members).
 ///
-/// 批量删除企业组织成员
+/// This API is used to delete multiple organization members in a single request.
 DeleteOrganizationMembersRequest {
-    /// 被删除成员的UIN列表
+    /// List of UINs of members to be deleted
     ///
     /// Required.
     "Uins" uins set_uins: list i128,
@@ -130,18 +130,18 @@ DeleteOrganizationMembersRequest {
 rt::action!("organization", "2018-12-25", "DeleteOrganizationMembers", DeleteOrganizationMembersRequest => DeleteOrganizationMembersResponse);
 
 rt::model! { read debug;
-/// DeleteOrganizationMembers返回参数结构体
+/// DeleteOrganizationMembers response structure.
 DeleteOrganizationMembersResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteOrganizationNodes` (批量删除企业组织单元).
+/// Request of `DeleteOrganizationNodes` (Deletes multiple organizational units).
 ///
-/// 批量删除企业组织单元
+/// This API is used to delete multiple organizational units in a single request.
 DeleteOrganizationNodesRequest {
-    /// 组织单元ID列表
+    /// Organizational unit ID list.
     ///
     /// Required.
     "NodeIds" node_ids set_node_ids: list i128,
@@ -149,33 +149,33 @@ DeleteOrganizationNodesRequest {
 rt::action!("organization", "2018-12-25", "DeleteOrganizationNodes", DeleteOrganizationNodesRequest => DeleteOrganizationNodesResponse);
 
 rt::model! { read debug;
-/// DeleteOrganizationNodes返回参数结构体
+/// DeleteOrganizationNodes response structure.
 DeleteOrganizationNodesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteOrganization` (删除企业组织).
+/// Request of `DeleteOrganization` (Deletes an organization).
 ///
-/// 删除企业组织
+/// This API is used to delete an organization.
 DeleteOrganizationRequest {
 } }
 rt::action!("organization", "2018-12-25", "DeleteOrganization", DeleteOrganizationRequest => DeleteOrganizationResponse);
 
 rt::model! { read debug;
-/// DeleteOrganization返回参数结构体
+/// DeleteOrganization response structure.
 DeleteOrganizationResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DenyOrganizationInvitation` (拒绝企业组织邀请).
+/// Request of `DenyOrganizationInvitation` (Declines an invitation to an organization).
 ///
-/// 拒绝企业组织邀请
+/// This API is used to decline an invitation to an organization.
 DenyOrganizationInvitationRequest {
-    /// 邀请ID
+    /// Invitation ID
     ///
     /// Required.
     "Id" id set_id: i128,
@@ -183,18 +183,18 @@ DenyOrganizationInvitationRequest {
 rt::action!("organization", "2018-12-25", "DenyOrganizationInvitation", DenyOrganizationInvitationRequest => DenyOrganizationInvitationResponse);
 
 rt::model! { read debug;
-/// DenyOrganizationInvitation返回参数结构体
+/// DenyOrganizationInvitation response structure.
 DenyOrganizationInvitationResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetOrganizationMember` (获取企业组织成员).
+/// Request of `GetOrganizationMember` (Obtains information on organization members).
 ///
-/// 获取企业组织成员
+/// This API is used to obtain information on organization members.
 GetOrganizationMemberRequest {
-    /// 组织成员UIN
+    /// Organization member UIN
     ///
     /// Required.
     "MemberUin" member_uin set_member_uin: i128,
@@ -202,157 +202,157 @@ GetOrganizationMemberRequest {
 rt::action!("organization", "2018-12-25", "GetOrganizationMember", GetOrganizationMemberRequest => GetOrganizationMemberResponse);
 
 rt::model! { read debug;
-/// GetOrganizationMember返回参数结构体
+/// GetOrganizationMember response structure.
 GetOrganizationMemberResponse {
-    /// 组织成员UIN
+    /// Organization member UIN
     "Uin" uin set_uin: i128,
-    /// 组织成员名称
+    /// Organization member name
     "Name" name set_name: str,
-    /// 备注
+    /// Notes
     "Remark" remark set_remark: str,
-    /// 加入时间
+    /// Joining time
     "JoinTime" join_time set_join_time: str,
-    /// 组织单元ID
+    /// Organizational unit ID
     "NodeId" node_id set_node_id: i128,
-    /// 组织单元名称
+    /// Organizational unit name
     "NodeName" node_name set_node_name: str,
-    /// 父组织单元ID
+    /// Parent organizational unit ID
     "ParentNodeId" parent_node_id set_parent_node_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetOrganization` (获取企业组织信息).
+/// Request of `GetOrganization` (Obtains organization information).
 ///
-/// 获取企业组织信息
+/// This API is used to obtain information on organizations.
 GetOrganizationRequest {
 } }
 rt::action!("organization", "2018-12-25", "GetOrganization", GetOrganizationRequest => GetOrganizationResponse);
 
 rt::model! { read debug;
-/// GetOrganization返回参数结构体
+/// GetOrganization response structure.
 GetOrganizationResponse {
-    /// 企业组织ID
+    /// Organization ID
     "OrgId" org_id set_org_id: i128,
-    /// 创建者UIN
+    /// Creator UIN
     "HostUin" host_uin set_host_uin: i128,
-    /// 创建者昵称
+    /// Creator's name
     "Nickname" nickname set_nickname: str,
-    /// 创建者邮箱
+    /// Creator's email address
     "Mail" mail set_mail: str,
-    /// 企业组织类型
+    /// Organization type
     "OrgType" org_type set_org_type: i128,
-    /// 是否为空
+    /// Whether the organization is empty or not
     "IsEmpty" is_empty set_is_empty: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListOrganizationInvitations` (获取邀请信息列表).
+/// Request of `ListOrganizationInvitations` (Obtains an invitation list).
 ///
-/// 获取邀请信息列表
+/// This API is used to obtain an invitation list.
 ListOrganizationInvitationsRequest {
-    /// 是否被邀请。1：被邀请，0：发出的邀请
+    /// Whether to list the invitations you received or the invitations you sent. `1`: list the invitations you received; `0`: list the invitations you sent.
     ///
     /// Required.
     "Invited" invited set_invited: i128,
-    /// 偏移量
+    /// Offset
     "Offset" offset set_offset: i128,
-    /// 限制数目
+    /// Limit
     "Limit" limit set_limit: i128,
 } }
 rt::action!("organization", "2018-12-25", "ListOrganizationInvitations", ListOrganizationInvitationsRequest => ListOrganizationInvitationsResponse);
 
 rt::model! { read debug;
-/// ListOrganizationInvitations返回参数结构体
+/// ListOrganizationInvitations response structure.
 ListOrganizationInvitationsResponse {
-    /// 邀请信息列表
+    /// List of invitations
     "Invitations" invitations set_invitations: list OrgInvitation,
-    /// 总数目
+    /// Total number of results
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListOrganizationMembers` (获取企业组织成员列表).
+/// Request of `ListOrganizationMembers` (Obtains a list of organization members).
 ///
-/// 获取企业组织成员列表
+/// This API is used to obtain a list of organization members.
 ListOrganizationMembersRequest {
-    /// 偏移量
+    /// Offset
     "Offset" offset set_offset: i128,
-    /// 限制数目
+    /// Limit
     "Limit" limit set_limit: i128,
 } }
 rt::action!("organization", "2018-12-25", "ListOrganizationMembers", ListOrganizationMembersRequest => ListOrganizationMembersResponse);
 
 rt::model! { read debug;
-/// ListOrganizationMembers返回参数结构体
+/// ListOrganizationMembers response structure.
 ListOrganizationMembersResponse {
-    /// 成员列表
+    /// Member list
     "Members" members set_members: list OrgMember,
-    /// 总数目
+    /// Total number of results
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListOrganizationNodeMembers` (获取企业组织单元成员列表).
+/// Request of `ListOrganizationNodeMembers` (Obtains a list of organizational unit members).
 ///
-/// 获取企业组织单元成员列表
+/// This API is used to obtain a list of organizational unit members.
 ListOrganizationNodeMembersRequest {
-    /// 企业组织单元ID
+    /// Organizational unit ID
     ///
     /// Required.
     "NodeId" node_id set_node_id: i128,
-    /// 偏移量
+    /// Offset
     "Offset" offset set_offset: i128,
-    /// 限制数目
+    /// Limit
     "Limit" limit set_limit: i128,
 } }
 rt::action!("organization", "2018-12-25", "ListOrganizationNodeMembers", ListOrganizationNodeMembersRequest => ListOrganizationNodeMembersResponse);
 
 rt::model! { read debug;
-/// ListOrganizationNodeMembers返回参数结构体
+/// ListOrganizationNodeMembers response structure.
 ListOrganizationNodeMembersResponse {
-    /// 总数目
+    /// Total number of results
     "TotalCount" total_count set_total_count: i128,
-    /// 成员列表
+    /// Member list
     "Members" members set_members: list OrgMember,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListOrganizationNodes` (获取企业组织单元列表).
+/// Request of `ListOrganizationNodes` (Obtains a list of organizational units).
 ///
-/// 获取企业组织单元列表
+/// This API is used to obtain a list of organizational units.
 ListOrganizationNodesRequest {
 } }
 rt::action!("organization", "2018-12-25", "ListOrganizationNodes", ListOrganizationNodesRequest => ListOrganizationNodesResponse);
 
 rt::model! { read debug;
-/// ListOrganizationNodes返回参数结构体
+/// ListOrganizationNodes response structure.
 ListOrganizationNodesResponse {
-    /// 企业组织单元列表
+    /// Organizational unit list
     "Nodes" nodes set_nodes: list OrgNode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `MoveOrganizationMembersToNode` (移动成员到指定企业组织单元).
+/// Request of `MoveOrganizationMembersToNode` (Moves members to a specified organizational unit).
 ///
-/// 移动成员到指定企业组织单元
+/// This API is used to move members to a specified organizational unit.
 MoveOrganizationMembersToNodeRequest {
-    /// 组织单元ID
+    /// Organizational unit ID
     ///
     /// Required.
     "NodeId" node_id set_node_id: i128,
-    /// 成员UIN列表
+    /// Member UIN list
     ///
     /// Required.
     "Uins" uins set_uins: list i128,
@@ -360,71 +360,71 @@ MoveOrganizationMembersToNodeRequest {
 rt::action!("organization", "2018-12-25", "MoveOrganizationMembersToNode", MoveOrganizationMembersToNodeRequest => MoveOrganizationMembersToNodeResponse);
 
 rt::model! { read debug;
-/// MoveOrganizationMembersToNode返回参数结构体
+/// MoveOrganizationMembersToNode response structure.
 MoveOrganizationMembersToNodeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 企业组织邀请
+/// Information on an invitation to an organization.
 OrgInvitation {
-    /// 邀请ID
+    /// Invitation ID
     "Id" id set_id: i128,
-    /// 被邀请UIN
+    /// UIN of the invitee
     "Uin" uin set_uin: i128,
-    /// 创建者UIN
+    /// Creator UIN
     "HostUin" host_uin set_host_uin: i128,
-    /// 创建者名称
+    /// Creator's name
     "HostName" host_name set_host_name: str,
-    /// 创建者邮箱
+    /// Creator's email address
     "HostMail" host_mail set_host_mail: str,
-    /// 邀请状态。-1：已过期，0：正常，1：已接受，2：已失效，3：已取消
+    /// Invitation status. `-1`: expired; `0`: normal; `1`: accepted; `2`: invalid; `3`: cancelled
     "Status" status set_status: i128,
-    /// 名称
+    /// Name
     "Name" name set_name: str,
-    /// 备注
+    /// Notes
     "Remark" remark set_remark: str,
-    /// 企业组织类型
+    /// Organization type
     "OrgType" org_type set_org_type: i128,
-    /// 邀请时间
+    /// Time of invitation
     "InviteTime" invite_time set_invite_time: str,
-    /// 过期时间
+    /// Expiration time
     "ExpireTime" expire_time set_expire_time: str,
 } }
 
 rt::model! { read debug;
-/// 企业组织成员
+/// Information on an organization member.
 OrgMember {
     /// UIN
     "Uin" uin set_uin: i128,
-    /// 名称
+    /// Name
     "Name" name set_name: str,
-    /// 备注
+    /// Notes
     "Remark" remark set_remark: str,
-    /// 加入时间
+    /// Joining time
     "JoinTime" join_time set_join_time: str,
 } }
 
 rt::model! { read debug;
-/// 企业组织单元
+/// Information on an organizational unit.
 OrgNode {
-    /// 组织单元ID
+    /// Organizational unit ID
     "NodeId" node_id set_node_id: i128,
-    /// 名称
+    /// Name
     "Name" name set_name: str,
-    /// 父单元ID
+    /// Parent organizational unit ID
     "ParentNodeId" parent_node_id set_parent_node_id: i128,
-    /// 成员数量
+    /// Number of members
     "MemberCount" member_count set_member_count: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `QuitOrganization` (退出企业组织).
+/// Request of `QuitOrganization` (Quits an organization).
 ///
-/// 退出企业组织
+/// This API is used to quit an organization.
 QuitOrganizationRequest {
-    /// 企业组织ID
+    /// Organization ID
     ///
     /// Required.
     "OrgId" org_id set_org_id: i128,
@@ -432,26 +432,26 @@ QuitOrganizationRequest {
 rt::action!("organization", "2018-12-25", "QuitOrganization", QuitOrganizationRequest => QuitOrganizationResponse);
 
 rt::model! { read debug;
-/// QuitOrganization返回参数结构体
+/// QuitOrganization response structure.
 QuitOrganizationResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SendOrganizationInvitation` (发送企业组织邀请).
+/// Request of `SendOrganizationInvitation` (Sends an invitation to join an organization).
 ///
-/// 发送企业组织邀请
+/// This API is used to send an invitation to join an organization.
 SendOrganizationInvitationRequest {
-    /// 被邀请账户UIN
+    /// UIN of the invitee
     ///
     /// Required.
     "InviteUin" invite_uin set_invite_uin: i128,
-    /// 名称
+    /// Name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 备注
+    /// Notes
     ///
     /// Required.
     "Remark" remark set_remark: str,
@@ -459,53 +459,53 @@ SendOrganizationInvitationRequest {
 rt::action!("organization", "2018-12-25", "SendOrganizationInvitation", SendOrganizationInvitationRequest => SendOrganizationInvitationResponse);
 
 rt::model! { read debug;
-/// SendOrganizationInvitation返回参数结构体
+/// SendOrganizationInvitation response structure.
 SendOrganizationInvitationResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateOrganizationMember` (更新企业成员信息).
+/// Request of `UpdateOrganizationMember` (Updates information on organization members).
 ///
-/// 更新企业成员信息
+/// This API is used to update information on organization members.
 UpdateOrganizationMemberRequest {
-    /// 成员UIN
+    /// Member UIN
     ///
     /// Required.
     "MemberUin" member_uin set_member_uin: i128,
-    /// 名称
+    /// Name
     "Name" name set_name: str,
-    /// 备注
+    /// Notes
     "Remark" remark set_remark: str,
 } }
 rt::action!("organization", "2018-12-25", "UpdateOrganizationMember", UpdateOrganizationMemberRequest => UpdateOrganizationMemberResponse);
 
 rt::model! { read debug;
-/// UpdateOrganizationMember返回参数结构体
+/// UpdateOrganizationMember response structure.
 UpdateOrganizationMemberResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateOrganizationNode` (更新企业组织单元).
+/// Request of `UpdateOrganizationNode` (Updates organizational units).
 ///
-/// 更新企业组织单元
+/// This API is used to update organizational units.
 UpdateOrganizationNodeRequest {
-    /// 企业组织单元ID
+    /// Organizational unit ID
     ///
     /// Required.
     "NodeId" node_id set_node_id: i128,
-    /// 名称
+    /// Name
     "Name" name set_name: str,
-    /// 父单元ID
+    /// Parent organizational unit ID
     "ParentNodeId" parent_node_id set_parent_node_id: i128,
 } }
 rt::action!("organization", "2018-12-25", "UpdateOrganizationNode", UpdateOrganizationNodeRequest => UpdateOrganizationNodeResponse);
 
 rt::model! { read debug;
-/// UpdateOrganizationNode返回参数结构体
+/// UpdateOrganizationNode response structure.
 UpdateOrganizationNodeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,

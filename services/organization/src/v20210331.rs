@@ -5,11 +5,11 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { write debug;
-/// Request of `AcceptJoinShareUnitInvitation` (接受加入共享单元邀请).
+/// Request of `AcceptJoinShareUnitInvitation` (Accepts an invitation to join a shared unit).
 ///
-/// 接受加入共享单元邀请。
+/// This API is used to accept an invitation to join a shared unit.
 AcceptJoinShareUnitInvitationRequest {
-    /// 共享单元ID。
+    /// Shared unit ID.
     ///
     /// Required.
     "UnitId" unit_id set_unit_id: str,
@@ -17,22 +17,22 @@ AcceptJoinShareUnitInvitationRequest {
 rt::action!("organization", "2021-03-31", "AcceptJoinShareUnitInvitation", AcceptJoinShareUnitInvitationRequest => AcceptJoinShareUnitInvitationResponse);
 
 rt::model! { read debug;
-/// AcceptJoinShareUnitInvitation返回参数结构体
+/// AcceptJoinShareUnitInvitation response structure.
 AcceptJoinShareUnitInvitationResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AddExternalSAMLIdPCertificate` (添加SAML签名证书).
+/// Request of `AddExternalSAMLIdPCertificate` (Adds SAML signing certificates).
 ///
-/// 添加SAML签名证书
+/// This API is used to add SAML signing certificates.
 AddExternalSAMLIdPCertificateRequest {
-    /// 空间ID。
+    /// Space ID.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
-    /// PEM 格式的 X509 证书。  由 SAML 身份提供商提供。
+    /// X509 certificate in PEM format, provided by the SAML identity provider.
     ///
     /// Required.
     "X509Certificate" x509_certificate set_x509_certificate: str,
@@ -40,32 +40,32 @@ AddExternalSAMLIdPCertificateRequest {
 rt::action!("organization", "2021-03-31", "AddExternalSAMLIdPCertificate", AddExternalSAMLIdPCertificateRequest => AddExternalSAMLIdPCertificateResponse);
 
 rt::model! { read debug;
-/// AddExternalSAMLIdPCertificate返回参数结构体
+/// AddExternalSAMLIdPCertificate response structure.
 AddExternalSAMLIdPCertificateResponse {
-    /// SAML 签名证书 ID。
+    /// SAML signing certificate ID.
     "CertificateId" certificate_id set_certificate_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AddOrganizationMemberEmail` (添加组织成员邮箱).
+/// Request of `AddOrganizationMemberEmail` (Adds an organization member's mailbox).
 ///
-/// 添加组织成员邮箱
+/// This API is used to add an organization member's mailbox.
 AddOrganizationMemberEmailRequest {
-    /// 成员Uin。
+    /// Member uin.
     ///
     /// Required.
     "MemberUin" member_uin set_member_uin: i64,
-    /// 邮箱地址。
+    /// Email address.
     ///
     /// Required.
     "Email" email set_email: str,
-    /// 国际区号。
+    /// International area code.
     ///
     /// Required.
     "CountryCode" country_code set_country_code: str,
-    /// 手机号。
+    /// Mobile number.
     ///
     /// Required.
     "Phone" phone set_phone: str,
@@ -73,67 +73,67 @@ AddOrganizationMemberEmailRequest {
 rt::action!("organization", "2021-03-31", "AddOrganizationMemberEmail", AddOrganizationMemberEmailRequest => AddOrganizationMemberEmailResponse);
 
 rt::model! { read debug;
-/// AddOrganizationMemberEmail返回参数结构体
+/// AddOrganizationMemberEmail response structure.
 AddOrganizationMemberEmailResponse {
-    /// 绑定Id
+    /// Bound ID.
     "BindId" bind_id set_bind_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AddOrganizationNode` (添加企业组织节点).
+/// Request of `AddOrganizationNode` (Adds an organization node).
 ///
-/// 添加企业组织节点
+/// This API is used to add an organization node.
 AddOrganizationNodeRequest {
-    /// 父节点ID。可以通过[DescribeOrganizationNodes](https://cloud.tencent.com/document/product/850/82926)获取
+    /// Parent node ID, which can be obtained through [DescribeOrganizationNodes](https://intl.cloud.tencent.com/document/product/850/82926?from_cn_redirect=1)
     ///
     /// Required.
     "ParentNodeId" parent_node_id set_parent_node_id: i128,
-    /// 节点名称。最大长度为40个字符，支持英文字母、数字、汉字、符号+@、&._[]-
+    /// Node name, which can contain up to 40 letters, digits, and symbols `+@&._[]-`.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 备注。
+    /// Remarks.
     "Remark" remark set_remark: str,
-    /// 部门标签列表。最大10个
+    /// Department tag list, with a maximum of 10.
     "Tags" tags set_tags: list Tag,
 } }
 rt::action!("organization", "2021-03-31", "AddOrganizationNode", AddOrganizationNodeRequest => AddOrganizationNodeResponse);
 
 rt::model! { read debug;
-/// AddOrganizationNode返回参数结构体
+/// AddOrganizationNode response structure.
 AddOrganizationNodeResponse {
-    /// 节点ID。
+    /// Node ID.
     "NodeId" node_id set_node_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AddPermissionPolicyToRoleConfiguration` (为权限配置添加策略).
+/// Request of `AddPermissionPolicyToRoleConfiguration` (Adds policies to permission configurations).
 ///
-/// 为权限配置添加策略
+/// This API is used to add policies to permission configurations.
 AddPermissionPolicyToRoleConfigurationRequest {
-    /// 空间 ID
+    /// Space ID.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
-    /// 权限配置 ID
+    /// Permission configuration ID.
     ///
     /// Required.
     "RoleConfigurationId" role_configuration_id set_role_configuration_id: str,
-    /// 权限策略类型。取值：  System：系统策略。复用 CAM 的系统策略。 Custom: 自定义策略。按照 CAM 权限策略语法和结构编写的自定义策略。
+    /// Permission policy type. Valid values: System: system policy, namely the CAM system policy reused; Custom: custom policy, namely the custom policy prepared according to the CAM permission policy syntax and structure.
     ///
     /// Required.
     "RolePolicyType" role_policy_type set_role_policy_type: str,
-    /// 权限策略名称，长度最大为 20策略，每个策略长度最大32个字符。如果要添加系统策略，建议使用RolePolicies参数。自定义策略时，数组长度最大为1。
+    /// Permission policy name, supporting up to 20 policies, with each policy having a maximum of 32 characters. If you need to add a system policy, it is recommended to use the RolePolicies parameter. For custom policies, the array length is up to 1.
     "RolePolicyNames" role_policy_names set_role_policy_names: list String,
-    /// 添加的系统策略详情。
+    /// Details of an added system policy.
     "RolePolicies" role_policies set_role_policies: list PolicyDetail,
-    /// 自定义策略内容。长度：最大 4096 个字符。当RolePolicyType为Inline时，该参数必须配置。关于权限策略的语法和结构，请参见权限策略语法和结构。
+    /// Custom policy content, which contains up to 4096 characters. When RolePolicyType is Inline, this parameter must be configured. For details, see the permission policy syntax and structure.
     "CustomPolicyDocument" custom_policy_document set_custom_policy_document: str,
-    /// 自定义策略内容列表（跟RolePolicyNames一一对应）
+    /// List of custom policy content. (The number of custom policies in this list is the same as that specified by RolePolicyNames.)
     "CustomPolicyDocuments" custom_policy_documents set_custom_policy_documents: list String,
     /// 是否公共策略
     ///
@@ -148,26 +148,26 @@ AddPermissionPolicyToRoleConfigurationRequest {
 rt::action!("organization", "2021-03-31", "AddPermissionPolicyToRoleConfiguration", AddPermissionPolicyToRoleConfigurationRequest => AddPermissionPolicyToRoleConfigurationResponse);
 
 rt::model! { read debug;
-/// AddPermissionPolicyToRoleConfiguration返回参数结构体
+/// AddPermissionPolicyToRoleConfiguration response structure.
 AddPermissionPolicyToRoleConfigurationResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AddShareUnitMembers` (添加共享单元成员).
+/// Request of `AddShareUnitMembers` (Adds a shared unit member).
 ///
-/// 添加共享单元成员
+/// This API is used to add a shared unit member.
 AddShareUnitMembersRequest {
-    /// 共享单元ID。
+    /// Shared unit ID.
     ///
     /// Required.
     "UnitId" unit_id set_unit_id: str,
-    /// 共享单元地域。
+    /// Shared unit region.
     ///
     /// Required.
     "Area" area set_area: str,
-    /// 共享成员列表。最大10个。
+    /// Shared member list. Maximum: 10.
     ///
     /// Required.
     "Members" members set_members: list ShareMember,
@@ -175,22 +175,24 @@ AddShareUnitMembersRequest {
 rt::action!("organization", "2021-03-31", "AddShareUnitMembers", AddShareUnitMembersRequest => AddShareUnitMembersResponse);
 
 rt::model! { read debug;
-/// AddShareUnitMembers返回参数结构体
+/// AddShareUnitMembers response structure.
 AddShareUnitMembersResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AddShareUnitNode` (添加共享单元部门).
+/// Request of `AddShareUnitNode` (Add a shared unit department).
 ///
-/// 添加共享单元部门
+/// Add a shared unit department.
 AddShareUnitNodeRequest {
-    /// 共享单元ID。
+    /// Shared unit ID.
+    /// .
     ///
     /// Required.
     "UnitId" unit_id set_unit_id: str,
-    /// 共享部门ID。
+    /// Shared department ID.
+    /// .
     ///
     /// Required.
     "NodeId" node_id set_node_id: i64,
@@ -198,50 +200,50 @@ AddShareUnitNodeRequest {
 rt::action!("organization", "2021-03-31", "AddShareUnitNode", AddShareUnitNodeRequest => AddShareUnitNodeResponse);
 
 rt::model! { read debug;
-/// AddShareUnitNode返回参数结构体
+/// AddShareUnitNode response structure.
 AddShareUnitNodeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AddShareUnit` (创建共享单元).
+/// Request of `AddShareUnit` (Creates a shared unit).
 ///
-/// 创建共享单元。
+/// This API is used to create a shared unit.
 AddShareUnitRequest {
-    /// 共享单元名称。仅支持大小写字母、数字、-、以及_的组合，3-128个字符。
+    /// Shared unit name. It only supports combinations of uppercase and lowercase letters, digits, hyphens (-), and underscores (_), with 3 to 128 characters.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 共享单元地域。可通过接口[DescribeShareAreas](https://cloud.tencent.com/document/product/850/103050)获取支持共享的地域。
+    /// Shared unit region. You can obtain supported shared regions through the API [DescribeShareAreas](https://intl.cloud.tencent.com/document/product/850/103050?from_cn_redirect=1).
     ///
     /// Required.
     "Area" area set_area: str,
-    /// 共享单元描述。最大128个字符。
+    /// Shared unit description. Maximum: 128 characters.
     "Description" description set_description: str,
-    /// 共享范围。取值：1-仅允许集团组织内共享 2-允许共享给任意账号，默认值：1
+    /// Sharing scope. Valid values: 1: Only sharing within a group organization is allowed; 2: Sharing with any account is allowed. Default value: 1
     "ShareScope" share_scope set_share_scope: i128,
 } }
 rt::action!("organization", "2021-03-31", "AddShareUnit", AddShareUnitRequest => AddShareUnitResponse);
 
 rt::model! { write debug;
-/// Request of `AddShareUnitResources` (添加共享单元资源).
+/// Request of `AddShareUnitResources` (Adds resources to a shared unit).
 ///
-/// 添加共享单元资源
+/// This API is used to add resources to a shared unit.
 AddShareUnitResourcesRequest {
-    /// 共享单元ID。
+    /// Shared unit ID.
     ///
     /// Required.
     "UnitId" unit_id set_unit_id: str,
-    /// 共享单元地域。
+    /// Shared unit region.
     ///
     /// Required.
     "Area" area set_area: str,
-    /// 共享资源类型。支持共享的资源类型,请参见[资源共享概述](https://cloud.tencent.com/document/product/850/59489)
+    /// Shared resource type. For supported shared resource types, see [Overview of Resource Sharing](https://intl.cloud.tencent.com/document/product/850/59489?from_cn_redirect=1).
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 共享资源列表。最大10个。
+    /// Shared resource list. Maximum: 10.
     ///
     /// Required.
     "Resources" resources set_resources: list ProductResource,
@@ -249,35 +251,35 @@ AddShareUnitResourcesRequest {
 rt::action!("organization", "2021-03-31", "AddShareUnitResources", AddShareUnitResourcesRequest => AddShareUnitResourcesResponse);
 
 rt::model! { read debug;
-/// AddShareUnitResources返回参数结构体
+/// AddShareUnitResources response structure.
 AddShareUnitResourcesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// AddShareUnit返回参数结构体
+/// AddShareUnit response structure.
 AddShareUnitResponse {
-    /// 共享单元ID。
+    /// Shared unit ID.
     "UnitId" unit_id set_unit_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AddUserToGroup` (为用户组添加用户).
+/// Request of `AddUserToGroup` (Adds users to a user group).
 ///
-/// 为用户组添加用户
+/// This API is used to add users to a user group.
 AddUserToGroupRequest {
-    /// 空间 ID。
+    /// Space ID.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
-    /// 用户组 ID。
+    /// User group ID.
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
-    /// 用户 ID。
+    /// User ID.
     ///
     /// Required.
     "UserId" user_id set_user_id: str,
@@ -285,7 +287,7 @@ AddUserToGroupRequest {
 rt::action!("organization", "2021-03-31", "AddUserToGroup", AddUserToGroupRequest => AddUserToGroupResponse);
 
 rt::model! { read debug;
-/// AddUserToGroup返回参数结构体
+/// AddUserToGroup response structure.
 AddUserToGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -303,29 +305,33 @@ ApplyRoleConfiguration {
 } }
 
 rt::model! { write debug;
-/// Request of `AttachPolicy` (绑定策略).
+/// Request of `AttachPolicy` (Bind a policy).
 ///
-/// 绑定策略
+/// Bind a policy.
 AttachPolicyRequest {
-    /// 绑定策略目标ID。成员Uin或部门ID
+    /// Bind policy target ID. member Uin or department ID
+    /// .
     ///
     /// Required.
     "TargetId" target_id set_target_id: i128,
-    /// 目标类型。取值范围：NODE-部门、MEMBER-成员
+    /// Target type. valid values: NODE-department, MEMBER-MEMBER
+    /// .
     ///
     /// Required.
     "TargetType" target_type set_target_type: str,
-    /// 策略Id。可以调用[ListPolicies](https://cloud.tencent.com/document/product/850/105311)获取
+    /// Policy Id. you can call the [ListPolicies](https://www.tencentcloud.com/document/product/850/105311?from_cn_redirect=1) api to obtain it.
+    /// .
     ///
     /// Required.
     "PolicyId" policy_id set_policy_id: i128,
-    /// 策略类型。默认值SERVICE_CONTROL_POLICY，取值范围：SERVICE_CONTROL_POLICY-服务控制策略、TAG_POLICY-标签策略
+    /// POLICY type. default value: SERVICE_CONTROL_POLICY. valid values: SERVICE_CONTROL_POLICY (SERVICE CONTROL POLICY) and TAG_POLICY (TAG POLICY).
+    /// .
     "Type" r#type set_type: str,
 } }
 rt::action!("organization", "2021-03-31", "AttachPolicy", AttachPolicyRequest => AttachPolicyResponse);
 
 rt::model! { read debug;
-/// AttachPolicy返回参数结构体
+/// AttachPolicy response structure.
 AttachPolicyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -379,32 +385,32 @@ AuthNode {
 } }
 
 rt::model! { write debug;
-/// 野鹤实名互信申请证明文件
+/// Real-name mutual trust application proof file.
 AuthRelationFile {
-    /// 文件名。
+    /// File name.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 文件路径。
+    /// File path.
     ///
     /// Required.
     "Url" url set_url: str,
 } }
 
 rt::model! { write debug;
-/// Request of `BindOrganizationMemberAuthAccount` (绑定组织成员和组织管理员子账号的授权关系).
+/// Request of `BindOrganizationMemberAuthAccount` (Binds an organization member to a sub-account of the organization admin).
 ///
-/// 绑定组织成员和组织管理员子账号的授权关系
+/// This API is used to bind an organization member to a sub-account of the organization admin.
 BindOrganizationMemberAuthAccountRequest {
-    /// 成员Uin。
+    /// Member UIN.
     ///
     /// Required.
     "MemberUin" member_uin set_member_uin: i64,
-    /// 策略ID。可以调用[DescribeOrganizationMemberPolicies](https://cloud.tencent.com/document/product/850/82935)获取
+    /// Policy ID, which can be obtained by calling [DescribeOrganizationMemberPolicies](https://intl.cloud.tencent.com/document/product/850/82935?from_cn_redirect=1).
     ///
     /// Required.
     "PolicyId" policy_id set_policy_id: i64,
-    /// 组织管理员子账号Uin列表。最大5个
+    /// List of sub-account UINs of the organization admin, which can contain up to five UINs.
     ///
     /// Required.
     "OrgSubAccountUins" org_sub_account_uins set_org_sub_account_uins: list i64,
@@ -412,22 +418,22 @@ BindOrganizationMemberAuthAccountRequest {
 rt::action!("organization", "2021-03-31", "BindOrganizationMemberAuthAccount", BindOrganizationMemberAuthAccountRequest => BindOrganizationMemberAuthAccountResponse);
 
 rt::model! { read debug;
-/// BindOrganizationMemberAuthAccount返回参数结构体
+/// BindOrganizationMemberAuthAccount response structure.
 BindOrganizationMemberAuthAccountResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `BindOrganizationPolicySubAccount` (绑定成员访问授权策略和组织管理员子账号).
+/// Request of `BindOrganizationPolicySubAccount` (This API is used to bind member access authorization policies to the sub-accounts of the organization administrator.).
 ///
-/// 绑定成员访问授权策略和组织管理员子账号
+/// This API is used to bind member access authorization policies to the sub-accounts of the organization administrator.
 BindOrganizationPolicySubAccountRequest {
-    /// 策略ID。
+    /// Policy ID.
     ///
     /// Required.
     "PolicyId" policy_id set_policy_id: i64,
-    /// 组织管理员子账号Uin列表。最大5个
+    /// List of sub-account UINs of the organization administrator. A maximum of 5 UINs is supported.
     ///
     /// Required.
     "OrgSubAccountUins" org_sub_account_uins set_org_sub_account_uins: list i64,
@@ -435,26 +441,26 @@ BindOrganizationPolicySubAccountRequest {
 rt::action!("organization", "2021-03-31", "BindOrganizationPolicySubAccount", BindOrganizationPolicySubAccountRequest => BindOrganizationPolicySubAccountResponse);
 
 rt::model! { read debug;
-/// BindOrganizationPolicySubAccount返回参数结构体
+/// BindOrganizationPolicySubAccount response structure.
 BindOrganizationPolicySubAccountResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CancelOrganizationMemberAuthAccount` (取消组织成员和组织管理员子账号的授权关系).
+/// Request of `CancelOrganizationMemberAuthAccount` (Unbinds an organization member from a sub-account of the organization admin).
 ///
-/// 取消组织成员和组织管理员子账号的授权关系
+/// This API is used to unbind an organization member from a sub-account of the organization admin.
 CancelOrganizationMemberAuthAccountRequest {
-    /// 成员Uin。
+    /// Member UIN.
     ///
     /// Required.
     "MemberUin" member_uin set_member_uin: i64,
-    /// 策略ID。可以通过[DescribeOrganizationMemberPolicies](https://cloud.tencent.com/document/product/850/82935)获取
+    /// Policy ID, which can be obtained through [DescribeOrganizationMemberPolicies](https://intl.cloud.tencent.com/document/product/850/82935?from_cn_redirect=1).
     ///
     /// Required.
     "PolicyId" policy_id set_policy_id: i64,
-    /// 组织子账号Uin。
+    /// Organization sub-account UIN.
     ///
     /// Required.
     "OrgSubAccountUin" org_sub_account_uin set_org_sub_account_uin: i64,
@@ -462,22 +468,22 @@ CancelOrganizationMemberAuthAccountRequest {
 rt::action!("organization", "2021-03-31", "CancelOrganizationMemberAuthAccount", CancelOrganizationMemberAuthAccountRequest => CancelOrganizationMemberAuthAccountResponse);
 
 rt::model! { read debug;
-/// CancelOrganizationMemberAuthAccount返回参数结构体
+/// CancelOrganizationMemberAuthAccount response structure.
 CancelOrganizationMemberAuthAccountResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CancelOrganizationPolicySubAccount` (解绑成员访问授权策略和组织管理员子账号).
+/// Request of `CancelOrganizationPolicySubAccount` (This API is used to unbind member access authorization policies from the sub-accounts of the organization administrator.).
 ///
-/// 解绑成员访问授权策略和组织管理员子账号
+/// This API is used to unbind member access authorization policies from the sub-accounts of the organization administrator.
 CancelOrganizationPolicySubAccountRequest {
-    /// 策略ID。
+    /// Policy ID.
     ///
     /// Required.
     "PolicyId" policy_id set_policy_id: i64,
-    /// 组织管理员子账号Uin列表。最大5个
+    /// List of sub-account UINs of the organization administrator. A maximum of 5 UINs is supported.
     ///
     /// Required.
     "OrgSubAccountUins" org_sub_account_uins set_org_sub_account_uins: list i64,
@@ -485,7 +491,7 @@ CancelOrganizationPolicySubAccountRequest {
 rt::action!("organization", "2021-03-31", "CancelOrganizationPolicySubAccount", CancelOrganizationPolicySubAccountRequest => CancelOrganizationPolicySubAccountResponse);
 
 rt::model! { read debug;
-/// CancelOrganizationPolicySubAccount返回参数结构体
+/// CancelOrganizationPolicySubAccount response structure.
 CancelOrganizationPolicySubAccountResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -515,11 +521,11 @@ CheckAccountDeleteResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ClearExternalSAMLIdentityProvider` (清空SAML身份提供商配置信息).
+/// Request of `ClearExternalSAMLIdentityProvider` (Clears the SAML identity provider configuration information).
 ///
-/// 清空SAML身份提供商配置信息
+/// This API is used to clear the SAML identity provider configuration information.
 ClearExternalSAMLIdentityProviderRequest {
-    /// 空间ID。
+    /// Space ID.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
@@ -527,107 +533,107 @@ ClearExternalSAMLIdentityProviderRequest {
 rt::action!("organization", "2021-03-31", "ClearExternalSAMLIdentityProvider", ClearExternalSAMLIdentityProviderRequest => ClearExternalSAMLIdentityProviderResponse);
 
 rt::model! { read debug;
-/// ClearExternalSAMLIdentityProvider返回参数结构体
+/// ClearExternalSAMLIdentityProvider response structure.
 ClearExternalSAMLIdentityProviderResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateGroup` (创建用户组).
+/// Request of `CreateGroup` (Creates user groups).
 ///
-/// 创建用户组
+/// This API is used to create user groups.
 CreateGroupRequest {
-    /// 空间 ID。
+    /// Space ID.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
-    /// 用户组的名称。  格式：允许英文字母、数字和特殊字符-。 长度：最大 128 个字符。
+    /// User group name, which contains up to 128 characters, including English letters, digits, and special characters (-).
     ///
     /// Required.
     "GroupName" group_name set_group_name: str,
-    /// 用户组的描述。  长度：最大 1024 个字符。
+    /// User group description, which contains up to 1024 characters.
     "Description" description set_description: str,
-    /// 用户组类型  Manual：手动创建，Synchronized：外部导入
+    /// User group type. Manual: manually created, Synchronized: imported from external sources.
     "GroupType" group_type set_group_type: str,
 } }
 rt::action!("organization", "2021-03-31", "CreateGroup", CreateGroupRequest => CreateGroupResponse);
 
 rt::model! { read debug;
-/// CreateGroup返回参数结构体
+/// CreateGroup response structure.
 CreateGroupResponse {
-    /// 用户组信息。
+    /// User group information.
     "GroupInfo" group_info set_group_info: obj GroupInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateOrgServiceAssign` (添加集团服务委派管理员).
+/// Request of `CreateOrgServiceAssign` (Adds a delegated admin of the organization service).
 ///
-/// 添加集团服务委派管理员
+/// This API is used to add a delegated admin of the organization service.
 CreateOrgServiceAssignRequest {
-    /// 委派管理员Uin列表。 最大长度20个
+    /// Uin list of the delegated admins, including up to 20 items.
     ///
     /// Required.
     "MemberUins" member_uins set_member_uins: list i64,
-    /// 集团服务ID。和集团服务产品标识二选一必填，可以通过[ListOrganizationService](https://cloud.tencent.com/document/product/850/109561)获取
+    /// Group service ID. either this or group service product identifier is required. can be obtained through ListOrganizationService (https://www.tencentcloud.com/document/product/850/109561?from_cn_redirect=1).
     "ServiceId" service_id set_service_id: i128,
-    /// 集团服务产品标识。和集团服务ID二选一必填，可以通过[ListOrganizationService](https://cloud.tencent.com/document/product/850/109561)获取
+    /// Group service product identifier. either this or group service ID is required. can be obtained through ListOrganizationService (https://www.tencentcloud.com/document/product/850/109561?from_cn_redirect=1).
     "Product" product set_product: str,
-    /// 委派管理员管理范围。 取值：1-全部成员 2-部分成员，默认值1
+    /// Management scope of the delegated admin. Valid values: 1 (all members), 2 (partial members). Default value: 1.
     "ManagementScope" management_scope set_management_scope: i128,
-    /// 管理的成员Uin列表。ManagementScope为2时该参数有效
+    /// Uin list of the managed members. This parameter is valid when ManagementScope is 2.
     "ManagementScopeUins" management_scope_uins set_management_scope_uins: list i64,
-    /// 管理的部门ID列表。ManagementScope为2时该参数有效
+    /// ID list of the managed departments. This parameter is valid when ManagementScope is 2.
     "ManagementScopeNodeIds" management_scope_node_ids set_management_scope_node_ids: list i64,
 } }
 rt::action!("organization", "2021-03-31", "CreateOrgServiceAssign", CreateOrgServiceAssignRequest => CreateOrgServiceAssignResponse);
 
 rt::model! { read debug;
-/// CreateOrgServiceAssign返回参数结构体
+/// CreateOrgServiceAssign response structure.
 CreateOrgServiceAssignResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateOrganizationIdentity` (添加组织身份).
+/// Request of `CreateOrganizationIdentity` (Adds an organization identity).
 ///
-/// 添加组织身份
+/// This API is used to add an organization identity.
 CreateOrganizationIdentityRequest {
-    /// 身份名称
+    /// Identity name.
     ///
     /// Required.
     "IdentityAliasName" identity_alias_name set_identity_alias_name: str,
-    /// 身份策略
+    /// Identity policy.
     ///
     /// Required.
     "IdentityPolicy" identity_policy set_identity_policy: list IdentityPolicy,
-    /// 身份描述
+    /// Identity description.
     "Description" description set_description: str,
 } }
 rt::action!("organization", "2021-03-31", "CreateOrganizationIdentity", CreateOrganizationIdentityRequest => CreateOrganizationIdentityResponse);
 
 rt::model! { read debug;
-/// CreateOrganizationIdentity返回参数结构体
+/// CreateOrganizationIdentity response structure.
 CreateOrganizationIdentityResponse {
-    /// 身份ID
+    /// Identity ID.
     "IdentityId" identity_id set_identity_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateOrganizationMemberAuthIdentity` (添加组织成员访问授权).
+/// Request of `CreateOrganizationMemberAuthIdentity` (Adds organization member access authorization).
 ///
-/// 添加组织成员访问授权
+/// This API is used to add organization member access authorization.
 CreateOrganizationMemberAuthIdentityRequest {
-    /// 成员Uin列表。最多10个
+    /// Member UIN list, including up to 10 items.
     ///
     /// Required.
     "MemberUins" member_uins set_member_uins: list i128,
-    /// 身份Id列表。最多5个，可以通过[ListOrganizationIdentity](https://cloud.tencent.com/document/product/850/82934)获取
+    /// Identity ID list, including up to 5 items, which can be obtained through [ListOrganizationIdentity](https://intl.cloud.tencent.com/document/product/850/82934?from_cn_redirect=1).
     ///
     /// Required.
     "IdentityIds" identity_ids set_identity_ids: list i128,
@@ -635,192 +641,192 @@ CreateOrganizationMemberAuthIdentityRequest {
 rt::action!("organization", "2021-03-31", "CreateOrganizationMemberAuthIdentity", CreateOrganizationMemberAuthIdentityRequest => CreateOrganizationMemberAuthIdentityResponse);
 
 rt::model! { read debug;
-/// CreateOrganizationMemberAuthIdentity返回参数结构体
+/// CreateOrganizationMemberAuthIdentity response structure.
 CreateOrganizationMemberAuthIdentityResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateOrganizationMemberPolicy` (创建组织成员访问授权策略).
+/// Request of `CreateOrganizationMemberPolicy` (Creates an organization member access authorization policy).
 ///
-/// 创建组织成员访问授权策略
+/// This API is used to create an organization member access authorization policy.
 CreateOrganizationMemberPolicyRequest {
-    /// 成员Uin。
+    /// Member UIN.
     ///
     /// Required.
     "MemberUin" member_uin set_member_uin: i64,
-    /// 策略名。最大长度为128个字符，支持英文字母、数字、符号+=,.@_-
+    /// Policy name, which can contain up to 128 letters, digits, and symbols `+=,.@_-`.
     ///
     /// Required.
     "PolicyName" policy_name set_policy_name: str,
-    /// 成员访问身份ID。可以调用[DescribeOrganizationMemberAuthIdentities](https://cloud.tencent.com/document/product/850/82936)获取
+    /// Member access identity ID, which can be obtained through [DescribeOrganizationMemberAuthIdentities](https://intl.cloud.tencent.com/document/product/850/82936?from_cn_redirect=1).
     ///
     /// Required.
     "IdentityId" identity_id set_identity_id: i64,
-    /// 描述。
+    /// Description.
     "Description" description set_description: str,
 } }
 rt::action!("organization", "2021-03-31", "CreateOrganizationMemberPolicy", CreateOrganizationMemberPolicyRequest => CreateOrganizationMemberPolicyResponse);
 
 rt::model! { read debug;
-/// CreateOrganizationMemberPolicy返回参数结构体
+/// CreateOrganizationMemberPolicy response structure.
 CreateOrganizationMemberPolicyResponse {
-    /// 策略ID。
+    /// Policy ID.
     "PolicyId" policy_id set_policy_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateOrganizationMember` (创建组织成员).
+/// Request of `CreateOrganizationMember` (Creates an organization member).
 ///
-/// 创建组织成员
+/// This API is used to create an organization member.
 CreateOrganizationMemberRequest {
-    /// 成员名称。最大长度为25个字符，支持英文字母、数字、汉字、符号+@、&._[]-:,
+    /// Member name, which can contain up to 25 letters, digits, and symbols `+@&._[]-:,`.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 关系策略。取值：Financial
+    /// Relationship policy. Valid value: `Financial`.
     ///
     /// Required.
     "PolicyType" policy_type set_policy_type: str,
-    /// 成员财务权限ID列表。取值：1-查看账单、2-查看余额、3-资金划拨（若需要开启资金划拨权限，请联系您的商务经理内部开通。）、4-合并出账、5-开票、6-优惠继承、7-代付费、8-成本分析、9-预算管理、10-信用额度设置（若需要开启信用额度设置权限，请联系您的商务经理内部开通。），1、2 默认必须
+    /// Member Finanace Authorization. Valid values: 1: View Bills. 2: View Balance.  4: Consolidate Bills. 5: Invoice. 6: Inherit Offer. 7: Pay On Behalf. 8: Cost Explorer. 9: Budget Management.  1, 2 and 7 are required.
     ///
     /// Required.
     "PermissionIds" permission_ids set_permission_ids: list i128,
-    /// 成员所属部门的节点ID。可以通过[DescribeOrganizationNodes](https://cloud.tencent.com/document/product/850/82926)获取
+    /// Node ID of the member's department, which can be obtained through [DescribeOrganizationNodes](https://intl.cloud.tencent.com/document/product/850/82926?from_cn_redirect=1).
     ///
     /// Required.
     "NodeId" node_id set_node_id: i64,
-    /// 账号名称。最大长度为25个字符，支持英文字母、数字、汉字、符号+@、&._[]-:,
+    /// Account name, which can contain up to 25 letters, digits, and symbols `+@&._[]-:,`.
     ///
     /// Required.
     "AccountName" account_name set_account_name: str,
-    /// 备注。
+    /// Remarks.
     "Remark" remark set_remark: str,
-    /// 成员创建记录ID。创建异常重试时需要
+    /// Member creation record ID, which is required during retry upon creation exception.
     "RecordId" record_id set_record_id: i64,
-    /// 代付者Uin。成员代付费时需要
+    /// Payer UIN, which is required during paying for a member.
     "PayUin" pay_uin set_pay_uin: str,
-    /// 成员访问身份ID列表。可以调用ListOrganizationIdentity获取，1默认支持
+    /// List of member access identity IDs, which can be obtained through the `ListOrganizationIdentity` API. `1` indicates supported, which is the default value.
     "IdentityRoleID" identity_role_id set_identity_role_id: list i128,
-    /// 认证主体关系ID。给不同主体创建成员时需要，可以调用DescribeOrganizationAuthNode获取
+    /// Verified entity relationship ID, which is required during creating members for different entities.
     "AuthRelationId" auth_relation_id set_auth_relation_id: i64,
-    /// 成员标签列表。最大10个
+    /// Member tag list, with a maximum of 10.
     "Tags" tags set_tags: list Tag,
 } }
 rt::action!("organization", "2021-03-31", "CreateOrganizationMember", CreateOrganizationMemberRequest => CreateOrganizationMemberResponse);
 
 rt::model! { read debug;
-/// CreateOrganizationMember返回参数结构体
+/// CreateOrganizationMember response structure.
 CreateOrganizationMemberResponse {
-    /// 成员Uin。
+    /// Member UIN.
     "Uin" uin set_uin: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateOrganizationMembersPolicy` (创建组织成员访问策略).
+/// Request of `CreateOrganizationMembersPolicy` (Creates an organization member access policy).
 ///
-/// 创建组织成员访问策略
+/// This API is used to create an organization member access policy.
 CreateOrganizationMembersPolicyRequest {
-    /// 成员Uin列表。最多10个
+    /// Member UIN list, including up to 10 items.
     ///
     /// Required.
     "MemberUins" member_uins set_member_uins: list i64,
-    /// 策略名。长度1～128个字符，支持英文字母、数字、符号+=,.@_-
+    /// Policy name, which contains 1 to 128 characters, including English letters, digits, and symbols `+=,.@_-`.
     ///
     /// Required.
     "PolicyName" policy_name set_policy_name: str,
-    /// 成员访问身份ID。可以通过[ListOrganizationIdentity](https://cloud.tencent.com/document/product/850/82934)获取
+    /// Member access identity ID, which can be obtained through [ListOrganizationIdentity](https://intl.cloud.tencent.com/document/product/850/82934?from_cn_redirect=1).
     ///
     /// Required.
     "IdentityId" identity_id set_identity_id: i64,
-    /// 策略描述。最大长度为128个字符
+    /// Policy description, which contains up to 128 characters.
     "Description" description set_description: str,
 } }
 rt::action!("organization", "2021-03-31", "CreateOrganizationMembersPolicy", CreateOrganizationMembersPolicyRequest => CreateOrganizationMembersPolicyResponse);
 
 rt::model! { read debug;
-/// CreateOrganizationMembersPolicy返回参数结构体
+/// CreateOrganizationMembersPolicy response structure.
 CreateOrganizationMembersPolicyResponse {
-    /// 策略ID。
+    /// Policy ID.
     "PolicyId" policy_id set_policy_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateOrganization` (创建企业组织).
+/// Request of `CreateOrganization` (Creates an organization).
 ///
-/// 创建企业组织
+/// This API is used to create an organization.
 CreateOrganizationRequest {
 } }
 rt::action!("organization", "2021-03-31", "CreateOrganization", CreateOrganizationRequest => CreateOrganizationResponse);
 
 rt::model! { read debug;
-/// CreateOrganization返回参数结构体
+/// CreateOrganization response structure.
 CreateOrganizationResponse {
-    /// 企业组织ID
+    /// Organization ID.
     "OrgId" org_id set_org_id: i128,
-    /// 创建者昵称
+    /// Creator's nickname.
     "NickName" nick_name set_nick_name: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreatePolicy` (创建策略).
+/// Request of `CreatePolicy` (Create a policy).
 ///
-/// 创建一个特殊类型的策略，您可以关联到企业组织Root节点、企业部门节点或者企业的成员账号。
+/// This API is used to create a special type of policy that can be attached to the enterprise organization Root node, enterprise department nodes, or enterprise member accounts.
 CreatePolicyRequest {
-    /// 策略名。
-    /// 长度为1~128个字符，可以包含汉字、英文字母、数字和下划线（_）
+    /// Policy name.
+    /// The length ranges from 1 to 128 characters, and can contain chinese characters, english letters, digits, and underscores (_).
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 策略内容。参考CAM策略语法
+    /// Policy content. See the CAM policy syntax.
     ///
     /// Required.
     "Content" content set_content: str,
-    /// 策略类型。默认值SERVICE_CONTROL_POLICY，取值范围：SERVICE_CONTROL_POLICY-服务控制策略、TAG_POLICY-标签策略
+    /// Policy type. Valid values: SERVICE_CONTROL_POLICY: service control policy; TAG_POLICY: tag policy. The default value is SERVICE_CONTROL_POLICY.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 策略描述。
+    /// Policy description
     "Description" description set_description: str,
 } }
 rt::action!("organization", "2021-03-31", "CreatePolicy", CreatePolicyRequest => CreatePolicyResponse);
 
 rt::model! { read debug;
-/// CreatePolicy返回参数结构体
+/// CreatePolicy response structure.
 CreatePolicyResponse {
-    /// 策略ID
+    /// Policy ID
     "PolicyId" policy_id set_policy_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateRoleAssignment` (在成员账号上授权).
+/// Request of `CreateRoleAssignment` (Grants authorizations on member accounts).
 ///
-/// 在成员账号上授权
+/// This API is used to grant authorizations on member accounts.
 CreateRoleAssignmentRequest {
-    /// 空间 ID。
+    /// Space ID.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
-    /// 授权成员账号信息，最多授权50条。
+    /// Authorized member account information, up to 50 entries.
     "RoleAssignmentInfo" role_assignment_info set_role_assignment_info: list RoleAssignmentInfo,
 } }
 rt::action!("organization", "2021-03-31", "CreateRoleAssignment", CreateRoleAssignmentRequest => CreateRoleAssignmentResponse);
 
 rt::model! { read debug;
-/// CreateRoleAssignment返回参数结构体
+/// CreateRoleAssignment response structure.
 CreateRoleAssignmentResponse {
-    /// 任务详情。
+    /// Task details.
     "Tasks" tasks set_tasks: list TaskInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -852,66 +858,66 @@ CreateRoleConfigurationApplyScopeResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateRoleConfiguration` (创建权限配置).
+/// Request of `CreateRoleConfiguration` (Creates permission configurations).
 ///
-/// 创建权限配置
+/// This API is used to create permission configurations.
 CreateRoleConfigurationRequest {
-    /// 空间 ID。
+    /// Space ID.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
-    /// 权限配置名称。格式：包含英文字母、数字或短划线（-）。 长度：最大 128 个字符。
+    /// Permission configuration name, which contains up to 128 characters, including English letters, digits, and hyphens (-).
     ///
     /// Required.
     "RoleConfigurationName" role_configuration_name set_role_configuration_name: str,
-    /// 权限配置的描述。 长度：最大 1024 个字符。
+    /// Permission configuration description, which contains up to 1,024 characters.
     "Description" description set_description: str,
-    /// 会话持续时间。 CIC用户使用权限配置访问集团账号目标账号时，会话最多保持的时间。 单位：秒。 取值范围：900 ~ 43200（15 分钟~12 小时）。 默认值：3600（1 小时）。
+    /// Session duration, in seconds. It is the maximum time a CIC user can maintain a session while using permission configurations to access a target account in TCO. Value range: 900 to 43200 (15 minutes to 12 hours). Default: 3600 (1 hour).
     "SessionDuration" session_duration set_session_duration: i64,
-    /// 初始访问页面。 CIC用户使用权限配置访问集团账号目标账号时，初始访问的页面地址。 该页面必须是腾讯云控制台页面。默认为空，表示跳转到腾讯云控制台首页。
+    /// Initial access page. It is the initial page address when a CIC user uses permission configurations to access a target account in TCO. This page must be a Tencent Cloud console page. The default value is empty, representing a redirection to the home page of the Tencent Cloud console.
     "RelayState" relay_state set_relay_state: str,
 } }
 rt::action!("organization", "2021-03-31", "CreateRoleConfiguration", CreateRoleConfigurationRequest => CreateRoleConfigurationResponse);
 
 rt::model! { read debug;
-/// CreateRoleConfiguration返回参数结构体
+/// CreateRoleConfiguration response structure.
 CreateRoleConfigurationResponse {
-    /// 配置访问详情
+    /// Access configuration details.
     "RoleConfigurationInfo" role_configuration_info set_role_configuration_info: obj RoleConfiguration,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateSCIMCredential` (创建SCIM密钥).
+/// Request of `CreateSCIMCredential` (Creates a SCIM key).
 ///
-/// 创建SCIM密钥
+/// This API is used to create a SCIM key.
 CreateSCIMCredentialRequest {
-    /// 空间ID。z-前缀开头，后面是12位随机数字/小写字母
+    /// Space ID, which starts with the z- prefix, followed by 12 random digits/lowercase letters.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
-    /// 过期时间（秒），最小1小时，最大99年。如果不传则默认一年过期
+    /// Expiration time (in seconds), with a minimum value of 1 hour and a maximum value of 99 years. if not provided, it expires in 1 year by default.
     "ExpireDuration" expire_duration set_expire_duration: i128,
 } }
 rt::action!("organization", "2021-03-31", "CreateSCIMCredential", CreateSCIMCredentialRequest => CreateSCIMCredentialResponse);
 
 rt::model! { read nodebug;
-/// CreateSCIMCredential返回参数结构体
+/// CreateSCIMCredential response structure.
 CreateSCIMCredentialResponse {
-    /// 空间ID。z-前缀开头，后面是12位随机数字/小写字母。
+    /// Space ID, which starts with the z- prefix, followed by 12 random digits/lowercase letters.
     "ZoneId" zone_id set_zone_id: str,
-    /// SCIM密钥ID。scimcred-前缀开头，后面是12位随机数字/小写字母。
+    /// SCIM key ID, which starts with the scimcred- prefix, followed by 12 random digits/lowercase letters.
     "CredentialId" credential_id set_credential_id: str,
-    /// SCIM密钥类型。
+    /// SCIM key type.
     "CredentialType" credential_type set_credential_type: str,
-    /// SCIM 密钥的创建时间。
+    /// Creation time of a SCIM key.
     "CreateTime" create_time set_create_time: str,
-    /// SCIM 密钥的过期时间。
+    /// Expiration time of a SCIM key.
     "ExpireTime" expire_time set_expire_time: str,
-    /// SCIM密钥状态，Enabled已开启，Disabled已关闭。
+    /// SCIM key status. Enabled: enabled. Disabled: disabled.
     "CredentialStatus" credential_status set_credential_status: str,
-    /// SCIM密钥。
+    /// SCIM key.
     "CredentialSecret" credential_secret set_credential_secret: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -932,56 +938,56 @@ impl ::core::fmt::Debug for CreateSCIMCredentialResponse {
 }
 
 rt::model! { write debug;
-/// Request of `CreateUser` (创建用户).
+/// Request of `CreateUser` (Creates a user).
 ///
-/// 创建用户
+/// This API is used to create a user.
 CreateUserRequest {
-    /// 空间 ID。
+    /// Space ID.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
-    /// 用户名称。空间内必须唯一。不支持修改。  格式：包含数字、英文字母和特殊符号+ = , . @ - _ 。  长度：最大 64 个字符
+    /// User name, which must be unique within the space and cannot be modified. It contains up to 64 characters, including digits, English letters, and special characters such as plus signs (+), equal signs (=), commas (,), periods (.), at signs (@), hyphens (-), and underscores (_).
     ///
     /// Required.
     "UserName" user_name set_user_name: str,
-    /// 用户的姓。  长度：最大 64 个字符。
+    /// Last name of the user, which contains up to 64 characters.
     "FirstName" first_name set_first_name: str,
-    /// 用户的名。  长度：最大 64 个字符。
+    /// First name of the user, which contains up to 64 characters.
     "LastName" last_name set_last_name: str,
-    /// 用户的显示名称。  长度：最大 256 个字符。
+    /// Display name of the user, which contains up to 256 characters.
     "DisplayName" display_name set_display_name: str,
-    /// 用户的描述。  长度：最大 1024 个字符。
+    /// User description, which contains up to 1024 characters.
     "Description" description set_description: str,
-    /// 用户的电子邮箱。目录内必须唯一。  长度：最大 128 个字符。
+    /// Email address of the user, which must be unique within the directory and contains up to 128 characters.
     "Email" email set_email: str,
-    /// 用户的状态。取值：  Enabled（默认值）：启用。 Disabled：禁用。
+    /// User status. Valid values: Enabled (default), Disabled.
     "UserStatus" user_status set_user_status: str,
-    /// 用户类型  Manual：手动创建，Synchronized：外部导入
+    /// User type. Manual: manually created, Synchronized: imported from external sources.
     "UserType" user_type set_user_type: str,
-    /// 是否需要重置密码： true: 需要重置  false: 不需要重置密码。 默认false
+    /// Whether password reset is required. valid values: true (need to reset), false (not required to reset password). default value: false.
     "NeedResetPassword" need_reset_password set_need_reset_password: bool,
 } }
 rt::action!("organization", "2021-03-31", "CreateUser", CreateUserRequest => CreateUserResponse);
 
 rt::model! { read debug;
-/// CreateUser返回参数结构体
+/// CreateUser response structure.
 CreateUserResponse {
-    /// 用户详情
+    /// User details.
     "UserInfo" user_info set_user_info: obj UserInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateUserSyncProvisioning` (创建CAM用户同步).
+/// Request of `CreateUserSyncProvisioning` (Creates sub-user synchronization tasks).
 ///
-/// 创建子用户同步任务
+/// This API is used to create sub-user synchronization tasks.
 CreateUserSyncProvisioningRequest {
-    /// 空间ID。
+    /// Space ID.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
-    /// CAM用户同步信息。
+    /// CAM user synchronization information.
     ///
     /// Required.
     "UserSyncProvisionings" user_sync_provisionings set_user_sync_provisionings: list UserSyncProvisioning,
@@ -989,9 +995,9 @@ CreateUserSyncProvisioningRequest {
 rt::action!("organization", "2021-03-31", "CreateUserSyncProvisioning", CreateUserSyncProvisioningRequest => CreateUserSyncProvisioningResponse);
 
 rt::model! { read debug;
-/// CreateUserSyncProvisioning返回参数结构体
+/// CreateUserSyncProvisioning response structure.
 CreateUserSyncProvisioningResponse {
-    /// 任务详细。
+    /// Task details.
     "Tasks" tasks set_tasks: list UserProvisioningsTask,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1017,15 +1023,15 @@ DeleteAccountResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteGroup` (删除用户组).
+/// Request of `DeleteGroup` (Deletes user groups).
 ///
-/// 删除用户组
+/// This API is used to delete user groups.
 DeleteGroupRequest {
-    /// 空间 ID。
+    /// Space ID.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
-    /// 用户组的 ID。
+    /// User group ID.
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
@@ -1033,41 +1039,41 @@ DeleteGroupRequest {
 rt::action!("organization", "2021-03-31", "DeleteGroup", DeleteGroupRequest => DeleteGroupResponse);
 
 rt::model! { read debug;
-/// DeleteGroup返回参数结构体
+/// DeleteGroup response structure.
 DeleteGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteOrgServiceAssign` (删除集团服务委派管理员).
+/// Request of `DeleteOrgServiceAssign` (Deletes a delegated admin of the organization service).
 ///
-/// 删除集团服务委派管理员
+/// This API is used to delete a delegated admin of the organization service.
 DeleteOrgServiceAssignRequest {
-    /// 委派管理员Uin。
+    /// Uin of the delegated admin.
     ///
     /// Required.
     "MemberUin" member_uin set_member_uin: i64,
-    /// 集团服务ID。和集团服务产品标识二选一必填，可以通过[ListOrganizationService](https://cloud.tencent.com/document/product/850/109561)获取
+    /// Group service ID. either this or group service product identifier is required. can be obtained through ListOrganizationService (https://www.tencentcloud.com/document/product/850/109561?from_cn_redirect=1).
     "ServiceId" service_id set_service_id: i128,
-    /// 集团服务产品标识。和集团服务ID二选一必填，可以通过[ListOrganizationService](https://cloud.tencent.com/document/product/850/109561)获取
+    /// Group service product identifier. either this or group service ID is required. can be obtained through ListOrganizationService (https://www.tencentcloud.com/document/product/850/109561?from_cn_redirect=1).
     "Product" product set_product: str,
 } }
 rt::action!("organization", "2021-03-31", "DeleteOrgServiceAssign", DeleteOrgServiceAssignRequest => DeleteOrgServiceAssignResponse);
 
 rt::model! { read debug;
-/// DeleteOrgServiceAssign返回参数结构体
+/// DeleteOrgServiceAssign response structure.
 DeleteOrgServiceAssignResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteOrganizationIdentity` (删除组织身份).
+/// Request of `DeleteOrganizationIdentity` (Deletes an organization identity).
 ///
-/// 删除组织身份
+/// This API is used to delete an organization identity.
 DeleteOrganizationIdentityRequest {
-    /// 身份ID。可以通过[ListOrganizationIdentity](https://cloud.tencent.com/document/product/850/82934)获取
+    /// Identity ID, which can be obtained through [ListOrganizationIdentity](https://intl.cloud.tencent.com/document/product/850/82934?from_cn_redirect=1).
     ///
     /// Required.
     "IdentityId" identity_id set_identity_id: i128,
@@ -1075,22 +1081,22 @@ DeleteOrganizationIdentityRequest {
 rt::action!("organization", "2021-03-31", "DeleteOrganizationIdentity", DeleteOrganizationIdentityRequest => DeleteOrganizationIdentityResponse);
 
 rt::model! { read debug;
-/// DeleteOrganizationIdentity返回参数结构体
+/// DeleteOrganizationIdentity response structure.
 DeleteOrganizationIdentityResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteOrganizationMemberAuthIdentity` (删除组织成员访问授权).
+/// Request of `DeleteOrganizationMemberAuthIdentity` (Deletes organization member access authorization).
 ///
-/// 删除组织成员访问授权
+/// This API is used to delete organization member access authorization.
 DeleteOrganizationMemberAuthIdentityRequest {
-    /// 成员Uin。
+    /// Member UIN.
     ///
     /// Required.
     "MemberUin" member_uin set_member_uin: i128,
-    /// 身份ID。可以通过[ListOrganizationIdentity](https://cloud.tencent.com/document/product/850/82934)获取
+    /// Identity ID, which can be obtained through [ListOrganizationIdentity](https://intl.cloud.tencent.com/document/product/850/82934?from_cn_redirect=1).
     ///
     /// Required.
     "IdentityId" identity_id set_identity_id: i128,
@@ -1098,18 +1104,18 @@ DeleteOrganizationMemberAuthIdentityRequest {
 rt::action!("organization", "2021-03-31", "DeleteOrganizationMemberAuthIdentity", DeleteOrganizationMemberAuthIdentityRequest => DeleteOrganizationMemberAuthIdentityResponse);
 
 rt::model! { read debug;
-/// DeleteOrganizationMemberAuthIdentity返回参数结构体
+/// DeleteOrganizationMemberAuthIdentity response structure.
 DeleteOrganizationMemberAuthIdentityResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteOrganizationMembersPolicy` (删除组织成员访问策略).
+/// Request of `DeleteOrganizationMembersPolicy` (Deletes an organization member access policy).
 ///
-/// 删除组织成员访问策略
+/// This API is used to delete an organization member access policy.
 DeleteOrganizationMembersPolicyRequest {
-    /// 访问策略ID。可以通过[DescribeOrganizationMemberPolicies](https://cloud.tencent.com/document/product/850/82935)获取
+    /// Access policy ID, which can be obtained through [DescribeOrganizationMemberPolicies](https://intl.cloud.tencent.com/document/product/850/82935?from_cn_redirect=1).
     ///
     /// Required.
     "PolicyId" policy_id set_policy_id: i128,
@@ -1117,18 +1123,18 @@ DeleteOrganizationMembersPolicyRequest {
 rt::action!("organization", "2021-03-31", "DeleteOrganizationMembersPolicy", DeleteOrganizationMembersPolicyRequest => DeleteOrganizationMembersPolicyResponse);
 
 rt::model! { read debug;
-/// DeleteOrganizationMembersPolicy返回参数结构体
+/// DeleteOrganizationMembersPolicy response structure.
 DeleteOrganizationMembersPolicyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteOrganizationMembers` (批量移除企业组织成员).
+/// Request of `DeleteOrganizationMembers` (Batch removes organization members).
 ///
-/// 从组织中移除成员账号，不会删除账号。
+/// This API is used to remove a member account from the organization, rather than delete the account.
 DeleteOrganizationMembersRequest {
-    /// 被删除成员的Uin列表。
+    /// Uin list of the deleted members.
     ///
     /// Required.
     "MemberUin" member_uin set_member_uin: list i64,
@@ -1136,18 +1142,18 @@ DeleteOrganizationMembersRequest {
 rt::action!("organization", "2021-03-31", "DeleteOrganizationMembers", DeleteOrganizationMembersRequest => DeleteOrganizationMembersResponse);
 
 rt::model! { read debug;
-/// DeleteOrganizationMembers返回参数结构体
+/// DeleteOrganizationMembers response structure.
 DeleteOrganizationMembersResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteOrganizationNodes` (批量删除企业组织节点).
+/// Request of `DeleteOrganizationNodes` (Batch deletes organization nodes).
 ///
-/// 批量删除企业组织节点
+/// This API is used to batch delete organization nodes.
 DeleteOrganizationNodesRequest {
-    /// 节点ID列表。可以通过[DescribeOrganizationNodes](https://cloud.tencent.com/document/product/850/82926)获取
+    /// Node ID list, which can be obtained through [DescribeOrganizationNodes](https://intl.cloud.tencent.com/document/product/850/82926?from_cn_redirect=1).
     ///
     /// Required.
     "NodeId" node_id set_node_id: list i64,
@@ -1155,86 +1161,86 @@ DeleteOrganizationNodesRequest {
 rt::action!("organization", "2021-03-31", "DeleteOrganizationNodes", DeleteOrganizationNodesRequest => DeleteOrganizationNodesResponse);
 
 rt::model! { read debug;
-/// DeleteOrganizationNodes返回参数结构体
+/// DeleteOrganizationNodes response structure.
 DeleteOrganizationNodesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteOrganization` (删除企业组织).
+/// Request of `DeleteOrganization` (Deletes an organization).
 ///
-/// 删除企业组织
+/// This API is used to delete an organization.
 DeleteOrganizationRequest {
 } }
 rt::action!("organization", "2021-03-31", "DeleteOrganization", DeleteOrganizationRequest => DeleteOrganizationResponse);
 
 rt::model! { read debug;
-/// DeleteOrganization返回参数结构体
+/// DeleteOrganization response structure.
 DeleteOrganizationResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeletePolicy` (删除策略).
+/// Request of `DeletePolicy` (Deleting a Policy).
 ///
-/// 删除策略
+/// Deleting a Policy
 DeletePolicyRequest {
-    /// 需要删除的策略ID。可以调用[ListPolicies](https://cloud.tencent.com/document/product/850/105311)获取
+    /// Policy ID to be deleted. you can call the [ListPolicies](https://www.tencentcloud.com/document/product/850/105311?from_cn_redirect=1) api to obtain it.
     ///
     /// Required.
     "PolicyId" policy_id set_policy_id: i128,
-    /// 策略类型。默认值SERVICE_CONTROL_POLICY，取值范围：SERVICE_CONTROL_POLICY-服务控制策略、TAG_POLICY-标签策略
+    /// Policy type. Valid values: SERVICE_CONTROL_POLICY: service control policy; TAG_POLICY: tag policy. The default value is SERVICE_CONTROL_POLICY.
     "Type" r#type set_type: str,
 } }
 rt::action!("organization", "2021-03-31", "DeletePolicy", DeletePolicyRequest => DeletePolicyResponse);
 
 rt::model! { read debug;
-/// DeletePolicy返回参数结构体
+/// DeletePolicy response structure.
 DeletePolicyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRoleAssignment` (移除成员账号上的授权).
+/// Request of `DeleteRoleAssignment` (Removes authorizations on member accounts).
 ///
-/// 移除成员账号上的授权
+/// This API is used to remove authorizations on member accounts.
 DeleteRoleAssignmentRequest {
-    /// 空间 ID。
+    /// Space ID.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
-    /// 权限配置ID。
+    /// Permission configuration ID.
     ///
     /// Required.
     "RoleConfigurationId" role_configuration_id set_role_configuration_id: str,
-    /// 同步的集团账号目标账号的类型，ManagerUin管理账号;MemberUin成员账号
+    /// Type of the synchronized target account of the Tencent Cloud Organization. ManagerUin: admin account; MemberUin: member account.
     ///
     /// Required.
     "TargetType" target_type set_target_type: str,
-    /// 集团账号目标账号的UIN
+    /// UIN of the target account of the Tencent Cloud Organization.
     ///
     /// Required.
     "TargetUin" target_uin set_target_uin: i64,
-    /// CAM 用户同步的身份类型。取值： User：表示同步的身份是用户。 Group：表示同步的身份是用户组。
+    /// Identity types synchronized for CAM users. Valid values: User: indicates the synchronized identity is a user. Group: indicates the synchronized identity is a user group.
     ///
     /// Required.
     "PrincipalType" principal_type set_principal_type: str,
-    /// 用户同步 ID。取值： 当PrincipalType取值为Group时，该值为用户组 ID（g-********）， 当PrincipalType取值为User时，该值为用户 ID（u-********）。
+    /// User synchronization ID. Valid values: When PrincipalType is Group, it is a user group ID (g-********). When PrincipalType is User, it is a user ID (u-********).
     ///
     /// Required.
     "PrincipalId" principal_id set_principal_id: str,
-    /// 当您移除一个集团账号目标账号上使用某权限配置的最后一个授权时，是否同时解除权限配置部署。取值： DeprovisionForLastRoleAssignmentOnAccount：解除权限配置部署。 None（默认值）：不解除权限配置部署。
+    /// Whether to remove the permission configuration deployment when removing the last authorization with a certain permission configuration from a target account in TCO. Valid values: DeprovisionForLastRoleAssignmentOnAccount: Remove the permission configuration deployment. None (default): Do not remove the permission configuration deployment.
     "DeprovisionStrategy" deprovision_strategy set_deprovision_strategy: str,
 } }
 rt::action!("organization", "2021-03-31", "DeleteRoleAssignment", DeleteRoleAssignmentRequest => DeleteRoleAssignmentResponse);
 
 rt::model! { read debug;
-/// DeleteRoleAssignment返回参数结构体
+/// DeleteRoleAssignment response structure.
 DeleteRoleAssignmentResponse {
-    /// 任务详情
+    /// Task details.
     "Task" task set_task: obj TaskInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1281,15 +1287,15 @@ DeleteRoleConfigurationApplyScopeResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRoleConfiguration` (删除权限配置信息).
+/// Request of `DeleteRoleConfiguration` (Deletes the permission configuration information).
 ///
-/// 删除权限配置信息
+/// This API is used to delete the permission configuration information.
 DeleteRoleConfigurationRequest {
-    /// 空间 ID
+    /// Space ID.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
-    /// 权限配置 ID
+    /// Permission configuration ID.
     ///
     /// Required.
     "RoleConfigurationId" role_configuration_id set_role_configuration_id: str,
@@ -1297,22 +1303,22 @@ DeleteRoleConfigurationRequest {
 rt::action!("organization", "2021-03-31", "DeleteRoleConfiguration", DeleteRoleConfigurationRequest => DeleteRoleConfigurationResponse);
 
 rt::model! { read debug;
-/// DeleteRoleConfiguration返回参数结构体
+/// DeleteRoleConfiguration response structure.
 DeleteRoleConfigurationResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteSCIMCredential` (删除SCIM密钥).
+/// Request of `DeleteSCIMCredential` (Deletes a SCIM key).
 ///
-/// 删除SCIM密钥
+/// This API is used to delete a SCIM key.
 DeleteSCIMCredentialRequest {
-    /// 空间ID。z-前缀开头，后面是12位随机数字/小写字母
+    /// Space ID, which starts with the z- prefix, followed by 12 random digits/lowercase letters.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
-    /// SCIM密钥ID。scimcred-前缀开头，后面是12位随机数字/小写字母。
+    /// SCIM key ID, which starts with the scimcred- prefix, followed by 12 random digits/lowercase letters.
     ///
     /// Required.
     "CredentialId" credential_id set_credential_id: str,
@@ -1320,26 +1326,26 @@ DeleteSCIMCredentialRequest {
 rt::action!("organization", "2021-03-31", "DeleteSCIMCredential", DeleteSCIMCredentialRequest => DeleteSCIMCredentialResponse);
 
 rt::model! { read debug;
-/// DeleteSCIMCredential返回参数结构体
+/// DeleteSCIMCredential response structure.
 DeleteSCIMCredentialResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteShareUnitMembers` (删除共享单元成员).
+/// Request of `DeleteShareUnitMembers` (Deletes a shared unit member).
 ///
-/// 删除共享单元成员
+/// This API is used to delete a shared unit member.
 DeleteShareUnitMembersRequest {
-    /// 共享单元ID。
+    /// Shared unit ID.
     ///
     /// Required.
     "UnitId" unit_id set_unit_id: str,
-    /// 共享单元地域。
+    /// Shared unit region.
     ///
     /// Required.
     "Area" area set_area: str,
-    /// 成员列表。
+    /// Member list.
     ///
     /// Required.
     "Members" members set_members: list ShareMember,
@@ -1347,22 +1353,24 @@ DeleteShareUnitMembersRequest {
 rt::action!("organization", "2021-03-31", "DeleteShareUnitMembers", DeleteShareUnitMembersRequest => DeleteShareUnitMembersResponse);
 
 rt::model! { read debug;
-/// DeleteShareUnitMembers返回参数结构体
+/// DeleteShareUnitMembers response structure.
 DeleteShareUnitMembersResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteShareUnitNode` (删除共享单元部门).
+/// Request of `DeleteShareUnitNode` (Delete a shared unit department).
 ///
-/// 删除共享单元部门
+/// Delete a shared unit department.
 DeleteShareUnitNodeRequest {
-    /// 共享单元ID。
+    /// Shared unit ID.
+    /// .
     ///
     /// Required.
     "UnitId" unit_id set_unit_id: str,
-    /// 部门ID。
+    /// Department ID.
+    /// .
     ///
     /// Required.
     "NodeId" node_id set_node_id: i64,
@@ -1370,18 +1378,18 @@ DeleteShareUnitNodeRequest {
 rt::action!("organization", "2021-03-31", "DeleteShareUnitNode", DeleteShareUnitNodeRequest => DeleteShareUnitNodeResponse);
 
 rt::model! { read debug;
-/// DeleteShareUnitNode返回参数结构体
+/// DeleteShareUnitNode response structure.
 DeleteShareUnitNodeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteShareUnit` (删除共享单元).
+/// Request of `DeleteShareUnit` (Deletes a shared unit).
 ///
-/// 删除共享单元。
+/// This API is used to delete a shared unit.
 DeleteShareUnitRequest {
-    /// 共享单元ID。
+    /// Shared unit ID.
     ///
     /// Required.
     "UnitId" unit_id set_unit_id: str,
@@ -1389,23 +1397,23 @@ DeleteShareUnitRequest {
 rt::action!("organization", "2021-03-31", "DeleteShareUnit", DeleteShareUnitRequest => DeleteShareUnitResponse);
 
 rt::model! { write debug;
-/// Request of `DeleteShareUnitResources` (删除共享单元资源).
+/// Request of `DeleteShareUnitResources` (Deletes shared unit resources).
 ///
-/// 删除共享单元资源
+/// This API is used to delete shared unit resources.
 DeleteShareUnitResourcesRequest {
-    /// 共享单元ID。
+    /// Shared unit ID.
     ///
     /// Required.
     "UnitId" unit_id set_unit_id: str,
-    /// 共享单元地域。
+    /// Shared unit region.
     ///
     /// Required.
     "Area" area set_area: str,
-    /// 共享资源类型。支持共享的资源类型,请参见[资源共享概述](https://cloud.tencent.com/document/product/850/59489)
+    /// Shared resource type. For supported shared resource types, see [Overview of Resource Sharing](https://intl.cloud.tencent.com/document/product/850/59489?from_cn_redirect=1).
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 共享资源列表。最大10个。
+    /// Shared resource list. Maximum: 10.
     ///
     /// Required.
     "Resources" resources set_resources: list ShareResource,
@@ -1413,29 +1421,29 @@ DeleteShareUnitResourcesRequest {
 rt::action!("organization", "2021-03-31", "DeleteShareUnitResources", DeleteShareUnitResourcesRequest => DeleteShareUnitResourcesResponse);
 
 rt::model! { read debug;
-/// DeleteShareUnitResources返回参数结构体
+/// DeleteShareUnitResources response structure.
 DeleteShareUnitResourcesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// DeleteShareUnit返回参数结构体
+/// DeleteShareUnit response structure.
 DeleteShareUnitResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteUser` (删除用户).
+/// Request of `DeleteUser` (Deletes a user).
 ///
-/// 删除用户
+/// This API is used to delete a user.
 DeleteUserRequest {
-    /// 空间 ID。
+    /// Space ID.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
-    /// 用户 ID。
+    /// User ID.
     ///
     /// Required.
     "UserId" user_id set_user_id: str,
@@ -1443,22 +1451,22 @@ DeleteUserRequest {
 rt::action!("organization", "2021-03-31", "DeleteUser", DeleteUserRequest => DeleteUserResponse);
 
 rt::model! { read debug;
-/// DeleteUser返回参数结构体
+/// DeleteUser response structure.
 DeleteUserResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteUserSyncProvisioning` (删除CAM用户同步).
+/// Request of `DeleteUserSyncProvisioning` (Deletes the CAM user synchronization).
 ///
-/// 删除子用户同步任务
+/// This API is used to delete sub-user synchronization tasks.
 DeleteUserSyncProvisioningRequest {
-    /// 空间ID。
+    /// Space ID.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
-    /// 用户同步的ID。
+    /// User synchronization ID.
     ///
     /// Required.
     "UserProvisioningId" user_provisioning_id set_user_provisioning_id: str,
@@ -1466,20 +1474,20 @@ DeleteUserSyncProvisioningRequest {
 rt::action!("organization", "2021-03-31", "DeleteUserSyncProvisioning", DeleteUserSyncProvisioningRequest => DeleteUserSyncProvisioningResponse);
 
 rt::model! { read debug;
-/// DeleteUserSyncProvisioning返回参数结构体
+/// DeleteUserSyncProvisioning response structure.
 DeleteUserSyncProvisioningResponse {
-    /// 任务详情。
+    /// Task details.
     "Tasks" tasks set_tasks: obj UserProvisioningsTask,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeEffectivePolicy` (查询目标关联的有效策略).
+/// Request of `DescribeEffectivePolicy` (This API is used to query the valid policy associated with the target.).
 ///
-/// 查询目标关联的有效策略
+/// This API is used to query the valid policy associated with the target.
 DescribeEffectivePolicyRequest {
-    /// 账号uin或者节点id。
+    /// Account UIN or node ID.
     ///
     /// Required.
     "TargetId" target_id set_target_id: i128,
@@ -1487,36 +1495,36 @@ DescribeEffectivePolicyRequest {
 rt::action!("organization", "2021-03-31", "DescribeEffectivePolicy", DescribeEffectivePolicyRequest => DescribeEffectivePolicyResponse);
 
 rt::model! { read debug;
-/// DescribeEffectivePolicy返回参数结构体
+/// DescribeEffectivePolicy response structure.
 DescribeEffectivePolicyResponse {
-    /// 有效策略。
+    /// Valid policy.
     "EffectivePolicy" effective_policy set_effective_policy: obj EffectivePolicy,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeIdentityCenter` (获取集团账号身份中心服务信息).
+/// Request of `DescribeIdentityCenter` (Obtains TCO Identity Center service information).
 ///
-/// 获取集团账号身份中心服务信息
+/// This API is used to obtain TCO Identity Center service information.
 DescribeIdentityCenterRequest {
 } }
 rt::action!("organization", "2021-03-31", "DescribeIdentityCenter", DescribeIdentityCenterRequest => DescribeIdentityCenterResponse);
 
 rt::model! { read debug;
-/// DescribeIdentityCenter返回参数结构体
+/// DescribeIdentityCenter response structure.
 DescribeIdentityCenterResponse {
-    /// 空间ID。z-前缀开头，后面是12位随机数字/小写字母
+    /// Space ID, which starts with the z- prefix, followed by 12 random digits/lowercase letters.
     "ZoneId" zone_id set_zone_id: str,
-    /// 空间名，必须全局唯一。包含小写字母、数字和短划线（-）。不能以短划线（-）开头或结尾，且不能有两个连续的短划线（-）。长度：2~64 个字符。
+    /// Space name, which must be globally unique and contain 2-64 characters including lowercase letters, digits, and hyphens (-). It can neither start or end with a hyphen (-) nor contain two consecutive hyphens (-).
     "ZoneName" zone_name set_zone_name: str,
-    /// 服务开启状态，Disabled代表未开通，Enabled代表已开通
+    /// Service activation status. Disabled: not activated; Enabled: activated.
     "ServiceStatus" service_status set_service_status: str,
-    /// SCIM 同步状态。Enabled：启用。 Disabled：禁用。
+    /// SCIM synchronization status. Enabled: enabled. Disabled: disabled.
     "ScimSyncStatus" scim_sync_status set_scim_sync_status: str,
-    /// 创建时间
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
-    /// 更新时间
+    /// Update date
     "UpdateTime" update_time set_update_time: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1647,23 +1655,23 @@ DescribeOrganizationFinancialByProductResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeOrganizationMemberAuthAccounts` (获取组织成员被绑定授权关系的子账号列表).
+/// Request of `DescribeOrganizationMemberAuthAccounts` (Gets the list of sub-accounts bound to an organization member).
 ///
-/// 获取组织成员被绑定授权关系的子账号列表
+/// This API is used to get the list of sub-accounts bound to an organization member.
 DescribeOrganizationMemberAuthAccountsRequest {
-    /// 偏移量。取值是limit的整数倍。默认值 : 0。
+    /// Offset. Its value must be an integer multiple of the limit. Default value: 0.
     ///
     /// Required.
     "Offset" offset set_offset: i64,
-    /// 限制数目。取值范围：1~50。默认值：10。
+    /// Limit. Value range: 1-50. Default value: 10.
     ///
     /// Required.
     "Limit" limit set_limit: i64,
-    /// 成员Uin。
+    /// Member UIN.
     ///
     /// Required.
     "MemberUin" member_uin set_member_uin: i64,
-    /// 策略ID。可以通过[DescribeOrganizationMemberPolicies](https://cloud.tencent.com/document/product/850/82935)获取
+    /// Policy ID, which can be obtained through [DescribeOrganizationMemberPolicies](https://intl.cloud.tencent.com/document/product/850/82935?from_cn_redirect=1).
     ///
     /// Required.
     "PolicyId" policy_id set_policy_id: i64,
@@ -1671,53 +1679,53 @@ DescribeOrganizationMemberAuthAccountsRequest {
 rt::action!("organization", "2021-03-31", "DescribeOrganizationMemberAuthAccounts", DescribeOrganizationMemberAuthAccountsRequest => DescribeOrganizationMemberAuthAccountsResponse);
 
 rt::model! { read debug;
-/// DescribeOrganizationMemberAuthAccounts返回参数结构体
+/// DescribeOrganizationMemberAuthAccounts response structure.
 DescribeOrganizationMemberAuthAccountsResponse {
-    /// 列表
+    /// List
     "Items" items set_items: list OrgMemberAuthAccount,
-    /// 总数目
+    /// Total number
     "Total" total set_total: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeOrganizationMemberAuthIdentities` (获取组织成员访问授权列表).
+/// Request of `DescribeOrganizationMemberAuthIdentities` (Obtains the list of organization member access authorization).
 ///
-/// 获取组织成员访问授权列表
+/// This API is used to obtain the list of organization member access authorization.
 DescribeOrganizationMemberAuthIdentitiesRequest {
-    /// 偏移量。取值是limit的整数倍，默认值 : 0
+    /// Offset, which is an integer multiple of the value of `Limit`. Default value: `0`.
     ///
     /// Required.
     "Offset" offset set_offset: i64,
-    /// 限制数目。取值范围：1~50，默认值：10
+    /// Limit, which defaults to `10`. Value range: 1-50.
     ///
     /// Required.
     "Limit" limit set_limit: i64,
-    /// 组织成员Uin。入参MemberUin与IdentityId至少填写一个
+    /// Uin of the organization member. At least one of the input parameters MemberUin and IdentityId must be entered.
     "MemberUin" member_uin set_member_uin: i64,
-    /// 身份ID。入参MemberUin与IdentityId至少填写一个, 可以通过[ListOrganizationIdentity](https://cloud.tencent.com/document/product/850/82934)获取
+    /// Identity ID. At least one of the input parameters MemberUin and IdentityId must be provided. It can be obtained through [ListOrganizationIdentity](https://intl.cloud.tencent.com/document/product/850/82934?from_cn_redirect=1).
     "IdentityId" identity_id set_identity_id: i128,
 } }
 rt::action!("organization", "2021-03-31", "DescribeOrganizationMemberAuthIdentities", DescribeOrganizationMemberAuthIdentitiesRequest => DescribeOrganizationMemberAuthIdentitiesResponse);
 
 rt::model! { read debug;
-/// DescribeOrganizationMemberAuthIdentities返回参数结构体
+/// DescribeOrganizationMemberAuthIdentities response structure.
 DescribeOrganizationMemberAuthIdentitiesResponse {
-    /// 授权身份列表。
+    /// List of authorized identities.
     "Items" items set_items: list OrgMemberAuthIdentity,
-    /// 总数目。
+    /// Total number.
     "Total" total set_total: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeOrganizationMemberEmailBind` (查询成员邮箱绑定详细信息).
+/// Request of `DescribeOrganizationMemberEmailBind` (Queries detailed information about member mailbox binding).
 ///
-/// 查询成员邮箱绑定详细信息
+/// This API is used to query detailed information about member mailbox binding.
 DescribeOrganizationMemberEmailBindRequest {
-    /// 成员Uin。
+    /// Member uin.
     ///
     /// Required.
     "MemberUin" member_uin set_member_uin: i64,
@@ -1725,514 +1733,528 @@ DescribeOrganizationMemberEmailBindRequest {
 rt::action!("organization", "2021-03-31", "DescribeOrganizationMemberEmailBind", DescribeOrganizationMemberEmailBindRequest => DescribeOrganizationMemberEmailBindResponse);
 
 rt::model! { read debug;
-/// DescribeOrganizationMemberEmailBind返回参数结构体
+/// DescribeOrganizationMemberEmailBind response structure.
 DescribeOrganizationMemberEmailBindResponse {
-    /// 绑定ID。
+    /// Bound ID.
     "BindId" bind_id set_bind_id: i128,
-    /// 申请时间。
+    /// Application time.
     "ApplyTime" apply_time set_apply_time: str,
-    /// 邮箱地址。
+    /// Email address.
     "Email" email set_email: str,
-    /// 安全手机号。
+    /// Verification mobile number.
     "Phone" phone set_phone: str,
-    /// 绑定状态。    未绑定：Unbound，待激活：Valid，绑定成功：Success，绑定失败：Failed
+    /// Binding status: unbound indicates not bound; valid indicates to be activated; success indicates bound successfully; failed indicates binding failed.
     "BindStatus" bind_status set_bind_status: str,
-    /// 绑定时间。
+    /// Binding time.
     "BindTime" bind_time set_bind_time: str,
-    /// 失败说明。
+    /// Failure description.
     "Description" description set_description: str,
-    /// 安全手机绑定状态 。 未绑定：0，已绑定：1
+    /// Verification mobile number binding status. 0 indicates unbound and 1 indicates bound.
     "PhoneBind" phone_bind set_phone_bind: i128,
-    /// 国际区号。
+    /// International area code.
     "CountryCode" country_code set_country_code: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeOrganizationMemberPolicies` (获取组织成员的授权策略列表).
+/// Request of `DescribeOrganizationMemberPolicies` (Gets the list of authorization policies of an organization member).
 ///
-/// 获取组织成员的授权策略列表
+/// This API is used to get the list of authorization policies of an organization member.
 DescribeOrganizationMemberPoliciesRequest {
-    /// 偏移量。取值是limit的整数倍。默认值 : 0。
+    /// Offset. Its value must be an integer multiple of the limit. Default value: 0.
     ///
     /// Required.
     "Offset" offset set_offset: i64,
-    /// 限制数目。取值范围：1~50。默认值：10。
+    /// Limit. Value range: 1-50. Default value: 10.
     ///
     /// Required.
     "Limit" limit set_limit: i64,
-    /// 成员Uin。
+    /// Member UIN.
     ///
     /// Required.
     "MemberUin" member_uin set_member_uin: i64,
-    /// 搜索关键字。可用于策略名或描述搜索
+    /// Search keyword, which can be the policy name or description.
     "SearchKey" search_key set_search_key: str,
 } }
 rt::action!("organization", "2021-03-31", "DescribeOrganizationMemberPolicies", DescribeOrganizationMemberPoliciesRequest => DescribeOrganizationMemberPoliciesResponse);
 
 rt::model! { read debug;
-/// DescribeOrganizationMemberPolicies返回参数结构体
+/// DescribeOrganizationMemberPolicies response structure.
 DescribeOrganizationMemberPoliciesResponse {
-    /// 列表。
+    /// Member access policy list.
     "Items" items set_items: list OrgMemberPolicy,
-    /// 总数目。
+    /// Total number.
     "Total" total set_total: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeOrganizationMembersAuthPolicy` (查询组织成员访问策略列表).
+/// Request of `DescribeOrganizationMembersAuthPolicy` (This API is used to query the list of organization member access policies.).
 ///
-/// 查询组织成员访问策略列表
+/// This API is used to query the list of organization member access policies.
 DescribeOrganizationMembersAuthPolicyRequest {
-    /// 偏移量。取值是limit的整数倍。默认值 : 0。
+    /// Offset. Its value must be an integer multiple of the limit. Default value: 0.
     ///
     /// Required.
     "Offset" offset set_offset: i64,
-    /// 限制数目。取值范围：1~50。默认值：10。
+    /// Limit. Value range: 1-50. Default value: 10.
     ///
     /// Required.
     "Limit" limit set_limit: i64,
-    /// 成员uin。
+    /// Member UIN.
     "MemberUin" member_uin set_member_uin: i64,
-    /// 集团管理员子账号uin。
+    /// Organization administrator sub-account UIN.
     "OrgSubAccountUin" org_sub_account_uin set_org_sub_account_uin: i64,
-    /// 成员访问策略Id。
+    /// Member access policy ID.
     "PolicyId" policy_id set_policy_id: i64,
 } }
 rt::action!("organization", "2021-03-31", "DescribeOrganizationMembersAuthPolicy", DescribeOrganizationMembersAuthPolicyRequest => DescribeOrganizationMembersAuthPolicyResponse);
 
 rt::model! { read debug;
-/// DescribeOrganizationMembersAuthPolicy返回参数结构体
+/// DescribeOrganizationMembersAuthPolicy response structure.
 DescribeOrganizationMembersAuthPolicyResponse {
-    /// 访问授权策略列表。
+    /// Access authorization policy list.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Items" items set_items: list OrgMembersAuthPolicy,
-    /// 总数目。
+    /// Total number.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Total" total set_total: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeOrganizationMembers` (获取企业组织成员列表).
+/// Request of `DescribeOrganizationMembers` (Gets the list of organization members).
 ///
-/// 获取企业组织成员列表
+/// This API is used to get the list of organization members.
 DescribeOrganizationMembersRequest {
-    /// 偏移量。取值是limit的整数倍，默认值 : 0
+    /// Offset, which is an integer multiple of the value of `Limit`. Default value: `0`.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 限制数目。取值范围：1~50，默认值：10
+    /// Limit, which defaults to `10`. Value range: 1-50.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 国际站：en，国内站：zh
+    /// Valid values: `en` (Tencent Cloud International); `zh` (Tencent Cloud).
     "Lang" lang set_lang: str,
-    /// 成员名称或者成员ID搜索。
+    /// Search by member name or ID.
     "SearchKey" search_key set_search_key: str,
-    /// 主体名称搜索。
+    /// Entity name.
     "AuthName" auth_name set_auth_name: str,
-    /// 可信服务产品简称。可信服务管理员查询时必须指定
+    /// Abbreviation of the trusted service, which is required during querying the trusted service admin.
     "Product" product set_product: str,
-    /// 成员标签搜索列表，最大10个
+    /// Member tag search list, with a maximum of 10.
     "Tags" tags set_tags: list Tag,
-    /// 组织单元ID
+    /// Organizational unit ID.
     "NodeId" node_id set_node_id: i128,
-    /// 组织单元名称
+    /// Organizational unit name.
     "NodeName" node_name set_node_name: str,
 } }
 rt::action!("organization", "2021-03-31", "DescribeOrganizationMembers", DescribeOrganizationMembersRequest => DescribeOrganizationMembersResponse);
 
 rt::model! { read debug;
-/// DescribeOrganizationMembers返回参数结构体
+/// DescribeOrganizationMembers response structure.
 DescribeOrganizationMembersResponse {
-    /// 成员列表。
+    /// Member list.
     "Items" items set_items: list OrgMember,
-    /// 总数目。
+    /// Total number.
     "Total" total set_total: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeOrganizationNodes` (获取组织节点列表).
+/// Request of `DescribeOrganizationNodes` (Gets the list of organization nodes).
 ///
-/// 获取组织节点列表
+/// This API is used to get the list of organization nodes.
 DescribeOrganizationNodesRequest {
-    /// 限制数目。最大50
+    /// Maximum number of returned results. Maximum value: `50`.
     ///
     /// Required.
     "Limit" limit set_limit: i64,
-    /// 偏移量。取值是limit的整数倍。默认值 : 0。
+    /// Offset. Its value must be an integer multiple of the limit. Default value: 0.
     ///
     /// Required.
     "Offset" offset set_offset: i64,
-    /// 部门标签搜索列表，最大10个
+    /// Department tag search list, with a maximum of 10.
     "Tags" tags set_tags: list Tag,
 } }
 rt::action!("organization", "2021-03-31", "DescribeOrganizationNodes", DescribeOrganizationNodesRequest => DescribeOrganizationNodesResponse);
 
 rt::model! { read debug;
-/// DescribeOrganizationNodes返回参数结构体
+/// DescribeOrganizationNodes response structure.
 DescribeOrganizationNodesResponse {
-    /// 总数。
+    /// Total quantity.
     "Total" total set_total: i64,
-    /// 列表详情。
+    /// List details.
     "Items" items set_items: list OrgNode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeOrganization` (获取企业组织信息).
+/// Request of `DescribeOrganization` (Gets the organization information).
 ///
-/// 获取企业组织信息
+/// This API is used to get the organization information.
 DescribeOrganizationRequest {
-    /// 国际站：en，国内站：zh
+    /// Valid values: `en` (Tencent Cloud International); `zh` (Tencent Cloud).
     "Lang" lang set_lang: str,
-    /// 可信服务产品简称。查询是否该可信服务管理员时必须指定
+    /// Abbreviation of the trusted service, which is required during querying the trusted service admin.
     "Product" product set_product: str,
 } }
 rt::action!("organization", "2021-03-31", "DescribeOrganization", DescribeOrganizationRequest => DescribeOrganizationResponse);
 
 rt::model! { read debug;
-/// DescribeOrganization返回参数结构体
+/// DescribeOrganization response structure.
 DescribeOrganizationResponse {
-    /// 企业组织ID。
+    /// Organization ID.
     "OrgId" org_id set_org_id: i64,
-    /// 创建者UIN。
+    /// Creator UIN.
     "HostUin" host_uin set_host_uin: i64,
-    /// 创建者昵称。
+    /// Creator'S nickname.
     "NickName" nick_name set_nick_name: str,
-    /// 企业组织类型。
+    /// Enterprise organization type.
     "OrgType" org_type set_org_type: i64,
-    /// 是否组织管理员。是：true ，否：false
+    /// Whether the organization admin. valid values: true, false.
     "IsManager" is_manager set_is_manager: bool,
-    /// 策略类型。财务管理：Financial
+    /// Policy type. Financial: financial management.
     "OrgPolicyType" org_policy_type set_org_policy_type: str,
-    /// 策略名。
+    /// Policy name.
     "OrgPolicyName" org_policy_name set_org_policy_name: str,
-    /// 成员财务权限列表。
+    /// Member financial permission list.
     "OrgPermission" org_permission set_org_permission: list OrgPermission,
-    /// 组织根节点ID。
+    /// Root node ID of the organization.
     "RootNodeId" root_node_id set_root_node_id: i64,
-    /// 组织创建时间。
+    /// Organization creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 成员加入时间。
+    /// Member join time.
     "JoinTime" join_time set_join_time: str,
-    /// 成员是否允许退出。允许：Allow，不允许：Denied
+    /// Whether to allow a member to exit. Valid values: Allow, Denied.
     "IsAllowQuit" is_allow_quit set_is_allow_quit: str,
-    /// 代付者Uin。
+    /// Proxy payer UIN.
     "PayUin" pay_uin set_pay_uin: str,
-    /// 代付者名称。
+    /// Payer name.
     "PayName" pay_name set_pay_name: str,
-    /// 是否可信服务管理员。是：true，否：false
+    /// Specifies whether an account belongs to a trusted service administrator. true: yes; false: no.
     "IsAssignManager" is_assign_manager set_is_assign_manager: bool,
-    /// 是否实名主体管理员。是：true，否：false
+    /// Specifies whether an account belongs to a real-name entity administrator. true: yes; false: no.
     "IsAuthManager" is_auth_manager set_is_auth_manager: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePolicyConfig` (查看企业组织策略配置).
+/// Request of `DescribePolicyConfig` (Viewing the Policy Configurations of an Organization).
 ///
-/// 本接口（DescribePolicyConfig）可用于查询企业组织策略配置
+/// This API is used to query enterprise organization policy configurations.
 DescribePolicyConfigRequest {
-    /// 企业组织Id。可以调用[DescribeOrganization](https://cloud.tencent.com/document/product/850/67059)获取
+    /// Organization Id. call the api [DescribeOrganization](https://www.tencentcloud.com/document/product/850/67059?from_cn_redirect=1) to obtain it.
     ///
     /// Required.
     "OrganizationId" organization_id set_organization_id: i128,
-    /// 策略类型。默认值0，取值范围：0-服务控制策略、1-标签策略
+    /// Policy type. Default value: 0; valid values: 0 (service control policy) and 1 (Tag policy).
     "Type" r#type set_type: i128,
 } }
 rt::action!("organization", "2021-03-31", "DescribePolicyConfig", DescribePolicyConfigRequest => DescribePolicyConfigResponse);
 
 rt::model! { read debug;
-/// DescribePolicyConfig返回参数结构体
+/// DescribePolicyConfig response structure.
 DescribePolicyConfigResponse {
-    /// 开启状态。0-未开启、1-开启
+    /// Status. Valid values: 0 (not enabled) and 1 (enabled).
     "Status" status set_status: i128,
-    /// 策略类型。SERVICE_CONTROL_POLICY-服务控制策略、TAG_POLICY-标签策略
+    /// Policy type. Valid values: SERVICE_CONTROL_POLICY (service control policy) and TAG_POLICY (Tag policy).
     "Type" r#type set_type: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePolicy` (查看策略详情).
+/// Request of `DescribePolicy` (View policy details).
 ///
-/// 本接口（DescribePolicy）可用于查询查看策略详情。
+/// This API is used to query policy details.
 DescribePolicyRequest {
-    /// 策略Id。可以调用[ListPolicies](https://cloud.tencent.com/document/product/850/105311)获取
+    /// Policy Id. you can call the [ListPolicies](https://www.tencentcloud.com/document/product/850/105311?from_cn_redirect=1) api to obtain it.
     ///
     /// Required.
     "PolicyId" policy_id set_policy_id: i128,
-    /// 策略类型。默认值SERVICE_CONTROL_POLICY，取值范围：SERVICE_CONTROL_POLICY-服务控制策略、TAG_POLICY-标签策略
+    /// Policy type. Valid values: SERVICE_CONTROL_POLICY: service control policy; TAG_POLICY: tag policy. The default value is SERVICE_CONTROL_POLICY.
     "PolicyType" policy_type set_policy_type: str,
 } }
 rt::action!("organization", "2021-03-31", "DescribePolicy", DescribePolicyRequest => DescribePolicyResponse);
 
 rt::model! { read debug;
-/// DescribePolicy返回参数结构体
+/// DescribePolicy response structure.
 DescribePolicyResponse {
-    /// 策略Id。
+    /// Policy ID.
     "PolicyId" policy_id set_policy_id: i128,
-    /// 策略名称。
+    /// Policy name.
     "PolicyName" policy_name set_policy_name: str,
-    /// 策略类型。1-自定义 2-预设策略
+    /// Policy type. Valid values: 1 (custom) and 2 (preset).
     "Type" r#type set_type: i128,
-    /// 策略描述。
+    /// Policy description
     "Description" description set_description: str,
-    /// 策略文档。
+    /// Policy document.
     "PolicyDocument" policy_document set_policy_document: str,
-    /// 策略更新时间。
+    /// Policy update time.
     "UpdateTime" update_time set_update_time: str,
-    /// 策略创建时间。
+    /// Policy creation time.
     "AddTime" add_time set_add_time: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeResourceToShareMember` (获取与我共享的资源列表).
+/// Request of `DescribeResourceToShareMember` (Retrieve the list of resources shared with me).
 ///
-/// 获取与我共享的资源列表。
+/// This API is used to obtain the list of resources shared with me.
 DescribeResourceToShareMemberRequest {
-    /// 共享地域。可通过接口[DescribeShareAreas](https://cloud.tencent.com/document/product/850/103050)获取支持共享的地域。
+    /// Shared region. you can obtain supported shared regions through the api [DescribeShareAreas](https://www.tencentcloud.com/document/product/850/103050?from_cn_redirect=1).
     ///
     /// Required.
     "Area" area set_area: str,
-    /// 偏移量。取值是limit的整数倍。默认值 : 0。
+    /// Offset. Its value must be an integer multiple of the limit. Default value: 0.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 限制数目。取值范围：1~50。
+    /// Limit. Value range: 1–50.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 搜索关键字，支持业务资源ID搜索。
+    /// Search keywords support business resource ID search.
     "SearchKey" search_key set_search_key: str,
-    /// 共享资源类型。支持共享的资源类型,请参见[资源共享概述](https://cloud.tencent.com/document/product/850/59489)
+    /// Shared resource type. For supported shared resource types, see [Overview of Resource Sharing](https://www.tencentcloud.com/document/product/850/59489?from_cn_redirect=1).
     "Type" r#type set_type: str,
-    /// 业务资源ID。最大50个
+    /// Business resource ID. maximum 50.
     "ProductResourceIds" product_resource_ids set_product_resource_ids: list String,
 } }
 rt::action!("organization", "2021-03-31", "DescribeResourceToShareMember", DescribeResourceToShareMemberRequest => DescribeResourceToShareMemberResponse);
 
 rt::model! { read debug;
-/// DescribeResourceToShareMember返回参数结构体
+/// DescribeResourceToShareMember response structure.
 DescribeResourceToShareMemberResponse {
-    /// 总数
+    /// Total number.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Total" total set_total: i64,
-    /// 详情
+    /// Details.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Items" items set_items: list ShareResourceToMember,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeShareAreas` (获取可共享地域列表).
+/// Request of `DescribeShareAreas` (Obtains a list of shareable regions).
 ///
-/// 获取可共享地域列表
+/// This API is used to obtain a list of shareable regions.
 DescribeShareAreasRequest {
-    /// 国际站：en，国内站：zh
+    /// Valid values: en (Tencent Cloud International); zh (Tencent Cloud).
     "Lang" lang set_lang: str,
 } }
 rt::action!("organization", "2021-03-31", "DescribeShareAreas", DescribeShareAreasRequest => DescribeShareAreasResponse);
 
 rt::model! { read debug;
-/// DescribeShareAreas返回参数结构体
+/// DescribeShareAreas response structure.
 DescribeShareAreasResponse {
-    /// 详情
+    /// Details.
     "Items" items set_items: list ShareArea,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeShareUnitMembers` (获取共享单元成员列表).
+/// Request of `DescribeShareUnitMembers` (Obtains the member list of a shared unit).
 ///
-/// 获取共享单元成员列表。
+/// This API is used to obtain the member list of a shared unit.
 DescribeShareUnitMembersRequest {
-    /// 共享单元ID。
+    /// Shared unit ID.
     ///
     /// Required.
     "UnitId" unit_id set_unit_id: str,
-    /// 共享单元地域。
+    /// Shared unit region.
     ///
     /// Required.
     "Area" area set_area: str,
-    /// 偏移量。取值是limit的整数倍，默认值 : 0
+    /// Offset. Its value must be an integer multiple of the limit. Default value: 0.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 限制数目。取值范围：1~50。
+    /// Limit. Value range: 1–50.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 搜索关键字。支持成员Uin搜索。
+    /// Search keyword. Member UIN search is supported.
     "SearchKey" search_key set_search_key: str,
 } }
 rt::action!("organization", "2021-03-31", "DescribeShareUnitMembers", DescribeShareUnitMembersRequest => DescribeShareUnitMembersResponse);
 
 rt::model! { read debug;
-/// DescribeShareUnitMembers返回参数结构体
+/// DescribeShareUnitMembers response structure.
 DescribeShareUnitMembersResponse {
-    /// 总数目。
+    /// Total number.
     "Total" total set_total: i64,
-    /// 共享单元成员列表。
+    /// Shared unit member list.
     "Items" items set_items: list ShareUnitMember,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeShareUnitNodes` (获取共享单元部门列表).
+/// Request of `DescribeShareUnitNodes` (Retrieve the shared unit department list).
 ///
-/// 获取共享单元部门列表。
+/// This API is used to obtain a list of shared unit departments.
 DescribeShareUnitNodesRequest {
-    /// 共享单元ID。
+    /// Shared unit ID.
+    /// .
     ///
     /// Required.
     "UnitId" unit_id set_unit_id: str,
-    /// 偏移量。取值是limit的整数倍，默认值 : 0
+    /// Offset. its value must be an integer multiple of the limit. default value: 0.
+    /// .
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 限制数目。取值范围：1~50。
+    /// Limit. value range: 1–50.
+    /// .
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 搜索关键字。支持部门ID搜索。
+    /// Search keywords. supports department ID search.
+    /// .
     "SearchKey" search_key set_search_key: str,
 } }
 rt::action!("organization", "2021-03-31", "DescribeShareUnitNodes", DescribeShareUnitNodesRequest => DescribeShareUnitNodesResponse);
 
 rt::model! { read debug;
-/// DescribeShareUnitNodes返回参数结构体
+/// DescribeShareUnitNodes response structure.
 DescribeShareUnitNodesResponse {
-    /// 总数目。
+    /// Total number.
+    /// .
     "Total" total set_total: i64,
-    /// 共享单元部门列表。
+    /// Shared unit department list.
+    /// .
     "Items" items set_items: list ShareUnitNode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeShareUnitResources` (获取共享单元资源列表).
+/// Request of `DescribeShareUnitResources` (Obtains the resource list of a shared unit).
 ///
-/// 获取共享单元资源列表。
+/// This API is used to obtain the resource list of a shared unit.
 DescribeShareUnitResourcesRequest {
-    /// 共享单元ID。
+    /// Shared unit ID.
     ///
     /// Required.
     "UnitId" unit_id set_unit_id: str,
-    /// 共享单元地域。
+    /// Shared unit region.
     ///
     /// Required.
     "Area" area set_area: str,
-    /// 偏移量。取值是limit的整数倍，默认值 : 0
+    /// Offset. Its value must be an integer multiple of the limit. Default value: 0.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 限制数目。取值范围：1~50。
+    /// Limit. Value range: 1–50.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 搜索关键字。支持产品资源ID搜索。
+    /// Search keyword. Product resource ID search is supported.
     "SearchKey" search_key set_search_key: str,
-    /// 共享资源类型。支持共享的资源类型,请参见[资源共享概述](https://cloud.tencent.com/document/product/850/59489)
+    /// Shared resource type. For supported shared resource types, see [Overview of Resource Sharing](https://intl.cloud.tencent.com/document/product/850/59489?from_cn_redirect=1).
     "Type" r#type set_type: str,
 } }
 rt::action!("organization", "2021-03-31", "DescribeShareUnitResources", DescribeShareUnitResourcesRequest => DescribeShareUnitResourcesResponse);
 
 rt::model! { read debug;
-/// DescribeShareUnitResources返回参数结构体
+/// DescribeShareUnitResources response structure.
 DescribeShareUnitResourcesResponse {
-    /// 总数目。
+    /// Total number.
     "Total" total set_total: i64,
-    /// 共享单元资源列表。
+    /// Shared unit resource list.
     "Items" items set_items: list ShareUnitResource,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeShareUnits` (获取共享单元列表).
+/// Request of `DescribeShareUnits` (Obtains a list of shared units).
 ///
-/// 获取共享单元列表。
+/// This API is used to obtain a list of shared units.
 DescribeShareUnitsRequest {
-    /// 共享单元地域。可通过接口[DescribeShareAreas](https://cloud.tencent.com/document/product/850/103050)获取支持共享的地域。
+    /// Shared unit region. You can obtain supported shared regions through the API [DescribeShareAreas](https://intl.cloud.tencent.com/document/product/850/103050?from_cn_redirect=1).
     ///
     /// Required.
     "Area" area set_area: str,
-    /// 偏移量。取值是limit的整数倍。默认值 : 0。
+    /// Offset. Its value must be an integer multiple of the limit. Default value: 0.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 限制数目。取值范围：1~50。
+    /// Limit. Value range: 1–50.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 搜索关键字。支持UnitId和Name搜索。
+    /// Search keyword. UnitId and Name search is supported.
     "SearchKey" search_key set_search_key: str,
 } }
 rt::action!("organization", "2021-03-31", "DescribeShareUnits", DescribeShareUnitsRequest => DescribeShareUnitsResponse);
 
 rt::model! { read debug;
-/// DescribeShareUnits返回参数结构体
+/// DescribeShareUnits response structure.
 DescribeShareUnitsResponse {
-    /// 总数目。
+    /// Total number.
     "Total" total set_total: i64,
-    /// 共享单元列表。
+    /// Shared unit list.
     "Items" items set_items: list ManagerShareUnit,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DetachPolicy` (解绑策略).
+/// Request of `DetachPolicy` (Unbind a policy).
 ///
-/// 解绑策略
+/// Unbind a policy.
 DetachPolicyRequest {
-    /// 解绑策略目标ID。成员Uin或部门ID
+    /// Unbind policy target ID. member Uin or department ID
+    /// .
     ///
     /// Required.
     "TargetId" target_id set_target_id: i128,
-    /// 目标类型。取值范围：NODE-部门、MEMBER-成员
+    /// Target type. valid values: NODE-department, MEMBER-MEMBER
+    /// .
     ///
     /// Required.
     "TargetType" target_type set_target_type: str,
-    /// 策略Id。可以调用[ListPolicies](https://cloud.tencent.com/document/product/850/105311)获取
+    /// Policy Id. you can call the [ListPolicies](https://www.tencentcloud.com/document/product/850/105311?from_cn_redirect=1) api to obtain it.
+    /// .
     ///
     /// Required.
     "PolicyId" policy_id set_policy_id: i128,
-    /// 策略类型。默认值SERVICE_CONTROL_POLICY，取值范围：SERVICE_CONTROL_POLICY-服务控制策略、TAG_POLICY-标签策略
+    /// POLICY type. default value: SERVICE_CONTROL_POLICY. valid values: SERVICE_CONTROL_POLICY (SERVICE CONTROL POLICY) and TAG_POLICY (TAG POLICY).
+    /// .
     "Type" r#type set_type: str,
 } }
 rt::action!("organization", "2021-03-31", "DetachPolicy", DetachPolicyRequest => DetachPolicyResponse);
 
 rt::model! { read debug;
-/// DetachPolicy返回参数结构体
+/// DetachPolicy response structure.
 DetachPolicyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DisablePolicyType` (禁用策略类型).
+/// Request of `DisablePolicyType` (This API is used to disable a policy type.).
 ///
-/// 禁用策略类型
+/// This API is used to disable a policy type.
 DisablePolicyTypeRequest {
-    /// 企业组织Id。可以调用[DescribeOrganization](https://cloud.tencent.com/document/product/850/67059)获取
+    /// Organization Id. call the api [DescribeOrganization](https://www.tencentcloud.com/document/product/850/67059?from_cn_redirect=1) to obtain it.
     ///
     /// Required.
     "OrganizationId" organization_id set_organization_id: i128,
-    /// 策略类型。默认值SERVICE_CONTROL_POLICY，取值范围：SERVICE_CONTROL_POLICY-服务控制策略、TAG_POLICY-标签策略
+    /// Policy type. Valid values: SERVICE_CONTROL_POLICY: service control policy; TAG_POLICY: tag policy. The default value is SERVICE_CONTROL_POLICY.
     ///
     /// Required.
     "PolicyType" policy_type set_policy_type: str,
@@ -2240,30 +2262,30 @@ DisablePolicyTypeRequest {
 rt::action!("organization", "2021-03-31", "DisablePolicyType", DisablePolicyTypeRequest => DisablePolicyTypeResponse);
 
 rt::model! { read debug;
-/// DisablePolicyType返回参数结构体
+/// DisablePolicyType response structure.
 DisablePolicyTypeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DismantleRoleConfiguration` (解除权限配置部署).
+/// Request of `DismantleRoleConfiguration` (Removes permission configuration deployment).
 ///
-/// 解除权限配置在成员账号上的部署
+/// This API is used to undeploy permission configurations on member accounts.
 DismantleRoleConfigurationRequest {
-    /// 空间 ID。
+    /// Space ID.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
-    /// 权限配置ID。
+    /// Permission configuration ID.
     ///
     /// Required.
     "RoleConfigurationId" role_configuration_id set_role_configuration_id: str,
-    /// 同步的集团账号目标账号的类型，ManagerUin管理账号;MemberUin成员账号。
+    /// Type of the synchronized target account of the Tencent Cloud Organization. ManagerUin: admin account; MemberUin: member account.
     ///
     /// Required.
     "TargetType" target_type set_target_type: str,
-    /// 同步的集团账号目标账号的UIN。
+    /// UIN of the synchronized target account of the Tencent Cloud Organization.
     ///
     /// Required.
     "TargetUin" target_uin set_target_uin: i64,
@@ -2271,35 +2293,35 @@ DismantleRoleConfigurationRequest {
 rt::action!("organization", "2021-03-31", "DismantleRoleConfiguration", DismantleRoleConfigurationRequest => DismantleRoleConfigurationResponse);
 
 rt::model! { read debug;
-/// DismantleRoleConfiguration返回参数结构体
+/// DismantleRoleConfiguration response structure.
 DismantleRoleConfigurationResponse {
-    /// 任务详情。
+    /// Task details.
     "Task" task set_task: obj RoleProvisioningsTask,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 有效策略。
+/// Valid policy.
 EffectivePolicy {
-    /// 目标ID。
+    /// Target ID.
     "TargetId" target_id set_target_id: i128,
-    /// 有效策略内容。
+    /// Effective policy content.
     "PolicyContent" policy_content set_policy_content: str,
-    /// 有效策略更新时间。
+    /// Effective policy update time.
     "LastUpdatedTimestamp" last_updated_timestamp set_last_updated_timestamp: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `EnablePolicyType` (启用策略类型).
+/// Request of `EnablePolicyType` (This API is used to enable a policy type.).
 ///
-/// 启用策略类型
+/// This API is used to enable a policy type.
 EnablePolicyTypeRequest {
-    /// 企业组织Id。可以调用[DescribeOrganization](https://cloud.tencent.com/document/product/850/67059)获取
+    /// Organization Id. call the api [DescribeOrganization](https://www.tencentcloud.com/document/product/850/67059?from_cn_redirect=1) to obtain it.
     ///
     /// Required.
     "OrganizationId" organization_id set_organization_id: i128,
-    /// 策略类型。默认值SERVICE_CONTROL_POLICY，取值范围：SERVICE_CONTROL_POLICY-服务控制策略、TAG_POLICY-标签策略
+    /// Policy type. Valid values: SERVICE_CONTROL_POLICY: service control policy; TAG_POLICY: tag policy. The default value is SERVICE_CONTROL_POLICY.
     ///
     /// Required.
     "PolicyType" policy_type set_policy_type: str,
@@ -2307,7 +2329,7 @@ EnablePolicyTypeRequest {
 rt::action!("organization", "2021-03-31", "EnablePolicyType", EnablePolicyTypeRequest => EnablePolicyTypeResponse);
 
 rt::model! { read debug;
-/// EnablePolicyType返回参数结构体
+/// EnablePolicyType response structure.
 EnablePolicyTypeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2323,11 +2345,11 @@ FailedAccount {
 } }
 
 rt::model! { write debug;
-/// Request of `GetExternalSAMLIdentityProvider` (查询SAML身份提供商配置信息).
+/// Request of `GetExternalSAMLIdentityProvider` (Queries the SAML identity provider configuration information).
 ///
-/// 查询SAML身份提供商配置信息
+/// This API is used to query the SAML identity provider configuration information.
 GetExternalSAMLIdentityProviderRequest {
-    /// 空间ID。
+    /// Space ID.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
@@ -2335,24 +2357,24 @@ GetExternalSAMLIdentityProviderRequest {
 rt::action!("organization", "2021-03-31", "GetExternalSAMLIdentityProvider", GetExternalSAMLIdentityProviderRequest => GetExternalSAMLIdentityProviderResponse);
 
 rt::model! { read debug;
-/// GetExternalSAMLIdentityProvider返回参数结构体
+/// GetExternalSAMLIdentityProvider response structure.
 GetExternalSAMLIdentityProviderResponse {
-    /// saml 身份提供商配置信息。
+    /// SAML identity provider configuration information.
     "SAMLIdentityProviderConfiguration" saml_identity_provider_configuration set_saml_identity_provider_configuration: obj SAMLIdentityProviderConfiguration,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetGroup` (查询用户组信息).
+/// Request of `GetGroup` (Queries the user group information).
 ///
-/// 查询用户组信息
+/// This API is used to query the user group information.
 GetGroupRequest {
-    /// 空间 ID。
+    /// Space ID.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
-    /// 用户组的 ID。
+    /// User group ID.
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
@@ -2360,9 +2382,9 @@ GetGroupRequest {
 rt::action!("organization", "2021-03-31", "GetGroup", GetGroupRequest => GetGroupResponse);
 
 rt::model! { read debug;
-/// GetGroup返回参数结构体
+/// GetGroup response structure.
 GetGroupResponse {
-    /// 用户组信息
+    /// User group information.
     "GroupInfo" group_info set_group_info: obj GroupInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2388,15 +2410,15 @@ GetIPWhitelistResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `GetProvisioningTaskStatus` (查询用户同步异步任务的状态).
+/// Request of `GetProvisioningTaskStatus` (Queries the status of async tasks of user synchronization).
 ///
-/// 查询用户同步异步任务的状态
+/// This API is used to query the status of async tasks of user synchronization.
 GetProvisioningTaskStatusRequest {
-    /// 空间ID。
+    /// Space ID.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
-    /// 任务ID。
+    /// Task ID.
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
@@ -2404,24 +2426,24 @@ GetProvisioningTaskStatusRequest {
 rt::action!("organization", "2021-03-31", "GetProvisioningTaskStatus", GetProvisioningTaskStatusRequest => GetProvisioningTaskStatusResponse);
 
 rt::model! { read debug;
-/// GetProvisioningTaskStatus返回参数结构体
+/// GetProvisioningTaskStatus response structure.
 GetProvisioningTaskStatusResponse {
-    /// 任务状态信息。
+    /// Task status information.
     "TaskStatus" task_status set_task_status: obj TaskStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetRoleConfiguration` (查询权限配置信息).
+/// Request of `GetRoleConfiguration` (Queries the permission configuration information).
 ///
-/// 查询权限配置信息
+/// This API is used to query the permission configuration information.
 GetRoleConfigurationRequest {
-    /// 空间 ID
+    /// Space ID.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
-    /// 权限配置ID
+    /// Permission configuration ID.
     ///
     /// Required.
     "RoleConfigurationId" role_configuration_id set_role_configuration_id: str,
@@ -2429,20 +2451,20 @@ GetRoleConfigurationRequest {
 rt::action!("organization", "2021-03-31", "GetRoleConfiguration", GetRoleConfigurationRequest => GetRoleConfigurationResponse);
 
 rt::model! { read debug;
-/// GetRoleConfiguration返回参数结构体
+/// GetRoleConfiguration response structure.
 GetRoleConfigurationResponse {
-    /// 权限配置详情
+    /// Permission configuration details.
     "RoleConfigurationInfo" role_configuration_info set_role_configuration_info: obj RoleConfiguration,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetSCIMSynchronizationStatus` (查询SCIM同步的状态).
+/// Request of `GetSCIMSynchronizationStatus` (Queries SCIM synchronization status).
 ///
-/// 获取SCIM同步状态
+/// This API is used to query SCIM synchronization status.
 GetSCIMSynchronizationStatusRequest {
-    /// 空间ID。z-前缀开头，后面是12位随机数字/小写字母
+    /// Space ID, which starts with the z- prefix, followed by 12 random digits/lowercase letters.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
@@ -2450,24 +2472,24 @@ GetSCIMSynchronizationStatusRequest {
 rt::action!("organization", "2021-03-31", "GetSCIMSynchronizationStatus", GetSCIMSynchronizationStatusRequest => GetSCIMSynchronizationStatusResponse);
 
 rt::model! { read debug;
-/// GetSCIMSynchronizationStatus返回参数结构体
+/// GetSCIMSynchronizationStatus response structure.
 GetSCIMSynchronizationStatusResponse {
-    /// SCIM 同步状态。Enabled：启用。 Disabled：禁用。
+    /// SCIM synchronization status. Enabled: enabled. Disabled: disabled.
     "SCIMSynchronizationStatus" scim_synchronization_status set_scim_synchronization_status: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetTaskStatus` (查询异步任务的状态).
+/// Request of `GetTaskStatus` (Queries the status of async tasks).
 ///
-/// 查询异步任务的状态
+/// This API is used to query the status of async tasks.
 GetTaskStatusRequest {
-    /// 空间ID。
+    /// Space ID.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
-    /// 任务ID。
+    /// Task ID.
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
@@ -2475,24 +2497,24 @@ GetTaskStatusRequest {
 rt::action!("organization", "2021-03-31", "GetTaskStatus", GetTaskStatusRequest => GetTaskStatusResponse);
 
 rt::model! { read debug;
-/// GetTaskStatus返回参数结构体
+/// GetTaskStatus response structure.
 GetTaskStatusResponse {
-    /// 任务状态信息。
+    /// Task status information.
     "TaskStatus" task_status set_task_status: obj TaskStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetUser` (查询用户信息).
+/// Request of `GetUser` (Queries the user information).
 ///
-/// 查询用户信息
+/// This API is used to query the user information.
 GetUserRequest {
-    /// 用户 ID。
+    /// User ID.
     ///
     /// Required.
     "UserId" user_id set_user_id: str,
-    /// 空间 ID。
+    /// Space ID.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
@@ -2500,24 +2522,24 @@ GetUserRequest {
 rt::action!("organization", "2021-03-31", "GetUser", GetUserRequest => GetUserResponse);
 
 rt::model! { read debug;
-/// GetUser返回参数结构体
+/// GetUser response structure.
 GetUserResponse {
-    /// 用户信息。
+    /// User information.
     "UserInfo" user_info set_user_info: obj UserInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetUserSyncProvisioning` (查询CAM用户同步).
+/// Request of `GetUserSyncProvisioning` (Queries the CAM user synchronization).
 ///
-/// 查询CAM用户同步
+/// This API is used to query the CAM user synchronization.
 GetUserSyncProvisioningRequest {
-    /// 空间ID。
+    /// Space ID.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
-    /// CAM 用户同步的 ID。
+    /// ID of the CAM user synchronization.
     ///
     /// Required.
     "UserProvisioningId" user_provisioning_id set_user_provisioning_id: str,
@@ -2525,20 +2547,20 @@ GetUserSyncProvisioningRequest {
 rt::action!("organization", "2021-03-31", "GetUserSyncProvisioning", GetUserSyncProvisioningRequest => GetUserSyncProvisioningResponse);
 
 rt::model! { read debug;
-/// GetUserSyncProvisioning返回参数结构体
+/// GetUserSyncProvisioning response structure.
 GetUserSyncProvisioningResponse {
-    /// CAM 用户同步信息。
+    /// CAM user synchronization information.
     "UserProvisioning" user_provisioning set_user_provisioning: obj UserProvisioning,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetZoneSAMLServiceProviderInfo` (查询SAML服务提供商信息).
+/// Request of `GetZoneSAMLServiceProviderInfo` (Queries the SAML service provider information).
 ///
-/// 查询SAML服务提供商配置信息
+/// This API is used to query the SAML service provider configuration information.
 GetZoneSAMLServiceProviderInfoRequest {
-    /// 空间ID。
+    /// Space ID.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
@@ -2546,20 +2568,20 @@ GetZoneSAMLServiceProviderInfoRequest {
 rt::action!("organization", "2021-03-31", "GetZoneSAMLServiceProviderInfo", GetZoneSAMLServiceProviderInfoRequest => GetZoneSAMLServiceProviderInfoResponse);
 
 rt::model! { read debug;
-/// GetZoneSAMLServiceProviderInfo返回参数结构体
+/// GetZoneSAMLServiceProviderInfo response structure.
 GetZoneSAMLServiceProviderInfoResponse {
-    /// saml服务提供商配置信息
+    /// SAML service provider configuration information.
     "SAMLServiceProvider" saml_service_provider set_saml_service_provider: obj SAMLServiceProvider,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetZoneStatistics` (查询空间的统计信息).
+/// Request of `GetZoneStatistics` (Queries space statistics).
 ///
-/// 查询空间的统计信息
+/// This API is used to query space statistics.
 GetZoneStatisticsRequest {
-    /// 空间ID
+    /// Space ID.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
@@ -2567,140 +2589,140 @@ GetZoneStatisticsRequest {
 rt::action!("organization", "2021-03-31", "GetZoneStatistics", GetZoneStatisticsRequest => GetZoneStatisticsResponse);
 
 rt::model! { read debug;
-/// GetZoneStatistics返回参数结构体
+/// GetZoneStatistics response structure.
 GetZoneStatisticsResponse {
-    /// 空间的统计信息。
+    /// Space statistics.
     "ZoneStatistics" zone_statistics set_zone_statistics: obj ZoneStatistics,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 用户组信息。
+/// User group information.
 GroupInfo {
-    /// 用户组的名称。
+    /// User group name.
     "GroupName" group_name set_group_name: str,
-    /// 用户组的描述。
+    /// User group description.
     "Description" description set_description: str,
-    /// 用户组的创建时间。
+    /// Creation time of the user group.
     "CreateTime" create_time set_create_time: str,
-    /// 用户组的类型  Manual：手动创建，Synchronized：外部导入。
+    /// User group type. Manual: manually created; Synchronized: externally imported.
     "GroupType" group_type set_group_type: str,
-    /// 用户组的修改时间。
+    /// Modification time of the user group.
     "UpdateTime" update_time set_update_time: str,
-    /// 用户组的 ID。
+    /// User group ID.
     "GroupId" group_id set_group_id: str,
-    /// 组员数量。
+    /// Number of group members.
     "MemberCount" member_count set_member_count: i64,
-    /// 如果有入参FilterUsers，用户在用户组返回true，否则返回false
+    /// If the input parameter FilterUsers is provided, return true when the user is in the user group; otherwise, return false.
     "IsSelected" is_selected set_is_selected: bool,
 } }
 
 rt::model! { read debug;
-/// 用户信息
+/// User information.
 GroupMembers {
-    /// 查询username。
+    /// Queried username.
     "UserName" user_name set_user_name: str,
-    /// 用户的显示名称。
+    /// Display name of the user.
     "DisplayName" display_name set_display_name: str,
-    /// 用户的描述。
+    /// User description.
     "Description" description set_description: str,
-    /// 用户的电子邮箱。目录内必须唯一。
+    /// Email address of the user, which must be unique within the directory.
     "Email" email set_email: str,
-    /// 用户状态 Enabled：启用， Disabled：禁用。
+    /// User status: Enabled, Disabled.
     "UserStatus" user_status set_user_status: str,
-    /// 用户类型  Manual：手动创建，Synchronized：外部导入。
+    /// User type. Manual: manually created; Synchronized: externally imported.
     "UserType" user_type set_user_type: str,
-    /// 用户 ID
+    /// User ID.
     "UserId" user_id set_user_id: str,
-    /// 用户加入用户组的时间
+    /// Time when the user joins the user group.
     "JoinTime" join_time set_join_time: str,
 } }
 
 rt::model! { both debug;
-/// 组织身份策略
+/// Organization identity policy
 IdentityPolicy {
-    /// CAM预设策略ID。PolicyType 为预设策略时有效且必选
+    /// CAM preset policy ID, which is valid and required when PolicyType is a preset policy.
     "PolicyId" policy_id set_policy_id: i128,
-    /// CAM预设策略名称。PolicyType 为预设策略时有效且必选
+    /// CAM preset policy name, which is valid and required when PolicyType is a preset policy.
     "PolicyName" policy_name set_policy_name: str,
-    /// 策略类型。取值 1-自定义策略  2-预设策略；默认值2
+    /// Policy type. Valid values: 1: custom policy; 2: preset policy. The default value is 2.
     "PolicyType" policy_type set_policy_type: i128,
-    /// 自定义策略内容，遵循CAM策略语法。PolicyType 为自定义策略时有效且必选
+    /// Custom policy content, which follows the CAM policy syntax. It is valid and mandatory when PolicyType is a custom policy.
     "PolicyDocument" policy_document set_policy_document: str,
 } }
 
 rt::model! { write debug;
-/// Request of `InviteOrganizationMember` (邀请组织成员).
+/// Request of `InviteOrganizationMember` (Invites a member).
 ///
-/// 邀请组织成员
+/// This API is used to invite a member.
 InviteOrganizationMemberRequest {
-    /// 被邀请账号Uin。
+    /// UIN of an invited account.
     ///
     /// Required.
     "MemberUin" member_uin set_member_uin: i64,
-    /// 成员名称。最大长度为25个字符，支持英文字母、数字、汉字、符号+@、&._[]-:,
+    /// Member name, which contains up to 25 characters, including English letters, digits, and symbols `+@&._[]-:,`.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 关系策略。取值：Financial
+    /// Relationship policy. Valid value: `Financial`.
     ///
     /// Required.
     "PolicyType" policy_type set_policy_type: str,
-    /// 成员财务权限ID列表。取值：1-查看账单、2-查看余额、3-资金划拨（若需要开启资金划拨权限，请联系您的商务经理内部开通。）、4-合并出账、5-开票、6-优惠继承、7-代付费、8-成本分析、9-预算管理、10-信用额度设置（若需要开启信用额度设置权限，请联系您的商务经理内部开通。），1、2 默认必须
+    /// List of member financial permission ids. valid values: 1: view bills. 2: view balance. 3: transfer funds (contact your business manager to enable internal fund transfer permission if required). 4: consolidate bills. 5: issue invoice. 6: inherit discounts. 7: pay on behalf. 8: analyze costs. 9: manage budget. 10: set credit limit (contact your business manager to enable internal credit limit setting privilege if required). 1 and 2 are required by default.
     ///
     /// Required.
     "PermissionIds" permission_ids set_permission_ids: list i128,
-    /// 成员所属部门的节点ID。可以通过[DescribeOrganizationNodes](https://cloud.tencent.com/document/product/850/82926)获取
+    /// Node ID of the member's department, which can be obtained through [DescribeOrganizationNodes](https://intl.cloud.tencent.com/document/product/850/82926?from_cn_redirect=1).
     ///
     /// Required.
     "NodeId" node_id set_node_id: i64,
-    /// 备注。
+    /// Remarks.
     "Remark" remark set_remark: str,
-    /// 是否允许成员退出。允许：Allow，不允许：Denied。
+    /// Whether to allow a member to exit. Valid values: Allow, Denied.
     "IsAllowQuit" is_allow_quit set_is_allow_quit: str,
-    /// 代付者Uin。成员代付费时需要
+    /// Payer UIN, which is required when pay-on-behalf mode is used.
     "PayUin" pay_uin set_pay_uin: str,
-    /// 互信实名主体名称。
+    /// Name of a mutual trust real-name entity.
     "RelationAuthName" relation_auth_name set_relation_auth_name: str,
-    /// 互信主体证明文件列表。
+    /// List of proof files of a mutual trust entity.
     "AuthFile" auth_file set_auth_file: list AuthRelationFile,
-    /// 成员标签列表。最大10个
+    /// Member tag list, with a maximum of 10.
     "Tags" tags set_tags: list Tag,
 } }
 rt::action!("organization", "2021-03-31", "InviteOrganizationMember", InviteOrganizationMemberRequest => InviteOrganizationMemberResponse);
 
 rt::model! { read debug;
-/// InviteOrganizationMember返回参数结构体
+/// InviteOrganizationMember response structure.
 InviteOrganizationMemberResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 用户加入的用户组
+/// User group joined by the user.
 JoinedGroups {
-    /// 用户组的名称。
+    /// User group name.
     "GroupName" group_name set_group_name: str,
-    /// 用户组的描述。
+    /// User group description.
     "Description" description set_description: str,
-    /// 用户组 ID。
+    /// User group ID.
     "GroupId" group_id set_group_id: str,
-    /// 用户组的类型。取值：
+    /// User group type. Valid values:
     ///
-    /// Manual：手动创建。
-    /// Synchronized：外部同步。
+    /// Manual: manually created.
+    /// Synchronized: externally synchronized.
     "GroupType" group_type set_group_type: str,
-    /// 加入用户组的时间
+    /// Time of joining the user group.
     "JoinTime" join_time set_join_time: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListExternalSAMLIdPCertificates` (查询SAML签名证书列表).
+/// Request of `ListExternalSAMLIdPCertificates` (Queries the SAML signing certificate list).
 ///
-/// 查询SAML签名证书列表
+/// This API is used to query the SAML signing certificate list.
 ListExternalSAMLIdPCertificatesRequest {
-    /// 空间ID。
+    /// Space ID.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
@@ -2708,257 +2730,257 @@ ListExternalSAMLIdPCertificatesRequest {
 rt::action!("organization", "2021-03-31", "ListExternalSAMLIdPCertificates", ListExternalSAMLIdPCertificatesRequest => ListExternalSAMLIdPCertificatesResponse);
 
 rt::model! { read debug;
-/// ListExternalSAMLIdPCertificates返回参数结构体
+/// ListExternalSAMLIdPCertificates response structure.
 ListExternalSAMLIdPCertificatesResponse {
-    /// 符合请求参数条件的数据总条数。
+    /// Total number of data entries that meet the request parameter conditions.
     "TotalCounts" total_counts set_total_counts: i64,
-    /// SAML 签名证书列表
+    /// SAML signing certificate list.
     "SAMLIdPCertificates" saml_id_p_certificates set_saml_id_p_certificates: list SAMLIdPCertificate,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListGroupMembers` (查询用户组中的用户列表).
+/// Request of `ListGroupMembers` (Queries the user list of the user group).
 ///
-/// 查询用户组中的用户列表
+/// This API is used to query the user list of the user group.
 ListGroupMembersRequest {
-    /// 空间 ID。
+    /// Space ID.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
-    /// 用户组ID。
+    /// User ID.
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
-    /// 查询返回结果下一页的令牌。首次调用 API 不需要NextToken。  当您首次调用 API 时，如果返回数据总条数超过MaxResults限制，数据会被截断，只返回MaxResults条数据，同时，返回参数IsTruncated为true，返回一个NextToken。您可以使用上一次返回的NextToken继续调用 API，其他请求参数保持不变，查询被截断的数据。您可以按此方法多次查询，直到IsTruncated为false，表示全部数据查询完毕。
+    /// Token for querying the next page of returned results. During use of the API for the first time, NextToken is not needed. When you call the API for the first time, if the total number of returned data entries exceeds the MaxResults limit, the data is truncated and only MaxResults data entries are returned. Meanwhile, the return parameter IsTruncated is true and a NextToken is returned. You can use the NextToken returned last time to continue calling the API with other request parameters unchanged, to query the truncated data. You can use this method for multiple queries until IsTruncated is false, indicating that all data has been queried.
     "NextToken" next_token set_next_token: str,
-    /// 每页的最大数据条数。  取值范围：1~100。  默认值：10。
+    /// Maximum number of data entries per page. Value range: 1-100. Default value: 10.
     "MaxResults" max_results set_max_results: i64,
-    /// 用户类型  Manual：手动创建，Synchronized：外部导入。
+    /// Type of the user. Manual: manually created; Synchronized: imported from external sources.
     "UserType" user_type set_user_type: str,
 } }
 rt::action!("organization", "2021-03-31", "ListGroupMembers", ListGroupMembersRequest => ListGroupMembersResponse);
 
 rt::model! { read debug;
-/// ListGroupMembers返回参数结构体
+/// ListGroupMembers response structure.
 ListGroupMembersResponse {
-    /// 查询返回结果下一页的令牌。  说明 只有IsTruncated为true时，才显示该参数。
+    /// Token for querying the next page of returned results. Note: This parameter is displayed only when IsTruncated is true.
     "NextToken" next_token set_next_token: str,
-    /// 符合请求参数条件的数据总条数。
+    /// Total number of data entries that meet the request parameter conditions.
     "TotalCounts" total_counts set_total_counts: i64,
-    /// 每页的最大数据条数。
+    /// Maximum number of data entries per page.
     "MaxResults" max_results set_max_results: i64,
-    /// 返回结果是否被截断。取值：  true：已截断。 false：未截断。
+    /// Whether the returned result is truncated. Valid values: true: truncated; false: not truncated.
     "IsTruncated" is_truncated set_is_truncated: bool,
-    /// 用户组的用户列表
+    /// The user list of a user group.
     "GroupMembers" group_members set_group_members: list GroupMembers,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListGroups` (查询用户组列表).
+/// Request of `ListGroups` (Queries the user group list).
 ///
-/// 查询用户组列表
+/// This API is used to query the user group list.
 ListGroupsRequest {
-    /// 空间 ID。
+    /// Space ID.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
-    /// 查询返回结果下一页的令牌。首次调用 API 不需要NextToken。  当您首次调用 API 时，如果返回数据总条数超过MaxResults限制，数据会被截断，只返回MaxResults条数据，同时，返回参数IsTruncated为true，返回一个NextToken。您可以使用上一次返回的NextToken继续调用 API，其他请求参数保持不变，查询被截断的数据。您可以按此方法多次查询，直到IsTruncated为false，表示全部数据查询完毕。
+    /// Token for querying the next page of returned results. During use of the API for the first time, NextToken is not needed. When you call the API for the first time, if the total number of returned data entries exceeds the MaxResults limit, the data is truncated and only MaxResults data entries are returned. Meanwhile, the return parameter IsTruncated is true and a NextToken is returned. You can use the NextToken returned last time to continue calling the API with other request parameters unchanged, to query the truncated data. You can use this method for multiple queries until IsTruncated is false, indicating that all data has been queried.
     "NextToken" next_token set_next_token: str,
-    /// 每页的最大数据条数。  取值范围：1~100。  默认值：10。
+    /// Maximum number of data entries per page. Value range: 1-100. Default value: 10.
     "MaxResults" max_results set_max_results: i64,
-    /// 过滤条件，用户组名称
+    /// Filter criterion. Format:   , case-insensitive. Currently,  supports only GroupName, and  supports only eq (Equals) and sw (Start With). For example, Filter = "GroupName sw test" indicates querying all user groups with names starting with test; Filter = "GroupName eq testgroup" indicates querying the user group with the name testgroup.
     "Filter" filter set_filter: str,
-    /// 用户组的类型  Manual：手动创建，Synchronized：外部导入。
+    /// User group type. Manual: manually created; Synchronized: externally imported.
     "GroupType" group_type set_group_type: str,
-    /// 筛选的用户，该用户关联的用户组会返回IsSelected=1
+    /// Filtered user. IsSelected=1 will be returned for the user group associated with this user.
     "FilterUsers" filter_users set_filter_users: list String,
-    /// 排序的字段，目前只支持CreateTime，默认是CreateTime字段
+    /// Sorting field, which currently only supports CreateTime. The default is the CreateTime field.
     "SortField" sort_field set_sort_field: str,
-    /// 排序类型：Desc 倒序 Asc  正序，需要您和SortField一起设置
+    /// Sorting order. Desc: descending order; Asc: ascending order. It should be set together with SortField.
     "SortType" sort_type set_sort_type: str,
-    /// 翻页offset. 不要与NextToken同时使用，优先使用NextToken
+    /// Pagination offset. Do not use it together with NextToken, prioritizing using NextToken.
     "Offset" offset set_offset: i64,
 } }
 rt::action!("organization", "2021-03-31", "ListGroups", ListGroupsRequest => ListGroupsResponse);
 
 rt::model! { read debug;
-/// ListGroups返回参数结构体
+/// ListGroups response structure.
 ListGroupsResponse {
-    /// 查询返回结果下一页的令牌。  说明 只有IsTruncated为true时，才显示该参数。
+    /// Token for querying the next page of returned results. Note: This parameter is displayed only when IsTruncated is true.
     "NextToken" next_token set_next_token: str,
-    /// 用户组列表。
+    /// User group list.
     "Groups" groups set_groups: list GroupInfo,
-    /// 每页的最大数据条数。
+    /// Maximum number of data entries per page.
     "MaxResults" max_results set_max_results: i64,
-    /// 符合请求参数条件的数据总条数。
+    /// Total number of data entries that meet the request parameter conditions.
     "TotalCounts" total_counts set_total_counts: i64,
-    /// 返回结果是否被截断。取值：  true：已截断。 false：未截断。
+    /// Whether the returned result is truncated. Valid values: true: truncated; false: not truncated.
     "IsTruncated" is_truncated set_is_truncated: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListJoinedGroupsForUser` (查询用户加入的用户组).
+/// Request of `ListJoinedGroupsForUser` (Queries the user group joined by users).
 ///
-/// 查询用户加入的用户组
+/// This API is used to query the user group joined by users.
 ListJoinedGroupsForUserRequest {
-    /// 空间 ID。
+    /// Space ID.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
-    /// 用户ID
+    /// User ID
     ///
     /// Required.
     "UserId" user_id set_user_id: str,
-    /// 查询返回结果下一页的令牌。首次调用 API 不需要NextToken。  当您首次调用 API 时，如果返回数据总条数超过MaxResults限制，数据会被截断，只返回MaxResults条数据，同时，返回参数IsTruncated为true，返回一个NextToken。您可以使用上一次返回的NextToken继续调用 API，其他请求参数保持不变，查询被截断的数据。您可以按此方法多次查询，直到IsTruncated为false，表示全部数据查询完毕。
+    /// Token for querying the next page of returned results. During use of the API for the first time, NextToken is not needed. When you call the API for the first time, if the total number of returned data entries exceeds the MaxResults limit, the data is truncated and only MaxResults data entries are returned. Meanwhile, the return parameter IsTruncated is true and a NextToken is returned. You can use the NextToken returned last time to continue calling the API with other request parameters unchanged, to query the truncated data. You can use this method for multiple queries until IsTruncated is false, indicating that all data has been queried.
     "NextToken" next_token set_next_token: str,
-    /// 每页的最大数据条数。  取值范围：1~100。  默认值：10。
+    /// Maximum number of data entries per page. Value range: 1-100. Default value: 10.
     "MaxResults" max_results set_max_results: i64,
 } }
 rt::action!("organization", "2021-03-31", "ListJoinedGroupsForUser", ListJoinedGroupsForUserRequest => ListJoinedGroupsForUserResponse);
 
 rt::model! { read debug;
-/// ListJoinedGroupsForUser返回参数结构体
+/// ListJoinedGroupsForUser response structure.
 ListJoinedGroupsForUserResponse {
-    /// 查询返回结果下一页的令牌。  说明 只有IsTruncated为true时，才显示该参数。
+    /// Token for querying the next page of returned results. Note: This parameter is displayed only when IsTruncated is true.
     "NextToken" next_token set_next_token: str,
-    /// 符合请求参数条件的数据总条数。
+    /// Total number of data entries that meet the request parameter conditions.
     "TotalCounts" total_counts set_total_counts: i64,
-    /// 每页的最大数据条数。
+    /// Maximum number of data entries per page.
     "MaxResults" max_results set_max_results: i64,
-    /// 返回结果是否被截断。取值：  true：已截断。 false：未截断。
+    /// Whether the returned result is truncated. Valid values: true: truncated; false: not truncated.
     "IsTruncated" is_truncated set_is_truncated: bool,
-    /// 用户加入的用户组列表
+    /// List of user groups joined by the user.
     "JoinedGroups" joined_groups set_joined_groups: list JoinedGroups,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListNonCompliantResource` (获取成员标签检测不合规资源列表).
+/// Request of `ListNonCompliantResource` (This API is used to obtain the list of non-compliant resources detected by member tags.).
 ///
-/// 获取成员标签检测不合规资源列表
+/// This API is used to obtain the list of non-compliant resources detected by member tags.
 ListNonCompliantResourceRequest {
-    /// 限制数目。取值范围：1~50。
+    /// Limit. Value range: 1–50.
     ///
     /// Required.
     "MaxResults" max_results set_max_results: i128,
-    /// 成员Uin。
+    /// Member UIN.
     ///
     /// Required.
     "MemberUin" member_uin set_member_uin: i128,
-    /// 从上一页的响应中获取的下一页的Token值。
-    /// 如果是第一次请求，设置为空。
+    /// Token value obtained from the previous page response.
+    /// If it is the first request, set to empty.
     "PaginationToken" pagination_token set_pagination_token: str,
-    /// 标签键。
+    /// Tag key.
     "TagKey" tag_key set_tag_key: str,
 } }
 rt::action!("organization", "2021-03-31", "ListNonCompliantResource", ListNonCompliantResourceRequest => ListNonCompliantResourceResponse);
 
 rt::model! { read debug;
-/// ListNonCompliantResource返回参数结构体
+/// ListNonCompliantResource response structure.
 ListNonCompliantResourceResponse {
-    /// 资源及标签合规信息。
+    /// Resource and tag compliance information.
     "Items" items set_items: list ResourceTagMapping,
-    /// 获取的下一页的Token值。
+    /// Token value obtained for the next page.
     "PaginationToken" pagination_token set_pagination_token: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListOrgServiceAssignMember` (获取集团服务委派管理员列表).
+/// Request of `ListOrgServiceAssignMember` (Obtains the list of delegated admins of the organization service).
 ///
-/// 获取集团服务委派管理员列表
+/// This API is used to obtain the list of delegated admins of the organization service.
 ListOrgServiceAssignMemberRequest {
-    /// 偏移量。取值是limit的整数倍，默认值 : 0
+    /// Offset. Its value must be an integer multiple of the limit. Default value: 0.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 限制数目。取值范围：1~50，默认值：10
+    /// Limit. Value range: 1-50. Default value: 10.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 集团服务ID。和集团服务产品标识二选一必填，可以通过[ListOrganizationService](https://cloud.tencent.com/document/product/850/109561)获取
+    /// Group service ID. either this or group service product identifier is required. can be obtained through ListOrganizationService (https://www.tencentcloud.com/document/product/850/109561?from_cn_redirect=1).
     "ServiceId" service_id set_service_id: i128,
-    /// 集团服务产品标识。和集团服务ID二选一必填，可以通过[ListOrganizationService](https://cloud.tencent.com/document/product/850/109561)获取
+    /// Group service product identifier. either this or group service ID is required. can be obtained through ListOrganizationService (https://www.tencentcloud.com/document/product/850/109561?from_cn_redirect=1).
     "Product" product set_product: str,
 } }
 rt::action!("organization", "2021-03-31", "ListOrgServiceAssignMember", ListOrgServiceAssignMemberRequest => ListOrgServiceAssignMemberResponse);
 
 rt::model! { read debug;
-/// ListOrgServiceAssignMember返回参数结构体
+/// ListOrgServiceAssignMember response structure.
 ListOrgServiceAssignMemberResponse {
-    /// 总数。
+    /// Total quantity.
     "Total" total set_total: i64,
-    /// 委派管理员列表。
+    /// Delegated administrator list.
     "Items" items set_items: list OrganizationServiceAssignMember,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListOrganizationIdentity` (获取组织成员访问身份列表).
+/// Request of `ListOrganizationIdentity` (Gets the list of access identities of an organization member).
 ///
-/// 获取组织成员访问身份列表
+/// This API is used to get the list of access identities of an organization member.
 ListOrganizationIdentityRequest {
-    /// 偏移量。取值是limit的整数倍。默认值 : 0。
+    /// Offset.  It must be an integer multiple of the value of `Limit`.  Default value: `0`.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 限制数目。取值范围：1~50。默认值：10。
+    /// The limit for the number of query results.  Value range:  1-50.  Default value:  `10`.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 名称搜索关键字。
+    /// Search by name.
     "SearchKey" search_key set_search_key: str,
-    /// 身份ID。可以通过身份ID搜索
+    /// Identity ID, which can be searched by identity ID.
     "IdentityId" identity_id set_identity_id: i128,
-    /// 身份类型。取值范围 1-预设, 2-自定义
+    /// Identity type.  Valid values: `1` (Preset), `2` (Custom).
     "IdentityType" identity_type set_identity_type: i128,
 } }
 rt::action!("organization", "2021-03-31", "ListOrganizationIdentity", ListOrganizationIdentityRequest => ListOrganizationIdentityResponse);
 
 rt::model! { read debug;
-/// ListOrganizationIdentity返回参数结构体
+/// ListOrganizationIdentity response structure.
 ListOrganizationIdentityResponse {
-    /// 总数。
+    /// Total quantity.
     "Total" total set_total: i64,
-    /// 条目详情。
+    /// Item details.
     "Items" items set_items: list OrgIdentity,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListOrganizationService` (获取集团服务设置列表).
+/// Request of `ListOrganizationService` (Obtains the list of organization service settings).
 ///
-/// 获取集团服务设置列表
+/// This API is used to obtain the list of organization service settings.
 ListOrganizationServiceRequest {
-    /// 偏移量。取值是limit的整数倍，默认值 : 0
+    /// Offset. Its value must be an integer multiple of the limit. Default value: 0.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 限制数目。取值范围：1~50，默认值：10
+    /// Limit. Value range: 1-50. Default value: 10.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 名称搜索关键字。
+    /// Keyword for search by name.
     "SearchKey" search_key set_search_key: str,
 } }
 rt::action!("organization", "2021-03-31", "ListOrganizationService", ListOrganizationServiceRequest => ListOrganizationServiceResponse);
 
 rt::model! { read debug;
-/// ListOrganizationService返回参数结构体
+/// ListOrganizationService response structure.
 ListOrganizationServiceResponse {
-    /// 总数。
+    /// Total quantity.
     "Total" total set_total: i64,
-    /// 集团服务列表。
+    /// Group service list.
     "Items" items set_items: list OrganizationServiceAssign,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3016,178 +3038,178 @@ ListPermissionApplyOrdersResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ListPermissionPoliciesInRoleConfiguration` (获取权限配置中的策略列表).
+/// Request of `ListPermissionPoliciesInRoleConfiguration` (Obtains the policy list in permission configurations).
 ///
-/// 获取权限配置中的策略列表
+/// This API is used to obtain the policy list in permission configurations.
 ListPermissionPoliciesInRoleConfigurationRequest {
-    /// 空间 ID
+    /// Space ID.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
-    /// 权限配置 ID
+    /// Permission configuration ID.
     ///
     /// Required.
     "RoleConfigurationId" role_configuration_id set_role_configuration_id: str,
-    /// 权限策略类型。取值：  System：系统策略。复用 CAM 的系统策略。 Custom: 自定义策略。按照 CAM 权限策略语法和结构编写的自定义策略。
+    /// Permission policy type. Valid values: System: system policy, namely the CAM system policy reused; Custom: custom policy, namely the custom policy prepared according to the CAM permission policy syntax and structure.
     "RolePolicyType" role_policy_type set_role_policy_type: str,
-    /// 按策略名称搜索
+    /// Search by policy name.
     "Filter" filter set_filter: str,
 } }
 rt::action!("organization", "2021-03-31", "ListPermissionPoliciesInRoleConfiguration", ListPermissionPoliciesInRoleConfigurationRequest => ListPermissionPoliciesInRoleConfigurationResponse);
 
 rt::model! { read debug;
-/// ListPermissionPoliciesInRoleConfiguration返回参数结构体
+/// ListPermissionPoliciesInRoleConfiguration response structure.
 ListPermissionPoliciesInRoleConfigurationResponse {
-    /// 权限策略总个数。
+    /// Total number of permission policies.
     "TotalCounts" total_counts set_total_counts: i64,
-    /// 权限策略列表。
+    /// Permission policy list.
     "RolePolicies" role_policies set_role_policies: list RolePolicie,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 查询目标关联的SCP策略列表
+/// Queries the list of SCPs associated with the target.
 ListPoliciesForTarget {
-    /// 策略Id
+    /// Policy ID
     "StrategyId" strategy_id set_strategy_id: i128,
-    /// 策略名称
+    /// Policy name.
     "StrategyName" strategy_name set_strategy_name: str,
-    /// 备注信息
+    /// Remarks
     "Remark" remark set_remark: str,
-    /// 关联的账号或节点
+    /// Associated account or node.
     "Uin" uin set_uin: i128,
-    /// 关联类型 1-节点 2-用户
+    /// Association type. 1: node association; 2: user association.
     "Type" r#type set_type: i128,
-    /// 策略创建时间
+    /// Policy creation time.
     "AddTime" add_time set_add_time: str,
-    /// 策略更新时间
+    /// Policy update time.
     "UpdateTime" update_time set_update_time: str,
-    /// 部门名称
+    /// Department name.
     "Name" name set_name: str,
-    /// 策略绑定时间
+    /// Policy binding time.
     "AttachTime" attach_time set_attach_time: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListPoliciesForTarget` (查询目标关联的策略列表).
+/// Request of `ListPoliciesForTarget` (This example shows you how to query the list of policies associated with a target.).
 ///
-/// 本接口（ListPoliciesForTarget）查询目标关联的策略列表
+/// This API is used to query the list of policies associated with a target.
 ListPoliciesForTargetRequest {
-    /// 账号uin或者节点id。
+    /// Account UIN or node ID.
     ///
     /// Required.
     "TargetId" target_id set_target_id: i128,
-    /// 每页数量。默认值是 20，必须大于 0 且小于或等于 200
+    /// Items per page, which should be greater than 0 and less than or equal to 200. The default value is 20.
     "Rp" rp set_rp: i128,
-    /// 页码。默认值是 1，从 1开始，不能大于 200
+    /// Page number, which starts from 1 and cannot exceed 200. The default value is 1.
     "Page" page set_page: i128,
-    /// 策略类型。默认值SERVICE_CONTROL_POLICY，取值范围：SERVICE_CONTROL_POLICY-服务控制策略、TAG_POLICY-标签策略
+    /// Policy type. Valid values: SERVICE_CONTROL_POLICY: service control policy; TAG_POLICY: tag policy. The default value is SERVICE_CONTROL_POLICY.
     "PolicyType" policy_type set_policy_type: str,
-    /// 搜索关键字。按照策略名称搜索
+    /// Search keywords. Searches can be performed by policy name.
     "Keyword" keyword set_keyword: str,
 } }
 rt::action!("organization", "2021-03-31", "ListPoliciesForTarget", ListPoliciesForTargetRequest => ListPoliciesForTargetResponse);
 
 rt::model! { read debug;
-/// ListPoliciesForTarget返回参数结构体
+/// ListPoliciesForTarget response structure.
 ListPoliciesForTargetResponse {
-    /// 总数。
+    /// Total quantity.
     "TotalNum" total_num set_total_num: i128,
-    /// 目标关联的策略列表。
+    /// List of policies associated with a target.
     "List" list set_list: list ListPoliciesForTarget,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListPolicies` (查看策略列表数据).
+/// Request of `ListPolicies` (Viewing the Data of a Policy List).
 ///
-/// 本接口（ListPolicies）可用于查询查看策略列表数据
+/// This API is used to query and view the policy list data.
 ListPoliciesRequest {
-    /// 每页数量。默认值是 20，必须大于 0 且小于或等于 200
+    /// Items per page, which should be greater than 0 and less than or equal to 200. The default value is 20.
     "Rp" rp set_rp: i128,
-    /// 页码。默认值是 1，从 1开始，不能大于 200
+    /// Page number, which starts from 1 and cannot exceed 200. The default value is 1.
     "Page" page set_page: i128,
-    /// 查询范围。取值范围： All-获取所有策略、QCS-只获取预设策略、Local-只获取自定义策略，默认值：All
+    /// Query range. Valid values: All: all policies; QCS; only preset policies; Local: only custom policies. The default value is All.
     "Scope" scope set_scope: str,
-    /// 搜索关键字。按照策略名搜索
+    /// Search keyword. Searches can be performed by policy name.
     "Keyword" keyword set_keyword: str,
-    /// 策略类型。默认值SERVICE_CONTROL_POLICY，取值范围：SERVICE_CONTROL_POLICY-服务控制策略、TAG_POLICY-标签策略
+    /// Policy type. Valid values: SERVICE_CONTROL_POLICY: service control policy; TAG_POLICY: tag policy. The default value is SERVICE_CONTROL_POLICY.
     "PolicyType" policy_type set_policy_type: str,
 } }
 rt::action!("organization", "2021-03-31", "ListPolicies", ListPoliciesRequest => ListPoliciesResponse);
 
 rt::model! { read debug;
-/// ListPolicies返回参数结构体
+/// ListPolicies response structure.
 ListPoliciesResponse {
-    /// 策略总数
+    /// Total number of policies
     "TotalNum" total_num set_total_num: i128,
-    /// 策略列表数据
+    /// Policy list data.
     "List" list set_list: list ListPolicyNode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 企业组织策略列表
+/// Enterprise organization policy list.
 ListPolicyNode {
-    /// 策略创建时间
+    /// Policy creation time.
     "AddTime" add_time set_add_time: str,
-    /// 策略绑定次数
+    /// Policy binding count.
     "AttachedTimes" attached_times set_attached_times: i128,
-    /// 策略描述信息
+    /// Policy description information.
     "Description" description set_description: str,
-    /// 策略名称
+    /// Policy name.
     "PolicyName" policy_name set_policy_name: str,
-    /// 策略Id
+    /// Policy ID
     "PolicyId" policy_id set_policy_id: i128,
-    /// 策略更新时间
+    /// Policy update time
     "UpdateTime" update_time set_update_time: str,
-    /// 策略类型 1-自定义 2-预设
+    /// Policy type. 1: custom; 2: preset.
     "Type" r#type set_type: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `ListRoleAssignments` (查询授权列表).
+/// Request of `ListRoleAssignments` (Queries the authorization list).
 ///
-/// 查询授权列表
+/// This API is used to query the authorization list.
 ListRoleAssignmentsRequest {
-    /// 空间 ID。
+    /// Space ID.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
-    /// 权限配置ID。
+    /// Permission configuration ID.
     "RoleConfigurationId" role_configuration_id set_role_configuration_id: str,
-    /// 每页的最大数据条数。  取值范围：1~100。  默认值：10。
+    /// Maximum number of data entries per page. Value range: 1-100. Default value: 10.
     "MaxResults" max_results set_max_results: i64,
-    /// 查询返回结果下一页的令牌。首次调用 API 不需要NextToken。  当您首次调用 API 时，如果返回数据总条数超过MaxResults限制，数据会被截断，只返回MaxResults条数据，同时，返回参数IsTruncated为true，返回一个NextToken。您可以使用上一次返回的NextToken继续调用 API，其他请求参数保持不变，查询被截断的数据。您可以按此方法多次查询，直到IsTruncated为false，表示全部数据查询完毕。
+    /// Token for querying the next page of returned results. During use of the API for the first time, NextToken is not needed. When you call the API for the first time, if the total number of returned data entries exceeds the MaxResults limit, the data is truncated and only MaxResults data entries are returned. Meanwhile, the return parameter IsTruncated is true and a NextToken is returned. You can use the NextToken returned last time to continue calling the API with other request parameters unchanged, to query the truncated data. You can use this method for multiple queries until IsTruncated is false, indicating that all data has been queried.
     "NextToken" next_token set_next_token: str,
-    /// 同步的集团账号目标账号的类型，ManagerUin管理账号;MemberUin成员账号
+    /// Type of the synchronized target account of the Tencent Cloud Organization. ManagerUin: admin account; MemberUin: member account.
     "TargetType" target_type set_target_type: str,
-    /// 同步的集团账号目标账号的UIN。
+    /// UIN of the synchronized target account of the Tencent Cloud Organization.
     "TargetUin" target_uin set_target_uin: i64,
-    /// CAM 用户同步的身份类型。取值： User：表示同步的身份是用户。 Group：表示同步的身份是用户组。
+    /// Identity types synchronized for CAM users. Valid values: User: indicates the synchronized identity is a user. Group: indicates the synchronized identity is a user group.
     "PrincipalType" principal_type set_principal_type: str,
-    /// 用户同步 ID。取值： 当PrincipalType取值为Group时，该值为用户组 ID（g-****)，当PrincipalType取值为User时，该值为用户 ID （u-****）。
+    /// User synchronization ID. Valid values: When PrincipalType is Group, it is a user group ID (g-****). When PrincipalType is User, it is a user ID (u-****).
     "PrincipalId" principal_id set_principal_id: str,
-    /// 查询条件，目前只支持权限配置名称查询。
+    /// Query condition, which currently only supports search by permission configuration name.
     "Filter" filter set_filter: str,
 } }
 rt::action!("organization", "2021-03-31", "ListRoleAssignments", ListRoleAssignmentsRequest => ListRoleAssignmentsResponse);
 
 rt::model! { read debug;
-/// ListRoleAssignments返回参数结构体
+/// ListRoleAssignments response structure.
 ListRoleAssignmentsResponse {
-    /// 查询返回结果下一页的令牌。  说明 只有IsTruncated为true时，才显示该参数。
+    /// Token for querying the next page of returned results. Note: This parameter is displayed only when IsTruncated is true.
     "NextToken" next_token set_next_token: str,
-    /// 符合请求参数条件的数据总条数。
+    /// Total number of data entries that meet the request parameter conditions.
     "TotalCounts" total_counts set_total_counts: i64,
-    /// 每页的最大数据条数。
+    /// Maximum number of data entries per page.
     "MaxResults" max_results set_max_results: i64,
-    /// 返回结果是否被截断。取值：  true：已截断。 false：未截断。
+    /// Whether the returned result is truncated. Valid values: true: truncated; false: not truncated.
     "IsTruncated" is_truncated set_is_truncated: bool,
-    /// 集团账号目标账号的授权列表。
+    /// Authorization list of the target account of the Tencent Cloud Organization.
     "RoleAssignments" role_assignments set_role_assignments: list RoleAssignments,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3248,122 +3270,122 @@ ListRoleConfigurationApplyScopesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ListRoleConfigurationProvisionings` (查询权限配置部署列表).
+/// Request of `ListRoleConfigurationProvisionings` (Queries the permission configuration deployment list).
 ///
-/// 查询权限配置部署列表
+/// This API is used to query the permission configuration deployment list.
 ListRoleConfigurationProvisioningsRequest {
-    /// 空间 ID。
+    /// Space ID.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
-    /// 权限配置ID。
+    /// Permission configuration ID.
     "RoleConfigurationId" role_configuration_id set_role_configuration_id: str,
-    /// 每页的最大数据条数。  取值范围：1~100。  默认值：10。
+    /// Maximum number of data entries per page. Value range: 1-100. Default value: 10.
     "MaxResults" max_results set_max_results: i64,
-    /// 查询返回结果下一页的令牌。首次调用 API 不需要NextToken。  当您首次调用 API 时，如果返回数据总条数超过MaxResults限制，数据会被截断，只返回MaxResults条数据，同时，返回参数IsTruncated为true，返回一个NextToken。您可以使用上一次返回的NextToken继续调用 API，其他请求参数保持不变，查询被截断的数据。您可以按此方法多次查询，直到IsTruncated为false，表示全部数据查询完毕。
+    /// Token for querying the next page of returned results. During use of the API for the first time, NextToken is not needed. When you call the API for the first time, if the total number of returned data entries exceeds the MaxResults limit, the data is truncated and only MaxResults data entries are returned. Meanwhile, the return parameter IsTruncated is true and a NextToken is returned. You can use the NextToken returned last time to continue calling the API with other request parameters unchanged, to query the truncated data. You can use this method for multiple queries until IsTruncated is false, indicating that all data has been queried.
     "NextToken" next_token set_next_token: str,
-    /// 同步的集团账号目标账号的类型，ManagerUin管理账号;MemberUin成员账号
+    /// Type of the synchronized target account of the Tencent Cloud Organization. ManagerUin: admin account; MemberUin: member account.
     "TargetType" target_type set_target_type: str,
-    /// 同步的集团账号目标账号的UIN。
+    /// UIN of the synchronized target account of the Tencent Cloud Organization.
     "TargetUin" target_uin set_target_uin: i64,
-    /// Deployed: 部署成功 DeployedRequired：需要重新部署 DeployFailed：部署失败
+    /// Deployed: Deployment succeeded; DeployedRequired: Redeployment required; DeployFailed: Deployment failed.
     "DeploymentStatus" deployment_status set_deployment_status: str,
-    /// 支持配置名称搜索。
+    /// Search by configuration name is supported.
     "Filter" filter set_filter: str,
 } }
 rt::action!("organization", "2021-03-31", "ListRoleConfigurationProvisionings", ListRoleConfigurationProvisioningsRequest => ListRoleConfigurationProvisioningsResponse);
 
 rt::model! { read debug;
-/// ListRoleConfigurationProvisionings返回参数结构体
+/// ListRoleConfigurationProvisionings response structure.
 ListRoleConfigurationProvisioningsResponse {
-    /// 查询返回结果下一页的令牌。  说明 只有IsTruncated为true时，才显示该参数。
+    /// Token for querying the next page of returned results. Note: This parameter is displayed only when IsTruncated is true.
     "NextToken" next_token set_next_token: str,
-    /// 符合请求参数条件的数据总条数。
+    /// Total number of data entries that meet the request parameter conditions.
     "TotalCounts" total_counts set_total_counts: i64,
-    /// 每页的最大数据条数。
+    /// Maximum number of data entries per page.
     "MaxResults" max_results set_max_results: i64,
-    /// 返回结果是否被截断。取值：  true：已截断。 false：未截断。
+    /// Whether the returned result is truncated. Valid values: true: truncated; false: not truncated.
     "IsTruncated" is_truncated set_is_truncated: bool,
-    /// 部成员账号列表。
+    /// Department member account list.
     "RoleConfigurationProvisionings" role_configuration_provisionings set_role_configuration_provisionings: list RoleConfigurationProvisionings,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListRoleConfigurations` (查询权限配置列表).
+/// Request of `ListRoleConfigurations` (Queries the permission configuration list).
 ///
-/// 查询权限配置列表
+/// This API is used to query the permission configuration list.
 ListRoleConfigurationsRequest {
-    /// 空间 ID。
+    /// Space ID.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
-    /// 查询返回结果下一页的令牌。首次调用 API 不需要NextToken。  当您首次调用 API 时，如果返回数据总条数超过MaxResults限制，数据会被截断，只返回MaxResults条数据，同时，返回参数IsTruncated为true，返回一个NextToken。您可以使用上一次返回的NextToken继续调用 API，其他请求参数保持不变，查询被截断的数据。您可以按此方法多次查询，直到IsTruncated为false，表示全部数据查询完毕。
+    /// Token for querying the next page of returned results. During use of the API for the first time, NextToken is not needed. When you call the API for the first time, if the total number of returned data entries exceeds the MaxResults limit, the data is truncated and only MaxResults data entries are returned. Meanwhile, the return parameter IsTruncated is true and a NextToken is returned. You can use the NextToken returned last time to continue calling the API with other request parameters unchanged, to query the truncated data. You can use this method for multiple queries until IsTruncated is false, indicating that all data has been queried.
     "NextToken" next_token set_next_token: str,
-    /// 每页的最大数据条数。  取值范围：1~100。  默认值：10。
+    /// Maximum number of data entries per page. Value range: 1-100. Default value: 10.
     "MaxResults" max_results set_max_results: i64,
-    /// 过滤文本。不区分大小写。目前，支持 RoleConfigurationName和Description. 示例：Filter = "test"，表示查询名称或描述里包含 test 的权限配置。
+    /// Text for filtering, which is case insensitive. Currently, values of RoleConfigurationName and Description are supported. For example, if Filter is set to test, permission configurations whose name or description contains test are queried.
     "Filter" filter set_filter: str,
-    /// 检索成员账号是否配置过权限，如果配置过返回IsSelected: true, 否则返回false。
+    /// Check whether the member account has been configured with permissions. If configured, return IsSelected: true; otherwise, return false.
     "FilterTargets" filter_targets set_filter_targets: list i64,
-    /// 授权的用户UserId或者用户组的GroupId，必须和入参数FilterTargets一起设置
+    /// UserId of the authorized user or GroupId of the authorized user group, which must be set together with the input parameter FilterTargets.
     "PrincipalId" principal_id set_principal_id: str,
 } }
 rt::action!("organization", "2021-03-31", "ListRoleConfigurations", ListRoleConfigurationsRequest => ListRoleConfigurationsResponse);
 
 rt::model! { read debug;
-/// ListRoleConfigurations返回参数结构体
+/// ListRoleConfigurations response structure.
 ListRoleConfigurationsResponse {
-    /// 符合请求参数条件的数据总条数。
+    /// Total number of data entries that meet the request parameter conditions.
     "TotalCounts" total_counts set_total_counts: i64,
-    /// 每页的最大数据条数。
+    /// Maximum number of data entries per page.
     "MaxResults" max_results set_max_results: i64,
-    /// 返回结果是否被截断。取值：  true：已截断。 false：未截断。
+    /// Whether the returned result is truncated. Valid values: true: truncated; false: not truncated.
     "IsTruncated" is_truncated set_is_truncated: bool,
-    /// 查询返回结果下一页的令牌。  说明 只有IsTruncated为true时，才显示该参数。
+    /// Token for querying the next page of returned results. Note: This parameter is displayed only when IsTruncated is true.
     "NextToken" next_token set_next_token: str,
-    /// 权限配置列表。
+    /// Permission configuration list.
     "RoleConfigurations" role_configurations set_role_configurations: list RoleConfiguration,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListSCIMCredentials` (查询SCIM密钥列表).
+/// Request of `ListSCIMCredentials` (Queries the SCIM key list).
 ///
-/// 查询用户SCIM密钥列表
+/// This API is used to query the user SCIM key list.
 ListSCIMCredentialsRequest {
-    /// 空间ID。z-前缀开头，后面是12位随机数字/小写字母
+    /// Space ID, which starts with the z- prefix, followed by 12 random digits/lowercase letters.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
-    /// SCIM密钥ID
+    /// SCIM key ID.
     "CredentialId" credential_id set_credential_id: str,
 } }
 rt::action!("organization", "2021-03-31", "ListSCIMCredentials", ListSCIMCredentialsRequest => ListSCIMCredentialsResponse);
 
 rt::model! { read debug;
-/// ListSCIMCredentials返回参数结构体
+/// ListSCIMCredentials response structure.
 ListSCIMCredentialsResponse {
-    /// SCIM密钥数量。
+    /// Number of SCIM keys.
     "TotalCounts" total_counts set_total_counts: i64,
-    /// SCIM 密钥信息。
+    /// SCIM key information.
     "SCIMCredentials" scim_credentials set_scim_credentials: list SCIMCredential,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 查询某个指定SCP策略关联的目标列表
+/// Queries the list of targets associated with a specified SCP.
 ListTargetsForPolicyNode {
-    /// scp账号uin或节点Id
+    /// SCP account UIN or node ID.
     "Uin" uin set_uin: i128,
-    /// 关联类型 1-节点关联 2-用户关联
+    /// Association type. 1: node association; 2: user association.
     "RelatedType" related_type set_related_type: i128,
-    /// 账号或者节点名称
+    /// Account or node name.
     "Name" name set_name: str,
-    /// 绑定时间
+    /// Binding time.
     "AddTime" add_time set_add_time: str,
     /// 目标对象所属的组织层级名称路径
     "NodePath" node_path set_node_path: list String,
@@ -3372,230 +3394,241 @@ ListTargetsForPolicyNode {
 } }
 
 rt::model! { write debug;
-/// Request of `ListTargetsForPolicy` (查询某个指定策略关联的目标列表).
+/// Request of `ListTargetsForPolicy` (This example shows you how to query the list of targets associated with a specified policy.).
 ///
-/// 本接口（ListTargetsForPolicy）查询某个指定策略关联的目标列表
+/// This API is used to query the list of targets associated with a specified policy.
 ListTargetsForPolicyRequest {
-    /// 策略Id。
+    /// Policy ID.
     ///
     /// Required.
     "PolicyId" policy_id set_policy_id: i128,
-    /// 每页数量。默认值是 20，必须大于 0 且小于或等于 200
+    /// Items per page, which should be greater than 0 and less than or equal to 200. The default value is 20.
     "Rp" rp set_rp: i128,
-    /// 页码。默认值是 1，从 1开始，不能大于 200
+    /// Page number, which starts from 1 and cannot exceed 200. The default value is 1.
     "Page" page set_page: i128,
-    /// 策略类型。取值范围：All-全部、User-用户、Node-节点
+    /// Policy type. Valid values: All, User, and Node.
     "TargetType" target_type set_target_type: str,
-    /// 策略类型。默认值SERVICE_CONTROL_POLICY，取值范围：SERVICE_CONTROL_POLICY-服务控制策略、TAG_POLICY-标签策略
+    /// Policy type. Valid values: SERVICE_CONTROL_POLICY: service control policy; TAG_POLICY: tag policy. The default value is SERVICE_CONTROL_POLICY.
     "PolicyType" policy_type set_policy_type: str,
-    /// 按照多个策略id搜索，空格隔开。
+    /// Search by multiple policy IDs, separated by spaces.
     "Keyword" keyword set_keyword: str,
 } }
 rt::action!("organization", "2021-03-31", "ListTargetsForPolicy", ListTargetsForPolicyRequest => ListTargetsForPolicyResponse);
 
 rt::model! { read debug;
-/// ListTargetsForPolicy返回参数结构体
+/// ListTargetsForPolicy response structure.
 ListTargetsForPolicyResponse {
-    /// 总数。
+    /// Total quantity.
     "TotalNum" total_num set_total_num: i128,
-    /// 指定SCP策略关联目标列表。
+    /// Specifies the list of targets associated with the SCP policy.
     "List" list set_list: list ListTargetsForPolicyNode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListTasks` (查询异步任务列表).
+/// Request of `ListTasks` (Queries the async task list).
 ///
-/// 查询异步任务列表
+/// This API is used to query the async task list.
 ListTasksRequest {
-    /// 空间 ID。
+    /// Space ID.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
-    /// 用户同步 ID。取值： 当PrincipalType取值为Group时，该值为用户组 ID（g-****）， 当PrincipalType取值为User时，该值为用户 ID（u-****）。
+    /// User synchronization ID. Valid values: When PrincipalType is Group, it is a user group ID (g-****). When PrincipalType is User, it is a user ID (u-****).
     "PrincipalId" principal_id set_principal_id: str,
-    /// 查询返回结果下一页的令牌。首次调用 API 不需要NextToken。  当您首次调用 API 时，如果返回数据总条数超过MaxResults限制，数据会被截断，只返回MaxResults条数据，同时，返回参数IsTruncated为true，返回一个NextToken。您可以使用上一次返回的NextToken继续调用 API，其他请求参数保持不变，查询被截断的数据。您可以按此方法多次查询，直到IsTruncated为false，表示全部数据查询完毕。
+    /// Token for querying the next page of returned results. During use of the API for the first time, NextToken is not needed. When you call the API for the first time, if the total number of returned data entries exceeds the MaxResults limit, the data is truncated and only MaxResults data entries are returned. Meanwhile, the return parameter IsTruncated is true and a NextToken is returned. You can use the NextToken returned last time to continue calling the API with other request parameters unchanged, to query the truncated data. You can use this method for multiple queries until IsTruncated is false, indicating that all data has been queried.
     "NextToken" next_token set_next_token: str,
-    /// 每页的最大数据条数。  取值范围：1~100。  默认值：10。
+    /// Maximum number of data entries per page. Value range: 1-100. Default value: 10.
     "MaxResults" max_results set_max_results: i64,
-    /// CAM 用户同步的身份类型。取值： User：表示同步的身份是用户。 Group：表示同步的身份是用户组。
+    /// Identity types synchronized for CAM users. Valid values: User: indicates the synchronized identity is a user. Group: indicates the synchronized identity is a user group.
     "PrincipalType" principal_type set_principal_type: str,
-    /// 同步的集团账号目标账号的UIN。
+    /// UIN of the synchronized target account of the Tencent Cloud Organization.
     "TargetUin" target_uin set_target_uin: i64,
-    /// 同步的集团账号目标账号的类型，ManagerUin管理账号;MemberUin成员账号
+    /// Type of the synchronized target account of the Tencent Cloud Organization. ManagerUin: admin account; MemberUin: member account.
     "TargetType" target_type set_target_type: str,
-    /// 权限配置ID。
+    /// Permission configuration ID.
     "RoleConfigurationId" role_configuration_id set_role_configuration_id: str,
-    /// InProgress：任务执行中。 Success：任务执行成功。 Failed：任务执行失败。
+    /// InProgress: The task is being executed; Success: The task execution succeeded; Failed: The task execution failed.
     "Status" status set_status: str,
-    /// 任务类型。
+    /// Task type.
     "TaskType" task_type set_task_type: str,
 } }
 rt::action!("organization", "2021-03-31", "ListTasks", ListTasksRequest => ListTasksResponse);
 
 rt::model! { read debug;
-/// ListTasks返回参数结构体
+/// ListTasks response structure.
 ListTasksResponse {
-    /// 查询返回结果下一页的令牌。  说明 只有IsTruncated为true时，才显示该参数。
+    /// Token for querying the next page of returned results. Note: This parameter is displayed only when IsTruncated is true.
     "NextToken" next_token set_next_token: str,
-    /// 符合请求参数条件的数据总条数。
+    /// Total number of data entries that meet the request parameter conditions.
     "TotalCounts" total_counts set_total_counts: i64,
-    /// 每页的最大数据条数。
+    /// Maximum number of data entries per page.
     "MaxResults" max_results set_max_results: i64,
-    /// 返回结果是否被截断。取值：  true：已截断。 false：未截断。
+    /// Whether the returned result is truncated. Valid values: true: truncated; false: not truncated.
     "IsTruncated" is_truncated set_is_truncated: bool,
-    /// 任务详情
+    /// Task details.
     "Tasks" tasks set_tasks: list TaskInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListUserSyncProvisionings` (查询CAM用户同步列表).
+/// Request of `ListUserSyncProvisionings` (Queries the CAM user synchronization list).
 ///
-/// 查询CAM用户同步列表
+/// This API is used to query the CAM user synchronization list.
 ListUserSyncProvisioningsRequest {
-    /// 空间 ID。
+    /// Space ID.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
-    /// 用户同步 ID。取值：  当PrincipalType取值为Group时，该值为用户组 ID（g-********）。 当PrincipalType取值为User时，该值为用户 ID（u-********）。
+    /// User synchronization ID. Valid values: When PrincipalType is Group, it is a user group ID (g-********). When PrincipalType is User, it is a user ID (u-********).
     "PrincipalId" principal_id set_principal_id: str,
-    /// 查询返回结果下一页的令牌。首次调用 API 不需要NextToken。  当您首次调用 API 时，如果返回数据总条数超过MaxResults限制，数据会被截断，只返回MaxResults条数据，同时，返回参数IsTruncated为true，返回一个NextToken。您可以使用上一次返回的NextToken继续调用 API，其他请求参数保持不变，查询被截断的数据。您可以按此方法多次查询，直到IsTruncated为false，表示全部数据查询完毕。
+    /// Token for querying the next page of returned results. During use of the API for the first time, NextToken is not needed. When you call the API for the first time, if the total number of returned data entries exceeds the MaxResults limit, the data is truncated and only MaxResults data entries are returned. Meanwhile, the return parameter IsTruncated is true and a NextToken is returned. You can use the NextToken returned last time to continue calling the API with other request parameters unchanged, to query the truncated data. You can use this method for multiple queries until IsTruncated is false, indicating that all data has been queried.
     "NextToken" next_token set_next_token: str,
-    /// 每页的最大数据条数。  取值范围：1~100。  默认值：10。
+    /// Maximum number of data entries per page. Value range: 1-100. Default value: 10.
     "MaxResults" max_results set_max_results: i64,
-    /// CAM 用户同步的身份类型。取值： User：表示同步的身份是用户。 Group：表示同步的身份是用户组。
+    /// Identity types synchronized for CAM users. Valid values: User: indicates the synchronized identity is a user. Group: indicates the synchronized identity is a user group.
     "PrincipalType" principal_type set_principal_type: str,
-    /// 集团账号目标账号的UIN。
+    /// UIN of the target account of the Tencent Cloud Organization.
     "TargetUin" target_uin set_target_uin: i64,
-    /// 同步的集团账号目标账号的类型，ManagerUin管理账号;MemberUin成员账号
+    /// Type of the synchronized target account of the Tencent Cloud Organization. ManagerUin: admin account; MemberUin: member account.
     "TargetType" target_type set_target_type: str,
-    /// 检测条件。
+    /// Detection condition.
     "Filter" filter set_filter: str,
 } }
 rt::action!("organization", "2021-03-31", "ListUserSyncProvisionings", ListUserSyncProvisioningsRequest => ListUserSyncProvisioningsResponse);
 
 rt::model! { read debug;
-/// ListUserSyncProvisionings返回参数结构体
+/// ListUserSyncProvisionings response structure.
 ListUserSyncProvisioningsResponse {
-    /// 查询返回结果下一页的令牌。  说明 只有IsTruncated为true时，才显示该参数。
+    /// Token for querying the next page of returned results. Note: This parameter is displayed only when IsTruncated is true.
     "NextToken" next_token set_next_token: str,
-    /// 符合请求参数条件的数据总条数。
+    /// Total number of data entries that meet the request parameter conditions.
     "TotalCounts" total_counts set_total_counts: i64,
-    /// 每页的最大数据条数。
+    /// Maximum number of data entries per page.
     "MaxResults" max_results set_max_results: i64,
-    /// 返回结果是否被截断。取值：  true：已截断。 false：未截断。
+    /// Whether the returned result is truncated. Valid values: true: truncated; false: not truncated.
     "IsTruncated" is_truncated set_is_truncated: bool,
-    /// CAM同步的用户列表。
+    /// User list of the CAM synchronization.
     "UserProvisionings" user_provisionings set_user_provisionings: list UserProvisioning,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListUsers` (查询用户列表).
+/// Request of `ListUsers` (Queries the user list).
 ///
-/// 查询用户列表
+/// This API is used to query the user list.
 ListUsersRequest {
-    /// 空间 ID。
+    /// Space ID.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
-    /// 用户状态 Enabled：启用， Disabled：禁用。
+    /// User status: Enabled, Disabled.
     "UserStatus" user_status set_user_status: str,
-    /// 用户类型  Manual：手动创建，Synchronized：外部导入。
+    /// User type. Manual: manually created; Synchronized: externally imported.
     "UserType" user_type set_user_type: str,
-    /// 过滤条件。  目前仅支持用户名，邮箱，用户userId，描述
+    /// Filter criterion, which currently only supports username, email address, userId, and description.
     "Filter" filter set_filter: str,
-    /// 每页的最大数据条数。  取值范围：1~100。  默认值：10。
+    /// Maximum number of data entries per page. Value range: 1-100. Default value: 10.
     "MaxResults" max_results set_max_results: i64,
-    /// 查询返回结果下一页的令牌。首次调用 API 不需要NextToken。  当您首次调用 API 时，如果返回数据总条数超过MaxResults限制，数据会被截断，只返回MaxResults条数据，同时，返回参数IsTruncated为true，返回一个NextToken。您可以使用上一次返回的NextToken继续调用 API，其他请求参数保持不变，查询被截断的数据。您可以按此方法经过多次查询，直到IsTruncated为false时，表示全部数据查询完毕。
+    /// Token for querying the next page of returned results. During use of the API for the first time, NextToken is not needed. When you call the API for the first time, if the total number of returned data entries exceeds the MaxResults limit, the data is truncated and only MaxResults data entries are returned. Meanwhile, the return parameter IsTruncated is true and a NextToken is returned. You can use the NextToken returned last time to continue calling the API with other request parameters unchanged, to query the truncated data. You can use this method for multiple queries until IsTruncated is false, indicating that all data has been queried.
     "NextToken" next_token set_next_token: str,
-    /// 筛选的用户组，该用户组关联的子用户会返回IsSelected=1
+    /// Filtered user group. IsSelected=1 will be returned for the sub-user associated with this user group.
     "FilterGroups" filter_groups set_filter_groups: list String,
-    /// 排序的字段，目前只支持CreateTime，默认是CreateTime字段
+    /// Sorting field, which currently only supports CreateTime. The default is the CreateTime field.
     "SortField" sort_field set_sort_field: str,
-    /// 排序类型：Desc 倒序 Asc  正序，需要您和SortField一起设置
+    /// Sorting order. Desc: descending order; Asc: ascending order. It should be set together with SortField.
     "SortType" sort_type set_sort_type: str,
-    /// 翻页offset. 不要与NextToken同时使用，优先使用NextToken
+    /// Pagination offset. Do not use it together with NextToken, prioritizing using NextToken.
     "Offset" offset set_offset: i64,
 } }
 rt::action!("organization", "2021-03-31", "ListUsers", ListUsersRequest => ListUsersResponse);
 
 rt::model! { read debug;
-/// ListUsers返回参数结构体
+/// ListUsers response structure.
 ListUsersResponse {
-    /// 符合请求参数条件的数据总条数。
+    /// Total number of data entries that meet the request parameter conditions.
     "TotalCounts" total_counts set_total_counts: i64,
-    /// 每页的最大数据条数。
+    /// Maximum number of data entries per page.
     "MaxResults" max_results set_max_results: i64,
-    /// 用户列表。
+    /// User list.
     "Users" users set_users: list UserInfo,
-    /// 查询返回结果下一页的令牌。只有IsTruncated为true时，才显示该参数。
+    /// Token for querying the next page of returned results. This parameter is displayed only when IsTruncated is true.
     "NextToken" next_token set_next_token: str,
-    /// 返回结果是否被截断。取值：  true：已截断。 false：未截断。
+    /// Whether the returned result is truncated. Valid values: true: truncated; false: not truncated.
     "IsTruncated" is_truncated set_is_truncated: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 我的共享单元列表详情
+/// Details of my shared unit list
 ManagerShareUnit {
-    /// 共享单元ID。
+    /// Shared unit ID.
+    /// .
     "UnitId" unit_id set_unit_id: str,
-    /// 共享单元名称。
+    /// Shared unit name.
+    /// .
     "Name" name set_name: str,
-    /// 共享单元管理员Uin。
+    /// Shared unit administrator Uin.
+    /// .
     "Uin" uin set_uin: i64,
-    /// 共享单元管理员OwnerUin。
+    /// Shared unit administrator OwnerUin.
+    /// .
     "OwnerUin" owner_uin set_owner_uin: i64,
-    /// 共享单元地域。
+    /// Shared unit region.
+    /// .
     "Area" area set_area: str,
-    /// 描述。
+    /// Description.
+    /// .
     "Description" description set_description: str,
-    /// 创建时间。
+    /// Creation time.
+    /// .
     "CreateTime" create_time set_create_time: str,
-    /// 共享单元资源数。
+    /// The number of resources in a shared unit.
+    /// .
     "ShareResourceNum" share_resource_num set_share_resource_num: i64,
-    /// 共享单元成员数。
+    /// The number of members in a shared unit.
+    /// .
     "ShareMemberNum" share_member_num set_share_member_num: i64,
-    /// 共享范围。取值：1-仅允许集团组织内共享 2-允许共享给任意账号
+    /// Sharing scope. valid values: 1: only sharing within a group organization is allowed; 2: sharing with any account is allowed.
+    /// .
     "ShareScope" share_scope set_share_scope: i128,
-    /// 共享单元部门数。
+    /// The number of departments in a shared unit.
+    /// .
     "ShareNodeNum" share_node_num set_share_node_num: i64,
 } }
 
 rt::model! { read debug;
-/// 成员管理身份
+/// Member management identity
 MemberIdentity {
-    /// 身份ID。
+    /// Identity ID.
     "IdentityId" identity_id set_identity_id: i64,
-    /// 身份名称。
+    /// Identity name.
     "IdentityAliasName" identity_alias_name set_identity_alias_name: str,
 } }
 
 rt::model! { read debug;
-/// 成员主要信息
+/// Main member information.
 MemberMainInfo {
-    /// 成员uin
+    /// Member UIN
     "MemberUin" member_uin set_member_uin: i64,
-    /// 成员名称
+    /// Member name.
     "MemberName" member_name set_member_name: str,
 } }
 
 rt::model! { write debug;
-/// Request of `MoveOrganizationNodeMembers` (移动成员到指定企业组织节点).
+/// Request of `MoveOrganizationNodeMembers` (Moves a member to the specified organization node).
 ///
-/// 移动成员到指定企业组织节点
+/// This API is used to move a member to the specified organization node.
 MoveOrganizationNodeMembersRequest {
-    /// 组织节点ID。可以通过[DescribeOrganizationNodes](https://cloud.tencent.com/document/product/850/82926)获取
+    /// Organization node ID, which can be obtained through [DescribeOrganizationNodes](https://intl.cloud.tencent.com/document/product/850/82926?from_cn_redirect=1).
     ///
     /// Required.
     "NodeId" node_id set_node_id: i64,
-    /// 成员Uin列表。
+    /// Uin list of the members.
     ///
     /// Required.
     "MemberUin" member_uin set_member_uin: list i64,
@@ -3603,18 +3636,18 @@ MoveOrganizationNodeMembersRequest {
 rt::action!("organization", "2021-03-31", "MoveOrganizationNodeMembers", MoveOrganizationNodeMembersRequest => MoveOrganizationNodeMembersResponse);
 
 rt::model! { read debug;
-/// MoveOrganizationNodeMembers返回参数结构体
+/// MoveOrganizationNodeMembers response structure.
 MoveOrganizationNodeMembersResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 部门主要信息
+/// Main department information.
 NodeMainInfo {
-    /// 部门ID
+    /// Department ID
     "NodeId" node_id set_node_id: i64,
-    /// 部门名称
+    /// Department name.
     "NodeName" node_name set_node_name: str,
 } }
 
@@ -3656,11 +3689,11 @@ NotAllowReason {
 } }
 
 rt::model! { write debug;
-/// Request of `OpenIdentityCenter` (开通集团账号身份中心服务).
+/// Request of `OpenIdentityCenter` (Activates TCO Identity Center service).
 ///
-/// 开通身份中心服务（CIC）
+/// This API is used to activate Identity Center service (CIC).
 OpenIdentityCenterRequest {
-    /// 空间名，必须全局唯一。包含小写字母、数字和短划线（-）。不能以短划线（-）开头或结尾，且不能有两个连续的短划线（-）。长度：2~64 个字符。
+    /// Space name, which must be globally unique and contain 2-64 characters including lowercase letters, digits, and hyphens (-). It can neither start or end with a hyphen (-) nor contain two consecutive hyphens (-).
     ///
     /// Required.
     "ZoneName" zone_name set_zone_name: str,
@@ -3668,9 +3701,9 @@ OpenIdentityCenterRequest {
 rt::action!("organization", "2021-03-31", "OpenIdentityCenter", OpenIdentityCenterRequest => OpenIdentityCenterResponse);
 
 rt::model! { read debug;
-/// OpenIdentityCenter返回参数结构体
+/// OpenIdentityCenter response structure.
 OpenIdentityCenterResponse {
-    /// 空间ID。z-前缀开头，后面是12位随机数字/小写字母
+    /// Space ID, which starts with the z- prefix, followed by 12 random digits/lowercase letters.
     "ZoneId" zone_id set_zone_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3690,110 +3723,110 @@ OrgFinancialByMonth {
 } }
 
 rt::model! { read debug;
-/// 组织身份
+/// Organization identity
 OrgIdentity {
-    /// 身份ID。
+    /// Identity ID.
     "IdentityId" identity_id set_identity_id: i64,
-    /// 身份名称。
+    /// Identity name.
     "IdentityAliasName" identity_alias_name set_identity_alias_name: str,
-    /// 描述。
+    /// Description.
     "Description" description set_description: str,
-    /// 身份策略。
+    /// Identity policy.
     "IdentityPolicy" identity_policy set_identity_policy: list IdentityPolicy,
-    /// 身份类型。 1-预设、 2-自定义
+    /// Identity type. 1: preset; 2: custom.
     "IdentityType" identity_type set_identity_type: i128,
-    /// 更新时间。
+    /// Update time.
     "UpdateTime" update_time set_update_time: str,
 } }
 
 rt::model! { read debug;
-/// 企业组织成员
+/// Organization member
 OrgMember {
-    /// 成员Uin
+    /// Member UIN.
     "MemberUin" member_uin set_member_uin: i64,
-    /// 成员名
+    /// Member name.
     "Name" name set_name: str,
-    /// 成员类型，邀请：Invite， 创建：Create
+    /// Member type. Invite: invited, Create: created.
     "MemberType" member_type set_member_type: str,
-    /// 关系策略类型
+    /// Relationship policy type.
     "OrgPolicyType" org_policy_type set_org_policy_type: str,
-    /// 关系策略名
+    /// Relational policy name.
     "OrgPolicyName" org_policy_name set_org_policy_name: str,
-    /// 关系策略权限
+    /// Relationship policy permission.
     "OrgPermission" org_permission set_org_permission: list OrgPermission,
-    /// 所属节点ID
+    /// Node ID.
     "NodeId" node_id set_node_id: i64,
-    /// 所属节点名
+    /// Node name.
     "NodeName" node_name set_node_name: str,
-    /// 备注
+    /// Remarks
     "Remark" remark set_remark: str,
-    /// 创建时间
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
-    /// 更新时间
+    /// Update date
     "UpdateTime" update_time set_update_time: str,
-    /// 是否允许成员退出。允许：Allow，不允许：Denied。
+    /// Whether to allow a member to exit. Valid values: Allow, Denied.
     "IsAllowQuit" is_allow_quit set_is_allow_quit: str,
-    /// 代付者Uin
+    /// Proxy payer UIN.
     "PayUin" pay_uin set_pay_uin: str,
-    /// 代付者名称
+    /// Proxy payer name.
     "PayName" pay_name set_pay_name: str,
-    /// 管理身份
+    /// Admin identity.
     "OrgIdentity" org_identity set_org_identity: list MemberIdentity,
-    /// 安全信息绑定状态  未绑定：Unbound，待激活：Valid，绑定成功：Success，绑定失败：Failed
+    /// Security information binding status  Unbound: Unbound, to be activated: Valid, binding succeeded: Success, binding Failed: Failed.
     "BindStatus" bind_status set_bind_status: str,
-    /// 成员权限状态 已确认：Confirmed ，待确认：UnConfirmed
+    /// Member's permission status. Valid values: Confirmed, UnConfirmed.
     "PermissionStatus" permission_status set_permission_status: str,
-    /// 成员标签列表
+    /// Member tag list.
     "Tags" tags set_tags: list Tag,
-    /// 腾讯云昵称
+    /// Tencent cloud nickname.
     "NickName" nick_name set_nick_name: str,
 } }
 
 rt::model! { read debug;
-/// 成员和子账号的授权关系
+/// Authorization relationship between the member and sub-account
 OrgMemberAuthAccount {
-    /// 组织子账号Uin。
+    /// Organization sub-account Uin.
     "OrgSubAccountUin" org_sub_account_uin set_org_sub_account_uin: i64,
-    /// 策略ID。
+    /// Policy ID.
     "PolicyId" policy_id set_policy_id: i64,
-    /// 策略名。
+    /// Policy name.
     "PolicyName" policy_name set_policy_name: str,
-    /// 身份ID。
+    /// Identity ID.
     "IdentityId" identity_id set_identity_id: i64,
-    /// 身份角色名。
+    /// Identity role name.
     "IdentityRoleName" identity_role_name set_identity_role_name: str,
-    /// 身份角色别名。
+    /// Role alias of an identity.
     "IdentityRoleAliasName" identity_role_alias_name set_identity_role_alias_name: str,
-    /// 创建时间。
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 更新时间。
+    /// Update time.
     "UpdateTime" update_time set_update_time: str,
-    /// 子账号名称
+    /// Sub-Account.
     "OrgSubAccountName" org_sub_account_name set_org_sub_account_name: str,
 } }
 
 rt::model! { read debug;
-/// 组织成员可授权的身份
+/// Authorizable identity of the organization member
 OrgMemberAuthIdentity {
-    /// 身份ID。
+    /// Identity ID.
     "IdentityId" identity_id set_identity_id: i64,
-    /// 身份的角色名。
+    /// Role name of an identity.
     "IdentityRoleName" identity_role_name set_identity_role_name: str,
-    /// 身份的角色别名。
+    /// Role alias of an identity.
     "IdentityRoleAliasName" identity_role_alias_name set_identity_role_alias_name: str,
-    /// 身份描述。
+    /// Identity description.
     "Description" description set_description: str,
-    /// 首次配置成功的时间。
+    /// Time of initial configuration success.
     "CreateTime" create_time set_create_time: str,
-    /// 最后一次配置成功的时间。
+    /// Time of the last successful configuration.
     "UpdateTime" update_time set_update_time: str,
-    /// 身份类型。取值： 1-预设身份  2-自定义身份
+    /// Identity type. Valid values: 1: preset identity; 2: custom identity.
     "IdentityType" identity_type set_identity_type: i128,
-    /// 配置状态。取值：1-配置完成 2-需重新配置
+    /// Configuration status. Valid values: 1: configuration completed; 2: reconfiguration required.
     "Status" status set_status: i128,
-    /// 成员Uin。
+    /// Member UIN.
     "MemberUin" member_uin set_member_uin: i64,
-    /// 成员名称。
+    /// Member name.
     "MemberName" member_name set_member_name: str,
 } }
 
@@ -3811,80 +3844,92 @@ OrgMemberFinancial {
 } }
 
 rt::model! { read debug;
-/// 组织成员被授权的策略
+/// Authorized policy of the organization member
 OrgMemberPolicy {
-    /// 策略ID。
+    /// Policy ID.
     "PolicyId" policy_id set_policy_id: i64,
-    /// 策略名。
+    /// Policy name.
     "PolicyName" policy_name set_policy_name: str,
-    /// 身份ID。
+    /// Identity ID.
     "IdentityId" identity_id set_identity_id: i64,
-    /// 身份角色名。
+    /// Identity role name.
     "IdentityRoleName" identity_role_name set_identity_role_name: str,
-    /// 身份角色别名。
+    /// Role alias of an identity.
     "IdentityRoleAliasName" identity_role_alias_name set_identity_role_alias_name: str,
-    /// 描述。
+    /// Description.
     "Description" description set_description: str,
-    /// 创建时间。
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 更新时间。
+    /// Update time.
     "UpdateTime" update_time set_update_time: str,
 } }
 
 rt::model! { read debug;
-/// 组织成员访问授权策略
+/// Organization member access authorization policy.
 OrgMembersAuthPolicy {
-    /// 身份Id。
+    /// Identity ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IdentityId" identity_id set_identity_id: i64,
-    /// 身份的角色名。
+    /// Role name of an identity.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IdentityRoleName" identity_role_name set_identity_role_name: str,
-    /// 身份的角色别名。
+    /// Role alias of an identity.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IdentityRoleAliasName" identity_role_alias_name set_identity_role_alias_name: str,
-    /// 创建时间。
+    /// Creation time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 成员访问策略Id。
+    /// Member access policy ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PolicyId" policy_id set_policy_id: i64,
-    /// 成员访问策略名称。
+    /// Member access policy name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PolicyName" policy_name set_policy_name: str,
-    /// 成员uin。
+    /// Member UIN.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MemberUin" member_uin set_member_uin: i64,
-    /// 成员名称。
+    /// Member name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MemberName" member_name set_member_name: str,
-    /// 子账号uin或者用户组Id。
+    /// Sub-account UIN or user group ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "OrgSubAccountUin" org_sub_account_uin set_org_sub_account_uin: i64,
-    /// 子账号名称或者用户组名称。
+    /// Sub-account name or user group name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "OrgSubAccountName" org_sub_account_name set_org_sub_account_name: str,
-    /// 绑定类型。1-子账号、2-用户组
+    /// Binding type. 1: sub-account; 2: user group.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BindType" bind_type set_bind_type: i128,
-    /// 成员信息。
+    /// Member information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Members" members set_members: list MemberMainInfo,
 } }
 
 rt::model! { read debug;
-/// 企业组织单元
+/// Department
 OrgNode {
-    /// 组织节点ID
+    /// Organization node ID.
     "NodeId" node_id set_node_id: i64,
-    /// 名称
+    /// Name
     "Name" name set_name: str,
-    /// 父节点ID
+    /// Parent Node ID
     "ParentNodeId" parent_node_id set_parent_node_id: i64,
-    /// 备注
+    /// Remarks
     "Remark" remark set_remark: str,
-    /// 创建时间
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
-    /// 更新时间
+    /// Update date
     "UpdateTime" update_time set_update_time: str,
-    /// 成员标签列表
+    /// Member tag list.
     "Tags" tags set_tags: list Tag,
 } }
 
 rt::model! { read debug;
-/// 关系策略权限
+/// Relationship policy permission
 OrgPermission {
-    /// 权限Id
+    /// Permission ID
     "Id" id set_id: i128,
-    /// 权限名
+    /// Permission name
     "Name" name set_name: str,
 } }
 
@@ -3902,57 +3947,57 @@ OrgProductFinancial {
 } }
 
 rt::model! { read debug;
-/// 集团服务设置
+/// Organization service settings.
 OrganizationServiceAssign {
-    /// 集团服务ID。
+    /// Organization service ID.
     "ServiceId" service_id set_service_id: i128,
-    /// 集团服务产品名称。
+    /// Organization service product name.
     "ProductName" product_name set_product_name: str,
-    /// 是否支持委派。取值: 1-是  2-否
+    /// Specifies whether delegation is supported. Valid values: 1: yes; 2: no.
     "IsAssign" is_assign set_is_assign: i128,
-    /// 集团服务描述。
+    /// Organization service description.
     "Description" description set_description: str,
-    /// 当前委派管理员数。
+    /// Number of delegated administrators.
     "MemberNum" member_num set_member_num: str,
-    /// 帮助文档。
+    /// Help documentation.
     "Document" document set_document: str,
-    /// 集团服务产品控制台路径。
+    /// Path to the console for organization service products.
     "ConsoleUrl" console_url set_console_url: str,
-    /// 是否接入使用状态。取值: 1-是
-    /// 2-否
+    /// Whether to access the usage status. valid values: 1 (yes).
+    /// 2: no.
     "IsUsageStatus" is_usage_status set_is_usage_status: i128,
-    /// 委派管理员数量限制。
+    /// Limit on the number of delegated administrators.
     "CanAssignCount" can_assign_count set_can_assign_count: i128,
-    /// 集团服务产品标识。
+    /// Organization service product ID.
     "Product" product set_product: str,
-    /// 是否支持集团服务授权。取值 1-是、2-否
+    /// Specifies whether organization service authorization is supported. Valid values: 1: yes; 2: no.
     "ServiceGrant" service_grant set_service_grant: i128,
-    /// 集团服务授权启用状态。ServiceGrant值为1时该字段有效 ，取值：Enabled-开启  Disabled-关闭
+    /// Specifies whether organization services are authorized. This field is valid when the value of ServiceGrant is 1. Valid values: Enabled: authorized; Disabled: not authorized.
     "GrantStatus" grant_status set_grant_status: str,
-    /// 是否支持设置委派管理范围。取值: 1-是  2-否
+    /// Specifies whether the scope of delegated management can be set. Valid values: 1: yes; 2 no.
     "IsSetManagementScope" is_set_management_scope set_is_set_management_scope: i128,
 } }
 
 rt::model! { read debug;
-/// 集团服务委派成员信息
+/// Information on the delegated member of the organization service.
 OrganizationServiceAssignMember {
-    /// 集团服务ID。
+    /// Organization service ID.
     "ServiceId" service_id set_service_id: i128,
-    /// 集团服务产品名称。
+    /// Organization service product name.
     "ProductName" product_name set_product_name: str,
-    /// 委派管理员Uin。
+    /// Uin of the delegated admin.
     "MemberUin" member_uin set_member_uin: i64,
-    /// 委派管理员名称。
+    /// Delegated administrator name.
     "MemberName" member_name set_member_name: str,
-    /// 启用状态 。取值：0-服务无启用状态  1-已启用  2-未启用
+    /// Activation status. Valid values: 0: not applicable to the service; 1: activated; 2: not activated.
     "UsageStatus" usage_status set_usage_status: i128,
-    /// 委派时间。
+    /// Delegation time.
     "CreateTime" create_time set_create_time: str,
-    /// 委派管理员管理范围。取值: 1-全部成员  2-部分成员
+    /// Management scope of the delegated administrator. Valid values: 1: all members; 2 some members.
     "ManagementScope" management_scope set_management_scope: i128,
-    /// 管理的成员Uin列表。ManagementScope值为2时该参数有效
+    /// UIN list of the managed members. This parameter is valid when the value of ManagementScope is 2.
     "ManagementScopeMembers" management_scope_members set_management_scope_members: list MemberMainInfo,
-    /// 管理的部门ID列表。ManagementScope值为2时该参数有效
+    /// ID list of the departments under management. This parameter is valid when the value of ManagementScope is 2.
     "ManagementScopeNodes" management_scope_nodes set_management_scope_nodes: list NodeMainInfo,
 } }
 
@@ -3996,47 +4041,47 @@ PermissionApplyOrder {
 } }
 
 rt::model! { write debug;
-/// 策略详情
+/// Policy details.
 PolicyDetail {
-    /// 策略ID。
+    /// Policy ID.
     ///
     /// Required.
     "PolicyId" policy_id set_policy_id: i64,
-    /// 策略名称。
+    /// Policy name.
     "PolicyName" policy_name set_policy_name: str,
 } }
 
 rt::model! { write debug;
-/// 产品资源
+/// Product resources
 ProductResource {
-    /// 产品资源ID。
+    /// Product resource ID.
     ///
     /// Required.
     "ProductResourceId" product_resource_id set_product_resource_id: str,
-    /// 资源六段式最后一节
+    /// The last section of the six-segment resource description.
     ///
     /// Disabled in the spec.
     "ResourceGrantLast" resource_grant_last set_resource_grant_last: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ProvisionRoleConfiguration` (将权限配置部署到成员账号上).
+/// Request of `ProvisionRoleConfiguration` (This API is used to deploy permission configurations on member accounts.).
 ///
-/// 将权限配置部署到成员账号上
+/// This API is used to deploy permission configurations on member accounts.
 ProvisionRoleConfigurationRequest {
-    /// 空间 ID。
+    /// Space ID.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
-    /// 权限配置ID。
+    /// Permission configuration ID.
     ///
     /// Required.
     "RoleConfigurationId" role_configuration_id set_role_configuration_id: str,
-    /// 同步的集团账号目标账号的类型，ManagerUin管理账号;MemberUin成员账号。
+    /// Type of the synchronized target account of the Tencent Cloud Organization. ManagerUin: admin account; MemberUin: member account.
     ///
     /// Required.
     "TargetType" target_type set_target_type: str,
-    /// 集团账号目标账号的UIN。
+    /// UIN of the target account of the Tencent Cloud Organization.
     ///
     /// Required.
     "TargetUin" target_uin set_target_uin: i64,
@@ -4044,20 +4089,20 @@ ProvisionRoleConfigurationRequest {
 rt::action!("organization", "2021-03-31", "ProvisionRoleConfiguration", ProvisionRoleConfigurationRequest => ProvisionRoleConfigurationResponse);
 
 rt::model! { read debug;
-/// ProvisionRoleConfiguration返回参数结构体
+/// ProvisionRoleConfiguration response structure.
 ProvisionRoleConfigurationResponse {
-    /// 任务详情。
+    /// Task details.
     "Task" task set_task: obj RoleProvisioningsTask,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `QuitOrganization` (退出企业组织).
+/// Request of `QuitOrganization` (Exits an organization).
 ///
-/// 退出企业组织
+/// This API is used to exit an organization.
 QuitOrganizationRequest {
-    /// 企业组织ID
+    /// Organization ID.
     ///
     /// Required.
     "OrgId" org_id set_org_id: i128,
@@ -4065,18 +4110,18 @@ QuitOrganizationRequest {
 rt::action!("organization", "2021-03-31", "QuitOrganization", QuitOrganizationRequest => QuitOrganizationResponse);
 
 rt::model! { read debug;
-/// QuitOrganization返回参数结构体
+/// QuitOrganization response structure.
 QuitOrganizationResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RejectJoinShareUnitInvitation` (拒绝加入共享单元邀请).
+/// Request of `RejectJoinShareUnitInvitation` (Rejects an invitation to join a shared unit).
 ///
-/// 拒绝加入共享单元邀请。
+/// This API is used to reject an invitation to join a shared unit.
 RejectJoinShareUnitInvitationRequest {
-    /// 共享单元ID。
+    /// Shared unit ID.
     ///
     /// Required.
     "UnitId" unit_id set_unit_id: str,
@@ -4084,22 +4129,22 @@ RejectJoinShareUnitInvitationRequest {
 rt::action!("organization", "2021-03-31", "RejectJoinShareUnitInvitation", RejectJoinShareUnitInvitationRequest => RejectJoinShareUnitInvitationResponse);
 
 rt::model! { read debug;
-/// RejectJoinShareUnitInvitation返回参数结构体
+/// RejectJoinShareUnitInvitation response structure.
 RejectJoinShareUnitInvitationResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RemoveExternalSAMLIdPCertificate` (移除SAML签名证书).
+/// Request of `RemoveExternalSAMLIdPCertificate` (Removes SAML signing certificates).
 ///
-/// 移除SAML签名证书
+/// This API is used to remove SAML signing certificates.
 RemoveExternalSAMLIdPCertificateRequest {
-    /// 空间ID。
+    /// Space ID.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
-    /// PEM 格式的 X509 证书。  由 SAML 身份提供商提供。
+    /// X509 certificate in PEM format, provided by the SAML identity provider.
     ///
     /// Required.
     "CertificateId" certificate_id set_certificate_id: str,
@@ -4107,57 +4152,57 @@ RemoveExternalSAMLIdPCertificateRequest {
 rt::action!("organization", "2021-03-31", "RemoveExternalSAMLIdPCertificate", RemoveExternalSAMLIdPCertificateRequest => RemoveExternalSAMLIdPCertificateResponse);
 
 rt::model! { read debug;
-/// RemoveExternalSAMLIdPCertificate返回参数结构体
+/// RemoveExternalSAMLIdPCertificate response structure.
 RemoveExternalSAMLIdPCertificateResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RemovePermissionPolicyFromRoleConfiguration` (为权限配置移除策略).
+/// Request of `RemovePermissionPolicyFromRoleConfiguration` (Removes policies from permission configurations).
 ///
-/// 为权限配置移除策略
+/// This API is used to remove policies from permission configurations.
 RemovePermissionPolicyFromRoleConfigurationRequest {
-    /// 空间 ID
+    /// Space ID.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
-    /// 权限配置 ID
+    /// Permission configuration ID.
     ///
     /// Required.
     "RoleConfigurationId" role_configuration_id set_role_configuration_id: str,
-    /// 权限策略类型。取值：  System：系统策略。复用 CAM 的系统策略。 Custom: 自定义策略。按照 CAM 权限策略语法和结构编写的自定义策略。
+    /// Permission policy type. Valid values: System: system policy, namely the CAM system policy reused; Custom: custom policy, namely the custom policy prepared according to the CAM permission policy syntax and structure.
     ///
     /// Required.
     "RolePolicyType" role_policy_type set_role_policy_type: str,
-    /// 权限策略名称，长度最大为 32 个字符。
+    /// Permission policy name, which contains up to 32 characters.
     "RolePolicyName" role_policy_name set_role_policy_name: str,
-    /// 策略ID。
+    /// Policy ID.
     "RolePolicyId" role_policy_id set_role_policy_id: i64,
 } }
 rt::action!("organization", "2021-03-31", "RemovePermissionPolicyFromRoleConfiguration", RemovePermissionPolicyFromRoleConfigurationRequest => RemovePermissionPolicyFromRoleConfigurationResponse);
 
 rt::model! { read debug;
-/// RemovePermissionPolicyFromRoleConfiguration返回参数结构体
+/// RemovePermissionPolicyFromRoleConfiguration response structure.
 RemovePermissionPolicyFromRoleConfigurationResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RemoveUserFromGroup` (从用户组中移除用户).
+/// Request of `RemoveUserFromGroup` (Removes users from a user group).
 ///
-/// 从用户组中移除用户
+/// This API is used to removes users from a user group.
 RemoveUserFromGroupRequest {
-    /// 空间ID。
+    /// Space ID.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
-    /// 用户组ID。
+    /// User group ID.
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
-    /// 用户ID。
+    /// User ID.
     ///
     /// Required.
     "UserId" user_id set_user_id: str,
@@ -4165,88 +4210,88 @@ RemoveUserFromGroupRequest {
 rt::action!("organization", "2021-03-31", "RemoveUserFromGroup", RemoveUserFromGroupRequest => RemoveUserFromGroupResponse);
 
 rt::model! { read debug;
-/// RemoveUserFromGroup返回参数结构体
+/// RemoveUserFromGroup response structure.
 RemoveUserFromGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 资源及关联的标签
+/// Resources and associated Tags.
 ResourceTagMapping {
-    /// 资源六段式。腾讯云使用资源六段式描述一个资源。
-    /// 例如：qcs::${ServiceType}:${Region}:${Account}:${ResourcePreifx}/${ResourceId}。
+    /// Six-Segment resource format. tencent cloud uses the six-segment resource format to describe a resource.
+    /// For example: qcs::${ServiceType}:${Region}:${Account}:${ResourcePreifx}/${ResourceId}.
     "Resource" resource set_resource: str,
-    /// 合规详情。
+    /// Compliance details.
     "ComplianceDetails" compliance_details set_compliance_details: obj TagComplianceDetails,
-    /// 资源标签。
+    /// Resource tag.
     "Tags" tags set_tags: list Tags,
 } }
 
 rt::model! { write debug;
-/// 授权成员账号信息
+/// Authorized member account information.
 RoleAssignmentInfo {
-    /// CAM 用户同步的身份 ID。取值：
-    /// 当PrincipalType取值为Group时，该值为CIC用户组 ID（g-********）。
-    /// 当PrincipalType取值为User时，该值为CIC用户 ID（u-********）。
+    /// Identity ID for the CAM user synchronization. Valid values:
+    /// When the PrincipalType value is Group, it is the CIC user group ID (g-********).
+    /// When the PrincipalType value is User, it is the CIC user ID (u-********).
     "PrincipalId" principal_id set_principal_id: str,
-    /// CAM 用户同步的身份类型。取值：
+    /// Identity type for the CAM user synchronization. Valid values:
     ///
-    /// User：表示该 CAM 用户同步的身份是CIC用户。
-    /// Group：表示该 CAM 用户同步的身份是CIC用户组。
+    /// User: indicates that the identity for the CAM user synchronization is a CIC user.
+    /// Group: indicates that the identity for the CAM user synchronization is a CIC user group.
     "PrincipalType" principal_type set_principal_type: str,
-    /// 同步集团账号目标账号的UIN。
+    /// UIN of the synchronized target account of the Tencent Cloud Organization.
     "TargetUin" target_uin set_target_uin: i64,
-    /// 同步集团账号目标账号的类型，ManagerUin管理账号;MemberUin成员账号
+    /// Type of the synchronized target account of the Tencent Cloud Organization. ManagerUin: admin account; MemberUin: member account.
     "TargetType" target_type set_target_type: str,
-    /// 权限配置ID。
+    /// Permission configuration ID.
     "RoleConfigurationId" role_configuration_id set_role_configuration_id: str,
 } }
 
 rt::model! { read debug;
-/// 成员账号的授权详情
+/// Authorization details of the member account.
 RoleAssignments {
-    /// 权限配置ID。
+    /// Permission configuration ID.
     "RoleConfigurationId" role_configuration_id set_role_configuration_id: str,
-    /// 权限配置名称。
+    /// Permission configuration name.
     "RoleConfigurationName" role_configuration_name set_role_configuration_name: str,
-    /// 集团账号目标账号的UIN。
+    /// UIN of the target account of the Tencent Cloud Organization.
     "TargetUin" target_uin set_target_uin: i64,
-    /// 同步的集团账号目标账号的类型，ManagerUin管理账号;MemberUin成员账号。
+    /// Type of the synchronized target account of the Tencent Cloud Organization. ManagerUin: admin account; MemberUin: member account.
     "TargetType" target_type set_target_type: str,
-    /// CAM 用户同步的身份 ID。取值： 当PrincipalType取值为Group时，该值为CIC 用户组 ID（g-********）。 当PrincipalType取值为User时，该值为CIC 用户 ID（u-********）。
+    /// Identity ID for the CAM user synchronization. Valid values: When the PrincipalType value is Group, it is the CIC user group ID (g-********). When the PrincipalType value is User, it is the CIC user ID (u-********).
     "PrincipalId" principal_id set_principal_id: str,
-    /// CAM 用户同步的身份类型。取值： User：表示该 CAM 用户同步的身份是CIC用户。 Group：表示该 CAM 用户同步的身份是CIC用户组。
+    /// Identity type for the CAM user synchronization. Valid values: User: indicates that the identity for the CAM user synchronization is a CIC user; Group: indicates that the identity for the CAM user synchronization is a CIC user group.
     "PrincipalType" principal_type set_principal_type: str,
-    /// 用户名称或者用户组名称
+    /// User name or user group name.
     "PrincipalName" principal_name set_principal_name: str,
-    /// 创建时间。
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 更新时间。
+    /// Update time.
     "UpdateTime" update_time set_update_time: str,
-    /// 集团账号目标账号的名称。
+    /// Name of the target account of the Tencent Cloud Organization.
     "TargetName" target_name set_target_name: str,
 } }
 
 rt::model! { read debug;
-/// CIC权限配置
+/// CIC permission configuration.
 RoleConfiguration {
-    /// 权限配置配置ID。
+    /// Permission configuration ID.
     "RoleConfigurationId" role_configuration_id set_role_configuration_id: str,
-    /// 权限配置配名称。
+    /// Permission configuration name.
     "RoleConfigurationName" role_configuration_name set_role_configuration_name: str,
-    /// 权限配置的描述。
+    /// Permission configuration description.
     "Description" description set_description: str,
-    /// 会话持续时间。CIC 用户使用访问配置访问成员账号时，会话最多保持的时间。
-    /// 单位：秒。
+    /// Session duration. It indicates the maximum session duration when CIC users use the access configuration to access member accounts.
+    /// Unit: seconds.
     "SessionDuration" session_duration set_session_duration: i64,
-    /// 初始访问页面。CIC 用户使用访问配置访问成员账号时，初始访问的页面地址。
+    /// Initial access page. It indicates the initial access page URL when CIC users use the access configuration to access member accounts.
     "RelayState" relay_state set_relay_state: str,
-    /// 权限配置的创建时间。
+    /// Creation time of the permission configuration.
     "CreateTime" create_time set_create_time: str,
-    /// 权限配置的更新时间。
+    /// Update time of the permission configuration.
     "UpdateTime" update_time set_update_time: str,
-    /// 如果有入参FilterTargets查询成员账号是否配置过权限，配置了返回true，否则返回false。
+    /// If the input parameter FilterTargets is provided, check whether the member account has been configured with permissions. If configured, return true; otherwise, return false.
     "IsSelected" is_selected set_is_selected: bool,
     /// 会话时长应用状态
     ///
@@ -4274,144 +4319,144 @@ RoleConfiguration {
 } }
 
 rt::model! { read debug;
-/// 权限配置同步
+/// Permission configuration synchronization.
 RoleConfigurationProvisionings {
-    /// Deployed: 部署成功 DeployedRequired：需要重新部署 DeployFailed：部署失败
+    /// Deployed: Deployment succeeded; DeployedRequired: Redeployment required; DeployFailed: Deployment failed.
     "DeploymentStatus" deployment_status set_deployment_status: str,
-    /// 权限配置ID。
+    /// Permission configuration ID.
     "RoleConfigurationId" role_configuration_id set_role_configuration_id: str,
-    /// 权限配置名称。
+    /// Permission configuration name.
     "RoleConfigurationName" role_configuration_name set_role_configuration_name: str,
-    /// 集团账号目标账号的UIN
+    /// UIN of the target account of the Tencent Cloud Organization.
     "TargetUin" target_uin set_target_uin: i64,
-    /// 集团账号目标账号的名称。
+    /// Name of the target account of the Tencent Cloud Organization.
     "TargetName" target_name set_target_name: str,
-    /// 创建时间，
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 修改时间，
+    /// Modification time.
     "UpdateTime" update_time set_update_time: str,
-    /// 同步的集团账号目标账号的类型，ManagerUin管理账号;MemberUin成员账号
+    /// Type of the synchronized target account of the Tencent Cloud Organization. ManagerUin: admin account; MemberUin: member account.
     "TargetType" target_type set_target_type: str,
 } }
 
 rt::model! { read debug;
-/// CIC的权限策略
+/// CIC permission policy.
 RolePolicie {
-    /// 策略ID。
+    /// Policy ID.
     "RolePolicyId" role_policy_id set_role_policy_id: i64,
-    /// 权限策略名称
+    /// Permission policy name.
     "RolePolicyName" role_policy_name set_role_policy_name: str,
-    /// 权限策略类型
+    /// Permission policy type.
     "RolePolicyType" role_policy_type set_role_policy_type: str,
-    /// 自定义策略内容。仅自定义策略返回该参数。
+    /// Custom policy content. This parameter is only returned for custom policies.
     "RolePolicyDocument" role_policy_document set_role_policy_document: str,
-    /// 权限策略被添加到权限配置的时间。
+    /// The time when the permission policy is added to the permission configuration.
     "AddTime" add_time set_add_time: str,
 } }
 
 rt::model! { read debug;
-/// 同步部署角色任务状态信息。
+/// Status information of the role synchronization task.
 RoleProvisioningsTask {
-    /// 任务ID。
+    /// Task ID.
     "TaskId" task_id set_task_id: str,
-    /// 权限配置ID。
+    /// Permission configuration ID.
     "RoleConfigurationId" role_configuration_id set_role_configuration_id: str,
-    /// 权限配置名称。
+    /// Permission configuration name.
     "RoleConfigurationName" role_configuration_name set_role_configuration_name: str,
-    /// 授权的集团账号目标账号的UIN
+    /// UIN of the authorized target account of the Tencent Cloud Organization.
     "TargetUin" target_uin set_target_uin: i64,
-    /// 同步的集团账号目标账号的类型，ManagerUin管理账号;MemberUin成员账号
+    /// Type of the synchronized target account of the Tencent Cloud Organization. ManagerUin: admin account; MemberUin: member account.
     "TargetType" target_type set_target_type: str,
-    /// 任务类型。
+    /// Task type.
     "TaskType" task_type set_task_type: str,
-    /// 任务状态：InProgress: 进行中，Failed: 失败 3:Success: 成功
+    /// Task status. InProgress: The task is in progress; Failed: The task failed; Success: The task succeeded.
     "TaskStatus" task_status set_task_status: str,
 } }
 
 rt::model! { read debug;
-/// SAML 签名证书信息
+/// SAML signing certificate information.
 SAMLIdPCertificate {
-    /// 证书序列号。
+    /// Certificate serial number.
     "SerialNumber" serial_number set_serial_number: str,
-    /// 证书颁发者。
+    /// Certificate issuer.
     "Issuer" issuer set_issuer: str,
-    /// 证书版本。
+    /// Certificate version.
     "Version" version set_version: i64,
-    /// 证书ID。
+    /// Certificate ID.
     "CertificateId" certificate_id set_certificate_id: str,
-    /// PEM 格式的公钥证书（Base64 编码）。
+    /// Public key certificate in PEM format (Base64 encoded).
     "PublicKey" public_key set_public_key: str,
-    /// 证书的签名算法。
+    /// Signature algorithm of the certificate.
     "SignatureAlgorithm" signature_algorithm set_signature_algorithm: str,
-    /// 证书的过期时间。
+    /// Expiration time of the certificate.
     "NotAfter" not_after set_not_after: str,
-    /// 证书的创建时间。
+    /// Creation time of the certificate.
     "NotBefore" not_before set_not_before: str,
-    /// 证书的主体。
+    /// Certificate subject.
     "Subject" subject set_subject: str,
-    /// PEM 格式的 X509 证书。
+    /// X509 certificate in PEM format.
     "X509Certificate" x509_certificate set_x509_certificate: str,
 } }
 
 rt::model! { read debug;
-/// saml 身份提供商配置信息。
+/// SAML identity provider configuration information.
 SAMLIdentityProviderConfiguration {
-    /// IdP 标识。
+    /// IdP identifier.
     "EntityId" entity_id set_entity_id: str,
-    /// SSO 登录的启用状态。取值：  Enabled：启用。 Disabled（默认值）：禁用。
+    /// SSO enabling status. Valid values: Enabled, Disabled (default).
     "SSOStatus" sso_status set_sso_status: str,
-    /// IdP 元数据文档（Base64 编码）。
+    /// IdP metadata document (Base64 encoded).
     "EncodedMetadataDocument" encoded_metadata_document set_encoded_metadata_document: str,
-    /// X509证书ID。
+    /// X509 certificate ID.
     "CertificateIds" certificate_ids set_certificate_ids: list String,
-    /// IdP 的登录地址。
+    /// IdP login URL.
     "LoginUrl" login_url set_login_url: str,
-    /// 创建时间。
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 更新时间。
+    /// Update time.
     "UpdateTime" update_time set_update_time: str,
 } }
 
 rt::model! { read debug;
-/// SAML服务提供商信息
+/// SAML service provider information.
 SAMLServiceProvider {
     /// https://tencentcloudsso.com/saml/sp/z-sjw8ensa**
     "EntityId" entity_id set_entity_id: str,
-    /// 空间ID。
+    /// Space ID.
     "ZoneId" zone_id set_zone_id: str,
-    /// SP 元数据文档（Base64 编码）。
+    /// SP metadata document (Base64 encoded).
     "EncodedMetadataDocument" encoded_metadata_document set_encoded_metadata_document: str,
-    /// SP 的 ACS URL。
+    /// SP ACS URL.
     "AcsUrl" acs_url set_acs_url: str,
 } }
 
 rt::model! { read debug;
-/// SCIM密钥
+/// SCIM key.
 SCIMCredential {
-    /// 空间ID。z-前缀开头，后面是12位随机数字/小写字母
+    /// Space ID, which starts with the z- prefix, followed by 12 random digits/lowercase letters.
     "ZoneId" zone_id set_zone_id: str,
-    /// SCIM密钥状态，Enabled已开启，Disabled已关闭。
+    /// SCIM key status. Enabled: enabled. Disabled: disabled.
     "Status" status set_status: str,
-    /// SCIM密钥ID。scimcred-前缀开头，后面是12位随机数字/小写字母。
+    /// SCIM key ID, which starts with the scimcred- prefix, followed by 12 random digits/lowercase letters.
     "CredentialId" credential_id set_credential_id: str,
-    /// SCIM密钥类型。
+    /// SCIM key type.
     "CredentialType" credential_type set_credential_type: str,
-    /// SCIM 密钥的创建时间。
+    /// Creation time of a SCIM key.
     "CreateTime" create_time set_create_time: str,
-    /// SCIM 密钥的过期时间。
+    /// Expiration time of a SCIM key.
     "ExpireTime" expire_time set_expire_time: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SendOrgMemberAccountBindEmail` (重新发送成员绑定邮箱激活邮件).
+/// Request of `SendOrgMemberAccountBindEmail` (Resends an email for activating the member's bound mailbox).
 ///
-/// 重新发送成员绑定邮箱激活邮件
+/// This API is used to resend an email for activating the member's bound mailbox.
 SendOrgMemberAccountBindEmailRequest {
-    /// 成员Uin。
+    /// Member uin.
     ///
     /// Required.
     "MemberUin" member_uin set_member_uin: i64,
-    /// 绑定ID。可以通过[DescribeOrganizationMemberEmailBind](https://cloud.tencent.com/document/product/850/93332)获取
+    /// Bound ID, which can be obtained through describeorganizationmemberemailbind (https://intl.cloud.tencent.com/document/product/850/93332?from_cn_redirect=1).
     ///
     /// Required.
     "BindId" bind_id set_bind_id: i64,
@@ -4419,260 +4464,260 @@ SendOrgMemberAccountBindEmailRequest {
 rt::action!("organization", "2021-03-31", "SendOrgMemberAccountBindEmail", SendOrgMemberAccountBindEmailRequest => SendOrgMemberAccountBindEmailResponse);
 
 rt::model! { read debug;
-/// SendOrgMemberAccountBindEmail返回参数结构体
+/// SendOrgMemberAccountBindEmail response structure.
 SendOrgMemberAccountBindEmailResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SetExternalSAMLIdentityProvider` (配置SAML身份提供商信息).
+/// Request of `SetExternalSAMLIdentityProvider` (Configures the SAML identity provider information).
 ///
-/// 配置SAML身份提供商信息
+/// This API is used to configure the SAML identity provider information.
 SetExternalSAMLIdentityProviderRequest {
-    /// 空间ID。
+    /// Space ID.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
-    /// IdP 元数据文档（Base64 编码）。  由支持 SAML 2.0 协议的 IdP 提供。
+    /// IdP metadata document (Base64 encoded). Provided by an IdP that supports the SAML 2.0 protocol.
     "EncodedMetadataDocument" encoded_metadata_document set_encoded_metadata_document: str,
-    /// SSO 登录的启用状态。取值：  Enabled：启用。 Disabled（默认值）：禁用。
+    /// SSO enabling status. Valid values: Enabled, Disabled (default).
     "SSOStatus" sso_status set_sso_status: str,
-    /// IdP 标识。
+    /// IdP identifier.
     "EntityId" entity_id set_entity_id: str,
-    /// IdP 的登录地址。
+    /// IdP login URL.
     "LoginUrl" login_url set_login_url: str,
-    /// PEM 格式的 X509 证书。指定该参数会替换所有已经存在的证书。
+    /// X509 certificate in PEM format. If this parameter is specified, all existing certificates will be replaced.
     "X509Certificate" x509_certificate set_x509_certificate: str,
 } }
 rt::action!("organization", "2021-03-31", "SetExternalSAMLIdentityProvider", SetExternalSAMLIdentityProviderRequest => SetExternalSAMLIdentityProviderResponse);
 
 rt::model! { read debug;
-/// SetExternalSAMLIdentityProvider返回参数结构体
+/// SetExternalSAMLIdentityProvider response structure.
 SetExternalSAMLIdentityProviderResponse {
-    /// 证书ID。
+    /// Certificate ID.
     "CertificateIds" certificate_ids set_certificate_ids: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 共享地域
+/// Shared region
 ShareArea {
-    /// 地域名称。
+    /// Region name.
     "Name" name set_name: str,
-    /// 地域标识。
+    /// Region identifier.
     "Area" area set_area: str,
-    /// 地域ID。
+    /// Region ID.
     "AreaId" area_id set_area_id: i64,
 } }
 
 rt::model! { write debug;
-/// 共享成员信息
+/// Shared member information
 ShareMember {
-    /// 共享成员Uin。
+    /// Shared member UIN.
     ///
     /// Required.
     "ShareMemberUin" share_member_uin set_share_member_uin: i64,
 } }
 
 rt::model! { write debug;
-/// 共享资源
+/// Shared resources
 ShareResource {
-    /// 共享资源ID。
+    /// Shared resource ID.
     ///
     /// Disabled in the spec.
     "ResourceId" resource_id set_resource_id: str,
-    /// 产品资源ID。
+    /// Product resource ID.
     "ProductResourceId" product_resource_id set_product_resource_id: str,
 } }
 
 rt::model! { read debug;
-/// 与我共享的资源
+/// Resources shared with me.
 ShareResourceToMember {
-    /// 共享单元资源ID。
+    /// Shared unit resource ID.
     "ResourceId" resource_id set_resource_id: str,
-    /// 资源类型。
+    /// Resource type.
     "Type" r#type set_type: str,
-    /// 共享单元ID。
+    /// Shared unit ID.
     "UnitId" unit_id set_unit_id: str,
-    /// 共享单元名称。
+    /// Shared unit name.
     "UnitName" unit_name set_unit_name: str,
-    /// 创建时间。
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 业务资源ID。
+    /// Business resource ID.
     "ProductResourceId" product_resource_id set_product_resource_id: str,
-    /// 共享账号Uin。
+    /// Shared account Uin.
     "ShareManagerUin" share_manager_uin set_share_manager_uin: i64,
 } }
 
 rt::model! { read debug;
-/// 共享单元成员
+/// Shared unit members
 ShareUnitMember {
-    /// 共享成员Uin。
+    /// Shared member UIN.
     "ShareMemberUin" share_member_uin set_share_member_uin: i64,
-    /// 创建时间。
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
 } }
 
 rt::model! { read debug;
-/// 共享单元部门
+/// Department in the shared unit.
 ShareUnitNode {
-    /// 共享部门ID。
+    /// Shared department ID.
+    /// .
     "ShareNodeId" share_node_id set_share_node_id: i64,
-    /// 创建时间。
+    /// Creation time.
+    /// .
     "CreateTime" create_time set_create_time: str,
 } }
 
 rt::model! { read debug;
-/// 共享单元资源
+/// Shared unit resources
 ShareUnitResource {
-    /// 共享资源ID。
+    /// Shared resource ID.
     "ResourceId" resource_id set_resource_id: str,
-    /// 共享资源类型。
+    /// Shared resource type.
     "Type" r#type set_type: str,
-    /// 创建时间。
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 产品资源ID。
+    /// Product resource ID.
     "ProductResourceId" product_resource_id set_product_resource_id: str,
-    /// 共享单元成员数。
+    /// Number of members in a sharing unit.
     "SharedMemberNum" shared_member_num set_shared_member_num: i128,
-    /// 使用中共享单元成员数。
+    /// Number of members using shared resources.
     "SharedMemberUseNum" shared_member_use_num set_shared_member_use_num: i128,
-    /// 共享管理员OwnerUin。
+    /// Sharing unit administrator.
     "ShareManagerUin" share_manager_uin set_share_manager_uin: i64,
 } }
 
 rt::model! { both debug;
-/// 标签键值对
+/// Tag key-value pair.
 Tag {
-    /// 标签键
+    /// Tag key
     ///
     /// Required.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签值
+    /// Tag value
     ///
     /// Required.
     "TagValue" tag_value set_tag_value: str,
 } }
 
 rt::model! { read debug;
-/// 标签合规信息
+/// Tag compliance information.
 TagComplianceDetails {
-    /// 合规状态。true-合规，false-不合规
+    /// Compliance status. true: compliant; false: non-compliant.
     "ComplianceStatus" compliance_status set_compliance_status: bool,
-    /// 值不合规的标签键列表。
+    /// List of tag keys with invalid values.
     "KeysWithNonCompliantValues" keys_with_non_compliant_values set_keys_with_non_compliant_values: list String,
-    /// 键不合规的标签键列表。
+    /// List of invalid tag keys.
     "NonCompliantKeys" non_compliant_keys set_non_compliant_keys: list String,
 } }
 
 rt::model! { read debug;
-/// 标签键值对
+/// Tag key-value pair.
 Tags {
-    /// 标签键。
+    /// Tag key.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签值。
+    /// Tag value.
     "TagValue" tag_value set_tag_value: str,
 } }
 
 rt::model! { read debug;
-/// 任务状态信息。
+/// Task status information.
 TaskInfo {
-    /// 任务ID。
+    /// Task ID.
     "TaskId" task_id set_task_id: str,
-    /// 权限配置ID。
+    /// Permission configuration ID.
     "RoleConfigurationId" role_configuration_id set_role_configuration_id: str,
-    /// 权限配置名称。
+    /// Permission configuration name.
     "RoleConfigurationName" role_configuration_name set_role_configuration_name: str,
-    /// 授权的目标成员账号的UIN
+    /// UIN of the authorized target member account.
     "TargetUin" target_uin set_target_uin: i64,
-    /// 同步的目标账号的类型，ManagerUin管理账号;MemberUin成员账号
+    /// Type of the synchronized target account. ManagerUin: admin account; MemberUin: member account.
     "TargetType" target_type set_target_type: str,
-    /// 用户授权的身份ID,如果是身份类型是CIC用户,则为用户ID; 如果是用户组，则为用户组ID;
+    /// Identity ID for the user authorization. If the identity type is CIC user, it is the user ID; if the identity type is user group, it is the user group ID.
     "PrincipalId" principal_id set_principal_id: str,
-    /// 用户授权的身份类型, User代表CIC用户, Group代表CIC用户组
+    /// Identity type for the user authorization. User: CIC user; Group: CIC user group.
     "PrincipalType" principal_type set_principal_type: str,
-    /// 任务类型。
+    /// Task type.
     "TaskType" task_type set_task_type: str,
-    /// InProgress：任务执行中。 Success：任务执行成功。 Failed：任务执行失败。
+    /// InProgress: The task is being executed; Success: The task execution succeeded; Failed: The task execution failed.
     "Status" status set_status: str,
-    /// 失败原因
+    /// Reason for failure
     "FailureReason" failure_reason set_failure_reason: str,
 } }
 
 rt::model! { read debug;
-/// 任务状态信息。
+/// Task status information.
 TaskStatus {
-    /// 任务状态。取值：  InProgress：任务执行中。 Success：任务执行成功。 Failed：任务执行失败。
+    /// Task status. Valid values: InProgress: The task is being executed; Success: The task execution succeeded; Failed: The task execution failed.
     "Status" status set_status: str,
-    /// 任务 ID。
+    /// Task ID.
     "TaskId" task_id set_task_id: str,
-    /// 任务类型。取值：
-    /// ProvisionRoleConfiguration：部署权限配置。
-    /// DeprovisionRoleConfiguration：解除权限配置部署。
-    /// CreateRoleAssignment：在成员 账号上授权。
-    /// DeleteRoleAssignment：移除 成员 账号上的授权。
+    /// Task type. Valid values:ProvisionRoleConfiguration: Deploy permission configurations.
+    /// DeprovisionRoleConfiguration: Undeploy permission configurations.CreateRoleAssignment: Grant authorizations on member accounts.
+    /// DeleteRoleAssignment: Remove authorizations on member accounts.
     "TaskType" task_type set_task_type: str,
-    /// 任务失败原因。
-    /// 说明
-    /// 只有Status为Failed，才会显示该参数。
+    /// Cause of task failure.
+    /// Description.
+    /// This parameter is displayed only when the Status is Failed.
     "FailureReason" failure_reason set_failure_reason: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateCustomPolicyForRoleConfiguration` (为权限配置修改自定义策略).
+/// Request of `UpdateCustomPolicyForRoleConfiguration` (Modifies a custom policy for permission configurations).
 ///
-/// 为权限配置修改自定义策略
+/// This API is used to modify a custom policy for permission configurations.
 UpdateCustomPolicyForRoleConfigurationRequest {
-    /// 空间 ID
+    /// Space ID.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
-    /// 权限配置 ID
+    /// Permission configuration ID.
     ///
     /// Required.
     "RoleConfigurationId" role_configuration_id set_role_configuration_id: str,
-    /// 权限策略名称，长度最大为 32 个字符。
+    /// Permission policy name, which contains up to 32 characters.
     ///
     /// Required.
     "CustomPolicyName" custom_policy_name set_custom_policy_name: str,
-    /// 自定义策略内容。长度：最大 4096 个字符。当RolePolicyType为Inline时，该参数必须配置。关于权限策略的语法和结构，请参见权限策略语法和结构。
+    /// Custom policy content, which contains up to 4096 characters. When RolePolicyType is Inline, this parameter must be configured. For details, see the permission policy syntax and structure.
     "NewCustomPolicyDocument" new_custom_policy_document set_new_custom_policy_document: str,
 } }
 rt::action!("organization", "2021-03-31", "UpdateCustomPolicyForRoleConfiguration", UpdateCustomPolicyForRoleConfigurationRequest => UpdateCustomPolicyForRoleConfigurationResponse);
 
 rt::model! { read debug;
-/// UpdateCustomPolicyForRoleConfiguration返回参数结构体
+/// UpdateCustomPolicyForRoleConfiguration response structure.
 UpdateCustomPolicyForRoleConfigurationResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateGroup` (修改用户组信息).
+/// Request of `UpdateGroup` (Modifies the user group information).
 ///
-/// 修改用户组信息
+/// This API is used to modify user group information.
 UpdateGroupRequest {
-    /// 空间 ID。
+    /// Space ID.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
-    /// 用户组ID。
+    /// User group ID.
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
-    /// 新的用户组名称。
+    /// New user group name.
     "NewGroupName" new_group_name set_new_group_name: str,
-    /// 新的用户组描述。
+    /// New user group description.
     "NewDescription" new_description set_new_description: str,
 } }
 rt::action!("organization", "2021-03-31", "UpdateGroup", UpdateGroupRequest => UpdateGroupResponse);
 
 rt::model! { read debug;
-/// UpdateGroup返回参数结构体
+/// UpdateGroup response structure.
 UpdateGroupResponse {
-    /// 用户组信息。
+    /// User group information.
     "GroupInfo" group_info set_group_info: obj GroupInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4700,19 +4745,19 @@ UpdateIPWhitelistResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateOrganizationIdentity` (更新组织身份).
+/// Request of `UpdateOrganizationIdentity` (Updates an organization identity).
 ///
-/// 更新组织身份
+/// This API is used to update an organization identity.
 UpdateOrganizationIdentityRequest {
-    /// 身份ID。可以通过[ListOrganizationIdentity](https://cloud.tencent.com/document/product/850/82934)获取
+    /// Identity ID, which can be obtained through [ListOrganizationIdentity](https://intl.cloud.tencent.com/document/product/850/82934?from_cn_redirect=1).
     ///
     /// Required.
     "IdentityId" identity_id set_identity_id: i128,
-    /// 身份描述。
+    /// Identity description.
     ///
     /// Required.
     "Description" description set_description: str,
-    /// 身份策略。
+    /// Identity policy.
     ///
     /// Required.
     "IdentityPolicy" identity_policy set_identity_policy: list IdentityPolicy,
@@ -4720,34 +4765,34 @@ UpdateOrganizationIdentityRequest {
 rt::action!("organization", "2021-03-31", "UpdateOrganizationIdentity", UpdateOrganizationIdentityRequest => UpdateOrganizationIdentityResponse);
 
 rt::model! { read debug;
-/// UpdateOrganizationIdentity返回参数结构体
+/// UpdateOrganizationIdentity response structure.
 UpdateOrganizationIdentityResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateOrganizationMemberEmailBind` (修改绑定成员邮箱).
+/// Request of `UpdateOrganizationMemberEmailBind` (Modifies the mailbox of a bound member).
 ///
-/// 修改绑定成员邮箱
+/// This API is used to modify the mailbox of a bound member.
 UpdateOrganizationMemberEmailBindRequest {
-    /// 成员Uin。
+    /// Member uin.
     ///
     /// Required.
     "MemberUin" member_uin set_member_uin: i64,
-    /// 绑定ID。可以通过[DescribeOrganizationMemberEmailBind](https://cloud.tencent.com/document/product/850/93332)获取
+    /// Bound ID, which can be obtained through describeorganizationmemberemailbind (https://intl.cloud.tencent.com/document/product/850/93332?from_cn_redirect=1).
     ///
     /// Required.
     "BindId" bind_id set_bind_id: i64,
-    /// 邮箱地址。
+    /// Email address.
     ///
     /// Required.
     "Email" email set_email: str,
-    /// 国际区号。
+    /// International area code.
     ///
     /// Required.
     "CountryCode" country_code set_country_code: str,
-    /// 手机号。
+    /// Mobile number.
     ///
     /// Required.
     "Phone" phone set_phone: str,
@@ -4755,143 +4800,143 @@ UpdateOrganizationMemberEmailBindRequest {
 rt::action!("organization", "2021-03-31", "UpdateOrganizationMemberEmailBind", UpdateOrganizationMemberEmailBindRequest => UpdateOrganizationMemberEmailBindResponse);
 
 rt::model! { read debug;
-/// UpdateOrganizationMemberEmailBind返回参数结构体
+/// UpdateOrganizationMemberEmailBind response structure.
 UpdateOrganizationMemberEmailBindResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateOrganizationMember` (更新组织成员信息).
+/// Request of `UpdateOrganizationMember` (Updates organization member information).
 ///
-/// 更新组织成员信息
+/// This API is used to update organization member information.
 UpdateOrganizationMemberRequest {
-    /// 成员Uin。
+    /// Member UIN.
     ///
     /// Required.
     "MemberUin" member_uin set_member_uin: i128,
-    /// 成员名称。最大长度为25个字符，支持英文字母、数字、汉字、符号+@、&._[]-:,
+    /// Member name, which contains up to 25 characters, including English letters, digits, and symbols `+@&._[]-:,`.
     "Name" name set_name: str,
-    /// 备注。最大长度为40个字符
+    /// Remarks, which contain up to 40 characters.
     "Remark" remark set_remark: str,
-    /// 关系策略类型。PolicyType不为空，PermissionIds不能为空。取值：Financial
+    /// Relationship policy type. When PolicyType is not empty, PermissionIds cannot be empty. Value: Financial.
     "PolicyType" policy_type set_policy_type: str,
-    /// 成员财务权限ID列表。PermissionIds不为空，PolicyType不能为空。
-    /// 取值：1-查看账单、2-查看余额、3-资金划拨（若需要开启资金划拨权限，请联系您的商务经理内部开通。）、4-合并出账、5-开票、6-优惠继承、7-代付费、8-成本分析、9-预算管理、10-信用额度设置（若需要开启信用额度设置权限，请联系您的商务经理内部开通。），1、2 默认必须
+    /// List of member financial permission ids. when PermissionIds is not empty, PolicyType cannot be empty.
+    /// Valid values: 1: view bills. 2: view balance. 3: allocate funds (contact your business manager to enable fund transfer permission internally). 4: consolidate bills. 5: issue invoices. 6: inherit discounts. 7: pay on behalf. 8: analyze costs. 9: budget management. 10: credit limit setting (contact your business manager to enable credit limit setting privilege internally). 1 and 2 are required by default.
     "PermissionIds" permission_ids set_permission_ids: list i128,
-    /// 是否允许成员退出组织。取值：Allow-允许、Denied-不允许
+    /// Whether to allow members to exit an organization. Valid values: Allow: permitted, Denied: not permitted.
     "IsAllowQuit" is_allow_quit set_is_allow_quit: str,
-    /// 代付者Uin。成员财务权限有代付费时需要，取值为成员对应主体的主体管理员Uin
+    /// Payer UIN, which is required when pay-on-behalf mode is used in member financial permission. The value is the principal administrator UIN of the corresponding member.
     "PayUin" pay_uin set_pay_uin: str,
-    /// 是否同步组织成员名称到成员账号昵称。取值： 1-同步 0-不同步
+    /// Whether to synchronize organization member names to account nicknames. valid values: 1-synchronize 0-not synchronized.
     "IsModifyNickName" is_modify_nick_name set_is_modify_nick_name: i128,
 } }
 rt::action!("organization", "2021-03-31", "UpdateOrganizationMember", UpdateOrganizationMemberRequest => UpdateOrganizationMemberResponse);
 
 rt::model! { read debug;
-/// UpdateOrganizationMember返回参数结构体
+/// UpdateOrganizationMember response structure.
 UpdateOrganizationMemberResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateOrganizationMembersPolicy` (修改组织成员访问策略).
+/// Request of `UpdateOrganizationMembersPolicy` (This API is used to modify an organization's member access policies.).
 ///
-/// 修改组织成员访问策略
+/// This API is used to modify an organization's member access policies.
 UpdateOrganizationMembersPolicyRequest {
-    /// 成员Uin列表。最多10个
+    /// Member UIN list, including up to 10 items.
     ///
     /// Required.
     "MemberUins" member_uins set_member_uins: list i64,
-    /// 成员访问策略Id。可通过DescribeOrganizationMemberPolicies获取
+    /// Member access policy ID, which can be obtained by calling DescribeOrganizationMemberPolicies.
     ///
     /// Required.
     "PolicyId" policy_id set_policy_id: i128,
-    /// 成员访问身份ID。可通过ListOrganizationIdentity获取
+    /// Member access identity ID, which can be obtained by calling ListOrganizationIdentity.
     ///
     /// Required.
     "IdentityId" identity_id set_identity_id: i64,
-    /// 策略描述。最大长度为128个字符
+    /// Policy description, which contains up to 128 characters.
     "Description" description set_description: str,
 } }
 rt::action!("organization", "2021-03-31", "UpdateOrganizationMembersPolicy", UpdateOrganizationMembersPolicyRequest => UpdateOrganizationMembersPolicyResponse);
 
 rt::model! { read debug;
-/// UpdateOrganizationMembersPolicy返回参数结构体
+/// UpdateOrganizationMembersPolicy response structure.
 UpdateOrganizationMembersPolicyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateOrganizationNode` (更新企业组织节点).
+/// Request of `UpdateOrganizationNode` (Updates an organization node).
 ///
-/// 更新企业组织节点
+/// This API is used to update an organization node.
 UpdateOrganizationNodeRequest {
-    /// 节点ID。可以通过[DescribeOrganizationNodes](https://cloud.tencent.com/document/product/850/82926)获取
+    /// Node ID, which can be obtained through [DescribeOrganizationNodes](https://intl.cloud.tencent.com/document/product/850/82926?from_cn_redirect=1).
     ///
     /// Required.
     "NodeId" node_id set_node_id: i128,
-    /// 节点名称。最大长度为40个字符，支持英文字母、数字、汉字、符号+@、&._[]-
+    /// Node name, which can contain up to 40 letters, digits, and symbols `+@&._[]-`.
     "Name" name set_name: str,
-    /// 备注。
+    /// Remarks.
     "Remark" remark set_remark: str,
 } }
 rt::action!("organization", "2021-03-31", "UpdateOrganizationNode", UpdateOrganizationNodeRequest => UpdateOrganizationNodeResponse);
 
 rt::model! { read debug;
-/// UpdateOrganizationNode返回参数结构体
+/// UpdateOrganizationNode response structure.
 UpdateOrganizationNodeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdatePolicy` (编辑策略).
+/// Request of `UpdatePolicy` (Edit a policy).
 ///
-/// 编辑策略
+/// Edit policy.
 UpdatePolicyRequest {
-    /// 需要编辑的策略ID。可以调用[ListPolicies](https://cloud.tencent.com/document/product/850/105311)获取
+    /// Policy ID that needs to be edited. you can call the [ListPolicies](https://www.tencentcloud.com/document/product/850/105311?from_cn_redirect=1) api to obtain it.
     ///
     /// Required.
     "PolicyId" policy_id set_policy_id: i64,
-    /// 策略描述。
+    /// Policy description
     "Description" description set_description: str,
-    /// 策略内容。参考CAM策略语法
+    /// Policy content. See the CAM policy syntax.
     "Content" content set_content: str,
-    /// 策略名。长度为1~128个字符，可以包含汉字、英文字母、数字和下划线（_）
+    /// Policy name. The name is between one and 128 characters in length and can contain letters, digits, and underscores (_).
     "Name" name set_name: str,
-    /// 策略类型。默认值SERVICE_CONTROL_POLICY，取值范围：SERVICE_CONTROL_POLICY-服务控制策略、TAG_POLICY-标签策略
+    /// Policy type. Valid values: SERVICE_CONTROL_POLICY: service control policy; TAG_POLICY: tag policy. The default value is SERVICE_CONTROL_POLICY.
     "Type" r#type set_type: str,
 } }
 rt::action!("organization", "2021-03-31", "UpdatePolicy", UpdatePolicyRequest => UpdatePolicyResponse);
 
 rt::model! { read debug;
-/// UpdatePolicy返回参数结构体
+/// UpdatePolicy response structure.
 UpdatePolicyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateRoleConfiguration` (修改权限配置信息).
+/// Request of `UpdateRoleConfiguration` (Modifies the permission configuration information).
 ///
-/// 修改权限配置信息
+/// This API is used to modify the permission configuration information.
 UpdateRoleConfigurationRequest {
-    /// 空间 ID
+    /// Space ID.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
-    /// 权限配置 ID
+    /// Permission configuration ID.
     ///
     /// Required.
     "RoleConfigurationId" role_configuration_id set_role_configuration_id: str,
-    /// 新的权限配置描述。  长度：最大 1024 个字符。
+    /// New permission configuration description, which contains up to 1,024 characters.
     "NewDescription" new_description set_new_description: str,
-    /// 新的会话持续时间。  CIC 用户使用权限配置访问集团账号目标账号时，会话最多保持的时间。  单位：秒。  取值范围：900-43200（15 分钟-12 小时）。
+    /// New session duration, in seconds. It is the maximum time a CIC user can maintain a session while using permission configurations to access a target account in TCO. Value range: 900 to 43200 (15 minutes to 12 hours).
     "NewSessionDuration" new_session_duration set_new_session_duration: i64,
-    /// 新的初始访问页面。  CIC 用户使用权限配置访问集团账号目标账号时，初始访问的页面地址。  该页面必须是腾讯云控制台页面。
+    /// New initial access page. It is the initial page address when a CIC user uses permission configurations to access a target account in TCO. This page must be a Tencent Cloud console page.
     "NewRelayState" new_relay_state set_new_relay_state: str,
     /// true=保存并应用（立即下发）；false/缺省=仅保存
     "IsApply" is_apply set_is_apply: bool,
@@ -4899,28 +4944,28 @@ UpdateRoleConfigurationRequest {
 rt::action!("organization", "2021-03-31", "UpdateRoleConfiguration", UpdateRoleConfigurationRequest => UpdateRoleConfigurationResponse);
 
 rt::model! { read debug;
-/// UpdateRoleConfiguration返回参数结构体
+/// UpdateRoleConfiguration response structure.
 UpdateRoleConfigurationResponse {
-    /// 权限配置详情
+    /// Permission configuration details.
     "RoleConfigurationInfo" role_configuration_info set_role_configuration_info: obj RoleConfiguration,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateSCIMCredentialStatus` (启用或禁用SCIM密钥).
+/// Request of `UpdateSCIMCredentialStatus` (Enables or disables a SCIM key).
 ///
-/// 启用/禁用SCIM密钥
+/// This API is used to enable or disable a SCIM key.
 UpdateSCIMCredentialStatusRequest {
-    /// 空间ID。z-前缀开头，后面是12位随机数字/小写字母
+    /// Space ID, which starts with the z- prefix, followed by 12 random digits/lowercase letters.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
-    /// SCIM密钥ID。scimcred-前缀开头，后面是12位随机数字/小写字母。
+    /// SCIM key ID, which starts with the scimcred- prefix, followed by 12 random digits/lowercase letters.
     ///
     /// Required.
     "CredentialId" credential_id set_credential_id: str,
-    /// SCIM密钥状态。Enabled：启用。 Disabled：禁用。
+    /// SCIM key status. Enabled: enabled. Disabled: disabled.
     ///
     /// Required.
     "NewStatus" new_status set_new_status: str,
@@ -4928,22 +4973,22 @@ UpdateSCIMCredentialStatusRequest {
 rt::action!("organization", "2021-03-31", "UpdateSCIMCredentialStatus", UpdateSCIMCredentialStatusRequest => UpdateSCIMCredentialStatusResponse);
 
 rt::model! { read debug;
-/// UpdateSCIMCredentialStatus返回参数结构体
+/// UpdateSCIMCredentialStatus response structure.
 UpdateSCIMCredentialStatusResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateSCIMSynchronizationStatus` (启用或禁用SCIM同步).
+/// Request of `UpdateSCIMSynchronizationStatus` (Enables or disables SCIM synchronization).
 ///
-/// 启用/禁用用户SCIM同步
+/// This API is used to enable or disable user SCIM synchronization.
 UpdateSCIMSynchronizationStatusRequest {
-    /// 空间ID。z-前缀开头，后面是12位随机数字/小写字母
+    /// Space ID, which starts with the z- prefix, followed by 12 random digits/lowercase letters.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
-    /// SCIM 同步状态。Enabled：启用。Disabled：禁用。
+    /// SCIM synchronization status. Enabled: enabled. Disabled: disabled.
     ///
     /// Required.
     "SCIMSynchronizationStatus" scim_synchronization_status set_scim_synchronization_status: str,
@@ -4951,88 +4996,88 @@ UpdateSCIMSynchronizationStatusRequest {
 rt::action!("organization", "2021-03-31", "UpdateSCIMSynchronizationStatus", UpdateSCIMSynchronizationStatusRequest => UpdateSCIMSynchronizationStatusResponse);
 
 rt::model! { read debug;
-/// UpdateSCIMSynchronizationStatus返回参数结构体
+/// UpdateSCIMSynchronizationStatus response structure.
 UpdateSCIMSynchronizationStatusResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateShareUnit` (更新共享单元).
+/// Request of `UpdateShareUnit` (Updates a shared unit).
 ///
-/// 更新共享单元。
+/// This API is used to update a shared unit.
 UpdateShareUnitRequest {
-    /// 共享单元ID。
+    /// Shared unit ID.
     ///
     /// Required.
     "UnitId" unit_id set_unit_id: str,
-    /// 共享单元名称。仅支持大小写字母、数字、-、以及_的组合，3-128个字符。
+    /// Shared unit name. It only supports combinations of uppercase and lowercase letters, digits, hyphens (-), and underscores (_), with 3 to 128 characters.
     "Name" name set_name: str,
-    /// 共享单元描述。最大128个字符。
+    /// Shared unit description. Maximum: 128 characters.
     "Description" description set_description: str,
-    /// 共享范围。取值：1-仅允许集团组织内共享 2-允许共享给任意账号，默认值：1
+    /// Sharing scope. Valid values: 1: Only sharing within a group organization is allowed; 2: Sharing with any account is allowed. Default value: 1
     "ShareScope" share_scope set_share_scope: i128,
 } }
 rt::action!("organization", "2021-03-31", "UpdateShareUnit", UpdateShareUnitRequest => UpdateShareUnitResponse);
 
 rt::model! { read debug;
-/// UpdateShareUnit返回参数结构体
+/// UpdateShareUnit response structure.
 UpdateShareUnitResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateUser` (修改用户信息).
+/// Request of `UpdateUser` (Modifies the user information).
 ///
-/// 修改用户信息
+/// This API is used to modify user information.
 UpdateUserRequest {
-    /// 空间 ID。
+    /// Space ID.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
-    /// 用户 ID。
+    /// User ID.
     ///
     /// Required.
     "UserId" user_id set_user_id: str,
-    /// 用户的名。
+    /// First name of the user.
     "NewFirstName" new_first_name set_new_first_name: str,
-    /// 用户的姓。
+    /// Last name of the user.
     "NewLastName" new_last_name set_new_last_name: str,
-    /// 用户的显示名称。
+    /// Display name of the user.
     "NewDisplayName" new_display_name set_new_display_name: str,
-    /// 用户的描述。
+    /// User description.
     "NewDescription" new_description set_new_description: str,
-    /// 用户的电子邮箱。
+    /// Email address of the user.
     "NewEmail" new_email set_new_email: str,
-    /// 是否需要重置密码
+    /// Whether password reset is required.
     "NeedResetPassword" need_reset_password set_need_reset_password: bool,
 } }
 rt::action!("organization", "2021-03-31", "UpdateUser", UpdateUserRequest => UpdateUserResponse);
 
 rt::model! { read debug;
-/// UpdateUser返回参数结构体
+/// UpdateUser response structure.
 UpdateUserResponse {
-    /// 用户信息
+    /// User information
     "UserInfo" user_info set_user_info: obj UserInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateUserStatus` (修改用户状态).
+/// Request of `UpdateUserStatus` (Modifies the user status).
 ///
-/// 修改用户状态
+/// This API is used to modify the user status.
 UpdateUserStatusRequest {
-    /// 空间 ID。
+    /// Space ID.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
-    /// 用户 ID。
+    /// User ID.
     ///
     /// Required.
     "UserId" user_id set_user_id: str,
-    /// 用户的状态。取值：  Enabled：启用。 Disabled：禁用。
+    /// User status. Valid values: Enabled, Disabled.
     ///
     /// Required.
     "NewUserStatus" new_user_status set_new_user_status: str,
@@ -5040,51 +5085,51 @@ UpdateUserStatusRequest {
 rt::action!("organization", "2021-03-31", "UpdateUserStatus", UpdateUserStatusRequest => UpdateUserStatusResponse);
 
 rt::model! { read debug;
-/// UpdateUserStatus返回参数结构体
+/// UpdateUserStatus response structure.
 UpdateUserStatusResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateUserSyncProvisioning` (更新CAM用户同步).
+/// Request of `UpdateUserSyncProvisioning` (Updates the CAM user synchronization).
 ///
-/// 创建子用户同步任务
+/// This API is used to create sub-user synchronization tasks.
 UpdateUserSyncProvisioningRequest {
-    /// 空间ID。
+    /// Space ID.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
-    /// 用户同步的iD
+    /// User synchronization ID.
     ///
     /// Required.
     "UserProvisioningId" user_provisioning_id set_user_provisioning_id: str,
-    /// 用户同步描述。
+    /// User synchronization description.
     "NewDescription" new_description set_new_description: str,
-    /// 冲突策略。当CIC 用户同步到 CAM 时，如果 CAM 中存在同名用户时的处理策略。取值： KeepBoth：两者都保留。当CIC 用户被同步到 CAM 时，如果 CAM 已经存在同名用户，则对CIC 用户的用户名添加后缀_cic后尝试创建该用户名的 CAM 用户。 TakeOver：替换。当CIC 用户被同步到 CAM 时，如果 CAM 已经存在同名用户，则直接将已经存在的 CAM 用户替换为CIC 同步用户。
+    /// Conflict policy. It indicates the handling policy for existence of a user with the same username when CIC users are synchronized to CAM. Valid values: KeepBoth: Keep both, that is, add the _cic suffix to the CIC user's username and then try to create a CAM user with the username when CIC users are synchronized to CAM and a user with the same username already exists in CAM; TakeOver: Replace, that is, directly replace the existing CAM user with the synchronized CIC user when CIC users are synchronized to CAM and a user with the same username already exists in CAM.
     "NewDuplicationStateful" new_duplication_stateful set_new_duplication_stateful: str,
-    /// 删除策略。删除 CAM 用户同步时，对已同步的 CAM 用户的处理策略。取值： Delete：删除。删除 CAM 用户同步时，会删除从CIC 已经同步到 CAM 中的 CAM 用户。 Keep：保留。删除 RAM 用户同步时，会保留从CIC 已经同步到 CAM 中的 CAM 用户。
+    /// Deletion policy. It indicates the handling policy for CAM users already synchronized when the CAM user synchronization is deleted. Valid values: Delete: Delete the CAM users already synchronized from CIC to CAM when the CAM user synchronization is deleted; Keep: Keep the CAM users already synchronized from CIC to CAM when the CAM user synchronization is deleted.
     "NewDeletionStrategy" new_deletion_strategy set_new_deletion_strategy: str,
 } }
 rt::action!("organization", "2021-03-31", "UpdateUserSyncProvisioning", UpdateUserSyncProvisioningRequest => UpdateUserSyncProvisioningResponse);
 
 rt::model! { read debug;
-/// UpdateUserSyncProvisioning返回参数结构体
+/// UpdateUserSyncProvisioning response structure.
 UpdateUserSyncProvisioningResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateZone` (修改空间名).
+/// Request of `UpdateZone` (Modifies the space name).
 ///
-/// 更新用户空间名
+/// This API is used to update the user's space name.
 UpdateZoneRequest {
-    /// 空间ID。z-前缀开头，后面是12位随机数字/小写字母
+    /// Space ID, which starts with the z- prefix, followed by 12 random digits/lowercase letters.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
-    /// 空间名，必须全局唯一。包含小写字母、数字和短划线（-）。不能以短划线（-）开头或结尾，且不能有两个连续的短划线（-）。长度：2~64 个字符。
+    /// Space name, which must be globally unique and contain 2-64 characters including lowercase letters, digits, and hyphens (-). It can neither start or end with a hyphen (-) nor contain two consecutive hyphens (-).
     ///
     /// Required.
     "NewZoneName" new_zone_name set_new_zone_name: str,
@@ -5092,42 +5137,42 @@ UpdateZoneRequest {
 rt::action!("organization", "2021-03-31", "UpdateZone", UpdateZoneRequest => UpdateZoneResponse);
 
 rt::model! { read debug;
-/// UpdateZone返回参数结构体
+/// UpdateZone response structure.
 UpdateZoneResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read nodebug;
-/// 用户信息
+/// User information.
 UserInfo {
-    /// 查询username。
+    /// Queried username.
     "UserName" user_name set_user_name: str,
-    /// 用户的名。
+    /// First name of the user.
     "FirstName" first_name set_first_name: str,
-    /// 用户的姓。
+    /// Last name of the user.
     "LastName" last_name set_last_name: str,
-    /// 用户的显示名称。
+    /// Display name of the user.
     "DisplayName" display_name set_display_name: str,
-    /// 用户的描述。
+    /// User description.
     "Description" description set_description: str,
-    /// 用户的电子邮箱。目录内必须唯一。
+    /// Email address of the user, which must be unique within the directory.
     "Email" email set_email: str,
-    /// 用户状态 Enabled：启用， Disabled：禁用。
+    /// User status. Valid values: Enabled, Disabled.
     "UserStatus" user_status set_user_status: str,
-    /// 用户类型  Manual：手动创建，Synchronized：外部导入。
+    /// User type. Manual: manually created; Synchronized: externally imported.
     "UserType" user_type set_user_type: str,
-    /// 用户 ID
+    /// User ID.
     "UserId" user_id set_user_id: str,
-    /// 用户的创建时间
+    /// Creation time of the user.
     "CreateTime" create_time set_create_time: str,
-    /// 用户的修改时间
+    /// Modification time of the user.
     "UpdateTime" update_time set_update_time: str,
-    /// 是否选中
+    /// Whether selected
     "IsSelected" is_selected set_is_selected: bool,
-    /// 用户密码
+    /// User password.
     "Password" password set_password: str,
-    /// 下次登录是否需要重置密码， true: 需要重置密码， false：不需要重置密码
+    /// Whether password reset is required next time. valid values: true (password reset required), false (not required to reset password).
     "NeedResetPassword" need_reset_password set_need_reset_password: bool,
 } }
 impl ::core::fmt::Debug for UserInfo {
@@ -5152,118 +5197,118 @@ impl ::core::fmt::Debug for UserInfo {
 }
 
 rt::model! { read debug;
-/// 用户同步信息
+/// User synchronization information.
 UserProvisioning {
-    /// CAM 用户同步的状态。取值：
+    /// CAM user synchronization status. Valid values:
     ///
-    /// Enabled：CAM 用户同步已启用。
-    /// Disabled：CAM 用户同步未启用。
+    /// Enabled: CAM user synchronization is enabled.
+    /// Disabled: CAM user synchronization is disabled.
     "UserProvisioningId" user_provisioning_id set_user_provisioning_id: str,
-    /// 描述。
+    /// Description.
     "Description" description set_description: str,
-    /// CAM 用户同步的状态。取值：
-    /// Enabled：CAM 用户同步已启用。
-    /// Disabled：CAM 用户同步未启用。
-    "Status" status set_status: str,
-    /// CAM 用户同步的身份 ID。取值：
-    /// 当PrincipalType取值为Group时，该值为CIC用户组 ID（g-********）。
-    /// 当PrincipalType取值为User时，该值为CIC用户 ID（u-********）。
-    "PrincipalId" principal_id set_principal_id: str,
-    /// CAM 用户同步的身份名称。取值：
-    /// 当PrincipalType取值为Group时，该值为CIC用户组名称。
-    /// 当PrincipalType取值为User时，该值为CIC用户名称。
-    "PrincipalName" principal_name set_principal_name: str,
-    /// CAM 用户同步的身份类型。取值：
+    /// CAM user synchronization status. Valid values:
     ///
-    /// User：表示该 CAM 用户同步的身份是CIC用户。
-    /// Group：表示该 CAM 用户同步的身份是CIC用户组。
+    /// Enabled: CAM user synchronization is enabled.
+    /// Disabled: CAM user synchronization is disabled.
+    "Status" status set_status: str,
+    /// Identity ID for the CAM user synchronization. Valid values:
+    /// When the PrincipalType value is Group, it is the CIC user group ID (g-********).
+    /// When the PrincipalType value is User, it is the CIC user ID (u-********).
+    "PrincipalId" principal_id set_principal_id: str,
+    /// Identity name for the CAM user synchronization. Valid values:When the PrincipalType value is Group, it is the CIC user group name.
+    /// When the PrincipalType value is User, it is the CIC user name.
+    "PrincipalName" principal_name set_principal_name: str,
+    /// Identity type for the CAM user synchronization. Valid values:
+    ///
+    /// User: indicates that the identity for the CAM user synchronization is a CIC user.
+    /// Group: indicates that the identity for the CAM user synchronization is a CIC user group.
     "PrincipalType" principal_type set_principal_type: str,
-    /// 集团账号目标账号的UIN。
+    /// UIN of the target account of the Tencent Cloud Organization.
     "TargetUin" target_uin set_target_uin: i64,
-    /// 集团账号目标账号的名称。
+    /// Name of the target account of the Tencent Cloud Organization.
     "TargetName" target_name set_target_name: str,
-    /// 冲突策略。当CIC 用户同步到 CAM 时，如果 CAM 中存在同名用户时的处理策略。取值： KeepBoth：两者都保留。当CIC 用户被同步到 CAM 时，如果 CAM 已经存在同名用户，则对CIC 用户的用户名添加后缀_cic后尝试创建该用户名的 CAM 用户。 TakeOver：替换。当CIC 用户被同步到 CAM 时，如果 CAM 已经存在同名用户，则直接将已经存在的 CAM 用户替换为CIC 同步用户。
+    /// Conflict policy. It indicates the handling policy for existence of a user with the same username when CIC users are synchronized to CAM. Valid values: KeepBoth: Keep both, that is, add the _cic suffix to the CIC user's username and then try to create a CAM user with the username when CIC users are synchronized to CAM and a user with the same username already exists in CAM; TakeOver: Replace, that is, directly replace the existing CAM user with the synchronized CIC user when CIC users are synchronized to CAM and a user with the same username already exists in CAM.
     "DuplicationStrategy" duplication_strategy set_duplication_strategy: str,
-    /// 删除策略。删除 CAM 用户同步时，对已同步的 CAM 用户的处理策略。取值： Delete：删除。删除 CAM 用户同步时，会删除从CIC 已经同步到 CAM 中的 CAM 用户。 Keep：保留。删除 RAM 用户同步时，会保留从CIC 已经同步到 CAM 中的 CAM 用户。
+    /// Deletion policy. It indicates the handling policy for CAM users already synchronized when the CAM user synchronization is deleted. Valid values: Delete: Delete the CAM users already synchronized from CIC to CAM when the CAM user synchronization is deleted; Keep: Keep the CAM users already synchronized from CIC to CAM when the CAM user synchronization is deleted.
     "DeletionStrategy" deletion_strategy set_deletion_strategy: str,
-    /// 创建时间。
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 更新时间。
+    /// Update time.
     "UpdateTime" update_time set_update_time: str,
-    /// 同步的集团账号目标账号的类型，ManagerUin管理账号;MemberUin成员账号
+    /// Type of the synchronized target account of the Tencent Cloud Organization. ManagerUin: admin account; MemberUin: member account.
     "TargetType" target_type set_target_type: str,
 } }
 
 rt::model! { read debug;
-/// 用户同步任务状态信息。
+/// Status information of the user synchronization task.
 UserProvisioningsTask {
-    /// 任务ID。
+    /// Task ID.
     "TaskId" task_id set_task_id: str,
-    /// 授权的集团账号目标账号的UIN
+    /// UIN of the authorized target account of the Tencent Cloud Organization.
     "TargetUin" target_uin set_target_uin: i64,
-    /// 同步的集团账号目标账号的类型，ManagerUin管理账号;MemberUin成员账号
+    /// Type of the synchronized target account of the Tencent Cloud Organization. ManagerUin: admin account; MemberUin: member account.
     "TargetType" target_type set_target_type: str,
-    /// 任务类型。StartProvisioning：用户同步，DeleteProvisioning：删除用户同步
+    /// Task type. StartProvisioning: Start the user synchronization; DeleteProvisioning: Delete the user synchronization.
     "TaskType" task_type set_task_type: str,
-    /// 任务状态：InProgress: 进行中，Failed: 失败 3:Success: 成功
+    /// Task status. InProgress: The task is in progress; Failed: The task failed; Success: The task succeeded.
     "TaskStatus" task_status set_task_status: str,
-    /// 用户同步ID。
+    /// User synchronization ID.
     "UserProvisioningId" user_provisioning_id set_user_provisioning_id: str,
-    /// CAM 用户同步的身份 ID。取值： 当PrincipalType取值为Group时，该值为CIC 用户组 ID（g-********）。 当PrincipalType取值为User时，该值为CIC 用户 ID（u-********）。
+    /// Identity ID for the CAM user synchronization. Valid values: When the PrincipalType value is Group, it is the CIC user group ID (g-********). When the PrincipalType value is User, it is the CIC user ID (u-********).
     "PrincipalId" principal_id set_principal_id: str,
-    /// CAM 用户同步的身份类型。取值： User：表示该 CAM 用户同步的身份是CIC 用户。 Group：表示该 CAM 用户同步的身份是CIC 用户组。
+    /// Identity type for the CAM user synchronization. Valid values: User: indicates that the identity for the CAM user synchronization is a CIC user; Group: indicates that the identity for the CAM user synchronization is a CIC user group.
     "PrincipalType" principal_type set_principal_type: str,
-    /// 用户或者用户组名称。
+    /// User name or user group name.
     "PrincipalName" principal_name set_principal_name: str,
-    /// 冲突策略。KeepBoth:两者都保留;TakeOver:替换
+    /// Conflict policy. KeepBoth: Keep both; TakeOver: Replace.
     "DuplicationStrategy" duplication_strategy set_duplication_strategy: str,
-    /// 删除策略。Delete:删除;Keep:保留
+    /// Deletion policy: Delete, Keep.
     "DeletionStrategy" deletion_strategy set_deletion_strategy: str,
 } }
 
 rt::model! { write debug;
-/// CAM用户同步信息
+/// CAM user synchronization information.
 UserSyncProvisioning {
-    /// 描述。
+    /// Description.
     "Description" description set_description: str,
-    /// CAM 用户同步的身份 ID。取值：
-    /// 当PrincipalType取值为Group时，该值为CIC用户组 ID（g-********）。
-    /// 当PrincipalType取值为User时，该值为CIC用户 ID（u-********）。
+    /// Identity ID for the CAM user synchronization. Valid values:
+    /// When the PrincipalType value is Group, it is the CIC user group ID (g-********).
+    /// When the PrincipalType value is User, it is the CIC user ID (u-********).
     "PrincipalId" principal_id set_principal_id: str,
-    /// CAM 用户同步的身份类型。取值：
+    /// Identity type for the CAM user synchronization. Valid values:
     ///
-    /// User：表示该 CAM 用户同步的身份是CIC用户。
-    /// Group：表示该 CAM 用户同步的身份是CIC用户组。
+    /// User: indicates that the identity for the CAM user synchronization is a CIC user.
+    /// Group: indicates that the identity for the CAM user synchronization is a CIC user group.
     "PrincipalType" principal_type set_principal_type: str,
-    /// 同步的集团账号目标账号的UIN。
+    /// UIN of the synchronized target account of the Tencent Cloud Organization.
     "TargetUin" target_uin set_target_uin: i64,
-    /// 冲突策略。当CIC 用户同步到 CAM 时，如果 CAM 中存在同名用户时的处理策略。取值： KeepBoth：两者都保留。当CIC 用户被同步到 CAM 时，如果 CAM 已经存在同名用户，则对CIC 用户的用户名添加后缀_cic后尝试创建该用户名的 CAM 用户。 TakeOver：替换。当CIC 用户被同步到 CAM 时，如果 CAM 已经存在同名用户，则直接将已经存在的 CAM 用户替换为CIC 同步用户。
+    /// Conflict policy. It indicates the handling policy for existence of a user with the same username when CIC users are synchronized to CAM. Valid values: KeepBoth: Keep both, that is, add the _cic suffix to the CIC user's username and then try to create a CAM user with the username when CIC users are synchronized to CAM and a user with the same username already exists in CAM; TakeOver: Replace, that is, directly replace the existing CAM user with the synchronized CIC user when CIC users are synchronized to CAM and a user with the same username already exists in CAM.
     "DuplicationStrategy" duplication_strategy set_duplication_strategy: str,
-    /// 删除策略。删除 CAM 用户同步时，对已同步的 CAM 用户的处理策略。取值： Delete：删除。删除 CAM 用户同步时，会删除从CIC 已经同步到 CAM 中的 CAM 用户。 Keep：保留。删除 RAM 用户同步时，会保留从CIC 已经同步到 CAM 中的 CAM 用户。
+    /// Deletion policy. It indicates the handling policy for CAM users already synchronized when the CAM user synchronization is deleted. Valid values: Delete: Delete the CAM users already synchronized from CIC to CAM when the CAM user synchronization is deleted; Keep: Keep the CAM users already synchronized from CIC to CAM when the CAM user synchronization is deleted.
     "DeletionStrategy" deletion_strategy set_deletion_strategy: str,
-    /// 同步的集团账号目标账号的类型，ManagerUin管理账号;MemberUin成员账号
+    /// Type of the synchronized target account of the Tencent Cloud Organization. ManagerUin: admin account; MemberUin: member account.
     "TargetType" target_type set_target_type: str,
 } }
 
 rt::model! { read debug;
-/// CIC的空间统计
+/// CIC space statistics.
 ZoneStatistics {
-    /// 用户配额。
+    /// User quota.
     "UserQuota" user_quota set_user_quota: i64,
-    /// 用户组配额。
+    /// User group quota.
     "GroupQuota" group_quota set_group_quota: i64,
-    /// 权限配置配额。
+    /// Permission configuration quota.
     "RoleConfigurationQuota" role_configuration_quota set_role_configuration_quota: i64,
-    /// 权限配置绑定的系统策略配额。
+    /// System policy quota bound to the permission configuration.
     "SystemPolicyPerRoleConfigurationQuota" system_policy_per_role_configuration_quota set_system_policy_per_role_configuration_quota: i64,
-    /// 用户数。
+    /// Number of users.
     "UserCount" user_count set_user_count: i64,
-    /// 用户组数。
+    /// Number of user groups.
     "GroupCount" group_count set_group_count: i64,
-    /// 权限配置数
+    /// Number of permission configurations.
     "RoleConfigurationCount" role_configuration_count set_role_configuration_count: i64,
-    /// 同步用户数。
+    /// Number of synchronized users.
     "UserProvisioningCount" user_provisioning_count set_user_provisioning_count: i64,
-    /// 同步角色数。
+    /// Number of synchronized roles.
     "RoleConfigurationSyncCount" role_configuration_sync_count set_role_configuration_sync_count: i64,
 } }

@@ -5,43 +5,43 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { read debug;
-/// 账户信息
+/// Account information
 AccountInfo {
-    /// 实例ID，形如postgres-lnp6j617
+    /// Instance ID in the format of postgres-lnp6j617
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 账号
+    /// Account
     "UserName" user_name set_user_name: str,
-    /// 账号备注
+    /// Specifies the account remark.
     "Remark" remark set_remark: str,
-    /// 账号状态。 1-创建中，2-正常，3-修改中，4-密码重置中，5-锁定中，-1-删除中
+    /// Account status. valid values: 1-creating, 2-normal, 3-modifying, 4-resetting password, 5-locked, -1-deleting.
     "Status" status set_status: i64,
-    /// 账号创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 账号最后一次更新时间
+    /// Last update time of the account.
     "UpdateTime" update_time set_update_time: str,
-    /// 账号密码最近一次修改时间。
+    /// Specifies the last modified time of the account.
     ///
-    /// 此字段只在2025-10-31后才生效，之前无论是否修改密码，该值统一为默认值：0000-00-00 00:00:00
-    /// 同时仅通过云API或者管控控制台修改密码，才会更新该字段。
+    /// This field will only take effect after 2025-10-31. No matter whether the password is modified before, the value will be the default value: 0000-00-00 00:00:00
+    /// Indicates that this field is updated only when the password is modified via the cloud API or the console.
     "PasswordUpdateTime" password_update_time set_password_update_time: str,
-    /// 账号类型。支持normal、tencentDBSuper。normal指代普通用户，tencentDBSuper为拥有pg_tencentdb_superuser角色的账号。
+    /// Account type. valid values: normal, tencentDBSuper. normal references a general user, tencentDBSuper possesses the pg_tencentdb_superuser user role.
     "UserType" user_type set_user_type: str,
-    /// 用户账号是否启用CAM验证
+    /// Specifies whether CAM verification is enabled for the user account.
     "OpenCam" open_cam set_open_cam: bool,
     /// 该账号实际加入了哪些预设角色
     "PGRoles" pg_roles set_pg_roles: list String,
 } }
 
 rt::model! { write debug;
-/// Request of `AddDBInstanceToReadOnlyGroup` (添加只读实例到只读组).
+/// Request of `AddDBInstanceToReadOnlyGroup` (Adds a read-only replica to an RO group).
 ///
-/// 本接口（AddDBInstanceToReadOnlyGroup）用于添加只读实例到只读组
+/// This API is used to add a read-only replica to an RO group.
 AddDBInstanceToReadOnlyGroupRequest {
-    /// 实例ID。可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取
+    /// Instance ID. obtain through the api [DescribeDBInstances](https://www.tencentcloud.com/document/api/409/16773?from_cn_redirect=1).
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 只读组ID。可通过[DescribeReadOnlyGroups](https://cloud.tencent.com/document/api/409/52599)接口获取
+    /// ReadOnlyGroupId. specifies the read-only group ID, which can be obtained through the api [DescribeReadOnlyGroups](https://www.tencentcloud.com/document/product/409/39725).
     ///
     /// Required.
     "ReadOnlyGroupId" read_only_group_id set_read_only_group_id: str,
@@ -49,195 +49,225 @@ AddDBInstanceToReadOnlyGroupRequest {
 rt::action!("postgres", "2017-03-12", "AddDBInstanceToReadOnlyGroup", AddDBInstanceToReadOnlyGroupRequest => AddDBInstanceToReadOnlyGroupResponse);
 
 rt::model! { read debug;
-/// AddDBInstanceToReadOnlyGroup返回参数结构体
+/// AddDBInstanceToReadOnlyGroup response structure.
 AddDBInstanceToReadOnlyGroupResponse {
-    /// 流程ID，FlowId等同于TaskId
+    /// Process ID. FlowId is equivalent to TaskId.
     "FlowId" flow_id set_flow_id: i64,
-    /// 任务ID
+    /// Task ID.
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 慢查询分析接口返回的分析详情，按照参数抽象之后进行分类
+/// Detailed analysis of a slow query statement with abstract parameter values, which is returned by the `DescribeSlowQueryAnalysis` API
 AnalysisItems {
-    /// 慢SQL查询的数据库名
+    /// The name of the database queried by the slow query statement
     "DatabaseName" database_name set_database_name: str,
-    /// 慢SQL执行的用户名
+    /// The name of the user who executes the slow query statement
     "UserName" user_name set_user_name: str,
-    /// 抽象参数之后的慢SQL
+    /// The slow query statement whose parameter values are abstracted
     "NormalQuery" normal_query set_normal_query: str,
-    /// 慢SQL执行的客户端地址
+    /// The address of the client that executes the slow query statement
     "ClientAddr" client_addr set_client_addr: str,
-    /// 在选定时间范围内慢SQL语句执行的次数
+    /// The number of executions of the slow query statement during the specified period of time
     "CallNum" call_num set_call_num: i128,
-    /// 在选定时间范围内，慢SQL语句执行的次数占所有慢SQL的百分比。
+    /// Number of slow SQL statement executions within the specified time range as a percentage of all slow SQL.
     "CallPercent" call_percent set_call_percent: f64,
-    /// 在选定时间范围内，慢SQL执行的总时间
+    /// The total execution time of the slow query statement during the specified period of time
     "CostTime" cost_time set_cost_time: f64,
-    /// 在选定时间范围内，慢SQL语句执行的总时间占所有慢SQL的比例（小数返回）
+    /// The ratio (in decimal form) of the total execution time of the slow query statement to that of all slow query statements during the specified period of time
     "CostPercent" cost_percent set_cost_percent: f64,
-    /// 在选定时间范围内，慢SQL语句执行的耗时最短的时间（单位：ms）
+    /// The shortest execution time (in ms) of the slow query statement during the specified period of time
     "MinCostTime" min_cost_time set_min_cost_time: f64,
-    /// 在选定时间范围内，慢SQL语句执行的耗时最长的时间（单位：ms）
+    /// The longest execution time (in ms) of the slow query statement during the specified period of time
     "MaxCostTime" max_cost_time set_max_cost_time: f64,
-    /// 在选定时间范围内，慢SQL语句执行的耗时平均时间（单位：ms）
+    /// The average execution time (in ms) of the slow query statement during the specified period of time
     "AvgCostTime" avg_cost_time set_avg_cost_time: f64,
-    /// 在选定时间范围内，慢SQL第一条开始执行的时间
+    /// Start execution time of the first slow SQL within the specified time range.
     "FirstTime" first_time set_first_time: str,
-    /// 在选定时间范围内，慢SQL最后一条开始执行的时间
+    /// Start execution time of the last slow SQL within the specified time range.
     "LastTime" last_time set_last_time: str,
 } }
 
 rt::model! { read debug;
-/// 审计实例信息
+/// Audit instance info
 AuditInstanceInfo {
-    /// 实例ID
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 开启状态
+    /// Enabled
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - OFF： 关闭
-    /// - ON： 打开
+    /// - OFF: Off
+    /// - ON: On
     "AuditStatus" audit_status set_audit_status: str,
-    /// 日志存储有效期
+    /// Log storage validity period
     ///
-    /// 单位：天
+    /// Unit: day
     "LogExpireDay" log_expire_day set_log_expire_day: i128,
-    /// 热存储有效期
+    /// Hot storage period
     ///
-    /// 单位：天
+    /// Unit: day
     "HotLogExpireDay" hot_log_expire_day set_hot_log_expire_day: i128,
-    /// 冷存储有效期
+    /// Cold storage period
     ///
-    /// 单位：天
+    /// Unit: day
     "ColdLogExpireDay" cold_log_expire_day set_cold_log_expire_day: i128,
-    /// 热存储大小
+    /// Hot storage size
     ///
-    /// 单位：MB
+    /// Unit: MB
     "HotLogSize" hot_log_size set_hot_log_size: f64,
-    /// 冷存储大小
+    /// Cold storage size
     ///
-    /// 单位：MB
+    /// Unit: MB
     "ColdLogSize" cold_log_size set_cold_log_size: f64,
-    /// 开启时间
+    /// Start time
     "CreateTime" create_time set_create_time: str,
-    /// 投递状态
+    /// Delivery status
     "Deliver" deliver set_deliver: str,
-    /// 投递信息
+    /// Shipping information
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DeliverSummary" deliver_summary set_deliver_summary: list DeliverSummary,
-    /// 实例信息
+    /// Instance information
     "InstanceInfo" instance_info set_instance_info: obj LogInstanceInfo,
 } }
 
 rt::model! { read debug;
-/// 审计日志详情
+/// Audit log details
 AuditLog {
-    /// 日志时间
+    /// Log time
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Timestamp" timestamp set_timestamp: str,
-    /// 影响行数
+    /// Number of affected rows
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AffectRows" affect_rows set_affect_rows: i64,
-    /// 数据库
+    /// Database
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DBName" db_name set_db_name: str,
-    /// 错误码
+    /// Error code
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrCode" err_code set_err_code: str,
-    /// 错误信息
+    /// Error message
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorMessage" error_message set_error_message: str,
-    /// 执行时间
+    /// Execution time
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExecTime" exec_time set_exec_time: i64,
-    /// 访问来源
+    /// Origin
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Host" host set_host: str,
-    /// 实例Id
+    /// Instance Id
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceId" instance_id set_instance_id: str,
-    /// 对象名称
+    /// Object name
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ObjectName" object_name set_object_name: str,
-    /// 对象类型
+    /// Object type
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ObjectType" object_type set_object_type: str,
     /// sql
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Sql" sql set_sql: str,
-    /// sql类型
+    /// sql type
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SqlType" sql_type set_sql_type: str,
-    /// 线程ID
+    /// thread ID
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ThreadId" thread_id set_thread_id: str,
-    /// 用户
+    /// User
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "User" user set_user: str,
 } }
 
 rt::model! { read debug;
-/// 数据库审计日志文件
+/// Database Audit log file
 AuditLogFile {
-    /// 文件名
+    /// File name
     "FileName" file_name set_file_name: str,
-    /// 任务状态
+    /// Task status.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - success： 成功
-    /// - running： 创建中
-    /// - failed： 失败
+    /// - success: Success,
+    /// - running: Creating,
+    /// - failed: Failure.
     "Status" status set_status: str,
-    /// 文件大小
+    /// File size
     ///
-    /// 单位：MB
+    /// Unit: MB
     "FileSize" file_size set_file_size: i128,
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 下载链接
+    /// Download link
     "DownloadUrl" download_url set_download_url: str,
-    /// 错误信息
+    /// Error message
     "ErrMsg" err_msg set_err_msg: str,
-    /// 下载进度
+    /// Download progress
     "Progress" progress set_progress: i128,
-    /// 完成时间
+    /// Completion time.
     "FinishTime" finish_time set_finish_time: str,
 } }
 
 rt::model! { write debug;
-/// 审计日志过滤条件
+/// Audit log filter criteria
 AuditLogFilter {
-    /// 影响函数
+    /// Impact function
     "AffectRows" affect_rows set_affect_rows: i128,
-    /// 数据库名字
+    /// Database name
     "DBName" db_name set_db_name: list String,
-    /// 执行时间
+    /// Execution time
     "ExecTime" exec_time set_exec_time: i128,
-    /// 主机Host
+    /// Host
     "Host" host set_host: list String,
-    /// sql语句
+    /// sql statement
     "Sql" sql set_sql: str,
-    /// 登录名
+    /// Login name
     "User" user set_user: list String,
-    /// 审计类型
+    /// Audit type
     "SqlType" sql_type set_sql_type: list String,
 } }
 
 rt::model! { write debug;
-/// 备份下载限制信息
+/// Restriction information for downloading a backup
 BackupDownloadRestriction {
-    /// 备份文件下载限制类型，NONE 无限制，内外网都可以下载；INTRANET 只允许内网下载；CUSTOMIZE 自定义限制下载的vpc或ip。当该参数取值为CUSTOMIZE 时，vpc或ip信息至少填写一项
+    /// Backup file download limit type. valid values: NONE (unlimited, allows download from both private and public networks), INTRANET (only allows private network download), CUSTOMIZE (custom limits for download by vpc or ip). when the parameter value is CUSTOMIZE, at least one item must be filled in for vpc or ip information.
     "RestrictionType" restriction_type set_restriction_type: str,
-    /// vpc限制效力，ALLOW 允许；DENY 拒绝。
+    /// Whether VPC is allowed. Valid values: `ALLOW` (allow), `DENY` (deny).
     "VpcRestrictionEffect" vpc_restriction_effect set_vpc_restriction_effect: str,
-    /// 允许或拒绝下载备份文件的vpcId列表。
+    /// Whether it is allowed to download the VPC ID list of the backup files.
     "VpcIdSet" vpc_id_set set_vpc_id_set: list String,
-    /// ip限制效力，ALLOW 允许；DENY 拒绝。
+    /// Whether IP is allowed. Valid values: `ALLOW` (allow), `DENY` (deny).
     "IpRestrictionEffect" ip_restriction_effect set_ip_restriction_effect: str,
-    /// 允许或拒绝下载备份文件的ip列表。
+    /// Whether it is allowed to download IP list of the backup files.
     "IpSet" ip_set set_ip_set: list String,
 } }
 
 rt::model! { read debug;
-/// 备份计划
+/// Backup plan
 BackupPlan {
-    /// 备份周期
+    /// Backup cycle
     "BackupPeriod" backup_period set_backup_period: str,
-    /// 数据备份保留时长。单位：天
+    /// Specifies the data backup retention duration in days.
     "BaseBackupRetentionPeriod" base_backup_retention_period set_base_backup_retention_period: i128,
-    /// 开始备份的最早时间
+    /// The earliest time to start a backup
     "MinBackupStartTime" min_backup_start_time set_min_backup_start_time: str,
-    /// 开始备份的最晚时间
+    /// The latest time to start a backup
     "MaxBackupStartTime" max_backup_start_time set_max_backup_start_time: str,
     /// 备份类型
     ///
@@ -247,203 +277,206 @@ BackupPlan {
     /// - logical： 逻辑备份
     /// - snapshot： 快照备份
     "BackupMethod" backup_method set_backup_method: str,
-    /// 备份计划ID
+    /// Backup plan ID.
     "PlanId" plan_id set_plan_id: str,
-    /// 备份计划自定义名称。
+    /// Specifies the custom name of the backup plan.
     "PlanName" plan_name set_plan_name: str,
-    /// 日志备份保留时长。单位：天
+    /// Specifies the log backup retention period in days.
     "LogBackupRetentionPeriod" log_backup_retention_period set_log_backup_retention_period: i128,
-    /// 创建时间。
+    /// Creation time.
     "CreatedTime" created_time set_created_time: str,
-    /// 最近一次的修改时间。
+    /// Last modification time.
     "UpdatedTime" updated_time set_updated_time: str,
-    /// 备份计划类型。系统默认创建的为default，自定义的为custom。
+    /// Backup plan type. valid values: default (created by system), custom.
     "PlanType" plan_type set_plan_type: str,
-    /// 备份周期类型。当前支持week、month。
+    /// Backup cycle type. valid values: week, month.
     "BackupPeriodType" backup_period_type set_backup_period_type: str,
 } }
 
 rt::model! { read debug;
-/// 实例备份统计项
+/// Instance backup statistics
 BackupSummary {
-    /// 实例ID。
+    /// Instance ID
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 实例日志备份数量。
+    /// Number of log backups of an instance
     "LogBackupCount" log_backup_count set_log_backup_count: i128,
-    /// 实例日志备份大小。
+    /// Size of log backups of an instance
     "LogBackupSize" log_backup_size set_log_backup_size: i128,
-    /// 手动创建的实例数据备份数量。
+    /// Number of manually created instance data backups.
     "ManualBaseBackupCount" manual_base_backup_count set_manual_base_backup_count: i128,
-    /// 手动创建的实例数据备份大小。
+    /// Size of manually created instance data backups.
     "ManualBaseBackupSize" manual_base_backup_size set_manual_base_backup_size: i128,
-    /// 自动创建的实例数据备份数量。
+    /// Number of automatically created instance data backups.
     "AutoBaseBackupCount" auto_base_backup_count set_auto_base_backup_count: i128,
-    /// 自动创建的实例数据备份大小。
+    /// Size of automatically created instance data backups.
     "AutoBaseBackupSize" auto_base_backup_size set_auto_base_backup_size: i128,
-    /// 总备份数量
+    /// Total number of backups
     "TotalBackupCount" total_backup_count set_total_backup_count: i128,
-    /// 总备份大小
+    /// Total backup size
     "TotalBackupSize" total_backup_size set_total_backup_size: i128,
 } }
 
 rt::model! { read debug;
-/// 数据库数据备份信息
+/// Database data backup information
 BaseBackup {
-    /// 实例ID。
+    /// Instance ID
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 备份文件唯一标识。
+    /// Unique ID of a backup file
     "Id" id set_id: str,
-    /// 备份文件名称。
+    /// Backup file name.
     "Name" name set_name: str,
-    /// 备份方式：physical - 物理备份、logical - 逻辑备份。
+    /// Specifies the backup method: physical - physical backup, logical - logical backup.
     "BackupMethod" backup_method set_backup_method: str,
-    /// 备份模式：automatic - 自动备份、manual - 手动备份。
+    /// Backup mode: automatic - automatic backup, manual - manual backup.
     "BackupMode" backup_mode set_backup_mode: str,
-    /// 备份任务状态。枚举值：init、running、finished、failed、canceled
+    /// Backup task status. valid values: init, running, finished, failed, canceled.
     "State" state set_state: str,
-    /// 备份集大小，单位bytes。
+    /// Backup set size in bytes
     "Size" size set_size: i128,
-    /// 备份的开始时间。
+    /// Backup start time
     "StartTime" start_time set_start_time: str,
-    /// 备份的结束时间。
+    /// Backup end time
     "FinishTime" finish_time set_finish_time: str,
-    /// 备份的过期时间。
+    /// Backup expiration time
     "ExpireTime" expire_time set_expire_time: str,
 } }
 
 rt::model! { read debug;
-/// 数据库实例规格
+/// Database instance specification
 ClassInfo {
-    /// 规格ID
+    /// Specification ID.
     "SpecCode" spec_code set_spec_code: str,
-    /// CPU核数
+    /// CPU cores.
     "CPU" cpu set_cpu: i128,
-    /// 内存大小，单位：MB
+    /// Memory size, in MB.
     "Memory" memory set_memory: i128,
-    /// 该规格所支持最大存储容量，单位：GB
+    /// Maximum storage capacity supported by this specification, in GB.
     "MaxStorage" max_storage set_max_storage: i128,
-    /// 该规格所支持最小存储容量，单位：GB
+    /// Minimum storage capacity supported by this specification, in GB.
     "MinStorage" min_storage set_min_storage: i128,
-    /// 该规格的预估QPS
+    /// Estimated QPS of the specification.
     "QPS" qps set_qps: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `CloneDBInstance` (克隆实例).
+/// Request of `CloneDBInstance` (Clones an instance).
 ///
-/// 用于克隆实例，支持指定备份集、指定时间点进行克隆。
+/// This API is used to clone an instance by specifying a backup set or a point in time.
 CloneDBInstanceRequest {
-    /// 克隆的源实例ID。可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取
+    /// The source instance ID to be cloned. can be obtained through the DescribeDBInstances api (https://www.tencentcloud.com/document/api/409/16773?from_cn_redirect=1).
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 售卖规格码。该参数可以通过调用[DescribeClasses](https://cloud.tencent.com/document/api/409/89019)的返回值中的SpecCode字段来获取。
+    /// Purchasable code, which can be obtained from the `SpecCode` field in the return value of the [DescribeClasses](https://intl.cloud.tencent.com/document/api/409/89019?from_cn_redirect=1) API.
     ///
     /// Required.
     "SpecCode" spec_code set_spec_code: str,
-    /// 实例磁盘容量大小，设置步长限制为10。单位：GB。
+    /// Instance disk capacity size. set step size to 10. unit: GB.
     ///
     /// Required.
     "Storage" storage set_storage: i64,
-    /// 购买时长，单位：月。
+    /// Purchase duration, in months.
     ///
-    /// - 预付费：支持1,2,3,4,5,6,7,8,9,10,11,12,24,36
-    /// - 后付费：只支持1
+    /// - Prepaid: Supports `1`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`, `10`, `11`, `12`, `24`, and `36`.
+    /// - Pay-as-you-go: Only supports `1`.
     ///
     /// Required.
     "Period" period set_period: i64,
-    /// 续费标记。仅当计费模式为预付费时生效。
-    /// 枚举值：
+    /// Specifies the auto-renewal flag. this parameter is valid only when the billing mode is prepaid.
+    /// Valid values:.
     ///
-    /// - 0：手动续费
-    /// - 1：自动续费
+    /// - `0`: specifies manual renewal.
+    /// -`1`: specifies auto-renewal.
     ///
-    /// 默认值：0
+    /// Default value: 0
     ///
     /// Required.
     "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: i64,
-    /// 私有网络ID，形如vpc-xxxxxxxx。有效的VpcId可通过登录控制台查询；也可以调用接口 [DescribeVpcEx](https://cloud.tencent.com/document/api/215/1372) ，从接口返回中的unVpcId字段获取。
+    /// VPC ID in the format of `vpc-xxxxxxx`, which can be obtained in the console or from the `unVpcId` field in the return value of the DescribeVpcEx API.
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 私有网络子网ID，形如subnet-xxxxxxxx。有效的私有网络子网ID可通过登录控制台查询；也可以调用接口 [DescribeSubnets](https://cloud.tencent.com/document/api/215/15784)，从接口返回中的unSubnetId字段获取。
+    /// VPC subnet ID in the format of `subnet-xxxxxxxx`, which can be obtained in the console or from the `unSubnetId` field in the return value of the [DescribeSubnets](https://intl.cloud.tencent.com/document/api/215/15784?from_cn_redirect=1) API.
     ///
     /// Required.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 新购的实例名称，仅支持长度小于60的中文/英文/数字/"_"/"-"，不指定实例名称则默认显示"源实例名-Copy"。
+    /// Specifies the instance name for new purchase, only supports chinese/english/digits/"_"/"-" with length less than 60. displays "source instance name-Copy" by default if no instance name is specified.
     "Name" name set_name: str,
-    /// 实例计费类型，目前支持：
+    /// Instance billing type, which currently supports:
     ///
-    /// - PREPAID：预付费，即包年包月
-    /// - POSTPAID_BY_HOUR：后付费，即按量计费
+    /// - PREPAID: Prepaid, i.e., yearly/monthly subscription
+    /// - POSTPAID_BY_HOUR: Pay-as-you-go, i.e., pay by consumption
     ///
-    /// 默认值：PREPAID
+    /// Default value: PREPAID
     "InstanceChargeType" instance_charge_type set_instance_charge_type: str,
-    /// 实例所属安全组。该参数可以通过调用[DescribeSecurityGroups](https://cloud.tencent.com/document/api/215/15808)的返回值中的SecurityGroupId字段来获取。若不指定该参数，则绑定默认安全组。
+    /// Security group to which an instance belongs. obtain this parameter by calling the SecurityGroupId field in the return value of [DescribeSecurityGroups](https://www.tencentcloud.com/document/api/215/15808?from_cn_redirect=1). if not specified, the default security group is bound.
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// 项目ID。默认值为0，表示所属默认项目。
+    /// Project ID. default value is 0, which means it belongs to the default project.
     "ProjectId" project_id set_project_id: i64,
-    /// 实例需要绑定的Tag信息，默认为空；可以通过调用 [DescribeTags](https://cloud.tencent.com/document/api/651/35316) 返回值中的 Tags 字段来获取。
+    /// The information of tags to be bound with the instance, which is left empty by default. This parameter can be obtained from the `Tags` field in the return value of the [DescribeTags](https://intl.cloud.tencent.com/document/api/651/35316?from_cn_redirect=1) API.
     "TagList" tag_list set_tag_list: list Tag,
-    /// 实例节点部署信息，必须填写主备节点可用区。支持多可用区部署时需要指定每个节点的部署可用区信息。
-    /// 可用区信息可以通过调用 [DescribeZones](https://cloud.tencent.com/document/api/409/16769) 接口的返回值中的Zone字段来获取。
+    /// Deployment information of instance nodes. the availability zone of primary and secondary nodes is required. when multi-availability zone deployment is supported, the availability zone information for each node must be specified.
+    /// AZ information can be obtained by calling the DescribeZones api (https://www.tencentcloud.com/document/api/409/16769?from_cn_redirect=1) and checking the Zone field in the returned value.
     "DBNodeSet" db_node_set set_db_node_set: list DBNode,
-    /// 是否自动使用代金券：
+    /// Whether to automatically use coupons:
     ///
-    /// - 0：否
-    /// - 1：是
+    /// - 0: No
+    /// - 1: Yes
     ///
-    /// 默认值：0
+    /// Default value: 0
     "AutoVoucher" auto_voucher set_auto_voucher: i64,
-    /// 代金券ID列表。
+    /// Voucher ID list.
     "VoucherIds" voucher_ids set_voucher_ids: str,
-    /// 活动ID。
+    /// Campaign ID.
     "ActivityId" activity_id set_activity_id: i64,
-    /// 基础备份集ID。参数BackupSetId、RecoveryTargetTime两者必须填写一项，且不能同时填写。
+    /// Basic backup set ID. either `BackupSetId` or `RecoveryTargetTime` must be provided, and cannot include both.
     "BackupSetId" backup_set_id set_backup_set_id: str,
-    /// 恢复时间点。参数BackupSetId、RecoveryTargetTime两者必须填写一项，且不能同时填写。
+    /// Specifies the recovery time point. either `BackupSetId` or `RecoveryTargetTime` must be provided, and cannot include both.
     "RecoveryTargetTime" recovery_target_time set_recovery_target_time: str,
-    /// 主从同步方式，支持：
+    /// Primary-standby sync mode, which supports:
     ///
-    /// - Semi-sync：半同步
-    /// - Async：异步主实例默认值：Semi-sync只读实例默认值：Async
+    /// - Semi-sync: Semi-sync
+    ///
+    /// - Async: Asynchronous
+    /// Default value for the primary instance: Semi-sync
+    /// Default value for the read-only instance: Async
     "SyncMode" sync_mode set_sync_mode: str,
-    /// 实例是否开启删除保护: true-开启删除保护；false-关闭删除保护。
+    /// Specifies whether to enable deletion protection for the instance. valid values: true (enable deletion protection), false (disable deletion protection).
     "DeletionProtection" deletion_protection set_deletion_protection: bool,
 } }
 rt::action!("postgres", "2017-03-12", "CloneDBInstance", CloneDBInstanceRequest => CloneDBInstanceResponse);
 
 rt::model! { read debug;
-/// CloneDBInstance返回参数结构体
+/// CloneDBInstance response structure.
 CloneDBInstanceResponse {
-    /// 订单号。
+    /// Order number.
     "DealName" deal_name set_deal_name: str,
-    /// 订单流水号。
+    /// Order transaction number.
     "BillId" bill_id set_bill_id: str,
-    /// 克隆出的新实例ID，当前只支持后付费返回该值。
+    /// Specifies the instance ID of the cloned instance. only support postpaid return this value.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `CloseAccountCAM` (关闭数据库账户的CAM验证).
+/// Request of `CloseAccountCAM` (Disable CAM verification for a database account).
 ///
-/// 本接口用于关闭数据库账户的CAM验证服务。
+/// This API is used to disable CAM verification service for a database account.
 CloseAccountCAMRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 需要关闭CAM服务的账号名称
+    /// Account name of the CAM service to be disabled.
     ///
     /// Required.
     "UserName" user_name set_user_name: str,
-    /// 关闭CAM后，登录该账号所需要的新密码
+    /// Specifies the new password necessary to log on to this account after CAM is disabled.
     ///
     /// Required.
     "Password" password set_password: str,
-    /// 密码是否加密
+    /// Indicates whether the password is encrypted.
     "PasswordEncrypt" password_encrypt set_password_encrypt: bool,
 } }
 impl ::core::fmt::Debug for CloseAccountCAMRequest {
@@ -459,24 +492,24 @@ impl ::core::fmt::Debug for CloseAccountCAMRequest {
 rt::action!("postgres", "2017-03-12", "CloseAccountCAM", CloseAccountCAMRequest => CloseAccountCAMResponse);
 
 rt::model! { read debug;
-/// CloseAccountCAM返回参数结构体
+/// CloseAccountCAM response structure.
 CloseAccountCAMResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CloseAuditService` (关闭数据库审计).
+/// Request of `CloseAuditService` (Disable database audit).
 ///
-/// 关闭数据库实例的审计功能
+/// This API is used to disable the audit feature for a database instance.
 CloseAuditServiceRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 产品名称
+    /// Product name
     ///
-    /// 入参限制：postgres
+    /// Input parameter limit: postgres
     ///
     /// Required.
     "Product" product set_product: str,
@@ -484,32 +517,32 @@ CloseAuditServiceRequest {
 rt::action!("postgres", "2017-03-12", "CloseAuditService", CloseAuditServiceRequest => CloseAuditServiceResponse);
 
 rt::model! { read debug;
-/// CloseAuditService返回参数结构体
+/// CloseAuditService response structure.
 CloseAuditServiceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CloseDBExtranetAccess` (关闭实例公网地址).
+/// Request of `CloseDBExtranetAccess` (Disables the public network address of an instance).
 ///
-/// 本接口（CloseDBExtranetAccess）用于关闭实例公网地址。
+/// This API is used to disable the public network address of an instance.
 CloseDBExtranetAccessRequest {
-    /// 实例ID，可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取。形如postgres-6r233v55
+    /// Specifies the instance ID. obtain through the api [DescribeDBInstances](https://www.tencentcloud.com/document/product/409/16773?lang=en). such as postgres-6r233v55.
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 是否关闭Ipv6外网，1：是，0：否。默认值：0。
+    /// Specifies whether to close public network Ipv6. 1: yes. 0: no. default value: 0.
     "IsIpv6" is_ipv6 set_is_ipv6: i64,
 } }
 rt::action!("postgres", "2017-03-12", "CloseDBExtranetAccess", CloseDBExtranetAccessRequest => CloseDBExtranetAccessResponse);
 
 rt::model! { read debug;
-/// CloseDBExtranetAccess返回参数结构体
+/// CloseDBExtranetAccess response structure.
 CloseDBExtranetAccessResponse {
-    /// 流程ID，FlowId等同于TaskId
+    /// Process ID. FlowId is equivalent to TaskId.
     "FlowId" flow_id set_flow_id: i64,
-    /// 任务ID
+    /// Task ID.
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -587,38 +620,38 @@ ClosePostgRESTServiceResponse {
 } }
 
 rt::model! { write nodebug;
-/// Request of `CreateAccount` (创建数据库账号).
+/// Request of `CreateAccount` (Create a database account).
 ///
-/// 此接口用于创建数据账号，返回的Oid为账号唯一标识。与数据库系统表pg_roles中记录的oid一致。
+/// This API is used to create a data account. The returned Oid is the unique identifier of the account, which matches the oid recorded in the database system table pg_roles.
 CreateAccountRequest {
-    /// 实例ID。可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取
+    /// Instance ID. can be obtained through the DescribeDBInstances api (https://www.tencentcloud.com/document/product/409/16773?lang=en).
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 创建的账号名称。由字母（a-z, A-Z）、数字（0-9）、下划线（_）组成，以字母或（_）开头，最多63个字符。不能使用系统保留关键字，不能为postgres，且不能由pg_或tencentdb_开头
+    /// The name of the account created. Consists of letters (a-z, A-Z), numbers (0-9), underscores (_), starts with a letter or (_), up to 63 characters. Cannot use system reserved keywords, cannot be postgres, and cannot begin with pg_or tencentdb_
     ///
     /// Required.
     "UserName" user_name set_user_name: str,
-    /// 账号类型。当前支持normal、tencentDBSuper两个输入。normal指代普通用户，tencentDBSuper为拥有pg_tencentdb_superuser角色的账号。
+    /// Account type. currently supported: normal, tencentDBSuper. normal references a general user, tencentDBSuper is an account that possesses the pg_tencentdb_superuser role.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 账号对应的密码。密码规则如下：
+    /// Specifies the corresponding password for the account. the password rules are as follows:.
     ///
-    /// - 长度8 ~ 32位，推荐使用12位以上的密码
+    /// - Specifies a length of 8 to 32 characters. a password of more than 12 characters is recommended..
     ///
-    /// - 不能以" / "开头
+    /// - Cannot start with "/"..
     ///
-    /// - 必须包含以下四项:
+    /// - Specifies the following four items must be included..
     ///
-    /// 小写字母 a ~ z
-    /// 大写字母 A ～ Z
-    /// 数字 0 ～ 9
-    /// 特殊字符 ()`~!@#$%^&*-+=_|{}[]:<>,.?/
+    /// Valid values: a to z (lowercase letters).
+    /// Uppercase letters: A - Z.
+    /// Valid values: 0 - 9.
+    /// Special symbols: ()`~!@#$%^&*-+=_|{}[]:<>,.?/.
     "Password" password set_password: str,
-    /// 账号备注。只允许英文字母、数字、下划线、中划线，以及全体汉字，限60个字符
+    /// Account remark. only allow english letters, digits, underscore, hyphen, and chinese characters, limited to 60 characters.
     "Remark" remark set_remark: str,
-    /// 账号是否开启CAM验证
+    /// Specifies whether CAM verification is enabled for the account.
     "OpenCam" open_cam set_open_cam: bool,
 } }
 impl ::core::fmt::Debug for CreateAccountRequest {
@@ -636,46 +669,46 @@ impl ::core::fmt::Debug for CreateAccountRequest {
 rt::action!("postgres", "2017-03-12", "CreateAccount", CreateAccountRequest => CreateAccountResponse);
 
 rt::model! { read debug;
-/// CreateAccount返回参数结构体
+/// CreateAccount response structure.
 CreateAccountResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateAuditLogFile` (创建审计日志文件).
+/// Request of `CreateAuditLogFile` (Creates an audit log file).
 ///
-/// 创建审计日志文件
+/// Creating an Audit Log File
 CreateAuditLogFileRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 开始时间
+    /// Start time
     ///
-    /// 参数格式：2026-03-25 00:00:00
+    /// Parameter format: 2026-03-25 00:00:00
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End time
     ///
-    /// 参数格式：2026-03-25 01:00:00
+    /// Parameter format: 2026-03-25 01:00:00
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 产品名称
+    /// Product name
     ///
-    /// 入参限制：postgres
+    /// Input parameter limit: postgres
     ///
     /// Required.
     "Product" product set_product: str,
-    /// 过滤条件
+    /// Filter criteria
     "Filter" filter set_filter: obj AuditLogFilter,
 } }
 rt::action!("postgres", "2017-03-12", "CreateAuditLogFile", CreateAuditLogFileRequest => CreateAuditLogFileResponse);
 
 rt::model! { read debug;
-/// CreateAuditLogFile返回参数结构体
+/// CreateAuditLogFile response structure.
 CreateAuditLogFileResponse {
     /// 文件名称
     "FileName" file_name set_file_name: str,
@@ -684,51 +717,51 @@ CreateAuditLogFileResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateBackupPlan` (创建备份计划).
+/// Request of `CreateBackupPlan` (Create a backup plan).
 ///
-/// 此接口用于创建备份策略。
+/// This API is used to create a backup policy.
 CreateBackupPlanRequest {
-    /// 实例ID。可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取
+    /// Instance ID. obtain through the api [DescribeDBInstances](https://www.tencentcloud.com/document/product/409/16773?lang=en).
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 备份计划名称。
+    /// Specifies the name of the backup plan.
     ///
     /// Required.
     "PlanName" plan_name set_plan_name: str,
-    /// 创建的备份计划类型，当前仅支持month创建。
+    /// Specifies the schedule type of the backup created. currently only support month.
     ///
     /// Required.
     "BackupPeriodType" backup_period_type set_backup_period_type: str,
-    /// 备份的日期，示例是每个月的2号开启备份。
+    /// Backup date. example: enable backup on the 2nd of every month.
     ///
     /// Required.
     "BackupPeriod" backup_period set_backup_period: list String,
-    /// 备份开始时间，不传跟随默认备份计划。
+    /// Specifies the backup start time. if not passed, it follows the default backup plan.
     "MinBackupStartTime" min_backup_start_time set_min_backup_start_time: str,
-    /// 备份结束时间，不传跟随默认计划。
+    /// Backup end time. follows the default plan if not specified.
     "MaxBackupStartTime" max_backup_start_time set_max_backup_start_time: str,
-    /// 数据备份保留时长，单位：天。取值范围为：[0,30000)
-    /// BackupPeriodType为week时默认是7,为month时默认为31。
+    /// Specifies the data backup retention duration in days. value range: [0,30000).
+    /// BackupPeriodType defaults to 7 when set to week and 31 when set to month.
     "BaseBackupRetentionPeriod" base_backup_retention_period set_base_backup_retention_period: i128,
 } }
 rt::action!("postgres", "2017-03-12", "CreateBackupPlan", CreateBackupPlanRequest => CreateBackupPlanResponse);
 
 rt::model! { read debug;
-/// CreateBackupPlan返回参数结构体
+/// CreateBackupPlan response structure.
 CreateBackupPlanResponse {
-    /// 备份策略的ID.
+    /// Backup policy ID.
     "PlanId" plan_id set_plan_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateBaseBackup` (创建实例数据备份).
+/// Request of `CreateBaseBackup` (Creates a data backup for an instance).
 ///
-/// 本接口（CreateBaseBackup）用于创建实例的数据备份。
+/// This API is used to create a data backup of an instance.
 CreateBaseBackupRequest {
-    /// 实例ID。可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取
+    /// Instance ID. obtain through the api [DescribeDBInstances](https://www.tencentcloud.com/document/product/409/16773?lang=en).
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
@@ -744,46 +777,46 @@ CreateBaseBackupRequest {
 rt::action!("postgres", "2017-03-12", "CreateBaseBackup", CreateBaseBackupRequest => CreateBaseBackupResponse);
 
 rt::model! { read debug;
-/// CreateBaseBackup返回参数结构体
+/// CreateBaseBackup response structure.
 CreateBaseBackupResponse {
-    /// 数据备份集ID
+    /// Data backup set ID
     "BaseBackupId" base_backup_id set_base_backup_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateDBInstanceNetworkAccess` (创建实例网络).
+/// Request of `CreateDBInstanceNetworkAccess` (Creates a network for an instance).
 ///
-/// 本接口（CreateDBInstanceNetworkAccess）用于创建实例网络。单个实例允许创建的网络配置最多为2套，最少为1套。
+/// This API is used to create instance networks. Each instance allows a maximum of 2 network configurations and a minimum of 1.
 CreateDBInstanceNetworkAccessRequest {
-    /// 实例ID，形如：postgres-6bwgamo3。可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取
+    /// Specifies the instance ID, such as postgres-6bwgamo3. obtain through the api [DescribeDBInstances](https://www.tencentcloud.com/document/product/409/16773).
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 私有网络统一 ID。
+    /// Unified VPC ID.
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网ID。
+    /// Subnet ID.
     ///
     /// Required.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 是否指定分配vip true-指定分配  false-自动分配。
+    /// Whether to manually assign the VIP. Valid values: `true` (manually assign), `false` (automatically assign).
     ///
     /// Required.
     "IsAssignVip" is_assign_vip set_is_assign_vip: bool,
-    /// 目标VIP地址。当不指定该参数，且IsAssignVip为true时，默认自动分配Vip。
+    /// Target VIP address. when this parameter is not specified and IsAssignVip is true, the system automatically assigns a VIP by default.
     "Vip" vip set_vip: str,
 } }
 rt::action!("postgres", "2017-03-12", "CreateDBInstanceNetworkAccess", CreateDBInstanceNetworkAccessRequest => CreateDBInstanceNetworkAccessResponse);
 
 rt::model! { read debug;
-/// CreateDBInstanceNetworkAccess返回参数结构体
+/// CreateDBInstanceNetworkAccess response structure.
 CreateDBInstanceNetworkAccessResponse {
-    /// 流程ID，FlowId等同于TaskId
+    /// Process ID. FlowId is equivalent to TaskId.
     "FlowId" flow_id set_flow_id: i64,
-    /// 任务ID
+    /// Task ID.
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -893,183 +926,183 @@ CreateDBProxyResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateDatabase` (创建数据库).
+/// Request of `CreateDatabase` (Creates a database).
 ///
-/// 此接口用于创建数据库，需指定数据库名及所有者。
+/// This API is used to create a database, requiring the specified database name and owner.
 CreateDatabaseRequest {
-    /// 实例ID，形如postgres-6fego161。可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取
+    /// Specifies the instance ID, such as postgres-6fego161. obtain through the api [DescribeDBInstances](https://www.tencentcloud.com/document/api/409/16773?from_cn_redirect=1).
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 创建的数据库名。
-    /// 名称规范：由字母（a-z, A-Z）、数字（0-9）、下划线（_）组成，以字母或（_）开头，最多63个字符。不能使用系统保留关键字，不能为postgres。
+    /// Specifies the user-created database name.
+    /// Name specification: consists of letters (a-z, a-z), digits (0-9), and underscores (_), starting with a letter or underscore (_), up to 63 characters. system reserved keywords cannot be used, and 'postgres' is not allowed.
     ///
     /// Required.
     "DatabaseName" database_name set_database_name: str,
-    /// 数据库的所有者。可通过[DescribeAccounts](https://cloud.tencent.com/document/api/409/18109)接口获取
+    /// Owner of the database. obtain through the api [DescribeAccounts](https://www.tencentcloud.com/document/product/409/18109).
     ///
     /// Required.
     "DatabaseOwner" database_owner set_database_owner: str,
-    /// 数据库的字符编码。
-    /// 支持的常用字符集包括：UTF8、LATIN1、LATIN2、WIN1250、WIN1251、WIN1252、KOI8R、EUC_JP、EUC_KR
-    /// 默认值：UTF8
+    /// Specifies the character encoding of the database.
+    /// Supported character sets include UTF8, LATIN1, LATIN2, WIN1250, WIN1251, WIN1252, KOI8R, EUC_JP, and EUC_KR.
+    /// Default value: UTF8.
     "Encoding" encoding set_encoding: str,
-    /// 数据库的排序规则
+    /// Specifies the database sorting rule.
     "Collate" collate set_collate: str,
-    /// 数据库的字符分类
+    /// Specifies the character category of the database.
     "Ctype" ctype set_ctype: str,
 } }
 rt::action!("postgres", "2017-03-12", "CreateDatabase", CreateDatabaseRequest => CreateDatabaseResponse);
 
 rt::model! { read debug;
-/// CreateDatabase返回参数结构体
+/// CreateDatabase response structure.
 CreateDatabaseResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `CreateInstances` (创建实例).
+/// Request of `CreateInstances` (Creates an instance).
 ///
-/// 本接口 (CreateInstances) 用于创建一个或者多个PostgreSQL实例，通过此接口创建的实例无需进行初始化，可直接使用。
+/// This API is used to create one or more PostgreSQL instances. Instances created through this interface do not need to be initialized and can be used directly.
 ///
-/// - 实例创建成功后将自动开机启动，实例状态变为“运行中”。
+/// - After an instance is successfully created, it will automatically start up, and its status changes to "Running".
 ///
-/// - 预付费实例的购买会预先扣除本次实例购买所需金额，按小时后付费实例购买会预先冻结本次实例购买一小时内所需金额，在调用本接口前请确保账户余额充足。
+/// - For prepaid instances, the required amount for the instance purchase will be deducted in advance. For post-paid hourly instances, the amount required for the purchase within the first hour will be temporarily frozen. Please ensure that your account balance is sufficient before calling this interface.
 CreateInstancesRequest {
-    /// 售卖规格码。该参数可以通过调用[DescribeClasses](https://cloud.tencent.com/document/api/409/89019)的返回值中的SpecCode字段来获取。
+    /// Purchasable specification code. Obtain this parameter by calling the `SpecCode` field in the return value of [DescribeClasses](https://www.tencentcloud.com/document/api/409/89019?from_cn_redirect=1).
     ///
     /// Required.
     "SpecCode" spec_code set_spec_code: str,
-    /// 实例磁盘容量大小，单位：GB。该参数的设置步长为10。
+    /// Instance disk capacity size, unit: GB. The step length for parameter settings is 10.
     ///
     /// Required.
     "Storage" storage set_storage: i128,
-    /// 购买实例数量，取值范围：[1-10]。一次性购买支持最大数量10个，若超过该数量，可进行多次调用进行购买。
+    /// Number of instances to purchase, value ranges from 1 to 10. Single transaction supports a maximum quantity of 10. If exceeding this quantity, multiple calls can be performed to purchase.
     ///
     /// Required.
     "InstanceCount" instance_count set_instance_count: i128,
-    /// 购买时长，单位：月。
+    /// Purchase duration, unit: month.
     ///
-    /// - 预付费：支持1,2,3,4,5,6,7,8,9,10,11,12,24,36
-    /// - 后付费：只支持1
+    /// - Prepaid: Supports `1`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`, `10`, `11`, `12`, `24`, and `36`.
+    /// - Postpaid: Supports only `1`.
     ///
     /// Required.
     "Period" period set_period: i128,
-    /// 实例字符集，目前只支持：
+    /// Instance character set, which currently supports only:
     ///
-    /// -  UTF8
-    /// -  LATIN1
+    /// - UTF8
+    /// - LATIN1
     ///
     /// Required.
     "Charset" charset set_charset: str,
-    /// 实例根账号用户名，具体规范如下：
+    /// Username of the instance root account. Specific specifications are as follows:
     ///
-    /// - 用户名需要1-16个字符，只能由字母、数字或下划线组成
-    /// - 不能为postgres
-    /// - 不能由数字和pg_开头
-    /// - 所有规则均不区分大小写
+    /// - The username must consist of 1-16 characters, which can only be letters, digits, or underscores.
+    /// - Cannot be postgres.
+    /// - Cannot begin with digits or pg_.
+    /// - All rules are case-insensitive.
     ///
     /// Required.
     "AdminName" admin_name set_admin_name: str,
-    /// 实例根账号用户名对应的密码，长度8 ~ 32位，推荐使用12位以上的密码;不能以" / "开头;
-    /// 必须包含以下四项，字符种类:
+    /// Password for the instance root account username, with a length of 8-32 characters. It is recommended to use a password of more than 12 characters and it cannot start with "/".
+    /// Must contain the following four character types:
     ///
-    /// - 小写字母： [a ~ z]
-    /// - 大写字母：[A ～ Z]
-    /// - 数字：0 - 9
-    /// - 特殊字符：()`~!@#$%^&*-+=_|{}[]:;'<>,.?/
+    /// - Lowercase letter: [a-z]
+    /// - Uppercase letter: [a-z]
+    /// - Number: 0-9
+    /// - Special character: ()`~!@#$%^&*-+=_|{}[]:;'<>,.?/
     ///
     /// Required.
     "AdminPassword" admin_password set_admin_password: str,
-    /// 实例所属主可用区， 如：ap-guangzhou-3；若需要支持多可用区，在DBNodeSet.N字段中进行添加主可用区和备可用区信息；
-    /// 可用区信息可以通过调用 [DescribeZones](https://cloud.tencent.com/document/api/409/16769) 接口的返回值中的Zone字段来获取。
+    /// The primary availability zone of the instance, for example: ap-guangzhou-3. If needed to support multiple AZs, add primary and secondary AZ information in the DBNodeSet.N field.
+    /// AZ information can be obtained by calling the [DescribeZones](https://www.tencentcloud.com/document/api/409/16769?from_cn_redirect=1) api and checking the Zone field in the returned value.
     ///
     /// Required.
     "Zone" zone set_zone: str,
-    /// PostgreSQL大版本号（该参数当前必传），版本信息可从[DescribeDBVersions](https://cloud.tencent.com/document/api/409/89018)获取。目前支持10，11，12，13，14，15这几个大版本，详情见[内核版本概述](https://cloud.tencent.com/document/product/409/67018)。
-    /// 输入该参数时，会基于此大版本号创建对应的最新小版本的最新内核版本号实例。
+    /// PostgreSQL major version number (this parameter is currently required). Version information can be obtained from [DescribeDBVersions](https://www.tencentcloud.com/document/api/409/89018?from_cn_redirect=1). Currently supports major versions 10, 11, 12, 13, 14, and 15. For details, see [kernel version overview](https://www.tencentcloud.com/document/product/409/67018?from_cn_redirect=1).
+    /// When this parameter is entered, an instance running the latest kernel version of the latest minor version will be created based on this major version number.
     "DBMajorVersion" db_major_version set_db_major_version: str,
-    /// PostgreSQL社区大版本+小版本号。
-    /// 一般场景不推荐传入该参数。如需指定，只能传当前大版本号下最新小版本号。
+    /// PostgreSQL community major version + minor version number.
+    /// It's generally not recommended to pass in this parameter. If needed, only the latest minor version number under the current major version can be passed.
     "DBVersion" db_version set_db_version: str,
-    /// PostgreSQL内核版本号。
-    /// 一般场景不推荐传入该参数。如需指定，只能传当前大版本号下最新内核版本号。
+    /// PostgreSQL kernel version number.
+    /// It's generally not recommended to pass in this parameter. If needed, only the latest kernel version number under the current major version can be passed.
     "DBKernelVersion" db_kernel_version set_db_kernel_version: str,
-    /// 实例计费类型，目前支持：
+    /// Instance billing type. Currently supports:
     ///
-    /// - PREPAID：预付费，即包年包月
-    /// - POSTPAID_BY_HOUR：后付费，即按量计费默认值：PREPAID
+    /// - PREPAID: Prepayment, i.e., yearly/monthly subscription
+    /// - POSTPAID_BY_HOUR: Postpaid, i.e., pay-as-you-goDefault value: PREPAID
     "InstanceChargeType" instance_charge_type set_instance_charge_type: str,
-    /// 私有网络ID，形如vpc-xxxxxxxx（该参数当前必传）。有效的VpcId可通过登录控制台查询；也可以调用接口 [DescribeVpcEx](https://cloud.tencent.com/document/api/215/1372) ，从接口返回中的unVpcId字段获取。
+    /// VPC ID, such as vpc-xxxxxxxx (this parameter is currently required). A valid VPC ID can be obtained by logging in to the console to query or by calling the API DescribeVpcEx and acquiring the unVpcId field in the API return.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 私有网络子网ID，形如subnet-xxxxxxxx（该参数当前必传）。有效的私有网络子网ID可通过登录控制台查询；也可以调用接口 [DescribeSubnets](https://cloud.tencent.com/document/api/215/15784)，从接口返回中的unSubnetId字段获取。
+    /// VPC subnet ID, such as subnet-xxxxxxxx (this parameter is currently required). Effective VPC subnet IDs can be queried by logging in to the console or by calling the API [DescribeSubnets](https://www.tencentcloud.com/document/api/215/15784?from_cn_redirect=1) and acquiring the unSubnetId field in the API return.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 实例节点部署信息，支持多可用区部署时需要指定每个节点的部署可用区信息。
-    /// 可用区信息可以通过调用 [DescribeZones](https://cloud.tencent.com/document/api/409/16769) 接口的返回值中的Zone字段来获取。
+    /// Instance node deployment information. When multi-availability zone deployment is supported, it requires specifying the AZ information for each node.
+    /// AZ information can be obtained from the Zone field in the returned value by calling the [DescribeZones](https://www.tencentcloud.com/document/api/409/16769?from_cn_redirect=1) API.
     "DBNodeSet" db_node_set set_db_node_set: list DBNode,
-    /// 续费标记：
+    /// Auto-renewal flag:
     ///
-    /// - 0：手动续费
-    /// - 1：自动续费默认值：0
+    /// - 0: Manual renewal
+    /// - 1: Auto renewalDefault value: 0
     "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: i64,
-    /// 是否自动使用代金券：
+    /// Whether to automatically use a voucher:
     ///
-    /// - 0：否
-    /// - 1：是默认值：0
+    /// - 0: No
+    /// - 1: YesDefault value: 0
     "AutoVoucher" auto_voucher set_auto_voucher: i128,
-    /// 代金券ID列表，目前仅支持指定一张代金券。
+    /// Voucher ID list. Currently only support specifying one voucher.
     "VoucherIds" voucher_ids set_voucher_ids: list String,
-    /// 项目ID。默认取之为0，表示归属默认项目。
+    /// Project ID. The default value is 0, which means it belongs to the default project.
     "ProjectId" project_id set_project_id: i64,
-    /// 活动ID。
+    /// Activity ID.
     "ActivityId" activity_id set_activity_id: i64,
-    /// 实例名称，仅支持长度小于60的中文/英文/数字/"_"/"-"，不指定实例名称则默认显示"未命名"。
+    /// Instance name only supports Chinese/English/number/"_"/"-" with length less than 60. If no instance name is specified, "unnamed" is displayed by default.
     "Name" name set_name: str,
-    /// 实例需要绑定的Tag信息，默认为空；可以通过调用 [DescribeTags](https://cloud.tencent.com/document/api/651/35316) 返回值中的 Tags 字段来获取。
+    /// Tag information that should be bound to the instance is empty by default. You can get it by calling [DescribeTags](https://www.tencentcloud.com/document/api/651/35316?from_cn_redirect=1) and checking the Tags field in the return value.
     "TagList" tag_list set_tag_list: list Tag,
-    /// 实例所属安全组，该参数可以通过调用 [DescribeSecurityGroups](https://cloud.tencent.com/document/api/215/15808) 的返回值中的sgId字段来获取。若不指定该参数，则绑定默认安全组。
+    /// Security group to which an instance belongs. Obtain this parameter by calling the sgId field in the returned value of [DescribeSecurityGroups](https://www.tencentcloud.com/document/api/215/15808?from_cn_redirect=1). If not specified, the default security group is bound.
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// 是否需要支持数据透明加密：
+    /// Whether data transparent encryption is required:
     ///
-    /// - 0：否
-    /// - 1：是默认值：0参考[数据透明加密概述](https://cloud.tencent.com/document/product/409/71748)
+    /// - 0: No
+    /// - 1: YesDefault value: 0. See [Overview of Data Transparent Encryption](https://www.tencentcloud.com/document/product/409/71748?from_cn_redirect=1).
     "NeedSupportTDE" need_support_tde set_need_support_tde: i128,
-    /// 自定义密钥的KeyId，若选择自定义密匙加密，则需要传入自定义密匙的KeyId，KeyId是CMK的唯一标识。
-    /// KeyId创建获取相关参考[开启透明数据加密](https://cloud.tencent.com/document/product/409/71749)
+    /// The KeyId of the custom key. If you select custom key encryption, you need to input the KeyId of the custom key. KeyId is the unique identifier of CMK.
+    /// For related reference on KeyId creation and retrieval, see [Enable Transparent Data Encryption](https://www.tencentcloud.com/document/product/409/71749?from_cn_redirect=1)
     "KMSKeyId" kms_key_id set_kms_key_id: str,
-    /// 使用KMS服务的地域，KMSRegion为空默认使用本地域的KMS，本地域不支持的情况下需自选其他KMS支持的地域。
-    /// KMSRegion相关介绍参考[开启透明数据加密](https://cloud.tencent.com/document/product/409/71749)
+    /// For regions using the KMS service, KMSRegion is empty by default and the local region KMS is used. If the local region is not supported, select another KMS supported region.
+    /// For details about KMSRegion, see [enable transparent data encryption](https://www.tencentcloud.com/document/product/409/71749?from_cn_redirect=1)
     "KMSRegion" kms_region set_kms_region: str,
-    /// 指定KMS服务的集群，KMSClusterId为空使用默认集群的KMS，若选择指定KMS集群，则需要传入KMSClusterId。 KMSClusterId相关介绍参考开启透明数据加密
+    /// Designate the service cluster for KMS. If KMSClusterId is empty, use the KMS of the Default Cluster. To select the specified KMS cluster, require the input of KMSClusterId. For details about KMSClusterId, see enable transparent data encryption.
     "KMSClusterId" kms_cluster_id set_kms_cluster_id: str,
-    /// 数据库引擎，支持：
+    /// Database engine, support:
     ///
-    /// - postgresql：云数据库PostgreSQL
-    /// - mssql_compatible：MSSQL兼容-云数据库PostgreSQL默认值：postgresql
+    /// - `postgresql`: TencentDB for PostgreSQL
+    /// - `mssql_compatible`: MSSQL compatible - TencentDB for PostgreSQLDefault value: postgresql
     "DBEngine" db_engine set_db_engine: str,
-    /// 数据库引擎的配置信息，配置格式如下：
+    /// Configuration information for the database engine. The configuration format is as follows:
     /// {"$key1":"$value1", "$key2":"$value2"}
-    /// 各引擎支持如下：
-    /// mssql_compatible引擎：
+    /// Supported engines:
+    /// mssql_compatible engine:
     ///
-    /// - migrationMode：数据库模式，可选参数，可取值：single-db（单数据库模式），multi-db（多数据库模式）。默认为single-db。
-    /// - defaultLocale：排序区域规则，可选参数，在初始化后不可修改，默认为en_US，可选值如下："af_ZA", "sq_AL", "ar_DZ", "ar_BH", "ar_EG", "ar_IQ", "ar_JO", "ar_KW", "ar_LB", "ar_LY", "ar_MA", "ar_OM", "ar_QA", "ar_SA", "ar_SY", "ar_TN", "ar_AE", "ar_YE", "hy_AM", "az_Cyrl_AZ", "az_Latn_AZ", "eu_ES", "be_BY", "bg_BG", "ca_ES", "zh_HK", "zh_MO", "zh_CN", "zh_SG", "zh_TW", "hr_HR", "cs_CZ", "da_DK", "nl_BE", "nl_NL", "en_AU", "en_BZ", "en_CA", "en_IE", "en_JM", "en_NZ", "en_PH", "en_ZA", "en_TT", "en_GB", "en_US", "en_ZW", "et_EE", "fo_FO", "fa_IR", "fi_FI", "fr_BE", "fr_CA", "fr_FR", "fr_LU", "fr_MC", "fr_CH", "mk_MK", "ka_GE", "de_AT", "de_DE", "de_LI", "de_LU", "de_CH", "el_GR", "gu_IN", "he_IL", "hi_IN", "hu_HU", "is_IS", "id_ID", "it_IT", "it_CH", "ja_JP", "kn_IN", "kok_IN", "ko_KR", "ky_KG", "lv_LV", "lt_LT", "ms_BN", "ms_MY", "mr_IN", "mn_MN", "nb_NO", "nn_NO", "pl_PL", "pt_BR", "pt_PT", "pa_IN", "ro_RO", "ru_RU", "sa_IN", "sr_Cyrl_RS", "sr_Latn_RS", "sk_SK", "sl_SI", "es_AR", "es_BO", "es_CL", "es_CO", "es_CR", "es_DO", "es_EC", "es_SV", "es_GT", "es_HN", "es_MX", "es_NI", "es_PA", "es_PY","es_PE", "es_PR", "es_ES", "es_TRADITIONAL", "es_UY", "es_VE", "sw_KE", "sv_FI", "sv_SE", "tt_RU", "te_IN", "th_TH", "tr_TR", "uk_UA", "ur_IN", "ur_PK", "uz_Cyrl_UZ", "uz_Latn_UZ", "vi_VN"。
-    /// - serverCollationName：排序规则名称，可选参数，在初始化后不可修改，默认为sql_latin1_general_cp1_ci_as，可选值如下："bbf_unicode_general_ci_as", "bbf_unicode_cp1_ci_as", "bbf_unicode_CP1250_ci_as", "bbf_unicode_CP1251_ci_as", "bbf_unicode_cp1253_ci_as", "bbf_unicode_cp1254_ci_as", "bbf_unicode_cp1255_ci_as", "bbf_unicode_cp1256_ci_as", "bbf_unicode_cp1257_ci_as", "bbf_unicode_cp1258_ci_as", "bbf_unicode_cp874_ci_as", "sql_latin1_general_cp1250_ci_as", "sql_latin1_general_cp1251_ci_as", "sql_latin1_general_cp1_ci_as", "sql_latin1_general_cp1253_ci_as", "sql_latin1_general_cp1254_ci_as", "sql_latin1_general_cp1255_ci_as","sql_latin1_general_cp1256_ci_as", "sql_latin1_general_cp1257_ci_as", "sql_latin1_general_cp1258_ci_as", "chinese_prc_ci_as", "cyrillic_general_ci_as", "finnish_swedish_ci_as", "french_ci_as", "japanese_ci_as", "korean_wansung_ci_as", "latin1_general_ci_as", "modern_spanish_ci_as", "polish_ci_as", "thai_ci_as", "traditional_spanish_ci_as", "turkish_ci_as", "ukrainian_ci_as", "vietnamese_ci_as"。
+    /// - migrationMode: Database schema, optional parameter. Valid values: single-db (single-database mode), multi-db (multi-database mode). Default is single-db.
+    /// - defaultLocale: Sorting area rule, optional parameter, cannot be modified after initialization. Default is en_US. Valid values include: "af_ZA", "sq_AL", "ar_DZ", "ar_BH", "ar_EG", "ar_IQ", "ar_JO", "ar_KW", "ar_LB", "ar_LY", "ar_MA", "ar_OM", "ar_QA", "ar_SA", "ar_SY", "ar_TN", "ar_AE", "ar_YE", "hy_AM", "az_Cyrl_AZ", "az_Latn_AZ", "eu_ES", "be_BY", "bg_BG", "ca_ES", "zh_HK", "zh_MO", "zh_CN", "zh_SG", "zh_TW", "hr_HR", "cs_CZ", "da_DK", "nl_BE", "nl_NL", "en_AU", "en_BZ", "en_CA", "en_IE", "en_JM", "en_NZ", "en_PH", "en_ZA", "en_TT", "en_GB", "en_US", "en_ZW", "et_EE", "fo_FO", "fa_IR", "fi_FI", "fr_BE", "fr_CA", "fr_FR", "fr_LU", "fr_MC", "fr_CH", "mk_MK", "ka_GE", "de_AT", "de_DE", "de_LI", "de_LU", "de_CH", "el_GR", "gu_IN", "he_IL", "hi_IN", "hu_HU", "is_IS", "id_ID", "it_IT", "it_CH", "ja_JP", "kn_IN", "kok_IN", "ko_KR", "ky_KG", "lv_LV", "lt_LT", "ms_BN", "ms_MY", "mr_IN", "mn_MN", "nb_NO", "nn_NO", "pl_PL", "pt_BR", "pt_PT", "pa_IN", "ro_RO", "ru_RU", "sa_IN", "sr_Cyrl_RS", "sr_Latn_RS", "sk_SK", "sl_SI", "es_AR", "es_BO", "es_CL", "es_CO", "es_CR", "es_DO", "es_EC", "es_SV", "es_GT", "es_HN", "es_MX", "es_NI", "es_PA", "es_PY","es_PE", "es_PR", "es_ES", "es_TRADITIONAL", "es_UY", "es_VE", "sw_KE", "sv_FI", "sv_SE", "tt_RU", "te_IN", "th_TH", "tr_TR", "uk_UA", "ur_IN", "ur_PK", "uz_Cyrl_UZ", "uz_Latn_UZ", "vi_VN".
+    /// - serverCollationName: Collation name, optional parameter, cannot be modified after initialization. Default is sql_latin1_general_cp1_ci_as. Valid values include: "bbf_unicode_general_ci_as", "bbf_unicode_cp1_ci_as", "bbf_unicode_CP1250_ci_as", "bbf_unicode_CP1251_ci_as", "bbf_unicode_cp1253_ci_as", "bbf_unicode_cp1254_ci_as", "bbf_unicode_cp1255_ci_as", "bbf_unicode_cp1256_ci_as", "bbf_unicode_cp1257_ci_as", "bbf_unicode_cp1258_ci_as", "bbf_unicode_cp874_ci_as", "sql_latin1_general_cp1250_ci_as", "sql_latin1_general_cp1251_ci_as", "sql_latin1_general_cp1_ci_as", "sql_latin1_general_cp1253_ci_as", "sql_latin1_general_cp1254_ci_as", "sql_latin1_general_cp1255_ci_as","sql_latin1_general_cp1256_ci_as", "sql_latin1_general_cp1257_ci_as", "sql_latin1_general_cp1258_ci_as", "chinese_prc_ci_as", "cyrillic_general_ci_as", "finnish_swedish_ci_as", "french_ci_as", "japanese_ci_as", "korean_wansung_ci_as", "latin1_general_ci_as", "modern_spanish_ci_as", "polish_ci_as", "thai_ci_as", "traditional_spanish_ci_as", "turkish_ci_as", "ukrainian_ci_as", "vietnamese_ci_as".
     "DBEngineConfig" db_engine_config set_db_engine_config: str,
-    /// 主从同步方式，支持：
+    /// Primary-standby sync mode, supports:
     ///
-    /// - Semi-sync：半同步
-    /// - Async：异步主实例默认值：Semi-sync只读实例默认值：Async
+    /// - Semi-sync: semi-synchronous
+    /// - Async: asynchronousDefault value for the primary instance: Semi-syncDefault value for the read-only instance: Async
     "SyncMode" sync_mode set_sync_mode: str,
-    /// 是否需要支持Ipv6：
+    /// Whether required to support Ipv6:
     ///
-    /// - 0：否
-    /// - 1：是默认值：0
+    /// - 0: No
+    /// - 1: YesDefault value: 0
     "NeedSupportIpv6" need_support_ipv6 set_need_support_ipv6: i128,
-    /// 实例是否开启删除保护: true-开启删除保护；false-关闭删除保护。
+    /// Whether to enable deletion protection for the instance: true-enable deletion protection; false-disable deletion protection.
     "DeletionProtection" deletion_protection set_deletion_protection: bool,
-    /// 实例存储类型，可选值：PHYSICAL_LOCAL_SSD：物理机本地ssd硬盘 CLOUD_PREMIUM：高性能云硬盘 CLOUD_SSD：ssd云硬盘 CLOUD_HSSD：增强型ssd云硬盘
+    /// Instance storage type. Available values: PHYSICAL_LOCAL_SSD: LOCAL SSD hard disk of PHYSICAL machine; CLOUD_PREMIUM: high-performance CLOUD block storage; CLOUD_SSD: SSD CLOUD disk; CLOUD_HSSD: enhanced SSD CLOUD disk.
     "StorageType" storage_type set_storage_type: str,
 } }
 impl ::core::fmt::Debug for CreateInstancesRequest {
@@ -1114,129 +1147,127 @@ impl ::core::fmt::Debug for CreateInstancesRequest {
 rt::action!("postgres", "2017-03-12", "CreateInstances", CreateInstancesRequest => CreateInstancesResponse);
 
 rt::model! { read debug;
-/// CreateInstances返回参数结构体
+/// CreateInstances response structure.
 CreateInstancesResponse {
-    /// 订单号列表。每个实例对应一个订单号。
+    /// Order number list. Each instance corresponds to an order number.
     "DealNames" deal_names set_deal_names: list String,
-    /// 冻结流水号。
+    /// Frozen transaction ID.
     "BillId" bill_id set_bill_id: str,
-    /// 创建成功的实例ID集合，只在后付费情景下有返回值。
+    /// ID set of successfully created instances. Return value is available only in pay scenarios.
     "DBInstanceIdSet" db_instance_id_set set_db_instance_id_set: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateParameterTemplate` (创建参数模板).
+/// Request of `CreateParameterTemplate` (Creates a parameter template).
 ///
-/// 本接口 (CreateParameterTemplate) 用于创建参数模板。
+/// This API is used to create a parameter template.
 CreateParameterTemplateRequest {
-    /// 模板名称，长度为1～60个字符，仅支持数字,英文大小写字母、中文以及特殊字符_-./()（）[]+=：:@
+    /// Template name, which can contain 1-60 letters, digits, and symbols (-_./()[]()+=:@).
     ///
     /// Required.
     "TemplateName" template_name set_template_name: str,
-    /// 数据库大版本号，例如：11，12，13。可通过[DescribeDBVersions](https://cloud.tencent.com/document/api/409/89018)接口获取
+    /// Specifies the major version of database, such as 11, 12, 13. can be obtained through the [DescribeDBVersions](https://www.tencentcloud.com/document/api/409/89018?from_cn_redirect=1) api.
     ///
     /// Required.
     "DBMajorVersion" db_major_version set_db_major_version: str,
-    /// 数据库引擎，例如：postgresql，mssql_compatible
+    /// Database engine, such as postgresql, mssql_compatible.
     ///
     /// Required.
     "DBEngine" db_engine set_db_engine: str,
-    /// 参数模板描述，长度为0～60个字符，仅支持数字,英文大小写字母、中文以及特殊字符_-./()（）[]+=：:@
+    /// Parameter template description, which can contain 1-60 letters, digits, and symbols (-_./()[]()+=:@).
     "TemplateDescription" template_description set_template_description: str,
 } }
 rt::action!("postgres", "2017-03-12", "CreateParameterTemplate", CreateParameterTemplateRequest => CreateParameterTemplateResponse);
 
 rt::model! { read debug;
-/// CreateParameterTemplate返回参数结构体
+/// CreateParameterTemplate response structure.
 CreateParameterTemplateResponse {
-    /// 参数模板ID，用于唯一确认参数模板
+    /// Parameter template ID, which uniquely identifies a parameter template.
     "TemplateId" template_id set_template_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateReadOnlyDBInstance` (创建只读实例).
+/// Request of `CreateReadOnlyDBInstance` (Creates read-only replicas).
 ///
-/// 本接口(CreateReadOnlyDBInstance)用于创建只读实例
+/// This API is used to create read-only replicas.
 CreateReadOnlyDBInstanceRequest {
-    /// 实例所属主可用区， 如：ap-guangzhou-3；
-    /// 可用区信息可以通过调用 [DescribeZones](https://cloud.tencent.com/document/api/409/16769) 接口的返回值中的Zone字段来获取。
+    /// Primary availability zone of the instance, such as: ap-guangzhou-3.
+    /// The availability zone can be obtained from the returned Zone field of the [DescribeZones](https://www.tencentcloud.com/document/api/409/16769?from_cn_redirect=1) API.
     ///
     /// Required.
     "Zone" zone set_zone: str,
-    /// 只读实例的主实例ID。可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取
+    /// Primary instance ID of the read-only instance, which can be obtained through the [DescribeDBInstances](https://www.tencentcloud.com/document/api/409/16773?from_cn_redirect=1) API.
     ///
     /// Required.
     "MasterDBInstanceId" master_db_instance_id set_master_db_instance_id: str,
-    /// 售卖规格码。该参数可以通过调用[DescribeClasses](https://cloud.tencent.com/document/api/409/89019)的返回值中的SpecCode字段来获取。
+    /// Purchasable specification code. The value of this parameter can be obtained from the returned SpecCode field of the [DescribeClasses](https://www.tencentcloud.com/document/api/409/89019?from_cn_redirect=1) API.
     ///
     /// Required.
     "SpecCode" spec_code set_spec_code: str,
-    /// 实例硬盘容量大小，单位：GB。该参数的设置步长为10。
+    /// Instance disk capacity, in GB. The value for this parameter must be set in increments of 10.
     ///
     /// Required.
     "Storage" storage set_storage: i128,
-    /// 购买实例数量，取值范围：[1-6]。购买支持最大数量6个。
+    /// Number of instances to purchase. Value range: [1-6]. The maximum allowed number is 6.
     ///
     /// Required.
     "InstanceCount" instance_count set_instance_count: i128,
-    /// 购买时长，单位：月。
+    /// Purchase duration, in months.
     ///
-    /// - 预付费：支持1,2,3,4,5,6,7,8,9,10,11,12,24,36
-    /// - 后付费：只支持1
+    /// - Prepaid: supports 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 24, and 36.
+    /// - Postpaid: supports only 1.
     ///
     /// Required.
     "Period" period set_period: i128,
-    /// 私有网络ID，形如vpc-xxxxxxxx（该参数当前必传）。有效的VpcId可通过登录控制台查询；也可以调用接口 [DescribeVpcEx](https://cloud.tencent.com/document/api/215/1372) ，从接口返回中的unVpcId字段获取。
+    /// VPC ID, such as vpc-xxxxxxxx (this parameter is required). A valid VPC ID can be queried by logging in to the console. You can also call the DescribeVpcEx API to obtain it from the unVpcId field in the return value.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 私有网络子网ID，形如subnet-xxxxxxxx（该参数当前必传）。有效的私有网络子网ID可通过登录控制台查询；也可以调用接口 [DescribeSubnets](https://cloud.tencent.com/document/api/215/15784)，从接口返回中的unSubnetId字段获取。
+    /// VPC subnet ID, such as subnet-xxxxxxxx (this parameter is required). A valid VPC subnet ID can be queried by logging in to the console. You can also call the [DescribeSubnets](https://www.tencentcloud.com/document/api/215/15784?from_cn_redirect=1) API and obtain it from the unSubnetId field in the return value.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 实例计费类型，目前支持：
+    /// Instance billing type. Valid values:
     ///
-    /// - PREPAID：预付费，即包年包月。
-    /// - POSTPAID_BY_HOUR：后付费，即按量计费。默认值：PREPAID。如果主实例为后付费，只读实例必须也为后付费。
+    /// - PREPAID: prepaid (yearly/monthly subscription).
+    /// - POSTPAID_BY_HOUR: postpaid (pay-as-you-go).Default value: PREPAID. If the primary instance is postpaid, the read-only instance must also be postpaid.
     "InstanceChargeType" instance_charge_type set_instance_charge_type: str,
-    /// 是否自动使用代金券：
+    /// Indicates whether to use vouchers automatically:
     ///
-    /// - 0：否
-    /// - 1：是默认值：0
+    /// - 0: No.
+    /// - 1: Yes.Default value: 0.
     "AutoVoucher" auto_voucher set_auto_voucher: i128,
-    /// 代金券ID列表，目前仅支持指定一张代金券。
+    /// Voucher ID list. Only one voucher can be specified.
     "VoucherIds" voucher_ids set_voucher_ids: list String,
-    /// 续费标记：
+    /// Renewal flag:
     ///
-    /// - 0：手动续费
-    /// - 1：自动续费默认值：0
+    /// - 0: manual renewal.
+    /// - 1: auto-renewal.Default value: 0.
     "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: i64,
-    /// 项目ID。默认值为0，表示归属默认项目。
+    /// Project ID. The default value is 0, which means it belongs to the default project.
     "ProjectId" project_id set_project_id: i128,
-    /// 优惠活动ID
+    /// Discount offer ID.
     "ActivityId" activity_id set_activity_id: i64,
-    /// 只读组ID。
+    /// Read-only group ID.
     "ReadOnlyGroupId" read_only_group_id set_read_only_group_id: str,
-    /// 实例需要绑定的Tag信息，默认为空；可以通过调用 [DescribeTags](https://cloud.tencent.com/document/api/651/35316) 返回值中的 Tags 字段来获取。
-    ///
-    /// 当前字段未完整支持多个tag形式，不推荐使用，建议使用新字段Tags
+    /// Tags to be bound to the instance. This is empty by default. Tags can be obtained from the returned Tags field of the [DescribeTags](https://www.tencentcloud.com/document/api/651/35316?from_cn_redirect=1) API.
     "TagList" tag_list set_tag_list: obj Tag,
-    /// 实例所属安全组，该参数可以通过调用 [DescribeSecurityGroups](https://cloud.tencent.com/document/api/215/15808) 的返回值中的sgId字段来获取。若不指定该参数，则绑定默认安全组。
+    /// Security group to which the instance belongs. The value of this parameter can be obtained from the returned sgId field of the [DescribeSecurityGroups](https://www.tencentcloud.com/document/api/215/15808?from_cn_redirect=1) API. If this parameter is not specified, the default security group is bound.
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// 是否需要支持Ipv6：
+    /// Indicates whether to support IPv6:
     ///
-    /// - 0：否
-    /// - 1：是默认值：0
+    /// - 0: No.
+    /// - 1: Yes.Default value: 0.
     "NeedSupportIpv6" need_support_ipv6 set_need_support_ipv6: i128,
-    /// 实例名。仅支持长度小于60的中文/英文/数字/"_"/"-"
+    /// Instance name. The name can contain only Chinese characters, letters, digits, underscores ("_"), and hyphens ("-"), with a length of less than 60.
     "Name" name set_name: str,
-    /// 不再需要指定，内核版本号与主实例保持一致
+    /// Not required anymore. The kernel version is consistent with that of the primary instance.
     ///
     /// Disabled in the spec.
     "DBVersion" db_version set_db_version: str,
-    /// 专属集群ID
+    /// Dedicated cluster ID.
     "DedicatedClusterId" dedicated_cluster_id set_dedicated_cluster_id: str,
-    /// 实例是否开启删除保护: true-开启删除保护；false-关闭删除保护。
+    /// Indicates whether to enable deletion protection for the instance: true - enables deletion protection. false - disables deletion protection.
     "DeletionProtection" deletion_protection set_deletion_protection: bool,
     /// 实例需要绑定的Tag信息，默认为空；可以通过调用 [DescribeTags](https://cloud.tencent.com/document/api/651/35316) 返回值中的 Tags 字段来获取。
     "Tags" tags set_tags: list Tag,
@@ -1244,379 +1275,385 @@ CreateReadOnlyDBInstanceRequest {
 rt::action!("postgres", "2017-03-12", "CreateReadOnlyDBInstance", CreateReadOnlyDBInstanceRequest => CreateReadOnlyDBInstanceResponse);
 
 rt::model! { read debug;
-/// CreateReadOnlyDBInstance返回参数结构体
+/// CreateReadOnlyDBInstance response structure.
 CreateReadOnlyDBInstanceResponse {
-    /// 订单号列表。每个实例对应一个订单号
+    /// Order number list. Each instance corresponds to an order number.
     "DealNames" deal_names set_deal_names: list String,
-    /// 冻结流水号
+    /// Frozen bill ID.
     "BillId" bill_id set_bill_id: str,
-    /// 创建成功的实例ID集合，只在后付费情景下有返回值
+    /// ID set of successfully created instances. The return value is available only in postpaid scenarios.
     "DBInstanceIdSet" db_instance_id_set set_db_instance_id_set: list String,
-    /// 入参有BillingParameters值时，出参才有值，值为商品下单的参数。
+    /// The output parameter has a value only when the input parameter BillingParameters has a value. The value is the parameters for product order placement.
     "BillingParameters" billing_parameters set_billing_parameters: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateReadOnlyGroupNetworkAccess` (创建RO组网络).
+/// Request of `CreateReadOnlyGroupNetworkAccess` (Creates a network for an RO group).
 ///
-/// 本接口（CreateReadOnlyGroupNetworkAccess）用于创建RO组的网络。创建网络的数量最多为2个。
+/// This API is used to create network for RO groups. The largest quantity of networks to create is 2.
 CreateReadOnlyGroupNetworkAccessRequest {
-    /// RO组ID，形如：pgrogrp-4t9c6g7k。可通过[DescribeReadOnlyGroups](https://cloud.tencent.com/document/api/409/52599)接口获取
+    /// ROGroupId specifies the read-only group ID in the format of pgrogrp-4t9c6g7k. it can be obtained through the DescribeReadOnlyGroups api (https://www.tencentcloud.com/document/product/409/39725?lang=en).
     ///
     /// Required.
     "ReadOnlyGroupId" read_only_group_id set_read_only_group_id: str,
-    /// 私有网络统一 ID。
+    /// Unified VPC ID.
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网ID。
+    /// Subnet ID.
     ///
     /// Required.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 是否指定分配vip true-指定分配  false-自动分配。
+    /// Whether to manually assign the VIP. Valid values: `true` (manually assign), `false` (automatically assign).
     ///
     /// Required.
     "IsAssignVip" is_assign_vip set_is_assign_vip: bool,
-    /// 目标VIP地址。当不指定该参数，且IsAssignVip为true时，默认自动分配Vip。
+    /// Target VIP address. when this parameter is not specified and IsAssignVip is true, the system automatically assigns a VIP by default.
     "Vip" vip set_vip: str,
 } }
 rt::action!("postgres", "2017-03-12", "CreateReadOnlyGroupNetworkAccess", CreateReadOnlyGroupNetworkAccessRequest => CreateReadOnlyGroupNetworkAccessResponse);
 
 rt::model! { read debug;
-/// CreateReadOnlyGroupNetworkAccess返回参数结构体
+/// CreateReadOnlyGroupNetworkAccess response structure.
 CreateReadOnlyGroupNetworkAccessResponse {
-    /// 流程ID，FlowId等同于TaskId
+    /// Process ID. FlowId is equivalent to TaskId.
     "FlowId" flow_id set_flow_id: i64,
-    /// 任务ID
+    /// Task ID.
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateReadOnlyGroup` (创建只读组).
+/// Request of `CreateReadOnlyGroup` (Creates an RO group).
 ///
-/// 本接口（CreateReadOnlyGroup）用于创建只读组
+/// This API is used to create an RO group.
 CreateReadOnlyGroupRequest {
-    /// 主实例ID。可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取
+    /// Primary instance ID. obtain through the api [DescribeDBInstances](https://www.tencentcloud.com/document/api/409/16773?from_cn_redirect=1).
     ///
     /// Required.
     "MasterDBInstanceId" master_db_instance_id set_master_db_instance_id: str,
-    /// 只读组名称。仅支持长度小于60的中文/英文/数字/"_"/"-"。
+    /// Read-Only group name. only supports chinese, english, digits, "_", or "-" with length less than 60.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 项目ID。默认值为0，表示归属于默认项目。
+    /// Project ID. default value is 0, means it belongs to the default project.
     "ProjectId" project_id set_project_id: i128,
-    /// 私有网络ID。注：默认使用基础网络，当前不支持基础网络，故该参数必填。
+    /// VPC ID. note: uses classic networks by default. currently, basic networks are not supported, so this parameter is required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网ID。注：默认使用基础网络，当前不支持基础网络，故该参数必填。
+    /// Subnet ID. note: uses classic networks by default. currently, basic networks are not supported, so this parameter is required.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 延迟时间大小开关：0关、1开。该参数必填。
+    /// Delay time size switch: 0 for off, 1 for on. this parameter is required.
     "ReplayLagEliminate" replay_lag_eliminate set_replay_lag_eliminate: i128,
-    /// 延迟空间大小开关： 0关、1开。该参数的填写需要与ReplayLagEliminate一致。
+    /// Delay space size switch: 0 for off, 1 for on. this parameter must match ReplayLagEliminate.
     "ReplayLatencyEliminate" replay_latency_eliminate set_replay_latency_eliminate: i128,
-    /// 延迟时间大小阈值，取值为正整数，单位s。当ReplayLagEliminate为1时，该参数必填；当ReplayLagEliminate为0时，该参数需填0。
+    /// The size threshold of the delay time, a positive integer with unit: s. this parameter is required when ReplayLagEliminate is 1 and must be set to 0 when ReplayLagEliminate is 0.
     "MaxReplayLag" max_replay_lag set_max_replay_lag: i128,
-    /// 延迟空间大小阈值，取值为正整数，单位MB。当ReplayLatencyEliminate为1时，该参数必填；当ReplayLatencyEliminate为0时，该参数需填0。
+    /// Delay threshold for space size, a positive integer in MB. this parameter is required when ReplayLatencyEliminate is 1 and must be set to 0 when ReplayLatencyEliminate is 0.
     "MaxReplayLatency" max_replay_latency set_max_replay_latency: i128,
-    /// 延迟剔除最小保留实例数。取值范围[0,100]。当ReplayLatencyEliminate为1时，该参数必填；当ReplayLagEliminate为0时，该参数无效。
+    /// Specifies the minimum number of instances to retain with delay removal. value range [0,100]. this parameter is required when ReplayLatencyEliminate is 1 and invalid when ReplayLagEliminate is 0.
     "MinDelayEliminateReserve" min_delay_eliminate_reserve set_min_delay_eliminate_reserve: i128,
-    /// 安全组id
+    /// Security group ID
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
 } }
 rt::action!("postgres", "2017-03-12", "CreateReadOnlyGroup", CreateReadOnlyGroupRequest => CreateReadOnlyGroupResponse);
 
 rt::model! { read debug;
-/// CreateReadOnlyGroup返回参数结构体
+/// CreateReadOnlyGroup response structure.
 CreateReadOnlyGroupResponse {
-    /// 只读组ID
+    /// RO group ID
     "ReadOnlyGroupId" read_only_group_id set_read_only_group_id: str,
-    /// 流程ID，FlowId等同于TaskId
+    /// Process ID. FlowId is equivalent to TaskId.
     "FlowId" flow_id set_flow_id: i64,
-    /// 任务ID
+    /// Task ID.
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 数据库备份信息
+/// Database backup information
 DBBackup {
-    /// 备份文件唯一标识
+    /// Unique backup file ID
     "Id" id set_id: i64,
-    /// 文件生成的开始时间
+    /// File generation start time
     "StartTime" start_time set_start_time: str,
-    /// 文件生成的结束时间
+    /// File generation end time
     "EndTime" end_time set_end_time: str,
-    /// 文件大小(K)
+    /// File size in KB
     "Size" size set_size: i64,
-    /// 策略（0-实例备份；1-多库备份）
+    /// Policy (0: instance backup, 1: multi-database backup)
     "Strategy" strategy set_strategy: i64,
-    /// 类型（0-定时）
+    /// Type (0: scheduled)
     "Way" way set_way: i64,
-    /// 备份方式（1-完整）
+    /// Backup mode (1: full)
     "Type" r#type set_type: i64,
-    /// 状态（1-创建中；2-成功；3-失败）
+    /// Status (1: creating, 2: success, 3: failure)
     "Status" status set_status: i64,
-    /// DB列表
+    /// DB list
     "DbList" db_list set_db_list: list String,
-    /// 内网下载地址
+    /// Download address on private network
     "InternalAddr" internal_addr set_internal_addr: str,
-    /// 外网下载地址
+    /// Download address on public network
     "ExternalAddr" external_addr set_external_addr: str,
-    /// 备份集ID
+    /// Backup set ID.
     "SetId" set_id(set_id_value) set_set_id: str,
 } }
 
 rt::model! { read debug;
-/// 描述实例的详细信息
+/// Instance details
 DBInstance {
-    /// 实例所属地域，如: ap-guangzhou，对应RegionSet的Region字段。
+    /// Region of the instance, for example: ap-guangzhou, corresponds to the region field in RegionSet.
     "Region" region set_region: str,
-    /// 实例所属可用区， 如：ap-guangzhou-3，对应ZoneSet的Zone字段。
+    /// Availability zone to which the instance belongs, for example: ap-guangzhou-3, corresponds to the Zone field in ZoneSet.
     "Zone" zone set_zone: str,
-    /// 私有网络ID，形如vpc-e6w23k31。有效的VpcId可通过登录控制台查询；也可以调用接口 [DescribeVpcs](https://cloud.tencent.com/document/api/215/15778) ，从接口返回中的unVpcId字段获取。
+    /// VPC ID, such as vpc-e6w23k31. A valid VPC ID can be obtained by logging in to the console to query or by calling the API [DescribeVpcs](https://www.tencentcloud.com/document/api/215/15778?from_cn_redirect=1) and acquiring the unVpcId field in API return.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 私有网络子网ID，形如subnet-51lcif9y。有效的私有网络子网ID可通过登录控制台查询；也可以调用接口 [DescribeSubnets](https://cloud.tencent.com/document/api/215/15784)，从接口返回中的unSubnetId字段获取。
+    /// VPC subnet ID, such as subnet-51lcif9y. An effective VPC subnet ID can be obtained by logging in to the console to query. You can also call API [DescribeSubnets](https://www.tencentcloud.com/document/api/215/15784?from_cn_redirect=1) and get it from the unSubnetId field in API return.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 实例ID。
+    /// Instance ID.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 实例名称。
+    /// Instance name.
     "DBInstanceName" db_instance_name set_db_instance_name: str,
-    /// 实例状态，分别为：applying（申请中）、init(待初始化)、initing(初始化中)、running(运行中)、limited run（受限运行）、isolating（隔离中）、isolated（已隔离）、disisolating（解隔离中）、recycling（回收中）、recycled（已回收）、job running（任务执行中）、offline（下线）、migrating（迁移中）、expanding（扩容中）、waitSwitch（等待切换）、switching（切换中）、readonly（只读）、restarting（重启中）、network changing（网络变更中）、upgrading（内核版本升级中）、audit-switching（审计状态变更中）、primary-switching（主备切换中）、offlining(下线中)、deployment changing（可用区变更中）、cloning（恢复数据中）、parameter modifying（参数修改中）、log-switching（日志状态变更中）、restoring（恢复中）、expanding（变配中）
+    /// Instance status, including: `applying` (applying), `init` (to be initialized), `initing` (initializing), `running` (running), `limited run` (restricted operation), `isolating` (isolating), `isolated` (isolated), `disisolating` (de-isolating), `recycling` (recycling), `recycled` (recycled), `job running` (task executing), `offline` (offline), `migrating` (migrating), `expanding` (scaling out), `waitSwitch` (waiting to switch), `switching` (switching), `readonly` (readonly), `restarting` (restarting), `network changing` (network modification in progress), `upgrading` (kernel version upgrading), `audit-switching` (audit status changing), `primary-switching` (primary-secondary switching), `offlining` (offline), `deployment changing` (modify AZ), `cloning` (recovering data), `parameter modifying` (parameter modification in progress), `log-switching` (log status change), `restoring` (recovering), and `expanding` (scaling out)
     "DBInstanceStatus" db_instance_status set_db_instance_status: str,
-    /// 实例分配的内存大小，单位：GB
+    /// Memory size allocated to the instance, measurement unit: GB
     "DBInstanceMemory" db_instance_memory set_db_instance_memory: i128,
-    /// 实例分配的存储空间大小，单位：GB
+    /// Storage space size allocated to the instance, measurement unit: GB
     "DBInstanceStorage" db_instance_storage set_db_instance_storage: i128,
-    /// 实例分配的CPU数量，单位：个
+    /// Number of CPUs allocated to the instance, unit: piece
     "DBInstanceCpu" db_instance_cpu set_db_instance_cpu: i128,
-    /// 售卖规格ID
+    /// Purchasable specification ID.
     "DBInstanceClass" db_instance_class set_db_instance_class: str,
-    /// PostgreSQL大版本号，版本信息可从[DescribeDBVersions](https://cloud.tencent.com/document/api/409/89018)获取，目前支持10，11，12，13，14，15这几个大版本。
+    /// PostgreSQL major version number. Version information can be obtained from [DescribeDBVersions](https://www.tencentcloud.com/document/api/409/89018?from_cn_redirect=1). Currently supports major versions 10, 11, 12, 13, 14, and 15.
     "DBMajorVersion" db_major_version set_db_major_version: str,
-    /// PostgreSQL社区大版本+小版本号，如12.4，版本信息可从[DescribeDBVersions](https://cloud.tencent.com/document/api/409/89018)获取。
+    /// PostgreSQL community major version + minor version number, such as 12.4. Version information can be obtained from [DescribeDBVersions](https://www.tencentcloud.com/document/api/409/89018?from_cn_redirect=1).
     "DBVersion" db_version set_db_version: str,
-    /// PostgreSQL内核版本号，如v12.7_r1.8，版本信息可从[DescribeDBVersions](https://cloud.tencent.com/document/api/409/89018)获取。
+    /// PostgreSQL Kernel Version, for example v12.7_r1.8. Version information can be obtained from [DescribeDBVersions](https://www.tencentcloud.com/document/api/409/89018?from_cn_redirect=1).
     "DBKernelVersion" db_kernel_version set_db_kernel_version: str,
-    /// 实例类型，类型有：
+    /// Instance types:
     ///
-    /// - primary：主实例
-    /// - readonly：只读实例
-    /// - guard：灾备实例
-    /// - temp：临时实例
+    /// - primary: Primary instance
+    /// - readonly: Read-only instance
+    /// - guard: Disaster recovery instance
+    /// - temp: Temporary instance
     "DBInstanceType" db_instance_type set_db_instance_type: str,
-    /// 实例版本，目前只支持standard（双机高可用版, 一主一从）。
+    /// Instance version currently only supports standard (dual-server high-availability edition, one master and one slave).
     "DBInstanceVersion" db_instance_version set_db_instance_version: str,
-    /// 实例字符集，目前只支持：
+    /// Instance character set, which currently supports only:
     ///
-    /// -  UTF8
-    /// -  LATIN1
+    /// - UTF8
+    /// - LATIN1
     "DBCharset" db_charset set_db_charset: str,
-    /// 实例创建时间。
+    /// Instance creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 实例执行最后一次更新的时间。
+    /// The time when the instance executed the last update.
     "UpdateTime" update_time set_update_time: str,
-    /// 实例到期时间。
+    /// Instance expiration time.
     "ExpireTime" expire_time set_expire_time: str,
-    /// 实例隔离时间。
+    /// Instance isolation time.
     "IsolatedTime" isolated_time set_isolated_time: str,
-    /// 计费模式：
+    /// Billing mode:
     ///
-    /// - prepaid：包年包月,预付费
-    /// - postpaid：按量计费，后付费
+    /// - prepaid: Yearly/monthly subscription, prepayment
+    /// - postpaid: Pay-as-you-go, postpaid
     "PayType" pay_type set_pay_type: str,
-    /// 是否自动续费：
+    /// Auto-renewal or not:
     ///
-    /// - 0：手动续费
-    /// - 1：自动续费默认值：0
+    /// - 0: Manual renewal
+    /// - 1: Auto renewalDefault value: 0
     "AutoRenew" auto_renew set_auto_renew: i128,
-    /// 实例网络连接信息。
+    /// Instance network connection information.
     "DBInstanceNetInfo" db_instance_net_info set_db_instance_net_info: list DBInstanceNetInfo,
-    /// 机器类型。
+    /// Machine type.
     "Type" r#type set_type: str,
-    /// 用户的AppId。
+    /// User's app id.
     "AppId" app_id set_app_id: i128,
-    /// 实例的Uid。
+    /// Uid of the instance.
     "Uid" uid set_uid: i128,
-    /// 项目ID。
+    /// Project ID.
     "ProjectId" project_id set_project_id: i128,
-    /// 实例绑定的标签信息。
+    /// Tag information associated with the instance.
     "TagList" tag_list set_tag_list: list Tag,
-    /// 主实例信息，仅在实例为只读实例时返回。
+    /// Primary instance information. Returned only when the instance is a read-only instance.
     "MasterDBInstanceId" master_db_instance_id set_master_db_instance_id: str,
-    /// 只读实例数量。
+    /// Number of read-only instances.
     "ReadOnlyInstanceNum" read_only_instance_num set_read_only_instance_num: i64,
-    /// 只读实例在只读组中的状态。
+    /// State of the read-only instance in the read-only group.
     "StatusInReadonlyGroup" status_in_readonly_group set_status_in_readonly_group: str,
-    /// 下线时间。
+    /// Offline time.
     "OfflineTime" offline_time set_offline_time: str,
-    /// 实例的节点信息。
+    /// Instance node information.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DBNodeSet" db_node_set set_db_node_set: list DBNode,
-    /// 实例是否支持TDE数据加密：
+    /// Whether the instance supports TDE data encryption:
     ///
-    /// - 0：不支持
-    /// - 1：支持默认值：0TDE数据加密可参考[数据透明加密概述](https://cloud.tencent.com/document/product/409/71748)
+    /// - 0: Not supported
+    /// - 1: SupportedDefault value: 0. For TDE data encryption, see [Overview of Data Transparent Encryption](https://www.tencentcloud.com/document/product/409/71748?from_cn_redirect=1).
     "IsSupportTDE" is_support_tde set_is_support_tde: i64,
-    /// 数据库引擎，支持：
+    /// Database engine, support:
     ///
-    /// - postgresql：云数据库PostgreSQL
-    /// - mssql_compatible：MSSQL兼容-云数据库PostgreSQL默认值：postgresql
+    /// - `postgresql`: TencentDB for PostgreSQL
+    /// - `mssql_compatible`: MSSQL compatible - TencentDB for PostgreSQLDefault value: postgresql
     "DBEngine" db_engine set_db_engine: str,
-    /// 数据库引擎的配置信息，配置格式如下：
+    /// Configuration information for the database engine. The configuration format is as follows:
     /// {"$key1":"$value1", "$key2":"$value2"}
-    /// 各引擎支持如下：
-    /// mssql_compatible引擎：
+    /// Supported engines:
+    /// mssql_compatible engine:
     ///
-    /// - migrationMode：数据库模式，可选参数，可取值：single-db（单数据库模式），multi-db（多数据库模式）。默认为single-db。
-    /// - defaultLocale：排序区域规则，可选参数，在初始化后不可修改，默认为en_US，可选值如下："af_ZA", "sq_AL", "ar_DZ", "ar_BH", "ar_EG", "ar_IQ", "ar_JO", "ar_KW", "ar_LB", "ar_LY", "ar_MA", "ar_OM", "ar_QA", "ar_SA", "ar_SY", "ar_TN", "ar_AE", "ar_YE", "hy_AM", "az_Cyrl_AZ", "az_Latn_AZ", "eu_ES", "be_BY", "bg_BG", "ca_ES", "zh_HK", "zh_MO", "zh_CN", "zh_SG", "zh_TW", "hr_HR", "cs_CZ", "da_DK", "nl_BE", "nl_NL", "en_AU", "en_BZ", "en_CA", "en_IE", "en_JM", "en_NZ", "en_PH", "en_ZA", "en_TT", "en_GB", "en_US", "en_ZW", "et_EE", "fo_FO", "fa_IR", "fi_FI", "fr_BE", "fr_CA", "fr_FR", "fr_LU", "fr_MC", "fr_CH", "mk_MK", "ka_GE", "de_AT", "de_DE", "de_LI", "de_LU", "de_CH", "el_GR", "gu_IN", "he_IL", "hi_IN", "hu_HU", "is_IS", "id_ID", "it_IT", "it_CH", "ja_JP", "kn_IN", "kok_IN", "ko_KR", "ky_KG", "lv_LV", "lt_LT", "ms_BN", "ms_MY", "mr_IN", "mn_MN", "nb_NO", "nn_NO", "pl_PL", "pt_BR", "pt_PT", "pa_IN", "ro_RO", "ru_RU", "sa_IN", "sr_Cyrl_RS", "sr_Latn_RS", "sk_SK", "sl_SI", "es_AR", "es_BO", "es_CL", "es_CO", "es_CR", "es_DO", "es_EC", "es_SV", "es_GT", "es_HN", "es_MX", "es_NI", "es_PA", "es_PY","es_PE", "es_PR", "es_ES", "es_TRADITIONAL", "es_UY", "es_VE", "sw_KE", "sv_FI", "sv_SE", "tt_RU", "te_IN", "th_TH", "tr_TR", "uk_UA", "ur_IN", "ur_PK", "uz_Cyrl_UZ", "uz_Latn_UZ", "vi_VN"。
-    /// - serverCollationName：排序规则名称，可选参数，在初始化后不可修改，默认为sql_latin1_general_cp1_ci_as，可选值如下："bbf_unicode_general_ci_as", "bbf_unicode_cp1_ci_as", "bbf_unicode_CP1250_ci_as", "bbf_unicode_CP1251_ci_as", "bbf_unicode_cp1253_ci_as", "bbf_unicode_cp1254_ci_as", "bbf_unicode_cp1255_ci_as", "bbf_unicode_cp1256_ci_as", "bbf_unicode_cp1257_ci_as", "bbf_unicode_cp1258_ci_as", "bbf_unicode_cp874_ci_as", "sql_latin1_general_cp1250_ci_as", "sql_latin1_general_cp1251_ci_as", "sql_latin1_general_cp1_ci_as", "sql_latin1_general_cp1253_ci_as", "sql_latin1_general_cp1254_ci_as", "sql_latin1_general_cp1255_ci_as","sql_latin1_general_cp1256_ci_as", "sql_latin1_general_cp1257_ci_as", "sql_latin1_general_cp1258_ci_as", "chinese_prc_ci_as", "cyrillic_general_ci_as", "finnish_swedish_ci_as", "french_ci_as", "japanese_ci_as", "korean_wansung_ci_as", "latin1_general_ci_as", "modern_spanish_ci_as", "polish_ci_as", "thai_ci_as", "traditional_spanish_ci_as", "turkish_ci_as", "ukrainian_ci_as", "vietnamese_ci_as"。
+    /// - migrationMode: Database schema, optional parameter. Valid values: single-db (single-database mode), multi-db (multi-database mode). Default is single-db.
+    /// - defaultLocale: Sorting area rule, optional parameter, cannot be modified after initialization. Default is en_US. Valid values include: "af_ZA", "sq_AL", "ar_DZ", "ar_BH", "ar_EG", "ar_IQ", "ar_JO", "ar_KW", "ar_LB", "ar_LY", "ar_MA", "ar_OM", "ar_QA", "ar_SA", "ar_SY", "ar_TN", "ar_AE", "ar_YE", "hy_AM", "az_Cyrl_AZ", "az_Latn_AZ", "eu_ES", "be_BY", "bg_BG", "ca_ES", "zh_HK", "zh_MO", "zh_CN", "zh_SG", "zh_TW", "hr_HR", "cs_CZ", "da_DK", "nl_BE", "nl_NL", "en_AU", "en_BZ", "en_CA", "en_IE", "en_JM", "en_NZ", "en_PH", "en_ZA", "en_TT", "en_GB", "en_US", "en_ZW", "et_EE", "fo_FO", "fa_IR", "fi_FI", "fr_BE", "fr_CA", "fr_FR", "fr_LU", "fr_MC", "fr_CH", "mk_MK", "ka_GE", "de_AT", "de_DE", "de_LI", "de_LU", "de_CH", "el_GR", "gu_IN", "he_IL", "hi_IN", "hu_HU", "is_IS", "id_ID", "it_IT", "it_CH", "ja_JP", "kn_IN", "kok_IN", "ko_KR", "ky_KG", "lv_LV", "lt_LT", "ms_BN", "ms_MY", "mr_IN", "mn_MN", "nb_NO", "nn_NO", "pl_PL", "pt_BR", "pt_PT", "pa_IN", "ro_RO", "ru_RU", "sa_IN", "sr_Cyrl_RS", "sr_Latn_RS", "sk_SK", "sl_SI", "es_AR", "es_BO", "es_CL", "es_CO", "es_CR", "es_DO", "es_EC", "es_SV", "es_GT", "es_HN", "es_MX", "es_NI", "es_PA", "es_PY","es_PE", "es_PR", "es_ES", "es_TRADITIONAL", "es_UY", "es_VE", "sw_KE", "sv_FI", "sv_SE", "tt_RU", "te_IN", "th_TH", "tr_TR", "uk_UA", "ur_IN", "ur_PK", "uz_Cyrl_UZ", "uz_Latn_UZ", "vi_VN".
+    /// - serverCollationName: Collation name, optional parameter, cannot be modified after initialization. Default is sql_latin1_general_cp1_ci_as. Valid values include: "bbf_unicode_general_ci_as", "bbf_unicode_cp1_ci_as", "bbf_unicode_CP1250_ci_as", "bbf_unicode_CP1251_ci_as", "bbf_unicode_cp1253_ci_as", "bbf_unicode_cp1254_ci_as", "bbf_unicode_cp1255_ci_as", "bbf_unicode_cp1256_ci_as", "bbf_unicode_cp1257_ci_as", "bbf_unicode_cp1258_ci_as", "bbf_unicode_cp874_ci_as", "sql_latin1_general_cp1250_ci_as", "sql_latin1_general_cp1251_ci_as", "sql_latin1_general_cp1_ci_as", "sql_latin1_general_cp1253_ci_as", "sql_latin1_general_cp1254_ci_as", "sql_latin1_general_cp1255_ci_as","sql_latin1_general_cp1256_ci_as", "sql_latin1_general_cp1257_ci_as", "sql_latin1_general_cp1258_ci_as", "chinese_prc_ci_as", "cyrillic_general_ci_as", "finnish_swedish_ci_as", "french_ci_as", "japanese_ci_as", "korean_wansung_ci_as", "latin1_general_ci_as", "modern_spanish_ci_as", "polish_ci_as", "thai_ci_as", "traditional_spanish_ci_as", "turkish_ci_as", "ukrainian_ci_as", "vietnamese_ci_as".
     "DBEngineConfig" db_engine_config set_db_engine_config: str,
-    /// 实例网络信息列表（此字段已废弃）
+    /// Instance network information list (deprecated)
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NetworkAccessList" network_access_list set_network_access_list: list NetworkAccess,
-    /// 实例是否支持Ipv6：
+    /// Whether the instance supports Ipv6:
     ///
-    /// - 0：否
-    /// - 1：是默认值：0
+    /// - 0: No
+    /// - 1: YesDefault value: 0
     "SupportIpv6" support_ipv6 set_support_ipv6: i128,
-    /// 实例已经弹性扩容的cpu核数
+    /// Number of cpu cores that have been elastically scaled out for the instance
     "ExpandedCpu" expanded_cpu set_expanded_cpu: i128,
-    /// 实例是否开启删除保护，取值如下：
+    /// Whether to enable deletion protection for the instance, values as follows:
     ///
-    /// - true：开启删除保护
-    /// - false：关闭删除保护
+    /// - true: enable deletion protection
+    /// - false: disable deletion protection
     "DeletionProtection" deletion_protection set_deletion_protection: bool,
-    /// 实例存储类型，可选值：PHYSICAL_LOCAL_SSD：物理机本地ssd硬盘 CLOUD_PREMIUM：高性能云硬盘 CLOUD_SSD：ssd云硬盘 CLOUD_HSSD：增强型ssd云硬盘
+    /// Instance storage type. Available values: PHYSICAL_LOCAL_SSD: LOCAL SSD hard disk of PHYSICAL machine; CLOUD_PREMIUM: high-performance CLOUD block storage; CLOUD_SSD: SSD CLOUD disk; CLOUD_HSSD: enhanced SSD CLOUD disk.
     "DBInstanceStorageType" db_instance_storage_type set_db_instance_storage_type: str,
 } }
 
 rt::model! { read debug;
-/// 描述实例的网络连接信息。
+/// Instance network connection information
 DBInstanceNetInfo {
-    /// DNS域名
+    /// DNS domain name
     "Address" address set_address: str,
-    /// IP地址
+    /// Ip
     "Ip" ip set_ip: str,
-    /// 连接Port地址
+    /// Connection port address
     "Port" port set_port: i128,
-    /// 网络类型，1、inner（基础网络内网地址）；2、private（私有网络内网地址）；3、public（基础网络或私有网络的外网地址）；
+    /// Network type. 1: inner (private network address), 2: public (public network address)
     "NetType" net_type set_net_type: str,
-    /// 网络连接状态，1、initing（未开通）；2、opened（已开通）；3、closed（已关闭）；4、opening（开通中）；5、closing（关闭中）；
+    /// Network connection status. Valid values: `initing` (never enabled before), `opened` (enabled), `closed` (disabled), `opening` (enabling), `closing` (disabling)
     "Status" status set_status: str,
-    /// 私有网络ID
+    /// VPC ID. specifies the ID of the virtual private cloud.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网ID
+    /// Subnet ID.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 连接数据库的协议类型，当前支持：postgresql、mssql（MSSQL兼容语法）
+    /// Specifies the protocol type to connect to the database. currently supported: postgresql, mssql (mssql compatible syntax).
     "ProtocolType" protocol_type set_protocol_type: str,
 } }
 
 rt::model! { both debug;
-/// 描述实例节点信息，包括节点类型、节点所在可用区、节点所在专属集群。
+/// Describes the instance node information, including the node type, availability zone where the node is located, and dedicated cluster where the node resides.
 DBNode {
-    /// 节点类型，值可以为：
-    /// Primary，代表主节点；
-    /// Standby，代表备节点。
+    /// Node type. Valid values:
+    /// `Primary`;
+    /// `Standby`.
     ///
     /// Required.
     "Role" role set_role: str,
-    /// 节点所在可用区，例如 ap-guangzhou-1。
+    /// AZ where the node resides, such as ap-guangzhou-1.
     ///
     /// Required.
     "Zone" zone set_zone: str,
-    /// 专属集群ID
+    /// CDC ID.
     "DedicatedClusterId" dedicated_cluster_id set_dedicated_cluster_id: str,
 } }
 
 rt::model! { read debug;
-/// 描述数据库详细信息，包括所有者、字符编码等
+/// Describes the database detailed information, including owner and character encoding.
 Database {
-    /// 数据库名
+    /// Database name
     "DatabaseName" database_name set_database_name: str,
-    /// 数据库所有者
+    /// Specifies the database owner.
     "DatabaseOwner" database_owner set_database_owner: str,
-    /// 数据库字符编码
+    /// Specifies the database character encoding.
     "Encoding" encoding set_encoding: str,
-    /// 数据库排序规则
+    /// Specifies the database sorting rule.
     "Collate" collate set_collate: str,
-    /// 数据库字符分类
+    /// Specifies the character category of the database.
     "Ctype" ctype set_ctype: str,
-    /// 数据库是否允许连接
+    /// Specifies whether the database allows connections.
     "AllowConn" allow_conn set_allow_conn: bool,
-    /// 数据库最大连接数，-1表示无限制
+    /// Maximum number of connections for the database. -1 indicates unlimited.
     "ConnLimit" conn_limit set_conn_limit: i64,
-    /// 数据库权限列表
+    /// Specifies the database permission list.
     "Privileges" privileges set_privileges: str,
 } }
 
 rt::model! { both debug;
-/// 描述数据库中某个对象所属的类型、是在哪个数据库、模式、表中的对象。
+/// Describes the type of a certain object in the database, and the database, mode, and table of the object.
 DatabaseObject {
-    /// 支持使用的数据库对象类型有：account,database,schema,sequence,procedure,type,function,table,view,matview,column。
+    /// Specifies the supported object types in the database: account, database, schema, sequence, procedure, type, function, table, view, matview, column.
     ///
     /// Required.
     "ObjectType" object_type set_object_type: str,
-    /// 所描述的数据库对象名称，或者当ModifyType为grantRole / revokeRole时，必须等于顶层UserName
+    /// Specifies the database object name.
     ///
     /// Required.
     "ObjectName" object_name set_object_name: str,
-    /// 所要描述的数据库对象，所属的数据库名称。当描述对象类型不为database时，此参数必选。
+    /// Describes the database object and the database name it belongs to. this parameter is required when the description object type is not database.
     "DatabaseName" database_name set_database_name: str,
-    /// 所要描述的数据库对象，所属的模式名称。当描述对象不为database、schema时，此参数必选。
+    /// Specifies the schema name of the database object to describe. this parameter is required when the description object is not database or schema.
     "SchemaName" schema_name set_schema_name: str,
-    /// 所要描述的数据库对象，所属的表名称。当描述的对象类型为column时，此参数必填。
+    /// Specifies the database object to describe and the table name it belongs to. this parameter is required when the object type is column.
     "TableName" table_name set_table_name: str,
 } }
 
 rt::model! { both debug;
-/// 指定账号对数据库对象拥有的权限列表
+/// Specifies the permission list of the specified account for the database object.
 DatabasePrivilege {
-    /// 数据库对象，当ObjectType为database时，DatabaseName/SchemaName/TableName可为空；当ObjectType为schema时，SchemaName/TableName可为空；当ObjectType为column时，TableName不可为空，其余情况均可为空。
+    /// The database object. when ObjectType is database, DatabaseName/SchemaName/TableName can be empty. when ObjectType is schema, SchemaName/TableName can be empty. when ObjectType is column, TableName cannot be empty. other cases can be empty.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Object" object set_object: obj DatabaseObject,
-    /// 指定账号对数据库对象拥有的权限列表，或者角色权限修改
+    /// Specifies the permission list of the specified account for the database object.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PrivilegeSet" privilege_set set_privilege_set: list String,
 } }
 
 rt::model! { read debug;
-/// 专属集群相关信息，用于查询用户的专属集群列表
+/// Exclusive cluster-related information, used for querying the user's exclusive cluster list.
 DedicatedCluster {
-    /// 专属集群ID
+    /// CDC ID.
     "DedicatedClusterId" dedicated_cluster_id set_dedicated_cluster_id: str,
-    /// 专属集群名称
+    /// Dedicated cluster name.
     "Name" name set_name: str,
-    /// 专属集群所在可用区
+    /// Specifies the AZ of the exclusive cluster.
     "Zone" zone set_zone: str,
-    /// 灾备集群
+    /// Disaster recovery cluster.
     "StandbyDedicatedClusterSet" standby_dedicated_cluster_set set_standby_dedicated_cluster_set: list String,
-    /// 实例数量
+    /// Specifies the instance count.
     "InstanceCount" instance_count set_instance_count: i64,
-    /// Cpu总数量
+    /// Total number of cpus.
     "CpuTotal" cpu_total set_cpu_total: i64,
-    /// Cpu可用数量
+    /// Specifies the available amount of Cpu.
     "CpuAvailable" cpu_available set_cpu_available: i64,
-    /// 内存总量，单位GB
+    /// Total memory capacity in GB.
     "MemTotal" mem_total set_mem_total: i64,
-    /// 内存可用量，单位GB
+    /// Available memory in GB.
     "MemAvailable" mem_available set_mem_available: i64,
-    /// 磁盘总量，单位GB
+    /// Total disk capacity (unit: GB).
     "DiskTotal" disk_total set_disk_total: i64,
-    /// 磁盘可用量，单位GB
+    /// Disk availability (unit: GB).
     "DiskAvailable" disk_available set_disk_available: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteAccount` (删除数据库账号).
+/// Request of `DeleteAccount` (Delete a database account).
 ///
-/// 此接口用于删除数据库账号，需要同时输入Oid与UserName，避免误删。注：该接口可重入，如果账号已经不存在，调用此接口进行删除时不会报错。
+/// This API is used to delete a database account. Oid and UserName must be input simultaneously to avoid accidental deletion. Note: This API is reentrant. If the account no longer exists, calling this API to delete it will not trigger an error.
 DeleteAccountRequest {
-    /// 实例ID。	可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取
+    /// Instance ID. obtain through the api [DescribeDBInstances](https://www.tencentcloud.com/document/api/409/16773?from_cn_redirect=1).
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 删除的账号名称。	可通过[DescribeAccounts](https://cloud.tencent.com/document/api/409/18109)接口获取
+    /// Account name to be deleted. obtain through the api [DescribeAccounts](https://www.tencentcloud.com/document/product/409/18109).
     ///
     /// Required.
     "UserName" user_name set_user_name: str,
@@ -1624,26 +1661,26 @@ DeleteAccountRequest {
 rt::action!("postgres", "2017-03-12", "DeleteAccount", DeleteAccountRequest => DeleteAccountResponse);
 
 rt::model! { read debug;
-/// DeleteAccount返回参数结构体
+/// DeleteAccount response structure.
 DeleteAccountResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteAuditLogFile` (删除审计日志文件).
+/// Request of `DeleteAuditLogFile` (Deletes an audit log file).
 ///
-/// 删除审计日志文件
+/// Deletes an audit log file
 DeleteAuditLogFileRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 产品名称，固定值：postgres
+    /// Product name, fixed value: postgres
     ///
     /// Required.
     "Product" product set_product: str,
-    /// 审计日志文件名称
+    /// Audit log file name
     ///
     /// Required.
     "FileName" file_name set_file_name: str,
@@ -1651,22 +1688,22 @@ DeleteAuditLogFileRequest {
 rt::action!("postgres", "2017-03-12", "DeleteAuditLogFile", DeleteAuditLogFileRequest => DeleteAuditLogFileResponse);
 
 rt::model! { read debug;
-/// DeleteAuditLogFile返回参数结构体
+/// DeleteAuditLogFile response structure.
 DeleteAuditLogFileResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteBackupPlan` (删除备份计划).
+/// Request of `DeleteBackupPlan` (Delete a backup plan).
 ///
-/// 删除备份策略
+/// This API is used to delete a backup policy.
 DeleteBackupPlanRequest {
-    /// 实例ID。可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取
+    /// Instance ID. obtain through the api [DescribeDBInstances](https://www.tencentcloud.com/document/product/409/16773?lang=en).
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 备份计划的ID。可通过[DescribeBackupPlans](https://cloud.tencent.com/document/api/409/68069)接口获取
+    /// Backup plan ID. obtain through the api [DescribeBackupPlans](https://www.tencentcloud.com/document/product/409/45151?lang=en).
     ///
     /// Required.
     "PlanId" plan_id set_plan_id: str,
@@ -1674,22 +1711,22 @@ DeleteBackupPlanRequest {
 rt::action!("postgres", "2017-03-12", "DeleteBackupPlan", DeleteBackupPlanRequest => DeleteBackupPlanResponse);
 
 rt::model! { read debug;
-/// DeleteBackupPlan返回参数结构体
+/// DeleteBackupPlan response structure.
 DeleteBackupPlanResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteBaseBackup` (删除实例数据备份).
+/// Request of `DeleteBaseBackup` (Deletes a data backup for an instance).
 ///
-/// 本接口（DeleteBaseBackup）用于删除实例指定数据备份。
+/// This API is used to delete a specified data backup for an instance.
 DeleteBaseBackupRequest {
-    /// 实例ID。可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取
+    /// Instance ID. obtain through the api [DescribeDBInstances](https://www.tencentcloud.com/document/product/409/16773?lang=en).
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 数据备份ID。可通过[DescribeBaseBackups](https://cloud.tencent.com/document/api/409/89022)接口获取。7天内自动备份集不允许删除。
+    /// Data backup ID. obtain through the api [DescribeBaseBackups](https://www.tencentcloud.com/document/product/409/54343?lang=en). automatic backup sets cannot be deleted within 7 days.
     ///
     /// Required.
     "BaseBackupId" base_backup_id set_base_backup_id: str,
@@ -1697,30 +1734,30 @@ DeleteBaseBackupRequest {
 rt::action!("postgres", "2017-03-12", "DeleteBaseBackup", DeleteBaseBackupRequest => DeleteBaseBackupResponse);
 
 rt::model! { read debug;
-/// DeleteBaseBackup返回参数结构体
+/// DeleteBaseBackup response structure.
 DeleteBaseBackupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteDBInstanceNetworkAccess` (删除实例网络).
+/// Request of `DeleteDBInstanceNetworkAccess` (Deletes a network of an instance).
 ///
-/// 可对实例进行网络的删除操作（实例内至少保留一个网络）。
+/// This API is used to delete a network from an instance while keeping at least one network.
 DeleteDBInstanceNetworkAccessRequest {
-    /// 实例ID，形如：postgres-6bwgamo3。可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取
+    /// Specifies the instance ID, such as postgres-6bwgamo3. obtain through the api [DescribeDBInstances](https://www.tencentcloud.com/document/api/409/16773?from_cn_redirect=1).
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 私有网络统一 ID，若是基础网络则传"0"。
+    /// Unified VPC ID. If you want to delete the classic network, set the parameter to `0`.
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网ID，若是基础网络则传"0"。
+    /// Subnet ID. If you want to delete the classic network, set the parameter to `0`.
     ///
     /// Required.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 目标VIP地址。
+    /// Target VIP.
     ///
     /// Required.
     "Vip" vip set_vip: str,
@@ -1728,11 +1765,11 @@ DeleteDBInstanceNetworkAccessRequest {
 rt::action!("postgres", "2017-03-12", "DeleteDBInstanceNetworkAccess", DeleteDBInstanceNetworkAccessRequest => DeleteDBInstanceNetworkAccessResponse);
 
 rt::model! { read debug;
-/// DeleteDBInstanceNetworkAccess返回参数结构体
+/// DeleteDBInstanceNetworkAccess response structure.
 DeleteDBInstanceNetworkAccessResponse {
-    /// 流程ID，FlowId等同于TaskId
+    /// Process ID. FlowId is equivalent to TaskId.
     "FlowId" flow_id set_flow_id: i64,
-    /// 任务ID
+    /// Task ID.
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1775,15 +1812,15 @@ DeleteDatabaseResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteLogBackup` (删除实例日志备份).
+/// Request of `DeleteLogBackup` (Deletes a log backup of an instance).
 ///
-/// 本接口（DeleteLogBackup）用于删除实例指定日志备份。
+/// This API is used to delete the specified log backup of an instance.
 DeleteLogBackupRequest {
-    /// 实例ID。可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取
+    /// Instance ID. obtain through the api [DescribeDBInstances](https://www.tencentcloud.com/document/api/409/16773?from_cn_redirect=1).
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 日志备份ID。可通过[DescribeLogBackups](https://cloud.tencent.com/document/api/409/89021)接口获取。注：7天内自动备份集不允许删除。
+    /// Log backup ID. obtain through the api [DescribeLogBackups](https://www.tencentcloud.com/document/api/409/89021?from_cn_redirect=1). note: automatic backup sets cannot be deleted within 7 days.
     ///
     /// Required.
     "LogBackupId" log_backup_id set_log_backup_id: str,
@@ -1791,18 +1828,18 @@ DeleteLogBackupRequest {
 rt::action!("postgres", "2017-03-12", "DeleteLogBackup", DeleteLogBackupRequest => DeleteLogBackupResponse);
 
 rt::model! { read debug;
-/// DeleteLogBackup返回参数结构体
+/// DeleteLogBackup response structure.
 DeleteLogBackupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteParameterTemplate` (删除参数模板).
+/// Request of `DeleteParameterTemplate` (Deletes a parameter template).
 ///
-/// 本接口（DeleteParameterTemplate）主要用于删除某个参数模板。
+/// This API is used to delete a parameter template.
 DeleteParameterTemplateRequest {
-    /// 参数模板ID，用于唯一确认待操作的参数模板。可通过[DescribeParameterTemplates](https://cloud.tencent.com/document/api/409/84067)接口获取
+    /// Specifies the parameter template ID, which uniquely identifies the parameter template to be operated. it can be obtained through the api [DescribeParameterTemplates](https://www.tencentcloud.com/document/api/409/84067?from_cn_redirect=1).
     ///
     /// Required.
     "TemplateId" template_id set_template_id: str,
@@ -1810,30 +1847,30 @@ DeleteParameterTemplateRequest {
 rt::action!("postgres", "2017-03-12", "DeleteParameterTemplate", DeleteParameterTemplateRequest => DeleteParameterTemplateResponse);
 
 rt::model! { read debug;
-/// DeleteParameterTemplate返回参数结构体
+/// DeleteParameterTemplate response structure.
 DeleteParameterTemplateResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteReadOnlyGroupNetworkAccess` (删除RO组网络).
+/// Request of `DeleteReadOnlyGroupNetworkAccess` (Deletes a network of an RO group).
 ///
-/// 可对RO组进行网络的删除操作（网络数量至少保留1个）。
+/// This API is used to delete a network from an RO group (at least 1 network must remain).
 DeleteReadOnlyGroupNetworkAccessRequest {
-    /// RO组ID，形如：pgrogrp-4t9c6g7k。可通过[DescribeReadOnlyGroups](https://cloud.tencent.com/document/api/409/52599)接口获取
+    /// ROGroupId specifies the read-only group ID in the format of pgrogrp-4t9c6g7k. it can be obtained through the DescribeReadOnlyGroups api (https://www.tencentcloud.com/document/api/409/52599?from_cn_redirect=1).
     ///
     /// Required.
     "ReadOnlyGroupId" read_only_group_id set_read_only_group_id: str,
-    /// 私有网络统一 ID，若是基础网络则传"0"。
+    /// Unified VPC ID. If you want to delete the classic network, set the parameter to `0`.
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网ID，若是基础网络则传"0"。
+    /// Subnet ID. If you want to delete the classic network, set the parameter to `0`.
     ///
     /// Required.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 目标VIP地址。
+    /// Target VIP.
     ///
     /// Required.
     "Vip" vip set_vip: str,
@@ -1841,22 +1878,22 @@ DeleteReadOnlyGroupNetworkAccessRequest {
 rt::action!("postgres", "2017-03-12", "DeleteReadOnlyGroupNetworkAccess", DeleteReadOnlyGroupNetworkAccessRequest => DeleteReadOnlyGroupNetworkAccessResponse);
 
 rt::model! { read debug;
-/// DeleteReadOnlyGroupNetworkAccess返回参数结构体
+/// DeleteReadOnlyGroupNetworkAccess response structure.
 DeleteReadOnlyGroupNetworkAccessResponse {
-    /// 流程ID，FlowId等同于TaskId
+    /// Process ID. FlowId is equivalent to TaskId.
     "FlowId" flow_id set_flow_id: i64,
-    /// 任务ID
+    /// Task ID.
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteReadOnlyGroup` (删除只读组).
+/// Request of `DeleteReadOnlyGroup` (Deletes an RO group).
 ///
-/// 本接口(DeleteReadOnlyGroup)用于删除指定的只读组
+/// This API is used to delete an RO group.
 DeleteReadOnlyGroupRequest {
-    /// 待删除只读组ID
+    /// ID of the RO group to be deleted
     ///
     /// Required.
     "ReadOnlyGroupId" read_only_group_id set_read_only_group_id: str,
@@ -1864,43 +1901,43 @@ DeleteReadOnlyGroupRequest {
 rt::action!("postgres", "2017-03-12", "DeleteReadOnlyGroup", DeleteReadOnlyGroupRequest => DeleteReadOnlyGroupResponse);
 
 rt::model! { read debug;
-/// DeleteReadOnlyGroup返回参数结构体
+/// DeleteReadOnlyGroup response structure.
 DeleteReadOnlyGroupResponse {
-    /// 流程ID
+    /// Process ID
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 日志投递信息
+/// Log shipping information.
 DeliverSummary {
-    /// 投递消费者，当前仅支持CLS
+    /// Delivery consumers currently only support CLS
     "DeliverConsumer" deliver_consumer set_deliver_consumer: str,
-    /// 投递消费者名称，当前仅支持CLS
+    /// Consumer name submission, currently only support CLS
     "DeliverConsumerName" deliver_consumer_name set_deliver_consumer_name: str,
-    /// 投递类型当前仅支持mq
+    /// Currently only support mq for the delivery type
     "DeliverType" deliver_type set_deliver_type: str,
-    /// 投递子类型，当前仅支持CLS
+    /// Delivery subtype, currently only support CLS
     "DeliverSubType" deliver_sub_type set_deliver_sub_type: str,
-    /// 投递报错
+    /// Delivery error
     "DeliverError" deliver_error set_deliver_error: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAccountPrivileges` (查询数据库账号的权限信息).
+/// Request of `DescribeAccountPrivileges` (Query database account permission information).
 ///
-/// 查询数据库账号对某数据库对象拥有的权限列表。
+/// This API is used to query the permission list of a database account on a database object.
 DescribeAccountPrivilegesRequest {
-    /// 实例ID。	可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取
+    /// Instance ID. obtain through the api [DescribeDBInstances](https://www.tencentcloud.com/document/product/409/16773?lang=en).
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 查询此账号对某数据库对象所拥有的权限信息。账号名可通过[DescribeAccounts](https://cloud.tencent.com/document/api/409/18109)接口获取
+    /// Describes the permissions owned by this account for a database object. the account name can be obtained through the [DescribeAccounts](https://www.tencentcloud.com/document/product/409/18109?lang=en) api.
     ///
     /// Required.
     "UserName" user_name set_user_name: str,
-    /// 要查询的数据库对象信息
+    /// Specifies the database object information to query.
     ///
     /// Required.
     "DatabaseObjectSet" database_object_set set_database_object_set: list DatabaseObject,
@@ -1908,195 +1945,201 @@ DescribeAccountPrivilegesRequest {
 rt::action!("postgres", "2017-03-12", "DescribeAccountPrivileges", DescribeAccountPrivilegesRequest => DescribeAccountPrivilegesResponse);
 
 rt::model! { read debug;
-/// DescribeAccountPrivileges返回参数结构体
+/// DescribeAccountPrivileges response structure.
 DescribeAccountPrivilegesResponse {
-    /// 用户拥有数据库user_database的CREATE、CONNECT、TEMPORARY权限
+    /// Specifies that the user has CREATE, CONNECT, and TEMPORARY permissions on the database user_database.
     "PrivilegeSet" privilege_set set_privilege_set: list DatabasePrivilege,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAccounts` (查询实例的数据库账号列表).
+/// Request of `DescribeAccounts` (Queries the list of the database accounts for an instance).
 ///
-/// 本接口（DescribeAccounts）用于查询实例的数据库账号列表。
+/// This API is used to query the list of the database accounts for an instance.
 DescribeAccountsRequest {
-    /// 实例ID，形如postgres-6fego161。可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取
+    /// Instance ID, such as postgres-6fego161. can be obtained through the DescribeDBInstances api (https://www.tencentcloud.com/document/product/409/16773?lang=en).
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 分页返回，每页最大返回数目，默认20，取值范围为1-100
+    /// Pagination return. maximum return per page. default 20. value range 1-100.
     "Limit" limit set_limit: i64,
-    /// 数据偏移量，从0开始。
+    /// Data offset, which starts from 0.
     "Offset" offset set_offset: i64,
-    /// 返回数据按照创建时间或者用户名排序。取值支持createTime、name、updateTime。createTime-按照创建时间排序；name-按照用户名排序; updateTime-按照更新时间排序。
-    /// 默认值：createTime
+    /// Return data is sorted by creation time or username. valid values: createTime, name, updateTime. createTime - sort by creation time; name - sort by username; updateTime - sort by update time.
+    /// Default value: createTime.
     "OrderBy" order_by set_order_by: str,
-    /// 返回结果是升序还是降序。取值只能为desc或者asc。desc-降序；asc-升序
-    /// 默认值：desc
+    /// Specifies whether the returned results are in ascending or descending order. valid values: desc or asc. desc - descending order; asc - ascending order.
+    /// Default value: desc.
     "OrderByType" order_by_type set_order_by_type: str,
 } }
 rt::action!("postgres", "2017-03-12", "DescribeAccounts", DescribeAccountsRequest => DescribeAccountsResponse);
 
 rt::model! { read debug;
-/// DescribeAccounts返回参数结构体
+/// DescribeAccounts response structure.
 DescribeAccountsResponse {
-    /// 本次调用接口共返回了多少条数据。
+    /// Number of date entries returned for this API call.
     "TotalCount" total_count set_total_count: i64,
-    /// 账号列表详细信息。当CreateTime项为0000-00-00 00:00:00时，意味着对应账号是直连数据库创建的，并非通过CreateAccount接口创建。
+    /// Detailed account list information. when the CreateTime field is 0000-00-00 00:00:00, it means the corresponding account is created by direct connection database, not through the CreateAccount api.
     "Details" details set_details: list AccountInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAuditInstanceList` (查询审计实例列表).
+/// Request of `DescribeAuditInstanceList` (Query the audit instance list).
 ///
-/// 查询审计实例列表
+/// Query the audit instance list
 DescribeAuditInstanceListRequest {
-    /// 产品名称：postgres
+    /// Product name: postgres
     ///
     /// Required.
     "Product" product set_product: str,
-    /// 是否开通
+    /// Whether to enable
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - 0： 未开通
-    /// - 1： 已开通
+    /// - 0: Not enabled
+    /// - 1: Enabled
     ///
     /// Required.
     "AuditSwitch" audit_switch set_audit_switch: i128,
-    /// 分页限制
+    /// Pagination limit
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 页偏移量
+    /// Page offset amount
     "Offset" offset set_offset: i128,
-    /// 实例过滤参数
+    /// Instance filtering parameters
     ///
-    /// 入参限制：支持过滤条件：InstanceId-实例ID,InstanceName-实例名称
+    /// Input parameter limitation: Supported filter criteria: InstanceId-instance ID, InstanceName-instance name
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("postgres", "2017-03-12", "DescribeAuditInstanceList", DescribeAuditInstanceListRequest => DescribeAuditInstanceListResponse);
 
 rt::model! { read debug;
-/// DescribeAuditInstanceList返回参数结构体
+/// DescribeAuditInstanceList response structure.
 DescribeAuditInstanceListResponse {
-    /// 实例数量
+    /// Instance count
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i128,
-    /// 实例日志信息
+    /// Instance log information
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Items" items set_items: list AuditInstanceInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAuditLogFiles` (查询审计日志文件).
+/// Request of `DescribeAuditLogFiles` (Queries audit log files).
 ///
-/// 查询审计日志文件
+/// Queries audit log files
 DescribeAuditLogFilesRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 产品名称
+    /// Product name
     ///
-    /// 入参限制：postgres
+    /// Input parameter limit: postgres
     ///
     /// Required.
     "Product" product set_product: str,
-    /// 日志文件名称
+    /// Log file name
     "FileName" file_name set_file_name: str,
-    /// 查询限制
+    /// Query limit
     ///
-    /// 取值范围：[1, 300]
+    /// Value range: [1, 300]
     "Limit" limit set_limit: i128,
-    /// 偏移量
+    /// Offset
     ///
-    /// 取值范围：[0, 1000]
+    /// Value range: [0, 1000]
     "Offset" offset set_offset: i128,
 } }
 rt::action!("postgres", "2017-03-12", "DescribeAuditLogFiles", DescribeAuditLogFilesRequest => DescribeAuditLogFilesResponse);
 
 rt::model! { read debug;
-/// DescribeAuditLogFiles返回参数结构体
+/// DescribeAuditLogFiles response structure.
 DescribeAuditLogFilesResponse {
-    /// 查询总数
+    /// Total number of queries
     "TotalCount" total_count set_total_count: i128,
-    /// 审计日志文件列表
+    /// Audit log file list
     "Items" items set_items: list AuditLogFile,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAuditLogs` (查询审计日志).
+/// Request of `DescribeAuditLogs` (This API is used to query an audit log.).
 ///
-/// 查询数据库审计日志
+/// This API is used to query a Database Audit log.
 DescribeAuditLogsRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 开始时间
+    /// Start time
     ///
-    /// 参数格式：2026-03-25 00:00:00
+    /// Parameter format: 2026-03-25 00:00:00
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End time
     ///
-    /// 参数格式：2026-03-25 01:00:00
+    /// Parameter format: 2026-03-25 01:00:00
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 查询限制
+    /// Query limit
     ///
-    /// 取值范围：[1, 100]
+    /// Value range: [1, 100]
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 产品名称
+    /// Product name
     ///
-    /// 参数格式：postgres
+    /// Parameter format: postgres
     ///
     /// Required.
     "Product" product set_product: str,
-    /// 位移量
+    /// Offset
     ///
-    /// 取值范围：[0, 10000]
+    /// Value range: [0, 10000]
     "Offset" offset set_offset: i128,
-    /// 排序方法
+    /// Sorting method
     ///
-    /// 入参限制：Timestamp,AffectRows,ExecTime
+    /// Input parameter limitation: Timestamp,AffectRows,ExecTime
     "Order" order set_order: str,
-    /// 排序字段
+    /// Sorting field
     ///
-    /// 入参限制：ASC,DESC
+    /// Input limit: ASC, DESC
     "OrderBy" order_by set_order_by: str,
-    /// 过滤条件
+    /// Filter criteria
     "Filter" filter set_filter: obj AuditLogFilter,
 } }
 rt::action!("postgres", "2017-03-12", "DescribeAuditLogs", DescribeAuditLogsRequest => DescribeAuditLogsResponse);
 
 rt::model! { read debug;
-/// DescribeAuditLogs返回参数结构体
+/// DescribeAuditLogs response structure.
 DescribeAuditLogsResponse {
-    /// 日志条数
+    /// log count
     "TotalCount" total_count set_total_count: i128,
-    /// 日志详情
+    /// log details
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Items" items set_items: list AuditLog,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAvailableRecoveryTime` (查询实例可恢复的时间范围).
+/// Request of `DescribeAvailableRecoveryTime` (Queries the available restoration time of an instance).
 ///
-/// 本接口（DescribeAvailableRecoveryTime）用于查询实例可恢复的时间范围。
+/// This API is used to query the available restoration time of an instance.
 DescribeAvailableRecoveryTimeRequest {
-    /// 实例ID。可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取
+    /// Instance ID. obtain through the api [DescribeDBInstances](https://www.tencentcloud.com/document/api/409/16773?from_cn_redirect=1).
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
@@ -2104,113 +2147,113 @@ DescribeAvailableRecoveryTimeRequest {
 rt::action!("postgres", "2017-03-12", "DescribeAvailableRecoveryTime", DescribeAvailableRecoveryTimeRequest => DescribeAvailableRecoveryTimeResponse);
 
 rt::model! { read debug;
-/// DescribeAvailableRecoveryTime返回参数结构体
+/// DescribeAvailableRecoveryTime response structure.
 DescribeAvailableRecoveryTimeResponse {
-    /// 可恢复的最早时间，时区为东八区（UTC+8）。
+    /// The earliest restoration time (UTC+8).
     "RecoveryBeginTime" recovery_begin_time set_recovery_begin_time: str,
-    /// 可恢复的最晚时间，时区为东八区（UTC+8）。
+    /// The latest restoration time (UTC+8).
     "RecoveryEndTime" recovery_end_time set_recovery_end_time: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBackupDownloadRestriction` (查询备份文件下载限制).
+/// Request of `DescribeBackupDownloadRestriction` (Queries the backup download restrictions).
 ///
-/// 本接口（DescribeBackupDownloadRestriction）用于查询备份文件下载限制。
+/// This API is used to query the backup download restrictions.
 DescribeBackupDownloadRestrictionRequest {
 } }
 rt::action!("postgres", "2017-03-12", "DescribeBackupDownloadRestriction", DescribeBackupDownloadRestrictionRequest => DescribeBackupDownloadRestrictionResponse);
 
 rt::model! { read debug;
-/// DescribeBackupDownloadRestriction返回参数结构体
+/// DescribeBackupDownloadRestriction response structure.
 DescribeBackupDownloadRestrictionResponse {
-    /// 备份文件下载限制类型，NONE 无限制，内外网都可以下载；INTRANET 只允许内网下载；CUSTOMIZE 自定义限制下载的vpc或ip。
+    /// Type of the network restrictions for downloading a backup file. Valid values: `NONE` (backups can be downloaded over both private and public networks), `INTRANET` (backups can only be downloaded over the private network), `CUSTOMIZE` (backups can be downloaded over specified VPCs or at specified IPs).
     "RestrictionType" restriction_type set_restriction_type: str,
-    /// vpc限制效力，ALLOW 允许；DENY 拒绝。
+    /// Specifies the vpc limit effectiveness. valid values: ALLOW (permission), DENY (DENY).
     "VpcRestrictionEffect" vpc_restriction_effect set_vpc_restriction_effect: str,
-    /// 允许或拒绝下载备份文件的vpcId列表。
+    /// Specifies the vpc id list to allow or deny downloading backup files.
     "VpcIdSet" vpc_id_set set_vpc_id_set: list String,
-    /// ip限制效力，ALLOW 允许；DENY 拒绝。
+    /// ip limit effectiveness. valid values: ALLOW (permission), DENY (DENY).
     "IpRestrictionEffect" ip_restriction_effect set_ip_restriction_effect: str,
-    /// 允许或拒绝下载备份文件的ip列表。
+    /// Specifies the ip list to allow or deny downloading the backup file.
     "IpSet" ip_set set_ip_set: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBackupDownloadURL` (查询备份集的下载地址).
+/// Request of `DescribeBackupDownloadURL` (Queries the download address of a backup set).
 ///
-/// 本接口 (DescribeBackupDownloadURL) 用于查询指定备份集的下载地址，可包括全量备份集、增量日志备份集。
+/// u200cThis API is used to query the download address of a specified backup set, including full backup sets and incremental log backup sets.
 DescribeBackupDownloadURLRequest {
-    /// 实例ID。可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取
+    /// Instance ID. obtain through the api [DescribeDBInstances](https://www.tencentcloud.com/document/product/409/16773?lang=en).
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 备份类型，目前支持：LogBackup，BaseBackup。
+    /// Backup type. Valid values: `LogBackup`, `BaseBackup`.
     ///
     /// Required.
     "BackupType" backup_type set_backup_type: str,
-    /// 备份的唯一ID。
+    /// Unique backup ID.
     ///
     /// Required.
     "BackupId" backup_id set_backup_id: str,
-    /// 链接的有效时间，取值为[0,36]，默认为12小时。
+    /// Validity time of the connection. value range: [0,36]. default value: 12 hours.
     "URLExpireTime" url_expire_time set_url_expire_time: i128,
-    /// 备份下载限制
+    /// Backup download restriction
     "BackupDownloadRestriction" backup_download_restriction set_backup_download_restriction: obj BackupDownloadRestriction,
 } }
 rt::action!("postgres", "2017-03-12", "DescribeBackupDownloadURL", DescribeBackupDownloadURLRequest => DescribeBackupDownloadURLResponse);
 
 rt::model! { read debug;
-/// DescribeBackupDownloadURL返回参数结构体
+/// DescribeBackupDownloadURL response structure.
 DescribeBackupDownloadURLResponse {
-    /// 备份的下载地址。
+    /// Backup download URL
     "BackupDownloadURL" backup_download_url set_backup_download_url: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBackupOverview` (查询备份概览).
+/// Request of `DescribeBackupOverview` (Queries the backup overview).
 ///
-/// 本接口（DescribeBackupOverview）用于查询用户的备份概览信息。返回用户当前备份个数、备份占用容量、免费容量、收费容量等信息（容量单位为字节）。
+/// This API is used to query the backup overview. It will return the current number and size of backups, free backup space size, and paid backup space size (all size values are in bytes).
 DescribeBackupOverviewRequest {
 } }
 rt::action!("postgres", "2017-03-12", "DescribeBackupOverview", DescribeBackupOverviewRequest => DescribeBackupOverviewResponse);
 
 rt::model! { read debug;
-/// DescribeBackupOverview返回参数结构体
+/// DescribeBackupOverview response structure.
 DescribeBackupOverviewResponse {
-    /// 总免费空间大小，单位byte。
+    /// Total free space size in bytes
     "TotalFreeSize" total_free_size set_total_free_size: i128,
-    /// 已使用免费空间大小，单位byte。
+    /// Used free space size in bytes
     "UsedFreeSize" used_free_size set_used_free_size: i128,
-    /// 已使用收费空间大小，单位byte。
+    /// Used paid space size in bytes
     "UsedBillingSize" used_billing_size set_used_billing_size: i128,
-    /// 日志备份数量。
+    /// Number of log backups
     "LogBackupCount" log_backup_count set_log_backup_count: i128,
-    /// 日志备份大小，单位byte。
+    /// Log backup size in bytes
     "LogBackupSize" log_backup_size set_log_backup_size: i128,
-    /// 手动创建的基础备份数量。
+    /// Number of manually created full backups
     "ManualBaseBackupCount" manual_base_backup_count set_manual_base_backup_count: i128,
-    /// 手动创建的基础备份大小，单位byte。
+    /// Size of manually created full backups in bytes
     "ManualBaseBackupSize" manual_base_backup_size set_manual_base_backup_size: i128,
-    /// 自动创建的基础备份数量。
+    /// Number of automatically created full backups
     "AutoBaseBackupCount" auto_base_backup_count set_auto_base_backup_count: i128,
-    /// 自动创建的基础备份大小，单位byte。
+    /// Size of automatically created full backups in bytes
     "AutoBaseBackupSize" auto_base_backup_size set_auto_base_backup_size: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBackupPlans` (查询备份计划).
+/// Request of `DescribeBackupPlans` (Queries backup plans).
 ///
-/// 本接口 (DescribeBackupPlans) 用于实例所有的备份计划查询
+/// This API is used to query all backup plans of an instance.
 DescribeBackupPlansRequest {
-    /// 实例ID。可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取
+    /// Instance ID. obtain through the api [DescribeDBInstances](https://www.tencentcloud.com/document/api/409/16773?from_cn_redirect=1).
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
@@ -2218,239 +2261,239 @@ DescribeBackupPlansRequest {
 rt::action!("postgres", "2017-03-12", "DescribeBackupPlans", DescribeBackupPlansRequest => DescribeBackupPlansResponse);
 
 rt::model! { read debug;
-/// DescribeBackupPlans返回参数结构体
+/// DescribeBackupPlans response structure.
 DescribeBackupPlansResponse {
-    /// 实例的备份计划集
+    /// The set of instance backup plans
     "Plans" plans set_plans: list BackupPlan,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBackupSummaries` (查询备份统计信息).
+/// Request of `DescribeBackupSummaries` (Queries the backup statistics).
 ///
-/// 本接口(DescribeBackupSummaries)用于查询实例备份的统计信息，返回以实例为维度的备份个数、占用容量等信息（容量单位为字节）。
+/// This API is used to query the backup statistics of an instance. It will return the number and size (bytes) of backups of the instance.
 DescribeBackupSummariesRequest {
-    /// 每页显示数量，取值范围为1-100，默认为返回10条。
+    /// The maximum number of results returned per page. Value range: 1-100. Default: `10`
     "Limit" limit set_limit: i128,
-    /// 数据偏移量，从0开始。
+    /// Data offset, which starts from 0.
     "Offset" offset set_offset: i128,
-    /// 按照一个或者多个过滤条件进行查询，目前支持的过滤条件有：
-    /// db-instance-id：按照实例ID过滤，类型为string。
-    /// db-instance-name：按照实例名过滤，支持模糊匹配，类型为string。
-    /// db-instance-ip：按照实例私有网络IP地址过滤，类型为string。
+    /// Query using one or more filter criteria. filter criteria currently supported include:.
+    /// db-instance-id: filter by instance id (string type).
+    /// db-instance-name: specifies the instance name to filter by, supports fuzzy matching (string type).
+    /// db-instance-ip: specifies the instance VPC ip for filtering (string type).
     "Filters" filters set_filters: list Filter,
-    /// 排序字段，支持TotalBackupSize - 备份总大小、LogBackupSize - 备份日志的大小、ManualBaseBackupSize - 手动备份数据大小、AutoBaseBackupSize - 自动备份数据大小。当不传入该参数时，默认不进行排序。
+    /// Sorting field, supports TotalBackupSize - total size of backups, LogBackupSize - size of backup logs, ManualBaseBackupSize - size of manual backup data, AutoBaseBackupSize - size of automatic data backup. if this parameter is not input, no sorting is performed by default.
     "OrderBy" order_by set_order_by: str,
-    /// 排序方式，包括升序：asc，降序：desc。默认值：asc。
+    /// Sorting method, including ascending: `asc` and descending: `desc`. the default value is `asc`.
     "OrderByType" order_by_type set_order_by_type: str,
 } }
 rt::action!("postgres", "2017-03-12", "DescribeBackupSummaries", DescribeBackupSummariesRequest => DescribeBackupSummariesResponse);
 
 rt::model! { read debug;
-/// DescribeBackupSummaries返回参数结构体
+/// DescribeBackupSummaries response structure.
 DescribeBackupSummariesResponse {
-    /// 备份统计信息列表。
+    /// Backup statistics list.
     "BackupSummarySet" backup_summary_set set_backup_summary_set: list BackupSummary,
-    /// 查询到的所有备份信息数量。
+    /// Number of all queried backups.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBaseBackups` (查询数据备份列表).
+/// Request of `DescribeBaseBackups` (Queries the list of data backups).
 ///
-/// 本接口（DescribeBaseBackups）用于查询数据备份列表。
+/// This API is used to query the list of data backups.
 DescribeBaseBackupsRequest {
-    /// 备份的最小结束时间，形如2018-01-01 00:00:00。默认为7天前。
+    /// Minimum end time of a backup in the format of `2018-01-01 00:00:00`. It is 7 days ago by default.
     "MinFinishTime" min_finish_time set_min_finish_time: str,
-    /// 备份的最大结束时间，形如2018-01-01 00:00:00。默认为当前时间。
+    /// Maximum end time of a backup in the format of `2018-01-01 00:00:00`. It is the current time by default.
     "MaxFinishTime" max_finish_time set_max_finish_time: str,
-    /// 按照一个或者多个过滤条件进行查询，目前支持的过滤条件有：
-    /// db-instance-id：按照实例ID过滤，类型为string。
-    /// db-instance-name：按照实例名过滤，支持模糊匹配，类型为string。
-    /// db-instance-ip：按照实例私有网络IP地址过滤，类型为string。
-    /// base-backup-id：按照备份集ID过滤，类型为string。
-    /// db-instance-status：按实例状态过滤，类型为string。取值参考[DBInstance](https://cloud.tencent.com/document/api/409/16778#DBInstance)结构的DBInstanceStatus字段。
+    /// Query using one or more filter criteria. filter criteria currently supported include:.
+    /// db-instance-id: filter by instance id (string type).
+    /// db-instance-name: specifies the instance name to filter by, supports fuzzy matching (string type).
+    /// db-instance-ip: specifies the instance VPC ip for filtering (string type).
+    /// base-backup-id: filter by backup set id (in string format).
+    /// db-instance-status: filter by instance status (in string format). valid values refer to the DBInstanceStatus field in the DBInstance structure (https://www.tencentcloud.com/document/product/409/16778#dbinstance).
     "Filters" filters set_filters: list Filter,
-    /// 每页显示数量，取值范围为1-100，默认为返回10条。
+    /// The maximum number of results returned per page. Value range: 1-100. Default: `10`
     "Limit" limit set_limit: i128,
-    /// 数据偏移量，从0开始。
+    /// Data offset, which starts from 0.
     "Offset" offset set_offset: i128,
-    /// 排序字段，支持StartTime,FinishTime,Size。默认值：StartTime。
+    /// Specifies the sorting field, supports StartTime, FinishTime, and Size. default value: StartTime.
     "OrderBy" order_by set_order_by: str,
-    /// 排序方式，包括升序：asc，降序：desc。默认值：desc。
+    /// Sorting method, including ascending: `asc` and descending: `desc`. the default value is `desc`.
     "OrderByType" order_by_type set_order_by_type: str,
 } }
 rt::action!("postgres", "2017-03-12", "DescribeBaseBackups", DescribeBaseBackupsRequest => DescribeBaseBackupsResponse);
 
 rt::model! { read debug;
-/// DescribeBaseBackups返回参数结构体
+/// DescribeBaseBackups response structure.
 DescribeBaseBackupsResponse {
-    /// 查询到的数据备份数量。
+    /// Number of queried data backups.
     "TotalCount" total_count set_total_count: i128,
-    /// 数据备份详细信息列表。
+    /// Detailed data backup information list.
     "BaseBackupSet" base_backup_set set_base_backup_set: list BaseBackup,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeClasses` (查询售卖规格).
+/// Request of `DescribeClasses` (Queries purchasable specifications).
 ///
-/// 本接口（DescribeClasses）用于查询实例售卖规格。
+/// This API is used to query purchasable instance specifications.
 DescribeClassesRequest {
-    /// 可用区名称。可以通过接口[DescribeZones](https://cloud.tencent.com/document/product/409/16769)获取。
+    /// Availability zone name, which can be obtained through the [DescribeZones](https://www.tencentcloud.com/document/product/409/16769?from_cn_redirect=1) API.
     ///
     /// Required.
     "Zone" zone set_zone: str,
-    /// 数据库引擎，支持：
-    /// 1、postgresql（云数据库PostgreSQL）；
-    /// 2、mssql_compatible（MSSQL兼容-云数据库PostgreSQL）；
+    /// Database engine. Valid values:
+    /// 1. postgresql (TencentDB for PostgreSQL).
+    /// 2. mssql_compatible (MSSQL compatible - TencentDB for PostgreSQL).
     ///
     /// Required.
     "DBEngine" db_engine set_db_engine: str,
-    /// 数据库主版本号。例如12，13，可以通过接口[DescribeDBVersions](https://cloud.tencent.com/document/product/409/89018)获取。
+    /// Database major version number, such as 12 or 13, which can be obtained through the [DescribeDBVersions](https://www.tencentcloud.com/document/product/409/89018?from_cn_redirect=1) API.
     ///
     /// Required.
     "DBMajorVersion" db_major_version set_db_major_version: str,
-    /// 实例存储类型，根据存储类型返回支持的规格。
+    /// Instance storage type. The supported specifications are returned based on the storage type.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - PHYSICAL_LOCAL_SSD： 物理机本地ssd硬盘
-    /// - CLOUD_PREMIUM： 高性能云硬盘
-    /// - CLOUD_SSD： ssd云硬盘
-    /// - CLOUD_HSSD： 增强型ssd云硬盘
+    /// - PHYSICAL_LOCAL_SSD: local SSD of physical machine.
+    /// - CLOUD_PREMIUM: Premium Disk.
+    /// - CLOUD_SSD: Cloud SSD.
+    /// - CLOUD_HSSD: Enhanced SSD.
     ///
-    /// 默认值：PHYSICAL_LOCAL_SSD
+    /// Default value: PHYSICAL_LOCAL_SSD.
     "StorageType" storage_type set_storage_type: str,
 } }
 rt::action!("postgres", "2017-03-12", "DescribeClasses", DescribeClassesRequest => DescribeClassesResponse);
 
 rt::model! { read debug;
-/// DescribeClasses返回参数结构体
+/// DescribeClasses response structure.
 DescribeClassesResponse {
-    /// 数据库规格列表
+    /// Database specification list.
     "ClassInfoSet" class_info_set set_class_info_set: list ClassInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCloneDBInstanceSpec` (查询克隆实例可购买的规格).
+/// Request of `DescribeCloneDBInstanceSpec` (Queries the purchasable specification of a clone instance).
 ///
-/// 本接口（DescribeCloneDBInstanceSpec）用于查询克隆实例可选择的最小规格，包括SpecCode和磁盘。
+/// This API is used to query the minimum specification required by a cloned instance, including `SpecCode` and disk specification.
 DescribeCloneDBInstanceSpecRequest {
-    /// 实例ID。可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取
+    /// Instance ID. obtain through the api [DescribeDBInstances](https://www.tencentcloud.com/document/product/409/16773?lang=en).
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 基础备份集ID，可通过[DescribeBaseBackups](https://cloud.tencent.com/document/api/409/89022)接口获取。此入参和RecoveryTargetTime必须选择一个传入。如与RecoveryTargetTime参数同时设置，则以此参数为准。
+    /// Basic backup set ID. obtain through the api [DescribeBaseBackups](https://www.tencentcloud.com/document/product/409/54343?lang=en). this parameter and RecoveryTargetTime must be selected. if set simultaneously with RecoveryTargetTime, this parameter takes precedence.
     "BackupSetId" backup_set_id set_backup_set_id: str,
-    /// 恢复目标时间，此入参和BackupSetId必须选择一个传入。时区以东八区（UTC+8）为准。
+    /// Restoration time (UTC+8). Either this parameter or `BackupSetId` must be passed in.
     "RecoveryTargetTime" recovery_target_time set_recovery_target_time: str,
 } }
 rt::action!("postgres", "2017-03-12", "DescribeCloneDBInstanceSpec", DescribeCloneDBInstanceSpecRequest => DescribeCloneDBInstanceSpecResponse);
 
 rt::model! { read debug;
-/// DescribeCloneDBInstanceSpec返回参数结构体
+/// DescribeCloneDBInstanceSpec response structure.
 DescribeCloneDBInstanceSpecResponse {
-    /// 可购买的最小规格码。
+    /// Code of the minimum specification available for purchase.
     "MinSpecCode" min_spec_code set_min_spec_code: str,
-    /// 可购买的最小磁盘容量，单位GB。
+    /// The minimum disk capacity in GB available for purchase.
     "MinStorage" min_storage set_min_storage: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBBackups` (查询实例备份列表).
+/// Request of `DescribeDBBackups` (Query an instance backup list).
 ///
-/// 本接口（DescribeDBBackups）用于查询实例备份列表。**本接口属于早期接口，已停止功能迭代，推荐使用接口**[DescribeBaseBackups](https://cloud.tencent.com/document/api/409/89022)**替代**。
+/// This api is used to query instance backup list. This interface belongs to early stage and stopped feature iteration. We recommend using api [DescribeBaseBackups](https://www.tencentcloud.com/document/product/409/54343) as an alternative.
 DescribeDBBackupsRequest {
-    /// 实例ID，形如postgres-4wdeb0zv。
+    /// Instance ID in the format of postgres-4wdeb0zv.
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 备份方式（1-全量）。目前只支持全量，取值为1。
+    /// Backup mode (1: full). Currently, only full backup is supported. The value is 1.
     ///
     /// Required.
     "Type" r#type set_type: i64,
-    /// 查询开始时间，形如2018-06-10 17:06:38，起始时间不得小于7天以前
+    /// Query start time in the format of 2018-06-10 17:06:38, which cannot be more than 7 days ago
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 查询结束时间，形如2018-06-10 17:06:38
+    /// Query end time in the format of 2018-06-10 17:06:38
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 备份列表分页返回，每页返回数量，默认为 20，最小为1，最大值为 100。（当该参数不传或者传0时按默认值处理）
+    /// Number of entries to be returned per page for backup list. Default value: 20. Minimum value: 1. Maximum value: 100. (If this parameter is left empty or 0, the default value will be used)
     "Limit" limit set_limit: i64,
-    /// 返回结果中的第几页，从第0页开始。默认为0。
+    /// Page number for data return in paged query. Pagination starts from 0. Default value: 0.
     "Offset" offset set_offset: i64,
 } }
 rt::action!("postgres", "2017-03-12", "DescribeDBBackups", DescribeDBBackupsRequest => DescribeDBBackupsResponse);
 
 rt::model! { read debug;
-/// DescribeDBBackups返回参数结构体
+/// DescribeDBBackups response structure.
 DescribeDBBackupsResponse {
-    /// 返回备份列表中备份文件的个数
+    /// Number of backup files in the returned backup list
     "TotalCount" total_count set_total_count: i64,
-    /// 备份列表
+    /// Backup list
     "BackupList" backup_list set_backup_list: list DBBackup,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBErrlogs` (查询错误日志).
+/// Request of `DescribeDBErrlogs` (Queries an error log).
 ///
-/// 本接口（DescribeDBErrlogs）用于查询错误日志。
+/// This API is used to query an error log.
 DescribeDBErrlogsRequest {
-    /// 实例ID。    可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取
+    /// Instance ID. It can be obtained through the [DescribeDBInstances](https://www.tencentcloud.com/document/api/409/16773?from_cn_redirect=1) API.
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 查询起始时间，形如2018-01-01 00:00:00。日志保留时间默认为7天，起始时间不能超出保留时间范围。
+    /// Query start time, such as 2018-01-01 00:00:00. Log retention time defaults to 7 days. Start time cannot exceed the retention period.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 查询结束时间，形如2018-01-01 00:00:00。
+    /// Query end time, in the format of 2018-01-01 00:00:00.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 数据库名字。
+    /// Database name
     "DatabaseName" database_name set_database_name: str,
-    /// 搜索关键字。
+    /// Search keywords.
     "SearchKeys" search_keys set_search_keys: list String,
-    /// 每页显示数量，取值范围为1-100。默认值为50。
+    /// Number of results returned per page, with a value range of 1-100. The default value is `50`.
     "Limit" limit set_limit: i64,
-    /// 数据偏移量，从0开始。默认值为0。
+    /// Data offset, which starts from 0. The default value is 0.
     "Offset" offset set_offset: i64,
-    /// 日志过滤条件。格式为  [{Type: "ApplicationName", Compare: "INC", Value: ["123"]}]。
+    /// Log filter criteria. Format is [{Type: "ApplicationName", Compare: "INC", Value: ["123"]}].
     "LogFilters" log_filters set_log_filters: list LogFilter,
 } }
 rt::action!("postgres", "2017-03-12", "DescribeDBErrlogs", DescribeDBErrlogsRequest => DescribeDBErrlogsResponse);
 
 rt::model! { read debug;
-/// DescribeDBErrlogs返回参数结构体
+/// DescribeDBErrlogs response structure.
 DescribeDBErrlogsResponse {
-    /// 查询到的日志数量，最大值为10000条。
+    /// The number of logs queried. Maximum value is 10,000.
     "TotalCount" total_count set_total_count: i64,
-    /// 错误日志详细信息集合。
+    /// Error log details collection.
     "Details" details set_details: list ErrLogDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBInstanceAttribute` (查询实例详情).
+/// Request of `DescribeDBInstanceAttribute` (Queries instance details).
 ///
-/// 本接口 (DescribeDBInstanceAttribute) 用于查询某个实例的详情信息。
+/// This API is used to query the details of one instance.
 DescribeDBInstanceAttributeRequest {
-    /// 实例ID。可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取
+    /// Instance ID. can be obtained through the DescribeDBInstances api (https://www.tencentcloud.com/document/api/409/16773?from_cn_redirect=1).
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
@@ -2458,24 +2501,24 @@ DescribeDBInstanceAttributeRequest {
 rt::action!("postgres", "2017-03-12", "DescribeDBInstanceAttribute", DescribeDBInstanceAttributeRequest => DescribeDBInstanceAttributeResponse);
 
 rt::model! { read debug;
-/// DescribeDBInstanceAttribute返回参数结构体
+/// DescribeDBInstanceAttribute response structure.
 DescribeDBInstanceAttributeResponse {
-    /// 实例详细信息。
+    /// Instance details.
     "DBInstance" db_instance set_db_instance: obj DBInstance,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBInstanceHAConfig` (查询实例HA配置).
+/// Request of `DescribeDBInstanceHAConfig` (Queries the HA configuration of an instance).
 ///
-/// 本接口（DescribeDBInstanceHAConfig）用于查询实例HA配置信息。其中HA配置信息包括：
+/// This API (DescribeDBInstanceHConfig) is used to query instance HA configuration information. The HA configuration information includes:
 ///
-/// - 允许备节点切换为主节点的条件配置
+/// - This API is used to configure conditions for allowing a secondary node to switch over to a primary node..
 ///
-/// - 半同步实例使用同步复制或异步复制的条件配置
+/// - This API is used to configure conditions for using synchronous or asynchronous replication in semi-sync instances..
 DescribeDBInstanceHAConfigRequest {
-    /// 实例ID。可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取
+    /// Instance ID. can be obtained through the DescribeDBInstances api (https://www.tencentcloud.com/document/api/409/16773?from_cn_redirect=1).
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
@@ -2483,71 +2526,73 @@ DescribeDBInstanceHAConfigRequest {
 rt::action!("postgres", "2017-03-12", "DescribeDBInstanceHAConfig", DescribeDBInstanceHAConfigRequest => DescribeDBInstanceHAConfigResponse);
 
 rt::model! { read debug;
-/// DescribeDBInstanceHAConfig返回参数结构体
+/// DescribeDBInstanceHAConfig response structure.
 DescribeDBInstanceHAConfigResponse {
-    /// 主从同步方式：
+    /// Primary-Standby sync mode.
     ///
-    /// - Semi-sync：半同步
+    /// - Semi-Sync: semi-sync.
     ///
-    /// - Async：异步
+    /// - Async: asynchronous.
     "SyncMode" sync_mode set_sync_mode: str,
-    /// 高可用备机最大延迟数据量。备节点延迟数据量小于等于该值，且备节点延迟时间小于等于MaxStandbyLag时，可以切换为主节点。
+    /// Specifies the maximum delayed data volume of the high-availability standby server. the backup node can switchover to the primary node when its latency data volume is less than or equal to this value and its delay time is less than or equal to MaxStandbyLag.
     ///
-    /// - 单位：byte
+    /// - Unit: byte.
     ///
-    /// - 参数范围：[1073741824, 322122547200]
+    /// - Value range: [1073741824, 322122547200].
     "MaxStandbyLatency" max_standby_latency set_max_standby_latency: i128,
-    /// 高可用备机最大延迟时间。备节点延迟时间小于等于该值，且备节点延迟数据量小于等于MaxStandbyLatency时，可以切换为主节点。
+    /// Maximum delay time of the high-availability standby server. the secondary node can be switched to the primary node when the backup node latency is less than or equal to this value and the delayed data volume is less than or equal to MaxStandbyLatency.
     ///
-    /// - 单位：s
+    /// - Specifies the unit in seconds..
     ///
-    /// - 参数范围：[5, 10]
+    /// - Parameter range: [5, 10]..
     "MaxStandbyLag" max_standby_lag set_max_standby_lag: i128,
-    /// 同步备机最大延迟数据量。备机延迟数据量小于等于该值，且该备机延迟时间小于等于MaxSyncStandbyLag时，则该备机采用同步复制；否则，采用异步复制。
-    /// 该参数值针对SyncMode设置为Semi-sync的实例有效。
-    /// 异步实例该字段返回null。
-    /// 半同步实例禁止退化为异步复制时，该字段返回null。
+    /// Maximum data sync lag for standby server. If data lag of the standby node and the delay time are both less than or equals to the values of `MaxSyncStandbyLatency` and `MaxSyncStandbyLag` respectively, the standby server adopts semi-sync replication; if not, it adopts async replication.
+    /// This value is only valid for the instance with `SyncMode` set to `Semi-sync`.
+    /// This field returns null for async instance
+    /// and semi-sync (non-downgradable to async) instance.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MaxSyncStandbyLatency" max_sync_standby_latency set_max_sync_standby_latency: i128,
-    /// 同步备机最大延迟时间。备机延迟时间小于等于该值，且该备机延迟数据量小于等于MaxSyncStandbyLatency时，则该备机采用同步复制；否则，采用异步复制。
-    /// 该参数值针对SyncMode设置为Semi-sync的实例有效。
-    /// 异步实例不返回该字段。
-    /// 半同步实例禁止退化为异步复制时，不返回该字段。
+    /// Maximum sync delay time for standby server. If the delay time for standby server and the data lag are both less than or equals to the values of `MaxSyncStandbyLag` and `MaxSyncStandbyLatency` respectively, the standby server adopts sync replication mode; if not, it adopts async replication.
+    /// This value is only valid for the instance with `SyncMode` set to `Semi-sync`.
+    /// This field will not return for async instance
+    /// and semi-sync (non-downgradable to async) instance.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MaxSyncStandbyLag" max_sync_standby_lag set_max_sync_standby_lag: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBInstanceParameters` (查询实例参数).
+/// Request of `DescribeDBInstanceParameters` (Queries the parameters of an instance).
 ///
-/// 本接口（DescribeDBInstanceAttribute）用于查询实例的参数信息。
+/// This API is used to query the parameters of an instance.
 DescribeDBInstanceParametersRequest {
-    /// 实例ID。可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取
+    /// Instance ID. obtain through the api [DescribeDBInstances](https://www.tencentcloud.com/document/product/409/16773?lang=en).
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 查询指定参数详情。ParamName为空或不传，默认返回全部参数列表
+    /// Name of the parameter to be queried. If `ParamName` is left empty or not passed in, the list of all parameters will be returned.
     "ParamName" param_name set_param_name: str,
 } }
 rt::action!("postgres", "2017-03-12", "DescribeDBInstanceParameters", DescribeDBInstanceParametersRequest => DescribeDBInstanceParametersResponse);
 
 rt::model! { read debug;
-/// DescribeDBInstanceParameters返回参数结构体
+/// DescribeDBInstanceParameters response structure.
 DescribeDBInstanceParametersResponse {
-    /// 参数列表总数
+    /// Total number of the parameters in the returned list
     "TotalCount" total_count set_total_count: i64,
-    /// 参数列表返回详情
+    /// Details of the returned parameter list
     "Detail" detail set_detail: list ParamInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBInstanceSSLConfig` (查询实例SSL配置).
+/// Request of `DescribeDBInstanceSSLConfig` (Queries the SSL configuration of an instance).
 ///
-/// 本接口用于查询实例SSL状态
+/// This API is used to query the SSL status of an instance.
 DescribeDBInstanceSSLConfigRequest {
-    /// 实例ID，形如postgres-6bwgamo3。可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取
+    /// Specifies the instance ID, such as postgres-6bwgamo3. obtain through the api [DescribeDBInstances](https://www.tencentcloud.com/document/product/409/16773?lang=en).
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
@@ -2555,13 +2600,13 @@ DescribeDBInstanceSSLConfigRequest {
 rt::action!("postgres", "2017-03-12", "DescribeDBInstanceSSLConfig", DescribeDBInstanceSSLConfigRequest => DescribeDBInstanceSSLConfigResponse);
 
 rt::model! { read debug;
-/// DescribeDBInstanceSSLConfig返回参数结构体
+/// DescribeDBInstanceSSLConfig response structure.
 DescribeDBInstanceSSLConfigResponse {
-    /// true 代表开通 ，false 代表未开通
+    /// true represents enabled. false represents not enabled.
     "SSLEnabled" ssl_enabled set_ssl_enabled: bool,
-    /// 云端根证书下载链接
+    /// Certificate download url for the cloud root certificate.
     "CAUrl" ca_url set_ca_url: str,
-    /// 服务器证书中配置的内网或外网连接地址
+    /// Specifies the intranet or public network connection address in the server certificate.
     "ConnectAddress" connect_address set_connect_address: str,
     /// CA证书公钥，仅云盘版
     "CACert" ca_cert set_ca_cert: str,
@@ -2574,58 +2619,58 @@ DescribeDBInstanceSSLConfigResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBInstanceSecurityGroups` (查询实例安全组).
+/// Request of `DescribeDBInstanceSecurityGroups` (Queries the security group of an instance).
 ///
-/// 本接口（DescribeDBInstanceSecurityGroups）用于查询实例安全组。
+/// This API is used to query the security group of an instance.
 DescribeDBInstanceSecurityGroupsRequest {
-    /// 实例ID，可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取。DBInstanceId、ReadOnlyGroupId、ProxyAddressId至少传一个；如果要查询实例关联的安全组，只传DBInstanceId字段。
+    /// Instance ID. obtain through the api [DescribeDBInstances](https://www.tencentcloud.com/document/product/409/16773?lang=en). specify either DBInstanceId or ReadOnlyGroupId. if both are provided, ReadOnlyGroupId is ignored.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 只读组ID，可通过[DescribeReadOnlyGroups](https://cloud.tencent.com/document/api/409/52599)接口获取。DBInstanceId、ReadOnlyGroupId、ProxyAddressId至少传一个；如果要查询只读组关联的安全组，只传ReadOnlyGroupId。
+    /// ReadOnlyGroupId. specifies the read-only group ID, which can be obtained through the api [DescribeReadOnlyGroups](https://www.tencentcloud.com/document/product/409/39725?lang=en). valid values: DBInstanceId and ReadOnlyGroupId (at least one is required). if you need to query the associated security group of the read-only group, only ReadOnlyGroupId is required.
     "ReadOnlyGroupId" read_only_group_id set_read_only_group_id: str,
 } }
 rt::action!("postgres", "2017-03-12", "DescribeDBInstanceSecurityGroups", DescribeDBInstanceSecurityGroupsRequest => DescribeDBInstanceSecurityGroupsResponse);
 
 rt::model! { read debug;
-/// DescribeDBInstanceSecurityGroups返回参数结构体
+/// DescribeDBInstanceSecurityGroups response structure.
 DescribeDBInstanceSecurityGroupsResponse {
-    /// 安全组信息数组
+    /// Information of security groups in array
     "SecurityGroupSet" security_group_set set_security_group_set: list SecurityGroup,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBInstances` (查询实例列表).
+/// Request of `DescribeDBInstances` (Queries instance list).
 ///
-/// 本接口 (DescribeDBInstances) 用于查询一个或多个实例的详细信息。
+/// This API is used to query the details of one or more instances.
 DescribeDBInstancesRequest {
-    /// 按照一个或者多个过滤条件进行查询，目前支持的过滤条件有：
-    /// db-instance-id：按照实例ID过滤，类型为string
-    /// db-instance-name：按照实例名过滤，支持模糊匹配，类型为string
-    /// db-project-id：按照项目ID过滤，类型为integer
-    /// db-pay-mode：按照实例付费模式过滤，prepaid - 预付费；postpaid - 后付费。类型为string
-    /// db-tag-key：按照标签键过滤，类型为string
-    /// db-private-ip： 按照实例私有网络IP过滤，类型为string
-    /// db-public-address： 按照实例外网地址过滤，类型为string
-    /// db-dedicated-cluster-id: 按照私有集群Id过滤，类型为string
+    /// Query using one or more filter criteria. filter criteria currently supported include:.
+    /// db-instance-id: Filter by instance ID, type string
+    /// db-instance-name: specifies the instance name to filter by, supports fuzzy matching (string type).
+    /// db-project-id: Filter by project ID, type integer
+    /// db-pay-mode: filter by instance billing mode (prepaid - prepayment; postpaid - postpayment). string type.
+    /// db-tag-key: specifies the tag key to filter by (string type).
+    /// db-private-ip: Filter by instance Private Cloud IP, type string
+    /// db-public-address: filter by instance public network address (in string format)
+    /// db-dedicated-cluster-id: Filter by private cluster Id, type string
     "Filters" filters set_filters: list Filter,
-    /// 每页显示数量，取值范围为0-100，传入0时，取默认配置。默认为返回10条。
+    /// Number of results displayed per page. value range: 0-100. input 0 to use the default configuration. default is 10.
     "Limit" limit set_limit: i128,
-    /// 数据偏移量，从0开始。
+    /// Data offset, which starts from 0.
     "Offset" offset set_offset: i128,
-    /// 排序指标，如实例名、创建时间等，支持DBInstanceId,CreateTime,Name,EndTime。默认值：CreateTime。
+    /// Specifies the sorting index, such as instance Name and creation time. supports DBInstanceId, CreateTime, Name, and EndTime. default value: CreateTime.
     "OrderBy" order_by set_order_by: str,
-    /// 排序方式，包括升序：asc、降序：desc。默认值：asc。
+    /// Sorting method, including ascending: `asc` and descending: `desc`. the default value is `asc`.
     "OrderByType" order_by_type set_order_by_type: str,
 } }
 rt::action!("postgres", "2017-03-12", "DescribeDBInstances", DescribeDBInstancesRequest => DescribeDBInstancesResponse);
 
 rt::model! { read debug;
-/// DescribeDBInstances返回参数结构体
+/// DescribeDBInstances response structure.
 DescribeDBInstancesResponse {
-    /// 查询到的实例数量。
+    /// Number of instances found.
     "TotalCount" total_count set_total_count: i128,
-    /// 实例详细信息集合。
+    /// Instance details set.
     "DBInstanceSet" db_instance_set set_db_instance_set: list DBInstance,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2713,167 +2758,168 @@ DescribeDBProxySpecsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBVersions` (查询支持的数据库版本).
+/// Request of `DescribeDBVersions` (Queries the list of supported database versions).
 ///
-/// 本接口（DescribeDBVersions）用于查询支持的数据库版本。
+/// This API is used to query the list of supported database versions.
 DescribeDBVersionsRequest {
-    /// 实例存储类型，根据磁盘类型返回支持的版本
+    /// Instance storage type. The supported versions are returned based on the disk type.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - PHYSICAL_LOCAL_SSD： 物理机本地ssd硬盘
-    /// - CLOUD_PREMIUM： 高性能云硬盘
-    /// - CLOUD_SSD： ssd云硬盘
-    /// - CLOUD_HSSD： 增强型ssd云硬盘
+    /// - PHYSICAL_LOCAL_SSD: local SSD of physical machine.
+    /// - CLOUD_PREMIUM: Premium Disk.
+    /// - CLOUD_SSD: Cloud SSD.
+    /// - CLOUD_HSSD: Enhanced SSD.
     ///
-    /// 默认值：PHYSICAL_LOCAL_SSD
+    /// Default value: PHYSICAL_LOCAL_SSD.
     "StorageType" storage_type set_storage_type: str,
 } }
 rt::action!("postgres", "2017-03-12", "DescribeDBVersions", DescribeDBVersionsRequest => DescribeDBVersionsResponse);
 
 rt::model! { read debug;
-/// DescribeDBVersions返回参数结构体
+/// DescribeDBVersions response structure.
 DescribeDBVersionsResponse {
-    /// 数据库版本号信息列表
+    /// Database version information list.
     "VersionSet" version_set set_version_set: list Version,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBXlogs` (获取实例Xlog列表).
+/// Request of `DescribeDBXlogs` (Get the Xlog list of an instance).
 ///
-/// 本接口（DescribeDBXlogs）用于获取实例Xlog列表。 **本接口属于早期接口，已停止功能迭代，推荐使用接口**[DescribeLogBackups](https://cloud.tencent.com/document/api/409/89021)**替代**。
+/// This api is used to get instance Xlog list. This interface belongs to early api and has stopped feature iteration. We recommend using api [DescribeLogBackups](https://www.tencentcloud.com/document/api/409/89021?from_cn_redirect=1) as substitution.
 DescribeDBXlogsRequest {
-    /// 实例ID，形如postgres-4wdeb0zv。
+    /// Instance ID. for example, postgres-4wdeb0zv.
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 查询开始时间，形如2018-06-10 17:06:38，起始时间不得小于7天以前
+    /// Query start time, such as 2018-06-10 17:06:38. start time should not be less than 7 days ago.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 查询结束时间，形如2018-06-10 17:06:38
+    /// Query end time, in the format of 2018-06-10 17:06:38.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 分页返回，表示返回第几页的条目。从第0页开始计数。
+    /// Pagination return indicates which page of entries to return. counting begins from page 0.
     "Offset" offset set_offset: i64,
-    /// 分页返回，表示每页有多少条目。取值为1-100。
+    /// Pagination return indicates how many items per page. value range: 1-100.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("postgres", "2017-03-12", "DescribeDBXlogs", DescribeDBXlogsRequest => DescribeDBXlogsResponse);
 
 rt::model! { read debug;
-/// DescribeDBXlogs返回参数结构体
+/// DescribeDBXlogs response structure.
 DescribeDBXlogsResponse {
-    /// 表示此次返回结果有多少条数据。
+    /// Indicates how many data entries are returned.
     "TotalCount" total_count set_total_count: i64,
-    /// Xlog列表
+    /// Xlog list.
     "XlogList" xlog_list set_xlog_list: list Xlog,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDatabaseObjects` (查询数据库对象列表).
+/// Request of `DescribeDatabaseObjects` (Query a database object list).
 ///
-/// 本接口用于查询数据库对象列表。例如查询test数据库下的模式列表。
+/// This API is used to query database object list, such as the mode list in test database.
 DescribeDatabaseObjectsRequest {
-    /// 实例ID。	可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取
+    /// Instance ID. obtain through the api [DescribeDBInstances](https://www.tencentcloud.com/document/api/409/16773?from_cn_redirect=1).
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 查询的对象类型。支持查询的数据对象有：database,schema,sequence,procedure,type,function,table,view,matview,column。
+    /// Specifies the object type for querying. supported objects: database, schema, sequence, procedure, type, function, table, view, matview, column.
     ///
     /// Required.
     "ObjectType" object_type set_object_type: str,
-    /// 单次显示数量，默认20。可选范围为[0,100]。
+    /// Number of items displayed at a time. default 20. value range 0-100.
     "Limit" limit set_limit: i64,
-    /// 数据偏移量，从0开始。
+    /// Data offset, starting from 0.
     "Offset" offset set_offset: i64,
-    /// 查询对象所属的数据库。当查询对象类型不为database时，此参数必填。
+    /// Describes the database the query object belongs to. this parameter is required when the query object type is not database.
     "DatabaseName" database_name set_database_name: str,
-    /// 查询对象所属的模式。当查询对象类型不为database、schema时，此参数必填。
+    /// Specifies the mode belonging to the query object. this parameter is required when the query object type is not database or schema.
     "SchemaName" schema_name set_schema_name: str,
-    /// 查询对象所属的表。当查询对象类型为column时，此参数必填。
+    /// Specifies the table belonging to the query object. this parameter is required when the query object type is column.
     "TableName" table_name set_table_name: str,
 } }
 rt::action!("postgres", "2017-03-12", "DescribeDatabaseObjects", DescribeDatabaseObjectsRequest => DescribeDatabaseObjectsResponse);
 
 rt::model! { read debug;
-/// DescribeDatabaseObjects返回参数结构体
+/// DescribeDatabaseObjects response structure.
 DescribeDatabaseObjectsResponse {
-    /// 查询对象列表。
+    /// Query object list.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ObjectSet" object_set set_object_set: list String,
-    /// 查询对象总数量
+    /// Specifies the total number of objects.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDatabases` (查询实例的数据库列表).
+/// Request of `DescribeDatabases` (Queries the database list of an instance).
 ///
-/// 接口（DescribeDatabases）用来查询实例的数据库列表。
+/// This API is used to query the database list of an instance.
 DescribeDatabasesRequest {
-    /// 实例ID。可通过[DescribeDBInstances](https://cloud.tencent.com/document/product/409/16773)接口获取
+    /// Instance ID. obtain through the API [DescribeDBInstances](https://www.tencentcloud.com/document/product/409/16773?from_cn_redirect=1).
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 按照一个或者多个过滤条件进行查询，目前支持的过滤条件有：database-name：按照数据库名称过滤，类型为string。此处使用模糊匹配搜索符合条件的数据库。
+    /// Query using one or more filter criteria. Filter criteria currently supported include: database-name: filter by database name (in string format). Fuzzy matching is used to search for databases that meet the criteria.
     "Filters" filters set_filters: list Filter,
-    /// 数据偏移量，从0开始。
+    /// Data offset, which starts from 0.
     "Offset" offset set_offset: i128,
-    /// 单次显示数量。建议最大取值100。
-    /// 默认值：20
+    /// Number of items displayed at a time. the maximum value is recommended to be 100.
+    /// Default value: 20.
     "Limit" limit set_limit: i128,
 } }
 rt::action!("postgres", "2017-03-12", "DescribeDatabases", DescribeDatabasesRequest => DescribeDatabasesResponse);
 
 rt::model! { read debug;
-/// DescribeDatabases返回参数结构体
+/// DescribeDatabases response structure.
 DescribeDatabasesResponse {
-    /// 数据库信息
+    /// Database information
     "Items" items set_items: list String,
-    /// 数据库总数
+    /// Total number of databases
     "TotalCount" total_count set_total_count: i128,
-    /// 数据库详情列表
+    /// Specifies the database details list.
     "Databases" databases set_databases: list Database,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDedicatedClusters` (查询专属集群).
+/// Request of `DescribeDedicatedClusters` (Queries an exclusive cluster).
 ///
-/// 查询专属集群
+/// This API is used to query an exclusive cluster.
 DescribeDedicatedClustersRequest {
-    /// 按照一个或者多个过滤条件进行查询，目前支持的过滤条件有：
-    /// dedicated-cluster-id: 按照专属集群ID筛选，类型为string
+    /// Query using one or more filter criteria. filter criteria currently supported include:.
+    /// dedicated-cluster-id: filters by dedicated cluster id. string type.
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("postgres", "2017-03-12", "DescribeDedicatedClusters", DescribeDedicatedClustersRequest => DescribeDedicatedClustersResponse);
 
 rt::model! { read debug;
-/// DescribeDedicatedClusters返回参数结构体
+/// DescribeDedicatedClusters response structure.
 DescribeDedicatedClustersResponse {
-    /// 专属集群信息
+    /// Exclusive cluster information.
     "DedicatedClusterSet" dedicated_cluster_set set_dedicated_cluster_set: list DedicatedCluster,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDefaultParameters` (查询默认参数列表).
+/// Request of `DescribeDefaultParameters` (Queries the list of default parameters).
 ///
-/// 本接口（DescribeDefaultParameters）主要用于查询某个数据库版本和引擎支持的所有参数。
+/// This API is used to query all parameters supported by a database version and engine.
 DescribeDefaultParametersRequest {
-    /// 数据库版本，大版本号，例如11，12，13。可从[DescribeDBVersions](https://cloud.tencent.com/document/api/409/89018)接口获取
+    /// Database version. specifies the major version number, such as 11, 12, 13. can be obtained from the [DescribeDBVersions](https://www.tencentcloud.com/document/api/409/89018?from_cn_redirect=1) api.
     ///
     /// Required.
     "DBMajorVersion" db_major_version set_db_major_version: str,
-    /// 数据库引擎，例如：postgresql,mssql_compatible
+    /// Database engine, such as postgresql, mssql_compatible.
     ///
     /// Required.
     "DBEngine" db_engine set_db_engine: str,
@@ -2881,22 +2927,23 @@ DescribeDefaultParametersRequest {
 rt::action!("postgres", "2017-03-12", "DescribeDefaultParameters", DescribeDefaultParametersRequest => DescribeDefaultParametersResponse);
 
 rt::model! { read debug;
-/// DescribeDefaultParameters返回参数结构体
+/// DescribeDefaultParameters response structure.
 DescribeDefaultParametersResponse {
-    /// 参数个数
+    /// Number of parameters
     "TotalCount" total_count set_total_count: i64,
-    /// 参数信息
+    /// Parameter information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ParamInfoSet" param_info_set set_param_info_set: list ParamInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeEncryptionKeys` (查询实例密钥信息列表).
+/// Request of `DescribeEncryptionKeys` (Queries the instance key list).
 ///
-/// 本接口 （DescribeEncryptionKeys） 用于查询实例的密钥信息列表。
+/// This API is used to query the instance key list.
 DescribeEncryptionKeysRequest {
-    /// 实例ID。可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取
+    /// Instance ID. obtain through the api [DescribeDBInstances](https://www.tencentcloud.com/document/product/409/16773?lang=en).
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
@@ -2904,57 +2951,57 @@ DescribeEncryptionKeysRequest {
 rt::action!("postgres", "2017-03-12", "DescribeEncryptionKeys", DescribeEncryptionKeysRequest => DescribeEncryptionKeysResponse);
 
 rt::model! { read debug;
-/// DescribeEncryptionKeys返回参数结构体
+/// DescribeEncryptionKeys response structure.
 DescribeEncryptionKeysResponse {
-    /// 实例密钥信息列表。
+    /// Specifies the key information list of the instance.
     "EncryptionKeys" encryption_keys set_encryption_keys: list EncryptionKey,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLogBackups` (查询日志备份列表).
+/// Request of `DescribeLogBackups` (Queries the list of log backups).
 ///
-/// 本接口（DescribeLogBackups）用于查询日志备份列表。
+/// This API is used to query the list of log backups.
 DescribeLogBackupsRequest {
-    /// 备份的最小结束时间，形如2018-01-01 00:00:00。默认为7天前。
+    /// Minimum end time of a backup in the format of `2018-01-01 00:00:00`. It is 7 days ago by default.
     "MinFinishTime" min_finish_time set_min_finish_time: str,
-    /// 备份的最大结束时间，形如2018-01-01 00:00:00。默认为当前时间。
+    /// Maximum end time of a backup in the format of `2018-01-01 00:00:00`. It is the current time by default.
     "MaxFinishTime" max_finish_time set_max_finish_time: str,
-    /// 按照一个或者多个过滤条件进行查询，目前支持的过滤条件有：
-    /// db-instance-id：按照实例ID过滤，类型为string。
-    /// db-instance-name：按照实例名过滤，支持模糊匹配，类型为string。
-    /// db-instance-ip：按照实例私有网络IP地址过滤，类型为string。
-    /// db-instance-status：按实例状态过滤，类型为string。取值参考[DBInstance](https://cloud.tencent.com/document/api/409/16778#DBInstance)结构的DBInstanceStatus字段。
+    /// Query using one or more filter criteria. filter criteria currently supported include:.
+    /// db-instance-id: filter by instance id (string type).
+    /// db-instance-name: specifies the instance name to filter by, supports fuzzy matching (string type).
+    /// db-instance-ip: specifies the instance VPC ip for filtering (string type).
+    /// db-instance-status: filter by instance status (in string format). valid values refer to the DBInstanceStatus field in the DBInstance structure (https://www.tencentcloud.com/document/api/409/16778?from_cn_redirect=1#DBInstance).
     "Filters" filters set_filters: list Filter,
-    /// 每页显示数量，取值范围为1-100，默认为返回10条。
+    /// The maximum number of results returned per page. Value range: 1-100. Default: `10`.
     "Limit" limit set_limit: i128,
-    /// 数据偏移量，从0开始。
+    /// Data offset, which starts from 0.
     "Offset" offset set_offset: i128,
-    /// 排序字段，支持StartTime,FinishTime,Size。默认值：StartTime
+    /// Sorting field, supports StartTime, FinishTime, and Size. default value: StartTime.
     "OrderBy" order_by set_order_by: str,
-    /// 排序方式，包括升序：asc，降序：desc。默认值：desc。
+    /// Sorting method, including ascending: `asc` and descending: `desc`. the default value is `desc`.
     "OrderByType" order_by_type set_order_by_type: str,
 } }
 rt::action!("postgres", "2017-03-12", "DescribeLogBackups", DescribeLogBackupsRequest => DescribeLogBackupsResponse);
 
 rt::model! { read debug;
-/// DescribeLogBackups返回参数结构体
+/// DescribeLogBackups response structure.
 DescribeLogBackupsResponse {
-    /// 查询到的日志备份数量。
+    /// Number of queried log backups
     "TotalCount" total_count set_total_count: i128,
-    /// 日志备份详细信息列表。
+    /// List of log backup details
     "LogBackupSet" log_backup_set set_log_backup_set: list LogBackup,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeMaintainTimeWindow` (查询维护时间窗口).
+/// Request of `DescribeMaintainTimeWindow` (Query the maintenance time window).
 ///
-/// 本接口 (DescribeMaintainTimeWindow) 用于查询实例的维护时间窗口
+/// This API is used to query instance maintenance window.
 DescribeMaintainTimeWindowRequest {
-    /// 实例ID。可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取
+    /// Instance ID. obtain through the api [DescribeDBInstances](https://www.tencentcloud.com/document/product/409/16773?lang=en).
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
@@ -2962,15 +3009,15 @@ DescribeMaintainTimeWindowRequest {
 rt::action!("postgres", "2017-03-12", "DescribeMaintainTimeWindow", DescribeMaintainTimeWindowRequest => DescribeMaintainTimeWindowResponse);
 
 rt::model! { read debug;
-/// DescribeMaintainTimeWindow返回参数结构体
+/// DescribeMaintainTimeWindow response structure.
 DescribeMaintainTimeWindowResponse {
-    /// 实例ID
+    /// Instance ID
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 维护开始时间。时区为东八区（UTC+8）
+    /// Maintenance start time. time zone is UTC+8.
     "MaintainStartTime" maintain_start_time set_maintain_start_time: str,
-    /// 维护持续时间。单位：小时
+    /// Maintenance duration. unit: hr.
     "MaintainDuration" maintain_duration set_maintain_duration: i128,
-    /// 维护周期
+    /// Specifies the maintenance period.
     "MaintainWeekDays" maintain_week_days set_maintain_week_days: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3031,11 +3078,11 @@ DescribeMem0ServiceResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeOrders` (查询订单信息).
+/// Request of `DescribeOrders` (Queries the order information).
 ///
-/// 本接口（DescribeOrders）用于查询订单信息。
+/// This API is used to query the order information.
 DescribeOrdersRequest {
-    /// 订单名集合
+    /// Order name set
     ///
     /// Required.
     "DealNames" deal_names set_deal_names: list String,
@@ -3043,22 +3090,22 @@ DescribeOrdersRequest {
 rt::action!("postgres", "2017-03-12", "DescribeOrders", DescribeOrdersRequest => DescribeOrdersResponse);
 
 rt::model! { read debug;
-/// DescribeOrders返回参数结构体
+/// DescribeOrders response structure.
 DescribeOrdersResponse {
-    /// 订单数量
+    /// Number of orders
     "TotalCount" total_count set_total_count: i64,
-    /// 订单数组
+    /// Order array
     "Deals" deals set_deals: list PgDeal,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeParameterTemplateAttributes` (查询参数模板详情).
+/// Request of `DescribeParameterTemplateAttributes` (Queries the details of a parameter template).
 ///
-/// 本接口（DescribeParameterTemplateAttributes）用于查询某个参数模板的具体内容，包括基本信息和参数信息。
+/// This API is used to query the details of a parameter template, including basic information and parameter information.
 DescribeParameterTemplateAttributesRequest {
-    /// 参数模板ID。可通过[DescribeParameterTemplates](https://cloud.tencent.com/document/api/409/84067)接口获取
+    /// Specifies the parameter template ID, which can be obtained through the api [DescribeParameterTemplates](https://www.tencentcloud.com/document/api/409/84067?from_cn_redirect=1).
     ///
     /// Required.
     "TemplateId" template_id set_template_id: str,
@@ -3066,61 +3113,62 @@ DescribeParameterTemplateAttributesRequest {
 rt::action!("postgres", "2017-03-12", "DescribeParameterTemplateAttributes", DescribeParameterTemplateAttributesRequest => DescribeParameterTemplateAttributesResponse);
 
 rt::model! { read debug;
-/// DescribeParameterTemplateAttributes返回参数结构体
+/// DescribeParameterTemplateAttributes response structure.
 DescribeParameterTemplateAttributesResponse {
-    /// 参数模板ID
+    /// Specifies the parameter template ID.
     "TemplateId" template_id set_template_id: str,
-    /// 参数模板包含的参数个数
+    /// Specifies the number of parameters in the parameter template.
     "TotalCount" total_count set_total_count: i64,
-    /// 参数模板包含的参数信息
+    /// Parameter information contained in the parameter template
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ParamInfoSet" param_info_set set_param_info_set: list ParamInfo,
-    /// 参数模板名称
+    /// Parameter template name
     "TemplateName" template_name set_template_name: str,
-    /// 参数模板适用的数据库版本
+    /// Specifies the database version the parameter template applies to.
     "DBMajorVersion" db_major_version set_db_major_version: str,
-    /// 参数模板适用的数据库引擎
+    /// Specifies the database engine the parameter template applies to.
     "DBEngine" db_engine set_db_engine: str,
-    /// 参数模板描述
+    /// Parameter template description
     "TemplateDescription" template_description set_template_description: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeParameterTemplates` (查询参数模板列表).
+/// Request of `DescribeParameterTemplates` (Queries the list of parameter templates).
 ///
-/// 本接口 (DescribeParameterTemplates) 用于查询参数模板列表。
+/// This API is used to query the list of parameter templates.
 DescribeParameterTemplatesRequest {
-    /// 过滤条件，目前支持的过滤条件有：TemplateName, TemplateId，DBMajorVersion，DBEngine。TemplateName不支持模糊匹配。
+    /// Filter criteria currently supported: TemplateName, TemplateId, DBMajorVersion, DBEngine. fuzzy matching is not supported for TemplateName.
     "Filters" filters set_filters: list Filter,
-    /// 每页显示数量，[0，100]，默认 20
+    /// The maximum number of results returned per page. Value range: 0-100. Default: `20`.
     "Limit" limit set_limit: i64,
-    /// 数据偏移量
+    /// Data offset
     "Offset" offset set_offset: i64,
-    /// 排序指标，枚举值，支持：CreateTime，TemplateName，DBMajorVersion。如果不指定该参数，默认将按照参数模板的编号倒序排列，也就是说最新添加的参数模板会排在最前面。
+    /// Sorting metric, enumeration value, supports: CreateTime, TemplateName, DBMajorVersion. if this parameter is not set, it defaults to sorting by the parameter template number in reverse order, which means that newly added parameter templates appear at the top.
     "OrderBy" order_by set_order_by: str,
-    /// 排序方式，枚举值，支持：asc（升序） ，desc（降序）。默认值为asc。当未指定OrderBy时，该参数失效，此时排序方式为OrderBy参数描述中给出的默认排序方式。
+    /// Sorting method, enumeration value, supports: `asc` (ascending) and `desc` (descending). the default value is `asc`. when OrderBy is not specified, this parameter becomes invalid, at which point the sorting method follows the default sorting order provided in the OrderBy parameter description.
     "OrderByType" order_by_type set_order_by_type: str,
 } }
 rt::action!("postgres", "2017-03-12", "DescribeParameterTemplates", DescribeParameterTemplatesRequest => DescribeParameterTemplatesResponse);
 
 rt::model! { read debug;
-/// DescribeParameterTemplates返回参数结构体
+/// DescribeParameterTemplates response structure.
 DescribeParameterTemplatesResponse {
-    /// 符合查询条件的参数模板总数
+    /// The total number of eligible parameter templates
     "TotalCount" total_count set_total_count: i64,
-    /// 参数模板列表
+    /// Parameter template list
     "ParameterTemplateSet" parameter_template_set set_parameter_template_set: list ParameterTemplate,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeParamsEvent` (查询参数修改事件).
+/// Request of `DescribeParamsEvent` (Queries the parameter modification event).
 ///
-/// 本接口（DescribeParamsEvent）用于查询参数修改事件。
+/// This API is used to query the parameter modification event.
 DescribeParamsEventRequest {
-    /// 实例ID。可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取
+    /// Instance ID. obtain through the api [DescribeDBInstances](https://www.tencentcloud.com/document/product/409/16773?lang=en).
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
@@ -3128,11 +3176,11 @@ DescribeParamsEventRequest {
 rt::action!("postgres", "2017-03-12", "DescribeParamsEvent", DescribeParamsEventRequest => DescribeParamsEventResponse);
 
 rt::model! { read debug;
-/// DescribeParamsEvent返回参数结构体
+/// DescribeParamsEvent response structure.
 DescribeParamsEventResponse {
-    /// 参数修改事件总数，以参数为统计粒度
+    /// Total number of modified parameters
     "TotalCount" total_count set_total_count: i64,
-    /// 实例参数修改事件详情
+    /// Details of parameter modification events
     "EventItems" event_items set_event_items: list EventItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3189,213 +3237,213 @@ impl ::core::fmt::Debug for DescribePostgRESTServiceResponse {
 }
 
 rt::model! { write debug;
-/// Request of `DescribeProductConfig` (查询售卖规格配置).
+/// Request of `DescribeProductConfig` (Query sales specification configuration).
 ///
-/// 本接口（DescribeProductConfig）用于查询售卖规格配置。**本接口属于早期接口，已停止功能迭代，推荐使用新接口**[DescribeClasses](https://cloud.tencent.com/document/api/409/89019)**替代**。
+/// This api is used to query sales specification configuration. This interface belongs to the early stage and has stopped feature iteration. It is recommended to use the new api [DescribeClasses](https://www.tencentcloud.com/document/api/409/89019?from_cn_redirect=1) as an alternative.
 DescribeProductConfigRequest {
-    /// 可用区名称
+    /// Availability zone name.
     "Zone" zone set_zone: str,
-    /// 数据库引擎，支持：
-    /// 1、postgresql（云数据库PostgreSQL）；
-    /// 2、mssql_compatible（MSSQL兼容-云数据库PostgreSQL）；
-    /// 如不指定默认使用postgresql。
+    /// Database engine. Valid values:
+    /// 1. postgresql (TencentDB for PostgreSQL).
+    /// 2. mssql_compatible (MSSQL compatible - TencentDB for PostgreSQL).
+    /// If this parameter is not specified, the default value is postgresql.
     "DBEngine" db_engine set_db_engine: str,
-    /// 实例存储类型，根据存储类型返回支持的版本和规格
+    /// Instance storage type. The supported versions and specifications are returned based on the storage type.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - PHYSICAL_LOCAL_SSD： 物理机本地ssd硬盘
-    /// - CLOUD_PREMIUM： 高性能云硬盘
-    /// - CLOUD_SSD： ssd云硬盘
-    /// - CLOUD_HSSD： 增强型ssd云硬盘
+    /// - PHYSICAL_LOCAL_SSD: local SSD of physical machine.
+    /// - CLOUD_PREMIUM: Premium Disk.
+    /// - CLOUD_SSD: Cloud SSD.
+    /// - CLOUD_HSSD: Enhanced SSD.
     ///
-    /// 默认值：PHYSICAL_LOCAL_SSD
+    /// Default value: PHYSICAL_LOCAL_SSD.
     "StorageType" storage_type set_storage_type: str,
 } }
 rt::action!("postgres", "2017-03-12", "DescribeProductConfig", DescribeProductConfigRequest => DescribeProductConfigResponse);
 
 rt::model! { read debug;
-/// DescribeProductConfig返回参数结构体
+/// DescribeProductConfig response structure.
 DescribeProductConfigResponse {
-    /// 售卖规格列表。
+    /// Purchasable specification list.
     "SpecInfoList" spec_info_list set_spec_info_list: list SpecInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeReadOnlyGroups` (查询只读组列表).
+/// Request of `DescribeReadOnlyGroups` (Queries the list of RO groups).
 ///
-/// 本接口（DescribeReadOnlyGroups）用于查询只读组列表
+/// This API is used to query the list of RO groups.
 DescribeReadOnlyGroupsRequest {
-    /// 按照一个或者多个过滤条件进行查询，目前支持的过滤条件有：
-    /// db-master-instance-id：按照主实例过滤，类型为string。
-    /// read-only-group-id：按照只读组ID过滤，类型为string。
-    /// 注：该参数的过滤条件中，db-master-instance-id为必须指定项。
+    /// Query using one or more filter criteria. filter criteria currently supported include:.
+    /// db-master-instance-id: specifies the primary instance to filter by (in string format).
+    /// read-only-group-id: Filter by read-only group ID, type string.
+    /// Note: in the filter criteria of this parameter, db-master-instance-id must be specified.
     "Filters" filters set_filters: list Filter,
-    /// 查询每一页的条数，默认为10，最大值99。
+    /// Specifies the number of items per page. default value: 10. maximum value: 99.
     "PageSize" page_size set_page_size: i64,
-    /// 查询的页码，默认为1
+    /// Specify which page is displayed. Default value: 1 (the first page).
     "PageNumber" page_number set_page_number: i64,
-    /// 查询排序依据，目前支持:ROGroupId,CreateTime,Name。默认值CreateTime
+    /// Specifies the sorting basis for queries. currently supports: ROGroupId, CreateTime, Name. default value: CreateTime.
     "OrderBy" order_by set_order_by: str,
-    /// 查询排序依据类型，目前支持:desc,asc。默认值asc。
+    /// Specifies the sorting basis type for queries. currently supports: desc, asc. default value: asc.
     "OrderByType" order_by_type set_order_by_type: str,
 } }
 rt::action!("postgres", "2017-03-12", "DescribeReadOnlyGroups", DescribeReadOnlyGroupsRequest => DescribeReadOnlyGroupsResponse);
 
 rt::model! { read debug;
-/// DescribeReadOnlyGroups返回参数结构体
+/// DescribeReadOnlyGroups response structure.
 DescribeReadOnlyGroupsResponse {
-    /// 只读组列表
+    /// RO group list
     "ReadOnlyGroupList" read_only_group_list set_read_only_group_list: list ReadOnlyGroup,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRegions` (查询售卖地域).
+/// Request of `DescribeRegions` (Queries purchasable regions).
 ///
-/// 本接口 (DescribeRegions) 用于查询售卖地域信息。
+/// This API is used to query the purchasable regions.
 DescribeRegionsRequest {
 } }
 rt::action!("postgres", "2017-03-12", "DescribeRegions", DescribeRegionsRequest => DescribeRegionsResponse);
 
 rt::model! { read debug;
-/// DescribeRegions返回参数结构体
+/// DescribeRegions response structure.
 DescribeRegionsResponse {
-    /// 返回的结果数量。
+    /// Number of returned results.
     "TotalCount" total_count set_total_count: i64,
-    /// 地域信息集合。
+    /// Region information set.
     "RegionSet" region_set set_region_set: list RegionInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSlowQueryAnalysis` (获取慢查询统计分析列表).
+/// Request of `DescribeSlowQueryAnalysis` (Gets the statistical analysis list of slow queries).
 ///
-/// 此接口（DescribeSlowQueryAnalysis）用于统计指定时间范围内的所有慢查询，根据SQL语句抽象参数后，进行聚合分析，并返回同类SQL列表。
+/// This API is used to count and analyze slow query statements during the specified period of time and return aggregated statistical analysis results which are classified by statement with abstract parameter values.
 DescribeSlowQueryAnalysisRequest {
-    /// 实例ID。可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取
+    /// Instance ID. obtain through the api [DescribeDBInstances](https://www.tencentcloud.com/document/api/409/16773?from_cn_redirect=1).
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 查询起始时间，形如2018-01-01 00:00:00。日志保留时间默认为7天，起始时间不能超出保留时间范围。
+    /// Query start time, in the format of 2018-01-01 00:00:00. The log is retained for seven days by default, so the start time must fall within the retention period.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 查询结束时间，形如2018-01-01 00:00:00。
+    /// Query end time, in the format of 2018-01-01 00:00:00.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 数据库名字。
+    /// Database name
     "DatabaseName" database_name set_database_name: str,
-    /// 排序字段，取值范围[CallNum,CostTime,AvgCostTime]。默认值为CallNum。
+    /// Sorting field, with valid values `[CallNum, CostTime, AvgCostTime]`. The default value is `CallNum`.
     "OrderBy" order_by set_order_by: str,
-    /// 排序方式，包括升序：asc 降序：desc。默认值为desc。
+    /// Sorting method, including ascending: `asc` and descending: `desc`. The default value is `desc`.
     "OrderByType" order_by_type set_order_by_type: str,
-    /// 每页显示数量，取值范围为1-100。默认值为50。
+    /// Number of results returned per page, with a value range of 1-100. The default value is `50`.
     "Limit" limit set_limit: i64,
-    /// 数据偏移量，从0开始。默认值为0。
+    /// Data offset, which starts from 0. The default value is `0`.
     "Offset" offset set_offset: i64,
 } }
 rt::action!("postgres", "2017-03-12", "DescribeSlowQueryAnalysis", DescribeSlowQueryAnalysisRequest => DescribeSlowQueryAnalysisResponse);
 
 rt::model! { read debug;
-/// DescribeSlowQueryAnalysis返回参数结构体
+/// DescribeSlowQueryAnalysis response structure.
 DescribeSlowQueryAnalysisResponse {
-    /// 查询到的总条数，最大值为10000条。
+    /// Total number found, with a maximum of 10,000 entries.
     "TotalCount" total_count set_total_count: i64,
-    /// 查询到的慢SQL统计分析详细信息集合。
+    /// Collection of detailed information on slow SQL statistical analysis found.
     "Detail" detail set_detail: obj Detail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSlowQueryList` (获取慢查询列表).
+/// Request of `DescribeSlowQueryList` (Gets the slow query list).
 ///
-/// 此接口（DescribeSlowQueryList）用于查询指定时间范围内的所有慢查询。
+/// This API is used to get the slow queries during the specified period of time.
 DescribeSlowQueryListRequest {
-    /// 实例ID。可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取
+    /// Instance ID. obtain through the api [DescribeDBInstances](https://www.tencentcloud.com/document/api/409/16773?from_cn_redirect=1).
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 查询起始时间，形如2018-01-01 00:00:00。日志保留时间默认为7天，起始时间不能超出保留时间范围。
+    /// Query start time, in the format of 2018-01-01 00:00:00. The log is retained for seven days by default, so the start time must fall within the retention period.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 查询结束时间，形如2018-01-01 00:00:00。
+    /// Query end time, in the format of 2018-01-01 00:00:00.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 数据库名字。
+    /// Database name.
     "DatabaseName" database_name set_database_name: str,
-    /// 排序方式，包括升序：asc 降序：desc。默认值为desc。
+    /// Sorting method, including ascending: `asc` and descending: `desc`. The default value is `desc`.
     "OrderByType" order_by_type set_order_by_type: str,
-    /// 排序字段，取值范围[SessionStartTime,Duration]。默认值为SessionStartTime。
+    /// Sorting field, with a value range of `[SessionStartTime, Duration]`. The default value is `SessionStartTime`.
     "OrderBy" order_by set_order_by: str,
-    /// 每页显示数量，取值范围为1-100。默认值为50。
+    /// Number of results returned per page, with a value range of 1-100. The default value is `50`.
     "Limit" limit set_limit: i64,
-    /// 数据偏移量，从0开始。默认值为0。
+    /// Data offset, which starts from 0. The default value is `0`.
     "Offset" offset set_offset: i64,
 } }
 rt::action!("postgres", "2017-03-12", "DescribeSlowQueryList", DescribeSlowQueryListRequest => DescribeSlowQueryListResponse);
 
 rt::model! { read debug;
-/// DescribeSlowQueryList返回参数结构体
+/// DescribeSlowQueryList response structure.
 DescribeSlowQueryListResponse {
-    /// 查询到的慢日志数量，最大值为10000条。
+    /// Number of slow logs found, with a maximum of 10,000 entries.
     "TotalCount" total_count set_total_count: i64,
-    /// 查询到的慢日志耗时分段分析结果。
+    /// Describes the segmented analysis results of the duration of the queried slow logs.
     "DurationAnalysis" duration_analysis set_duration_analysis: list DurationAnalysis,
-    /// 查询到的慢日志详细信息集合。
+    /// Collection of detailed information on slow logs found.
     "RawSlowQueryList" raw_slow_query_list set_raw_slow_query_list: list RawSlowQuery,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTasks` (查询任务列表).
+/// Request of `DescribeTasks` (Queries the task list).
 ///
-/// 本接口（DescribeTasks）用于查询任务列表，展示异步任务的执行进度。
-/// 注：本接口中展示的步骤为总结性步骤，可能伴随着版本迭代进行调整，不建议作为关键逻辑使用
+/// This API is used to query the task list and show the progress of async task execution.
+/// This API is used to show summarized steps, which may be adjusted during version iteration. It is not recommended for key logic usage.
 DescribeTasksRequest {
-    /// 按照任务ID进行查询。其余云API中返回的FlowId和TaskId等价。
+    /// Query by task ID. the FlowId and TaskId returned in other cloud apis are equivalent.
     "TaskId" task_id set_task_id: i128,
-    /// 按照数据库实例ID进行查询。
+    /// Query by database instance ID.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 任务的最早开始时间，形如2024-08-23 00:00:00,默认只展示180天内的数据。
+    /// Earliest start time of the task, such as 2024-08-23 00:00:00. default shows data within the last 180 days.
     "MinStartTime" min_start_time set_min_start_time: str,
-    /// 任务的最晚开始时间，形如2024-08-23 00:00:00，默认为当前时间。
+    /// Latest start time of the task, such as 2024-08-23 00:00:00, defaults to the current time.
     "MaxStartTime" max_start_time set_max_start_time: str,
-    /// 每页显示数量，取值范围为1-100，默认为返回20条。
+    /// Number of results displayed per page. value range 1-100. default 20.
     "Limit" limit set_limit: i128,
-    /// 数据偏移量，从0开始。
+    /// Data offset, starting from 0.
     "Offset" offset set_offset: i128,
-    /// 排序字段，支持StartTime,EndTime，默认为StartTime。
+    /// Sorting field, supports StartTime and EndTime. defaults to StartTime.
     "OrderBy" order_by set_order_by: str,
-    /// 排序方式，包括升序：asc，降序：desc，默认为desc。
+    /// Specifies the sorting method, including ascending: `asc` and descending: `desc`. defaults to `desc`.
     "OrderByType" order_by_type set_order_by_type: str,
 } }
 rt::action!("postgres", "2017-03-12", "DescribeTasks", DescribeTasksRequest => DescribeTasksResponse);
 
 rt::model! { read debug;
-/// DescribeTasks返回参数结构体
+/// DescribeTasks response structure.
 DescribeTasksResponse {
-    /// 查询到的任务数量
+    /// Number of queried tasks.
     "TotalCount" total_count set_total_count: i128,
-    /// 任务信息列表
+    /// Task Information List
     "TaskSet" task_set set_task_set: list TaskSet,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeZones` (查询售卖可用区).
+/// Request of `DescribeZones` (Queries purchasable AZs).
 ///
-/// 本接口 (DescribeZones) 用于查询支持的可用区信息。
+/// This API is used to query the supported AZs.
 DescribeZonesRequest {
     /// 实例存储类型，根据磁盘类型返回支持的可用区
     ///
@@ -3412,22 +3460,22 @@ DescribeZonesRequest {
 rt::action!("postgres", "2017-03-12", "DescribeZones", DescribeZonesRequest => DescribeZonesResponse);
 
 rt::model! { read debug;
-/// DescribeZones返回参数结构体
+/// DescribeZones response structure.
 DescribeZonesResponse {
-    /// 返回的结果数量。
+    /// Number of returned results.
     "TotalCount" total_count set_total_count: i64,
-    /// 可用区信息集合。
+    /// AZ information set.
     "ZoneSet" zone_set set_zone_set: list ZoneInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DestroyDBInstance` (销毁实例).
+/// Request of `DestroyDBInstance` (Terminates an instance).
 ///
-/// 本接口 (DestroyDBInstance) 用于彻底销毁指定DBInstanceId对应的实例，销毁后实例数据将彻底删除，无法找回，调用前请仔细确认要操作的实例。只能销毁隔离中的实例。
+/// This API is used to terminate an isolated instance by specifying the `DBInstanceId` parameter. The data of a terminated instance will be deleted and cannot be recovered. Be cautious with this API calling. Only the instance in isolation can be terminated.
 DestroyDBInstanceRequest {
-    /// 待下线实例ID
+    /// ID of the instance to be shut down
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
@@ -3435,7 +3483,7 @@ DestroyDBInstanceRequest {
 rt::action!("postgres", "2017-03-12", "DestroyDBInstance", DestroyDBInstanceRequest => DestroyDBInstanceResponse);
 
 rt::model! { read debug;
-/// DestroyDBInstance返回参数结构体
+/// DestroyDBInstance response structure.
 DestroyDBInstanceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3463,212 +3511,226 @@ DestroyDBProxyResponse {
 } }
 
 rt::model! { read debug;
-/// 慢SQL 统计分析接口返回详情
+/// Details returned by the `DescribeSlowQueryAnalysis` API
 Detail {
-    /// 输入时间范围内所有慢sql执行的总时间，单位毫秒（ms）
+    /// The total execution time (in ms) of all slow query statements during the specified period of time
     "TotalTime" total_time set_total_time: f64,
-    /// 输入时间范围内所有慢sql总条数
+    /// The total number of all slow query statements during the specified period of time
     "TotalCallNum" total_call_num set_total_call_num: i128,
-    /// 慢SQL统计分析列表
+    /// List of slow SQL statistical analysis.
     "AnalysisItems" analysis_items set_analysis_items: list AnalysisItems,
 } }
 
 rt::model! { write debug;
-/// Request of `DisIsolateDBInstances` (解隔离实例).
+/// Request of `DisIsolateDBInstances` (Removes instances from isolation).
 ///
-/// 本接口（DisIsolateDBInstances）用于解隔离实例
+/// This API is used to remove one or more instances from isolation.
 DisIsolateDBInstancesRequest {
-    /// 实例ID列表。可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取。支持同时解隔离多个实例。
+    /// Instance ID list, which can be obtained through the [DescribeDBInstances](https://www.tencentcloud.com/document/api/409/16773?from_cn_redirect=1) API. Supports simultaneous de-isolation of multiple instances.
     ///
     /// Required.
     "DBInstanceIdSet" db_instance_id_set set_db_instance_id_set: list String,
-    /// 购买时长，单位：月。
+    /// Purchase duration, in months.
     ///
-    /// - 预付费：支持1,2,3,4,5,6,7,8,9,10,11,12,24,36
-    /// - 后付费：该参数不生效
+    /// - Prepaid: supports 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 24, and 36.
+    /// - Postpaid: this parameter does not take effect.
     "Period" period set_period: i64,
-    /// 是否使用代金券：
+    /// Whether to use a voucher:
     ///
-    /// - true：使用
-    /// - false：不使用默认值：false
+    /// - true: Use
+    /// - false: Non-useDefault value: false
     "AutoVoucher" auto_voucher set_auto_voucher: bool,
-    /// 代金券id列表。
+    /// Voucher id list.
     "VoucherIds" voucher_ids set_voucher_ids: list String,
 } }
 rt::action!("postgres", "2017-03-12", "DisIsolateDBInstances", DisIsolateDBInstancesRequest => DisIsolateDBInstancesResponse);
 
 rt::model! { read debug;
-/// DisIsolateDBInstances返回参数结构体
+/// DisIsolateDBInstances response structure.
 DisIsolateDBInstancesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 慢SQL耗时分段分析
+/// Analyze the execution time of slow query statements by classifying them to different time ranges
 DurationAnalysis {
-    /// 慢SQL耗时，时段
+    /// Time range
     "TimeSegment" time_segment set_time_segment: str,
-    /// 对应时段区间慢SQL 条数
+    /// The number of slow query statements whose execution time falls within the time range
     "Count" count set_count: i64,
 } }
 
 rt::model! { read debug;
-/// KMS密钥信息
+/// KMS key information
 EncryptionKey {
-    /// KMS实例加密的KeyId。
+    /// Specifies the KeyId for KMS instance encryption.
     "KeyId" key_id set_key_id: str,
-    /// KMS实例加密Key的别名。
+    /// Alias name of the KMS instance encryption Key.
     "KeyAlias" key_alias set_key_alias: str,
-    /// 实例加密密钥DEK的密文。
+    /// Specifies the ciphertext of the instance encryption key DEK.
     "DEKCipherTextBlob" dek_cipher_text_blob set_dek_cipher_text_blob: str,
-    /// 密钥是否启用，1-启用， 0-未启用。
+    /// Whether the key is enabled. valid values: 1 (enabled), 0 (disabled).
     "IsEnabled" is_enabled set_is_enabled: i64,
-    /// KMS密钥所在地域。
+    /// Specifies the region of the KMS key.
     "KeyRegion" key_region set_key_region: str,
-    /// DEK密钥创建时间。
+    /// Creation time of the DEK key.
     "CreateTime" create_time set_create_time: str,
-    /// 密钥所在的KMS服务集群Id，为空表示密钥在默认的KMS集群中，不为空表示在指定的KMS服务集群中
+    /// Specifies the Id of the KMS service cluster where the key resides. being empty indicates the key is in the default KMS cluster. a non-empty value indicates the key is in the specified KMS service cluster.
     "KMSClusterId" kms_cluster_id set_kms_cluster_id: str,
 } }
 
 rt::model! { read debug;
-/// 错误日志详情
+/// Error log details
 ErrLogDetail {
-    /// 用户名
+    /// userName
     "UserName" user_name set_user_name: str,
-    /// 数据库名字
+    /// Database name
     "Database" database set_database: str,
-    /// 错误发生时间
+    /// Error occurrence time
     "ErrTime" err_time set_err_time: str,
-    /// 错误消息
+    /// Error message
     "ErrMsg" err_msg set_err_msg: str,
-    /// 进程ID
+    /// Process ID
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProcessId" process_id set_process_id: i64,
-    /// 客户端地址
+    /// client address
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ClientAddr" client_addr set_client_addr: str,
-    /// 会话ID
+    /// Session ID
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SessionId" session_id set_session_id: str,
-    /// 会话开始时间
+    /// Session start time
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SessionStartTime" session_start_time set_session_start_time: str,
-    /// 虚拟事务ID
+    /// Virtual transaction ID
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "VirtualTransactionId" virtual_transaction_id set_virtual_transaction_id: str,
-    /// SQLSTATE错误码
+    /// SQLSTATE error code
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SqlStateCode" sql_state_code set_sql_state_code: str,
-    /// 客户端应用名称
+    /// client application name
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ApplicationName" application_name set_application_name: str,
 } }
 
 rt::model! { read debug;
-/// 参数修改事件信息
+/// Parameter modification event information
 EventInfo {
-    /// 参数名
+    /// Parameter name.
     "ParamName" param_name set_param_name: str,
-    /// 原参数值
+    /// Original parameter value.
     "OldValue" old_value set_old_value: str,
-    /// 本次修改期望参数值
+    /// This modification specifies the expected parameter value.
     "NewValue" new_value set_new_value: str,
-    /// 后台参数修改开始时间
+    /// Specifies the start time for backend parameter modification.
     "ModifyTime" modify_time set_modify_time: str,
-    /// 后台参数生效开始时间
+    /// Specifies the start of effective time for the backend parameter.
     "EffectiveTime" effective_time set_effective_time: str,
-    /// 修改状态。枚举值：in progress、success、paused
+    /// Modification status. valid values: in progress, success, paused.
     "State" state set_state: str,
-    /// 操作者（一般为用户sub UIN）
+    /// Operator (normal: user sub UIN).
     "Operator" operator set_operator: str,
-    /// 时间日志。
+    /// Time log.
     "EventLog" event_log set_event_log: str,
 } }
 
 rt::model! { read debug;
-/// 修改参数条目，以参数为维度
+/// Modification details of one parameter
 EventItem {
-    /// 参数名
+    /// Parameter name.
     "ParamName" param_name set_param_name: str,
-    /// 修改事件数
+    /// Number of modified events.
     "EventCount" event_count set_event_count: i64,
-    /// 修改时间详情
+    /// Last modification time.
     "EventDetail" event_detail set_event_detail: list EventInfo,
 } }
 
 rt::model! { write debug;
-/// 描述键值对过滤器，用于条件过滤查询。例如过滤ID、名称等
-/// * 若存在多个Filter时，Filter间的关系为逻辑与（AND）关系。
-/// * 若同一个Filter存在多个Values，同一Filter下Values间的关系为逻辑或（OR）关系。
+/// Key-value pair filter for conditional filtering queries, such as filter ID and name
+/// * If more than one filter exists, the logical relationship between these filters is `AND`.
+/// * If multiple values exist in one filter, the logical relationship between these values is `OR`.
 Filter {
-    /// 过滤键的名称。
+    /// Filter name.
     "Name" name set_name: str,
-    /// 一个或者多个过滤值。
+    /// One or more filter values.
     "Values" values set_values: list String,
 } }
 
 rt::model! { write debug;
-/// Request of `InquiryPriceCreateDBInstances` (查询实例创建售卖价格).
+/// Request of `InquiryPriceCreateDBInstances` (Queries the purchase price of an instance).
 ///
-/// 本接口 (InquiryPriceCreateDBInstances) 用于查询购买实例的价格信息。
+/// This API is used to query the purchase price of an instance.
 InquiryPriceCreateDBInstancesRequest {
-    /// 可用区名称。该参数可以通过调用[DescribeZones](https://cloud.tencent.com/document/product/409/16769) 接口的返回值中的Zone字段来获取。
+    /// Availability zone name. The value of this parameter can be obtained from the returned Zone field of the [DescribeZones](https://www.tencentcloud.com/document/product/409/16769?from_cn_redirect=1) API.
     ///
     /// Required.
     "Zone" zone set_zone: str,
-    /// 规格ID。该参数可以通过调用[DescribeClasses](https://cloud.tencent.com/document/product/409/89019)接口的返回值中的SpecCode字段来获取。
+    /// Specification ID. The value of this parameter can be obtained from the returned SpecCode field of the [DescribeClasses](https://www.tencentcloud.com/document/product/409/89019?from_cn_redirect=1) API.
     ///
     /// Required.
     "SpecCode" spec_code set_spec_code: str,
-    /// 存储容量大小，单位：GB。该参数的设置步长为10。
+    /// Storage capacity, in GB. The value for this parameter must be set in increments of 10.
     ///
     /// Required.
     "Storage" storage set_storage: i128,
-    /// 实例数量。目前最大数量不超过100，如需一次性创建更多实例，请联系客服支持。
+    /// Instance quantity. The maximum allowed quantity is no more than 100. If you need to create more instances at a time, please contact customer service.
     ///
     /// Required.
     "InstanceCount" instance_count set_instance_count: i128,
-    /// 购买时长，单位：月。目前只支持1,2,3,4,5,6,7,8,9,10,11,12,24,36这些值。
+    /// Purchased duration, in months. Only 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 24, and 36 are supported.
     ///
     /// Required.
     "Period" period set_period: i128,
-    /// 【弃字段，不再生效】，计费ID。该参数可以通过调用DescribeProductConfig接口的返回值中的Pid字段来获取。
+    /// [Deprecated and no longer effective] Billing ID. The value of this parameter can be obtained from the returned Pid field of the DescribeProductConfig API.
     "Pid" pid set_pid: i128,
-    /// 实例计费类型。目前支持：PREPAID（预付费，即包年包月）和 POSTPAID（按量计费）。
-    /// 默认值：PREPAID
+    /// Instance billing type. Valid values: PREPAID (prepaid, also known as yearly/monthly subscription) and POSTPAID (pay-as-you-go).
+    /// Default value: PREPAID.
     "InstanceChargeType" instance_charge_type set_instance_charge_type: str,
-    /// 实例类型，默认primary，支持如下：
-    /// primary（双机高可用（一主一从））
-    /// readonly（只读实例）
+    /// Instance type. The default value is primary. Valid values:
+    /// primary (dual-server high availability (one primary and one standby)).
+    /// readonly (read-only instance).
     "InstanceType" instance_type set_instance_type: str,
-    /// DB引擎，默认postgresql，支持如下：
-    /// postgresql（云数据库PostgreSQL）
-    /// mssql_compatible（MSSQL兼容-云数据库PostgreSQL）
+    /// Database engine. The default value is postgresql. Valid values:
+    /// postgresql (TencentDB for PostgreSQL).
+    /// mssql_compatible (MSSQL compatible - TencentDB for PostgreSQL).
     "DBEngine" db_engine set_db_engine: str,
-    /// 实例存储类型，可选值：PHYSICAL_LOCAL_SSD：物理机本地ssd硬盘 CLOUD_PREMIUM：高性能云硬盘 CLOUD_SSD：ssd云硬盘 CLOUD_HSSD：增强型ssd云硬盘
+    /// Instance storage type. Valid values: PHYSICAL_LOCAL_SSD: local SSD of physical machine. CLOUD_PREMIUM: Premium Disk. CLOUD_SSD: Cloud SSD. CLOUD_HSSD: Enhanced SSD.
     "StorageType" storage_type set_storage_type: str,
 } }
 rt::action!("postgres", "2017-03-12", "InquiryPriceCreateDBInstances", InquiryPriceCreateDBInstancesRequest => InquiryPriceCreateDBInstancesResponse);
 
 rt::model! { read debug;
-/// InquiryPriceCreateDBInstances返回参数结构体
+/// InquiryPriceCreateDBInstances response structure.
 InquiryPriceCreateDBInstancesResponse {
-    /// 刊例价，单位：分
+    /// List price, in cents.
     "OriginalPrice" original_price set_original_price: i128,
-    /// 折后实际付款金额，单位：分
+    /// Actual payment amount after discount, in cents.
     "Price" price set_price: i128,
-    /// 币种。例如，CNY：人民币。
+    /// Currency, such as USD.
     "Currency" currency set_currency: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `InquiryPriceRenewDBInstance` (查询实例续费价格).
+/// Request of `InquiryPriceRenewDBInstance` (Queries the renewal price of instance).
 ///
-/// 本接口（InquiryPriceRenewDBInstance）用于查询续费实例的价格。
+/// This API is used to query the renewal price of an instance.
 InquiryPriceRenewDBInstanceRequest {
-    /// 实例ID，可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)获取。
-    /// （此接口仅支持预付费实例的查询）
+    /// Instance ID. obtain through the api [DescribeDBInstances](https://www.tencentcloud.com/document/api/409/16773?from_cn_redirect=1).
+    /// This API only supports prepaid instance queries.
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 续费周期，按月计算
+    /// Renewal period, calculated on a monthly basis.
     ///
     /// Required.
     "Period" period set_period: i64,
@@ -3676,64 +3738,64 @@ InquiryPriceRenewDBInstanceRequest {
 rt::action!("postgres", "2017-03-12", "InquiryPriceRenewDBInstance", InquiryPriceRenewDBInstanceRequest => InquiryPriceRenewDBInstanceResponse);
 
 rt::model! { read debug;
-/// InquiryPriceRenewDBInstance返回参数结构体
+/// InquiryPriceRenewDBInstance response structure.
 InquiryPriceRenewDBInstanceResponse {
-    /// 刊例价，单位为分。如24650表示246.5元
+    /// Published price in cents. For example, 24650 indicates 246.5 USD.
     "OriginalPrice" original_price set_original_price: i64,
-    /// 折后实际付款金额，单位为分。如24650表示246.5元
+    /// Discounted total amount. For example, 24650 indicates 246.5 USD.
     "Price" price set_price: i64,
-    /// 币种。例如，CNY：人民币。
+    /// Currency, such as USD.
     "Currency" currency set_currency: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `InquiryPriceUpgradeDBInstance` (查询升级实例价格).
+/// Request of `InquiryPriceUpgradeDBInstance` (Queries the upgrade price of instance).
 ///
-/// 本接口（InquiryPriceUpgradeDBInstance）用于查询升级实例的价格。只支持按量计费实例。
+/// This API is used to query the fees of upgrading a specified database instance. Only pay-as-you-go instance is supported.
 InquiryPriceUpgradeDBInstanceRequest {
-    /// 实例的磁盘大小，单位GB
+    /// Instance disk size in GB
     ///
     /// Required.
     "Storage" storage set_storage: i64,
-    /// 实例的内存大小，单位GB
+    /// Instance memory size in GB
     ///
     /// Required.
     "Memory" memory set_memory: i64,
-    /// 实例ID，形如postgres-hez4fh0v。可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取
+    /// Specifies the instance ID, such as postgres-hez4fh0v. obtain through the api [DescribeDBInstances](https://www.tencentcloud.com/document/api/409/16773?from_cn_redirect=1).
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 实例计费类型。
+    /// Instance billing type. Valid value: `POSTPAID_BY_HOUR` (pay-as-you-go hourly)
     ///
     /// Disabled in the spec.
     "InstanceChargeType" instance_charge_type set_instance_charge_type: str,
-    /// 实例的Cpu大小，单位Core。
-    /// 不传入此参数时，默认根据Memory确定的售卖规格所对应的Cpu进行设置。如Memory为2，支持的售卖规格有1核2GiB，则不传入Cpu时，Cpu默认为1。
+    /// Specifies the instance Cpu size in unit Core.
+    /// If this parameter is not input, the Cpu is set based on the corresponding sales specification determined by Memory. for example, if Memory is 2 and the supported sales specification is 1-core 2GiB, the Cpu defaults to 1 when not input.
     "Cpu" cpu set_cpu: i64,
 } }
 rt::action!("postgres", "2017-03-12", "InquiryPriceUpgradeDBInstance", InquiryPriceUpgradeDBInstanceRequest => InquiryPriceUpgradeDBInstanceResponse);
 
 rt::model! { read debug;
-/// InquiryPriceUpgradeDBInstance返回参数结构体
+/// InquiryPriceUpgradeDBInstance response structure.
 InquiryPriceUpgradeDBInstanceResponse {
-    /// 刊例价费用
+    /// Total cost before discount.
     "OriginalPrice" original_price set_original_price: i64,
-    /// 折后实际付款金额
+    /// Discounted total amount
     "Price" price set_price: i64,
-    /// 币种。例如，CNY：人民币。
+    /// Currency, such as USD.
     "Currency" currency set_currency: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `IsolateDBInstances` (隔离实例).
+/// Request of `IsolateDBInstances` (Isolates instances).
 ///
-/// 本接口（IsolateDBInstances）用于隔离实例。
+/// This API is used to isolate an instance.
 IsolateDBInstancesRequest {
-    /// 实例ID集合。可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取。注意：不推荐同时隔离多个实例。建议每次操作仅传入单个实例ID。
+    /// Instance ID collection, which can be obtained through the [DescribeDBInstances](https://www.tencentcloud.com/document/api/409/16773?from_cn_redirect=1) API. Note: Simultaneous isolation of multiple instances is not recommended. It is advisable to import a single instance ID per operation.
     ///
     /// Required.
     "DBInstanceIdSet" db_instance_id_set set_db_instance_id_set: list String,
@@ -3741,22 +3803,22 @@ IsolateDBInstancesRequest {
 rt::action!("postgres", "2017-03-12", "IsolateDBInstances", IsolateDBInstancesRequest => IsolateDBInstancesResponse);
 
 rt::model! { read debug;
-/// IsolateDBInstances返回参数结构体
+/// IsolateDBInstances response structure.
 IsolateDBInstancesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `LockAccount` (锁定数据库账号).
+/// Request of `LockAccount` (Locks a database account).
 ///
-/// 此接口用于锁定数据库账号，锁定后账号当前连接会断开，并且无法建立新连接。
+/// This API is used to lock a database account. After being locked, the current connection will disconnect and unable to establish a new connection.
 LockAccountRequest {
-    /// 实例ID。
+    /// Instance ID.
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 账号名称。
+    /// Account name.
     ///
     /// Required.
     "UserName" user_name set_user_name: str,
@@ -3764,106 +3826,120 @@ LockAccountRequest {
 rt::action!("postgres", "2017-03-12", "LockAccount", LockAccountRequest => LockAccountResponse);
 
 rt::model! { read debug;
-/// LockAccount返回参数结构体
+/// LockAccount response structure.
 LockAccountResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 数据库日志备份信息
+/// Log backup information of a database
 LogBackup {
-    /// 实例ID。
+    /// Instance ID
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 备份文件唯一标识。
+    /// Unique ID of a backup file
     "Id" id set_id: str,
-    /// 备份文件名称。
+    /// Backup file name
     "Name" name set_name: str,
-    /// 备份方式。枚举值，physical - 物理备份；logical - 逻辑备份。
+    /// Specifies the backup method. valid values: physical - physical backup, logical - logical backup.
     "BackupMethod" backup_method set_backup_method: str,
-    /// 备份模式。枚举值，manual - 手动备份；automatic - 自动备份 。
+    /// Backup mode. enumeration value, manual - manual backup; automatic - automatic backup.
     "BackupMode" backup_mode set_backup_mode: str,
-    /// 备份任务状态。枚举值：init、running、finished、failed、canceled
+    /// Backup task status. valid values: init, running, finished, failed, canceled.
     "State" state set_state: str,
-    /// 备份集大小，单位bytes。
+    /// Backup set size in bytes
     "Size" size set_size: i128,
-    /// 备份的开始时间。
+    /// Backup start time
     "StartTime" start_time set_start_time: str,
-    /// 备份的结束时间。
+    /// Backup end time
     "FinishTime" finish_time set_finish_time: str,
-    /// 备份的过期时间。
+    /// Backup expiration time
     "ExpireTime" expire_time set_expire_time: str,
 } }
 
 rt::model! { write debug;
-/// 日志过滤条件
+/// log filter criteria
 LogFilter {
-    /// 过滤条件名称。
+    /// Filter criterion name.
     ///
-    /// 如：sql - SQL命令详情
+    /// For example: sql - SQL command details
     ///
-    /// host – 客户端 IP；
-    /// user – 数据库账户。
+    /// host – client IP;
+    /// user – database account.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 过滤条件匹配类型。支持：
-    /// INC – 包含；     （多个值之间是||的关系）
-    /// EXC – 不包含； （多个值之间是&&的关系）
-    /// EQS – 等于；     （多个值之间是||的关系）
-    /// NEQ – 不等于；（多个值之间是&&的关系）
-    /// RG – 范围；
+    /// Filter condition match type. Supported values:
+    /// INC – Including (multiple values are in a || relationship with each other);
+    /// EXC – Excluding (multiple values are in a && relationship with each other);
+    /// EQS – Equal (multiple values are in a || relationship with each other);
+    /// NEQ – Not equal (multiple values are in a && relationship with each other);
+    /// RG – Range.
     ///
     /// Required.
     "Compare" compare set_compare: str,
-    /// 过滤条件匹配值。当Compare=RG时，例：["1-100","200-300"]
+    /// Matching value of the filter condition. When Compare=RG, for example: ["1-100","200-300"]
     ///
     /// Required.
     "Value" value set_value: list String,
 } }
 
 rt::model! { read debug;
-/// 日志实例信息
+/// Log instance info
 LogInstanceInfo {
-    /// 实例名称
+    /// Instance name
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceName" instance_name set_instance_name: str,
-    /// 项目ID
+    /// Project ID
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProjectId" project_id set_project_id: i64,
-    /// 实例标签
+    /// Instance Tag
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TagList" tag_list set_tag_list: list Tag,
-    /// 引擎
+    /// Engine
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Engine" engine set_engine: str,
-    /// 引擎版本
+    /// Engine version
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EngineVersion" engine_version set_engine_version: str,
-    /// 实例状态
+    /// Instance status
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceStatus" instance_status set_instance_status: str,
-    /// 是否支持审计。1代表支持，0代表不支持。
+    /// Whether audit is supported. 1 means support, 0 means not supported.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsSupportAudit" is_support_audit set_is_support_audit: i64,
-    /// 实例ID
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 日志类型
+    /// Log type
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - complex： 精细审计
-    /// - simple： 极速审计
+    /// - complex: Granular audit
+    /// - simple: Fast Audit
     "AuditType" audit_type set_audit_type: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAccountPrivileges` (修改数据库账号的权限、类型).
+/// Request of `ModifyAccountPrivileges` (Modify database account permission and type).
 ///
-/// 修改某账号对某数据库对象的权限、修改账号类型。
+/// This API is used to modify the permission of an account on a database object and modify the account type.
 ModifyAccountPrivilegesRequest {
-    /// 实例ID。	可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取
+    /// Instance ID. obtain through the api [DescribeDBInstances](https://www.tencentcloud.com/document/api/409/16773?from_cn_redirect=1).
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 修改此账号对某数据库对象的权限。可通过[DescribeAccounts](https://cloud.tencent.com/document/api/409/18109)接口获取
+    /// Modify the permission of this account for a database object. obtain through the [DescribeAccounts](https://www.tencentcloud.com/document/product/409/18109) api.
     ///
     /// Required.
     "UserName" user_name set_user_name: str,
-    /// 修改的权限信息，支持批量修改，一次最高修改50条。
+    /// Permission information to modify. supports batch modification. the maximum number of modifications per batch is 50.
     ///
     /// Required.
     "ModifyPrivilegeSet" modify_privilege_set set_modify_privilege_set: list ModifyPrivilege,
@@ -3871,26 +3947,26 @@ ModifyAccountPrivilegesRequest {
 rt::action!("postgres", "2017-03-12", "ModifyAccountPrivileges", ModifyAccountPrivilegesRequest => ModifyAccountPrivilegesResponse);
 
 rt::model! { read debug;
-/// ModifyAccountPrivileges返回参数结构体
+/// ModifyAccountPrivileges response structure.
 ModifyAccountPrivilegesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAccountRemark` (修改账号备注).
+/// Request of `ModifyAccountRemark` (Modifies account remarks).
 ///
-/// 本接口（ModifyAccountRemark）用于修改账号备注。
+/// This API is used to modify account remarks.
 ModifyAccountRemarkRequest {
-    /// 实例ID，形如postgres-4wdeb0zv
+    /// Instance ID in the format of postgres-4wdeb0zv
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 实例用户名
+    /// Instance username
     ///
     /// Required.
     "UserName" user_name set_user_name: str,
-    /// 用户UserName对应的新备注
+    /// New remarks corresponding to user `UserName`
     ///
     /// Required.
     "Remark" remark set_remark: str,
@@ -3898,61 +3974,61 @@ ModifyAccountRemarkRequest {
 rt::action!("postgres", "2017-03-12", "ModifyAccountRemark", ModifyAccountRemarkRequest => ModifyAccountRemarkResponse);
 
 rt::model! { read debug;
-/// ModifyAccountRemark返回参数结构体
+/// ModifyAccountRemark response structure.
 ModifyAccountRemarkResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAuditService` (修改数据库审计).
+/// Request of `ModifyAuditService` (Modify Database Audit).
 ///
-/// 修改数据库实例的审计功能
+/// Modify the audit feature of the database instance
 ModifyAuditServiceRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 日志保存时长（天）
+    /// Log retention duration (days)
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - 7： 7天
-    /// - 30： 30天
-    /// - 90： 90天
-    /// - 180： 180天
-    /// - 365： 365天
-    /// - 1095： 1095天
-    /// - 1825： 1825天
+    /// - 7: 7 days
+    /// - 30: 30 days
+    /// - 90: 90 days
+    /// - 180: 180 days
+    /// - 365: 365 days
+    /// - 1095: 1095 days
+    /// - 1825: 1825 days
     ///
     /// Required.
     "LogExpireDay" log_expire_day set_log_expire_day: i128,
-    /// 高频存储时长（天）
+    /// High-frequency storage duration (days)
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - 7： 7天
-    /// - 30： 30天
-    /// - 90： 90天
-    /// - 180： 180天
-    /// - 365： 365天
-    /// - 1095： 1095天
-    /// - 1825： 1825天
+    /// - 7: 7 days
+    /// - 30: 30 days
+    /// - 90: 90 days
+    /// - 180: 180 days
+    /// - 365: 365 days
+    /// - 1095: 1095 days
+    /// - 1825: 1825 days
     ///
     /// Required.
     "HotLogExpireDay" hot_log_expire_day set_hot_log_expire_day: i128,
-    /// 审计类型
+    /// Audit type
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - complex： 精细审计，审计日志更全面，包含对象类型、对象等，开启后对性能有一定影响
-    /// - simple： 极速审计，审计日志覆盖绝大多数字段，开启审计后对性能影响较小
+    /// - complex: Granular audit. The audit log is more comprehensive, including object types and objects. Once enabled, it has a certain impact on performance.
+    /// - simple: Fast Audit. The audit log covers most fields. When enabled, it has a smaller impact on performance.
     ///
     /// Required.
     "AuditType" audit_type set_audit_type: str,
-    /// 产品名称
+    /// Product name
     ///
-    /// 入参限制：postgres
+    /// Input parameter limit: postgres
     ///
     /// Required.
     "Product" product set_product: str,
@@ -3960,63 +4036,63 @@ ModifyAuditServiceRequest {
 rt::action!("postgres", "2017-03-12", "ModifyAuditService", ModifyAuditServiceRequest => ModifyAuditServiceResponse);
 
 rt::model! { read debug;
-/// ModifyAuditService返回参数结构体
+/// ModifyAuditService response structure.
 ModifyAuditServiceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyBackupDownloadRestriction` (修改备份文件下载限制).
+/// Request of `ModifyBackupDownloadRestriction` (Modifies the backup download restrictions).
 ///
-/// 本接口（ModifyBackupDownloadRestriction）用于修改备份文件下载限制。
+/// This API is used to modify the backup download restrictions.
 ModifyBackupDownloadRestrictionRequest {
-    /// 备份文件下载限制类型，NONE 无限制，内外网都可以下载；INTRANET 只允许内网下载；CUSTOMIZE 自定义限制下载的vpc或ip。当该参数取值为CUSTOMIZE时，Vpc限制和Ip限制需要至少填写一项。
+    /// Backup file download restriction type. valid values: NONE (unlimited, allows download from both private and public networks), INTRANET (only allows private network download), CUSTOMIZE (custom limits for download by vpc or ip). when the parameter value is CUSTOMIZE, at least one item must be filled in for vpc restriction and ip restriction.
     ///
     /// Required.
     "RestrictionType" restriction_type set_restriction_type: str,
-    /// vpc限制效力，ALLOW 允许；DENY 拒绝。
+    /// Whether VPC is allowed. Valid values: `ALLOW` (allow), `DENY` (deny).
     "VpcRestrictionEffect" vpc_restriction_effect set_vpc_restriction_effect: str,
-    /// 允许或拒绝下载备份文件的vpcId列表。
-    /// **注意：**该入参会全量替换存量已有集合，非增量更新。修改需传入预期的全量集合。
+    /// Specifies the vpc id list to allow or deny downloading backup files.
+    /// **Note:** This input parameter performs a full replacement on all existing collections but not an incremental update. To modify it, import the expected full collections.
     "VpcIdSet" vpc_id_set set_vpc_id_set: list String,
-    /// ip限制效力，ALLOW 允许；DENY 拒绝。
+    /// Whether IP is allowed. Valid values: `ALLOW` (allow), `DENY` (deny).
     "IpRestrictionEffect" ip_restriction_effect set_ip_restriction_effect: str,
-    /// 允许或拒绝下载备份文件的ip列表。
-    /// **注意：**该入参会全量替换存量已有集合，非增量更新。修改需传入预期的全量集合。
+    /// Specifies the ip list to allow or deny downloading backup files.
+    /// **Note:** This input parameter performs a full replacement on all existing collections but not an incremental update. To modify it, import the expected full collections.
     "IpSet" ip_set set_ip_set: list String,
 } }
 rt::action!("postgres", "2017-03-12", "ModifyBackupDownloadRestriction", ModifyBackupDownloadRestrictionRequest => ModifyBackupDownloadRestrictionResponse);
 
 rt::model! { read debug;
-/// ModifyBackupDownloadRestriction返回参数结构体
+/// ModifyBackupDownloadRestriction response structure.
 ModifyBackupDownloadRestrictionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyBackupPlan` (修改备份计划).
+/// Request of `ModifyBackupPlan` (Modifies a backup plan).
 ///
-/// 本接口 (ModifyBackupPlan) 用于实例备份计划的修改，默认是在每天的凌晨开始全量备份，备份保留时长是7天。可以根据此接口指定时间进行实例的备份。
+/// This API is used to modify the backup plan of an instance, such as modifying the backup start time. By default, a full backup starts at midnight every day and the generated backup files will be retained for seven days.
 ModifyBackupPlanRequest {
-    /// 实例ID。可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取
+    /// Instance ID. obtain through the api [DescribeDBInstances](https://www.tencentcloud.com/document/api/409/16773?from_cn_redirect=1).
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 实例最早开始备份时间
+    /// The earliest time to start a backup
     "MinBackupStartTime" min_backup_start_time set_min_backup_start_time: str,
-    /// 实例最晚开始备份时间
+    /// The latest time to start a backup
     "MaxBackupStartTime" max_backup_start_time set_max_backup_start_time: str,
-    /// 实例备份保留时长，取值范围为7-1830，单位是天
+    /// Backup retention period in days. Value range: 7-1830
     "BaseBackupRetentionPeriod" base_backup_retention_period set_base_backup_retention_period: i128,
-    /// 实例备份周期，若是星期维度，格式为小写星期英文单词，且至少设置两天备份；若是按月维度，格式为数字字符，如["1","2"]。
+    /// Instance backup period. if by week, format is lowercase english word of week and set at least two days for backup. if by month, format is digits such as ["1","2"].
     "BackupPeriod" backup_period set_backup_period: list String,
-    /// 实例日志备份保留时长，取值范围为7-1830，单位是天
+    /// Instance log backup retention duration, with a value range of 7-1830 and a unit of day
     "LogBackupRetentionPeriod" log_backup_retention_period set_log_backup_retention_period: i128,
-    /// 备份计划ID，用于指明要修改哪个备份计划，不传则是修改默认备份计划。
+    /// Backup plan ID. specifies which backup plan to modify. if left empty, the default backup plan will be modified.
     "PlanId" plan_id set_plan_id: str,
-    /// 要修改的备份计划名称。
+    /// Specifies the name of the backup plan to modify.
     "PlanName" plan_name set_plan_name: str,
     /// 备份方式
     ///
@@ -4030,26 +4106,26 @@ ModifyBackupPlanRequest {
 rt::action!("postgres", "2017-03-12", "ModifyBackupPlan", ModifyBackupPlanRequest => ModifyBackupPlanResponse);
 
 rt::model! { read debug;
-/// ModifyBackupPlan返回参数结构体
+/// ModifyBackupPlan response structure.
 ModifyBackupPlanResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyBaseBackupExpireTime` (修改数据备份过期时间).
+/// Request of `ModifyBaseBackupExpireTime` (Modifies the expiration time of a data backup).
 ///
-/// 本接口（ModifyBaseBackupExpireTime）用于修改实例指定数据备份的过期时间。
+/// This API is used to modify the expiration time of a specified data backup for an instance.
 ModifyBaseBackupExpireTimeRequest {
-    /// 实例ID。可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取
+    /// Instance ID. obtain through the api [DescribeDBInstances](https://www.tencentcloud.com/document/product/409/16773?lang=en).
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 数据备份ID。可通过[DescribeBaseBackups](https://cloud.tencent.com/document/api/409/89022)接口获取
+    /// Data backup ID. obtain through the api [DescribeBaseBackups](https://www.tencentcloud.com/document/product/409/54343?lang=en).
     ///
     /// Required.
     "BaseBackupId" base_backup_id set_base_backup_id: str,
-    /// 新过期时间。
+    /// New expiration time
     ///
     /// Required.
     "NewExpireTime" new_expire_time set_new_expire_time: str,
@@ -4057,74 +4133,74 @@ ModifyBaseBackupExpireTimeRequest {
 rt::action!("postgres", "2017-03-12", "ModifyBaseBackupExpireTime", ModifyBaseBackupExpireTimeRequest => ModifyBaseBackupExpireTimeResponse);
 
 rt::model! { read debug;
-/// ModifyBaseBackupExpireTime返回参数结构体
+/// ModifyBaseBackupExpireTime response structure.
 ModifyBaseBackupExpireTimeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDBInstanceChargeType` (修改实例计费类型).
+/// Request of `ModifyDBInstanceChargeType` (Modifies the instance billing mode).
 ///
-/// 支持实例的计费类型转换（目前仅支持按量计费转包年包月）
+/// This API is used to switch the instance billing mode from pay-as-you-go to yearly/monthly subscription.
 ModifyDBInstanceChargeTypeRequest {
-    /// 实例ID，形如postgres-6fego161。可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取
+    /// Specifies the instance ID, such as postgres-6fego161. obtain through the api [DescribeDBInstances](https://www.tencentcloud.com/document/api/409/16773?from_cn_redirect=1).
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 实例计费类型，目前支持：
+    /// Instance billing type, which currently supports:.
     ///
-    /// - PREPAID：预付费，即包年包月
+    /// - PREPAID: prepaid, i.e., yearly/monthly subscription.
     ///
-    /// - POSTPAID_BY_HOUR：后付费，即按量计费
-    /// 默认值：PREPAID
+    /// - POSTPAID_BY_HOUR: pay-as-you-go, i.e., pay by consumption..
+    /// Default value: PREPAID
     ///
     /// Required.
     "InstanceChargeType" instance_charge_type set_instance_charge_type: str,
-    /// 购买时长，单位：月。
+    /// Purchase duration, in months.
     ///
-    /// - 预付费：支持1,2,3,4,5,6,7,8,9,10,11,12,24,36
+    /// - Prepaid: supports `1`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`, `10`, `11`, `12`, `24`, and `36`..
     ///
-    /// - 后付费：只支持1
+    /// - Pay-as-you-go: Only supports `1`.
     ///
     /// Required.
     "Period" period set_period: i64,
-    /// 续费标记：
+    /// Specifies the auto-renewal flag.
     ///
-    /// - 0：手动续费
+    /// - `0`: manual renewal..
     ///
-    /// - 1：自动续费
-    /// 默认值：0
+    /// - `1`: auto-renewal.
+    /// Default value: 0
     "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: i64,
-    /// 是否自动使用代金券：
+    /// Specifies whether to automatically use a voucher.
     ///
-    /// - 0：否
+    /// - 0: no..
     ///
-    /// - 1：是
-    /// 默认值：0
+    /// - `1`: yes..
+    /// Default value: 0
     "AutoVoucher" auto_voucher set_auto_voucher: i64,
 } }
 rt::action!("postgres", "2017-03-12", "ModifyDBInstanceChargeType", ModifyDBInstanceChargeTypeRequest => ModifyDBInstanceChargeTypeResponse);
 
 rt::model! { read debug;
-/// ModifyDBInstanceChargeType返回参数结构体
+/// ModifyDBInstanceChargeType response structure.
 ModifyDBInstanceChargeTypeResponse {
-    /// 订单名
+    /// Order name
     "DealName" deal_name set_deal_name: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDBInstanceDeletionProtection` (修改实例删除保护).
+/// Request of `ModifyDBInstanceDeletionProtection` (Modify instance deletion protection).
 ///
-/// 本接口（DeletionProtection）用于开启或关闭实例销毁保护
+/// This interface (DeletionProtection) is used to enable or disable instance destruction protection.
 ModifyDBInstanceDeletionProtectionRequest {
-    /// 实例 ID。可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取
+    /// Instance ID. can be obtained through the DescribeDBInstances api (https://www.tencentcloud.com/document/api/409/16773?from_cn_redirect=1).
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 开启或关闭实例删除保护。true - 开启 ；false - 关闭。
+    /// Specifies whether to enable instance deletion protection. valid values: true (enable), false (disable).
     ///
     /// Required.
     "DeletionProtection" deletion_protection set_deletion_protection: bool,
@@ -4132,119 +4208,119 @@ ModifyDBInstanceDeletionProtectionRequest {
 rt::action!("postgres", "2017-03-12", "ModifyDBInstanceDeletionProtection", ModifyDBInstanceDeletionProtectionRequest => ModifyDBInstanceDeletionProtectionResponse);
 
 rt::model! { read debug;
-/// ModifyDBInstanceDeletionProtection返回参数结构体
+/// ModifyDBInstanceDeletionProtection response structure.
 ModifyDBInstanceDeletionProtectionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDBInstanceDeployment` (修改实例部署方式).
+/// Request of `ModifyDBInstanceDeployment` (Modifies the instance deployment mode).
 ///
-/// 本接口（ModifyDBInstanceDeployment）用于修改节点可用区部署方式，仅支持主实例。
+/// This API is used to modify the AZs where the nodes of a source instance reside.
 ModifyDBInstanceDeploymentRequest {
-    /// 实例ID。可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取
+    /// Instance ID. obtain through the api [DescribeDBInstances](https://www.tencentcloud.com/document/api/409/16773?from_cn_redirect=1).
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 实例节点部署信息，支持多可用区部署时需要指定每个节点的部署可用区信息。
-    /// 可用区信息可以通过调用 [DescribeZones](https://cloud.tencent.com/document/api/409/16769) 接口的返回值中的Zone字段来获取。
+    /// Deployment information of the instance node, which will display the information of each AZ when the instance node is deployed across multiple AZs.
+    /// The information of AZ can be obtained from the `Zone` field in the returned value of the [DescribeZones](https://intl.cloud.tencent.com/document/api/409/16769?from_cn_redirect=1) API.
     ///
     /// Required.
     "DBNodeSet" db_node_set set_db_node_set: list DBNode,
-    /// 指定实例配置完成变更后的切换时间。
+    /// Specifies the switch time after instance configuration change.
     ///
-    /// - 0：立即切换
+    /// - 0: switch immediately.
     ///
-    /// - 1：指定时间切换
+    /// - 1: switch at specified time.
     ///
-    /// - 2：维护时间窗口内切换
+    /// - 2: switch during maintenance time window..
     ///
     /// Required.
     "SwitchTag" switch_tag set_switch_tag: i64,
-    /// 切换开始时间，时间格式：HH:MM:SS，例如：01:00:00。当SwitchTag为0或2时，该参数失效。
+    /// Switch start time in the format of `HH:MM:SS`, such as 01:00:00. When `SwitchTag` is 0 or 2, this parameter becomes invalid.
     "SwitchStartTime" switch_start_time set_switch_start_time: str,
-    /// 切换截止时间，时间格式：HH:MM:SS，例如：01:30:00。当SwitchTag为0或2时，该参数失效。
+    /// Switch end time in the format of `HH:MM:SS`, such as 01:30:00. When `SwitchTag` is 0 or 2, this parameter becomes invalid.
     "SwitchEndTime" switch_end_time set_switch_end_time: str,
 } }
 rt::action!("postgres", "2017-03-12", "ModifyDBInstanceDeployment", ModifyDBInstanceDeploymentRequest => ModifyDBInstanceDeploymentResponse);
 
 rt::model! { read debug;
-/// ModifyDBInstanceDeployment返回参数结构体
+/// ModifyDBInstanceDeployment response structure.
 ModifyDBInstanceDeploymentResponse {
-    /// 任务ID
+    /// Task ID.
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDBInstanceHAConfig` (修改实例HA配置信息).
+/// Request of `ModifyDBInstanceHAConfig` (Modifies the HA configuration of an instance).
 ///
-/// 本接口（ModifyDBInstanceHAConfig）用于修改实例HA配置信息。其中HA配置信息包括：
+/// This API is used to modify instance HA configuration info. Among them, HA configuration info includes:.
 ///
-/// - 允许备节点切换为主节点的条件配置
+/// - This API is used to configure conditions for allowing a secondary node to switch over to a primary node..
 ///
-/// - 半同步实例使用同步复制或异步复制的条件配置
+/// - This API is used to configure conditions for using synchronous replication or async replication in semi-sync instances..
 ModifyDBInstanceHAConfigRequest {
-    /// 实例ID。可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取
+    /// Instance ID. obtain through the api [DescribeDBInstances](https://www.tencentcloud.com/document/api/409/16773?from_cn_redirect=1).
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 主从同步方式：
+    /// Primary-Standby sync mode.
     ///
-    /// - Semi-sync：半同步
+    /// - Semi-Sync: semi-sync.
     ///
-    /// - Async：异步
+    /// - Async: asynchronous.
     ///
     /// Required.
     "SyncMode" sync_mode set_sync_mode: str,
-    /// 高可用备机最大延迟数据量。备节点延迟数据量小于等于该值，且备节点延迟时间小于等于MaxStandbyLag时，可以切换为主节点。
+    /// Maximum delayed data volume for high-availability standby server. switchover to primary node is allowed when backup node latency is less than or equal to this value and standby lag time is less than or equal to MaxStandbyLag.
     ///
-    /// - 单位：byte
+    /// - Unit: byte..
     ///
-    /// - 参数范围：[1073741824, 322122547200]
+    /// - Value range: [1073741824, 322122547200].
     ///
     /// Required.
     "MaxStandbyLatency" max_standby_latency set_max_standby_latency: i128,
-    /// 高可用备机最大延迟时间。备节点延迟时间小于等于该值，且备节点延迟数据量小于等于MaxStandbyLatency时，可以切换为主节点。
+    /// Maximum delay time for high-availability standby servers. a backup node can switchover to the primary node when its latency is less than or equal to this value and its data volume is less than or equal to MaxStandbyLatency.
     ///
-    /// - 单位：s
+    /// - Unit: s..
     ///
-    /// - 参数范围：[5, 10]
+    /// - Value range: [5, 10].
     ///
     /// Required.
     "MaxStandbyLag" max_standby_lag set_max_standby_lag: i128,
-    /// 同步备机最大延迟数据量。备机延迟数据量小于等于该值，且该备机延迟时间小于等于MaxSyncStandbyLag时，则该备机采用同步复制；否则，采用异步复制。
-    /// 该参数值针对SyncMode设置为Semi-sync的实例有效。
-    /// 半同步实例禁止退化为异步复制时，不设置MaxSyncStandbyLatency、MaxSyncStandbyLag。
-    /// 半同步实例允许退化异步复制时，PostgreSQL 9版本的实例须设置MaxSyncStandbyLatency且不设置MaxSyncStandbyLag，PostgreSQL 10及以上版本的实例须设置MaxSyncStandbyLatency、MaxSyncStandbyLag。
+    /// Maximum data sync lag for standby server. If data lag of the standby node and the delay ime are both less than or equals to the values of `MaxSyncStandbyLatency` and `MaxSyncStandbyLag`, the standby server adopts semi-sync replication; if not, it adopts async replication.
+    /// This value is only valid for the instance with `SyncMode` set to `Semi-sync`.
+    /// When the semi-sync replication mode of the instance is not allowed to downgrade to async replication, `MaxSyncStandbyLatency` and `MaxSyncStandbyLag` are not required.
+    /// When the semi-sync instance is allowed to downgrade to async replication, `MaxSyncStandbyLatency` is required and `MaxSyncStandbyLag` must be left empty for PostgreSQL 9; `MaxSyncStandbyLatency` and MaxSyncStandbyLag` are required for PostgreSQL 10 and later.
     "MaxSyncStandbyLatency" max_sync_standby_latency set_max_sync_standby_latency: i128,
-    /// 同步备机最大延迟时间。备机延迟时间小于等于该值，且该备机延迟数据量小于等于MaxSyncStandbyLatency时，则该备机采用同步复制；否则，采用异步复制。
-    /// 该参数值针对SyncMode设置为Semi-sync的实例有效。
-    /// 半同步实例禁止退化为异步复制时，不设置MaxSyncStandbyLatency、MaxSyncStandbyLag。
-    /// 半同步实例允许退化异步复制时，PostgreSQL 9版本的实例须设置MaxSyncStandbyLatency且不设置MaxSyncStandbyLag，PostgreSQL 10及以上版本的实例须设置MaxSyncStandbyLatency、MaxSyncStandbyLag，
+    /// Maximum delay for sync standby server. If the delay time for standby server and the data lag are both less than or equals to the value of `MaxSyncStandbyLag` and `MaxSyncStandbyLatency` respectively, the standby server adopts sync replication mode; if not, it adopts async replication.
+    /// This value is only valid for the instance with `SyncMode` set to `Semi-sync`.
+    /// When the semi-sync replication mode of the instance is not allowed to downgrade to async replication, `MaxSyncStandbyLatency` and `MaxSyncStandbyLag` are not required.
+    /// When the semi-sync instance is allowed to downgrade to async replication, `MaxSyncStandbyLatency` is required and `MaxSyncStandbyLag` must be left empty for PostgreSQL 9; `MaxSyncStandbyLatency` and MaxSyncStandbyLag` are required for PostgreSQL 10 and later.
     "MaxSyncStandbyLag" max_sync_standby_lag set_max_sync_standby_lag: i128,
 } }
 rt::action!("postgres", "2017-03-12", "ModifyDBInstanceHAConfig", ModifyDBInstanceHAConfigRequest => ModifyDBInstanceHAConfigResponse);
 
 rt::model! { read debug;
-/// ModifyDBInstanceHAConfig返回参数结构体
+/// ModifyDBInstanceHAConfig response structure.
 ModifyDBInstanceHAConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDBInstanceName` (修改实例名字).
+/// Request of `ModifyDBInstanceName` (Renames instance).
 ///
-/// 本接口（ModifyDBInstanceName）用于修改postgresql实例名字。
+/// This API is used to rename a TencentDB for PostgreSQL instance.
 ModifyDBInstanceNameRequest {
-    /// 数据库实例ID，形如postgres-6fego161。可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取
+    /// Specifies the database instance ID, such as postgres-6fego161. obtain through the api [DescribeDBInstances](https://www.tencentcloud.com/document/api/409/16773?from_cn_redirect=1).
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 实例名称，仅支持长度小于60的中文/英文/数字/"_"/"-"。
+    /// Instance name. only supports chinese, english, digits, "_", or "-" with length less than 60.
     ///
     /// Required.
     "InstanceName" instance_name set_instance_name: str,
@@ -4252,22 +4328,22 @@ ModifyDBInstanceNameRequest {
 rt::action!("postgres", "2017-03-12", "ModifyDBInstanceName", ModifyDBInstanceNameRequest => ModifyDBInstanceNameResponse);
 
 rt::model! { read debug;
-/// ModifyDBInstanceName返回参数结构体
+/// ModifyDBInstanceName response structure.
 ModifyDBInstanceNameResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDBInstanceParameters` (修改实例参数).
+/// Request of `ModifyDBInstanceParameters` (Modifies instance parameters).
 ///
-/// 本接口 (ModifyDBInstanceParameters) 用于修改实例参数。
+/// This API is used to modify instance parameters.
 ModifyDBInstanceParametersRequest {
-    /// 实例ID。可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取
+    /// Instance ID. obtain through the api [DescribeDBInstances](https://www.tencentcloud.com/document/product/409/16773?lang=en).
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 待修改参数及期望值。
+    /// Parameters to be modified and expected values.
     ///
     /// Required.
     "ParamList" param_list set_param_list: list ParamEntry,
@@ -4275,28 +4351,28 @@ ModifyDBInstanceParametersRequest {
 rt::action!("postgres", "2017-03-12", "ModifyDBInstanceParameters", ModifyDBInstanceParametersRequest => ModifyDBInstanceParametersResponse);
 
 rt::model! { read debug;
-/// ModifyDBInstanceParameters返回参数结构体
+/// ModifyDBInstanceParameters response structure.
 ModifyDBInstanceParametersResponse {
-    /// 任务ID
+    /// Task ID.
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDBInstanceReadOnlyGroup` (修改实例所属的只读组).
+/// Request of `ModifyDBInstanceReadOnlyGroup` (Modifies the RO group of an instance).
 ///
-/// 本接口（ModifyDBInstanceReadOnlyGroup）用于修改实例所属的只读组
+/// This API is used to modify the RO group of an instance.
 ModifyDBInstanceReadOnlyGroupRequest {
-    /// 实例ID。可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取
+    /// Instance ID. obtain through the api [DescribeDBInstances](https://www.tencentcloud.com/document/api/409/16773?from_cn_redirect=1).
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 当前实例所在只读组ID
+    /// ID of the RO group to which the read-only replica belongs
     ///
     /// Required.
     "ReadOnlyGroupId" read_only_group_id set_read_only_group_id: str,
-    /// 实例修改的目标只读组ID
+    /// ID of the new RO group into which the read-only replica will move
     ///
     /// Required.
     "NewReadOnlyGroupId" new_read_only_group_id set_new_read_only_group_id: str,
@@ -4304,105 +4380,110 @@ ModifyDBInstanceReadOnlyGroupRequest {
 rt::action!("postgres", "2017-03-12", "ModifyDBInstanceReadOnlyGroup", ModifyDBInstanceReadOnlyGroupRequest => ModifyDBInstanceReadOnlyGroupResponse);
 
 rt::model! { read debug;
-/// ModifyDBInstanceReadOnlyGroup返回参数结构体
+/// ModifyDBInstanceReadOnlyGroup response structure.
 ModifyDBInstanceReadOnlyGroupResponse {
-    /// 流程ID，FlowId等同于TaskId
+    /// Process ID. FlowId is equivalent to TaskId.
     "FlowId" flow_id set_flow_id: i64,
-    /// 任务ID
+    /// Task ID.
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDBInstanceSSLConfig` (修改实例SSL配置).
+/// Request of `ModifyDBInstanceSSLConfig` (Modify instance SSL configuration).
 ///
-/// 本接口用于修改实例SSL配置，功能包含开启、关闭、修改SSL证书保护的连接地址。
+/// This API is used to modify the SSL configuration of an instance, including enabling, disabling, and modifying the connection address protected by an SSL certificate.
 ModifyDBInstanceSSLConfigRequest {
-    /// 实例 ID。可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取
+    /// Instance ID. obtain through the api [DescribeDBInstances](https://www.tencentcloud.com/document/product/409/16773?lang=en).
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 开启或关闭SSL。true - 开启 ；false - 关闭。
+    /// Turn on or off SSL. true - turn on; false - turn off.
     ///
     /// Required.
     "SSLEnabled" ssl_enabled set_ssl_enabled: bool,
-    /// SSL证书保护的唯一连接地址，若为主实例，可设置为内外网IP地址；若为只读实例，可设置为实例IP或只读组IP。在开启SSL或修改SSL保护的连接地址时，该参数为必传项；在关闭SSL时，该参数将被忽略。
+    /// The unique connection address protected by an SSL certificate. for a primary instance, it can be set to private and public IP addresses. for a read-only instance, it can be set to the instance IP or read-only group IP. this parameter is required when enabling SSL or modifying the SSL-protected connection address. it will be ignored when disabling SSL.
     "ConnectAddress" connect_address set_connect_address: str,
 } }
 rt::action!("postgres", "2017-03-12", "ModifyDBInstanceSSLConfig", ModifyDBInstanceSSLConfigRequest => ModifyDBInstanceSSLConfigResponse);
 
 rt::model! { read debug;
-/// ModifyDBInstanceSSLConfig返回参数结构体
+/// ModifyDBInstanceSSLConfig response structure.
 ModifyDBInstanceSSLConfigResponse {
-    /// 任务ID
+    /// Task ID
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDBInstanceSecurityGroups` (修改实例的安全组).
+/// Request of `ModifyDBInstanceSecurityGroups` (Modifies the security group of an instance).
 ///
-/// 本接口（ModifyDBInstanceSecurityGroups）用于修改实例安全组。
+/// This API is used to modify the security group of an instance.
 ModifyDBInstanceSecurityGroupsRequest {
-    /// 实例或只读组要绑定的安全组列表。
-    /// 安全组信息可以通过调用 [DescribeSecurityGroups](https://cloud.tencent.com/document/api/215/15808) 的返回值中的sgId字段来查询。
-    /// 注意：该入参会全量替换存量已有集合，非增量更新。修改需传入预期的全量集合。
+    /// Specifies the security group list to bind to the instance or read-only group.
+    /// Security group information can be queried by calling the sgId field in the return value of [DescribeSecurityGroups](https://www.tencentcloud.com/document/api/215/15808?from_cn_redirect=1).
+    /// **Note:** This input parameter performs a full replacement on all existing collections but not an incremental update. To modify it, import the expected full collections.
     ///
     /// Required.
     "SecurityGroupIdSet" security_group_id_set set_security_group_id_set: list String,
-    /// 实例ID，可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取。DBInstanceId、ReadOnlyGroupId、ProxyAddressId至少传一个；如果要查询实例关联的安全组，只传DBInstanceId字段。
+    /// Instance ID. obtain through the api [DescribeDBInstances](https://www.tencentcloud.com/document/api/409/16773?from_cn_redirect=1). specify either DBInstanceId or ReadOnlyGroupId. if both are provided, ReadOnlyGroupId is ignored.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 只读组ID，可通过[DescribeReadOnlyGroups](https://cloud.tencent.com/document/api/409/52599)接口获取。DBInstanceId、ReadOnlyGroupId、ProxyAddressId至少传一个；如果要查询只读组关联的安全组，只传ReadOnlyGroupId。
+    /// ReadOnlyGroupId. specifies the read-only group ID, which can be obtained through the api [DescribeReadOnlyGroups](https://www.tencentcloud.com/document/product/409/39725). valid values: DBInstanceId and ReadOnlyGroupId (at least one is required). if you need to modify the associated security group of the read-only group, only ReadOnlyGroupId is required.
     "ReadOnlyGroupId" read_only_group_id set_read_only_group_id: str,
 } }
 rt::action!("postgres", "2017-03-12", "ModifyDBInstanceSecurityGroups", ModifyDBInstanceSecurityGroupsRequest => ModifyDBInstanceSecurityGroupsResponse);
 
 rt::model! { read debug;
-/// ModifyDBInstanceSecurityGroups返回参数结构体
+/// ModifyDBInstanceSecurityGroups response structure.
 ModifyDBInstanceSecurityGroupsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDBInstanceSpec` (修改实例规格).
+/// Request of `ModifyDBInstanceSpec` (Modifies instance specifications).
 ///
-/// 本接口（ModifyDBInstanceSpec）用于修改实例规格，包括内存、磁盘、Cpu。
+/// This API is used to modify instance specifications, including memory, Disk and Cpu.
 ModifyDBInstanceSpecRequest {
-    /// 实例ID，形如：postgres-6bwgamo3。可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取
+    /// Specifies the instance ID, such as postgres-6bwgamo3. obtain through the api [DescribeDBInstances](https://www.tencentcloud.com/document/api/409/16773?from_cn_redirect=1).
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 修改后的实例内存大小，单位GB。
+    /// Instance memory size in GiB after modification.
     ///
     /// Required.
     "Memory" memory set_memory: i128,
-    /// 修改后的实例磁盘大小，单位GB。该参数的设置步长为10。
+    /// Instance disk size after modification in GiB. specifies the step length for parameter settings as 10.
     ///
     /// Required.
     "Storage" storage set_storage: i128,
-    /// 是否自动使用代金券：
+    /// Whether to automatically use coupons:
     ///
-    /// - 0：否
-    /// - 1：是默认值：0
+    /// - `0`: no
+    ///
+    /// - `1`: yes
+    /// Default value: 0
     "AutoVoucher" auto_voucher set_auto_voucher: i128,
-    /// 代金券ID列表，目前仅支持指定一张代金券。
+    /// Voucher ID list. Currently, you can specify only one voucher.
     "VoucherIds" voucher_ids set_voucher_ids: list String,
-    /// 活动ID。
+    /// Campaign ID.
     "ActivityId" activity_id set_activity_id: i128,
-    /// 指定实例配置完成变更后的切换时间。
+    /// Switch time after instance configurations are modified.
     ///
-    /// - 0：立即切换
-    /// - 1：指定时间切换
-    /// - 2：维护时间窗口内切换默认值：0
+    /// - 0: Switch immediately
+    ///
+    /// - 1: Switch at specified time
+    ///
+    /// - 2: Switch during maintenance time window
+    /// Default value: 0
     "SwitchTag" switch_tag set_switch_tag: i128,
-    /// 切换开始时间，时间格式：HH:MM:SS，例如：01:00:00。当SwitchTag为0或2时，该参数失效。
+    /// Switch start time in the format of `HH:MM:SS`, such as 01:00:00. When `SwitchTag` is 0 or 2, this parameter becomes invalid.
     "SwitchStartTime" switch_start_time set_switch_start_time: str,
-    /// 切换截止时间，时间格式：HH:MM:SS，例如：01:30:00。当SwitchTag为0或2时，该参数失效。
+    /// Switch end time in the format of `HH:MM:SS`, such as 01:30:00. When `SwitchTag` is 0 or 2, this parameter becomes invalid.
     "SwitchEndTime" switch_end_time set_switch_end_time: str,
-    /// 修改后的实例CPU大小，单位Core。不填写该参数时，默认根据Memory确定Cpu大小。如Memory为2，支持的规格有1核2GB，则不传入Cpu时，Cpu默认为1。
+    /// Instance CPU size in cores after modification. if this parameter is not specified, the CPU size is determined based on Memory by default. for example, if Memory is 2 and the supported specifications include 1 Core 2 GiB, the default CPU value is 1 when not imported.
     "Cpu" cpu set_cpu: i128,
     /// 变配时同步修改的参数列表
     "SyncModifyParams" sync_modify_params set_sync_modify_params: list ParamEntry,
@@ -4410,26 +4491,26 @@ ModifyDBInstanceSpecRequest {
 rt::action!("postgres", "2017-03-12", "ModifyDBInstanceSpec", ModifyDBInstanceSpecRequest => ModifyDBInstanceSpecResponse);
 
 rt::model! { read debug;
-/// ModifyDBInstanceSpec返回参数结构体
+/// ModifyDBInstanceSpec response structure.
 ModifyDBInstanceSpecResponse {
-    /// 订单号。
+    /// Order ID.
     "DealName" deal_name set_deal_name: str,
-    /// 冻结流水号。
+    /// Bill ID of frozen fees.
     "BillId" bill_id set_bill_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDBInstancesProject` (修改实例所属项目).
+/// Request of `ModifyDBInstancesProject` (Modifies the project of an instance).
 ///
-/// 本接口（ModifyDBInstancesProject）用于修改实例所属项目。
+/// This API is used to modify the project of an instance.
 ModifyDBInstancesProjectRequest {
-    /// 实例ID集合。可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取。支持同时操作多个实例。
+    /// Specifies the instance ID set. obtain through the api [DescribeDBInstances](https://www.tencentcloud.com/document/api/409/16773?from_cn_redirect=1). supports operating multiple instances simultaneously.
     ///
     /// Required.
     "DBInstanceIdSet" db_instance_id_set set_db_instance_id_set: list String,
-    /// 所属新项目的ID。可通过[DescribeProjects](https://cloud.tencent.com/document/api/651/78725)获取
+    /// ID of the new project it belongs to. obtain through the [DescribeProjects](https://www.tencentcloud.com/document/api/651/78725?from_cn_redirect=1) api.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
@@ -4437,9 +4518,9 @@ ModifyDBInstancesProjectRequest {
 rt::action!("postgres", "2017-03-12", "ModifyDBInstancesProject", ModifyDBInstancesProjectRequest => ModifyDBInstancesProjectResponse);
 
 rt::model! { read debug;
-/// ModifyDBInstancesProject返回参数结构体
+/// ModifyDBInstancesProject response structure.
 ModifyDBInstancesProjectResponse {
-    /// 转移项目成功的实例个数
+    /// Number of successfully transferred instances
     "Count" count set_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4585,19 +4666,19 @@ ModifyDBProxySSLConfigResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDatabaseOwner` (修改数据库所有者).
+/// Request of `ModifyDatabaseOwner` (Changes the database owner).
 ///
-/// 修改数据库所有者
+/// This API is used to change database owner.
 ModifyDatabaseOwnerRequest {
-    /// 实例ID。可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取
+    /// Instance ID. obtain through the api [DescribeDBInstances](https://www.tencentcloud.com/document/api/409/16773?from_cn_redirect=1).
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 数据库名称。可通过[DescribeDatabases](https://cloud.tencent.com/document/api/409/43353)接口获取
+    /// Database name. obtain through the api [DescribeDatabases](https://www.tencentcloud.com/document/product/409/37118).
     ///
     /// Required.
     "DatabaseName" database_name set_database_name: str,
-    /// 数据库新所有者。可通过[DescribeAccounts](https://cloud.tencent.com/document/api/409/18109)接口获取
+    /// New owner of the database. obtain through the api [DescribeAccounts](https://www.tencentcloud.com/document/product/409/18109).
     ///
     /// Required.
     "DatabaseOwner" database_owner set_database_owner: str,
@@ -4605,89 +4686,89 @@ ModifyDatabaseOwnerRequest {
 rt::action!("postgres", "2017-03-12", "ModifyDatabaseOwner", ModifyDatabaseOwnerRequest => ModifyDatabaseOwnerResponse);
 
 rt::model! { read debug;
-/// ModifyDatabaseOwner返回参数结构体
+/// ModifyDatabaseOwner response structure.
 ModifyDatabaseOwnerResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyMaintainTimeWindow` (修改维护时间窗口).
+/// Request of `ModifyMaintainTimeWindow` (Modify the maintenance time window).
 ///
-/// 本接口 (ModifyMaintainTimeWindow) 用于实例维护时间窗口的修改。
+/// This API is used to modify the instance maintenance window.
 ModifyMaintainTimeWindowRequest {
-    /// 实例ID。可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取
+    /// Instance ID. obtain through the api [DescribeDBInstances](https://www.tencentcloud.com/document/product/409/16773?lang=en).
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 维护开始时间。时区为东八区（UTC+8）
+    /// Maintenance start time. time zone is UTC+8.
     "MaintainStartTime" maintain_start_time set_maintain_start_time: str,
-    /// 维护持续时间。单位：小时。取值范围：[1,4]
+    /// Maintenance duration. unit: hr. value range: [1,4].
     "MaintainDuration" maintain_duration set_maintain_duration: i128,
-    /// 维护周期
+    /// Specifies the maintenance period.
     "MaintainWeekDays" maintain_week_days set_maintain_week_days: list String,
 } }
 rt::action!("postgres", "2017-03-12", "ModifyMaintainTimeWindow", ModifyMaintainTimeWindowRequest => ModifyMaintainTimeWindowResponse);
 
 rt::model! { read debug;
-/// ModifyMaintainTimeWindow返回参数结构体
+/// ModifyMaintainTimeWindow response structure.
 ModifyMaintainTimeWindowResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyParameterTemplate` (修改参数模板).
+/// Request of `ModifyParameterTemplate` (Modifies a parameter template).
 ///
-/// 本接口（ModifyParameterTemplate）主要用于修改参数模板名称，描述等配置，也可用于管理参数模板中的参数列表。
+/// This API is used to modify the configurations, such as parameter template name and description. It can also be used to manage the parameter list in the parameter template.
 ModifyParameterTemplateRequest {
-    /// 参数模板ID，用于唯一确认参数模板，不可修改。可通过[DescribeParameterTemplates](https://cloud.tencent.com/document/api/409/84067)接口获取
+    /// Specifies the parameter template ID, which uniquely identifies the parameter template and cannot be modified. it can be obtained through the api [DescribeParameterTemplates](https://www.tencentcloud.com/document/product/409/52651?lang=en).
     ///
     /// Required.
     "TemplateId" template_id set_template_id: str,
-    /// 参数模板名称，长度为1～60个字符，仅支持数字,英文大小写字母、中文以及特殊字符_-./()（）[]+=：:@  注：若该字段为空    ，则保持原参数模板名称
+    /// Parameter template name, which can contain 1-60 letters, digits, and symbols (-_./()[]()+=:@). If this field is empty, the original parameter template name will be used.
     "TemplateName" template_name set_template_name: str,
-    /// 参数模板描述，长度为0～60个字符，仅支持数字,英文大小写字母、中文以及特殊字符_-./()（）[]+=：:@  注：若不传入该参数，则保持原参数模板描述
+    /// Parameter template description, which can contain 1-60 letters, digits, and symbols (-_./()[]()+=:@). If this parameter is not passed in, the original parameter template description will be used.
     "TemplateDescription" template_description set_template_description: str,
-    /// 需要修改或添加的参数集合，注：同一参数不能同时出现在修改添加集合和删除集合中
+    /// The set of parameters to be modified or added. A parameter cannot be put to `ModifyParamEntrySet` and `DeleteParamSet` at the same time, that is, it cannot be modified/added and deleted at the same time.
     "ModifyParamEntrySet" modify_param_entry_set set_modify_param_entry_set: list ParamEntry,
-    /// 需要从模板中删除的参数集合，注：同一参数不能同时出现在修改添加集合和删除集合中
+    /// The set of parameters to be deleted in the template. A parameter cannot be put to `ModifyParamEntrySet` and `DeleteParamSet` at the same time, that is, it cannot be modified/added and deleted at the same time.
     "DeleteParamSet" delete_param_set set_delete_param_set: list String,
 } }
 rt::action!("postgres", "2017-03-12", "ModifyParameterTemplate", ModifyParameterTemplateRequest => ModifyParameterTemplateResponse);
 
 rt::model! { read debug;
-/// ModifyParameterTemplate返回参数结构体
+/// ModifyParameterTemplate response structure.
 ModifyParameterTemplateResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 用于修改数据库对象的权限，其中包含了数据库对象描述的数据结构、需要修改的权限列表以及修改的类型等。
+/// Specifies the permissions for modifying a database object, including the data structure of the database object description, the list of permissions required for modification, and the modification type.
 ModifyPrivilege {
-    /// 要修改的数据库对象及权限列表
+    /// Specifies the database object and permission list to be modified.
     "DatabasePrivilege" database_privilege set_database_privilege: obj DatabasePrivilege,
-    /// 修改的方式，当前仅支持grantObject、revokeObject、alterRole、grantRole、revoke，当前仅支持grantObject、revokeObject、alterRole、grantRole、revokeRole。gRole。grantObject代表授权、revokeObject代表收回权、alterRole代表修改账号类型、grantRole代表加入对应角色、revokeRole 代表移出对应角色。
+    /// Modifies via grantObject, revokeObject, or alterRole. grantObject represents authorization, revokeObject represents withdraw, alterRole represents modify account type.
     "ModifyType" modify_type set_modify_type: str,
-    /// 当ModifyType为revokeObject才需要此参数，参数为true时，撤销权限会级联撤销。默认为false。
+    /// This parameter is required only when ModifyType is revokeObject. when set to true, the permission will be revoked with cascading effect. default false.
     "IsCascade" is_cascade set_is_cascade: bool,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyReadOnlyDBInstanceWeight` (修改只读实例权重).
+/// Request of `ModifyReadOnlyDBInstanceWeight` (Modify the read-only instance weight).
 ///
-/// 本接口（ModifyReadOnlyDBInstanceWeight）用于修改只读实例权重
+/// This API is used to modify the read-only instance weight.
 ModifyReadOnlyDBInstanceWeightRequest {
-    /// 实例ID。可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取
+    /// Instance ID. obtain through the api [DescribeDBInstances](https://www.tencentcloud.com/document/product/409/16773?lang=en).
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 只读组ID。可通过[DescribeReadOnlyGroups](https://cloud.tencent.com/document/api/409/52599)接口获取
+    /// ReadOnlyGroupId. specifies the read-only group ID, which can be obtained through the api [DescribeReadOnlyGroups](https://www.tencentcloud.com/document/product/409/39725?lang=en).
     ///
     /// Required.
     "ReadOnlyGroupId" read_only_group_id set_read_only_group_id: str,
-    /// 只读实例在只读组中的流量权重(1-50)
+    /// Specifies the traffic weight of the read-only instance in the read-only group. valid values: 1-50.
     ///
     /// Required.
     "Weight" weight set_weight: i64,
@@ -4695,55 +4776,55 @@ ModifyReadOnlyDBInstanceWeightRequest {
 rt::action!("postgres", "2017-03-12", "ModifyReadOnlyDBInstanceWeight", ModifyReadOnlyDBInstanceWeightRequest => ModifyReadOnlyDBInstanceWeightResponse);
 
 rt::model! { read debug;
-/// ModifyReadOnlyDBInstanceWeight返回参数结构体
+/// ModifyReadOnlyDBInstanceWeight response structure.
 ModifyReadOnlyDBInstanceWeightResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyReadOnlyGroupConfig` (修改只读组配置).
+/// Request of `ModifyReadOnlyGroupConfig` (Modifies RO group configuration).
 ///
-/// 本接口(ModifyReadOnlyGroupConfig)用于更新只读组配置信息
+/// This API is used to modify RO group configuration.
 ModifyReadOnlyGroupConfigRequest {
-    /// 只读组ID。
+    /// Read-Only group ID.
     ///
     /// Required.
     "ReadOnlyGroupId" read_only_group_id set_read_only_group_id: str,
-    /// 只读组名称。仅支持长度小于60的中文/英文/数字/"_"/"-"
+    /// Read-Only group name. only supports chinese, english, digits, "_", or "-" with length less than 60.
     "ReadOnlyGroupName" read_only_group_name set_read_only_group_name: str,
-    /// 延迟时间配置开关：0关、1开
+    /// Whether to remove a read-only replica from an RO group if the delay between the read-only replica and the primary instance exceeds the threshold. Valid values: `0` (no), `1` (yes).
     "ReplayLagEliminate" replay_lag_eliminate set_replay_lag_eliminate: i128,
-    /// 延迟日志大小配置开关：0关、1开
+    /// Whether to remove a read-only replica from an RO group if the sync log size difference between the read-only replica and the primary instance exceeds the threshold. Valid values: `0` (no), `1` (yes).
     "ReplayLatencyEliminate" replay_latency_eliminate set_replay_latency_eliminate: i128,
-    /// 延迟日志大小阈值，单位MB。当开启延迟日志大小配置，应输入正整数
+    /// Delay log size threshold in MB. specifies a positive integer when enabling the delay log size configuration.
     "MaxReplayLatency" max_replay_latency set_max_replay_latency: i128,
-    /// 延迟时间大小阈值，单位s。当开启延迟时间配置时，应输入正整数。
+    /// Delay time size threshold, unit: s. when enabling the delay time configuration, manually input a positive integer.
     "MaxReplayLag" max_replay_lag set_max_replay_lag: i128,
-    /// 自动负载均衡开关：0关、1开
+    /// Whether to enable automatic load balancing. Valid values: `0` (disable), `1` (enable).
     "Rebalance" rebalance set_rebalance: i128,
-    /// 延迟剔除最小保留实例数。取值范围[0,100]
+    /// Specifies the minimum number of instances to retain with delay removal. value range [0,100].
     "MinDelayEliminateReserve" min_delay_eliminate_reserve set_min_delay_eliminate_reserve: i128,
 } }
 rt::action!("postgres", "2017-03-12", "ModifyReadOnlyGroupConfig", ModifyReadOnlyGroupConfigRequest => ModifyReadOnlyGroupConfigResponse);
 
 rt::model! { read debug;
-/// ModifyReadOnlyGroupConfig返回参数结构体
+/// ModifyReadOnlyGroupConfig response structure.
 ModifyReadOnlyGroupConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifySwitchTimePeriod` (修改变更配置切换时间).
+/// Request of `ModifySwitchTimePeriod` (Modifies the switch time after configuration upgrade).
 ///
-/// 当升级完成后，对处于等待切换状态下的实例，强制实例立即切换。
+/// This API is used to perform a primary-standby switch for an instance waiting for the switch after it is upgraded.
 ModifySwitchTimePeriodRequest {
-    /// 处于等待切换状态中的实例ID。可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取
+    /// ID of the instance that is waiting for a switch, which can be obtained through the [DescribeDBInstances](https://www.tencentcloud.com/document/api/409/16773?from_cn_redirect=1) API.
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 入参取值为 0 ，代表立即切换。
+    /// If the value of the input parameter is 0, it indicates to switch immediately.
     ///
     /// Required.
     "SwitchTag" switch_tag set_switch_tag: i128,
@@ -4751,43 +4832,43 @@ ModifySwitchTimePeriodRequest {
 rt::action!("postgres", "2017-03-12", "ModifySwitchTimePeriod", ModifySwitchTimePeriodRequest => ModifySwitchTimePeriodResponse);
 
 rt::model! { read debug;
-/// ModifySwitchTimePeriod返回参数结构体
+/// ModifySwitchTimePeriod response structure.
 ModifySwitchTimePeriodResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 网络相关信息。（该数据结构已废弃，网络相关信息使用DBInstanceNetInfo）
+/// Network information. (This parameter structure has been deprecated. Please use `DBInstanceNetInfo` to query network information.)
 NetworkAccess {
-    /// 网络资源id，实例id或RO组id
+    /// Network resource id, instance id, or RO group id.
     "ResourceId" resource_id set_resource_id: str,
-    /// 资源类型，1-实例 2-RO组
+    /// Resource type. valid values: 1 (instance), 2 (RO group).
     "ResourceType" resource_type set_resource_type: i128,
-    /// 私有网络ID
+    /// VPC ID. specifies the ID of the virtual private cloud.
     "VpcId" vpc_id set_vpc_id: str,
-    /// IPV4地址
+    /// IPv4 Address
     "Vip" vip set_vip: str,
-    /// IPV6地址
+    /// IPv6 Address
     "Vip6" vip6 set_vip6: str,
-    /// 访问端口
+    /// Specifies the access port.
     "Vport" vport set_vport: i64,
-    /// 子网ID
+    /// Subnet ID.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 网络状态，1-申请中，2-使用中，3-删除中，4-已删除
+    /// Network status. valid values: 1-applying, 2-active, 3-deleting, 4-deleted.
     "VpcStatus" vpc_status set_vpc_status: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `OpenAccountCAM` (为数据库账户开启CAM验证).
+/// Request of `OpenAccountCAM` (Enable CAM verification for a database account).
 ///
-/// 本接口用于开启数据库账户的CAM验证服务。
+/// This API is used to enable CAM verification service for a database account.
 OpenAccountCAMRequest {
-    /// 数据库实例ID
+    /// Database instance ID.
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 需要开启CAM服务的账号名称
+    /// Account name that requires enabling the CAM service.
     ///
     /// Required.
     "UserName" user_name set_user_name: str,
@@ -4795,61 +4876,61 @@ OpenAccountCAMRequest {
 rt::action!("postgres", "2017-03-12", "OpenAccountCAM", OpenAccountCAMRequest => OpenAccountCAMResponse);
 
 rt::model! { read debug;
-/// OpenAccountCAM返回参数结构体
+/// OpenAccountCAM response structure.
 OpenAccountCAMResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `OpenAuditService` (开启数据库审计).
+/// Request of `OpenAuditService` (Enable Database Audit).
 ///
-/// 开启数据库实例的审计功能
+/// Enable the audit feature of the database instance
 OpenAuditServiceRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 日志保存时长
+    /// Log retention duration
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - 7： 7天
-    /// - 30： 30天
-    /// - 90： 90天
-    /// - 180： 180天
-    /// - 365： 365天
-    /// - 1095： 1095天
-    /// - 1825： 1825天
+    /// - 7: 7 days
+    /// - 30: 30 days
+    /// - 90: 90 days
+    /// - 180: 180 days
+    /// - 365: 365 days
+    /// - 1095: 1095 days
+    /// - 1825: 1825 days
     ///
     /// Required.
     "LogExpireDay" log_expire_day set_log_expire_day: i128,
-    /// 高频存储时长
+    /// High-frequency storage duration
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - 7： 7天
-    /// - 30： 30天
-    /// - 90： 90天
-    /// - 180： 180天
-    /// - 365： 365天
-    /// - 1095： 1095天
-    /// - 1825： 1825天
+    /// - 7: 7 days
+    /// - 30: 30 days
+    /// - 90: 90 days
+    /// - 180: 180 days
+    /// - 365: 365 days
+    /// - 1095: 1095 days
+    /// - 1825: 1825 days
     ///
     /// Required.
     "HotLogExpireDay" hot_log_expire_day set_hot_log_expire_day: i128,
-    /// 审计类型
+    /// Audit type
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - complex： 精细审计，审计日志更全面，包含对象类型、对象等，开启后对性能有一定影响
-    /// - simple： 极速审计，审计日志覆盖绝大多数字段，开启审计后对性能影响较小
+    /// - complex: Granular audit. The audit log is more comprehensive, including object types and objects. Once enabled, it has a certain impact on performance.
+    /// - simple: Fast Audit. The audit log covers most fields. When enabled, it has a smaller impact on performance.
     ///
     /// Required.
     "AuditType" audit_type set_audit_type: str,
-    /// 产品名称
+    /// Product name
     ///
-    /// 入参限制：postgres
+    /// Input parameter limit: postgres
     ///
     /// Required.
     "Product" product set_product: str,
@@ -4857,33 +4938,33 @@ OpenAuditServiceRequest {
 rt::action!("postgres", "2017-03-12", "OpenAuditService", OpenAuditServiceRequest => OpenAuditServiceResponse);
 
 rt::model! { read debug;
-/// OpenAuditService返回参数结构体
+/// OpenAuditService response structure.
 OpenAuditServiceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `OpenDBExtranetAccess` (开通实例公网地址).
+/// Request of `OpenDBExtranetAccess` (Enables the public network access of an instance).
 ///
-/// 本接口（OpenDBExtranetAccess）用于开通实例公网地址。
+/// This API is used to enable the public network access of an instance.
 OpenDBExtranetAccessRequest {
-    /// 实例ID，形如postgres-hez4fh0v。可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取。
+    /// Specifies the instance ID, such as postgres-hez4fh0v. obtain through the api [DescribeDBInstances](https://www.tencentcloud.com/document/product/409/16773?lang=en).
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 是否开通Ipv6外网，1：是，0：否
-    /// 默认值：0
+    /// Specifies whether to enable public network Ipv6. valid values: 1 (yes), 0 (no).
+    /// Default value: 0
     "IsIpv6" is_ipv6 set_is_ipv6: i64,
 } }
 rt::action!("postgres", "2017-03-12", "OpenDBExtranetAccess", OpenDBExtranetAccessRequest => OpenDBExtranetAccessResponse);
 
 rt::model! { read debug;
-/// OpenDBExtranetAccess返回参数结构体
+/// OpenDBExtranetAccess response structure.
 OpenDBExtranetAccessResponse {
-    /// 流程ID，FlowId等同于TaskId
+    /// Process ID. FlowId is equivalent to TaskId.
     "FlowId" flow_id set_flow_id: i64,
-    /// 任务ID
+    /// Task ID.
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4977,148 +5058,153 @@ OpenPostgRESTServiceResponse {
 } }
 
 rt::model! { write debug;
-/// 批量修改参数
+/// Parameters to be modified in batches
 ParamEntry {
-    /// 参数名
+    /// Parameter name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 修改参数值。入参均以字符串形式传递，例如：小数”0.1“、整数”1000“、枚举”replica“
+    /// The new value to which the parameter will be modified. When this parameter is used as an input parameter, its value must be a string, such as `0.1` (decimal), `1000` (integer), and `replica` (enum).
     ///
     /// Required.
     "ExpectedValue" expected_value set_expected_value: str,
 } }
 
 rt::model! { read debug;
-/// 参数详情
+/// Parameter details
 ParamInfo {
-    /// 参数ID
+    /// Parameter ID
     "ID" id set_id: i64,
-    /// 参数名
+    /// Parameter name.
     "Name" name set_name: str,
-    /// 参数值类型：integer（整型）、real（浮点型）、bool（布尔型）、enum（枚举类型）、mutil_enum（枚举类型、支持多选）。
-    /// 当参数类型为integer（整型）、real（浮点型）时，参数的取值范围根据返回值的Max、Min确定；
-    /// 当参数类型为bool（布尔型）时，参数设置值取值范围是true | false；
-    /// 当参数类型为enum（枚举类型）、mutil_enum（多枚举类型）时，参数的取值范围由返回值中的EnumValue确定。
+    /// Parameter value type: integer, real, bool, enum, mutil_enum.
+    /// When the parameter type is integer or real (floating-point), the value range is determined based on the Max and Min of the return value.
+    /// When the parameter type is boolean, the valid values are true or false.
+    /// When the parameter type is enum (enumeration type) or mutil_enum (multi-enum type), the valid values are determined by EnumValue in the return value.
     "ParamValueType" param_value_type set_param_value_type: str,
-    /// 参数值 单位。参数没有单位时，该字段返回空
+    /// Parameter value unit. returns null if the parameter has no units.
     "Unit" unit set_unit: str,
-    /// 参数默认值。以字符串形式返回
+    /// Default parameter value. returns in string form.
     "DefaultValue" default_value set_default_value: str,
-    /// 参数当前运行值。以字符串形式返回
+    /// Specifies the current value in string form.
     "CurrentValue" current_value set_current_value: str,
-    /// 数值类型（integer、real）参数，取值下界
+    /// Specifies the numerical type (integer, real) parameter and its lower bound.
     "Max" max set_max: f64,
-    /// 枚举类型参数，取值范围
+    /// Value range of the enum parameter
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "EnumValue" enum_value set_enum_value: list String,
-    /// 数值类型（integer、real）参数，取值上界
+    /// Numerical type (integer, real) parameter specifies the upper bound.
     "Min" min set_min: f64,
-    /// 参数中文描述
+    /// Chinese description.
     "ParamDescriptionCH" param_description_ch set_param_description_ch: str,
-    /// 参数英文描述
+    /// Specifies the english description of the parameter.
     "ParamDescriptionEN" param_description_en set_param_description_en: str,
-    /// 参数修改，是否重启生效。（true为需要，false为不需要）
+    /// Specifies whether a restart is required for parameter modification (true indicates required, false indicates not required).
     "NeedReboot" need_reboot set_need_reboot: bool,
-    /// 参数中文分类
+    /// Parameter chinese category.
     "ClassificationCN" classification_cn set_classification_cn: str,
-    /// 参数英文分类
+    /// Parameter english category.
     "ClassificationEN" classification_en set_classification_en: str,
-    /// 是否和规格相关。（true为相关，false为不想关）
+    /// Specifies whether it is related to the specification (true for related, false for unrelated).
     "SpecRelated" spec_related set_spec_related: bool,
-    /// 是否为重点参数。（true为重点参数，修改是需要重点关注，可能会影响实例性能）
+    /// Indicates whether it is a key parameter (true means it is a key parameter, modification requires special attention and may affect instance performance).
     "Advanced" advanced set_advanced: bool,
-    /// 参数最后一次修改时间
+    /// Specifies the last modified time.
     "LastModifyTime" last_modify_time set_last_modify_time: str,
-    /// 参数主备制约，0：无主备制约关系，1:备机参数值需比主机大，2:主机参数值需比备机大
+    /// Parameter primary-secondary constraints. `0`: no constraint between primary and standby. `1`: standby parameter value > primary machine parameter value. `2`: primary parameter value must be greater than that of the standby machine.
     "StandbyRelated" standby_related set_standby_related: i64,
-    /// 参数版本关联信息，内容为相应内核版本下的参数详细信息
+    /// Parameter version association information, containing detailed parameter information for the respective kernel version
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "VersionRelationSet" version_relation_set set_version_relation_set: list ParamVersionRelation,
-    /// 参数规格关联信息，内容为相应规格下的参数详细信息
+    /// Parameter specification association information, containing detailed parameter information for the respective specification
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SpecRelationSet" spec_relation_set set_spec_relation_set: list ParamSpecRelation,
 } }
 
 rt::model! { read debug;
-/// 各规格下的参数信息
+/// Parameter information for each specification
 ParamSpecRelation {
-    /// 参数名称
+    /// Parameter name.
     "Name" name set_name: str,
-    /// 参数信息所属规格
+    /// Parameter information belonging to specification.
     "Memory" memory set_memory: str,
-    /// 参数在该规格下的默认值
+    /// Default value of the parameter for this specification.
     "Value" value set_value: str,
-    /// 参数值单位。参数没有单位时，该字段返回空
+    /// Parameter value unit. returns null if the parameter has no units.
     "Unit" unit set_unit: str,
-    /// 数值类型（integer、real）参数，取值上界
+    /// Numerical type (integer, real) parameter specifies the upper bound.
     "Max" max set_max: f64,
-    /// 数值类型（integer、real）参数，取值下界
+    /// Specifies the numerical type (integer, real) parameter and its lower bound.
     "Min" min set_min: f64,
-    /// 枚举类型参数，取值范围
+    /// Value range of the enum parameter
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EnumValue" enum_value set_enum_value: list String,
 } }
 
 rt::model! { read debug;
-/// 各版本下的参数信息
+/// Parameter information for each version
 ParamVersionRelation {
-    /// 参数名称
+    /// Parameter name.
     "Name" name set_name: str,
-    /// 参数信息所属内核版本
+    /// Parameter information belonging to kernel version.
     "DBKernelVersion" db_kernel_version set_db_kernel_version: str,
-    /// 参数在该版本该规格下的默认值
+    /// Default value of the parameter for this version and specification.
     "Value" value set_value: str,
-    /// 参数值单位。参数没有单位时，该字段返回空
+    /// Parameter value unit. returns null if the parameter has no units.
     "Unit" unit set_unit: str,
-    /// 数值类型（integer、real）参数，取值上界
+    /// Numerical type (integer, real) parameter specifies the upper bound.
     "Max" max set_max: f64,
-    /// 数值类型（integer、real）参数，取值下界
+    /// Specifies the numerical type (integer, real) parameter and its lower bound.
     "Min" min set_min: f64,
-    /// 枚举类型参数，取值范围
+    /// Value range of the enum parameter
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EnumValue" enum_value set_enum_value: list String,
 } }
 
 rt::model! { read debug;
-/// 参数模板的基本信息
+/// Basic information of a parameter template
 ParameterTemplate {
-    /// 参数模板ID
+    /// Parameter template ID
     "TemplateId" template_id set_template_id: str,
-    /// 参数模板名称
+    /// Parameter template name
     "TemplateName" template_name set_template_name: str,
-    /// 参数模板适用的数据库版本
+    /// Database version applicable to a parameter template
     "DBMajorVersion" db_major_version set_db_major_version: str,
-    /// 参数模板适用的数据库引擎
+    /// Database engine applicable to a parameter template
     "DBEngine" db_engine set_db_engine: str,
-    /// 参数模板描述
+    /// Parameter template description
     "TemplateDescription" template_description set_template_description: str,
 } }
 
 rt::model! { read debug;
-/// 订单详情
+/// Order details
 PgDeal {
-    /// 订单名
+    /// Order name
     "DealName" deal_name set_deal_name: str,
-    /// 所属用户
+    /// User
     "OwnerUin" owner_uin set_owner_uin: str,
-    /// 订单涉及多少个实例
+    /// Number of instances involved in order
     "Count" count set_count: i64,
-    /// 付费模式。1-预付费；0-后付费
+    /// Billing mode. 0: pay-as-you-go
     "PayMode" pay_mode set_pay_mode: i64,
-    /// 异步任务流程ID
+    /// Async task flow ID
     "FlowId" flow_id set_flow_id: i64,
-    /// 实例ID数组
+    /// Instance ID array
     "DBInstanceIdSet" db_instance_id_set set_db_instance_id_set: list String,
 } }
 
 rt::model! { read debug;
-/// 安全组规则信息
+/// Rule information for security group
 PolicyRule {
-    /// 策略，ACCEPT 或者 DROP
+    /// Policy, Valid values: `ACCEPT`, `DROP`.
     "Action" action set_action: str,
-    /// 来源或目的 IP 或 IP 段，例如172.16.0.0/12
+    /// Source or destination IP or IP range, such as 172.16.0.0/12.
     "CidrIp" cidr_ip set_cidr_ip: str,
-    /// 端口
+    /// Port
     "PortRange" port_range set_port_range: str,
-    /// 网络协议，支持 UDP、TCP 等
+    /// Network protocol. UDP and TCP are supported.
     "IpProtocol" ip_protocol set_ip_protocol: str,
-    /// 规则描述
+    /// The rule description
     "Description" description set_description: str,
 } }
 
@@ -5276,79 +5362,90 @@ ProxySpecItem {
 } }
 
 rt::model! { read debug;
-/// 慢SQL查询接口返回 慢SQL列表详情
+/// The list of slow query details returned by the `DescribeSlowQueryList` API
 RawSlowQuery {
-    /// 慢SQL 语句
+    /// Slow SQL statement
     "RawQuery" raw_query set_raw_query: str,
-    /// 慢SQL 查询的数据库
+    /// Database for slow SQL queries
     "DatabaseName" database_name set_database_name: str,
-    /// 慢SQL执行 耗时
+    /// Slow SQL execution duration
     "Duration" duration set_duration: f64,
-    /// 执行慢SQL的客户端
+    /// Client that executes Slow SQL
     "ClientAddr" client_addr set_client_addr: str,
-    /// 执行慢SQL的用户名
+    /// userName that executes slow SQL
     "UserName" user_name set_user_name: str,
-    /// 慢SQL执行的开始时间
+    /// Start time of Slow SQL execution
     "SessionStartTime" session_start_time set_session_start_time: str,
-    /// 执行慢SQL的进程ID
+    /// Process ID of the slow SQL being executed
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProcessId" process_id set_process_id: i64,
-    /// 执行慢SQL的会话ID
+    /// Session ID that executes slow SQL.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SessionId" session_id set_session_id: str,
-    /// 执行慢SQL的事务ID
+    /// Transaction ID of the executed slow SQL
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "VirtualTransactionId" virtual_transaction_id set_virtual_transaction_id: str,
-    /// 执行慢SQL的状态码
+    /// Status code for executing slow SQL
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SqlStateCode" sql_state_code set_sql_state_code: str,
-    /// 执行慢SQL的客户端名称
+    /// client name that executes slow SQL
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ApplicationName" application_name set_application_name: str,
 } }
 
 rt::model! { read debug;
-/// 只读组信息
+/// RO group information
 ReadOnlyGroup {
-    /// 只读组标识
+    /// RO group identifier.
     "ReadOnlyGroupId" read_only_group_id set_read_only_group_id: str,
-    /// 只读组名字
+    /// Specifies the read-only group name.
     "ReadOnlyGroupName" read_only_group_name set_read_only_group_name: str,
-    /// 项目id
+    /// Project ID.
     "ProjectId" project_id set_project_id: i128,
-    /// 主实例id
+    /// Primary instance id.
     "MasterDBInstanceId" master_db_instance_id set_master_db_instance_id: str,
-    /// 最小保留实例数
+    /// Specifies the minimum number of instances to retain.
     "MinDelayEliminateReserve" min_delay_eliminate_reserve set_min_delay_eliminate_reserve: i64,
-    /// 延迟空间大小阈值。单位MB。
+    /// Specifies the delay threshold for space size in MB.
     "MaxReplayLatency" max_replay_latency set_max_replay_latency: i64,
-    /// 延迟大小开关。0 - 关闭； 1 - 开启。
+    /// Specifies the delay size switch. valid values: 0 - turn off; 1 - turn on.
     "ReplayLatencyEliminate" replay_latency_eliminate set_replay_latency_eliminate: i64,
-    /// 延迟时间大小阈值，单位：秒。
+    /// Delay time size threshold, in seconds.
     "MaxReplayLag" max_replay_lag set_max_replay_lag: f64,
-    /// 延迟时间开关。0 - 关闭； 1 - 开启。
+    /// Delay time switch. 0 - turn off. 1 - turn on.
     "ReplayLagEliminate" replay_lag_eliminate set_replay_lag_eliminate: i64,
-    /// 虚拟网络id
+    /// VPC ID
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网id
+    /// Subnet ID
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 地域id
+    /// Region ID
     "Region" region set_region: str,
-    /// 地区id
+    /// Availability zone ID
     "Zone" zone set_zone: str,
-    /// 状态。枚举值：creating、ok、modifying、deleting、deleted
+    /// Status. valid values: creating, ok, modifying, deleting, deleted.
     "Status" status set_status: str,
-    /// 实例详细信息
+    /// Instance details
     "ReadOnlyDBInstanceList" read_only_db_instance_list set_read_only_db_instance_list: list DBInstance,
-    /// 自动负载均衡开关
+    /// Whether to enable automatic load balancing
     "Rebalance" rebalance set_rebalance: i64,
-    /// 网络信息
+    /// Network information
     "DBInstanceNetInfo" db_instance_net_info set_db_instance_net_info: list DBInstanceNetInfo,
-    /// 只读组网络信息列表（此字段已废弃）
+    /// Network access list of the RO group (this field has been deprecated)
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "NetworkAccessList" network_access_list set_network_access_list: list NetworkAccess,
 } }
 
 rt::model! { write debug;
-/// Request of `RebalanceReadOnlyGroup` (均衡只读组内实例的负载).
+/// Request of `RebalanceReadOnlyGroup` (Rebalances the loads of read-only replicas in an RO group).
 ///
-/// 本接口(RebalanceReadOnlyGroup)用于重新均衡 RO 组内实例的负载。注意，RO 组内 RO 实例会有一次数据库连接瞬断，请确保应用程序能重连数据库，谨慎操作。
+/// This API is used to rebalance the loads of read-only replicas in an RO group. Please note that connections to those read-only replicas will be interrupted transiently; therefore, you should ensure that your application can reconnect to the databases. This operation should be performed with caution.
 RebalanceReadOnlyGroupRequest {
-    /// 只读组ID。可通过[DescribeReadOnlyGroups](https://cloud.tencent.com/document/api/409/52599)接口获取
+    /// ReadOnlyGroupId. specifies the read-only group ID, which can be obtained through the api [DescribeReadOnlyGroups](https://www.tencentcloud.com/document/product/409/39725).
     ///
     /// Required.
     "ReadOnlyGroupId" read_only_group_id set_read_only_group_id: str,
@@ -5356,22 +5453,22 @@ RebalanceReadOnlyGroupRequest {
 rt::action!("postgres", "2017-03-12", "RebalanceReadOnlyGroup", RebalanceReadOnlyGroupRequest => RebalanceReadOnlyGroupResponse);
 
 rt::model! { read debug;
-/// RebalanceReadOnlyGroup返回参数结构体
+/// RebalanceReadOnlyGroup response structure.
 RebalanceReadOnlyGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RefreshAccountPassword` (刷新启用CAM验证的账户密码).
+/// Request of `RefreshAccountPassword` (Update the account password with CAM verification enabled).
 ///
-/// 本接口用于对开启CAM验证的账户执行手动刷新密码。
+/// This API is used to manually reset the password for an account with CAM Verification enabled.
 RefreshAccountPasswordRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 账号名称
+    /// Account name
     ///
     /// Required.
     "UserName" user_name set_user_name: str,
@@ -5379,24 +5476,24 @@ RefreshAccountPasswordRequest {
 rt::action!("postgres", "2017-03-12", "RefreshAccountPassword", RefreshAccountPasswordRequest => RefreshAccountPasswordResponse);
 
 rt::model! { read debug;
-/// RefreshAccountPassword返回参数结构体
+/// RefreshAccountPassword response structure.
 RefreshAccountPasswordResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 描述地域的编码和状态等信息
+/// Region information such as number and status
 RegionInfo {
-    /// 该地域对应的英文名称
+    /// Region abbreviation
     "Region" region set_region: str,
-    /// 该地域对应的中文名称
+    /// Region name
     "RegionName" region_name set_region_name: str,
-    /// 该地域对应的数字编号
+    /// Region number
     "RegionId" region_id set_region_id: i128,
-    /// 可用状态，UNAVAILABLE表示不可用，AVAILABLE表示可用
+    /// Availability status. UNAVAILABLE: unavailable, AVAILABLE: available
     "RegionState" region_state set_region_state: str,
-    /// 该地域是否支持国际站售卖，0：不支持，1：支持
+    /// Whether the international site is supported in this region. valid values: 0 (no support), 1 (support).
     "SupportInternational" support_international set_support_international: i128,
 } }
 
@@ -5424,15 +5521,15 @@ ReloadBalanceDBProxyNodeResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `RemoveDBInstanceFromReadOnlyGroup` (将只读实例从只读组中移除).
+/// Request of `RemoveDBInstanceFromReadOnlyGroup` (Removes a read-only replica from an RO group).
 ///
-/// 本接口（RemoveDBInstanceFromReadOnlyGroup）用户将只读实例从只读组中移除
+/// This API is used to remove a read-only replica from an RO group.
 RemoveDBInstanceFromReadOnlyGroupRequest {
-    /// 实例ID。可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取
+    /// Instance ID. obtain through the api [DescribeDBInstances](https://www.tencentcloud.com/document/api/409/16773?from_cn_redirect=1).
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 只读组ID。可通过[DescribeReadOnlyGroups](https://cloud.tencent.com/document/api/409/52599)接口获取
+    /// ReadOnlyGroupId. specifies the read-only group ID, which can be obtained through the api [DescribeReadOnlyGroups](https://www.tencentcloud.com/zh/document/product/409/39725).
     ///
     /// Required.
     "ReadOnlyGroupId" read_only_group_id set_read_only_group_id: str,
@@ -5440,74 +5537,74 @@ RemoveDBInstanceFromReadOnlyGroupRequest {
 rt::action!("postgres", "2017-03-12", "RemoveDBInstanceFromReadOnlyGroup", RemoveDBInstanceFromReadOnlyGroupRequest => RemoveDBInstanceFromReadOnlyGroupResponse);
 
 rt::model! { read debug;
-/// RemoveDBInstanceFromReadOnlyGroup返回参数结构体
+/// RemoveDBInstanceFromReadOnlyGroup response structure.
 RemoveDBInstanceFromReadOnlyGroupResponse {
-    /// 流程ID，FlowId等同于TaskId
+    /// Process ID. FlowId is equivalent to TaskId.
     "FlowId" flow_id set_flow_id: i64,
-    /// 任务ID
+    /// Task ID.
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RenewInstance` (续费实例).
+/// Request of `RenewInstance` (Renews instance).
 ///
-/// 本接口（RenewInstance）用于续费实例。
+/// This API is used to renew an instance.
 RenewInstanceRequest {
-    /// 实例ID，形如postgres-6fego161。可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取。仅支持预付费（包年包月）实例。
+    /// Specifies the instance ID, such as postgres-6fego161. obtain through the api [DescribeDBInstances](https://www.tencentcloud.com/document/api/409/16773?from_cn_redirect=1). only supports prepaid (annual/monthly subscription) instances.
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 购买时长，单位：月。
+    /// Purchase duration, in months.
     ///
-    /// - 预付费：支持1,2,3,4,5,6,7,8,9,10,11,12,24,36
+    /// - Prepaid: supports `1`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`, `10`, `11`, `12`, `24`, and `36`..
     ///
     /// Required.
     "Period" period set_period: i64,
-    /// 是否自动使用代金券：
+    /// Specifies whether to automatically use a voucher.
     ///
-    /// - 0：否
+    /// - 0: no..
     ///
-    /// - 1：是
-    /// 默认值：0
+    /// - `1`: yes..
+    /// Default value: 0
     "AutoVoucher" auto_voucher set_auto_voucher: i64,
-    /// 代金券ID列表，目前仅支持指定一张代金券
+    /// Voucher ID list (only one voucher can be specified currently)
     "VoucherIds" voucher_ids set_voucher_ids: list String,
 } }
 rt::action!("postgres", "2017-03-12", "RenewInstance", RenewInstanceRequest => RenewInstanceResponse);
 
 rt::model! { read debug;
-/// RenewInstance返回参数结构体
+/// RenewInstance response structure.
 RenewInstanceResponse {
-    /// 订单名
+    /// Order name
     "DealName" deal_name set_deal_name: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `ResetAccountPassword` (重置账户密码).
+/// Request of `ResetAccountPassword` (Resets account password).
 ///
-/// 本接口（ResetAccountPassword）用于重置实例的账户密码。
+/// This API is used to reset the account password of an instance.
 ResetAccountPasswordRequest {
-    /// 实例ID，形如postgres-4wdeb0zv。可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取
+    /// Specifies the instance ID, such as postgres-4wdeb0zv. obtain through the api [DescribeDBInstances](https://www.tencentcloud.com/document/api/409/16773?from_cn_redirect=1).
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 实例账户名。可通过[DescribeAccounts](https://cloud.tencent.com/document/api/409/18109)接口获取
+    /// Instance account name. obtain through the api [DescribeAccounts](https://www.tencentcloud.com/document/product/409/18109).
     ///
     /// Required.
     "UserName" user_name set_user_name: str,
-    /// UserName账户对应的新密码。
-    /// 密码设置规则如下：
-    /// - 长度8~ 32位，推荐使用12位以上的密码
-    /// - 不能以" / "开头
-    /// - 必须包含以下四项:
-    /// 1.    小写字母a ~ z
-    /// 2.    大写字母 A ～ Z
-    /// 3.    数字 0 ～ 9
-    /// 4.    特殊字符 ()`~!@#$%^&*-+=_|{}[]:<>,.?/
+    /// Specifies the new password for the UserName account.
+    /// Password settings rule specifies the following:.
+    /// - valid values: 8 to 32 characters. a password with more than 12 characters is recommended.
+    /// - Must not start with "/".
+    /// - Must include the following four items:.
+    /// Lowercase letters a - z.
+    /// Uppercase letters: A - Z.
+    /// Digits: 0-9.
+    /// Special symbols: ()`~!@#$%^&*-+=_|{}[]:<>,.?/.
     ///
     /// Required.
     "Password" password set_password: str,
@@ -5524,18 +5621,18 @@ impl ::core::fmt::Debug for ResetAccountPasswordRequest {
 rt::action!("postgres", "2017-03-12", "ResetAccountPassword", ResetAccountPasswordRequest => ResetAccountPasswordResponse);
 
 rt::model! { read debug;
-/// ResetAccountPassword返回参数结构体
+/// ResetAccountPassword response structure.
 ResetAccountPasswordResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RestartDBInstance` (重启实例).
+/// Request of `RestartDBInstance` (Restarts instance).
 ///
-/// 本接口（RestartDBInstance）用于重启实例。
+/// This API is used to restart an instance.
 RestartDBInstanceRequest {
-    /// 实例ID，形如postgres-6r233v55。可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取
+    /// Specifies the instance ID, such as postgres-6r233v55. obtain through the api [DescribeDBInstances](https://www.tencentcloud.com/document/api/409/16773?from_cn_redirect=1).
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
@@ -5543,74 +5640,74 @@ RestartDBInstanceRequest {
 rt::action!("postgres", "2017-03-12", "RestartDBInstance", RestartDBInstanceRequest => RestartDBInstanceResponse);
 
 rt::model! { read debug;
-/// RestartDBInstance返回参数结构体
+/// RestartDBInstance response structure.
 RestartDBInstanceResponse {
-    /// 流程ID，FlowId等同于TaskId
+    /// Process ID. FlowId is equivalent to TaskId.
     "FlowId" flow_id set_flow_id: i64,
-    /// 任务ID
+    /// Task ID.
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RestoreDBInstanceObjects` (恢复数据库对象).
+/// Request of `RestoreDBInstanceObjects` (Recovers database objects).
 ///
-/// 根据备份集或恢复目标时间，在原实例上恢复数据库相关对象，例如数据库、表。
+/// This API is used to recover database-related objects such as databases and tables on the original instance based on the backup set or recovery target time.
 RestoreDBInstanceObjectsRequest {
-    /// 实例ID。可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取
+    /// Instance ID. obtain through the api [DescribeDBInstances](https://www.tencentcloud.com/document/api/409/16773?from_cn_redirect=1).
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 需要恢复的对象列表。假设需要恢复的对象名为user，则恢复后的名称为user_bak_${LinuxTime}。${LinuxTime}无法指定，由系统根据任务发起的linux时间设定。
+    /// List of objects to be restored. if the object to be restored is named user, the restored name is user_bak_${LinuxTime}. ${LinuxTime} cannot be specified and is set by the system based on the linux time at task initiation.
     ///
     /// Required.
     "RestoreObjects" restore_objects set_restore_objects: list String,
-    /// 恢复所用备份集。BackupSetId与RestoreTargetTime有且只能传一个。可通过[DescribeBaseBackups](https://cloud.tencent.com/document/api/409/89022)接口获取
+    /// Backup set used for recovery. either `BackupSetId` or `RestoreTargetTime` must be provided, and only one can be passed. obtain through the api [DescribeBaseBackups](https://www.tencentcloud.com/document/product/409/54343).
     "BackupSetId" backup_set_id set_backup_set_id: str,
-    /// 恢复目标时间，北京时间。BackupSetId与RestoreTargetTime有且只能传一个。
+    /// Recovery target time, Beijing Time (UTC+8). Either `BackupSetId` or `RestoreTargetTime` must be provided, and only one can be passed.
     "RestoreTargetTime" restore_target_time set_restore_target_time: str,
 } }
 rt::action!("postgres", "2017-03-12", "RestoreDBInstanceObjects", RestoreDBInstanceObjectsRequest => RestoreDBInstanceObjectsResponse);
 
 rt::model! { read debug;
-/// RestoreDBInstanceObjects返回参数结构体
+/// RestoreDBInstanceObjects response structure.
 RestoreDBInstanceObjectsResponse {
-    /// 任务ID
+    /// Task ID.
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 安全组信息
+/// Security group information
 SecurityGroup {
-    /// 项目Id
+    /// Project ID
     "ProjectId" project_id set_project_id: i64,
-    /// 创建时间
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
-    /// 入站规则
+    /// Inbound rule
     "Inbound" inbound set_inbound: list PolicyRule,
-    /// 出站规则
+    /// Outbound rule
     "Outbound" outbound set_outbound: list PolicyRule,
-    /// 安全组ID
+    /// Security group ID
     "SecurityGroupId" security_group_id set_security_group_id: str,
-    /// 安全组名称
+    /// Security group name
     "SecurityGroupName" security_group_name set_security_group_name: str,
-    /// 安全组备注
+    /// Security group remarks
     "SecurityGroupDescription" security_group_description set_security_group_description: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SetAutoRenewFlag` (设置自动续费).
+/// Request of `SetAutoRenewFlag` (Sets auto-renewal).
 ///
-/// 本接口（SetAutoRenewFlag）用于设置自动续费。
+/// This API is used to set auto-renewal.
 SetAutoRenewFlagRequest {
-    /// 实例ID集合。可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取。仅支持预付费（包年包月）的实例。支持同时操作多个实例。
+    /// Instance ID set. obtain through the api [DescribeDBInstances](https://www.tencentcloud.com/document/api/409/16773?from_cn_redirect=1). only supports prepaid (annual/monthly subscription) instances. supports operating multiple instances simultaneously.
     ///
     /// Required.
     "DBInstanceIdSet" db_instance_id_set set_db_instance_id_set: list String,
-    /// 续费标记。0-正常续费；1-自动续费；2-到期不续费
+    /// Renewal flag. 0: normal renewal, 1: auto-renewal, 2: no renewal upon expiration
     ///
     /// Required.
     "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: i64,
@@ -5618,169 +5715,169 @@ SetAutoRenewFlagRequest {
 rt::action!("postgres", "2017-03-12", "SetAutoRenewFlag", SetAutoRenewFlagRequest => SetAutoRenewFlagResponse);
 
 rt::model! { read debug;
-/// SetAutoRenewFlag返回参数结构体
+/// SetAutoRenewFlag response structure.
 SetAutoRenewFlagResponse {
-    /// 设置成功的实例个数
+    /// Number of successfully set instances
     "Count" count set_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 描述某个地域下某个可用区的可售卖规格详细信息。
+/// Purchasable specification details in an AZ in a region.
 SpecInfo {
-    /// 地域英文编码，对应RegionSet的Region字段
+    /// Region abbreviation, which corresponds to the `Region` field of `RegionSet`
     "Region" region set_region: str,
-    /// 区域英文编码，对应ZoneSet的Zone字段
+    /// AZ abbreviate, which corresponds to the `Zone` field of `ZoneSet`
     "Zone" zone set_zone: str,
-    /// 规格详细信息列表
+    /// Specification details list
     "SpecItemInfoList" spec_item_info_list set_spec_item_info_list: list SpecItemInfo,
-    /// 支持KMS的地域
+    /// Specifies the region that supports KMS.
     "SupportKMSRegions" support_kms_regions set_support_kms_regions: list String,
 } }
 
 rt::model! { read debug;
-/// 描述一种规格的信息
+/// Specification description
 SpecItemInfo {
-    /// 规格ID
+    /// Specification ID.
     "SpecCode" spec_code set_spec_code: str,
-    /// PostgreSQL的版本编号
+    /// PostgreSQL version number.
     "Version" version set_version: str,
-    /// 内核编号对应的完整版本名称
+    /// Full version name of the kernel number.
     "VersionName" version_name set_version_name: str,
-    /// CPU核数
+    /// CPU cores.
     "Cpu" cpu set_cpu: i128,
-    /// 内存大小，单位：MB
+    /// Memory size, in MB.
     "Memory" memory set_memory: i128,
-    /// 该规格所支持最大存储容量，单位：GB
+    /// Maximum storage capacity supported by this specification, in GB.
     "MaxStorage" max_storage set_max_storage: i128,
-    /// 该规格所支持最小存储容量，单位：GB
+    /// Minimum storage capacity supported by this specification, in GB.
     "MinStorage" min_storage set_min_storage: i128,
-    /// 该规格的预估QPS
+    /// Estimated QPS of the specification.
     "Qps" qps set_qps: i128,
-    /// 【该字段废弃】
+    /// [Deprecated field].
     "Pid" pid set_pid: i128,
-    /// 机器类型
+    /// Machine type.
     "Type" r#type set_type: str,
-    /// PostgreSQL的主要版本编号
+    /// PostgreSQL major version number.
     "MajorVersion" major_version set_major_version: str,
-    /// PostgreSQL的内核版本编号
+    /// PostgreSQL kernel version number.
     "KernelVersion" kernel_version set_kernel_version: str,
-    /// 是否支持TDE数据加密功能，0-不支持，1-支持
+    /// Indicates whether the TDE data encryption feature is supported. 0 - not supported. 1 - supported.
     "IsSupportTDE" is_support_tde set_is_support_tde: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `SwitchDBInstancePrimary` (切换实例主备关系).
+/// Request of `SwitchDBInstancePrimary` (Enables the primary-standby switch of an instance).
 ///
-/// 本接口（SwitchDBInstancePrimary）用于切换实例主备关系。
+/// This API is used to switch over primary and replica nodes.
 ///
-/// - 通过主动发起切换，可以验证业务能否正确处理实例主备切换的场景
+/// - This API is used to verify whether the business can correctly handle instance primary/backup switch scenarios by initiating switch proactively..
 ///
-/// - 通过使用强制切换，可以在备节点延迟不满足切换条件时，强制发起主从切换
+/// - This API is used to force a primary-secondary switch when the backup node latency fails to satisfy the switch condition by using forced switching..
 ///
-/// - 只有主实例可以执行该操作
+/// - This API is used to perform this operation on the primary instance only..
 SwitchDBInstancePrimaryRequest {
-    /// 实例ID。可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取
+    /// Instance ID. obtain through the api [DescribeDBInstances](https://www.tencentcloud.com/document/api/409/16773?from_cn_redirect=1).
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 是否强制切换。强制切换时只要备节点可访问，无论主备延迟多大都会发起切换。只有SwitchTag为0时，才可使用立即切换。
+    /// Whether to force a switch. forced switching initiates a switch as long as the secondary node is accessible, regardless of the primary/secondary delay. only when SwitchTag is 0 can you use switch immediately.
     ///
-    /// - 默认：false
+    /// - Default: false.
     "Force" force set_force: bool,
-    /// 指定实例配置完成变更后的切换时间。
+    /// Specifies the switch time after instance configuration change.
     ///
-    /// - 0：立即切换
+    /// - 0: switch immediately.
     ///
-    /// - 1：指定时间切换
+    /// - 1: switch at specified time.
     ///
-    /// - 2：维护时间窗口内切换
-    /// 默认值：0
+    /// - 2: switch during maintenance time window..
+    /// Default value: 0
     "SwitchTag" switch_tag set_switch_tag: i128,
-    /// 切换开始时间，时间格式：HH:MM:SS，例如：01:00:00。当SwitchTag为0或2时，该参数失效。
+    /// The earliest time to start a switch in the format of "HH:MM:SS", such as "01:00:00". This parameter is invalid when `SwitchTag` is `0` or `2`.
     "SwitchStartTime" switch_start_time set_switch_start_time: str,
-    /// 切换截止时间，时间格式：HH:MM:SS，例如：01:30:00。当SwitchTag为0或2时，该参数失效。SwitchStartTime和SwitchEndTime时间窗口不能小于30分钟。
+    /// The latest time to start a switch in the format of "HH:MM:SS", such as "01:30:00". This parameter is invalid when `SwitchTag` is `0` or `2`. The difference between `SwitchStartTime` and `SwitchEndTime` cannot be less than 30 minutes.
     "SwitchEndTime" switch_end_time set_switch_end_time: str,
 } }
 rt::action!("postgres", "2017-03-12", "SwitchDBInstancePrimary", SwitchDBInstancePrimaryRequest => SwitchDBInstancePrimaryResponse);
 
 rt::model! { read debug;
-/// SwitchDBInstancePrimary返回参数结构体
+/// SwitchDBInstancePrimary response structure.
 SwitchDBInstancePrimaryResponse {
-    /// 任务ID
+    /// Task ID.
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 实例绑定的标签信息，包含标签键TagKey和标签值TagValue
+/// The information of tags associated with instances, including `TagKey` and `TagValue`
 Tag {
-    /// 标签键
+    /// Tag key
     ///
     /// Required.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签值
+    /// Tag value
     ///
     /// Required.
     "TagValue" tag_value set_tag_value: str,
 } }
 
 rt::model! { read debug;
-/// 任务的详情信息
+/// Task details.
 TaskDetail {
-    /// 当前执行的子任务步骤名称。
+    /// Current task step name.
     "CurrentStep" current_step set_current_step: str,
-    /// 当前任务所拥有的子步骤描述。
+    /// Describes the step description of the current task you own.
     "AllSteps" all_steps set_all_steps: str,
-    /// 任务的输入参数。
+    /// Input of the task.
     "Input" input set_input: str,
-    /// 任务的输出参数。
+    /// Output parameter of the task.
     "Output" output set_output: str,
-    /// 指定实例配置完成变更后的切换时间，默认值：0
-    /// 0:   此任务不需要切换
-    /// 1：立即切换
-    /// 2：指定时间切换
-    /// 3：维护时间窗口内切换。
+    /// Specifies the switch time after instance configurations are modified. default value: 0.
+    /// This task does not require switching.
+    /// Switch immediately.
+    /// 2: switch at specified time.
+    /// 3: switch during maintenance time window.
     "SwitchTag" switch_tag set_switch_tag: i128,
-    /// 指定的切换时间。
+    /// Specifies the switch time.
     "SwitchTime" switch_time set_switch_time: str,
-    /// 任务的提示信息。
+    /// Note of the task.
     "Message" message set_message: str,
 } }
 
 rt::model! { read debug;
-/// 任务列表信息
+/// Task list information
 TaskSet {
-    /// 任务ID。
+    /// Task ID.
     "TaskId" task_id set_task_id: i128,
-    /// 任务的类型。
+    /// Specifies the task type.
     "TaskType" task_type set_task_type: str,
-    /// 任务实例的实例ID。
+    /// Specifies the instance ID of the task instance.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 任务的开始时间。
+    /// Start time of the task.
     "StartTime" start_time set_start_time: str,
-    /// 任务的结束时间。
+    /// Task end time.
     "EndTime" end_time set_end_time: str,
-    /// 任务的运行状态，包括Running,Success,WaitSwitch,Fail,Pause。
+    /// Specifies the task Running status, including Running, Success, WaitSwitch, Fail, Pause.
     "Status" status set_status: str,
-    /// 任务的执行进度，取值范围0-100。
+    /// Indicates the progress of task execution, with a value range of 0-100.
     "Progress" progress set_progress: i128,
-    /// 任务的详情信息
+    /// Specifies the task details.
     "TaskDetail" task_detail set_task_detail: obj TaskDetail,
 } }
 
 rt::model! { write debug;
-/// Request of `UnlockAccount` (解除数据库账号锁定).
+/// Request of `UnlockAccount` (Unlock a database account).
 ///
-/// 解除数据库账号的锁定，解锁后账号可以登录数据库。
+/// This API is used to unlock a database account. The account can log in to the database after being unlocked.
 UnlockAccountRequest {
-    /// 实例ID。
+    /// Instance ID.
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 账号名称。
+    /// Account name.
     ///
     /// Required.
     "UserName" user_name set_user_name: str,
@@ -5788,169 +5885,170 @@ UnlockAccountRequest {
 rt::action!("postgres", "2017-03-12", "UnlockAccount", UnlockAccountRequest => UnlockAccountResponse);
 
 rt::model! { read debug;
-/// UnlockAccount返回参数结构体
+/// UnlockAccount response structure.
 UnlockAccountResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpgradeDBInstanceKernelVersion` (升级实例内核版本号).
+/// Request of `UpgradeDBInstanceKernelVersion` (Upgrades the kernel version of an instance).
 ///
-/// 本接口（UpgradeDBInstanceKernelVersion）用于升级实例的内核版本号。
+/// This API is used to upgrade the kernel version of an instance.
 UpgradeDBInstanceKernelVersionRequest {
-    /// 实例ID。可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取
+    /// Instance ID. obtain through the api [DescribeDBInstances](https://www.tencentcloud.com/document/api/409/16773?from_cn_redirect=1).
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 升级的目标内核版本号。可以通过接口[DescribeDBVersions](https://cloud.tencent.com/document/api/409/89018)的返回字段AvailableUpgradeTarget获取。
+    /// Target kernel version, which can be obtained in the `AvailableUpgradeTarget` field in the returned value of the [DescribeDBVersions](https://intl.cloud.tencent.com/document/api/409/89018?from_cn_redirect=1) API.
     ///
     /// Required.
     "TargetDBKernelVersion" target_db_kernel_version set_target_db_kernel_version: str,
-    /// 指定实例升级内核版本号完成后的切换时间。可选值:
+    /// Specifies the switch time after upgrading the kernel for the specified instance. valid values:.
     ///
-    /// - 0：立即切换
+    /// - 0: switch immediately..
     ///
-    /// - 1：指定时间切换
+    /// - 1: switch at specified time.
     ///
-    /// - 2：维护时间窗口内切换
-    /// 默认值：0
+    /// - 2: switch during maintenance time window..
+    /// Default value: 0
     "SwitchTag" switch_tag set_switch_tag: i128,
-    /// 切换开始时间，时间格式：HH:MM:SS，例如：01:00:00。当SwitchTag为0或2时，该参数失效。
+    /// Switch start time in the format of `HH:MM:SS`, such as 01:00:00. When `SwitchTag` is `0` or `2`, this parameter is invalid.
     "SwitchStartTime" switch_start_time set_switch_start_time: str,
-    /// 切换截止时间，时间格式：HH:MM:SS，例如：01:30:00。当SwitchTag为0或2时，该参数失效。SwitchStartTime和SwitchEndTime时间窗口不能小于30分钟。
+    /// Switch end time in the format of `HH:MM:SS`, such as 01:30:00. When `SwitchTag` is `0` or `2`, this parameter is invalid. The difference between `SwitchStartTime` and `SwitchEndTime` cannot be less than 30 minutes.
     "SwitchEndTime" switch_end_time set_switch_end_time: str,
-    /// 是否对本次升级实例内核版本号操作执行预检查。
+    /// Specifies whether to perform a pre-check for the instance kernel version upgrade operation this time.
     ///
-    /// - true：执行预检查操作，不升级内核版本号。检查项目包含请求参数、内核版本号兼容性、实例参数等。
+    /// - true: performs a pre-check without upgrading the kernel. check items include request parameters, kernel version compatibility, and instance parameters..
     ///
-    /// - false：发送正常请求（默认值），通过检查后直接升级内核版本号。
-    /// 默认值：false
+    /// - false: send a normal request (default value). after passing the check, directly upgrade the kernel..
+    /// Default value: `false`.
     "DryRun" dry_run set_dry_run: bool,
 } }
 rt::action!("postgres", "2017-03-12", "UpgradeDBInstanceKernelVersion", UpgradeDBInstanceKernelVersionRequest => UpgradeDBInstanceKernelVersionResponse);
 
 rt::model! { read debug;
-/// UpgradeDBInstanceKernelVersion返回参数结构体
+/// UpgradeDBInstanceKernelVersion response structure.
 UpgradeDBInstanceKernelVersionResponse {
-    /// 任务ID
+    /// Task ID.
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpgradeDBInstanceMajorVersion` (升级实例内核大版本).
+/// Request of `UpgradeDBInstanceMajorVersion` (Upgrades the kernel major version of an instance).
 ///
-/// 本接口（UpgradeDBInstanceMajorVersion）用于升级实例内核大版本，例如从PostgreSQL 12升级到PostgreSQL 15。
+/// This API is used to upgrade the major kernel version of an instance, for example, from PostgreSQL 12 to PostgreSQL 15.
 UpgradeDBInstanceMajorVersionRequest {
-    /// 实例ID。可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/409/16773)接口获取
+    /// Instance ID. obtain through the api [DescribeDBInstances](https://www.tencentcloud.com/document/api/409/16773?from_cn_redirect=1).
     ///
     /// Required.
     "DBInstanceId" db_instance_id set_db_instance_id: str,
-    /// 目标内核版本号，可以通过API [DescribeDBVersions](https://cloud.tencent.com/document/product/409/89018)获取可以升级的目标内核版本号。
+    /// Specifies the target kernel version number, where upgradeable target kernel version numbers can be obtained through API [DescribeDBVersions](https://www.tencentcloud.com/document/product/409/89018?from_cn_redirect=1).
     ///
     /// Required.
     "TargetDBKernelVersion" target_db_kernel_version set_target_db_kernel_version: str,
-    /// 是否为校验模式，若UpgradeCheck为True，表示仅进行内核版本兼容性检查，不会进行实质性的升级操作，对原实例无影响。检查结果可以通过升级日志查看。
+    /// Whether it is verification mode: if UpgradeCheck is True, it means only kernel version compatibility check will be conducted, without actual upgrade operations, and there will be no affect on the original instance. The check results can be viewed through the upgrade logs.
     "UpgradeCheck" upgrade_check set_upgrade_check: bool,
-    /// 升级前备份选项。True，表示升级前需要创建全量备份，False，表示升级前不需要创建全量备份。当实例已有备份集可以恢复到升级前的状态时，可选择False，否则需要指定为True。UpgradeCheck为True时，此参数无效。
+    /// Pre-upgrade backup option: True means a full backup is required before upgrade, and False means a full backup is not required before upgrade. If there is an existing backup set that can restore the instance to its pre-upgrade state, False can be selected; otherwise, True should be specified. This parameter is invalid when UpgradeCheck is True.
     "BackupBeforeUpgrade" backup_before_upgrade set_backup_before_upgrade: bool,
-    /// 统计信息收集选项，对主例运行 ANALYZE 以在升级后更新系统统计信息。可选值包括，
-    /// 0：不需要收集统计信息；
-    /// 1：实例恢复写之前收集统计信息；
-    /// 3：实例恢复写之后收集统计信息。
-    /// UpgradeCheck为True时，此参数无效。
+    /// Statistics collection option, which is used to run ANALYZE on the primary instance to update system statistics after the upgrade. Valid values include:
+    /// 0: No statistics collection required;
+    /// 1: Collect statistics before instance recovery write;
+    /// 3: Collect statistics after instance recovery write.
+    /// This parameter is invalid when UpgradeCheck is True.
     "StatisticsRefreshOption" statistics_refresh_option set_statistics_refresh_option: i64,
-    /// 插件升级选项，pg_upgrade不会升级任何插件，需要在升级完成后在创建过插件的库上执行"ALTER EXTENSION UPDATE"。发起升级实例大版本时可以指定在实例恢复写前/后是否需要升级任务自动升级插件版本。可选值包括：
-    /// 0：不需要自动升级插件；
-    /// 1：恢复写之前升级插件；
-    /// 2：恢复写之后升级插件。
-    /// UpgradeCheck为True时，此参数无效。
+    /// Plugin upgrade option. pg_upgrade does not upgrade any plugins, and "ALTER EXTENSION UPDATE" needs to be executed on the database where the plugins were created after the upgrade. When initiating a major version upgrade of an instance, you can specify whether the upgrade task automatically upgrades the plugin version before/after the instance recovery write. Valid values include:
+    /// 0: No automatic plugin upgrade required;
+    /// 1: Upgrade plugins before recovery write;
+    /// 2: Upgrade plugins after recovery write.
+    /// This parameter is invalid when UpgradeCheck is True.
     "ExtensionUpgradeOption" extension_upgrade_option set_extension_upgrade_option: i64,
-    /// 升级时间选项，升级过程中会有一段时间实例只读，并会有一次秒级闪断，发起升级时需要选择这段影响的时间窗。可选值包括：
-    /// 0：自动执行，不需要指定时间窗；
-    /// 1：指定本次升级任务的时间窗，通过参数UpgradeTimeBegin和UpgradeTimeEnd设置；
-    /// 2：在实例运维时间窗内执行。
-    /// UpgradeCheck为True时，此参数无效。
+    /// Upgrade time option. During the upgrade process, there will be a period when the instance is read-only, and there will be a second-level flash disconnection. When initiating an upgrade, you need to choose the time window for this impact. Valid values include:
+    /// 0: Execute automatically, no specific time window required;
+    /// 1: Specify the time window for this upgrade task, which is set via UpgradeTimeBegin and UpgradeTimeEnd parameters;
+    /// 2: Execute during the instance operation and maintenance time window.
+    /// This parameter is invalid when UpgradeCheck is True.
     "UpgradeTimeOption" upgrade_time_option set_upgrade_time_option: i64,
-    /// 升级时间窗开始时间，时间格式：HH:MM:SS，例如：01:00:00。当UpgradeTimeOption为1时，该参数有效。
-    /// UpgradeCheck为True时，此参数无效。
+    /// Upgrade window start time, and the time format is HH:MM:SS, for example: 01:00:00. This parameter is valid when UpgradeTimeOption is set to `1`.
+    /// This parameter is invalid when UpgradeCheck is True.
     "UpgradeTimeBegin" upgrade_time_begin set_upgrade_time_begin: str,
-    /// 升级时间窗截止时间，时间格式：HH:MM:SS，例如：02:00:00。当UpgradeTimeOption为1时，该参数有效。
-    /// UpgradeCheck为True时，此参数无效。
+    /// Upgrade window end time, and the time format is HH:MM:SS, for example: 2:00:00 AM. This parameter is valid when UpgradeTimeOption is set to `1`.
+    /// This parameter is invalid when UpgradeCheck is True.
     "UpgradeTimeEnd" upgrade_time_end set_upgrade_time_end: str,
 } }
 rt::action!("postgres", "2017-03-12", "UpgradeDBInstanceMajorVersion", UpgradeDBInstanceMajorVersionRequest => UpgradeDBInstanceMajorVersionResponse);
 
 rt::model! { read debug;
-/// UpgradeDBInstanceMajorVersion返回参数结构体
+/// UpgradeDBInstanceMajorVersion response structure.
 UpgradeDBInstanceMajorVersionResponse {
-    /// 任务ID
+    /// Task ID.
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 数据库版本号信息
+/// Database version information
 Version {
-    /// 数据库引擎，支持：
-    /// 1、postgresql（云数据库PostgreSQL）；
-    /// 2、mssql_compatible（MSSQL兼容-云数据库PostgreSQL）；
+    /// Database engines. Valid values:
+    /// 1. `postgresql` (TencentDB for PostgreSQL)
+    /// 2. `mssql_compatible` (MSSQL compatible-TencentDB for PostgreSQL)
     "DBEngine" db_engine set_db_engine: str,
-    /// 数据库版本，例如：12.4
+    /// Database version, such as 12.4.
     "DBVersion" db_version set_db_version: str,
-    /// 数据库主要版本，例如：12
+    /// Database major version, such as 12.
     "DBMajorVersion" db_major_version set_db_major_version: str,
-    /// 数据库内核版本，例如：v12.4_r1.3
+    /// Database kernel version, such as v12.4_r1.3.
     "DBKernelVersion" db_kernel_version set_db_kernel_version: str,
-    /// 数据库内核支持的特性列表。例如，
-    /// TDE：支持数据加密。
+    /// List of features supported by the database kernel, such as:
+    /// TDE: Supports data encryption.
     "SupportedFeatureNames" supported_feature_names set_supported_feature_names: list String,
-    /// 数据库版本状态，包括：
-    /// AVAILABLE：可用；
-    /// UPGRADE_ONLY：不可创建，此版本仅可升级至高版本；
-    /// DEPRECATED：已弃用。
+    /// Database version status, including:.
+    /// AVAILABLE: available.
+    /// UPGRADE_ONLY: specifies that creation is not allowed. this version is only available for upgrade to a higher version.
+    /// DEPRECATED.
     "Status" status set_status: str,
-    /// 该数据库版本（DBKernelVersion）可以升级到的版本号列表。其中包含可升级的小版本号和可升级的大版本号（完整内核版本格式示例：v15.1_v1.6）。
+    /// List of versions to which this database version (`DBKernelVersion`) can be upgraded, including minor and major version numbers available for upgrade (complete kernel version format example: v15.1_v1.6).
     "AvailableUpgradeTarget" available_upgrade_target set_available_upgrade_target: list String,
 } }
 
 rt::model! { read debug;
-/// 数据库Xlog信息
+/// Database Xlog information
 Xlog {
-    /// 备份文件唯一标识
+    /// Unique backup file ID
     "Id" id set_id: i64,
-    /// 文件生成的开始时间
+    /// File generation start time
     "StartTime" start_time set_start_time: str,
-    /// 文件生成的结束时间
+    /// File generation end time
     "EndTime" end_time set_end_time: str,
-    /// 内网下载地址
+    /// Download address on private network
     "InternalAddr" internal_addr set_internal_addr: str,
-    /// 外网下载地址
+    /// Download address on public network
     "ExternalAddr" external_addr set_external_addr: str,
-    /// 备份文件大小
+    /// Backup file size
     "Size" size set_size: i64,
 } }
 
 rt::model! { read debug;
-/// 描述可用区的编码和状态信息
+/// AZ information such as number and status
 ZoneInfo {
-    /// 该可用区的英文名称
+    /// AZ abbreviation
     "Zone" zone set_zone: str,
-    /// 该可用区的中文名称
+    /// AZ name
     "ZoneName" zone_name set_zone_name: str,
-    /// 该可用区对应的数字编号
+    /// AZ number
     "ZoneId" zone_id set_zone_id: i128,
-    /// 可用状态包含，
-    /// UNAVAILABLE：不可用。
-    /// AVAILABLE：可用。
-    /// SELLOUT：售罄。
-    /// SUPPORTMODIFYONLY：支持变配。
+    /// Availability status. Valid values:
+    /// `UNAVAILABLE`.
+    /// `AVAILABLE`.
+    /// `SELLOUT`.
+    /// `SUPPORTMODIFYONLY` (supports configuration adjustment).
     "ZoneState" zone_state set_zone_state: str,
-    /// 该可用区是否支持Ipv6
+    /// Whether the AZ supports IPv6 address access
     "ZoneSupportIpv6" zone_support_ipv6 set_zone_support_ipv6: i128,
-    /// 该可用区对应的备可用区集合
+    /// AZs that can be used as standby when this AZ is primary
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "StandbyZoneSet" standby_zone_set set_standby_zone_set: list String,
 } }

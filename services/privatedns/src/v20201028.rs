@@ -5,142 +5,147 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { both debug;
-/// 私有域解析账号Vpc信息
+/// VPC information of a Private DNS account
 AccountVpcInfo {
-    /// VpcId
+    /// VpcId: vpc-xadsafsdasd
     ///
     /// Required.
     "UniqVpcId" uniq_vpc_id set_uniq_vpc_id: str,
-    /// Vpc所属地区
+    /// VPC region: ap-guangzhou, ap-shanghai
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Region" region set_region: str,
-    /// Vpc所属账号
+    /// VPC account: 123456789
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Uin" uin set_uin: str,
-    /// vpc资源名称
+    /// VPC name: testname
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "VpcName" vpc_name set_vpc_name: str,
 } }
 
 rt::model! { read debug;
-/// 查询关联账号VPC列表出参
+/// Output parameters of the associated VPC
 AccountVpcInfoOut {
-    /// VpcId
+    /// VpcId: vpc-xadsafsdasd
     "VpcId" vpc_id set_vpc_id: str,
-    /// Vpc所属地区: ap-guangzhou, ap-shanghai
+    /// Region: ap-guangzhou, ap-shanghai
     "Region" region set_region: str,
-    /// Vpc所属账号: 123456789
+    /// VPC ID: 123456789
     "Uin" uin set_uin: str,
-    /// vpc资源名称：testname
+    /// VPC name: testname
     "VpcName" vpc_name set_vpc_name: str,
 } }
 
 rt::model! { read debug;
-/// 关联的VPC出参
+/// Output parameters of the associated VPC
 AccountVpcInfoOutput {
-    /// 关联账户的uin
+    /// UIN of the VPC account
     "Uin" uin set_uin: str,
-    /// vpcid
+    /// VPC ID
     "UniqVpcId" uniq_vpc_id set_uniq_vpc_id: str,
-    /// 地域
+    /// Region
     "Region" region set_region: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AddSpecifyPrivateZoneVpc` (追加与私有域关联的VPC).
+/// Request of `AddSpecifyPrivateZoneVpc` (Adds the VPC associated with the private domain).
 ///
-/// 追加与私有域关联的VPC
+/// This API is used to add the VPC associated with the private domain.
 AddSpecifyPrivateZoneVpcRequest {
-    /// 私有域id
+    /// Private domain ID.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
-    /// 本次新增的vpc信息
+    /// Information about the new VPC.
     "VpcSet" vpc_set set_vpc_set: list VpcInfo,
-    /// 本次新增关联账户vpc信息
+    /// Information about the new VPC of the associated account.
     "AccountVpcSet" account_vpc_set set_account_vpc_set: list AccountVpcInfo,
-    /// 是否为同步操作
+    /// Whether the operation is synchronous.
     "Sync" sync set_sync: bool,
 } }
 rt::action!("privatedns", "2020-10-28", "AddSpecifyPrivateZoneVpc", AddSpecifyPrivateZoneVpcRequest => AddSpecifyPrivateZoneVpcResponse);
 
 rt::model! { read debug;
-/// AddSpecifyPrivateZoneVpc返回参数结构体
+/// AddSpecifyPrivateZoneVpc response structure.
 AddSpecifyPrivateZoneVpcResponse {
     /// zone id
     "ZoneId" zone_id set_zone_id: str,
-    /// 本次新增的vpc
+    /// The VPC to be added.
     "VpcSet" vpc_set set_vpc_set: list VpcInfo,
-    /// 本次新增的关联账号vpc
+    /// The VPC of the associated account that is to be added.
     "AccountVpcSet" account_vpc_set set_account_vpc_set: list AccountVpcInfo,
-    /// 唯一id
+    /// Unique ID
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UniqId" uniq_id set_uniq_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 操作日志
+/// Operation log
 AuditLog {
-    /// 日志类型
+    /// Log type
     "Resource" resource set_resource: str,
-    /// 日志表名
+    /// Log table name
     "Metric" metric set_metric: str,
-    /// 日志总数
+    /// Total number of logs
     "TotalCount" total_count set_total_count: i64,
-    /// 日志列表
+    /// List of logs
     "DataSet" data_set set_data_set: list AuditLogInfo,
 } }
 
 rt::model! { read debug;
-/// 日志详情
+/// Log details
 AuditLogInfo {
-    /// 时间
+    /// Time
     "Date" date set_date: str,
-    /// 操作人uin
+    /// Operator UIN
     "OperatorUin" operator_uin set_operator_uin: str,
-    /// 日志内容
+    /// Log content
     "Content" content set_content: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateExtendEndpoint` (创建增强型终端节点).
+/// Request of `CreateExtendEndpoint` (Creates an enhanced endpoint).
 ///
-/// 创建终端节点
+/// This API is used to create an endpoint.
 CreateExtendEndpointRequest {
 } }
 rt::action!("privatedns", "2020-10-28", "CreateExtendEndpoint", CreateExtendEndpointRequest => CreateExtendEndpointResponse);
 
 rt::model! { read debug;
-/// CreateExtendEndpoint返回参数结构体
+/// CreateExtendEndpoint response structure.
 CreateExtendEndpointResponse {
-    /// 终端节点id
+    /// Endpoint ID.
     "EndpointId" endpoint_id set_endpoint_id: str,
-    /// 终端节点名称
+    /// Endpoint name.
     "EndpointName" endpoint_name set_endpoint_name: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateForwardRule` (创建自定义转发规则).
+/// Request of `CreateForwardRule` (Creates a custom forwarding rule).
 ///
-/// 创建自定义转发规则
+/// This API is used to create a custom forwarding rule.
 CreateForwardRuleRequest {
-    /// 转发规则名称
+    /// Forwarding rule name.
     ///
     /// Required.
     "RuleName" rule_name set_rule_name: str,
-    /// 转发规则类型：云上到云下DOWN，云下到云上UP
+    /// Forwarding rule type. DOWN: From cloud to off-cloud; UP: From off-cloud to cloud.
     ///
     /// Required.
     "RuleType" rule_type set_rule_type: str,
-    /// 私有域ID，可在私有域列表页面查看
+    /// Private domain ID, which can be viewed on the private domain list page.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
-    /// 终端节点ID
+    /// Endpoint ID.
     ///
     /// Required.
     "EndPointId" end_point_id set_end_point_id: str,
@@ -148,17 +153,17 @@ CreateForwardRuleRequest {
 rt::action!("privatedns", "2020-10-28", "CreateForwardRule", CreateForwardRuleRequest => CreateForwardRuleResponse);
 
 rt::model! { read debug;
-/// CreateForwardRule返回参数结构体
+/// CreateForwardRule response structure.
 CreateForwardRuleResponse {
-    /// 转发规则ID
+    /// Forwarding rule ID.
     "RuleId" rule_id set_rule_id: str,
-    /// 转发规则名称
+    /// Forwarding rule name.
     "RuleName" rule_name set_rule_name: str,
-    /// 转发规则类型
+    /// Forwarding rule type.
     "RuleType" rule_type set_rule_type: str,
-    /// 私有域ID
+    /// Private domain ID.
     "ZoneId" zone_id set_zone_id: str,
-    /// 终端节点ID
+    /// Endpoint ID.
     "EndPointId" end_point_id set_end_point_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -200,11 +205,11 @@ CreateInboundEndpointResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreatePrivateDNSAccount` (添加关联账号).
+/// Request of `CreatePrivateDNSAccount` (Creates Private DNS account).
 ///
-/// 跨账号关联VPC时，可通过该API接口添加关联账号
+/// This API is used to create a Private DNS account.
 CreatePrivateDNSAccountRequest {
-    /// 被绑定的主账号，不能与本账号一致，且需要完成授权
+    /// Private DNS account
     ///
     /// Required.
     "Account" account set_account: obj PrivateDNSAccount,
@@ -212,7 +217,7 @@ CreatePrivateDNSAccountRequest {
 rt::action!("privatedns", "2020-10-28", "CreatePrivateDNSAccount", CreatePrivateDNSAccountRequest => CreatePrivateDNSAccountResponse);
 
 rt::model! { read debug;
-/// CreatePrivateDNSAccount返回参数结构体
+/// CreatePrivateDNSAccount response structure.
 CreatePrivateDNSAccountResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -261,31 +266,31 @@ CreatePrivateZoneRecordListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreatePrivateZoneRecord` (添加私有域解析记录).
+/// Request of `CreatePrivateZoneRecord` (Adds DNS record for private domain).
 ///
-/// 添加私有域解析记录
+/// This API is used to add a DNS record for a private domain.
 CreatePrivateZoneRecordRequest {
-    /// 私有域ID
+    /// Private domain ID
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
-    /// 记录类型，可选的记录类型为："A", "AAAA", "CNAME", "MX", "TXT", "PTR"
+    /// Record type. Valid values: "A", "AAAA", "CNAME", "MX", "TXT", "PTR"
     ///
     /// Required.
     "RecordType" record_type set_record_type: str,
-    /// 子域名，例如 "www", "m", "@"
+    /// Subdomain, such as "www", "m", and "@"
     ///
     /// Required.
     "SubDomain" sub_domain set_sub_domain: str,
-    /// 记录值，例如 IP：192.168.10.2，CNAME：cname.qcloud.com.，MX：mail.qcloud.com.
+    /// Record value, such as IP: 192.168.10.2, CNAME: cname.qcloud.com., and MX: mail.qcloud.com.
     ///
     /// Required.
     "RecordValue" record_value set_record_value: str,
-    /// 记录权重，值为1-100
+    /// Record weight. Value range: 1–100
     "Weight" weight set_weight: i64,
-    /// MX优先级：记录类型为MX时必填。取值范围：5,10,15,20,30,40,50
+    /// MX priority, which is required when the record type is MX. Valid values: 5, 10, 15, 20, 30, 40, 50
     "MX" mx set_mx: i64,
-    /// 记录缓存时间，数值越小生效越快，取值1-86400s, 默认 600
+    /// Record cache time. The smaller the value, the faster the record will take effect. Value range: 1–86400s. Default value: 600
     "TTL" ttl set_ttl: i64,
     /// 备注
     "Remark" remark set_remark: str,
@@ -293,91 +298,91 @@ CreatePrivateZoneRecordRequest {
 rt::action!("privatedns", "2020-10-28", "CreatePrivateZoneRecord", CreatePrivateZoneRecordRequest => CreatePrivateZoneRecordResponse);
 
 rt::model! { read debug;
-/// CreatePrivateZoneRecord返回参数结构体
+/// CreatePrivateZoneRecord response structure.
 CreatePrivateZoneRecordResponse {
-    /// 记录Id
+    /// Record ID
     "RecordId" record_id set_record_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreatePrivateZone` (创建私有域).
+/// Request of `CreatePrivateZone` (Creates private domain).
 ///
-/// 创建私有域
+/// This API is used to create a private domain.
 CreatePrivateZoneRequest {
-    /// 域名，格式必须是标准的TLD
+    /// Domain name, which must be in the format of standard TLD
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 创建私有域的同时，为其打上标签
+    /// Tags the private domain when it is created
     "TagSet" tag_set set_tag_set: list TagInfo,
-    /// 创建私有域的同时，将其关联至VPC
+    /// Associates the private domain to a VPC when it is created
     "VpcSet" vpc_set set_vpc_set: list VpcInfo,
-    /// 备注
+    /// Remarks
     "Remark" remark set_remark: str,
-    /// 是否开启子域名递归, ENABLED， DISABLED。默认值为ENABLED
+    /// Whether to enable subdomain recursive DNS. Valid values: `ENABLED` (default) and `DISABLED`.
     "DnsForwardStatus" dns_forward_status set_dns_forward_status: str,
-    /// 创建私有域的同时，将其关联至VPC
+    /// Associates the private domain to a VPC when it is created
     ///
     /// Disabled in the spec.
     "Vpcs" vpcs set_vpcs: list VpcInfo,
-    /// 创建私有域同时绑定关联账号的VPC
+    /// List of authorized accounts' VPCs to associate with the private domain
     "AccountVpcSet" account_vpc_set set_account_vpc_set: list AccountVpcInfo,
-    /// 是否CNAME加速：ENABLED，DISABLED，默认值为ENABLED
+    /// Whether to enable CNAME flattening. Valid values: `ENABLED` (default) and `DISABLED`.
     "CnameSpeedupStatus" cname_speedup_status set_cname_speedup_status: str,
 } }
 rt::action!("privatedns", "2020-10-28", "CreatePrivateZone", CreatePrivateZoneRequest => CreatePrivateZoneResponse);
 
 rt::model! { read debug;
-/// CreatePrivateZone返回参数结构体
+/// CreatePrivateZone response structure.
 CreatePrivateZoneResponse {
-    /// 私有域ID, zone-12sa5ce78
+    /// Private domain ID, such as zone-xxxxxx
     "ZoneId" zone_id set_zone_id: str,
-    /// 私有域名
+    /// Private domain
     "Domain" domain set_domain: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 时间统计值
+/// Time statistics
 DatePoint {
-    /// 时间
+    /// Time
     "Date" date set_date: str,
-    /// 值
+    /// Value
     "Value" value set_value: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteEndPoint` (删除终端节点).
+/// Request of `DeleteEndPoint` (Deletes an endpoint).
 ///
-/// 删除终端节点
+/// Deletes an endpoint
 DeleteEndPointRequest {
-    /// 终端节点ID
+    /// Endpoint ID.
     "EndPointId" end_point_id set_end_point_id: str,
 } }
 rt::action!("privatedns", "2020-10-28", "DeleteEndPoint", DeleteEndPointRequest => DeleteEndPointResponse);
 
 rt::model! { read debug;
-/// DeleteEndPoint返回参数结构体
+/// DeleteEndPoint response structure.
 DeleteEndPointResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteForwardRule` (删除转发规则).
+/// Request of `DeleteForwardRule` (Deletes a forwarding rule).
 ///
-/// 删除转发规则并停止转发
+/// This API is used to delete a forwarding rule and stop forwarding.
 DeleteForwardRuleRequest {
-    /// 转发规则ID数组
+    /// Array of forwarding rule IDs.
     "RuleIdSet" rule_id_set set_rule_id_set: list String,
 } }
 rt::action!("privatedns", "2020-10-28", "DeleteForwardRule", DeleteForwardRuleRequest => DeleteForwardRuleResponse);
 
 rt::model! { read debug;
-/// DeleteForwardRule返回参数结构体
+/// DeleteForwardRule response structure.
 DeleteForwardRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -422,21 +427,21 @@ DeletePrivateDNSAccountResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeletePrivateZoneRecord` (删除私有域解析记录).
+/// Request of `DeletePrivateZoneRecord` (Deletes private DNS records).
 ///
-/// 删除私有域解析记录
+/// This API is used to delete the private DNS records.
 DeletePrivateZoneRecordRequest {
-    /// 私有域ID
+    /// Private domain ID.
     "ZoneId" zone_id set_zone_id: str,
-    /// 记录ID（调用DescribePrivateZoneRecordList可获取到RecordId）
+    /// Record ID (which can be obtained by calling DescribePrivateZoneRecordList).
     "RecordId" record_id set_record_id: str,
-    /// 记录ID数组，RecordId 优先
+    /// Record ID array, with RecordId preferred.
     "RecordIdSet" record_id_set set_record_id_set: list String,
 } }
 rt::action!("privatedns", "2020-10-28", "DeletePrivateZoneRecord", DeletePrivateZoneRecordRequest => DeletePrivateZoneRecordResponse);
 
 rt::model! { read debug;
-/// DeletePrivateZoneRecord返回参数结构体
+/// DeletePrivateZoneRecord response structure.
 DeletePrivateZoneRecordResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -462,91 +467,93 @@ DeletePrivateZoneResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteSpecifyPrivateZoneVpc` (删除与私有域关联的VPC).
+/// Request of `DeleteSpecifyPrivateZoneVpc` (Deletes the VPC associated with the private domain).
 ///
-/// 删除与私有域关联的VPC
+/// This API is used to delete the VPC associated with the private domain.
 DeleteSpecifyPrivateZoneVpcRequest {
-    /// 私有域id
+    /// Private domain ID.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
-    /// 本次删除的VPC
+    /// VPC to be deleted.
     "VpcSet" vpc_set set_vpc_set: list VpcInfo,
-    /// 本次删除的关联账户VPC
+    /// VPC of the associated account that is to be deleted.
     "AccountVpcSet" account_vpc_set set_account_vpc_set: list AccountVpcInfo,
-    /// 是否为同步操作
+    /// Whether the operation is synchronous.
     "Sync" sync set_sync: bool,
 } }
 rt::action!("privatedns", "2020-10-28", "DeleteSpecifyPrivateZoneVpc", DeleteSpecifyPrivateZoneVpcRequest => DeleteSpecifyPrivateZoneVpcResponse);
 
 rt::model! { read debug;
-/// DeleteSpecifyPrivateZoneVpc返回参数结构体
+/// DeleteSpecifyPrivateZoneVpc response structure.
 DeleteSpecifyPrivateZoneVpcResponse {
-    /// 私有域id
+    /// Private domain ID.
     "ZoneId" zone_id set_zone_id: str,
-    /// 本次删除的VPC
+    /// VPC to be deleted.
     "VpcSet" vpc_set set_vpc_set: list VpcInfo,
-    /// 本次删除的关联账户的VPC
+    /// VPC of the associated account that is to be deleted.
     "AccountVpcSet" account_vpc_set set_account_vpc_set: list AccountVpcInfo,
-    /// 唯一id
+    /// Unique ID
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UniqId" uniq_id set_uniq_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAccountVpcList` (获取关联账号的VPC列表).
+/// Request of `DescribeAccountVpcList` (Gets the VPC list of a Private DNS account).
 ///
-/// 获取关联账号的VPC列表
+/// This API is used to get the VPC list of a Private DNS account.
 DescribeAccountVpcListRequest {
-    /// 关联账号的uin
+    /// UIN of account
     ///
     /// Required.
     "AccountUin" account_uin set_account_uin: str,
-    /// 分页偏移量，从0开始
+    /// Pagination offset, starting from 0
     "Offset" offset set_offset: i64,
-    /// 分页限制数目， 最大100，默认20
+    /// Number of entries per page. Maximum value: `100`. Default value: `20`
     "Limit" limit set_limit: i64,
-    /// 过滤参数
+    /// Filter parameters
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("privatedns", "2020-10-28", "DescribeAccountVpcList", DescribeAccountVpcListRequest => DescribeAccountVpcListResponse);
 
 rt::model! { read debug;
-/// DescribeAccountVpcList返回参数结构体
+/// DescribeAccountVpcList response structure.
 DescribeAccountVpcListResponse {
-    /// 关联账号VPC数量
+    /// Number of VPCs
     "TotalCount" total_count set_total_count: i64,
-    /// 关联账号VPC 列表
+    /// VPC list
     "VpcSet" vpc_set set_vpc_set: list AccountVpcInfoOut,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAuditLog` (获取操作日志列表).
+/// Request of `DescribeAuditLog` (Gets the list of operation logs).
 ///
-/// 获取操作日志列表
+/// This API is used to get the list of operation logs.
 DescribeAuditLogRequest {
-    /// 请求量统计起始时间
+    /// Request volume statistics start time
     ///
     /// Required.
     "TimeRangeBegin" time_range_begin set_time_range_begin: str,
-    /// 筛选参数：ZoneId：私有域ID；Domain：私有域；OperatorUin：操作者账号ID
+    /// Filter parameter. Valid values: ZoneId (private domain ID), Domain (private domain), OperatorUin (operator account ID)
     "Filters" filters set_filters: list Filter,
-    /// 请求量统计结束时间
+    /// Request volume statistics end time
     "TimeRangeEnd" time_range_end set_time_range_end: str,
-    /// 分页偏移量，从0开始
+    /// Pagination offset, starting from 0
     "Offset" offset set_offset: i64,
-    /// 分页限制数目， 最大100，默认20
+    /// Number of entries per page. Maximum value: 100. Default value: 20
     "Limit" limit set_limit: i64,
 } }
 rt::action!("privatedns", "2020-10-28", "DescribeAuditLog", DescribeAuditLogRequest => DescribeAuditLogResponse);
 
 rt::model! { read debug;
-/// DescribeAuditLog返回参数结构体
+/// DescribeAuditLog response structure.
 DescribeAuditLogResponse {
-    /// 操作日志列表
+    /// List of operation logs
     "Data" data set_data: list AuditLog,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -599,73 +606,73 @@ DescribeCreateZoneListResultResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDashboard` (获取私有域解析概览).
+/// Request of `DescribeDashboard` (Gets the overview of private DNS records).
 ///
-/// 获取私有域解析概览
+/// This API is used to get the overview of private DNS records.
 DescribeDashboardRequest {
 } }
 rt::action!("privatedns", "2020-10-28", "DescribeDashboard", DescribeDashboardRequest => DescribeDashboardResponse);
 
 rt::model! { read debug;
-/// DescribeDashboard返回参数结构体
+/// DescribeDashboard response structure.
 DescribeDashboardResponse {
-    /// 私有域解析总数
+    /// Total number of private domain DNS records
     "ZoneTotal" zone_total set_zone_total: i64,
-    /// 私有域关联VPC数量
+    /// Number of VPCs associated with private domain
     "ZoneVpcCount" zone_vpc_count set_zone_vpc_count: i64,
-    /// 历史请求量总数
+    /// Total number of historical requests
     "RequestTotalCount" request_total_count set_request_total_count: i64,
-    /// 流量包用量
+    /// Traffic package usage
     "FlowUsage" flow_usage set_flow_usage: list FlowUsage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeExtendEndpointList` (获取增强型终端节点列表).
+/// Request of `DescribeExtendEndpointList` (Obtains the enhanced endpoint list).
 ///
-/// 获取终端节点列表
+/// This API is used to obtain the endpoint list.
 DescribeExtendEndpointListRequest {
-    /// 分页偏移量，从0开始
+    /// Pagination offset, starting from 0.
     "Offset" offset set_offset: i64,
-    /// 分页限制数目， 最大100，默认20
+    /// Pagination limit. Maximum value: 100. Default value: 20.
     "Limit" limit set_limit: i64,
-    /// 过滤参数，支持EndpointName,EndpointId
+    /// Filter parameters. Valid values: EndpointName, EndpointId.
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("privatedns", "2020-10-28", "DescribeExtendEndpointList", DescribeExtendEndpointListRequest => DescribeExtendEndpointListResponse);
 
 rt::model! { read debug;
-/// DescribeExtendEndpointList返回参数结构体
+/// DescribeExtendEndpointList response structure.
 DescribeExtendEndpointListResponse {
-    /// 终端节点总数
+    /// Total number of endpoints.
     "TotalCount" total_count set_total_count: i64,
-    /// 终端节点列表
+    /// Endpoint list.
     "OutboundEndpointSet" outbound_endpoint_set set_outbound_endpoint_set: list OutboundEndpoint,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeForwardRuleList` (查询转发规则列表).
+/// Request of `DescribeForwardRuleList` (Queries the forwarding rule list).
 ///
-/// 查询转发规则列表
+/// This API is used to query the forwarding rule list.
 DescribeForwardRuleListRequest {
-    /// 分页偏移量，从0开始
+    /// Pagination offset, starting from 0.
     "Offset" offset set_offset: i64,
-    /// 分页限制数目， 最大100，默认20
+    /// Pagination limit. Maximum value: 100. Default value: 20.
     "Limit" limit set_limit: i64,
-    /// 过滤参数
+    /// Filter parameters.
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("privatedns", "2020-10-28", "DescribeForwardRuleList", DescribeForwardRuleListRequest => DescribeForwardRuleListResponse);
 
 rt::model! { read debug;
-/// DescribeForwardRuleList返回参数结构体
+/// DescribeForwardRuleList response structure.
 DescribeForwardRuleListResponse {
-    /// 私有域数量
+    /// Number of private domains.
     "TotalCount" total_count set_total_count: i64,
-    /// 私有域列表
+    /// Private domain list.
     "ForwardRuleSet" forward_rule_set set_forward_rule_set: list ForwardRule,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -697,79 +704,79 @@ DescribeInboundEndpointListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePrivateDNSAccountList` (获取关联账号列表).
+/// Request of `DescribePrivateDNSAccountList` (Gets the list of Private DNS accounts).
 ///
-/// 在跨账号绑定VPC的场景下，可通过该API接口获取所有已关联账号的列表
+/// This API is used to get the list of Private DNS accounts.
 DescribePrivateDNSAccountListRequest {
-    /// 分页偏移量，从0开始
+    /// Pagination offset, starting from `0`
     "Offset" offset set_offset: i64,
-    /// 分页限制数目， 最大100，默认20
+    /// Number of entries per page. Maximum value: `100`. Default value: `20`
     "Limit" limit set_limit: i64,
-    /// 过滤参数
+    /// Filter parameters
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("privatedns", "2020-10-28", "DescribePrivateDNSAccountList", DescribePrivateDNSAccountListRequest => DescribePrivateDNSAccountListResponse);
 
 rt::model! { read debug;
-/// DescribePrivateDNSAccountList返回参数结构体
+/// DescribePrivateDNSAccountList response structure.
 DescribePrivateDNSAccountListResponse {
-    /// 私有域解析账号数量
+    /// Number of Private DNS accounts
     "TotalCount" total_count set_total_count: i64,
-    /// 私有域解析账号列表
+    /// List of Private DNS accounts
     "AccountSet" account_set set_account_set: list PrivateDNSAccount,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePrivateZoneList` (获取私有域列表).
+/// Request of `DescribePrivateZoneList` (Obtains the private domain list).
 ///
-/// 获取私有域列表
+/// This API is used to obtain the private domain list.
 DescribePrivateZoneListRequest {
-    /// 分页偏移量，从0开始
+    /// Pagination offset, starting from 0.
     "Offset" offset set_offset: i64,
-    /// 分页限制数目， 最大100，默认20
+    /// Pagination limit. Maximum value: 100. Default value: 20.
     "Limit" limit set_limit: i64,
-    /// 过滤参数
+    /// Filter parameters.
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("privatedns", "2020-10-28", "DescribePrivateZoneList", DescribePrivateZoneListRequest => DescribePrivateZoneListResponse);
 
 rt::model! { read debug;
-/// DescribePrivateZoneList返回参数结构体
+/// DescribePrivateZoneList response structure.
 DescribePrivateZoneListResponse {
-    /// 私有域数量
+    /// Number of private domains.
     "TotalCount" total_count set_total_count: i64,
-    /// 私有域列表
+    /// Private domain list.
     "PrivateZoneSet" private_zone_set set_private_zone_set: list PrivateZone,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePrivateZoneRecordList` (获取私有域记录列表).
+/// Request of `DescribePrivateZoneRecordList` (Obtains the private domain record list).
 ///
-/// 获取私有域记录列表
+/// This API is used to obtain the private domain record list.
 DescribePrivateZoneRecordListRequest {
-    /// 私有域ID: zone-12c5a6e8
+    /// Private domain ID, which is in zone-xxxxxx format.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
-    /// 过滤参数（支持使用Value、RecordType过滤）
+    /// Filter parameters. (Valid values: Value and RecordType.)
     "Filters" filters set_filters: list Filter,
-    /// 分页偏移量，从0开始
+    /// Pagination offset, starting from 0.
     "Offset" offset set_offset: i64,
-    /// 分页限制数目， 最大200，默认20
+    /// Pagination limit. Maximum value: 200. Default value: 20.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("privatedns", "2020-10-28", "DescribePrivateZoneRecordList", DescribePrivateZoneRecordListRequest => DescribePrivateZoneRecordListResponse);
 
 rt::model! { read debug;
-/// DescribePrivateZoneRecordList返回参数结构体
+/// DescribePrivateZoneRecordList response structure.
 DescribePrivateZoneRecordListResponse {
-    /// 解析记录数量
+    /// Number of private DNS records.
     "TotalCount" total_count set_total_count: i64,
-    /// 解析记录列表
+    /// Private DNS record list.
     "RecordSet" record_set set_record_set: list PrivateZoneRecord,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -797,49 +804,49 @@ DescribePrivateZoneResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePrivateZoneService` (查询私有域解析开通状态).
+/// Request of `DescribePrivateZoneService` (Queries Private DNS activation status).
 ///
-/// 查询私有域解析开通状态
+/// This API is used to query the Private DNS activation status.
 DescribePrivateZoneServiceRequest {
 } }
 rt::action!("privatedns", "2020-10-28", "DescribePrivateZoneService", DescribePrivateZoneServiceRequest => DescribePrivateZoneServiceResponse);
 
 rt::model! { read debug;
-/// DescribePrivateZoneService返回参数结构体
+/// DescribePrivateZoneService response structure.
 DescribePrivateZoneServiceResponse {
-    /// 私有域解析服务开通状态。ENABLED已开通，DISABLED未开通
+    /// Private DNS service activation status. Valid values: ENABLED, DISABLED
     "ServiceStatus" service_status set_service_status: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeQuotaUsage` (查询额度使用情况).
+/// Request of `DescribeQuotaUsage` (Queries quota usage).
 ///
-/// 查询额度使用情况
+/// This API is used to query quota usage.
 DescribeQuotaUsageRequest {
 } }
 rt::action!("privatedns", "2020-10-28", "DescribeQuotaUsage", DescribeQuotaUsageRequest => DescribeQuotaUsageResponse);
 
 rt::model! { read debug;
-/// DescribeQuotaUsage返回参数结构体
+/// DescribeQuotaUsage response structure.
 DescribeQuotaUsageResponse {
-    /// Tld额度使用情况
+    /// TLD quota usage
     "TldQuota" tld_quota set_tld_quota: obj TldQuota,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRecord` (根据id获取私有域记录).
+/// Request of `DescribeRecord` (Retrieve private domain records by id).
 ///
-/// 获取私有域记录
+/// This API is used to obtain the private domain records.
 DescribeRecordRequest {
-    /// 私有域ID
+    /// Private domain ID.
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
-    /// 记录ID
+    /// Record ID
     ///
     /// Required.
     "RecordId" record_id set_record_id: str,
@@ -847,26 +854,26 @@ DescribeRecordRequest {
 rt::action!("privatedns", "2020-10-28", "DescribeRecord", DescribeRecordRequest => DescribeRecordResponse);
 
 rt::model! { read debug;
-/// DescribeRecord返回参数结构体
+/// DescribeRecord response structure.
 DescribeRecordResponse {
-    /// 记录信息
+    /// Record information.
     "RecordInfo" record_info set_record_info: obj RecordInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRequestData` (获取私有域解析请求量).
+/// Request of `DescribeRequestData` (Gets the DNS request volume of private domain).
 ///
-/// 获取私有域解析请求量
+/// This API is used to get the DNS request volume of a private domain.
 DescribeRequestDataRequest {
-    /// 请求量统计起始时间，格式：2020-11-22 00:00:00
+    /// Request volume statistics start time in the format of 2020-11-22 00:00:00
     ///
     /// Required.
     "TimeRangeBegin" time_range_begin set_time_range_begin: str,
-    /// 筛选参数：
+    /// Filter parameter:
     "Filters" filters set_filters: list Filter,
-    /// 请求量统计结束时间，格式：2020-11-22 23:59:59
+    /// Request volume statistics end time in the format of 2020-11-22 23:59:59
     "TimeRangeEnd" time_range_end set_time_range_end: str,
     /// 是否导出：true导出，false不导出
     "Export" export set_export: bool,
@@ -874,11 +881,11 @@ DescribeRequestDataRequest {
 rt::action!("privatedns", "2020-10-28", "DescribeRequestData", DescribeRequestDataRequest => DescribeRequestDataResponse);
 
 rt::model! { read debug;
-/// DescribeRequestData返回参数结构体
+/// DescribeRequestData response structure.
 DescribeRequestDataResponse {
-    /// 请求量统计表
+    /// Request volume statistics table
     "Data" data set_data: list MetricData,
-    /// 请求量单位时间: Day：天，Hour：小时
+    /// Request volume unit time. Valid values: Day, Hour
     "Interval" interval set_interval: str,
     /// 导出数据下载地址
     "Url" url set_url: str,
@@ -904,62 +911,62 @@ EndPointServiceInfo {
 } }
 
 rt::model! { read debug;
-/// PrivateDNS出站终端节点转发IP
+/// PrivateDNS outbound endpoint forwarding IP
 EndpointService {
     /// 子网剩余IP数
     "SubnetLessIp" subnet_less_ip set_subnet_less_ip: i128,
 } }
 
 rt::model! { write debug;
-/// 筛选参数
+/// Filter parameter
 Filter {
-    /// 参数名
+    /// Parameter name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 参数值数组
+    /// Array of parameter values
     ///
     /// Required.
     "Values" values set_values: list String,
 } }
 
 rt::model! { read debug;
-/// 流量包用量
+/// Traffic package usage
 FlowUsage {
-    /// 流量包类型：ZONE 私有域；TRAFFIC 解析流量包
+    /// Traffic package type, Valid values: ZONE (private domain); TRAFFIC (DNS traffic package)
     "FlowType" flow_type set_flow_type: str,
-    /// 流量包总额度
+    /// Traffic package quota
     "TotalQuantity" total_quantity set_total_quantity: i64,
-    /// 流量包可用额度
+    /// Available quota of traffic package
     "AvailableQuantity" available_quantity set_available_quantity: i64,
 } }
 
 rt::model! { read debug;
-/// 转发规则详情
+/// Forwarding rule details.
 ForwardRule {
-    /// 私有域名
+    /// Private domain name.
     "Domain" domain set_domain: str,
-    /// 转发规则名称
+    /// Forwarding rule name.
     "RuleName" rule_name set_rule_name: str,
-    /// 规则id
+    /// Rule ID
     "RuleId" rule_id set_rule_id: str,
-    /// 转发规则类型：云上到云下DOWN、云下到云上DOWN
+    /// Forwarding rule type. DOWN: From cloud to off-cloud; UP: From off-cloud to cloud.
     "RuleType" rule_type set_rule_type: str,
-    /// 创建时间
+    /// Creation time
     "CreatedAt" created_at set_created_at: str,
-    /// 更新时间
+    /// Update time
     "UpdatedAt" updated_at set_updated_at: str,
-    /// 终端节点名称
+    /// Endpoint name.
     "EndPointName" end_point_name set_end_point_name: str,
-    /// 终端节点ID
+    /// Endpoint ID.
     "EndPointId" end_point_id set_end_point_id: str,
-    /// 转发地址
+    /// Forwarding address.
     "ForwardAddress" forward_address set_forward_address: list String,
-    /// 私有域绑定的vpc列表
+    /// List of VPCs bound to the private domain.
     "VpcSet" vpc_set set_vpc_set: list VpcInfo,
-    /// 绑定的私有域ID
+    /// ID of the bound private domain.
     "ZoneId" zone_id set_zone_id: str,
-    /// 标签
+    /// Tag
     "Tags" tags set_tags: list TagInfo,
 } }
 
@@ -981,36 +988,37 @@ InboundEndpointSet {
 } }
 
 rt::model! { read debug;
-/// 统计数据表
+/// Statistics table
 MetricData {
-    /// 资源描述
+    /// Resource description
     "Resource" resource set_resource: str,
-    /// 表名
+    /// Table name
     "Metric" metric set_metric: str,
-    /// 表数据
+    /// Table data
     "DataSet" data_set set_data_set: list DatePoint,
-    /// 查询范围内的请求总量
+    /// The total number of requests within the query scope.
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "MetricCount" metric_count set_metric_count: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyForwardRule` (修改转发规则).
+/// Request of `ModifyForwardRule` (Modifies a forwarding rule).
 ///
-/// 修改转发规则
+/// This API is used to modify a forwarding rule.
 ModifyForwardRuleRequest {
-    /// 转发规则ID
+    /// Forwarding rule ID.
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: str,
-    /// 转发规则名称
+    /// Forwarding rule name.
     "RuleName" rule_name set_rule_name: str,
-    /// 终端节点ID
+    /// Endpoint ID.
     "EndPointId" end_point_id set_end_point_id: str,
 } }
 rt::action!("privatedns", "2020-10-28", "ModifyForwardRule", ModifyForwardRuleRequest => ModifyForwardRuleResponse);
 
 rt::model! { read debug;
-/// ModifyForwardRule返回参数结构体
+/// ModifyForwardRule response structure.
 ModifyForwardRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1040,35 +1048,35 @@ ModifyInboundEndpointResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyPrivateZoneRecord` (修改私有域解析记录).
+/// Request of `ModifyPrivateZoneRecord` (Modifies DNS record for private domain).
 ///
-/// 修改私有域解析记录
+/// This API is used to modify a DNS record for a private domain.
 ModifyPrivateZoneRecordRequest {
-    /// 私有域ID
+    /// Private domain ID
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
-    /// 记录ID
+    /// Record ID
     ///
     /// Required.
     "RecordId" record_id set_record_id: str,
-    /// 记录类型，可选的记录类型为："A", "AAAA", "CNAME", "MX", "TXT", "PTR"
+    /// Record type. Valid values: "A", "AAAA", "CNAME", "MX", "TXT", "PTR"
     ///
     /// Required.
     "RecordType" record_type set_record_type: str,
-    /// 子域名，例如 "www", "m", "@"
+    /// Subdomain, such as "www", "m", and "@"
     ///
     /// Required.
     "SubDomain" sub_domain set_sub_domain: str,
-    /// 记录值，例如 IP：192.168.10.2，CNAME：cname.qcloud.com.，MX：mail.qcloud.com.
+    /// Record value, such as IP: 192.168.10.2, CNAME: cname.qcloud.com., and MX: mail.qcloud.com.
     ///
     /// Required.
     "RecordValue" record_value set_record_value: str,
-    /// 记录权重，值为1-100
+    /// Record weight. Value range: 1–100
     "Weight" weight set_weight: i64,
-    /// MX优先级：记录类型为MX时必填。取值范围：5,10,15,20,30,40,50
+    /// MX priority, which is required when the record type is MX. Valid values: 5, 10, 15, 20, 30, 40, 50
     "MX" mx set_mx: i64,
-    /// 记录缓存时间，数值越小生效越快，取值1-86400s, 默认 600
+    /// Record cache time. The smaller the value, the faster the record will take effect. Value range: 1–86400s. Default value: 600
     "TTL" ttl set_ttl: i64,
     /// 备注
     "Remark" remark set_remark: str,
@@ -1076,80 +1084,80 @@ ModifyPrivateZoneRecordRequest {
 rt::action!("privatedns", "2020-10-28", "ModifyPrivateZoneRecord", ModifyPrivateZoneRecordRequest => ModifyPrivateZoneRecordResponse);
 
 rt::model! { read debug;
-/// ModifyPrivateZoneRecord返回参数结构体
+/// ModifyPrivateZoneRecord response structure.
 ModifyPrivateZoneRecordResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyPrivateZone` (修改私有域).
+/// Request of `ModifyPrivateZone` (Modifies private domain).
 ///
-/// 修改私有域信息
+/// This API is used to modify a private domain.
 ModifyPrivateZoneRequest {
-    /// 私有域ID
+    /// Private domain ID
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
-    /// 备注
+    /// Remarks
     "Remark" remark set_remark: str,
-    /// 是否开启子域名递归, ENABLED， DISABLED
+    /// Whether to enable subdomain recursive DNS. Valid values: ENABLED, DISABLED
     "DnsForwardStatus" dns_forward_status set_dns_forward_status: str,
-    /// 是否开启CNAME加速：ENABLED， DISABLED
+    /// Whether to enable CNAME flattening. Valid values: `ENABLED` and `DISABLED`.
     "CnameSpeedupStatus" cname_speedup_status set_cname_speedup_status: str,
 } }
 rt::action!("privatedns", "2020-10-28", "ModifyPrivateZone", ModifyPrivateZoneRequest => ModifyPrivateZoneResponse);
 
 rt::model! { read debug;
-/// ModifyPrivateZone返回参数结构体
+/// ModifyPrivateZone response structure.
 ModifyPrivateZoneResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyPrivateZoneVpc` (修改私有域关联的VPC).
+/// Request of `ModifyPrivateZoneVpc` (Modifies VPC associated with private domain).
 ///
-/// 修改私有域关联的VPC
+/// This API is used to modify the VPC associated with a private domain.
 ModifyPrivateZoneVpcRequest {
-    /// 私有域ID
+    /// Private domain ID
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
-    /// 私有域关联的全部VPC列表
+    /// List of all VPCs associated with private domain
     "VpcSet" vpc_set set_vpc_set: list VpcInfo,
-    /// 私有域账号关联的全部VPC列表
+    /// List of authorized accounts' VPCs to associate with the private domain
     "AccountVpcSet" account_vpc_set set_account_vpc_set: list AccountVpcInfo,
 } }
 rt::action!("privatedns", "2020-10-28", "ModifyPrivateZoneVpc", ModifyPrivateZoneVpcRequest => ModifyPrivateZoneVpcResponse);
 
 rt::model! { read debug;
-/// ModifyPrivateZoneVpc返回参数结构体
+/// ModifyPrivateZoneVpc response structure.
 ModifyPrivateZoneVpcResponse {
-    /// 私有域ID, zone-12e45ds6
+    /// Private domain ID, such as zone-xxxxxx
     "ZoneId" zone_id set_zone_id: str,
-    /// 解析域关联的VPC列表
+    /// List of VPCs associated with domain
     "VpcSet" vpc_set set_vpc_set: list VpcInfo,
-    /// 私有域账号关联的全部VPC列表
+    /// List of authorized accounts' VPCs associated with the private domain
     "AccountVpcSet" account_vpc_set set_account_vpc_set: list AccountVpcInfoOutput,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyRecordsStatus` (修改解析记录状态).
+/// Request of `ModifyRecordsStatus` (Modifies the DNS record status).
 ///
-/// 修改解析记录状态
+/// This API is used to modify the DNS record status.
 ModifyRecordsStatusRequest {
-    /// 私有域ID
+    /// The private domain ID
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
-    /// 解析记录ID列表
+    /// The DNS record IDs.
     ///
     /// Required.
     "RecordIds" record_ids set_record_ids: list i64,
-    /// enabled：生效，disabled：失效
+    /// `enabled`: Enable; `disabled`: Disable.
     ///
     /// Required.
     "Status" status set_status: str,
@@ -1157,140 +1165,155 @@ ModifyRecordsStatusRequest {
 rt::action!("privatedns", "2020-10-28", "ModifyRecordsStatus", ModifyRecordsStatusRequest => ModifyRecordsStatusResponse);
 
 rt::model! { read debug;
-/// ModifyRecordsStatus返回参数结构体
+/// ModifyRecordsStatus response structure.
 ModifyRecordsStatusResponse {
-    /// 私有域ID
+    /// The private domain ID
     "ZoneId" zone_id set_zone_id: str,
-    /// 解析记录ID列表
+    /// The DNS record IDs.
     "RecordIds" record_ids set_record_ids: list i64,
-    /// enabled：生效，disabled：失效
+    /// `enabled`: Enabled; `disabled`: Disabled.
     "Status" status set_status: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 出站终端节点
+/// Outbound endpoint.
 OutboundEndpoint {
-    /// 出站终端节点ID
+    /// Outbound endpoint ID.
     "EndpointId" endpoint_id set_endpoint_id: str,
-    /// 出站终端节点名
+    /// Outbound endpoint name.
     "EndpointName" endpoint_name set_endpoint_name: str,
-    /// 出站终端节点所属地域
+    /// The region of the outbound endpoint.
     "Region" region set_region: str,
-    /// tag标签
+    /// Tag
     "Tags" tags set_tags: list TagInfo,
-    /// 出站终端节点信息
-    /// 仅在转发架构为 V2R的情况下返回
+    /// Outbound endpoint information.
+    /// Returned only when the forwarding architecture is V2R.
     "EndpointServiceSet" endpoint_service_set set_endpoint_service_set: list EndpointService,
-    /// 转发链接架构
+    /// Forwarding link architecture.
     /// V2V: privatelink
     /// V2R: jnsgw
     "ForwardLinkArch" forward_link_arch set_forward_link_arch: str,
-    /// 终端节点服务ID
-    /// 仅在转发架构为 V2V的情况下返回
+    /// Endpoint service ID.
+    ///
+    /// Returned only when the forwarding architecture is V2V.
     "EndPointServiceId" end_point_service_id set_end_point_service_id: str,
-    /// 终端节点VIP列表
-    /// 仅在转发架构为 V2V的情况下返回
+    /// VIP list of the endpoint.
+    ///
+    /// Returned only when the forwarding architecture is V2V.
     "EndPointVipSet" end_point_vip_set set_end_point_vip_set: list String,
 } }
 
 rt::model! { both debug;
-/// 私有域解析账号
+/// Private DNS account
 PrivateDNSAccount {
-    /// 主账号Uin
+    /// Root account UIN
     ///
     /// Required.
     "Uin" uin set_uin: str,
-    /// 主账号名称
+    /// Root account name
     "Account" account set_account: str,
-    /// 用户昵称
+    /// Account name
     "Nickname" nickname set_nickname: str,
 } }
 
 rt::model! { read debug;
-/// 私有域信息
+/// Private domain information.
 PrivateZone {
-    /// 私有域id: zone-xxxxxxxx
+    /// Private domain ID, which is in zone-xxxxxxxx format.
     "ZoneId" zone_id set_zone_id: str,
-    /// 域名所有者uin
+    /// UIN of the domain name owner.
     "OwnerUin" owner_uin set_owner_uin: i64,
-    /// 私有域名
+    /// Private domain name.
     "Domain" domain set_domain: str,
-    /// 创建时间
+    /// Creation time
     "CreatedOn" created_on set_created_on: str,
-    /// 修改时间
+    /// Modification time
     "UpdatedOn" updated_on set_updated_on: str,
-    /// 记录数
+    /// Number of records.
     "RecordCount" record_count set_record_count: i64,
-    /// 备注
+    /// Remarks.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Remark" remark set_remark: str,
-    /// 绑定的Vpc列表
+    /// List of bound VPCs.
     "VpcSet" vpc_set set_vpc_set: list VpcInfo,
-    /// 私有域绑定VPC状态，未关联vpc：SUSPEND，已关联VPC：ENABLED
-    /// ，关联VPC失败：FAILED
+    /// Status of the VPC bound with the private domain. SUSPEND: The VPC is not associated; ENABLED: the VPC has been associated.
+    /// , FAILED: the VPC fails to be associated.
     "Status" status set_status: str,
-    /// 域名递归解析状态：开通：ENABLED, 关闭，DISABLED
+    /// Recursive resolution status of the domain name. ENABLED: enabled; DISABLED: disabled.
     "DnsForwardStatus" dns_forward_status set_dns_forward_status: str,
-    /// 标签键值对集合
+    /// Tag key-value pair collection.
     "Tags" tags set_tags: list TagInfo,
-    /// 绑定的关联账号的vpc列表
+    /// List of bound VPCs of the associated account.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AccountVpcSet" account_vpc_set set_account_vpc_set: list AccountVpcInfoOutput,
-    /// 是否自定义TLD
+    /// Whether the TLD is a custom one.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsCustomTld" is_custom_tld set_is_custom_tld: bool,
-    /// CNAME加速状态：开通：ENABLED, 关闭，DISABLED
+    /// CNAME acceleration status. ENABLED: enabled; DISABLED: disabled.
     "CnameSpeedupStatus" cname_speedup_status set_cname_speedup_status: str,
-    /// 转发规则名称
+    /// Forwarding rule name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ForwardRuleName" forward_rule_name set_forward_rule_name: str,
-    /// 转发规则类型：云上到云下，DOWN；云下到云上，UP，目前只支持DOWN
+    /// Forwarding rule type. DOWN: from cloud to off-cloud; UP: from off-cloud to cloud. Currently, only DOWN is supported.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ForwardRuleType" forward_rule_type set_forward_rule_type: str,
-    /// 转发的地址
+    /// Forwarding address.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ForwardAddress" forward_address set_forward_address: str,
-    /// 终端节点名称
+    /// Endpoint name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EndPointName" end_point_name set_end_point_name: str,
-    /// 已删除的vpc
+    /// Deleted VPC.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DeletedVpcSet" deleted_vpc_set set_deleted_vpc_set: list VpcInfo,
 } }
 
 rt::model! { read debug;
-/// 私有域信息
+/// Private domain information.
 PrivateZoneRecord {
-    /// 记录id
+    /// Record ID.
     "RecordId" record_id set_record_id: str,
-    /// 私有域id: zone-xxxxxxxx
+    /// Private domain ID, which is in zone-xxxxxxxx format.
     "ZoneId" zone_id set_zone_id: str,
-    /// 子域名
+    /// Subdomain name.
     "SubDomain" sub_domain set_sub_domain: str,
-    /// 记录类型，可选的记录类型为："A", "AAAA", "CNAME", "MX", "TXT", "PTR"
+    /// Record type. Valid values: A, AAAA, CNAME, MX, TXT, and PTR.
     "RecordType" record_type set_record_type: str,
-    /// 记录值
+    /// Record value.
     "RecordValue" record_value set_record_value: str,
-    /// 记录缓存时间，数值越小生效越快，取值1-86400s, 默认 600
+    /// Record cache time. The smaller the value, the faster the record will take effect. Value range: 1-86,400s. Default value: 600.
     "TTL" ttl set_ttl: i64,
-    /// MX优先级：记录类型为MX时必填。取值范围：5,10,15,20,30,40,50
+    /// MX priority, which is required when the record type is MX. Valid values: 5, 10, 15, 20, 30, 40, and 50.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MX" mx set_mx: i64,
-    /// 记录状态：ENABLED
+    /// Record status: ENABLED.
     "Status" status set_status: str,
-    /// 记录权重，值为1-100
+    /// Record weight. Value range: 1–100.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Weight" weight set_weight: i64,
-    /// 记录创建时间
+    /// Record creation time.
     "CreatedOn" created_on set_created_on: str,
-    /// 记录更新时间
+    /// Record update time.
     "UpdatedOn" updated_on set_updated_on: str,
-    /// 附加信息
+    /// Additional information
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Extra" extra set_extra: str,
-    /// 0暂停，1启用
+    /// 0: pause; 1: enable.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Enabled" enabled set_enabled: i128,
     /// 备注
     "Remark" remark set_remark: str,
 } }
 
 rt::model! { write debug;
-/// Request of `QueryAsyncBindVpcStatus` (查询异步绑定vpc操作状态).
+/// Request of `QueryAsyncBindVpcStatus` (Queries the asynchronous VPC binding status).
 ///
-/// 查询异步绑定vpc操作状态
+/// This API is used to query the asynchronous VPC binding status.
 QueryAsyncBindVpcStatusRequest {
-    /// 唯一ID
+    /// Unique ID
     ///
     /// Required.
     "UniqId" uniq_id set_uniq_id: str,
@@ -1298,43 +1321,45 @@ QueryAsyncBindVpcStatusRequest {
 rt::action!("privatedns", "2020-10-28", "QueryAsyncBindVpcStatus", QueryAsyncBindVpcStatusRequest => QueryAsyncBindVpcStatusResponse);
 
 rt::model! { read debug;
-/// QueryAsyncBindVpcStatus返回参数结构体
+/// QueryAsyncBindVpcStatus response structure.
 QueryAsyncBindVpcStatusResponse {
-    /// processing 处理中，success 执行成功，
-    /// failed 执行失败
+    /// processing: Processing is ongoing. success: Execution succeeded.
+    /// failed: Execution failed.
     "Status" status set_status: str,
-    /// 错误信息
+    /// Error message
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorMsg" error_msg set_error_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 私有域信息
+/// Private domain information.
 RecordInfo {
-    /// 记录id
+    /// Record ID.
     "RecordId" record_id set_record_id: str,
-    /// 私有域id: zone-xxxxxxxx
+    /// Private domain ID, which is in zone-xxxxxxxx format.
     "ZoneId" zone_id set_zone_id: str,
-    /// 子域名
+    /// Subdomain name.
     "SubDomain" sub_domain set_sub_domain: str,
-    /// 记录类型，可选的记录类型为："A", "AAAA", "CNAME", "MX", "TXT", "PTR"
+    /// Record type. Valid values: A, AAAA, CNAME, MX, TXT, and PTR.
     "RecordType" record_type set_record_type: str,
-    /// 记录值
+    /// Record value.
     "RecordValue" record_value set_record_value: str,
-    /// 记录缓存时间，数值越小生效越快，取值1-86400s, 默认 600
+    /// Record cache time. The smaller the value, the faster the record will take effect. Value range: 1-86,400s. Default value: 600.
     "TTL" ttl set_ttl: i64,
-    /// MX优先级：记录类型为MX时必填。取值范围：5,10,15,20,30,40,50
+    /// MX priority, which is required when the record type is mx. valid values: 5, 10, 15, 20, 30, 40, and 50.
     "MX" mx set_mx: i64,
-    /// 记录权重，值为1-100
+    /// Record weight. valid values: 1–100.
     "Weight" weight set_weight: i64,
-    /// 记录创建时间
+    /// Record creation time.
     "CreatedOn" created_on set_created_on: str,
-    /// 记录更新时间
+    /// Record update time.
     "UpdatedOn" updated_on set_updated_on: str,
-    /// 0暂停，1启用
+    /// 0 suspend 1 enable.
     "Enabled" enabled set_enabled: i128,
-    /// 备注
+    /// Remarks
     "Remark" remark set_remark: str,
 } }
 
@@ -1407,56 +1432,56 @@ SubnetIpInfo {
 } }
 
 rt::model! { write debug;
-/// Request of `SubscribePrivateZoneService` (开通私有域解析).
+/// Request of `SubscribePrivateZoneService` (Activates Private DNS service).
 ///
-/// 开通私有域解析
+/// This API is used to activate the Private DNS service.
 SubscribePrivateZoneServiceRequest {
 } }
 rt::action!("privatedns", "2020-10-28", "SubscribePrivateZoneService", SubscribePrivateZoneServiceRequest => SubscribePrivateZoneServiceResponse);
 
 rt::model! { read debug;
-/// SubscribePrivateZoneService返回参数结构体
+/// SubscribePrivateZoneService response structure.
 SubscribePrivateZoneServiceResponse {
-    /// 私有域解析服务开通状态
+    /// Private DNS service activation status
     "ServiceStatus" service_status set_service_status: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 标签
+/// Tag
 TagInfo {
-    /// 标签键
+    /// Tag key
     ///
     /// Required.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签值
+    /// Tag value
     ///
     /// Required.
     "TagValue" tag_value set_tag_value: str,
 } }
 
 rt::model! { read debug;
-/// Tld额度
+/// TLD quota
 TldQuota {
-    /// 总共额度
+    /// Total quota
     "Total" total set_total: i64,
-    /// 已使用额度
+    /// Used quota
     "Used" used set_used: i64,
-    /// 库存
+    /// Available quota
     "Stock" stock set_stock: i64,
-    /// 用户限额
+    /// User’s quota
     "Quota" quota set_quota: i64,
 } }
 
 rt::model! { both debug;
-/// Vpc信息
+/// VPC information
 VpcInfo {
-    /// VpcId
+    /// VpcId: vpc-xadsafsdasd
     ///
     /// Required.
     "UniqVpcId" uniq_vpc_id set_uniq_vpc_id: str,
-    /// Vpc所属地区: ap-guangzhou, ap-shanghai
+    /// VPC region: ap-guangzhou, ap-shanghai
     ///
     /// Required.
     "Region" region set_region: str,

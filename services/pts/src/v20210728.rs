@@ -5,15 +5,15 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { write debug;
-/// Request of `AbortCronJobs` (停止定时任务).
+/// Request of `AbortCronJobs` (Abort Cron Jobs).
 ///
-/// 停止定时任务
+/// This API is used to stop cron jobs.
 AbortCronJobsRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 定时任务ID数组
+    /// Array of CronJob ID.
     ///
     /// Required.
     "CronJobIds" cron_job_ids set_cron_job_ids: list String,
@@ -21,51 +21,51 @@ AbortCronJobsRequest {
 rt::action!("pts", "2021-07-28", "AbortCronJobs", AbortCronJobsRequest => AbortCronJobsResponse);
 
 rt::model! { read debug;
-/// AbortCronJobs返回参数结构体
+/// AbortCronJobs response structure.
 AbortCronJobsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AbortJob` (停止任务).
+/// Request of `AbortJob` (Abort Job).
 ///
-/// 停止任务
+/// This API is used to stop test job.
 AbortJobRequest {
-    /// 待停止的压测任务的 ID（所有的压测任务 ID 可以从 DescribeJobs 接口获取）
+    /// Job ID.
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 场景ID
+    /// Scenario ID.
     ///
     /// Required.
     "ScenarioId" scenario_id set_scenario_id: str,
-    /// 中断原因
+    /// Reason for stopping.
     "AbortReason" abort_reason set_abort_reason: i64,
 } }
 rt::action!("pts", "2021-07-28", "AbortJob", AbortJobRequest => AbortJobResponse);
 
 rt::model! { read debug;
-/// AbortJob返回参数结构体
+/// AbortJob response structure.
 AbortJobResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AdjustJobSpeed` (调整任务目标RPS).
+/// Request of `AdjustJobSpeed` (Adjust Job Speed).
 ///
-/// 调整任务的目标RPS
+/// This API is used to adjust the target RPS of a job.
 AdjustJobSpeedRequest {
-    /// 任务ID
+    /// Job ID.
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
-    /// 目标 RPS。其取值应大于起始 RPS，并且小于最大 RPS
+    /// Target RPS. The value should be greater than the initial RPS and less than the maximum RPS.
     ///
     /// Required.
     "TargetRequestsPerSecond" target_requests_per_second set_target_requests_per_second: i64,
@@ -77,154 +77,228 @@ AdjustJobSpeedRequest {
 rt::action!("pts", "2021-07-28", "AdjustJobSpeed", AdjustJobSpeedRequest => AdjustJobSpeedResponse);
 
 rt::model! { read debug;
-/// AdjustJobSpeed返回参数结构体
+/// AdjustJobSpeed response structure.
 AdjustJobSpeedResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 聚合函数
+/// Aggregation function
 AggregationLegend {
-    /// 指标支持的聚合函数
+    /// Aggregation functions supported by the metric.
     "Aggregation" aggregation set_aggregation: str,
-    /// 聚合函数作用于指标后对应的描述
+    /// Description after the aggregation function is applied to the metric.
     "Legend" legend set_legend: str,
-    /// 聚合之后的指标单位
+    /// Metric unit after aggregation.
     "Unit" unit set_unit: str,
 } }
 
 rt::model! { both debug;
-/// 告警通知渠道
+/// Alert notification channel
 AlertChannel {
-    /// 通知模板ID
+    /// Notification template ID.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "NoticeId" notice_id set_notice_id: str,
-    /// AMP consumer ID
+    /// AMP consumer ID.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "AMPConsumerId" amp_consumer_id set_amp_consumer_id: str,
 } }
 
 rt::model! { read debug;
-/// 告警通知接收组
+/// Alert notification recipient group.
 AlertChannelRecord {
-    /// Notice ID
+    /// Notice ID.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "NoticeId" notice_id set_notice_id: str,
-    /// Consumer ID
+    /// Consumer ID.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "AMPConsumerId" amp_consumer_id set_amp_consumer_id: str,
-    /// 项目 ID
+    /// Project ID.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "ProjectId" project_id set_project_id: str,
-    /// 状态
+    /// Status.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Status" status set_status: i128,
-    /// 创建时间
+    /// Create time.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "CreatedAt" created_at set_created_at: str,
-    /// 更新时间
+    /// Update time.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "UpdatedAt" updated_at set_updated_at: str,
-    /// App ID
+    /// App ID.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "AppId" app_id set_app_id: i64,
-    /// 主账号
+    /// Account uin.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Uin" uin set_uin: str,
-    /// 子账号
+    /// Sub account uin.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "SubAccountUin" sub_account_uin set_sub_account_uin: str,
 } }
 
 rt::model! { read debug;
-/// 告警历史记录项
+/// Alert history record.
 AlertRecord {
-    /// 告警历史记录项 ID
+    /// Alert history record ID.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "AlertRecordId" alert_record_id set_alert_record_id: str,
-    /// 项目 ID
+    /// Project ID.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "ProjectId" project_id set_project_id: str,
-    /// 场景 ID
+    /// Scenario ID.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "ScenarioId" scenario_id set_scenario_id: str,
-    /// 状态
+    /// Status.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Status" status set_status: obj AlertRecordStatus,
-    /// 创建时间
+    /// Create time.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "CreatedAt" created_at set_created_at: str,
-    /// 修改时间
+    /// Update time.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "UpdatedAt" updated_at set_updated_at: str,
-    /// 任务 ID
+    /// Job ID.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "JobId" job_id set_job_id: str,
-    /// App ID
+    /// App ID.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "AppId" app_id set_app_id: i64,
-    /// 主账号
+    /// Account uin.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Uin" uin set_uin: str,
-    /// 子账号
+    /// Sub account uin.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "SubAccountUin" sub_account_uin set_sub_account_uin: str,
-    /// 场景名称
+    /// Scenario name.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "ScenarioName" scenario_name set_scenario_name: str,
-    /// 告警对象
+    /// Alert target.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Target" target set_target: str,
-    /// 告警规则 ID
+    /// SLA ID.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "JobSLAId" job_sla_id set_job_sla_id: str,
-    /// 告警规则描述
+    /// SLA description.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "JobSLADescription" job_sla_description set_job_sla_description: str,
 } }
 
 rt::model! { read debug;
-/// 告警历史项的状态
+/// Status of alert history record
 AlertRecordStatus {
-    /// 停止压测任务成功与否
+    /// Success or failure of stopping performance test job.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "AbortJob" abort_job set_abort_job: i128,
-    /// 发送告警通知成功与否
+    /// Success or failure of sending alert notification.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "SendNotice" send_notice set_send_notice: i128,
 } }
 
 rt::model! { read debug;
-/// 采样日志附带属性
+/// Sampling log attributes
 Attributes {
-    /// 采用请求返回码
+    /// Response status code.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Status" status set_status: str,
-    /// 采样请求结果码
+    /// Response result code.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Result" result set_result: str,
-    /// 采样请求API
+    /// Request service.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Service" service set_service: str,
-    /// 采样请求调用方法
+    /// Request method.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Method" method set_method: str,
-    /// 采样请求延时时间
+    /// Request duration.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Duration" duration set_duration: str,
 } }
 
 rt::model! { read debug;
-/// 检查点汇总结果
+/// Checkpoint summary results
 CheckSummary {
-    /// 检查点名字
+    /// Checkpoint name.
     "Name" name set_name: str,
-    /// 检查点所在步骤名字
+    /// Step name of the checkpoint.
     "Step" step set_step: str,
-    /// 检查点成功次数
+    /// Number of successful checks.
     "SuccessCount" success_count set_success_count: i64,
-    /// 检查失败次数
+    /// Number of failed checks.
     "FailCount" fail_count set_fail_count: i64,
-    /// 错误比例
+    /// Error ratio.
     "ErrorRate" error_rate set_error_rate: f64,
 } }
 
 rt::model! { both debug;
-/// 并发模式的施压配置
+/// Load configuration for concurrency mode
 Concurrency {
-    /// 多阶段配置数组
+    /// Array of multi-stage configuration.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Stages" stages set_stages: list Stage,
-    /// 运行次数
+    /// Number of iteration.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "IterationCount" iteration_count set_iteration_count: i64,
-    /// 最大RPS
+    /// Maximum rps.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "MaxRequestsPerSecond" max_requests_per_second set_max_requests_per_second: i64,
-    /// 优雅终止任务的等待时间
+    /// Graceful termination job waiting time.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "GracefulStopSeconds" graceful_stop_seconds set_graceful_stop_seconds: i64,
-    /// 资源数
+    /// Number of resource.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Resources" resources set_resources: i64,
     /// 压力模型
     "Mode" mode set_mode: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CopyScenario` (复制场景).
+/// Request of `CopyScenario` (Copy Scenario).
 ///
-/// 复制场景
+/// This API is used to copy a scenario.
 CopyScenarioRequest {
-    /// 项目 ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 场景 ID
+    /// Scenario ID.
     ///
     /// Required.
     "ScenarioId" scenario_id set_scenario_id: str,
@@ -232,94 +306,94 @@ CopyScenarioRequest {
 rt::action!("pts", "2021-07-28", "CopyScenario", CopyScenarioRequest => CopyScenarioResponse);
 
 rt::model! { read debug;
-/// CopyScenario返回参数结构体
+/// CopyScenario response structure.
 CopyScenarioResponse {
-    /// 复制出的新场景 ID
+    /// Newly copied scenario ID.
     "ScenarioId" scenario_id set_scenario_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateAlertChannel` (创建告警通知接收组).
+/// Request of `CreateAlertChannel` (Create Alert Channel).
 ///
-/// 创建告警通知接收组
+/// This API is used to create an alert recipient group.
 CreateAlertChannelRequest {
-    /// monitor 服务的告警通知模板的 NoticeId，可从 monitor 服务的云 API 的 DescribeAlarmNotices 接口响应里的 Id 字段获取。（CreateAlertChannel 接口的入参里用于标识一个告警通知模板的 AMPConsumerId 与 NoticeId 二选一即可）
+    /// The NoticeId of alarm notification template in the monitor service, can be obtained from the Id field in the response of the DescribeAlarmNotices API of the monitor service's cloud API. (In the input parameters of the CreateAlertChannel API, either AMPConsumerId or NoticeId can be used to identify an alarm notification template.)
     ///
     /// Required.
     "NoticeId" notice_id set_notice_id: str,
-    /// 项目 ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// monitor 服务的告警通知模板的 AMPConsumerId，可从 monitor 服务的云 API 的 DescribeAlarmNotices 接口响应里的 AMPConsumerId 字段获取。（CreateAlertChannel 接口的入参里用于标识一个告警通知模板的 AMPConsumerId 与 NoticeId 二选一即可）
+    /// The AMPConsumerId of alarm notification template for monitor service, can be obtained from the AMPConsumerId field in the response of the DescribeAlarmNotices API of the monitor service's cloud API. (In the input parameters of the CreateAlertChannel API, either AMPConsumerId or Noticeid can be used to identify an alarm notification template.)
     "AMPConsumerId" amp_consumer_id set_amp_consumer_id: str,
 } }
 rt::action!("pts", "2021-07-28", "CreateAlertChannel", CreateAlertChannelRequest => CreateAlertChannelResponse);
 
 rt::model! { read debug;
-/// CreateAlertChannel返回参数结构体
+/// CreateAlertChannel response structure.
 CreateAlertChannelResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateCronJob` (创建定时任务).
+/// Request of `CreateCronJob` (Create Cron Job).
 ///
-/// 创建定时任务
+/// This API is used to create a cron job.
 CreateCronJobRequest {
-    /// 定时任务名字
+    /// Name.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 场景ID
+    /// Scenario ID.
     ///
     /// Required.
     "ScenarioId" scenario_id set_scenario_id: str,
-    /// 场景名称
+    /// Scenario name.
     ///
     /// Required.
     "ScenarioName" scenario_name set_scenario_name: str,
-    /// 执行频率类型，1:只执行一次; 2:日粒度; 3:周粒度; 4:高级
+    /// Execution frequency type: 1, execute once only; 2, Daily; 3, Weekly; 4, Advanced mode using cron expression.
     ///
     /// Required.
     "FrequencyType" frequency_type set_frequency_type: i64,
-    /// cron表达式
+    /// Cron expression.
     ///
     /// Required.
     "CronExpression" cron_expression set_cron_expression: str,
-    /// 任务发起人
+    /// Cron job initiator.
     ///
     /// Required.
     "JobOwner" job_owner set_job_owner: str,
-    /// 结束时间
+    /// End time.
     "EndTime" end_time set_end_time: str,
-    /// Notice ID
+    /// Notice ID.
     "NoticeId" notice_id set_notice_id: str,
-    /// 备注
+    /// Note.
     "Note" note set_note: str,
 } }
 rt::action!("pts", "2021-07-28", "CreateCronJob", CreateCronJobRequest => CreateCronJobResponse);
 
 rt::model! { read debug;
-/// CreateCronJob返回参数结构体
+/// CreateCronJob response structure.
 CreateCronJobResponse {
-    /// 定时任务ID
+    /// Cron job ID.
     "CronJobId" cron_job_id set_cron_job_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateEnvironment` (创建环境).
+/// Request of `CreateEnvironment` (Create Environment).
 ///
-/// 创建环境
+/// This API is used to create an environment.
 CreateEnvironmentRequest {
     /// 项目ID
     ///
@@ -339,7 +413,7 @@ CreateEnvironmentRequest {
 rt::action!("pts", "2021-07-28", "CreateEnvironment", CreateEnvironmentRequest => CreateEnvironmentResponse);
 
 rt::model! { read debug;
-/// CreateEnvironment返回参数结构体
+/// CreateEnvironment response structure.
 CreateEnvironmentResponse {
     /// 环境ID
     "EnvId" env_id set_env_id: str,
@@ -348,148 +422,148 @@ CreateEnvironmentResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateFile` (创建文件).
+/// Request of `CreateFile` (Create File).
 ///
-/// 创建文件
+/// This API is used to create a file.
 CreateFileRequest {
-    /// 文件 ID。其值应为前序步骤上传该文件到 cos 桶后，文件在 cos 桶中的相应目录
+    /// File ID. Its value should be the corresponding directory of the file in the COS bucket after it has been uploaded in the previous step.
     ///
     /// Required.
     "FileId" file_id set_file_id: str,
-    /// 项目 ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 文件种类，参数文件-1，协议文件-2，请求文件-3
+    /// File type. 1 represents parameter file, 2 represents protocol file, 3 represents request file.
     ///
     /// Required.
     "Kind" kind set_kind: i64,
-    /// 文件名
+    /// Filename.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 文件大小
+    /// File size.
     ///
     /// Required.
     "Size" size set_size: i64,
-    /// 文件类型，文件夹-folder
+    /// File type. The 'folder' represents a folder; if not specified, it represents a file.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 行数
+    /// Number of Rows.
     "LineCount" line_count set_line_count: i64,
-    /// 前几行数据
+    /// First few rows of file.
     "HeadLines" head_lines set_head_lines: list String,
-    /// 后几行数据
+    /// Last few rows of file.
     "TailLines" tail_lines set_tail_lines: list String,
-    /// 表头是否在文件内
+    /// Whether the header is in the file.
     "HeaderInFile" header_in_file set_header_in_file: bool,
-    /// 表头
+    /// Header.
     "HeaderColumns" header_columns set_header_columns: list String,
-    /// 文件夹中的文件
+    /// Files in the folder.
     "FileInfos" file_infos set_file_infos: list FileInfo,
 } }
 rt::action!("pts", "2021-07-28", "CreateFile", CreateFileRequest => CreateFileResponse);
 
 rt::model! { read debug;
-/// CreateFile返回参数结构体
+/// CreateFile response structure.
 CreateFileResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateProject` (创建项目).
+/// Request of `CreateProject` (Create Project).
 ///
-/// 创建项目
+/// This API is used to create a project.
 CreateProjectRequest {
-    /// 项目名
+    /// Project name.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 项目描述
+    /// Project description.
     "Description" description set_description: str,
-    /// 标签数组
+    /// Array of tags.
     "Tags" tags set_tags: list TagSpec,
 } }
 rt::action!("pts", "2021-07-28", "CreateProject", CreateProjectRequest => CreateProjectResponse);
 
 rt::model! { read debug;
-/// CreateProject返回参数结构体
+/// CreateProject response structure.
 CreateProjectResponse {
-    /// 项目ID
+    /// Project ID.
     "ProjectId" project_id set_project_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateScenario` (创建场景).
+/// Request of `CreateScenario` (Create Scenario).
 ///
-/// 创建场景
+/// This API is used to create a scenario.
 CreateScenarioRequest {
-    /// 场景名
+    /// Scenario Name.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 压测引擎类型
+    /// Mode type of scenario. Valid values: 'pts-http' represents the simple mode, 'pts-js' represents the script mode, 'pts-jmeter' represents the JMeter mode.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 场景描述
+    /// Scenario description.
     "Description" description set_description: str,
-    /// 施压配置
+    /// Load configuration.
     "Load" load set_load: obj Load,
-    /// deprecated
+    /// Deprecated.
     "Configs" configs set_configs: list String,
-    /// 测试数据集
+    /// Test datasets.
     "Datasets" datasets set_datasets: list TestData,
-    /// deprecated
+    /// Deprecated.
     "Extensions" extensions set_extensions: list String,
-    /// deprecated
+    /// Deprecated.
     "SLAId" sla_id set_sla_id: str,
-    /// cron job ID
+    /// Cron job ID.
     "CronId" cron_id set_cron_id: str,
-    /// deprecated
+    /// Deprecated,
     "Scripts" scripts set_scripts: list String,
-    /// 测试脚本文件信息
+    /// Test scripts.
     "TestScripts" test_scripts set_test_scripts: list ScriptInfo,
-    /// 协议文件路径
+    /// Protocol files.
     "Protocols" protocols set_protocols: list ProtocolInfo,
-    /// 请求文件路径
+    /// Request files.
     "RequestFiles" request_files set_request_files: list FileInfo,
-    /// SLA 策略
+    /// SLA policy.
     "SLAPolicy" sla_policy set_sla_policy: obj SLAPolicy,
-    /// 拓展包文件路径
+    /// Extension plugin files.
     "Plugins" plugins set_plugins: list FileInfo,
-    /// 域名解析配置
+    /// Domain name resolution configuration.
     "DomainNameConfig" domain_name_config set_domain_name_config: obj DomainNameConfig,
-    /// 创建人名
+    /// Creator name.
     "Owner" owner set_owner: str,
 } }
 rt::action!("pts", "2021-07-28", "CreateScenario", CreateScenarioRequest => CreateScenarioResponse);
 
 rt::model! { read debug;
-/// CreateScenario返回参数结构体
+/// CreateScenario response structure.
 CreateScenarioResponse {
-    /// 场景ID
+    /// Scenario ID.
     "ScenarioId" scenario_id set_scenario_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read nodebug;
-/// COS临时凭证
+/// COS temporary credentials.
 Credentials {
-    /// 临时secret ID
+    /// Temporary secret ID.
     "TmpSecretId" tmp_secret_id set_tmp_secret_id: str,
-    /// 临时secret key
+    /// Temporary secret key.
     "TmpSecretKey" tmp_secret_key set_tmp_secret_key: str,
-    /// 临时token
+    /// Temporary token.
     "Token" token set_token: str,
 } }
 impl ::core::fmt::Debug for Credentials {
@@ -503,98 +577,143 @@ impl ::core::fmt::Debug for Credentials {
 }
 
 rt::model! { read debug;
-/// 定时任务
+/// Cron job.
 CronJob {
-    /// 定时任务ID
+    /// Cron job ID.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "CronJobId" cron_job_id set_cron_job_id: str,
-    /// 定时任务名字
+    /// Cron job name.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Name" name set_name: str,
-    /// 项目ID
+    /// Project ID.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "ProjectId" project_id set_project_id: str,
-    /// 场景ID
+    /// Scenario ID.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "ScenarioId" scenario_id set_scenario_id: str,
-    /// 场景名称
+    /// Scenario name.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "ScenarioName" scenario_name set_scenario_name: str,
-    /// cron 表达式
+    /// Cron expression.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "CronExpression" cron_expression set_cron_expression: str,
-    /// 结束时间
+    /// End time.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "EndTime" end_time set_end_time: str,
-    /// 中止原因
+    /// Abort reason.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "AbortReason" abort_reason set_abort_reason: i64,
-    /// 定时任务状态
+    /// Cron job status.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Status" status set_status: i64,
-    /// Notice ID
+    /// Notice ID.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "NoticeId" notice_id set_notice_id: str,
-    /// 创建时间
+    /// Create time.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "CreatedAt" created_at set_created_at: str,
-    /// 更新时间
+    /// Update time.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "UpdatedAt" updated_at set_updated_at: str,
-    /// 执行频率类型
+    /// Execution frequency type: 1, execute once only; 2, Daily; 3, Weekly; 4, Advanced mode using cron expression.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "FrequencyType" frequency_type set_frequency_type: i64,
-    /// 备注
+    /// Note.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Note" note set_note: str,
-    /// tom
+    /// Cron job initiator.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "JobOwner" job_owner set_job_owner: str,
-    /// App ID
+    /// App ID.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "AppId" app_id set_app_id: i64,
-    /// 主账号
+    /// Account uin.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Uin" uin set_uin: str,
-    /// 子账号
+    /// Sub account uin.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "SubAccountUin" sub_account_uin set_sub_account_uin: str,
 } }
 
 rt::model! { read debug;
-/// sample附带原始查询语句中的metric, aggregation
+/// Sample includes metric, aggregation from original metric query statement.
 CustomSample {
-    /// 指标名
+    /// Metric name.
     "Metric" metric set_metric: str,
-    /// 聚合条件
+    /// Aggregation condition.
     "Aggregation" aggregation set_aggregation: str,
-    /// 过滤条件
+    /// Label filter.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Labels" labels set_labels: list Label,
-    /// 查询值
+    /// Value obtained from the query.
     "Value" value set_value: f64,
-    /// Time is the number of milliseconds since the epoch
-    /// // (1970-01-01 00:00 UTC) excluding leap seconds.
+    /// Time is the number of milliseconds since the epoch (1970-01-01 00:00 UTC) excluding leap seconds.
     "Timestamp" timestamp set_timestamp: i64,
-    /// 指标对应的单位，当前单位有：s,bytes,bytes/s,reqs,reqs/s,checks,checks/s,iters,iters/s,VUs, %
+    /// Unit corresponding to the metric, including s(second), bytes, bytes/s, reqs, reqs/s, checks, checks/s, iters, iters/s, VUs, %.
     "Unit" unit set_unit: str,
-    /// 指标序列名字
+    /// Metric name in PTS.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Name" name set_name: str,
 } }
 
 rt::model! { read debug;
-/// 指标矩阵，可包含多条指标序列
+/// Metric matrix, which contains multiple metric sequence arrays.
 CustomSampleMatrix {
-    /// 指标名字
+    /// Metric name.
     "Metric" metric set_metric: str,
-    /// 聚合函数
+    /// Aggregation function.
     "Aggregation" aggregation set_aggregation: str,
-    /// 指标单位
+    /// Metric unit.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Unit" unit set_unit: str,
-    /// 指标序列数组
+    /// Metric sequence array.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Streams" streams set_streams: list SampleStream,
     /// 两个时间点的时间间隔，单位纳秒
     "Step" step set_step: i64,
 } }
 
 rt::model! { both debug;
-/// 施压机 DNS 配置
+/// DNS configuration of the pressure machine.
 DNSConfig {
-    /// DNS IP 列表
+    /// DNS IP list.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Nameservers" nameservers set_nameservers: list String,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteAlertChannel` (删除告警通知接收组).
+/// Request of `DeleteAlertChannel` (Delete Alert Channel).
 ///
-/// 删除告警通知接收组
+/// This API is used to delete an alert recipient group.
 DeleteAlertChannelRequest {
-    /// 项目 ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 待删除的通知渠道的 Notice ID（所有通知渠道的 Notice ID 可以从 DescribeAlertChannels 接口获取）
+    /// Notice ID of the notification channel to be deleted.
     ///
     /// Required.
     "NoticeId" notice_id set_notice_id: str,
@@ -602,22 +721,22 @@ DeleteAlertChannelRequest {
 rt::action!("pts", "2021-07-28", "DeleteAlertChannel", DeleteAlertChannelRequest => DeleteAlertChannelResponse);
 
 rt::model! { read debug;
-/// DeleteAlertChannel返回参数结构体
+/// DeleteAlertChannel response structure.
 DeleteAlertChannelResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteCronJobs` (删除定时任务).
+/// Request of `DeleteCronJobs` (Delete Cron Jobs).
 ///
-/// 删除定时任务
+/// This API is used to delete cron jobs.
 DeleteCronJobsRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 定时任务ID数组
+    /// Array of CronJob ID.
     ///
     /// Required.
     "CronJobIds" cron_job_ids set_cron_job_ids: list String,
@@ -625,37 +744,37 @@ DeleteCronJobsRequest {
 rt::action!("pts", "2021-07-28", "DeleteCronJobs", DeleteCronJobsRequest => DeleteCronJobsResponse);
 
 rt::model! { read debug;
-/// DeleteCronJobs返回参数结构体
+/// DeleteCronJobs response structure.
 DeleteCronJobsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteEnvironments` (删除环境).
+/// Request of `DeleteEnvironments` (Delete Environments).
 ///
-/// 删除环境
+/// This API is used to delete environments.
 DeleteEnvironmentsRequest {
 } }
 rt::action!("pts", "2021-07-28", "DeleteEnvironments", DeleteEnvironmentsRequest => DeleteEnvironmentsResponse);
 
 rt::model! { read debug;
-/// DeleteEnvironments返回参数结构体
+/// DeleteEnvironments response structure.
 DeleteEnvironmentsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteFiles` (删除文件).
+/// Request of `DeleteFiles` (Delete Files).
 ///
-/// 删除文件
+/// This API is used to delete files.
 DeleteFilesRequest {
-    /// 项目 ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 待删除的文件的 ID（所有文件 ID 可从接口 DescribeFiles 获取）
+    /// Array of File ID to be deleted.
     ///
     /// Required.
     "FileIds" file_ids set_file_ids: list String,
@@ -663,26 +782,26 @@ DeleteFilesRequest {
 rt::action!("pts", "2021-07-28", "DeleteFiles", DeleteFilesRequest => DeleteFilesResponse);
 
 rt::model! { read debug;
-/// DeleteFiles返回参数结构体
+/// DeleteFiles response structure.
 DeleteFilesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteJobs` (删除任务).
+/// Request of `DeleteJobs` (Delete Jobs).
 ///
-/// 删除任务
+/// This API is used to delete jobs.
 DeleteJobsRequest {
-    /// 待删除的任务的 ID（所有任务的 ID 可以从 DescribeJobs 获取）
+    /// Array of Job ID to be deleted.
     ///
     /// Required.
     "JobIds" job_ids set_job_ids: list String,
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 场景ID数组
+    /// Array of Scenario ID.
     ///
     /// Required.
     "ScenarioIds" scenario_ids set_scenario_ids: list String,
@@ -690,161 +809,169 @@ DeleteJobsRequest {
 rt::action!("pts", "2021-07-28", "DeleteJobs", DeleteJobsRequest => DeleteJobsResponse);
 
 rt::model! { read debug;
-/// DeleteJobs返回参数结构体
+/// DeleteJobs response structure.
 DeleteJobsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteProjects` (删除项目).
+/// Request of `DeleteProjects` (Delete Projects).
 ///
-/// 删除项目
+/// This API is used to delete projects.
 DeleteProjectsRequest {
-    /// 项目ID数组
+    /// Array of Project ID to be deleted.
     ///
     /// Required.
     "ProjectIds" project_ids set_project_ids: list String,
-    /// 是否删除项目相关的场景。默认为否。
+    /// Whether to delete project-related scenarios. The default value is false.
     "DeleteScenarios" delete_scenarios set_delete_scenarios: bool,
-    /// 是否删除项目相关的任务。默认为否。
+    /// Whether to delete project-related jobs. The default value is false.
     "DeleteJobs" delete_jobs set_delete_jobs: bool,
 } }
 rt::action!("pts", "2021-07-28", "DeleteProjects", DeleteProjectsRequest => DeleteProjectsResponse);
 
 rt::model! { read debug;
-/// DeleteProjects返回参数结构体
+/// DeleteProjects response structure.
 DeleteProjectsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteScenarios` (删除场景).
+/// Request of `DeleteScenarios` (Delete Scenarios).
 ///
-/// 删除场景
+/// This API is used to delete scenarios.
 DeleteScenariosRequest {
-    /// 场景ID数组
+    /// Array of Scenario ID to be deleted.
     ///
     /// Required.
     "ScenarioIds" scenario_ids set_scenario_ids: list String,
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 是否删除场景相关的任务。默认为否。
+    /// Whether to delete scene-related jobs. The default value is false.
     "DeleteJobs" delete_jobs set_delete_jobs: bool,
 } }
 rt::action!("pts", "2021-07-28", "DeleteScenarios", DeleteScenariosRequest => DeleteScenariosResponse);
 
 rt::model! { read debug;
-/// DeleteScenarios返回参数结构体
+/// DeleteScenarios response structure.
 DeleteScenariosResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAlertChannels` (查询告警通知接收组).
+/// Request of `DescribeAlertChannels` (Describe Alert Channels).
 ///
-/// 查询告警通知接收组
+/// This API is used to query alert recipient groups.
 DescribeAlertChannelsRequest {
-    /// 项目 ID 列表
+    /// Array of Project ID.
     ///
     /// Required.
     "ProjectIds" project_ids set_project_ids: list String,
-    /// 偏移量，默认为0
+    /// Offset. Default value is 0.
     "Offset" offset set_offset: i128,
-    /// 返回数量，默认为20，最大为100
+    /// Number of returns, default is 20, maximum is 100.
     "Limit" limit set_limit: i128,
-    /// Notice ID 列表
+    /// Array of Notice ID.
     "NoticeIds" notice_ids set_notice_ids: list String,
-    /// 排序项
+    /// Column for sorting.
     "OrderBy" order_by set_order_by: str,
-    /// 是否正序
+    /// Whether in ascending order.
     "Ascend" ascend set_ascend: bool,
 } }
 rt::action!("pts", "2021-07-28", "DescribeAlertChannels", DescribeAlertChannelsRequest => DescribeAlertChannelsResponse);
 
 rt::model! { read debug;
-/// DescribeAlertChannels返回参数结构体
+/// DescribeAlertChannels response structure.
 DescribeAlertChannelsResponse {
-    /// 告警通知接收组列表
+    /// Alarm recipient groups list.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "AlertChannelSet" alert_channel_set set_alert_channel_set: list AlertChannelRecord,
-    /// 告警通知接收组数目
+    /// Number of alarm recipient groups.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Total" total set_total: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAlertRecords` (查询告警历史).
+/// Request of `DescribeAlertRecords` (Describe Alert Records).
 ///
-/// 返回告警历史项的列表
+/// This API is used to query alert records.
 DescribeAlertRecordsRequest {
-    /// 项目 ID 列表
+    /// Array of Project ID.
     ///
     /// Required.
     "ProjectIds" project_ids set_project_ids: list String,
-    /// 场景 ID 列表
+    /// Array of Scenario ID.
     "ScenarioIds" scenario_ids set_scenario_ids: list String,
-    /// 任务 ID 列表
+    /// Array of Job ID.
     "JobIds" job_ids set_job_ids: list String,
-    /// 是否正序
+    /// Whether in ascending order.
     "Ascend" ascend set_ascend: bool,
-    /// 排序项
+    /// Column for sorting.
     "OrderBy" order_by set_order_by: str,
-    /// 偏移量，默认为0
+    /// Offset. Default value is 0.
     "Offset" offset set_offset: i128,
-    /// 返回数量，默认为20，最大为100
+    /// Number of returns. Default value is 20, maximum is 100
     "Limit" limit set_limit: i128,
-    /// 按场景名筛选
+    /// Filter by Scenario names.
     "ScenarioNames" scenario_names set_scenario_names: list String,
 } }
 rt::action!("pts", "2021-07-28", "DescribeAlertRecords", DescribeAlertRecordsRequest => DescribeAlertRecordsResponse);
 
 rt::model! { read debug;
-/// DescribeAlertRecords返回参数结构体
+/// DescribeAlertRecords response structure.
 DescribeAlertRecordsResponse {
-    /// 告警历史
+    /// Alert records list.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "AlertRecordSet" alert_record_set set_alert_record_set: list AlertRecord,
-    /// 告警历史记录的总数
+    /// Total number of Alert records.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Total" total set_total: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAvailableMetrics` (查询系统支持的指标).
+/// Request of `DescribeAvailableMetrics` (Describe Available Metrics).
 ///
-/// 查询系统支持的指标
+/// This API is used to query all supported metrics.
 DescribeAvailableMetricsRequest {
 } }
 rt::action!("pts", "2021-07-28", "DescribeAvailableMetrics", DescribeAvailableMetricsRequest => DescribeAvailableMetricsResponse);
 
 rt::model! { read debug;
-/// DescribeAvailableMetrics返回参数结构体
+/// DescribeAvailableMetrics response structure.
 DescribeAvailableMetricsResponse {
-    /// 系统支持的所有指标
+    /// All supported metrics of the product.
     "MetricSet" metric_set set_metric_set: list MetricInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCheckSummary` (查询检查点汇总信息).
+/// Request of `DescribeCheckSummary` (Describe Check Summary).
 ///
-/// 查询检查点汇总信息
+/// This API is used to query checkpoint summary information.
 DescribeCheckSummaryRequest {
-    /// 任务ID
+    /// Job ID.
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
-    /// 场景ID
+    /// Scenario ID.
     ///
     /// Required.
     "ScenarioId" scenario_id set_scenario_id: str,
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
@@ -852,197 +979,211 @@ DescribeCheckSummaryRequest {
 rt::action!("pts", "2021-07-28", "DescribeCheckSummary", DescribeCheckSummaryRequest => DescribeCheckSummaryResponse);
 
 rt::model! { read debug;
-/// DescribeCheckSummary返回参数结构体
+/// DescribeCheckSummary response structure.
 DescribeCheckSummaryResponse {
-    /// 检查点汇总信息
+    /// Checkpoint summary information.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "CheckSummarySet" check_summary_set set_check_summary_set: list CheckSummary,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCronJobs` (列出定时任务).
+/// Request of `DescribeCronJobs` (Describe Cron Jobs).
 ///
-/// 列出定时任务，非必填数组为空就默认全选
+/// This API is used to list cron jobs, selecting all by default if a non-mandatory array parameter is empty.
 DescribeCronJobsRequest {
-    /// 项目ID数组
+    /// Array of Project ID.
     ///
     /// Required.
     "ProjectIds" project_ids set_project_ids: list String,
-    /// 偏移量，默认为0
+    /// Offset. Default value is 0.
     "Offset" offset set_offset: i64,
-    /// 返回数量
+    /// Number of returns.
     "Limit" limit set_limit: i64,
-    /// 定时任务ID数组
+    /// Array of CronJob ID.
     "CronJobIds" cron_job_ids set_cron_job_ids: list String,
-    /// 定时任务名字，模糊查询
+    /// CronJob name, fuzzy query.
     "CronJobName" cron_job_name set_cron_job_name: str,
-    /// 定时任务状态数组
+    /// Array of CronJob status.
     "CronJobStatus" cron_job_status set_cron_job_status: list i64,
-    /// 排序的列
+    /// Column for sorting.
     "OrderBy" order_by set_order_by: str,
-    /// 是否正序
+    /// Whether in ascending order.
     "Ascend" ascend set_ascend: bool,
 } }
 rt::action!("pts", "2021-07-28", "DescribeCronJobs", DescribeCronJobsRequest => DescribeCronJobsResponse);
 
 rt::model! { read debug;
-/// DescribeCronJobs返回参数结构体
+/// DescribeCronJobs response structure.
 DescribeCronJobsResponse {
-    /// 定时任务总数
+    /// Total number of cron jobs.
     "Total" total set_total: i64,
-    /// 定时任务信息
+    /// Cron jobs.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "CronJobSet" cron_job_set set_cron_job_set: list CronJob,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeEnvironments` (查看环境列表).
+/// Request of `DescribeEnvironments` (Describe Environments).
 ///
-/// 查看环境列表
+/// This API is used to query the environment list.
 DescribeEnvironmentsRequest {
 } }
 rt::action!("pts", "2021-07-28", "DescribeEnvironments", DescribeEnvironmentsRequest => DescribeEnvironmentsResponse);
 
 rt::model! { read debug;
-/// DescribeEnvironments返回参数结构体
+/// DescribeEnvironments response structure.
 DescribeEnvironmentsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeErrorSummary` (查询错误详情汇总信息).
+/// Request of `DescribeErrorSummary` (Describe Error Summary).
 ///
-/// 查询错误详情汇总信息
+/// This API is used to query error summary information.
 DescribeErrorSummaryRequest {
-    /// 任务ID
+    /// Job ID.
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
-    /// 场景ID
+    /// Scenario ID.
     ///
     /// Required.
     "ScenarioId" scenario_id set_scenario_id: str,
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 过滤参数
+    /// Filter parameters.
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("pts", "2021-07-28", "DescribeErrorSummary", DescribeErrorSummaryRequest => DescribeErrorSummaryResponse);
 
 rt::model! { read debug;
-/// DescribeErrorSummary返回参数结构体
+/// DescribeErrorSummary response structure.
 DescribeErrorSummaryResponse {
-    /// 错误汇总信息
+    /// Error summary information.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "ErrorSummarySet" error_summary_set set_error_summary_set: list ErrorSummary,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeFiles` (查询文件列表).
+/// Request of `DescribeFiles` (Describe Files).
 ///
-/// 查询文件列表
+/// This API is used to query file list.
 DescribeFilesRequest {
-    /// 项目 ID 数组
+    /// Array of Project ID.
     ///
     /// Required.
     "ProjectIds" project_ids set_project_ids: list String,
-    /// 文件 ID 数组
+    /// Array of File ID.
     "FileIds" file_ids set_file_ids: list String,
-    /// 文件名
+    /// Filename
     "FileName" file_name set_file_name: str,
-    /// 偏移量，默认为 0
+    /// Offset. Default value is 0.
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认为 20，最大为 100
+    /// Number of returns. Default value is 20, maximum is 100
     "Limit" limit set_limit: i64,
-    /// 文件种类，参数文件-1，协议文件-2，请求文件-3
+    /// File type. 1 represents parameter file, 2 represents protocol file, 3 represents request file.
     "Kind" kind set_kind: i64,
 } }
 rt::action!("pts", "2021-07-28", "DescribeFiles", DescribeFilesRequest => DescribeFilesResponse);
 
 rt::model! { read debug;
-/// DescribeFiles返回参数结构体
+/// DescribeFiles response structure.
 DescribeFilesResponse {
-    /// 文件列表
+    /// File list.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "FileSet" file_set set_file_set: list File,
-    /// 文件总数
+    /// Total number of files.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Total" total set_total: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeJobs` (查询任务列表).
+/// Request of `DescribeJobs` (Describe Jobs).
 ///
-/// 查询任务列表
+/// This API is used to query job list.
 DescribeJobsRequest {
-    /// 场景ID数组
+    /// Array of Scenario ID.
     ///
     /// Required.
     "ScenarioIds" scenario_ids set_scenario_ids: list String,
-    /// 项目ID数组
+    /// Array of Project ID.
     ///
     /// Required.
     "ProjectIds" project_ids set_project_ids: list String,
-    /// 分页起始位置
+    /// Offset. Default value is 0.
     "Offset" offset set_offset: i64,
-    /// 每页最大数目
+    /// Number of returns. Default value is 20, maximum is 100
     "Limit" limit set_limit: i64,
-    /// 任务ID数组
+    /// Array of Job ID.
     "JobIds" job_ids set_job_ids: list String,
-    /// 按字段排序
+    /// Column for sorting.
     "OrderBy" order_by set_order_by: str,
-    /// 升序/降序
+    /// Whether in ascending order.
     "Ascend" ascend set_ascend: bool,
-    /// 任务开始时间
+    /// Start time of the job.
     "StartTime" start_time set_start_time: str,
-    /// 任务结束时间
+    /// End time of the job.
     "EndTime" end_time set_end_time: str,
-    /// 调试任务标记
+    /// Whether debug jobs.
     "Debug" debug set_debug: bool,
-    /// 任务的状态
+    /// Job status.
     "Status" status set_status: list i64,
 } }
 rt::action!("pts", "2021-07-28", "DescribeJobs", DescribeJobsRequest => DescribeJobsResponse);
 
 rt::model! { read debug;
-/// DescribeJobs返回参数结构体
+/// DescribeJobs response structure.
 DescribeJobsResponse {
-    /// 任务列表
+    /// Job list.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "JobSet" job_set set_job_set: list Job,
-    /// 任务数量
+    /// Total number of Jobs.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Total" total set_total: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLabelValues` (查询标签值).
+/// Request of `DescribeLabelValues` (Describe Label Values).
 ///
-/// 查询标签内容
+/// This API is used to query label values.
 DescribeLabelValuesRequest {
-    /// 任务ID
+    /// Job ID.
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
-    /// 场景ID
+    /// Scenario ID.
     ///
     /// Required.
     "ScenarioId" scenario_id set_scenario_id: str,
-    /// 指标名。取值范围参见 DescribeMetricLabelWithValues 接口返回的所有指标名
+    /// Metric name. For the value range, refer to all metric names returned by the DescribeMetricLabelWithValues API.
     ///
     /// Required.
     "Metric" metric set_metric: str,
-    /// 标签名。取值范围参见 DescribeMetricLabelWithValues 接口返回的指标及其支持的标签名
+    /// Label name. For the value range, refer to the metrics and label names returned by the DescribeMetricLabelWithValues API.
     ///
     /// Required.
     "LabelName" label_name set_label_name: str,
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
@@ -1050,28 +1191,30 @@ DescribeLabelValuesRequest {
 rt::action!("pts", "2021-07-28", "DescribeLabelValues", DescribeLabelValuesRequest => DescribeLabelValuesResponse);
 
 rt::model! { read debug;
-/// DescribeLabelValues返回参数结构体
+/// DescribeLabelValues response structure.
 DescribeLabelValuesResponse {
-    /// 标签值数组
+    /// Array of label values.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "LabelValueSet" label_value_set set_label_value_set: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeMetricLabelWithValues` (查询指标所有的label及values值).
+/// Request of `DescribeMetricLabelWithValues` (Describe Metric Label With Values).
 ///
-/// 查询指标所有的label及values值
+/// This API is used to query all labels and values of metrics
 DescribeMetricLabelWithValuesRequest {
-    /// job id
+    /// Job ID.
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
-    /// project id
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// scenario id
+    /// Scenario ID.
     ///
     /// Required.
     "ScenarioId" scenario_id set_scenario_id: str,
@@ -1079,98 +1222,106 @@ DescribeMetricLabelWithValuesRequest {
 rt::action!("pts", "2021-07-28", "DescribeMetricLabelWithValues", DescribeMetricLabelWithValuesRequest => DescribeMetricLabelWithValuesResponse);
 
 rt::model! { read debug;
-/// DescribeMetricLabelWithValues返回参数结构体
+/// DescribeMetricLabelWithValues response structure.
 DescribeMetricLabelWithValuesResponse {
-    /// 指标所有的label和values数组
+    /// All labels and values of metrics.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "MetricLabelWithValuesSet" metric_label_with_values_set set_metric_label_with_values_set: list MetricLabelWithValues,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeNormalLogs` (查询压测过程日志).
+/// Request of `DescribeNormalLogs` (Describe Normal Logs).
 ///
-/// 压测过程日志包括引擎输出日志及用户输出日志
+/// This API is used to query logs in performance testing, including engine logs and console logs.
 DescribeNormalLogsRequest {
-    /// 压测项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 测试场景ID
+    /// Scenario ID.
     ///
     /// Required.
     "ScenarioId" scenario_id set_scenario_id: str,
-    /// 压测任务ID
+    /// Job ID.
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
-    /// 日志上下文，加载更多日志时使用，透传上次返回的Context值，获取后续的日志内容。过期时间1小时
+    /// Context is used when loading more logs. Pass through the Context value returned last time to retrieve subsequent log content. The expiration time is 1 hour.
     "Context" context set_context: str,
-    /// 日志开始时间
+    /// Log start time.
     "From" from(from_value) set_from: str,
-    /// 日志结束时间
+    /// Log end time.
     "To" to set_to: str,
-    /// 日志级别，可取debug/info/error
+    /// Log level, valid values are debug, info, error.
     "SeverityText" severity_text set_severity_text: str,
-    /// 施压节点IP
+    /// IP of pressure engine instance.
     "Instance" instance set_instance: str,
-    /// 施压节点所在地域
+    /// Region of pressure engine instance, such as ap-shanghai, ap-guangzhou.
     "InstanceRegion" instance_region set_instance_region: str,
-    /// 日志类型， console代表用户输出，engine代表引擎输出
+    /// Type of log, in which 'console' represents user output, 'engine' represents engine output.
     "LogType" log_type set_log_type: str,
-    /// 返回日志条数限制，最大100
+    /// Number of returned logs, maximum 100.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("pts", "2021-07-28", "DescribeNormalLogs", DescribeNormalLogsRequest => DescribeNormalLogsResponse);
 
 rt::model! { read debug;
-/// DescribeNormalLogs返回参数结构体
+/// DescribeNormalLogs response structure.
 DescribeNormalLogsResponse {
-    /// 日志上下文，加载更多日志时使用，透传上次返回的Context值，获取后续的日志内容。过期时间1小时
+    /// Log context, used when loading more logs. Pass through the Context value returned last time to retrieve subsequent log content. The expiration time is 1 hour.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Context" context set_context: str,
-    /// 日志数组
+    /// Array of logs.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "NormalLogs" normal_logs set_normal_logs: list NormalLog,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeProjects` (查询项目列表).
+/// Request of `DescribeProjects` (Describe Projects).
 ///
-/// 查询项目列表
+/// The API is used to query project list.
 DescribeProjectsRequest {
-    /// 分页offset
+    /// Offset. Default value is 0.
     "Offset" offset set_offset: i64,
-    /// 每页limit
+    /// Number of returns. Default value is 20, maximum is 100
     "Limit" limit set_limit: i64,
-    /// 项目ID数组
+    /// Array of Project ID.
     "ProjectIds" project_ids set_project_ids: list String,
-    /// 项目名
+    /// Project name.
     "ProjectName" project_name set_project_name: str,
-    /// 按字段排序
+    /// Column for sorting.
     "OrderBy" order_by set_order_by: str,
-    /// 升序/降序
+    /// Whether in ascending order.
     "Ascend" ascend set_ascend: bool,
-    /// 标签数组
+    /// Array of Tags.
     "TagFilters" tag_filters set_tag_filters: list TagSpec,
 } }
 rt::action!("pts", "2021-07-28", "DescribeProjects", DescribeProjectsRequest => DescribeProjectsResponse);
 
 rt::model! { read debug;
-/// DescribeProjects返回参数结构体
+/// DescribeProjects response structure.
 DescribeProjectsResponse {
-    /// 项目数组
+    /// Project list.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "ProjectSet" project_set set_project_set: list Project,
-    /// 项目数量
+    /// Total number of projects.
     "Total" total set_total: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRegions` (查询地域列表).
+/// Request of `DescribeRegions` (Describe Regions).
 ///
-/// 查询地域列表
+/// This API is used to query region list.
 DescribeRegionsRequest {
     /// 通过该参数指定不同压测网络环境，在不同网络环境下，PTS可用的地域不一样
     "LoadType" load_type set_load_type: i128,
@@ -1178,28 +1329,30 @@ DescribeRegionsRequest {
 rt::action!("pts", "2021-07-28", "DescribeRegions", DescribeRegionsRequest => DescribeRegionsResponse);
 
 rt::model! { read debug;
-/// DescribeRegions返回参数结构体
+/// DescribeRegions response structure.
 DescribeRegionsResponse {
-    /// 地域数组
+    /// Array of regions.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "RegionSet" region_set set_region_set: list RegionDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRequestSummary` (查询请求汇总信息).
+/// Request of `DescribeRequestSummary` (Describe Request Summary).
 ///
-/// 查询请求汇总信息
+/// This API is used to query request summary information.
 DescribeRequestSummaryRequest {
-    /// 压测任务ID
+    /// Job ID.
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
-    /// 压测场景ID
+    /// Scenario ID.
     ///
     /// Required.
     "ScenarioId" scenario_id set_scenario_id: str,
-    /// 压测项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
@@ -1207,32 +1360,34 @@ DescribeRequestSummaryRequest {
 rt::action!("pts", "2021-07-28", "DescribeRequestSummary", DescribeRequestSummaryRequest => DescribeRequestSummaryResponse);
 
 rt::model! { read debug;
-/// DescribeRequestSummary返回参数结构体
+/// DescribeRequestSummary response structure.
 DescribeRequestSummaryResponse {
-    /// 请求汇总信息
+    /// Request summary information.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "RequestSummarySet" request_summary_set set_request_summary_set: list RequestSummary,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSampleBatchQuery` (批量查询指标).
+/// Request of `DescribeSampleBatchQuery` (Describe Sample Batch Query).
 ///
-/// 批量查询指标，返回固定时间点指标内容
+/// This API is used to query metrics in batch and return metric content at a specific time point.
 DescribeSampleBatchQueryRequest {
-    /// 压测任务的 ID
+    /// Job ID.
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
-    /// 场景的 ID
+    /// Scenario ID.
     ///
     /// Required.
     "ScenarioId" scenario_id set_scenario_id: str,
-    /// 查询指标数组
+    /// Array of queries.
     ///
     /// Required.
     "Queries" queries set_queries: list InternalMetricQuery,
-    /// 项目的 ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
@@ -1240,93 +1395,98 @@ DescribeSampleBatchQueryRequest {
 rt::action!("pts", "2021-07-28", "DescribeSampleBatchQuery", DescribeSampleBatchQueryRequest => DescribeSampleBatchQueryResponse);
 
 rt::model! { read debug;
-/// DescribeSampleBatchQuery返回参数结构体
+/// DescribeSampleBatchQuery response structure.
 DescribeSampleBatchQueryResponse {
-    /// 返回指标内容
+    /// Returned metric content.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "MetricSampleSet" metric_sample_set set_metric_sample_set: list CustomSample,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSampleLogs` (查询采样日志).
+/// Request of `DescribeSampleLogs` (Describe Sample Logs).
 ///
-/// 查询采样日志
+/// This API is used to query sampled request logs.
 DescribeSampleLogsRequest {
-    /// 测试项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 测试场景ID
+    /// Scenario ID.
     ///
     /// Required.
     "ScenarioId" scenario_id set_scenario_id: str,
-    /// 测试任务ID
+    /// Job ID.
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
-    /// 加载更多日志时使用，透传上次返回的Context值，获取后续的日志内容。过期时间1小时，不与 Offset  参数同时使用
+    /// Context is used when loading more logs. Pass through the Context value returned last time to retrieve subsequent log content. The expiration time is 1 hour.
     "Context" context set_context: str,
-    /// 日志开始时间
+    /// Log start time.
     "From" from(from_value) set_from: str,
-    /// 日志结束时间
+    /// Log end time.
     "To" to set_to: str,
-    /// 日志级别debug,info,error
+    /// Log levels, such as debug, info, error.
     "SeverityText" severity_text set_severity_text: str,
-    /// 地域
+    /// Region of pressure engine instance, such as ap-shanghai, ap-guangzhou.
     "InstanceRegion" instance_region set_instance_region: str,
-    /// 施压引擎节点IP
+    /// IP of pressure engine instance.
     "Instance" instance set_instance: str,
-    /// request 代表采样日志,engine 代表引擎日志，console 代表用户打印日志
+    /// Type of log, can be left empty. 'Request' represents sampling logs.
     "LogType" log_type set_log_type: str,
     /// 日志偏移量，不与Context 参数同时使用
     "Offset" offset set_offset: i64,
-    /// 返回日志条数，最大100
+    /// Number of returned logs, maximum 100.
     "Limit" limit set_limit: i64,
-    /// 采样日志响应时间范围
+    /// Response time range of sampling logs.
     "ReactionTimeRange" reaction_time_range set_reaction_time_range: obj ReactionTimeRange,
-    /// 采样请求状态码
+    /// Status code of sampling logs.
     "Status" status set_status: str,
-    /// 采样请求结果码
+    /// Result code of sampling logs.
     "Result" result set_result: str,
-    /// 采样请求方法
+    /// Request method of sampling logs.
     "Method" method set_method: str,
-    /// 采样服务API
+    /// Request service of sampling logs.
     "Service" service set_service: str,
 } }
 rt::action!("pts", "2021-07-28", "DescribeSampleLogs", DescribeSampleLogsRequest => DescribeSampleLogsResponse);
 
 rt::model! { read debug;
-/// DescribeSampleLogs返回参数结构体
+/// DescribeSampleLogs response structure.
 DescribeSampleLogsResponse {
-    /// 日志总数
+    /// Total number of logs.
     "Total" total set_total: i64,
-    /// 日志上下文，加载更多日志时使用，透传上次返回的Context值，获取后续的日志内容。过期时间1小时
+    /// Log context, used when loading more logs. Pass through the Context value returned last time to retrieve subsequent log content. The expiration time is 1 hour.
+    /// Note: This field may return null, indicating that no valid value is found.
     "Context" context set_context: str,
-    /// 采样日志数组
+    /// Array of request logs.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "SampleLogs" sample_logs set_sample_logs: list SampleLog,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSampleMatrixBatchQuery` (批量查询指标矩阵).
+/// Request of `DescribeSampleMatrixBatchQuery` (Describe Sample Matrix Batch Query).
 ///
-/// 批量查询指标矩阵
+/// This API is used to batch query metric matrices.
 DescribeSampleMatrixBatchQueryRequest {
-    /// 任务ID
+    /// Job ID.
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 场景ID
+    /// Scenario ID.
     ///
     /// Required.
     "ScenarioId" scenario_id set_scenario_id: str,
-    /// 查询语句
+    /// Query statement.
     ///
     /// Required.
     "Queries" queries set_queries: list InternalMetricQuery,
@@ -1336,42 +1496,44 @@ DescribeSampleMatrixBatchQueryRequest {
 rt::action!("pts", "2021-07-28", "DescribeSampleMatrixBatchQuery", DescribeSampleMatrixBatchQueryRequest => DescribeSampleMatrixBatchQueryResponse);
 
 rt::model! { read debug;
-/// DescribeSampleMatrixBatchQuery返回参数结构体
+/// DescribeSampleMatrixBatchQuery response structure.
 DescribeSampleMatrixBatchQueryResponse {
-    /// 批量指标矩阵
+    /// Batch metric matrices.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "MetricSampleMatrixSet" metric_sample_matrix_set set_metric_sample_matrix_set: list CustomSampleMatrix,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSampleMatrixQuery` (查询指标矩阵).
+/// Request of `DescribeSampleMatrixQuery` (Describe Sample Matrix Query).
 ///
-/// 查询指标矩阵
+/// This API is used to query metric matrix.
 DescribeSampleMatrixQueryRequest {
-    /// 任务ID
+    /// Job ID.
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 场景ID
+    /// Scenario ID.
     ///
     /// Required.
     "ScenarioId" scenario_id set_scenario_id: str,
-    /// 指标名。取值范围参见 DescribeMetricLabelWithValues 接口返回的所有指标名
+    /// Metric name. For the value range, refer to all metric names returned by the DescribeMetricLabelWithValues API.
     ///
     /// Required.
     "Metric" metric set_metric: str,
-    /// 聚合函数。取值范围：Rate,Count,Avg,P90,P95,P99,Gauge
+    /// Aggregation function. Range of values: Rate, Count, Avg, P90, P95, P99, Gauge.
     ///
     /// Required.
     "Aggregation" aggregation set_aggregation: str,
-    /// 用标签过滤规则来过滤指标，规则中包含标签名 LabelName、标签值 LabelValue、操作符 Operator（0代表相等，1代表不等）
+    /// Use label rules to filter metrics. Rules include label name, label value, and operator (0 means equal, 1 means not equal).
     "Filters" filters set_filters: list Filter,
-    /// 分组；取值范围参见 DescribeMetricLabelWithValues 接口返回的指标及其支持的标签名
+    /// Labels used for grouping, similar to group by in PromQL.
     "GroupBy" group_by set_group_by: list String,
     /// 返回的最大数据点个数
     "MaxPoint" max_point set_max_point: i64,
@@ -1379,141 +1541,153 @@ DescribeSampleMatrixQueryRequest {
 rt::action!("pts", "2021-07-28", "DescribeSampleMatrixQuery", DescribeSampleMatrixQueryRequest => DescribeSampleMatrixQueryResponse);
 
 rt::model! { read debug;
-/// DescribeSampleMatrixQuery返回参数结构体
+/// DescribeSampleMatrixQuery response structure.
 DescribeSampleMatrixQueryResponse {
-    /// 指标矩阵
+    /// Metric matrix.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "MetricSampleMatrix" metric_sample_matrix set_metric_sample_matrix: obj CustomSampleMatrix,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSampleQuery` (查询指标).
+/// Request of `DescribeSampleQuery` (Describe Sample Query).
 ///
-/// 查询指标，返回固定时间点指标内容
+/// This API is used to query metrics and return metric content at a specific time point.
 DescribeSampleQueryRequest {
-    /// job id
+    /// Job ID.
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
-    /// 场景Id
+    /// Scenario ID.
     ///
     /// Required.
     "ScenarioId" scenario_id set_scenario_id: str,
-    /// 指标名。取值范围参见 DescribeMetricLabelWithValues 接口返回的所有指标名
+    /// Metric name. For the value range, refer to all metric names returned by the DescribeMetricLabelWithValues API.
     ///
     /// Required.
     "Metric" metric set_metric: str,
-    /// 聚合函数。取值范围：Rate,Count,Avg,P90,P95,P99,Gauge
+    /// Aggregation function. Range of values: Rate, Count, Avg, P90, P95, P99, Gauge.
     ///
     /// Required.
     "Aggregation" aggregation set_aggregation: str,
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 标签过滤条件。各指标支持的标签参见 DescribeMetricLabelWithValues 接口返回的所有指标及其支持的标签
+    /// Label filtering condition. For supported labels, refer to all metrics and labels returned by the DescribeMetricLabelWithValues API.
     "Labels" labels set_labels: list Label,
 } }
 rt::action!("pts", "2021-07-28", "DescribeSampleQuery", DescribeSampleQueryRequest => DescribeSampleQueryResponse);
 
 rt::model! { read debug;
-/// DescribeSampleQuery返回参数结构体
+/// DescribeSampleQuery response structure.
 DescribeSampleQueryResponse {
-    /// 返回指标内容
+    /// Returned metric.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "MetricSample" metric_sample set_metric_sample: obj CustomSample,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeScenarioWithJobs` (查询场景及对应的任务).
+/// Request of `DescribeScenarioWithJobs` (Describe Scenario With Jobs).
 ///
-/// 查询场景配置并附带已经执行的任务内容
+/// This API is used to query scenarios with executed jobs.
 DescribeScenarioWithJobsRequest {
-    /// 偏移量，默认为0
+    /// Offset. Default value is 0.
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认为20，最大为100
+    /// Number of returns. Default value is 20, maximum is 100.
     "Limit" limit set_limit: i64,
-    /// 项目ID数组
+    /// Array of Project ID.
     "ProjectIds" project_ids set_project_ids: list String,
-    /// 场景ID数组
+    /// Array of Scenario ID.
     "ScenarioIds" scenario_ids set_scenario_ids: list String,
-    /// 场景名
+    /// Scenario Name.
     "ScenarioName" scenario_name set_scenario_name: str,
-    /// 场景状态数组
+    /// Array of Scenario status.
     "ScenarioStatus" scenario_status set_scenario_status: i64,
-    /// 排序的列
+    /// Column for sorting.
     "OrderBy" order_by set_order_by: str,
-    /// 是否正序
+    /// Whether in ascending order.
     "Ascend" ascend set_ascend: bool,
-    /// job相关参数
+    /// Parameters related to job.
     "ScenarioRelatedJobsParams" scenario_related_jobs_params set_scenario_related_jobs_params: obj ScenarioRelatedJobsParams,
-    /// 是否需要返回场景的脚本内容
+    /// Whether to return the test script content of the scenario.
     "IgnoreScript" ignore_script set_ignore_script: bool,
-    /// 是否需要返回测试数据文件信息
+    /// Whether to return test data file information of the scenario.
     "IgnoreDataset" ignore_dataset set_ignore_dataset: bool,
-    /// 场景类型，如pts-http, pts-js, pts-trpc, pts-jmeter
+    /// Scenario type, such as pts-http, pts-js, pts-jmeter.
     "ScenarioType" scenario_type set_scenario_type: str,
-    /// 创建人员
+    /// Creator.
     "Owner" owner set_owner: str,
 } }
 rt::action!("pts", "2021-07-28", "DescribeScenarioWithJobs", DescribeScenarioWithJobsRequest => DescribeScenarioWithJobsResponse);
 
 rt::model! { read debug;
-/// DescribeScenarioWithJobs返回参数结构体
+/// DescribeScenarioWithJobs response structure.
 DescribeScenarioWithJobsResponse {
-    /// 场景配置以及附带的job内容
+    /// Scenario configuration with related jobs.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "ScenarioWithJobsSet" scenario_with_jobs_set set_scenario_with_jobs_set: list ScenarioWithJobs,
-    /// 场景总数
+    /// Total Scenarios.
     "Total" total set_total: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeScenarios` (查询场景列表).
+/// Request of `DescribeScenarios` (Describe Scenarios).
 ///
-/// 查询场景列表
+/// This API is used to query scenario list.
 DescribeScenariosRequest {
-    /// 场景ID数组
+    /// Array of Scenario ID.
     "ScenarioIds" scenario_ids set_scenario_ids: list String,
-    /// 场景名
+    /// Scenario Name.
     "ScenarioName" scenario_name set_scenario_name: str,
-    /// 场景状态数组
+    /// Array of Scenario status.
     "ScenarioStatus" scenario_status set_scenario_status: list i64,
-    /// 偏移量，默认为0
+    /// Offset. Default value is 0.
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认为20，最大为100
+    /// Number of returns. Default value is 20, maximum is 100.
     "Limit" limit set_limit: i64,
-    /// 排序的列
+    /// Column for sorting.
     "OrderBy" order_by set_order_by: str,
-    /// 是否正序
+    /// Whether in ascending order.
     "Ascend" ascend set_ascend: bool,
-    /// 项目ID数组
+    /// Array of Project ID.
     "ProjectIds" project_ids set_project_ids: list String,
-    /// 场景类型
+    /// Scenario type, such as pts-http, pts-js, pts-jmeter.
     "ScenarioType" scenario_type set_scenario_type: str,
 } }
 rt::action!("pts", "2021-07-28", "DescribeScenarios", DescribeScenariosRequest => DescribeScenariosResponse);
 
 rt::model! { read debug;
-/// DescribeScenarios返回参数结构体
+/// DescribeScenarios response structure.
 DescribeScenariosResponse {
-    /// 场景列表
+    /// Scenario list.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "ScenarioSet" scenario_set set_scenario_set: list Scenario,
-    /// 场景总数
+    /// Total number of scenarios.
     "Total" total set_total: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 施压机的域名解析相关配置
+/// Domain resolution configuration of the pressure machine.
 DomainNameConfig {
-    /// 域名绑定配置
+    /// Domain configuration.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "HostAliases" host_aliases set_host_aliases: list HostAlias,
-    /// DNS 配置
+    /// DNS configuration.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "DNSConfig" dns_config set_dns_config: obj DNSConfig,
 } }
 
@@ -1531,522 +1705,725 @@ EnvVar {
 } }
 
 rt::model! { read debug;
-/// 错误信息汇总
+/// Error Summary.
 ErrorSummary {
-    /// 状态码
+    /// Status code.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Status" status set_status: str,
-    /// 结果码
+    /// Result code.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Result" result set_result: str,
-    /// 错误出现次数
+    /// Number of error occurrences.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Count" count set_count: i64,
-    /// 错误率
+    /// Error rate.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Rate" rate set_rate: f64,
-    /// 错误信息
+    /// Error message.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Message" message set_message: str,
-    /// 请求协议类型
+    /// Request protocol type.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Proto" proto set_proto: str,
 } }
 
 rt::model! { read debug;
-/// 文件列表
+/// File.
 File {
-    /// 文件 ID
+    /// File ID.
     "FileId" file_id set_file_id: str,
-    /// 文件种类，参数文件-1，协议文件-2，请求文件-3
+    /// File type. 1 represents parameter file, 2 represents protocol file, 3 represents request file.
     "Kind" kind set_kind: i64,
-    /// 文件名
+    /// Filename.
     "Name" name set_name: str,
-    /// 文件字节数
+    /// File size.
     "Size" size set_size: i64,
-    /// 文件类型
+    /// File type. The 'folder' represents a folder; if not specified, it represents a normal file.
     "Type" r#type set_type: str,
-    /// 更新时间
+    /// Update time.
     "UpdatedAt" updated_at set_updated_at: str,
-    /// 文件行数
+    /// Number of file lines.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "LineCount" line_count set_line_count: i64,
-    /// 头部数据行
+    /// First few rows of file.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "HeadLines" head_lines set_head_lines: list String,
-    /// 尾部数据行
+    /// Last few rows of file.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "TailLines" tail_lines set_tail_lines: list String,
-    /// 首行是否为参数名
+    /// Whether the header is in the file.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "HeaderInFile" header_in_file set_header_in_file: bool,
-    /// 参数名数组
+    /// Parameter name.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "HeaderColumns" header_columns set_header_columns: list String,
-    /// 文件夹中的文件
+    /// Files in the folder.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "FileInfos" file_infos set_file_infos: list FileInfo,
-    /// 关联场景
+    /// Associated scenario.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "ScenarioSet" scenario_set set_scenario_set: list Scenario,
-    /// 文件状态
+    /// File status.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Status" status set_status: i64,
-    /// 创建时间
+    /// Create time.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "CreatedAt" created_at set_created_at: str,
-    /// 项目 ID
+    /// Project ID.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "ProjectId" project_id set_project_id: str,
-    /// 此字段不再使用
+    /// Deprecated.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "AppID" app_id set_app_id: i64,
-    /// 用户主账号
+    /// Uin.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Uin" uin set_uin: str,
-    /// 用户子账号
+    /// Sub account uin.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "SubAccountUin" sub_account_uin set_sub_account_uin: str,
-    /// 用户账号的 App ID
+    /// App ID of user account.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     ///
     /// Wire name `AppId`.
     "AppId" app_id_2 set_app_id_2: i64,
 } }
 
 rt::model! { both debug;
-/// 文件基本信息
+/// Basic file information
 FileInfo {
-    /// 文件名
+    /// Filename
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Name" name set_name: str,
-    /// 文件大小
+    /// File size
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Size" size set_size: i64,
-    /// 文件类型
+    /// File type
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Type" r#type set_type: str,
-    /// 更新时间
+    /// Update time
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "UpdatedAt" updated_at set_updated_at: str,
-    /// 文件 ID
+    /// File ID
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "FileId" file_id set_file_id: str,
 } }
 
 rt::model! { write debug;
-/// 指标查询过滤
+/// Metric query filter.
 Filter {
-    /// 等于：0，不等于：1
+    /// Equals: 0, not equals: 1.
     ///
     /// Required.
     "Operator" operator set_operator: i64,
-    /// 标签名，可选值包括：
-    /// 1. method，请求方法名；
-    /// 2. proto：协议名；
-    /// 3. service：服务名；
-    /// 4. status：响应状态码；
-    /// 5. result：响应详情；
-    /// 6. check：检查名。
+    /// Tag name, optional values include:
+    /// 1. method, request method name;
+    /// 2. proto: protocol name;
+    /// 3. service: service name;
+    /// 4. status: response status code;
+    /// 5.result: response details
+    /// 6.check: check name.
     ///
     /// Required.
     "LabelName" label_name set_label_name: str,
-    /// 标签值：
-    /// 1. method：请求方法名，以 http 协议为例，method 为 GET、POST、PUT 等；
-    /// 2. proto：协议名，以 http 协议为例，proto 为 HTTP/1.1、HTTP/2 等；
-    /// 3. service：服务名，以 http 协议为例，service 为请求 url，如 http://httpbin.org/get 等；
-    /// 4. status：响应状态码，以 http 协议为例，状态码包括 200、404、500 等；
-    /// 5. result：响应详情，通过 result 判断请求成功或失败；请求正常，result 标签值为 ok；请求失败，result 标签携带错误码和描述；
-    /// 6. check：检查名，标签值为用户设置的检查点名称。
+    /// Tag value, optional values include:
+    /// 1.method: request method name, for example, GET, POST, PUT, etc.
+    /// 2.proto: protocol name, for example, HTTP/1.1, HTTP/2, etc.
+    /// 3.service: service name, for example, the request URL such as http://httpbin.org/get
+    /// 4.status: response status code, for example, 200, 404, 500, etc.
+    /// 5.result: response details, used to determine whether the request was successful or failed; if successful, the result Tag value is ok; if failed, the result Tag carries an error code and description.
+    /// 6.check: check name, the Tag value is the checkpoint name set by the user.
     ///
     /// Required.
     "LabelValue" label_value set_label_value: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GenerateTmpKey` (生成临时COS凭证).
+/// Request of `GenerateTmpKey` (Generate Tmp Key).
 ///
-/// 生成临时COS凭证
+/// This API is used to generate temporary COS credentials.
 GenerateTmpKeyRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 场景ID
+    /// Scenario ID.
     "ScenarioId" scenario_id set_scenario_id: str,
 } }
 rt::action!("pts", "2021-07-28", "GenerateTmpKey", GenerateTmpKeyRequest => GenerateTmpKeyResponse);
 
 rt::model! { read debug;
-/// GenerateTmpKey返回参数结构体
+/// GenerateTmpKey response structure.
 GenerateTmpKeyResponse {
-    /// 临时访问凭证获取时刻的时间戳（单位秒）
+    /// Timestamp when the temporary access credentials are obtained (unit: seconds).
     "StartTime" start_time set_start_time: i64,
-    /// 临时访问凭证超时 时刻的时间戳（单位秒）
+    /// Timestamp when the temporary access credentials expire (unit: seconds).
     "ExpiredTime" expired_time set_expired_time: i64,
-    /// 临时访问凭证
+    /// Temporary access credentials.
     "Credentials" credentials set_credentials: obj Credentials,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 压力分布配置
+/// Load distribution configuration.
 GeoRegionsLoadItem {
-    /// 地域ID
+    /// Region ID.
     ///
     /// Required.
     "RegionId" region_id set_region_id: i64,
-    /// 地域
+    /// Region.
     "Region" region set_region: str,
-    /// 百分比
+    /// Percentage.
     "Percentage" percentage set_percentage: i64,
 } }
 
 rt::model! { both debug;
-/// 施压机域名绑定配置
+/// Domain configuration of the pressure machine.
 HostAlias {
-    /// 需绑定的域名列表
+    /// Domain list to be bound.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "HostNames" host_names set_host_names: list String,
-    /// 需绑定的 IP 地址
+    /// IP address to be bound.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "IP" ip set_ip: str,
 } }
 
 rt::model! { write debug;
-/// 查询结构封装
+/// General metric query structure.
 InternalMetricQuery {
-    /// 指标名
+    /// Metric name.
     ///
     /// Required.
     "Metric" metric set_metric: str,
-    /// 聚合函数。取值范围：Rate,Count,Avg,P90,P95,P99,Gauge
+    /// Aggregation Function, optional value including Rate, Count, Avg, P90, P95, P99, Gauge.
     ///
     /// Required.
     "Aggregation" aggregation set_aggregation: str,
-    /// deprecated, 请使用Filters
+    /// Deprecated, please use 'Filters'.
     "Labels" labels set_labels: list Label,
-    /// 用标签过滤规则来过滤指标，规则中包含标签名 LabelName、标签值 LabelValue、操作符 Operator（0代表相等，1代表不等）
+    /// Use label filter rules to filter metrics. Rules include LabelName, LabelValue, and Operator (0 means equal, 1 means not equal).
     "Filters" filters set_filters: list Filter,
-    /// 指标分组
+    /// Metric group.
     "GroupBy" group_by set_group_by: list String,
 } }
 
 rt::model! { read debug;
-/// 任务
+/// Performance test job.
 Job {
-    /// 任务的JobID
+    /// Job ID.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "JobId" job_id set_job_id: str,
-    /// 任务的场景ID
+    /// Scenario ID.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "ScenarioId" scenario_id set_scenario_id: str,
-    /// 任务的施压配置
+    /// Load configuration.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Load" load set_load: obj Load,
-    /// 此字段不再使用
+    /// Deprecated.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Configs" configs set_configs: list String,
-    /// 任务的数据集文件
+    /// Test datasets.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Datasets" datasets set_datasets: list TestData,
-    /// 此字段不再使用
+    /// Deprecated.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Extensions" extensions set_extensions: list String,
-    /// 任务的运行状态, JobUnknown: 0,JobCreated:1,JobPending:2, JobPreparing:3,JobSelectClustering:4,JobCreateTasking:5,JobSyncTasking:6
+    /// Job status, values including:
+    /// JobUnknown: 0, JobCreated: 1, JobPending: 2, JobPreparing: 3, JobSelectClustering: 4, JobCreateTasking: 5, JobSyncTasking: 6,
     /// JobRunning:11,JobFinished:12,JobPrepareException:13,JobFinishException:14,JobAborting:15,JobAborted:16,JobAbortException:17,JobDeleted:18,
     /// JobSelectClusterException:19,JobCreateTaskException:20,JobSyncTaskException:21
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Status" status set_status: i64,
-    /// 任务的开始时间
+    /// Start time.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "StartTime" start_time set_start_time: str,
-    /// 任务的结束时间
+    /// End time.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "EndTime" end_time set_end_time: str,
-    /// 任务的最大VU数
+    /// Maximum VU.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "MaxVirtualUserCount" max_virtual_user_count set_max_virtual_user_count: i64,
-    /// 任务的备注信息
+    /// Note.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Note" note set_note: str,
-    /// 错误率百分比
+    /// Error rate percentage.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "ErrorRate" error_rate set_error_rate: f64,
-    /// 任务发起人
+    /// Job owner.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "JobOwner" job_owner set_job_owner: str,
-    /// 此字段不再使用
+    /// Deprecated.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "LoadSources" load_sources set_load_sources: obj LoadSource,
-    /// 任务时长
+    /// Job duration.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Duration" duration set_duration: i64,
-    /// 最大每秒请求数
+    /// Maximum requests per second.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "MaxRequestsPerSecond" max_requests_per_second set_max_requests_per_second: i64,
-    /// 总请求数
+    /// Total number of requests.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "RequestTotal" request_total set_request_total: f64,
-    /// 平均每秒请求数
+    /// Average requests per second.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "RequestsPerSecond" requests_per_second set_requests_per_second: f64,
-    /// 平均响应时间
+    /// Average response time.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "ResponseTimeAverage" response_time_average set_response_time_average: f64,
-    /// 响应时间第99百分位
+    /// 99th percentile response time.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "ResponseTimeP99" response_time_p99 set_response_time_p99: f64,
-    /// 响应时间第95百分位
+    /// 95th percentile response time.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "ResponseTimeP95" response_time_p95 set_response_time_p95: f64,
-    /// 响应时间第90百分位
+    /// 90th percentile response time.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "ResponseTimeP90" response_time_p90 set_response_time_p90: f64,
-    /// 此字段不再使用
+    /// Deprecated.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Scripts" scripts set_scripts: list String,
-    /// 最大响应时间
+    /// Maximum response time.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "ResponseTimeMax" response_time_max set_response_time_max: f64,
-    /// 最小响应时间
+    /// Minimum response time.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "ResponseTimeMin" response_time_min set_response_time_min: f64,
-    /// 发压host信息
+    /// Stress machine information.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "LoadSourceInfos" load_source_infos set_load_source_infos: list LoadSource,
-    /// 测试脚本信息
+    /// Test script information.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "TestScripts" test_scripts set_test_scripts: list ScriptInfo,
-    /// 协议脚本信息
+    /// Protocol file information.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Protocols" protocols set_protocols: list ProtocolInfo,
-    /// 请求文件信息
+    /// Request file information.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "RequestFiles" request_files set_request_files: list FileInfo,
-    /// 拓展包文件信息
+    /// Extension file information.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Plugins" plugins set_plugins: list FileInfo,
-    /// 定时任务ID
+    /// Cron job ID.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "CronId" cron_id set_cron_id: str,
-    /// 场景类型
+    /// Scenario type.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Type" r#type set_type: str,
-    /// 域名绑定配置
+    /// Domain binding configuration.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "DomainNameConfig" domain_name_config set_domain_name_config: obj DomainNameConfig,
-    /// false
+    /// Whether the job is a debug job.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Debug" debug set_debug: bool,
-    /// 中断原因
+    /// Abort reason.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "AbortReason" abort_reason set_abort_reason: i64,
-    /// 任务的创建时间
+    /// Create Time.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "CreatedAt" created_at set_created_at: str,
-    /// 项目ID
+    /// Project ID.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "ProjectId" project_id set_project_id: str,
-    /// 通知事件回调
+    /// Notification event callback.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "NotificationHooks" notification_hooks set_notification_hooks: list NotificationHook,
-    /// 每秒接收字节数
+    /// Bytes received per second.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "NetworkReceiveRate" network_receive_rate set_network_receive_rate: f64,
-    /// 每秒发送字节数
+    /// Bytes sent per second.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "NetworkSendRate" network_send_rate set_network_send_rate: f64,
-    /// 任务状态描述
+    /// Job status description.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Message" message set_message: str,
-    /// test-project
+    /// Project name.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "ProjectName" project_name set_project_name: str,
-    /// test-scenario
+    /// Scenario name.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "ScenarioName" scenario_name set_scenario_name: str,
-    /// 付费类型
+    /// Billing type.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "PayMode" pay_mode set_pay_mode: i64,
-    /// job VUM用量
+    /// Job VUM usage.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Usage" usage set_usage: i64,
 } }
 
 rt::model! { both debug;
-/// 包含labelName 和labelValue
+/// Contains label name and label value.
 Label {
-    /// 标签名
+    /// Label name.
     ///
     /// Required.
     "LabelName" label_name set_label_name: str,
-    /// 标签值
+    /// Label value.
     ///
     /// Required.
     "LabelValue" label_value set_label_value: str,
 } }
 
 rt::model! { read debug;
-/// 标签及对应的值
+/// Label name and value.
 LabelWithValues {
-    /// 标签名称
+    /// Label Name.
     "LabelName" label_name set_label_name: str,
-    /// 标签值
+    /// Label values.
     "LabelValues" label_values set_label_values: list String,
 } }
 
 rt::model! { both debug;
-/// 施压配置
+/// Load configuration.
 Load {
-    /// 施压配置
+    /// Load configuration.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "LoadSpec" load_spec set_load_spec: obj LoadSpec,
-    /// 压力来源
+    /// Stress source from vpc.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "VpcLoadDistribution" vpc_load_distribution set_vpc_load_distribution: obj VpcLoadDistribution,
-    /// 多地域压力分布
+    /// Multi-region stress distribution.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "GeoRegionsLoadDistribution" geo_regions_load_distribution set_geo_regions_load_distribution: list GeoRegionsLoadItem,
 } }
 
 rt::model! { read debug;
-/// 发压host来源
+/// Performance test host source.
 LoadSource {
-    /// 发压host的IP
+    /// Pressure machine IP.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "IP" ip set_ip: str,
-    /// 发压host所在的pod
+    /// Pressure machine pod.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "PodName" pod_name set_pod_name: str,
-    /// 所属地域
+    /// Region.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Region" region set_region: str,
 } }
 
 rt::model! { both debug;
-/// 施压配置
+/// Load configuration.
 LoadSpec {
-    /// 并发施压模式的配置
+    /// Configuration for concurrency mode.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Concurrency" concurrency set_concurrency: obj Concurrency,
-    /// RPS施压模式的配置
+    /// Configuration for RPS mode.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "RequestsPerSecond" requests_per_second set_requests_per_second: obj RequestsPerSecond,
-    /// 脚本内置压力模式
+    /// Built-in script mode.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "ScriptOrigin" script_origin set_script_origin: obj ScriptOrigin,
 } }
 
 rt::model! { read debug;
-/// 指标结构
+/// Metric structure.
 MetricInfo {
-    /// 后台指标
+    /// Metric name in backend.
     "Metric" metric set_metric: str,
-    /// 前台展示指标名称
+    /// Metric name displayed in frontend.
     "Alias" alias set_alias: str,
-    /// 指标描述
+    /// Metric description.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Description" description set_description: str,
-    /// 指标类型
+    /// Metric type.
     "MetricType" metric_type set_metric_type: str,
-    /// 默认指标单位
+    /// Default metric unit.
     "Unit" unit set_unit: str,
-    /// 指标支持的聚合函数
+    /// Aggregation functions supported by the metric.
     "Aggregations" aggregations set_aggregations: list AggregationLegend,
-    /// 是否内部指标，内部指标不可在前台提供用户自由选择
+    /// Whether it is an internal metric, internal metrics cannot be freely selected by users on the frontend.
     "InnerMetric" inner_metric set_inner_metric: bool,
 } }
 
 rt::model! { read debug;
-/// PTS提供的指标名，指标对应的labels及values
+/// Metric provided by PTS with labels and values.
 MetricLabelWithValues {
-    /// metric 名字
+    /// Metric name.
     "MetricName" metric_name set_metric_name: str,
-    /// label及values 数组
+    /// Labels and values.
     "LabelValuesSet" label_values_set set_label_values_set: list LabelWithValues,
 } }
 
 rt::model! { read debug;
-/// 通用日志
+/// General log struct.
 NormalLog {
-    /// 毫秒时间戳
+    /// Timestamp in milliseconds.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Timestamp" timestamp set_timestamp: str,
-    /// 日志级别
+    /// Log level.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "SeverityText" severity_text set_severity_text: str,
-    /// 日志输出内容
+    /// Log output content.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Body" body set_body: str,
 } }
 
 rt::model! { write debug;
-/// 测试启动前后的消息通知
+/// Message notification before and after job.
 Notification {
-    /// 发生事件
+    /// Event.
     "Events" events set_events: list String,
-    /// webhook的网址
+    /// Webhook URL.
     "URL" url set_url: str,
 } }
 
 rt::model! { read debug;
-/// 事件通知回调
+/// Event notification callback.
 NotificationHook {
-    /// 通知事件
+    /// Event.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Events" events set_events: list String,
-    /// 回调 URL
+    /// Callback URL.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "URL" url set_url: str,
 } }
 
 rt::model! { read debug;
-/// 项目
+/// Project.
 Project {
-    /// 项目ID
+    /// Project ID.
     "ProjectId" project_id set_project_id: str,
-    /// 项目名
+    /// Project name.
     "Name" name set_name: str,
-    /// 项目描述
+    /// Project description.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Description" description set_description: str,
-    /// 标签数组
+    /// Tags.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Tags" tags set_tags: list TagSpec,
-    /// 项目状态
+    /// Project status.
     "Status" status set_status: i64,
-    /// 创建时间
+    /// Create time.
     "CreatedAt" created_at set_created_at: str,
-    /// 修改时间
+    /// Update time.
     "UpdatedAt" updated_at set_updated_at: str,
-    /// App ID
+    /// App ID.
     "AppId" app_id set_app_id: i64,
-    /// 用户ID
+    /// Uin.
     "Uin" uin set_uin: str,
-    /// 子用户ID
+    /// Sub account uin.
     "SubAccountUin" sub_account_uin set_sub_account_uin: str,
 } }
 
 rt::model! { both debug;
-/// 协议文件详情
+/// Protocol file information.
 ProtocolInfo {
-    /// 协议详情
+    /// Name.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Name" name set_name: str,
-    /// 文件大小
+    /// File size.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Size" size set_size: i64,
-    /// 文件类型
+    /// File type, such as 'proto'.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Type" r#type set_type: str,
-    /// 更新时间
+    /// Update time.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "UpdatedAt" updated_at set_updated_at: str,
-    /// 文件 ID
+    /// File ID.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "FileId" file_id set_file_id: str,
 } }
 
 rt::model! { write debug;
-/// 采用日志响应时间RT范围
+/// Log response time RT range.
 ReactionTimeRange {
-    /// 最小响应时间，单位ms
+    /// Minimum response time (ms).
     "Min" min set_min: str,
-    /// 最大响应时间，单位ms
+    /// Maximum response time (ms).
     "Max" max set_max: str,
 } }
 
 rt::model! { read debug;
-/// 地域
+/// Region.
 RegionDetail {
-    /// 地域代码
+    /// Region code.
     "Region" region set_region: str,
-    /// 地域ID
+    /// Region ID.
     "RegionId" region_id set_region_id: i64,
-    /// 地域所在的地区
+    /// Area where the region is located.
     "Area" area set_area: str,
-    /// 地域名称
+    /// Region name.
     "RegionName" region_name set_region_name: str,
-    /// 地域状态
+    /// Region state.
     "RegionState" region_state set_region_state: i64,
-    /// 地域简称
+    /// Region abbreviation.
     "RegionShortName" region_short_name set_region_short_name: str,
-    /// 创建时间
+    /// Create time.
     "CreatedAt" created_at set_created_at: str,
-    /// 更新时间
+    /// Update time.
     "UpdatedAt" updated_at set_updated_at: str,
 } }
 
 rt::model! { read debug;
-/// 压测请求明细
+/// Request details in performance test.
 RequestSummary {
-    /// 请求URL
+    /// Request URL.
     "Service" service set_service: str,
-    /// 请求方法
+    /// Request method.
     "Method" method set_method: str,
-    /// 请求次数
+    /// Number of requests.
     "Count" count set_count: i64,
-    /// 请求响应平均耗时，单位秒
+    /// Average request response time (seconds).
     "Average" average set_average: f64,
-    /// 请求p90耗时，单位秒
+    /// Request p90 latency (seconds).
     "P90" p90 set_p90: f64,
-    /// 请求p95耗时，单位秒
+    /// Request p95 latency (seconds).
     "P95" p95 set_p95: f64,
-    /// 请求最小耗时，单位秒
+    /// Minimum request latency (seconds).
     "Min" min set_min: f64,
-    /// 请求最大耗时，单位秒
+    /// Maximum request latency (seconds).
     "Max" max set_max: f64,
-    /// 请求错误率
+    /// Request error rate.
     "ErrorPercentage" error_percentage set_error_percentage: f64,
-    /// 请求p99耗时，单位秒
+    /// Request p99 latency (seconds).
     "P99" p99 set_p99: f64,
-    /// 响应状态码
+    /// Response status code.
     "Status" status set_status: str,
-    /// 响应详情
+    /// Response details.
     "Result" result set_result: str,
-    /// 平均rps, 单位req/s
+    /// Request per seconds, unit req/s.
     "RPS" rps set_rps: f64,
 } }
 
 rt::model! { both debug;
-/// RPS模式的施压配置
+/// Load configuration for RPS mode.
 RequestsPerSecond {
-    /// 最大RPS
+    /// Maximum rps.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "MaxRequestsPerSecond" max_requests_per_second set_max_requests_per_second: i64,
-    /// 施压时间
+    /// Duration time.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "DurationSeconds" duration_seconds set_duration_seconds: i64,
-    /// deprecated
+    /// Deprecated.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "TargetVirtualUsers" target_virtual_users set_target_virtual_users: i64,
-    /// 资源数
+    /// Number of resources.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Resources" resources set_resources: i64,
-    /// 起始RPS
+    /// Initial rps.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "StartRequestsPerSecond" start_requests_per_second set_start_requests_per_second: i64,
-    /// 目标RPS，入参无效
+    /// Target rps, invalid as an input parameter.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "TargetRequestsPerSecond" target_requests_per_second set_target_requests_per_second: i64,
-    /// 优雅关停的等待时间
+    /// Graceful shutdown waiting time.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "GracefulStopSeconds" graceful_stop_seconds set_graceful_stop_seconds: i64,
     /// 场景最大执行次数
     "IterationCount" iteration_count set_iteration_count: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `RestartCronJobs` (重启定时任务).
+/// Request of `RestartCronJobs` (Restarts Cron Jobs).
 ///
-/// 重启状态为已中止的定时任务
+/// This API is used to restart cron jobs that have been aborted.
 RestartCronJobsRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 定时任务ID数组
+    /// Array of cron job ID.
     ///
     /// Required.
     "CronJobIds" cron_job_ids set_cron_job_ids: list String,
@@ -2054,179 +2431,277 @@ RestartCronJobsRequest {
 rt::action!("pts", "2021-07-28", "RestartCronJobs", RestartCronJobsRequest => RestartCronJobsResponse);
 
 rt::model! { read debug;
-/// RestartCronJobs返回参数结构体
+/// RestartCronJobs response structure.
 RestartCronJobsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// SLA 标签
+/// SLA label.
 SLALabel {
-    /// 标签名
+    /// Label name.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "LabelName" label_name set_label_name: str,
-    /// 标签值
+    /// Label value.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "LabelValue" label_value set_label_value: str,
 } }
 
 rt::model! { both debug;
-/// SLA 策略
+/// SLA policy.
 SLAPolicy {
-    /// SLA 规则
+    /// SLA rules.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "SLARules" sla_rules set_sla_rules: list SLARule,
-    /// 告警通知渠道
+    /// Alert notification channel.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "AlertChannel" alert_channel set_alert_channel: obj AlertChannel,
 } }
 
 rt::model! { both debug;
-/// SLA 规则
+/// SLA rule.
 SLARule {
-    /// 压测指标
+    /// Metric.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Metric" metric set_metric: str,
-    /// 压测指标聚合方法
+    /// Metric aggregation method.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Aggregation" aggregation set_aggregation: str,
-    /// 压测指标条件判断符号
+    /// Condition, such as '==' '!=' '<' '<=' '>' '>='.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Condition" condition set_condition: str,
-    /// 阈值
+    /// Threshold value.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Value" value set_value: f64,
-    /// 标签
+    /// Label.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "LabelFilter" label_filter set_label_filter: list SLALabel,
-    /// 是否停止压测任务
+    /// Whether to stop performance test job.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "AbortFlag" abort_flag set_abort_flag: bool,
-    /// 持续时长
+    /// Duration.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "For" r#for set_for: str,
 } }
 
 rt::model! { read debug;
-/// 采样日志
+/// Sampled request logs.
 SampleLog {
-    /// 日志毫秒时间戳
+    /// Millisecond timestamp.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Timestamp" timestamp set_timestamp: str,
-    /// 采样日志属性
+    /// Log attributes.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Attributes" attributes set_attributes: obj Attributes,
-    /// har格式的采样请求
+    /// Request in har format in log.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Body" body set_body: str,
 } }
 
 rt::model! { read debug;
-/// sample采样值
+/// Metric sample value with timestamp.
 SamplePair {
-    /// is the number of milliseconds since the epoch (1970-01-01 00:00 UTC) excluding leap seconds.
+    /// Timestamp. It is the number of milliseconds since the epoch (1970-01-01 00:00 UTC) excluding leap seconds.
     "Timestamp" timestamp set_timestamp: i64,
-    /// is a representation of a value for a given sample at a given time.
+    /// Value of a given sample at a given time.
     "Value" value set_value: f64,
 } }
 
 rt::model! { read debug;
-/// 连续指标采样内容
+/// Stream of values belonging to a metric.
 SampleStream {
-    /// labels描述
+    /// Metric labels.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Labels" labels set_labels: list Label,
-    /// 指标采样数组
+    /// Array of metric values.
     "Values" values set_values: list SamplePair,
-    /// 指标序列名字
+    /// Metric name.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Name" name set_name: str,
 } }
 
 rt::model! { read debug;
-/// 场景列表
+/// Performance test scenario.
 Scenario {
-    /// 场景ID
+    /// Scenario ID.
     "ScenarioId" scenario_id set_scenario_id: str,
-    /// 场景名
+    /// Scenario name.
     "Name" name set_name: str,
-    /// 场景描述
+    /// Scenario description.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Description" description set_description: str,
-    /// 场景类型，如pts-http, pts-js, pts-trpc, pts-jmeter
+    /// Type of scenario. Valid values: 'pts-http' represents the simple mode, 'pts-js' represents the script mode, 'pts-jmeter' represents the JMeter mode.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Type" r#type set_type: str,
-    /// 场景状态
+    /// Scenario status.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Status" status set_status: i64,
-    /// 施压配置
+    /// Load configuration.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Load" load set_load: obj Load,
-    /// deprecated
+    /// Deprecated.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "EncodedScripts" encoded_scripts set_encoded_scripts: str,
-    /// deprecated
+    /// Deprecated.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Configs" configs set_configs: list String,
-    /// deprecated
+    /// Deprecated.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Extensions" extensions set_extensions: list String,
-    /// 测试数据集
+    /// Test datasets.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Datasets" datasets set_datasets: list TestData,
-    /// SLA规则的ID
+    /// Deprecated.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "SLAId" sla_id set_sla_id: str,
-    /// Cron Job规则的ID
+    /// CronJob ID.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "CronId" cron_id set_cron_id: str,
-    /// 场景创建时间
+    /// Create time.
     "CreatedAt" created_at set_created_at: str,
-    /// 场景修改时间
+    /// Update time.
     "UpdatedAt" updated_at set_updated_at: str,
-    /// 项目ID
+    /// Project ID.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "ProjectId" project_id set_project_id: str,
-    /// App ID
+    /// App ID.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "AppId" app_id set_app_id: i64,
-    /// 用户ID
+    /// Uin.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Uin" uin set_uin: str,
-    /// 子用户ID
+    /// Sub account uin.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "SubAccountUin" sub_account_uin set_sub_account_uin: str,
-    /// 测试脚本信息
+    /// Test scripts.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "TestScripts" test_scripts set_test_scripts: list ScriptInfo,
-    /// 协议文件信息
+    /// Protocol files.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Protocols" protocols set_protocols: list ProtocolInfo,
-    /// 请求文件信息
+    /// Request files.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "RequestFiles" request_files set_request_files: list FileInfo,
-    /// SLA 策略
+    /// SLA policy.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "SLAPolicy" sla_policy set_sla_policy: obj SLAPolicy,
-    /// 扩展包信息
+    /// Extension plugin files.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Plugins" plugins set_plugins: list FileInfo,
-    /// 域名解析配置
+    /// Domain name resolution configuration.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "DomainNameConfig" domain_name_config set_domain_name_config: obj DomainNameConfig,
-    /// 通知事件回调
+    /// Notification event hooks.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "NotificationHooks" notification_hooks set_notification_hooks: list NotificationHook,
-    /// 创建人员
+    /// Creator name.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Owner" owner set_owner: str,
-    /// 场景所在的项目的名字
+    /// Project name.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "ProjectName" project_name set_project_name: str,
 } }
 
 rt::model! { write debug;
-/// 查询与特定scenario关联的job的参数
+/// Parameters for querying jobs associated with a specific scenario.
 ScenarioRelatedJobsParams {
-    /// job偏移量
+    /// Offset, default value is 0.
     "Offset" offset set_offset: i64,
-    /// 限制最多查询的job数
+    /// Number of returns. Default value is 20, maximum is 100.
     "Limit" limit set_limit: i64,
-    /// 排序字段
+    /// Field for sorting.
     "OrderBy" order_by set_order_by: str,
-    /// 是否升序
+    /// Whether in ascending order.
     "Ascend" ascend set_ascend: bool,
 } }
 
 rt::model! { read debug;
-/// 带已执行任务的scenario
+/// Scenario with jobs.
 ScenarioWithJobs {
-    /// Scenario结果
+    /// Scenario.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Scenario" scenario set_scenario: obj Scenario,
-    /// job结果
+    /// Job list.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Jobs" jobs set_jobs: list Job,
 } }
 
 rt::model! { both debug;
-/// 脚本信息
+/// Performance test script information.
 ScriptInfo {
-    /// 文件名
+    /// Filename.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Name" name set_name: str,
-    /// 文件大小
+    /// File size.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Size" size set_size: i64,
-    /// 文件类型
+    /// File type.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Type" r#type set_type: str,
-    /// 更新时间
+    /// Update time.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "UpdatedAt" updated_at set_updated_at: str,
-    /// base64编码后的文件内容
+    /// Base64-encoded file content.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "EncodedContent" encoded_content set_encoded_content: str,
-    /// base64编码后的har结构体
+    /// Base64-encoded har structure.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "EncodedHttpArchive" encoded_http_archive set_encoded_http_archive: str,
-    /// 脚本权重，范围 1-100
+    /// Script weight, range 1-100.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "LoadWeight" load_weight set_load_weight: i64,
-    /// 文件 ID
+    /// File ID.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "FileId" file_id set_file_id: str,
     /// 文件是否已上传，如果已上传，则可以不必填写 EncodedContent,EncodedHar 等内容。
     /// 主要用于较大长度脚本上传。
@@ -2234,329 +2709,363 @@ ScriptInfo {
 } }
 
 rt::model! { both debug;
-/// 脚本内置压力模型
+/// Built-in script load model, not supported currently.
 ScriptOrigin {
-    /// 机器数量
+    /// Machine number.
     ///
     /// Required.
     "MachineNumber" machine_number set_machine_number: i64,
-    /// 机器规格
+    /// Machine specification.
     ///
     /// Required.
     "MachineSpecification" machine_specification set_machine_specification: str,
-    /// 压测时长
+    /// Duration.
     ///
     /// Required.
     "DurationSeconds" duration_seconds set_duration_seconds: i64,
 } }
 
 rt::model! { both debug;
-/// 分阶段施压时，对单个阶段的配置
+/// Load configuration for a single stage in concurrency mode
 Stage {
-    /// 施压时间
+    /// Duration time of this stage.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "DurationSeconds" duration_seconds set_duration_seconds: i64,
-    /// 虚拟用户数
+    /// Target number of virtual users.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "TargetVirtualUsers" target_virtual_users set_target_virtual_users: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `StartJob` (创建并启动任务).
+/// Request of `StartJob` (Start Job).
 ///
-/// 创建并启动任务
+/// This API is used to create and start test job.
 StartJobRequest {
-    /// 场景ID
+    /// Scenario ID.
     ///
     /// Required.
     "ScenarioId" scenario_id set_scenario_id: str,
-    /// 任务发起人
+    /// Job initiator.
     ///
     /// Required.
     "JobOwner" job_owner set_job_owner: str,
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 是否调试
+    /// If is debug mode.
     "Debug" debug set_debug: bool,
-    /// 备注
+    /// Note.
     "Note" note set_note: str,
 } }
 rt::action!("pts", "2021-07-28", "StartJob", StartJobRequest => StartJobResponse);
 
 rt::model! { read debug;
-/// StartJob返回参数结构体
+/// StartJob response structure.
 StartJobResponse {
-    /// 任务ID
+    /// Job ID.
     "JobId" job_id set_job_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 标签
+/// Tag.
 TagSpec {
-    /// 标签键
+    /// Tag key.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签值
+    /// Tag value.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "TagValue" tag_value set_tag_value: str,
 } }
 
 rt::model! { both debug;
-/// 测试数据集
+/// Test dataset.
 TestData {
-    /// 测试数据集所在的文件名
+    /// File name of the test dataset.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 测试数据集是否分片
+    /// Whether the dataset is sharded.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     ///
     /// Required.
     "Split" split set_split: bool,
-    /// 首行是否为参数名
+    /// Whether the first row is parameter name.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     ///
     /// Required.
     "HeaderInFile" header_in_file set_header_in_file: bool,
-    /// 参数名数组
+    /// Array of parameter name.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "HeaderColumns" header_columns set_header_columns: list String,
-    /// 文件行数
+    /// Number of file lines.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "LineCount" line_count set_line_count: i64,
-    /// 更新时间
+    /// Update time.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "UpdatedAt" updated_at set_updated_at: str,
-    /// 文件字节数
+    /// File size.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Size" size set_size: i64,
-    /// 头部数据行
+    /// First few rows of dataset.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "HeadLines" head_lines set_head_lines: list String,
-    /// 尾部数据行
+    /// Last few rows of dataset.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "TailLines" tail_lines set_tail_lines: list String,
-    /// 文件类型
+    /// File type.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "Type" r#type set_type: str,
-    /// 文件 ID
+    /// File ID.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "FileId" file_id set_file_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateCronJob` (更新定时任务).
+/// Request of `UpdateCronJob` (Updates Cron Job).
 ///
-/// 更新定时任务
+/// This API is used to update a cron job.
 UpdateCronJobRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 定时任务ID
+    /// Cron job ID.
     ///
     /// Required.
     "CronJobId" cron_job_id set_cron_job_id: str,
-    /// 备注
+    /// Note.
     ///
     /// Required.
     "Note" note set_note: str,
-    /// cron表达式
+    /// Cron expression.
     ///
     /// Required.
     "CronExpression" cron_expression set_cron_expression: str,
-    /// 执行频率类型，1:只执行一次; 2:日粒度; 3:周粒度; 4:高级
+    /// Execution frequency type: 1, execute once only; 2, Daily; 3, Weekly; 4, Advanced mode using cron expression.
     ///
     /// Required.
     "FrequencyType" frequency_type set_frequency_type: i64,
-    /// 定时任务名字
+    /// Cron job Name.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 场景ID
+    /// Scenario ID.
     ///
     /// Required.
     "ScenarioId" scenario_id set_scenario_id: str,
-    /// 场景名称
+    /// Scenario name.
     ///
     /// Required.
     "ScenarioName" scenario_name set_scenario_name: str,
-    /// 任务发起人
+    /// Cron job Initiator.
     ///
     /// Required.
     "JobOwner" job_owner set_job_owner: str,
-    /// 结束时间
+    /// End time.
     "EndTime" end_time set_end_time: str,
-    /// Notice ID
+    /// Notice ID.
     "NoticeId" notice_id set_notice_id: str,
 } }
 rt::action!("pts", "2021-07-28", "UpdateCronJob", UpdateCronJobRequest => UpdateCronJobResponse);
 
 rt::model! { read debug;
-/// UpdateCronJob返回参数结构体
+/// UpdateCronJob response structure.
 UpdateCronJobResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateEnvironment` (更新环境).
+/// Request of `UpdateEnvironment` (Update Environment).
 ///
-/// 更新环境
+/// This API is used to update environments.
 UpdateEnvironmentRequest {
 } }
 rt::action!("pts", "2021-07-28", "UpdateEnvironment", UpdateEnvironmentRequest => UpdateEnvironmentResponse);
 
 rt::model! { read debug;
-/// UpdateEnvironment返回参数结构体
+/// UpdateEnvironment response structure.
 UpdateEnvironmentResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateFileScenarioRelation` (更新关联文件场景).
+/// Request of `UpdateFileScenarioRelation` (Update File Scenario Relation).
 ///
-/// 更新关联文件场景
+/// This API is used to update relation between files and scenarios.
 UpdateFileScenarioRelationRequest {
-    /// 文件 ID。其值应为前序步骤上传该文件到 cos 桶后，文件在 cos 桶中的相应目录
+    /// File ID. Its value should be the corresponding directory of the file in the COS bucket after it has been uploaded in the previous step.
     ///
     /// Required.
     "FileId" file_id set_file_id: str,
-    /// 项目 ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 场景 ID 数组
+    /// Array of Scenario ID.
     "ScenarioIds" scenario_ids set_scenario_ids: list String,
 } }
 rt::action!("pts", "2021-07-28", "UpdateFileScenarioRelation", UpdateFileScenarioRelationRequest => UpdateFileScenarioRelationResponse);
 
 rt::model! { read debug;
-/// UpdateFileScenarioRelation返回参数结构体
+/// UpdateFileScenarioRelation response structure.
 UpdateFileScenarioRelationResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateJob` (更新任务).
+/// Request of `UpdateJob` (Update Job).
 ///
-/// 更新任务
+/// This API is used to update a job.
 UpdateJobRequest {
-    /// 任务ID
+    /// Job ID.
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 场景ID
+    /// Scenario ID.
     ///
     /// Required.
     "ScenarioId" scenario_id set_scenario_id: str,
-    /// 任务备注信息
+    /// Job note.
     "Note" note set_note: str,
 } }
 rt::action!("pts", "2021-07-28", "UpdateJob", UpdateJobRequest => UpdateJobResponse);
 
 rt::model! { read debug;
-/// UpdateJob返回参数结构体
+/// UpdateJob response structure.
 UpdateJobResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateProject` (更新项目).
+/// Request of `UpdateProject` (Update Project).
 ///
-/// 更新项目
+/// This API is used to update a project.
 UpdateProjectRequest {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 项目名
+    /// Project name.
     "Name" name set_name: str,
-    /// 项目描述
+    /// Project description.
     "Description" description set_description: str,
-    /// 项目状态，默认传递1
+    /// Project status, default value 1
     "Status" status set_status: i64,
-    /// 标签数组
+    /// Tags.
     "Tags" tags set_tags: list TagSpec,
 } }
 rt::action!("pts", "2021-07-28", "UpdateProject", UpdateProjectRequest => UpdateProjectResponse);
 
 rt::model! { read debug;
-/// UpdateProject返回参数结构体
+/// UpdateProject response structure.
 UpdateProjectResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateScenario` (更新场景).
+/// Request of `UpdateScenario` (Update Scenario).
 ///
-/// 更新场景
+/// This API is used to update a scenario.
 UpdateScenarioRequest {
-    /// 场景ID
+    /// Scenario ID.
     ///
     /// Required.
     "ScenarioId" scenario_id set_scenario_id: str,
-    /// 场景名；调用该接口时，请将 Scenario 中不需要修改的字段保持原样也作为接口的入参，否则场景可能会不可用。
+    /// Scenario name. When calling this API, please include the fields in the Scenario that do not need to be modified as part of the API parameters, otherwise the scenario may become unusable.
     "Name" name set_name: str,
-    /// 场景描述
+    /// Scenario description.
     "Description" description set_description: str,
-    /// 压测场景的模式类型。取值范围：pts-http 代表简单模式，pts-js 代表脚本模式，pts-jmeter 代表 JMeter 模式。
+    /// Mode type of scenario. Valid values: 'pts-http' represents the simple mode, 'pts-js' represents the script mode, 'pts-jmeter' represents the JMeter mode.
     "Type" r#type set_type: str,
-    /// 施压配置
+    /// Load configuration.
     "Load" load set_load: obj Load,
-    /// deprecated
+    /// Deprecated.
     "EncodedScripts" encoded_scripts set_encoded_scripts: str,
-    /// deprecated
+    /// Deprecated.
     "Configs" configs set_configs: list String,
-    /// 测试数据集
+    /// Test datasets.
     "Datasets" datasets set_datasets: list TestData,
-    /// deprecated
+    /// Deprecated.
     "Extensions" extensions set_extensions: list String,
-    /// SLA规则ID
+    /// SLA rule ID.
     "SLAId" sla_id set_sla_id: str,
-    /// cron job ID
+    /// Cron job ID.
     "CronId" cron_id set_cron_id: str,
-    /// 场景状态（注：现已无需传递该参数）
+    /// Scenario status (Note: This parameter is no longer required).
     "Status" status set_status: i64,
-    /// 项目ID
+    /// Project ID.
     "ProjectId" project_id set_project_id: str,
-    /// 测试脚本路径
+    /// Test scripts.
     "TestScripts" test_scripts set_test_scripts: list ScriptInfo,
-    /// 协议文件路径
+    /// Protocol.
     "Protocols" protocols set_protocols: list ProtocolInfo,
-    /// 请求文件路径
+    /// Request files.
     "RequestFiles" request_files set_request_files: list FileInfo,
-    /// SLA 策略
+    /// SLA policy.
     "SLAPolicy" sla_policy set_sla_policy: obj SLAPolicy,
-    /// 拓展包文件路径
+    /// Extension plugins.
     "Plugins" plugins set_plugins: list FileInfo,
-    /// 域名解析配置
+    /// Domain name resolution configuration.
     "DomainNameConfig" domain_name_config set_domain_name_config: obj DomainNameConfig,
-    /// WebHook请求配置
+    /// Notification web hook configuration.
     "NotificationHooks" notification_hooks set_notification_hooks: list Notification,
-    /// 创建人名
+    /// Creator name.
     "Owner" owner set_owner: str,
-    /// 环境ID
+    /// Environment ID.
     "EnvId" env_id set_env_id: str,
 } }
 rt::action!("pts", "2021-07-28", "UpdateScenario", UpdateScenarioRequest => UpdateScenarioResponse);
 
 rt::model! { read debug;
-/// UpdateScenario返回参数结构体
+/// UpdateScenario response structure.
 UpdateScenarioResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 压力来源配置
+/// Load specification in vpc mode
 VpcLoadDistribution {
-    /// 地域ID
+    /// Region ID.
     ///
     /// Required.
     "RegionId" region_id set_region_id: i64,
-    /// 地域
+    /// Region.
     "Region" region set_region: str,
-    /// VPC ID
+    /// VPC ID.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网ID列表
+    /// List of subnet IDs.
+    ///
+    /// Note: This field may return null, indicating that no valid value is found.
     "SubnetIds" subnet_ids set_subnet_ids: list String,
 } }

@@ -25,97 +25,97 @@ AddFriendEvent {
 } }
 
 rt::model! { write debug;
-/// 参加营销活动事件详情
+/// AddPromotion event details
 AddPromotionEvent {
-    /// 营销活动ID
+    /// The ID of the promotion
     ///
     /// Required.
     "PromotionId" promotion_id set_promotion_id: str,
-    /// 营销活动名称
+    /// The name of the promotion
     "PromotionName" promotion_name set_promotion_name: str,
-    /// 营销活动描述
+    /// The description of the promotion
     "Description" description set_description: str,
-    /// 邀请人ID
+    /// The ID of the inviter
     "InviterUserId" inviter_user_id set_inviter_user_id: str,
-    /// 营销活动关联的优惠券
+    /// The coupon associated with the promotion
     "Coupon" coupon set_coupon: obj Coupon,
-    /// 营销活动关联的积分活动
+    /// The point associated with the promotion
     "Point" point set_point: obj CreditPoint,
-    /// 参加营销活动结果
+    /// The result of participating the promotion
     "Result" result set_result: obj Result,
-    /// 与RCE约定的定制化信息，为K:V 格式的对象数组，示例：[{"Key": "ApproverName", "Value": "bob"},{"Key":"ApproverPhone","Value": "+86131****5678"}]
+    /// The custom parameters agreed with RCE. An array of objects in K:V format. e.g.[{"Key": "ApproverName", "Value": "bob"},{"Key":"ApproverPhone","Value": "+86131***85678"}]
     "Cust" cust set_cust: list Cust,
 } }
 
 rt::model! { write debug;
-/// 地址
+/// Address
 Address {
-    /// 国家
+    /// Country
     ///
-    /// 参数格式：符合ISO 3166标准
+    /// Parameter format: Compliant with the ISO 3166 standard
     "Country" country set_country: str,
-    /// 省份
+    /// Province
     "Region" region set_region: str,
-    /// 城市
+    /// City
     "City" city set_city: str,
-    /// 地区
+    /// Region
     "District" district set_district: str,
-    /// 详细地址
+    /// Detailed address
     "Detail" detail set_detail: str,
-    /// 邮政编码
+    /// Postal code
     "ZipCode" zip_code set_zip_code: str,
 } }
 
 rt::model! { write debug;
-/// 金额
+/// Amount
 Amount {
-    /// 原始货币类型
+    /// Currency code
     ///
-    /// 参数格式：符合ISO 4217标准
+    /// Parameter format: Compliant with the ISO 4217 standard
     ///
     /// Required.
     "Currency" currency set_currency: str,
-    /// 原始金额
+    /// Original amount in currency
     ///
     /// Required.
     "OriginalAmount" original_amount set_original_amount: f64,
-    /// 当前币种对美金的汇率
+    /// Current exchange rate of base currency converted to USD
     "ExchangeRateUSD" exchange_rate_usd set_exchange_rate_usd: f64,
-    /// 当前币种对人民币的汇率
+    /// Current exchange rate of base currency converted to CNY
     "ExchangeRateCNY" exchange_rate_cny set_exchange_rate_cny: f64,
 } }
 
 rt::model! { write debug;
-/// 应用程序信息
+/// The details of the app, os and device
 App {
-    /// 应用程序运行的移动设备的操作系统类型
+    /// The operating system your application is running on
     "OS" os set_os: str,
-    /// 应用程序运行的移动设备的操作系统版本
+    /// The operating system version  your application is running on
     "OSVersion" os_version set_os_version: str,
-    /// 应用程序运行的移动设备的生产厂商
+    /// The manufacturer of  the device your application is running on
     "DeviceManufacturer" device_manufacturer set_device_manufacturer: str,
-    /// 应用程序运行的移动设备的型号
+    /// The model of the device your application is running on
     "DeviceModel" device_model set_device_model: str,
-    /// 应用程序运行的移动设备的唯一ID，对于iOS为IFV标识，对于Android为Android ID
+    /// The ID of the device your application is running on
     "DeviceId" device_id set_device_id: str,
-    /// 应用程序名称
+    /// The name of your application
     "AppName" app_name set_app_name: str,
-    /// 应用程序版本
+    /// The version of your application
     "AppVersion" app_version set_app_version: str,
-    /// 应用程序提供的语言
+    /// The language of your application
     "ClientLanguage" client_language set_client_language: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `AssessDeviceRiskPremiumPro` (设备风险评估-高级版).
+/// Request of `AssessDeviceRiskPremiumPro` (AssessDeviceRiskPremiumPro).
 ///
-/// 基于设备端SDK 采集设备指纹 token和IP进行风险识别，提供设备、环境、行为等维度给出的综合风险评估（包含决策结果、风险评分、风险标签）和设备以及 IP 的基础信息。
+/// Device Risk assessment - Premium
 AssessDeviceRiskPremiumProRequest {
-    /// 用户设备指纹token标识，在您的网站或者应用程序中集成设备指纹的SDK后获取
+    /// Device fingerprint token, obtained after integration of the device fingerprint SDK into your website or application
     ///
     /// Required.
     "DeviceToken" device_token set_device_token: str,
-    /// 客户端 IP 地址（IPv4或IPv6）
+    /// User client IP address (IPv4 or IPv6)
     "UserIp" user_ip set_user_ip: str,
 } }
 impl ::core::fmt::Debug for AssessDeviceRiskPremiumProRequest {
@@ -129,37 +129,37 @@ impl ::core::fmt::Debug for AssessDeviceRiskPremiumProRequest {
 rt::action!("rce", "2026-01-30", "AssessDeviceRiskPremiumPro", AssessDeviceRiskPremiumProRequest => AssessDeviceRiskPremiumProResponse);
 
 rt::model! { read debug;
-/// AssessDeviceRiskPremiumPro返回参数结构体
+/// AssessDeviceRiskPremiumPro response structure.
 AssessDeviceRiskPremiumProResponse {
-    /// 设备风险评估高级版返回结果
+    /// The results of AssessDeviceRiskPremiumPro
     "Data" data set_data: obj AssessDeviceRiskPremiumRsp,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 设备风险评估高级版返回结果
+/// The results of AssessDeviceRiskPremiumPro
 AssessDeviceRiskPremiumRsp {
-    /// 决策信息
+    /// Decision information
     "Decision" decision set_decision: obj Decision,
-    /// 设备风险分信息
+    /// The risk score information of the device
     "Score" score set_score: obj DataScore,
-    /// 设备基础信息
+    /// The basic information of the device
     "Device" device set_device: obj Device,
-    /// IP环境基础信息
+    /// Basic IP environment information
     "Environment" environment set_environment: obj Environment,
 } }
 
 rt::model! { write nodebug;
-/// Request of `AssessDeviceRiskPro` (设备风险评估-基础版).
+/// Request of `AssessDeviceRiskPro` (Device Risk Assessment - Basic).
 ///
-/// 基于设备端SDK 采集设备指纹 token和IP进行风险识别，提供设备维度的风险标签和设备基础信息，以及 IP 的地理位置和网络信息。
+/// Device Risk Assessment - Basic
 AssessDeviceRiskProRequest {
-    /// 用户设备指纹token标识，在您的网站或者应用程序中集成设备指纹的SDK后获取
+    /// Device fingerprint token, obtained after integration of the device fingerprint SDK into your website or application
     ///
     /// Required.
     "DeviceToken" device_token set_device_token: str,
-    /// 客户端 IP 地址（IPv4或IPv6）
+    /// User client IP address (IPv4 or IPv6)
     "UserIp" user_ip set_user_ip: str,
 } }
 impl ::core::fmt::Debug for AssessDeviceRiskProRequest {
@@ -173,31 +173,31 @@ impl ::core::fmt::Debug for AssessDeviceRiskProRequest {
 rt::action!("rce", "2026-01-30", "AssessDeviceRiskPro", AssessDeviceRiskProRequest => AssessDeviceRiskProResponse);
 
 rt::model! { read debug;
-/// AssessDeviceRiskPro返回参数结构体
+/// AssessDeviceRiskPro response structure.
 AssessDeviceRiskProResponse {
-    /// 设备风险评估基础版返回结果
+    /// The results of AssessDeviceRiskPro
     "Data" data set_data: obj AssessDeviceRiskRsp,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 设备风险评估基础版返回结果
+/// The results of AssessDeviceRiskPro
 AssessDeviceRiskRsp {
-    /// 设备风险分信息
+    /// The risk score information of the device
     "Score" score set_score: obj DataScore,
-    /// 设备基础信息
+    /// The basic information of the device
     "Device" device set_device: obj Device,
-    /// IP环境基础信息
+    /// Basic IP environment information
     "Environment" environment set_environment: obj Environment,
 } }
 
 rt::model! { write debug;
-/// Request of `AssessEnvironmentRisk` (环境风险评估).
+/// Request of `AssessEnvironmentRisk` (AssessEnvironmentRisk).
 ///
-/// 基于传入的客户端IP进行风险识别，提供环境的风险评估（包含风险等级、风险标签）以及IP的地理位置和网络信息。
+/// Performs risk identification based on the client IP provided as input. Provides environmental risk assessment (including risk level and risk labels), along with IP geolocation and network information.
 AssessEnvironmentRiskRequest {
-    /// 客户端 IP 地址（IPv4或IPv6）
+    /// User client IP address(IPv4 or IPv6)
     ///
     /// Required.
     "UserIp" user_ip set_user_ip: str,
@@ -205,102 +205,97 @@ AssessEnvironmentRiskRequest {
 rt::action!("rce", "2026-01-30", "AssessEnvironmentRisk", AssessEnvironmentRiskRequest => AssessEnvironmentRiskResponse);
 
 rt::model! { read debug;
-/// AssessEnvironmentRisk返回参数结构体
+/// AssessEnvironmentRisk response structure.
 AssessEnvironmentRiskResponse {
-    /// 环境风险评估返回结果
+    /// The results of AssessEnvironmentRisk
     "Data" data set_data: obj AssessEnvironmentRiskRsp,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 环境风险评估返回结果
+/// The results of AssessEnvironmentRisk
 AssessEnvironmentRiskRsp {
-    /// IP环境风险分信息
+    /// The risk score information of the IP environment
     "Score" score set_score: obj DataScore,
-    /// IP环境基础信息
+    /// The basic information of the IP environment
     "Environment" environment set_environment: obj Environment,
 } }
 
 rt::model! { write nodebug;
-/// Request of `AssessRisk` (事件风险评估).
+/// Request of `AssessRisk` (AssessRisk).
 ///
-/// 事件风险评估。用于实时获取事件的风险信息，您可以在业务的关键事件中获取到我们根据设备风险、环境风险、账号风险、行为风险以及历史上报的事件信息评估出来的风险决策结果、风险评分和风险标签等。
+/// Used to obtain real-time risk information for events. It evaluates and returns risk decision results, risk scores, and risk tags based on device risk, environmental risk, account risk, behavioral risk, and historical reported event data for critical events in your business.
 AssessRiskRequest {
-    /// 事件码。用于指定业务接入的场景节点。
+    /// Event code. Used to specify the scenario node for business access.
     ///
-    /// 账号保护产品下的标准事件包含：
+    /// Standard events under the account protection product include:
     ///
-    /// - login： 登录
-    /// - register： 注册（创建账户）
-    /// - sms： 短信
-    /// - logout： 登出
-    /// - modify_account： 修改账号
-    /// - modify_password： 修改密码
-    /// - security_verification： 安全验证
+    /// -  login: Log in
     ///
-    /// 交易保护产品下的标准事件包含：
+    /// - register: Register
+    /// - sms: SMS
+    /// - logout: Log out
+    /// - modify_account: Modify account
+    /// - modify_password: Modify password
+    /// - security_verification: Security verification
     ///
-    /// - create_order： 创建订单
-    /// - transaction： 交易支付
-    /// - charge_back： 拒付
+    /// Standard events under the payment protection product include:
     ///
-    /// 营销保护产品下的标准事件包含：
+    /// - create_order: Create an order
+    /// - transaction: Transaction
+    /// - charge_back: Chargeback
     ///
-    /// - add_promotion： 参与营销活动
-    /// - redeem： 兑奖
-    /// - withdraw： 提现
-    /// - scan_code： 扫码
-    /// - task： 做任务
-    /// - claim_red_packet： 领红包
-    /// - lucky_draw： 抽奖
-    /// - invitation： 邀请
-    /// - browse： 浏览
+    /// Standard events under the promotion protection product include:
     ///
-    /// 社群保护产品下的标准事件包含：
+    /// - add_promotion: Participate in promotions
+    /// - redeem: Redeem a prize
+    /// - withdraw: Withdraw
+    /// - cust_event: Custom event, cust_xxx
+    /// - scan_code: Scan a code
+    /// - lucky_draw: Lucky draw
+    /// - task: Complete a task
+    /// - invitation: Invitation
+    /// - claim_red_packet: Receive a red packet
+    /// - browse: Browse
     ///
-    /// - chat： 聊天消息
-    /// - modify_role： 编辑角色资料
-    /// - add_friend： 添加好友
-    /// - modify_guild： 编辑公会资料
-    ///
-    /// 自定义事件以 cust_ 为前缀，可与 RCE 约定后进行风险评估。
+    /// Custom events can be evaluated for risk based on an agreement with RCE
     ///
     /// Required.
     "EventCode" event_code set_event_code: str,
-    /// 事件的发生时间
+    /// The time when the event occurred
     ///
-    /// 参数格式：符合ISO 8601标准的带UTC时区的毫秒级时间
+    /// Parameter format: Millisecond-level time with UTC time zone compliant with the ISO 8601 standard
     ///
     /// Required.
     "EventTime" event_time set_event_time: str,
-    /// 用户当前会话 ID， 用于关联用户登录前后的动作，如果没有传UserId，则SessionId必传，如缺失则可填充空字符串
+    /// The user's current session ID used to associate with the actions before and after logging in. If UserId is not passed, SessionId is required. If missing, an empty string can be filled.
     ///
     /// Required.
     "SessionId" session_id set_session_id: str,
-    /// 用户设备指纹token标识，在您的网站或者应用程序中集成设备指纹的SDK后获取
+    /// Device fingerprint token, obtained after integration of the device fingerprint SDK into your website or application
     ///
     /// Required.
     "DeviceToken" device_token set_device_token: str,
-    /// 客户端 IP 地址（IPv4或IPv6）
+    /// Client IP address (IPv4 or IPv6)
     ///
     /// Required.
     "UserIp" user_ip set_user_ip: str,
-    /// 事件详情，根据您输入的事件码传入对应的事件信息
+    /// Event details. The event information is imported based on the event code you input.
     ///
     /// Required.
     "EventDetail" event_detail set_event_detail: obj EventDetail,
-    /// 用户在您系统中的唯一ID
+    /// The user's account ID in your system
     "UserId" user_id set_user_id: str,
-    /// 用户邮箱
+    /// Email of the user
     "UserEmail" user_email set_user_email: str,
-    /// 用户提供的联系方式
+    /// Phone number of the user.
     ///
-    /// 参数格式：符合E.164标准的带“+”、地区编码和号码的格式
+    /// Parameter format: Complies with the E.164 standard format, which includes "+", region code, and number
     "UserPhone" user_phone set_user_phone: str,
-    /// web浏览器相关信息，若您已集成我们的设备指纹SDK，则无需传入此字段
+    /// The details of the browser. If you've already integrated our device SDK, this field is not required
     "Browser" browser set_browser: obj Browser,
-    /// 应用程序、操作系统和移动设备详细信息，若您已集成我们的设备指纹SDK，则无需传入此字段
+    /// The details of the app, os and device.If you've already integrated our device SDK, this field is not required
     "App" app set_app: obj App,
     /// 数据授权信息，境内地域必填
     "DataAuthorization" data_authorization set_data_authorization: obj DataAuthorization,
@@ -346,37 +341,37 @@ impl ::core::fmt::Debug for AssessRiskRequest {
 rt::action!("rce", "2026-01-30", "AssessRisk", AssessRiskRequest => AssessRiskResponse);
 
 rt::model! { read debug;
-/// AssessRisk返回参数结构体
+/// AssessRisk response structure.
 AssessRiskResponse {
-    /// 事件风险评估结果
+    /// The results of AssessRisk
     "Data" data set_data: obj AssessRiskRsp,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 事件风险评估返回结果
+/// The results of AssessRisk
 AssessRiskRsp {
-    /// 决策信息
+    /// Decision information
     "Decision" decision set_decision: obj Decision,
-    /// 风险分，根据您开启的产品服务计算的评分结果
+    /// Risk score, a scoring result calculated based on the product services you have enabled
     "Score" score set_score: obj Score,
-    /// 扩展信息
+    /// Extended information
     "ExtraInfo" extra_info set_extra_info: list Cust,
 } }
 
 rt::model! { write debug;
-/// 账单信息
+/// Bill information
 Billing {
-    /// 账单地址
+    /// The billing address associated with this user
     "Address" address set_address: obj Address,
-    /// 账单联系电话
+    /// The phone number associated with the bill
     ///
-    /// 参数格式：符合E.164标准的带“+”、地区编码和号码的格式
+    /// Parameter format: Complies with the E.164 standard, using the format with "+", region code, and number
     "Phone" phone set_phone: str,
-    /// 账单邮箱
+    /// The email associated with the bill
     "Email" email set_email: str,
-    /// 账单接收人姓名
+    /// The name of the receiver associated with the bill
     "Recipient" recipient set_recipient: str,
 } }
 
@@ -395,115 +390,115 @@ BookingEvent {
 } }
 
 rt::model! { write debug;
-/// 浏览事件详情
+/// Browse event details
 BrowseEvent {
-    /// 当前浏览网页的类型，例如主页、搜索页等
+    /// Current page type such as home page, search page
     "PageType" page_type set_page_type: str,
-    /// 当前浏览的网页URL
+    /// Currently page URL
     "PageUrl" page_url set_page_url: str,
-    /// 浏览耗时
+    /// Browsing duration
     ///
-    /// 单位：毫秒
+    /// Measurement unit: ms
     "Duration" duration set_duration: i64,
-    /// 网页内容类型，例如广告、视频、文章等
+    /// The type of the content in current page such as ad, video, article
     "ContentType" content_type set_content_type: str,
-    /// 网页内容ID
+    /// The ID of the content in current page
     "ContentId" content_id set_content_id: str,
-    /// 上一个网页的类型，例如主页、搜索页等
+    /// Previous page type such as home page, search page
     "ReferPageType" refer_page_type set_refer_page_type: str,
-    /// 上一个网页URL
+    /// Previous page URL
     "ReferPageUrl" refer_page_url set_refer_page_url: str,
-    /// 游客账号ID
+    /// The ID of the user as guest
     "GuestId" guest_id set_guest_id: str,
-    /// 与RCE约定的定制化信息，为K:V 格式的对象数组，示例：[{"Key": "ApproverName", "Value": "bob"},{"Key":"ApproverPhone","Value": "+86131****5678"}]
+    /// The custom parameters agreed with RCE. An array of objects in K:V format. e.g.[{"Key": "ApproverName", "Value": "bob"},{"Key":"ApproverPhone","Value": "+86131****5678"}]
     "Cust" cust set_cust: list Cust,
 } }
 
 rt::model! { write debug;
-/// 浏览器信息
+/// Browser information
 Browser {
-    /// 与网站交互的浏览器的用户代理
+    /// The user agent of the browser that interacts with the website
     "UserAgent" user_agent set_user_agent: str,
-    /// 浏览器支持的用户请求语言
+    /// The language(s) that the client prefers
     ///
-    /// 参数格式：符合ISO 3166标准
+    /// Parameter format: Complies with the ISO 3166 standard
     "AcceptLanguage" accept_language set_accept_language: str,
-    /// 浏览器当前网站内容的语言
+    /// The language(s) intended for the audience
     ///
-    /// 参数格式：符合ISO 3166标准
+    /// Parameter format: Compliant with ISO 3166 standard
     "ContentLanguage" content_language set_content_language: str,
 } }
 
 rt::model! { write debug;
-/// 银行卡
+/// The details of the card
 Card {
-    /// 发卡行识别码卡号前6位
+    /// Bank identification number.The first six or eight digits of the card number
     ///
-    /// 参数格式：符合ISO 13616-1标准
+    /// Parameter format: Compliant with the ISO 13616-1 standard
     ///
     /// Required.
     "CardBin" card_bin set_card_bin: str,
-    /// 发卡行识别码卡号后4位
+    /// The last four digits of the card number
     ///
-    /// 参数格式：符合ISO 13616-1标准
+    /// Parameter format: Compliant with ISO 13616-1 standard
     ///
     /// Required.
     "LastFourDigits" last_four_digits set_last_four_digits: str,
-    /// 发行国家
+    /// The country where the card issued
     "Country" country set_country: str,
-    /// 发行银行
+    /// The bank that issued card
     "Bank" bank set_bank: str,
-    /// 支付卡类型
+    /// the type of the card
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - credit： 信用卡
-    /// - debit： 借记卡
-    /// - charge： 签账卡
+    /// - credit: Credit card
+    /// - debit: Debit card
+    /// - charge: Charge card
     "Type" r#type set_type: str,
-    /// 支付卡品牌
+    /// The brand of the card
     "Brand" brand set_brand: str,
-    /// 支付卡等级
+    /// The level of the card that the bank defined
     "Level" level set_level: str,
-    /// 持有者姓名
+    /// The full name of the person who hold the card
     "HolderName" holder_name set_holder_name: str,
-    /// 过期日期
+    /// The expiration date of the card
     ///
-    /// 参数格式：YYYY-MM-DD
+    /// Parameter format: YYYY-MM-DD.
     "ExpireTime" expire_time set_expire_time: str,
 } }
 
 rt::model! { write debug;
-/// 拒付事件详情
+/// ChargeBack event details
 ChargeBackEvent {
-    /// 交易ID
+    /// The ID of the transaction
     ///
     /// Required.
     "TransactionId" transaction_id set_transaction_id: str,
-    /// 订单 ID，当一笔交易关联多个订单（合并支付）时请输入所有订单ID
+    /// The ID(s) of the order associated with the transaction
     ///
     /// Required.
     "OrderId" order_id set_order_id: list String,
-    /// 拒付理由码，参考各卡组织定义的拒付码，例如：10.1、13.1、 4870、4871等
+    /// The code of the chargeback defined by the card organization, for example: 10.1, 13.1, 4870, 4871
     ///
     /// Required.
     "ChargeBackCode" charge_back_code set_charge_back_code: str,
-    /// 拒付原因，参考各卡组织定义的拒付原因，例如：未收到商品、欺诈等
+    /// The reason of the chargeback defined by the card organization, for example: non-receipt of goods, fraud
     ///
     /// Required.
     "ChargeBackReason" charge_back_reason set_charge_back_reason: str,
-    /// 拒付申诉阶段
+    /// The process of the chargeback defined by the card organization
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - need_response： 需要商家回应
-    /// - information_supplied： 商家已提供信息
-    /// - chargeback_reversed： 拒付已撤销
-    /// - chargeback_sustained： 拒付已成立
+    /// - need_response: Merchant needs to respond
+    /// - information_supplied: Merchant has provided information
+    /// - chargeback_reversed: Chargeback has been canceled
+    /// - chargeback_sustained: Chargeback has been established
     "ChargeBackProcess" charge_back_process set_charge_back_process: str,
-    /// 拒付金额
+    /// The amount of the chargeback
     "ChargeBackAmount" charge_back_amount set_charge_back_amount: obj Amount,
-    /// 与RCE约定的定制化信息，为K:V 格式的对象数组，示例：[{"Key": "ApproverName", "Value": "bob"},{"Key":"ApproverPhone","Value": "+86131****5678"}]
+    /// The custom parameters agreed with RCE. An array of objects in K:V format. e.g.[{"Key": "ApproverName", "Value": "bob"},{"Key":"ApproverPhone","Value": "+86131****5678"}]
     "Cust" cust set_cust: list Cust,
 } }
 
@@ -544,102 +539,102 @@ ChatEvent {
 } }
 
 rt::model! { write debug;
-/// 领红包事件详情
+/// ClaimRedPacket event details
 ClaimRedPacketEvent {
-    /// 营销活动ID
+    /// The ID of the promotion
     "PromotionId" promotion_id set_promotion_id: str,
-    /// 营销活动名称
+    /// The Name of the promotion
     "PromotionName" promotion_name set_promotion_name: str,
-    /// 营销活动描述
+    /// The description of the promotion
     "Description" description set_description: str,
-    /// 邀请人ID
+    /// The ID of the inviter
     "InviterUserId" inviter_user_id set_inviter_user_id: str,
-    /// 红包ID
+    /// The ID of the red packet
     "RedPacketId" red_packet_id set_red_packet_id: str,
-    /// 红包类型，如手气红包、口令红包、均分红包等
+    /// The type of red packet, for example, random amount, passcode, standard
     "RedPacketType" red_packet_type set_red_packet_type: str,
-    /// 红包金额
+    /// The amount  in the red packet
     "RedPacketAmount" red_packet_amount set_red_packet_amount: obj Amount,
-    /// 与RCE约定的定制化信息，为K:V 格式的对象数组，示例：[{"Key": "ApproverName", "Value": "bob"},{"Key":"ApproverPhone","Value": "+86131****5678"}]
+    /// The custom parameters agreed with RCE. An array of objects in K:V format. e.g.[{"Key": "ApproverName", "Value": "bob"},{"Key":"ApproverPhone","Value": "+86131****5678"}]
     "Cust" cust set_cust: list Cust,
 } }
 
 rt::model! { write debug;
-/// 优惠券
+/// The details of the coupon
 Coupon {
-    /// 优惠券ID
+    /// The unique ID of each coupon
     "CouponId" coupon_id set_coupon_id: str,
-    /// 优惠券名称
+    /// The name of the coupon
     "CouponName" coupon_name set_coupon_name: str,
-    /// 优惠券开始时间
+    /// The start time of the coupon
     ///
-    /// 参数格式：符合ISO 8601标准的带UTC时区的毫秒级时间
+    /// Parameter format: Millisecond-level time with UTC time zone compliant with ISO 8601.
     "StartTime" start_time set_start_time: str,
-    /// 优惠券过期时间
+    /// The expiration time of the coupon
     ///
-    /// 参数格式：符合ISO 8601标准的带UTC时区的毫秒级时间
+    /// Parameter format: Millisecond-level time with UTC time zone compliant with ISO 8601 standard
     "ExpireTime" expire_time set_expire_time: str,
-    /// 折扣百分比，如果折扣为 10%，则发送“0.1”
+    /// The percentage rate of the coupon. If discount off is 10%,please send 0.1
     "PercentageRate" percentage_rate set_percentage_rate: f64,
-    /// 折扣金额
+    /// The discount amount of the coupon
     "DiscountAmount" discount_amount set_discount_amount: obj Amount,
-    /// 优惠券门槛
+    /// The threshold amount of the coupon
     "Threshold" threshold set_threshold: f64,
 } }
 
 rt::model! { write debug;
-/// 创建订单事件详情
+/// CreateOrder event details
 CreateOrderEvent {
-    /// 订单ID
+    /// The ID of the order
     ///
     /// Required.
     "OrderId" order_id set_order_id: str,
-    /// 订单金额
+    /// The amount of the order
     ///
     /// Required.
     "Amount" amount set_amount: obj Amount,
-    /// 商家信息
+    /// The detail information of the merchant associated with the order
     ///
     /// Required.
     "Merchant" merchant set_merchant: obj Merchant,
-    /// 账单信息
+    /// The detail information of the bill associated with the order
     "Billing" billing set_billing: obj Billing,
-    /// 商品信息
+    /// The detail information of the items in the order
     "Items" items set_items: list Item,
-    /// 物流信息
+    /// The detail information of the delivery associated with the order
     "Delivery" delivery set_delivery: obj Delivery,
-    /// 营销活动信息
+    /// The promotion(s) associated with the order
     "Promotions" promotions set_promotions: list Promotion,
-    /// 与RCE约定的定制化信息，为K:V 格式的对象数组，示例：[{"Key": "ApproverName", "Value": "bob"},{"Key":"ApproverPhone","Value": "+86131****5678"}]
+    /// The custom parameters agreed with RCE. An array of objects in K:V format. e.g.[{"Key": "ApproverName", "Value": "bob"},{"Key":"ApproverPhone","Value": "+86131****5678"}]
     "Cust" cust set_cust: list Cust,
 } }
 
 rt::model! { write debug;
-/// 账号积分
+/// The details of the point
 CreditPoint {
-    /// 积分分值
+    /// The value of the point
     ///
     /// Required.
     "Point" point set_point: f64,
-    /// 积分类型
+    /// The type of the point
     ///
     /// Required.
     "PointType" point_type set_point_type: str,
 } }
 
 rt::model! { both debug;
-/// 与RCE约定的定制化参数，K:V 格式的对象数组
+/// Customization parameters agreed with RCE, object array in K:V format
 Cust {
-    /// 标识符
+    /// Key
     "Key" key set_key: str,
-    /// 数据
+    /// Value
     "Value" value set_value: str,
 } }
 
 rt::model! { write debug;
-/// 自定义事件
+/// Custom event
 CustEvent {
-    /// 与RCE约定的定制化信息，为K:V 格式的对象数组，示例：[{"Key": "ApproverName", "Value": "bob"},{"Key":"ApproverPhone","Value": "+86131****5678"}]
+    /// The custom parameters agreed with RCE. An array of objects in K:V format. e.g.[{"Key": "ApproverName", "Value": "bob"},{"Key":"ApproverPhone","Value": "+86131****5678"}]
     "Cust" cust set_cust: list Cust,
 } }
 
@@ -682,94 +677,94 @@ DataAuthorization {
 } }
 
 rt::model! { read debug;
-/// 风险分信息
+/// Risk score information
 DataScore {
-    /// 风险等级
+    /// Risk level
     "RiskLevel" risk_level set_risk_level: i64,
-    /// 风险标签
+    /// Risk label
     "RiskLabels" risk_labels set_risk_labels: list RiskLabel,
-    /// 综合风险分数。
+    /// Comprehensive risk score.
     ///
-    /// 取值范围：[1, 1000]
+    /// Value ranges from 1 to 1000.
     ///
-    /// 数值越大，风险越大。
+    /// The larger the value, the higher the risk.
     "RiskScore" risk_score set_risk_score: i64,
 } }
 
 rt::model! { read debug;
-/// 决策信息
+/// Decision information
 Decision {
-    /// 决策结果
+    /// Decision result
     ///
-    /// - pass：通过
-    /// - review：复审
-    /// - reject：拒绝
+    /// - pass: Pass
+    /// - review: Review
+    /// - reject: Reject
     "DecisionResult" decision_result set_decision_result: str,
-    /// 命中策略后的决策动作，可在控制台配置
+    /// Decision action when a strategy is matched. Configurable in the console.
     "Disposition" disposition set_disposition: str,
 } }
 
 rt::model! { write debug;
-/// 物流信息
+/// Delivery information
 Delivery {
-    /// 物流方式
+    /// The method of the delivery
     ///
-    /// - physical：物理投送
-    /// - electonic：电子投送
+    /// - physical
+    /// - electronic
     "DeliveryMethod" delivery_method set_delivery_method: str,
-    /// 物流费用
+    /// The fee of the delivery
     "DeliveryAmount" delivery_amount set_delivery_amount: obj Amount,
-    /// 收货地址
+    /// The address of the delivery
     "DeliveryAddress" delivery_address set_delivery_address: obj Address,
-    /// 收货人电话
+    /// Phone number of the consignee
     ///
-    /// 参数格式：符合E.164标准的带“+”、地区编码和号码的格式
+    /// parameter format: format with "+", region code, and number that complies with the E.164 standard
     "ConsigneePhone" consignee_phone set_consignee_phone: str,
-    /// 收货人邮箱
+    /// Email of the consignee
     "ConsigneeEmail" consignee_email set_consignee_email: str,
-    /// 收货人姓名
+    /// Full name of the consignee
     "ConsigneeName" consignee_name set_consignee_name: str,
-    /// 是否加急
+    /// Whether is the delivery expedited
     "Expedited" expedited set_expedited: bool,
-    /// 物流厂商，一般是物流的公司
+    /// The carrier of the delivery, usually a logistics company
     "DeliveryCarrier" delivery_carrier set_delivery_carrier: str,
-    /// 物流追踪单号
+    /// The number(s) used to track the delivery
     "DeliveryTracking" delivery_tracking set_delivery_tracking: str,
 } }
 
 rt::model! { read nodebug;
-/// 设备基础信息
+/// The basic infomation of the device
 Device {
-    /// 设备ID
+    /// The unique id of device returned by RCE
     "DeviceId" device_id set_device_id: str,
-    /// App版本信息
+    /// The version of the application
     "AppVersion" app_version set_app_version: str,
-    /// 品牌
+    /// Device brand
     "Brand" brand set_brand: str,
-    /// 客户端IP
+    /// Client IP address
     "ClientIp" client_ip set_client_ip: str,
-    /// 机型
+    /// Device model
     "Model" model set_model: str,
-    /// 网络类型
+    /// Network type of the device
     "NetworkType" network_type set_network_type: str,
-    /// 应用包名
+    /// The package name of the application
     "PackageName" package_name set_package_name: str,
-    /// 平台
+    /// Device platform
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - 2： Android
-    /// - 3： IOS
-    /// - 4： H5
-    /// - 5： 微信小程序
+    /// - 2: Android
+    /// - 3: IOS
+    /// - 4: H5
+    /// - 5: WeChat Mini Program
     "Platform" platform set_platform: str,
-    /// 系统版本
+    /// Device system version
     "SystemVersion" system_version set_system_version: str,
-    /// SDK版本
+    /// The build version of SDK
     "SdkBuildVersion" sdk_build_version set_sdk_build_version: str,
-    /// 验签token，验签功能启用请联系我们。
+    /// Signature verification token. Please contact us to enable signature verification
     "SignToken" sign_token set_sign_token: str,
-    /// token生成时间戳，毫秒级。
+    /// Token generation timestamp, in milliseconds
     "TokenTime" token_time set_token_time: str,
     /// 隐私浏览器类型，当检测到隐私浏览器时返回，仅H5。
     "PrivacyBrowser" privacy_browser set_privacy_browser: str,
@@ -795,88 +790,88 @@ impl ::core::fmt::Debug for Device {
 }
 
 rt::model! { write debug;
-/// 数字订单
+/// The details of the digital order
 DigitalOrder {
-    /// 数字资产
+    /// The name of the asset
     "DigitalAsset" digital_asset set_digital_asset: str,
-    /// 数字资产类型
+    /// The type of the asset
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - coin： 代币
-    /// - commodity： 大宗商品
-    /// - crypto： 加密货币
-    /// - fiat： 法币
-    /// - token： 通证
-    /// - stock： 股票
-    /// - bond： 债券
+    /// - coin
+    /// - commodity
+    /// - crypto
+    /// - fiat
+    /// - token
+    /// - stock
+    /// - bond
     "AssetType" asset_type set_asset_type: str,
-    /// 订单类型
+    /// The type of trade being made
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - limit： 限价单
-    /// - market： 市价单
-    /// - stop_limit： 止损限价单
-    /// - stop_loss： 止损单
-    /// - take_profit： 止盈单
-    /// - take_profit_limit： 止盈限价单
+    /// - limit: Limit order
+    /// - market: Market order
+    /// - stop_limit: Stop-limit order
+    /// - stop_loss: Stop-loss order
+    /// - take_profit: Take-profit order
+    /// - take_profit_limit: Take-profit limit order
     "OrderType" order_type set_order_type: str,
-    /// 数字资产的数量
+    /// The quantity of the digital asset
     "Volume" volume set_volume: f64,
 } }
 
 rt::model! { read debug;
-/// 环境基础信息
+/// The basic information of the IP environment
 Environment {
-    /// IP地理位置信息
+    /// The geographical location of the IP address
     "Location" location set_location: obj IPLocation,
-    /// IP基础网络信息
+    /// The basic IP network information
     "Network" network set_network: obj IPNetwork,
 } }
 
 rt::model! { write debug;
-/// 事件详情
+/// Event details
 EventDetail {
-    /// 登录
+    /// Login
     "Login" login set_login: obj LoginEvent,
-    /// 注册（变更用户信息）
+    /// Registration
     "Register" register set_register: obj RegisterEvent,
-    /// 创建订单
+    /// Create an order
     "CreateOrder" create_order set_create_order: obj CreateOrderEvent,
-    /// 交易支付
+    /// Transaction
     "Transaction" transaction set_transaction: obj TransactionEvent,
-    /// 短信
+    /// SMS
     "Sms" sms set_sms: obj SMSEvent,
-    /// 拒付
+    /// Chargeback
     "ChargeBack" charge_back set_charge_back: obj ChargeBackEvent,
-    /// 登出
+    /// Logout
     "Logout" logout set_logout: obj LogoutEvent,
-    /// 修改账号
+    /// Modify account
     "ModifyAccount" modify_account set_modify_account: obj ModifyAccountEvent,
-    /// 修改密码
+    /// Modify password
     "ModifyPassword" modify_password set_modify_password: obj ModifyPasswordEvent,
-    /// 安全验证
+    /// Security verification
     "SecurityVerification" security_verification set_security_verification: obj SecurityVerificationEvent,
-    /// 参加营销活动
+    /// Participate in promotion activities
     "AddPromotion" add_promotion set_add_promotion: obj AddPromotionEvent,
-    /// 兑奖
+    /// Redeem a prize
     "Redeem" redeem set_redeem: obj RedeemEvent,
-    /// 提现
+    /// Withdrawal
     "Withdraw" withdraw set_withdraw: obj WithdrawEvent,
-    /// 自定义事件
+    /// Custom event
     "CustEvent" cust_event set_cust_event: obj CustEvent,
-    /// 扫码
+    /// Scan the QR code
     "ScanCode" scan_code set_scan_code: obj ScanCodeEvent,
-    /// 抽奖
+    /// Lucky draw
     "LuckyDraw" lucky_draw set_lucky_draw: obj LuckyDrawEvent,
-    /// 做任务
+    /// Perform a task
     "Task" task set_task: obj TaskEvent,
-    /// 邀请
+    /// Invitation
     "Invitation" invitation set_invitation: obj InvitationEvent,
-    /// 领红包
+    /// Receive a red packet
     "ClaimRedPacket" claim_red_packet set_claim_red_packet: obj ClaimRedPacketEvent,
-    /// 浏览
+    /// Browse
     "Browse" browse set_browse: obj BrowseEvent,
     /// 聊天消息
     "Chat" chat set_chat: obj ChatEvent,
@@ -927,148 +922,148 @@ impl ::core::fmt::Debug for Guild {
 }
 
 rt::model! { read debug;
-/// IP地理位置信息
+/// The geographical location of the IP address
 IPLocation {
-    /// IP地址所属国家
+    /// The country of the IP address
     "Country" country set_country: str,
-    /// IP地址所属省份
+    /// The region of the IP address
     "Region" region set_region: str,
-    /// IP地址所属城市
+    /// The city of the IP address
     "City" city set_city: str,
-    /// IP地址所属地区
+    /// The district of the IP address
     "District" district set_district: str,
-    /// IP地址的经度
+    /// The longitude of the IP address
     "Longitude" longitude set_longitude: str,
-    /// IP地址的纬度
+    /// The latitude of the IP address
     "Latitude" latitude set_latitude: str,
-    /// IP地址所属时区
+    /// The timezone of the IP address
     "Timezone" timezone set_timezone: str,
-    /// IP地址的邮政编码
+    /// The zip code of the IP address
     "ZipCode" zip_code set_zip_code: str,
 } }
 
 rt::model! { read debug;
-/// IP基础网络信息
+/// The basic IP network information
 IPNetwork {
-    /// 互联网服务提供商
+    /// Internet service provider
     "ISP" isp set_isp: str,
-    /// 自治系统号
+    /// Autonomous system number
     "ASN" asn set_asn: str,
-    /// IP注册组织名称
+    /// IP registration organization name
     "Organization" organization set_organization: str,
-    /// 是否保留IP
+    /// Whether it is a reserved IP address
     "IsReserved" is_reserved set_is_reserved: bool,
-    /// 是否网关IP
+    /// Whether it is a gateway IP address
     "IsGateway" is_gateway set_is_gateway: bool,
-    /// 是否任播网络
+    /// Whether it belongs to an anycast network
     "IsAnycast" is_anycast set_is_anycast: bool,
-    /// 是否移动网络
+    /// Whether it is from a mobile network
     "IsMobile" is_mobile set_is_mobile: bool,
-    /// 是否动态IP
+    /// Whether it is a dynamic IP address
     "IsDynamic" is_dynamic set_is_dynamic: bool,
-    /// 是否网络出口
+    /// Whether it is a network egress
     "IsEgress" is_egress set_is_egress: bool,
-    /// 是否域名解析
+    /// Whether it is used for domain name resolution
     "IsDNS" is_dns set_is_dns: bool,
-    /// 是否教育机构
+    /// Whether it is an educational institution
     "IsEducation" is_education set_is_education: bool,
-    /// 是否组织机构
+    /// Whether it is an organization
     "IsInstitution" is_institution set_is_institution: bool,
-    /// 是否企业专线
+    /// Whether it is an enterprise dedicated line
     "IsCompany" is_company set_is_company: bool,
-    /// 是否家用宽带
+    /// Whether it is a residence broadband connection
     "IsResidence" is_residence set_is_residence: bool,
-    /// 是否云服务
+    /// Whether it is cloud service
     "IsCloudService" is_cloud_service set_is_cloud_service: bool,
-    /// 是否基础设施
+    /// Whether it is infrastructure
     "IsInfrastructure" is_infrastructure set_is_infrastructure: bool,
-    /// 是否邮箱服务
+    /// Whether it is an mail exchange service
     "IsMXServer" is_mx_server set_is_mx_server: bool,
 } }
 
 rt::model! { write debug;
-/// 邀请事件详情
+/// Invitation event details
 InvitationEvent {
-    /// 受邀请人ID
+    /// The ID of the invitee
     ///
     /// Required.
     "InviteeUserId" invitee_user_id set_invitee_user_id: str,
-    /// 营销活动ID
+    /// The ID of the promotion
     "PromotionId" promotion_id set_promotion_id: str,
-    /// 营销活动名称
+    /// The name of the promotion
     "PromotionName" promotion_name set_promotion_name: str,
-    /// 营销活动描述
+    /// The description of the promotion
     "Description" description set_description: str,
-    /// 受邀请人电话号码
+    /// The phone number of the invitee
     ///
-    /// 参数格式：符合E.164标准的带“+”、地区编码和号码的格式
+    /// Parameter format: Complies with the E.164 standard format, which includes "+", region code, and number.
     "InviteePhone" invitee_phone set_invitee_phone: str,
-    /// 邀请码
+    /// The code that the inviter sent to the user
     "InvitationCode" invitation_code set_invitation_code: str,
-    /// 邀请链接
+    /// The url that the inviter sent to the user
     "InvitationUrl" invitation_url set_invitation_url: str,
-    /// 邀请渠道，如微信、抖音、小红书等
+    /// The channel that inviter used to invite the user
     "InvitationChannel" invitation_channel set_invitation_channel: str,
-    /// 与RCE约定的定制化信息，为K:V 格式的对象数组，示例：[{"Key": "ApproverName", "Value": "bob"},{"Key":"ApproverPhone","Value": "+86131****5678"}]
+    /// The custom parameters agreed with RCE. An array of objects in K:V format. e.g.[{"Key": "ApproverName", "Value": "bob"},{"Key":"ApproverPhone","Value": "+86131****5678"}]
     "Cust" cust set_cust: list Cust,
 } }
 
 rt::model! { write debug;
-/// 邀请人信息
+/// Inviter information
 Inviter {
-    /// 邀请人ID
+    /// The ID of the inviter
     ///
     /// Required.
     "InviterUserId" inviter_user_id set_inviter_user_id: str,
-    /// 邀请人电话号码
+    /// The phone number of the inviter
     ///
-    /// 参数格式：符合E.164标准的带“+”、地区编码和号码的格式
+    /// Parameter format: Complies with the E.164 standard format, which includes "+", region code, and number.
     "InviterPhone" inviter_phone set_inviter_phone: str,
-    /// 邀请码
+    /// The code that the inviter sent to the user
     "InviteCode" invite_code set_invite_code: str,
-    /// 邀请渠道
+    /// The channel that inviter used to invite the user
     "InviteChannel" invite_channel set_invite_channel: str,
 } }
 
 rt::model! { write debug;
-/// 商品信息
+/// The details of the item
 Item {
-    /// 商品ID
+    /// The unique ID of the item
     ///
     /// Required.
     "ItemId" item_id set_item_id: str,
-    /// 商品名称
+    /// The name of the item
     "ItemName" item_name set_item_name: str,
-    /// 商品类别
+    /// The category of the item
     "Category" category set_category: str,
-    /// 商品单价
+    /// The price of the item
     "Price" price set_price: obj Amount,
-    /// 如果商品有UPC码（Universal Product Code），请提供
+    /// If the item has a UPC (Universal Product Code), please provide it here.
     "UPC" upc set_upc: str,
-    /// 如果商品有EAN码（European Article Number），请提供
+    /// If the item has an EAN (European Article Number), please provide it here.
     "EAN" ean set_ean: str,
-    /// 如果商品有SKU码（Stock Keeping Unit），请提供
+    /// If the item has an SKU (Stock Keeping Unit), please provide it here.
     "SKU" sku set_sku: str,
-    /// 如果商品有ISBN码（International Standard Book Number ），请提供
+    /// If the item has an ISBN (International Standard Book Number), please provide it here.
     "ISBN" isbn set_isbn: str,
-    /// 商品品牌
+    /// The brand of the item
     "Brand" brand set_brand: str,
-    /// 商品数量
+    /// The quantity of the item
     "Quantity" quantity set_quantity: i64,
-    /// 生产厂商
+    /// The manufacture of the item
     "Manufacturer" manufacturer set_manufacturer: str,
-    /// 商品标签
+    /// The tags of the item in your system
     "Tags" tags set_tags: str,
 } }
 
 rt::model! { write debug;
-/// 登录事件详情
+/// Login event detail
 LoginEvent {
-    /// 用户基础信息
+    /// Basic user information
     "UserInfo" user_info set_user_info: obj User,
-    /// 用户登录时输入的用户名
+    /// The user name entered when the user logged in
     "UserLoginName" user_login_name set_user_login_name: str,
-    /// 登录结果
+    /// Login result
     "LoginResult" login_result set_login_result: obj Result,
     /// 用户注册时间。
     ///
@@ -1081,98 +1076,98 @@ LoginEvent {
     /// - true： 付费用户
     /// - false： 非付费用户
     "IsPaidUser" is_paid_user set_is_paid_user: bool,
-    /// 与RCE约定的定制化信息，为K:V 格式的对象数组，示例：[{"Key": "ApproverName", "Value": "bob"},{"Key":"ApproverPhone","Value": "+86131****5678"}]
+    /// The custom parameters agreed with RCE. An array of objects in K:V format. e.g.[{"Key": "ApproverName", "Value": "bob"},{"Key":"ApproverPhone","Value": "+86131****5678"}]
     "Cust" cust set_cust: list Cust,
 } }
 
 rt::model! { write debug;
-/// 登出事件详情
+/// Logout event details
 LogoutEvent {
-    /// 用户基础信息
+    /// The detail information of the user
     "UserInfo" user_info set_user_info: obj User,
-    /// 用户登录时输入的用户名
+    /// The user name entered when the user logged in
     "UserLoginName" user_login_name set_user_login_name: str,
-    /// 与RCE约定的定制化信息，为K:V 格式的对象数组，示例：[{"Key": "ApproverName", "Value": "bob"},{"Key":"ApproverPhone","Value": "+86131****5678"}]
+    /// The custom parameters agreed with RCE. An array of objects in K:V format. e.g.[{"Key": "ApproverName", "Value": "bob"},{"Key":"ApproverPhone","Value": "+86131****5678"}]
     "Cust" cust set_cust: list Cust,
 } }
 
 rt::model! { write debug;
-/// 抽奖事件详情
+/// LuckyDraw event details
 LuckyDrawEvent {
-    /// 营销活动ID
+    /// The ID of the promotion
     "PromotionId" promotion_id set_promotion_id: str,
-    /// 营销活动名称
+    /// The name of the promotion
     "PromotionName" promotion_name set_promotion_name: str,
-    /// 营销活动描述
+    /// The description of the promotion
     "Description" description set_description: str,
-    /// 邀请人ID
+    /// The ID of the inviter
     "InviterUserId" inviter_user_id set_inviter_user_id: str,
-    /// 抽奖次数
+    /// Number of lucky draw
     ///
-    /// 单位：次数
+    /// Unit: count
     "LuckyDrawCount" lucky_draw_count set_lucky_draw_count: i64,
-    /// 抽奖类型
+    /// Type of lucky draw
     "LuckyDrawType" lucky_draw_type set_lucky_draw_type: str,
-    /// 与RCE约定的定制化信息，为K:V 格式的对象数组，示例：[{"Key": "ApproverName", "Value": "bob"},{"Key":"ApproverPhone","Value": "+86131****5678"}]
+    /// The custom parameters agreed with RCE. An array of objects in K:V format. e.g.[{"Key": "ApproverName", "Value": "bob"},{"Key":"ApproverPhone","Value": "+86131****5678"}]
     "Cust" cust set_cust: list Cust,
 } }
 
 rt::model! { write debug;
-/// 商家信息
+/// The details of the merchant
 Merchant {
-    /// 商家ID
+    /// The ID of the merchant
     ///
     /// Required.
     "MerchantId" merchant_id set_merchant_id: str,
-    /// 商家名称
+    /// The name of the merchant
     "Name" name set_name: str,
-    /// 商家的注册时间
+    /// Merchant registration time
     ///
-    /// 参数格式：符合ISO 8601标准的带UTC时区的毫秒级时间
+    /// Parameter format: Millisecond-level time with UTC time zone compliant with ISO 8601
     "RegisterTime" register_time set_register_time: str,
-    /// 商家类别代码
+    /// Merchant category code
     ///
-    /// 参数格式：符合ISO 18245标准的4位编号
+    /// Parameter format: 4-digit No. compliant with ISO 18245
     "Category" category set_category: str,
-    /// 商家电话
+    /// The phone number of the merchant
     ///
-    /// 参数格式：符合E.164标准的带“+”、地区编码和号码的格式
+    /// parameter format: format with "+", region code, and number that complies with the E.164 standard
     "Phone" phone set_phone: str,
-    /// 商家邮件
+    /// The email of the merchant
     "Email" email set_email: str,
-    /// 商家店铺网址
+    /// The url of the merchant shop on the website
     "URL" url set_url: str,
-    /// 商家地址
+    /// The address of the merchant
     "Address" address set_address: obj Address,
-    /// 商家等级
+    /// The level of the merchant
     "Level" level set_level: str,
-    /// 经营类型
+    /// The type of the merchant
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - person： 个人
-    /// - company： 企业
+    /// - person: Person
+    /// - company: Company
     "BusinessType" business_type set_business_type: str,
-    /// 商家在售商品数量
+    /// The volume of goods on sale of the merchant
     "GoodsQuantity" goods_quantity set_goods_quantity: i64,
-    /// 商家历史销售数量
+    /// The historical sales volume of the merchant
     "HistoricSalesQuantity" historic_sales_quantity set_historic_sales_quantity: i64,
-    /// 商家历史销售总额
+    /// The historical sales amount of the merchant
     "HistoricSalesAmount" historic_sales_amount set_historic_sales_amount: obj Amount,
 } }
 
 rt::model! { write debug;
-/// 修改账号事件详情
+/// ModifyAccount event details
 ModifyAccountEvent {
-    /// 用户基础信息
+    /// The detail information of the user
     "UserInfo" user_info set_user_info: obj User,
-    /// 用户填写的个人信息
+    /// The personal information of the account when registered
     "Person" person set_person: obj Person,
-    /// 用户填写的账单地址
+    /// The billing address the user provided when registered
     "BillingAddress" billing_address set_billing_address: obj Address,
-    /// 用户填写的收货地址
+    /// The delivery address the user provided when registered
     "DeliveryAddress" delivery_address set_delivery_address: obj Address,
-    /// 与RCE约定的定制化信息，为K:V 格式的对象数组，示例：[{"Key": "ApproverName", "Value": "bob"},{"Key":"ApproverPhone","Value": "+86131****5678"}]
+    /// The custom parameters agreed with RCE. An array of objects in K:V format. e.g.[{"Key": "ApproverName", "Value": "bob"},{"Key":"ApproverPhone","Value": "+86131****5678"}]
     "Cust" cust set_cust: list Cust,
 } }
 
@@ -1198,17 +1193,17 @@ ModifyGuildEvent {
 } }
 
 rt::model! { write debug;
-/// 修改密码事件详情
+/// ModifyPassword event details
 ModifyPasswordEvent {
-    /// 修改原因
+    /// The reason why the password was updated
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - user_modify： 用户主动修改
-    /// - forgot_password： 忘记密码
-    /// - forced_reset： 系统强制重置
+    /// - user_modify: User self-initiated modification
+    /// - forgot_password: Forget password
+    /// - forced_reset: System forcing reset
     "Reason" reason set_reason: str,
-    /// 与RCE约定的定制化信息，为K:V 格式的对象数组，示例：[{"Key": "ApproverName", "Value": "bob"},{"Key":"ApproverPhone","Value": "+86131****5678"}]
+    /// The custom parameters agreed with RCE. An array of objects in K:V format. e.g.[{"Key": "ApproverName", "Value": "bob"},{"Key":"ApproverPhone","Value": "+86131****5678"}]
     "Cust" cust set_cust: list Cust,
 } }
 
@@ -1234,138 +1229,138 @@ ModifyRoleEvent {
 } }
 
 rt::model! { write debug;
-/// 订单信息
+/// The details of the order
 Order {
-    /// 订单ID
+    /// The ID of the order
     ///
     /// Required.
     "OrderId" order_id set_order_id: str,
-    /// 订单金额
+    /// The amount of the order
     ///
     /// Required.
     "Amount" amount set_amount: obj Amount,
-    /// 商品信息
+    /// The detail information of the items in the order
     "Items" items set_items: list Item,
-    /// 物流信息
+    /// The detail information of the delivery associated with the order
     "Delivery" delivery set_delivery: obj Delivery,
 } }
 
 rt::model! { write debug;
-/// 支付方式，支持多种支付方式
+/// Payment method
 PaymentMethod {
-    /// 支付方式
+    /// Payment method
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - cash： 现金
-    /// - check： 支票
-    /// - credit_card： 信用卡
-    /// - debit_card： 借记卡
-    /// - crypto_currency： 加密货币
-    /// - digital_wallet： 数字钱包
-    /// - gift_card： 礼品卡
-    /// - points： 积分
-    /// - in_app_purchase： APP内购买
-    /// - electronic_fund_transfer： 电子资金转账
-    /// - financing： 融资
-    /// - invoice： 发票
-    /// - prepaid_card： 预付卡
-    /// - sepa_credit： SEPA信用转账
+    /// - cash
+    /// - check
+    /// - credit_card
+    /// - debit_card
+    /// - crypto_currency
+    /// - digital_wallet
+    /// - gift_card
+    /// - points
+    /// - in_app_purchase
+    /// - electronic_fund_transfer
+    /// - financing
+    /// - invoice
+    /// - prepaid_card
+    /// - sepa_credit
     ///
     /// Required.
     "PaymentType" payment_type set_payment_type: str,
-    /// 支付渠道
+    /// The channel of the payment
     "PaymentChannel" payment_channel set_payment_channel: str,
-    /// 银行卡信息，当用支付方式是credit_card、debit_card时必填
+    /// The details of the card.Required while PaymentMethod is "credit_card","debit_card"
     "Card" card set_card: obj Card,
-    /// SEPA直接借记授权
+    /// SEPA direct debit mandate
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - true： 是
-    /// - false： 否
+    /// - true: Yes
+    /// - false: No
     "SEPADirectDebitMandate" sepa_direct_debit_mandate set_sepa_direct_debit_mandate: bool,
-    /// 数字钱包
+    /// The details of the digital wallet when involved digital trade
     "DigitalWallet" digital_wallet set_digital_wallet: obj Wallet,
 } }
 
 rt::model! { write debug;
-/// 支付结果
+/// Payment result
 PaymentResult {
-    /// 支付状态
+    /// The status of the payment
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - success： 成功
-    /// - failure： 失败
+    /// - success: Success,
+    /// - failure: Failure.
     ///
     /// Required.
     "Status" status set_status: str,
-    /// 支付失败原因
+    /// The reason why the payment has been declined. e.g.card_declined
     "FailureReason" failure_reason set_failure_reason: str,
-    /// 是否使用3DS，枚举值：
+    /// Whether the 3DS has been used in the payment,  enumeration value:
     ///
-    /// - 是：true
-    /// - 否：false
+    /// - Yes: true
+    /// - No: false
     "ThreeDomainSecure" three_domain_secure set_three_domain_secure: bool,
-    /// ECI返回码
+    /// The ECI code returned when 3DS used
     "ECICode" eci_code set_eci_code: str,
-    /// AVS响应结果（地址验证）
+    /// Response code from the AVS used for address verification
     "AVSCode" avs_code set_avs_code: str,
-    /// CVC验证结果（交易真实性验证）
+    /// Response code from the CVC used for payment authenticity
     "CVCCode" cvc_code set_cvc_code: str,
 } }
 
 rt::model! { write debug;
-/// 个人信息
+/// Personal information
 Person {
-    /// 姓名全称
+    /// The full name of the user if provided
     "Name" name set_name: str,
-    /// 性别
+    /// The gender of the user if provided
     "Gender" gender set_gender: str,
-    /// 出生日期
+    /// The birthday of the user if provided
     ///
-    /// 参数格式：YYYY-MM-DD
+    /// Parameter format: YYYY-MM-DD.
     "Birthday" birthday set_birthday: str,
-    /// 学历
+    /// The degree of the user if provided
     "Degree" degree set_degree: str,
-    /// 职业
+    /// The occupation of the user if provided
     "Occupation" occupation set_occupation: str,
 } }
 
 rt::model! { write debug;
-/// 营销活动
+/// The details of the promotion
 Promotion {
-    /// 营销活动ID
+    /// The ID of the promotion
     ///
     /// Required.
     "PromotionId" promotion_id set_promotion_id: str,
-    /// 营销活动名称
+    /// The name of the promotion
     "PromotionName" promotion_name set_promotion_name: str,
-    /// 营销活动描述
+    /// The description of the promotion
     "Description" description set_description: str,
-    /// 邀请人ID
+    /// The ID of the inviter
     "InviterUserId" inviter_user_id set_inviter_user_id: str,
-    /// 优惠券
+    /// The coupon(s) associated with the promotion
     "Coupon" coupon set_coupon: obj Coupon,
-    /// 积分
+    /// The point(s) associated with the promotion
     "CreditPoint" credit_point set_credit_point: obj CreditPoint,
 } }
 
 rt::model! { write debug;
-/// 营销活动码
+/// The details of the promotion code
 PromotionCode {
-    /// 活动码ID
+    /// The ID of the promotion code
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 活动码类型，例如：qrcode-二维码、barcode-条形码、miniprogram_code-小程序码
+    /// The type of the promotion code, for example: qrcode, barcode, miniprogram code
     "Type" r#type set_type: str,
-    /// 活动码图片URL或链接
+    /// The url or hyperlink to the image
     "ImageLink" image_link set_image_link: str,
-    /// 营销活动码使用地址
+    /// The address where the promotion code worked
     "Address" address set_address: obj Address,
-    /// 营销活动码关联的商品
+    /// The item(s) associated with the promotion code
     "Items" items set_items: list Item,
 } }
 
@@ -1381,124 +1376,119 @@ Receiver {
 } }
 
 rt::model! { write debug;
-/// 兑奖事件详情
+/// Redeem event details
 RedeemEvent {
-    /// 营销活动ID
+    /// The ID of the promotion
     ///
     /// Required.
     "PromotionId" promotion_id set_promotion_id: str,
-    /// 营销活动名称
+    /// The name of the promotion
     "PromotionName" promotion_name set_promotion_name: str,
-    /// 营销活动描述
+    /// The description of the promotion
     "Description" description set_description: str,
-    /// 邀请人ID
+    /// The ID of the inviter
     "InviterUserId" inviter_user_id set_inviter_user_id: str,
-    /// 兑奖关联的订单信息
+    /// Order information associated with the redemption
     "Order" order set_order: obj Order,
-    /// 兑奖结果
+    /// The result of redemption
     "Result" result set_result: obj Result,
-    /// 与RCE约定的定制化信息，为K:V 格式的对象数组，示例：[{"Key": "ApproverName", "Value": "bob"},{"Key":"ApproverPhone","Value": "+86131****5678"}]
+    /// The custom parameters agreed with RCE. An array of objects in K:V format. e.g.[{"Key": "ApproverName", "Value": "bob"},{"Key":"ApproverPhone","Value": "+86131****5678"}]
     "Cust" cust set_cust: list Cust,
 } }
 
 rt::model! { write debug;
-/// 注册事件详情
+/// Register event details
 RegisterEvent {
-    /// 注册结果
+    /// The result of the register
     "RegisterResult" register_result set_register_result: obj Result,
-    /// 用户基础信息
+    /// The detail information of the user
     "UserInfo" user_info set_user_info: obj User,
-    /// 用户注册时填写的个人信息
+    /// The personal information of the account when registered
     "Person" person set_person: obj Person,
-    /// 用户注册时填写的账单地址
+    /// The billing address the user provided when registered
     "BillingAddress" billing_address set_billing_address: obj Address,
-    /// 用户注册时填写的收货地址
+    /// The delivery address the user provided when registered
     "DeliveryAddress" delivery_address set_delivery_address: obj Address,
-    /// 邀请人信息
+    /// The detail information of the inviter who invited the user to your business
     "Inviter" inviter set_inviter: obj Inviter,
-    /// 与RCE约定的定制化信息，为K:V 格式的对象数组，示例：[{"Key": "ApproverName", "Value": "bob"},{"Key":"ApproverPhone","Value": "+86131****5678"}]
+    /// The custom parameters agreed with RCE. An array of objects in K:V format. e.g.[{"Key": "ApproverName", "Value": "bob"},{"Key":"ApproverPhone","Value": "+86131****5678"}]
     "Cust" cust set_cust: list Cust,
 } }
 
 rt::model! { write nodebug;
-/// Request of `ReportEvent` (事件信息上报).
+/// Request of `ReportEvent` (ReportEvent).
 ///
-/// 事件信息上报。用于上报您业务中无需实时决策的事件，我们会通过引擎计算、机器学习挖掘风险特征用于实时事件风险评估。
+/// Used to report events that do not require real-time decision-making in your business. Our engine will perform computations and apply machine learning to mine risk features from these events, which are then used to support real-time event risk assessment.
 ReportEventRequest {
-    /// 事件码。用于指定业务接入的场景节点。
+    /// Event code. Used to specify the scenario node for business access.
     ///
-    /// 账号保护产品下的标准事件包含：
+    /// Standard events under the account protection product include:
     ///
-    /// - login： 登录
-    /// - register： 注册（创建账户）
-    /// - sms： 短信
-    /// - logout： 登出
-    /// - modify_account： 修改账号
-    /// - modify_password： 修改密码
-    /// - security_verification： 安全验证
+    /// -  login: Log in
     ///
-    /// 交易保护产品下的标准事件包含：
+    /// - register: Register
+    /// - sms: SMS
+    /// - logout: Log out
+    /// - modify_account: Modify account
+    /// - modify_password: Modify password
+    /// - security_verification: Security verification
     ///
-    /// - create_order： 创建订单
-    /// - transaction： 交易支付
-    /// - charge_back： 拒付
+    /// Standard events under the payment protection product include:
     ///
-    /// 营销保护产品下的标准事件包含：
+    /// - create_order: Create an order
+    /// - transaction: Transaction
+    /// - charge_back: Chargeback
     ///
-    /// - add_promotion： 参与营销活动
-    /// - redeem： 兑奖
-    /// - withdraw： 提现
-    /// - scan_code： 扫码
-    /// - task： 做任务
-    /// - claim_red_packet： 领红包
-    /// - lucky_draw： 抽奖
-    /// - invitation： 邀请
-    /// - browse： 浏览
+    /// Standard events under the promotion protection product include:
     ///
-    /// 社群保护产品下的标准事件包含：
+    /// - add_promotion: Participate in promotions
+    /// - redeem: Redeem a prize
+    /// - withdraw: Withdraw
+    /// - cust_event: Custom event, cust_xxx
+    /// - scan_code: Scan a code
+    /// - lucky_draw: Lucky draw
+    /// - task: Complete a task
+    /// - invitation: Invitation
+    /// - claim_red_packet: Receive a red packet
+    /// - browse: Browse
     ///
-    /// - chat： 聊天消息
-    /// - modify_role： 编辑角色资料
-    /// - add_friend： 添加好友
-    /// - modify_guild： 编辑公会资料
-    ///
-    /// 自定义事件以 cust_ 为前缀，可与 RCE 约定后进行风险评估。
+    /// Custom events can be evaluated for risk based on an agreement with RCE
     ///
     /// Required.
     "EventCode" event_code set_event_code: str,
-    /// 事件的发生时间
+    /// The time when the event occurred
     ///
-    /// 参数格式：符合ISO 8601标准的带UTC时区的毫秒级时间
+    /// Parameter format: Millisecond-level time with UTC time zone compliant with the ISO 8601 standard
     ///
     /// Required.
     "EventTime" event_time set_event_time: str,
-    /// 用户当前会话 ID， 用于关联用户登录前后的动作，如果没有传UserId，则SessionId必传，如缺失则可填充空字符串
+    /// The user's current session ID used to associate with the actions before and after logging in. If UserId is not passed, SessionId is required. If missing, an empty string can be filled.
     ///
     /// Required.
     "SessionId" session_id set_session_id: str,
-    /// 用户设备指纹token标识，在您的网站或者应用程序中集成设备指纹的SDK后获取
+    /// The token provided by the SDK integrated in your web site or application
     ///
     /// Required.
     "DeviceToken" device_token set_device_token: str,
-    /// 客户端 IP 地址（IPv4或IPv6）
+    /// User client IP address (IPv4 or IPv6)
     ///
     /// Required.
     "UserIp" user_ip set_user_ip: str,
-    /// 事件详情，根据您输入的事件码传入对应的事件信息
+    /// Event details, import corresponding event information based on the event code you input
     ///
     /// Required.
     "EventDetail" event_detail set_event_detail: obj EventDetail,
-    /// 用户在您系统中的唯一ID
+    /// The user's account ID in your system
     "UserId" user_id set_user_id: str,
-    /// 用户邮箱
+    /// Email of the user
     "UserEmail" user_email set_user_email: str,
-    /// 用户提供的联系方式
+    /// Phone number of the user
     ///
-    /// 参数格式：符合E.164标准的带“+”、地区编码和号码的格式
+    /// Parameter format: Complies with the E.164 standard format, which includes "+", region code, and number
     "UserPhone" user_phone set_user_phone: str,
-    /// web浏览器相关信息，若您已集成我们的设备指纹SDK，则无需传入此字段
+    /// The details of the browser. If you've already integrated our device SDK, this field is not required
     "Browser" browser set_browser: obj Browser,
-    /// 应用程序、操作系统和移动设备详细信息，若您已集成我们的设备指纹SDK，则无需传入此字段
+    /// The details of the app, os and device.If you've already integrated our device SDK, this field is not required
     "App" app set_app: obj App,
     /// 数据授权信息，境内地域必填
     "DataAuthorization" data_authorization set_data_authorization: obj DataAuthorization,
@@ -1544,34 +1534,34 @@ impl ::core::fmt::Debug for ReportEventRequest {
 rt::action!("rce", "2026-01-30", "ReportEvent", ReportEventRequest => ReportEventResponse);
 
 rt::model! { read debug;
-/// ReportEvent返回参数结构体
+/// ReportEvent response structure.
 ReportEventResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 事件结果
+/// Event result
 Result {
-    /// 实际是否完成状态
+    /// Actual completion status
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - success： 成功
-    /// - failure： 失败
+    /// - success: Success,
+    /// - failure: Failure.
     ///
     /// Required.
     "Status" status set_status: str,
-    /// 失败原因
+    /// Failure reason
     "FailureReason" failure_reason set_failure_reason: str,
 } }
 
 rt::model! { read debug;
-/// 风险标签
+/// Risk label
 RiskLabel {
-    /// 风险ID
+    /// The ID of the label
     "Id" id set_id: str,
-    /// 风险描述
+    /// The reason of the label
     "Reason" reason set_reason: str,
 } }
 
@@ -1605,53 +1595,53 @@ impl ::core::fmt::Debug for Role {
 }
 
 rt::model! { write debug;
-/// 短信事件详情
+/// SMS event details
 SMSEvent {
-    /// 用户基础信息
+    /// The detail information of the user
     "UserInfo" user_info set_user_info: obj User,
-    /// 本次短信发送标识 ID
+    /// The unique ID of the sms
     "SMSId" sms_id set_sms_id: str,
-    /// 用户实际完成验证码时间
+    /// The time that the user received the sms
     ///
-    /// 参数格式：符合ISO 8601标准的带UTC时区的毫秒级时间
+    /// Parameter format: Millisecond-level time with UTC time zone compliant with ISO 8601 standard
     "ReceivedTime" received_time set_received_time: str,
-    /// 记录用户收到短信的动作
+    /// The action of the user after receiving the sms
     ///
-    /// - no_action：用户无动作
-    /// - safe：用户确认本人操作
-    /// - compromised：用户反馈为第三方操作
+    /// - no_action: No action from the user
+    /// - safe: User confirmation of the correct person's action
+    /// - compromised: Feedback from real users indicates third-party action
     "Action" action set_action: str,
-    /// 短信回执结果
+    /// The result of the sms
     "SMSResult" sms_result set_sms_result: obj Result,
-    /// 与RCE约定的定制化信息，为K:V 格式的对象数组，示例：[{"Key": "ApproverName", "Value": "bob"},{"Key":"ApproverPhone","Value": "+86131****5678"}]
+    /// The custom parameters agreed with RCE. An array of objects in K:V format. e.g.[{"Key": "ApproverName", "Value": "bob"},{"Key":"ApproverPhone","Value": "+86131****5678"}]
     "Cust" cust set_cust: list Cust,
 } }
 
 rt::model! { write debug;
-/// 扫码事件详情
+/// ScanCode event details
 ScanCodeEvent {
-    /// 营销活动码
+    /// Promotion code information
     ///
     /// Required.
     "PromotionCode" promotion_code set_promotion_code: obj PromotionCode,
-    /// 营销活动ID
+    /// The ID of the promotion
     "PromotionId" promotion_id set_promotion_id: str,
-    /// 营销活动名称
+    /// The name of the promotion
     "PromotionName" promotion_name set_promotion_name: str,
-    /// 营销活动描述
+    /// The description of the promotion
     "Description" description set_description: str,
-    /// 邀请人ID
+    /// The ID of the inviter
     "InviterUserId" inviter_user_id set_inviter_user_id: str,
-    /// 与RCE约定的定制化信息，为K:V 格式的对象数组， 示例：[{"Key": "ApproverName", "Value": "bob"},{"Key":"ApproverPhone","Value": "+86131****5678"}]
+    /// The custom parameters agreed with RCE. An array of objects in K:V format. e.g.[{"Key": "ApproverName", "Value": "bob"},{"Key":"ApproverPhone","Value": "+86131****5678"}]
     "Cust" cust set_cust: list Cust,
 } }
 
 rt::model! { read debug;
-/// 风险分
+/// Risk score
 Score {
-    /// 风险分值，范围[1, 1000]，分值越大，风险越高
+    /// Risk score. Range: 1–1000. The higher the score indicates the higher risk
     "RiskScore" risk_score set_risk_score: i64,
-    /// 风险标签
+    /// Risk label
     "RiskLabels" risk_labels set_risk_labels: list RiskLabel,
 } }
 
@@ -1672,34 +1662,34 @@ SearchEvent {
 } }
 
 rt::model! { write debug;
-/// 安全验证事件详情
+/// SecurityVerification event details
 SecurityVerificationEvent {
-    /// 安全验证所处的事件类型
+    /// The event type being verified
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - register： 注册
-    /// - login： 登录
-    /// - modify_account： 修改账号
-    /// - modify_password： 修改密码
-    /// - create_order： 创建订单
-    /// - transaction： 交易支付
-    /// - modify_order： 修改订单
-    /// - withdraw： 提现
-    /// - add_promotion： 参加营销活动
-    /// - redeem： 兑奖
+    /// - register
+    /// - login
+    /// - modify_account
+    /// - modify_password
+    /// - create_order
+    /// - transaction
+    /// - modify_order
+    /// - withdraw
+    /// - add_promotion
+    /// - redeem
     ///
     /// Required.
     "VerificationEvent" verification_event set_verification_event: str,
-    /// 安全验证类型，sms-短信、phone_call-电话、email-邮件、captcha-验证码、shared_knowledge-共享知识、face-人脸、fingerprint-指纹等
+    /// The type of security verification: sms, phone call, email, captcha, shared knowledge, human face, fingerprint, etc
     ///
     /// Required.
     "VerificationType" verification_type set_verification_type: str,
-    /// 安全验证的内容，例如：用于验证的电话号码、邮件、验证码或者问题，当安全验证类型是sms、phone_call、email、captcha、shared_knowledge时输入
+    /// The content of the security verifcation.This value should be passed when the verification type is set to sms, phone_call, email captcha or shared_knowledge
     "VerificationContent" verification_content set_verification_content: str,
-    /// 安全验证结果
+    /// The result of security verification
     "VerificationResult" verification_result set_verification_result: obj Result,
-    /// 与RCE约定的定制化信息，为K:V 格式的对象数组，示例：[{"Key": "ApproverName", "Value": "bob"},{"Key":"ApproverPhone","Value": "+86131****5678"}]
+    /// The custom parameters agreed with RCE. An array of objects in K:V format. e.g.[{"Key": "ApproverName", "Value": "bob"},{"Key":"ApproverPhone","Value": "+86131****5678"}]
     "Cust" cust set_cust: list Cust,
 } }
 
@@ -1713,148 +1703,148 @@ Sender {
 } }
 
 rt::model! { write debug;
-/// 做任务事件详情
+/// Task event details
 TaskEvent {
-    /// 营销活动ID
+    /// The ID of the promotion
     "PromotionId" promotion_id set_promotion_id: str,
-    /// 营销活动名称
+    /// The name of the promotion
     "PromotionName" promotion_name set_promotion_name: str,
-    /// 营销活动描述
+    /// The description of the promotion
     "Description" description set_description: str,
-    /// 邀请人ID
+    /// The ID of the inviter
     "InviterUserId" inviter_user_id set_inviter_user_id: str,
-    /// 任务ID
+    /// The ID of the task
     "TaskId" task_id set_task_id: str,
-    /// 任务名称
+    /// The name of the task
     "TaskName" task_name set_task_name: str,
-    /// 任务类型，如签到打卡、观看广告、累计步数等
+    /// Task type, such as daily check-in, ad viewing, or step accumulation
     "TaskType" task_type set_task_type: str,
-    /// 任务完成耗时
+    /// Task completed duration
     ///
-    /// 单位：毫秒
+    /// Measurement unit: ms
     "TaskCostTime" task_cost_time set_task_cost_time: i64,
-    /// 与RCE约定的定制化信息，为K:V 格式的对象数组，示例：[{"Key": "ApproverName", "Value": "bob"},{"Key":"ApproverPhone","Value": "+86131****5678"}]
+    /// The custom parameters agreed with RCE. An array of objects in K:V format. e.g.[{"Key": "ApproverName", "Value": "bob"},{"Key":"ApproverPhone","Value": "+86131****5678"}]
     "Cust" cust set_cust: list Cust,
 } }
 
 rt::model! { write debug;
-/// 交易事件详情
+/// Transaction event details
 TransactionEvent {
-    /// 交易唯一标识
+    /// The unique ID of the transaction
     ///
     /// Required.
     "TransactionId" transaction_id set_transaction_id: str,
-    /// 您系统中的订单 ID，当一笔交易关联多个订单（合并支付）时请输入所有订单ID
+    /// The ID(s) of the order associated with the transaction
     ///
     /// Required.
     "OrderId" order_id set_order_id: list String,
-    /// 交易金额
+    /// The amount of the transaction
     ///
     /// Required.
     "PaymentAmount" payment_amount set_payment_amount: obj Amount,
-    /// 支付方式，支持多种支付方式
+    /// The detail information of the payment method associated with the transaction
     ///
     /// Required.
     "PaymentMethod" payment_method set_payment_method: obj PaymentMethod,
-    /// 交易类型
+    /// Transaction type
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - sale： 一次性完成授权与扣款（最常见）
-    /// - authorize： 仅授权（冻结金额）
-    /// - capture： 执行扣款（在授权后）
-    /// - void： 取消待处理的授权或扣款
-    /// - refund： 退款（部分或全部）
-    /// - deposit： 向账户存款
-    /// - withdrawal： 从账户提现
-    /// - transfer： 账户间转账
-    /// - buy： 购买资产（如加密货币）
-    /// - sell： 出售资产
-    /// - send： 发送资金/资产（如跨钱包转账）
-    /// - receive： 接收资金/资产
+    /// - sale: One-time authorization and deduction (most common)
+    /// - authorize: Authorization only (frozen amount)
+    /// - capture: Execute deduction (after authorization)
+    /// - void: Cancel pending authorization or deduction
+    /// - refund: Refund (part or all)
+    /// - deposit: Deposit to account
+    /// - withdrawal: Withdrawal from account
+    /// - transfer: Fund transfer between accounts
+    /// - buy: Purchase asset (for example, crypto currency)
+    /// - sell: Sell asset
+    /// - send: Send fund/asset (for example, cross-wallet transfer)
+    /// - receive: Receive fund/asset
     ///
-    /// 默认值：sale
+    /// Default value: sale
     "TransactionType" transaction_type set_transaction_type: str,
-    /// 账单信息
+    /// Bill information
     "Billing" billing set_billing: obj Billing,
-    /// 物流信息
+    /// Delivery information
     "Delivery" delivery set_delivery: obj Delivery,
-    /// 商家信息
+    /// Merchant information
     "Merchant" merchant set_merchant: obj Merchant,
-    /// 支付结果
+    /// Payment result
     "PaymentResult" payment_result set_payment_result: obj PaymentResult,
-    /// 接收方的用户ID，适用于 transfer 交易类型
+    /// The ID of the recipent in transfer transaction
     "TransferRecipientUserId" transfer_recipient_user_id set_transfer_recipient_user_id: str,
-    /// 发送方的物理地址，适用于 transfer 交易类型
+    /// The address of the sender in transfer transaction
     "TransferSentAddress" transfer_sent_address set_transfer_sent_address: obj Address,
-    /// 接收方的物理地址，适用于 transfer 交易类型
+    /// Physical address of the recipient, applicable to the transfer transaction type.
     "TransferReceivedAddress" transfer_received_address set_transfer_received_address: obj Address,
-    /// 数字订单列表
+    /// The digital order(s) associated with the transaction
     "DigitalOrders" digital_orders set_digital_orders: list DigitalOrder,
-    /// 接收加密货币的钱包
+    /// Wallet to receive crypto currency
     "ReceiverWallet" receiver_wallet set_receiver_wallet: obj Wallet,
-    /// 与RCE约定的定制化信息，为K:V 格式的对象数组，示例：[{"Key": "ApproverName", "Value": "bob"},{"Key":"ApproverPhone","Value": "+86131****5678"}]
+    /// The custom parameters agreed with RCE. An array of objects in K:V format. e.g.[{"Key": "ApproverName", "Value": "bob"},{"Key":"ApproverPhone","Value": "+86131****5678"}]
     "Cust" cust set_cust: list Cust,
 } }
 
 rt::model! { write debug;
-/// 账号信息
+/// The detail information of the user
 User {
-    /// 用户等级
+    /// The level of the user in your system
     "UserLevel" user_level set_user_level: str,
-    /// 用户积分
+    /// The point of the user in your system
     "UserPoint" user_point set_user_point: obj CreditPoint,
-    /// 用户类型
+    /// The type of the user in your system
     "UserType" user_type set_user_type: str,
     /// 是否付费账号
     "IsPaid" is_paid set_is_paid: bool,
 } }
 
 rt::model! { write debug;
-/// 数字钱包
+/// The details of the digital wallet
 Wallet {
-    /// 钱包类型
+    /// Wallet type
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - crypto： 加密货币
-    /// - digital： 数字货币
-    /// - fiat： 法币
+    /// - crypto: Crypto currency
+    /// - digital: Digital currency
+    /// - fiat: Fiat currency
     ///
     /// Required.
     "WalletType" wallet_type set_wallet_type: str,
-    /// 钱包地址，通常为钱包的唯一标识
+    /// The address of the wallet.Usually it is the ID of the wallet.
     ///
     /// Required.
     "WalletAddress" wallet_address set_wallet_address: str,
-    /// 钱包归属人姓名
+    /// The full name of the person who holds  the wallet
     "WalletHolderName" wallet_holder_name set_wallet_holder_name: str,
-    /// 钱包供应商，wechat、alipay、paypal等
+    /// The provider of the wallet, such as wechat, alipay, paypal
     "WalletProvider" wallet_provider set_wallet_provider: str,
 } }
 
 rt::model! { write debug;
-/// 提现事件详情
+/// Withdraw event details
 WithdrawEvent {
-    /// 提现金额
+    /// The amount of the withdraw
     ///
     /// Required.
     "Amount" amount set_amount: obj Amount,
-    /// 提现方式
+    /// The method of the withdraw
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - card： 银行卡
-    /// - wallet： 电子钱包
+    /// - card: bank card
+    /// - wallet: digital wallet
     ///
     /// Required.
     "Method" method set_method: str,
-    /// 提现银行卡，当提现方式是card时必填
+    /// The detail information of the card withdrawn to.Required while the withdraw method is card
     "Card" card set_card: obj Card,
-    /// 提现数字钱包，当提现方式是wallet时必填
+    /// The detail information of the wallet withdrawn to.Required while the withdraw method is wallet
     "Wallet" wallet set_wallet: obj Wallet,
-    /// 提现结果
+    /// Withdraw result
     "Result" result set_result: obj Result,
-    /// 与RCE约定的定制化信息，为K:V 格式的对象数组，示例：[{"Key": "ApproverName", "Value": "bob"},{"Key":"ApproverPhone","Value": "+86131****5678"}]
+    /// The custom parameters agreed with RCE. An array of objects in K:V format. e.g.[{"Key": "ApproverName", "Value": "bob"},{"Key":"ApproverPhone","Value": "+86131****5678"}]
     "Cust" cust set_cust: list Cust,
 } }

@@ -5,50 +5,50 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { read debug;
-/// 子账号信息
+/// Sub-account information
 Account {
-    /// 实例 ID。
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 账号名称。
+    /// Account name.
     "AccountName" account_name set_account_name: str,
-    /// 账号描述信息。
+    /// Account description.
     "Remark" remark set_remark: str,
-    /// 读写权限策略。- r：只读。- w：只写。- rw：读写。
+    /// Read/write permission policy. - r: read-only. - w: write-only. - rw: read-write.
     "Privilege" privilege set_privilege: str,
-    /// 只读路由策略。- master：主节点。- replication：从节点。
+    /// Read-only Routing Policy. - master: Master node. - replication: Replica node.
     "ReadonlyPolicy" readonly_policy set_readonly_policy: list String,
-    /// 子账号状态.- 1：账号变更中。- 2：账号有效。- 4：账号已删除。
+    /// Sub-account status. - 1: Account change in progress. - 2: Valid. - 4: Deleted.
     "Status" status set_status: i64,
-    /// 账号创建时间。
+    /// Account creation time.
     ///
-    /// 若该参数为空字符串，说明该账号创建于早期版本，未支持创建时间记录功能。
+    /// If the parameter is an empty string, the account was created in an earlier version where the recording feature was not supported.
     "CreateTime" create_time set_create_time: str,
-    /// 账号最后修改密码的时间。
+    /// The time when the account last changed the password.
     ///
-    /// 若该参数为空字符串，说明该账号创建于早期版本，未支持密码修改时间记录功能。
+    /// If the parameter is an empty string, it means the account was created in an earlier version that did not support the password modification time recording feature.
     "PasswordLastModifiedTime" password_last_modified_time set_password_last_modified_time: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AddReplicationInstance` (添加复制组成员).
+/// Request of `AddReplicationInstance` (Adds replication group members).
 ///
-/// 本接口（AddReplicationInstance）用于为全球复制组添加实例成员。
+/// This API is used to add an instance member to the global replication group.
 AddReplicationInstanceRequest {
-    /// 复制组ID。请登录[Redis控制台的全球复制](https://console.cloud.tencent.com/redis/replication)页面获取复制组 ID。
+    /// Replication group ID. Log in to the [global replication](https://console.tencentcloud.com/redis/replication) page of the Redis console and obtain it.
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
-    /// 实例ID。
-    /// - 添加复制组实例有地域与可用区限制。具体信息，请参见[使用限制](https://cloud.tencent.com/document/product/239/71934)。
-    /// - 当前仅4.0、5.0 Redis 版集群架构的实例支持加入复制组。
-    /// - 请登录 [Redis 控制台](https://console.cloud.tencent.com/redis/instance/list)在实例列表复制需加入复制组的实例 ID。
+    /// Instance ID.
+    /// - There are region and AZ limitations for adding a replication group instance. For detailed information, see [Use Limits](https://www.tencentcloud.com/document/product/239/71934?from_cn_redirect=1).
+    /// - Currently, only Redis 4.0 and 5.0 cluster architecture instances support being added to the replication groups.
+    /// - Log in to the [Redis console](https://console.cloud.tencent.com/redis/instance/list), and copy the ID of the instance that needs to be added to the replication group in the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 给复制组添加的实例分配角色。
+    /// Assigns roles to instances added to the replication group.
     ///
-    /// - rw：可读写。
-    /// - r：只读。
+    /// - rw: read-write;
+    /// - r: read-only.
     ///
     /// Required.
     "InstanceRole" instance_role set_instance_role: str,
@@ -56,20 +56,20 @@ AddReplicationInstanceRequest {
 rt::action!("redis", "2018-04-12", "AddReplicationInstance", AddReplicationInstanceRequest => AddReplicationInstanceResponse);
 
 rt::model! { read debug;
-/// AddReplicationInstance返回参数结构体
+/// AddReplicationInstance response structure.
 AddReplicationInstanceResponse {
-    /// 异步流程ID。
+    /// Asynchronous process ID.
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AllocateWanAddress` (开通外网接口).
+/// Request of `AllocateWanAddress` (Enables public network API).
 ///
-/// 本接口（AllocateWanAddress）用于开通实例外网访问。
+/// This API is used to enable public network access for instances.
 AllocateWanAddressRequest {
-    /// 实例 ID，请登录[Redis控制台](https://console.cloud.tencent.com/redis)在实例列表复制实例 ID。
+    /// Instance ID. Log in to the [Redis console](https://console.tencentcloud.com/redis/instance) and copy it in the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -77,28 +77,28 @@ AllocateWanAddressRequest {
 rt::action!("redis", "2018-04-12", "AllocateWanAddress", AllocateWanAddressRequest => AllocateWanAddressResponse);
 
 rt::model! { read debug;
-/// AllocateWanAddress返回参数结构体
+/// AllocateWanAddress response structure.
 AllocateWanAddressResponse {
-    /// 异步流程ID
+    /// Async task ID
     "FlowId" flow_id set_flow_id: i64,
-    /// 开通外网的状态
+    /// Status of enabling public network access
     "WanStatus" wan_status set_wan_status: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ApplyParamsTemplate` (应用参数模板).
+/// Request of `ApplyParamsTemplate` (Applies parameter template).
 ///
-/// 本接口（ApplyParamsTemplate）用于应用参数模板到实例。
+/// This API is used to apply parameter templates to instances.
 ApplyParamsTemplateRequest {
-    /// 实例 ID 列表，请登录[Redis控制台](https://console.cloud.tencent.com/redis/instance/list)在实例列表复制实例 ID。
+    /// Instance ID list. Log in to the [Redis console](https://console.tencentcloud.com/redis/instance) and copy the instance ID in the instance list.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 应用的参数模板ID。
-    /// - 请通过接口 [DescribeParamTemplateInfo](https://cloud.tencent.com/document/product/239/58748) 的返回参数 **TemplateId** 获取参数模板 ID。
-    /// - 仅当参数模板版本与目标实例的架构版本一致时，操作才能成功执行。版本不匹配将触发执行错误。
+    /// ID of the applied parameter template.
+    /// - The parameter template ID can be obtained through the response parameter **TemplateId** of the API [DescribeParamTemplateInfo](https://www.tencentcloud.com/document/product/239/58748?from_cn_redirect=1).
+    /// - The operation can only be successfully performed when the parameter template version matches the architecture version of the target instance. A version mismatch will trigger an execution error.
     ///
     /// Required.
     "TemplateId" template_id set_template_id: str,
@@ -106,28 +106,28 @@ ApplyParamsTemplateRequest {
 rt::action!("redis", "2018-04-12", "ApplyParamsTemplate", ApplyParamsTemplateRequest => ApplyParamsTemplateResponse);
 
 rt::model! { read debug;
-/// ApplyParamsTemplate返回参数结构体
+/// ApplyParamsTemplate response structure.
 ApplyParamsTemplateResponse {
-    /// 任务ID
+    /// Task ID
     "TaskIds" task_ids set_task_ids: list i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AssociateSecurityGroups` (绑定安全组).
+/// Request of `AssociateSecurityGroups` (Binds security group).
 ///
-/// 本接口 (AssociateSecurityGroups) 用于将一个安全组绑定于一个或多个数据库实例。创建实例时，未配置安全组，建议通过该接口，绑定安全组。
+/// This API is used to bind a security group to one or more database instances. When you create an instance without configuring a security group, it is recommended to bind a security group through this API.
 AssociateSecurityGroupsRequest {
-    /// 数据库引擎名称，本接口取值：redis。
+    /// Database engine name, which is `redis` for this API.
     ///
     /// Required.
     "Product" product set_product: str,
-    /// 要绑定的安全组ID，请在[控制台安全组](https://console.cloud.tencent.com/vpc/security-group)页面获取安全组 ID。
+    /// ID of the security group to be bound. Obtain it on the [security group](https://console.tencentcloud.com/vpc/security-group) page of the console.
     ///
     /// Required.
     "SecurityGroupId" security_group_id set_security_group_id: str,
-    /// 被绑定的实例ID，请登录[Redis控制台](https://console.cloud.tencent.com/redis/instance/list)在实例列表复制实例 ID，支持指定多个实例。
+    /// ID of the bound instance. Log in to the [Redis console](https://console.tencentcloud.com/redis/instance) and copy it in the instance list. You can specify multiple instance IDs.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
@@ -135,124 +135,124 @@ AssociateSecurityGroupsRequest {
 rt::action!("redis", "2018-04-12", "AssociateSecurityGroups", AssociateSecurityGroupsRequest => AssociateSecurityGroupsResponse);
 
 rt::model! { read debug;
-/// AssociateSecurityGroups返回参数结构体
+/// AssociateSecurityGroups response structure.
 AssociateSecurityGroupsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 可使用的地域信息
+/// Available region information.
 AvailableRegion {
-    /// 地域
+    /// Region
     "Region" region set_region: str,
-    /// 可用区信息
+    /// AZ information
     "AvailableZones" available_zones set_available_zones: list String,
 } }
 
 rt::model! { read debug;
-/// 备份文件下载信息
+/// Backup download information
 BackupDownloadInfo {
-    /// 备份文件名称。
+    /// Backup file name
     "FileName" file_name set_file_name: str,
-    /// 备份文件大小，单位B，如果为0，表示无效。
+    /// Backup file size in bytes. If the parameter value is `0`, the backup file size is unknown.
     "FileSize" file_size set_file_size: i64,
-    /// 备份文件外网下载地址。下载地址的有效时长为6小时，过期后请重新获取。
+    /// Address (valid for six hours) used to download the backup file over the public network
     "DownloadUrl" download_url set_download_url: str,
-    /// 备份文件内网下载地址。下载地址的有效时长为6小时，过期后请重新获取。
+    /// Address (valid for six hours) used to download the backup file over the private network
     "InnerDownloadUrl" inner_download_url set_inner_download_url: str,
 } }
 
 rt::model! { both debug;
-/// 已配置的备份文件下载地址对应的 VPC 信息。
+/// The VPC that corresponds to the configured download address of the backup file
 BackupLimitVpcItem {
-    /// 备份文件的下载地址对应VPC 所属的地域。
+    /// The region of the VPC that corresponds to the download address of the backup file
     ///
     /// Required.
     "Region" region set_region: str,
-    /// 备份文件下载地址的 VPC 列表。
+    /// The list of VPCs that correspond to the download addresses of the backup files
     ///
     /// Required.
     "VpcList" vpc_list set_vpc_list: list String,
 } }
 
 rt::model! { read debug;
-/// 大Key详情
+/// Big key details
 BigKeyInfo {
-    /// 所属的database
+    /// Database
     "DB" db set_db: i64,
-    /// 大Key
+    /// Big key
     "Key" key set_key: str,
-    /// 类型
+    /// Type
     "Type" r#type set_type: str,
-    /// 大小
+    /// Size
     "Size" size set_size: i64,
-    /// 数据时间戳
+    /// Data timestamp
     "Updatetime" updatetime set_updatetime: i64,
 } }
 
 rt::model! { read debug;
-/// 大Key类型分布详情
+/// Big key type distribution details
 BigKeyTypeInfo {
-    /// 类型
+    /// Type
     "Type" r#type set_type: str,
-    /// 数量
+    /// Count
     "Count" count set_count: i64,
-    /// 大小
+    /// Size
     "Size" size set_size: i64,
-    /// 时间戳
+    /// Timestamp
     "Updatetime" updatetime set_updatetime: i64,
 } }
 
 rt::model! { read debug;
-/// redis独享集群详细信息
+/// Details of the dedicated Redis cluster.
 CDCResource {
-    /// 用户的Appid
+    /// App ID of a user.
     "AppId" app_id set_app_id: i64,
-    /// 地域id
+    /// Region ID.
     "RegionId" region_id set_region_id: i64,
-    /// 可用区id
+    /// AZ ID.
     "ZoneId" zone_id set_zone_id: i64,
-    /// redis独享集群id
+    /// ID of the dedicated Redis cluster.
     "RedisClusterId" redis_cluster_id set_redis_cluster_id: str,
-    /// 计费模式，1-包年包月，0-按量计费
+    /// Billing mode. 1: monthly subscription; 0: pay-as-you-go.
     "PayMode" pay_mode set_pay_mode: i64,
-    /// 项目id
+    /// Project ID.
     "ProjectId" project_id set_project_id: i64,
-    /// 自动续费标识，0 - 默认状态（手动续费）；1 - 自动续费；2 - 明确不自动续费
+    /// Automatic renewal flag. 0: default status (manual renewal); 1: automatic renewal; 2: no automatic renewal.
     "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: i64,
-    /// 独享集群名称
+    /// Dedicated cluster name.
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 实例创建时间
+    /// Instance creation time
     "StartTime" start_time set_start_time: str,
-    /// 实例到期时间
+    /// Instance expiration time.
     "EndTime" end_time set_end_time: str,
-    /// 集群状态：1-流程中，2-运行中，3-已隔离
+    /// Cluster status. 1: in process; 2: running; 3: isolated.
     "Status" status set_status: i64,
-    /// 基础管控资源包
+    /// Basic control resource package.
     "BaseBundles" base_bundles set_base_bundles: list ResourceBundle,
-    /// 资源包列表
+    /// Resource package list.
     "ResourceBundles" resource_bundles set_resource_bundles: list ResourceBundle,
-    /// 所属本地专有集群id
+    /// Local dedicated cluster ID.
     "DedicatedClusterId" dedicated_cluster_id set_dedicated_cluster_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ChangeInstanceRole` (复制组实例更换角色).
+/// Request of `ChangeInstanceRole` (Modifies the role of an instance in a replication group).
 ///
-/// 本接口（ChangeInstanceRole）用于更换复制组内实例的角色。
+/// This API is used to change the role of an instance in a replication group.
 ChangeInstanceRoleRequest {
-    /// 复制组ID。请登录[Redis控制台的全球复制](https://console.cloud.tencent.com/redis/replication)页面获取复制组 ID。
+    /// Replication group ID. Log in to the [global replication](https://console.tencentcloud.com/redis/replication) page of the Redis console and obtain it.
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
-    /// 实例ID。请登录[Redis控制台](https://console.cloud.tencent.com/redis/instance/list)在实例列表复制实例 ID。
+    /// Instance ID. Log in to the [Redis console](https://console.tencentcloud.com/redis/instance) and copy it in the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例角色。
-    /// - rw：可读写。
-    /// - r：只读。
+    /// Instance role.
+    /// - rw: read/write.
+    /// - r: read-only.
     ///
     /// Required.
     "InstanceRole" instance_role set_instance_role: str,
@@ -260,81 +260,81 @@ ChangeInstanceRoleRequest {
 rt::action!("redis", "2018-04-12", "ChangeInstanceRole", ChangeInstanceRoleRequest => ChangeInstanceRoleResponse);
 
 rt::model! { read debug;
-/// ChangeInstanceRole返回参数结构体
+/// ChangeInstanceRole response structure.
 ChangeInstanceRoleResponse {
-    /// 异步流程ID
+    /// Async task ID
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ChangeMasterInstance` (复制组实例切主).
+/// Request of `ChangeMasterInstance` (Switches with master instance in a replication group).
 ///
-/// 该接口（ChangeMasterInstance）用于将复制组内只读实例设置为主实例。
+/// This API is used to set a read-only instance in a replication group as a master instance.
 ChangeMasterInstanceRequest {
-    /// 复制组ID。创建复制组时，系统自动分配的 ID，是复制组的唯一标识。例如：crs-rpl-m3zt****，请登录[Redis 控制台](https://console.cloud.tencent.com/redis/replication)的全球复制组列表获取复制组 ID。
+    /// Replication group ID, such as `crs-rpl-m3zt****`. It is the unique identifier automatically assigned by the system when creating a replication group. Log in to the [TencentDB for Redis console](https://console.cloud.tencent.com/redis/replication), and get it in the global replication list.
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
-    /// 指定待提升为主实例的只读实例 ID。例如：crs-xjhsdj****。请登录[Redis控制台](https://console.cloud.tencent.com/redis)在实例列表复制实例 ID。
+    /// ID of the read-only instance to be promoted to the master instance, such as `crs-xjhsdj****`. Log in to the the [TencentDB for Redis console](https://console.cloud.tencent.com/redis), and copy it in the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 标识是否强制提主。
-    /// - true：强制提主。
-    /// - false：不强制提主。
+    /// Whether to promote the read-only instance to the master instance forcibly. Valid values:
+    /// - `true`: Yes
+    /// - `false`: No
     "ForceSwitch" force_switch set_force_switch: bool,
 } }
 rt::action!("redis", "2018-04-12", "ChangeMasterInstance", ChangeMasterInstanceRequest => ChangeMasterInstanceResponse);
 
 rt::model! { read debug;
-/// ChangeMasterInstance返回参数结构体
+/// ChangeMasterInstance response structure.
 ChangeMasterInstanceResponse {
-    /// 异步流程ID。
+    /// Async task ID
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ChangeReplicaToMaster` (副本组提主).
+/// Request of `ChangeReplicaToMaster` (Promotes a replica node group to master node group).
 ///
-/// 本接口（ChangeReplicaToMaster）适用于实例副本组提主或副本提主。
+/// This API is used to promote a replica node group to a master node group or a replica node to a master node for an instance.
 ChangeReplicaToMasterRequest {
-    /// 指定实例 ID。例如：crs-xjhsdj****。请登录[Redis控制台](https://console.cloud.tencent.com/redis)在实例列表复制实例 ID。
+    /// Specifies the instance ID. Example: crs-xjhsdj****. Log in to the [Redis console](https://console.cloud.tencent.com/redis) and copy the instance ID from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 副本节点组 ID，请通过接口[DescribeInstanceZoneInfo](https://cloud.tencent.com/document/product/239/50312)获取多 AZ备节点组的 ID 信息。单 AZ，则无需配置该参数。
+    /// Replica node group ID. Use the interface [DescribeInstanceZoneInfo](https://www.tencentcloud.com/document/product/239/50312?from_cn_redirect=1) to obtain the id information of the multi-AZ replica node group. For a single AZ, no need to configure this parameter.
     "GroupId" group_id set_group_id: i64,
-    /// 紧急模式。
+    /// Emergency mode.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - false： 标准模式（安全推荐）
-    /// - true： 极速模式：（高危加速）跳过校验、极速提主。高位操作，极易在异常情况下产生单主节点。
+    /// - false: Standard mode (Recommended for security)
+    /// - true: Speed mode: (High-risk acceleration) Skip verification, speed up primary node promotion. High-level operation, highly likely to cause a single primary node in abnormal situations.
     ///
-    /// 默认值：false
+    /// Default value: false
     "Emergency" emergency set_emergency: bool,
 } }
 rt::action!("redis", "2018-04-12", "ChangeReplicaToMaster", ChangeReplicaToMasterRequest => ChangeReplicaToMasterResponse);
 
 rt::model! { read debug;
-/// ChangeReplicaToMaster返回参数结构体
+/// ChangeReplicaToMaster response structure.
 ChangeReplicaToMasterResponse {
-    /// 异步任务ID。
+    /// Asynchronous task ID.
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CleanUpInstance` (回收站实例立即下线).
+/// Request of `CleanUpInstance` (Eliminates instance in recycle bin immediately).
 ///
-/// 本接口（CleanUpInstance）用于立即下线回收站的实例。
+/// This API is used to immediately terminate instances in the recycle bin.
 CleanUpInstanceRequest {
-    /// 实例 ID，请登录 [Redis 控制台回收站](https://console.cloud.tencent.com/redis/recycle)的实例列表复制实例 ID。
+    /// Instance ID. Log in to the [Redis console recycle bin](https://console.cloud.tencent.com/redis/recycle), and copy it from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -342,28 +342,28 @@ CleanUpInstanceRequest {
 rt::action!("redis", "2018-04-12", "CleanUpInstance", CleanUpInstanceRequest => CleanUpInstanceResponse);
 
 rt::model! { read debug;
-/// CleanUpInstance返回参数结构体
+/// CleanUpInstance response structure.
 CleanUpInstanceResponse {
-    /// 任务ID
+    /// Task ID
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `ClearInstance` (清空Redis实例).
+/// Request of `ClearInstance` (Clears Redis instance).
 ///
-/// 本接口（ClearInstance）用于清空实例数据。
+/// This API is used to clear instance data.
 ClearInstanceRequest {
-    /// 实例 ID，请登录[Redis控制台](https://console.cloud.tencent.com/redis)在实例列表复制实例 ID。
+    /// Instance ID. Log in to the [Redis console](https://console.tencentcloud.com/redis/instance) and copy it in the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例访问密码。
-    /// - 免密访问：无需配置。
-    /// - 密码认证：必须配置。字符个数为[8,64]，至少包含小写字母、大写字母、数字和字符 ()`~!@#$%^&*-+=_|{}[]:;<>,.?/ 中的2种，不能以"/"开头。
+    /// Instance access password.
+    /// - Password-free access: No configuration is required.
+    /// - Password authentication: The password is required. It cannot start with a forward slash (/) and should contain 8 to 64 characters, including at least two of the following types: lowercase letters, uppercase letters, digits, and special characters (such as ()`~!@#$%^&*-+=_|{}[]:;<>,.?/).
     "Password" password set_password: str,
-    /// 是否加密密码
+    /// Whether to encrypt the password.
     "EncryptPassword" encrypt_password set_encrypt_password: bool,
 } }
 impl ::core::fmt::Debug for ClearInstanceRequest {
@@ -378,134 +378,134 @@ impl ::core::fmt::Debug for ClearInstanceRequest {
 rt::action!("redis", "2018-04-12", "ClearInstance", ClearInstanceRequest => ClearInstanceResponse);
 
 rt::model! { read debug;
-/// ClearInstance返回参数结构体
+/// ClearInstance response structure.
 ClearInstanceResponse {
-    /// 任务ID
+    /// Task ID
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `CloneInstances` (克隆实例).
+/// Request of `CloneInstances` (Clones an instance).
 ///
-/// 本接口（CloneInstances）用于基于当前实例的备份文件克隆一个完整的新实例。
+/// This API is used to clone a complete new instance based on the current instance backup file.
 CloneInstancesRequest {
-    /// 指定待克隆的源实例 ID。例如：crs-xjhsdj****。请登录[Redis控制台](https://console.cloud.tencent.com/redis)在实例列表复制实例 ID。
+    /// Specify the source instance ID to be cloned. Example: crs-xjhsdj****. Log in to the [Redis console](https://console.cloud.tencent.com/redis) and copy the instance ID from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 单次克隆实例的数量。
+    /// The number of clone instances per operation.
     ///
-    /// - 包年包月每次购买最大数量为100。
-    /// - 按量计费每次购买最大数量为30。
+    /// - The maximum allowed number for each Monthly Subscription purchase is 100.
+    /// - The maximum allowed number for each Pay-As-You-Go purchase is 30.
     ///
     /// Required.
     "GoodsNum" goods_num set_goods_num: i128,
-    /// 克隆实例所属的可用区ID。当前所支持的可用区 ID，请参见[地域和可用区](https://cloud.tencent.com/document/product/239/4106) 。
+    /// Availability zone ID of the cloned instance. For supported AZ IDs, see [Regions and Availability Zones](https://www.tencentcloud.com/document/product/239/4106?from_cn_redirect=1).
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: i128,
-    /// 付费方式。
+    /// Payment method.
     ///
-    /// - 0：按量计费。
-    /// - 1：包年包月。
+    /// - 0: Pay-As-You-Go.
+    /// - 1: Monthly Subscription.
     ///
     /// Required.
     "BillingMode" billing_mode set_billing_mode: i64,
-    /// 购买实例时长。
+    /// Instance Purchase Duration.
     ///
-    /// - 单位：月。
-    /// - 付费方式选择包年包月计费时，取值范围为[1,2,3,4,5,6,7,8,9,10,11,12,24,36,48,60]。
-    /// - 付费方式选择按量计费时，设置为1。
+    /// - Unit: month.
+    /// - When the payment method is set to Monthly Subscription, the value range is [1,2,3,4,5,6,7,8,9,10,11,12,24,36,48,60].
+    /// - When the payment method is set to Pay-As-You-Go, it is set to 1.
     ///
     /// Required.
     "Period" period set_period: i128,
-    /// 安全组ID。请通过 [DescribeInstanceSecurityGroup](https://cloud.tencent.com/document/product/239/34447) 接口获取实例的安全组 ID。
+    /// Security group ID. Call the [DescribeInstanceSecurityGroup](https://www.tencentcloud.com/document/product/239/34447?from_cn_redirect=1) API to obtain the security group ID for the instance.
     ///
     /// Required.
     "SecurityGroupIdList" security_group_id_list set_security_group_id_list: list String,
-    /// 克隆实例使用的备份ID。请通过接口[DescribeInstanceBackups](https://cloud.tencent.com/document/product/239/20011)获取备份ID。
+    /// Backup ID used to clone an instance. Use the interface [DescribeInstanceBackups](https://www.tencentcloud.com/document/product/239/20011?from_cn_redirect=1) to obtain the backup ID.
     ///
     /// Required.
     "BackupId" backup_id set_backup_id: str,
-    /// 配置克隆实例是否支持免密访问。开启 SSL 与外网均不支持免密访问。
+    /// Configure whether the cloned instance supports password-free access. Enabling SSL or public network does not support password-free access.
     ///
-    /// - true：免密实例，
-    /// - false：非免密实例。默认为非免密实例。
+    /// - true: Password-free instance,
+    /// - false: Non-password-free instance. Default for non-passwordless instance.
     "NoAuth" no_auth set_no_auth: bool,
-    /// 配置克隆实例的私有网络ID。如果未配置该参数，默认选择基础网络。
+    /// Configure the VPC ID for the clone instance. If not configured, the basic network is selected by default.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 配置克隆实例所属私有网络的子网。基础网络时该参数无需配置。
+    /// Configure the subnet of the private network for the cloned instance. This parameter requires no configuration for the basic network.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 克隆实例的名称。
-    /// 仅支持长度小于60的中文、英文或者数字，短划线"-"、下划线"_"。
+    /// Name of the cloned instance.
+    /// Only Chinese characters, English letters, numbers, dashes ("-"), or underscores ("_") are allowed, with a length of less than 60.
     "InstanceName" instance_name set_instance_name: str,
-    /// 克隆实例的访问密码。
+    /// The access password of the clone instance.
     ///
-    /// - 当输入参数NoAuth为true时，可不设置该参数。
-    /// - 当实例为Redis2.8、4.0和5.0时，其密码格式为：8-30个字符，至少包含小写字母、大写字母、数字和字符 ()`~!@#$%^&*-+=_|{}[]:;<>,.?/ 中的2种，不能以"/"开头；
-    /// - 当实例为CKV 3.2时，其密码格式为：8-30个字符，必须包含字母和数字，且不包含其他字符。
+    /// - When the input parameter NoAuth is true, setting this parameter is optional.
+    /// - For Redis 2.8, 4.0, and 5.0 instances, the password format is: 8-30 characters, containing at least lowercase letters, uppercase letters, digits, and 2 types of characters from ()`~!@#$%^&*-+=_|{}[]:;<>,.?/, and cannot start with "/".
+    /// - For CKV 3.2 instances, the password format is: 8-30 characters, must include letters and digits, and exclude other characters.
     "Password" password set_password: str,
-    /// 自动续费标识。
+    /// Automatic renewal flag.
     ///
-    /// - 0：默认状态，手动续费。
-    /// - 1：自动续费。
-    /// - 2：不自动续费，到期自动隔离。
+    /// - 0: default status, manual renewal.
+    /// - 1: automatic renewal.
+    /// - 2: no automatic renewal, auto-isolation upon expiration.
     "AutoRenew" auto_renew set_auto_renew: i128,
-    /// 用户自定义的端口，默认为6379，取值范围[1024,65535]。
+    /// User-defined port, defaults to 6379, in the range of [1024,65535].
     "VPort" v_port set_v_port: i128,
-    /// 实例的节点信息。
+    /// Node information of instance.
     ///
-    /// - 目前支持配置节点的类型（主节点或者副本节点），及其节点的可用区信息。具体信息，请参见[RedisNodeInfo](https://cloud.tencent.com/document/product/239/20022#RedisNodeInfo)。
-    /// - 单可用区部署可不配置该参数。
+    /// - Currently supports configuring node type (primary node or replica node) and its availability zone info. For details, please refer to [RedisNodeInfo](https://www.tencentcloud.com/document/product/239/20022?from_cn_redirect=1#RedisNodeInfo).
+    /// - This parameter can be left blank for single-AZ deployment.
     "NodeSet" node_set set_node_set: list RedisNodeInfo,
-    /// 项目 ID。登录[Redis 控制台](https://console.cloud.tencent.com/redis#/)，可在右上角的账号中心 > 项目管理中查找项目ID。
+    /// Project ID. Log in to the [Redis console](https://console.cloud.tencent.com/redis#/). You can find the project ID in the Account Center > Project Management at the top-right corner.
     "ProjectId" project_id set_project_id: i64,
-    /// 克隆实例需绑定的标签。
+    /// Tag bound to the clone instance.
     "ResourceTags" resource_tags set_resource_tags: list ResourceTag,
-    /// 指定克隆实例相关的参数模板 ID。
+    /// Specify the parameter template ID related to the cloned instance.
     ///
-    /// - 若不配置该参数，则系统会依据所选择的兼容版本及架构，自动适配对应的默认模板。
-    /// - 请通过[DescribeParamTemplates](https://cloud.tencent.com/document/product/239/58750)接口，查询实例的参数模板列表，获取模板 ID 编号。
+    /// - If this parameter is not configured, the system will automatically adapt the corresponding default template based on the selected compatible version and architecture.
+    /// - Query the parameter template list of the instance through the [DescribeParamTemplates](https://www.tencentcloud.com/document/product/239/58750?from_cn_redirect=1) API to obtain the template ID number.
     "TemplateId" template_id set_template_id: str,
-    /// 指定克隆实例的告警策略 ID。请登录[腾讯云可观测平台控制台](https://console.cloud.tencent.com/monitor/alarm2/policy)，在 告警管理 > 策略管理页面获取策略 ID 信息。
+    /// Specify the alarm policy ID of the clone instance. Log in to the [Tencent Cloud observability platform console](https://console.cloud.tencent.com/monitor/alarm2/policy), and get policy ID information on the alarm management > policy management page.
     "AlarmPolicyList" alarm_policy_list set_alarm_policy_list: list String,
-    /// 克隆指定恢复数据的时间。
-    /// 仅支持已开通秒级备份的实例
+    /// Clone the time when data is recovered.
+    /// Only instances with second-level backup enabled are supported.
     "CloneTime" clone_time set_clone_time: str,
-    /// 是否加密密码
+    /// Whether to encrypt the password
     "EncryptPassword" encrypt_password set_encrypt_password: bool,
-    /// 实例密码复杂度策略
+    /// Instance password complexity policy
     ///
-    /// 入参限制：未传或 Enabled=false 视为不启用，按默认规则校验
+    /// Input parameter limit: If not passed or Enabled=false, deem as not enabled and verify by default rule.
     "PasswordPolicy" password_policy set_password_policy: obj PasswordPolicy,
-    /// 是否开启 SSL 加密传输。
+    /// Whether to enable SSL encryption.
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - true： 开启。
-    /// - false： 关闭（默认值）。
+    /// - true: Enable.
+    /// - false: Disable (default value).
     ///
-    /// 默认值：false
+    /// Default value: false
     "EnableSSL" enable_ssl set_enable_ssl: bool,
-    /// 开启 SSL 时，是否将实例的内网 IPv4 地址写入证书的域名别名（SAN）中。仅在 EnableSSL 为 true 时生效。
+    /// Whether to write the private IPv4 address of the instance to the domain alias (SAN) of the certificate when SSL is enabled. This parameter is valid only when EnableSSL is true.
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - true： 允许使用内网 IP 进行 SSL 证书校验。
-    /// - false： 不添加证书的 SAN 扩展信息。
+    /// - true: The private IP is allowed for SSL certificate verification.
+    /// - false: The SAN extended information of the certificate is not added.
     ///
-    /// 默认值：false
+    /// Default value: false
     "SSLBindPrivateIPv4" ssl_bind_private_i_pv4 set_ssl_bind_private_i_pv4: bool,
-    /// 指实例类型
+    /// Indicates the instance type.
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - local： 通用 I 型
-    /// - localv2： 通用 II 型
+    /// - local: Common I
+    /// - localv2: Common II
     ///
-    /// 不传则默认和原实例类型保持一致
+    /// If not passed, it remains the same as the original instance type by default.
     "ProductVersion" product_version set_product_version: str,
 } }
 impl ::core::fmt::Debug for CloneInstancesRequest {
@@ -542,30 +542,30 @@ impl ::core::fmt::Debug for CloneInstancesRequest {
 rt::action!("redis", "2018-04-12", "CloneInstances", CloneInstancesRequest => CloneInstancesResponse);
 
 rt::model! { read debug;
-/// CloneInstances返回参数结构体
+/// CloneInstances response structure.
 CloneInstancesResponse {
-    /// 交易的ID。
+    /// Transaction ID.
     ///
     /// Disabled in the spec.
     "DealId" deal_id set_deal_id: str,
-    /// 克隆实例的 ID。
+    /// ID of the clone instance.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 订单号。
+    /// Order ID.
     "DealName" deal_name set_deal_name: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CloseLog` (关闭审计日志).
+/// Request of `CloseLog` (Disable audit log).
 ///
-/// 关闭日志
+/// Disable logs
 CloseLogRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 日志类型
+    /// Log type.
     ///
     /// Required.
     "LogType" log_type set_log_type: str,
@@ -573,143 +573,143 @@ CloseLogRequest {
 rt::action!("redis", "2018-04-12", "CloseLog", CloseLogRequest => CloseLogResponse);
 
 rt::model! { read debug;
-/// CloseLog返回参数结构体
+/// CloseLog response structure.
 CloseLogResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CloseSSL` (关闭SSL).
+/// Request of `CloseSSL` (Disables SSL).
 ///
-/// 本接口（CloseSSL）用于关闭SSL加密认证。
+/// This API is used to disable SSL encryption and authentication.
 CloseSSLRequest {
-    /// 实例 ID。请登录[Redis控制台](https://console.cloud.tencent.com/redis)在实例列表复制实例 ID。
+    /// Instance ID. Log in to the [Redis console](https://console.cloud.tencent.com/redis) and copy it in the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// SSL地址类型。
+    /// SSL address type.
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - 0：  不限。
-    /// - 1： 内网IPv4。
-    /// - 2：  内网IPv6。
-    /// - 3： 外网。
-    /// - -1： 未指定。
+    /// - 0: Unlimited.
+    /// - 1: Private IPv4 address.
+    /// - 2: Private IPv6 address.
+    /// - 3: Public network.
+    /// - -1: Unspecified.
     ///
-    /// 默认值：0
+    /// Default value: 0
     "AddressType" address_type set_address_type: i64,
 } }
 rt::action!("redis", "2018-04-12", "CloseSSL", CloseSSLRequest => CloseSSLResponse);
 
 rt::model! { read debug;
-/// CloseSSL返回参数结构体
+/// CloseSSL response structure.
 CloseSSLResponse {
-    /// 任务ID。
+    /// Task ID.
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 命令耗时
+/// Command duration
 CommandTake {
-    /// 命令名。
+    /// Command name.
     "Cmd" cmd set_cmd: str,
-    /// 耗时时长。单位：ms。
+    /// Time consumed. Unit: ms.
     "Took" took set_took: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateExportTask` (创建日志下载任务).
+/// Request of `CreateExportTask` (Creates a log download task).
 ///
-/// 创建日志下载任务
+/// This API is used to create a log download task.
 CreateExportTaskRequest {
-    /// 指定实例 ID。例如：crs-xjhsdj****。请登录[Redis控制台](https://console.cloud.tencent.com/redis)在实例列表复制实例 ID。
+    /// Specify the instance ID. Example: crs-xjhsdj****. Log in to the [Redis console](https://console.cloud.tencent.com/redis) and copy the instance ID from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 日志类型。
+    /// Log type.
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - auditLog： 审计日志。
+    /// - auditLog: Audit log.
     ///
     /// Required.
     "LogType" log_type set_log_type: str,
-    /// 日志检索的起始时间。
+    /// Start time of retrieval.
     ///
-    /// 参数格式：YYYY-MM-DD HH:mm:ss，例如 2026-03-06 00:00:00。返回结果中仅包含该时间点及之后的日志。
+    /// Parameter format: YYYY-MM-DD HH:mm:ss, for example 2026-03-06 00:00:00. The returned result contains only the logs at this time point and afterward.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 日志检索的结束时间。
+    /// End time of log retrieval.
     ///
-    /// 参数格式：YYYY-MM-DD HH:mm:ss，例如 2026-03-06 23:59:59。返回结果中仅包含该时间点及之前的日志。
+    /// Parameter format: YYYY-MM-DD HH:mm:ss, for example 2026-03-06 23:59:59. The returned result contains only the logs at this time point and earlier.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 设置日志筛选字段，过滤并下载符合条件的日志。
+    /// Set the log filter field to filter and download qualified logs.
     "LogFilter" log_filter set_log_filter: list LogFilter,
-    /// 自定义下载的日志字段，多个字段以逗号分隔，例如 "timestamp,operation,user"。指定后仅下载所选字段的数据。不传该参数时，默认下载所有字段。
+    /// Custom log fields for download, multiple fields separated by commas, such as "timestamp,operation,user". Only the data of selected fields will be downloaded when specified. The parameter defaults to downloading all fields when not passed.
     "ColumnFilter" column_filter set_column_filter: list String,
 } }
 rt::action!("redis", "2018-04-12", "CreateExportTask", CreateExportTaskRequest => CreateExportTaskResponse);
 
 rt::model! { read debug;
-/// CreateExportTask返回参数结构体
+/// CreateExportTask response structure.
 CreateExportTaskResponse {
-    /// 文件名称
+    /// File name.
     "FileName" file_name set_file_name: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `CreateInstanceAccount` (自定义实例账号).
+/// Request of `CreateInstanceAccount` (Customizes an instance account).
 ///
-/// 本接口（CreateInstanceAccount）用于自定义访问实例的账号。
+/// This API is used to customize the account for accessing instances.
 CreateInstanceAccountRequest {
-    /// 实例 ID，请登录[Redis控制台](https://console.cloud.tencent.com/redis)在实例列表复制实例 ID。
+    /// Instance ID. Log in to the [Redis console](https://console.cloud.tencent.com/redis) and copy the instance ID from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 自定义的访问数据库的账号名称。
+    /// Custom account name for accessing the database.
     ///
-    /// - 仅由字母、数字、下划线、中划线组成。
-    /// - 长度不能大于32位。
+    /// - Consist of letters, digits, underscores, and hyphens only.
+    /// - Length cannot be greater than 32.
     ///
     /// Required.
     "AccountName" account_name set_account_name: str,
-    /// 设置自定义账号的密码。密码复杂度要求如下：
+    /// Set a password for the customized account. The password complexity requirements are as follows:
     ///
-    /// - 字符个数为[8,64]。
-    /// - 至少包含小写字母、大写字母、数字和字符 ()`~!@#$%^&*-+=_|{}[]:;<>,.?/ 中的两种。
-    /// - 不能以"/"开头。
+    /// - Character count: [8,64].
+    /// - Contain at least two kinds of lowercase letters, uppercase letters, digits and characters ()`~!@#$%^&*-+=_|{}[]:;<>,.?/.
+    /// - Cannot start with "/".
     ///
     /// Required.
     "AccountPassword" account_password set_account_password: str,
-    /// 指定账号的读请求路由分发至主节点或副本节点。未开启副本只读，不支持选择副本节点。
+    /// Read requests for the designated account are routed to the primary node or replica node. Read-only replica is not enabled, and selection of replica nodes is not supported.
     ///
-    /// - master：主节点
-    /// - replication：副本节点
+    /// - master: primary node
+    /// - replication: replica node
     ///
     /// Required.
     "ReadonlyPolicy" readonly_policy set_readonly_policy: list String,
-    /// 账户读写权限，支持选择只读与读写权限。
+    /// Account read/write permission supports selecting read-only or read-write permission.
     ///
-    /// - r：只读。
-    /// - rw: 读写。
+    /// - r: Read-only.
+    /// - rw: Read-write.
     ///
     /// Required.
     "Privilege" privilege set_privilege: str,
-    /// 账号备注描述信息，长度为[0,64] 字节，支持中文。
+    /// Description information about account remarks, with a length of [0, 64] bytes.
     "Remark" remark set_remark: str,
-    /// 是否启用密码加密传输。
+    /// Whether to enable password encryption for transmission.
     ///
-    /// - true：加密。
-    /// - false：不加密（默认值）。
+    /// - true: Encrypted.
+    /// - false: Not encrypted (default value).
     "EncryptPassword" encrypt_password set_encrypt_password: bool,
 } }
 impl ::core::fmt::Debug for CreateInstanceAccountRequest {
@@ -728,173 +728,173 @@ impl ::core::fmt::Debug for CreateInstanceAccountRequest {
 rt::action!("redis", "2018-04-12", "CreateInstanceAccount", CreateInstanceAccountRequest => CreateInstanceAccountResponse);
 
 rt::model! { read debug;
-/// CreateInstanceAccount返回参数结构体
+/// CreateInstanceAccount response structure.
 CreateInstanceAccountResponse {
-    /// 任务ID。
+    /// Task ID.
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `CreateInstances` (创建Redis实例).
+/// Request of `CreateInstances` (Creates Redis instance).
 ///
-/// 本接口（CreateInstances）用于创建 Redis 实例。
+/// This API is used to create an TencentDB or Redis instance.
 CreateInstancesRequest {
-    /// 实例类型。
+    /// Instance type.
     ///
-    /// - 2：Redis 2.8 内存版（标准架构）。
-    /// - 3：CKV 3.2 内存版（标准架构）。
-    /// - 4：CKV 3.2 内存版（集群架构）。
-    /// - 6：Redis 4.0 内存版（标准架构）。
-    /// - 7：Redis 4.0 内存版（集群架构）。
-    /// - 8：Redis 5.0 内存版（标准架构）。
-    /// - 9：Redis 5.0 内存版（集群架构）。
-    /// - 15：Redis 6.2 内存版（标准架构）。
-    /// - 16：Redis 6.2 内存版（集群架构）。
-    /// - 17：Redis 7.0 内存版（标准架构）。
-    /// - 18：Redis 7.0 内存版（集群架构）。
-    /// - 19：Valkey 8.0 内存版（标准架构）。
-    /// - 20：Valkey 8.0 内存版（集群架构）。
-    /// - 21：Valkey 9.0 内存版（标准架构）。
-    /// - 22：Valkey 9.0 内存版（集群架构）。
-    /// - 200：Memcached 1.6 内存版（集群架构）。
-    /// 说明：CKV 版本当前有存量用户使用，暂时保留。
+    /// - 2: Redis 2.8 memory edition (standard architecture).
+    /// - 3: CKV 3.2 memory edition (standard architecture).
+    /// - 4: CKV 3.2 memory edition (cluster architecture).
+    /// - 6: Redis 4.0 memory edition (standard architecture).
+    /// - 7: Redis 4.0 memory edition (cluster architecture).
+    /// - 8: Redis 5.0 memory edition (standard architecture).
+    /// - 9: Redis 5.0 memory edition (cluster architecture).
+    /// - 15: Redis 6.2 memory edition (standard architecture).
+    /// - 16: Redis 6.2 memory edition (cluster architecture).
+    /// - 17: Redis 7.0 memory edition (standard architecture).
+    /// - 18: Redis 7.0 memory edition (cluster architecture).
+    /// - 19: Valkey 8.0 memory edition (standard architecture).
+    /// - 20: Valkey 8.0 memory edition (cluster architecture).
+    /// - 21: Valkey 9.0 memory edition (standard architecture).
+    /// - 22: Valkey 9.0 memory edition (cluster architecture).
+    /// - 200: Memcached 1.6 memory edition (cluster architecture).
+    /// Note: CKV editions are currently used by some users and are temporarily retained.
     ///
     /// Required.
     "TypeId" type_id(type_id_value) set_type_id: i128,
-    /// 内存容量，单位为MB， 数值需为1024的整数倍。具体规格，请通过 [DescribeProductInfo](https://cloud.tencent.com/document/api/239/30600) 接口查询全地域的售卖规格。
+    /// Memory capacity, measured in MB, must be a multiple of 1024. For specific specifications, query the sales specifications for all regions via the [DescribeProductInfo](https://www.tencentcloud.com/document/api/239/30600?from_cn_redirect=1) API.
     ///
-    /// - TypeId为标准架构时，MemSize是实例总内存容量；
-    /// - TypeId为集群架构时，MemSize是单分片内存容量。
+    /// - When TypeId is standard architecture, MemSize is the total memory capacity of the instance.
+    /// - When TypeId is cluster architecture, MemSize is the sharded memory capacity.
     ///
     /// Required.
     "MemSize" mem_size set_mem_size: i128,
-    /// 实例数量，单次购买实例数量。具体信息，请通过 [DescribeProductInfo](https://cloud.tencent.com/document/api/239/30600) 接口查询全地域的售卖规格。
+    /// Instance count. Number of instances to purchase at a time. For details, query sales specifications in all regions via the [DescribeProductInfo](https://www.tencentcloud.com/document/api/239/30600?from_cn_redirect=1) API.
     ///
     /// Required.
     "GoodsNum" goods_num set_goods_num: i128,
-    /// 购买实例的时长。
+    /// Duration of instance purchase.
     ///
-    /// - 若 BillingMode为1，即计费方式为包年包月时，需设置该参数，指定所购买实例的时长。单位：月，取值范围 [1,2,3,4,5,6,7,8,9,10,11,12,24,36]。
-    /// - 若 BillingMode为0，即计费方式为按量计费时，该参数配置为1。
+    /// - If BillingMode is 1, that is, the billing mode is monthly subscription, you need to set this parameter to specify the duration of instance purchase. Measurement unit: month, permissible range [1,2,3,4,5,6,7,8,9,10,11,12,24,36].
+    /// - If BillingMode is 0, that is, the billing mode is pay-as-you-go, set this parameter to 1.
     ///
     /// Required.
     "Period" period set_period: i128,
-    /// 计费方式。
+    /// Billing mode.
     ///
-    /// - 0：按量计费。
-    /// - 1：包年包月。
+    /// - 0: Pay-As-You-Go.
+    /// - 1: Monthly Subscription.
     ///
     /// Required.
     "BillingMode" billing_mode set_billing_mode: i64,
-    /// 实例所属的可用区ID，可参考[地域和可用区](https://cloud.tencent.com/document/product/239/4106)  。
+    /// ID of the AZ to which the instance belongs. See [Regions and AZs](https://www.tencentcloud.com/document/product/239/4106?from_cn_redirect=1).
     "ZoneId" zone_id set_zone_id: i128,
-    /// 访问实例的密码。
+    /// Password for accessing instances.
     ///
-    /// - 当输入参数NoAuth为true时，指设置实例为免密码访问，Password可不用配置，否则Password为必填参数。
-    /// - 当实例类型TypeId为Redis 2.8 内存版标准架构、Redis 4.0、5.0、6.2、7.0内存版标准架构或集群架构时，其密码复杂度要求为：8-64个字符，至少包含小写字母、大写字母、数字和字符()`~!@#$%^&*-+=_|{}[]:;<>,.?/ 中的2种，不能以"/"开头。
-    /// - 当实例类型TypeId为CKV 3.2 内存版标准架构或集群架构时，其密码复杂度为：8-30个字符，必须包含字母和数字，且不包含其他字符。
+    /// - When the input parameter NoAuth is true, it means setting instances to Password-free access, and Password does not need to be configured. Otherwise, Password is required.
+    /// - When the instance type TypeId is Redis 2.8 memory edition standard architecture, Redis 4.0, 5.0, 6.2, or 7.0 memory edition standard architecture or cluster architecture, the Password complexity requirements are: 8-64 characters, containing at least lowercase letters, uppercase letters, digits, and 2 of the following characters: ()`~!@#$%^&*-+=_|{}[]:;<>,.?/, and cannot start with "/".
+    /// - When the instance type TypeId is CKV 3.2 memory edition standard architecture or cluster architecture, the Password complexity is: 8-30 characters, must include letters and digits, and exclude other characters.
     "Password" password set_password: str,
-    /// 私有网络ID。如果不配置该参数则默认选择基础网络。请登录 [私有网络](https://console.cloud.tencent.com/vpc)控制台查询具体的ID。
+    /// VPC ID. If you do not configure this parameter, the basic network is selected by default. Log in to the [private network](https://console.cloud.tencent.com/vpc) console to query the specific ID.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 私有网络VPC的子网。基础网络下， 该参数无需配置。请登录 [私有网络](https://console.cloud.tencent.com/vpc)控制台查询子网列表获取具体的 ID。
+    /// Subnet of the private network VPC. In the basic network, this parameter requires no configuration. Log in to the [Private Network](https://console.cloud.tencent.com/vpc) console to query the subnet list and obtain the specific ID.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 项目 ID。请登录[Redis控制台](https://console.cloud.tencent.com/redis#/)，在右上角的账户信息菜单中，选择项目管理查询项目 ID。
+    /// Project ID. Log in to the [Redis console](https://console.cloud.tencent.com/redis#/), select Project Management from the account information menu in the top-right corner, and query the project ID.
     "ProjectId" project_id set_project_id: i64,
-    /// 自动续费标识。
+    /// Automatic renewal flag.
     ///
-    /// - 0：默认状态（手动续费）。
-    /// - 1：自动续费。
-    /// - 2：到期不续费。
+    /// - 0: default status (manual renewal).
+    /// - 1: automatic renewal.
+    /// - 2: non-renewal upon expiration.
     "AutoRenew" auto_renew set_auto_renew: i128,
-    /// 安全组 ID 数组。
+    /// Security group ID array.
     ///
-    /// - 安全组是一种虚拟防火墙，对云数据库实例的网络访问进行控制。创建实例时，建议绑定相应的安全组。
-    /// - 请通过 [DescribeInstanceSecurityGroup](https://cloud.tencent.com/document/product/239/34447) 接口获取实例的安全组 ID。
+    /// - A security group is a virtual firewall that controls network access to a cloud database instance. When creating an instance, it is recommended to bind the corresponding security group.
+    /// - Get the security group ID of an instance through the [DescribeInstanceSecurityGroup](https://www.tencentcloud.com/document/product/239/34447?from_cn_redirect=1) API.
     "SecurityGroupIdList" security_group_id_list set_security_group_id_list: list String,
-    /// 用户自定义的网络端口。默认为6379，范围为 [1024,65535]。
+    /// User-defined network port. Defaults to 6379, range [1024,65535].
     "VPort" v_port set_v_port: i128,
-    /// 实例分片数量。
+    /// Number of instance shards.
     ///
-    /// - 标准版实例无需配置该参数。
-    /// - 集群版实例，分片数量范围为：[1、3、5、8、12、16、24、32、40、48、64、80、96、128]。
+    /// - No need to configure this parameter for standard edition instances.
+    /// - For cluster edition instances, the shard quantity range is: [1, 3, 5, 8, 12, 16, 24, 32, 40, 48, 64, 80, 96, 128].
     "RedisShardNum" redis_shard_num set_redis_shard_num: i64,
-    /// 实例副本数量。
+    /// Instance replica number.
     ///
-    /// - Redis 内存版 4.0、5.0、6.2、7.0 标准架构和集群架构支持副本数量范围为[1,5]。
-    /// - Redis 2.8标准版、CKV标准版只支持1副本。
+    /// - Redis Memory Edition 4.0, 5.0, 6.2, and 7.0 cluster architecture supports a replica quantity range of [1,5].
+    /// - Redis 2.8 Standard Edition and CKV Standard Edition support only 1 replica.
     "RedisReplicasNum" redis_replicas_num set_redis_replicas_num: i64,
-    /// 标识实例是否需支持副本只读。
+    /// Flag whether the instance needs to support read-only replica.
     ///
-    /// - Redis 2.8 标准版、CKV标准版不支持副本只读。
-    /// - 开启副本只读，实例将自动读写分离，写请求路由到主节点，读请求路由到副本节点。
-    /// - 如需开启副本只读，建议副本数量大于等于2。
+    /// - Redis 2.8 Standard Edition and CKV Standard Edition do not support read-only replica.
+    /// - If read-only replica is enabled, the instance will automatically separate read and write operations, with write requests routed to the primary node and read requests routed to replica nodes.
+    /// - If needed to enable read-only replica, it is recommended to have at least 2 replicas.
     "ReplicasReadonly" replicas_readonly set_replicas_readonly: bool,
-    /// 实例名称。命名要求：仅支持长度小于60的中文、英文或者数字，短划线"-"、下划线"_"。
+    /// Instance name. Naming requirement: It only supports Chinese characters, letters, numbers, hyphens ("-"), or underscores ("_"), with a length of less than 60.
     "InstanceName" instance_name set_instance_name: str,
-    /// 配置实例是否支持免密码访问。
+    /// Configure whether the instance supports password-free access.
     ///
-    /// - true：免密访问实例。
-    /// - false：非免密访问实例。默认为非免密方式，仅VPC网络的实例支持免密码访问。
+    /// - true: Access the instance without a password.
+    /// - false: Access the instance with a password. By default, password access is enabled. Only instances in a VPC network support password-free access.
     "NoAuth" no_auth set_no_auth: bool,
-    /// 实例的节点信息，包含节点 ID、节点类型、节点可用区 ID等。具体信息，请参见[RedisNodeInfo](https://cloud.tencent.com/document/product/239/20022)。
-    /// 目前支持传入节点的类型（主节点或者副本节点），节点的可用区。未指定该参数时，在支持多可用区部署的地域，系统将默认创建多可用区架构实例。
+    /// Node information of instance, including node ID, node type, node availability zone ID. For details, please see [RedisNodeInfo](https://www.tencentcloud.com/document/product/239/20022?from_cn_redirect=1).
+    /// Currently support inputting node type (primary node or replica node) and availability zone. When this parameter is not specified, in regions that support multi-availability zone deployment, the system defaults to creating instances with multi-availability zone architecture.
     "NodeSet" node_set set_node_set: list RedisNodeInfo,
-    /// 给实例设定标签。
+    /// Set a tag for the instance.
     "ResourceTags" resource_tags set_resource_tags: list ResourceTag,
-    /// 指定实例所属的可用区名称。具体信息，请参见[地域和可用区](https://cloud.tencent.com/document/product/239/4106)  。
+    /// Specify the name of the AZ to which the instance belongs. For details, see [Regions and AZs](https://www.tencentcloud.com/document/product/239/4106?from_cn_redirect=1).
     "ZoneName" zone_name set_zone_name: str,
-    /// 指定实例相关的参数模板 ID。
+    /// Parameter template ID of the specified instance.
     ///
-    /// - 若不配置该参数，则系统会依据所选择的兼容版本及架构，自动适配对应的默认模板。
-    /// - 请通过[DescribeParamTemplates](https://cloud.tencent.com/document/product/239/58750)接口，查询实例的参数模板列表，获取模板 ID 编号。
+    /// - If this parameter is not configured, the system will automatically adapt to the corresponding default template based on the selected compatible version and architecture.
+    /// - Query the parameter template list of the instance through the [DescribeParamTemplates](https://www.tencentcloud.com/document/product/239/58750?from_cn_redirect=1) API to obtain the template ID number.
     "TemplateId" template_id set_template_id: str,
-    /// 内部参数，标识创建实例是否需要检查。
+    /// Internal parameter to identify whether creating an instance needs to check.
     ///
-    /// - false ：默认值。发送正常请求，通过检查后直接创建实例。
-    /// - true：发送检查请求，不会创建实例。
+    /// - false: Default value. Send a normal request and create the instance directly after passing the check.
+    /// - true: Send a check request without creating an instance.
     "DryRun" dry_run set_dry_run: bool,
-    /// 指实例部署类型。
+    /// Instance deployment type.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - local： 通用 I 型。
-    /// - localv2： 通用 II 型。
-    /// - cdc： 独享集群型。
-    /// - cloud： 云原生，当前已暂停售卖。
+    /// - local: common type I.
+    /// - localv2: common type II.
+    /// - cdc: dedicated cluster type.
+    /// - cloud: cloud native. Currently not available for sale.
     "ProductVersion" product_version set_product_version: str,
-    /// 独享集群 ID。
+    /// Dedicated cluster ID.
     ///
-    /// - 当 ProductVersion 设置为 cdc 时，该参数必须设置。
-    /// - 请通过接口[DescribeRedisClusters](https://cloud.tencent.com/document/product/239/109628) 获取集群 ID。
+    /// - When ProductVersion is set to cdc, this parameter must be set.
+    /// - Get cluster ID through the API [DescribeRedisClusters](https://www.tencentcloud.com/document/product/239/109628?from_cn_redirect=1).
     "RedisClusterId" redis_cluster_id set_redis_cluster_id: str,
-    /// 告警策略 ID 数组。
+    /// Alarm policy ID array.
     ///
-    /// - 请登录[腾讯云可观测平台-告警管理-策略管理](https://console.cloud.tencent.com/monitor/alarm/policy)获取告警策略 ID。
-    /// - 若不配置该参数，则绑定默认告警策略。默认告警策略具体信息，请登录[腾讯云可观测平台-告警管理-策略管理](https://console.cloud.tencent.com/monitor/alarm/policy)查看。
+    /// - Log in to [Tencent Cloud Observability Platform - Alarm Management - Policy Management](https://console.cloud.tencent.com/monitor/alarm/policy) to get alarm policy ID.
+    /// - If this parameter is not configured, the default alarm policy will be bound. For the default alarm policy details, log in to [Tencent Cloud Observability Platform - Alarm Management - Policy Management](https://console.cloud.tencent.com/monitor/alarm/policy) to view.
     "AlarmPolicyList" alarm_policy_list set_alarm_policy_list: list String,
-    /// 是否启用密码加密传输。
+    /// Whether to enable password encryption for transmission.
     ///
-    /// - true：加密。
-    /// - false：不加密（默认值）。
+    /// - true: Encrypted.
+    /// - false: Not encrypted (default value).
     "EncryptPassword" encrypt_password set_encrypt_password: bool,
-    /// 实例级密码复杂度策略。未传入或 Enabled=false 时，视为不启用策略，按系统默认规则校验。
+    /// Instance-level password complexity policy. When not passed in or Enabled=false, deem as not enabling policy, validate by system default rule.
     "PasswordPolicy" password_policy set_password_policy: obj PasswordPolicy,
-    /// 是否开启 SSL 加密传输。
+    /// Whether to enable SSL encryption.
     ///
-    /// - true：开启。
-    /// - false：关闭（默认值）。
+    /// - true: Enable.
+    /// - false: Disable (default value).
     "EnableSSL" enable_ssl set_enable_ssl: bool,
-    /// 开启 SSL 时，是否将实例的内网 IPv4 地址写入证书的域名别名（SAN）中。仅在 EnableSSL 为 true 时生效。
+    /// Whether to write the private IPv4 address of an instance to the domain alias (SAN) of the certificate when SSL is enabled. This parameter is valid only when EnableSSL is true.
     ///
-    /// - true：允许使用内网 IP 进行 SSL 证书校验。
-    /// - false：不添加证书的 SAN 扩展信息。
+    /// - true: Allows using private IP to perform SSL certificate verification.
+    /// - false: Does not add the SAN extended information to the certificate.
     "SSLBindPrivateIPv4" ssl_bind_private_i_pv4 set_ssl_bind_private_i_pv4: bool,
-    /// 实例连接访问模式。
+    /// Instance connectivity access Mode.
     ///
-    /// - 0：代理模式（Proxy Mode，默认值）。
-    /// - 1：直连模式（Direct Connect Mode）。
+    /// - 0: Proxy Mode (default value).
+    /// - 1: Direct access Mode.
     "ConnectionMode" connection_mode set_connection_mode: i64,
 } }
 impl ::core::fmt::Debug for CreateInstancesRequest {
@@ -937,119 +937,113 @@ impl ::core::fmt::Debug for CreateInstancesRequest {
 rt::action!("redis", "2018-04-12", "CreateInstances", CreateInstancesRequest => CreateInstancesResponse);
 
 rt::model! { read debug;
-/// CreateInstances返回参数结构体
+/// CreateInstances response structure.
 CreateInstancesResponse {
-    /// 交易的ID。
+    /// Transaction ID.
     ///
     /// Disabled in the spec.
     "DealId" deal_id set_deal_id: str,
-    /// 实例ID。
+    /// Instance ID.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 订单号。
+    /// Order ID.
     "DealName" deal_name set_deal_name: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateParamTemplate` (创建参数模板).
+/// Request of `CreateParamTemplate` (Creates parameter template).
 ///
-/// 该接口（CreateParamTemplate）用于创建参数模板。
+/// This API is used to create a parameter template.
 CreateParamTemplateRequest {
-    /// 参数模板名称。字符长度要求为[2,64]。
+    /// Parameter template name, which can contain [2, 64] characters.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 参数模板描述。
+    /// Parameter template description.
     "Description" description set_description: str,
-    /// 产品类型。
-    /// - 6：Redis 4.0 内存版（标准架构）。
-    /// - 7：Redis 4.0 内存版（集群架构）。
-    /// - 8：Redis 5.0 内存版（标准架构）。
-    /// - 9：Redis 5.0 内存版（集群架构）。
-    /// - 15：Redis 6.2 内存版（标准架构）。
-    /// - 16：Redis 6.2 内存版（集群架构）。
-    /// - 17：Redis 7.0 内存版（标准架构）。
-    /// - 18：Redis 7.0 内存版（集群架构）。
+    /// Product type.
+    /// - 6: Redis 4.0 Memory Edition (standard architecture).
+    /// - 7: Redis 4.0 Memory Edition (cluster architecture).
+    /// - 8: Redis 5.0 Memory Edition (standard architecture).
+    /// - 9: Redis 5.0 Memory Edition (cluster architecture).
+    /// - 15: Redis 6.2 Memory Edition (standard architecture).
+    /// - 16: Redis 6.2 Memory Edition (cluster architecture).
+    /// - 17: Redis 7.0 Memory Edition (standard architecture).
+    /// - 18: Redis 7.0 Memory Edition (cluster architecture).
     "ProductType" product_type set_product_type: i128,
-    /// 源参数模板 ID。
+    /// ID of the source parameter template.
     "TemplateId" template_id set_template_id: str,
-    /// 参数列表。
+    /// Parameter list.
     "ParamList" param_list set_param_list: list InstanceParam,
 } }
 rt::action!("redis", "2018-04-12", "CreateParamTemplate", CreateParamTemplateRequest => CreateParamTemplateResponse);
 
 rt::model! { read debug;
-/// CreateParamTemplate返回参数结构体
+/// CreateParamTemplate response structure.
 CreateParamTemplateResponse {
-    /// 参数模板 ID。
+    /// Parameter template ID.
     "TemplateId" template_id set_template_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateReplicationGroup` (创建复制组接口).
+/// Request of `CreateReplicationGroup` (Creates a replication group).
 ///
-/// 本接口（CreateReplicationGroup）用于创建复制组。
+/// This API is used to create a replication group.
 CreateReplicationGroupRequest {
-    /// 指定复制组中的主实例ID。请登录[Redis控制台](https://console.cloud.tencent.com/redis)在实例列表复制实例 ID。
+    /// ID of the primary instance in the replication group. Log in to the [Redis console](https://console.tencentcloud.com/redis/instance) and copy it in the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 配置复制组名称。仅支持长度为2-64个字符的中文、英文、数字、下划线_、分隔符-。
+    /// Replication group name. The name should contain 2 to 64 characters, including only letters, digits, underscores (_), and hyphens (-).
     "GroupName" group_name set_group_name: str,
-    /// 备注信息。
+    /// Remark information.
     "Remark" remark set_remark: str,
 } }
 rt::action!("redis", "2018-04-12", "CreateReplicationGroup", CreateReplicationGroupRequest => CreateReplicationGroupResponse);
 
 rt::model! { read debug;
-/// CreateReplicationGroup返回参数结构体
+/// CreateReplicationGroup response structure.
 CreateReplicationGroupResponse {
-    /// 异步流程ID。
+    /// Asynchronous process ID.
     "TaskId" task_id set_task_id: i64,
-    /// 复制组string型id
+    /// Replication group ID of the string type.
     "GroupId" group_id set_group_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 延时分布详情
+/// Delay distribution details
 DelayDistribution {
-    /// 指延时分布阶梯，其与延时区间的对应关系如下所示。
-    /// - 1：[0ms,1ms]。
-    /// - 5： [1ms,5ms]。
-    /// - 10： [5ms,10ms]。
-    /// - 50： [10ms,50ms]。
-    /// - 200：[50ms,200ms]。
-    /// - -1： [200ms,∞]。
+    /// The delay distribution. The mapping between delay range and `Ladder` value is as follows:  - `1`: [0ms,1ms]. - `5`: [1ms,5ms]. - `10`: [5ms,10ms]. - `50`: [10ms,50ms]. - `200`:  [50ms,200ms]. - `-1`: [200ms,∞].
     "Ladder" ladder set_ladder: i64,
-    /// 延时处于当前分布阶梯的命令数量，单位：个。
+    /// The number of commands with delay falling within the current delay range -
     "Size" size set_size: i64,
-    /// 修改时间。
+    /// Modification time
     "Updatetime" updatetime set_updatetime: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteExportTask` (删除日志下载任务).
+/// Request of `DeleteExportTask` (Deletes log download tasks).
 ///
-/// 删除日志下载任务
+/// This API is used to delete log download tasks.
 DeleteExportTaskRequest {
-    /// 指定删除的日志类型。
+    /// Log type to specify deletion.
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - auditLog： 审计日志。
+    /// - auditLog: Audit log.
     ///
     /// Required.
     "LogType" log_type set_log_type: str,
-    /// 指定删除日志的文件名。
+    /// Specify deletion of the log filename.
     ///
     /// Required.
     "FileName" file_name set_file_name: str,
-    /// 指定实例 ID。例如：crs-xjhsdj****。请登录[Redis控制台](https://console.cloud.tencent.com/redis)在实例列表复制实例 ID。
+    /// Specify the instance ID. Example: crs-xjhsdj****. Log in to the [Redis console](https://console.cloud.tencent.com/redis) and copy the instance ID from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -1057,22 +1051,22 @@ DeleteExportTaskRequest {
 rt::action!("redis", "2018-04-12", "DeleteExportTask", DeleteExportTaskRequest => DeleteExportTaskResponse);
 
 rt::model! { read debug;
-/// DeleteExportTask返回参数结构体
+/// DeleteExportTask response structure.
 DeleteExportTaskResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteInstanceAccount` (删除实例子账号).
+/// Request of `DeleteInstanceAccount` (Deletes instance sub-account).
 ///
-/// 本接口（DeleteInstanceAccount）用于删除实例子账号。
+/// This API is used to delete instance sub-accounts.
 DeleteInstanceAccountRequest {
-    /// 实例 ID，请登录[Redis控制台](https://console.cloud.tencent.com/redis)在实例列表复制实例 ID。
+    /// Instance ID. Log in to the [Redis console](https://console.tencentcloud.com/redis/instance) and copy it in the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 子账号名称。请登录[Redis控制台](https://console.cloud.tencent.com/redis)，切换至**账号管理**页面获取。具体信息，请参见[管理账号](https://cloud.tencent.com/document/product/239/36710)。
+    /// Sub-account name. Log in to the [Redis console](https://console.tencentcloud.com/redis) and switch to the **Account Management** page to obtain it. For details, see [Managing Account](https://www.tencentcloud.com/document/product/239/34590).
     ///
     /// Required.
     "AccountName" account_name set_account_name: str,
@@ -1080,20 +1074,20 @@ DeleteInstanceAccountRequest {
 rt::action!("redis", "2018-04-12", "DeleteInstanceAccount", DeleteInstanceAccountRequest => DeleteInstanceAccountResponse);
 
 rt::model! { read debug;
-/// DeleteInstanceAccount返回参数结构体
+/// DeleteInstanceAccount response structure.
 DeleteInstanceAccountResponse {
-    /// 任务ID
+    /// Task ID
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteParamTemplate` (删除参数模板).
+/// Request of `DeleteParamTemplate` (Deletes parameter template).
 ///
-/// 本接口（DeleteParamTemplate）用于删除参数模板。
+/// This API is used to delete a parameter template.
 DeleteParamTemplateRequest {
-    /// 参数模板 ID。请登录 [Redis 控制台的参数模板](https://console.cloud.tencent.com/redis/templates)页面获取模板 ID。
+    /// Parameter template ID. Log in to the [Redis console and go to the parameter template page](https://console.cloud.tencent.com/redis/templates) to obtain the template ID.
     ///
     /// Required.
     "TemplateId" template_id set_template_id: str,
@@ -1101,28 +1095,28 @@ DeleteParamTemplateRequest {
 rt::action!("redis", "2018-04-12", "DeleteParamTemplate", DeleteParamTemplateRequest => DeleteParamTemplateResponse);
 
 rt::model! { read debug;
-/// DeleteParamTemplate返回参数结构体
+/// DeleteParamTemplate response structure.
 DeleteParamTemplateResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteReplicationInstance` (删除复制组成员).
+/// Request of `DeleteReplicationInstance` (Deletes replication group members).
 ///
-/// 本接口（DeleteReplicationInstance）移除复制组成员。注：该接口下线中，请使用 [RemoveReplicationInstance](https://cloud.tencent.com/document/product/239/90099)。
+/// This API is used to remove a replication group member. Note: This API is being deprecated. Use [RemoveReplicationInstance](https://intl.cloud.tencent.com/document/product/239/90099?from_cn_redirect=1) instead.
 DeleteReplicationInstanceRequest {
-    /// 复制组ID。请登录[Redis控制台的全球复制](https://console.cloud.tencent.com/redis/replication)页面获取复制组 ID。
+    /// Replication group ID. Log in to the [global replication](https://console.tencentcloud.com/redis/replication) page of the Redis console and obtain it.
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
-    /// 实例 ID，请登录[Redis控制台](https://console.cloud.tencent.com/redis)在实例列表复制实例 ID。
+    /// Instance ID. Log in to the [Redis console](https://console.tencentcloud.com/redis/instance) and copy it in the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 数据同步类型。
-    /// - true：需要数据强同步。
-    /// - false：不需要强同步，仅限删除主实例。
+    /// Data synchronization type.
+    /// - true: Strong synchronization is required.
+    /// - false: Strong synchronization is not required, and only the primary instance can be deleted.
     ///
     /// Required.
     "SyncType" sync_type set_sync_type: bool,
@@ -1130,35 +1124,35 @@ DeleteReplicationInstanceRequest {
 rt::action!("redis", "2018-04-12", "DeleteReplicationInstance", DeleteReplicationInstanceRequest => DeleteReplicationInstanceResponse);
 
 rt::model! { read debug;
-/// DeleteReplicationInstance返回参数结构体
+/// DeleteReplicationInstance response structure.
 DeleteReplicationInstanceResponse {
-    /// 异步任务ID
+    /// Asynchronous task ID.
     "TaskId" task_id set_task_id: f64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 投递信息
+/// Shipping information
 DeliverSummary {
-    /// 投递类型，store（存储类），mq（消息通道）
+    /// Delivery Type, store (storage class), mq (message channel)
     "DeliverType" deliver_type set_deliver_type: str,
-    /// 投递子类型：cls，ckafka。
+    /// Delivery subtype: cls, ckafka.
     "DeliverSubType" deliver_sub_type set_deliver_sub_type: str,
-    /// 投递订阅者
+    /// Subscriber
     "DeliverConsumer" deliver_consumer set_deliver_consumer: str,
-    /// 投递订阅者名称
+    /// Subscriber name
     "DeliverConsumerName" deliver_consumer_name set_deliver_consumer_name: str,
-    /// 投递
+    /// Delivery
     "DeliverError" deliver_error set_deliver_error: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAutoBackupConfig` (获取自动备份配置).
+/// Request of `DescribeAutoBackupConfig` (Gets automatic backup configuration).
 ///
-/// 本接口（DescribeAutoBackupConfig）用于获取自动备份配置规则。
+/// This API is used to get the configuration rules for an automatic backup.
 DescribeAutoBackupConfigRequest {
-    /// 指定实例 ID。例如：crs-xjhsdj****。请登录[Redis控制台](https://console.cloud.tencent.com/redis)在实例列表复制实例 ID。
+    /// ID of the specified instance,  such as  "crs-xjhsdj****" Log in to the [Redis console](https://console.cloud.tencent.com/redis) and copy the instance ID in the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -1166,32 +1160,32 @@ DescribeAutoBackupConfigRequest {
 rt::action!("redis", "2018-04-12", "DescribeAutoBackupConfig", DescribeAutoBackupConfigRequest => DescribeAutoBackupConfigResponse);
 
 rt::model! { read debug;
-/// DescribeAutoBackupConfig返回参数结构体
+/// DescribeAutoBackupConfig response structure.
 DescribeAutoBackupConfigResponse {
-    /// 该参数因兼容性问题暂时保留，请忽略。
+    /// This parameter is retained due to compatibility and can be ignored.
     "AutoBackupType" auto_backup_type set_auto_backup_type: i64,
-    /// 备份周期，默认为每天自动备份，Monday，Tuesday，Wednesday，Thursday，Friday，Saturday，Sunday。
+    /// Backup cycle, which will be daily by default. Valid values: `Monday`, `Tuesday`, `Wednesday`, `Thursday`, `Friday`, `Saturday`, `Sunday`.
     "WeekDays" week_days set_week_days: list String,
-    /// 备份任务发起时间段。
+    /// Time period for backup task initialization
     "TimePeriod" time_period set_time_period: str,
-    /// 全量备份文件保存天数。默认为7天。如需保存更多天数，请[提交工单](https://console.cloud.tencent.com/workorder/category)申请。
+    /// Retention time of full backup files in days.  Default value: `7`.  To retain the files for more days, [submit a ticket](https://console.cloud.tencent.com/workorder/category) for application.
     "BackupStorageDays" backup_storage_days set_backup_storage_days: i64,
-    /// 该参数不再使用，请忽略。
+    /// This parameter has been disused.
     "BinlogStorageDays" binlog_storage_days set_binlog_storage_days: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBackupDetail` (查询备份信息详情).
+/// Request of `DescribeBackupDetail` (Queries backup information details).
 ///
-/// 本接口（DescribeBackupDetail）用于查询实例的备份信息详情。
+/// This API is used to query the backup details of an instance.
 DescribeBackupDetailRequest {
-    /// 实例 ID，请登录[Redis控制台](https://console.cloud.tencent.com/redis/instance/list)在实例列表复制实例 ID。
+    /// Instance ID. Log in to the [Redis console](https://console.cloud.tencent.com/redis/instance/list) and copy it from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 备份 ID，可通过接口 [DescribeInstanceBackups](https://cloud.tencent.com/document/product/239/20011) 返回的参数 RedisBackupSet 获取。
+    /// Backup ID, which can be obtained through the response parameter RedisBackupSet of the API [DescribeInstanceBackups](https://www.tencentcloud.com/document/product/239/20011?from_cn_redirect=1).
     ///
     /// Required.
     "BackupId" backup_id set_backup_id: str,
@@ -1199,60 +1193,60 @@ DescribeBackupDetailRequest {
 rt::action!("redis", "2018-04-12", "DescribeBackupDetail", DescribeBackupDetailRequest => DescribeBackupDetailResponse);
 
 rt::model! { read nodebug;
-/// DescribeBackupDetail返回参数结构体
+/// DescribeBackupDetail response structure.
 DescribeBackupDetailResponse {
-    /// 备份 ID。
+    /// Backup ID.
     "BackupId" backup_id set_backup_id: str,
-    /// 备份开始时间。
+    /// Backup start time.
     "StartTime" start_time set_start_time: str,
-    /// 备份结束时间。
+    /// Backup end time.
     "EndTime" end_time set_end_time: str,
-    /// 备份方式。
+    /// Backup method.
     ///
-    /// - 1：手动备份。
-    /// - 0：自动备份。
+    /// - 1: Manual backup.
+    /// - 0: Auto-backup.
     "BackupType" backup_type set_backup_type: str,
-    /// 备份状态。
+    /// Backup status.
     ///
-    /// - 1：备份被其它流程锁定。
-    /// - 2：备份正常，没有被任何流程锁定。
-    /// - -1：备份已过期。
-    /// - 3：备份正在被导出。
-    /// - 4：备份导出成功。
+    /// - 1: Backup is locked by other processes.
+    /// - 2: Backup is normal, not locked by any processes.
+    /// - -1: Backup has expired.
+    /// - 3: Backup is being exported.
+    /// - 4: Backup export successful.
     "Status" status set_status: i64,
-    /// 备份的备注信息。
+    /// Backup remarks.
     "Remark" remark set_remark: str,
-    /// 备份是否被锁定。
+    /// Backup lock status.
     ///
-    /// - 0：未被锁定。
-    /// - 1：已被锁定。
+    /// - 0: Unlocked.
+    /// - 1: Has been locked.
     "Locked" locked set_locked: i64,
-    /// 备份文件大小。单位：Byte。
+    /// Backup file size. Measurement unit: Byte.
     "BackupSize" backup_size set_backup_size: i64,
-    /// 实例类型。
+    /// Instance type.
     "InstanceType" instance_type set_instance_type: i64,
-    /// 单分片内存规格大小，单位：MB。
+    /// Memory size of a single shard. Unit: MB.
     "MemSize" mem_size set_mem_size: i64,
-    /// 分片数量。
+    /// Number of shards.
     "ShardNum" shard_num set_shard_num: i64,
-    /// 副本数量。
+    /// Number of replicas.
     "ReplicasNum" replicas_num set_replicas_num: i64,
-    /// 是否已加密。
+    /// Whether it is encrypted or not.
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - true： 已加密
-    /// - false： 未加密
+    /// - true: Encrypted
+    /// - false: Unencrypted
     "Encrypted" encrypted set_encrypted: bool,
-    /// 解密密钥。
+    /// Decryption key.
     "DecryptKey" decrypt_key set_decrypt_key: str,
-    /// KMS的密钥ID。
+    /// Key ID of the key in KMS.
     "KmsKeyId" kms_key_id set_kms_key_id: str,
-    /// 加密该备份文件的加密算法。
+    /// Encryption algorithm used to encrypt the backup file.
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - AES-256-CBC： 当前仅支持AES-256-CBC
+    /// - AES-256-CBC: Currently only support AES-256-CBC.
     "KeyAlgorithm" key_algorithm set_key_algorithm: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1282,43 +1276,44 @@ impl ::core::fmt::Debug for DescribeBackupDetailResponse {
 }
 
 rt::model! { write debug;
-/// Request of `DescribeBackupDownloadRestriction` (查询备份文件的下载来源限制).
+/// Request of `DescribeBackupDownloadRestriction` (Queries the restrictions for downloading a backup file).
 ///
-/// 本接口（DescribeBackupDownloadRestriction）用于查询当前地域数据库备份文件的下载地址。
+/// This API is used to query the download address for a database backup file in the current region.
 DescribeBackupDownloadRestrictionRequest {
 } }
 rt::action!("redis", "2018-04-12", "DescribeBackupDownloadRestriction", DescribeBackupDownloadRestrictionRequest => DescribeBackupDownloadRestrictionResponse);
 
 rt::model! { read debug;
-/// DescribeBackupDownloadRestriction返回参数结构体
+/// DescribeBackupDownloadRestriction response structure.
 DescribeBackupDownloadRestrictionResponse {
-    /// 下载备份文件的网络限制类型：
+    /// Type of the network restrictions for downloading backup files. Valid values:
     ///
-    /// - NoLimit：不限制，腾讯云内外网均可以下载备份文件。
-    /// -  LimitOnlyIntranet：仅腾讯云自动分配的内网地址可下载备份文件。
-    /// - Customize：指用户自定义的私有网络可下载备份文件。
+    /// - `NoLimit`: Backup files can be downloaded over both public and private networks.
+    /// - `LimitOnlyIntranet`: Backup files can be downloaded only at private network addresses auto-assigned by Tencent Cloud.
+    /// - `Customize`: Backup files can be downloaded only in the customized VPC.
     "LimitType" limit_type set_limit_type: str,
-    /// 该参数仅支持输入 In，表示自定义的**LimitVpc**可以下载备份文件。
+    /// Only `In` can be passed in for this parameter, indicating that backup files can be downloaded in the custom `LimitVpc`.
     "VpcComparisonSymbol" vpc_comparison_symbol set_vpc_comparison_symbol: str,
-    /// 标识自定义的 LimitIp 地址是否可下载备份文件。
+    /// Whether backups can be downloaded at the custom `LimitIp` address.
     ///
-    /// - In: 自定义的 IP 地址可以下载。
-    /// - NotIn: 自定义的 IP 不可以下载。
+    /// - `In`: Download is allowed for the custom IP.
+    /// - `NotIn`: Download is not allowed for the custom IP.
     "IpComparisonSymbol" ip_comparison_symbol set_ip_comparison_symbol: str,
-    /// 自定义的可下载备份文件的 VPC ID。当参数**LimitType**为**Customize **时，显示该参数。
+    /// VPC ID of the custom backup file download address, which will be displayed if `LimitType` is `Customize`.
     "LimitVpc" limit_vpc set_limit_vpc: list BackupLimitVpcItem,
-    /// 自定义的可下载备份文件的 VPC IP 地址。当参数**LimitType**为**Customize **时，显示该参数。
+    /// Custom VPC IP address for downloading backup files.
+    /// This parameter is displayed when the **LimitType** parameter is set to **Customize**.
     "LimitIp" limit_ip set_limit_ip: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBackupEncryptConfig` (查询实例备份加密配置).
+/// Request of `DescribeBackupEncryptConfig` (Query the encryption configuration of an instance backup).
 ///
-/// 本接口（DescribeBackupEncryptConfig）用于查询实例 备份加密相关信息，包括开启状态、加密密钥等。
+/// This API is used to query information related to backup encryption for an instance, including the enabled status and encryption keys.
 DescribeBackupEncryptConfigRequest {
-    /// 实例 ID，请登录[Redis控制台](https://console.cloud.tencent.com/redis/instance/list)在实例列表复制实例 ID。
+    /// Instance ID. Log in to the [Redis console](https://console.cloud.tencent.com/redis/instance/list) and copy it from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -1326,92 +1321,93 @@ DescribeBackupEncryptConfigRequest {
 rt::action!("redis", "2018-04-12", "DescribeBackupEncryptConfig", DescribeBackupEncryptConfigRequest => DescribeBackupEncryptConfigResponse);
 
 rt::model! { read debug;
-/// DescribeBackupEncryptConfig返回参数结构体
+/// DescribeBackupEncryptConfig response structure.
 DescribeBackupEncryptConfigResponse {
-    /// 备份是否加密
+    /// Whether the backup is encrypted or not
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - true： 加密
-    /// - false： 不加密
+    /// - true: Encrypted
+    /// - false: Unencrypted
     "BackupEncrypt" backup_encrypt set_backup_encrypt: bool,
-    /// 加密密钥类型。
+    /// Encryption key type.
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - 0： 腾讯云托管（默认）
-    /// - 1： 用户自定义 KMS 密钥
+    /// - 0: Tencent Cloud hosted (default)
+    /// - 1: User-customized KMS key
     "EncryptKeyType" encrypt_key_type set_encrypt_key_type: i64,
-    /// KMS的密钥ID。
+    /// Key ID of KMS.
     ///
-    /// 参数格式：xxxxxxx-xxxx-xxxx-xxxx-xxxxxxx
+    /// Parameter format: xxxxxxx-xxxx-xxxx-xxxx-xxxxxxx
     "KmsKeyId" kms_key_id set_kms_key_id: str,
-    /// KMS地域信息。
+    /// KMS regional information.
     ///
-    /// 参数格式：ap-xxxx
+    /// Parameter format: ap-xxxx
     "KmsRegion" kms_region set_kms_region: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBackupUrl` (查询备份Rdb下载地址).
+/// Request of `DescribeBackupUrl` (Queries the download address of backup RDB).
 ///
-/// 本接口（DescribeBackupUrl）用于查询备份 Rdb 文件的下载地址。
+/// This API is used to query the download address of a backup RDB file.
 DescribeBackupUrlRequest {
-    /// 实例 ID，请登录[Redis控制台](https://console.cloud.tencent.com/redis/instance/list)在实例列表复制实例 ID。
+    /// Instance ID. Log in to the [Redis console](https://console.tencentcloud.com/redis/instance) and copy it in the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 备份 ID，可通过 [DescribeInstanceBackups ](https://cloud.tencent.com/document/product/239/20011)接口返回的参数 RedisBackupSet 获取。
+    /// Backup ID, which can be obtained through the `RedisBackupSet` parameter returned by the [DescribeInstanceBackups](https://intl.cloud.tencent.com/document/product/239/20011?from_cn_redirect=1) API.
     ///
     /// Required.
     "BackupId" backup_id set_backup_id: str,
-    /// 下载备份文件的网络限制类型，如果不配置该参数，则使用用户自定义的配置。
-    /// - NoLimit：不限制，腾讯云内外网均可以下载备份文件。
-    /// -  LimitOnlyIntranet：仅腾讯云自动分配的内网地址可下载备份文件。
-    /// - Customize：指用户自定义的私有网络可下载备份文件。
+    /// Limit type of the network from which you can download backup files. If this parameter is not configured, the user-defined configuration will be used.
+    /// - NoLimit: There is no limit. Backup files can be downloaded from both Tencent Cloud private and public networks.
+    /// - LimitOnlyIntranet: Backup files can be downloaded
+    /// only from the private IP address automatically assigned by Tencent Cloud.
+    /// - Customize: Backup files can be downloaded from the user-defined VPC.
     "LimitType" limit_type set_limit_type: str,
-    /// 该参数仅支持输入 In，表示自定义的**LimitVpc**可以下载备份文件。
+    /// Only `In` can be passed in for this parameter, indicating that backup files can be downloaded in the custom `LimitVpc`.
     "VpcComparisonSymbol" vpc_comparison_symbol set_vpc_comparison_symbol: str,
-    /// 标识自定义的 LimitIp 地址是否可下载备份文件。
-    /// - In: 自定义的 IP 地址可以下载。默认为 In。
-    /// - NotIn: 自定义的 IP 不可以下载。
+    /// Whether backup files can be downloaded from the custom IP address specified by LimitIp.
+    /// - In: yes. This is the default value.
+    /// - NotIn: no.
     "IpComparisonSymbol" ip_comparison_symbol set_ip_comparison_symbol: str,
-    /// 自定义的可下载备份文件的 VPC ID。当参数**LimitType**为**Customize **时，需配置该参数。
+    /// VPC ID of the custom backup file download address, which is required if `LimitType` is `Customize`.
     "LimitVpc" limit_vpc set_limit_vpc: list BackupLimitVpcItem,
-    /// 自定义的可下载备份文件的 VPC IP 地址。当参数**LimitType**为**Customize **时，需配置该参数。
+    /// VPC IP of the custom backup file download address, which is required if `LimitType` is `Customize`.
     "LimitIp" limit_ip set_limit_ip: list String,
 } }
 rt::action!("redis", "2018-04-12", "DescribeBackupUrl", DescribeBackupUrlRequest => DescribeBackupUrlResponse);
 
 rt::model! { read debug;
-/// DescribeBackupUrl返回参数结构体
+/// DescribeBackupUrl response structure.
 DescribeBackupUrlResponse {
-    /// 外网下载地址（6小时内链接有效），该字段正在逐步废弃中。
+    /// Public network download address (valid for six hours). This field will be disused soon.
     ///
     /// Disabled in the spec.
     "DownloadUrl" download_url set_download_url: list String,
-    /// 内网下载地址（6小时内链接有效），该字段正在逐步废弃中。
+    /// Private network download address (valid for six hours). This field will be disused soon.
     ///
     /// Disabled in the spec.
     "InnerDownloadUrl" inner_download_url set_inner_download_url: list String,
-    /// 文件名称，该字段正在逐步废弃中。
+    /// Filename, this field is gradually being deprecated.
     ///
     /// Disabled in the spec.
     "Filenames" filenames set_filenames: list String,
-    /// 备份文件信息列表。
+    /// Backup file information list.
     "BackupInfos" backup_infos set_backup_infos: list BackupDownloadInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBandwidthRange` (查询实例带宽信息).
+/// Request of `DescribeBandwidthRange` (Queries the information of instance bandwidth).
 ///
-/// 本接口（DescribeBandwidthRange）用于查询实例带宽信息。
+/// This API is used to query the information of instance bandwidth.
 DescribeBandwidthRangeRequest {
-    /// 实例 ID，请登录[Redis控制台](https://console.cloud.tencent.com/redis)在实例列表复制实例 ID。
+    /// Instance ID. Log in to the [Redis console](https://console.cloud.tencent.com/redis) and copy it from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -1419,82 +1415,82 @@ DescribeBandwidthRangeRequest {
 rt::action!("redis", "2018-04-12", "DescribeBandwidthRange", DescribeBandwidthRangeRequest => DescribeBandwidthRangeResponse);
 
 rt::model! { read debug;
-/// DescribeBandwidthRange返回参数结构体
+/// DescribeBandwidthRange response structure.
 DescribeBandwidthRangeResponse {
-    /// 标准带宽。指购买实例时，系统为每个节点分配的带宽。
-    /// 单位： MB/s。
+    /// Standard bandwidth. The bandwidth allocated by the system to each node when purchasing instances.
+    /// Measurement unit: MB/s.
     "BaseBandwidth" base_bandwidth set_base_bandwidth: i64,
-    /// 指实例的附加带宽。标准带宽不满足需求的情况下，用户可自行增加的带宽。
+    /// Refers to the additional bandwidth of the instance. When the standard bandwidth cannot meet needs, users can manually add bandwidth.
     ///
-    /// - 开启副本只读时，实例总带宽 = 附加带宽 * 分片数 + 标准带宽 * 分片数 * Max ([只读副本数量, 1])，标准架构的分片数 = 1。
-    /// - 没有开启副本只读时，实例总带宽 = 附加带宽 * 分片数 + 标准带宽 * 分片数，标准架构的分片数 = 1。
-    /// 单位： MB/s。
+    /// - When read-only replicas are enabled, total instance bandwidth = additional bandwidth * shard quantity + standard bandwidth * shard quantity * Max ([number of read-only replicas, 1]). Shard quantity in standard architecture = 1.
+    /// - When read-only replicas are not enabled, total instance bandwidth = additional bandwidth * shard quantity + standard bandwidth * shard quantity. Shard quantity in standard architecture = 1.
+    /// Unit: MB/s.
     "AddBandwidth" add_bandwidth set_add_bandwidth: i64,
-    /// 附加带宽设置下限。
-    /// 单位： MB/s。
+    /// Minimum set for additional bandwidth.
+    /// Unit: MB/s.
     "MinAddBandwidth" min_add_bandwidth set_min_add_bandwidth: i64,
-    /// 附加带宽设置上限。
-    /// 单位： MB/s。
+    /// Set upper limit for additional bandwidth.
+    /// Measurement unit: MB/s.
     "MaxAddBandwidth" max_add_bandwidth set_max_add_bandwidth: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCommonDBInstances` (查询Redis实例列表信息（已废弃）).
+/// Request of `DescribeCommonDBInstances` (Queries the list of Redis instance information (disused)).
 ///
-/// 本接口（DescribeCommonDBInstances）用于查询Redis实例列表信息。当前该接口已废弃。
+/// This API is used to query the list of Redis instances. It is now deprecated.
 DescribeCommonDBInstancesRequest {
-    /// vpc网络ID信息列表
+    /// List of VPC IDs
     "VpcIds" vpc_ids set_vpc_ids: list i64,
-    /// 子网ID信息列表
+    /// List of subnet IDs
     "SubnetIds" subnet_ids set_subnet_ids: list i64,
-    /// 计费类型过滤列表；0表示包年包月，1表示按量计费
+    /// List of billing modes. 0: monthly subscription; 1: pay-as-you-go
     "PayMode" pay_mode set_pay_mode: i64,
-    /// 实例ID过滤信息列表，数组最大长度限制为100
+    /// Instance ID filter information list, with a maximum array length of 100.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 实例名称过滤信息列表
+    /// List of instance names
     "InstanceNames" instance_names set_instance_names: list String,
-    /// 实例状态信息过滤列表
+    /// List of instance status
     "Status" status set_status: list String,
-    /// 排序字段
+    /// Sorting field
     "OrderBy" order_by set_order_by: str,
-    /// 排序方式
+    /// Sorting order
     "OrderByType" order_by_type set_order_by_type: str,
-    /// 实例vip信息列表
+    /// List of instance VIPs
     "Vips" vips set_vips: list String,
-    /// vpc网络ID信息列表
+    /// List of VPC IDs
     "UniqVpcIds" uniq_vpc_ids set_uniq_vpc_ids: list String,
-    /// 子网统一ID列表
+    /// List of unique subnet IDs
     "UniqSubnetIds" uniq_subnet_ids set_uniq_subnet_ids: list String,
-    /// 数量限制，默认推荐100
+    /// Quantity limit. Recommended default value: 100.
     "Limit" limit set_limit: i64,
-    /// 偏移量，默认0
+    /// Offset. Default value: 0
     "Offset" offset set_offset: i64,
 } }
 rt::action!("redis", "2018-04-12", "DescribeCommonDBInstances", DescribeCommonDBInstancesRequest => DescribeCommonDBInstancesResponse);
 
 rt::model! { read debug;
-/// DescribeCommonDBInstances返回参数结构体
+/// DescribeCommonDBInstances response structure.
 DescribeCommonDBInstancesResponse {
-    /// 实例数
+    /// Number of instances
     "TotalCount" total_count set_total_count: i64,
-    /// 实例信息
+    /// Instance information
     "InstanceDetails" instance_details set_instance_details: list RedisCommonInstanceList,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBSecurityGroups` (查询实例安全组详情).
+/// Request of `DescribeDBSecurityGroups` (Queries security group details).
 ///
-/// 本接口（DescribeDBSecurityGroups）用于查询实例的安全组详情。
+/// This API is used to query the security group details of an instance.
 DescribeDBSecurityGroupsRequest {
-    /// 数据库引擎名称，本接口取值：redis。
+    /// Database engine name, which is `redis` for this API.
     ///
     /// Required.
     "Product" product set_product: str,
-    /// 指定实例 ID。例如：crs-xjhsdj****。请登录[Redis控制台](https://console.cloud.tencent.com/redis)在实例列表复制实例 ID。
+    /// ID of the specified instance,  such as  "crs-xjhsdj****" Log in to the [Redis console](https://console.cloud.tencent.com/redis) and copy the instance ID in the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -1502,46 +1498,46 @@ DescribeDBSecurityGroupsRequest {
 rt::action!("redis", "2018-04-12", "DescribeDBSecurityGroups", DescribeDBSecurityGroupsRequest => DescribeDBSecurityGroupsResponse);
 
 rt::model! { read debug;
-/// DescribeDBSecurityGroups返回参数结构体
+/// DescribeDBSecurityGroups response structure.
 DescribeDBSecurityGroupsResponse {
-    /// 安全组规则。
+    /// Security group rules
     "Groups" groups set_groups: list SecurityGroup,
-    /// 实例内网IPv4地址。
+    /// Private IPv4 address of an instance
     "VIP" vip set_vip: str,
-    /// 内网端口。
+    /// Private network port
     "VPort" v_port set_v_port: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeExportTasks` (查询日志下载任务).
+/// Request of `DescribeExportTasks` (Query a log download task).
 ///
-/// 本接口（DescribeExportTasks）用于查询日志文件的下载任务。
+/// This API is used to query download tasks for log files.
 DescribeExportTasksRequest {
-    /// 日志类型。
+    /// Log type.
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - auditLog： 审计日志。
+    /// - auditLog: Audit log.
     ///
     /// Required.
     "LogType" log_type set_log_type: str,
-    /// 每页输出的任务列表大小。
+    /// Size of the output task list per page.
     ///
-    /// - 默认值：20。
-    /// - 取值范围：[1,100]。
+    /// - Default value: 20.
+    /// - Value ranges from 1 to 100.
     ///
     /// Required.
     "Limit" limit set_limit: i64,
-    /// 分页偏移量。
+    /// Pagination offset.
     ///
-    /// - 默认值：0。
-    /// - 取值：Limit 整数倍。计算公式：offset=limit*(页码-1)。
+    /// - Default value: 0.
+    /// - Value: Multiple of Limit. Calculation formula: offset=limit*(page number-1).
     ///
     /// Required.
     "Offset" offset set_offset: i64,
-    /// 指定查询的实例 ID。请登录[Redis 控制台](https://console.cloud.tencent.com/redis)在实例列表复制实例 ID。
+    /// Specified query instance ID. Log in to the [Redis console](https://console.cloud.tencent.com/redis) and copy the instance ID from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -1549,50 +1545,50 @@ DescribeExportTasksRequest {
 rt::action!("redis", "2018-04-12", "DescribeExportTasks", DescribeExportTasksRequest => DescribeExportTasksResponse);
 
 rt::model! { read debug;
-/// DescribeExportTasks返回参数结构体
+/// DescribeExportTasks response structure.
 DescribeExportTasksResponse {
-    /// 查询日志记录的总数目。
+    /// The total number of log entries.
     "TotalCount" total_count set_total_count: i64,
-    /// 日志文件属性信息，包含：文件名、文件大小、下载地址等。
+    /// Log file attribute information, including file name, file size, download link, etc.
     "Items" items set_items: list ExportFile,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeGlobalReplicationArea` (查询全球复制支持地域信息).
+/// Request of `DescribeGlobalReplicationArea` (Queries the supported regions for global replication).
 ///
-/// 本接口（DescribeGlobalReplicationArea）用于查询全球复制支持地域信息。
+/// This API is used to query the information on regions supported for global replication.
 DescribeGlobalReplicationAreaRequest {
 } }
 rt::action!("redis", "2018-04-12", "DescribeGlobalReplicationArea", DescribeGlobalReplicationAreaRequest => DescribeGlobalReplicationAreaResponse);
 
 rt::model! { read debug;
-/// DescribeGlobalReplicationArea返回参数结构体
+/// DescribeGlobalReplicationArea response structure.
 DescribeGlobalReplicationAreaResponse {
-    /// 可用地域信息
+    /// Available region information.
     "AvailableRegions" available_regions set_available_regions: list AvailableRegion,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceAccount` (查看实例账号信息).
+/// Request of `DescribeInstanceAccount` (Views instance account information).
 ///
-/// 本接口（DescribeInstanceAccount）用于查看实例账号信息。
+/// This API is used to view instance account information.
 DescribeInstanceAccountRequest {
-    /// 指定实例 ID。例如：crs-xjhsdj****。请登录[Redis控制台](https://console.cloud.tencent.com/redis)在实例列表复制实例 ID。
+    /// Specify the instance ID. Example: crs-xjhsdj****. Log in to the [Redis console](https://console.cloud.tencent.com/redis) and copy the instance ID from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 分页大小。默认值为20，最小值为1，最大值为100。
+    /// Page size. Default value: 20; minimum value: 1; maximum value: 100.
     ///
     /// Required.
     "Limit" limit set_limit: i64,
-    /// 分页偏移量。
+    /// Pagination offset.
     ///
-    /// - 参数取值：Limit 的整数倍，offset=limit*(页码-1)。
-    /// - 默认值：0。
+    /// - Parameter value: Multiple of Limit, offset=limit*(page number-1).
+    /// - Default value: 0.
     ///
     /// Required.
     "Offset" offset set_offset: i64,
@@ -1600,62 +1596,62 @@ DescribeInstanceAccountRequest {
 rt::action!("redis", "2018-04-12", "DescribeInstanceAccount", DescribeInstanceAccountRequest => DescribeInstanceAccountResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceAccount返回参数结构体
+/// DescribeInstanceAccount response structure.
 DescribeInstanceAccountResponse {
-    /// 账号详细信息。
+    /// Account detailed information.
     "Accounts" accounts set_accounts: list Account,
-    /// 账号个数。
+    /// Account count.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceBackups` (查询Redis实例备份列表).
+/// Request of `DescribeInstanceBackups` (Queries the list of Redis instance backups).
 ///
-/// 本接口（DescribeInstanceBackups）用于查询实例备份列表。
+/// This API is used to query the backup list of an instance.
 DescribeInstanceBackupsRequest {
-    /// 每页输出的备份列表大小。默认大小为20，最大值为 100。
+    /// List size of output backup per page. Default size is 20, maximum value is 100.
     "Limit" limit set_limit: i64,
-    /// 分页偏移量，取Limit整数倍。计算公式：offset=limit*(页码-1)。
+    /// Pagination offset, integer multiple of Limit. Calculation formula: offset=limit*(page number-1).
     "Offset" offset set_offset: i64,
-    /// 待操作的实例ID，可通过 DescribeInstance 接口返回值中的 InstanceId 获取。
+    /// Instance ID to be operated. You can get it from the InstanceId in the return value from the DescribeInstance API.
     "InstanceId" instance_id set_instance_id: str,
-    /// 开始时间，格式如：2017-02-08 16:46:34。查询实例在 [beginTime, endTime] 时间段内开始备份的备份列表，查询时间最大跨度30天。
+    /// Start time, for example, in the format of 2017-02-08 16:46:34. Query the backup list of instances that started backup during the [beginTime, endTime] period, with a maximum query span of 30 days.
     "BeginTime" begin_time set_begin_time: str,
-    /// 结束时间，格式如：2017-02-08 19:09:26。查询实例在 [beginTime, endTime] 时间段内开始备份的备份列表，查询时间最大跨度30天。
+    /// End time, in the format of 2017-02-08 19:09:26. Query the backup list of instances that started backup within the period of [beginTime, endTime]. The maximum query time span is 30 days.
     "EndTime" end_time set_end_time: str,
-    /// 备份的状态：
+    /// Backup status:
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - 1： 备份在流程中。
-    /// - 2： 备份正常。
+    /// - 1: Backup is in process.
+    /// - 2: Backup is normal.
     ///
-    /// 默认值：2
+    /// Default value: 2
     "Status" status set_status: list i64,
-    /// 实例名称，支持根据实例名称模糊搜索。
+    /// Instance name, supports name fuzzy search based on instance name.
     "InstanceName" instance_name set_instance_name: str,
 } }
 rt::action!("redis", "2018-04-12", "DescribeInstanceBackups", DescribeInstanceBackupsRequest => DescribeInstanceBackupsResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceBackups返回参数结构体
+/// DescribeInstanceBackups response structure.
 DescribeInstanceBackupsResponse {
-    /// 备份总数。
+    /// Total number of backups.
     "TotalCount" total_count set_total_count: i64,
-    /// 实例的备份数组。
+    /// Backup array of the instance.
     "BackupSet" backup_set set_backup_set: list RedisBackupSet,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceDTSInfo` (查询实例DTS信息).
+/// Request of `DescribeInstanceDTSInfo` (Queries the DTS task details of instance).
 ///
-/// 本接口（DescribeInstanceDTSInfo）用于查询实例 DTS 信息。
+/// This API is used to query instance DTS information.
 DescribeInstanceDTSInfoRequest {
-    /// 实例 ID，请登录[Redis控制台](https://console.cloud.tencent.com/redis)在实例列表复制实例 ID。
+    /// Instance ID. Log in to the [Redis console](https://console.tencentcloud.com/redis/instance) and copy it in the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -1663,129 +1659,121 @@ DescribeInstanceDTSInfoRequest {
 rt::action!("redis", "2018-04-12", "DescribeInstanceDTSInfo", DescribeInstanceDTSInfoRequest => DescribeInstanceDTSInfoResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceDTSInfo返回参数结构体
+/// DescribeInstanceDTSInfo response structure.
 DescribeInstanceDTSInfoResponse {
-    /// DTS任务ID
+    /// DTS task ID.
     "JobId" job_id set_job_id: str,
-    /// DTS任务名称
+    /// DTS task name.
     "JobName" job_name set_job_name: str,
-    /// 任务状态,取值为：1-创建中(Creating),3-校验中(Checking)4-校验通过(CheckPass),5-校验不通过（CheckNotPass）,7-任务运行(Running),8-准备完成（ReadyComplete）,9-任务成功（Success）,10-任务失败（Failed）,11-撤销中（Stopping）,12-完成中（Completing）
+    /// Task status. 1: creating (Creating); 3: checking (Checking); 4: check successful (CheckPass); 5: check failed (CheckNotPass); 7: task running (Running); 8: preparation completed (ReadyComplete); 9: task successful (Success); 10: task failed (Failed); 11: stopping (Stopping); 12: completing (Completing).
     "Status" status set_status: i64,
-    /// 状态描述
+    /// Status description.
     "StatusDesc" status_desc set_status_desc: str,
-    /// 同步时延，单位：字节
+    /// Synchronization delay. Unit: bytes.
     "Offset" offset set_offset: i64,
-    /// 断开时间
+    /// Disconnection time.
     "CutDownTime" cut_down_time set_cut_down_time: str,
-    /// 源实例信息
+    /// Source instance information.
     "SrcInfo" src_info set_src_info: obj DescribeInstanceDTSInstanceInfo,
-    /// 目标实例信息
+    /// Destination instance information.
     "DstInfo" dst_info set_dst_info: obj DescribeInstanceDTSInstanceInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 详细DTS实例信息
+/// Details of instances in the DTS task
 DescribeInstanceDTSInstanceInfo {
-    /// 地域 ID。
+    /// Region ID.
     "RegionId" region_id set_region_id: i64,
-    /// 实例 ID。
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 仓库ID。
+    /// Repository ID.
     "SetId" set_id set_set_id: i64,
-    /// 可用区ID。
+    /// AZ ID.
     "ZoneId" zone_id set_zone_id: i64,
-    /// 实例类型。
+    /// Instance type.
     "Type" r#type set_type: i64,
-    /// 实例名称。
+    /// Instance name.
     "InstanceName" instance_name set_instance_name: str,
-    /// 实例访问地址。
+    /// Instance access address.
     "Vip" vip set_vip: str,
-    /// 状态。
+    /// Status.
     "Status" status set_status: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceDealDetail` (查询订单信息).
+/// Request of `DescribeInstanceDealDetail` (Queries order information).
 ///
-/// 本接口（DescribeInstanceDealDetail）用于查询订单信息。
+/// This API is used to query the order information.
 DescribeInstanceDealDetailRequest {
-    /// 订单号，即 [CreateInstances](https://cloud.tencent.com/document/api/239/20026) 的输出参数DealId。数组最大长度限制为10
+    /// Order number, which is the output parameter DealId of [CreateInstances](https://www.tencentcloud.com/document/api/239/20026?from_cn_redirect=1), with the maximum array length of 10.
     ///
     /// Disabled in the spec.
     "DealIds" deal_ids set_deal_ids: list String,
-    /// 订单号，即 [CreateInstances](https://cloud.tencent.com/document/api/239/20026) 的输出参数DealName。数组最大长度限制为10
+    /// Order number, which is the output parameter DealName of [CreateInstances](https://www.tencentcloud.com/document/api/239/20026?from_cn_redirect=1), with the maximum array length of 10.
     "DealName" deal_name set_deal_name: str,
 } }
 rt::action!("redis", "2018-04-12", "DescribeInstanceDealDetail", DescribeInstanceDealDetailRequest => DescribeInstanceDealDetailResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceDealDetail返回参数结构体
+/// DescribeInstanceDealDetail response structure.
 DescribeInstanceDealDetailResponse {
-    /// 订单详细信息。
+    /// Order details
     "DealDetails" deal_details set_deal_details: list TradeDealDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceEvents` (查询实例事件信息).
+/// Request of `DescribeInstanceEvents` (Queries instance event information).
 ///
-/// 本接口（DescribeInstanceEvents）用于查询 Redis 实例事件信息。
+/// This API is used to query the event information on a TecentDB for Redis instance.
 DescribeInstanceEventsRequest {
-    /// 配置查询事件执行计划的起始日期，查询日期最大跨度30天。
+    /// Start date for querying the event execution plan, with a maximum query span of 30 days.
     ///
     /// Required.
     "ExecutionStartDate" execution_start_date set_execution_start_date: str,
-    /// 配置查询事件执行计划的结束日期，查询日期最大跨度30天。
+    /// End date for querying the event execution plan, with a maximum query span of 30 days.
     ///
     /// Required.
     "ExecutionEndDate" execution_end_date set_execution_end_date: str,
-    /// 指定实例 ID。例如：crs-xjhsdj****。请登录[Redis控制台](https://console.cloud.tencent.com/redis)在实例列表复制实例 ID。
+    /// Specifies the instance ID. Example: crs-xjhsdj****. Log in to the [TencentDB for Redis console](https://console.cloud.tencent.com/redis) and copy the instance ID in the instance list.
     "InstanceId" instance_id set_instance_id: str,
-    /// 输出每页显示事件的数量。
-    /// - 默认值：10。
-    /// - 取值范围：[1,100]。
+    /// Outputs the number of events displayed per page.
+    /// - Default value: 10.
+    /// - Value range: [1, 100].
     "PageSize" page_size set_page_size: i64,
-    /// 配置查询事件的输出页码，即支持根据PageNo（页码）与 PageSize （每页输出数量）查询某一页的事件。
-    /// - 默认值：1。
-    /// - 取值范围：大于0 的正整数。
+    /// Configures the output page number for querying events. You can query events on a certain page by specifying PageNo (page number) and PageSize (number of output results per page).
+    /// - Default value: 1.
+    /// - Value range: positive integers greater than 0.
     "PageNo" page_no set_page_no: i64,
-    /// 事件当前状态。
-    /// - Waiting：未到达执行日期或不在维护时间窗内的事件。
-    /// - Running：在维护时间窗内，正在执行维护的事件。
-    /// - Finished：已全部完成维护的事件。
-    /// - Canceled：已取消执行的事件。
+    /// Current status of the event.- Waiting: The event is waiting for execution on the execution date or during the operations period.- Running: The event is being executed during the operations period.- Finished: Execution of the event is completed.- Canceled: Execution of the event is canceled.
     "Status" status set_status: list String,
-    /// 事件类型，当前仅支持配置实例迁移、资源腾挪、机房裁撤相关的运维操作。该参数仅支持配置为 **InstanceMigration**。
+    /// Event type. Currently, the type can only be related to instance migration, resource movement, and IDC deletion. This parameter can be set only to **InstanceMigration**.
     "EventTypes" event_types set_event_types: list String,
-    /// 配置查询事件等级。事件等级根据其影响严重程度和紧急程度进行分级，由重至轻依次为关键、重要、中等、一般。
-    /// - Critical：关键
-    /// - High：重要
-    /// - Middle：中等
-    /// - Low：一般
+    /// Configures the level of the queried event. Events are divided into Critical, High, Medium, and Low events according to the severity and urgency.- Critical- High- Medium- Low
     "Grades" grades set_grades: list String,
 } }
 rt::action!("redis", "2018-04-12", "DescribeInstanceEvents", DescribeInstanceEventsRequest => DescribeInstanceEventsResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceEvents返回参数结构体
+/// DescribeInstanceEvents response structure.
 DescribeInstanceEventsResponse {
-    /// 总条数
+    /// Total number of events.
     "TotalCount" total_count set_total_count: i64,
-    /// 实例事件信息
+    /// Instance event information.
     "RedisInstanceEvents" redis_instance_events set_redis_instance_events: list RedisInstanceEvent,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceLogDelivery` (查询实例日志投递配置).
+/// Request of `DescribeInstanceLogDelivery` (Queries the instance log shipping configuration).
 ///
-/// 本接口（DescribeInstanceLogDelivery）用于查询实例的日志投递配置。
+/// This API is used to query the instance log shipping configuration.
 DescribeInstanceLogDeliveryRequest {
-    /// 实例ID。请登录[Redis控制台](https://console.cloud.tencent.com/redis/instance)在实例列表复制实例 ID。
+    /// Instance ID. Log in to the [Redis console](https://console.cloud.tencent.com/redis/instance), and copy it from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -1793,28 +1781,28 @@ DescribeInstanceLogDeliveryRequest {
 rt::action!("redis", "2018-04-12", "DescribeInstanceLogDelivery", DescribeInstanceLogDeliveryRequest => DescribeInstanceLogDeliveryResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceLogDelivery返回参数结构体
+/// DescribeInstanceLogDelivery response structure.
 DescribeInstanceLogDeliveryResponse {
-    /// 实例慢日志投递信息。
+    /// Slow query log shipping information of the instance.
     "SlowLog" slow_log set_slow_log: obj LogDeliveryInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceMonitorBigKey` (查询实例大Key（已废弃）).
+/// Request of `DescribeInstanceMonitorBigKey` (Queries the instance big key (disused)).
 ///
-/// 腾讯云数据库 Redis 已经于2022年10月31日下线查询实例大 Key 接口。具体公告，请参见[查询实例大 Key 接口下线公告](https://cloud.tencent.com/document/product/239/81005)。
+/// The API for querying big keys of a TencentDB for Redis instance was disused on October 31, 2022. For more information, see [API for Querying Instance Big Key Will Be Disused](https://intl.cloud.tencent.com/document/product/239/81005?from_cn_redirect=1).
 DescribeInstanceMonitorBigKeyRequest {
-    /// 实例Id
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 请求类型：1——string类型，2——所有类型
+    /// Request type. 1: string type; 2: all types
     ///
     /// Required.
     "ReqType" req_type set_req_type: i64,
-    /// 时间；例如："20190219"
+    /// Time, such as "20190219"
     ///
     /// Required.
     "Date" date set_date: str,
@@ -1822,24 +1810,24 @@ DescribeInstanceMonitorBigKeyRequest {
 rt::action!("redis", "2018-04-12", "DescribeInstanceMonitorBigKey", DescribeInstanceMonitorBigKeyRequest => DescribeInstanceMonitorBigKeyResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceMonitorBigKey返回参数结构体
+/// DescribeInstanceMonitorBigKey response structure.
 DescribeInstanceMonitorBigKeyResponse {
-    /// 大Key详细信息
+    /// Big key details
     "Data" data set_data: list BigKeyInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceMonitorBigKeySizeDist` (查询实例大Key大小分布（已废弃）).
+/// Request of `DescribeInstanceMonitorBigKeySizeDist` (Queries the big key size distribution of an instance (disused)).
 ///
-/// 腾讯云数据库 Redis 已经于2022年10月31日下线查询实例大 Key 接口。具体公告，请参见 [查询实例大 Key 接口下线公告](https://cloud.tencent.com/document/product/239/81005)。
+/// The API for querying big keys of a TencentDB for Redis instance was disused on October 31, 2022. For more information, see [API for Querying Instance Big Key Will Be Disused](https://intl.cloud.tencent.com/document/product/239/81005?from_cn_redirect=1).
 DescribeInstanceMonitorBigKeySizeDistRequest {
-    /// 实例Id
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 时间；例如："20190219"
+    /// Time, such as "20190219"
     ///
     /// Required.
     "Date" date set_date: str,
@@ -1847,24 +1835,24 @@ DescribeInstanceMonitorBigKeySizeDistRequest {
 rt::action!("redis", "2018-04-12", "DescribeInstanceMonitorBigKeySizeDist", DescribeInstanceMonitorBigKeySizeDistRequest => DescribeInstanceMonitorBigKeySizeDistResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceMonitorBigKeySizeDist返回参数结构体
+/// DescribeInstanceMonitorBigKeySizeDist response structure.
 DescribeInstanceMonitorBigKeySizeDistResponse {
-    /// 大Key大小分布详情
+    /// Big key size distribution details
     "Data" data set_data: list DelayDistribution,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceMonitorBigKeyTypeDist` (查询实例大Key类型分布（已废弃）).
+/// Request of `DescribeInstanceMonitorBigKeyTypeDist` (Queries the big key type distribution of an instance (disused)).
 ///
-/// 腾讯云数据库 Redis 已经于2022年10月31日下线查询实例大 Key 接口。具体公告，请参见 [查询实例大 Key 接口下线公告](https://cloud.tencent.com/document/product/239/81005)。
+/// The API for querying big keys of a TencentDB for Redis instance was disused on October 31, 2022. For more information, see [API for Querying Instance Big Key Will Be Disused](https://intl.cloud.tencent.com/document/product/239/81005?from_cn_redirect=1).
 DescribeInstanceMonitorBigKeyTypeDistRequest {
-    /// 实例Id
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 时间；例如："20190219"
+    /// Time, such as "20190219"
     ///
     /// Required.
     "Date" date set_date: str,
@@ -1872,28 +1860,28 @@ DescribeInstanceMonitorBigKeyTypeDistRequest {
 rt::action!("redis", "2018-04-12", "DescribeInstanceMonitorBigKeyTypeDist", DescribeInstanceMonitorBigKeyTypeDistRequest => DescribeInstanceMonitorBigKeyTypeDistResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceMonitorBigKeyTypeDist返回参数结构体
+/// DescribeInstanceMonitorBigKeyTypeDist response structure.
 DescribeInstanceMonitorBigKeyTypeDistResponse {
-    /// 大Key类型分布详细信息
+    /// Big key type distribution details
     "Data" data set_data: list BigKeyTypeInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceMonitorHotKey` (查询实例热 Key).
+/// Request of `DescribeInstanceMonitorHotKey` (Queries instance hot keys).
 ///
-/// 本接口（DescribeInstanceMonitorHotKey）用于查询实例热Key。
+/// This API is used to query instance hot keys.
 DescribeInstanceMonitorHotKeyRequest {
-    /// 指定实例 ID。请登录[Redis控制台](https://console.cloud.tencent.com/redis)在实例列表复制实例 ID。
+    /// Instance ID. Log in to the [Redis console](https://console.tencentcloud.com/redis/instance) and copy it in the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 查询时间范围。
-    /// - 1：实时。
-    /// - 2：近30分钟。
-    /// - 3：近6小时。
-    /// - 4：近24小时。
+    /// Query time range.
+    /// - 1: real-time.
+    /// - 2: last 30 minutes.
+    /// - 3: last 6 hours.
+    /// - 4: last 24 hours.
     ///
     /// Required.
     "SpanType" span_type set_span_type: i64,
@@ -1901,20 +1889,20 @@ DescribeInstanceMonitorHotKeyRequest {
 rt::action!("redis", "2018-04-12", "DescribeInstanceMonitorHotKey", DescribeInstanceMonitorHotKeyRequest => DescribeInstanceMonitorHotKeyResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceMonitorHotKey返回参数结构体
+/// DescribeInstanceMonitorHotKey response structure.
 DescribeInstanceMonitorHotKeyResponse {
-    /// 热 Key 详细信息。
+    /// Hot key details.
     "Data" data set_data: list HotKeyInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceMonitorSIP` (查询实例访问来源信息).
+/// Request of `DescribeInstanceMonitorSIP` (Queries the access source information of an instance).
 ///
-/// 该接口已下线，请使用数据库智能管家 DBbrain 接口 [DescribeProxyProcessStatistics](https://cloud.tencent.com/document/product/1130/84544) 获取实例访问来源。
+/// This API is no longer used. Please use the TencentDB for DBbrain API [DescribeProxyProcessStatistics](https://intl.cloud.tencent.com/document/product/1130/84544?from_cn_redirect=1) to obtain the instance access source.
 DescribeInstanceMonitorSIPRequest {
-    /// 实例 ID，请登录[Redis控制台](https://console.cloud.tencent.com/redis/instance/list)在实例列表复制实例 ID。
+    /// Instance ID. Log in to the [Redis console](https://console.tencentcloud.com/redis/instance) and copy it in the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -1922,32 +1910,32 @@ DescribeInstanceMonitorSIPRequest {
 rt::action!("redis", "2018-04-12", "DescribeInstanceMonitorSIP", DescribeInstanceMonitorSIPRequest => DescribeInstanceMonitorSIPResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceMonitorSIP返回参数结构体
+/// DescribeInstanceMonitorSIP response structure.
 DescribeInstanceMonitorSIPResponse {
-    /// 访问来源信息
+    /// Access source information
     "Data" data set_data: list SourceInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceMonitorTookDist` (查询实例访问的耗时分布).
+/// Request of `DescribeInstanceMonitorTookDist` (Queries the distribution of instance access time).
 ///
-/// 本接口（DescribeInstanceMonitorTookDist）用于查询实例访问的耗时分布。
+/// This API is used to query the time distribution of instance access.
 DescribeInstanceMonitorTookDistRequest {
-    /// 实例 ID，请登录[Redis控制台](https://console.cloud.tencent.com/redis/instance/list)在实例列表复制实例 ID。
+    /// Instance ID. Log in to the [Redis console](https://console.tencentcloud.com/redis/instance) and copy it in the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 查询时间日期。
+    /// Query date.
     ///
     /// Required.
     "Date" date set_date: str,
-    /// 时间范围。
-    /// - 1：实时。
-    /// - 2：近30分钟。
-    /// - 3：近6小时。
-    /// - 4：近24小时。
+    /// Time range.
+    /// - 1: real-time.
+    /// - 2: last 30 minutes.
+    /// - 3: last 6 hours.
+    /// - 4: last 24 hours.
     ///
     /// Required.
     "SpanType" span_type set_span_type: i64,
@@ -1955,28 +1943,28 @@ DescribeInstanceMonitorTookDistRequest {
 rt::action!("redis", "2018-04-12", "DescribeInstanceMonitorTookDist", DescribeInstanceMonitorTookDistRequest => DescribeInstanceMonitorTookDistResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceMonitorTookDist返回参数结构体
+/// DescribeInstanceMonitorTookDist response structure.
 DescribeInstanceMonitorTookDistResponse {
-    /// 时延分布信息。
+    /// Latency distribution information.
     "Data" data set_data: list DelayDistribution,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceMonitorTopNCmd` (查询实例访问命令).
+/// Request of `DescribeInstanceMonitorTopNCmd` (Queries an instance access command).
 ///
-/// 本接口（DescribeInstanceMonitorTopNCmd）用于查询实例访问命令。
+/// This API is used to query instance access commands.
 DescribeInstanceMonitorTopNCmdRequest {
-    /// 实例 ID，请登录[Redis控制台](https://console.cloud.tencent.com/redis/instance/list)在实例列表复制实例 ID。
+    /// Instance ID. Log in to the [Redis console](https://console.tencentcloud.com/redis/instance) and copy it in the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 时间范围。
-    /// - 1：实时。
-    /// - 2：近30分钟。
-    /// - 3：近6小时。
-    /// - 4：近24小时。
+    /// Time range.
+    /// - 1: real-time.
+    /// - 2: last 30 minutes.
+    /// - 3: last 6 hours.
+    /// - 4: last 24 hours.
     ///
     /// Required.
     "SpanType" span_type set_span_type: i64,
@@ -1984,28 +1972,28 @@ DescribeInstanceMonitorTopNCmdRequest {
 rt::action!("redis", "2018-04-12", "DescribeInstanceMonitorTopNCmd", DescribeInstanceMonitorTopNCmdRequest => DescribeInstanceMonitorTopNCmdResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceMonitorTopNCmd返回参数结构体
+/// DescribeInstanceMonitorTopNCmd response structure.
 DescribeInstanceMonitorTopNCmdResponse {
-    /// 访问命令信息
+    /// Access command information
     "Data" data set_data: list SourceCommand,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceMonitorTopNCmdTook` (查询实例CPU耗时).
+/// Request of `DescribeInstanceMonitorTopNCmdTook` (Queries the instance CPU time).
 ///
-/// 本接口（DescribeInstanceMonitorTopNCmdTook）用于查询实例 CPU 耗时。
+/// This API is used to query the instance CPU time.
 DescribeInstanceMonitorTopNCmdTookRequest {
-    /// 实例 ID，请登录[Redis控制台](https://console.cloud.tencent.com/redis/instance/list)在实例列表复制实例 ID。
+    /// Instance ID. Log in to the [Redis console](https://console.tencentcloud.com/redis/instance) and copy it in the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 查询时间范围。
-    /// - 1：实时。
-    /// - 2：近30分钟。
-    /// - 3：近6小时。
-    /// - 4：近24小时。
+    /// Query time range.
+    /// - 1: real-time.
+    /// - 2: last 30 minutes.
+    /// - 3: last 6 hours.
+    /// - 4: last 24 hours.
     ///
     /// Required.
     "SpanType" span_type set_span_type: i64,
@@ -2013,82 +2001,82 @@ DescribeInstanceMonitorTopNCmdTookRequest {
 rt::action!("redis", "2018-04-12", "DescribeInstanceMonitorTopNCmdTook", DescribeInstanceMonitorTopNCmdTookRequest => DescribeInstanceMonitorTopNCmdTookResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceMonitorTopNCmdTook返回参数结构体
+/// DescribeInstanceMonitorTopNCmdTook response structure.
 DescribeInstanceMonitorTopNCmdTookResponse {
-    /// 耗时详细信息
+    /// Duration details
     "Data" data set_data: list CommandTake,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceNodeInfo` (查询实例节点信息).
+/// Request of `DescribeInstanceNodeInfo` (Queries instance node information).
 ///
-/// 本接口（DescribeInstanceNodeInfo）用于查询实例节点信息。
+/// This API is used to query the information of an instance node.
 DescribeInstanceNodeInfoRequest {
-    /// 指定实例 ID。例如：crs-xjhsdj****。请登录[Redis控制台](https://console.cloud.tencent.com/redis)在实例列表复制实例 ID。
+    /// ID of a specified instance,  such as  "crs-xjhsdj****" Log in to the [Redis console](https://console.cloud.tencent.com/redis) and copy the instance ID in the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 列表大小。每页输出的节点信息大小。默认为 20，最多输出1000条。该字段已不再使用，请忽略。
+    /// List size Size of node information returned per page.  Default value: `20`. Maximum value: `1000`.  This field has been disused.
     "Limit" limit set_limit: i64,
-    /// 分页偏移量，取Limit整数倍。计算公式：offset=limit*(页码-1)。该字段已不再使用，请忽略。
+    /// Pagination offset, which is an integral multiple of `Limit`. Calculation formula:  `offset` = `limit` * (page number - 1). This field has been disused.
     "Offset" offset set_offset: i64,
 } }
 rt::action!("redis", "2018-04-12", "DescribeInstanceNodeInfo", DescribeInstanceNodeInfoRequest => DescribeInstanceNodeInfoResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceNodeInfo返回参数结构体
+/// DescribeInstanceNodeInfo response structure.
 DescribeInstanceNodeInfoResponse {
-    /// Proxy节点数量。
+    /// The number of proxy nodes
     "ProxyCount" proxy_count set_proxy_count: i64,
-    /// Proxy节点信息。
+    /// Proxy node information.
     "Proxy" proxy set_proxy: list ProxyNodes,
-    /// Redis节点数量。
+    /// The number of Redis nodes
     "RedisCount" redis_count set_redis_count: i64,
-    /// Redis节点信息。
+    /// TencentDB for Redis® node information.
     "Redis" redis set_redis: list RedisNodes,
-    /// 该参数不再使用，请忽略。
+    /// This parameter has been disused.
     "TendisCount" tendis_count set_tendis_count: i64,
-    /// 该参数不再使用，请忽略。
+    /// This parameter is no longer used. Please ignore it.
     "Tendis" tendis set_tendis: list TendisNodes,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceParamRecords` (查询参数修改历史列表).
+/// Request of `DescribeInstanceParamRecords` (Queries the list of parameter modifications).
 ///
-/// 本接口（DescribeInstanceParamRecords）用于查询参数修改历史列表。
+/// This API is used to query the parameter modification record list.
 DescribeInstanceParamRecordsRequest {
-    /// 实例 ID 。请登录 [Redis 控制台](https://console.cloud.tencent.com/redis/instance/list)在实例列表复制实例 ID。
+    /// Instance ID. Log in to the [Redis console](https://console.cloud.tencent.com/redis/instance/list), and copy it from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 分页大小。默认为100，最大值为 200。
+    /// Pagination size. The default value is 100, and the maximum value is 200.
     "Limit" limit set_limit: i128,
-    /// 偏移量，取Limit整数倍，默认值为0。计算公式：offset=limit*(页码-1)。
+    /// Offset, which is an integer multiple of Limit. Calculation formula: Offset = Limit x (Page number – 1). The default value is 0.
     "Offset" offset set_offset: i128,
 } }
 rt::action!("redis", "2018-04-12", "DescribeInstanceParamRecords", DescribeInstanceParamRecordsRequest => DescribeInstanceParamRecordsResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceParamRecords返回参数结构体
+/// DescribeInstanceParamRecords response structure.
 DescribeInstanceParamRecordsResponse {
-    /// 总的修改历史记录数。
+    /// Total number of modifications.
     "TotalCount" total_count set_total_count: i64,
-    /// 修改历史记录信息。
+    /// Information of modifications.
     "InstanceParamHistory" instance_param_history set_instance_param_history: list InstanceParamHistory,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceParams` (查询实例的参数列表).
+/// Request of `DescribeInstanceParams` (Queries the list of instance parameters).
 ///
-/// 本接口（DescribeInstanceParams）用于查询实例参数列表。
+/// This API is used to query the parameter list of an instance.
 DescribeInstanceParamsRequest {
-    /// 指定实例 ID。例如：crs-xjhsdj****。请登录[Redis控制台](https://console.cloud.tencent.com/redis)在实例列表复制实例 ID。
+    /// ID of a specified instance,  such as  "crs-xjhsdj****" Log in to the [Redis console](https://console.cloud.tencent.com/redis) and copy the instance ID in the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -2096,28 +2084,28 @@ DescribeInstanceParamsRequest {
 rt::action!("redis", "2018-04-12", "DescribeInstanceParams", DescribeInstanceParamsRequest => DescribeInstanceParamsResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceParams返回参数结构体
+/// DescribeInstanceParams response structure.
 DescribeInstanceParamsResponse {
-    /// 参数列表总数量。
+    /// Total number of the parameter lists
     "TotalCount" total_count set_total_count: i64,
-    /// 实例枚举类型参数。
+    /// Instance parameter in Enum type
     "InstanceEnumParam" instance_enum_param set_instance_enum_param: list InstanceEnumParam,
-    /// 实例整型参数。
+    /// Instance parameter in Integer type
     "InstanceIntegerParam" instance_integer_param set_instance_integer_param: list InstanceIntegerParam,
-    /// 实例字符型参数。
+    /// Instance parameter in Char type
     "InstanceTextParam" instance_text_param set_instance_text_param: list InstanceTextParam,
-    /// 实例多选项型参数。
+    /// Instance parameter in Multi type
     "InstanceMultiParam" instance_multi_param set_instance_multi_param: list InstanceMultiParam,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstancePasswordPolicy` (查询实例当前密码复杂度配置).
+/// Request of `DescribeInstancePasswordPolicy` (Query the current password).
 ///
-/// 查询指定实例当前密码复杂度配置
+/// This API is used to query the current password complexity configuration of a specified instance.
 DescribeInstancePasswordPolicyRequest {
-    /// 实例 ID。请登录 [Redis 控制台](https://console.cloud.tencent.com/redis)在实例列表复制实例 ID。
+    /// Instance ID. Log in to the [Redis console](https://console.cloud.tencent.com/redis) and copy it from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -2125,20 +2113,20 @@ DescribeInstancePasswordPolicyRequest {
 rt::action!("redis", "2018-04-12", "DescribeInstancePasswordPolicy", DescribeInstancePasswordPolicyRequest => DescribeInstancePasswordPolicyResponse);
 
 rt::model! { read debug;
-/// DescribeInstancePasswordPolicy返回参数结构体
+/// DescribeInstancePasswordPolicy response structure.
 DescribeInstancePasswordPolicyResponse {
-    /// 实例密码复杂度策略。
+    /// Password complexity policy for instances.
     "PasswordPolicy" password_policy set_password_policy: obj PasswordPolicy,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceSecurityGroup` (查询实例安全组信息).
+/// Request of `DescribeInstanceSecurityGroup` (Queries the security group information of instance).
 ///
-/// 本接口（DescribeInstanceSecurityGroup）用于查询实例安全组信息。
+/// This API is used to query the security group information of an instance.
 DescribeInstanceSecurityGroupRequest {
-    /// 实例 ID 列表，数组长度限制[0,100]。请登录 [Redis 控制台](https://console.cloud.tencent.com/redis/instance/list)在实例列表复制实例 ID。
+    /// Instance ID list. The array length limit is [0, 100]. Log in to the [Redis console](https://console.cloud.tencent.com/redis/instance/list), and copy the instance ID from the instance list.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
@@ -2146,89 +2134,89 @@ DescribeInstanceSecurityGroupRequest {
 rt::action!("redis", "2018-04-12", "DescribeInstanceSecurityGroup", DescribeInstanceSecurityGroupRequest => DescribeInstanceSecurityGroupResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceSecurityGroup返回参数结构体
+/// DescribeInstanceSecurityGroup response structure.
 DescribeInstanceSecurityGroupResponse {
-    /// 实例安全组信息。
+    /// Security group information of an instance
     "InstanceSecurityGroupsDetail" instance_security_groups_detail set_instance_security_groups_detail: list InstanceSecurityGroupDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceShards` (获取集群版实例分片信息).
+/// Request of `DescribeInstanceShards` (Gets the information of Cluster Edition instance shards).
 ///
-/// 本接口（DescribeInstanceShards）用于获取集群架构实例的分片信息。
+/// This API is used to get the shard information of the instance on cluster architecture.
 DescribeInstanceShardsRequest {
-    /// 指定实例 ID。例如：crs-xjhsdj****。请登录[Redis控制台](https://console.cloud.tencent.com/redis)在实例列表复制实例 ID。
+    /// ID of a specified instance,  such as  "crs-xjhsdj****" Log in to the [Redis console](https://console.cloud.tencent.com/redis) and copy the instance ID in the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 指定是否过滤掉从节信息。
-    /// - true；过滤从节点。
-    /// - false：不过滤。默认为 false。
+    /// Specifies whether to filter out secondary node information.
+    /// - true: filter out secondary nodes.
+    /// - false: filtering not required. The default value is false.
     "FilterSlave" filter_slave set_filter_slave: bool,
 } }
 rt::action!("redis", "2018-04-12", "DescribeInstanceShards", DescribeInstanceShardsRequest => DescribeInstanceShardsResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceShards返回参数结构体
+/// DescribeInstanceShards response structure.
 DescribeInstanceShardsResponse {
-    /// 实例分片列表信息，包括：节点信息、节点ID、Key数量、使用容量、容量倾斜率等信息。
+    /// List information of the instance shards, which includes  node information, node ID, key count, used capacity, and capacity slope.
     "InstanceShards" instance_shards set_instance_shards: list InstanceClusterShard,
-    /// 实例分片节点数量。
+    /// Number of instance shard nodes
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceSpecBandwidth` (查询或计算带宽规格).
+/// Request of `DescribeInstanceSpecBandwidth` (Queries or calculates bandwidth specifications).
 ///
-/// 本接口（DescribeInstanceSpecBandwidth）用于查询或计算带宽规格。
+/// This API is used to query or calculate bandwidth specifications.
 DescribeInstanceSpecBandwidthRequest {
-    /// 指定实例 ID。请登录 [Redis控制台](https://console.cloud.tencent.com/redis) 在实例列表复制实例 ID。同时，InstanceId 与规格参数不能同时为空，至少提供一种。
+    /// Specify the instance ID. Log in to the [Redis console](https://console.cloud.tencent.com/redis) and copy the instance ID from the instance list. Meanwhile, InstanceId and specification parameters cannot be empty at the same time. Provide at least one.
     ///
-    /// - 若仅指定 InstanceId：查询该实例当前规格的带宽。
-    /// - 若指定 InstanceId + 至少一个规格参数（ShardSize、ShardNum 或 ReplicateNum）：计算变更规格后的带宽。
-    /// - 若指定部分或所有规格参数（ShardSize、ShardNum、ReplicateNum 与 Type），而不指定 InstanceId：根据规格组合查询理论带宽。
+    /// - If only InstanceId is specified: Query the bandwidth of the current instance.
+    /// - If InstanceId and at least one specification parameter (ShardSize, ShardNum, or ReplicateNum) are specified: Calculate the bandwidth after specification modification.
+    /// - If partial or all specification parameters (ShardSize, ShardNum, ReplicateNum, and Type) are specified without InstanceId: Query the theoretical bandwidth based on the combined query of specifications.
     "InstanceId" instance_id set_instance_id: str,
-    /// 分片大小。单位：MB。
+    /// Shard size. Unit: MB.
     "ShardSize" shard_size set_shard_size: i64,
-    /// 分片数量。
+    /// Number of shards.
     "ShardNum" shard_num set_shard_num: i64,
-    /// 复制组数量。
+    /// Number of replication groups.
     "ReplicateNum" replicate_num set_replicate_num: i64,
-    /// 只读权重。- 100：开启从只读。- 0：关闭从只读。
+    /// Read-only weight. - 100: Enable read-only slave. - 0: Disable read-only slave.
     "ReadOnlyWeight" read_only_weight set_read_only_weight: i64,
-    /// 实例类型，同 [CreateInstances](https://cloud.tencent.com/document/api/239/20026) 的Type。
+    /// Instance type, same as Type in [CreateInstances](https://www.tencentcloud.com/document/api/239/20026?from_cn_redirect=1).
     "Type" r#type set_type: i64,
 } }
 rt::action!("redis", "2018-04-12", "DescribeInstanceSpecBandwidth", DescribeInstanceSpecBandwidthRequest => DescribeInstanceSpecBandwidthResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceSpecBandwidth返回参数结构体
+/// DescribeInstanceSpecBandwidth response structure.
 DescribeInstanceSpecBandwidthResponse {
-    /// 基础带宽。
+    /// Basic bandwidth.
     "Bandwidth" bandwidth set_bandwidth: i64,
-    /// 链接限制。
+    /// Connection limit.
     "ClientLimit" client_limit set_client_limit: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceSupportFeature` (查询实例支持的功能特性).
+/// Request of `DescribeInstanceSupportFeature` (Queries the supported features of the instance).
 ///
-/// 本接口（DescribeInstanceSupportFeature）用于查询实例支持的功能特性。
+/// This API (DescribeInstanceSupportFeature) is used to query the supported features of the instance.
 DescribeInstanceSupportFeatureRequest {
-    /// 指定实例 ID。请登录[Redis控制台](https://console.cloud.tencent.com/redis#/)在实例列表复制实例 ID。
+    /// Specifies the instance ID. Log in to the [Redis console](https://console.cloud.tencent.com/redis#/), and copy it from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 支持查询的功能特性如下所示。
-    /// - read-local-node-only：就近接入。
-    /// - multi-account：多账号管理。
-    /// - auto-failback：故障恢复场景，主节点是否开启自动回切。
+    /// The features that support queries are as follows.
+    /// - read-local-node-only: nearby access.
+    /// - multi-account: multi-account management.
+    /// - auto-failback: fault recovery scenario, such as whether automatic failback is enabled for the primary node.
     ///
     /// Required.
     "FeatureName" feature_name set_feature_name: str,
@@ -2236,269 +2224,261 @@ DescribeInstanceSupportFeatureRequest {
 rt::action!("redis", "2018-04-12", "DescribeInstanceSupportFeature", DescribeInstanceSupportFeatureRequest => DescribeInstanceSupportFeatureResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceSupportFeature返回参数结构体
+/// DescribeInstanceSupportFeature response structure.
 DescribeInstanceSupportFeatureResponse {
-    /// 是否支持
+    /// Whether to support.
     "Support" support set_support: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceZoneInfo` (查询Redis节点详细信息).
+/// Request of `DescribeInstanceZoneInfo` (Queries Redis node details).
 ///
-/// 本接口（DescribeInstanceZoneInfo）用于查询 Redis 节点详细信息。
+/// This API is used to query the details of a Redis node.
 DescribeInstanceZoneInfoRequest {
-    /// 指定实例 ID。例如：crs-xjhsdj****。请登录[Redis控制台](https://console.cloud.tencent.com/redis)在实例列表复制实例 ID。
+    /// ID of a specified instance,  such as  "crs-xjhsdj****" Log in to the [Redis console](https://console.cloud.tencent.com/redis) and copy the instance ID in the instance list.
     "InstanceId" instance_id set_instance_id: str,
 } }
 rt::action!("redis", "2018-04-12", "DescribeInstanceZoneInfo", DescribeInstanceZoneInfoRequest => DescribeInstanceZoneInfoResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceZoneInfo返回参数结构体
+/// DescribeInstanceZoneInfo response structure.
 DescribeInstanceZoneInfoResponse {
-    /// 实例节点组的个数。
+    /// Number of instance node groups
     "TotalCount" total_count set_total_count: i64,
-    /// 实例节点组列表。
+    /// List of instance node groups
     "ReplicaGroups" replica_groups set_replica_groups: list ReplicaGroup,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstances` (查询Redis实例列表).
+/// Request of `DescribeInstances` (Queries the list of Redis instances).
 ///
-/// 本接口（DescribeInstances）用于查询Redis实例列表。
+/// This API is used to query the list of Redis instances.
 DescribeInstancesRequest {
-    /// 每页输出实例的数量，参数默认值20，最大值为1000。
+    /// Number of instances returned per page. Default value: `20`. Maximum value: `1000`.
     "Limit" limit set_limit: i128,
-    /// 分页偏移量，取Limit整数倍。计算公式：offset=limit*(页码-1)。
+    /// Pagination offset, which is an integral multiple of `Limit`. Calculation formula:  `offset` = `limit` * (page number - 1).
     "Offset" offset set_offset: i128,
-    /// 指定实例 ID。例如：crs-xjhsdj****。请登录[Redis控制台](https://console.cloud.tencent.com/redis)在实例列表复制实例 ID。
+    /// ID of a specified instance,  such as  "crs-xjhsdj****" Log in to the [Redis console](https://console.cloud.tencent.com/redis) and copy the instance ID in the instance list.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例列表排序依据，枚举值如下所示：
-    /// - projectId：依据项目ID排序。
-    /// - createtime：依据实例创建时间排序。
-    /// - instancename：依据实例名称排序。
-    /// - type：依据实例类型排序。
-    /// - curDeadline：依据实例到期时间排序。
+    /// The instance list is sorted according to the following enumeration valid values:
+    /// - projectId: By project ID.- createtime: By the creation time of instances.- instancename: By the name of instances.- type: By the type of instances.- curDeadline: By the expiration time of instances.
     "OrderBy" order_by set_order_by: str,
-    /// 实例排序方式，默认为倒序排序。
-    /// - 1：倒序。
-    /// - 0：顺序。
+    /// For instance sorting order, the default is descending order.
+    /// - 1: Descending order.
+    /// - 0: Ascending order.
     "OrderType" order_type set_order_type: i64,
-    /// 私有网络 ID 数组。如果不配置该参数或设置数组为空则默认选择基础网络。例如47525。该参数暂时保留，可忽略。请根据 UniqVpcIds 参数格式设置私有网络ID数组。
+    /// Array of VPC IDs such as 47525. If this parameter is not passed in or the array is empty, the classic network will be selected by default. This parameter is retained and can be ignored. It is set based on `UniqVpcIds` parameter format.
     "VpcIds" vpc_ids set_vpc_ids: list String,
-    /// 私有网络所属子网 ID 数组，例如：56854。该参数暂时保留，可忽略。请根据 UniqSubnetIds 参数格式设置私有网络子网 ID 数组。
+    /// Array of VPC subnet IDs such as 56854. This parameter is retained and can be ignored. It is set based on `UniqSubnetIds` parameter format.
     "SubnetIds" subnet_ids set_subnet_ids: list String,
-    /// 设置模糊查询关键字段，仅实例名称支持模糊查询。
+    /// Setting keywords field for fuzzy query, only instance names support fuzzy query.
     "SearchKey" search_key set_search_key: str,
-    /// 项目 ID 组成的数组。
+    /// Array of project IDs
     "ProjectIds" project_ids set_project_ids: list i64,
-    /// 实例名称。
+    /// Instance name
     "InstanceName" instance_name set_instance_name: str,
-    /// 私有网络 ID 数组。如果不配置该参数或者设置数组为空则默认选择基础网络，如：vpc-sad23jfdfk。
+    /// Array of VPC IDs such as vpc-sad23jfdfk. If this parameter is not passed in or or the array is empty, the classic network will be selected by default.
     "UniqVpcIds" uniq_vpc_ids set_uniq_vpc_ids: list String,
-    /// 私有网络所属子网 ID 数组，如：subnet-fdj24n34j2。
+    /// Array of VPC subnet IDs such as subnet-fdj24n34j2
     "UniqSubnetIds" uniq_subnet_ids set_uniq_subnet_ids: list String,
-    /// 地域 ID 数组，该参数已经弃用，可通过公共参数Region查询对应地域。
+    /// Array of region IDs (disused). The corresponding region can be queried through the common parameter `Region`.
     "RegionIds" region_ids set_region_ids: list i64,
-    /// 实例状态。
-    /// - 0：待初始化。
-    /// - 1：流程中。
-    /// - 2：运行中。
-    /// - -2：已隔离。
-    /// - -3：待删除。
+    /// Instance status.
+    /// - 0: To be initialized.
+    /// - 1: In process.
+    /// - 2: Running.
+    /// - -2: Isolated.
+    /// - -3: Pending Delete.
     "Status" status set_status: list i64,
-    /// 实例架构版本。
-    /// - 1：单机版。
-    /// - 2：主从版。
-    /// - 3：集群版。
+    /// Instance architecture version.
+    /// - 1: Single-node edition.
+    /// - 2: Master-replica edition.- 3: Cluster edition.
     "TypeVersion" type_version set_type_version: i64,
-    /// 存储引擎信息。可设置为Redis-2.8、Redis-4.0、Redis-5.0、Redis-6.0 或者 CKV。
+    /// Storage engine information. Valid values: `Redis-2.8`, `Redis-4.0`, `Redis-5.0`, `Redis-6.0` or `CKV`.
     "EngineName" engine_name set_engine_name: str,
-    /// 续费模式。
-    /// - 0：手动续费。
-    /// - 1：自动续费。
-    /// - 2：到期不再续费。
+    /// Renewal pattern.
+    /// - 0: Manual renewal.
+    /// - 1: Automatic renewal.
+    /// - 2: No renewal after expiry.
     "AutoRenew" auto_renew set_auto_renew: list i64,
-    /// 计费模式。
-    /// - postpaid：按量计费。
-    /// - prepaid：包年包月。
+    /// Billing mode.
+    /// - postpaid: pay-as-you-go.
+    /// - prepaid: monthly subscription.
     "BillingMode" billing_mode set_billing_mode: str,
-    /// 实例类型。
-    /// - 2：Redis 2.8 内存版（标准架构）。
-    /// - 3：CKV 3.2 内存版（标准架构）。
-    /// - 4：CKV 3.2 内存版（集群架构）。
-    /// - 5：Redis 2.8 内存版（单机）。
-    /// - 6：Redis 4.0 内存版（标准架构）。
-    /// - 7：Redis 4.0 内存版（集群架构）。
-    /// - 8：Redis 5.0 内存版（标准架构）。
-    /// - 9：Redis 5.0 内存版（集群架构）。
-    /// - 15：Redis 6.2 内存版（标准架构）。
-    /// - 16：Redis 6.2 内存版（集群架构）。
-    /// - 17：Redis 7.0 内存版（标准架构）。
-    /// - 18：Redis 7.0 内存版（集群架构）。
-    /// - 200:Memcached 1.6 内存版（集群架构）。
-    "Type" r#type set_type: i64,
-    /// 该参数为数组类型，支持配置实例名称、实例 ID、IP地址，其中实例名称为模糊匹配，实例 ID 和 IP 地址精确匹配。
+    /// Instance type.
     ///
-    /// - 数组中每一个元素取并集进行匹配查询。
-    /// - **InstanceId** 与 **SearchKeys** 同时配置，则取二者交集进行匹配查询。
+    /// - 2: Redis 2.8 memory edition (standard architecture).
+    /// - 3: CKV 3.2 memory edition (standard architecture).
+    /// - 4: CKV 3.2 memory edition (cluster architecture).
+    /// - 5: Redis 2.8 memory edition (standalone).
+    /// - 6: Redis 4.0 memory edition (standard architecture).
+    /// - 7: Redis 4.0 memory edition (cluster architecture).
+    /// - 8: Redis 5.0 memory edition (standard architecture).
+    /// - 9: Redis 5.0 memory edition (cluster architecture).
+    /// - 15: Redis 6.2 memory edition (standard architecture).
+    /// - 16: Redis 6.2 memory edition (cluster architecture).
+    /// - 17: Redis 7.0 memory edition (standard architecture).
+    /// - 18: Redis 7.0 memory edition (cluster architecture).
+    /// - 200: Memcached 1.6 memory edition (cluster architecture).
+    "Type" r#type set_type: i64,
+    /// This parameter is of array type and supports the configuration of instance names, instance IDs, and IP addresses. Among these, the instance name is fuzzy matching while the instance ID and IP address are precise matching.
+    /// - Each element in the array is used for a union-based matching query.- When both **InstanceId** and **SearchKeys** are configured simultaneously, their intersection will be used for the matching query.
     "SearchKeys" search_keys set_search_keys: list String,
-    /// 内部参数，用户可忽略。
+    /// Internal parameter, which can be ignored.
     "TypeList" type_list set_type_list: list i64,
-    /// 内部参数，用户可忽略。
+    /// Internal parameter, which can be ignored.
     "MonitorVersion" monitor_version set_monitor_version: str,
-    /// 根据标签的 Key 和 Value 筛选资源。该参数不配置或者数组设置为空值，则不根据标签进行过滤。
+    /// Resources filter by tag key and value. If this parameter is not specified or is an empty array, resources will not be filtered.
     "InstanceTags" instance_tags set_instance_tags: list InstanceTagInfo,
-    /// 根据标签的 Key 筛选资源，该参数不配置或者数组设置为空值，则不根据标签Key进行过滤。
+    /// Resources filter by tag key. If this parameter is not specified or is an empty array, resources will not be filtered.
     "TagKeys" tag_keys set_tag_keys: list String,
-    /// 实例的产品版本。如果该参数不配置或者数组设置为空值，则默认不依据此参数过滤实例。
-    /// - local：本地盘版。
-    /// - cdc：独享集群版。
+    /// The product version of the instance. If this parameter is not configured or the array is set to empty, instances will not be filtered based on this parameter by default.
+    /// - local: local Disk Edition.- cdc: Cluster dedicated edition.
     "ProductVersions" product_versions set_product_versions: list String,
-    /// 批量查询指定的实例 ID，返回结果已 Limit 限制为主。
+    /// Batch query of the specified instances ID. The number of results returned is based on `Limit`.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 可用区模式。
-    /// - singleaz：单可用区。
-    /// - multiaz：多可用区。
+    /// Availability zone mode.
+    /// - singleaz: Single availability zone.- multiaz: Multiple availability zones.
     "AzMode" az_mode set_az_mode: str,
 } }
 rt::action!("redis", "2018-04-12", "DescribeInstances", DescribeInstancesRequest => DescribeInstancesResponse);
 
 rt::model! { read debug;
-/// DescribeInstances返回参数结构体
+/// DescribeInstances response structure.
 DescribeInstancesResponse {
-    /// 实例总数量。
+    /// Total number of instances
     "TotalCount" total_count set_total_count: i64,
-    /// 实例详细信息列表。
+    /// List of instance details
     "InstanceSet" instance_set set_instance_set: list InstanceSet,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLogInstanceList` (查询日志实例列表).
+/// Request of `DescribeLogInstanceList` (Query log instance list).
 ///
-/// 日志实例列表查询
+/// This API is used to query log instances.
 DescribeLogInstanceListRequest {
-    /// 日志类型。
+    /// Log type.
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - auditLog： 审计日志。
+    /// - auditLog: Audit log.
     ///
     /// Required.
     "LogType" log_type set_log_type: str,
-    /// 每页输出的任务列表大小。
+    /// Size of the output task list per page.
     ///
-    /// - 取值范围：[1,100]。
-    /// - 默认值：20。
+    /// - Value ranges from 1 to 100.
+    /// - Default value: 20.
     "Limit" limit set_limit: i64,
-    /// 分页偏移量。默认为0。取值为 Limit 整数倍。计算公式：offset=limit*(页码-1)。
+    /// Pagination offset. Default value: 0. Value: Multiple of Limit. Calculation formula: offset=limit*(page number-1).
     "Offset" offset set_offset: i64,
-    /// 设置日志筛选字段，过滤并返回符合条件的日志。
+    /// Set the log filtering field to filter and return logs that meet a specified condition.
     "Filters" filters set_filters: list Filter,
-    /// 日志子类型。
+    /// Log subcategory.
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - write： 写日志。
-    /// - read： 读日志。
-    /// - all： 读写日志。
+    /// - write: Write logs.
+    /// - read: Read logs.
+    /// - all: Read/write logs.
     "LogSubType" log_sub_type set_log_sub_type: str,
-    /// 日志开关。
+    /// Log switch.
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - on： 开启
-    /// - off： 关闭
+    /// - on: Enable
+    /// - off: Disable
     ///
-    /// 默认值：off
+    /// Default value: off
     "LogSwitch" log_switch set_log_switch: str,
 } }
 rt::action!("redis", "2018-04-12", "DescribeLogInstanceList", DescribeLogInstanceListRequest => DescribeLogInstanceListResponse);
 
 rt::model! { read debug;
-/// DescribeLogInstanceList返回参数结构体
+/// DescribeLogInstanceList response structure.
 DescribeLogInstanceListResponse {
-    /// 查询到的日志的数量。
+    /// The number of queried logs.
     "TotalCount" total_count set_total_count: i64,
-    /// 日志平台实例信息。
+    /// Log platform instance information.
     "Items" items set_items: list LogInstance,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLogs` (查询日志).
+/// Request of `DescribeLogs` (Queries logs).
 ///
-/// 查询日志
+/// This API is used to query logs.
 DescribeLogsRequest {
-    /// 指定实例 ID。例如：crs-xjhsdj****。请登录[Redis控制台](https://console.cloud.tencent.com/redis)在实例列表复制实例 ID。
+    /// Specify the instance ID. Example: crs-xjhsdj****. Log in to the [Redis console](https://console.cloud.tencent.com/redis) and copy the instance ID from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 日志检索的起始时间。
+    /// Start time of retrieval.
     ///
-    /// 参数格式：YYYY-MM-DD HH:mm:ss，例如 2026-03-06 00:00:00。返回结果中仅包含该时间点及之后的日志。
+    /// Parameter format: YYYY-MM-DD HH:mm:ss, for example 2026-03-06 00:00:00. The returned result contains only the logs at this time point and afterward.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 日志检索的结束时间。
+    /// End time of log retrieval.
     ///
-    /// 参数格式：YYYY-MM-DD HH:mm:ss，例如 2026-03-06 23:59:59。返回结果中仅包含该时间点及之前的日志。
+    /// Parameter format: YYYY-MM-DD HH:mm:ss, for example 2026-03-06 23:59:59. The returned result contains only the logs at this time point and earlier.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 日志类型。
+    /// Log type.
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - auditLog： 审计日志。
+    /// - auditLog: Audit log.
     ///
     /// Required.
     "LogType" log_type set_log_type: str,
-    /// 过滤条件
+    /// Filter conditions.
     "LogFilter" log_filter set_log_filter: list LogFilter,
-    /// 每页返回的日志列表大小。
+    /// List size of returned logs per page.
     ///
-    /// - 默认值：20。
-    /// - 取值范围：[1,100]。
+    /// - Default value: 20.
+    /// - Value ranges from 1 to 100.
     "Limit" limit set_limit: i64,
-    /// 分页的起始偏移量。
+    /// Starting offset amount of pagination.
     ///
-    /// - 默认：0。
-    /// - 取值：Limit 整数倍。计算公式：offset=limit*(页码-1)。
+    /// - Default: 0.
+    /// - Value: Multiple of Limit. Calculation formula: offset=limit*(page number-1).
     "Offset" offset set_offset: i64,
-    /// 日志排序方式，默认值为 DESC。取值如下：
+    /// Log sorting method. Default value is DESC. Values are as follows:
     ///
-    /// - ASC：按时间升序排列，最早的日志在前。
-    /// - DESC：按时间降序排列，最新的日志在前。
+    /// - ASC: Sort in ascending order by time with the earliest log first.
+    /// - DESC: Sort in descending order with the latest log first.
     "Order" order set_order: str,
-    /// 排序字段，指定按哪个字段对日志进行排序。
+    /// Sorting field. Specifies the field used to sort logs.
     "OrderBy" order_by set_order_by: str,
 } }
 rt::action!("redis", "2018-04-12", "DescribeLogs", DescribeLogsRequest => DescribeLogsResponse);
 
 rt::model! { read debug;
-/// DescribeLogs返回参数结构体
+/// DescribeLogs response structure.
 DescribeLogsResponse {
-    /// 查询的日志总数量。
+    /// Total log quantity of the query.
     "TotalCount" total_count set_total_count: i64,
-    /// 日志详情。
+    /// Log details.
     "Items" items set_items: list LogResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeMaintenanceWindow` (查询实例维护时间窗).
+/// Request of `DescribeMaintenanceWindow` (Queries instance maintenance window).
 ///
-/// 本接口（DescribeMaintenanceWindow）用于查询实例维护时间窗。在实例需要进行版本升级或者架构升级的时候，会在维护时间窗时间内进行切换
+/// This API is used to query the instance maintenance window. Instances that require the version or architecture upgrade will undergo time switching during the maintenance window.
 DescribeMaintenanceWindowRequest {
-    /// 指定实例 ID。例如：crs-xjhsdj****。请登录[Redis控制台](https://console.cloud.tencent.com/redis)在实例列表复制实例 ID。
+    /// Specifies the instance ID. Example: crs-xjhsdj****. Log in to the [TencentDB for Redis console](https://console.cloud.tencent.com/redis) and copy the instance ID in the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -2506,25 +2486,25 @@ DescribeMaintenanceWindowRequest {
 rt::action!("redis", "2018-04-12", "DescribeMaintenanceWindow", DescribeMaintenanceWindowRequest => DescribeMaintenanceWindowResponse);
 
 rt::model! { read debug;
-/// DescribeMaintenanceWindow返回参数结构体
+/// DescribeMaintenanceWindow response structure.
 DescribeMaintenanceWindowResponse {
-    /// 维护时间窗开始时间。取值范围为"00:00-23:00"的任意时间点，如03:24。
+    /// Start time of the maintenance window. Value range: any time point between 00:00 and 23:00, for example, 03:24.
     "StartTime" start_time set_start_time: str,
-    /// 维护时间窗结束时间。
-    /// - 取值范围为"00:00-23:00"的任意时间点，如：04:24。
-    /// - 维护时间持续时长最小为30分钟，最大为3小时。
-    /// - 结束时间务必是基于开始时间向后的时间。
+    /// End time of the maintenance window.
+    /// - Value range: any time point between 00:00 and 23:00, for example, 04:24.
+    /// - The minimum maintenance duration is 30 minutes and the maximum is 3 hours.
+    /// - The end time should be later than the start time.
     "EndTime" end_time set_end_time: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeParamTemplateInfo` (查询参数模板详情).
+/// Request of `DescribeParamTemplateInfo` (Queries parameter template details).
 ///
-/// 本接口（DescribeParamTemplateInfo）用于查询参数模板详情。
+/// This API is used to query the details of a parameter template.
 DescribeParamTemplateInfoRequest {
-    /// 指定查询的参数模板 ID。请通过接口[DescribeParamTemplates](https://cloud.tencent.com/document/product/239/58750)获取参数模板列表信息。
+    /// The parameter template ID for query. Get parameter template list information through the [DescribeParamTemplates](https://intl.cloud.tencent.com/document/product/239/58750?from_cn_redirect=1) API.
     ///
     /// Required.
     "TemplateId" template_id set_template_id: str,
@@ -2532,270 +2512,270 @@ DescribeParamTemplateInfoRequest {
 rt::action!("redis", "2018-04-12", "DescribeParamTemplateInfo", DescribeParamTemplateInfoRequest => DescribeParamTemplateInfoResponse);
 
 rt::model! { read debug;
-/// DescribeParamTemplateInfo返回参数结构体
+/// DescribeParamTemplateInfo response structure.
 DescribeParamTemplateInfoResponse {
-    /// 参数模板的参数数量。
+    /// Quantity of parameters in the parameter template
     "TotalCount" total_count set_total_count: i64,
-    /// 参数模板 ID。
+    /// Parameter template ID.
     "TemplateId" template_id set_template_id: str,
-    /// 参数模板名称。
+    /// Parameter template name.
     "Name" name set_name: str,
-    /// 产品类型。
-    /// - 2：Redis 2.8 内存版（标准架构）。
-    /// - 3：CKV 3.2 内存版（标准架构）。
-    /// - 4：CKV 3.2 内存版（集群架构）。
-    /// - 5：Redis 2.8 内存版（单机）。
-    /// - 6：Redis 4.0 内存版（标准架构）。
-    /// - 7：Redis 4.0 内存版（集群架构）。
-    /// - 8：Redis 5.0 内存版（标准架构）。
-    /// - 9：Redis 5.0 内存版（集群架构）。
-    /// - 15：Redis 6.2 内存版（标准架构）。
-    /// - 16：Redis 6.2 内存版（集群架构）。
-    /// - 17：Redis 7.0 内存版（标准架构）。
-    /// - 18：Redis 7.0 内存版（集群架构）。
+    /// Product type.
+    /// - 2: Redis 2.8 Memory Edition (standard architecture).
+    /// - 3: CKV 3.2 Memory Edition (standard architecture).
+    /// - 4: CKV 3.2 Memory Edition (cluster architecture).
+    /// - 5: Redis 2.8 Memory Edition (stand-alone).
+    /// - 6: Redis 4.0 Memory Edition (standard architecture).
+    /// - 7: Redis 4.0 Memory Edition (cluster architecture).
+    /// - 8: Redis 5.0 Memory Edition (standard architecture).
+    /// - 9: Redis 5.0 Memory Edition (cluster architecture).
+    /// - 15: Redis 6.2 Memory Edition (standard architecture).
+    /// - 16: Redis 6.2 Memory Edition (cluster architecture).
+    /// - 17: Redis 7.0 Memory Edition (standard architecture).
+    /// - 18: Redis 7.0 Memory Edition (cluster architecture).
     "ProductType" product_type set_product_type: i128,
-    /// 参数模板描述。
+    /// Parameter template description
     "Description" description set_description: str,
-    /// 参数详情。包含：参数的名称，当前运行值，默认值，最大值、最小值、枚举值等信息。
+    /// Parameter details, including parameter name, current value, default value, maximum value, minimum value, enumeration value and other information.
     "Items" items set_items: list ParameterDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeParamTemplates` (查询参数模板列表).
+/// Request of `DescribeParamTemplates` (Queries the list of parameter templates).
 ///
-/// 本接口（DescribeParamTemplates）用于查询参数模板列表。
+/// This API is used to query the parameter template list.
 DescribeParamTemplatesRequest {
-    /// 指定查询的产品版本与架构。
+    /// Specified query for product version and architecture.
     ///
-    /// - 6：Redis 4.0 标准架构。
-    /// - 7：Redis 4.0 集群架构。
-    /// - 8：Redis 5.0 标准架构。
-    /// - 9：Redis 5.0 集群架构。
-    /// - 15：Redis 6.2 标准架构。
-    /// - 16：Redis 6.2 集群架构。
-    /// - 17：Redis 7.0 标准架构。
-    /// - 18：Redis 7.0 集群架构。
-    /// - 19：ValKey 8.0 标准架构。
-    /// - 20：ValKey 8.0 集群架构。
+    /// - 6: Redis 4.0 standard architecture;
+    /// - 7: Redis 4.0 cluster architecture;
+    /// - 8: Redis 5.0 standard architecture;
+    /// - 9: Redis 5.0 cluster architecture;
+    /// - 15: Redis 6.2 standard architecture;
+    /// - 16: Redis 6.2 cluster architecture;
+    /// - 17: Redis 7.0 standard architecture;
+    /// - 18: Redis 7.0 cluster architecture;
+    /// - 19: ValKey 8.0 standard architecture;
+    /// - 20: ValKey 8.0 cluster architecture.
     "ProductTypes" product_types set_product_types: list i64,
-    /// 指定查询的参数模板名称。
+    /// Specify the parameter template name for the query.
     ///
-    /// - 数据类型：字符串数组，最大长度限制为50。
-    /// - 获取方式：请通过 [Redis 控制台的参数模版](https://console.cloud.tencent.com/redis/templates) 页面复制自定义模板或系统默认模板的模板名称。
+    /// - Data type: string array, with a maximum length limit of 50.
+    /// - Method for obtaining: Copy the Template name of a custom template or system default template on the [parameter template page in the Redis console](https://console.cloud.tencent.com/redis/templates).
     "TemplateNames" template_names set_template_names: list String,
-    /// 指定查询的参数模板 ID。
+    /// Parameter template ID specified for query.
     ///
-    /// - 数据类型：字符串数组，最大长度限制为50。
-    /// - 获取方式：请通过 [Redis 控制台的参数模版](https://console.cloud.tencent.com/redis/templates) 页面复制自定义模板或系统默认模板的模板 ID。
+    /// - Data type: string array, with a maximum length limit of 50.
+    /// - Method for obtaining: Copy the template ID of a custom template or system default template on the [parameter template page in the Redis console](https://console.cloud.tencent.com/redis/templates).
     "TemplateIds" template_ids set_template_ids: list String,
-    /// 指定查询结果的分页大小，即每页返回的记录数量。
+    /// Specify the pagination size of the query result, which is the number of records returned per page.
     ///
-    /// - 取值范围：0～200。
-    /// - 默认值：200。
+    /// - Value ranges from 0–200.
+    /// - Default value: 200.
     "Limit" limit set_limit: i64,
-    /// 分页偏移量，用于指定查询结果的起始位置。
+    /// Pagination offset, used to specify the starting position of the query result.
     ///
-    /// - 取值：必须为 Limit 的整数倍，默认值为 0。
-    /// - 计算公式：offset=limit*(页码-1)。
+    /// - Value: Must be an integral multiple of Limit. Default value is 0.
+    /// - Calculation formula: offset=limit*(page number-1).
     "Offset" offset set_offset: i64,
 } }
 rt::action!("redis", "2018-04-12", "DescribeParamTemplates", DescribeParamTemplatesRequest => DescribeParamTemplatesResponse);
 
 rt::model! { read debug;
-/// DescribeParamTemplates返回参数结构体
+/// DescribeParamTemplates response structure.
 DescribeParamTemplatesResponse {
-    /// 该用户的参数模板数量。
+    /// Number of parameter templates for this user.
     "TotalCount" total_count set_total_count: i128,
-    /// 参数模板详情。
+    /// Parameter template details.
     "Items" items set_items: list ParamTemplateInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeProductInfo` (查询产品售卖规格).
+/// Request of `DescribeProductInfo` (Queries the purchasable product specifications).
 ///
-/// 本接口（DescribeProductInfo）用于查询全地域 Redis 的售卖规格。
+/// This API is used to query purchasable TencentDB for Redis specifications in all regions.
 DescribeProductInfoRequest {
 } }
 rt::action!("redis", "2018-04-12", "DescribeProductInfo", DescribeProductInfoRequest => DescribeProductInfoResponse);
 
 rt::model! { read debug;
-/// DescribeProductInfo返回参数结构体
+/// DescribeProductInfo response structure.
 DescribeProductInfoResponse {
-    /// 地域售卖信息。即使指定具体地域，也返回所有地域的售卖信息。
+    /// Selling information on the region. The selling information on all regions is returned even if a region is specified.
     "RegionSet" region_set set_region_set: list RegionConf,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeProjectSecurityGroup` (查询项目安全组信息).
+/// Request of `DescribeProjectSecurityGroup` (Queries the security group information of project).
 ///
-/// 本接口（DescribeProjectSecurityGroup）用于查询项目安全组信息。
+/// This API is used to query project security group information.
 DescribeProjectSecurityGroupRequest {
-    /// 指定查询的项目 ID。
-    /// - 0：默认项目。
-    /// - -1：所有项目。
-    /// - 大于0：特定项目。请登录[Redis控制台的项目管理](https://console.cloud.tencent.com/project)页面，在**项目名称**中复制项目 ID。
+    /// Project ID for query.
+    /// - 0: default project.
+    /// - -1: all projects.
+    /// - Greater than 0: specific project. Log in to the [project management](https://console.tencentcloud.com/project) page of the Redis console and copy the project ID in **Project Name**.
     "ProjectId" project_id set_project_id: i64,
-    /// 安全组 ID，通过接口[DescribeInstanceSecurityGroup](https://cloud.tencent.com/document/product/239/34447)的返回参数 **InstanceSecurityGroupsDetail** 的子参数 **SecurityGroupId** 获取。
+    /// Security group ID, which can be obtained through the sub-parameter **SecurityGroupId** of the response parameter **InstanceSecurityGroupsDetail** of the API [DescribeInstanceSecurityGroup](https://intl.cloud.tencent.com/document/product/239/34447?from_cn_redirect=1).
     "SecurityGroupId" security_group_id set_security_group_id: str,
 } }
 rt::action!("redis", "2018-04-12", "DescribeProjectSecurityGroup", DescribeProjectSecurityGroupRequest => DescribeProjectSecurityGroupResponse);
 
 rt::model! { read debug;
-/// DescribeProjectSecurityGroup返回参数结构体
+/// DescribeProjectSecurityGroup response structure.
 DescribeProjectSecurityGroupResponse {
-    /// 项目安全组
+    /// Security group of the project
     "SecurityGroupDetails" security_group_details set_security_group_details: list SecurityGroupDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeProjectSecurityGroups` (查询项目安全组详情).
+/// Request of `DescribeProjectSecurityGroups` (Queries the security group details of project).
 ///
-/// 本接口（DescribeProjectSecurityGroups）用于查询项目的安全组详情。
+/// This API is used to query the security group details of a project.
 DescribeProjectSecurityGroupsRequest {
-    /// 数据库引擎名称，本接口取值：redis。
+    /// Database engine name, which is `redis` for this API.
     ///
     /// Required.
     "Product" product set_product: str,
-    /// 项目 ID，请登录[Redis控制台的项目管理](https://console.cloud.tencent.com/project)页面，在**项目名称**中复制项目 ID。
+    /// Project ID. Log in to the [Project Management](https://console.tencentcloud.com/project) page of the Redis console and copy the project ID in **Project Name**.
     "ProjectId" project_id set_project_id: i128,
-    /// 偏移量，取值为Limit的整数倍。
+    /// Offset, which is an integral multiple of `Limit`.
     "Offset" offset set_offset: i128,
-    /// 拉取数量限制，默认 20。
+    /// The number of security groups to be pulled. Default value: `20`.
     "Limit" limit set_limit: i128,
-    /// 搜索条件，支持安全组 ID 或者安全组名称。
+    /// Search criteria. You can enter a security group ID or name.
     "SearchKey" search_key set_search_key: str,
 } }
 rt::action!("redis", "2018-04-12", "DescribeProjectSecurityGroups", DescribeProjectSecurityGroupsRequest => DescribeProjectSecurityGroupsResponse);
 
 rt::model! { read debug;
-/// DescribeProjectSecurityGroups返回参数结构体
+/// DescribeProjectSecurityGroups response structure.
 DescribeProjectSecurityGroupsResponse {
-    /// 安全组规则。
+    /// Security group rules.
     "Groups" groups set_groups: list SecurityGroup,
-    /// 符合条件的安全组总数量。
+    /// Total number of eligible security groups.
     "Total" total set_total: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeProxySlowLog` (查询代理慢查询).
+/// Request of `DescribeProxySlowLog` (Queries the slow queries of proxy).
 ///
-/// 本接口（DescribeProxySlowLog）用于查询代理慢查询。
+/// This API is used to query the slow queries of the proxy.
 DescribeProxySlowLogRequest {
-    /// 指定实例 ID。例如：crs-xjhsdj****。请登录[Redis控制台](https://console.cloud.tencent.com/redis)在实例列表复制实例 ID。
+    /// ID of a specified instance,  such as  "crs-xjhsdj****" Log in to the [Redis console](https://console.cloud.tencent.com/redis) and copy the instance ID in the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 慢查询的开始时间，查询时间最大跨度30天。
+    /// Start time of a slow query, with a maximum query span of 30 days.
     ///
     /// Required.
     "BeginTime" begin_time set_begin_time: str,
-    /// 慢查询的结束时间，查询时间最大跨度30天。
+    /// End time of a slow query, with a maximum query span of 30 days.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 慢查询阈值。取值为大于0 的正整数。单位：毫秒。
+    /// Slow query threshold, in milliseconds. The value is a positive integer greater than 0.
     "MinQueryTime" min_query_time set_min_query_time: i64,
-    /// 每页输出的任务列表大小。默认值为20，最小值为1，最大值为100。
+    /// Size of the output task list per page. The default value is 20, the minimum value is 1, and the maximum value is 100.
     "Limit" limit set_limit: i64,
-    /// 分页偏移量。默认为0。取值为 Limit 整数倍。计算公式：offset=limit*(页码-1)。
+    /// Pagination offset, which is an integer multiple of Limit. Calculation formula: Offset = Limit x (Page number – 1). The default value is 0.
     "Offset" offset set_offset: i64,
 } }
 rt::action!("redis", "2018-04-12", "DescribeProxySlowLog", DescribeProxySlowLogRequest => DescribeProxySlowLogResponse);
 
 rt::model! { read debug;
-/// DescribeProxySlowLog返回参数结构体
+/// DescribeProxySlowLog response structure.
 DescribeProxySlowLogResponse {
-    /// 慢查询总数。
+    /// Total number of slow queries
     "TotalCount" total_count set_total_count: i64,
-    /// 慢查询详情，注意：TotalCount大于1W，即慢日志超过1万条，不支持返回日志详情，返回数据为空。 建议缩小BeginTime和EndTime的时间间隔，多次查询。
+    /// Slow query details. Note: If the value of TotalCount is greater than 10,000, indicating that the number of slow logs exceeds 10,000, log details cannot be returned. Instead, the returned data is empty. It is recommended to reduce the interval between BeginTime and EndTime and perform multiple queries.
     "InstanceProxySlowLogDetail" instance_proxy_slow_log_detail set_instance_proxy_slow_log_detail: list InstanceProxySlowlogDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRedisClusterOverview` (查询Redis独享集群概览信息).
+/// Request of `DescribeRedisClusterOverview` (Queries the overview information of a dedicated Redis cluster).
 ///
-/// 本接口（DescribeRedisClusterOverview）用于查询 Redis 独享集群概览信息。
+/// This API is used to query the overview information of a dedicated Redis cluster.
 DescribeRedisClusterOverviewRequest {
-    /// 本地专用集群 ID，请登录[专用集群控制台](https://console.cloud.tencent.com/cdc/dedicatedcluster/index?rid=1
-    /// )实例列表获取集群 ID。
+    /// CDC ID. Log in to the [CDC console](https://console.cloud.tencent.com/cdc/dedicatedcluster/index?rid=1)
+    /// and obtain the cluster ID in the instance list.
     "DedicatedClusterId" dedicated_cluster_id set_dedicated_cluster_id: str,
 } }
 rt::action!("redis", "2018-04-12", "DescribeRedisClusterOverview", DescribeRedisClusterOverviewRequest => DescribeRedisClusterOverviewResponse);
 
 rt::model! { read debug;
-/// DescribeRedisClusterOverview返回参数结构体
+/// DescribeRedisClusterOverview response structure.
 DescribeRedisClusterOverviewResponse {
-    /// 资源包总数
+    /// Total number of resource packages.
     "TotalBundle" total_bundle set_total_bundle: i64,
-    /// 资源包总内存大小，单位：GB
+    /// Total memory size occupied by resource packages. Unit: GB.
     "TotalMemory" total_memory set_total_memory: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRedisClusters` (查询Redis独享集群列表).
+/// Request of `DescribeRedisClusters` (Queries the list of dedicated Redis clusters).
 ///
-/// 本接口（DescribeRedisClusters）用于查询Redis独享集群列表。
+/// This API is used to query the list of dedicated Redis clusters.
 DescribeRedisClustersRequest {
-    /// Redis独享集群 ID。请登录[专用集群控制台](https://console.cloud.tencent.com/cdc/dedicatedcluster/index?rid=1
-    /// )切换至**云服务管理**页面，在下拉框选择**云数据库 Redis**，可获取独享集群ID。
+    /// Dedicated Redis cluster ID. Log in to the [CDC console](https://console.cloud.tencent.com/cdc/dedicatedcluster/index?rid=1),
+    /// switch to the **Cloud Service Management** page, select **TencentDB for Redis** from the drop-down list, and obtain the dedicated cluster ID.
     "RedisClusterIds" redis_cluster_ids set_redis_cluster_ids: list String,
-    /// 集群状态。
-    /// - 1：流程。
-    /// - 2：运行中。
-    /// - 3：已隔离。
+    /// Cluster status.
+    /// - 1: in process.
+    /// - 2: running.
+    /// - 3: isolated.
     "Status" status set_status: list i64,
-    /// 项目ID数组。请登录[项目管理](https://console.cloud.tencent.com/project)页面，在**项目名称**中复制项目 ID。
+    /// Project ID array. Log in to the [project management](https://console.tencentcloud.com/project) page and copy the project ID in **Project Name**.
     "ProjectIds" project_ids set_project_ids: list i64,
-    /// 续费模式。
-    /// - 0：默认状态，手动续费。
-    /// - 1：自动续费。
-    /// - 2：明确不自动续费。
+    /// Renewal mode.
+    /// - 0: default status (manual renewal).
+    /// - 1: automatic renewal.
+    /// - 2: no automatic renewal.
     "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: list i64,
-    /// Redis 独享集群名称。
+    /// Dedicated Redis cluster name.
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 搜索关键词：支持集群 ID、集群名称。
+    /// Search keyword. Valid values: cluster ID and cluster name.
     "SearchKey" search_key set_search_key: str,
-    /// 分页限制返回大小，不传则默认为20。
+    /// Limit on the number of records returned in pagination mode. If this parameter is not specified, the value 20 will be used by default.
     "Limit" limit set_limit: i64,
-    /// 偏移量，取Limit整数倍
+    /// Offset, which is an integer multiple of Limit.
     "Offset" offset set_offset: i64,
-    /// 本地专用集群 ID，请登录[专用集群控制台](https://console.cloud.tencent.com/cdc/dedicatedcluster/index?rid=1
-    /// )实例列表获取集群 ID。
+    /// CDC ID. Log in to the [CDC console](https://console.cloud.tencent.com/cdc/dedicatedcluster/index?rid=1)
+    /// and obtain the cluster ID in the instance list.
     "DedicatedClusterId" dedicated_cluster_id set_dedicated_cluster_id: str,
 } }
 rt::action!("redis", "2018-04-12", "DescribeRedisClusters", DescribeRedisClustersRequest => DescribeRedisClustersResponse);
 
 rt::model! { read debug;
-/// DescribeRedisClusters返回参数结构体
+/// DescribeRedisClusters response structure.
 DescribeRedisClustersResponse {
-    /// 集群总数
+    /// Total number of clusters.
     "Total" total set_total: i64,
-    /// CDC集群资源列表
+    /// CDC cluster resource list.
     "Resources" resources set_resources: list CDCResource,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeReplicationGroupInstance` (查询复制组信息).
+/// Request of `DescribeReplicationGroupInstance` (Queries replication group information).
 ///
-/// 本接口（DescribeReplicationGroupInstance）用于查询复制组信息。
+/// This API is used to query replication group information.
 DescribeReplicationGroupInstanceRequest {
-    /// 指定实例 ID。例如：crs-xjhsdj****。请登录[Redis控制台](https://console.cloud.tencent.com/redis)在实例列表复制实例 ID。
+    /// Specifies the instance ID. Example: crs-xjhsdj****. Log in to the [TencentDB for Redis console](https://console.cloud.tencent.com/redis) and copy the instance ID in the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -2803,61 +2783,61 @@ DescribeReplicationGroupInstanceRequest {
 rt::action!("redis", "2018-04-12", "DescribeReplicationGroupInstance", DescribeReplicationGroupInstanceRequest => DescribeReplicationGroupInstanceResponse);
 
 rt::model! { read debug;
-/// DescribeReplicationGroupInstance返回参数结构体
+/// DescribeReplicationGroupInstance response structure.
 DescribeReplicationGroupInstanceResponse {
     /// AppID。
     "AppId" app_id set_app_id: i64,
-    /// 地域数字编号。
+    /// Numerical code of a region.
     "RegionId" region_id set_region_id: i64,
-    /// 复制组字符串ID。
+    /// String ID of a replication group.
     "GroupId" group_id set_group_id: str,
-    /// 复制组名称。
+    /// Replication group name.
     "GroupName" group_name set_group_name: str,
-    /// 实例复制组角色。
-    /// - r:  备实例
-    /// - rw: 主实例
+    /// Instance replication group role.
+    /// - r: secondary instance.
+    /// - rw: primary instance.
     "InstanceRole" instance_role set_instance_role: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeReplicationGroup` (查询复制组).
+/// Request of `DescribeReplicationGroup` (Queries the global replication group).
 ///
-/// 本接口（DescribeReplicationGroup）用于查询复制组。
+/// This API is used to query a replication group.
 DescribeReplicationGroupRequest {
-    /// 每页输出实例列表的大小。取值为大于0 的正整数，默认为20。
+    /// Size of the output instance list per page. The value is a positive integer greater than 0, and the default value is 20.
     ///
     /// Required.
     "Limit" limit set_limit: i64,
-    /// 分页偏移量，取Limit整数倍。计算公式：offset=limit*(页码-1)。
+    /// Pagination offset, which is an integral multiple of `Limit`. `offset` = `limit` * (page number - 1).
     ///
     /// Required.
     "Offset" offset set_offset: i64,
-    /// 指定复制组 ID。例如：crs-rpl-m3zt****。请登录[Redis 控制台](https://console.cloud.tencent.com/redis/replication)的全球复制组列表获取复制组 ID。
+    /// ID of the specified replication group, such as `crs-rpl-m3zt****`. Log in to the [TencentDB for Redis console](https://console.cloud.tencent.com/redis/replication), and get it in the global replication group list.
     "GroupId" group_id set_group_id: str,
-    /// 模糊查询的关键字，可以设置为复制组ID或复制组名称进行模糊查询。请登录[Redis 控制台](https://console.cloud.tencent.com/redis/replication)的全球复制组列表获取复制组 ID及名称。
+    /// Keyword for fuzzy query, which can be a replication group ID or name. Log in to the [TencentDB for Redis console](https://console.cloud.tencent.com/redis/replication), and get them in the global replication group list.
     "SearchKey" search_key set_search_key: str,
 } }
 rt::action!("redis", "2018-04-12", "DescribeReplicationGroup", DescribeReplicationGroupRequest => DescribeReplicationGroupResponse);
 
 rt::model! { read debug;
-/// DescribeReplicationGroup返回参数结构体
+/// DescribeReplicationGroup response structure.
 DescribeReplicationGroupResponse {
-    /// 复制组数量。
+    /// Number of replication groups
     "TotalCount" total_count set_total_count: i64,
-    /// 复制组信息。
+    /// Replication group information
     "Groups" groups set_groups: list Groups,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSSLStatus` (查询SSL状态).
+/// Request of `DescribeSSLStatus` (Queries SSL status).
 ///
-/// 本接口（DescribeSSLStatus）用于查询实例 SSL 认证相关信息，包括开启状态、配置状态、证书地址等。
+/// This API is used to query the SSL authentication information of an instance, such as enablement status, configuration status, and certificate address.
 DescribeSSLStatusRequest {
-    /// 实例 ID。请登录 [Redis 控制台](https://console.cloud.tencent.com/redis/instance/list)在实例列表复制实例 ID。
+    /// Instance ID. Log in to the [Redis console](https://console.cloud.tencent.com/redis/instance/list) and copy it from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -2865,123 +2845,122 @@ DescribeSSLStatusRequest {
 rt::action!("redis", "2018-04-12", "DescribeSSLStatus", DescribeSSLStatusRequest => DescribeSSLStatusResponse);
 
 rt::model! { read debug;
-/// DescribeSSLStatus返回参数结构体
+/// DescribeSSLStatus response structure.
 DescribeSSLStatusResponse {
-    /// SSL 证书下载地址。
+    /// SSL certificate download address.
     "CertDownloadUrl" cert_download_url set_cert_download_url: str,
-    /// 证书下载链接到期时间。
+    /// Certificate download link expiration time.
     "UrlExpiredTime" url_expired_time set_url_expired_time: str,
-    /// 标识实例开启 SSL 功能。
+    /// Flag whether the instance enables SSL feature.
     ///
-    /// - true：开启 。
-    /// - false：关闭。
+    /// - true: enable.
+    /// - false: disable.
     "SSLConfig" ssl_config set_ssl_config: bool,
-    /// 标识实例是否支持 SSL特性。
+    /// Flag whether the instance supports SSL feature.
     ///
-    /// - true：支持。
-    /// - false：不支持。
+    /// - true: support.
+    /// - false: unsupported.
     "FeatureSupport" feature_support set_feature_support: bool,
-    /// 说明配置 SSL 的状态。
+    /// Describes the SSL configuration status.
     ///
-    /// - 1: 配置中。
-    /// - 2：配置成功。
+    /// - 1: Configuration in progress.
+    /// - 2: Configured successfully.
     "Status" status set_status: i64,
-    /// 地址类型
+    /// Address type.
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - 0： 不限
-    /// - 1： 内网IPv4
-    /// - 2： 内网IPv6
-    /// - 3： 外网
-    /// - -1： 未指定
+    /// - 0: Unlimited.
+    /// - 1: Private IPv4 address.
+    /// - 2: Private IPv6 address.
+    /// - 3: Public network.
+    /// - -1: Unspecified.
     "AddressType" address_type set_address_type: i64,
-    /// 当前加密连接地址
+    /// Current encrypted connection address
     "EncryptAddress" encrypt_address set_encrypt_address: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSecondLevelBackupInfo` (查询实例秒级备份信息).
+/// Request of `DescribeSecondLevelBackupInfo` (Queries the second-level backup information on an instance).
 ///
-/// 本接口（DescribeSecondLevelBackupInfo）用于查询实例秒级备份信息。
+/// This API is used to query second-level backup information for the instance.
 DescribeSecondLevelBackupInfoRequest {
-    /// 指定实例 ID。请登录 [Redis 控制台](https://console.cloud.tencent.com/redis/instance/list)在实例列表复制实例 ID。
+    /// Specifies the instance ID. Log in to the [Redis console](https://console.cloud.tencent.com/redis/instance/list), and copy it from the instance list.
     "InstanceId" instance_id set_instance_id: str,
-    /// 秒级备份时间戳。
-    /// - 设置范围：支持7天内任意秒级时间点。
-    /// -  时间戳格式：Unix 时间戳。
+    /// Second-level backup timestamp.
+    /// - Setting range: support any second-level time point within 7 days.
+    /// - Timestamp format: UNIX timestamp.
     "BackupTimestamp" backup_timestamp set_backup_timestamp: i64,
 } }
 rt::action!("redis", "2018-04-12", "DescribeSecondLevelBackupInfo", DescribeSecondLevelBackupInfoRequest => DescribeSecondLevelBackupInfoResponse);
 
 rt::model! { read debug;
-/// DescribeSecondLevelBackupInfo返回参数结构体
+/// DescribeSecondLevelBackupInfo response structure.
 DescribeSecondLevelBackupInfoResponse {
-    /// 备份记录ID。
+    /// Backup record ID.
     "BackupId" backup_id set_backup_id: str,
-    /// 备份时间戳。
+    /// Backup timestamp.
     "BackupTimestamp" backup_timestamp set_backup_timestamp: i64,
-    /// 备份不存在的时间戳范围。
+    /// Timestamp range within which backup is missing.
     "MissingTimestamps" missing_timestamps set_missing_timestamps: list SecondLevelBackupMissingTimestamps,
-    /// 实例开启秒级备份的时间戳。
+    /// Timestamp when second-level backup is enabled for the instance.
     "StartTimestamp" start_timestamp set_start_timestamp: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSlowLog` (查询实例慢查询记录).
+/// Request of `DescribeSlowLog` (Queries the slow log).
 ///
-/// 本接口（DescribeSlowLog）查询实例慢查询记录。
+/// This API is used to query the records of slow query.
 DescribeSlowLogRequest {
-    /// 指定实例 ID。例如：crs-xjhsdj****。请登录[Redis控制台](https://console.cloud.tencent.com/redis)在实例列表复制实例 ID。
+    /// ID of a specified instance,  such as  "crs-xjhsdj****" Log in to the [Redis console](https://console.cloud.tencent.com/redis) and copy the instance ID in the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 预查询慢日志的起始时间，查询时间最大跨度30天。
+    /// Start time for pre-querying slow query logs, with a maximum query span of 30 days.
     ///
     /// Required.
     "BeginTime" begin_time set_begin_time: str,
-    /// 预查询慢日志的结束时间，查询时间最大跨度30天
+    /// End time for pre-querying slow query logs, with a maximum query span of 30 days.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 慢查询平均执行时间阈值。取值为大于0 的正整数。单位：毫秒。
+    /// Average execution time threshold for slow queries, in milliseconds. The value is a positive integer greater than 0
     "MinQueryTime" min_query_time set_min_query_time: i64,
-    /// 每个页面展示的慢查询条数，默认值为20，最小值为1，最大值为100。
+    /// Number of slow query results displayed per page. The default value is 20, the minimum value is 1, and the maximum value is 100.
     "Limit" limit set_limit: i64,
-    /// 慢查询条数的偏移量。默认为0。取Limit整数倍。计算公式：offset=limit*(页码-1)。
+    /// Offset of the number of slow queries. The value is an integer multiple of Limit. Calculation formula: Offset = Limit x (Page number – 1). The default value is 0.
     "Offset" offset set_offset: i64,
-    /// 节点所属角色。
-    /// - master：主节点。
-    /// - slave：从节点。
+    /// Node role.
+    /// - master: Master node.- slave: Replica node.
     "Role" role set_role: str,
 } }
 rt::action!("redis", "2018-04-12", "DescribeSlowLog", DescribeSlowLogRequest => DescribeSlowLogResponse);
 
 rt::model! { read debug;
-/// DescribeSlowLog返回参数结构体
+/// DescribeSlowLog response structure.
 DescribeSlowLogResponse {
-    /// 慢查询总数。
+    /// Total number of slow queries
     "TotalCount" total_count set_total_count: i64,
-    /// 已废弃，该参数存在命名不规范问题，后续用参数InstanceSlowLogDetail取代。慢查询详情。
+    /// Slow query log details. This parameter has been deprecated and will be replaced by InstanceSlowLogDetail because it is not properly named.
     ///
     /// Disabled in the spec.
     "InstanceSlowlogDetail" instance_slowlog_detail set_instance_slowlog_detail: list InstanceSlowlogDetail,
-    /// 慢查询详情，注意：TotalCount大于1W，即慢日志超过1万条，不支持返回日志详情，返回数据为空。 建议缩小BeginTime和EndTime的时间间隔，多次查询。
+    /// Slow query details. Note: If the value of TotalCount is greater than 10,000, indicating that the number of slow logs exceeds 10,000, log details cannot be returned. Instead, the returned data is empty. It is recommended to reduce the interval between BeginTime and EndTime and perform multiple queries.
     "InstanceSlowLogDetail" instance_slow_log_detail set_instance_slow_log_detail: list InstanceSlowlogDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTaskInfo` (Redis查询任务结果).
+/// Request of `DescribeTaskInfo` (Queries Redis task result).
 ///
-/// 本接口（DescribeTaskInfo）用于获取指定任务的执行情况。
+/// This API is used to get the execution of a specified task.
 DescribeTaskInfoRequest {
-    /// 任务 ID, 请通过接口[DescribeTaskList](https://cloud.tencent.com/document/product/239/39374) 的返回参数 **Tasks** 的子参数 **TaskId** 获取。
+    /// Task ID, which can be obtained through the sub-parameter **TaskId** of the response parameter **Tasks** of the API [DescribeTaskList](https://intl.cloud.tencent.com/document/product/239/39374?from_cn_redirect=1).
     ///
     /// Required.
     "TaskId" task_id set_task_id: i128,
@@ -2989,179 +2968,174 @@ DescribeTaskInfoRequest {
 rt::action!("redis", "2018-04-12", "DescribeTaskInfo", DescribeTaskInfoRequest => DescribeTaskInfoResponse);
 
 rt::model! { read debug;
-/// DescribeTaskInfo返回参数结构体
+/// DescribeTaskInfo response structure.
 DescribeTaskInfoResponse {
-    /// 任务状态。
-    /// - preparing：待执行。
-    /// - running：执行中。
-    /// - succeed：成功。
-    /// - failed：失败。
-    /// - error：执行出错。
+    /// Task status. Valid values:
+    /// - `preparing`: To be run
+    /// - `running`: Running
+    /// - `succeed`: Succeeded
+    /// - `failed`: Failed
+    /// - `Error`: Error occurred while running
     "Status" status set_status: str,
-    /// 任务开始时间。
+    /// Task start time
     "StartTime" start_time set_start_time: str,
-    /// 任务类型。常见的类型包含：新建类型、配置变更、关闭实例、清空实例、重置密码、版本升级、备份实例、改变网络类型、实例可用区迁移、手动提主等。
+    /// Task type, including `Create`, `Configure`, `Disable Instance`, `Clear Instance`, `Reset Password`, `Upgrade Version`, `Back up Instance`, `Modify Network`, `Migrate to New AZ` and `Promote to Master`.
     "TaskType" task_type set_task_type: str,
-    /// 实例的 ID。
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 任务执行返回的信息，执行错误时显示错误信息。执行中或执行成功则为空。
+    /// Message returned by task execution, which will be an error message when execution fails or be empty when the status is `running `or `succeed-`.
     "TaskMessage" task_message set_task_message: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTaskList` (查询任务列表信息).
+/// Request of `DescribeTaskList` (Queries the list of tasks).
 ///
-/// 本接口（DescribeTaskList）用于查询指定实例的任务列表信息。
-///
-/// - 可查询近30天内任务列表数据。
+/// This API is used to query the task list data for the last 30 days.
 DescribeTaskListRequest {
-    /// 指定实例 ID。例如：crs-xjhsdj****。请登录[Redis控制台](https://console.cloud.tencent.com/redis)在实例列表复制实例 ID。
+    /// ID of a specified instance,  such as  "crs-xjhsdj****" Log in to the [Redis console](https://console.cloud.tencent.com/redis) and copy the instance ID in the instance list.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名称。请登录 [Redis 控制台](https://console.cloud.tencent.com/redis/instance/list)在实例列表复制实例名称。
+    /// Instance name. Log in to the [Redis console](https://console.cloud.tencent.com/redis/instance/list), and copy it from the instance list.
     "InstanceName" instance_name set_instance_name: str,
-    /// 每页输出的任务列表大小。默认为 20，最多输出100条。
+    /// Number of taskss returned per page.  Default value: `20`. Maximum value: `100`.
     "Limit" limit set_limit: i64,
-    /// 分页偏移量。取值需为 Limit 的整数倍：offset=limit*(页码-1)，默认值为0。
+    /// Pagination offset, which is an integer multiple of Limit. Offset = Limit x (Page number – 1). The default value is 0.
     "Offset" offset set_offset: i64,
-    /// 该字段已废弃, 请忽略, 项目 ID
+    /// Project ID. This field has been deprecated. Please ignore it.
     ///
     /// Disabled in the spec.
     "ProjectIds" project_ids set_project_ids: list i64,
-    /// 任务类型。
+    /// Task type.
     ///
-    /// - FLOW_CREATE: "001"，新建实例。
-    /// - FLOW_RESIZE ： "002"，配置变更。
-    /// - FLOW_CLOSE："003"，关闭实例。
-    /// - FLOW_CLEAN： "004"，清空实例。
-    /// - FLOW_STARTUP："005"，实例启用。
-    /// - FLOW_DELETE："006"，删除实例。
-    /// - FLOW_SETPWD："007"，重置密码。
-    /// - FLOW_EXPORTBACKUP："009"，导出备份文件。
-    /// - FLOW_RESTOREBACKUP："010"，恢复备份。
-    /// - FLOW_BACKUPINSTANCE："012"，备份实例。
-    /// - FLOW_MIGRATEINSTANCE："013"，迁移实例。
-    /// - FLOW_DELBACKUP："014"，删除备份。
-    /// - FLOW_EXCHANGEINSTANCE： "016"，切换实例流程。
-    /// - FLOW_AUTOBACKUP："017"，自动备份实例。
-    /// - FLOW_MIGRATECHECK： "022"，迁移参数校验。
-    /// - FLOW_MIGRATETASK："023"，数据迁移中。
-    /// - FLOW_CLEANDB："025"，清空某个数据库。
-    /// - FLOW_CLONEBACKUP："026"，克隆备份。
-    /// - FLOW_CHANGEVIP： "027"，改变vip地址。
-    /// - FLOW_EXPORSHR ："028"，扩缩容。
-    /// - FLOW_ADDNODES："029"，加（减）节点。
-    /// - FLOW_CHANGENET："031"，改变网络类型。
-    /// - FLOW_MODIFYINSTACEREADONLY："033"，只读策略变更。
-    /// - FLOW_MODIFYINSTANCEPARAMS："034"，修改实例参数。
-    /// - FLOW_MODIFYINSTANCEPASSWORDFREE："035"，设置免密。
-    /// - FLOW_SWITCHINSTANCEVIP："036"，实例VIP切换。
-    /// - FLOW_MODIFYINSTANCEACCOUNT："037"，实例账号变更。
-    /// - FLOW_MODIFYINSTANCEBANDWIDTH："038"，实例带宽变更。
-    /// - FLOW_ENABLEINSTANCE_REPLICATE："039"，开启副本只读。
-    /// - FLOW_DISABLEINSTANCE_REPLICATE："040"，关闭副本只读。
-    /// - FLOW_UpgradeArch："041"，实例架构升级，主从升集群。
-    /// - FLOW_DowngradeArch： "042"，实例架构降级，集群降主从。
-    /// - FLOW_UpgradeVersion： "043"，版本升级。
-    /// - FLOW_MODIFYCONNECTIONCONFIG："044"，带宽连接数调整，
-    /// - FLOW_CLEARNETWORK："045"，更换网络，
-    /// - FLOW_REMOVE_BACKUP_FILE："046"，删除备份。
-    /// - FLOW_UPGRADE_SUPPORT_MULTI_AZ："047"，升级实例支持多可用区。
-    /// - FLOW_SHUTDOWN_MASTER："048"，模拟故障。
-    /// - FLOW_CHANGE_REPLICA_TO_MASTER："049"，手动提主。
-    /// - FLOW_CODE_ADD_REPLICATION_INSTANCE："050"，新增复制组。
-    /// - FLOW_OPEN_WAN："052"，开通外网。
-    /// - FLOW_CLOSE_WAN："053"，关闭外网FLOW_UPDATE_WAN："054"，更新外网。
-    /// - FLOW_CODE_DELETE_REPLICATION_INSTANCE："055"，解绑复制组。
-    /// - FLOW_CODE_CHANGE_MASTER_INSTANCE："056"，复制组实例切主。
-    /// - FLOW_CODE_CHANGE_INSTANCE_ROLE： "057"，更改复制组实例角色。
-    /// - FLOW_MIGRATE_NODE："058"，迁移节点。
-    /// - FLOW_SWITCH_NODE："059"，切换节点。
-    /// - FLOW_UPGRADE_SMALL_VERSION："060"，升级 Redis版本。
-    /// - FLOW_UPGRADE_PROXY_VERSION："061"，升级 Proxy 版本。
-    /// - FLOW_MODIFY_INSTANCE_NETWORK： "062"，实例修改网络。
-    /// - FLOW_MIGRATE_PROXY_NODE："063"，迁移proxy节点。
-    /// - FLOW_MIGRATION_INSTANCE_ZONE："066"，实例可用区迁移中。
-    /// - FLOW_UPGRADE_INSTANCE_CACHE_AND_PROXY： "067"，实例版本升级中。
-    /// - FLOW_MODIFY_PROXY_NUM："069"，加（减）Proxy 节点。
-    /// - FLOW_MODIFYBACKUPMOD："070"，变更实例备份模式。
+    /// - FLOW_CREATE: "001", indicating instance creation.
+    /// - FLOW_RESIZE: "002", indicating configuration modification.
+    /// - FLOW_CLOSE: "003", indicating instance disabling.
+    /// - FLOW_CLEAN: "004", indicating instance cleanup.
+    /// - FLOW_STARTUP: "005", indicating instance enabling.
+    /// - FLOW_DELETE: "006", indicating instance deletion.
+    /// - FLOW_SETPWD: "007", indicating password reset.
+    /// - FLOW_EXPORTBACKUP: "009", indicating backup file export.
+    /// - FLOW_RESTOREBACKUP: "010", indicating backup restoration.
+    /// - FLOW_BACKUPINSTANCE: "012", indicating instance backup.
+    /// - FLOW_MIGRATEINSTANCE: "013", indicating instance migration.
+    /// - FLOW_DELBACKUP: "014", indicating backup deletion.
+    /// - FLOW_EXCHANGEINSTANCE: "016", indicating instance switch.
+    /// - FLOW_AUTOBACKUP: "017", indicating automatic instance backup.
+    /// - FLOW_MIGRATECHECK: "022", indicating migration parameter verification.
+    /// - FLOW_MIGRATETASK: "023", indicating that data migration is in progress.
+    /// - FLOW_CLEANDB: "025", indicating database cleanup.
+    /// - FLOW_CLONEBACKUP: "026": indicating backup cloning.
+    /// - FLOW_CHANGEVIP: "027", indicating VIP address modification.
+    /// - FLOW_EXPORSHR: "028", indicating scaling.
+    /// - FLOW_ADDNODES: "029", indicating node addition (removal).
+    /// - FLOW_CHANGENET: "031", indicating network type modification.
+    /// - FLOW_MODIFYINSTACEREADONLY: "033": indicating read-only policy modification.
+    /// - FLOW_MODIFYINSTANCEPARAMS: "034", indicating instance parameter modification.
+    /// - FLOW_MODIFYINSTANCEPASSWORDFREE: "035", indicating password-free access settings.
+    /// - FLOW_SWITCHINSTANCEVIP: "036", indicating instance VIP address switch.
+    /// - FLOW_MODIFYINSTANCEACCOUNT: "037", indicating instance account modification.
+    /// - FLOW_MODIFYINSTANCEBANDWIDTH: "038", indicating instance bandwidth modification.
+    /// - FLOW_ENABLEINSTANCE_REPLICATE: "039", indicating enabling of read-only replica.
+    /// - FLOW_DISABLEINSTANCE_REPLICATE: "040", indicating disabling of read-only replica.
+    /// - FLOW_UpgradeArch: "041", indicating instance architecture upgrade from the standard architecture to the cluster architecture.
+    /// - FLOW_DowngradeArch: "042", indicating instance architecture downgrade from the cluster architecture to the standard architecture.
+    /// - FLOW_UpgradeVersion: "043", indicating version upgrade.
+    /// - FLOW_MODIFYCONNECTIONCONFIG: "044", indicating adjustment of the bandwidth and the number of connections.
+    /// - FLOW_CLEARNETWORK: "045", indicating network change.
+    /// - FLOW_REMOVE_BACKUP_FILE: "046", indicating backup deletion.
+    /// - FLOW_UPGRADE_SUPPORT_MULTI_AZ: "047", indicating instance upgrade to multi-AZ deployment.
+    /// - FLOW_SHUTDOWN_MASTER: "048", indicating fault simulation.
+    /// - FLOW_CHANGE_REPLICA_TO_MASTER: "049", indicating manual promotion to the primary node.
+    /// - FLOW_CODE_ADD_REPLICATION_INSTANCE: "050", indicating replication group addition.
+    /// - FLOW_OPEN_WAN: "052", indicating enabling of public network access.
+    /// - FLOW_CLOSE_WAN: "053", indicating disabling of public network access.
+    /// - FLOW_UPDATE_WAN: "054", indicating update of the public network access configuration.
+    /// - FLOW_CODE_DELETE_REPLICATION_INSTANCE: "055", indicating replication group unbinding.
+    /// - FLOW_CODE_CHANGE_MASTER_INSTANCE: "056", indicating switching a replication group instance to the primary instance.
+    /// - FLOW_CODE_CHANGE_INSTANCE_ROLE: "057", indicating modification of the replication group instance role.
+    /// - FLOW_MIGRATE_NODE: "058", indicating node migration.
+    /// - FLOW_SWITCH_NODE: "059", indicating node switch.
+    /// - FLOW_UPGRADE_SMALL_VERSION: "060", indicating Redis version upgrade.
+    /// - FLOW_UPGRADE_PROXY_VERSION: "061", indicating proxy version upgrade.
+    /// - FLOW_MODIFY_INSTANCE_NETWORK: "062", indicating instance network modification.
+    /// - FLOW_MIGRATE_PROXY_NODE: "063", indicating proxy node migration.
+    /// - FLOW_MIGRATION_INSTANCE_ZONE: "066", indicating that instance migration to another AZ is in progress.
+    /// - FLOW_UPGRADE_INSTANCE_CACHE_AND_PROXY: "067", indicating that instance version upgrade is in progress.
+    /// - FLOW_MODIFY_PROXY_NUM: "069", indicating proxy node addition (removal).
+    /// - FLOW_MODIFYBACKUPMOD: "070", indicating instance backup mode modification.
     "TaskTypes" task_types set_task_types: list String,
-    /// 任务执行的起始时间，格式如：2021-12-30 00:00:00，支持查询近30天内数据。
+    /// Start time of the task, for example, in the format of 2021-12-30 00:00:00. Data in the last 30 days can be queried.
     "BeginTime" begin_time set_begin_time: str,
-    /// 任务运行的终止时间。格式如：2021-12-30 20:59:35，支持查询近30天内数据。
+    /// End time of the task, for example, in the format of 2021-12-30 20:59:35. Data in the last 30 days can be queried.
     "EndTime" end_time set_end_time: str,
-    /// 该参数为内部使用，请忽略。
+    /// This parameter is only for internal use and can be ignored.
     "TaskStatus" task_status set_task_status: list i64,
-    /// 任务执行状态。
-    /// - 0：任务初始化。
-    /// - 1：执行中。
-    /// - 2：完成。
-    /// - 4：失败。
+    /// Task execution status. Valid values: - `0` (initilized) - `1` (executing) - `2` (completed) - `4` (failed)
     "Result" result set_result: list i64,
-    /// 该字段已废弃，使用OperateUin代替，请忽略。
+    /// The field `OperatorUin` has been disused and replaced by `OperateUin`.
     ///
     /// Disabled in the spec.
     "OperatorUin" operator_uin set_operator_uin: list i64,
-    /// 操作者账号 ID，UIN。
+    /// Operator account ID or UIN
     "OperateUin" operate_uin set_operate_uin: list String,
 } }
 rt::action!("redis", "2018-04-12", "DescribeTaskList", DescribeTaskListRequest => DescribeTaskListResponse);
 
 rt::model! { read debug;
-/// DescribeTaskList返回参数结构体
+/// DescribeTaskList response structure.
 DescribeTaskListResponse {
-    /// 任务总数。
+    /// Total number of tasks
     "TotalCount" total_count set_total_count: i64,
-    /// 任务详细信息。
+    /// Task details
     "Tasks" tasks set_tasks: list TaskInfoDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTendisSlowLog` (查询Tendis慢查询).
+/// Request of `DescribeTendisSlowLog` (Queries the slow queries of Tendis instance).
 ///
-/// 本接口（DescribeTendisSlowLog）用于查询 Tendis 实例慢查询。
+/// This API is used to query the slow query logs of a Tendis instance.
 DescribeTendisSlowLogRequest {
-    /// 实例 ID，请登录[Tendis控制台](https://console.cloud.tencent.com/tendis)在实例列表复制实例 ID。
+    /// Instance ID. Log in to the [Tendis console](https://console.cloud.tencent.com/tendis) and copy it in the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 开始时间：2019-09-08 12:12:41，查询时间最大跨度30天。
+    /// Start time for a query, for example, 2019-09-08 12:12:41, with a maximum query span of 30 days.
     ///
     /// Required.
     "BeginTime" begin_time set_begin_time: str,
-    /// 结束时间：2019-09-09 12:12:41，查询时间最大跨度30天。
+    /// End time for a query, for example, 2019-09-09 12:12:41, with a maximum query span of 30 days.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 慢查询阈值，取值为大于0的正整数，单位：毫秒。
+    /// Slow query threshold, in milliseconds. The value is a positive integer greater than 0.
     "MinQueryTime" min_query_time set_min_query_time: i64,
-    /// 页面大小。默认为20，最小为1，最大为100。
+    /// Page size. The default value is 20, the minimum value is 1, and the maximum value is 100.
     "Limit" limit set_limit: i64,
-    /// 分页偏移量。默认为0，取值为 Limit 整数倍，计算公式：offset=limit*(页码-1)。
+    /// Pagination offset, which is an integer multiple of Limit. Calculation formula: Offset = Limit x (Page number – 1). The default value is 0.
     "Offset" offset set_offset: i64,
 } }
 rt::action!("redis", "2018-04-12", "DescribeTendisSlowLog", DescribeTendisSlowLogRequest => DescribeTendisSlowLogResponse);
 
 rt::model! { read debug;
-/// DescribeTendisSlowLog返回参数结构体
+/// DescribeTendisSlowLog response structure.
 DescribeTendisSlowLogResponse {
-    /// 慢查询总数
+    /// Total number of slow queries
     "TotalCount" total_count set_total_count: i64,
-    /// 慢查询详情，注意：TotalCount大于1W，即慢日志超过1万条，不支持返回日志详情，返回数据为空。 建议缩小BeginTime和EndTime的时间间隔，多次查询。
+    /// Slow query details. Note: If the value of TotalCount is greater than 10,000, indicating that the number of slow logs exceeds 10,000, log details cannot be returned. Instead, the returned data is empty. It is recommended to reduce the interval between BeginTime and EndTime and perform multiple queries.
     "TendisSlowLogDetail" tendis_slow_log_detail set_tendis_slow_log_detail: list TendisSlowLogDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DestroyPostpaidInstance` (按量计费实例销毁).
+/// Request of `DestroyPostpaidInstance` (Terminates pay-as-you-go instance).
 ///
-/// 本接口（DestroyPostpaidInstance）用于销毁按量计费实例。
+/// This API is used to terminate pay-as-you-go instances.
 DestroyPostpaidInstanceRequest {
-    /// 实例 ID，请登录[Redis控制台](https://console.cloud.tencent.com/redis/instance/list)在实例列表复制按量计费的实例 ID。
+    /// Instance ID. Log in to the [Redis console](https://console.cloud.tencent.com/redis/instance/list), and copy the pay-as-you-go instance ID from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -3169,20 +3143,20 @@ DestroyPostpaidInstanceRequest {
 rt::action!("redis", "2018-04-12", "DestroyPostpaidInstance", DestroyPostpaidInstanceRequest => DestroyPostpaidInstanceResponse);
 
 rt::model! { read debug;
-/// DestroyPostpaidInstance返回参数结构体
+/// DestroyPostpaidInstance response structure.
 DestroyPostpaidInstanceResponse {
-    /// 任务Id
+    /// Task ID
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DestroyPrepaidInstance` (包年包月实例退还).
+/// Request of `DestroyPrepaidInstance` (Returns monthly subscribed instance).
 ///
-/// 本接口（DestroyPrepaidInstance）用于退还包年包月计费的 Redis 实例。
+/// This API is used to return Redis instances with monthly subscription.
 DestroyPrepaidInstanceRequest {
-    /// 实例 ID，请登录[Redis控制台](https://console.cloud.tencent.com/redis/instance/list)在实例列表复制实例 ID。
+    /// Instance ID. Log in to the [Redis console](https://console.tencentcloud.com/redis/instance) and copy it in the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -3190,24 +3164,24 @@ DestroyPrepaidInstanceRequest {
 rt::action!("redis", "2018-04-12", "DestroyPrepaidInstance", DestroyPrepaidInstanceRequest => DestroyPrepaidInstanceResponse);
 
 rt::model! { read debug;
-/// DestroyPrepaidInstance返回参数结构体
+/// DestroyPrepaidInstance response structure.
 DestroyPrepaidInstanceResponse {
-    /// 订单Id
+    /// Order ID
     ///
     /// Disabled in the spec.
     "DealId" deal_id set_deal_id: str,
-    /// 订单号。
+    /// Order number.
     "DealName" deal_name set_deal_name: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DisableReplicaReadonly` (禁用读写分离).
+/// Request of `DisableReplicaReadonly` (Disables read/write separation).
 ///
-/// 本接口（DisableReplicaReadonly）用于禁用读写分离功能。
+/// This API is used to disable read/write separation.
 DisableReplicaReadonlyRequest {
-    /// 实例 ID，请登录[Redis控制台](https://console.cloud.tencent.com/redis/instance/list)在实例列表复制实例 ID。
+    /// Instance ID. Log in to the [Redis console](https://console.tencentcloud.com/redis/instance) and copy it in the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -3215,28 +3189,28 @@ DisableReplicaReadonlyRequest {
 rt::action!("redis", "2018-04-12", "DisableReplicaReadonly", DisableReplicaReadonlyRequest => DisableReplicaReadonlyResponse);
 
 rt::model! { read debug;
-/// DisableReplicaReadonly返回参数结构体
+/// DisableReplicaReadonly response structure.
 DisableReplicaReadonlyResponse {
-    /// 任务ID
+    /// Task ID.
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DisassociateSecurityGroups` (安全组批量解绑云资源).
+/// Request of `DisassociateSecurityGroups` (Unbinds security group from instances in batches).
 ///
-/// 本接口（DisassociateSecurityGroups）用于安全组批量解绑实例。
+/// This API is used to unbind security groups from instances in batches.
 DisassociateSecurityGroupsRequest {
-    /// 数据库引擎名称，本接口取值：redis。
+    /// Database engine name, which is `redis` for this API.
     ///
     /// Required.
     "Product" product set_product: str,
-    /// 安全组 ID，请通过接口[DescribeInstanceSecurityGroup](https://cloud.tencent.com/document/product/239/34447)的返回参数InstanceSecurityGroupsDetail 的子参数**SecurityGroupId**获取。
+    /// Security group ID, which can be obtained through the sub-parameter **SecurityGroupId** of the response parameter InstanceSecurityGroupsDetail of the API [DescribeInstanceSecurityGroup](https://intl.cloud.tencent.com/document/product/239/34447?from_cn_redirect=1).
     ///
     /// Required.
     "SecurityGroupId" security_group_id set_security_group_id: str,
-    /// 实例ID列表，一个或者多个实例 ID 组成的数组。请登录[Redis控制台](https://console.cloud.tencent.com/redis/instance/list)在实例列表复制实例 ID。
+    /// Instance ID list, which is an array of one or more instance IDs. Log in to the [Redis console](https://console.tencentcloud.com/redis/instance) and copy it in the instance list.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
@@ -3244,235 +3218,235 @@ DisassociateSecurityGroupsRequest {
 rt::action!("redis", "2018-04-12", "DisassociateSecurityGroups", DisassociateSecurityGroupsRequest => DisassociateSecurityGroupsResponse);
 
 rt::model! { read debug;
-/// DisassociateSecurityGroups返回参数结构体
+/// DisassociateSecurityGroups response structure.
 DisassociateSecurityGroupsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `EnableReplicaReadonly` (启用读写分离).
+/// Request of `EnableReplicaReadonly` (Enables read/write separation).
 ///
-/// 本接口（EnableReplicaReadonly）用于启用读写分离功能。
+/// This API is used to enable read/write separation.
 EnableReplicaReadonlyRequest {
-    /// 实例 ID，请登录[Redis控制台](https://console.cloud.tencent.com/redis/instance/list)在实例列表复制实例 ID。
+    /// Instance ID. Log in to the [Redis console](https://console.tencentcloud.com/redis/instance) and copy it in the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 只读路由策略。
-    /// - master：表示只读路由至主节点。
-    /// - replication：表示只读路由至从节点。默认值为：replication。
+    /// Read-only routing policy.
+    /// - master: read-only routing to the primary node.
+    /// - replication: read-only routing to the secondary node. The default value is replication.
     "ReadonlyPolicy" readonly_policy set_readonly_policy: list String,
 } }
 rt::action!("redis", "2018-04-12", "EnableReplicaReadonly", EnableReplicaReadonlyRequest => EnableReplicaReadonlyResponse);
 
 rt::model! { read debug;
-/// EnableReplicaReadonly返回参数结构体
+/// EnableReplicaReadonly response structure.
 EnableReplicaReadonlyResponse {
-    /// 错误：ERROR，正确OK（已废弃）
+    /// ERROR: incorrect; OK: correct (discarded).
     ///
     /// Disabled in the spec.
     "Status" status set_status: str,
-    /// 任务ID
+    /// Task ID.
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 导出文件
+/// export file
 ExportFile {
-    /// 文件名。
+    /// File name.
     "FileName" file_name set_file_name: str,
-    /// 状态值。
+    /// Status value.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - creating： 文件创建中。
-    /// - success： 文件已生成。
-    /// - failed： 文件生成失败。
-    /// - deleted： 文件已删除。
+    /// - creating: File creation in progress,
+    /// - success: File generated,
+    /// - failed: File generation failed,
+    /// - deleted: File deleted.
     "Status" status set_status: str,
-    /// 文件大小，单位：byte。
+    /// File size. Measurement unit: byte.
     "FileSize" file_size set_file_size: i64,
-    /// 文件创建时间。
+    /// File creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 文件下载地址。
+    /// Download link.
     "DownloadUrl" download_url set_download_url: str,
-    /// 导出文件的错误信息。
+    /// Error information of the exported file.
     "ErrMsg" err_msg set_err_msg: str,
-    /// 导出文件的进度。
+    /// Progress of the exported file.
     "Progress" progress set_progress: i64,
-    /// 导出文件的完成时间。
+    /// Completion time of the exported file.
     "FinishTime" finish_time set_finish_time: str,
-    /// 异步请求 ID。
+    /// Asynchronous request ID.
     "AsyncRequestId" async_request_id set_async_request_id: i64,
 } }
 
 rt::model! { read debug;
-/// 转换失败的实例信息
+/// Switch failed instance info
 FailedInstance {
-    /// 失败实例ID
+    /// Failed instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 失败信息
+    /// Failure information
     "Message" message set_message: str,
 } }
 
 rt::model! { write debug;
-/// 业务侧实例过滤参数
+/// Instance filter parameters on the business side
 Filter {
-    /// 过滤字段。
+    /// Filter field.
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - InstanceId： 实例 ID。
-    /// - InstanceName： 实例名称。
-    /// - TagKey： 标签键。
-    /// - InstanceTags： 实例标签键值，标签key值&标签value值。
+    /// - InstanceId: Instance ID.
+    /// - InstanceName: Instance name.
+    /// - TagKey: Tag key.
+    /// - InstanceTags: Instance tag key-value, tag key & tag value.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 过滤字段的值。
+    /// Value of the filter field.
     ///
     /// Required.
     "Values" values set_values: list String,
-    /// 精确匹配开关。
+    /// Exact match switch.
     ///
-    /// - false：关闭。
-    /// - true：开启。
+    /// - false: Turn off.
+    /// - true: Turn on.
     "ExactMatch" exact_match set_exact_match: bool,
 } }
 
 rt::model! { read debug;
-/// 复制组信息
+/// Replication group info
 Groups {
-    /// 用户 APPID。APPID是与账号ID有唯一对应关系的应用 ID，部分腾讯云产品会使用此 APPID。
+    /// User APPID, which is the unique application ID that matches an account. Some Tencent Cloud products use this APPID.
     "AppId" app_id set_app_id: i64,
-    /// 地域ID 。
-    /// - 1：广州
-    /// - 4：上海
-    /// - 5：中国香港
-    /// - 7：上海金融
-    /// - 8：北京
-    /// - 9：新加坡
-    /// - 11：深圳金融
-    /// - 15：美西（硅谷）
-    /// - 16：成都
-    /// - 17：德国
-    /// - 18：韩国
-    /// - 19：重庆
-    /// - 22：美东（弗吉尼亚）
-    /// - 23：泰国
-    /// - 25：日本
+    /// Region ID.
+    /// - 1: Guangzhou.
+    /// - 4: Shanghai.
+    /// - 5: Hong Kong (China).
+    /// - 7: Shanghai Finance.
+    /// - 8: Beijing.
+    /// - 9: Singapore.
+    /// - 11: Shenzhen Finance.
+    /// - 15: Western US (Silicon Valley).
+    /// - 16: Chengdu.
+    /// - 17: Germany.
+    /// - 18: South Korea.
+    /// - 19: Chongqing.
+    /// - 22: Eastern US (Virginia).
+    /// - 23: Thailand.
+    /// - 25: Japan.
     "RegionId" region_id set_region_id: i64,
-    /// 复制组 ID。格式如：crs-rpl-deind****。
+    /// Replication group ID in the format of "crs-rpl-deind****"
     "GroupId" group_id set_group_id: str,
-    /// 复制组名称。
+    /// Replication group name.
     "GroupName" group_name set_group_name: str,
-    /// 复制组状态。
-    /// - 37：绑定复制组中。
-    /// - 38：复制组重连中。
-    /// - 51：解绑复制组中。
-    /// - 52：复制组实例切主中。
-    /// - 53：角色变更中。
+    /// Status of replication group
+    /// - `37`: Associating replication group
+    /// - `38`: Reconnecting to replication group
+    /// - `51`: Disassociating replication group
+    /// - `52`: Switching with master instance in replication group
+    /// - `53`: Modifying the roles
     "Status" status set_status: i64,
-    /// 复制组数量。
+    /// Number of replication groups
     "InstanceCount" instance_count set_instance_count: i64,
-    /// 复制组中的实例信息。
+    /// Instance information on the replication group.
     "Instances" instances set_instances: list Instances,
-    /// 备注信息。
+    /// Remark information.
     "Remark" remark set_remark: str,
 } }
 
 rt::model! { read debug;
-/// 热Key详细信息
+/// Hot key details
 HotKeyInfo {
-    /// 热 Key 的名称。
+    /// The name of the hot key.
     "Key" key set_key: str,
-    /// Key 类型。
+    /// Key type.
     "Type" r#type set_type: str,
-    /// 某段时间内热 Key 的访问次数
+    /// Number of accesses for the hot key in a specified time period.
     "Count" count set_count: i64,
 } }
 
 rt::model! { read debug;
-/// 安全组入站规则
+/// Security group inbound rule
 Inbound {
-    /// 策略，ACCEPT或者DROP。
+    /// Policy. Valid values: ACCEPT, DROP.
     "Action" action set_action: str,
-    /// 地址组id代表的地址集合。
+    /// All the addresses that the address group ID represents.
     "AddressModule" address_module set_address_module: str,
-    /// 来源Ip或Ip段，例如192.168.0.0/16。
+    /// Source IP or IP address range, such as 192.168.0.0/16.
     "CidrIp" cidr_ip set_cidr_ip: str,
-    /// 描述。
+    /// Description.
     "Desc" desc set_desc: str,
-    /// 网络协议，支持udp、tcp等。
+    /// Network protocol, such as UDP and TCP.
     "IpProtocol" ip_protocol set_ip_protocol: str,
-    /// 端口。
+    /// Port.
     "PortRange" port_range set_port_range: str,
-    /// 服务组id代表的协议和端口集合。
+    /// All the protocols and ports that the service group ID represents.
     "ServiceModule" service_module set_service_module: str,
-    /// 安全组id代表的地址集合。
+    /// All the addresses that the security group ID represents.
     "Id" id set_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `InquiryPriceCreateInstance` (查询新购实例价格).
+/// Request of `InquiryPriceCreateInstance` (Queries the price for purchasing an instance).
 ///
-/// 本接口（InquiryPriceCreateInstance）用于查询新购实例价格。
+/// This API is used to query the price of new instances.
 InquiryPriceCreateInstanceRequest {
-    /// 实例类型。- 2：Redis 2.8 内存版（标准架构）。- 6：Redis 4.0 内存版（标准架构）。- 7：Redis 4.0 内存版（集群架构）。- 8：Redis 5.0 内存版（标准架构）。- 9：Redis 5.0 内存版（集群架构）。- 15：Redis 6.2 内存版（标准架构）。- 16：Redis 6.2 内存版（集群架构）。- 17：Redis 7.0 内存版（标准架构）。- 18：Redis 7.0 内存版（集群架构）。- 200:Memcached 1.6 内存版（集群架构）。
+    /// Instance type. - 2: Redis 2.8 memory edition (standard architecture). - 6: Redis 4.0 memory edition (standard architecture). - 7: Redis 4.0 memory edition (cluster architecture). - 8: Redis 5.0 memory edition (standard architecture). - 9: Redis 5.0 memory edition (cluster architecture). - 15: Redis 6.2 memory edition (standard architecture). - 16: Redis 6.2 memory edition (cluster architecture). - 17: Redis 7.0 memory edition (standard architecture). - 18: Redis 7.0 memory edition (cluster architecture). - 200: Memcached 1.6 memory edition (cluster architecture).
     ///
     /// Required.
     "TypeId" type_id(type_id_value) set_type_id: i128,
-    /// 内存容量，单位为MB， 数值需为1024的整数倍，具体规格以 [查询产品售卖规格](https://cloud.tencent.com/document/api/239/30600) 返回的规格为准。TypeId为标准架构时，MemSize是实例总内存容量；TypeId为集群架构时，MemSize是单分片内存容量。
+    /// Memory capacity, measured in MB, must be a multiple of 1024. For specific specifications, refer to the specifications returned by [query product sales specifications](https://www.tencentcloud.com/document/api/239/30600?from_cn_redirect=1). When TypeId is standard architecture, MemSize is the total memory capacity of the instance. When TypeId is cluster architecture, MemSize is the sharded memory capacity.
     ///
     /// Required.
     "MemSize" mem_size set_mem_size: i128,
-    /// 实例数量，单次购买实例数量以 [查询产品售卖规格](https://cloud.tencent.com/document/api/239/30600) 返回的规格为准。
+    /// Instance count. The number of instances to purchase at a time is subject to the specifications returned by [query product sales specifications](https://www.tencentcloud.com/document/api/239/30600?from_cn_redirect=1).
     ///
     /// Required.
     "GoodsNum" goods_num set_goods_num: i128,
-    /// 购买时长，在创建包年包月实例的时候需要填写，按量计费实例填1即可，单位：月，取值范围 [1,2,3,4,5,6,7,8,9,10,11,12,24,36]。
+    /// Purchase period needs to be filled in when creating an annual and monthly subscription instance. For pay-as-you-go instances, just fill in 1. Unit: month. Value ranges from 1 to 36 [1,2,3,4,5,6,7,8,9,10,11,12,24,36].
     ///
     /// Required.
     "Period" period set_period: i128,
-    /// 付费方式。- 0：按量计费。- 1：包年包月。
+    /// Payment method. - 0: Pay-As-You-Go. - 1: Monthly Subscription.
     ///
     /// Required.
     "BillingMode" billing_mode set_billing_mode: i64,
-    /// 实例所属的可用区 ID，可参考[地域和可用区](https://cloud.tencent.com/document/product/239/4106)  。说明：请在 ZoneId 与 ZoneName 中至少指定一个参数。
+    /// ID of the AZ to which the instance belongs. See [Regions and AZs](https://www.tencentcloud.com/document/product/239/4106?from_cn_redirect=1).Note: Please specify at least one parameter in ZoneId and ZoneName.
     "ZoneId" zone_id set_zone_id: i128,
-    /// 实例分片数量。- 标准架构需要配置分片数量为1。- 集群架构分片数量支持设置为1、3、5、8、12、16、24、32、40、48、64、80、96、128。
+    /// Number of instance shards. - The shard number should be set to 1 for the standard architecture. - The number of shards can be set to 1, 3, 5, 8, 12, 16, 24, 32, 40, 48, 64, 80, 96, or 128 for the cluster architecture.
     "RedisShardNum" redis_shard_num set_redis_shard_num: i64,
-    /// 实例副本数量。取值范围为：1、2、3、4、5。
+    /// Number of instance replicas. Valid values: 1, 2, 3, 4, and 5.
     "RedisReplicasNum" redis_replicas_num set_redis_replicas_num: i64,
-    /// 是否支持副本只读。Redis2.8标准架构、CKV标准架构无需填写。- true：无需支持副本只读。- false：需支持。
+    /// Whether replica read-only is supported. For Redis 2.8 standard architecture and CKV standard architecture, this parameter is not required. - true: replica read-only not required. - false: read-only replica supported.
     "ReplicasReadonly" replicas_readonly set_replicas_readonly: bool,
-    /// 实例所属的可用区名称，可参考[地域和可用区](https://cloud.tencent.com/document/product/239/4106)  。说明：请在 ZoneId 与 ZoneName 中至少指定一个参数。
+    /// Name of the availability zone to which the instance belongs. See [Regions and Availability Zones](https://www.tencentcloud.com/document/product/239/4106?from_cn_redirect=1). Description: Please specify at least one parameter in ZoneId and ZoneName.
     "ZoneName" zone_name set_zone_name: str,
-    /// 部署方式。- local：本地盘版，默认为 local。- cloud：云盘版。- cdc：独享集群版。
+    /// Deployment method. - local: local disk, defaults to local. - cloud: cloud disk. - cdc: dedicated cluster edition.
     "ProductVersion" product_version set_product_version: str,
 } }
 rt::action!("redis", "2018-04-12", "InquiryPriceCreateInstance", InquiryPriceCreateInstanceRequest => InquiryPriceCreateInstanceResponse);
 
 rt::model! { read debug;
-/// InquiryPriceCreateInstance返回参数结构体
+/// InquiryPriceCreateInstance response structure.
 InquiryPriceCreateInstanceResponse {
-    /// 折扣后价格
+    /// Discounted price.
     "Price" price set_price: f64,
-    /// 高精度折扣后价格
+    /// High-precision discounted price
     "HighPrecisionPrice" high_precision_price set_high_precision_price: f64,
-    /// 原价
+    /// Original price
     "OriginalPrice" original_price set_original_price: f64,
-    /// 高精度原价
+    /// High-precision original price
     "HighPrecisionOriginalPrice" high_precision_original_price set_high_precision_original_price: f64,
-    /// 币种
+    /// Currency
     "Currency" currency set_currency: str,
-    /// 价格金额单位
+    /// Price amount unit
     ///
-    /// - pent: 分
-    /// - microPent: 微分
+    /// - pent: cent
+    /// - microPent: microcent
     "AmountUnit" amount_unit set_amount_unit: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3517,638 +3491,618 @@ InquiryPriceRenewInstanceResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `InquiryPriceUpgradeInstance` (查询实例扩容价格).
+/// Request of `InquiryPriceUpgradeInstance` (Queries the price for scaling an instance).
 ///
-/// 本接口（InquiryPriceUpgradeInstance）用于查询实例扩容价格。
+/// This API is used to query the price for instance scale-out.
 InquiryPriceUpgradeInstanceRequest {
-    /// 实例 ID，请登录[Redis控制台](https://console.cloud.tencent.com/redis/instance/list)在实例列表复制实例 ID。
+    /// Instance ID. Log in to the [Redis console](https://console.cloud.tencent.com/redis/instance/list) and copy the instance ID from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 分片大小，单位：MB。
+    /// Shard size. Unit: MB.
     ///
     /// Required.
     "MemSize" mem_size set_mem_size: i128,
-    /// 分片数量。- 实例为标准架构，RedisShardNum 默认为1。- Redis 2.8主从版、CKV主从版和 Redis 2.8单机版不需要填写。
+    /// Number of shards. - For instances with standard architecture, RedisShardNum defaults to 1. - This parameter is not required for Redis 2.8 Primary-Secondary Edition, CKV Primary-Secondary Edition, and Redis 2.8 Standalone Edition.
     "RedisShardNum" redis_shard_num set_redis_shard_num: i128,
-    /// 副本数量，Redis2.8主从版、CKV主从版和Redis2.8单机版不需要填写。
+    /// Number of replicas. This parameter is not required for Redis 2.8 Primary-Secondary Edition, CKV Primary-Secondary Edition, and Redis 2.8 Single-node Edition.
     "RedisReplicasNum" redis_replicas_num set_redis_replicas_num: i128,
 } }
 rt::action!("redis", "2018-04-12", "InquiryPriceUpgradeInstance", InquiryPriceUpgradeInstanceRequest => InquiryPriceUpgradeInstanceResponse);
 
 rt::model! { read debug;
-/// InquiryPriceUpgradeInstance返回参数结构体
+/// InquiryPriceUpgradeInstance response structure.
 InquiryPriceUpgradeInstanceResponse {
-    /// 折扣后价格
+    /// Discounted price.
     "Price" price set_price: f64,
-    /// 高精度折扣后价格
+    /// High-precision discounted price
     "HighPrecisionPrice" high_precision_price set_high_precision_price: f64,
-    /// 原价
+    /// Original price
     "OriginalPrice" original_price set_original_price: f64,
-    /// 高精度原价
+    /// High-precision original price
     "HighPrecisionOriginalPrice" high_precision_original_price set_high_precision_original_price: f64,
-    /// 币种
+    /// Currency
     "Currency" currency set_currency: str,
-    /// 价格金额单位
+    /// Price amount unit
     ///
-    /// - pent: 分
-    /// - microPent: 微分
+    /// - pent: cent
+    /// - microPent: microcent
     "AmountUnit" amount_unit set_amount_unit: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 实例节点类型
+/// Instance node type
 InstanceClusterNode {
-    /// 节点组名称。
+    /// Node group name.
     "Name" name set_name: str,
-    /// 实例运行时节点 ID。
+    /// ID of the runtime node of an instance
     "RunId" run_id set_run_id: str,
-    /// 集群角色。
-    /// - 0：master。
-    /// - 1：slave。
+    /// Cluster role. Valid values:  - `0` (master) - `1` (replica)
     "Role" role set_role: i64,
-    /// 节点状态。
-    /// - 0：readwrite,。
-    /// - 1：read。
-    /// - 2：backup。
+    /// Node status. Valid values:  - `0` (read/write) - `1` (read) - `2` (backup)
     "Status" status set_status: i64,
-    /// 服务状态。
-    /// 0-down。
-    /// 1-on
+    /// Service status. Valid values: `0` (down), `1` (on).
     "Connected" connected set_connected: i64,
-    /// 节点创建时间。
+    /// Node creation time
     "CreateTime" create_time set_create_time: str,
-    /// 节点下线时间。
+    /// Node elimination time
     "DownTime" down_time set_down_time: str,
-    /// 节点 Slot 分布区间。
+    /// Node slot distribution range
     "Slots" slots set_slots: str,
-    /// 节点 Key分布。
+    /// Distribution of node keys
     "Keys" keys set_keys: i64,
-    /// 节点 QPS。分片节点每秒执行次数。单位：次/秒。
+    /// Node QPS Number of executions per second on sharded nodes Unit: Counts/sec
     "Qps" qps set_qps: i64,
-    /// 节点 QPS 倾斜度。
+    /// QPS slope of a node
     "QpsSlope" qps_slope set_qps_slope: f64,
-    /// 节点存储。
+    /// Node storage
     "Storage" storage set_storage: i64,
-    /// 节点存储倾斜度。
+    /// Node storage slope
     "StorageSlope" storage_slope set_storage_slope: f64,
 } }
 
 rt::model! { read debug;
-/// 实例分片列表信息
+/// Information list of instance shards
 InstanceClusterShard {
-    /// 分片节点名称。
+    /// The name of a shard node
     "ShardName" shard_name set_shard_name: str,
-    /// 分片节点序号。
+    /// The serial number of a shard node
     "ShardId" shard_id set_shard_id: str,
-    /// 分片节点的角色。
-    /// - 0：主节点。
-    /// - 1：副本节点。
+    /// The role of a shard node
+    /// - `0`: Master node.
+    /// - `1`: Replica node.
     "Role" role set_role: i64,
-    /// Key数量。
+    /// Number of keys
     "Keys" keys set_keys: i64,
-    /// Slot信息。
+    /// Slot information
     "Slots" slots set_slots: str,
-    /// 已使用容量。
+    /// Used Capacity
     "Storage" storage set_storage: i64,
-    /// 容量倾斜率。
+    /// Capacity slope
     "StorageSlope" storage_slope set_storage_slope: f64,
-    /// 该字段因拼写不规范问题，建议使用RunId取代。含义：实例运行时节点 ID。
+    /// This field is recommended to use the RunId instead due to spelling inconsistency.
+    /// Meaning: The node ID during instance runtime.
     "Runid" runid set_runid: str,
-    /// 实例运行时节点 ID。
+    /// The node ID during instance runtime.
     "RunId" run_id set_run_id: str,
-    /// 服务状态。
-    /// - 0：down。
-    /// - 1：on。
+    /// Service status
+    /// - `0`: Down.
+    /// - `1`: On.
     "Connected" connected set_connected: i64,
-    /// 可用区信息。
+    /// AZ information.
     "ZoneId" zone_id set_zone_id: str,
-    /// 节点组 ID。
+    /// Node group ID.
     "ReplicasNodeId" replicas_node_id set_replicas_node_id: i64,
 } }
 
 rt::model! { read debug;
-/// 实例枚举类型参数描述
+/// Description of the instance parameter in Enum type
 InstanceEnumParam {
-    /// 参数名称。
+    /// Parameter name
     "ParamName" param_name set_param_name: str,
-    /// 参数类型，例如：Enum。
+    /// Parameter type, such as `Enum`.
     "ValueType" value_type set_value_type: str,
-    /// 参数值修改后是否需要重启。
-    /// - true：需要。
-    /// - false：不需要。
+    /// Whether to restart the database after modifying the parameters. Valid values: - `true` (required) - `false` (not required)
     "NeedRestart" need_restart set_need_restart: str,
-    /// 参数默认值。
+    /// Default value of the parameter
     "DefaultValue" default_value set_default_value: str,
-    /// 参数当前运行值。
+    /// Current value
     "CurrentValue" current_value set_current_value: str,
-    /// 参数说明。
+    /// Description
     "Tips" tips set_tips: str,
-    /// 参数可取的值。
+    /// Acceptable values for the parameter
     "EnumValue" enum_value set_enum_value: list String,
-    /// 参数修改状态。
-    /// - 1: 修改中。
-    /// - 2：修改完成。
+    /// Parameter modification status. Valid values: - `1` (modifying) - `2` (modified)
     "Status" status set_status: i64,
 } }
 
 rt::model! { read debug;
-/// 实例信息
+/// Instance information
 InstanceInfo {
-    /// 实例名称
+    /// Instance name.
     "InstanceName" instance_name set_instance_name: str,
-    /// 项目ID
+    /// Project ID
     "ProjectId" project_id set_project_id: i64,
-    /// 实例状态
+    /// Instance status
     "Status" status set_status: i64,
-    /// 流程中的实例返回的子状态。
+    /// Substatus of the instance in process returned.
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - 0： 磁盘只读，
+    /// - 0: Read-only disk.
     "SubStatus" sub_status set_sub_status: i64,
-    /// 地域
+    /// Region.
     "Region" region set_region: str,
-    /// 区
+    /// Zone
     "Zone" zone set_zone: str,
-    /// 降级策略，单位：毫秒，实例P99达到降级策略后，审计数据自动丢弃，优先保障业务的可用性,默认值：500毫秒，范围值：300-1000毫秒
+    /// Degradation policy, measurement unit: ms. After the instance P99 reaches the degradation policy, audit data is automatically discarded to prioritize business availability. Default value: 500 ms. Range value: 300-1000 ms.
     "DegradeStrategy" degrade_strategy set_degrade_strategy: i64,
-    /// 标签信息
+    /// Tag information
     "InstanceTags" instance_tags set_instance_tags: list InstanceTagInfo,
-    /// 架构版本
+    /// Architecture edition
     "Type" r#type set_type: i64,
 } }
 
 rt::model! { read debug;
-/// 实例整型参数描述
+/// Description of the instance parameter in Integer type
 InstanceIntegerParam {
-    /// 参数名
+    /// Parameter name
     "ParamName" param_name set_param_name: str,
-    /// 参数类型：integer
+    /// Parameter type: Integer
     "ValueType" value_type set_value_type: str,
-    /// 修改后是否需要重启：true，false
+    /// Whether restart is required after a modification is made. Valid values: true, false
     "NeedRestart" need_restart set_need_restart: str,
-    /// 参数默认值
+    /// Default value of the parameter
     "DefaultValue" default_value set_default_value: str,
-    /// 当前运行参数值
+    /// Current value
     "CurrentValue" current_value set_current_value: str,
-    /// 参数说明
+    /// Parameter description
     "Tips" tips set_tips: str,
-    /// 参数最小值
+    /// Minimum value of the parameter
     "Min" min set_min: str,
-    /// 参数最大值
+    /// Maximum value of the parameter
     "Max" max set_max: str,
-    /// 参数状态, 1: 修改中， 2：修改完成
+    /// Parameter status. 1: modifying; 2: modified
     "Status" status set_status: i64,
-    /// 参数单位
+    /// Parameter unit.
     "Unit" unit set_unit: str,
 } }
 
 rt::model! { read debug;
-/// 实例多选项类型参数描述
+/// Description of the instance parameter in Multi type
 InstanceMultiParam {
-    /// 参数名称。
+    /// Parameter name
     "ParamName" param_name set_param_name: str,
-    /// 参数类型。例如：multi。
+    /// Parameter Type such as  `MULTI`
     "ValueType" value_type set_value_type: str,
-    /// 参数修改后是否需要重启。
-    /// - true：需要。
-    /// - false：不需要。
+    /// Whether to restart the database after modifying the parameter. Valid values:  - `true` (required) - `false` (not required)
     "NeedRestart" need_restart set_need_restart: str,
-    /// 参数默认值。
+    /// Default value of the parameter
     "DefaultValue" default_value set_default_value: str,
-    /// 当前运行参数值。
+    /// Current value
     "CurrentValue" current_value set_current_value: str,
-    /// 参数说明。
+    /// Description
     "Tips" tips set_tips: str,
-    /// 参数枚举值。
+    /// Parameter enumeration value.
     "EnumValue" enum_value set_enum_value: list String,
-    /// 参数修改的状态。
-    /// - 1：修改中。
-    /// - 2：修改完成。
+    /// Parameter modification status. Valid values: - `1` (modifying) - `2` (modified)
     "Status" status set_status: i64,
 } }
 
 rt::model! { read debug;
-/// 实例节点
+/// Instance node
 InstanceNode {
-    /// 实例 ID。
+    /// Instance ID
     "Id" id set_id: i64,
-    /// 节点详细信息。
+    /// Node details
     "InstanceClusterNode" instance_cluster_node set_instance_cluster_node: list InstanceClusterNode,
 } }
 
 rt::model! { write debug;
-/// 实例参数
+/// Instance parameter
 InstanceParam {
-    /// 设置参数的名称。例如timeout。当前支持自定义的参数，请参见[参数配置](https://cloud.tencent.com/document/product/239/49925)。
+    /// Parameter name, such as “timeout”. For supported custom parameters, see [Setting Instance Parameters](https://www.tencentcloud.com/document/product/239/39796)
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 设置参数名称对应的运行值。例如timeout对应运行值可设置为120， 单位为秒（s）。指当客户端连接闲置时间达到120 s时，将关闭连接。更多参数取值信息，请参见[参数配置](https://cloud.tencent.com/document/product/239/49925)。
+    /// Current parameter value. For example, if you set the current value of “timeout” to 120 (in seconds), the client connections that remain idle longer than 120 seconds will be closed. For more information on parameter values, see [Setting Instance Parameters](https://www.tencentcloud.com/document/product/239/39796)
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { read debug;
-/// 实例参数修改历史
+/// History of instance parameter modifications
 InstanceParamHistory {
-    /// 参数名称。
+    /// Parameter name
     "ParamName" param_name set_param_name: str,
-    /// 参数修改之前的值。
+    /// The value of the parameter before modification
     "PreValue" pre_value set_pre_value: str,
-    /// 参数修改之后的值。
+    /// The value of the parameter after modification
     "NewValue" new_value set_new_value: str,
-    /// 参数配置状态。
-    /// - 1：参数配置修改中。
-    /// - 2：参数配置修改成功。
-    /// - 3：参数配置修改失败。
+    /// Parameter configuration status
+    /// - `1`: The parameter configuration is being modified.
+    /// - `2`: The parameter configuration has been modified successfully.
+    /// - `3`: Failed to modify the parameter configuration.
     "Status" status set_status: i64,
-    /// 修改时间。
+    /// Modification time
     "ModifyTime" modify_time set_modify_time: str,
 } }
 
 rt::model! { read debug;
-/// 代理慢查询详情
+/// Proxy slow query details
 InstanceProxySlowlogDetail {
-    /// 慢查询耗时时长。单位：毫秒。
+    /// Slow query duration. Measurement unit: ms.
     "Duration" duration set_duration: i64,
-    /// 客户端地址。
+    /// Client address.
     "Client" client set_client: str,
-    /// 慢查询的命令。
+    /// Slow query command.
     "Command" command set_command: str,
-    /// 慢查询详细命令行信息。
+    /// Slow query command line information.
     "CommandLine" command_line set_command_line: str,
-    /// 执行时间。
+    /// Execution time.
     "ExecuteTime" execute_time set_execute_time: str,
-    /// 收客户端请求时长(ms)
+    /// Duration of receiving client requests (ms)
     "RecvClientEnd" recv_client_end set_recv_client_end: i64,
-    /// 发送客户端请求时长(ms)
+    /// Duration of sending client requests (ms)
     "SendClientEnd" send_client_end set_send_client_end: i64,
-    /// Proxy节点ID。
+    /// Proxy node ID.
     "Node" node set_node: str,
 } }
 
 rt::model! { read debug;
-/// 实例安全组信息
+/// Security group information of the instance
 InstanceSecurityGroupDetail {
-    /// 实例 ID。
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 安全组信息，包括：安全组 ID、安全组名称、安全组出入站规则。
+    /// Security group information, which includes  security group ID, name, outbound and inbound rules.
     "SecurityGroupDetails" security_group_details set_security_group_details: list SecurityGroupDetail,
 } }
 
 rt::model! { read debug;
-/// 实例详细信息列表。
+/// List of instance details
 InstanceSet {
-    /// 实例名称。
+    /// Instance name.
     "InstanceName" instance_name set_instance_name: str,
-    /// 实例 ID。
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 用户AppId。AppId是与账号ID有唯一对应关系的应用 ID，部分腾讯云产品会使用此 AppId。
+    /// User AppId. AppId is an application ID with a one-to-one correspondence to the account ID. Some Tencent Cloud products use this AppId.
     "Appid" appid set_appid: i64,
-    /// 项目 ID。
+    /// Project ID.
     "ProjectId" project_id set_project_id: i64,
-    /// 地域 ID。
+    /// Region ID.
     ///
-    /// - 1：广州。
-    /// - 4：上海。
-    /// - 5：中国香港。
-    /// - 7：上海金融。
-    /// - 8：北京。
-    /// - 9：新加坡。
-    /// - 11：深圳金融。
-    /// - 15：美西（硅谷）。
-    /// - 16：成都。
-    /// - 17：法兰克福。
-    /// - 18：首尔。
-    /// - 19：重庆。
-    /// - 22：美东（弗吉尼亚）。
-    /// - 23：曼谷。
-    /// - 25：东京。
+    /// - 1: Guangzhou.
+    /// - 4: Shanghai.
+    /// - 5: Hong Kong (China).
+    /// - 7: Shanghai Finance.
+    /// - 8: Beijing.
+    /// - 9: Singapore.
+    /// - 11: Shenzhen Finance.
+    /// - 15: Western US (Silicon Valley).
+    /// - 16: Chengdu.
+    /// - 17: Frankfurt.
+    /// - 18: Seoul.
+    /// - 19: Chongqing.
+    /// - 22: Eastern US (Virginia).
+    /// - 23: Bangkok.
+    /// - 25: Tokyo.
     "RegionId" region_id set_region_id: i64,
-    /// 区域 ID。
+    /// Region ID.
     "ZoneId" zone_id set_zone_id: i64,
-    /// vpc网络 ID，例如75101。
+    /// vpc network ID, such as 75101.
     "VpcId" vpc_id set_vpc_id: i64,
-    /// vpc网络下子网ID，如：46315。
+    /// Subnet ID under vpc, for example: 46315.
     "SubnetId" subnet_id set_subnet_id: i64,
-    /// 实例当前状态。
+    /// Current instance status.
     ///
-    /// - 0：待初始化。
-    /// - 1：实例在流程中。
-    /// - 2：实例运行中。
-    /// - -2：实例已隔离。
-    /// - -3：实例待删除。
+    /// - 0: to be initialized;
+    /// - 1: in process;
+    /// - 2: running;
+    /// - -2: isolated;
+    /// - -3: to be deleted.
     "Status" status set_status: i64,
-    /// 实例 VIP。
+    /// Instance VIP.
     "WanIp" wan_ip set_wan_ip: str,
-    /// 实例端口号。
+    /// Instance port number.
     "Port" port set_port: i64,
-    /// 实例创建时间。格式如：2020-01-15 10:20:00。
+    /// Instance creation time, for example, in the format of 2020-01-15 10:20:00.
     "Createtime" createtime set_createtime: str,
-    /// 实例内存容量大小。单位：MB，1MB=1024KB。
+    /// Instance memory capacity. Unit: MB (1 MB = 1024 KB).
     "Size" size set_size: f64,
-    /// 该字段已废弃。请使用腾讯云可观测平台API 接口 [GetMonitorData](https://cloud.tencent.com/document/product/248/31014) 获取实例已使用的内存容量。
+    /// This field is deprecated. Please use the Tencent Cloud observability platform API interface [GetMonitorData](https://www.tencentcloud.com/document/product/248/31014?from_cn_redirect=1) to obtain the memory capacity used by the instance.
     ///
     /// Disabled in the spec.
     "SizeUsed" size_used set_size_used: f64,
-    /// 实例类型。
+    /// Instance type.
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - 2： Redis 2.8 内存版（标准架构）。
-    /// - 3： CKV 3.2 内存版（标准架构）。
-    /// - 4： CKV 3.2 内存版（集群架构）。
-    /// - 5： Redis 2.8 内存版（单机）。
-    /// - 6： Redis 4.0 内存版（标准架构）。
-    /// - 7： Redis 4.0 内存版（集群架构）。
-    /// - 8： Redis 5.0 内存版（标准架构）。
-    /// - 9： Redis 5.0 内存版（集群架构）。
-    /// - 15： Redis 6.2 内存版（标准架构）。
-    /// - 16： Redis 6.2 内存版（集群架构）。
-    /// - 17： Redis 7.0 内存版（标准架构）。
-    /// - 18： Redis 7.0 内存版（集群架构）。
-    /// - 19： Valkey 8.0 内存版（标准架构）。
-    /// - 20： Valkey 8.0 内存版（集群架构）。
-    /// - 21： Valkey 8.0 内存版（标准架构）。
-    /// - 22： Valkey 8.0 内存版（集群架构）。
-    /// - 200： Memcached 1.6 内存版（集群架构）。
+    /// - 2: Redis 2.8 memory edition (standard architecture).
+    /// - 3: CKV 3.2 memory edition (standard architecture).
+    /// - 4: CKV 3.2 memory edition (cluster architecture).
+    /// - 5: Redis 2.8 memory edition (standalone).
+    /// - 6: Redis 4.0 memory edition (standard architecture).
+    /// - 7: Redis 4.0 memory edition (cluster architecture).
+    /// - 8: Redis 5.0 memory edition (standard architecture).
+    /// - 9: Redis 5.0 memory edition (cluster architecture).
+    /// - 15: Redis 6.2 memory edition (standard architecture).
+    /// - 16: Redis 6.2 memory edition (cluster architecture).
+    /// - 17: Redis 7.0 memory edition (standard architecture).
+    /// - 18: Redis 7.0 memory edition (cluster architecture).
+    /// - 19: Valkey 8.0 memory edition (standard architecture).
+    /// - 20: Valkey 8.0 memory edition (cluster architecture).
+    /// - 21: Valkey 8.0 memory edition (standard architecture).
+    /// - 22: Valkey 8.0 memory edition (cluster architecture).
+    /// - 200: Memcached 1.6 memory edition (cluster architecture).
     "Type" r#type set_type: i64,
-    /// 实例是否设置自动续费标识。
+    /// Whether the automatic renewal flag is set for an instance.
     ///
-    /// - 1：设置自动续费。
-    /// - 0：未设置自动续费。
+    /// - 1: set auto-renewal.
+    /// - 0: automatic renewal flag not set.
     "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: i64,
-    /// 包年包月计费实例到期的时间。
+    /// Expiration time of a monthly subscription instance.
     "DeadlineTime" deadline_time set_deadline_time: str,
-    /// 引擎：社区版Redis、腾讯云CKV。
+    /// Engine. Valid values: Redis Community Edition and Tencent Cloud CKV.
     "Engine" engine set_engine: str,
-    /// 产品类型。
+    /// Product type.
     ///
-    /// - standalone：标准版。
-    /// - cluster ：集群版。
+    /// - standalone: standard version.
+    /// - cluster: cluster version.
     "ProductType" product_type set_product_type: str,
-    /// vpc网络id，例如vpc-fk33jsf43kgv。
+    /// vpc Network id, such as vpc-fk33jsf43kgv.
     "UniqVpcId" uniq_vpc_id set_uniq_vpc_id: str,
-    /// vpc网络下子网id，例如：subnet-fd3j6l35mm0。
+    /// subnet id under vpc, for example: subnet-fd3j6l35mm0.
     "UniqSubnetId" uniq_subnet_id set_uniq_subnet_id: str,
-    /// 计费模式。
+    /// Billing mode.
     ///
-    /// - 0：按量计费。
-    /// - 1：包年包月。
+    /// - 0: Pay-As-You-Go.
+    /// - 1: Monthly Subscription.
     "BillingMode" billing_mode set_billing_mode: i64,
-    /// 实例运行状态描述：如”实例运行中“。
+    /// Description of instance running status: for example "instance running".
     "InstanceTitle" instance_title set_instance_title: str,
-    /// 已隔离实例默认下线时间。按量计费实例隔离后默认两小时后下线，包年包月默认7天后下线。格式如：2020-02-15 10:20:00。
+    /// Default termination time of isolated instances. Pay-as-you-go instance offline after isolation. Monthly Subscription instance offline after 7 days. In the format of: 2020-02-15 10:20:00.
     "OfflineTime" offline_time set_offline_time: str,
-    /// 流程中的实例返回的子状态。
+    /// Substatus of the instance in process returned.
     ///
-    /// - 0：磁盘读写状态。
-    /// - 1：磁盘超限只读状态。
+    /// - 0: Read and write status of the disk.
+    /// - 1: Read-only status of the disk due to exceeding limit.
     "SubStatus" sub_status set_sub_status: i64,
-    /// 反亲和性标签。
+    /// Anti-affinity tag.
     "Tags" tags set_tags: list String,
-    /// 实例节点信息。
+    /// Instance node information.
     "InstanceNode" instance_node set_instance_node: list InstanceNode,
-    /// 分片大小。
+    /// Shard size.
     "RedisShardSize" redis_shard_size set_redis_shard_size: i64,
-    /// 分片数量。
+    /// Number of shards.
     "RedisShardNum" redis_shard_num set_redis_shard_num: i64,
-    /// 副本数量。
+    /// Number of replicas.
     "RedisReplicasNum" redis_replicas_num set_redis_replicas_num: i64,
-    /// 计费 ID。
+    /// Billing ID.
     "PriceId" price_id set_price_id: i64,
-    /// 实例隔离开始的时间。
+    /// Time when an instance starts to be isolated.
     "CloseTime" close_time set_close_time: str,
-    /// 从节点读取权重。
+    /// Read weight of the secondary node.
     ///
-    /// - 0：表示关闭副本只读。
-    /// - 100：表示开启副本只读。
+    /// - 0: means disable read-only replica.
+    /// - 100: means enable read-only replica.
     "SlaveReadWeight" slave_read_weight set_slave_read_weight: i64,
-    /// 实例关联的标签信息。
+    /// Tag information associated with an instance.
     "InstanceTags" instance_tags set_instance_tags: list InstanceTagInfo,
-    /// 项目名称。
+    /// Project name.
     "ProjectName" project_name set_project_name: str,
-    /// 是否为免密实例。
+    /// Whether an instance is a password-free instance.
     ///
-    /// - true：免密实例。
-    /// - false：非免密实例。
+    /// - true: yes;
+    /// - false: no.
     "NoAuth" no_auth set_no_auth: bool,
-    /// 客户端连接数。
+    /// Number of client connections.
     "ClientLimit" client_limit set_client_limit: i64,
-    /// DTS状态（内部参数，用户可忽略）。
+    /// DTS status (internal parameter, can be ignored by users).
     "DtsStatus" dts_status set_dts_status: i64,
-    /// 分片带宽上限，单位MB。
+    /// Upper limit of the shard bandwidth. Unit: MB.
     "NetLimit" net_limit set_net_limit: i64,
-    /// 免密实例标识（内部参数，用户可忽略）。
+    /// Password-free instance flag (internal parameter, which can be ignored).
     "PasswordFree" password_free set_password_free: i64,
-    /// 该参数存在命名不规范问题，建议用参数IPv6取代。内部参数，用户可忽略。
+    /// Internal parameter, which can be ignored. This parameter is not properly named. It is recommended to use the IPv6 parameter to replace it.
     "Vip6" vip6 set_vip6: str,
-    /// 内部参数，用户可忽略。
+    /// Internal parameter, which can be ignored.
     "IPv6" i_pv6 set_i_pv6: str,
-    /// 实例只读标识（内部参数，用户可忽略）。
+    /// Instance read-only flag (internal parameter, which can be ignored).
     "ReadOnly" read_only set_read_only: i64,
-    /// 内部参数，用户可忽略。
+    /// Internal parameter, which can be ignored.
     "RemainBandwidthDuration" remain_bandwidth_duration set_remain_bandwidth_duration: str,
-    /// Redis实例请忽略该参数。
+    /// For Redis instances, ignore this parameter.
     "DiskSize" disk_size set_disk_size: i64,
-    /// 监控版本。
+    /// Monitoring version.
     ///
-    /// - 1m：1分钟粒度监控。目前该监控粒度已下线，具体信息，请参见[云数据库 Redis 1分钟粒度下线公告](https://cloud.tencent.com/document/product/239/80653)。
-    /// - 5s：5秒粒度监控。
+    /// - 1m: 1-minute granularity monitoring. This monitoring granularity is deprecated. For details, please see [TencentDB for Redis 1-minute granularity deprecation notice](https://www.tencentcloud.com/document/product/239/80653?from_cn_redirect=1).
+    /// - 5s: 5-second granularity monitoring.
     "MonitorVersion" monitor_version set_monitor_version: str,
-    /// 客户端最大连接数可设置的最小值。
+    /// Minimum value that can be set for the maximum number of client connections.
     "ClientLimitMin" client_limit_min set_client_limit_min: i64,
-    /// 客户端最大连接数可设置的最大值。
+    /// Maximum value that can be set for the maximum number of client connections.
     "ClientLimitMax" client_limit_max set_client_limit_max: i64,
-    /// 实例的节点详细信息。
-    /// 只有多可用区实例会返回。
+    /// Detailed node information of the instance.
+    /// Only multi-AZ instances will be returned.
     "NodeSet" node_set set_node_set: list RedisNodeInfo,
-    /// 实例所在的地域信息，比如ap-guangzhou。
+    /// Region information of an instance, for example, ap-guangzhou.
     "Region" region set_region: str,
-    /// 外网地址。
+    /// Public network address.
     "WanAddress" wan_address set_wan_address: str,
-    /// 北极星服务地址，内部使用。
+    /// Polaris service address for internal use.
     "PolarisServer" polaris_server set_polaris_server: str,
-    /// CDC Redis集群ID。
+    /// CDC Redis cluster ID.
     "RedisClusterId" redis_cluster_id set_redis_cluster_id: str,
-    /// CDC 集群ID。
+    /// CDC cluster ID.
     "DedicatedClusterId" dedicated_cluster_id set_dedicated_cluster_id: str,
-    /// 产品版本。
+    /// Product edition.
     ///
-    /// - local：本地盘。
-    /// - cloud：云盘版。
-    /// - cdc：CDC 集群版本。
+    /// - local: local disk;
+    /// - cloud: cloud disk;
+    /// - cdc: CDC cluster edition.
     "ProductVersion" product_version set_product_version: str,
-    /// 实例当前Proxy版本。
+    /// Current Proxy version of the instance.
     "CurrentProxyVersion" current_proxy_version set_current_proxy_version: str,
-    /// 实例当前Cache小版本。如果实例加入全球复制组，显示全球复制的内核版本。
+    /// Current Cache minor version of an instance. If the instance joins a global replication group, the kernel version of the global replication group will be displayed.
     "CurrentRedisVersion" current_redis_version set_current_redis_version: str,
-    /// 实例可升级Proxy版本。
+    /// Upgradable Proxy version of an instance.
     "UpgradeProxyVersion" upgrade_proxy_version set_upgrade_proxy_version: str,
-    /// 实例可升级Cache小版本。
+    /// Upgradable Cache minor version of an instance.
     "UpgradeRedisVersion" upgrade_redis_version set_upgrade_redis_version: str,
-    /// 备份模式。
+    /// Backup mode.
     ///
-    /// - SecondLevelBackup：秒级备份。
-    /// - NormalLevelBackup：普通备份。
+    /// - SecondLevelBackup: second-level backup.
+    /// - NormalLevelBackup: normal backup.
     "BackupMode" backup_mode set_backup_mode: str,
-    /// 实例销毁保护开关。
+    /// Instance destruction protection switch.
     ///
-    /// - 0：关闭。
-    /// - 1：开启。
+    /// - 0: disabled.
+    /// - 1: enabled.
     "DeleteProtectionSwitch" delete_protection_switch set_delete_protection_switch: i64,
 } }
 
 rt::model! { read debug;
-/// 慢查询详情
+/// Slow log details
 InstanceSlowlogDetail {
-    /// 慢查询耗时
+    /// Slow log duration
     "Duration" duration set_duration: i64,
-    /// 客户端地址
+    /// Client address
     "Client" client set_client: str,
-    /// 命令
+    /// Command
     "Command" command set_command: str,
-    /// 详细命令行信息
+    /// Command line details
     "CommandLine" command_line set_command_line: str,
-    /// 执行时间
+    /// Execution duration
     "ExecuteTime" execute_time set_execute_time: str,
-    /// 节点ID
+    /// Node ID
     "Node" node set_node: str,
 } }
 
 rt::model! { both debug;
-/// 实例标签信息
+/// Instance tag information
 InstanceTagInfo {
-    /// 标签键。
+    /// Tag key
     ///
     /// Required.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签值。
+    /// Tag value
     ///
     /// Required.
     "TagValue" tag_value set_tag_value: str,
 } }
 
 rt::model! { read debug;
-/// 实例字符型参数描述
+/// Description of instance parameter in Char type
 InstanceTextParam {
-    /// 参数名称。
+    /// Parameter name
     "ParamName" param_name set_param_name: str,
-    /// 参数类型。例如：text。
+    /// Parameter type such as  `Text`.
     "ValueType" value_type set_value_type: str,
-    /// 参数修改后是否需要重启。
-    /// - true：需要。
-    /// - false：不需要。
+    /// Whether to restart the database after modifying the parameter. Valid values:  - `true` (required) - `false` (not required)
     "NeedRestart" need_restart set_need_restart: str,
-    /// 参数默认值。
+    /// Default value of the parameter
     "DefaultValue" default_value set_default_value: str,
-    /// 参数当前运行值。
+    /// Current value
     "CurrentValue" current_value set_current_value: str,
-    /// 参数说明。
+    /// Description
     "Tips" tips set_tips: str,
-    /// 参数可取值。
+    /// Acceptable values of the parameter
     "TextValue" text_value set_text_value: list String,
-    /// 参数修改状态。
-    /// - 1: 修改中。
-    /// - 2：修改完成。
+    /// Parameter modification status. Valid values: - `1` (modifying) - `2` (modified)
     "Status" status set_status: i64,
 } }
 
 rt::model! { read debug;
-/// 复制组实例
+/// Instances in replication group
 Instances {
-    /// 用户APPID。APPID是与账号ID有唯一对应关系的应用 ID，部分腾讯云产品会使用此 APPID。
+    /// User APPID, which is the unique application ID that matches an account. Some Tencent Cloud products use this APPID.
     "AppId" app_id set_app_id: i64,
-    /// 实例 ID。
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名称。
+    /// Instance name
     "InstanceName" instance_name set_instance_name: str,
-    /// 地域ID。
+    /// Region ID.
     ///
-    /// - 1：广州。
-    /// - 4：上海。
-    /// -  5：香港。
-    /// -  7：上海金融。
-    /// -  8：北京。
-    /// -  9：新加坡。
-    /// -  11：深圳金融。
-    /// -  15：美西（硅谷）。
+    /// - 1: Guangzhou;
+    /// - 4: Shanghai;
+    /// - 5: Hong Kong (China);
+    /// - 7: Shanghai Finance;
+    /// - 8: Beijing;
+    /// - 9: Singapore;
+    /// - 11: Shenzhen Finance;
+    /// - 15: Western United States (Silicon Valley).
     "RegionId" region_id set_region_id: i128,
-    /// 区域 ID。
+    /// Region ID
     "ZoneId" zone_id set_zone_id: i128,
-    /// 副本数量。
+    /// Number of replicas
     "RedisReplicasNum" redis_replicas_num set_redis_replicas_num: i128,
-    /// 分片数量。
+    /// Number of shards
     "RedisShardNum" redis_shard_num set_redis_shard_num: i64,
-    /// 分片内存大小。
+    /// Shard memory size.
     "RedisShardSize" redis_shard_size set_redis_shard_size: i64,
-    /// 实例的磁盘大小。
+    /// Instance disk size.
     "DiskSize" disk_size set_disk_size: i64,
-    /// 引擎：社区版Redis、腾讯云CKV。
+    /// Engine: Redis Community Edition, Tencent Cloud CKV.
     "Engine" engine set_engine: str,
-    /// 实例读写权限。
+    /// Read-write permission of the instance.
     ///
-    /// - rw：可读写。
-    /// - r：只读。
+    /// - `rw`: Read/Write.
+    /// - `r`: Read-only.
     "Role" role set_role: str,
-    /// 实例 VIP 地址。
+    /// Instance VIP
     "Vip" vip set_vip: str,
-    /// 该参数存在命名不规范问题，建议用参数IPv6取代。内部参数，用户可忽略。
+    /// This parameter encounters a naming issue. It is recommended to use the parameter IPv6 instead. It is an internal parameter and can be ignored.
     "Vip6" vip6 set_vip6: str,
-    /// 内部参数，用户可忽略。
+    /// Internal parameter, which can be ignored.
     "IPv6" i_pv6 set_i_pv6: str,
-    /// VPC 网络ID，如：75101。
+    /// VPC ID, such as `75101`.
     "VpcID" vpc_id set_vpc_id: i64,
-    /// 实例端口。
+    /// Instance port
     "VPort" v_port set_v_port: i64,
-    /// 实例状态。
+    /// Instance status.
     ///
-    /// - 0：待初始化。
-    /// - 1：流程中。
-    /// - 2：运行中。
-    /// - -2：已隔离。
-    /// - -3：待删除。
+    /// - `0`: Uninitialized.
+    /// - `1`: In the process.
+    /// - `2`: Running.
+    /// - `-2`: Isolated.
+    /// - `-3`: To be deleted.
     "Status" status set_status: i64,
-    /// 仓库ID。
+    /// Repository ID
     "GrocerySysId" grocery_sys_id set_grocery_sys_id: i64,
-    /// 实例类型。
-    /// - 2：Redis 2.8内存版（标准架构）。
-    /// - 3：CKV 3.2内存版（标准架构）。
-    /// - 4：CKV 3.2内存版（集群架构）。
-    /// - 5：Redis 2.8内存版（单机）。
-    /// - 6：Redis 4.0内存版（标准架构）。
-    /// - 7：Redis 4.0内存版（集群架构）。
-    /// - 8：Redis 5.0内存版（标准架构）。
-    /// - 9：Redis 5.0内存版（集群架构）。
-    /// - 15：Redis 6.2内存版（标准架构）。
-    /// - 16：Redis 6.2内存版（集群架构）。
+    /// Instance type
+    /// - `2`: Redis 2.8 Memory Edition (Standard Architecture).
+    /// - `3`: CKV 3.2 Memory Edition (Standard Architecture).
+    /// - `4`: CKV 3.2 Memory Edition (Cluster Architecture)
+    /// - `5`: Redis 2.8 Memory Edition (Standalone)
+    /// - `6`: Redis 4.0 Memory Edition (Standard Architecture).
+    /// - `7`: Redis 4.0 Memory Edition (Cluster Architecture)
+    /// - `8`: Redis 5.0 Memory Edition (Standard Architecture).
+    /// - `9`: Redis 5.0 Memory Edition (Cluster Architecture)
+    /// - `15`: Redis 6.2 Memory Edition (Standard Architecture).
+    /// - `16`: Redis 6.2 Memory Edition (Cluster Architecture)
     "ProductType" product_type set_product_type: i64,
-    /// 实例加入复制组的时间。
+    /// The time when the instance was added to the replication group.
     "CreateTime" create_time set_create_time: str,
-    /// 复制组中实例更新的时间。
+    /// The time when instances in the replication group were updated.
     "UpdateTime" update_time set_update_time: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `KillMasterGroup` (模拟故障接口).
+/// Request of `KillMasterGroup` (Performs failure simulation).
 ///
-/// 本接口（KillMasterGroup）用于模拟故障。
+/// This API is used to simulate a fault.
 KillMasterGroupRequest {
-    /// 指定实例 ID。例如：crs-xjhsdj****。请登录[Redis控制台](https://console.cloud.tencent.com/redis)在实例列表复制实例 ID。
+    /// ID of a specified instance,  such as  "crs-xjhsdj****" Log in to the [Redis console](https://console.cloud.tencent.com/redis) and copy the instance ID in the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 该参数用于配置指定实例的访问密码。若为免密认证，该参数则无需配置。密码复杂度要求如下所示。
-    /// - 长度8-30位,推荐使用12位以上的密码
-    /// - 不能以"/"开头
-    /// - 至少包含小写字母a-z、大写字母A-Z、数字0-9及其 ()`~!@#$%^&*-+=_|{}[]:;<>,.?/中的两项。
+    /// A parameter used to configure the access password for a specified instance. If password-free authentication is enabled, this parameter will not be required. Required password strength. - It must contains 8-30 characters. We recommend that you use a password of more than 12 characters. - It must contain at least two of the following types: lowercase letters, uppercase letters, digits, and symbols (()`~!@#$%^&*-+=_|{}[]:;<>,.?/), and it cannot start with a slash (/).
     "Password" password set_password: str,
-    /// 分片集群的分片 ID。请通过接口[DescribeInstanceNodeInfo](https://cloud.tencent.com/document/product/239/48603) 的返回参数 **Redis** 中的 **ClusterId** 获取。
+    /// Sharded cluster ID, which can be obtained through **ClusterId** of the response parameter
+    /// **Redis** of the API [DescribeInstanceNodeInfo](https://intl.cloud.tencent.com/document/product/239/48603?from_cn_redirect=1).
     "ShardIds" shard_ids set_shard_ids: list i64,
 } }
 impl ::core::fmt::Debug for KillMasterGroupRequest {
@@ -4163,163 +4117,160 @@ impl ::core::fmt::Debug for KillMasterGroupRequest {
 rt::action!("redis", "2018-04-12", "KillMasterGroup", KillMasterGroupRequest => KillMasterGroupResponse);
 
 rt::model! { read debug;
-/// KillMasterGroup返回参数结构体
+/// KillMasterGroup response structure.
 KillMasterGroupResponse {
-    /// 异步任务ID。
+    /// Async task ID
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 日志投递信息
+/// Log shipping information.
 LogDeliveryInfo {
-    /// 日志投递开启状态，开启：true，关闭：false
+    /// Enabling status of log shipping. true: enabled; false: disabled.
     "Enabled" enabled set_enabled: bool,
-    /// 日志集ID。
+    /// Log set ID.
     "LogsetId" logset_id set_logset_id: str,
-    /// 日志主题ID。
+    /// Log topic ID.
     "TopicId" topic_id set_topic_id: str,
-    /// 日志集所在地域
+    /// Logset region
     "LogRegion" log_region set_log_region: str,
 } }
 
 rt::model! { write debug;
-/// 日志过滤条件
+/// log filter criteria
 LogFilter {
-    /// 过滤条件名称。
+    /// Filter criterion name.
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - Timestamp： 创建时间（格式：2006-01-02 15:04:05.000）
-    /// - UserName： 用户名
-    /// - CacheCode： 缓存代码，后端redis节点
-    /// - ClientAddr： 客户端地址
-    /// - CommandDetail： 命令详情
-    /// - CommandLatency： 命令延迟（毫秒）
-    /// - CommandType： 命令类型
-    /// - DBId： 数据库ID
-    /// - ErrMsg： 错误信息
+    /// - Timestamp: Creation time (format: 2006-01-02 15:04:05.000)
+    /// - UserName: User name
+    /// - CacheCode: Cache code, backend redis node
+    /// - ClientAddr: Client IP address
+    /// - CommandDetail: Command details
+    /// - CommandLatency: Command delay (ms)
+    /// - CommandType: Command type
+    /// - DBId: Database ID
+    /// - ErrMsg: Error information
     "Type" r#type set_type: str,
-    /// 过滤条件匹配类型。
+    /// Condition match type.
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - INC： 包含，多个值之前是||的关系
-    /// - EXC： 不包含，多个值之前是||的关系
-    /// - EQS： 等于，多个值之前是||的关系
-    /// - NEQ： 不等于，多个值之前是&&的关系
-    /// - RA： 范围
+    /// - INC: Include, multiple values have a || relationship before
+    /// - EXC: Exclude, multiple values have a || relationship before
+    /// - EQS: Equal, multiple values have a || relationship before
+    /// - NEQ: Not equal, multiple values have a && relationship before
+    /// - RA: Range
     "Compare" compare set_compare: str,
-    /// 过滤条件匹配值。当Compare=RA时，例如：["1-100","200-300"]。
+    /// Matching value of the filter condition. When Compare=RA, for example: ["1-100","200-300"].
     "Value" value set_value: list String,
 } }
 
 rt::model! { read debug;
-/// 实例
+/// Instance
 LogInstance {
-    /// 实例ID
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 日志状态，create：创建中；normal：开启；close：关闭中。
+    /// Log status, create: creating; normal: enabled; close: turning off.
     "Status" status set_status: str,
-    /// 是否可以切换日志查询-取值：yes-可以，no-不可以。该参数主要为控制存量日志迁移到日志平台做查询使用，只有为yes状态才可以调用查询日志接口。
+    /// Is it possible to switch log query - Value: yes - allowed, no - not allowed. This parameter mainly controls migration of existing logs to the log platform for query usage. Only when the status is yes can you call the log API.
     "EnableQuery" enable_query set_enable_query: str,
-    /// 开启时间
+    /// Start time
     "CreateAt" create_at set_create_at: str,
-    /// 高频存储天数
+    /// High frequency storage days
     "HighLogExpireDay" high_log_expire_day set_high_log_expire_day: i64,
-    /// 低频存储天数
+    /// Infrequent storage days
     "LowLogExpireDay" low_log_expire_day set_low_log_expire_day: i64,
-    /// 总存储时长
+    /// Total storage duration
     "LogExpireDay" log_expire_day set_log_expire_day: i64,
-    /// 高频存储量，单位：MB
+    /// High-frequency storage volume (in MB)
     "HighStorage" high_storage set_high_storage: f64,
-    /// 低频存储量，单位：MB
+    /// Infrequent access storage, unit: MB
     "LowStorage" low_storage set_low_storage: f64,
-    /// 总存储量
+    /// Total storage
     "LogStorage" log_storage set_log_storage: f64,
-    /// 是否开启投递：ON，OFF
+    /// Whether to enable delivery: ON, OFF
     "Deliver" deliver set_deliver: str,
-    /// 日志投递信息
+    /// Log shipping information
     "DeliverSummary" deliver_summary set_deliver_summary: list DeliverSummary,
-    /// 业务侧实例相关信息，根据业务不同，返回相关信息不同。
+    /// Instance-related information on the business side varies according to business and returns different information.
     "InstanceInfo" instance_info set_instance_info: obj InstanceInfo,
-    /// 审计子类型
+    /// Audit sub-type.
     "LogSubType" log_sub_type set_log_sub_type: str,
 } }
 
 rt::model! { read debug;
-/// 日志结果
+/// log result
 LogResult {
-    /// 数据库ID
+    /// Database ID
     "DBId" db_id set_db_id: i64,
-    /// 命令延迟（毫秒）
+    /// Command delay (ms)
     "CommandLatency" command_latency set_command_latency: i64,
-    /// 创建时间（格式：2006-01-02 15:04:05.000）
+    /// Creation time (Format: 2006-01-02 15:04:05.000)
     "Timestamp" timestamp set_timestamp: str,
-    /// 客户端地址
+    /// client address
     "ClientAddr" client_addr set_client_addr: str,
-    /// 用户名
+    /// Username.
     "UserName" user_name set_user_name: str,
-    /// 命令类型
+    /// Command type
     "CommandType" command_type set_command_type: str,
-    /// 缓存代码，后端redis节点
+    /// Cache code, backend redis node
     "CacheCode" cache_code set_cache_code: str,
-    /// 命令详情
+    /// Command details
     "CommandDetail" command_detail set_command_detail: str,
-    /// 错误信息
+    /// Error information
     "ErrMsg" err_msg set_err_msg: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ManualBackupInstance` (手动备份Redis实例).
+/// Request of `ManualBackupInstance` (Manually backs up Redis instance).
 ///
-/// 本接口（ManualBackupInstance）用于手动备份Redis实例。
+/// This API is used to manually back up a Redis instance.
 ManualBackupInstanceRequest {
-    /// 指定实例 ID。例如：crs-xjhsdj****。请登录[Redis控制台](https://console.cloud.tencent.com/redis)在实例列表复制实例 ID。
+    /// ID of a specified instance,  such as  "crs-xjhsdj****" Log in to the [Redis console](https://console.cloud.tencent.com/redis) and copy the instance ID in the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 手动备份任务的备注信息。
+    /// Remarks for manual backup task
     "Remark" remark set_remark: str,
-    /// 备份数据的保存天数。
-    /// - 单位：天；默认值为7天；取值范围：[0.1825]。如果超过 7天，请[提交工单](https://console.cloud.tencent.com/workorder/category)申请。
-    /// - 如果不配置该参数，默认与自动备份的保留时间一致。
-    /// - 如果未设置自动备份，默认为7天。
+    /// Retention period of backup data in days.  Default value: 7 days.  Value range: [0,1825].  If the value exceeds 7 days, [submit a ticket](https://console.cloud.tencent.com/workorder/category) for application. - If this parameter is not configured, it will set to be the same as the period of automatic backup retention. - If automatic backup is not set, the default value will be 7 days.
     "StorageDays" storage_days set_storage_days: i64,
 } }
 rt::action!("redis", "2018-04-12", "ManualBackupInstance", ManualBackupInstanceRequest => ManualBackupInstanceResponse);
 
 rt::model! { read debug;
-/// ManualBackupInstance返回参数结构体
+/// ManualBackupInstance response structure.
 ManualBackupInstanceResponse {
-    /// 任务ID
+    /// Task ID
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `ModfiyInstancePassword` (修改实例访问密码).
+/// Request of `ModfiyInstancePassword` (Changes the instance access password).
 ///
-/// 本接口（ModfiyInstancePassword）用于修改实例访问密码。鉴于该接口名存在拼写错误，现已更正为（[ModifyInstancePassword](https://cloud.tencent.com/document/product/239/111555)）接口，推荐使用更正后的接口。
+/// This API is used to change the instance access password. Due to a spelling error in the original API name, it has been corrected to [ModifyInstancePassword](https://intl.cloud.tencent.com/document/product/239/111555?from_cn_redirect=1). It is recommended to use the corrected API.
 ModfiyInstancePasswordRequest {
-    /// 指定实例 ID。例如：crs-xjhsdj****。请登录[Redis控制台](https://console.cloud.tencent.com/redis)在实例列表复制实例 ID。
+    /// Instance ID, such as "crs-xjhsdj****". Log in to the [Redis console](https://console.cloud.tencent.com/redis) and copy the instance ID in the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例旧密码。
+    /// Old password of an instance
     ///
     /// Required.
     "OldPassword" old_password set_old_password: str,
-    /// 实例新密码。密码复杂度要求如下：
-    /// - 长度8 - 64位, 推荐使用12位以上的密码。
-    /// - 不能以"/"开头。
-    /// - 至少包含小写字母a - z、大写字母A - Z、数字0 - 9、特殊字符 ()~!@#$%^&*-+=_|{}[]:;<>,.?/中的两项。
+    /// New instance password. The password complexity requirements are as follows:
+    /// - It should contain 8 to 64 characters. 12 or more characters are recommended.
+    /// - It cannot start with a forward slash (/).
+    /// - It should contain at least two of the following types: lowercase letters (a–z), uppercase letters (A–Z), digits (0–9), and special characters (such as ()~!@#$%^&*-+=_|{}[]:;<>,.?/).
     ///
     /// Required.
     "Password" password set_password: str,
-    /// 是否加密密码
+    /// Whether to encrypt the password.
     "EncryptPassword" encrypt_password set_encrypt_password: bool,
 } }
 impl ::core::fmt::Debug for ModfiyInstancePasswordRequest {
@@ -4335,173 +4286,174 @@ impl ::core::fmt::Debug for ModfiyInstancePasswordRequest {
 rt::action!("redis", "2018-04-12", "ModfiyInstancePassword", ModfiyInstancePasswordRequest => ModfiyInstancePasswordResponse);
 
 rt::model! { read debug;
-/// ModfiyInstancePassword返回参数结构体
+/// ModfiyInstancePassword response structure.
 ModfiyInstancePasswordResponse {
-    /// 任务 ID。
+    /// Task ID
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAutoBackupConfig` (设置自动备份配置).
+/// Request of `ModifyAutoBackupConfig` (Configures automatic backup).
 ///
-/// 本接口（ModifyAutoBackupConfig）用于设置自动备份的配置。
+/// This API is used to set the configuration for an automatic backup.
 ModifyAutoBackupConfigRequest {
-    /// 指定实例 ID。例如：crs-xjhsdj****。请登录[Redis控制台](https://console.cloud.tencent.com/redis)在实例列表复制实例 ID。
+    /// ID of a specified instance,  such as  "crs-xjhsdj****" Log in to the [Redis console](https://console.cloud.tencent.com/redis) and copy the instance ID in the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 设置自动备份周期。可设置为Monday，Tuesday，Wednesday，Thursday，Friday，Saturday，Sunday。该参数暂不支持修改。
+    /// Automatic backup cycle. Valid values: `Monday`, `Tuesday`, `Wednesday`, `Thursday`, `Friday`, `Saturday`, `Sunday`. This parameter currently cannot be modified.
     "WeekDays" week_days set_week_days: list String,
-    /// 备份时间段。可设置为每个整点。格式如：00:00-01:00, 01:00-02:00...... 23:00-00:00。
+    /// Automatic backup time in the format of 00:00-01:00, 01:00-02:00... 23:00-00:00.
     "TimePeriod" time_period set_time_period: str,
-    /// 自动备份类型。目前仅能配置为：1 ，指定时备份。
+    /// Automatic backup type.  Valid value:  `1` (scheduled backup).
     "AutoBackupType" auto_backup_type set_auto_backup_type: i64,
-    /// 全量备份文件保存天数。 仅支持设置为 7，单位：天。如需更长天数，请[提交工单](https://console.cloud.tencent.com/workorder/category)申请。
+    /// Retention days for full backup files. Only support setting to 7, unit: day. If needed for longer period, please submit a ticket (https://console.cloud.tencent.com/workorder/category) to apply.
     "BackupStorageDays" backup_storage_days set_backup_storage_days: i64,
 } }
 rt::action!("redis", "2018-04-12", "ModifyAutoBackupConfig", ModifyAutoBackupConfigRequest => ModifyAutoBackupConfigResponse);
 
 rt::model! { read debug;
-/// ModifyAutoBackupConfig返回参数结构体
+/// ModifyAutoBackupConfig response structure.
 ModifyAutoBackupConfigResponse {
-    /// 自动备份类型。目前仅能配置为：1 ，指定时备份。
+    /// Automatic backup type.  Valid value:  `1` (scheduled backup).
     "AutoBackupType" auto_backup_type set_auto_backup_type: i64,
-    /// 自动备份周期。取值为：Monday，Tuesday，Wednesday，Thursday，Friday，Saturday，Sunday。
+    /// Automatic backup cycle. Valid values: `Monday`, `Tuesday`, `Wednesday`, `Thursday`, `Friday`, `Saturday`, `Sunday`.
     "WeekDays" week_days set_week_days: list String,
-    /// 自动定时备份时间段。格式如：00:00-01:00, 01:00-02:00...... 23:00-00:00。
+    /// Time period for automatic scheduled backup  in the format of  “00:00-01:00, 01:00-02:00...... 23:00-00:00”.
     "TimePeriod" time_period set_time_period: str,
-    /// 全量备份文件保存天数,单位：天。
+    /// Retention time of full backup files in days
     "BackupStorageDays" backup_storage_days set_backup_storage_days: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyBackupDownloadRestriction` (修改备份文件的下载来源限制).
+/// Request of `ModifyBackupDownloadRestriction` (Modifies the restrictions for downloading a backup file).
 ///
-/// 本接口（ModifyBackupDownloadRestriction）用于修改备份文件下载的网络信息与地址。
+/// This API is used to modify the network information and address for downloading a backup file.
 ModifyBackupDownloadRestrictionRequest {
-    /// 下载备份文件的网络限制类型：
+    /// Type of the network restrictions for downloading backup files. Valid values:
     ///
-    /// - NoLimit：不限制，腾讯云内外网均可以下载备份文件。
-    /// -  LimitOnlyIntranet：仅腾讯云自动分配的内网地址可下载备份文件。
-    /// - Customize：指用户自定义的私有网络可下载备份文件。
+    /// - `NoLimit`: Backup files can be downloaded over both public and private networks.
+    /// - `LimitOnlyIntranet`: Backup files can be downloaded only at private network addresses auto-assigned by Tencent Cloud.
+    /// - `Customize`: Backup files can be downloaded only in the customized VPC.
     ///
     /// Required.
     "LimitType" limit_type set_limit_type: str,
-    /// 该参数仅支持输入 In，表示自定义的**LimitVpc**可以下载备份文件。
+    /// Only `In` can be passed in for this parameter, indicating that backup files can be downloaded in the custom `LimitVpc`.
     "VpcComparisonSymbol" vpc_comparison_symbol set_vpc_comparison_symbol: str,
-    /// 标识自定义的 LimitIp 地址是否可下载备份文件。
+    /// Whether backups can be downloaded at the custom `LimitIp` address.
     ///
-    /// - In: 自定义的 IP 地址可以下载。
-    /// - NotIn: 自定义的 IP 不可以下载。
+    /// - `In`: Download is allowed for the custom IP.
+    /// - `NotIn`: Download is not allowed for the custom IP.
     "IpComparisonSymbol" ip_comparison_symbol set_ip_comparison_symbol: str,
-    /// 自定义的可下载备份文件的 VPC ID。当参数**LimitType**为**Customize **时，需配置该参数。
+    /// VPC ID of the custom backup file download address, which is required if `LimitType` is `Customize`.
     "LimitVpc" limit_vpc set_limit_vpc: list BackupLimitVpcItem,
-    /// 自定义的可下载备份文件的 VPC IP 地址。当参数**LimitType**为**Customize **时，需配置该参数。
+    /// VPC IP of the custom backup file download address, which is required if `LimitType` is `Customize`.
     "LimitIp" limit_ip set_limit_ip: list String,
 } }
 rt::action!("redis", "2018-04-12", "ModifyBackupDownloadRestriction", ModifyBackupDownloadRestrictionRequest => ModifyBackupDownloadRestrictionResponse);
 
 rt::model! { read debug;
-/// ModifyBackupDownloadRestriction返回参数结构体
+/// ModifyBackupDownloadRestriction response structure.
 ModifyBackupDownloadRestrictionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyBackupEncrypt` (更改备份加密).
+/// Request of `ModifyBackupEncrypt` (Change backup encryption).
 ///
-/// 本接口（ModifyBackupEncrypt）用于开启 /关闭备份加密，修改备份密钥功能。
+/// This API is used to turn on or disable backup encryption and modify backup key functionality.
 ModifyBackupEncryptRequest {
-    /// 实例 ID，请登录Redis控制台在实例列表复制实例 ID。
+    /// Instance ID. Log in to the Redis console and copy it from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 是否开启备份加密。
+    /// Whether backup encryption is enabled.
     ///
-    /// 默认值：false
+    /// Default value: false
     ///
     /// Required.
     "BackupEncrypt" backup_encrypt set_backup_encrypt: bool,
-    /// 加密密钥类型。
+    /// Encryption key type.
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - 0： 腾讯云托管（默认）
-    /// - 1： 用户自定义 KMS 密钥
+    /// - 0: Tencent Cloud hosted (default)
+    /// - 1: User-customized KMS key
     ///
-    /// 默认值：0
+    /// Default value: 0
     "EncryptKeyType" encrypt_key_type set_encrypt_key_type: i64,
-    /// KMS的密钥ID。
+    /// Key ID of KMS.
     ///
-    /// 参数格式：xxxxxxx-xxxx-xxxx-xxxx-xxxxxxx
+    /// Parameter format: xxxxxxx-xxxx-xxxx-xxxx-xxxxxxx
     "KmsKeyId" kms_key_id set_kms_key_id: str,
-    /// 地域信息。
+    /// Regional information.
     ///
-    /// 参数格式：ap-xxxx
+    /// Parameter format: ap-xxxx
     ///
-    /// 取值参考：[KMS支持的地域列表](https://cloud.tencent.com/document/api/573/34406#.E5.9C.B0.E5.9F.9F.E5.88.97.E8.A1.A8)
+    /// For reference: [Supported region list for KMS](https://www.tencentcloud.com/document/api/573/34406?from_cn_redirect=1#.E5.9C.B0.E5.9F.9F.E5.88.97.E8.A1.A8)
     "KmsRegion" kms_region set_kms_region: str,
 } }
 rt::action!("redis", "2018-04-12", "ModifyBackupEncrypt", ModifyBackupEncryptRequest => ModifyBackupEncryptResponse);
 
 rt::model! { read debug;
-/// ModifyBackupEncrypt返回参数结构体
+/// ModifyBackupEncrypt response structure.
 ModifyBackupEncryptResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyConnectionConfig` (修改实例连接数与带宽).
+/// Request of `ModifyConnectionConfig` (Modifies the number of connections and bandwidth of an instance).
 ///
-/// 本接口（ModifyConnectionConfig）用于修改实例的连接配置，包括带宽和最大连接数。
+/// This API is used to modify the connection configuration of an instance, including the bandwidth and maximum number of connections.
 ModifyConnectionConfigRequest {
-    /// 实例 ID，请登录[Redis控制台](https://console.cloud.tencent.com/redis/instance/list)在实例列表复制实例 ID。
+    /// Instance ID. Log in to the [Redis console](https://console.tencentcloud.com/redis/instance) and copy it in the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 附加带宽，大于0，单位MB。
-    /// **说明**：Bandwidth 和 ClientLimit 参数不能同时为空，您必须至少选择其中一个进行配置。
+    /// Additional bandwidth, in MB, which should be greater than 0.
+    /// **Note**: The Bandwidth and ClientLimit parameters cannot be empty simultaneously. You should select at least one of them for configuration.
     "Bandwidth" bandwidth set_bandwidth: i64,
-    /// 单分片的总连接数。
-    /// - 未开启副本只读时，下限为10000，上限为40000。
-    /// - 开启副本只读时，下限为10000，上限为10000×(只读副本数+3)。
-    /// **说明**：Bandwidth 和 ClientLimit 参数不能同时为空，您必须至少选择其中一个进行配置。
+    /// Total number of connections per shard.
+    /// - When read-only replicas are not enabled, the lower limit is 10,000 and the upper limit is 40,000.
+    /// - When read-only replicas are enabled, the lower limit is 10,000, and the upper limit is calculated as follows: 10,000 x (Number of read-only replicas + 3).
+    /// **Note**: The Bandwidth and ClientLimit parameters cannot be empty simultaneously. You should select at least one of them for configuration.
     "ClientLimit" client_limit set_client_limit: i64,
 } }
 rt::action!("redis", "2018-04-12", "ModifyConnectionConfig", ModifyConnectionConfigRequest => ModifyConnectionConfigResponse);
 
 rt::model! { read debug;
-/// ModifyConnectionConfig返回参数结构体
+/// ModifyConnectionConfig response structure.
 ModifyConnectionConfigResponse {
-    /// 任务ID
+    /// Task ID.
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDBInstanceSecurityGroups` (修改云数据库安全组).
+/// Request of `ModifyDBInstanceSecurityGroups` (Modifies security groups bound to instance).
 ///
-/// 本接口（ModifyDBInstanceSecurityGroups）用于对实例原有的安全组列表进行修改。
+/// This API is used to modify the original security group list of an instance.
 ModifyDBInstanceSecurityGroupsRequest {
-    /// 数据库引擎名称，本接口取值：redis。
+    /// Database engine name, which is `redis` for this API.
     ///
     /// Required.
     "Product" product set_product: str,
-    /// 更换为新的安全组 ID 列表，即一个或者多个安全组 ID 组成的数组。
-    /// - 若实例第一次配置安全组，请使用接口[AssociateSecurityGroups](https://cloud.tencent.com/document/product/239/41260)先绑定安全组。
-    /// - 更换安全组，请在[控制台安全组](https://console.cloud.tencent.com/vpc/security-group)页面获取安全组 ID。
-    /// **注意：**该入参会全量替换存量已有集合，非增量更新。修改需传入预期的全量集合。
+    /// Replaces with the new security group ID list, which is an array of one or more security group IDs.
+    /// - To configure a security group for an instance for the first time, call the API [AssociateSecurityGroups](https://www.tencentcloud.com/document/product/239/41260?from_cn_redirect=1) to bind a security group first.
+    /// - To replace the security group, obtain the security group ID on the [security group](https://console.tencentcloud.com/vpc/security-group) page of the console.
+    ///
+    /// **Note:** This input parameter performs a full replacement on all existing collections but not an incremental update. To modify it, import the expected full collections.
     ///
     /// Required.
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// 实例 ID，请登录[Redis控制台](https://console.cloud.tencent.com/redis/instance/list)在实例列表复制实例 ID。
+    /// Instance ID. Log in to the [Redis console](https://console.tencentcloud.com/redis/instance) and copy it in the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -4509,52 +4461,52 @@ ModifyDBInstanceSecurityGroupsRequest {
 rt::action!("redis", "2018-04-12", "ModifyDBInstanceSecurityGroups", ModifyDBInstanceSecurityGroupsRequest => ModifyDBInstanceSecurityGroupsResponse);
 
 rt::model! { read debug;
-/// ModifyDBInstanceSecurityGroups返回参数结构体
+/// ModifyDBInstanceSecurityGroups response structure.
 ModifyDBInstanceSecurityGroupsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `ModifyInstanceAccount` (修改实例账号).
+/// Request of `ModifyInstanceAccount` (Modifies an instance account).
 ///
-/// 本接口（ModifyInstanceAccount）用于修改实例账号。
+/// This API is used to modify an instance account.
 ModifyInstanceAccountRequest {
-    /// 实例 ID，请登录[Redis控制台](https://console.cloud.tencent.com/redis/instance/list)在实例列表复制实例 ID。
+    /// Instance ID. Log in to the [Redis console](https://console.cloud.tencent.com/redis/instance/list) and copy the instance ID from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 指定需修改的账号。
+    /// Specify the account that needs modification.
     ///
-    /// - root：指在创建 Redis 数据库实例时自动生成的账号。用户无法修改其读写权限，仅可修改其请求路由策略。
-    /// - 自定义的账号：用户在实例创建成功后手动创建的账号。用户可以随时修改其读写权限与请求路由策略。
+    /// - root: refers to the automatically generated account when a Redis Database Instance is created. Users cannot modify its read-write permissions, but can only modify its request routing strategy.
+    /// - Custom account: an account manually created by users once an instance is created successfully. Users can modify its read and write permissions and request routing strategy at any time.
     ///
     /// Required.
     "AccountName" account_name set_account_name: str,
-    /// 指定所修改账号访问的密码。
+    /// Specifies the access password for the account to be modified.
     "AccountPassword" account_password set_account_password: str,
-    /// 账号描述信息
+    /// Account description.
     "Remark" remark set_remark: str,
-    /// 指定所修改账号读写请求路由的策略。
+    /// Specify the policy for request routing of read-write requests for the modified account.
     ///
-    /// - master：表示读写请求路由至主节点。
-    /// - replication：表示读写请求路由至从节点。
+    /// - master: means read-write requests are routed to the primary node.
+    /// - replication: means read-write requests are routed to the secondary node.
     "ReadonlyPolicy" readonly_policy set_readonly_policy: list String,
-    /// 指定所修改账号的读写权限。
+    /// Specify the read/write permission of the account to be modified.
     ///
-    /// - r：只读。
-    /// - w：只写。
-    /// - rw：读写。
+    /// - r: Read-only.
+    /// - w: Write-only.
+    /// - rw: Read-write.
     "Privilege" privilege set_privilege: str,
-    /// 指定是否将默认账号（root）设置为免密账号。自定义账号不支持免密访问。
+    /// Specifies whether to set the default account (root) to a password-free account. Custom accounts do not support password-free access.
     ///
-    /// - true：默认账号（root）设置为免密账号。
-    /// - false：默认账号（root）不设置为免密账号。
+    /// - true: The default account (root) is set to a password-free account.
+    /// - false: The default account (root) is not set to a password-free account.
     "NoAuth" no_auth set_no_auth: bool,
-    /// 是否启用密码加密传输。
+    /// Whether to enable password encryption for transmission.
     ///
-    /// - true：加密。
-    /// - false：不加密（默认值）。
+    /// - true: Encrypted.
+    /// - false: Not encrypted (default value).
     "EncryptPassword" encrypt_password set_encrypt_password: bool,
 } }
 impl ::core::fmt::Debug for ModifyInstanceAccountRequest {
@@ -4574,31 +4526,32 @@ impl ::core::fmt::Debug for ModifyInstanceAccountRequest {
 rt::action!("redis", "2018-04-12", "ModifyInstanceAccount", ModifyInstanceAccountRequest => ModifyInstanceAccountResponse);
 
 rt::model! { read debug;
-/// ModifyInstanceAccount返回参数结构体
+/// ModifyInstanceAccount response structure.
 ModifyInstanceAccountResponse {
-    /// 任务ID。
+    /// Task ID.
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyInstanceAvailabilityZones` (修改实例可用区).
+/// Request of `ModifyInstanceAvailabilityZones` (Modifies the availability zone of the instance).
 ///
-/// 本接口（ModifyInstanceAvailabilityZones）用于变更实例可用区
+/// This API is used to change the availability zone of the instance.
 ModifyInstanceAvailabilityZonesRequest {
-    /// 指定实例 ID。例如：crs-xjhsdj****，请登录[Redis控制台](https://console.cloud.tencent.com/redis#/)在实例列表复制实例 ID。
+    /// Specify the instance ID.
+    /// For example: crs-xjhsdj****, please log in to the [Redis Console](https://console.tencentcloud.com/redis) and copy the instance ID from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 切换时间。
-    /// - 1：维护时间窗切换。
-    /// - 2：立即切换。
+    /// Switch time.
+    /// - 1: Switch during the maintenance window.
+    /// - 2: Switch immediately.
     ///
     /// Required.
     "SwitchOption" switch_option set_switch_option: i64,
-    /// 实例的节点信息，包含节点 ID、节点类型、节点可用区 ID等。具体信息，请参见[RedisNodeInfo ](https://cloud.tencent.com/document/product/239/20022)。
-    /// 单可用区实例无需传NodeId，多可用区实例NodeId必传
+    /// Instance node information includes the node ID, node type, and node availability zone ID, and so on. For specific information, please see [RedisNodeInfo ](https://intl.cloud.tencent.com/document/product/239/20022?from_cn_redirect=1).
+    /// For instances in a single availability zone, there is no need to configure the NodeId. For instances in multiple availability zones, the NodeId is required to configure.
     ///
     /// Required.
     "NodeSet" node_set set_node_set: list RedisNodeInfo,
@@ -4606,165 +4559,163 @@ ModifyInstanceAvailabilityZonesRequest {
 rt::action!("redis", "2018-04-12", "ModifyInstanceAvailabilityZones", ModifyInstanceAvailabilityZonesRequest => ModifyInstanceAvailabilityZonesResponse);
 
 rt::model! { read debug;
-/// ModifyInstanceAvailabilityZones返回参数结构体
+/// ModifyInstanceAvailabilityZones response structure.
 ModifyInstanceAvailabilityZonesResponse {
-    /// 任务ID。
+    /// Task ID.
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyInstanceBackupMode` (开启或关闭数据闪回功能).
+/// Request of `ModifyInstanceBackupMode` (Enables or disables the data flashback feature).
 ///
-/// 本接口（ModifyInstanceBackupMode）用于修改实例的备份模式。
+/// This API is used to modify the backup mode of an instance.
 ModifyInstanceBackupModeRequest {
-    /// 实例的ID。请登录 [Redis 控制台](https://console.cloud.tencent.com/redis/instance/list)在实例列表复制实例 ID。
+    /// Instance ID. Log in to the [Redis console](https://console.cloud.tencent.com/redis/instance/list), and copy it from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 备份模式：
-    /// - SecondLevelBackup   秒级备份。
-    /// - NormalLevelBackup    普通备份。
+    /// Backup mode:
+    /// - SecondLevelBackup: second-level backup.
+    /// - NormalLevelBackup: ordinary backup.
     "BackupMode" backup_mode set_backup_mode: str,
 } }
 rt::action!("redis", "2018-04-12", "ModifyInstanceBackupMode", ModifyInstanceBackupModeRequest => ModifyInstanceBackupModeResponse);
 
 rt::model! { read debug;
-/// ModifyInstanceBackupMode返回参数结构体
+/// ModifyInstanceBackupMode response structure.
 ModifyInstanceBackupModeResponse {
-    /// 任务 ID。
+    /// Task ID.
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyInstanceChargeType` (修改实例计费类型).
+/// Request of `ModifyInstanceChargeType` (Modify the instance billing type).
 ///
-/// 本接口用于变更实例的计费类型
+/// This API is used to change the billing type of an instance.
 ModifyInstanceChargeTypeRequest {
-    /// 实例ID数组
+    /// Instance ID Array
     ///
-    /// 入参限制：批量操作数组长度不超过20
+    /// Input parameter limitation: Length of batch operation array not exceeding 20
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 修改计费模式的操作类型
+    /// Operation type for billing mode change
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - PREPAID： 按量计费转包年包月
-    /// - POSTPAID： 包年包月转按量计费
+    /// - PREPAID: Transition from pay-as-you-go to monthly subscription
+    /// - POSTPAID: Monthly subscription to pay-as-you-go
     ///
     /// Required.
     "InstanceChargeType" instance_charge_type set_instance_charge_type: str,
-    /// 购买时长，仅当InstanceChargeType=PREPAID时需要传
+    /// Purchase duration is required only when InstanceChargeType=PREPAID.
     ///
-    /// 取值范围：[1, 36]
+    /// Valid values: 1 to 36.
     ///
-    /// 单位：月
+    /// Unit: months.
     "Period" period set_period: i128,
 } }
 rt::action!("redis", "2018-04-12", "ModifyInstanceChargeType", ModifyInstanceChargeTypeRequest => ModifyInstanceChargeTypeResponse);
 
 rt::model! { read debug;
-/// ModifyInstanceChargeType返回参数结构体
+/// ModifyInstanceChargeType response structure.
 ModifyInstanceChargeTypeResponse {
-    /// 修改失败的实例信息汇总
+    /// Summary of failed instance modification info
     "FailedInstanceIds" failed_instance_ids set_failed_instance_ids: list FailedInstance,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyInstanceEvent` (修改实例事件).
+/// Request of `ModifyInstanceEvent` (Modifies the operations event execution schedule of an instance).
 ///
-/// 本接口（ModifyInstanceEvent）用于修改实例的运维事件的执行计划。
+/// This API is used to modify the operations event execution schedule of an instance.
 ModifyInstanceEventRequest {
-    /// 指定实例 ID。例如：crs-xjhsdj****。请登录[Redis控制台](https://console.cloud.tencent.com/redis#/)在实例列表复制实例 ID。
+    /// Specifies the instance ID. Example: crs-xjhsdj****. Log in to the [TencentDB for Redis console](https://console.cloud.tencent.com/redis#/) and copy the instance ID in the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 事件 ID。请通过 [DescribeInstanceEvents](https://cloud.tencent.com/document/product/239/104779) 获取需修改的事件 ID。
+    /// Event ID. Call the [DescribeInstanceEvents](https://www.tencentcloud.com/document/product/239/104779?from_cn_redirect=1) API to obtain the ID of the event to be modified.
     ///
     /// Required.
     "EventId" event_id set_event_id: i64,
-    /// 修改事件执行的计划开始时间。
+    /// Modifies the scheduled start time of event execution.
     "StartTime" start_time set_start_time: str,
-    /// 修改事件计划执行的结束时间。开始时间配置之后，结束时间只能选择在开始时间之后的 30 分钟、1 小时、1.5 小时、2 小时和 3 小时之内。
+    /// Modifies the scheduled end time of event execution. After the start time is configured, the end time can only be 30 minutes, 1 hour, 1.5 hours, 2 hours, or 3 hours later than the start time.
     "EndTime" end_time set_end_time: str,
-    /// 修改事件执行计划的开始日期。
+    /// Modifies the start date of the event execution schedule.
     "ExecutionDate" execution_date set_execution_date: str,
-    /// 修改事件的运行状态。该参数当前仅支持设置为 **Canceled**， 即取消执行当前事件。可通过 DescribeInstanceEvents 接口查询当前事件的运行状态与事件级别。
-    /// - 事件级别为Critical（关键）或 High（重要）类事件不支持取消。即严重的事件必须执行，不可取消。
-    /// - 仅运行状态为 Waiting （待执行的事件）的事件，才能执行取消操作。
+    /// Modifies the running status of the event. Currently, this parameter can be set only to **Canceled**, indicating that the execution of the current event is canceled. You can query the running status and level of the current event using DescribeInstanceEvents.- Critical or High events cannot be canceled, which means that they must be executed.- Only events in the Waiting state (to be executed) can be canceled.
     "Status" status set_status: str,
 } }
 rt::action!("redis", "2018-04-12", "ModifyInstanceEvent", ModifyInstanceEventRequest => ModifyInstanceEventResponse);
 
 rt::model! { read debug;
-/// ModifyInstanceEvent返回参数结构体
+/// ModifyInstanceEvent response structure.
 ModifyInstanceEventResponse {
-    /// 事件 ID。
+    /// Event ID.
     "EventId" event_id set_event_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyInstanceLogDelivery` (修改实例日志投递配置).
+/// Request of `ModifyInstanceLogDelivery` (Modifies the instance log shipping configuration).
 ///
-/// 本接口（ModifyInstanceLogDelivery）用于开启或关闭投递实例日志到CLS。
+/// This API is used to enable or disable the shipping of instance logs to CLS.
 ModifyInstanceLogDeliveryRequest {
-    /// 实例 ID，请登录[Redis控制台](https://console.cloud.tencent.com/redis/instance/list)在实例列表复制实例 ID。
+    /// Instance ID. Log in to the [Redis console](https://console.tencentcloud.com/redis/instance) and copy it in the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 日志类型。当前仅支持设置为slowlog，指慢查询日志。
+    /// Log type. Currently, only slowlog is supported, indicating the slow query log.
     ///
     /// Required.
     "LogType" log_type set_log_type: str,
-    /// 日志投递开启状态。
-    /// - true：开启。
-    /// - false：关闭。
+    /// Whether log shopping is enabled.
+    /// - true: enabled.
+    /// - false: disabled.
     ///
     /// Required.
     "Enabled" enabled set_enabled: bool,
-    /// 投递的日志集ID。通过接口[DescribeLogsets](https://cloud.tencent.com/document/api/614/58624)获取到日志集ID。
+    /// ID of the shipped logset. It can be obtained through the API [DescribeLogsets](https://intl.cloud.tencent.com/document/api/614/58624?from_cn_redirect=1).
     "LogsetId" logset_id set_logset_id: str,
-    /// 投递的日志主题ID。通过接口[DescribeTopics](https://cloud.tencent.com/document/api/614/56454)获取到日志主题ID。
+    /// ID of the shipped log topic. It can be obtained through the API [DescribeTopics](https://intl.cloud.tencent.com/document/api/614/56454?from_cn_redirect=1).
     "TopicId" topic_id set_topic_id: str,
-    /// 日志集名称。**LogsetId**为空时必传，系统会以LogsetName为名称来创建新的日志集并投递日志。
+    /// Logset name. It is required when **LogsetId** is left blank. The system will create a logset with the value of LogsetName and ship logs.
     "LogsetName" logset_name set_logset_name: str,
-    /// 日志主题名称。**TopicId**为空时必传，系统会以TopicName为名称来创建新的日志主题并投递日志。
+    /// Log topic name. It is required when **TopicId** is left blank. The system will create a log topic with the value of TopicName and ship logs.
     "TopicName" topic_name set_topic_name: str,
-    /// 日志集所在地域，不传默认使用实例所在地域。
+    /// Region where the logset is located. If it is not provided, the region where the instance is located will be used by default.
     "LogRegion" log_region set_log_region: str,
-    /// 日志存储时间，默认为30天，可选范围1-3600天。
+    /// Log storage duration. Default value: 30 days. Value range: 1 to 3600 days.
     "Period" period set_period: i64,
-    /// 创建日志主题时，是否创建索引。
+    /// Whether to create an index when creating a log topic.
     "CreateIndex" create_index set_create_index: bool,
 } }
 rt::action!("redis", "2018-04-12", "ModifyInstanceLogDelivery", ModifyInstanceLogDeliveryRequest => ModifyInstanceLogDeliveryResponse);
 
 rt::model! { read debug;
-/// ModifyInstanceLogDelivery返回参数结构体
+/// ModifyInstanceLogDelivery response structure.
 ModifyInstanceLogDeliveryResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyInstanceParams` (修改实例参数).
+/// Request of `ModifyInstanceParams` (Modifies instance parameters).
 ///
-/// 本接口（ModifyInstanceParams）用于修改 Redis 实例的参数配置。
+/// This API is used to modify the parameter configuration of a Redis instance.
 ModifyInstanceParamsRequest {
-    /// 实例 ID，请登录[Redis控制台](https://console.cloud.tencent.com/redis/instance/list)在实例列表复制实例 ID。
+    /// Instance ID. Log in to the [Redis console](https://console.tencentcloud.com/redis/instance) and copy it in the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例修改的参数列表。
+    /// List of instance parameters modified
     ///
     /// Required.
     "InstanceParams" instance_params set_instance_params: list InstanceParam,
@@ -4772,29 +4723,29 @@ ModifyInstanceParamsRequest {
 rt::action!("redis", "2018-04-12", "ModifyInstanceParams", ModifyInstanceParamsRequest => ModifyInstanceParamsResponse);
 
 rt::model! { read debug;
-/// ModifyInstanceParams返回参数结构体
+/// ModifyInstanceParams response structure.
 ModifyInstanceParamsResponse {
-    /// 说明修改参数配置是否成功。
+    /// Whether the parameter configuration is successfully modified.
     ///
-    /// - true：指修改成功；
-    /// - false：指修改失败。
+    /// - true: successful;
+    /// - false: failed.
     "Changed" changed set_changed: bool,
-    /// 任务ID。
+    /// ID of the task
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyInstancePasswordPolicy` (修改存量实例密码复杂度).
+/// Request of `ModifyInstancePasswordPolicy` (Modifies the password complexity of existing instances).
 ///
-/// 本接口（ModifyInstancePasswordPolicy）用于修改实例密码复杂度。
+/// This API is used to modify the password complexity of an instance.
 ModifyInstancePasswordPolicyRequest {
-    /// 实例 ID。请登录 [Redis 控制台](https://console.cloud.tencent.com/redis)在实例列表复制实例 ID。
+    /// Instance ID. Log in to the [Redis console](https://console.cloud.tencent.com/redis) and copy it from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例的密码复杂度策略控制对象，包含密码长度及各类字符（字母/数字/特殊符号）最小数量的校验指标。
+    /// Password complexity policy control object for instances, including verification metrics for password length and minimum number of various types of characters (letters/digits/special symbols).
     ///
     /// Required.
     "PasswordPolicy" password_policy set_password_policy: obj PasswordPolicy,
@@ -4802,29 +4753,29 @@ ModifyInstancePasswordPolicyRequest {
 rt::action!("redis", "2018-04-12", "ModifyInstancePasswordPolicy", ModifyInstancePasswordPolicyRequest => ModifyInstancePasswordPolicyResponse);
 
 rt::model! { read debug;
-/// ModifyInstancePasswordPolicy返回参数结构体
+/// ModifyInstancePasswordPolicy response structure.
 ModifyInstancePasswordPolicyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `ModifyInstancePassword` (修改Redis密码).
+/// Request of `ModifyInstancePassword` (Changes the Redis password).
 ///
-/// 本接口（ModifyInstancePassword）用于修改实例访问密码。
+/// This API is used to change the instance access password.
 ModifyInstancePasswordRequest {
-    /// 指定实例 ID。例如：crs-xjhsdj****。请登录[Redis控制台](https://console.cloud.tencent.com/redis)在实例列表复制实例 ID。
+    /// Specifies the instance ID. Example: crs-xjhsdj****. Log in to the [TencentDB for Redis console](https://console.cloud.tencent.com/redis) and copy the instance ID in the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例旧密码。
+    /// Old password of the instance.
     ///
     /// Required.
     "OldPassword" old_password set_old_password: str,
-    /// 实例新密码。密码复杂度要求如下：
-    /// - 长度8 - 30位, 推荐使用12位以上的密码。
-    /// - 不能以"/"开头。
-    /// - 至少包含小写字母a - z、大写字母A - Z、数字0 - 9、特殊字符 ()~!@#$%^&*-+=_|{}[]:;<>,.?/中的两项。
+    /// New password of the instance. The password complexity requirements are as follows:
+    /// - It can contain 8 to 30 characters. It is recommended to use a password of more than 12 characters.
+    /// - It cannot start with a forward slash (/).
+    /// - It should contain at least two of the following types: lowercase letters, uppercase letters, digits, and special characters (such as ()~!@#$%^&*-+=_|{}[]:;<>,.?/).
     ///
     /// Required.
     "Password" password set_password: str,
@@ -4841,26 +4792,26 @@ impl ::core::fmt::Debug for ModifyInstancePasswordRequest {
 rt::action!("redis", "2018-04-12", "ModifyInstancePassword", ModifyInstancePasswordRequest => ModifyInstancePasswordResponse);
 
 rt::model! { read debug;
-/// ModifyInstancePassword返回参数结构体
+/// ModifyInstancePassword response structure.
 ModifyInstancePasswordResponse {
-    /// 任务 ID。
+    /// Task ID.
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyInstanceReadOnly` (设置实例输入模式).
+/// Request of `ModifyInstanceReadOnly` (Sets instance input mode).
 ///
-/// 本接口（ModifyInstanceReadOnly）用于设置实例输入模式。
+/// This API is used to set the instance input mode.
 ModifyInstanceReadOnlyRequest {
-    /// 实例 ID，请登录[Redis控制台](https://console.cloud.tencent.com/redis/instance/list)在实例列表复制实例 ID。
+    /// Instance ID. Log in to the [Redis console](https://console.tencentcloud.com/redis/instance) and copy it in the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例输入模式。
-    /// - 0：读写。
-    /// - 1：只读。
+    /// Instance input mode.
+    /// - 0: read/write.
+    /// - 1: read-only.
     ///
     /// Required.
     "InputMode" input_mode set_input_mode: str,
@@ -4868,49 +4819,50 @@ ModifyInstanceReadOnlyRequest {
 rt::action!("redis", "2018-04-12", "ModifyInstanceReadOnly", ModifyInstanceReadOnlyRequest => ModifyInstanceReadOnlyResponse);
 
 rt::model! { read debug;
-/// ModifyInstanceReadOnly返回参数结构体
+/// ModifyInstanceReadOnly response structure.
 ModifyInstanceReadOnlyResponse {
-    /// 任务ID
+    /// Task ID
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyInstance` (修改实例相关信息).
+/// Request of `ModifyInstance` (Modifies instance information).
 ///
-/// 本接口（ModifyInstance）用于修改实例相关信息。
+/// This API is used to modify instance information.
 ModifyInstanceRequest {
-    /// 修改实例操作。如填写：
-    /// - rename：表示实例重命名。
-    /// - modifyProject：修改实例所属项目。
-    /// - modifyAutoRenew：修改实例续费标记。
-    /// - modifyDeleteProtectionSwitch：修改实例删除保护。
+    /// Instance modification operation. Valid values:
+    /// - rename: rename an instance.
+    /// - modifyProject: modify the project to which the instance belongs.
+    /// - modifyAutoRenew: modify the instance renewal flag.
+    /// - modifyDeleteProtectionSwitch: modify the instance deletion protection switch status.
     ///
     /// Required.
     "Operation" operation set_operation: str,
-    /// 实例 ID，请登录[Redis控制台](https://console.cloud.tencent.com/redis/instance/list)在实例列表复制实例 ID。每次请求的实例数量的上限为10。
+    /// Instance ID. Log in to the [Redis console](https://console.tencentcloud.com/redis/instance) and copy it in the instance list. The maximum number of instances per request is 10.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 实例的新名称。名称只支持长度为60个字符的中文、英文、数字、下划线_、分隔符-。
+    /// New name of the instance. Only Chinese characters, letters, digits, underscores (_), and delimiters (-) are supported. The length can be up to 60 characters.
     "InstanceNames" instance_names set_instance_names: list String,
-    /// 项目 ID，请登录[Redis控制台的项目管理](https://console.cloud.tencent.com/project)页面，在**项目名称**中复制项目 ID。
+    /// Project ID. Log in to the [Project Management](https://console.tencentcloud.com/project) page of the Redis console and copy the project ID in **Project Name**.
     "ProjectId" project_id set_project_id: i64,
-    /// 自动续费标识。
-    /// - 0：默认状态，指手动续费。
-    /// - 1：自动续费。
-    /// - 2：明确不自动续费。
+    /// Auto-renewal flag.
+    ///
+    /// - 0: default status (manual renewal).
+    /// - 1: automatic renewal.
+    /// - 2: no automatic renewal.
     "AutoRenews" auto_renews set_auto_renews: list i64,
-    /// 删除保护开关。- 0：默认状态，指关闭。- 1：开关打开。
+    /// Deletion protection switch. - 0: disabled by default; - 1: enabled.
     "DeleteProtectionSwitches" delete_protection_switches set_delete_protection_switches: list i64,
-    /// 目前在废弃中，存量用户还可以使用，建议新用户使用 InstanceIds。
+    /// This parameter is currently being deprecated and can still be used by existing users. It is recommended that new users use InstanceIds.
     ///
     /// Disabled in the spec.
     "InstanceId" instance_id set_instance_id: str,
-    /// 已经废弃
+    /// Disused
     ///
     /// Disabled in the spec.
     "InstanceName" instance_name set_instance_name: str,
-    /// 已经废弃。
+    /// This parameter has been deprecated.
     ///
     /// Disabled in the spec.
     "AutoRenew" auto_renew set_auto_renew: i64,
@@ -4918,61 +4870,61 @@ ModifyInstanceRequest {
 rt::action!("redis", "2018-04-12", "ModifyInstance", ModifyInstanceRequest => ModifyInstanceResponse);
 
 rt::model! { read debug;
-/// ModifyInstance返回参数结构体
+/// ModifyInstance response structure.
 ModifyInstanceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyLog` (修改审计日志).
+/// Request of `ModifyLog` (Modify an audit log).
 ///
-/// 修改日志
+/// change log
 ModifyLogRequest {
-    /// 指定实例 ID。例如：crs-xjhsdj****。请登录[Redis控制台](https://console.cloud.tencent.com/redis)在实例列表复制实例 ID。
+    /// Specify the instance ID. Example: crs-xjhsdj****. Log in to the [Redis console](https://console.cloud.tencent.com/redis) and copy the instance ID from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 日志类型。
+    /// Log type.
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - auditLog： 审计日志
+    /// - auditLog: Audit log.
     ///
     /// Required.
     "LogType" log_type set_log_type: str,
-    /// 日志子类型。
+    /// Log subcategory.
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - write： 写命令
-    /// - read： 读命令
-    /// - all： 全部命令
+    /// - write: Write command.
+    /// - read: Read command.
+    /// - all: All commands.
     ///
     /// Required.
     "LogSubType" log_sub_type set_log_sub_type: str,
-    /// 日志过期时间，单位：天。
+    /// Log expiration time, unit: day.
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - 7：  7 天
-    /// - 30： 30 天
+    /// - 7: 7 days
+    /// - 30: 30 days
     ///
     /// Required.
     "LogExpireDay" log_expire_day set_log_expire_day: i64,
-    /// 高频日志过期时间，单位：天。
+    /// High-frequency log expiration time, unit: day.
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - 7： 7 天
+    /// - 7: 7 days
     ///
-    /// 默认值： 7
+    /// Default value: 7
     ///
     /// Required.
     "HighLogExpireDay" high_log_expire_day set_high_log_expire_day: i64,
-    /// 降级策略，单位：毫秒，实例P99达到降级策略后，审计数据自动丢弃，优先保障业务的可用性，默认值：500毫秒。
+    /// Downgrade policy, unit: ms. When the instance P99 reaches the downgrade policy, audit data is automatically discarded to prioritize business availability. Default value: 500 ms.
     ///
-    /// 取值范围：[300, 1000]
+    /// Value ranges from 300 to 1000.
     ///
     /// Required.
     "DegradeStrategy" degrade_strategy set_degrade_strategy: i64,
@@ -4980,27 +4932,27 @@ ModifyLogRequest {
 rt::action!("redis", "2018-04-12", "ModifyLog", ModifyLogRequest => ModifyLogResponse);
 
 rt::model! { read debug;
-/// ModifyLog返回参数结构体
+/// ModifyLog response structure.
 ModifyLogResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyMaintenanceWindow` (修改实例维护时间窗时间).
+/// Request of `ModifyMaintenanceWindow` (Modifies instance maintenance time).
 ///
-/// 本接口（ModifyMaintenanceWindow）用于修改实例维护时间窗时间，需要进行版本升级或者架构升级的实例，会在维护时间窗内进行时间切换。注意：已经发起版本升级或者架构升级的实例，无法修改维护时间窗。
+/// This API is used to modify the time of instance maintenance window. Instances that require the version or architecture upgrade will undergo time switching during the maintenance window. Note: If the version or architecture upgrade has been initiated for an instance, its maintenance window cannot be modified.
 ModifyMaintenanceWindowRequest {
-    /// 实例 ID，请登录[Redis控制台](https://console.cloud.tencent.com/redis/instance/list)在实例列表复制实例 ID。
+    /// Instance ID. Log in to the [Redis console](https://console.tencentcloud.com/redis/instance) and copy it in the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 维护时间窗起始时间，如：17:00。
+    /// Start time of the maintenance window, for example, 17:00.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 维护时间窗结束时间，如：19:00。
-    /// **说明：**维护时间窗时长，当前支持：30分钟、1小时、1.5小时、2小时、3小时。
+    /// End time of the maintenance window, for example, 19:00.
+    /// **Note:** Maintenance window duration. Valid values: 30 minutes, 1 hour, 1.5 hours, 2 hours, and 3 hours.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
@@ -5008,582 +4960,582 @@ ModifyMaintenanceWindowRequest {
 rt::action!("redis", "2018-04-12", "ModifyMaintenanceWindow", ModifyMaintenanceWindowRequest => ModifyMaintenanceWindowResponse);
 
 rt::model! { read debug;
-/// ModifyMaintenanceWindow返回参数结构体
+/// ModifyMaintenanceWindow response structure.
 ModifyMaintenanceWindowResponse {
-    /// 修改状态：success 或者 failed
+    /// Modification status. Valid values: success, failed.
     "Status" status set_status: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyNetworkConfig` (修改实例网络配置).
+/// Request of `ModifyNetworkConfig` (Modifies the network configuration of instance).
 ///
-/// 本接口（ModifyNetworkConfig）用于修改实例网络配置。
+/// This API is used to modify the network configuration of an instance.
 ModifyNetworkConfigRequest {
-    /// 实例 ID，请登录[Redis控制台](https://console.cloud.tencent.com/redis/instance/list)在实例列表复制实例 ID。
+    /// Instance ID. Log in to the [Redis console](https://console.tencentcloud.com/redis/instance) and copy it in the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 指预修改网络的类别，包括：
-    /// - changeVip：指切换私有网络，包含其内网IPv4地址及端口。
-    /// - changeVpc：指切换私有网络所属子网。
-    /// - changeBaseToVpc：指基础网络切换为私有网络。
-    /// - changeVPort：指仅修改实例网络端口。
+    /// Network change type. Valid values:
+    /// - `changeVip`: VPC change, including the private IPv4 address and port.
+    /// - `changeVpc`: Subnet change.
+    /// - `changeBaseToVpc`: Change from classic network to VPC.
+    /// - `changeVPort`: Port change.
     ///
     /// Required.
     "Operation" operation set_operation: str,
-    /// 指实例私有网络内网 IPv4 地址。当**Operation**为**changeVip**时，需配置该参数。
+    /// Private IPv4 address of the instance, which is required if `Operation` is `changeVip`.
     "Vip" vip set_vip: str,
-    /// 指修改后的私有网络 ID。
-    /// - 当**Operation**为**changeVpc**或**changeBaseToVpc**时，需配置该参数。
-    /// - 请登录[Redis控制台](https://console.cloud.tencent.com/redis/instance/list)，切换至**实例详情**页面，在**网络信息**区域，单击所属网络后面的私有网络名称，获取私有网络 ID。
+    /// VPC ID after the modification.
+    /// - Configure this parameter when **Operation** is set to **changeVpc** or **changeBaseToVpc**.
+    /// - Log in to the [Redis console](https://console.tencentcloud.com/redis/instance), switch to the **Instance Details** page, and click the VPC name next to the associated network in the **Network Information** area to obtain the VPC ID.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 指修改后的私有网络所属子网 ID。
-    /// - 当**Operation**为**changeVpc**或**changeBaseToVpc**时，需配置该参数。
-    /// - 请登录[Redis控制台](https://console.cloud.tencent.com/redis/instance/list)，切换至**实例详情**页面，在**网络信息**区域，单击所属网络后面的子网名称，获取子网ID。
+    /// ID of the subnet to which the VPC belongs after the modification.
+    /// - Configure this parameter when **Operation** is set to **changeVpc** or **changeBaseToVpc**.
+    /// - Log in to the [Redis console](https://console.tencentcloud.com/redis/instance), switch to the **Instance Details** page, and click the subnet name next to the associated network in the **Network Information** area to obtain the subnet ID.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 原内网 IPv4 地址保留时长。
-    /// - 单位：天。
-    /// - 取值范围：0、1、2、3、7、15。
-    /// **说明**：保留时长不设置或者设置为0，原网络地址将立即释放。
+    /// Retention duration of the original private IPv4 address.
+    /// - Unit: day.
+    /// - Valid values: 0, 1, 2, 3, 7, and 15.
+    /// **Note**: If the retention duration is not set or set to 0, the original network address will be released immediately.
     "Recycle" recycle set_recycle: i64,
-    /// 指修改后的网络端口。当**Operation**为**changeVPort**或**changeVip**时，需配置该参数。取值范围为[1024,65535]。
+    /// Network port after the change, which is required if `Operation` is `changeVPort` or `changeVip`. Value range: [1024,65535].
     "VPort" v_port set_v_port: i64,
 } }
 rt::action!("redis", "2018-04-12", "ModifyNetworkConfig", ModifyNetworkConfigRequest => ModifyNetworkConfigResponse);
 
 rt::model! { read debug;
-/// ModifyNetworkConfig返回参数结构体
+/// ModifyNetworkConfig response structure.
 ModifyNetworkConfigResponse {
-    /// 执行状态，请忽略该参数。
+    /// Execution status. Ignore this parameter.
     "Status" status set_status: bool,
-    /// 指实例新私有网络所属子网 ID。
+    /// New subnet ID of the instance
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 指实例新的私有网络ID。
+    /// New VPC ID of the instance
     "VpcId" vpc_id set_vpc_id: str,
-    /// 指实例新的内网 IPv4 地址。
+    /// New private IPv4 address of the instance
     "Vip" vip set_vip: str,
-    /// 任务 ID。获取**taskId**，通过接口 [DescribeTaskInfo](https://cloud.tencent.com/document/product/239/30601) 查询任务执行状态。
+    /// Task ID. Obtain **taskId** and query the task execution status through the API [DescribeTaskInfo](https://intl.cloud.tencent.com/document/product/239/30601?from_cn_redirect=1).
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyParamTemplate` (修改参数模板).
+/// Request of `ModifyParamTemplate` (Modifies parameter template).
 ///
-/// 本接口（ModifyParamTemplate）用于修改参数模板。
+/// This API is used to modify the parameter template.
 ModifyParamTemplateRequest {
-    /// 源参数模板 ID。 请通过接口[DescribeParamTemplateInfo](https://cloud.tencent.com/document/product/239/58748)的返回参数 **TemplateId** 获取参数模板 ID。
+    /// Source parameter template ID, which can be obtained through the response parameter **TemplateId** of the API [DescribeParamTemplateInfo](https://intl.cloud.tencent.com/document/product/239/58748?from_cn_redirect=1).
     ///
     /// Required.
     "TemplateId" template_id set_template_id: str,
-    /// 参数模板修改后的新名称。
+    /// New name after the parameter template is modified.
     "Name" name set_name: str,
-    /// 参数模板修改后的新描述。
+    /// New description after the parameter template is modified.
     "Description" description set_description: str,
-    /// 修改后的新参数列表。
+    /// New parameter list after the parameter template is modified.
     "ParamList" param_list set_param_list: list InstanceParam,
 } }
 rt::action!("redis", "2018-04-12", "ModifyParamTemplate", ModifyParamTemplateRequest => ModifyParamTemplateResponse);
 
 rt::model! { read debug;
-/// ModifyParamTemplate返回参数结构体
+/// ModifyParamTemplate response structure.
 ModifyParamTemplateResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyReplicationGroup` (修改复制组信息).
+/// Request of `ModifyReplicationGroup` (Modifies replication group information).
 ///
-/// 本接口（ModifyReplicationGroup）用于修改复制组信息。
+/// This API is used to modify replication group information.
 ModifyReplicationGroupRequest {
-    /// 复制组ID。请登录[Redis控制台的全球复制](https://console.cloud.tencent.com/redis/replication)页面获取复制组 ID。
+    /// Replication group ID. Log in to the [global replication](https://console.tencentcloud.com/redis/replication) page of the Redis console and obtain it.
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
-    /// 修改后的复制组名称。
+    /// Replication group name after the modification.
     "GroupName" group_name set_group_name: str,
-    /// 备注描述。
+    /// Description of remarks.
     "Remark" remark set_remark: str,
 } }
 rt::action!("redis", "2018-04-12", "ModifyReplicationGroup", ModifyReplicationGroupRequest => ModifyReplicationGroupResponse);
 
 rt::model! { read debug;
-/// ModifyReplicationGroup返回参数结构体
+/// ModifyReplicationGroup response structure.
 ModifyReplicationGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `OpenLog` (开启审计日志).
+/// Request of `OpenLog` (Enable audit logs).
 ///
-/// 开启日志
+/// Enable logging
 OpenLogRequest {
-    /// 指定实例 ID。例如：crs-xjhsdj****。请登录[Redis控制台](https://console.cloud.tencent.com/redis)在实例列表复制实例 ID。
+    /// Specify the instance ID. Example: crs-xjhsdj****. Log in to the [Redis console](https://console.cloud.tencent.com/redis) and copy the instance ID from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 日志类型。
+    /// Log type.
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - auditLog： 审计日志。
+    /// - auditLog: Audit log.
     ///
     /// Required.
     "LogType" log_type set_log_type: str,
-    /// 日志子类型。
+    /// Log subcategory.
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - write： 写命令。
-    /// - read： 读命令。
-    /// - all： 读写命令。
+    /// - write: Write command.
+    /// - read: Read command.
+    /// - all: Read/write commands.
     ///
     /// Required.
     "LogSubType" log_sub_type set_log_sub_type: str,
-    /// 日志有效期, 单位：天。
+    /// Log valid period, unit: day.
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - 7：  7 天
-    /// - 30： 30 天
+    /// - 7: 7 days
+    /// - 30: 30 days
     ///
-    /// 默认值：7
+    /// Default value: 7
     ///
     /// Required.
     "LogExpireDay" log_expire_day set_log_expire_day: i64,
-    /// 高频日志有效期, 单位：天。
+    /// High-frequency log valid period, unit: day.
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - 7： 7天
+    /// - 7: 7 days
     ///
-    /// 默认值：7
+    /// Default value: 7
     ///
     /// Required.
     "HighLogExpireDay" high_log_expire_day set_high_log_expire_day: i64,
-    /// 日志降级策略阈值。当实例 P99 延迟达到该阈值后，系统将自动丢弃审计日志数据，以优先保障业务可用性。
+    /// Log degradation policy threshold. When the P99 latency of an instance reaches this threshold, the system will automatically discard audit log data to ensure service availability.
     ///
-    /// - 单位：毫秒。
-    /// - 默认值：500。
-    /// - 取值范围：[300, 1000]。
+    /// - Measurement unit: ms.
+    /// - Default value: 500.
+    /// - Value ranges from 300 to 1000.
     "DegradeStrategy" degrade_strategy set_degrade_strategy: i64,
 } }
 rt::action!("redis", "2018-04-12", "OpenLog", OpenLogRequest => OpenLogResponse);
 
 rt::model! { read debug;
-/// OpenLog返回参数结构体
+/// OpenLog response structure.
 OpenLogResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `OpenSSL` (开启SSL).
+/// Request of `OpenSSL` (Enables SSL).
 ///
-/// 本接口（OpenSSL）用于开启 SSL 加密认证功能。
+/// This API is used to enable SSL encryption and authentication.
 OpenSSLRequest {
-    /// 实例 ID，请登录[Redis控制台](https://console.cloud.tencent.com/redis/instance/list)在实例列表复制实例 ID。
+    /// Instance ID. Log in to the [Redis console](https://console.cloud.tencent.com/redis/instance/list) and copy it from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// SSL地址类型。
+    /// SSL address type.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - 0： 不限。
-    /// - 1： 内网IPv4。
-    /// - 2： 内网IPv6。
-    /// - 3： 外网。
-    /// - -1： 未指定。
+    /// - 0: Unlimited.
+    /// - 1: Private IPv4 address.
+    /// - 2: Private IPv6 address.
+    /// - 3: Public network.
+    /// - -1: Unspecified.
     ///
-    /// 默认值：0
+    /// Default value: 0
     "AddressType" address_type set_address_type: i64,
 } }
 rt::action!("redis", "2018-04-12", "OpenSSL", OpenSSLRequest => OpenSSLResponse);
 
 rt::model! { read debug;
-/// OpenSSL返回参数结构体
+/// OpenSSL response structure.
 OpenSSLResponse {
-    /// 任务ID。
+    /// Task ID.
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 安全组出站规则
+/// Security group outbound rule
 Outbound {
-    /// 策略，ACCEPT或者DROP。
+    /// Policy. Valid values: ACCEPT, DROP.
     "Action" action set_action: str,
-    /// 地址组id代表的地址集合。
+    /// All the addresses that the address group ID represents.
     "AddressModule" address_module set_address_module: str,
-    /// 来源Ip或Ip段，例如192.168.0.0/16。
+    /// Source IP or IP address range, such as 192.168.0.0/16.
     "CidrIp" cidr_ip set_cidr_ip: str,
-    /// 描述。
+    /// Description.
     "Desc" desc set_desc: str,
-    /// 网络协议，支持udp、tcp等。
+    /// Network protocol, such as UDP and TCP.
     "IpProtocol" ip_protocol set_ip_protocol: str,
-    /// 端口。
+    /// Port.
     "PortRange" port_range set_port_range: str,
-    /// 服务组id代表的协议和端口集合。
+    /// All the protocols and ports that the service group ID represents.
     "ServiceModule" service_module set_service_module: str,
-    /// 安全组id代表的地址集合。
+    /// All the addresses that the security group ID represents.
     "Id" id set_id: str,
 } }
 
 rt::model! { read debug;
-/// 参数模板信息
+/// Parameter template information
 ParamTemplateInfo {
-    /// 参数模板 ID。
+    /// Parameter template ID
     "TemplateId" template_id set_template_id: str,
-    /// 参数模板名称。
+    /// Parameter template name
     "Name" name set_name: str,
-    /// 参数模板描述。
+    /// Parameter template description
     "Description" description set_description: str,
-    /// 实例类型。
-    /// - 2：Redis 2.8内存版（标准架构）。
-    /// - 3：CKV 3.2内存版（标准架构）。
-    /// - 4：CKV 3.2内存版（集群架构）。
-    /// - 5：Redis 2.8内存版（单机）。
-    /// - 6：Redis 4.0内存版（标准架构）。
-    /// - 7：Redis 4.0内存版（集群架构）。
-    /// - 8：Redis 5.0内存版（标准架构）。
-    /// - 9：Redis 5.0内存版（集群架构）。
-    /// - 15：Redis 6.2内存版（标准架构）。
-    /// - 16：Redis 6.2内存版（集群架构）。
+    /// Instance type
+    /// - `2`: Redis 2.8 Memory Edition (Standard Architecture).
+    /// - `3`: CKV 3.2 Memory Edition (Standard Architecture).
+    /// - `4`: CKV 3.2 Memory Edition (Cluster Architecture).
+    /// - `5`: Redis 2.8 Memory Edition (Standalone).
+    /// - `6`: Redis 4.0 Memory Edition (Standard Architecture).
+    /// - `7`: Redis 4.0 Memory Edition (Cluster Architecture).
+    /// - `8`: Redis 5.0 Memory Edition (Standard Architecture).
+    /// - `9`: Redis 5.0 Memory Edition (Cluster Architecture).
+    /// - `15`: Redis 6.2 Memory Edition (Standard Architecture).
+    /// - `16`: Redis 6.2 Memory Edition (Cluster Architecture).
     "ProductType" product_type set_product_type: i128,
 } }
 
 rt::model! { read debug;
-/// Redis参数模板参数详情
+/// Details of the parameters in the parameter template
 ParameterDetail {
-    /// 参数名称。
+    /// Parameter name
     "Name" name set_name: str,
-    /// 参数类型。
+    /// Parameter Type
     "ParamType" param_type set_param_type: str,
-    /// 参数默认值。
+    /// Default value of the parameter
     "Default" default(default_value) set_default: str,
-    /// 参数描述。
+    /// Parameter description
     "Description" description set_description: str,
-    /// 参数当前值。
+    /// Current value of the parameter
     "CurrentValue" current_value set_current_value: str,
-    /// 修改参数后，是否需要重启数据库以使参数生效。
-    /// - 0：不需要重启。
-    /// - 1：需要重启。
+    /// Whether to restart the database for the modified parameters to take effect
+    /// - `0`: No restart.
+    /// - `1`: Restart required.
     "NeedReboot" need_reboot set_need_reboot: i64,
-    /// 参数允许的最大值。
+    /// Maximum parameter value allowed.
     "Max" max set_max: str,
-    /// 参数允许的最小值。
+    /// Minimum parameter value allowed.
     "Min" min set_min: str,
-    /// 参数可选枚举值。如果为非枚举参数，则为空。
+    /// Optional enumeration values of a parameter. For non-enumeration parameters, it is empty.
     "EnumValue" enum_value set_enum_value: list String,
 } }
 
 rt::model! { both debug;
-/// Redis实例级密码复杂度
+/// Password complexity of a Redis instance
 PasswordPolicy {
-    /// 是否启用实例级密码复杂度策略。
+    /// Whether to enable the instance-level password complexity policy.
     ///
-    /// - true：开启。所有密码变动（创建/重置）必须通过下方定义的复杂度校验。
-    /// - false：关闭。不进行复杂度过滤。
+    /// - true: Enable. ALL password changes (create/reset) must pass the complexity verification defined below.
+    /// - false: Disable. No complexity filtering is performed.
     ///
-    /// 默认值：false
+    /// Default value: false
     ///
     /// Required.
     "Enabled" enabled set_enabled: bool,
-    /// 大小写字母最小字符数。
+    /// Minimum number of uppercase and lowercase letters.
     ///
-    /// - 取值范围：[1,16]。
-    /// - 默认值：1。
+    /// - Value ranges from 1 to 16.
+    /// - Default value: 1.
     "MinLetterCount" min_letter_count set_min_letter_count: i64,
-    /// 数字字符的最小字符数。
+    /// Minimum number of numeric characters.
     ///
-    /// - 取值范围：[1,16]。
-    /// - 默认值：1。
+    /// - Value ranges from 1 to 16.
+    /// - Default value: 1.
     "MinDigitCount" min_digit_count set_min_digit_count: i64,
-    /// 特殊字符最小字符数。
+    /// Minimum number of special characters.
     ///
-    /// - 取值范围：[1,16]。
-    /// - 默认值：1。
+    /// - Value ranges from 1 to 16.
+    /// - Default value: 1.
     "MinSpecialCount" min_special_count set_min_special_count: i64,
-    /// 密码的最小总长度（字符数）。
+    /// Minimum total length of the password (number of characters).
     ///
-    /// - 取值范围：[8, 64]。
-    /// - 默认值：8。
-    /// - 约束限制：密码的最小总长度必须大于或等于 MinLetterCount 、MinDigitCount 与 MinSpecialCount 三个参数之和。
+    /// - Value ranges from 8 to 64.
+    /// - Default value: 8.
+    /// - Constraints and limitations: The minimum total length of the password must be at least the sum of three parameters: MinLetterCount, MinDigitCount, and MinSpecialCount.
     "MinLength" min_length set_min_length: i64,
 } }
 
 rt::model! { read debug;
-/// 产品信息
+/// Product information
 ProductConf {
-    /// 产品类型。
-    /// - 2：Redis 2.8内存版（标准架构）。
-    /// - 3：CKV 3.2内存版（标准架构）。
-    /// - 4：CKV 3.2内存版（集群架构）。
-    /// - 5：Redis 2.8内存版（单机）。
-    /// - 6：Redis 4.0内存版（标准架构）。
-    /// - 7：Redis 4.0内存版（集群架构）。
-    /// - 8：Redis 5.0内存版（标准架构）。
-    /// - 9：Redis 5.0内存版（集群架构）。
-    /// - 15：Redis 6.2内存版（标准架构）。
-    /// - 16：Redis 6.2内存版（集群架构）。
+    /// Product type
+    /// - `2`: Redis 2.8 Memory Edition (Standard Architecture).
+    /// - `3`: CKV 3.2 Memory Edition (Standard Architecture).
+    /// - `4`: CKV 3.2 Memory Edition (Cluster Architecture).
+    /// - `5`: Redis 2.8 Memory Edition (Standalone).
+    /// - `6`: Redis 4.0 Memory Edition (Standard Architecture).
+    /// - `7`: Redis 4.0 Memory Edition (Cluster Architecture).
+    /// - `8`: Redis 5.0 Memory Edition (Standard Architecture).
+    /// - `9`: Redis 5.0 Memory Edition (Cluster Architecture).
+    /// - `15`: Redis 6.2 Memory Edition (Standard Architecture).
+    /// - `16`: Redis 6.2 Memory Edition (Cluster Architecture).
     "Type" r#type set_type: i64,
-    /// 产品名称。包括：Redis 主从版、CKV 主从版、CKV 集群版、Redis 单机版、Redis 集群版。
+    /// Product names, including Redis Master-Replica Edition, Redis Standalone Edition, Redis 4.0 Cluster Edition, CKV Master-Replica Edition, and CKV Standalone Edition.
     "TypeName" type_name set_type_name: str,
-    /// 购买时的最小数量。
+    /// Minimum purchasable quantity
     "MinBuyNum" min_buy_num set_min_buy_num: i64,
-    /// 购买时的最大数量。
+    /// Maximum purchasable quantity
     "MaxBuyNum" max_buy_num set_max_buy_num: i64,
-    /// 产品是否售罄。
-    /// - true：售罄。
-    /// - false：未售罄。
+    /// Whether a product is sold out
+    /// - `true`: Sold out.
+    /// - `false`: Not sold out.
     "Saleout" saleout set_saleout: bool,
-    /// 产品引擎。Redis 或者 CKV。
+    /// Product engine. Valid values: Redis and CKV.
     "Engine" engine set_engine: str,
-    /// 兼容版本。包括：Redis-2.8、Redis-3.2、Redis-4.0、Redis-5.0、Redis-6.2。
+    /// Compatible versions, including Redis 2.8, 3.2, 4.0, 5.0, and 6.2.
     "Version" version set_version: str,
-    /// 规格总大小，单位GB。
+    /// Total capacity in GB
     "TotalSize" total_size set_total_size: list String,
-    /// 每个分片大小，单位GB。
+    /// Shard size in GB
     "ShardSize" shard_size set_shard_size: list String,
-    /// 副本数量。
+    /// Quantity of replicas
     "ReplicaNum" replica_num set_replica_num: list String,
-    /// 分片数量。
+    /// Quantity of shards
     "ShardNum" shard_num set_shard_num: list String,
-    /// 支持的计费模式。
-    /// - 1：包年包月。
-    /// - 0：按量计费。
+    /// Supported billing modes
+    /// - `1`: Monthly subscription.
+    /// - `0`: Pay-as-you-go.
     "PayMode" pay_mode set_pay_mode: str,
-    /// 该参数名因存在拼写不规范的问题，建议使用**EnableReplicaReadOnly**参数取代。其含义为是否支持副本只读。
-    /// - true：支持副本只读。
-    /// - false：不支持。
+    /// Due to spelling inconsistency in this parameter name, it is recommended to use the **EnableReplicaReadOnly** parameter instead. Its meaning refers to whether the Read-Only Replica is supported.
+    /// - true: Supported.
+    /// - false: Not supported.
     ///
     /// Disabled in the spec.
     "EnableRepicaReadOnly" enable_repica_read_only set_enable_repica_read_only: bool,
-    /// 是否支持副本只读。
-    /// - true：支持副本只读。
-    /// - false：不支持。
+    /// Whether read-only replica is supported.
+    /// - true: read-only replica supported.
+    /// - false: not supported.
     "EnableReplicaReadOnly" enable_replica_read_only set_enable_replica_read_only: bool,
 } }
 
 rt::model! { read debug;
-/// Proxy节点信息。
+/// Proxy node information
 ProxyNodes {
-    /// 节点 ID。
+    /// Node ID.
     "NodeId" node_id set_node_id: str,
-    /// 可用区 ID。
+    /// AZ ID.
     "ZoneId" zone_id set_zone_id: i64,
 } }
 
 rt::model! { read debug;
-/// 实例的备份数组
+/// Array of instance backups
 RedisBackupSet {
-    /// 备份开始时间。
+    /// Backup start time.
     "StartTime" start_time set_start_time: str,
-    /// 备份任务ID。
+    /// Backup task ID.
     "BackupId" backup_id set_backup_id: str,
-    /// 备份类型。
+    /// Backup type.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - 0： 用户发起的手动备份
-    /// - 1： 凌晨系统发起的自动备份
-    /// - 2： 变配触发的备份
+    /// - 0: User-initiated manual backup
+    /// - 1: Automatic backup initiated by the system in the wee hours
+    /// - 2: Backup triggered by configuration changes
     "BackupType" backup_type set_backup_type: str,
-    /// 备份状态。
+    /// Backup status.
     ///
-    /// - 1：备份被其它流程锁定。
-    /// - 2：备份正常，没有被任何流程锁定。
-    /// - -1：备份已过期。
-    /// - 3：备份正在被导出。
-    /// - 4：备份导出成功。
+    /// - 1: Backup is locked by other processes.
+    /// - 2: Backup is normal, not locked by any processes.
+    /// - -1: Backup has expired.
+    /// - 3: Backup is being exported.
+    /// - 4: Backup export successful.
     "Status" status set_status: i64,
-    /// 备份的备注信息。
+    /// Backup remarks.
     "Remark" remark set_remark: str,
-    /// 备份是否被锁定。
+    /// Backup lock status.
     ///
-    /// - 0：未被锁定。
-    /// - 1：已被锁定。
+    /// - 0: Unlocked.
+    /// - 1: Has been locked.
     "Locked" locked set_locked: i64,
-    /// 内部字段，用户可忽略。
+    /// Internal field, which can be ignored.
     "BackupSize" backup_size set_backup_size: i64,
-    /// 内部字段，用户可忽略。
+    /// Internal field, which can be ignored.
     "FullBackup" full_backup set_full_backup: i64,
-    /// 内部字段，用户可忽略。
+    /// Internal field, which can be ignored.
     "InstanceType" instance_type set_instance_type: i64,
-    /// 实例 ID。
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名称。
+    /// Instance name.
     "InstanceName" instance_name set_instance_name: str,
-    /// 本地备份所在地域。
+    /// Local backup region.
     "Region" region set_region: str,
-    /// 备份结束时间。
+    /// Backup end time.
     "EndTime" end_time set_end_time: str,
-    /// 备份文件类型。
+    /// Backup file type.
     "FileType" file_type set_file_type: str,
-    /// 备份文件过期时间。
+    /// Backup file expiration time.
     "ExpireTime" expire_time set_expire_time: str,
-    /// 备份文件是否加密
+    /// Whether the backup file is encrypted
     "Encrypted" encrypted set_encrypted: bool,
 } }
 
 rt::model! { read debug;
-/// 单个实例信息
+/// Instance information
 RedisCommonInstanceList {
-    /// 实例名称。
+    /// Instance name
     "InstanceName" instance_name set_instance_name: str,
-    /// 实例 ID。
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 用户APPID。APPID是与账号ID有唯一对应关系的应用 ID，部分腾讯云产品会使用此 APPID。
+    /// User APPID, which is the unique application ID that matches an account. Some Tencent Cloud products use this APPID.
     "AppId" app_id set_app_id: i64,
-    /// 实例所属项目 ID。
+    /// Project ID of the instance
     "ProjectId" project_id set_project_id: i64,
-    /// 实例接入区域。
+    /// Instance region
     "Region" region set_region: str,
-    /// 实例接入可用区。
+    /// Instance AZ
     "Zone" zone set_zone: str,
-    /// 实例私有网络 ID。
+    /// Instance VPC ID
     "VpcId" vpc_id set_vpc_id: str,
-    /// 私有网络所属子网 ID。
+    /// VPC subnet ID
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 实例状态信息。
-    /// - 1-流程中。
-    /// - 2-运行中。
-    /// - -2-实例已隔离。
-    /// - -3-实例待回收。
-    /// - -4-实例已删除。
+    /// Instance status information
+    /// - `1`: Task running.
+    /// - `2`: Instance running.
+    /// - `-2`: Instance isolated.
+    /// - `-3`: Instance being eliminated.
+    /// - `-4`: Instance eliminated.
     "Status" status set_status: str,
-    /// 实例私有网络 IP 地址。
+    /// Private network IP address of an instance
     "Vips" vips set_vips: list String,
-    /// 实例网络端口。
+    /// Instance network port
     "Vport" vport set_vport: i64,
-    /// 实例创建时间。
+    /// Instance creation time
     "Createtime" createtime set_createtime: str,
-    /// 计费类型。
-    /// - 0：按量计费。
-    /// - 1：包年包月。
+    /// Billing type
+    /// - `0`: Pay-as-you-go.
+    /// - `1`: Monthly subscription.
     "PayMode" pay_mode set_pay_mode: i64,
-    /// 网络类型。
-    /// - 0：基础网络。
-    /// - 1：VPC 网络。
+    /// Network Type
+    /// - `0`: Classic network.
+    /// - `1`: VPC.
     "NetType" net_type set_net_type: i64,
 } }
 
 rt::model! { read debug;
-/// 实例事件信息
+/// Instance event information.
 RedisInstanceEvent {
-    /// 事件 ID。
+    /// Event ID.
     "ID" id set_id: i64,
-    /// 实例 ID。
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名称。
+    /// Instance name.
     "InstanceName" instance_name set_instance_name: str,
-    /// 事件类型，当前仅支持配置实例迁移、资源腾挪、机房裁撤相关的运维操作。该参数仅支持配置为 **InstanceMigration**。
+    /// Event type. Currently, the type can only be related to instance migration, resource movement, and IDC deletion. This parameter can be set only to **InstanceMigration**.
     "Type" r#type set_type: str,
-    /// 事件等级根据其影响严重程度和紧急程度进行分级，由重至轻依次为关键、重要、中等、一般。
-    /// - Critical：关键
-    /// - High：重要
-    /// - Middle：中等
-    /// - Low：一般
+    /// Event level. The levels are divided into critical, important, medium, and general based on severity and urgency.
+    /// - Critical: critical.
+    /// - High: important.
+    /// - Middle: medium.
+    /// - Low.
     "Grade" grade set_grade: str,
-    /// 事件计划执行日期。
+    /// Scheduled event execution date.
     "ExecutionDate" execution_date set_execution_date: str,
-    /// 事件计划执行开始时间。
+    /// Start date of scheduled event execution.
     "StartTime" start_time set_start_time: str,
-    /// 事件计划执行结束时间。
+    /// End date of scheduled event execution.
     "EndTime" end_time set_end_time: str,
-    /// 运维事件最迟执行的日期，即该事件必须在该日期之前完成，否则可能会对业务产生影响。
+    /// Latest execution date of the Ops event. The event should be completed before this date. Otherwise, the business may be affected.
     "LatestExecutionDate" latest_execution_date set_latest_execution_date: str,
-    /// 事件当前状态。
-    /// - Waiting：未到达执行日期或不在维护时间窗内的事件。
-    /// - Running：在维护时间窗内，正在执行维护的事件。
-    /// - Finished：已全部完成维护的事件。
-    /// - Canceled：已取消执行的事件。
+    /// Current event status.
+    /// - Waiting: event not reached the execution date or not within the maintenance window.
+    /// - Running: event within the maintenance window and under maintenance execution.
+    /// - Finished: event with maintenance completed.
+    /// - Canceled: Execution of the event is canceled.
     "Status" status set_status: str,
-    /// 事件执行任务完成时间。
+    /// Completion time of the event execution task.
     "TaskEndTime" task_end_time set_task_end_time: str,
-    /// 事件影响信息。
+    /// Event impact information.
     "EffectInfo" effect_info set_effect_info: str,
-    /// 事件最初计划执行日期。
+    /// Initial scheduled event execution date.
     "InitialExecutionDate" initial_execution_date set_initial_execution_date: str,
 } }
 
 rt::model! { read debug;
-/// Redis节点的运行信息
+/// Running information of Redis nodes
 RedisNode {
-    /// Redis 节点上 Key 的个数。
+    /// Number of keys on Redis nodes
     "Keys" keys set_keys: i64,
-    /// Redis 节点 Slot 分布范围。例如：0-5460。
+    /// Slot distribution range for Redis node.  Value range:  0-5460.
     "Slot" slot set_slot: str,
-    /// 节点的序列 ID。
+    /// Node sequence ID
     "NodeId" node_id set_node_id: str,
-    /// 节点的状态。
+    /// Node status
     "Status" status set_status: str,
-    /// 节点角色。
+    /// Node role
     "Role" role set_role: str,
 } }
 
 rt::model! { both debug;
-/// 描述 Redis 实例的主节点或者副本节点信息。
+/// Master or replica node information of the TencentDB for Redis instance.
 RedisNodeInfo {
-    /// 节点类型。
+    /// Node type.
     ///
-    /// - 0：为主节点。
-    /// - 1：为副本节点。
+    /// - `0`: Master node.
+    /// - `1`: Replica node.
     ///
     /// Required.
     "NodeType" node_type set_node_type: i64,
-    /// 主节点或者副本节点的 ID。
+    /// ID of the master or replica node
     ///
-    /// - 该参数用于创建 Redis 实例接口[CreateInstances](https://cloud.tencent.com/document/product/239/20026) 并不需要设置，而用于变更实例配置的接口 [UpgradeInstance](https://cloud.tencent.com/document/product/239/20013) 删除副本时才需要设置。
-    /// - 该参数可使用接口 [DescribeInstances](https://cloud.tencent.com/document/product/239/20018) 获取Integer类型的节点 ID。
+    /// - This parameter is optional when the [CreateInstances](https://intl.cloud.tencent.com/document/product/239/20026?from_cn_redirect=1) API is used to create a TencentDB for Redis instance, but it is required when the [UpgradeInstance](https://intl.cloud.tencent.com/document/product/239/20013?from_cn_redirect=1) API is used to adjust the configuration of an instance by deleting a replica.
+    /// - You can use the [DescribeInstances](https://intl.cloud.tencent.com/document/product/239/20018?from_cn_redirect=1) API to get the node ID of integer type.
     "NodeId" node_id set_node_id: i64,
-    /// 主节点或者副本节点的可用区 ID。
+    /// ID of the AZ of the master or replica node
     "ZoneId" zone_id set_zone_id: i128,
-    /// 主节点或者副本节点的可用区名称。
+    /// Name of the AZ of the master or replica node
     "ZoneName" zone_name set_zone_name: str,
 } }
 
 rt::model! { read debug;
-/// Redis节点信息
+/// Redis node information
 RedisNodes {
-    /// 节点 ID。
+    /// Node ID
     "NodeId" node_id set_node_id: str,
-    /// 节点角色。
+    /// Node role
     "NodeRole" node_role set_node_role: str,
-    /// 分片 ID。
+    /// Shard ID
     "ClusterId" cluster_id set_cluster_id: i64,
-    /// 可用区 ID。
+    /// AZ ID
     "ZoneId" zone_id set_zone_id: i64,
 } }
 
 rt::model! { read debug;
-/// 地域信息
+/// Region information
 RegionConf {
-    /// 地域ID
+    /// Region ID
     "RegionId" region_id set_region_id: str,
-    /// 地域名称
+    /// Region name
     "RegionName" region_name set_region_name: str,
-    /// 地域简称
+    /// Region abbreviation
     "RegionShortName" region_short_name set_region_short_name: str,
-    /// 地域所在大区名称
+    /// Name of the area where a region is located
     "Area" area set_area: str,
-    /// 可用区信息
+    /// AZ information
     "ZoneSet" zone_set set_zone_set: list ZoneCapacityConf,
 } }
 
 rt::model! { write debug;
-/// Request of `ReleaseWanAddress` (关闭外网接口).
+/// Request of `ReleaseWanAddress` (Disables public network API).
 ///
-/// 本接口（ReleaseWanAddress）用于关闭外网访问。
+/// This API is used to disable public network access.
 ReleaseWanAddressRequest {
-    /// 实例 ID，请登录[Redis控制台](https://console.cloud.tencent.com/redis/instance/list)在实例列表复制实例 ID。
+    /// Instance ID. Log in to the [Redis console](https://console.tencentcloud.com/redis/instance) and copy it in the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -5591,22 +5543,22 @@ ReleaseWanAddressRequest {
 rt::action!("redis", "2018-04-12", "ReleaseWanAddress", ReleaseWanAddressRequest => ReleaseWanAddressResponse);
 
 rt::model! { read debug;
-/// ReleaseWanAddress返回参数结构体
+/// ReleaseWanAddress response structure.
 ReleaseWanAddressResponse {
-    /// 异步流程ID
+    /// Async task ID
     "FlowId" flow_id set_flow_id: i64,
-    /// 关闭外网的状态
+    /// Status of disabling public network access
     "WanStatus" wan_status set_wan_status: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RemoveReplicationGroup` (删除复制组).
+/// Request of `RemoveReplicationGroup` (Deletes a replication group).
 ///
-/// 本接口（RemoveReplicationGroup）用于删除复制组。
+/// This API is used to delete a replication group.
 RemoveReplicationGroupRequest {
-    /// 复制组ID。请登录 [Redis控制台的全球复制](https://console.cloud.tencent.com/redis/replication) 页面获取复制组 ID。
+    /// Replication group ID. Log in to the [Redis console and go to the global replication](https://console.cloud.tencent.com/redis/replication) page to obtain the ID.
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
@@ -5614,28 +5566,28 @@ RemoveReplicationGroupRequest {
 rt::action!("redis", "2018-04-12", "RemoveReplicationGroup", RemoveReplicationGroupRequest => RemoveReplicationGroupResponse);
 
 rt::model! { read debug;
-/// RemoveReplicationGroup返回参数结构体
+/// RemoveReplicationGroup response structure.
 RemoveReplicationGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RemoveReplicationInstance` (移除复制组成员).
+/// Request of `RemoveReplicationInstance` (Removes a member from a replication group).
 ///
-/// 本接口（RemoveReplicationInstance）用于移除复制组中的实例。
+/// This API is used to remove instances from a replication group.
 RemoveReplicationInstanceRequest {
-    /// 复制组 ID。例如：crs-rpl-m3zt****。请登录[Redis 控制台](https://console.cloud.tencent.com/redis/replication)的全球复制组列表获取复制组 ID。
+    /// Replication group ID, for example, crs-rpl-m3zt****. Log in to the [Redis console](https://console.tencentcloud.com/redis/replication) and obtain it in the global replication group list.
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
-    /// 指定实例 ID。例如：crs-xjhsdj****。请登录[Redis控制台](https://console.cloud.tencent.com/redis)在实例列表复制实例 ID。
+    /// Specifies the instance ID. Example: crs-xjhsdj****. Log in to the [TencentDB for Redis console](https://console.cloud.tencent.com/redis) and copy the instance ID in the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 数据同步类型。
-    /// - true：需数据强同步。
-    /// - false：无需强同步，仅限删除主实例。
+    /// Data synchronization type.
+    /// - true: Strong synchronization is required.
+    /// - false: Strong synchronization is not required, and only the primary instance can be deleted.
     ///
     /// Required.
     "SyncType" sync_type set_sync_type: bool,
@@ -5643,85 +5595,85 @@ RemoveReplicationInstanceRequest {
 rt::action!("redis", "2018-04-12", "RemoveReplicationInstance", RemoveReplicationInstanceRequest => RemoveReplicationInstanceResponse);
 
 rt::model! { read debug;
-/// RemoveReplicationInstance返回参数结构体
+/// RemoveReplicationInstance response structure.
 RemoveReplicationInstanceResponse {
-    /// 异步任务ID。
+    /// Asynchronous task ID.
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RenewInstance` (续费实例).
+/// Request of `RenewInstance` (Renews instance).
 ///
-/// 本接口（RenewInstance）可用于为实例续费。
+/// This API is used to renew an instance.
 RenewInstanceRequest {
-    /// 购买时长。
-    /// - 单位：月。
-    /// - 取值范围 [1,2,3,4,5,6,7,8,9,10,11,12,24,36]。
+    /// Purchase duration.
+    /// -Unit: month.
+    /// - Valid values: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 24, and 36.
     ///
     /// Required.
     "Period" period set_period: i128,
-    /// 实例 ID，请登录 [Redis 控制台](https://console.cloud.tencent.com/redis/instance/list)在实例列表复制实例 ID。
+    /// Instance ID. Log in to the [Redis console](https://console.cloud.tencent.com/redis/instance/list) and copy it from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 标识是否修改计费模式。
-    /// - 当前实例计费模式为按量计费方式，预转换为包年包月而续费，请指定该参数为 prepaid。
-    /// - 当前实例计费模式为包年包月方式，可不设置该参数。
+    /// Flag whether to change billing mode.
+    /// -The billing mode of the current instance is pay-as-you-go. To convert to yearly/monthly subscription and renew, specify this parameter as prepaid.
+    /// -The current instance billing mode is yearly/monthly subscription, so this parameter can be left unset.
     "ModifyPayMode" modify_pay_mode set_modify_pay_mode: str,
 } }
 rt::action!("redis", "2018-04-12", "RenewInstance", RenewInstanceRequest => RenewInstanceResponse);
 
 rt::model! { read debug;
-/// RenewInstance返回参数结构体
+/// RenewInstance response structure.
 RenewInstanceResponse {
-    /// 交易ID。
+    /// Transaction ID
     ///
     /// Disabled in the spec.
     "DealId" deal_id set_deal_id: str,
-    /// 订单号。
+    /// Order number.
     "DealName" deal_name set_deal_name: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 实例节点组信息
+/// Information of the instance node group
 ReplicaGroup {
-    /// 节点组 ID。
+    /// Node group ID
     "GroupId" group_id set_group_id: i64,
-    /// 节点组的名称，主节点为空。
+    /// Node group name, which is empty for the master node
     "GroupName" group_name set_group_name: str,
-    /// 节点的可用区ID，比如ap-guangzhou-1
+    /// Node AZ ID, such as ap-guangzhou-1
     "ZoneId" zone_id set_zone_id: str,
-    /// 节点组类型，master为主节点，replica为副本节点。
+    /// Node group type. master: primary node; replica: replica node.
     "Role" role set_role: str,
-    /// 节点组节点列表
+    /// List of nodes in the node group
     "RedisNodes" redis_nodes set_redis_nodes: list RedisNode,
 } }
 
 rt::model! { write nodebug;
-/// Request of `ResetPassword` (重置密码).
+/// Request of `ResetPassword` (Resets password).
 ///
-/// 本接口（ResetPassword）用于重置实例访问密码。
+/// This API is used to reset the instance access password.
 ResetPasswordRequest {
-    /// 实例 ID，请登录[Redis控制台](https://console.cloud.tencent.com/redis/instance/list)在实例列表复制实例 ID。
+    /// Instance ID. Log in to the [Redis console](https://console.tencentcloud.com/redis/instance) and copy it in the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 重置的密码。若切换为免密实例时，可不配置该参数。
-    /// - 长度8-32位, 推荐使用12位以上的密码。
-    /// - 不能以"/"开头。
-    /// - 至少包含小写字母a- z、大写字母A - Z、数字0 - 9、特殊字符 ()~!@#$%^&*-+=_|{}[]:;<>,.?/中的两项。
+    /// Reset password. This parameter can be left unspecified when a password-free instance is used.
+    /// - It should contain 8 to 32 characters. 12 or more characters are recommended.
+    /// - It cannot start with a forward slash (/).
+    /// - It should contain at least two of the following types: lowercase letters, uppercase letters, digits, and special characters (such as ()~!@#$%^&*-+=_|{}[]:;<>,.?/).
     "Password" password set_password: str,
-    /// 是否切换免密实例。
-    /// - false：切换为非免密码实例。默认 false。
-    /// - true：切换为免密码实例。
+    /// Whether to switch to a password-free instance.
+    /// - false: switch to an instance that requires a password. The default value is false.
+    /// - true: switch to a password-free instance.
     "NoAuth" no_auth set_no_auth: bool,
-    /// 是否加密密码。
-    /// - false：非加密密码。默认 false。
-    /// - true：加密密码。
+    /// Whether to encrypt the password.
+    /// - false: non-encrypted password. The default value is false.
+    /// - true: encrypted password.
     "EncryptPassword" encrypt_password set_encrypt_password: bool,
 } }
 impl ::core::fmt::Debug for ResetPasswordRequest {
@@ -5737,52 +5689,52 @@ impl ::core::fmt::Debug for ResetPasswordRequest {
 rt::action!("redis", "2018-04-12", "ResetPassword", ResetPasswordRequest => ResetPasswordResponse);
 
 rt::model! { read debug;
-/// ResetPassword返回参数结构体
+/// ResetPassword response structure.
 ResetPasswordResponse {
-    /// 任务ID（修改密码时的任务ID，如果时切换免密码或者非免密码实例，则无需关注此返回值）
+    /// Task ID (this parameter is the task ID when changing a password. If you are switching between password-free and password-enabled instance mode, you can leave this parameter alone)
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// redis独享集群资源包
+/// Dedicated Redis cluster resource package.
 ResourceBundle {
-    /// 资源包名称
+    /// Resource package name.
     "ResourceBundleName" resource_bundle_name set_resource_bundle_name: str,
-    /// 可售卖内存，单位：GB
+    /// Saleable memory. Unit: GB.
     "AvailableMemory" available_memory set_available_memory: i64,
-    /// 资源包个数
+    /// Number of resource packages.
     "Count" count set_count: i64,
 } }
 
 rt::model! { write debug;
-/// API购买实例绑定标签
+/// Tag bound to the instance purchased via API
 ResourceTag {
-    /// 标签Key。
+    /// Tag key
     ///
     /// Required.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签 Key 对应的 Value。
+    /// The value corresponding to the tag key
     ///
     /// Required.
     "TagValue" tag_value set_tag_value: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `RestoreInstance` (恢复 CRS 实例).
+/// Request of `RestoreInstance` (Restores Redis instance).
 ///
-/// 本接口（RestoreInstance）用于恢复实例。
+/// This API is used to restore an instance.
 RestoreInstanceRequest {
-    /// 待操作的实例ID，可通过 [DescribeInstances](https://cloud.tencent.com/document/product/239/20018) 接口返回值中的 InstanceId 获取。
+    /// ID of the instance to be operated, which can be obtained through the response parameter InstanceId of the [DescribeInstances](https://www.tencentcloud.com/document/product/239/20018?from_cn_redirect=1) API.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 备份ID，可通过 [DescribeInstanceBackups](https://cloud.tencent.com/document/product/239/20011) 接口返回的参数 RedisBackupSet 获取。
+    /// Backup ID, which can be obtained through the response parameter RedisBackupSet of the [DescribeInstanceBackups](https://www.tencentcloud.com/document/product/239/20011?from_cn_redirect=1) API.
     ///
     /// Required.
     "BackupId" backup_id set_backup_id: str,
-    /// 实例密码，恢复实例时，需要校验实例密码（免密实例不需要传密码）
+    /// Instance password, which needs to be validated during instance restoration (this parameter is not required for password-free instances)
     "Password" password set_password: str,
 } }
 impl ::core::fmt::Debug for RestoreInstanceRequest {
@@ -5797,102 +5749,102 @@ impl ::core::fmt::Debug for RestoreInstanceRequest {
 rt::action!("redis", "2018-04-12", "RestoreInstance", RestoreInstanceRequest => RestoreInstanceResponse);
 
 rt::model! { read debug;
-/// RestoreInstance返回参数结构体
+/// RestoreInstance response structure.
 RestoreInstanceResponse {
-    /// 任务ID，可通过 DescribeTaskInfo 接口查询任务执行状态
+    /// Task ID, which can be used to query the task execution status through the `DescribeTaskInfo` API.
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 秒级备份不存在的时间戳范围
+/// Timestamp range within which second-level backup is missing
 SecondLevelBackupMissingTimestamps {
-    /// 开始时间戳
+    /// Start timestamp.
     "StartTimeStamp" start_time_stamp set_start_time_stamp: i64,
-    /// 结束时间戳
+    /// End timestamp.
     "EndTimeStamp" end_time_stamp set_end_time_stamp: i64,
 } }
 
 rt::model! { read debug;
-/// 安全组规则
+/// Security group rules
 SecurityGroup {
-    /// 创建时间，时间格式：yyyy-mm-dd hh:mm:ss。
+    /// Creation time in the format of yyyy-mm-dd hh:mm:ss.
     "CreateTime" create_time set_create_time: str,
-    /// 项目ID。
+    /// Project ID.
     "ProjectId" project_id set_project_id: i128,
-    /// 安全组ID。
+    /// Security group ID.
     "SecurityGroupId" security_group_id set_security_group_id: str,
-    /// 安全组名称。
+    /// Security group name.
     "SecurityGroupName" security_group_name set_security_group_name: str,
-    /// 安全组备注。
+    /// Security group remarks.
     "SecurityGroupRemark" security_group_remark set_security_group_remark: str,
-    /// 出站规则。
+    /// Outbound rule.
     "Outbound" outbound set_outbound: list Outbound,
-    /// 入站规则。
+    /// Inbound rule.
     "Inbound" inbound set_inbound: list Inbound,
 } }
 
 rt::model! { read debug;
-/// 安全组详情
+/// Security group details
 SecurityGroupDetail {
-    /// 项目ID。
+    /// Project ID
     "ProjectId" project_id set_project_id: i64,
-    /// 创建安全组的时间。
+    /// Security group creation time
     "CreateTime" create_time set_create_time: str,
-    /// 安全组 ID。
+    /// Security group ID
     "SecurityGroupId" security_group_id set_security_group_id: str,
-    /// 安全组名称。
+    /// Security group name
     "SecurityGroupName" security_group_name set_security_group_name: str,
-    /// 安全组标记。
+    /// Security group remarks
     "SecurityGroupRemark" security_group_remark set_security_group_remark: str,
-    /// 安全组入站规则，即控制访问数据库的来源。
+    /// Inbound rules of the security group, which control the access source to the database.
     "InboundRule" inbound_rule set_inbound_rule: list SecurityGroupsInboundAndOutbound,
-    /// 安全组出站规则。
+    /// Security group outbound rule
     "OutboundRule" outbound_rule set_outbound_rule: list SecurityGroupsInboundAndOutbound,
 } }
 
 rt::model! { read debug;
-/// 安全组出入规则
+/// Security group inbound/outbound rules
 SecurityGroupsInboundAndOutbound {
-    /// 标识出入数据库的IP与端口是否被允许。
-    /// - ACCEPT：允许。
-    /// - DROP：不允许。
+    /// Whether the inbound and outbound IP addresses and ports of the database are allowed.
+    /// - ACCEPT: allowed.
+    /// - DROP: disallowed.
     "Action" action set_action: str,
-    /// 出入数据库的IP地址
+    /// IP address for accessing the database
     "Ip" ip set_ip: str,
-    /// 端口号。
+    /// Port number
     "Port" port set_port: str,
-    /// 协议类型。
+    /// Protocol type
     "Proto" proto set_proto: str,
 } }
 
 rt::model! { read debug;
-/// 访问命令
+/// Access command
 SourceCommand {
-    /// 命令名称。
+    /// Command name.
     "Cmd" cmd set_cmd: str,
-    /// 执行次数。
+    /// Number of executions.
     "Count" count set_count: i64,
 } }
 
 rt::model! { read debug;
-/// 访问来源信息
+/// Access source information
 SourceInfo {
-    /// 来源 IP 地址。
+    /// Source IP
     "Ip" ip set_ip: str,
-    /// 客户端连接数量。
+    /// Number of connections
     "Conn" conn set_conn: i64,
-    /// 命令
+    /// Command
     "Cmd" cmd set_cmd: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `StartupInstance` (实例解隔离).
+/// Request of `StartupInstance` (Deisolates instance).
 ///
-/// 本接口（StartupInstance）用于实例解隔离。
+/// This API is used to deisolate instances.
 StartupInstanceRequest {
-    /// 实例 ID，请登录[Redis控制台](https://console.cloud.tencent.com/redis/instance/list)在回收站复制需解隔离的实例 ID。
+    /// Instance ID. Log in to the [Redis console](https://console.cloud.tencent.com/redis/instance/list), and copy the ID of the instance to be deisolated from the recycle bin.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -5900,9 +5852,9 @@ StartupInstanceRequest {
 rt::action!("redis", "2018-04-12", "StartupInstance", StartupInstanceRequest => StartupInstanceResponse);
 
 rt::model! { read debug;
-/// StartupInstance返回参数结构体
+/// StartupInstance response structure.
 StartupInstanceResponse {
-    /// 该字段已废弃，请通过查询实例接口获取到的状态来判断实例是否已解隔离
+    /// This parameter has been deprecated. Determine whether the instance has been deisolated based on the status obtained through the instance query API.
     ///
     /// Disabled in the spec.
     "TaskId" task_id set_task_id: i64,
@@ -5911,12 +5863,13 @@ StartupInstanceResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `SwitchAccessNewInstance` (立即切换操作).
+/// Request of `SwitchAccessNewInstance` (Switches operation immediately).
 ///
-/// 本接口（SwitchAccessNewInstance）针对处于时间窗口中待切换操作的实例，用户可主动发起该操作。
+/// This API is used to immediately switch instances that are in the time window pending switch operation. Users can manually initiate this operation.
 SwitchAccessNewInstanceRequest {
-    /// 指定实例 ID。例如：crs-xjhsdj****。请登录[Redis控制台](https://console.cloud.tencent.com/redis#/)在实例列表复制实例 ID。
-    /// 示例值：crs-asdasdas
+    /// Specify the instance ID.
+    /// For example: crs-xjhsdj****. Please log in to the[ Redis Colose](https://console.tencentcloud.com/redis) and copy the instance ID from the instance list.
+    /// Sample value: crs-asdasdas.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -5924,231 +5877,232 @@ SwitchAccessNewInstanceRequest {
 rt::action!("redis", "2018-04-12", "SwitchAccessNewInstance", SwitchAccessNewInstanceRequest => SwitchAccessNewInstanceResponse);
 
 rt::model! { read debug;
-/// SwitchAccessNewInstance返回参数结构体
+/// SwitchAccessNewInstance response structure.
 SwitchAccessNewInstanceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SwitchInstanceVip` (交换实例VIP).
+/// Request of `SwitchInstanceVip` (Swaps the VIPs of instances).
 ///
-/// 在通过 DTS 支持跨可用区灾备的场景中，通过该接口（SwitchInstanceVip）交换实例 VIP 完成实例灾备切换。交换 VIP 后目标实例可写，源和目标实例VIP互换，同时源与目标实例间 DTS 同步任务断开。
+/// This API is used to swap the VIPs of instances for disaster recovery in DTS-based cross-AZ disaster recovery scenarios. After the swapping, the target instance becomes writable, the VIPs of the source and target instances are swapped, and the DTS synchronization task between the source and target instances is disconnected.
 SwitchInstanceVipRequest {
-    /// 源实例 ID，请登录[Redis控制台](https://console.cloud.tencent.com/redis/instance/list)在实例列表复制实例 ID。
+    /// Source instance ID. Log in to the [Redis console](https://console.tencentcloud.com/redis/instance) and copy it in the instance list.
     ///
     /// Required.
     "SrcInstanceId" src_instance_id set_src_instance_id: str,
-    /// 目标实例 ID，请登录[Redis控制台](https://console.cloud.tencent.com/redis/instance/list)在实例列表复制实例 ID。
+    /// Target instance ID. Log in to the [Redis console](https://console.tencentcloud.com/redis/instance) and copy it in the instance list.
     ///
     /// Required.
     "DstInstanceId" dst_instance_id set_dst_instance_id: str,
-    /// 单位为秒。源实例与目标实例间DTS已断开时间。如果 DTS 断开时间大于TimeDelay，则不切换VIP，建议尽量根据业务设置一个可接受的值。
+    /// DTS disconnection time between the source instance and target instance. Unit: second. If the DTS disconnection time exceeds TimeDelay, the VIP will not be switched. It is recommended to set an acceptable value based on business needs.
     "TimeDelay" time_delay set_time_delay: i64,
-    /// 在 DTS 断开的情况下是否强制切换。
-    /// - 1：强制切换。
-    /// - 0：不强制切换。
+    /// Whether to force a switch in the case of a DTS disconnection.
+    /// - 1: Force the switch.
+    /// - 0: Do not force the switch.
     "ForceSwitch" force_switch set_force_switch: i64,
-    /// now: 立即切换，syncComplete：等待同步完成后切换
+    /// now: switch now; syncComplete: switch after sync is completed
     "SwitchTime" switch_time set_switch_time: str,
 } }
 rt::action!("redis", "2018-04-12", "SwitchInstanceVip", SwitchInstanceVipRequest => SwitchInstanceVipResponse);
 
 rt::model! { read debug;
-/// SwitchInstanceVip返回参数结构体
+/// SwitchInstanceVip response structure.
 SwitchInstanceVipResponse {
-    /// 任务ID
+    /// Task ID
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SwitchProxy` (Proxy模拟故障接口).
+/// Request of `SwitchProxy` (Simulates the failure of a proxy node).
 ///
-/// 本接口（SwitchProxy）为 Proxy 模拟故障接口。
+/// This API is used to simulate the fault of a Proxy node.
 SwitchProxyRequest {
-    /// 实例 ID，请登录[Redis控制台](https://console.cloud.tencent.com/redis/instance/list)在实例列表复制实例 ID。
+    /// Instance ID. Log in to the [Redis console](https://console.tencentcloud.com/redis/instance) and copy it in the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例 ProxyID，请通过接口[DescribeInstanceNodeInfo](https://cloud.tencent.com/document/product/239/48603)的返回参数**Proxy**中的**NodeId**获取。
+    /// Proxy ID of an instance, which can be obtained through NodeId of the response parameter **Proxy** of the API [DescribeInstanceNodeInfo](https://intl.cloud.tencent.com/document/product/239/48603?from_cn_redirect=1).
     "ProxyID" proxy_id set_proxy_id: str,
-    /// 实例 ProxyID列表，请通过接口[DescribeInstanceNodeInfo](https://cloud.tencent.com/document/product/239/48603)的返回参数**Proxy**中的**NodeId**获取。
+    /// Instance proxy ID list. Call the API [DescribeInstanceNodeInfo](https://www.tencentcloud.com/document/product/239/48603?from_cn_redirect=1) to obtain IDs from **NodeId** in the **Proxy** response parameter.
     "ProxyIDList" proxy_id_list set_proxy_id_list: list String,
 } }
 rt::action!("redis", "2018-04-12", "SwitchProxy", SwitchProxyRequest => SwitchProxyResponse);
 
 rt::model! { read debug;
-/// SwitchProxy返回参数结构体
+/// SwitchProxy response structure.
 SwitchProxyResponse {
-    /// 任务ID。
+    /// Task ID.
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 任务信息详情
+/// Task details
 TaskInfoDetail {
-    /// 任务 ID。
+    /// Task ID.
     "TaskId" task_id set_task_id: i64,
-    /// 任务开始时间。
+    /// Task start time.
     "StartTime" start_time set_start_time: str,
-    /// 任务类型。
-    /// - FLOW_CREATE: "001"，新建实例
-    /// - FLOW_RESIZE ： "002"，配置变更
-    /// - FLOW_CLOSE："003"，关闭实例
-    /// - FLOW_CLEAN： "004"，清空实例
-    /// - FLOW_STARTUP："005"，实例启用。
-    /// - FLOW_DELETE："006"，删除实例。
-    /// - FLOW_SETPWD："007"，重置密码。
-    /// - FLOW_EXPORTBACKUP："009"，导出备份文件。
-    /// - FLOW_RESTOREBACKUP："010"，恢复备份。
-    /// - FLOW_BACKUPINSTANCE："012"，备份实例。
-    /// - FLOW_MIGRATEINSTANCE："013"，迁移实例。
-    /// - FLOW_DELBACKUP："014"，删除备份。
-    /// - FLOW_EXCHANGEINSTANCE： "016"，切换实例流程。
-    /// - FLOW_AUTOBACKUP："017"，自动备份实例。
-    /// - FLOW_MIGRATECHECK： "022"，迁移参数校验。
-    /// - FLOW_MIGRATETASK："023"，数据迁移中。
-    /// - FLOW_CLEANDB："025"，清空数据库。
-    /// - FLOW_CLONEBACKUP："026"，克隆备份。
-    /// - FLOW_CHANGEVIP： "027"，改变vip地址。
-    /// - FLOW_EXPORSHR ："028"，扩缩容。
-    /// - FLOW_ADDNODES："029"，加（减）节点。
-    /// - FLOW_CHANGENET："031"，改变网络类型。
-    /// - FLOW_MODIFYINSTACEREADONLY："033"，只读策略变更。
-    /// - FLOW_MODIFYINSTANCEPARAMS："034"，修改实例参数。
-    /// - FLOW_MODIFYINSTANCEPASSWORDFREE："035"，设置免密。
-    /// - FLOW_SWITCHINSTANCEVIP："036"，实例VIP切换。
-    /// - FLOW_MODIFYINSTANCEACCOUNT："037"，实例账号变更。
-    /// - FLOW_MODIFYINSTANCEBANDWIDTH："038"，实例带宽变更。
-    /// - FLOW_ENABLEINSTANCE_REPLICATE："039"，开启副本只读。
-    /// - FLOW_DISABLEINSTANCE_REPLICATE："040"，关闭副本只读。
-    /// - FLOW_UpgradeArch："041"，实例架构升级，主从升集群。
-    /// - FLOW_DowngradeArch： "042"，实例架构降级，集群降主从。
-    /// - FLOW_UpgradeVersion： "043"，版本升级。
-    /// - FLOW_MODIFYCONNECTIONCONFIG："044"，带宽连接数调整。
-    /// - FLOW_CLEARNETWORK："045"，更换网络，
-    /// - FLOW_REMOVE_BACKUP_FILE："046"，删除备份。
-    /// - FLOW_UPGRADE_SUPPORT_MULTI_AZ："047"，升级实例支持多可用区。
-    /// - FLOW_SHUTDOWN_MASTER："048"，模拟故障。
-    /// - FLOW_CHANGE_REPLICA_TO_MASTER："049"，手动提主。
-    /// - FLOW_CODE_ADD_REPLICATION_INSTANCE："050"，新增复制组。
-    /// - FLOW_OPEN_WAN："052"，开通外网。
-    /// - FLOW_CLOSE_WAN："053"，关闭外网
-    /// - FLOW_CODE_DELETE_REPLICATION_INSTANCE："055"，解绑复制组。
-    /// - FLOW_CODE_CHANGE_MASTER_INSTANCE："056"，复制组实例切主。
-    /// - FLOW_CODE_CHANGE_INSTANCE_ROLE： "057"，更改复制组实例角色。
-    /// - FLOW_MIGRATE_NODE："058"，迁移节点。
-    /// - FLOW_SWITCH_NODE："059"，切换节点。
-    /// - FLOW_UPGRADE_SMALL_VERSION："060"，升级 Redis版本。
-    /// - FLOW_UPGRADE_PROXY_VERSION："061"，升级 Proxy 版本。
-    /// - FLOW_MODIFY_INSTANCE_NETWORK： "062"，实例修改网络。
-    /// - FLOW_MIGRATE_PROXY_NODE："063"，迁移 proxy节点。
-    /// - FLOW_MIGRATION_INSTANCE_ZONE："066"，实例可用区迁移中。
-    /// - FLOW_UPGRADE_INSTANCE_CACHE_AND_PROXY： "067"，实例版本升级中。
-    /// - FLOW_MODIFY_PROXY_NUM："069"，加（减）Proxy 节点。
-    /// - FLOW_MODIFYBACKUPMOD："070"，变更实例备份模式。
-    "TaskType" task_type set_task_type: str,
-    /// 实例名称。
-    "InstanceName" instance_name set_instance_name: str,
-    /// 实例 ID。
-    "InstanceId" instance_id set_instance_id: str,
-    /// 项目 ID。
-    "ProjectId" project_id set_project_id: i64,
-    /// 任务进度。
-    "Progress" progress set_progress: f64,
-    /// 任务执行结束时间。
-    "EndTime" end_time set_end_time: str,
-    /// 任务执行状态。
+    /// Task type.
     ///
-    /// 0：任务初始化。
-    /// 1：执行中。
-    /// 2：完成。
-    /// 4：失败。
+    /// - FLOW_CREATE: "001", indicating instance creation.
+    /// - FLOW_RESIZE: "002", indicating configuration modification.
+    /// - FLOW_CLOSE: "003", indicating instance disabling.
+    /// - FLOW_CLEAN: "004", indicating instance cleanup.
+    /// - FLOW_STARTUP: "005", indicating instance enabling.
+    /// - FLOW_DELETE: "006", indicating instance deletion.
+    /// - FLOW_SETPWD: "007", indicating password reset.
+    /// - FLOW_EXPORTBACKUP: "009", indicating backup file export.
+    /// - FLOW_RESTOREBACKUP: "010", indicating backup restoration.
+    /// - FLOW_BACKUPINSTANCE: "012", indicating instance backup.
+    /// - FLOW_MIGRATEINSTANCE: "013", indicating instance migration.
+    /// - FLOW_DELBACKUP: "014", indicating backup deletion.
+    /// - FLOW_EXCHANGEINSTANCE: "016", indicating instance switch.
+    /// - FLOW_AUTOBACKUP: "017", indicating automatic instance backup.
+    /// - FLOW_MIGRATECHECK: "022", indicating migration parameter verification.
+    /// - FLOW_MIGRATETASK: "023", indicating that data migration is in progress.
+    /// - FLOW_CLEANDB: "025", indicating database cleanup.
+    /// - FLOW_CLONEBACKUP: "026": indicating backup cloning.
+    /// - FLOW_CHANGEVIP: "027", indicating VIP address modification.
+    /// - FLOW_EXPORSHR: "028", indicating scaling.
+    /// - FLOW_ADDNODES: "029", indicating node addition (removal).
+    /// - FLOW_CHANGENET: "031", indicating network type modification.
+    /// - FLOW_MODIFYINSTACEREADONLY: "033": indicating read-only policy modification.
+    /// - FLOW_MODIFYINSTANCEPARAMS: "034", indicating instance parameter modification.
+    /// - FLOW_MODIFYINSTANCEPASSWORDFREE: "035", indicating password-free access settings.
+    /// - FLOW_SWITCHINSTANCEVIP: "036", indicating instance VIP address switch.
+    /// - FLOW_MODIFYINSTANCEACCOUNT: "037", indicating instance account modification.
+    /// - FLOW_MODIFYINSTANCEBANDWIDTH: "038", indicating instance bandwidth modification.
+    /// - FLOW_ENABLEINSTANCE_REPLICATE: "039", indicating enabling of read-only replica.
+    /// - FLOW_DISABLEINSTANCE_REPLICATE: "040", indicating disabling of read-only replica.
+    /// - FLOW_UpgradeArch: "041", indicating instance architecture upgrade from the standard architecture to the cluster architecture.
+    /// - FLOW_DowngradeArch: "042", indicating instance architecture downgrade from the cluster architecture to the standard architecture.
+    /// - FLOW_UpgradeVersion: "043", indicating version upgrade.
+    /// - FLOW_MODIFYCONNECTIONCONFIG: "044", indicating adjustment of the bandwidth and the number of connections.
+    /// - FLOW_CLEARNETWORK: "045", indicating network change.
+    /// - FLOW_REMOVE_BACKUP_FILE: "046", indicating backup deletion.
+    /// - FLOW_UPGRADE_SUPPORT_MULTI_AZ: "047", indicating instance upgrade to multi-AZ deployment.
+    /// - FLOW_SHUTDOWN_MASTER: "048", indicating fault simulation.
+    /// - FLOW_CHANGE_REPLICA_TO_MASTER: "049", indicating manual promotion to the primary node.
+    /// - FLOW_CODE_ADD_REPLICATION_INSTANCE: "050", indicating replication group addition.
+    /// - FLOW_OPEN_WAN: "052", indicating enabling of public network access.
+    /// - FLOW_CLOSE_WAN: "053", indicating disabling of public network access.
+    /// - FLOW_CODE_DELETE_REPLICATION_INSTANCE: "055", indicating replication group unbinding.
+    /// - FLOW_CODE_CHANGE_MASTER_INSTANCE: "056", indicating switching a replication group instance to the primary instance.
+    /// - FLOW_CODE_CHANGE_INSTANCE_ROLE: "057", indicating modification of the replication group instance role.
+    /// - FLOW_MIGRATE_NODE: "058", indicating node migration.
+    /// - FLOW_SWITCH_NODE: "059", indicating node switch.
+    /// - FLOW_UPGRADE_SMALL_VERSION: "060", indicating Redis version upgrade.
+    /// - FLOW_UPGRADE_PROXY_VERSION: "061", indicating proxy version upgrade.
+    /// - FLOW_MODIFY_INSTANCE_NETWORK: "062", indicating instance network modification.
+    /// - FLOW_MIGRATE_PROXY_NODE: "063", indicating proxy node migration.
+    /// - FLOW_MIGRATION_INSTANCE_ZONE: "066", indicating that instance migration to another AZ is in progress.
+    /// - FLOW_UPGRADE_INSTANCE_CACHE_AND_PROXY: "067", indicating that instance version upgrade is in progress.
+    /// - FLOW_MODIFY_PROXY_NUM: "069", indicating proxy node addition (removal).
+    /// - FLOW_MODIFYBACKUPMOD: "070", indicating instance backup mode modification.
+    "TaskType" task_type set_task_type: str,
+    /// Instance name.
+    "InstanceName" instance_name set_instance_name: str,
+    /// Instance ID.
+    "InstanceId" instance_id set_instance_id: str,
+    /// Project ID.
+    "ProjectId" project_id set_project_id: i64,
+    /// Task progress.
+    "Progress" progress set_progress: f64,
+    /// Task execution end time.
+    "EndTime" end_time set_end_time: str,
+    /// Task execution status.
+    ///
+    /// 0: initializing the task.
+    /// 1: executing.
+    /// 2. completed.
+    /// 4: failed.
     "Result" result set_result: i64,
 } }
 
 rt::model! { read debug;
-/// tendis节点信息
+/// Tendis node information
 TendisNodes {
-    /// 节点ID
+    /// Node ID
     "NodeId" node_id set_node_id: str,
-    /// 节点角色
+    /// Node role
     "NodeRole" node_role set_node_role: str,
-    /// 可用区 ID。
+    /// AZ ID.
     "ZoneId" zone_id set_zone_id: i64,
 } }
 
 rt::model! { read debug;
-/// Tendis慢查询详情
+/// Tendis slow query details
 TendisSlowLogDetail {
-    /// 执行时间
+    /// Execution time
     "ExecuteTime" execute_time set_execute_time: str,
-    /// 慢查询耗时（毫秒）
+    /// Duration of the slow query (ms)
     "Duration" duration set_duration: i64,
-    /// 命令
+    /// Command
     "Command" command set_command: str,
-    /// 详细命令行信息
+    /// Command line details
     "CommandLine" command_line set_command_line: str,
-    /// 节点ID
+    /// Node ID
     "Node" node set_node: str,
 } }
 
 rt::model! { read debug;
-/// 订单交易信息
+/// Order transaction information
 TradeDealDetail {
-    /// 订单号ID，调用云API时使用此ID
+    /// Order ID, which is used when a TencentCloud API is called.
     ///
     /// Disabled in the spec.
     "DealId" deal_id set_deal_id: str,
-    /// 长订单ID，反馈订单问题给官方客服使用此ID
+    /// Long order ID, which is used when an order issue is submitted for assistance.
     "DealName" deal_name set_deal_name: str,
-    /// 可用区id
+    /// AZ ID
     "ZoneId" zone_id set_zone_id: i64,
-    /// 订单关联的实例数
+    /// Number of instances associated with the order
     "GoodsNum" goods_num set_goods_num: i64,
-    /// 创建用户uin
+    /// Creator UIN
     "Creater" creater set_creater: str,
-    /// 订单创建时间
+    /// Order creation time
     "CreatTime" creat_time set_creat_time: str,
-    /// 订单超时时间
+    /// Order timeout period
     "OverdueTime" overdue_time set_overdue_time: str,
-    /// 订单完成时间
+    /// Order completion time
     "EndTime" end_time set_end_time: str,
-    /// 订单状态 1：未支付 2:已支付，未发货 3:发货中 4:发货成功 5:发货失败 6:已退款 7:已关闭订单 8:订单过期 9:订单已失效 10:产品已失效 11:代付拒绝 12:支付中
+    /// Order status. 1: unpaid; 2: paid but not delivered; 3: In delivery; 4: successfully delivered; 5: delivery failed; 6: refunded; 7: order closed; 8: order expired; 9: order invalidated; 10: product invalidated; 11: requested payment rejected; 12: paying
     "Status" status set_status: i64,
-    /// 订单状态描述
+    /// Order status description
     "Description" description set_description: str,
-    /// 订单实际总价，单位：分
+    /// Order actual total price (in cents)
     "Price" price set_price: i64,
-    /// 实例ID
+    /// Instance ID
     "InstanceIds" instance_ids set_instance_ids: list String,
 } }
 
 rt::model! { write debug;
-/// Request of `UpgradeInstanceProductVersion` (升级实例类型).
+/// Request of `UpgradeInstanceProductVersion` (Upgrades the instance type).
 ///
-/// 本接口（UpgradeInstanceProductVersion）用于升级实例类型，可从通用 I 型升级到通用 II 型。
+/// This API is used to upgrade the instance type from common I to common II.
 UpgradeInstanceProductVersionRequest {
-    /// 变更的目标产品类型。
+    /// Target product type for the update.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - localv2： 通用 II 型
+    /// - localv2: General Type II
     ///
     /// Required.
     "TargetProductVersion" target_product_version set_target_product_version: str,
-    /// 切换时间。
+    /// Switch time.
     ///
-    /// - 1：维护时间窗切换。
-    /// - 2：立即切换。
+    /// - 1: Switch during maintenance window.
+    /// - 2: Switch immediately.
     ///
     /// Required.
     "SwitchOption" switch_option set_switch_option: i64,
-    /// 指定实例 ID。例如：crs-xjhsdj****，请登录[Redis控制台](https://console.cloud.tencent.com/redis#/)在实例列表复制实例 ID。
+    /// Specifies the instance ID. Example: crs-xjhsdj****. Log in to the [Redis console](https://console.cloud.tencent.com/redis#/) and copy the instance ID from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -6156,80 +6110,80 @@ UpgradeInstanceProductVersionRequest {
 rt::action!("redis", "2018-04-12", "UpgradeInstanceProductVersion", UpgradeInstanceProductVersionRequest => UpgradeInstanceProductVersionResponse);
 
 rt::model! { read debug;
-/// UpgradeInstanceProductVersion返回参数结构体
+/// UpgradeInstanceProductVersion response structure.
 UpgradeInstanceProductVersionResponse {
-    /// 订单号。
+    /// Order number.
     "DealName" deal_name set_deal_name: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpgradeInstance` (变更实例配置).
+/// Request of `UpgradeInstance` (Modifies the instance configuration).
 ///
-/// 本接口（UpgradeInstance）用于变更实例的配置规格。
+/// This API is used to change the configuration specifications of an instance.
 UpgradeInstanceRequest {
-    /// 待变更实例 ID。请登录[Redis控制台](https://console.cloud.tencent.com/redis/instance/list)在实例列表复制实例 ID。
+    /// ID of the instance whose configuration is to be modified. Log in to the [TencentDB for Redis® console](https://console.cloud.tencent.com/Redis/instance/list) and copy the instance ID from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 指实例每个分片内存变更后的大小。
-    /// - 单位 MB。
-    /// - 每次只能修改参数MemSize、RedisShardNum和RedisReplicasNum其中的一个，不能同时修改。且修改其中一个参数时，其他两个参数需输入实例原有的配置规格。
-    /// - 缩容时，缩容后的规格务必要大于等于使用容量的1.3倍，否则将执行失败。
+    /// Refers to the size of memory in each shard after the change.
+    /// -Unit: MB.
+    /// -You can only modify one of the parameters MemSize, RedisShardNum, and RedisReplicasNum each time, and cannot include both. When modifying one parameter, you need to manually input the original instance configuration specification for the other two parameters.
+    /// -When scaling down, the new specifications must be equal to or greater than 1.3 times the used capacity, otherwise execution will fail.
     ///
     /// Required.
     "MemSize" mem_size set_mem_size: i128,
-    /// 指实例变更后的分片数量。
-    /// - 标准架构不需要配置该参数，集群架构为必填参数。
-    /// - 集群架构，每次只能修改参数RedisShardNum、MemSize和RedisReplicasNum其中的一个，不能同时修改。且修改其中一个参数时，其他两个参数需输入实例原有的配置规格。
+    /// Specifies the number of shards after the instance specification modification.
+    /// -Standard architecture does not require this parameter, while cluster architecture is mandatory.
+    /// -Cluster architecture. Every time, you can only modify one of the parameters RedisShardNum, MemSize, and RedisReplicasNum. You cannot modify them simultaneously. When modifying one parameter, you need to manually input the original instance configuration specification for the other two parameters.
     "RedisShardNum" redis_shard_num set_redis_shard_num: i128,
-    /// 指实例变更后的副本数量。
-    /// - 每次只能修改参数 RedisReplicasNum、MemSize 和 RedisShardNum 其中的一个，不能同时修改。且修改其中一个参数时，其他两个参数需输入实例原有的配置规格。
-    /// - 多AZ实例修改副本时必须要传入 NodeSet。
+    /// Specifies the number of replicas after the instance specification modification.
+    /// -Only one of the parameters RedisReplicasNum, MemSize, and RedisShardNum can be modified each time. You cannot include both. When modifying one parameter, the other two parameters require the original instance configuration specification.
+    /// -When modifying a replica of a multi-AZ instance, you must input NodeSet.
     "RedisReplicasNum" redis_replicas_num set_redis_replicas_num: i128,
-    /// 多AZ实例，增加副本时的节点信息，包括副本的 ID 编号及可用区信息。非多AZ实例不需要配置该参数。
+    /// Node information set when you add a replica for multi-AZ instances, including the ID and AZ information of the replica. This parameter is not required for non-multi-AZ instances.
     "NodeSet" node_set set_node_set: list RedisNodeInfo,
-    /// 切换时间。
-    /// - 1：维护时间窗操作：指升级规格在设置的维护时间窗内执行。请通过接口[DescribeMaintenanceWindow](https://cloud.tencent.com/document/product/239/46336)查询设置的维护时间窗时间段。增减副本、增减分片、扩缩内存均支持在维护时间窗执行操作。维护时间窗升级规格正在分地域逐步测试发布中，部分区域已支持，未覆盖地域若需紧急接入，请[提交工单](https://console.cloud.tencent.com/workorder/category)申请白名单。
-    /// - 2：立即操作：操作将立即执行，无需等待维护时间窗。系统默认设置为立即操作。
+    /// Switch time.
+    /// - 1: Perform the operation within the maintenance window: Specification upgrade is executed within the set maintenance window. Use the API [DescribeMaintenanceWindow](https://intl.cloud.tencent.com/document/product/239/46336?from_cn_redirect=1) to query the time period of the set maintenance window. Replica addition/removal, shard addition/removal, and memory capacity expansion/shrinkage are supported within the maintenance window. Specification upgrade within the maintenance window is being gradually tested and published by region. It is already supported in some regions. For urgent integration in regions that do not support it, [submit a ticket](https://console.cloud.tencent.com/workorder/category) to apply for an allowlist.
+    /// -2: Perform the operation immediately: The operation will be performed immediately, without the need to wait for the maintenance window. Operations will be performed immediately by default for the system.
     "SwitchOption" switch_option set_switch_option: i128,
 } }
 rt::action!("redis", "2018-04-12", "UpgradeInstance", UpgradeInstanceRequest => UpgradeInstanceResponse);
 
 rt::model! { read debug;
-/// UpgradeInstance返回参数结构体
+/// UpgradeInstance response structure.
 UpgradeInstanceResponse {
-    /// 订单ID。
+    /// Order ID
     ///
     /// Disabled in the spec.
     "DealId" deal_id set_deal_id: str,
-    /// 订单号。
+    /// Order number.
     "DealName" deal_name set_deal_name: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpgradeInstanceVersion` (升级实例架构).
+/// Request of `UpgradeInstanceVersion` (Upgrades the instance architecture).
 ///
-/// 本接口（UpgradeInstanceVersion）用于将当前实例升级到更高版本，或者将当前标准架构升级至集群架构。
+/// This API is used to upgrade the current instance to a later version or upgrade the current standard architecture to a cluster architecture.
 UpgradeInstanceVersionRequest {
-    /// 目标实例类型，同 [CreateInstances](https://cloud.tencent.com/document/api/239/20026) 的**TypeId**，即实例要变更的目标类型。
-    /// - Redis 4.0 及以上的版本，支持相同版本的实例从标准架构升级至集群架构，例如，支持 Redis 4.0 标准架构升级至 Redis 4.0 集群架构。
-    /// - 不支持跨版本架构升级，例如，Redis 4.0 标准架构升级至 Redis 5.0 集群架构。
-    /// - 不支持 Redis 2.8 版本升级架构。
-    /// - 不支持从集群架构降级至标准架构。
+    /// Target instance type after the change, which is the same as the `TypeId` of the [CreateInstances](https://intl.cloud.tencent.com/document/api/239/20026?from_cn_redirect=1) API.
+    /// - For Redis 4.0 or later, a standard architecture instance can be upgraded to a cluster architecture instance on the same version; for example, you can upgrade from Redis 4.0 Standard Architecture to Redis 4.0 Cluster Architecture.
+    /// - Cross-version architecture upgrade is not supported; for example, you cannot upgrade from Redis 4.0 Standard Architecture to Redis 5.0 Cluster Architecture.
+    /// - The architecture of Redis 2.8 cannot be upgraded.
+    /// - Cluster architecture cannot be downgraded to standard architecture.
     ///
     /// Required.
     "TargetInstanceType" target_instance_type set_target_instance_type: str,
-    /// 切换时间。
-    /// - 1：维护时间窗切换。
-    /// - 2：立即切换。
+    /// Switch time. Valid values:
+    /// - `1`: Switch in the maintenance time.
+    /// - `2` (default value): Switch now.
     ///
     /// Required.
     "SwitchOption" switch_option set_switch_option: i64,
-    /// 指定实例 ID。例如：crs-xjhsdj****，请登录[Redis控制台](https://console.cloud.tencent.com/redis#/)在实例列表复制实例 ID。
+    /// ID of the specified instance, such as `crs-xjhsdj****`. Log in to the [Redis console](https://console.cloud.tencent.com/redis#/), and copy it in the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -6237,38 +6191,38 @@ UpgradeInstanceVersionRequest {
 rt::action!("redis", "2018-04-12", "UpgradeInstanceVersion", UpgradeInstanceVersionRequest => UpgradeInstanceVersionResponse);
 
 rt::model! { read debug;
-/// UpgradeInstanceVersion返回参数结构体
+/// UpgradeInstanceVersion response structure.
 UpgradeInstanceVersionResponse {
-    /// 订单ID
+    /// Order ID
     ///
     /// Disabled in the spec.
     "DealId" deal_id set_deal_id: str,
-    /// 订单号。
+    /// Order number.
     "DealName" deal_name set_deal_name: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpgradeProxyVersion` (实例proxy版本升级接口).
+/// Request of `UpgradeProxyVersion` (Upgrades instance proxy version).
 ///
-/// 本接口（UpgradeProxyVersion）用于升级实例 Proxy 版本。
+/// This API is used to upgrade the instance Proxy version.
 UpgradeProxyVersionRequest {
-    /// 实例 ID，请登录[Redis控制台](https://console.cloud.tencent.com/redis/instance/list)在实例列表复制实例 ID。
+    /// Instance ID. Log in to the [Redis console](https://console.tencentcloud.com/redis/instance) and copy it in the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 当前 Proxy 版本。请通过 [DescribeInstances](https://cloud.tencent.com/document/product/239/20018) 接口获取实例当前 Proxy 版本。
+    /// Current proxy version. Call the [DescribeInstances](https://www.tencentcloud.com/document/product/239/20018?from_cn_redirect=1) API to obtain the current proxy version for the instance.
     ///
     /// Required.
     "CurrentProxyVersion" current_proxy_version set_current_proxy_version: str,
-    /// 可升级的 Redis 版本。请通过 [DescribeInstances](https://cloud.tencent.com/document/product/239/20018) 接口获取实例可升级的 Redis 版本。
+    /// Upgradable Redis version. Call the [DescribeInstances](https://www.tencentcloud.com/document/product/239/20018?from_cn_redirect=1) API to obtain the upgradable Redis version for the instance.
     ///
     /// Required.
     "UpgradeProxyVersion" upgrade_proxy_version set_upgrade_proxy_version: str,
-    /// 指定是否立即升级。
-    /// - 1：立即升级。
-    /// - 0：维护时间窗口升级。
+    /// Specifies whether to upgrade immediately.
+    /// - 1: Upgrade immediately.
+    /// - 0: Upgrade during the maintenance window.
     ///
     /// Required.
     "InstanceTypeUpgradeNow" instance_type_upgrade_now set_instance_type_upgrade_now: i64,
@@ -6276,34 +6230,34 @@ UpgradeProxyVersionRequest {
 rt::action!("redis", "2018-04-12", "UpgradeProxyVersion", UpgradeProxyVersionRequest => UpgradeProxyVersionResponse);
 
 rt::model! { read debug;
-/// UpgradeProxyVersion返回参数结构体
+/// UpgradeProxyVersion response structure.
 UpgradeProxyVersionResponse {
-    /// 异步流程ID
+    /// Async task ID
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpgradeSmallVersion` (实例小版本升级接口).
+/// Request of `UpgradeSmallVersion` (Upgrades instance minor version).
 ///
-/// 本接口（UpgradeSmallVersion）用于实例小版本升级。
+/// This API is used to upgrade the minor version of an instance.
 UpgradeSmallVersionRequest {
-    /// 实例 ID，请登录[Redis控制台](https://console.cloud.tencent.com/redis/instance/list)在实例列表复制实例 ID。
+    /// Instance ID. Log in to the [Redis console](https://console.tencentcloud.com/redis/instance) and copy it in the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 当前 Redis 小版本。小版本信息，请参见[升级实例版本](https://cloud.tencent.com/document/product/239/46457)。
+    /// Current Redis minor version. For minor version information, see [Upgrading Instance Version](https://www.tencentcloud.com/document/product/239/37710).
     ///
     /// Required.
     "CurrentRedisVersion" current_redis_version set_current_redis_version: str,
-    /// 升级后的 Redis 小版本。小版本信息，请参见[升级实例版本](https://cloud.tencent.com/document/product/239/46457)。
+    /// Upgraded Redis minor version. For minor version information, see [Upgrading Instance Version](https://www.tencentcloud.com/document/product/239/37710).
     ///
     /// Required.
     "UpgradeRedisVersion" upgrade_redis_version set_upgrade_redis_version: str,
-    /// 指定是否立即升级。
-    /// - 1：立即升级。
-    /// - 0：维护时间窗口升级。
+    /// Whether to upgrade immediately.
+    /// - 1: Upgrade immediately.
+    /// - 0: Upgrade during the maintenance window.
     ///
     /// Required.
     "InstanceTypeUpgradeNow" instance_type_upgrade_now set_instance_type_upgrade_now: i64,
@@ -6311,54 +6265,55 @@ UpgradeSmallVersionRequest {
 rt::action!("redis", "2018-04-12", "UpgradeSmallVersion", UpgradeSmallVersionRequest => UpgradeSmallVersionResponse);
 
 rt::model! { read debug;
-/// UpgradeSmallVersion返回参数结构体
+/// UpgradeSmallVersion response structure.
 UpgradeSmallVersionResponse {
-    /// 异步流程ID
+    /// Async task ID
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpgradeVersionToMultiAvailabilityZones` (升级实例支持多AZ（已废弃）).
+/// Request of `UpgradeVersionToMultiAvailabilityZones` (Upgrade instance supports multi-AZ (abandoned)).
 ///
-/// 本接口已废弃。
+/// This API is deprecated.
 UpgradeVersionToMultiAvailabilityZonesRequest {
-    /// 实例ID，请登录 [Redis 控制台](https://console.cloud.tencent.com/redis/instance/list)在实例列表复制实例 ID。
+    /// Instance ID. Log in to the [Redis console](https://console.cloud.tencent.com/redis/instance/list) and copy it from the instance list.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 升级多可用区之后是否支持就近访问功能。- true：支持就近访问功能。升级过程，需同时升级 Proxy 版本和 Redis 内核小版本，涉及数据搬迁，可能会长达数小时。- false：无需支持就近访问功能。升级多可用区仅涉及管理元数据迁移，对服务没有影响，升级过程通常在3分钟内完成。默认为 false。
+    /// Whether nearest access is supported after upgrading to multiple availability zones. - true: Supports nearest access. The upgrade process involves upgrading the Proxy version and Redis kernel minor version simultaneously, which may require data migration and take up to several hours. - false: No need to support nearest access. Upgrading to multiple availability zones only involves metadata management migration, with no impact on the service. The upgrade process is usually completed within 3 minutes. Defaults to false.
     "UpgradeProxyAndRedisServer" upgrade_proxy_and_redis_server set_upgrade_proxy_and_redis_server: bool,
 } }
 rt::action!("redis", "2018-04-12", "UpgradeVersionToMultiAvailabilityZones", UpgradeVersionToMultiAvailabilityZonesRequest => UpgradeVersionToMultiAvailabilityZonesResponse);
 
 rt::model! { read debug;
-/// UpgradeVersionToMultiAvailabilityZones返回参数结构体
+/// UpgradeVersionToMultiAvailabilityZones response structure.
 UpgradeVersionToMultiAvailabilityZonesResponse {
-    /// 任务ID
+    /// Task ID.
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 可用区内产品信息
+/// Product information in the availability zone
 ZoneCapacityConf {
-    /// 可用区ID：如ap-guangzhou-3
+    /// AZ ID, such as ap-guangzhou-3
     "ZoneId" zone_id set_zone_id: str,
-    /// 可用区名称。
+    /// Availability zone name.
     "ZoneName" zone_name set_zone_name: str,
-    /// 可用区是否售罄。
+    /// Whether the AZ is sold out.
     "IsSaleout" is_saleout set_is_saleout: bool,
-    /// 是否为默认可用区。
+    /// Whether the default AZ is used.
     "IsDefault" is_default set_is_default: bool,
-    /// 网络类型。
-    /// - basenet：基础网络。
-    /// - vpcnet -- VPC网络。
+    /// Network type.
+    ///
+    /// - basenet: basic network.
+    /// - vpcnet: VPC.
     "NetWorkType" net_work_type set_net_work_type: list String,
-    /// 可用区内产品规格等信息
+    /// Information of an AZ, such as product specifications in it
     "ProductSet" product_set set_product_set: list ProductConf,
-    /// 可用区ID：如100003
+    /// AZ ID, such as 100003
     "OldZoneId" old_zone_id set_old_zone_id: i64,
 } }

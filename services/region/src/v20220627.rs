@@ -5,168 +5,217 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { write debug;
-/// Request of `DescribeProducts` (查询支持地域列表查询的产品).
+/// Request of `DescribeProducts` (Query products that support region list queries).
 ///
-/// 本接口(DescribeProducts)用于查询各个支持地域列表查询的产品信息。
+/// This interface (DescribeProducts) is used for querying product information in each supported region list.
 DescribeProductsRequest {
-    /// 返回数量，默认为 20，最大值为 100。
+    /// Number of returned results, defaults to 20, maximum value is 100.
     "Limit" limit set_limit: i64,
-    /// 偏移量，默认为 0。
+    /// Offset. default value: 0.
     "Offset" offset set_offset: i64,
 } }
 rt::action!("region", "2022-06-27", "DescribeProducts", DescribeProductsRequest => DescribeProductsResponse);
 
 rt::model! { read debug;
-/// DescribeProducts返回参数结构体
+/// DescribeProducts response structure.
 DescribeProductsResponse {
-    /// 产品详细信息列表。
+    /// Product detailed information list.
     "Products" products set_products: list RegionProduct,
-    /// 产品总数量。
+    /// Total number of products
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRegions` (查询产品支持的地域列表).
+/// Request of `DescribeRegions` (Query the list of regions supported by the product).
 ///
-/// 本接口(DescribeRegions)用于查询各个产品支持地域信息。
+/// This interface (DescribeRegions) is used for querying the supported regions of each product.
 DescribeRegionsRequest {
-    /// 待查询产品的名称，例如cvm，具体取值请查询DescribeProducts接口
+    /// Name of the product to be queried, such as cvm. for specific value, query the DescribeProducts api.
     ///
     /// Required.
     "Product" product set_product: str,
-    /// 不传或者0表示不查询【可选业务白名单】，1表示查询【可选业务白名单】，该参数设置了1，只有在业务白名单查不到情况下，才会查该白名单
+    /// Not passed or 0 means no query [optional business allowlist], 1 means query [optional business allowlist]. if this parameter is set to 1, the allowlist will only be queried when no business allowlist is found.
     "Scene" scene set_scene: i64,
 } }
 rt::action!("region", "2022-06-27", "DescribeRegions", DescribeRegionsRequest => DescribeRegionsResponse);
 
 rt::model! { read debug;
-/// DescribeRegions返回参数结构体
+/// DescribeRegions response structure.
 DescribeRegionsResponse {
-    /// 地域数量
+    /// Number of Regions
     "TotalCount" total_count set_total_count: i128,
-    /// 地域列表信息
+    /// List Information of Region
     "RegionSet" region_set set_region_set: list RegionInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeZones` (查询产品可用区列表).
+/// Request of `DescribeZones` (Query the product AZ list).
 ///
-/// 本接口(DescribeZones)用于查询产品可用区信息。
+/// This interface (DescribeZones) is used for querying product availability zone information.
 DescribeZonesRequest {
-    /// 待查询产品的名称，例如cvm，具体取值请查询DescribeProducts接口
+    /// Name of the product to be queried, such as cvm. for specific value, query the DescribeProducts api.
     ///
     /// Required.
     "Product" product set_product: str,
-    /// 不传或者0表示不查询【可选业务白名单】，1表示查询【可选业务白名单】，该参数设置了1，只有在业务白名单查不到情况下，才会查该白名单
+    /// No input or 0 means no query [optional business allowlist], 1 means query [optional business allowlist]. if this parameter is set to 1, the allowlist will only be queried when no result is found in the business allowlist.
     "Scene" scene set_scene: i64,
 } }
 rt::action!("region", "2022-06-27", "DescribeZones", DescribeZonesRequest => DescribeZonesResponse);
 
 rt::model! { read debug;
-/// DescribeZones返回参数结构体
+/// DescribeZones response structure.
 DescribeZonesResponse {
-    /// 可用区数量。
+    /// Number of availability zones.
     "TotalCount" total_count set_total_count: i128,
-    /// 可用区列表信息。
+    /// Availability zone list information.
     "ZoneSet" zone_set set_zone_set: list ZoneInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 地域信息
+/// Region information
 RegionInfo {
-    /// 地域名称，例如，ap-guangzhou
+    /// Region name, such as ap-guangzhou.
     "Region" region set_region: str,
-    /// 地域描述，例如，华南地区(广州)
+    /// Region description, for example, South China (Guangzhou).
     "RegionName" region_name set_region_name: str,
-    /// 地域是否可用状态
+    /// Whether the region is in an available state.
     "RegionState" region_state set_region_state: str,
-    /// 控制台类型，api调用时默认null
+    /// Console type. defaults to null when called via api.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RegionTypeMC" region_type_mc set_region_type_mc: i64,
-    /// 不同语言的地区
+    /// Region for different languages.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LocationMC" location_mc set_location_mc: str,
-    /// 控制台展示的地域描述
+    /// Region description on console display.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RegionNameMC" region_name_mc set_region_name_mc: str,
     /// 1
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RegionIdMC" region_id_mc set_region_id_mc: str,
 } }
 
 rt::model! { read debug;
-/// 地域管理系统支持的产品信息
+/// Region management system product information.
 RegionProduct {
-    /// 产品名称，如cvm
+    /// Product name, for example cvm.
     "Name" name set_name: str,
 } }
 
 rt::model! { read debug;
-/// 可用区信息
+/// Availability zone information
 ZoneInfo {
-    /// 可用区名称，例如，ap-guangzhou-3
-    /// 全网可用区名称如下：
+    /// Availability zone name, for example, ap-guangzhou-3.
+    ///
+    /// The names of availability zones across the network are as follows:.
     ///
     /// -  ap-chongqing-1
+    ///
     /// -  ap-seoul-1
+    ///
     /// -  ap-seoul-2
+    ///
     /// -  ap-chengdu-1
+    ///
     /// -  ap-chengdu-2
+    ///
     /// -  ap-hongkong-1
+    ///
     /// -  ap-hongkong-2
+    ///
     /// -  ap-shenzhen-fsi-1
+    ///
     /// -  ap-shenzhen-fsi-2
+    ///
     /// -  ap-shenzhen-fsi-3
-    /// -  ap-guangzhou-1（售罄）
+    ///
+    /// -  ap-guangzhou-1 (sold-out)
+    ///
     /// -  ap-guangzhou-3
+    ///
     /// -  ap-guangzhou-4
+    ///
     /// -  ap-guangzhou-6
+    ///
     /// -  ap-tokyo-1
+    ///
     /// -  ap-singapore-1
+    ///
     /// -  ap-singapore-2
+    ///
+    /// -  ap-shanghai-fsi-1
+    ///
     /// -  ap-shanghai-fsi-2
+    ///
     /// -  ap-shanghai-fsi-3
+    ///
     /// -  ap-bangkok-1
+    ///
+    /// -  ap-shanghai-1 (resource out of stock) .
+    ///
     /// -  ap-shanghai-2
+    ///
     /// -  ap-shanghai-3
+    ///
     /// -  ap-shanghai-4
+    ///
     /// -  ap-shanghai-5
+    ///
+    /// -  ap-mumbai-1
+    ///
+    /// -  ap-mumbai-2
+    ///
     /// -  ap-beijing-1
+    ///
+    /// -  ap-beijing-2
+    ///
     /// -  ap-beijing-3
+    ///
     /// -  ap-beijing-4
+    ///
     /// -  ap-beijing-5
+    ///
     /// -  na-siliconvalley-1
+    ///
     /// -  na-siliconvalley-2
+    ///
     /// -  eu-frankfurt-1
+    ///
     /// -  na-ashburn-1
+    ///
     /// -  na-ashburn-2
+    ///
     /// -  ap-nanjing-1
+    ///
     /// -  ap-nanjing-2
     "Zone" zone set_zone: str,
-    /// 可用区描述，例如，广州三区
+    /// Availability zone description, such as Guangzhou Zone 3.
     "ZoneName" zone_name set_zone_name: str,
-    /// 可用区ID
+    /// AZ ID
     "ZoneId" zone_id set_zone_id: str,
-    /// 可用区状态，包含AVAILABLE和UNAVAILABLE。AVAILABLE代表可用，UNAVAILABLE代表不可用。
+    /// Availability zone status, including AVAILABLE and UNAVAILABLE. AVAILABLE indicates available, and UNAVAILABLE indicates unavailable.
     "ZoneState" zone_state set_zone_state: str,
-    /// 父级zone
+    /// Parent zone.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ParentZone" parent_zone set_parent_zone: str,
-    /// 父级可用区ID
+    /// Parent availability zone ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ParentZoneId" parent_zone_id set_parent_zone_id: str,
-    /// 父级可用区描述
+    /// Describes the parent availability zone.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ParentZoneName" parent_zone_name set_parent_zone_name: str,
-    /// zone类型
-    ///
-    /// 枚举值：
-    ///
-    /// - availability-zone： 中心可用区
-    /// - edge-zone： 边缘可用区
-    /// - dedicated-zone： 专属可用区
+    /// zone type.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ZoneType" zone_type set_zone_type: str,
-    /// 控制台类型
+    /// Console type.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MachineRoomTypeMC" machine_room_type_mc set_machine_room_type_mc: str,
-    /// 和ZoneId一样，适用于控制台调用。
+    /// Same as ZoneId. suitable for console invocation.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ZoneIdMC" zone_id_mc set_zone_id_mc: str,
 } }

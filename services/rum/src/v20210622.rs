@@ -124,15 +124,15 @@ CreateFieldTransformRuleResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateReleaseFile` (创建发布文件记录).
+/// Request of `CreateReleaseFile` (Creates release file record).
 ///
-/// 创建对应项目的文件记录
+/// This API is used to create a file record for the specified project.
 CreateReleaseFileRequest {
-    /// 项目 id
+    /// Project ID
     ///
     /// Required.
     "ProjectID" project_id set_project_id: i64,
-    /// 文件信息列表
+    /// File information list
     ///
     /// Required.
     "Files" files set_files: list ReleaseFile,
@@ -140,24 +140,24 @@ CreateReleaseFileRequest {
 rt::action!("rum", "2021-06-22", "CreateReleaseFile", CreateReleaseFileRequest => CreateReleaseFileResponse);
 
 rt::model! { read debug;
-/// CreateReleaseFile返回参数结构体
+/// CreateReleaseFile response structure.
 CreateReleaseFileResponse {
-    /// 调用结果
+    /// Call result
     "Msg" msg set_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateStarProject` (添加星标应用).
+/// Request of `CreateStarProject` (Creates a starred application).
 ///
-/// 个人用户添加星标项目
+/// This API is used to add a starred project.
 CreateStarProjectRequest {
-    /// 实例ID：taw-123
+    /// Instance ID, such as taw-123
     ///
     /// Required.
     "InstanceID" instance_id set_instance_id: str,
-    /// 项目ID
+    /// Project ID
     ///
     /// Required.
     "ID" id set_id: i64,
@@ -165,9 +165,9 @@ CreateStarProjectRequest {
 rt::action!("rum", "2021-06-22", "CreateStarProject", CreateStarProjectRequest => CreateStarProjectResponse);
 
 rt::model! { read debug;
-/// CreateStarProject返回参数结构体
+/// CreateStarProject response structure.
 CreateStarProjectResponse {
-    /// 接口返回信息
+    /// API response information
     "Msg" msg set_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -395,33 +395,33 @@ CreateTDEMFunnelResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateWhitelist` (创建白名单).
+/// Request of `CreateWhitelist` (Creates allowlist).
 ///
-/// 创建白名单
+/// This API is used to create an allowlist.
 CreateWhitelistRequest {
-    /// 实例ID：taw-123
+    /// Instance ID, such as taw-123
     ///
     /// Required.
     "InstanceID" instance_id set_instance_id: str,
-    /// 备注（暂未作字节数限制）
+    /// Remarks
     ///
     /// Required.
     "Remark" remark set_remark: str,
-    /// uin：业务方标识
+    /// uin: business identifier
     ///
     /// Required.
     "WhitelistUin" whitelist_uin set_whitelist_uin: str,
-    /// 业务方标识
+    /// Business identifier
     "Aid" aid set_aid: str,
 } }
 rt::action!("rum", "2021-06-22", "CreateWhitelist", CreateWhitelistRequest => CreateWhitelistResponse);
 
 rt::model! { read debug;
-/// CreateWhitelist返回参数结构体
+/// CreateWhitelist response structure.
 CreateWhitelistResponse {
-    /// 消息
+    /// Message
     "Msg" msg set_msg: str,
-    /// 白名单ID
+    /// Allowlist ID
     "ID" id set_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -455,11 +455,11 @@ DeleteFieldTransformRuleResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteInstance` (删除 RUM 业务系统).
+/// Request of `DeleteInstance` (Deletes a RUM business system).
 ///
-/// 删除实例，谨慎操作，不可恢复
+/// This API is used to delete an instance. The deleted instance cannot be recovered.
 DeleteInstanceRequest {
-    /// 需要删除的实例id
+    /// ID of the instance to be deleted
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -467,7 +467,7 @@ DeleteInstanceRequest {
 rt::action!("rum", "2021-06-22", "DeleteInstance", DeleteInstanceRequest => DeleteInstanceResponse);
 
 rt::model! { read debug;
-/// DeleteInstance返回参数结构体
+/// DeleteInstance response structure.
 DeleteInstanceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -501,11 +501,11 @@ DeleteMiniProgramReplayPackResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteProject` (删除 RUM 应用).
+/// Request of `DeleteProject` (Deletes a RUM application).
 ///
-/// 删除给定的 rum 的项目
+/// This API is used to delete the specified RUM project.
 DeleteProjectRequest {
-    /// 需要删除的项目 ID
+    /// ID of the project to be deleted
     ///
     /// Required.
     "ID" id set_id: i128,
@@ -513,20 +513,20 @@ DeleteProjectRequest {
 rt::action!("rum", "2021-06-22", "DeleteProject", DeleteProjectRequest => DeleteProjectResponse);
 
 rt::model! { read debug;
-/// DeleteProject返回参数结构体
+/// DeleteProject response structure.
 DeleteProjectResponse {
-    /// 操作信息
+    /// Operation information
     "Msg" msg set_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteReleaseFile` (删除发布文件).
+/// Request of `DeleteReleaseFile` (Deletes release file).
 ///
-/// 将对应 sourcemap 文件删除
+/// This API is used to delete the specified sourcemap file.
 DeleteReleaseFileRequest {
-    /// 文件 id
+    /// File ID
     ///
     /// Required.
     "ID" id set_id: i64,
@@ -534,24 +534,24 @@ DeleteReleaseFileRequest {
 rt::action!("rum", "2021-06-22", "DeleteReleaseFile", DeleteReleaseFileRequest => DeleteReleaseFileResponse);
 
 rt::model! { read debug;
-/// DeleteReleaseFile返回参数结构体
+/// DeleteReleaseFile response structure.
 DeleteReleaseFileResponse {
-    /// 接口请求返回字符串
+    /// Response string of the API request
     "Msg" msg set_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteStarProject` (删除星标应用).
+/// Request of `DeleteStarProject` (Deletes a starred application).
 ///
-/// 删除用户名下的星标项目
+/// This API is used to delete a starred project for the specified user.
 DeleteStarProjectRequest {
-    /// 实例ID：****-1792
+    /// Instance ID, such as taw-123
     ///
     /// Required.
     "InstanceID" instance_id set_instance_id: str,
-    /// 项目ID
+    /// Project ID
     ///
     /// Required.
     "ID" id set_id: i64,
@@ -559,9 +559,10 @@ DeleteStarProjectRequest {
 rt::action!("rum", "2021-06-22", "DeleteStarProject", DeleteStarProjectRequest => DeleteStarProjectResponse);
 
 rt::model! { read debug;
-/// DeleteStarProject返回参数结构体
+/// DeleteStarProject response structure.
 DeleteStarProjectResponse {
-    /// 返回消息,请求成功才会返回，出现异常默认为null
+    /// Response message
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Msg" msg set_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -730,15 +731,15 @@ DeleteTDEMFunnelResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteWhitelist` (删除白名单).
+/// Request of `DeleteWhitelist` (Deletes allowlist).
 ///
-/// 删除白名单
+/// This API is used to delete an allowlist.
 DeleteWhitelistRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceID" instance_id set_instance_id: str,
-    /// 名单ID
+    /// List ID
     ///
     /// Required.
     "ID" id set_id: str,
@@ -746,9 +747,9 @@ DeleteWhitelistRequest {
 rt::action!("rum", "2021-06-22", "DeleteWhitelist", DeleteWhitelistRequest => DeleteWhitelistResponse);
 
 rt::model! { read debug;
-/// DeleteWhitelist返回参数结构体
+/// DeleteWhitelist response structure.
 DeleteWhitelistResponse {
-    /// 消息success
+    /// Success message
     "Msg" msg set_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1037,470 +1038,470 @@ DescribeApplicationExitReportListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDataBridgeUrlV2` (获取DescribeDataBridgeUrlV2信息).
+/// Request of `DescribeDataBridgeUrlV2` (Obtains DescribeDataBridgeUrlV2 information).
 ///
-/// 获取DescribeDataBridgeUrl信息
+/// This API is used to obtain DescribeDataBridgeUrl information.
 DescribeDataBridgeUrlV2Request {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ID" id set_id: i64,
-    /// 开始时间
+    /// Start time.
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
-    /// 结束时间
+    /// End time.
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// pagepv：性能视图，allcount：性能视图，falls：页面加载瀑布图，samp：首屏时间，day：14天数据，nettype：网络/平台视图，performance：页面性能TOP视图，version/platform/isp/region/device/browser/ext1/ext2/ext3/ret/status/from/url/env/：ISP视图/地区视图/浏览器视图等
+    /// pagepv: performance view. allcount: performance view. falls: page loading waterfall chart. samp: first meaningful paint. day: 14-day data. nettype: network or platform view. performance: top page performance view. version/platform/isp/region/device/browser/ext1/ext2/ext3/ret/status/from/url/env/: ISP view, region view, browser view, and so on.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 日志等级
+    /// Log level.
     "Level" level set_level: str,
-    /// 运营商
+    /// Internet service provider.
     "Isp" isp set_isp: str,
-    /// 地区
+    /// Region.
     "Area" area set_area: str,
-    /// 网络类型
+    /// Network type.
     "NetType" net_type set_net_type: str,
-    /// 平台
+    /// Platform.
     "Platform" platform set_platform: str,
-    /// 机型
+    /// Model.
     "Device" device set_device: str,
-    /// 版本
+    /// Version.
     "VersionNum" version_num set_version_num: str,
-    /// 自定义1
+    /// Custom parameter 1.
     "ExtFirst" ext_first set_ext_first: str,
-    /// 自定义2
+    /// Custom parameter 2.
     "ExtSecond" ext_second set_ext_second: str,
-    /// 自定义3
+    /// Custom parameter 3.
     "ExtThird" ext_third set_ext_third: str,
-    /// 是否海外
+    /// Global or not.
     "IsAbroad" is_abroad set_is_abroad: str,
-    /// 浏览器
+    /// Browser.
     "Browser" browser set_browser: str,
-    /// 操作系统
+    /// Operating system.
     "Os" os set_os: str,
-    /// 浏览器引擎
+    /// Browser engine.
     "Engine" engine set_engine: str,
-    /// 品牌
+    /// Brand.
     "Brand" brand set_brand: str,
-    /// 来源页面
+    /// Source page.
     "From" from(from_value) set_from: str,
-    /// 耗时计算方式
+    /// Duration calculation method.
     "CostType" cost_type set_cost_type: str,
-    /// 环境变量
+    /// Environment variable.
     "Env" env set_env: str,
-    /// url名称
+    /// URL name.
     "Name" name set_name: str,
-    /// http状态码
+    /// HTTP status code.
     "Status" status set_status: str,
     /// retcode
     "Ret" ret set_ret: str,
-    /// 网络状态
+    /// Network status.
     "NetStatus" net_status set_net_status: str,
-    /// 自定义4
+    /// Custom parameter 4.
     "ExtFourth" ext_fourth set_ext_fourth: str,
-    /// 自定义5
+    /// Custom parameter 5.
     "ExtFifth" ext_fifth set_ext_fifth: str,
-    /// 自定义6
+    /// Custom parameter 6.
     "ExtSixth" ext_sixth set_ext_sixth: str,
-    /// 自定义7
+    /// Custom parameter 7.
     "ExtSeventh" ext_seventh set_ext_seventh: str,
-    /// 自定义8
+    /// Custom parameter 8.
     "ExtEighth" ext_eighth set_ext_eighth: str,
-    /// 自定义9
+    /// Custom parameter 9.
     "ExtNinth" ext_ninth set_ext_ninth: str,
-    /// 自定义10
+    /// Custom parameter 10.
     "ExtTenth" ext_tenth set_ext_tenth: str,
-    /// 时间段
+    /// Time period.
     "Granularity" granularity set_granularity: str,
 } }
 rt::action!("rum", "2021-06-22", "DescribeDataBridgeUrlV2", DescribeDataBridgeUrlV2Request => DescribeDataBridgeUrlV2Response);
 
 rt::model! { read debug;
-/// DescribeDataBridgeUrlV2返回参数结构体
+/// DescribeDataBridgeUrlV2 response structure.
 DescribeDataBridgeUrlV2Response {
-    /// 返回值
+    /// Return value.
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDataCustomUrl` (获取DescribeDataCustomUrl信息).
+/// Request of `DescribeDataCustomUrl` (Gets DescribeDataCustomUrl information).
 ///
-/// 获取DescribeDataCustomUrl信息
+/// This API is used to get the DescribeDataCustomUrl information.
 DescribeDataCustomUrlRequest {
-    /// 开始时间
+    /// Start time
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
-    /// top：资源top视图，allcount：性能视图，day：14天数据，condition：条件列表，pagepv：性能视图，area：请求速度分布，nettype/version/platform/isp/region/device/browser/ext1/ext2/ext3/ret/status/from/url/env/：网络平台视图/Version视图/设备视图/ISP视图/地区视图/浏览器视图/ext1视图等等
+    /// `top`: top resources view; `allcount`: performance view; `day`: 14-day data; `condition`: condition list; `pagepv`: PV view; `area`: request speed distribution; `nettype`/`version`/`platform`/`isp`/`region`/`device`/`browser`/`ext1`/`ext2`/`ext3`/`ret`/`status`/`from`/`url`/`env`: network/platform view; version view; device view; ISP view; region view; browser view; custom view, and so on.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 结束时间
+    /// End time
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// 项目ID
+    /// Project ID
     ///
     /// Required.
     "ID" id set_id: i64,
-    /// 自定义2
+    /// Custom 2
     "ExtSecond" ext_second set_ext_second: str,
-    /// 浏览器引擎
+    /// Browser engine
     "Engine" engine set_engine: str,
-    /// 运营商
+    /// ISP
     "Isp" isp set_isp: str,
-    /// 来源页面
+    /// Source page
     "From" from(from_value) set_from: str,
-    /// 日志等级
+    /// Log level
     "Level" level set_level: str,
-    /// 品牌
+    /// Brand
     "Brand" brand set_brand: str,
-    /// 地区
+    /// Region
     "Area" area set_area: str,
-    /// 版本
+    /// Version
     "VersionNum" version_num set_version_num: str,
-    /// 平台
+    /// Platform
     "Platform" platform set_platform: str,
-    /// 自定义3
+    /// Custom 3
     "ExtThird" ext_third set_ext_third: str,
-    /// 自定义1
+    /// Custom 1
     "ExtFirst" ext_first set_ext_first: str,
-    /// 网络类型（1,2,3,4,5,100），1表示WIFI, 2表示2G, 3表示3G, 4表示4G, 5表示5G, 6表示6G, 100表示未知。
+    /// Network type
     "NetType" net_type set_net_type: str,
-    /// 机型
+    /// Model
     "Device" device set_device: str,
-    /// 显示是否海外,1表示海外，0表示非海外；默认值为空，查询所有。
+    /// Whether it is outside the Chinese mainland
     "IsAbroad" is_abroad set_is_abroad: str,
-    /// 操作系统
+    /// OS
     "Os" os set_os: str,
-    /// 浏览器
+    /// Browser
     "Browser" browser set_browser: str,
-    /// 耗时口径："50"/"75"/"90"/"95"/"99"/"99.5" 分别表示 TP50/TP75/TP90/TP95/TP99/TP99.5（使用 percentile2 计算分位数）；"avg" 表示均值（使用 avg 计算）。
+    /// Duration calculation method
     "CostType" cost_type set_cost_type: str,
-    /// 自定义测速的key的值
+    /// Key value of the custom speed test
     "Url" url set_url: str,
-    /// 环境
+    /// Environment
     "Env" env set_env: str,
 } }
 rt::action!("rum", "2021-06-22", "DescribeDataCustomUrl", DescribeDataCustomUrlRequest => DescribeDataCustomUrlResponse);
 
 rt::model! { read debug;
-/// DescribeDataCustomUrl返回参数结构体
+/// DescribeDataCustomUrl response structure.
 DescribeDataCustomUrlResponse {
-    /// 返回值
+    /// Returned value
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDataCustomUrlV2` (获取DescribeDataCustomUrlV2信息).
+/// Request of `DescribeDataCustomUrlV2` (Obtains DescribeDataCustomUrlV2 information).
 ///
-/// 获取DescribeDataCustomUrl信息
+/// This API is used to obtain DescribeDataCustomUrl information.
 DescribeDataCustomUrlV2Request {
-    /// 开始时间
+    /// Start time.
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
-    /// top：资源top视图，allcount：性能视图，day：14天数据，condition：条件列表，pagepv：性能视图，area：请求速度分布，nettype/version/platform/isp/region/device/browser/ext1/ext2/ext3/ret/status/from/url/env/：网络平台视图/Version视图/设备视图/ISP视图/地区视图/浏览器视图/ext1视图等
+    /// top: top resource view. allcount: performance view. day: 14-day data. condition: condition list. pagepv: performance view. area: request speed distribution. nettype/version/platform/isp/region/device/browser/ext1/ext2/ext3/ret/status/from/url/env/: network platform view, version view, device view, ISP view, region view, browser view, ext1 view, and so on.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 结束时间
+    /// End time.
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ID" id set_id: i64,
-    /// 自定义2
+    /// Custom parameter 2.
     "ExtSecond" ext_second set_ext_second: str,
-    /// 浏览器引擎
+    /// Browser engine.
     "Engine" engine set_engine: str,
-    /// 运营商
+    /// Internet service provider.
     "Isp" isp set_isp: str,
-    /// 来源页面
+    /// Source page.
     "From" from(from_value) set_from: str,
-    /// 日志等级
+    /// Log level.
     "Level" level set_level: str,
-    /// 品牌
+    /// Brand.
     "Brand" brand set_brand: str,
-    /// 地区
+    /// Region.
     "Area" area set_area: str,
-    /// 版本
+    /// Version.
     "VersionNum" version_num set_version_num: str,
-    /// 平台
+    /// Platform.
     "Platform" platform set_platform: str,
-    /// 自定义3
+    /// Custom parameter 3.
     "ExtThird" ext_third set_ext_third: str,
-    /// 自定义1
+    /// Custom parameter 1.
     "ExtFirst" ext_first set_ext_first: str,
-    /// 网络类型（1,2,3,4,5,100），1表示WIFI, 2表示2G, 3表示3G, 4表示4G, 5表示5G, 6表示6G, 100表示未知。
+    /// Network type (1, 2, 3, 4, 5, or 100). 1 indicates Wi-Fi. 2 indicates 2G. 3 indicates 3G. 4 indicates 4G. 5 indicates 5G. 6 indicates 6G. 100 indicates unknown.
     "NetType" net_type set_net_type: str,
-    /// 机型
+    /// Model.
     "Device" device set_device: str,
-    /// 显示是否海外,1表示海外，0表示非海外；默认值为空，查询所有。
+    /// Indicates whether to query global data. 1 indicates global. 0 indicates not global. This is empty by default, which means to query all data.
     "IsAbroad" is_abroad set_is_abroad: str,
-    /// 操作系统
+    /// Operating system.
     "Os" os set_os: str,
-    /// 浏览器
+    /// Browser.
     "Browser" browser set_browser: str,
-    /// 耗时计算方式
+    /// Duration calculation method.
     "CostType" cost_type set_cost_type: str,
-    /// 自定义测速的key的值
+    /// Value of the custom speed test key.
     "Url" url set_url: str,
-    /// 环境
+    /// Environment.
     "Env" env set_env: str,
-    /// 自定义4
+    /// Custom parameter 4.
     "ExtFourth" ext_fourth set_ext_fourth: str,
-    /// 自定义5
+    /// Custom parameter 5.
     "ExtFifth" ext_fifth set_ext_fifth: str,
-    /// 自定义6
+    /// Custom parameter 6.
     "ExtSixth" ext_sixth set_ext_sixth: str,
-    /// 自定义7
+    /// Custom parameter 7.
     "ExtSeventh" ext_seventh set_ext_seventh: str,
-    /// 自定义8
+    /// Custom parameter 8.
     "ExtEighth" ext_eighth set_ext_eighth: str,
-    /// 自定义9
+    /// Custom parameter 9.
     "ExtNinth" ext_ninth set_ext_ninth: str,
-    /// 自定义10
+    /// Custom parameter 10.
     "ExtTenth" ext_tenth set_ext_tenth: str,
-    /// 时间段
+    /// Time period.
     "Granularity" granularity set_granularity: str,
 } }
 rt::action!("rum", "2021-06-22", "DescribeDataCustomUrlV2", DescribeDataCustomUrlV2Request => DescribeDataCustomUrlV2Response);
 
 rt::model! { read debug;
-/// DescribeDataCustomUrlV2返回参数结构体
+/// DescribeDataCustomUrlV2 response structure.
 DescribeDataCustomUrlV2Response {
-    /// 返回值
+    /// Return value.
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDataEventUrl` (获取DescribeDataEventUrl信息).
+/// Request of `DescribeDataEventUrl` (Gets DescribeDataEventUrl information).
 ///
-/// 获取DescribeDataEventUrl信息
+/// This API is used to get the DescribeDataEventUrl information.
 DescribeDataEventUrlRequest {
-    /// 开始时间
+    /// Start time
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
-    /// allcount：性能视图，day：14天数据，condition：条件列表，ckuv：获取uv趋势，ckpv：获取pv趋势，nettype/version/platform/isp/region/device/browser/ext1/ext2/ext3/ret/status/from/url/env/：网络平台视图/Version视图/设备视图/ISP视图/地区视图/浏览器视图/ext1视图等等
+    /// `allcount`: performance view; `day`: 14-day data; `condition`: condition list; `ckuv`: UV trend; `ckpv`: PV trend; `nettype`/`version`/`platform`/`isp`/`region`/`device`/`browser`/`ext1`/`ext2`/`ext3`/`ret`/`status`/`from`/`url`/`env`: network/platform view; version view; device view; ISP view; region view; browser view; custom view, and so on.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 结束时间
+    /// End time
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// 项目ID
+    /// Project ID
     ///
     /// Required.
     "ID" id set_id: i64,
-    /// 自定义2
+    /// Custom 2
     "ExtSecond" ext_second set_ext_second: str,
-    /// 浏览器引擎
+    /// Browser engine
     "Engine" engine set_engine: str,
-    /// 运营商
+    /// ISP
     "Isp" isp set_isp: str,
-    /// 来源页面
+    /// Source page
     "From" from(from_value) set_from: str,
-    /// 日志等级
+    /// Log level
     "Level" level set_level: str,
-    /// 品牌
+    /// Brand
     "Brand" brand set_brand: str,
-    /// 地区
+    /// Region
     "Area" area set_area: str,
-    /// 版本
+    /// Version
     "VersionNum" version_num set_version_num: str,
-    /// 平台
+    /// Platform
     "Platform" platform set_platform: str,
-    /// 自定义3
+    /// Custom 3
     "ExtThird" ext_third set_ext_third: str,
-    /// 自定义1
+    /// Custom 1
     "ExtFirst" ext_first set_ext_first: str,
-    /// netType | 网络类型(tag 值):用于过滤/聚合字段 netType；枚举值：1(WiFi)、2(2G)、3(3G)、4(4G)、5(5G)、6(6G)、100(未知网络)。也可通过 Type=condition（show tag values）查询当前数据集中的实际可选值。
+    /// Network type
     "NetType" net_type set_net_type: str,
-    /// 机型
+    /// Model
     "Device" device set_device: str,
-    /// 显示是否海外,1表示海外，0表示非海外；默认值为空，查询所有。
+    /// Whether it is outside the Chinese mainland
     "IsAbroad" is_abroad set_is_abroad: str,
-    /// 操作系统
+    /// OS
     "Os" os set_os: str,
-    /// 浏览器
+    /// Browser
     "Browser" browser set_browser: str,
-    /// 筛选条件
+    /// Filter
     "Name" name set_name: str,
-    /// 环境
+    /// Environment
     "Env" env set_env: str,
 } }
 rt::action!("rum", "2021-06-22", "DescribeDataEventUrl", DescribeDataEventUrlRequest => DescribeDataEventUrlResponse);
 
 rt::model! { read debug;
-/// DescribeDataEventUrl返回参数结构体
+/// DescribeDataEventUrl response structure.
 DescribeDataEventUrlResponse {
-    /// 返回值
+    /// Returned value
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDataEventUrlV2` (获取DescribeDataEventUrl信息V2).
+/// Request of `DescribeDataEventUrlV2` (Obtains DescribeDataEventUrl information (V2)).
 ///
-/// 获取DescribeDataEventUrl信息
+/// This API is used to obtain DescribeDataEventUrl information.
 DescribeDataEventUrlV2Request {
-    /// 开始时间
+    /// Start time.
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
-    /// allcount：性能视图，day：14天数据，condition：条件列表，ckuv：获取uv趋势，ckpv：获取pv趋势，nettype/version/platform/isp/region/device/browser/ext1/ext2/ext3/ret/status/from/url/env/：网络平台视图/Version视图/设备视图/ISP视图/地区视图/浏览器视图/ext1视图等
+    /// allcount: performance view. day: 14-day data. condition: condition list. ckuv: obtaining UV trend. ckpv: obtaining PV trend. nettype/version/platform/isp/region/device/browser/ext1/ext2/ext3/ret/status/from/url/env/: network platform view, version view, device view, ISP view, region view, browser view, ext1 view, and so on.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 结束时间
+    /// End time.
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ID" id set_id: i64,
-    /// 自定义2
+    /// Custom parameter 2.
     "ExtSecond" ext_second set_ext_second: str,
-    /// 浏览器引擎
+    /// Browser engine.
     "Engine" engine set_engine: str,
-    /// 运营商
+    /// Internet service provider.
     "Isp" isp set_isp: str,
-    /// 来源页面
+    /// Source page.
     "From" from(from_value) set_from: str,
-    /// 日志等级
+    /// Log level.
     "Level" level set_level: str,
-    /// 品牌
+    /// Brand.
     "Brand" brand set_brand: str,
-    /// 地区
+    /// Region.
     "Area" area set_area: str,
-    /// 版本
+    /// Version.
     "VersionNum" version_num set_version_num: str,
-    /// 平台
+    /// Platform.
     "Platform" platform set_platform: str,
-    /// 自定义3
+    /// Custom parameter 3.
     "ExtThird" ext_third set_ext_third: str,
-    /// 自定义1
+    /// Custom parameter 1.
     "ExtFirst" ext_first set_ext_first: str,
-    /// 网络类型
+    /// Network type.
     "NetType" net_type set_net_type: str,
-    /// 机型
+    /// Model.
     "Device" device set_device: str,
-    /// 显示是否海外,1表示海外，0表示非海外；默认值为空，查询所有。
+    /// Indicates whether to query global data. 1 indicates global. 0 indicates not global. This is empty by default, which means to query all data.
     "IsAbroad" is_abroad set_is_abroad: str,
-    /// 操作系统
+    /// Operating system.
     "Os" os set_os: str,
-    /// 浏览器
+    /// Browser.
     "Browser" browser set_browser: str,
-    /// 筛选条件
+    /// Filter condition.
     "Name" name set_name: str,
-    /// 环境
+    /// Environment.
     "Env" env set_env: str,
-    /// 自定义4
+    /// Custom parameter 4.
     "ExtFourth" ext_fourth set_ext_fourth: str,
-    /// 自定义5
+    /// Custom parameter 5.
     "ExtFifth" ext_fifth set_ext_fifth: str,
-    /// 自定义6
+    /// Custom parameter 6.
     "ExtSixth" ext_sixth set_ext_sixth: str,
-    /// 自定义7
+    /// Custom parameter 7.
     "ExtSeventh" ext_seventh set_ext_seventh: str,
-    /// 自定义8
+    /// Custom parameter 8.
     "ExtEighth" ext_eighth set_ext_eighth: str,
-    /// 自定义9
+    /// Custom parameter 9.
     "ExtNinth" ext_ninth set_ext_ninth: str,
-    /// 自定义10
+    /// Custom parameter 10.
     "ExtTenth" ext_tenth set_ext_tenth: str,
-    /// 时间段
+    /// Time period.
     "Granularity" granularity set_granularity: str,
 } }
 rt::action!("rum", "2021-06-22", "DescribeDataEventUrlV2", DescribeDataEventUrlV2Request => DescribeDataEventUrlV2Response);
 
 rt::model! { read debug;
-/// DescribeDataEventUrlV2返回参数结构体
+/// DescribeDataEventUrlV2 response structure.
 DescribeDataEventUrlV2Response {
-    /// 返回值
+    /// Return value.
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDataFetchProject` (获取DescribeDataFetchProject信息（已下线，请使用DescribeDataFetchUrl）).
+/// Request of `DescribeDataFetchProject` (Gets the `DescribeDataFetchProject` information. This API has been deprecated. Use `DescribeDataFetchUrl` instead.).
 ///
-/// 获取DescribeDataFetchProject信息。已下线，请使用DescribeDataFetchUrl
+/// This API is used to get the `DescribeDataFetchProject` information and has been deprecated. Use `DescribeDataFetchUrl` instead.
 DescribeDataFetchProjectRequest {
-    /// 开始时间，示例值：1625454840
+    /// Start time
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
-    /// allcount：性能视图，day：14天数据，condition：条件列表，area：请求速度分布，nettype/version/platform/isp/region/device/browser/ext1/ext2/ext3/ret/status/from/url/env/：网络平台视图/Version视图/设备视图/ISP视图/地区视图/浏览器视图/ext1视图等等
+    /// `allcount`: performance view; `day`: 14-day data; `condition`: condition list; `area`: request speed distribution; `nettype`/`version`/`platform`/`isp`/`region`/`device`/`browser`/`ext1`/`ext2`/`ext3`/`ret`/`status`/`from`/`url`/`env`: network/platform view; version view; device view; ISP view; region view; browser view; custom view, and so on.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 结束时间，示例值：1625454840
+    /// End time
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// 项目ID
+    /// Project ID
     ///
     /// Required.
     "ID" id set_id: i64,
-    /// 自定义2
+    /// Custom 2
     "ExtSecond" ext_second set_ext_second: str,
-    /// 浏览器引擎
+    /// Browser engine
     "Engine" engine set_engine: str,
-    /// 运营商
+    /// ISP
     "Isp" isp set_isp: str,
-    /// 来源页面
+    /// Source page
     "From" from(from_value) set_from: str,
-    /// 日志等级（1表示白名单日志，2表示一般日志，4表示错误日志，8表示Promise 错误，16表示Ajax 请求异常，32表示JS 加载异常，64表示图片加载异常，128表示css 加载异常，256表示console.error，512表示音视频资源异常，1024表示retcode 异常，2048表示aegis report，4096表示PV日志，8192表示自定义事件，16384表示小程序 页面不存在，32768表示websocket错误，65536表示js bridge错误）
+    /// Log level
     "Level" level set_level: str,
-    /// 品牌
+    /// Brand
     "Brand" brand set_brand: str,
-    /// 地区
+    /// Region
     "Area" area set_area: str,
-    /// 版本
+    /// Version
     "VersionNum" version_num set_version_num: str,
-    /// 平台
+    /// Platform
     "Platform" platform set_platform: str,
-    /// 自定义3
+    /// Custom 3
     "ExtThird" ext_third set_ext_third: str,
-    /// 自定义1
+    /// Custom 1
     "ExtFirst" ext_first set_ext_first: str,
-    /// 网络类型（1,2,3,4,5,100），1表示WIFI, 2表示2G, 3表示3G, 4表示4G, 5表示5G, 6表示6G, 100表示未知。
+    /// Network type
     "NetType" net_type set_net_type: str,
-    /// 机型
+    /// Model
     "Device" device set_device: str,
-    /// 是否海外,1表示海外，0表示非海外；默认值为空，查询所有。
+    /// Whether it is outside the Chinese mainland
     "IsAbroad" is_abroad set_is_abroad: str,
-    /// 操作系统
+    /// OS
     "Os" os set_os: str,
-    /// 浏览器
+    /// Browser
     "Browser" browser set_browser: str,
-    /// 耗时口径："50"/"75"/"90"/"95"/"99"/"99.5" 分别表示 TP50/TP75/TP90/TP95/TP99/TP99.5（percentile2）；"avg" 表示均值（avg）。
+    /// Duration calculation method
     "CostType" cost_type set_cost_type: str,
-    /// 来源
+    /// Source
     "Url" url set_url: str,
-    /// 环境
+    /// Environment
     "Env" env set_env: str,
-    /// HTTP 状态码（tag 值）：用于过滤字段 status；取值一般为 200/301/404/500 等，也可配合 4xx/5xx 统计逻辑使用
+    /// HTTP status code.
     "Status" status set_status: str,
     /// retcode
     "Ret" ret set_ret: str,
@@ -1508,269 +1509,269 @@ DescribeDataFetchProjectRequest {
 rt::action!("rum", "2021-06-22", "DescribeDataFetchProject", DescribeDataFetchProjectRequest => DescribeDataFetchProjectResponse);
 
 rt::model! { read debug;
-/// DescribeDataFetchProject返回参数结构体
+/// DescribeDataFetchProject response structure.
 DescribeDataFetchProjectResponse {
-    /// 返回值
+    /// Returned value
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDataFetchUrlInfo` (获取DescribeDataFetchUrlInfo信息).
+/// Request of `DescribeDataFetchUrlInfo` (Gets DescribeDataFetchUrlInfo information).
 ///
-/// 获取DescribeDataFetchUrlInfo信息
+/// This API is used to get the DescribeDataFetchUrlInfo information.
 DescribeDataFetchUrlInfoRequest {
-    /// 开始时间
+    /// Start time
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
-    /// Type	是	String	无枚举值。此接口不使用 Type 做分支判断，SQL 固定 group by "url"，Type 字段传任何值不影响查询。
+    /// Type
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 结束时间
+    /// End time
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// 项目ID
+    /// Project ID
     ///
     /// Required.
     "ID" id set_id: i64,
-    /// 自定义2
+    /// Custom 2
     "ExtSecond" ext_second set_ext_second: str,
-    /// 浏览器引擎
+    /// Browser engine
     "Engine" engine set_engine: str,
-    /// 运营商
+    /// ISP
     "Isp" isp set_isp: str,
-    /// 来源页面
+    /// Source page
     "From" from(from_value) set_from: str,
-    /// 日志等级
+    /// Log level
     "Level" level set_level: str,
-    /// 品牌
+    /// Brand
     "Brand" brand set_brand: str,
-    /// 地区
+    /// Region
     "Area" area set_area: str,
-    /// 版本
+    /// Version
     "VersionNum" version_num set_version_num: str,
-    /// 平台
+    /// Platform
     "Platform" platform set_platform: str,
-    /// 自定义3
+    /// Custom 3
     "ExtThird" ext_third set_ext_third: str,
-    /// 自定义1
+    /// Custom 1
     "ExtFirst" ext_first set_ext_first: str,
-    /// 网络类型(tag 值):用于过滤/聚合字段 netType；枚举值：1(WiFi)、2(2G)、3(3G)、4(4G)、5(5G)、6(6G)、100(未知网络)。
+    /// Network type
     "NetType" net_type set_net_type: str,
-    /// 机型
+    /// Model
     "Device" device set_device: str,
-    /// 显示是否海外,1表示海外，0表示非海外；默认值为空，查询所有。
+    /// Whether it is outside the Chinese mainland
     "IsAbroad" is_abroad set_is_abroad: str,
-    /// 操作系统
+    /// OS
     "Os" os set_os: str,
-    /// 浏览器
+    /// Browser
     "Browser" browser set_browser: str,
-    /// 耗时口径："50"/"75"/"90"/"95"/"99"/"99.5" 分别表示 TP50/TP75/TP90/TP95/TP99/TP99.5（percentile2）；"avg" 表示均值（avg）。
+    /// Duration calculation method
     "CostType" cost_type set_cost_type: str,
-    /// 来源
+    /// Source
     "Url" url set_url: str,
-    /// 环境
+    /// Environment
     "Env" env set_env: str,
 } }
 rt::action!("rum", "2021-06-22", "DescribeDataFetchUrlInfo", DescribeDataFetchUrlInfoRequest => DescribeDataFetchUrlInfoResponse);
 
 rt::model! { read debug;
-/// DescribeDataFetchUrlInfo返回参数结构体
+/// DescribeDataFetchUrlInfo response structure.
 DescribeDataFetchUrlInfoResponse {
-    /// 返回值
+    /// Returned value
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDataFetchUrl` (获取DescribeDataFetchUrl信息).
+/// Request of `DescribeDataFetchUrl` (Gets DescribeDataFetchUrl information).
 ///
-/// 获取DescribeDataFetchUrl信息
+/// This API is used to get the DescribeDataFetchUrl information.
 DescribeDataFetchUrlRequest {
-    /// 开始时间
+    /// Start time
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
-    /// allcount：性能视图，pagepv：pv视图，day：14天数据，count40x：40X视图，count50x：50X视图，count5xand4x：40∑50视图，top：资源top视图，nettype/version/platform/isp/region/device/browser/ext1/ext2/ext3/ret/status/from/url/env/：网络平台视图/Version视图/设备视图/ISP视图/地区视图/浏览器视图/ext1视图等等
+    /// `allcount`: performance view; `day`: 14-day data; `count40x`: HTTP status codes 40X view; `count50x`: HTTP status codes 50X view; `count5xand4x`: HTTP status codes 40X∑50X view; `top`: top resources view; `nettype`/`version`/`platform`/`isp`/`region`/`device`/`browser`/`ext1`/`ext2`/`ext3`/`ret`/`status`/`from`/`url`/`env`: network/platform view; version view; device view; ISP view; region view; browser view; custom view, and so on.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 结束时间
+    /// End time
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// 项目ID
+    /// Project ID
     ///
     /// Required.
     "ID" id set_id: i64,
-    /// 自定义2
+    /// Custom 2
     "ExtSecond" ext_second set_ext_second: str,
-    /// 浏览器引擎
+    /// Browser engine
     "Engine" engine set_engine: str,
-    /// 运营商
+    /// ISP
     "Isp" isp set_isp: str,
-    /// 来源页面
+    /// Source page
     "From" from(from_value) set_from: str,
-    /// 日志等级
+    /// Log level
     "Level" level set_level: str,
-    /// 品牌
+    /// Brand
     "Brand" brand set_brand: str,
-    /// 地区
+    /// Region
     "Area" area set_area: str,
-    /// 版本
+    /// Version
     "VersionNum" version_num set_version_num: str,
-    /// 平台
+    /// Platform
     "Platform" platform set_platform: str,
-    /// 自定义3
+    /// Custom 3
     "ExtThird" ext_third set_ext_third: str,
-    /// 自定义1
+    /// Custom 1
     "ExtFirst" ext_first set_ext_first: str,
-    /// 网络类型(tag 值):用于过滤/聚合字段 netType；枚举值：1(WiFi)、2(2G)、3(3G)、4(4G)、5(5G)、6(6G)、100(未知网络)。
+    /// Network type
     "NetType" net_type set_net_type: str,
-    /// 机型
+    /// Model
     "Device" device set_device: str,
-    /// 显示是否海外,1表示海外，0表示非海外；默认值为空，查询所有。
+    /// Whether it is outside the Chinese mainland
     "IsAbroad" is_abroad set_is_abroad: str,
-    /// 操作系统
+    /// OS
     "Os" os set_os: str,
-    /// 浏览器
+    /// Browser
     "Browser" browser set_browser: str,
-    /// 耗时口径："50"/"75"/"90"/"95"/"99"/"99.5" 分别表示 TP50/TP75/TP90/TP95/TP99/TP99.5（percentile2）；"avg" 表示均值（avg）。
+    /// Duration calculation method
     "CostType" cost_type set_cost_type: str,
-    /// 来源
+    /// Source
     "Url" url set_url: str,
-    /// 环境
+    /// Environment
     "Env" env set_env: str,
-    /// HTTP 状态码（tag 值）：用于过滤字段 status；支持 4xx（status =~ /4[0-9]{2}/）和 5xx（status =~ /5[0-9]{2}/）等错误码统计。
+    /// HTTP status code.
     "Status" status set_status: str,
     /// retcode
     "Ret" ret set_ret: str,
-    /// 网络状态(tag 值):用于过滤/聚合字段 netStatus；枚举值：0(正常)、1(弱网)、2(断网)、3(其他)。
+    /// Network status
     "NetStatus" net_status set_net_status: str,
 } }
 rt::action!("rum", "2021-06-22", "DescribeDataFetchUrl", DescribeDataFetchUrlRequest => DescribeDataFetchUrlResponse);
 
 rt::model! { read debug;
-/// DescribeDataFetchUrl返回参数结构体
+/// DescribeDataFetchUrl response structure.
 DescribeDataFetchUrlResponse {
-    /// 返回值
+    /// Returned value
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDataFetchUrlV2` (获取DescribeDataFetchUrlV2信息).
+/// Request of `DescribeDataFetchUrlV2` (Obtains DescribeDataFetchUrlV2 information).
 ///
-/// 获取DescribeDataFetchUrl信息
+/// This API is used to obtain DescribeDataFetchUrl information.
 DescribeDataFetchUrlV2Request {
-    /// 开始时间
+    /// Start time.
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
-    /// allcount：性能视图，pagepv：pv视图，day：14天数据，count40x：40X视图，count50x：50X视图，count5xand4x：40∑50视图，top：资源top视图，nettype/version/platform/isp/region/device/browser/ext1/ext2/ext3/ret/status/from/url/env/：网络平台视图/Version视图/设备视图/ISP视图/地区视图/浏览器视图/ext1视图等
+    /// allcount: performance view. pagepv: PV view. day: 14-day data. count40x: 40X view. count50x: 50X view. count5xand4x: 40∑50 view. top: top resource view. nettype/version/platform/isp/region/device/browser/ext1/ext2/ext3/ret/status/from/url/env/: network platform view, version view, device view, ISP view, region view, browser view, ext1 view, and so on.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 结束时间
+    /// End time.
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ID" id set_id: i64,
-    /// 自定义2
+    /// Custom parameter 2.
     "ExtSecond" ext_second set_ext_second: str,
-    /// 浏览器引擎
+    /// Browser engine.
     "Engine" engine set_engine: str,
-    /// 运营商
+    /// Internet service provider.
     "Isp" isp set_isp: str,
-    /// 来源页面
+    /// Source page.
     "From" from(from_value) set_from: str,
-    /// 日志等级
+    /// Log level.
     "Level" level set_level: str,
-    /// 品牌
+    /// Brand.
     "Brand" brand set_brand: str,
-    /// 地区
+    /// Region.
     "Area" area set_area: str,
-    /// 版本
+    /// Version.
     "VersionNum" version_num set_version_num: str,
-    /// 平台
+    /// Platform.
     "Platform" platform set_platform: str,
-    /// 自定义3
+    /// Custom parameter 3.
     "ExtThird" ext_third set_ext_third: str,
-    /// 自定义1
+    /// Custom parameter 1.
     "ExtFirst" ext_first set_ext_first: str,
-    /// 网络类型
+    /// Network type.
     "NetType" net_type set_net_type: str,
-    /// 机型
+    /// Model.
     "Device" device set_device: str,
-    /// 显示是否海外,1表示海外，0表示非海外；默认值为空，查询所有。
+    /// Indicates whether to query global data. 1 indicates global. 0 indicates not global. This is empty by default, which means to query all data.
     "IsAbroad" is_abroad set_is_abroad: str,
-    /// 操作系统
+    /// Operating system.
     "Os" os set_os: str,
-    /// 浏览器
+    /// Browser.
     "Browser" browser set_browser: str,
-    /// 耗时计算方式
+    /// Duration calculation method.
     "CostType" cost_type set_cost_type: str,
-    /// 来源
+    /// Source.
     "Url" url set_url: str,
-    /// 环境
+    /// Environment.
     "Env" env set_env: str,
-    /// httpcode响应码
+    /// HTTP response code.
     "Status" status set_status: str,
     /// retcode
     "Ret" ret set_ret: str,
-    /// 网络状态
+    /// Network status.
     "NetStatus" net_status set_net_status: str,
-    /// 自定义4
+    /// Custom parameter 4.
     "ExtFourth" ext_fourth set_ext_fourth: str,
-    /// 自定义5
+    /// Custom parameter 5.
     "ExtFifth" ext_fifth set_ext_fifth: str,
-    /// 自定义6
+    /// Custom parameter 6.
     "ExtSixth" ext_sixth set_ext_sixth: str,
-    /// 自定义7
+    /// Custom parameter 7.
     "ExtSeventh" ext_seventh set_ext_seventh: str,
-    /// 自定义8
+    /// Custom parameter 8.
     "ExtEighth" ext_eighth set_ext_eighth: str,
-    /// 自定义9
+    /// Custom parameter 9.
     "ExtNinth" ext_ninth set_ext_ninth: str,
-    /// 自定义10
+    /// Custom parameter 10.
     "ExtTenth" ext_tenth set_ext_tenth: str,
-    /// 时间段
+    /// Time period.
     "Granularity" granularity set_granularity: str,
 } }
 rt::action!("rum", "2021-06-22", "DescribeDataFetchUrlV2", DescribeDataFetchUrlV2Request => DescribeDataFetchUrlV2Response);
 
 rt::model! { read debug;
-/// DescribeDataFetchUrlV2返回参数结构体
+/// DescribeDataFetchUrlV2 response structure.
 DescribeDataFetchUrlV2Response {
-    /// 返回值
+    /// Return value.
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDataLogUrlInfo` (获取dataloginfo信息).
+/// Request of `DescribeDataLogUrlInfo` (Gets dataloginfo information).
 ///
-/// 获取loginfo信息
+/// This API is used to get the loginfo information.
 DescribeDataLogUrlInfoRequest {
-    /// 项目ID
+    /// Project ID
     ///
     /// Required.
     "ID" id set_id: i64,
-    /// 时间戳
+    /// Timestamp
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
-    /// 时间戳
+    /// Timestamp
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
@@ -1778,68 +1779,68 @@ DescribeDataLogUrlInfoRequest {
 rt::action!("rum", "2021-06-22", "DescribeDataLogUrlInfo", DescribeDataLogUrlInfoRequest => DescribeDataLogUrlInfoResponse);
 
 rt::model! { read debug;
-/// DescribeDataLogUrlInfo返回参数结构体
+/// DescribeDataLogUrlInfo response structure.
 DescribeDataLogUrlInfoResponse {
-    /// 返回字符串
+    /// Response string
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDataLogUrlStatistics` (获取LogUrlStatistics信息).
+/// Request of `DescribeDataLogUrlStatistics` (Gets LogUrlStatistics information).
 ///
-/// 获取LogUrlStatistics信息
+/// This API is used to get the LogUrlStatistics information.
 DescribeDataLogUrlStatisticsRequest {
-    /// 开始时间
+    /// Start time
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
-    /// analysis：异常分析，compare：异常列表对比，allcount：性能视图，condition：条件列表，nettype/version/platform/isp/region/device/browser/ext1/ext2/ext3/ret/status/from/url/env/：网络平台视图/Version视图/设备视图/ISP视图/地区视图/浏览器视图/ext1视图等等
+    /// `analysis`: exception analysis; `compare`: exception list comparison; `allcount`: performance view; `condition`: condition list; `nettype`/`version`/`platform`/`isp`/`region`/`device`/`browser`/`ext1`/`ext2`/`ext3`/`ret`/`status`/`from`/`url`/`env`: network/platform view; version view; device view; ISP view; region view; browser view; custom view, and so on.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 结束时间
+    /// End time
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// 项目ID
+    /// Project ID
     ///
     /// Required.
     "ID" id set_id: i64,
-    /// 自定义2
+    /// Custom 2
     "ExtSecond" ext_second set_ext_second: str,
-    /// 浏览器引擎
+    /// Browser engine
     "Engine" engine set_engine: str,
-    /// 运营商
+    /// ISP
     "Isp" isp set_isp: str,
-    /// 来源页面
+    /// Source page
     "From" from(from_value) set_from: str,
-    /// 日志等级
+    /// Log level
     "Level" level set_level: str,
-    /// 品牌
+    /// Brand
     "Brand" brand set_brand: str,
-    /// 地区
+    /// Region
     "Area" area set_area: str,
-    /// 版本
+    /// Version
     "VersionNum" version_num set_version_num: str,
-    /// 平台
+    /// Platform
     "Platform" platform set_platform: str,
-    /// 自定义3
+    /// Custom 3
     "ExtThird" ext_third set_ext_third: str,
-    /// 自定义1
+    /// Custom 1
     "ExtFirst" ext_first set_ext_first: str,
-    /// 网络类型(tag 值):用于过滤/聚合字段 netType；枚举值：1(WiFi)、2(2G)、3(3G)、4(4G)、5(5G)、6(6G)、100(未知网络)。
+    /// Network type
     "NetType" net_type set_net_type: str,
-    /// 机型
+    /// Model
     "Device" device set_device: str,
-    /// 显示是否海外,1表示海外，0表示非海外；默认值为空，查询所有。
+    /// Whether it is outside the Chinese mainland
     "IsAbroad" is_abroad set_is_abroad: str,
-    /// 操作系统
+    /// OS
     "Os" os set_os: str,
-    /// 浏览器
+    /// Browser
     "Browser" browser set_browser: str,
-    /// 环境区分
+    /// Environment
     "Env" env set_env: str,
     /// js异常信息
     "ErrorMsg" error_msg set_error_msg: str,
@@ -1847,157 +1848,157 @@ DescribeDataLogUrlStatisticsRequest {
 rt::action!("rum", "2021-06-22", "DescribeDataLogUrlStatistics", DescribeDataLogUrlStatisticsRequest => DescribeDataLogUrlStatisticsResponse);
 
 rt::model! { read debug;
-/// DescribeDataLogUrlStatistics返回参数结构体
+/// DescribeDataLogUrlStatistics response structure.
 DescribeDataLogUrlStatisticsResponse {
-    /// 返回值
+    /// Returned value
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDataLogUrlStatisticsV2` (获取LogUrlStatistics信息V2).
+/// Request of `DescribeDataLogUrlStatisticsV2` (Obtains LogUrlStatistics information (V2)).
 ///
-/// 获取LogUrlStatistics信息
+/// This API is used to obtain LogUrlStatistics information.
 DescribeDataLogUrlStatisticsV2Request {
-    /// 开始时间
+    /// Start time.
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
-    /// analysis：异常分析，compare：异常列表对比，allcount：性能视图，condition：条件列表，nettype/version/platform/isp/region/device/browser/ext1/ext2/ext3/ret/status/from/url/env/：网络平台视图/Version视图/设备视图/ISP视图/地区视图/浏览器视图/ext1视图等
+    /// analysis: exception analysis. compare: exception list comparison. allcount: performance view. condition: condition list. nettype/version/platform/isp/region/device/browser/ext1/ext2/ext3/ret/status/from/url/env/: network platform view, version view, device view, ISP view, region view, browser view, ext1 view, and so on.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 结束时间
+    /// End time.
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ID" id set_id: i64,
-    /// 自定义2
+    /// Custom parameter 2.
     "ExtSecond" ext_second set_ext_second: str,
-    /// 浏览器引擎
+    /// Browser engine.
     "Engine" engine set_engine: str,
-    /// 运营商
+    /// Internet service provider.
     "Isp" isp set_isp: str,
-    /// 来源页面
+    /// Source page.
     "From" from(from_value) set_from: str,
-    /// 日志等级
+    /// Log level.
     "Level" level set_level: str,
-    /// 品牌
+    /// Brand.
     "Brand" brand set_brand: str,
-    /// 地区
+    /// Region.
     "Area" area set_area: str,
-    /// 版本
+    /// Version.
     "VersionNum" version_num set_version_num: str,
-    /// 平台
+    /// Platform.
     "Platform" platform set_platform: str,
-    /// 自定义3
+    /// Custom parameter 3.
     "ExtThird" ext_third set_ext_third: str,
-    /// 自定义1
+    /// Custom parameter 1.
     "ExtFirst" ext_first set_ext_first: str,
-    /// 网络类型
+    /// Network type.
     "NetType" net_type set_net_type: str,
-    /// 机型
+    /// Model.
     "Device" device set_device: str,
-    /// 显示是否海外,1表示海外，0表示非海外；默认值为空，查询所有。
+    /// Indicates whether to query global data. 1 indicates global. 0 indicates not global. This is empty by default, which means to query all data.
     "IsAbroad" is_abroad set_is_abroad: str,
-    /// 操作系统
+    /// Operating system.
     "Os" os set_os: str,
-    /// 浏览器
+    /// Browser.
     "Browser" browser set_browser: str,
-    /// 环境区分
+    /// Environment differentiation.
     "Env" env set_env: str,
-    /// js异常信息
+    /// JavaScript exception message.
     "ErrorMsg" error_msg set_error_msg: str,
-    /// 自定义4
+    /// Custom parameter 4.
     "ExtFourth" ext_fourth set_ext_fourth: str,
-    /// 自定义5
+    /// Custom parameter 5.
     "ExtFifth" ext_fifth set_ext_fifth: str,
-    /// 自定义6
+    /// Custom parameter 6.
     "ExtSixth" ext_sixth set_ext_sixth: str,
-    /// 自定义7
+    /// Custom parameter 7.
     "ExtSeventh" ext_seventh set_ext_seventh: str,
-    /// 自定义8
+    /// Custom parameter 8.
     "ExtEighth" ext_eighth set_ext_eighth: str,
-    /// 自定义9
+    /// Custom parameter 9.
     "ExtNinth" ext_ninth set_ext_ninth: str,
-    /// 自定义10
+    /// Custom parameter 10.
     "ExtTenth" ext_tenth set_ext_tenth: str,
-    /// 时间段
+    /// Time period.
     "Granularity" granularity set_granularity: str,
 } }
 rt::action!("rum", "2021-06-22", "DescribeDataLogUrlStatisticsV2", DescribeDataLogUrlStatisticsV2Request => DescribeDataLogUrlStatisticsV2Response);
 
 rt::model! { read debug;
-/// DescribeDataLogUrlStatisticsV2返回参数结构体
+/// DescribeDataLogUrlStatisticsV2 response structure.
 DescribeDataLogUrlStatisticsV2Response {
-    /// 返回值
+    /// Return value.
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDataPerformancePage` (获取PerformancePage信息).
+/// Request of `DescribeDataPerformancePage` (Gets PerformancePage information).
 ///
-/// 获取PerformancePage信息
+/// This API is used to get the PerformancePage information.
 DescribeDataPerformancePageRequest {
-    /// 项目ID
+    /// Project ID
     ///
     /// Required.
     "ID" id set_id: i64,
-    /// 开始时间
+    /// Start time
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
-    /// 结束时间
+    /// End time
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// pagepv：pv视图，allcount：性能视图，falls：页面加载瀑布图，samp：首屏时间，day：14天数据，nettype：网络/平台视图，performance：页面性能TOP视图，version/platform/isp/region/device/browser/ext1/ext2/ext3/ret/status/from/url/env/：ISP视图/地区视图/浏览器视图等
+    /// `pagepv`: PV view; `allcount`: performance view; `falls`: page loading waterfall plot; `samp`: FMP, `day`: 14-day data, `nettype`: network/platform view; `performance`: top underperformed pages view; `version`/`platform`/`isp`/`region`/`device`/`browser`/`ext1`/`ext2`/`ext3`/`ret`/`status`/`from`/`url`/`env`: version view; device view; ISP view; region view; browser view, and so on.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 日志等级
+    /// Log level
     "Level" level set_level: str,
-    /// 运营商
+    /// ISP
     "Isp" isp set_isp: str,
-    /// 地区
+    /// Region
     "Area" area set_area: str,
-    /// 网络类型(tag 值):用于过滤/聚合字段 netType；枚举值：1(WiFi)、2(2G)、3(3G)、4(4G)、5(5G)、6(6G)、100(未知网络)。
+    /// Network type
     "NetType" net_type set_net_type: str,
-    /// 平台
+    /// Platform
     "Platform" platform set_platform: str,
-    /// 机型
+    /// Model
     "Device" device set_device: str,
-    /// 版本
+    /// Version
     "VersionNum" version_num set_version_num: str,
-    /// 自定义1
+    /// Custom 1
     "ExtFirst" ext_first set_ext_first: str,
-    /// 自定义2
+    /// Custom 2
     "ExtSecond" ext_second set_ext_second: str,
-    /// 自定义3
+    /// Custom 3
     "ExtThird" ext_third set_ext_third: str,
-    /// 显示是否海外,1表示海外，0表示非海外；默认值为空，查询所有。
+    /// Whether it is outside the Chinese mainland
     "IsAbroad" is_abroad set_is_abroad: str,
-    /// 浏览器
+    /// Browser
     "Browser" browser set_browser: str,
-    /// 操作系统
+    /// OS
     "Os" os set_os: str,
-    /// 浏览器引擎
+    /// Browser engine
     "Engine" engine set_engine: str,
-    /// 品牌
+    /// Brand
     "Brand" brand set_brand: str,
-    /// 来源页面
+    /// Source page
     "From" from(from_value) set_from: str,
-    /// 耗时口径："50"/"75"/"90"/"95"/"99"/"99.5" 分别表示 TP50/TP75/TP90/TP95/TP99/TP99.5（percentile2）；"avg" 表示均值（avg）。
+    /// Duration calculation method
     "CostType" cost_type set_cost_type: str,
-    /// 环境变量
+    /// Environment variable
     "Env" env set_env: str,
-    /// 网络状态(tag 值):用于过滤/聚合字段 netStatus；枚举值：0(正常)、1(弱网)、2(断网)、3(其他)。
+    /// Network status
     "NetStatus" net_status set_net_status: str,
     /// 是否返回webvitals数据
     "WebVitals" web_vitals set_web_vitals: bool,
@@ -2005,404 +2006,406 @@ DescribeDataPerformancePageRequest {
 rt::action!("rum", "2021-06-22", "DescribeDataPerformancePage", DescribeDataPerformancePageRequest => DescribeDataPerformancePageResponse);
 
 rt::model! { read debug;
-/// DescribeDataPerformancePage返回参数结构体
+/// DescribeDataPerformancePage response structure.
 DescribeDataPerformancePageResponse {
-    /// 返回值
+    /// Returned value
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDataPerformancePageV2` (获取PerformancePage信息V2).
+/// Request of `DescribeDataPerformancePageV2` (Obtains PerformancePage information (V2)).
 ///
-/// 获取PerformancePage信息
+/// This API is used to obtain PerformancePage information.
 DescribeDataPerformancePageV2Request {
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ID" id set_id: i64,
-    /// 开始时间
+    /// Start time.
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
-    /// 结束时间
+    /// End time.
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// pagepv：pv视图，allcount：性能视图，falls：页面加载瀑布图，samp：首屏时间，day：14天数据，nettype：网络/平台视图，performance：页面性能TOP视图，version/platform/isp/region/device/browser/ext1/ext2/ext3/ret/status/from/url/env/：ISP视图/地区视图/浏览器视图等
+    /// pagepv: PV view. allcount: performance view. falls: page loading waterfall chart. samp: first meaningful paint. day: 14-day data. nettype: network or platform view. performance: top page performance view. version/platform/isp/region/device/browser/ext1/ext2/ext3/ret/status/from/url/env/: ISP view, region view, browser view, and so on.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 日志等级
+    /// Log level.
     "Level" level set_level: str,
-    /// 运营商
+    /// Internet service provider.
     "Isp" isp set_isp: str,
-    /// 地区
+    /// Region.
     "Area" area set_area: str,
-    /// 网络类型
+    /// Network type.
     "NetType" net_type set_net_type: str,
-    /// 平台
+    /// Platform.
     "Platform" platform set_platform: str,
-    /// 机型
+    /// Model.
     "Device" device set_device: str,
-    /// 版本
+    /// Version.
     "VersionNum" version_num set_version_num: str,
-    /// 自定义1
+    /// Custom parameter 1.
     "ExtFirst" ext_first set_ext_first: str,
-    /// 自定义2
+    /// Custom parameter 2.
     "ExtSecond" ext_second set_ext_second: str,
-    /// 自定义3
+    /// Custom parameter 3.
     "ExtThird" ext_third set_ext_third: str,
-    /// 显示是否海外,1表示海外，0表示非海外；默认值为空，查询所有。
+    /// Indicates whether to query global data. 1 indicates global. 0 indicates not global. This is empty by default, which means to query all data.
     "IsAbroad" is_abroad set_is_abroad: str,
-    /// 浏览器
+    /// Browser.
     "Browser" browser set_browser: str,
-    /// 操作系统
+    /// Operating system.
     "Os" os set_os: str,
-    /// 浏览器引擎
+    /// Browser engine.
     "Engine" engine set_engine: str,
-    /// 品牌
+    /// Brand.
     "Brand" brand set_brand: str,
-    /// 来源页面
+    /// Source page.
     "From" from(from_value) set_from: str,
-    /// 耗时计算方式
+    /// Duration calculation method.
     "CostType" cost_type set_cost_type: str,
-    /// 环境变量
+    /// Environment variable.
     "Env" env set_env: str,
-    /// 网络状态
+    /// Network status.
     "NetStatus" net_status set_net_status: str,
-    /// 是否返回webvitals数据
+    /// Indicates whether to return webvitals data.
     "WebVitals" web_vitals set_web_vitals: bool,
-    /// 自定义4
+    /// Custom parameter 4.
     "ExtFourth" ext_fourth set_ext_fourth: str,
-    /// 自定义5
+    /// Custom parameter 5.
     "ExtFifth" ext_fifth set_ext_fifth: str,
-    /// 自定义6
+    /// Custom parameter 6.
     "ExtSixth" ext_sixth set_ext_sixth: str,
-    /// 自定义7
+    /// Custom parameter 7.
     "ExtSeventh" ext_seventh set_ext_seventh: str,
-    /// 自定义8
+    /// Custom parameter 8.
     "ExtEighth" ext_eighth set_ext_eighth: str,
-    /// 自定义9
+    /// Custom parameter 9.
     "ExtNinth" ext_ninth set_ext_ninth: str,
-    /// 自定义10
+    /// Custom parameter 10.
     "ExtTenth" ext_tenth set_ext_tenth: str,
-    /// 时间段
+    /// Time period.
     "Granularity" granularity set_granularity: str,
 } }
 rt::action!("rum", "2021-06-22", "DescribeDataPerformancePageV2", DescribeDataPerformancePageV2Request => DescribeDataPerformancePageV2Response);
 
 rt::model! { read debug;
-/// DescribeDataPerformancePageV2返回参数结构体
+/// DescribeDataPerformancePageV2 response structure.
 DescribeDataPerformancePageV2Response {
-    /// 返回值
+    /// Return value.
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDataPvUrlInfo` (获取PvUrlInfo信息).
+/// Request of `DescribeDataPvUrlInfo` (Gets PvUrlInfo information).
 ///
-/// 获取PvUrlInfo信息
+/// This API is used to get the PvUrlInfo information.
 DescribeDataPvUrlInfoRequest {
-    /// 开始时间
+    /// Start time
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
-    /// 查询类型（string）：当前后端实现固定按 from 聚合统计，未使用该字段（保留字段，传值不会影响结果）。
+    /// Type
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 结束时间
+    /// End time
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// 项目ID
+    /// Project ID
     ///
     /// Required.
     "ID" id set_id: i64,
-    /// 自定义2
+    /// Custom 2
     "ExtSecond" ext_second set_ext_second: str,
-    /// 浏览器引擎
+    /// Browser engine
     "Engine" engine set_engine: str,
-    /// 运营商
+    /// ISP
     "Isp" isp set_isp: str,
-    /// 来源页面
+    /// Source page
     "From" from(from_value) set_from: str,
-    /// 日志等级
+    /// Log level
     "Level" level set_level: str,
-    /// 品牌
+    /// Brand
     "Brand" brand set_brand: str,
-    /// 地区
+    /// Region
     "Area" area set_area: str,
-    /// 版本
+    /// Version
     "VersionNum" version_num set_version_num: str,
-    /// 平台
+    /// Platform
     "Platform" platform set_platform: str,
-    /// 自定义3
+    /// Custom 3
     "ExtThird" ext_third set_ext_third: str,
-    /// 自定义1
+    /// Custom 1
     "ExtFirst" ext_first set_ext_first: str,
-    /// 网络类型(tag 值):用于过滤/聚合字段 netType；枚举值：1(WiFi)、2(2G)、3(3G)、4(4G)、5(5G)、6(6G)、100(未知网络)。
+    /// Network type
     "NetType" net_type set_net_type: str,
-    /// 机型
+    /// Model
     "Device" device set_device: str,
-    /// 显示是否海外,1表示海外，0表示非海外；默认值为空，查询所有。
+    /// Whether it is outside the Chinese mainland
     "IsAbroad" is_abroad set_is_abroad: str,
-    /// 操作系统
+    /// OS
     "Os" os set_os: str,
-    /// 浏览器
+    /// Browser
     "Browser" browser set_browser: str,
-    /// 环境
+    /// Environment
     "Env" env set_env: str,
 } }
 rt::action!("rum", "2021-06-22", "DescribeDataPvUrlInfo", DescribeDataPvUrlInfoRequest => DescribeDataPvUrlInfoResponse);
 
 rt::model! { read debug;
-/// DescribeDataPvUrlInfo返回参数结构体
+/// DescribeDataPvUrlInfo response structure.
 DescribeDataPvUrlInfoResponse {
-    /// 返回值
+    /// Returned value
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDataPvUrlStatistics` (获取DescribeDataPvUrlStatistics信息).
+/// Request of `DescribeDataPvUrlStatistics` (Gets DescribeDataPvUrlStatistics information).
 ///
-/// 获取DescribeDataPvUrlStatistics信息
+/// This API is used to get the DescribeDataPvUrlStatistics information.
 DescribeDataPvUrlStatisticsRequest {
-    /// 开始时间
+    /// Start time
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
-    /// allcount：性能视图，day：14天数据，vp：性能，ckuv：uv，ckpv：pv，condition：条件列表，nettype/version/platform/isp/region/device/browser/ext1/ext2/ext3/ret/status/from/url/env/：网络平台视图/Version视图/设备视图/ISP视图/地区视图/浏览器视图/ext1视图等
+    /// `allcount`; performance view; `day`: 14-day data, `vp`: performance; `ckuv`: UV; `ckpv`: PV; `condition`: condition list; `nettype`/`version`/`platform`/`isp`/`region`/`device`/`browser`/`ext1`/`ext2`/`ext3`/`ret`/`status`/`from`/`url`/`env`: network/platform view; version view; device view; ISP view; region view; browser view; custom view, and so on.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 结束时间
+    /// End time
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// 项目ID
+    /// Project ID
     ///
     /// Required.
     "ID" id set_id: i64,
-    /// 自定义2
+    /// Custom 2
     "ExtSecond" ext_second set_ext_second: str,
-    /// 浏览器引擎
+    /// Browser engine
     "Engine" engine set_engine: str,
-    /// 运营商
+    /// ISP
     "Isp" isp set_isp: str,
-    /// 来源页面
+    /// Source page
     "From" from(from_value) set_from: str,
-    /// 日志等级
+    /// Log level
     "Level" level set_level: str,
-    /// 品牌
+    /// Brand
     "Brand" brand set_brand: str,
-    /// 地区
+    /// Region
     "Area" area set_area: str,
-    /// 版本
+    /// Version
     "VersionNum" version_num set_version_num: str,
-    /// 平台
+    /// Platform
     "Platform" platform set_platform: str,
-    /// 自定义3
+    /// Custom 3
     "ExtThird" ext_third set_ext_third: str,
-    /// 自定义1
+    /// Custom 1
     "ExtFirst" ext_first set_ext_first: str,
-    /// 网络类型(tag 值):用于过滤/聚合字段 netType；枚举值：1(WiFi)、2(2G)、3(3G)、4(4G)、5(5G)、6(6G)、100(未知网络)。
+    /// Network type
     "NetType" net_type set_net_type: str,
-    /// 机型
+    /// Model
     "Device" device set_device: str,
-    /// 显示是否海外,1表示海外，0表示非海外；默认值为空，查询所有。
+    /// Whether it is outside the Chinese mainland
     "IsAbroad" is_abroad set_is_abroad: str,
-    /// 操作系统
+    /// OS
     "Os" os set_os: str,
-    /// 浏览器
+    /// Browser
     "Browser" browser set_browser: str,
-    /// 环境
+    /// Environment
     "Env" env set_env: str,
-    /// group by 参数值枚举1:1m  2:5m  3:30m  4:1h
+    /// group by parameter value enumeration: 1:1m
+    /// 2:5m  3:30m
+    /// 4:1h
     /// 5:1d
     "GroupByType" group_by_type set_group_by_type: i64,
-    /// 1: 查询智研
-    /// 0: 走旧逻辑，已下线，勿使用
+    /// 1: Query Intelligent Research
+    /// 0: Use old logic, already offline, do not use
     "IsNewData" is_new_data set_is_new_data: i64,
 } }
 rt::action!("rum", "2021-06-22", "DescribeDataPvUrlStatistics", DescribeDataPvUrlStatisticsRequest => DescribeDataPvUrlStatisticsResponse);
 
 rt::model! { read debug;
-/// DescribeDataPvUrlStatistics返回参数结构体
+/// DescribeDataPvUrlStatistics response structure.
 DescribeDataPvUrlStatisticsResponse {
-    /// 返回值
+    /// Returned value
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDataPvUrlStatisticsV2` (获取DescribeDataPvUrlStatistics信息V2).
+/// Request of `DescribeDataPvUrlStatisticsV2` (Obtains DescribeDataPvUrlStatistics information (V2)).
 ///
-/// 获取DescribeDataPvUrlStatistics信息
+/// This API is used to obtain DescribeDataPvUrlStatistics information.
 DescribeDataPvUrlStatisticsV2Request {
-    /// 开始时间
+    /// Start time.
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
-    /// allcount：性能视图，day：14天数据，vp：性能，ckuv：uv，ckpv：pv，condition：条件列表，nettype/version/platform/isp/region/device/browser/ext1/ext2/ext3/ret/status/from/url/env/：网络平台视图/Version视图/设备视图/ISP视图/地区视图/浏览器视图/ext1视图等
+    /// allcount: performance view. day: 14-day data. vp: performance. ckuv: UV. ckpv: PV. condition: condition list. nettype/version/platform/isp/region/device/browser/ext1/ext2/ext3/ret/status/from/url/env/: network platform view, version view, device view, ISP view, region view, browser view, ext1 view, and so on.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 结束时间
+    /// End time.
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ID" id set_id: i64,
-    /// 自定义2
+    /// Custom parameter 2.
     "ExtSecond" ext_second set_ext_second: str,
-    /// 浏览器引擎
+    /// Browser engine.
     "Engine" engine set_engine: str,
-    /// 运营商
+    /// Internet service provider.
     "Isp" isp set_isp: str,
-    /// 来源页面， 可多选，用 “,” 隔开的 String
+    /// Source page.
     "From" from(from_value) set_from: str,
-    /// 日志等级
+    /// Log level.
     "Level" level set_level: str,
-    /// 品牌
+    /// Brand.
     "Brand" brand set_brand: str,
-    /// 地区
+    /// Region.
     "Area" area set_area: str,
-    /// 版本
+    /// Version.
     "VersionNum" version_num set_version_num: str,
-    /// 平台
+    /// Platform.
     "Platform" platform set_platform: str,
-    /// 自定义3
+    /// Custom parameter 3.
     "ExtThird" ext_third set_ext_third: str,
-    /// 自定义1
+    /// Custom parameter 1.
     "ExtFirst" ext_first set_ext_first: str,
-    /// 网络类型（1,2,3,4,5,100），1表示WIFI, 2表示2G, 3表示3G, 4表示4G, 5表示5G, 6表示6G, 100表示未知
+    /// Network type (1, 2, 3, 4, 5, or 100). 1 indicates Wi-Fi. 2 indicates 2G. 3 indicates 3G. 4 indicates 4G. 5 indicates 5G. 6 indicates 6G. 100 indicates unknown.
     "NetType" net_type set_net_type: str,
-    /// 机型
+    /// Model.
     "Device" device set_device: str,
-    /// 显示是否海外,1表示海外，0表示非海外；默认值为空，查询所有。
+    /// Indicates whether to query global data. 1 indicates global. 0 indicates not global. This is empty by default, which means to query all data.
     "IsAbroad" is_abroad set_is_abroad: str,
-    /// 操作系统
+    /// Operating system.
     "Os" os set_os: str,
-    /// 浏览器
+    /// Browser.
     "Browser" browser set_browser: str,
-    /// 环境
+    /// Environment.
     "Env" env set_env: str,
-    /// group by 参数值枚举1:1m  2:5m  3:30m  4:1h
+    /// Parameter value enumeration for group by. 1: 1 minute. 2: 5 minutes. 3: 30 minutes. 4: 1 hour.
     /// 5:1d
     "GroupByType" group_by_type set_group_by_type: i64,
-    /// 1: 查询智研
-    /// 0: 走旧逻辑，已下线，勿使用
+    /// 1: Queries Zhiyan.
+    /// 0: Uses the old logic, which is removed. Do not use this value.
     "IsNewData" is_new_data set_is_new_data: i64,
-    /// 自定义4
+    /// Custom parameter 4.
     "ExtFourth" ext_fourth set_ext_fourth: str,
-    /// 自定义5
+    /// Custom parameter 5.
     "ExtFifth" ext_fifth set_ext_fifth: str,
-    /// 自定义6
+    /// Custom parameter 6.
     "ExtSixth" ext_sixth set_ext_sixth: str,
-    /// 自定义7
+    /// Custom parameter 7.
     "ExtSeventh" ext_seventh set_ext_seventh: str,
-    /// 自定义8
+    /// Custom parameter 8.
     "ExtEighth" ext_eighth set_ext_eighth: str,
-    /// 自定义9
+    /// Custom parameter 9.
     "ExtNinth" ext_ninth set_ext_ninth: str,
-    /// 自定义10
+    /// Custom parameter 10.
     "ExtTenth" ext_tenth set_ext_tenth: str,
-    /// 时间段
+    /// Time period.
     "Granularity" granularity set_granularity: str,
 } }
 rt::action!("rum", "2021-06-22", "DescribeDataPvUrlStatisticsV2", DescribeDataPvUrlStatisticsV2Request => DescribeDataPvUrlStatisticsV2Response);
 
 rt::model! { read debug;
-/// DescribeDataPvUrlStatisticsV2返回参数结构体
+/// DescribeDataPvUrlStatisticsV2 response structure.
 DescribeDataPvUrlStatisticsV2Response {
-    /// 返回值
+    /// Return value.
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDataReportCount` (获取上报量).
+/// Request of `DescribeDataReportCount` (Gets the number of reported data entries).
 ///
-/// 获取项目上报量
+/// This API is used to get the number of reported data entries for a project.
 DescribeDataReportCountRequest {
-    /// 开始时间
+    /// Start time
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
-    /// 结束时间
+    /// End time
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// 项目ID
+    /// Project ID
     "ID" id set_id: i64,
-    /// 上报类型（custom，event，log，miniProgramData，performance，pv，speed，webvitals）
+    /// Reporting type
     "ReportType" report_type set_report_type: str,
-    /// 实例ID
+    /// Instance ID
     "InstanceID" instance_id set_instance_id: str,
 } }
 rt::action!("rum", "2021-06-22", "DescribeDataReportCount", DescribeDataReportCountRequest => DescribeDataReportCountResponse);
 
 rt::model! { read debug;
-/// DescribeDataReportCount返回参数结构体
+/// DescribeDataReportCount response structure.
 DescribeDataReportCountResponse {
-    /// 返回值
+    /// Returned value
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDataReportCountV2` (获取上报量v2).
+/// Request of `DescribeDataReportCountV2` (Obtains the reporting volume (V2)).
 ///
-/// 获取项目上报量
+/// This API is used to obtain the project reporting volume.
 DescribeDataReportCountV2Request {
-    /// 开始时间
+    /// Start time.
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
-    /// 结束时间
+    /// End time.
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// 项目ID
+    /// Project ID.
     "ID" id set_id: i64,
-    /// 上报类型（custom，event，log，miniProgramData，performance，pv，speed，webvitals）
+    /// Reporting type (custom, event, log, miniProgramData, performance, pv, speed, and webvitals).
     "ReportType" report_type set_report_type: str,
-    /// 实例ID
+    /// Instance ID.
     "InstanceID" instance_id set_instance_id: str,
 } }
 rt::action!("rum", "2021-06-22", "DescribeDataReportCountV2", DescribeDataReportCountV2Request => DescribeDataReportCountV2Response);
 
 rt::model! { read debug;
-/// DescribeDataReportCountV2返回参数结构体
+/// DescribeDataReportCountV2 response structure.
 DescribeDataReportCountV2Response {
-    /// 返回值
+    /// Return value.
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeData` (获取QueryData).
+/// Request of `DescribeData` (Gets QueryData).
 ///
-/// 转发monitor查询
+/// This API is used to query the forwarding monitor.
 DescribeDataRequest {
-    /// 查询字符串
+    /// Query string
     ///
     /// Required.
     "Query" query set_query: str,
-    /// 项目ID
+    /// Project ID
     ///
     /// Required.
     "ID" id set_id: i64,
@@ -2410,794 +2413,794 @@ DescribeDataRequest {
 rt::action!("rum", "2021-06-22", "DescribeData", DescribeDataRequest => DescribeDataResponse);
 
 rt::model! { read debug;
-/// DescribeData返回参数结构体
+/// DescribeData response structure.
 DescribeDataResponse {
-    /// 返回字符串
+    /// Response string
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDataSetUrlStatistics` (获取DescribeDataSetUrlStatistics信息).
+/// Request of `DescribeDataSetUrlStatistics` (Gets DescribeDataSetUrlStatistics information).
 ///
-/// 获取DescribeDataSetUrlStatistics信息
+/// This API is used to get the DescribeDataSetUrlStatistics information.
 DescribeDataSetUrlStatisticsRequest {
-    /// 开始时间
+    /// Start time
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
-    /// allcount：性能视图，data：小程序，component：小程序相关，day：14天数据，nettype：网络/平台视图，performance：页面性能TOP视图，version/platform/isp/region/device/browser/ext1/ext2/ext3/ret/status/from/url/env/：ISP视图/地区视图/浏览器视图等
+    /// `allcount`: performance view; `data`: mini program; `component`: mini program-related components; `day`: 14-day data; `nettype`: network/platform view; `performance`: top underperformed pages view; `version`/`platform`/`isp`/`region`/`device`/`browser`/`ext1`/`ext2`/`ext3`/`ret`/`status`/`from`/`url`/`env`: version view; device view; ISP view; region view; browser view, and so on.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 结束时间
+    /// End time
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// 项目ID
+    /// Project ID
     ///
     /// Required.
     "ID" id set_id: i64,
-    /// 自定义2
+    /// Custom 2
     "ExtSecond" ext_second set_ext_second: str,
-    /// 浏览器引擎
+    /// Browser engine
     "Engine" engine set_engine: str,
-    /// 运营商
+    /// ISP
     "Isp" isp set_isp: str,
-    /// 来源页面
+    /// Source page
     "From" from(from_value) set_from: str,
-    /// 日志等级
+    /// Log level
     "Level" level set_level: str,
-    /// 品牌
+    /// Brand
     "Brand" brand set_brand: str,
-    /// 地区
+    /// Region
     "Area" area set_area: str,
-    /// 版本
+    /// Version
     "VersionNum" version_num set_version_num: str,
-    /// 平台
+    /// Platform
     "Platform" platform set_platform: str,
-    /// 自定义3
+    /// Custom 3
     "ExtThird" ext_third set_ext_third: str,
-    /// 自定义1
+    /// Custom 1
     "ExtFirst" ext_first set_ext_first: str,
-    /// 网络类型(tag 值):用于过滤/聚合字段 netType；枚举值：1(WiFi)、2(2G)、3(3G)、4(4G)、5(5G)、6(6G)、100(未知网络)。
+    /// Network type
     "NetType" net_type set_net_type: str,
-    /// 机型
+    /// Model
     "Device" device set_device: str,
-    /// 显示是否海外,1表示海外，0表示非海外；默认值为空，查询所有。
+    /// Whether it is outside the Chinese mainland
     "IsAbroad" is_abroad set_is_abroad: str,
-    /// 操作系统
+    /// OS
     "Os" os set_os: str,
-    /// 浏览器
+    /// Browser
     "Browser" browser set_browser: str,
-    /// 耗时/数据量口径："50"/"75"/"90"/"95"/"99"/"99.5" 分别表示 TP50/TP75/TP90/TP95/TP99/TP99.5（percentile2）；"avg" 表示均值（avg）。
+    /// Duration calculation
     "CostType" cost_type set_cost_type: str,
-    /// 环境
+    /// Environment
     "Env" env set_env: str,
-    /// 小程序包类型（tag 值）：用于过滤字段 type（请求参数名为 PackageType）；取值由上报数据决定，可通过 Type=condition（show tag values）获取可选值集合。
+    /// The obtained package.
     "PackageType" package_type set_package_type: str,
 } }
 rt::action!("rum", "2021-06-22", "DescribeDataSetUrlStatistics", DescribeDataSetUrlStatisticsRequest => DescribeDataSetUrlStatisticsResponse);
 
 rt::model! { read debug;
-/// DescribeDataSetUrlStatistics返回参数结构体
+/// DescribeDataSetUrlStatistics response structure.
 DescribeDataSetUrlStatisticsResponse {
-    /// 返回值
+    /// Returned value
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDataSetUrlStatisticsV2` (获取DescribeDataSetUrlStatisticsV2信息).
+/// Request of `DescribeDataSetUrlStatisticsV2` (Obtains DescribeDataSetUrlStatisticsV2 information).
 ///
-/// 获取DescribeDataSetUrlStatistics信息
+/// This API is used to obtain DescribeDataSetUrlStatistics information.
 DescribeDataSetUrlStatisticsV2Request {
-    /// 开始时间
+    /// Start time.
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
-    /// allcount：性能视图，data：小程序，component：小程序相关，day：14天数据，nettype：网络/平台视图，performance：页面性能TOP视图，version/platform/isp/region/device/browser/ext1/ext2/ext3/ret/status/from/url/env/：ISP视图/地区视图/浏览器视图等
+    /// allcount: performance view. data: mini program. component: related to mini program. day: 14-day data. nettype: network or platform view. performance: top page performance view. version/platform/isp/region/device/browser/ext1/ext2/ext3/ret/status/from/url/env/: ISP view, region view, browser view, and so on.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 结束时间
+    /// End time.
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ID" id set_id: i64,
-    /// 自定义2
+    /// Custom parameter 2.
     "ExtSecond" ext_second set_ext_second: str,
-    /// 浏览器引擎
+    /// Browser engine.
     "Engine" engine set_engine: str,
-    /// 运营商
+    /// Internet service provider.
     "Isp" isp set_isp: str,
-    /// 来源页面
+    /// Source page.
     "From" from(from_value) set_from: str,
-    /// 日志等级
+    /// Log level.
     "Level" level set_level: str,
-    /// 品牌
+    /// Brand.
     "Brand" brand set_brand: str,
-    /// 地区
+    /// Region.
     "Area" area set_area: str,
-    /// 版本
+    /// Version.
     "VersionNum" version_num set_version_num: str,
-    /// 平台
+    /// Platform.
     "Platform" platform set_platform: str,
-    /// 自定义3
+    /// Custom parameter 3.
     "ExtThird" ext_third set_ext_third: str,
-    /// 自定义1
+    /// Custom parameter 1.
     "ExtFirst" ext_first set_ext_first: str,
-    /// 网络类型
+    /// Network type.
     "NetType" net_type set_net_type: str,
-    /// 机型
+    /// Model.
     "Device" device set_device: str,
-    /// 显示是否海外,1表示海外，0表示非海外；默认值为空，查询所有。
+    /// Indicates whether to query global data. 1 indicates global. 0 indicates not global. This is empty by default, which means to query all data.
     "IsAbroad" is_abroad set_is_abroad: str,
-    /// 操作系统
+    /// Operating system.
     "Os" os set_os: str,
-    /// 浏览器
+    /// Browser.
     "Browser" browser set_browser: str,
-    /// 耗时计算
+    /// Duration calculation.
     "CostType" cost_type set_cost_type: str,
-    /// 环境
+    /// Environment.
     "Env" env set_env: str,
-    /// 获取package
+    /// Obtaining package.
     "PackageType" package_type set_package_type: str,
-    /// 自定义4
+    /// Custom parameter 4.
     "ExtFourth" ext_fourth set_ext_fourth: str,
-    /// 自定义5
+    /// Custom parameter 5.
     "ExtFifth" ext_fifth set_ext_fifth: str,
-    /// 自定义6
+    /// Custom parameter 6.
     "ExtSixth" ext_sixth set_ext_sixth: str,
-    /// 自定义7
+    /// Custom parameter 7.
     "ExtSeventh" ext_seventh set_ext_seventh: str,
-    /// 自定义8
+    /// Custom parameter 8.
     "ExtEighth" ext_eighth set_ext_eighth: str,
-    /// 自定义9
+    /// Custom parameter 9.
     "ExtNinth" ext_ninth set_ext_ninth: str,
-    /// 自定义10
+    /// Custom parameter 10.
     "ExtTenth" ext_tenth set_ext_tenth: str,
-    /// 时间段
+    /// Time period.
     "Granularity" granularity set_granularity: str,
 } }
 rt::action!("rum", "2021-06-22", "DescribeDataSetUrlStatisticsV2", DescribeDataSetUrlStatisticsV2Request => DescribeDataSetUrlStatisticsV2Response);
 
 rt::model! { read debug;
-/// DescribeDataSetUrlStatisticsV2返回参数结构体
+/// DescribeDataSetUrlStatisticsV2 response structure.
 DescribeDataSetUrlStatisticsV2Response {
-    /// 返回值
+    /// Return value.
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDataStaticProject` (获取DescribeDataStaticProject信息).
+/// Request of `DescribeDataStaticProject` (Gets DescribeDataStaticProject information).
 ///
-/// 获取DescribeDataStaticProject信息
+/// This API is used to get the DescribeDataStaticProject information.
 DescribeDataStaticProjectRequest {
-    /// 开始时间
+    /// Start time
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
-    /// allcount：性能视图，day：14天数据，condition：条件列表，area：请求速度分布，nettype/version/platform/isp/region/device/browser/ext1/ext2/ext3/ret/status/from/url/env/：网络平台视图/Version视图/设备视图/ISP视图/地区视图/浏览器视图/ext1视图等等
+    /// `allcount`: performance view; `day`: 14-day data; `condition`: condition list; `area`: request speed distribution; `nettype`/`version`/`platform`/`isp`/`region`/`device`/`browser`/`ext1`/`ext2`/`ext3`/`ret`/`status`/`from`/`url`/`env`: network/platform view; version view; device view; ISP view; region view; browser view; custom view, and so on.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 结束时间
+    /// End time
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// 项目ID
+    /// Project ID
     ///
     /// Required.
     "ID" id set_id: i64,
-    /// 自定义2
+    /// Custom 2
     "ExtSecond" ext_second set_ext_second: str,
-    /// 浏览器引擎
+    /// Browser engine
     "Engine" engine set_engine: str,
-    /// 运营商
+    /// ISP
     "Isp" isp set_isp: str,
-    /// 来源页面
+    /// Source page
     "From" from(from_value) set_from: str,
-    /// 日志等级（1表示白名单日志，2表示一般日志，4表示错误日志，8表示Promise 错误，16表示Ajax 请求异常，32表示JS 加载异常，64表示图片加载异常，128表示css 加载异常，256表示console.error，512表示音视频资源异常，1024表示retcode 异常，2048表示aegis report，4096表示PV日志，8192表示自定义事件，16384表示小程序 页面不存在，32768表示websocket错误，65536表示js bridge错误）
+    /// Log level
     "Level" level set_level: str,
-    /// 品牌
+    /// Brand
     "Brand" brand set_brand: str,
-    /// 地区
+    /// Region
     "Area" area set_area: str,
-    /// 版本
+    /// Version
     "VersionNum" version_num set_version_num: str,
-    /// 平台
+    /// Platform
     "Platform" platform set_platform: str,
-    /// 自定义3
+    /// Custom 3
     "ExtThird" ext_third set_ext_third: str,
-    /// 自定义1
+    /// Custom 1
     "ExtFirst" ext_first set_ext_first: str,
-    /// 网络类型（1,2,3,4,5,100），1表示WIFI, 2表示2G, 3表示3G, 4表示4G, 5表示5G, 6表示6G, 100表示未知。
+    /// Network type
     "NetType" net_type set_net_type: str,
-    /// 机型
+    /// Model
     "Device" device set_device: str,
-    /// 显示是否海外,1表示海外，0表示非海外；默认值为空，查询所有。
+    /// Whether it is outside the Chinese mainland
     "IsAbroad" is_abroad set_is_abroad: str,
-    /// 操作系统
+    /// OS
     "Os" os set_os: str,
-    /// 浏览器
+    /// Browser
     "Browser" browser set_browser: str,
-    /// 耗时口径："50"/"75"/"90"/"95"/"99"/"99.5" 分别表示 TP50/TP75/TP90/TP95/TP99/TP99.5（percentile2）；"avg" 表示均值（avg）。
+    /// Duration calculation
     "CostType" cost_type set_cost_type: str,
-    /// 来源
+    /// Source
     "Url" url set_url: list String,
-    /// 环境
+    /// Environment
     "Env" env set_env: str,
 } }
 rt::action!("rum", "2021-06-22", "DescribeDataStaticProject", DescribeDataStaticProjectRequest => DescribeDataStaticProjectResponse);
 
 rt::model! { read debug;
-/// DescribeDataStaticProject返回参数结构体
+/// DescribeDataStaticProject response structure.
 DescribeDataStaticProjectResponse {
-    /// 返回值
+    /// Returned value
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDataStaticProjectV2` (获取DescribeDataStaticProjectV2信息).
+/// Request of `DescribeDataStaticProjectV2` (Obtains DescribeDataStaticProjectV2 information).
 ///
-/// 获取DescribeDataStaticProject信息
+/// This API is used to obtain DescribeDataStaticProject information.
 DescribeDataStaticProjectV2Request {
-    /// 开始时间
+    /// Start time.
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
-    /// allcount：性能视图，day：14天数据，condition：条件列表，area：请求速度分布，nettype/version/platform/isp/region/device/browser/ext1/ext2/ext3/ret/status/from/url/env/：网络平台视图/Version视图/设备视图/ISP视图/地区视图/浏览器视图/ext1视图等
+    /// allcount: performance view. day: 14-day data. condition: condition list. area: request speed distribution. nettype/version/platform/isp/region/device/browser/ext1/ext2/ext3/ret/status/from/url/env/: network platform view, version view, device view, ISP view, region view, browser view, ext1 view, and so on.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 结束时间
+    /// End time.
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ID" id set_id: i64,
-    /// 自定义2
+    /// Custom parameter 2.
     "ExtSecond" ext_second set_ext_second: str,
-    /// 浏览器引擎
+    /// Browser engine.
     "Engine" engine set_engine: str,
-    /// 运营商
+    /// Internet service provider.
     "Isp" isp set_isp: str,
-    /// 来源页面
+    /// Source page.
     "From" from(from_value) set_from: str,
-    /// 日志等级（1表示白名单日志，2表示一般日志，4表示错误日志，8表示Promise 错误，16表示Ajax 请求异常，32表示JS 加载异常，64表示图片加载异常，128表示css 加载异常，256表示console.error，512表示音视频资源异常，1024表示retcode 异常，2048表示aegis report，4096表示PV日志，8192表示自定义事件，16384表示小程序 页面不存在，32768表示websocket错误，65536表示js bridge错误）
+    /// Log level (1 indicates allowlist log. 2 indicates general log. 4 indicates error log. 8 indicates Promise error. 16 indicates AJAX request exception. 32 indicates JavaScript loading exception. 64 indicates image loading exception. 128 indicates CSS loading exception. 256 indicates console.error. 512 indicates audio or video resource exception. 1024 indicates retcode exception. 2048 indicates Aegis report. 4096 indicates PV log. 8192 indicates custom event. 16384 indicates mini program page does not exist. 32768 indicates WebSocket error. 65536 indicates JavaScript bridge error).
     "Level" level set_level: str,
-    /// 品牌
+    /// Brand.
     "Brand" brand set_brand: str,
-    /// 地区
+    /// Region.
     "Area" area set_area: str,
-    /// 版本
+    /// Version.
     "VersionNum" version_num set_version_num: str,
-    /// 平台
+    /// Platform.
     "Platform" platform set_platform: str,
-    /// 自定义3
+    /// Custom parameter 3.
     "ExtThird" ext_third set_ext_third: str,
-    /// 自定义1
+    /// Custom parameter 1.
     "ExtFirst" ext_first set_ext_first: str,
-    /// 网络类型（1,2,3,4,5,100），1表示WIFI, 2表示2G, 3表示3G, 4表示4G, 5表示5G, 6表示6G, 100表示未知。
+    /// Network type (1, 2, 3, 4, 5, or 100). 1 indicates Wi-Fi. 2 indicates 2G. 3 indicates 3G. 4 indicates 4G. 5 indicates 5G. 6 indicates 6G. 100 indicates unknown.
     "NetType" net_type set_net_type: str,
-    /// 机型
+    /// Model.
     "Device" device set_device: str,
-    /// 显示是否海外,1表示海外，0表示非海外；默认值为空，查询所有。
+    /// Indicates whether to query global data. 1 indicates global. 0 indicates not global. This is empty by default, which means to query all data.
     "IsAbroad" is_abroad set_is_abroad: str,
-    /// 操作系统
+    /// Operating system.
     "Os" os set_os: str,
-    /// 浏览器
+    /// Browser.
     "Browser" browser set_browser: str,
-    /// 耗时计算
+    /// Duration calculation.
     "CostType" cost_type set_cost_type: str,
-    /// 来源
+    /// Source.
     "Url" url set_url: list String,
-    /// 环境
+    /// Environment.
     "Env" env set_env: str,
-    /// 自定义4
+    /// Custom parameter 4.
     "ExtFourth" ext_fourth set_ext_fourth: str,
-    /// 自定义5
+    /// Custom parameter 5.
     "ExtFifth" ext_fifth set_ext_fifth: str,
-    /// 自定义6
+    /// Custom parameter 6.
     "ExtSixth" ext_sixth set_ext_sixth: str,
-    /// 自定义7
+    /// Custom parameter 7.
     "ExtSeventh" ext_seventh set_ext_seventh: str,
-    /// 自定义8
+    /// Custom parameter 8.
     "ExtEighth" ext_eighth set_ext_eighth: str,
-    /// 自定义9
+    /// Custom parameter 9.
     "ExtNinth" ext_ninth set_ext_ninth: str,
-    /// 自定义10
+    /// Custom parameter 10.
     "ExtTenth" ext_tenth set_ext_tenth: str,
-    /// 时间段
+    /// Time period.
     "Granularity" granularity set_granularity: str,
 } }
 rt::action!("rum", "2021-06-22", "DescribeDataStaticProjectV2", DescribeDataStaticProjectV2Request => DescribeDataStaticProjectV2Response);
 
 rt::model! { read debug;
-/// DescribeDataStaticProjectV2返回参数结构体
+/// DescribeDataStaticProjectV2 response structure.
 DescribeDataStaticProjectV2Response {
-    /// 返回值
+    /// Return value.
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDataStaticResource` (获取DescribeDataStaticResource信息).
+/// Request of `DescribeDataStaticResource` (Gets DescribeDataStaticResource information).
 ///
-/// 获取DescribeDataStaticResource信息
+/// This API is used to get the DescribeDataStaticResource information.
 DescribeDataStaticResourceRequest {
-    /// 开始时间
+    /// Start time
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
-    /// top：资源top视图，count40x：40X视图，nettype/version/platform/isp/region/device/browser/ext1/ext2/ext3/ret/status/from/url/env/：网络平台视图/Version视图/设备视图/ISP视图/地区视图/浏览器视图//ext1视图等等
+    /// `top`: top resources view; `count40x`: HTTP status codes 40X view; `nettype`/`version`/`platform`/`isp`/`region`/`device`/`browser`/`ext1`/`ext2`/`ext3`/`ret`/`status`/`from`/`url`/`env`: network/platform view; version view; device view; ISP view; region view; browser view; custom view, and so on.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 结束时间
+    /// End time
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// 项目ID
+    /// Project ID
     ///
     /// Required.
     "ID" id set_id: i64,
-    /// 自定义2
+    /// Custom 2
     "ExtSecond" ext_second set_ext_second: str,
-    /// 浏览器引擎
+    /// Browser engine
     "Engine" engine set_engine: str,
-    /// 运营商
+    /// ISP
     "Isp" isp set_isp: str,
-    /// 来源页面
+    /// Source page
     "From" from(from_value) set_from: str,
-    /// 日志等级
+    /// Log level
     "Level" level set_level: str,
-    /// 品牌
+    /// Brand
     "Brand" brand set_brand: str,
-    /// 地区
+    /// Region
     "Area" area set_area: str,
-    /// 版本
+    /// Version
     "VersionNum" version_num set_version_num: str,
-    /// 平台
+    /// Platform
     "Platform" platform set_platform: str,
-    /// 自定义3
+    /// Custom 3
     "ExtThird" ext_third set_ext_third: str,
-    /// 自定义1
+    /// Custom 1
     "ExtFirst" ext_first set_ext_first: str,
-    /// 网络类型(tag 值):用于过滤/聚合字段 netType；枚举值：1(WiFi)、2(2G)、3(3G)、4(4G)、5(5G)、6(6G)、100(未知网络)。
+    /// Network type
     "NetType" net_type set_net_type: str,
-    /// 机型
+    /// Model
     "Device" device set_device: str,
-    /// 显示是否海外,1表示海外，0表示非海外；默认值为空，查询所有。
+    /// Whether it is outside the Chinese mainland
     "IsAbroad" is_abroad set_is_abroad: str,
-    /// 操作系统
+    /// OS
     "Os" os set_os: str,
-    /// 浏览器
+    /// Browser
     "Browser" browser set_browser: str,
-    /// 耗时口径："50"/"75"/"90"/"95"/"99"/"99.5" 分别表示 TP50/TP75/TP90/TP95/TP99/TP99.5（percentile2）；"avg" 表示均值（avg）。
+    /// Duration calculation method
     "CostType" cost_type set_cost_type: str,
-    /// 来源
+    /// Source
     "Url" url set_url: str,
-    /// 环境
+    /// Environment
     "Env" env set_env: str,
 } }
 rt::action!("rum", "2021-06-22", "DescribeDataStaticResource", DescribeDataStaticResourceRequest => DescribeDataStaticResourceResponse);
 
 rt::model! { read debug;
-/// DescribeDataStaticResource返回参数结构体
+/// DescribeDataStaticResource response structure.
 DescribeDataStaticResourceResponse {
-    /// 返回值
+    /// Returned value
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDataStaticResourceV2` (获取DescribeDataStaticResourceV2信息).
+/// Request of `DescribeDataStaticResourceV2` (Obtains DescribeDataStaticResourceV2 information).
 ///
-/// 获取DescribeDataStaticResource信息
+/// This API is used to obtain DescribeDataStaticResource information.
 DescribeDataStaticResourceV2Request {
-    /// 开始时间
+    /// Start time.
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
-    /// top：资源top视图，count40x：40X视图，nettype/version/platform/isp/region/device/browser/ext1/ext2/ext3/ret/status/from/url/env/：网络平台视图/Version视图/设备视图/ISP视图/地区视图/浏览器视图//ext1视图等
+    /// top: top resource view. count40x: 40X view. nettype/version/platform/isp/region/device/browser/ext1/ext2/ext3/ret/status/from/url/env/: network platform view, version view, device view, ISP view, region view, browser view, ext1 view, and so on.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 结束时间
+    /// End time.
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ID" id set_id: i64,
-    /// 自定义2
+    /// Custom parameter 2.
     "ExtSecond" ext_second set_ext_second: str,
-    /// 浏览器引擎
+    /// Browser engine.
     "Engine" engine set_engine: str,
-    /// 运营商
+    /// Internet service provider.
     "Isp" isp set_isp: str,
-    /// 来源页面
+    /// Source page.
     "From" from(from_value) set_from: str,
-    /// 日志等级
+    /// Log level.
     "Level" level set_level: str,
-    /// 品牌
+    /// Brand.
     "Brand" brand set_brand: str,
-    /// 地区
+    /// Region.
     "Area" area set_area: str,
-    /// 版本
+    /// Version.
     "VersionNum" version_num set_version_num: str,
-    /// 平台
+    /// Platform.
     "Platform" platform set_platform: str,
-    /// 自定义3
+    /// Custom parameter 3.
     "ExtThird" ext_third set_ext_third: str,
-    /// 自定义1
+    /// Custom parameter 1.
     "ExtFirst" ext_first set_ext_first: str,
-    /// 网络类型
+    /// Network type.
     "NetType" net_type set_net_type: str,
-    /// 机型
+    /// Model.
     "Device" device set_device: str,
-    /// 显示是否海外,1表示海外，0表示非海外；默认值为空，查询所有。
+    /// Indicates whether to query global data. 1 indicates global. 0 indicates not global. This is empty by default, which means to query all data.
     "IsAbroad" is_abroad set_is_abroad: str,
-    /// 操作系统
+    /// Operating system.
     "Os" os set_os: str,
-    /// 浏览器
+    /// Browser.
     "Browser" browser set_browser: str,
-    /// 耗时计算方式
+    /// Duration calculation method.
     "CostType" cost_type set_cost_type: str,
-    /// 来源
+    /// Source.
     "Url" url set_url: str,
-    /// 环境
+    /// Environment.
     "Env" env set_env: str,
-    /// 自定义4
+    /// Custom parameter 4.
     "ExtFourth" ext_fourth set_ext_fourth: str,
-    /// 自定义5
+    /// Custom parameter 5.
     "ExtFifth" ext_fifth set_ext_fifth: str,
-    /// 自定义6
+    /// Custom parameter 6.
     "ExtSixth" ext_sixth set_ext_sixth: str,
-    /// 自定义7
+    /// Custom parameter 7.
     "ExtSeventh" ext_seventh set_ext_seventh: str,
-    /// 自定义8
+    /// Custom parameter 8.
     "ExtEighth" ext_eighth set_ext_eighth: str,
-    /// 自定义9
+    /// Custom parameter 9.
     "ExtNinth" ext_ninth set_ext_ninth: str,
-    /// 自定义10
+    /// Custom parameter 10.
     "ExtTenth" ext_tenth set_ext_tenth: str,
-    /// 时间段
+    /// Time period.
     "Granularity" granularity set_granularity: str,
 } }
 rt::action!("rum", "2021-06-22", "DescribeDataStaticResourceV2", DescribeDataStaticResourceV2Request => DescribeDataStaticResourceV2Response);
 
 rt::model! { read debug;
-/// DescribeDataStaticResourceV2返回参数结构体
+/// DescribeDataStaticResourceV2 response structure.
 DescribeDataStaticResourceV2Response {
-    /// 返回值
+    /// Return value.
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDataStaticUrl` (获取DescribeDataStaticUrl信息).
+/// Request of `DescribeDataStaticUrl` (Gets DescribeDataStaticUrl information).
 ///
-/// 获取DescribeDataStaticUrl信息
+/// This API is used to get the DescribeDataStaticUrl information.
 DescribeDataStaticUrlRequest {
-    /// 开始时间
+    /// Start time
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
-    /// pagepv：性能视图，nettype/version/platform/isp/region/device/browser/ext1/ext2/ext3/ret/status/from/url/env/：网络平台视图/Version视图/设备视图/ISP视图/地区视图/浏览器视图//ext1视图等等
+    /// `pagepv`: page view; `nettype`/`version`/`platform`/`isp`/`region`/`device`/`browser`/`ext1`/`ext2`/`ext3`/`ret`/`status`/`from`/`url`/`env`: network/platform view; version view; device view; ISP view; region view; browser view; custom view, and so on.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 结束时间
+    /// End time
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// 项目ID
+    /// Project ID
     ///
     /// Required.
     "ID" id set_id: i64,
-    /// 自定义2
+    /// Custom 2
     "ExtSecond" ext_second set_ext_second: str,
-    /// 浏览器引擎
+    /// Browser engine
     "Engine" engine set_engine: str,
-    /// 运营商
+    /// ISP
     "Isp" isp set_isp: str,
-    /// 来源页面
+    /// Source page
     "From" from(from_value) set_from: str,
-    /// 日志等级
+    /// Log level
     "Level" level set_level: str,
-    /// 品牌
+    /// Brand
     "Brand" brand set_brand: str,
-    /// 地区
+    /// Region
     "Area" area set_area: str,
-    /// 版本
+    /// Version
     "VersionNum" version_num set_version_num: str,
-    /// 平台
+    /// Platform
     "Platform" platform set_platform: str,
-    /// 自定义3
+    /// Custom 3
     "ExtThird" ext_third set_ext_third: str,
-    /// 自定义1
+    /// Custom 1
     "ExtFirst" ext_first set_ext_first: str,
-    /// 网络类型(tag 值):用于过滤/聚合字段 netType；枚举值：1(WiFi)、2(2G)、3(3G)、4(4G)、5(5G)、6(6G)、100(未知网络)。
+    /// Network type
     "NetType" net_type set_net_type: str,
-    /// 机型
+    /// Model
     "Device" device set_device: str,
-    /// 显示是否海外,1表示海外，0表示非海外；默认值为空，查询所有。
+    /// Whether it is outside the Chinese mainland
     "IsAbroad" is_abroad set_is_abroad: str,
-    /// 操作系统
+    /// OS
     "Os" os set_os: str,
-    /// 浏览器
+    /// Browser
     "Browser" browser set_browser: str,
-    /// 耗时口径："50"/"75"/"90"/"95"/"99"/"99.5" 分别表示 TP50/TP75/TP90/TP95/TP99/TP99.5（percentile2）；"avg" 表示均值（avg）。
+    /// Duration calculation method
     "CostType" cost_type set_cost_type: str,
-    /// 来源
+    /// Source
     "Url" url set_url: str,
-    /// 环境
+    /// Environment
     "Env" env set_env: str,
 } }
 rt::action!("rum", "2021-06-22", "DescribeDataStaticUrl", DescribeDataStaticUrlRequest => DescribeDataStaticUrlResponse);
 
 rt::model! { read debug;
-/// DescribeDataStaticUrl返回参数结构体
+/// DescribeDataStaticUrl response structure.
 DescribeDataStaticUrlResponse {
-    /// 返回值
+    /// Returned value
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDataStaticUrlV2` (获取DescribeDataStaticUrlV2信息).
+/// Request of `DescribeDataStaticUrlV2` (Obtains DescribeDataStaticUrlV2 information).
 ///
-/// 获取DescribeDataStaticUrl信息
+/// This API is used to obtain DescribeDataStaticUrl information.
 DescribeDataStaticUrlV2Request {
-    /// 开始时间
+    /// Start time.
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
-    /// pagepv：性能视图，nettype/version/platform/isp/region/device/browser/ext1/ext2/ext3/ret/status/from/url/env/：网络平台视图/Version视图/设备视图/ISP视图/地区视图/浏览器视图//ext1视图等
+    /// pagepv: performance view. nettype/version/platform/isp/region/device/browser/ext1/ext2/ext3/ret/status/from/url/env/: network platform view, version view, device view, ISP view, region view, browser view, ext1 view, and so on.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 结束时间
+    /// End time.
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ID" id set_id: i64,
-    /// 自定义2
+    /// Custom parameter 2.
     "ExtSecond" ext_second set_ext_second: str,
-    /// 浏览器引擎
+    /// Browser engine.
     "Engine" engine set_engine: str,
-    /// 运营商
+    /// Internet service provider.
     "Isp" isp set_isp: str,
-    /// 来源页面
+    /// Source page.
     "From" from(from_value) set_from: str,
-    /// 日志等级
+    /// Log level.
     "Level" level set_level: str,
-    /// 品牌
+    /// Brand.
     "Brand" brand set_brand: str,
-    /// 地区
+    /// Region.
     "Area" area set_area: str,
-    /// 版本
+    /// Version.
     "VersionNum" version_num set_version_num: str,
-    /// 平台
+    /// Platform.
     "Platform" platform set_platform: str,
-    /// 自定义3
+    /// Custom parameter 3.
     "ExtThird" ext_third set_ext_third: str,
-    /// 自定义1
+    /// Custom parameter 1.
     "ExtFirst" ext_first set_ext_first: str,
-    /// 网络类型
+    /// Network type.
     "NetType" net_type set_net_type: str,
-    /// 机型
+    /// Model.
     "Device" device set_device: str,
-    /// 显示是否海外,1表示海外，0表示非海外；默认值为空，查询所有。
+    /// Indicates whether to query global data. 1 indicates global. 0 indicates not global. This is empty by default, which means to query all data.
     "IsAbroad" is_abroad set_is_abroad: str,
-    /// 操作系统
+    /// Operating system.
     "Os" os set_os: str,
-    /// 浏览器
+    /// Browser.
     "Browser" browser set_browser: str,
-    /// 耗时计算方式
+    /// Duration calculation method.
     "CostType" cost_type set_cost_type: str,
-    /// 来源
+    /// Source.
     "Url" url set_url: str,
-    /// 环境
+    /// Environment.
     "Env" env set_env: str,
-    /// 自定义4
+    /// Custom parameter 4.
     "ExtFourth" ext_fourth set_ext_fourth: str,
-    /// 自定义5
+    /// Custom parameter 5.
     "ExtFifth" ext_fifth set_ext_fifth: str,
-    /// 自定义6
+    /// Custom parameter 6.
     "ExtSixth" ext_sixth set_ext_sixth: str,
-    /// 自定义7
+    /// Custom parameter 7.
     "ExtSeventh" ext_seventh set_ext_seventh: str,
-    /// 自定义8
+    /// Custom parameter 8.
     "ExtEighth" ext_eighth set_ext_eighth: str,
-    /// 自定义9
+    /// Custom parameter 9.
     "ExtNinth" ext_ninth set_ext_ninth: str,
-    /// 自定义10
+    /// Custom parameter 10.
     "ExtTenth" ext_tenth set_ext_tenth: str,
-    /// 时间段
+    /// Time period.
     "Granularity" granularity set_granularity: str,
 } }
 rt::action!("rum", "2021-06-22", "DescribeDataStaticUrlV2", DescribeDataStaticUrlV2Request => DescribeDataStaticUrlV2Response);
 
 rt::model! { read debug;
-/// DescribeDataStaticUrlV2返回参数结构体
+/// DescribeDataStaticUrlV2 response structure.
 DescribeDataStaticUrlV2Response {
-    /// 返回值
+    /// Return value.
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDataWebVitalsPage` (获取DescribeDataWebVitalsPage信息).
+/// Request of `DescribeDataWebVitalsPage` (Gets DescribeDataWebVitalsPage information).
 ///
-/// 获取DescribeDataWebVitalsPage信息，用户核心活动信息
-/// 页面加载性能之Web Vitals。性能关键点
+/// This API is used to get the DescribeDataWebVitalsPage information, which is about core user activities.
+/// It includes the Web Vitals metric for the page loading performance.
 DescribeDataWebVitalsPageRequest {
-    /// 开始时间
+    /// Start time
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
-    /// 结束时间
+    /// End time
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// 项目ID
+    /// Project ID
     ///
     /// Required.
     "ID" id set_id: i64,
-    /// 自定义2
+    /// Custom 2
     "ExtSecond" ext_second set_ext_second: str,
-    /// 浏览器引擎
+    /// Browser engine
     "Engine" engine set_engine: str,
-    /// 运营商
+    /// ISP
     "Isp" isp set_isp: str,
-    /// 查询维度：from=按页面来源(from)聚合输出；其他值/空值=输出整体汇总。
+    /// Source page
     "From" from(from_value) set_from: str,
-    /// 日志等级
+    /// Log level
     "Level" level set_level: str,
-    /// 按页面来源分组（group by from），返回每个页面的 LCP/FID/CLS/FCP
+    /// No type yet
     "Type" r#type set_type: str,
-    /// 品牌
+    /// Brand
     "Brand" brand set_brand: str,
-    /// 地区
+    /// Region
     "Area" area set_area: str,
-    /// 版本
+    /// Version
     "VersionNum" version_num set_version_num: str,
-    /// 平台
+    /// Platform
     "Platform" platform set_platform: str,
-    /// 自定义3
+    /// Custom 3
     "ExtThird" ext_third set_ext_third: str,
-    /// 自定义1
+    /// Custom 1
     "ExtFirst" ext_first set_ext_first: str,
-    /// 网络类型(tag 值):用于过滤/聚合字段 netType；枚举值：1(WiFi)、2(2G)、3(3G)、4(4G)、5(5G)、6(6G)、100(未知网络)。
+    /// Network type
     "NetType" net_type set_net_type: str,
-    /// 机型
+    /// Model
     "Device" device set_device: str,
-    /// 显示是否海外,1表示海外，0表示非海外；默认值为空，查询所有。
+    /// Whether it is outside the Chinese mainland
     "IsAbroad" is_abroad set_is_abroad: str,
-    /// 操作系统
+    /// OS
     "Os" os set_os: str,
-    /// 浏览器
+    /// Browser
     "Browser" browser set_browser: str,
-    /// Web Vitals 口径："50"/"75"/"90"/"95"/"99"/"99.5" 分别表示 TP50/TP75/TP90/TP95/TP99/TP99.5（percentile2）；"avg" 表示均值（avg）。
+    /// Duration calculation
     "CostType" cost_type set_cost_type: str,
-    /// 环境
+    /// Environment
     "Env" env set_env: str,
 } }
 rt::action!("rum", "2021-06-22", "DescribeDataWebVitalsPage", DescribeDataWebVitalsPageRequest => DescribeDataWebVitalsPageResponse);
 
 rt::model! { read debug;
-/// DescribeDataWebVitalsPage返回参数结构体
+/// DescribeDataWebVitalsPage response structure.
 DescribeDataWebVitalsPageResponse {
-    /// 返回值
+    /// Returned value
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDataWebVitalsPageV2` (获取DescribeDataWebVitalsPageV2信息).
+/// Request of `DescribeDataWebVitalsPageV2` (Obtains DescribeDataWebVitalsPageV2 information).
 ///
-/// 获取DescribeDataWebVitalsPage信息，用户核心活动信息
-/// 页面加载性能之Web Vitals。性能关键点
+/// This API is used to obtain DescribeDataWebVitalsPage information, which is the core user activity information.
+/// Web Vitals for page loading performance are key performance metrics.
 DescribeDataWebVitalsPageV2Request {
-    /// 开始时间
+    /// Start time.
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
-    /// 结束时间
+    /// End time.
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// 项目ID
+    /// Project ID.
     ///
     /// Required.
     "ID" id set_id: i64,
-    /// 自定义2
+    /// Custom parameter 2.
     "ExtSecond" ext_second set_ext_second: str,
-    /// 浏览器引擎
+    /// Browser engine.
     "Engine" engine set_engine: str,
-    /// 运营商
+    /// Internet service provider.
     "Isp" isp set_isp: str,
-    /// 来源页面
+    /// Source page.
     "From" from(from_value) set_from: str,
-    /// 日志等级
+    /// Log level.
     "Level" level set_level: str,
-    /// 类型暂无
+    /// No type.
     "Type" r#type set_type: str,
-    /// 品牌
+    /// Brand.
     "Brand" brand set_brand: str,
-    /// 地区
+    /// Region.
     "Area" area set_area: str,
-    /// 版本
+    /// Version.
     "VersionNum" version_num set_version_num: str,
-    /// 平台
+    /// Platform.
     "Platform" platform set_platform: str,
-    /// 自定义3
+    /// Custom parameter 3.
     "ExtThird" ext_third set_ext_third: str,
-    /// 自定义1
+    /// Custom parameter 1.
     "ExtFirst" ext_first set_ext_first: str,
-    /// 网络类型
+    /// Network type.
     "NetType" net_type set_net_type: str,
-    /// 机型
+    /// Model.
     "Device" device set_device: str,
-    /// 显示是否海外,1表示海外，0表示非海外；默认值为空，查询所有。
+    /// Indicates whether to query global data. 1 indicates global. 0 indicates not global. This is empty by default, which means to query all data.
     "IsAbroad" is_abroad set_is_abroad: str,
-    /// 操作系统
+    /// Operating system.
     "Os" os set_os: str,
-    /// 浏览器
+    /// Browser.
     "Browser" browser set_browser: str,
-    /// 耗时计算
+    /// Duration calculation.
     "CostType" cost_type set_cost_type: str,
-    /// 环境
+    /// Environment.
     "Env" env set_env: str,
-    /// 时间段
+    /// Time period.
     "Granularity" granularity set_granularity: str,
 } }
 rt::action!("rum", "2021-06-22", "DescribeDataWebVitalsPageV2", DescribeDataWebVitalsPageV2Request => DescribeDataWebVitalsPageV2Response);
 
 rt::model! { read debug;
-/// DescribeDataWebVitalsPageV2返回参数结构体
+/// DescribeDataWebVitalsPageV2 response structure.
 DescribeDataWebVitalsPageV2Response {
-    /// 返回值
+    /// Return value.
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeError` (获取首页错误信息).
+/// Request of `DescribeError` (Gets homepage error information).
 ///
-/// 获取首页错误信息
+/// This API is used to get the homepage error information.
 DescribeErrorRequest {
-    /// 日期
+    /// Date
     ///
     /// Required.
     "Date" date set_date: str,
-    /// 项目ID
+    /// Project ID
     ///
     /// Required.
     "ID" id set_id: i64,
@@ -3205,13 +3208,13 @@ DescribeErrorRequest {
 rt::action!("rum", "2021-06-22", "DescribeError", DescribeErrorRequest => DescribeErrorResponse);
 
 rt::model! { read debug;
-/// DescribeError返回参数结构体
+/// DescribeError response structure.
 DescribeErrorResponse {
-    /// 内容
+    /// Content
     "Content" content set_content: str,
-    /// 项目ID
+    /// Project ID
     "ID" id set_id: i64,
-    /// 时间
+    /// Time
     "CreateTime" create_time set_create_time: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4533,11 +4536,11 @@ DescribePerformanceMetricsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeProjectLimits` (获取应用上报抽样信息).
+/// Request of `DescribeProjectLimits` (Gets the sampling information of an application’s reporting APIs).
 ///
-/// 获取应用上报抽样信息
+/// This API is used to get the sampling information of an application’s reporting APIs.
 DescribeProjectLimitsRequest {
-    /// 项目ID
+    /// Project ID
     ///
     /// Required.
     "ProjectID" project_id set_project_id: i64,
@@ -4545,30 +4548,30 @@ DescribeProjectLimitsRequest {
 rt::action!("rum", "2021-06-22", "DescribeProjectLimits", DescribeProjectLimitsRequest => DescribeProjectLimitsResponse);
 
 rt::model! { read debug;
-/// DescribeProjectLimits返回参数结构体
+/// DescribeProjectLimits response structure.
 DescribeProjectLimitsResponse {
-    /// 上报率数组列表
+    /// Array of reporting rates
     "ProjectLimitSet" project_limit_set set_project_limit_set: list ProjectLimit,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeProjects` (获取 RUM 应用列表).
+/// Request of `DescribeProjects` (Gets the RUM application list).
 ///
-/// 获取项目列表（实例创建的团队下的项目列表）
+/// This API is used to get the list of projects (under teams created by an instance).
 DescribeProjectsRequest {
-    /// 分页每页数目，整型
+    /// Number of items per page (integer)
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 分页页码，整型
+    /// Page number (integer)
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 过滤参数；demo模式传{"Name": "IsDemo", "Values":["1"]}
+    /// Filter parameter. Pass in {"Name": "IsDemo", "Values":["1"]} for the demo mode.
     "Filters" filters set_filters: list Filter,
-    /// 该参数已废弃，demo模式请在Filters内注明
+    /// This parameter has been disused. You need to indicate whether the demo mode is used in `Filters`.
     ///
     /// Disabled in the spec.
     "IsDemo" is_demo set_is_demo: i64,
@@ -4576,55 +4579,56 @@ DescribeProjectsRequest {
 rt::action!("rum", "2021-06-22", "DescribeProjects", DescribeProjectsRequest => DescribeProjectsResponse);
 
 rt::model! { read debug;
-/// DescribeProjects返回参数结构体
+/// DescribeProjects response structure.
 DescribeProjectsResponse {
-    /// 列表总数
+    /// Total number of items in the list
     "TotalCount" total_count set_total_count: i128,
-    /// 项目列表
+    /// Project list
     "ProjectSet" project_set set_project_set: list RumProject,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePvList` (获取PV列表).
+/// Request of `DescribePvList` (Gets PV list).
 ///
-/// 获取项目下的PV列表
+/// This API is used to get the list of PVs under a project.
 DescribePvListRequest {
     /// ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: i64,
-    /// 结束时间
+    /// End time
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 开始时间
+    /// Start time
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 对PV指标的查询维度。获取day：d，   获取min则不填。
+    /// Get day:d (leave this parameter empty if to get min)
     "Dimension" dimension set_dimension: str,
 } }
 rt::action!("rum", "2021-06-22", "DescribePvList", DescribePvListRequest => DescribePvListResponse);
 
 rt::model! { read debug;
-/// DescribePvList返回参数结构体
+/// DescribePvList response structure.
 DescribePvListResponse {
-    /// pv列表
+    /// PV list
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ProjectPvSet" project_pv_set set_project_pv_set: list RumPvInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeReleaseFileSign` (获取存储临时密钥).
+/// Request of `DescribeReleaseFileSign` (Gets temporary storage key).
 ///
-/// 获取上传文件存储的临时密钥
+/// This API is used to get the temporary key for uploaded file storage.
 DescribeReleaseFileSignRequest {
-    /// 超时时间，不填默认是 5 分钟
+    /// Timeout period. If it is not set, it will be 5 minutes by default
     "Timeout" timeout set_timeout: i64,
-    /// bucket类型，不填默认1:web，2:app
+    /// Bucket type. Valid values: `1`: (Web, which is the default value), `2` (Application).
     "FileType" file_type set_file_type: i64,
     /// 获取临时签名的bucket是境内还是境外（1表示境外，其它表示境内）
     "Site" site set_site: i64,
@@ -4634,17 +4638,17 @@ DescribeReleaseFileSignRequest {
 rt::action!("rum", "2021-06-22", "DescribeReleaseFileSign", DescribeReleaseFileSignRequest => DescribeReleaseFileSignResponse);
 
 rt::model! { read nodebug;
-/// DescribeReleaseFileSign返回参数结构体
+/// DescribeReleaseFileSign response structure.
 DescribeReleaseFileSignResponse {
-    /// 临时密钥key
+    /// Temporary key
     "SecretKey" secret_key set_secret_key: str,
-    /// 临时密钥 id
+    /// Temporary key ID
     "SecretID" secret_id set_secret_id: str,
-    /// 临时密钥临时 token
+    /// Temporary key token
     "SessionToken" session_token set_session_token: str,
-    /// 开始时间戳
+    /// Start timestamp
     "StartTime" start_time set_start_time: i64,
-    /// 过期时间戳
+    /// Expiration timestamp
     "ExpiredTime" expired_time set_expired_time: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4663,15 +4667,15 @@ impl ::core::fmt::Debug for DescribeReleaseFileSignResponse {
 }
 
 rt::model! { write debug;
-/// Request of `DescribeReleaseFiles` (获取应用对应sourcemap文件列表).
+/// Request of `DescribeReleaseFiles` (Gets the list of source maps of an application).
 ///
-/// 获取应用对应sourcemap文件列表
+/// This API is used to get the list of source maps of an application.
 DescribeReleaseFilesRequest {
-    /// 项目 id
+    /// Project ID
     ///
     /// Required.
     "ProjectID" project_id set_project_id: i64,
-    /// 文件版本
+    /// File version
     "FileVersion" file_version set_file_version: str,
     /// 查询过滤条件（根据sourcemap的文件名模糊匹配）
     "FileName" file_name set_file_name: str,
@@ -4681,9 +4685,9 @@ DescribeReleaseFilesRequest {
 rt::action!("rum", "2021-06-22", "DescribeReleaseFiles", DescribeReleaseFilesRequest => DescribeReleaseFilesResponse);
 
 rt::model! { read debug;
-/// DescribeReleaseFiles返回参数结构体
+/// DescribeReleaseFiles response structure.
 DescribeReleaseFilesResponse {
-    /// 文件信息列表
+    /// File information list
     "Files" files set_files: list ReleaseFile,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4801,39 +4805,39 @@ DescribeReplayMetaResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRumGroupLog` (获取Rum日志聚合信息).
+/// Request of `DescribeRumGroupLog` (Gets RUM log aggregation information).
 ///
-/// 获取项目下的日志聚合信息
+/// This API is used to get the log aggregation information under a project.
 DescribeRumGroupLogRequest {
-    /// 排序方式  desc  asc（必填）
+    /// Sorting order (required). Valid values: `desc`, `asc`.
     ///
     /// Required.
     "OrderBy" order_by set_order_by: str,
-    /// 开始时间（必填）
+    /// Start time (required)
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 单次查询返回的原始日志条数，最大值为100（必填）
+    /// The number of raw logs returned for a single query. This parameter is required. Maximum value: `100`.
     ///
     /// Required.
     "Limit" limit set_limit: i64,
-    /// 页数，第几页（注意：该字段已废弃！）
+    /// Page number
     ///
     /// Required.
     "Page" page set_page: i64,
-    /// 查询语句，参考控制台请求参数，语句长度最大为4096（必填）
+    /// Query statement, which is required and can contain up to 4,096 characters.
     ///
     /// Required.
     "Query" query set_query: str,
-    /// 结束时间（必填）
+    /// End time (required)
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 项目ID（必填）
+    /// Project ID (required)
     ///
     /// Required.
     "ID" id set_id: i64,
-    /// 聚合字段
+    /// Aggregate field
     ///
     /// Required.
     "GroupField" group_field set_group_field: str,
@@ -4841,9 +4845,9 @@ DescribeRumGroupLogRequest {
 rt::action!("rum", "2021-06-22", "DescribeRumGroupLog", DescribeRumGroupLogRequest => DescribeRumGroupLogResponse);
 
 rt::model! { read debug;
-/// DescribeRumGroupLog返回参数结构体
+/// DescribeRumGroupLog response structure.
 DescribeRumGroupLogResponse {
-    /// 返回字符串
+    /// Response string
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4942,39 +4946,39 @@ DescribeRumLogDetailsV2Response {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRumLogExport` (导出Rum日志列表).
+/// Request of `DescribeRumLogExport` (Exports the RUM log list).
 ///
-/// 获取项目下的日志列表（实例创建的项目下的日志列表）
+/// This API is used to get the list of logs in a project (created by an instance).
 DescribeRumLogExportRequest {
-    /// 导出标识name
+    /// Export identifier name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 开始时间（必填）
+    /// Start time (required)
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 查询语句，参考控制台请求参数，语句长度最大为4096（必填）
+    /// Query statement, which is required and can contain up to 4,096 characters.
     ///
     /// Required.
     "Query" query set_query: str,
-    /// 结束时间（必填）
+    /// End time (required)
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 项目ID（必填）
+    /// Project ID (required)
     ///
     /// Required.
     "ID" id set_id: i64,
-    /// field条件
+    /// Filter field
     "Fields" fields set_fields: list String,
 } }
 rt::action!("rum", "2021-06-22", "DescribeRumLogExport", DescribeRumLogExportRequest => DescribeRumLogExportResponse);
 
 rt::model! { read debug;
-/// DescribeRumLogExport返回参数结构体
+/// DescribeRumLogExport response structure.
 DescribeRumLogExportResponse {
-    /// 返回字符串
+    /// Response string
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5027,19 +5031,19 @@ DescribeRumLogExportV2Response {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRumLogExports` (获取Rum日志导出列表).
+/// Request of `DescribeRumLogExports` (Gets the list of exported RUM logs).
 ///
-/// 获取项目下的日志导出列表
+/// This API is used to get the list of exported logs in a project.
 DescribeRumLogExportsRequest {
-    /// 页面大小
+    /// Page size
     ///
     /// Required.
     "PageSize" page_size set_page_size: i64,
-    /// 页数，第几页
+    /// Page number
     ///
     /// Required.
     "PageNum" page_num set_page_num: i64,
-    /// 项目ID（必填）
+    /// Project ID (required)
     ///
     /// Required.
     "ID" id set_id: i64,
@@ -5047,9 +5051,9 @@ DescribeRumLogExportsRequest {
 rt::action!("rum", "2021-06-22", "DescribeRumLogExports", DescribeRumLogExportsRequest => DescribeRumLogExportsResponse);
 
 rt::model! { read debug;
-/// DescribeRumLogExports返回参数结构体
+/// DescribeRumLogExports response structure.
 DescribeRumLogExportsResponse {
-    /// 返回字符串
+    /// Response string
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5085,35 +5089,35 @@ DescribeRumLogExportsV2Response {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRumLogList` (获取Rum日志列表).
+/// Request of `DescribeRumLogList` (Gets the RUM log list).
 ///
-/// 获取项目下的日志列表（实例创建的项目下的日志列表）
+/// This API is used to get the list of logs in a project (created by an instance).
 DescribeRumLogListRequest {
-    /// 排序方式  desc  asc（必填）
+    /// Sorting order (required). Valid values: `desc`, `asc`.
     ///
     /// Required.
     "OrderBy" order_by set_order_by: str,
-    /// 开始时间（必填）格式为时间戳 毫秒
+    /// Start time in milliseconds. It is in timestamp format and is required.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 单次查询返回的原始日志条数，最大值为100（必填）
+    /// The number of raw logs returned for a single query. This parameter is required. Maximum value: `100`.
     ///
     /// Required.
     "Limit" limit set_limit: i64,
-    /// 页数，第几页
+    /// Page number
     ///
     /// Required.
     "Page" page set_page: i64,
-    /// 查询语句，参考控制台请求参数，语句长度最大为4096（必填）
+    /// Query statement, which is required and can contain up to 4,096 characters.
     ///
     /// Required.
     "Query" query set_query: str,
-    /// 结束时间（必填）格式为时间戳 毫秒
+    /// End time in milliseconds. It is in timestamp format and is required.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 项目ID（必填）
+    /// Project ID (required)
     ///
     /// Required.
     "ID" id set_id: i64,
@@ -5121,9 +5125,9 @@ DescribeRumLogListRequest {
 rt::action!("rum", "2021-06-22", "DescribeRumLogList", DescribeRumLogListRequest => DescribeRumLogListResponse);
 
 rt::model! { read debug;
-/// DescribeRumLogList返回参数结构体
+/// DescribeRumLogList response structure.
 DescribeRumLogListResponse {
-    /// 返回字符串
+    /// Response string
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5175,27 +5179,27 @@ DescribeRumLogTotalV2Response {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRumStatsLogList` (获取Rum分钟级日志列表).
+/// Request of `DescribeRumStatsLogList` (Gets the RUM log list every minute).
 ///
-/// 获取项目下的日志列表，分钟级
+/// This API is used to get the list of logs in a project every minute.
 DescribeRumStatsLogListRequest {
-    /// 开始时间（必填）
+    /// Start time (required)
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 单次查询返回的原始日志条数，最大值为100（必填）
+    /// The number of raw logs returned for a single query. This parameter is required. Maximum value: `100`.
     ///
     /// Required.
     "Limit" limit set_limit: i64,
-    /// 查询语句，参考控制台请求参数，语句长度最大为4096（必填）
+    /// Query statement, which is required and can contain up to 4,096 characters.
     ///
     /// Required.
     "Query" query set_query: str,
-    /// 结束时间（必填）
+    /// End time (required)
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 项目ID（必填）
+    /// Project ID (required)
     ///
     /// Required.
     "ID" id set_id: i64,
@@ -5203,9 +5207,9 @@ DescribeRumStatsLogListRequest {
 rt::action!("rum", "2021-06-22", "DescribeRumStatsLogList", DescribeRumStatsLogListRequest => DescribeRumStatsLogListResponse);
 
 rt::model! { read debug;
-/// DescribeRumStatsLogList返回参数结构体
+/// DescribeRumStatsLogList response structure.
 DescribeRumStatsLogListResponse {
-    /// 返回字符串
+    /// Response string
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5270,21 +5274,21 @@ DescribeSampleRateResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeScores` (获取首页分数列表).
+/// Request of `DescribeScores` (Gets the list of homepage scores).
 ///
-/// 获取首页分数列表
+/// This API is used to get the list of homepage scores.
 DescribeScoresRequest {
-    /// 结束时间
+    /// End time
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 开始时间
+    /// Start time
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 项目ID
+    /// Project ID
     "ID" id set_id: i64,
-    /// 该参数已废弃
+    /// This parameter has been disused.
     ///
     /// Disabled in the spec.
     "IsDemo" is_demo set_is_demo: i64,
@@ -5294,40 +5298,40 @@ DescribeScoresRequest {
 rt::action!("rum", "2021-06-22", "DescribeScores", DescribeScoresRequest => DescribeScoresResponse);
 
 rt::model! { read debug;
-/// DescribeScores返回参数结构体
+/// DescribeScores response structure.
 DescribeScoresResponse {
-    /// 数组
+    /// Array
     "ScoreSet" score_set set_score_set: list ScoreInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeScoresV2` (获取首页分数列表V2).
+/// Request of `DescribeScoresV2` (Obtains the home page score list (V2)).
 ///
-/// 获取首页分数列表
+/// This API is used to obtain the home page score list.
 DescribeScoresV2Request {
-    /// 开始时间
+    /// Start time.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End time.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 项目 ID 列表
+    /// Project ID list.
     "IDList" id_list set_id_list: list i64,
-    /// 查询粒度，hour 或 day
+    /// Query granularity. Valid values: hour or day.
     "Type" r#type set_type: str,
-    /// 环境
+    /// Environment.
     "Env" env set_env: str,
 } }
 rt::action!("rum", "2021-06-22", "DescribeScoresV2", DescribeScoresV2Request => DescribeScoresV2Response);
 
 rt::model! { read debug;
-/// DescribeScoresV2返回参数结构体
+/// DescribeScoresV2 response structure.
 DescribeScoresV2Response {
-    /// 项目得分数组
+    /// Project score array.
     "ScoreSet" score_set set_score_set: list ScoreInfoV2,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -7050,60 +7054,60 @@ DescribeTDEMUsageSummaryResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTawAreas` (查询片区信息).
+/// Request of `DescribeTawAreas` (Queries region information).
 ///
-/// 查询片区信息
+/// This API is used to query region information.
 DescribeTawAreasRequest {
-    /// 片区Id
+    /// Region ID
     "AreaIds" area_ids set_area_ids: list i64,
-    /// 片区Key
+    /// Region key
     "AreaKeys" area_keys set_area_keys: list String,
-    /// 分页Limit，默认根据AreaKeys和AreaStatuses参数查询所有。
+    /// Pagination limit
     "Limit" limit set_limit: i64,
-    /// 片区状态(1=有效，2=无效)
+    /// Region status (1: valid; 2: invalid)
     "AreaStatuses" area_statuses set_area_statuses: list i64,
-    /// 分页Offset，默认根据AreaKeys和AreaStatuses参数查询所有。
+    /// Pagination offset
     "Offset" offset set_offset: i64,
 } }
 rt::action!("rum", "2021-06-22", "DescribeTawAreas", DescribeTawAreasRequest => DescribeTawAreasResponse);
 
 rt::model! { read debug;
-/// DescribeTawAreas返回参数结构体
+/// DescribeTawAreas response structure.
 DescribeTawAreasResponse {
-    /// 片区总数
+    /// Total number of regions
     "TotalCount" total_count set_total_count: i64,
-    /// 片区列表
+    /// Region list
     "AreaSet" area_set set_area_set: list RumAreaInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTawInstances` (查询 RUM 业务系统信息).
+/// Request of `DescribeTawInstances` (Query RUM business system information).
 ///
-/// 查询实例信息
+/// Query instance information.
 DescribeTawInstancesRequest {
-    /// 计费状态
+    /// Billing status
     "ChargeStatuses" charge_statuses set_charge_statuses: list i64,
-    /// 计费类型
+    /// Billing type
     "ChargeTypes" charge_types set_charge_types: list i64,
-    /// 分页Limit
+    /// Pagination limit
     "Limit" limit set_limit: i64,
-    /// 分页Offset
+    /// Pagination offset
     "Offset" offset set_offset: i64,
-    /// 片区Id
+    /// Region Id
     "AreaIds" area_ids set_area_ids: list i64,
-    /// 实例状态(1=创建中，2=运行中，3=异常，4=重启中，5=停止中，6=已停止，7=销毁中，8=已销毁), 该参数已废弃，请在Filters内注明
+    /// Instance status (1=creating, 2=running, 3=abnormal, 4=restarting, 5=stopping, 6=stopped, 7=being destroyed, 8=terminated). Deprecated. Please note in Filters.
     ///
     /// Disabled in the spec.
     "InstanceStatuses" instance_statuses set_instance_statuses: list i64,
-    /// 实例Id, 该参数已废弃，请在Filters内注明
+    /// Instance Id, deprecated. Please note in Filters.
     ///
     /// Disabled in the spec.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 过滤参数；demo模式传{"Name": "IsDemo", "Values":["1"]}
+    /// Filter parameters; In demo mode, pass {"Name": "IsDemo", "Values":["1"]}.
     "Filters" filters set_filters: list Filter,
-    /// 该参数已废弃，demo模式请在Filters内注明
+    /// Deprecated. For demo mode, please note in Filters.
     ///
     /// Disabled in the spec.
     "IsDemo" is_demo set_is_demo: i64,
@@ -7111,11 +7115,11 @@ DescribeTawInstancesRequest {
 rt::action!("rum", "2021-06-22", "DescribeTawInstances", DescribeTawInstancesRequest => DescribeTawInstancesResponse);
 
 rt::model! { read debug;
-/// DescribeTawInstances返回参数结构体
+/// DescribeTawInstances response structure.
 DescribeTawInstancesResponse {
-    /// 实例列表
+    /// Instance list
     "InstanceSet" instance_set set_instance_set: list RumInstanceInfo,
-    /// 实例总数
+    /// Total number of instances
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -7239,42 +7243,42 @@ DescribeUserJourneySanKeyResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeUvList` (获取UV列表).
+/// Request of `DescribeUvList` (Gets UV list).
 ///
-/// 获取项目下的UV列表
+/// This API is used to get the list of UVs under a project.
 DescribeUvListRequest {
     /// ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: i64,
-    /// 结束时间
+    /// End time
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 开始时间
+    /// Start time
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 获取day：d，   min:m
+    /// Get day:d min:m
     "Dimension" dimension set_dimension: str,
 } }
 rt::action!("rum", "2021-06-22", "DescribeUvList", DescribeUvListRequest => DescribeUvListResponse);
 
 rt::model! { read debug;
-/// DescribeUvList返回参数结构体
+/// DescribeUvList response structure.
 DescribeUvListResponse {
-    /// uv列表
+    /// UV list
     "ProjectUvSet" project_uv_set set_project_uv_set: list RumUvInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeWhitelists` (获取白名单列表).
+/// Request of `DescribeWhitelists` (Gets allowlist list).
 ///
-/// 获取白名单列表
+/// This API is used to get the list of allowlists.
 DescribeWhitelistsRequest {
-    /// 实例instance-ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceID" instance_id set_instance_id: str,
@@ -7282,9 +7286,9 @@ DescribeWhitelistsRequest {
 rt::action!("rum", "2021-06-22", "DescribeWhitelists", DescribeWhitelistsRequest => DescribeWhitelistsResponse);
 
 rt::model! { read debug;
-/// DescribeWhitelists返回参数结构体
+/// DescribeWhitelists response structure.
 DescribeWhitelistsResponse {
-    /// 白名单列表
+    /// Allowlist list
     "WhitelistSet" whitelist_set set_whitelist_set: list Whitelist,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -7791,14 +7795,14 @@ FieldTransformRuleItem {
 } }
 
 rt::model! { write debug;
-/// 描述键值对过滤器，用于条件过滤查询。例如过滤ID、名称、状态等
+/// Key-Value pair filter for conditional filtering queries, such as filtering ID, name, status, etc.
 ///
-/// · 若存在多个Filter时，Filter间的关系为逻辑与（AND）关系。
-/// · 若同一个Filter存在多个Values，同一Filter下Values间的关系为逻辑或（OR）关系。
+/// · If more than one filter exists, the logical relationship between these filters is `AND`.
+/// · If multiple values exist in one filter, the logical relationship between these values is `OR`.
 Filter {
-    /// 一个或者多个过滤值。
+    /// One or more filter values.
     "Values" values set_values: list String,
-    /// 过滤键的名称。
+    /// Filter name.
     "Name" name set_name: str,
 } }
 
@@ -8044,23 +8048,23 @@ ModifyFieldTransformRuleResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyInstance` (修改 RUM 业务系统).
+/// Request of `ModifyInstance` (Modifies a RUM business system).
 ///
-/// 修改 RUM 业务系统
+/// This API is used to modify a RUM business system.
 ModifyInstanceRequest {
-    /// 要修改的实例id
+    /// ID of the instance to be modified
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 新的实例名称(长度最大不超过255)
+    /// New instance name (up to 255 characters)
     "InstanceName" instance_name set_instance_name: str,
-    /// 新的实例描述(长度最大不超过1024)
+    /// New instance description (up to 1,024 characters)
     "InstanceDesc" instance_desc set_instance_desc: str,
 } }
 rt::action!("rum", "2021-06-22", "ModifyInstance", ModifyInstanceRequest => ModifyInstanceResponse);
 
 rt::model! { read debug;
-/// ModifyInstance返回参数结构体
+/// ModifyInstance response structure.
 ModifyInstanceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -8129,58 +8133,59 @@ ModifyMiniProgramReplayPackResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyProjectLimit` (新增修改限流).
+/// Request of `ModifyProjectLimit` (Adds or modifies data reporting limit).
 ///
-/// 新增修改限流
+/// This API is used to add or modify data reporting limit.
 ModifyProjectLimitRequest {
-    /// 项目ID
+    /// Project ID
     ///
     /// Required.
     "ProjectID" project_id set_project_id: i64,
-    /// 取值为[log speed performance webvitals pv event custom miniProgramData]其中之一
+    /// Project API
     "ProjectInterface" project_interface set_project_interface: str,
-    /// 上报比例   10代表10%
+    /// Reporting rate. 10 means 10%
     "ReportRate" report_rate set_report_rate: i64,
-    /// 上报类型 1：比例  2：上报量
+    /// Reporting type. 1: rate; 2: number of reported data entries
     "ReportType" report_type set_report_type: i64,
-    /// 主键ID
+    /// Primary key ID
     "ID" id set_id: i64,
 } }
 rt::action!("rum", "2021-06-22", "ModifyProjectLimit", ModifyProjectLimitRequest => ModifyProjectLimitResponse);
 
 rt::model! { read debug;
-/// ModifyProjectLimit返回参数结构体
+/// ModifyProjectLimit response structure.
 ModifyProjectLimitResponse {
-    /// 返回信息
+    /// Returned message
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Msg" msg set_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `ModifyProject` (修改 RUM 应用信息).
+/// Request of `ModifyProject` (Modifies the RUM application information).
 ///
-/// 修改 RUM 应用信息
+/// This API is used to modify the RUM application information.
 ModifyProjectRequest {
-    /// 项目 id
+    /// Project ID
     ///
     /// Required.
     "ID" id set_id: i128,
-    /// 应用名称(可选，不为空且最长为 200字符)
+    /// Project name (optional, not empty, and up to 200 characters)
     "Name" name set_name: str,
-    /// 项目网页地址(可选，最长为 256)
+    /// Project webpage URL (optional and up to 256 characters)
     "URL" url set_url: str,
-    /// 项目仓库地址(可选，最长为 256)
+    /// Project repository address (optional and up to 256 characters)
     "Repo" repo set_repo: str,
-    /// 项目需要转移到的实例 id(可选)
+    /// ID of the instance to which to move the project (optional)
     "InstanceID" instance_id set_instance_id: str,
-    /// 项目采样率(可选)
+    /// Project sample rate (optional)
     "Rate" rate set_rate: str,
-    /// 是否开启聚类(可选)
+    /// Whether to enable aggregation (optional)
     "EnableURLGroup" enable_url_group set_enable_url_group: i128,
-    /// 项目类型(可接受值为 "web", "mp", "android", "ios", "node", "hippy", "weex", "viola", "rn")
+    /// Project type (valid values: "web", "mp", "android", "ios", "node", "hippy", "weex", "viola", "rn")
     "Type" r#type set_type: str,
-    /// 应用描述(可选，最长为 1000字符)
+    /// Project description (optional and up to 1,000 characters)
     "Desc" desc set_desc: str,
     /// 启动kafka配置
     "EnableKafka" enable_kafka set_enable_kafka: i128,
@@ -8225,11 +8230,11 @@ impl ::core::fmt::Debug for ModifyProjectRequest {
 rt::action!("rum", "2021-06-22", "ModifyProject", ModifyProjectRequest => ModifyProjectResponse);
 
 rt::model! { read debug;
-/// ModifyProject返回参数结构体
+/// ModifyProject response structure.
 ModifyProjectResponse {
-    /// 操作信息
+    /// Operation information
     "Msg" msg set_msg: str,
-    /// 项目id
+    /// Project ID
     "ID" id set_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -8598,43 +8603,44 @@ PreviewTDEMFunnelReportResponse {
 } }
 
 rt::model! { read debug;
-/// 项目接口限制类型
+/// Project API restriction type
 ProjectLimit {
-    /// 接口
+    /// API
     "ProjectInterface" project_interface set_project_interface: str,
-    /// 上报率
+    /// Reporting rate
     "ReportRate" report_rate set_report_rate: i64,
-    /// 上报类型 1：上报率  2：上报量限制
+    /// Reporting type. 1: reporting rate; 2: reporting count limit
     "ReportType" report_type set_report_type: i64,
-    /// 主键ID
+    /// Primary key ID
     "ID" id set_id: i64,
-    /// 项目ID
+    /// Project ID
     "ProjectID" project_id set_project_id: i64,
 } }
 
 rt::model! { both debug;
-/// 发布文件列表(SOURCEMAP)
+/// Release file list (sourcemap)
 ReleaseFile {
-    /// 文件版本
+    /// File version
     "Version" version set_version: str,
-    /// 文件唯一 key
+    /// Unique file key
     "FileKey" file_key set_file_key: str,
-    /// 文件名
+    /// Filename
     "FileName" file_name set_file_name: str,
-    /// 文件哈希值
+    /// File hash
     "FileHash" file_hash set_file_hash: str,
-    /// 文件 id
+    /// File ID
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ID" id set_id: i64,
     /// 创建时间
     "CreatedAt" created_at set_created_at: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ResumeInstance` (恢复 RUM 业务系统).
+/// Request of `ResumeInstance` (Recovers the RUM application information).
 ///
-/// 恢复 RUM 业务系统，恢复后，用户可以正常使用和上报数据
+/// This API is used to recover a RUM business system so that you can use the application to report data normally.
 ResumeInstanceRequest {
-    /// 需要恢复的实例id
+    /// ID of the instance to be resumed
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -8644,18 +8650,18 @@ ResumeInstanceRequest {
 rt::action!("rum", "2021-06-22", "ResumeInstance", ResumeInstanceRequest => ResumeInstanceResponse);
 
 rt::model! { read debug;
-/// ResumeInstance返回参数结构体
+/// ResumeInstance response structure.
 ResumeInstanceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ResumeProject` (恢复 RUM 应用).
+/// Request of `ResumeProject` (Recovers an application).
 ///
-/// 恢复应用使用与上报数据
+/// This API is used to recover an application and resume data reporting.
 ResumeProjectRequest {
-    /// 项目 id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: i64,
@@ -8663,7 +8669,7 @@ ResumeProjectRequest {
 rt::action!("rum", "2021-06-22", "ResumeProject", ResumeProjectRequest => ResumeProjectResponse);
 
 rt::model! { read debug;
-/// ResumeProject返回参数结构体
+/// ResumeProject response structure.
 ResumeProjectResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -8693,138 +8699,145 @@ ResumeTDEMApplicationResponse {
 } }
 
 rt::model! { read debug;
-/// Rum片区信息
+/// RUM region information
 RumAreaInfo {
-    /// 片区Id
+    /// Region ID
     "AreaId" area_id set_area_id: i64,
-    /// 片区状态(1=有效，2=无效)
+    /// Region status (1: valid; 2: invalid)
     "AreaStatus" area_status set_area_status: i64,
-    /// 片区名称
+    /// Region name
     "AreaName" area_name set_area_name: str,
-    /// 片区Key
+    /// Region key
     "AreaKey" area_key set_area_key: str,
-    /// 地域码表 id
+    /// Region ID.
     "AreaRegionID" area_region_id set_area_region_id: str,
-    /// 地域码表 code 如 ap-xxx（xxx 为地域词）
+    /// Region code, such as “ap-xxx” (xxx is the region name).
     "AreaRegionCode" area_region_code set_area_region_code: str,
-    /// 地域缩写
+    /// Region abbreviation.
     "AreaAbbr" area_abbr set_area_abbr: str,
 } }
 
 rt::model! { read debug;
-/// Rum实例信息
+/// Rum instance information
 RumInstanceInfo {
-    /// 实例状态(1=创建中，2=运行中，3=异常，4=重启中，5=停止中，6=已停止，7=已删除)
+    /// Instance status (1=creating, 2=running, 3=abnormal, 4=restarting, 5=stopping, 6=stopped, 7=deleted)
     "InstanceStatus" instance_status set_instance_status: i64,
-    /// 片区Id
+    /// Zone Id
     "AreaId" area_id set_area_id: i64,
-    /// 标签列表
+    /// Tag list
     "Tags" tags set_tags: list Tag,
-    /// 实例Id
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 集群Id
+    /// Cluster ID
     "ClusterId" cluster_id set_cluster_id: i64,
-    /// 实例描述
+    /// Instance description
     "InstanceDesc" instance_desc set_instance_desc: str,
-    /// 计费状态(1=使用中，2=已过期，3=已销毁，4=分配中，5=分配失败)
+    /// Billing status (1=Active, 2=Expired, 3=Terminated, 4=Allocating, 5=Allocation failure)
     "ChargeStatus" charge_status set_charge_status: i64,
-    /// 计费类型(1=免费版，2=预付费，3=后付费)
+    /// Billing type (1=Free edition, 2=Prepayment, 3=Pay-as-you-go)
     "ChargeType" charge_type set_charge_type: i64,
-    /// 更新时间
+    /// Update time
     "UpdatedAt" updated_at set_updated_at: str,
-    /// 数据保留时间(天)
+    /// Data retention time (days)
     "DataRetentionDays" data_retention_days set_data_retention_days: i64,
-    /// 实例名称
+    /// Instance name.
     "InstanceName" instance_name set_instance_name: str,
-    /// 创建时间
+    /// Creation time.
     "CreatedAt" created_at set_created_at: str,
-    /// 实例类型 1:原web相关类型 2:app端类型
+    /// Instance type 1: Original web-related class 2: app endpoint type
     "InstanceType" instance_type set_instance_type: i64,
 } }
 
 rt::model! { read debug;
-/// Rum 项目信息
+/// RUM project information
 RumProject {
-    /// 项目名
+    /// Project name
     "Name" name set_name: str,
-    /// 创建者 id
+    /// Creator ID
     "Creator" creator set_creator: str,
-    /// 实例 id
+    /// Instance ID
     "InstanceID" instance_id set_instance_id: str,
-    /// 项目类型
+    /// Project type
     "Type" r#type set_type: str,
-    /// 创建时间
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
-    /// 项目仓库地址
+    /// Project repository address
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Repo" repo set_repo: str,
-    /// 项目网址地址
+    /// Project URL
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "URL" url set_url: str,
-    /// 项目采样频率
+    /// Project sample rate
     "Rate" rate set_rate: str,
-    /// 项目唯一key（长度 12 位）
+    /// Unique project key (12 characters)
     "Key" key set_key: str,
-    /// 是否开启url聚类
+    /// Whether to enable URL aggregation
     "EnableURLGroup" enable_url_group set_enable_url_group: i64,
-    /// 实例名
+    /// Instance name
     "InstanceName" instance_name set_instance_name: str,
-    /// 项目 ID
+    /// Project ID
     "ID" id set_id: i64,
-    /// 实例 key
+    /// Instance key
     "InstanceKey" instance_key set_instance_key: str,
-    /// 项目描述
+    /// Project description
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Desc" desc set_desc: str,
-    /// 是否星标  1:是 0:否
+    /// Starred status. 1: yes; 0: no
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "IsStar" is_star set_is_star: i64,
-    /// 项目状态(1 创建中，2 运行中，3 异常，4 重启中，5 停止中，6 已停止， 7 销毁中，8 已销毁)
+    /// Project status (`1`: Creating; `2`: Running; `3`: Abnormal; `4`: Restarting; `5`: Stopping; `6`: Stopped; `7`: Terminating; `8`: Terminated)
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ProjectStatus" project_status set_project_status: i64,
-    /// 日志接入点，用户忽略。
+    /// Log access point, which can be ignored.
+    /// Note:  This field may return null, indicating that no valid values can be obtained.
     "AccessPoint" access_point set_access_point: str,
     /// kafka旁路配置信息
     "Kafka" kafka set_kafka: obj Kafka,
 } }
 
 rt::model! { read debug;
-/// rum 日志对象
+/// RUM log object
 RumPvInfo {
-    /// 项目ID
+    /// Project ID
     "ProjectId" project_id set_project_id: i64,
-    /// pv访问量
+    /// Number of PVs
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Pv" pv set_pv: str,
-    /// 时间
+    /// Time
     "CreateTime" create_time set_create_time: str,
 } }
 
 rt::model! { read debug;
-/// RumUv 访问量
+/// Number of RUM UVs
 RumUvInfo {
-    /// 项目ID
+    /// Project ID
     "ProjectId" project_id set_project_id: i64,
-    /// uv访问量
+    /// Number of UVs
     "Uv" uv set_uv: str,
-    /// 创建时间
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
 } }
 
 rt::model! { read debug;
-/// project Score分数实体
+/// Project score entity
 ScoreInfo {
     /// duration
     "StaticDuration" static_duration set_static_duration: str,
     /// pv
     "PagePv" page_pv set_page_pv: str,
-    /// 失败
+    /// Failure
     "ApiFail" api_fail set_api_fail: str,
-    /// 请求
+    /// Request
     "ApiNum" api_num set_api_num: str,
     /// fail
     "StaticFail" static_fail set_static_fail: str,
-    /// 项目id
+    /// Project ID
     "ProjectID" project_id set_project_id: i64,
     /// uv
     "PageUv" page_uv set_page_uv: str,
-    /// 请求次数
+    /// Number of requests
     "ApiDuration" api_duration set_api_duration: str,
-    /// 项目总分
+    /// Score
     "Score" score set_score: str,
     /// error
     "PageError" page_error set_page_error: str,
@@ -8834,7 +8847,8 @@ ScoreInfo {
     "RecordNum" record_num set_record_num: i64,
     /// Duration
     "PageDuration" page_duration set_page_duration: str,
-    /// 时间
+    /// Time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: str,
     /// 页面性能评分
     "PagePerformanceScore" page_performance_score set_page_performance_score: str,
@@ -8851,64 +8865,64 @@ ScoreInfo {
 } }
 
 rt::model! { read debug;
-/// project Score分数实体
+/// Project score entity.
 ScoreInfoV2 {
-    /// 项目id
+    /// Project ID.
     "ProjectID" project_id set_project_id: i64,
-    /// 项目总分
+    /// Total project score.
     "Score" score set_score: f64,
-    /// API性能评分
+    /// API performance score.
     "ApiPerformanceScore" api_performance_score set_api_performance_score: f64,
-    /// API可用性评分
+    /// API availability score.
     "ApiAvailableScore" api_available_score set_api_available_score: f64,
-    /// API调用总数
+    /// Total API calls.
     "ApiNum" api_num set_api_num: i64,
-    /// API失败次数
+    /// API failures.
     "ApiFail" api_fail set_api_fail: i64,
-    /// API平均持续时间
+    /// Average API duration.
     "ApiDuration" api_duration set_api_duration: f64,
-    /// 页面性能评分
+    /// Page performance score.
     "PagePerformanceScore" page_performance_score set_page_performance_score: f64,
-    /// 页面浏览量
+    /// Page views.
     "PagePv" page_pv set_page_pv: i64,
-    /// 独立访客数
+    /// Unique visitors.
     "PageUv" page_uv set_page_uv: i64,
-    /// 页面错误数
+    /// Page errors.
     "PageError" page_error set_page_error: i64,
-    /// 首屏时间
+    /// First meaningful paint.
     "PageDuration" page_duration set_page_duration: f64,
-    /// 平均 LCP
+    /// Average largest contentful paint (LCP).
     "PageLCP" page_lcp set_page_lcp: f64,
-    /// 平均 FID
+    /// Average first input delay (FID).
     "PageFID" page_fid set_page_fid: f64,
-    /// 平均 CLS
+    /// Average cumulative layout shift (CLS).
     "PageCLS" page_cls set_page_cls: f64,
-    /// 平均 FCP
+    /// Average first contentful paint (FCP).
     "PageFCP" page_fcp set_page_fcp: f64,
-    /// 平均 INP
+    /// Average interaction to next paint (INP).
     "PageINP" page_inp set_page_inp: f64,
-    /// JavaScript错误评分
+    /// JavaScript error score.
     "JsErrorScore" js_error_score set_js_error_score: f64,
-    /// 静态资源可用性评分
+    /// Static resource availability score.
     "StaticAvailableScore" static_available_score set_static_available_score: f64,
-    /// 静态资源性能评分
+    /// Static resource performance score.
     "StaticPerformanceScore" static_performance_score set_static_performance_score: f64,
-    /// 静态资源请求总数
+    /// Total static resource requests.
     "StaticNum" static_num set_static_num: i64,
-    /// 静态资源加载失败数
+    /// Static resource loading failures.
     "StaticFail" static_fail set_static_fail: i64,
-    /// 静态资源加载时间
+    /// Static resource loading time.
     "StaticDuration" static_duration set_static_duration: f64,
     /// 忽略的配置项
     "Exclusion" exclusion set_exclusion: str,
 } }
 
 rt::model! { write debug;
-/// Request of `StopInstance` (停止RUM业务系统).
+/// Request of `StopInstance` (Stops a RUM business system).
 ///
-/// 停止实例
+/// This API is used to stop an instance.
 StopInstanceRequest {
-    /// 需要停止的实例id
+    /// ID of the instance to be stopped
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -8918,18 +8932,18 @@ StopInstanceRequest {
 rt::action!("rum", "2021-06-22", "StopInstance", StopInstanceRequest => StopInstanceResponse);
 
 rt::model! { read debug;
-/// StopInstance返回参数结构体
+/// StopInstance response structure.
 StopInstanceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `StopProject` (停止应用上报).
+/// Request of `StopProject` (Stops an application from reporting data).
 ///
-/// 停止项目使用与上报数据
+/// This API is used to stop a project from reporting data.
 StopProjectRequest {
-    /// 项目 id
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: i64,
@@ -8937,7 +8951,7 @@ StopProjectRequest {
 rt::action!("rum", "2021-06-22", "StopProject", StopProjectRequest => StopProjectResponse);
 
 rt::model! { read debug;
-/// StopProject返回参数结构体
+/// StopProject response structure.
 StopProjectResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -9064,13 +9078,13 @@ TDEMSSETrendSeries {
 } }
 
 rt::model! { both debug;
-/// 标签
+/// Tag.
 Tag {
-    /// 标签key
+    /// Tag key
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 标签value
+    /// Tag value
     ///
     /// Required.
     "Value" value set_value: str,
@@ -9207,22 +9221,22 @@ UsageTimePoint {
 } }
 
 rt::model! { read debug;
-/// 白名单
+/// Allowlist
 Whitelist {
-    /// 备注
+    /// Remarks
     "Remark" remark set_remark: str,
-    /// 实例ID
+    /// Instance ID
     "InstanceID" instance_id set_instance_id: str,
-    /// 截止时间
+    /// End time
     "Ttl" ttl set_ttl: str,
-    /// 白名单自增ID
+    /// Auto-Increment allowlist ID
     "ID" id set_id: str,
-    /// 业务唯一标识
+    /// Unique business identifier
     "WhitelistUin" whitelist_uin set_whitelist_uin: str,
-    /// 创建者ID
+    /// Creator ID
     "CreateUser" create_user set_create_user: str,
-    /// aid标识
+    /// aid
     "Aid" aid set_aid: str,
-    /// 创建时间
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
 } }

@@ -14,58 +14,62 @@ AccessInfo {
 } }
 
 rt::model! { read debug;
-/// 函数的版本别名
+/// Version alias of function
 Alias {
-    /// 别名指向的主版本
+    /// Master version pointed to by the alias
     "FunctionVersion" function_version set_function_version: str,
-    /// 别名的名称
+    /// Alias name
     "Name" name set_name: str,
-    /// 别名的路由信息
+    /// Routing information of alias
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "RoutingConfig" routing_config set_routing_config: obj RoutingConfig,
-    /// 描述信息
+    /// Description
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Description" description set_description: str,
-    /// 创建时间
+    /// Creation time
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "AddTime" add_time set_add_time: str,
-    /// 更新时间
+    /// Update time
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ModTime" mod_time set_mod_time: str,
 } }
 
 rt::model! { read debug;
-/// 异步事件
+/// Async event
 AsyncEvent {
-    /// 调用请求id
+    /// Invocation request ID
     "InvokeRequestId" invoke_request_id set_invoke_request_id: str,
-    /// 调用类型
+    /// Invocation type
     "InvokeType" invoke_type set_invoke_type: str,
-    /// 函数版本
+    /// Function version
     "Qualifier" qualifier set_qualifier: str,
-    /// 事件状态，RUNNING 表示运行中, FINISHED 表示调用成功, ABORTED 表示调用终止, FAILED 表示调用失败
+    /// Event status. Values: `RUNNING`; `FINISHED` (invoked successfully); `ABORTED` (invocation ended); `FAILED` (invocation failed)
     "Status" status set_status: str,
-    /// 调用开始时间，格式: "%Y-%m-%d %H:%M:%S.%f"
+    /// Invocation start time in the format of "%Y-%m-%d %H:%M:%S.%f"
     "StartTime" start_time set_start_time: str,
-    /// 调用结束时间，格式: "%Y-%m-%d %H:%M:%S.%f"
+    /// Invocation end time in the format of "%Y-%m-%d %H:%M:%S.%f"
     "EndTime" end_time set_end_time: str,
 } }
 
 rt::model! { read debug;
-/// 异步事件状态
+/// Async event status
 AsyncEventStatus {
-    /// 异步事件状态，RUNNING 表示运行中, FINISHED 表示调用成功, ABORTED 表示调用终止, FAILED 表示调用失败。
+    /// Async event status. Values: `RUNNING` (running); `FINISHED` (invoked successfully); `ABORTED` (invocation ended); `FAILED` (invocation failed).
     "Status" status set_status: str,
-    /// 请求状态码
+    /// Request status code
     "StatusCode" status_code set_status_code: i64,
-    /// 异步执行请求 Id
+    /// Async execution request ID
     "InvokeRequestId" invoke_request_id set_invoke_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 函数的异步重试配置详情
+/// Async retry configuration details of function
 AsyncTriggerConfig {
-    /// 用户错误的异步重试重试配置
+    /// Async retry configuration of function upon user error
     ///
     /// Required.
     "RetryConfig" retry_config set_retry_config: list RetryConfig,
-    /// 消息保留时间
+    /// Message retention period
     ///
     /// Required.
     "MsgTTL" msg_ttl set_msg_ttl: i64,
@@ -79,81 +83,84 @@ CertConf {
 } }
 
 rt::model! { both debug;
-/// 文件系统(cfs)配置描述
+/// Configuration description of the file system (cfs)
 CfsConfig {
-    /// 文件系统信息列表
+    /// List of file system information
     ///
     /// Required.
     "CfsInsList" cfs_ins_list set_cfs_ins_list: list CfsInsInfo,
 } }
 
 rt::model! { both debug;
-/// 云函数关联的cfs配置信息
+/// cfs configuration message associated with the SCF
 CfsInsInfo {
-    /// 用户id
+    /// User ID
     ///
     /// Required.
     "UserId" user_id set_user_id: str,
-    /// 用户组id
+    /// User group id.
     ///
     /// Required.
     "UserGroupId" user_group_id set_user_group_id: str,
-    /// 文件系统实例id
+    /// File system instance id
     ///
     /// Required.
     "CfsId" cfs_id set_cfs_id: str,
-    /// 文件系统挂载点id
+    /// File system mount point id
     ///
     /// Required.
     "MountInsId" mount_ins_id set_mount_ins_id: str,
-    /// 本地挂载点
+    /// Local mount point
     ///
     /// Required.
     "LocalMountDir" local_mount_dir set_local_mount_dir: str,
-    /// 远程挂载点
+    /// Remote mount point.
     ///
     /// Required.
     "RemoteMountDir" remote_mount_dir set_remote_mount_dir: str,
-    /// 文件系统ip，配置 cfs 时无需填写。
+    /// File system ip. No need to specify when configuring cfs.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IpAddress" ip_address set_ip_address: str,
-    /// 文件系统所在的私有网络id，配置 cfs 时无需填写。
+    /// VPC id where the file system is located. Not required when configuring cfs.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MountVpcId" mount_vpc_id set_mount_vpc_id: str,
-    /// 文件系统所在私有网络的子网id，配置 cfs 时无需填写。
+    /// Subnet id of the private network where the file system resides. Not required when configuring cfs.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MountSubnetId" mount_subnet_id set_mount_subnet_id: str,
 } }
 
 rt::model! { write nodebug;
-/// 函数代码
+/// Function code
 Code {
-    /// 对象存储桶名称（填写存储桶名称自定义部分，不包含-appid）
+    /// Object bucket name (enter the custom part of the bucket name without `-appid`)
     "CosBucketName" cos_bucket_name set_cos_bucket_name: str,
-    /// 对象存储中代码包文件路径，以/开头
+    /// File path of code package stored in COS, which should start with “/”
     "CosObjectName" cos_object_name set_cos_object_name: str,
-    /// 包含函数代码文件及其依赖项的 zip 格式文件，zip包大小上限为 50MB，使用该接口时要求将 zip 文件的内容转成 base64 编码
+    /// This parameter contains a .zip file (up to 50 MB) of the function code file and its dependencies. When this API is used, the content of the .zip file needs to be Base64-encoded
     "ZipFile" zip_file set_zip_file: str,
-    /// 对象存储的地域，地域为北京时需要传入ap-beijing,北京一区时需要传递ap-beijing-1，其他的地域不需要传递。
+    /// COS region. For Beijing regions, you need to import `ap-beijing`. For Beijing Region 1, you need to input `ap-beijing-1`. For other regions, no import is required.
     "CosBucketRegion" cos_bucket_region set_cos_bucket_region: str,
-    /// 如果是通过Demo创建的话，需要传入DemoId
+    /// `DemoId` is required if Demo is used for the creation.
     "DemoId" demo_id set_demo_id: str,
-    /// 如果是从TempCos创建的话，需要传入TempCosObjectName
+    /// `TempCosObjectName` is required if TempCos is used for the creation.
     "TempCosObjectName" temp_cos_object_name set_temp_cos_object_name: str,
-    /// Git地址。该功能已下线。
+    /// (Disused) Git address
     "GitUrl" git_url set_git_url: str,
-    /// Git用户名。该功能已下线。
+    /// (Disused) Git username
     "GitUserName" git_user_name set_git_user_name: str,
-    /// Git密码。该功能已下线。
+    /// (Disused) Git password
     "GitPassword" git_password set_git_password: str,
-    /// 加密后的Git密码，一般无需指定。该功能已下线。
+    /// (Disused) Git password after encryption. It’s usually not required.
     "GitPasswordSecret" git_password_secret set_git_password_secret: str,
-    /// Git分支。该功能已下线。
+    /// (Disused) Git branch
     "GitBranch" git_branch set_git_branch: str,
-    /// 代码在Git仓库中的路径。该功能已下线。
+    /// (Disused) Directory to the codes in the Git repository.
     "GitDirectory" git_directory set_git_directory: str,
-    /// 指定要拉取的版本。该功能已下线。
+    /// (Disused)
     "GitCommitId" git_commit_id set_git_commit_id: str,
-    /// 加密后的Git用户名，一般无需指定。该功能已下线。
+    /// (Disused) Git username after encryption. It’s usually not required.
     "GitUserNameSecret" git_user_name_secret set_git_user_name_secret: str,
-    /// 镜像部署时配置TCR镜像信息
+    /// TCR image configurations
     "ImageConfig" image_config set_image_config: obj ImageConfig,
 } }
 impl ::core::fmt::Debug for Code {
@@ -179,80 +186,80 @@ impl ::core::fmt::Debug for Code {
 }
 
 rt::model! { write debug;
-/// Request of `CopyFunction` (复制函数).
+/// Request of `CopyFunction` (Replicates a function).
 ///
-/// 复制一个函数，您可以选择将复制出的新函数放置在特定的Region和Namespace。
-/// 注：本接口**不会**复制函数的以下对象或属性：
-/// 1. 函数的触发器
-/// 2. 除了$LATEST以外的其它版本
-/// 3. 函数配置的日志投递到的CLS目标。
+/// This API is used to replicate a function. You can store the replicated function in a specified Region and Namespace.
+/// Note: This API **does not** replicate the following objects or attributes of the function:
+/// 1. Function trigger
+/// 2. Versions other than $LATEST
+/// 3. CLS target of the logs configured in the function
 ///
-/// 如有需要，您可以在复制后手动配置新函数。
+/// You can manually configure the function after replication as required.
 CopyFunctionRequest {
-    /// 要复制的函数的名称
+    /// Name of the function to be replicated
     ///
     /// Required.
     "FunctionName" function_name set_function_name: str,
-    /// 新函数的名称
+    /// Name of the new function
     ///
     /// Required.
     "NewFunctionName" new_function_name set_new_function_name: str,
-    /// 要复制的函数所在的命名空间，默认为default
+    /// Namespace of the function to be replicated. The default value is `default`.
     "Namespace" namespace set_namespace: str,
-    /// 将函数复制到的命名空间，默认为default
+    /// Namespace of the replicated function. The default value is default.
     "TargetNamespace" target_namespace set_target_namespace: str,
-    /// 新函数的描述
+    /// Description of the new function
     "Description" description set_description: str,
-    /// 要将函数复制到的地域，不填则默认为当前地域
+    /// Region of the target of the function replication. If the value is not set, the current region is used by default.
     "TargetRegion" target_region set_target_region: str,
-    /// 如果目标Namespace下已有同名函数，是否覆盖，默认为否
-    /// （注意：如果选择覆盖，会导致同名函数被删除，请慎重操作）
-    /// TRUE：覆盖同名函数
-    /// FALSE：不覆盖同名函数
+    /// It specifies whether to replace the function with the same name in the target namespace. The default option is `FALSE`.
+    /// (Note: The `TRUE` option results in deletion of the function in the target namespace. Please operate with caution.)
+    /// TRUE: Replaces the function.
+    /// FALSE: Does not replace the function.
     "Override" r#override set_override: bool,
-    /// 是否复制函数的属性，包括环境变量、内存、超时、函数描述、标签、VPC等，默认为是。
-    /// TRUE：复制函数配置
-    /// FALSE：不复制函数配置
+    /// It specifies whether to replicate the function attributes, including environment variables, memory, timeout, function description, labels, and VPC. The default value is `TRUE`.
+    /// TRUE: Replicates the function configuration.
+    /// FALSE: Does not replicate the function configuration.
     "CopyConfiguration" copy_configuration set_copy_configuration: bool,
 } }
 rt::action!("scf", "2018-04-16", "CopyFunction", CopyFunctionRequest => CopyFunctionResponse);
 
 rt::model! { read debug;
-/// CopyFunction返回参数结构体
+/// CopyFunction response structure.
 CopyFunctionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateAlias` (创建函数版本别名).
+/// Request of `CreateAlias` (Creates alias for function version).
 ///
-/// 为某个函数版本创建一个别名，您可以使用别名来标记特定的函数版本，如DEV/RELEASE版本，也可以随时修改别名指向的版本。
-/// 一个别名必须指向一个主版本，此外还可以同时指向一个附加版本。调用函数时指定特定的别名，则请求会被发送到别名指向的版本上，您可以配置请求发送到主版本和附加版本的比例。
+/// This API is used to create an alias for a function version. You can use the alias to mark a specific function version such as DEV/RELEASE. You can also modify the version pointed to by the alias at any time.
+/// An alias must point to a master version and can point to an additional version at the same time. If you specify an alias when invoking a function, the request will be sent to the versions pointed to by the alias. You can configure the ratio between the master version and additional version during request sending.
 CreateAliasRequest {
-    /// 别名的名称，在函数级别中唯一，只能包含字母、数字、'_'和‘-’，且必须以字母开头，长度限制为1-64
+    /// Alias name, which must be unique in the function, can contain 1 to 64 letters, digits, `_`, and `-`, and must begin with a letter
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 函数名称
+    /// Function name
     ///
     /// Required.
     "FunctionName" function_name set_function_name: str,
-    /// 别名指向的主版本
+    /// Master version pointed to by the alias
     ///
     /// Required.
     "FunctionVersion" function_version set_function_version: str,
-    /// 函数所在的命名空间
+    /// Function namespace
     "Namespace" namespace set_namespace: str,
-    /// 别名的路由信息，需要为别名指定附加版本时，必须提供此参数；	  附加版本指的是：除主版本 FunctionVersion 外，为此别名再指定一个函数可正常使用的版本；   这里附加版本中的 Version 值 不能是别名指向的主版本；  要注意的是：如果想要某个版本的流量全部指向这个别名，不需配置此参数； 目前一个别名最多只能指定一个附加版本
+    /// Request routing configuration of alias
     "RoutingConfig" routing_config set_routing_config: obj RoutingConfig,
-    /// 别名的描述信息
+    /// Alias description
     "Description" description set_description: str,
 } }
 rt::action!("scf", "2018-04-16", "CreateAlias", CreateAliasRequest => CreateAliasResponse);
 
 rt::model! { read debug;
-/// CreateAlias返回参数结构体
+/// CreateAlias response structure.
 CreateAliasResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -393,104 +400,104 @@ CreateFunctionResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateNamespace` (创建命名空间).
+/// Request of `CreateNamespace` (Creates a namespace).
 ///
-/// 该接口根据传入的参数创建命名空间。
+/// This API is used to create a namespace based on the passed parameters.
 CreateNamespaceRequest {
-    /// 命名空间名称
+    /// Namespace name
     ///
     /// Required.
     "Namespace" namespace set_namespace: str,
-    /// 命名空间描述
+    /// Namespace description
     "Description" description set_description: str,
-    /// 资源池配置
+    /// Resource pool configuration
     "ResourceEnv" resource_env set_resource_env: obj NamespaceResourceEnv,
 } }
 rt::action!("scf", "2018-04-16", "CreateNamespace", CreateNamespaceRequest => CreateNamespaceResponse);
 
 rt::model! { read debug;
-/// CreateNamespace返回参数结构体
+/// CreateNamespace response structure.
 CreateNamespaceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateTrigger` (设置函数触发方式).
+/// Request of `CreateTrigger` (Sets the function trigger method).
 ///
-/// 该接口根据参数输入设置新的触发方式。
+/// This API is used to set up alarms for the new trigger mode based on parameters.
 CreateTriggerRequest {
-    /// 新建触发器绑定的函数名称
+    /// Function name bound to the created trigger
     ///
     /// Required.
     "FunctionName" function_name set_function_name: str,
-    /// 新建触发器名称。如果是定时触发器，名称支持英文字母、数字、连接符和下划线，最长100个字符；如果是cos触发器，需要是对应cos存储桶适用于XML API的访问域名(例如:5401-5ff414-12345.cos.ap-shanghai.myqcloud.com);如果是其他触发器，见具体触发器绑定参数的说明
+    /// Name of the trigger to create. If it is a scheduled trigger, the name supports English letters, digits, hyphens, and underscores, up to 100 characters. If it is a COS trigger, it must be the access domain of the corresponding COS storage bucket suitable for the XML API (for example, 5401-5ff414-12345.cos.ap-shanghai.myqcloud.com). For other triggers, see the parameter description of the specific trigger binding.
     ///
     /// Required.
     "TriggerName" trigger_name set_trigger_name: str,
-    /// 触发器类型，目前支持 cos 、cls 、 timer、 ckafka、http类型。创建函数 URL 请使用 http 类型，参考[创建函数 URL ](https://cloud.tencent.com/document/product/583/100227#33bbbda4-9131-48a6-ac37-ac62ffe01424)。创建 cls 触发器请参考[CLS 创建投递 SCF 任务](https://cloud.tencent.com/document/product/614/61096)。
+    /// Trigger type. Currently supports cos, cls, timer, ckafka, and http types. To create a function URL, please use the http type. See [Creating a Function URL](https://www.tencentcloud.com/document/product/583/100227?from_cn_redirect=1#33bbbda4-9131-48a6-ac37-ac62ffe01424). To create a cls trigger, see CLS Creating Delivery SCF Task.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 触发器对应的参数，可见具体[触发器描述说明](https://cloud.tencent.com/document/product/583/39901)
+    /// Parameters corresponding to the trigger. For details, see [Trigger Description](https://www.tencentcloud.com/document/product/583/39901?from_cn_redirect=1).
     "TriggerDesc" trigger_desc set_trigger_desc: str,
-    /// 函数的命名空间
+    /// Namespace of the function
     "Namespace" namespace set_namespace: str,
-    /// 触发器所生效的版本或别名，建议填写 [$DEFAULT](https://cloud.tencent.com/document/product/583/36149#.E9.BB.98.E8.AE.A4.E5.88.AB.E5.90.8D)方便后续进行版本的灰度发布，默认为 $LATEST。
+    /// Version or alias that the trigger takes effect on. It is recommended to fill in $DEFAULT for future grayscale release. Default value: $LATEST.
     "Qualifier" qualifier set_qualifier: str,
-    /// 触发器的初始是能状态 OPEN表示开启 CLOSE表示关闭
+    /// Initial status of the trigger. OPEN means enabling, and CLOSE means disabling.
     "Enable" enable set_enable: str,
-    /// 用户自定义参数，仅支持timer触发器
+    /// User-defined parameter. Only timer triggers are supported.
     "CustomArgument" custom_argument set_custom_argument: str,
-    /// 触发器描述
+    /// Trigger description.
     "Description" description set_description: str,
 } }
 rt::action!("scf", "2018-04-16", "CreateTrigger", CreateTriggerRequest => CreateTriggerResponse);
 
 rt::model! { read debug;
-/// CreateTrigger返回参数结构体
+/// CreateTrigger response structure.
 CreateTriggerResponse {
-    /// 触发器信息
+    /// Trigger information.
     "TriggerInfo" trigger_info set_trigger_info: obj Trigger,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 死信队列参数
+/// Dead letter queue parameter
 DeadLetterConfig {
-    /// 死信队列模式
+    /// Dead letter queue mode
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 死信队列名称
+    /// Dead letter queue name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 死信队列主题模式的标签形式
+    /// Tag format of the DLQ topic model
     "FilterType" filter_type set_filter_type: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteAlias` (删除别名).
+/// Request of `DeleteAlias` (Deletes alias).
 ///
-/// 删除一个函数版本的别名
+/// This API is used to delete an alias of a function version.
 DeleteAliasRequest {
-    /// 函数名称
+    /// Function name
     ///
     /// Required.
     "FunctionName" function_name set_function_name: str,
-    /// 别名的名称
+    /// Alias name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 函数所在的命名空间
+    /// Function namespace
     "Namespace" namespace set_namespace: str,
 } }
 rt::action!("scf", "2018-04-16", "DeleteAlias", DeleteAliasRequest => DeleteAliasResponse);
 
 rt::model! { read debug;
-/// DeleteAlias返回参数结构体
+/// DeleteAlias response structure.
 DeleteAliasResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -514,23 +521,23 @@ DeleteCustomDomainResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteFunction` (删除函数).
+/// Request of `DeleteFunction` (Deletes a function).
 ///
-/// 该接口根据传入参数删除函数。
+/// This API is used to delete a function based on the input parameters.
 DeleteFunctionRequest {
-    /// 要删除的函数名称
+    /// Name of the function to be deleted
     ///
     /// Required.
     "FunctionName" function_name set_function_name: str,
-    /// 函数所属命名空间
+    /// Function namespace
     "Namespace" namespace set_namespace: str,
-    /// 填写需要删除的版本号，不填默认删除函数下全部版本。
+    /// ID of the version to delete. All versions are deleted if it’s left empty.
     "Qualifier" qualifier set_qualifier: str,
 } }
 rt::action!("scf", "2018-04-16", "DeleteFunction", DeleteFunctionRequest => DeleteFunctionResponse);
 
 rt::model! { read debug;
-/// DeleteFunction返回参数结构体
+/// DeleteFunction response structure.
 DeleteFunctionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -564,15 +571,15 @@ DeleteFunctionVersionResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteLayerVersion` (删除层版本).
+/// Request of `DeleteLayerVersion` (Deletes layer version).
 ///
-/// 删除指定层的指定版本，被删除的版本无法再关联到函数上，但不会影响正在引用这个层的函数。
+/// This API is used to delete a specified version of a specified layer. The deleted version cannot be associated with a function, but the deletion does not affect functions that are referencing this layer.
 DeleteLayerVersionRequest {
-    /// 层名称
+    /// Layer name
     ///
     /// Required.
     "LayerName" layer_name set_layer_name: str,
-    /// 版本号
+    /// Version number
     ///
     /// Required.
     "LayerVersion" layer_version set_layer_version: i64,
@@ -580,18 +587,18 @@ DeleteLayerVersionRequest {
 rt::action!("scf", "2018-04-16", "DeleteLayerVersion", DeleteLayerVersionRequest => DeleteLayerVersionResponse);
 
 rt::model! { read debug;
-/// DeleteLayerVersion返回参数结构体
+/// DeleteLayerVersion response structure.
 DeleteLayerVersionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteNamespace` (删除命名空间).
+/// Request of `DeleteNamespace` (Deletes a namespace).
 ///
-/// 该接口根据传入的参数删除命名空间。
+/// This API is used to delete the specific namespace according to the parameters passed in.
 DeleteNamespaceRequest {
-    /// 命名空间名称
+    /// Namespace name
     ///
     /// Required.
     "Namespace" namespace set_namespace: str,
@@ -599,86 +606,86 @@ DeleteNamespaceRequest {
 rt::action!("scf", "2018-04-16", "DeleteNamespace", DeleteNamespaceRequest => DeleteNamespaceResponse);
 
 rt::model! { read debug;
-/// DeleteNamespace返回参数结构体
+/// DeleteNamespace response structure.
 DeleteNamespaceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteProvisionedConcurrencyConfig` (删除预置并发).
+/// Request of `DeleteProvisionedConcurrencyConfig` (Deletes provisioned concurrency).
 ///
-/// 删除函数版本的预置并发配置。
+/// This API is used to delete the provisioned concurrency configuration of a function version.
 DeleteProvisionedConcurrencyConfigRequest {
-    /// 需要删除预置并发的函数的名称
+    /// Name of the function for which to delete the provisioned concurrency
     ///
     /// Required.
     "FunctionName" function_name set_function_name: str,
-    /// 函数的版本号
+    /// Function version number
     ///
     /// Required.
     "Qualifier" qualifier set_qualifier: str,
-    /// 函数所属命名空间，默认为default
+    /// Function namespace. Default value: `default`
     "Namespace" namespace set_namespace: str,
 } }
 rt::action!("scf", "2018-04-16", "DeleteProvisionedConcurrencyConfig", DeleteProvisionedConcurrencyConfigRequest => DeleteProvisionedConcurrencyConfigResponse);
 
 rt::model! { read debug;
-/// DeleteProvisionedConcurrencyConfig返回参数结构体
+/// DeleteProvisionedConcurrencyConfig response structure.
 DeleteProvisionedConcurrencyConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteReservedConcurrencyConfig` (删除函数最大独占配额).
+/// Request of `DeleteReservedConcurrencyConfig` (Removes the reserved quota of a function).
 ///
-/// 删除函数的最大独占配额配置。
+/// This API is used to delete the configuration of reserved quota.
 DeleteReservedConcurrencyConfigRequest {
-    /// 需要删除最大独占配额的函数的名称
+    /// Specifies the function of which you want to delete the reserved quota
     ///
     /// Required.
     "FunctionName" function_name set_function_name: str,
-    /// 函数所属命名空间，默认为default
+    /// Function namespace. Default value: `default`
     "Namespace" namespace set_namespace: str,
 } }
 rt::action!("scf", "2018-04-16", "DeleteReservedConcurrencyConfig", DeleteReservedConcurrencyConfigRequest => DeleteReservedConcurrencyConfigResponse);
 
 rt::model! { read debug;
-/// DeleteReservedConcurrencyConfig返回参数结构体
+/// DeleteReservedConcurrencyConfig response structure.
 DeleteReservedConcurrencyConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteTrigger` (删除触发器).
+/// Request of `DeleteTrigger` (Delete the trigger.).
 ///
-/// 该接口根据参数传入删除已有的触发方式。
+/// This API is used to delete existing trigger modes based on parameters.
 DeleteTriggerRequest {
-    /// 函数的名称
+    /// Function name
     ///
     /// Required.
     "FunctionName" function_name set_function_name: str,
-    /// 要删除的触发器名称
+    /// Trigger name to delete
     ///
     /// Required.
     "TriggerName" trigger_name set_trigger_name: str,
-    /// 要删除的触发器类型，目前只支持  timer、ckafka 、apigw 、cls 、cos 、cmq 、http 类型
+    /// Trigger type to delete. Currently only `timer`, `ckafka`, `apigw`, `cls`, `cos`, `cmq`, and `http` are supported.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 函数所属命名空间
+    /// Namespace of the function
     "Namespace" namespace set_namespace: str,
-    /// 如果删除的触发器类型为 COS 触发器，该字段为必填值，存放 JSON 格式的数据 {"event":"cos:ObjectCreated:*"}，数据内容和 SetTrigger 接口中该字段的格式相同；如果删除的触发器类型为定时触发器或 CMQ 触发器，可以不指定该字段
+    /// If the trigger type to delete is COS trigger, this field must be specified, storing data in JSON format {"event":"cos:ObjectCreated:*"}. The data content is in the same format as this field in the SetTrigger API. If the trigger type to delete is scheduled trigger or CMQ trigger, this field can be unspecified.
     "TriggerDesc" trigger_desc set_trigger_desc: str,
-    /// 要删除的触发器实际所指向的版本或别名，默认值为 $LATEST
+    /// The version or alias that the trigger to be deleted actually points to. Default value: $LATEST.
     "Qualifier" qualifier set_qualifier: str,
 } }
 rt::action!("scf", "2018-04-16", "DeleteTrigger", DeleteTriggerRequest => DeleteTriggerResponse);
 
 rt::model! { read debug;
-/// DeleteTrigger返回参数结构体
+/// DeleteTrigger response structure.
 DeleteTriggerResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -702,9 +709,9 @@ DomainInfo {
 } }
 
 rt::model! { write debug;
-/// 公网访问固定ip配置
+/// Public network access fixed ip configuration
 EipConfigIn {
-    /// Eip开启状态，取值['ENABLE','DISABLE']
+    /// Eip status. Valid values: `ENABLE` and `DISABLE`
     ///
     /// Required.
     "EipStatus" eip_status set_eip_status: str,
@@ -752,179 +759,189 @@ EndpointsConf {
 } }
 
 rt::model! { both debug;
-/// 函数的环境变量参数
+/// Environment variable parameters of the function
 Environment {
-    /// 环境变量数组
+    /// Environment variable array
     "Variables" variables set_variables: list Variable,
 } }
 
 rt::model! { write debug;
-/// 描述键值对过滤器，用于条件过滤查询。例如过滤ID、名称、状态等
-/// 若存在多个Filter时，Filter间的关系为逻辑与（AND）关系。
-/// 若同一个Filter存在多个Values，同一Filter下Values间的关系为逻辑或（OR）关系。
+/// Key-value pair filters for conditional filtering queries, such as filtering ID, name, and status.
+/// If more than one filter exists, the logical relationship between these filters is `AND`.
+/// If multiple values exist in one filter, the logical relationship between these values under the same filter is `OR`.
 Filter {
-    /// 需要过滤的字段。过滤条件数量限制为10。
-    /// Name可选值：VpcId, SubnetId, ClsTopicId, ClsLogsetId, Role, CfsId, CfsMountInsId, Eip；Values 长度限制为1。
-    /// Name可选值：Status, Runtime, FunctionType, PublicNetStatus, AsyncRunEnable, TraceEnable；Values 长度限制为20。
-    /// 当 Name = Runtime 时，CustomImage 表示过滤镜像类型函数。
+    /// Fields to be filtered. Up to 10 conditions allowed.
+    /// Values of `Name`: `VpcId`, `SubnetId`, `ClsTopicId`, `ClsLogsetId`, `Role`, `CfsId`, `CfsMountInsId`, `Eip`. Values limit: 1.
+    /// Name options: Status, Runtime, FunctionType, PublicNetStatus, AsyncRunEnable, TraceEnable. Values limit: 20.
+    /// When `Name` is `Runtime`, `CustomImage` refers to the image type function
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 字段的过滤值。
+    /// Filter values of the field
     ///
     /// Required.
     "Values" values set_values: list String,
 } }
 
 rt::model! { read debug;
-/// 函数列表
+/// Function list
 Function {
-    /// 修改时间
+    /// Modification time
     "ModTime" mod_time set_mod_time: str,
-    /// 创建时间
+    /// Creation time
     "AddTime" add_time set_add_time: str,
-    /// 运行时
+    /// Runtime
+    /// Note: This parameter may return null, indicating that no valid values can be obtained.
     "Runtime" runtime set_runtime: str,
-    /// 函数名称
+    /// Function name
     "FunctionName" function_name set_function_name: str,
-    /// 函数ID
+    /// Function ID
     "FunctionId" function_id set_function_id: str,
-    /// 命名空间
+    /// Namespace
     "Namespace" namespace set_namespace: str,
-    /// 函数状态，状态值及流转[参考此处](https://cloud.tencent.com/document/product/583/17244)
+    /// Function status. For valid values and status change process, please see [here](https://intl.cloud.tencent.com/document/product/583/47175?from_cn_redirect=1)
     "Status" status set_status: str,
-    /// 函数状态详情
+    /// Function status details
     "StatusDesc" status_desc set_status_desc: str,
-    /// 函数描述
+    /// Function description
     "Description" description set_description: str,
-    /// 函数标签
+    /// Function tag
     "Tags" tags set_tags: list Tag,
-    /// 函数类型，取值为 HTTP 或者 Event
+    /// Function type. The value is `HTTP` or `Event`.
     "Type" r#type set_type: str,
-    /// 函数状态失败原因
+    /// Cause of function failure
     "StatusReasons" status_reasons set_status_reasons: list StatusReason,
-    /// 函数所有版本预置并发内存总和
+    /// Sum of provisioned concurrence memory for all function versions
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TotalProvisionedConcurrencyMem" total_provisioned_concurrency_mem set_total_provisioned_concurrency_mem: i128,
-    /// 函数并发保留内存
+    /// Reserved memory for function concurrence
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ReservedConcurrencyMem" reserved_concurrency_mem set_reserved_concurrency_mem: i128,
-    /// 函数异步属性，取值 TRUE 或者 FALSE
+    /// Asynchronization attribute of the function. Values: `TRUE` and `FALSE`.
     "AsyncRunEnable" async_run_enable set_async_run_enable: str,
-    /// 异步函数是否开启调用追踪，取值 TRUE 或者 FALSE
+    /// Whether to enable call tracing for ansynchronized functions. Values: `TRUE` and `FALSE`.
     "TraceEnable" trace_enable set_trace_enable: str,
 } }
 
 rt::model! { read debug;
-/// 日志信息
+/// Log information
 FunctionLog {
-    /// 函数的名称
+    /// Function name.
     "FunctionName" function_name set_function_name: str,
-    /// 函数执行完成后的返回值
+    /// Returned value after function execution
     "RetMsg" ret_msg set_ret_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
-    /// 函数开始执行时的时间点
+    /// Time point when the function starts execution
     "StartTime" start_time set_start_time: str,
-    /// 函数执行结果，如果是 0 表示执行成功，2表示函数运行中，3表示函数执行中断，其他值表示失败
+    /// Function execution result. 0 indicates successful execution, 2 indicates the function is running, 3 indicates an execution interrupt, and other values indicate failure.
     "RetCode" ret_code set_ret_code: i64,
-    /// 函数调用是否结束，如果是 1 表示执行结束，其他值表示调用异常
+    /// Whether the function call ends. If so, 1 means execution ended, and additional values indicate a call exception.
     "InvokeFinished" invoke_finished set_invoke_finished: i64,
-    /// 函数执行耗时，单位为 ms
+    /// Function execution duration in milliseconds.
     "Duration" duration set_duration: f64,
-    /// 函数计费时间，根据 duration 向上取最近的 100ms，单位为ms
+    /// Billing duration of a function. It is rounded up to the nearest 100 ms based on the duration, in ms.
     "BillDuration" bill_duration set_bill_duration: i64,
-    /// 函数执行时消耗实际内存大小，单位为 Byte
+    /// Memory size actually consumed during function execution, in bytes.
     "MemUsage" mem_usage set_mem_usage: i64,
-    /// 函数执行过程中的日志输出
+    /// Log output during function execution
     "Log" log set_log: str,
-    /// 日志等级
+    /// Log level.
     ///
     /// Disabled in the spec.
     "Level" level set_level: str,
-    /// 日志来源
+    /// Log source
     ///
     /// Disabled in the spec.
     "Source" source set_source: str,
-    /// 重试次数
+    /// Number of retries.
     "RetryNum" retry_num set_retry_num: i128,
 } }
 
 rt::model! { read debug;
-/// 函数版本信息
+/// Function version information
 FunctionVersion {
-    /// 函数版本名称
+    /// Function version name
     "Version" version set_version: str,
-    /// 版本描述信息
+    /// Version description
+    /// Note: This field may return null, indicating that no valid values is found.
     "Description" description set_description: str,
-    /// 创建时间
+    /// The creation time
+    /// Note: This field may return null, indicating that no valid value was found.
     "AddTime" add_time set_add_time: str,
-    /// 更新时间
+    /// Update time
+    /// Note: This field may return null, indicating that no valid value was found.
     "ModTime" mod_time set_mod_time: str,
-    /// 版本状态
+    /// Version status
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Status" status set_status: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetAccount` (获取账户信息).
+/// Request of `GetAccount` (Gets account information).
 ///
-/// 获取账户信息
+/// This API is used to get the account information.
 GetAccountRequest {
 } }
 rt::action!("scf", "2018-04-16", "GetAccount", GetAccountRequest => GetAccountResponse);
 
 rt::model! { read debug;
-/// GetAccount返回参数结构体
+/// GetAccount response structure.
 GetAccountResponse {
-    /// 命名空间已使用的信息
+    /// Namespace usage information
     "AccountUsage" account_usage set_account_usage: obj UsageInfo,
-    /// 命名空间限制的信息
+    /// Namespace limit information
     "AccountLimit" account_limit set_account_limit: obj LimitsInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetAlias` (获取别名详细信息).
+/// Request of `GetAlias` (Gets alias details).
 ///
-/// 获取别名的详细信息，包括名称、描述、版本、路由信息等。
+/// This API is used to get the alias details such as the name, description, version, and routing information.
 GetAliasRequest {
-    /// 函数名称
+    /// Function name
     ///
     /// Required.
     "FunctionName" function_name set_function_name: str,
-    /// 别名的名称
+    /// Alias name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 函数所在的命名空间
+    /// Function namespace
     "Namespace" namespace set_namespace: str,
 } }
 rt::action!("scf", "2018-04-16", "GetAlias", GetAliasRequest => GetAliasResponse);
 
 rt::model! { read debug;
-/// GetAlias返回参数结构体
+/// GetAlias response structure.
 GetAliasResponse {
-    /// 别名指向的主版本
+    /// Master version pointed to by the alias
     "FunctionVersion" function_version set_function_version: str,
-    /// 别名的名称
+    /// Alias name
     "Name" name set_name: str,
-    /// 别名的路由信息
+    /// Routing information of alias
     "RoutingConfig" routing_config set_routing_config: obj RoutingConfig,
-    /// 别名的描述
+    /// Alias description
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Description" description set_description: str,
-    /// 创建时间
+    /// Creation time
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "AddTime" add_time set_add_time: str,
-    /// 更新时间
+    /// Update time
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ModTime" mod_time set_mod_time: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetAsyncEventStatus` (获取函数异步事件状态).
+/// Request of `GetAsyncEventStatus` (Gets the async event status of a function).
 ///
-/// 获取函数异步执行事件状态，事件状态保留 3 * 24 小时（从事件完成开始计时）。
+/// This API is used to get the status of an async function execution event. The event status is retained for 3*24 hours, counting from the completion of the event.
 GetAsyncEventStatusRequest {
-    /// 异步执行请求 id
+    /// ID of the async execution request
     ///
     /// Required.
     "InvokeRequestId" invoke_request_id set_invoke_request_id: str,
@@ -932,9 +949,9 @@ GetAsyncEventStatusRequest {
 rt::action!("scf", "2018-04-16", "GetAsyncEventStatus", GetAsyncEventStatusRequest => GetAsyncEventStatusResponse);
 
 rt::model! { read debug;
-/// GetAsyncEventStatus返回参数结构体
+/// GetAsyncEventStatus response structure.
 GetAsyncEventStatusResponse {
-    /// 异步事件状态
+    /// Async event status
     "Result" result set_result: obj AsyncEventStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -970,99 +987,99 @@ GetCustomDomainResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `GetFunctionAddress` (获取函数代码下载地址).
+/// Request of `GetFunctionAddress` (Obtains download address of the function code).
 ///
-/// 该接口用于获取函数代码包的下载地址。
+/// This API is used to obtain the download address of the function code package.
 GetFunctionAddressRequest {
-    /// 函数的名称
+    /// Function name
     ///
     /// Required.
     "FunctionName" function_name set_function_name: str,
-    /// 函数的版本
+    /// Function version
     "Qualifier" qualifier set_qualifier: str,
-    /// 函数的命名空间
+    /// Function namespace
     "Namespace" namespace set_namespace: str,
 } }
 rt::action!("scf", "2018-04-16", "GetFunctionAddress", GetFunctionAddressRequest => GetFunctionAddressResponse);
 
 rt::model! { read debug;
-/// GetFunctionAddress返回参数结构体
+/// GetFunctionAddress response structure.
 GetFunctionAddressResponse {
-    /// 函数的Cos地址
+    /// Cos address of the function
     "Url" url set_url: str,
-    /// 函数的SHA256编码
+    /// SHA256 code of the function
     "CodeSha256" code_sha256 set_code_sha256: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetFunctionEventInvokeConfig` (获取函数异步重试配置).
+/// Request of `GetFunctionEventInvokeConfig` (Gets the async retry configuration of function).
 ///
-/// 获取函数异步重试配置，包括重试次数和消息保留时间
+/// This API is used to get the async retry configuration of a function, including the number of retry attempts and message retention period.
 GetFunctionEventInvokeConfigRequest {
-    /// 函数名称
+    /// Function name
     ///
     /// Required.
     "FunctionName" function_name set_function_name: str,
-    /// 函数所属命名空间，默认为default
+    /// Function namespace. Default value: default
     "Namespace" namespace set_namespace: str,
-    /// 函数版本，默认为$LATEST
+    /// Function version. Default value: $LATEST
     "Qualifier" qualifier set_qualifier: str,
 } }
 rt::action!("scf", "2018-04-16", "GetFunctionEventInvokeConfig", GetFunctionEventInvokeConfigRequest => GetFunctionEventInvokeConfigResponse);
 
 rt::model! { read debug;
-/// GetFunctionEventInvokeConfig返回参数结构体
+/// GetFunctionEventInvokeConfig response structure.
 GetFunctionEventInvokeConfigResponse {
-    /// 异步重试配置信息
+    /// Async retry configuration information
     "AsyncTriggerConfig" async_trigger_config set_async_trigger_config: obj AsyncTriggerConfig,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetFunctionLogs` (获取函数运行日志).
+/// Request of `GetFunctionLogs` (Retrieves function execution log).
 ///
-/// 该接口根据指定的日志查询条件返回函数运行日志。该接口已下线，查询函数请求运行的返回信息，请使用 [GetRequestStatus](https://cloud.tencent.com/document/product/583/65348)。查询函数运行日志，请参考[日志检索教程](https://cloud.tencent.com/document/product/583/52637)。
+/// This API returns function running logs based on the specified log query conditions. This API is offline. To query the returned information of function request running, please use [GetRequestStatus](https://www.tencentcloud.com/document/product/583/65348?from_cn_redirect=1). To query function running logs, see [Log Search Guide](https://www.tencentcloud.com/document/product/583/52637?from_cn_redirect=1).
 GetFunctionLogsRequest {
-    /// 函数的名称。
-    /// - 为保证[获取函数运行日志](https://cloud.tencent.com/document/product/583/18583)接口`GetFunctionLogs`兼容性，输入参数`FunctionName`仍为非必填项，但建议填写该参数，否则可能导致日志获取失败。
-    /// - 函数关联日志服务后，建议使用[日志服务](https://cloud.tencent.com/document/product/614/16875)相关接口以获得最佳日志检索体验。
+    /// Function name.
+    /// -To ensure compatibility of the [retrieve function execution log](https://www.tencentcloud.com/document/product/583/18583?from_cn_redirect=1) API `GetFunctionLogs`, the input parameter `FunctionName` remains an optional field, but it is recommended to fill in this parameter. Otherwise, log acquisition failure may occur.
+    /// - After associating a function with CLS, it is recommended to use the relevant CLS APIs (https://www.tencentcloud.com/document/product/614/16875?from_cn_redirect=1) to get the best log retrieval experience.
     "FunctionName" function_name set_function_name: str,
-    /// 数据的偏移量，Offset+Limit不能大于10000
+    /// Offset of the data. Offset + Limit cannot be greater than 10000.
     "Offset" offset set_offset: i64,
-    /// 返回数据的长度，Offset+Limit不能大于10000
+    /// Length of the returned data. Offset + Limit cannot be greater than 10000.
     "Limit" limit set_limit: i64,
-    /// 以升序还是降序的方式对日志进行排序，可选值 desc和 asc
+    /// Whether to sort logs in descending or ascending order. Available values: `desc` and `asc`.
     "Order" order set_order: str,
-    /// 根据某个字段排序日志,支持以下字段：function_name, duration, mem_usage, start_time
+    /// Sort logs by a certain field. The following fields are supported: function_name, duration, mem_usage, start_time
     "OrderBy" order_by set_order_by: str,
-    /// 日志过滤条件。可用来区分正确和错误日志，filter.RetCode=not0 表示只返回错误日志，filter.RetCode=is0 表示只返回正确日志，不传，则返回所有日志
+    /// Log filter criteria. It can be used to distinguish correct and error logs. filter.RetCode=not0 means only return error logs, filter.RetCode=is0 means only return correct logs. If not passed, all logs are returned.
     "Filter" filter set_filter: obj LogFilter,
-    /// 函数的命名空间
+    /// Namespace of the function
     "Namespace" namespace set_namespace: str,
-    /// 函数的版本
+    /// Function version
     "Qualifier" qualifier set_qualifier: str,
-    /// 执行该函数对应的requestId
+    /// Request ID for executing the function
     "FunctionRequestId" function_request_id set_function_request_id: str,
-    /// 查询的具体日期，例如：2017-05-16 20:00:00，只能与endtime相差一天之内
+    /// Specific date of the query, for example: 2017-05-16 20:00:00. It must differ from endtime by no more than one day.
     "StartTime" start_time set_start_time: str,
-    /// 查询的具体日期，例如：2017-05-16 20:59:59，只能与startTime相差一天之内
+    /// Specific date of the query, for example: 2017-05-16 20:59:59. It must differ from startTime by no more than one day.
     "EndTime" end_time set_end_time: str,
-    /// 该字段已下线
+    /// This field is offline.
     "SearchContext" search_context set_search_context: obj LogSearchContext,
 } }
 rt::action!("scf", "2018-04-16", "GetFunctionLogs", GetFunctionLogsRequest => GetFunctionLogsResponse);
 
 rt::model! { read debug;
-/// GetFunctionLogs返回参数结构体
+/// GetFunctionLogs response structure.
 GetFunctionLogsResponse {
-    /// 函数日志的总数
+    /// Total number of function logs
     "TotalCount" total_count set_total_count: i64,
-    /// 函数日志信息
+    /// Function log information
     "Data" data set_data: list FunctionLog,
-    /// 该字段已下线
+    /// This field is offline.
     "SearchContext" search_context set_search_context: obj LogSearchContext,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1190,15 +1207,15 @@ GetFunctionResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `GetLayerVersion` (获取层版本详细信息).
+/// Request of `GetLayerVersion` (Gets layer version details).
 ///
-/// 获取层版本详细信息，包括用于下载层中文件的链接。
+/// This API is used to get the layer version details, including links used to download files in the layer.
 GetLayerVersionRequest {
-    /// 层名称
+    /// Layer name
     ///
     /// Required.
     "LayerName" layer_name set_layer_name: str,
-    /// 版本号
+    /// Version number
     ///
     /// Required.
     "LayerVersion" layer_version set_layer_version: i64,
@@ -1206,117 +1223,120 @@ GetLayerVersionRequest {
 rt::action!("scf", "2018-04-16", "GetLayerVersion", GetLayerVersionRequest => GetLayerVersionResponse);
 
 rt::model! { read debug;
-/// GetLayerVersion返回参数结构体
+/// GetLayerVersion response structure.
 GetLayerVersionResponse {
-    /// 适配的运行时
+    /// Compatible runtimes
     "CompatibleRuntimes" compatible_runtimes set_compatible_runtimes: list String,
-    /// 层中版本文件的SHA256编码
+    /// SHA256 encoding of version file on the layer
     "CodeSha256" code_sha256 set_code_sha256: str,
-    /// 层中版本文件的下载地址
+    /// Download address of version file on the layer
     "Location" location set_location: str,
-    /// 版本的创建时间
+    /// Version creation time
     "AddTime" add_time set_add_time: str,
-    /// 版本的描述信息
+    /// Version description
     "Description" description set_description: str,
-    /// 许可证信息
+    /// License information
     "LicenseInfo" license_info set_license_info: str,
-    /// 版本号
+    /// Version number
     "LayerVersion" layer_version set_layer_version: i64,
-    /// 层名称
+    /// Layer name
     "LayerName" layer_name set_layer_name: str,
-    /// 层的具体版本当前状态，状态值[参考此处](https://cloud.tencent.com/document/product/583/115197#.E5.B1.82.EF.BC.88Layer.EF.BC.89.E7.8A.B6.E6.80.81)
+    /// Current status of specific layer version. For the status values, [see here](https://intl.cloud.tencent.com/document/product/583/47175?from_cn_redirect=1#.E5.B1.82.EF.BC.88layer.EF.BC.89.E7.8A.B6.E6.80.81)
     "Status" status set_status: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetProvisionedConcurrencyConfig` (获取函数预置并发详情).
+/// Request of `GetProvisionedConcurrencyConfig` (Gets the provisioned concurrency details of function).
 ///
-/// 获取函数或函数某一版本的预置并发详情。
+/// This API is used to get the provisioned concurrency details of a function or its specified version.
 GetProvisionedConcurrencyConfigRequest {
-    /// 需要获取预置并发详情的函数名称。
+    /// Name of the function for which to get the provisioned concurrency details.
     ///
     /// Required.
     "FunctionName" function_name set_function_name: str,
-    /// 函数所在的命名空间，默认为default。
+    /// Function namespace. Default value: default.
     "Namespace" namespace set_namespace: str,
-    /// 函数版本号，不传则返回函数所有版本的预置并发信息。
+    /// Function version number. If this parameter is left empty, the provisioned concurrency information of all function versions will be returned.
     "Qualifier" qualifier set_qualifier: str,
 } }
 rt::action!("scf", "2018-04-16", "GetProvisionedConcurrencyConfig", GetProvisionedConcurrencyConfigRequest => GetProvisionedConcurrencyConfigResponse);
 
 rt::model! { read debug;
-/// GetProvisionedConcurrencyConfig返回参数结构体
+/// GetProvisionedConcurrencyConfig response structure.
 GetProvisionedConcurrencyConfigResponse {
-    /// 该函数剩余可配置的预置并发数。
+    /// Unallocated provisioned concurrency amount of function.
     "UnallocatedConcurrencyNum" unallocated_concurrency_num set_unallocated_concurrency_num: i128,
-    /// 函数已预置的并发配置详情。
+    /// Allocated provisioned concurrency amount of function.
     "Allocated" allocated set_allocated: list VersionProvisionedConcurrencyInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetRequestStatus` (获取函数单个请求运行状态).
+/// Request of `GetRequestStatus` (Queries the status of a single function request.).
 ///
-/// 该接口根据指定的查询条件返回函数单个请求运行状态。
+/// This API is used to query the status of a single function request.
 GetRequestStatusRequest {
-    /// 函数名称
+    /// Function name
     ///
     /// Required.
     "FunctionName" function_name set_function_name: str,
-    /// 需要查询状态的请求 id
+    /// ID of the request to be queried
     ///
     /// Required.
     "FunctionRequestId" function_request_id set_function_request_id: str,
-    /// 函数的所在的命名空间
+    /// Function namespace
     "Namespace" namespace set_namespace: str,
-    /// 查询的开始时间，例如：2017-05-16 20:00:00，不填默认为当前时间 - 15min
+    /// Start time of the query, for example `2017-05-16 20:00:00`. If it’s left empty, it defaults to 15 minutes before the current time.
     "StartTime" start_time set_start_time: str,
-    /// 查询的结束时间，例如：2017-05-16 20:59:59。StartTime 为空时，EndTime 默认为当前时间；StartTime 有值时，需要同时传 EndTime。EndTime 需要晚于 StartTime。
+    /// End time of the query. such as `2017-05-16 20:59:59`. If `StartTime` is not specified, `EndTime` defaults to the current time. If `StartTime` is specified, `EndTime` is required, and it need to be later than the `StartTime`.
     "EndTime" end_time set_end_time: str,
 } }
 rt::action!("scf", "2018-04-16", "GetRequestStatus", GetRequestStatusRequest => GetRequestStatusResponse);
 
 rt::model! { read debug;
-/// GetRequestStatus返回参数结构体
+/// GetRequestStatus response structure.
 GetRequestStatusResponse {
-    /// 函数运行状态的总数
+    /// Total running functions
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i64,
-    /// 函数运行状态数组
+    /// Details of the function running status
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Data" data set_data: list RequestStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetReservedConcurrencyConfig` (获取函数最大独占配额详情).
+/// Request of `GetReservedConcurrencyConfig` (Obtains the reserved quota details of a function).
 ///
-/// 获取函数的最大独占配额详情。
+/// This API is used to obtain the reserved quota details of a function.
 GetReservedConcurrencyConfigRequest {
-    /// 需要获取最大独占配额详情的函数名称。
+    /// Specifies the function of which you want to obtain the reserved quota
     ///
     /// Required.
     "FunctionName" function_name set_function_name: str,
-    /// 函数所在的命名空间，默认为default。
+    /// Function namespace. Default value: default.
     "Namespace" namespace set_namespace: str,
 } }
 rt::action!("scf", "2018-04-16", "GetReservedConcurrencyConfig", GetReservedConcurrencyConfigRequest => GetReservedConcurrencyConfigResponse);
 
 rt::model! { read debug;
-/// GetReservedConcurrencyConfig返回参数结构体
+/// GetReservedConcurrencyConfig response structure.
 GetReservedConcurrencyConfigResponse {
-    /// 该函数的最大独占配额。
+    /// The reserved quota of the function
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "ReservedMem" reserved_mem set_reserved_mem: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// TCR镜像信息描述
+/// TCR image information
 ImageConfig {
-    /// 镜像仓库类型，个人版或者企业版：personal/enterprise
+    /// Image repository type, which can be `personal` or `enterprise`
     ///
     /// Required.
     "ImageType" image_type set_image_type: str,
@@ -1324,48 +1344,52 @@ ImageConfig {
     ///
     /// Required.
     "ImageUri" image_uri set_image_uri: str,
-    /// 用于企业版TCR获取镜像拉取临时凭证，ImageType为"enterprise"时必填
+    /// The temp token that a TCR Enterprise instance uses to obtain an image. It’s required when `ImageType` is `enterprise`.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "RegistryId" registry_id set_registry_id: str,
-    /// 该参数即将下线，不推荐用户使用
+    /// Disused
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "EntryPoint" entry_point set_entry_point: str,
-    /// 容器的启动命令。该参数为可选参数，如果不填写，则默认使用 Dockerfile 中的 Entrypoint。传入规范，填写可运行的指令，例如 python
+    /// The command to start up the container, such as `python`. If it’s not specified, Entrypoint in Dockerfile is used.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Command" command set_command: str,
-    /// 容器的启动参数。该参数为可选参数，如果不填写，则默认使用 Dockerfile 中的 CMD。传入规范，以“空格”作为参数的分割标识，例如 -u app.py
+    /// The parameters to start up the container. Separate parameters with spaces, such as `u app.py`. If it’s not specified, `CMD in Dockerfile is used.
+    /// Note: This field may return `null`, indicating that no valid value can be found.
     "Args" args set_args: str,
-    /// 镜像加速开关，默认False
+    /// Whether to enable image acceleration. It defaults to `False`.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ContainerImageAccelerate" container_image_accelerate set_container_image_accelerate: bool,
-    /// 镜像函数端口设置，可指定镜像类型
-    /// Web Server镜像：9000
-    /// Job 镜像：-1
-    ///
-    /// 默认值：9000
-    /// 示例值：9000
+    /// Image function port settings
+    /// `-1`: No port-specific image functions
+    /// `0`: Default port (Port 9000)
+    /// Others: Special ports
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ImagePort" image_port set_image_port: i64,
 } }
 
 rt::model! { both debug;
-/// 多并发执行配置描述
+/// Configuration description for multiple concurrent executions
 InstanceConcurrencyConfig {
-    /// 是否开启智能动态并发。'FALSE'时是静态并发。''时取消多并发配置。
+    /// Whether intelligent dynamic concurrency is enabled. If set to `FALSE`, static concurrency is used. If set to `''`, the multi-concurrency configuration is canceled.
     "DynamicEnabled" dynamic_enabled set_dynamic_enabled: str,
-    /// 单实例并发数最大值。取值范围 [1,100]
+    /// Maximum number of concurrent requests per instance. Value range: [1,100]
     "MaxConcurrency" max_concurrency set_max_concurrency: i128,
-    /// 安全隔离开关
+    /// Safety isolation switch
     "InstanceIsolationEnabled" instance_isolation_enabled set_instance_isolation_enabled: str,
-    /// 基于会话：Session-Based ， 或者基于请求：Request-Based，二选一
+    /// Session-Based or Request-Based. Choose one.
     "Type" r#type set_type: str,
-    /// 动态并发参数
+    /// Dynamic concurrency parameter
     "MixNodeConfig" mix_node_config set_mix_node_config: list MixNodeConfig,
-    /// 会话配置参数
+    /// Session configuration parameters
     "SessionConfig" session_config set_session_config: obj SessionConfig,
 } }
 
 rt::model! { write debug;
-/// 内网配置
+/// Private network configuration
 IntranetConfigIn {
-    /// 是否开启固定内网IP
-    /// ENABLE 为开启
-    /// DISABLE 为不开启
+    /// Whether a fixed private IP address is enabled
+    /// ENABLE: enable
+    /// DISABLE means not enabled.
     ///
     /// Required.
     "IpFixed" ip_fixed set_ip_fixed: str,
@@ -1383,64 +1407,64 @@ IntranetConfigOut {
 } }
 
 rt::model! { write debug;
-/// Request of `InvokeFunction` (同步Invoke调用接口).
+/// Request of `InvokeFunction` (Invokes functions synchronously).
 ///
-/// SCF同步调用函数接口。
+/// This API is used to invoke functions synchronously.
 InvokeFunctionRequest {
-    /// 函数名称
+    /// Function name
     ///
     /// Required.
     "FunctionName" function_name set_function_name: str,
-    /// 触发函数的版本号或别名，默认值为$DEFAULT
+    /// Version or alias of the function. It defaults to `$DEFAULT`.
     "Qualifier" qualifier set_qualifier: str,
-    /// 运行函数时的参数，以json格式传入，最大支持的参数长度是 6MB。该字段信息对应函数 [event 入参](https://cloud.tencent.com/document/product/583/9210#.E5.87.BD.E6.95.B0.E5.85.A5.E5.8F.82.3Ca-id.3D.22input.22.3E.3C.2Fa.3E)。
+    /// Function running parameter, which is in the JSON format. Maximum parameter size is 6 MB. This field corresponds to [event input parameter](https://intl.cloud.tencent.com/document/product/583/9210?from_cn_redirect=1#.E5.87.BD.E6.95.B0.E5.85.A5.E5.8F.82.3Ca-id.3D.22input.22.3E.3C.2Fa.3E).
     "Event" event set_event: str,
-    /// 返回值会包含4KB的日志，可选值为None和Tail，默认值为None。当该值为Tail时，返回参数中的Log字段会包含对应的函数执行日志
+    /// Valid value: `None` (default) or `Tail`. If the value is `Tail`, `log` in the response will contain the corresponding function execution log (up to 4KB).
     "LogType" log_type set_log_type: str,
-    /// 命名空间，不填默认为 default
+    /// Namespace. `default` is used if it’s left empty.
     "Namespace" namespace set_namespace: str,
-    /// 函数灰度流量控制调用，以json格式传入，例如{"k":"v"}，注意kv都需要是字符串类型，最大支持的参数长度是1024字节
+    /// Traffic routing config in json format, e.g., {"k":"v"}. Please note that both "k" and "v" must be strings. Up to 1024 bytes allowed.
     "RoutingKey" routing_key set_routing_key: str,
 } }
 rt::action!("scf", "2018-04-16", "InvokeFunction", InvokeFunctionRequest => InvokeFunctionResponse);
 
 rt::model! { read debug;
-/// InvokeFunction返回参数结构体
+/// InvokeFunction response structure.
 InvokeFunctionResponse {
-    /// 函数执行结果
+    /// Function execution result
     "Result" result set_result: obj Result,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `Invoke` (运行函数).
+/// Request of `Invoke` (Runs a function).
 ///
-/// 该接口用于运行函数。
+/// This API is used to run a function.
 InvokeRequest {
-    /// 函数名称
+    /// Function name
     ///
     /// Required.
     "FunctionName" function_name set_function_name: str,
-    /// 同步调用请使用[同步 Invoke 调用接口](https://cloud.tencent.com/document/product/583/58400) 或填写同步调用参数 RequestResponse ，建议使用同步调用接口以获取最佳性能；异步调用填写 Event；默认为同步。接口超时时间为 300s，更长超时时间请使用异步调用。
+    /// Fill in `RequestResponse` for synchronized invocations (default and recommended) and `Event` for asychronized invocations. Note that for synchronized invocations, the max timeout period is 300s. Choose asychronized invocations if the required timeout period is longer than 300 seconds. You can also use [InvokeFunction](https://intl.cloud.tencent.com/document/product/583/58400?from_cn_redirect=1) for synchronized invocations.
     "InvocationType" invocation_type set_invocation_type: str,
-    /// 触发函数的版本号或别名，默认值为 $LATEST
+    /// The version or alias of the triggered function. It defaults to $LATEST
     "Qualifier" qualifier set_qualifier: str,
-    /// 运行函数时的参数，以json格式传入，同步调用最大支持 6MB，异步调用最大支持 128 KB。该字段信息对应函数 [event 入参](https://cloud.tencent.com/document/product/583/9210#.E5.87.BD.E6.95.B0.E5.85.A5.E5.8F.82.3Ca-id.3D.22input.22.3E.3C.2Fa.3E)。
+    /// Function running parameter, which is in the JSON format. The maximum parameter size is 6 MB for synchronized invocations and 128KB for asynchronized invocations. This field corresponds to [event input parameter](https://intl.cloud.tencent.com/document/product/583/9210?from_cn_redirect=1#.E5.87.BD.E6.95.B0.E5.85.A5.E5.8F.82.3Ca-id.3D.22input.22.3E.3C.2Fa.3E).
     "ClientContext" client_context set_client_context: str,
-    /// 异步调用该字段返回为空。
+    /// Null for async invocations
     "LogType" log_type set_log_type: str,
-    /// 命名空间
+    /// Namespace
     "Namespace" namespace set_namespace: str,
-    /// 函数灰度流量控制调用，以json格式传入，例如{"k":"v"}，注意kv都需要是字符串类型，最大支持的参数长度是1024字节
+    /// Traffic routing config in json format, e.g., {"k":"v"}. Please note that both "k" and "v" must be strings. Up to 1024 bytes allowed.
     "RoutingKey" routing_key set_routing_key: str,
 } }
 rt::action!("scf", "2018-04-16", "Invoke", InvokeRequest => InvokeResponse);
 
 rt::model! { read debug;
-/// Invoke返回参数结构体
+/// Invoke response structure.
 InvokeResponse {
-    /// 函数执行结果
+    /// Function execution result
     "Result" result set_result: obj Result,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1449,148 +1473,153 @@ InvokeResponse {
 rt::model! { write debug;
 /// k8s label
 K8SLabel {
-    /// label的名称
+    /// Name of the label
     ///
     /// Required.
     "Key" key set_key: str,
-    /// label的值
+    /// Value of the label
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { write debug;
-/// Kubernetes污点容忍，使用时请注意您的Kubernetes版本所支持的字段情况。
-/// 可参考 https://kubernetes.io/zh-cn/docs/concepts/scheduling-eviction/taint-and-toleration/
+/// Kubernetes taint and toleration. Please note the supported fields for your Kubernetes version during use.
+/// See https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/
 K8SToleration {
-    /// 匹配的污点名
+    /// Matched taint name
     "Key" key set_key: str,
-    /// 匹配方式，默认值为: Equal
+    /// Match mode. Default value: Equal.
     "Operator" operator set_operator: str,
-    /// 执行策略
+    /// Execution policy
     "Effect" effect set_effect: str,
-    /// 匹配的污点值，当Operator为Equal时必填
+    /// Taint value to match. Required when Operator is Equal.
     "Value" value set_value: str,
-    /// 当污点不被容忍时，Pod还能在节点上运行多久
+    /// How long a Pod can still run on a node when the taint is not tolerated
     "TolerationSeconds" toleration_seconds set_toleration_seconds: i128,
 } }
 
 rt::model! { read debug;
-/// 层版本信息
+/// Layer version information
 LayerVersionInfo {
-    /// 版本适用的运行时
+    /// Runtime applicable to a version
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CompatibleRuntimes" compatible_runtimes set_compatible_runtimes: list String,
-    /// 创建时间
+    /// Creation time
     "AddTime" add_time set_add_time: str,
-    /// 版本描述
+    /// Version description
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Description" description set_description: str,
-    /// 许可证信息
+    /// License information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LicenseInfo" license_info set_license_info: str,
-    /// 版本号
+    /// Version number
     "LayerVersion" layer_version set_layer_version: i64,
-    /// 层名称
+    /// Layer name
     "LayerName" layer_name set_layer_name: str,
-    /// 层的具体版本当前状态，状态值[参考此处](https://cloud.tencent.com/document/product/583/115197#.E5.B1.82.EF.BC.88Layer.EF.BC.89.E7.8A.B6.E6.80.81)
+    /// Current status of specific layer version. For valid values, please see [here](https://intl.cloud.tencent.com/document/product/583/47175?from_cn_redirect=1#.E5.B1.82.EF.BC.88layer.EF.BC.89.E7.8A.B6.E6.80.81)
     "Status" status set_status: str,
     /// Stamp
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Stamp" stamp set_stamp: str,
     /// 返回层绑定的标签信息
     "Tags" tags set_tags: list Tag,
 } }
 
 rt::model! { write debug;
-/// 指定某个Layer版本
+/// Specify a Layer version
 LayerVersionSimple {
-    /// 绑定的层名称。解绑层需传递空字符串。
+    /// Name of the bound layer. Pass an empty string to unbind the layer.
     ///
     /// Required.
     "LayerName" layer_name set_layer_name: str,
-    /// 绑定或解绑层的版本号。解绑函数版本关联的最后一个层版本时，LayerVersion 填 0。
+    /// Bind or unbind a layer version. To unbind the last layer version associated with a function version, set LayerVersion to 0.
     ///
     /// Required.
     "LayerVersion" layer_version set_layer_version: i64,
 } }
 
 rt::model! { read debug;
-/// 限制信息
+/// Limit information
 LimitsInfo {
-    /// 命名空间个数限制
+    /// Limit of namespace quantity
     "NamespacesCount" namespaces_count set_namespaces_count: i64,
-    /// 命名空间限制信息
+    /// Namespace limit information
     "Namespace" namespace set_namespace: list NamespaceLimit,
 } }
 
 rt::model! { write debug;
-/// Request of `ListAliases` (获取别名列表).
+/// Request of `ListAliases` (Gets alias list).
 ///
-/// 返回一个函数下的全部别名，可以根据特定函数版本过滤。
+/// This API is used to return the list of all aliases under a function. You can filter them by the specific function version.
 ListAliasesRequest {
-    /// 函数名称
+    /// Function name
     ///
     /// Required.
     "FunctionName" function_name set_function_name: str,
-    /// 函数所在的命名空间
+    /// Function namespace
     "Namespace" namespace set_namespace: str,
-    /// 如果提供此参数，则只返回与该函数版本有关联的别名
+    /// If this parameter is provided, only aliases associated with this function version will be returned.
     "FunctionVersion" function_version set_function_version: str,
-    /// 数据偏移量，默认值为 0
+    /// Data offset. Default value: 0
     "Offset" offset set_offset: str,
-    /// 返回数据长度，默认值为 20
+    /// Number of results to be returned. Default value: 20
     "Limit" limit set_limit: str,
 } }
 rt::action!("scf", "2018-04-16", "ListAliases", ListAliasesRequest => ListAliasesResponse);
 
 rt::model! { read debug;
-/// ListAliases返回参数结构体
+/// ListAliases response structure.
 ListAliasesResponse {
-    /// 别名列表
+    /// Alias list
     "Aliases" aliases set_aliases: list Alias,
-    /// 别名总数
+    /// Total number of aliases
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListAsyncEvents` (拉取函数异步事件列表).
+/// Request of `ListAsyncEvents` (Pulls async function event list).
 ///
-/// 拉取函数异步事件列表
+/// This API is used to pull the list of async function events.
 ListAsyncEventsRequest {
-    /// 函数名称
+    /// Function name
     ///
     /// Required.
     "FunctionName" function_name set_function_name: str,
-    /// 命名空间
+    /// Namespace
     "Namespace" namespace set_namespace: str,
-    /// 过滤条件，函数版本
+    /// Filter (function version)
     "Qualifier" qualifier set_qualifier: str,
-    /// 过滤条件，调用类型列表
+    /// Filter (invocation type list)
     "InvokeType" invoke_type set_invoke_type: list String,
-    /// 过滤条件，事件状态列表
+    /// Filter (event status list)
     "Status" status set_status: list String,
-    /// 过滤条件，开始执行时间左闭右开区间
+    /// Filter (left-closed-right-open range of execution start time)
     "StartTimeInterval" start_time_interval set_start_time_interval: obj TimeInterval,
-    /// 过滤条件，结束执行时间左闭右开区间
+    /// Filter (left-closed-right-open range of execution end time)
     "EndTimeInterval" end_time_interval set_end_time_interval: obj TimeInterval,
-    /// 可选值 ASC 和 DESC，默认 DESC
+    /// Valid values: ASC, DESC. Default value: DESC
     "Order" order set_order: str,
-    /// 可选值 StartTime 和 EndTime，默认值 StartTime
+    /// Valid values: StartTime, EndTime. Default value: StartTime
     "Orderby" orderby set_orderby: str,
-    /// 数据偏移量，默认值为 0
+    /// Data offset. Default value: 0
     "Offset" offset set_offset: i64,
-    /// 返回数据长度，默认值为 20，最大值 100
+    /// Number of results to be returned. Default value: 20. Maximum value: 100
     "Limit" limit set_limit: i64,
-    /// 过滤条件，事件调用请求id
+    /// Filter (event invocation request ID)
     "InvokeRequestId" invoke_request_id set_invoke_request_id: str,
 } }
 rt::action!("scf", "2018-04-16", "ListAsyncEvents", ListAsyncEventsRequest => ListAsyncEventsResponse);
 
 rt::model! { read debug;
-/// ListAsyncEvents返回参数结构体
+/// ListAsyncEvents response structure.
 ListAsyncEventsResponse {
-    /// 满足过滤条件的事件总数
+    /// Total number of events that meet the filter
     "TotalCount" total_count set_total_count: i64,
-    /// 异步事件列表
+    /// Async event list
     "EventList" event_list set_event_list: list AsyncEvent,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1626,316 +1655,309 @@ ListCustomDomainsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ListFunctions` (获取函数列表).
+/// Request of `ListFunctions` (Obtains a function list).
 ///
-/// 该接口根据传入的查询参数返回相关函数信息。
+/// This API is used to return relevant function information based on the input query parameters.
 ListFunctionsRequest {
-    /// 以升序还是降序的方式返回结果，可选值 ASC 和 DESC
+    /// It specifies whether to return the results in ascending or descending order. The value is `ASC` or `DESC`.
     "Order" order set_order: str,
-    /// 根据哪个字段进行返回结果排序,支持以下字段：AddTime, ModTime, FunctionName
+    /// It specifies the sorting order of the results according to a specified field, such as `AddTime`, `ModTime`, and `FunctionName`.
     "Orderby" orderby set_orderby: str,
-    /// 数据偏移量，默认值为 0
+    /// Data offset. The default value is `0`.
     "Offset" offset set_offset: i64,
-    /// 返回数据长度，默认值为 20
+    /// Return data length. The default value is `20`.
     "Limit" limit set_limit: i64,
-    /// 支持FunctionName模糊匹配
+    /// It specifies whether to support fuzzy matching for the function name.
     "SearchKey" search_key set_search_key: str,
-    /// 命名空间
+    /// Namespace
     "Namespace" namespace set_namespace: str,
-    /// 函数描述，支持模糊搜索
+    /// Function description. Fuzzy search is supported.
     "Description" description set_description: str,
-    /// `过滤特定属性或者有特定标签的函数。`
-    /// - 传值方式
-    /// key-value 进行传值
-    /// 例如："Filters": [{ "Name": "Status", "Values": ["CreateFailed","Creating"]}, {"Name": "Type","Values": ["HTTP"]}]上述条件的函数是，函数状态为创建失败或者创建中，且函数类型为 HTTP 函数
-    /// - `如果通过标签进行过滤：`Filter 中  Name 字段需要以 `tag-` 起始，`-` 后跟着标签名称，`Values` 指定对应的标签值
-    /// 示例值："Filters": [{"Name":"tag-dmtest","Values":["dmtest"]}]
-    /// - `入参限制：`
-    /// `Filter`:对应的`Name`支持的字段有：
-    /// `单 Value Filter`支持的 `Name` 字段入参：['VpcId', 'SubnetId', 'ClsTopicId', 'ClsLogsetId', 'Role', 'CfsId', 'CfsMountInsId', 'Eip']
-    /// `多 Value Filter`支持的 `Name` 字段入参：['Status', 'Runtime', 'Type', 'PublicNetStatus', 'AsyncRunEnable', 'TraceEnable', 'Stamp']
+    /// Filters
+    /// - tag:tag-key - String - Required: No - Filtering criteria based on tag-key - value pairs. Replace `tag-key` with a specific tag-key.
     ///
-    /// 单次 API 请求的`Filters` 的上限为`10`, 即Filters 最多有 10个 {"Name":"","Values":[]} `Name -Values` 的键值对。`Filter.Values`的上限，由 `Filter` 的 `Name` 决定。
-    /// 1.[ VpcId', 'SubnetId', 'ClsTopicId', 'ClsLogsetId', 'Role', 'CfsId', 'CfsMountInsId', 'Eip' ] 过滤的 Name 为这些属性时， Values `只能传一个值`
-    /// 2.['Status', 'Runtime', 'Type', 'PublicNetStatus', 'AsyncRunEnable', 'TraceEnable', 'Stamp'] 过滤的Name 为这些属性时 ，Values `至多可以传20个值`
+    /// The maximum number of `Filters` for each request is 10, and that of `Filter.Values` is 5.
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("scf", "2018-04-16", "ListFunctions", ListFunctionsRequest => ListFunctionsResponse);
 
 rt::model! { read debug;
-/// ListFunctions返回参数结构体
+/// ListFunctions response structure.
 ListFunctionsResponse {
-    /// 函数列表
+    /// Function list
     "Functions" functions set_functions: list Function,
-    /// 总数
+    /// Total number
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListLayerVersions` (获取层版本列表).
+/// Request of `ListLayerVersions` (Gets layer version list).
 ///
-/// 返回指定层的全部版本的信息
+/// This API is used to get the information of all versions of a specified layer.
 ListLayerVersionsRequest {
-    /// 层名称
+    /// Layer name
     ///
     /// Required.
     "LayerName" layer_name set_layer_name: str,
-    /// 适配的运行时
+    /// Compatible runtimes
     "CompatibleRuntime" compatible_runtime set_compatible_runtime: list String,
 } }
 rt::action!("scf", "2018-04-16", "ListLayerVersions", ListLayerVersionsRequest => ListLayerVersionsResponse);
 
 rt::model! { read debug;
-/// ListLayerVersions返回参数结构体
+/// ListLayerVersions response structure.
 ListLayerVersionsResponse {
-    /// 层版本列表
+    /// Layer version list
     "LayerVersions" layer_versions set_layer_versions: list LayerVersionInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListLayers` (返回层列表).
+/// Request of `ListLayers` (Returns layer list).
 ///
-/// 返回全部层的列表，其中包含了每个层最新版本的信息，可以通过适配运行时进行过滤。
+/// This API is used to return the list of all layers, including the information of the latest version of each layer. You can filter them by the compatible runtime.
 ListLayersRequest {
-    /// 适配的运行时
+    /// Compatible runtimes
     "CompatibleRuntime" compatible_runtime set_compatible_runtime: str,
-    /// 偏移位置
+    /// Offset
     "Offset" offset set_offset: i64,
-    /// 查询数目限制
+    /// Limit
     "Limit" limit set_limit: i64,
-    /// 查询key，模糊匹配名称
+    /// Query key, which fuzzily matches the name
     "SearchKey" search_key set_search_key: str,
 } }
 rt::action!("scf", "2018-04-16", "ListLayers", ListLayersRequest => ListLayersResponse);
 
 rt::model! { read debug;
-/// ListLayers返回参数结构体
+/// ListLayers response structure.
 ListLayersResponse {
-    /// 层列表
+    /// Layer list
     "Layers" layers set_layers: list LayerVersionInfo,
-    /// 层总数
+    /// Total number of layers
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListNamespaces` (列出命名空间列表).
+/// Request of `ListNamespaces` (Displays a namespace list).
 ///
-/// 列出命名空间列表
+/// This API is used to display a namespace list.
 ListNamespacesRequest {
-    /// 返回数据长度，默认值为 20
+    /// Return data length. The default value is `20`.
     "Limit" limit set_limit: i64,
-    /// 数据的偏移量，默认值为 0
+    /// Data offset. The default value is `0`.
     "Offset" offset set_offset: i64,
-    /// 根据哪个字段进行返回结果排序,支持以下字段：Name,Updatetime
+    /// It specifies the sorting order of the results according to a specified field, such as `Name` and `Updatetime`.
     "Orderby" orderby set_orderby: str,
-    /// 以升序还是降序的方式返回结果，可选值 ASC 和 DESC
+    /// It specifies whether to return the results in ascending or descending order. The value is `ASC` or `DESC`.
     "Order" order set_order: str,
-    /// 关键字匹配搜索，Key 可选值为 Namespace 和 Description，多个搜索条件之间是与的关系
+    /// Specifies the range and keyword for search. The value of `Key` can be `Namespace` or `Description`. Multiple AND conditions can be specified.
     "SearchKey" search_key set_search_key: list SearchKey,
 } }
 rt::action!("scf", "2018-04-16", "ListNamespaces", ListNamespacesRequest => ListNamespacesResponse);
 
 rt::model! { read debug;
-/// ListNamespaces返回参数结构体
+/// ListNamespaces response structure.
 ListNamespacesResponse {
-    /// namespace详情
+    /// Namespace details
     "Namespaces" namespaces set_namespaces: list Namespace,
-    /// 返回的namespace数量
+    /// Number of return namespaces
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListTriggers` (获取函数触发器列表).
+/// Request of `ListTriggers` (Gets function trigger list).
 ///
-/// 获取函数触发器列表
+/// This API is used to get the function trigger list.
 ListTriggersRequest {
-    /// 函数名称
+    /// Function name
     ///
     /// Required.
     "FunctionName" function_name set_function_name: str,
-    /// 命名空间，默认是default
+    /// Namespace. Default value: default
     "Namespace" namespace set_namespace: str,
-    /// 数据偏移量，默认值为 0
+    /// Data offset. Default value: 0
     "Offset" offset set_offset: i128,
-    /// 返回数据长度，默认值为 20
+    /// Number of results to be returned. Default value: 20
     "Limit" limit set_limit: i128,
-    /// 根据哪个字段进行返回结果排序,支持以下字段：add_time，mod_time，默认mod_time
+    /// Indicates by which field to sort the returned results. Valid values: add_time, mod_time. Default value: mod_time
     "OrderBy" order_by set_order_by: str,
-    /// 以升序还是降序的方式返回结果，可选值 ASC 和 DESC，默认DESC
+    /// Indicates whether the returned results are sorted in ascending or descending order. Valid values: ASC, DESC. Default value: DESC
     "Order" order set_order: str,
-    /// * Qualifier: 函数版本，别名
-    /// * TriggerName: 函数触发器名称
-    /// * Description: 函数触发器描述
+    /// * Qualifier: Version/Alias of trigger function
+    /// *TriggerName: Name of the trigger
+    /// *Description: Function trigger description
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("scf", "2018-04-16", "ListTriggers", ListTriggersRequest => ListTriggersResponse);
 
 rt::model! { read debug;
-/// ListTriggers返回参数结构体
+/// ListTriggers response structure.
 ListTriggersResponse {
-    /// 触发器总数
+    /// Total number of triggers
     "TotalCount" total_count set_total_count: i128,
-    /// 触发器列表
+    /// Trigger list
     "Triggers" triggers set_triggers: list TriggerInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListVersionByFunction` (查询函数版本).
+/// Request of `ListVersionByFunction` (Queries a function version).
 ///
-/// 该接口根据传入的参数查询函数的版本。
+/// This API is used to query the function version based on the input parameters.
 ListVersionByFunctionRequest {
-    /// 函数名
+    /// Function Name
     ///
     /// Required.
     "FunctionName" function_name set_function_name: str,
-    /// 函数所在命名空间
+    /// The namespace where the function locates
     "Namespace" namespace set_namespace: str,
-    /// 数据偏移量，默认值为 0
+    /// Data offset. The default value is `0`.
     "Offset" offset set_offset: i128,
-    /// 返回数据长度，默认值为 20
+    /// Return data length. The default value is `20`.
     "Limit" limit set_limit: i128,
-    /// 以升序还是降序的方式返回结果，可选值 ASC 和 DESC
+    /// It specifies whether to return the results in ascending or descending order. The value is `ASC` or `DESC`.
     "Order" order set_order: str,
-    /// 根据哪个字段进行返回结果排序,支持以下字段：AddTime, ModTime
+    /// It specifies the sorting order of the results according to a specified field, such as `AddTime`, `ModTime`.
     "OrderBy" order_by set_order_by: str,
 } }
 rt::action!("scf", "2018-04-16", "ListVersionByFunction", ListVersionByFunctionRequest => ListVersionByFunctionResponse);
 
 rt::model! { read debug;
-/// ListVersionByFunction返回参数结构体
+/// ListVersionByFunction response structure.
 ListVersionByFunctionResponse {
-    /// 函数版本。
+    /// Function version
     "FunctionVersion" function_version set_function_version: list String,
-    /// 函数版本列表。
+    /// Function version list
+    /// Note: This field may return null, indicating that no valid values is found.
     "Versions" versions set_versions: list FunctionVersion,
-    /// 函数版本总数。
+    /// Total number of function versions
+    /// Note: This field may return null, indicating that no valid value was found.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 日志过滤条件，用于区分正确与错误日志
+/// Log filter criteria, used to distinguish between correct and error logs
 LogFilter {
-    /// filter.RetCode的取值有：
-    /// not0 表示只返回错误日志，
-    /// is0 表示只返回正确日志，
-    /// TimeLimitExceeded 返回函数调用发生超时的日志，
-    /// ResourceLimitExceeded 返回函数调用发生资源超限的日志，
-    /// UserCodeException 返回函数调用发生用户代码错误的日志，
-    /// 无输入则返回所有日志。
+    /// Valid values of filter.RetCode:
+    /// not0 means only error logs are returned.
+    /// is0 means only return correct logs.
+    /// TimeLimitExceeded returns the logs of function call timed out.
+    /// ResourceLimitExceeded returns the logs of resource limit exceeded during function calls.
+    /// UserCodeException returns the logs of user code errors in function calls.
+    /// If there is no input, all logs are returned.
     "RetCode" ret_code set_ret_code: str,
 } }
 
 rt::model! { both debug;
-/// 日志搜索上下文
+/// Log search context
 LogSearchContext {
-    /// 偏移量
+    /// Offset.
     ///
     /// Required.
     "Offset" offset set_offset: str,
-    /// 日志条数
+    /// Number of logs.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 日志关键词
+    /// Log keyword
     "Keyword" keyword set_keyword: str,
-    /// 日志类型，支持Application和Platform，默认为Application
+    /// Log type. Valid values: `Application`, `Platform`. Default value: `Application`.
     "Type" r#type set_type: str,
 } }
 
 rt::model! { both debug;
-/// 动态并发配置
+/// Dynamic concurrency configuration
 MixNodeConfig {
-    /// GPU机型名
+    /// GPU model name
     "NodeSpec" node_spec set_node_spec: str,
-    /// 并发个数
+    /// Number of concurrencies
     "Num" num set_num: i128,
 } }
 
 rt::model! { read debug;
-/// 命名空间
+/// Namespace
 Namespace {
-    /// 命名空间创建时间
+    /// Creation time of the namespace
     "ModTime" mod_time set_mod_time: str,
-    /// 命名空间修改时间
+    /// Modification time of the namespace
     "AddTime" add_time set_add_time: str,
-    /// 命名空间描述
+    /// Namespace description
     "Description" description set_description: str,
-    /// 命名空间名称
+    /// Namespace name
     "Name" name set_name: str,
-    /// 默认default，TCB表示是小程序云开发创建的
+    /// The default value is default. TCB indicates that the namespace is developed and created through the mini-program cloud.
     "Type" r#type set_type: str,
 } }
 
 rt::model! { read debug;
-/// 命名空间限制
+/// Namespace limit
 NamespaceLimit {
-    /// 函数总数
+    /// Total number of functions
     "FunctionsCount" functions_count set_functions_count: i64,
-    /// Trigger信息
+    /// Trigger information
     "Trigger" trigger set_trigger: obj TriggerCount,
-    /// Namespace名称
+    /// Namespace name
     "Namespace" namespace set_namespace: str,
-    /// 并发量
+    /// Concurrency
     "ConcurrentExecutions" concurrent_executions set_concurrent_executions: i64,
-    /// Timeout限制
+    /// Timeout limit
     "TimeoutLimit" timeout_limit set_timeout_limit: i64,
-    /// 测试事件限制
+    /// Test event limit
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TestModelLimit" test_model_limit set_test_model_limit: i64,
-    /// 初始化超时限制
+    /// Initialization timeout limit
     "InitTimeoutLimit" init_timeout_limit set_init_timeout_limit: i64,
-    /// 异步重试次数限制
+    /// Limit of async retry attempt quantity
     "RetryNumLimit" retry_num_limit set_retry_num_limit: i64,
-    /// 异步重试消息保留时间下限
+    /// Lower limit of message retention time for async retry
     "MinMsgTTL" min_msg_ttl set_min_msg_ttl: i64,
-    /// 异步重试消息保留时间上限
+    /// Upper limit of message retention time for async retry
     "MaxMsgTTL" max_msg_ttl set_max_msg_ttl: i64,
 } }
 
 rt::model! { write debug;
-/// 命名空间资源池配置
+/// Namespace resource pool configuration
 NamespaceResourceEnv {
-    /// 基于TKE集群的资源池
+    /// Resource pool based on a TKE cluster
     "TKE" tke set_tke: obj NamespaceResourceEnvTKE,
-    /// 近离线计算类型的命名空间
+    /// Namespace of the near-offline computing type
     "OFFLINE" offline set_offline: bool,
 } }
 
 rt::model! { write debug;
-/// 基于TKE的资源池选项
+/// Resource pool options based on TKE
 NamespaceResourceEnvTKE {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterID" cluster_id set_cluster_id: str,
-    /// 子网ID
+    /// Subnet ID.
     ///
     /// Required.
     "SubnetID" subnet_id set_subnet_id: str,
-    /// 命名空间
+    /// Namespace
     ///
     /// Required.
     "Namespace" namespace set_namespace: str,
-    /// 数据存储地址
+    /// Data storage address
     "DataPath" data_path set_data_path: str,
-    /// node选择器
+    /// node selector
     "NodeSelector" node_selector set_node_selector: list K8SLabel,
-    /// 污点容忍
+    /// Taint and toleration
     "Tolerations" tolerations set_tolerations: list K8SToleration,
-    /// scf组件将占用的节点端口起始号
+    /// Starting node port number occupied by the scf component
     "Port" port set_port: i128,
-    /// yaml格式的pod patch内容，例如
+    /// pod patch content in yaml format, for example
     /// metadata:
     /// labels:
     /// key: value
@@ -1943,19 +1965,22 @@ NamespaceResourceEnvTKE {
 } }
 
 rt::model! { read debug;
-/// 名称空间已使用信息
+/// Namespace usage information
 NamespaceUsage {
-    /// 函数数组
+    /// Function array
     "Functions" functions set_functions: list String,
-    /// 命名空间名称
+    /// Namespace name
     "Namespace" namespace set_namespace: str,
-    /// 命名空间函数个数
+    /// Number of functions in namespace
     "FunctionsCount" functions_count set_functions_count: i64,
-    /// 命名空间配额总量
+    /// Total memory quota of the namespace
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "TotalConcurrencyMem" total_concurrency_mem set_total_concurrency_mem: i64,
-    /// 命名空间并发使用量
+    /// Concurrency usage of the namespace
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "TotalAllocatedConcurrencyMem" total_allocated_concurrency_mem set_total_allocated_concurrency_mem: i64,
-    /// 命名空间预置使用量
+    /// Provisioned concurrency usage of the namespace
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "TotalAllocatedProvisionedMem" total_allocated_provisioned_mem set_total_allocated_provisioned_mem: i64,
 } }
 
@@ -1977,20 +2002,20 @@ PathRewriteRule {
 } }
 
 rt::model! { both debug;
-/// HTTP函数支持其他访问协议的参数
+/// Parameters for HTTP function support of other access protocols
 ProtocolParams {
-    /// WebSockets协议支持的参数
+    /// Supported parameters of the WebSockets protocol
     "WSParams" ws_params set_ws_params: obj WSParams,
 } }
 
 rt::model! { write debug;
-/// 公网访问配置
+/// Public network access configuration
 PublicNetConfigIn {
-    /// 是否开启公网访问能力取值['DISABLE','ENABLE']
+    /// Whether to enable public network access. Valid values: DISABLE, ENABLE.
     ///
     /// Required.
     "PublicNetStatus" public_net_status set_public_net_status: str,
-    /// Eip配置
+    /// Eip configuration
     "EipConfig" eip_config set_eip_config: obj EipConfigIn,
 } }
 
@@ -2004,25 +2029,25 @@ PublicNetConfigOut {
 } }
 
 rt::model! { write debug;
-/// Request of `PublishLayerVersion` (发布层版本).
+/// Request of `PublishLayerVersion` (Publishes layer version).
 ///
-/// 使用给定的zip文件或cos对象创建一个层的新版本，每次使用相同的层的名称调用本接口，都会生成一个新版本。
+/// This API is used to create a version for a layer by using the given .zip file or COS object. Each time this API is called with the same layer name, a new version will be generated.
 PublishLayerVersionRequest {
-    /// 层名称，支持26个英文字母大小写、数字、连接符和下划线，第一个字符只能以字母开头，最后一个字符不能为连接符或者下划线，名称长度1-64
+    /// Layer name, which can contain 1-64 English letters, digits, hyphens, and underscores, must begin with a letter, and cannot end with a hyphen or underscore
     ///
     /// Required.
     "LayerName" layer_name set_layer_name: str,
-    /// 层适用的运行时，可多选，可选的值对应函数的 Runtime 可选值。
+    /// Runtimes compatible with layer. Multiple choices are allowed. The valid values of this parameter correspond to the valid values of the `Runtime` of the function.
     ///
     /// Required.
     "CompatibleRuntimes" compatible_runtimes set_compatible_runtimes: list String,
-    /// 层的文件来源或文件内容
+    /// Layer file source or content
     ///
     /// Required.
     "Content" content set_content: obj Code,
-    /// 层的版本的描述
+    /// Layer version description
     "Description" description set_description: str,
-    /// 层的软件许可证
+    /// Software license of layer
     "LicenseInfo" license_info set_license_info: str,
     /// 层Tag 参数，以键值对数组形式传入
     "Tags" tags set_tags: list Tag,
@@ -2030,450 +2055,457 @@ PublishLayerVersionRequest {
 rt::action!("scf", "2018-04-16", "PublishLayerVersion", PublishLayerVersionRequest => PublishLayerVersionResponse);
 
 rt::model! { read debug;
-/// PublishLayerVersion返回参数结构体
+/// PublishLayerVersion response structure.
 PublishLayerVersionResponse {
-    /// 本次创建的层的版本号
+    /// Version number of the layer created in this request
     "LayerVersion" layer_version set_layer_version: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `PublishVersion` (发布新版本).
+/// Request of `PublishVersion` (Releases a new version).
 ///
-/// 该接口用于用户发布新版本函数。
+/// This API is used for users to release a new version of the function.
 PublishVersionRequest {
-    /// 发布函数的名称
+    /// Name of the released function
     ///
     /// Required.
     "FunctionName" function_name set_function_name: str,
-    /// 函数的描述
+    /// Function description
     "Description" description set_description: str,
-    /// 函数的命名空间
+    /// Function namespace
     "Namespace" namespace set_namespace: str,
 } }
 rt::action!("scf", "2018-04-16", "PublishVersion", PublishVersionRequest => PublishVersionResponse);
 
 rt::model! { read debug;
-/// PublishVersion返回参数结构体
+/// PublishVersion response structure.
 PublishVersionResponse {
-    /// 函数的版本
+    /// Function version
     "FunctionVersion" function_version set_function_version: str,
-    /// 代码大小
+    /// Code size
     "CodeSize" code_size set_code_size: i64,
-    /// 最大可用内存
+    /// Maximum available memory
     "MemorySize" memory_size set_memory_size: i64,
-    /// 函数的描述
+    /// Function description
     "Description" description set_description: str,
-    /// 函数的入口
+    /// Function entry
     "Handler" handler set_handler: str,
-    /// 函数的超时时间
+    /// Function timeout
     "Timeout" timeout set_timeout: i64,
-    /// 函数的运行环境
+    /// Function running environment
+    /// Note: This parameter may return null, indicating that no valid values can be obtained.
     "Runtime" runtime set_runtime: str,
-    /// 函数的命名空间
+    /// Function namespace
     "Namespace" namespace set_namespace: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `PutProvisionedConcurrencyConfig` (设置预置并发).
+/// Request of `PutProvisionedConcurrencyConfig` (Sets provisioned concurrency).
 ///
-/// 设置函数某一非$LATEST版本的预置并发。
+/// This API is used to set the provisioned concurrency of a non-$LATEST version of a function.
 PutProvisionedConcurrencyConfigRequest {
-    /// 需要设置预置并发的函数的名称
+    /// Name of the function for which to set the provisioned concurrency
     ///
     /// Required.
     "FunctionName" function_name set_function_name: str,
-    /// 函数的版本号，注：$LATEST版本不支持预置并发
+    /// Function version number. Note: the `$LATEST` version does not support provisioned concurrency
     ///
     /// Required.
     "Qualifier" qualifier set_qualifier: str,
-    /// 预置并发数量，注：所有版本的预置并发数总和存在上限限制，当前的上限是：函数最大并发配额 - 100
+    /// Provisioned concurrency amount. Note: there is an upper limit for the sum of provisioned concurrency amounts of all versions, which currently is the function's maximum concurrency quota minus 100
     ///
     /// Required.
     "VersionProvisionedConcurrencyNum" version_provisioned_concurrency_num set_version_provisioned_concurrency_num: i128,
-    /// 函数所属命名空间，默认为default
+    /// Function namespace. Default value: `default`
     "Namespace" namespace set_namespace: str,
-    /// 定时预置任务
+    /// Scheduled provisioned concurrency scaling action
     "TriggerActions" trigger_actions set_trigger_actions: list TriggerAction,
-    /// 预置类型，
-    /// 静态预置：Default
-    /// 动态追踪并发利用率指标预置：ConcurrencyUtilizationTracking
-    /// 预置类型二选一，设置静态预置时可以设置VersionProvisionedConcurrencyNum。
+    /// Specifies the provisioned concurrency type.
+    /// `Default`: Static provisioned concurrency.
+    /// `ConcurrencyUtilizationTracking`: Scales the concurrency automatically according to the concurrency utilization.
+    /// If `ConcurrencyUtilizationTracking` is passed in,
     ///
-    /// 动态利用率预置可以设置TrackingTarget，MinCapacity，MaxCapacity，保持向后兼容性此时VersionProvisionedConcurrencyNum设置为0.
+    /// `TrackingTarget`, `MinCapacity` and `MaxCapacity` are required, and `VersionProvisionedConcurrencyNum` must be `0`.
     "ProvisionedType" provisioned_type set_provisioned_type: str,
-    /// 指标追踪的并发利用率。设置范围(0,1)
+    /// The target concurrency utilization. Range: (0,1) (two decimal places)
     "TrackingTarget" tracking_target set_tracking_target: f64,
-    /// 缩容时的最小值, 最小值为1
+    /// The minimum number of instances. It can not be smaller than `1`.
     "MinCapacity" min_capacity set_min_capacity: i128,
-    /// 扩容时的最大值
+    /// The maximum number of instances
     "MaxCapacity" max_capacity set_max_capacity: i128,
 } }
 rt::action!("scf", "2018-04-16", "PutProvisionedConcurrencyConfig", PutProvisionedConcurrencyConfigRequest => PutProvisionedConcurrencyConfigResponse);
 
 rt::model! { read debug;
-/// PutProvisionedConcurrencyConfig返回参数结构体
+/// PutProvisionedConcurrencyConfig response structure.
 PutProvisionedConcurrencyConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `PutReservedConcurrencyConfig` (设置最大独占配额).
+/// Request of `PutReservedConcurrencyConfig` (Configures the reserved quota).
 ///
-/// 设置函数最大独占配额
+/// This API is used to configure the reserved quota of a function.
 PutReservedConcurrencyConfigRequest {
-    /// 需要设置最大独占配额的函数的名称
+    /// Specifies the function of which you want to configure the reserved quota
     ///
     /// Required.
     "FunctionName" function_name set_function_name: str,
-    /// 函数最大独占配额，注：函数的最大独占配额内存总和上限：用户总并发内存配额 - 12800
+    /// Reserved memory quota of the function. Note: the upper limit for the total reserved quota of the function is the user's total concurrency memory minus 12800
     ///
     /// Required.
     "ReservedConcurrencyMem" reserved_concurrency_mem set_reserved_concurrency_mem: i128,
-    /// 函数所属命名空间，默认为default
+    /// Function namespace. Default value: `default`
     "Namespace" namespace set_namespace: str,
 } }
 rt::action!("scf", "2018-04-16", "PutReservedConcurrencyConfig", PutReservedConcurrencyConfigRequest => PutReservedConcurrencyConfigResponse);
 
 rt::model! { read debug;
-/// PutReservedConcurrencyConfig返回参数结构体
+/// PutReservedConcurrencyConfig response structure.
 PutReservedConcurrencyConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `PutTotalConcurrencyConfig` (修改账号并发限制配额).
+/// Request of `PutTotalConcurrencyConfig` (Modifies account concurrency quota).
 ///
-/// 修改账号并发限制配额
+/// This API is used to modify the account concurrency quota.
 PutTotalConcurrencyConfigRequest {
-    /// 账号并发内存配额，注：账号并发内存配额下限：用户已用并发内存总额 + 12800
+    /// Account concurrency memory quota. Note: the lower limit for the account concurrency memory quota is the user's total concurrency memory used + 12800
     ///
     /// Required.
     "TotalConcurrencyMem" total_concurrency_mem set_total_concurrency_mem: i128,
-    /// 命名空间，默认为default
+    /// Namespace. Default value: `default`
     "Namespace" namespace set_namespace: str,
 } }
 rt::action!("scf", "2018-04-16", "PutTotalConcurrencyConfig", PutTotalConcurrencyConfigRequest => PutTotalConcurrencyConfigResponse);
 
 rt::model! { read debug;
-/// PutTotalConcurrencyConfig返回参数结构体
+/// PutTotalConcurrencyConfig response structure.
 PutTotalConcurrencyConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 函数运行状态
+/// Running status of the function
 RequestStatus {
-    /// 函数的名称
+    /// Function name
     "FunctionName" function_name set_function_name: str,
-    /// 函数执行完成后的返回值
+    /// Return value after the function is executed
     "RetMsg" ret_msg set_ret_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
-    /// 请求开始时间
+    /// Request start time
     "StartTime" start_time set_start_time: str,
-    /// 请求执行结果， 0 表示执行成功，1表示运行中，-1 表示执行异常。
+    /// Result of the request. `0`: succeeded, `1`: running, `-1`: exception
     "RetCode" ret_code set_ret_code: i64,
-    /// 请求运行耗时，单位：ms
+    /// Time consumed for the request in ms
     "Duration" duration set_duration: f64,
-    /// 请求消耗内存，单位为 MB
+    /// Time consumed by the request in MB
     "MemUsage" mem_usage set_mem_usage: f64,
-    /// 重试次数
+    /// Retry Attempts
     "RetryNum" retry_num set_retry_num: i64,
 } }
 
 rt::model! { read debug;
-/// 运行函数的返回
+/// Response of the executed function
 Result {
-    /// 表示执行过程中的日志输出，异步调用返回为空
+    /// It indicates the log output during the function execution. Null is returned for asynchronous invocations.
     "Log" log set_log: str,
-    /// 表示执行函数的返回，异步调用返回为空
+    /// It indicates the response from the executed function. Null is returned for asynchronous invocations.
     "RetMsg" ret_msg set_ret_msg: str,
-    /// 表示执行函数的错误返回信息，异步调用返回为空
+    /// It indicates the error message of the executed function. Null is returned for asynchronous invocations.
     "ErrMsg" err_msg set_err_msg: str,
-    /// 执行函数时的内存大小，单位为Byte，异步调用返回为空
+    /// It indicates the memory size (in bytes) when the function is running. Null is returned for asynchronous invocations.
     "MemUsage" mem_usage set_mem_usage: i64,
-    /// 表示执行函数的耗时，单位是毫秒，异步调用返回为空
+    /// It indicates the duration (in milliseconds) required for running the function. Null is returned for asynchronous invocations.
     "Duration" duration set_duration: f64,
-    /// 表示函数的计费耗时，单位是毫秒，异步调用返回为空
+    /// It indicates the billing duration (in milliseconds) for the function. Null is returned for asynchronous invocations.
     "BillDuration" bill_duration set_bill_duration: i64,
-    /// 此次函数执行的Id
+    /// ID of the executed function
     "FunctionRequestId" function_request_id set_function_request_id: str,
-    /// 该参数不再维护，不推荐用户继续使用。
+    /// The [status code](https://intl.cloud.tencent.com/document/product/583/42611?from_cn_redirect=1) of the request. It’s not available for `Invoke` API.
     "InvokeResult" invoke_result set_invoke_result: i64,
 } }
 
 rt::model! { both debug;
-/// 异步重试配置
+/// Async retry configuration
 RetryConfig {
-    /// 重试次数
+    /// Number of retry attempts
     ///
     /// Required.
     "RetryNum" retry_num set_retry_num: i64,
 } }
 
 rt::model! { both debug;
-/// 别名的版本路由配置
-/// 其中：随机权重路由附加版本和规则路由附加版本不可以同时配置
+/// Version routing configuration of alias
 RoutingConfig {
-    /// 随机权重路由附加版本
+    /// Additional version with random weight-based routing
     "AdditionalVersionWeights" additional_version_weights set_additional_version_weights: list VersionWeight,
-    /// 规则路由附加版本
+    /// Additional version with rule-based routing
     "AddtionVersionMatchs" addtion_version_matchs set_addtion_version_matchs: list VersionMatch,
 } }
 
 rt::model! { write debug;
-/// 包含搜索关键字和对应的内容
+/// Key-value condition for keyword search
 SearchKey {
-    /// 搜索关键字
+    /// Search range
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 搜索内容
+    /// Keyword for search
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { both debug;
-/// 会话参数
+/// Session parameter
 SessionConfig {
-    /// session 来源，三选一：'HEADER', 'COOKIE', 'QUERY_STRING'
+    /// session source. Valid values: 'HEADER', 'COOKIE', 'QUERY_STRING'
     "SessionSource" session_source set_session_source: str,
-    /// session 名称，以字母开头，非首字母可包含数字、字母、下划线、中划线，长度5-40个字符
+    /// session name. It must start with a letter. Other characters can consist of digits, letters, underscores, and hyphens. Length: 5-40 characters.
     "SessionName" session_name set_session_name: str,
-    /// 最大并发会话数
+    /// Maximum concurrent sessions
     "MaximumConcurrencySessionPerInstance" maximum_concurrency_session_per_instance set_maximum_concurrency_session_per_instance: i128,
-    /// 生命周期
+    /// Lifecycle
     "MaximumTTLInSeconds" maximum_ttl_in_seconds set_maximum_ttl_in_seconds: i128,
-    /// 空闲时长
+    /// Idle duration
     "MaximumIdleTimeInSeconds" maximum_idle_time_in_seconds set_maximum_idle_time_in_seconds: i128,
-    /// session 对应的路径信息
+    /// Path information corresponding to the session
     "SessionPath" session_path set_session_path: str,
-    /// 自动销毁 FATAL、自动暂停PAUSE， 只有启动安全隔离的时候才会有
+    /// Automatically destroy FATAL and auto-pause PAUSE. This only occurs when security isolation is started.
     "IdleTimeoutStrategy" idle_timeout_strategy set_idle_timeout_strategy: str,
 } }
 
 rt::model! { read debug;
-/// 状态原因描述
+/// State reason description
 StatusReason {
-    /// 错误码
+    /// Error code
     "ErrorCode" error_code set_error_code: str,
-    /// 错误描述
+    /// Error message
     "ErrorMessage" error_message set_error_message: str,
 } }
 
 rt::model! { both debug;
-/// 函数标签
+/// Function tag
 Tag {
-    /// 标签的key
+    /// Tag key
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 标签的value
+    /// Tag value
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { write debug;
-/// Request of `TerminateAsyncEvent` (终止函数异步事件).
+/// Request of `TerminateAsyncEvent` (Terminates async function event).
 ///
-/// 终止正在运行中的函数异步事件
+/// This API is used to terminate a running async function event.
 TerminateAsyncEventRequest {
-    /// 函数名称
+    /// Function name
     ///
     /// Required.
     "FunctionName" function_name set_function_name: str,
-    /// 终止的调用请求id
+    /// Terminated invocation request ID
     ///
     /// Required.
     "InvokeRequestId" invoke_request_id set_invoke_request_id: str,
-    /// 命名空间
+    /// Namespace
     "Namespace" namespace set_namespace: str,
-    /// true，向指定请求[发送 SIGTERM 终止信号](https://cloud.tencent.com/document/product/583/63969#.E5.8F.91.E9.80.81.E7.BB.88.E6.AD.A2.E4.BF.A1.E5.8F.B7]， ，默认值为 false。
+    /// Whether to enable grace shutdown. If it’s `true`, a `SIGTERM` signal is sent to the specified request. See [Sending termination signal](https://intl.cloud.tencent.com/document/product/583/63969?from_cn_redirect=1#.E5.8F.91.E9.80.81.E7.BB.88.E6.AD.A2.E4.BF.A1.E5.8F.B7]. It’s set to `false` by default.
     "GraceShutdown" grace_shutdown set_grace_shutdown: bool,
 } }
 rt::action!("scf", "2018-04-16", "TerminateAsyncEvent", TerminateAsyncEventRequest => TerminateAsyncEventResponse);
 
 rt::model! { read debug;
-/// TerminateAsyncEvent返回参数结构体
+/// TerminateAsyncEvent response structure.
 TerminateAsyncEventResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 左闭右开时间区间，包括起始时间和结束时间，格式为"%Y-%m-%d %H:%M:%S"
+/// Left-closed-right-open time range between the start time and end time in the format of "%Y-%m-%d %H:%M:%S"
 TimeInterval {
-    /// 起始时间（包括在内），格式"%Y-%m-%d %H:%M:%S"
+    /// Start time (inclusive) in the format of "%Y-%m-%d %H:%M:%S"
     ///
     /// Required.
     "Start" start set_start: str,
-    /// 结束时间（不包括在内），格式"%Y-%m-%d %H:%M:%S"
+    /// End time (exclusive) in the format of "%Y-%m-%d %H:%M:%S"
     ///
     /// Required.
     "End" end set_end: str,
 } }
 
 rt::model! { read debug;
-/// 触发器类型
+/// Trigger type
 Trigger {
-    /// 触发器最后修改时间
+    /// Last modification time of the trigger
     "ModTime" mod_time set_mod_time: str,
-    /// 触发器类型
+    /// Trigger type
     "Type" r#type set_type: str,
-    /// 触发器详细配置
+    /// Trigger detailed configuration
     "TriggerDesc" trigger_desc set_trigger_desc: str,
-    /// 触发器名称
+    /// Trigger name.
     "TriggerName" trigger_name set_trigger_name: str,
-    /// 触发器创建时间
+    /// Trigger creation time
     "AddTime" add_time set_add_time: str,
-    /// 使能开关
+    /// Enable switch
     "Enable" enable set_enable: i64,
-    /// 客户自定义参数
+    /// Customer custom parameter
     "CustomArgument" custom_argument set_custom_argument: str,
-    /// 触发器状态
+    /// Trigger status
     "AvailableStatus" available_status set_available_status: str,
-    /// 触发器最小资源ID
+    /// Minimum resource ID of the trigger
     ///
     /// Disabled in the spec.
     "ResourceId" resource_id set_resource_id: str,
-    /// 触发器和云函数绑定状态
+    /// Binding status of the trigger and SCF
     ///
     /// Disabled in the spec.
     "BindStatus" bind_status set_bind_status: str,
-    /// 触发器类型，双向表示两侧控制台均可操作，单向表示SCF控制台单向创建
+    /// Trigger type. Two-way means both the left and right consoles can operate. One-way means only the SCF console can create.
     ///
     /// Disabled in the spec.
     "TriggerAttribute" trigger_attribute set_trigger_attribute: str,
-    /// 触发器绑定的别名或版本
+    /// Alias name or version bound to the trigger
     "Qualifier" qualifier set_qualifier: str,
-    /// 触发器描述
+    /// Trigger description.
     "Description" description set_description: str,
 } }
 
 rt::model! { both debug;
-/// 预置定时任务动作
+/// Details of a scheduled provisioned concurrency scaling action
 TriggerAction {
-    /// 定时预置名称
+    /// Scheduled action name
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "TriggerName" trigger_name set_trigger_name: str,
-    /// 定时预置并发数量
+    /// Target provisioned concurrency of the scheduled scaling action
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "TriggerProvisionedConcurrencyNum" trigger_provisioned_concurrency_num set_trigger_provisioned_concurrency_num: i128,
-    /// 设置定时触发器的时间配置，cron表达式。Cron 表达式有七个必需字段，按空格分隔。
+    /// Trigger time of the scheduled action in Cron expression. Seven fields are required and should be separated with a space.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "TriggerCronConfig" trigger_cron_config set_trigger_cron_config: str,
-    /// 预置类型 Default
+    /// The provision type. Value: `Default`
+    /// Note: This field may return `null`, indicating that no valid value can be found.
     "ProvisionedType" provisioned_type set_provisioned_type: str,
 } }
 
 rt::model! { read debug;
-/// TriggerCount描述不同类型触发器的数量
+/// `TriggerCount` describes the numbers of triggers in different types
 TriggerCount {
-    /// Cos触发器数量
+    /// Number of COS triggers
     "Cos" cos set_cos: i64,
-    /// Timer触发器数量
+    /// Number of timer triggers
     "Timer" timer set_timer: i64,
-    /// Cmq触发器数量
+    /// Number of CMQ triggers
     "Cmq" cmq set_cmq: i64,
-    /// 触发器总数
+    /// Total number of triggers
     "Total" total set_total: i64,
-    /// Ckafka触发器数量
+    /// Number of CKafka triggers
     "Ckafka" ckafka set_ckafka: i64,
-    /// Apigw触发器数量
+    /// Number of API Gateway triggers
     "Apigw" apigw set_apigw: i64,
-    /// Cls触发器数量
+    /// Number of CLS triggers
     "Cls" cls set_cls: i64,
-    /// Clb触发器数量
+    /// Number of CLB triggers
     "Clb" clb set_clb: i64,
-    /// Mps触发器数量
+    /// Number of MPS triggers
     "Mps" mps set_mps: i64,
-    /// Cm触发器数量
+    /// Number of CM triggers
     "Cm" cm set_cm: i64,
-    /// Vod触发器数量
+    /// Number of VOD triggers
     "Vod" vod set_vod: i64,
-    /// Eb触发器数量
+    /// Number of EventBridge triggers
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Eb" eb set_eb: i64,
 } }
 
 rt::model! { read debug;
-/// 触发器信息
+/// Trigger information
 TriggerInfo {
-    /// 使能开关
+    /// Whether to enable
     "Enable" enable set_enable: i128,
-    /// 函数版本或别名
+    /// Function version or alias
     "Qualifier" qualifier set_qualifier: str,
-    /// 触发器名称
+    /// Trigger name
     "TriggerName" trigger_name set_trigger_name: str,
-    /// 触发器类型
+    /// Trigger type
     "Type" r#type set_type: str,
-    /// 触发器详细配置
+    /// Detailed configuration of trigger
     "TriggerDesc" trigger_desc set_trigger_desc: str,
-    /// 触发器是否可用
+    /// Whether the trigger is available
     "AvailableStatus" available_status set_available_status: str,
-    /// 客户自定义参数
+    /// Custom parameter
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CustomArgument" custom_argument set_custom_argument: str,
-    /// 触发器创建时间
+    /// Trigger creation time
     "AddTime" add_time set_add_time: str,
-    /// 触发器最后修改时间
+    /// Trigger last modified time
     "ModTime" mod_time set_mod_time: str,
-    /// 触发器最小资源ID
+    /// Minimum resource ID of trigger
     ///
     /// Disabled in the spec.
     "ResourceId" resource_id set_resource_id: str,
-    /// 触发器和云函数绑定状态
+    /// Trigger-Function binding status
     ///
     /// Disabled in the spec.
     "BindStatus" bind_status set_bind_status: str,
-    /// 触发器类型，双向表示两侧控制台均可操作，单向表示SCF控制台单向创建
+    /// Trigger type. Two-way means that the trigger can be manipulated in both consoles, while one-way means that the trigger can be created only in the SCF Console
     ///
     /// Disabled in the spec.
     "TriggerAttribute" trigger_attribute set_trigger_attribute: str,
-    /// 客户自定义触发器描述
+    /// Description of a custom trigger
+    /// Note: This parameter may return null, indicating that no valid values can be obtained.
     "Description" description set_description: str,
     /// 与此触发器关联的资源。目前仅函数URL关联的自定义域名会返回
     "BoundResources" bound_resources set_bound_resources: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateAlias` (更新别名的配置).
+/// Request of `UpdateAlias` (Updates alias configuration).
 ///
-/// 更新别名的配置
+/// This API is used to update the configuration of an alias.
 UpdateAliasRequest {
-    /// 函数名称
+    /// Function name
     ///
     /// Required.
     "FunctionName" function_name set_function_name: str,
-    /// 别名的名称
+    /// Alias name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 别名指向的主版本
+    /// Master version pointed to by the alias
     ///
     /// Required.
     "FunctionVersion" function_version set_function_version: str,
-    /// 函数所在的命名空间
+    /// Function namespace
     "Namespace" namespace set_namespace: str,
-    /// 别名的路由信息，需要为别名指定附加版本时，必须提供此参数；	  附加版本指的是：除主版本 FunctionVersion 外，为此别名再指定一个函数可正常使用的版本；   这里附加版本中的 Version 值 不能是别名指向的主版本；  要注意的是：如果想要某个版本的流量全部指向这个别名，不需配置此参数； 目前一个别名最多只能指定一个附加版本
+    /// Routing information of alias, which is required if you need to specify an additional version for the alias.
     "RoutingConfig" routing_config set_routing_config: obj RoutingConfig,
-    /// 别名的描述
+    /// Alias description
     "Description" description set_description: str,
 } }
 rt::action!("scf", "2018-04-16", "UpdateAlias", UpdateAliasRequest => UpdateAliasResponse);
 
 rt::model! { read debug;
-/// UpdateAlias返回参数结构体
+/// UpdateAlias response structure.
 UpdateAliasResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2507,147 +2539,147 @@ UpdateCustomDomainResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateFunctionCode` (更新函数代码).
+/// Request of `UpdateFunctionCode` (Updates the function code).
 ///
-/// 该接口根据传入参数更新函数代码。
+/// This API is used to update the function code based on the input parameters.
 UpdateFunctionCodeRequest {
-    /// 要修改的函数名称
+    /// Name of the function to be modified
     ///
     /// Required.
     "FunctionName" function_name set_function_name: str,
-    /// 函数处理方法名称。名称格式支持“文件名称.函数名称”形式（java 名称格式 包名.类名::方法名），文件名称和函数名称之间以"."隔开，文件名称和函数名称要求以字母开始和结尾，中间允许插入字母、数字、下划线和连接符，文件名称和函数名字的长度要求 2-60 个字符
+    /// Function handler name, which is in the `file name.function name` form. Use a period (.) to separate a file name and function name. The file name and function name must start and end with letters and contain 2-60 characters, including letters, digits, underscores (_), and hyphens (-).
     "Handler" handler set_handler: str,
-    /// 对象存储桶名称
+    /// COS bucket name
     "CosBucketName" cos_bucket_name set_cos_bucket_name: str,
-    /// 对象存储对象路径
+    /// COS object path
     "CosObjectName" cos_object_name set_cos_object_name: str,
-    /// 包含函数代码文件及其依赖项的 zip 格式文件，使用该接口时要求将 zip 文件的内容转成 base64 编码，最大支持20M
+    /// It contains a function code file and its dependencies in the ZIP format. When you use this API, the ZIP file needs to be encoded with Base64. Up to 20 MB is supported.
     "ZipFile" zip_file set_zip_file: str,
-    /// 函数所属命名空间
+    /// Function namespace
     "Namespace" namespace set_namespace: str,
-    /// 对象存储的地域，注：北京分为ap-beijing和ap-beijing-1
+    /// COS region. Note: Beijing includes ap-beijing and ap-beijing-1.
     "CosBucketRegion" cos_bucket_region set_cos_bucket_region: str,
-    /// 是否自动安装依赖
+    /// Whether to install dependencies automatically
     "InstallDependency" install_dependency set_install_dependency: str,
-    /// 函数所属环境
+    /// Function environment
     "EnvId" env_id set_env_id: str,
-    /// 在更新时是否同步发布新版本，默认为：FALSE，不发布
+    /// It specifies whether to synchronously release a new version during the update. The default value is `FALSE`, indicating not to release a new version.
     "Publish" publish set_publish: str,
-    /// 函数代码
+    /// Function code
     "Code" code set_code: obj Code,
-    /// 代码来源方式，支持 ZipFile, Cos, Inline 之一
+    /// Code source. Valid values: ZipFile, Cos, Inline
     "CodeSource" code_source set_code_source: str,
 } }
 rt::action!("scf", "2018-04-16", "UpdateFunctionCode", UpdateFunctionCodeRequest => UpdateFunctionCodeResponse);
 
 rt::model! { read debug;
-/// UpdateFunctionCode返回参数结构体
+/// UpdateFunctionCode response structure.
 UpdateFunctionCodeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateFunctionConfiguration` (更新函数配置).
+/// Request of `UpdateFunctionConfiguration` (Updates function configuration).
 ///
-/// 该接口根据传入参数更新函数配置。
+/// This API is used to update function configurations based on input parameters.
 UpdateFunctionConfigurationRequest {
-    /// 要修改的函数名称
+    /// The function name to be modified
     ///
     /// Required.
     "FunctionName" function_name set_function_name: str,
-    /// 函数描述。最大支持 1000 个英文字母、数字、空格、逗号和英文句号，支持中文
+    /// Function description. Supports up to 1,000 English letters, digits, spaces, commas, and periods. Chinese is supported.
     "Description" description set_description: str,
-    /// 函数运行时内存大小，默认为 128 M，可选范64M、128 M-3072 M，以 128MB 为阶梯。
+    /// Memory size of the function runtime. Default value: 128 MB. Selectable range: 64 MB, or 128 MB to 3072 MB in 128 MB increments.
     "MemorySize" memory_size set_memory_size: i64,
-    /// 函数最长执行时间，单位为秒，可选值范 1-900 秒，默认为 3 秒
+    /// Maximum execution time of the function, in seconds. Value range: 1-900 seconds. Default value: 3 seconds.
     "Timeout" timeout set_timeout: i64,
-    /// 函数运行环境，创建时指定，目前不支持修改。
+    /// Runtime environment. It is specified upon creation and currently does not support modification.
     "Runtime" runtime set_runtime: str,
-    /// 函数的环境变量
+    /// Environment variable of the function
     "Environment" environment set_environment: obj Environment,
-    /// 函数所属命名空间
-    /// 默认值: default
+    /// Namespace of the function
+    /// Default value: default
     "Namespace" namespace set_namespace: str,
-    /// 函数的私有网络配置
+    /// VPC configuration of the function
     "VpcConfig" vpc_config set_vpc_config: obj VpcConfig,
-    /// 函数绑定的角色
+    /// Role bound to a function
     "Role" role set_role: str,
-    /// [在线依赖安装](https://cloud.tencent.com/document/product/583/37920)，TRUE 表示安装，默认值为 FALSE。仅支持 Node.js 函数。
+    /// [Install dependency online](https://www.tencentcloud.com/document/product/583/37920?from_cn_redirect=1). TRUE indicates installation. Default value: FALSE. Only supported for Node.js functions.
     "InstallDependency" install_dependency set_install_dependency: str,
-    /// 日志投递到的cls日志集ID
+    /// ID of the cls Log Set for log delivery
     "ClsLogsetId" cls_logset_id set_cls_logset_id: str,
-    /// 日志投递到的cls Topic ID
+    /// cls Topic ID for log delivery
     "ClsTopicId" cls_topic_id set_cls_topic_id: str,
-    /// 在更新时是否同步发布新版本，默认为：FALSE，不发布新版本
+    /// Whether to release a new version synchronously when updating. Default value: FALSE, which means no new version is released.
     "Publish" publish set_publish: str,
-    /// 是否开启L5访问能力，TRUE 为开启，FALSE为关闭
+    /// Whether L5 access capability is enabled. TRUE to enable, FALSE to shutdown.
     "L5Enable" l5_enable set_l5_enable: str,
-    /// 函数要关联的层版本列表，层的版本会按照在列表中顺序依次覆盖。
+    /// List of layer versions to associate with the function. The layer versions overwrite each other sequentially in the order in the list.
     "Layers" layers set_layers: list LayerVersionSimple,
-    /// 函数关联的死信队列信息
+    /// Dead letter queue information associated with the function
     "DeadLetterConfig" dead_letter_config set_dead_letter_config: obj DeadLetterConfig,
-    /// 公网访问配置
+    /// Public network access configuration
     "PublicNetConfig" public_net_config set_public_net_config: obj PublicNetConfigIn,
-    /// 文件系统配置入参，用于云函数绑定CFS文件系统
+    /// File system configuration parameters for binding a CFS file system in SCF
     "CfsConfig" cfs_config set_cfs_config: obj CfsConfig,
-    /// 函数初始化执行超时时间
+    /// Function initialization timeout period
     "InitTimeout" init_timeout set_init_timeout: i64,
-    /// HTTP函数配置ProtocolType访问协议，当前协议可配置的参数
+    /// Configure ProtocolType access protocol for an HTTP function. Parameters configurable for the current protocol.
     "ProtocolParams" protocol_params set_protocol_params: obj ProtocolParams,
-    /// 单实例多并发配置。只支持Web函数。
+    /// Single-instance multi-concurrency configuration. Supports only Web functions.
     "InstanceConcurrencyConfig" instance_concurrency_config set_instance_concurrency_config: obj InstanceConcurrencyConfig,
-    /// 是否开启Dns缓存能力。只支持EVENT函数。默认为FALSE，TRUE 为开启，FALSE为关闭
+    /// Whether the Dns caching capability is enabled. Supports only the EVENT function. Defaults to FALSE. TRUE to enable, FALSE to shutdown.
     "DnsCache" dns_cache set_dns_cache: str,
-    /// 内网访问配置
+    /// Private network access configuration
     "IntranetConfig" intranet_config set_intranet_config: obj IntranetConfigIn,
-    /// 忽略系统日志上报
+    /// Ignorable system log reporting
     "IgnoreSysLog" ignore_sys_log set_ignore_sys_log: bool,
 } }
 rt::action!("scf", "2018-04-16", "UpdateFunctionConfiguration", UpdateFunctionConfigurationRequest => UpdateFunctionConfigurationResponse);
 
 rt::model! { read debug;
-/// UpdateFunctionConfiguration返回参数结构体
+/// UpdateFunctionConfiguration response structure.
 UpdateFunctionConfigurationResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateFunctionEventInvokeConfig` (更新函数异步重试配置).
+/// Request of `UpdateFunctionEventInvokeConfig` (Updates the async retry configuration of function).
 ///
-/// 更新函数的异步重试配置，包括重试次数和消息保留时间
+/// This API is used to update the async retry configuration of a function, including the number of retry attempts and message retention period.
 UpdateFunctionEventInvokeConfigRequest {
-    /// 异步重试配置信息
+    /// Async retry configuration information
     ///
     /// Required.
     "AsyncTriggerConfig" async_trigger_config set_async_trigger_config: obj AsyncTriggerConfig,
-    /// 函数名称
+    /// Function name
     ///
     /// Required.
     "FunctionName" function_name set_function_name: str,
-    /// 函数所属命名空间，默认为default
+    /// Function namespace. Default value: default
     "Namespace" namespace set_namespace: str,
 } }
 rt::action!("scf", "2018-04-16", "UpdateFunctionEventInvokeConfig", UpdateFunctionEventInvokeConfigRequest => UpdateFunctionEventInvokeConfigResponse);
 
 rt::model! { read debug;
-/// UpdateFunctionEventInvokeConfig返回参数结构体
+/// UpdateFunctionEventInvokeConfig response structure.
 UpdateFunctionEventInvokeConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateNamespace` (更新命名空间).
+/// Request of `UpdateNamespace` (Updates a namespace).
 ///
-/// 更新命名空间
+/// This API is used to update a namespace.
 UpdateNamespaceRequest {
-    /// 命名空间名称
+    /// Namespace name
     ///
     /// Required.
     "Namespace" namespace set_namespace: str,
-    /// 命名空间描述
+    /// Namespace description
     ///
     /// Required.
     "Description" description set_description: str,
@@ -2655,7 +2687,7 @@ UpdateNamespaceRequest {
 rt::action!("scf", "2018-04-16", "UpdateNamespace", UpdateNamespaceRequest => UpdateNamespaceResponse);
 
 rt::model! { read debug;
-/// UpdateNamespace返回参数结构体
+/// UpdateNamespace response structure.
 UpdateNamespaceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2716,137 +2748,138 @@ UpdateTriggerResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateTriggerStatus` (更新触发器状态).
+/// Request of `UpdateTriggerStatus` (Updates the trigger tatus).
 ///
-/// 更新触发器状态的值
+/// This API is used to update the trigger status.
 UpdateTriggerStatusRequest {
-    /// 触发器的初始是能状态OPEN表示开启 CLOSE表示关闭
+    /// Initial status of the trigger. Values: `OPEN` (enabled); `CLOSE` disabled)
     ///
     /// Required.
     "Enable" enable set_enable: str,
-    /// 函数名称
+    /// Function name.
     ///
     /// Required.
     "FunctionName" function_name set_function_name: str,
-    /// 触发器名称
+    /// Trigger name
     ///
     /// Required.
     "TriggerName" trigger_name set_trigger_name: str,
-    /// 触发器类型，触发器类型，目前只支持 timer、 cos  、 ckafka三种类型
+    /// Trigger Type
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 触发器在创建时所指向的触发别名或版本，默认值为$LATEST
+    /// Function version. It defaults to `$LATEST`. It's recommended to use [$DEFAULT](https://www.tencentcloud.com/document/product/583/37458) for canary release.
     "Qualifier" qualifier set_qualifier: str,
-    /// 函数所在的命名空间，默认值为default
+    /// Function namespace
     "Namespace" namespace set_namespace: str,
-    /// 如果更新的触发器类型为 COS 触发器，该字段为必填值，存放 JSON 格式的数据 {"event":"cos:ObjectCreated:*"}，数据内容和 SetTrigger 接口中该字段的格式相同；如果更新的触发器类型为定时触发器或 CMQ 触发器，可以不指定该字段
+    /// To update a COS trigger, this field is required. It stores the data {"event":"cos:ObjectCreated:*"} in the JSON format. The data content of this field is in the same format as that of SetTrigger. This field is optional if a scheduled trigger or CMQ trigger is to be deleted.
     "TriggerDesc" trigger_desc set_trigger_desc: str,
 } }
 rt::action!("scf", "2018-04-16", "UpdateTriggerStatus", UpdateTriggerStatusRequest => UpdateTriggerStatusResponse);
 
 rt::model! { read debug;
-/// UpdateTriggerStatus返回参数结构体
+/// UpdateTriggerStatus response structure.
 UpdateTriggerStatusResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 已使用的信息
+/// Usage information
 UsageInfo {
-    /// 命名空间个数
+    /// Number of namespaces
     "NamespacesCount" namespaces_count set_namespaces_count: i64,
-    /// 命名空间详情
+    /// Namespace details
     "Namespace" namespace set_namespace: list NamespaceUsage,
-    /// 当前地域用户并发内存配额上限
+    /// Upper limit of user concurrency memory in the current region
     "TotalConcurrencyMem" total_concurrency_mem set_total_concurrency_mem: i64,
-    /// 当前地域用户已配置并发内存额度
+    /// Quota of configured user concurrency memory in the current region
     "TotalAllocatedConcurrencyMem" total_allocated_concurrency_mem set_total_allocated_concurrency_mem: i64,
-    /// 用户实际配置的账号并发配额
+    /// Quota of account concurrency actually configured by user
     "UserConcurrencyMemLimit" user_concurrency_mem_limit set_user_concurrency_mem_limit: i64,
 } }
 
 rt::model! { both debug;
-/// 变量参数
+/// Variable parameters
 Variable {
-    /// 变量的名称，不可为空字符
+    /// Variable name. Cannot be empty.
     "Key" key set_key: str,
-    /// 变量的值，不可为空字符
+    /// Variable value. Cannot be empty.
     "Value" value set_value: str,
 } }
 
 rt::model! { both debug;
-/// 带有匹配规则的函数版本
+/// Function version with match rule
 VersionMatch {
-    /// 函数版本名称
+    /// Function version name
     ///
     /// Required.
     "Version" version set_version: str,
-    /// 匹配规则的key，调用时通过传key来匹配规则路由到指定版本
-    /// header方式：
-    /// key填写"invoke.headers.User"，并在 invoke 调用函数时传参 RoutingKey：{"User":"value"}规则匹配调用
+    /// Matching rule key. When the API is called, pass in the `key` to route the request to the specified version based on the matching rule
+    /// Header method:
+    /// Enter "invoke.headers.User" for `key` and pass in `RoutingKey:{"User":"value"}` when invoking a function through `invoke` for invocation based on rule matching
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 匹配方式。取值范围：
-    /// range：范围匹配
-    /// exact：字符串精确匹配
+    /// Match method. Valid values:
+    /// range: range match
+    /// exact: exact string match
     ///
     /// Required.
     "Method" method set_method: str,
-    /// range 匹配规则要求：
-    /// 需要为开区间或闭区间描述 (a,b) [a,b]，其中 a、b 均为整数
-    /// exact 匹配规则要求：
-    /// 字符串精确匹配
+    /// Rule requirements for range match:
+    /// It should be described in an open or closed range, i.e., `(a,b)` or `[a,b]`, where both a and b are integers
+    /// Rule requirements for exact match:
+    /// Exact string match
     ///
     /// Required.
     "Expression" expression set_expression: str,
 } }
 
 rt::model! { read debug;
-/// 函数版本的预置并发信息，包括设置预置并发数、已完成预置的并发数和预置任务状态。
+/// Provisioned concurrency information of function version, including the set provisioned concurrency amount, available provisioned concurrency amount, and provisioned concurrency setting task status.
 VersionProvisionedConcurrencyInfo {
-    /// 设置的预置并发数。
+    /// Set provisioned concurrency amount.
     "AllocatedProvisionedConcurrencyNum" allocated_provisioned_concurrency_num set_allocated_provisioned_concurrency_num: i128,
-    /// 当前已完成预置的并发数。
+    /// Currently available provisioned concurrency amount.
     "AvailableProvisionedConcurrencyNum" available_provisioned_concurrency_num set_available_provisioned_concurrency_num: i128,
-    /// 预置任务状态，Done表示已完成，InProgress表示进行中，Failed表示部分或全部失败。
+    /// Provisioned concurrency setting task status. `Done`: completed; `InProgress`: in progress; `Failed`: partially or completely failed.
     "Status" status set_status: str,
-    /// 对预置任务状态Status的说明。
+    /// Status description of provisioned concurrency setting task.
     "StatusReason" status_reason set_status_reason: str,
-    /// 函数版本号
+    /// Function version number
     "Qualifier" qualifier set_qualifier: str,
-    /// 预置并发定时任务。
+    /// List of scheduled provisioned concurrency scaling actions
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "TriggerActions" trigger_actions set_trigger_actions: list TriggerAction,
 } }
 
 rt::model! { both debug;
-/// 带有权重的函数版本
+/// Function version with weight
 VersionWeight {
-    /// 函数版本名称
+    /// Function version name
     ///
     /// Required.
     "Version" version set_version: str,
-    /// 该版本的权重
+    /// Version weight
     ///
     /// Required.
     "Weight" weight set_weight: f64,
 } }
 
 rt::model! { both debug;
-/// 私有网络参数配置
+/// Private network parameter configuration
 VpcConfig {
-    /// 私有网络 的 Id
+    /// Id of the private network
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网的 Id
+    /// Subnet Id
     "SubnetId" subnet_id set_subnet_id: str,
 } }
 
 rt::model! { both debug;
-/// HTTP函数通过WebSockets协议访问时的参数
+/// Parameters for accessing an HTTP function over the WebSockets protocol
 WSParams {
-    /// 空闲超时时间, 单位秒，默认15s。可配置范围1~1800s。
+    /// Idle timeout in seconds. Default value: 15s. Configurable range: 1-1800s.
     "IdleTimeOut" idle_time_out set_idle_time_out: i128,
 } }
 

@@ -5,177 +5,161 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { read debug;
-/// 垃圾投诉数据
+/// Reported spam data.
 AbuseReport {
-    /// 发送时间
+    /// Send time
     "DeliverTime" deliver_time set_deliver_time: str,
-    /// 发信地址
+    /// Sender address
     "OriginalMailFrom" original_mail_from set_original_mail_from: str,
-    /// 收信地址
+    /// Receive email address
     "OriginalRcptTo" original_rcpt_to set_original_rcpt_to: str,
-    /// 发信域名
+    /// Sender domain name
     "FromDomain" from_domain set_from_domain: str,
-    /// 投诉时间
+    /// Complaint time
     "ComplainTime" complain_time set_complain_time: str,
-    /// 收信域名
+    /// Recipient domain name
     "Mta" mta set_mta: str,
-    /// 来源ip
+    /// Source ip
     "SourceIp" source_ip set_source_ip: str,
-    /// 数据时间
+    /// Data time
     "InsertTime" insert_time set_insert_time: str,
-    /// 模板ID
+    /// Template ID
     "TemplateId" template_id set_template_id: str,
     /// bulkId
     "BulkId" bulk_id set_bulk_id: str,
-    /// 邮件Message-Id
+    /// Message-Id of the mail
     "MessageId" message_id set_message_id: str,
-    /// 投诉时间
+    /// Complaint time
     "AbuseTime" abuse_time set_abuse_time: str,
-    /// 邮件主题
+    /// Email Subject
     "Subject" subject set_subject: str,
 } }
 
 rt::model! { read debug;
-/// 地址级退订配置
+/// Address-Level unsubscribe configuration.
 AddressUnsubscribeConfigData {
-    /// 发信地址
+    /// Sender address.
     "Address" address set_address: str,
-    /// 退订链接选项 0: 不加入退订链接 1: 简体中文 2: 英文 3: 繁体中文 4: 西班牙语 5: 法语 6: 德语 7: 日语 8: 韩语 9: 阿拉伯语 10: 泰语
+    /// Unsubscription link option 0: do not include unsubscription link 1: simplified chinese 2: english 3: traditional chinese 4: spanish 5: french 6: german 7: japanese 8: korean 9: arabic 10: thai.
     "UnsubscribeConfig" unsubscribe_config set_unsubscribe_config: str,
-    /// 0:关闭，1:开启
+    /// 0: disabled; 1: enabled.
     "Status" status set_status: i128,
 } }
 
 rt::model! { write debug;
-/// 附件结构，包含附件名和base64之后的附件内容。
+/// Attachment structure, including attachment name and Base64-encoded attachment content
 Attachment {
-    /// 附件名称，最大支持255个字符长度，不支持部分附件类型，详情请参考[附件类型](https://cloud.tencent.com/document/product/1288/51951)。
+    /// Attachment name, which cannot exceed 255 characters. Some attachment types are not supported. For details, see [Attachment Types](https://intl.cloud.tencent.com/document/product/1288/51951?from_cn_redirect=1).
     ///
     /// Required.
     "FileName" file_name set_file_name: str,
-    /// Base64之后的附件内容，您可以发送的附件大小上限为4M。注意：腾讯云接口请求最大支持 8M 的请求包，附件内容经过 Base64 预期扩大1.5倍。应该控制所有附件的总大小最大在 4M 以内，整体请求超出 8M 接口会返回错误。
+    /// The Base64-encoded attachment content supports a maximum of 4M. note: tencent cloud API supports up to 8M request packets. the attachment content is expected to expand by 1.5 times after Base64 encoding. you should control the total size of all attachments within 4M. the API will return an error if the overall request exceeds 8M.
     "Content" content set_content: str,
-    /// 附件URL。未开放功能，请勿使用。
+    /// Attachment URL. do not use the open function.
     "FileURL" file_url set_file_url: str,
 } }
 
 rt::model! { write debug;
-/// Request of `BatchSendEmail` (批量发送邮件).
+/// Request of `BatchSendEmail` (Sends an email to multiple recipients at a time).
 ///
-/// 您可以通过此API批量发送TEXT或者HTML邮件，适用于营销类、通知类邮件。默认仅支持使用模板发送邮件。批量发送之前，需先创建收件人列表，和收件人地址，并通过收件人列表id来进行发送。批量发送任务支持定时发送和周期重复发送，定时发送需传TimedParam，周期重复发送需传CycleParam
+/// This API is used to send a TEXT or HTML email to multiple recipients at a time for marketing or notification purposes. By default, you can send emails using a template only. You need to create a recipient group with email addresses first and then send emails by group ID. SES supports scheduled and recurring email sending tasks. You need to pass in `TimedParam` for a scheduled task and `CycleParam` for a recurring one.
 BatchSendEmailRequest {
-    /// 发信邮件地址。请填写发件人邮箱地址，例如：noreply@mail.qcloud.com。如需填写发件人说明，请按照
-    /// 发信人 <邮件地址> 的方式填写，例如：
-    /// 腾讯云团队 <noreply@mail.qcloud.com>
+    /// Sender's email address. Please fill in the sender's email address, for example: noreply@mail.qcloud.com. If you need to fill in the sender description, please enter it via
+    /// sender <email address>, for example:
+    /// Tencent Cloud team <noreply@mail.qcloud.com>
     ///
     /// Required.
     "FromEmailAddress" from_email_address set_from_email_address: str,
-    /// 收件人列表ID
+    /// Recipient list ID
     ///
     /// Required.
     "ReceiverId" receiver_id set_receiver_id: i128,
-    /// 邮件主题
+    /// Email Subject
     ///
-    /// 当使用模版发送时，支持使用模版变量参数填充
+    /// When sending with templates, supports the use of template variable parameters for fill
     ///
     /// Required.
     "Subject" subject set_subject: str,
-    /// 任务类型 1: 立即发送 2: 定时发送 3: 周期（频率）发送
+    /// Task type 1: Send now 2: Scheduled sending 3: Cycle (frequency) sending
     ///
     /// Required.
     "TaskType" task_type set_task_type: i128,
-    /// 邮件的“回复”电子邮件地址。可以填写您能收到邮件的邮箱地址，可以是个人邮箱。如果不填，收件人的回复邮件将会发送失败。
+    /// The "reply" email address of the mail. Can be filled with an email address you can receive mail, can be a personal mailbox. If left empty, the recipient's reply mail will fail to send.
     "ReplyToAddresses" reply_to_addresses set_reply_to_addresses: str,
-    /// 使用模板发送时，填写的模板相关参数
+    /// Template-related parameters to fill in when sending with a template
     ///
-    /// 注意
+    /// Note
     ///
-    /// 如您未申请过特殊配置，则该字段为必填
+    /// This field must be specified if you have not applied for special configuration
     "Template" template set_template: obj Template,
-    /// 已废弃
+    /// Abandoned
     ///
-    /// 说明
+    /// Description
     ///
-    /// 仅部分历史上申请了特殊配置的客户需要使用。如您未申请过特殊配置，则不存在该字段。
+    /// Only customers who historically applied for special configuration need to use this. If you have not applied for special configuration, this field does not exist.
     "Simple" simple set_simple: obj Simple,
-    /// 需要发送附件时，填写附件相关参数（暂未支持）
+    /// When you need to send an attachment, fill in the related parameters (not supported).
     "Attachments" attachments set_attachments: list Attachment,
-    /// 周期发送任务的必要参数
+    /// Required parameter for sending tasks periodically
     "CycleParam" cycle_param set_cycle_param: obj CycleEmailParam,
-    /// 定时发送任务的必要参数
+    /// Required parameter of scheduled task assignment
     "TimedParam" timed_param set_timed_param: obj TimedEmailParam,
-    /// 退订链接选项
-    ///
-    /// 枚举值：
-    ///
-    /// - 0： 不加入退订链接
-    /// - 1： 简体中文
-    /// - 2： 英文
-    /// - 3： 繁体中文
-    /// - 4： 西班牙语
-    /// - 5： 法语
-    /// - 6： 德语
-    /// - 7： 日语
-    /// - 8： 韩语
-    /// - 9： 阿拉伯语
-    /// - 10： 泰语
-    /// - 11： 印尼语
-    /// - 12： 越南语
+    /// Unsubscription link options 0: do not add 1: english 2: simplified chinese 3: traditional chinese 4: spanish 5: french 6: german 7: japanese 8: korean 9: arabic 10: thai. 11: indonesian.
     "Unsubscribe" unsubscribe set_unsubscribe: str,
-    /// 是否添加广告标识 0:不添加 1:添加到subject前面，2:添加到subject后面
+    /// Whether to add an ad flag 0: do not add 1: add to the previous subject 2: add to the following subject
     "ADLocation" ad_location set_ad_location: i128,
 } }
 rt::action!("ses", "2020-10-02", "BatchSendEmail", BatchSendEmailRequest => BatchSendEmailResponse);
 
 rt::model! { read debug;
-/// BatchSendEmail返回参数结构体
+/// BatchSendEmail response structure.
 BatchSendEmailResponse {
-    /// 发送任务ID
+    /// Send task ID
     "TaskId" task_id set_task_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 黑名单详情
+/// Blocklist description.
 BlackAddressDetail {
-    /// 黑名单地址id
+    /// Blocklist address id.
     "Id" id set_id: i128,
-    /// 邮箱地址
+    /// Email address.
     "Email" email set_email: str,
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 过期时间
+    /// Expiration time
     "ExpireDate" expire_date set_expire_date: str,
-    /// 黑名单状态，0:已过期，1:生效中
+    /// Blocklist status. valid values: 0 (expired), 1 (active).
     "Status" status set_status: i128,
 } }
 
 rt::model! { read debug;
-/// 邮箱黑名单结构，包含被拉黑的邮箱地址和被拉黑时间，以及被拉黑的理由
+/// Email blocklist structure describes the blocked email address, blocklist time, and reason.
 BlackEmailAddress {
-    /// 邮箱被拉黑时间
+    /// Time when the email address is blocklisted.
     "BounceTime" bounce_time set_bounce_time: str,
-    /// 被拉黑的邮箱地址
+    /// Blocklisted email address.
     "EmailAddress" email_address set_email_address: str,
-    /// 被拉黑的理由
+    /// Reason for being blacklisted.
     "IspDesc" isp_desc set_isp_desc: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateAddressUnsubscribeConfig` (创建地址级退订配置).
+/// Request of `CreateAddressUnsubscribeConfig` (Create an address-level unsubscribe configuration).
 ///
-/// 创建地址级退订配置
+/// This API is used to create an address-level unsubscribe configuration.
 CreateAddressUnsubscribeConfigRequest {
-    /// 发信地址
+    /// Sender address.
     ///
     /// Required.
     "Address" address set_address: str,
-    /// 退订链接选项 0: 不加入退订链接 1: 简体中文 2: 英文 3: 繁体中文 4: 西班牙语 5: 法语 6: 德语 7: 日语 8: 韩语 9: 阿拉伯语 10: 泰语
+    /// Unsubscribe link option. 0: Do not add unsubscribe link; 1: English 2: Simplified Chinese; 3: Traditional Chinese; 4: Spanish; 5: French; 6: German; 7: Japanese; 8: Korean; 9: Arabic; 10: Thai
     ///
     /// Required.
     "UnsubscribeConfig" unsubscribe_config set_unsubscribe_config: str,
-    /// 0:关闭，1:打开
+    /// 0: disabled; 1: enabled.
     ///
     /// Required.
     "Status" status set_status: i128,
@@ -183,112 +167,112 @@ CreateAddressUnsubscribeConfigRequest {
 rt::action!("ses", "2020-10-02", "CreateAddressUnsubscribeConfig", CreateAddressUnsubscribeConfigRequest => CreateAddressUnsubscribeConfigResponse);
 
 rt::model! { read debug;
-/// CreateAddressUnsubscribeConfig返回参数结构体
+/// CreateAddressUnsubscribeConfig response structure.
 CreateAddressUnsubscribeConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateCustomBlacklist` (批量增加自定义黑名单).
+/// Request of `CreateCustomBlacklist` (Batch add custom blocklist).
 ///
-/// 添加自定义黑名单
+/// Add a custom blocklist.
 CreateCustomBlacklistRequest {
-    /// 添加到黑名单的邮件地址
+    /// Add to blocklist email address.
     ///
     /// Required.
     "Emails" emails set_emails: list String,
-    /// 过期日期
+    /// Expiration date.
     "ExpireDate" expire_date set_expire_date: str,
 } }
 rt::action!("ses", "2020-10-02", "CreateCustomBlacklist", CreateCustomBlacklistRequest => CreateCustomBlacklistResponse);
 
 rt::model! { read debug;
-/// CreateCustomBlacklist返回参数结构体
+/// CreateCustomBlacklist response structure.
 CreateCustomBlacklistResponse {
-    /// 收件人总数
+    /// Total number of recipients.
     "TotalCount" total_count set_total_count: i128,
-    /// 实际上传数量
+    /// Actual uploaded quantity.
     "ValidCount" valid_count set_valid_count: i128,
-    /// 数据过长数量
+    /// Data too long quantity.
     "TooLongCount" too_long_count set_too_long_count: i128,
-    /// 重复数量
+    /// Repetition count.
     "RepeatCount" repeat_count set_repeat_count: i128,
-    /// 格式不正确数量
+    /// Incorrect format count.
     "InvalidCount" invalid_count set_invalid_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateEmailAddress` (新建发信地址).
+/// Request of `CreateEmailAddress` (Creates a sender address).
 ///
-/// 在验证了发信域名之后，您需要一个发信地址来发送邮件。例如发信域名是mail.qcloud.com，那么发信地址可以为 service@mail.qcloud.com。如果您想要收件人在收件箱列表中显示您的别名，例如"腾讯云邮件通知"。那么发信地址为： 别名 空格 尖括号 邮箱地址。请注意中间需要有空格
+/// After the sender domain is verified, you need a sender address to send emails. For example, if your sender domain is mail.qcloud.com, your sender address can be service@mail.qcloud.com. If you want to display your name (such as "Tencent Cloud") in the inbox list of the recipients, the sender address should be in the format of `Tencent Cloud `. Please note that there must be a space between your name and the first angle bracket.
 CreateEmailAddressRequest {
-    /// 您的发信地址（发信地址总数上限为10个）
+    /// Your sender address. (You can create up to 10 sender addresses for each domain.)
     ///
     /// Required.
     "EmailAddress" email_address set_email_address: str,
-    /// 发件人别名
+    /// Sender name.
     "EmailSenderName" email_sender_name set_email_sender_name: str,
 } }
 rt::action!("ses", "2020-10-02", "CreateEmailAddress", CreateEmailAddressRequest => CreateEmailAddressResponse);
 
 rt::model! { read debug;
-/// CreateEmailAddress返回参数结构体
+/// CreateEmailAddress response structure.
 CreateEmailAddressResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateEmailIdentity` (新建发信域名).
+/// Request of `CreateEmailIdentity` (Creates a sender domain).
 ///
-/// 在使用身份发送电子邮件之前，您需要有一个电子邮件域名，该域名可以是您的网站或者移动应用的域名。您首先必须进行验证，证明自己是该域名的所有者，并且授权给腾讯云SES发送许可，才可以从该域名发送电子邮件。
+/// This API is used to create a sender domain. Before you can send an email using Tencent Cloud SES, you must create a sender domain as your identity. It can be the domain of your website or mobile app. You must verify the domain to prove that you own it and authorize Tencent Cloud SES to use it to send emails.
 CreateEmailIdentityRequest {
-    /// 您的发信域名，建议使用三级以上域名。例如：mail.qcloud.com。
+    /// For your sender domain name, recommend using a level 3 or higher domain name. Example: mail.qcloud.com.
     ///
     /// Required.
     "EmailIdentity" email_identity set_email_identity: str,
-    /// 生成的dkim密钥长度。0:1024，1:2048
+    /// Generated dkim key length. 0:1024, 1:2048
     "DKIMOption" dkim_option set_dkim_option: i128,
-    /// tag 标签
+    /// tag
     "TagList" tag_list set_tag_list: list TagList,
 } }
 rt::action!("ses", "2020-10-02", "CreateEmailIdentity", CreateEmailIdentityRequest => CreateEmailIdentityResponse);
 
 rt::model! { read debug;
-/// CreateEmailIdentity返回参数结构体
+/// CreateEmailIdentity response structure.
 CreateEmailIdentityResponse {
-    /// 验证类型。固定值：DOMAIN
+    /// Validation type. Fixed value: DOMAIN
     "IdentityType" identity_type set_identity_type: str,
-    /// 是否已通过验证
+    /// Whether verified
     "VerifiedForSendingStatus" verified_for_sending_status set_verified_for_sending_status: bool,
-    /// 需要配置的DNS信息
+    /// DNS information needs to be configured
     "Attributes" attributes set_attributes: list DNSAttributes,
-    /// dkim位数
+    /// dkim digits
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - 0： 1024
-    /// - 1： 2048
-    /// - 2： 双签
+    /// - 0: 1024
+    /// - 1: 2048
+    /// - 2: Dual signature
     "DKIMOption" dkim_option set_dkim_option: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateEmailTemplate` (创建邮件模板).
+/// Request of `CreateEmailTemplate` (Creates an email template).
 ///
-/// 创建模板，该模板可以是TXT或者HTML，请注意如果HTML不要包含外部文件的CSS。模板中的变量使用 {{变量名}} 表示。
-/// 注意：模板需要审核通过才可以使用。
+/// This API is used to create a TEXT or HTML email template. To create an HTML template, ensure that it does not include external CSS files. You can use {{variable name}} to specify a variable in the template.
+/// Note: Only an approved template can be used to send emails.
 CreateEmailTemplateRequest {
-    /// 模板名称
+    /// Template name.
     ///
     /// Required.
     "TemplateName" template_name set_template_name: str,
-    /// 模板内容
+    /// Template content.
     ///
     /// Required.
     "TemplateContent" template_content set_template_content: obj TemplateContent,
@@ -296,24 +280,24 @@ CreateEmailTemplateRequest {
 rt::action!("ses", "2020-10-02", "CreateEmailTemplate", CreateEmailTemplateRequest => CreateEmailTemplateResponse);
 
 rt::model! { read debug;
-/// CreateEmailTemplate返回参数结构体
+/// CreateEmailTemplate response structure.
 CreateEmailTemplateResponse {
-    /// 模板id
+    /// Template ID
     "TemplateID" template_id set_template_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateReceiverDetail` (添加收件人地址).
+/// Request of `CreateReceiverDetail` (Adds recipient email addresses).
 ///
-/// 在创建完收件人列表后，向这个收件人列表中批量增加收件人邮箱地址，一次最大支持2万，异步完成处理。数据量比较大的时候，上传可能需要一点时间，可以通过查询收件人列表了解上传状态和上传数量。本接口与接口CreateReceiverDetailWithData的功能特性基本一致，只是不支持上传发信时的模板参数。用户首先调用创建收件人列表接口-CreateReceiver后，然后调用本接口传入收件人地址，最后使用批量发送邮件接口-BatchSendEmail，即可完成批量发信。本接口也支持追加收件人地址，也不支持去重，需要用户自己保证收件人地址不重复。本接口一次请求的收件人地址数量限制为2W条，但收件人列表中收件人地址的总量不能超过一定的数量，目前是限制5万条。
+/// This API is used to add recipient email addresses (up to 20,000 at a time) to a recipient group. This will be processed asynchronously. If the data volume is large, it may take some time to upload. You can check the recipient group for the upload status and upload quantity. This API has basically the same feature as that of `CreateReceiverDetailWithData` except that it doesn't support uploading template parameters for email sending. You need to first call the `CreateReceiver` API to create a recipient group, then call this API to pass in recipient addresses, and finally call the `BatchSendEmail` API to batch send emails. This API supports adding more recipient addresses during upload but not address deduplication, so you need to make sure that the recipient addresses are not duplicate by yourself. This API can request up to 20,000 recipient addresses at a time, but the recipient group can contain up to 50,000 addresses currently.
 CreateReceiverDetailRequest {
-    /// 收件人列表ID
+    /// Recipient group ID
     ///
     /// Required.
     "ReceiverId" receiver_id set_receiver_id: i128,
-    /// 邮箱
+    /// Email address
     ///
     /// Required.
     "Emails" emails set_emails: list String,
@@ -321,32 +305,32 @@ CreateReceiverDetailRequest {
 rt::action!("ses", "2020-10-02", "CreateReceiverDetail", CreateReceiverDetailRequest => CreateReceiverDetailResponse);
 
 rt::model! { read debug;
-/// CreateReceiverDetail返回参数结构体
+/// CreateReceiverDetail response structure.
 CreateReceiverDetailResponse {
-    /// 收件人总数
+    /// Total number of recipients.
     "TotalCount" total_count set_total_count: i128,
-    /// 实际上传数量
+    /// Actual uploaded quantity.
     "ValidCount" valid_count set_valid_count: i128,
-    /// 数据过长数量
+    /// Data too long quantity.
     "TooLongCount" too_long_count set_too_long_count: i128,
-    /// 邮件地址为空数量
+    /// Number of empty email addresses.
     "EmptyEmailCount" empty_email_count set_empty_email_count: i128,
-    /// 重复数量
+    /// Repetition count.
     "RepeatCount" repeat_count set_repeat_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateReceiverDetailWithData` (添加收件人地址附带模板参数).
+/// Request of `CreateReceiverDetailWithData` (Add a recipient address and attach template parameters).
 ///
-/// 添加收件人地址附带模板参数，使用本接口在添加收件人地址的同时传入模板参数，使每一个收件人地址在发信的时候使用的模板变量取值不同。用户首先调用创建收件人列表接口-CreateReceiver后，然后调用本接口传入收件人地址和发信时的模板参数，最后使用批量发送邮件接口-BatchSendEmail，即可完成批量发信。需要注意的是在使用本接口后BatchSendEmail接口中的Template参数不需再传。用户也可以在控制台上邮件发送-收件人列表菜单中，通过导入文件的方式，导入收件人地址和模板变量和参数值。本接口一次请求的收件人地址数量限制为2W条，本接口同时也可以用来向已经上传完成的收件人列表追加收件人地址，但收件人列表中收件人地址的总量不能超过一定的数量，目前是限制5万条。本接口不支持去除重复的收件人地址，用户需要自己保证上传和追加地址不重复，不与之前上传的地址重复。
+/// Add recipient addresses with Template parameters. Use this API to import Template parameters while adding recipient addresses, ensuring each recipient address uses Template variables with different values when sending emails. Users first call the CreateReceiver API to create a recipient list, then call this API to import recipient addresses and Template parameters for email sending, and finally use the BatchSendEmail API to complete batch email sending. Notably, after using this API, the Template parameter in the BatchSendEmail API does not need to be passed again. Users can also import recipient addresses, Template variables, and parameter values via the import file option in the console under Email Sending - Recipient List menu. This API limits the number of recipient addresses in a single request to 20,000 entries. It can also append recipient addresses to an already uploaded recipient list, but the total number of recipient addresses in the list must not exceed a certain limit, currently set at 50,000 entries. This API does not support removing duplicate recipient addresses. Users need to ensure uploaded and appended addresses are non-repeating and do not duplicate previously uploaded addresses.
 CreateReceiverDetailWithDataRequest {
-    /// 收件人列表ID
+    /// Recipient list ID.
     ///
     /// Required.
     "ReceiverId" receiver_id set_receiver_id: i128,
-    /// 收信人邮箱以及模板参数，数组形式。收件人个数限制20000个以内。
+    /// Recipient mailbox and template parameters in array format. limit on the number of recipients not exceeding 20000.
     ///
     /// Required.
     "Datas" datas set_datas: list ReceiverInputData,
@@ -354,98 +338,98 @@ CreateReceiverDetailWithDataRequest {
 rt::action!("ses", "2020-10-02", "CreateReceiverDetailWithData", CreateReceiverDetailWithDataRequest => CreateReceiverDetailWithDataResponse);
 
 rt::model! { read debug;
-/// CreateReceiverDetailWithData返回参数结构体
+/// CreateReceiverDetailWithData response structure.
 CreateReceiverDetailWithDataResponse {
-    /// 收件人总数
+    /// Recipient total number.
     "TotalCount" total_count set_total_count: i128,
-    /// 实际上传数量
+    /// Uploaded quantity.
     "ValidCount" valid_count set_valid_count: i128,
-    /// 数据过长数量
+    /// Data too long quantity.
     "TooLongCount" too_long_count set_too_long_count: i128,
-    /// 邮件地址为空数量
+    /// Number of empty email addresses.
     "EmptyEmailCount" empty_email_count set_empty_email_count: i128,
-    /// 重复数量
+    /// Repetition count.
     "RepeatCount" repeat_count set_repeat_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateReceiver` (创建收件人列表).
+/// Request of `CreateReceiver` (Creates a recipient group).
 ///
-/// 创建收件人列表，收件人列表是发送批量邮件的目标邮件地址列表。创建列表后，需要上传收件人邮箱地址。之后创建发送任务，关联列表，便可以实现批量发送邮件的功能
+/// This API is used to create a recipient group, which is the list of target email addresses for batch sending emails. After creating a group, you need to upload recipient email addresses. Then, you can create a sending task and select the group to batch send emails.
 CreateReceiverRequest {
-    /// 收件人列表名称
+    /// Recipient group name
     ///
     /// Required.
     "ReceiversName" receivers_name set_receivers_name: str,
-    /// 收件人列表描述
+    /// Recipient group description
     "Desc" desc set_desc: str,
 } }
 rt::action!("ses", "2020-10-02", "CreateReceiver", CreateReceiverRequest => CreateReceiverResponse);
 
 rt::model! { read debug;
-/// CreateReceiver返回参数结构体
+/// CreateReceiver response structure.
 CreateReceiverResponse {
-    /// 收件人列表id，后续根据收件人列表id上传收件人地址
+    /// Recipient group ID, by which recipient email addresses are uploaded
     "ReceiverId" receiver_id set_receiver_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 创建重复周期发送邮件任务的参数
+/// Parameter required to create a recurring sending task
 CycleEmailParam {
-    /// 任务开始时间
+    /// Start time of the task
     ///
     /// Required.
     "BeginTime" begin_time set_begin_time: str,
-    /// 任务周期 小时维度
+    /// Task recurrence in hours
     ///
     /// Required.
     "IntervalTime" interval_time set_interval_time: i128,
-    /// 是否终止周期，用于任务更新 0否1是
+    /// Specifies whether to end the cycle. This parameter is used to update the task. Valid values: 0: No; 1: Yes.
     "TermCycle" term_cycle set_term_cycle: i128,
 } }
 
 rt::model! { read debug;
-/// 用于描述DNS记录的域名、记录类型、期望得到的值、目前配置的值
+/// Describes the domain name, record type, expected value, and currently configured value of DNS records.
 DNSAttributes {
-    /// 记录类型 CNAME | A | TXT | MX
+    /// Record types: CNAME, A, TXT, and MX.
     "Type" r#type set_type: str,
-    /// 域名
+    /// Domain name.
     "SendDomain" send_domain set_send_domain: str,
-    /// 需要配置的值
+    /// Expected value.
     "ExpectedValue" expected_value set_expected_value: str,
-    /// 腾讯云目前检测到的值
+    /// Currently configured value.
     "CurrentValue" current_value set_current_value: str,
-    /// 检测是否通过，创建时默认为false
+    /// Approved or not. The default value is `false`.
     "Status" status set_status: bool,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteAddressUnsubscribeConfig` (删除地址级退订配置).
+/// Request of `DeleteAddressUnsubscribeConfig` (Remove address-level unsubscribe configuration).
 ///
-/// 删除地址级退订配置
+/// Remove address-level unsubscribe configuration.
 DeleteAddressUnsubscribeConfigRequest {
-    /// 需要操作的发信地址
+    /// Sender address.
     "Address" address set_address: str,
 } }
 rt::action!("ses", "2020-10-02", "DeleteAddressUnsubscribeConfig", DeleteAddressUnsubscribeConfigRequest => DeleteAddressUnsubscribeConfigResponse);
 
 rt::model! { read debug;
-/// DeleteAddressUnsubscribeConfig返回参数结构体
+/// DeleteAddressUnsubscribeConfig response structure.
 DeleteAddressUnsubscribeConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteBlackList` (删除收件人黑名单).
+/// Request of `DeleteBlackList` (Unblocklists recipient addresses).
 ///
-/// 邮箱被拉黑之后，用户如果确认收件邮箱有效或者已经处于激活状态，可以从腾讯云地址库中删除该黑名单之后继续投递。
+/// This API is used to unblocklist email addresses. If you confirm that a blocklisted recipient address is valid and active, you can remove it from Tencent Cloud’s address blocklist database.
 DeleteBlackListRequest {
-    /// 需要清除的黑名单邮箱列表，数组长度至少为1
+    /// List of email addresses to be unblocklisted. Enter at least one address.
     ///
     /// Required.
     "EmailAddressList" email_address_list set_email_address_list: list String,
@@ -453,18 +437,18 @@ DeleteBlackListRequest {
 rt::action!("ses", "2020-10-02", "DeleteBlackList", DeleteBlackListRequest => DeleteBlackListResponse);
 
 rt::model! { read debug;
-/// DeleteBlackList返回参数结构体
+/// DeleteBlackList response structure.
 DeleteBlackListResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteCustomBlackList` (删除自定义黑名单).
+/// Request of `DeleteCustomBlackList` (Delete a custom blocklist).
 ///
-/// 删除自定义黑名单邮箱地址
+/// Delete a custom blocklist email address.
 DeleteCustomBlackListRequest {
-    /// 需要删除的邮箱地址
+    /// Email address that needs to be deleted.
     ///
     /// Required.
     "Emails" emails set_emails: list String,
@@ -472,18 +456,18 @@ DeleteCustomBlackListRequest {
 rt::action!("ses", "2020-10-02", "DeleteCustomBlackList", DeleteCustomBlackListRequest => DeleteCustomBlackListResponse);
 
 rt::model! { read debug;
-/// DeleteCustomBlackList返回参数结构体
+/// DeleteCustomBlackList response structure.
 DeleteCustomBlackListResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteEmailAddress` (删除发信地址).
+/// Request of `DeleteEmailAddress` (Deletes a sender address).
 ///
-/// 删除发信人地址
+/// This API is used to delete a sender address.
 DeleteEmailAddressRequest {
-    /// 发信地址
+    /// Sender address.
     ///
     /// Required.
     "EmailAddress" email_address set_email_address: str,
@@ -491,19 +475,19 @@ DeleteEmailAddressRequest {
 rt::action!("ses", "2020-10-02", "DeleteEmailAddress", DeleteEmailAddressRequest => DeleteEmailAddressResponse);
 
 rt::model! { read debug;
-/// DeleteEmailAddress返回参数结构体
+/// DeleteEmailAddress response structure.
 DeleteEmailAddressResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteEmailIdentity` (删除发信域名).
+/// Request of `DeleteEmailIdentity` (Deletes a sender domain).
 ///
-/// **发信域名删除接口仅限于企业用户使用**
-/// 删除发信域名，删除后，将不可再使用该域名进行发信
+/// **The delete interface for sending domain names is only available to corporate users.**
+/// Delete the sender domain name. Once deleted, that domain name cannot be used anymore to send email.
 DeleteEmailIdentityRequest {
-    /// 发信域名
+    /// Sender domain.
     ///
     /// Required.
     "EmailIdentity" email_identity set_email_identity: str,
@@ -511,18 +495,18 @@ DeleteEmailIdentityRequest {
 rt::action!("ses", "2020-10-02", "DeleteEmailIdentity", DeleteEmailIdentityRequest => DeleteEmailIdentityResponse);
 
 rt::model! { read debug;
-/// DeleteEmailIdentity返回参数结构体
+/// DeleteEmailIdentity response structure.
 DeleteEmailIdentityResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteEmailTemplate` (删除发信模板).
+/// Request of `DeleteEmailTemplate` (Deletes an email template).
 ///
-/// 删除发信模板
+/// This API is used to delete an email template.
 DeleteEmailTemplateRequest {
-    /// 模板ID
+    /// Template ID
     ///
     /// Required.
     "TemplateID" template_id set_template_id: i128,
@@ -530,18 +514,18 @@ DeleteEmailTemplateRequest {
 rt::action!("ses", "2020-10-02", "DeleteEmailTemplate", DeleteEmailTemplateRequest => DeleteEmailTemplateResponse);
 
 rt::model! { read debug;
-/// DeleteEmailTemplate返回参数结构体
+/// DeleteEmailTemplate response structure.
 DeleteEmailTemplateResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteReceiver` (删除收件人列表).
+/// Request of `DeleteReceiver` (Deletes a recipient group).
 ///
-/// 根据收件id删除收件人列表,同时删除列表中的所有收件邮箱
+/// This API is used to delete a recipient group and all recipient email addresses in the group based on the recipient group ID.
 DeleteReceiverRequest {
-    /// 收件人列表id，创建收件人列表时会返回
+    /// Recipient group ID, which is returned when a recipient group is created.
     ///
     /// Required.
     "ReceiverId" receiver_id set_receiver_id: i128,
@@ -549,101 +533,101 @@ DeleteReceiverRequest {
 rt::action!("ses", "2020-10-02", "DeleteReceiver", DeleteReceiverRequest => DeleteReceiverResponse);
 
 rt::model! { read debug;
-/// DeleteReceiver返回参数结构体
+/// DeleteReceiver response structure.
 DeleteReceiverResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 发信域名验证列表结构体
+/// Sender domain verification list structure
 EmailIdentity {
-    /// 发信域名
+    /// Sender domain name
     "IdentityName" identity_name set_identity_name: str,
-    /// 验证类型，固定为DOMAIN
+    /// Validation type, fixed as DOMAIN
     "IdentityType" identity_type set_identity_type: str,
-    /// 是否已通过验证
+    /// Whether verified
     "SendingEnabled" sending_enabled set_sending_enabled: bool,
-    /// 当前信誉等级
+    /// Current reputation level
     "CurrentReputationLevel" current_reputation_level set_current_reputation_level: i128,
-    /// 当日最高发信量
+    /// Maximum message sending capacity of the current day
     "DailyQuota" daily_quota set_daily_quota: i128,
-    /// 域名配置的独立ip
+    /// Independent ip for domain configuration
     "SendIp" send_ip set_send_ip: list String,
-    /// tag 标签
+    /// tag
     "TagList" tag_list set_tag_list: list TagList,
-    /// dkim位数
+    /// dkim bit number
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - 0： 1024
-    /// - 1： 2048
-    /// - 2： 双签
+    /// - 0: 1024
+    /// - 1: 2048
+    /// - 2: Dual signature
     ///
-    /// 默认值：0
+    /// Default value: 0
     "DKIMOption" dkim_option set_dkim_option: i128,
 } }
 
 rt::model! { read debug;
-/// 用于描述发件人相关信息
+/// Describes sender information.
 EmailSender {
-    /// 发信地址
+    /// Sender address.
     "EmailAddress" email_address set_email_address: str,
-    /// 发信人别名
+    /// Sender alias.
     "EmailSenderName" email_sender_name set_email_sender_name: str,
-    /// 创建时间
+    /// Creation time.
     "CreatedTimestamp" created_timestamp set_created_timestamp: i128,
-    /// smtp密码类型,0=没有设置密码,1=已经设置了密码
+    /// smtp password type. 0=not set. 1=already set up.
     "SmtpPwdType" smtp_pwd_type set_smtp_pwd_type: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `GetAbuseReport` (获取垃圾投诉记录).
+/// Request of `GetAbuseReport` (Retrieve abuse spam records).
 ///
-/// 获取垃圾投诉数据
+/// Retrieve reported spam data.
 GetAbuseReportRequest {
-    /// 起始时间
+    /// Start time.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End time.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 偏移量
+    /// Offset.
     "Offset" offset set_offset: i64,
-    /// 限制数量（默认为1000）
+    /// Limit quantity (default: 1000).
     "Limit" limit set_limit: i64,
-    /// 发信域名
+    /// Sender domain name.
     "FromDomain" from_domain set_from_domain: str,
-    /// 发信地址
+    /// Sender address.
     "FromAddress" from_address set_from_address: str,
-    /// 收信域名
+    /// Recipient domain name.
     "Mta" mta set_mta: str,
-    /// 收信地址
+    /// Receive email.
     "ToAddress" to_address set_to_address: str,
-    /// 模版id
+    /// Template ID
     "TemplateId" template_id set_template_id: str,
 } }
 rt::action!("ses", "2020-10-02", "GetAbuseReport", GetAbuseReportRequest => GetAbuseReportResponse);
 
 rt::model! { read debug;
-/// GetAbuseReport返回参数结构体
+/// GetAbuseReport response structure.
 GetAbuseReportResponse {
-    /// 打开日志数据
+    /// Log data.
     "Data" data set_data: list AbuseReport,
-    /// 总条数
+    /// Total quantity.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetEmailIdentity` (获取域名配置详情).
+/// Request of `GetEmailIdentity` (Gets the configuration details of a sender domain).
 ///
-/// 获取某个发信域名的配置详情
+/// This API is used to get the configuration details of a sender domain.
 GetEmailIdentityRequest {
-    /// 发信域名
+    /// Sender domain name
     ///
     /// Required.
     "EmailIdentity" email_identity set_email_identity: str,
@@ -651,34 +635,34 @@ GetEmailIdentityRequest {
 rt::action!("ses", "2020-10-02", "GetEmailIdentity", GetEmailIdentityRequest => GetEmailIdentityResponse);
 
 rt::model! { read debug;
-/// GetEmailIdentity返回参数结构体
+/// GetEmailIdentity response structure.
 GetEmailIdentityResponse {
-    /// 验证类型。固定值：DOMAIN
+    /// Validation type. Fixed value: DOMAIN
     "IdentityType" identity_type set_identity_type: str,
-    /// 是否已通过验证
+    /// Whether verified
     "VerifiedForSendingStatus" verified_for_sending_status set_verified_for_sending_status: bool,
-    /// DNS配置详情
+    /// DNS configuration detail
     "Attributes" attributes set_attributes: list DNSAttributes,
-    /// dkim密钥长度
+    /// dkim key length
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - 0： 1024
-    /// - 1： 2048
-    /// - 2： both
+    /// - 0: 1024
+    /// - 1: 2048
+    /// - 2: both
     "DKIMOption" dkim_option set_dkim_option: i128,
-    /// tag 标签
+    /// tag
     "TagList" tag_list set_tag_list: list TagList,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetEmailTemplate` (获取模板详情).
+/// Request of `GetEmailTemplate` (Gets the details of a template).
 ///
-/// 根据模板ID获取模板详情
+/// This API is used to get the details of a template.
 GetEmailTemplateRequest {
-    /// 模板ID
+    /// Template ID.
     ///
     /// Required.
     "TemplateID" template_id set_template_id: i128,
@@ -686,233 +670,233 @@ GetEmailTemplateRequest {
 rt::action!("ses", "2020-10-02", "GetEmailTemplate", GetEmailTemplateRequest => GetEmailTemplateResponse);
 
 rt::model! { read debug;
-/// GetEmailTemplate返回参数结构体
+/// GetEmailTemplate response structure.
 GetEmailTemplateResponse {
-    /// 模板内容数据
+    /// Template content.
     "TemplateContent" template_content set_template_content: obj TemplateContent,
-    /// 模板状态 0-审核通过 1-待审核 2-审核拒绝
+    /// Template status. Valid values: `0` (approved); `1` (pending approval); `2` (rejected).
     "TemplateStatus" template_status set_template_status: i128,
-    /// 模板名称
+    /// Template name
     "TemplateName" template_name set_template_name: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetSendEmailStatus` (获取邮件发送的状态).
+/// Request of `GetSendEmailStatus` (Query the email sending status).
 ///
-/// 获取邮件发送状态。仅支持查询30天之内的数据
+/// Search the email sending status. Only support querying data within 30 days.
 GetSendEmailStatusRequest {
-    /// 发送的日期，必填。仅支持查询某个日期，不支持范围查询。
+    /// Date sent. This parameter is required. You can only query the sending status for a single date at a time.
     ///
     /// Required.
     "RequestDate" request_date set_request_date: str,
-    /// 偏移量。默认为0
+    /// Offset. Default value: `0`.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 拉取最大条数，最多 100。
+    /// Maximum number of pulled entries. Maximum value: `100`.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// SendMail接口返回的MessageId字段。
+    /// The `MessageId` field returned by the `SendMail` API.
     "MessageId" message_id set_message_id: str,
-    /// 收件人邮箱。
+    /// Recipient email address.
     "ToEmailAddress" to_email_address set_to_email_address: str,
 } }
 rt::action!("ses", "2020-10-02", "GetSendEmailStatus", GetSendEmailStatusRequest => GetSendEmailStatusResponse);
 
 rt::model! { read debug;
-/// GetSendEmailStatus返回参数结构体
+/// GetSendEmailStatus response structure.
 GetSendEmailStatusResponse {
-    /// 邮件发送状态列表
+    /// Status of sent emails
     "EmailStatusList" email_status_list set_email_status_list: list SendEmailStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetStatisticsReport` (获取发送统计数据).
+/// Request of `GetStatisticsReport` (Gets email sending statistics).
 ///
-/// 获取近期发送的统计情况，包含发送量、送达率、打开率、退信率等一系列数据。
+/// This API is used to get the email sending statistics over a recent period, including data on sent emails, delivery success rate, open rate, bounce rate, and so on.
 GetStatisticsReportRequest {
-    /// 开始日期
+    /// Start date.
     ///
     /// Required.
     "StartDate" start_date set_start_date: str,
-    /// 结束日期
+    /// End date.
     ///
     /// Required.
     "EndDate" end_date set_end_date: str,
-    /// 发信域名
+    /// Sender domain.
     "Domain" domain set_domain: str,
-    /// 收件方邮箱类型，例如gmail.com
+    /// Recipient address type, for example, gmail.com.
     "ReceivingMailboxType" receiving_mailbox_type set_receiving_mailbox_type: str,
 } }
 rt::action!("ses", "2020-10-02", "GetStatisticsReport", GetStatisticsReportRequest => GetStatisticsReportResponse);
 
 rt::model! { read debug;
-/// GetStatisticsReport返回参数结构体
+/// GetStatisticsReport response structure.
 GetStatisticsReportResponse {
-    /// 发信统计报告，按天
+    /// Daily email sending statistics.
     "DailyVolumes" daily_volumes set_daily_volumes: list Volume,
-    /// 发信统计报告，总览
+    /// Overall email sending statistics.
     "OverallVolume" overall_volume set_overall_volume: obj Volume,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListAddressUnsubscribeConfig` (获取地址级退订配置列表).
+/// Request of `ListAddressUnsubscribeConfig` (Get address and unsubscribe configuration list).
 ///
-/// 获取地址级退订配置列表
+/// This API is used to get the address and unsubscribe configuration list.
 ListAddressUnsubscribeConfigRequest {
-    /// 偏移量
+    /// Offset.
     "Offset" offset set_offset: i128,
-    /// 拉取最大条数，不超过100
+    /// specifies the maximum number of entries to retrieve, with a cap of 100.
     "Limit" limit set_limit: str,
 } }
 rt::action!("ses", "2020-10-02", "ListAddressUnsubscribeConfig", ListAddressUnsubscribeConfigRequest => ListAddressUnsubscribeConfigResponse);
 
 rt::model! { read debug;
-/// ListAddressUnsubscribeConfig返回参数结构体
+/// ListAddressUnsubscribeConfig response structure.
 ListAddressUnsubscribeConfigResponse {
-    /// 地址级退订配置
+    /// Address-Level unsubscribe configuration.
     "AddressUnsubscribeConfigList" address_unsubscribe_config_list set_address_unsubscribe_config_list: list AddressUnsubscribeConfigData,
-    /// 总数
+    /// Total number.
     "Total" total set_total: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListBlackEmailAddress` (获取黑名单邮箱地址).
+/// Request of `ListBlackEmailAddress` (Gets blocklisted email addresses).
 ///
-/// 腾讯云发送的邮件一旦被收件方判断为硬退(Hard Bounce)，腾讯云会拉黑该地址，并不允许所有用户向该地址发送邮件。成为邮箱黑名单。如果业务方确认是误判，可以从黑名单中删除。
+/// The API is used to get blocklisted addresses. In the case of a hard bounce, Tencent Cloud will blocklist the recipient address and do not allow any user to send emails to this address. If you confirm that this is a misjudgment, you can remove it from the blocklist.
 ListBlackEmailAddressRequest {
-    /// 开始日期，格式为YYYY-MM-DD
+    /// Start date in the format of `YYYY-MM-DD`
     ///
     /// Required.
     "StartDate" start_date set_start_date: str,
-    /// 结束日期，格式为YYYY-MM-DD
+    /// End date in the format of `YYYY-MM-DD`
     ///
     /// Required.
     "EndDate" end_date set_end_date: str,
-    /// 规范，配合Offset使用
+    /// Common parameter. It must be used with `Offset`.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 规范，配合Limit使用，Limit最大取值为100
+    /// Common parameter. It must be used with `Limit`. Maximum value of `Limit`: `100`.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 可以指定邮箱进行查询
+    /// You can specify an email address to query.
     "EmailAddress" email_address set_email_address: str,
-    /// 已废弃
+    /// This parameter has been deprecated.
     "TaskID" task_id set_task_id: str,
 } }
 rt::action!("ses", "2020-10-02", "ListBlackEmailAddress", ListBlackEmailAddressRequest => ListBlackEmailAddressResponse);
 
 rt::model! { read debug;
-/// ListBlackEmailAddress返回参数结构体
+/// ListBlackEmailAddress response structure.
 ListBlackEmailAddressResponse {
-    /// 黑名单列表
+    /// List of blocklisted addresses.
     "BlackList" black_list set_black_list: list BlackEmailAddress,
-    /// 黑名单总数
+    /// Total number of blocklisted addresses.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListCustomBlacklist` (获取自定义黑名单列表).
+/// Request of `ListCustomBlacklist` (Retrieve the custom blocklist).
 ///
-/// 获取自定义黑名单列表
+/// Retrieve the custom blocklist.
 ListCustomBlacklistRequest {
-    /// 偏移量，整型，从0开始
+    /// Offset, int, starts from 0.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 限制数目，整型,不超过100
+    /// Number limit, int, no more than 100.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 筛选黑名单的状态，0:已过期，1:生效中, 2:全部
+    /// Filter the state of the blocklist. valid values: 0 (expired), 1 (active), 2 (all).
     ///
     /// Required.
     "Status" status set_status: i128,
-    /// 黑名单中的邮箱地址
+    /// Email address in blocklist.
     "Email" email set_email: str,
 } }
 rt::action!("ses", "2020-10-02", "ListCustomBlacklist", ListCustomBlacklistRequest => ListCustomBlacklistResponse);
 
 rt::model! { read debug;
-/// ListCustomBlacklist返回参数结构体
+/// ListCustomBlacklist response structure.
 ListCustomBlacklistResponse {
-    /// 列表总数
+    /// Total Quantity of Lists
     "TotalCount" total_count set_total_count: i128,
-    /// 黑名单列表详情
+    /// Blocklist description.
     "Data" data set_data: list BlackAddressDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListEmailAddress` (获取发信地址列表).
+/// Request of `ListEmailAddress` (Gets the list of sender addresses).
 ///
-/// 获取发信地址列表
+/// This API is used to get the list of sender addresses.
 ListEmailAddressRequest {
 } }
 rt::action!("ses", "2020-10-02", "ListEmailAddress", ListEmailAddressRequest => ListEmailAddressResponse);
 
 rt::model! { read debug;
-/// ListEmailAddress返回参数结构体
+/// ListEmailAddress response structure.
 ListEmailAddressResponse {
-    /// 发信地址列表详情
+    /// List of sender addresses description.
     "EmailSenders" email_senders set_email_senders: list EmailSender,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListEmailIdentities` (获取当前发信域名列表).
+/// Request of `ListEmailIdentities` (Gets the list of sender domains).
 ///
-/// 获取当前发信域名列表，包含已验证通过与未验证的域名
+/// This API is used to get the list of sender domains, including verified and unverified domains.
 ListEmailIdentitiesRequest {
-    /// tag 标签
+    /// tag.
     "TagList" tag_list set_tag_list: list TagList,
-    /// 分页 limit
+    /// Pagination limit.
     "Limit" limit set_limit: i128,
-    /// 分页 offset
+    /// Paging offset.
     "Offset" offset set_offset: i128,
 } }
 rt::action!("ses", "2020-10-02", "ListEmailIdentities", ListEmailIdentitiesRequest => ListEmailIdentitiesResponse);
 
 rt::model! { read debug;
-/// ListEmailIdentities返回参数结构体
+/// ListEmailIdentities response structure.
 ListEmailIdentitiesResponse {
-    /// 发信域名列表
+    /// List of sender domains.
     "EmailIdentities" email_identities set_email_identities: list EmailIdentity,
-    /// 最大信誉等级
+    /// Maximum reputation level
     "MaxReputationLevel" max_reputation_level set_max_reputation_level: i128,
-    /// 单域名最高日发送量
+    /// Maximum number of emails sent per domain name
     "MaxDailyQuota" max_daily_quota set_max_daily_quota: i128,
-    /// 总数
+    /// Total number.
     "Total" total set_total: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListEmailTemplates` (获取当前邮件模板列表).
+/// Request of `ListEmailTemplates` (Gets the list of email templates).
 ///
-/// 获取当前邮件模板列表
+/// This API is used to get the list of email templates.
 ListEmailTemplatesRequest {
-    /// 获取模板数据量，用于分页
+    /// Number of templates to get. This parameter is used for pagination.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 获取模板偏移值，用于分页
+    /// Template offset to get. This parameter is used for pagination.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
@@ -920,361 +904,347 @@ ListEmailTemplatesRequest {
 rt::action!("ses", "2020-10-02", "ListEmailTemplates", ListEmailTemplatesRequest => ListEmailTemplatesResponse);
 
 rt::model! { read debug;
-/// ListEmailTemplates返回参数结构体
+/// ListEmailTemplates response structure.
 ListEmailTemplatesResponse {
-    /// 邮件模板列表
+    /// List of email templates.
     "TemplatesMetadata" templates_metadata set_templates_metadata: list TemplatesMetadata,
-    /// 模板总数量
+    /// Total number of templates
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListReceiverDetails` (查询某个收件人列表详情).
+/// Request of `ListReceiverDetails` (Query a certain recipient list detail).
 ///
-/// 根据收件人列表id查询收件人列表中的所有收件人邮箱地址，分页查询，可以根据收件邮箱地址来过滤查询
+/// Query ALL recipient email addresses in the recipient list based on the recipient list id with paging query. Filter queries can be based on the recipient email address.
 ListReceiverDetailsRequest {
-    /// 收件人列表ID,CreateReceiver接口创建收件人列表时会返回该值
+    /// Recipient list ID. specifies the value returned during API creation of a recipient list via the CreateReceiver api.
     ///
     /// Required.
     "ReceiverId" receiver_id set_receiver_id: i128,
-    /// 偏移量，整型，从0开始
+    /// Offset, int, starts from 0.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 限制数目，整型,不超过100
+    /// Number limit, int, no more than 100.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 收件人地址，长度0-50，示例：xxx@te.com，支持模糊查询
+    /// Recipient address. length: 0-50. example: xxx@te.com. fuzzy query is supported.
     "Email" email set_email: str,
-    /// 搜索开始时间
+    /// Find start time.
     "CreateTimeBegin" create_time_begin set_create_time_begin: str,
-    /// 搜索结束时间
+    /// Search end time.
     "CreateTimeEnd" create_time_end set_create_time_end: str,
-    /// 1:有效，2:无效
+    /// 1: valid; 2: invalid.
     "Status" status set_status: i128,
 } }
 rt::action!("ses", "2020-10-02", "ListReceiverDetails", ListReceiverDetailsRequest => ListReceiverDetailsResponse);
 
 rt::model! { read debug;
-/// ListReceiverDetails返回参数结构体
+/// ListReceiverDetails response structure.
 ListReceiverDetailsResponse {
-    /// 总数
+    /// Total number.
     "TotalCount" total_count set_total_count: i128,
-    /// 数据记录
+    /// Data record.
     "Data" data set_data: list ReceiverDetail,
-    /// 有效邮件地址数
+    /// Number of valid email addresses.
     "ValidCount" valid_count set_valid_count: i128,
-    /// 无效邮件地址数
+    /// Number of invalid email addresses.
     "InvalidCount" invalid_count set_invalid_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListReceivers` (查询收件人列表).
+/// Request of `ListReceivers` (Queries recipient groups).
 ///
-/// 根据条件查询收件人列表，支持分页，模糊查询，状态查询
+/// This API is used to query recipient groups. It supports pagination, fuzzy query, and query by status.
 ListReceiversRequest {
-    /// 偏移量，整型，从0开始
+    /// Offset, starting from 0. The value is an integer.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 限制数目，整型，不超过100
+    /// Number of records to query. The value is an integer not exceeding 100.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 列表状态(1 待上传 2 上传中  3传完成)，若查询所有就不传这个字段
+    /// Group status (`1`: to be uploaded; `2` uploading; `3` uploaded). To query groups in all states, do not pass in this parameter.
     "Status" status set_status: i128,
-    /// 列表名称的关键字，模糊查询
+    /// Group name keyword for fuzzy query
     "KeyWord" key_word set_key_word: str,
 } }
 rt::action!("ses", "2020-10-02", "ListReceivers", ListReceiversRequest => ListReceiversResponse);
 
 rt::model! { read debug;
-/// ListReceivers返回参数结构体
+/// ListReceivers response structure.
 ListReceiversResponse {
-    /// 总数
+    /// Total number
     "TotalCount" total_count set_total_count: i128,
-    /// 数据记录
+    /// Data record
     "Data" data set_data: list ReceiverData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListSendTasks` (查询发送任务).
+/// Request of `ListSendTasks` (Queries email sending tasks).
 ///
-/// 分页查询批量发送邮件任务，包含即时发送任务，定时发送任务，周期重复发送任务，查询发送情况，包括请求数量，已发数量，缓存数量，任务状态等信息
+/// This API is used to query batch email sending tasks (including immediate, scheduled, and recurring tasks) by page. You can query task data including the number of emails requested to be sent, the number of sent emails, the number of cached emails, and task status.
 ListSendTasksRequest {
-    /// 偏移量，整型，从0开始，0代表跳过0行
+    /// Offset, starting from 0. The value is an integer. `0` means to skip 0 entries.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 限制数目，整型,不超过100
+    /// Number of records to query. The value is an integer not exceeding 100.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 任务状态 1 待开始 5 发送中 6 今日暂停发送  7 发信异常 10 发送完成。查询所有状态，则不传这个字段
+    /// Task status. `1`: to start; `5`: sending; `6`: sending suspended today; `7`: sending error; `10`: sent. To query tasks in all states, do not pass in this parameter.
     "Status" status set_status: i128,
-    /// 收件人列表ID
+    /// Recipient group ID
     "ReceiverId" receiver_id set_receiver_id: i128,
-    /// 任务类型 1即时 2定时 3周期，查询所有类型则不传这个字段
+    /// Task type. `1`: immediate; `2`: scheduled; `3`: recurring. To query tasks of all types, do not pass in this parameter.
     "TaskType" task_type set_task_type: i128,
 } }
 rt::action!("ses", "2020-10-02", "ListSendTasks", ListSendTasksRequest => ListSendTasksResponse);
 
 rt::model! { read debug;
-/// ListSendTasks返回参数结构体
+/// ListSendTasks response structure.
 ListSendTasksResponse {
-    /// 总数
+    /// Total number
     "TotalCount" total_count set_total_count: i128,
-    /// 数据记录
+    /// Data record
     "Data" data set_data: list SendTaskData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 收件人列表数据类型
+/// Recipient group data type
 ReceiverData {
-    /// 收件人列表ID
+    /// Recipient group ID
     "ReceiverId" receiver_id set_receiver_id: i128,
-    /// 收件人列表名称
+    /// Recipient group name
     "ReceiversName" receivers_name set_receivers_name: str,
-    /// 收件人地址总数
+    /// Total number of recipient email addresses
     "Count" count set_count: i128,
-    /// 收件人列表描述
+    /// Recipient list description.
     "Desc" desc set_desc: str,
-    /// 列表状态(1 待上传 2 上传中 3 上传完成)
+    /// List status (1 to be uploaded 2 uploading 3 upload complete).
     "ReceiversStatus" receivers_status set_receivers_status: i128,
-    /// 创建时间,如:2021-09-28 16:40:35
+    /// Creation time, such as 2021-09-28 16:40:35
     "CreateTime" create_time set_create_time: str,
-    /// 无效收件人数量
+    /// Invalid number of recipients.
     "InvalidCount" invalid_count set_invalid_count: i128,
 } }
 
 rt::model! { read debug;
-/// 收件人列表详情
+/// Recipient list details.
 ReceiverDetail {
-    /// 收件人地址
+    /// Recipient's address.
     "Email" email set_email: str,
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 模板参数
+    /// Template parameter.
     "TemplateData" template_data set_template_data: str,
-    /// 无效原因
+    /// Invalid reason.
     "Reason" reason set_reason: str,
-    /// 1:有效，2:无效
+    /// 1: valid; 2: invalid.
     "Status" status set_status: i128,
-    /// 收件人地址id
+    /// Recipient address id.
     "EmailId" email_id set_email_id: i128,
 } }
 
 rt::model! { write debug;
-/// 收件人明细输入参数，包含收件人邮箱，以及模板参数
+/// Recipient details input parameter, including recipient email and template parameter.
 ReceiverInputData {
-    /// 收件人邮箱
+    /// Recipient email.
     ///
     /// Required.
     "Email" email set_email: str,
-    /// 模板中的变量参数，请使用json.dump将json对象格式化为string类型。该对象是一组键值对，每个Key代表模板中的一个变量，模板中的变量使用{{键}}表示，相应的值在发送时会被替换为{{值}}。
-    /// 注意：参数值不能是html等复杂类型的数据。TemplateData (整个 JSON 结构) 总长度限制为 800 bytes。
+    /// For variable parameters in template, please use json.dump to format the json object into string type. the object is a set of Key-value pairs. each Key represents a variable in template. variable usage in template is represented by {{Key}}. the appropriate value will be replaced with {{value}} when sent.
+    /// Note: the parameter value cannot be data of complex type such as html. the entire JSON structure of TemplateData has a length limit of 800 bytes.
     ///
     /// Required.
     "TemplateData" template_data set_template_data: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SendEmail` (发送邮件).
+/// Request of `SendEmail` (Sends an email).
 ///
-/// 您可以通过此API发送HTML或者TEXT邮件，适用于触发类邮件（验证码、交易类）。默认仅支持使用模板发送邮件。
+/// This API is used to send an HTML or TEXT email triggered for authentication or transaction. By default, you can send emails using a template only.
 SendEmailRequest {
-    /// 发件人邮箱地址。不使用别名时请直接填写发件人邮箱地址，例如：noreply@mail.qcloud.com如需填写发件人别名时，请按照如下方式（注意别名与邮箱地址之间必须使用一个空格隔开）：别名+一个空格+<邮箱地址>，别名中不能带有冒号(:)。
+    /// Sender's email address. If no alias is used, enter the sender's email address directly, for example: noreply@mail.qcloud.com. To use a sender alias, follow this format (note that a space must be used between the alias and the email address): alias+space+<email address>. The alias cannot contain a colon (:).
     ///
     /// Required.
     "FromEmailAddress" from_email_address set_from_email_address: str,
-    /// 邮件主题
+    /// Email Subject
     ///
-    /// 当使用模版发送时，支持使用模版变量参数填充
+    /// When using templates to send, support using template variable parameters for population.
     ///
     /// Required.
     "Subject" subject set_subject: str,
-    /// 收信人邮箱地址，最多支持群发50人。注意：邮件内容会显示所有收件人地址，非群发邮件请多次调用API发送。
-    /// Destination/Cc/Bcc三个参数必须至少存在一个。
+    /// Recipient email address, supports up to 50 recipients in mass sending. Note: The email content displays all recipient addresses. For non-mass sending, call the API multiple times to send.
+    /// At least one of the three parameters Destination/Cc/Bcc must exist.
     "Destination" destination set_destination: list String,
-    /// 邮件的“回复”电子邮件地址。可以填写您能收到邮件的邮箱地址，可以是个人邮箱。如果不填，收件人的回复邮件将会发送失败。
+    /// The "reply" email address of the mail. Can be filled with a mailbox address where you can receive emails, which can be a personal mailbox. If left empty, the recipient's reply mail will fail to send.
     "ReplyToAddresses" reply_to_addresses set_reply_to_addresses: str,
-    /// 抄送人邮箱地址，最多支持抄送20人。
+    /// Email address of CC recipients, supports up to 20 carbon copies.
     "Cc" cc set_cc: list String,
-    /// 密送人邮箱地址，最多支持抄送20人,Bcc和Destination不能重复。
+    /// Bcc email address, supports up to 20 carbon copies. Bcc and Destination must be unique.
     "Bcc" bcc set_bcc: list String,
-    /// 使用模板发送时，填写模板相关参数。
+    /// Fill in the template parameters when sending with a template.
     ///
-    /// 注意
+    /// Note
     ///
-    /// 如您未申请过特殊配置，则该字段为必填
+    /// This field must be specified if you have not applied for special configuration
     "Template" template set_template: obj Template,
-    /// 已废弃
+    /// Abandoned
     ///
-    /// 说明
+    /// Description
     ///
-    /// 仅部分历史上申请了特殊配置的客户需要使用。如您未申请过特殊配置，则不存在该字段。
+    /// Only customers who historically applied for special configuration require the use of this. If you have not applied for special configuration, this field does not exist.
     "Simple" simple set_simple: obj Simple,
-    /// 需要发送附件时，填写附件相关参数。腾讯云接口请求最大支持 8M 的请求包，附件内容经过 Base64 预期扩大1.5倍，应该控制所有附件的总大小最大在 4M 以内，整体请求超出 8M 时接口会返回错误
+    /// To send an attachment, fill in the relevant parameters. The Tencent Cloud API request supports a maximum of 8M request packet. The attachment content is expected to expand by 1.5 times after Base64 encoding. The total size of all attachments should not exceed 4M. The API will return an error if the overall request exceeds 8M.
     "Attachments" attachments set_attachments: list Attachment,
-    /// 退订链接选项
-    ///
-    /// 枚举值：
-    ///
-    /// - 0： 不加入退订链接
-    /// - 1： 简体中文
-    /// - 2： 英文
-    /// - 3： 繁体中文
-    /// - 4： 西班牙语
-    /// - 5： 法语
-    /// - 6： 德语
-    /// - 7： 日语
-    /// - 8： 韩语
-    /// - 9： 阿拉伯语
-    /// - 10： 泰语
-    /// - 11： 印尼语
-    /// - 12： 越南语
+    /// Unsubscription link options 0: do not add unsubscription link 1: english 2: simplified chinese 3: traditional chinese 4: spanish 5: french 6: german 7: japanese 8: korean 9: arabic 10: thai 11: indonesian.
     "Unsubscribe" unsubscribe set_unsubscribe: str,
-    /// 邮件触发类型 0:非触发类，默认类型，营销类邮件、非即时类邮件等选择此类型  1:触发类，验证码等即时发送类邮件，若邮件超过一定大小，系统会自动选择非触发类型通道
+    /// Mail trigger type 0: Non-trigger class, default type, select this type for marketing email, non-instant mail. 1: Trigger class, instant delivery mail such as verification code. If the mail exceeds a certain size, the system will automatically select a non-trigger type channel.
     "TriggerType" trigger_type set_trigger_type: i128,
-    /// smtp头中的Message-Id字段
+    /// Message-Id field in the smtp header
     "SmtpMessageId" smtp_message_id set_smtp_message_id: str,
-    /// smtp头中可以设置的其它字段
+    /// Other fields that can be set in the smtp header
     "SmtpHeaders" smtp_headers set_smtp_headers: str,
-    /// smtp头中的from字段，建议域名与FromEmailAddress保持一致
+    /// The from field in the smtp header. The domain name should be consistent with the FromEmailAddress.
     "HeaderFrom" header_from set_header_from: str,
 } }
 rt::action!("ses", "2020-10-02", "SendEmail", SendEmailRequest => SendEmailResponse);
 
 rt::model! { read debug;
-/// SendEmail返回参数结构体
+/// SendEmail response structure.
 SendEmailResponse {
-    /// 接受消息生成的唯一消息标识符。
+    /// Uniquely generated message identifier for receiving messages.
     "MessageId" message_id set_message_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 描述邮件发送状态
+/// Describes the email sending status
 SendEmailStatus {
-    /// SendEmail返回的MessageId
+    /// The `MessageId` field returned by the `SendEmail` API
     "MessageId" message_id set_message_id: str,
-    /// 收件人邮箱
+    /// Recipient email address
     "ToEmailAddress" to_email_address set_to_email_address: str,
-    /// 发件人邮箱
+    /// Sender email address
     "FromEmailAddress" from_email_address set_from_email_address: str,
-    /// 腾讯云处理状态
-    /// 0: 处理成功
-    /// 1001: 内部系统异常
-    /// 1002: 内部系统异常
-    /// 1003: 内部系统异常
-    /// 1003: 内部系统异常
-    /// 1004: 发信超时
-    /// 1005: 内部系统异常
-    /// 1006: 触发频率控制，短时间内对同一地址发送过多邮件
-    /// 1007: 邮件地址在黑名单中
-    /// 1008: 域名被收件人拒收
-    /// 1009: 内部系统异常
-    /// 1010: 超出了每日发送限制
-    /// 1011: 无发送自定义内容权限，必须使用模板
-    /// 1013: 域名被收件人取消订阅
-    /// 2001: 找不到相关记录
-    /// 3007: 模板ID无效或者不可用
-    /// 3008: 被收信域名临时封禁
-    /// 3009: 无权限使用该模板
-    /// 3010: TemplateData字段格式不正确
-    /// 3014: 发件域名没有经过认证，无法发送
-    /// 3020: 收件方邮箱类型在黑名单
-    /// 3024: 邮箱地址格式预检查失败
-    /// 3030: 退信率过高，临时限制发送
-    /// 3033: 余额不足，账号欠费等
+    /// Tencent Cloud processing status
+    /// 0: Successful.
+    /// 1001: Internal system exception.
+    /// 1002: Internal system exception.
+    /// 1003: Internal system exception.
+    /// 1003: Internal system exception.
+    /// 1004: Email sending timed out.
+    /// 1005: Internal system exception.
+    /// 1006: You have sent too many emails to the same address in a short period.
+    /// 1007: The email address is in the blocklist.
+    /// 1008: The sender domain is rejected by the recipient.
+    /// 1009: Internal system exception.
+    /// 1010: The daily email sending limit is exceeded.
+    /// 1011: You have no permission to send custom content. Use a template.
+    /// 1013: The sender domain is unsubscribed from by the recipient.
+    /// 2001: No results were found.
+    /// 3007: The template ID is invalid or the template is unavailable.
+    /// 3008: The sender domain is temporarily blocked by the recipient domain.
+    /// 3009: You have no permission to use this template.
+    /// 3010: The format of the `TemplateData` field is incorrect.
+    /// 3014: The email cannot be sent because the sender domain is not verified.
+    /// 3020: The recipient email address is in the blocklist.
+    /// 3024: Failed to precheck the email address format.
+    /// 3030: Email sending is restricted temporarily due to a high bounce rate.
+    /// 3033: The account has insufficient balance or overdue payment.
     "SendStatus" send_status set_send_status: i64,
-    /// 收件方处理状态
-    /// 0: 请求成功被腾讯云接受，进入发送队列
-    /// 1: 邮件递送成功，DeliverTime表示递送成功的时间
-    /// 2: 邮件因某种原因被丢弃，DeliverMessage表示丢弃原因
-    /// 3: 收件方ESP拒信，一般原因为邮箱地址不存在，或其它原因
-    /// 8: 邮件被ESP因某些原因延迟递送，DeliverMessage表示延迟原因
+    /// Recipient processing status
+    /// 0: Tencent Cloud has accepted the request and added it to the send queue.
+    /// 1: The email is delivered successfully. `DeliverTime` indicates the time when the email is delivered successfully.
+    /// 2: The email is discarded. `DeliverMessage` indicates the reason for discarding.
+    /// 3: The recipient's ESP rejects the email, probably because the email address does not exist or due to other reasons.
+    /// 8: The email is delayed by the ESP. `DeliverMessage` indicates the reason for delay.
     "DeliverStatus" deliver_status set_deliver_status: i64,
-    /// 收件方处理状态描述
+    /// Description of the recipient processing status
     "DeliverMessage" deliver_message set_deliver_message: str,
-    /// 请求到达腾讯云时间戳
+    /// Timestamp when the request arrives at Tencent Cloud
     "RequestTime" request_time set_request_time: i64,
-    /// 腾讯云执行递送时间戳
+    /// Timestamp when Tencent Cloud delivers the email
     "DeliverTime" deliver_time set_deliver_time: i64,
-    /// 用户是否打开该邮件
+    /// Whether the recipient has opened the email
     "UserOpened" user_opened set_user_opened: bool,
-    /// 用户是否点击该邮件中的链接
+    /// Whether the recipient has clicked the links in the email
     "UserClicked" user_clicked set_user_clicked: bool,
-    /// 用户是否取消该发送者的订阅
+    /// Whether the recipient has unsubscribed from the email sent by the sender
     "UserUnsubscribed" user_unsubscribed set_user_unsubscribed: bool,
-    /// 用户是否举报该发送者
+    /// Whether the recipient has reported the sender
     ///
     /// Disabled in the spec.
     "UserComplainted" user_complainted set_user_complainted: bool,
-    /// 用户是否举报该发送者
+    /// Whether the user reports the sender.
     "UserComplained" user_complained set_user_complained: bool,
 } }
 
 rt::model! { read debug;
-/// 发送任务数据
+/// Email sending task data
 SendTaskData {
-    /// 任务id
+    /// Task ID
     "TaskId" task_id set_task_id: i128,
-    /// 发信地址
+    /// Sender address
     "FromEmailAddress" from_email_address set_from_email_address: str,
-    /// 收件人列表Id
+    /// Recipient group ID
     "ReceiverId" receiver_id set_receiver_id: i128,
-    /// 任务状态 1 待开始 5 发送中 6 今日暂停发送  7 发信异常 10 发送完成
+    /// Task status. `1`: to start; `5`: sending; `6`: sending suspended today; `7`: sending error; `10`: sent
     "TaskStatus" task_status set_task_status: i128,
-    /// 任务类型 1 即时 2 定时 3 周期
+    /// Task type. `1`: immediate; `2`: scheduled; `3`: recurring
     "TaskType" task_type set_task_type: i128,
-    /// 任务请求发信数量
+    /// Number of emails requested to be sent
     "RequestCount" request_count set_request_count: i128,
-    /// 已经发送数量
+    /// Number of emails sent
     "SendCount" send_count set_send_count: i128,
-    /// 缓存数量
+    /// Number of emails cached
     "CacheCount" cache_count set_cache_count: i128,
-    /// 任务创建时间
+    /// Task creation time
     "CreateTime" create_time set_create_time: str,
-    /// 任务更新时间
+    /// Task update time
     "UpdateTime" update_time set_update_time: str,
-    /// 邮件主题
+    /// Email subject
     "Subject" subject set_subject: str,
-    /// 模板和模板数据
+    /// Template and template data.
     "Template" template set_template: obj Template,
-    /// 周期任务参数
+    /// Parameters of a recurring task
+    /// Note: This field may return `null`, indicating that no valid value can be found.
     "CycleParam" cycle_param set_cycle_param: obj CycleEmailParam,
-    /// 定时任务参数
+    /// Parameters of a scheduled task
+    /// Note: This field may return `null`, indicating that no valid value can be found.
     "TimedParam" timed_param set_timed_param: obj TimedEmailParam,
-    /// 任务异常信息
+    /// Task exception information.
     "ErrMsg" err_msg set_err_msg: str,
-    /// 收件人列表名称
+    /// Recipient group name
     "ReceiversName" receivers_name set_receivers_name: str,
 } }
 
 rt::model! { write debug;
-/// 邮件发送的内容，可以是纯文本(TEXT)，也可以是纯代码(HTML)，或者纯文本+HTML的组合(建议方式)
+/// Email content, which can be plain text (TEXT), pure code (HTML), or a combination of TEXT and HTML (recommended).
 Simple {
-    /// base64之后的Html代码。需要包含所有的代码信息，不要包含外部css，否则会导致显示格式错乱
+    /// HTML code after base64 encoding. To ensure correct display, this parameter should include all code information and cannot contain external CSS.
     "Html" html set_html: str,
-    /// base64之后的纯文本信息，如果没有Html，邮件中会直接显示纯文本；如果有Html，它代表邮件的纯文本样式
+    /// Plain text content after base64 encoding. If HTML is not involved, the plain text will be displayed in the email. Otherwise, this parameter represents the plain text style of the email.
     "Text" text set_text: str,
 } }
 
 rt::model! { both debug;
-/// 标签
+/// Tag.
 TagList {
-    /// 产品
+    /// Product.
     ///
     /// Required.
     "TagKey" tag_key set_tag_key: str,
@@ -1285,67 +1255,67 @@ TagList {
 } }
 
 rt::model! { both debug;
-/// 模板发送相关信息，包含模板ID，模板变量参数等信息
+/// Template information, including template ID, template variable parameters, etc.
 Template {
-    /// 模板ID。如果没有模板，请先新建一个
+    /// Template ID. If you don’t have any template, please create one.
     ///
     /// Required.
     "TemplateID" template_id set_template_id: i128,
-    /// 模板中的变量参数，请使用json.dump将json对象格式化为string类型。该对象是一组键值对，每个Key代表模板中的一个变量，模板中的变量使用{{键}}表示，相应的值在发送时会被替换为{{值}}。
-    /// 注意：参数值不能是html等复杂类型的数据。
-    /// 示例：{"name":"xxx","age":"xx"}
+    /// Variable parameters in the template. Please use `json.dump` to format the JSON object into a string type. The object is a set of key-value pairs. Each key denotes a variable, which is represented by {{key}}. The key will be replaced with the corresponding value (represented by {{value}}) when sending the email.
+    /// Note: The parameter value cannot be data of a complex type such as HTML.
+    /// Example: {"name":"xxx","age":"xx"}
     ///
     /// Required.
     "TemplateData" template_data set_template_data: str,
 } }
 
 rt::model! { both debug;
-/// 模板内容，TEXT和HTML必须至少存在一项，建议使用TEXT和HTML的组合
+/// Template content, which must include at least one of TEXT and HTML. A combination of TEXT and HTML is recommended.
 TemplateContent {
-    /// base64之后的Html代码
+    /// HTML code after base64 encoding.
     "Html" html set_html: str,
-    /// base64之后的文本内容
+    /// Text content after base64 encoding.
     "Text" text set_text: str,
 } }
 
 rt::model! { read debug;
-/// 模板列表结构
+/// Template list structure.
 TemplatesMetadata {
-    /// 创建时间
+    /// Creation time.
     "CreatedTimestamp" created_timestamp set_created_timestamp: i128,
-    /// 模板名称
+    /// Template name.
     "TemplateName" template_name set_template_name: str,
-    /// 模板状态。1-审核中|0-已通过|2-拒绝|其它-不可用
+    /// Template status. 1: under review; 0: approved; 2: rejected; other values: unavailable.
     "TemplateStatus" template_status set_template_status: i64,
-    /// 模板ID
+    /// Template ID.
     "TemplateID" template_id set_template_id: i128,
-    /// 审核原因
+    /// Review reply
     "ReviewReason" review_reason set_review_reason: str,
 } }
 
 rt::model! { both debug;
-/// 创建定时发送邮件任务时，设置的定时参数，比如开始时间之类
+/// Time parameter required to create a scheduled sending task, such as the start time
 TimedEmailParam {
-    /// 定时发送邮件的开始时间
+    /// Start time of a scheduled sending task
     ///
     /// Required.
     "BeginTime" begin_time set_begin_time: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateAddressUnsubscribeConfig` (更新地址级退订配置).
+/// Request of `UpdateAddressUnsubscribeConfig` (Update address and unsubscribe configuration).
 ///
-/// 用于更新地址级退订配置
+/// This API is used to update address-level unsubscribe configurations.
 UpdateAddressUnsubscribeConfigRequest {
-    /// 发信地址
+    /// Sender address.
     ///
     /// Required.
     "Address" address set_address: str,
-    /// 退订链接选项 0: 不加入退订链接 1: 简体中文 2: 英文 3: 繁体中文 4: 西班牙语 5: 法语 6: 德语 7: 日语 8: 韩语 9: 阿拉伯语 10: 泰语
+    /// Unsubscribe link option. 0: Do not add unsubscribe link; 1: English 2: Simplified Chinese; 3: Traditional Chinese; 4: Spanish; 5: French; 6: German; 7: Japanese; 8: Korean; 9: Arabic; 10: Thai
     ///
     /// Required.
     "UnsubscribeConfig" unsubscribe_config set_unsubscribe_config: str,
-    /// 0:关闭配置，1:打开配置
+    /// 0: disable; 1: enable.
     ///
     /// Required.
     "Status" status set_status: i128,
@@ -1353,90 +1323,90 @@ UpdateAddressUnsubscribeConfigRequest {
 rt::action!("ses", "2020-10-02", "UpdateAddressUnsubscribeConfig", UpdateAddressUnsubscribeConfigRequest => UpdateAddressUnsubscribeConfigResponse);
 
 rt::model! { read debug;
-/// UpdateAddressUnsubscribeConfig返回参数结构体
+/// UpdateAddressUnsubscribeConfig response structure.
 UpdateAddressUnsubscribeConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateCustomBlackList` (更新自定义黑名单).
+/// Request of `UpdateCustomBlackList` (Update a custom blocklist).
 ///
-/// 更新自定义黑名单
+/// Refresh custom blocklist.
 UpdateCustomBlackListRequest {
-    /// 需要更改的黑名单id
+    /// Blocklist id that needs to change.
     ///
     /// Required.
     "Id" id set_id: i128,
-    /// 修改后的邮件地址
+    /// After modification email address.
     ///
     /// Required.
     "Email" email set_email: str,
-    /// 过期时间，为空则表示永久有效
+    /// Expiration time. if left empty, it indicates permanent validity.
     "ExpireDate" expire_date set_expire_date: str,
 } }
 rt::action!("ses", "2020-10-02", "UpdateCustomBlackList", UpdateCustomBlackListRequest => UpdateCustomBlackListResponse);
 
 rt::model! { read debug;
-/// UpdateCustomBlackList返回参数结构体
+/// UpdateCustomBlackList response structure.
 UpdateCustomBlackListResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateEmailIdentity` (请求验证).
+/// Request of `UpdateEmailIdentity` (Verifies DNS configuration).
 ///
-/// 您已经成功配置好了您的DNS，接下来请求腾讯云验证您的DNS配置是否正确
+/// This API is used to verify whether your DNS configuration is correct.
 UpdateEmailIdentityRequest {
-    /// 请求验证的域名
+    /// Domain name for request verification
     ///
     /// Required.
     "EmailIdentity" email_identity set_email_identity: str,
-    /// 匹分控制台新老API
+    /// Match the new and old APIs in the console
     "NewAPI" new_api set_new_api: bool,
-    /// dkim位数
+    /// dkim digits
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - 0： 1024
-    /// - 1： 2048
-    /// - 2： 双签
+    /// - 0: 1024
+    /// - 1: 2048
+    /// - 2: Dual signature
     "DKIMOption" dkim_option set_dkim_option: i128,
 } }
 rt::action!("ses", "2020-10-02", "UpdateEmailIdentity", UpdateEmailIdentityRequest => UpdateEmailIdentityResponse);
 
 rt::model! { read debug;
-/// UpdateEmailIdentity返回参数结构体
+/// UpdateEmailIdentity response structure.
 UpdateEmailIdentityResponse {
-    /// 验证类型。固定值：DOMAIN
+    /// Validation type. Fixed value: DOMAIN
     "IdentityType" identity_type set_identity_type: str,
-    /// 是否已通过验证
+    /// Whether verified
     "VerifiedForSendingStatus" verified_for_sending_status set_verified_for_sending_status: bool,
-    /// 需要配置的DNS信息
+    /// DNS information needs to be configured
     "Attributes" attributes set_attributes: list DNSAttributes,
-    /// dkim位数
+    /// dkim digits
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - 0： 1024
-    /// - 1： 2048
-    /// - 2： 双签
+    /// - 0: 1024
+    /// - 1: 2048
+    /// - 2: Dual signature
     "DKIMOption" dkim_option set_dkim_option: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `UpdateEmailSmtpPassWord` (设置邮箱的smtp密码).
+/// Request of `UpdateEmailSmtpPassWord` (Sets the SMTP password).
 ///
-/// 设置邮箱的smtp密码。若要通过smtp发送邮件，必须为邮箱设置smtp密码。初始时，邮箱没有设置smtp密码，不能使用smtp的方式发送邮件。设置smtp密码后，可以修改密码。
+/// This API is used to set the SMTP password. Initially, no SMTP password is set for your email address, so emails cannot be sent over SMTP. To send emails over SMTP, you must set the SMTP password. The set password can be changed subsequently.
 UpdateEmailSmtpPassWordRequest {
-    /// smtp密码，长度限制64
+    /// SMTP password. Length limit: 64.
     ///
     /// Required.
     "Password" password set_password: str,
-    /// 发信邮箱,长度限制128
+    /// Email address. Length limit: 128.
     ///
     /// Required.
     "EmailAddress" email_address set_email_address: str,
@@ -1452,26 +1422,26 @@ impl ::core::fmt::Debug for UpdateEmailSmtpPassWordRequest {
 rt::action!("ses", "2020-10-02", "UpdateEmailSmtpPassWord", UpdateEmailSmtpPassWordRequest => UpdateEmailSmtpPassWordResponse);
 
 rt::model! { read debug;
-/// UpdateEmailSmtpPassWord返回参数结构体
+/// UpdateEmailSmtpPassWord response structure.
 UpdateEmailSmtpPassWordResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateEmailTemplate` (更新邮件模板).
+/// Request of `UpdateEmailTemplate` (Updates an email template).
 ///
-/// 更新邮件模板，更新后需再次审核
+/// This API is used to update an email template. An updated template must be approved again before it can be used.
 UpdateEmailTemplateRequest {
-    /// 模板内容
+    /// Template content.
     ///
     /// Required.
     "TemplateContent" template_content set_template_content: obj TemplateContent,
-    /// 模板ID
+    /// Template ID.
     ///
     /// Required.
     "TemplateID" template_id set_template_id: i128,
-    /// 模板名字
+    /// Template name
     ///
     /// Required.
     "TemplateName" template_name set_template_name: str,
@@ -1479,29 +1449,29 @@ UpdateEmailTemplateRequest {
 rt::action!("ses", "2020-10-02", "UpdateEmailTemplate", UpdateEmailTemplateRequest => UpdateEmailTemplateResponse);
 
 rt::model! { read debug;
-/// UpdateEmailTemplate返回参数结构体
+/// UpdateEmailTemplate response structure.
 UpdateEmailTemplateResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 统计数据的结构体
+/// Statistics structure.
 Volume {
-    /// 日期
+    /// Date
     "SendDate" send_date set_send_date: str,
-    /// 邮件请求数量
+    /// Request quantity by email
     "RequestCount" request_count set_request_count: i128,
-    /// 腾讯云通过数量
+    /// Tencent Cloud pass count
     "AcceptedCount" accepted_count set_accepted_count: i128,
-    /// 送达数量
+    /// Delivery quantity
     "DeliveredCount" delivered_count set_delivered_count: i128,
-    /// 打开邮件总次数
+    /// Total number of times emails were opened
     "OpenedCount" opened_count set_opened_count: i128,
-    /// 点击了邮件中的链接数量用户数量
+    /// Number of users who clicked the link in the mail
     "ClickedCount" clicked_count set_clicked_count: i128,
-    /// 退信数量
+    /// Bounced count
     "BounceCount" bounce_count set_bounce_count: i128,
-    /// 取消订阅的用户数量
+    /// Number of users for unsubscription
     "UnsubscribeCount" unsubscribe_count set_unsubscribe_count: i128,
 } }

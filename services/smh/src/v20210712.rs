@@ -5,21 +5,21 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { write debug;
-/// Request of `CreateLibrary` (创建媒体库).
+/// Request of `CreateLibrary` (Creates a media library).
 ///
-/// 创建 PaaS 服务媒体库
+/// This API is used to create a PaaS service media library.
 CreateLibraryRequest {
-    /// 媒体库名称，最多 50 个字符
+    /// Media library name. up to 50 characters.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 备注，最多 250 个字符
+    /// Specifies the remark, up to 250 characters.
     "Remark" remark set_remark: str,
-    /// 存储桶全名，新建后不可更改。当前版本不再支持指定存储桶。
+    /// Specifies the full name of the bucket, which cannot be changed after creation. the current version no longer supports specified buckets.
     "BucketName" bucket_name set_bucket_name: str,
-    /// 存储桶所在地域，新建后不可更改。当前版本不再支持指定存储桶所在地域。
+    /// Bucket location cannot be changed after creation. the current version no longer supports specifying bucket location.
     "BucketRegion" bucket_region set_bucket_region: str,
-    /// 媒体库配置项，部分参数新建后不可更改
+    /// Media library configuration item. some parameters cannot be changed after creation.
     "LibraryExtension" library_extension set_library_extension: obj LibraryExtension,
     /// 媒体库标签列表。
     "Tags" tags set_tags: list ResourceTag,
@@ -27,9 +27,9 @@ CreateLibraryRequest {
 rt::action!("smh", "2021-07-12", "CreateLibrary", CreateLibraryRequest => CreateLibraryResponse);
 
 rt::model! { read debug;
-/// CreateLibrary返回参数结构体
+/// CreateLibrary response structure.
 CreateLibraryResponse {
-    /// 媒体库 ID
+    /// Media library ID.
     "LibraryId" library_id set_library_id: str,
     /// 用于访问 SMH 的域名
     "AccessDomain" access_domain set_access_domain: str,
@@ -38,11 +38,11 @@ CreateLibraryResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteLibrary` (删除媒体库).
+/// Request of `DeleteLibrary` (Delete a media library).
 ///
-/// 删除 PaaS 服务媒体库
+/// This API is used to delete a PaaS service media library.
 DeleteLibraryRequest {
-    /// 媒体库 ID
+    /// Media library ID.
     ///
     /// Required.
     "LibraryId" library_id set_library_id: str,
@@ -50,22 +50,22 @@ DeleteLibraryRequest {
 rt::action!("smh", "2021-07-12", "DeleteLibrary", DeleteLibraryRequest => DeleteLibraryResponse);
 
 rt::model! { read debug;
-/// DeleteLibrary返回参数结构体
+/// DeleteLibrary response structure.
 DeleteLibraryResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLibraries` (查询媒体库).
+/// Request of `DescribeLibraries` (Query a media library).
 ///
-/// 查询 PaaS 服务媒体库列表
+/// This API is used to query the PaaS service repository list.
 DescribeLibrariesRequest {
-    /// 按照一个或者多个媒体库 ID 查询，每次请求的上限为 100 个。
+    /// Specifies one or more media library ids for querying, with a maximum of 100 per request.
     "LibraryIds" library_ids set_library_ids: list String,
-    /// 页码，整型，配合 PageSize 使用，默认值为 1。
+    /// Page number, int, used in conjunction with PageSize. default value is 1.
     "PageNumber" page_number set_page_number: i128,
-    /// 每页数目，整型，配合 PageNumber 使用，默认值为 20，最大值为 100。
+    /// Number of items per page, integer, used in conjunction with PageNumber. default value is 20. maximum value is 100.
     "PageSize" page_size set_page_size: i128,
     /// 偏移量，从0开始。
     "Offset" offset set_offset: i128,
@@ -77,22 +77,22 @@ DescribeLibrariesRequest {
 rt::action!("smh", "2021-07-12", "DescribeLibraries", DescribeLibrariesRequest => DescribeLibrariesResponse);
 
 rt::model! { read debug;
-/// DescribeLibraries返回参数结构体
+/// DescribeLibraries response structure.
 DescribeLibrariesResponse {
-    /// 媒体库列表
+    /// Library list.
     "List" list set_list: list Library,
-    /// 总数
+    /// Total number.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLibrarySecret` (查询媒体库密钥).
+/// Request of `DescribeLibrarySecret` (Query a media library key).
 ///
-/// 查询 PaaS 服务媒体库密钥
+/// This API is used to query the PaaS service Media Library Key.
 DescribeLibrarySecretRequest {
-    /// 媒体库 ID
+    /// Media library ID.
     ///
     /// Required.
     "LibraryId" library_id set_library_id: str,
@@ -100,11 +100,11 @@ DescribeLibrarySecretRequest {
 rt::action!("smh", "2021-07-12", "DescribeLibrarySecret", DescribeLibrarySecretRequest => DescribeLibrarySecretResponse);
 
 rt::model! { read nodebug;
-/// DescribeLibrarySecret返回参数结构体
+/// DescribeLibrarySecret response structure.
 DescribeLibrarySecretResponse {
-    /// 查询的媒体库 ID
+    /// Specifies the media library ID to query.
     "LibraryId" library_id set_library_id: str,
-    /// 查询到的媒体库密钥
+    /// Queried media library key.
     "LibrarySecret" library_secret set_library_secret: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -120,192 +120,210 @@ impl ::core::fmt::Debug for DescribeLibrarySecretResponse {
 }
 
 rt::model! { write debug;
-/// Request of `DescribeOfficialInstances` (查询官方实例).
+/// Request of `DescribeOfficialInstances` (Query an official instance).
 ///
-/// 查询官方云盘实例
+/// This API is used to query official cloud disk instances.
 DescribeOfficialInstancesRequest {
-    /// 是否查询实例绑定的超级管理员账号，默认值为 false。
+    /// Specifies whether to query the super admin account bound to the instance. default value is false.
     "SuperAdminAccount" super_admin_account set_super_admin_account: bool,
-    /// 按照一个或者多个实例 ID 查询，每次请求的上限为 100 个。
+    /// Specifies one or more instance ids for querying, with a maximum of 100 per request.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 页码，整型，配合 PageSize 使用，默认值为 1。
+    /// Page number, int, used in conjunction with PageSize. default value is 1.
     "PageNumber" page_number set_page_number: i128,
-    /// 每页数目，整型，配合 PageNumber 使用，默认值为 20，最大值为 100。
+    /// Number of items per page, integer, used in conjunction with PageNumber. default value is 20. maximum value is 100.
     "PageSize" page_size set_page_size: i128,
-    /// 对指定列进行排序
+    /// Specifies the column to sort.
     "OrderBy" order_by set_order_by: str,
-    /// 排序方式
+    /// Sorting method.
     "OrderByType" order_by_type set_order_by_type: str,
-    /// 续费管理筛选类型
+    /// Specifies the filter type for renewal management.
     "AutoRenew" auto_renew set_auto_renew: i128,
-    /// 超级管理管理员账号是否绑定了手机号
+    /// Specifies whether the super admin account is bound to a mobile number.
     "BindPhone" bind_phone set_bind_phone: bool,
 } }
 rt::action!("smh", "2021-07-12", "DescribeOfficialInstances", DescribeOfficialInstancesRequest => DescribeOfficialInstancesResponse);
 
 rt::model! { read debug;
-/// DescribeOfficialInstances返回参数结构体
+/// DescribeOfficialInstances response structure.
 DescribeOfficialInstancesResponse {
-    /// 实例列表
+    /// Instance list
     "List" list set_list: list Instance,
-    /// 总数
+    /// Total number.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeOfficialOverview` (查询官方实例概览数据).
+/// Request of `DescribeOfficialOverview` (Query official instance overview data).
 ///
-/// 查询官方云盘实例概览数据
+/// This API is used to query overview data of official cloud disk instances.
 DescribeOfficialOverviewRequest {
 } }
 rt::action!("smh", "2021-07-12", "DescribeOfficialOverview", DescribeOfficialOverviewRequest => DescribeOfficialOverviewResponse);
 
 rt::model! { read debug;
-/// DescribeOfficialOverview返回参数结构体
+/// DescribeOfficialOverview response structure.
 DescribeOfficialOverviewResponse {
-    /// 云盘实例数量
+    /// Specifies the instance count of cloud disks.
     "Quantity" quantity set_quantity: i128,
-    /// 已经使用的总存储量，单位为 Bytes，由于数字类型精度限制，该字段为 String 类型。
+    /// Indicates the total storage already used in Bytes. since the number type has precision limitations, this field is a String type.
     "Storage" storage set_storage: str,
-    /// 已经分配和使用的总用户数
+    /// Total number of users already allocated and used.
     "UserCount" user_count set_user_count: i128,
-    /// 本月外网下行流量，单位为 Bytes，由于数字类型精度限制，该字段为 String 类型。
+    /// Public network downstream traffic this month in Bytes. since the number type has precision limitations, this field is a String type.
     "InternetTraffic" internet_traffic set_internet_traffic: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTrafficPackages` (查询流量包).
+/// Request of `DescribeTrafficPackages` (Query a traffic package).
 ///
-/// 查询流量资源包
+/// This API is used to query traffic packages.
 DescribeTrafficPackagesRequest {
-    /// 按照一个或者多个资源 ID 查询，每次请求的上限为 100 个。
+    /// Specifies one or more resource ids for querying, with a maximum of 100 per request.
     "ResourceIds" resource_ids set_resource_ids: list String,
-    /// 页码，整型，配合 PageSize 使用，默认值为 1。
+    /// Page number, int, used in conjunction with PageSize. default value is 1.
     "PageNumber" page_number set_page_number: i128,
-    /// 每页数目，整型，配合 PageNumber 使用，默认值为 20，最大值为 100。
+    /// Number of items per page, integer, used in conjunction with PageNumber. default value is 20. maximum value is 100.
     "PageSize" page_size set_page_size: i128,
-    /// 对指定列进行排序
+    /// Specifies the column to sort.
     "OrderBy" order_by set_order_by: str,
-    /// 排序方式
+    /// Sorting method.
     "OrderByType" order_by_type set_order_by_type: str,
-    /// 来源类型筛选
+    /// Specifies the source type filter criteria.
     "Type" r#type set_type: i128,
 } }
 rt::action!("smh", "2021-07-12", "DescribeTrafficPackages", DescribeTrafficPackagesRequest => DescribeTrafficPackagesResponse);
 
 rt::model! { read debug;
-/// DescribeTrafficPackages返回参数结构体
+/// DescribeTrafficPackages response structure.
 DescribeTrafficPackagesResponse {
-    /// 流量包列表
+    /// Package list.
     "List" list set_list: list TrafficPackage,
-    /// 总数
+    /// Total number.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 官方云盘实例信息
+/// Describes official cloud disk instance information.
 Instance {
-    /// 实例 ID
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 专属域名。如果实例无专属域名，则该属性为 null。
+    /// Dedicated domain name. if the instance has no dedicated domain name, this attribute is null.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Domain" domain set_domain: str,
-    /// 生效时间
+    /// Effective time.
     "EffectiveTime" effective_time set_effective_time: str,
-    /// 过期时间。如果为按量计费或永久有效实例，该属性为 null。
+    /// Expiration time. if the instance is pay-as-you-go or permanently valid, this attribute is null.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExpireTime" expire_time set_expire_time: str,
-    /// 用户数量。如果为按量计费或不限制用户数量实例，该属性为 null。
+    /// Number of users. if the instance uses pay-as-you-go billing or has unlimited users, this attribute is null.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UserLimit" user_limit set_user_limit: i128,
-    /// 存储容量，单位为 Bytes，由于数字类型精度限制，该字段为 String 类型。如果为按量计费或不限制存储容量实例，该属性为 null。
+    /// Storage capacity in Bytes. this field is of String type due to precision limitations of numeric types. this property is null for pay-as-you-go instances or instances with unlimited storage capacity.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StorageLimit" storage_limit set_storage_limit: str,
-    /// 存储容量，单位为 GB。如果为按量计费或不限制存储容量实例，该属性为 null。
+    /// Storage capacity in GB. if the instance uses pay-as-you-go billing or has unlimited storage capacity, this attribute is null.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StorageLimitGB" storage_limit_gb set_storage_limit_gb: i128,
-    /// 是否过期隔离
+    /// Is expired isolation.
     "Isolated" isolated set_isolated: bool,
-    /// 续费标识。0：手动续费；1：自动续费；2：到期不续。
+    /// Renewal flag. 0: manual renewal; 1: automatic renewal; 2: non-renewal upon expiration.
     "AutoRenew" auto_renew set_auto_renew: i128,
-    /// 超级管理员账号，如果未选择查询实例绑定的超级管理员账号或当前实例未绑定超级管理员账号，则该属性为 null。
+    /// Specifies the super administrator account. if no selection query is made for the instance-bound super administrator account or the current instance is not bound to a super administrator account, this attribute is null.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SuperAdminAccount" super_admin_account set_super_admin_account: str,
-    /// 自选桶模式下，展示存储桶使用
+    /// In selected bucket mode, shows bucket usage.
     "Bucket" bucket set_bucket: str,
-    /// 自选桶模式下，展示日志桶使用
+    /// Specifies the log bucket usage in selected mode.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LogBucket" log_bucket set_log_bucket: str,
 } }
 
 rt::model! { read debug;
-/// PaaS 服务媒体库信息
+/// PaaS service media library information.
 Library {
-    /// 媒体库 ID
+    /// Media library ID.
     "LibraryId" library_id set_library_id: str,
-    /// 媒体库友好名称
+    /// Specifies the friendly name of the media library.
     "Name" name set_name: str,
-    /// 备注
+    /// Remarks.
     "Remark" remark set_remark: str,
-    /// 媒体库绑定的 COS 存储桶
+    /// Specifies the COS storage bucket bound to the media library.
     "BucketName" bucket_name set_bucket_name: str,
-    /// 媒体库绑定的 COS 存储桶所在的地域
+    /// Specifies the region where the COS bucket bound to the media library is located.
     "BucketRegion" bucket_region set_bucket_region: str,
-    /// 该媒体库的业务 API 访问域名
+    /// Specifies the access domain of the business API for the media library.
     "AccessDomain" access_domain set_access_domain: str,
-    /// 媒体库创建时间
+    /// Creation time of the media library.
     "CreationTime" creation_time set_creation_time: str,
-    /// 媒体库配置项
+    /// Media library configuration item.
     "LibraryExtension" library_extension set_library_extension: obj LibraryExtension,
-    /// 媒体库用量，单位为 Bytes，由于数字类型精度限制，该字段为 String 类型。
+    /// Media library amount in Bytes. since the number type has precision limitations, this field is a String type.
     "Size" size set_size: str,
-    /// 媒体库目录数，由于数字类型精度限制，该字段为 String 类型。
+    /// Number of media library directories. since the String type is used due to precision limitations of the number type, this field is of String type.
     "DirNum" dir_num set_dir_num: str,
-    /// 媒体库文件数，由于数字类型精度限制，该字段为 String 类型。
+    /// Number of files in the media library. since the String type is used due to precision limitations of the number type, this field is of String type.
     "FileNum" file_num set_file_num: str,
     /// 媒体库关联的标签列表。
     "Tags" tags set_tags: list ResourceTag,
 } }
 
 rt::model! { both debug;
-/// 媒体库配置项
+/// Media library configuration item.
 LibraryExtension {
-    /// true 为文件类型媒体库，可存储任何类型文件；false 为媒体类型媒体库，仅可存储照片和视频类型文件。默认为 false。在媒体库创建后不能修改。
+    /// Specifies whether it is a file type media library that can store any type of file (true) or a media type media library that can only store images and playable video types (false). defaults to false. cannot be modified once created.
     "IsFileLibrary" is_file_library set_is_file_library: bool,
-    /// true 为多租户空间媒体库，可创建多个租户空间；false 为单租户空间媒体库，不能创建租户空间，仅可使用默认的单一租户空间。默认为 false。在媒体库创建后不能修改。
+    /// true indicates a multi-tenant space media library, allowing the creation of multiple tenant spaces. false indicates a single-tenant space media library, where tenant spaces cannot be created and only the default single tenant space can be used. defaults to false. cannot be modified after the media library is created.
     "IsMultiSpace" is_multi_space set_is_multi_space: bool,
-    /// 保存至 COS 对象存储的文件的存储类型，仅支持 STANDARD、STANDARD_IA、INTELLIGENT_TIERING、MAZ_STANDARD、MAZ_STANDARD_IA 和 MAZ_INTELLIGENT_TIERING，默认为 STANDARD，当使用多 AZ 存储桶时将自动使用 MAZ_ 开头的用于多 AZ 的存储类型，否则自动使用非 MAZ_ 开头的用于非多 AZ 的存储类型。当指定智能分层存储 INTELLIGENT_TIERING 或 MAZ_INTELLIGENT_TIERING 时，需要事先为存储桶开启智能分层存储，否则将返回失败。在媒体库创建后不能修改。
+    /// Specifies the storage type for files saved to cloud object storage. valid values: STANDARD, STANDARD_IA, INTELLIGENT_TIERING, MAZ_STANDARD, MAZ_STANDARD_IA, and MAZ_INTELLIGENT_TIERING. defaults to STANDARD. when using a multi-AZ bucket, MAZ_ prefixed storage types for multi-AZ are automatically used, otherwise non-MAZ_ prefixed storage types for non-multi-AZ are used. when specifying INTELLIGENT TIERING storage INTELLIGENT_TIERING or MAZ_INTELLIGENT_TIERING, the bucket must have INTELLIGENT TIERING storage enabled beforehand, otherwise failure will be returned. cannot be modified after the media library is created.
     "CosStorageClass" cos_storage_class set_cos_storage_class: str,
-    /// 是否开启回收站功能。默认为 false。
+    /// Specifies whether the recycle bin feature is enabled. defaults to false.
     "UseRecycleBin" use_recycle_bin set_use_recycle_bin: bool,
-    /// 当开启回收站时，自动删除回收站项目的天数，不能超过 1095（3 年），指定为 0 则不自动删除，默认为 0。当未开启回收站时，该属性为 null。
+    /// Specifies the number of days to automatically delete items in the recycle bin when enabled, must not exceed 1095 (3 years). a value of 0 indicates no automatic deletion, defaults to 0. this property is null when the recycle bin is not enabled.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AutoRemoveRecycledDays" auto_remove_recycled_days set_auto_remove_recycled_days: i128,
-    /// 是否启用文件路径搜索功能。默认为 false。
+    /// Whether to enable the file path search feature. is false by default.
     "EnableSearch" enable_search set_enable_search: bool,
-    /// 设置媒体库或租户空间配额且配额小于已使用存储量时，是否拒绝设置请求。默认为 false。
+    /// Specifies whether to deny the configuration request when setting the space quota for a media library or tenant and the quota is less than the used storage capacity. is false by default.
     "DenyOnQuotaLessThanUsage" deny_on_quota_less_than_usage set_deny_on_quota_less_than_usage: bool,
-    /// 是否开启历史版本。默认为 false。
+    /// Specifies whether the earlier version is enabled. defaults to false.
     "EnableFileHistory" enable_file_history set_enable_file_history: bool,
-    /// 当开启历史版本时，指定单个文件保留的历史版本的数量上限，取值范围为 1 到 999。当未开启历史版本时，该属性可能为 null。
+    /// Specifies the maximum number of historical versions to retain for a single file when versioning is enabled, with a value range of 1 to 999. this property may be null when versioning is not enabled.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FileHistoryCount" file_history_count set_file_history_count: i128,
-    /// 当开启历史版本时，指定历史版本保留的最长天数，取值范围为 0 到 999，当指定为 0 时代表永久保留。当未开启历史版本时，该属性可能为 null。
+    /// Specifies the maximum days to retain earlier versions when versioning is enabled, with a value range of 0 to 999. when set to 0, it represents permanent retention. this property may be null when versioning is not enabled.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FileHistoryExpireDay" file_history_expire_day set_file_history_expire_day: i128,
-    /// 目录或文件名的最长长度，不能超过 255，默认为 255。修改该参数不会影响存量目录或文件名，即如果将该字段的值改小，已经存在的长度超过目标值的目录或文件名不会发生变化。
+    /// The maximum length of a directory or file name must not exceed 255, with a default value of 255. modifying this parameter will not affect existing directories or file names. if the value of this field is decreased, the length of existing directories or file names exceeding the target value does not change.
     "MaxDirFileNameLength" max_dir_file_name_length set_max_dir_file_name_length: i128,
-    /// 是否开启公有读，开启后读操作无需使用访问令牌，默认为 false。仅单租户空间媒体库支持该属性，否则该属性为 null。
+    /// Whether public read is enabled. once enabled, read operations require no access token. it is false by default. this property is supported only in single-tenant space media libraries. otherwise, it is null.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsPublicRead" is_public_read set_is_public_read: bool,
-    /// 媒体类型媒体库是否开启多相簿，开启后可创建一级目录（即相簿）且媒体文件只能保存在各相簿中，否则不能创建相簿且媒体文件只能保存在根目录。默认为 false。仅单租户空间媒体类型媒体库支持该属性，否则该属性为 null。在媒体库创建后不能修改。
+    /// Specifies whether the multi-album feature is enabled for the media type media library. once enabled, first-level directories (albums) can be created, and media files can only be saved in these albums. unless enabled, albums cannot be created, and media files can only be saved in the root directory. defaults to false. this property is only supported for single-tenant space media type media libraries, otherwise it is null. cannot be modified after the media library is created.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsMultiAlbum" is_multi_album set_is_multi_album: bool,
-    /// 媒体类型媒体库是否允许上传照片，默认为 true。仅单租户空间媒体类型媒体库支持该属性，否则该属性为 null。
+    /// Specifies whether the media library of the media type allows image uploads, set to true by default. this property is supported only for the media library of the media type in a single tenant space, otherwise it is null.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AllowPhoto" allow_photo set_allow_photo: bool,
-    /// 当媒体类型媒体库允许上传照片时，指定允许的扩展名，默认为空数组，此时将根据文件扩展名对应的 MIME 类型自动判断。仅单租户空间媒体类型媒体库支持该属性，否则该属性为 null。
+    /// Specifies the allowed extensions when the media type media library allows photo uploads. empty array by default. at this point, it will automatically determine based on the MIME type corresponding to the file extension. this property is supported only for single-tenant space media type media libraries. otherwise, the property is null.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AllowPhotoExtName" allow_photo_ext_name set_allow_photo_ext_name: list String,
-    /// 媒体类型媒体库是否允许上传视频，默认为 true。仅单租户空间媒体类型媒体库支持该属性，否则该属性为 null。
+    /// Media type media library specifies whether video upload is allowed, set to true by default. this property is supported only in single tenant space media type media library, otherwise the property is null.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AllowVideo" allow_video set_allow_video: bool,
-    /// 当媒体类型媒体库允许上传视频时，指定允许的扩展名，默认为空数组，此时将根据文件扩展名对应的 MIME 类型自动判断。仅单租户空间媒体类型媒体库支持该属性，否则该属性为 null。
+    /// Specifies the allowed extensions when the media type media library permits video uploads. the default is an empty array, at which point it will automatically determine based on the MIME type corresponding to the file extension. this property is supported only for single-tenant space media type media libraries, otherwise it is null.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AllowVideoExtName" allow_video_ext_name set_allow_video_ext_name: list String,
-    /// 指定文件类型媒体库允许的文件扩展名，默认为空数组，此时允许上传所有类型文件。仅单租户空间文件类型媒体库支持该属性，否则该属性为 null。
+    /// Specifies the file extensions allowed in the file type media library, empty by default. at this point, all types of files are upload allowed. this property is supported only for the file type media library in a single tenant space, otherwise it is null.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AllowFileExtName" allow_file_ext_name set_allow_file_ext_name: list String,
-    /// 照片上传时是否进行敏感内容鉴定，默认为 false。仅单租户空间媒体库支持该属性，否则该属性为 null。
+    /// Specifies whether to perform sensitive content identification during image upload. the value is false by default. this property is supported only in the single-tenant space media library, otherwise it is null.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RecognizeSensitiveContent" recognize_sensitive_content set_recognize_sensitive_content: bool,
     /// 是否开启媒体库配额
     ///
@@ -322,19 +340,19 @@ LibraryExtension {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyLibrary` (修改媒体库配置项).
+/// Request of `ModifyLibrary` (Modify a media library configuration item).
 ///
-/// 修改 PaaS 服务媒体库配置项
+/// This API is used to modify the configuration items of a PaaS service media library.
 ModifyLibraryRequest {
-    /// 媒体库 ID
+    /// Media library ID.
     ///
     /// Required.
     "LibraryId" library_id set_library_id: str,
-    /// 媒体库名称，最多 50 个字符。如不传则不修改。
+    /// Media library name. up to 50 characters. leave empty to keep the current value.
     "Name" name set_name: str,
-    /// 备注，最多 250 个字符。如不传则不修改。
+    /// Specifies the remark, up to 250 characters. leave it empty to keep the original value.
     "Remark" remark set_remark: str,
-    /// 媒体库配置项，部分参数在新建后不可更改，且仅修改传入的参数。如不传该参数则不修改任何配置项。
+    /// Media library configuration item. some parameters cannot be changed after creation and only modify passed parameters. if this parameter is not passed, no configuration item will be modified.
     "LibraryExtension" library_extension set_library_extension: obj LibraryExtension,
     /// 媒体库标签列表。
     "Tags" tags set_tags: list ResourceTag,
@@ -342,7 +360,7 @@ ModifyLibraryRequest {
 rt::action!("smh", "2021-07-12", "ModifyLibrary", ModifyLibraryRequest => ModifyLibraryResponse);
 
 rt::model! { read debug;
-/// ModifyLibrary返回参数结构体
+/// ModifyLibrary response structure.
 ModifyLibraryResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -362,27 +380,27 @@ ResourceTag {
 } }
 
 rt::model! { write debug;
-/// Request of `SendSmsCode` (发送短信验证码).
+/// Request of `SendSmsCode` (Send sms verification code).
 ///
-/// 发送用于换绑官方云盘实例的超级管理员账号的短信验证码
+/// This API is used to send SMS verification codes for changing the admin account of a super official cloud disk instance.
 SendSmsCodeRequest {
-    /// 验证码目的，当前支持换绑超级管理员账号， BindSuperAdmin；体验版企业升级，ChannelUpdateVerify等
+    /// Captcha target, currently supported: rebind super administrator account, BindSuperAdmin; trial version business upgrade, ChannelUpdateVerify.
     ///
     /// Required.
     "Purpose" purpose set_purpose: str,
-    /// 将作为超级管理员账号的手机号码
+    /// Specifies the mobile number as the super admin account.
     ///
     /// Required.
     "PhoneNumber" phone_number set_phone_number: str,
-    /// 官方云盘实例 ID
+    /// Official cloud disk instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 将作为超级管理员账号的手机号码的国家代码。默认为 +86。
+    /// Specifies the country code of the mobile number that serves as the super administrator account. defaults to +86.
     "CountryCode" country_code set_country_code: str,
 } }
 rt::action!("smh", "2021-07-12", "SendSmsCode", SendSmsCodeRequest => SendSmsCodeResponse);
 
 rt::model! { read debug;
-/// SendSmsCode返回参数结构体
+/// SendSmsCode response structure.
 SendSmsCodeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -400,56 +418,58 @@ TagFilter {
 } }
 
 rt::model! { read debug;
-/// 流量资源包信息
+/// Traffic package information.
 TrafficPackage {
-    /// 流量资源包所抵扣的实例 ID
+    /// Specifies the instance ID offset by the traffic package.
     "InstanceId" instance_id set_instance_id: str,
-    /// 专属域名。如果实例无专属域名，则该属性为 null。
+    /// Dedicated domain name. if the instance has no dedicated domain name, this attribute is null.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Domain" domain set_domain: str,
-    /// 流量资源包来源类型，0 为付费购买，1 为赠送。
+    /// Source type of the traffic package. valid values: 0 (purchase), 1 (complimentary).
     "Type" r#type set_type: i128,
-    /// 总流量，单位为 Bytes，由于数字类型精度限制，该字段为 String 类型。
+    /// Total traffic in Bytes. since the number type has precision limitations, this field is a String type.
     "Size" size set_size: str,
-    /// 总流量，单位为 GB
+    /// Total traffic in GB.
     "SizeGB" size_gb set_size_gb: i128,
-    /// 剩余流量，单位为 Bytes，由于数字类型精度限制，该字段为 String 类型。
+    /// Remaining traffic in Bytes. this field is of String type due to precision limitations of numeric data types.
     "Remain" remain set_remain: str,
-    /// 已使用流量，单位为 Bytes，由于数字类型精度限制，该字段为 String 类型。
+    /// Used traffic in Bytes. since the number type has precision limitations, this field is a String type.
     "Used" used set_used: str,
-    /// 已使用百分比，由于数字类型精度限制，该字段为 String 类型。
+    /// Usage percentage. since the String type is used due to precision limitations of the number type, this field is of String type.
     "UsedPercentage" used_percentage set_used_percentage: str,
-    /// 生效时间，即流量资源包的订购时间
+    /// Effective time, the order time of the traffic package.
     "EffectiveTime" effective_time set_effective_time: str,
-    /// 过期时间，即所抵扣的实例的过期时间。如果流量资源包所抵扣的实例为按量计费或永久有效实例，该属性为 null。
+    /// Expiration time, which is the expiration time of the offset instance. if the traffic package offsets a pay-as-you-go or permanently valid instance, this attribute is null.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExpireTime" expire_time set_expire_time: str,
 } }
 
 rt::model! { write debug;
-/// Request of `VerifySmsCode` (验证短信验证码).
+/// Request of `VerifySmsCode` (Verifies the SMS verification code).
 ///
-/// 验证短信验证码以换绑官方云盘实例的超级管理员账号
+/// This API is used to verify the SMS verification code for rebinding the super administrator account of an official cloud disk instance.
 VerifySmsCodeRequest {
-    /// 验证码目的，当前支持换绑超级管理员账号，BindSuperAdmin；体验版企业升级验证ChannelUpdateVerify，等
+    /// Captcha target, currently supported: rebind super administrator account, BindSuperAdmin; trial version business upgrade verification, ChannelUpdateVerify.
     ///
     /// Required.
     "Purpose" purpose set_purpose: str,
-    /// 将作为超级管理员账号的手机号码
+    /// Specifies the mobile number as the super admin account.
     ///
     /// Required.
     "PhoneNumber" phone_number set_phone_number: str,
-    /// 短信验证码
+    /// Specifies the sms verification code.
     ///
     /// Required.
     "Code" code set_code: str,
-    /// 官方云盘实例 ID
+    /// Official cloud disk instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 将作为超级管理员账号的手机号码的国家代码。默认为 +86。
+    /// Specifies the country code of the mobile number that serves as the super administrator account. defaults to +86.
     "CountryCode" country_code set_country_code: str,
 } }
 rt::action!("smh", "2021-07-12", "VerifySmsCode", VerifySmsCodeRequest => VerifySmsCodeResponse);
 
 rt::model! { read debug;
-/// VerifySmsCode返回参数结构体
+/// VerifySmsCode response structure.
 VerifySmsCodeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,

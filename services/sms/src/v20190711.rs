@@ -5,73 +5,68 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { read debug;
-/// 添加签名响应
+/// Signature addition response
 AddSignStatus {
-    /// 签名Id。
+    /// Signature ID.
     "SignId" sign_id set_sign_id: i128,
-    /// 签名申请Id。
+    /// Signature application ID.
     "SignApplyId" sign_apply_id set_sign_apply_id: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `AddSmsSign` (添加短信签名).
+/// Request of `AddSmsSign` (Adds SMS signature).
 ///
-/// 本接口 (AddSmsSign) 用于添加短信签名。
-///
-/// 说明：
-///
-/// - 添加短信签名前，请先认真参阅 [腾讯云短信签名审核标准。](https://cloud.tencent.com/document/product/382/39022)
-/// - 个人认证用户不支持使用 API 申请短信签名，请参阅了解 [实名认证基本介绍](https://cloud.tencent.com/document/product/378/3629)，如果为个人认证请登录 [控制台](https://console.cloud.tencent.com/smsv2) 申请短信签名。
+/// This API is used to add an SMS signature. Please read the [Tencent Cloud SMS Signature Review Standards](https://intl.cloud.tencent.com/document/product/382/39022?from_cn_redirect=1) before starting an application.
+/// > Note: individual users cannot use this API to apply for SMS signatures. For more information, please see [Identity Verification Overview](https://intl.cloud.tencent.com/document/product/378/3629?from_cn_redirect=1). If your account identity is individual, please log in to the console to apply for SMS signatures. For detailed directions, please see [Creating SMS Signatures](https://intl.cloud.tencent.com/document/product/382/36136?from_cn_redirect=1#Sign).
 AddSmsSignRequest {
-    /// 签名名称。
-    /// 注：不能重复申请已通过或待审核的签名。
+    /// Signature name.
     ///
     /// Required.
     "SignName" sign_name set_sign_name: str,
-    /// 签名类型。其中每种类型后面标注了其可选的 DocumentType（证明类型）：
-    /// 0：公司，可选 DocumentType 有（0，1）。
-    /// 1：APP，可选 DocumentType 有（0，1，2，3，4） 。
-    /// 4：商标，可选 DocumentType 有（7）。
-    /// 5：政府/机关事业单位/其他机构，可选 DocumentType 有（2，3）。
-    /// 注1：必须按照对应关系选择证明类型，否则会审核失败。
-    /// 注2：签名类型2（网站）、3（公众号）、6（小程序）已不再支持，具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/document/product/382/116397)。
-    /// 注3：申请国内短信签名已不再支持签名类型1（APP），具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/announce/detail/2256)。
+    /// Signature type. Each of these types is followed by their `DocumentType` (identity document type) option:
+    /// 0: company (0, 1, 2, 3).
+    /// 1: app (0, 1, 2, 3, 4).
+    /// 2: website (0, 1, 2, 3, 5).
+    /// 3: WeChat Official Account or WeChat Mini Program (0, 1, 2, 3, 6).
+    /// 4: trademark (7).
+    /// 5: governmental/public institution or others (2, 3).
+    /// Note: the identity document type must be selected according to the correspondence; otherwise, the review will fail.
     ///
     /// Required.
     "SignType" sign_type set_sign_type: i128,
-    /// 证明类型：
-    /// 0：三证合一。
-    /// 1：企业营业执照。
-    /// 2：组织机构代码证书。
-    /// 3：社会信用代码证书。
-    /// 4：应用后台管理截图（个人开发APP）。
-    /// 7：商标注册书。
-    /// 注1：证明类型5（网站备案后台截图）、6（小程序设置页面截图）、8（公众号设置页面截图）已不再支持，具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/document/product/382/116397)。
-    /// 注2：申请国内短信签名已不再支持证明类型4（应用后台管理截图），具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/announce/detail/2256)。
+    /// Identity document type:
+    /// 0: 3-in-1 license.
+    /// 1: business license.
+    /// 2: organization code certificate.
+    /// 3: certificate of unified social credit code.
+    /// 4: screenshot of application backend management (for personal app).
+    /// 5: screenshot of website ICP filing backend (for personal website).
+    /// 6: screenshot of WeChat Mini Program settings page (for personal WeChat Mini Program).
+    /// 7: trademark registration certificate.
     ///
     /// Required.
     "DocumentType" document_type set_document_type: i128,
-    /// 是否国际/港澳台短信：
-    /// 0：表示国内短信。
-    /// 1：表示国际/港澳台短信。
+    /// Whether it is Global SMS:
+    /// 0: Mainland China SMS.
+    /// 1: Global SMS.
     ///
     /// Required.
     "International" international set_international: i128,
-    /// 签名用途：
-    /// 0：自用。
-    /// 1：他用。
+    /// Signature use:
+    /// 0: for self-use.
+    /// 1: for others.
     ///
     /// Required.
     "UsedMethod" used_method set_used_method: i128,
-    /// 签名对应的资质证明图片需先进行 base64 编码格式转换，将转换后的字符串去掉前缀`data:image/jpeg;base64,`再赋值给该参数。
+    /// You should Base64-encode the image of the identity document corresponding to the signature first, remove the prefix `data:image/jpeg;base64,` from the resulted string, and then use it as the value of this parameter.
     ///
     /// Required.
     "ProofImage" proof_image set_proof_image: str,
-    /// 委托授权证明。选择 UsedMethod 为他用之后需要提交委托的授权证明。
-    /// 图片需先进行 base64 编码格式转换，将转换后的字符串去掉前缀`data:image/jpeg;base64,`再赋值给该参数。
-    /// 注：只有 UsedMethod 在选择为 1（他用）时，这个字段才会生效。
+    /// Authorization letter, which should be submitted if `UsedMethod` is for others.
+    /// You should Base64-encode the image first, remove the prefix `data:image/jpeg;base64,` from the resulted string, and then use it as the value of this parameter.
+    /// Note: this field will take effect only when `UsedMethod` is 1 (for others).
     "CommissionImage" commission_image set_commission_image: str,
-    /// 签名的申请备注。
+    /// Signature application remarks.
     "Remark" remark set_remark: str,
     /// 已审核通过的国内短信的资质 ID。资质 ID 信息可前往国内短信的 [实名资质管理](https://console.cloud.tencent.com/smsv2/enterprise) 页查看。
     ///
@@ -83,44 +78,39 @@ AddSmsSignRequest {
 rt::action!("sms", "2019-07-11", "AddSmsSign", AddSmsSignRequest => AddSmsSignResponse);
 
 rt::model! { read debug;
-/// AddSmsSign返回参数结构体
+/// AddSmsSign response structure.
 AddSmsSignResponse {
-    /// 添加签名响应
+    /// Signature addition response
     "AddSignStatus" add_sign_status set_add_sign_status: obj AddSignStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AddSmsTemplate` (添加短信模板).
+/// Request of `AddSmsTemplate` (Adds SMS template).
 ///
-/// 本接口 (AddSmsTemplate) 用于创建短信模板。
-///
-/// 说明：
-///
-/// - 申请短信模板前，请先认真参阅 [腾讯云短信正文模板审核标准。](https://cloud.tencent.com/document/product/382/39023)
-/// - 个人认证用户不支持使用 API 申请短信正文模板，请参阅了解 [实名认证基本介绍](https://cloud.tencent.com/document/product/378/3629)，如果为个人认证请登录 [控制台](https://console.cloud.tencent.com/smsv2) 申请短信正文模板。
+/// This API is used to add an SMS template. Please read the [Tencent Cloud SMS Body Template Review Standards](https://intl.cloud.tencent.com/document/product/382/39023?from_cn_redirect=1) before starting an application.
+/// > Note: individual users cannot use this API to apply for SMS body templates. For more information, please see [Identity Verification Overview](https://intl.cloud.tencent.com/document/product/378/3629?from_cn_redirect=1). If your account identity is individual, please log in to the console to apply for SMS body templates. For detailed directions, please see [Creating SMS Body Templates](https://intl.cloud.tencent.com/document/product/382/36136?from_cn_redirect=1#Template).
 AddSmsTemplateRequest {
-    /// 模板名称。
+    /// Template name.
     ///
     /// Required.
     "TemplateName" template_name set_template_name: str,
-    /// 模板内容。
+    /// Template content.
     ///
     /// Required.
     "TemplateContent" template_content set_template_content: str,
-    /// 短信类型，1表示营销短信，2表示通知短信，3表示验证码短信。
-    /// 注：为进一步提升短信发送质量、提高短信模板审核通过率，从2024年5月16日起，腾讯云短信模板类型优化为“验证码短信”、“通知短信”、“营销短信”，可参考[关于腾讯云短信模板类型优化公告](https://cloud.tencent.com/document/product/382/106171)。新开通短信服务的客户需严格参考新的短信类型申请短信模板。
+    /// SMS type. 0: ordinary SMS, 1: marketing SMS.
     ///
     /// Required.
     "SmsType" sms_type set_sms_type: i128,
-    /// 是否国际/港澳台短信：
-    /// 0：表示国内短信。
-    /// 1：表示国际/港澳台短信。
+    /// Whether it is Global SMS:
+    /// 0: Mainland China SMS.
+    /// 1: Global SMS.
     ///
     /// Required.
     "International" international set_international: i128,
-    /// 模板备注，例如申请原因，使用场景等。
+    /// Template remarks, such as reason for application and use case.
     ///
     /// Required.
     "Remark" remark set_remark: str,
@@ -128,87 +118,69 @@ AddSmsTemplateRequest {
 rt::action!("sms", "2019-07-11", "AddSmsTemplate", AddSmsTemplateRequest => AddSmsTemplateResponse);
 
 rt::model! { read debug;
-/// AddSmsTemplate返回参数结构体
+/// AddSmsTemplate response structure.
 AddSmsTemplateResponse {
-    /// 添加短信模板响应包体
+    /// SMS template addition response packet body
     "AddTemplateStatus" add_template_status set_add_template_status: obj AddTemplateStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 添加模板参数响应
+/// Template parameter addition response
 AddTemplateStatus {
-    /// 模板参数
+    /// Template parameter
     "TemplateId" template_id set_template_id: str,
 } }
 
 rt::model! { read debug;
-/// 回执数据统计响应包体
+/// Receipt statistics response packet
 CallbackStatusStatistics {
-    /// 短信回执量统计。
-    ///
-    /// 单位：个
+    /// SMS receipts.
     "CallbackCount" callback_count set_callback_count: i128,
-    /// 短信提交成功量统计。
-    ///
-    /// 单位：个
+    /// Successfully submitted SMS messages.
     "RequestSuccessCount" request_success_count set_request_success_count: i128,
-    /// 短信回执失败量统计。
-    ///
-    /// 单位：个
+    /// Failed SMS receipts.
     "CallbackFailCount" callback_fail_count set_callback_fail_count: i128,
-    /// 短信回执成功量统计。
-    ///
-    /// 单位：个
+    /// Successful SMS receipts.
     "CallbackSuccessCount" callback_success_count set_callback_success_count: i128,
-    /// 运营商内部错误统计。
-    ///
-    /// 单位：个
+    /// Internal carrier errors.
     "InternalErrorCount" internal_error_count set_internal_error_count: i128,
-    /// 号码无效或空号统计。
-    ///
-    /// 单位：个
+    /// Invalid or empty mobile numbers.
     "InvalidNumberCount" invalid_number_count set_invalid_number_count: i128,
-    /// 停机、关机等错误统计。
-    ///
-    /// 单位：个
+    /// Errors such as out-of-service or power-off.
     "ShutdownErrorCount" shutdown_error_count set_shutdown_error_count: i128,
-    /// 号码拉入黑名单统计。
-    ///
-    /// 单位：个
+    /// Blacklisted mobile numbers.
     "BlackListCount" black_list_count set_black_list_count: i128,
-    /// 运营商频率限制数
-    ///
-    /// 单位：个
+    /// Carrier frequency limit hits.
     "FrequencyLimitCount" frequency_limit_count set_frequency_limit_count: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `CallbackStatusStatistics` (回执数据统计).
+/// Request of `CallbackStatusStatistics` (Collects statistics on receipts).
 ///
-/// 本接口 (CallbackStatusStatistics) 用于统计用户回执的数据。
+/// This API is used to collect statistics on user receipts.
 CallbackStatusStatisticsRequest {
-    /// 开始时间，yyyymmddhh 需要拉取的起始时间，精确到小时。
+    /// Start time of pull in the format of `yyyymmddhh` accurate to the hour.
     ///
     /// Required.
     "StartDateTime" start_date_time set_start_date_time: i128,
-    /// 结束时间，yyyymmddhh 需要拉取的截止时间，精确到小时。
-    /// 注：EndDataTime 必须大于等于 StartDateTime。
+    /// End time of pull in the format of `yyyymmddhh` accurate to the hour.
+    /// Note: `EndDataTime` must be later than `StartDateTime`.
     ///
     /// Required.
     "EndDataTime" end_data_time set_end_data_time: i128,
-    /// 短信SdkAppid在 [短信控制台](https://console.cloud.tencent.com/smsv2) 添加应用后生成的实际SdkAppid，示例如1400006666。
+    /// SMS `SdkAppid` actually generated after an application is added in the [SMS Console](https://console.cloud.tencent.com/sms/smslist), such as 1400006666.
     ///
     /// Required.
     "SmsSdkAppid" sms_sdk_appid set_sms_sdk_appid: str,
-    /// 最大上限。
-    /// 注：目前固定设置为0。
+    /// Upper limit.
+    /// Note: this parameter is currently fixed at 0.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 偏移量。
-    /// 注：目前固定设置为0。
+    /// Offset.
+    /// Note: this parameter is currently fixed at 0.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
@@ -216,33 +188,29 @@ CallbackStatusStatisticsRequest {
 rt::action!("sms", "2019-07-11", "CallbackStatusStatistics", CallbackStatusStatisticsRequest => CallbackStatusStatisticsResponse);
 
 rt::model! { read debug;
-/// CallbackStatusStatistics返回参数结构体
+/// CallbackStatusStatistics response structure.
 CallbackStatusStatisticsResponse {
-    /// 回执数据统计响应包体。
+    /// Receipt statistics response packet body.
     "CallbackStatusStatistics" callback_status_statistics set_callback_status_statistics: obj CallbackStatusStatistics,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 删除签名响应
+/// Signature deletion response
 DeleteSignStatus {
-    /// 删除状态信息。
+    /// Deletion status information.
     "DeleteStatus" delete_status set_delete_status: str,
-    /// 删除时间，UNIX 时间戳（单位：秒）。
+    /// Deletion time in seconds in the format of UNIX timestamp.
     "DeleteTime" delete_time set_delete_time: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteSmsSign` (删除短信签名).
+/// Request of `DeleteSmsSign` (Deletes SMS signature).
 ///
-/// 本接口 (DeleteSmsSign) 用于删除短信签名。
-///
-/// 说明：
-///
-/// - 个人认证用户不支持使用 API 删除短信签名，请参阅了解 [实名认证基本介绍](https://cloud.tencent.com/document/product/378/3629)，如果为个人认证请登录 [控制台](https://console.cloud.tencent.com/smsv2) 删除短信签名。
+/// > Note: individual users cannot use this API to delete SMS signatures. For more information, please see [Identity Verification Overview](https://intl.cloud.tencent.com/document/product/378/3629?from_cn_redirect=1). You can log in to the console to delete SMS signatures. For detailed directions, please see the notes on deleting SMS signatures in [SMS Signature Operations](https://intl.cloud.tencent.com/document/product/382/36136?from_cn_redirect=1#Sign).
 DeleteSmsSignRequest {
-    /// 待删除的签名 ID。
+    /// ID of signature to be deleted.
     ///
     /// Required.
     "SignId" sign_id set_sign_id: i128,
@@ -250,24 +218,20 @@ DeleteSmsSignRequest {
 rt::action!("sms", "2019-07-11", "DeleteSmsSign", DeleteSmsSignRequest => DeleteSmsSignResponse);
 
 rt::model! { read debug;
-/// DeleteSmsSign返回参数结构体
+/// DeleteSmsSign response structure.
 DeleteSmsSignResponse {
-    /// 删除签名响应
+    /// Signature deletion response.
     "DeleteSignStatus" delete_sign_status set_delete_sign_status: obj DeleteSignStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteSmsTemplate` (删除短信模板).
+/// Request of `DeleteSmsTemplate` (Deletes SMS template).
 ///
-/// 本接口 (DeleteSmsTemplate) 用于删除短信模板。
-///
-/// 说明：
-///
-/// - 个人认证用户不支持使用 API 删除短信正文模板，请参阅了解 [实名认证基本介绍](https://cloud.tencent.com/document/product/378/3629)，如果为个人认证请登录 [控制台](https://console.cloud.tencent.com/smsv2) 删除短信正文模板。
+/// > Note: individual users cannot use this API to delete SMS body templates. For more information, please see [Identity Verification Overview](https://intl.cloud.tencent.com/document/product/378/3629?from_cn_redirect=1). You can log in to the console to delete SMS body templates. For detailed directions, please see the notes on deleting SMS body templates in [SMS Body Template Operations](https://intl.cloud.tencent.com/document/product/382/36136?from_cn_redirect=1#Template).
 DeleteSmsTemplateRequest {
-    /// 待删除的模板 ID。
+    /// ID of template to be deleted.
     ///
     /// Required.
     "TemplateId" template_id set_template_id: i128,
@@ -275,41 +239,41 @@ DeleteSmsTemplateRequest {
 rt::action!("sms", "2019-07-11", "DeleteSmsTemplate", DeleteSmsTemplateRequest => DeleteSmsTemplateResponse);
 
 rt::model! { read debug;
-/// DeleteSmsTemplate返回参数结构体
+/// DeleteSmsTemplate response structure.
 DeleteSmsTemplateResponse {
-    /// 删除模板响应
+    /// Template deletion response.
     "DeleteTemplateStatus" delete_template_status set_delete_template_status: obj DeleteTemplateStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 删除模板响应
+/// Template deletion response
 DeleteTemplateStatus {
-    /// 删除状态信息。
+    /// Deletion status information.
     "DeleteStatus" delete_status set_delete_status: str,
-    /// 删除时间，UNIX 时间戳（单位：秒）。
+    /// Deletion time in seconds in the format of UNIX timestamp.
     "DeleteTime" delete_time set_delete_time: i128,
 } }
 
 rt::model! { read debug;
-/// 获取短信签名信息响应
+/// Response for getting SMS signature information
 DescribeSignListStatus {
-    /// 签名Id
+    /// Signature ID
     "SignId" sign_id set_sign_id: i128,
-    /// 是否国际/港澳台短信：
-    /// 0：表示国内短信。
-    /// 1：表示国际/港澳台短信。
+    /// Whether it is Global SMS. Valid values:
+    /// 0: Mainland China SMS.
+    /// 1: Global SMS
     "International" international set_international: i128,
-    /// 签名状态，其中：
-    /// 国内短信0表示签名可用，1表示审核中，2表示审核通过待生效，-1表示审核未通过、审核失败或未完成首次报备等原因导致签名不可用。具体可参考 [国内短信签名状态值说明](https://cloud.tencent.com/document/product/382/39022#ea7b2b63-ee71-404f-a525-c5a572d12ccd)。
-    /// 国际短信0表示审核通过且已生效，1表示审核中，2表示审核通过待生效，-1表示审核未通过或审核失败。
+    /// Signature application status. Valid values:
+    /// 0: approved.
+    /// -1: rejected or failed.
     "StatusCode" status_code set_status_code: i64,
-    /// 审核回复，审核人员审核后给出的回复，通常是审核未通过的原因。
+    /// Review reply, i.e., response given by the reviewer, which is usually the reason for rejection.
     "ReviewReply" review_reply set_review_reply: str,
-    /// 签名名称。
+    /// Signature name.
     "SignName" sign_name set_sign_name: str,
-    /// 提交审核时间，UNIX 时间戳（单位：秒）。
+    /// Application submission time in the format of UNIX timestamp in seconds.
     "CreateTime" create_time set_create_time: i128,
     /// 国内短信的资质 ID。资质 ID 信息可前往国内短信的 [实名资质管理](https://console.cloud.tencent.com/smsv2/enterprise) 页查看。
     /// 注：国际短信不涉及，默认为0。
@@ -323,21 +287,17 @@ DescribeSignListStatus {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSmsSignList` (短信签名状态查询).
+/// Request of `DescribeSmsSignList` (Queries SMS signature status).
 ///
-/// 本接口 (DescribeSmsSignList) 用于查询短信签名状态。
-///
-/// 说明：
-///
-/// - 个人认证用户不支持使用 API 查询短信签名，请参阅了解 [实名认证基本介绍](https://cloud.tencent.com/document/product/378/3629)，如果为个人认证请登录 [控制台](https://console.cloud.tencent.com/smsv2) 查询短信签名。
+/// > Note: individual users cannot use this API to query SMS signatures. For more information, please see [Identity Verification Overview](https://intl.cloud.tencent.com/document/product/378/3629?from_cn_redirect=1).
 DescribeSmsSignListRequest {
-    /// 签名 ID 数组。
+    /// Signature ID array.
     ///
     /// Required.
     "SignIdSet" sign_id_set set_sign_id_set: list i128,
-    /// 是否国际/港澳台短信：
-    /// 0：表示国内短信。
-    /// 1：表示国际/港澳台短信。
+    /// Whether it is Global SMS:
+    /// 0: Mainland China SMS.
+    /// 1: Global SMS.
     ///
     /// Required.
     "International" international set_international: i128,
@@ -345,30 +305,26 @@ DescribeSmsSignListRequest {
 rt::action!("sms", "2019-07-11", "DescribeSmsSignList", DescribeSmsSignListRequest => DescribeSmsSignListResponse);
 
 rt::model! { read debug;
-/// DescribeSmsSignList返回参数结构体
+/// DescribeSmsSignList response structure.
 DescribeSmsSignListResponse {
-    /// 获取签名信息响应
+    /// Response for getting signature information
     "DescribeSignListStatusSet" describe_sign_list_status_set set_describe_sign_list_status_set: list DescribeSignListStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSmsTemplateList` (短信模板状态查询).
+/// Request of `DescribeSmsTemplateList` (Queries SMS template status).
 ///
-/// 本接口 (DescribeSmsTemplateList) 用于查询短信模板状态。
-///
-/// 说明：
-///
-/// - 个人认证用户不支持使用 API 查询短信正文模板，请参阅了解 [实名认证基本介绍](https://cloud.tencent.com/document/product/378/3629)，如果为个人认证请登录 [控制台](https://console.cloud.tencent.com/smsv2) 查询短信正文模板。
+/// > Note: individual users cannot use this API to query SMS body templates. For more information, please see [Identity Verification Overview](https://intl.cloud.tencent.com/document/product/378/3629?from_cn_redirect=1).
 DescribeSmsTemplateListRequest {
-    /// 模板 ID 数组。
+    /// Template ID array.
     ///
     /// Required.
     "TemplateIdSet" template_id_set set_template_id_set: list i128,
-    /// 是否国际/港澳台短信：
-    /// 0：表示国内短信。
-    /// 1：表示国际/港澳台短信。
+    /// Whether it is Global SMS:
+    /// 0: Mainland China SMS.
+    /// 1: Global SMS.
     ///
     /// Required.
     "International" international set_international: i128,
@@ -376,106 +332,103 @@ DescribeSmsTemplateListRequest {
 rt::action!("sms", "2019-07-11", "DescribeSmsTemplateList", DescribeSmsTemplateListRequest => DescribeSmsTemplateListResponse);
 
 rt::model! { read debug;
-/// DescribeSmsTemplateList返回参数结构体
+/// DescribeSmsTemplateList response structure.
 DescribeSmsTemplateListResponse {
-    /// 获取短信模板信息响应
+    /// Response for getting SMS signature information
     "DescribeTemplateStatusSet" describe_template_status_set set_describe_template_status_set: list DescribeTemplateListStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 获取短信模板信息响应
+/// Response for getting SMS template information
 DescribeTemplateListStatus {
-    /// 模板Id
+    /// Template ID
     "TemplateId" template_id set_template_id: i128,
-    /// 是否国际/港澳台短信：
-    /// 0：表示国内短信。
-    /// 1：表示国际/港澳台短信。
+    /// Whether it is Global SMS. Valid values:
+    /// 0: Mainland China SMS.
+    /// 1: Global SMS
     "International" international set_international: i128,
-    /// 申请模板状态，其中0表示审核通过且已生效，1表示审核中，2表示审核通过待生效，-1表示审核未通过或审核失败。
+    /// Signature application status. Valid values:
+    /// 0: approved.
+    /// -1: rejected or failed.
     "StatusCode" status_code set_status_code: i64,
-    /// 审核回复，审核人员审核后给出的回复，通常是审核未通过的原因。
+    /// Review reply, i.e., response given by the reviewer, which is usually the reason for rejection.
     "ReviewReply" review_reply set_review_reply: str,
-    /// 模板名称。
+    /// Template name.
     "TemplateName" template_name set_template_name: str,
-    /// 提交审核时间，UNIX 时间戳（单位：秒）。
+    /// Application submission time in the format of UNIX timestamp in seconds.
     "CreateTime" create_time set_create_time: i128,
 } }
 
 rt::model! { read debug;
-/// 修改签名响应
+/// Signature modification response
 ModifySignStatus {
-    /// 签名Id
+    /// Signature ID
     "SignId" sign_id set_sign_id: i128,
-    /// 签名修改申请Id
+    /// Signature modification application ID
     "SignApplyId" sign_apply_id set_sign_apply_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifySmsSign` (修改短信签名).
+/// Request of `ModifySmsSign` (Modifies SMS signature).
 ///
-/// 本接口 (ModifySmsSign) 用于修改短信签名。
-///
-/// 说明：
-///
-/// - 修改短信签名前，请先认真参阅 [腾讯云短信签名审核标准。](https://cloud.tencent.com/document/product/382/39022)
-/// - 个人认证用户不支持使用 API 修改短信签名，请参阅了解 [实名认证基本介绍](https://cloud.tencent.com/document/product/378/3629)，如果为个人认证请登录 [控制台](https://console.cloud.tencent.com/smsv2) 修改短信签名。
-/// - 修改短信签名，仅当签名为待审核或已拒绝状态时，才能进行修改，已审核通过的签名不支持修改。
+/// This API is used to modify an SMS signature. Please read the [Tencent Cloud SMS Signature Review Standards](https://intl.cloud.tencent.com/document/product/382/39022?from_cn_redirect=1) before making a modification.
+/// >-  Note: individual users cannot use this API to modify SMS signatures. For more information, please see [Identity Verification Overview](https://intl.cloud.tencent.com/document/product/378/3629?from_cn_redirect=1). If your account identity is individual, you can log in to the console to modify SMS signatures.
+/// >- Modifications can be made only if the signature status is **pending review** or **rejected**. **Approved** signatures cannot be modified.
 ModifySmsSignRequest {
-    /// 待修改的签名 ID。
+    /// ID of signature to be modified.
     ///
     /// Required.
     "SignId" sign_id set_sign_id: i128,
-    /// 签名名称。
+    /// Signature name.
     ///
     /// Required.
     "SignName" sign_name set_sign_name: str,
-    /// 签名类型。其中每种类型后面标注了其可选的 DocumentType（证明类型）：
-    /// 0：公司，可选 DocumentType 有（0，1）。
-    /// 1：APP，可选 DocumentType 有（0，1，2，3，4） 。
-    /// 4：商标，可选 DocumentType 有（7）。
-    /// 5：政府/机关事业单位/其他机构，可选 DocumentType 有（2，3）。
-    /// 注1：必须按照对应关系选择证明类型，否则会审核失败。
-    /// 注2：签名类型2（网站）、3（公众号）、6（小程序）已不再支持，具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/document/product/382/116397)。
-    /// 注3：申请国内短信签名已不再支持签名类型1（APP），具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/announce/detail/2256)。
+    /// Signature type. Each of these types is followed by their `DocumentType` (identity document type) option:
+    /// 0: company (0, 1, 2, 3).
+    /// 1: app (0, 1, 2, 3, 4).
+    /// 2: website (0, 1, 2, 3, 5).
+    /// 3: WeChat Official Account or WeChat Mini Program (0, 1, 2, 3, 6).
+    /// 4: trademark (7).
+    /// 5: governmental/public institution or others (2, 3).
+    /// Note: the identity document type must be selected according to the correspondence; otherwise, the review will fail.
     ///
     /// Required.
     "SignType" sign_type set_sign_type: i128,
-    /// 证明类型：
-    /// 0：三证合一。
-    /// 1：企业营业执照。
-    /// 2：组织机构代码证书。
-    /// 3：社会信用代码证书。
-    /// 4：应用后台管理截图（个人开发APP）。
-    /// 7：商标注册书。
-    /// 注1：证明类型5（网站备案后台截图）、6（小程序设置页面截图）、8（公众号设置页面截图）已不再支持，具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/document/product/382/116397)。
-    /// 注2：申请国内短信签名已不再支持证明类型4（应用后台管理截图），具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/announce/detail/2256)。
+    /// Identity document type:
+    /// 0: 3-in-1 license.
+    /// 1: business license.
+    /// 2: organization code certificate.
+    /// 3: certificate of unified social credit code.
+    /// 4: screenshot of application backend management (for personal app).
+    /// 5: screenshot of website ICP filing backend (for personal website).
+    /// 6: screenshot of WeChat Mini Program settings page (for personal WeChat Mini Program).
+    /// 7: trademark registration certificate.
     ///
     /// Required.
     "DocumentType" document_type set_document_type: i128,
-    /// 是否国际/港澳台短信：
-    /// 0：表示国内短信。
-    /// 1：表示国际/港澳台短信。
-    /// 注：需要和待修改签名International值保持一致，该参数不能直接修改国内签名到国际签名。
+    /// Whether it is Global SMS:
+    /// 0: Mainland China SMS.
+    /// 1: Global SMS.
     ///
     /// Required.
     "International" international set_international: i128,
-    /// 签名用途：
-    /// 0：自用。
-    /// 1：他用。
+    /// Signature use:
+    /// 0: for self-use.
+    /// 1: for others.
     ///
     /// Required.
     "UsedMethod" used_method set_used_method: i128,
-    /// 签名对应的资质证明图片需先进行 base64 编码格式转换，将转换后的字符串去掉前缀`data:image/jpeg;base64,`再赋值给该参数。
+    /// You should Base64-encode the image of the identity document corresponding to the signature first, remove the prefix `data:image/jpeg;base64,` from the resulted string, and then use it as the value of this parameter.
     ///
     /// Required.
     "ProofImage" proof_image set_proof_image: str,
-    /// 委托授权证明。选择 UsedMethod 为他用之后需要提交委托的授权证明。
-    /// 图片需先进行 base64 编码格式转换，将转换后的字符串去掉前缀`data:image/jpeg;base64,`再赋值给该参数。
-    /// 注：只有 UsedMethod 在选择为 1（他用）时，这个字段才会生效。
+    /// Authorization letter, which should be submitted if `UsedMethod` is for others.
+    /// You should Base64-encode the image first, remove the prefix `data:image/jpeg;base64,` from the resulted string, and then use it as the value of this parameter.
+    /// Note: this field will take effect only when `UsedMethod` is 1 (for others).
     "CommissionImage" commission_image set_commission_image: str,
-    /// 签名的申请备注。
+    /// Signature application remarks.
     "Remark" remark set_remark: str,
     /// 已审核通过的国内短信的资质 ID。资质 ID 信息可前往国内短信的 [实名资质管理](https://console.cloud.tencent.com/smsv2/enterprise) 页查看。
     ///
@@ -487,49 +440,44 @@ ModifySmsSignRequest {
 rt::action!("sms", "2019-07-11", "ModifySmsSign", ModifySmsSignRequest => ModifySmsSignResponse);
 
 rt::model! { read debug;
-/// ModifySmsSign返回参数结构体
+/// ModifySmsSign response structure.
 ModifySmsSignResponse {
-    /// 修改签名响应
+    /// Signature modification response
     "ModifySignStatus" modify_sign_status set_modify_sign_status: obj ModifySignStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifySmsTemplate` (修改短信模板).
+/// Request of `ModifySmsTemplate` (Modifies SMS template).
 ///
-/// 本接口 (ModifySmsTemplate) 用于修改短信模板。
-///
-/// 说明：
-///
-/// - 修改短信正文模板前，请先认真参阅 [腾讯云短信正文模板审核标准。](https://cloud.tencent.com/document/product/382/39023)
-/// - 个人认证用户不支持使用 API 修改短信正文模板，请参阅了解 [实名认证基本介绍](https://cloud.tencent.com/document/product/378/3629)，如果为个人认证请登录 [控制台](https://console.cloud.tencent.com/smsv2) 修改短信正文模板。
-/// - 修改短信模板，仅当正文模板为待审核或已拒绝状态时，才能进行修改，已审核通过的正文模板不支持修改。
+/// This API is used to modify an SMS body template. Please read the [Tencent Cloud SMS Body Template Review Standards](https://intl.cloud.tencent.com/document/product/382/39023?from_cn_redirect=1) before making a modification.
+/// >-  Note: individual users cannot use this API to modify SMS body templates. For more information, please see [Identity Verification Overview](https://intl.cloud.tencent.com/document/product/378/3629?from_cn_redirect=1). If your account identity is individual, you can log in to the console to modify SMS body templates.
+/// >- Modifications can be made only if the body template status is **pending review** or **rejected**. **Approved** body templates cannot be modified.
 ModifySmsTemplateRequest {
-    /// 待修改的模板的模板 ID。
+    /// ID of template to be modified.
     ///
     /// Required.
     "TemplateId" template_id set_template_id: i128,
-    /// 新的模板名称。
+    /// New template name.
     ///
     /// Required.
     "TemplateName" template_name set_template_name: str,
-    /// 新的模板内容。
+    /// New template content.
     ///
     /// Required.
     "TemplateContent" template_content set_template_content: str,
-    /// 短信类型，1表示营销短信，2表示通知短信，3表示验证码短信。
-    /// 注：为进一步提升短信发送质量、提高短信模板审核通过率，从2024年5月16日起，腾讯云短信模板类型优化为“验证码短信”、“通知短信”、“营销短信”，可参考[关于腾讯云短信模板类型优化公告](https://cloud.tencent.com/document/product/382/106171)。新开通短信服务的客户需严格参考新的短信类型申请短信模板。
+    /// SMS type. 0: ordinary SMS, 1: marketing SMS.
     ///
     /// Required.
     "SmsType" sms_type set_sms_type: i128,
-    /// 是否国际/港澳台短信：
-    /// 0：表示国内短信。
-    /// 1：表示国际/港澳台短信。
+    /// Whether it is Global SMS:
+    /// 0: Mainland China SMS.
+    /// 1: Global SMS.
     ///
     /// Required.
     "International" international set_international: i128,
-    /// 模板备注，例如申请原因，使用场景等。
+    /// Template remarks, such as reason for application and use case.
     ///
     /// Required.
     "Remark" remark set_remark: str,
@@ -537,100 +485,90 @@ ModifySmsTemplateRequest {
 rt::action!("sms", "2019-07-11", "ModifySmsTemplate", ModifySmsTemplateRequest => ModifySmsTemplateResponse);
 
 rt::model! { read debug;
-/// ModifySmsTemplate返回参数结构体
+/// ModifySmsTemplate response structure.
 ModifySmsTemplateResponse {
-    /// 修改模板参数响应
+    /// Template parameter modification response
     "ModifyTemplateStatus" modify_template_status set_modify_template_status: obj ModifyTemplateStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 修改模板参数响应
+/// Template parameter modification response
 ModifyTemplateStatus {
-    /// 模板参数
+    /// Template parameter
     "TemplateId" template_id set_template_id: i128,
 } }
 
 rt::model! { read debug;
-/// 短信回复状态
+/// SMS reply status
 PullSmsReplyStatus {
-    /// 短信码号扩展号，默认未开通，如需开通请联系 [sms helper](https://cloud.tencent.com/document/product/382/3773)。
+    /// SMS code number extension, which is not activated by default. If you need to activate it, please contact [SMS Helper](https://intl.cloud.tencent.com/document/product/382/3773?from_cn_redirect=1).
     "ExtendCode" extend_code set_extend_code: str,
-    /// 国家（或地区）码。
+    /// Country (or region) code.
     "NationCode" nation_code set_nation_code: str,
-    /// 手机号码，E.164标准，+[国家或地区码][手机号] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
+    /// Mobile number in the e.164 standard (+[country/region code][mobile number]), such as +8613711112222, which has a + sign followed by 86 (country/region code) and then by 13711112222 (mobile number).
     "PhoneNumber" phone_number set_phone_number: str,
-    /// 短信签名。
+    /// SMS signature.
     "Sign" sign set_sign: str,
-    /// 用户回复的内容。
+    /// User reply.
     "ReplyContent" reply_content set_reply_content: str,
-    /// 回复时间（例如：2019-10-08 17:18:37）。
+    /// Reply time (e.g., 2019-10-08 17:18:37).
     "ReplyTime" reply_time set_reply_time: str,
-    /// 回复时间，UNIX 时间戳（单位：秒）。
+    /// Reply time in seconds in the format of UNIX timestamp.
     "ReplyUnixTime" reply_unix_time set_reply_unix_time: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `PullSmsReplyStatusByPhoneNumber` (拉取单个号码短信回复状态).
+/// Request of `PullSmsReplyStatusByPhoneNumber` (Pulls SMS reply status for one single number).
 ///
-/// 本接口 (PullSmsReplyStatusByPhoneNumber) 用于拉取单个号码短信回复状态。
-///
-/// 说明：
-///
-/// - 上行回复也支持 [配置回复回调](https://cloud.tencent.com/document/product/382/42907) 的方式获取。
+/// This API is used to pull SMS reply status for one single number.
 PullSmsReplyStatusByPhoneNumberRequest {
-    /// 拉取起始时间，UNIX 时间戳（时间：秒）。
-    /// 注：最大可拉取当前时期7天前的数据。
+    /// Pull start time in seconds in the format of UNIX timestamp.
     ///
     /// Required.
     "SendDateTime" send_date_time set_send_date_time: i128,
-    /// 偏移量。
-    /// 注：目前固定设置为0。
+    /// Offset.
+    /// Note: this parameter is currently fixed at 0.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 拉取最大条数，最多 100。
+    /// Maximum number of pulled entries. Maximum value: 100.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 下发目的手机号码，依据 E.164 标准为：+[国家（或地区）码][手机号] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
+    /// Target mobile number in the e.164 standard (+[country/region code][mobile number]), such as +8613711112222, which has a + sign followed by 86 (country/region code) and then by 13711112222 (mobile number).
     ///
     /// Required.
     "PhoneNumber" phone_number set_phone_number: str,
-    /// 短信SdkAppid在 [短信控制台](https://console.cloud.tencent.com/smsv2) 添加应用后生成的实际SdkAppid，例如1400006666。
+    /// SMS `SdkAppid` actually generated after an application is added in the [SMS Console](https://console.cloud.tencent.com/sms/smslist), such as 1400006666.
     ///
     /// Required.
     "SmsSdkAppid" sms_sdk_appid set_sms_sdk_appid: str,
-    /// 拉取截止时间，UNIX 时间戳（时间：秒）。
+    /// Pull end time in UNIX timestamp accurate to seconds.
     "EndDateTime" end_date_time set_end_date_time: i128,
 } }
 rt::action!("sms", "2019-07-11", "PullSmsReplyStatusByPhoneNumber", PullSmsReplyStatusByPhoneNumberRequest => PullSmsReplyStatusByPhoneNumberResponse);
 
 rt::model! { read debug;
-/// PullSmsReplyStatusByPhoneNumber返回参数结构体
+/// PullSmsReplyStatusByPhoneNumber response structure.
 PullSmsReplyStatusByPhoneNumberResponse {
-    /// 回复状态响应集合。
+    /// Reply status response set.
     "PullSmsReplyStatusSet" pull_sms_reply_status_set set_pull_sms_reply_status_set: list PullSmsReplyStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `PullSmsReplyStatus` (拉取短信回复状态).
+/// Request of `PullSmsReplyStatus` (Pulls SMS reply status).
 ///
-/// 本接口 (PullSmsReplyStatus) 用于拉取短信回复状态。
-///
-/// 说明：
-///
-/// - 此接口需要联系  [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81) 开通。接口拉取的状态数据为队列模式，同一号码一次下发的状态数据仅能拉取一次。
-/// - 上行回复也支持 [配置回复回调](https://cloud.tencent.com/document/product/382/42907) 的方式获取。
+/// This API is used to pull SMS reply status.
 PullSmsReplyStatusRequest {
-    /// 拉取最大条数，最多100条。
+    /// Maximum number of pulled entries. Maximum value: 100.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 短信 SdkAppid 在 [短信控制台](https://console.cloud.tencent.com/smsv2) 添加应用后生成的实际 SdkAppid，例如1400006666。
+    /// SMS `SdkAppid` actually generated after an application is added in the [SMS Console](https://console.cloud.tencent.com/sms/smslist), such as 1400006666.
     ///
     /// Required.
     "SmsSdkAppid" sms_sdk_appid set_sms_sdk_appid: str,
@@ -638,96 +576,85 @@ PullSmsReplyStatusRequest {
 rt::action!("sms", "2019-07-11", "PullSmsReplyStatus", PullSmsReplyStatusRequest => PullSmsReplyStatusResponse);
 
 rt::model! { read debug;
-/// PullSmsReplyStatus返回参数结构体
+/// PullSmsReplyStatus response structure.
 PullSmsReplyStatusResponse {
-    /// 回复状态响应集合。
+    /// Reply status response set.
     "PullSmsReplyStatusSet" pull_sms_reply_status_set set_pull_sms_reply_status_set: list PullSmsReplyStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 短信的下发状态详细信息
+/// SMS delivery status details
 PullSmsSendStatus {
-    /// 用户实际接收到短信的时间。
+    /// Actual time of SMS receipt by user.
     "UserReceiveTime" user_receive_time set_user_receive_time: str,
-    /// 用户实际接收到短信的时间，UNIX 时间戳（单位：秒）。
+    /// Actual time of SMS receipt by user in seconds in the format of UNIX timestamp.
     "UserReceiveUnixTime" user_receive_unix_time set_user_receive_unix_time: i128,
-    /// 国家（或地区）码。
+    /// Country (or region) code.
     "NationCode" nation_code set_nation_code: str,
-    /// 手机号码,e.164标准，+[国家或地区码][手机号] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
+    /// Mobile number in the e.164 standard (+[country/region code][mobile number]), such as +8613711112222, which has a + sign followed by 86 (country/region code) and then by 13711112222 (mobile number).
     "PurePhoneNumber" pure_phone_number set_pure_phone_number: str,
-    /// 手机号码，普通格式，示例如：18501234444。
+    /// Mobile number in a common format such as 13711112222.
     "PhoneNumber" phone_number set_phone_number: str,
-    /// 本次发送标识 ID。
+    /// ID of the current delivery.
     "SerialNo" serial_no set_serial_no: str,
-    /// 实际是否收到的短信接收状态，SUCCESS（下发成功）、FAIL（下发失败）。
-    /// 注：仅当运营商有返回短信接收状态时回包中才会有状态数据。
+    /// Whether the SMS message is actually received. Valid values: SUCCESS (success), FAIL (failure).
     "ReportStatus" report_status set_report_status: str,
-    /// 用户接收短信状态描述。
+    /// Description of SMS receipt by user.
     "Description" description set_description: str,
 } }
 
 rt::model! { write debug;
-/// Request of `PullSmsSendStatusByPhoneNumber` (拉取单个号码短信下发状态).
+/// Request of `PullSmsSendStatusByPhoneNumber` (Pulls SMS delivery status for one single number).
 ///
-/// 本接口 (PullSmsSendStatusByPhoneNumber) 用于拉取单个号码短信下发状态。
-///
-/// 说明：
-///
-/// - 下发状态也支持 [配置回调](https://cloud.tencent.com/document/product/382/37809#sendingstatus) 的方式获取。
+/// This API is used to pull SMS delivery status for one single number.
 PullSmsSendStatusByPhoneNumberRequest {
-    /// 拉取起始时间，UNIX 时间戳（时间：秒）。
-    /// 注：最大可拉取当前时期7天前的数据。
+    /// Pull start time in seconds in the format of UNIX timestamp.
     ///
     /// Required.
     "SendDateTime" send_date_time set_send_date_time: i128,
-    /// 偏移量。
-    /// 注：目前固定设置为0。
+    /// Offset.
+    /// Note: this parameter is currently fixed at 0.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 拉取最大条数，最多 100。
+    /// Maximum number of pulled entries. Maximum value: 100.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 下发目的手机号码，依据 E.164 标准为：+[国家（或地区）码][手机号] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
+    /// Target mobile number in the e.164 standard (+[country/region code][mobile number]), such as +8613711112222, which has a + sign followed by 86 (country/region code) and then by 13711112222 (mobile number).
     ///
     /// Required.
     "PhoneNumber" phone_number set_phone_number: str,
-    /// 短信SdkAppid在 [短信控制台](https://console.cloud.tencent.com/smsv2) 添加应用后生成的实际SdkAppid，例如1400006666。
+    /// SMS `SdkAppid` actually generated after an application is added in the [SMS Console](https://console.cloud.tencent.com/sms/smslist), such as 1400006666.
     ///
     /// Required.
     "SmsSdkAppid" sms_sdk_appid set_sms_sdk_appid: str,
-    /// 拉取截止时间，UNIX 时间戳（时间：秒）。
+    /// Pull end time in UNIX timestamp accurate to seconds.
     "EndDateTime" end_date_time set_end_date_time: i128,
 } }
 rt::action!("sms", "2019-07-11", "PullSmsSendStatusByPhoneNumber", PullSmsSendStatusByPhoneNumberRequest => PullSmsSendStatusByPhoneNumberResponse);
 
 rt::model! { read debug;
-/// PullSmsSendStatusByPhoneNumber返回参数结构体
+/// PullSmsSendStatusByPhoneNumber response structure.
 PullSmsSendStatusByPhoneNumberResponse {
-    /// 下发状态响应集合。
+    /// Delivery status response set.
     "PullSmsSendStatusSet" pull_sms_send_status_set set_pull_sms_send_status_set: list PullSmsSendStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `PullSmsSendStatus` (拉取短信下发状态).
+/// Request of `PullSmsSendStatus` (Pulls SMS delivery status).
 ///
-/// 本接口 (PullSmsSendStatus) 用于拉取短信下发状态。
-///
-/// 说明：
-///
-/// - 此接口需要联系  [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81) 开通。接口拉取的状态数据为队列模式，同一号码一次下发的状态数据仅能拉取一次。
-/// - 下发状态也支持 [配置回调](https://cloud.tencent.com/document/product/382/37809#sendingstatus) 的方式获取。
+/// This API is used to pull SMS delivery status.
 PullSmsSendStatusRequest {
-    /// 拉取最大条数，最多100条。
+    /// Maximum number of pulled entries. Maximum value: 100.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 短信SdkAppid在 [短信控制台](https://console.cloud.tencent.com/smsv2) 添加应用后生成的实际SdkAppid，例如1400006666。
+    /// SMS `SdkAppid` actually generated after an application is added in the [SMS Console](https://console.cloud.tencent.com/sms/smslist), such as 1400006666.
     ///
     /// Required.
     "SmsSdkAppid" sms_sdk_appid set_sms_sdk_appid: str,
@@ -735,111 +662,109 @@ PullSmsSendStatusRequest {
 rt::action!("sms", "2019-07-11", "PullSmsSendStatus", PullSmsSendStatusRequest => PullSmsSendStatusResponse);
 
 rt::model! { read debug;
-/// PullSmsSendStatus返回参数结构体
+/// PullSmsSendStatus response structure.
 PullSmsSendStatusResponse {
-    /// 下发状态响应集合。
+    /// Delivery status response set.
     "PullSmsSendStatusSet" pull_sms_send_status_set set_pull_sms_send_status_set: list PullSmsSendStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SendSms` (发送短信).
+/// Request of `SendSms` (Sends SMS).
 ///
-/// 本接口 (SendSms) 用于发送验证码、通知类短信和营销短信。支持国内短信与国际/港澳台短信。
+/// This API is used to send SMS verification codes, notification, or marketing messages to users.
 SendSmsRequest {
-    /// 下发手机号码，采用 E.164 标准，格式为+[国家或地区码][手机号]，单次请求最多支持200个手机号且要求全为境内手机号或全为境外手机号。
-    /// 例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
+    /// Target mobile number in the e.164 standard in the format of +[country/region code][mobile number]. Up to 200 mobile numbers are supported in one request (which should be all Mainland China mobile numbers or all global mobile numbers).
+    /// Example: +8613711112222, which has a + sign followed by 86 (country/region code) and then by 13711112222 (mobile number).
     ///
     /// Required.
     "PhoneNumberSet" phone_number_set set_phone_number_set: list String,
-    /// 模板 ID，必须填写已审核通过的模板 ID。模板ID可登录 [短信控制台](https://console.cloud.tencent.com/smsv2) 查看，若向境外手机号发送短信，仅支持使用国际/港澳台短信模板。
+    /// Template ID. You must enter the ID of an approved template, which can be viewed in the [SMS Console](https://console.cloud.tencent.com/sms/smslist).
     ///
     /// Required.
     "TemplateID" template_id set_template_id: str,
-    /// 短信SdkAppid在 [短信控制台](https://console.cloud.tencent.com/smsv2)  添加应用后生成的实际SdkAppid，示例如1400006666。
+    /// SMS `SdkAppid` actually generated after an application is added in the [SMS Console](https://console.cloud.tencent.com/sms/smslist), such as 1400006666.
     ///
     /// Required.
     "SmsSdkAppid" sms_sdk_appid set_sms_sdk_appid: str,
-    /// 短信签名内容，使用 UTF-8 编码，必须填写已审核通过的签名，签名信息可登录 [短信控制台](https://console.cloud.tencent.com/smsv2)  查看。注：国内短信为必填参数。
+    /// The content of SMS signature should be encoded in UTF-8. You must enter an approved signature, which can be viewed in the [SMS Console](https://console.cloud.tencent.com/sms/smslist). Note: this parameter is required for Mainland China SMS.
     "Sign" sign set_sign: str,
-    /// 模板参数，若无模板参数，则设置为空。
+    /// Template parameter. If there is no template parameter, leave this parameter blank.
     "TemplateParamSet" template_param_set set_template_param_set: list String,
-    /// 短信码号扩展号，默认未开通，如需开通请联系 [sms helper](https://cloud.tencent.com/document/product/382/3773)。
+    /// SMS code number extension, which is not activated by default. If you need to activate it, please contact [SMS Helper](https://intl.cloud.tencent.com/document/product/382/3773?from_cn_redirect=1).
     "ExtendCode" extend_code set_extend_code: str,
-    /// 用户的 session 内容，可以携带用户侧 ID 等上下文信息，server 会原样返回。注意长度需小于512字节。
+    /// User session content, which can carry context information such as user-side ID and will be returned as-is by the server.
     "SessionContext" session_context set_session_context: str,
-    /// 国际/港澳台短信 Sender ID。可参考 [Sender ID 说明](https://cloud.tencent.com/document/product/382/102831)。
-    /// 注：国内短信无需填写该项；国际/港澳台短信已申请独立 SenderId 需要填写该字段，默认使用公共 SenderId，无需填写该字段。
+    /// `senderid` for Global SMS, which is not activated by default. If you need to activate it, please contact [SMS Helper](https://intl.cloud.tencent.com/document/product/382/3773?from_cn_redirect=1) for assistance. This parameter should be empty for Mainland China SMS.
     "SenderId" sender_id set_sender_id: str,
 } }
 rt::action!("sms", "2019-07-11", "SendSms", SendSmsRequest => SendSmsResponse);
 
 rt::model! { read debug;
-/// SendSms返回参数结构体
+/// SendSms response structure.
 SendSmsResponse {
-    /// 短信发送状态。
-    /// 注：可参考 [示例](#4.-.E7.A4.BA.E4.BE.8B) ，包含短信发送成功和发送失败的输出示例。
+    /// SMS delivery status.
     "SendStatusSet" send_status_set set_send_status_set: list SendStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 发送短信状态
+/// SMS sending status
 SendStatus {
-    /// 发送流水号。
+    /// Delivery serial number.
     "SerialNo" serial_no set_serial_no: str,
-    /// 手机号码，E.164标准，+[国家或地区码][手机号] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
+    /// Mobile number in the e.164 standard (+[country/region code][mobile number]), such as +8613711112222, which has a + sign followed by 86 (country/region code) and then by 13711112222 (mobile number).
     "PhoneNumber" phone_number set_phone_number: str,
-    /// 计费条数，计费规则请查询 [计费策略](https://cloud.tencent.com/document/product/382/36135)。
+    /// Number of billable SMS messages. For billing rules, please see [Billing Policy](https://intl.cloud.tencent.com/document/product/382/36135?from_cn_redirect=1).
     "Fee" fee set_fee: i128,
-    /// 用户Session内容。
+    /// User session content.
     "SessionContext" session_context set_session_context: str,
-    /// 短信请求错误码，具体含义请参考 [错误码](https://cloud.tencent.com/document/product/382/59177#.E7.9F.AD.E4.BF.A1-API-3.0-.E5.8F.91.E9.80.81.E9.94.99.E8.AF.AF.E7.A0.81)。
+    /// SMS request error code. For specific meanings, please see Error Codes.
     "Code" code set_code: str,
-    /// 短信请求错误码描述。
+    /// SMS request error message.
     "Message" message set_message: str,
-    /// 国家码或地区码，例如CN,US等，对于未识别出国家码或者地区码，默认返回DEF,具体支持列表请参考国际/港澳台计费总览。
+    /// Country code or region code, such as CN and US. If the country code or region code is not obtained, the returned value will be 'DEF' by default. For more information on the supported list, see price overview for non-Mainland China regions.
     "IsoCode" iso_code set_iso_code: str,
 } }
 
 rt::model! { read debug;
-/// 发送数据统计响应包体
+/// Delivery statistics response packet
 SendStatusStatistics {
-    /// 短信计费条数统计，例如提交成功量为100条，其中有20条是长短信（长度为80字）被拆分成2条，则计费条数为： '''80 * 1 + 20 * 2 = 120''' 条。
+    /// Billable SMS message quantity; for example, in 100 successfully submitted SMS messages, if 20 are long messages (over 80 characters) and split into two messages each, then the billable quantity will be 80 * 1 + 20 * 2 = 120.
     "FeeCount" fee_count set_fee_count: i128,
-    /// 短信提交量统计。
+    /// Submitted SMS messages.
     "RequestCount" request_count set_request_count: i128,
-    /// 短信提交成功量统计。
+    /// Successfully submitted SMS messages.
     "RequestSuccessCount" request_success_count set_request_success_count: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `SendStatusStatistics` (发送短信数据统计).
+/// Request of `SendStatusStatistics` (Collects statistics on SMS sending).
 ///
-/// 本接口 (SendStatusStatistics) 用于统计用户发送短信的数据。
+/// This API is used to collect statistics on SMS sent by users.
 SendStatusStatisticsRequest {
-    /// 拉取起始时间，yyyymmddhh 需要拉取的起始时间，精确到小时。
+    /// Start time of pull in the format of `yyyymmddhh` accurate to the hour.
     ///
     /// Required.
     "StartDateTime" start_date_time set_start_date_time: i128,
-    /// 结束时间，yyyymmddhh 需要拉取的截止时间，精确到小时
-    /// 注：EndDataTime 必须大于等于 StartDateTime。
+    /// End time of pull in the format of `yyyymmddhh` accurate to the hour
+    /// Note: `EndDataTime` must be later than `StartDateTime`.
     ///
     /// Required.
     "EndDataTime" end_data_time set_end_data_time: i128,
-    /// 短信SdkAppid在 [短信控制台](https://console.cloud.tencent.com/smsv2) 添加应用后生成的实际SdkAppid，示例如1400006666。
+    /// SMS `SdkAppid` actually generated after an application is added in the [SMS Console](https://console.cloud.tencent.com/sms/smslist), such as 1400006666.
     ///
     /// Required.
     "SmsSdkAppid" sms_sdk_appid set_sms_sdk_appid: str,
-    /// 最大上限。
-    /// 注：目前固定设置为0。
+    /// Upper limit.
+    /// Note: this parameter is currently fixed at 0.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 偏移量。
-    /// 注：目前固定设置为0。
+    /// Offset.
+    /// Note: this parameter is currently fixed at 0.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
@@ -847,69 +772,54 @@ SendStatusStatisticsRequest {
 rt::action!("sms", "2019-07-11", "SendStatusStatistics", SendStatusStatisticsRequest => SendStatusStatisticsResponse);
 
 rt::model! { read debug;
-/// SendStatusStatistics返回参数结构体
+/// SendStatusStatistics response structure.
 SendStatusStatisticsResponse {
-    /// 发送数据统计响应包体。
+    /// Delivery statistics response packet.
     "SendStatusStatistics" send_status_statistics set_send_status_statistics: obj SendStatusStatistics,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 套餐包信息统计响应包体
+/// Package message statistics response packet
 SmsPackagesStatistics {
-    /// 套餐包创建时间，标准时间，例如：2019-10-08 17:18:37。
+    /// Package creation time in standard time format, such as 2019-10-08 17:18:37.
     "PackageCreateTime" package_create_time set_package_create_time: str,
-    /// 套餐包创建时间，UNIX 时间戳。
-    ///
-    /// 单位：秒
+    /// Package creation time in seconds in the format of UNIX timestamp.
     "PackageCreateUnixTime" package_create_unix_time set_package_create_unix_time: i128,
-    /// 套餐包生效时间，标准时间，例如：2019-10-08 17:18:37。
+    /// Package effective time in standard time format, such as 2019-10-08 17:18:37.
     "PackageEffectiveTime" package_effective_time set_package_effective_time: str,
-    /// 套餐包生效时间，UNIX 时间戳。
-    ///
-    /// 单位：秒
+    /// Package effective time in seconds in the format of UNIX timestamp.
     "PackageEffectiveUnixTime" package_effective_unix_time set_package_effective_unix_time: i128,
-    /// 套餐包过期时间，标准时间，例如：2019-10-08 17:18:37。
+    /// Package expiration time in standard time format, such as 2019-10-08 17:18:37.
     "PackageExpiredTime" package_expired_time set_package_expired_time: str,
-    /// 套餐包过期时间，UNIX 时间戳。
-    ///
-    /// 单位：秒
+    /// Package expiration time in seconds in the format of UNIX timestamp.
     "PackageExpiredUnixTime" package_expired_unix_time set_package_expired_unix_time: i128,
-    /// 套餐包条数。
-    ///
-    /// 单位：条
+    /// Number of SMS messages in package.
     "AmountOfPackage" amount_of_package set_amount_of_package: i128,
-    /// 套餐包类别。
-    ///
-    /// 枚举值：
-    ///
-    /// - 0： 赠送套餐包
-    /// - 1： 购买套餐包
+    /// 0: gifted package. 1: purchased package.
     "TypeOfPackage" type_of_package set_type_of_package: i128,
-    /// 套餐包 ID。
+    /// Package ID.
     "PackageId" package_id set_package_id: i128,
-    /// 当前使用量。
-    ///
-    /// 单位：条
+    /// Current usage.
     "CurrentUsage" current_usage set_current_usage: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `SmsPackagesStatistics` (套餐包信息统计).
+/// Request of `SmsPackagesStatistics` (Collects statistics on packages).
 ///
-/// 本接口 (SmsPackagesStatistics) 用于统计用户套餐包数据。
+/// This API is used to collect statistics on user's packages.
 SmsPackagesStatisticsRequest {
-    /// 短信SdkAppid在 [短信控制台](https://console.cloud.tencent.com/smsv2) 添加应用后生成的实际SdkAppid，示例如1400006666。
+    /// SMS `SdkAppid` actually generated after an application is added in the [SMS Console](https://console.cloud.tencent.com/sms/smslist), such as 1400006666.
     ///
     /// Required.
     "SmsSdkAppid" sms_sdk_appid set_sms_sdk_appid: str,
-    /// 最大上限(需要拉取的套餐包个数)。
-    /// 注：Limit默认最大值为500，可结合Offset实现分页查询。
+    /// Upper limit (number of packages to be pulled).
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 偏移量。
+    /// Offset.
+    /// Note: this parameter is currently fixed at 0.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
@@ -917,9 +827,9 @@ SmsPackagesStatisticsRequest {
 rt::action!("sms", "2019-07-11", "SmsPackagesStatistics", SmsPackagesStatisticsRequest => SmsPackagesStatisticsResponse);
 
 rt::model! { read debug;
-/// SmsPackagesStatistics返回参数结构体
+/// SmsPackagesStatistics response structure.
 SmsPackagesStatisticsResponse {
-    /// 发送数据统计响应包体。
+    /// Delivery statistics response packet body.
     "SmsPackagesStatisticsSet" sms_packages_statistics_set set_sms_packages_statistics_set: list SmsPackagesStatistics,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,

@@ -5,71 +5,71 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { read debug;
-/// 添加签名响应
+/// Signature addition response
 AddSignStatus {
-    /// 签名ID。
+    /// Signature ID.
     "SignId" sign_id set_sign_id: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `AddSmsSign` (添加短信签名).
+/// Request of `AddSmsSign` (Adds SMS signature).
 ///
-/// 本接口 (AddSmsSign) 用于添加短信签名。
-///
-/// 说明：
-///
-/// - 添加短信签名前，请先认真参阅 [腾讯云短信签名审核标准。](https://cloud.tencent.com/document/product/382/39022)
-/// - 个人认证用户不支持使用 API 申请短信签名，请参阅了解 [实名认证基本介绍](https://cloud.tencent.com/document/product/378/3629)，如果为个人认证请登录 [控制台](https://console.cloud.tencent.com/smsv2) 申请短信签名。
+/// 1. This API is used to add an SMS signature. You need to read the [Tencent Cloud SMS Signature Review Standards](https://intl.cloud.tencent.com/zh/document/product/382/40658) before starting an application.
+/// 2. ⚠️ Note: individual users cannot use this API to apply for SMS signatures. For more information, see [Identity Verification Overview](https://intl.cloud.tencent.com/document/product/378/3629?from_cn_redirect=1). If your account identity is individual, you can log in to the console to apply for SMS signatures.
+/// >- Note: because of the improved security of **TencentCloud API 3.0**, **API authentication** is more complicated. We recommend you use the Tencent Cloud SMS service with the SDK.
+/// >- You can run this API directly in [API 3.0 Explorer](https://console.cloud.tencent.com/api/explorer?Product=sms&Version=2021-01-11&Action=SendSms), which eliminates the signature calculation steps. After it is executed successfully, API Explorer can **automatically generate** SDK code samples.
 AddSmsSignRequest {
-    /// 签名名称。
-    /// 注：不能重复申请已通过或待审核的签名。
+    /// Signature name.
+    /// Note: you cannot apply for an approved or pending signature again.
     ///
     /// Required.
     "SignName" sign_name set_sign_name: str,
-    /// 签名类型。其中每种类型后面标注了其可选的 DocumentType（证明类型）：
-    /// 0：公司，可选 DocumentType 有（0，1）。
-    /// 1：APP，可选 DocumentType 有（0，1，2，3，4） 。
-    /// 4：商标，可选 DocumentType 有（7）。
-    /// 5：政府/机关事业单位/其他机构，可选 DocumentType 有（2，3）。
-    /// 注1：必须按照对应关系选择证明类型，否则会审核失败。
-    /// 注2：签名类型2（网站）、3（公众号）、6（小程序）已不再支持，具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/document/product/382/116397)。
-    /// 注3：申请国内短信签名已不再支持签名类型1（APP），具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/announce/detail/2256)。
+    /// Signature type. Each of these types is followed by their `DocumentType` (identity certificate type) option:
+    /// 0: company. Valid values of `DocumentType` include 0 and 1.
+    /// 1: app. Valid values of `DocumentType` include 0, 1, 2, 3, and 4.
+    /// 2: website. Valid values of `DocumentType` include 0, 1, 2, 3, and 5.
+    /// 3: WeChat Official Account. Valid values of `DocumentType` include 0, 1, 2, 3, and 8.
+    /// 4: trademark. Valid values of `DocumentType` include 7.
+    /// 5: government/public institution/other. Valid values of `DocumentType` include 2 and 3.
+    /// 6: WeChat Mini Program. Valid values of `DocumentType` include 0, 1, 2, 3, and 6.
+    /// Note: the identity certificate type must be selected according to the correspondence; otherwise, the review will fail.
     ///
     /// Required.
     "SignType" sign_type set_sign_type: i128,
-    /// 证明类型：
-    /// 0：三证合一。
-    /// 1：企业营业执照。
-    /// 2：组织机构代码证书。
-    /// 3：社会信用代码证书。
-    /// 4：应用后台管理截图（个人开发APP）。
-    /// 7：商标注册书。
-    /// 注1：证明类型5（网站备案后台截图）、6（小程序设置页面截图）、8（公众号设置页面截图）已不再支持，具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/document/product/382/116397)。
-    /// 注2：申请国内短信签名已不再支持证明类型4（应用后台管理截图），具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/announce/detail/2256)。
+    /// Identity certificate type:
+    /// 0: three-in-one licence.
+    /// 1: business license.
+    /// 2: organization code certificate.
+    /// 3: social credit code certificate.
+    /// 4: screenshot of application backend management (for personal app).
+    /// 5: screenshot of website ICP filing backend (for personal website).
+    /// 6: screenshot of WeChat Mini Program settings page (for personal WeChat Mini Program).
+    /// 7: trademark registration certificate.
+    /// 8: screenshot of WeChat Official Account settings page (for personal WeChat Official Account).
     ///
     /// Required.
     "DocumentType" document_type set_document_type: i128,
-    /// 是否国际/港澳台短信：
-    /// 0：表示国内短信。
-    /// 1：表示国际/港澳台短信。
+    /// Whether it is Global SMS:
+    /// 0: Mainland China SMS.
+    /// 1: Global SMS.
     ///
     /// Required.
     "International" international set_international: i128,
-    /// 签名用途：
-    /// 0：自用。
-    /// 1：他用。
+    /// Signature purpose:
+    /// 0: for personal use.
+    /// 1: for others.
     ///
     /// Required.
     "SignPurpose" sign_purpose set_sign_purpose: i128,
-    /// 签名对应的资质证明图片需先进行 base64 编码格式转换，将转换后的字符串去掉前缀`data:image/jpeg;base64,`再赋值给该参数。
+    /// You should Base64-encode the image of the identity certificate corresponding to the signature first, remove the prefix `data:image/jpeg;base64,` from the resulted string, and then use it as the value of this parameter.
     ///
     /// Required.
     "ProofImage" proof_image set_proof_image: str,
-    /// 委托授权证明。选择 SignPurpose 为他用之后需要提交委托的授权证明。
-    /// 图片需先进行 base64 编码格式转换，将转换后的字符串去掉前缀`data:image/jpeg;base64,`再赋值给该参数。
-    /// 注：只有 SignPurpose 在选择为 1（他用）时，这个字段才会生效。
+    /// Power of attorney, which should be submitted if `SignPurpose` is for use by others.
+    /// You should Base64-encode the image first, remove the prefix `data:image/jpeg;base64,` from the resulted string, and then use it as the value of this parameter.
+    /// Note: this field will take effect only when `SignPurpose` is 1 (for user by others).
     "CommissionImage" commission_image set_commission_image: str,
-    /// 签名的申请备注。
+    /// Signature application remarks.
     "Remark" remark set_remark: str,
     /// 已审核通过的国内短信的资质 ID。资质 ID 信息可前往国内短信的 [实名资质管理](https://console.cloud.tencent.com/smsv2/enterprise) 页查看。
     ///
@@ -81,44 +81,42 @@ AddSmsSignRequest {
 rt::action!("sms", "2021-01-11", "AddSmsSign", AddSmsSignRequest => AddSmsSignResponse);
 
 rt::model! { read debug;
-/// AddSmsSign返回参数结构体
+/// AddSmsSign response structure.
 AddSmsSignResponse {
-    /// 添加签名响应
+    /// Signature addition response
     "AddSignStatus" add_sign_status set_add_sign_status: obj AddSignStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AddSmsTemplate` (添加短信模板).
+/// Request of `AddSmsTemplate` (Adds SMS template).
 ///
-/// 本接口 (AddSmsTemplate) 用于创建短信模板。
-///
-/// 说明：
-///
-/// - 申请短信模板前，请先认真参阅 [腾讯云短信正文模板审核标准。](https://cloud.tencent.com/document/product/382/39023)
-/// - 个人认证用户不支持使用 API 申请短信正文模板，请参阅了解 [实名认证基本介绍](https://cloud.tencent.com/document/product/378/3629)，如果为个人认证请登录 [控制台](https://console.cloud.tencent.com/smsv2) 申请短信正文模板。
+/// 1. This API is used to add an SMS template. You need to read the [Tencent Cloud SMS Body Template Review Standards](https://intl.cloud.tencent.com/zh/document/product/382/40659) before starting an application.
+/// 2. Note: individual users cannot use this API to apply for SMS body templates. For more information, see [Identity Verification Overview](https://intl.cloud.tencent.com/zh/document/product/378/3629). If your account identity is individual, you can log in to the [console](https://console.cloud.tencent.com/smsv2) to apply for SMS body templates.
+/// >- Note: because of the improved security of **TencentCloud API 3.0**, **API authentication** is more complicated. We recommend you use the Tencent Cloud SMS service with the SDK.
+/// >- You can run this API directly in [API 3.0 Explorer](https://console.cloud.tencent.com/api/explorer?Product=sms&Version=2021-01-11&Action=SendSms), which eliminates the signature calculation steps. After it is executed successfully, API Explorer can **automatically generate** SDK code samples.
 AddSmsTemplateRequest {
-    /// 模板名称。
+    /// Template name.
     ///
     /// Required.
     "TemplateName" template_name set_template_name: str,
-    /// 模板内容。
+    /// Template content.
     ///
     /// Required.
     "TemplateContent" template_content set_template_content: str,
-    /// 短信类型，1表示营销短信，2表示通知短信，3表示验证码短信。
-    /// 注：为进一步提升短信发送质量、提高短信模板审核通过率，从2024年5月16日起，腾讯云短信模板类型优化为“验证码短信”、“通知短信”、“营销短信”，可参考[关于腾讯云短信模板类型优化公告](https://cloud.tencent.com/document/product/382/106171)。新开通短信服务的客户需严格参考新的短信类型申请短信模板。
+    /// SMS type. 1: Marketing SMS, 2: Notification SMS, 3: OTP SMS.
+    /// Note: To further improve the quality of SMS service and increase the approval rate of SMS templates, Tencent Cloud SMS template types will be optimized to "OTP", "Notification", and "Marketing" from May 16, 2024. You can Refer to [Optimization of Tencent Cloud SMS Template Types](https://www.tencentcloud.com/document/product/382/60410). Customers who newly register for SMS service must strictly refer to the new SMS type to apply for SMS template.
     ///
     /// Required.
     "SmsType" sms_type set_sms_type: i128,
-    /// 是否国际/港澳台短信：
-    /// 0：表示国内短信。
-    /// 1：表示国际/港澳台短信。
+    /// Whether it is Global SMS:
+    /// 0: Mainland China SMS.
+    /// 1: Global SMS.
     ///
     /// Required.
     "International" international set_international: i128,
-    /// 模板备注，例如申请原因，使用场景等。
+    /// Template remarks, such as reason for application and use case.
     ///
     /// Required.
     "Remark" remark set_remark: str,
@@ -126,87 +124,71 @@ AddSmsTemplateRequest {
 rt::action!("sms", "2021-01-11", "AddSmsTemplate", AddSmsTemplateRequest => AddSmsTemplateResponse);
 
 rt::model! { read debug;
-/// AddSmsTemplate返回参数结构体
+/// AddSmsTemplate response structure.
 AddSmsTemplateResponse {
-    /// 添加短信模板响应包体
+    /// SMS template addition response body
     "AddTemplateStatus" add_template_status set_add_template_status: obj AddTemplateStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 添加模板参数响应
+/// Template parameter addition response
 AddTemplateStatus {
-    /// 模板ID。
+    /// Template ID.
     "TemplateId" template_id set_template_id: str,
 } }
 
 rt::model! { read debug;
-/// 回执数据统计响应包体
+/// Receipt statistics response body
 CallbackStatusStatistics {
-    /// 短信回执量统计。
-    ///
-    /// 单位：个
+    /// Messages with receipt.
     "CallbackCount" callback_count set_callback_count: i128,
-    /// 短信提交成功量统计。
-    ///
-    /// 单位：个
+    /// Successfully submitted SMS messages.
     "RequestSuccessCount" request_success_count set_request_success_count: i128,
-    /// 短信回执失败量统计。
-    ///
-    /// 单位：个
+    /// Failed receipts.
     "CallbackFailCount" callback_fail_count set_callback_fail_count: i128,
-    /// 短信回执成功量统计。
-    ///
-    /// 单位：个
+    /// Successful receipts.
     "CallbackSuccessCount" callback_success_count set_callback_success_count: i128,
-    /// 运营商内部错误统计。
-    ///
-    /// 单位：个
+    /// Carrier's internal error.
     "InternalErrorCount" internal_error_count set_internal_error_count: i128,
-    /// 号码无效或空号统计。
-    ///
-    /// 单位：个
+    /// Invalid numbers.
     "InvalidNumberCount" invalid_number_count set_invalid_number_count: i128,
-    /// 停机、关机等错误统计。
-    ///
-    /// 单位：个
+    /// Errors such as out-of-service or power-off.
     "ShutdownErrorCount" shutdown_error_count set_shutdown_error_count: i128,
-    /// 号码拉入免打扰名单统计。
-    ///
-    /// 单位：个
+    /// Blocked mobile numbers.
     "BlackListCount" black_list_count set_black_list_count: i128,
-    /// 运营商频率限制统计。
-    ///
-    /// 单位：个
+    /// Carrier rate limit hits.
     "FrequencyLimitCount" frequency_limit_count set_frequency_limit_count: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `CallbackStatusStatistics` (回执数据统计).
+/// Request of `CallbackStatusStatistics` (Collects statistics on receipts).
 ///
-/// 本接口 (CallbackStatusStatistics) 用于统计用户回执的数据。
+/// This API is used to collect statistics on user receipts.
+/// >- Note: because of the improved security of **TencentCloud API 3.0**, **API authentication** is more complicated. We recommend you use the Tencent Cloud SMS service with the SDK.
+/// >- You can run this API directly in [API 3.0 Explorer](https://console.cloud.tencent.com/api/explorer?Product=sms&Version=2021-01-11&Action=SendSms), which eliminates the signature calculation steps. After it is executed successfully, API Explorer can **automatically generate** SDK code samples.
 CallbackStatusStatisticsRequest {
-    /// 起始时间，格式为yyyymmddhh，精确到小时，例如2024050113，表示2024年5月1号13时。
+    /// Start time in the format of `yyyymmddhh` accurate to the hour, such as 2021050113 (13:00 on May 1, 2021).
     ///
     /// Required.
     "BeginTime" begin_time set_begin_time: str,
-    /// 结束时间，格式为yyyymmddhh，精确到小时，例如2024050118，表示2024年5月1号18时。
-    /// 注：EndTime 必须大于等于 BeginTime，且相差不超过32天。
+    /// End time in the format of `yyyymmddhh` accurate to the hour, such as 2021050118 (18:00 on May 1, 2021).
+    /// Note: `EndTime` must be after `BeginTime`, and the difference should not exceed 32 days.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 短信 SdkAppId 在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage)  添加应用后生成的实际 SdkAppId，示例如1400006666。
+    /// The SMS `SdkAppId` generated after an application is added in the [SMS console](https://console.cloud.tencent.com/smsv2/app-manage), such as 1400006666.
     ///
     /// Required.
     "SmsSdkAppId" sms_sdk_app_id set_sms_sdk_app_id: str,
-    /// 最大上限。
-    /// 注：目前固定设置为0。
+    /// Upper limit.
+    /// Note: this parameter is currently fixed at 0.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 偏移量。
-    /// 注：目前固定设置为0。
+    /// Offset.
+    /// Note: this parameter is currently fixed at 0.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
@@ -214,33 +196,31 @@ CallbackStatusStatisticsRequest {
 rt::action!("sms", "2021-01-11", "CallbackStatusStatistics", CallbackStatusStatisticsRequest => CallbackStatusStatisticsResponse);
 
 rt::model! { read debug;
-/// CallbackStatusStatistics返回参数结构体
+/// CallbackStatusStatistics response structure.
 CallbackStatusStatisticsResponse {
-    /// 回执数据统计响应包体。
+    /// Receipt statistics response body.
     "CallbackStatusStatistics" callback_status_statistics set_callback_status_statistics: obj CallbackStatusStatistics,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 删除签名响应
+/// Signature deletion response
 DeleteSignStatus {
-    /// 删除状态信息。
+    /// Deletion status information.
     "DeleteStatus" delete_status set_delete_status: str,
-    /// 删除时间，UNIX 时间戳（单位：秒）。
+    /// Deleted time in seconds in the format of UNIX timestamp.
     "DeleteTime" delete_time set_delete_time: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteSmsSign` (删除短信签名).
+/// Request of `DeleteSmsSign` (Deletes SMS signature).
 ///
-/// 本接口 (DeleteSmsSign) 用于删除短信签名。
-///
-/// 说明：
-///
-/// - 个人认证用户不支持使用 API 删除短信签名，请参阅了解 [实名认证基本介绍](https://cloud.tencent.com/document/product/378/3629)，如果为个人认证请登录 [控制台](https://console.cloud.tencent.com/smsv2) 删除短信签名。
+/// ⚠️ Note: individual users cannot use this API to delete SMS signatures. For more information, please see [Identity Verification Overview](https://intl.cloud.tencent.com/document/product/378/3629?from_cn_redirect=1). Please log in to the [console](https://console.cloud.tencent.com/smsv2) to delete SMS signatures.
+/// >- Note: because of the improved security of **TencentCloud API 3.0**, **API authentication** is more complicated. We recommend you use the Tencent Cloud SMS service with the SDK.
+/// >- You can run this API directly in [API 3.0 Explorer](https://console.cloud.tencent.com/api/explorer?Product=sms&Version=2021-01-11&Action=SendSms), which eliminates the signature calculation steps. After it is executed successfully, API Explorer can **automatically generate** SDK code samples.
 DeleteSmsSignRequest {
-    /// 待删除的签名 ID。
+    /// ID of the signature to be deleted.
     ///
     /// Required.
     "SignId" sign_id set_sign_id: i128,
@@ -248,24 +228,22 @@ DeleteSmsSignRequest {
 rt::action!("sms", "2021-01-11", "DeleteSmsSign", DeleteSmsSignRequest => DeleteSmsSignResponse);
 
 rt::model! { read debug;
-/// DeleteSmsSign返回参数结构体
+/// DeleteSmsSign response structure.
 DeleteSmsSignResponse {
-    /// 删除签名响应
+    /// Signature deletion response
     "DeleteSignStatus" delete_sign_status set_delete_sign_status: obj DeleteSignStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteSmsTemplate` (删除短信模板).
+/// Request of `DeleteSmsTemplate` (Deletes SMS template).
 ///
-/// 本接口 (DeleteSmsTemplate) 用于删除短信模板。
-///
-/// 说明：
-///
-/// - 个人认证用户不支持使用 API 删除短信正文模板，请参阅了解 [实名认证基本介绍](https://cloud.tencent.com/document/product/378/3629)，如果为个人认证请登录 [控制台](https://console.cloud.tencent.com/smsv2) 删除短信正文模板。
+/// ⚠️ Note: individual users cannot use this API to delete SMS body templates. Please log in to the [console](https://console.cloud.tencent.com/smsv2) to do so. For more information, please see [Identity Verification Overview](https://intl.cloud.tencent.com/document/product/378/3629?from_cn_redirect=1).
+/// >- Note: because of the improved security of **TencentCloud API 3.0**, **API authentication** is more complicated. We recommend you use the Tencent Cloud SMS service with the SDK.
+/// >- You can run this API directly in [API 3.0 Explorer](https://console.cloud.tencent.com/api/explorer?Product=sms&Version=2021-01-11&Action=SendSms), which eliminates the signature calculation steps. After it is executed successfully, API Explorer can **automatically generate** SDK code samples.
 DeleteSmsTemplateRequest {
-    /// 待删除的模板 ID。
+    /// ID of the template to be deleted.
     ///
     /// Required.
     "TemplateId" template_id set_template_id: i128,
@@ -273,31 +251,31 @@ DeleteSmsTemplateRequest {
 rt::action!("sms", "2021-01-11", "DeleteSmsTemplate", DeleteSmsTemplateRequest => DeleteSmsTemplateResponse);
 
 rt::model! { read debug;
-/// DeleteSmsTemplate返回参数结构体
+/// DeleteSmsTemplate response structure.
 DeleteSmsTemplateResponse {
-    /// 删除模板响应
+    /// Template deletion response
     "DeleteTemplateStatus" delete_template_status set_delete_template_status: obj DeleteTemplateStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 删除模板响应
+/// Template deletion response
 DeleteTemplateStatus {
-    /// 删除状态信息。
+    /// Deletion status information.
     "DeleteStatus" delete_status set_delete_status: str,
-    /// 删除时间，UNIX 时间戳（单位：秒）。
+    /// Deleted time in seconds in the format of UNIX timestamp.
     "DeleteTime" delete_time set_delete_time: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePhoneNumberInfo` (号码信息查询).
+/// Request of `DescribePhoneNumberInfo` (Queries mobile number information).
 ///
-/// 本接口 (DescribePhoneNumberInfo) 用于提供电话号码的信息查询，包括国家（或地区）码、规范的 E.164 格式号码等。
-/// - 例如：查询号码 +86018501234444，可以得到国家码 86、规范的 E.164 号码 +8618501234444 等信息。
+/// This API is used to query the information of a phone number, including country/region code and standardized E.164 format number.
+/// >- For example, if you query the number +86018845720123, you can get the country/region code 86 and the standardized E.164 number +8618845720123.
 DescribePhoneNumberInfoRequest {
-    /// 查询手机号码，采用 E.164 标准，格式为+[国家或地区码][手机号]，单次请求最多支持200个手机号。
-    /// 例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
+    /// A parameter used to query mobile numbers in E.164 format (+[country/region code][subscriber number]). Up to 200 mobile numbers can be queried at a time.
+    /// Take the number +8613711112222 as an example. “86” is the country code (with a “+” sign in its front) and “13711112222” is the subscriber number.
     ///
     /// Required.
     "PhoneNumberSet" phone_number_set set_phone_number_set: list String,
@@ -305,9 +283,9 @@ DescribePhoneNumberInfoRequest {
 rt::action!("sms", "2021-01-11", "DescribePhoneNumberInfo", DescribePhoneNumberInfoRequest => DescribePhoneNumberInfoResponse);
 
 rt::model! { read debug;
-/// DescribePhoneNumberInfo返回参数结构体
+/// DescribePhoneNumberInfo response structure.
 DescribePhoneNumberInfoResponse {
-    /// 获取号码信息。
+    /// A parameter used to obtain mobile number information.
     "PhoneNumberInfoSet" phone_number_info_set set_phone_number_info_set: list PhoneNumberInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -367,21 +345,20 @@ DescribeSendRecordListResponse {
 } }
 
 rt::model! { read debug;
-/// 获取短信签名信息响应
+/// Response for getting SMS signature information
 DescribeSignListStatus {
-    /// 签名ID。
+    /// Signature ID.
     "SignId" sign_id set_sign_id: i128,
-    /// 是否国际/港澳台短信，其中0表示国内短信，1表示国际/港澳台短信。
+    /// Whether it is Global SMS. 0: Mainland China SMS; 1: Global SMS.
     "International" international set_international: i128,
-    /// 签名状态，其中：
-    /// 国内短信0表示签名可用，1表示审核中，2表示审核通过待生效，-1表示审核未通过、审核失败或未完成首次报备等原因导致签名不可用。具体可参考 [国内短信签名状态值说明](https://cloud.tencent.com/document/product/382/39022#ea7b2b63-ee71-404f-a525-c5a572d12ccd)。
-    /// 国际短信0表示审核通过且已生效，1表示审核中，2表示审核通过待生效，-1表示审核未通过或审核失败。
+    /// Signature application status. Valid values: 0: approved; 1: under review.
+    /// -1: application rejected or failed.
     "StatusCode" status_code set_status_code: i64,
-    /// 审核回复，审核人员审核后给出的回复，通常是审核未通过的原因。
+    /// Review reply, i.e., response given by the reviewer, which is usually the reason for rejection.
     "ReviewReply" review_reply set_review_reply: str,
-    /// 签名名称。
+    /// Signature name.
     "SignName" sign_name set_sign_name: str,
-    /// 提交审核时间，UNIX 时间戳（单位：秒）。
+    /// Application submission time in the format of UNIX timestamp in seconds.
     "CreateTime" create_time set_create_time: i128,
     /// 国内短信的资质 ID。资质 ID 信息可前往国内短信的 [实名资质管理](https://console.cloud.tencent.com/smsv2/enterprise) 页查看。
     /// 注：国际短信不涉及，默认为0。
@@ -395,165 +372,162 @@ DescribeSignListStatus {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSmsSignList` (短信签名状态查询).
+/// Request of `DescribeSmsSignList` (Queries SMS signature status).
 ///
-/// 本接口 (DescribeSmsSignList) 用于查询短信签名状态。
-///
-/// 说明：
-///
-/// - 个人认证用户不支持使用 API 查询短信签名，请参阅了解 [实名认证基本介绍](https://cloud.tencent.com/document/product/378/3629)，如果为个人认证请登录 [控制台](https://console.cloud.tencent.com/smsv2) 查询短信签名。
+/// This API is used to query the status of SMS signatures.
+/// Note: individual users cannot use this API to query SMS signatures. For more information, please see [Identity Verification Overview](https://intl.cloud.tencent.com/document/product/378/3629?from_cn_redirect=1). If your account identity is individual, you can log in to the [console](https://console.cloud.tencent.com/smsv2) to query SMS signatures.
 DescribeSmsSignListRequest {
-    /// 是否国际/港澳台短信：
-    /// 0：表示国内短信。
-    /// 1：表示国际/港澳台短信。
+    /// Whether it is Global SMS:
+    /// 0: Mainland China SMS.
+    /// 1: Global SMS.
     ///
     /// Required.
     "International" international set_international: i128,
-    /// 签名 ID 数组。
-    /// 注：默认数组最大长度100。
+    /// Signature ID array.
+    /// Note: the maximum length of the array is 100 by default.
     "SignIdSet" sign_id_set set_sign_id_set: list i128,
-    /// 最大上限，最多100。注：默认为10，SignIdSet 为空时启用。
+    /// Upper limit. Maximum value: 100.
+    /// Note: it is 10 by default and is enabled when SignIdSet is empty.
     "Limit" limit set_limit: i128,
-    /// 偏移量。注：默认为0，SignIdSet 为空时启用。
+    /// Offset.
+    /// Note: it is 0 by default and is enabled when SignIdSet is empty.
     "Offset" offset set_offset: i128,
 } }
 rt::action!("sms", "2021-01-11", "DescribeSmsSignList", DescribeSmsSignListRequest => DescribeSmsSignListResponse);
 
 rt::model! { read debug;
-/// DescribeSmsSignList返回参数结构体
+/// DescribeSmsSignList response structure.
 DescribeSmsSignListResponse {
-    /// 获取签名信息响应
+    /// Response for getting signature information
     "DescribeSignListStatusSet" describe_sign_list_status_set set_describe_sign_list_status_set: list DescribeSignListStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSmsTemplateList` (短信模板状态查询).
+/// Request of `DescribeSmsTemplateList` (Queries SMS template status).
 ///
-/// 本接口 (DescribeSmsTemplateList) 用于查询短信模板状态。
-///
-/// 说明：
-///
-/// - 个人认证用户不支持使用 API 查询短信正文模板，请参阅了解 [实名认证基本介绍](https://cloud.tencent.com/document/product/378/3629)，如果为个人认证请登录 [控制台](https://console.cloud.tencent.com/smsv2) 查询短信正文模板。
+/// ⚠️ Note: individual users cannot use this API to query SMS body templates. For more information, please see [Identity Verification Overview](https://intl.cloud.tencent.com/document/product/378/3629?from_cn_redirect=1).
+/// >- Note: because of the improved security of **TencentCloud API 3.0**, **API authentication** is more complicated. We recommend you use the Tencent Cloud SMS service with the SDK.
+/// >- You can run this API directly in [API 3.0 Explorer](https://console.cloud.tencent.com/api/explorer?Product=sms&Version=2021-01-11&Action=SendSms), which eliminates the signature calculation steps. After it is executed successfully, API Explorer can **automatically generate** SDK code samples.
 DescribeSmsTemplateListRequest {
-    /// 是否国际/港澳台短信：
-    /// 0：表示国内短信。
-    /// 1：表示国际/港澳台短信。
+    /// Whether it is Global SMS:
+    /// 0: Mainland China SMS.
+    /// 1: Global SMS.
     ///
     /// Required.
     "International" international set_international: i128,
-    /// 模板 ID 数组。数组为空时默认查询模板列表信息，请使用 Limit 和 Offset 字段设置查询范围。
-    /// 默认数组长度最大100
+    /// Array of template IDs. If the array is empty, the template list information will be queried by default. You need to use the `Limit` and `Offset` fields to set the query range.
+    /// The max array length is 100 by default.
     "TemplateIdSet" template_id_set set_template_id_set: list i128,
-    /// 最大上限，最多100。
-    /// 注：默认为0，TemplateIdSet 为空时启用。
+    /// Upper limit. Maximum value: 100.
+    /// Note: it is 0 by default and is enabled when `TemplateIdSet` is empty.
     "Limit" limit set_limit: i128,
-    /// 偏移量。
-    /// 注：默认为0，TemplateIdSet 为空时启用。
+    /// Offset.
+    /// Note: it is 0 by default and is enabled when `TemplateIdSet` is empty.
     "Offset" offset set_offset: i128,
 } }
 rt::action!("sms", "2021-01-11", "DescribeSmsTemplateList", DescribeSmsTemplateListRequest => DescribeSmsTemplateListResponse);
 
 rt::model! { read debug;
-/// DescribeSmsTemplateList返回参数结构体
+/// DescribeSmsTemplateList response structure.
 DescribeSmsTemplateListResponse {
-    /// 获取短信模板信息响应
+    /// Response for getting SMS template information
     "DescribeTemplateStatusSet" describe_template_status_set set_describe_template_status_set: list DescribeTemplateListStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 获取短信模板信息响应
+/// Response for getting SMS template information
 DescribeTemplateListStatus {
-    /// 模板ID。
+    /// Template ID.
     "TemplateId" template_id set_template_id: i128,
-    /// 是否国际/港澳台短信，其中0表示国内短信，1表示国际/港澳台短信，3表示该模板既支持国内短信也支持国际/港澳台短信。
+    /// Whether it is Global SMS. 0: Mainland China SMS; 1: Global SMS.
     "International" international set_international: i128,
-    /// 申请模板状态，其中0表示审核通过且已生效，1表示审核中，2表示审核通过待生效，-1表示审核未通过或审核失败。注：只有状态值为0时该模板才能使用。
+    /// Template application status. Valid values: 0: approved and effective; 1: under review; 2: approved but to be effective; -1: application rejected or failed.
     "StatusCode" status_code set_status_code: i64,
-    /// 审核回复，审核人员审核后给出的回复，通常是审核未通过的原因。
+    /// Review reply, i.e., response given by the reviewer, which is usually the reason for rejection.
     "ReviewReply" review_reply set_review_reply: str,
-    /// 模板名称。
+    /// Template name.
     "TemplateName" template_name set_template_name: str,
-    /// 提交审核时间，UNIX 时间戳（单位：秒）。
+    /// Application submission time in the format of UNIX timestamp in seconds.
     "CreateTime" create_time set_create_time: i128,
-    /// 模板内容。
+    /// Template content.
     "TemplateContent" template_content set_template_content: str,
 } }
 
 rt::model! { read debug;
-/// 修改签名响应
+/// Signature modification response
 ModifySignStatus {
-    /// 签名ID。
+    /// Signature ID.
     "SignId" sign_id set_sign_id: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifySmsSign` (修改短信签名).
+/// Request of `ModifySmsSign` (Modifies SMS signature).
 ///
-/// 本接口 (ModifySmsSign) 用于修改短信签名。
-///
-/// 说明：
-///
-/// - 修改短信签名前，请先认真参阅 [腾讯云短信签名审核标准。](https://cloud.tencent.com/document/product/382/39022)
-/// - 个人认证用户不支持使用 API 修改短信签名，请参阅了解 [实名认证基本介绍](https://cloud.tencent.com/document/product/378/3629)，如果为个人认证请登录 [控制台](https://console.cloud.tencent.com/smsv2) 修改短信签名。
-/// - 修改短信签名，仅当签名为待审核或已拒绝状态时，才能进行修改，已审核通过的签名不支持修改。
+/// 1. This API is used to modify an SMS signature. Read the [Tencent Cloud SMS signature review standards](https://intl.cloud.tencent.com/document/product/382/40658) before making a modification.
+/// 2. ⚠️ Note: Individual users cannot use this API to modify SMS signatures. For more information, see [Identity Verification Guide](https://intl.cloud.tencent.com/document/product/378/3629). If your account identity is individual, you can log in to the [console](https://console.cloud.tencent.com/smsv2) to modify SMS signatures.
+/// 3. Modifications can be made only if the signature status is **Pending Review** or **Rejected**. **Approved** signatures cannot be modified.
+/// >- Note: Because of the improved security of **TencentCloud API 3.0**, **API authentication** is more complicated. We recommend you use the Tencent Cloud SMS service with the SDK.
+/// >- You can run this API directly in [API 3.0 Explorer](https://console.cloud.tencent.com/api/explorer?Product=sms&Version=2021-01-11&Action=SendSms), which eliminates the signature calculation steps. After it is executed successfully, API Explorer can **automatically generate** SDK code samples.
 ModifySmsSignRequest {
-    /// 待修改的签名 ID。
+    /// ID of the signature to be modified.
     ///
     /// Required.
     "SignId" sign_id set_sign_id: i128,
-    /// 签名名称。
+    /// Signature name.
     ///
     /// Required.
     "SignName" sign_name set_sign_name: str,
-    /// 签名类型。其中每种类型后面标注了其可选的 DocumentType（证明类型）：
-    /// 0：公司，可选 DocumentType 有（0，1）。
-    /// 1：APP，可选 DocumentType 有（0，1，2，3，4） 。
-    /// 4：商标，可选 DocumentType 有（7）。
-    /// 5：政府/机关事业单位/其他机构，可选 DocumentType 有（2，3）。
-    /// 注1：必须按照对应关系选择证明类型，否则会审核失败。
-    /// 注2：签名类型2（网站）、3（公众号）、6（小程序）已不再支持，具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/document/product/382/116397)。
-    /// 注3：申请国内短信签名已不再支持签名类型1（APP），具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/announce/detail/2256)。
+    /// Signature type. Each of these types is followed by their `DocumentType` (identity certificate type) option:
+    /// 0: company. Valid values of `DocumentType` include 0 and 1.
+    /// 1: app. Valid values of `DocumentType` include 0, 1, 2, 3, and 4.
+    /// 2: website. Valid values of `DocumentType` include 0, 1, 2, 3, and 5.
+    /// 3: WeChat Official Account. Valid values of `DocumentType` include 0, 1, 2, 3, and 8.
+    /// 4: trademark. Valid values of `DocumentType` include 7.
+    /// 5: government/public institution/other. Valid values of `DocumentType` include 2 and 3.
+    /// 6: WeChat Mini Program. Valid values of `DocumentType` include 0, 1, 2, 3, and 6.
+    /// Note: the identity certificate type must be selected according to the correspondence; otherwise, the review will fail.
     ///
     /// Required.
     "SignType" sign_type set_sign_type: i128,
-    /// 证明类型：
-    /// 0：三证合一。
-    /// 1：企业营业执照。
-    /// 2：组织机构代码证书。
-    /// 3：社会信用代码证书。
-    /// 4：应用后台管理截图（个人开发APP）。
-    /// 7：商标注册书。
-    /// 注1：证明类型5（网站备案后台截图）、6（小程序设置页面截图）、8（公众号设置页面截图）已不再支持，具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/document/product/382/116397)。
-    /// 注2：申请国内短信签名已不再支持证明类型4（应用后台管理截图），具体可参考 [关于腾讯云短信签名申请规则更新的公告](https://cloud.tencent.com/announce/detail/2256)。
+    /// Identity certificate type:
+    /// 0: three-in-one.
+    /// 1: business license.
+    /// 2: organization code certificate.
+    /// 3: social credit code certificate.
+    /// 4: screenshot of application backend management (for personal app).
+    /// 5: screenshot of website ICP filing backend (for personal website).
+    /// 6: screenshot of WeChat Mini Program settings page (for personal WeChat Mini Program).
+    /// 7: trademark registration certificate.
+    /// 8: screenshot of WeChat Official Account settings page (for personal WeChat Official Account).
     ///
     /// Required.
     "DocumentType" document_type set_document_type: i128,
-    /// 是否国际/港澳台短信：
-    /// 0：表示国内短信。
-    /// 1：表示国际/港澳台短信。
-    /// 注：需要和待修改签名International值保持一致，该参数不能直接修改国内签名到国际签名。
+    /// A parameter used to specify whether it is Global SMS:
+    /// `0`: Chinese mainland SMS.
+    /// `1`: Global SMS.
+    /// Note: the value of this parameter must be consistent with the `International` value of the signature to be modified. This parameter cannot be used to directly change a Chinese mainland signature to an international signature.
     ///
     /// Required.
     "International" international set_international: i128,
-    /// 签名用途：
-    /// 0：自用。
-    /// 1：他用。
+    /// Signature purpose:
+    /// 0: for personal use.
+    /// 1: for others.
     ///
     /// Required.
     "SignPurpose" sign_purpose set_sign_purpose: i128,
-    /// 签名对应的资质证明图片需先进行 base64 编码格式转换，将转换后的字符串去掉前缀`data:image/jpeg;base64,`再赋值给该参数。
+    /// You should Base64-encode the image of the identity certificate corresponding to the signature first, remove the prefix `data:image/jpeg;base64,` from the resulted string, and then use it as the value of this parameter.
     ///
     /// Required.
     "ProofImage" proof_image set_proof_image: str,
-    /// 委托授权证明。选择 SignPurpose 为他用之后需要提交委托的授权证明。
-    /// 图片需先进行 base64 编码格式转换，将转换后的字符串去掉前缀`data:image/jpeg;base64,`再赋值给该参数。
-    /// 注：只有 SignPurpose 在选择为 1（他用）时，这个字段才会生效。
+    /// Power of attorney, which should be submitted if `SignPurpose` is for use by others.
+    /// You should Base64-encode the image first, remove the prefix `data:image/jpeg;base64,` from the resulted string, and then use it as the value of this parameter.
+    /// Note: this field will take effect only when `SignPurpose` is 1 (for user by others).
     "CommissionImage" commission_image set_commission_image: str,
-    /// 签名的申请备注。
+    /// Signature application remarks.
     "Remark" remark set_remark: str,
     /// 已审核通过的国内短信的资质 ID。资质 ID 信息可前往国内短信的 [实名资质管理](https://console.cloud.tencent.com/smsv2/enterprise) 页查看。
     ///
@@ -565,50 +539,47 @@ ModifySmsSignRequest {
 rt::action!("sms", "2021-01-11", "ModifySmsSign", ModifySmsSignRequest => ModifySmsSignResponse);
 
 rt::model! { read debug;
-/// ModifySmsSign返回参数结构体
+/// ModifySmsSign response structure.
 ModifySmsSignResponse {
-    /// 修改签名响应
+    /// Signature modification response
     "ModifySignStatus" modify_sign_status set_modify_sign_status: obj ModifySignStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifySmsTemplate` (修改短信模板).
+/// Request of `ModifySmsTemplate` (Modifies SMS template).
 ///
-/// 本接口 (ModifySmsTemplate) 用于修改短信模板。
-///
-/// 说明：
-///
-/// - 修改短信正文模板前，请先认真参阅 [腾讯云短信正文模板审核标准。](https://cloud.tencent.com/document/product/382/39023)
-/// - 个人认证用户不支持使用 API 修改短信正文模板，请参阅了解 [实名认证基本介绍](https://cloud.tencent.com/document/product/378/3629)，如果为个人认证请登录 [控制台](https://console.cloud.tencent.com/smsv2) 修改短信正文模板。
-/// - 修改短信模板，仅当正文模板为待审核或已拒绝状态时，才能进行修改，已审核通过的正文模板不支持修改。
+/// 1. This API is used to modify an SMS body template. Please read the [Tencent Cloud SMS Body Template Review Standards](https://intl.cloud.tencent.com/document/product/382/39023?from_cn_redirect=1) before making a modification.
+/// 2. Note: individual users cannot use this API to modify SMS body templates. For more information, please see [Identity Verification Overview](https://intl.cloud.tencent.com/document/product/378/3629?from_cn_redirect=1). If your account identity is individual, you can log in to the [console](https://console.cloud.tencent.com/smsv2) to modify SMS body templates.
+/// 3. Modifications can be made only if the body template status is **Pending Review** or **Rejected**. **Approved** body templates cannot be modified.
+/// >- Note: because of the improved security of **TencentCloud API 3.0**, **API authentication** is more complicated. We recommend you use the Tencent Cloud SMS service with the SDK.
+/// >- You can run this API directly in [API 3.0 Explorer](https://console.cloud.tencent.com/api/explorer?Product=sms&Version=2019-07-11&Action=SendSms), which eliminates the signature calculation steps. After it is executed successfully, API Explorer can **automatically generate** SDK code samples.
 ModifySmsTemplateRequest {
-    /// 待修改模板的ID。
+    /// ID of the template to be modified.
     ///
     /// Required.
     "TemplateId" template_id set_template_id: i128,
-    /// 新的模板名称。
+    /// New template name.
     ///
     /// Required.
     "TemplateName" template_name set_template_name: str,
-    /// 新的模板内容。
+    /// New template content.
     ///
     /// Required.
     "TemplateContent" template_content set_template_content: str,
-    /// 短信类型，1表示营销短信，2表示通知短信，3表示验证码短信。
-    /// 注：为进一步提升短信发送质量、提高短信模板审核通过率，从2024年5月16日起，腾讯云短信模板类型优化为“验证码短信”、“通知短信”、“营销短信”，可参考[关于腾讯云短信模板类型优化公告](https://cloud.tencent.com/document/product/382/106171)。新开通短信服务的客户需严格参考新的短信类型申请短信模板。
+    /// SMS type. 1: Marketing SMS, 2: Notification SMS, 3: OTP SMS.
+    /// Note: To further improve the quality of SMS service and increase the approval rate of SMS templates, Tencent Cloud SMS template types will be optimized to "OTP", "Notification", and "Marketing" from May 16, 2024. You can Refer to [Optimization of Tencent Cloud SMS Template Types](https://www.tencentcloud.com/document/product/382/60410). Customers who newly register for SMS service must strictly refer to the new SMS type to apply for SMS template.
     ///
     /// Required.
     "SmsType" sms_type set_sms_type: i128,
-    /// 是否国际/港澳台短信：
-    /// 0：表示国内短信。
-    /// 1：表示国际/港澳台短信。
-    /// 注：需要和待修改模板 International 值保持一致，该参数不能直接修改国内模板到国际模板。
+    /// Whether it is Global SMS:
+    /// 0: Mainland China SMS.
+    /// 1: Global SMS.
     ///
     /// Required.
     "International" international set_international: i128,
-    /// 模板备注，例如申请原因，使用场景等。
+    /// Template remarks, such as reason for application and use case.
     ///
     /// Required.
     "Remark" remark set_remark: str,
@@ -616,142 +587,139 @@ ModifySmsTemplateRequest {
 rt::action!("sms", "2021-01-11", "ModifySmsTemplate", ModifySmsTemplateRequest => ModifySmsTemplateResponse);
 
 rt::model! { read debug;
-/// ModifySmsTemplate返回参数结构体
+/// ModifySmsTemplate response structure.
 ModifySmsTemplateResponse {
-    /// 修改模板参数响应
+    /// Template parameter modification response
     "ModifyTemplateStatus" modify_template_status set_modify_template_status: obj ModifyTemplateStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 修改模板参数响应
+/// Template parameter modification response
 ModifyTemplateStatus {
-    /// 模板ID。
+    /// Template ID.
     "TemplateId" template_id set_template_id: i128,
 } }
 
 rt::model! { write debug;
-/// 批量发送中每个手机号的发送信息。
+/// SMS information for each phone number in a batch delivery.
 MultiSmsInfo {
-    /// 下发手机号码，采用 E.164 标准，格式为+[国家或地区码][手机号]，单次请求最多支持200个手机号且要求全为国际/港澳台手机号。 例如：+60198890000， 其中前面有一个+号 ，60为国家码，198890000为手机号。
+    /// Target mobile number in the E.164 standard in the format of +[country/region code][mobile number]. Up to 200 mobile numbers are supported in one request (which should be all global mobile numbers). For example, +60198890000, which has a + sign followed by 60 (country/region code) and then by 198890000 (mobile number).
     ///
     /// Required.
     "PhoneNumber" phone_number set_phone_number: str,
-    /// 模板 ID，必须填写已审核通过的模板 ID。模板 ID 可前往 [国际/港澳台短信](https://console.cloud.tencent.com/smsv2/isms-template) 的正文模板管理查看，仅支持使用国际/港澳台短信模板。
+    /// Template ID, which can be viewed on the **Body Templates** page in [Global SMS](https://console.cloud.tencent.com/smsv2/isms-template). You must enter the ID of an approved template.
     ///
     /// Required.
     "TemplateId" template_id set_template_id: str,
-    /// 模板参数，若无模板参数，则设置为空。
-    ///
-    /// 注意
-    ///
-    /// 模板参数的个数需要与 TemplateId 对应模板的变量个数保持一致。
+    /// Template parameter. If there is no template parameter, leave this field empty.
+    /// The number of template parameters should be consistent with that of the template variables of `TemplateId`.
     "TemplateParamSet" template_param_set set_template_param_set: list String,
-    /// 国际/港澳台短信 Sender ID。可参考 [Sender ID 说明](https://cloud.tencent.com/document/product/382/102831)。注：国际/港澳台短信已申请独立 SenderId 需要填写该字段，默认使用公共 SenderId，无需填写该字段。
+    /// Sender ID for Global SMS. For detail, please refer to the [Sender ID](https://www.tencentcloud.com/document/product/382/58270) Guidelines.
+    /// Note: This parameter applies solely to Global SMS. If you do not require a dedicated Sender ID, the public Sender ID will be used by default, and this parameter may be left blank.
+    /// Example: Qsms
     "SenderId" sender_id set_sender_id: str,
-    /// 用户的 session 内容，可以携带用户侧 ID 等上下文信息，server 会原样返回。注意长度需小于512字节。
+    /// User session content, which can carry context information such as user-side ID and will be returned as-is by the server. Note that the length must be less than 512 bytes.
     "SessionContext" session_context set_session_context: str,
 } }
 
 rt::model! { read debug;
-/// 号码信息。
+/// Mobile number information.
 PhoneNumberInfo {
-    /// 号码信息查询错误码，查询成功返回 "Ok"。
+    /// Error code for mobile number information query. `Ok` will be returned if the query is successful.
     "Code" code set_code: str,
-    /// 号码信息查询错误码描述。
+    /// Description of the error code for mobile number information query.
     "Message" message set_message: str,
-    /// 国家（或地区）码。
+    /// Country (or region) code.
     "NationCode" nation_code set_nation_code: str,
-    /// 用户号码，去除国家或地区码前缀的普通格式，示例如：18501234444。
+    /// Subscriber number in normal format such as 13711112222, without any prefix (country or region code).
     "SubscriberNumber" subscriber_number set_subscriber_number: str,
-    /// 解析后的规范的 E.164 号码，与下发短信的号码解析结果一致。解析失败时会原样返回。
+    /// The standardized mobile number in E.164 format after parsing, which is consistent with the parsed number for SMS message delivery. If the parsing fails, the original number will be returned.
     "PhoneNumber" phone_number set_phone_number: str,
-    /// 国家码或地区码，例如 CN、US 等，对于未识别出国家码或者地区码，默认返回 DEF。
+    /// Country or region code such as CN and US. If the country or region code cannot be identified, `DEF` will be returned by default.
     "IsoCode" iso_code set_iso_code: str,
-    /// 国家码或地区名，例如 China，可参考 [国际/港澳台短信价格总览](https://cloud.tencent.com/document/product/382/18051)
+    /// Country code or region name such as China. For more information, see [Global SMS Price Overview](https://www.tencentcloud.com/document/product/382/8414?pg=#3c47bbea-5699-48a6-83d3-6b97cf2a23bc)
     "IsoName" iso_name set_iso_name: str,
 } }
 
 rt::model! { read debug;
-/// 短信回复状态
+/// SMS reply status
 PullSmsReplyStatus {
-    /// 短信码号扩展号，默认未开通，如需开通请联系 [sms helper](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)。
+    /// SMS code number extension, which is not activated by default. If you need to activate it, please contact [SMS Helper](https://intl.cloud.tencent.com/document/product/382/3773?from_cn_redirect=1#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81).
     "ExtendCode" extend_code set_extend_code: str,
-    /// 国家（或地区）码。
+    /// Country (or region) code.
     "CountryCode" country_code set_country_code: str,
-    /// 手机号码，E.164标准，+[国家或地区码][手机号] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
+    /// Mobile number in the E.164 standard (+[country/region code][mobile number]), such as +8613711112222, which has a + sign followed by 86 (country/region code) and then by 13711112222 (mobile number).
     "PhoneNumber" phone_number set_phone_number: str,
-    /// 短信签名名称。
+    /// SMS signature name.
     "SignName" sign_name set_sign_name: str,
-    /// 用户回复的内容。
+    /// User reply.
     "ReplyContent" reply_content set_reply_content: str,
-    /// 回复时间，UNIX 时间戳（单位：秒）。
+    /// Reply time in seconds in the format of UNIX timestamp.
     "ReplyTime" reply_time set_reply_time: i128,
-    /// 用户号码，普通格式，示例如：18501234444。
+    /// User's mobile number in a common format such as 13711112222.
     "SubscriberNumber" subscriber_number set_subscriber_number: str,
 } }
 
 rt::model! { write debug;
-/// Request of `PullSmsReplyStatusByPhoneNumber` (拉取单个号码短信回复状态).
+/// Request of `PullSmsReplyStatusByPhoneNumber` (Pulls SMS reply status for one single number).
 ///
-/// 本接口 (PullSmsReplyStatusByPhoneNumber) 用于拉取单个号码短信回复状态。
-///
-/// 说明：
-///
-/// - 上行回复也支持 [配置回复回调](https://cloud.tencent.com/document/product/382/42907) 的方式获取。
+/// This API is used to pull SMS reply status for one single number.
+/// Currently, you can also [configure the reply callback](https://intl.cloud.tencent.com/document/product/382/42907?from_cn_redirect=1) to get replies.
+/// >- Note: because of the improved security of **TencentCloud API 3.0**, **API authentication** is more complicated. We recommend you use the Tencent Cloud SMS service with the SDK.
+/// >- You can run this API directly in [API 3.0 Explorer](https://console.cloud.tencent.com/api/explorer?Product=sms&Version=2021-01-11&Action=SendSms), which eliminates the signature calculation steps. After it is executed successfully, API Explorer can **automatically generate** SDK code samples.
 PullSmsReplyStatusByPhoneNumberRequest {
-    /// 拉取起始时间，UNIX 时间戳（时间：秒）。
-    /// 注：最大可拉取当前时期前7天的数据。
+    /// Pull start time in seconds in the format of UNIX timestamp.
+    /// Note: the data for the last 7 days can be pulled at most.
     ///
     /// Required.
     "BeginTime" begin_time set_begin_time: i128,
-    /// 偏移量。
-    /// 注：目前固定设置为0。
+    /// Offset.
+    /// Note: this parameter is currently fixed at 0.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 拉取最大条数，最多 100。
+    /// Maximum number of pulled entries. Maximum value: 100.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 下发目的手机号码，依据 E.164 标准为：+[国家（或地区）码][手机号] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
+    /// Target mobile number in the E.164 standard (+[country/region code][mobile number]), such as +8613711112222, which has a + sign followed by 86 (country/region code) and then by 13711112222 (mobile number).
     ///
     /// Required.
     "PhoneNumber" phone_number set_phone_number: str,
-    /// 短信 SdkAppId 在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage)  添加应用后生成的实际 SdkAppId，示例如1400006666。
+    /// The SMS `SdkAppId` generated after an application is added in the [SMS console](https://console.cloud.tencent.com/smsv2/app-manage), such as 1400006666.
     ///
     /// Required.
     "SmsSdkAppId" sms_sdk_app_id set_sms_sdk_app_id: str,
-    /// 拉取截止时间，UNIX 时间戳（时间：秒）。
+    /// Pull end time in seconds in the format of UNIX timestamp.
     "EndTime" end_time set_end_time: i128,
 } }
 rt::action!("sms", "2021-01-11", "PullSmsReplyStatusByPhoneNumber", PullSmsReplyStatusByPhoneNumberRequest => PullSmsReplyStatusByPhoneNumberResponse);
 
 rt::model! { read debug;
-/// PullSmsReplyStatusByPhoneNumber返回参数结构体
+/// PullSmsReplyStatusByPhoneNumber response structure.
 PullSmsReplyStatusByPhoneNumberResponse {
-    /// 回复状态响应集合。
+    /// Reply status response set.
     "PullSmsReplyStatusSet" pull_sms_reply_status_set set_pull_sms_reply_status_set: list PullSmsReplyStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `PullSmsReplyStatus` (拉取短信回复状态).
+/// Request of `PullSmsReplyStatus` (Pulls SMS reply status).
 ///
-/// 本接口 (PullSmsReplyStatus) 用于拉取短信回复状态。
-///
-/// 说明：
-///
-/// - 此接口需要联系  [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81) 开通。接口拉取的状态数据为队列模式，同一号码一次下发的状态数据仅能拉取一次。
-/// - 上行回复也支持 [配置回复回调](https://cloud.tencent.com/document/product/382/42907) 的方式获取。
+/// This API is used to pull SMS reply status.
+/// Currently, you can also [configure the reply callback](https://intl.cloud.tencent.com/document/product/382/42907?from_cn_redirect=1) to get replies.
+/// >- Note: You need to contact [SMS Helper](https://intl.cloud.tencent.com/document/product/382/3773?from_cn_redirect=1#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81) to activate this API.
+/// >- Note: Because of the improved security of **TencentCloud API 3.0**, **API authentication** is more complicated. We recommend you use the Tencent Cloud SMS service with the SDK.
+/// >- You can run this API directly in [API 3.0 Explorer](https://console.cloud.tencent.com/api/explorer?Product=sms&Version=2021-01-11&Action=SendSms), which eliminates the signature calculation steps. After it is executed successfully, API Explorer can **automatically generate** SDK code samples.
 PullSmsReplyStatusRequest {
-    /// 拉取最大条数，最多100条。
+    /// Maximum number of pulled entries. Maximum value: 100.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 短信 SdkAppId 在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage) 添加应用后生成的实际 SdkAppId，例如1400006666。
+    /// The SMS `SdkAppId` generated after an application is added in the [SMS console](https://console.cloud.tencent.com/smsv2/app-manage), such as 1400006666.
     ///
     /// Required.
     "SmsSdkAppId" sms_sdk_app_id set_sms_sdk_app_id: str,
@@ -759,96 +727,94 @@ PullSmsReplyStatusRequest {
 rt::action!("sms", "2021-01-11", "PullSmsReplyStatus", PullSmsReplyStatusRequest => PullSmsReplyStatusResponse);
 
 rt::model! { read debug;
-/// PullSmsReplyStatus返回参数结构体
+/// PullSmsReplyStatus response structure.
 PullSmsReplyStatusResponse {
-    /// 回复状态响应集合。
+    /// Reply status response set.
     "PullSmsReplyStatusSet" pull_sms_reply_status_set set_pull_sms_reply_status_set: list PullSmsReplyStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 短信的下发状态详细信息
+/// SMS delivery status details
 PullSmsSendStatus {
-    /// 用户实际接收到短信的时间，UNIX 时间戳（单位：秒）。
+    /// Actual time of SMS receipt by user in seconds in the format of UNIX timestamp.
     "UserReceiveTime" user_receive_time set_user_receive_time: i128,
-    /// 国家（或地区）码。
+    /// Country (or region) code.
     "CountryCode" country_code set_country_code: str,
-    /// 用户号码，普通格式，示例如：18501234444。
+    /// User's mobile number in a common format such as 13711112222.
     "SubscriberNumber" subscriber_number set_subscriber_number: str,
-    /// 手机号码，E.164标准，+[国家或地区码][手机号] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
+    /// Mobile number in the E.164 standard (+[country/region code][mobile number]), such as +8613711112222, which has a + sign followed by 86 (country/region code) and then by 13711112222 (mobile number).
     "PhoneNumber" phone_number set_phone_number: str,
-    /// 本次发送标识 ID。
+    /// ID of the current delivery.
     "SerialNo" serial_no set_serial_no: str,
-    /// 实际是否收到的短信接收状态，SUCCESS（下发成功）、FAIL（下发失败）。
-    /// 注：仅当运营商有返回短信接收状态时回包中才会有状态数据。
+    /// Whether the SMS message is actually received. Valid values: SUCCESS (success), FAIL (failure).
     "ReportStatus" report_status set_report_status: str,
-    /// 用户接收短信状态描述。
+    /// Description of SMS receipt by user.
     "Description" description set_description: str,
-    /// 用户的 session 内容。与请求中的 SessionContext 一致，默认为空，如需开通请联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81) 评估。
+    /// User session content, which is the same as the `SessionContext` in the request and is empty by default. If you need to activate it, contact [SMS Helper](https://intl.cloud.tencent.com/document/product/382/3773?from_cn_redirect=1#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SessionContext" session_context set_session_context: str,
 } }
 
 rt::model! { write debug;
-/// Request of `PullSmsSendStatusByPhoneNumber` (拉取单个号码短信下发状态).
+/// Request of `PullSmsSendStatusByPhoneNumber` (Pulls SMS delivery status for one single number).
 ///
-/// 本接口 (PullSmsSendStatusByPhoneNumber) 用于拉取单个号码短信下发状态。
-///
-/// 说明：
-///
-/// - 下发状态也支持 [配置回调](https://cloud.tencent.com/document/product/382/37809#sendingstatus) 的方式获取。
+/// This API is used to pull SMS delivery status for one single number.
+/// Currently, you can also [configure the callback](https://www.tencentcloud.com/document/product/382/35469#38206134-503f-4344-b118-cfc7a72c4a9b) to get the delivery status.
+/// >- Note: because of the improved security of **TencentCloud API 3.0**, **API authentication** is more complicated. We recommend you use the Tencent Cloud SMS service with the SDK.
+/// >- You can run this API directly in [API 3.0 Explorer](https://console.cloud.tencent.com/api/explorer?Product=sms&Version=2021-01-11&Action=SendSms) to eliminate the need to calculate signatures. After it is executed successfully, API Explorer can **automatically generate** SDK code samples.
 PullSmsSendStatusByPhoneNumberRequest {
-    /// 拉取起始时间，UNIX 时间戳（时间：秒）。
-    /// 注：最大可拉取当前时期前7天的数据。
+    /// Pull start time in seconds in the format of UNIX timestamp.
+    /// Note: the data for the last 7 days can be pulled at most.
     ///
     /// Required.
     "BeginTime" begin_time set_begin_time: i128,
-    /// 偏移量。
-    /// 注：目前固定设置为0。
+    /// Offset.
+    /// Note: this parameter is currently fixed at 0.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 拉取最大条数，最多 100。
+    /// Maximum number of pulled entries. Maximum value: 100.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 下发目的手机号码，依据 E.164 标准为：+[国家（或地区）码][手机号] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
+    /// Target mobile number in the E.164 standard (+[country/region code][mobile number]), such as +8613711112222, which has a + sign followed by 86 (country/region code) and then by 13711112222 (mobile number).
     ///
     /// Required.
     "PhoneNumber" phone_number set_phone_number: str,
-    /// 短信 SdkAppId 在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage)  添加应用后生成的实际 SdkAppId，示例如1400006666。
+    /// The SMS `SdkAppId` generated after an application is added in the [SMS console](https://console.cloud.tencent.com/smsv2/app-manage), such as 1400006666.
     ///
     /// Required.
     "SmsSdkAppId" sms_sdk_app_id set_sms_sdk_app_id: str,
-    /// 拉取截止时间，UNIX 时间戳（时间：秒）。
+    /// Pull end time in seconds in the format of UNIX timestamp.
     "EndTime" end_time set_end_time: i128,
 } }
 rt::action!("sms", "2021-01-11", "PullSmsSendStatusByPhoneNumber", PullSmsSendStatusByPhoneNumberRequest => PullSmsSendStatusByPhoneNumberResponse);
 
 rt::model! { read debug;
-/// PullSmsSendStatusByPhoneNumber返回参数结构体
+/// PullSmsSendStatusByPhoneNumber response structure.
 PullSmsSendStatusByPhoneNumberResponse {
-    /// 下发状态响应集合。
+    /// Delivery status response set.
     "PullSmsSendStatusSet" pull_sms_send_status_set set_pull_sms_send_status_set: list PullSmsSendStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `PullSmsSendStatus` (拉取短信下发状态).
+/// Request of `PullSmsSendStatus` (Pulls SMS delivery status).
 ///
-/// 本接口 (PullSmsSendStatus) 用于拉取短信下发状态。
-///
-/// 说明：
-///
-/// - 此接口需要联系  [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81) 开通。接口拉取的状态数据为队列模式，同一号码一次下发的状态数据仅能拉取一次。
-/// - 下发状态也支持 [配置回调](https://cloud.tencent.com/document/product/382/37809#sendingstatus) 的方式获取。
+/// This API is used to pull SMS delivery status.
+/// Currently, you can also [configure the callback](https://www.tencentcloud.com/document/product/382/35469#38206134-503f-4344-b118-cfc7a72c4a9b) to get the delivery status.
+/// >- Note: you need to contact [SMS Helper](https://intl.cloud.tencent.com/document/product/382/3773?from_cn_redirect=1#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81) to activate this API.
+/// >- Note: because of the improved security of **TencentCloud API 3.0**, **API authentication** is more complicated. We recommend you use the Tencent Cloud SMS service with the SDK.
+/// >- You can run this API directly in [API 3.0 Explorer](https://console.cloud.tencent.com/api/explorer?Product=sms&Version=2021-01-11&Action=SendSms), which eliminates the signature calculation steps. After it is executed successfully, API Explorer can **automatically generate** SDK code samples.
 PullSmsSendStatusRequest {
-    /// 拉取最大条数，最多100条。
+    /// Maximum number of pulled entries. Maximum value: 100.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 短信 SdkAppId 在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage) 添加应用后生成的实际 SdkAppId，例如1400006666。
+    /// The SMS `SdkAppId` generated after an application is added in the [SMS console](https://console.cloud.tencent.com/smsv2/app-manage), such as 1400006666.
     ///
     /// Required.
     "SmsSdkAppId" sms_sdk_app_id set_sms_sdk_app_id: str,
@@ -856,64 +822,61 @@ PullSmsSendStatusRequest {
 rt::action!("sms", "2021-01-11", "PullSmsSendStatus", PullSmsSendStatusRequest => PullSmsSendStatusResponse);
 
 rt::model! { read debug;
-/// PullSmsSendStatus返回参数结构体
+/// PullSmsSendStatus response structure.
 PullSmsSendStatusResponse {
-    /// 下发状态响应集合。
+    /// Delivery status response set.
     "PullSmsSendStatusSet" pull_sms_send_status_set set_pull_sms_send_status_set: list PullSmsSendStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ReportConversion` (上报转化率).
+/// Request of `ReportConversion` (Reports the SMS conversion rate).
 ///
-/// 本接口 (ReportConversion) 用于短信转化率上报。将已接收到短信的流水号上报到腾讯云短信服务。
-///
-/// 说明：
-///
-/// - 该接口当前以白名单方式对外开放，如有需要请联系  [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81) 开通。
+/// This API is used to report the SMS conversion rate (SMS conversion rate = the number of returned verification codes / the number of verification codes sent) and report the serial numbers of received SMS messages to Tencent Cloud SMS.
+/// >- Note: To call this API, you need to be added to the allowlist first. If you have any questions, contact [SMS Helper](https://intl.cloud.tencent.com/document/product/382/3773?from_cn_redirect=1#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81).
 ReportConversionRequest {
-    /// 短信应用ID。在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage)  添加应用后生成的实际 SdkAppId，示例如1400006666。
+    /// The SMS SdkAppId generated after an application is created in the [SMS console](https://console.cloud.tencent.com/smsv2/app-manage), such as “1400006666”.
     ///
     /// Required.
     "SmsSdkAppId" sms_sdk_app_id set_sms_sdk_app_id: str,
-    /// 发送短信返回的流水号。对应SendSms接口返回的SendStatusSet参数中的SerialNo字段。
+    /// The serial number returned for a message sent.
     ///
     /// Required.
     "SerialNo" serial_no set_serial_no: str,
-    /// 用户回填时间，UNIX 时间戳（单位：秒）。
+    /// The recipient’s reply time in seconds in the format of UNIX timestamp.
     "ConversionTime" conversion_time set_conversion_time: i128,
 } }
 rt::action!("sms", "2021-01-11", "ReportConversion", ReportConversionRequest => ReportConversionResponse);
 
 rt::model! { read debug;
-/// ReportConversion返回参数结构体
+/// ReportConversion response structure.
 ReportConversionResponse {
-    /// 转化率上报响应包体。
+    /// Response packet for conversion rate reporting.
     "ReportConversionStatus" report_conversion_status set_report_conversion_status: obj ReportConversionStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 转化率上报响应。
+/// Response for conversion rate reporting
 ReportConversionStatus {
-    /// 错误码。上报成功返回 ok。
+    /// Error code. `ok` is returned if the conversion rate is successfully reported.
     "Code" code set_code: str,
-    /// 错误码描述。
+    /// Error code description.
     "Message" message set_message: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SendMultiGlobalSms` (批量发送国际短信).
+/// Request of `SendMultiGlobalSms` (Send multi global SMS messages).
 ///
-/// 本接口 (SendMultiGlobalSms) 用于批量发送国际/港澳台短信，相比 SendSms 接口，支持在单次请求中向多个手机号发送不同内容的短信，并支持指定不同的SenderId。
+/// This API is used to send Global SMS messages in batches. Compared with the SendSms API, it supports sending SMS messages with different content to multiple phone numbers in a single request and allows specifying different SenderIds.
 SendMultiGlobalSmsRequest {
-    /// 短信 SdkAppId，在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage)  添加应用后生成的实际 SdkAppId。
+    /// The SMS `SdkAppId` generated after an application is added in the [SMS console](https://console.cloud.tencent.com/smsv2/app-manage), such as 2400006666.
     ///
     /// Required.
     "SmsSdkAppId" sms_sdk_app_id set_sms_sdk_app_id: str,
-    /// 批量发送信息列表，单次请求最多支持200个号码且要求全为国际/港澳台号码。每个元素包含一个手机号码及其对应的模板、模板参数等信息。
+    /// Multi SMS information list. Up to 200 phone numbers are supported in one request, which should be all Global SMS numbers. Each element contains a phone number and its corresponding template, template parameters, and other information.
     ///
     /// Required.
     "MultiSmsInfoSet" multi_sms_info_set set_multi_sms_info_set: list MultiSmsInfo,
@@ -921,30 +884,30 @@ SendMultiGlobalSmsRequest {
 rt::action!("sms", "2021-01-11", "SendMultiGlobalSms", SendMultiGlobalSmsRequest => SendMultiGlobalSmsResponse);
 
 rt::model! { read debug;
-/// SendMultiGlobalSms返回参数结构体
+/// SendMultiGlobalSms response structure.
 SendMultiGlobalSmsResponse {
-    /// 短信批量发送状态。
+    /// Multi SMS send status.
     "SendMultiStatusSet" send_multi_status_set set_send_multi_status_set: list SendMultiStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 发送短信状态
+/// SMS send status
 SendMultiStatus {
-    /// 发送流水号。
+    /// Delivery serial number.
     "SerialNo" serial_no set_serial_no: str,
-    /// 手机号码，E.164标准，+[国家或地区码][手机号] ，示例如：+60198890000， 其中前面有一个+号 ，60为国家码，198890000为手机号。
+    /// Mobile number in the E.164 standard (+[country/region code][mobile number]), such as +60198890000, which has a + sign followed by 60 (country/region code) and then by 198890000 (mobile number).
     "PhoneNumber" phone_number set_phone_number: str,
-    /// 计费条数，计费规则请查询 [计费策略](https://cloud.tencent.com/document/product/382/36135)。
+    /// Number of billable SMS messages. For billing rules, see Billing Policy.
     "Fee" fee set_fee: i128,
-    /// 用户 session 内容。
+    /// User session content.
     "SessionContext" session_context set_session_context: str,
-    /// 短信请求错误码，具体含义请参考 [错误码](https://cloud.tencent.com/document/product/382/59177#.E7.9F.AD.E4.BF.A1-API-3.0-.E5.8F.91.E9.80.81.E9.94.99.E8.AF.AF.E7.A0.81)，发送成功返回 "Ok"。
+    /// SMS request error code. For specific meanings, see [Error Codes](https://www.tencentcloud.com/zh/document/product/382/79029#6.-Error-Code). `Ok` will be returned for successful delivery.
     "Code" code set_code: str,
-    /// 短信请求错误码描述。
+    /// SMS request error message.
     "Message" message set_message: str,
-    /// 国家码或地区码，例如 US、MY 等，对于未识别出国家码或者地区码，默认返回 DEF，具体支持列表请参考 [国际/港澳台短信价格总览](https://cloud.tencent.com/document/product/382/18051)。
+    /// Country/Region code, such as US and MY. For unrecognized country/region codes, `DEF` is returned by default. For the specific list of supported values, please see [Global SMS Price Overview](https://www.tencentcloud.com/zh/document/product/382/8414).
     "IsoCode" iso_code set_iso_code: str,
 } }
 
@@ -983,112 +946,104 @@ SendRecord {
 } }
 
 rt::model! { write debug;
-/// Request of `SendSms` (发送短信).
+/// Request of `SendSms` (Sends SMS messages).
 ///
-/// 本接口 (SendSms) 用于发送验证码、通知类短信和营销短信。支持国内短信与国际/港澳台短信。
-/// - 当前接口属于 2021-01-11 版本，如果您仍在使用 [2019-07-11 版本](https://cloud.tencent.com/document/product/382/38778)，建议您使用当前最新版本的接口，版本差异可参考[版本描述](https://cloud.tencent.com/document/product/382/63195#.E7.89.88.E6.9C.AC.E6.8F.8F.E8.BF.B0)。
+/// This API is used to send SMS verification codes, notification, or marketing messages to users.
 SendSmsRequest {
-    /// 下发手机号码，采用 E.164 标准，格式为+[国家或地区码][手机号]，单次请求最多支持200个手机号且要求全为境内手机号或全为境外手机号。
-    /// 例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
-    /// 注：发送国内短信格式还支持0086、86或无任何国家或地区码的11位手机号码，前缀默认为+86。
+    /// Target mobile number in the E.164 standard in the format of +[country/region code][mobile number]. Up to 200 mobile numbers are supported in one request (which should be all Chinese mainland mobile numbers or all global mobile numbers). For example, +60198890000, which has a + sign followed by 60 (country/region code) and then by 198890000 (mobile number).
     ///
     /// Required.
     "PhoneNumberSet" phone_number_set set_phone_number_set: list String,
-    /// 短信 SdkAppId，在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage)  添加应用后生成的实际 SdkAppId，示例如1400006666。
+    /// The SMS `SdkAppId` generated after an application is added in the [SMS console](https://console.cloud.tencent.com/smsv2/app-manage), such as 2400006666.
     ///
     /// Required.
     "SmsSdkAppId" sms_sdk_app_id set_sms_sdk_app_id: str,
-    /// 模板 ID，必须填写已审核通过的模板 ID。模板 ID 可前往 [国内短信](https://console.cloud.tencent.com/smsv2/csms-template) 或 [国际/港澳台短信](https://console.cloud.tencent.com/smsv2/isms-template) 的正文模板管理查看，若向境外手机号发送短信，仅支持使用国际/港澳台短信模板。
+    /// Template ID, which can be viewed on the **Body Templates** page in [Global SMS](https://console.cloud.tencent.com/smsv2/isms-template). You must enter the ID of an approved template.
     ///
     /// Required.
     "TemplateId" template_id set_template_id: str,
-    /// 短信签名内容，使用 UTF-8 编码，必须填写已审核通过的签名，例如：腾讯云，签名信息可前往 [国内短信](https://console.cloud.tencent.com/smsv2/csms-sign) 或 [国际/港澳台短信](https://console.cloud.tencent.com/smsv2/isms-sign) 的签名管理查看。
-    ///
-    /// - 发送国内短信该参数必填，且需填写签名内容而非签名ID。
-    ///
-    /// - 发送国际/港澳台短信该参数非必填。
+    /// SMS signature information which is encoded in UTF-8. You must enter an approved signature (such as Tencent Cloud). The signing information can be viewed on the **Signatures** page in [Global SMS](https://console.cloud.tencent.com/smsv2/isms-sign).
     "SignName" sign_name set_sign_name: str,
-    /// 模板参数，若无模板参数，则设置为空。
-    /// 模板参数的个数需要与 TemplateId 对应模板的变量个数保持一致。
+    /// Template parameter. If there is no template parameter, leave this field empty.
+    /// The number of template parameters should be consistent with that of the template variables of `TemplateId`.
     "TemplateParamSet" template_param_set set_template_param_set: list String,
-    /// 短信码号扩展号，默认未开通，如需开通请联系 [腾讯云短信小助手](https://cloud.tencent.com/document/product/382/3773#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81)。
+    /// SMS code number extension, which is not activated by default. If you need to activate it, you can contact [SMS Helper](https://intl.cloud.tencent.com/document/product/382/3773?from_cn_redirect=1#.E6.8A.80.E6.9C.AF.E4.BA.A4.E6.B5.81).
     "ExtendCode" extend_code set_extend_code: str,
-    /// 用户的 session 内容，可以携带用户侧 ID 等上下文信息，server 会原样返回。注意长度需小于512字节。
+    /// User session content, which can carry context information such as user-side ID and will be returned as-is by the server. Note that the length must be less than 512 bytes.
     "SessionContext" session_context set_session_context: str,
-    /// 国际/港澳台短信 Sender ID。可参考 [Sender ID 说明](https://cloud.tencent.com/document/product/382/102831)。
-    /// 注：国内短信无需填写该项；国际/港澳台短信已申请独立 SenderId 需要填写该字段，默认使用公共 SenderId，无需填写该字段。
+    /// Sender ID for Global SMS. For detail, please refer to the [Sender ID](https://www.tencentcloud.com/document/product/382/58270) Guidelines.
+    /// Note: This parameter applies solely to Global SMS. If you do not require a dedicated Sender ID, the public Sender ID will be used by default, and this parameter may be left blank.
+    /// Example: Qsms
     "SenderId" sender_id set_sender_id: str,
 } }
 rt::action!("sms", "2021-01-11", "SendSms", SendSmsRequest => SendSmsResponse);
 
 rt::model! { read debug;
-/// SendSms返回参数结构体
+/// SendSms response structure.
 SendSmsResponse {
-    /// 短信发送状态。
-    /// 注：可参考 [示例](#4.-.E7.A4.BA.E4.BE.8B) ，包含短信发送成功和发送失败的输出示例。
+    /// SMS send status.
     "SendStatusSet" send_status_set set_send_status_set: list SendStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 发送短信状态
+/// SMS send status
 SendStatus {
-    /// 发送流水号。
+    /// Delivery serial number.
     "SerialNo" serial_no set_serial_no: str,
-    /// 手机号码，E.164标准，+[国家或地区码][手机号] ，示例如：+8618501234444， 其中前面有一个+号 ，86为国家码，18501234444为手机号。
+    /// Mobile number in the E.164 standard (+[country/region code][mobile number]), such as +60198890000, which has a + sign followed by 60 (country/region code) and then by 198890000 (mobile number).
     "PhoneNumber" phone_number set_phone_number: str,
-    /// 计费条数，计费规则请查询 [计费策略](https://cloud.tencent.com/document/product/382/36135)。
+    /// Number of billable SMS messages. For billing rules, see Billing Policy.
     "Fee" fee set_fee: i128,
-    /// 用户 session 内容。
+    /// User session content.
     "SessionContext" session_context set_session_context: str,
-    /// 短信请求错误码，具体含义请参考 [错误码](https://cloud.tencent.com/document/product/382/59177#.E7.9F.AD.E4.BF.A1-API-3.0-.E5.8F.91.E9.80.81.E9.94.99.E8.AF.AF.E7.A0.81)，发送成功返回 "Ok"。
+    /// SMS request error code. For specific meanings, see [Error Codes](https://www.tencentcloud.com/zh/document/product/382/40536#6.-Error-Code). `Ok` will be returned for successful delivery.
     "Code" code set_code: str,
-    /// 短信请求错误码描述。
+    /// SMS request error message.
     "Message" message set_message: str,
-    /// 国家码或地区码，例如 CN、US 等，对于未识别出国家码或者地区码，默认返回 DEF，具体支持列表请参考 [国际/港澳台短信价格总览](https://cloud.tencent.com/document/product/382/18051)。
+    /// Country/Region code, such as US and MY. For unrecognized country/region codes, `DEF` is returned by default. For the specific list of supported values, please see [Global SMS Price Overview](https://www.tencentcloud.com/zh/document/product/382/8414).
     "IsoCode" iso_code set_iso_code: str,
 } }
 
 rt::model! { read debug;
-/// 发送数据统计响应包体
+/// Delivery statistics response body
 SendStatusStatistics {
-    /// 短信计费条数统计，例如提交成功量为100条，其中有20条是长短信（长度为80字）被拆分成2条，则计费条数为： '''80 * 1 + 20 * 2 = 120''' 条。
+    /// Billable SMS message quantity; for example, in 100 successfully submitted SMS messages, if 20 ones are long messages (over 80 characters) and split into two messages each, then the billable quantity will be 80 * 1 + 20 * 2 = 120.
     "FeeCount" fee_count set_fee_count: i128,
-    /// 短信提交量统计。
+    /// Submitted SMS messages.
     "RequestCount" request_count set_request_count: i128,
-    /// 短信提交成功量统计。
+    /// Successfully submitted SMS messages.
     "RequestSuccessCount" request_success_count set_request_success_count: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `SendStatusStatistics` (发送短信数据统计).
+/// Request of `SendStatusStatistics` (Collects statistics on SMS delivery).
 ///
-/// 本接口 (SendStatusStatistics) 用于统计用户发送短信的数据。
+/// This API is used to collect statistics on SMS messages sent by users.
+/// >- Note: because of the improved security of **TencentCloud API 3.0**, **API authentication** is more complicated. We recommend you use the Tencent Cloud SMS service with the SDK.
+/// >- You can run this API directly in [API 3.0 Explorer](https://console.cloud.tencent.com/api/explorer?Product=sms&Version=2021-01-11&Action=SendSms), which eliminates the signature calculation steps. After it is executed successfully, API Explorer can **automatically generate** SDK code samples.
 SendStatusStatisticsRequest {
-    /// 起始时间，格式为yyyymmddhh，精确到小时，例如2024050113，表示2024年5月1号13时。注：统计范围包含当前小时。
-    ///
-    /// 参数格式：yyyymmddhh
+    /// Start time in the format of `yyyymmddhh` accurate to the hour, such as 2021050113 (13:00 on May 1, 2021).Note: the statistical range includes the current hour.
     ///
     /// Required.
     "BeginTime" begin_time set_begin_time: str,
-    /// 结束时间，格式为yyyymmddhh，精确到小时，例如2024050118，表示2024年5月1号18时。注：EndTime 必须大于等于 BeginTime，统计范围包含当前小时。
-    ///
-    /// 参数格式：yyyymmddhh
+    /// End time in the format of `yyyymmddhh` accurate to the hour, such as 2021050118 (18:00 on May 1, 2021).
+    /// Note: `EndTime` must be after `BeginTime`, and the statistical range includes the current hour.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 短信 SdkAppId 在 [短信控制台](https://console.cloud.tencent.com/smsv2/app-manage)  添加应用后生成的实际 SdkAppId，示例如1400006666。
+    /// The SMS `SdkAppId` generated after an application is added in the [SMS console](https://console.cloud.tencent.com/smsv2/app-manage), such as 1400006666.
     ///
     /// Required.
     "SmsSdkAppId" sms_sdk_app_id set_sms_sdk_app_id: str,
-    /// 最大上限。
-    /// 注：目前固定设置为0。
+    /// Upper limit.
+    /// Note: this parameter is currently fixed at 0.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 偏移量。
-    /// 注：目前固定设置为0。
+    /// Offset.
+    /// Note: this parameter is currently fixed at 0.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
@@ -1096,9 +1051,9 @@ SendStatusStatisticsRequest {
 rt::action!("sms", "2021-01-11", "SendStatusStatistics", SendStatusStatisticsRequest => SendStatusStatisticsResponse);
 
 rt::model! { read debug;
-/// SendStatusStatistics返回参数结构体
+/// SendStatusStatistics response structure.
 SendStatusStatisticsResponse {
-    /// 发送数据统计响应包体。
+    /// Delivery statistics response body.
     "SendStatusStatistics" send_status_statistics set_send_status_statistics: obj SendStatusStatistics,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,

@@ -5,27 +5,27 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { write nodebug;
-/// 账号创建信息
+/// Account creation information
 AccountCreateInfo {
-    /// 实例用户名
+    /// Instance username
     ///
     /// Required.
     "UserName" user_name set_user_name: str,
-    /// 实例密码
+    /// Instance password
     "Password" password set_password: str,
-    /// DB权限列表
+    /// List of database permissions
     "DBPrivileges" db_privileges set_db_privileges: list DBPrivilege,
-    /// 账号备注信息
+    /// Account remarks
     "Remark" remark set_remark: str,
-    /// 是否为管理员账户，当值为true 等价于单节点AccountType=L0，双节点AccountType=L1，当值为false，等价于AccountType=L3
+    /// Whether it is an admin account. Valid values: true (it is an admin account when the instance is a single-node type and AccountType is L0; when the instance is a two-node type and AccountType is L1), false (it is a standard account when AccountType is L3)
     "IsAdmin" is_admin set_is_admin: bool,
-    /// win-windows鉴权,sql-sqlserver鉴权，不填默认值为sql-sqlserver鉴权
+    /// Valid values: `win-windows authentication`, `sql-sqlserver authentication`. Default value: `sql-sqlserver authentication`
     "Authentication" authentication set_authentication: str,
-    /// 账号类型，IsAdmin的扩展字段。 L0-超级权限(基础版独有),L1-高级权限,L2-特殊权限,L3-普通权限，默认L3
+    /// Account type, which is an extension field of `IsAdmin`. Valid values: `L0` (admin account, only for basic edition), `L1` (privileged account), `L2` (designated account), `L3` (standard account, default)
     "AccountType" account_type set_account_type: str,
-    /// 是否开启CAM验证
+    /// Whether CAM authentication is enabled.
     "IsCam" is_cam set_is_cam: bool,
-    /// 加密密钥版本号，0表示不使用加密
+    /// Encryption key version number. 0: disable encryption.
     "EncryptedVersion" encrypted_version set_encrypted_version: i64,
 } }
 impl ::core::fmt::Debug for AccountCreateInfo {
@@ -45,44 +45,44 @@ impl ::core::fmt::Debug for AccountCreateInfo {
 }
 
 rt::model! { read debug;
-/// 账号信息详情
+/// Account information details
 AccountDetail {
-    /// 账户名
+    /// Account name
     "Name" name set_name: str,
-    /// 账户备注
+    /// Account remarks
     "Remark" remark set_remark: str,
-    /// 账户创建时间
+    /// Account creation time
     "CreateTime" create_time set_create_time: str,
-    /// 账户状态，1-创建中，2-正常，3-修改中，4-密码重置中，-1-删除中
+    /// Account status. 1: creating, 2: normal, 3: modifying, 4: resetting password, -1: deleting
     "Status" status set_status: i64,
-    /// 账户更新时间
+    /// Account update time
     "UpdateTime" update_time set_update_time: str,
-    /// 密码更新时间
+    /// Password update time
     "PassTime" pass_time set_pass_time: str,
-    /// 账户内部状态，正常为enable
+    /// Internal account status, which should be `enable` normally
     "InternalStatus" internal_status set_internal_status: str,
-    /// 该账户对相关db的读写权限信息
+    /// Information of read and write permissions of this account on relevant databases
     "Dbs" dbs set_dbs: list DBPrivilege,
-    /// 是否为管理员账户
+    /// Whether it is an admin account
     "IsAdmin" is_admin set_is_admin: bool,
-    /// 是否为cam托管账户
+    /// Whether it is a CAM managed account
     "IsCam" is_cam set_is_cam: bool,
-    /// win-windows鉴权,sql-sqlserver鉴权
+    /// Valid values: `win-windows authentication`, `sql-sqlserver authentication`.
     "Authentication" authentication set_authentication: str,
-    /// win-windows鉴权账户需要host
+    /// The host required for `win-windows authentication` account
     "Host" host set_host: str,
-    /// 账号类型。L0-超级权限(基础版独有),L1-高级权限,L2-特殊权限,L3-普通权限
+    /// Account type. Valid values: `L0` (admin account, only for basic edition), `L1` (privileged account), `L2` (designated account), `L3` (standard account).
     "AccountType" account_type set_account_type: str,
 } }
 
 rt::model! { write nodebug;
-/// 实例账号密码信息
+/// Instance account password information
 AccountPassword {
-    /// 用户名
+    /// Username
     ///
     /// Required.
     "UserName" user_name set_user_name: str,
-    /// 密码
+    /// Password
     ///
     /// Required.
     "Password" password set_password: str,
@@ -100,58 +100,58 @@ impl ::core::fmt::Debug for AccountPassword {
 }
 
 rt::model! { both debug;
-/// 数据库账号权限信息。创建数据库时设置
+/// Database account permission information, which is set when the database is created
 AccountPrivilege {
-    /// 数据库用户名
+    /// Database username
     ///
     /// Required.
     "UserName" user_name set_user_name: str,
-    /// 数据库权限。ReadWrite表示可读写，ReadOnly表示只读,Delete表示删除DB对该账户的权限，DBOwner所有者
+    /// Database permission. Valid values: `ReadWrite` (read-write), `ReadOnly` (read-only), `Delete` (delete the database permissions of this account), `DBOwner` (owner).
     ///
     /// Required.
     "Privilege" privilege set_privilege: str,
-    /// 账户名称，L0-超级权限(基础版独有),L1-高级权限,L2-特殊权限,L3-普通权限
+    /// Account name. Valid values: `L0` (admin account, only for basic edition), `L1` (privileged account), `L2` (designated account), `L3` (standard account).
     "AccountType" account_type set_account_type: str,
 } }
 
 rt::model! { write debug;
-/// 数据库账号权限变更信息
+/// Database account permission change information
 AccountPrivilegeModifyInfo {
-    /// 数据库用户名
+    /// Database username
     ///
     /// Required.
     "UserName" user_name set_user_name: str,
-    /// 账号权限变更信息。参数DBPrivileges和AccAllDB只能二选一
+    /// Account permission change information
     ///
     /// Required.
     "DBPrivileges" db_privileges set_db_privileges: list DBPrivilegeModifyInfo,
-    /// 表示是否为管理员账户，当值为true，表示是 管理员。若实例 是 单节点，则管理员所在的 账号类型为超级权限账号 ，即AccountType=L0；若实例 是 双节点，则管理员所在的 账号类型为高级权限账号，即AccountType=L1；当值为false，表示 不是管理员，则账号类型为普通账号，即AccountType=L3
+    /// Whether it is an instance admin account. Valid values: `true` (Yes. When the instance is single-node and `AccountType` is `L0`, it's an admin account; when the instance is two-node and `AccountType` is `L1`, it's a privileged account), `false` (No. It's a standard account and `AccountType` is `L3`).
     "IsAdmin" is_admin set_is_admin: bool,
-    /// 账号类型，IsAdmin字段的扩展字段。 L0-超级权限(基础版独有),L1-高级权限,L2-特殊权限,L3-普通权限，默认L3
+    /// Account type, which is an extension field of `IsAdmin`. Valid values: `L0` (admin account, only for basic edition), `L1` (privileged account), `L2` (designated account), `L3` (standard account, default)
     "AccountType" account_type set_account_type: str,
     /// 全量修改指定账号下的所有DB权限，只支持特殊权限账号和普通权限账号。参数DBPrivileges和AccAllDB只能二选一
     "AccAllDB" acc_all_db set_acc_all_db: obj SelectAllDB,
 } }
 
 rt::model! { write debug;
-/// 账户备注信息
+/// Account remarks
 AccountRemark {
-    /// 账户名
+    /// Account name
     "UserName" user_name set_user_name: str,
-    /// 对应账户新的备注信息
+    /// New remarks of account
     "Remark" remark set_remark: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AssociateSecurityGroups` (安全组批量绑定云资源).
+/// Request of `AssociateSecurityGroups` (Binding Security Groups to Cloud Resources in Batches).
 ///
-/// 本接口(AssociateSecurityGroups)用于安全组批量绑定实例。
+/// This API is used to bind security groups to instances in batches.
 AssociateSecurityGroupsRequest {
-    /// 安全组ID。
+    /// Security group ID.
     ///
     /// Required.
     "SecurityGroupId" security_group_id set_security_group_id: str,
-    /// 实例ID 列表，一个或者多个实例ID组成的数组。多个实例必须是同一个地域，同一个可用区，同一个项目下的。
+    /// Instance ID list, which is an array of one or more instance IDs. Multiple instances should be in the same region, AZ, and project.
     ///
     /// Required.
     "InstanceIdSet" instance_id_set set_instance_id_set: list String,
@@ -159,82 +159,82 @@ AssociateSecurityGroupsRequest {
 rt::action!("sqlserver", "2018-03-28", "AssociateSecurityGroups", AssociateSecurityGroupsRequest => AssociateSecurityGroupsResponse);
 
 rt::model! { read debug;
-/// AssociateSecurityGroups返回参数结构体
+/// AssociateSecurityGroups response structure.
 AssociateSecurityGroupsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 备份文件详细信息
+/// Backup file details
 Backup {
-    /// 文件名，对于单库备份文件不返回此值；单库备份文件通过DescribeBackupFiles接口获取文件名
+    /// File name. The name of an unarchived backup file is returned by the `DescribeBackupFiles` API instead of this parameter.
     "FileName" file_name set_file_name: str,
-    /// 文件大小，单位 KB，对于单库备份文件不返回此值；单库备份文件通过DescribeBackupFiles接口获取文件大小
+    /// File size in KB. The size of an unarchived backup file is returned by the `DescribeBackupFiles` API instead of this parameter.
     "Size" size set_size: i64,
-    /// 备份开始时间
+    /// Backup start time
     "StartTime" start_time set_start_time: str,
-    /// 备份结束时间
+    /// Backup end time
     "EndTime" end_time set_end_time: str,
-    /// 内网下载地址，对于单库备份文件不返回此值；单库备份文件通过DescribeBackupFiles接口获取下载地址
+    /// Private network download address. The download address of an unarchived backup file is returned by the `DescribeBackupFiles` API instead of this parameter.
     "InternalAddr" internal_addr set_internal_addr: str,
-    /// 外网下载地址，对于单库备份文件不返回此值；单库备份文件通过DescribeBackupFiles接口获取下载地址
+    /// Public network download address. The download address of an unarchived backup file is returned by the `DescribeBackupFiles` API instead of this parameter.
     "ExternalAddr" external_addr set_external_addr: str,
-    /// 备份文件唯一标识，RestoreInstance接口会用到该字段，对于单库备份文件不返回此值；单库备份文件通过DescribeBackupFiles接口获取可回档的ID
+    /// Unique ID of a backup file, which is used by the `RestoreInstance` API. The unique ID of an unarchived backup file is returned by the `DescribeBackupFiles` API instead of this parameter.
     "Id" id set_id: i128,
-    /// 备份文件状态（0-创建中；1-成功；2-失败）
+    /// Backup file status (0: creating, 1: succeeded, 2: failed)
     "Status" status set_status: i128,
-    /// 多库备份时的DB列表
+    /// List of databases for multi-database backup
     "DBs" d_bs set_d_bs: list String,
-    /// 备份策略（0-实例备份；1-多库备份）
+    /// Backup policy (0: instance backup, 1: multi-database backup)
     "Strategy" strategy set_strategy: i64,
     /// 备份存储策略 0-跟随自定义备份保留策略 1-跟随实例生命周期直到实例下线
     "StorageStrategy" storage_strategy set_storage_strategy: i64,
-    /// 备份方式，0-定时备份；1-手动临时备份；2-定期备份
+    /// Backup Mode. Valid values: `0` (scheduled backup); `1` (manual backup); `2` (archive backup).
     "BackupWay" backup_way set_backup_way: i64,
-    /// 备份任务名称，可自定义
+    /// Backup task name (customizable)
     "BackupName" backup_name set_backup_name: str,
-    /// 聚合Id，对于打包备份文件不返回此值。通过此值调用DescribeBackupFiles接口，获取单库备份文件的详细信息
+    /// Group ID of unarchived backup files, which can be used as a request parameter in the `DescribeBackupFiles` API to get details of unarchived backup files in the specified group. This parameter is invalid for archived backup files.
     "GroupId" group_id set_group_id: str,
-    /// 备份文件形式（pkg-打包备份文件，single-单库备份文件）
+    /// Backup file format. Valid values:`pkg` (archive file), `single` (unarchived files).
     "BackupFormat" backup_format set_backup_format: str,
-    /// 实例当前地域Code
+    /// The code of current region where the instance resides
     "Region" region set_region: str,
-    /// 跨地域备份的目的地域下载链接
+    /// The download address of cross-region backup in target region
     "CrossBackupAddr" cross_backup_addr set_cross_backup_addr: list CrossBackupAddr,
-    /// 跨地域备份的目标地域和备份状态
+    /// The target region and status of cross-region backup
     "CrossBackupStatus" cross_backup_status set_cross_backup_status: list CrossRegionStatus,
 } }
 
 rt::model! { read debug;
-/// 在非打包上传备份模式下，每个库对应一个备份文件
+/// If the backup files are unarchived, each database corresponds to one backup file.
 BackupFile {
-    /// 备份文件唯一标识
+    /// Unique ID of a backup file
     "Id" id set_id: i128,
-    /// 备份文件名称
+    /// Backup file name
     "FileName" file_name set_file_name: str,
-    /// 文件大小(K)
+    /// File size in KB
     "Size" size set_size: i128,
-    /// 备份文件的库的名称
+    /// Name of the database corresponding to the backup file
     "DBs" d_bs set_d_bs: list String,
-    /// 下载地址
+    /// Download address
     "DownloadLink" download_link set_download_link: str,
-    /// 当前实例地域码
+    /// The code of the region where current instance resides
     "Region" region set_region: str,
-    /// 备份的跨地域region和所对应的下载地址
+    /// The target region and download address of cross-region backup
     "CrossBackupAddr" cross_backup_addr set_cross_backup_addr: list CrossBackupAddr,
 } }
 
 rt::model! { write debug;
-/// Request of `BalanceReadOnlyGroup` (平衡只读实例的路由权重).
+/// Request of `BalanceReadOnlyGroup` (Balancing the Routing Weights of Read-Only Instances).
 ///
-/// 本接口（BalanceReadOnlyGroup）用于根据预定义的权重平衡每个只读实例的路由权重。预定义权重可根据接口DescribeReadOnlyGroupAutoWeight查询。
+/// This API is used to balance the routing weight of each read-only instance according to the predefined weights. The DescribeReadOnlyGroupAutoWeight API is used to query the predefined weights.
 BalanceReadOnlyGroupRequest {
-    /// 主实例ID，格式如：mssql-3l3fgqn7
+    /// Primary instance ID, in the format of mssql-3l3fgqn7.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 只读组ID，格式如：mssqlrg-dj5i29c5n
+    /// Read-only group ID, in the format of mssqlrg-dj5i29c5n.
     ///
     /// Required.
     "ReadOnlyGroupId" read_only_group_id set_read_only_group_id: str,
@@ -242,73 +242,74 @@ BalanceReadOnlyGroupRequest {
 rt::action!("sqlserver", "2018-03-28", "BalanceReadOnlyGroup", BalanceReadOnlyGroupRequest => BalanceReadOnlyGroupResponse);
 
 rt::model! { read debug;
-/// BalanceReadOnlyGroup返回参数结构体
+/// BalanceReadOnlyGroup response structure.
 BalanceReadOnlyGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 商业智能服务文件类型
+/// Business intelligence service file type
 BusinessIntelligenceFile {
-    /// 文件名称
+    /// File name
     "FileName" file_name set_file_name: str,
-    /// 文件类型
+    /// File type
     "FileType" file_type set_file_type: str,
-    /// 文件的COS_URL
+    /// File COS_URL
     "FileURL" file_url set_file_url: str,
-    /// 文件在服务器上的路径
+    /// The file path on the server
     "FilePath" file_path set_file_path: str,
-    /// 文件大小，单位时Byte
+    /// File size in bytes
     "FileSize" file_size set_file_size: i64,
-    /// 文件md5值
+    /// File MD5 value
     "FileMd5" file_md5 set_file_md5: str,
-    /// 部署文件状态 1-初始化待部署 2-部署中 3-部署成功 4-部署失败
+    /// File deployment status. Valid values: `1`(Initialize to be deployed), `2` (Deploying), `3` (Deployment successful), `4` (Deployment failed).
     "Status" status set_status: i64,
-    /// 备注信息
+    /// Remarks
     "Remark" remark set_remark: str,
-    /// 文件创建时间
+    /// File creation time
     "CreateTime" create_time set_create_time: str,
-    /// 文件部署开始时间
+    /// Start time of file deployment
     "StartTime" start_time set_start_time: str,
-    /// 文件部署结束时间
+    /// End time of file deployment
     "EndTime" end_time set_end_time: str,
-    /// 报错信息返回
+    /// Returned error message
     "Message" message set_message: str,
-    /// 商业智能实例ID
+    /// Business intelligence instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 动作相关信息
+    /// Operation information
     "Action" action set_action: obj FileAction,
 } }
 
 rt::model! { read debug;
-/// 实例变配检查条目
+/// Instance Resizing Inspection Items
 CheckItem {
-    /// 检查项目名称，CK_CPU-变配后CPU风险检查；CK_MASTER_STORAGE-只读副本变配下，只读副本磁盘空间不小于主实例空间检查；CK_MEMORY-变配后内存风险检查；CK_STORAGE-变配后磁盘空间风险检查；CK_UPGRATE-变配是否需要迁移检查；
+    /// Check item names: CK_CPU - Post-Resizing CPU Risk Check; CK_MASTER_STORAGE - During read-only replica resizing, verify that read-only replica storage space is not less than that of the primary instance; CK_MEMORY - Post-Resizing Memory Risk Check; CK_STORAGE - Post-Resizing Storage Space Risk Check; CK_UPGRATE - Resizing Migration Requirement Check;
     "CheckName" check_name set_check_name: str,
-    /// 检查项目返回值，CK_CPU-当前CPU近7天最大的使用率(%) ；CK_MASTER_STORAGE-主实例的磁盘空间(GB)；CK_MEMORY-当前内存近7天最大的使用值（GB)；
-    /// CK_STORAGE-当前磁盘近7天最大的使用值（GB)；CK_UPGRATE- 当前变配检查是否需要迁移，MIGRATE需要迁移变配，LOCAL本地变配；
+    /// Check item return values: CK_CPU - Maximum CPU utilization (%) in the last 7 days; CK_MASTER_STORAGE - Disk space of the primary instance (GB); CK_MEMORY - Maximum memory usage (GB) in the last 7 days;
+    ///
+    /// CK_STORAGE - Maximum disk usage (GB) in the last 7 days; CK_UPGRATE - Whether the current resizing check requires migration: MIGRATE indicates migration resizing is required, LOCAL indicates local resizing;
     "CurrentValue" current_value set_current_value: str,
-    /// 检查条目是否通过 0-不通过，不能变配； 1-通过，可以变配
+    /// Check item pass status: 0 - Not passed, resizing not allowed; 1 - Passed, resizing allowed
     "Passed" passed set_passed: i64,
-    /// 本条目变配是否对实例有影响 0-没有影响 1-有影响
+    /// Whether this resizing item affects the instance: 0 - No impact; 1 - Impact exists
     "IsAffect" is_affect set_is_affect: i64,
-    /// 有影响或者不通过的情况下的必要描述
+    /// Required description when impact exists or the check is not passed
     "Msg" msg set_msg: str,
-    /// 描述对应的代码
+    /// Describe the corresponding code
     "MsgCode" msg_code set_msg_code: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `CloneDB` (克隆数据库).
+/// Request of `CloneDB` (Clones databases).
 ///
-/// 本接口（CloneDB）用于克隆数据库，只支持克隆到本实例，克隆时必须指定新库名称。
+/// This API is used to clone and rename databases of an instance. The clones are still in the instance from which they are cloned.
 CloneDBRequest {
-    /// 实例ID，形如mssql-j8kv137v
+    /// Instance ID in the format of mssql-j8kv137v
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 按照ReNameRestoreDatabase中的库进行克隆，并重命名，新库名称必须指定
+    /// Clone and rename the databases specified in `ReNameRestoreDatabase`. Please note that the clones must be renamed.
     ///
     /// Required.
     "RenameRestore" rename_restore set_rename_restore: list RenameRestoreDatabase,
@@ -316,20 +317,20 @@ CloneDBRequest {
 rt::action!("sqlserver", "2018-03-28", "CloneDB", CloneDBRequest => CloneDBResponse);
 
 rt::model! { read debug;
-/// CloneDB返回参数结构体
+/// CloneDB response structure.
 CloneDBResponse {
-    /// 异步流程任务ID，使用FlowId调用DescribeFlowStatus接口获取任务执行状态
+    /// Async task request ID, which can be used in the `DescribeFlowStatus` API to query the execution result of an async task
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CloseInterCommunication` (关闭实例互通).
+/// Request of `CloseInterCommunication` (Disables instance interconnection).
 ///
-/// 本接口（CloseInterCommunication）用于关闭实例互通。
+/// This API is used to disable instance interconnection.
 CloseInterCommunicationRequest {
-    /// 关闭互通的实例ID集合
+    /// IDs of instances with interconnection disabled
     ///
     /// Required.
     "InstanceIdSet" instance_id_set set_instance_id_set: list String,
@@ -337,9 +338,9 @@ CloseInterCommunicationRequest {
 rt::action!("sqlserver", "2018-03-28", "CloseInterCommunication", CloseInterCommunicationRequest => CloseInterCommunicationResponse);
 
 rt::model! { read debug;
-/// CloseInterCommunication返回参数结构体
+/// CloseInterCommunication response structure.
 CloseInterCommunicationResponse {
-    /// 实例和异步流程ID
+    /// IDs of instance and async task
     "InterInstanceFlowSet" inter_instance_flow_set set_inter_instance_flow_set: list InterInstanceFlow,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -369,11 +370,11 @@ CloseLogResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CompleteExpansion` (立刻完成扩容任务).
+/// Request of `CompleteExpansion` (Complete the scale-out task immediately).
 ///
-/// 本接口（CompleteExpansion）在实例发起扩容后，实例状态处于“升级待切换”时，可立即完成实例升级切换操作，无需等待可维护时间窗。本接口需要在实例低峰时调用，在完全切换成功前，存在部分库不可访问的风险。
+/// This API is used to complete the instance upgrade and switch immediately without waiting for the maintenance window when the instance status is "upgrade pending switch" after scale-out is initiated. This API needs to be called during off-peak hours of the instance. Some databases cannot be accessed before the switch is completed.
 CompleteExpansionRequest {
-    /// 实例ID，形如mssql-j8kv137v
+    /// Instance ID, in the format of mssql-j8kv137v.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -381,20 +382,20 @@ CompleteExpansionRequest {
 rt::action!("sqlserver", "2018-03-28", "CompleteExpansion", CompleteExpansionRequest => CompleteExpansionResponse);
 
 rt::model! { read debug;
-/// CompleteExpansion返回参数结构体
+/// CompleteExpansion response structure.
 CompleteExpansionResponse {
-    /// 流程ID，可通过接口DescribeFlowStatus查询立即切换升级任务的状态。
+    /// Process ID, which can be used to query the status of the immediate switch upgrade task through the API DescribeFlowStatus.
     "FlowId" flow_id set_flow_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CompleteMigration` (完成迁移任务).
+/// Request of `CompleteMigration` (Completing Migration Tasks).
 ///
-/// 本接口（CompleteMigration）作用是完成一个迁移任务
+/// This API is used to complete a migration task.
 CompleteMigrationRequest {
-    /// 迁移任务ID
+    /// Migration task ID.
     ///
     /// Required.
     "MigrateId" migrate_id set_migrate_id: i64,
@@ -402,33 +403,33 @@ CompleteMigrationRequest {
 rt::action!("sqlserver", "2018-03-28", "CompleteMigration", CompleteMigrationRequest => CompleteMigrationResponse);
 
 rt::model! { read debug;
-/// CompleteMigration返回参数结构体
+/// CompleteMigration response structure.
 CompleteMigrationResponse {
-    /// 完成迁移流程发起后，返回的流程id
+    /// Process ID returned after the migration process is initiated.
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 查询已经上传的备份文件大小。
+/// Querying the size of uploaded backup files.
 CosUploadBackupFile {
-    /// 备份名称
+    /// Backup name
     "FileName" file_name set_file_name: str,
-    /// 备份大小
+    /// Backup size
     "Size" size set_size: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateAccount` (创建实例账号).
+/// Request of `CreateAccount` (Creates instance account).
 ///
-/// 本接口（CreateAccount）用于创建实例账号
+/// This API is used to create an instance account.
 CreateAccountRequest {
-    /// 数据库实例ID，形如mssql-njj2mtpl
+    /// Database instance ID in the format of mssql-njj2mtpl.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 数据库实例账户信息
+    /// Database instance account information.
     ///
     /// Required.
     "Accounts" accounts set_accounts: list AccountCreateInfo,
@@ -436,140 +437,140 @@ CreateAccountRequest {
 rt::action!("sqlserver", "2018-03-28", "CreateAccount", CreateAccountRequest => CreateAccountResponse);
 
 rt::model! { read debug;
-/// CreateAccount返回参数结构体
+/// CreateAccount response structure.
 CreateAccountResponse {
-    /// 任务流ID
+    /// Task flow ID.
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateBackupMigration` (创建备份导入任务).
+/// Request of `CreateBackupMigration` (Creates backup import tasks).
 ///
-/// 本接口（CreateBackupMigration）用于创建备份导入任务。
+/// This API is used to create a backup import task.
 CreateBackupMigrationRequest {
-    /// 导入目标实例ID
+    /// ID of imported target instance
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 迁移任务恢复类型，FULL-全量备份恢复，FULL_LOG-全量备份+事务日志恢复，FULL_DIFF-全量备份+差异备份恢复
+    /// Migration task restoration type. FULL: full backup restoration, FULL_LOG: full backup and transaction log restoration, FULL_DIFF: full backup and differential backup restoration
     ///
     /// Required.
     "RecoveryType" recovery_type set_recovery_type: str,
-    /// 备份上传类型，COS_URL-备份放在用户的对象存储上，提供URL。COS_UPLOAD-备份放在业务的对象存储上，需要用户上传。
+    /// Backup upload type. COS_URL: the backup is stored in user's Cloud Object Storage, with URL provided. COS_UPLOAD: the backup is stored in the application's Cloud Object Storage and needs to be uploaded by the user.
     ///
     /// Required.
     "UploadType" upload_type set_upload_type: str,
-    /// 任务名称
+    /// Task name
     ///
     /// Required.
     "MigrationName" migration_name set_migration_name: str,
-    /// UploadType是COS_URL时这里填URL，COS_UPLOAD这里填备份文件的名字。只支持1个备份文件，但1个备份文件内可包含多个库
+    /// If the UploadType is COS_URL, fill in the URL here. If the UploadType is COS_UPLOAD, fill in the name of the backup file here. Only 1 backup file is supported, but a backup file can involve multiple databases.
     "BackupFiles" backup_files set_backup_files: list String,
 } }
 rt::action!("sqlserver", "2018-03-28", "CreateBackupMigration", CreateBackupMigrationRequest => CreateBackupMigrationResponse);
 
 rt::model! { read debug;
-/// CreateBackupMigration返回参数结构体
+/// CreateBackupMigration response structure.
 CreateBackupMigrationResponse {
-    /// 备份导入任务ID
+    /// Backup import task ID
     "BackupMigrationId" backup_migration_id set_backup_migration_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateBackup` (创建备份).
+/// Request of `CreateBackup` (Creates backup).
 ///
-/// 本接口(CreateBackup)用于创建备份。
+/// This API is used to create a backup.
 CreateBackupRequest {
-    /// 备份策略(0-实例备份 1-多库备份)
+    /// Backup policy (0: instance backup, 1: multi-database backup)
     "Strategy" strategy set_strategy: i64,
-    /// 需要备份库名的列表(多库备份才填写)
+    /// List of names of databases to be backed up (required only for multi-database backup)
     "DBNames" db_names set_db_names: list String,
-    /// 实例ID，形如mssql-i1z41iwd
+    /// (Required) Instance ID in the format of mssql-i1z41iwd
     "InstanceId" instance_id set_instance_id: str,
-    /// 备份名称，若不填则自动生成“实例ID_备份开始时间戳”
+    /// Backup name. If this parameter is left empty, a backup name in the format of "[Instance ID]_[Backup start timestamp]" will be automatically generated.
     "BackupName" backup_name set_backup_name: str,
-    /// 备份存储策略 0-跟随自定义备份保留策略 1-跟随实例生命周期直到实例下线，默认取值0
+    /// Backup storage policy. 0: Follow the custom backup retention policy; 1: Follow the instance lifecycle until the instance is eliminated. Default value: 0.
     "StorageStrategy" storage_strategy set_storage_strategy: i64,
 } }
 rt::action!("sqlserver", "2018-03-28", "CreateBackup", CreateBackupRequest => CreateBackupResponse);
 
 rt::model! { read debug;
-/// CreateBackup返回参数结构体
+/// CreateBackup response structure.
 CreateBackupResponse {
-    /// 异步任务ID
+    /// The async job ID
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateBasicDBInstances` (创建基础版实例 (云盘)).
+/// Request of `CreateBasicDBInstances` (Creates basic edition instances (cloud disk)).
 ///
-/// 本接口（CreateBasicDBInstances）用于创建基础版实例 (云盘)。
+/// This API is used to create basic edition instances (cloud disk).
 CreateBasicDBInstancesRequest {
-    /// 实例可用区，类似ap-guangzhou-1（广州一区）；实例可售卖区域可以通过接口DescribeZones获取
+    /// Instance AZ, such as ap-guangzhou-1 (Guangzhou Zone 1). Purchasable AZs for an instance can be obtained through the `DescribeZones` API.
     ///
     /// Required.
     "Zone" zone set_zone: str,
-    /// 实例的CPU核心数
+    /// Number of CPU cores.
     ///
     /// Required.
     "Cpu" cpu set_cpu: i128,
-    /// 实例内存大小，单位GB
+    /// Instance memory size in GB.
     ///
     /// Required.
     "Memory" memory set_memory: i128,
-    /// 实例磁盘大小，单位GB
+    /// Instance storage capacity in GB.
     ///
     /// Required.
     "Storage" storage set_storage: i128,
-    /// VPC子网ID，形如subnet-bdoe83fa
+    /// VPC subnet ID in the format of subnet-bdoe83fa.
     ///
     /// Required.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// VPC网络ID，形如vpc-dsp338hz
+    /// VPC ID in the format of vpc-dsp338hz.
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 购买实例的宿主机类型，CLOUD_PREMIUM-虚拟机高性能云硬盘，CLOUD_SSD-虚拟机SSD云硬盘,CLOUD_HSSD-虚拟机增强型SSD云硬盘，CLOUD_BSSD-虚拟机通用型SSD云盘
+    /// Host type of purchased instances. CLOUD_PREMIUM: Premium Disk for virtual machines; CLOUD_SSD: Cloud SSD for virtual machines; CLOUD_HSSD: Enhanced SSD for virtual machines; CLOUD_BSSD: Balanced SSD for virtual machines.
     ///
     /// Required.
     "MachineType" machine_type set_machine_type: str,
-    /// 付费模式，取值支持 PREPAID（预付费），POSTPAID（后付费）。
+    /// Billing mode. Valid value: POSTPAID (pay-as-you-go).
     "InstanceChargeType" instance_charge_type set_instance_charge_type: str,
-    /// 项目ID
+    /// Project ID.
     "ProjectId" project_id set_project_id: i128,
-    /// 本次购买几个实例，默认值为1。取值不超过10
+    /// Number of instances purchased this time. Default value: 1. Maximum value: 10.
     "GoodsNum" goods_num set_goods_num: i128,
-    /// sqlserver版本，目前所有支持的版本有：2008R2 (SQL Server 2008 R2 Enterprise)，2012SP3 (SQL Server 2012 Enterprise)，201202 (SQL Server 2012 Standard)，2014SP2 (SQL Server 2014 Enterprise)，201402 (SQL Server 2014 Standard)，2016SP1 (SQL Server 2016 Enterprise)，201602 (SQL Server 2016 Standard)，2017 (SQL Server 2017 Enterprise)，201702 (SQL Server 2017 Standard)，2019 (SQL Server 2019 Enterprise)，201902 (SQL Server 2019 Standard)。每个地域支持售卖的版本不同，可通过DescribeProductConfig接口来拉取每个地域可售卖的版本信息。不填，默认为版本2008R2。
+    /// SQL Server version. Valid values: `2008R2` (SQL Server 2008 R2 Enterprise), `2012SP3` (SQL Server 2012 Enterprise), `201202` (SQL Server 2012 Standard), `2014SP2` (SQL Server 2014 Enterprise), 201402 (SQL Server 2014 Standard), `2016SP1` (SQL Server 2016 Enterprise), `201602` (SQL Server 2016 Standard), `2017` (SQL Server 2017 Enterprise), `201702` (SQL Server 2017 Standard), `2019` (SQL Server 2019 Enterprise), `201902` (SQL Server 2019 Standard). Default value: `2008R2`. The available version varies by region, and you can pull the version information by calling the `DescribeProductConfig` API.
     "DBVersion" db_version set_db_version: str,
-    /// 购买实例周期，默认取值为1，表示一个月。取值不超过48
+    /// Length of purchase of instance. The default value is 1, indicating one month. The value cannot exceed 48.
     "Period" period set_period: i64,
-    /// 安全组列表，填写形如sg-xxx的安全组ID
+    /// Security group list, which contains security group IDs in the format of sg-xxx.
     "SecurityGroupList" security_group_list set_security_group_list: list String,
-    /// 自动续费标志：0-正常续费  1-自动续费，默认为1自动续费。只在购买预付费实例时有效。
+    /// Auto-renewal flag. 0: normal renewal, 1: auto-renewal. Default value: 1.
     "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: i64,
-    /// 是否自动使用代金券；1 - 是，0 - 否，默认不使用
+    /// Whether to automatically use voucher. 0: no, 1: yes. Default value: no.
     "AutoVoucher" auto_voucher set_auto_voucher: i64,
-    /// 代金券ID数组，目前单个订单只能使用一张
+    /// Array of voucher IDs (currently, only one voucher can be used per order).
     "VoucherIds" voucher_ids set_voucher_ids: list String,
-    /// 可维护时间窗配置，以周为单位，表示周几允许维护，1-7分别代表周一到周末
+    /// Configuration of the maintenance window, which specifies the day of the week when maintenance can be performed. Valid values: 1 (Monday), 2 (Tuesday), 3 (Wednesday), 4 (Thursday), 5 (Friday), 6 (Saturday), 7 (Sunday).
     "Weekly" weekly set_weekly: list i64,
-    /// 可维护时间窗配置，每天可维护的开始时间
+    /// Configuration of the maintenance window, which specifies the start time of daily maintenance.
     "StartTime" start_time set_start_time: str,
-    /// 可维护时间窗配置，持续时间，单位：小时
+    /// Configuration of the maintenance window, which specifies the maintenance duration in hours.
     "Span" span set_span: i64,
-    /// 新建实例绑定的标签集合
+    /// Tags associated with the instances to be created.
     "ResourceTags" resource_tags set_resource_tags: list ResourceTag,
-    /// 系统字符集排序规则，默认：Chinese_PRC_CI_AS
+    /// Collation of system character sets. Default value: `Chinese_PRC_CI_AS`.
     "Collation" collation set_collation: str,
-    /// 系统时区，默认：China Standard Time
+    /// System time zone. Default value: `China Standard Time`.
     "TimeZone" time_zone set_time_zone: str,
-    /// 磁盘加密标识，0-不加密，1-加密
+    /// Disk encryption identifier, 0-unencrypted, 1-encrypted.
     "DiskEncryptFlag" disk_encrypt_flag set_disk_encrypt_flag: i64,
     /// 额外磁盘 IO 吞吐量，仅 CLOUD_HSSD 支持
     ///
@@ -581,81 +582,81 @@ CreateBasicDBInstancesRequest {
 rt::action!("sqlserver", "2018-03-28", "CreateBasicDBInstances", CreateBasicDBInstancesRequest => CreateBasicDBInstancesResponse);
 
 rt::model! { read debug;
-/// CreateBasicDBInstances返回参数结构体
+/// CreateBasicDBInstances response structure.
 CreateBasicDBInstancesResponse {
-    /// 订单名称
+    /// Order name.
     "DealName" deal_name set_deal_name: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateBusinessDBInstances` (创建商业智能服务实例 (云盘)).
+/// Request of `CreateBusinessDBInstances` (Creates business intelligence service instances (cloud disk)).
 ///
-/// 本接口（CreateBusinessDBInstances）用于创建商业智能服务实例 (云盘)。
+/// This API is used to create business intelligence service instances (cloud disk).
 CreateBusinessDBInstancesRequest {
-    /// 实例可用区，类似ap-guangzhou-1（广州一区）；实例可售卖区域可以通过接口DescribeZones获取
+    /// Instance AZ, such as ap-guangzhou-1 (Guangzhou Zone 1). Purchasable AZs for an instance can be obtained through the`DescribeZones` API.
     ///
     /// Required.
     "Zone" zone set_zone: str,
-    /// 实例内存大小，单位GB
+    /// Instance memory size in GB
     ///
     /// Required.
     "Memory" memory set_memory: i64,
-    /// 实例磁盘大小，单位GB
+    /// Instance disk size in GB
     ///
     /// Required.
     "Storage" storage set_storage: i64,
-    /// 预购买实例的CPU核心数
+    /// The number of CPU cores of the instance you want to purchase.
     ///
     /// Required.
     "Cpu" cpu set_cpu: i64,
-    /// 购买实例的宿主机类型，CLOUD_PREMIUM-虚拟机高性能云盘，CLOUD_SSD-虚拟机SSD云盘
+    /// The host type of purchased instance. Valid values: `CLOUD_PREMIUM` (virtual machine with premium cloud disk), `CLOUD_SSD` (virtual machine with SSD).
     ///
     /// Required.
     "MachineType" machine_type set_machine_type: str,
-    /// 项目ID
+    /// Project ID
     "ProjectId" project_id set_project_id: i64,
-    /// 本次购买几个实例，默认值为1
+    /// Number of instances purchased this time. Default value: `1`.
     "GoodsNum" goods_num set_goods_num: i64,
-    /// VPC子网ID，形如subnet-bdoe83fa；SubnetId和VpcId需同时设置或者同时不设置
+    /// VPC subnet ID in the format of subnet-bdoe83fa. Both `SubnetId` and `VpcId` need to be set or unset at the same time.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// VPC网络ID，形如vpc-dsp338hz；SubnetId和VpcId需同时设置或者同时不设置
+    /// VPC ID in the format of vpc-dsp338hz. Both `SubnetId` and `VpcId` need to be set or unset at the same time.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 商业智能服务器版本，目前只支持：201603（SQL Server 2016 Integration Services），201703（SQL Server 2017 Integration Services），201903（SQL Server 2019 Integration Services）版本。每个地域支持售卖的版本不同，可通过DescribeProductConfig接口来拉取每个地域可售卖的版本信息。不填，默认为版本201903。
+    /// - Supported versions of business intelligence server. Valid values: `201603` (SQL Server 2016 Integration Services), `201703` (SQL Server 2017 Integration Services), `201903` (SQL Server 2019 Integration Services). Default value: `201903`. As the purchasable versions are region-specific, you can use the `DescribeProductConfig` API to query the information of purchasable versions in each region.
     "DBVersion" db_version set_db_version: str,
-    /// 安全组列表，填写形如sg-xxx的安全组ID
+    /// Security group list, which contains security group IDs in the format of sg-xxx.
     "SecurityGroupList" security_group_list set_security_group_list: list String,
-    /// 可维护时间窗配置，以周为单位，表示周几允许维护，1-7分别代表周一到周末
+    /// Configuration of the maintenance window, which specifies the day of the week when maintenance can be performed. Valid values: `1` (Monday), `2` (Tuesday), `3` (Wednesday), `4` (Thursday), `5` (Friday), `6` (Saturday), `7` (Sunday).
     "Weekly" weekly set_weekly: list i64,
-    /// 可维护时间窗配置，每天可维护的开始时间
+    /// Configuration of the maintenance window, which specifies the start time of daily maintenance.
     "StartTime" start_time set_start_time: str,
-    /// 可维护时间窗配置，持续时间，单位：小时
+    /// Configuration of the maintenance window, which specifies the maintenance duration in hours.
     "Span" span set_span: i64,
-    /// 新建实例绑定的标签集合
+    /// Tags associated with the instances to be created
     "ResourceTags" resource_tags set_resource_tags: list ResourceTag,
 } }
 rt::action!("sqlserver", "2018-03-28", "CreateBusinessDBInstances", CreateBusinessDBInstancesRequest => CreateBusinessDBInstancesResponse);
 
 rt::model! { read debug;
-/// CreateBusinessDBInstances返回参数结构体
+/// CreateBusinessDBInstances response structure.
 CreateBusinessDBInstancesResponse {
-    /// 订单名称
+    /// Order name
     "DealName" deal_name set_deal_name: str,
-    /// 流程ID
+    /// Process ID Note: This field may return null, indicating that no valid values can be obtained.
     "FlowId" flow_id set_flow_id: i64,
-    /// 实例ID集合
+    /// IDs of instances Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceIdSet" instance_id_set set_instance_id_set: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateBusinessIntelligenceFile` (创建商业智能服务文件).
+/// Request of `CreateBusinessIntelligenceFile` (Creates a business intelligence service file).
 ///
-/// 本接口（CreateBusinessIntelligenceFile）用于添加商业智能服务文件。
+/// This API is used to add a business intelligence service file.
 CreateBusinessIntelligenceFileRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -663,90 +664,90 @@ CreateBusinessIntelligenceFileRequest {
     ///
     /// Required.
     "FileURL" file_url set_file_url: str,
-    /// 文件类型 FLAT-作为数据源的平面文件， SSIS-ssis项目包
+    /// File type. Valid values: `FLAT` (flat file as data source), `SSIS` (.ispac SSIS package file)
     ///
     /// Required.
     "FileType" file_type set_file_type: str,
-    /// 备注
+    /// Remarks
     "Remark" remark set_remark: str,
 } }
 rt::action!("sqlserver", "2018-03-28", "CreateBusinessIntelligenceFile", CreateBusinessIntelligenceFileRequest => CreateBusinessIntelligenceFileResponse);
 
 rt::model! { read debug;
-/// CreateBusinessIntelligenceFile返回参数结构体
+/// CreateBusinessIntelligenceFile response structure.
 CreateBusinessIntelligenceFileResponse {
-    /// 文件名称
+    /// File name
     "FileTaskId" file_task_id set_file_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateCloudDBInstances` (创建高可用实例 (云盘)).
+/// Request of `CreateCloudDBInstances` (Creates high-availability instances (cloud disk)).
 ///
-/// 本接口（CreateCloudDBInstances）用于创建高可用实例 (云盘)。
+/// This API is used to create high-availability instances (cloud disk).
 CreateCloudDBInstancesRequest {
-    /// 实例可用区，类似ap-guangzhou-1（广州一区）；实例可售卖区域可以通过接口DescribeZones获取
+    /// Instance AZ, such as `ap-guangzhou-1` (Guangzhou Zone 1). Purchasable AZs for an instance can be obtained through the`DescribeZones` API.
     ///
     /// Required.
     "Zone" zone set_zone: str,
-    /// 实例内存大小，单位GB
+    /// Instance memory size in GB.
     ///
     /// Required.
     "Memory" memory set_memory: i64,
-    /// 实例磁盘大小，单位GB
+    /// Instance disk size in GB.
     ///
     /// Required.
     "Storage" storage set_storage: i64,
-    /// 实例核心数
+    /// Number of CPU cores.
     ///
     /// Required.
     "Cpu" cpu set_cpu: i128,
-    /// 购买实例的宿主机磁盘类型,CLOUD_HSSD-虚拟机加强型SSD云盘，CLOUD_TSSD-虚拟机极速型SSD云盘，CLOUD_BSSD-虚拟机通用型SSD云盘
+    /// The host type of the purchased instance. Valid values: `CLOUD_HSSD` (virtual machine with enhanced SSD), `CLOUD_TSSD` (virtual machine with ulTra SSD), `CLOUD_BSSD` (virtual machine with balanced SSD).
     ///
     /// Required.
     "MachineType" machine_type set_machine_type: str,
-    /// 付费模式，取值支持 PREPAID（预付费），POSTPAID（后付费）。
+    /// Billing mode. Valid values: `PREPAID` (yearly/monthly subscription), `POSTPAID` (pay-as-you-go).
     "InstanceChargeType" instance_charge_type set_instance_charge_type: str,
-    /// 项目ID
+    /// Project ID.
     "ProjectId" project_id set_project_id: i64,
-    /// 本次购买几个实例，默认值为1。取值不超过10
+    /// Number of instances purchased this time. Default value: `1`.  Maximum value: `10`.
     "GoodsNum" goods_num set_goods_num: i64,
-    /// VPC子网ID，形如subnet-bdoe83fa；SubnetId和VpcId需同时设置或者同时不设置
+    /// VPC subnet ID in the format of `subnet-bdoe83fa`. Both `SubnetId` and `VpcId` need to be set or unset at the same time.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// VPC网络ID，形如vpc-dsp338hz；SubnetId和VpcId需同时设置或者同时不设置
+    /// VPC ID in the format of `vpc-dsp338hz`. Both `SubnetId` and `VpcId` need to be set or unset at the same time.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 购买实例周期，默认取值为1，表示一个月。取值不超过48
+    /// The purchase period of an instance. Default value: `1` (one month).  Maximum value: `48`.
     "Period" period set_period: i64,
-    /// 是否自动使用代金券；1 - 是，0 - 否，默认不使用
+    /// Whether to automatically use voucher. Valid values: `0` (no, default), `1` (yes).
     "AutoVoucher" auto_voucher set_auto_voucher: i64,
-    /// 代金券ID数组，目前单个订单只能使用一张
+    /// Array of voucher IDs (currently, only one voucher can be used per order).
     "VoucherIds" voucher_ids set_voucher_ids: list String,
-    /// sqlserver版本，目前所有支持的版本有：2008R2 (SQL Server 2008 R2 Enterprise)，2012SP3 (SQL Server 2012 Enterprise)，201202 (SQL Server 2012 Standard)，2014SP2 (SQL Server 2014 Enterprise)，201402 (SQL Server 2014 Standard)，2016SP1 (SQL Server 2016 Enterprise)，201602 (SQL Server 2016 Standard)，2017 (SQL Server 2017 Enterprise)，201702 (SQL Server 2017 Standard)，2019 (SQL Server 2019 Enterprise)，201902 (SQL Server 2019 Standard)。每个地域支持售卖的版本不同，可通过DescribeProductConfig接口来拉取每个地域可售卖的版本信息。不填，默认为版本2017。
+    /// SQL Server version. Valid values:  `2008R2` (SQL Server 2008 R2 Enterprise), `2012SP3` (SQL Server 2012 Enterprise), `201202` (SQL Server 2012 Standard), `2014SP2` (SQL Server 2014 Enterprise), 201402 (SQL Server 2014 Standard), `2016SP1` (SQL Server 2016 Enterprise), `201602` (SQL Server 2016 Standard), `2017` (SQL Server 2017 Enterprise), `201702` (SQL Server 2017 Standard), `2019` (SQL Server 2019 Enterprise), `201902` (SQL Server 2019 Standard).  Default value: `2008R2`.  The available version varies by region, and you can pull the version information through the `DescribeProductConfig` API.
     "DBVersion" db_version set_db_version: str,
-    /// 自动续费标志：0-正常续费  1-自动续费，默认为1自动续费。只在购买预付费实例时有效。
+    /// Auto-renewal flag, which takes effect only when purchasing a yearly/monthly subscribed instance.  Valid values:  `0` (auto-renewal disabled), `1` (auto-renewal enabled). Default value: `0`.
     "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: i64,
-    /// 安全组列表，填写形如sg-xxx的安全组ID
+    /// Security group list, which contains security group IDs in the format of `sg-xxx`.
     "SecurityGroupList" security_group_list set_security_group_list: list String,
-    /// 可维护时间窗配置，以周为单位，表示周几允许维护，1-7分别代表周一到周末
+    /// Configuration of the maintenance window, which specifies the day of the week when maintenance can be performed. Valid values: `1` (Monday), `2` (Tuesday), `3` (Wednesday), `4` (Thursday), `5` (Friday), `6` (Saturday), `7` (Sunday).
     "Weekly" weekly set_weekly: list i64,
-    /// 可维护时间窗配置，每天可维护的开始时间
+    /// Configuration of the maintenance window, which specifies the start time of daily maintenance.
     "StartTime" start_time set_start_time: str,
-    /// 可维护时间窗配置，持续时间，单位：小时
+    /// Configuration of the maintenance window, which specifies the maintenance duration in hours. Hour.
     "Span" span set_span: i64,
-    /// 是否跨可用区部署，默认值为false
+    /// Whether to deploy across AZs. Default value: `false`.
     "MultiZones" multi_zones set_multi_zones: bool,
-    /// 新建实例绑定的标签集合
+    /// Tags associated with the instances to be created.
     "ResourceTags" resource_tags set_resource_tags: list ResourceTag,
-    /// 系统字符集排序规则，默认：Chinese_PRC_CI_AS
+    /// Collation of system character sets. Default value:  `Chinese_PRC_CI_AS`.
     "Collation" collation set_collation: str,
-    /// 系统时区，默认：China Standard Time
+    /// System time zone. Default value:  `China Standard Time`.
     "TimeZone" time_zone set_time_zone: str,
-    /// 是否多节点架构实例，默认值为false。当MultiNodes = true时，参数MultiZones必须取值为true。
+    /// Whether it is a multi-node architecture instance. Default value: `false`.If MultiNodes = true, the value of the MultiZones parameter must be true.
     "MultiNodes" multi_nodes set_multi_nodes: bool,
-    /// 备节点可用区，默认为空。当MultiNodes = true时，主节点和备节点可用区不能全部相同。备机可用区集合最小为2个，最大不超过5个。
+    /// The zone in which the standby node is available. Default is empty. When MultiNodes = true, the availability zones of the primary and standby nodes cannot all be the same. The minimum number of availability zones for the standby nodes is 2, and the maximum is 5.
     "DrZones" dr_zones set_dr_zones: list String,
-    /// 磁盘加密标识，0-不加密，1-加密
+    /// Disk encryption identifier, 0-unencrypted, 1-encrypted.
     "DiskEncryptFlag" disk_encrypt_flag set_disk_encrypt_flag: i64,
     /// 额外磁盘 IO 性能，仅 CLOUD_HSSD 支持
     ///
@@ -769,82 +770,82 @@ CreateCloudDBInstancesRequest {
 rt::action!("sqlserver", "2018-03-28", "CreateCloudDBInstances", CreateCloudDBInstancesRequest => CreateCloudDBInstancesResponse);
 
 rt::model! { read debug;
-/// CreateCloudDBInstances返回参数结构体
+/// CreateCloudDBInstances response structure.
 CreateCloudDBInstancesResponse {
-    /// 订单名称
+    /// Order name.
     "DealName" deal_name set_deal_name: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateCloudReadOnlyDBInstances` (创建只读实例 (云盘)).
+/// Request of `CreateCloudReadOnlyDBInstances` (Creates read-only instances (cloud disk)).
 ///
-/// 本接口（CreateCloudReadOnlyDBInstances）用于创建只读实例 (云盘)。
+/// This API is used to create read-only instances (cloud disk).
 CreateCloudReadOnlyDBInstancesRequest {
-    /// 主实例ID，格式如：mssql-3l3fgqn7
+    /// Instance ID in the format of  `mssql-3l3fgqn7`.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例可用区，类似ap-guangzhou-1（广州一区）；实例可售卖区域可以通过接口DescribeZones获取
+    /// Instance AZ, such as `ap-guangzhou-1` (Guangzhou Zone 1). Purchasable AZs for an instance can be obtained through the`DescribeZones` API.
     ///
     /// Required.
     "Zone" zone set_zone: str,
-    /// 只读组类型选项，1-按照一个实例一个只读组的方式发货，2-新建只读组后发货，所有实例都在这个只读组下面， 3-发货的所有实例都在已有的只读组下面
+    /// Read-only group types. Valid values: `1` (each read-only replica is placed in one auto-created read-only group), `2` (all read-only replicas are placed in one auto-created read-only group), `3` (all read-only replicas are placed in one existing read-only group).
     ///
     /// Required.
     "ReadOnlyGroupType" read_only_group_type set_read_only_group_type: i64,
-    /// 实例内存大小，单位GB
+    /// Instance memory size in GB.
     ///
     /// Required.
     "Memory" memory set_memory: i64,
-    /// 实例磁盘大小，单位GB
+    /// Instance disk size in GB.
     ///
     /// Required.
     "Storage" storage set_storage: i64,
-    /// 实例核心数
+    /// Number of instance cores.
     ///
     /// Required.
     "Cpu" cpu set_cpu: i128,
-    /// 购买实例的宿主机磁盘类型,CLOUD_HSSD-虚拟机加强型SSD云盘，CLOUD_TSSD-虚拟机极速型SSD云盘，CLOUD_BSSD-虚拟机通用型SSD云盘
+    /// The host type of purchased instance. Valid values: `CLOUD_HSSD` (virtual machine with enhanced SSD), `CLOUD_TSSD` (virtual machine with ulTra SSD), `CLOUD_BSSD` (virtual machine with balanced SSD).
     ///
     /// Required.
     "MachineType" machine_type set_machine_type: str,
-    /// 0-默认不升级主实例，1-强制升级主实例完成ro部署；主实例为非集群版时需要填1，强制升级为集群版。填1 说明您已同意将主实例升级到集群版实例。
+    /// Valid values: `0` (not upgrade the primary instance by default), `1` (upgrade the primary instance to complete the RO deployment).  You need to pass in `1` for this parameter and upgrade the primary instance to cluster edition.
     "ReadOnlyGroupForcedUpgrade" read_only_group_forced_upgrade set_read_only_group_forced_upgrade: i64,
-    /// ReadOnlyGroupType=3时必填,已存在的只读组ID
+    /// Existing read-only group ID, which is required when `ReadOnlyGroupType` is `3`.
     "ReadOnlyGroupId" read_only_group_id set_read_only_group_id: str,
-    /// ReadOnlyGroupType=2时必填，新建的只读组名称
+    /// New read-only group ID, which is required when `ReadOnlyGroupType` is `2`.
     "ReadOnlyGroupName" read_only_group_name set_read_only_group_name: str,
-    /// ReadOnlyGroupType=2时必填，新建的只读组是否开启延迟剔除功能，1-开启，0-关闭。当只读副本与主实例延迟大于阈值后，自动剔除。
+    /// Whether delayed read-only instance removal is enabled in a new read-only group, which is required when `ReadOnlyGroupType` is `2`. Valid values: `1` (enabled), `0` (disabled).  The read-only replica will be automatically removed when the delay between it and the primary instance exceeds the threshold.
     "ReadOnlyGroupIsOfflineDelay" read_only_group_is_offline_delay set_read_only_group_is_offline_delay: i64,
-    /// ReadOnlyGroupType=2 且 ReadOnlyGroupIsOfflineDelay=1时必填，新建的只读组延迟剔除的阈值。
+    /// The delay threshold for a new read-only group, which is required when `ReadOnlyGroupType` is `2` and `ReadOnlyGroupIsOfflineDelay` is `1`.
     "ReadOnlyGroupMaxDelayTime" read_only_group_max_delay_time set_read_only_group_max_delay_time: i64,
-    /// ReadOnlyGroupType=2 且 ReadOnlyGroupIsOfflineDelay=1时必填，新建的只读组延迟剔除后至少保留只读副本的个数。
+    /// Minimum number of reserved read-only replicas when the delayed removal is enabled for the new read-only group, which is required when `ReadOnlyGroupType` is `2` and `ReadOnlyGroupIsOfflineDelay` is `1`.
     "ReadOnlyGroupMinInGroup" read_only_group_min_in_group set_read_only_group_min_in_group: i64,
-    /// 付费模式，取值支持 PREPAID（预付费），POSTPAID（后付费）。
+    /// Billing mode. Valid values: `PREPAID` (yearly/monthly subscription), `POSTPAID` (pay-as-you-go).
     "InstanceChargeType" instance_charge_type set_instance_charge_type: str,
-    /// 本次即将购买的实例数量，默认取值2。
+    /// Number of read-only instances to be purchased this time. Default value: `2`.
     "GoodsNum" goods_num set_goods_num: i64,
-    /// VPC子网ID，形如subnet-bdoe83fa；SubnetId和VpcId需同时设置或者同时不设置
+    /// VPC subnet ID in the format of `subnet-bdoe83fa`. Both `SubnetId` and `VpcId` need to be set or unset at the same time.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// VPC网络ID，形如vpc-dsp338hz；SubnetId和VpcId需同时设置或者同时不设置
+    /// VPC ID in the format of `vpc-dsp338hz`. Both `SubnetId` and `VpcId` need to be set or unset at the same time.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 购买实例周期，默认取值为1，表示一个月。取值不超过48
+    /// The purchase period of an instance. Default value: `1` (one month).  Maximum value: `48`.
     "Period" period set_period: i64,
-    /// 安全组列表，填写形如sg-xxx的安全组ID
+    /// Security group list, which contains security group IDs in the format of `sg-xxx`.
     "SecurityGroupList" security_group_list set_security_group_list: list String,
-    /// 是否自动使用代金券；1 - 是，0 - 否，默认不使用
+    /// Whether to automatically use voucher. Valid values: `0` (no, default), `1` (yes).
     "AutoVoucher" auto_voucher set_auto_voucher: i64,
-    /// 代金券ID数组，目前单个订单只能使用一张
+    /// Array of voucher IDs (currently, only one voucher can be used per order).
     "VoucherIds" voucher_ids set_voucher_ids: list String,
-    /// 新建实例绑定的标签集合
+    /// Tags associated with the instances to be created.
     "ResourceTags" resource_tags set_resource_tags: list ResourceTag,
-    /// 系统字符集排序规则，默认：Chinese_PRC_CI_AS
+    /// Collation of system character sets. Default value:  Chinese_PRC_CI_AS.
     "Collation" collation set_collation: str,
-    /// 系统时区，默认：China Standard Time
+    /// System time zone. Default value:  `China Standard Time`.
     "TimeZone" time_zone set_time_zone: str,
-    /// 磁盘加密标识，0-不加密，1-加密
+    /// Disk encryption identification, 0 - no encryption, 1 - encryption.
     "DiskEncryptFlag" disk_encrypt_flag set_disk_encrypt_flag: i64,
     /// 额外磁盘 IO 吞吐量，仅 CLOUD_HSSD 支持
     ///
@@ -856,72 +857,72 @@ CreateCloudReadOnlyDBInstancesRequest {
 rt::action!("sqlserver", "2018-03-28", "CreateCloudReadOnlyDBInstances", CreateCloudReadOnlyDBInstancesRequest => CreateCloudReadOnlyDBInstancesResponse);
 
 rt::model! { read debug;
-/// CreateCloudReadOnlyDBInstances返回参数结构体
+/// CreateCloudReadOnlyDBInstances response structure.
 CreateCloudReadOnlyDBInstancesResponse {
-    /// 订单名称数组
+    /// Order name in array.
     "DealNames" deal_names set_deal_names: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateDBInstances` (创建高可用实例 (本地盘)).
+/// Request of `CreateDBInstances` (Creates high-availability instances (local disk)).
 ///
-/// 本接口（CreateDBInstances）用于创建高可用实例 (本地盘)
+/// This API is used to create high-availability instances (local disk).
 CreateDBInstancesRequest {
-    /// 实例可用区，类似ap-guangzhou-1（广州一区）；实例可售卖区域可以通过接口DescribeZones获取
+    /// Instance AZ, such as ap-guangzhou-1 (Guangzhou Zone 1). Purchasable AZs for an instance can be obtained through the `DescribeZones` API.
     ///
     /// Required.
     "Zone" zone set_zone: str,
-    /// 实例内存大小，单位GB
+    /// Instance memory size in GB.
     ///
     /// Required.
     "Memory" memory set_memory: i64,
-    /// 实例磁盘大小，单位GB
+    /// Instance storage capacity in GB.
     ///
     /// Required.
     "Storage" storage set_storage: i64,
-    /// 付费模式，取值支持 PREPAID（预付费），POSTPAID（后付费）。
+    /// Billing mode. Valid value: POSTPAID (pay-as-you-go).
     "InstanceChargeType" instance_charge_type set_instance_charge_type: str,
-    /// 项目ID
+    /// Project ID.
     "ProjectId" project_id set_project_id: i64,
-    /// 本次购买几个实例，默认值为1。取值不超过10
+    /// Number of instances purchased this time. Default value: 1. Maximum value: 10.
     "GoodsNum" goods_num set_goods_num: i64,
-    /// VPC子网ID，形如subnet-bdoe83fa；SubnetId和VpcId需同时设置或者同时不设置
+    /// VPC subnet ID in the format of subnet-bdoe83fa. `SubnetId` and `VpcId` should be set or ignored simultaneously.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// VPC网络ID，形如vpc-dsp338hz；SubnetId和VpcId需同时设置或者同时不设置
+    /// VPC ID in the format of vpc-dsp338hz. `SubnetId` and `VpcId` should be set or ignored simultaneously.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 购买实例周期，默认取值为1，表示一个月。取值不超过48
+    /// Length of purchase of instance. The default value is 1, indicating one month. The value cannot exceed 48.
     "Period" period set_period: i64,
-    /// 是否自动使用代金券；1 - 是，0 - 否，默认不使用
+    /// Whether to automatically use voucher. 0: no, 1: yes. Default value: no.
     "AutoVoucher" auto_voucher set_auto_voucher: i64,
-    /// 代金券ID数组，目前单个订单只能使用一张
+    /// Array of voucher IDs (currently, only one voucher can be used per order).
     "VoucherIds" voucher_ids set_voucher_ids: list String,
-    /// sqlserver版本，目前所有支持的版本有：2008R2 (SQL Server 2008 R2 Enterprise)，2012SP3 (SQL Server 2012 Enterprise)，201202 (SQL Server 2012 Standard)，2014SP2 (SQL Server 2014 Enterprise)，201402 (SQL Server 2014 Standard)，2016SP1 (SQL Server 2016 Enterprise)，201602 (SQL Server 2016 Standard)，2017 (SQL Server 2017 Enterprise)，201702 (SQL Server 2017 Standard)，2019 (SQL Server 2019 Enterprise)，201902 (SQL Server 2019 Standard)。每个地域支持售卖的版本不同，可通过DescribeProductConfig接口来拉取每个地域可售卖的版本信息。不填，默认为版本2008R2。
+    /// SQL Server version. Valid values: `2008R2` (SQL Server 2008 R2 Enterprise), `2012SP3` (SQL Server 2012 Enterprise), `201202` (SQL Server 2012 Standard), `2014SP2` (SQL Server 2014 Enterprise), 201402 (SQL Server 2014 Standard), `2016SP1` (SQL Server 2016 Enterprise), `201602` (SQL Server 2016 Standard), `2017` (SQL Server 2017 Enterprise), `201702` (SQL Server 2017 Standard), `2019` (SQL Server 2019 Enterprise), `201902` (SQL Server 2019 Standard). Default value: `2008R2`. The available version varies by region, and you can pull the version information by calling the `DescribeProductConfig` API.
     "DBVersion" db_version set_db_version: str,
-    /// 自动续费标志：0-正常续费  1-自动续费，默认为1自动续费。只在购买预付费实例时有效。
+    /// Auto-renewal flag. 0: normal renewal, 1: auto-renewal. Default value: 1.
     "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: i64,
-    /// 安全组列表，填写形如sg-xxx的安全组ID
+    /// Security group list, which contains security group IDs in the format of sg-xxx.
     "SecurityGroupList" security_group_list set_security_group_list: list String,
-    /// 可维护时间窗配置，以周为单位，表示周几允许维护，1-7分别代表周一到周末
+    /// Configuration of the maintenance window, which specifies the day of the week when maintenance can be performed. Valid values: 1 (Monday), 2 (Tuesday), 3 (Wednesday), 4 (Thursday), 5 (Friday), 6 (Saturday), 7 (Sunday).
     "Weekly" weekly set_weekly: list i64,
-    /// 可维护时间窗配置，每天可维护的开始时间
+    /// Configuration of the maintenance window, which specifies the start time of daily maintenance.
     "StartTime" start_time set_start_time: str,
-    /// 可维护时间窗配置，持续时间，单位：小时
+    /// Configuration of the maintenance window, which specifies the maintenance duration in hours.
     "Span" span set_span: i64,
-    /// 购买高可用实例的类型：DUAL-双机高可用  CLUSTER-集群，默认值为DUAL
+    /// The type of purchased high-availability instance. Valid values: DUAL (dual-server high availability), CLUSTER (cluster). Default value: DUAL.
     "HAType" ha_type set_ha_type: str,
-    /// 是否跨可用区部署，默认值为false
+    /// Whether to deploy across availability zones. Default value: false.
     "MultiZones" multi_zones set_multi_zones: bool,
-    /// 新建实例绑定的标签集合
+    /// Tags associated with the instances to be created.
     "ResourceTags" resource_tags set_resource_tags: list ResourceTag,
-    /// 系统字符集排序规则，默认：Chinese_PRC_CI_AS
+    /// Collation of system character sets. Default value: `Chinese_PRC_CI_AS`.
     "Collation" collation set_collation: str,
-    /// 系统时区，默认：China Standard Time
+    /// System time zone. Default value: `China Standard Time`.
     "TimeZone" time_zone set_time_zone: str,
-    /// 是否多节点架构实例，默认值为false。当MultiNodes = true时，参数MultiZones必须取值为true。
+    /// Whether it is a multi-node architecture instance. Default value: `false`.If MultiNodes = true, the value of the MultiZones parameter must be true.
     "MultiNodes" multi_nodes set_multi_nodes: bool,
-    /// 备节点可用区，默认为空。当MultiNodes = true时，主节点和备节点可用区不能全部相同。备机可用区集合最小为2个，最大不超过5个。
+    /// The zone in which the standby node is available. Default is empty. When MultiNodes = true, the availability zones of the primary and standby nodes cannot all be the same. The minimum number of availability zones for the standby nodes is 2, and the maximum is 5.
     "DrZones" dr_zones set_dr_zones: list String,
     /// 可用性策略
     ///
@@ -938,26 +939,26 @@ CreateDBInstancesRequest {
 rt::action!("sqlserver", "2018-03-28", "CreateDBInstances", CreateDBInstancesRequest => CreateDBInstancesResponse);
 
 rt::model! { read debug;
-/// CreateDBInstances返回参数结构体
+/// CreateDBInstances response structure.
 CreateDBInstancesResponse {
-    /// 订单名称
+    /// Order name.
     "DealName" deal_name set_deal_name: str,
-    /// 订单名称数组
+    /// Order name array.
     "DealNames" deal_names set_deal_names: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateDB` (创建数据库).
+/// Request of `CreateDB` (Creates database).
 ///
-/// 本接口（CreateDB）用于创建数据库。
+/// This API is used to create a database.
 CreateDBRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 数据库创建信息
+    /// Database creation information
     ///
     /// Required.
     "DBs" d_bs set_d_bs: list DBCreateInfo,
@@ -965,9 +966,9 @@ CreateDBRequest {
 rt::action!("sqlserver", "2018-03-28", "CreateDB", CreateDBRequest => CreateDBResponse);
 
 rt::model! { read debug;
-/// CreateDB返回参数结构体
+/// CreateDB response structure.
 CreateDBResponse {
-    /// 任务流ID
+    /// Task flow ID
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1011,236 +1012,236 @@ CreateExportTaskResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateIncrementalMigration` (创建增量备份导入任务).
+/// Request of `CreateIncrementalMigration` (Creates incremental backup import tasks).
 ///
-/// 本接口（CreateIncrementalMigration）用于创建增量备份导入任务。
+/// This API is used to create an incremental backup import task.
 CreateIncrementalMigrationRequest {
-    /// 导入目标实例ID
+    /// ID of imported target instance
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 备份导入任务ID，由CreateBackupMigration接口返回
+    /// Backup import task ID, which is returned through the API CreateBackupMigration.
     ///
     /// Required.
     "BackupMigrationId" backup_migration_id set_backup_migration_id: str,
-    /// 增量备份文件，全量备份任务UploadType是COS_URL时这里填URL，是COS_UPLOAD这里填备份文件的名字；只支持1个备份文件，但1个备份文件内可包含多个库
+    /// Incremental backup file. If the UploadType of a full backup file is COS_URL, fill in URL here. If the UploadType is COS_UPLOAD, fill in the name of the backup file here. Only 1 backup file is supported, but a backup file can involve multiple databases.
     "BackupFiles" backup_files set_backup_files: list String,
-    /// 是否需要恢复，NO-不需要，YES-需要，默认不需要
+    /// Whether restoration is required. No: not required. Yes: required. Not required by default.
     "IsRecovery" is_recovery set_is_recovery: str,
 } }
 rt::action!("sqlserver", "2018-03-28", "CreateIncrementalMigration", CreateIncrementalMigrationRequest => CreateIncrementalMigrationResponse);
 
 rt::model! { read debug;
-/// CreateIncrementalMigration返回参数结构体
+/// CreateIncrementalMigration response structure.
 CreateIncrementalMigrationResponse {
-    /// 增量备份导入任务ID
+    /// ID of an incremental backup import task
     "IncrementalMigrationId" incremental_migration_id set_incremental_migration_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateMigration` (创建迁移任务).
+/// Request of `CreateMigration` (Creates migration task).
 ///
-/// 本接口（CreateMigration）作用是创建一个迁移任务
+/// This API is used to create a migration task.
 CreateMigrationRequest {
-    /// 迁移任务的名称
+    /// Migration task name
     ///
     /// Required.
     "MigrateName" migrate_name set_migrate_name: str,
-    /// 迁移类型（1:结构迁移 2:数据迁移 3:增量同步）
+    /// Migration type (1: structure migration, 2: data migration, 3: incremental sync)
     ///
     /// Required.
     "MigrateType" migrate_type set_migrate_type: i128,
-    /// 迁移源的类型 1:TencentDB for SQLServer 2:云服务器自建SQLServer数据库 4:SQLServer备份还原 5:SQLServer备份还原（COS方式）
+    /// Migration source type. 1: TencentDB for SQL Server, 2: CVM-based self-created SQL Server database; 3: SQL Server backup restoration, 4: SQL Server backup restoration (in COS mode)
     ///
     /// Required.
     "SourceType" source_type set_source_type: i128,
-    /// 迁移源
+    /// Migration source
     ///
     /// Required.
     "Source" source set_source: obj MigrateSource,
-    /// 迁移目标
+    /// Migration target
     ///
     /// Required.
     "Target" target set_target: obj MigrateTarget,
-    /// 迁移DB对象 ，离线迁移不使用（SourceType=4或SourceType=5）。
+    /// Database objects to be migrated. This parameter is not used for offline migration (SourceType=4 or SourceType=5)
     "MigrateDBSet" migrate_db_set set_migrate_db_set: list MigrateDB,
-    /// 按照ReNameRestoreDatabase中的库进行恢复，并重命名，不填则按照默认方式命名恢复的库，且恢复所有的库。SourceType=5的情况下有效。
+    /// Restore and rename the databases listed in `ReNameRestoreDatabase`. If this parameter is left empty, all restored databases will be renamed in the default format. This parameter takes effect only when `SourceType=5`.
     "RenameRestore" rename_restore set_rename_restore: list RenameRestoreDatabase,
 } }
 rt::action!("sqlserver", "2018-03-28", "CreateMigration", CreateMigrationRequest => CreateMigrationResponse);
 
 rt::model! { read debug;
-/// CreateMigration返回参数结构体
+/// CreateMigration response structure.
 CreateMigrationResponse {
-    /// 迁移任务ID
+    /// Migration task ID
     "MigrateId" migrate_id set_migrate_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreatePublishSubscribe` (创建发布订阅).
+/// Request of `CreatePublishSubscribe` (Creating Publish/Subscribe Relationships).
 ///
-/// 本接口（CreatePublishSubscribe）用于创建两个数据库之间的发布订阅关系。作为订阅者，不能再充当发布者，作为发布者可以有多个订阅者实例。
+/// This API is used to create a publish/subscribe relationship between two databases. A subscriber cannot act as a publisher, and a publisher can have multiple subscriber instances.
 CreatePublishSubscribeRequest {
-    /// 发布实例ID，形如mssql-j8kv137v
+    /// Publishing instance ID. For example, mssql-j8kv137v.
     ///
     /// Required.
     "PublishInstanceId" publish_instance_id set_publish_instance_id: str,
-    /// 订阅实例ID，形如mssql-j8kv137v
+    /// Subscription instance ID. For example, mssql-j8kv137v.
     ///
     /// Required.
     "SubscribeInstanceId" subscribe_instance_id set_subscribe_instance_id: str,
-    /// 数据库的订阅发布关系集合
+    /// Publish/subscribe relationship collection of the database.
     ///
     /// Required.
     "DatabaseTupleSet" database_tuple_set set_database_tuple_set: list DatabaseTuple,
-    /// 发布订阅的名称，默认值为：default_name
+    /// Publish/subscribe name. The default value is default_name.
     "PublishSubscribeName" publish_subscribe_name set_publish_subscribe_name: str,
 } }
 rt::action!("sqlserver", "2018-03-28", "CreatePublishSubscribe", CreatePublishSubscribeRequest => CreatePublishSubscribeResponse);
 
 rt::model! { read debug;
-/// CreatePublishSubscribe返回参数结构体
+/// CreatePublishSubscribe response structure.
 CreatePublishSubscribeResponse {
-    /// 流程ID，可通过接口DescribeFlowStatus查询立即切换升级任务的状态。
+    /// Process ID. The DescribeFlowStatus API can be used to query the status of the immediate switch upgrade task.
     "FlowId" flow_id set_flow_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateReadOnlyDBInstances` (创建只读实例 (本地盘)).
+/// Request of `CreateReadOnlyDBInstances` (Creates read-only instances (local disk)).
 ///
-/// 本接口（CreateReadOnlyDBInstances）用于创建只读实例 (本地盘)。
+/// This API is used to create read-only instances (local disk).
 CreateReadOnlyDBInstancesRequest {
-    /// 主实例ID，格式如：mssql-3l3fgqn7
+    /// Instance ID in the format of  `mssql-3l3fgqn7`.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例可用区，类似ap-guangzhou-1（广州一区）；实例可售卖区域可以通过接口DescribeZones获取
+    /// Instance AZ, such as `ap-guangzhou-1` (Guangzhou Zone 1). Purchasable AZs for an instance can be obtained through the`DescribeZones` API.
     ///
     /// Required.
     "Zone" zone set_zone: str,
-    /// 只读组类型选项，1-按照一个实例一个只读组的方式发货，2-新建只读组后发货，所有实例都在这个只读组下面， 3-发货的所有实例都在已有的只读组下面
+    /// Read-only group types. Valid values: `1` (each read-only replica is placed in one auto-created read-only group), `2` (all read-only replicas are placed in one auto-created read-only group), `3` (all read-only replicas are placed in one existing read-only group).
     ///
     /// Required.
     "ReadOnlyGroupType" read_only_group_type set_read_only_group_type: i64,
-    /// 实例内存大小，单位GB
+    /// Instance memory size in GB.
     ///
     /// Required.
     "Memory" memory set_memory: i64,
-    /// 实例磁盘大小，单位GB
+    /// Instance disk size in GB.
     ///
     /// Required.
     "Storage" storage set_storage: i64,
-    /// 0-默认不升级主实例，1-强制升级主实例完成ro部署；主实例为非集群版时需要填1，强制升级为集群版。填1 说明您已同意将主实例升级到集群版实例。
+    /// Valid values: `0` (not upgrade the primary instance by default), `1` (upgrade the primary instance to complete the RO deployment).  You need to pass in `1` for this parameter and upgrade the primary instance to cluster edition.
     "ReadOnlyGroupForcedUpgrade" read_only_group_forced_upgrade set_read_only_group_forced_upgrade: i64,
-    /// ReadOnlyGroupType=3时必填,已存在的只读组ID
+    /// Existing read-only group ID, which is required when `ReadOnlyGroupType` is `3`.
     "ReadOnlyGroupId" read_only_group_id set_read_only_group_id: str,
-    /// ReadOnlyGroupType=2时必填，新建的只读组名称
+    /// New read-only group ID, which is required when `ReadOnlyGroupType` is `2`.
     "ReadOnlyGroupName" read_only_group_name set_read_only_group_name: str,
-    /// ReadOnlyGroupType=2时必填，新建的只读组是否开启延迟剔除功能，1-开启，0-关闭。当只读副本与主实例延迟大于阈值后，自动剔除。
+    /// Whether delayed read-only instance removal is enabled in a new read-only group, which is required when `ReadOnlyGroupType` is `2`. Valid values: `1` (enabled), `0` (disabled).  The read-only replica will be automatically removed when the delay between it and the primary instance exceeds the threshold.
     "ReadOnlyGroupIsOfflineDelay" read_only_group_is_offline_delay set_read_only_group_is_offline_delay: i64,
-    /// ReadOnlyGroupType=2 且 ReadOnlyGroupIsOfflineDelay=1时必填，新建的只读组延迟剔除的阈值。
+    /// The delay threshold for a new read-only group, which is required when `ReadOnlyGroupType` is `2` and `ReadOnlyGroupIsOfflineDelay` is `1`.
     "ReadOnlyGroupMaxDelayTime" read_only_group_max_delay_time set_read_only_group_max_delay_time: i64,
-    /// ReadOnlyGroupType=2 且 ReadOnlyGroupIsOfflineDelay=1时必填，新建的只读组延迟剔除后至少保留只读副本的个数。
+    /// Minimum number of reserved read-only replicas when the delayed removal is enabled for the new read-only group, which is required when `ReadOnlyGroupType` is `2` and `ReadOnlyGroupIsOfflineDelay` is `1`.
     "ReadOnlyGroupMinInGroup" read_only_group_min_in_group set_read_only_group_min_in_group: i64,
-    /// 付费模式，取值支持 PREPAID（预付费），POSTPAID（后付费）。
+    /// Billing mode. Valid values: `PREPAID` (monthly subscription), `POSTPAID` (pay-as-you-go).
     "InstanceChargeType" instance_charge_type set_instance_charge_type: str,
-    /// 本次购买几个只读实例，默认值为2。
+    /// Number of read-only instances to be purchased this time. Default value: `2`.
     "GoodsNum" goods_num set_goods_num: i64,
-    /// VPC子网ID，形如subnet-bdoe83fa；SubnetId和VpcId需同时设置或者同时不设置
+    /// VPC subnet ID in the format of `subnet-bdoe83fa`. Both `SubnetId` and `VpcId` need to be set or unset at the same time.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// VPC网络ID，形如vpc-dsp338hz；SubnetId和VpcId需同时设置或者同时不设置
+    /// VPC ID in the format of `vpc-dsp338hz`. Both `SubnetId` and `VpcId` need to be set or unset at the same time.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 购买实例周期，默认取值为1，表示一个月。取值不超过48
+    /// The purchase period of an instance. Default value: `1` (one month).  Maximum value: `48`.
     "Period" period set_period: i64,
-    /// 安全组列表，填写形如sg-xxx的安全组ID
+    /// Security group list, which contains security group IDs in the format of `sg-xxx`.
     "SecurityGroupList" security_group_list set_security_group_list: list String,
-    /// 是否自动使用代金券；1 - 是，0 - 否，默认不使用
+    /// Whether to automatically use voucher. Valid values: `0` (no, default), `1` (yes).
     "AutoVoucher" auto_voucher set_auto_voucher: i64,
-    /// 代金券ID数组，目前单个订单只能使用一张
+    /// Array of voucher IDs (currently, only one voucher can be used per order).
     "VoucherIds" voucher_ids set_voucher_ids: list String,
-    /// 新建实例绑定的标签集合
+    /// Tags associated with the instances to be created.
     "ResourceTags" resource_tags set_resource_tags: list ResourceTag,
-    /// 系统字符集排序规则，默认：Chinese_PRC_CI_AS
+    /// Collation of system character sets. Default value:  Chinese_PRC_CI_AS.
     "Collation" collation set_collation: str,
-    /// 系统时区，默认：China Standard Time
+    /// System time zone. Default value:  `China Standard Time`.
     "TimeZone" time_zone set_time_zone: str,
 } }
 rt::action!("sqlserver", "2018-03-28", "CreateReadOnlyDBInstances", CreateReadOnlyDBInstancesRequest => CreateReadOnlyDBInstancesResponse);
 
 rt::model! { read debug;
-/// CreateReadOnlyDBInstances返回参数结构体
+/// CreateReadOnlyDBInstances response structure.
 CreateReadOnlyDBInstancesResponse {
-    /// 订单名称数组
+    /// Order name in array.
     "DealNames" deal_names set_deal_names: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 跨地域备份下载地址集合
+/// All Download addresses of cross-region backup
 CrossBackupAddr {
-    /// 跨地域备份目标地域
+    /// The target region of cross-region backup
     "CrossRegion" cross_region set_cross_region: str,
-    /// 跨地域备份内网下载地址
+    /// The address used to download the cross-region backup over a private network
     "CrossInternalAddr" cross_internal_addr set_cross_internal_addr: str,
-    /// 跨地域备份外网下载地址
+    /// The address used to download the cross-region backup over a public network
     "CrossExternalAddr" cross_external_addr set_cross_external_addr: str,
 } }
 
 rt::model! { read debug;
-/// 跨地域备份的目标地域和备份状态
+/// The target region and status of cross-region backup
 CrossRegionStatus {
-    /// 跨地域备份目标地域
+    /// The target region of cross-region backup
     "CrossRegion" cross_region set_cross_region: str,
-    /// 备份跨地域的同步状态 0-创建中；1-成功；2-失败；4-同步中
+    /// Synchronization status of cross-region backup. Valid values: `0` (creating), `1` (succeeded), `2`: (failed), `4` (syncing)
     "CrossStatus" cross_status set_cross_status: i64,
 } }
 
 rt::model! { read debug;
-/// 跨地域备份实时统计列表项
+/// Cross-Region Backup Real-Time Statistics List Items
 CrossSummaryDetailRes {
-    /// 实例状态
+    /// Instance Status
     "Status" status set_status: i64,
-    /// 实例所属地域
+    /// Instance Region
     "Region" region set_region: str,
-    /// 实例ID
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名称
+    /// Instance Name
     "Name" name set_name: str,
-    /// 跨地域备份状态 enable-开启，disable-关闭
+    /// Cross-Region Backup Status: enable - Enabled, disable - Disabled
     "CrossBackupEnabled" cross_backup_enabled set_cross_backup_enabled: str,
-    /// 跨地域备份目标地域
+    /// Cross-Region Backup Target Region
     "CrossRegions" cross_regions set_cross_regions: list String,
-    /// 最新备份开始时间
+    /// Latest Backup Start Time
     "LastBackupStartTime" last_backup_start_time set_last_backup_start_time: str,
-    /// 跨地域备份保留天数
+    /// Cross-Region Backup Retention Days
     "CrossBackupSaveDays" cross_backup_save_days set_cross_backup_save_days: i64,
-    /// 跨地域数据备份总空间
+    /// Cross-Region Data Backup Total Space
     "DataBackupSpace" data_backup_space set_data_backup_space: i128,
-    /// 跨地域数据备份文件总个数
+    /// Cross-Region Data Backup Total File Count
     "DataBackupCount" data_backup_count set_data_backup_count: i128,
-    /// 跨地域日志备份总空间
+    /// Cross-Region Log Backup Total Space
     "LogBackupSpace" log_backup_space set_log_backup_space: i128,
-    /// 跨地域日志备份文件总个数
+    /// Cross-Region Log Backup Total File Count
     "LogBackupCount" log_backup_count set_log_backup_count: i128,
-    /// 跨地域备份总空间
+    /// Cross-Region Backup Total Space
     "ActualUsedSpace" actual_used_space set_actual_used_space: i128,
-    /// 跨地域备份总个数
+    /// Cross-Region Backup Total Count
     "ActualUsedCount" actual_used_count set_actual_used_count: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `CutXEvents` (手动切割阻塞日志和死锁日志).
+/// Request of `CutXEvents` (Manually cut block logs and deadlock logs).
 ///
-/// 本接口（CutXEvents）用于手动切割阻塞日志和死锁日志。
+/// This API is used to manually cut block logs and deadlock logs.
 CutXEventsRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -1248,177 +1249,177 @@ CutXEventsRequest {
 rt::action!("sqlserver", "2018-03-28", "CutXEvents", CutXEventsRequest => CutXEventsResponse);
 
 rt::model! { read debug;
-/// CutXEvents返回参数结构体
+/// CutXEvents response structure.
 CutXEventsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 数据库创建信息
+/// Database creation information
 DBCreateInfo {
-    /// 数据库名
+    /// Database name
     ///
     /// Required.
     "DBName" db_name set_db_name: str,
-    /// 字符集。可通过接口DescribeDBCharsets查到支持的字符集，不填默认为Chinese_PRC_CI_AS。
+    /// Character set, which can be queried by the `DescribeDBCharsets` API. Default value: `Chinese_PRC_CI_AS`.
     "Charset" charset set_charset: str,
-    /// 数据库账号权限信息
+    /// Database account permission information
     "Accounts" accounts set_accounts: list AccountPrivilege,
-    /// 备注
+    /// Remarks
     "Remark" remark set_remark: str,
 } }
 
 rt::model! { read debug;
-/// 数据库信息
+/// Database information
 DBDetail {
-    /// 数据库名称
+    /// Database name
     "Name" name set_name: str,
-    /// 字符集
+    /// Character set
     "Charset" charset set_charset: str,
-    /// 备注
+    /// Remarks
     "Remark" remark set_remark: str,
-    /// 数据库创建时间
+    /// Database creation time
     "CreateTime" create_time set_create_time: str,
-    /// 数据库状态。1--创建中， 2--运行中， 3--修改中，-1--删除中
+    /// Database status. 1: creating, 2: running, 3: modifying, -1: dropping
     "Status" status set_status: i64,
-    /// 数据库账号权限信息
+    /// Database account permission information
     "Accounts" accounts set_accounts: list AccountPrivilege,
-    /// 内部状态。ONLINE表示运行中
+    /// Internal status. ONLINE: running
     "InternalStatus" internal_status set_internal_status: str,
-    /// 是否已开启TDE加密，enable-已加密，disable-未加密
+    /// TDE status. Valid values: `enable` (enabled), `disable` (disabled).
     "Encryption" encryption set_encryption: str,
 } }
 
 rt::model! { read debug;
-/// 实例详细信息
+/// Instance details
 DBInstance {
-    /// 实例ID
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名称
+    /// Instance name
     "Name" name set_name: str,
-    /// 实例所在项目ID
+    /// Project ID of instance
     "ProjectId" project_id set_project_id: i64,
-    /// 实例所在地域ID
+    /// Instance region ID
     "RegionId" region_id set_region_id: i64,
-    /// 实例所在可用区ID
+    /// Instance AZ ID
     "ZoneId" zone_id set_zone_id: i64,
-    /// 实例所在私有网络ID，基础网络时为 0
+    /// Instance VPC ID, which will be 0 if the basic network is used
     "VpcId" vpc_id set_vpc_id: i64,
-    /// 实例所在私有网络子网ID，基础网络时为 0
+    /// Instance VPC subnet ID, which will be 0 if the basic network is used
     "SubnetId" subnet_id set_subnet_id: i64,
-    /// 实例状态。取值范围：
-    /// - 1：申请中
-    /// - 2：运行中
-    /// - 3：受限运行中 (主备切换中)
-    /// - 4：已隔离
-    /// - 5：回收中
-    /// - 6：已回收
-    /// - 7：任务执行中 (实例做备份、回档等操作)
-    /// - 8：已下线
-    /// - 9：实例扩容中
-    /// - 10：实例迁移中
-    /// - 11：只读
-    /// - 12：重启中
-    /// - 13：实例修改中且待切换
-    /// - 14：订阅发布创建中
-    /// - 15：订阅发布修改中
-    /// - 16：实例修改中且切换中
-    /// - 17：创建RO副本中
+    /// Instance status. Valid values:
+    /// - 1: creating
+    /// - 2: running
+    /// - 3: instance operations restricted (due to the ongoing primary-replica switch)
+    /// - 4: isolated
+    /// - 5: repossessing
+    /// - 6: repossessed
+    /// - 7: running tasks (such as backup and rollback tasks)
+    /// - 8: eliminated
+    /// - 9: expanding capacity
+    /// - 10: migrating
+    /// - 11: read-only
+    /// - 12: restarting
+    /// - 13: modifying configuration and waiting for switch
+    /// - 14: implementing pub/sub
+    /// - 15: modifying pub/sub configuration
+    /// - 16: modifying configuration and switching
+    /// - 17: creating read-only instances
     "Status" status set_status: i64,
-    /// 实例访问IP
+    /// Instance access IP
     "Vip" vip set_vip: str,
-    /// 实例访问端口
+    /// Instance access port
     "Vport" vport set_vport: i64,
-    /// 实例创建时间
+    /// Instance creation time
     "CreateTime" create_time set_create_time: str,
-    /// 实例更新时间
+    /// Instance update time
     "UpdateTime" update_time set_update_time: str,
-    /// 实例计费开始时间
+    /// Instance billing start time
     "StartTime" start_time set_start_time: str,
-    /// 实例计费结束时间
+    /// Instance billing end time
     "EndTime" end_time set_end_time: str,
-    /// 实例隔离时间
+    /// Instance isolation time
     "IsolateTime" isolate_time set_isolate_time: str,
-    /// 实例内存大小，单位G
+    /// Instance memory size in GB
     "Memory" memory set_memory: i64,
-    /// 实例已经使用存储空间大小，单位G
+    /// Used storage capacity of instance in GB
     "UsedStorage" used_storage set_used_storage: i64,
-    /// 实例存储空间大小，单位G
+    /// Instance storage capacity in GB
     "Storage" storage set_storage: i64,
-    /// 实例版本
+    /// Instance version
     "VersionName" version_name set_version_name: str,
-    /// 实例续费标记，0-正常续费，1-自动续费，2-到期不续费
+    /// Instance renewal flag
     "RenewFlag" renew_flag set_renew_flag: i64,
-    /// 实例高可用， 1-双机高可用，2-单机，3-跨可用区，4-集群跨可用区，5-集群，6-多节点集群，7-多节点集群跨可用区，9-自研机房
+    /// Instance disaster recovery type. 1: dual-server high availability; 2: single-node; 3: cross-AZ; 4: cross-AZ cluster; 5: cluster; 6: multi-node cluster; 7: multi-node cross-AZ cluster.
     "Model" model set_model: i64,
-    /// 实例所在地域名称，如 ap-guangzhou
+    /// Instance region name, such as ap-guangzhou
     "Region" region set_region: str,
-    /// 实例所在可用区名称，如 ap-guangzhou-1
+    /// Instance AZ name, such as ap-guangzhou-1
     "Zone" zone set_zone: str,
-    /// 备份时间点
+    /// Backup time point
     "BackupTime" backup_time set_backup_time: str,
-    /// 实例付费模式， 0-按量计费，1-包年包月
+    /// Instance billing mode. 0: pay-as-you-go
     "PayMode" pay_mode set_pay_mode: i64,
-    /// 实例唯一UID
+    /// Instance UID
     "Uid" uid set_uid: str,
-    /// 实例cpu核心数
+    /// Number of CPU cores of instance
     "Cpu" cpu set_cpu: i64,
-    /// 实例版本代号
+    /// Instance version code
     "Version" version set_version: str,
-    /// 实例类型代号："TS85"-物理机，本地SSD硬盘；"Z3"-物理机早期版本，本地SSD硬盘；"CLOUD_BASIC"-虚拟机，普通云硬盘；"CLOUD_PREMIUM"-虚拟机，高性能云硬盘；"CLOUD_SSD"-虚拟机，云SSD硬盘；"CLOUD_HSSD"-虚拟机，增强型SSD云硬盘；"CLOUD_TSSD"-虚拟机，极速型SSD云硬盘；"CLOUD_BSSD"-虚拟机，通用型SSD云硬盘
+    /// Instance type. Valid values: `TS85` (physical machine, local SSD), `Z3` (early version of physical machine, local SSD), `CLOUD_BASIC` (virtual machine, HDD cloud disk), `CLOUD_PREMIUM` (virtual machine, premium cloud disk), `CLOUD_SSD` (virtual machine, SSD), `CLOUD_HSSD` (virtual machine, enhanced SSD), `CLOUD_TSSD` (virtual machine, ulTra SSD), `CLOUD_BSSD` virtual machine, balanced SSD).
     "Type" r#type set_type: str,
-    /// 计费ID
+    /// Billing ID
     "Pid" pid set_pid: i64,
-    /// 实例所属VPC的唯一字符串ID，格式如：vpc-xxx，基础网络时为空字符串
+    /// Unique string-type ID of instance VPC in the format of `vpc-xxx`, which is an empty string if the basic network is used
     "UniqVpcId" uniq_vpc_id set_uniq_vpc_id: str,
-    /// 实例所属子网的唯一字符串ID，格式如： subnet-xxx，基础网络时为空字符串
+    /// Unique string-type ID of instance subnet in the format of `subnet-xxx`, which is an empty string if the basic network is used
     "UniqSubnetId" uniq_subnet_id set_uniq_subnet_id: str,
-    /// 实例隔离操作
+    /// Instance isolation operation.
     "IsolateOperator" isolate_operator set_isolate_operator: str,
-    /// 发布订阅标识，SUB-订阅实例，PUB-发布实例，空值-没有发布订阅的普通实例
+    /// Publishing/Subscription flag. SUB: subscription instance; PUB: publishing instance. If this parameter is left blank, the instance is an ordinary instance that does not involve publishing or subscription.
     "SubFlag" sub_flag set_sub_flag: str,
-    /// 只读标识，RO-只读实例，MASTER-有RO实例的主实例，空值-没有只读组的非RO实例
+    /// Read-only flag. RO: read-only instance; MASTER: primary instance bound to a read-only instance. If this parameter is left blank, the instance is not a read-only instance and is not in any read-only group.
     "ROFlag" ro_flag set_ro_flag: str,
-    /// 容灾类型，MIRROR-镜像，ALWAYSON-AlwaysOn, SINGLE-单例
+    /// Disaster recovery type. MIRROR: image; ALWAYSON: Always On; SINGLE: single instance.
     "HAFlag" ha_flag set_ha_flag: str,
-    /// 实例绑定的标签列表
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResourceTags" resource_tags set_resource_tags: list ResourceTag,
-    /// 备份模式，master_pkg-主节点打包备份(默认) ；master_no_pkg-主节点不打包备份；slave_pkg-从节点打包备份(always on集群有效)；slave_no_pkg-从节点不打包备份(always on集群有效)；只读副本对该值无效。
+    /// Backup mode. master_pkg: backup on the primary node (default value); master_no_pkg: no backup on the primary node; slave_pkg: backup on secondary nodes (valid for Always On clusters); slave_no_pkg: no backup on secondary nodes (valid for Always On clusters). This parameter is invalid for read-only instances.
     "BackupModel" backup_model set_backup_model: str,
-    /// 实例备份信息
+    /// Instance backup information.
     "InstanceNote" instance_note set_instance_note: str,
-    /// 备份周期
+    /// Backup cycle
     "BackupCycle" backup_cycle set_backup_cycle: list i64,
-    /// 备份周期类型，[daily、weekly、monthly]
+    /// Backup cycle type. Valid values: `daily`, `weekly`, `monthly`.
     "BackupCycleType" backup_cycle_type set_backup_cycle_type: str,
-    /// 数据(日志)备份保留时间
+    /// Data (log) backup retention period
     "BackupSaveDays" backup_save_days set_backup_save_days: i64,
-    /// 实例类型 HA-高可用，RO-只读实例，SI-基础版，BI-商业智能服务，cvmHA-云盘高可用，cvmRO-云盘只读实例，MultiHA-多节点，cvmMultiHA-云盘多节点
+    /// Instance type. HA: high-availability instance; RO: read-only instance; SI: basic edition instance; BI: business intelligence service instance; cvmHA: high-availability instance with cloud disk; cvmRO: read-only instance with cloud disk; MultiHA: multi-node instance; cvmMultiHA: multi-node instance with cloud disk.
     "InstanceType" instance_type set_instance_type: str,
-    /// 跨地域备份目的地域，如果为空，则表示未开启跨地域备份
+    /// The target region of cross-region backup. If this parameter left empty, it indicates that cross-region backup is disabled.
     "CrossRegions" cross_regions set_cross_regions: list String,
-    /// 跨地域备份状态 enable-开启，disable-关闭
+    /// Cross-region backup status. Valid values: `enable` (enabled), `disable` (disabed)
     "CrossBackupEnabled" cross_backup_enabled set_cross_backup_enabled: str,
-    /// 跨地域备份保留天数，则默认7天
+    /// The retention period of cross-region backup. Default value: 7 days
     "CrossBackupSaveDays" cross_backup_save_days set_cross_backup_save_days: i128,
-    /// 外网地址域名
+    /// Domain name of the public network address
     "DnsPodDomain" dns_pod_domain set_dns_pod_domain: str,
-    /// 外网端口号
+    /// Port number of the public network
     "TgwWanVPort" tgw_wan_v_port set_tgw_wan_v_port: i64,
-    /// 系统字符集排序规则，默认：Chinese_PRC_CI_AS
+    /// Collation of system character sets. Default value: `Chinese_PRC_CI_AS`.
     "Collation" collation set_collation: str,
-    /// 系统时区，默认：China Standard Time
+    /// System time zone. Default value: `China Standard Time`.
     "TimeZone" time_zone set_time_zone: str,
-    /// 是否跨AZ
+    /// Whether the instance is deployed across AZs
     "IsDrZone" is_dr_zone set_is_dr_zone: bool,
-    /// 双节点实例备可用区信息
+    /// Secondary AZ information on the two-node instance.
     "SlaveZones" slave_zones set_slave_zones: obj SlaveZones,
-    /// 架构标识，SINGLE-单节点 DOUBLE-双节点
+    /// Architecture flag. SINGLE: single-node; DOUBLE: two-node.
     "Architecture" architecture set_architecture: str,
-    /// 类型标识，EXCLUSIVE-独享型，SHARED-共享型
+    /// Type flag. EXCLUSIVE: exclusive; SHARED: shared.
     "Style" style set_style: str,
-    /// 多节点实例备可用区信息
+    /// Multi-Node Instance Secondary AZ Information
     "MultiSlaveZones" multi_slave_zones set_multi_slave_zones: list SlaveZones,
     /// 额外IO吞吐量
     ///
@@ -1427,143 +1428,143 @@ DBInstance {
 } }
 
 rt::model! { both debug;
-/// 账号的数据库权限信息
+/// Database permission information of account
 DBPrivilege {
-    /// 数据库名
+    /// Database name
     ///
     /// Required.
     "DBName" db_name set_db_name: str,
-    /// 数据库权限，ReadWrite表示可读写，ReadOnly表示只读，DBOwner所有者
+    /// Database permissions. Valid values: `ReadWrite` (read-write), `ReadOnly` (read-only), `DBOwner` (owner)
     ///
     /// Required.
     "Privilege" privilege set_privilege: str,
 } }
 
 rt::model! { write debug;
-/// 数据库权限变更信息
+/// Database permission change information
 DBPrivilegeModifyInfo {
-    /// 数据库名
+    /// Database name
     ///
     /// Required.
     "DBName" db_name set_db_name: str,
-    /// 权限变更信息。ReadWrite表示可读写，ReadOnly表示只读，Delete表示删除账号对该DB的权限，DBOwner所有者
+    /// Permission modification information. Valid values: `ReadWrite` (read-write), `ReadOnly` (read-only), `Delete` (delete the account's permission to this database), `DBOwner` (owner).
     ///
     /// Required.
     "Privilege" privilege set_privilege: str,
 } }
 
 rt::model! { write debug;
-/// 数据库备注信息
+/// Database remarks
 DBRemark {
-    /// 数据库名称
+    /// Database name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 备注信息
+    /// Remarks
     ///
     /// Required.
     "Remark" remark set_remark: str,
 } }
 
 rt::model! { read debug;
-/// 数据库重命名返回参数
+/// Database renaming response parameter
 DBRenameRes {
-    /// 新数据库名称
+    /// Name of the new database
     "NewName" new_name set_new_name: str,
-    /// 老数据库名称
+    /// Name of the old database
     "OldName" old_name set_old_name: str,
 } }
 
 rt::model! { write debug;
-/// 开启、关闭TDE数据库加密
+/// This example shows you how to enable or disable TDE of a database.
 DBTDEEncrypt {
-    /// 数据库名称
+    /// Database Name
     "DBName" db_name set_db_name: str,
-    /// enable-开启数据库TDE加密，disable-关闭数据库TDE加密
+    /// TDE status. Valid values: `enable` (enabled), `disable` (disabled).
     "Encryption" encryption set_encryption: str,
 } }
 
 rt::model! { write debug;
-/// 数据库账号权限变更信息
+/// Database Account Permission Modification Information
 DataBasePrivilegeModifyInfo {
-    /// 数据库名称
+    /// Database Name
     ///
     /// Required.
     "DataBaseName" data_base_name set_data_base_name: str,
-    /// 数据库权限变更信息
+    /// Database Permission Modification Information
     ///
     /// Required.
     "AccountPrivileges" account_privileges set_account_privileges: list AccountPrivilege,
 } }
 
 rt::model! { write debug;
-/// 该数据结构表示具有发布订阅关系的两个数据库。
+/// This data structure represents two databases that have a publish-subscribe relationship.
 DatabaseTuple {
-    /// 发布数据库名称
+    /// Publish Database Name
     ///
     /// Required.
     "PublishDatabase" publish_database set_publish_database: str,
-    /// 订阅数据库名称
+    /// Subscription Database Name
     ///
     /// Required.
     "SubscribeDatabase" subscribe_database set_subscribe_database: str,
 } }
 
 rt::model! { read debug;
-/// 该数据结构表示具有发布订阅关系的两个数据库，以及其之间发布订阅的状态信息。
+/// This data structure represents two databases with a publish-subscribe relationship, along with the status information of that relationship between them.
 DatabaseTupleStatus {
-    /// 发布数据库名称
+    /// Publish Database Name
     "PublishDatabase" publish_database set_publish_database: str,
-    /// 订阅数据库名称
+    /// Subscription Database Name
     "SubscribeDatabase" subscribe_database set_subscribe_database: str,
-    /// 最近一次同步时间
+    /// Latest Synchronization Time
     "LastSyncTime" last_sync_time set_last_sync_time: str,
-    /// 数据库之间的发布订阅状态 running，success，fail，unknow
+    /// Publish/Subscribe Status Between Databases: running, success, fail, unknow
     "Status" status set_status: str,
 } }
 
 rt::model! { read debug;
-/// 数据库配置信息
+/// Database configurations
 DbNormalDetail {
-    /// 是否已订阅 0：否 1：是
+    /// Whether it is subscribed. Valid values: `0` (no), `1` (yes)
     "IsSubscribed" is_subscribed set_is_subscribed: str,
-    /// 数据库排序规则
+    /// Database collation
     "CollationName" collation_name set_collation_name: str,
-    /// 开启CT之后是否自动清理 0：否 1：是
+    /// Whether the cleanup task is enabled to automatically remove old change tracking information when CT is enabled. Valid values: `0` (no), `1` (yes)
     "IsAutoCleanupOn" is_auto_cleanup_on set_is_auto_cleanup_on: str,
-    /// 是否已启用代理  0：否 1：是
+    /// Whether SQL Server Service Broker is enabled. Valid values: `0` (no), `1` (yes)
     "IsBrokerEnabled" is_broker_enabled set_is_broker_enabled: str,
-    /// 是否已开启/关闭CDC 0：关闭 1：开启
+    /// Whether CDC is enabled. Valid values: `0` (disabled), `1` (enabled)
     "IsCdcEnabled" is_cdc_enabled set_is_cdc_enabled: str,
-    /// 是否已启用/ 禁用CT 0：禁用 1：启用
+    /// Whether CT is enabled. Valid values: `0` (disabled), `1` (enabled)
     "IsDbChainingOn" is_db_chaining_on set_is_db_chaining_on: str,
-    /// 是否加密 0：否 1：是
+    /// Whether it is encrypted. Valid values: `0` (no), `1` (yes)
     "IsEncrypted" is_encrypted set_is_encrypted: str,
-    /// 是否全文启用 0：否 1：是
+    /// Whether full-text indexes are enabled. Valid values: `0` (no), `1` (yes)
     ///
     /// Disabled in the spec.
     "IsFulltextEnabled" is_fulltext_enabled set_is_fulltext_enabled: str,
-    /// 是否是镜像 0：否 1：是
+    /// Whether it is a mirror database. Valid values: `0` (no), `1` (yes)
     "IsMirroring" is_mirroring set_is_mirroring: str,
-    /// 是否已发布 0：否 1：是
+    /// Whether it is published. Valid values: `0` (no), `1` (yes)
     "IsPublished" is_published set_is_published: str,
-    /// 是否开启快照 0：否 1：是
+    /// Whether snapshots are enabled. Valid values: `0` (no), `1` (yes)
     "IsReadCommittedSnapshotOn" is_read_committed_snapshot_on set_is_read_committed_snapshot_on: str,
-    /// 是否可信任 0：否 1：是
+    /// Whether it is trustworthy. Valid values: `0` (no), `1` (yes)
     "IsTrustworthyOn" is_trustworthy_on set_is_trustworthy_on: str,
-    /// 镜像状态
+    /// Mirroring state
     "MirroringState" mirroring_state set_mirroring_state: str,
-    /// 数据库名称
+    /// Database name
     "Name" name set_name: str,
-    /// 恢复模式
+    /// Recovery model
     "RecoveryModelDesc" recovery_model_desc set_recovery_model_desc: str,
-    /// 保留天数
+    /// Retention period (in days) of change tracking information
     "RetentionPeriod" retention_period set_retention_period: str,
-    /// 数据库状态
+    /// Database status
     "StateDesc" state_desc set_state_desc: str,
-    /// 用户类型
+    /// User type
     "UserAccessDesc" user_access_desc set_user_access_desc: str,
-    /// 数据库创建时间
+    /// Database creation time
     "CreateTime" create_time set_create_time: str,
     /// 是否全文启用 0：否 1：是
     "IsFullTextEnabled" is_full_text_enabled set_is_full_text_enabled: str,
@@ -1574,52 +1575,52 @@ DbNormalDetail {
 } }
 
 rt::model! { read debug;
-/// 数据库可回档时间范围信息
+/// Information of time range available for database rollback
 DbRollbackTimeInfo {
-    /// 数据库名称
+    /// Database name
     "DBName" db_name set_db_name: str,
-    /// 可回档开始时间
+    /// Start time of time range available for rollback
     "StartTime" start_time set_start_time: str,
-    /// 可回档结束时间
+    /// End time of time range available for rollback
     "EndTime" end_time set_end_time: str,
 } }
 
 rt::model! { read debug;
-/// 订单信息
+/// Order information
 DealInfo {
-    /// 订单名
+    /// Order name
     "DealName" deal_name set_deal_name: str,
-    /// 商品数量
+    /// Number of items
     "Count" count set_count: i128,
-    /// 关联的流程 ID，可用于查询流程执行状态
+    /// ID of associated flow, which can be used to query the flow execution status
     "FlowId" flow_id set_flow_id: i64,
-    /// 只有创建实例的订单会填充该字段，表示该订单创建的实例的 ID。
+    /// This field is required only for an order that creates an instance, indicating the ID of the instance created by the order
     "InstanceIdSet" instance_id_set set_instance_id_set: list String,
-    /// 所属账号
+    /// Account
     "OwnerUin" owner_uin set_owner_uin: str,
-    /// 实例付费类型
+    /// Instance billing type
     "InstanceChargeType" instance_charge_type set_instance_charge_type: str,
 } }
 
 rt::model! { read debug;
-/// 订单号对应的资源ID列表
+/// List of the resource IDs corresponding to order number
 DealInstance {
-    /// 实例ID
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: list String,
-    /// 订单号
+    /// Order ID
     "DealName" deal_name set_deal_name: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteAccount` (删除实例账号).
+/// Request of `DeleteAccount` (Deletes instance account).
 ///
-/// 本接口（DeleteAccount）用于删除实例账号。
+/// This API is used to delete an instance account.
 DeleteAccountRequest {
-    /// 数据库实例ID，形如mssql-njj2mtpl
+    /// Database instance ID in the format of mssql-njj2mtpl
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例用户名数组
+    /// Array of instance usernames
     ///
     /// Required.
     "UserNames" user_names set_user_names: list String,
@@ -1627,24 +1628,24 @@ DeleteAccountRequest {
 rt::action!("sqlserver", "2018-03-28", "DeleteAccount", DeleteAccountRequest => DeleteAccountResponse);
 
 rt::model! { read debug;
-/// DeleteAccount返回参数结构体
+/// DeleteAccount response structure.
 DeleteAccountResponse {
-    /// 任务流ID
+    /// Task flow ID
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteBackupMigration` (删除备份导入任务).
+/// Request of `DeleteBackupMigration` (Deletes backup import tasks).
 ///
-/// 本接口（DeleteBackupMigration）用于删除备份导入任务。
+/// This API is used to delete a backup import task.
 DeleteBackupMigrationRequest {
-    /// 目标实例ID，由DescribeBackupMigration接口返回
+    /// Target instance ID, which is returned through the API DescribeBackupMigration.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 备份导入任务ID，由DescribeBackupMigration接口返回
+    /// Backup import task ID, which is returned through the API DescribeBackupMigration.
     ///
     /// Required.
     "BackupMigrationId" backup_migration_id set_backup_migration_id: str,
@@ -1652,22 +1653,22 @@ DeleteBackupMigrationRequest {
 rt::action!("sqlserver", "2018-03-28", "DeleteBackupMigration", DeleteBackupMigrationRequest => DeleteBackupMigrationResponse);
 
 rt::model! { read debug;
-/// DeleteBackupMigration返回参数结构体
+/// DeleteBackupMigration response structure.
 DeleteBackupMigrationResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteBusinessIntelligenceFile` (删除商业智能文件).
+/// Request of `DeleteBusinessIntelligenceFile` (Deletes a business intelligence service file).
 ///
-/// 本接口（DeleteBusinessIntelligenceFile）用于删除商业智能文件。
+/// This API is used to delete a business intelligence service file.
 DeleteBusinessIntelligenceFileRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 文件名称集合
+    /// File name set
     ///
     /// Required.
     "FileNameSet" file_name_set set_file_name_set: list String,
@@ -1675,18 +1676,18 @@ DeleteBusinessIntelligenceFileRequest {
 rt::action!("sqlserver", "2018-03-28", "DeleteBusinessIntelligenceFile", DeleteBusinessIntelligenceFileRequest => DeleteBusinessIntelligenceFileResponse);
 
 rt::model! { read debug;
-/// DeleteBusinessIntelligenceFile返回参数结构体
+/// DeleteBusinessIntelligenceFile response structure.
 DeleteBusinessIntelligenceFileResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteDBInstance` (立即下线实例).
+/// Request of `DeleteDBInstance` (Release SQL server instances).
 ///
-/// 本接口（DeleteDBInstance）用于释放回收站中的SQL server实例(立即下线)。释放后的实例将保存一段时间后物理销毁。其发布订阅将自动解除，其ro副本将自动释放。
+/// This API is used to release SQL server instances (eliminated immediately) in the recycle bin. The released instances will be physically terminated after being retained for a period of time. Their publish-subscribe relationships will be automatically disassociated, and their RO replicas will be automatically released.
 DeleteDBInstanceRequest {
-    /// 实例ID，格式如：mssql-3l3fgqn7 或 mssqlro-3l3fgqn7
+    /// Instance ID, in the format of mssql-3l3fgqn7 or mssqlro-3l3fgqn7.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -1694,22 +1695,22 @@ DeleteDBInstanceRequest {
 rt::action!("sqlserver", "2018-03-28", "DeleteDBInstance", DeleteDBInstanceRequest => DeleteDBInstanceResponse);
 
 rt::model! { read debug;
-/// DeleteDBInstance返回参数结构体
+/// DeleteDBInstance response structure.
 DeleteDBInstanceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteDB` (删除数据库).
+/// Request of `DeleteDB` (Drops database).
 ///
-/// 本接口(DeleteDB)用于删除数据库。
+/// This API is used to drop a database.
 DeleteDBRequest {
-    /// 实例ID，形如mssql-rljoi3bf
+    /// Instance ID in the format of mssql-rljoi3bf
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 数据库名数组
+    /// Array of database names
     ///
     /// Required.
     "Names" names set_names: list String,
@@ -1723,9 +1724,9 @@ DeleteDBRequest {
 rt::action!("sqlserver", "2018-03-28", "DeleteDB", DeleteDBRequest => DeleteDBResponse);
 
 rt::model! { read debug;
-/// DeleteDB返回参数结构体
+/// DeleteDB response structure.
 DeleteDBResponse {
-    /// 任务流ID
+    /// Task flow ID
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1759,19 +1760,19 @@ DeleteExportTaskResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteIncrementalMigration` (删除增量备份导入任务).
+/// Request of `DeleteIncrementalMigration` (Deletes incremental backup import tasks).
 ///
-/// 本接口（DeleteIncrementalMigration）用于删除增量备份导入任务。
+/// This API is used to delete an incremental backup import task.
 DeleteIncrementalMigrationRequest {
-    /// 目标实例ID
+    /// Target instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 备份导入任务ID，由CreateBackupMigration接口返回
+    /// Backup import task ID, which is returned through the `CreateBackupMigration` API
     ///
     /// Required.
     "BackupMigrationId" backup_migration_id set_backup_migration_id: str,
-    /// 增量备份导入任务ID，由CreateIncrementalMigration接口返回
+    /// Incremental backup import task ID, which is returned through the `CreateIncrementalMigration` API
     ///
     /// Required.
     "IncrementalMigrationId" incremental_migration_id set_incremental_migration_id: str,
@@ -1779,18 +1780,18 @@ DeleteIncrementalMigrationRequest {
 rt::action!("sqlserver", "2018-03-28", "DeleteIncrementalMigration", DeleteIncrementalMigrationRequest => DeleteIncrementalMigrationResponse);
 
 rt::model! { read debug;
-/// DeleteIncrementalMigration返回参数结构体
+/// DeleteIncrementalMigration response structure.
 DeleteIncrementalMigrationResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteMigration` (删除迁移任务).
+/// Request of `DeleteMigration` (Deletes migration task).
 ///
-/// 本接口（DeleteMigration）用于删除迁移任务
+/// This API is used to delete a migration task.
 DeleteMigrationRequest {
-    /// 迁移任务ID
+    /// Migration task ID
     ///
     /// Required.
     "MigrateId" migrate_id set_migrate_id: i128,
@@ -1798,22 +1799,22 @@ DeleteMigrationRequest {
 rt::action!("sqlserver", "2018-03-28", "DeleteMigration", DeleteMigrationRequest => DeleteMigrationResponse);
 
 rt::model! { read debug;
-/// DeleteMigration返回参数结构体
+/// DeleteMigration response structure.
 DeleteMigrationResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeletePublishSubscribe` (删除发布订阅).
+/// Request of `DeletePublishSubscribe` (Deleting Publish/Subscribe Relationships).
 ///
-/// 本接口（DeletePublishSubscribe）用于删除两个数据库间的发布订阅关系。
+/// This API is used to delete the publish/subscribe relationship between two databases.
 DeletePublishSubscribeRequest {
-    /// 发布订阅ID，可通过DescribePublishSubscribe接口获得
+    /// Publish/subscribe ID, which can be obtained through the DescribePublishSubscribe API.
     ///
     /// Required.
     "PublishSubscribeId" publish_subscribe_id set_publish_subscribe_id: i128,
-    /// 待删除的数据库的订阅发布关系集合
+    /// Publish/subscribe relationship collection of the database to be deleted.
     ///
     /// Required.
     "DatabaseTupleSet" database_tuple_set set_database_tuple_set: list DatabaseTuple,
@@ -1821,22 +1822,22 @@ DeletePublishSubscribeRequest {
 rt::action!("sqlserver", "2018-03-28", "DeletePublishSubscribe", DeletePublishSubscribeRequest => DeletePublishSubscribeResponse);
 
 rt::model! { read debug;
-/// DeletePublishSubscribe返回参数结构体
+/// DeletePublishSubscribe response structure.
 DeletePublishSubscribeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRestoreTask` (删除回档任务记录).
+/// Request of `DeleteRestoreTask` (Deleting Rollback Task Records).
 ///
-/// 本接口(DeleteRestoreTask)用于删除回档任务记录。
+/// This API is used to delete rollback task records.
 DeleteRestoreTaskRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 回档任务记录ID集合，一次最多删除10条
+    /// Rollback task record ID set. Up to 10 records can be deleted once.
     ///
     /// Required.
     "RestoreIds" restore_ids set_restore_ids: list i64,
@@ -1844,7 +1845,7 @@ DeleteRestoreTaskRequest {
 rt::action!("sqlserver", "2018-03-28", "DeleteRestoreTask", DeleteRestoreTaskRequest => DeleteRestoreTaskResponse);
 
 rt::model! { read debug;
-/// DeleteRestoreTask返回参数结构体
+/// DeleteRestoreTask response structure.
 DeleteRestoreTaskResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1866,83 +1867,83 @@ DeliverSummary {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAccountPrivilegeByDB` (查询数据库关联的账号和权限信息).
+/// Request of `DescribeAccountPrivilegeByDB` (Querying Information on the Account and Permissions Associated with the Database).
 ///
-/// 本接口(DescribeAccountPrivilegeByDB)用于查询数据库关联的账号和权限信息
+/// This API is used to query information on the account and permissions associated with the database.
 DescribeAccountPrivilegeByDBRequest {
-    /// 实例ID，形如mssql-njj2mtpl
+    /// Instance ID, in the format of mssql-njj2mtpl7.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 数据库名称
+    /// Database name.
     ///
     /// Required.
     "DBName" db_name set_db_name: str,
-    /// 数据库属于账号名称
+    /// Database account name.
     "AccountName" account_name set_account_name: str,
-    /// 分页返回，每页返回的数目，取值为1-100，默认值为20
+    /// The number of returned entries per page in pagination mode. Value range: 1-100. The default value is 20.
     "Limit" limit set_limit: i64,
-    /// 分页返回，页编号，默认值为第0页
+    /// Page number in pagination mode. The default value is 0.
     "Offset" offset set_offset: i64,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeAccountPrivilegeByDB", DescribeAccountPrivilegeByDBRequest => DescribeAccountPrivilegeByDBResponse);
 
 rt::model! { read debug;
-/// DescribeAccountPrivilegeByDB返回参数结构体
+/// DescribeAccountPrivilegeByDB response structure.
 DescribeAccountPrivilegeByDBResponse {
-    /// 账号总数量
+    /// Total number of accounts.
     "TotalCount" total_count set_total_count: i64,
-    /// 账号权限列表
+    /// Account permission list.
     "Accounts" accounts set_accounts: list AccountPrivilege,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAccounts` (拉取实例账户列表).
+/// Request of `DescribeAccounts` (Pulls list of instance accounts).
 ///
-/// 本接口（DescribeAccounts）用于拉取实例账户列表。
+/// This API is used to pull the list of instance accounts.
 DescribeAccountsRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 分页返回，每页返回的数目，取值为1-100，默认值为20
+    /// Number of results per page. Value range: 1-100. Default value: 20
     "Limit" limit set_limit: i128,
-    /// 分页返回，页编号，默认值为第0页
+    /// Page number. Default value: 0
     "Offset" offset set_offset: i128,
-    /// 账号名称
+    /// Account ID
     "Name" name set_name: str,
-    /// createTime,updateTime,passTime" note:"排序字段，默认按照账号创建时间倒序
+    /// Sorting by `createTime`, `updateTime`, or `passTime`. Default value: `createTime` (desc).
     "OrderBy" order_by set_order_by: str,
-    /// 排序规则（desc-降序，asc-升序），默认desc
+    /// Sorting rule. Valid values: `desc` (descending order), `asc` (ascending order). Default value: `desc`.
     "OrderByType" order_by_type set_order_by_type: str,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeAccounts", DescribeAccountsRequest => DescribeAccountsResponse);
 
 rt::model! { read debug;
-/// DescribeAccounts返回参数结构体
+/// DescribeAccounts response structure.
 DescribeAccountsResponse {
-    /// 实例ID
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 账户信息列表
+    /// Account information list
     "Accounts" accounts set_accounts: list AccountDetail,
-    /// 总数
+    /// Total number
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBackupByFlowId` (根据流程ID查询备份信息).
+/// Request of `DescribeBackupByFlowId` (Querying Backup Information by Process ID).
 ///
-/// 本接口(DescribeBackupByFlowId)用于通过备份创建流程的ID查询创建的备份详情，流程ID可从接口CreateBackup中获得。
+/// This API is used to query the created backup details through the backup creation process ID. The process ID can be obtained through the CreateBackup API.
 DescribeBackupByFlowIdRequest {
-    /// 实例ID，格式如：mssql-3l3fgqn7
+    /// Instance ID, in the format of mssql-3l3fgqn7.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 创建备份流程ID，可通过 [CreateBackup](https://cloud.tencent.com/document/product/238/19946) 接口获取
+    /// Backup creation process ID, which can be obtained through the [CreateBackup](https://cloud.tencent.com/document/product/238/19946) API.
     ///
     /// Required.
     "FlowId" flow_id set_flow_id: str,
@@ -1950,471 +1951,466 @@ DescribeBackupByFlowIdRequest {
 rt::action!("sqlserver", "2018-03-28", "DescribeBackupByFlowId", DescribeBackupByFlowIdRequest => DescribeBackupByFlowIdResponse);
 
 rt::model! { read debug;
-/// DescribeBackupByFlowId返回参数结构体
+/// DescribeBackupByFlowId response structure.
 DescribeBackupByFlowIdResponse {
-    /// 备份文件唯一标识，RestoreInstance接口会用到该字段，对于单库备份文件只返回第一条记录的备份文件唯一标识；单库备份文件需要通过DescribeBackupFiles接口获取全部记录的可回档的ID
+    /// Unique identifier of the backup file. This field is used by the RestoreInstance API. For a single-database backup file, only the unique identifier of the backup file for the first record is returned. Through the DescribeBackupFiles API, IDs of all backup files that are available for rollback can be obtained for single-database backup files.
     "Id" id set_id: i128,
-    /// 文件名，对于单库备份文件只返回第一条记录的文件名；单库备份文件需要通过DescribeBackupFiles接口获取全部记录的文件名
+    /// File name. For a single-database backup file, only the file name of the first record is returned. Through the DescribeBackupFiles API, file names of all records can be obtained for single-database backup files.
     "FileName" file_name set_file_name: str,
-    /// 备份任务名称，可自定义
+    /// Backup task name, which can be customized.
     "BackupName" backup_name set_backup_name: str,
-    /// 备份开始时间
+    /// Backup start time.
     "StartTime" start_time set_start_time: str,
-    /// 备份结束时间
+    /// Backup end time.
     "EndTime" end_time set_end_time: str,
-    /// 文件大小，单位 KB，对于单库备份文件只返回第一条记录的文件大小；单库备份文件需要通过DescribeBackupFiles接口获取全部记录的文件大小
+    /// File size, in KB. For a single-database backup file, only the file size of the first record is returned. Through the DescribeBackupFiles API, file sizes of all records can be obtained for single-database backup files.
     "Size" size set_size: i128,
-    /// 备份策略，0-实例备份；1-多库备份；实例状态是0-创建中时，该字段为默认值0，无实际意义
+    /// Backup policy: 0 - instance backup; 1 - multi-database backup. When the instance status is 0 - creating, the default value of this field is 0, which has no practical significance.
     "Strategy" strategy set_strategy: i64,
-    /// 备份文件状态，0-创建中；1-成功；2-失败
+    /// Backup file status. 0 - creating; 1 - successful; 2-failed.
     "Status" status set_status: i64,
-    /// 备份方式，0-定时备份；1-手动临时备份；实例状态是0-创建中时，该字段为默认值0，无实际意义
+    /// Backup method. 0 - scheduled backup; 1 - manual temporary backup. When the instance status is 0 - creating, the default value of this field is 0, which has no practical significance.
     "BackupWay" backup_way set_backup_way: i64,
-    /// DB列表，对于单库备份文件只返回第一条记录包含的库名；单库备份文件需要通过DescribeBackupFiles接口获取全部记录的库名。
+    /// Database list. For a single-database backup file, only the database name included in the first record is returned. Through the DescribeBackupFiles API, the database names of all records can be obtained for single-database backup files.
     "DBs" d_bs set_d_bs: list String,
-    /// 内网下载地址，对于单库备份文件只返回第一条记录的内网下载地址；单库备份文件需要通过DescribeBackupFiles接口获取全部记录的下载地址
+    /// Private network download address. For a single-database backup file, only the private network download address of the first record is returned. Through the DescribeBackupFiles API, download addresses of all records can be obtained for single-database backup files.
     "InternalAddr" internal_addr set_internal_addr: str,
-    /// 外网下载地址，对于单库备份文件只返回第一条记录的外网下载地址；单库备份文件需要通过DescribeBackupFiles接口获取全部记录的下载地址
+    /// Public network download address. For a single-database backup file, only the public network download address of the first record is returned. Through the DescribeBackupFiles API, download addresses of all records can be obtained for single-database backup files.
     "ExternalAddr" external_addr set_external_addr: str,
-    /// 聚合Id，对于打包备份文件不返回此值。通过此值调用DescribeBackupFiles接口，获取单库备份文件的详细信息
+    /// Aggregation ID. This value is not returned for packaging backup files. Call the DescribeBackupFiles API with this value to obtain detailed information about single-database backup files.
     "GroupId" group_id set_group_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBackupCommand` (查询创建备份命令).
+/// Request of `DescribeBackupCommand` (Queries the commands of creating backups).
 ///
-/// 本接口（DescribeBackupCommand）用于查询以规范的格式创建备份的命令。
+/// This API is used to query the commands of creating backups canonically.
 DescribeBackupCommandRequest {
-    /// 备份文件类型，FULL-全量备份，FULL_LOG-全量备份需要日志增量，FULL_DIFF-全量备份需要差异增量，LOG-日志备份，DIFF-差异备份
+    /// Backup file type. Full: full backup. FULL_LOG: full backup which needs log increments. FULL_DIFF: full backup which needs differential increments. LOG: log backup. DIFF: differential backup.
     ///
     /// Required.
     "BackupFileType" backup_file_type set_backup_file_type: str,
-    /// 数据库名称
+    /// Database name
     ///
     /// Required.
     "DataBaseName" data_base_name set_data_base_name: str,
-    /// 是否需要恢复，NO-不需要，YES-需要
+    /// Whether restoration is required. No: not required. Yes: required.
     ///
     /// Required.
     "IsRecovery" is_recovery set_is_recovery: str,
-    /// 备份文件保存的路径；如果不填则默认在D:\\
+    /// Storage path of backup files. If this parameter is left empty, the default storage path will be D:\\.
     "LocalPath" local_path set_local_path: str,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeBackupCommand", DescribeBackupCommandRequest => DescribeBackupCommandResponse);
 
 rt::model! { read debug;
-/// DescribeBackupCommand返回参数结构体
+/// DescribeBackupCommand response structure.
 DescribeBackupCommandResponse {
-    /// 创建备份命令
+    /// Create a backup command
     "Command" command set_command: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBackupFiles` (查询单库备份文件明细).
+/// Request of `DescribeBackupFiles` (Queries the details of an unarchived backup).
 ///
-/// 本接口（DescribeBackupFiles）用于查询单库备份明细。
+/// This API is used to query the details of an unarchived backup.
 DescribeBackupFilesRequest {
-    /// 实例ID，形如mssql-njj2mtpl
+    /// Instance ID in the format of mssql-njj2mtpl
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 单库备份的聚合ID, 可通过接口DescribeBackups获取（不支持查询打包备份记录）
+    /// Group ID of unarchived backup files, which can be obtained by the `DescribeBackups` API (Querying archived backup record is not supported).
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
-    /// 分页返回，每页返回的数目，取值为1-100，默认值为20
+    /// Number of entries to be returned per page. Value range: 1-100. Default value: `20`
     "Limit" limit set_limit: i64,
-    /// 分页返回，页编号，默认值为第0页
+    /// Page number. Default value: `0`
     "Offset" offset set_offset: i64,
-    /// 按照备份的库名称筛选，不填则不筛选此项
+    /// Filter backups by database name. If the parameter is left empty, this filter criterion will not take effect.
     "DatabaseName" database_name set_database_name: str,
-    /// 列表项排序，desc-降序、asc-升序，按size排序默认desc，按database排序默认asc
+    /// List items sorting by backup size. Valid values: `desc`(descending order), `asc` (ascending order). Default value: `desc`.
     "OrderBy" order_by set_order_by: str,
-    /// 排序字段（Size-按备份大小排序，DBs-按数据库名称排序），默认size
+    /// Sorting field. Size - sort by backup size; DBs - sort by database name. The default value is size.
     "OrderByType" order_by_type set_order_by_type: str,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeBackupFiles", DescribeBackupFilesRequest => DescribeBackupFilesResponse);
 
 rt::model! { read debug;
-/// DescribeBackupFiles返回参数结构体
+/// DescribeBackupFiles response structure.
 DescribeBackupFilesResponse {
-    /// 备份总数量
+    /// Total number of backups
     "TotalCount" total_count set_total_count: i64,
-    /// 备份文件列表详情
+    /// List of backup file details
     "BackupFiles" backup_files set_backup_files: list BackupFile,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBackupMigration` (查询备份导入任务).
+/// Request of `DescribeBackupMigration` (Queries backup import tasks).
 ///
-/// 本接口（DescribeBackupMigration）用于创建增量备份导入任务。
+/// This API is used to create an incremental backup import task.
 DescribeBackupMigrationRequest {
-    /// 导入目标实例ID
+    /// ID of imported target instance
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 备份导入任务ID，由CreateBackupMigration接口返回
+    /// Backup import task ID, which is returned through the API CreateBackupMigration.
     "BackupMigrationId" backup_migration_id set_backup_migration_id: str,
-    /// 导入任务名称
+    /// Import task name
     "MigrationName" migration_name set_migration_name: str,
-    /// 备份文件名称
+    /// Backup file name
     "BackupFileName" backup_file_name set_backup_file_name: str,
-    /// 导入任务状态集合
+    /// Status set of import tasks
     "StatusSet" status_set set_status_set: list i64,
-    /// 导入任务恢复类型，FULL,FULL_LOG,FULL_DIFF
+    /// Import task restoration type: FULL,FULL_LOG,FULL_DIFF
     "RecoveryType" recovery_type set_recovery_type: str,
-    /// COS_URL-备份放在用户的对象存储上，提供URL。COS_UPLOAD-备份放在业务的对象存储上，用户上传
+    /// COS_URL: the backup is stored in user’s Cloud Object Storage, with URL provided. COS_UPLOAD: the backup is stored in the application’s Cloud Object Storage and needs to be uploaded by the user.
     "UploadType" upload_type set_upload_type: str,
-    /// 分页，页大小，默认值：100
+    /// The maximum number of results returned per page. Default value: `100`.
     "Limit" limit set_limit: i64,
-    /// 分页，页数，默认值：0
+    /// Page number. Default value: `0`.
     "Offset" offset set_offset: i64,
-    /// 排序字段，name；createTime；startTime；endTime，默认按照createTime递增排序。
+    /// Sort by field. Valid values: `name`, `createTime`, `startTime`, `endTime`. By default, the results returned are sorted by `createTime` in the ascending order.
     "OrderBy" order_by set_order_by: str,
-    /// 排序方式，desc-递减排序，asc-递增排序。默认按照asc排序，且在OrderBy为有效值时，本参数有效
+    /// Sorting order which is valid only when `OrderBy` is specified. Valid values: `asc` (ascending), `desc` (descending). Default value: `asc`.
     "OrderByType" order_by_type set_order_by_type: str,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeBackupMigration", DescribeBackupMigrationRequest => DescribeBackupMigrationResponse);
 
 rt::model! { read debug;
-/// DescribeBackupMigration返回参数结构体
+/// DescribeBackupMigration response structure.
 DescribeBackupMigrationResponse {
-    /// 迁移任务总数
+    /// Total number of tasks
     "TotalCount" total_count set_total_count: i64,
-    /// 迁移任务集合
+    /// Migration task set
     "BackupMigrationSet" backup_migration_set set_backup_migration_set: list Migration,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBackupMonitor` (查询备份空间使用详情).
+/// Request of `DescribeBackupMonitor` (Querying Backup Space Usage Details).
 ///
-/// 本接口(DescribeBackupMonitor)用于查询备份空间使用详情。
+/// This API is used to query backup space usage details.
 DescribeBackupMonitorRequest {
-    /// 备份空间使用详情开始时间
+    /// Sets the start time for querying backup space usage details.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 备份空间使用详情结束时间
+    /// End time of backup space usage.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 备份趋势查询类型，local-本地备份，cross-跨地域备份
+    /// Backup trend query type. local - local backup; cross - cross-region backup.
     "Type" r#type set_type: str,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeBackupMonitor", DescribeBackupMonitorRequest => DescribeBackupMonitorResponse);
 
 rt::model! { read debug;
-/// DescribeBackupMonitor返回参数结构体
+/// DescribeBackupMonitor response structure.
 DescribeBackupMonitorResponse {
-    /// 备份趋势图时间轴
+    /// Backup trend chart timeline.
     "TimeStamp" time_stamp set_time_stamp: list String,
-    /// 免费备份空间
+    /// Free backup space.
     "FreeSpace" free_space set_free_space: list f64,
-    /// 实际总备份空间
+    /// Actual total backup space.
     "ActualUsedSpace" actual_used_space set_actual_used_space: list f64,
-    /// 日志备份空间
+    /// Backup space for logs.
     "LogBackupSpace" log_backup_space set_log_backup_space: list f64,
-    /// 数据备份空间
+    /// Backup space for data.
     "DataBackupSpace" data_backup_space set_data_backup_space: list f64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBackupStatistical` (查询备份实时统计列表).
+/// Request of `DescribeBackupStatistical` (Querying the Real-Time Statistics List of Backups).
 ///
-/// 本接口(DescribeBackupStatistical)用于查询备份实时统计列表。
+/// This API is used to query the real-time statistics list of backups.
 DescribeBackupStatisticalRequest {
-    /// 分页返回，每页返回的数目，取值为1-100，默认值为100
+    /// The number of returned entries per page in pagination mode. Value range: 1-100. The default value is 100.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 分页返回，页编号，默认值为第0页。
+    /// Page number in pagination mode. The default value is 0.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 一个或者多个实例ID。实例ID，格式如：mssql-si2823jyl。
+    /// One or more instance IDs. The instance ID is in the format of mssql-si2823jyl.
     "InstanceIdSet" instance_id_set set_instance_id_set: list String,
-    /// 实例名称列表，模糊查询。
+    /// Instance name list. Fuzzy query is supported.
     "InstanceNameSet" instance_name_set set_instance_name_set: list String,
-    /// 排序字段，默认default，则按照备份空间降序。
-    /// default 按照备份空间排序
-    /// data 数据备份排序
-    /// log 日志备份排序
-    /// auto 自动备份排序
-    /// manual 手动备份排序
+    /// Sorting field. The default value is default, which indicates sorting by backup space in descending order. default - sort by backup space; data - sort by data backup; log - sort by log backup; auto - sort by automatic backup; manual - sort by manual backup.
     "OrderBy" order_by set_order_by: str,
-    /// 默认降序，[desc-降序，asc-升序]。
+    /// The default value is desc. [desc - descending order; asc - ascending order].
     "OrderByType" order_by_type set_order_by_type: str,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeBackupStatistical", DescribeBackupStatisticalRequest => DescribeBackupStatisticalResponse);
 
 rt::model! { read debug;
-/// DescribeBackupStatistical返回参数结构体
+/// DescribeBackupStatistical response structure.
 DescribeBackupStatisticalResponse {
-    /// 符合条件的实例总数。分页返回的话，这个值指的是所有符合条件的实例的个数，而非当前根据Limit和Offset值返回的实例个数。
+    /// Total number of instances meeting conditions. When results are returned in pagination mode, this value refers to the total number of instances that meet conditions, rather than the number of instances returned based on the specified Limit and Offset values.
     "TotalCount" total_count set_total_count: i128,
-    /// 实例列表。
+    /// Instance list.
     "Items" items set_items: list SummaryDetailRes,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBackupSummary` (查询数据库备份概览信息).
+/// Request of `DescribeBackupSummary` (Querying the Backup Overview Information of Databases).
 ///
-/// 本接口(DescribeBackupSummary)用于查询数据库备份概览信息。
+/// This API is used to query the backup overview information of databases.
 DescribeBackupSummaryRequest {
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeBackupSummary", DescribeBackupSummaryRequest => DescribeBackupSummaryResponse);
 
 rt::model! { read debug;
-/// DescribeBackupSummary返回参数结构体
+/// DescribeBackupSummary response structure.
 DescribeBackupSummaryResponse {
-    /// 实际免费总空间，单位(KB)。
+    /// Actual free total space, in KB.
     "FreeSpace" free_space set_free_space: i128,
-    /// 备份实际使用空间，单位(KB)。
+    /// Actual used space of backups, in KB.
     "ActualUsedSpace" actual_used_space set_actual_used_space: i128,
-    /// 备份文件总个数。
+    /// Total number of backup files.
     "BackupFilesTotal" backup_files_total set_backup_files_total: i128,
-    /// 备份占用收费空间，单位(KB)。
+    /// Charged space of the space occupied by backups, in KB.
     "BillingSpace" billing_space set_billing_space: i128,
-    /// 数据备份使用空间，单位(KB)。
+    /// Data backup usage space, in KB.
     "DataBackupSpace" data_backup_space set_data_backup_space: i128,
-    /// 数据备份文件总个数。
+    /// Total number of data backup files.
     "DataBackupCount" data_backup_count set_data_backup_count: i128,
-    /// 数据备份中手动备份使用空间，单位(KB)。
+    /// Storage space used by manual backups in data backup, in KB.
     "ManualBackupSpace" manual_backup_space set_manual_backup_space: i128,
-    /// 数据备份中手动备份文件总个数。
+    /// Total number of files for manual backups in data backup.
     "ManualBackupCount" manual_backup_count set_manual_backup_count: i128,
-    /// 数据备份中自动备份使用空间，单位(KB)。
+    /// Storage space used by automatic backups in data backup, in KB.
     "AutoBackupSpace" auto_backup_space set_auto_backup_space: i128,
-    /// 数据备份中自动备份文件总个数。
+    /// Total number of files for automatic backups in data backup.
     "AutoBackupCount" auto_backup_count set_auto_backup_count: i128,
-    /// 日志备份使用空间，单位(KB)。
+    /// Backup usage space for logs, in KB.
     "LogBackupSpace" log_backup_space set_log_backup_space: i128,
-    /// 日志备份文件总个数。
+    /// Total number of log backup files.
     "LogBackupCount" log_backup_count set_log_backup_count: i128,
-    /// 预估收费金额，单位（元/小时）。
+    /// Estimated fees, in USD/hour.
     "EstimatedAmount" estimated_amount set_estimated_amount: f64,
-    /// 本地备份文件总个数
+    /// Total number of local backup files.
     "LocalBackupFilesTotal" local_backup_files_total set_local_backup_files_total: i128,
-    /// 跨地域备份文件总个数
+    /// Total number of cross-region backup files.
     "CrossBackupFilesTotal" cross_backup_files_total set_cross_backup_files_total: i128,
-    /// 跨地域备份占用收费空间，单位（KB）
+    /// Charged space of the space occupied by cross-region backups, in KB.
     "CrossBillingSpace" cross_billing_space set_cross_billing_space: i128,
-    /// 跨地域自动数据备份使用空间，单位（KB）
+    /// Space used by cross-region automatic data backups, in KB.
     "CrossAutoBackupSpace" cross_auto_backup_space set_cross_auto_backup_space: i128,
-    /// 跨地域自动数据备份文件总个数
+    /// Total number of files for cross-region automatic data backups.
     "CrossAutoBackupCount" cross_auto_backup_count set_cross_auto_backup_count: i128,
-    /// 本地日志备份使用空间，单位（KB）
+    /// Space used by local log backups, in KB.
     "LocalLogBackupSpace" local_log_backup_space set_local_log_backup_space: i128,
-    /// 本地日志备份文件总个数
+    /// Total number of files for local log backups.
     "LocalLogBackupCount" local_log_backup_count set_local_log_backup_count: i128,
-    /// 跨地域日志备份使用空间，单位（KB）
+    /// Space used by cross-region log backups, in KB.
     "CrossLogBackupSpace" cross_log_backup_space set_cross_log_backup_space: i128,
-    /// 跨地域日志备份文件总个数
+    /// Total number of files for cross-region log backups.
     "CrossLogBackupCount" cross_log_backup_count set_cross_log_backup_count: i128,
-    /// 跨地域备份预估收费金额，单位（元/小时）
+    /// Estimated fees for cross-region backups, in USD/hour.
     "CrossEstimatedAmount" cross_estimated_amount set_cross_estimated_amount: f64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBackupUploadSize` (查询上传的备份文件大小).
+/// Request of `DescribeBackupUploadSize` (Queries the size of uploaded backup files).
 ///
-/// 本接口（DescribeBackupUploadSize）用于查询上传的备份文件大小。在备份上传类型是COS_UPLOAD(备份放在业务的对象存储上)时有效。
+/// This API is used to query the size of uploaded backup files. It is valid if the backup file type is `COS_UPLOAD` (the file is stored in COS).
 DescribeBackupUploadSizeRequest {
-    /// 导入目标实例ID
+    /// ID of imported target instance
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 备份导入任务ID，由CreateBackupMigration接口返回
+    /// Backup import task ID, which is returned through the API CreateBackupMigration
     ///
     /// Required.
     "BackupMigrationId" backup_migration_id set_backup_migration_id: str,
-    /// 增量导入任务ID
+    /// Incremental import task ID
     "IncrementalMigrationId" incremental_migration_id set_incremental_migration_id: str,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeBackupUploadSize", DescribeBackupUploadSizeRequest => DescribeBackupUploadSizeResponse);
 
 rt::model! { read debug;
-/// DescribeBackupUploadSize返回参数结构体
+/// DescribeBackupUploadSize response structure.
 DescribeBackupUploadSizeResponse {
-    /// 已上传的备份的信息
+    /// Information of uploaded backups
     "CosUploadBackupFileSet" cos_upload_backup_file_set set_cos_upload_backup_file_set: list CosUploadBackupFile,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBackups` (查询备份列表).
+/// Request of `DescribeBackups` (Queries list of backups).
 ///
-/// 本接口(DescribeBackups)用于查询备份列表。
+/// This API is used to query the list of backups.
 DescribeBackupsRequest {
-    /// 开始时间(yyyy-MM-dd HH:mm:ss)
+    /// Start name (yyyy-MM-dd HH:mm:ss)
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间(yyyy-MM-dd HH:mm:ss)
+    /// End time (yyyy-MM-dd HH:mm:ss)
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 实例ID，形如mssql-njj2mtpl
+    /// Instance ID in the format of mssql-njj2mtpl
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 分页返回，每页返回的数目，取值为1-100，默认值为20
+    /// Number of results per page. Value range: 1-100. Default value: 20
     "Limit" limit set_limit: i64,
-    /// 分页返回，页编号，默认值为第0页
+    /// Page number. Default value: 0
     "Offset" offset set_offset: i64,
-    /// 按照备份名称筛选，不填则不筛选此项
+    /// Filter by backup name. If this parameter is left empty, backup name will not be used in filtering.
     "BackupName" backup_name set_backup_name: str,
-    /// 按照备份策略筛选，0-实例备份，1-多库备份，不填则不筛选此项
+    /// Filter by backup policy. Valid values: 0 (instance backup), 1 (multi-database backup). If this parameter is left empty, backup policy will not be used in filtering.
     "Strategy" strategy set_strategy: i64,
-    /// 按照备份方式筛选，0-后台自动定时备份，1-用户手动临时备份，2-定期备份，不填则不筛选此项
+    /// Filter by backup mode. Valid values: `0` (scheduled backup); `1` (manual backup); `2` (archive backup). Default value: `2`.
     "BackupWay" backup_way set_backup_way: i64,
-    /// 按照备份ID筛选，不填则不筛选此项
+    /// Filter by backup ID. If this parameter is left empty, backup ID will not be used in filtering.
     "BackupId" backup_id set_backup_id: i128,
-    /// 按照备份的库名称筛选，不填则不筛选此项
+    /// Filter backups by the database name. If the parameter is left empty, this filter criteria will not take effect.
     "DatabaseName" database_name set_database_name: str,
-    /// 是否分组查询，默认是0，单库备份情况下 0-兼容老方式不分组，1-单库备份分组后展示
+    /// Whether to group backup files by backup task. Valid value: `0` (no), `1` (yes). Default value: `0`. This parameter is valid only for unarchived backup files.
     "Group" group set_group: i64,
-    /// 备份类型，1-数据备份，2-日志备份，默认值为1
+    /// Backup type. Valid values: `1` (data backup), `2` (log backup). Default value: `1`.
     "Type" r#type set_type: i64,
-    /// 按照备份文件形式筛选，pkg-打包备份文件，single-单库备份文件
+    /// Filter by backup file format. Valid values: `pkg` (archive file), `single` (Unarchived files).
     "BackupFormat" backup_format set_backup_format: str,
-    /// 备份存储策略 0-跟随自定义备份保留策略 1-跟随实例生命周期直到实例下线，默认取值0
+    /// Backup storage policy. 0 - follow the custom backup retention policy; 1 - follow the instance lifecycle until the instance is eliminated. The default value is 0.
     "StorageStrategy" storage_strategy set_storage_strategy: i64,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeBackups", DescribeBackupsRequest => DescribeBackupsResponse);
 
 rt::model! { read debug;
-/// DescribeBackups返回参数结构体
+/// DescribeBackups response structure.
 DescribeBackupsResponse {
-    /// 备份总数量
+    /// Total number of backups
     "TotalCount" total_count set_total_count: i64,
-    /// 备份列表详情
+    /// Backup list details
     "Backups" backups set_backups: list Backup,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBusinessIntelligenceFile` (查询商业智能服务需要的文件).
+/// Request of `DescribeBusinessIntelligenceFile` (Queries the files required by business intelligence service).
 ///
-/// 本接口（DescribeBusinessIntelligenceFile）用于查询商业智能服务需要的文件。
+/// This API is used to query the files required by business intelligence service.
 DescribeBusinessIntelligenceFileRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 文件名称
+    /// File name
     "FileName" file_name set_file_name: str,
-    /// 迁移任务状态集合,1-初始化待部署 2-部署中 3-部署成功 4-部署失败
+    /// Migration task status set. Valid values: `1` (Initialize to be deployed), `2` (Deploying), `3` (Deployment successful), `4` (Deployment failed)
     "StatusSet" status_set set_status_set: list i64,
-    /// 文件类型 FLAT-平面文件，SSIS商业智能服务项目文件
+    /// File type. Valid values: `FLAT` (flat files), `SSIS` (project file for business intelligence service).
     "FileType" file_type set_file_type: str,
-    /// 分页，页大小，范围1-100
+    /// The maximum number of results returned per page. Value range: 1-100.
     "Limit" limit set_limit: i64,
-    /// 分页,页数，默认0
+    /// Page number. Default value: `0`.
     "Offset" offset set_offset: i64,
-    /// 排序字段，可选值file_name,create_time,start_time
+    /// Sorting field. Valid values: `file_name`, `create_time`, `start_time`.
     "OrderBy" order_by set_order_by: str,
-    /// 排序方式，desc,asc
+    /// Sorting order: Valid values: `desc`, `asc`.
     "OrderByType" order_by_type set_order_by_type: str,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeBusinessIntelligenceFile", DescribeBusinessIntelligenceFileRequest => DescribeBusinessIntelligenceFileResponse);
 
 rt::model! { read debug;
-/// DescribeBusinessIntelligenceFile返回参数结构体
+/// DescribeBusinessIntelligenceFile response structure.
 DescribeBusinessIntelligenceFileResponse {
-    /// 文件部署任务总数
+    /// Total number of file deployment tasks
     "TotalCount" total_count set_total_count: i64,
-    /// 文件部署任务集合
+    /// File deployment task set
     "BackupMigrationSet" backup_migration_set set_backup_migration_set: list BusinessIntelligenceFile,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCollationTimeZone` (查询实例支持的字符集和时区).
+/// Request of `DescribeCollationTimeZone` (Querying the Character Set and Time Zone Supported by the Instance).
 ///
-/// 本接口(DescribeCollationTimeZone)用于查询实例支持的字符集和时区。
+/// This API is used to query the character set and time zone supported by the instance.
 DescribeCollationTimeZoneRequest {
-    /// 购买实例的宿主机类型，PM-物理机, CLOUD_PREMIUM-云服务器高性能云盘，
-    /// CLOUD_SSD-云服务器SSD云盘,CLOUD_HSSD-云服务器加强型SSD云盘，CLOUD_TSSD-云服务器极速型SSD云盘，CLOUD_BSSD-云服务器通用型SSD云盘,CLOUD_BASIC-云服务器云硬盘，默认取值PM
+    /// Host type of the purchased instance. PM: physical server; CLOUD_PREMIUM: CVM with Premium Cloud Disk;
+    /// CLOUD_SSD: CVM with Cloud SSD; CLOUD_HSSD: CVM with Enhanced SSD; CLOUD_TSSD: CVM with Tremendous SSD; CLOUD_BSSD: CVM with Balanced SSD; CLOUD_BASIC: CVM with cloud disk. PM is set as the default value.
     "MachineType" machine_type set_machine_type: str,
-    /// 购买实例版本号
+    /// Version number of the purchased instance.
     "DBVersion" db_version set_db_version: str,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeCollationTimeZone", DescribeCollationTimeZoneRequest => DescribeCollationTimeZoneResponse);
 
 rt::model! { read debug;
-/// DescribeCollationTimeZone返回参数结构体
+/// DescribeCollationTimeZone response structure.
 DescribeCollationTimeZoneResponse {
-    /// 系统字符集排序规则列表
+    /// System character set collation list.
     "Collation" collation set_collation: list String,
-    /// 系统时区列表
+    /// System time zone list.
     "TimeZone" time_zone set_time_zone: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCrossBackupStatistical` (查询跨地域备份实时统计列表).
+/// Request of `DescribeCrossBackupStatistical` (Querying the Real-Time Statistics List of Cross-Region Backups).
 ///
-/// 本接口(DescribeCrossBackupStatistical)用于查询跨地域备份实时统计列表。
+/// This API is used to query the real-time statistics list of cross-region backups.
 DescribeCrossBackupStatisticalRequest {
-    /// 分页,页数
+    /// Pagination number.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 分页，页大小
+    /// Pagination size.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 实例ID列表
+    /// Instance ID list.
     "InstanceIdSet" instance_id_set set_instance_id_set: list String,
-    /// 实例名称列表
+    /// Instance name list.
     "InstanceNameSet" instance_name_set set_instance_name_set: list String,
-    /// 跨地域备份状态，enable-开启，disable-关闭
+    /// Cross-region backup status. enable: enabled; disable: disabled.
     "CrossBackupStatus" cross_backup_status set_cross_backup_status: str,
-    /// 跨地域备份目标地域
+    /// Target region for cross-region backups.
     "CrossRegion" cross_region set_cross_region: str,
-    /// 排序字段，默认default-按照备份空间降序排序，data-按照数据备份排序，log-按照日志备份
+    /// Sorting field. The default value is default, which indicates sorting by backup space in descending order. data - sort by data backup; log - sort by log backup.
     "OrderBy" order_by set_order_by: str,
-    /// 排序规则（desc-降序，asc-升序），默认desc
+    /// Collation rule (desc - descending order; asc - ascending order). The default value is desc.
     "OrderByType" order_by_type set_order_by_type: str,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeCrossBackupStatistical", DescribeCrossBackupStatisticalRequest => DescribeCrossBackupStatisticalResponse);
 
 rt::model! { read debug;
-/// DescribeCrossBackupStatistical返回参数结构体
+/// DescribeCrossBackupStatistical response structure.
 DescribeCrossBackupStatisticalResponse {
-    /// 跨地域备份概览实时统计总条数
+    /// Real-time statistics on the total number of cross-region backup overview data entries.
     "TotalCount" total_count set_total_count: i64,
-    /// 跨地域备份概览实时统计列表
+    /// Real-time statistics list of cross-region backups.
     "Items" items set_items: list CrossSummaryDetailRes,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCrossRegionZone` (查询备机的容灾地域和可用区).
+/// Request of `DescribeCrossRegionZone` (Querying the Disaster Recovery Region and AZ of the Secondary Node).
 ///
-/// 本接口(DescribeCrossRegionZone)根据主实例查询备机的容灾地域和可用区。
+/// This API is used to query the disaster recovery region and AZ of the secondary node based on the primary instance.
 DescribeCrossRegionZoneRequest {
-    /// 实例ID，格式如：mssql-3l3fgqn7
+    /// Instance ID, in the format of mssql-3l3fgqn7.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -2422,39 +2418,39 @@ DescribeCrossRegionZoneRequest {
 rt::action!("sqlserver", "2018-03-28", "DescribeCrossRegionZone", DescribeCrossRegionZoneRequest => DescribeCrossRegionZoneResponse);
 
 rt::model! { read debug;
-/// DescribeCrossRegionZone返回参数结构体
+/// DescribeCrossRegionZone response structure.
 DescribeCrossRegionZoneResponse {
-    /// 备机所在地域的字符串ID，形如：ap-guangzhou
+    /// String ID of the region where the secondary node is located, in the format of ap-guangzhou.
     "Region" region set_region: str,
-    /// 备机所在可用区的字符串ID，形如：ap-guangzhou-1
+    /// String ID of the AZ where the secondary node is located, in the format of ap-guangzhou-1.
     "Zone" zone set_zone: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCrossRegions` (查询跨地域备份的目标地域).
+/// Request of `DescribeCrossRegions` (Querying the Target Region for Cross-Region Backups).
 ///
-/// 本接口(DescribeCrossRegions)用于查询跨地域备份的目标地域。
+/// This API is used to query the target region for cross-region backups.
 DescribeCrossRegionsRequest {
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeCrossRegions", DescribeCrossRegionsRequest => DescribeCrossRegionsResponse);
 
 rt::model! { read debug;
-/// DescribeCrossRegions返回参数结构体
+/// DescribeCrossRegions response structure.
 DescribeCrossRegionsResponse {
-    /// 支持跨地域备份的目标地域集合
+    /// Collection of target regions that support cross-region backups.
     "Regions" regions set_regions: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBCharsets` (查询数据库字符集).
+/// Request of `DescribeDBCharsets` (Queries the supported database character sets).
 ///
-/// 本接口（DescribeDBCharsets）用于查询实例支持的数据库字符集。
+/// This API is used to query the database character sets supported by an instance.
 DescribeDBCharsetsRequest {
-    /// 实例ID，形如mssql-j8kv137v
+    /// Instance ID in the format of mssql-j8kv137v
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -2462,53 +2458,53 @@ DescribeDBCharsetsRequest {
 rt::action!("sqlserver", "2018-03-28", "DescribeDBCharsets", DescribeDBCharsetsRequest => DescribeDBCharsetsResponse);
 
 rt::model! { read debug;
-/// DescribeDBCharsets返回参数结构体
+/// DescribeDBCharsets response structure.
 DescribeDBCharsetsResponse {
-    /// 数据库字符集列表
+    /// Database character set list
     "DatabaseCharsets" database_charsets set_database_charsets: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBInstanceInter` (查询互通实例的信息).
+/// Request of `DescribeDBInstanceInter` (Queries the information of the interconnected instances).
 ///
-/// 本接口（DescribeDBInstanceInter）用于查询互通实例的信息。
+/// This API is used to query the information of the interconnected instances.
 DescribeDBInstanceInterRequest {
-    /// 分页，页大小，范围是1-100
+    /// The maximum number of results returned per page. Value range: 1-100.
     ///
     /// Required.
     "Limit" limit set_limit: i64,
-    /// 按照实例ID筛选
+    /// Filter by instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 按照状态筛选 1-互通IP打开中；2-互通IP已经打开；3-加入到互通组中；4-已加入到互通组；5-互通IP回收中；6-互通IP已回收；7-从互通组移除中；8-已从互通组中移除
+    /// Filter by status. Valid values: `1` (Enabling interworking IP), `2` (Enabled interworking IP), `3` (Adding to interworking group), `4` (Added to interworking group), `5` (Reclaiming interworking IP), `6` (Reclaimed interworking IP), `7` (Removing from interworking group), `8` (Removed from interworking group).
     "Status" status set_status: i64,
-    /// 实例版本代号列表
+    /// The list of instance version numbers.
     "VersionSet" version_set set_version_set: list String,
-    /// 实例所在可用区，格式如：ap-guangzhou-2
+    /// Instance AZ ID in the format of ap-guangzhou-3.
     "Zone" zone set_zone: str,
-    /// 分页，页数，默认是0
+    /// Page number. Default value: `0`.
     "Offset" offset set_offset: i64,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeDBInstanceInter", DescribeDBInstanceInterRequest => DescribeDBInstanceInterResponse);
 
 rt::model! { read debug;
-/// DescribeDBInstanceInter返回参数结构体
+/// DescribeDBInstanceInter response structure.
 DescribeDBInstanceInterResponse {
-    /// 互通组内总条数
+    /// Number of records returned.
     "TotalCount" total_count set_total_count: i64,
-    /// 互通组内实例信息详情
+    /// Details of instance in the interworking group.
     "InterInstanceSet" inter_instance_set set_inter_instance_set: list InterInstance,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBInstancesAttribute` (查询实例附属属性).
+/// Request of `DescribeDBInstancesAttribute` (Queries the attributes of an instance).
 ///
-/// 本接口（DescribeDBInstancesAttribute）用于查询实例附属属性
+/// This API is used to query the attributes of an instance.
 DescribeDBInstancesAttributeRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -2516,25 +2512,25 @@ DescribeDBInstancesAttributeRequest {
 rt::action!("sqlserver", "2018-03-28", "DescribeDBInstancesAttribute", DescribeDBInstancesAttributeRequest => DescribeDBInstancesAttributeResponse);
 
 rt::model! { read debug;
-/// DescribeDBInstancesAttribute返回参数结构体
+/// DescribeDBInstancesAttribute response structure.
 DescribeDBInstancesAttributeResponse {
-    /// 实例ID
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 定期备份状态 enable-开启，disable-关闭
+    /// Archive backup status. Valid values: `enable` (enabled), `disable` (disabled)
     "RegularBackupEnable" regular_backup_enable set_regular_backup_enable: str,
-    /// 定期备份保留天数 [90 - 3650]天
+    /// Archive backup retention period: [90-3650] days
     "RegularBackupSaveDays" regular_backup_save_days set_regular_backup_save_days: i128,
-    /// 定期备份策略 years-每年，quarters-每季度，months-每月
+    /// Archive backup policy. Valid values: `years` (yearly); `quarters (quarterly); `months` (monthly).
     "RegularBackupStrategy" regular_backup_strategy set_regular_backup_strategy: str,
-    /// 定期备份保留个数
+    /// The number of retained archive backups
     "RegularBackupCounts" regular_backup_counts set_regular_backup_counts: i128,
-    /// 定期备份开始日期，格式-YYYY-MM-DD 默认当前日期
+    /// Archive backup start date in YYYY-MM-DD format, which is the current time by default.
     "RegularBackupStartTime" regular_backup_start_time set_regular_backup_start_time: str,
-    /// 阻塞进程阈值，单位毫秒
+    /// Block process threshold in milliseconds
     "BlockedThreshold" blocked_threshold set_blocked_threshold: i64,
-    /// 慢SQL、阻塞、死锁扩展事件文件保留时长
+    /// Retention period for the files of slow SQL, blocking, deadlock, and extended events.
     "EventSaveDays" event_save_days set_event_save_days: i64,
-    /// TDE透明数据加密配置
+    /// TDE configuration
     "TDEConfig" tde_config set_tde_config: obj TDEConfigAttribute,
     /// SSL加密
     "SSLConfig" ssl_config set_ssl_config: obj SSLConfig,
@@ -2559,152 +2555,152 @@ DescribeDBInstancesAttributeResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBInstances` (查询实例列表).
+/// Request of `DescribeDBInstances` (Queries the list of instances).
 ///
-/// 本接口（DescribeDBInstances）用于查询实例列表。
+/// This API is used to query the list of instances.
 DescribeDBInstancesRequest {
-    /// 项目ID
+    /// Project ID
     "ProjectId" project_id set_project_id: i128,
-    /// 实例状态。取值范围：
+    /// Instance status. Valid values:
     ///
-    /// - 1：申请中
+    /// - 1: applying
     ///
-    /// - 2：运行中
+    /// - 2: running
     ///
-    /// - 3：受限运行中 (主备切换中)
+    /// - 3: running restrictedly (primary/secondary switching)
     ///
-    /// - 4：已隔离
+    /// - 4: isolated
     ///
-    /// - 5：回收中
+    /// - 5: repossessing
     ///
-    /// - 6：已回收
+    /// - 6: repossessed
     ///
-    /// - 7：任务执行中 (实例做备份、回档等操作)
+    /// - 7: executing task (e.g., backing up or rolling back instance)
     ///
-    /// - 8：已下线
+    /// - 8: deactivated
     ///
-    /// - 9：实例扩容中
+    /// - 9: scaling out instance
     ///
-    /// - 10：实例迁移中
+    /// - 10: migrating instance
     ///
-    /// - 11：只读
+    /// - 11: read-only
     ///
-    /// - 12：重启中
+    /// - 12: restarting
     "Status" status set_status: i64,
-    /// 分页返回，页编号，默认值为第0页
+    /// Page number. Default value: 0
     "Offset" offset set_offset: i64,
-    /// 分页返回，每页返回的数目，取值为1-100，默认值为100
+    /// Number of results per page. Value range: 1-100. Default value: 100
     "Limit" limit set_limit: i64,
-    /// 一个或者多个实例ID。实例ID，格式如：mssql-si2823jyl
+    /// One or more instance IDs in the format of mssql-si2823jyl
     "InstanceIdSet" instance_id_set set_instance_id_set: list String,
-    /// 付费类型检索 1-包年包月，0-按量计费
+    /// Retrieves billing type. 0: pay-as-you-go
     "PayMode" pay_mode set_pay_mode: i64,
-    /// 实例所属VPC的唯一字符串ID，格式如：vpc-xxx，传空字符串(“”)则按照基础网络筛选。
+    /// Unique string-type ID of instance VPC in the format of `vpc-xxx`. If an empty string ("") is passed in, filtering will be made by basic network.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 实例所属子网的唯一字符串ID，格式如： subnet-xxx，传空字符串(“”)则按照基础网络筛选。
+    /// Unique string-type ID of instance subnet in the format of `subnet-xxx`. If an empty string ("") is passed in, filtering will be made by basic network.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 实例内网地址列表，格式如：172.1.0.12
+    /// The list of instance private IPs, such as 172.1.0.12
     "VipSet" vip_set set_vip_set: list String,
-    /// 实例名称列表，模糊查询
+    /// The list of instance names used for fuzzy match
     "InstanceNameSet" instance_name_set set_instance_name_set: list String,
-    /// 实例版本代号列表，格式如：2008R2，2012SP3等
+    /// The list of instance version numbers, such as 2008R2, 2012SP3
     "VersionSet" version_set set_version_set: list String,
-    /// 实例可用区
+    /// Instance availability zone, such as ap-guangzhou-3
     "Zone" zone set_zone: str,
-    /// 实例标签列表
+    /// The list of instance tags
     "TagKeys" tag_keys set_tag_keys: list String,
-    /// 模糊查询关键字，支持实例id、实例名、内网ip
+    /// Keyword used for fuzzy match, including instance ID, instance name, and instance private IP
     "SearchKey" search_key set_search_key: str,
-    /// 实例唯一Uid列表
+    /// Unique Uid of an instance
     "UidSet" uid_set set_uid_set: list String,
-    /// 实例类型 HA-高可用 RO-只读实例 SI-基础版 BI-商业智能服务,cvmHA-云盘双机高可用，cvmRO-云盘只读副本,MultiHA-多节点,cvmMultiHA-云盘多节点
+    /// Instance type. HA: high-availability instance; RO: read-only instance; SI: basic edition instance; BI: business intelligence service instance; cvmHA: dual-server high-availability instance with cloud disk; cvmRO: read-only instance with cloud disk; MultiHA: multi-node instance; cvmMultiHA: multi-node instance with cloud disk.
     "InstanceType" instance_type set_instance_type: str,
-    /// 分页查询方式 offset-按照偏移量分页查询，pageNumber-按照页数分页查询，默认取值pageNumber
+    /// Pagination query method. offset - pagination query by offset; pageNumber - pagination query by number of pages. The default value is pageNumber.
     "PaginationType" pagination_type set_pagination_type: str,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeDBInstances", DescribeDBInstancesRequest => DescribeDBInstancesResponse);
 
 rt::model! { read debug;
-/// DescribeDBInstances返回参数结构体
+/// DescribeDBInstances response structure.
 DescribeDBInstancesResponse {
-    /// 符合条件的实例总数。分页返回的话，这个值指的是所有符合条件的实例的个数，而非当前根据Limit和Offset值返回的实例个数
+    /// Total number of eligible instances. If the results are returned in multiple pages, this value will be the number of all eligible instances but not the number of instances returned according to the current values of `Limit` and `Offset`
     "TotalCount" total_count set_total_count: i64,
-    /// 实例列表
+    /// Instance list
     "DBInstances" db_instances set_db_instances: list DBInstance,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBPrivilegeByAccount` (查询账号关联的数据库和权限信息).
+/// Request of `DescribeDBPrivilegeByAccount` (Querying Information on the Databases and Permissions Associated with the Account).
 ///
-/// 本接口(DescribeDBPrivilegeByAccount)用于查询账号关联的数据库和权限信息
+/// This API is used to query information on the databases and permissions associated with the account.
 DescribeDBPrivilegeByAccountRequest {
-    /// 实例ID，形如mssql-njj2mtpl
+    /// Instance ID, in the format of mssql-njj2mtpl.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 账号名称
+    /// Account name.
     ///
     /// Required.
     "AccountName" account_name set_account_name: str,
-    /// 账号关联的数据库名称
+    /// Database name associated with the account.
     "DBName" db_name set_db_name: str,
-    /// 分页返回，每页返回的数目，取值为1-100，默认值为20
+    /// The number of returned entries per page in pagination mode. Value range: 1-100. The default value is 20.
     "Limit" limit set_limit: i64,
-    /// 分页返回，页编号，默认值为第0页
+    /// Page number in pagination mode. The default value is 0.
     "Offset" offset set_offset: i64,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeDBPrivilegeByAccount", DescribeDBPrivilegeByAccountRequest => DescribeDBPrivilegeByAccountResponse);
 
 rt::model! { read debug;
-/// DescribeDBPrivilegeByAccount返回参数结构体
+/// DescribeDBPrivilegeByAccount response structure.
 DescribeDBPrivilegeByAccountResponse {
-    /// 数据总库数量
+    /// Total number of databases.
     "TotalCount" total_count set_total_count: i64,
-    /// 数据库权限列表
+    /// Database permission list.
     "DBList" db_list set_db_list: list DBPrivilege,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBRestoreTime` (查询可回档的数据库).
+/// Request of `DescribeDBRestoreTime` (Query Databases That Can Be Rolled Back).
 ///
-/// 本接口（DescribeDBRestoreTime）用于查询可回档的数据库
+/// This API is used to query databases that can be rolled back.
 DescribeDBRestoreTimeRequest {
-    /// 原实例ID
+    /// Original instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 回档的目标实例ID，不填则回档到原实例ID
+    /// ID of the target instance for rollback. If this parameter is left unspecified, roll back to the original instance by default.
     "TargetInstanceId" target_instance_id set_target_instance_id: str,
-    /// 按时间点查询可回档数据库，时间格式 YYYY-MM-DD HH:MM:SS。BackupId，Time二选一，不能同时为空
+    /// Queries databases that can be rolled back by time point, with the time format of YYYY-MM-DD HH:MM:SS. Either BackupId or Time should be specified, as they cannot be empty simultaneously.
     "Time" time set_time: str,
-    /// 按备份集ID查询可回档数据库，可通过DescribeBackups接口获取。BackupId，Time二选一不能同时为空
+    /// Queries databases that can be rolled back by backup set ID, which can be obtained through the DescribeBackups API. Either BackupId or Time should be specified, as they cannot be empty simultaneously.
     "BackupId" backup_id set_backup_id: i64,
-    /// 数据库名称
+    /// Database name.
     "DBName" db_name set_db_name: str,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeDBRestoreTime", DescribeDBRestoreTimeRequest => DescribeDBRestoreTimeResponse);
 
 rt::model! { read debug;
-/// DescribeDBRestoreTime返回参数结构体
+/// DescribeDBRestoreTime response structure.
 DescribeDBRestoreTimeResponse {
-    /// 可回档数据库总数量
+    /// Total number of databases that can be rolled back.
     "TotalCount" total_count set_total_count: i64,
-    /// 可回档数据库列表
+    /// List of databases that can be rolled back.
     "Details" details set_details: list DBRenameRes,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBSecurityGroups` (查询实例安全组信息).
+/// Request of `DescribeDBSecurityGroups` (Querying the Security Group Information of Instances).
 ///
-/// 本接口(DescribeDBSecurityGroups)用于查询实例的安全组详情。
+/// This API is used to query the security group details of instances.
 DescribeDBSecurityGroupsRequest {
-    /// 实例ID，格式如：mssql-c1nl9rpv或者mssqlro-c1nl9rpv，与云数据库控制台页面中显示的实例ID相同。
+    /// Instance ID, in the format of mssql-c1nl9rpv or mssqlro-c1nl9rpv, which is the same as that displayed on the cloud database console page.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -2712,20 +2708,20 @@ DescribeDBSecurityGroupsRequest {
 rt::action!("sqlserver", "2018-03-28", "DescribeDBSecurityGroups", DescribeDBSecurityGroupsRequest => DescribeDBSecurityGroupsResponse);
 
 rt::model! { read debug;
-/// DescribeDBSecurityGroups返回参数结构体
+/// DescribeDBSecurityGroups response structure.
 DescribeDBSecurityGroupsResponse {
-    /// 安全组详情。
+    /// Security group details.
     "SecurityGroupSet" security_group_set set_security_group_set: list SecurityGroup,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBsNormal` (查询数据库配置信息（已废弃）).
+/// Request of `DescribeDBsNormal` (Queries database configurations).
 ///
-/// 本接口(DescribeDBsNormal)用于查询数据库配置信息，此接口不包含数据库的关联账号。**此接口已废弃，请使用DescribeDatabasesNormal。**
+/// This API is used to query database configurations. It does not return information of the accounts that have permissions to operate the database.
 DescribeDBsNormalRequest {
-    /// 实例ID，形如mssql-7vfv3rk3
+    /// Instance ID in the format of mssql-7vfv3rk3
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -2733,34 +2729,34 @@ DescribeDBsNormalRequest {
 rt::action!("sqlserver", "2018-03-28", "DescribeDBsNormal", DescribeDBsNormalRequest => DescribeDBsNormalResponse);
 
 rt::model! { read debug;
-/// DescribeDBsNormal返回参数结构体
+/// DescribeDBsNormal response structure.
 DescribeDBsNormalResponse {
-    /// 表示当前实例下的数据库总个数
+    /// Total number of databases of the instance
     "TotalCount" total_count set_total_count: i64,
-    /// 返回数据库的详细配置信息，例如：数据库是否开启CDC、CT等
+    /// Detailed database configurations, such as whether CDC or CT is enabled for the database
     "DBList" db_list set_db_list: list DbNormalDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBs` (查询数据库列表（已废弃）).
+/// Request of `DescribeDBs` (Queries the list of databases).
 ///
-/// 本接口（DescribeDBs）用于查询数据库列表。**已废弃，请使用接口DescribeDatabases**
+/// This API is used to query the list of databases
 DescribeDBsRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceIdSet" instance_id_set set_instance_id_set: list String,
-    /// 分页返回，每页返回的数目，取值为1-100，默认值为20
+    /// Number of results per page. Value range: 1-100. Default value: 20
     "Limit" limit set_limit: i128,
-    /// 分页返回，页编号，默认值为第0页
+    /// Page number. Default value: 0
     "Offset" offset set_offset: i128,
-    /// 数据库名称
+    /// Database name
     "Name" name set_name: str,
-    /// 排序规则（desc-降序，asc-升序），默认desc
+    /// Sorting rule. Valid values: `desc` (descending order), `asc` (ascending order). Default value: `desc`.
     "OrderByType" order_by_type set_order_by_type: str,
-    /// 是否已开启TDE加密，enable-已加密，disable-未加密
+    /// TDE status. Valid values: `enable` (enabled), `disable` (disabled).
     "Encryption" encryption set_encryption: str,
     /// 排序字段（Name-按名称排序，CreateTime-按创建时间排序），默认CreateTime
     "OrderBy" order_by set_order_by: str,
@@ -2768,26 +2764,26 @@ DescribeDBsRequest {
 rt::action!("sqlserver", "2018-03-28", "DescribeDBs", DescribeDBsRequest => DescribeDBsResponse);
 
 rt::model! { read debug;
-/// DescribeDBs返回参数结构体
+/// DescribeDBs response structure.
 DescribeDBsResponse {
-    /// 数据库数量
+    /// Number of databases
     "TotalCount" total_count set_total_count: i64,
-    /// 实例数据库列表
+    /// List of instance databases
     "DBInstances" db_instances set_db_instances: list InstanceDBDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDatabaseNames` (查询账户关联的数据库名称).
+/// Request of `DescribeDatabaseNames` (Querying the Database Name Associated with the Account).
 ///
-/// 本接口（DescribeDatabaseNames）查询账户关联的数据库名称。
+/// This API is used to query the database name associated with the account.
 DescribeDatabaseNamesRequest {
-    /// 实例ID，形如mssql-rljoi3bf
+    /// Instance ID, in the format of mssql-rljoi3bf.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 账户名称
+    /// Account name.
     ///
     /// Required.
     "AccountName" account_name set_account_name: str,
@@ -2795,22 +2791,22 @@ DescribeDatabaseNamesRequest {
 rt::action!("sqlserver", "2018-03-28", "DescribeDatabaseNames", DescribeDatabaseNamesRequest => DescribeDatabaseNamesResponse);
 
 rt::model! { read debug;
-/// DescribeDatabaseNames返回参数结构体
+/// DescribeDatabaseNames response structure.
 DescribeDatabaseNamesResponse {
-    /// 账户关联的数据库总数
+    /// Total number of databases associated with the account.
     "TotalCount" total_count set_total_count: i64,
-    /// 数据库名称集合
+    /// Database name set.
     "DatabaseNameSet" database_name_set set_database_name_set: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDatabasesNormal` (查询数据库配置信息).
+/// Request of `DescribeDatabasesNormal` (Querying Detailed Configuration Information of the Databases).
 ///
-/// 本接口(DescribeDBsNormal)用于查询数据库配置信息，此接口不包含数据库的关联账号
+/// This API is used to query database configuration information. This API does not contain accounts associated with databases.
 DescribeDatabasesNormalRequest {
-    /// 实例ID，形如mssql-7vfv3rk3
+    /// Instance ID, in the format of mssql-7vfv3rk3.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -2818,46 +2814,46 @@ DescribeDatabasesNormalRequest {
 rt::action!("sqlserver", "2018-03-28", "DescribeDatabasesNormal", DescribeDatabasesNormalRequest => DescribeDatabasesNormalResponse);
 
 rt::model! { read debug;
-/// DescribeDatabasesNormal返回参数结构体
+/// DescribeDatabasesNormal response structure.
 DescribeDatabasesNormalResponse {
-    /// 表示当前实例下的数据库总个数
+    /// Indicates the total number of databases under the current instance.
     "TotalCount" total_count set_total_count: i64,
-    /// 返回数据库的详细配置信息，例如：数据库是否开启CDC、CT等
+    /// Returns detailed configuration information of the databases, such as whether CDC and CT are enabled for the databases.
     "DBList" db_list set_db_list: list DbNormalDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDatabases` (查询数据库列表).
+/// Request of `DescribeDatabases` (Querying the Database List).
 ///
-/// 本接口（DescribeDatabases）用于查询数据库列表。
+/// This API is used to query the database list.
 DescribeDatabasesRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceIdSet" instance_id_set set_instance_id_set: list String,
-    /// 分页返回，每页返回的数目，取值为1-100，默认值为20
+    /// The number of returned entries per page in pagination mode. Value range: 1-100. The default value is 20.
     "Limit" limit set_limit: i128,
-    /// 分页返回，页编号，默认值为第0页
+    /// Page number in pagination mode. The default value is 0.
     "Offset" offset set_offset: i128,
-    /// 数据库名称
+    /// Database name.
     "Name" name set_name: str,
-    /// 排序规则（desc-降序，asc-升序），默认desc
+    /// Collation rule (desc - descending order; asc - ascending order). The default value is desc.
     "OrderByType" order_by_type set_order_by_type: str,
-    /// 是否已开启TDE加密，enable-已加密，disable-未加密
+    /// Whether TDE encryption is enabled. enable - encrypted; disable - unencrypted.
     "Encryption" encryption set_encryption: str,
-    /// 排序字段（Name-按名称排序，CreateTime-按创建时间排序），默认CreateTime
+    /// Sorting field. (Name - sort by name; CreateTime - sort by creation time). The default value is CreateTime.
     "OrderBy" order_by set_order_by: str,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeDatabases", DescribeDatabasesRequest => DescribeDatabasesResponse);
 
 rt::model! { read debug;
-/// DescribeDatabases返回参数结构体
+/// DescribeDatabases response structure.
 DescribeDatabasesResponse {
-    /// 数据库数量
+    /// Number of databases.
     "TotalCount" total_count set_total_count: i64,
-    /// 实例数据库列表
+    /// Instance database list.
     "DBInstances" db_instances set_db_instances: list InstanceDBDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2899,11 +2895,11 @@ DescribeExportTasksResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeFlowStatus` (查询流程状态).
+/// Request of `DescribeFlowStatus` (Queries flow status).
 ///
-/// 本接口(DescribeFlowStatus)用于查询流程状态。
+/// This API is used to query flow status.
 DescribeFlowStatusRequest {
-    /// 流程ID
+    /// Flow ID
     ///
     /// Required.
     "FlowId" flow_id set_flow_id: i64,
@@ -2911,87 +2907,87 @@ DescribeFlowStatusRequest {
 rt::action!("sqlserver", "2018-03-28", "DescribeFlowStatus", DescribeFlowStatusRequest => DescribeFlowStatusResponse);
 
 rt::model! { read debug;
-/// DescribeFlowStatus返回参数结构体
+/// DescribeFlowStatus response structure.
 DescribeFlowStatusResponse {
-    /// 流程状态，0：成功，1：失败，2：运行中
+    /// Flow status. 0: succeeded, 1: failed, 2: running
     "Status" status set_status: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeHASwitchLog` (查询主备切换日志).
+/// Request of `DescribeHASwitchLog` (Querying Primary-Secondary Switch Logs).
 ///
-/// 本接口(DescribeHASwitchLog)用于手动主备切换。
+/// This API is used to perform the manual primary-secondary switch.
 DescribeHASwitchLogRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 开始时间(yyyy-MM-dd HH:mm:ss)
+    /// Start time (yyyy-MM-dd HH:mm:ss).
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间(yyyy-MM-dd HH:mm:ss)
+    /// End time (yyyy-MM-dd HH:mm:ss).
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 切换模式 0-系统自动切换，1-手动切换，不填默认查全部。
+    /// Switch mode. 0 - system automatic switch; 1 - manual switch. Check all switch modes by default if the parameter is left unspecified.
     "SwitchType" switch_type set_switch_type: i128,
-    /// 分页，页大小
+    /// Pagination size.
     "Limit" limit set_limit: i128,
-    /// 分页,页数
+    /// Pagination number.
     "Offset" offset set_offset: i128,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeHASwitchLog", DescribeHASwitchLogRequest => DescribeHASwitchLogResponse);
 
 rt::model! { read debug;
-/// DescribeHASwitchLog返回参数结构体
+/// DescribeHASwitchLog response structure.
 DescribeHASwitchLogResponse {
-    /// 日志总数量
+    /// Total number of logs.
     "TotalCount" total_count set_total_count: i128,
-    /// 主备切换日志
+    /// Primary-secondary switch logs.
     "SwitchLog" switch_log set_switch_log: list SwitchLog,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeIncrementalMigration` (查询增量备份导入任务).
+/// Request of `DescribeIncrementalMigration` (Queries incremental backup import tasks).
 ///
-/// 本接口（DescribeIncrementalMigration）用于查询增量备份导入任务。
+/// This API is used to query an incremental backup import task.
 DescribeIncrementalMigrationRequest {
-    /// 备份导入任务ID，由CreateBackupMigration接口返回
+    /// Backup import task ID, which is returned through the API CreateBackupMigration
     ///
     /// Required.
     "BackupMigrationId" backup_migration_id set_backup_migration_id: str,
-    /// 导入目标实例ID
+    /// ID of imported target instance
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 备份文件名称
+    /// Backup file name
     "BackupFileName" backup_file_name set_backup_file_name: str,
-    /// 导入任务状态集合
+    /// Status set of import tasks
     "StatusSet" status_set set_status_set: list i64,
-    /// 分页，页大小，默认值：100
+    /// The maximum number of results returned per page. Default value: `100`.
     "Limit" limit set_limit: i64,
-    /// 分页，页数，默认值：0
+    /// Page number. Default value: `0`.
     "Offset" offset set_offset: i64,
-    /// 排序字段，name；createTime；startTime；endTime，默认按照createTime递增排序。
+    /// Sort by field. Valid values: `name`, `createTime`, `startTime`, `endTime`. By default, the results returned are sorted by `createTime` in the ascending order.
     "OrderBy" order_by set_order_by: str,
-    /// 排序方式，desc-递减排序，asc-递增排序。默认按照asc排序，且在OrderBy为有效值时，本参数有效
+    /// Sorting order which is valid only when `OrderBy` is specified. Valid values: `asc` (ascending), `desc` (descending). Default value: `asc`.
     "OrderByType" order_by_type set_order_by_type: str,
-    /// 增量备份导入任务ID，由CreateIncrementalMigration接口返回
+    /// Incremental backup import task ID, which is returned through the `CreateIncrementalMigration` API.
     "IncrementalMigrationId" incremental_migration_id set_incremental_migration_id: str,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeIncrementalMigration", DescribeIncrementalMigrationRequest => DescribeIncrementalMigrationResponse);
 
 rt::model! { read debug;
-/// DescribeIncrementalMigration返回参数结构体
+/// DescribeIncrementalMigration response structure.
 DescribeIncrementalMigrationResponse {
-    /// 增量导入任务总数
+    /// Total number of import tasks
     "TotalCount" total_count set_total_count: i64,
-    /// 增量导入任务集合
+    /// Incremental import task set
     "IncrementalMigrationSet" incremental_migration_set set_incremental_migration_set: list Migration,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3046,11 +3042,11 @@ DescribeInquiryPriceParameterResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceByOrders` (根据订单号查询对应的实例ID).
+/// Request of `DescribeInstanceByOrders` (Queries the instance ID by the order number).
 ///
-/// 本接口（DescribeInstanceByOrders）用于根据订单号查询资源ID
+/// This API is used to query the instance ID by the order number.
 DescribeInstanceByOrdersRequest {
-    /// 订单号集合
+    /// Order ID set
     ///
     /// Required.
     "DealNames" deal_names set_deal_names: list String,
@@ -3058,47 +3054,47 @@ DescribeInstanceByOrdersRequest {
 rt::action!("sqlserver", "2018-03-28", "DescribeInstanceByOrders", DescribeInstanceByOrdersRequest => DescribeInstanceByOrdersResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceByOrders返回参数结构体
+/// DescribeInstanceByOrders response structure.
 DescribeInstanceByOrdersResponse {
-    /// 资源ID集合
+    /// Resource ID set.
     "DealInstance" deal_instance set_deal_instance: list DealInstance,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceParamRecords` (查询实例参数修改历史).
+/// Request of `DescribeInstanceParamRecords` (Queries instance parameter modification records).
 ///
-/// 该接口（DescribeInstanceParamRecords）用于查询实例参数修改历史。
+/// This API is used to query the parameter modification records of an instance.
 DescribeInstanceParamRecordsRequest {
-    /// 实例 ID，格式如：mssql-dj5i29c5n，与云数据库控制台页面中显示的实例 ID 相同，可使用 DescribeDBInstances 接口获取，其值为输出参数中字段 InstanceId 的值。
+    /// Instance ID in the format of mssql-dj5i29c5n. It is the same as the instance ID displayed in the TencentDB console and the response parameter `InstanceId` of the `DescribeDBInstances` API.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 分页，页数，默认0
+    /// Page number. Default value: `0`.
     "Offset" offset set_offset: i64,
-    /// 分页，页大小，默认20，最大不超过100
+    /// The maximum number of results returned per page. Maximum value: `100`. Default value: `20`.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeInstanceParamRecords", DescribeInstanceParamRecordsRequest => DescribeInstanceParamRecordsResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceParamRecords返回参数结构体
+/// DescribeInstanceParamRecords response structure.
 DescribeInstanceParamRecordsResponse {
-    /// 符合条件的记录数
+    /// Number of eligible records
     "TotalCount" total_count set_total_count: i64,
-    /// 参数修改记录
+    /// Parameter modification records
     "Items" items set_items: list ParamRecord,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceParams` (查询实例的可设置参数列表).
+/// Request of `DescribeInstanceParams` (Queries the configurable parameter list of an instance).
 ///
-/// 该接口（DescribeInstanceParams）用于查询实例的参数列表。
+/// This API is used to query the parameter list of an instance.
 DescribeInstanceParamsRequest {
-    /// 实例 ID，格式如：mssql-dj5i29c5n，与云数据库控制台页面中显示的实例 ID 相同，可使用 DescribeDBInstances 接口获取，其值为输出参数中字段 InstanceId 的值。
+    /// Instance ID in the format of mssql-dj5i29c5n. It is the same as the instance ID displayed in the TencentDB console and the response parameter `InstanceId` of the `DescribeDBInstances` API.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -3106,119 +3102,119 @@ DescribeInstanceParamsRequest {
 rt::action!("sqlserver", "2018-03-28", "DescribeInstanceParams", DescribeInstanceParamsRequest => DescribeInstanceParamsResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceParams返回参数结构体
+/// DescribeInstanceParams response structure.
 DescribeInstanceParamsResponse {
-    /// 实例的参数总数
+    /// Total number of instance parameters
     "TotalCount" total_count set_total_count: i64,
-    /// 参数详情
+    /// Parameter details
     "Items" items set_items: list ParameterDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceTasks` (查询异步任务列表).
+/// Request of `DescribeInstanceTasks` (Querying the List of Asynchronous Tasks).
 ///
-/// 本接口（DescribeInstanceTasks）用于查询实例相关的异步任务列表。
+/// This API is used to query the list of asynchronous tasks related to an instance.
 DescribeInstanceTasksRequest {
-    /// 数据库实例ID，形如mssql-njj2mtpl
+    /// Database instance ID, in the format of mssql-njj2mtpl.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 分页大小
+    /// Pagination size.
     ///
     /// Required.
     "Limit" limit set_limit: i64,
-    /// 异步任务状态 1-运行中，2-运行成功，3-运行失败
+    /// Asynchronous task status. 1 - running; 2 - running successful; 3 - running failed.
     "Status" status set_status: i64,
-    /// 分页偏移量
+    /// Pagination offset.
     "Offset" offset set_offset: i64,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeInstanceTasks", DescribeInstanceTasksRequest => DescribeInstanceTasksResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceTasks返回参数结构体
+/// DescribeInstanceTasks response structure.
 DescribeInstanceTasksResponse {
-    /// 异步任务总条数
+    /// Total number of asynchronous tasks.
     "TotalCount" total_count set_total_count: i64,
-    /// 异步任务信息数组
+    /// Asynchronous task information array.
     "InstanceTaskSet" instance_task_set set_instance_task_set: list InstanceTask,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceTradeParameter` (查询实例的计费参数).
+/// Request of `DescribeInstanceTradeParameter` (Query the instance billing parameters).
 ///
-/// 本接口（DescribeInstanceTradeParameter）用于查询实例的计费参数
+/// This API is used to query the instance billing parameters.
 DescribeInstanceTradeParameterRequest {
-    /// 实例可用区，类似ap-guangzhou-1（广州一区）；实例可售卖区域可以通过接口DescribeZones获取
+    /// Instance AZ, such as ap-guangzhou-1 (Guangzhou Zone 1). Purchasable AZs for an instance can be obtained through the `DescribeZones` API.
     ///
     /// Required.
     "Zone" zone set_zone: str,
-    /// 实例核心数
+    /// Number of CPU cores.
     ///
     /// Required.
     "Cpu" cpu set_cpu: i128,
-    /// 实例内存大小，单位GB
+    /// Instance memory size in GB.
     ///
     /// Required.
     "Memory" memory set_memory: i64,
-    /// 实例磁盘大小，单位GB
+    /// Instance storage capacity in GB.
     ///
     /// Required.
     "Storage" storage set_storage: i64,
-    /// 购买实例的类型 HA-高可用型(包括双机高可用，alwaysOn集群)，RO-只读副本型，SI-单节点型,BI-商业智能服务,cvmHA-新版高可用,cvmRO-新版只读，MultiHA-多节点，cvmMultiHA-云盘多节点
+    /// Type of purchased instances. HA: high-availability edition (including dual-server high-availability edition and Always On cluster edition); RO: read-only replica edition; SI: single-node edition; BI: business intelligence edition; cvmHA: new high-availability edition; cvmRO: new read-only replica edition; MultiHA: multi-node edition; cvmMultiHA: multi-node cloud disk edition.
     ///
     /// Required.
     "InstanceType" instance_type set_instance_type: str,
-    /// 购买实例的宿主机磁盘类型,CLOUD_HSSD-云服务器加强型SSD云盘，CLOUD_TSSD-云服务器极速型SSD云盘，CLOUD_BSSD-云服务器通用型SSD云盘
+    /// Host disk type of purchased instances. CLOUD_HSSD - Enhanced SSD for CVMs, CLOUD_TSSD - Tremendous SSD for CVMs, CLOUD_BSSD - Balanced SSD for CVMs.
     ///
     /// Required.
     "MachineType" machine_type set_machine_type: str,
-    /// 付费模式，取值支持 PREPAID（预付费），POSTPAID（后付费）。
+    /// Billing mode. Valid value: POSTPAID (pay-as-you-go).
     "InstanceChargeType" instance_charge_type set_instance_charge_type: str,
-    /// 项目ID
+    /// Project ID.
     "ProjectId" project_id set_project_id: i64,
-    /// 本次购买几个实例，默认值为1。取值不超过10
+    /// Number of instances purchased this time. Default value: 1. Maximum value: 10.
     "GoodsNum" goods_num set_goods_num: i64,
-    /// sqlserver版本，目前所有支持的版本有：2008R2 (SQL Server 2008 R2 Enterprise)，2012SP3 (SQL Server 2012 Enterprise)，201202 (SQL Server 2012 Standard)，2014SP2 (SQL Server 2014 Enterprise)，201402 (SQL Server 2014 Standard)，2016SP1 (SQL Server 2016 Enterprise)，201602 (SQL Server 2016 Standard)，2017 (SQL Server 2017 Enterprise)，201702 (SQL Server 2017 Standard)，2019 (SQL Server 2019 Enterprise)，201902 (SQL Server 2019 Standard)。每个地域支持售卖的版本不同，可通过DescribeProductConfig接口来拉取每个地域可售卖的版本信息。不填，默认为版本2008R2。
+    /// SQL Server version. Valid values: `2008R2` (SQL Server 2008 R2 Enterprise), `2012SP3` (SQL Server 2012 Enterprise), `201202` (SQL Server 2012 Standard), `2014SP2` (SQL Server 2014 Enterprise), 201402 (SQL Server 2014 Standard), `2016SP1` (SQL Server 2016 Enterprise), `201602` (SQL Server 2016 Standard), `2017` (SQL Server 2017 Enterprise), `201702` (SQL Server 2017 Standard), `2019` (SQL Server 2019 Enterprise), `201902` (SQL Server 2019 Standard). Default value: `2008R2`. The available version varies by region, and you can pull the version information by calling the `DescribeProductConfig` API.
     "DBVersion" db_version set_db_version: str,
-    /// VPC子网ID，形如subnet-bdoe83fa；SubnetId和VpcId需同时设置或者同时不设置
+    /// VPC subnet ID in the format of subnet-bdoe83fa. `SubnetId` and `VpcId` should be set or ignored simultaneously.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// VPC网络ID，形如vpc-dsp338hz；SubnetId和VpcId需同时设置或者同时不设置
+    /// VPC ID in the format of vpc-dsp338hz. `SubnetId` and `VpcId` should be set or ignored simultaneously.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 购买实例周期，默认取值为1，表示一个月。取值不超过48
+    /// Length of purchase of instance. The default value is 1, indicating one month. The value cannot exceed 48.
     "Period" period set_period: i64,
-    /// 安全组列表，填写形如sg-xxx的安全组ID
+    /// Security group list, which contains security group IDs in the format of sg-xxx.
     "SecurityGroupList" security_group_list set_security_group_list: list String,
-    /// 自动续费标志：0-正常续费  1-自动续费，默认为1自动续费。只在购买预付费实例时有效。
+    /// Auto-renewal flag. 0: normal renewal, 1: auto-renewal. Default value: 1.
     "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: i64,
-    /// 可维护时间窗配置，以周为单位，表示周几允许维护，1-7分别代表周一到周末
+    /// Configuration of the maintenance window, which specifies the day of the week when maintenance can be performed. Valid values: 1 (Monday), 2 (Tuesday), 3 (Wednesday), 4 (Thursday), 5 (Friday), 6 (Saturday), 7 (Sunday).
     "Weekly" weekly set_weekly: list i64,
-    /// 可维护时间窗配置，每天可维护的开始时间
+    /// Configuration of the maintenance window, which specifies the start time of daily maintenance.
     "StartTime" start_time set_start_time: str,
-    /// 可维护时间窗配置，持续时间，单位：小时
+    /// Configuration of the maintenance window, which specifies the maintenance duration in hours.
     "Span" span set_span: i64,
-    /// 是否跨可用区部署，默认值为false
+    /// Whether to deploy across availability zones. Default value: false.
     "MultiZones" multi_zones set_multi_zones: bool,
-    /// 新建实例绑定的标签集合
+    /// Tags associated with the instances to be created.
     "ResourceTags" resource_tags set_resource_tags: list ResourceTag,
-    /// 系统时区，默认：China Standard Time
+    /// System time zone. Default value: `China Standard Time`.
     "TimeZone" time_zone set_time_zone: str,
-    /// 系统字符集排序规则，默认：Chinese_PRC_CI_AS
+    /// Collation of system character sets. Default value: `Chinese_PRC_CI_AS`.
     "Collation" collation set_collation: str,
-    /// 是否多节点架构，默认值为false
+    /// Whether it is a multi-node architecture instance. Default value: `false`.
     "MultiNodes" multi_nodes set_multi_nodes: bool,
-    /// 备节点可用区，默认为空。如果是多节点架构时必传，并且当MultiZones=true时备节点可用区不能全部相同。备机可用区集合最小为2个，最大不超过5个。
+    /// The zone in which the standby node is available. Default is empty. If it is a multi-node architecture, it must be transmitted. When MultiNodes = true, the availability zones of the primary and standby nodes cannot all be the same. The minimum number of availability zones for the standby nodes is 2, and the maximum is 5.
     "DrZones" dr_zones set_dr_zones: list String,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeInstanceTradeParameter", DescribeInstanceTradeParameterRequest => DescribeInstanceTradeParameterResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceTradeParameter返回参数结构体
+/// DescribeInstanceTradeParameter response structure.
 DescribeInstanceTradeParameterResponse {
-    /// 计费参数
+    /// Billing parameter.
     "Parameter" parameter set_parameter: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3301,11 +3297,11 @@ DescribeLogsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeMaintenanceSpan` (查询该实例的可维护时间窗).
+/// Request of `DescribeMaintenanceSpan` (Query the maintenance time window of the instance).
 ///
-/// 本接口（DescribeMaintenanceSpan）根据实例ID查询该实例的可维护时间窗。
+/// This API is used to query the maintenance time window of an instance based on its instance ID.
 DescribeMaintenanceSpanRequest {
-    /// 实例ID，形如mssql-k8voqdlz
+    /// Instance ID. For example, mssql-k8voqdlz.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -3313,32 +3309,32 @@ DescribeMaintenanceSpanRequest {
 rt::action!("sqlserver", "2018-03-28", "DescribeMaintenanceSpan", DescribeMaintenanceSpanRequest => DescribeMaintenanceSpanResponse);
 
 rt::model! { read debug;
-/// DescribeMaintenanceSpan返回参数结构体
+/// DescribeMaintenanceSpan response structure.
 DescribeMaintenanceSpanResponse {
-    /// 以周为单位，表示周几允许维护，例如：[1,2,3,4,5,6,7]表示周一到周日均为可维护日。
+    /// Specifies the days in each week allowed for maintenance. For example, [1,2,3,4,5,6,7] indicates that all days from Monday to Sunday are allowed for maintenance.
     "Weekly" weekly set_weekly: list i64,
-    /// 每天可维护的开始时间，例如：10:24标识可维护时间窗10点24分开始。
+    /// Maintenance start time each day. For example, 10:24 indicates that the maintenance window starts at 10:24.
     "StartTime" start_time set_start_time: str,
-    /// 每天可维护的持续时间，单位是h，例如：1 表示从可维护的开始时间起持续1小时。
+    /// Maintenance duration each day, in hours. For example, 1 indicates that the duration is 1 hour after maintenance starts.
     "Span" span set_span: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `DescribeMigrationDatabases` (查询迁移数据库列表).
+/// Request of `DescribeMigrationDatabases` (Querying the List of Databases to Be Migrated).
 ///
-/// 本接口（DescribeMigrationDatabases）的作用是查询待迁移数据库列表
+/// This API is used to query the list of databases to be migrated.
 DescribeMigrationDatabasesRequest {
-    /// 迁移源实例的ID，格式如：mssql-si2823jyl
+    /// Migration source instance ID, in the format of mssql-si2823jyl.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 迁移源实例用户名
+    /// Username of the migration source instance.
     ///
     /// Required.
     "UserName" user_name set_user_name: str,
-    /// 迁移源实例密码
+    /// Password of the migration source instance.
     ///
     /// Required.
     "Password" password set_password: str,
@@ -3355,22 +3351,22 @@ impl ::core::fmt::Debug for DescribeMigrationDatabasesRequest {
 rt::action!("sqlserver", "2018-03-28", "DescribeMigrationDatabases", DescribeMigrationDatabasesRequest => DescribeMigrationDatabasesResponse);
 
 rt::model! { read debug;
-/// DescribeMigrationDatabases返回参数结构体
+/// DescribeMigrationDatabases response structure.
 DescribeMigrationDatabasesResponse {
-    /// 数据库数量
+    /// Number of databases.
     "Amount" amount set_amount: i64,
-    /// 数据库名称数组
+    /// Database name array.
     "MigrateDBSet" migrate_db_set set_migrate_db_set: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeMigrationDetail` (查询迁移任务详情).
+/// Request of `DescribeMigrationDetail` (Queries migration task details).
 ///
-/// 本接口（DescribeMigrationDetail）用于查询迁移任务的详细情况
+/// This API is used to query migration task details.
 DescribeMigrationDetailRequest {
-    /// 迁移任务ID
+    /// Migration task ID
     ///
     /// Required.
     "MigrateId" migrate_id set_migrate_id: i128,
@@ -3378,77 +3374,77 @@ DescribeMigrationDetailRequest {
 rt::action!("sqlserver", "2018-03-28", "DescribeMigrationDetail", DescribeMigrationDetailRequest => DescribeMigrationDetailResponse);
 
 rt::model! { read debug;
-/// DescribeMigrationDetail返回参数结构体
+/// DescribeMigrationDetail response structure.
 DescribeMigrationDetailResponse {
-    /// 迁移任务ID
+    /// Migration task ID
     "MigrateId" migrate_id set_migrate_id: i128,
-    /// 迁移任务名称
+    /// Migration task name
     "MigrateName" migrate_name set_migrate_name: str,
-    /// 迁移任务所属的用户ID
+    /// User ID of migration task
     "AppId" app_id set_app_id: i128,
-    /// 迁移任务所属的地域
+    /// Migration task region
     "Region" region set_region: str,
-    /// 迁移源的类型 1:TencentDB for SQLServer 2:云服务器自建SQLServer数据库 4:SQLServer备份还原 5:SQLServer备份还原（COS方式）
+    /// Migration source type. 1: TencentDB for SQL Server, 2: CVM-based self-created SQL Server database; 3: SQL Server backup restoration, 4: SQL Server backup restoration (in COS mode)
     "SourceType" source_type set_source_type: i64,
-    /// 迁移任务的创建时间
+    /// Migration task creation time
     "CreateTime" create_time set_create_time: str,
-    /// 迁移任务的开始时间
+    /// Migration task start time
     "StartTime" start_time set_start_time: str,
-    /// 迁移任务的结束时间
+    /// Migration task end time
     "EndTime" end_time set_end_time: str,
-    /// 迁移任务的状态（1:初始化,4:迁移中,5.迁移失败,6.迁移成功）
+    /// Migration task status (1: initializing, 4: migrating, 5: migration failed, 6: migration succeeded)
     "Status" status set_status: i128,
-    /// 迁移任务当前进度
+    /// Migration task progress
     "Progress" progress set_progress: i64,
-    /// 迁移类型（1:结构迁移 2:数据迁移 3:增量同步）
+    /// Migration type (1: structure migration, 2: data migration, 3: incremental sync)
     "MigrateType" migrate_type set_migrate_type: i64,
-    /// 迁移源
+    /// Migration source
     "Source" source set_source: obj MigrateSource,
-    /// 迁移目标
+    /// Migration target
     "Target" target set_target: obj MigrateTarget,
-    /// 迁移DB对象 ，离线迁移（SourceType=4或SourceType=5）不使用。
+    /// Database objects to be migrated. This parameter is not used for offline migration (SourceType=4 or SourceType=5)
     "MigrateDBSet" migrate_db_set set_migrate_db_set: list MigrateDB,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeMigrations` (查询迁移任务列表).
+/// Request of `DescribeMigrations` (Queries the list of migration tasks).
 ///
-/// 本接口（DescribeMigrations）根据输入的限定条件，查询符合条件的迁移任务列表
+/// This API is used to query the list of eligible migration tasks based on the entered criteria.
 DescribeMigrationsRequest {
-    /// 状态集合。只要符合集合中某一状态的迁移任务，就会查出来
+    /// Status set. As long as a migration task is in a status therein, it will be listed
     "StatusSet" status_set set_status_set: list i64,
-    /// 迁移任务的名称，模糊匹配
+    /// Migration task name (fuzzy match)
     "MigrateName" migrate_name set_migrate_name: str,
-    /// 分页返回，每页返回的数目，取值为1-100，默认值为100
+    /// Number of results per page. Value range: 1-100. Default value: 100
     "Limit" limit set_limit: i64,
-    /// 分页返回，页编号，默认值为第0页
+    /// Page number. Default value: 0
     "Offset" offset set_offset: i64,
-    /// 查询结果按照关键字排序，可选值为name、createTime、startTime，endTime，status
+    /// The query results are sorted by keyword. Valid values: name, createTime, startTime, endTime, status
     "OrderBy" order_by set_order_by: str,
-    /// 排序方式，可选值为desc、asc
+    /// Sorting order. Valid values: desc, asc
     "OrderByType" order_by_type set_order_by_type: str,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeMigrations", DescribeMigrationsRequest => DescribeMigrationsResponse);
 
 rt::model! { read debug;
-/// DescribeMigrations返回参数结构体
+/// DescribeMigrations response structure.
 DescribeMigrationsResponse {
-    /// 查询结果的总数
+    /// Total number of query results
     "TotalCount" total_count set_total_count: i64,
-    /// 查询结果的列表
+    /// List of query results
     "MigrateTaskSet" migrate_task_set set_migrate_task_set: list MigrateTask,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeOrders` (查询订单信息).
+/// Request of `DescribeOrders` (Queries order information).
 ///
-/// 本接口（DescribeOrders）用于查询订单信息
+/// This API is used to query order information.
 DescribeOrdersRequest {
-    /// 订单数组。发货时会返回订单名字，利用该订单名字调用DescribeOrders接口查询发货情况
+    /// Order array. The order name will be returned upon shipping, which can be used to call the `DescribeOrders` API to query shipment status
     ///
     /// Required.
     "DealNames" deal_names set_deal_names: list String,
@@ -3456,36 +3452,36 @@ DescribeOrdersRequest {
 rt::action!("sqlserver", "2018-03-28", "DescribeOrders", DescribeOrdersRequest => DescribeOrdersResponse);
 
 rt::model! { read debug;
-/// DescribeOrders返回参数结构体
+/// DescribeOrders response structure.
 DescribeOrdersResponse {
-    /// 订单信息数组
+    /// Order information array
     "Deals" deals set_deals: list DealInfo,
-    /// 返回多少个订单的信息
+    /// Number of orders returned
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeProductConfig` (查询售卖规格配置).
+/// Request of `DescribeProductConfig` (Queries purchasable specification configuration).
 ///
-/// 本接口（DescribeProductConfig）用于查询售卖规格配置。
+/// This API is used to query purchasable specification configuration.
 DescribeProductConfigRequest {
-    /// 可用区英文 ID
+    /// AZ ID in the format of ap-guangzhou-1.
     ///
     /// Required.
     "Zone" zone set_zone: str,
-    /// 购买实例的类型 HA-本地盘高可用(包括双机高可用，alwaysOn集群)，RO-本地盘只读副本，SI-云盘版单节点,BI-商业智能服务，cvmHA-云盘版高可用，cvmRO-云盘版只读副本，MultiHA-多节点，cvmMultiHA-云盘多节点
+    /// Type of purchased instance. Valid values: HA - local disk high availability (including dual-machine high availability, AlwaysOn Cluster), RO - local disk read-only replica, SI - cloud disk edition single node, BI - business intelligence service, cvmHA - cloud disk edition high availability, cvmRO - cloud disk edition read-only replica.
     "InstanceType" instance_type set_instance_type: str,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeProductConfig", DescribeProductConfigRequest => DescribeProductConfigResponse);
 
 rt::model! { read debug;
-/// DescribeProductConfig返回参数结构体
+/// DescribeProductConfig response structure.
 DescribeProductConfigResponse {
-    /// 规格信息数组
+    /// Specification information array.
     "SpecInfoList" spec_info_list set_spec_info_list: list SpecInfo,
-    /// 返回总共多少条数据
+    /// Number of date entries returned.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3511,11 +3507,11 @@ DescribeProductSpecResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeProjectSecurityGroups` (查询项目安全组信息).
+/// Request of `DescribeProjectSecurityGroups` (Querying the Security Group Information of Projects).
 ///
-/// 本接口(DescribeProjectSecurityGroups)用于查询项目的安全组详情。
+/// This API is used to query security group details of a project.
 DescribeProjectSecurityGroupsRequest {
-    /// 项目ID，可通过控制台项目管理中查看
+    /// Project ID, which can be viewed under project management in the console.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: i64,
@@ -3523,63 +3519,63 @@ DescribeProjectSecurityGroupsRequest {
 rt::action!("sqlserver", "2018-03-28", "DescribeProjectSecurityGroups", DescribeProjectSecurityGroupsRequest => DescribeProjectSecurityGroupsResponse);
 
 rt::model! { read debug;
-/// DescribeProjectSecurityGroups返回参数结构体
+/// DescribeProjectSecurityGroups response structure.
 DescribeProjectSecurityGroupsResponse {
-    /// 安全组详情。
+    /// Security group details.
     "SecurityGroupSet" security_group_set set_security_group_set: list SecurityGroup,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePublishSubscribe` (查询订阅发布).
+/// Request of `DescribePublishSubscribe` (Querying the Publish/Subscribe Relationship List).
 ///
-/// 本接口（DescribePublishSubscribe）用于查询发布订阅关系列表。
+/// This API is used to query the publish/subscribe relationship list.
 DescribePublishSubscribeRequest {
-    /// 实例ID，形如mssql-j8kv137v
+    /// Instance ID. For example, mssql-j8kv137v.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 订阅/发布实例ID，与InstanceId是发布实例还是订阅实例有关；当InstanceId为发布实例时，本字段按照订阅实例ID做筛选；当InstanceId为订阅实例时，本字段按照发布实例ID做筛选；
+    /// Publish/subscribe instance ID, which is related to whether InstanceId is a publishing instance or a subscription instance. When the value of InstanceId is a publishing instance, filtering by subscription instance ID is performed for this field. When the value of InstanceId is a subscription instance, filtering by publishing instance ID is performed for this field.
     "PubOrSubInstanceId" pub_or_sub_instance_id set_pub_or_sub_instance_id: str,
-    /// 订阅/发布实例内网IP，与InstanceId是发布实例还是订阅实例有关；当InstanceId为发布实例时，本字段按照订阅实例内网IP做筛选；当InstanceId为订阅实例时，本字段按照发布实例内网IP做筛选；
+    /// Private address of the publish/subscribe instance, which is related to whether InstanceId is a publishing instance or a subscription instance. When the value of InstanceId is a publishing instance, filtering by private IP address of the subscription instance is performed for this field. When the value of InstanceId is a subscription instance, filtering by private IP address of the publishing instance is performed for this field.
     "PubOrSubInstanceIp" pub_or_sub_instance_ip set_pub_or_sub_instance_ip: str,
-    /// 订阅发布ID，用于筛选
+    /// Publish/subscribe ID, which is used for filtering.
     "PublishSubscribeId" publish_subscribe_id set_publish_subscribe_id: i128,
-    /// 订阅发布名字，用于筛选
+    /// Publish/subscribe name, which is used for filtering.
     "PublishSubscribeName" publish_subscribe_name set_publish_subscribe_name: str,
-    /// 发布库名字，用于筛选
+    /// Publishing database name, which is used for filtering.
     "PublishDBName" publish_db_name set_publish_db_name: str,
-    /// 订阅库名字，用于筛选
+    /// Subscription database name, which is used for filtering.
     "SubscribeDBName" subscribe_db_name set_subscribe_db_name: str,
-    /// 分页，页数
+    /// Pagination number.
     "Offset" offset set_offset: i128,
-    /// 分页，页大小
+    /// Pagination size.
     "Limit" limit set_limit: i128,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribePublishSubscribe", DescribePublishSubscribeRequest => DescribePublishSubscribeResponse);
 
 rt::model! { read debug;
-/// DescribePublishSubscribe返回参数结构体
+/// DescribePublishSubscribe response structure.
 DescribePublishSubscribeResponse {
-    /// 总数
+    /// Total number.
     "TotalCount" total_count set_total_count: i128,
-    /// 发布订阅列表
+    /// Publish/subscribe list.
     "PublishSubscribeSet" publish_subscribe_set set_publish_subscribe_set: list PublishSubscribe,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeReadOnlyGroupAutoWeight` (查询只读组的自动权重).
+/// Request of `DescribeReadOnlyGroupAutoWeight` (Querying the Automatic Weights of Read-Only Groups).
 ///
-/// 本接口（DescribeReadOnlyGroupAutoWeight）用于查询只读组的自动权重分配结果，在接口BalanceReadOnlyGroup接口中按照自动权重分配结果进行路由权重分配。
+/// This API is used to query the automatic weight assignment result of the read-only group. The BalanceReadOnlyGroup API is used to perform routing weight assignment according to the automatic weight assignment result.
 DescribeReadOnlyGroupAutoWeightRequest {
-    /// 主实例ID，格式如：mssql-3l3fgqn7
+    /// Primary instance ID, in the format of mssql-3l3fgqn7.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 只读组ID，格式如：mssqlro-3l3fgqn7
+    /// Read-only group ID, in the format of mssqlro-3l3fgqn7.
     ///
     /// Required.
     "ReadOnlyGroupId" read_only_group_id set_read_only_group_id: str,
@@ -3587,46 +3583,46 @@ DescribeReadOnlyGroupAutoWeightRequest {
 rt::action!("sqlserver", "2018-03-28", "DescribeReadOnlyGroupAutoWeight", DescribeReadOnlyGroupAutoWeightRequest => DescribeReadOnlyGroupAutoWeightResponse);
 
 rt::model! { read debug;
-/// DescribeReadOnlyGroupAutoWeight返回参数结构体
+/// DescribeReadOnlyGroupAutoWeight response structure.
 DescribeReadOnlyGroupAutoWeightResponse {
-    /// 只读组ID，格式如：mssqlro-3l3fgqn7
+    /// Read-only group ID, in the format of mssqlro-3l3fgqn7.
     "ReadOnlyGroupId" read_only_group_id set_read_only_group_id: str,
-    /// 只读组名称
+    /// Read-only group name.
     "ReadOnlyGroupName" read_only_group_name set_read_only_group_name: str,
-    /// 只读组的地域ID，与主实例相同
+    /// Region ID of the read-only group, which is the same as that of the primary instance.
     "RegionId" region_id set_region_id: str,
-    /// 只读组的可用区，与主实例相同
+    /// AZ of the read-only group, which is the same as that of the primary instance.
     "ZoneId" zone_id set_zone_id: str,
-    /// 是否启动超时剔除功能，1-开启，0-不开启
+    /// Whether to enable the delayed read-only instance removal feature. 1 - enabled; 0 - disabled.
     "IsOfflineDelay" is_offline_delay set_is_offline_delay: i64,
-    /// 启动超时剔除功能后，使用的超时阈值(秒)
+    /// Timeout threshold used after the delayed read-only instance removal feature is enabled, in seconds.
     "ReadOnlyMaxDelayTime" read_only_max_delay_time set_read_only_max_delay_time: i64,
-    /// 启动超时剔除功能后，至少只读组保留的只读副本数
+    /// Minimum number of retained read-only replicas in the read-only group, after the delayed read-only instance removal feature is enabled.
     "MinReadOnlyInGroup" min_read_only_in_group set_min_read_only_in_group: i64,
-    /// 只读组vip
+    /// Read-only group VIP.
     "Vip" vip set_vip: str,
-    /// 只读组vport
+    /// Read-only group VPort.
     "Vport" vport set_vport: i64,
-    /// 只读组在私有网络ID
+    /// VPC ID of the read-only group.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 只读组在私有网络子网ID
+    /// VPC subnet ID of the read-only group.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 只读实例副本集合
+    /// Read-only instance replica collection.
     "ReadOnlyInstanceSet" read_only_instance_set set_read_only_instance_set: list ReadOnlyInstance,
-    /// 只读组状态: 1-申请成功运行中，5-申请中
+    /// Read-only group status: 1 - running after successful application; 5 - applying.
     "Status" status set_status: i64,
-    /// 主实例ID，形如mssql-sgeshe3th
+    /// Primary instance ID. For example, mssql-sgeshe3th.
     "MasterInstanceId" master_instance_id set_master_instance_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeReadOnlyGroupByReadOnlyInstance` (通过只读实例查询只读组).
+/// Request of `DescribeReadOnlyGroupByReadOnlyInstance` (Querying Read-Only Groups Through Read-Only Instances).
 ///
-/// 本接口（DescribeReadOnlyGroupByReadOnlyInstance）用于通过只读副本实例ID查询其所在的只读组。
+/// This API is used to query the read-only group where the read-only instance is located by its ID.
 DescribeReadOnlyGroupByReadOnlyInstanceRequest {
-    /// 实例ID，格式如：mssqlro-3l3fgqn7
+    /// Instance ID, in the format of mssqlro-3l3fgqn7.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -3634,48 +3630,48 @@ DescribeReadOnlyGroupByReadOnlyInstanceRequest {
 rt::action!("sqlserver", "2018-03-28", "DescribeReadOnlyGroupByReadOnlyInstance", DescribeReadOnlyGroupByReadOnlyInstanceRequest => DescribeReadOnlyGroupByReadOnlyInstanceResponse);
 
 rt::model! { read debug;
-/// DescribeReadOnlyGroupByReadOnlyInstance返回参数结构体
+/// DescribeReadOnlyGroupByReadOnlyInstance response structure.
 DescribeReadOnlyGroupByReadOnlyInstanceResponse {
-    /// 只读组ID
+    /// Read only group ID.
     "ReadOnlyGroupId" read_only_group_id set_read_only_group_id: str,
-    /// 只读组名称
+    /// Read-only group name.
     "ReadOnlyGroupName" read_only_group_name set_read_only_group_name: str,
-    /// 只读组的地域ID
+    /// Region ID of the read-only group.
     "RegionId" region_id set_region_id: str,
-    /// 只读组的可用区ID
+    /// AZ ID of the read-only group.
     "ZoneId" zone_id set_zone_id: str,
-    /// 是否启动超时剔除功能 ,0-不开启剔除功能，1-开启剔除功能
+    /// Whether to enable startup timeout elimination, 0 - disable removal, 1 - enable removal.
     "IsOfflineDelay" is_offline_delay set_is_offline_delay: i64,
-    /// 启动超时剔除功能后，使用的超时阈值，单位是秒
+    /// Timeout threshold used after the delayed read-only instance removal feature is enabled, in seconds.
     "ReadOnlyMaxDelayTime" read_only_max_delay_time set_read_only_max_delay_time: i64,
-    /// 启动超时剔除功能后，只读组至少保留的只读副本数
+    /// Minimum number of retained read-only replicas in the read-only group, after the delayed read-only instance removal feature is enabled.
     "MinReadOnlyInGroup" min_read_only_in_group set_min_read_only_in_group: i64,
-    /// 只读组vip
+    /// Read-only group VIP.
     "Vip" vip set_vip: str,
-    /// 只读组vport
+    /// Read-only group VPort.
     "Vport" vport set_vport: i64,
-    /// 只读组在私有网络ID
+    /// VPC ID of the read-only group.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 只读组在私有网络子网ID
+    /// VPC subnet ID of the read-only group.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 主实例ID，形如mssql-sgeshe3th
+    /// Primary instance ID. For example, mssql-sgeshe3th.
     "MasterInstanceId" master_instance_id set_master_instance_id: str,
-    /// 主实例的地域ID
+    /// Region ID of the primary instance.
     "MasterRegionId" master_region_id set_master_region_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeReadOnlyGroupDetails` (查询只读组详情).
+/// Request of `DescribeReadOnlyGroupDetails` (Querying Read-Only Group Details).
 ///
-/// 本接口（DescribeReadOnlyGroupDetails）用于查询只读组详情。
+/// This API is used to query read-only group details.
 DescribeReadOnlyGroupDetailsRequest {
-    /// 主实例ID，格式如：mssql-3l3fgqn7
+    /// Primary instance ID, in the format of mssql-3l3fgqn7.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 只读组ID，格式如：mssqlrg-3l3fgqn7
+    /// Read-only group ID, in the format of mssqlrg-3l3fgqn7.
     ///
     /// Required.
     "ReadOnlyGroupId" read_only_group_id set_read_only_group_id: str,
@@ -3683,46 +3679,46 @@ DescribeReadOnlyGroupDetailsRequest {
 rt::action!("sqlserver", "2018-03-28", "DescribeReadOnlyGroupDetails", DescribeReadOnlyGroupDetailsRequest => DescribeReadOnlyGroupDetailsResponse);
 
 rt::model! { read debug;
-/// DescribeReadOnlyGroupDetails返回参数结构体
+/// DescribeReadOnlyGroupDetails response structure.
 DescribeReadOnlyGroupDetailsResponse {
-    /// 只读组ID
+    /// Read-only group ID.
     "ReadOnlyGroupId" read_only_group_id set_read_only_group_id: str,
-    /// 只读组名称
+    /// Read-only group name.
     "ReadOnlyGroupName" read_only_group_name set_read_only_group_name: str,
-    /// 只读组的地域ID，与主实例相同
+    /// Region ID of the read-only group, which is the same as that of the primary instance.
     "RegionId" region_id set_region_id: str,
-    /// 只读组的可用区ID，与主实例相同
+    /// AZ ID of the read-only group, which is the same as that of the primary instance.
     "ZoneId" zone_id set_zone_id: str,
-    /// 是否启动超时剔除功能，0-不开启剔除功能，1-开启剔除功能
+    /// Whether to enable startup timeout elimination, 0 - disable removal, 1 - enable removal.
     "IsOfflineDelay" is_offline_delay set_is_offline_delay: i64,
-    /// 启动超时剔除功能后，使用的超时阈值
+    /// Timeout threshold used after the delayed read-only instance removal feature is enabled.
     "ReadOnlyMaxDelayTime" read_only_max_delay_time set_read_only_max_delay_time: i64,
-    /// 启动超时剔除功能后，至少只读组保留的只读副本数
+    /// Minimum number of retained read-only replicas in the read-only group, after the delayed read-only instance removal feature is enabled.
     "MinReadOnlyInGroup" min_read_only_in_group set_min_read_only_in_group: i64,
-    /// 只读组vip
+    /// Read-only group VIP.
     "Vip" vip set_vip: str,
-    /// 只读组vport
+    /// Read-only group VPort.
     "Vport" vport set_vport: i64,
-    /// 只读组私有网络ID
+    /// VPC ID of the read-only group.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 只读组私有网络子网ID
+    /// VPC subnet ID of the read-only group.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 只读实例副本集合
+    /// Read-only instance replica collection.
     "ReadOnlyInstanceSet" read_only_instance_set set_read_only_instance_set: list ReadOnlyInstance,
-    /// 只读组状态: 1-申请成功运行中，5-申请中
+    /// Read-only group status: 1 - running after successful application; 5 - applying.
     "Status" status set_status: i64,
-    /// 主实例ID，形如mssql-sgeshe3th
+    /// Primary instance ID. For example, mssql-sgeshe3th.
     "MasterInstanceId" master_instance_id set_master_instance_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeReadOnlyGroupList` (查询只读组列表).
+/// Request of `DescribeReadOnlyGroupList` (Querying the Read-Only Group List).
 ///
-/// 本接口（DescribeReadOnlyGroupList）用于查询只读组列表。
+/// This API is used to query the read-only group list.
 DescribeReadOnlyGroupListRequest {
-    /// 主实例ID，格式如：mssql-3l3fgqn7
+    /// Primary instance ID, in the format of mssql-3l3fgqn7.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -3730,59 +3726,59 @@ DescribeReadOnlyGroupListRequest {
 rt::action!("sqlserver", "2018-03-28", "DescribeReadOnlyGroupList", DescribeReadOnlyGroupListRequest => DescribeReadOnlyGroupListResponse);
 
 rt::model! { read debug;
-/// DescribeReadOnlyGroupList返回参数结构体
+/// DescribeReadOnlyGroupList response structure.
 DescribeReadOnlyGroupListResponse {
-    /// 只读组列表
+    /// Read-only group list.
     "ReadOnlyGroupSet" read_only_group_set set_read_only_group_set: list ReadOnlyGroup,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRegions` (查询售卖地域).
+/// Request of `DescribeRegions` (Queries purchasable regions).
 ///
-/// 本接口 (DescribeRegions) 用于查询售卖地域信息。
+/// This API is used to query purchasable regions.
 DescribeRegionsRequest {
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeRegions", DescribeRegionsRequest => DescribeRegionsResponse);
 
 rt::model! { read debug;
-/// DescribeRegions返回参数结构体
+/// DescribeRegions response structure.
 DescribeRegionsResponse {
-    /// 返回地域信息总的条目
+    /// Total number of regions returned
     "TotalCount" total_count set_total_count: i64,
-    /// 地域信息数组
+    /// Region information array
     "RegionSet" region_set set_region_set: list RegionInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRegularBackupPlan` (查询实例定期备份保留计划).
+/// Request of `DescribeRegularBackupPlan` (Querying the Scheduled Backup Retention Plans of Instances).
 ///
-/// 本接口（DescribeRegularBackupPlan）用于查询实例定期备份保留计划
+/// This API is used to query the scheduled backup retention plans of instances.
 DescribeRegularBackupPlanRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 定期备份保留天数 [90 - 3650]天，默认365天
+    /// Scheduled backup retention days, in the range of [90 - 3650]. The default value is 365.
     ///
     /// Required.
     "RegularBackupSaveDays" regular_backup_save_days set_regular_backup_save_days: i128,
-    /// 定期备份策略 years-每年，quarters-每季度，months-每月，默认months
+    /// Scheduled backup policy. years - annually; quarters - quarterly; months - monthly. The default value is months.
     ///
     /// Required.
     "RegularBackupStrategy" regular_backup_strategy set_regular_backup_strategy: str,
-    /// 定期备份保留个数，默认1个
+    /// Number of retained scheduled backups. The default value is 1.
     ///
     /// Required.
     "RegularBackupCounts" regular_backup_counts set_regular_backup_counts: i128,
-    /// 定期备份开始日期，格式-YYYY-MM-DD 默认当前日期
+    /// Scheduled backup start date, in the format of YYYY-MM-DD. The current date is used by default.
     ///
     /// Required.
     "RegularBackupStartTime" regular_backup_start_time set_regular_backup_start_time: str,
-    /// 常规备份周期
+    /// Regular backup cycle.
     ///
     /// Required.
     "BackupCycle" backup_cycle set_backup_cycle: list i128,
@@ -3790,81 +3786,81 @@ DescribeRegularBackupPlanRequest {
 rt::action!("sqlserver", "2018-03-28", "DescribeRegularBackupPlan", DescribeRegularBackupPlanRequest => DescribeRegularBackupPlanResponse);
 
 rt::model! { read debug;
-/// DescribeRegularBackupPlan返回参数结构体
+/// DescribeRegularBackupPlan response structure.
 DescribeRegularBackupPlanResponse {
-    /// 常规备份计划
+    /// Regular backup plan.
     "SaveModePeriod" save_mode_period set_save_mode_period: list String,
-    /// 定期备份计划
+    /// Scheduled backup plan.
     "SaveModeRegular" save_mode_regular set_save_mode_regular: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRestoreTask` (查询回档任务列表).
+/// Request of `DescribeRestoreTask` (Querying the List of Rollback Tasks).
 ///
-/// 本接口（DescribeRestoreTask）用于查询回档任务列表。
+/// This API is used to query the list of rollback tasks.
 DescribeRestoreTaskRequest {
-    /// 源实例ID
+    /// Source Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 开始时间
+    /// Start time.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End time.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 回档方式，0-按照时间点回档，1-按照备份集回档
+    /// Rollback method. 0 - roll back by time point; 1 - roll back by backup set.
     "RestoreType" restore_type set_restore_type: i128,
-    /// 回档的目标实例所在地域
+    /// Region where the target instance is located for rollback.
     "TargetRegion" target_region set_target_region: str,
-    /// 回档到目标实例的类型，0-当前实例，1-已有实例，2-全新实例
+    /// Type of the target instance for rollback. 0 - current instance; 1 - existing instance; 2 - new instance.
     "TargetType" target_type set_target_type: i128,
-    /// 回档状态，0-初始化，1-运行中，2-成功，3-失败
+    /// Rollback status, 0: initialized; 1: running; 2: successful; 3: failed.
     "Status" status set_status: i128,
-    /// 分页返回，每页返回的数目，取值为1-100，默认值为20
+    /// The number of returned entries per page in pagination mode. Value range: 1-100. The default value is 20.
     "Offset" offset set_offset: i64,
-    /// 分页返回，页编号，默认值为第0页
+    /// Page number in pagination mode. The default value is 0.
     "Limit" limit set_limit: i64,
-    /// 排序字段，restoreTime-回档时间，startTime-任务开始时间，endTime-任务结束时间，默认按照任务开始时间降序
+    /// Sorting field. restoreTime - rollback time; startTime-task start time; endTime-task end time. By default, the results are sorted in descending order by task start time.
     "OrderBy" order_by set_order_by: str,
-    /// 排序规则（desc-降序，asc-升序），默认desc
+    /// Sorting rule. desc - descending order; asc - ascending order. The default value is desc.
     "OrderByType" order_by_type set_order_by_type: str,
-    /// 回档异步任务ID
+    /// Asynchronous rollback task ID.
     "FlowId" flow_id set_flow_id: i64,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeRestoreTask", DescribeRestoreTaskRequest => DescribeRestoreTaskResponse);
 
 rt::model! { read debug;
-/// DescribeRestoreTask返回参数结构体
+/// DescribeRestoreTask response structure.
 DescribeRestoreTaskResponse {
-    /// 回档任务总数量
+    /// Total number of rollback tasks.
     "TotalCount" total_count set_total_count: i64,
-    /// 回档任务记录列表
+    /// Rollback task record list.
     "Tasks" tasks set_tasks: list RestoreTask,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRestoreTimeRange` (查询按照时间点可回档的时间范围).
+/// Request of `DescribeRestoreTimeRange` (Queries the time range available for rollback by time point).
 ///
-/// 本接口(DescribeRestoreTimeRange)用于查询按照时间点可回档的时间范围。
+/// This API is used to query the time range available for rollback by time point.
 DescribeRestoreTimeRangeRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 回档的目标实例ID，不填默认回档到原实例
+    /// Target instance ID for restoration; if left blank, defaults to restoring to the original instance.
     "TargetInstanceId" target_instance_id set_target_instance_id: str,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeRestoreTimeRange", DescribeRestoreTimeRangeRequest => DescribeRestoreTimeRangeResponse);
 
 rt::model! { read debug;
-/// DescribeRestoreTimeRange返回参数结构体
+/// DescribeRestoreTimeRange response structure.
 DescribeRestoreTimeRangeResponse {
     /// 按照时间点可回档的最小时间
     "MinTime" min_time set_min_time: str,
@@ -3875,15 +3871,15 @@ DescribeRestoreTimeRangeResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRollbackTime` (查询实例可回档时间范围).
+/// Request of `DescribeRollbackTime` (Queries time range available for instance rollback).
 ///
-/// 本接口（DescribeRollbackTime）用于查询实例可回档时间范围
+/// This API is used to query the time range available for instance rollback.
 DescribeRollbackTimeRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 需要查询的数据库列表
+    /// List of databases to be queried
     ///
     /// Required.
     "DBs" d_bs set_d_bs: list String,
@@ -3891,44 +3887,44 @@ DescribeRollbackTimeRequest {
 rt::action!("sqlserver", "2018-03-28", "DescribeRollbackTime", DescribeRollbackTimeRequest => DescribeRollbackTimeResponse);
 
 rt::model! { read debug;
-/// DescribeRollbackTime返回参数结构体
+/// DescribeRollbackTime response structure.
 DescribeRollbackTimeResponse {
-    /// 数据库可回档实例信息
+    /// Information of time range available for database rollback
     "Details" details set_details: list DbRollbackTimeInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSlowlogs` (获取慢查询日志文件信息).
+/// Request of `DescribeSlowlogs` (Gets file information of slow query logs).
 ///
-/// 本接口（DescribeSlowlogs）用于获取慢查询日志文件信息
+/// This API is used to get file information of slow query logs.
 DescribeSlowlogsRequest {
-    /// 实例ID，形如mssql-k8voqdlz
+    /// Instance ID in the format of mssql-k8voqdlz
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 开始时间(yyyy-MM-dd HH:mm:ss)
+    /// Start time in the format of `yyyy-MM-dd HH:mm:ss`
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间(yyyy-MM-dd HH:mm:ss)
+    /// End time in the format of `yyyy-MM-dd HH:mm:ss`
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 分页返回，每页返回的数目，取值为1-100，默认值为20
+    /// Number of results per page. Value range: 1-100. Default value: 20
     "Limit" limit set_limit: i64,
-    /// 分页返回，页编号，默认值为第0页
+    /// Page number. Default value: 0
     "Offset" offset set_offset: i128,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeSlowlogs", DescribeSlowlogsRequest => DescribeSlowlogsResponse);
 
 rt::model! { read debug;
-/// DescribeSlowlogs返回参数结构体
+/// DescribeSlowlogs response structure.
 DescribeSlowlogsResponse {
-    /// 查询总数
+    /// Total number of queries
     "TotalCount" total_count set_total_count: i64,
-    /// 慢查询日志信息列表
+    /// Information list of slow query logs
     ///
     /// Disabled in the spec.
     "Slowlogs" slowlogs set_slowlogs: list SlowlogInfo,
@@ -3939,31 +3935,31 @@ DescribeSlowlogsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSpecSellStatus` (查询售卖规格状态信息).
+/// Request of `DescribeSpecSellStatus` (Query the status information on specifications).
 ///
-/// 本接口（DescribeSpecSellStatus）用于查询售卖规格状态信息，其中包括售卖状态，参考价格等(实际价格以询价接口为准)。
+/// This API is used to query the status information on specifications, including the sales status and reference price. (The actual price is subject to the result returned by price querying APIs.)
 DescribeSpecSellStatusRequest {
-    /// 可用区英文ID，形如ap-guangzhou-3
+    /// AZ ID. For example, ap-guangzhou-3.
     ///
     /// Required.
     "Zone" zone set_zone: str,
-    /// 实例规格ID，可通过DescribeProductConfig接口获取。
+    /// Instance specification ID, which can be obtained by calling the DescribeProductConfig API.
     ///
     /// Required.
     "SpecIdSet" spec_id_set set_spec_id_set: list i128,
-    /// 数据库版本信息，可通过DescribeProductConfig接口获取。
+    /// Database version, which can be obtained by calling the DescribeProductConfig API.
     ///
     /// Required.
     "DBVersion" db_version set_db_version: str,
-    /// 产品ID，可通过DescribeProductConfig接口获取。
+    /// Product ID, which can be obtained by calling the DescribeProductConfig API.
     ///
     /// Required.
     "Pid" pid set_pid: i128,
-    /// 付费模式，POST-按量计费 PRE-包年包月
+    /// Payment mode. POST: pay-as-you-go; PRE: monthly subscription.
     ///
     /// Required.
     "PayMode" pay_mode set_pay_mode: str,
-    /// 付费模式，CNY-人民币 USD-美元
+    /// Currency. CNY; USD.
     ///
     /// Required.
     "Currency" currency set_currency: str,
@@ -3971,36 +3967,36 @@ DescribeSpecSellStatusRequest {
 rt::action!("sqlserver", "2018-03-28", "DescribeSpecSellStatus", DescribeSpecSellStatusRequest => DescribeSpecSellStatusResponse);
 
 rt::model! { read debug;
-/// DescribeSpecSellStatus返回参数结构体
+/// DescribeSpecSellStatus response structure.
 DescribeSpecSellStatusResponse {
-    /// 规格在不同地域状态集合
+    /// Status set of specifications in different regions.
     "DescribeSpecSellStatusSet" describe_spec_sell_status_set set_describe_spec_sell_status_set: list SpecSellStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeUpgradeInstanceCheck` (实例变配检查).
+/// Request of `DescribeUpgradeInstanceCheck` (Check the instance configuration adjustment).
 ///
-/// 本接口（DescribeUpgradeInstanceCheck）用于在实例变配前，预检查实例变配的影响情况等。
+/// This API is used to pre-check the impact of the instance configuration adjustment before the adjustment.
 DescribeUpgradeInstanceCheckRequest {
-    /// 数据库实例ID，形如mssql-njj2mtpl
+    /// Database instance ID, in the format of mssql-njj2mtpl.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例变配后的CPU核心数，不填则不修改
+    /// Number of CPU cores after instance configuration adjustment. If it is left blank, no modification is required.
     "Cpu" cpu set_cpu: i64,
-    /// 实例变配后内存大小，单位GB，不填则不修改
+    /// Memory size after instance configuration adjustment, in GB. If it is left blank, no modification is required.
     "Memory" memory set_memory: i64,
-    /// 实例变配后磁盘大小，单位GB，不填则不修改
+    /// Disk size after instance configuration adjustment, in GB. If it is left blank, no modification is required.
     "Storage" storage set_storage: i64,
-    /// 实例版本，不填则不修改
+    /// Instance version. If it is left blank, no modification is required.
     "DBVersion" db_version set_db_version: str,
-    /// 实例变配后的类型，可选值：CLUSTER-集群，不填则不修改
+    /// Type after instance configuration adjustment. Valid values: CLUSTER - cluster. If it is left blank, no modification is required.
     "HAType" ha_type set_ha_type: str,
-    /// 实例变配后的跨可用区类型，可选值： SameZones-修改为同可用区 MultiZones-修改为跨可用区，不填则不修改
+    /// Cross-AZ type after instance configuration adjustment. Valid values: SameZones - change to the same AZ; MultiZones - change to cross-AZ. If it is left blank, no modification is required.
     "MultiZones" multi_zones set_multi_zones: str,
-    /// 多节点架构实例的备节点可用区，默认为空。如果需要在变配的同时修改指定备节点的可用区时必传，当MultiZones = MultiZones时主节点和备节点可用区不能全部相同。备机可用区集合最小为2个，最大不超过5个。
+    /// Secondary node AZ of the multi-node architecture instance. The default value is null. It should be specified when modifying the AZ of the specified secondary node needs to be performed during configuration adjustment. When MultiZones = MultiZones, the AZs of the primary nodes and secondary nodes cannot all be the same. The collection of AZs of the secondary node can include 2-5 AZs.
     "DrZones" dr_zones set_dr_zones: list DrZoneInfo,
     /// 额外磁盘IO吞吐量
     ///
@@ -4014,30 +4010,30 @@ DescribeUpgradeInstanceCheckRequest {
 rt::action!("sqlserver", "2018-03-28", "DescribeUpgradeInstanceCheck", DescribeUpgradeInstanceCheckRequest => DescribeUpgradeInstanceCheckResponse);
 
 rt::model! { read debug;
-/// DescribeUpgradeInstanceCheck返回参数结构体
+/// DescribeUpgradeInstanceCheck response structure.
 DescribeUpgradeInstanceCheckResponse {
-    /// 本变配是否对实例有影响，0-没有影响 1-有影响
+    /// Whether the configuration adjustment has an impact on the instance. 0 - no; 1 - yes.
     "IsAffect" is_affect set_is_affect: i64,
-    /// 本变配是否可以执行 0-不通过，不能变配 1-通过，可以变配
+    /// Whether the configuration adjustment can be executed. 0 - no; 1 - yes.
     "Passed" passed set_passed: i64,
-    /// 本变配是升配还是降配，down-降配 up-升配
+    /// Whether the configuration adjustment is a downgrade or an upgrade. Down - downgrade; up - upgrade.
     "ModifyMode" modify_mode set_modify_mode: str,
-    /// 检查项列表
+    /// Check item list.
     "CheckItems" check_items set_check_items: list CheckItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeUploadBackupInfo` (查询备份上传权限).
+/// Request of `DescribeUploadBackupInfo` (Queries backup upload permissions.).
 ///
-/// 本接口（DescribeUploadBackupInfo）用于查询备份上传权限。
+/// This API is used to query a backup upload permission.
 DescribeUploadBackupInfoRequest {
-    /// 导入目标实例ID
+    /// ID of imported target instance
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 备份导入任务ID，由CreateBackupMigration接口返回
+    /// Backup import task ID, which is returned through the API CreateBackupMigration
     ///
     /// Required.
     "BackupMigrationId" backup_migration_id set_backup_migration_id: str,
@@ -4045,25 +4041,25 @@ DescribeUploadBackupInfoRequest {
 rt::action!("sqlserver", "2018-03-28", "DescribeUploadBackupInfo", DescribeUploadBackupInfoRequest => DescribeUploadBackupInfoResponse);
 
 rt::model! { read nodebug;
-/// DescribeUploadBackupInfo返回参数结构体
+/// DescribeUploadBackupInfo response structure.
 DescribeUploadBackupInfoResponse {
-    /// 存储桶名称
+    /// Bucket name
     "BucketName" bucket_name set_bucket_name: str,
-    /// 存储桶地域信息
+    /// Bucket location information
     "Region" region set_region: str,
-    /// 存储路径
+    /// Storage path
     "Path" path set_path: str,
-    /// 临时密钥ID
+    /// Temporary key ID
     "TmpSecretId" tmp_secret_id set_tmp_secret_id: str,
-    /// 临时密钥Key
+    /// Temporary key (Key)
     "TmpSecretKey" tmp_secret_key set_tmp_secret_key: str,
-    /// 临时密钥Token
+    /// Temporary key (Token)
     ///
     /// Disabled in the spec.
     "XCosSecurityToken" x_cos_security_token set_x_cos_security_token: str,
-    /// 临时密钥开始时间
+    /// Temporary key start time
     "StartTime" start_time set_start_time: str,
-    /// 临时密钥到期时间
+    /// Temporary key expiration time
     "ExpiredTime" expired_time set_expired_time: str,
     /// 临时密钥Token
     "CosSecurityToken" cos_security_token set_cos_security_token: str,
@@ -4088,19 +4084,19 @@ impl ::core::fmt::Debug for DescribeUploadBackupInfoResponse {
 }
 
 rt::model! { write debug;
-/// Request of `DescribeUploadIncrementalInfo` (查询增量备份上传权限).
+/// Request of `DescribeUploadIncrementalInfo` (Querying Upload Permissions for Incremental Backups).
 ///
-/// 本接口（DescribeUploadIncrementalInfo）用于查询增量备份上传权限。
+/// This API is used to query upload permissions for incremental backups.
 DescribeUploadIncrementalInfoRequest {
-    /// 导入目标实例ID
+    /// Imports the target instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 备份导入任务ID，由CreateBackupMigration接口返回
+    /// Backup import task ID, which is returned by the CreateBackupMigration API.
     ///
     /// Required.
     "BackupMigrationId" backup_migration_id set_backup_migration_id: str,
-    /// 增量导入任务ID
+    /// Incremental import task ID.
     ///
     /// Required.
     "IncrementalMigrationId" incremental_migration_id set_incremental_migration_id: str,
@@ -4108,27 +4104,27 @@ DescribeUploadIncrementalInfoRequest {
 rt::action!("sqlserver", "2018-03-28", "DescribeUploadIncrementalInfo", DescribeUploadIncrementalInfoRequest => DescribeUploadIncrementalInfoResponse);
 
 rt::model! { read nodebug;
-/// DescribeUploadIncrementalInfo返回参数结构体
+/// DescribeUploadIncrementalInfo response structure.
 DescribeUploadIncrementalInfoResponse {
-    /// 存储桶名称
+    /// Bucket name.
     "BucketName" bucket_name set_bucket_name: str,
-    /// 存储桶地域信息
+    /// Bucket region information.
     "Region" region set_region: str,
-    /// 存储路径
+    /// Storage path.
     "Path" path set_path: str,
-    /// 临时密钥ID
+    /// Temporary key ID.
     "TmpSecretId" tmp_secret_id set_tmp_secret_id: str,
-    /// 临时密钥Key
+    /// Temporary key.
     "TmpSecretKey" tmp_secret_key set_tmp_secret_key: str,
-    /// 临时密钥Token
+    /// Temporary token.
     ///
     /// Disabled in the spec.
     "XCosSecurityToken" x_cos_security_token set_x_cos_security_token: str,
-    /// 临时密钥开始时间
+    /// Temporary key start time.
     "StartTime" start_time set_start_time: str,
-    /// 临时密钥到期时间
+    /// Temporary key expiration time.
     "ExpiredTime" expired_time set_expired_time: str,
-    /// 临时密钥Token
+    /// Temporary token.
     "CosSecurityToken" cos_security_token set_cos_security_token: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4151,73 +4147,73 @@ impl ::core::fmt::Debug for DescribeUploadIncrementalInfoResponse {
 }
 
 rt::model! { write debug;
-/// Request of `DescribeXEvents` (查询扩展事件列表).
+/// Request of `DescribeXEvents` (Queries the list of extended events).
 ///
-/// 本接口（DescribeXEvents）用于查询扩展事件列表。
+/// This API is used to query the list of extended events.
 DescribeXEventsRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 事件类型，slow-慢SQL事件，blocked-阻塞事件，deadlock-死锁事件
+    /// Event type. Valid values: `slow` (Slow SQL event), `blocked` (blocking event),  deadlock` (deadlock event).
     ///
     /// Required.
     "EventType" event_type set_event_type: str,
-    /// 扩展文件生成开始时间(yyyy-MM-dd HH:mm:ss)
+    /// Generation start time of an extended file in the format of yyyy-MM-dd HH:mm:ss.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 扩展文件生成结束时间(yyyy-MM-dd HH:mm:ss)
+    /// Generation end time of an extended file in the format of yyyy-MM-dd HH:mm:ss.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 分页返回，页编号，默认值为第0页
+    /// Page number. Default value: `0`
     "Offset" offset set_offset: i64,
-    /// 分页返回，每页返回的数目，取值为1~100，默认值为20
+    /// Number of entries to be returned per page. Value range: 1-100. Default value: `20`
     "Limit" limit set_limit: i64,
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeXEvents", DescribeXEventsRequest => DescribeXEventsResponse);
 
 rt::model! { read debug;
-/// DescribeXEvents返回参数结构体
+/// DescribeXEvents response structure.
 DescribeXEventsResponse {
-    /// 扩展事件列表
+    /// List of extended events
     "Events" events set_events: list Events,
-    /// 扩展事件总数量
+    /// Total number of extended events
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeZones` (查询售卖可用区).
+/// Request of `DescribeZones` (Queries purchasable AZs).
 ///
-/// 本接口（DescribeZones）用于查询当前可售卖的可用区信息。
+/// This API is used to query currently purchasable AZs.
 DescribeZonesRequest {
 } }
 rt::action!("sqlserver", "2018-03-28", "DescribeZones", DescribeZonesRequest => DescribeZonesResponse);
 
 rt::model! { read debug;
-/// DescribeZones返回参数结构体
+/// DescribeZones response structure.
 DescribeZonesResponse {
-    /// 返回多少个可用区信息
+    /// Number of AZs returned.
     "TotalCount" total_count set_total_count: i64,
-    /// 可用区数组
+    /// Array of AZs.
     "ZoneSet" zone_set set_zone_set: list ZoneInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DisassociateSecurityGroups` (安全组批量解绑云资源).
+/// Request of `DisassociateSecurityGroups` (Unbinding Security Groups from Cloud Resources in Batches).
 ///
-/// 本接口(DisassociateSecurityGroups)用于安全组批量解绑实例。
+/// This API is used to unbind security groups from instances in batches.
 DisassociateSecurityGroupsRequest {
-    /// 安全组ID。
+    /// Security group ID.
     ///
     /// Required.
     "SecurityGroupId" security_group_id set_security_group_id: str,
-    /// 实例ID 列表，一个或者多个实例ID组成的数组。多个实例必须是同一个地域，同一个可用区，同一个项目下的。
+    /// Instance ID list, which is an array of one or more instance IDs. Multiple instances should be in the same region, AZ, and project.
     ///
     /// Required.
     "InstanceIdSet" instance_id_set set_instance_id_set: list String,
@@ -4225,39 +4221,36 @@ DisassociateSecurityGroupsRequest {
 rt::action!("sqlserver", "2018-03-28", "DisassociateSecurityGroups", DisassociateSecurityGroupsRequest => DisassociateSecurityGroupsResponse);
 
 rt::model! { read debug;
-/// DisassociateSecurityGroups返回参数结构体
+/// DisassociateSecurityGroups response structure.
 DisassociateSecurityGroupsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 备机只读信息
+/// Replica server read-only information
 DrReadableInfo {
     /// 备机资源ID
     "DrInstanceId" dr_instance_id set_dr_instance_id: str,
     /// 备机可用区
     "Zone" zone set_zone: str,
-    /// 备机状态
-    /// DR_CREATING-备机创建中
-    /// DR_RUNNING-备机运行中
-    /// DR_UNAVAILABLE-备机不可用
-    /// DR_ISOLATED-备机已隔离
-    /// DR_RECYCLING-备机回收中
-    /// DR_RECYCLED-备机已回收
-    /// DR_JOB_RUNNING-备机执行任务中
-    /// DR_OFFLINE-备机已下线
-    /// DR_FAIL_OVER-备机只读故障转移中
+    /// Replica server status. Valid values: enable - running; disable - unavailable
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SlaveStatus" slave_status set_slave_status: str,
-    /// 备机可读状态，enable-已开启，disable-已关闭
+    /// Replica server readable status. Valid values: enable - enabled; disable - disabled
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ReadableStatus" readable_status set_readable_status: str,
-    /// 备机只读vip
+    /// Replica server read-only VIP
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Vip" vip set_vip: str,
-    /// 备机只读端口
+    /// Replica server read-only port
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "VPort" v_port set_v_port: i64,
-    /// 备机所在私有网络ID
+    /// Replica server VPC ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UniqVpcId" uniq_vpc_id set_uniq_vpc_id: str,
-    /// 备机所在私有网络子网ID
+    /// Replica server VPC subnet ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UniqSubnetId" uniq_subnet_id set_uniq_subnet_id: str,
     /// 备机只读权重
     "RoWeight" ro_weight set_ro_weight: i128,
@@ -4266,47 +4259,47 @@ DrReadableInfo {
 } }
 
 rt::model! { write debug;
-/// 备机可用区信息
+/// AZ information on the secondary node.
 DrZoneInfo {
-    /// 备机资源ID
+    /// Resource ID of the secondary node.
     "DrInstanceId" dr_instance_id set_dr_instance_id: str,
-    /// 备机可用区
+    /// AZ of the secondary node.
     "Zone" zone set_zone: str,
 } }
 
 rt::model! { write debug;
-/// 设置实例扩展事件阈值
+/// Threshold setting for an extended event
 EventConfig {
-    /// 事件类型，slow-设置慢SQL阈值，blocked-设置阻塞、死锁阈值
+    /// Event type. Valid values: `slow` (set threshold for slow SQL ), `blocked` (set threshold for the blocking and deadlock).
     ///
     /// Required.
     "EventType" event_type set_event_type: str,
-    /// 阈值，单位毫秒。0表示关闭，大于0表示开启
+    /// Threshold in milliseconds. Valid values: `0`(disable), `non-zero` (enable)
     ///
     /// Required.
     "Threshold" threshold set_threshold: i64,
 } }
 
 rt::model! { read debug;
-/// 实例扩展事件详情
+/// Details of an extended event
 Events {
     /// ID
     "Id" id set_id: i64,
-    /// 扩展事件文件名称
+    /// File name of an extended event
     "FileName" file_name set_file_name: str,
-    /// 扩展事件文件大小
+    /// File size of an extended event
     "Size" size set_size: i64,
-    /// 事件类型，slow-慢SQL事件，blocked-阻塞事件，deadlock-死锁事件
+    /// Event type. Valid values: `slow` (Slow SQL event), `blocked` (blocking event),  `deadlock` (deadlock event).
     "EventType" event_type set_event_type: str,
-    /// 事件记录状态，1-成功，4-写入中
+    /// Event record status. Valid values: `1` (succeeded), `2` (failed).
     "Status" status set_status: i64,
-    /// 扩展文件生成开始时间
+    /// Generation start time of an extended file
     "StartTime" start_time set_start_time: str,
-    /// 扩展文件最后更新时间
+    /// Generation end time of an extended file
     "EndTime" end_time set_end_time: str,
-    /// 内网下载地址
+    /// Download address on the private network
     "InternalAddr" internal_addr set_internal_addr: str,
-    /// 外网下载地址
+    /// Download address on the public network
     "ExternalAddr" external_addr set_external_addr: str,
 } }
 
@@ -4340,11 +4333,11 @@ ExportFile {
 } }
 
 rt::model! { read debug;
-/// 允许动作信息
+/// Information of allowed operation
 FileAction {
-    /// 支持的所有操作，值包括：view(查看列表) remark(修改备注)，deploy(部署)，delete(删除文件)
+    /// Allowed operations. Valid values: `view` (view list), `remark` (modify remark), `deploy` (deploy files), `delete` (delete files).
     "AllAction" all_action set_all_action: list String,
-    /// 当前状态允许的操作，AllAction的子集,为空表示禁止所有操作
+    /// Operation allowed in the current status. If the subset of `AllAction` is empty, no operations will be allowed.
     "AllowedAction" allowed_action set_allowed_action: list String,
 } }
 
@@ -4378,36 +4371,36 @@ Filter {
 } }
 
 rt::model! { write debug;
-/// Request of `InquiryPriceCreateDBInstances` (查询申请实例价格).
+/// Request of `InquiryPriceCreateDBInstances` (Queries the price of requested instances).
 ///
-/// 本接口（InquiryPriceCreateDBInstances）用于查询申请实例价格。
+/// This API is used to query the price of requested instances.
 InquiryPriceCreateDBInstancesRequest {
-    /// 可用区ID。该参数可以通过调用 DescribeZones 接口的返回值中的Zone字段来获取。
+    /// AZ ID, which can be obtained through the `Zone` field in the returned value of the `DescribeZones` API
     ///
     /// Required.
     "Zone" zone set_zone: str,
-    /// 内存大小，单位：GB
+    /// Memory size in GB
     ///
     /// Required.
     "Memory" memory set_memory: i64,
-    /// 实例容量大小，单位：GB。
+    /// Instance capacity in GB
     ///
     /// Required.
     "Storage" storage set_storage: i64,
-    /// 计费类型，取值支持 PREPAID，POSTPAID。
+    /// Billing type. Valid value: POSTPAID.
     "InstanceChargeType" instance_charge_type set_instance_charge_type: str,
-    /// 购买时长，单位：月。取值为1到48，默认为1
+    /// Length of purchase in months. Value range: 1-48. Default value: 1
     "Period" period set_period: i64,
-    /// 一次性购买的实例数量。取值1-100，默认取值为1
+    /// Number of instances purchased at a time. Value range: 1-100. Default value: 1
     "GoodsNum" goods_num set_goods_num: i64,
-    /// sqlserver版本，目前所有支持的版本有：2008R2 (SQL Server 2008 R2 Enterprise)，2012SP3 (SQL Server 2012 Enterprise)，201202 (SQL Server 2012 Standard)，2014SP2 (SQL Server 2014 Enterprise)，201402 (SQL Server 2014 Standard)，2016SP1 (SQL Server 2016 Enterprise)，201602 (SQL Server 2016 Standard)，2017 (SQL Server 2017 Enterprise)，201702 (SQL Server 2017 Standard)，2019 (SQL Server 2019 Enterprise)，201902 (SQL Server 2019 Standard)。每个地域支持售卖的版本不同，可通过DescribeProductConfig接口来拉取每个地域可售卖的版本信息。不填，默认为版本2008R2。
+    /// SQL version. Valid values: `2008R2` (SQL Server 2008 R2 Enterprise), `2012SP3` (SQL Server 2012 Enterprise), `201202` (SQL Server 2012 Standard), `2014SP2` (SQL Server 2014 Enterprise), `201402` (SQL Server 2014 Standard)`, `2016SP1` (SQL Server 2016 Enterprise), `201602` (SQL Server 2016 Standard), `2017` (SQL Server 2017 Enterprise), `201702` (SQL Server 2017 Standard), `2019` (SQL Server 2019 Enterprise), `201902` (SQL Server 2019 Standard). Default value: `2008R2`. The purchasable version varies by region. It can be queried by the `DescribeProductConfig` API.
     "DBVersion" db_version set_db_version: str,
-    /// 预购买实例的CPU核心数
+    /// The number of CPU cores of the instance you want to purchase.
     "Cpu" cpu set_cpu: i64,
-    /// 购买实例的类型 HA-高可用型(包括双机高可用，alwaysOn集群)，RO-只读副本型，SI-单节点型,cvmHA-虚拟机双机高可用,cvmRO-虚拟机只读，MultiHA-多节点，cvmMultiHA-云盘
+    /// The type of instance to be purchased. Valid values: `HA` (high-availability edition, including dual-server high-availability and AlwaysOn cluster edition), `RO` (read-only replica edition), `SI` (single-node edition), `cvmHA` (dual-server high-availability edition for CVM), `cvmRO` (read-only edition for CVM).
     "InstanceType" instance_type set_instance_type: str,
-    /// 购买实例的宿主机类型，PM-物理机, CLOUD_PREMIUM-虚拟机高性能云盘，CLOUD_SSD-虚拟机SSD云盘,
-    /// CLOUD_HSSD-虚拟机加强型SSD云盘，CLOUD_TSSD-虚拟机极速型SSD云盘，CLOUD_BSSD-虚拟机通用型SSD云盘
+    /// The host type of the instance to be purchased. Valid values: `PM` (physical machine), `CLOUD_PREMIUM` (virtual machine with premium cloud disk), `CLOUD_SSD` (virtual machine with SSD),
+    /// `CLOUD_HSSD` (virtual machine with enhanced SSD), `CLOUD_TSSD` (virtual machine with ulTra SSD), `CLOUD_BSSD` (virtual machine with balanced SSD).
     "MachineType" machine_type set_machine_type: str,
     /// 备节点可用区，默认为空。如果是多节点架构时必传，并且备机可用区集合最小为2个，最大不超过5个。
     "DrZones" dr_zones set_dr_zones: list String,
@@ -4421,67 +4414,62 @@ InquiryPriceCreateDBInstancesRequest {
 rt::action!("sqlserver", "2018-03-28", "InquiryPriceCreateDBInstances", InquiryPriceCreateDBInstancesRequest => InquiryPriceCreateDBInstancesResponse);
 
 rt::model! { read debug;
-/// InquiryPriceCreateDBInstances返回参数结构体
+/// InquiryPriceCreateDBInstances response structure.
 InquiryPriceCreateDBInstancesResponse {
-    /// 未打折前价格，其值除以100表示最终的价格。
-    /// InstanceChargeType=PREPAID时，单位是"每月"。
-    /// InstanceChargeType=POSTPAID时，单位是"每小时"。
-    /// 例如10010，在InstanceChargeType=PREPAID情况下，表示每月100.10元。
+    /// Price before discount. This value divided by 100 indicates the price; for example, 10010 means 100.10 USD
     "OriginalPrice" original_price set_original_price: i64,
-    /// 实际需要支付的价格，其值除以100表示最终的价格。
-    /// InstanceChargeType=PREPAID时，单位是"每月"。
-    /// InstanceChargeType=POSTPAID时，单位是"每小时"。
-    /// 例如10010，在InstanceChargeType=PREPAID情况下，表示每月100.10元。
+    /// The actual price to be paid. This value divided by 100 indicates the price; for example, 10010 means 100.10 USD
     "Price" price set_price: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `InquiryPriceRenewDBInstance` (查询实例续费价格).
+/// Request of `InquiryPriceRenewDBInstance` (Query the renewal price of a monthly subscription instance).
 ///
-/// 本接口（InquiryPriceRenewDBInstance）用于查询包年包月实例的续费价格。
+/// This API is used to query the renewal price of a monthly subscription instance.
 InquiryPriceRenewDBInstanceRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 续费周期。按月续费最多48个月。默认查询续费一个月的价格
+    /// Renewal duration. It can be up to 48 months for monthly renewal. By default, the price of a one-month renewal is queried.
     "Period" period set_period: i128,
-    /// 续费周期单位。month表示按月续费，当前只支持按月付费查询价格
+    /// Renewal duration unit. month: monthly renewal. Currently, only monthly renewal is supported.
     "TimeUnit" time_unit set_time_unit: str,
 } }
 rt::action!("sqlserver", "2018-03-28", "InquiryPriceRenewDBInstance", InquiryPriceRenewDBInstanceRequest => InquiryPriceRenewDBInstanceResponse);
 
 rt::model! { read debug;
-/// InquiryPriceRenewDBInstance返回参数结构体
+/// InquiryPriceRenewDBInstance response structure.
 InquiryPriceRenewDBInstanceResponse {
-    /// 未打折的原价，其值除以100表示最终的价格。例如10094表示100.94元
+    /// Original price before discount. You can obtain the original price by dividing the value by 100. For example, if the value is 10094, the price is CNY100.94.
     "OriginalPrice" original_price set_original_price: i128,
-    /// 实际需要支付价格，其值除以100表示最终的价格。例如10094表示100.94元
+    /// Actual payment price. You can obtain the actual payment price by dividing the value by 100. For example, if the value is 10094, the price is CNY100.94.
     "Price" price set_price: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `InquiryPriceUpgradeDBInstance` (查询升级实例价格).
+/// Request of `InquiryPriceUpgradeDBInstance` (Queries upgrade price of instance).
 ///
-/// 本接口（InquiryPriceUpgradeDBInstance）用于查询包年包月实例升级变配的价格。
+/// This API is used to query the upgrade prices of a yearly/monthly subscribed instance.
+/// .
 InquiryPriceUpgradeDBInstanceRequest {
-    /// 实例ID，形如mssql-njj2mtpl
+    /// Instance ID in the format of mssql-njj2mtpl.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例升级后的内存大小，单位GB，其值不能比当前实例内存小
+    /// Memory size after instance upgrade in GB, which cannot be smaller than the current instance memory size.
     ///
     /// Required.
     "Memory" memory set_memory: i64,
-    /// 实例升级后的磁盘大小，单位GB，其值不能比当前实例磁盘小
+    /// Storage capacity after instance upgrade in GB, which cannot be smaller than the current instance storage capacity.
     ///
     /// Required.
     "Storage" storage set_storage: i64,
-    /// 实例升级后的CPU核心数，其值不能比当前实例CPU小
+    /// The number of CUP cores after the instance is upgraded, which cannot be smaller than that of the current cores.
     "Cpu" cpu set_cpu: i64,
     /// 额外磁盘 IO 吞吐量
     ///
@@ -4493,22 +4481,22 @@ InquiryPriceUpgradeDBInstanceRequest {
 rt::action!("sqlserver", "2018-03-28", "InquiryPriceUpgradeDBInstance", InquiryPriceUpgradeDBInstanceRequest => InquiryPriceUpgradeDBInstanceResponse);
 
 rt::model! { read debug;
-/// InquiryPriceUpgradeDBInstance返回参数结构体
+/// InquiryPriceUpgradeDBInstance response structure.
 InquiryPriceUpgradeDBInstanceResponse {
-    /// 未打折的原价，其值除以100表示最终的价格。例如10094表示100.94元
+    /// Price before discount. This value divided by 100 indicates the price; for example, 10094 means 100.94 USD.
     "OriginalPrice" original_price set_original_price: i64,
-    /// 实际需要支付价格，其值除以100表示最终的价格。例如10094表示100.94元
+    /// The actual price to be paid. This value divided by 100 indicates the price; for example, 10094 means 100.94 USD.
     "Price" price set_price: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 实例的数据库信息
+/// Instance database information
 InstanceDBDetail {
-    /// 实例ID
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 数据库信息列表
+    /// Database information list
     "DBDetails" db_details set_db_details: list DBDetail,
 } }
 
@@ -4573,59 +4561,59 @@ InstanceRenewInfo {
 } }
 
 rt::model! { read debug;
-/// 实例异步任务
+/// Instance Asynchronous Task
 InstanceTask {
-    /// 唯一id
+    /// Unique id
     "Id" id set_id: i64,
-    /// Job类型
+    /// Job Type
     "Type" r#type set_type: i64,
-    /// Job状态
+    /// Job Status
     "Status" status set_status: i64,
-    /// 进度百分比0~100
+    /// Progress Percentage 0~100
     "Progress" progress set_progress: i64,
-    /// 开始时间
+    /// Start Time
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End Time
     "EndTime" end_time set_end_time: str,
-    /// 错误代码
+    /// Error Code
     "ErrorCode" error_code set_error_code: i64,
-    /// 错误信息描述
+    /// Error Message Description
     "Message" message set_message: str,
 } }
 
 rt::model! { read debug;
-/// 互通组内实例信息详情
+/// Details of instances in the interwoking group
 InterInstance {
-    /// 实例ID
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例互通IP，用于加入互通组后访问
+    /// Instance interworking IP, which can be accessed after the instance is added to the interworking group.
     "InterVip" inter_vip set_inter_vip: str,
-    /// 实例互通端口，用于加入互通组后访问
+    /// Instance interworking port, which can be accessed after the instance is added to the interworking group.
     "InterPort" inter_port set_inter_port: i64,
-    /// 实例互通状态，1 -互通ipprot打开中 2 -互通ipprot已经打开 3 -已经打开互通ip的实例加入到互通组中 4 -已经打开互通ip的实例已加入到互通组 5 -互通ipprot回收中 6 -互通ipprot已回收 7 -已回收的实例从互通组中移除中 8 -已回收的实例从互通组中已经移除
+    /// Instance interworking status. Valid values: `1` (Enabling interworking IP), `2` (Enabled interworking IP), `3` (Adding to interworking group), `4` (Added to interworking group), `5` (Reclaiming interworking IP), `6`(Reclaimed interworking IP), `7` (Removing from interworking group), `8` (Removed from interworking group).
     "Status" status set_status: i64,
-    /// 实例所在地域名称，如 ap-guangzhou
+    /// Instance region, such as ap-guangzhou.
     "Region" region set_region: str,
-    /// 实例所在可用区名称，如 ap-guangzhou-1
+    /// Instance AZ name, such as ap-guangzhou-1.
     "Zone" zone set_zone: str,
-    /// 实例版本代号
+    /// Instance version code
     "Version" version set_version: str,
-    /// 实例版本
+    /// Instance version
     "VersionName" version_name set_version_name: str,
-    /// 实例名称
+    /// Instance name
     "Name" name set_name: str,
-    /// 实例访问IP
+    /// Instance access IP
     "Vip" vip set_vip: str,
-    /// 实例访问端口
+    /// Instance access port
     "Vport" vport set_vport: i64,
 } }
 
 rt::model! { read debug;
-/// 实例开通或者关闭互通组后的状态
+/// Instance status after enabling or disabling the interworking group
 InterInstanceFlow {
-    /// 实例ID，例如：mssql-sdf32n1d
+    /// Instance ID, such as mssql-sdf32n1d.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例开通或者关闭互通组的流程ID，FlowId小于0-开通或者关闭失败，反之则成功。
+    /// Instance task ID for enabling or disabling the interworking group. When `FlowId` is less than 0, the interworking group will be enabled or disabled successfully; otherwise, the operation failed.
     "FlowId" flow_id set_flow_id: i64,
 } }
 
@@ -4773,43 +4761,43 @@ LogResult {
 } }
 
 rt::model! { both debug;
-/// 需要迁移的DB列表
+/// List of databases to be migrated
 MigrateDB {
-    /// 迁移数据库的名称
+    /// Name of migrated database
     "DBName" db_name set_db_name: str,
 } }
 
 rt::model! { read debug;
-/// 迁移的进度详情类型
+/// Migration progress details
 MigrateDetail {
-    /// 当前环节的名称
+    /// Name of current step
     "StepName" step_name set_step_name: str,
-    /// 当前环节的进度（单位是%）
+    /// Progress of current step in %
     "Progress" progress set_progress: i64,
 } }
 
 rt::model! { both nodebug;
-/// 迁移任务的源类型
+/// Source type of migration task
 MigrateSource {
-    /// 迁移源实例的ID，MigrateType=1(TencentDB for SQLServers)时使用，格式如：mssql-si2823jyl
+    /// Source instance ID in the format of `mssql-si2823jyl`, which is used when `MigrateType` is 1 (TencentDB for SQL Server)
     "InstanceId" instance_id set_instance_id: str,
-    /// 迁移源Cvm的ID，MigrateType=2(云服务器自建SQLServer数据库)时使用
+    /// ID of source CVM instance, which is used when `MigrateType` is 2 (CVM-based self-created SQL Server database)
     "CvmId" cvm_id set_cvm_id: str,
-    /// 迁移源Cvm的Vpc网络标识，MigrateType=2(云服务器自建SQLServer数据库)时使用，格式如：vpc-6ys9ont9
+    /// VPC ID of source CVM instance in the format of vpc-6ys9ont9, which is used when `MigrateType` is 2 (CVM-based self-created SQL Server database)
     "VpcId" vpc_id set_vpc_id: str,
-    /// 迁移源Cvm的Vpc下的子网标识，MigrateType=2(云服务器自建SQLServer数据库)时使用，格式如：subnet-h9extioi
+    /// VPC subnet ID of source CVM instance in the format of subnet-h9extioi, which is used when `MigrateType` is 2 (CVM-based self-created SQL Server database)
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 用户名，MigrateType=1或MigrateType=2使用
+    /// Username, which is used when `MigrateType` is 1 or 2
     "UserName" user_name set_user_name: str,
-    /// 密码，MigrateType=1或MigrateType=2使用
+    /// Password, which is used when `MigrateType` is 1 or 2
     "Password" password set_password: str,
-    /// 迁移源Cvm自建库的内网IP，MigrateType=2(云服务器自建SQLServer数据库)时使用
+    /// Private IP of source CVM database, which is used when `MigrateType` is 2 (CVM-based self-created SQL Server database)
     "Ip" ip set_ip: str,
-    /// 迁移源Cvm自建库的端口号，MigrateType=2(云服务器自建SQLServer数据库)时使用
+    /// Port number of source CVM database, which is used when `MigrateType` is 2 (CVM-based self-created SQL Server database)
     "Port" port set_port: i128,
-    /// 离线迁移的源备份地址，MigrateType=4或MigrateType=5使用
+    /// Source backup address for offline migration, which is used when `MigrateType` is 4 or 5
     "Url" url set_url: list String,
-    /// 离线迁移的源备份密码，MigrateType=4或MigrateType=5使用
+    /// Source backup password for offline migration, which is used when `MigrateType` is 4 or 5
     "UrlPassword" url_password set_url_password: str,
 } }
 impl ::core::fmt::Debug for MigrateSource {
@@ -4830,13 +4818,13 @@ impl ::core::fmt::Debug for MigrateSource {
 }
 
 rt::model! { both nodebug;
-/// 迁移任务的目标类型
+/// Target type of migration task
 MigrateTarget {
-    /// 迁移目标实例的ID，格式如：mssql-si2823jyl
+    /// ID of target instance in the format of mssql-si2823jyl
     "InstanceId" instance_id set_instance_id: str,
-    /// 迁移目标实例的用户名
+    /// Username of migration target instance
     "UserName" user_name set_user_name: str,
-    /// 迁移目标实例的密码
+    /// Password of migration target instance
     "Password" password set_password: str,
 } }
 impl ::core::fmt::Debug for MigrateTarget {
@@ -4850,120 +4838,124 @@ impl ::core::fmt::Debug for MigrateTarget {
 }
 
 rt::model! { read debug;
-/// 查询迁移任务列表类型
+/// Migration task type
 MigrateTask {
-    /// 迁移任务ID
+    /// Migration task ID
     "MigrateId" migrate_id set_migrate_id: i128,
-    /// 迁移任务名称
+    /// Migration task name
     "MigrateName" migrate_name set_migrate_name: str,
-    /// 迁移任务所属的用户ID
+    /// User ID of migration task
     "AppId" app_id set_app_id: i128,
-    /// 迁移任务所属的地域
+    /// Migration task region
     "Region" region set_region: str,
-    /// 迁移源的类型 1:TencentDB for SQLServer 2:云服务器自建SQLServer数据库 4:SQLServer备份还原 5:SQLServer备份还原（COS方式）
+    /// Migration source type. 1: TencentDB for SQL Server, 2: CVM-based self-created SQL Server database; 3: SQL Server backup restoration, 4: SQL Server backup restoration (in COS mode)
     "SourceType" source_type set_source_type: i64,
-    /// 迁移任务的创建时间
+    /// Migration task creation time
     "CreateTime" create_time set_create_time: str,
-    /// 迁移任务的开始时间
+    /// Migration task start time
     "StartTime" start_time set_start_time: str,
-    /// 迁移任务的结束时间
+    /// Migration task end time
     "EndTime" end_time set_end_time: str,
-    /// 迁移任务的状态（1:初始化,4:迁移中,5.迁移失败,6.迁移成功,7已中止,8已删除,9中止中,10完成中,11中止失败,12完成失败）
+    /// Migration task status (1: initializing, 4: migrating, 5: migration failed, 6: migration succeeded, 7: suspended, 8: deleted, 9: suspending, 10: completing, 11: suspension failed, 12: completion failed)
     "Status" status set_status: i128,
-    /// 信息
+    /// Information
     "Message" message set_message: str,
-    /// 是否迁移任务经过检查（0:未校验,1:校验成功,2:校验失败,3:校验中）
+    /// Whether migration task has been checked (0: not checked, 1: check succeeded, 2: check failed, 3: checking)
     "CheckFlag" check_flag set_check_flag: i128,
-    /// 迁移任务当前进度（单位%）
+    /// Migration task progress in %
     "Progress" progress set_progress: i64,
-    /// 迁移任务进度细节
+    /// Migration task progress details
     "MigrateDetail" migrate_detail set_migrate_detail: obj MigrateDetail,
 } }
 
 rt::model! { read debug;
-/// 冷备迁移导入
+/// Cold backup migration import
 Migration {
-    /// 备份导入任务ID 或 增量导入任务ID
+    /// Backup import task ID or incremental import task ID
     "MigrationId" migration_id set_migration_id: str,
-    /// 备份导入名称，增量导入任务该字段为空
+    /// Backup import task name. For an incremental import task, this field will be left empty.
+    /// Note: this field may return ‘null’, indicating that no valid values can be obtained.
     "MigrationName" migration_name set_migration_name: str,
-    /// 应用ID
+    /// Application ID
     "AppId" app_id set_app_id: i128,
-    /// 地域
+    /// Region
     "Region" region set_region: str,
-    /// 迁移目标实例ID
+    /// ID of migrated target instance
     "InstanceId" instance_id set_instance_id: str,
-    /// 迁移任务恢复类型
+    /// Migration task restoration type
     "RecoveryType" recovery_type set_recovery_type: str,
-    /// 备份用户上传类型，COS_URL-备份放在用户的对象存储上，提供URL。COS_UPLOAD-备份放在业务的对象存储上，用户上传
+    /// Backup user upload type. COS_URL: the backup is stored in user’s Cloud Object Storage, with URL provided. COS_UPLOAD: the backup is stored in the application’s Cloud Object Storage and needs to be uploaded by the user.
     "UploadType" upload_type set_upload_type: str,
-    /// 备份文件列表，UploadType确定，COS_URL则保存URL，COS_UPLOAD则保存备份名称
+    /// Backup file list, which is determined by UploadType. If the upload type is COS_URL, URL will be saved. If the upload type is COS_UPLOAD, the backup name will be saved.
     "BackupFiles" backup_files set_backup_files: list String,
-    /// 迁移任务状态，2-创建完成，7-全量导入中，8-等待增量，9-导入成功，10-导入失败，12-增量导入中
+    /// Migration task status. Valid values: `2` (Creation completed), `7` (Importing full backups), `8` (Waiting for incremental backups), `9` (Import success), `10` (Import failure), `12` (Importing incremental backups).
     "Status" status set_status: i64,
-    /// 迁移任务创建时间
+    /// Migration task creation time
     "CreateTime" create_time set_create_time: str,
-    /// 迁移任务开始时间
+    /// Migration task start time
     "StartTime" start_time set_start_time: str,
-    /// 迁移任务结束时间
+    /// Migration task end time
     "EndTime" end_time set_end_time: str,
-    /// 说明信息
+    /// More information
     "Message" message set_message: str,
-    /// 迁移细节
+    /// Migration detail
     "Detail" detail set_detail: obj MigrationDetail,
-    /// 当前状态允许的操作
+    /// Operation allowed in the current status
     "Action" action set_action: obj MigrationAction,
-    /// 是否是最终恢复，全量导入任务该字段为空
+    /// Whether this is the final restoration. For a full import task, this field will be left empty.
+    /// Note: this field may return ‘null’, indicating that no valid values can be obtained.
     "IsRecovery" is_recovery set_is_recovery: str,
-    /// 重命名的数据库名称集合
+    /// Name set of renamed databases
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DBRename" db_rename set_db_rename: list DBRenameRes,
 } }
 
 rt::model! { read debug;
-/// 冷备导入任务允许的操作
+/// Operation allowed by a cold backup import task
 MigrationAction {
-    /// 支持的所有操作，值包括：view(查看任务) ，modify(修改任务)， start(启动任务)，incremental(创建增量任务)，delete(删除任务)，upload(获取上传权限)。
+    /// All the allowed operations. Values include: view (viewing a task), modify (modifying a task), start (starting a task), incremental (creating an incremental task), delete (deleting a task), and upload (obtaining the upload permission).
     "AllAction" all_action set_all_action: list String,
-    /// 当前状态允许的操作，AllAction的子集,为空表示禁止所有操作
+    /// Operation allowed in the current status. If the subset of AllAction is left empty, no operations will be allowed.
     "AllowedAction" allowed_action set_allowed_action: list String,
 } }
 
 rt::model! { read debug;
-/// 冷备导入任务迁移细节
+/// Details of a cold backup import task
 MigrationDetail {
-    /// 总步骤数
+    /// Total number of steps
     "StepAll" step_all set_step_all: i64,
-    /// 当前步骤
+    /// Current step
     "StepNow" step_now set_step_now: i64,
-    /// 总进度,如："30"表示30%
+    /// Overall progress. For example, “30” means 30%.
     "Progress" progress set_progress: i64,
-    /// 步骤信息，null表示还未开始迁移
+    /// Step information. ‘null’ means the migration has not started
+    /// Note: this field may return ‘null’, indicating that no valid values can be obtained.
     "StepInfo" step_info set_step_info: list MigrationStep,
 } }
 
 rt::model! { read debug;
-/// 冷备导入任务迁移步骤细节
+/// Migration steps of a cold backup import task
 MigrationStep {
-    /// 步骤序列
+    /// Step sequence
     "StepNo" step_no set_step_no: i64,
-    /// 步骤展现名称
+    /// Step name
     "StepName" step_name set_step_name: str,
-    /// 英文ID标识
+    /// Step ID in English
     "StepId" step_id set_step_id: str,
-    /// 步骤状态:0-默认值,1-成功,2-失败,3-执行中,4-未执行
+    /// Step status: 0 (default value), 1 (succeeded), 2 (failed), 3 (in progress), 4 (not started)
     "Status" status set_status: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAccountPrivilege` (修改实例账户权限).
+/// Request of `ModifyAccountPrivilege` (Modifies instance account permissions).
 ///
-/// 本接口（ModifyAccountPrivilege）用于修改实例账户权限。
+/// This API is used to modify instance account permissions.
 ModifyAccountPrivilegeRequest {
-    /// 数据库实例ID，形如mssql-njj2mtpl
+    /// Database instance ID in the format of mssql-njj2mtpl
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 账号权限变更信息
+    /// Account permission change information
     ///
     /// Required.
     "Accounts" accounts set_accounts: list AccountPrivilegeModifyInfo,
@@ -4971,24 +4963,24 @@ ModifyAccountPrivilegeRequest {
 rt::action!("sqlserver", "2018-03-28", "ModifyAccountPrivilege", ModifyAccountPrivilegeRequest => ModifyAccountPrivilegeResponse);
 
 rt::model! { read debug;
-/// ModifyAccountPrivilege返回参数结构体
+/// ModifyAccountPrivilege response structure.
 ModifyAccountPrivilegeResponse {
-    /// 异步任务流程ID
+    /// Async task flow ID
     "FlowId" flow_id set_flow_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAccountRemark` (修改账户备注).
+/// Request of `ModifyAccountRemark` (Modifies account remarks).
 ///
-/// 本接口（ModifyAccountRemark）用于修改账户备注。
+/// This API is used to modify account remarks.
 ModifyAccountRemarkRequest {
-    /// 实例ID，形如mssql-j8kv137v
+    /// Instance ID in the format of mssql-j8kv137v
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 修改备注的账户信息
+    /// Information of account for which to modify remarks
     ///
     /// Required.
     "Accounts" accounts set_accounts: list AccountRemark,
@@ -4996,186 +4988,185 @@ ModifyAccountRemarkRequest {
 rt::action!("sqlserver", "2018-03-28", "ModifyAccountRemark", ModifyAccountRemarkRequest => ModifyAccountRemarkResponse);
 
 rt::model! { read debug;
-/// ModifyAccountRemark返回参数结构体
+/// ModifyAccountRemark response structure.
 ModifyAccountRemarkResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyBackupMigration` (修改备份导入任务).
+/// Request of `ModifyBackupMigration` (Modifies backup import tasks).
 ///
-/// 本接口（ModifyBackupMigration）用于修改备份导入任务。
+/// This API is used to modify a backup import task.
 ModifyBackupMigrationRequest {
-    /// 导入目标实例ID
+    /// ID of imported target instance
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 备份导入任务ID，由CreateBackupMigration接口返回
+    /// Backup import task ID, which is returned through the API CreateBackupMigration
     ///
     /// Required.
     "BackupMigrationId" backup_migration_id set_backup_migration_id: str,
-    /// 任务名称
+    /// Task name
     "MigrationName" migration_name set_migration_name: str,
-    /// 迁移任务恢复类型，FULL,FULL_LOG,FULL_DIFF
+    /// Migration task restoration type: FULL,FULL_LOG,FULL_DIFF
     "RecoveryType" recovery_type set_recovery_type: str,
-    /// COS_URL-备份放在用户的对象存储上，提供URL。COS_UPLOAD-备份放在业务的对象存储上，用户上传
+    /// COS_URL: the backup is stored in user’s Cloud Object Storage, with URL provided. COS_UPLOAD: the backup is stored in the application’s Cloud Object Storage and needs to be uploaded by the user.
     "UploadType" upload_type set_upload_type: str,
-    /// UploadType是COS_URL时这里时URL，COS_UPLOAD这里填备份文件的名字；只支持1个备份文件，但1个备份文件内可包含多个库
+    /// If the UploadType is COS_URL, fill in URL here. If the UploadType is COS_UPLOAD, fill in the name of the backup file here. Only 1 backup file is supported, but a backup file can involve multiple databases.
     "BackupFiles" backup_files set_backup_files: list String,
-    /// 需要重命名的数据库名称集合
+    /// Name set of databases to be renamed
     "DBRename" db_rename set_db_rename: list RenameRestoreDatabase,
 } }
 rt::action!("sqlserver", "2018-03-28", "ModifyBackupMigration", ModifyBackupMigrationRequest => ModifyBackupMigrationResponse);
 
 rt::model! { read debug;
-/// ModifyBackupMigration返回参数结构体
+/// ModifyBackupMigration response structure.
 ModifyBackupMigrationResponse {
-    /// 备份导入任务ID
+    /// Backup import task ID
     "BackupMigrationId" backup_migration_id set_backup_migration_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyBackupName` (修改备份名称).
+/// Request of `ModifyBackupName` (Modifying the Backup Name).
 ///
-/// 本接口(ModifyBackupName)用于修改备份任务名称。
+/// This API is used to modify the name of a backup task.
 ModifyBackupNameRequest {
-    /// 实例ID，格式如：mssql-3l3fgqn7
+    /// Instance ID, in the format of mssql-3l3fgqn7.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 修改的备份名称
+    /// Modified backup name.
     ///
     /// Required.
     "BackupName" backup_name set_backup_name: str,
-    /// 备份ID 可通过 [DescribeBackups](https://cloud.tencent.com/document/product/238/19943)  接口获取。当GroupId为空时，BackupId必填。
+    /// The backup ID can be obtained through the [DescribeBackups](https://cloud.tencent.com/document/product/238/19943) API. When the value of GroupId is null, BackupId is required.
     "BackupId" backup_id set_backup_id: i128,
-    /// 备份任务组ID，在单库备份文件模式下，可通过[DescribeBackups](https://cloud.tencent.com/document/product/238/19943) 接口获得。
-    /// BackupId 和 GroupId 同时存在，按照BackupId进行修改。
+    /// Backup task group ID, which can be obtained through the [DescribeBackups](https://cloud.tencent.com/document/product/238/19943) API in single-database backup file mode. BackupId and GroupId exist simultaneously, and are modified according to BackupId.
     "GroupId" group_id set_group_id: str,
 } }
 rt::action!("sqlserver", "2018-03-28", "ModifyBackupName", ModifyBackupNameRequest => ModifyBackupNameResponse);
 
 rt::model! { read debug;
-/// ModifyBackupName返回参数结构体
+/// ModifyBackupName response structure.
 ModifyBackupNameResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyBackupStrategy` (设置备份策略).
+/// Request of `ModifyBackupStrategy` (Modifies backup policy).
 ///
-/// 本接口（ModifyBackupStrategy）用于修改备份策略
+/// This API is used to modify the backup policy.
 ModifyBackupStrategyRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 备份类型，当length(BackupDay) <=7 && length(BackupDay) >=2时，取值为weekly，当length(BackupDay)=1时，取值daily，默认daily
+    /// Backup type. Valid values: `weekly` (when length(BackupDay) <=7 && length(BackupDay) >=2), `daily` (when length(BackupDay)=1). Default value: `daily`.
     "BackupType" backup_type set_backup_type: str,
-    /// 备份时间点，取值为0-23的整数
+    /// Backup time. Value range: an integer from 0 to 23.
     "BackupTime" backup_time set_backup_time: i128,
-    /// BackupType取值为daily时，表示备份间隔天数。当前取值只能为1
+    /// Backup interval in days when the `BackupType` is `daily`. Valid value: 1.
     "BackupDay" backup_day set_backup_day: i128,
-    /// 备份模式，master_pkg-主节点上打包备份文件；master_no_pkg-主节点单库备份文件；slave_pkg-从节点上打包备份文件；slave_no_pkg-从节点上单库备份文件，从节点上备份只有在always on容灾模式下支持。
+    /// Backup mode. Valid values: `master_pkg` (archive the backup files of the primary node), `master_no_pkg` (do not archive the backup files of the primary node), `slave_pkg` (archive the backup files of the replica node), `slave_no_pkg` (do not archive the backup files of the replica node). Backup files of the replica node are supported only when Always On disaster recovery is enabled.
     "BackupModel" backup_model set_backup_model: str,
-    /// BackupType取值为weekly时，表示每周的星期N做备份。（如果数据备份保留时间<7天，则取值[1,2,3,4,5,6,7]。如果数据备份保留时间>=7天，则备份周期取值至少是一周的任意2天）
+    /// The days of the week on which backup will be performed when "BackupType" is `weekly`. If data backup retention period is less than 7 days, the values will be 1-7, indicating that backup will be performed everyday by default; if data backup retention period is greater than or equal to 7 days, the values will be at least any two days, indicating that backup will be performed at least twice in a week by default.
     "BackupCycle" backup_cycle set_backup_cycle: list i128,
-    /// 数据(日志)备份保留天数（必填），取值[3-1830]天，默认7天
+    /// Data (log) backup retention period. Value range: 3-1830 days, default value: 7 days.
     "BackupSaveDays" backup_save_days set_backup_save_days: i128,
-    /// 定期备份状态 enable-开启，disable-关闭，默认关闭
+    /// Archive backup status. Valid values: `enable` (enabled); `disable` (disabled). Default value: `disable`.
     "RegularBackupEnable" regular_backup_enable set_regular_backup_enable: str,
-    /// 定期备份保留天数 [90 - 3650]天，默认365天
+    /// Archive backup retention days. Value range: 90-3650 days. Default value: 365 days.
     "RegularBackupSaveDays" regular_backup_save_days set_regular_backup_save_days: i128,
-    /// 定期备份策略 years-每年，quarters-每季度，months-每月，默认months
+    /// Archive backup policy. Valid values: `years` (yearly); `quarters (quarterly); `months` (monthly); Default value: `months`.
     "RegularBackupStrategy" regular_backup_strategy set_regular_backup_strategy: str,
-    /// 定期备份保留个数，默认1个
+    /// The number of retained archive backups. Default value: `1`.
     "RegularBackupCounts" regular_backup_counts set_regular_backup_counts: i128,
-    /// 定期备份开始日期，格式-YYYY-MM-DD 默认当前日期
+    /// Archive backup start date in YYYY-MM-DD format, which is the current time by default.
     "RegularBackupStartTime" regular_backup_start_time set_regular_backup_start_time: str,
 } }
 rt::action!("sqlserver", "2018-03-28", "ModifyBackupStrategy", ModifyBackupStrategyRequest => ModifyBackupStrategyResponse);
 
 rt::model! { read debug;
-/// ModifyBackupStrategy返回参数结构体
+/// ModifyBackupStrategy response structure.
 ModifyBackupStrategyResponse {
-    /// 返回错误码
+    /// Returned error code.
     ///
     /// Disabled in the spec.
     "Errno" errno set_errno: i64,
-    /// 返回错误信息
+    /// Returned error message.
     "Msg" msg set_msg: str,
-    /// 返回错误码
+    /// Returned error code.
     "Code" code set_code: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyCloseWanIp` (关闭实例外网).
+/// Request of `ModifyCloseWanIp` (Disabling the Public Network for the Instance).
 ///
-/// 本接口(ModifyCloseWanIp)用于关闭实例外网。
+/// This API is used to disable the public network for the instance.
 ModifyCloseWanIpRequest {
-    /// 实例资源ID
+    /// Instance resource ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// RO只读组Id
+    /// RO group ID.
     "RoGroupId" ro_group_id set_ro_group_id: str,
 } }
 rt::action!("sqlserver", "2018-03-28", "ModifyCloseWanIp", ModifyCloseWanIpRequest => ModifyCloseWanIpResponse);
 
 rt::model! { read debug;
-/// ModifyCloseWanIp返回参数结构体
+/// ModifyCloseWanIp response structure.
 ModifyCloseWanIpResponse {
-    /// 关闭外网流程Id
+    /// ID of the process of disabling the public network.
     "FlowId" flow_id set_flow_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyCrossBackupStrategy` (开启、关闭跨地域备份策略).
+/// Request of `ModifyCrossBackupStrategy` (Enabling or Disabling Cross-Region Backup Policies).
 ///
-/// 本接口(ModifyCrossBackupStrategy)用于开启、关闭地域备份策略。
+/// This API is used to enable or disable cross-region backup policies.
 ModifyCrossBackupStrategyRequest {
-    /// 跨地域备份开关(数据备份&日志备份) enable-开启，disable-关闭
+    /// Cross-region backup switch (data backup & log backup). enable - enabled; disable - disabled.
     ///
     /// Required.
     "CrossBackupEnabled" cross_backup_enabled set_cross_backup_enabled: str,
-    /// 实例Id
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例ID列表
+    /// Instance ID list.
     "InstanceIdSet" instance_id_set set_instance_id_set: list String,
-    /// 跨地域备份保留天数，取值：7~1830，默认7天
+    /// Retention days for cross-region backups. Value range: 7-1830. The default value is 7.
     "CrossBackupSaveDays" cross_backup_save_days set_cross_backup_save_days: i128,
-    /// 跨地域备份的目标地域ID，最多两个，最少一个
+    /// Target region ID for cross-region backups, with a maximum of two and a minimum of one.
     "CrossBackupRegion" cross_backup_region set_cross_backup_region: list String,
-    /// 是否立即清理跨地域备份(数据备份&日志备份) ，只有在BackupEnabled = disable时有效。1-是，0-否，默认：0
+    /// Whether to clean up cross-region backups (data backups & log backups) immediately. This parameter is only valid when the value of BackupEnabled is disabled. 1 - yes; 0 - no. The default value is 0.
     "CleanUpCrossBackup" clean_up_cross_backup set_clean_up_cross_backup: i128,
 } }
 rt::action!("sqlserver", "2018-03-28", "ModifyCrossBackupStrategy", ModifyCrossBackupStrategyRequest => ModifyCrossBackupStrategyResponse);
 
 rt::model! { read debug;
-/// ModifyCrossBackupStrategy返回参数结构体
+/// ModifyCrossBackupStrategy response structure.
 ModifyCrossBackupStrategyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDBEncryptAttributes` (开启、关闭数据库的TDE加密功能).
+/// Request of `ModifyDBEncryptAttributes` (Enables or disables TDE of a database).
 ///
-/// 本接口（ModifyDBEncryptAttributes）用于开启、关闭数据库的TDE加密功能。
+/// This API is used to enable or disable TDE of a database.
 ModifyDBEncryptAttributesRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 开启、关闭数据库TDE加密
+    /// A parameter used to enable or disable TDE of the database
     ///
     /// Required.
     "DBTDEEncrypt" dbtde_encrypt set_dbtde_encrypt: list DBTDEEncrypt,
@@ -5183,24 +5174,24 @@ ModifyDBEncryptAttributesRequest {
 rt::action!("sqlserver", "2018-03-28", "ModifyDBEncryptAttributes", ModifyDBEncryptAttributesRequest => ModifyDBEncryptAttributesResponse);
 
 rt::model! { read debug;
-/// ModifyDBEncryptAttributes返回参数结构体
+/// ModifyDBEncryptAttributes response structure.
 ModifyDBEncryptAttributesResponse {
-    /// 任务流ID
+    /// Task flow ID
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDBInstanceName` (修改实例名字).
+/// Request of `ModifyDBInstanceName` (Renames instance).
 ///
-/// 本接口（ModifyDBInstanceName）用于修改实例名字。
+/// This API is used to rename an instance.
 ModifyDBInstanceNameRequest {
-    /// 数据库实例ID，形如mssql-njj2mtpl
+    /// Database instance ID in the format of mssql-njj2mtpl
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 新的数据库实例名字
+    /// New name of database instance
     ///
     /// Required.
     "InstanceName" instance_name set_instance_name: str,
@@ -5208,59 +5199,59 @@ ModifyDBInstanceNameRequest {
 rt::action!("sqlserver", "2018-03-28", "ModifyDBInstanceName", ModifyDBInstanceNameRequest => ModifyDBInstanceNameResponse);
 
 rt::model! { read debug;
-/// ModifyDBInstanceName返回参数结构体
+/// ModifyDBInstanceName response structure.
 ModifyDBInstanceNameResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDBInstanceNetwork` (修改实例网络).
+/// Request of `ModifyDBInstanceNetwork` (Changes instance network).
 ///
-/// 本接口（ModifyDBInstanceNetwork）用于修改运行中实例的网络，仅支持从VPC网络到VPC网络的转换
+/// This API is used to switch a running instance from a VPC to another.
 ModifyDBInstanceNetworkRequest {
-    /// 实例id
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 新VPC网络Id
+    /// ID of the new VPC.
     ///
     /// Required.
     "NewVpcId" new_vpc_id set_new_vpc_id: str,
-    /// 新子网Id
+    /// ID of the new subnet.
     ///
     /// Required.
     "NewSubnetId" new_subnet_id set_new_subnet_id: str,
-    /// 原vip保留时长，单位小时，默认为0，代表立即回收，最大为168小时
+    /// Retention period (in hours) of the original VIP. Value range: `0-168`. Default value: `0`, indicating the original VIP is released immediately.
     "OldIpRetainTime" old_ip_retain_time set_old_ip_retain_time: i64,
-    /// 指定VIP地址
+    /// New VIP.
     "Vip" vip set_vip: str,
-    /// 目标节点，0-修改主节点网络，1-修改备节点网络，默认取值0
+    /// Target node. 0 - modify the primary node network; 1 - modify the secondary node network. The default value is 0.
     "DRNetwork" dr_network set_dr_network: i128,
-    /// 备机资源ID。当DRNetwork = 1时必填
+    /// Secondary server resource ID. It is required when DRNetwork = 1.
     "DrInstanceId" dr_instance_id set_dr_instance_id: str,
 } }
 rt::action!("sqlserver", "2018-03-28", "ModifyDBInstanceNetwork", ModifyDBInstanceNetworkRequest => ModifyDBInstanceNetworkResponse);
 
 rt::model! { read debug;
-/// ModifyDBInstanceNetwork返回参数结构体
+/// ModifyDBInstanceNetwork response structure.
 ModifyDBInstanceNetworkResponse {
-    /// 实例转网流程id，可通过[DescribeFlowStatus](https://cloud.tencent.com/document/product/238/19967)接口查询流程状态
+    /// ID of the instance network changing task. You can use the [DescribeFlowStatus](https://intl.cloud.tencent.com/document/product/238/19967?from_cn_redirect=1) API to query the task status.
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDBInstanceNote` (修改实例备注信息).
+/// Request of `ModifyDBInstanceNote` (Modify the instance remarks).
 ///
-/// 本接口（ModifyDBInstanceNote）用于修改实例备注信息。
+/// This API is used to modify the instance remarks.
 ModifyDBInstanceNoteRequest {
-    /// 数据库实例ID，形如mssql-njj2mtpl
+    /// Database instance ID, in the format of mssql-njj2mtpl.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例备注信息
+    /// Instance remarks.
     ///
     /// Required.
     "InstanceNote" instance_note set_instance_note: str,
@@ -5268,22 +5259,22 @@ ModifyDBInstanceNoteRequest {
 rt::action!("sqlserver", "2018-03-28", "ModifyDBInstanceNote", ModifyDBInstanceNoteRequest => ModifyDBInstanceNoteResponse);
 
 rt::model! { read debug;
-/// ModifyDBInstanceNote返回参数结构体
+/// ModifyDBInstanceNote response structure.
 ModifyDBInstanceNoteResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDBInstanceProject` (修改数据库实例所属项目).
+/// Request of `ModifyDBInstanceProject` (Modifies project to which database instance belongs).
 ///
-/// 本接口（ModifyDBInstanceProject）用于修改数据库实例所属项目。
+/// This API is used to modify the project to which a database instance belongs.
 ModifyDBInstanceProjectRequest {
-    /// 实例ID数组，形如mssql-j8kv137v
+    /// Array of instance IDs in the format of mssql-j8kv137v
     ///
     /// Required.
     "InstanceIdSet" instance_id_set set_instance_id_set: list String,
-    /// 项目ID，为0的话表示默认项目
+    /// Project ID. If this parameter is 0, the default project will be used
     ///
     /// Required.
     "ProjectId" project_id set_project_id: i64,
@@ -5291,20 +5282,20 @@ ModifyDBInstanceProjectRequest {
 rt::action!("sqlserver", "2018-03-28", "ModifyDBInstanceProject", ModifyDBInstanceProjectRequest => ModifyDBInstanceProjectResponse);
 
 rt::model! { read debug;
-/// ModifyDBInstanceProject返回参数结构体
+/// ModifyDBInstanceProject response structure.
 ModifyDBInstanceProjectResponse {
-    /// 修改成功的实例个数
+    /// Number of successfully modified instances
     "Count" count set_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDBInstanceRenewFlag` (修改实例续费标记).
+/// Request of `ModifyDBInstanceRenewFlag` (Modify the instance renewal flag.).
 ///
-/// 本接口（ModifyDBInstanceRenewFlag）用于修改实例续费标记
+/// This API is used to modify the instance renewal flag.
 ModifyDBInstanceRenewFlagRequest {
-    /// 实例续费状态标记信息
+    /// Instance renewal flag information.
     ///
     /// Required.
     "RenewFlags" renew_flags set_renew_flags: list InstanceRenewInfo,
@@ -5312,60 +5303,59 @@ ModifyDBInstanceRenewFlagRequest {
 rt::action!("sqlserver", "2018-03-28", "ModifyDBInstanceRenewFlag", ModifyDBInstanceRenewFlagRequest => ModifyDBInstanceRenewFlagResponse);
 
 rt::model! { read debug;
-/// ModifyDBInstanceRenewFlag返回参数结构体
+/// ModifyDBInstanceRenewFlag response structure.
 ModifyDBInstanceRenewFlagResponse {
-    /// 修改成功的个数
+    /// Number of instances whose renewal flags are modified successfully.
     "Count" count set_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDBInstanceSSL` (开启\关闭\更新SSL加密).
+/// Request of `ModifyDBInstanceSSL` (Enabling/Disabling/Updating SSL Encryption).
 ///
-/// 本接口（ModifyDBInstanceSSL）用于开启\关闭\更新SSL加密
+/// This API is used to enable/disable/update SSL encryption.
 ModifyDBInstanceSSLRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 操作类型。enable-开启SSL，disable-关闭SSL，renew-更新证书有效期
+    /// Operation type. enable - enable SSL; disable - disable SSL; renew - update the validity period of the certificate.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 操作设置。0-立即执行，1- 维护时间内执行，默认取值0。
+    /// Operation settings. 0 - execute immediately; 1 - execute within the maintenance time. The default value is 0.
     ///
     /// Required.
     "WaitSwitch" wait_switch set_wait_switch: i128,
-    /// 是否被KMS加密保护，0-表示否，1表示被KMS保护，默认取值0
+    /// Whether it is protected through KMS encryption. 0 - no; 1 - yes. The default value is 0.
     "IsKMS" is_kms set_is_kms: i64,
-    /// IsKMS为1时必填
+    /// This parameter is required when the value of IsKMS is 1.
     "KeyId" key_id set_key_id: str,
-    /// IsKMS为1时必填
+    /// This parameter is required when the value of IsKMS is 1.
     "KeyRegion" key_region set_key_region: str,
 } }
 rt::action!("sqlserver", "2018-03-28", "ModifyDBInstanceSSL", ModifyDBInstanceSSLRequest => ModifyDBInstanceSSLResponse);
 
 rt::model! { read debug;
-/// ModifyDBInstanceSSL返回参数结构体
+/// ModifyDBInstanceSSL response structure.
 ModifyDBInstanceSSLResponse {
-    /// 异步任务流程ID
+    /// Asynchronous task flow ID.
     "FlowId" flow_id set_flow_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDBInstanceSecurityGroups` (修改云数据库安全组).
+/// Request of `ModifyDBInstanceSecurityGroups` (Modifying the Security Groups of Cloud Databases).
 ///
-/// 本接口(ModifyDBInstanceSecurityGroups)用于修改实例绑定的安全组。
+/// This API is used to modify security groups bound to an instance.
 ModifyDBInstanceSecurityGroupsRequest {
-    /// 实例 ID，格式如：mssql-c1nl9rpv 或者 mssqlro-c1nl9rpv，与云数据库控制台页面中显示的实例 ID 相同。
+    /// Instance ID, in the format of mssql-c1nl9rpv or mssqlro-c1nl9rpv, which is the same as that displayed on the cloud database console page.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 要修改的安全组 ID 列表，一个或者多个安全组 ID 组成的数组。可通过 DescribeDBSecurityGroups 接口获取。输入的安全组 ID 数组无长度限制。
-    /// 注意：该入参会全量替换存量已有集合，非增量更新。修改需传入预期的全量集合。
+    /// List of security group IDs to be modified, which is an array of one or more security group IDs.
     ///
     /// Required.
     "SecurityGroupIdSet" security_group_id_set set_security_group_id_set: list String,
@@ -5373,26 +5363,26 @@ ModifyDBInstanceSecurityGroupsRequest {
 rt::action!("sqlserver", "2018-03-28", "ModifyDBInstanceSecurityGroups", ModifyDBInstanceSecurityGroupsRequest => ModifyDBInstanceSecurityGroupsResponse);
 
 rt::model! { read debug;
-/// ModifyDBInstanceSecurityGroups返回参数结构体
+/// ModifyDBInstanceSecurityGroups response structure.
 ModifyDBInstanceSecurityGroupsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDBName` (更新数据库名).
+/// Request of `ModifyDBName` (Rename database).
 ///
-/// 本接口（ModifyDBName）用于更新数据库名。
+/// This API is used to rename a database.
 ModifyDBNameRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 旧数据库名
+    /// Old database name
     ///
     /// Required.
     "OldDBName" old_db_name set_old_db_name: str,
-    /// 新数据库名
+    /// New name of database
     ///
     /// Required.
     "NewDBName" new_db_name set_new_db_name: str,
@@ -5400,24 +5390,24 @@ ModifyDBNameRequest {
 rt::action!("sqlserver", "2018-03-28", "ModifyDBName", ModifyDBNameRequest => ModifyDBNameResponse);
 
 rt::model! { read debug;
-/// ModifyDBName返回参数结构体
+/// ModifyDBName response structure.
 ModifyDBNameResponse {
-    /// 任务流ID
+    /// Task flow ID
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDBRemark` (修改数据库备注).
+/// Request of `ModifyDBRemark` (Modifies database remarks).
 ///
-/// 本接口（ModifyDBRemark）用于修改数据库备注。
+/// This API is used to modify database remarks.
 ModifyDBRemarkRequest {
-    /// 实例ID，形如mssql-rljoi3bf
+    /// Instance ID in the format of mssql-rljoi3bf
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 数据库名称及备注数组，每个元素包含数据库名和对应的备注
+    /// Array of database names and remarks, where each element contains a database name and the corresponding remarks
     ///
     /// Required.
     "DBRemarks" db_remarks set_db_remarks: list DBRemark,
@@ -5425,30 +5415,30 @@ ModifyDBRemarkRequest {
 rt::action!("sqlserver", "2018-03-28", "ModifyDBRemark", ModifyDBRemarkRequest => ModifyDBRemarkResponse);
 
 rt::model! { read debug;
-/// ModifyDBRemark返回参数结构体
+/// ModifyDBRemark response structure.
 ModifyDBRemarkResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDReadable` (开通\关闭备机只读).
+/// Request of `ModifyDReadable` (Enables\Disables the read-only feature of the replica server).
 ///
-/// 本接口（ModifyDReadable）用于开通或者关闭备机只读
+/// This API is used to enable or disable the read-only feature of the replica server.
 ModifyDReadableRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 操作类型。enable-开启备机只读，disable-关闭备机只读
+    /// Operation type. Valid values: enable - enabling the read-only mode of the replica server; disable - disabling the read-only mode of the replica server
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 备机网络ID，不填默认和主实例保持一致
+    /// Replica server network ID, which will be consistent with the primary instance by default if left blank
     "VpcId" vpc_id set_vpc_id: str,
-    /// 备机网络子网ID，不填默认和主实例保持一致
+    /// Replica server subnet ID, which will be consistent with the primary instance by default if left blank
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 指定的备机只读vip，不填自动分配。多节点SingleReadOnly模式不支持指定vip。
+    /// Specified replica server read-only VIP, which will be assigned automatically if left blank
     "Vip" vip set_vip: str,
     /// 备机只读模式，多节点架构默认取值BalancedReadOnly。SingleReadOnly-每个备机各对应一个只读地址（多节点架构），BalancedReadOnly-所有备机共用一个只读地址。当实例是双节点架构时，固定取值SingleReadOnly。
     "ReadMode" read_mode set_read_mode: str,
@@ -5456,41 +5446,41 @@ ModifyDReadableRequest {
 rt::action!("sqlserver", "2018-03-28", "ModifyDReadable", ModifyDReadableRequest => ModifyDReadableResponse);
 
 rt::model! { read debug;
-/// ModifyDReadable返回参数结构体
+/// ModifyDReadable response structure.
 ModifyDReadableResponse {
-    /// 任务ID
+    /// Task ID
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 要修改的数据库订阅发布关系集合
+/// Database Subscription Publication Relationship Collection to be Modified
 ModifyDataBaseTuple {
-    /// 要修改的订阅关系
+    /// Subscription Relationship to be Modified
     ///
     /// Required.
     "DatabaseTuple" database_tuple set_database_tuple: obj DatabaseTuple,
-    /// 修改后的订阅关系。DeleteDataBasesTuple为false时有效
+    /// Modified subscription relationship. Takes effect when DeleteDataBasesTuple is false
     "NewDatabaseTuple" new_database_tuple set_new_database_tuple: obj DatabaseTuple,
-    /// 是否删除订阅关系。此选项为true时，NewDatabaseTuple无效
+    /// Whether to delete the subscription relationship. When this option is true, NewDatabaseTuple is invalid
     "DeleteDataBasesTuple" delete_data_bases_tuple set_delete_data_bases_tuple: bool,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDatabaseCDC` (开启&关闭数据库CDC).
+/// Request of `ModifyDatabaseCDC` (Enables/Disables CDC).
 ///
-/// 本接口(ModifyDatabaseCDC)用于开启、关闭数据库数据变更捕获(CDC)
+/// This API is used to enable or disable the change data capture (CDC) feature.
 ModifyDatabaseCDCRequest {
-    /// 数据库名数组
+    /// Array of database names
     ///
     /// Required.
     "DBNames" db_names set_db_names: list String,
-    /// 开启、关闭数据库CDC功能 enable；开启，disable：关闭
+    /// Enable or disable CDC. Valid values: `enable`, `disable`
     ///
     /// Required.
     "ModifyType" modify_type set_modify_type: str,
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -5498,55 +5488,55 @@ ModifyDatabaseCDCRequest {
 rt::action!("sqlserver", "2018-03-28", "ModifyDatabaseCDC", ModifyDatabaseCDCRequest => ModifyDatabaseCDCResponse);
 
 rt::model! { read debug;
-/// ModifyDatabaseCDC返回参数结构体
+/// ModifyDatabaseCDC response structure.
 ModifyDatabaseCDCResponse {
-    /// 流程ID
+    /// Task ID
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDatabaseCT` (启用&禁用数据库CT).
+/// Request of `ModifyDatabaseCT` (Enables/Disables CT).
 ///
-/// 本接口(ModifyDatabaseCT)用于启用、禁用数据库数据变更跟踪(CT)
+/// This API is used to enable or disable the change tracking (CT) feature.
 ModifyDatabaseCTRequest {
-    /// 数据库名数组
+    /// Array of database names
     ///
     /// Required.
     "DBNames" db_names set_db_names: list String,
-    /// 启用、禁用数据库CT功能 enable；启用，disable：禁用
+    /// Enable or disable CT. Valid values: `enable`, `disable`
     ///
     /// Required.
     "ModifyType" modify_type set_modify_type: str,
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 启用CT时额外保留天数，默认保留3天，最小3天，最大30天
+    /// Retention period (in days) of change tracking information when CT is enabled. Value range: 3-30. Default value: `3`
     "ChangeRetentionDay" change_retention_day set_change_retention_day: i64,
 } }
 rt::action!("sqlserver", "2018-03-28", "ModifyDatabaseCT", ModifyDatabaseCTRequest => ModifyDatabaseCTResponse);
 
 rt::model! { read debug;
-/// ModifyDatabaseCT返回参数结构体
+/// ModifyDatabaseCT response structure.
 ModifyDatabaseCTResponse {
-    /// 流程ID
+    /// Task ID
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDatabaseMdf` (收缩数据库mdf (已废弃）).
+/// Request of `ModifyDatabaseMdf` (Shrinks database MDF files).
 ///
-/// 本接口(ModifyDatabaseMdf)用于收缩数据库mdf(Shrink mdf)。**本接口已废弃，请使用接口ModifyDatabaseShrinkMDF**。
+/// This API is used to shrink database MDF files.
 ModifyDatabaseMdfRequest {
-    /// 数据库名数组
+    /// Array of database names
     ///
     /// Required.
     "DBNames" db_names set_db_names: list String,
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -5554,24 +5544,24 @@ ModifyDatabaseMdfRequest {
 rt::action!("sqlserver", "2018-03-28", "ModifyDatabaseMdf", ModifyDatabaseMdfRequest => ModifyDatabaseMdfResponse);
 
 rt::model! { read debug;
-/// ModifyDatabaseMdf返回参数结构体
+/// ModifyDatabaseMdf response structure.
 ModifyDatabaseMdfResponse {
-    /// 流程ID
+    /// Task ID
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDatabasePrivilege` (修改实例数据库权限).
+/// Request of `ModifyDatabasePrivilege` (Modifying the Database Permissions).
 ///
-/// 本接口（ModifyDatabasePrivilege）用于修改实例数据库权限。
+/// This API is used to modify instance database permissions.
 ModifyDatabasePrivilegeRequest {
-    /// 数据库实例ID，形如mssql-njj2mtpl
+    /// Instance ID, in the format of mssql-njj2mtpl.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 数据库权限变更信息
+    /// Database permission change information.
     ///
     /// Required.
     "DataBaseSet" data_base_set set_data_base_set: list DataBasePrivilegeModifyInfo,
@@ -5579,24 +5569,24 @@ ModifyDatabasePrivilegeRequest {
 rt::action!("sqlserver", "2018-03-28", "ModifyDatabasePrivilege", ModifyDatabasePrivilegeRequest => ModifyDatabasePrivilegeResponse);
 
 rt::model! { read debug;
-/// ModifyDatabasePrivilege返回参数结构体
+/// ModifyDatabasePrivilege response structure.
 ModifyDatabasePrivilegeResponse {
-    /// 异步任务流程ID
+    /// Asynchronous task flow ID.
     "FlowId" flow_id set_flow_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDatabaseShrinkMDF` (收缩数据库mdf).
+/// Request of `ModifyDatabaseShrinkMDF` (Shrinking the Database mdf).
 ///
-/// 本接口（ModifyDatabaseShrinkMDF）用于收缩数据库 mdf（Shrink mdf）。
+/// This API is used to shrink the database mdf (Shrink mdf).
 ModifyDatabaseShrinkMDFRequest {
-    /// 数据库名数组
+    /// Database name array.
     ///
     /// Required.
     "DBNames" db_names set_db_names: list String,
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -5604,61 +5594,61 @@ ModifyDatabaseShrinkMDFRequest {
 rt::action!("sqlserver", "2018-03-28", "ModifyDatabaseShrinkMDF", ModifyDatabaseShrinkMDFRequest => ModifyDatabaseShrinkMDFResponse);
 
 rt::model! { read debug;
-/// ModifyDatabaseShrinkMDF返回参数结构体
+/// ModifyDatabaseShrinkMDF response structure.
 ModifyDatabaseShrinkMDFResponse {
-    /// 流程ID
+    /// Process ID.
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyIncrementalMigration` (修改增量备份导入任务).
+/// Request of `ModifyIncrementalMigration` (Modifies incremental backup import tasks.).
 ///
-/// 本接口（ModifyIncrementalMigration）用于修改增量备份导入任务。
+/// This API is used to modify an incremental backup import task.
 ModifyIncrementalMigrationRequest {
-    /// 导入目标实例ID
+    /// ID of imported target instance
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 备份导入任务ID，由CreateBackupMigration接口返回
+    /// Backup import task ID, which is returned through the API CreateBackupMigration
     ///
     /// Required.
     "BackupMigrationId" backup_migration_id set_backup_migration_id: str,
-    /// 增量导入任务ID，由CreateIncrementalMigration接口返回
+    /// Incremental backup import task ID, which is returned through the `CreateIncrementalMigration` API.
     ///
     /// Required.
     "IncrementalMigrationId" incremental_migration_id set_incremental_migration_id: str,
-    /// 是否需要恢复，NO-不需要，YES-需要，默认不修改增量备份导入任务是否需要恢复的属性。
+    /// Whether to restore backups. Valid values: `NO`, `YES`. If this parameter is not specified, current settings will be applied.
     "IsRecovery" is_recovery set_is_recovery: str,
-    /// UploadType是COS_URL时这里时URL，COS_UPLOAD这里填备份文件的名字；只支持1个备份文件，但1个备份文件内可包含多个库
+    /// If the UploadType is COS_URL, fill in URL here. If the UploadType is COS_UPLOAD, fill in the name of the backup file here. Only 1 backup file is supported, but a backup file can involve multiple databases.
     "BackupFiles" backup_files set_backup_files: list String,
 } }
 rt::action!("sqlserver", "2018-03-28", "ModifyIncrementalMigration", ModifyIncrementalMigrationRequest => ModifyIncrementalMigrationResponse);
 
 rt::model! { read debug;
-/// ModifyIncrementalMigration返回参数结构体
+/// ModifyIncrementalMigration response structure.
 ModifyIncrementalMigrationResponse {
-    /// 增量备份导入任务ID
+    /// ID of an incremental backup import task
     "IncrementalMigrationId" incremental_migration_id set_incremental_migration_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyInstanceEncryptAttributes` (开通实例的TDE加密功能).
+/// Request of `ModifyInstanceEncryptAttributes` (Enables TDE of an instance).
 ///
-/// 本接口（ModifyInstanceEncryptAttributes）用于开通实例的TDE加密功能。
+/// This API is used to enable TDE of an instance.
 ModifyInstanceEncryptAttributesRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 证书归属。self-表示使用该账号自身的证书，others-表示引用其他账号的证书，kms-表示使用kms的CMK证书，默认取值self。
+    /// Certificate ownership. Valid values: `self` (certificate of this account), `others` (certificate of the other account). Default value: `self`.
     ///
     /// Required.
     "CertificateAttribution" certificate_attribution set_certificate_attribution: str,
-    /// 引用的其他主账号ID，当CertificateAttribution 为others时必填。
+    /// ID of the other referenced root account, which is required when `CertificateAttribution` is `others`.
     "QuoteUin" quote_uin set_quote_uin: str,
     /// CertificateAttribution为kms时必填
     "KeyId" key_id set_key_id: str,
@@ -5668,36 +5658,36 @@ ModifyInstanceEncryptAttributesRequest {
 rt::action!("sqlserver", "2018-03-28", "ModifyInstanceEncryptAttributes", ModifyInstanceEncryptAttributesRequest => ModifyInstanceEncryptAttributesResponse);
 
 rt::model! { read debug;
-/// ModifyInstanceEncryptAttributes返回参数结构体
+/// ModifyInstanceEncryptAttributes response structure.
 ModifyInstanceEncryptAttributesResponse {
-    /// 任务流ID
+    /// Task flow ID
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyInstanceParam` (修改实例参数).
+/// Request of `ModifyInstanceParam` (Modifies instance parameters).
 ///
-/// 本接口(ModifyInstanceParam)用于修改云数据库实例的参数。
-/// 注意：如果修改的参数是需要重启实例的，那么实例将会按照WaitSwitch参数的设置(可能是立即执行也可能在可维护时间窗内自动执行)在执行参数修改时重启实例。
-/// 您可以通过DescribeInstanceParams接口查询修改参数时是否会重启实例，以免导致您的实例不符合预期重启。
+/// This API is used to modify instance parameters.
+/// Note: if the instance needs to be restarted for the modified parameter to take effect, it will be restarted immediately or during the maintenance time according to the `WaitSwitch` parameter.
+/// Before you modify a parameter, you can use the `DescribeInstanceParams` API to query whether the instance needs to be restarted.
 ModifyInstanceParamRequest {
-    /// 实例短 ID 列表
+    /// Instance ID list.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 要修改的参数列表。每一个元素是 Name 和 CurrentValue 的组合。Name 是参数名，CurrentValue 是要修改的值。注意：如果修改的参数需要重启实例，那么您的实例将会在执行修改时重启。您可以通过DescribeInstanceParams接口查询修改参数时是否会重启实例，以免导致您的实例不符合预期重启。
+    /// List of modified parameters. Each list element has two fields: `Name` and `CurrentValue`. Set `Name` to the parameter name and `CurrentValue` to the new value after modification. Note: if the instance needs to be restarted for the modified parameter to take effect, it will be restarted immediately or during the maintenance time. Before you modify a parameter, you can use the `DescribeInstanceParams` API to query whether the instance needs to be restarted.
     ///
     /// Required.
     "ParamList" param_list set_param_list: list Parameter,
-    /// 执行参数调整任务的方式，默认为 0。支持值包括：0 - 立刻执行，1 - 时间窗执行。
+    /// When to execute the parameter modification task. Valid values: `0` (execute immediately), `1` (execute during maintenance time). Default value: `0`.
     "WaitSwitch" wait_switch set_wait_switch: i64,
 } }
 rt::action!("sqlserver", "2018-03-28", "ModifyInstanceParam", ModifyInstanceParamRequest => ModifyInstanceParamResponse);
 
 rt::model! { read debug;
-/// ModifyInstanceParam返回参数结构体
+/// ModifyInstanceParam response structure.
 ModifyInstanceParamResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5753,96 +5743,96 @@ ModifyLogResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyMaintenanceSpan` (修改可维护时间窗).
+/// Request of `ModifyMaintenanceSpan` (Modifying the Instance Maintenance Window).
 ///
-/// 本接口（ModifyMaintenanceSpan）用于修改实例的可维护时间窗
+/// This API is used to modify the maintenance window of the instance.
 ModifyMaintenanceSpanRequest {
-    /// 实例ID，形如mssql-k8voqdlz
+    /// Instance ID, in the format of mssql-k8voqdlz.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 以周为单位，表示允许周几维护，例如：[1,2,3,4,5,6,7]表示周一到周日均为可维护日，本参数不填，则不修改此值。
+    /// Specifies the days in each week allowed for maintenance. For example, [1,2,3,4,5,6,7] indicates that all days from Monday to Sunday are allowed for maintenance. If this parameter is left unspecified, this value is not modified.
     "Weekly" weekly set_weekly: list i64,
-    /// 每天可维护的开始时间，例如：10:24标识可维护时间窗10点24分开始，本参数不填，则不修改此值。
+    /// Maintenance start time each day. For example, 10:24 indicates that the maintenance window starts at 10:24. If this parameter is left unspecified, this value is not modified.
     "StartTime" start_time set_start_time: str,
-    /// 每天可维护的持续时间，单位是h，例如：1 表示从可维护的开始时间起持续1小时，本参数不填，则不修改此值。
+    /// Maintenance duration each day, in hours. For example, 1 indicates that the duration is 1 hour after maintenance starts. If this parameter is left unspecified, this value is not modified.
     "Span" span set_span: i128,
 } }
 rt::action!("sqlserver", "2018-03-28", "ModifyMaintenanceSpan", ModifyMaintenanceSpanRequest => ModifyMaintenanceSpanResponse);
 
 rt::model! { read debug;
-/// ModifyMaintenanceSpan返回参数结构体
+/// ModifyMaintenanceSpan response structure.
 ModifyMaintenanceSpanResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyMigration` (修改迁移任务).
+/// Request of `ModifyMigration` (Modifies migration task).
 ///
-/// 本接口（ModifyMigration）可以修改已有的迁移任务信息
+/// This API is used to modify an existing migration task.
 ModifyMigrationRequest {
-    /// 迁移任务ID
+    /// Migration task ID
     ///
     /// Required.
     "MigrateId" migrate_id set_migrate_id: i128,
-    /// 新的迁移任务的名称，若不填则不修改
+    /// New name of migration task. If this parameter is left empty, no modification will be made
     "MigrateName" migrate_name set_migrate_name: str,
-    /// 新的迁移类型（1:结构迁移 2:数据迁移 3:增量同步），若不填则不修改
+    /// New migration type (1: structure migration, 2: data migration, 3: incremental sync). If this parameter is left empty, no modification will be made
     "MigrateType" migrate_type set_migrate_type: i128,
-    /// 迁移源的类型 1:TencentDB for SQLServer 2:云服务器自建SQLServer数据库 4:SQLServer备份还原 5:SQLServer备份还原（COS方式），若不填则不修改
+    /// Migration source type. 1: TencentDB for SQL Server, 2: CVM-based self-created SQL Server database; 3: SQL Server backup restoration, 4: SQL Server backup restoration (in COS mode). If this parameter is left empty, no modification will be made
     "SourceType" source_type set_source_type: i128,
-    /// 迁移源，若不填则不修改
+    /// Migration source. If this parameter is left empty, no modification will be made
     "Source" source set_source: obj MigrateSource,
-    /// 迁移目标，若不填则不修改
+    /// Migration target. If this parameter is left empty, no modification will be made
     "Target" target set_target: obj MigrateTarget,
-    /// 迁移DB对象 ，离线迁移（SourceType=4或SourceType=5）不使用，若不填则不修改
+    /// Database objects to be migrated. This parameter is not used for offline migration (SourceType=4 or SourceType=5). If it left empty, no modification will be made
     "MigrateDBSet" migrate_db_set set_migrate_db_set: list MigrateDB,
 } }
 rt::action!("sqlserver", "2018-03-28", "ModifyMigration", ModifyMigrationRequest => ModifyMigrationResponse);
 
 rt::model! { read debug;
-/// ModifyMigration返回参数结构体
+/// ModifyMigration response structure.
 ModifyMigrationResponse {
-    /// 迁移任务ID
+    /// Migration task ID
     "MigrateId" migrate_id set_migrate_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyOpenWanIp` (开通实例外网).
+/// Request of `ModifyOpenWanIp` (Enabling the Public Network for the Instance).
 ///
-/// 本接口(ModifyOpenWanIp)用于开通实例外网。
+/// This API is used to enable the public network for the instance.
 ModifyOpenWanIpRequest {
-    /// 实例资源ID
+    /// Instance resource ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// RO只读组Id
+    /// RO group ID.
     "RoGroupId" ro_group_id set_ro_group_id: str,
 } }
 rt::action!("sqlserver", "2018-03-28", "ModifyOpenWanIp", ModifyOpenWanIpRequest => ModifyOpenWanIpResponse);
 
 rt::model! { read debug;
-/// ModifyOpenWanIp返回参数结构体
+/// ModifyOpenWanIp response structure.
 ModifyOpenWanIpResponse {
-    /// 开通外网流程Id
+    /// ID of the process of enabling the public network.
     "FlowId" flow_id set_flow_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyPublishSubscribeName` (修改发布订阅的名称).
+/// Request of `ModifyPublishSubscribeName` (Modifying the Publish/Subscribe Names).
 ///
-/// 本接口（ModifyPublishSubscribeName）修改发布订阅的名称。
+/// This API is used to modify the publish/subscribe names.
 ModifyPublishSubscribeNameRequest {
-    /// 发布订阅ID
+    /// Publish/subscribe ID.
     ///
     /// Required.
     "PublishSubscribeId" publish_subscribe_id set_publish_subscribe_id: i128,
-    /// 待修改的发布订阅名称
+    /// Publish/subscribe name to be modified.
     ///
     /// Required.
     "PublishSubscribeName" publish_subscribe_name set_publish_subscribe_name: str,
@@ -5850,26 +5840,26 @@ ModifyPublishSubscribeNameRequest {
 rt::action!("sqlserver", "2018-03-28", "ModifyPublishSubscribeName", ModifyPublishSubscribeNameRequest => ModifyPublishSubscribeNameResponse);
 
 rt::model! { read debug;
-/// ModifyPublishSubscribeName返回参数结构体
+/// ModifyPublishSubscribeName response structure.
 ModifyPublishSubscribeNameResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyPublishSubscribe` (修改发布订阅关系).
+/// Request of `ModifyPublishSubscribe` (Modifying Publish/Subscribe Relationships).
 ///
-/// 本接口（ModifyPublishSubscribe）用于修改实例的发布订阅关系。
+/// This API is used to modify the publish/subscribe relationship of the instance.
 ModifyPublishSubscribeRequest {
-    /// 实例ID，例如：mssql-dg32dcv
+    /// Instance ID. For example: mssql-dg32dcv.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 发布订阅ID
+    /// Publish/subscribe ID.
     ///
     /// Required.
     "PublishSubscribeId" publish_subscribe_id set_publish_subscribe_id: i64,
-    /// 修改的数据库订阅发布关系集合
+    /// Publish/subscribe relationship collection of the database to be modified.
     ///
     /// Required.
     "DatabaseTupleSet" database_tuple_set set_database_tuple_set: list ModifyDataBaseTuple,
@@ -5877,68 +5867,69 @@ ModifyPublishSubscribeRequest {
 rt::action!("sqlserver", "2018-03-28", "ModifyPublishSubscribe", ModifyPublishSubscribeRequest => ModifyPublishSubscribeResponse);
 
 rt::model! { read debug;
-/// ModifyPublishSubscribe返回参数结构体
+/// ModifyPublishSubscribe response structure.
 ModifyPublishSubscribeResponse {
-    /// 任务流id
+    /// Task flow ID.
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyReadOnlyGroupDetails` (修改只读组详情).
+/// Request of `ModifyReadOnlyGroupDetails` (Modifying Read-Only Group Details).
 ///
-/// 本接口（ModifyReadOnlyGroupDetails）用于修改只读组详情。
+/// This API is used to modify read-only group details.
 ModifyReadOnlyGroupDetailsRequest {
-    /// 主实例ID，格式如：mssql-3l3fgqn7
+    /// Primary instance ID, in the format of mssql-3l3fgqn7.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 只读组ID
+    /// Read-only group ID.
     ///
     /// Required.
     "ReadOnlyGroupId" read_only_group_id set_read_only_group_id: str,
-    /// 只读组名称，不填此参数，则不修改
+    /// Read-only group name. The modification is not performed if this parameter is left unspecified.
     "ReadOnlyGroupName" read_only_group_name set_read_only_group_name: str,
-    /// 是否启动超时剔除功能,0-不开启剔除功能，1-开启剔除功能，不填此参数，则不修改
+    /// Whether to enable the delayed read-only instance removal feature. 0 - disabled; 1 - enabled. The modification is not performed if this parameter is left unspecified.
     "IsOfflineDelay" is_offline_delay set_is_offline_delay: i64,
-    /// 启动超时剔除功能后，使用的超时阈值，不填此参数，则不修改
+    /// Timeout threshold used after the delayed read-only instance removal feature is enabled. The modification is not performed if this parameter is left unspecified.
     "ReadOnlyMaxDelayTime" read_only_max_delay_time set_read_only_max_delay_time: i64,
-    /// 启动超时剔除功能后，只读组至少保留的只读副本数，不填此参数，则不修改
+    /// Minimum number of retained read-only replicas in the read-only group, after the delayed read-only instance removal feature is enabled. The modification is not performed if this parameter is left unspecified.
     "MinReadOnlyInGroup" min_read_only_in_group set_min_read_only_in_group: i64,
-    /// 只读组实例权重修改集合，不填此参数，则不修改
+    /// Collection of read-only group instance weight modification. The modification is not performed if this parameter is left unspecified.
     "WeightPairs" weight_pairs set_weight_pairs: list ReadOnlyInstanceWeightPair,
-    /// 0-用户自定义权重（根据WeightPairs调整）,1-系统自动分配权重(WeightPairs无效)， 默认为0
+    /// 0 - user-defined weight (adjust according to WeightPairs); 1 - automatically assigned weight by the system (invalid WeightPairs). The default value is 0.
     "AutoWeight" auto_weight set_auto_weight: i64,
-    /// 0-不重新均衡负载，1-重新均衡负载，默认为0
+    /// 0 - not rebalance the load; 1 - rebalance the load. The default value is 0.
     "BalanceWeight" balance_weight set_balance_weight: i64,
 } }
 rt::action!("sqlserver", "2018-03-28", "ModifyReadOnlyGroupDetails", ModifyReadOnlyGroupDetailsRequest => ModifyReadOnlyGroupDetailsResponse);
 
 rt::model! { read debug;
-/// ModifyReadOnlyGroupDetails返回参数结构体
+/// ModifyReadOnlyGroupDetails response structure.
 ModifyReadOnlyGroupDetailsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 用于返回实例存在的未回收的ip数量
+/// This API is used to return the number of unrecovered IP addresses for the instance.
 OldVip {
-    /// 未回收的旧ip
+    /// Unrecovered old IP addresses
     "Vip" vip set_vip: str,
-    /// ip回收时间
+    /// IP recovery time
     "RecycleTime" recycle_time set_recycle_time: str,
-    /// 旧IP保留时间小时数
+    /// Old IP retention time (hours)
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "OldIpRetainTime" old_ip_retain_time set_old_ip_retain_time: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `OpenInterCommunication` (打开实例的互通).
+/// Request of `OpenInterCommunication` (Enables instance interconnection).
 ///
-/// 本接口（OpenInterCommunication）用于打开实例的互通，实例互通可以实现商业智能服务相互联通。
+/// This API is used to enable instance interconnection, which can interconnect business intelligence services.
 OpenInterCommunicationRequest {
-    /// 打开互通组的实例ID集合
+    /// IDs of instances with interwoking group enabled
     ///
     /// Required.
     "InstanceIdSet" instance_id_set set_instance_id_set: list String,
@@ -5946,9 +5937,9 @@ OpenInterCommunicationRequest {
 rt::action!("sqlserver", "2018-03-28", "OpenInterCommunication", OpenInterCommunicationRequest => OpenInterCommunicationResponse);
 
 rt::model! { read debug;
-/// OpenInterCommunication返回参数结构体
+/// OpenInterCommunication response structure.
 OpenInterCommunicationResponse {
-    /// 实例和异步流程ID
+    /// IDs of instance and async task
     "InterInstanceFlowSet" inter_instance_flow_set set_inter_instance_flow_set: list InterInstanceFlow,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6003,66 +5994,66 @@ OpenLogResponse {
 } }
 
 rt::model! { read debug;
-/// 实例参数修改记录
+/// Instance parameter modification record
 ParamRecord {
-    /// 实例ID
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 参数名称
+    /// Parameter name
     "ParamName" param_name set_param_name: str,
-    /// 参数修改前的值
+    /// Parameter value before modification
     "OldValue" old_value set_old_value: str,
-    /// 参数修改后的值
+    /// Parameter value after modification
     "NewValue" new_value set_new_value: str,
-    /// 参数修改状态，1-初始化等待被执行，2-执行成功，3-执行失败，4-参数修改中
+    /// Parameter modification status. Valid values: `1` (initializing and waiting for modification), `2` (modification succeed), `3` (modification failed), `4` (modifying)
     "Status" status set_status: i64,
-    /// 修改时间
+    /// Modification time
     "ModifyTime" modify_time set_modify_time: str,
 } }
 
 rt::model! { write debug;
-/// 数据库实例参数
+/// Database instance parameter
 Parameter {
-    /// 参数名称
+    /// Parameter name
     "Name" name set_name: str,
-    /// 参数值
+    /// Parameter value
     "CurrentValue" current_value set_current_value: str,
 } }
 
 rt::model! { read debug;
-/// 实例参数的详细描述
+/// Instance parameter details
 ParameterDetail {
-    /// 参数名称
+    /// Parameter name
     "Name" name set_name: str,
-    /// 参数类型，integer-整型，enum-枚举型
+    /// Data type of the parameter. Valid values: `integer`, `enum`
     "ParamType" param_type set_param_type: str,
-    /// 参数默认值
+    /// Default value of the parameter
     "Default" default(default_value) set_default: str,
-    /// 参数描述
+    /// Parameter description
     "Description" description set_description: str,
-    /// 参数当前值
+    /// Current value of the parameter
     "CurrentValue" current_value set_current_value: str,
-    /// 修改参数后，是否需要重启数据库以使参数生效，0-不需要重启，1-需要重启
+    /// Whether the database needs to be restarted for the modified parameter to take effect. Valid values: `0` (no),`1` (yes)
     "NeedReboot" need_reboot set_need_reboot: i64,
-    /// 参数允许的最大值
+    /// Maximum value of the parameter
     "Max" max set_max: i64,
-    /// 参数允许的最小值
+    /// Minimum value of the parameter
     "Min" min set_min: i64,
-    /// 参数允许的枚举类型
+    /// Enumerated values of the parameter
     "EnumValue" enum_value set_enum_value: list String,
-    /// 参数状态 0-状态正常 1-在修改中
+    /// Parameter status. Valid values: `0` (normal), `1` (modifying)
     "Status" status set_status: i64,
 } }
 
 rt::model! { read debug;
-/// 参考价格，该价格为CPU、内存规格价格，不包括磁盘用量，实际价格以询价接口为准。
+/// Reference price. This price covers CPU and memory specifications, excluding disk usage. The actual price is subject to the quotation API.
 Price {
-    /// 包年包月参考价格，单位-分
+    /// Reference price for yearly/monthly subscription, unit-cent
     "PrepaidPrice" prepaid_price set_prepaid_price: i128,
-    /// 包年包月价格单位，M-月
+    /// Price unit for yearly/monthly subscription, M-month
     "PrepaidPriceUnit" prepaid_price_unit set_prepaid_price_unit: str,
-    /// 按量付费价格，单位-分
+    /// Pay-as-you-go price, unit-cent
     "PostpaidPrice" postpaid_price set_postpaid_price: i128,
-    /// 按量付费价格单位，H-小时
+    /// Pay-as-you-go price unit, H-hour
     "PostpaidPriceUnit" postpaid_price_unit set_postpaid_price_unit: str,
 } }
 
@@ -6078,34 +6069,34 @@ ProductSpec {
 } }
 
 rt::model! { read debug;
-/// 发布订阅对象
+/// Pub/Sub Object
 PublishSubscribe {
-    /// 发布订阅ID
+    /// Pub/Sub ID
     "Id" id set_id: i128,
-    /// 发布订阅名称
+    /// Pub/Sub Name
     "Name" name set_name: str,
-    /// 发布实例ID
+    /// Published Instance ID
     "PublishInstanceId" publish_instance_id set_publish_instance_id: str,
-    /// 发布实例名称
+    /// Published Instance Name
     "PublishInstanceName" publish_instance_name set_publish_instance_name: str,
-    /// 发布实例IP
+    /// Published Instance IP
     "PublishInstanceIp" publish_instance_ip set_publish_instance_ip: str,
-    /// 订阅实例ID
+    /// Subscription Instance ID
     "SubscribeInstanceId" subscribe_instance_id set_subscribe_instance_id: str,
-    /// 订阅实例名称
+    /// Subscription Instance Name
     "SubscribeInstanceName" subscribe_instance_name set_subscribe_instance_name: str,
-    /// 订阅实例IP
+    /// Subscription Instance IP
     "SubscribeInstanceIp" subscribe_instance_ip set_subscribe_instance_ip: str,
-    /// 数据库的订阅发布关系集合
+    /// Publication-Subscription Relationship Collection of Database
     "DatabaseTupleSet" database_tuple_set set_database_tuple_set: list DatabaseTupleStatus,
 } }
 
 rt::model! { write debug;
-/// Request of `QueryMigrationCheckProcess` (查询迁移校验任务进度).
+/// Request of `QueryMigrationCheckProcess` (Querying the Migration Verification Task Progress).
 ///
-/// 本接口（QueryMigrationCheckProcess）的作用是查询迁移检查任务的进度，适用于迁移源的类型为TencentDB for SQLServer 的迁移方式
+/// This API is used to query the progress of the migration verification task, inquiry of migration check task progress, applicable to the migration method where the migration source type is TencentDB for SQL Server.
 QueryMigrationCheckProcessRequest {
-    /// 迁移任务ID
+    /// Migration task ID.
     ///
     /// Required.
     "MigrateId" migrate_id set_migrate_id: i64,
@@ -6113,52 +6104,52 @@ QueryMigrationCheckProcessRequest {
 rt::action!("sqlserver", "2018-03-28", "QueryMigrationCheckProcess", QueryMigrationCheckProcessRequest => QueryMigrationCheckProcessResponse);
 
 rt::model! { read debug;
-/// QueryMigrationCheckProcess返回参数结构体
+/// QueryMigrationCheckProcess response structure.
 QueryMigrationCheckProcessResponse {
-    /// 总步骤数量
+    /// Total number of steps.
     "TotalStep" total_step set_total_step: i64,
-    /// 当前步骤编号，从1开始
+    /// Current step number, starting from 1.
     "CurrentStep" current_step set_current_step: i64,
-    /// 所有步骤详情
+    /// Details of all steps.
     "StepDetails" step_details set_step_details: list StepDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 只读组对象
+/// Read-Only Group Object
 ReadOnlyGroup {
-    /// 只读组ID
+    /// Read-Only Group ID
     "ReadOnlyGroupId" read_only_group_id set_read_only_group_id: str,
-    /// 只读组名称
+    /// Read-Only Group Name
     "ReadOnlyGroupName" read_only_group_name set_read_only_group_name: str,
-    /// 只读组的地域ID，与主实例相同
+    /// Region ID of the Read-Only Group, same as the Primary Instance
     "RegionId" region_id set_region_id: str,
-    /// 只读组的可用区ID，与主实例相同
+    /// Read-Only Group's AZ ID, same as the Primary Instance
     "ZoneId" zone_id set_zone_id: str,
-    /// 是否启动超时剔除功能，0-不开启剔除功能，1-开启剔除功能
+    /// Whether to enable the timeout culling feature; 0 - disabled, 1 - enabled
     "IsOfflineDelay" is_offline_delay set_is_offline_delay: i64,
-    /// 启动超时剔除功能后，使用的超时阈值
+    /// Timeout threshold used after enabling the timeout culling feature
     "ReadOnlyMaxDelayTime" read_only_max_delay_time set_read_only_max_delay_time: i64,
-    /// 启动超时剔除功能后，只读组至少保留的只读副本数
+    /// Minimum number of read-only replicas retained in the read-only group after enabling the timeout culling feature
     "MinReadOnlyInGroup" min_read_only_in_group set_min_read_only_in_group: i64,
-    /// 只读组vip
+    /// Read-Only Group vip
     "Vip" vip set_vip: str,
-    /// 只读组vport
+    /// Read-Only Group vport
     "Vport" vport set_vport: i64,
-    /// 只读组私有网络ID
+    /// Read-Only Group VPC ID
     "VpcId" vpc_id set_vpc_id: str,
-    /// 只读组私有网络子网ID
+    /// Read-Only Group VPC Subnet ID
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 只读组状态: 1-申请成功运行中，5-申请中
+    /// Read-Only Group Status: 1-Running, 5-Creating
     "Status" status set_status: i64,
-    /// 主实例ID，形如mssql-sgeshe3th
+    /// Primary instance ID, in the form of mssql-sgeshe3th
     "MasterInstanceId" master_instance_id set_master_instance_id: str,
-    /// 只读实例副本集合
+    /// Read-Only Instance Replica Set
     "ReadOnlyInstanceSet" read_only_instance_set set_read_only_instance_set: list ReadOnlyInstance,
-    /// RO组外网地址域名
+    /// RO group's public network address domain name
     "DnsPodDomain" dns_pod_domain set_dns_pod_domain: str,
-    /// RO组外网地址端口
+    /// RO group's public network address port
     "TgwWanVPort" tgw_wan_v_port set_tgw_wan_v_port: i128,
     /// RO只读组类型，1-按照一个实例一个只读组的方式发货，2-新建只读组后发货的所有实例都在这个只读组下面， 3-发货的所有实例都在已有的只读组下面
     "ReadOnlyGroupType" read_only_group_type set_read_only_group_type: i64,
@@ -6167,91 +6158,105 @@ ReadOnlyGroup {
 } }
 
 rt::model! { read debug;
-/// 只读副本实例
+/// Read-Only Replica Instance
 ReadOnlyInstance {
-    /// 只读副本ID，格式如：mssqlro-3l3fgqn7
+    /// Read-Only Replica ID, in the format of: mssqlro-3l3fgqn7
     "InstanceId" instance_id set_instance_id: str,
-    /// 只读副本名称
+    /// Read-Only Replica Name
     "Name" name set_name: str,
-    /// 只读副本唯一UID
+    /// Read-Only Replica Unique UID
     "Uid" uid set_uid: str,
-    /// 只读副本所在项目ID
+    /// Read-Only Replica Project ID
     "ProjectId" project_id set_project_id: i64,
-    /// 只读副本状态。1：申请中 2：运行中 3：被延迟剔除 4：已隔离 5：回收中 6：已回收 7：任务执行中 8：已下线 9：实例扩容中 10：实例迁移中  12：重启中
+    /// Read-Only Replica Status: 1: Creating, 2: Running, 3: Delayed Removal, 4: Isolated, 5: Recycling, 6: Recycled, 7: Task Executing, 8: Offline, 9: Instance Scaling, 10: Instance Migrating, 12: Restarting
     "Status" status set_status: i64,
-    /// 只读副本创建时间
+    /// Read-Only Replica Creation Time
     "CreateTime" create_time set_create_time: str,
-    /// 只读副本更新时间
+    /// Read-Only Replica Update Time
     "UpdateTime" update_time set_update_time: str,
-    /// 只读副本内存大小，单位G
+    /// Read-Only Replica Memory Size (Unit: GB)
     "Memory" memory set_memory: i64,
-    /// 只读副本存储空间大小，单位G
+    /// Read-Only Replica Storage Space Size (Unit: GB)
     "Storage" storage set_storage: i64,
-    /// 只读副本cpu核心数
+    /// Read-Only Replica cpu Core Count
     "Cpu" cpu set_cpu: i64,
-    /// 只读副本版本代号
+    /// Read-Only Replica Codenames
     "Version" version set_version: str,
-    /// 宿主机代号
+    /// Host Machine Code
     "Type" r#type set_type: str,
-    /// 只读副本模式，2-单机
+    /// Read-Only Replica Mode, 2-Standalone
     "Model" model set_model: i64,
-    /// 只读副本计费模式，1-包年包月，0-按量计费
+    /// Read-Only Replica Billing Mode, 1-yearly/monthly subscription, 0-pay-as-you-go
     "PayMode" pay_mode set_pay_mode: i64,
-    /// 只读副本权重
+    /// Read-Only Replica Weight
     "Weight" weight set_weight: i64,
-    /// 只读副本延迟时间，单位秒
+    /// Read-Only Replica Latency Time (Unit: seconds)
     "DelayTime" delay_time set_delay_time: str,
-    /// 只读副本与主实例的同步状态。
-    /// Init:初始化
-    /// DeployReadOnlyInPorgress:部署副本进行中
-    /// DeployReadOnlySuccess:部署副本成功
-    /// DeployReadOnlyFail:部署副本失败
-    /// DeployMasterDBInPorgress:主节点上加入副本数据库进行中
-    /// DeployMasterDBSuccess:主节点上加入副本数据库成功
-    /// DeployMasterDBFail:主节点上加入副本数据库进失败
-    /// DeployReadOnlyDBInPorgress:副本还原加入数据库开始
-    /// DeployReadOnlyDBSuccess:副本还原加入数据库成功
-    /// DeployReadOnlyDBFail:副本还原加入数据库失败
-    /// SyncDelay:同步延迟
-    /// SyncFail:同步故障
-    /// SyncExcluded:已剔除只读组
-    /// SyncNormal:正常
+    /// Synchronization status between the read-only replica and the primary instance.
+    ///
+    /// Init: Initializing
+    ///
+    /// DeployReadOnlyInPorgress: Deploying replica in progress
+    ///
+    /// DeployReadOnlySuccess: Replica deployment succeeded
+    ///
+    /// DeployReadOnlyFail: Replica deployment failed
+    ///
+    /// DeployMasterDBInPorgress: Adding replica database to primary node in progress
+    ///
+    /// DeployMasterDBSuccess: Successfully added replica database to primary node
+    ///
+    /// DeployMasterDBFail: Failed to add replica database to primary node
+    ///
+    /// DeployReadOnlyDBInPorgress: Replica restoration and database joining started
+    ///
+    /// DeployReadOnlyDBSuccess: Replica restoration and database joining succeeded
+    ///
+    /// DeployReadOnlyDBFail: Replica restoration and database joining failed
+    ///
+    /// SyncDelay: Synchronization delayed
+    ///
+    /// SyncFail: Synchronization failed
+    ///
+    /// SyncExcluded: Removed from read-only group
+    ///
+    /// SyncNormal: Normal
     "SynStatus" syn_status set_syn_status: str,
-    /// 只读副本与主实例没有同步的库
+    /// Databases not synchronized between the read-only replica and the primary instance
     "DatabaseDifference" database_difference set_database_difference: str,
-    /// 只读副本与主实例没有同步的账户
+    /// Accounts not synchronized between the read-only replica and the primary instance
     "AccountDifference" account_difference set_account_difference: str,
-    /// 只读副本计费开始时间
+    /// Read-Only Replica Billing Start Time
     "StartTime" start_time set_start_time: str,
-    /// 只读副本计费结束时间
+    /// Read-Only Replica Billing End Time
     "EndTime" end_time set_end_time: str,
-    /// 只读副本隔离时间
+    /// Read-Only Replica Isolation Time
     "IsolateTime" isolate_time set_isolate_time: str,
-    /// 只读副本所在地域
+    /// Read-Only Replica Region Location
     "RegionId" region_id set_region_id: str,
-    /// 只读副本所在可用区
+    /// Read-Only Replica AZ Location
     "ZoneId" zone_id set_zone_id: str,
 } }
 
 rt::model! { write debug;
-/// 只读实例与权重对应关系
+/// Read-Only Instance to Weight Mapping
 ReadOnlyInstanceWeightPair {
-    /// 只读实例ID，格式如：mssqlro-3l3fgqn7
+    /// Read-Only Instance ID, in the format of: mssqlro-3l3fgqn7
     ///
     /// Required.
     "ReadOnlyInstanceId" read_only_instance_id set_read_only_instance_id: str,
-    /// 只读实例权重 ，范围是0-100
+    /// Read-Only Instance Weight, in the range of 0-100
     ///
     /// Required.
     "ReadOnlyWeight" read_only_weight set_read_only_weight: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `RecycleDBInstance` (主动回收实例).
+/// Request of `RecycleDBInstance` (Returns a deactivated SQL Server instance).
 ///
-/// 本接口（RecycleDBInstance）用于主动回收已下线的SQLSERVER实例
+/// This API is used to return a deactivated SQL Server instance.
 RecycleDBInstanceRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -6259,24 +6264,24 @@ RecycleDBInstanceRequest {
 rt::action!("sqlserver", "2018-03-28", "RecycleDBInstance", RecycleDBInstanceRequest => RecycleDBInstanceResponse);
 
 rt::model! { read debug;
-/// RecycleDBInstance返回参数结构体
+/// RecycleDBInstance response structure.
 RecycleDBInstanceResponse {
-    /// 流程id
+    /// Task ID
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RecycleReadOnlyGroup` (立即回收只读组的资源).
+/// Request of `RecycleReadOnlyGroup` (Reclaiming Resources of Read-Only Groups Immediately).
 ///
-/// 本接口（RecycleReadOnlyGroup）立即回收只读组的资源，只读组占用的vip等资源将立即释放且不可找回。
+/// This API is used to reclaim resources of read-only groups immediately. The resources, such as VIP, occupied by the read-only group will be released immediately and cannot be recovered.
 RecycleReadOnlyGroupRequest {
-    /// 主实例的ID
+    /// Primary instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 只读组的ID
+    /// Read-only group ID.
     ///
     /// Required.
     "ReadOnlyGroupId" read_only_group_id set_read_only_group_id: str,
@@ -6284,98 +6289,97 @@ RecycleReadOnlyGroupRequest {
 rt::action!("sqlserver", "2018-03-28", "RecycleReadOnlyGroup", RecycleReadOnlyGroupRequest => RecycleReadOnlyGroupResponse);
 
 rt::model! { read debug;
-/// RecycleReadOnlyGroup返回参数结构体
+/// RecycleReadOnlyGroup response structure.
 RecycleReadOnlyGroupResponse {
-    /// 任务流ID
+    /// Task flow ID.
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 地域信息
+/// Region information
 RegionInfo {
-    /// 地域英文ID，类似ap-guangzhou
+    /// Region ID in the format of ap-guangzhou
     "Region" region set_region: str,
-    /// 地域中文名称
+    /// Region name
     "RegionName" region_name set_region_name: str,
-    /// 地域数字ID
+    /// Numeric ID of region
     "RegionId" region_id set_region_id: i64,
-    /// 该地域目前是否可以售卖，UNAVAILABLE-不可售卖；AVAILABLE-可售卖
+    /// Current purchasability of this region. UNAVAILABLE: not purchasable, AVAILABLE: purchasable
     "RegionState" region_state set_region_state: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RemoveBackups` (删除手动备份).
+/// Request of `RemoveBackups` (Deleting Manual Backups).
 ///
-/// 本接口（RemoveBackups）可以删除用户手动创建的备份文件。待删除的备份策略可以是实例备份，也可以是多库备份。
+/// This API is used to delete backup files created by users manually. The backup policy to be deleted can be instance backup or multi-database backup.
 RemoveBackupsRequest {
-    /// 实例ID，形如mssql-j8kv137v
+    /// Instance ID. For example, mssql-j8kv137v.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 待删除的备份名称，备份名称可通过DescribeBackups接口的FileName字段获得，单次请求批量删除备份数不能超过10个。当StartTime、EndTime为空时，此字段必填。
+    /// Backup names to be deleted. Backup names can be obtained through the FileName field of the DescribeBackups API. The number of backups for batch deletion in a single request should not exceed 10. This field is required when the values of StartTime and EndTime are null.
     "BackupNames" backup_names set_backup_names: list String,
-    /// 批量删除手动备份起始时间。当BackupNames为空时，此字段必填。
+    /// Start time for batch deletion of manual backups. This field is required when the value of BackupNames is null.
     "StartTime" start_time set_start_time: str,
-    /// 批量删除手动备份截止时间。当BackupNames为空时，此字段必填。
+    /// Deadline for batch deletion of manual backups. This field is required when the value of BackupNames is null.
     "EndTime" end_time set_end_time: str,
 } }
 rt::action!("sqlserver", "2018-03-28", "RemoveBackups", RemoveBackupsRequest => RemoveBackupsResponse);
 
 rt::model! { read debug;
-/// RemoveBackups返回参数结构体
+/// RemoveBackups response structure.
 RemoveBackupsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 用于RestoreInstance，RollbackInstance，CreateMigration、CloneDB、ModifyBackupMigration 等接口；对恢复的库进行重命名，且支持选择要恢复的库。
+/// It is used to specify and rename the database to be restored through the `RestoreInstance`, `RollbackInstance`, `CreateMigration`, `CloneDB` or `ModifyBackupMigration` APIs.
 RenameRestoreDatabase {
-    /// 库的名字，如果oldName不存在则返回失败。
-    /// 在用于离线迁移任务时可不填。
+    /// Database name. If the `OldName` database does not exist, a failure will be returned.
+    /// It can be left empty in offline migration tasks.
     "OldName" old_name set_old_name: str,
-    /// 库的新名字，在用于离线迁移时，不填则按照OldName命名，OldName和NewName不能同时不填。在用于克隆数据库时，OldName和NewName都必须填写，且不能重复
+    /// New database name. In offline migration, `OldName` will be used if `NewName` is left empty (`OldName` and `NewName` cannot be both empty). In database cloning, `OldName` and `NewName` must be both specified and cannot have the same value.
     "NewName" new_name set_new_name: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RenewDBInstance` (续费实例).
+/// Request of `RenewDBInstance` (Renew instances).
 ///
-/// 本接口（RenewDBInstance）用于续费实例。当被续费实例是按量计费实例时，则按量计费实例转为包年包月计费方式。
-/// 按量计费实例转包年包月询价可通过(InquiryPriceRenewDBInstance)接口获得。
+/// This API is used to renew instances. For pay-as-you-go instances, the billing method will change to monthly subscription after renewal. You can call the InquiryPriceRenewDBInstance API for the renewal price of pay-as-you-go instances.
 RenewDBInstanceRequest {
-    /// 实例ID，形如mssql-j8kv137v
+    /// Instance ID. For example, mssql-j8kv137v.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 续费多少个月，取值范围为1-48，默认为1
+    /// Renewal duration, in months. Value range: 1~48. Default value: 1.
     "Period" period set_period: i128,
-    /// 是否自动使用代金券，0-不使用；1-使用；默认不使用
+    /// Whether to automatically use voucher. 0: no, 1: yes. Default value: no.
     "AutoVoucher" auto_voucher set_auto_voucher: i64,
-    /// 代金券ID数组，目前只支持使用1张代金券
+    /// Array of voucher IDs (currently, only one voucher can be used per order).
     "VoucherIds" voucher_ids set_voucher_ids: list String,
-    /// 续费标记 0:正常续费 1:自动续费：只用于按量计费转包年包月时有效。
+    /// Renewal flag. 0: normal renewal; 1: automatic renewal. This parameter is valid only for pay-as-you-go instances changing to monthly subscription ones.
     "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: i64,
 } }
 rt::action!("sqlserver", "2018-03-28", "RenewDBInstance", RenewDBInstanceRequest => RenewDBInstanceResponse);
 
 rt::model! { read debug;
-/// RenewDBInstance返回参数结构体
+/// RenewDBInstance response structure.
 RenewDBInstanceResponse {
-    /// 订单名称
+    /// Order name.
     "DealName" deal_name set_deal_name: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RenewPostpaidDBInstance` (恢复后付费实例).
+/// Request of `RenewPostpaidDBInstance` (Recovering Postpaid Instances).
 ///
-/// 本接口（RenewPostpaidDBInstance）用于将通过接口TerminateDBInstance手动隔离的按量计费实例从回收站中恢复。
+/// This API is used to recover the pay-as-you-go instance that is manually isolated through the API TerminateDBInstance from the recycle bin.
 RenewPostpaidDBInstanceRequest {
-    /// 实例ID，格式如：mssql-3l3fgqn7 或 mssqlro-3l3fgqn7
+    /// Instance ID, in the format of mssql-3l3fgqn7 or mssqlro-3l3fgqn7.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -6383,22 +6387,22 @@ RenewPostpaidDBInstanceRequest {
 rt::action!("sqlserver", "2018-03-28", "RenewPostpaidDBInstance", RenewPostpaidDBInstanceRequest => RenewPostpaidDBInstanceResponse);
 
 rt::model! { read debug;
-/// RenewPostpaidDBInstance返回参数结构体
+/// RenewPostpaidDBInstance response structure.
 RenewPostpaidDBInstanceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ResetAccountPassword` (重置账户密码).
+/// Request of `ResetAccountPassword` (Resets account password).
 ///
-/// 本接口（ResetAccountPassword）用于重置实例的账号密码。
+/// This API is used to reset the account password of an instance.
 ResetAccountPasswordRequest {
-    /// 数据库实例ID，形如mssql-njj2mtpl
+    /// Database instance ID in the format of mssql-njj2mtpl
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 更新后的账户密码信息数组
+    /// Updated account password information array
     ///
     /// Required.
     "Accounts" accounts set_accounts: list AccountPassword,
@@ -6406,29 +6410,29 @@ ResetAccountPasswordRequest {
 rt::action!("sqlserver", "2018-03-28", "ResetAccountPassword", ResetAccountPasswordRequest => ResetAccountPasswordResponse);
 
 rt::model! { read debug;
-/// ResetAccountPassword返回参数结构体
+/// ResetAccountPassword response structure.
 ResetAccountPasswordResponse {
-    /// 修改账号密码的异步任务流程ID
+    /// ID of asynchronous task flow for account password modification
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 实例绑定的标签信息
+/// The information of tags associated with instances
 ResourceTag {
-    /// 标签key
+    /// Tag key
     "TagKey" tag_key set_tag_key: str,
-    /// 标签value
+    /// Tag value
     "TagValue" tag_value set_tag_value: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RestartDBInstance` (重启实例).
+/// Request of `RestartDBInstance` (Restarts instance).
 ///
-/// 本接口（RestartDBInstance）用于重启数据库实例。
+/// This API is used to restart a database instance.
 RestartDBInstanceRequest {
-    /// 数据库实例ID，形如mssql-njj2mtpl
+    /// Database instance ID in the format of mssql-njj2mtpl
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -6438,131 +6442,131 @@ RestartDBInstanceRequest {
 rt::action!("sqlserver", "2018-03-28", "RestartDBInstance", RestartDBInstanceRequest => RestartDBInstanceResponse);
 
 rt::model! { read debug;
-/// RestartDBInstance返回参数结构体
+/// RestartDBInstance response structure.
 RestartDBInstanceResponse {
-    /// 异步任务流程ID
+    /// Async task flow ID
     "FlowId" flow_id set_flow_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RestoreInstance` (按照备份集回档数据库).
+/// Request of `RestoreInstance` (Rolls back the database by backup set).
 ///
-/// 本接口（RestoreInstance）用于按照备份集回档数据库。
+/// This API is used to roll back the database by backup set.
 RestoreInstanceRequest {
-    /// 实例ID，形如mssql-j8kv137v
+    /// Instance ID in the format of mssql-j8kv137v
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 备份文件ID，该ID可以通过DescribeBackups接口返回数据中的Id字段获得
+    /// Backup file ID, which can be obtained through the `Id` field in the returned value of the `DescribeBackups` API
     ///
     /// Required.
     "BackupId" backup_id set_backup_id: i64,
-    /// 备份恢复到的同一个APPID下的实例ID，不填则恢复到原实例ID
+    /// ID of the target instance to which the backup is restored. The target instance should be under the same `APPID`. If this parameter is left empty, ID of the source instance will be used.
     "TargetInstanceId" target_instance_id set_target_instance_id: str,
-    /// 按照ReNameRestoreDatabase中的库进行恢复，并重命名，不填则按照默认方式命名恢复的库，且恢复所有的库。
+    /// Restore the databases listed in `ReNameRestoreDatabase` and rename them after restoration. If this parameter is left empty, all databases will be restored and renamed in the default format.
     "RenameRestore" rename_restore set_rename_restore: list RenameRestoreDatabase,
-    /// 回档类型，0-覆盖方式；1-重命名方式，默认1
+    /// Rollback type. Valid values: `0` (overwriting), `1` (renaming).
     "Type" r#type set_type: i128,
-    /// 需要覆盖回档的数据库，只有覆盖回档时必填
+    /// Database to be overwritten, which is required when overwriting a rollback database.
     "DBList" db_list set_db_list: list String,
-    /// 备份任务组ID，在单库备份文件模式下
+    /// Group ID of unarchived backup files grouped by backup task
     "GroupId" group_id set_group_id: str,
 } }
 rt::action!("sqlserver", "2018-03-28", "RestoreInstance", RestoreInstanceRequest => RestoreInstanceResponse);
 
 rt::model! { read debug;
-/// RestoreInstance返回参数结构体
+/// RestoreInstance response structure.
 RestoreInstanceResponse {
-    /// 异步流程任务ID，使用FlowId调用DescribeFlowStatus接口获取任务执行状态
+    /// Async flow task ID, which can be used to call the `DescribeFlowStatus` API to get the task execution status
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 回档任务记录
+/// Rollback Task Record
 RestoreTask {
-    /// 目标实例ID
+    /// Target Instance ID
     "TargetInstanceId" target_instance_id set_target_instance_id: str,
-    /// 目标实例名称
+    /// Target Instance Name
     "TargetInstanceName" target_instance_name set_target_instance_name: str,
-    /// 目标实例状态。取值范围：
-    /// 1：申请中
-    /// 2：运行中
-    /// 3：受限运行中 (主备切换中)
-    /// 4：已隔离
-    /// 5：回收中
-    /// 6：已回收
-    /// 7：任务执行中 (实例做备份、回档等操作)
-    /// 8：已下线
-    /// 9：实例扩容中
-    /// 10：实例迁移中
-    /// 11：只读
-    /// 12：重启中
+    /// Target Instance Status. Valid values:
+    /// 1: Creating
+    /// 2: Running
+    /// 3: Restricted Running (primary/secondary switching)
+    /// 4: Isolated
+    /// 5: Recycling
+    /// 6: Recycled
+    /// 7: Task Executing (instance backup, rollback, etc.)
+    /// 8: Offline
+    /// 9: Instance Scaling
+    /// 10: Instance Migrating
+    /// 11: Read-Only
+    /// 12: Restarting
     "TargetInstanceStatus" target_instance_status set_target_instance_status: i64,
-    /// 目标实例所在地域
+    /// Target Instance Region
     "TargetRegion" target_region set_target_region: str,
-    /// 回档记录ID
+    /// Rollback Record ID
     "RestoreId" restore_id set_restore_id: i64,
-    /// 回档到目标实例的类型，0-当前实例，1-已有实例，2-全新实例
+    /// Restoration target instance type: 0 - current instance, 1 - existing instance, 2 - new instance
     "TargetType" target_type set_target_type: i64,
-    /// 回档方式，0-按照时间点回档，1-按照备份集回档
+    /// Rollback method: 0 - by point-in-time, 1 - by backup set
     "RestoreType" restore_type set_restore_type: i64,
-    /// 回档目标时间
+    /// Rollback Target Time
     "RestoreTime" restore_time set_restore_time: str,
-    /// 开始时间
+    /// Start Time
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End Time
     "EndTime" end_time set_end_time: str,
-    /// 回档状态，0-初始化，1-运行中，2-成功，3-失败
+    /// Rollback status: 0 - Initialization, 1 - Running, 2 - Success, 3 - Failure
     "Status" status set_status: i64,
-    /// 回档异步任务ID
+    /// Rollback Asynchronous Task ID
     "FlowId" flow_id set_flow_id: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `RollbackInstance` (按照时间点回档数据库).
+/// Request of `RollbackInstance` (Rolls back the instance by time point).
 ///
-/// 本接口（RollbackInstance）用于按照时间点回档实例
+/// This API is used to roll back the instance by time point.
 RollbackInstanceRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 回档类型，0-回档的数据库覆盖原库；1-回档的数据库以重命名的形式生成，不覆盖原库
+    /// Rollback type. 0: the database rolled back overwrites the original database; 1: the database rolled back is renamed and does not overwrite the original database
     ///
     /// Required.
     "Type" r#type set_type: i128,
-    /// 回档目标时间点
+    /// Target time point for rollback
     ///
     /// Required.
     "Time" time set_time: str,
-    /// 需要回档的数据库
+    /// Database to be rolled back
     "DBs" d_bs set_d_bs: list String,
-    /// 备份恢复到的同一个APPID下的实例ID，不填则恢复到原实例ID
+    /// ID of the target instance to which the backup is restored. The target instance should be under the same `APPID`. If this parameter is left empty, ID of the source instance will be used.
     "TargetInstanceId" target_instance_id set_target_instance_id: str,
-    /// 按照ReNameRestoreDatabase中的库进行重命名，仅在Type = 1重命名回档方式有效；不填则按照默认方式命名库，DBs参数确定要恢复的库
+    /// Rename the databases listed in `ReNameRestoreDatabase`. This parameter takes effect only when `Type = 1` which indicates that backup rollback supports renaming databases. If it is left empty, databases will be renamed in the default format and the `DBs` parameter specifies the databases to be restored.
     "RenameRestore" rename_restore set_rename_restore: list RenameRestoreDatabase,
 } }
 rt::action!("sqlserver", "2018-03-28", "RollbackInstance", RollbackInstanceRequest => RollbackInstanceResponse);
 
 rt::model! { read debug;
-/// RollbackInstance返回参数结构体
+/// RollbackInstance response structure.
 RollbackInstanceResponse {
-    /// 异步任务ID
+    /// The async job ID
     "FlowId" flow_id set_flow_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RunMigration` (执行迁移任务).
+/// Request of `RunMigration` (Runs migration task).
 ///
-/// 本接口（RunMigration）用于启动迁移任务，开始迁移
+/// This API is used to start running a migration task.
 RunMigrationRequest {
-    /// 迁移任务ID
+    /// Migration task ID
     ///
     /// Required.
     "MigrateId" migrate_id set_migrate_id: i128,
@@ -6570,28 +6574,28 @@ RunMigrationRequest {
 rt::action!("sqlserver", "2018-03-28", "RunMigration", RunMigrationRequest => RunMigrationResponse);
 
 rt::model! { read debug;
-/// RunMigration返回参数结构体
+/// RunMigration response structure.
 RunMigrationResponse {
-    /// 迁移流程启动后，返回流程ID
+    /// After the migration task starts, the flow ID will be returned
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// SSL加密配置
+/// SSL Encryption Configuration
 SSLConfig {
-    /// SSL加密状态，
-    /// enable-已开启
-    /// disable-未开启
-    /// enable_doing-开启中
-    /// disable_doing-关闭中
-    /// renew_doing-更新中
-    /// wait_doing-等待维护时间内执行
+    /// SSL Encryption Status
+    /// enable - Enabled
+    /// disable - Disabled
+    /// enable_doing - Enabling
+    /// disable_doing - Disabling
+    /// renew_doing - Updating
+    /// wait_doing - Waiting to be executed during maintenance window
     "Encryption" encryption set_encryption: str,
-    /// SSL证书有效期，时间格式 YYYY-MM-DD HH:MM:SS
+    /// SSL Certificates Validity Period, Time Format YYYY-MM-DD HH:MM:SS
     "SSLValidityPeriod" ssl_validity_period set_ssl_validity_period: str,
-    /// SSL证书有效性，0-无效，1-有效
+    /// SSL Certificates Validity: 0 - Invalid, 1 - Valid
     "SSLValidity" ssl_validity set_ssl_validity: i128,
     /// 是否是KMS的CMK证书
     "IsKMS" is_kms set_is_kms: i64,
@@ -6602,36 +6606,36 @@ SSLConfig {
 } }
 
 rt::model! { read debug;
-/// 安全组
+/// Security Group
 SecurityGroup {
-    /// 项目ID
+    /// Project ID
     "ProjectId" project_id set_project_id: i64,
-    /// 创建时间，时间格式：yyyy-mm-dd hh:mm:ss
+    /// Creation Time, Time format: yyyy-mm-dd hh:mm:ss
     "CreateTime" create_time set_create_time: str,
-    /// 入站规则
+    /// Inbound Rules
     "InboundSet" inbound_set set_inbound_set: list SecurityGroupPolicy,
-    /// 出站规则
+    /// Outbound Rules
     "OutboundSet" outbound_set set_outbound_set: list SecurityGroupPolicy,
-    /// 安全组ID
+    /// Security Group ID
     "SecurityGroupId" security_group_id set_security_group_id: str,
-    /// 安全组名称
+    /// Security Group Name
     "SecurityGroupName" security_group_name set_security_group_name: str,
-    /// 安全组备注
+    /// Security Group Remarks
     "SecurityGroupRemark" security_group_remark set_security_group_remark: str,
 } }
 
 rt::model! { read debug;
-/// 安全组策略
+/// Security Group Policy
 SecurityGroupPolicy {
-    /// 策略，ACCEPT 或者 DROP
+    /// Policy, ACCEPT or DROP
     "Action" action set_action: str,
-    /// 目的 IP 或 IP 段，例如172.16.0.0/12
+    /// Destination IP or IP range, for example 172.16.0.0/12
     "CidrIp" cidr_ip set_cidr_ip: str,
-    /// 端口或者端口范围
+    /// port or port range
     "PortRange" port_range set_port_range: str,
-    /// 网络协议，支持 UDP、TCP等
+    /// Network protocol supports UDP, TCP, etc.
     "IpProtocol" ip_protocol set_ip_protocol: str,
-    /// 规则限定的方向，OUTPUT-出战规则  INPUT-进站规则
+    /// Rule direction, OUTPUT - Outbound Rules, INPUT - Inbound Rules
     "Dir" dir set_dir: str,
 } }
 
@@ -6645,93 +6649,95 @@ SelectAllDB {
 } }
 
 rt::model! { read debug;
-/// 备可用区信息
+/// Replica AZ information
 SlaveZones {
-    /// 备可用区地域码
+    /// Replica AZ region code
     "SlaveZone" slave_zone set_slave_zone: str,
-    /// 备可用区
+    /// Replica AZ
     "SlaveZoneName" slave_zone_name set_slave_zone_name: str,
     /// 备机资源ID
     "DrInstanceId" dr_instance_id set_dr_instance_id: str,
 } }
 
 rt::model! { read debug;
-/// 慢查询日志文件信息
+/// Slow query log file information
 SlowLog {
-    /// 慢查询日志文件唯一标识
+    /// Unique ID of slow query log file
     "Id" id set_id: i64,
-    /// 文件生成的开始时间
+    /// File generation start time
     "StartTime" start_time set_start_time: str,
-    /// 文件生成的结束时间
+    /// File generation end time
     "EndTime" end_time set_end_time: str,
-    /// 文件大小（KB）
+    /// File size in KB
     "Size" size set_size: i64,
-    /// 文件中log条数
+    /// Number of logs in file
     "Count" count set_count: i64,
-    /// 内网下载地址
+    /// Download address for private network
     "InternalAddr" internal_addr set_internal_addr: str,
-    /// 外网下载地址
+    /// Download address for public network
     "ExternalAddr" external_addr set_external_addr: str,
-    /// 状态（1成功 2失败）
+    /// Status (1: success, 2: failure)
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: i64,
 } }
 
 rt::model! { read debug;
-/// 慢查询日志文件信息
+/// Slow query log file information
 SlowlogInfo {
-    /// 慢查询日志文件唯一标识
+    /// Unique ID of slow query log file
     "Id" id set_id: i64,
-    /// 文件生成的开始时间
+    /// File generation start time
     "StartTime" start_time set_start_time: str,
-    /// 文件生成的结束时间
+    /// File generation end time
     "EndTime" end_time set_end_time: str,
-    /// 文件大小（KB）
+    /// File size in KB
     "Size" size set_size: i64,
-    /// 文件中log条数
+    /// Number of logs in file
     "Count" count set_count: i64,
-    /// 内网下载地址
+    /// Download address for private network
     "InternalAddr" internal_addr set_internal_addr: str,
-    /// 外网下载地址
+    /// Download address for public network
     "ExternalAddr" external_addr set_external_addr: str,
-    /// 状态（1成功 2失败）
+    /// Status (1: success, 2: failure)
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: i64,
 } }
 
 rt::model! { read debug;
-/// 实例可售卖的规格信息
+/// Information of purchasable specification for an instance
 SpecInfo {
-    /// 实例规格ID，利用DescribeZones返回的SpecId，结合DescribeProductConfig返回的可售卖规格信息，可获悉某个可用区下可购买什么规格的实例
+    /// Instance specification ID. The `SpecId` returned by `DescribeZones` together with the purchasable specification information returned by `DescribeProductConfig` can be used to find out what specifications can be purchased in a specified AZ
     "SpecId" spec_id set_spec_id: i64,
-    /// 机型ID
+    /// Model ID
     "MachineType" machine_type set_machine_type: str,
-    /// 机型中文名称
+    /// Model name
     "MachineTypeName" machine_type_name set_machine_type_name: str,
-    /// 数据库版本信息。取值为2008R2（表示SQL Server 2008 R2），2012SP3（表示SQL Server 2012），2016SP1（表示SQL Server 2016 SP1）
+    /// Database version information. Valid values: 2008R2 (SQL Server 2008 Enterprise), 2012SP3 (SQL Server 2012 Enterprise), 2016SP1 (SQL Server 2016 Enterprise), 201602 (SQL Server 2016 Standard), 2017 (SQL Server 2017 Enterprise)
     "Version" version set_version: str,
-    /// Version字段对应的版本名称
+    /// Version name corresponding to the `Version` field
     "VersionName" version_name set_version_name: str,
-    /// 内存大小，单位GB
+    /// Memory size in GB
     "Memory" memory set_memory: i64,
-    /// CPU核数
+    /// Number of CPU cores
     "CPU" cpu set_cpu: i64,
-    /// 此规格下最小的磁盘大小，单位GB
+    /// Minimum disk size under this specification in GB
     "MinStorage" min_storage set_min_storage: i64,
-    /// 此规格下最大的磁盘大小，单位GB
+    /// Maximum disk size under this specification in GB
     "MaxStorage" max_storage set_max_storage: i64,
-    /// 此规格对应的QPS大小
+    /// QPS of this specification
     "QPS" qps set_qps: i64,
-    /// 此规格的中文描述信息
+    /// Description of this specification
     "SuitInfo" suit_info set_suit_info: str,
-    /// 此规格对应的包年包月Pid
+    /// Pid of this specification
     "Pid" pid set_pid: i64,
-    /// 此规格对应的按量计费Pid列表
+    /// Pay-as-you-go Pid list corresponding to this specification
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "PostPid" post_pid set_post_pid: list i64,
-    /// 此规格下支持的付费模式，POST-仅支持按量计费 PRE-仅支持包年包月 ALL-支持所有
+    /// Billing mode under this specification. POST: pay-as-you-go
     "PayModeStatus" pay_mode_status set_pay_mode_status: str,
-    /// 购买实例的类型 HA-本地盘高可用(包括双机高可用，alwaysOn集群)，RO-本地盘只读副本，SI-云盘版单节点,BI-商业智能服务，cvmHA-云盘版高可用，cvmRO-云盘版只读副本，MultiHA-多节点，cvmMultiHA-云盘多节点
-    /// 示例值：HA
+    /// Instance type. Valid values: HA (High-Availability Edition, including dual-server high availability and AlwaysOn cluster), RO (read-only replica), SI (Basic Edition)
     "InstanceType" instance_type set_instance_type: str,
-    /// 跨可用区类型，MultiZones-只支持跨可用区，SameZones-只支持同可用区，ALL-支持所有
+    /// Whether multi-AZ deployment is supported. Valid values: MultiZones (only multi-AZ deployment is supported), SameZones (only single-AZ deployment is supported), ALL (both deployments are supported)
     "MultiZonesStatus" multi_zones_status set_multi_zones_status: str,
     /// 最小磁盘容量时的基准
     ///
@@ -6769,30 +6775,30 @@ SpecInfo {
 } }
 
 rt::model! { read debug;
-/// 售卖配置状态
+/// Offering Configuration Status
 SpecSellStatus {
-    /// 可售卖的规格唯一ID
+    /// Sellable Specification Unique ID
     "Id" id set_id: str,
-    /// 实例规格ID
+    /// Instance Type ID
     "SpecId" spec_id set_spec_id: i128,
-    /// 此规格下支持的付费模式，POST-仅支持按量计费 PRE-仅支持包年包月 ALL-支持所有
+    /// Supported payment modes for this specification: POST - only supports pay-as-you-go, PRE - only supports yearly/monthly subscription, ALL - supports all.
     "PayModeStatus" pay_mode_status set_pay_mode_status: str,
-    /// 产品类型，购买实例的类型 HA-本地盘高可用(包括双机高可用，alwaysOn集群)，RO-本地盘只读副本，SI-云盘版单节点,BI-商业智能服务，cvmHA-云盘版高可用，cvmRO-云盘版只读副本，MultiHA-多节点，cvmMultiHA-云盘多节点
+    /// Product type. Types of instances for purchase: HA - Local Disk High Availability (including dual-node high availability, alwaysOn cluster), RO - Local Disk Read-Only Replica, SI - Cloud Disk Edition Single Node, BI - Business Intelligence Service, cvmHA - Cloud Disk Edition High Availability, cvmRO - Cloud Disk Edition Read-Only Replica, MultiHA - Multi-node, cvmMultiHA - Cloud Disk Multi-node.
     "InstanceType" instance_type set_instance_type: str,
-    /// 该规格支持的是否跨可用去，MultiZones-只支持跨可用区，SameZones-只支持同可用区，ALL-支持所有
+    /// Whether this specification supports cross-AZ deployment: MultiZones - only supports cross-AZ, SameZones - only supports same-AZ, ALL - supports all.
     "MultiZonesStatus" multi_zones_status set_multi_zones_status: str,
-    /// 架构标识，SINGLE-单节点 DOUBLE-双节点 TRIPLE-三节点 MULTI-多节点
-    /// 示例值：SINGLE
+    /// Architecture Type, SINGLE - single node, DOUBLE - dual node, TRIPLE - three-node, MULTI - multi-node
+    /// Example value: SINGLE
     "Architecture" architecture set_architecture: str,
-    /// 类型标识，EXCLUSIVE-独享型，SHARED-共享型
+    /// Type identifier, EXCLUSIVE - Dedicated, SHARED - Shared
     "Style" style set_style: str,
-    /// 数据库版本信息
+    /// Database Version Information
     "Version" version set_version: str,
-    /// 每个可用区的售卖状态集合
+    /// Sellable Status Set Per AZ
     "ZoneStatusSet" zone_status_set set_zone_status_set: list ZoneStatus,
-    /// 规格的参考价格，实际价格以询价接口为准
+    /// Reference price for specifications. The actual price is subject to the quotation API.
     "Price" price set_price: obj Price,
-    /// 规格售卖状态 1-正常 2-关闭售卖但是可以升级 3-完全关闭售卖
+    /// Specification Sale Status: 1 - Normal, 2 - Sale disabled but upgradable, 3 - Sale completely disabled.
     "Status" status set_status: i128,
     /// 最小磁盘容量时的基准
     ///
@@ -6830,15 +6836,15 @@ SpecSellStatus {
 } }
 
 rt::model! { write debug;
-/// Request of `StartBackupMigration` (启动备份导入任务).
+/// Request of `StartBackupMigration` (Starts backup import tasks).
 ///
-/// 本接口（StartBackupMigration）用于启动备份导入任务。
+/// This API is used to start a backup import task.
 StartBackupMigrationRequest {
-    /// 导入目标实例ID
+    /// ID of imported target instance
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 备份导入任务ID，由CreateBackupMigration接口返回
+    /// Backup import task ID, which is returned through the API CreateBackupMigration
     ///
     /// Required.
     "BackupMigrationId" backup_migration_id set_backup_migration_id: str,
@@ -6846,28 +6852,28 @@ StartBackupMigrationRequest {
 rt::action!("sqlserver", "2018-03-28", "StartBackupMigration", StartBackupMigrationRequest => StartBackupMigrationResponse);
 
 rt::model! { read debug;
-/// StartBackupMigration返回参数结构体
+/// StartBackupMigration response structure.
 StartBackupMigrationResponse {
-    /// 流程ID
+    /// Task ID
     "FlowId" flow_id set_flow_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `StartIncrementalMigration` (启动增量备份导入任务).
+/// Request of `StartIncrementalMigration` (Starts incremental backup import tasks).
 ///
-/// 本接口（StartIncrementalMigration）用于启动增量备份导入任务。
+/// This API is used to start an incremental backup import task.
 StartIncrementalMigrationRequest {
-    /// 导入目标实例ID
+    /// ID of imported target instance
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 备份导入任务ID，由CreateBackupMigration接口返回
+    /// Backup import task ID, which is returned through the API CreateBackupMigration
     ///
     /// Required.
     "BackupMigrationId" backup_migration_id set_backup_migration_id: str,
-    /// 增量备份导入任务ID
+    /// ID of an incremental backup import task
     ///
     /// Required.
     "IncrementalMigrationId" incremental_migration_id set_incremental_migration_id: str,
@@ -6875,24 +6881,24 @@ StartIncrementalMigrationRequest {
 rt::action!("sqlserver", "2018-03-28", "StartIncrementalMigration", StartIncrementalMigrationRequest => StartIncrementalMigrationResponse);
 
 rt::model! { read debug;
-/// StartIncrementalMigration返回参数结构体
+/// StartIncrementalMigration response structure.
 StartIncrementalMigrationResponse {
-    /// 流程ID
+    /// Task ID
     "FlowId" flow_id set_flow_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `StartInstanceXEvent` (开启、关闭扩展事件).
+/// Request of `StartInstanceXEvent` (Starts and stops an extension event).
 ///
-/// 本接口（StartInstanceXEvent）用于开启、关闭扩展事件。
+/// This API is used to start and stop an extended event.
 StartInstanceXEventRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 开启、关闭扩展事件
+    /// Whether to start or stop an extended event
     ///
     /// Required.
     "EventConfig" event_config set_event_config: list EventConfig,
@@ -6900,18 +6906,18 @@ StartInstanceXEventRequest {
 rt::action!("sqlserver", "2018-03-28", "StartInstanceXEvent", StartInstanceXEventRequest => StartInstanceXEventResponse);
 
 rt::model! { read debug;
-/// StartInstanceXEvent返回参数结构体
+/// StartInstanceXEvent response structure.
 StartInstanceXEventResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `StartMigrationCheck` (启动迁移校验).
+/// Request of `StartMigrationCheck` (Starting Migration Verification).
 ///
-/// 本接口（StartMigrationCheck）的作用是启动一个迁移前的校验任务，适用于迁移源的类型为TencentDB for SQLServer 的迁移方式
+/// This API is used to start a pre-migration verification task, applicable to the migration method where the migration source type is TencentDB for SQL Server.
 StartMigrationCheckRequest {
-    /// 迁移任务id
+    /// Migration task ID.
     ///
     /// Required.
     "MigrateId" migrate_id set_migrate_id: i64,
@@ -6919,31 +6925,31 @@ StartMigrationCheckRequest {
 rt::action!("sqlserver", "2018-03-28", "StartMigrationCheck", StartMigrationCheckRequest => StartMigrationCheckResponse);
 
 rt::model! { read debug;
-/// StartMigrationCheck返回参数结构体
+/// StartMigrationCheck response structure.
 StartMigrationCheckResponse {
-    /// 迁移检查流程发起后，返回的流程id
+    /// Process ID returned after the migration verification process is initiated.
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 进度步骤详情
+/// Progress Steps Details
 StepDetail {
-    /// 具体步骤返回信息
+    /// Detailed Steps Return Information
     "Msg" msg set_msg: str,
-    /// 当前步骤状态，0成功，-2未开始
+    /// Current Step Status, 0 Success, -2 Not Started
     "Status" status set_status: i64,
-    /// 步骤名称
+    /// Step Name
     "Name" name set_name: str,
 } }
 
 rt::model! { write debug;
-/// Request of `StopMigration` (中止迁移任务).
+/// Request of `StopMigration` (Terminating Migration Tasks).
 ///
-/// 本接口（StopMigration）作用是中止一个迁移任务
+/// This API is used to terminate a migration task.
 StopMigrationRequest {
-    /// 迁移任务ID
+    /// Migration task ID.
     ///
     /// Required.
     "MigrateId" migrate_id set_migrate_id: i64,
@@ -6951,93 +6957,103 @@ StopMigrationRequest {
 rt::action!("sqlserver", "2018-03-28", "StopMigration", StopMigrationRequest => StopMigrationResponse);
 
 rt::model! { read debug;
-/// StopMigration返回参数结构体
+/// StopMigration response structure.
 StopMigrationResponse {
-    /// 中止迁移流程发起后，返回的流程id
+    /// Migration ID returned after the migration process is terminated.
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 备份概览实时统计项
+/// Backup Overview Real-Time Statistics
 SummaryDetailRes {
-    /// 地域标识
+    /// Region Identifier
     "RegionId" region_id set_region_id: i128,
-    /// 实例状态。1：申请中2：运行中3：受限运行中 (主备切换中)4：已隔离5：回收中6：已回收7：任务执行中 (实例做备份、回档等操作)8：已下线9：实例扩容中10：实例迁移中
+    /// Instance Status. Valid values:
+    /// 1: Creating
+    /// 2: Running
+    /// 3: Restricted Running (primary/secondary switching)
+    /// 4: Isolated
+    /// 5: Recycling
+    /// 6: Recycled
+    /// 7: Task Executing (performing instance backup, rollback, etc.)
+    /// 8: Offline
+    /// 9: Instance Scaling
+    /// 10: Instance Migrating
     "Status" status set_status: i64,
-    /// 实例ID
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名称
+    /// Instance Name
     "Name" name set_name: str,
-    /// 备份空间
+    /// Backup Space
     "ActualUsedSpace" actual_used_space set_actual_used_space: i128,
-    /// 数据备份空间
+    /// Data Backup Space
     "DataBackupSpace" data_backup_space set_data_backup_space: i128,
-    /// 数据备份文件总个数
+    /// Data Backup Total File Count
     "DataBackupCount" data_backup_count set_data_backup_count: i128,
-    /// 日志备份空间
+    /// Log Backup Space
     "LogBackupSpace" log_backup_space set_log_backup_space: i128,
-    /// 日志备份文件总个数
+    /// Log Backup Total File Count
     "LogBackupCount" log_backup_count set_log_backup_count: i128,
-    /// 自动备份空间
+    /// Automatic Backup Space
     "AutoBackupSpace" auto_backup_space set_auto_backup_space: i128,
-    /// 自动备份文件总个数
+    /// Automatic Backup Total File Count
     "AutoBackupCount" auto_backup_count set_auto_backup_count: i128,
-    /// 手动备份空间
+    /// Manual Backup Space
     "ManualBackupSpace" manual_backup_space set_manual_backup_space: i128,
-    /// 手动备份文件总个数
+    /// Manual Backup Total File Count
     "ManualBackupCount" manual_backup_count set_manual_backup_count: i128,
-    /// 实例所属地域码
+    /// Instance Region Code
     "Region" region set_region: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SwitchCloudInstanceHA` (实例手动主备切换).
+/// Request of `SwitchCloudInstanceHA` (Manual Primary-Secondary Switch).
 ///
-/// 本接口(SwitchCloudInstanceHA)用于手动主备切换。
+/// This API is used to manually switch between primary and secondary.
 SwitchCloudInstanceHARequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 切换执行方式，0-立刻执行，1-时间窗内执行，默认取值为0。
+    /// Switch execution method. 0 - execute immediately; 1 - execute within the time window. The default value is 0.
     "WaitSwitch" wait_switch set_wait_switch: i128,
 } }
 rt::action!("sqlserver", "2018-03-28", "SwitchCloudInstanceHA", SwitchCloudInstanceHARequest => SwitchCloudInstanceHAResponse);
 
 rt::model! { read debug;
-/// SwitchCloudInstanceHA返回参数结构体
+/// SwitchCloudInstanceHA response structure.
 SwitchCloudInstanceHAResponse {
-    /// 异步任务流程ID
+    /// Asynchronous task flow ID.
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 主备切换日志
+/// Primary/Secondary Switchover Log
 SwitchLog {
-    /// 切换事件ID
+    /// Switchover Event ID
     "EventId" event_id set_event_id: str,
-    /// 切换模式 0-系统自动切换，1-手动切换
+    /// Switchover Mode 0-System Automatic Switchover, 1-Manual Switchover
     "SwitchType" switch_type set_switch_type: i128,
-    /// 切换开始时间
+    /// Switchover Start Time
     "StartTime" start_time set_start_time: str,
-    /// 切换结束时间
+    /// Switchover End Time
     "EndTime" end_time set_end_time: str,
-    /// 机器故障导致自动切换
+    /// Machine failure causes automatic switchover.
     "Reason" reason set_reason: str,
 } }
 
 rt::model! { read debug;
-/// TDE透明数据加密配置
+/// TDE configuration
 TDEConfigAttribute {
-    /// 是否已开通TDE加密，enable-已开通，disable-未开通
+    /// TDE status. Valid values: `enable` (enabled), `disable` (disabled).
     "Encryption" encryption set_encryption: str,
-    /// 证书归属。self-表示使用该账号自身的证书，others-表示引用其他账号的证书，none-表示没有证书
+    /// Certificate ownership. Valid values: `self` (certificate of the this account), `others` (certificate of the other account), `none` (no certificate).
     "CertificateAttribution" certificate_attribution set_certificate_attribution: str,
-    /// 开通TDE加密时引用的其他主账号ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "QuoteUin" quote_uin set_quote_uin: str,
     /// KMS中购买的用户主密钥ID（CMK）
     "CMKId" cmk_id set_cmk_id: str,
@@ -7055,11 +7071,11 @@ TagList {
 } }
 
 rt::model! { write debug;
-/// Request of `TerminateDBInstance` (主动隔离实例).
+/// Request of `TerminateDBInstance` (Isolates an instance).
 ///
-/// 本接口(TerminateDBInstance)用于主动隔离实例，使得实例进入回收站。
+/// This API is used to isolate an instance to move it into a recycle bin.
 TerminateDBInstanceRequest {
-    /// 主动销毁的实例ID列表，格式如：[mssql-3l3fgqn7]。与云数据库控制台页面中显示的实例ID相同
+    /// List of instance IDs manually terminated in the format of [mssql-3l3fgqn7], which are the same as the instance IDs displayed on the TencentDB Console page
     ///
     /// Required.
     "InstanceIdSet" instance_id_set set_instance_id_set: list String,
@@ -7067,40 +7083,40 @@ TerminateDBInstanceRequest {
 rt::action!("sqlserver", "2018-03-28", "TerminateDBInstance", TerminateDBInstanceRequest => TerminateDBInstanceResponse);
 
 rt::model! { read debug;
-/// TerminateDBInstance返回参数结构体
+/// TerminateDBInstance response structure.
 TerminateDBInstanceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpgradeDBInstance` (升级实例).
+/// Request of `UpgradeDBInstance` (Upgrades instance).
 ///
-/// 本接口（UpgradeDBInstance）用于升级实例
+/// This API is used to upgrade an instance.
 UpgradeDBInstanceRequest {
-    /// 实例ID，形如mssql-j8kv137v
+    /// Instance ID in the format of mssql-j8kv137v
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例升级后内存大小，单位GB，其值不能小于当前实例内存大小
+    /// Memory size after instance upgrade in GB, which cannot be smaller than the current instance memory size
     "Memory" memory set_memory: i64,
-    /// 实例升级后磁盘大小，单位GB，其值不能小于当前实例磁盘大小
+    /// Storage capacity after instance upgrade in GB, which cannot be smaller than the current instance storage capacity
     "Storage" storage set_storage: i64,
-    /// 是否自动使用代金券，0 - 不使用；1 - 默认使用。取值默认为0
+    /// Whether to automatically use vouchers. 0: no, 1: yes. Default value: 0
     "AutoVoucher" auto_voucher set_auto_voucher: i64,
-    /// 代金券ID，目前单个订单只能使用一张代金券
+    /// Voucher ID (currently, only one voucher can be used per order)
     "VoucherIds" voucher_ids set_voucher_ids: list String,
-    /// 实例升级后的CPU核心数
+    /// The number of CUP cores after the instance is upgraded.
     "Cpu" cpu set_cpu: i64,
-    /// 升级sqlserver的版本，目前支持：2008R2（SQL Server 2008 Enterprise），2012SP3（SQL Server 2012 Enterprise）版本等。每个地域支持售卖的版本不同，可通过DescribeProductConfig接口来拉取每个地域可售卖的版本信息，版本不支持降级，不填则不修改版本
+    /// Upgrade the SQL Server version. Supported versions include SQL Server 2008 Enterprise (`2008R2`), SQL Server 2012 Enterprise (`2012SP3`), etc. As the purchasable versions are region-specific, you can use the `DescribeProductConfig` API to query the information of purchasable versions in each region. Downgrading is unsupported. If this parameter is left empty, the SQL Server version will not be changed.
     "DBVersion" db_version set_db_version: str,
-    /// 升级sqlserver的高可用架构,从镜像容灾升级到always on集群容灾，仅支持2017及以上版本且支持always on高可用的实例，不支持降级到镜像方式容灾，CLUSTER-升级为always on容灾，不填则不修改高可用架构
+    /// Upgrade the high availability architecture from image-based disaster recovery to Always On cluster disaster recovery. This parameter is valid only for instances which support Always On high availability and run SQL Server 2017 or later. Neither downgrading to image-based disaster recovery nor upgrading from cluster disaster recovery to Always On disaster recovery is supported. If this parameter is left empty, the high availability architecture will not be changed.
     "HAType" ha_type set_ha_type: str,
-    /// 修改实例是否为跨可用区容灾，SameZones-修改为同可用区 MultiZones-修改为跨可用区
+    /// Change the instance deployment scheme. Valid values: `SameZones` (change to single-AZ deployment, which does not support cross-AZ disaster recovery), `MultiZones` (change to multi-AZ deployment, which supports cross-AZ disaster recovery).
     "MultiZones" multi_zones set_multi_zones: str,
-    /// 执行变配的方式，默认为 1。支持值包括：0 - 立刻执行，1 - 维护时间窗执行
+    /// The time when configuration adjustment task is performed. Valid values: `0` (execute immediately), `1` (execute during maintenance time). Default value: `1`.
     "WaitSwitch" wait_switch set_wait_switch: i64,
-    /// 多节点架构实例的备节点可用区，默认为空。如果需要在变配的同时修改指定备节点的可用区时必传，当MultiZones = MultiZones时主节点和备节点可用区不能全部相同。备机可用区集合最小为2个，最大不超过5个。
+    /// Secondary node AZ of the multi-node architecture instance. The default value is null. It should be specified when modifying the AZ of the specified secondary node needs to be performed during configuration adjustment. When MultiZones = MultiZones, the AZs of the primary nodes and secondary nodes cannot all be the same. The collection of AZs of the secondary node can include 2-5 AZs.
     "DrZones" dr_zones set_dr_zones: list DrZoneInfo,
     /// 是否自动升级数据库的兼容性级别，默认0。0-否，1-是
     "UpgradeCompatLevel" upgrade_compat_level set_upgrade_compat_level: i64,
@@ -7114,36 +7130,36 @@ UpgradeDBInstanceRequest {
 rt::action!("sqlserver", "2018-03-28", "UpgradeDBInstance", UpgradeDBInstanceRequest => UpgradeDBInstanceResponse);
 
 rt::model! { read debug;
-/// UpgradeDBInstance返回参数结构体
+/// UpgradeDBInstance response structure.
 UpgradeDBInstanceResponse {
-    /// 订单名称
+    /// Order name.
     "DealName" deal_name set_deal_name: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 可用区信息
+/// AZ information
 ZoneInfo {
-    /// 可用区英文ID，形如ap-guangzhou-1，表示广州一区
+    /// AZ ID in the format of ap-guangzhou-1 (i.e., Guangzhou Zone 1)
     "Zone" zone set_zone: str,
-    /// 可用区中文名称
+    /// AZ name
     "ZoneName" zone_name set_zone_name: str,
-    /// 可用区数字ID
+    /// Numeric ID of AZ
     "ZoneId" zone_id set_zone_id: i64,
-    /// 该可用区目前可售卖的规格ID，利用SpecId，结合接口DescribeProductConfig返回的数据，可获悉该可用区目前可售卖的规格大小
+    /// ID of specification purchasable in this AZ, which, together with the returned value of the `DescribeProductConfig` API, can be used to find out the specifications currently purchasable in the AZ
     "SpecId" spec_id set_spec_id: i64,
-    /// 当前可用区与规格下，可售卖的数据库版本，形如2008R2（表示SQL Server 2008 R2）。其可选值有2008R2（表示SQL Server 2008 R2），2012SP3（表示SQL Server 2012），2016SP1（表示SQL Server 2016 SP1）
+    /// Information of database versions purchasable under the current AZ and specification. Valid values: 2008R2 (SQL Server 2008 Enterprise), 2012SP3 (SQL Server 2012 Enterprise), 2016SP1 (SQL Server 2016 Enterprise), 201602 (SQL Server 2016 Standard), 2017 (SQL Server 2017 Enterprise)
     "Version" version set_version: str,
 } }
 
 rt::model! { read debug;
-/// 某个地域可用区下的规格售卖状态。
+/// Specification Sellable Status in a Specific Region's AZ
 ZoneStatus {
-    /// 规格可用区
+    /// Specification AZ
     "Zone" zone set_zone: str,
-    /// 规格地域
+    /// Specification Region
     "Region" region set_region: str,
-    /// 规格在该可用区的售卖状态 1-正常 2-关闭售卖但是可以升级 3-完全关闭售卖
+    /// Specification Sale Status in the AZ: 1 - Normal, 2 - Sale disabled but upgradable, 3 - Sale completely disabled.
     "Status" status set_status: i128,
 } }

@@ -5,74 +5,77 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { read debug;
-/// apiGateway实例详情
+/// Details of an APIGATEWAY instance
 ApiGatewayInstanceDetail {
-    /// 实例ID
+    /// The instance ID.
     "ServiceId" service_id set_service_id: str,
-    /// 实例名称
+    /// The instance name.
     "ServiceName" service_name set_service_name: str,
-    /// 域名
+    /// The domain.
     "Domain" domain set_domain: str,
-    /// 证书ID
+    /// Certificate id.
     "CertId" cert_id set_cert_id: str,
-    /// 使用协议
+    /// The protocol.
     "Protocol" protocol set_protocol: str,
 } }
 
 rt::model! { read debug;
-/// apigateway实例详情 - 异步关联云资源数据结构
+/// Details of APIGATEWAY instances - data structure of an async task for querying associated cloud resources
 ApiGatewayInstanceList {
-    /// 地域
+    /// The region.
     "Region" region set_region: str,
-    /// apigateway实例详情
+    /// API gateway instance details.
     "InstanceList" instance_list set_instance_list: list ApiGatewayInstanceDetail,
-    /// 该地域下apigateway实例总数
+    /// The total number of APIGATEWAY instances in this region.
     "TotalCount" total_count set_total_count: i128,
-    /// 是否查询异常
+    /// Whether to query exceptions.
     "Error" error set_error: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `ApplyCertificate` (免费证书申请).
+/// Request of `ApplyCertificate` (Applies for a free certificate).
 ///
-/// 本接口（ApplyCertificate）用于免费证书申请。
+/// This API is used to apply for a free certificate.
 ApplyCertificateRequest {
-    /// 证书域名验证方式：
-    /// DNS_AUTO： 自动添加域名DNS验证， 需用户域名解析托管在『[云解析DNS](https://console.cloud.tencent.com/cns)』，且与申请证书归属同一个腾讯云账号
-    /// DNS：手动添加域名DNS验证，需用户手动去域名解析服务商添加验证值
-    /// FILE：手动添加域名文件验证。 需要用户手动在域名站点根目录添加指定路径文件进行文件验证， http&https任一通过即可；且域名站点需海外CA机构能访问， 具体访问白名单为：64.78.193.238，216.168.247.9，216.168.249.9，54.189.196.217
+    /// Certificate domain validation methods:
+    ///
+    /// DNS_AUTO: Automatically add domain DNS validation. Requires the user's domain to be hosted on 'Cloud DNS' and associated with the same Tencent Cloud account as the certificate application.
+    ///
+    /// DNS: Manually add domain DNS validation. Requires the user to manually add the validation value at their domain's DNS service provider.
+    ///
+    /// FILE: Manually add domain file validation. Requires the user to manually add a specified path file in the root directory of the domain site for file validation. Either HTTP or HTTPS validation will suffice; the domain site must be accessible by overseas CA institutions. The specific access whitelist is: 64.78.193.238, 216.168.247.9, 216.168.249.9, 54.189.196.217.
     ///
     /// Required.
     "DvAuthMethod" dv_auth_method set_dv_auth_method: str,
-    /// 证书绑定的域名。
+    /// The domain bound to the certificate.
     ///
     /// Required.
     "DomainName" domain_name set_domain_name: str,
-    /// 证书关联的项目 ID。 默认为0（默认项目）
+    /// The project ID associated with the certificate. Default is 0 (default project)
     "ProjectId" project_id set_project_id: i128,
-    /// 证书类型， 可不传，目前仅支持类型83。83 = TrustAsia C1 DV Free。
+    /// Certificate type, optional, currently only type 83 is supported. 83 = trustasia c1 dv free.
     "PackageType" package_type set_package_type: str,
-    /// 证书订单关联邮箱。默认为腾讯云账号邮箱， 不存在则关联固定邮箱
+    /// The email associated with the certificate order, By default, it uses the Tencent Cloud account email. If it does not exist, a fixed email address will be used.
     "ContactEmail" contact_email set_contact_email: str,
-    /// 证书关联手机号码，  不存在则关联固定手机号码
+    /// The mobile phone number associated with the certificate. If it does not exist, a fixed mobile phone number will be used.
     "ContactPhone" contact_phone set_contact_phone: str,
-    /// 证书有效期，默认3（月），目前仅支持3个月。
+    /// Certificate valid period, 3 months by default, currently only 3 months is supported.
     "ValidityPeriod" validity_period set_validity_period: str,
-    /// 加密算法，取值为ECC、RSA， 默认为RSA
+    /// Encryption algorithm, values can be ECC or RSA, default is RSA.
     "CsrEncryptAlgo" csr_encrypt_algo set_csr_encrypt_algo: str,
-    /// 密钥对参数，RSA仅支持2048。ECC仅支持prime256v1。加密算法选择ECC时，此参数必填
+    /// Key pair parameters. RSA supports only 2048. ECC supports only prime256v1. When the encryption algorithm is set to ECC, this parameter is mandatory.
     "CsrKeyParameter" csr_key_parameter set_csr_key_parameter: str,
-    /// 私钥密码， 目前仅使用在生成jks、pfx格式证书时密码； 其他格式私钥证书未加密
+    /// Private key password, currently only used when generating jks, pfx format certificates; private key certificates of other formats are not encrypted.
     "CsrKeyPassword" csr_key_password set_csr_key_password: str,
-    /// 证书别名
+    /// Certificate alias.
     "Alias" alias set_alias: str,
-    /// 旧证书 ID，用于证书续费（证书有效期在30天内，且未过期），会建立续费关系， 可用于托管； 不传则表示新申请证书
+    /// Old certificate id, used for certificate renewal (the certificate valid period is within 30 days and not expired), a renewal relationship will be established, which can be hosted; not providing it means applying for a new certificate.
     "OldCertificateId" old_certificate_id set_old_certificate_id: str,
-    /// 权益包ID，用于免费证书扩容包使用， 免费证书扩容包已下线
+    /// Benefit package ID, used for free certificate expansion package, the free certificate expansion package has been discontinued.
     "PackageId" package_id set_package_id: str,
-    /// 签发后是否删除自动域名验证记录， 默认为否；仅域名为DNS_AUTO验证类型支持传参
+    /// Whether to delete the automatic domain name verification record after issuance, which is fasle by default. This parameter can be passed in only for domain names of the DNS_AUTO verification type.
     "DeleteDnsAutoRecord" delete_dns_auto_record set_delete_dns_auto_record: bool,
-    /// 证书绑定的其他域名，待开放。目前不支持此参数
+    /// Other domains bound to the certificate, to be opened. This parameter is not currently supported.
     "DnsNames" dns_names set_dns_names: list String,
 } }
 impl ::core::fmt::Debug for ApplyCertificateRequest {
@@ -99,9 +102,9 @@ impl ::core::fmt::Debug for ApplyCertificateRequest {
 rt::action!("ssl", "2019-12-05", "ApplyCertificate", ApplyCertificateRequest => ApplyCertificateResponse);
 
 rt::model! { read debug;
-/// ApplyCertificate返回参数结构体
+/// ApplyCertificate response structure.
 ApplyCertificateResponse {
-    /// 新申请成功的证书 ID。
+    /// The newly applied certificate id.
     "CertificateId" certificate_id set_certificate_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -117,44 +120,45 @@ BatchDeleteFail {
 } }
 
 rt::model! { read debug;
-/// 绑定资源地域结果
+/// Region of associated cloud resources
 BindResourceRegionResult {
-    /// 地域
+    /// The region.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Region" region set_region: str,
-    /// 关联资源总数
+    /// The total number of associated cloud resources.
     "TotalCount" total_count set_total_count: i128,
     /// 是否查询异常
     "Error" error set_error: str,
 } }
 
 rt::model! { read debug;
-/// 绑定资源结果
+/// Associated cloud resources
 BindResourceResult {
-    /// 资源类型：clb、cdn、waf、live、vod、ddos、tke、apigateway、tcb、teo（edgeOne）
+    /// Supported types: CLB, CDN, WAF, LIVE, VOD, DDOS, TKE, APIGATEWAY, TCB, and TEO (EDGEONE).
     "ResourceType" resource_type set_resource_type: str,
-    /// 绑定资源地域结果
+    /// The region of associated cloud resources.
     "BindResourceRegionResult" bind_resource_region_result set_bind_resource_region_result: list BindResourceRegionResult,
 } }
 
 rt::model! { read debug;
-/// cos实例详情 - 异步关联云资源数据结构
+/// COS instance details - asynchronous association of cloud resource data structure.
 COSInstanceList {
-    /// 地域
+    /// Region.
     "Region" region set_region: str,
-    /// 实例详情
+    /// Instance details.
     "InstanceList" instance_list set_instance_list: list CosInstanceDetail,
-    /// 地域下总数
+    /// Total number under the region.
     "TotalCount" total_count set_total_count: i64,
-    /// 错误信息
+    /// Error message.
     "Error" error set_error: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CancelAuditCertificate` (取消证书审核).
+/// Request of `CancelAuditCertificate` (Cancels certificate review).
 ///
-/// 取消证书审核
+/// This API is used to cancel certificate review.
 CancelAuditCertificateRequest {
-    /// 证书ID
+    /// The certificate ID.
     ///
     /// Required.
     "CertificateId" certificate_id set_certificate_id: str,
@@ -162,20 +166,20 @@ CancelAuditCertificateRequest {
 rt::action!("ssl", "2019-12-05", "CancelAuditCertificate", CancelAuditCertificateRequest => CancelAuditCertificateResponse);
 
 rt::model! { read debug;
-/// CancelAuditCertificate返回参数结构体
+/// CancelAuditCertificate response structure.
 CancelAuditCertificateResponse {
-    /// 操作是否成功
+    /// Whether the operation succeeded.
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CancelCertificateOrder` (取消证书订单).
+/// Request of `CancelCertificateOrder` (Cancels a certificate order).
 ///
-/// 取消证书订单。
+/// This API is used to cancel a certificate order.
 CancelCertificateOrderRequest {
-    /// 证书 ID。
+    /// Certificate ID
     ///
     /// Required.
     "CertificateId" certificate_id set_certificate_id: str,
@@ -183,91 +187,95 @@ CancelCertificateOrderRequest {
 rt::action!("ssl", "2019-12-05", "CancelCertificateOrder", CancelCertificateOrderRequest => CancelCertificateOrderResponse);
 
 rt::model! { read debug;
-/// CancelCertificateOrder返回参数结构体
+/// CancelCertificateOrder response structure.
 CancelCertificateOrderResponse {
-    /// 取消订单成功的证书 ID。
+    /// ID of the certificate whose order has been successfully cancelled
     "CertificateId" certificate_id set_certificate_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// CDN实例详情
+/// Details of a CDN instance
 CdnInstanceDetail {
-    /// 域名
+    /// The domain.
     "Domain" domain set_domain: str,
-    /// 已部署证书ID
+    /// The ID of the deployed certificate.
     "CertId" cert_id set_cert_id: str,
-    /// 域名状态 rejected：域名审核未通过，域名备案过期/被注销导致，processing：部署中，online：已启动，offline：已关闭
+    /// Domain name status: rejected - the domain name failed the review or its registration has expired/been canceled; processing - deploying; online - started; offline - closed.
     "Status" status set_status: str,
-    /// 域名计费状态，on表示开启，off表示关闭。
+    /// Domain billing status, where on indicates enable and off indicates disable.
     "HttpsBillingSwitch" https_billing_switch set_https_billing_switch: str,
 } }
 
 rt::model! { read debug;
-/// cdn实例详情 - 异步关联云资源数据结构
+/// Details of CDN instances - data structure of an async task for querying associated cloud resources
 CdnInstanceList {
-    /// 该地域下CDN域名总数
+    /// The total number of CDN domains in this region.
     "TotalCount" total_count set_total_count: i128,
-    /// cdn域名详情
+    /// CDN domain name details.
     "InstanceList" instance_list set_instance_list: list CdnInstanceDetail,
-    /// 是否查询异常
+    /// Whether to query exceptions.
     "Error" error set_error: str,
 } }
 
 rt::model! { read debug;
-/// 证书基本信息
+/// Basic information of the certificate
 CertBasicInfo {
-    /// 颁发者
+    /// Issuer.
     "Issuer" issuer set_issuer: str,
-    /// 颁发给
+    /// Issued to.
     "Subject" subject set_subject: str,
-    /// 证书指纹
+    /// Certificate fingerprint.
     "Fingerprint" fingerprint set_fingerprint: str,
-    /// 证书有效期开始时间
+    /// Certificate valid period start time.
     "ValidFrom" valid_from set_valid_from: str,
-    /// 证书有效期结束时间
+    /// Certificate valid period end time.
     "ValidTo" valid_to set_valid_to: str,
 } }
 
 rt::model! { read debug;
-/// 证书异步任务ID
+/// Certificate and async task IDs
 CertTaskId {
-    /// 证书ID
+    /// The certificate ID.
     "CertId" cert_id set_cert_id: str,
-    /// 异步任务ID
+    /// The async task ID.
     "TaskId" task_id set_task_id: str,
 } }
 
 rt::model! { read debug;
-/// CLB证书详情
+/// Details of a CLB certificate
 Certificate {
-    /// 证书ID
+    /// The certificate ID.
     "CertId" cert_id set_cert_id: str,
-    /// 证书绑定的域名
+    /// The list of domains bound to the certificate.
     "DnsNames" dns_names set_dns_names: list String,
-    /// 根证书ID
+    /// Root certificate id.
     "CertCaId" cert_ca_id set_cert_ca_id: str,
-    /// 证书认证模式：UNIDIRECTIONAL单向认证，MUTUAL双向认证
+    /// Certificate authentication mode: unidirectional one-way authentication, mutual mutual authentication.
     "SSLMode" ssl_mode set_ssl_mode: str,
 } }
 
 rt::model! { read debug;
-/// 获取证书列表（DescribeCertificates）返回参数键为 Certificates 数组下，key为CertificateExtra 的内容。
+/// Content of the `CertificateExtra` parameter. `CertificateExtra` is an element of `Certificates` array which is returned by `DescribeCertificates`.
 CertificateExtra {
-    /// 证书可配置域名数量。
+    /// Quantity of configurable domain names for the certificate.
     "DomainNumber" domain_number set_domain_number: str,
-    /// 续费原证书 ID。
+    /// Renew the original certificate id.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "OriginCertificateId" origin_certificate_id set_origin_certificate_id: str,
-    /// 重颁发证书原始 ID。
+    /// Original ID of the new certificate
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ReplacedBy" replaced_by set_replaced_by: str,
-    /// 重颁发证书ID。
+    /// Reissue certificate id.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ReplacedFor" replaced_for set_replaced_for: str,
-    /// 续费证书 ID。
+    /// Renewal certificate id.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "RenewOrder" renew_order set_renew_order: str,
-    /// 是否是国密证书
+    /// Whether it is a China SM certificate.
     "SMCert" sm_cert set_sm_cert: i64,
-    /// 公司类型，取值：1（个人）；2（公司）
+    /// Company type, valid values: 1 (individual); 2 (company).
     "CompanyType" company_type set_company_type: i64,
     /// 下一张订阅服务续期证书ID
     "ServiceRenewCertificateId" service_renew_certificate_id set_service_renew_certificate_id: str,
@@ -276,123 +284,122 @@ CertificateExtra {
 } }
 
 rt::model! { write nodebug;
-/// Request of `CertificateInfoSubmit` (付费提交证书资料).
+/// Request of `CertificateInfoSubmit` (Pay to submit certificate information).
 ///
-/// 付费提交证书资料
+/// Submit certificate information for payment
 CertificateInfoSubmitRequest {
-    /// 待提交资料的付费证书 ID。
+    /// Paid SSL certificate ID of materials to be submitted.
     ///
     /// Required.
     "CertId" cert_id set_cert_id: str,
-    /// 此字段必传。 CSR 生成方式， 取值为：
-    /// - online：腾讯云提交的填写的参数信息生成CSR和私钥，并由腾讯云加密存储
-    /// - parse：自行生成CSR和私钥，并通过上传CSR申请证书
+    /// This field is required. CSR generation method, value is:
+    /// -online: Tencent Cloud submits the filled parameter information to generate a CSR and private key, and by Tencent Cloud for encrypted storage.
+    /// -parse: Generate CSR and private key manually, and apply for a certificate by uploading CSR.
     ///
     /// Required.
     "GenCsrType" gen_csr_type set_gen_csr_type: str,
-    /// 证书绑定的通用名称， 若是上传的CSR，则该域名需与CSR解析的通用名称一致
+    /// Common name for certificate binding. If an uploaded CSR is used, that domain name must match the common name resolved by the CSR.
     ///
     /// Required.
     "CertCommonName" cert_common_name set_cert_common_name: str,
-    /// 组织信息类型， 取值范围：
-    /// 1（个人）：仅DV类型证书可设置为1， 个人类型证书组织信息字段可不传：Org开头，Admin开头，Tech开头
-    /// 2（公司）：所有类型证书都可设置为2， 按需传组织信息字段
+    /// Organization information type. Valid values:
+    /// 1 (Personal): Only DV-type certificates can be set to 1. For personal-type certificates, organization information fields (Org, Admin, Tech) can be omitted.
+    /// 2 (Company): All types of certificates can be set to 2. Pass organization information fields as needed.
     ///
     /// Required.
     "CompanyType" company_type set_company_type: i128,
-    /// 公司ID，在 [腾讯云控制台](https://console.cloud.tencent.com/ssl/info) 可进行查看，若无满足的公司信息， 则本参数传0 ； 若存在满足当前订单的公司信息， 可以根据 [DescribeCompanies](https://cloud.tencent.com/document/product/400/90375) 查看公司ID； 若传了公司ID，则Org开头的参数可不传
+    /// Company ID can be viewed in the [Tencent Cloud Console](https://console.cloud.tencent.com/ssl/info). If no company information is found, set this parameter to 0. If company information matching the current order exists, you can view the company ID via [DescribeCompanies](https://www.tencentcloud.com/document/product/400/90375?from_cn_redirect=1). If a company ID is provided, parameters starting with "Org" can be omitted.
     ///
     /// Required.
     "CompanyId" company_id set_company_id: str,
-    /// 公司证件类型，取值范围：
-    /// TYDMZ（统一社会信用代码 ）：仅CFCA类型证书需要使用本字段， 其他类型证书不需要使用本字段
-    /// OTHERS（其他）
+    /// Company document type. Valid values:
+    /// TYDMZ (unified social credit code): This field is required only for CFCA certificates, not required for other types.
+    /// OTHERS
     "OrgIdType" org_id_type set_org_id_type: str,
-    /// 公司证件号码，取值范围：
-    /// TYDMZ（统一社会信用代码 ）：11532xxxxxxxx24820
+    /// Company identification number, value ranges from...to...
+    /// TYDMZ (unified social credit code): 11532xxxxxxxx24820
     "OrgIdNumber" org_id_number set_org_id_number: str,
-    /// 管理人证件类型，取值范围：
-    /// SFZ（身份证）：仅CFCA类型证书需要使用本字段， 其他类型证书不需要使用本字段
-    /// HZ（护照）：仅CFCA类型证书需要使用本字段， 其他类型证书不需要使用本字段
+    /// Document type of the manager. Valid values:
+    /// SFZ (ID card): This field is required only for CFCA certs, not required for other types.
+    /// HZ (passport): This field is required only for CFCA certs and not required for other types.
     "AdminIdType" admin_id_type set_admin_id_type: str,
-    /// 管理人证件号码，仅CFCA类型证书需要使用本字段， 其他类型证书不需要使用本字段， 取值范围：
-    /// SFZ（身份证）：110000xxxxxxxx1242
-    /// HZ（护照）:EFxxxxxxx
+    /// ID number of the manager. This field is required only for CFCA certificates, not required for other types. Value ranges from...to...
+    /// ID card: 110000xxxxxxxx1242
+    /// HZ (Passport): EFxxxxxxx
     "AdminIdNumber" admin_id_number set_admin_id_number: str,
-    /// 联系人证件类型，取值范围：
-    /// SFZ（身份证）：仅CFCA类型证书需要使用本字段， 其他类型证书不需要使用本字段
-    /// HZ（护照）：仅CFCA类型证书需要使用本字段， 其他类型证书不需要使用本字段
+    /// Contact person document type. Valid values:
+    /// SFZ (ID card): This field is required only for CFCA certs, not required for other types.
+    /// HZ (passport): This field is required only for CFCA certs and not required for other types.
     "TechIdType" tech_id_type set_tech_id_type: str,
-    /// 联系人证件号码，仅CFCA类型证书需要使用本字段， 其他类型证书不需要使用本字段，取值范围：
-    /// SFZ（身份证）：110000xxxxxxxx1242
-    /// HZ（护照）:EFxxxxxxx
+    /// ID number of the contact person. This field is required only for CFCA certs and not required for other types. Value ranges from...to...
+    /// ID card: 110000xxxxxxxx1242
+    /// HZ (Passport): EFxxxxxxx
     "TechIdNumber" tech_id_number set_tech_id_number: str,
-    /// 上传的 CSR 内容。
-    /// 若GenCsrType为parse， 则此字段必传。
+    /// Uploaded CSR content.
+    /// If GenCsrType is parse, this field is required.
     "Csr" csr set_csr: str,
-    /// 证书绑定的其他域名， 单域名、泛域名证书无需提供。 多域名、多泛域名必填
+    /// Other domains bound to the certificate. No need to provide for single domain or wildcard certificates. Required for multi-domain names and multiple wildcard certificates.
     "DnsNames" dns_names set_dns_names: list String,
-    /// 私钥密码， 目前仅使用在生成jks、pfx格式证书时密码； 其他格式私钥证书未加密
+    /// Private key password. Currently used only when generating certs in jks or pfx format; private key certificates in other formats are unencrypted.
     "KeyPass" key_pass set_key_pass: str,
-    /// 公司名称。若没有传CompanyId或者ManagerId， 则此字段必传
+    /// Company name. This field is required if CompanyId or ManagerId is not provided.
     "OrgOrganization" org_organization set_org_organization: str,
-    /// 部门名称。若没有传CompanyId或者ManagerId， 则此字段必传
+    /// Department name. If not passing CompanyId or ManagerId, this field is required.
     "OrgDivision" org_division set_org_division: str,
-    /// 公司详细地址。若没有传CompanyId或者ManagerId， 则此字段必传
+    /// Company detailed address. If not pass CompanyId or ManagerId, this field is required.
     "OrgAddress" org_address set_org_address: str,
-    /// 国家名称，如中国：CN 。若没有传CompanyId或者ManagerId， 则此字段必传
+    /// Country/region name, for example China: CN. If not passing CompanyId or ManagerId, this field is required.
     "OrgCountry" org_country set_org_country: str,
-    /// 公司所在城市。若没有传CompanyId或者ManagerId， 则此字段必传
+    /// Located city. If not pass CompanyId or ManagerId, this field is required.
     "OrgCity" org_city set_org_city: str,
-    /// 公司所在省份。若没有传CompanyId或者ManagerId， 则此字段必传
+    /// Province where the company is located. If not passing CompanyId or ManagerId, this field is required.
     "OrgRegion" org_region set_org_region: str,
-    /// 公司所属区号。若没有传CompanyId或者ManagerId， 则此字段必传
-    /// 如：021。  手机号码传 86
+    /// Area code of the company. If not passing CompanyId or ManagerId, this field is required.
+    /// For example: 021. Pass 86 as the mobile number.
     "OrgPhoneArea" org_phone_area set_org_phone_area: str,
-    /// 公司所属号码。若没有传CompanyId或者ManagerId， 则此字段必传
+    /// Company number. If CompanyId or ManagerId is not provided, this field is required.
     "OrgPhoneNumber" org_phone_number set_org_phone_number: str,
-    /// 证书域名验证方式：
-    /// DNS_AUTO： 自动添加域名DNS验证， 需用户域名解析托管在『[云解析DNS](https://console.cloud.tencent.com/cns)』，且与申请证书归属同一个腾讯云账号
-    /// DNS：手动添加域名DNS验证，需用户手动去域名解析服务商添加验证值
-    /// FILE：手动添加域名文件验证。 需要用户手动在域名站点根目录添加指定路径文件进行文件验证， http&https任一通过即可；且域名站点需海外CA机构能访问， 具体访问白名单为：64.78.193.238，216.168.247.9，216.168.249.9，54.189.196.217
+    /// Domain validation method of the certificate
+    /// DNS: Manually add domain DNS validation. The user needs to manually add the verification value at the DNS service provider.
+    /// FILE: Manual addition of domain name FILE verification. Users are advised to manually add a specified path FILE in the root directory of the domain site to perform FILE verification. Either http or https passing is sufficient. The domain site must be accessible by overseas certificate authorities. The specific access allowlist is: 64.78.193.238, 216.168.247.9, 216.168.249.9, 54.189.196.217.
     "VerifyType" verify_type set_verify_type: str,
-    /// 管理人名。若没有传ManagerId， 则此字段必传
+    /// Manage name. If not passing ManagerId, this field is required.
     "AdminFirstName" admin_first_name set_admin_first_name: str,
-    /// 管理人姓。若没有传ManagerId， 则此字段必传
+    /// Manager name. If not, this field is required when ManagerId is not passed.
     "AdminLastName" admin_last_name set_admin_last_name: str,
-    /// 管理人手机号码。若没有传ManagerId， 则此字段必传
+    /// Manager mobile number. If not passing ManagerId, this field is required.
     "AdminPhone" admin_phone set_admin_phone: str,
-    /// 管理人邮箱地址。若没有传ManagerId， 则此字段必传
+    /// Manager email address. If not passing ManagerId, this field is required.
     "AdminEmail" admin_email set_admin_email: str,
-    /// 管理人职位。若没有传ManagerId， 则此字段必传
+    /// Manager position. If not passing ManagerId, this field is required.
     "AdminTitle" admin_title set_admin_title: str,
-    /// 联系人名。若没有传ManagerId， 则此字段必传
+    /// Contact name. If not passing ManagerId, this field is required.
     "TechFirstName" tech_first_name set_tech_first_name: str,
-    /// 联系人姓。若没有传ManagerId， 则此字段必传
+    /// Last name of the contact. If not, this field is required when ManagerId is not passed.
     "TechLastName" tech_last_name set_tech_last_name: str,
-    /// 联系人邮箱地址。CompanyType为1时， 此字段必传
+    /// Contact email address. This field is required when CompanyType is 1.
     "ContactEmail" contact_email set_contact_email: str,
-    /// 是否开启自动续费： 0， 不开启；  1， 开启； 默认为0
+    /// Whether to enable auto-renewal: 0, not enabled; 1, enabled; defaults to 0.
     "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: i128,
-    /// 密钥对参数，RSA支持2048，4096。ECC仅支持prime256v1。当 CSR 生成方式为online的时候，此参数必填。
+    /// Key pair parameters. RSA supports 2048 and 4096. ECC is only supported for prime256v1. This parameter is required when the CSR generation method is online.
     "CsrKeyParameter" csr_key_parameter set_csr_key_parameter: str,
-    /// 加密算法，取值为ECC、RSA， 默认为RSA。当 CSR 生成方式为online的时候，此参数必填。
+    /// Encryption algorithm, value is ECC or RSA, defaults to RSA. This parameter is required when CSR generation method is online.
     "CsrEncryptAlgo" csr_encrypt_algo set_csr_encrypt_algo: str,
-    /// 管理人ID，在 [腾讯云控制台](https://console.cloud.tencent.com/ssl/info) 可进行查看，若无满足的管理人信息， 则本参数传0 ； 若存在满足当前订单的管理人信息， 可以根据 [DescribeManagers](https://cloud.tencent.com/document/product/400/52672) 查看管理人ID； 若传了管理人ID，则Org开头、Admin开头、Tech开头的参数可不传； 管理人ID会包含公司信息
+    /// Manager ID can be viewed in the [Tencent Cloud Console](https://console.cloud.tencent.com/ssl/info). If no administrator information is found, pass 0 for this parameter. If administrator information exists that meets the current order, the manager ID can be selected based on [DescribeManagers](https://www.tencentcloud.com/document/product/400/52672?from_cn_redirect=1). If the manager ID is passed, parameters beginning with Org, Admin, or Tech can be omitted. The manager ID includes company information.
     "ManagerId" manager_id set_manager_id: str,
-    /// 联系人电话。若没有传ManagerId， 则此字段必传
+    /// Contact phone. If not passing ManagerId, this field is required.
     "TechPhone" tech_phone set_tech_phone: str,
-    /// 联系人邮箱
+    /// contact email
     "TechEmail" tech_email set_tech_email: str,
-    /// 联系人职位。若没有传ManagerId， 则此字段必传
+    /// Contact person position. If not passing ManagerId, this field is required.
     "TechTitle" tech_title set_tech_title: str,
-    /// 证书类型
+    /// Certificate type
     "Type" r#type set_type: i64,
-    /// 只针对Dnspod系列证书有效，ca机构类型可为sectigo和digicert
+    /// Valid only for Dnspod series certs. ca organization kind can be sectigo and digicert.
     "CaType" ca_type set_ca_type: str,
-    /// 签名算法
+    /// signature algorithm
     "SignAlgo" sign_algo set_sign_algo: str,
-    /// 是否使用交叉根证书
+    /// Whether to use intersect root certificate
     "UseCrossSignRoot" use_cross_sign_root set_use_cross_sign_root: bool,
 } }
 impl ::core::fmt::Debug for CertificateInfoSubmitRequest {
@@ -446,246 +453,245 @@ impl ::core::fmt::Debug for CertificateInfoSubmitRequest {
 rt::action!("ssl", "2019-12-05", "CertificateInfoSubmit", CertificateInfoSubmitRequest => CertificateInfoSubmitResponse);
 
 rt::model! { read debug;
-/// CertificateInfoSubmit返回参数结构体
+/// CertificateInfoSubmit response structure.
 CertificateInfoSubmitResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CertificateOrderSubmit` (付费证书提交订单).
+/// Request of `CertificateOrderSubmit` (Submit a paid SSL certificate order).
 ///
-/// 提交付费证书订单
+/// Submit a certificate order
 CertificateOrderSubmitRequest {
-    /// 待提交资料的付费证书 ID。
+    /// Paid SSL certificate ID of materials to be submitted.
     ///
     /// Required.
     "CertId" cert_id set_cert_id: str,
-    /// 是否删除自动DNS验证值：0，不删除； 1，删除； 默认不删除
+    /// Whether to delete automatic DNS validation: 0, do not delete; 1, delete; default is do not delete.
     "DeleteDnsAutoRecord" delete_dns_auto_record set_delete_dns_auto_record: i128,
-    /// 证书域名验证方式：
-    /// DNS_AUTO： 自动添加域名DNS验证， 需用户域名解析托管在『[云解析DNS](https://console.cloud.tencent.com/cns)』，且与申请证书归属同一个腾讯云账号
-    /// DNS：手动添加域名DNS验证，需用户手动去域名解析服务商添加验证值
-    /// FILE：手动添加域名文件验证。 需要用户手动在域名站点根目录添加指定路径文件进行文件验证， http&https任一通过即可；且域名站点需海外CA机构能访问， 具体访问白名单见控制台页面
+    /// Domain validation method of the certificate
+    /// DNS: Manually add domain DNS validation. The user needs to manually add the verification value at the DNS service provider.
+    /// FILE: Manual domain addition via FILE verification. Users are advised to manually add the specified path FILE to the root directory of the domain site for FILE verification. Either http or https access is sufficient. The domain site must be accessible by overseas certificate authorities. For the specific access allowlist, refer to the console page.
     "VerifyType" verify_type set_verify_type: str,
 } }
 rt::action!("ssl", "2019-12-05", "CertificateOrderSubmit", CertificateOrderSubmitRequest => CertificateOrderSubmitResponse);
 
 rt::model! { read debug;
-/// CertificateOrderSubmit返回参数结构体
+/// CertificateOrderSubmit response structure.
 CertificateOrderSubmitResponse {
-    /// CA机构侧订单号。
+    /// Order number from the certificate authority.
     "OrderId" order_id set_order_id: str,
-    /// 证书状态：0 = 审核中，1 = 已通过，2 = 审核失败，3 = 已过期，4 = 已添加DNS记录，5 = 企业证书，待提交，6 = 订单取消中，7 = 已取消，8 = 已提交资料， 待上传确认函，9 = 证书吊销中，10 = 已吊销，11 = 重颁发中，12 = 待上传吊销确认函，13 = 免费证书待提交资料。
+    /// Certificate status. 0=Under review, 1=Approved, 2=Review failed, 3=Expired, 4=DNS record added, 5=Enterprise certificate, pending submission, 6=Order cancellation in progress, 7=Canceled, 8=Documents submitted, pending upload of confirmation letter, 9=Certificate revocation in progress, 10=Revoked, 11=Reissue in progress, 12=Pending upload of revocation confirmation letter, 13=Free certificate pending document submission.
     "Status" status set_status: i128,
-    /// 是否预审核
+    /// Whether prereview is required or not
     "IsAudited" is_audited set_is_audited: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 获取证书列表（DescribeCertificates）返回参数键为 Certificates 的内容。
+/// Content of the `Certificates` parameter returned by `DescribeCertificates`
 Certificates {
-    /// 用户 UIN。
+    /// User uin.
     "OwnerUin" owner_uin set_owner_uin: str,
-    /// 项目 ID。
+    /// Project id.
     "ProjectId" project_id set_project_id: str,
-    /// 证书来源：
-    /// trustasia：亚洲诚信，
-    /// upload：用户上传。
-    /// wosign：沃通
-    /// sheca：上海CA
+    /// Certificate source:.
+    /// trustasia.
+    /// upload.
+    /// wosign.
+    /// sheca.
     "From" from(from_value) set_from: str,
-    /// 证书套餐类型：
-    /// null：用户上传证书（没有套餐类型），
-    /// 2：TrustAsia TLS RSA CA，
-    /// 3：SecureSite 增强型企业版（EV Pro），
-    /// 4：SecureSite 增强型（EV），
-    /// 5：SecureSite 企业型专业版（OV Pro），
-    /// 6：SecureSite 企业型（OV），
-    /// 7：SecureSite 企业型（OV）通配符，
-    /// 8：Geotrust 增强型（EV），
-    /// 9：Geotrust 企业型（OV），
-    /// 10：Geotrust 企业型（OV）通配符，
-    /// 11：TrustAsia 域名型多域名 SSL 证书，
-    /// 12：TrustAsia 域名型（DV）通配符，
-    /// 13：TrustAsia 企业型通配符（OV）SSL 证书（D3），
-    /// 14：TrustAsia 企业型（OV）SSL 证书（D3），
-    /// 15：TrustAsia 企业型多域名 （OV）SSL 证书（D3），
-    /// 16：TrustAsia 增强型 （EV）SSL 证书（D3），
-    /// 17：TrustAsia 增强型多域名（EV）SSL 证书（D3），
-    /// 18：GlobalSign 企业型（OV）SSL 证书，
-    /// 19：GlobalSign 企业型通配符 （OV）SSL 证书，
-    /// 20：GlobalSign 增强型 （EV）SSL 证书，
-    /// 21：TrustAsia 企业型通配符多域名（OV）SSL 证书（D3），
-    /// 22：GlobalSign 企业型多域名（OV）SSL 证书，
-    /// 23：GlobalSign 企业型通配符多域名（OV）SSL 证书，
-    /// 24：GlobalSign 增强型多域名（EV）SSL 证书，
-    /// 25：Wotrus 域名型证书，
-    /// 26：Wotrus 域名型多域名证书，
-    /// 27：Wotrus 域名型通配符证书，
-    /// 28：Wotrus 企业型证书，
-    /// 29：Wotrus 企业型多域名证书，
-    /// 30：Wotrus 企业型通配符证书，
-    /// 31：Wotrus 增强型证书，
-    /// 32：Wotrus 增强型多域名证书，
-    /// 33：WoTrus-国密域名型证书，
-    /// 34：WoTrus-国密域名型证书（多域名），
-    /// 35：WoTrus-国密域名型证书（通配符），
-    /// 37：WoTrus-国密企业型证书，
-    /// 38：WoTrus-国密企业型证书（多域名），
-    /// 39：WoTrus-国密企业型证书（通配符），
-    /// 40：WoTrus-国密增强型证书，
-    /// 41：WoTrus-国密增强型证书（多域名），
-    /// 42：TrustAsia-域名型证书（通配符多域名），
-    /// 43：DNSPod-企业型(OV)SSL证书
-    /// 44：DNSPod-企业型(OV)通配符SSL证书
-    /// 45：DNSPod-企业型(OV)多域名SSL证书
-    /// 46：DNSPod-增强型(EV)SSL证书
-    /// 47：DNSPod-增强型(EV)多域名SSL证书
-    /// 48：DNSPod-域名型(DV)SSL证书
-    /// 49：DNSPod-域名型(DV)通配符SSL证书
-    /// 50：DNSPod-域名型(DV)多域名SSL证书
-    /// 51：DNSPod（国密）-企业型(OV)SSL证书
-    /// 52：DNSPod（国密）-企业型(OV)通配符SSL证书
-    /// 53：DNSPod（国密）-企业型(OV)多域名SSL证书
-    /// 54：DNSPod（国密）-域名型(DV)SSL证书
-    /// 55：DNSPod（国密）-域名型(DV)通配符SSL证书
-    /// 56：DNSPod（国密）-域名型(DV)多域名SSL证书
-    /// 57：SecureSite 企业型专业版多域名(OV Pro)
-    /// 58：SecureSite 企业型多域名(OV)
-    /// 59：SecureSite 增强型专业版多域名(EV Pro)
-    /// 60：SecureSite 增强型多域名(EV)
-    /// 61：Geotrust 增强型多域名(EV)
-    /// 75：SecureSite 企业型(OV)
-    /// 76：SecureSite 企业型(OV)通配符
-    /// 77：SecureSite 增强型(EV)
-    /// 78：Geotrust 企业型(OV)
-    /// 79：Geotrust 企业型(OV)通配符
-    /// 80：Geotrust 增强型(EV)
-    /// 81：GlobalSign 企业型（OV）SSL证书
-    /// 82：GlobalSign 企业型通配符 （OV）SSL证书
-    /// 83：TrustAsia C1 DV Free
-    /// 85：GlobalSign 增强型 （EV）SSL证书
-    /// 88：GlobalSign 企业型通配符多域名 （OV）SSL证书
-    /// 89：GlobalSign 企业型多域名 （OV）SSL证书
-    /// 90：GlobalSign 增强型多域名（EV） SSL证书
-    /// 91：Geotrust 增强型多域名(EV)
-    /// 92：SecureSite 企业型专业版多域名(OV Pro)
-    /// 93：SecureSite 企业型多域名(OV)
-    /// 94：SecureSite 增强型专业版多域名(EV Pro)
-    /// 95：SecureSite 增强型多域名(EV)
-    /// 96：SecureSite 增强型专业版(EV Pro)
-    /// 97：SecureSite 企业型专业版(OV Pro)
-    /// 98：CFCA 企业型(OV)SSL证书
-    /// 99：CFCA 企业型多域名(OV)SSL证书
-    /// 100：CFCA 企业型通配符(OV)SSL证书
-    /// 101：CFCA 增强型(EV)SSL证书
+    /// Certificate package type:.
+    /// Null: user uploads a certificate (without package type),.
+    /// 2: trustasia tls rsa ca,.
+    /// 3: securesite enhanced enterprise edition (ev pro),.
+    /// 4: securesite enhanced (ev).
+    /// 5: securesite enterprise professional edition (ov pro).
+    /// 6: securesite enterprise (ov).
+    /// 7: securesite enterprise (ov) wildcard.
+    /// 8: geotrust enhanced (ev).
+    /// 9: geotrust enterprise (ov) cert.
+    /// 10: geotrust enterprise (ov) wildcard cert.
+    /// 11: trustasia domain name-based multiple domain names ssl certificate.
+    /// 12: trustasia domain name-based (dv) wildcard cert.
+    /// 13: trustasia enterprise wildcard (ov) ssl certificate (d3).
+    /// 14: trustasia enterprise (ov) ssl certificate (d3).
+    /// 15: trustasia enterprise multiple domain names (ov) ssl certificate (d3).
+    /// 16: trustasia enhanced (ev) ssl certificate (d3).
+    /// 17: trustasia enhanced multiple domain names (ev) ssl certificate (d3).
+    /// 18: globalsign enterprise (ov) ssl certificate.
+    /// 19: globalsign enterprise wildcard (ov) ssl certificate.
+    /// 20: globalsign enhanced (ev) ssl certificate.
+    /// 21: trustasia enterprise wildcard multiple domain names (ov) ssl certificate (d3).
+    /// 22: globalsign enterprise multiple domain names (ov) ssl certificate.
+    /// 23: globalsign enterprise wildcard multiple domain names (ov) ssl certificate.
+    /// 24: globalsign enhanced multiple domain name (ev) ssl certificate.
+    /// 25: wotrus domain name cert.
+    /// 26: wotrus domain name multiple domain name cert.
+    /// 27: wotrus domain name wildcard cert.
+    /// 28: wotrus enterprise cert.
+    /// 29: wotrus enterprise multi - domain name certificate.
+    /// 30: wotrus enterprise wildcard certificate.
+    /// 31: wotrus enhanced certificate.
+    /// 32: wotrus enhanced multi - domain name certificate.
+    /// 33: wotrus - national cryptography domain - type certificate.
+    /// 34: wotrus-national cryptography domain certificate (multiple domain names).
+    /// 35: wotrus-national cryptography domain certificate (wildcard).
+    /// 37: wotrus-national cryptography enterprise certificate.
+    /// 38: wotrus-national cryptography enterprise certificate (multiple domain names).
+    /// 39: wotrus-national cryptography enterprise certificate (wildcard).
+    /// 40: wotrus - enhanced national cryptography certificate.
+    /// 41: wotrus - enhanced national cryptography certificate (multiple domain names).
+    /// 42: trustasia - domain name type certificate (wildcard multiple domain names).
+    /// 43: DNSPod - enterprise (ov) ssl certificate.
+    /// 44: DNSPod - enterprise (ov) wildcard ssl certificate.
+    /// 45: DNSPod - enterprise (ov) multiple domain names ssl certificate.
+    /// 46: DNSPod - enhanced (ev) ssl certificate.
+    /// 47: DNSPod - enhanced (ev) multiple domain names ssl certificate.
+    /// 48: DNSPod - domain name-based (dv) ssl certificate.
+    /// 49: DNSPod - domain name-based (dv) wildcard ssl certificate.
+    /// 50: DNSPod - domain name-based (dv) multiple domain names ssl certificate.
+    /// 51: DNSPod (national cryptography) - enterprise (ov) ssl certificate.
+    /// 52: DNSPod (national cryptography) - enterprise (ov) wildcard ssl certificate.
+    /// 53: DNSPod (national cryptography) - enterprise (ov) multiple domain names ssl certificate.
+    /// 54: DNSPod (national cryptography) - domain name-based (dv) ssl certificate.
+    /// 55: DNSPod (national cryptography) - domain name-based (dv) wildcard ssl certificate.
+    /// 56: DNSPod (national cryptography) - domain name-based (dv) multiple domain names ssl certificate.
+    /// 57: securesite enterprise professional edition multiple domain names (ov pro).
+    /// 58: securesite enterprise multiple domain names (ov).
+    /// 59: securesite enhanced professional edition multiple domain names (ev pro).
+    /// 60: securesite enhanced multiple domain names (ev).
+    /// 61: geotrust enhanced multiple domain names (ev).
+    /// 75: securesite enterprise (ov).
+    /// 76: securesite enterprise (ov) wildcard.
+    /// 77: securesite enhanced (ev).
+    /// 78: geotrust enterprise (ov).
+    /// 79: geotrust enterprise wildcard (ov).
+    /// 80: geotrust enhanced (ev).
+    /// 81: globalsign enterprise (ov) ssl certificate.
+    /// 82: globalsign enterprise wildcard (ov) ssl certificate.
+    /// 83: trustasia c1 dv free.
+    /// 85: globalsign enhanced (ev) ssl certificate.
+    /// 88: globalsign enterprise wildcard multiple domain names (ov) ssl certificate.
+    /// 89: globalsign enterprise multiple domain names (ov) ssl certificate.
+    /// 90: globalsign enhanced multiple domain names (ev) ssl certificate.
+    /// 91: geotrust enhanced multiple domain names (ev).
+    /// 92: securesite enterprise pro multiple domain names (ov pro).
+    /// 93: securesite enterprise multiple domain names (ov).
+    /// 94: securesite enhanced pro multiple domain names (ev pro).
+    /// 95: securesite enhanced multiple domain names (ev).
+    /// 96: securesite ev pro.
+    /// 97: securesite enterprise professional edition (ov pro).
+    /// 98: cfca enterprise (ov) ssl certificate.
+    /// 99: cfca enterprise ov ssl certificate for multiple domain names.
+    /// 100: cfca ov wildcard ssl certificate.
+    /// 101: cfca enhanced (ev) ssl certificate.
     "PackageType" package_type set_package_type: str,
-    /// 证书类型：CA = 客户端证书，SVR = 服务器证书。
+    /// Certificate type. ca = client certificate; svr = server certificate.
     "CertificateType" certificate_type set_certificate_type: str,
-    /// 证书产品名称
+    /// Certificate product name.
     "ProductZhName" product_zh_name set_product_zh_name: str,
-    /// 主域名。
+    /// Primary domain name.
     "Domain" domain set_domain: str,
-    /// 备注名称。
+    /// Remark name.
     "Alias" alias set_alias: str,
-    /// 证书状态：0 = 审核中，1 = 已通过，2 = 审核失败，3 = 已过期，4 = 自动添加DNS记录，5 = 企业证书，待提交资料，6 = 订单取消中，7 = 已取消，8 = 已提交资料， 待上传确认函，9 = 证书吊销中，10 = 已吊销，11 = 重颁发中，12 = 待上传吊销确认函，13 = 免费证书待提交资料。14 = 证书已退款。 15 = 证书迁移中
+    /// Certificate status: 0 = under review, 1 = approved, 2 = review failed, 3 = expired, 4 = dns record added automatically, 5 = enterprise certificate, pending documentation submission, 6 = order cancellation in progress, 7 = canceled, 8 = documents submitted, pending upload of confirmation letter, 9 = certificate revocation in progress, 10 = revoked, 11 = reissue in progress, 12 = pending upload of revocation confirmation letter, 13 = free certificate pending documentation submission, 14 = certificate refunded, 15 = certificate migration in progress.
     "Status" status set_status: i128,
-    /// 证书扩展信息。
+    /// Certificate extended information.
     "CertificateExtra" certificate_extra set_certificate_extra: obj CertificateExtra,
-    /// 漏洞扫描状态：INACTIVE = 未开启，ACTIVE = 已开启
+    /// Vulnerability scanning status: INACTIVE = not enabled, ACTIVE = enabled.
     "VulnerabilityStatus" vulnerability_status set_vulnerability_status: str,
-    /// 状态信息。
+    /// Status information.
     "StatusMsg" status_msg set_status_msg: str,
-    /// 验证类型：DNS_AUTO = 自动DNS验证，DNS = 手动DNS验证，FILE = 文件验证，DNS_PROXY = DNS代理验证。FILE_PROXY = 文件代理验证
+    /// Validation type: DNS_AUTO = automatic dns validation, DNS = manual dns validation, FILE = file verification, DNS_PROXY = dns proxy validation, FILE_PROXY = file proxy verification.
     "VerifyType" verify_type set_verify_type: str,
-    /// 证书生效时间。时区为GMT+8:00
+    /// Certificate validation time.
     "CertBeginTime" cert_begin_time set_cert_begin_time: str,
-    /// 证书过期时间。时区为GMT+8:00
+    /// Certificate expiration time.
     "CertEndTime" cert_end_time set_cert_end_time: str,
-    /// 证书有效期，单位（月）。
+    /// Certificate validity period (month).
     "ValidityPeriod" validity_period set_validity_period: str,
-    /// 创建时间。时区为GMT+8:00
+    /// Creation time.
     "InsertTime" insert_time set_insert_time: str,
-    /// 证书 ID。
+    /// Certificate id.
     "CertificateId" certificate_id set_certificate_id: str,
-    /// 证书包含的多个域名（包含主域名）。
+    /// Multiple domain names contained in the certificate (including the primary domain name).
     "SubjectAltName" subject_alt_name set_subject_alt_name: list String,
-    /// 证书类型名称。
+    /// Certificate type name.
     "PackageTypeName" package_type_name set_package_type_name: str,
-    /// 状态名称。
+    /// Status name.
     "StatusName" status_name set_status_name: str,
-    /// 是否为 VIP 客户。
+    /// Specifies whether the customer is a vip customer. true indicates yes and false indicates no.
     "IsVip" is_vip set_is_vip: bool,
-    /// 是否为 DV 版证书。
+    /// Specifies whether it is a dv version certificate. true indicates yes and false indicates no.
     "IsDv" is_dv set_is_dv: bool,
-    /// 是否为泛域名证书。
+    /// Specifies whether it is a wildcard domain name certificate. true indicates yes and false indicates no.
     "IsWildcard" is_wildcard set_is_wildcard: bool,
-    /// 是否启用了漏洞扫描功能。
+    /// Whether the vulnerability scanning feature is enabled.
     "IsVulnerability" is_vulnerability set_is_vulnerability: bool,
-    /// 是否可续费。
+    /// Whether it is renewable.
     "RenewAble" renew_able set_renew_able: bool,
-    /// 项目信息。
+    /// Project information.
     "ProjectInfo" project_info set_project_info: obj ProjectInfo,
-    /// 关联的云资源，暂不可用
+    /// Associated cloud resources are temporarily unavailable.
     "BoundResource" bound_resource set_bound_resource: list String,
-    /// 是否可部署。
+    /// Whether it can be deployed.
     "Deployable" deployable set_deployable: bool,
-    /// 标签列表
+    /// Tag list.
     "Tags" tags set_tags: list Tags,
-    /// 是否已忽略到期通知
+    /// Whether expiration notice has been ignored.
     "IsIgnore" is_ignore set_is_ignore: bool,
-    /// 是否国密证书
+    /// Whether it is a China SM certificate.
     "IsSM" is_sm set_is_sm: bool,
-    /// 证书算法
+    /// Certificate algorithm.
     "EncryptAlgorithm" encrypt_algorithm set_encrypt_algorithm: str,
-    /// 上传CA证书的加密算法
+    /// Encryption algorithm for upload ca certificate.
     "CAEncryptAlgorithms" ca_encrypt_algorithms set_ca_encrypt_algorithms: list String,
-    /// 上传CA证书的过期时间
+    /// Expiration time for upload ca certificate.
     "CAEndTimes" ca_end_times set_ca_end_times: list String,
-    /// 上传CA证书的通用名称
+    /// Common name of the upload ca certificate.
     "CACommonNames" ca_common_names set_ca_common_names: list String,
-    /// 证书预审核信息
+    /// Certificate prereview information.
     "PreAuditInfo" pre_audit_info set_pre_audit_info: obj PreAuditInfo,
-    /// 是否自动续费
+    /// Whether to auto-renew.
     "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: i64,
-    /// 托管状态，0，托管中，5，资源替换中， 10， 托管完成， -1未托管
+    /// Hosting status: 0, hosting; 5, resource replacement; 10, hosting completed; -1, not hosted.
     "HostingStatus" hosting_status set_hosting_status: i64,
-    /// 托管完成时间
+    /// Hosting completion time.
     "HostingCompleteTime" hosting_complete_time set_hosting_complete_time: str,
-    /// 托管新证书ID
+    /// Manage the new certificate id.
     "HostingRenewCertId" hosting_renew_cert_id set_hosting_renew_cert_id: str,
-    /// 存在的续费证书ID
+    /// Existing renewal certificate id.
     "HasRenewOrder" has_renew_order set_has_renew_order: str,
-    /// 重颁发证书原证书是否删除
+    /// Indicates whether the original certificate is deleted during reissue.
     "ReplaceOriCertIsDelete" replace_ori_cert_is_delete set_replace_ori_cert_is_delete: bool,
-    /// 是否即将过期， 证书即将到期的30天内为即将过期
+    /// Indicates whether it is about to expire. a certificate is about to expire if it will expire within 30 days.
     "IsExpiring" is_expiring set_is_expiring: bool,
-    /// DV证书添加验证截止时间，时区为GMT+8:00
+    /// Add validation expiration date for DV certificate
     "DVAuthDeadline" dv_auth_deadline set_dv_auth_deadline: str,
-    /// 域名验证通过时间，时区为GMT+8:00
+    /// Domain verification passed time.
     "ValidationPassedTime" validation_passed_time set_validation_passed_time: str,
-    /// 证书关联的多域名
+    /// Multiple domain names associated with the certificate.
     "CertSANs" cert_sa_ns set_cert_sa_ns: list String,
-    /// 域名验证驳回信息
+    /// Domain verification rejection information.
     "AwaitingValidationMsg" awaiting_validation_msg set_awaiting_validation_msg: str,
-    /// 是否允许下载
+    /// Whether to allow downloading.
     "AllowDownload" allow_download set_allow_download: bool,
-    /// 证书域名是否全部在DNSPOD托管解析
+    /// Whether all certificate domain names are managed and resolved by dnspod.
     "IsDNSPODResolve" is_dnspod_resolve set_is_dnspod_resolve: bool,
-    /// 是否是权益点购买的证书
+    /// Whether the certificate is purchased with benefit points.
     "IsPackage" is_package set_is_package: bool,
-    /// 是否存在私钥密码
+    /// Whether there is a private key password.
     "KeyPasswordCustomFlag" key_password_custom_flag set_key_password_custom_flag: bool,
-    /// 支持下载的WEB服务器类型： nginx、apache、iis、tomcat、jks、root、other
+    /// Types of web servers supported for download: nginx, apache, iis, tomcat, jks, root, other.
     "SupportDownloadType" support_download_type set_support_download_type: obj SupportDownloadType,
-    /// 证书吊销完成时间，时区为GMT+8:00
+    /// Certificate revocation completion time.
     "CertRevokedTime" cert_revoked_time set_cert_revoked_time: str,
-    /// 托管资源类型列表
+    /// Hosted resource type list.
     "HostingResourceTypes" hosting_resource_types set_hosting_resource_types: list String,
-    /// 托管配置信息
+    /// Managed configuration information.
     "HostingConfig" hosting_config set_hosting_config: obj HostingConfig,
     /// 是否是上传托管续费证书
     "IsHostingUploadRenewCert" is_hosting_upload_renew_cert set_is_hosting_upload_renew_cert: bool,
@@ -737,11 +743,11 @@ CheckCertificateChainResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CheckCertificateDomainVerification` (检查证书域名验证是否通过).
+/// Request of `CheckCertificateDomainVerification` (Verify the certificate domain name verification pass or not).
 ///
-/// 检查证书域名验证结果
+/// Check the domain validation result of the cert
 CheckCertificateDomainVerificationRequest {
-    /// 证书ID。
+    /// Certificate ID.
     ///
     /// Required.
     "CertificateId" certificate_id set_certificate_id: str,
@@ -749,9 +755,10 @@ CheckCertificateDomainVerificationRequest {
 rt::action!("ssl", "2019-12-05", "CheckCertificateDomainVerification", CheckCertificateDomainVerificationRequest => CheckCertificateDomainVerificationResponse);
 
 rt::model! { read debug;
-/// CheckCertificateDomainVerification返回参数结构体
+/// CheckCertificateDomainVerification response structure.
 CheckCertificateDomainVerificationResponse {
-    /// 证书域名验证结果列表， 证书若绑定了多个域名， 则返回数组有多份
+    /// Domain validation result list. If the cert is bound to multiple domain names, the return array contains multiple items.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "VerificationResults" verification_results set_verification_results: list DomainValidationResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -779,120 +786,120 @@ CheckCertificateExistResponse {
 } }
 
 rt::model! { read debug;
-/// clb实例详情
+/// Details of a CLB instance
 ClbInstanceDetail {
-    /// CLB实例ID
+    /// The CLB instance ID.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// CLB实例名称
+    /// The CLB instance name.
     "LoadBalancerName" load_balancer_name set_load_balancer_name: str,
-    /// CLB监听器列表
+    /// CLB listener list.
     "Listeners" listeners set_listeners: list ClbListener,
-    /// 负载均衡类型，0 传统型负载均衡； 1 应用型负载均衡
+    /// CLB type. 0 classic CLB; 1 application CLB.
     "Forward" forward set_forward: i64,
 } }
 
 rt::model! { read debug;
-/// clb实例详情 - 异步关联云资源数据结构
+/// Details of CLB instances - data structure of an async task for querying associated cloud resources
 ClbInstanceList {
-    /// 地域
+    /// The region.
     "Region" region set_region: str,
-    /// clb实例详情
+    /// CLB instance details.
     "InstanceList" instance_list set_instance_list: list ClbInstanceDetail,
-    /// 该地域下Clb实例总数
+    /// The total number of CLB instances in this region.
     "TotalCount" total_count set_total_count: i128,
-    /// 是否查询异常
+    /// Whether to query exceptions.
     "Error" error set_error: str,
 } }
 
 rt::model! { read debug;
-/// CLB实例监听器
+/// Details of a CLB instance listener
 ClbListener {
-    /// 监听器ID
+    /// The listener ID.
     "ListenerId" listener_id set_listener_id: str,
-    /// 监听器名称
+    /// The listener name.
     "ListenerName" listener_name set_listener_name: str,
-    /// 是否开启SNI，1为开启，0为关闭
+    /// Whether to enable SNI. Valid values: `1` (enable) and `0` (disable).
     "SniSwitch" sni_switch set_sni_switch: i128,
-    /// 监听器协议类型， HTTPS|TCP_SSL
+    /// The listener protocol type. Valid values: `HTTPS` and `TCP_SSL`.
     "Protocol" protocol set_protocol: str,
-    /// 监听器绑定的证书数据
+    /// Data of certificate bound to the listener.
     "Certificate" certificate set_certificate: obj Certificate,
-    /// 监听器规则列表
+    /// List of listener rules.
     "Rules" rules set_rules: list ClbListenerRule,
-    /// 不匹配域名列表
+    /// Domain list not matched.
     "NoMatchDomains" no_match_domains set_no_match_domains: list String,
 } }
 
 rt::model! { read debug;
-/// CLB监听器规则
+/// Details of a CLB listener rule
 ClbListenerRule {
-    /// 规则ID
+    /// The rule ID.
     "LocationId" location_id set_location_id: str,
-    /// 规则绑定的域名
+    /// The domains bound.
     "Domain" domain set_domain: str,
-    /// 规则是否匹配待绑定证书的域名
+    /// Whether the rule matches the domains to be associated with a certificate.
     "IsMatch" is_match set_is_match: bool,
-    /// 规则已绑定的证书数据
+    /// Certificate data bound to the rule.
     "Certificate" certificate set_certificate: obj Certificate,
-    /// 不匹配域名列表
+    /// Domain list not matched.
     "NoMatchDomains" no_match_domains set_no_match_domains: list String,
-    /// 规则绑定的路径
+    /// Rule binding path.
     "Url" url set_url: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CommitCertificateInformation` (付费证书提交证书订单).
+/// Request of `CommitCertificateInformation` (Submits a certificate order for a paid certificate).
 ///
-/// 付费证书提交订单； 本接口不维护新功能， 可使用新接口进行提交， [CertificateOrderSubmit](https://cloud.tencent.com/document/product/400/116032)
+/// Submit payment certificate orders; This API does not maintain new features, and you can use the new API to submit orders. [CertificateOrderSubmit](https://intl.cloud.tencent.com/document/product/400/116032?from_cn_redirect=1).
 CommitCertificateInformationRequest {
-    /// 待提交资料的付费证书 ID。
+    /// Paid certificate id of materials to be submitted.
     ///
     /// Required.
     "CertificateId" certificate_id set_certificate_id: str,
-    /// 证书域名验证方式：
-    /// DNS_AUTO： 自动添加域名DNS验证， 需用户域名解析托管在『[云解析DNS](https://console.cloud.tencent.com/cns)』，且与申请证书归属同一个腾讯云账号
-    /// DNS：手动添加域名DNS验证，需用户手动去域名解析服务商添加验证值
-    /// FILE：手动添加域名文件验证。 需要用户手动在域名站点根目录添加指定路径文件进行文件验证， http&https任一通过即可；且域名站点需海外CA机构能访问， 具体访问白名单为：64.78.193.238，216.168.247.9，216.168.249.9，54.189.196.217
+    /// Certificate domain name verification method:.
+    /// DNS_AUTO: automatically adds domain dns verification, requiring user domain name resolution to be hosted on [cloud dns](https://console.cloud.tencent.com/cns) and under the same tencent cloud account as the certificate application.
+    /// DNS: manually add domain dns verification, which requires users to manually add verification values to the domain resolution service provider.
+    /// FILE: manual addition of domain name file verification. requires the user to manually add a specified path file in the root directory of the domain site for file verification, and either http or https passing is acceptable; the domain site needs to be accessible by overseas ca institutions, with the specific access allowlist being: 64.78.193.238, 216.168.247.9, 216.168.249.9, 54.189.196.217.
     "VerifyType" verify_type set_verify_type: str,
 } }
 rt::action!("ssl", "2019-12-05", "CommitCertificateInformation", CommitCertificateInformationRequest => CommitCertificateInformationResponse);
 
 rt::model! { read debug;
-/// CommitCertificateInformation返回参数结构体
+/// CommitCertificateInformation response structure.
 CommitCertificateInformationResponse {
-    /// CA机构侧订单号。
+    /// TrustAsia order ID
     "OrderId" order_id set_order_id: str,
-    /// 证书状态：0 = 审核中，1 = 已通过，2 = 审核失败，3 = 已过期，4 = 已添加DNS记录，5 = 企业证书，待提交，6 = 订单取消中，7 = 已取消，8 = 已提交资料， 待上传确认函，9 = 证书吊销中，10 = 已吊销，11 = 重颁发中，12 = 待上传吊销确认函，13 = 免费证书待提交资料。
+    /// Certificate status. `0`: reviewing; `1`: approved; `2`: unapproved; `3`: expired; `4`: DNS record added; `5`: enterprise-grade certificate, pending submission; `6`: canceling order; `7`: canceled; `8`: information submitted, pending confirmation letter upload; `9`: revoking certificate; `10`: revoked; `11`: reissuing; `12`: pending revocation confirmation letter upload
     "Status" status set_status: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 公司信息
+/// Company Information
 CompanyInfo {
-    /// 公司名称
+    /// Company Name
     "CompanyName" company_name set_company_name: str,
-    /// 公司ID
+    /// company ID
     "CompanyId" company_id set_company_id: i64,
-    /// 公司所在国家
+    /// Country of residence
     "CompanyCountry" company_country set_company_country: str,
-    /// 公司所在省份
+    /// Company province
     "CompanyProvince" company_province set_company_province: str,
-    /// 公司所在城市
+    /// Company located city
     "CompanyCity" company_city set_company_city: str,
-    /// 公司所在详细地址
+    /// Company's detailed address
     "CompanyAddress" company_address set_company_address: str,
-    /// 公司电话
+    /// company phone number
     "CompanyPhone" company_phone set_company_phone: str,
-    /// 公司证件类型，取值范围：
-    /// TYDMZ（统一社会信用代码 ）：仅CFCA类型证书需要使用本字段， 其他类型证书不需要使用本字段
-    /// OTHERS（其他）
+    /// Company document type. Valid values:
+    /// TYDMZ (unified social credit code): This field is required only for CFCA certs and not required for other types.
+    /// OTHERS
     "IdType" id_type set_id_type: str,
-    /// 公司证件号码，取值范围：
-    /// TYDMZ（统一社会信用代码 ）：11532xxxxxxxx24820
+    /// Company identification number, value ranges from...to...
+    /// TYDMZ (unified social credit code): 11532xxxxxxxx24820
     "IdNumber" id_number set_id_number: str,
-    /// 标签
+    /// Tag.
     "Tags" tags set_tags: list Tags,
 } }
 
@@ -918,31 +925,31 @@ CompleteCertificateResponse {
 } }
 
 rt::model! { read debug;
-/// COS实例详情
+/// COS instance description.
 CosInstanceDetail {
-    /// 域名
+    /// Domain name.
     "Domain" domain set_domain: str,
-    /// 已绑定的证书ID
+    /// Bound certificate id.
     "CertId" cert_id set_cert_id: str,
-    /// ENABLED: 域名上线状态
-    /// DISABLED:域名下线状态
+    /// ENABLED: domain name online status.
+    /// DISABLED: domain name offline status.
     "Status" status set_status: str,
-    /// 存储桶名称
+    /// bucket name.
     "Bucket" bucket set_bucket: str,
-    /// 存储桶地域
+    /// bucket region.
     "Region" region set_region: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateCertificateBindResourceSyncTask` (创建证书关联云资源异步任务).
+/// Request of `CreateCertificateBindResourceSyncTask` (Creates an async task for querying cloud resources associated with a certificate).
 ///
-/// 创建证书绑定关联云资源异步任务， 该接口用于查询证书关联云资源。 若证书ID已存在查询云资源任务，则结果返回该任务ID。关联云资源类型，支持以下云资源：clb、cdn、waf、live、vod、ddos、tke、apigateway、tcb、teo（edgeOne）、cos。查询关联云资源结果使用DescribeCertificateBindResourceTaskResult接口
+/// This API is used to create an async task for querying the cloud resources associated with a certificate. If such a task already exists under the certificate ID, the ID of this task is returned as the result. The following types of cloud resources are supported: CLB, CDN, WAF, LIVE, VOD, DDOS, TKE, APIGATEWAY, TCB, and TEO (EDGEONE). You can query the result of this task using the `DescribeCertificateBindResourceTaskResult` API.
 CreateCertificateBindResourceSyncTaskRequest {
-    /// 证书ID列表，总数不能超过100
+    /// The list of certificate IDs, 100 IDs at most.
     ///
     /// Required.
     "CertificateIds" certificate_ids set_certificate_ids: list String,
-    /// 是否使用缓存， 1使用缓存，0不使用缓存； 默认为1使用缓存； 若当前证书ID存在半小时已完成的任务， 则使用缓存的情况下， 会读取半小时内离当前时间最近的查询结果
+    /// Whether to use the cached results. Valid values: `1` (default) for yes and `0` for no. If any task completed within last 30 minutes exists under the current certificate ID, and the cache is used, the query result of the last task completed within 30 minutes will be read.
     ///
     /// Required.
     "IsCache" is_cache set_is_cache: i128,
@@ -950,9 +957,9 @@ CreateCertificateBindResourceSyncTaskRequest {
 rt::action!("ssl", "2019-12-05", "CreateCertificateBindResourceSyncTask", CreateCertificateBindResourceSyncTaskRequest => CreateCertificateBindResourceSyncTaskResponse);
 
 rt::model! { read debug;
-/// CreateCertificateBindResourceSyncTask返回参数结构体
+/// CreateCertificateBindResourceSyncTask response structure.
 CreateCertificateBindResourceSyncTaskResponse {
-    /// 证书关联云资源异步任务ID列表
+    /// The IDs of async tasks for querying cloud resources associated with a certificate.
     "CertTaskIds" cert_task_ids set_cert_task_ids: list CertTaskId,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1168,116 +1175,35 @@ CreateCertificateByPackageResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateCertificate` (购买付费证书).
+/// Request of `CreateCertificate` (Purchases a certificate).
 ///
-/// 本接口（CreateCertificate）用于创建付费证书。
+/// This API is used to purchase a certificate.
 CreateCertificateRequest {
-    /// 证书套餐类型：
-    /// 3：SecureSite 增强型企业版（EV Pro），
-    /// 4：SecureSite 增强型（EV），
-    /// 5：SecureSite 企业型专业版（OV Pro），
-    /// 6：SecureSite 企业型（OV），
-    /// 7：SecureSite 企业型（OV）通配符，
-    /// 8：Geotrust 增强型（EV），
-    /// 9：Geotrust 企业型（OV），
-    /// 10：Geotrust 企业型（OV）通配符，
-    /// 11：TrustAsia 域名型多域名 SSL 证书，
-    /// 12：TrustAsia 域名型（DV）通配符，
-    /// 13：TrustAsia 企业型通配符（OV）SSL 证书（D3），
-    /// 14：TrustAsia 企业型（OV）SSL 证书（D3），
-    /// 15：TrustAsia 企业型多域名 （OV）SSL 证书（D3），
-    /// 16：TrustAsia 增强型 （EV）SSL 证书（D3），
-    /// 17：TrustAsia 增强型多域名（EV）SSL 证书（D3），
-    /// 18：GlobalSign 企业型（OV）SSL 证书，
-    /// 19：GlobalSign 企业型通配符 （OV）SSL 证书，
-    /// 20：GlobalSign 增强型 （EV）SSL 证书，
-    /// 21：TrustAsia 企业型通配符多域名（OV）SSL 证书（D3），
-    /// 22：GlobalSign 企业型多域名（OV）SSL 证书，
-    /// 23：GlobalSign 企业型通配符多域名（OV）SSL 证书，
-    /// 24：GlobalSign 增强型多域名（EV）SSL 证书，
-    /// 25：Wotrus 域名型证书，
-    /// 26：Wotrus 域名型多域名证书，
-    /// 27：Wotrus 域名型通配符证书，
-    /// 28：Wotrus 企业型证书，
-    /// 29：Wotrus 企业型多域名证书，
-    /// 30：Wotrus 企业型通配符证书，
-    /// 31：Wotrus 增强型证书，
-    /// 32：Wotrus 增强型多域名证书，
-    /// 33：WoTrus-国密域名型证书，
-    /// 34：WoTrus-国密域名型证书（多域名），
-    /// 35：WoTrus-国密域名型证书（通配符），
-    /// 37：WoTrus-国密企业型证书，
-    /// 38：WoTrus-国密企业型证书（多域名），
-    /// 39：WoTrus-国密企业型证书（通配符），
-    /// 40：WoTrus-国密增强型证书，
-    /// 41：WoTrus-国密增强型证书（多域名），
-    /// 42：TrustAsia-域名型证书（通配符多域名），
-    /// 43：DNSPod-企业型(OV)SSL证书
-    /// 44：DNSPod-企业型(OV)通配符SSL证书
-    /// 45：DNSPod-企业型(OV)多域名SSL证书
-    /// 46：DNSPod-增强型(EV)SSL证书
-    /// 47：DNSPod-增强型(EV)多域名SSL证书
-    /// 48：DNSPod-域名型(DV)SSL证书
-    /// 49：DNSPod-域名型(DV)通配符SSL证书
-    /// 50：DNSPod-域名型(DV)多域名SSL证书
-    /// 51：DNSPod（国密）-企业型(OV)SSL证书
-    /// 52：DNSPod（国密）-企业型(OV)通配符SSL证书
-    /// 53：DNSPod（国密）-企业型(OV)多域名SSL证书
-    /// 54：DNSPod（国密）-域名型(DV)SSL证书
-    /// 55：DNSPod（国密）-域名型(DV)通配符SSL证书
-    /// 56：DNSPod（国密）-域名型(DV)多域名SSL证书
-    /// 57：SecureSite 企业型专业版多域名(OV Pro)
-    /// 58：SecureSite 企业型多域名(OV)
-    /// 59：SecureSite 增强型专业版多域名(EV Pro)
-    /// 60：SecureSite 增强型多域名(EV)
-    /// 61：Geotrust 增强型多域名(EV)
-    /// 75：SecureSite 企业型(OV)
-    /// 76：SecureSite 企业型(OV)通配符
-    /// 77：SecureSite 增强型(EV)
-    /// 81：GlobalSign 企业型（OV）SSL证书
-    /// 82：GlobalSign 企业型通配符 （OV）SSL证书
-    /// 85：GlobalSign 增强型 （EV）SSL证书
-    /// 88：GlobalSign 企业型通配符多域名 （OV）SSL证书
-    /// 89：GlobalSign 企业型多域名 （OV）SSL证书
-    /// 90：GlobalSign 增强型多域名（EV） SSL证书
-    /// 92：SecureSite 企业型专业版多域名(OV Pro)
-    /// 93：SecureSite 企业型多域名(OV)
-    /// 94：SecureSite 增强型专业版多域名(EV Pro)
-    /// 95：SecureSite 增强型多域名(EV)
-    /// 96：SecureSite 增强型专业版(EV Pro)
-    /// 97：SecureSite 企业型专业版(OV Pro)
-    /// 98：CFCA 企业型(OV)SSL证书
-    /// 99：CFCA 企业型多域名(OV)SSL证书，不支持多年期
-    /// 100：CFCA 企业型通配符(OV)SSL证书，不支持多年期
-    /// 101：CFCA 增强型(EV)SSL证书，不支持多年期
-    /// 102:  Rapid-域名型(DV)SSL证书
-    /// 103: Rapid-域名型(DV)SSL证书(通配符)
-    /// 104: TrustAsia-域名型(单域名)
-    /// 105: SSL单域名证书(一年期)
+    /// Certificate product id. `3`: securesite ev pro; `4`: securesite ev; `5`: securesite ov pro; `6`: securesite ov; `7`: securesite ov wildcard; `8`: geotrust ev; `9`: geotrust ov; `10`: geotrust ov wildcard; `11`: trustasia dv multi-domain; `12`: trustasia dv wildcard; `13`: trustasia ov wildcard d3; `14`: trustasia ov d3; `15`: trustasia ov multi-domain d3; `16`: trustasia ev d3; `17`: trustasia ev multi-domain d3; `18`: globalsign ov; `19`: globalsign ov wildcard; `20`: globalsign ev; `21`: trustasia ov wildcard multi-domain d3; `22`: globalsign ov multi-domain; `23`: globalsign ov wildcard multi-domain; `24`: globalsign ev multi-domain; `25`: wotrus dv; `26`: wotrus dv multi-domain; `27`: wotrus dv wildcard; `28`: wotrus ov; `29`: wotrus ov multi-domain; `30`: wotrus ov wildcard; `31`: wotrus ev; `32`: wotrus ev multi-domain; `33`: DNSPod sm2 dv; `34`: DNSPod sm2 dv multi-domain; `35`: DNSPod sm2 dv wildcard; `37`: DNSPod sm2 ov; `38`: DNSPod sm2 ov multi-domain; `39`: DNSPod sm2 ov wildcard; `40`: DNSPod sm2 ev; `41`: DNSPod sm2 ev multi-domain; `42`: trustasia dv wildcard multi-domain; `43`: dnspod-ov ssl certificate; `44`: dnspod-ov wildcard ssl certificate; `45`: dnspod-ov multi-domain ssl certificate; `46`: dnspod-ev ssl certificate; `47`: dnspod-ev multi-domain ssl certificate; `48`: dnspod-dv ssl certificate; `49`: dnspod-dv wildcard ssl certificate; `50`: dnspod-dv multi-domain ssl certificate; `51`: DNSPod (sm2)-ov ssl certificate; `52`: DNSPod (sm2)-ov wildcard ssl certificate; `53`: DNSPod (sm2)-ov multi-domain ssl certificate; `54`: DNSPod (sm2)-dv ssl certificate; `55`: DNSPod (sm2)-dv wildcard ssl certificate; `56`: DNSPod (sm2)-dv multi-domain ssl certificate; `57`: securesite ov pro multi-domain; `58`: securesite ov multi-domain; `59`: securesite ev pro multi-domain; `60`: securesite ev multi-domain; `61`: geotrust ev multi-domain.
     ///
     /// Required.
     "ProductId" product_id set_product_id: i64,
-    /// 证书包含的域名数量。 多域名或者多泛域名证书类型必须大于1
+    /// Number of domains associated with the certificate
     ///
     /// Required.
     "DomainNum" domain_num set_domain_num: i64,
-    /// 证书年限。 支持多年期的证书才可以大于1年
+    /// Certificate validity period.
     ///
     /// Required.
     "TimeSpan" time_span set_time_span: i64,
-    /// 是否自动使用代金券：1是，0否；默认为1
+    /// Whether to automatically use vouchers: 1 for yes, 0 for no; the default is 1.
     "AutoVoucher" auto_voucher set_auto_voucher: i64,
-    /// 标签， 生成证书打标签
+    /// Tag, generate tags for certificates.
     "Tags" tags set_tags: list Tags,
 } }
 rt::action!("ssl", "2019-12-05", "CreateCertificate", CreateCertificateRequest => CreateCertificateResponse);
 
 rt::model! { read debug;
-/// CreateCertificate返回参数结构体
+/// CreateCertificate response structure.
 CreateCertificateResponse {
-    /// 证书ID列表
+    /// List of certificate IDs
     "CertificateIds" certificate_ids set_certificate_ids: list String,
-    /// 订单号列表
+    /// List of order IDs
     "DealIds" deal_ids set_deal_ids: list String,
     /// 资源ID列表
     "ResourceIds" resource_ids set_resource_ids: list String,
@@ -1286,51 +1212,52 @@ CreateCertificateResponse {
 } }
 
 rt::model! { read debug;
-/// ddos复杂类型
+/// Details of a DDOS instance
 DdosInstanceDetail {
-    /// 域名
+    /// The domain.
     "Domain" domain set_domain: str,
-    /// 实例ID
+    /// The instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 协议类型
+    /// The protocol type.
     "Protocol" protocol set_protocol: str,
-    /// 证书ID
+    /// Certificate id.
     "CertId" cert_id set_cert_id: str,
-    /// 转发端口
+    /// The forwarding port.
     "VirtualPort" virtual_port set_virtual_port: str,
 } }
 
 rt::model! { read debug;
-/// ddos实例详情 - 异步关联云资源数据结构
+/// Details of DDOS instances - data structure of an async task for querying associated cloud resources
 DdosInstanceList {
-    /// 该地域下ddos域名总数
+    /// The total number of DDOS instances in this region.
     "TotalCount" total_count set_total_count: i128,
-    /// ddos实例详情
+    /// DDOS instance details.
     "InstanceList" instance_list set_instance_list: list DdosInstanceDetail,
-    /// 是否查询异常
+    /// Whether to query exceptions.
     "Error" error set_error: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteCertificate` (删除证书).
+/// Request of `DeleteCertificate` (Deletes a certificate).
 ///
-/// 本接口（DeleteCertificate）用于删除证书。
+/// This API is used to delete a certificate.
 DeleteCertificateRequest {
-    /// 证书 ID。
+    /// Certificate ID
     ///
     /// Required.
     "CertificateId" certificate_id set_certificate_id: str,
-    /// 删除时是否检查证书关联了云资源。默认不检查。如选择检查(需要授权服务角色SSL_QCSLinkedRoleInReplaceLoadCertificate)删除将变成异步,接口会返回异步任务ID。需使用DescribeDeleteCertificatesTaskResult接口查询删除是否成功。
+    /// When deleting, check whether the certificate is associated with cloud resources. By default, no check is performed. if you choose to check (the authorization service role SSL_QCSLinkedRoleInReplaceLoadCertificate is required), the deletion will become asynchronous, and the API will return an asynchronous task id. you need to use the DescribeDeleteCertificatesTaskResult API to check whether the deletion is successful.
     "IsCheckResource" is_check_resource set_is_check_resource: bool,
 } }
 rt::action!("ssl", "2019-12-05", "DeleteCertificate", DeleteCertificateRequest => DeleteCertificateResponse);
 
 rt::model! { read debug;
-/// DeleteCertificate返回参数结构体
+/// DeleteCertificate response structure.
 DeleteCertificateResponse {
-    /// 删除结果（true：删除成功，false：删除失败）
+    /// Deletion result
     "DeleteResult" delete_result set_delete_result: bool,
-    /// 异步删除的任务ID
+    /// Asynchronous deletion task id.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1514,23 +1441,23 @@ DeployCertificateRecordRollbackResponse {
 } }
 
 rt::model! { read debug;
-/// 托管记录
+/// Managed records.
 DeployRecord {
-    /// 总数
+    /// Total number.
     "TotalCount" total_count set_total_count: i64,
-    /// 成功总数
+    /// Total successes
     "SuccessTotalCount" success_total_count set_success_total_count: i64,
-    /// 失败总数
+    /// Total failed deployments.
     "FailedTotalCount" failed_total_count set_failed_total_count: i64,
-    /// 部署中总数
+    /// Deployment in progress total number.
     "RunningTotalCount" running_total_count set_running_total_count: i64,
-    /// 部署记录类型 0 为部署， 1 为回滚
+    /// Deployment record type 0 specifies deployment, 1 indicates rollback.
     "Type" r#type set_type: i64,
-    /// 部署记录详情列表
+    /// Deployment record detail list.
     "RecordDetailList" record_detail_list set_record_detail_list: list DeployRecordList,
-    /// 托管资源部署状态：0 等待部署， 1 部署成功， 2 部署失败 3 部署中， 4 回滚成功， 5 回滚失败
+    /// Hosted resource deployment state: `0` (awaiting deployment), `1` (deployment successful), `2` (deployment failed), `3` (deploying), `4` (rollback successful), `5` (rollback failure).
     "Status" status set_status: i64,
-    /// 托管资源创建时间
+    /// Managed resource creation time.
     "CreateTime" create_time set_create_time: str,
     /// 待部署总数
     "PendingTotalCount" pending_total_count set_pending_total_count: i64,
@@ -1613,60 +1540,61 @@ DeployRecordInfo {
 } }
 
 rt::model! { read debug;
-/// 部署记录详情
+/// Deployment record details.
 DeployRecordItem {
-    /// 部署记录详情ID
+    /// Deployment record detail ID.
     "Id" id set_id: i128,
-    /// 原绑定证书ID
+    /// Bound certificate ID.
     "OldCertId" old_cert_id set_old_cert_id: str,
-    /// 部署实例ID
+    /// Deployment instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 部署实例名称
+    /// Specifies the deployment instance name.
     "InstanceName" instance_name set_instance_name: str,
-    /// 部署监听器ID
+    /// Deploy the listener ID.
     "ListenerId" listener_id set_listener_id: str,
-    /// 部署域名列表
+    /// Deployment domain name list.
     "Domains" domains set_domains: list String,
-    /// 部署监听器协议
+    /// Deploy listener protocol.
     "Protocol" protocol set_protocol: str,
-    /// 部署状态
+    /// Deployment state.
     "Status" status set_status: i64,
-    /// 部署错误信息
+    /// Deployment error information.
     "ErrorMsg" error_msg set_error_msg: str,
-    /// 部署记录详情创建时间
+    /// Describes the creation time of the deployment record detail.
     "CreateTime" create_time set_create_time: str,
-    /// 部署记录详情最后一次更新时间
+    /// Specifies the last update time of the deployment record detail.
     "UpdateTime" update_time set_update_time: str,
-    /// 部署监听器名称
+    /// Deploy listener name.
     "ListenerName" listener_name set_listener_name: str,
-    /// 是否开启SNI
+    /// Whether SNI is enabled.
     "SniSwitch" sni_switch set_sni_switch: i64,
-    /// COS存储桶名称
+    /// COS bucket name.
     "Bucket" bucket set_bucket: str,
-    /// 命名空间名称
+    /// Namespace name.
     "Namespace" namespace set_namespace: str,
-    /// secret名称
+    /// The secret name.
     "SecretName" secret_name set_secret_name: str,
-    /// 端口
+    /// Port
     "Port" port set_port: i64,
-    /// 部署的TCB地域
+    /// Deployed TCB region.
     "Region" region set_region: str,
-    /// 负载均衡类型，0 传统型负载均衡； 1 应用型负载均衡
+    /// CLB type. valid values: 0 (classic clb); 1 (application clb).
     "Forward" forward set_forward: i64,
-    /// 证书认证模式：UNIDIRECTIONAL单向认证，MUTUAL双向认证
+    /// Certificate authentication mode: UNIDIRECTIONAL for one-way authentication, MUTUAL for MUTUAL authentication.
     "SSLMode" ssl_mode set_ssl_mode: str,
-    /// 部署资源类型
+    /// Deployment resource type.
     "ResourceType" resource_type set_resource_type: str,
 } }
 
 rt::model! { read debug;
-/// 托管记录详情信息
+/// Managed record detailed information.
 DeployRecordList {
-    /// 部署资源类型
+    /// Deployment resource type.
     "ResourceType" resource_type set_resource_type: str,
-    /// 部署资源详情列表
+    /// Deployment resource detail list.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "List" list set_list: list DeployRecordItem,
-    /// 该部署资源总数
+    /// Total count of deployment resources.
     "TotalCount" total_count set_total_count: i64,
 } }
 
@@ -1686,74 +1614,74 @@ DeployedResources {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCertificateBindResourceTaskDetail` (查询证书关联云资源任务结果 - 返回关联详情).
+/// Request of `DescribeCertificateBindResourceTaskDetail` (Queries the result of a task querying cloud resources associated with a certificate (details of associated cloud resources are returned)).
 ///
-/// 查询CreateCertificateBindResourceSyncTask任务结果， 返回证书关联云资源异步任务结果， 支持以下云资源：clb、cdn、waf、live、vod、ddos、tke、apigateway、tcb、teo（edgeOne）、cos、gaap、mqtt、scf、tdmq
+/// Query the task result of CreateCertificateBindResourceSyncTask, return the asynchronous task result of binding cloud resources with the certificate, support the following cloud resources: clb, cdn, waf, live, vod, ddos, tke, apigateway, tcb, teo (edgeOne), cos, gaap, mqtt, scf, tdmq.
 DescribeCertificateBindResourceTaskDetailRequest {
-    /// 任务ID，根据CreateCertificateBindResourceSyncTask得到的任务ID查询绑定云资源结果
+    /// Task ID. Query the result of binding cloud resources based on the task ID obtained from CreateCertificateBindResourceSyncTask.
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 每页展示数量， 默认10，最大值100; 分页总数为云资源地域下实例总数， 即第一页会拉群每个云资源的地域下面Limit数量实例
+    /// Number of items per page, default 10, maximum value 100; total pages is the total number of instances in the resource region, that is, page 1 will pull the number of instances under each Tencent Cloud resource region up to the Limit
     "Limit" limit set_limit: str,
-    /// 当前偏移量，默认为0
+    /// Offset, defaults to 0
     "Offset" offset set_offset: str,
-    /// 查询资源类型的结果详情， 不传则查询所有，取值支持：- clb- cdn- ddos- live- vod- waf- apigateway- teo- tke- cos- tse- tcb
+    /// Query result details of the resource type. Query all if not specified. Supported values: - clb- cdn- ddos- live- vod- waf- apigateway- teo- tke- cos- tse- tcb
     "ResourceTypes" resource_types set_resource_types: list String,
-    /// 查询地域列表的数据，clb、tke、waf、apigateway、tcb、cos、tse支持地域查询， 其他资源类型不支持
+    /// Query the data of region list. clb, tke, waf, API Gateway, tcb, cos, and tse support query region. Other resource types are unsupported.
     "Regions" regions set_regions: list String,
 } }
 rt::action!("ssl", "2019-12-05", "DescribeCertificateBindResourceTaskDetail", DescribeCertificateBindResourceTaskDetailRequest => DescribeCertificateBindResourceTaskDetailResponse);
 
 rt::model! { read debug;
-/// DescribeCertificateBindResourceTaskDetail返回参数结构体
+/// DescribeCertificateBindResourceTaskDetail response structure.
 DescribeCertificateBindResourceTaskDetailResponse {
-    /// 关联clb资源详情
+    /// clb resource detail
     "CLB" clb set_clb: list ClbInstanceList,
-    /// 关联cdn资源详情
+    /// cdn resource detail
     "CDN" cdn set_cdn: list CdnInstanceList,
-    /// 关联waf资源详情
+    /// waf resource detail
     "WAF" waf set_waf: list WafInstanceList,
-    /// 关联ddos资源详情
+    /// Associate ddos resource detail
     "DDOS" ddos set_ddos: list DdosInstanceList,
-    /// 关联live资源详情
+    /// Associate live resource detail
     "LIVE" live set_live: list LiveInstanceList,
-    /// 关联vod资源详情
+    /// vod resource detail
     "VOD" vod set_vod: list VODInstanceList,
-    /// 关联tke资源详情
+    /// tke resource detail
     "TKE" tke set_tke: list TkeInstanceList,
-    /// 关联apigateway资源详情
+    /// apigateway resource detail
     "APIGATEWAY" apigateway set_apigateway: list ApiGatewayInstanceList,
-    /// 关联tcb资源详情
+    /// tcb resource detail
     "TCB" tcb set_tcb: list TCBInstanceList,
-    /// 关联teo资源详情
+    /// Associate teo resource detail
     "TEO" teo set_teo: list TeoInstanceList,
-    /// 关联云资源异步查询结果： 0表示查询中， 1表示查询成功。 2表示查询异常； 若状态为1，则查看BindResourceResult结果；若状态为2，则查看Error原因
+    /// Associate cloud resources async query result: 0 indicates querying, 1 indicates success. 2 indicates an exception. If the status is 1, view the BindResourceResult. If the status is 2, view the Error reason.
     "Status" status set_status: i128,
-    /// 当前结果缓存时间
+    /// Current result cache time
     "CacheTime" cache_time set_cache_time: str,
-    /// 关联tse资源详情
+    /// Associate tse resource detail
     "TSE" tse set_tse: list TSEInstanceList,
-    /// 关联的COS资源详情
+    /// Associated COS resource detail
     "COS" cos set_cos: list COSInstanceList,
-    /// 关联的TDMQ - Rabbit资源详情
+    /// Associated TDMQ - Rabbit resource detail
     "TDMQ" tdmq set_tdmq: list TDMQInstanceList,
-    /// 关联的MQTT资源详情
+    /// Associated MQTT resource detail
     "MQTT" mqtt set_mqtt: list MQTTInstanceList,
-    /// 关联的GAAP资源详情
+    /// Associated GAAP resource detail
     "GAAP" gaap set_gaap: list GAAPInstanceList,
-    /// 关联的SCF资源详情
+    /// Associated SCF resource detail
     "SCF" scf set_scf: list SCFInstanceList,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCertificateBindResourceTaskResult` (查询证书关联云资源任务结果 - 仅返回总数).
+/// Request of `DescribeCertificateBindResourceTaskResult` (Queries the result of a task querying cloud resources associated with a certificate (only the total number of associated cloud resources is returned)).
 ///
-/// 查询CreateCertificateBindResourceSyncTask任务结果， 返回证书关联云资源异步任务结果， 支持以下云资源：clb、cdn、waf、live、vod、ddos、tke、apigateway、tcb、teo（edgeOne）、cos
+/// This API is used to query the result of an async task created with `CreateCertificateBindResourceSyncTask` to query cloud resources associated with a certificate. The following types of cloud resources are supported: CLB, CDN, WAF, LIVE, VOD, DDOS, TKE, APIGATEWAY, TCB, and TEO (EDGEONE).
 DescribeCertificateBindResourceTaskResultRequest {
-    /// 任务ID，根据CreateCertificateBindResourceSyncTask得到的任务ID查询绑定云资源结果， 最大支持100个
+    /// The task IDs, which are used to query the results of associated cloud resources, 100 IDs at most.
     ///
     /// Required.
     "TaskIds" task_ids set_task_ids: list String,
@@ -1761,20 +1689,21 @@ DescribeCertificateBindResourceTaskResultRequest {
 rt::action!("ssl", "2019-12-05", "DescribeCertificateBindResourceTaskResult", DescribeCertificateBindResourceTaskResultRequest => DescribeCertificateBindResourceTaskResultResponse);
 
 rt::model! { read debug;
-/// DescribeCertificateBindResourceTaskResult返回参数结构体
+/// DescribeCertificateBindResourceTaskResult response structure.
 DescribeCertificateBindResourceTaskResultResponse {
-    /// 异步任务绑定关联云资源结果列表
+    /// The results of the async tasks for querying associated cloud resources.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SyncTaskBindResourceResult" sync_task_bind_resource_result set_sync_task_bind_resource_result: list SyncTaskBindResourceResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCertificateDetail` (获取证书详情).
+/// Request of `DescribeCertificateDetail` (Gets certificate details).
 ///
-/// 获取证书详情。
+/// This API is used to get certificate details.
 DescribeCertificateDetailRequest {
-    /// 证书 ID。
+    /// Certificate ID
     ///
     /// Required.
     "CertificateId" certificate_id set_certificate_id: str,
@@ -1782,191 +1711,233 @@ DescribeCertificateDetailRequest {
 rt::action!("ssl", "2019-12-05", "DescribeCertificateDetail", DescribeCertificateDetailRequest => DescribeCertificateDetailResponse);
 
 rt::model! { read nodebug;
-/// DescribeCertificateDetail返回参数结构体
+/// DescribeCertificateDetail response structure.
 DescribeCertificateDetailResponse {
-    /// 证书所属用户主账号 UIN。
+    /// Certificate belonging to user main account uin.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "OwnerUin" owner_uin set_owner_uin: str,
-    /// 项目 ID。
+    /// Project ID
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ProjectId" project_id set_project_id: str,
-    /// 证书来源：
-    /// trustasia：亚洲诚信，
-    /// upload：用户上传。
-    /// wosign：沃通
-    /// sheca：上海CA
+    /// Certificate source:.
+    /// trustAsia.
+    /// upload.
+    /// wosign.
+    /// sheca.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "From" from(from_value) set_from: str,
-    /// 证书类型：CA = 客户端证书，SVR = 服务器证书。
+    /// Certificate type. `CA`: client certificate; `SVR`: server certificate
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CertificateType" certificate_type set_certificate_type: str,
-    /// 证书套餐类型：
-    /// null：用户上传证书（没有套餐类型），
-    /// 2：TrustAsia TLS RSA CA，
-    /// 3：SecureSite 增强型企业版（EV Pro），
-    /// 4：SecureSite 增强型（EV），
-    /// 5：SecureSite 企业型专业版（OV Pro），
-    /// 6：SecureSite 企业型（OV），
-    /// 7：SecureSite 企业型（OV）通配符，
-    /// 8：Geotrust 增强型（EV），
-    /// 9：Geotrust 企业型（OV），
-    /// 10：Geotrust 企业型（OV）通配符，
-    /// 11：TrustAsia 域名型多域名 SSL 证书，
-    /// 12：TrustAsia 域名型（DV）通配符，
-    /// 13：TrustAsia 企业型通配符（OV）SSL 证书（D3），
-    /// 14：TrustAsia 企业型（OV）SSL 证书（D3），
-    /// 15：TrustAsia 企业型多域名 （OV）SSL 证书（D3），
-    /// 16：TrustAsia 增强型 （EV）SSL 证书（D3），
-    /// 17：TrustAsia 增强型多域名（EV）SSL 证书（D3），
-    /// 18：GlobalSign 企业型（OV）SSL 证书，
-    /// 19：GlobalSign 企业型通配符 （OV）SSL 证书，
-    /// 20：GlobalSign 增强型 （EV）SSL 证书，
-    /// 21：TrustAsia 企业型通配符多域名（OV）SSL 证书（D3），
-    /// 22：GlobalSign 企业型多域名（OV）SSL 证书，
-    /// 23：GlobalSign 企业型通配符多域名（OV）SSL 证书，
-    /// 24：GlobalSign 增强型多域名（EV）SSL 证书，
-    /// 25：Wotrus 域名型证书，
-    /// 26：Wotrus 域名型多域名证书，
-    /// 27：Wotrus 域名型通配符证书，
-    /// 28：Wotrus 企业型证书，
-    /// 29：Wotrus 企业型多域名证书，
-    /// 30：Wotrus 企业型通配符证书，
-    /// 31：Wotrus 增强型证书，
-    /// 32：Wotrus 增强型多域名证书，
-    /// 33：WoTrus-国密域名型证书，
-    /// 34：WoTrus-国密域名型证书（多域名），
-    /// 35：WoTrus-国密域名型证书（通配符），
-    /// 37：WoTrus-国密企业型证书，
-    /// 38：WoTrus-国密企业型证书（多域名），
-    /// 39：WoTrus-国密企业型证书（通配符），
-    /// 40：WoTrus-国密增强型证书，
-    /// 41：WoTrus-国密增强型证书（多域名），
-    /// 42：TrustAsia-域名型证书（通配符多域名），
-    /// 43：DNSPod-企业型(OV)SSL证书
-    /// 44：DNSPod-企业型(OV)通配符SSL证书
-    /// 45：DNSPod-企业型(OV)多域名SSL证书
-    /// 46：DNSPod-增强型(EV)SSL证书
-    /// 47：DNSPod-增强型(EV)多域名SSL证书
-    /// 48：DNSPod-域名型(DV)SSL证书
-    /// 49：DNSPod-域名型(DV)通配符SSL证书
-    /// 50：DNSPod-域名型(DV)多域名SSL证书
-    /// 51：DNSPod（国密）-企业型(OV)SSL证书
-    /// 52：DNSPod（国密）-企业型(OV)通配符SSL证书
-    /// 53：DNSPod（国密）-企业型(OV)多域名SSL证书
-    /// 54：DNSPod（国密）-域名型(DV)SSL证书
-    /// 55：DNSPod（国密）-域名型(DV)通配符SSL证书
-    /// 56：DNSPod（国密）-域名型(DV)多域名SSL证书
-    /// 57：SecureSite 企业型专业版多域名(OV Pro)
-    /// 58：SecureSite 企业型多域名(OV)
-    /// 59：SecureSite 增强型专业版多域名(EV Pro)
-    /// 60：SecureSite 增强型多域名(EV)
-    /// 61：Geotrust 增强型多域名(EV)
-    /// 75：SecureSite 企业型(OV)
-    /// 76：SecureSite 企业型(OV)通配符
-    /// 77：SecureSite 增强型(EV)
-    /// 78：Geotrust 企业型(OV)
-    /// 79：Geotrust 企业型(OV)通配符
-    /// 80：Geotrust 增强型(EV)
-    /// 81：GlobalSign 企业型（OV）SSL证书
-    /// 82：GlobalSign 企业型通配符 （OV）SSL证书
-    /// 83：TrustAsia C1 DV Free
-    /// 85：GlobalSign 增强型 （EV）SSL证书
-    /// 88：GlobalSign 企业型通配符多域名 （OV）SSL证书
-    /// 89：GlobalSign 企业型多域名 （OV）SSL证书
-    /// 90：GlobalSign 增强型多域名（EV） SSL证书
-    /// 91：Geotrust 增强型多域名(EV)
-    /// 92：SecureSite 企业型专业版多域名(OV Pro)
-    /// 93：SecureSite 企业型多域名(OV)
-    /// 94：SecureSite 增强型专业版多域名(EV Pro)
-    /// 95：SecureSite 增强型多域名(EV)
-    /// 96：SecureSite 增强型专业版(EV Pro)
-    /// 97：SecureSite 企业型专业版(OV Pro)
-    /// 98：CFCA 企业型(OV)SSL证书
-    /// 99：CFCA 企业型多域名(OV)SSL证书
-    /// 100：CFCA 企业型通配符(OV)SSL证书
-    /// 101：CFCA 增强型(EV)SSL证书
+    /// Certificate package type:.
+    /// null: user uploads a certificate (no package type),.
+    /// 2: trustasia tls rsa ca,.
+    /// 3: securesite enhanced enterprise version (ev pro),.
+    /// 4: securesite enhanced (ev),.
+    /// 5: securesite enterprise pro (ov pro).
+    /// 6: securesite enterprise (ov).
+    /// 7: securesite enterprise (ov) wildcard.
+    /// 8: geotrust enhanced (ev).
+    /// 9: geotrust enterprise (ov).
+    /// 10: geotrust enterprise (ov) wildcard cert.
+    /// 11: trustasia domain name-based multiple domain names ssl certificate.
+    /// 12: trustasia domain name-based (dv) wildcard cert.
+    /// 13: trustasia enterprise wildcard (ov) ssl certificate (d3).
+    /// 14: trustasia enterprise (ov) ssl certificate (d3).
+    /// 15: trustasia enterprise multiple domain names (ov) ssl certificate (d3).
+    /// 16: trustasia enhanced (ev) ssl certificate (d3).
+    /// 17: trustasia enhanced multiple domain names (ev) ssl certificate (d3).
+    /// 18: globalsign enterprise (ov) ssl certificate.
+    /// 19: globalsign enterprise wildcard (ov) ssl certificate.
+    /// 20: globalsign enhanced (ev) ssl certificate.
+    /// 21: trustasia enterprise wildcard multiple domain names (ov) ssl certificate (d3).
+    /// 22: globalsign enterprise multiple domain names (ov) ssl certificate.
+    /// 23: globalsign enterprise wildcard multiple domain names (ov) ssl certificate.
+    /// 24: globalsign enhanced multiple domain names (ev) ssl certificate.
+    /// 25: wotrus domain cert.
+    /// 26: wotrus multi-domain cert.
+    /// 27: wotrus wildcard cert.
+    /// 28: wotrus enterprise cert.
+    /// 29: wotrus enterprise multi-domain cert.
+    /// 30: wotrus enterprise wildcard certificate.
+    /// 31: wotrus enhanced certificate.
+    /// 32: wotrus enhanced multi-domain name certificate.
+    /// 33: wotrus-national cryptography domain name certificate.
+    /// 34: wotrus-national cryptography domain name certificate (multiple domain names).
+    /// 35: wotrus-national cryptography wildcard certificate.
+    /// 37: wotrus-national cryptography enterprise certificate.
+    /// 38: wotrus-national cryptography enterprise certificate (multiple domain names).
+    /// 39: wotrus-national cryptography enterprise certificate (wildcard).
+    /// 40: wotrus-national cryptography enhanced certificate.
+    /// 41: wotrus - national cryptography enhanced certificate (multiple domain names).
+    /// 42: trustasia - domain name certificate (wildcard multiple domain names).
+    /// 43: DNSPod - enterprise (ov) ssl certificate.
+    /// 44: DNSPod - enterprise (ov) wildcard ssl certificate.
+    /// 45: DNSPod - enterprise (ov) multiple domain names ssl certificate.
+    /// 46: dnspod-enhanced (ev) ssl certificate.
+    /// 47: dnspod-enhanced (ev) multiple domain names ssl certificate.
+    /// 48: dnspod-domain name-based (dv) ssl certificate.
+    /// 49: dnspod-domain name-based (dv) wildcard ssl certificate.
+    /// 50: dnspod-domain name-based (dv) multiple domain names ssl certificate.
+    /// 51: DNSPod (national cryptography) - enterprise (ov) ssl certificate.
+    /// 52: DNSPod (national cryptography) - enterprise (ov) wildcard ssl certificate.
+    /// 53: DNSPod (national cryptography) - enterprise (ov) multiple domain names ssl certificate.
+    /// 54: DNSPod (national cryptography) - domain name-based (dv) ssl certificate.
+    /// 55: DNSPod (national cryptography) - domain name-based (dv) wildcard ssl certificate.
+    /// 56: DNSPod (national cryptography) - domain name-based (dv) multiple domain names ssl certificate.
+    /// 57: securesite enterprise professional version multiple domain names (ov pro).
+    /// 58: securesite enterprise multiple domain names (ov).
+    /// 59: securesite enhanced professional version multiple domain names (ev pro).
+    /// 60: securesite enhanced multiple domain names (ev).
+    /// 61: geotrust enhanced multiple domain names (ev).
+    /// 75: securesite enterprise (ov).
+    /// 76: securesite enterprise (ov) wildcard.
+    /// 77: securesite enhanced (ev).
+    /// 78: geotrust enterprise (ov).
+    /// 79: geotrust enterprise (ov) wildcard.
+    /// 80: geotrust enhanced (ev).
+    /// 81: globalsign enterprise (ov) ssl certificate.
+    /// 82: globalsign enterprise wildcard (ov) ssl certificate.
+    /// 83: trustasia c1 dv free.
+    /// 85: globalsign enhanced (ev) ssl certificate.
+    /// 88: globalsign enterprise wildcard multiple domain names (ov) ssl certificate.
+    /// 89: globalsign enterprise multiple domain names (ov) ssl certificate.
+    /// 90: globalsign enhanced multiple domain names (ev) ssl certificate.
+    /// 91: geotrust enhanced multiple domain names (ev).
+    /// 92: securesite enterprise ov pro for multiple domain names.
+    /// 93: securesite enterprise for multiple domain names (ov).
+    /// 94: securesite ev pro for multiple domain names.
+    /// 95: securesite ev for multiple domain names.
+    /// 96: securesite ev pro.
+    /// 97: securesite enterprise professional edition (ov pro).
+    /// 98: cfca enterprise (ov) ssl certificate.
+    /// 99: cfca enterprise multiple domain names (ov) ssl certificate.
+    /// 100: cfca enterprise wildcard (ov) ssl certificate.
+    /// 101: cfca enhanced (ev) ssl certificate.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "PackageType" package_type set_package_type: str,
-    /// 证书产品名称
+    /// Certificate product name.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ProductZhName" product_zh_name set_product_zh_name: str,
-    /// 证书绑定通用名称域名。
+    /// Certificate binds to a common name domain.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Domain" domain set_domain: str,
-    /// 备注名称。
+    /// Alias
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Alias" alias set_alias: str,
-    /// 证书状态：0 = 审核中，1 = 已通过，2 = 审核失败，3 = 已过期，4 = 自动添加DNS记录，5 = 企业证书，待提交资料，6 = 订单取消中，7 = 已取消，8 = 已提交资料， 待上传确认函，9 = 证书吊销中，10 = 已吊销，11 = 重颁发中，12 = 待上传吊销确认函，13 = 免费证书待提交资料。14 = 证书已退款。 15 = 证书迁移中
+    /// Certificate status: 0 = under review, 1 = approved, 2 = review failed, 3 = expired, 4 = automatically added dns records, 5 = enterprise certificate, pending document submission, 6 = order cancellation in progress, 7 = canceled, 8 = documents submitted, pending upload of confirmation letter, 9 = certificate revocation in progress, 10 = revoked, 11 = reissue in progress, 12 = pending upload of revocation confirmation letter, 13 = free certificate pending document submission, 14 = certificate has been refunded, 15 = certificate migration in progress.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: i128,
-    /// 状态信息。 取值范围：
-    /// //通用状态信息
-    /// 1、PRE-REVIEWING：预审核中
-    /// 2、LEGAL-REVIEWING：法务审核中
-    /// 3、CA-REVIEWING：CA审核中
-    /// 4、PENDING-DCV：域名验证中
-    /// 5、WAIT-ISSUE：等待签发（域名验证已通过）
-    /// //证书审核失败状态信息
-    /// 1、订单审核失败
-    /// 2、CA审核失败，域名未通过安全审查
-    /// 3、域名验证超时，订单自动关闭，请您重新进行证书申请
-    /// 4、证书资料未通过证书CA机构审核，审核人员会致电您证书预留的联系方式，请您留意来电。后续可通过“修改资料”重新提交资料
-    /// 待持续完善
+    /// Status information. valid values:.
+    /// //Common status information.
+    /// PRE-REVIEWING: in prereview.
+    /// LEGAL-REVIEWING: in legal review.
+    /// CA-REVIEWING: in ca review.
+    /// PENDING-DCV: in domain verification.
+    /// WAIT-ISSUE: waiting for issue (domain verification passed).
+    /// Certificate review failure status information.
+    /// 1. order review failed.
+    /// 2. ca review failed, and the domain name did not pass the security review.
+    /// 3. domain name verification timed out, and the order was automatically closed. please reapply for the certificate.
+    /// 4. the certificate information did not pass the review of the certificate ca agency. the reviewer will call the contact information reserved for the certificate. please pay attention to the incoming call. subsequently, you can resubmit the information through "modify information".
+    /// To be continuously improved.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "StatusMsg" status_msg set_status_msg: str,
-    /// 验证类型：DNS_AUTO = 自动DNS验证，DNS = 手动DNS验证，FILE = 文件验证，EMAIL = 邮件验证。
+    /// Validation type. `DNS_AUTO`: automatic DNS validation; `DNS`: manual DNS validation; `FILE`: file validation; `EMAIL`: email validation
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "VerifyType" verify_type set_verify_type: str,
-    /// 漏洞扫描状态。
+    /// Vulnerability scanning status
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "VulnerabilityStatus" vulnerability_status set_vulnerability_status: str,
-    /// 证书生效时间。时区为GMT+8:00
+    /// Time when the certificate takes effect
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CertBeginTime" cert_begin_time set_cert_begin_time: str,
-    /// 证书失效时间。时区为GMT+8:00
+    /// Time when the certificate expires
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CertEndTime" cert_end_time set_cert_end_time: str,
-    /// 证书有效期：单位（月）。
+    /// Validity period of the certificate, in months
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ValidityPeriod" validity_period set_validity_period: str,
-    /// 证书申请时间。时区为GMT+8:00
+    /// Certificate application time.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "InsertTime" insert_time set_insert_time: str,
-    /// CA订单 ID。
+    /// CA order id.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "OrderId" order_id set_order_id: str,
-    /// 证书扩展信息。
+    /// Extended information of the certificate
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CertificateExtra" certificate_extra set_certificate_extra: obj CertificateExtra,
-    /// 私钥证书， 国密证书则为签名证书中的私钥证书
+    /// Private key certificate; for Chinese SM certificates, it refers to the private key certificate in the signature certificate.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CertificatePrivateKey" certificate_private_key set_certificate_private_key: str,
-    /// 公钥证书， 国密则为签名证书中的公钥证书
+    /// Public key certificate; for Chinese SM certificate, it refers to the public key certificate in the signature certificate.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CertificatePublicKey" certificate_public_key set_certificate_public_key: str,
-    /// 证书域名验证信息。
+    /// Certificate domain name verification information.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "DvAuthDetail" dv_auth_detail set_dv_auth_detail: obj DvAuthDetail,
-    /// 漏洞扫描评估报告。
+    /// Vulnerability scanning assessment report
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "VulnerabilityReport" vulnerability_report set_vulnerability_report: str,
-    /// 证书 ID。
+    /// Certificate ID
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CertificateId" certificate_id set_certificate_id: str,
-    /// 证书类型名称。
+    /// Certificate type name
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TypeName" type_name set_type_name: str,
-    /// 状态描述。
+    /// Status description
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "StatusName" status_name set_status_name: str,
-    /// 证书包含的多个域名（不包含主域名，主域名使用Domain字段）
+    /// Multiple domain names included in the certificate (excluding the primary domain name, which uses the `Domain` field)
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SubjectAltName" subject_alt_name set_subject_alt_name: list String,
-    /// 是否为付费证书。
+    /// Whether the certificate is a paid one.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsVip" is_vip set_is_vip: bool,
-    /// 是否为泛域名证书。
+    /// Whether the certificate is a wildcard certificate
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "IsWildcard" is_wildcard set_is_wildcard: bool,
-    /// 是否为 DV 版证书。
+    /// Whether the certificate is a DV certificate
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "IsDv" is_dv set_is_dv: bool,
-    /// 是否启用了漏洞扫描功能。
+    /// Whether the vulnerability scanning feature is enabled
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "IsVulnerability" is_vulnerability set_is_vulnerability: bool,
-    /// 付费证书提交的资料信息。
+    /// Profile information submitted for paid certificates.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "SubmittedData" submitted_data set_submitted_data: obj SubmittedData,
-    /// 是否可续费。
+    /// Whether the certificate can be renewed.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RenewAble" renew_able set_renew_able: bool,
-    /// 是否可部署。
+    /// Whether the certificate can be deployed
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Deployable" deployable set_deployable: bool,
-    /// 关联标签列表。
+    /// List of associated tags
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Tags" tags set_tags: list Tags,
-    /// 根证书。
+    /// Root certificate.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RootCert" root_cert set_root_cert: obj RootCertificates,
-    /// 国密加密证书公钥， 仅国密证书有值
+    /// Chinese SM certificate public key, only has value for national cryptography certificates.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "EncryptCert" encrypt_cert set_encrypt_cert: str,
-    /// 国密加密私钥证书， 仅国密证书有值
+    /// Chinese SM certificate private key certificate, only has value for national cryptography certificates.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "EncryptPrivateKey" encrypt_private_key set_encrypt_private_key: str,
-    /// 签名证书 SHA1指纹
+    /// SHA1 fingerprint of the signature certificate
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CertFingerprint" cert_fingerprint set_cert_fingerprint: str,
-    /// 加密证书 SHA1指纹 （国密证书特有）
+    /// SHA1 fingerprint of the encryption certificate (for Chinese SM certificates only)
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EncryptCertFingerprint" encrypt_cert_fingerprint set_encrypt_cert_fingerprint: str,
-    /// 证书加密算法（国密证书特有）
+    /// Certificate encryption algorithm (or Chinese SM certificates only).
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "EncryptAlgorithm" encrypt_algorithm set_encrypt_algorithm: str,
-    /// DV证书吊销验证值
+    /// The authentication value for DV certificate revocation.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DvRevokeAuthDetail" dv_revoke_auth_detail set_dv_revoke_auth_detail: list DvAuths,
-    /// 证书链信息
+    /// Certificate chain information.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CertChainInfo" cert_chain_info set_cert_chain_info: list CertBasicInfo,
     /// 证书域名类型， 1（单域名）；2（多域名）；3（泛域名）；4（多泛域名）
     "DomainType" domain_type set_domain_type: i128,
@@ -2034,40 +2005,41 @@ impl ::core::fmt::Debug for DescribeCertificateDetailResponse {
 }
 
 rt::model! { write debug;
-/// Request of `DescribeCertificateOperateLogs` (获取证书操作日志).
+/// Request of `DescribeCertificateOperateLogs` (Gets certificate operation logs).
 ///
-/// 获取用户账号下有关证书的操作日志。
+/// This API is used to get certificate operation logs in the current account.
 DescribeCertificateOperateLogsRequest {
-    /// 偏移量，默认为0。
+    /// Offset. The default value is 0.
     "Offset" offset set_offset: i128,
-    /// 请求日志数量，默认为20, 最大值为1000，如超过1000按照1000处理。
+    /// Number of requested logs, 20 by default, with a maximum value of 1000. if it exceeds 1000, it will be treated as 1000.
     "Limit" limit set_limit: i128,
-    /// 开始时间，默认15天前。
+    /// Start time. The default value is 15 days ago.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间，默认现在时间。
+    /// End time. The default value is the current time.
     "EndTime" end_time set_end_time: str,
 } }
 rt::action!("ssl", "2019-12-05", "DescribeCertificateOperateLogs", DescribeCertificateOperateLogsRequest => DescribeCertificateOperateLogsResponse);
 
 rt::model! { read debug;
-/// DescribeCertificateOperateLogs返回参数结构体
+/// DescribeCertificateOperateLogs response structure.
 DescribeCertificateOperateLogsResponse {
-    /// 当前查询条件日志总数。
+    /// Total number of logs that meet query conditions
     "AllTotal" all_total set_all_total: i128,
-    /// 本次请求返回的日志数量。
+    /// Number of logs returned for this request
     "TotalCount" total_count set_total_count: i128,
-    /// 证书操作日志列表。
+    /// Certificate operation log list
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "OperateLogs" operate_logs set_operate_logs: list OperationLog,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCertificate` (获取证书信息).
+/// Request of `DescribeCertificate` (Gets certificate information).
 ///
-/// 本接口（DescribeCertificate）用于获取证书信息。
+/// This API is used to get certificate information.
 DescribeCertificateRequest {
-    /// 证书 ID。
+    /// Certificate ID
     ///
     /// Required.
     "CertificateId" certificate_id set_certificate_id: str,
@@ -2075,222 +2047,258 @@ DescribeCertificateRequest {
 rt::action!("ssl", "2019-12-05", "DescribeCertificate", DescribeCertificateRequest => DescribeCertificateResponse);
 
 rt::model! { read debug;
-/// DescribeCertificate返回参数结构体
+/// DescribeCertificate response structure.
 DescribeCertificateResponse {
-    /// 用户 UIN。
+    /// User UIN
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "OwnerUin" owner_uin set_owner_uin: str,
-    /// 项目 ID。
+    /// Project ID
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ProjectId" project_id set_project_id: str,
-    /// 证书来源：
-    /// trustasia：亚洲诚信，
-    /// upload：用户上传。
-    /// wosign：沃通
-    /// sheca：上海CA
+    /// Certificate source:
+    /// trustAsia.
+    /// upload.
+    /// wosign.
+    /// sheca.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "From" from(from_value) set_from: str,
-    /// 证书类型：CA = 客户端证书，SVR = 服务器证书。
+    /// Certificate type. `CA`: client certificate; `SVR`: server certificate
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CertificateType" certificate_type set_certificate_type: str,
-    /// 证书套餐类型：
-    /// null：用户上传证书（没有套餐类型），
-    /// 2：TrustAsia TLS RSA CA，
-    /// 3：SecureSite 增强型企业版（EV Pro），
-    /// 4：SecureSite 增强型（EV），
-    /// 5：SecureSite 企业型专业版（OV Pro），
-    /// 6：SecureSite 企业型（OV），
-    /// 7：SecureSite 企业型（OV）通配符，
-    /// 8：Geotrust 增强型（EV），
-    /// 9：Geotrust 企业型（OV），
-    /// 10：Geotrust 企业型（OV）通配符，
-    /// 11：TrustAsia 域名型多域名 SSL 证书，
-    /// 12：TrustAsia 域名型（DV）通配符，
-    /// 13：TrustAsia 企业型通配符（OV）SSL 证书（D3），
-    /// 14：TrustAsia 企业型（OV）SSL 证书（D3），
-    /// 15：TrustAsia 企业型多域名 （OV）SSL 证书（D3），
-    /// 16：TrustAsia 增强型 （EV）SSL 证书（D3），
-    /// 17：TrustAsia 增强型多域名（EV）SSL 证书（D3），
-    /// 18：GlobalSign 企业型（OV）SSL 证书，
-    /// 19：GlobalSign 企业型通配符 （OV）SSL 证书，
-    /// 20：GlobalSign 增强型 （EV）SSL 证书，
-    /// 21：TrustAsia 企业型通配符多域名（OV）SSL 证书（D3），
-    /// 22：GlobalSign 企业型多域名（OV）SSL 证书，
-    /// 23：GlobalSign 企业型通配符多域名（OV）SSL 证书，
-    /// 24：GlobalSign 增强型多域名（EV）SSL 证书，
-    /// 25：Wotrus 域名型证书，
-    /// 26：Wotrus 域名型多域名证书，
-    /// 27：Wotrus 域名型通配符证书，
-    /// 28：Wotrus 企业型证书，
-    /// 29：Wotrus 企业型多域名证书，
-    /// 30：Wotrus 企业型通配符证书，
-    /// 31：Wotrus 增强型证书，
-    /// 32：Wotrus 增强型多域名证书，
-    /// 33：WoTrus-国密域名型证书，
-    /// 34：WoTrus-国密域名型证书（多域名），
-    /// 35：WoTrus-国密域名型证书（通配符），
-    /// 37：WoTrus-国密企业型证书，
-    /// 38：WoTrus-国密企业型证书（多域名），
-    /// 39：WoTrus-国密企业型证书（通配符），
-    /// 40：WoTrus-国密增强型证书，
-    /// 41：WoTrus-国密增强型证书（多域名），
-    /// 42：TrustAsia-域名型证书（通配符多域名），
-    /// 43：DNSPod-企业型(OV)SSL证书
-    /// 44：DNSPod-企业型(OV)通配符SSL证书
-    /// 45：DNSPod-企业型(OV)多域名SSL证书
-    /// 46：DNSPod-增强型(EV)SSL证书
-    /// 47：DNSPod-增强型(EV)多域名SSL证书
-    /// 48：DNSPod-域名型(DV)SSL证书
-    /// 49：DNSPod-域名型(DV)通配符SSL证书
-    /// 50：DNSPod-域名型(DV)多域名SSL证书
-    /// 51：DNSPod（国密）-企业型(OV)SSL证书
-    /// 52：DNSPod（国密）-企业型(OV)通配符SSL证书
-    /// 53：DNSPod（国密）-企业型(OV)多域名SSL证书
-    /// 54：DNSPod（国密）-域名型(DV)SSL证书
-    /// 55：DNSPod（国密）-域名型(DV)通配符SSL证书
-    /// 56：DNSPod（国密）-域名型(DV)多域名SSL证书
-    /// 57：SecureSite 企业型专业版多域名(OV Pro)
-    /// 58：SecureSite 企业型多域名(OV)
-    /// 59：SecureSite 增强型专业版多域名(EV Pro)
-    /// 60：SecureSite 增强型多域名(EV)
-    /// 61：Geotrust 增强型多域名(EV)
-    /// 75：SecureSite 企业型(OV)
-    /// 76：SecureSite 企业型(OV)通配符
-    /// 77：SecureSite 增强型(EV)
-    /// 78：Geotrust 企业型(OV)
-    /// 79：Geotrust 企业型(OV)通配符
-    /// 80：Geotrust 增强型(EV)
-    /// 81：GlobalSign 企业型（OV）SSL证书
-    /// 82：GlobalSign 企业型通配符 （OV）SSL证书
-    /// 83：TrustAsia C1 DV Free
-    /// 85：GlobalSign 增强型 （EV）SSL证书
-    /// 88：GlobalSign 企业型通配符多域名 （OV）SSL证书
-    /// 89：GlobalSign 企业型多域名 （OV）SSL证书
-    /// 90：GlobalSign 增强型多域名（EV） SSL证书
-    /// 91：Geotrust 增强型多域名(EV)
-    /// 92：SecureSite 企业型专业版多域名(OV Pro)
-    /// 93：SecureSite 企业型多域名(OV)
-    /// 94：SecureSite 增强型专业版多域名(EV Pro)
-    /// 95：SecureSite 增强型多域名(EV)
-    /// 96：SecureSite 增强型专业版(EV Pro)
-    /// 97：SecureSite 企业型专业版(OV Pro)
-    /// 98：CFCA 企业型(OV)SSL证书
-    /// 99：CFCA 企业型多域名(OV)SSL证书
-    /// 100：CFCA 企业型通配符(OV)SSL证书
-    /// 101：CFCA 增强型(EV)SSL证书
+    /// Certificate package type:.
+    /// Null: user uploads a certificate (without package type),.
+    /// 2: trustasia tls rsa ca,.
+    /// 3: securesite enhanced enterprise edition (ev pro),.
+    /// 4: securesite enhanced (ev),.
+    /// 5: securesite enterprise professional edition (ov pro).
+    /// 6: securesite enterprise edition (ov).
+    /// 7: securesite enterprise edition (ov) wildcard.
+    /// 8: geotrust enhanced (ev).
+    /// 9: geotrust enterprise edition (ov).
+    /// 10: geotrust enterprise (ov) wildcard cert.
+    /// 11: trustasia domain name-based multiple domain names ssl certificate.
+    /// 12: trustasia domain name-based (dv) wildcard cert.
+    /// 13: trustasia enterprise wildcard (ov) ssl certificate (d3).
+    /// 14: trustasia enterprise (ov) ssl certificate (d3).
+    /// 15: trustasia enterprise multiple domain names (ov) ssl certificate (d3).
+    /// 16: trustasia enhanced (ev) ssl certificate (d3).
+    /// 17: trustasia enhanced multiple domain names (ev) ssl certificate (d3).
+    /// 18: globalsign enterprise (ov) ssl certificate.
+    /// 19: globalsign enterprise wildcard (ov) ssl certificate.
+    /// 20: globalsign enhanced (ev) ssl certificate.
+    /// 21: trustasia enterprise wildcard multiple domain names (ov) ssl certificate (d3).
+    /// 22: globalsign enterprise multiple domain names (ov) ssl certificate.
+    /// 23: globalsign enterprise wildcard multiple domain names (ov) ssl certificate.
+    /// 24: globalsign enhanced multiple domain names (ev) ssl certificate.
+    /// 25: wotrus domain cert.
+    /// 26: wotrus multi - domain name cert.
+    /// 27: wotrus wildcard cert.
+    /// 28: wotrus enterprise cert.
+    /// 29: wotrus enterprise multi - domain name cert.
+    /// 30: wotrus enterprise wildcard certificate.
+    /// 31: wotrus enhanced certificate.
+    /// 32: wotrus enhanced multi - domain name certificate.
+    /// 33: wotrus - national cryptography domain - name certificate.
+    /// 34: wotrus - national cryptography domain - name certificate (multiple domain names).
+    /// 35: wotrus-national cryptography wildcard domain certificate.
+    /// 37: wotrus-national cryptography enterprise certificate.
+    /// 38: wotrus-national cryptography enterprise certificate (multiple domain names).
+    /// 39: wotrus-national cryptography enterprise certificate (wildcard).
+    /// 40: wotrus-national cryptography enhanced certificate.
+    /// 41: wotrus - national cryptography enhanced certificate (multiple domain names).
+    /// 42: trustasia - domain name certificate (wildcard multiple domain names).
+    /// 43: DNSPod - enterprise (ov) ssl certificate.
+    /// 44: DNSPod - enterprise (ov) wildcard ssl certificate.
+    /// 45: DNSPod - enterprise (ov) multiple domain names ssl certificate.
+    /// 46: dnspod-enhanced (ev) ssl certificate.
+    /// 47: dnspod-enhanced (ev) multiple domain names ssl certificate.
+    /// 48: dnspod-domain name-based (dv) ssl certificate.
+    /// 49: dnspod-domain name-based (dv) wildcard ssl certificate.
+    /// 50: dnspod-domain name-based (dv) multiple domain names ssl certificate.
+    /// 51: DNSPod (national cryptography) - enterprise (ov) ssl certificate.
+    /// 52: DNSPod (national cryptography) - enterprise (ov) wildcard ssl certificate.
+    /// 53: DNSPod (national cryptography) - enterprise (ov) multiple domain names ssl certificate.
+    /// 54: DNSPod (national cryptography) - domain name-based (dv) ssl certificate.
+    /// 55: DNSPod (national cryptography) - domain name-based (dv) wildcard ssl certificate.
+    /// 56: DNSPod (national cryptography) - domain name-based (dv) multiple domain names ssl certificate.
+    /// 57: securesite enterprise professional version multiple domain names (ov pro).
+    /// 58: securesite enterprise multiple domain names (ov).
+    /// 59: securesite enhanced professional version multiple domain names (ev pro).
+    /// 60: securesite enhanced multiple domain names (ev).
+    /// 61: geotrust enhanced multiple domain names (ev).
+    /// 75: securesite enterprise (ov).
+    /// 76: securesite enterprise (ov) wildcard.
+    /// 77: securesite enhanced (ev).
+    /// 78: geotrust enterprise (ov).
+    /// 79: geotrust enterprise (ov) wildcard.
+    /// 80: geotrust enhanced (ev).
+    /// 81: globalsign enterprise (ov) ssl certificate.
+    /// 82: globalsign enterprise wildcard (ov) ssl certificate.
+    /// 83: trustasia c1 dv free.
+    /// 85: globalsign enhanced (ev) ssl certificate.
+    /// 88: globalsign enterprise wildcard multiple domain names (ov) ssl certificate.
+    /// 89: globalsign enterprise multiple domain names (ov) ssl certificate.
+    /// 90: globalsign enhanced multiple domain names (ev) ssl certificate.
+    /// 91: geotrust enhanced multiple domain names (ev).
+    /// 92: securesite enterprise ov pro for multiple domain names.
+    /// 93: securesite enterprise for multiple domain names (ov).
+    /// 94: securesite ev pro for multiple domain names.
+    /// 95: securesite ev for multiple domain names.
+    /// 96: securesite ev pro.
+    /// 97: securesite enterprise professional version (ov pro).
+    /// 98: cfca enterprise (ov) ssl certificate.
+    /// 99: cfca enterprise multiple domain names (ov) ssl certificate.
+    /// 100: cfca enterprise wildcard (ov) ssl certificate.
+    /// 101: cfca enhanced (ev) ssl certificate.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "PackageType" package_type set_package_type: str,
-    /// 证书产品名称
+    /// Certificate product name.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ProductZhName" product_zh_name set_product_zh_name: str,
-    /// 域名。
+    /// Domain name
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Domain" domain set_domain: str,
-    /// 备注名称。
+    /// Alias
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Alias" alias set_alias: str,
-    /// 证书状态：0 = 审核中，1 = 已通过，2 = 审核失败，3 = 已过期，4 = 自动添加DNS记录，5 = 企业证书，待提交资料，6 = 订单取消中，7 = 已取消，8 = 已提交资料， 待上传确认函，9 = 证书吊销中，10 = 已吊销，11 = 重颁发中，12 = 待上传吊销确认函，13 = 免费证书待提交资料。14 = 证书已退款。 15 = 证书迁移中
+    /// Certificate status: 0 = under review, 1 = approved, 2 = review failed, 3 = expired, 4 = dns records added automatically, 5 = enterprise certificate, pending documentation submission, 6 = order cancellation in progress, 7 = canceled, 8 = documents submitted, pending upload of confirmation letter, 9 = certificate revocation in progress, 10 = revoked, 11 = reissue in progress, 12 = pending upload of revocation confirmation letter, 13 = free certificate pending document submission, 14 = certificate has been refunded, 15 = certificate migration in progress.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: i128,
-    /// 状态信息。 取值范围：
-    /// //通用状态信息
-    /// 1、PRE-REVIEWING：预审核中
-    /// 2、LEGAL-REVIEWING：法务审核中
-    /// 3、CA-REVIEWING：CA审核中
-    /// 4、PENDING-DCV：域名验证中
-    /// 5、WAIT-ISSUE：等待签发（域名验证已通过）
-    /// //证书审核失败状态信息
-    /// 1、订单审核失败
-    /// 2、CA审核失败，域名未通过安全审查
-    /// 3、域名验证超时，订单自动关闭，请您重新进行证书申请
-    /// 4、证书资料未通过证书CA机构审核，审核人员会致电您证书预留的联系方式，请您留意来电。后续可通过“修改资料”重新提交资料
-    /// 待持续完善
+    /// Status information. valid values:.
+    /// //Common status information.
+    /// 1. pre-reviewing: prereviewing.
+    /// 2. legal-reviewing: under legal review.
+    /// 3. ca-reviewing: under ca review.
+    /// 4. pending-dcv: under domain verification.
+    /// 5. wait-issue: waiting for issuance (domain verification passed).
+    /// //Certificate review failure status information.
+    /// Order review failed.
+    /// CA review failed; the domain name did not pass the security review.
+    /// Domain verification timed out, and the order was automatically closed. please reapply for the certificate.
+    /// The certificate information did not pass the review by the certificate authority. the reviewer will call the contact information reserved for the certificate. please pay attention to the incoming call. subsequently, you can resubmit the information through "modify information".
+    /// To be continuously improved.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "StatusMsg" status_msg set_status_msg: str,
-    /// 验证类型：DNS_AUTO = 自动DNS验证，DNS = 手动DNS验证，FILE = 文件验证，DNS_PROXY = DNS代理验证。FILE_PROXY = 文件代理验证
+    /// Validation type: DNS_AUTO = automatic dns validation, DNS = manual dns validation, FILE = file verification, DNS_PROXY = dns proxy validation, FILE_PROXY = file proxy validation.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "VerifyType" verify_type set_verify_type: str,
-    /// 漏洞扫描状态。
+    /// Vulnerability scanning status
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "VulnerabilityStatus" vulnerability_status set_vulnerability_status: str,
-    /// 证书生效时间。时区为GMT+8:00
+    /// Time when the certificate takes effect
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CertBeginTime" cert_begin_time set_cert_begin_time: str,
-    /// 证书失效时间。时区为GMT+8:00
+    /// Time when the certificate expires
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CertEndTime" cert_end_time set_cert_end_time: str,
-    /// 证书有效期：单位(月)。
+    /// Validity period of the certificate, in months
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ValidityPeriod" validity_period set_validity_period: str,
-    /// 申请时间。时区为GMT+8:00
+    /// Application time
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "InsertTime" insert_time set_insert_time: str,
-    /// 订单 ID。
+    /// Order ID
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "OrderId" order_id set_order_id: str,
-    /// 证书扩展信息。
+    /// Extended information of the certificate
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CertificateExtra" certificate_extra set_certificate_extra: obj CertificateExtra,
-    /// DV 认证信息。
+    /// DV authentication information
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "DvAuthDetail" dv_auth_detail set_dv_auth_detail: obj DvAuthDetail,
-    /// 漏洞扫描评估报告。
+    /// Vulnerability scanning assessment report
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "VulnerabilityReport" vulnerability_report set_vulnerability_report: str,
-    /// 证书 ID。
+    /// Certificate ID
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CertificateId" certificate_id set_certificate_id: str,
-    /// 证书类型名称。
+    /// Certificate type name
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "PackageTypeName" package_type_name set_package_type_name: str,
-    /// 状态描述。
+    /// Status description
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "StatusName" status_name set_status_name: str,
-    /// 证书包含的多个域名（包含主域名）。
+    /// Domain names associated with the certificate (including the primary domain name)
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "SubjectAltName" subject_alt_name set_subject_alt_name: list String,
-    /// 是否为 VIP 客户。
+    /// Whether the customer is a VIP customer
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "IsVip" is_vip set_is_vip: bool,
-    /// 是否为泛域名证书。
+    /// Whether the certificate is a wildcard certificate
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "IsWildcard" is_wildcard set_is_wildcard: bool,
-    /// 是否为 DV 版证书。
+    /// Whether the certificate is a DV certificate
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "IsDv" is_dv set_is_dv: bool,
-    /// 是否启用了漏洞扫描功能。
+    /// Whether the vulnerability scanning feature is enabled
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "IsVulnerability" is_vulnerability set_is_vulnerability: bool,
-    /// 是否可重颁发证书。
+    /// Whether the certificate can be reissued
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "RenewAble" renew_able set_renew_able: bool,
-    /// 提交的资料信息。
+    /// Submitted data
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "SubmittedData" submitted_data set_submitted_data: obj SubmittedData,
-    /// 是否可部署。
+    /// Whether the certificate can be deployed
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Deployable" deployable set_deployable: bool,
-    /// 标签列表
+    /// List of tags
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Tags" tags set_tags: list Tags,
-    /// CA证书的所有加密方式。仅证书类型CertificateType为CA有效
+    /// All encryption methods of the ca certificate. only valid when the certificate type CertificateType is ca.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CAEncryptAlgorithms" ca_encrypt_algorithms set_ca_encrypt_algorithms: list String,
-    /// CA证书的所有通用名称。仅证书类型CertificateType为CA有效
+    /// All common names of the ca certificate. only valid when the certificate type CertificateType is ca.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CACommonNames" ca_common_names set_ca_common_names: list String,
-    /// CA证书所有的到期时间。仅证书类型CertificateType为CA有效，时区为GMT+8:00
+    /// All expiration times of the ca certificate. only valid when the certificate type CertificateType is ca.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CAEndTimes" ca_end_times set_ca_end_times: list String,
-    /// DV证书吊销验证值
+    /// The authentication value for DV certificate revocation.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DvRevokeAuthDetail" dv_revoke_auth_detail set_dv_revoke_auth_detail: list DvAuths,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCertificates` (获取证书列表).
+/// Request of `DescribeCertificates` (Gets the certificate list).
 ///
-/// 本接口（DescribeCertificates）用于获取证书列表。
+/// This API is used to get the certificate list.
 DescribeCertificatesRequest {
-    /// 分页偏移量，从0开始。 默认为0
+    /// Pagination offset, starting from 0. default is 0.
     "Offset" offset set_offset: i128,
-    /// 每页数量，默认10。最大值1000，如超过1000按1000处理
+    /// Number of items per page. default is 10. maximum value is 1000; values exceeding 1000 will be treated as 1000.
     "Limit" limit set_limit: i128,
-    /// 搜索关键词，模糊匹配证书 ID、备注名称、证书域名
+    /// Search keywords, supporting fuzzy match by certificate id, remark name, and certificate domain name.
     "SearchKey" search_key set_search_key: str,
-    /// 证书类型：CA = 客户端证书，SVR = 服务器证书。
+    /// Certificate type. `CA`: client certificate; `SVR`: server certificate
     "CertificateType" certificate_type set_certificate_type: str,
-    /// 项目 ID。
+    /// Project ID
     "ProjectId" project_id set_project_id: i128,
-    /// 默认按照证书申请时间降序； 若传排序则按到期时间排序：DESC = 证书到期时间降序， ASC = 证书到期时间升序。
+    /// Default sorting is by certificate application time in descending order. Sort by expiration date if the following values are passed: DESC for descending order of certificate expiration time, ASC for ascending order.
     "ExpirationSort" expiration_sort set_expiration_sort: str,
-    /// 证书状态：0 = 审核中，1 = 已通过，2 = 审核失败，3 = 已过期，4 = 已添加DNS记录，5 = 企业证书，待提交，6 = 订单取消中，7 = 已取消，8 = 已提交资料， 待上传确认函，9 = 证书吊销中，10 = 已吊销，11 = 重颁发中，12 = 待上传吊销确认函，13 = 免费证书待提交资料。14 = 已退款。 15 = 证书迁移中
+    /// Certificate status: 0=under review, 1=approved, 2=review failed, 3=expired, 4=dns record added, 5=enterprise certificate, pending submission, 6=order cancellation in progress, 7=canceled, 8=documents submitted, pending upload of confirmation letter, 9=certificate revocation in progress, 10=revoked, 11=reissue in progress, 12=pending upload of revocation confirmation letter, 13=free certificate pending document submission, 14=refunded, 15=certificate migration in progress.
     "CertificateStatus" certificate_status set_certificate_status: list i128,
-    /// 是否可部署，可选值：1 = 可部署，0 =  不可部署。
+    /// Whether the certificate can be deployed. `1`: yes; `0`: no
     "Deployable" deployable set_deployable: i128,
-    /// 是否筛选上传托管的 1筛选，0不筛选
+    /// Whether to filter uploaded hosted certificates. `1`: Yes; `0`: No.
     "Upload" upload set_upload: i64,
-    /// 是否筛选可续期证书 1筛选 0不筛选
+    /// Whether to filter renewable certificates. `1`: Yes; `0`: No.
     "Renew" renew set_renew: i64,
-    /// 筛选来源， upload：上传证书， buy：腾讯云证书， 不传默认全部
+    /// Filter by source. `upload`: Uploaded certificate; `buy`: Tencent Cloud certificate. If this parameter is left empty, all certificates will be queried.
     "FilterSource" filter_source set_filter_source: str,
-    /// 是否筛选国密证书。1:筛选  0:不筛选
+    /// Whether to filter Chinese SM certificates. `1`: Yes; `0`: No.
     "IsSM" is_sm set_is_sm: i64,
-    /// 筛选证书是否即将过期，传1是筛选，0不筛选
+    /// Whether to filter expiring certificates. `1`: Yes; `0`: No.
     "FilterExpiring" filter_expiring set_filter_expiring: i128,
-    /// 是否可托管，可选值：1 = 可托管，0 =  不可托管。
+    /// Whether the certificate can be hosted. Valid values: `1` for yes and `0` for no.
     "Hostable" hostable set_hostable: i128,
-    /// 筛选指定标签的证书
+    /// Filter certificates with specified tags.
     "Tags" tags set_tags: list Tags,
-    /// 是否筛选等待签发的证书，传1是筛选，0和null不筛选
+    /// Whether to filter certificates pending issue: 1 for filtering, 0 and null for no filtering.
     "IsPendingIssue" is_pending_issue set_is_pending_issue: i64,
-    /// 筛选指定证书ID的证书，只支持有权限的证书ID
+    /// Filter certificates by the specified certificate id, only supports certificate ids with permission.
     "CertIds" cert_ids set_cert_ids: list String,
     /// 订阅服务ID
     "ServiceId" service_id set_service_id: str,
@@ -2298,36 +2306,38 @@ DescribeCertificatesRequest {
 rt::action!("ssl", "2019-12-05", "DescribeCertificates", DescribeCertificatesRequest => DescribeCertificatesResponse);
 
 rt::model! { read debug;
-/// DescribeCertificates返回参数结构体
+/// DescribeCertificates response structure.
 DescribeCertificatesResponse {
-    /// 总数量。
+    /// Total number
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i128,
-    /// 列表。
+    /// List
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Certificates" certificates set_certificates: list Certificates,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCompanies` (查询公司列表).
+/// Request of `DescribeCompanies` (Query the company list).
 ///
-/// 查询公司列表
+/// Query company list
 DescribeCompaniesRequest {
-    /// 分页偏移量，默认值为0.
+    /// Paging offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 分页每页限制数，默认值为0，最大值1000.
+    /// Page limit per page. Default value: 0. Maximum value: 1000.
     "Limit" limit set_limit: i64,
-    /// 公司ID
+    /// company ID
     "CompanyId" company_id set_company_id: i64,
 } }
 rt::action!("ssl", "2019-12-05", "DescribeCompanies", DescribeCompaniesRequest => DescribeCompaniesResponse);
 
 rt::model! { read debug;
-/// DescribeCompanies返回参数结构体
+/// DescribeCompanies response structure.
 DescribeCompaniesResponse {
-    /// 公司列表
+    /// Company List
     "Companies" companies set_companies: list CompanyInfo,
-    /// 公司总数
+    /// Total number of companies
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2718,37 +2728,38 @@ DescribeHostLiveInstanceListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeHostTeoInstanceList` (查询证书EdgeOne云资源部署实例列表).
+/// Request of `DescribeHostTeoInstanceList` (Queries the list of EDGEONE instances to which a certificate can be deployed).
 ///
-/// 查询证书EdgeOne云资源部署实例列表
+/// This API is used to query the list of EdgeOne instances to which a certificate can be deployed.
 DescribeHostTeoInstanceListRequest {
-    /// 待部署的证书ID
+    /// The ID of the certificate to be deployed.
     "CertificateId" certificate_id set_certificate_id: str,
-    /// 部署资源类型
+    /// The type of resource for certificate deployment.
     ///
     /// Disabled in the spec.
     "ResourceType" resource_type set_resource_type: str,
-    /// 是否查询缓存，1：是； 0：否， 默认为查询缓存，缓存半小时
+    /// Whether to query the cached results. Valid values: `1` (yes) and `0` (no). By default, the cached results within 30 minutes are queried.
     "IsCache" is_cache set_is_cache: i128,
-    /// 过滤参数列表； FilterKey：domainMatch（查询域名是否匹配的实例列表） FilterValue：1，表示查询匹配； 0，表示查询不匹配； 默认查询匹配
+    /// The list of filter parameters. FilterKey: domainMatch (query the list of instances with matching or non-matching domains). FilterValue: `1` (default; query the list of instances with matching domains) or `0` (query the list of instances with non-matching domains).
     "Filters" filters set_filters: list Filter,
-    /// 已部署的证书ID
+    /// The ID of the deployed certificate.
     "OldCertificateId" old_certificate_id set_old_certificate_id: str,
-    /// 分页偏移量，默认值为0.
+    /// Paging offset. default value: 0.
     "Offset" offset set_offset: i128,
-    /// 每页数量，默认10，最大值为200。
+    /// Number of items per page. default: 10. maximum value: 200.
     "Limit" limit set_limit: i128,
-    /// 是否异步，1表示是，0表示否，默认为0
+    /// Asynchronous or not. 1 means yes, 0 means no. default: 0.
     "AsyncCache" async_cache set_async_cache: i64,
 } }
 rt::action!("ssl", "2019-12-05", "DescribeHostTeoInstanceList", DescribeHostTeoInstanceListRequest => DescribeHostTeoInstanceListResponse);
 
 rt::model! { read debug;
-/// DescribeHostTeoInstanceList返回参数结构体
+/// DescribeHostTeoInstanceList response structure.
 DescribeHostTeoInstanceListResponse {
-    /// teo实例列表，如取不到值返回空数组
+    /// Teo instance list. if no value is obtained, an empty array is returned.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "InstanceList" instance_list set_instance_list: list TeoInstanceDetail,
-    /// 总数
+    /// The total count.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2794,33 +2805,38 @@ DescribeHostTkeInstanceListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeHostUpdateRecordDetail` (查询证书云资源更新记录详情).
+/// Request of `DescribeHostUpdateRecordDetail` (Queries the certificate cloud resource update record details).
 ///
-/// 查询证书云资源更新记录详情
+/// This API is used to query the update record details of certificate cloud resources.
 DescribeHostUpdateRecordDetailRequest {
-    /// 部署记录ID，通过调用UpdateCertificateInstance接口返回的记录ID， 或者通过UpdateCertificateRecordRollback回滚接口返回的记录ID
+    /// Deployment record id, which is the record id returned by calling the UpdateCertificateInstance api, or the record id returned by calling the UpdateCertificateRecordRollback rollback api.
     ///
     /// Required.
     "DeployRecordId" deploy_record_id set_deploy_record_id: str,
-    /// 每页数量，默认10。最大值为200
+    /// Number of items per page. the default is 10. the maximum value is 200.
     "Limit" limit set_limit: str,
-    /// 分页偏移量，从0开始。默认为0
+    /// Pagination offset, starting from 0. default is 0.
     "Offset" offset set_offset: str,
 } }
 rt::action!("ssl", "2019-12-05", "DescribeHostUpdateRecordDetail", DescribeHostUpdateRecordDetailRequest => DescribeHostUpdateRecordDetailResponse);
 
 rt::model! { read debug;
-/// DescribeHostUpdateRecordDetail返回参数结构体
+/// DescribeHostUpdateRecordDetail response structure.
 DescribeHostUpdateRecordDetailResponse {
-    /// 总数,如果取不到返回0
+    /// If the total number cannot be obtained, return 0.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i64,
-    /// 证书部署记录列表，如果取不到值返回空数组
+    /// Certificate deployment record list; returns an empty array if no value is obtained.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "RecordDetailList" record_detail_list set_record_detail_list: list UpdateRecordDetails,
-    /// 成功总数,如果取不到返回0
+    /// Total number of successes; returns 0 if unavailable.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "SuccessTotalCount" success_total_count set_success_total_count: i64,
-    /// 失败总数,如果取不到返回0
+    /// Total number of failures. if it cannot be obtained, return 0.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "FailedTotalCount" failed_total_count set_failed_total_count: i64,
-    /// 部署中总数,如果取不到返回0
+    /// Total number of deployments in progress; returns 0 if unavailable.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "RunningTotalCount" running_total_count set_running_total_count: i64,
     /// 待部署总数
     "PendingTotalCount" pending_total_count set_pending_total_count: i64,
@@ -2829,77 +2845,79 @@ DescribeHostUpdateRecordDetailResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeHostUpdateRecord` (查询证书云资源更新记录列表).
+/// Request of `DescribeHostUpdateRecord` (Query Certificate Cloud Resource Update Record List).
 ///
-/// 查询证书云资源更新记录列表
+/// Query certificate cloud resource update record list
 DescribeHostUpdateRecordRequest {
-    /// 分页偏移量，从0开始。
+    /// Paging offset, starting from 0
     "Offset" offset set_offset: i128,
-    /// 每页数量，默认10。
+    /// Number per page, 10 by default.
     "Limit" limit set_limit: i128,
-    /// 新证书ID
+    /// New certificate ID
     "CertificateId" certificate_id set_certificate_id: str,
-    /// 原证书ID
+    /// Old certificate ID
     "OldCertificateId" old_certificate_id set_old_certificate_id: str,
 } }
 rt::action!("ssl", "2019-12-05", "DescribeHostUpdateRecord", DescribeHostUpdateRecordRequest => DescribeHostUpdateRecordResponse);
 
 rt::model! { read debug;
-/// DescribeHostUpdateRecord返回参数结构体
+/// DescribeHostUpdateRecord response structure.
 DescribeHostUpdateRecordResponse {
-    /// 总数
+    /// Total count
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TotalCount" total_count set_total_count: i128,
-    /// 证书部署记录列表
+    /// Certificate deployment record list
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "DeployRecordList" deploy_record_list set_deploy_record_list: list UpdateRecordInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeHostUploadUpdateRecordDetail` (查询证书更新记录（证书ID不变）部署记录详情).
+/// Request of `DescribeHostUploadUpdateRecordDetail` (Query certificate update record (certificate ID unchanged) deployment record details).
 ///
-/// 查询证书更新（证书ID不变）部署记录详情
+/// This API is used to query the deployment record details of certificate update records (certificate ID unchanged).
 DescribeHostUploadUpdateRecordDetailRequest {
-    /// 托管记录ID
+    /// Hosting record ID.
     ///
     /// Required.
     "DeployRecordId" deploy_record_id set_deploy_record_id: i64,
-    /// 每页数量，默认为10，最大为200， 超过200则为200
+    /// Number of items per page. default is 10, maximum is 200. exceeds 200 will be set to 200.
     "Limit" limit set_limit: i64,
-    /// 偏移量，默认为0
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i64,
 } }
 rt::action!("ssl", "2019-12-05", "DescribeHostUploadUpdateRecordDetail", DescribeHostUploadUpdateRecordDetailRequest => DescribeHostUploadUpdateRecordDetailResponse);
 
 rt::model! { read debug;
-/// DescribeHostUploadUpdateRecordDetail返回参数结构体
+/// DescribeHostUploadUpdateRecordDetail response structure.
 DescribeHostUploadUpdateRecordDetailResponse {
-    /// 托管记录详情列表
+    /// Hosting record detail list.
     "DeployRecordDetail" deploy_record_detail set_deploy_record_detail: list DeployRecord,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeHostUploadUpdateRecord` (查询证书云资源更新（证书ID不变）记录列表).
+/// Request of `DescribeHostUploadUpdateRecord` (Query certificate cloud resource updates (certificate ID unchanged) record list).
 ///
-/// 查询证书云资源更新（证书ID不变）记录列表
+/// This API is used to query the record list of cloud resource updates for certificates (certificate ID unchanged).
 DescribeHostUploadUpdateRecordRequest {
-    /// 分页偏移量，从0开始。
+    /// Pagination offset, starting from 0.
     "Offset" offset set_offset: i128,
-    /// 每页数量，默认10。
+    /// Number of items per page. default is 10.
     "Limit" limit set_limit: i128,
-    /// 原证书ID
+    /// Original certificate ID
     "OldCertificateId" old_certificate_id set_old_certificate_id: str,
 } }
 rt::action!("ssl", "2019-12-05", "DescribeHostUploadUpdateRecord", DescribeHostUploadUpdateRecordRequest => DescribeHostUploadUpdateRecordResponse);
 
 rt::model! { read debug;
-/// DescribeHostUploadUpdateRecord返回参数结构体
+/// DescribeHostUploadUpdateRecord response structure.
 DescribeHostUploadUpdateRecordResponse {
-    /// 总数
+    /// Total number.
     "TotalCount" total_count set_total_count: i128,
-    /// 证书部署记录列表
+    /// Certificate deployment record list.
     "DeployRecordList" deploy_record_list set_deploy_record_list: list UploadUpdateRecordInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3041,42 +3059,42 @@ DescribeManagerDetailResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeManagers` (查询管理人列表).
+/// Request of `DescribeManagers` (Query the list of people in charge).
 ///
-/// 查询管理人列表
+/// Query the list of people in charge
 DescribeManagersRequest {
-    /// 公司ID,可以从DescribeCompanies接口获取
+    /// Company ID, obtain through the API DescribeCompanies
     ///
     /// Required.
     "CompanyId" company_id set_company_id: i64,
-    /// 分页偏移量，如果不传默认值为0
+    /// Pagination offset. If not provided, default value is 0.
     "Offset" offset set_offset: i64,
-    /// 分页每页数量，如果不传默认值为10，最大值为1000
+    /// Pagination quantity per page. If not provided, the default value is 10. Maximum value is 1000.
     "Limit" limit set_limit: i64,
-    /// 管理人姓名（将废弃），请使用SearchKey
+    /// Manager name (deprecated). Please use SearchKey.
     "ManagerName" manager_name set_manager_name: str,
-    /// 模糊查询管理人邮箱（将废弃），请使用SearchKey
+    /// Fuzzy query manager mailbox (deprecated), please use SearchKey
     "ManagerMail" manager_mail set_manager_mail: str,
-    /// 根据管理人状态进行筛选，取值有
-    /// 'none' 未提交审核
-    /// 'audit', 亚信审核中
-    /// 'CAaudit' CA审核中
-    /// 'ok' 已审核
-    /// 'invalid'  审核失败
-    /// 'expiring'  即将过期
-    /// 'expired' 已过期
+    /// Filter based on manager status. Valid values:
+    /// 'none' pending review
+    /// 'audit', reviewing by AsiaInfo
+    /// 'CAaudit' CA under review
+    /// 'ok' reviewed
+    /// 'review failed' for 'invalid'
+    /// expiring soon
+    /// expired
     "Status" status set_status: str,
-    /// 根据这样的格式:管理人姓|管理人名|邮箱|部门 ,进行精准匹配
+    /// Based on the format: manager surname|manager name|mailbox|department, perform accurate matching
     "SearchKey" search_key set_search_key: str,
 } }
 rt::action!("ssl", "2019-12-05", "DescribeManagers", DescribeManagersRequest => DescribeManagersResponse);
 
 rt::model! { read debug;
-/// DescribeManagers返回参数结构体
+/// DescribeManagers response structure.
 DescribeManagersResponse {
-    /// 公司管理人列表
+    /// List of company managers
     "Managers" managers set_managers: list ManagerInfo,
-    /// 公司管理人总数
+    /// Total number of company managers
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3118,32 +3136,32 @@ DescribePackagesResponse {
 } }
 
 rt::model! { read debug;
-/// 证书域名验证结果
+/// Domain validation result of the certificate
 DomainValidationResult {
-    /// 证书绑定的域名。
+    /// Domain names bound to the certificate.
     "Domain" domain set_domain: str,
-    /// 域名验证类型。 取值为：DNS、FILE、DNS_AUTO、DNS_PROXY、FILE_PROXY
+    /// Domain name validation type. Value is DNS, FILE, DNS_AUTO, DNS_PROXY, or FILE_PROXY.
     "VerifyType" verify_type set_verify_type: str,
-    /// 腾讯云检测结果，取值：1（验证通过）； -1（被限频或者 txt record not found）；-2（txt record not match）；-3（ns record not found）；-4（file not found）；-5（file not match）；-6（cname record not found）；-7（cname record not match）；-8（ns record not found）-9（file not found）；-10（file not match）
+    /// Tencent Cloud detection result, Value: 1 (verified); -1 (rate limited or txt record not found); -2 (txt record not match); -3 (ns record not found); -4 (file not found); -5 (file not match); -6 (cname record not found); -7 (cname record not match); -8 (ns record not found); -9 (file not found); -10 (file not match).
     "LocalCheck" local_check set_local_check: i64,
-    /// CA检查结果。取值： -1（未检测通过）；2（检测通过）
+    /// CA check result. Value: -1 (detection failed); 2 (detection passed).
     "CaCheck" ca_check set_ca_check: i64,
-    /// 检查失败原因。状态LocalCheck的具体描述
+    /// Check failure reasons. Description of the LocalCheck status.
     "LocalCheckFailReason" local_check_fail_reason set_local_check_fail_reason: str,
-    /// 检查到的值。
+    /// Detected value.
     "CheckValue" check_value set_check_value: list String,
-    /// 是否被限频拦截， 取值：false（未被限频）；true（被限频）
+    /// Whether the request is rate-limited. Valid values: false (not rate-limited); true (rate-limited).
     "Frequently" frequently set_frequently: bool,
-    /// 证书是否已经签发。取值： false（未签发）；true（已签发）
+    /// Whether the certificate has been issued. Value: false (not issued); true (issued).
     "Issued" issued set_issued: bool,
 } }
 
 rt::model! { write debug;
-/// Request of `DownloadCertificate` (下载证书).
+/// Request of `DownloadCertificate` (Downloads a certificate).
 ///
-/// 本接口（DownloadCertificate）用于下载证书。
+/// This API is used to download a certificate.
 DownloadCertificateRequest {
-    /// 证书 ID。
+    /// Certificate ID
     ///
     /// Required.
     "CertificateId" certificate_id set_certificate_id: str,
@@ -3151,139 +3169,157 @@ DownloadCertificateRequest {
 rt::action!("ssl", "2019-12-05", "DownloadCertificate", DownloadCertificateRequest => DownloadCertificateResponse);
 
 rt::model! { read debug;
-/// DownloadCertificate返回参数结构体
+/// DownloadCertificate response structure.
 DownloadCertificateResponse {
-    /// ZIP base64 编码内容，base64 解码后可保存为 ZIP 文件。
+    /// ZIP content encoded by using Base64. After the content is decoded by using Base64, it can be saved as a ZIP file.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Content" content set_content: str,
-    /// MIME 类型：application/zip = ZIP 压缩文件。
+    /// MIME type. `application/zip`: ZIP file
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ContentType" content_type set_content_type: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 获取证书列表（DescribeCertificate）返回参数键为 DvAuthDetail 的内容。
+/// Content of the `DvAuthDetail` parameter returned by `DescribeCertificates`
 DvAuthDetail {
-    /// 证书域名验证记录Key
+    /// Certificate domain name verification record key.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "DvAuthKey" dv_auth_key set_dv_auth_key: str,
-    /// 证书域名验证记录值
+    /// Certificate domain name verification record value.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "DvAuthValue" dv_auth_value set_dv_auth_value: str,
-    /// 证书域名验证域名值
+    /// Certificate domain name verification domain value.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "DvAuthDomain" dv_auth_domain set_dv_auth_domain: str,
-    /// 证书域名验证文件路径， 仅FILE、FILE_PROXY使用
+    /// Certificate domain name verification file path, used only for file and file_proxy.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "DvAuthPath" dv_auth_path set_dv_auth_path: str,
-    /// 证书域名验证子域名
+    /// Certificate domain name verification subdomain.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "DvAuthKeySubDomain" dv_auth_key_sub_domain set_dv_auth_key_sub_domain: str,
-    /// 证书域名验证信息， 存在多个域名验证使用本字段
+    /// Certificate domain verification information; multiple domain verifications use this field.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "DvAuths" dv_auths set_dv_auths: list DvAuths,
 } }
 
 rt::model! { read debug;
-/// 返回参数键为 DvAuths 的内容。
+/// Content of the `DvAuths` parameter
 DvAuths {
-    /// 证书域名验证记录Key
+    /// Certificate domain name verification record key.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "DvAuthKey" dv_auth_key set_dv_auth_key: str,
-    /// 证书域名验证记录值
+    /// Certificate domain name verification record value.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "DvAuthValue" dv_auth_value set_dv_auth_value: str,
-    /// 证书域名验证域名值
+    /// Certificate domain name verification domain value.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "DvAuthDomain" dv_auth_domain set_dv_auth_domain: str,
-    /// 证书域名验证文件路径， 仅FILE、FILE_PROXY使用
+    /// Certificate domain name verification file path, used only for file and file_proxy.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "DvAuthPath" dv_auth_path set_dv_auth_path: str,
-    /// 证书域名验证子域名
+    /// Certificate domain name verification subdomain.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "DvAuthSubDomain" dv_auth_sub_domain set_dv_auth_sub_domain: str,
-    /// 证书域名验证类型，取值：
-    /// TXT：DNS域名验证添加TXT记录
-    /// FILE：域名文件验证
-    /// CNAME：DNS域名验证添加CNAME记录
+    /// Certificate domain verification type, valid values:.
+    /// TXT: add txt record for dns domain verification.
+    /// FILE: domain file verification.
+    /// CNAME: add cname record for dns domain verification.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "DvAuthVerifyType" dv_auth_verify_type set_dv_auth_verify_type: str,
 } }
 
 rt::model! { read debug;
-/// 错误异常
+/// Errors
 Error {
-    /// 异常错误码
+    /// The error code.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Code" code set_code: str,
-    /// 异常错误信息
+    /// The error message.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Message" message set_message: str,
 } }
 
 rt::model! { write debug;
-/// 过滤参数列表
+/// List of filter parameters
 Filter {
-    /// 过滤参数key
+    /// The key of the filter parameter.
     ///
     /// Required.
     "FilterKey" filter_key set_filter_key: str,
-    /// 过滤参数值
+    /// The value of the filter parameter.
     ///
     /// Required.
     "FilterValue" filter_value set_filter_value: str,
 } }
 
 rt::model! { read debug;
-/// GAAP实例详情
+/// GAAP instance details
 GAAPInstanceDetail {
-    /// 实例ID
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 监听器列表
+    /// Listener list
     "ListenerList" listener_list set_listener_list: list GAAPListenerDetail,
-    /// 加速实例名称
+    /// Speed up the instance name
     "InstanceName" instance_name set_instance_name: str,
 } }
 
 rt::model! { read debug;
-/// GAAP实例详情 - 异步关联云资源数据结构
+/// GAAP instance details - Asynchronous associate cloud resources data structure
 GAAPInstanceList {
-    /// 实例详情
+    /// Instance details
     "InstanceList" instance_list set_instance_list: list GAAPInstanceDetail,
-    /// 总数
+    /// Total number.
     "TotalCount" total_count set_total_count: i64,
-    /// 错误信息
+    /// Error message
     "Error" error set_error: str,
 } }
 
 rt::model! { read debug;
-/// GAAP监听器详情
+/// GAAP listener details
 GAAPListenerDetail {
-    /// 监听器状态
+    /// Listener status
     "ListenerStatus" listener_status set_listener_status: str,
-    /// 监听器ID
+    /// listener ID
     "ListenerId" listener_id set_listener_id: str,
-    /// 监听器名称
+    /// listener name
     "ListenerName" listener_name set_listener_name: str,
-    /// 不匹配的域名列表
+    /// Mismatched domain name list
     "NoMatchDomains" no_match_domains set_no_match_domains: list String,
-    /// 实例绑定的证书列表
+    /// Certificate list associated with CVM instances
     "CertIdList" cert_id_list set_cert_id_list: list String,
-    /// 监听器协议
+    /// Listener protocol
     "Protocol" protocol set_protocol: str,
 } }
 
 rt::model! { read debug;
-/// 云原生网关证书信息
+/// Cloud-native gateway certificate information
 GatewayCertificate {
-    /// 网关证书ID
+    /// Gateway certificate ID
     "Id" id set_id: str,
-    /// 网关证书名称
+    /// gateway certificate name
     "Name" name set_name: str,
-    /// 绑定域名
+    /// Bind Domain Name
     "BindDomains" bind_domains set_bind_domains: list String,
-    /// 证书来源
+    /// Certificate source
     "CertSource" cert_source set_cert_source: str,
-    /// 当前绑定的SSL证书ID
+    /// Currently bound SSL certificate ID
     "CertId" cert_id set_cert_id: str,
 } }
 
 rt::model! { read debug;
-/// 托管配置
+/// Managed configuration.
 HostingConfig {
-    /// 托管资源替换时间， 默认为证书过期前30天存在续费证书则替换
+    /// Hosted resource replacement time, defaults to 30 days before the certificate expiration if there is a renewal certificate, then replace.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ReplaceTime" replace_time set_replace_time: i64,
-    /// 托管发送消息类型：0，托管开始前消息提醒（没有续费证书也会收到该提示消息）； 1， 托管开始消息提醒（存在续费证书才会收到消息提醒）； 2， 托管资源替换失败消息提醒； 3 托管资源替换成功消息提醒
+    /// Hosted send message type: 0, reminder message before hosted starts (you will receive this reminder message even if there is no renewal certificate); 1, reminder message when hosted starts (you will receive the message reminder only if there is a renewal certificate); 2, reminder message when hosted resource replacement fails; 3 reminder message when hosted resource replacement succeeds.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "MessageTypes" message_types set_message_types: list i64,
-    /// 资源替换开始时间
+    /// Resource replacement start time.
     "ReplaceStartTime" replace_start_time set_replace_start_time: str,
-    /// 资源替换结束时间
+    /// Resource replacement end time.
     "ReplaceEndTime" replace_end_time set_replace_end_time: str,
 } }
 
@@ -3301,155 +3337,163 @@ LighthouseInstanceDetail {
 } }
 
 rt::model! { read debug;
-/// live实例详情
+/// Details of a LIVE instance
 LiveInstanceDetail {
-    /// 域名
+    /// The domain.
     "Domain" domain set_domain: str,
-    /// 已绑定的证书ID
+    /// The ID of the associated certificate.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CertId" cert_id set_cert_id: str,
-    /// -1：域名未关联证书。
-    /// 1： 域名https已开启。
-    /// 0： 域名https已关闭。
+    /// The status. Valid values: `-1`: No certificate is associated with the domain.
+    /// `1`: HTTPS is enabled for the domain.
+    /// `0`: HTTPS is disabled for the domain.
     "Status" status set_status: i64,
 } }
 
 rt::model! { read debug;
-/// live实例详情 - 异步关联云资源数据结构
+/// Details of LIVE instances - data structure of an async task for querying associated cloud resources
 LiveInstanceList {
-    /// 该地域下live实例总数
+    /// The total number of LIVE instances in this region.
     "TotalCount" total_count set_total_count: i128,
-    /// live实例详情
+    /// The list of LIVE instances.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceList" instance_list set_instance_list: list LiveInstanceDetail,
-    /// 是否查询异常
+    /// Whether to query exceptions.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Error" error set_error: str,
 } }
 
 rt::model! { read debug;
-/// MQTT实例详情
+/// MQTT instance details
 MQTTInstanceDetail {
-    /// 实例ID
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名称
+    /// Instance name.
     "InstanceName" instance_name set_instance_name: str,
-    /// 实例状态
+    /// Instance status
     "InstanceStatus" instance_status set_instance_status: str,
-    /// 不匹配的域名列表
+    /// Mismatched domain name list
     "NoMatchDomains" no_match_domains set_no_match_domains: list String,
-    /// 服务端证书列表
+    /// Server certificate list
     "ServerCertIdList" server_cert_id_list set_server_cert_id_list: list String,
-    /// ca证书列表
+    /// Certificate list
     "CaCertIdList" ca_cert_id_list set_ca_cert_id_list: list String,
 } }
 
 rt::model! { read debug;
-/// MQTT实例详情 - 异步关联云资源数据结构
+/// MQTT instance details - Asynchronously associate cloud resources data structure
 MQTTInstanceList {
-    /// 地域
+    /// Region.
     "Region" region set_region: str,
-    /// 实例详情
+    /// Instance details
     "InstanceList" instance_list set_instance_list: list MQTTInstanceDetail,
-    /// 地域下总数
+    /// Total count in the region
     "TotalCount" total_count set_total_count: i64,
-    /// 错误信息
+    /// Error message
     "Error" error set_error: str,
 } }
 
 rt::model! { read debug;
-/// 管理人信息
+/// Administrator information
 ManagerInfo {
-    /// 状态: audit: 审核中 ok: 审核通过 invalid: 失效 expiring: 即将过期 expired: 已过期
+    /// Status: audit: under review ok: pass invalid: invalid expiring: expiring soon expired: expired
     "Status" status set_status: str,
-    /// 管理人姓名
+    /// Manager name
     "ManagerFirstName" manager_first_name set_manager_first_name: str,
-    /// 管理人姓名
+    /// Manager name
     "ManagerLastName" manager_last_name set_manager_last_name: str,
-    /// 管理人职位
+    /// manager position
     "ManagerPosition" manager_position set_manager_position: str,
-    /// 管理人电话
+    /// Manager phone
     "ManagerPhone" manager_phone set_manager_phone: str,
-    /// 管理人邮箱
+    /// Manager mailbox
     "ManagerMail" manager_mail set_manager_mail: str,
-    /// 管理人所属部门
+    /// department of the manager
     "ManagerDepartment" manager_department set_manager_department: str,
-    /// 创建时间
+    /// Creation time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 管理人域名数量
+    /// Number of domains for manager
     "DomainCount" domain_count set_domain_count: i64,
-    /// 管理人证书数量
+    /// Number of manager certificates
     "CertCount" cert_count set_cert_count: i64,
-    /// 管理人ID
+    /// Manager ID
     "ManagerId" manager_id set_manager_id: i64,
-    /// 审核有效到期时间
+    /// Review valid expiry time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExpireTime" expire_time set_expire_time: str,
-    /// 最近一次提交审核时间
+    /// Last submission review time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SubmitAuditTime" submit_audit_time set_submit_audit_time: str,
-    /// 审核通过时间
+    /// Approval Time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "VerifyTime" verify_time set_verify_time: str,
-    /// 具体审核状态信息
+    /// Review status info
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StatusInfo" status_info set_status_info: list ManagerStatusInfo,
-    /// 标签
+    /// Tag.
     "Tags" tags set_tags: list Tags,
 } }
 
 rt::model! { read debug;
-/// 管理人预审核的域名列表
+/// Domain name list for manager prereview
 ManagerPreAuditDomain {
-    /// 预审核域名信息
+    /// Domain information for prereview
     "Domain" domain set_domain: str,
-    /// 预审核域名创建时间
+    /// Prereview domain creation time
     "CreateTime" create_time set_create_time: str,
-    /// 预审核域名过期时间
+    /// Prereview domain expiry time
     "ExpireTime" expire_time set_expire_time: str,
 } }
 
 rt::model! { read debug;
-/// 管理人的四种审核状态
+/// Four types of manager review status
 ManagerStatusInfo {
-    /// 审核类型，枚举值：ov,ev
+    /// Review type, enumeration value: ov, ev
     "Type" r#type set_type: str,
-    /// 审核状态，枚举值：pending,completed,invalid,submitted,expiring,expired
+    /// Review status, enumeration value: pending, completed, invalid, submitted, expiring, expired.
     "Status" status set_status: str,
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 过期时间
+    /// Expiration time
     "ExpireTime" expire_time set_expire_time: str,
-    /// 管理人预审核的域名列表
+    /// Domain name list for manager prereview
     "ManagerPreAuditDomains" manager_pre_audit_domains set_manager_pre_audit_domains: list ManagerPreAuditDomain,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyCertificateAlias` (修改证书备注).
+/// Request of `ModifyCertificateAlias` (Modifies a certificate alias).
 ///
-/// 用户传入证书id和备注来修改证书备注。
+/// This API is used to modify a certificate alias by passing in the certificate ID and new alias.
 ModifyCertificateAliasRequest {
-    /// 证书 ID。
+    /// Certificate ID
     ///
     /// Required.
     "CertificateId" certificate_id set_certificate_id: str,
-    /// 备注名称。
+    /// Alias
     "Alias" alias set_alias: str,
 } }
 rt::action!("ssl", "2019-12-05", "ModifyCertificateAlias", ModifyCertificateAliasRequest => ModifyCertificateAliasResponse);
 
 rt::model! { read debug;
-/// ModifyCertificateAlias返回参数结构体
+/// ModifyCertificateAlias response structure.
 ModifyCertificateAliasResponse {
-    /// 修改成功的证书 ID。
+    /// ID of the successfully modified certificate
     "CertificateId" certificate_id set_certificate_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyCertificateProject` (修改证书所属项目).
+/// Request of `ModifyCertificateProject` (Modifies the projects of multiple certificates).
 ///
-/// 批量修改证书所属项目。
+/// This API is used to modify the projects of multiple certificates.
 ModifyCertificateProjectRequest {
-    /// 需要修改所属项目的证书 ID 集合，最多100个证书。
+    /// ID list of certificates whose projects need to be modified. A maximum of 100 certificate IDs are supported.
     ///
     /// Required.
     "CertificateIdList" certificate_id_list set_certificate_id_list: list String,
-    /// 项目 ID。
+    /// Project ID
     ///
     /// Required.
     "ProjectId" project_id set_project_id: i128,
@@ -3457,22 +3501,24 @@ ModifyCertificateProjectRequest {
 rt::action!("ssl", "2019-12-05", "ModifyCertificateProject", ModifyCertificateProjectRequest => ModifyCertificateProjectResponse);
 
 rt::model! { read debug;
-/// ModifyCertificateProject返回参数结构体
+/// ModifyCertificateProject response structure.
 ModifyCertificateProjectResponse {
-    /// 修改所属项目成功的证书集合。
+    /// List of certificates whose projects were modified successfully
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "SuccessCertificates" success_certificates set_success_certificates: list String,
-    /// 修改所属项目失败的证书集合。
+    /// List of certificates whose projects failed to be modified
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "FailCertificates" fail_certificates set_fail_certificates: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyCertificateResubmit` (证书重新发起申请).
+/// Request of `ModifyCertificateResubmit` (Re-submits a certificate review application).
 ///
-/// 针对审核失败或审核取消的付费证书，重新发起审核
+/// This API is used to re-submit a review application for a paid certificate whose review failed or was canceled.
 ModifyCertificateResubmitRequest {
-    /// 证书ID。
+    /// The certificate ID.
     ///
     /// Required.
     "CertificateId" certificate_id set_certificate_id: str,
@@ -3480,24 +3526,24 @@ ModifyCertificateResubmitRequest {
 rt::action!("ssl", "2019-12-05", "ModifyCertificateResubmit", ModifyCertificateResubmitRequest => ModifyCertificateResubmitResponse);
 
 rt::model! { read debug;
-/// ModifyCertificateResubmit返回参数结构体
+/// ModifyCertificateResubmit response structure.
 ModifyCertificateResubmitResponse {
-    /// 证书ID。
+    /// The certificate ID.
     "CertificateId" certificate_id set_certificate_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyCertificatesExpiringNotificationSwitch` (修改是否忽略证书到期通知).
+/// Request of `ModifyCertificatesExpiringNotificationSwitch` (Modify whether to ignore certificate expiration notification).
 ///
-/// 修改忽略证书到期通知。打开或关闭证书到期通知。
+/// Modify to ignore certificate expiration notifications. Enable or disable certificate expiration notifications.
 ModifyCertificatesExpiringNotificationSwitchRequest {
-    /// 证书ID列表。最多50个
+    /// Certificate ID list. maximum of 50.
     ///
     /// Required.
     "CertificateIds" certificate_ids set_certificate_ids: list String,
-    /// 0:不忽略通知。1:忽略通知
+    /// 0: do not ignore notifications. 1: ignore notifications.
     ///
     /// Required.
     "SwitchStatus" switch_status set_switch_status: i128,
@@ -3505,54 +3551,58 @@ ModifyCertificatesExpiringNotificationSwitchRequest {
 rt::action!("ssl", "2019-12-05", "ModifyCertificatesExpiringNotificationSwitch", ModifyCertificatesExpiringNotificationSwitchRequest => ModifyCertificatesExpiringNotificationSwitchResponse);
 
 rt::model! { read debug;
-/// ModifyCertificatesExpiringNotificationSwitch返回参数结构体
+/// ModifyCertificatesExpiringNotificationSwitch response structure.
 ModifyCertificatesExpiringNotificationSwitchResponse {
-    /// 证书ID列表
+    /// Certificate ID list.
     "CertificateIds" certificate_ids set_certificate_ids: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 证书操作日志。
+/// Certificate operation logs
 OperationLog {
-    /// 操作证书动作。
+    /// Action performed on logs
     "Action" action set_action: str,
-    /// 操作时间。
+    /// Time when the action is performed
     "CreatedOn" created_on set_created_on: str,
-    /// 主账号
+    /// Root account.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Uin" uin set_uin: str,
-    /// 子账号
+    /// Sub-Account.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "SubAccountUin" sub_account_uin set_sub_account_uin: str,
-    /// 证书ID
+    /// Certificate id.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CertId" cert_id set_cert_id: str,
-    /// 每个操作类型都对应一个具体的操作描述。以下是对每个操作类型及其描述的文字说明：
-    /// 1. apply - 表示申请一个免费的证书。
-    /// 2. delete - 表示删除操作。
-    /// 3. download - 表示下载操作。
-    /// 4. upload - 表示上传操作。
-    /// 5. revoke - 表示吊销证书。
-    /// 6. cancelRevoke - 表示取消吊销操作。
-    /// 7. updateAlias - 表示更新备注信息。
-    /// 8. changeProject - 表示将证书分配到某个项目。
-    /// 9. uploadConfirmLetter - 表示上传确认函。
-    /// 10. cancel - 表示取消订单操作。
-    /// 11. replace - 表示重颁发证书。
-    /// 12. downloadConfirmLetter - 表示下载证书吊销确认函。
-    /// 13. editRevokeLetter - 表示上传证书吊销确认函。
-    /// 14. renewVIP - 表示续费付费证书。
-    /// 15. applyVIP - 表示申请付费证书。
-    /// 16. submitInfo - 表示提交资料。
-    /// 17. downloadConfirmLetter - 表示下载确认函模版。
-    /// 18. uploadFromYunAPI - 表示通过云 API 上传。
-    /// 19. transferIn - 表示证书转入操作。
-    /// 20. transferOut - 表示证书转出操作。
-    /// 21. refund - 表示申请退款。
-    /// 22. multiYearsRenew - 表示多年期自动续期。
-    /// 23. modifyDownloadLimit - 表示修改下载限制开关。
-    /// 24. issued - 表示证书签发。
-    /// 25. domainValidationPassed - 表示域名验证完成。
-    /// 26. Resubmit - 表示证书重新申请。
+    /// Each operation type corresponds to a specific operation description. the following is a textual explanation of each operation type and its description:.
+    /// 1. apply: indicates applying for a free cert.
+    /// 2. delete: indicates a deletion.
+    /// 3. download - represents the download operation.
+    /// 4. upload: indicates an upload operation.
+    /// 5. revoke: indicates revoking a cert.
+    /// 6. cancelRevoke - indicates canceling the revocation operation.
+    /// 7. updateAlias - indicates updating the remark information.
+    /// 8. changeProject - indicates assigning the certificate to a certain project.
+    /// 9. uploadConfirmLetter - indicates uploading the confirmation letter.
+    /// 10. cancel - indicates canceling the order operation.
+    /// 11. replace - specifies reissuing a certificate.
+    /// 12. downloadConfirmLetter - specifies downloading a certificate revocation confirmation letter.
+    /// 13. editRevokeLetter - specifies uploading a certificate revocation confirmation letter.
+    /// 14. renewVIP - specifies renewing a paid certificate.
+    /// 15. applyVIP - specifies applying for a paid certificate.
+    /// 16. submitInfo - specifies submitting documentation.
+    /// 17. downloadConfirmLetter - specifies downloading the confirmation letter template.
+    /// 18. uploadFromYunAPI - indicates uploading via the cloud api.
+    /// 19. transferIn - indicates the certificate transfer to operation.
+    /// 20. transferOut - indicates the certificate transfer operation.
+    /// 21. refund - indicates applying for a refund.
+    /// 22. multiYearsRenew - indicates multi-year auto-renewal.
+    /// 23. modifyDownloadLimit - indicates modifying the download limit switch.
+    /// 24. issued - indicates certificate issuance.
+    /// 25. domainValidationPassed - indicates domain verification completed.
+    /// 26. Resubmit - indicates reapplying for a certificate.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Type" r#type set_type: str,
 } }
 
@@ -3609,58 +3659,67 @@ PackageTransferOutInfo {
 } }
 
 rt::model! { read debug;
-/// 预审核信息列表
+/// List of prereview information
 PreAuditInfo {
-    /// 证书总年限
+    /// Total number of years of the certificate
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalPeriod" total_period set_total_period: i64,
-    /// 证书当前年限
+    /// Current year of the certificate
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NowPeriod" now_period set_now_period: i64,
-    /// 证书预审核管理人ID
+    /// Certificate prereview manager ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ManagerId" manager_id set_manager_id: str,
 } }
 
 rt::model! { read debug;
-/// 获取证书列表（DescribeCertificates）返回参数键为 Certificates 下，key为 ProjectInfo 的内容。
+/// Content of the `ProjectInfo` parameter. `ProjectInfo` is an element of `Certificates` array which is returned by `DescribeCertificates`.
 ProjectInfo {
-    /// 项目名称。
+    /// Project name
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ProjectName" project_name set_project_name: str,
-    /// 项目创建用户 UIN。
+    /// UIN of the project creator
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ProjectCreatorUin" project_creator_uin set_project_creator_uin: i128,
-    /// 项目创建时间。
+    /// Project creation time
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ProjectCreateTime" project_create_time set_project_create_time: str,
-    /// 项目信息简述。
+    /// Brief project information
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ProjectResume" project_resume set_project_resume: str,
-    /// 用户 UIN。
+    /// User UIN
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "OwnerUin" owner_uin set_owner_uin: i128,
-    /// 项目 ID。
+    /// Project ID
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ProjectId" project_id set_project_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `ReplaceCertificate` (重颁发证书).
+/// Request of `ReplaceCertificate` (Reissues a certificate).
 ///
-/// 本接口（ReplaceCertificate）用于重颁发证书。已申请的免费证书仅支持 RSA 算法、密钥对参数为2048的证书重颁发，并且目前仅支持1次重颁发。
+/// This API is used to reissue a certificate. Note that if you have applied for a free certificate, only an RSA-2048 certificate will be reissued, and the certificate can be reissued only once.
 ReplaceCertificateRequest {
-    /// 证书 ID。
+    /// Certificate ID
     ///
     /// Required.
     "CertificateId" certificate_id set_certificate_id: str,
-    /// 验证类型：DNS_AUTO = 自动DNS验证（仅支持在腾讯云解析且解析状态正常的域名使用该验证类型），DNS = 手动DNS验证，FILE = 文件验证。
+    /// Validation type. `DNS_AUTO`: automatic DNS validation; `DNS`: manual DNS validation; `FILE`: file validation
     ///
     /// Required.
     "ValidType" valid_type set_valid_type: str,
-    /// 类型，默认 original。可选项：original = 原证书 CSR，upload = 手动上传，online = 在线生成。
+    /// Type. `Original`: original certificate CSR; `Upload`: uploaded manually; `Online`: generated online. The default value is original.
     "CsrType" csr_type set_csr_type: str,
-    /// CSR 内容，手动上传的时候需要。
+    /// CSR content, required when uploading manually.
     "CsrContent" csr_content set_csr_content: str,
-    /// KEY 密码。
+    /// Password of the key
     "CsrkeyPassword" csrkey_password set_csrkey_password: str,
-    /// 重颁发原因。
+    /// Reissue reason
     "Reason" reason set_reason: str,
-    /// CSR加密方式，可选：RSA、ECC、SM2
-    /// （CsrType为Online才可选）， 默认为RSA
+    /// The CSR encryption algorithm. Valid values: `RSA` (default), `ECC1`, and `SM2`.
+    /// This parameter is available for selection only when the value of `CsrType` is `Online`.
     "CertCSREncryptAlgo" cert_csr_encrypt_algo set_cert_csr_encrypt_algo: str,
-    /// CSR加密参数，CsrEncryptAlgo为RSA时， 可选2048、4096等默认为2048；CsrEncryptAlgo为ECC时，可选prime256v1，secp384r1等，默认为prime256v1;
+    /// The CSR encryption parameters. When `CsrEncryptAlgo` is set to `RSA`, `2048` (default) and `4096` are available for selection; and when`CsrEncryptAlgo` is set to `ECC`, `prime256v1` (default) and `secp384r1` are available for selection.
     "CertCSRKeyParameter" cert_csr_key_parameter set_cert_csr_key_parameter: str,
     /// 签名算法
     "SignAlgo" sign_algo set_sign_algo: str,
@@ -3686,93 +3745,96 @@ impl ::core::fmt::Debug for ReplaceCertificateRequest {
 rt::action!("ssl", "2019-12-05", "ReplaceCertificate", ReplaceCertificateRequest => ReplaceCertificateResponse);
 
 rt::model! { read debug;
-/// ReplaceCertificate返回参数结构体
+/// ReplaceCertificate response structure.
 ReplaceCertificateResponse {
-    /// 证书 ID。
+    /// Certificate ID
     "CertificateId" certificate_id set_certificate_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 云资源地域列表
+/// Cloud resource region list
 ResourceTypeRegions {
-    /// 云资源类型，支持clb、waf、apigateway、cos、tke、tse、tcb
+    /// Cloud resource types, which support clb, waf, api gateway, cos, tke, tse, and tcb.
     "ResourceType" resource_type set_resource_type: str,
-    /// 地域列表
+    /// Region list
     "Regions" regions set_regions: list String,
 } }
 
 rt::model! { write debug;
-/// Request of `RevokeCertificate` (吊销证书).
+/// Request of `RevokeCertificate` (Revoke a certificate).
 ///
-/// 本接口（RevokeCertificate）用于吊销证书。
+/// This API is used to revoke certificate.
 RevokeCertificateRequest {
-    /// 证书 ID。
+    /// Certificate ID.
     ///
     /// Required.
     "CertificateId" certificate_id set_certificate_id: str,
-    /// 吊销证书原因。
+    /// Reason to revoke certificate.
     "Reason" reason set_reason: str,
 } }
 rt::action!("ssl", "2019-12-05", "RevokeCertificate", RevokeCertificateRequest => RevokeCertificateResponse);
 
 rt::model! { read debug;
-/// RevokeCertificate返回参数结构体
+/// RevokeCertificate response structure.
 RevokeCertificateResponse {
-    /// 吊销证书域名验证信息。
+    /// Revoke certificate domain name verification info.
     "RevokeDomainValidateAuths" revoke_domain_validate_auths set_revoke_domain_validate_auths: list RevokeDomainValidateAuths,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 吊销证书域名验证信息。
+/// Revoke certificate domain name verification info.
 RevokeDomainValidateAuths {
-    /// DV 认证值路径。
+    /// DV authentication value path.
     "DomainValidateAuthPath" domain_validate_auth_path set_domain_validate_auth_path: str,
-    /// DV 认证 KEY。
+    /// DV authentication KEY.
     "DomainValidateAuthKey" domain_validate_auth_key set_domain_validate_auth_key: str,
-    /// DV 认证值。
+    /// DV authentication value.
     "DomainValidateAuthValue" domain_validate_auth_value set_domain_validate_auth_value: str,
-    /// DV 认证域名。
+    /// DV authentication domain name.
     "DomainValidateAuthDomain" domain_validate_auth_domain set_domain_validate_auth_domain: str,
 } }
 
 rt::model! { read debug;
-/// 根证书
+/// Root certificate
 RootCertificates {
-    /// 国密签名证书
+    /// Chinese SM signature certificate
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Sign" sign set_sign: str,
-    /// 国密加密证书
+    /// Chinese SM encryption certificate
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Encrypt" encrypt set_encrypt: str,
-    /// 标准证书
+    /// Standard certificate
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Standard" standard set_standard: str,
 } }
 
 rt::model! { read debug;
-/// SCF实例详情
+/// SCF instance details
 SCFInstanceDetail {
-    /// 证书ID
+    /// Certificate ID
     "CertificateId" certificate_id set_certificate_id: str,
-    /// 协议
+    /// Protocol
     "Protocol" protocol set_protocol: str,
-    /// 域名
+    /// Domain
     "Domain" domain set_domain: str,
-    /// 地域
+    /// Region.
     "Region" region set_region: str,
 } }
 
 rt::model! { read debug;
-/// SCF实例详情 - 异步关联云资源数据结构
+/// SCF Instance Details - Asynchronous Associate Cloud Resources Data Structure
 SCFInstanceList {
-    /// 地域
+    /// Region.
     "Region" region set_region: str,
-    /// SCF实例详情
+    /// SCF instance details
     "InstanceList" instance_list set_instance_list: list SCFInstanceDetail,
-    /// 错误信息
+    /// Error message
     "Error" error set_error: str,
-    /// 地域下总数
+    /// Total count in the region
     "TotalCount" total_count set_total_count: i64,
 } }
 
@@ -3798,68 +3860,68 @@ SubmitAuditManagerResponse {
 } }
 
 rt::model! { write nodebug;
-/// Request of `SubmitCertificateInformation` (付费证书提交资料).
+/// Request of `SubmitCertificateInformation` (Submits payment certificate materials).
 ///
-/// 付费证书提交资料； 本接口不维护新功能， 可使用新接口进行资料提交， [CertificateInfoSubmit](https://cloud.tencent.com/document/product/400/116033)
+/// Submit documentation for paid certificates; This API does not maintain new features, and you can use the new API to submit documentation. [CertificateInfoSubmit](https://intl.cloud.tencent.com/document/product/400/116033?from_cn_redirect=1).
 SubmitCertificateInformationRequest {
-    /// 待提交资料的付费证书 ID。
+    /// Paid certificate id of materials to be submitted.
     ///
     /// Required.
     "CertificateId" certificate_id set_certificate_id: str,
-    /// 此字段必传。 CSR 生成方式， 取值为：
-    /// online：腾讯云提交的填写的参数信息生成CSR和私钥， 并由腾讯云加密存储
-    /// parse：自行生成CSR和私钥， 并通过上传CSR申请证书
+    /// This field is required. Generation method of CSR, valid values are:
+    /// online: tencent cloud generates the CSR and private key based on the submitted parameter information and stores them encryptedly.
+    /// parse: generate the CSR and private key by itself, and apply for a certificate by uploading the CSR.
     "CsrType" csr_type set_csr_type: str,
-    /// 上传的 CSR 内容。
-    /// 若CstType为parse， 则此字段必传。
+    /// The content of the uploaded csr.
+    /// If CsrType is parse, this field is required.
     "CsrContent" csr_content set_csr_content: str,
-    /// 证书绑定的通用名称， 若是上传的CSR，则该域名需与CSR解析的通用名称一致
+    /// The common name bound to the certificate. if a CSR is uploaded, the domain name must be consistent with the common name resolved from the CSR.
     "CertificateDomain" certificate_domain set_certificate_domain: str,
-    /// 证书绑定的其他域名， 单域名、泛域名证书无需提供。 多域名、多泛域名必填
+    /// Other domain names bound to the certificate. not required for single domain and wildcard domain certificates. required for multiple domain names and multiple wildcard domain names.
     "DomainList" domain_list set_domain_list: list String,
-    /// 私钥密码， 目前仅使用在生成jks、pfx格式证书时密码； 其他格式私钥证书未加密
+    /// Private key password, which is currently only used for the password when generating jks and pfx format certificates; other formats of private key certificates are not encrypted.
     "KeyPassword" key_password set_key_password: str,
-    /// 字段必传， 公司名称。
+    /// This field is required. Company name.
     "OrganizationName" organization_name set_organization_name: str,
-    /// 字段必传， 部门名称。
+    /// This field is required.  Department name.
     "OrganizationDivision" organization_division set_organization_division: str,
-    /// 字段必传， 公司详细地址。
+    /// This field is required. Company's detailed address.
     "OrganizationAddress" organization_address set_organization_address: str,
-    /// 字段必传， 国家名称，传CN即可
+    /// This field is required.Country name such as CN.
     "OrganizationCountry" organization_country set_organization_country: str,
-    /// 字段必传， 公司所在城市。
+    /// This field is required, which specifies the city where the company is located.
     "OrganizationCity" organization_city set_organization_city: str,
-    /// 字段必传， 公司所在省份。
+    /// This field is required, specifying the province where the company is located.
     "OrganizationRegion" organization_region set_organization_region: str,
-    /// 公司邮编。
+    /// Postal code of the organization
     "PostalCode" postal_code set_postal_code: str,
-    /// 字段必传， 公司座机区号。
+    /// This field is required, the company's fixed-line phone area code.
     "PhoneAreaCode" phone_area_code set_phone_area_code: str,
-    /// 字段必传， 公司座机号码。
+    /// This field is required, the company's landline number.
     "PhoneNumber" phone_number set_phone_number: str,
-    /// 证书验证方式。验证类型：DNS_AUTO = 自动DNS验证（仅支持在腾讯云解析且解析状态正常的域名使用该验证类型），DNS = 手动DNS验证，FILE = 文件验证。
+    /// Certificate validation method. Validation types: DNS_AUTO = Automatic DNS validation (only supported for domains resolved by Tencent Cloud DNS with a normal resolution status), DNS = Manual DNS validation, FILE = File validation.
     "VerifyType" verify_type set_verify_type: str,
-    /// 字段必传，管理人名。
+    /// This field is required, manager name.
     "AdminFirstName" admin_first_name set_admin_first_name: str,
-    /// 字段必传，管理人姓。
+    /// This field is required, the manager's surname.
     "AdminLastName" admin_last_name set_admin_last_name: str,
-    /// 字段必传，管理人手机号码。
+    /// This field is required, the manager's mobile phone number.
     "AdminPhoneNum" admin_phone_num set_admin_phone_num: str,
-    /// 字段必传，管理人邮箱地址。
+    /// This field is required, the manager's email address.
     "AdminEmail" admin_email set_admin_email: str,
-    /// 字段必传，管理人职位。
+    /// This field is required, the manager position.
     "AdminPosition" admin_position set_admin_position: str,
-    /// 字段必传，联系人名。
+    /// This field is required, the contact person name.
     "ContactFirstName" contact_first_name set_contact_first_name: str,
-    /// 字段必传，联系人姓。
+    /// This field is required, the contact person's surname.
     "ContactLastName" contact_last_name set_contact_last_name: str,
-    /// 字段必传，联系人邮箱地址。
+    /// This field is required, the contact person's email address.
     "ContactEmail" contact_email set_contact_email: str,
-    /// 字段必传，联系人手机号码。
+    /// This field is required, the contact person's mobile phone number.
     "ContactNumber" contact_number set_contact_number: str,
-    /// 字段必传，联系人职位。
+    /// This field is required, the contact person position.
     "ContactPosition" contact_position set_contact_position: str,
-    /// 是否DV证书。默认false
+    /// Indicates whether it is a dv certificate. default value is false.
     "IsDV" is_dv set_is_dv: bool,
 } }
 impl ::core::fmt::Debug for SubmitCertificateInformationRequest {
@@ -3898,66 +3960,91 @@ impl ::core::fmt::Debug for SubmitCertificateInformationRequest {
 rt::action!("ssl", "2019-12-05", "SubmitCertificateInformation", SubmitCertificateInformationRequest => SubmitCertificateInformationResponse);
 
 rt::model! { read debug;
-/// SubmitCertificateInformation返回参数结构体
+/// SubmitCertificateInformation response structure.
 SubmitCertificateInformationResponse {
-    /// 证书 ID。
+    /// Certificate ID
     "CertificateId" certificate_id set_certificate_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read nodebug;
-/// 获取证书列表（DescribeCertificate）返回参数键为 SubmittedData 的内容。
+/// Content of the `SubmittedData` parameter returned by `DescribeCertificates`
 SubmittedData {
-    /// CSR 类型，（online = 在线生成CSR，parse = 粘贴 CSR）。
+    /// CSR type. `online`: CSR generated online; `parse`: CSR pasted
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CsrType" csr_type set_csr_type: str,
-    /// CSR 内容。
+    /// CSR content
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CsrContent" csr_content set_csr_content: str,
-    /// 域名信息。
+    /// Domain name information
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CertificateDomain" certificate_domain set_certificate_domain: str,
-    /// DNS 信息。
+    /// DNS information
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "DomainList" domain_list set_domain_list: list String,
-    /// 私钥密码。
+    /// Password of the private key
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "KeyPassword" key_password set_key_password: str,
-    /// 企业或单位名称。
+    /// Enterprise or unit name
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "OrganizationName" organization_name set_organization_name: str,
-    /// 部门。
+    /// Division
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "OrganizationDivision" organization_division set_organization_division: str,
-    /// 地址。
+    /// Address
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "OrganizationAddress" organization_address set_organization_address: str,
-    /// 国家。
+    /// Country
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "OrganizationCountry" organization_country set_organization_country: str,
-    /// 市。
+    /// City
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "OrganizationCity" organization_city set_organization_city: str,
-    /// 省。
+    /// Province
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "OrganizationRegion" organization_region set_organization_region: str,
-    /// 邮政编码。
+    /// Postal code
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "PostalCode" postal_code set_postal_code: str,
-    /// 座机区号。
+    /// Area code of the fixed-line phone number
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "PhoneAreaCode" phone_area_code set_phone_area_code: str,
-    /// 座机号码。
+    /// Fixed-line phone number
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "PhoneNumber" phone_number set_phone_number: str,
-    /// 管理员名。
+    /// First name of the administrator
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "AdminFirstName" admin_first_name set_admin_first_name: str,
-    /// 管理员姓。
+    /// Last name of the administrator
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "AdminLastName" admin_last_name set_admin_last_name: str,
-    /// 管理员电话号码。
+    /// Phone number of the administrator
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "AdminPhoneNum" admin_phone_num set_admin_phone_num: str,
-    /// 管理员邮箱地址。
+    /// Email of the administrator
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "AdminEmail" admin_email set_admin_email: str,
-    /// 管理员职位。
+    /// Position of the administrator
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "AdminPosition" admin_position set_admin_position: str,
-    /// 联系人名。
+    /// First name of the contact
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ContactFirstName" contact_first_name set_contact_first_name: str,
-    /// 联系人姓。
+    /// Last name of the contact
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ContactLastName" contact_last_name set_contact_last_name: str,
-    /// 联系人电话号码。
+    /// Phone number of the contact
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ContactNumber" contact_number set_contact_number: str,
-    /// 联系人邮箱地址，
+    /// Email of the contact
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ContactEmail" contact_email set_contact_email: str,
-    /// 联系人职位。
+    /// Position of the contact
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ContactPosition" contact_position set_contact_position: str,
-    /// 验证类型。
+    /// Validation type
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "VerifyType" verify_type set_verify_type: str,
 } }
 impl ::core::fmt::Debug for SubmittedData {
@@ -3993,315 +4080,330 @@ impl ::core::fmt::Debug for SubmittedData {
 }
 
 rt::model! { read debug;
-/// 支持下载的类型
+/// Supported types for download.
 SupportDownloadType {
-    /// 是否可以下载nginx可用格式
+    /// Whether the available format of nginx can be downloaded.
     "NGINX" nginx set_nginx: bool,
-    /// 是否可以下载apache可用格式
+    /// Whether the available format of apache can be downloaded.
     "APACHE" apache set_apache: bool,
-    /// 是否可以下载tomcat可用格式
+    /// Whether the available format of tomcat can be downloaded.
     "TOMCAT" tomcat set_tomcat: bool,
-    /// 是否可以下载iis可用格式
+    /// Whether the available format of iis can be downloaded.
     "IIS" iis set_iis: bool,
-    /// 是否可以下载JKS可用格式
+    /// Indicates whether the jks format can be downloaded.
     "JKS" jks set_jks: bool,
-    /// 是否可以下载其他格式
+    /// Indicates whether other formats can be downloaded.
     "OTHER" other set_other: bool,
-    /// 是否可以下载根证书
+    /// Indicates whether the root certificate can be downloaded.
     "ROOT" root set_root: bool,
 } }
 
 rt::model! { read debug;
-/// 异步任务证书关联云资源结果
+/// Result of an async task for querying associated cloud resources
 SyncTaskBindResourceResult {
-    /// 任务ID
+    /// The task ID.
     "TaskId" task_id set_task_id: str,
-    /// 关联云资源结果
+    /// The associated cloud resources.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BindResourceResult" bind_resource_result set_bind_resource_result: list BindResourceResult,
-    /// 关联云资源异步查询结果： 0表示查询中， 1表示查询成功。 2表示查询异常； 若状态为1，则查看BindResourceResult结果；若状态为2，则查看Error原因
+    /// The status of the async task. Valid values: `0` for querying, `1` for successful, and `2` for abnormal. If the status is `1`, the result of `BindResourceResult` will be displayed; if the status is `2`, the error causes will be displayed.
     "Status" status set_status: i128,
-    /// 关联云资源错误信息
+    /// The error occurred when querying the associated cloud resources.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Error" error set_error: obj Error,
-    /// 当前结果缓存时间
+    /// The cache time of the current result.
     "CacheTime" cache_time set_cache_time: str,
 } }
 
 rt::model! { read debug;
-/// TCB访问服务实例
+/// TCB access instances
 TCBAccessInstance {
-    /// 域名
+    /// Domain
     "Domain" domain set_domain: str,
-    /// 状态
+    /// Status.
     "Status" status set_status: i64,
-    /// 统一域名状态
+    /// Unified domain status
     "UnionStatus" union_status set_union_status: i64,
-    /// 是否被抢占, 被抢占表示域名被其他环境绑定了，需要解绑或者重新绑定。
+    /// Whether it is preempted. Preemption means the domain name is bound to another environment and must be unbound or rebound.
     "IsPreempted" is_preempted set_is_preempted: bool,
-    /// icp黑名单封禁状态，0-未封禁，1-封禁
+    /// icp blocklist ban status. 0 - Not blocked. 1 - Blocked.
     "ICPStatus" icp_status set_icp_status: i64,
-    /// 已绑定证书ID
+    /// Bound Certificate ID
     "OldCertificateId" old_certificate_id set_old_certificate_id: str,
 } }
 
 rt::model! { read debug;
-/// TCB访问服务列表
+/// Details of TCB access instances
 TCBAccessService {
-    /// 实例列表
+    /// Instance list
     "InstanceList" instance_list set_instance_list: list TCBAccessInstance,
-    /// 数量
+    /// Quantity.
     "TotalCount" total_count set_total_count: i64,
 } }
 
 rt::model! { read debug;
-/// TCB环境
+/// Details of TCB environment instance
 TCBEnvironment {
-    /// 唯一ID
+    /// Unique ID
     "ID" id set_id: str,
-    /// 来源
+    /// Source.
     "Source" source set_source: str,
-    /// 名称
+    /// Name
     "Name" name set_name: str,
-    /// 状态
+    /// Status.
     "Status" status set_status: str,
 } }
 
 rt::model! { read debug;
-/// tcb环境实例详情 - 异步关联云资源数据结构
+/// Details of TCB instances by environment - data structure of an async task for querying associated cloud resources
 TCBEnvironments {
-    /// tcb环境
+    /// The TCB environment.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Environment" environment set_environment: obj TCBEnvironment,
-    /// 访问服务
+    /// The access service.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AccessService" access_service set_access_service: obj TCBAccessService,
-    /// 静态托管
+    /// Whether static hosting is used.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "HostService" host_service set_host_service: obj TCBHostService,
 } }
 
 rt::model! { read debug;
-/// TCB静态托管服务实例
+/// Details of TCB service instances subject to static hosting
 TCBHostInstance {
-    /// 域名
+    /// Domain
     "Domain" domain set_domain: str,
-    /// 状态
+    /// Status.
     "Status" status set_status: str,
-    /// 解析状态
+    /// Parsing status
     "DNSStatus" dns_status set_dns_status: str,
-    /// 已绑定证书ID
+    /// Bound Certificate ID
     "OldCertificateId" old_certificate_id set_old_certificate_id: str,
 } }
 
 rt::model! { read debug;
-/// TCB静态托管服务列表
+/// List of TCB services subject to static hosting
 TCBHostService {
-    /// 实例列表
+    /// Instance list
     "InstanceList" instance_list set_instance_list: list TCBHostInstance,
-    /// 数量
+    /// Quantity.
     "TotalCount" total_count set_total_count: i64,
 } }
 
 rt::model! { read debug;
-/// tcb地域实例详情 - 异步关联云资源数据结构
+/// Details of TCB instances by region - data structure of an async task for querying associated cloud resources
 TCBInstanceList {
-    /// 地域
+    /// The region.
     "Region" region set_region: str,
-    /// tcb环境实例详情
+    /// The list of TCB environments.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Environments" environments set_environments: list TCBEnvironments,
-    /// 是否查询异常
+    /// Whether to query exceptions.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Error" error set_error: str,
 } }
 
 rt::model! { read debug;
-/// TDMQ - Rabbit实例详情
+/// TDMQ - Rabbit instance details
 TDMQInstanceDetail {
-    /// 实例ID
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名称
+    /// Instance name.
     "InstanceName" instance_name set_instance_name: str,
-    /// 实例状态
+    /// Instance status
     "InstanceStatus" instance_status set_instance_status: str,
-    /// 服务端证书ID
+    /// Server certificate ID.
     "CertId" cert_id set_cert_id: str,
-    /// CA证书ID
+    /// CA certificate ID
     "CaCertId" ca_cert_id set_ca_cert_id: str,
-    /// 不匹配的域名列表
+    /// Mismatched domain name list
     "NoMatchDomains" no_match_domains set_no_match_domains: list String,
 } }
 
 rt::model! { read debug;
-/// TDMQ - Rabbit实例详情 - 异步关联云资源数据结构
+/// TDMQ - Rabbit instance details - Asynchronously associate cloud resources data structure
 TDMQInstanceList {
-    /// 地域
+    /// Region.
     "Region" region set_region: str,
-    /// 实例详情
+    /// Instance details
     "InstanceList" instance_list set_instance_list: list TDMQInstanceDetail,
-    /// 地域下总数
+    /// Total count in the region
     "TotalCount" total_count set_total_count: i64,
-    /// 错误信息
+    /// Error message
     "Error" error set_error: str,
 } }
 
 rt::model! { read debug;
-/// tse实例详情
+/// TSE instance details
 TSEInstanceDetail {
-    /// 网关ID
+    /// Gateway ID
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 网关名称
+    /// gateway name
     "GatewayName" gateway_name set_gateway_name: str,
-    /// 网关证书列表
+    /// Gateway certificate list
     "CertificateList" certificate_list set_certificate_list: list GatewayCertificate,
 } }
 
 rt::model! { read debug;
-/// TSE实例详情 - 异步关联云资源数据结构
+/// TSE instance details - asynchronously associated cloud resource data structure
 TSEInstanceList {
-    /// TSE实例详情
+    /// TSE instance details
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "InstanceList" instance_list set_instance_list: list TSEInstanceDetail,
-    /// 该地域下TSE实例总数
+    /// Total TSE instances in this region
     "TotalCount" total_count set_total_count: i128,
-    /// 地域
+    /// Region
     "Region" region set_region: str,
-    /// 是否查询异常
+    /// Whether to query exceptions.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Error" error set_error: str,
 } }
 
 rt::model! { both debug;
-/// 标签
+/// Tag
 Tags {
-    /// 标签键
+    /// Tag key
     ///
     /// Required.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签值
+    /// Tag value
     ///
     /// Required.
     "TagValue" tag_value set_tag_value: str,
 } }
 
 rt::model! { read debug;
-/// teo实例详情
+/// Details of TEO instances
 TeoInstanceDetail {
-    /// 域名
+    /// The domain.
     "Host" host set_host: str,
-    /// 证书ID
+    /// The certificate ID.
     "CertId" cert_id set_cert_id: str,
-    /// 区域ID
+    /// The AZ ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ZoneId" zone_id set_zone_id: str,
-    /// 域名状态
-    /// deployed：已部署；
-    /// processing：部署中；
-    /// applying：申请中；
-    /// failed：申请失败；
-    /// issued：绑定失败。
+    /// Domain status.
+    /// `Deployed`: deployed;.
+    /// `Processing`: deploying;.
+    /// `Applying`: applying;.
+    /// `Failed`: application failed;.
+    /// `Issued`: binding failed.
     "Status" status set_status: str,
-    /// 证书加密算法
+    /// Certificate encryption algorithm
     "Algorithm" algorithm set_algorithm: str,
 } }
 
 rt::model! { read debug;
-/// edgeone实例详情 - 异步关联云资源数据结构
+/// Details of the EDGEONE instances - data structure of an async task for querying associated cloud resources
 TeoInstanceList {
-    /// edgeone实例详情
+    /// The list of EDGEONE instances.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceList" instance_list set_instance_list: list TeoInstanceDetail,
-    /// edgeone实例总数
+    /// The total number of EDGEONE instances.
     "TotalCount" total_count set_total_count: i128,
-    /// 是否查询异常
+    /// Whether to query exceptions.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Error" error set_error: str,
 } }
 
 rt::model! { read debug;
-/// tke ingress实例详情
+/// Details of a TKE Ingress instance
 TkeIngressDetail {
-    /// ingress名称
+    /// The Ingress name.
     "IngressName" ingress_name set_ingress_name: str,
-    /// tls域名列表
+    /// The list of TLS domains.
     "TlsDomains" tls_domains set_tls_domains: list String,
-    /// ingress域名列表
+    /// The list of Ingress domains.
     "Domains" domains set_domains: list String,
 } }
 
 rt::model! { read debug;
-/// tke实例详情
+/// Details of a TKE instance
 TkeInstanceDetail {
-    /// 集群ID
+    /// The cluster ID.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 集群名称
+    /// The cluster name.
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 集群命名空间列表
+    /// The list of cluster namespaces.
     "NamespaceList" namespace_list set_namespace_list: list TkeNameSpaceDetail,
-    /// 集群类型
+    /// The cluster type.
     "ClusterType" cluster_type set_cluster_type: str,
-    /// 集群版本
+    /// The cluster version.
     "ClusterVersion" cluster_version set_cluster_version: str,
 } }
 
 rt::model! { read debug;
-/// tke实例详情 - 异步关联云资源数据结构
+/// Details of TKE instances - data structure of an async task for querying associated cloud resources
 TkeInstanceList {
-    /// 地域
+    /// The region.
     "Region" region set_region: str,
-    /// tke实例详情
+    /// The list of TKE instances.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceList" instance_list set_instance_list: list TkeInstanceDetail,
-    /// 该地域下tke实例总数
+    /// The total number of TKE instances in this region.
     "TotalCount" total_count set_total_count: i128,
-    /// 是否查询异常
+    /// Whether to query exceptions.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Error" error set_error: str,
 } }
 
 rt::model! { read debug;
-/// tke namespace详情
+/// Details of a TKE namespace
 TkeNameSpaceDetail {
-    /// namespace名称
+    /// The namespace name.
     "Name" name set_name: str,
-    /// secret列表
+    /// The secret list.
     "SecretList" secret_list set_secret_list: list TkeSecretDetail,
 } }
 
 rt::model! { read debug;
-/// tke secret详情
+/// Details of a TKE secret
 TkeSecretDetail {
-    /// secret名称
+    /// The secret name.
     "Name" name set_name: str,
-    /// 证书ID
+    /// The certificate ID.
     "CertId" cert_id set_cert_id: str,
-    /// ingress列表
+    /// The Ingress list.
     "IngressList" ingress_list set_ingress_list: list TkeIngressDetail,
-    /// 和新证书不匹配的域名列表
+    /// The list of domains that do not match the new certificate.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NoMatchDomains" no_match_domains set_no_match_domains: list String,
 } }
 
 rt::model! { write nodebug;
-/// Request of `UpdateCertificateInstance` (一键更新旧证书资源).
+/// Request of `UpdateCertificateInstance` (One-Click update of new and old certificate resources).
 ///
-/// 一键更新旧证书资源，本接口为异步接口， 调用之后DeployRecordId为0表示任务进行中， 重复请求这个接口， 当返回DeployRecordId大于0则表示任务创建成功。 未创建成功则会抛出异常
+/// This API is used to one-click update old certificate resources. This API is asynchronous. After calling it, if DeployRecordId is 0, it means the task is in progress. Repeat the request to this API. When the returned DeployRecordId is greater than 0, it means the task creation is successful. If it is not created successfully, an exception will be thrown.
 UpdateCertificateInstanceRequest {
-    /// 一键更新的旧证书ID。 通过查询该证书ID绑定的云资源，然后使用新证书对这些云资源进行更新
+    /// The old certificate id for one-click update. by querying the cloud resources bound to this certificate id, and then updating these cloud resources with the new certificate.
     ///
     /// Required.
     "OldCertificateId" old_certificate_id set_old_certificate_id: str,
-    /// 需要部署的资源类型，参数值可选（小写）：clb、cdn、waf、live、ddos、teo、apigateway、vod、tke、tcb、tse、cos、mqtt、scf、tdmq、gaap
+    /// Resource types that need to be deployed, with optional parameter values (lowercase): clb, cdn, waf, live, ddos, teo, apigateway, vod, tke, tcb, tse, cos.
     ///
     /// Required.
     "ResourceTypes" resource_types set_resource_types: list String,
-    /// 一键更新的新证书ID。 不传该参数，则公钥证书和私钥证书必传
+    /// New certificate id for one-click update. if this parameter is not provided, the public key certificate and private key certificate must be provided.
     "CertificateId" certificate_id set_certificate_id: str,
-    /// 需要部署的地域列表（废弃）
+    /// List of regions that need to be deployed (deprecated)
     ///
     /// Disabled in the spec.
     "Regions" regions set_regions: list String,
-    /// 云资源需要部署的地域列表，支持地域的云资源类型必传，取值：clb、tke、apigateway、waf、tcb、tse、cos、mqtt、scf、tdmq
+    /// List of regions where cloud resources need to be deployed. the cloud resource type of the supported region must be passed. valid values: clb, tke, apigateway, waf, tcb, tse, cos.
     "ResourceTypesRegions" resource_types_regions set_resource_types_regions: list ResourceTypeRegions,
-    /// 公钥证书， 若上传公钥证书，那么私钥证书必传。  则CertificateId不用传
+    /// If a public key certificate is uploaded, the private key certificate must also be uploaded, and the CertificateId does not need to be transmitted.
     "CertificatePublicKey" certificate_public_key set_certificate_public_key: str,
-    /// 私钥证书，若上传私钥证书， 那么公钥证书必传；  则CertificateId不用传
+    /// If a private key certificate is uploaded, then a public key certificate must be uploaded; CertificateId is not required.
     "CertificatePrivateKey" certificate_private_key set_certificate_private_key: str,
-    /// 旧证书是否忽略到期提醒  0:不忽略通知。1:忽略通知，忽略OldCertificateId到期提醒
+    /// Whether to ignore expiration reminder for old certificate  0: do not ignore the notification. 1: ignore the notification, ignore the expiration reminder of OldCertificateId.
     "ExpiringNotificationSwitch" expiring_notification_switch set_expiring_notification_switch: i128,
-    /// 相同的证书是否允许重复上传，若选择上传公钥私钥证书， 则可以配置该参数。 若存在相同重复证书，则更新任务会失败
+    /// It specifies whether the same certificate is allowed to be uploaded repeatedly. If the public key and private key certificates are selected for upload, this parameter can be configured. If there are duplicate certificates, the update task will fail.
     "Repeatable" repeatable set_repeatable: bool,
-    /// 是否允许下载，若选择上传公私钥证书， 则可以配置该参数
+    /// Whether to allow downloading. If you choose to upload a public/private key certificate, this parameter can be configured.
     "AllowDownload" allow_download set_allow_download: bool,
-    /// 标签列表，若选择上传公私钥证书， 则可以配置该参数
+    /// Tag list. If you choose to upload a public/private key certificate, you can configure this parameter.
     "Tags" tags set_tags: list Tags,
-    /// 项目 ID，若选择上传公私钥证书， 则可以配置该参数
+    /// Project id. If you choose to upload a public/private key certificate, you can configure this parameter.
     "ProjectId" project_id set_project_id: i128,
 } }
 impl ::core::fmt::Debug for UpdateCertificateInstanceRequest {
@@ -4325,123 +4427,141 @@ impl ::core::fmt::Debug for UpdateCertificateInstanceRequest {
 rt::action!("ssl", "2019-12-05", "UpdateCertificateInstance", UpdateCertificateInstanceRequest => UpdateCertificateInstanceResponse);
 
 rt::model! { read debug;
-/// UpdateCertificateInstance返回参数结构体
+/// UpdateCertificateInstance response structure.
 UpdateCertificateInstanceResponse {
-    /// 云资源更新任务ID， DeployRecordId为0表示任务进行中， 重复请求这个接口， 当返回DeployRecordId大于0则表示任务创建成功。 未创建成功则会抛出异常
+    /// Task id, DeployRecordId of 0 indicates that the task is in progress. repeatedly requesting this api, when DeployRecordId returned is greater than 0, it indicates that the task is created successfully. if not created successfully, an exception will be thrown.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "DeployRecordId" deploy_record_id set_deploy_record_id: i128,
-    /// 更新任务创建状态；1表示创建成功； 0表示当前存在更新中的任务，未创建新的更新任务；返回值DeployRecordId为更新中的任务ID
+    /// Status of the task; 1 indicates successful creation; 0 indicates that there is a task being updated currently, and no new update task has been created; the returned value DeployRecordId is the task id being updated.
     "DeployStatus" deploy_status set_deploy_status: i64,
-    /// 更新异步创建任务进度详情
+    /// Task Progress Details.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "UpdateSyncProgress" update_sync_progress set_update_sync_progress: list UpdateSyncProgress,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateCertificateRecordRetry` (云资源更新失败重试部署记录).
+/// Request of `UpdateCertificateRecordRetry` (Cloud resource update failed. retry deployment record).
 ///
-/// 云资源更新重试部署记录
+/// Cloud resource update deployment retry record
 UpdateCertificateRecordRetryRequest {
-    /// 待重试部署记录ID,通过UpdateCertificateInstance得到部署记录ID。 本参数不传的话，则DeployRecordDetailId必传
+    /// Record ID for pending retry deployment, which can be obtained through UpdateCertificateInstance. if this parameter is not provided, DeployRecordDetailId must be provided.
     "DeployRecordId" deploy_record_id set_deploy_record_id: i64,
-    /// 待重试部署记录详情ID,通过DescribeHostUpdateRecordDetail接口获得， 本参数不传的话， 则DeployRecordId必传
+    /// Detail ID for pending retry deployment record, which can be obtained through the DescribeHostUpdateRecordDetail api. if this parameter is not provided, DeployRecordId must be provided.
     "DeployRecordDetailId" deploy_record_detail_id set_deploy_record_detail_id: i64,
 } }
 rt::action!("ssl", "2019-12-05", "UpdateCertificateRecordRetry", UpdateCertificateRecordRetryRequest => UpdateCertificateRecordRetryResponse);
 
 rt::model! { read debug;
-/// UpdateCertificateRecordRetry返回参数结构体
+/// UpdateCertificateRecordRetry response structure.
 UpdateCertificateRecordRetryResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateCertificateRecordRollback` (云资源更新成功记录回滚).
+/// Request of `UpdateCertificateRecordRollback` (Cloud Resource Update One-Click Rollback).
 ///
-/// 云资源更新成功记录回滚， 只对更新已成功的记录回滚
+/// Cloud resource update one-click rollback
 UpdateCertificateRecordRollbackRequest {
-    /// 更新证书待回滚的记录ID, 通过UpdateCertificateInstance获得
+    /// To-be-redeployed record ID
     "DeployRecordId" deploy_record_id set_deploy_record_id: i64,
 } }
 rt::action!("ssl", "2019-12-05", "UpdateCertificateRecordRollback", UpdateCertificateRecordRollbackRequest => UpdateCertificateRecordRollbackResponse);
 
 rt::model! { read debug;
-/// UpdateCertificateRecordRollback返回参数结构体
+/// UpdateCertificateRecordRollback response structure.
 UpdateCertificateRecordRollbackResponse {
-    /// 新生成的回滚部署任务的记录ID
+    /// Rollback deployment record ID
     "DeployRecordId" deploy_record_id set_deploy_record_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 更新记录详情
+/// Update record details
 UpdateRecordDetail {
-    /// 更新详情记录id
+    /// Update detail record id.
     "Id" id set_id: i128,
-    /// 新旧证书更新 - 新证书ID
+    /// New and old certificate update - new certificate id.
     "CertId" cert_id set_cert_id: str,
-    /// 新旧证书更新 - 旧证书ID
+    /// Old and new certificate update - old certificate id.
     "OldCertId" old_cert_id set_old_cert_id: str,
-    /// 部署域名列表
+    /// Deployment domain name list
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Domains" domains set_domains: list String,
-    /// 新旧证书更新云资源的云资源类型：
-    /// - clb
-    /// - cdn
-    /// - ddos
-    /// - live
-    /// - vod
-    /// - waf
-    /// - apigateway
-    /// - teo
-    /// - tke
-    /// - cos
-    /// - tse
-    /// - tcb
+    /// Type of cloud resource for updating old and new certs.
+    /// - clb.
+    /// - cdn.
+    /// - ddos.
+    /// - live.
+    /// - vod.
+    /// - waf.
+    /// - apigateway.
+    /// - teo.
+    /// - tke.
+    /// - cos.
+    /// - tse.
+    /// - tcb.
     "ResourceType" resource_type set_resource_type: str,
-    /// 部署地域
+    /// Deployment region
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Region" region set_region: str,
-    /// 部署状态， 取值范围：
-    /// 0：待部署
-    /// 1：部署成功
-    /// 2：部署失败
-    /// 3：部署中
-    /// 4：回滚成功
-    /// 5：回滚失败
-    /// 6：无资源，无需部署
+    /// Deployment status. valid values:.
+    /// 0: To be deployed.
+    /// 1: Deployment successful.
+    /// 2: Deployment failed.
+    /// 3: Deploying.
+    /// 4: Rollback succeeded.
+    /// 5: Rollback failure.
+    /// 6: No resource, no need for deployment.
     "Status" status set_status: i128,
-    /// 部署错误信息
+    /// Deployment error message
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ErrorMsg" error_msg set_error_msg: str,
-    /// 部署时间
+    /// Deployment time
     "CreateTime" create_time set_create_time: str,
-    /// 最后一次更新时间
+    /// Last update time
     "UpdateTime" update_time set_update_time: str,
-    /// 部署实例ID
+    /// Deployment instance ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "InstanceId" instance_id set_instance_id: str,
-    /// 部署实例名称
+    /// Deployment instance name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "InstanceName" instance_name set_instance_name: str,
-    /// 部署监听器ID（CLB专用）
+    /// Deployment listener ID (only for CLB)
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ListenerId" listener_id set_listener_id: str,
-    /// 部署监听器名称（CLB专用）
+    /// Deployment listener name (only for CLB)
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "ListenerName" listener_name set_listener_name: str,
-    /// 协议
+    /// Protocol
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Protocol" protocol set_protocol: str,
-    /// 是否开启SNI（CLB专用）
+    /// Whether SNI is enabled (only for CLB)
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "SniSwitch" sni_switch set_sni_switch: i128,
-    /// bucket名称（COS专用）
+    /// Bucket name (only for COS)
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Bucket" bucket set_bucket: str,
-    /// 端口
+    /// Port
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Port" port set_port: i64,
-    /// 命名空间（TKE专用）
+    /// Namespace (only for TKE)
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Namespace" namespace set_namespace: str,
-    /// secret名称（TKE专用）
+    /// Secret name (only for TKE)
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "SecretName" secret_name set_secret_name: str,
-    /// 环境ID
+    /// Environment ID
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "EnvId" env_id set_env_id: str,
-    /// TCB部署类型
+    /// TCB deployment type
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "TCBType" tcb_type set_tcb_type: str,
-    /// 监听器Url(clb专属)
+    /// Listener url (only for CLB).
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Url" url set_url: str,
     /// 新证书加密算法
     "Algorithm" algorithm set_algorithm: str,
@@ -4454,95 +4574,104 @@ UpdateRecordDetail {
 } }
 
 rt::model! { read debug;
-/// 更新记录详情
+/// Details of update records.
 UpdateRecordDetails {
-    /// 新旧证书更新云资源的云资源类型：
-    /// - clb
-    /// - cdn
-    /// - ddos
-    /// - live
-    /// - vod
-    /// - waf
-    /// - apigateway
-    /// - teo
-    /// - tke
-    /// - cos
-    /// - tse
-    /// - tcb
+    /// Type of cloud resource for updating old and new certs.
+    /// - clb.
+    /// - cdn.
+    /// - ddos.
+    /// - live.
+    /// - vod.
+    /// - waf.
+    /// - apigateway.
+    /// - teo.
+    /// - tke.
+    /// - cos.
+    /// - tse.
+    /// - tcb.
     "ResourceType" resource_type set_resource_type: str,
-    /// 该云资源更新详情
+    /// The update details of the cloud resource.
     "List" list set_list: list UpdateRecordDetail,
-    /// 该云资源更新资源总数
+    /// The update of the total number of cloud resources.
     "TotalCount" total_count set_total_count: i64,
 } }
 
 rt::model! { read debug;
-/// 部署记录信息
+/// Deployment record information
 UpdateRecordInfo {
-    /// 记录ID
+    /// Record ID
     "Id" id set_id: i128,
-    /// 新证书ID
+    /// New certificate ID
     "CertId" cert_id set_cert_id: str,
-    /// 原证书ID
+    /// Old certificate ID
     "OldCertId" old_cert_id set_old_cert_id: str,
-    /// 部署资源类型列表
+    /// Deployment resource type list
     "ResourceTypes" resource_types set_resource_types: list String,
-    /// 部署地域列表
+    /// Deployment region list
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "Regions" regions set_regions: list String,
-    /// 部署状态
+    /// Deployment status
     "Status" status set_status: i128,
-    /// 部署时间
+    /// Deployment time
     "CreateTime" create_time set_create_time: str,
-    /// 最后一次更新时间
+    /// Last update time
     "UpdateTime" update_time set_update_time: str,
 } }
 
 rt::model! { read debug;
-/// 更新异步任务进度
+/// Update the progress of asynchronous task.
 UpdateSyncProgress {
-    /// 资源类型
+    /// Resource type.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ResourceType" resource_type set_resource_type: str,
-    /// 地域结果列表
+    /// Region result list.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "UpdateSyncProgressRegions" update_sync_progress_regions set_update_sync_progress_regions: list UpdateSyncProgressRegion,
-    /// 异步更新进度状态：0， 待处理， 1 已处理， 3 处理中
+    /// Asynchronous update progress status: 0, pending, 1 processed, 3 processing.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: i64,
 } }
 
 rt::model! { read debug;
-/// 更新异步任务进度
+/// Update the progress of asynchronous task.
 UpdateSyncProgressRegion {
-    /// 资源类型
+    /// Resource type.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Region" region set_region: str,
-    /// 总数
+    /// Total number
+    /// .
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i64,
-    /// 执行完成数量
+    /// Quantity of executions completed.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "OffsetCount" offset_count set_offset_count: i64,
-    /// 异步更新进度状态：0， 待处理， 1 已处理， 3 处理中
+    /// Asynchronous update progress status: 0, pending, 1 processed, 3 processing.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: i64,
 } }
 
 rt::model! { write nodebug;
-/// Request of `UploadCertificate` (上传证书).
+/// Request of `UploadCertificate` (Uploads a certificate).
 ///
-/// 本接口（UploadCertificate）用于上传证书。
+/// This API is used to upload a certificate.
 UploadCertificateRequest {
-    /// 证书内容。
+    /// Public key of the certificate
     ///
     /// Required.
     "CertificatePublicKey" certificate_public_key set_certificate_public_key: str,
-    /// 私钥内容，证书类型为 SVR 时必填，为 CA 时可不填。
+    /// Private key content. This parameter is required when the certificate type is SVR, and not required when the certificate type is CA.
     "CertificatePrivateKey" certificate_private_key set_certificate_private_key: str,
-    /// 证书类型，默认 SVR。CA = CA证书，SVR = 服务器证书。
+    /// Certificate type. Valid values: `CA` (CA certificate) and `SVR` (server certificate). Default value: `SVR`
     "CertificateType" certificate_type set_certificate_type: str,
-    /// 备注名称。
+    /// Alias
     "Alias" alias set_alias: str,
-    /// 项目 ID。
+    /// Project ID
     "ProjectId" project_id set_project_id: i128,
-    /// 证书用途/证书来源。“CLB，CDN，WAF，LIVE，DDOS”
+    /// Certificate Usage/Source, such as CLB, CDN, WAF, LIVE, DDOS.
     "CertificateUse" certificate_use set_certificate_use: str,
-    /// 标签列表
+    /// The list of tags.
     "Tags" tags set_tags: list Tags,
-    /// 相同的证书是否允许重复上传； true：允许上传相同指纹的证书；  false：不允许上传相同指纹的证书； 默认值：true
+    /// Whether to allow duplicate upload of the same certificate, true: allow uploading certificates with the same fingerprint; false: do not allow uploading certificates with the same fingerprint. default value: true.
     "Repeatable" repeatable set_repeatable: bool,
     /// 私钥密码
     "KeyPassword" key_password set_key_password: str,
@@ -4565,26 +4694,27 @@ impl ::core::fmt::Debug for UploadCertificateRequest {
 rt::action!("ssl", "2019-12-05", "UploadCertificate", UploadCertificateRequest => UploadCertificateResponse);
 
 rt::model! { read debug;
-/// UploadCertificate返回参数结构体
+/// UploadCertificate response structure.
 UploadCertificateResponse {
-    /// 证书 ID。
+    /// Certificate ID
     "CertificateId" certificate_id set_certificate_id: str,
-    /// 当入参Repeatable为false的时候 返回的重复证书的ID，注意当用户上传相同的证书超过5000张的时候，当前接口会无视入参Repeatable，直接返回重复证书的ID。
+    /// The ID of the repeatedly uploaded certificate.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RepeatCertId" repeat_cert_id set_repeat_cert_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UploadConfirmLetter` (上传证书确认函).
+/// Request of `UploadConfirmLetter` (Uploads the confirmation letter for a certificate).
 ///
-/// 本接口（UploadConfirmLetter）上传证书确认函，不再维护其功能，请用户前往腾讯云证书控制台上传证书确认函
+/// This API is used to upload the confirmation letter for a certificate.
 UploadConfirmLetterRequest {
-    /// 证书ID
+    /// Certificate ID
     ///
     /// Required.
     "CertificateId" certificate_id set_certificate_id: str,
-    /// base64编码后的证书确认函文件，格式应为jpg、jpeg、png、pdf，大小应在1kb与1.4M之间。
+    /// Base64-encoded confirmation letter file, which must be a JPG, JPEG, PNG, or PDF file of 1 KB to 1.4 MB
     ///
     /// Required.
     "ConfirmLetter" confirm_letter set_confirm_letter: str,
@@ -4592,11 +4722,11 @@ UploadConfirmLetterRequest {
 rt::action!("ssl", "2019-12-05", "UploadConfirmLetter", UploadConfirmLetterRequest => UploadConfirmLetterResponse);
 
 rt::model! { read debug;
-/// UploadConfirmLetter返回参数结构体
+/// UploadConfirmLetter response structure.
 UploadConfirmLetterResponse {
-    /// 证书ID
+    /// Certificate ID
     "CertificateId" certificate_id set_certificate_id: str,
-    /// 是否成功
+    /// Whether the operation is successful
     "IsSuccess" is_success set_is_success: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4630,27 +4760,27 @@ UploadRevokeLetterResponse {
 } }
 
 rt::model! { write nodebug;
-/// Request of `UploadUpdateCertificateInstance` (更新证书内容（证书ID不变）并更新关联的云资源).
+/// Request of `UploadUpdateCertificateInstance` (Update certificate content (certificate ID unchanged) and update associated tencent cloud resources).
 ///
-/// 当前接口需联系加白使用并且只支持更新证书的CLB资源，更新证书内容（证书ID不变）并更新关联的云资源，本接口为异步接口， 调用之后DeployRecordId为0表示任务进行中， 重复请求这个接口， 当返回DeployRecordId大于0则表示任务创建成功。 未创建成功则会抛出异常
+/// This API requires contacting support to be whitelisted for use, and it only supports updating CLB resources related to certificates. This API is used to update certificate content (certificate ID unchanged) and update associated Tencent Cloud resources. This is an asynchronous API. After calling, a DeployRecordId of 0 indicates that the task is in progress. Repeatedly request this API, and when DeployRecordId is greater than 0, it means the task has been successfully created. If the task is not successfully created, an exception will be thrown.
 UploadUpdateCertificateInstanceRequest {
-    /// 一键更新的旧证书ID。 通过查询该证书ID绑定的云资源，然后使用新证书对这些云资源进行更新
+    /// Old Certificate ID for One-Click Update. Query the tencent cloud resources bound to this certificate ID and use the new certificate to update these resources.
     ///
     /// Required.
     "OldCertificateId" old_certificate_id set_old_certificate_id: str,
-    /// 需要部署的资源类型，参数值可选（小写）：clb
+    /// Resource type that needs to be deployed, parameter value (lowercase): clb.
     ///
     /// Required.
     "ResourceTypes" resource_types set_resource_types: list String,
-    /// 公钥证书
+    /// Public key certificate.
     ///
     /// Required.
     "CertificatePublicKey" certificate_public_key set_certificate_public_key: str,
-    /// 私钥证书
+    /// Private key certificate.
     ///
     /// Required.
     "CertificatePrivateKey" certificate_private_key set_certificate_private_key: str,
-    /// 云资源需要部署的地域列表，支持地域的云资源类型必传，取值：clb
+    /// The list of regions where cloud resources need to be deployed. The cloud resource type supported in the region is required. Value: clb.
     "ResourceTypesRegions" resource_types_regions set_resource_types_regions: list ResourceTypeRegions,
     /// 证书ID
     "CertificateId" certificate_id set_certificate_id: str,
@@ -4670,43 +4800,44 @@ impl ::core::fmt::Debug for UploadUpdateCertificateInstanceRequest {
 rt::action!("ssl", "2019-12-05", "UploadUpdateCertificateInstance", UploadUpdateCertificateInstanceRequest => UploadUpdateCertificateInstanceResponse);
 
 rt::model! { read debug;
-/// UploadUpdateCertificateInstance返回参数结构体
+/// UploadUpdateCertificateInstance response structure.
 UploadUpdateCertificateInstanceResponse {
-    /// 云资源更新任务ID， DeployRecordId为0表示任务进行中， 重复请求这个接口， 当返回DeployRecordId大于0则表示任务创建成功。 未创建成功则会抛出异常
+    /// The tencent cloud resource update task ID. DeployRecordId equals 0 indicates the task is in progress. Repeatedly request this API, and when DeployRecordId is greater than 0, it means the task has been successfully created. If not successfully created, an exception will be thrown.
     "DeployRecordId" deploy_record_id set_deploy_record_id: i128,
-    /// 更新任务创建状态；1表示创建成功； 0表示当前存在更新中的任务，未创建新的更新任务；返回值DeployRecordId为更新中的任务ID
+    /// Update task creation status: 1 indicates successful creation; 0 indicates an existing ongoing update task, and no new update task was created. The return value DeployRecordId represents the ID of the ongoing update task.
     "DeployStatus" deploy_status set_deploy_status: i64,
-    /// 更新异步创建任务进度详情
+    /// Create progress details for asynchronous update tasks.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UpdateSyncProgress" update_sync_progress set_update_sync_progress: list UpdateSyncProgress,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UploadUpdateCertificateRecordRetry` (云资源更新（证书ID不变）失败重试部署记录).
+/// Request of `UploadUpdateCertificateRecordRetry` (Cloud resource update (certificate ID unchanged) deployment retry after failure record).
 ///
-/// 云资源更新（证书ID不变）重试部署记录
+/// Cloud Resource Update (Certificate ID Unchanged) Deployment Retry Record.
 UploadUpdateCertificateRecordRetryRequest {
-    /// 待重试部署记录ID,通过UpdateCertificateInstance得到部署记录ID。 本参数不传的话，则DeployRecordDetailId必传
+    /// Retry deployment record ID, obtained through UpdateCertificateInstance to get the deployment record ID. If this parameter is not provided, DeployRecordDetailId must be provided.
     "DeployRecordId" deploy_record_id set_deploy_record_id: i64,
-    /// 待重试部署记录详情ID,通过DescribeHostUpdateRecordDetail接口获得， 本参数不传的话， 则DeployRecordId必传
+    /// Retry deployment record detail ID, obtained through the DescribeHostUpdateRecordDetail API. If this parameter is not provided, DeployRecordId must be provided.
     "DeployRecordDetailId" deploy_record_detail_id set_deploy_record_detail_id: i64,
 } }
 rt::action!("ssl", "2019-12-05", "UploadUpdateCertificateRecordRetry", UploadUpdateCertificateRecordRetryRequest => UploadUpdateCertificateRecordRetryResponse);
 
 rt::model! { read debug;
-/// UploadUpdateCertificateRecordRetry返回参数结构体
+/// UploadUpdateCertificateRecordRetry response structure.
 UploadUpdateCertificateRecordRetryResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UploadUpdateCertificateRecordRollback` (云资源更新成功（证书ID不变）记录回滚).
+/// Request of `UploadUpdateCertificateRecordRollback` (Update cloud resources (certificate ID unchanged) and roll back the record).
 ///
-/// 云资源更新成功（证书ID不变）记录回滚， 会对全量任务进行回滚
+/// This API is used to roll back the full task when cloud resource update succeeds with unchanged certificate ID.
 UploadUpdateCertificateRecordRollbackRequest {
-    /// 更新证书待回滚的记录ID, 通过UpdateCertificateInstance获得
+    /// Record ID of the certificate pending rollback, obtained through the UpdateCertificateInstance API.
     ///
     /// Required.
     "DeployRecordId" deploy_record_id set_deploy_record_id: i64,
@@ -4714,37 +4845,39 @@ UploadUpdateCertificateRecordRollbackRequest {
 rt::action!("ssl", "2019-12-05", "UploadUpdateCertificateRecordRollback", UploadUpdateCertificateRecordRollbackRequest => UploadUpdateCertificateRecordRollbackResponse);
 
 rt::model! { read debug;
-/// UploadUpdateCertificateRecordRollback返回参数结构体
+/// UploadUpdateCertificateRecordRollback response structure.
 UploadUpdateCertificateRecordRollbackResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 部署记录列表信息
+/// Deployment record list information.
 UploadUpdateRecordInfo {
-    /// 记录ID
+    /// Record ID
     "Id" id set_id: i128,
-    /// 原证书ID
+    /// Original certificate ID
     "OldCertId" old_cert_id set_old_cert_id: str,
-    /// 部署资源类型列表
+    /// Deployment resource type list.
     "ResourceTypes" resource_types set_resource_types: list String,
-    /// 部署状态
+    /// Deployment state.
     "Status" status set_status: i128,
-    /// 部署时间
+    /// Deployment time.
     "CreateTime" create_time set_create_time: str,
-    /// 最后一次更新时间
+    /// Last update time.
     "UpdateTime" update_time set_update_time: str,
 } }
 
 rt::model! { read debug;
-/// vod实例详情 - 异步关联云资源数据结构
+/// Details of VOD instances - data structure of an async task for querying associated cloud resources
 VODInstanceList {
-    /// vod实例详情
+    /// The list of VOD instances.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceList" instance_list set_instance_list: list VodInstanceDetail,
-    /// 该地域下vod实例总数
+    /// The total number of VOD instances in this region.
     "TotalCount" total_count set_total_count: i128,
-    /// 是否查询异常
+    /// Whether to query exceptions.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Error" error set_error: str,
 } }
 
@@ -4770,34 +4903,38 @@ VerifyManagerResponse {
 } }
 
 rt::model! { read debug;
-/// Vod实例
+/// Details of a VOD instance
 VodInstanceDetail {
-    /// 域名
+    /// The domain.
     "Domain" domain set_domain: str,
-    /// 证书ID
+    /// The certificate ID.
     "CertId" cert_id set_cert_id: str,
 } }
 
 rt::model! { read debug;
-/// waf实例详情
+/// Details of a WAF instance
 WafInstanceDetail {
-    /// 域名
+    /// The domain.
     "Domain" domain set_domain: str,
-    /// 证书ID
+    /// The certificate ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CertId" cert_id set_cert_id: str,
-    /// 是否保持长连接，1是，0 否
+    /// Whether to keep the persistent connection.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Keepalive" keepalive set_keepalive: i128,
 } }
 
 rt::model! { read debug;
-/// waf实例详情 - 异步关联云资源数据结构
+/// Details of WAF instances - data structure of an async task for querying associated cloud resources
 WafInstanceList {
-    /// 地域
+    /// The region.
     "Region" region set_region: str,
-    /// waf实例详情
+    /// The list of WAF instances.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceList" instance_list set_instance_list: list WafInstanceDetail,
-    /// 该地域下waf实例总数
+    /// The total number of WAF instances in this region.
     "TotalCount" total_count set_total_count: i128,
-    /// 是否查询异常
+    /// Whether to query exceptions.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Error" error set_error: str,
 } }

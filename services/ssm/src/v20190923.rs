@@ -5,57 +5,57 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { write debug;
-/// Request of `CreateProductSecret` (创建云产品凭据).
+/// Request of `CreateProductSecret` (Creates Tencent Cloud service credential).
 ///
-/// 创建云产品凭据
+/// This API is used to create a Tencent Cloud service credential.
 CreateProductSecretRequest {
-    /// 凭据名称，同一region内不可重复，最长128字节，使用字母、数字或者 - _ 的组合，第一个字符必须为字母或者数字。
+    /// Credential name, which must be unique in the same region. It can contain 128 bytes of letters, digits, hyphens, and underscores and must begin with a letter or digit.
     ///
     /// Required.
     "SecretName" secret_name set_secret_name: str,
-    /// 用户账号名前缀，由用户自行指定，长度限定在8个字符以内，
-    /// 可选字符集包括：
-    /// 数字字符：[0, 9]，
-    /// 小写字符：[a, z]，
-    /// 大写字符：[A, Z]，
-    /// 特殊字符(全英文符号)：下划线(_)，
-    /// 前缀必须以大写或小写字母开头。
+    /// Prefix of the user account name, which is specified by you and can contain up to 8 characters.
+    /// Supported character sets include:
+    /// Digits: [0, 9].
+    /// Lowercase letters: [a, z].
+    /// Uppercase letters: [A, Z].
+    /// Special symbols: underscore.
+    /// The prefix must begin with a letter.
     ///
     /// Required.
     "UserNamePrefix" user_name_prefix set_user_name_prefix: str,
-    /// 凭据所绑定的云产品名称，如Mysql，可以通过DescribeSupportedProducts接口获取所支持的云产品名称。
+    /// Name of the Tencent Cloud service bound to the credential, such as `Mysql`. The `DescribeSupportedProducts` API can be used to get the names of the supported Tencent Cloud services.
     ///
     /// Required.
     "ProductName" product_name set_product_name: str,
-    /// 云产品实例ID。
+    /// Tencent Cloud service instance ID.
     ///
     /// Required.
     "InstanceID" instance_id set_instance_id: str,
-    /// 账号的域名，IP形式，支持填入%。
+    /// Domain name of the account in the form of IP. You can enter `%`.
     ///
     /// Required.
     "Domains" domains set_domains: list String,
-    /// 将凭据与云产品实例绑定时，需要授予的权限列表。
+    /// List of permissions that need to be granted when the credential is bound to a Tencent Cloud service.
     ///
     /// Required.
     "PrivilegesList" privileges_list set_privileges_list: list ProductPrivilegeUnit,
-    /// 描述信息，用于详细描述用途等，最大支持2048字节。
+    /// Description, which is used to describe the purpose in detail and can contain up to 2,048 bytes.
     "Description" description set_description: str,
-    /// 指定对凭据进行加密的KMS CMK。
-    /// 如果为空则表示使用Secrets Manager为您默认创建的CMK进行加密。
-    /// 您也可以指定在同region 下自行创建的KMS CMK进行加密。
+    /// Specifies the KMS CMK that encrypts the credential.
+    /// If this parameter is left empty, the CMK created by Secrets Manager by default will be used for encryption.
+    /// You can also specify a custom KMS CMK created in the same region for encryption.
     "KmsKeyId" kms_key_id set_kms_key_id: str,
-    /// 标签列表。
+    /// List of tags.
     "Tags" tags set_tags: list Tag,
-    /// 用户自定义的开始轮转时间，格式：2006-01-02 15:04:05。
-    /// 当EnableRotation为True时，此参数必填。
+    /// User-Defined rotation start time in the format of 2006-01-02 15:04:05.
+    /// When `EnableRotation` is `True`, this parameter is required.
     "RotationBeginTime" rotation_begin_time set_rotation_begin_time: str,
-    /// 是否开启轮转
-    /// True -- 开启
-    /// False -- 不开启
-    /// 如果不指定，默认为False。
+    /// Specifies whether to enable rotation
+    /// True - enable
+    /// False - do not enable
+    /// If this parameter is not specified, `False` will be used by default.
     "EnableRotation" enable_rotation set_enable_rotation: bool,
-    /// 轮转周期，以天为单位，默认为1天。
+    /// Rotation frequency in days. Default value: 1 day.
     "RotationFrequency" rotation_frequency set_rotation_frequency: i64,
     /// KMS的独享集群的ID。当KmsKeyId为空,并且用户的KMS存在有效的HsmClusterId时有效。
     "KmsHsmClusterId" kms_hsm_cluster_id set_kms_hsm_cluster_id: str,
@@ -80,42 +80,45 @@ CreateProductSecretRequest {
 rt::action!("ssm", "2019-09-23", "CreateProductSecret", CreateProductSecretRequest => CreateProductSecretResponse);
 
 rt::model! { read debug;
-/// CreateProductSecret返回参数结构体
+/// CreateProductSecret response structure.
 CreateProductSecretResponse {
-    /// 创建的凭据名称。
+    /// Name of the created credential.
     "SecretName" secret_name set_secret_name: str,
-    /// 标签操作的返回码. 0: 成功；1: 内部错误；2: 业务处理错误。
+    /// Tag operation return code. 0: success; 1: internal error; 2: business processing error.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TagCode" tag_code set_tag_code: i128,
-    /// 标签操作的返回信息。
+    /// Tag operation return message.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TagMsg" tag_msg set_tag_msg: str,
-    /// 创建云产品凭据异步任务ID号。
+    /// ID of the created Tencent Cloud service credential async task.
     "FlowID" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateSSHKeyPairSecret` (创建SSH密钥对凭据).
+/// Request of `CreateSSHKeyPairSecret` (Creates an SSH key secret).
 ///
-/// 创建用于托管SSH密钥对的凭据
+/// This API is used to create a secret that hosts SSH keys.
 CreateSSHKeyPairSecretRequest {
-    /// 凭据名称，同一region内不可重复，最长128字节，使用字母、数字或者 - _ 的组合，第一个字符必须为字母或者数字。
+    /// Secret name, which must be unique in the same region. It can contain 128 bytes of letters, digits, hyphens and underscores and must begin with a letter or digit.
     ///
     /// Required.
     "SecretName" secret_name set_secret_name: str,
-    /// 密钥对创建后所属的项目ID。
+    /// ID of the project to which the created SSH key belongs.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: i64,
-    /// 描述信息，用于详细描述用途等，最大支持2048字节。
+    /// Description, such as what it is used for. It contains up to 2,048 bytes.
     "Description" description set_description: str,
-    /// 指定对凭据进行加密的KMS CMK。
-    /// 如果为空则表示使用Secrets Manager为您默认创建的CMK进行加密。
-    /// 您也可以指定在同region 下自行创建的KMS CMK进行加密。
+    /// Specifies a KMS CMK to encrypt the secret.
+    /// If this parameter is left empty, the CMK created by Secrets Manager by default will be used for encryption.
+    /// You can also specify a custom KMS CMK created in the same region for encryption.
     "KmsKeyId" kms_key_id set_kms_key_id: str,
-    /// 标签列表。
+    /// List of tags.
     "Tags" tags set_tags: list Tag,
-    /// 用户自定义输入的SSH密钥对的名称，可由数字，字母和下划线组成，只能以数字和字母开头，长度不超过25个字符。
+    /// Name of the SSH key pair, which only contains digits, letters and underscores and must start with a digit or letter. The maximum length is 25 characters.
     "SSHKeyName" ssh_key_name set_ssh_key_name: str,
     /// KMS的独享集群的ID。当KmsKeyId为空,并且用户的KMS存在有效的HsmClusterId时有效。
     "KmsHsmClusterId" kms_hsm_cluster_id set_kms_hsm_cluster_id: str,
@@ -132,46 +135,48 @@ CreateSSHKeyPairSecretRequest {
 rt::action!("ssm", "2019-09-23", "CreateSSHKeyPairSecret", CreateSSHKeyPairSecretRequest => CreateSSHKeyPairSecretResponse);
 
 rt::model! { read debug;
-/// CreateSSHKeyPairSecret返回参数结构体
+/// CreateSSHKeyPairSecret response structure.
 CreateSSHKeyPairSecretResponse {
-    /// 创建的凭据名称。
+    /// Name of the created secret.
     "SecretName" secret_name set_secret_name: str,
-    /// 创建的SSH密钥ID。
+    /// ID of the created SSH key.
     "SSHKeyID" ssh_key_id set_ssh_key_id: str,
-    /// 创建的SSH密钥名称。
+    /// Name of the created SSH key.
     "SSHKeyName" ssh_key_name set_ssh_key_name: str,
-    /// 标签操作的返回码. 0: 成功；1: 内部错误；2: 业务处理错误
+    /// Tag return code. `0`: success; `1`: internal error; `2`: business processing error.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "TagCode" tag_code set_tag_code: i128,
-    /// 标签操作的返回信息。
+    /// Tag return message.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "TagMsg" tag_msg set_tag_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `CreateSecret` (创建凭据).
+/// Request of `CreateSecret` (Creates a Secret).
 ///
-/// 创建新的凭据信息，通过KMS进行加密保护。每个Region最多可创建存储1000个凭据信息。
+/// This API is used to create a KMS-encrypted Secret. You can create and store up to 1,000 Secrets in each region.
 CreateSecretRequest {
-    /// 凭据名称，同一region内不可重复，最长128字节，使用字母、数字或者 - _ 的组合，第一个字符必须为字母或者数字。一旦创建不可修改。
+    /// Secret name, which must be unique in the same region. It can contain 128 bytes ([a-z], [A-Z], [0-9], [-_]). It must begin with a letter or digit. Note that it cannot be modified once created.
     ///
     /// Required.
     "SecretName" secret_name set_secret_name: str,
-    /// 凭据版本，查询凭据信息时需要根据SecretName 和 VersionId进行查询，最长64 字节，使用字母、数字或者 - _ . 的组合并且以字母或数字开头。若为空，则使用默认的初始凭据版本号。可选，若为空或该凭据为云产品类凭据，则该版本号默认为 SSM_Current。
+    /// Secret version. It can contain up to 64 bytes ([a-z], [A-Z], [0-9], [-_.]). It must begin with a letter or digit. `SecretName` and `VersionId` are used to query the Secret information. If it is left empty, the initial Secret version number is used by default.
     "VersionId" version_id set_version_id: str,
-    /// 描述信息，用于详细描述用途等，最大支持2048字节。
+    /// Description information, such as the detailed use cases. It can be up to 2048 bytes.
     "Description" description set_description: str,
-    /// 指定对凭据进行加密的KMS CMK。如果为空则表示使用Secrets Manager为您默认创建的CMK进行加密。您也可以指定在同region 下自行创建的KMS CMK进行加密。
+    /// KMS CMK used for Secret encryption. If this parameter is left empty, SecretsManager will create a CMK by default. You can also specify a KMS CMK that is created in the same region.
     "KmsKeyId" kms_key_id set_kms_key_id: str,
-    /// 凭据类型，默认为0自定义凭据。
+    /// Secret type. It defaults to `custom`.
     "SecretType" secret_type set_secret_type: i128,
-    /// 二进制凭据信息base64编码后的明文。SecretBinary 和 SecretString 必须且只能设置一个，最大支持32KB字节。
+    /// Base64-encoded plaintext of a binary secret. Either `SecretBinary` or `SecretString` is required to be set but not both. A maximum of 32KB is supported.
     "SecretBinary" secret_binary set_secret_binary: str,
-    /// 文本类型凭据信息明文（不需要进行base64编码）。SecretBinary 和 SecretString 必须且只能设置一个，最大支持32KB字节。
+    /// The plaintext of a Secret in text format. It does not require base64 encoding. Either `SecretBinary` or `SecretString` is required to be set but not both. A maximum of 32KB is supported.
     "SecretString" secret_string set_secret_string: str,
-    /// JSON 格式字符串，用于指定特定凭据类型的额外配置。
+    /// Additional configuration of the Secret in JSON format
     "AdditionalConfig" additional_config set_additional_config: str,
-    /// 标签列表
+    /// List of tags.
     "Tags" tags set_tags: list Tag,
     /// KMS的独享集群的ID。当KmsKeyId为空,并且用户的KMS存在有效的HsmClusterId时有效。
     "KmsHsmClusterId" kms_hsm_cluster_id set_kms_hsm_cluster_id: str,
@@ -203,15 +208,17 @@ impl ::core::fmt::Debug for CreateSecretRequest {
 rt::action!("ssm", "2019-09-23", "CreateSecret", CreateSecretRequest => CreateSecretResponse);
 
 rt::model! { read debug;
-/// CreateSecret返回参数结构体
+/// CreateSecret response structure.
 CreateSecretResponse {
-    /// 新创建的凭据名称。
+    /// Name of the new Secret.
     "SecretName" secret_name set_secret_name: str,
-    /// 新创建的凭据版本。
+    /// ID of the new Secret version.
     "VersionId" version_id set_version_id: str,
-    /// 标签操作的返回码. 0: 成功；1: 内部错误；2: 业务处理错误
+    /// Return code of tag operation. `0`: success; `1`: internal error; `2`: business processing error
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "TagCode" tag_code set_tag_code: i128,
-    /// 标签操作的返回信息
+    /// Return message of tag operation.
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "TagMsg" tag_msg set_tag_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -271,20 +278,20 @@ CreateServiceResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteSecret` (删除凭据信息).
+/// Request of `DeleteSecret` (Deletes a Secret).
 ///
-/// 删除指定的凭据信息，可以通过RecoveryWindowInDays参数设置立即删除或者计划删除。对于计划删除的凭据，在删除日期到达之前状态为 PendingDelete，并可以通过RestoreSecret 进行恢复，超出指定删除日期之后会被彻底删除。您必须先通过 DisableSecret 停用凭据后才可以进行（计划）删除操作。
+/// This API is used to delete a Secret. You can set whether to delete the Secret immediately or on schedule using the `RecoveryWindowInDays` parameter. For a Secret to be deleted on schedule, its status will be `PendingDelete` before the scheduled deletion time. You can use `RestoreSecret` to restore a deleted Secret during this time. A deleted Secret will not be restorable after the scheduled deletion time. A Secret can only be deleted after being disabled using `DisableSecret`.
 DeleteSecretRequest {
-    /// 指定需要删除的凭据名称。
+    /// Name of the Secret to be deleted.
     ///
     /// Required.
     "SecretName" secret_name set_secret_name: str,
-    /// 指定计划删除日期，单位（天），0（默认）表示立即删除， 1-30 表示预留的天数，超出该日期之后彻底删除。
-    /// 当凭据类型为SSH密钥对凭据时，此字段只能取值只能为0。
+    /// Scheduled deletion time (in days), indicating the number of retention days for the secret. Value range: 0-30. If it is `0`, the secret is deleted immediately.
+    /// For an SSH key secret, this field can only be `0`.
     "RecoveryWindowInDays" recovery_window_in_days set_recovery_window_in_days: i128,
-    /// 当凭据类型为SSH密钥对凭据时，此字段有效，取值：
-    /// True -- 表示不仅仅清理此凭据中存储的SSH密钥信息，还会将SSH密钥对从CVM侧进行清理。注意，如果SSH密钥此时绑定了CVM实例，那么会清理失败。
-    /// False --  表示仅仅清理此凭据中存储的SSH密钥信息，不在CVM进侧进行清理。
+    /// Specifies whether to delete the SSH key from both the secret and the SSH key list in the CVM console. This field is only valid for SSH key secrets. Valid values:
+    /// `True`: deletes SSH key from both the secret and SSH key list in the CVM console. Note that the deletion will fail if the SSH key is already bound to a CVM instance.
+    /// `False`: only deletes the SSH key information in the secret.
     "CleanSSHKey" clean_ssh_key set_clean_ssh_key: bool,
     /// 删除模式
     ///
@@ -297,11 +304,11 @@ DeleteSecretRequest {
 rt::action!("ssm", "2019-09-23", "DeleteSecret", DeleteSecretRequest => DeleteSecretResponse);
 
 rt::model! { read debug;
-/// DeleteSecret返回参数结构体
+/// DeleteSecret response structure.
 DeleteSecretResponse {
-    /// 指定删除的凭据名称。
+    /// Name of deleted Secret.
     "SecretName" secret_name set_secret_name: str,
-    /// 凭据删除的日期，unix时间戳。
+    /// Secret deletion time, formatted as a Unix timestamp.
     "DeleteTime" delete_time set_delete_time: i64,
     /// 异步删除任务 ID
     "FlowID" flow_id set_flow_id: i64,
@@ -310,16 +317,16 @@ DeleteSecretResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteSecretVersion` (删除指定版本的凭据).
+/// Request of `DeleteSecretVersion` (Deletes a Secret version).
 ///
-/// 该接口用于直接删除指定凭据下的单个版本凭据，删除操作立即生效，对所有状态下的凭据版本都可以删除。
-/// 本接口仅适用于用户自定义凭据，本接口不能对云产品凭据进行操作。
+/// This API is used to directly delete a single credential version under the specified credential. The deletion takes effect immediately, and the credential version in all status can be deleted.
+/// This API is only applicable to user-defined credentials but not Tencent Cloud service credentials.
 DeleteSecretVersionRequest {
-    /// 指定凭据名称。
+    /// Name of the Secret.
     ///
     /// Required.
     "SecretName" secret_name set_secret_name: str,
-    /// 指定该名称下需要删除的凭据的版本号。
+    /// ID of the Secret version to be deleted.
     ///
     /// Required.
     "VersionId" version_id set_version_id: str,
@@ -327,22 +334,22 @@ DeleteSecretVersionRequest {
 rt::action!("ssm", "2019-09-23", "DeleteSecretVersion", DeleteSecretVersionRequest => DeleteSecretVersionResponse);
 
 rt::model! { read debug;
-/// DeleteSecretVersion返回参数结构体
+/// DeleteSecretVersion response structure.
 DeleteSecretVersionResponse {
-    /// 凭据名称。
+    /// Name of the Secret.
     "SecretName" secret_name set_secret_name: str,
-    /// 凭据版本号。
+    /// Version ID of the Secret.
     "VersionId" version_id set_version_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAsyncRequestInfo` (查询异步任务的执行结果).
+/// Request of `DescribeAsyncRequestInfo` (Queries the execution result of async task).
 ///
-/// 查询异步任务的执行结果
+/// This API is used to query the execution result of an async task.
 DescribeAsyncRequestInfoRequest {
-    /// 异步任务ID号
+    /// Async task ID.
     ///
     /// Required.
     "FlowID" flow_id set_flow_id: i64,
@@ -350,23 +357,23 @@ DescribeAsyncRequestInfoRequest {
 rt::action!("ssm", "2019-09-23", "DescribeAsyncRequestInfo", DescribeAsyncRequestInfoRequest => DescribeAsyncRequestInfoResponse);
 
 rt::model! { read debug;
-/// DescribeAsyncRequestInfo返回参数结构体
+/// DescribeAsyncRequestInfo response structure.
 DescribeAsyncRequestInfoResponse {
-    /// 0:处理中，1:处理成功，2:处理失败
+    /// 0: processing, 1: processing succeeded, 2: processing failed
     "TaskStatus" task_status set_task_status: i64,
-    /// 任务描述信息。
+    /// Task description.
     "Description" description set_description: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRotationDetail` (查询凭据轮转详情).
+/// Request of `DescribeRotationDetail` (Queries credential rotation details).
 ///
-/// 查询凭据轮转策略详情。
-/// 本接口只适用于云产品凭据。
+/// This API is used to query the details of a credential rotation policy.
+/// This API is only applicable to Tencent Cloud service credentials.
 DescribeRotationDetailRequest {
-    /// 指定需要获取凭据轮转详细信息的凭据名称。
+    /// Specifies the name of the credential for which to get the credential rotation details.
     ///
     /// Required.
     "SecretName" secret_name set_secret_name: str,
@@ -374,27 +381,30 @@ DescribeRotationDetailRequest {
 rt::action!("ssm", "2019-09-23", "DescribeRotationDetail", DescribeRotationDetailRequest => DescribeRotationDetailResponse);
 
 rt::model! { read debug;
-/// DescribeRotationDetail返回参数结构体
+/// DescribeRotationDetail response structure.
 DescribeRotationDetailResponse {
-    /// 否允许轮转，true表示开启轮转，false表示禁止轮转。
+    /// Whether to enable rotation. `true`: enabled; `false`: disabled.
     "EnableRotation" enable_rotation set_enable_rotation: bool,
-    /// 轮转的频率，以天为单位，默认为1天。
+    /// Rotation frequency in days. Default value: 1 day.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Frequency" frequency set_frequency: i64,
-    /// 最近一次轮转的时间，显式可见的时间字符串，格式 2006-01-02 15:04:05。
+    /// Last rotation time, which is an explicitly visible time string in the format of 2006-01-02 15:04:05.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "LatestRotateTime" latest_rotate_time set_latest_rotate_time: str,
-    /// 下一次开始轮转的时间，显式可见的时间字符串，格式 2006-01-02 15:04:05。
+    /// Next rotation start time, which is an explicitly visible time string in the format of 2006-01-02 15:04:05.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "NextRotateBeginTime" next_rotate_begin_time set_next_rotate_begin_time: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRotationHistory` (查询凭据轮转历史版本).
+/// Request of `DescribeRotationHistory` (Queries the historical versions of rotated credential).
 ///
-/// 查询凭据轮转历史版本。
-/// 本接口仅适用于云产品凭据。
+/// This API is used to query the historical versions of a rotated credential.
+/// This API is only applicable to Tencent Cloud service credentials.
 DescribeRotationHistoryRequest {
-    /// 指定需要获取凭据轮转历史的凭据名称。
+    /// Specifies the name of the credential for which to get the credential rotation records.
     ///
     /// Required.
     "SecretName" secret_name set_secret_name: str,
@@ -402,11 +412,11 @@ DescribeRotationHistoryRequest {
 rt::action!("ssm", "2019-09-23", "DescribeRotationHistory", DescribeRotationHistoryRequest => DescribeRotationHistoryResponse);
 
 rt::model! { read debug;
-/// DescribeRotationHistory返回参数结构体
+/// DescribeRotationHistory response structure.
 DescribeRotationHistoryResponse {
-    /// 版本号列表
+    /// List of version numbers.
     "VersionIDs" version_i_ds set_version_i_ds: list String,
-    /// 版本号个数，可以给用户展示的版本号个数上限为10个。
+    /// Number of version numbers. The maximum number of version numbers that can be shown to users is 10.
     "TotalCount" total_count set_total_count: i64,
     /// 凭据对应账号相关信息
     "AccountInfoList" account_info_list set_account_info_list: list SecretAccountInfo,
@@ -415,11 +425,11 @@ DescribeRotationHistoryResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSecret` (获取凭据详细信息).
+/// Request of `DescribeSecret` (Obtains the detailed information of a Secret).
 ///
-/// 获取凭据的详细属性信息。
+/// This API is used to obtain the detailed attribute information of a Secret.
 DescribeSecretRequest {
-    /// 指定需要获取凭据详细信息的凭据名称。
+    /// Name of a Secret whose detailed information is to be obtained.
     ///
     /// Required.
     "SecretName" secret_name set_secret_name: str,
@@ -427,41 +437,50 @@ DescribeSecretRequest {
 rt::action!("ssm", "2019-09-23", "DescribeSecret", DescribeSecretRequest => DescribeSecretResponse);
 
 rt::model! { read debug;
-/// DescribeSecret返回参数结构体
+/// DescribeSecret response structure.
 DescribeSecretResponse {
-    /// 凭据名称。
+    /// Name of the Secret.
     "SecretName" secret_name set_secret_name: str,
-    /// 凭据描述信息。
+    /// Description of the Secret.
     "Description" description set_description: str,
-    /// 用于加密的KMS CMK ID。
+    /// ID of the KMS CMK used for encryption.
     "KmsKeyId" kms_key_id set_kms_key_id: str,
-    /// 创建者UIN。
+    /// Creator UIN.
     "CreateUin" create_uin set_create_uin: i128,
-    /// 凭据状态：Enabled、Disabled、PendingDelete, Creating, Failed。
+    /// Credential status: Enabled, Disabled, PendingDelete, Creating, Failed.
     "Status" status set_status: str,
-    /// 删除日期，uinx 时间戳，非计划删除状态的凭据为0。
+    /// Deletion time, formatted as a Unix timestamp. For a Secret that is not in `PendingDelete` status, this value is 0.
     "DeleteTime" delete_time set_delete_time: i128,
-    /// 创建日期。
+    /// Creation time.
     "CreateTime" create_time set_create_time: i128,
-    /// 0 --  用户自定义凭据类型；1 -- 数据库凭据类型；2 -- SSH密钥对凭据类型；3 -- 云API密钥（AKSK）凭据类型（使用此功能需要联系云助手单独开启白名单）；4 -- Redis类型凭据。
+    /// 0: custom secret; 1: database credential; 2: SSH key secret; 3: cloud API key (AKSK) secret (To use this function, you need to contact the cloud assistant to activate the allowlist separately); 4: Redis secret.Note: This field may return `null`, indicating no valid value can be obtained.
     "SecretType" secret_type set_secret_type: i64,
-    /// 云产品名称。
+    /// Tencent Cloud service name.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ProductName" product_name set_product_name: str,
-    /// 云产品实例ID。
+    /// Tencent Cloud service instance ID.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ResourceID" resource_id set_resource_id: str,
-    /// 是否开启轮转：True -- 开启轮转；False -- 关闭轮转。
+    /// Whether to enable rotation. `True`: enable rotation; `False`: disable rotation.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "RotationStatus" rotation_status set_rotation_status: bool,
-    /// 轮转周期，默认以天为单位。
+    /// Rotation frequency in days by default.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "RotationFrequency" rotation_frequency set_rotation_frequency: i64,
-    /// 当凭据类型为SSH密钥对凭据时，此字段有效，用于表示SSH密钥对凭据的名称。
+    /// Secret name. This field is only valid when the `SecretType` is set to `2` (SSH key secret).
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ResourceName" resource_name set_resource_name: str,
-    /// 当凭据类型为SSH密钥对凭据时，此字段有效，用于表示SSH密钥对所属的项目ID。
+    /// Project ID. This field is only valid when the `SecretType` is set to `2` (SSH key secret).
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ProjectID" project_id set_project_id: i64,
-    /// 当凭据类型为SSH密钥对凭据时，此字段有效，用于表示SSH密钥对所关联的CVM实例ID。
+    /// ID of the CVM instance associated with the SSH key. ID. This field is only valid when the `SecretType` is set to `2` (SSH key secret).
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "AssociatedInstanceIDs" associated_instance_i_ds set_associated_instance_i_ds: list String,
-    /// 当凭据类型为云API密钥对凭据时，此字段有效，用于表示此云API密钥对所属的用户UIN。
+    /// UIN of the Tencent Cloud API key. This field is valid when the secret type is Tencent Cloud API key secret.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TargetUin" target_uin set_target_uin: i128,
-    /// 凭据额外配置
+    /// Additional configuration of the Secret
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AdditionalConfig" additional_config set_additional_config: str,
     /// 凭据加密类型
     ///
@@ -487,35 +506,31 @@ DescribeSecretResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSupportedProducts` (查询支持的云产品列表).
+/// Request of `DescribeSupportedProducts` (Queries the list of supported Tencent Cloud services).
 ///
-/// 查询支持的云产品列表
+/// This API is used to query the list of supported Tencent Cloud services.
 DescribeSupportedProductsRequest {
 } }
 rt::action!("ssm", "2019-09-23", "DescribeSupportedProducts", DescribeSupportedProductsRequest => DescribeSupportedProductsResponse);
 
 rt::model! { read debug;
-/// DescribeSupportedProducts返回参数结构体
+/// DescribeSupportedProducts response structure.
 DescribeSupportedProductsResponse {
-    /// 支持的所有云产品列表。
-    /// 每种云产品与凭据类型的对应关系如下：
-    /// 当SecretType为1时，支持的云产品列表包括：Mysql、Tdsql-mysql、Tdsql_C_Mysql；
-    /// 当SecretType为2时，支持的产品列表为：Cvm；
-    /// 当SecretType为3时，支持的产品列表为：Cam（此功能的使用需要联系云助手单独开始白名单）；
-    /// 当SecretType为4时，支持的产品列表为：Redis。
+    /// List of all supported Tencent Cloud products.
+    /// The correspondence between each cloud product and secrets type is as follows:When `SecretType` is 1, the list of supported cloud products includes: Mysql, Tdsql-mysql, Tdsql_C_Mysql;When `SecretType` is 2, the supported product list is: Cvm;When `SecretType` is 3, the supported product list is: Cam (To use this function, you need to contact the cloud assistant to activate the allowlist separately);When `SecretType` is 4, the supported product list is: Redis.
     "Products" products set_products: list String,
-    /// 支持的产品个数
+    /// Number of supported services
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DisableSecret` (停用凭据).
+/// Request of `DisableSecret` (Disables a Secret).
 ///
-/// 停用指定的凭据，停用后状态为 Disabled，无法通过接口获取该凭据的明文。
+/// This API is used to disable a Secret and will change its status to `Disabled`. The plaintext of a disabled Secret cannot be obtained through APIs.
 DisableSecretRequest {
-    /// 指定停用的凭据名称。
+    /// Name of the Secret to be disabled.
     ///
     /// Required.
     "SecretName" secret_name set_secret_name: str,
@@ -523,20 +538,20 @@ DisableSecretRequest {
 rt::action!("ssm", "2019-09-23", "DisableSecret", DisableSecretRequest => DisableSecretResponse);
 
 rt::model! { read debug;
-/// DisableSecret返回参数结构体
+/// DisableSecret response structure.
 DisableSecretResponse {
-    /// 停用的凭据名称。
+    /// Name of the disabled Secret.
     "SecretName" secret_name set_secret_name: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `EnableSecret` (启用凭据).
+/// Request of `EnableSecret` (Enables a Secret).
 ///
-/// 该接口用于开启凭据，状态为Enabled。可以通过 GetSecretValue 接口获取凭据明文。处于PendingDelete状态的凭据不能直接开启，需要通过RestoreSecret 恢复后再开启使用。
+/// This API is used to enable a Secret and will change its status to `Enabled`. You can call the `GetSecretValue` API to obtain the plaintext of this Secret. Secrets in `PendingDelete` status can only be enabled after being restored by using `RestoreSecret`.
 EnableSecretRequest {
-    /// 指定启用凭据的名称。
+    /// Name of the Secret to be enabled.
     ///
     /// Required.
     "SecretName" secret_name set_secret_name: str,
@@ -544,59 +559,59 @@ EnableSecretRequest {
 rt::action!("ssm", "2019-09-23", "EnableSecret", EnableSecretRequest => EnableSecretResponse);
 
 rt::model! { read debug;
-/// EnableSecret返回参数结构体
+/// EnableSecret response structure.
 EnableSecretResponse {
-    /// 启用的凭据名称。
+    /// Name of the enabled Secret.
     "SecretName" secret_name set_secret_name: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetRegions` (获取控制台展示region列表).
+/// Request of `GetRegions` (Obtains the list of regions displayed on Console).
 ///
-/// 获取控制台展示region列表
+/// This API is used to obtain the list of regions displayed on Console.
 GetRegionsRequest {
 } }
 rt::action!("ssm", "2019-09-23", "GetRegions", GetRegionsRequest => GetRegionsResponse);
 
 rt::model! { read debug;
-/// GetRegions返回参数结构体
+/// GetRegions response structure.
 GetRegionsResponse {
-    /// region列表。
+    /// List of regions.
     "Regions" regions set_regions: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetSSHKeyPairValue` (获取SSH密钥对凭据明文).
+/// Request of `GetSSHKeyPairValue` (Obtains the plaintext value of the SSH key secret).
 ///
-/// 获取SSH密钥对凭据明文信息。
+/// This API is used to obtain the plaintext value of the SSH key secret.
 GetSSHKeyPairValueRequest {
-    /// 凭据名称，此凭据只能为SSH密钥对凭据类型。
+    /// Secret name. This field is only valid for SSH key secrets.
     "SecretName" secret_name set_secret_name: str,
-    /// 密钥对ID，是云服务器中密钥对的唯一标识。
+    /// ID of the key pair, which is the unique identifier of the key pair in the CVM.
     "SSHKeyId" ssh_key_id set_ssh_key_id: str,
 } }
 rt::action!("ssm", "2019-09-23", "GetSSHKeyPairValue", GetSSHKeyPairValueRequest => GetSSHKeyPairValueResponse);
 
 rt::model! { read nodebug;
-/// GetSSHKeyPairValue返回参数结构体
+/// GetSSHKeyPairValue response structure.
 GetSSHKeyPairValueResponse {
-    /// SSH密钥对ID。
+    /// ID of the SSH key.
     "SSHKeyID" ssh_key_id set_ssh_key_id: str,
-    /// 公钥明文，使用base64编码。
+    /// Plaintext value of the Base64-encoded public key.
     "PublicKey" public_key set_public_key: str,
-    /// 私钥明文，使用base64编码
+    /// Plaintext value of the Base64-encoded private key.
     "PrivateKey" private_key set_private_key: str,
-    /// 此密钥对所属的项目ID。
+    /// ID of the project to which the SSH key belongs.
     "ProjectID" project_id set_project_id: i64,
-    /// SSH密钥对的描述信息。
-    /// 用户可以在CVM侧控制台对密钥对的描述信息进行修改。
+    /// Description of the SSH key.
+    /// The description can be modified in the CVM console.
     "SSHKeyDescription" ssh_key_description set_ssh_key_description: str,
-    /// SSH密钥对的名称。
-    /// 用户可以在CVM侧控制台对密钥对的名称进行修改。
+    /// Name of the SSH key.
+    /// The name can be modified in the CVM console.
     "SSHKeyName" ssh_key_name set_ssh_key_name: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -616,17 +631,17 @@ impl ::core::fmt::Debug for GetSSHKeyPairValueResponse {
 }
 
 rt::model! { write debug;
-/// Request of `GetSecretValue` (获取凭据明文).
+/// Request of `GetSecretValue` (Obtains the plaintext of a Secret).
 ///
-/// 对于用户自定义凭据，通过指定凭据名称和版本来获取凭据的明文信息；
-/// 对于云产品凭据如Mysql凭据，通过指定凭据名称和历史版本号来获取历史轮转凭据的明文信息，如果要获取当前正在使用的凭据版本的明文，需要将版本号指定为：SSM_Current。
+/// For user-defined credentials, this API is used to get the plaintext information of a credential by specifying the credential name and version.
+/// For Tencent Cloud service credentials such as MySQL credentials, this API is used to get the plaintext information of a previously rotated credential by specifying the credential name and historical version number. If you want to get the plaintext of the credential version currently in use, you need to specify the version number as `SSM_Current`.
 GetSecretValueRequest {
-    /// 指定凭据的名称。
+    /// Name of a Secret.
     ///
     /// Required.
     "SecretName" secret_name set_secret_name: str,
-    /// 指定对应凭据的版本号。
-    /// 对于云产品凭据如Mysql凭据，通过指定凭据名称和历史版本号来获取历史轮转凭据的明文信息，如果要获取当前正在使用的凭据版本的明文，需要将版本号指定为：SSM_Current。
+    /// Specifies the version number of the corresponding credential.
+    /// For Tencent Cloud service credentials such as MySQL credentials, this API is used to get the plaintext information of a previously rotated credential by specifying the credential name and historical version number. If you want to get the plaintext of the credential version currently in use, you need to specify the version number as `SSM_Current`.
     ///
     /// Required.
     "VersionId" version_id set_version_id: str,
@@ -638,17 +653,17 @@ GetSecretValueRequest {
 rt::action!("ssm", "2019-09-23", "GetSecretValue", GetSecretValueRequest => GetSecretValueResponse);
 
 rt::model! { read nodebug;
-/// GetSecretValue返回参数结构体
+/// GetSecretValue response structure.
 GetSecretValueResponse {
-    /// 凭据的名称。
+    /// Name of the Secret.
     "SecretName" secret_name set_secret_name: str,
-    /// 该凭据对应的版本号。
+    /// ID of the Secret version.
     "VersionId" version_id set_version_id: str,
-    /// 在创建凭据(CreateSecret)时，如果指定的是二进制数据，则该字段为返回结果，并且使用base64进行编码，应用方需要进行base64解码后获取原始数据。
-    /// SecretBinary和SecretString只有一个不为空。
+    /// When creating a credential (CreateSecret), if you specify binary data, this field will be the Base64-encoded returned result. The application needs to Base64-decode the result to get the original data.
+    /// Either `SecretBinary` or `SecretString` cannot be empty.
     "SecretBinary" secret_binary set_secret_binary: str,
-    /// 在创建凭据(CreateSecret)时，如果指定的是普通文本数据，则该字段为返回结果。
-    /// SecretBinary和SecretString只有一个不为空。
+    /// When creating a credential (CreateSecret), if you specify general text data, this field will be the returned result.
+    /// Either `SecretBinary` or `SecretString` cannot be empty.
     "SecretString" secret_string set_secret_string: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -666,22 +681,22 @@ impl ::core::fmt::Debug for GetSecretValueResponse {
 }
 
 rt::model! { write debug;
-/// Request of `GetServiceStatus` (获取用户服务开通状态).
+/// Request of `GetServiceStatus` (Obtains the service status of a user).
 ///
-/// 该接口用户获取用户SecretsManager服务开通状态。
+/// This API is used to obtain the SecretsManager service status of a user.
 GetServiceStatusRequest {
 } }
 rt::action!("ssm", "2019-09-23", "GetServiceStatus", GetServiceStatusRequest => GetServiceStatusResponse);
 
 rt::model! { read debug;
-/// GetServiceStatus返回参数结构体
+/// GetServiceStatus response structure.
 GetServiceStatusResponse {
-    /// true表示服务已开通，false 表示服务尚未开通。
+    /// `true`: The service is activated; `false`: The service is not activated.
     "ServiceEnabled" service_enabled set_service_enabled: bool,
-    /// 服务不可用类型： 0-未购买，1-正常， 2-欠费停服， 3-资源释放。
+    /// Invalid service type. `0`: not purchased; `1`: normal; `2`: suspended due to arrears; `3`: resource released
     "InvalidType" invalid_type set_invalid_type: i64,
-    /// true表示用户已经可以使用密钥安全托管功能，
-    /// false表示用户暂时不能使用密钥安全托管功能。
+    /// `true`: Allow SSM to manage Tencent Cloud API key secrets.
+    /// `false`: Forbid SSM to manage Tencent Cloud API key secrets.
     "AccessKeyEscrowEnabled" access_key_escrow_enabled set_access_key_escrow_enabled: bool,
     /// 过期时间
     "ExpireTime" expire_time set_expire_time: str,
@@ -704,11 +719,11 @@ GetServiceStatusResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ListSecretVersionIds` (获取指定凭据下的版本列表信息。).
+/// Request of `ListSecretVersionIds` (Obtains the list of versions of a Secret).
 ///
-/// 该接口用于获取指定凭据下的版本列表信息
+/// This API is used to obtain list of versions of a Secret.
 ListSecretVersionIdsRequest {
-    /// 凭据名称
+    /// Name of the Secret.
     ///
     /// Required.
     "SecretName" secret_name set_secret_name: str,
@@ -716,51 +731,48 @@ ListSecretVersionIdsRequest {
 rt::action!("ssm", "2019-09-23", "ListSecretVersionIds", ListSecretVersionIdsRequest => ListSecretVersionIdsResponse);
 
 rt::model! { read debug;
-/// ListSecretVersionIds返回参数结构体
+/// ListSecretVersionIds response structure.
 ListSecretVersionIdsResponse {
-    /// 凭据名称。
+    /// Name of the Secret.
     "SecretName" secret_name set_secret_name: str,
-    /// VersionId列表。
+    /// `VersionId` list.
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Versions" versions set_versions: list VersionInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ListSecrets` (获取凭据的详细信息列表).
+/// Request of `ListSecrets` (Obtains the list of Secret information).
 ///
-/// 该接口用于获取所有凭据的详细列表，可以指定过滤字段、排序方式等。
+/// This API is used to obtain the detailed information list of all Secrets. You can specify the filter fields and sorting order as needed.
 ListSecretsRequest {
-    /// 查询列表的起始位置，以0开始，不设置默认为0。
+    /// Starting position of the list, starting at 0. If not specified, 0 is used by default.
     "Offset" offset set_offset: i128,
-    /// 单次查询返回的最大数量，0或不设置则使用默认值 20。
+    /// Maximum number of returned Secrets in a query. If not set or set to 0, 20 is used by default.
     "Limit" limit set_limit: i128,
-    /// 根据创建时间的排序方式，0或者不设置则使用降序排序， 1 表示升序排序。
+    /// Sorting order according to the creation time. If not set or set to 0, descending order is used; if set to 1, ascending order is used.
     "OrderType" order_type set_order_type: i128,
-    /// 根据凭据状态进行过滤。
-    /// 默认为0表示查询全部。
-    /// 1 --  表示查询Enabled 凭据列表。
-    /// 2 --  表示查询Disabled 凭据列表。
-    /// 3 --  表示查询PendingDelete 凭据列表。
-    /// 4 --  表示PendingCreate。
-    /// 5 --  表示CreateFailed。
-    /// 其中状态PendingCreate和CreateFailed只有在SecretType为云产品凭据时生效
+    /// Filter based on credential status.
+    /// The default value is 0, indicating to query all.
+    /// 1: query the list of credentials in `Enabled` status.
+    /// 2: query the list of credentials in `Disabled` status.
+    /// 3: query the list of credentials in `PendingDelete` status.
+    /// 4: query the list of credentials in `PendingCreate` status.
+    /// 5: query the list of credentials in `CreateFailed` status.
+    /// The `PendingCreate` and `CreateFailed` status only take effect when `SecretType` is Tencent Cloud service credential
     "State" state set_state: i128,
-    /// 根据凭据名称进行过滤，为空表示不过滤。
+    /// Filter according to Secret names. If left empty, this filter is not applied.
     "SearchSecretName" search_secret_name set_search_secret_name: str,
-    /// 标签过滤条件。
+    /// Tag filter.
     "TagFilters" tag_filters set_tag_filters: list TagFilter,
-    /// 0  -- 表示用户自定义凭据，默认为0。
-    /// 1  -- 表示用户云产品凭据。
-    /// 2 -- 表示SSH密钥对凭据。
-    /// 3 -- 表示云API密钥对凭据。
+    /// `0` (default): user-defined secret.
+    /// `1`: Tencent Cloud services secret.
+    /// `2`: SSH key secret.
+    /// `3`: Tencent Cloud API key secret.
     "SecretType" secret_type set_secret_type: i128,
-    /// 此参数仅在SecretType参数值为1时生效，
-    /// 当SecretType值为1时：
-    /// 如果ProductName值为空，则表示查询所有类型的云产品凭据；
-    /// 如果ProductName值为某个指定的云产品值如Mysql时，则表示查询Mysql数据库凭据；
-    /// 如果ProductName值为多个云产品值，如：Mysql,Tdsql-mysql,Tdsql_C_Mysql（多个值以英文逗号,分隔开）则表示查询三种云产品类型的凭据；
-    /// 支持的云产品列表请通过接口：DescribeSupportedProducts进行查询。
+    /// This parameter only takes effect when the value of the SecretType parameter is 1.\nWhen the value of SecretType is `1`:
+    /// If the ProductName value is empty, it means querying all types of Tencent Cloud product secrets;If the ProductName value is a specific cloud product value such as MySQL, it means querying MySQL database credential;If the ProductName value is multiple cloud product values, such as: Mysql, Tdsql-mysql, Tdsql_C_Mysql (multiple values are separated by commas in English), it means querying the secrets of three cloud product types;To query the list of supported cloud products, use the interface: `DescribeSupportedProducts`.
     "ProductName" product_name set_product_name: str,
     /// 凭据加密类型
     ///
@@ -777,57 +789,57 @@ ListSecretsRequest {
 rt::action!("ssm", "2019-09-23", "ListSecrets", ListSecretsRequest => ListSecretsResponse);
 
 rt::model! { read debug;
-/// ListSecrets返回参数结构体
+/// ListSecrets response structure.
 ListSecretsResponse {
-    /// 根据State和SearchSecretName 筛选的凭据总数。
+    /// Number of filtered Secrets according to `State` and `SearchSecretName`.
     "TotalCount" total_count set_total_count: i128,
-    /// 返回凭据信息列表。
+    /// List of Secret information.
     "SecretMetadatas" secret_metadatas set_secret_metadatas: list SecretMetadata,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 凭据关联产品时被赋予的权限
+/// Permission granted when the credential is associated with the service
 ProductPrivilegeUnit {
-    /// 权限名称，当前可选：
+    /// Permission name. Valid values:
     /// GlobalPrivileges
     /// DatabasePrivileges
     /// TablePrivileges
     /// ColumnPrivileges
     ///
-    /// 当权限为DatabasePrivileges时，必须通过参数Database指定数据库名；
+    /// When the permission is `DatabasePrivileges`, the database name must be specified by the `Database` parameter;
     ///
-    /// 当权限为TablePrivileges时，必须通过参数Database和TableName指定数据库名以及数据库中的表名；
+    /// When the permission is `TablePrivileges`, the database name and the table name in the database must be specified by the `Database` and `TableName` parameters;
     ///
-    /// 当权限为ColumnPrivileges时，必须通过参数Database、TableName和CoulmnName指定数据库、数据库中的表名以及表中的列名。
+    /// When the permission is `ColumnPrivileges`, the database name, table name in the database, and column name in the table must be specified by the `Database`, `TableName`, and `ColumnName` parameters.
     ///
     /// Required.
     "PrivilegeName" privilege_name set_privilege_name: str,
-    /// 权限列表。
-    /// 对于Mysql产品来说，可选权限值为：
+    /// Permission list.
+    /// For the `Mysql` service, optional permission values are:
     ///
-    /// 1. GlobalPrivileges 中权限的可选值为："SELECT","INSERT","UPDATE","DELETE","CREATE", "PROCESS", "DROP","REFERENCES","INDEX","ALTER","SHOW DATABASES","CREATE TEMPORARY TABLES","LOCK TABLES","EXECUTE","CREATE VIEW","SHOW VIEW","CREATE ROUTINE","ALTER ROUTINE","EVENT","TRIGGER"。
-    /// 注意，不传该参数表示清除该权限。
+    /// 1. Valid values of `GlobalPrivileges`: "SELECT","INSERT","UPDATE","DELETE","CREATE", "PROCESS", "DROP","REFERENCES","INDEX","ALTER","SHOW DATABASES","CREATE TEMPORARY TABLES","LOCK TABLES","EXECUTE","CREATE VIEW","SHOW VIEW","CREATE ROUTINE","ALTER ROUTINE","EVENT","TRIGGER".
+    /// Note: if this parameter is not passed in, it means to clear the permission.
     ///
-    /// 2. DatabasePrivileges 权限的可选值为："SELECT","INSERT","UPDATE","DELETE","CREATE", "DROP","REFERENCES","INDEX","ALTER","CREATE TEMPORARY TABLES","LOCK TABLES","EXECUTE","CREATE VIEW","SHOW VIEW","CREATE ROUTINE","ALTER ROUTINE","EVENT","TRIGGER"。
-    /// 注意，不传该参数表示清除该权限。
+    /// 2. Valid values of `DatabasePrivileges`: "SELECT","INSERT","UPDATE","DELETE","CREATE", "DROP","REFERENCES","INDEX","ALTER","CREATE TEMPORARY TABLES","LOCK TABLES","EXECUTE","CREATE VIEW","SHOW VIEW","CREATE ROUTINE","ALTER ROUTINE","EVENT","TRIGGER".
+    /// Note: if this parameter is not passed in, it means to clear the permission.
     ///
-    /// 3. TablePrivileges 权限的可选值为：权限的可选值为："SELECT","INSERT","UPDATE","DELETE","CREATE", "DROP","REFERENCES","INDEX","ALTER","CREATE VIEW","SHOW VIEW", "TRIGGER"。
-    /// 注意，不传该参数表示清除该权限。
+    /// 3. Valid values of `TablePrivileges`: "SELECT","INSERT","UPDATE","DELETE","CREATE", "DROP","REFERENCES","INDEX","ALTER","CREATE VIEW","SHOW VIEW", "TRIGGER".
+    /// Note: if this parameter is not passed in, it means to clear the permission.
     ///
-    /// 4. ColumnPrivileges 权限的可选值为："SELECT","INSERT","UPDATE","REFERENCES"。
-    /// 注意，不传该参数表示清除该权限。
+    /// 4. Valid values of `ColumnPrivileges`: "SELECT","INSERT","UPDATE","REFERENCES".
+    /// Note: if this parameter is not passed in, it means to clear the permission.
     ///
     /// Required.
     "Privileges" privileges set_privileges: list String,
-    /// 仅当PrivilegeName为DatabasePrivileges时这个值才有效。
+    /// This value takes effect only when `PrivilegeName` is `DatabasePrivileges`.
     "Database" database set_database: str,
-    /// 仅当PrivilegeName为TablePrivileges时这个值才有效，并且此时需要填充Database显式指明所在的数据库实例。
+    /// This value takes effect only when `PrivilegeName` is `TablePrivileges`, and the `Database` parameter is required in this case to explicitly indicate the database instance.
     "TableName" table_name set_table_name: str,
-    /// 仅当PrivilegeName为ColumnPrivileges时这个值才生效，并且此时必须填充：
-    /// Database - 显式指明所在的数据库实例。
-    /// TableName - 显式指明所在表
+    /// This value takes effect only when `PrivilegeName` is `ColumnPrivileges`, and the following parameters are required in this case:
+    /// Database: explicitly indicate the database instance.
+    /// TableName: explicitly indicate the table
     "ColumnName" column_name set_column_name: str,
     /// 仅当PrivilegeName为SchemaPrivileges时这个值才生效，并且此时必须填充：
     /// 目前仅postgresSQL需要
@@ -853,23 +865,23 @@ ProductPrivilegeUnit {
 } }
 
 rt::model! { write nodebug;
-/// Request of `PutSecretValue` (增加新版本凭据).
+/// Request of `PutSecretValue` (Adds a new Secret version).
 ///
-/// 该接口在指定名称的凭据下增加新版本的凭据内容，一个凭据下最多可以支持10个版本。只能对处于Enabled 和 Disabled 状态的凭据添加新的版本。
-/// 本接口仅适用于用户自定义凭据，对云产品凭据不能操作。
+/// This API adds the new version of the credential content under the specified credential. One credential can have up to 10 versions. New versions can be added to credentials only in `Enabled` or `Disabled` status.
+/// This API is only applicable to user-defined credentials but not Tencent Cloud service credentials.
 PutSecretValueRequest {
-    /// 指定需要增加版本的凭据名称。
+    /// Name of a Secret where the version is added to.
     ///
     /// Required.
     "SecretName" secret_name set_secret_name: str,
-    /// 指定新增加的版本号，最长64 字节，使用字母、数字或者 - _ . 的组合并且以字母或数字开头。
+    /// ID of the new Secret version. It can be up to 64 bytes, contain letters, digits, hyphens (-), and underscores (_), and must begin with a letter or digit.
     ///
     /// Required.
     "VersionId" version_id set_version_id: str,
-    /// 二进制凭据信息，使用base64编码。
-    /// SecretBinary 和 SecretString 必须且只能设置一个。
+    /// Base64-encoded binary credential information.
+    /// Either `SecretBinary` or `SecretString` must be set.
     "SecretBinary" secret_binary set_secret_binary: str,
-    /// 文本类型凭据信息明文（不需要进行base64编码），SecretBinary 和 SecretString 必须且只能设置一个。
+    /// Secret information plaintext in text format, base64 encoding is not needed. Either `SecretBinary` or `SecretString` must be set.
     "SecretString" secret_string set_secret_string: str,
 } }
 impl ::core::fmt::Debug for PutSecretValueRequest {
@@ -885,22 +897,22 @@ impl ::core::fmt::Debug for PutSecretValueRequest {
 rt::action!("ssm", "2019-09-23", "PutSecretValue", PutSecretValueRequest => PutSecretValueResponse);
 
 rt::model! { read debug;
-/// PutSecretValue返回参数结构体
+/// PutSecretValue response structure.
 PutSecretValueResponse {
-    /// 凭据名称。
+    /// Name of the Secret.
     "SecretName" secret_name set_secret_name: str,
-    /// 新增加的版本号。
+    /// Version ID that is newly added.
     "VersionId" version_id set_version_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RestoreSecret` (恢复计划删除中的凭据).
+/// Request of `RestoreSecret` (Restores a `PendingDelete` Secret).
 ///
-/// 该接口用于恢复计划删除（PendingDelete状态）中的凭据，取消计划删除。取消计划删除的凭据将处于Disabled 状态，如需恢复使用，通过EnableSecret 接口开启凭据。
+/// This API is used to restore a `PendingDelete` Secret, canceling its scheduled deletion. The restored Secret will be in `Disabled` status. You can call the `EnableSecret` API to enable this Secret again.
 RestoreSecretRequest {
-    /// 指定需要恢复的凭据名称。
+    /// Name of the Secret to be restored.
     ///
     /// Required.
     "SecretName" secret_name set_secret_name: str,
@@ -908,21 +920,21 @@ RestoreSecretRequest {
 rt::action!("ssm", "2019-09-23", "RestoreSecret", RestoreSecretRequest => RestoreSecretResponse);
 
 rt::model! { read debug;
-/// RestoreSecret返回参数结构体
+/// RestoreSecret response structure.
 RestoreSecretResponse {
-    /// 凭据名称。
+    /// Name of the Secret.
     "SecretName" secret_name set_secret_name: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RotateProductSecret` (轮转云产品凭据).
+/// Request of `RotateProductSecret` (Rotates Tencent Cloud service credential).
 ///
-/// 轮转云产品凭据或云API密钥对凭据。
-/// 该接口仅适用于处于Enabled状态的云产品凭据或处于Enable状态的云API密钥对凭据，对于其他状态的云产品凭据或云API密钥对凭据或用户自定义凭据不适用。
+/// This API is used to rotate secrets for Tencent Cloud services or Tencent Cloud API key pairs.
+/// Note that only the secrets with the "Enabled" status can be rotated.
 RotateProductSecretRequest {
-    /// 需要轮转的凭据名。
+    /// Name of the credential to be rotated.
     ///
     /// Required.
     "SecretName" secret_name set_secret_name: str,
@@ -930,9 +942,9 @@ RotateProductSecretRequest {
 rt::action!("ssm", "2019-09-23", "RotateProductSecret", RotateProductSecretRequest => RotateProductSecretResponse);
 
 rt::model! { read debug;
-/// RotateProductSecret返回参数结构体
+/// RotateProductSecret response structure.
 RotateProductSecretResponse {
-    /// 当凭据类型为云产品凭据时（即SecretType为1，如MySQL、Tdsql等托管凭据）此字段有效，返回轮转异步任务ID号。
+    /// Asynchronous rotation task ID. This field is valid when `SecretType` is `1` (i.e., the secret type is Tencent Cloud services secret, such as MySQL/TDSQL credentials).
     "FlowID" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -952,49 +964,55 @@ SecretAccountInfo {
 } }
 
 rt::model! { read debug;
-/// 凭据的基础信息
+/// Basic information of the Secret.
 SecretMetadata {
-    /// 凭据名称
+    /// Credential name
     "SecretName" secret_name set_secret_name: str,
-    /// 凭据的描述信息
+    /// Credential description
     "Description" description set_description: str,
-    /// 用于加密凭据的KMS KeyId
+    /// KMS `KeyId` used to encrypt the credential
     "KmsKeyId" kms_key_id set_kms_key_id: str,
-    /// 创建者UIN
+    /// Creator UIN
     "CreateUin" create_uin set_create_uin: i128,
-    /// 凭据状态：Enabled、Disabled、PendingDelete、Creating、Failed
+    /// Credential status: Enabled, Disabled, PendingDelete, Creating, Failed.
     "Status" status set_status: str,
-    /// 凭据删除日期，对于status为PendingDelete 的有效，unix时间戳
+    /// Credential deletion date, which takes effect for credentials in `PendingDelete` status and is in UNIX timestamp format
     "DeleteTime" delete_time set_delete_time: i128,
-    /// 凭据创建时间，unix时间戳
+    /// Credential creation time in UNIX timestamp format
     "CreateTime" create_time set_create_time: i128,
-    /// 用于加密凭据的KMS CMK类型，DEFAULT 表示SecretsManager 创建的默认密钥， CUSTOMER 表示用户指定的密钥
+    /// Type of the KMS CMK used to encrypt the credential. `DEFAULT` represents the default key created by Secrets Manager, and `CUSTOMER` represents the user-specified key
     "KmsKeyType" kms_key_type set_kms_key_type: str,
-    /// 1:--开启轮转；0--禁止轮转
+    /// 1: enable rotation; 0: disable rotation
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "RotationStatus" rotation_status set_rotation_status: i64,
-    /// 下一次轮转开始时间，uinx 时间戳
+    /// Start time of the next rotation in UNIX timestamp format
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "NextRotationTime" next_rotation_time set_next_rotation_time: i128,
-    /// 0 -- 用户自定义凭据；
-    /// 1 -- 云产品凭据；
-    /// 2 -- SSH密钥对凭据；
-    /// 3 -- 云API密钥对凭据；
-    /// 4 -- Redis类型凭据；
+    /// 0: custom secret;1: database credential;2: SSH key secret;3: cloud API key secret;4: Redis secret;Note: This field may return `null`, indicating no valid value can be obtained.
     "SecretType" secret_type set_secret_type: i64,
-    /// 云产品名称，仅在SecretType为1，即凭据类型为云产品凭据时生效
+    /// Tencent Cloud service name, which takes effect only when `SecretType` is 1 (Tencent Cloud service credential)
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ProductName" product_name set_product_name: str,
-    /// 当凭据类型为SSH密钥对凭据时，此字段有效，用于表示SSH密钥对凭据的名称。
+    /// Secret name. This field is only valid when the `SecretType` is set to `2` (SSH key secret).
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "ResourceName" resource_name set_resource_name: str,
-    /// 当凭据类型为SSH密钥对凭据时，此字段有效，用于表示SSH密钥对所属的项目ID。
+    /// Project ID. This field is only valid when the `SecretType` is set to `2` (SSH key secret).
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "ProjectID" project_id set_project_id: i64,
-    /// 当凭据类型为SSH密钥对凭据时，此字段有效，用于表示SSH密钥对所关联的CVM实例ID。
+    /// ID of the CVM instance associated with the SSH key. ID. This field is only valid when the `SecretType` is set to `2` (SSH key secret).
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "AssociatedInstanceIDs" associated_instance_i_ds set_associated_instance_i_ds: list String,
-    /// 当凭据类型为云API密钥对凭据时，此字段有效，用于表示云API密钥对所属的用户UIN。
+    /// UIN of the Tencent Cloud API key. This field is valid when the secret type is Tencent Cloud API key secret.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "TargetUin" target_uin set_target_uin: i128,
-    /// 轮转的频率，以天作为单位，在轮转开启状态下生效。
+    /// Rotation frequency in days. It takes effect when the rotation feature is enabled.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RotationFrequency" rotation_frequency set_rotation_frequency: i64,
-    /// 云产品凭据对应的云产品实例 ID 号。
+    /// ID of Tencent Cloud resource corresponding with the Secret.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResourceID" resource_id set_resource_id: str,
-    /// 用户指定的轮转开始时间。
+    /// The rotation start time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RotationBeginTime" rotation_begin_time set_rotation_begin_time: str,
     /// 凭据加密类型
     ///
@@ -1016,39 +1034,39 @@ SecretMetadata {
 } }
 
 rt::model! { write debug;
-/// 标签键和标签值
+/// Tag key and tag value.
 Tag {
-    /// 标签键
+    /// Tag key
     ///
     /// Required.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签值
+    /// Tag value
     ///
     /// Required.
     "TagValue" tag_value set_tag_value: str,
 } }
 
 rt::model! { write debug;
-/// 标签过滤器
+/// Tag filter.
 TagFilter {
-    /// 标签键
+    /// Tag key
     ///
     /// Required.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签值
+    /// Tag value
     "TagValue" tag_value set_tag_value: list String,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateDescription` (更新凭据描述信息).
+/// Request of `UpdateDescription` (Updates the description of a Secret).
 ///
-/// 该接口用于修改指定凭据的描述信息，仅能修改Enabled 和 Disabled 状态的凭据。
+/// This API is used to update the description of a Secret. This API can only update Secrets in `Enabled` or `Disabled` status.
 UpdateDescriptionRequest {
-    /// 指定需要更新描述信息的凭据名。
+    /// Name of a Secret whose description is to be updated.
     ///
     /// Required.
     "SecretName" secret_name set_secret_name: str,
-    /// 新的描述信息，最大长度2048个字节。
+    /// New description information, which can be up to 2048 bytes.
     ///
     /// Required.
     "Description" description set_description: str,
@@ -1056,65 +1074,65 @@ UpdateDescriptionRequest {
 rt::action!("ssm", "2019-09-23", "UpdateDescription", UpdateDescriptionRequest => UpdateDescriptionResponse);
 
 rt::model! { read debug;
-/// UpdateDescription返回参数结构体
+/// UpdateDescription response structure.
 UpdateDescriptionResponse {
-    /// 凭据名称。
+    /// Name of the Secret.
     "SecretName" secret_name set_secret_name: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateRotationStatus` (设置云产品凭据轮转策略).
+/// Request of `UpdateRotationStatus` (Sets Tencent Cloud service credential rotation policy).
 ///
-/// 设置云产品凭据轮转策略，可以设置：
-/// 是否开启轮转
-/// 轮转周期
-/// 轮转开始时间
+/// This API is used to set a Tencent Cloud service credential rotation policy, including the following parameters:
+/// Specifies whether to enable rotation
+/// Rotation frequency
+/// Rotation start time
 UpdateRotationStatusRequest {
-    /// 云产品凭据名称。
+    /// Tencent Cloud service credential name.
     ///
     /// Required.
     "SecretName" secret_name set_secret_name: str,
-    /// 是否开启轮转。
-    /// true -- 开启轮转；
-    /// false -- 禁止轮转。
+    /// Specifies whether to enable rotation.
+    /// `true`: enables rotation.
+    /// `false`: disables rotation.
     ///
     /// Required.
     "EnableRotation" enable_rotation set_enable_rotation: bool,
-    /// 轮转周期，以天为单位，最小为30天，最大为365天。
+    /// Rotation frequency in days. Value range: 30–365.
     "Frequency" frequency set_frequency: i64,
-    /// 用户设置的期望开始轮转时间，格式为：2006-01-02 15:04:05。
-    /// 当EnableRotation为true时，如果不填RotationBeginTime，则默认填充为当前时间。
+    /// User-defined rotation start time in the format of 2006-01-02 15:04:05.
+    /// When `EnableRotation` is `true` and `RotationBeginTime` is left empty, the current time will be entered by default.
     "RotationBeginTime" rotation_begin_time set_rotation_begin_time: str,
 } }
 rt::action!("ssm", "2019-09-23", "UpdateRotationStatus", UpdateRotationStatusRequest => UpdateRotationStatusResponse);
 
 rt::model! { read debug;
-/// UpdateRotationStatus返回参数结构体
+/// UpdateRotationStatus response structure.
 UpdateRotationStatusResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `UpdateSecret` (更新凭据内容).
+/// Request of `UpdateSecret` (Updates the content of a Secret).
 ///
-/// 该接口用于更新指定凭据名称和版本号的内容，调用该接口会对新的凭据内容加密后覆盖旧的内容。仅允许更新Enabled 和 Disabled 状态的凭据。
-/// 本接口仅适用于用户自定义凭据，不能对云产品凭据操作。
+/// This API is used to update the credential content of the specified credential name and version number. Calling this API will encrypt the content of the new credential and overwrite the old content. Only credentials in `Enabled` or `Disabled` status can be updated.
+/// This API is only applicable to user-defined credentials but not Tencent Cloud service credentials.
 UpdateSecretRequest {
-    /// 指定需要更新凭据内容的名称。
+    /// Name of a Secret whose content is to be updated.
     ///
     /// Required.
     "SecretName" secret_name set_secret_name: str,
-    /// 指定需要更新凭据内容的版本号。
+    /// ID of the Secret version whose content is to be updated.
     ///
     /// Required.
     "VersionId" version_id set_version_id: str,
-    /// 新的凭据内容为二进制的场景使用该字段，并使用base64进行编码。
-    /// SecretBinary 和 SecretString 只能一个不为空。
+    /// This field should be used and Base64-encoded if the content of the new credential is binary.
+    /// Either `SecretBinary` or `SecretString` cannot be empty.
     "SecretBinary" secret_binary set_secret_binary: str,
-    /// 新的凭据内容为文本的场景使用该字段，不需要base64编码SecretBinary 和 SecretString 只能一个不为空。
+    /// This field should be used without being Base64-encoded if the content of the new credential is text. Either `SecretBinary` or `SecretString` cannot be empty.
     "SecretString" secret_string set_secret_string: str,
 } }
 impl ::core::fmt::Debug for UpdateSecretRequest {
@@ -1130,21 +1148,21 @@ impl ::core::fmt::Debug for UpdateSecretRequest {
 rt::action!("ssm", "2019-09-23", "UpdateSecret", UpdateSecretRequest => UpdateSecretResponse);
 
 rt::model! { read debug;
-/// UpdateSecret返回参数结构体
+/// UpdateSecret response structure.
 UpdateSecretResponse {
-    /// 凭据名称。
+    /// Name of the Secret.
     "SecretName" secret_name set_secret_name: str,
-    /// 凭据版本号。
+    /// Version ID of the Secret.
     "VersionId" version_id set_version_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 凭据版本号列表信息
+/// List of version ID information.
 VersionInfo {
-    /// 版本号
+    /// Version ID.
     "VersionId" version_id set_version_id: str,
-    /// 创建时间，unix时间戳。
+    /// Creation time, formatted as a Unix timestamp.
     "CreateTime" create_time set_create_time: i128,
 } }

@@ -16,61 +16,51 @@ ApiKey {
 } }
 
 rt::model! { write debug;
-/// Request of `AssumeRole` (申请扮演角色临时访问凭证).
+/// Request of `AssumeRole` (Applies for temporary access credentials to assume a role).
 ///
-/// **使用说明**
+/// This API is used to request temporary access credentials for assuming a role.
 ///
-/// 1. 申请扮演某个角色的临时访问凭证，返回临时身份的token和能够扮演该角色的临时密钥；
-/// 2. 角色策略组成
-/// （1）角色载体：指定谁可以扮演该角色；
-/// （2）角色权限：指定扮演角色后可以执行哪些操作，操作哪些资源。
+/// This API is used to describe the composition of role policies.
 ///
-/// 3. 角色可被扮演的条件
-/// （1）给该用户绑定包含AssumeRole的策略；
-/// （2）将该用户配置为角色载体的主体。
+/// This API is used to specify the role trust policy, which defines who can assume the role.
 ///
-/// 4. 此接口可以支持永久密钥或临时密钥调用。
+/// This API is used to specify the role permission policy, which defines what actions can be performed after assuming the role.
 ///
-/// **典型场景**
+/// This API is used to describe the conditions under which a role can be assumed.
 ///
-/// 1. 跨账号授权：主账号A需要操作主账号B的资源。
-/// 例如：A账号下有子用户a，B账号下有角色role b，a可以通过AssumeRole接口扮演b，以角色b身份登录账号B的控制台，并操作资源。
+/// This API is used to bind a policy that allows a user to call AssumeRole.
 ///
-/// 2. 跨服务调用：云上的A服务需要访问或操作B服务的资源。
-/// 例如：为A服务接入一个服务相关角色，用户授权创建角色和策略后，A服务即可调用AssumeRole获取用户的服务相关角色临时密钥，调用B服务接口并访问资源。
-///
-/// **最佳实践**
-/// 1. 临时访问凭证在有效期内（Expiration）都可以使用，建议在有效期内重复使用，避免业务请求该接口频率达到上限被限频；
-/// 2. 授予临时访问凭证权限的CAM策略，建议严格遵循最小权限原则；
-/// 3. 建议不要使用主账号永久密钥，对该接口进行调用。
+/// This API is used to add a user as a principal in the role trust policy.
 AssumeRoleRequest {
-    /// 角色的资源描述，可在[访问管理](https://console.cloud.tencent.com/cam/role)，点击角色名获取。
-    /// 普通角色：
-    /// qcs::cam::uin/12345678:role/4611686018427397919、qcs::cam::uin/12345678:roleName/testRoleName
-    /// 服务角色：
-    /// qcs::cam::uin/12345678:role/tencentcloudServiceRole/4611686018427397920、qcs::cam::uin/12345678:role/tencentcloudServiceRoleName/testServiceRoleName
+    /// Resource descriptions of a role, which can be obtained by clicking the role name in the [CAM console](https://console.cloud.tencent.com/cam/role).
+    /// General role:
+    /// qcs::cam::uin/12345678:role/4611686018427397919, qcs::cam::uin/12345678:roleName/testRoleName
+    /// Service role:
+    /// qcs::cam::uin/12345678:role/tencentcloudServiceRole/4611686018427397920, qcs::cam::uin/12345678:role/tencentcloudServiceRoleName/testServiceRoleName
     ///
     /// Required.
     "RoleArn" role_arn set_role_arn: str,
-    /// 临时会话名称，由用户自定义名称。
-    /// 长度在2到128之间，可包含大小写字符，数字以及特殊字符：=,.@_-。 正则为：[\w+=,.@_-]*
+    /// User-defined temporary session name.
+    /// It can contain 2-128 letters, digits, and symbols (=,.@_-). Regex: [\w+=,.@_-]*
     ///
     /// Required.
     "RoleSessionName" role_session_name set_role_session_name: str,
-    /// 指定临时访问凭证的有效期，单位：秒，默认 7200 秒，最长可设定有效期为 43200 秒
+    /// Specifies the validity period of the temporary access credentials in seconds. Default value: 7,200s. Maximum value: 43,200s.
     "DurationSeconds" duration_seconds set_duration_seconds: i128,
-    /// 策略描述
-    /// 注意：
-    /// 1、该参数需要做urlencode，服务端会对该字段做urldecode， 并按处理后Policy授予临时访问凭证权限，请按规范传入参数。（如果通过 GET 方法请求云 API，发送请求前，所有参数都需要按照[云 API 规范](https://cloud.tencent.com/document/api/598/33159#1.-.E6.8B.BC.E6.8E.A5.E8.A7.84.E8.8C.83.E8.AF.B7.E6.B1.82.E4.B8.B2)再 urlencode 一次）。
-    /// 2、策略语法参照[ CAM 策略语法](https://cloud.tencent.com/document/product/598/10603)。
-    /// 3、策略中不能包含 principal 元素。
+    /// Policy description
+    ///
+    /// Note:
+    ///
+    /// This parameter needs to be URL-encoded. The server will URL-decode this field and grant temporary access credentials based on the processed policy. Please pass the parameter according to the specification. (If you request a TencentCloud API through the GET method, all parameters must be URL-encoded again in accordance with [Signature v3](https://intl.cloud.tencent.com/document/api/598/33159?from_cn_redirect=1#1.-.E6.8B.BC.E6.8E.A5.E8.A7.84.E8.8C.83.E8.AF.B7.E6.B1.82.E4.B8.B2) before the request is sent).
+    /// The policy syntax refers to [CAM's Syntax Logic](https://intl.cloud.tencent.com/document/product/598/10603?from_cn_redirect=1).
+    /// 3. The policy cannot contain the `principal` element.
     "Policy" policy set_policy: str,
-    /// 角色外部ID，可在[访问管理](https://console.cloud.tencent.com/cam/role)，点击角色名获取。
-    /// 长度在2到128之间，可包含大小写字符，数字以及特殊字符：=,.@:/-。 正则为：[\w+=,.@:\/-]*
+    /// External role ID, which can be obtained by clicking the role name in the [CAM console](https://console.cloud.tencent.com/cam/role).
+    /// It can contain 2-128 letters, digits, and symbols (=,.@:/-). Regex: [\w+=,.@:\/-]*
     "ExternalId" external_id set_external_id: str,
-    /// 会话标签列表。最多可以传递 50 个会话标签，不支持包含相同标签键。
+    /// List of session tags. Up to 50 tags are allowed. The tag keys can not duplicate.
     "Tags" tags set_tags: list Tag,
-    /// 调用者身份uin
+    /// UIN of the initiator
     "SourceIdentity" source_identity set_source_identity: str,
     /// MFA序列号，与进行调用的CAM用户关联的MFA设备的标识号。格式qcs::cam:uin/${ownerUin}::mfa/${mfaType}。mfaType支持softToken（软token）
     "SerialNumber" serial_number set_serial_number: str,
@@ -80,83 +70,83 @@ AssumeRoleRequest {
 rt::action!("sts", "2018-08-13", "AssumeRole", AssumeRoleRequest => AssumeRoleResponse);
 
 rt::model! { read debug;
-/// AssumeRole返回参数结构体
+/// AssumeRole response structure.
 AssumeRoleResponse {
-    /// 临时访问凭证
+    /// Temporary access credentials
     "Credentials" credentials set_credentials: obj Credentials,
-    /// 临时访问凭证的过期时间，返回 Unix 时间戳，精确到秒
+    /// Expiration time of the temporary access credentials. A Unix timestamp will be returned which is accurate to the second.
     "ExpiredTime" expired_time set_expired_time: i64,
-    /// 临时访问凭证的过期时间，以 iso8601 格式的 UTC 时间表示
+    /// Expiration time of the temporary access credentials in UTC time in ISO 8601 format.
     "Expiration" expiration set_expiration: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AssumeRoleWithSAML` (根据 SAML 断言申请角色临时访问凭证).
+/// Request of `AssumeRoleWithSAML` (Requests temporary access credentials for a role based on a SAML assertion).
 ///
-/// 本接口（AssumeRoleWithSAML）用于根据 SAML 断言申请角色临时访问凭证。
+/// This API is used to request temporary access credentials for a role based on a SAML assertion.
 ///
-/// 注意：当使用签名方法 V3 调用本接口时，请求头无须传入 X-TC-Token, 但 Authorization 需要传入值 SKIP。
+/// Note: When called with signature method v3, header `X-TC-Token` could be ignored, and `Authorization` should be SKIP.
 AssumeRoleWithSAMLRequest {
-    /// base64 编码的 SAML 断言信息
+    /// Base64-encoded SAML assertion
     ///
     /// Required.
     "SAMLAssertion" saml_assertion set_saml_assertion: str,
-    /// 扮演者访问描述名
+    /// Principal access description name
     ///
     /// Required.
     "PrincipalArn" principal_arn set_principal_arn: str,
-    /// 角色访问描述名
+    /// Role access description name
     ///
     /// Required.
     "RoleArn" role_arn set_role_arn: str,
-    /// 会话名称
+    /// Session name
     ///
     /// Required.
     "RoleSessionName" role_session_name set_role_session_name: str,
-    /// 指定临时访问凭证的有效期，单位：秒，默认 7200 秒，最长可设定有效期为 43200 秒
+    /// Specifies the validity period of the temporary access credentials in seconds. Default value: 7,200s. Maximum value: 43,200s.
     "DurationSeconds" duration_seconds set_duration_seconds: i128,
 } }
 rt::action!("sts", "2018-08-13", "AssumeRoleWithSAML", AssumeRoleWithSAMLRequest => AssumeRoleWithSAMLResponse);
 
 rt::model! { read debug;
-/// AssumeRoleWithSAML返回参数结构体
+/// AssumeRoleWithSAML response structure.
 AssumeRoleWithSAMLResponse {
-    /// 对象里面包含 Token，TmpSecretId，TmpSecretKey 三元组
+    /// An object consists of the `Token`, `TmpSecretId`, and `TmpSecretId`
     "Credentials" credentials set_credentials: obj Credentials,
-    /// 临时访问凭证的过期时间，返回 Unix 时间戳，精确到秒
+    /// Indicates the expiration time of the temporary access credentials. A Unix timestamp will be returned which is accurate to the second.
     "ExpiredTime" expired_time set_expired_time: i128,
-    /// 临时访问凭证的过期时间，以 ISO8601 格式的 UTC 时间表示
+    /// Indicates the expiration time of the temporary access credentials in UTC time in ISO 8601 format.
     "Expiration" expiration set_expiration: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `AssumeRoleWithWebIdentity` (申请OIDC角色临时访问凭证).
+/// Request of `AssumeRoleWithWebIdentity` (Applies for an OIDC role credential).
 ///
-/// 申请OIDC角色临时访问凭证。
+/// This API is used to apply for an OIDC role credential.
 ///
-/// 注意：当使用签名方法 V3 调用本接口时，请求头无须传入 X-TC-Token, 但 Authorization 需要传入值 SKIP。
+/// Note: When called with signature method v3, header `X-TC-Token` could be ignored, and `Authorization` should be SKIP.
 AssumeRoleWithWebIdentityRequest {
-    /// 身份提供商名称
+    /// Identity provider name
     ///
     /// Required.
     "ProviderId" provider_id set_provider_id: str,
-    /// IdP签发的OIDC令牌
+    /// OIDC token issued by the IdP
     ///
     /// Required.
     "WebIdentityToken" web_identity_token set_web_identity_token: str,
-    /// 角色访问描述名
+    /// Role access description name
     ///
     /// Required.
     "RoleArn" role_arn set_role_arn: str,
-    /// 会话名称
+    /// Session name
     ///
     /// Required.
     "RoleSessionName" role_session_name set_role_session_name: str,
-    /// 指定临时访问凭证的有效期，单位：秒，默认 7200 秒，最长可设定有效期为 43200 秒
+    /// Specifies the validity period of the temporary access credentials in seconds. Default value: 7,200s. Maximum value: 43,200s.
     "DurationSeconds" duration_seconds set_duration_seconds: i64,
 } }
 impl ::core::fmt::Debug for AssumeRoleWithWebIdentityRequest {
@@ -173,26 +163,26 @@ impl ::core::fmt::Debug for AssumeRoleWithWebIdentityRequest {
 rt::action!("sts", "2018-08-13", "AssumeRoleWithWebIdentity", AssumeRoleWithWebIdentityRequest => AssumeRoleWithWebIdentityResponse);
 
 rt::model! { read debug;
-/// AssumeRoleWithWebIdentity返回参数结构体
+/// AssumeRoleWithWebIdentity response structure.
 AssumeRoleWithWebIdentityResponse {
-    /// 临时访问凭证过期时间(时间戳)
+    /// Expiration time of the temporary access credentials (timestamp).
     "ExpiredTime" expired_time set_expired_time: i128,
-    /// 临时访问凭证过期时间
+    /// Expiration time of the temporary access credentials.
     "Expiration" expiration set_expiration: str,
-    /// 临时访问凭证
+    /// Temporary access credentials
     "Credentials" credentials set_credentials: obj Credentials,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read nodebug;
-/// 临时证书
+/// Temporary credentials
 Credentials {
-    /// token。token长度和绑定的策略有关，最长不超过4096字节。
+    /// Token, which contains up to 4,096 bytes depending on the associated policies.
     "Token" token set_token: str,
-    /// 临时证书密钥ID。最长不超过1024字节。
+    /// Temporary credentials key ID, which contains up to 1,024 bytes.
     "TmpSecretId" tmp_secret_id set_tmp_secret_id: str,
-    /// 临时证书密钥Key。最长不超过1024字节。
+    /// Temporary credentials key, which contains up to 1,024 bytes.
     "TmpSecretKey" tmp_secret_key set_tmp_secret_key: str,
 } }
 impl ::core::fmt::Debug for Credentials {
@@ -206,84 +196,76 @@ impl ::core::fmt::Debug for Credentials {
 }
 
 rt::model! { write debug;
-/// Request of `GetCallerIdentity` (获取当前调用者的身份信息).
+/// Request of `GetCallerIdentity` (Gets the identity information of the current caller).
 ///
-/// 获取当前调用者的身份信息。
+/// This API is used to get the identity information of the current caller.
 ///
-/// 接口支持主账号，子账号长期密钥以及AssumeRole，GetFederationToken生成的临时访问凭证身份获取。
+/// This API is used to get the identity information using the persistent keys of the root account and sub-account as well as the temporary credentials generated by AssumeRole and GetFederationToken.
 GetCallerIdentityRequest {
 } }
 rt::action!("sts", "2018-08-13", "GetCallerIdentity", GetCallerIdentityRequest => GetCallerIdentityResponse);
 
 rt::model! { read debug;
-/// GetCallerIdentity返回参数结构体
+/// GetCallerIdentity response structure.
 GetCallerIdentityResponse {
-    /// 当前调用者ARN。
+    /// ARN of the current caller.
     "Arn" arn set_arn: str,
-    /// 当前调用者所属主账号Uin。
+    /// Root account UIN of the current caller.
     "AccountId" account_id set_account_id: str,
-    /// 身份标识。
-    /// 1. 调用者是云账号时，返回的是当前账号Uin
-    /// 2. 调用者是角色时，返回的是roleId:roleSessionName
-    /// 3. 调用者是联合身份时，返回的是uin:federatedUserName
+    /// User ID.
+    /// 1. If the caller is a Tencent Cloud account, the UIN of the current account is returned.
+    /// 2. If the caller is a role, `roleId:roleSessionName` is returned.
+    /// 3. If the caller is a federated user, `uin:federatedUserName` is returned.
     "UserId" user_id set_user_id: str,
-    /// 密钥所属账号Uin。
-    /// 1. 调用者是云账号，返回的当前账号Uin
-    /// 2, 调用者是角色，返回的申请角色密钥的账号Uin
+    /// Account UIN.
+    /// 1. If the caller is a Tencent Cloud account, the UIN of the current account is returned.
+    /// 2. If the caller is a role, the UIN of the account that applies for the role is returned.
     "PrincipalId" principal_id set_principal_id: str,
-    /// 身份类型。
+    /// Identity type.
     "Type" r#type set_type: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetFederationToken` (获取联合身份临时访问凭证).
+/// Request of `GetFederationToken` (Gets temporary credentials for federated user).
 ///
-/// **使用说明**
+/// This API is used to provide instructions.
 ///
-/// 1. 返回一组临时身份访问凭证，包含token和获取该身份的临时密钥；
+/// This API is used to return a set of temporary access credentials. A typical application scenario is for proxy applications to centrally request temporary access credentials and distribute them to other distributed terminal applications within the enterprise network, such as terminal applications uploading files to COS. This API only supports calls with permanent keys.
 ///
-/// 2. 当您需要将当前账号下的部分权限和资源临时委托给第三方（如合作伙伴、外包团队），且希望避免下发永久密钥时，调用此接口；
-/// 3. 临时身份的权限为：当前调用账号的权限和输入参数 Policy 权限的交集；
-/// 4. 此接口仅支持永久密钥调用。
+/// This API is used to implement best practices.
 ///
-/// **典型场景**
-///
-/// 1. 代理应用程序集中申请临时访问凭证，下发给企业网络内的其他分布式终端应用。例如：终端应用上传文件到COS。
-///
-/// 2. 将指定资源临时委托给第三方代理。例如：申请临时访问凭证，分发给企业外部团队，仅允许查看某个存储桶，有效期结束后权限自动回收。
-///
-/// **最佳实践**
-/// 1. 临时访问凭证在有效期内（Expiration）都可以使用，建议在有效期内重复使用，避免业务请求该接口频率达到上限被限频；
-///
-/// 2. 授予临时访问凭证权限的CAM策略，建议严格遵循最小权限原则；
-/// 3. 建议不要使用主账号永久密钥，对该接口进行调用。
+/// 1. This API is used to recommend reusing temporary access credentials within their validity period to avoid rate limiting due to increased business request rates.
+/// 2. This API is used to recommend granting temporary access credentials with the principle of least privilege.
+/// 3. This API is used to recommend not using the root account for permanent keys calling the API.
 GetFederationTokenRequest {
-    /// 您可以自定义调用方英文名称，由字母组成。
+    /// The customizable name of the caller, consisting of letters
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 注意：
-    /// 1、策略语法参照[ CAM 策略语法](https://cloud.tencent.com/document/product/598/10603)。
-    /// 2、策略中不能包含 principal 元素。
-    /// 3、该参数需要做urlencode，服务端会对该字段做urldecode， 并按处理后Policy授予临时访问凭证权限，请按规范传入参数。
+    /// Note:
+    ///
+    /// The policy syntax refers to [CAM's Syntax Logic](https://intl.cloud.tencent.com/document/product/598/10603?from_cn_redirect=1).
+    /// The policy cannot contain the principal element.
+    /// This parameter needs to be URL-encoded. The server will URL-decode this field and grant temporary access credentials based on the processed policy. Please pass the parameter according to the specification.
     ///
     /// Required.
     "Policy" policy set_policy: str,
-    /// 指定临时证书的有效期，单位：秒，默认1800秒，主账号最长可设定有效期为7200秒，子账号最长可设定有效期为129600秒。
+    /// The validity period of temporary credentials in seconds. Default value: 1,800s. Maximum value for a root account: 7,200s. Maximum value for a sub-account: 129,600s.
     "DurationSeconds" duration_seconds set_duration_seconds: i128,
 } }
 rt::action!("sts", "2018-08-13", "GetFederationToken", GetFederationTokenRequest => GetFederationTokenResponse);
 
 rt::model! { read debug;
-/// GetFederationToken返回参数结构体
+/// GetFederationToken response structure.
 GetFederationTokenResponse {
-    /// 临时访问凭证
+    /// Temporary access credentials
     "Credentials" credentials set_credentials: obj Credentials,
-    /// 临时访问凭证有效的时间，返回 Unix 时间戳，精确到秒
+    /// Temporary access credentials expiration time. A Unix timestamp will be returned which is accurate to the second.
     "ExpiredTime" expired_time set_expired_time: i128,
-    /// 临时访问凭证有效的时间，以 iso8601 格式的 UTC 时间表示
+    /// Temporary access credentials expiration time in UTC time in ISO 8601 format.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Expiration" expiration set_expiration: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -340,13 +322,13 @@ QueryApiKeyResponse {
 } }
 
 rt::model! { write debug;
-/// 标签
+/// Information on tags
 Tag {
-    /// 标签键，最长128个字符，区分大小写。
+    /// Tag key. It’s up to 128 characters and case-sensitive.
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 标签值，最长256个字符，区分大小写。
+    /// Tag value. It’s up to 256 characters and case-sensitive.
     ///
     /// Required.
     "Value" value set_value: str,

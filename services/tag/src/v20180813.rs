@@ -5,44 +5,44 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { write debug;
-/// Request of `AddProject` (创建项目).
+/// Request of `AddProject` (Creates a project).
 ///
-/// 创建项目
+/// Creates a project.
 AddProjectRequest {
-    /// 项目名称
+    /// Project name.
     ///
     /// Required.
     "ProjectName" project_name set_project_name: str,
-    /// 项目描述
+    /// Project description.
     "Info" info set_info: str,
 } }
 rt::action!("tag", "2018-08-13", "AddProject", AddProjectRequest => AddProjectResponse);
 
 rt::model! { read debug;
-/// AddProject返回参数结构体
+/// AddProject response structure.
 AddProjectResponse {
-    /// 项目Id
+    /// Project ID
     "ProjectId" project_id set_project_id: i128,
-    /// 是否为新项目，1是新项目，0不是新项目
+    /// Whether it is a new project
     "IsNew" is_new set_is_new: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AddResourceTag` (标签关联资源).
+/// Request of `AddResourceTag` (Associating Resources and Tags).
 ///
-/// 本接口用于给标签关联资源
+/// This API is used to associate resources with tags.
 AddResourceTagRequest {
-    /// 需要绑定的标签键，取值规范参考：https://cloud.tencent.com/document/product/651/13354
+    /// The tag key that needs to be bound. For the requirements, refer to: https://intl.cloud.tencent.com/document/product/651/13354?from_cn_redirect=1
     ///
     /// Required.
     "TagKey" tag_key set_tag_key: str,
-    /// 需要绑定的标签值，取值规范参考：https://cloud.tencent.com/document/product/651/13354
+    /// The tag value that needs to be bound. For the requirements, refer to: https://intl.cloud.tencent.com/document/product/651/13354?from_cn_redirect=1
     ///
     /// Required.
     "TagValue" tag_value set_tag_value: str,
-    /// 待关联的资源，用标准的资源六段式表示。正确的资源六段式请参考：https://cloud.tencent.com/document/product/651/89122
+    /// Resource to be associated, represented in the standard six-segment resource format. For the correct format, see https://intl.cloud.tencent.com/document/product/651/89122?from_cn_redirect=1
     ///
     /// Required.
     "Resource" resource set_resource: str,
@@ -50,57 +50,57 @@ AddResourceTagRequest {
 rt::action!("tag", "2018-08-13", "AddResourceTag", AddResourceTagRequest => AddResourceTagResponse);
 
 rt::model! { read debug;
-/// AddResourceTag返回参数结构体
+/// AddResourceTag response structure.
 AddResourceTagResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AttachResourcesTag` (标签关联批量资源).
+/// Request of `AttachResourcesTag` (Associates tag with resources in batches).
 ///
-/// 给多个资源关联某个标签
+/// This API is used to associate a tag with multiple resources.
 AttachResourcesTagRequest {
-    /// 业务类型，示例 cvm 。资源所属业务名称（资源六段式中的第三段）
+    /// Service short name, which is the third segment of the six-segment resource format. For more information on the format, see https://intl.cloud.tencent.com/document/product/651/89122?from_cn_redirect=1
     ///
     /// Required.
     "ServiceType" service_type set_service_type: str,
-    /// 资源ID数组，资源个数最多为50
+    /// Resource ID array, which can contain up to 50 resources
     ///
     /// Required.
     "ResourceIds" resource_ids set_resource_ids: list String,
-    /// 需要绑定的标签键，取值规范参考：https://cloud.tencent.com/document/product/651/13354
+    /// The tag key that needs to be bound. For the requirements, refer to: https://intl.cloud.tencent.com/document/product/651/13354?from_cn_redirect=1
     ///
     /// Required.
     "TagKey" tag_key set_tag_key: str,
-    /// 需要绑定的标签值，取值规范参考：https://cloud.tencent.com/document/product/651/13354
+    /// The tag value that needs to be bound. For the requirements, refer to: https://intl.cloud.tencent.com/document/product/651/13354?from_cn_redirect=1
     ///
     /// Required.
     "TagValue" tag_value set_tag_value: str,
-    /// 资源所在地域，不区分地域的资源则不必填。区分地域的资源则必填，且必填时必须是参数ResourceIds.N资源所对应的地域，且如果ResourceIds.N为批量时，这些资源也必须是同一个地域的。例如示例值：ap-beijing，则参数ResourceIds.N中都应该填写该地域的资源。
+    /// Region of the resource. This parameter can be left blank if region is not involved. The region must correspond to resources specified by ResourceIds.N. Once the region is specified, all resources specified by ResourceIds.N must locate in this region. Example: ap-beijing.
     "ResourceRegion" resource_region set_resource_region: str,
-    /// 资源前缀（资源六段式中最后一段"/"前面的部分，例如“qcs::ckafka:ap-shanghai:uin/123456789:ckafkaId/ckafka-o85jq584” 中资源前缀为ckafkaId），cos存储桶不需要传入该字段，其他云资源必填
+    /// Resource prefix (the part before "/" in the last segment in the six-segment resource description), which is optional for COS buckets but required for other Tencent Cloud resources.
     "ResourcePrefix" resource_prefix set_resource_prefix: str,
 } }
 rt::action!("tag", "2018-08-13", "AttachResourcesTag", AttachResourcesTagRequest => AttachResourcesTagResponse);
 
 rt::model! { read debug;
-/// AttachResourcesTag返回参数结构体
+/// AttachResourcesTag response structure.
 AttachResourcesTagResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateTag` (创建标签).
+/// Request of `CreateTag` (Creating Tags).
 ///
-/// 本接口用于创建一对标签键和标签值
+/// This API is used to create a tag key and tag value pair.
 CreateTagRequest {
-    /// 标签键
+    /// Tag key.
     ///
     /// Required.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签值
+    /// Tag value.
     ///
     /// Required.
     "TagValue" tag_value set_tag_value: str,
@@ -108,40 +108,40 @@ CreateTagRequest {
 rt::action!("tag", "2018-08-13", "CreateTag", CreateTagRequest => CreateTagResponse);
 
 rt::model! { read debug;
-/// CreateTag返回参数结构体
+/// CreateTag response structure.
 CreateTagResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateTags` (批量创建标签).
+/// Request of `CreateTags` (Batch creates tags).
 ///
-/// 本接口用于创建多对标签键和标签值
+/// This API is used to create multiple tag key-value pairs.
 CreateTagsRequest {
-    /// 标签列表。
-    /// N取值范围：0~9
+    /// Tag list.
+    /// Value range of N: 0–9
     "Tags" tags set_tags: list Tag,
 } }
 rt::action!("tag", "2018-08-13", "CreateTags", CreateTagsRequest => CreateTagsResponse);
 
 rt::model! { read debug;
-/// CreateTags返回参数结构体
+/// CreateTags response structure.
 CreateTagsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteResourceTag` (标签解绑资源).
+/// Request of `DeleteResourceTag` (Unassociating Resources and Tags).
 ///
-/// 本接口用于解除标签和资源的关联关系
+/// This API is used to unassociate tags and resources.
 DeleteResourceTagRequest {
-    /// 标签键
+    /// Tag key.
     ///
     /// Required.
     "TagKey" tag_key set_tag_key: str,
-    /// 资源六段式。示例：qcs::ckafka:ap-shanghai:uin/123456789:ckafkaId/ckafka-o85jq584
+    /// [Six-segment resource description](https://intl.cloud.tencent.com/document/product/598/10606?from_cn_redirect=1)
     ///
     /// Required.
     "Resource" resource set_resource: str,
@@ -149,22 +149,22 @@ DeleteResourceTagRequest {
 rt::action!("tag", "2018-08-13", "DeleteResourceTag", DeleteResourceTagRequest => DeleteResourceTagResponse);
 
 rt::model! { read debug;
-/// DeleteResourceTag返回参数结构体
+/// DeleteResourceTag response structure.
 DeleteResourceTagResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteTag` (删除标签).
+/// Request of `DeleteTag` (Deleting Tags).
 ///
-/// 本接口用于删除一对标签键和标签值
+/// This API is used to delete a tag key and tag value pair.
 DeleteTagRequest {
-    /// 需要删除的标签键
+    /// The tag key to be deleted.
     ///
     /// Required.
     "TagKey" tag_key set_tag_key: str,
-    /// 需要删除的标签值
+    /// The tag value to be deleted.
     ///
     /// Required.
     "TagValue" tag_value set_tag_value: str,
@@ -172,19 +172,19 @@ DeleteTagRequest {
 rt::action!("tag", "2018-08-13", "DeleteTag", DeleteTagRequest => DeleteTagResponse);
 
 rt::model! { read debug;
-/// DeleteTag返回参数结构体
+/// DeleteTag response structure.
 DeleteTagResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteTags` (批量删除标签).
+/// Request of `DeleteTags` (Batch deletes tags).
 ///
-/// 本接口用于批量删除标签键和标签值。
+/// This API is used to delete tag keys and tag values in batches.
 DeleteTagsRequest {
-    /// 标签列表。
-    /// N取值范围：0~9
+    /// Tag list.
+    /// Value range of N: 0–9
     ///
     /// Required.
     "Tags" tags set_tags: list Tag,
@@ -192,26 +192,26 @@ DeleteTagsRequest {
 rt::action!("tag", "2018-08-13", "DeleteTags", DeleteTagsRequest => DeleteTagsResponse);
 
 rt::model! { read debug;
-/// DeleteTags返回参数结构体
+/// DeleteTags response structure.
 DeleteTagsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeProjects` (获取项目列表).
+/// Request of `DescribeProjects` (Gets project lists).
 ///
-/// 获取项目列表
+/// This API is used to get project lists.
 DescribeProjectsRequest {
-    /// 传1拉取所有项目（包括隐藏项目），传0拉取显示项目
+    /// If this parameter is 1, all projects (including hidden ones) will be queried. If it is 0, only non-hidden projects will be queried.
     ///
     /// Required.
     "AllList" all_list set_all_list: i128,
-    /// 分页条数，固定值1000。
+    /// Number of entries per page. Fixed value: 1,000.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 分页偏移量。
+    /// Pagination offset.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
@@ -223,789 +223,802 @@ DescribeProjectsRequest {
 rt::action!("tag", "2018-08-13", "DescribeProjects", DescribeProjectsRequest => DescribeProjectsResponse);
 
 rt::model! { read debug;
-/// DescribeProjects返回参数结构体
+/// DescribeProjects response structure.
 DescribeProjectsResponse {
-    /// 数据总条数
+    /// Total number of data entries.
     "Total" total set_total: i128,
-    /// 项目列表
+    /// Project list.
     "Projects" projects set_projects: list Project,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeResourceTagsByResourceIds` (批量查看资源关联的标签).
+/// Request of `DescribeResourceTagsByResourceIds` (Batch queries tags associated with resource).
 ///
-/// 用于批量查询已有资源关联的标签键值对
+/// This API is used to query the tag key-value pairs associated with an existing resource.
 DescribeResourceTagsByResourceIdsRequest {
-    /// 业务类型，示例 cvm 。资源所属业务名称（资源六段式中的第三段）
+    /// Service type.
     ///
     /// Required.
     "ServiceType" service_type set_service_type: str,
-    /// 资源前缀，示例 instance
+    /// Resource prefix.
     ///
     /// Required.
     "ResourcePrefix" resource_prefix set_resource_prefix: str,
-    /// 资源ID数组，大小不超过50
+    /// Array of resource IDs (up to 50)
     ///
     /// Required.
     "ResourceIds" resource_ids set_resource_ids: list String,
-    /// 资源所在地域，示例：ap-guangzhou，不区分地域的资源该字段传空字符串，区分地域的资源必填
+    /// The resource's region.
     ///
     /// Required.
     "ResourceRegion" resource_region set_resource_region: str,
-    /// 数据偏移量，默认为 0, 必须为Limit参数的整数倍
+    /// Data offset. The default value is 0. Must be an integral multiple of the `Limit` parameter.
     "Offset" offset set_offset: i128,
-    /// 每页大小，默认为 15
+    /// Page size. The default value is 0.
     "Limit" limit set_limit: i128,
-    /// 标签类型。取值： Custom：自定义标签。 System：系统标签。 All：全部标签。 默认值：All。
+    /// Tag type. Valid values: Custom: custom tag; System: system tag; All: all tags. Default value: All.
     "Category" category set_category: str,
 } }
 rt::action!("tag", "2018-08-13", "DescribeResourceTagsByResourceIds", DescribeResourceTagsByResourceIdsRequest => DescribeResourceTagsByResourceIdsResponse);
 
 rt::model! { read debug;
-/// DescribeResourceTagsByResourceIds返回参数结构体
+/// DescribeResourceTagsByResourceIds response structure.
 DescribeResourceTagsByResourceIdsResponse {
-    /// 结果总数
+    /// Total number of results.
     "TotalCount" total_count set_total_count: i128,
-    /// 数据位移偏量
+    /// Data offset.
     "Offset" offset set_offset: i128,
-    /// 每页大小
+    /// Page size.
     "Limit" limit set_limit: i128,
-    /// 标签列表
+    /// Tag list.
     "Tags" tags set_tags: list TagResource,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeResourceTagsByResourceIdsSeq` (按顺序查看资源关联的标签).
+/// Request of `DescribeResourceTagsByResourceIdsSeq` (Views tags associated with resource in sequence).
 ///
-/// 按顺序查看资源关联的标签
+/// This API is used to view the tags associated with a resource in sequence.
 DescribeResourceTagsByResourceIdsSeqRequest {
-    /// 业务类型，示例 cvm 。指资源所属业务类型，也是资源六段式中的第三段，例如qcs::ckafka:ap-shanghai:uin/123456789:ckafkaId/ckafka-o85jq584中业务类型为ckafka
+    /// Service type
     ///
     /// Required.
     "ServiceType" service_type set_service_type: str,
-    /// 该业务类型对应的资源前缀，示例 cvm对应instance、image、volume等。也是资源六段式中的第六段，例如qcs::ckafka:ap-shanghai:uin/123456789:ckafkaId/ckafka-o85jq584中资源前缀为ckafkaId。cos存储桶为非必填，其他云资源为必填
+    /// Resource prefix
     ///
     /// Required.
     "ResourcePrefix" resource_prefix set_resource_prefix: str,
-    /// 资源唯一标记
+    /// Unique resource ID
     ///
     /// Required.
     "ResourceIds" resource_ids set_resource_ids: list String,
-    /// 资源所在地域，示例：ap-guangzhou, 不区分地域的资源该字段传空字符串，区分地域的资源必填
+    /// Resource region
     ///
     /// Required.
     "ResourceRegion" resource_region set_resource_region: str,
-    /// 数据偏移量，默认为 0, 必须为Limit参数的整数倍
+    /// Data offset. Default value: 0. It must be an integer multiple of the `Limit` parameter
     "Offset" offset set_offset: i128,
-    /// 每页大小，默认为 15
+    /// Number of entries per page. Default value: 15
     "Limit" limit set_limit: i128,
 } }
 rt::action!("tag", "2018-08-13", "DescribeResourceTagsByResourceIdsSeq", DescribeResourceTagsByResourceIdsSeqRequest => DescribeResourceTagsByResourceIdsSeqResponse);
 
 rt::model! { read debug;
-/// DescribeResourceTagsByResourceIdsSeq返回参数结构体
+/// DescribeResourceTagsByResourceIdsSeq response structure.
 DescribeResourceTagsByResourceIdsSeqResponse {
-    /// 结果总数
+    /// Total number of results
     "TotalCount" total_count set_total_count: i128,
-    /// 数据位移偏量
+    /// Data offset
     "Offset" offset set_offset: i128,
-    /// 每页大小
+    /// Number of entries per page
     "Limit" limit set_limit: i128,
-    /// 标签列表
+    /// Tag list
     "Tags" tags set_tags: list TagResource,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeResourceTagsByTagKeys` (根据标签键获取资源标签).
+/// Request of `DescribeResourceTagsByTagKeys` (Gets resource tags based on tag keys).
 ///
-/// 根据标签键获取指定资源上的标签值
+/// This API is used to get resource tags based on tag keys.
 DescribeResourceTagsByTagKeysRequest {
-    /// 业务类型，示例 cvm 。指资源所属业务类型，也是资源六段式中的第三段，例如qcs::ckafka:ap-shanghai:uin/123456789:ckafkaId/ckafka-o85jq584中业务类型为ckafka
+    /// Service type
     ///
     /// Required.
     "ServiceType" service_type set_service_type: str,
-    /// 该业务类型对应的资源前缀，示例 cvm对应instance、image、volume等。也是资源六段式中的第六段，例如qcs::ckafka:ap-shanghai:uin/123456789:ckafkaId/ckafka-o85jq584中资源前缀为ckafkaId
+    /// Resource prefix
     ///
     /// Required.
     "ResourcePrefix" resource_prefix set_resource_prefix: str,
-    /// 资源所在地域，示例：ap-guangzhou 不区分地域的资源不需要传入该字段，区分地域的资源必填
+    /// Resource region
     ///
     /// Required.
     "ResourceRegion" resource_region set_resource_region: str,
-    /// 资源唯一标识ID的列表，列表容量不超过20
+    /// List of unique resource IDs, which can contain no more than 20 IDs.
     ///
     /// Required.
     "ResourceIds" resource_ids set_resource_ids: list String,
-    /// 资源标签键列表，列表容量不超过20
+    /// List of resource tag keys, which can contain no more than 20 keys.
     ///
     /// Required.
     "TagKeys" tag_keys set_tag_keys: list String,
-    /// 每页大小，默认为 400
+    /// Number of entries per page. Default value: 400
     "Limit" limit set_limit: i128,
-    /// 数据偏移量，默认为 0, 必须为Limit参数的整数倍
+    /// Data offset. Default value: 0. It must be an integer multiple of the `Limit` parameter
     "Offset" offset set_offset: i128,
 } }
 rt::action!("tag", "2018-08-13", "DescribeResourceTagsByTagKeys", DescribeResourceTagsByTagKeysRequest => DescribeResourceTagsByTagKeysResponse);
 
 rt::model! { read debug;
-/// DescribeResourceTagsByTagKeys返回参数结构体
+/// DescribeResourceTagsByTagKeys response structure.
 DescribeResourceTagsByTagKeysResponse {
-    /// 结果总数
+    /// Total number of results
     "TotalCount" total_count set_total_count: i128,
-    /// 数据位移偏量
+    /// Data offset
     "Offset" offset set_offset: i128,
-    /// 每页大小
+    /// Number of entries per page
     "Limit" limit set_limit: i128,
-    /// 资源标签
+    /// Resource tag
     "Rows" rows set_rows: list ResourceIdTag,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeResourceTags` (查询资源关联标签).
+/// Request of `DescribeResourceTags` (Queries tags associated with resource).
 ///
-/// 查询资源关联标签
+/// This API is used to query the tags associated with a resource.
 DescribeResourceTagsRequest {
-    /// 资源创建者UIN
+    /// Creator `uin`
     "CreateUin" create_uin set_create_uin: i128,
-    /// 资源所在地域，示例：ap-guangzhou 。不区分地域的资源则不需要传入该字段，区分地域的资源必填
+    /// Resource region.
     "ResourceRegion" resource_region set_resource_region: str,
-    /// 业务类型，示例 ckafka。指资源所属业务类型，也是资源六段式中的第三段，例如qcs::ckafka:ap-shanghai:uin/123456789:ckafkaId/ckafka-o85jq584中业务类型为ckafka
+    /// Service type.
     "ServiceType" service_type set_service_type: str,
-    /// 该业务类型对应的资源前缀，示例 cvm对应instance、image、volume等。也是资源六段式中的第六段，例如qcs::ckafka:ap-shanghai:uin/123456789:ckafkaId/ckafka-o85jq584中资源前缀为ckafkaId
+    /// Resource prefix
     "ResourcePrefix" resource_prefix set_resource_prefix: str,
-    /// 资源唯一标识（资源六段式中最后一段"/"后面的部分）。注：只输入ResourceId查询时，如资源量大可能较慢，或无法匹配到结果，建议在输入ResourceId的同时也输入ServiceType、ResourcePrefix和ResourceRegion（不区分地域的资源可忽略该参数）。若传入的是cos资源的Id，则CosResourceId 字段请同时传1。
+    /// Unique resource ID. Queries with `ResourceId` only may be slow or fail to return results. We recommend you also enter `ServiceType`, `ResourcePrefix`, and `ResourceRegion` (which can be ignored for resources that don't have the region attribute) when entering `ResourceId`.
     "ResourceId" resource_id set_resource_id: str,
-    /// 数据偏移量，默认为 0, 必须为Limit参数的整数倍
+    /// Data offset. Default value: 0. It must be an integer multiple of the `Limit` parameter
     "Offset" offset set_offset: i128,
-    /// 每页大小，默认为 15
+    /// Number of entries per page. Default value: 15
     "Limit" limit set_limit: i128,
-    /// 是否为cos的资源，取值 0 表示：非cos资源。取值1 表示：cos资源，且此时ResourceId也为必填。不填则默认为 0
+    /// Whether it is a COS resource (0 or 1). This parameter is required when the entered `ResourceId` is a COS resource.
     "CosResourceId" cos_resource_id set_cos_resource_id: i128,
 } }
 rt::action!("tag", "2018-08-13", "DescribeResourceTags", DescribeResourceTagsRequest => DescribeResourceTagsResponse);
 
 rt::model! { read debug;
-/// DescribeResourceTags返回参数结构体
+/// DescribeResourceTags response structure.
 DescribeResourceTagsResponse {
-    /// 结果总数
+    /// Total number of results
     "TotalCount" total_count set_total_count: i128,
-    /// 数据位移偏量
+    /// Data offset.
     "Offset" offset set_offset: i128,
-    /// 每页大小
+    /// Number of entries per page.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Limit" limit set_limit: i128,
-    /// 资源标签
+    /// Resource tag
     "Rows" rows set_rows: list TagResource,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeResourcesByTags` (通过标签查询资源列表).
+/// Request of `DescribeResourcesByTags` (Queries resources by tags).
 ///
-/// 通过标签查询资源列表，按TagKey取交集。
-/// 举例：TagFilters 为 [ {"TagKey": "k1", "TagValue":["v1","v2"]}, {"TagKey": "k2", "TagValue":["v3","v4"]} ]。交集查询逻辑：找出资源，其包含标签TagKey=k1且TagValue in (v1, v2)，同时包含标签TagKey=k2且TagValue in (v3, v4)
+/// This API is used to query resources by tags.
 DescribeResourcesByTagsRequest {
-    /// 标签过滤数组，最多支持6组标签。
+    /// Tag filtering arrays.
     ///
     /// Required.
     "TagFilters" tag_filters set_tag_filters: list TagFilter,
-    /// 创建标签者uin
+    /// Tag creator uin.
     "CreateUin" create_uin set_create_uin: i128,
-    /// 数据偏移量，默认为 0, 必须为Limit参数的整数倍
+    /// Data offset. The default value is 0. Must be an integral multiple of the `Limit` parameter.
     "Offset" offset set_offset: i128,
-    /// 每页大小，默认为 15
+    /// Page size. The default value is 15.
     "Limit" limit set_limit: i128,
-    /// 该业务类型对应的资源前缀，示例 cvm对应instance、image、volume等。也是资源六段式中的第六段，例如qcs::ckafka:ap-shanghai:uin/123456789:ckafkaId/ckafka-o85jq584中资源前缀为ckafkaId。cos存储桶为非必填，其他云资源为必填
+    /// Resource prefix.
     "ResourcePrefix" resource_prefix set_resource_prefix: str,
-    /// 资源唯一标记
+    /// Unique resource ID.
     "ResourceId" resource_id set_resource_id: str,
-    /// 资源所在地域，示例：ap-guangzhou 不区分地域的资源不需要传入该字段，区分地域的资源必填
+    /// The resource's region.
     "ResourceRegion" resource_region set_resource_region: str,
-    /// 业务类型，示例 cvm 。指资源所属业务类型，也是资源六段式中的第三段，例如qcs::ckafka:ap-shanghai:uin/123456789:ckafkaId/ckafka-o85jq584中业务类型为ckafka
+    /// Service type.
     "ServiceType" service_type set_service_type: str,
 } }
 rt::action!("tag", "2018-08-13", "DescribeResourcesByTags", DescribeResourcesByTagsRequest => DescribeResourcesByTagsResponse);
 
 rt::model! { read debug;
-/// DescribeResourcesByTags返回参数结构体
+/// DescribeResourcesByTags response structure.
 DescribeResourcesByTagsResponse {
-    /// 结果总数
+    /// Total number of results.
     "TotalCount" total_count set_total_count: i128,
-    /// 数据位移偏量
+    /// Data offset.
     "Offset" offset set_offset: i128,
-    /// 每页大小
+    /// Number of entries per page.
+    /// Note: This field may return null, indicating that no valid value is found.
     "Limit" limit set_limit: i128,
-    /// 资源标签
+    /// Resource tag.
     "Rows" rows set_rows: list ResourceTag,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeResourcesByTagsUnion` (通过标签查询资源列表并集).
+/// Request of `DescribeResourcesByTagsUnion` (Queries resource list by tags).
 ///
-/// 通过标签查询资源列表，按TagKey取并集。
-/// 举例：TagFilters 为 [ {"TagKey": "k1", "TagValue":["v1","v2"]}, {"TagKey": "k2", "TagValue":["v3","v4"]} ]。并集查询逻辑：找出资源，其包含标签TagKey=k1且TagValue in (v1, v2)，或者包含标签TagKey=k2且TagValue in (v3, v4)
+/// This API is used to query resource list by tags.
 DescribeResourcesByTagsUnionRequest {
-    /// 标签过滤数组，最多支持6组标签。
+    /// Tag filtering arrays.
     ///
     /// Required.
     "TagFilters" tag_filters set_tag_filters: list TagFilter,
-    /// 创建标签者uin
+    /// Tag creator uin.
     "CreateUin" create_uin set_create_uin: i128,
-    /// 数据偏移量，默认为 0, 必须为Limit参数的整数倍
+    /// Data offset. The default value is 0. Must be an integral multiple of the `Limit` parameter.
     "Offset" offset set_offset: i128,
-    /// 每页大小，默认为 15
+    /// Page size. The default value is 15.
     "Limit" limit set_limit: i128,
-    /// 该业务类型对应的资源前缀，示例 cvm对应instance、image、volume等。也是资源六段式中的第六段，例如qcs::ckafka:ap-shanghai:uin/123456789:ckafkaId/ckafka-o85jq584中资源前缀为ckafkaId。cos存储桶为非必填，其他云资源为必填
+    /// Resource prefix.
     "ResourcePrefix" resource_prefix set_resource_prefix: str,
-    /// 资源唯一标记
+    /// Unique resource ID.
     "ResourceId" resource_id set_resource_id: str,
-    /// 资源所在地域，示例：ap-guangzhou 不区分地域的资源不需要传入该字段，区分地域的资源必填
+    /// The resource’s region.
     "ResourceRegion" resource_region set_resource_region: str,
-    /// 业务类型，示例 cvm 。指资源所属业务类型，也是资源六段式中的第三段，例如qcs::ckafka:ap-shanghai:uin/123456789:ckafkaId/ckafka-o85jq584中业务类型为ckafka
+    /// Service type
     "ServiceType" service_type set_service_type: str,
 } }
 rt::action!("tag", "2018-08-13", "DescribeResourcesByTagsUnion", DescribeResourcesByTagsUnionRequest => DescribeResourcesByTagsUnionResponse);
 
 rt::model! { read debug;
-/// DescribeResourcesByTagsUnion返回参数结构体
+/// DescribeResourcesByTagsUnion response structure.
 DescribeResourcesByTagsUnionResponse {
-    /// 结果总数
+    /// Total number of results.
     "TotalCount" total_count set_total_count: i128,
-    /// 数据位移偏量
+    /// Data offset.
     "Offset" offset set_offset: i128,
-    /// 每页大小
+    /// The size of each page.
     "Limit" limit set_limit: i128,
-    /// 资源标签
+    /// Resource tag.
     "Rows" rows set_rows: list ResourceTag,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTagKeys` (查询标签键).
+/// Request of `DescribeTagKeys` (Querying Tag Keys).
 ///
-/// 用于查询已建立的标签列表中的标签键。
+/// This API is used to query tag keys in the list of created tags.
 DescribeTagKeysRequest {
-    /// 创建者用户 Uin，不传或为空只将 Uin 作为条件查询
+    /// Creator `Uin`. If not specified, `Uin` is only used as the query condition.
     "CreateUin" create_uin set_create_uin: i128,
-    /// 数据偏移量，默认为 0, 必须为Limit参数的整数倍
+    /// Data offset. The default value is 0. Must be an integral multiple of the `Limit` parameter.
     "Offset" offset set_offset: i128,
-    /// 每页大小，默认为 15，最大1000
+    /// Number of entries per page. Default: 15; maximum: 1,000.
     "Limit" limit set_limit: i128,
-    /// 是否展现项目标签。1:展示 0:不展示。本功能仅供历史客户使用，需提交工单加白主账号后，入参方可有效。
+    /// Whether to show project
     "ShowProject" show_project set_show_project: i128,
-    /// 标签类型。取值： Custom：自定义标签。 System：系统标签。 All：全部标签。 默认值：All。
+    /// Tag type. Valid values: Custom: custom tag; System: system tag; All: all tags. Default value: All.
     "Category" category set_category: str,
 } }
 rt::action!("tag", "2018-08-13", "DescribeTagKeys", DescribeTagKeysRequest => DescribeTagKeysResponse);
 
 rt::model! { read debug;
-/// DescribeTagKeys返回参数结构体
+/// DescribeTagKeys response structure.
 DescribeTagKeysResponse {
-    /// 结果总数
+    /// Total number of results.
     "TotalCount" total_count set_total_count: i128,
-    /// 数据位移偏量
+    /// Data offset.
     "Offset" offset set_offset: i128,
-    /// 每页大小
+    /// Page size.
     "Limit" limit set_limit: i128,
-    /// 标签列表
+    /// Tag list.
     "Tags" tags set_tags: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTagValues` (查询标签值).
+/// Request of `DescribeTagValues` (Querying Tag Values).
 ///
-/// 用于查询已建立的标签列表中的标签值。
+/// This API is used to query tag values in an existing tag list.
 DescribeTagValuesRequest {
-    /// 标签键列表
+    /// Tag key list.
     ///
     /// Required.
     "TagKeys" tag_keys set_tag_keys: list String,
-    /// 创建者用户 Uin，不传或为空只将 Uin 作为条件查询
+    /// Creator `Uin`. If not specified, `Uin` is only used as the query condition.
     "CreateUin" create_uin set_create_uin: i128,
-    /// 数据偏移量，默认为 0, 必须为Limit参数的整数倍
+    /// Data offset. The default value is 0. Must be an integral multiple of the `Limit` parameter.
     "Offset" offset set_offset: i128,
-    /// 每页大小，默认为 15，最大1000
+    /// Page size. The default value is 0.
     "Limit" limit set_limit: i128,
-    /// 标签类型。取值： Custom：自定义标签。 System：系统标签。 All：全部标签。 默认值：All。
+    /// Tag type. Valid values: Custom: custom tag; System: system tag; All: all tags. Default value: All.
     "Category" category set_category: str,
 } }
 rt::action!("tag", "2018-08-13", "DescribeTagValues", DescribeTagValuesRequest => DescribeTagValuesResponse);
 
 rt::model! { read debug;
-/// DescribeTagValues返回参数结构体
+/// DescribeTagValues response structure.
 DescribeTagValuesResponse {
-    /// 结果总数
+    /// Total number of results.
     "TotalCount" total_count set_total_count: i128,
-    /// 数据位移偏量
+    /// Data offset.
     "Offset" offset set_offset: i128,
-    /// 每页大小
+    /// Page size.
     "Limit" limit set_limit: i128,
-    /// 标签列表
+    /// Tag list.
     "Tags" tags set_tags: list Tag,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTagValuesSeq` (按顺序查询标签值).
+/// Request of `DescribeTagValuesSeq` (Queries tag values in sequence).
 ///
-/// 用于查询已建立的标签列表中的标签值。
+/// This API is used to query tag values in a created tag list.
 DescribeTagValuesSeqRequest {
-    /// 标签键列表
+    /// Tag key list
     ///
     /// Required.
     "TagKeys" tag_keys set_tag_keys: list String,
-    /// 创建者用户 Uin，不传或为空只将 Uin 作为条件查询
+    /// Creator `Uin`. If this parameter is blank or left empty, only `Uin` will be used as a condition for query
     "CreateUin" create_uin set_create_uin: i128,
-    /// 数据偏移量，默认为 0, 必须为Limit参数的整数倍
+    /// Data offset. Default value: 0. It must be an integer multiple of the `Limit` parameter
     "Offset" offset set_offset: i128,
-    /// 每页大小，默认为 15
+    /// Number of entries per page. Default value: 15
     "Limit" limit set_limit: i128,
 } }
 rt::action!("tag", "2018-08-13", "DescribeTagValuesSeq", DescribeTagValuesSeqRequest => DescribeTagValuesSeqResponse);
 
 rt::model! { read debug;
-/// DescribeTagValuesSeq返回参数结构体
+/// DescribeTagValuesSeq response structure.
 DescribeTagValuesSeqResponse {
-    /// 结果总数
+    /// Total number of results
     "TotalCount" total_count set_total_count: i128,
-    /// 数据位移偏量
+    /// Data offset
     "Offset" offset set_offset: i128,
-    /// 每页大小
+    /// Number of entries per page
     "Limit" limit set_limit: i128,
-    /// 标签列表
+    /// Tag list
     "Tags" tags set_tags: list Tag,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTags` (查询标签列表).
+/// Request of `DescribeTags` (Querying Tag Lists).
 ///
-/// 用于获取已建立的标签列表。
-/// 举例：TagKeys为["k1","k2"], TagValues为["v3","v4"], 查出标签，其标签键tagKey in (k1, k2)，同时标签值tagValue in (v3, v4)
+/// This API is used to query the list of created tags.
 DescribeTagsRequest {
-    /// 标签键,与标签值同时存在或同时不存在，不存在时表示查询该用户所有标签
+    /// Tag key. Either exists or does not exist alongside the tag value. If it does not exist, all of the user's tags will be queried.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签值,与标签键同时存在或同时不存在，不存在时表示查询该用户所有标签
+    /// Tag value. Either exists or does not exist alongside the tag key. If it does not exist, all of the user's tags will be queried.
     "TagValue" tag_value set_tag_value: str,
-    /// 数据偏移量，默认为 0, 必须为Limit参数的整数倍
+    /// Data offset. The default value is 0. Must be an integral multiple of the `Limit` parameter.
     "Offset" offset set_offset: i128,
-    /// 每页大小，默认为 15，最大1000
+    /// Page size. The default value is 0.
     "Limit" limit set_limit: i128,
-    /// 创建者用户 Uin，不传或为空只将 Uin 作为条件查询
+    /// Creator `Uin`. If not specified, `Uin` is only used as the query condition.
     "CreateUin" create_uin set_create_uin: i128,
-    /// 标签键数组,与标签值同时存在或同时不存在，不存在时表示查询该用户所有标签,当与TagKey同时传递时只取本值
+    /// Tag key array, which either exists or does not exist with the tag value. If it does not exist, all tags of the user will be queried. If it is passed in together with `TagKey`, it will be used and the `TagKey` will be ignored.
     "TagKeys" tag_keys set_tag_keys: list String,
-    /// 是否展现项目标签。1:展示 0:不展示。本功能仅供历史客户使用，需提交工单加白主账号后，入参方可有效。
+    /// Whether to show project tag
     "ShowProject" show_project set_show_project: i128,
 } }
 rt::action!("tag", "2018-08-13", "DescribeTags", DescribeTagsRequest => DescribeTagsResponse);
 
 rt::model! { read debug;
-/// DescribeTags返回参数结构体
+/// DescribeTags response structure.
 DescribeTagsResponse {
-    /// 结果总数
+    /// Total number of results.
     "TotalCount" total_count set_total_count: i128,
-    /// 数据位移偏量
+    /// Data offset.
     "Offset" offset set_offset: i128,
-    /// 每页大小
+    /// Page size.
     "Limit" limit set_limit: i128,
-    /// 标签列表
+    /// Tag list.
     "Tags" tags set_tags: list TagWithDelete,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTagsSeq` (按顺序查询标签列表).
+/// Request of `DescribeTagsSeq` (Queries tag lists in sequence).
 ///
-/// 用于获取已建立的标签列表。
-/// 举例：TagKeys为["k1","k2"], TagValues为["v3","v4"], 查出标签，其标签键tagKey in (k1, k2)，同时标签值tagValue in (v3, v4)
+/// This API is used to query the created tag lists.
 DescribeTagsSeqRequest {
-    /// 标签键,与标签值同时存在或同时不存在，不存在时表示查询该用户所有标签
+    /// Tag key, which either exists or does not exist with the tag value. If it does not exist, all tags of the user will be queried
     "TagKey" tag_key set_tag_key: str,
-    /// 标签值,与标签键同时存在或同时不存在，不存在时表示查询该用户所有标签
+    /// Tag value, which either exists or does not exist with the tag key. If it does not exist, all tags of the user will be queried
     "TagValue" tag_value set_tag_value: str,
-    /// 数据偏移量，默认为 0, 必须为Limit参数的整数倍
+    /// Data offset. Default value: 0. It must be an integer multiple of the `Limit` parameter
     "Offset" offset set_offset: i128,
-    /// 每页大小，默认为 15
+    /// Number of entries per page. Default value: 15
     "Limit" limit set_limit: i128,
-    /// 创建者用户 Uin，不传或为空只将 Uin 作为条件查询
+    /// Creator `Uin`. If this parameter is blank or left empty, only `Uin` will be used as a condition for query
     "CreateUin" create_uin set_create_uin: i128,
-    /// 标签键数组,与标签值同时存在或同时不存在，不存在时表示查询该用户所有标签,当与TagKey同时传递时只取本值
+    /// Tag key array, which either exists or does not exist with the tag value. If it does not exist, all tags of the user will be queried. If it is passed in together with `TagKey`, it will be used and the `TagKey` will be ignored.
     "TagKeys" tag_keys set_tag_keys: list String,
-    /// 是否展现项目标签。1:展示 0:不展示。本功能仅供历史客户使用，需提交工单加白主账号后，入参方可有效。
+    /// Whether to show project tag
     "ShowProject" show_project set_show_project: i128,
 } }
 rt::action!("tag", "2018-08-13", "DescribeTagsSeq", DescribeTagsSeqRequest => DescribeTagsSeqResponse);
 
 rt::model! { read debug;
-/// DescribeTagsSeq返回参数结构体
+/// DescribeTagsSeq response structure.
 DescribeTagsSeqResponse {
-    /// 结果总数
+    /// Total number of results
     "TotalCount" total_count set_total_count: i128,
-    /// 数据位移偏量
+    /// Data offset
     "Offset" offset set_offset: i128,
-    /// 每页大小
+    /// Number of entries per page
     "Limit" limit set_limit: i128,
-    /// 标签列表
+    /// Tag list
     "Tags" tags set_tags: list TagWithDelete,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DetachResourcesTag` (标签解绑批量资源).
+/// Request of `DetachResourcesTag` (Unbinds tag from resources in batches).
 ///
-/// 解绑多个资源关联的某个标签
+/// This API is used to unbind a tag from multiple resources.
 DetachResourcesTagRequest {
-    /// 业务类型，示例 cvm 。指资源所属业务类型，也是资源六段式中的第三段，例如qcs::ckafka:ap-shanghai:uin/123456789:ckafkaId/ckafka-o85jq584中业务类型为ckafka
+    /// Resource service name (the third segment in the six-segment resource description)
     ///
     /// Required.
     "ServiceType" service_type set_service_type: str,
-    /// 资源ID数组，资源个数最多为50
+    /// Resource ID array, which can contain up to 50 resources
     ///
     /// Required.
     "ResourceIds" resource_ids set_resource_ids: list String,
-    /// 需要解绑的标签键
+    /// Tag key to be unbound
     ///
     /// Required.
     "TagKey" tag_key set_tag_key: str,
-    /// 资源所在地域，示例：ap-guangzhou 。不区分地域的资源则不需要传入该字段，区分地域的资源必填
+    /// Resource region. If resources have the region attribute, this field is required; otherwise, it is optional.
     "ResourceRegion" resource_region set_resource_region: str,
-    /// 该业务类型对应的资源前缀，示例 cvm对应instance、image、volume等。也是资源六段式中的第六段，例如qcs::ckafka:ap-shanghai:uin/123456789:ckafkaId/ckafka-o85jq584中资源前缀为ckafkaId。cos存储桶为非必填，其他云资源为必填
+    /// Resource prefix (the part before "/" in the last segment in the six-segment resource description), which is optional for COS buckets but required for other Tencent Cloud resources.
     "ResourcePrefix" resource_prefix set_resource_prefix: str,
 } }
 rt::action!("tag", "2018-08-13", "DetachResourcesTag", DetachResourcesTagRequest => DetachResourcesTagResponse);
 
 rt::model! { read debug;
-/// DetachResourcesTag返回参数结构体
+/// DetachResourcesTag response structure.
 DetachResourcesTagResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 失败资源信息。
-/// 绑定或解绑资源标签时失败返回
+/// Information of failed resources.
+/// This is returned when resource tag binding or unbinding fails.
 FailedResource {
-    /// 失败的资源六段式
+    /// Six-segment descriptions of failed resources
     "Resource" resource set_resource: str,
-    /// 错误码
+    /// Error code
     "Code" code set_code: str,
-    /// 错误信息
+    /// Error message
     "Message" message set_message: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetResources` (查询资源标签列表).
+/// Request of `GetResources` (Queries resource tag list).
 ///
-/// 查询资源标签列表。
+/// This API is used to query the list of resources associated with a tag.
 GetResourcesRequest {
-    /// 资源六段式列表。腾讯云使用资源六段式描述一个资源。
-    /// 例如：ResourceList.1 = qcs::${ServiceType}:${Region}:${Account}:${ResourcePreifx}/${ResourceId}。
-    /// 如果传入了此参数会返回所有匹配的资源列表，指定的MaxResults会失效。
-    /// N取值范围：0~9
+    /// Six-segment resource description list. Tencent Cloud uses a six-segment value to describe a resource.
+    /// For example, ResourceList.1 = qcs::${ServiceType}:${Region}:${Account}:${ResourcePreifx}/${ResourceId}.
+    /// If this parameter is passed in, the list of all matching resources will be returned, and the specified `MaxResults` will become invalid.
+    /// Value range of N: 0–9
     "ResourceList" resource_list set_resource_list: list String,
-    /// 标签过滤数组，最多支持6组标签。会查询同时绑定了这多组标签的资源。
-    /// 每组标签中的TagValue最多支持10个。
+    /// Tag key and value.
+    /// If multiple tags are specified, resources bound to all such tags will be queried.
+    /// Value range of N: 0–5
+    /// There can be up to 10 `TagValues` in each `TagFilters`.
     "TagFilters" tag_filters set_tag_filters: list TagFilter,
-    /// 从上一页的响应中获取的下一页的Token值。
-    /// 如果是第一次请求，设置为空。
+    /// The token value of the next page obtained from the response of the previous page.
+    /// Leave it empty for the first request.
     "PaginationToken" pagination_token set_pagination_token: str,
-    /// 每一页返回的数据最大条数，最大200。
-    /// 缺省值：50。
+    /// Number of data entries to return per page (up to 200).
+    /// Default value: 50.
     "MaxResults" max_results set_max_results: i128,
 } }
 rt::action!("tag", "2018-08-13", "GetResources", GetResourcesRequest => GetResourcesResponse);
 
 rt::model! { read debug;
-/// GetResources返回参数结构体
+/// GetResources response structure.
 GetResourcesResponse {
-    /// 获取的下一页的Token值
+    /// Token value obtained for the next page
     "PaginationToken" pagination_token set_pagination_token: str,
-    /// 资源及关联的标签(键和值)列表
+    /// List of resources and their associated tags (key-value pairs)
     "ResourceTagMappingList" resource_tag_mapping_list set_resource_tag_mapping_list: list ResourceTagMapping,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetTagKeys` (查询标签键列表).
+/// Request of `GetTagKeys` (Queries tag key list).
 ///
-/// 查询标签键列表。
+/// This API is used to query the list of tag keys.
 GetTagKeysRequest {
-    /// 从上一页的响应中获取的下一页的Token值。如果是第一次请求，设置为空。
+    /// The token value of the next page obtained from the response of the previous page.
+    /// Leave it empty for the first request.
     "PaginationToken" pagination_token set_pagination_token: str,
-    /// 每一页返回的数据最大条数，最大1000。缺省值：50。
+    /// Number of data entries to return per page (up to 1,000).
+    /// Default value: 50.
     "MaxResults" max_results set_max_results: i128,
-    /// 标签类型。取值： Custom：自定义标签。 System：系统标签。 All：全部标签。 默认值：All。
+    /// Tag type. Valid values: Custom: custom tag; System: system tag; All: all tags. Default value: All.
     "Category" category set_category: str,
 } }
 rt::action!("tag", "2018-08-13", "GetTagKeys", GetTagKeysRequest => GetTagKeysResponse);
 
 rt::model! { read debug;
-/// GetTagKeys返回参数结构体
+/// GetTagKeys response structure.
 GetTagKeysResponse {
-    /// 获取的下一页的Token值，如果当前是最后一页，返回为空
+    /// Token value obtained for the next page
     "PaginationToken" pagination_token set_pagination_token: str,
-    /// 标签键信息。
+    /// Tag key information.
     "TagKeys" tag_keys set_tag_keys: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetTagValues` (查询标签值列表).
+/// Request of `GetTagValues` (Queries tag value list).
 ///
-/// 用于查询已建立的标签列表中的标签值。
+/// This API is used to query tag values in the list of created tags.
 GetTagValuesRequest {
-    /// 标签键。返回所有标签键列表对应的标签值。最大长度：20
+    /// Tag key.
+    /// All tag values corresponding to the list of tag keys.
+    /// Maximum length: 20
     ///
     /// Required.
     "TagKeys" tag_keys set_tag_keys: list String,
-    /// 从上一页的响应中获取的下一页的Token值。如果是第一次请求，设置为空。
+    /// The token value of the next page obtained from the response of the previous page.
+    /// Leave it empty for the first request.
     "PaginationToken" pagination_token set_pagination_token: str,
-    /// 每一页返回的数据最大条数，最大1000。缺省值：50。
+    /// Number of data entries to return per page (up to 1,000).
+    /// Default value: 50.
     "MaxResults" max_results set_max_results: i128,
-    /// 标签类型。取值： Custom：自定义标签。 System：系统标签。 All：全部标签。 默认值：All。
+    /// Tag type. Valid values: Custom: custom tag; System: system tag; All: all tags. Default value: All.
     "Category" category set_category: str,
 } }
 rt::action!("tag", "2018-08-13", "GetTagValues", GetTagValuesRequest => GetTagValuesResponse);
 
 rt::model! { read debug;
-/// GetTagValues返回参数结构体
+/// GetTagValues response structure.
 GetTagValuesResponse {
-    /// 获取的下一页的Token值，如果当前是最后一页，返回为空
+    /// Token value obtained for the next page
     "PaginationToken" pagination_token set_pagination_token: str,
-    /// 标签列表。
+    /// Tag list.
     "Tags" tags set_tags: list Tag,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetTags` (获取标签列表).
+/// Request of `GetTags` (Gets tag list).
 ///
-/// 用于获取已建立的标签列表。
-/// 举例：TagKeys 为["k1","k2"], TagValues为["v3","v4"], 查出标签，其标签键tagKey in (k1, k2)，同时标签值tagValue in (v3, v4)
+/// This API is used to get the list of created tags.
 GetTagsRequest {
-    /// 从上一页的响应中获取的下一页的Token值。
-    /// 如果是第一次请求，设置为空。
+    /// The token value of the next page obtained from the response of the previous page.
+    /// Leave it empty for the first request.
     "PaginationToken" pagination_token set_pagination_token: str,
-    /// 每一页返回的数据最大条数，最大1000。
-    /// 缺省值：50。
+    /// Number of data entries to return per page (up to 1,000).
+    /// Default value: 50.
     "MaxResults" max_results set_max_results: i128,
-    /// 标签键。
-    /// 返回所有标签键列表对应的标签。
-    /// 最大长度：20
+    /// Tag key.
+    /// All tags corresponding to the list of tag keys.
+    /// Maximum length: 20
     "TagKeys" tag_keys set_tag_keys: list String,
-    /// 标签类型。取值： Custom：自定义标签。 System：系统标签。 All：全部标签。 默认值：All。
+    /// Tag type. Valid values: Custom: custom tag; System: system tag; All: all tags. Default value: All.
     "Category" category set_category: str,
 } }
 rt::action!("tag", "2018-08-13", "GetTags", GetTagsRequest => GetTagsResponse);
 
 rt::model! { read debug;
-/// GetTags返回参数结构体
+/// GetTags response structure.
 GetTagsResponse {
-    /// 获取的下一页的Token值，如果当前是最后一页，返回为空
+    /// Token value obtained for the next page
     "PaginationToken" pagination_token set_pagination_token: str,
-    /// 标签列表。
+    /// Tag list.
     "Tags" tags set_tags: list Tag,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyResourceTags` (批量修改资源关联的标签).
+/// Request of `ModifyResourceTags` (Batch Modifying Tags Associated with a Resource).
 ///
-/// 本接口用于修改资源关联的所有标签
+/// This API is used to modify all tags associated with a resource.
 ModifyResourceTagsRequest {
-    /// [ 资源六段式描述 ](https://cloud.tencent.com/document/product/598/10606)
+    /// [Six-segment resource description](https://intl.cloud.tencent.com/document/product/598/10606?from_cn_redirect=1)
     ///
     /// Required.
     "Resource" resource set_resource: str,
-    /// 需要增加或修改的标签集合。如果Resource描述的资源未关联输入的标签键，则增加关联；若已关联，则将该资源关联的键对应的标签值修改为输入值。本接口中ReplaceTags和DeleteTags二者必须存在其一，且二者不能包含相同的标签键。可以不传该参数，但不能是空数组。标签数量不超过10个。
+    /// The tags to be added or modified. If the resource described by `Resource` is not associated with the input tag keys, an association will be added. If the tag keys are already associated, the values corresponding to the associated tag keys will be modified to the input values. This API must contain either `ReplaceTags` or `DeleteTag`, and these two parameters cannot include the same tag keys. This parameter can be omitted, but it cannot be an empty array.
     "ReplaceTags" replace_tags set_replace_tags: list Tag,
-    /// 需要解关联的标签集合。本接口中ReplaceTags和DeleteTags二者必须存在其一，且二者不能包含相同的标签键。可以不传该参数，但不能是空数组。标签数量不超过10个。
+    /// The tags to be disassociated. This API must contain either `ReplaceTags` or `DeleteTag`, and these two parameters cannot include the same tag keys. This parameter can be omitted, but it cannot be an empty array.
     "DeleteTags" delete_tags set_delete_tags: list TagKeyObject,
 } }
 rt::action!("tag", "2018-08-13", "ModifyResourceTags", ModifyResourceTagsRequest => ModifyResourceTagsResponse);
 
 rt::model! { read debug;
-/// ModifyResourceTags返回参数结构体
+/// ModifyResourceTags response structure.
 ModifyResourceTagsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyResourcesTagValue` (修改批量资源关联的标签值).
+/// Request of `ModifyResourcesTagValue` (Modifies tag value associated with resources in batches).
 ///
-/// 修改多个资源关联的某个标签键对应的标签值
+/// This API is used to modify the tag value corresponding to a tag key associated with multiple resources.
 ModifyResourcesTagValueRequest {
-    /// 业务类型，示例 cvm。资源所属业务名称（资源六段式中的第三段）
+    /// Resource service name (the third segment in the six-segment resource description)
     ///
     /// Required.
     "ServiceType" service_type set_service_type: str,
-    /// 资源ID数组，资源个数最多为50
+    /// Resource ID array, which can contain up to 50 resources
     ///
     /// Required.
     "ResourceIds" resource_ids set_resource_ids: list String,
-    /// 标签键
+    /// Tag key
     ///
     /// Required.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签值
+    /// Tag value
     ///
     /// Required.
     "TagValue" tag_value set_tag_value: str,
-    /// 资源所在地域，示例：ap-guangzhou 不区分地域的资源不需要传入该字段，区分地域的资源必填
+    /// Resource region. If resources have the region attribute, this field is required; otherwise, it is optional.
     "ResourceRegion" resource_region set_resource_region: str,
-    /// 资源前缀（资源六段式中最后一段"/"前面的部分），例如“qcs::ckafka:ap-shanghai:uin/123456789:ckafkaId/ckafka-o85jq584” 中资源前缀为ckafkaId），cos存储桶不需要传入该字段，其他云资源必填
+    /// Resource prefix (the part before "/" in the last segment in the six-segment resource description), which is optional for COS buckets but required for other Tencent Cloud resources.
     "ResourcePrefix" resource_prefix set_resource_prefix: str,
 } }
 rt::action!("tag", "2018-08-13", "ModifyResourcesTagValue", ModifyResourcesTagValueRequest => ModifyResourcesTagValueResponse);
 
 rt::model! { read debug;
-/// ModifyResourcesTagValue返回参数结构体
+/// ModifyResourcesTagValue response structure.
 ModifyResourcesTagValueResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 项目信息
+/// Project information.
 Project {
-    /// 项目ID
+    /// Project ID.
     "ProjectId" project_id set_project_id: i128,
-    /// 项目名称
+    /// Project name.
     "ProjectName" project_name set_project_name: str,
-    /// 创建人uin
+    /// Creator UIN.
     "CreatorUin" creator_uin set_creator_uin: i128,
-    /// 项目描述
+    /// Project description.
     "ProjectInfo" project_info set_project_info: str,
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
 } }
 
 rt::model! { read debug;
-/// 资源标签键值
+/// Resource tag key value
 ResourceIdTag {
-    /// 资源唯一标识
+    /// Unique resource ID
+    /// Note: this field may return null, indicating that no valid values can be obtained
     "ResourceId" resource_id set_resource_id: str,
-    /// 标签键值对
+    /// Tag key-value pair
+    /// Note: this field may return null, indicating that no valid values can be obtained
     "TagKeyValues" tag_key_values set_tag_key_values: list Tag,
 } }
 
 rt::model! { read debug;
-/// 资源标签
+/// Resource tag.
 ResourceTag {
-    /// 资源所在地域
+    /// The resource's region.
+    /// Note: This field may return null, indicating that no valid value is found.
     "ResourceRegion" resource_region set_resource_region: str,
-    /// 业务类型
+    /// Service type.
+    /// Note: This field may return null, indicating that no valid value is found.
     "ServiceType" service_type set_service_type: str,
-    /// 资源前缀
+    /// Resource prefix.
+    /// Note: This field may return null, indicating that no valid value is found.
     "ResourcePrefix" resource_prefix set_resource_prefix: str,
-    /// 资源唯一标记
+    /// Unique resource ID.
+    /// Note: This field may return null, indicating that no valid value is found.
     "ResourceId" resource_id set_resource_id: str,
-    /// 资源标签
+    /// Resource tag.
+    /// Note: This field may return null, indicating that no valid value is found.
     "Tags" tags set_tags: list Tag,
 } }
 
 rt::model! { read debug;
-/// 资源及关联的标签(键和值)。
+/// Resources and their associated tags (key-value pairs).
 ResourceTagMapping {
-    /// 资源六段式。腾讯云使用资源六段式描述一个资源。
-    /// 例如：ResourceList.1 = qcs::${ServiceType}:${Region}:${Account}:${ResourcePreifx}/${ResourceId}。
+    /// Six-segment resource description. Tencent Cloud uses a six-segment value to describe a resource.
+    /// For example, ResourceList.1 = qcs::${ServiceType}:${Region}:${Account}:${ResourcePreifx}/${ResourceId}.
     "Resource" resource set_resource: str,
-    /// 资源关联的标签列表
+    /// List of tags associated with the resource
     "Tags" tags set_tags: list Tag,
 } }
 
 rt::model! { both debug;
-/// 表示一个标签键值对
+/// A tag key-value pair.
 Tag {
-    /// 标签键
+    /// Tag key.
     ///
     /// Required.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签值
+    /// Tag value.
     ///
     /// Required.
     "TagValue" tag_value set_tag_value: str,
-    /// 标签类型。取值： Custom：自定义标签。 System：系统标签。 All：全部标签。 默认值：All。
+    /// Tag type. Valid values: Custom: custom tag; System: system tag; All: all tags. Default value: All.Note: This field may return null, indicating that no value is obtained.
     "Category" category set_category: str,
 } }
 
 rt::model! { write debug;
-/// 标签键值过滤条件
+/// Tag filtering array. '**AND**' relation if multiple arrays.
 TagFilter {
-    /// 标签键
+    /// Tag key.
     ///
     /// Required.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签值数组 多个值的话是或的关系
+    /// Tag value array. '**OR**' relation if multiple values.
     "TagValue" tag_value set_tag_value: list String,
 } }
 
 rt::model! { write debug;
-/// 标签键对象
+/// Tag key object.
 TagKeyObject {
-    /// 标签键
+    /// Tag key.
     ///
     /// Required.
     "TagKey" tag_key set_tag_key: str,
 } }
 
 rt::model! { read debug;
-/// 标签键值对以及资源ID
+/// Tag key-value pair and resource ID.
 TagResource {
-    /// 标签键
+    /// Tag key.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签值
+    /// Tag value.
     "TagValue" tag_value set_tag_value: str,
-    /// 资源ID
+    /// Resource ID.
     "ResourceId" resource_id set_resource_id: str,
-    /// 标签键MD5值
+    /// Tag key MD5 value.
     "TagKeyMd5" tag_key_md5 set_tag_key_md5: str,
-    /// 标签值MD5值
+    /// Tag value MD5 value.
     "TagValueMd5" tag_value_md5 set_tag_value_md5: str,
-    /// 资源类型
+    /// Resource type
+    /// Note: this field may return null, indicating that no valid values found.
     "ServiceType" service_type set_service_type: str,
-    /// 标签类型。取值： Custom：自定义标签。 System：系统标签。
+    /// Tag type. Valid values: Custom: custom tag; System: system tag.Note: This field may return null, indicating that no value is obtained.
     "Category" category set_category: str,
 } }
 
 rt::model! { write debug;
-/// Request of `TagResources` (为资源绑定标签).
+/// Request of `TagResources` (Binds tag to resources).
 ///
-/// 为指定的多个云产品的多个云资源统一创建并绑定标签。
+/// This API is used to create and bind a tag uniformly to multiple specified resources of multiple Tencent Cloud services.
 TagResourcesRequest {
-    /// 待绑定的云资源，用标准的资源六段式表示。正确的资源六段式请参考：[标准的资源六段式](https://cloud.tencent.com/document/product/598/10606)和[支持标签的云产品及资源描述方式](https://cloud.tencent.com/document/product/651/89122)。
-    /// N取值范围：0~9
+    /// Cloud resource to be bound, represented in the standard six-segment resource format. For the correct format, see [Resource Description Method](https://intl.cloud.tencent.com/document/product/598/10606?from_cn_redirect=1).
+    /// Value range of N: 0-9.
     ///
     /// Required.
     "ResourceList" resource_list set_resource_list: list String,
-    /// 标签键和标签值。
-    /// 如果指定多个标签，则会为指定资源同时创建并绑定该多个标签。
-    /// 同一个资源上的同一个标签键只能对应一个标签值。如果您尝试添加已有标签键，则对应的标签值会更新为新值。
-    /// 如果标签不存在会为您自动创建标签。
-    /// N取值范围：0~9
+    /// Tag key and value.
+    /// If multiple tags are specified, all such tags will be created and bound to the specified resources.
+    /// For each resource, each tag key can have only one value. If you try to add an existing tag key, the corresponding tag value will be updated to the new value.
+    /// Non-existent tags will be automatically created.
+    /// Value range of N: 0-9
     ///
     /// Required.
     "Tags" tags set_tags: list Tag,
@@ -1013,42 +1026,42 @@ TagResourcesRequest {
 rt::action!("tag", "2018-08-13", "TagResources", TagResourcesRequest => TagResourcesResponse);
 
 rt::model! { read debug;
-/// TagResources返回参数结构体
+/// TagResources response structure.
 TagResourcesResponse {
-    /// 失败资源信息。
-    /// 创建并绑定标签成功时，返回的FailedResources为空。
-    /// 创建并绑定标签失败或部分失败时，返回的FailedResources会显示失败资源的详细信息。
+    /// Information of failed resources.
+    /// When tag creating and binding succeeds, the returned `FailedResources` will be empty.
+    /// When tag creating and binding partially or completely fails, the returned `FailedResources` will display the details of failed resources.
     "FailedResources" failed_resources set_failed_resources: list FailedResource,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 表示一个标签键值对以及是否允许删除
+/// A tag key-value pair and if deletion is allowed.
 TagWithDelete {
-    /// 标签键
+    /// Tag key.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签值
+    /// Tag value.
     "TagValue" tag_value set_tag_value: str,
-    /// 是否可以删除
+    /// If deletion is allowed.
     "CanDelete" can_delete set_can_delete: i128,
-    /// 标签类型。取值： Custom：自定义标签。 System：系统标签。 All：全部标签。 默认值：All。
+    /// Tag type. Valid values: Custom: custom tag; System: system tag; All: all tags. Default value: All.Note: This field may return null, indicating that no value is obtained.
     "Category" category set_category: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UnTagResources` (为资源解绑标签).
+/// Request of `UnTagResources` (Unbinds tag from resources).
 ///
-/// 指定的多个云产品的多个云资源统一解绑标签。
+/// This API is used to unbind a tag uniformly from multiple specified resources of multiple Tencent Cloud services.
 UnTagResourcesRequest {
-    /// 资源六段式列表。腾讯云使用资源六段式描述一个资源。可参考[访问管理](https://cloud.tencent.com/document/product/598/67350)-概览-接口列表-资源六段式信息
-    /// 例如：ResourceList.1 = qcs::${ServiceType}:${Region}:uin/${Account}:${ResourcePrefix}/${ResourceId}。
-    /// N取值范围：0~9
+    /// Six-segment resource description list. Tencent Cloud uses a six-segment value to describe a resource. For more information, see [CAM](https://intl.cloud.tencent.com/document/product/598/67350?from_cn_redirect=1) > Overview > API List > Six-Segment Resource Information.
+    /// For example: ResourceList.1 = qcs::${ServiceType}:${Region}:uin/${Account}:${ResourcePrefix}/${ResourceId}.
+    /// Value range of N: 0–9
     ///
     /// Required.
     "ResourceList" resource_list set_resource_list: list String,
-    /// 标签键。
-    /// 取值范围：0~9
+    /// Tag key.
+    /// Value range: 0–9
     ///
     /// Required.
     "TagKeys" tag_keys set_tag_keys: list String,
@@ -1056,11 +1069,11 @@ UnTagResourcesRequest {
 rt::action!("tag", "2018-08-13", "UnTagResources", UnTagResourcesRequest => UnTagResourcesResponse);
 
 rt::model! { read debug;
-/// UnTagResources返回参数结构体
+/// UnTagResources response structure.
 UnTagResourcesResponse {
-    /// 失败资源信息。
-    /// 解绑标签成功时，返回的FailedResources为空。
-    /// 解绑标签失败或部分失败时，返回的FailedResources会显示失败资源的详细信息。
+    /// Information of failed resources.
+    /// When tag unbinding succeeds, the returned `FailedResources` will be empty.
+    /// When tag unbinding partially or completely fails, the returned `FailedResources` will display the details of failed resources.
     "FailedResources" failed_resources set_failed_resources: list FailedResource,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1092,19 +1105,19 @@ UpdateProjectResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateResourceTagValue` (修改资源标签值).
+/// Request of `UpdateResourceTagValue` (Modifying Resource Tag Values).
 ///
-/// 本接口用于修改资源已关联的标签值（标签键不变）
+/// This API is used to modify the values of tags associated with a resource (the tag key does not change).
 UpdateResourceTagValueRequest {
-    /// 资源关联的标签键
+    /// Tag key associated with the resource.
     ///
     /// Required.
     "TagKey" tag_key set_tag_key: str,
-    /// 修改后的标签值
+    /// Modified tag value.
     ///
     /// Required.
     "TagValue" tag_value set_tag_value: str,
-    /// [ 资源六段式描述 ](https://cloud.tencent.com/document/product/598/10606)
+    /// [Six-segment resource description](https://intl.cloud.tencent.com/document/product/598/10606?from_cn_redirect=1)
     ///
     /// Required.
     "Resource" resource set_resource: str,
@@ -1112,7 +1125,7 @@ UpdateResourceTagValueRequest {
 rt::action!("tag", "2018-08-13", "UpdateResourceTagValue", UpdateResourceTagValueRequest => UpdateResourceTagValueResponse);
 
 rt::model! { read debug;
-/// UpdateResourceTagValue返回参数结构体
+/// UpdateResourceTagValue response structure.
 UpdateResourceTagValueResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,

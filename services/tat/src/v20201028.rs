@@ -5,311 +5,320 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { read debug;
-/// 自动化助手客户端信息
+/// TAT agent information
 AutomationAgentInfo {
-    /// 实例ID。
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// Agent 版本号。
+    /// Agent version.
     "Version" version set_version: str,
-    /// 上次心跳时间
+    /// Last heartbeat time
     "LastHeartbeatTime" last_heartbeat_time set_last_heartbeat_time: str,
-    /// Agent状态，取值范围：
-    /// Online：在线，Offline：离线
+    /// Agent status. valid values:.
+    /// Online: Online, Offline: Offline.
     "AgentStatus" agent_status set_agent_status: str,
-    /// Agent运行环境，取值范围：Linux：Linux实例Windows：Windows实例
+    /// Agent execution environment. valid values: Linux: Linux instance. Windows: Windows instance.
     "Environment" environment set_environment: str,
-    /// Agent 支持的功能列表。
+    /// Features supported by the TAT agent.
     "SupportFeatures" support_features set_support_features: list String,
 } }
 
 rt::model! { write debug;
-/// Request of `CancelInvocation` (取消命令执行).
+/// Request of `CancelInvocation` (Cancels the execution of a command).
 ///
-/// 取消一台或多台实例执行的命令
+/// Cancel the executed command on one or multiple instances.
 ///
-/// * 如果命令还未下发到agent，任务状态处于PENDING、DELIVERING、DELIVER_DELAYED，取消后任务状态是CANCELLED
-/// * 如果命令已下发到agent，任务状态处于RUNNING， 取消后任务状态是TERMINATED
+/// * If the command is not delivered to the agent and the task status is in PENDING, DELIVERING, or DELIVER_DELAYED, the state of a task is CANCELLED after cancellation.
+/// * If the command is sent to the agent and the task status is RUNNING, the task status is TERMINATED after cancellation.
 CancelInvocationRequest {
-    /// 执行活动ID。
+    /// Execution activity ID.
     ///
-    /// 可通过 [DescribeInvocations(查询执行活动)](https://cloud.tencent.com/document/api/1340/52679) 接口获取。
+    /// Call the [DescribeInvocations](https://www.tencentcloud.com/document/api/1340/52679?from_cn_redirect=1) api to query execution.
     ///
     /// Required.
     "InvocationId" invocation_id set_invocation_id: str,
-    /// 实例ID列表，上限100。
+    /// Instance ID list. upper limit: 100.
     ///
-    /// 可通过对应云产品的查询实例接口获取实例 ID。目前支持实例类型：
+    /// Instance ID can be obtained through the query instance interface of corresponding cloud services. currently supported instance types:.
     /// - CVM
     /// - Lighthouse
-    /// - TAT 托管实例
+    /// - TAT Register instance.
     "InstanceIds" instance_ids set_instance_ids: list String,
 } }
 rt::action!("tat", "2020-10-28", "CancelInvocation", CancelInvocationRequest => CancelInvocationResponse);
 
 rt::model! { read debug;
-/// CancelInvocation返回参数结构体
+/// CancelInvocation response structure.
 CancelInvocationResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 命令详情。
+/// Command details.
 Command {
-    /// 命令ID。
+    /// Command ID.
+    /// .
     "CommandId" command_id set_command_id: str,
-    /// 命令名称。
+    /// Command name.
+    /// .
     "CommandName" command_name set_command_name: str,
-    /// 命令描述。
+    /// Command description.
+    /// .
     "Description" description set_description: str,
-    /// Base64编码后的命令内容。
+    /// The Base64-encoded command content.
+    /// .
     "Content" content set_content: str,
-    /// 命令类型。取值为 SHELL、POWERSHELL、BAT 之一。
+    /// Command type. value is one of SHELL, POWERSHELL, BAT.
+    /// .
     "CommandType" command_type set_command_type: str,
-    /// 命令执行路径。
+    /// Command execution path.
+    /// .
     "WorkingDirectory" working_directory set_working_directory: str,
-    /// 命令超时时间。
+    /// Command timeout time.
     ///
-    /// 单位：秒
+    /// unit: seconds.
     ///
-    /// 指定 OutputCOSBucketUrl 参数时，超时时间将包含命令输出上传 COS 的耗时
+    /// when specifying the OutputCOSBucketUrl parameter, the timeout period includes the time taken to upload command output to COS.
+    /// .
     "Timeout" timeout set_timeout: i128,
-    /// 命令创建时间。格式为：YYYY-MM-DDThh:mm:ssZ
+    /// Command creation time. the format is YYYY-MM-DDThh:MM:ssZ.
+    /// .
     "CreatedTime" created_time set_created_time: str,
-    /// 命令更新时间。格式为：YYYY-MM-DDThh:mm:ssZ
+    /// Command last update time. format: YYYY-MM-DDThh:MM:ssZ.
+    /// .
     "UpdatedTime" updated_time set_updated_time: str,
-    /// 是否启用自定义参数功能。
+    /// Whether to enable the custom parameter feature.
+    /// .
     "EnableParameter" enable_parameter set_enable_parameter: bool,
-    /// 自定义参数的默认取值。
+    /// Default value of custom parameter.
+    /// .
     "DefaultParameters" default_parameters set_default_parameters: str,
-    /// 自定义参数的默认取值。
+    /// Default value of custom parameters.
+    /// .
     "DefaultParameterConfs" default_parameter_confs set_default_parameter_confs: list DefaultParameterConf,
-    /// 命令关联的场景
+    /// Command association scenarios
+    /// .
     "Scenes" scenes set_scenes: list String,
-    /// 命令的结构化描述。公共命令有值，用户命令为空字符串。
+    /// Structured description of the command. public commands have values, and user commands are empty strings.
+    /// .
     "FormattedDescription" formatted_description set_formatted_description: str,
-    /// 命令创建者。
+    /// Command creator.
     ///
-    /// 枚举值：
+    /// enumeration value:
     ///
-    /// - TAT： 公共命令
-    /// - USER： 个人创建的命令
+    /// - TAT: public command
+    /// - USER: personal creation command
+    /// .
     "CreatedBy" created_by set_created_by: str,
-    /// 命令关联的标签列表。
+    /// Tag list associated with the command.
+    /// .
     "Tags" tags set_tags: list Tag,
-    /// 在实例上执行命令的用户名。
+    /// Username to run command on the instance.
+    /// .
     "Username" username set_username: str,
-    /// 日志上传的cos bucket 地址。
+    /// The cos bucket address for log upload.
+    /// .
     "OutputCOSBucketUrl" output_cos_bucket_url set_output_cos_bucket_url: str,
-    /// 日志在cos bucket中的目录。
+    /// Directory of logs in the cos bucket.
+    /// .
     "OutputCOSKeyPrefix" output_cos_key_prefix set_output_cos_key_prefix: str,
 } }
 
 rt::model! { read debug;
-/// 命令执行详情。
+/// Command execution details.
 CommandDocument {
-    /// Base64 编码后的执行命令。
+    /// Base64-encoded command.
     "Content" content set_content: str,
-    /// 命令类型。取值为 SHELL、POWERSHELL、BAT 之一。
+    /// Command type. value is one of SHELL, POWERSHELL, BAT.
     "CommandType" command_type set_command_type: str,
-    /// 超时时间。单位：秒。
+    /// Timeout period. unit: seconds.
     "Timeout" timeout set_timeout: i128,
-    /// 执行路径。
+    /// Execution path.
     "WorkingDirectory" working_directory set_working_directory: str,
-    /// 执行用户。
+    /// The user who executes the command.
     "Username" username set_username: str,
-    /// 保存输出的 COS Bucket 链接。
+    /// URL of the COS bucket to store the output
     "OutputCOSBucketUrl" output_cos_bucket_url set_output_cos_bucket_url: str,
-    /// 保存输出的文件名称前缀。
+    /// Prefix of the output file name
     "OutputCOSKeyPrefix" output_cos_key_prefix set_output_cos_key_prefix: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateCommand` (创建命令).
+/// Request of `CreateCommand` (Creates a command).
 ///
-/// 此接口用于创建命令。
+/// This API is used to create a command.
 CreateCommandRequest {
-    /// 命令名称。名称仅支持中文、英文、数字、下划线、分隔符"-"、小数点，最大长度不能超60个字节。
+    /// Command name. The name can be up to 60 bytes, and contain [a-z], [A-Z], [0-9] and [_-.].
     ///
     /// Required.
     "CommandName" command_name set_command_name: str,
-    /// 命令脚本内容。 需 Base64 编码后传入。
-    ///
-    /// 当 EnableParameter = true 时，支持两种动态参数占位符：
-    ///
-    /// - 普通参数 {{key}}：例如脚本 `echo {{word}}` 配合参数 `{"word": "hello"}`，实际执行 `echo hello`，执行记录显示 `{"word": "hello"}`。
-    /// - 隐藏参数 {{tat-hidden:key}}：用于敏感信息脱敏。例如脚本 `echo {{tat-hidden:word}}` 配合参数 `{"word": "hello"}`（传参 Key 不带前缀），实际执行 `echo hello`，记录显示 `{"word": "******"}`。
-    ///
-    /// 参数格式：Base64 编码字符串
-    ///
-    /// 入参限制：Base64 编码后的字符串长度不能超过 64KB
+    /// Base64-encoded command. The maximum length is 64 KB.
     ///
     /// Required.
     "Content" content set_content: str,
-    /// 命令描述。不超过120字符。
+    /// Command description. The maximum length is 120 characters.
     "Description" description set_description: str,
-    /// 命令类型，目前支持取值：SHELL、POWERSHELL、BAT。默认：SHELL。
+    /// Command type. currently supports SHELL, POWERSHELL, BAT. default: SHELL.
     "CommandType" command_type set_command_type: str,
-    /// 命令执行路径，对于 SHELL 命令默认为 /root，对于 POWERSHELL 命令默认为 C:\Program Files\qcloud\tat_agent\workdir。
+    /// Command execution path. The default value is /root for `SHELL` commands and C:\Program Files\qcloud\tat_agent\workdir for `POWERSHELL` commands.
     "WorkingDirectory" working_directory set_working_directory: str,
-    /// 命令超时时间，默认60秒。取值范围[1, 86400]。
+    /// Command timeout period. Default value: 60 seconds. Value range: [1, 86400].
     "Timeout" timeout set_timeout: i128,
-    /// 是否启用自定义参数功能。
-    /// 一旦创建，此值不提供修改。
-    /// 默认值：false。
+    /// Whether to enable the custom parameter feature.
+    /// This cannot be modified once created.
+    /// Default value: `false`.
     "EnableParameter" enable_parameter set_enable_parameter: bool,
-    /// 启用自定义参数功能时，自定义参数的默认取值。字段类型为json encoded string。如：{"varA": "222"}。
-    /// key为自定义参数名称，value为该参数的默认取值。kv均为字符串型。
-    /// 如果InvokeCommand时未提供参数取值，将使用这里的默认值进行替换。
-    /// 参数不支持同时指定 `DefaultParameters` 和 `DefaultParameterConfs` 。
-    /// 仅在 EnableParameter 参数为 true 时，才允许设置此参数。
-    /// 自定义参数最多20个。
-    /// 自定义参数名称需符合以下规范：字符数目上限64，可选范围【a-zA-Z0-9-_】。
+    /// Enable the custom parameter feature. default value of the custom parameter. field type is json encoded string. for example: {"varA": "222"}.
+    /// The key is the custom parameter name, and the value is the default. both kv are string-type.
+    /// If no parameter value is provided when invoking the command, the default value here will be used to replace it.
+    /// Parameters must not be specified simultaneously `DefaultParameters` and `DefaultParameterConfs`.
+    /// Allow settings only when the EnableParameter parameter is true.
+    /// Custom parameters can be up to 20.
+    /// The custom parameter name must meet the following standard: the number of characters has a cap of 64, and the optional range is [a-zA-Z0-9-_].
     "DefaultParameters" default_parameters set_default_parameters: str,
-    /// 自定义参数数组。
-    /// 如果InvokeCommand时未提供参数取值，将使用这里的默认值进行替换。
-    /// 参数不支持同时指定 `DefaultParameters` 和 `DefaultParameterConfs` 。
-    /// 仅在 EnableParameter 参数为 true 时，才允许设置此参数。
-    /// 自定义参数最多20个。
+    /// Custom parameter array.
+    /// If no parameter value is provided when invoking the command, the default value here will be used to replace it.
+    /// Parameters must not be specified simultaneously `DefaultParameters` and `DefaultParameterConfs`.
+    /// Allow settings only when the EnableParameter parameter is true.
+    /// Custom parameters can be up to 20.
     "DefaultParameterConfs" default_parameter_confs set_default_parameter_confs: list DefaultParameterConf,
-    /// 为命令关联的标签，列表长度不超过10。
+    /// Tags bound to the command. At most 10 tags are allowed.
     "Tags" tags set_tags: list Tag,
-    /// 在 CVM 或 Lighthouse 实例中执行命令的用户名称。
-    /// 使用最小权限执行命令是权限管理的最佳实践，建议您以普通用户身份执行云助手命令。默认情况下，在 Linux 实例中以 root 用户执行命令；在Windows 实例中以 System 用户执行命令。
+    /// The username used to execute the command on the CVM or Lighthouse instance.
+    /// The principle of least privilege is the best practice for permission management. We recommend you execute TAT commands as a general user. By default, the root user is used to execute commands on Linux and the System user is used on Windows.
     "Username" username set_username: str,
-    /// 指定日志上传的cos bucket 地址，必须以https开头，如 https://BucketName-123454321.cos.ap-beijing.myqcloud.com。
+    /// The COS bucket URL for uploading logs. The URL must start with `https`, such as `https://BucketName-123454321.cos.ap-beijing.myqcloud.com`.
     "OutputCOSBucketUrl" output_cos_bucket_url set_output_cos_bucket_url: str,
-    /// 指定日志在cos bucket中的目录，目录命名有如下规则：
-    ///
-    /// - 可用数字、中英文和可见字符的组合，长度最多为60。
-    /// - 用 / 分割路径，可快速创建子目录。
-    /// - 不允许连续 / ；不允许以 / 开头；不允许以..作为文件夹名称
+    /// The COS bucket directory where the logs are saved. Check below for the rules of the directory name.
+    /// 1. It must be a combination of number, letters, and visible characters. Up to 60 characters are allowed.
+    /// 2. Use a slash (/) to create a subdirectory.
+    /// 3. Consecutive dots (.) and slashes (/) are not allowed. It can not start with a slash (/).
     "OutputCOSKeyPrefix" output_cos_key_prefix set_output_cos_key_prefix: str,
 } }
 rt::action!("tat", "2020-10-28", "CreateCommand", CreateCommandRequest => CreateCommandResponse);
 
 rt::model! { read debug;
-/// CreateCommand返回参数结构体
+/// CreateCommand response structure.
 CreateCommandResponse {
-    /// 命令ID。
+    /// Command ID.
     "CommandId" command_id set_command_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateInvoker` (创建执行器).
+/// Request of `CreateInvoker` (Creates an invoker).
 ///
-/// 此接口用于创建执行器。
+/// This API is used to create an invoker.
 CreateInvokerRequest {
-    /// 执行器名称。长度不超过 120 字符。
+    /// Executor name. length not exceeding 120 characters.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 执行器类型。
+    /// Executor type.
     ///
-    /// 可选取值（当前仅支持一种）：
+    /// Selectable values (currently only support one):.
     ///
-    /// - `SCHEDULE`：周期类型执行器。
+    /// -`SCHEDULE`: period type executor.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 远程命令ID。
+    /// Remote command ID.
     ///
-    /// 可通过 [DescribeCommands(查询命令详情)](https://cloud.tencent.com/document/api/1340/52681) 接口获取。
+    /// Call the [DescribeCommands](https://www.tencentcloud.com/document/api/1340/52681?from_cn_redirect=1) api to query command details.
     ///
     /// Required.
     "CommandId" command_id set_command_id: str,
-    /// 触发器关联的实例ID。列表上限 100。
+    /// Trigger associated instance ID. list cap 100.
     ///
-    /// 可通过对应云产品的查询实例接口获取实例 ID。目前支持实例类型：CVM、Lighthouse、TAT 托管实例。
+    /// You can get the instance ID through the query instance interface of corresponding cloud services. currently supports instance types: CVM, Lighthouse, and TAT managed instances.
     ///
-    /// 实例需要安装 TAT 客户端, 且客户端为 Online 状态。可通过 [DescribeAutomationAgentStatus(查询客户端状态)](https://cloud.tencent.com/document/api/1340/52682) 接口查询客户端状态。
+    /// The instance needs to have the TAT client installed, and the client must be in Online status. you can query client status via the [DescribeAutomationAgentStatus](https://www.tencentcloud.com/document/api/1340/52682?from_cn_redirect=1) api.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 命令执行用户。长度不超过 256 字符。
+    /// Command execution user. length not exceeding 256 characters.
     "Username" username set_username: str,
-    /// 命令自定义参数。字段类型为 JSON encode string。
+    /// Command custom parameter. field type is JSON encode string.
     ///
-    /// 仅在 CommandId 所指命令的 EnableParameter 为 true 时，才允许设置此参数。可通过 [DescribeCommands(查询命令详情)](https://cloud.tencent.com/document/api/1340/52681) 接口获取命令的 EnableParameter 设置。
+    /// This parameter can be set only when EnableParameter of the command specified by CommandId is true. obtain the EnableParameter settings through the [DescribeCommands (query command details)](https://www.tencentcloud.com/document/api/1340/52681?from_cn_redirect=1) api.
     "Parameters" parameters set_parameters: str,
-    /// 周期执行器设置。
+    /// Recurring invoker settings.
     ///
-    /// 当执行器类型为 `SCHEDULE` 时，必须指定此参数。
+    /// When the executor type is `SCHEDULE`, specify this parameter.
     "ScheduleSettings" schedule_settings set_schedule_settings: obj ScheduleSettings,
-    /// 为命令关联的标签，列表长度不超过10
+    /// Tag associated with the command. list length not exceeding 10.
     "Tags" tags set_tags: list Tag,
 } }
 rt::action!("tat", "2020-10-28", "CreateInvoker", CreateInvokerRequest => CreateInvokerResponse);
 
 rt::model! { read debug;
-/// CreateInvoker返回参数结构体
+/// CreateInvoker response structure.
 CreateInvokerResponse {
-    /// 执行器ID。
+    /// Invoker ID.
     "InvokerId" invoker_id set_invoker_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateRegisterCode` (创建注册码).
+/// Request of `CreateRegisterCode` (Create a registration code).
 ///
-/// 接口用于创建注册码。
+/// This API is used to create a registration code.
 CreateRegisterCodeRequest {
-    /// 注册码描述。最大长度为 128 字符。
+    /// Describes the registration code. maximum length is 128 characters.
     "Description" description set_description: str,
-    /// 注册实例名称前缀。最大长度为 32 字符。
+    /// Prefix of the registered instance name. maximum length is 32 characters.
     "InstanceNamePrefix" instance_name_prefix set_instance_name_prefix: str,
-    /// 该注册码允许注册的实例数目。默认值为 10，最小值为 1，最大值为 10000。
+    /// Number of instances allowed by the registration code. default value is 10, minimum value is 1, maximum value is 10000.
     "RegisterLimit" register_limit set_register_limit: i64,
-    /// 该注册码的有效时间，单位为小时。默认值为 4。
+    /// The validity time of the registration code is measured in hours. default value is 4.
     ///
-    /// - 若传入值小于等于 99999，则以小时为单位设置有效时间。
-    /// - 若传入值大于 99999，则设置为长期有效。
+    /// -If the input value is less than or equal to 99999, the time is deemed valid in hours.
+    /// -If the input value is more than 99999, it is set to permanently valid.
     "EffectiveTime" effective_time set_effective_time: i64,
-    /// 限制注册码只能从 IpAddressRange 所描述公网出口进行注册。
+    /// Restrict the registration code to register only from the public outbound ip described by IpAddressRange.
     ///
-    /// 默认为空，即无任何限制。
+    /// Empty by default, meaning no restrictions.
     ///
-    /// 取值应为标准 IPv4 或 CIDRv4 格式。例如 192.168.1.1 或 192.168.0.0/16。
+    /// The value should be in standard IPv4 or CIDRv4 format, such as 192.168.1.1 or 192.168.0.0/16.
     "IpAddressRange" ip_address_range set_ip_address_range: str,
 } }
 rt::action!("tat", "2020-10-28", "CreateRegisterCode", CreateRegisterCodeRequest => CreateRegisterCodeResponse);
 
 rt::model! { read debug;
-/// CreateRegisterCode返回参数结构体
+/// CreateRegisterCode response structure.
 CreateRegisterCodeResponse {
-    /// 注册码ID。
+    /// Registration code ID.
     "RegisterCodeId" register_code_id set_register_code_id: str,
-    /// 注册码值。
+    /// Registration code value.
     "RegisterCodeValue" register_code_value set_register_code_value: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 自定义参数。
+/// Custom parameter.
 DefaultParameterConf {
-    /// 参数名。
+    /// Parameter name.
     ///
     /// Required.
     "ParameterName" parameter_name set_parameter_name: str,
-    /// 参数默认值。
+    /// Default parameter value.
     ///
     /// Required.
     "ParameterValue" parameter_value set_parameter_value: str,
-    /// 参数描述。
+    /// Parameter description.
     "ParameterDescription" parameter_description set_parameter_description: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteCommand` (删除命令).
+/// Request of `DeleteCommand` (Deletes a command).
 ///
-/// 此接口用于删除命令。
-/// 如果命令与执行器关联，则无法被删除。
+/// This API is used to delete a command.
+/// Commands bound to an invoker cannot be deleted.
 DeleteCommandRequest {
-    /// 待删除的命令 ID。可通过 [DescribeCommands(查询命令详情)](https://cloud.tencent.com/document/api/1340/52681) 接口获取。
+    /// Command ID to be deleted. call the [DescribeCommands](https://www.tencentcloud.com/document/api/1340/52681?from_cn_redirect=1) api to query command details.
     ///
     /// Required.
     "CommandId" command_id set_command_id: str,
@@ -317,18 +326,18 @@ DeleteCommandRequest {
 rt::action!("tat", "2020-10-28", "DeleteCommand", DeleteCommandRequest => DeleteCommandResponse);
 
 rt::model! { read debug;
-/// DeleteCommand返回参数结构体
+/// DeleteCommand response structure.
 DeleteCommandResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteCommands` (批量删除命令).
+/// Request of `DeleteCommands` (Delete in batches command).
 ///
-/// 批量删除命令接口
+/// This API is used to execute batch deletion commands.
 DeleteCommandsRequest {
-    /// 待删除的命令 ID。可通过 [DescribeCommands(查询命令详情)](https://cloud.tencent.com/document/api/1340/52681) 接口获取。
+    /// Command ID to be deleted. call the [DescribeCommands](https://www.tencentcloud.com/document/api/1340/52681?from_cn_redirect=1) api to query command details.
     ///
     /// Required.
     "CommandIds" command_ids set_command_ids: list String,
@@ -336,20 +345,20 @@ DeleteCommandsRequest {
 rt::action!("tat", "2020-10-28", "DeleteCommands", DeleteCommandsRequest => DeleteCommandsResponse);
 
 rt::model! { read debug;
-/// DeleteCommands返回参数结构体
+/// DeleteCommands response structure.
 DeleteCommandsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteInvoker` (删除执行器).
+/// Request of `DeleteInvoker` (Deletes an invoker).
 ///
-/// 此接口用于删除执行器。
+/// This API is used to delete an invoker.
 DeleteInvokerRequest {
-    /// 待删除的执行器ID。
+    /// Pending deletion executor ID.
     ///
-    /// 可通过 [DescribeInvokers(查询执行器)](https://cloud.tencent.com/document/api/1340/61759) 接口获取。
+    /// Call the [DescribeInvokers](https://www.tencentcloud.com/document/api/1340/61759?from_cn_redirect=1) api to query execution.
     ///
     /// Required.
     "InvokerId" invoker_id set_invoker_id: str,
@@ -357,20 +366,20 @@ DeleteInvokerRequest {
 rt::action!("tat", "2020-10-28", "DeleteInvoker", DeleteInvokerRequest => DeleteInvokerResponse);
 
 rt::model! { read debug;
-/// DeleteInvoker返回参数结构体
+/// DeleteInvoker response structure.
 DeleteInvokerResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRegisterCodes` (批量删除注册码).
+/// Request of `DeleteRegisterCodes` (Delete registration codes in batches).
 ///
-/// 此接口用于批量删除注册码。
+/// This API is used to delete registration codes in batches.
 DeleteRegisterCodesRequest {
-    /// 注册码ID列表。限制输入的注册码ID数量大于0小于100。
+    /// Registration code ID list. limits the input registration code ID quantity to more than 0 and less than 100.
     ///
-    /// 可通过 [DescribeRegisterCodes(查询注册码)](https://cloud.tencent.com/document/api/1340/96925) 接口获取。
+    /// Call the [DescribeRegisterCodes](https://www.tencentcloud.com/document/api/1340/96925?from_cn_redirect=1) api to query registration codes.
     ///
     /// Required.
     "RegisterCodeIds" register_code_ids set_register_code_ids: list String,
@@ -378,20 +387,20 @@ DeleteRegisterCodesRequest {
 rt::action!("tat", "2020-10-28", "DeleteRegisterCodes", DeleteRegisterCodesRequest => DeleteRegisterCodesResponse);
 
 rt::model! { read debug;
-/// DeleteRegisterCodes返回参数结构体
+/// DeleteRegisterCodes response structure.
 DeleteRegisterCodesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRegisterInstance` (删除托管实例).
+/// Request of `DeleteRegisterInstance` (Delete a managed instance).
 ///
-/// 接口用于删除托管实例。
+/// This API is used to delete managed instances.
 DeleteRegisterInstanceRequest {
-    /// 托管实例ID。
+    /// Managed instance ID.
     ///
-    /// 可通过 [DescribeRegisterInstances(查询托管实例)](https://cloud.tencent.com/document/api/1340/96924) 接口获取。
+    /// Call the [DescribeRegisterInstances](https://www.tencentcloud.com/document/api/1340/96924?from_cn_redirect=1) api to query managed instances.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -399,240 +408,250 @@ DeleteRegisterInstanceRequest {
 rt::action!("tat", "2020-10-28", "DeleteRegisterInstance", DeleteRegisterInstanceRequest => DeleteRegisterInstanceResponse);
 
 rt::model! { read debug;
-/// DeleteRegisterInstance返回参数结构体
+/// DeleteRegisterInstance response structure.
 DeleteRegisterInstanceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAutomationAgentStatus` (查询客户端状态).
+/// Request of `DescribeAutomationAgentStatus` (Queries the agent status).
 ///
-/// 此接口用于查询自动化助手客户端的状态。
+/// This API is used to query the status of the TAT agent.
 DescribeAutomationAgentStatusRequest {
-    /// 待查询的实例ID列表。
+    /// List of instance ids to be queried.
     ///
-    /// 可通过对应云产品的查询实例接口获取实例 ID。目前支持实例类型：CVM、Lighthouse、TAT 托管实例。
+    /// You can get the instance ID through the query instance interface of corresponding cloud services. currently supports instance types: CVM, Lighthouse, and TAT managed instances.
     ///
-    /// 每次请求的上限为 100。
+    /// The maximum per request is 100.
     ///
-    /// 参数不支持同时指定 `InstanceIds ` 和 `Filters ` 。
+    /// Parameters must not be specified simultaneously `InstanceIds` and `Filters`.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// - agent-status - String - 是否必填：否 -（过滤条件）按照agent状态过滤，取值：Online 在线，Offline 离线。
-    /// - environment - String - 是否必填：否 -（过滤条件）按照agent运行环境查询，取值：Linux, Windows。
-    /// - instance-id - String - 是否必填：否 -（过滤条件）按照实例ID过滤。 可通过对应云产品的查询实例接口获取实例 ID。目前支持实例类型：CVM、Lighthouse、TAT 托管实例。
+    /// - agent-status
+    /// - String
+    /// - required: no
+    /// - (filter condition) filters by agent status. valid values: Online, Offline.
+    /// - environment
+    /// - String
+    /// - required: no
+    /// - (filter condition) query by agent runtime environment. valid values: Linux, Windows.
+    /// - instance-id
+    /// - String
+    /// - required: no
+    /// - (filter condition) filter by instance id. you can get the instance id through the query instance API of the corresponding cloud services. currently supports instance types: CVM, Lighthouse, and managed instances.
     ///
-    /// 每次请求的 `Filters` 的上限为10， `Filter.Values` 的上限为5。参数不支持同时指定 `InstanceIds ` 和 `Filters ` 。
+    /// The maximum number of `Filters` per request is 10, and that of `Filter.Values` is 5. the `InstanceIds` and `Filters` parameters cannot be specified at the same time.
     "Filters" filters set_filters: list Filter,
-    /// 返回数量，默认为20，最大值为100。关于 `Limit` 的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// Number of returned results. It defaults to `20`. The maximum is 100. For more information on `Limit`, see the relevant section in the API [Overview](https://intl.cloud.tencent.com/document/api/213/15688?from_cn_redirect=1).
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。关于 `Offset` 的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// Offset. The default value is `0`. For more information on `Offset`, see the relevant section in API [Introduction](https://intl.cloud.tencent.com/document/api/213/15688?from_cn_redirect=1).
     "Offset" offset set_offset: i128,
 } }
 rt::action!("tat", "2020-10-28", "DescribeAutomationAgentStatus", DescribeAutomationAgentStatusRequest => DescribeAutomationAgentStatusResponse);
 
 rt::model! { read debug;
-/// DescribeAutomationAgentStatus返回参数结构体
+/// DescribeAutomationAgentStatus response structure.
 DescribeAutomationAgentStatusResponse {
-    /// Agent 信息列表。
+    /// Agent information list.
     "AutomationAgentSet" automation_agent_set set_automation_agent_set: list AutomationAgentInfo,
-    /// 符合条件的 Agent 总数。
+    /// Total number of matching agents.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCommands` (查询命令详情).
+/// Request of `DescribeCommands` (Queries command details).
 ///
-/// 此接口用于查询命令详情。
+/// This API is used to query command details.
 DescribeCommandsRequest {
-    /// 命令ID列表，每次请求的上限为100。参数不支持同时指定 `CommandIds` 和 `Filters` 。
+    /// List of command IDs. Up to 100 IDs are allowed for each request. `CommandIds` and `Filters` cannot be specified at the same time.
     "CommandIds" command_ids set_command_ids: list String,
-    /// 过滤条件。
+    /// Filter criteria
     ///
-    /// - command-id - String - 是否必填：否 -（过滤条件）按照命令ID过滤。
-    /// - command-name - String - 是否必填：否 -（过滤条件）按照命令名称过滤。
-    /// - command-type - String - 是否必填：否 -（过滤条件）按照命令类型过滤，取值为 SHELL、POWERSHELL、BAT。
-    /// - scene-id - String - 是否必填：否 -（过滤条件）按照场景ID过滤。可通过 [DescribeScenes(查询场景)](https://cloud.tencent.com/document/api/1340/109968) 接口获取场景ID。
-    /// - created-by - String - 是否必填：否 -（过滤条件）按照命令创建者过滤，取值为 TAT 或 USER。TAT 代表公共命令，USER 代表由用户创建的命令。
-    /// - tag-key - String - 是否必填：否 -（过滤条件）按照标签键进行过滤。
-    /// - tag-value - String - 是否必填：否 -（过滤条件）按照标签值进行过滤。
-    /// - tag:tag-key - String - 是否必填：否 -（过滤条件）按照标签键值对进行过滤。 tag-key使用具体的标签键进行替换。使用请参考示例4
+    /// - command-id - String - required: no - (filter condition) filter by the command id.
+    /// - command-name - String - required: no - (filter condition) filter by the command name.
+    /// -command-type - String - required: no - (filtering conditions) filters by command type. valid values: SHELL, POWERSHELL, BAT.
+    /// -scene-id - String - required: no - (filter condition) filter by scenario id. obtain scenario id through the [DescribeScenes (query scenario)](https://www.tencentcloud.com/document/api/1340/109968?from_cn_redirect=1) api.
+    /// -created-by - String - required: no - (filter condition) filter by command creator, value is TAT or USER. TAT represents public command, USER represents USER created command.
+    /// - tag-key - String - required: no - (filter condition) filter by the tag key.
+    /// - tag-value - String - required: no - (filter condition) filter by the tag value.
+    /// - tag:tag-key - String - required: no - (filter condition) filter by the tag-key - value pair. replace tag-key with a specific tag key. for usage, see example 4.
     ///
-    /// 每次请求的 `Filters` 的上限为10， `Filter.Values` 的上限为5。参数不支持同时指定 `CommandIds` 和 `Filters` 。
+    /// The maximum number of `Filters` per request is 10, and that of `Filter.Values` is 5. the `CommandIds` and `Filters` parameters cannot be specified at the same time.
     "Filters" filters set_filters: list Filter,
-    /// 返回数量，默认为20，最大值为100。关于 `Limit` 的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// Number of returned results. It defaults to `20`. The maximum is 100. For more information on `Limit`, see the relevant section in the API [Overview](https://intl.cloud.tencent.com/document/api/213/15688?from_cn_redirect=1).
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。关于 `Offset` 的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// Offset. The default value is `0`. For more information on `Offset`, see the relevant section in API [Introduction](https://intl.cloud.tencent.com/document/api/213/15688?from_cn_redirect=1).
     "Offset" offset set_offset: i128,
 } }
 rt::action!("tat", "2020-10-28", "DescribeCommands", DescribeCommandsRequest => DescribeCommandsResponse);
 
 rt::model! { read debug;
-/// DescribeCommands返回参数结构体
+/// DescribeCommands response structure.
 DescribeCommandsResponse {
-    /// 符合条件的命令总数。
+    /// Total number of matching commands.
     "TotalCount" total_count set_total_count: i128,
-    /// 命令详情列表。
+    /// List of command details.
     "CommandSet" command_set set_command_set: list Command,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInvocationTasks` (查询执行任务).
+/// Request of `DescribeInvocationTasks` (Queries the execution tasks).
 ///
-/// 此接口用于查询执行任务详情。
+/// This API is used to query execution task details.
 DescribeInvocationTasksRequest {
-    /// 执行任务ID列表，每次请求的上限为100。参数不支持同时指定 `InvocationTaskIds` 和 `Filters`。
+    /// List of execution task IDs. Up to 100 IDs are allowed for each request. `InvocationTaskIds` and `Filters` cannot be specified at the same time.
     "InvocationTaskIds" invocation_task_ids set_invocation_task_ids: list String,
-    /// 过滤条件。
+    /// Filter conditions.
+    /// .
     ///
-    /// - invocation-task-id - String - 是否必填：否 -（过滤条件）按照执行任务ID过滤。
-    /// - invocation-id - String - 是否必填：否 -（过滤条件）按照执行活动ID过滤。可通过 [DescribeInvocations(查询执行活动)](https://cloud.tencent.com/document/api/1340/52679) 接口获取。
-    /// - instance-id - String - 是否必填：否 -（过滤条件）按照实例ID过滤。可通过对应云产品的查询实例接口获取实例 ID。目前支持实例类型： CVM、Lighthouse、TAT 托管实例
-    /// - command-id - String - 是否必填：否 -（过滤条件）按照命令ID过滤。可通过 [DescribeCommands(查询命令详情)](https://cloud.tencent.com/document/api/1340/52681) 接口获取。
+    /// -invocation-task-id - String - required: no - (filter condition) filter by executing task id.
+    /// - invocation-id - String - required: no - (filter condition) filter by the execution activity id. you can obtain it through the [DescribeInvocations](https://www.tencentcloud.com/document/api/1340/52679?from_cn_redirect=1) api.
+    /// -instance-id - String - required: no - (filtering conditions) filter by instance id. you can get the instance id through the query instance interface of corresponding cloud services. currently supported instance types: CVM, Lighthouse, and managed instances of TAT.
+    /// -command-id - String - required: no - (filter criteria) filter by command id. obtain through the api [DescribeCommands (query command details)](https://www.tencentcloud.com/document/api/1340/52681?from_cn_redirect=1).
     ///
-    /// 每次请求的 `Filters` 的上限为10， `Filter.Values` 的上限为5。参数不支持同时指定 `InvocationTaskIds` 和 `Filters` 。
+    /// The maximum number of `Filters` per request is 10, and that of `Filter.Values` is 5. the `InvocationTaskIds` and `Filters` parameters cannot be specified at the same time.
     "Filters" filters set_filters: list Filter,
-    /// 返回数量，默认为20，最大值为100。关于 `Limit` 的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// Number of returned results. It defaults to `20`. The maximum is 100. For more information on `Limit`, see the relevant section in the API [Overview](https://intl.cloud.tencent.com/document/api/213/15688?from_cn_redirect=1).
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。关于 `Offset` 的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// Offset. The default value is `0`. For more information on `Offset`, see the relevant section in API [Introduction](https://intl.cloud.tencent.com/document/api/213/15688?from_cn_redirect=1).
     "Offset" offset set_offset: i128,
-    /// 是否隐藏命令输出结果，取值范围：
+    /// Whether to hide the command output result. valid values:.
     ///
-    /// - true：隐藏输出
-    /// - false：不隐藏
+    /// -true: hide output.
+    /// - false: do not hide.
     ///
-    /// 默认为 true。
+    /// The default value is true.
     "HideOutput" hide_output set_hide_output: bool,
 } }
 rt::action!("tat", "2020-10-28", "DescribeInvocationTasks", DescribeInvocationTasksRequest => DescribeInvocationTasksResponse);
 
 rt::model! { read debug;
-/// DescribeInvocationTasks返回参数结构体
+/// DescribeInvocationTasks response structure.
 DescribeInvocationTasksResponse {
-    /// 符合条件的执行任务总数。
+    /// Total number of matching execution tasks.
     "TotalCount" total_count set_total_count: i128,
-    /// 执行任务列表。
+    /// List of execution tasks.
     "InvocationTaskSet" invocation_task_set set_invocation_task_set: list InvocationTask,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInvocations` (查询执行活动).
+/// Request of `DescribeInvocations` (Queries the execution activities).
 ///
-/// 此接口用于查询执行活动详情。
+/// This API is used to query execution activity details.
 DescribeInvocationsRequest {
-    /// 执行活动ID列表，每次请求的上限为100。参数不支持同时指定 `InvocationIds` 和 `Filters`。
+    /// List of execution activity IDs. Up to 100 IDs are allowed for each request. `InvocationIds` and `Filters` cannot be specified at the same time.
     "InvocationIds" invocation_ids set_invocation_ids: list String,
-    /// 过滤条件。
+    /// Filter conditions.
+    /// .
     ///
-    /// -  invocation-id - String - 是否必填：否 -（过滤条件）按照执行活动ID过滤。
+    /// -  invocation-id - String - required: no - (filter condition) filter by execution activity id..
     ///
-    /// -  command-id - String - 是否必填：否 -（过滤条件）按照命令ID过滤。
+    /// - command-id - String - required: no - (filter condition) filter by command id..
     ///
-    /// -  command-created-by - String - 是否必填：否 -（过滤条件）按照执行的命令类型过滤，取值为 TAT 或 USER，TAT 代表公共命令，USER 代表由用户创建的命令。
+    /// -  command-created-by - String - required: no - (filter criteria) filter by executed command type. valid values: TAT or USER. TAT represents public command, USER represents USER created command..
     ///
-    /// -  instance-kind - String - 是否必填：否 -（过滤条件）按照运行实例类型过滤，取值为 CVM 或 LIGHTHOUSE，CVM 代表实例为云服务器， LIGHTHOUSE 代表实例为轻量应用服务器。
-    ///
-    /// 每次请求的 `Filters` 的上限为10， `Filter.Values` 的上限为5。参数不支持同时指定 `InvocationIds` 和 `Filters` 。
+    /// -  instance-kind - String - required: no - (filtering conditions) filter by running instance type. valid values: CVM or LIGHTHOUSE. CVM represents cloud virtual machine, LIGHTHOUSE represents tencent cloud LIGHTHOUSE..
+    /// The maximum number of `Filters` per request is 10, and that of `Filter.Values` is 5. the `InvocationIds` and `Filters` parameters cannot be specified at the same time.
     "Filters" filters set_filters: list Filter,
-    /// 返回数量，默认为20，最大值为100。关于 `Limit` 的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// Number of returned results. It defaults to `20`. The maximum is 100. For more information on `Limit`, see the relevant section in the API [Overview](https://intl.cloud.tencent.com/document/api/213/15688?from_cn_redirect=1).
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。关于 `Offset` 的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// Offset. The default value is `0`. For more information on `Offset`, see the relevant section in API [Introduction](https://intl.cloud.tencent.com/document/api/213/15688?from_cn_redirect=1).
     "Offset" offset set_offset: i128,
 } }
 rt::action!("tat", "2020-10-28", "DescribeInvocations", DescribeInvocationsRequest => DescribeInvocationsResponse);
 
 rt::model! { read debug;
-/// DescribeInvocations返回参数结构体
+/// DescribeInvocations response structure.
 DescribeInvocationsResponse {
-    /// 符合条件的执行活动总数。
+    /// Total number of matching execution activities.
     "TotalCount" total_count set_total_count: i128,
-    /// 执行活动列表。
+    /// List of execution activities.
     "InvocationSet" invocation_set set_invocation_set: list Invocation,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInvokerRecords` (查询执行器执行记录).
+/// Request of `DescribeInvokerRecords` (Queries the execution history of an invoker).
 ///
-/// 此接口用于查询执行器的执行记录。
+/// This API is used to query the execution history of an invoker.
 DescribeInvokerRecordsRequest {
-    /// 执行器ID列表。列表上限 100。
+    /// Executor ID list. the list has a cap of 100.
     ///
-    /// 可通过 [DescribeInvokers(查询执行器)](https://cloud.tencent.com/document/api/1340/61759) 接口获取。
+    /// Call the [DescribeInvokers](https://www.tencentcloud.com/document/api/1340/61759?from_cn_redirect=1) api to query execution.
     "InvokerIds" invoker_ids set_invoker_ids: list String,
-    /// 返回数量，默认为20，最大值为100。
+    /// Number of returned results. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
 } }
 rt::action!("tat", "2020-10-28", "DescribeInvokerRecords", DescribeInvokerRecordsRequest => DescribeInvokerRecordsResponse);
 
 rt::model! { read debug;
-/// DescribeInvokerRecords返回参数结构体
+/// DescribeInvokerRecords response structure.
 DescribeInvokerRecordsResponse {
-    /// 符合条件的历史记录数量。
+    /// Number of matching records.
     "TotalCount" total_count set_total_count: i128,
-    /// 执行器执行历史记录。
+    /// Execution history of an invoker.
     "InvokerRecordSet" invoker_record_set set_invoker_record_set: list InvokerRecord,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInvokers` (查询执行器).
+/// Request of `DescribeInvokers` (Queries invokers).
 ///
-/// 此接口用于查询执行器信息。
+/// This API is used to query invoker details.
 DescribeInvokersRequest {
-    /// 执行器 ID 列表。
+    /// Executor ID list.
     ///
-    /// 每次请求的上限为 100。
+    /// The maximum per request is 100.
     ///
-    /// 参数不支持同时指定 `InvokerIds ` 和 `Filters ` 。
+    /// Parameters must not be specified simultaneously `InvokerIds` and `Filters`.
     "InvokerIds" invoker_ids set_invoker_ids: list String,
-    /// 过滤条件：
+    /// Filter criteria:.
     ///
-    /// - invoker-id - String - 是否必填：否 - （过滤条件）按执行器ID过滤。
-    /// - command-id - String - 是否必填：否 - （过滤条件）按命令ID过滤。可通过 [DescribeCommands(查询命令详情)](https://cloud.tencent.com/document/api/1340/52681) 接口获取。
-    /// - invoker-type - String - 是否必填：否 - （过滤条件）按执行器类型过滤。目前仅支持 SCHEDULE 一种。
+    /// - invoker-id - String - required: no - (filter condition) filter by executor id.
+    /// -command-id - String - required: no - (filter condition) filters commands by id. you can obtain the id through the [DescribeCommands (query command details)](https://www.tencentcloud.com/document/api/1340/52681?from_cn_redirect=1) api.
+    /// - invoker-type - String - required: no - (filter condition) filter by the executor type. currently only support SCHEDULE.
     ///
-    /// 每次请求的 `Filters` 的上限为 10，`Filter.Values` 的上限为 5。参数不支持同时指定 `InvokerIds` 和 `Filters` 。
+    /// The maximum number of `Filters` per request is 10, and that of `Filter.Values` is 5. the `InvokerIds` and `Filters` parameters cannot be specified at the same time.
     "Filters" filters set_filters: list Filter,
-    /// 返回数量，默认为20，最大值为100。
+    /// Number of returned results. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
 } }
 rt::action!("tat", "2020-10-28", "DescribeInvokers", DescribeInvokersRequest => DescribeInvokersResponse);
 
 rt::model! { read debug;
-/// DescribeInvokers返回参数结构体
+/// DescribeInvokers response structure.
 DescribeInvokersResponse {
-    /// 满足条件的执行器数量。
+    /// Number of matching invokers.
     "TotalCount" total_count set_total_count: i128,
-    /// 执行器信息。
+    /// Invoker information.
     "InvokerSet" invoker_set set_invoker_set: list Invoker,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeQuotas` (获取配额信息).
+/// Request of `DescribeQuotas` (Query quota information).
 ///
-/// 此接口用于获取配额信息
+/// This API is used to obtain quota information.
 DescribeQuotasRequest {
-    /// 资源名称
+    /// Resource name
     ///
-    /// 取值为：
+    /// Value is:.
     ///
-    /// - COMMAND：命令
-    /// - REGISTER_CODE：托管实例注册码
+    /// - COMMAND: COMMAND.
+    /// -REGISTER_CODE: managed instance registration code.
     ///
     /// Required.
     "ResourceNames" resource_names set_resource_names: list String,
@@ -640,195 +659,195 @@ DescribeQuotasRequest {
 rt::action!("tat", "2020-10-28", "DescribeQuotas", DescribeQuotasRequest => DescribeQuotasResponse);
 
 rt::model! { read debug;
-/// DescribeQuotas返回参数结构体
+/// DescribeQuotas response structure.
 DescribeQuotasResponse {
-    /// 资源额度列表
+    /// Resource quota list.
     "GeneralResourceQuotaSet" general_resource_quota_set set_general_resource_quota_set: list GeneralResourceQuotaSet,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRegions` (查询地域列表).
+/// Request of `DescribeRegions` (Queries regions that support TAT).
 ///
-/// 此接口用于查询 TAT 产品后台地域列表。
-/// RegionState 为 AVAILABLE，代表该地域的 TAT 后台服务已经可用；未返回，代表该地域的 TAT 后台服务尚不可用。
+/// This API is used to query the list of regions that supports TAT.
+/// If the `RegionState` is `AVAILABLE`, it means that TAT is available in the region. If no value is returned, TAT is not available in the region.
 DescribeRegionsRequest {
 } }
 rt::action!("tat", "2020-10-28", "DescribeRegions", DescribeRegionsRequest => DescribeRegionsResponse);
 
 rt::model! { read debug;
-/// DescribeRegions返回参数结构体
+/// DescribeRegions response structure.
 DescribeRegionsResponse {
-    /// 地域数量
+    /// Number of regions
     "TotalCount" total_count set_total_count: i128,
-    /// 地域信息列表
+    /// Region information list
     "RegionSet" region_set set_region_set: list RegionInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRegisterCodes` (查询注册码).
+/// Request of `DescribeRegisterCodes` (Query a registration code).
 ///
-/// 接口用于查询注册码信息。
+/// This API is used to query registration code info.
 DescribeRegisterCodesRequest {
-    /// 注册码ID。
+    /// Registration code ID.
     ///
-    /// 每次请求的上限为 100。
+    /// The maximum per request is 100.
     ///
-    /// 参数不支持同时指定 `RegisterCodeIds ` 和 `Filters ` 。
+    /// Parameters must not be specified simultaneously `RegisterCodeIds` and `Filters`.
     "RegisterCodeIds" register_code_ids set_register_code_ids: list String,
-    /// 偏移量，默认为 0。
+    /// Offset. default value: 0.
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认为 20，最大值为 100。
+    /// Number of returned results, defaults to 20, maximum value is 100.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("tat", "2020-10-28", "DescribeRegisterCodes", DescribeRegisterCodesRequest => DescribeRegisterCodesResponse);
 
 rt::model! { read debug;
-/// DescribeRegisterCodes返回参数结构体
+/// DescribeRegisterCodes response structure.
 DescribeRegisterCodesResponse {
-    /// 查询到的注册码总数。
+    /// Total number of queried registration codes.
     "TotalCount" total_count set_total_count: i64,
-    /// 注册码信息列表。
+    /// Registration code information list.
     "RegisterCodeSet" register_code_set set_register_code_set: list RegisterCodeInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRegisterInstances` (查询托管实例).
+/// Request of `DescribeRegisterInstances` (Query a managed instance).
 ///
-/// 接口用于查询被托管的实例信息。
+/// This API is used to query managed instance information.
 DescribeRegisterInstancesRequest {
-    /// 托管实例 id。
+    /// Managed instance id.
     ///
-    /// 每次请求的上限为 100。
+    /// The maximum per request is 100.
     ///
-    /// 参数不支持同时指定 `InstanceIds` 和 `Filters` 。
+    /// Parameters must not be specified simultaneously `InstanceIds` and `Filters`.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 过滤器列表。每次请求的 `Filters` 的上限为 10，`Filter.Values` 的上限为 5。参数不支持同时指定 `InstanceIds` 和 `Filters` 。
+    /// Filter list. the maximum number of `Filters` is 10 per request, and the maximum number of `Filter.Values` is 5. parameters must not be specified simultaneously for `InstanceIds` and `Filters`.
     ///
     /// - instance-name
     ///
-    /// 按照【托管实例名称】进行过滤。
-    /// 类型：String
-    /// 必选：否
+    /// Filter by [managed instance name].
+    /// Type: String.
+    /// Required: No
     ///
     /// - instance-id
     ///
-    /// 按照【托管实例ID】进行过滤。
-    /// 类型：String
-    /// 必选：否
+    /// Filter by [managed instance ID].
+    /// Type: String.
+    /// Required: No
     ///
     /// - register-status
     ///
-    /// 按照【托管实例状态】进行过滤，取值：Online | Offline。
-    /// 类型：String
-    /// 必选：否
+    /// Filter by [managed instance status]. valid values: Online | Offline.
+    /// Type: String.
+    /// Required: No
     ///
     /// - local-ip
     ///
-    /// 按照【托管实例网卡IP】进行过滤。
-    /// 类型：String
-    /// 必选：否
+    /// Filter by [managed instance nic IP].
+    /// Type: String.
+    /// Required: No
     ///
     /// - register-code-id
     ///
-    /// 按照【托管实例注册码ID】进行过滤。可通过 [DescribeRegisterCodes(查询注册码)](https://cloud.tencent.com/document/api/1340/96925) 接口获取。
-    /// 类型：String
-    /// 必选：否
+    /// Filter by [managed instance registration code ID]. call the [DescribeRegisterCodes](https://www.tencentcloud.com/document/api/1340/96925?from_cn_redirect=1) api to query registration codes.
+    /// Type: String.
+    /// Required: No
     ///
     /// - sys-name
     ///
-    /// 按照【操作系统类型】进行过滤，取值：Linux | Windows。
-    /// 类型：String
-    /// 必选：否
+    /// Filter by [operating system type]. valid values: Linux | Windows.
+    /// Type: String.
+    /// Required: No
     ///
     /// - tag-key
     ///
-    /// 按照【标签键】进行过滤。
-    /// 类型：String
-    /// 必选：否
+    /// Filter by [tag key].
+    /// Type: String.
+    /// Required: No
     ///
     /// - tag-value
     ///
-    /// 按照【标签值】进行过滤。
-    /// 类型：String
-    /// 必选：否
+    /// Filter by [tag value].
+    /// Type: String.
+    /// Required: No
     ///
     /// - tag:tag-key
     ///
-    /// 按照【标签键值对】进行过滤。 tag-key使用具体的标签键进行替换。
-    /// 类型：String
-    /// 必选：否
+    /// Filter by [tag key-value pair]. replace tag-key with a specific Tag key.
+    /// Type: String.
+    /// Required: No
     ///
-    /// 例如 Filter 为 {"Name": "tag:key1", "Values": ["v1", "v2"] } ，即查询所有标签为 key1:v1 或 key1:v2 的资源。
+    /// For example, the Filter is {"Name": "tag:key1", "Values": ["v1", "v2"] }, which queries all resources belonging to tag key1:v1 or key1:v2.
     "Filters" filters set_filters: list Filter,
-    /// 偏移量，默认为 0。
+    /// Offset. default value: 0.
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认为 20，最大值为 100。
+    /// Number of returned results, defaults to 20, maximum value is 100.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("tat", "2020-10-28", "DescribeRegisterInstances", DescribeRegisterInstancesRequest => DescribeRegisterInstancesResponse);
 
 rt::model! { read debug;
-/// DescribeRegisterInstances返回参数结构体
+/// DescribeRegisterInstances response structure.
 DescribeRegisterInstancesResponse {
-    /// 该实例注册过的注册码总数。
+    /// The total number of registration codes registered by the instance.
     "TotalCount" total_count set_total_count: i64,
-    /// 被托管的实例信息的列表。
+    /// List of managed instance information.
     "RegisterInstanceSet" register_instance_set set_register_instance_set: list RegisterInstanceInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeScenes` (查询场景).
+/// Request of `DescribeScenes` (Query scenario).
 ///
-/// 此接口用于查询场景详情。
+/// This API is used to query scenario details.
 DescribeScenesRequest {
-    /// 场景 ID 数组。
+    /// Scene ID array.
     ///
-    /// 每次请求的上限为 100。
+    /// The maximum per request is 100.
     ///
-    /// 参数不支持同时指定 `SceneIds ` 和 `Filters ` 。
+    /// Parameters must not specify both `SceneIds` and `Filters` simultaneously.
     "SceneIds" scene_ids set_scene_ids: list String,
-    /// 过滤条件。
+    /// Filter criteria
     ///
-    /// - scene-id - String - 是否必填：否 -（过滤条件）按照场景 ID 过滤。
-    /// - scene-name - String - 是否必填：否 -（过滤条件）按照场景名称过滤。
-    /// - created-by - String - 是否必填：否 -（过滤条件）按照场景创建者过滤，目前仅支持 TAT，代表公共场景。
+    /// - scene-id - String - required: no - (filter condition) filter by the scene id.
+    /// -scene-name - String - required: no - (filtering conditions) filter by scenario name.
+    /// -created-by - String - required: no - (filter criteria) filter by scene creator, currently only support TAT, representing public scenarios.
     ///
-    /// 每次请求的 `Filters` 的上限为10， `Filter.Values` 的上限为5。参数不支持同时指定 `SceneIds` 和 `Filters` 。
+    /// The maximum number of `Filters` per request is 10, and that of `Filter.Values` is 5. the `SceneIds` and `Filters` parameters cannot be specified at the same time.
     "Filters" filters set_filters: list Filter,
-    /// 返回数量，默认为20，最大值为100。关于 `Limit` 的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// Number of returned results, defaults to 20 with a maximum value of 100. for further introduction about `Limit`, see relevant sections in the API [overview](https://www.tencentcloud.com/document/API/213/15688?from_cn_redirect=1).
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。关于 `Offset` 的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// Offset. The default value is `0`. For more information on `Offset`, see the relevant section in API [Introduction](https://intl.cloud.tencent.com/document/api/213/15688?from_cn_redirect=1).
     "Offset" offset set_offset: i128,
 } }
 rt::action!("tat", "2020-10-28", "DescribeScenes", DescribeScenesRequest => DescribeScenesResponse);
 
 rt::model! { read debug;
-/// DescribeScenes返回参数结构体
+/// DescribeScenes response structure.
 DescribeScenesResponse {
-    /// 符合条件的场景总数。
+    /// Total number of eligible scenarios.
     "TotalCount" total_count set_total_count: i128,
-    /// 场景详情列表。
+    /// List of scenario details.
     "SceneSet" scene_set set_scene_set: list Scene,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DisableInvoker` (停用执行器).
+/// Request of `DisableInvoker` (Disables an invoker).
 ///
-/// 此接口用于停止执行器。
+/// This API is used to disable an invoker.
 DisableInvokerRequest {
-    /// 待停止的执行器ID。
+    /// ID of the executor to terminate.
     ///
-    /// 可通过 [DescribeInvokers(查询执行器)](https://cloud.tencent.com/document/api/1340/61759) 接口获取。
+    /// Call the [DescribeInvokers](https://www.tencentcloud.com/document/api/1340/61759?from_cn_redirect=1) api to query execution.
     ///
     /// Required.
     "InvokerId" invoker_id set_invoker_id: str,
@@ -836,20 +855,20 @@ DisableInvokerRequest {
 rt::action!("tat", "2020-10-28", "DisableInvoker", DisableInvokerRequest => DisableInvokerResponse);
 
 rt::model! { read debug;
-/// DisableInvoker返回参数结构体
+/// DisableInvoker response structure.
 DisableInvokerResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DisableRegisterCodes` (批量禁用注册码).
+/// Request of `DisableRegisterCodes` (Bulk disable registration codes).
 ///
-/// 此接口用于批量禁用注册码。
+/// This API is used to bulk disable registration codes.
 DisableRegisterCodesRequest {
-    /// 注册码ID。
+    /// Registration code ID.
     ///
-    /// 可通过 [DescribeRegisterCodes(查询注册码)](https://cloud.tencent.com/document/api/1340/96925) 接口获取。
+    /// Call the [DescribeRegisterCodes](https://www.tencentcloud.com/document/api/1340/96925?from_cn_redirect=1) api to query registration codes.
     ///
     /// Required.
     "RegisterCodeIds" register_code_ids set_register_code_ids: list String,
@@ -857,20 +876,20 @@ DisableRegisterCodesRequest {
 rt::action!("tat", "2020-10-28", "DisableRegisterCodes", DisableRegisterCodesRequest => DisableRegisterCodesResponse);
 
 rt::model! { read debug;
-/// DisableRegisterCodes返回参数结构体
+/// DisableRegisterCodes response structure.
 DisableRegisterCodesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `EnableInvoker` (启用执行器).
+/// Request of `EnableInvoker` (Enables an invoker).
 ///
-/// 此接口用于启用执行器。
+/// This API is used to enable an invoker.
 EnableInvokerRequest {
-    /// 待启用的执行器ID。
+    /// Executor ID to be enabled.
     ///
-    /// 可通过 [DescribeInvokers(查询执行器)](https://cloud.tencent.com/document/api/1340/61759) 接口获取。
+    /// Call the [DescribeInvokers](https://www.tencentcloud.com/document/api/1340/61759?from_cn_redirect=1) api to query execution.
     ///
     /// Required.
     "InvokerId" invoker_id set_invoker_id: str,
@@ -878,431 +897,437 @@ EnableInvokerRequest {
 rt::action!("tat", "2020-10-28", "EnableInvoker", EnableInvokerRequest => EnableInvokerResponse);
 
 rt::model! { read debug;
-/// EnableInvoker返回参数结构体
+/// EnableInvoker response structure.
 EnableInvokerResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// > 描述键值对过滤器，用于条件过滤查询。例如过滤ID、名称、状态等
-/// > - 若存在多个`Filter`时，`Filter`间的关系为逻辑与（`AND`）关系。
-/// > - 若同一个`Filter`存在多个`Values`，同一`Filter`下`Values`间的关系为逻辑或（`OR`）关系。
+/// Describes the key-value pair filter, which is used for conditional filtering queries. for example, filter by ID, name, and status.
+/// - if there are multiple `Filter`s, the logical relationship between them is `AND`.
+/// - if there are multiple Values in the same Filter, the relationship between Values under the same Filter is logical OR.
 /// >
-/// > 以[DescribeCommands](https://cloud.tencent.com/document/api/1340/52681)接口的`Filters`为例。若我们需要查询命令名称（`command-name`）为 “打印工作目录” ***并且*** 命令类型（`command-type`）为 “POWERSHELL” ***或者*** “BAT” 时，可如下实现：
+/// Take the `Filters` of the [DescribeCommands](https://www.tencentcloud.com/document/api/1340/52681?from_cn_redirect=1) api as an example. if we need to query commands with the `command-name` "print working directory" and the `command-type` "POWERSHELL" or "BAT", it can be implemented as follows:.
 /// ```text
 /// Filters.0.Name=command-name
-/// &Filters.0.Values.0=打印工作目录
+/// &Filters.0.Values.0=Print working directory.
 /// &Filters.1.Name=command-type
 /// &Filters.1.Values.0=POWERSHELL
 /// &Filters.1.Values.1=BAT
 /// ```
 Filter {
-    /// 需要过滤的字段。
+    /// Field to be filtered.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 字段的过滤值。
+    /// Filter values of the field.
     ///
     /// Required.
     "Values" values set_values: list String,
 } }
 
 rt::model! { read debug;
-/// 用户配额信息。
+/// User quota information.
 GeneralResourceQuotaSet {
-    /// 资源名称
+    /// Resource name
     ///
-    /// 取值为：
+    /// Value is:.
     ///
-    /// - COMMAND：命令
-    /// - REGISTER_CODE：托管实例注册码
+    /// - COMMAND: COMMAND.
+    /// - REGISTER_CODE: managed instance registration code.
     "ResourceName" resource_name set_resource_name: str,
-    /// 已使用额度
+    /// Used credit limit.
     "ResourceQuotaUsed" resource_quota_used set_resource_quota_used: i64,
-    /// 总额度
+    /// Total quota.
     "ResourceQuotaTotal" resource_quota_total set_resource_quota_total: i64,
 } }
 
 rt::model! { read debug;
-/// 执行活动详情。
+/// Execution activity details.
 Invocation {
-    /// 执行活动ID。
+    /// Execution activity ID.
     "InvocationId" invocation_id set_invocation_id: str,
-    /// 命令ID。
+    /// Command ID.
     "CommandId" command_id set_command_id: str,
-    /// 执行的命令的名称
+    /// Name of the executed command.
     "CommandName" command_name set_command_name: str,
-    /// 执行任务状态。取值范围：
+    /// Execution task status. valid values:.
     ///
-    /// - PENDING：等待下发
-    /// - RUNNING：命令运行中
-    /// - CANCELLING：取消中
-    /// - SUCCESS：命令成功
-    /// - TIMEOUT：命令超时
-    /// - FAILED：命令失败
-    /// - CANCELLED：命令全部取消
-    /// - PARTIAL_FAILED：命令部分失败
-    /// - PARTIAL_CANCELLED：命令部分取消
+    /// - PENDING: waiting for distribution.
+    /// - RUNNING: command is running.
+    /// - CANCELLING: canceling.
+    /// - SUCCESS: command success.
+    /// - TIMEOUT: command timeout.
+    /// - FAILED: command FAILED.
+    /// - CANCELLED: all commands canceled.
+    /// - PARTIAL_FAILED: the command partially failed.
+    /// - PARTIAL_CANCELLED: the command is partially canceled.
     "InvocationStatus" invocation_status set_invocation_status: str,
-    /// 执行任务信息列表。
+    /// Execution task information list.
     "InvocationTaskBasicInfoSet" invocation_task_basic_info_set set_invocation_task_basic_info_set: list InvocationTaskBasicInfo,
-    /// 执行活动描述。
+    /// Execution activity description.
     "Description" description set_description: str,
-    /// 执行活动开始时间。格式为：YYYY-MM-DDThh:mm:ssZ
+    /// Execute the activity start time. the format is YYYY-MM-DDThh:MM:ssZ.
     "StartTime" start_time set_start_time: str,
-    /// 执行活动结束时间。格式为：YYYY-MM-DDThh:mm:ssZ
+    /// Execute activity end time. format: YYYY-MM-DDThh:MM:ssZ.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EndTime" end_time set_end_time: str,
-    /// 执行活动创建时间。格式为：YYYY-MM-DDThh:mm:ssZ
+    /// Execution activity createtime. format: YYYY-MM-DDThh:MM:ssZ.
     "CreatedTime" created_time set_created_time: str,
-    /// 执行活动更新时间。格式为：YYYY-MM-DDThh:mm:ssZ
+    /// Update time of the execution activity. the format is YYYY-MM-DDThh:MM:ssZ.
     "UpdatedTime" updated_time set_updated_time: str,
-    /// 自定义参数取值。
+    /// Values of custom parameters.
     "Parameters" parameters set_parameters: str,
-    /// 自定义参数的默认取值。
+    /// Default custom parameter value.
     "DefaultParameters" default_parameters set_default_parameters: str,
-    /// 执行命令的实例类型，取值范围：CVM、LIGHTHOUSE。
+    /// Type of the instance executing the command. Valid values: `CVM`, `LIGHTHOUSE`.
     "InstanceKind" instance_kind set_instance_kind: str,
-    /// 在实例上执行命令时使用的用户名。
+    /// The user who executes the command on the instance.
     "Username" username set_username: str,
-    /// 调用来源。
+    /// Invocation source.
     ///
-    /// - USER：来源于用户调用。
-    /// - INVOKER：来源于定时执行。
+    /// - USER: originate from user invocation.
+    /// - INVOKER: originate from scheduled execution.
     "InvocationSource" invocation_source set_invocation_source: str,
-    /// base64编码的命令内容
+    /// Base64-encoded command
     "CommandContent" command_content set_command_content: str,
-    /// 命令类型
+    /// Command type
     "CommandType" command_type set_command_type: str,
-    /// 执行命令过期时间， 单位秒
+    /// Command timeout period, in seconds.
     "Timeout" timeout set_timeout: i128,
-    /// 执行命令的工作路径
+    /// Working directory for executing the command.
     "WorkingDirectory" working_directory set_working_directory: str,
-    /// 日志上传的cos bucket 地址。
+    /// The COS bucket URL for uploading logs.
     "OutputCOSBucketUrl" output_cos_bucket_url set_output_cos_bucket_url: str,
-    /// 日志在cos bucket中的目录。
+    /// The COS bucket directory where the logs are saved.
     "OutputCOSKeyPrefix" output_cos_key_prefix set_output_cos_key_prefix: str,
 } }
 
 rt::model! { read debug;
-/// 执行任务。
+/// Execution task.
 InvocationTask {
-    /// 执行活动ID。
+    /// Execution activity ID.
     "InvocationId" invocation_id set_invocation_id: str,
-    /// 执行任务ID。
+    /// Execution task ID.
     "InvocationTaskId" invocation_task_id set_invocation_task_id: str,
-    /// 命令ID。
+    /// Command ID.
     "CommandId" command_id set_command_id: str,
-    /// 执行任务状态。取值范围：
+    /// Execution task status. valid values:.
     ///
-    /// - PENDING：等待下发
-    /// - DELIVERING：下发中
-    /// - DELIVER_DELAYED：延时下发
-    /// - DELIVER_FAILED：下发失败
-    /// - START_FAILED：命令启动失败
-    /// - RUNNING：命令运行中
-    /// - SUCCESS：命令成功
-    /// - FAILED：命令执行失败，执行完退出码不为 0
-    /// - TIMEOUT：命令超时
-    /// - TASK_TIMEOUT：客户端无响应
-    /// - CANCELLING：取消中
-    /// - CANCELLED：已取消（命令启动前就被取消）
-    /// - TERMINATED：已中止（命令执行期间被取消）
+    /// - PENDING: waiting for distribution.
+    /// - DELIVERING: distributing.
+    /// - DELIVER_DELAYED: delivery delay.
+    /// - DELIVER_FAILED: delivery fail.
+    /// - START_FAILED: command start failed.
+    /// - RUNNING: command RUNNING.
+    /// - SUCCESS: command success.
+    /// - FAILED: command execution failed, exit code not 0.
+    /// - TIMEOUT: command timeout.
+    /// - TASK_TIMEOUT: client no response.
+    /// - CANCELLING: canceling.
+    /// - CANCELLED: canceled (command canceled before startup).
+    /// - TERMINATED: suspended (canceled during command execution).
     "TaskStatus" task_status set_task_status: str,
-    /// 实例ID。
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 执行结果。
+    /// Execution result.
     "TaskResult" task_result set_task_result: obj TaskResult,
-    /// 执行任务开始时间。格式为：YYYY-MM-DDThh:mm:ssZ
+    /// Task start time. format: YYYY-MM-DDThh:MM:ssZ.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StartTime" start_time set_start_time: str,
-    /// 执行任务结束时间。格式为：YYYY-MM-DDThh:mm:ssZ
+    /// Task end time. format: YYYY-MM-DDThh:MM:ssZ.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EndTime" end_time set_end_time: str,
-    /// 创建时间。格式为：YYYY-MM-DDThh:mm:ssZ
+    /// Creation time. the format is YYYY-MM-DDThh:MM:ssZ.
     "CreatedTime" created_time set_created_time: str,
-    /// 更新时间。格式为：YYYY-MM-DDThh:mm:ssZ
+    /// Update time. the format is YYYY-MM-DDThh:MM:ssZ.
     "UpdatedTime" updated_time set_updated_time: str,
-    /// 执行任务所执行的命令详情。
+    /// Command details of the execution task.
     "CommandDocument" command_document set_command_document: obj CommandDocument,
-    /// 执行任务失败时的错误信息。
+    /// Error message displayed when the execution task fails.
     "ErrorInfo" error_info set_error_info: str,
-    /// 调用来源。
+    /// Invocation source.
     ///
-    /// - USER：来源于用户调用。
-    /// - INVOKER：来源于定时执行。
+    /// - USER: originate from user invocation.
+    /// - INVOKER: originate from scheduled execution.
     "InvocationSource" invocation_source set_invocation_source: str,
-    /// 执行的命令的名称。
+    /// Name of the executed command.
     "CommandName" command_name set_command_name: str,
 } }
 
 rt::model! { read debug;
-/// 执行活动任务简介。
+/// Execution task description.
 InvocationTaskBasicInfo {
-    /// 执行任务ID。
+    /// Execution task ID.
     "InvocationTaskId" invocation_task_id set_invocation_task_id: str,
-    /// 执行任务状态。取值范围：
+    /// Execution task status. valid values:.
     ///
-    /// - PENDING：等待下发
-    /// - DELIVERING：下发中
-    /// - DELIVER_DELAYED：延时下发
-    /// - DELIVER_FAILED：下发失败
-    /// - START_FAILED：命令启动失败
-    /// - RUNNING：命令运行中
-    /// - SUCCESS：命令成功
-    /// - FAILED：命令执行失败，执行完退出码不为 0
-    /// - TIMEOUT：命令超时
-    /// - TASK_TIMEOUT：客户端无响应
-    /// - CANCELLING：取消中
-    /// - CANCELLED：已取消（命令启动前就被取消）
-    /// - TERMINATED：已中止（命令执行期间被取消）
+    /// - PENDING: waiting for distribution.
+    /// - DELIVERING: distributing.
+    /// - DELIVER_DELAYED: delivery delay.
+    /// - DELIVER_FAILED: delivery fail.
+    /// - START_FAILED: command start failed.
+    /// - RUNNING: command RUNNING.
+    /// - SUCCESS: command success.
+    /// - FAILED: command execution failed, exit code not 0.
+    /// - TIMEOUT: command timeout.
+    /// - TASK_TIMEOUT: client no response.
+    /// - CANCELLING: cancelling.
+    /// - CANCELLED: canceled (command canceled before startup).
+    /// - TERMINATED: suspended (canceled during command execution).
     "TaskStatus" task_status set_task_status: str,
-    /// 实例ID。
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `InvokeCommand` (触发命令).
+/// Request of `InvokeCommand` (Triggers a command).
 ///
-/// 在指定的实例上触发命令，调用成功返回执行活动ID（inv-xxxxxxxx），每个执行活动内部有一个或多个执行任务（invt-xxxxxxxx），每个执行任务代表命令在一台 CVM 或一台 Lighthouse 上的执行记录。
+/// This API is used to trigger a command on the specified instance and returns the execution activity ID (inv-xxxxxxxx) on success. Each execution activity has one or more execution tasks (invt-xxxxxxxx) and each execution task indicates an execution record on a CVM or Lighthouse instance.
 ///
-/// * 如果指定实例未安装 agent，或 agent 不在线，返回失败
-/// * 如果命令类型与 agent 运行环境不符，返回失败
-/// * 指定的实例需要处于 VPC 网络
-/// * 指定的实例需要处于 RUNNING 状态
-/// * 不可同时指定 CVM 和 Lighthouse
+/// * If the agent is not installed on the instance or is offline, an error is returned.
+/// * If the command type is not supported by the agent runtime environment, an error is returned.
+/// * The specified instance needs to be in a VPC network.
+/// * The specified instance needs to be in the RUNNING status.
+/// * Only one type of instances (CVM or Lighthouse) can be specified in a single request.
 InvokeCommandRequest {
-    /// 待触发的命令ID。可通过 [DescribeCommands(查询命令详情)](https://cloud.tencent.com/document/api/1340/52681) 接口获取。
+    /// Pending trigger command ID. call the [DescribeCommands](https://www.tencentcloud.com/document/api/1340/52681?from_cn_redirect=1) api to query command details.
     ///
     /// Required.
     "CommandId" command_id set_command_id: str,
-    /// 待执行命令的实例ID列表，上限200。
+    /// Instance ID list for the command to be executed, with a cap of 200.
     ///
-    /// 可通过对应云产品的查询实例接口获取实例 ID。目前支持实例类型：
+    /// Instance ID can be obtained through the query instance interface of corresponding cloud services. currently supported instance types:.
     /// - CVM
     /// - Lighthouse
-    /// - TAT 托管实例
+    /// -TAT register instance.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// Command 的自定义参数。字段类型为json encoded string。如：{"varA": "222"}。
-    /// key为自定义参数名称，value为该参数的默认取值。kv均为字符串型。
-    /// 仅在命令的 EnableParameter 为 true 时，才允许设置此参数。可通过 [DescribeCommands(查询命令详情)](https://cloud.tencent.com/document/api/1340/52681) 接口获取命令的 EnableParameter 设置。
-    /// 如果未提供该参数取值，将使用 Command 的 DefaultParameters 或 DefaultParameterConfs 进行替换。
-    /// 自定义参数最多20个。
-    /// 自定义参数名称需符合以下规范：字符数目上限64，可选范围【a-zA-Z0-9-_】。
+    /// Custom parameter of Command. field type is json encoded string. for example: {"varA": "222"}.
+    /// The key is the custom parameter name, and the value is the default. both kv are string-type.
+    /// This parameter can be set only when the EnableParameter of the command is true. you can obtain the EnableParameter settings through the [DescribeCommands (detailed command information)](https://www.tencentcloud.com/document/api/1340/52681?from_cn_redirect=1) api.
+    /// If the parameter value is not provided, the DefaultParameters or DefaultParameterConfs of Command will be used to replace it.
+    /// Custom parameters can be up to 20.
+    /// The custom parameter name must meet the following standard: the number of characters has a cap of 64, and the optional range is [a-zA-Z0-9-_].
     "Parameters" parameters set_parameters: str,
-    /// 在 CVM 或 Lighthouse 实例中执行命令的用户名称。
-    /// 使用最小权限执行命令是权限管理的最佳实践，建议您以普通用户身份执行云助手命令。若不填，默认以 Command 配置的 Username 执行。
+    /// The username used to execute the command on the CVM or Lighthouse instance.
+    /// The principle of the least privilege is the best practice for permission management. We recommend you execute TAT commands as a general user. If this is not specified, the Username of the command is used by default.
     "Username" username set_username: str,
-    /// 命令执行路径, 默认以Command配置的WorkingDirectory执行。
+    /// Execution path of the command. The WorkingDirectory of the command is used by default.
     "WorkingDirectory" working_directory set_working_directory: str,
-    /// 命令超时时间，取值范围[1, 86400]。默认以Command配置的Timeout执行。
+    /// Command timeout period. Value range: [1, 86400]. The Timeout of the command is used by default.
     "Timeout" timeout set_timeout: i128,
-    /// 指定日志上传的cos bucket 地址，必须以https开头，如 https://BucketName-123454321.cos.ap-beijing.myqcloud.com。
+    /// The COS bucket URL for uploading logs. The URL must start with `https`, such as `https://BucketName-123454321.cos.ap-beijing.myqcloud.com`.
     "OutputCOSBucketUrl" output_cos_bucket_url set_output_cos_bucket_url: str,
-    /// 指定日志在cos bucket中的目录，目录命名有如下规则：
-    /// 1. 可用数字、中英文和可见字符的组合，长度最多为60。
-    /// 2. 用 / 分割路径，可快速创建子目录。
-    /// 3. 不允许连续 / ；不允许以 / 开头；不允许以..作为文件夹名称。
+    /// The COS bucket directory where the logs are saved. Check below for the rules of the directory name.
+    /// 1. It must be a combination of number, letters, and visible characters. Up to 60 characters are allowed.
+    /// 2. Use a slash (/) to create a subdirectory.
+    /// 3. ".." can not be used as the folder name. It cannot start with a slash (/), and cannot contain consecutive slashes.
     "OutputCOSKeyPrefix" output_cos_key_prefix set_output_cos_key_prefix: str,
 } }
 rt::action!("tat", "2020-10-28", "InvokeCommand", InvokeCommandRequest => InvokeCommandResponse);
 
 rt::model! { read debug;
-/// InvokeCommand返回参数结构体
+/// InvokeCommand response structure.
 InvokeCommandResponse {
-    /// 执行活动ID。
+    /// Execution activity ID.
     "InvocationId" invocation_id set_invocation_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 执行器信息。
+/// Invoker information.
 Invoker {
-    /// 执行器ID。
+    /// Invoker ID.
     "InvokerId" invoker_id set_invoker_id: str,
-    /// 执行器名称。
+    /// Invoker name.
     "Name" name set_name: str,
-    /// 执行器类型。目前仅支持 SCHEDULE 一种。
+    /// Executor type. currently only support SCHEDULE.
     "Type" r#type set_type: str,
-    /// 命令ID。
+    /// Command ID.
     "CommandId" command_id set_command_id: str,
-    /// 用户名。
+    /// Username.
     "Username" username set_username: str,
-    /// 自定义参数。
+    /// Custom parameters.
     "Parameters" parameters set_parameters: str,
-    /// 实例ID列表。
+    /// Instance ID list.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 执行器是否启用。
+    /// Whether to enable the invoker.
     "Enable" enable set_enable: bool,
-    /// 执行器周期计划。周期执行器会返回此字段。
+    /// Executor periodic schedule. recurring invoker will return this field.
     "ScheduleSettings" schedule_settings set_schedule_settings: obj ScheduleSettings,
-    /// 创建时间。格式为：YYYY-MM-DDThh:mm:ssZ
+    /// Creation time. the format is YYYY-MM-DDThh:MM:ssZ.
     "CreatedTime" created_time set_created_time: str,
-    /// 修改时间。格式为：YYYY-MM-DDThh:mm:ssZ
+    /// Last modified. the format is YYYY-MM-DDThh:MM:ssZ.
     "UpdatedTime" updated_time set_updated_time: str,
     /// 标签信息。
     "Tags" tags set_tags: list Tag,
 } }
 
 rt::model! { read debug;
-/// 执行器执行记录。
+/// Execution history of the invoker.
 InvokerRecord {
-    /// 执行器ID。
+    /// Invoker ID.
     "InvokerId" invoker_id set_invoker_id: str,
-    /// 执行时间。格式为：YYYY-MM-DDThh:mm:ssZ
+    /// Execution time. format: YYYY-MM-DDThh:MM:ssZ.
     "InvokeTime" invoke_time set_invoke_time: str,
-    /// 执行原因。
+    /// Execution reason.
     "Reason" reason set_reason: str,
-    /// 命令执行ID。
+    /// Command execution ID.
     "InvocationId" invocation_id set_invocation_id: str,
-    /// 触发结果。
+    /// Trigger result.
     ///
-    /// - PENDING：等待下发
-    /// - RUNNING：命令运行中
-    /// - CANCELLING：取消中
-    /// - SUCCESS：命令成功
-    /// - TIMEOUT：命令超时
-    /// - FAILED：命令失败
-    /// - CANCELLED：命令全部取消
-    /// - PARTIAL_FAILED：命令部分失败
-    /// - PARTIAL_CANCELLED：命令部分取消
+    /// - PENDING: waiting for distribution.
+    /// - RUNNING: command RUNNING.
+    /// - CANCELLING: canceling.
+    /// - SUCCESS: command success.
+    /// - TIMEOUT: command timeout.
+    /// - FAILED: command FAILED.
+    /// - CANCELLED: all commands canceled.
+    /// - PARTIAL_FAILED: the command partially failed.
+    /// - PARTIAL_CANCELLED: the command is partially canceled.
     "Result" result set_result: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyCommand` (修改命令).
+/// Request of `ModifyCommand` (Modifies a command).
 ///
-/// 此接口用于修改命令。
+/// This API is used to modify a command.
 ModifyCommandRequest {
-    /// 命令ID。可通过 [DescribeCommands(查询命令详情)](https://cloud.tencent.com/document/api/1340/52681) 接口获取。
+    /// Command ID. call the [DescribeCommands](https://www.tencentcloud.com/document/api/1340/52681?from_cn_redirect=1) api to query command details.
+    /// .
     ///
     /// Required.
     "CommandId" command_id set_command_id: str,
-    /// 命令名称。名称仅支持中文、英文、数字、下划线、分隔符"-"、小数点，最大长度不能超60个字节。
+    /// Command name. name only supports chinese, english, digits, underscore, separator "-", and decimal point. the maximum length cannot exceed 60 bytes.
+    /// .
     "CommandName" command_name set_command_name: str,
-    /// 命令描述。不超过120字符。
+    /// Command description. no more than 120 characters.
+    /// .
     "Description" description set_description: str,
-    /// 命令脚本内容。 需 Base64 编码后传入。
-    ///
-    /// 当 EnableParameter = true 时，支持两种动态参数占位符：
-    ///
-    /// - 普通参数 {{key}}：例如脚本 `echo {{word}}` 配合参数 `{"word": "hello"}`，实际执行 `echo hello`，执行记录显示 `{"word": "hello"}`。
-    /// - 隐藏参数 {{tat-hidden:key}}：用于敏感信息脱敏。例如脚本 `echo {{tat-hidden:word}}` 配合参数 `{"word": "hello"}`（传参 Key 不带前缀），实际执行 `echo hello`，记录显示 `{"word": "******"}`。
-    ///
-    /// 参数格式：Base64 编码字符串
-    ///
-    /// 入参限制：Base64 编码后的字符串长度不能超过 64KB
+    /// The Base64-encoded command content, length cannot exceed 64KB.
+    /// .
     "Content" content set_content: str,
-    /// 命令类型，目前支持取值：SHELL、POWERSHELL、BAT。
+    /// Command type. currently supports SHELL, POWERSHELL, BAT.
+    /// .
     "CommandType" command_type set_command_type: str,
-    /// 命令执行路径。
+    /// Command execution path.
+    /// .
     "WorkingDirectory" working_directory set_working_directory: str,
-    /// 命令超时时间。
+    /// Command timeout time.
     ///
-    /// 取值范围：[1, 86400]
+    /// value range: [1, 86400].
     ///
-    /// 单位：秒
+    /// unit: seconds.
     ///
-    /// 默认值：60
+    /// default value: 60.
     ///
-    /// 指定 OutputCOSBucketUrl 参数时，超时时间将包含命令输出上传 COS 的耗时
+    /// when specifying the OutputCOSBucketUrl parameter, the timeout period includes the time taken to upload command output to COS.
+    /// .
     "Timeout" timeout set_timeout: i128,
-    /// 启用自定义参数功能时，自定义参数的默认取值。字段类型为json encoded string。如：{"varA": "222"}。
-    /// 参数不支持同时指定 `DefaultParameters` 和 `DefaultParameterConfs` 。
-    /// 采取整体全覆盖式修改，即修改时必须提供所有新默认值。
-    /// 仅在命令的 EnableParameter 为 true 时，才允许修改此参数。可通过 [DescribeCommands(查询命令详情)](https://cloud.tencent.com/document/api/1340/52681) 接口获取命令的 EnableParameter 设置。
-    /// key为自定义参数名称，value为该参数的默认取值。kv均为字符串型。
-    /// 自定义参数最多20个。
-    /// 自定义参数名称需符合以下规范：字符数目上限64，可选范围【a-zA-Z0-9-_】。
+    /// The default value of custom parameters when the custom parameter feature is enabled. the field type is a json-encoded string, for example: {"varA": "222"}.
+    /// parameters must not be specified simultaneously for `DefaultParameters` and `DefaultParameterConfs`.
+    /// a comprehensive modification is applied, meaning all new default values must be provided when modifying.
+    /// this parameter can be modified only when EnableParameter of the command is true. obtain the EnableParameter settings of the command through the [DescribeCommands (query command details)](https://www.tencentcloud.com/document/api/1340/52681?from_cn_redirect=1) api.
+    /// the key is the custom parameter name, and the value is the default value of this parameter. both key and value are string-type.
+    /// there is an upper limit of 20 custom parameters.
+    /// custom parameter names must meet the following requirements: the upper limit of character quantity is 64, and the optional range is [a-zA-Z0-9-_].
+    /// .
     "DefaultParameters" default_parameters set_default_parameters: str,
-    /// 自定义参数数组。如果 InvokeCommand 时未提供参数取值，将使用这里的默认值进行替换。
-    /// 参数不支持同时指定 `DefaultParameters` 和 `DefaultParameterConfs` 。
-    /// 仅在命令的 EnableParameter 为 true 时，才允许修改此参数。可通过 [DescribeCommands(查询命令详情)](https://cloud.tencent.com/document/api/1340/52681) 接口获取命令的 EnableParameter 设置。
-    /// 自定义参数最多20个。
+    /// Custom parameter array. if no parameter value is provided when invoking the command, the default value here will be used to replace it.
+    /// parameters do not support specifying both `DefaultParameters` and `DefaultParameterConfs`.
+    /// this parameter can be modified only when EnableParameter of the command is true. obtain the EnableParameter settings through the [DescribeCommands (query command details)](https://www.tencentcloud.com/document/api/1340/52681?from_cn_redirect=1) api.
+    /// up to 20 custom parameters are allowed.
+    /// .
     "DefaultParameterConfs" default_parameter_confs set_default_parameter_confs: list DefaultParameterConf,
-    /// 在 CVM 或 Lighthouse 实例中执行命令的用户名称。
-    /// 使用最小权限执行命令是权限管理的最佳实践，建议您以普通用户身份执行云助手命令。
+    /// The username to run commands in a CVM or Lighthouse instance.
+    /// using minimum permission to execute commands is the best practice for permission management. we recommend running cloud assistant commands as a regular user identity.
+    /// .
     "Username" username set_username: str,
-    /// 指定日志上传的cos bucket 地址，必须以https开头，如 https://BucketName-123454321.cos.ap-beijing.myqcloud.com。
+    /// Specifies the cos bucket address for the uploaded log, which must start with https, such as https://BucketName-123454321.cos.ap-beijing.myqcloud.com.
+    /// .
     "OutputCOSBucketUrl" output_cos_bucket_url set_output_cos_bucket_url: str,
-    /// 指定日志在cos bucket中的目录，目录命名有如下规则：
+    /// Specify the directory for logs in the cos bucket. the directory naming has the following rules:
     ///
-    /// - 可用数字、中英文和可见字符的组合，长度最多为60。
-    /// - 用 / 分割路径，可快速创建子目录。
-    /// - 不允许连续 / ；不允许以 / 开头；不允许以..作为文件夹名称。
+    /// - use a combination of numbers, chinese and english, and visible characters, with a maximum length of 60.
+    /// - use / to split the path and quickly create subdirectories.
+    /// - consecutive / are not allowed; cannot start with /; cannot use .. as the folder name.
+    /// .
     "OutputCOSKeyPrefix" output_cos_key_prefix set_output_cos_key_prefix: str,
 } }
 rt::action!("tat", "2020-10-28", "ModifyCommand", ModifyCommandRequest => ModifyCommandResponse);
 
 rt::model! { read debug;
-/// ModifyCommand返回参数结构体
+/// ModifyCommand response structure.
 ModifyCommandResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyInvoker` (修改执行器).
+/// Request of `ModifyInvoker` (Modifies an invoker).
 ///
-/// 此接口用于修改执行器。
+/// This API is used to modify an invoker.
 ModifyInvokerRequest {
-    /// 待修改的执行器ID。
+    /// Executor ID to be modified.
     ///
-    /// 可通过 [DescribeInvokers(查询执行器)](https://cloud.tencent.com/document/api/1340/61759) 接口获取。
+    /// Call the [DescribeInvokers](https://www.tencentcloud.com/document/api/1340/61759?from_cn_redirect=1) api to query execution.
     ///
     /// Required.
     "InvokerId" invoker_id set_invoker_id: str,
-    /// 待修改的执行器名称。长度不超过 120 字符。
+    /// Executor name to be modified. length not exceeding 120 characters.
     "Name" name set_name: str,
-    /// 待修改的执行器类型。
+    /// Executor type to be modified.
     ///
-    /// 可选取值（当前仅支持一种）：
+    /// Selectable values (currently only support one):.
     ///
-    /// - `SCHEDULE`：周期类型执行器。
+    /// -`SCHEDULE`: period type executor.
     "Type" r#type set_type: str,
-    /// 待修改的命令ID。
+    /// Command ID to be modified.
     ///
-    /// 可通过 [DescribeCommands(查询命令详情)](https://cloud.tencent.com/document/api/1340/52681) 接口获取。
+    /// Call the [DescribeCommands](https://www.tencentcloud.com/document/api/1340/52681?from_cn_redirect=1) api to query command details.
     "CommandId" command_id set_command_id: str,
-    /// 待修改的用户名。长度不超过 256 字符。
+    /// Username to be modified. length not exceeding 256 characters.
     "Username" username set_username: str,
-    /// 待修改的自定义参数。字段类型为 JSON encode string。
+    /// Custom parameters to be modified. field type is JSON encode string.
     ///
-    /// 仅在 CommandId 所指命令的 EnableParameter 为 true 时，才允许设置此参数。可通过 [DescribeCommands(查询命令详情)](https://cloud.tencent.com/document/api/1340/52681) 接口获取命令的 EnableParameter 设置。
+    /// This parameter can be set only when EnableParameter of the command specified by CommandId is true. obtain the EnableParameter settings through the [DescribeCommands (query command details)](https://www.tencentcloud.com/document/api/1340/52681?from_cn_redirect=1) api.
     "Parameters" parameters set_parameters: str,
-    /// 待修改的实例ID列表。列表长度上限100。
+    /// List of instance ids to be modified. list length limit 100.
     ///
-    /// 可通过对应云产品的查询实例接口获取实例 ID。目前支持实例类型：CVM、Lighthouse、TAT 托管实例。
+    /// You can get the instance ID through the query instance interface of corresponding cloud services. currently supports instance types: CVM, Lighthouse, and TAT managed instances.
     ///
-    /// 实例需要安装 TAT 客户端, 且客户端为 Online 状态。可通过 [DescribeAutomationAgentStatus(查询客户端状态)](https://cloud.tencent.com/document/api/1340/52682) 接口查询客户端状态。
+    /// The instance needs to have the TAT client installed, and the client must be in Online status. you can query client status via the [DescribeAutomationAgentStatus](https://www.tencentcloud.com/document/api/1340/52682?from_cn_redirect=1) api.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 待修改的周期执行器设置。
+    /// Recurring invoker settings to be modified.
     ///
-    /// 要将执行器类型修改为 `SCHEDULE` 时，必须指定此参数。
+    /// Change the executor type to `SCHEDULE` and specify this parameter.
     "ScheduleSettings" schedule_settings set_schedule_settings: obj ScheduleSettings,
 } }
 rt::action!("tat", "2020-10-28", "ModifyInvoker", ModifyInvokerRequest => ModifyInvokerResponse);
 
 rt::model! { read debug;
-/// ModifyInvoker返回参数结构体
+/// ModifyInvoker response structure.
 ModifyInvokerResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyRegisterInstance` (修改托管实例).
+/// Request of `ModifyRegisterInstance` (Edit a managed instance).
 ///
-/// 接口用于修改托管实例信息。
+/// This API is used to modify managed instance information.
 ModifyRegisterInstanceRequest {
-    /// 托管实例ID。
+    /// Managed instance ID.
     ///
-    /// 可通过 [DescribeRegisterInstances(查询托管实例)](https://cloud.tencent.com/document/api/1340/96924) 接口获取。
+    /// Call the [DescribeRegisterInstances](https://www.tencentcloud.com/document/api/1340/96924?from_cn_redirect=1) api to query managed instances.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名称。有效长度为 1～60 字符。
+    /// Instance name. valid length is 1–60 characters.
     ///
     /// Required.
     "InstanceName" instance_name set_instance_name: str,
@@ -1310,280 +1335,278 @@ ModifyRegisterInstanceRequest {
 rt::action!("tat", "2020-10-28", "ModifyRegisterInstance", ModifyRegisterInstanceRequest => ModifyRegisterInstanceResponse);
 
 rt::model! { read debug;
-/// ModifyRegisterInstance返回参数结构体
+/// ModifyRegisterInstance response structure.
 ModifyRegisterInstanceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `PreviewReplacedCommandContent` (命令预览).
+/// Request of `PreviewReplacedCommandContent` (Previews a command).
 ///
-/// 此接口用于预览自定义参数替换后的命令内容。不会触发真实执行。
+/// This API is used to preview the command with custom parameters. The command is not executed.
 PreviewReplacedCommandContentRequest {
-    /// 本次预览采用的自定义参数。字段类型为 json encoded string，如：{"varA": "222"}。
-    /// 仅在命令的 EnableParameter 为 true 时，才允许设置此参数。可通过 [DescribeCommands(查询命令详情)](https://cloud.tencent.com/document/api/1340/52681) 接口获取命令的 EnableParameter 设置。
-    /// 如果有设置过 DefaultParameters 或 DefaultParameterConfs，会与 Parameters 进行叠加，优先使用 Parameters 的值。
+    /// The preview uses custom parameters. field type is json encoded string, for example: {"varA": "222"}.
+    /// This parameter can be set only when the EnableParameter of the command is true. you can obtain the EnableParameter settings through the [DescribeCommands (detailed command information)](https://www.tencentcloud.com/document/api/1340/52681?from_cn_redirect=1) api.
+    /// If DefaultParameters or DefaultParameterConfs has set, it will overlay with Parameters and prioritize the value of Parameters.
     ///
-    /// key 为自定义参数名称，value 为该参数的取值。kv 均为字符串型。
-    /// 自定义参数最多 20 个。
-    /// 自定义参数名称需符合以下规范：字符数目上限 64，可选范围【a-zA-Z0-9-_】。
-    /// 如果将预览的 CommandId 设置过 DefaultParameters，本参数可以为空。
+    /// key specifies the custom parameter name, and value specifies the parameter. both kv are string-type.
+    /// Custom parameters are limited to 20.
+    /// The custom parameter name must meet the following standard: the number of characters has a cap of 64, and the optional range is [a-zA-Z0-9-_].
+    /// If the previewed CommandId has DefaultParameters set, this parameter can be empty.
     "Parameters" parameters set_parameters: str,
-    /// 要进行替换预览的命令。
-    /// 可通过 [DescribeCommands(查询命令详情)](https://cloud.tencent.com/document/api/1340/52681) 接口获取。
-    /// CommandId 与 Content，必须且只能提供一个。
+    /// Perform the replace preview command.
+    /// Call the [DescribeCommands](https://www.tencentcloud.com/document/api/1340/52681?from_cn_redirect=1) api to query command details.
+    /// CommandId and Content, you must provide one and can only provide one.
     "CommandId" command_id set_command_id: str,
-    /// 要预览的命令内容，经 Base64 编码，长度不可超过 64KB。
-    /// CommandId 与 Content，必须且只能提供一个。
+    /// Base64-encoded command to be previewed. The maximum length is 64 KB.
+    /// CommandId or Content must be specified.
     "Content" content set_content: str,
 } }
 rt::action!("tat", "2020-10-28", "PreviewReplacedCommandContent", PreviewReplacedCommandContentRequest => PreviewReplacedCommandContentResponse);
 
 rt::model! { read debug;
-/// PreviewReplacedCommandContent返回参数结构体
+/// PreviewReplacedCommandContent response structure.
 PreviewReplacedCommandContentResponse {
-    /// 自定义参数替换后的，经Base64编码的命令内容。
+    /// Base64-encoded command with custom parameters.
     "ReplacedContent" replaced_content set_replaced_content: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 描述单个地域信息
+/// Information of a region.
 RegionInfo {
-    /// 地域名称，例如，ap-guangzhou
+    /// Region name, such as `ap-guangzhou`
     "Region" region set_region: str,
-    /// 地域描述，例如: 广州
+    /// Region description, such as `Guangzhou`
     "RegionName" region_name set_region_name: str,
-    /// 地域是否可用状态，AVAILABLE 代表可用，UNAVAILABLE 代表不可用。
+    /// Region availability status. AVAILABLE indicates the region is AVAILABLE. UNAVAILABLE indicates the region is UNAVAILABLE.
     "RegionState" region_state set_region_state: str,
 } }
 
 rt::model! { read debug;
-/// 注册码信息。
+/// Register code info.
 RegisterCodeInfo {
-    /// 注册码ID。
+    /// Registration code ID.
     "RegisterCodeId" register_code_id set_register_code_id: str,
-    /// 注册码描述。
+    /// Describes the registration code.
     "Description" description set_description: str,
-    /// 注册实例名称前缀。
+    /// Prefix of the registered instance name.
     "InstanceNamePrefix" instance_name_prefix set_instance_name_prefix: str,
-    /// 该注册码允许注册的实例数目。
+    /// The number of instances the registration code allows.
     "RegisterLimit" register_limit set_register_limit: i64,
-    /// 该注册码的过期时间，按照 ISO8601 标准表示，并且使用 UTC 时间。
-    /// 格式为： YYYY-MM-DDThh:mm:ssZ。
+    /// The expiry date of the registration code is in ISO8601 standard representation and uses UTC time.
+    /// The format is YYYY-MM-DDThh:MM:ssZ.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExpiredTime" expired_time set_expired_time: str,
-    /// 该注册码限制tat_agent只能从IpAddressRange所描述公网出口进行注册。
+    /// The registration code limits tat_agent to register only from the public outbound ip described by IpAddressRange.
     "IpAddressRange" ip_address_range set_ip_address_range: str,
-    /// 该注册码是否可用。
+    /// Is the registration code available.
     "Enabled" enabled set_enabled: bool,
-    /// 该注册码已注册数目。
+    /// The number of registered registration codes.
     "RegisteredCount" registered_count set_registered_count: i64,
-    /// 注册码创建时间，按照 ISO8601 标准表示，并且使用 UTC 时间。
-    /// 格式为： YYYY-MM-DDThh:mm:ssZ。
+    /// Registration code creation time, represented as ISO8601 standard and using UTC time.
+    /// The format is YYYY-MM-DDThh:MM:ssZ.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreatedTime" created_time set_created_time: str,
-    /// 注册码最近一次更新时间，按照 ISO8601 标准表示，并且使用 UTC 时间。
-    /// 格式为： YYYY-MM-DDThh:mm:ssZ。
+    /// Last update time of the registration code, as ISO8601 standard representation and using UTC time.
+    /// The format is YYYY-MM-DDThh:MM:ssZ.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UpdatedTime" updated_time set_updated_time: str,
 } }
 
 rt::model! { read debug;
-/// 注册实例信息。
+/// Register instance info.
 RegisterInstanceInfo {
-    /// 注册码ID。
+    /// Registration code ID.
     "RegisterCodeId" register_code_id set_register_code_id: str,
-    /// 托管实例ID。
+    /// Managed instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 托管实例名。
+    /// Managed instance name.
     "InstanceName" instance_name set_instance_name: str,
-    /// 机器ID。
+    /// Machine ID.
     "MachineId" machine_id set_machine_id: str,
-    /// 系统名。取值：Linux | Windows。
+    /// System name. valid values: Linux | Windows.
     "SystemName" system_name set_system_name: str,
-    /// 主机名。
+    /// Host name.
     "HostName" host_name set_host_name: str,
-    /// 内网IP。
+    /// Private network IP
     "LocalIp" local_ip set_local_ip: str,
-    /// 公钥。
+    /// Public key.
     "PublicKey" public_key set_public_key: str,
-    /// 托管状态。
-    /// 返回Online表示实例正在托管，返回Offline表示实例未托管。
+    /// Hosting status.
+    /// Return Online means the instance is managed, return Offline means the instance is unhosted.
     "Status" status set_status: str,
-    /// 创建时间。格式为：YYYY-MM-DDThh:mm:ssZ
+    /// Creation time. the format is YYYY-MM-DDThh:MM:ssZ.
     "CreatedTime" created_time set_created_time: str,
-    /// 上次更新时间。格式为：YYYY-MM-DDThh:mm:ssZ
+    /// Last update time. the format is YYYY-MM-DDThh:MM:ssZ.
     "UpdatedTime" updated_time set_updated_time: str,
-    /// 标签
+    /// Tag.
     "Tags" tags set_tags: list Tag,
 } }
 
 rt::model! { write debug;
-/// Request of `RunCommand` (执行命令).
+/// Request of `RunCommand` (Executes a command).
 ///
-/// 执行命令，调用成功返回执行活动ID（inv-xxxxxxxx），每个执行活动内部有一个或多个执行任务（invt-xxxxxxxx），每个执行任务代表命令在一台 CVM 或一台 Lighthouse 上的执行记录。
+/// This API is used to execute a command and returns the execution activity ID (inv-xxxxxxxx) on success. Each execution has one or more execution tasks (invt-xxxxxxxx) and each execution task indicates an execution record on a CVM or Lighthouse instance.
 ///
-/// * 如果指定实例未安装 agent，或 agent 不在线，返回失败
-/// * 如果命令类型与 agent 运行环境不符，返回失败
-/// * 指定的实例需要处于 VPC 网络
-/// * 指定的实例需要处于 `RUNNING` 状态
-/// * 不可同时指定 CVM 和 Lighthouse
+/// * If the agent is not installed on the instance or is offline, an error is returned.
+/// * If the command type is not supported by the agent runtime environment, an error is returned.
+/// * The specified instance needs to be in a VPC network.
+/// * The specified instance needs to be in the `RUNNING` status.
+/// * Only one type of instances (CVM or Lighthouse) can be specified in a single request.
 RunCommandRequest {
-    /// 命令脚本内容。 需 Base64 编码后传入。
-    ///
-    /// 当 EnableParameter = true 时，支持两种动态参数占位符：
-    ///
-    /// - 普通参数 {{key}}：例如脚本 `echo {{word}}` 配合参数 `{"word": "hello"}`，实际执行 `echo hello`，执行记录显示 `{"word": "hello"}`。
-    /// - 隐藏参数 {{tat-hidden:key}}：用于敏感信息脱敏。例如脚本 `echo {{tat-hidden:word}}` 配合参数 `{"word": "hello"}`（传参 Key 不带前缀），实际执行 `echo hello`，记录显示 `{"word": "******"}`。
-    ///
-    /// 参数格式：Base64 编码字符串
-    ///
-    /// 入参限制：Base64 编码后的字符串长度不能超过 64KB
+    /// Base64-encoded command. The maximum length is 64 KB.
     ///
     /// Required.
     "Content" content set_content: str,
-    /// 待执行命令的实例ID列表，上限200。
+    /// Instance ID list for the command to be executed, with a cap of 200.
     ///
-    /// 可通过对应云产品的查询实例接口获取实例 ID。目前支持实例类型：
-    ///
+    /// Instance ID can be obtained through the query instance interface of corresponding cloud services. currently supported instance types:.
     /// - CVM
     /// - Lighthouse
-    /// - TAT 托管实例
+    /// -TAT register instance.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 命令名称。名称仅支持中文、英文、数字、下划线、分隔符"-"、小数点，最大长度不能超60个字节。
+    /// Command name. The name can be up to 60 bytes, and contain [a-z], [A-Z], [0-9] and [_-.].
     "CommandName" command_name set_command_name: str,
-    /// 命令描述。不超过120字符。
+    /// Command description. The maximum length is 120 characters.
     "Description" description set_description: str,
-    /// 命令类型，目前支持取值：SHELL、POWERSHELL、BAT。默认：SHELL。
+    /// Command type. currently supports SHELL, POWERSHELL, BAT. default: SHELL.
     "CommandType" command_type set_command_type: str,
-    /// 命令执行路径，对于 SHELL 命令默认为 /root，对于 POWERSHELL 命令默认为 C:\Program Files\qcloud\tat_agent\workdir。
+    /// Command execution path. The default value is /root for `SHELL` commands and C:\Program Files\qcloud\tat_agent\workdir for `POWERSHELL` commands.
     "WorkingDirectory" working_directory set_working_directory: str,
-    /// 命令超时时间，默认60秒。取值范围[1, 86400]。
+    /// Command timeout period. Default value: 60 seconds. Value range: [1, 86400].
     "Timeout" timeout set_timeout: i128,
-    /// 是否保存命令，取值范围：
+    /// Whether to save the command. value range:.
     ///
-    /// -  true：保存
-    /// -  false：不保存默认为 false。
+    /// - true: save.
+    ///
+    /// - false: not saved..
+    /// The default value is false.
     "SaveCommand" save_command set_save_command: bool,
-    /// 是否启用自定义参数功能。
-    /// 一旦创建，此值不提供修改。
-    /// 取值范围：
+    /// Whether to enable the custom parameter feature.
+    /// Once created, this value does not offer modification.
+    /// Valid values:.
     ///
-    /// -  true：启用
-    /// -  false：不启用 默认值：false。
+    /// - true: enable.
+    ///
+    /// - false: disabled..
+    /// The default value is false.
     "EnableParameter" enable_parameter set_enable_parameter: bool,
-    /// 启用自定义参数功能时，自定义参数的默认取值。字段类型为json encoded string。如：{"varA": "222"}。
-    /// key为自定义参数名称，value为该参数的默认取值。kv均为字符串型。
-    /// 仅在命令的 EnableParameter 为 true 时，才允许设置此参数。
-    /// 参数不支持同时指定 `DefaultParameters` 和 `DefaultParameterConfs` 。
-    /// 如果 Parameters 未提供，将使用这里的默认值进行替换。
-    /// 自定义参数最多20个。
-    /// 自定义参数名称需符合以下规范：字符数目上限64，可选范围【a-zA-Z0-9-_】。
+    /// Enable the custom parameter feature. default value of the custom parameter. field type is json encoded string. for example: {"varA": "222"}.
+    /// The key is the custom parameter name, and the value is the default. both kv are string-type.
+    /// This parameter can be set only when the EnableParameter of the command is true.
+    /// Parameters must not be specified simultaneously `DefaultParameters` and `DefaultParameterConfs`.
+    /// If Parameters is not provided, the default value here will be used to replace.
+    /// Custom parameters can be up to 20.
+    /// The custom parameter name must meet the following standard: the number of characters has a cap of 64, and the optional range is [a-zA-Z0-9-_].
     "DefaultParameters" default_parameters set_default_parameters: str,
-    /// 自定义参数数组。 如果 Parameters 未提供，将使用这里的默认值进行替换。 自定义参数最多20个。
-    /// 如果 Parameters 未提供，将使用这里的默认值进行替换。
-    /// 仅在命令的 EnableParameter 为 true 时，才允许设置此参数。
-    /// 参数不支持同时指定 `DefaultParameters` 和 `DefaultParameterConfs` 。
+    /// Custom parameter array. if Parameters is not provided, the default value here will be used to replace. up to 20 custom Parameters are allowed.
+    /// If Parameters is not provided, the default value here will be used to replace.
+    /// This parameter can be set only when the EnableParameter of the command is true.
+    /// Parameters must not be specified simultaneously `DefaultParameters` and `DefaultParameterConfs`.
     "DefaultParameterConfs" default_parameter_confs set_default_parameter_confs: list DefaultParameterConf,
-    /// Command 的自定义参数。字段类型为json encoded string。如：{"varA": "222"}。
-    /// key为自定义参数名称，value为该参数的默认取值。kv均为字符串型。
-    /// 仅在命令的 EnableParameter 为 true 时，才允许设置此参数。
-    /// 如果未提供该参数取值，将使用 DefaultParameters 或 DefaultParameterConfs 进行替换。
-    /// 自定义参数最多20个。
-    /// 自定义参数名称需符合以下规范：字符数目上限64，可选范围【a-zA-Z0-9-_】。
+    /// Custom parameter of Command. field type is json encoded string. for example: {"varA": "222"}.
+    /// The key is the custom parameter name, and the value is the default. both kv are string-type.
+    /// This parameter can be set only when the EnableParameter of the command is true.
+    /// If the parameter value is not provided, DefaultParameters or DefaultParameterConfs will be used.
+    /// Custom parameters can be up to 20.
+    /// The custom parameter name must meet the following standard: the number of characters has a cap of 64, and the optional range is [a-zA-Z0-9-_].
     "Parameters" parameters set_parameters: str,
-    /// 如果保存命令，可为命令设置标签。列表长度不超过10。
+    /// The tags of the command. It is available when `SaveCommand` is `True`. A maximum of 10 tags are allowed.
     "Tags" tags set_tags: list Tag,
-    /// 在 CVM 或 Lighthouse 实例中执行命令的用户名称。
-    /// 使用最小权限执行命令是权限管理的最佳实践，建议您以普通用户身份执行云助手命令。默认情况下，在 Linux 实例中以 root 用户执行命令；在Windows 实例中以 System 用户执行命令。
+    /// The username used to execute the command on the CVM or Lighthouse instance.
+    /// The principle of least privilege is the best practice for permission management. We recommend you execute TAT commands as a general user. By default, the user `root` is used to execute commands on Linux and the user `System` is used on Windows.
     "Username" username set_username: str,
-    /// 指定日志上传的cos bucket 地址，必须以https开头，如 https://BucketName-123454321.cos.ap-beijing.myqcloud.com。
+    /// The COS bucket URL for uploading logs. The URL must start with `https`, such as `https://BucketName-123454321.cos.ap-beijing.myqcloud.com`.
     "OutputCOSBucketUrl" output_cos_bucket_url set_output_cos_bucket_url: str,
-    /// 指定日志在cos bucket中的目录，目录命名有如下规则：
-    ///
-    /// - 可用数字、中英文和可见字符的组合，长度最多为60。
-    /// - 用 / 分割路径，可快速创建子目录。
-    /// - 不允许连续 / ；不允许以 / 开头；不允许以..作为文件夹名称。
+    /// The COS bucket directory where the logs are saved. Check below for the rules of the directory name.
+    /// 1. It must be a combination of number, letters, and visible characters. Up to 60 characters are allowed.
+    /// 2. Use a slash (/) to create a subdirectory.
+    /// 3. ".." can not be used as the folder name. It cannot start with a slash (/), and cannot contain consecutive slashes.
     "OutputCOSKeyPrefix" output_cos_key_prefix set_output_cos_key_prefix: str,
 } }
 rt::action!("tat", "2020-10-28", "RunCommand", RunCommandRequest => RunCommandResponse);
 
 rt::model! { read debug;
-/// RunCommand返回参数结构体
+/// RunCommand response structure.
 RunCommandResponse {
-    /// 命令ID。
+    /// Command ID.
     "CommandId" command_id set_command_id: str,
-    /// 执行活动ID。
+    /// Execution activity ID.
     "InvocationId" invocation_id set_invocation_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 场景详情。
+/// Scenario details.
 Scene {
-    /// 场景 ID 。
+    /// Scene ID.
     "SceneId" scene_id set_scene_id: str,
-    /// 场景名称。
+    /// Scenario name.
     "SceneName" scene_name set_scene_name: str,
-    /// 场景创建者。
+    /// Scene creator.
     ///
-    /// - TAT：公共场景
+    /// - TAT: public scenario.
     "CreatedBy" created_by set_created_by: str,
-    /// 创建时间。格式为：YYYY-MM-DDThh:mm:ssZ
+    /// Creation time. the format is YYYY-MM-DDThh:MM:ssZ.
     "CreatedTime" created_time set_created_time: str,
-    /// 更新时间。格式为：YYYY-MM-DDThh:mm:ssZ
+    /// Update time. the format is YYYY-MM-DDThh:MM:ssZ.
     "UpdatedTime" updated_time set_updated_time: str,
 } }
 
 rt::model! { both debug;
-/// 周期执行器设置。
+/// Settings of a scheduled invoker
 ScheduleSettings {
-    /// 执行策略：
+    /// Execution policy.
     ///
-    /// - ONCE：单次执行
-    /// - RECURRENCE：周期执行
+    /// - ONCE: one-time execution.
+    /// - RECURRENCE: execute periodically.
     ///
     /// Required.
     "Policy" policy set_policy: str,
-    /// 触发 Crontab 表达式。Policy 为 RECURRENCE 时，需要指定此字段。Crontab 按北京时间解析。
+    /// Trigger the crontab expression. This field is required if `Policy` is `RECURRENCE`. The crontab expression is parsed in UTC+8.
     "Recurrence" recurrence set_recurrence: str,
-    /// 执行器下次执行时间。Policy 为 ONCE 时，需要指定此字段。
+    /// Next execution time of the executor. this field requires specifying when Policy is ONCE.
     ///
-    /// 时间格式为：YYYY-MM-DDThh:mm:ssZ
+    /// The time format is YYYY-MM-DDThh:MM:ssZ.
     "InvokeTime" invoke_time set_invoke_time: str,
 } }
 
 rt::model! { both debug;
-/// 标签
+/// Information on tags
 Tag {
-    /// 标签键。
+    /// Tag key.
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 标签值。
+    /// Tag value.
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { read debug;
-/// 任务结果。
+/// Task result.
 TaskResult {
-    /// 命令执行ExitCode。
+    /// ExitCode of the execution.
     "ExitCode" exit_code set_exit_code: i64,
-    /// Base64编码后的命令输出。最大长度24KB。
+    /// Base64-encoded command output. The maximum length is 24 KB.
     "Output" output set_output: str,
-    /// 命令执行开始时间。格式为：YYYY-MM-DDThh:mm:ssZ
+    /// Command execution start time. the format is YYYY-MM-DDThh:MM:ssZ.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExecStartTime" exec_start_time set_exec_start_time: str,
-    /// 命令执行结束时间。格式为：YYYY-MM-DDThh:mm:ssZ
+    /// Execution end time of the command. format: YYYY-MM-DDThh:MM:ssZ.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExecEndTime" exec_end_time set_exec_end_time: str,
-    /// 命令最终输出被截断的字节数。
+    /// Dropped bytes of the command output.
     "Dropped" dropped set_dropped: i128,
-    /// 日志在cos中的地址
+    /// COS URL of the logs.
     "OutputUrl" output_url set_output_url: str,
-    /// 日志上传cos的错误信息。
+    /// Error message for uploading logs to COS.
     "OutputUploadCOSErrorInfo" output_upload_cos_error_info set_output_upload_cos_error_info: str,
 } }

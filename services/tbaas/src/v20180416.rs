@@ -136,19 +136,19 @@ ChainMakerTransactionResult {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeFabricBlock` (获取Fabric某区块的详细信息).
+/// Request of `DescribeFabricBlock` (Retrieve detailed information of a Fabric block).
 ///
-/// 获取Fabric某区块的详细信息
+/// This API is used to retrieve the detailed information of a block in Fabric.
 DescribeFabricBlockRequest {
-    /// 网络ID，可在区块链网络详情或列表中获取
+    /// Cluster ID, which can be obtained from the blockchain cluster details or in the list.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 通道ID，可在通道列表或通道详情获取
+    /// Channel ID, which can be obtained from the channel list or channel detail.
     ///
     /// Required.
     "ChannelId" channel_id set_channel_id: str,
-    /// 区块高度，从0开始
+    /// Block height, starting from 0.
     ///
     /// Required.
     "BlockHeight" block_height set_block_height: i64,
@@ -156,40 +156,40 @@ DescribeFabricBlockRequest {
 rt::action!("tbaas", "2018-04-16", "DescribeFabricBlock", DescribeFabricBlockRequest => DescribeFabricBlockResponse);
 
 rt::model! { read debug;
-/// DescribeFabricBlock返回参数结构体
+/// DescribeFabricBlock response structure.
 DescribeFabricBlockResponse {
-    /// 区块高度
+    /// Block height.
     "BlockHeight" block_height set_block_height: i64,
-    /// 区块Hash
+    /// Block Hash.
     "BlockHash" block_hash set_block_hash: str,
-    /// 前置区块Hash
+    /// Pre-Block Hash.
     "PreBlockHash" pre_block_hash set_pre_block_hash: str,
-    /// 区块中交易数量
+    /// The number of transactions in a block.
     "TxCount" tx_count set_tx_count: i64,
-    /// 区块中交易列表
+    /// Transaction list in the block.
     "TransactionList" transaction_list set_transaction_list: list Transaction,
-    /// 创建时间戳
+    /// Creation Timestamp
     "CreateTimestamp" create_timestamp set_create_timestamp: str,
-    /// 提案组织
+    /// Proposal organization.
     "ProposerOrg" proposer_org set_proposer_org: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeFabricTransaction` (获取Fabric交易的详细信息).
+/// Request of `DescribeFabricTransaction` (Retrieve detailed information of a Fabric transaction).
 ///
-/// 获取Fabric交易的详细信息
+/// This API is used to obtain detailed information of Fabric transactions.
 DescribeFabricTransactionRequest {
-    /// 网络ID，可在区块链网络详情或列表中获取
+    /// Cluster ID, which can be obtained from the blockchain cluster details or in the list.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 通道ID，可在通道列表或通道详情获取
+    /// Channel ID, which can be obtained from the channel list or channel detail.
     ///
     /// Required.
     "ChannelId" channel_id set_channel_id: str,
-    /// 交易ID
+    /// Transaction ID
     ///
     /// Required.
     "TxId" tx_id set_tx_id: str,
@@ -197,25 +197,25 @@ DescribeFabricTransactionRequest {
 rt::action!("tbaas", "2018-04-16", "DescribeFabricTransaction", DescribeFabricTransactionRequest => DescribeFabricTransactionResponse);
 
 rt::model! { read debug;
-/// DescribeFabricTransaction返回参数结构体
+/// DescribeFabricTransaction response structure.
 DescribeFabricTransactionResponse {
-    /// 交易ID
+    /// Transaction ID
     "TxId" tx_id set_tx_id: str,
-    /// 交易Hash
+    /// Transaction Hash.
     "TxHash" tx_hash set_tx_hash: str,
-    /// 交易状态
+    /// Transaction status.
     "TxStatus" tx_status set_tx_status: str,
-    /// 参与的组织列表
+    /// Organization list involved.
     "JoinOrgList" join_org_list set_join_org_list: list String,
-    /// 交易发送者
+    /// Transaction sender.
     "Sender" sender set_sender: str,
-    /// 创建时间
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
-    /// 区块高度
+    /// Block height.
     "BlockHeight" block_height set_block_height: i64,
-    /// 交易所属合约
+    /// The contract to which the exchange belongs.
     "ChaincodeName" chaincode_name set_chaincode_name: str,
-    /// 交易数据，base64编码，解码后为json化的字符串
+    /// Transaction data, base64 encoded, decoded as a json string.
     "TransactionData" transaction_data set_transaction_data: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -692,41 +692,41 @@ InvokeChainMakerDemoContractResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `InvokeFabricChaincode` (调用Fabric用户合约执行交易).
+/// Request of `InvokeFabricChaincode` (Calls a Fabric user contract to execute a transaction).
 ///
-/// 调用Fabric用户合约执行交易
+/// This API is used to call a Fabric user contract to execute a transaction.
 InvokeFabricChaincodeRequest {
-    /// 网络ID，可在区块链网络详情获取
+    /// Cluster ID, which can be obtained from the blockchain cluster details.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 通道ID，可在通道列表或通道详情获取
+    /// Channel ID, which can be obtained from the channel list or channel detail.
     ///
     /// Required.
     "ChannelId" channel_id set_channel_id: str,
-    /// 合约名称，可在合约列表或合约详情获取
+    /// Contract name. it can be obtained from the contract list or contract details.
     ///
     /// Required.
     "ChaincodeName" chaincode_name set_chaincode_name: str,
-    /// 合约方法
+    /// Contract method.
     ///
     /// Required.
     "FuncName" func_name set_func_name: str,
-    /// 合约方法入参
+    /// Contract method input parameter.
     "FuncParam" func_param set_func_param: list String,
-    /// 是否异步执行，如果异步执行，可使用返回值中的交易TxID查询执行结果
+    /// Whether to execute asynchronously. if so, use the transaction TxID in the return value to query the execution result.
     "WithAsyncResult" with_async_result set_with_async_result: bool,
 } }
 rt::action!("tbaas", "2018-04-16", "InvokeFabricChaincode", InvokeFabricChaincodeRequest => InvokeFabricChaincodeResponse);
 
 rt::model! { read debug;
-/// InvokeFabricChaincode返回参数结构体
+/// InvokeFabricChaincode response structure.
 InvokeFabricChaincodeResponse {
-    /// 交易ID
+    /// Transaction ID
     "TxId" tx_id set_tx_id: str,
-    /// 交易状态
+    /// Transaction status.
     "TxStatus" tx_status set_tx_status: str,
-    /// 交易结果
+    /// Transaction result.
     "TxResult" tx_result set_tx_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1003,39 +1003,39 @@ QueryChainMakerTransactionResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `QueryFabricChaincode` (调用Fabric用户合约查询).
+/// Request of `QueryFabricChaincode` (Calls the Fabric user contract to query).
 ///
-/// 调用Fabric用户合约查询
+/// This API is used to make a user contract call in Fabric for querying.
 QueryFabricChaincodeRequest {
-    /// 网络ID，可在区块链网络详情获取
+    /// Cluster ID, which can be obtained from the blockchain cluster details.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 通道ID，可在通道列表或通道详情获取
+    /// Channel ID, which can be obtained from the channel list or channel details.
     ///
     /// Required.
     "ChannelId" channel_id set_channel_id: str,
-    /// 合约名称，可在合约列表或合约详情获取
+    /// Contract name. it can be obtained from the contract list or contract details.
     ///
     /// Required.
     "ChaincodeName" chaincode_name set_chaincode_name: str,
-    /// 合约方法
+    /// Contract method.
     ///
     /// Required.
     "FuncName" func_name set_func_name: str,
-    /// 合约方法入参
+    /// Contract method input parameter.
     "FuncParam" func_param set_func_param: list String,
 } }
 rt::action!("tbaas", "2018-04-16", "QueryFabricChaincode", QueryFabricChaincodeRequest => QueryFabricChaincodeResponse);
 
 rt::model! { read debug;
-/// QueryFabricChaincode返回参数结构体
+/// QueryFabricChaincode response structure.
 QueryFabricChaincodeResponse {
-    /// 交易ID
+    /// Transaction ID
     "TxId" tx_id set_tx_id: str,
-    /// 交易状态
+    /// Transaction status.
     "TxStatus" tx_status set_tx_status: str,
-    /// 交易结果
+    /// Transaction result.
     "TxResult" tx_result set_tx_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1139,19 +1139,19 @@ SrvInvokeResponse {
 } }
 
 rt::model! { read debug;
-/// 交易显示概述信息
+/// Transaction overview information display.
 Transaction {
-    /// 交易ID
+    /// Transaction ID
     "TxId" tx_id set_tx_id: str,
-    /// 合约名称
+    /// Contract name.
     "ChaincodeName" chaincode_name set_chaincode_name: str,
-    /// 交易发送者
+    /// Transaction sender.
     "Sender" sender set_sender: str,
-    /// 交易创建时间
+    /// Transaction creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 交易所在区块高度
+    /// The block height where the trading platform is located.
     "BlockHeight" block_height set_block_height: i64,
-    /// 交易在区块中的序号
+    /// The serial number of a transaction in a block.
     "TxIndex" tx_index set_tx_index: i64,
 } }
 

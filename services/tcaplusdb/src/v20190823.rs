@@ -44,130 +44,133 @@ Application {
 } }
 
 rt::model! { read debug;
-/// 更新申请单结果
+/// Application update results
 ApplyResult {
-    /// 申请单id
+    /// Application ID
     "ApplicationId" application_id set_application_id: str,
-    /// 申请类型
+    /// Application type
     "ApplicationType" application_type set_application_type: i64,
-    /// 处理状态 0-待审核 1-已经审核并提交任务 2-已驳回
+    /// Status. Valid values: `0` (pending approval), `1` (application approved and task submitted), `2` (rejected)
+    /// Note: `null` may be returned for this field, indicating that no valid values can be obtained.
     "ApplicationStatus" application_status set_application_status: i64,
-    /// 已提交的任务Id
+    /// ID of the submitted task
+    /// Note: `null` may be returned for this field, indicating that no valid values can be obtained.
     "TaskId" task_id set_task_id: str,
-    /// 错误信息
+    /// Error information
+    /// Note: `null` may be returned for this field, indicating that no valid values can be obtained.
     "Error" error set_error: obj ErrorInfo,
 } }
 
 rt::model! { write debug;
-/// 申请单id及其状态
+/// Application ID and status
 ApplyStatus {
-    /// 集群id-申请单id
+    /// Value format: cluster ID-application ID
     ///
     /// Required.
     "ApplicationId" application_id set_application_id: str,
-    /// 处理状态-1-撤回 1-通过 2-驳回，非0状态的申请单不可改变状态。
+    /// Status. Valid values: `-1` (canceled), `0` (pending approval), `1` (application approved and task submitted), `2` (rejected). Only applications in the pending approval status can be updated.
     ///
     /// Required.
     "ApplicationStatus" application_status set_application_status: i64,
-    /// 申请单类型
+    /// Application type
     ///
     /// Required.
     "ApplicationType" application_type set_application_type: i64,
-    /// 集群Id
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
 } }
 
 rt::model! { write debug;
-/// 备份保留策略详情
-/// 集群策略： ClueterId=集群Id， TableGroupId=-1,  TableName="-1"
-/// 集群+表格组策略： ClueterId=集群Id， TableGroupId=表格组Id,  TableName="-1"
-/// 集群+表格组+表格策略： ClueterId=集群Id， TableGroupId=表格组Id,  TableName="表格名"
+/// The details of backup retention policy
+/// Policy for cluster: `ClusterId` = cluster ID, TableGroupId·= `-1`, `TableName`= `-1`.
+/// Policy for cluster + table group: `ClusterId` = cluster ID, `TableGroupId` = table group ID, `TableName` = `-1`.
+/// Policy for cluster + table group + table: ClusterId` = cluster ID, `TableGroupId` = table group ID, `TableName` = table name.
 ///
-/// FileTag=0 txh引擎文件， =1 ulog流水文件， 当要设置为=1时， 这两项不可变 TableGroupId=-1和TableName="-1"
-/// ExpireDay为大于等于1，小于999的整形数字
-/// OperType=0 代表动作为新增， =1 代表动作为删除， =2 代表动作为修改， 其中0和2可以混用，后端实现兼容
+/// For `FileTag`, valid values: `0` (txh engine file), `1` (ulog file). When `FileTag` is set to `1`, `TableGroupId` = `-1` and `TableName` = `-1` remain unchanged.
+/// `ExpireDay` is an integer number falling in the range of 1 (inclusive) to 999 (exclusive).
+/// For `OperType, valid values: `0` (Add), `1` (Delete), `2` (Modify). The values `0` and `2` can be mixed, and the backend implementation is compatible.
 BackupExpireRuleInfo {
-    /// 所属表格组ID
+    /// The ID of the table group where the table resides
     ///
     /// Required.
     "TableGroupId" table_group_id set_table_group_id: str,
-    /// 表名称
+    /// Table name
     ///
     /// Required.
     "TableName" table_name set_table_name: str,
-    /// 文件标签，见上面描述
+    /// file tag, which is described above.
     ///
     /// Required.
     "FileTag" file_tag set_file_tag: i128,
-    /// 淘汰天数，见上面描述
+    /// Retention days, which is described above.
     ///
     /// Required.
     "ExpireDay" expire_day set_expire_day: i128,
-    /// 操作类型，见上面描述
+    /// Operation type, which is described above.
     ///
     /// Required.
     "OperType" oper_type set_oper_type: i128,
 } }
 
 rt::model! { both debug;
-/// 备份记录
-/// 作为出参时，每个字段都会填充
-/// 作为入参时， 原封不动将每个字段填回结构体， 注意只有FIleTag=OSDATA才可以调用此接口
+/// Backup records
+/// When it is used as an output parameter, each field will be filled.
+/// When it is used as an input parameter, each field will be filled back into the structure as it is. This API can only be called if `FIleTag` = `OSDATA`.
 BackupRecords {
-    /// 表格组ID
+    /// Table group ID
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: i128,
-    /// 表名称
+    /// Table name
     ///
     /// Required.
     "TableName" table_name set_table_name: str,
-    /// 备份源
+    /// Backup source
     ///
     /// Required.
     "BackupType" backup_type set_backup_type: str,
-    /// 文件标签：TCAPLUS_FULL或OSDATA
+    /// File tag: TCAPLUS_FULL or OSDATA
     ///
     /// Required.
     "FileTag" file_tag set_file_tag: str,
-    /// 分片数量
+    /// Number of shards
     ///
     /// Required.
     "ShardCount" shard_count set_shard_count: i128,
-    /// 备份批次日期
+    /// Backup batch date
     ///
     /// Required.
     "BackupBatchTime" backup_batch_time set_backup_batch_time: str,
-    /// 备份文件汇总大小
+    /// Total size of backup files
     ///
     /// Required.
     "BackupFileSize" backup_file_size set_backup_file_size: i128,
-    /// 备份成功率
+    /// Backup success rate
     ///
     /// Required.
     "BackupSuccRate" backup_succ_rate set_backup_succ_rate: str,
-    /// 备份文件过期时间
+    /// Backup file expiration time
     ///
     /// Required.
     "BackupExpireTime" backup_expire_time set_backup_expire_time: str,
-    /// 业务ID
+    /// Business ID
     ///
     /// Required.
     "AppId" app_id set_app_id: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `ClearTables` (清除表数据).
+/// Request of `ClearTables` (Clears table data).
 ///
-/// 根据给定的表信息，清除表数据。
+/// This API is used to clear table data based on the specified table information.
 ClearTablesRequest {
-    /// 表所属集群实例ID
+    /// ID of the cluster instance where a table resides
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 待清理表信息列表
+    /// List of information of tables to be cleared
     ///
     /// Required.
     "SelectedTables" selected_tables set_selected_tables: list SelectedTableInfoNew,
@@ -175,82 +178,82 @@ ClearTablesRequest {
 rt::action!("tcaplusdb", "2019-08-23", "ClearTables", ClearTablesRequest => ClearTablesResponse);
 
 rt::model! { read debug;
-/// ClearTables返回参数结构体
+/// ClearTables response structure.
 ClearTablesResponse {
-    /// 清除表结果数量
+    /// Number of cleared tables
     "TotalCount" total_count set_total_count: i128,
-    /// 清除表结果列表
+    /// List of table clearing results
     "TableResults" table_results set_table_results: list TableResultNew,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read nodebug;
-/// 集群详细信息
+/// Cluster details
 ClusterInfo {
-    /// 集群名称
+    /// Cluster name
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 集群ID
+    /// Cluster ID
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 集群所在地域
+    /// Cluster region
     "Region" region set_region: str,
-    /// 集群数据描述语言类型，如：`PROTO`,`TDR`
+    /// Cluster data description language type, such as `PROTO`, `TDR`, or `MIX`
     "IdlType" idl_type set_idl_type: str,
-    /// 网络类型
+    /// Network type
     "NetworkType" network_type set_network_type: str,
-    /// 集群关联的用户私有网络实例ID
+    /// ID of the VPC instance with which a cluster is associated
     "VpcId" vpc_id set_vpc_id: str,
-    /// 集群关联的用户子网实例ID
+    /// ID of the subnet instance with which a cluster is associated
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 创建时间
+    /// Creation time
     "CreatedTime" created_time set_created_time: str,
-    /// 集群密码
+    /// Cluster password
     "Password" password set_password: str,
-    /// 密码状态
+    /// Password status
     "PasswordStatus" password_status set_password_status: str,
-    /// TcaplusDB SDK连接参数，接入ID
+    /// TcaplusDB SDK connection parameter: access ID
     "ApiAccessId" api_access_id set_api_access_id: str,
-    /// TcaplusDB SDK连接参数，接入地址
+    /// TcaplusDB SDK connection parameter: access address
     "ApiAccessIp" api_access_ip set_api_access_ip: str,
-    /// TcaplusDB SDK连接参数，接入端口
+    /// TcaplusDB SDK connection parameter: access port
     "ApiAccessPort" api_access_port set_api_access_port: i64,
-    /// 如果PasswordStatus是unmodifiable说明有旧密码还未过期，此字段将显示旧密码过期的时间，否则为空
+    /// If the value of PasswordStatus is unmodifiable, it indicates that the old password has not expired. This field will display the expiration time of the old password; otherwise, the value is null.
     "OldPasswordExpireTime" old_password_expire_time set_old_password_expire_time: str,
-    /// TcaplusDB SDK连接参数，接入ipv6地址
+    /// TencentDB for TcaplusDB (TcaplusDB) SDK connection parameters, which are used to access the IPv6 address.
     "ApiAccessIpv6" api_access_ipv6 set_api_access_ipv6: str,
-    /// 集群类型，0,1:共享集群; 2:独立集群
+    /// Cluster type. 0,1: shared cluster; 2: independent cluster.
     "ClusterType" cluster_type set_cluster_type: i64,
-    /// 集群状态, 0：表示正常运行中，1：表示冻结隔离一般欠费进入此状态，2：表示待回收，一般用户主动触发删除进入这个状态，3：待释放，进入这个状态，表示可以释放此表占用的资源了，4：变更中
+    /// Cluster status. 0: indicates normal operation; 1: indicates frozen isolation (usually due to arrears); 2: indicates to be recycled (usually when the user proactively triggers deletion); 3: pending release (indicating that resources occupied by this table can be released); 4: changing.
     "ClusterStatus" cluster_status set_cluster_status: i64,
-    /// 读CU
+    /// Read CU.
     "ReadCapacityUnit" read_capacity_unit set_read_capacity_unit: i64,
-    /// 写CU
+    /// Write CU.
     "WriteCapacityUnit" write_capacity_unit set_write_capacity_unit: i64,
-    /// 磁盘容量
+    /// Disk capacity.
     "DiskVolume" disk_volume set_disk_volume: i64,
-    /// 独占server机器信息
+    /// Information about the dedicated server.
     "ServerList" server_list set_server_list: list ServerDetailInfo,
-    /// 独占proxy机器信息
+    /// Information about the dedicated proxy server.
     "ProxyList" proxy_list set_proxy_list: list ProxyDetailInfo,
-    /// 是否开启审核 0-不开启 1-开启
+    /// Whether the cluster operation approval feature is enabled. Valid values: `0` (disabled), `1` (enabled)
     "Censorship" censorship set_censorship: i64,
-    /// 审批人uin列表
+    /// Approver UIN list.
     "DbaUins" dba_uins set_dba_uins: list String,
-    /// 是否开启了数据订阅
+    /// Whether data subscription is enabled.
     "DataFlowStatus" data_flow_status set_data_flow_status: i64,
-    /// 数据订阅的kafka信息
+    /// Kafka information for data subscription.
     "KafkaInfo" kafka_info set_kafka_info: obj KafkaInfo,
-    /// 集群Txh备份文件多少天后过期删除
+    /// Retention period for the Txh backup file of the cluster before expiration and deletion.
     "TxhBackupExpireDay" txh_backup_expire_day set_txh_backup_expire_day: i128,
-    /// 集群Ulog备份文件多少天后过期删除
+    /// Retention period for the Ulog backup file of the cluster before expiration and deletion.
     "UlogBackupExpireDay" ulog_backup_expire_day set_ulog_backup_expire_day: i128,
-    /// 集群Ulog备份文件过期策略是否为只读， 0： UlogBackupExpire是只读，不可修改， 1： UlogBackupExpire可以修改（当前业务存在Svrid第二段等于clusterid的机器）
+    /// Whether the expiration policy for the Ulog backup file of the cluster is read-only. 0: UlogBackupExpire is read-only and cannot be modified; 1: UlogBackupExpire can be modified.
     "IsReadOnlyUlogBackupExpireDay" is_read_only_ulog_backup_expire_day set_is_read_only_ulog_backup_expire_day: i128,
-    /// restproxy状态
+    /// restproxy status.
     "RestProxyStatus" rest_proxy_status set_rest_proxy_status: i64,
-    /// 该集群shard总数
+    /// Total number of shards in the cluster.
     "ShardTotalNum" shard_total_num set_shard_total_num: i64,
-    /// 已使用的shard总数
+    /// Total number of used shards.
     "ShardUsedNum" shard_used_num set_shard_used_num: i64,
 } }
 impl ::core::fmt::Debug for ClusterInfo {
@@ -293,128 +296,126 @@ impl ::core::fmt::Debug for ClusterInfo {
 }
 
 rt::model! { write debug;
-/// Request of `CompareIdlFiles` (上传并校验改表文件).
+/// Request of `CompareIdlFiles` (Uploads and verifies table modification file).
 ///
-/// 选中目标表格，上传并校验改表文件，返回是否允许修改表格结构的结果。
+/// This API is used to select a target table, upload and verify the table modification file, and return the result of whether the table structure is allowed to be modified.
 CompareIdlFilesRequest {
-    /// 待修改表格所在集群ID
+    /// ID of the cluster where the table to be modified resides
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 待修改表格列表
+    /// List of tables to be modified
     ///
     /// Required.
     "SelectedTables" selected_tables set_selected_tables: list SelectedTableInfoNew,
-    /// 选中的已上传IDL文件列表，与NewIdlFiles必选其一
+    /// Selected list of uploaded IDL files. Either this parameter or `NewIdlFiles` must be selected
     "ExistingIdlFiles" existing_idl_files set_existing_idl_files: list IdlFileInfo,
-    /// 本次上传IDL文件列表，与ExistingIdlFiles必选其一
+    /// List of IDL files to be uploaded. Either this parameter or `ExistingIdlFiles` must be selected
     "NewIdlFiles" new_idl_files set_new_idl_files: list IdlFileInfo,
 } }
 rt::action!("tcaplusdb", "2019-08-23", "CompareIdlFiles", CompareIdlFilesRequest => CompareIdlFilesResponse);
 
 rt::model! { read debug;
-/// CompareIdlFiles返回参数结构体
+/// CompareIdlFiles response structure.
 CompareIdlFilesResponse {
-    /// 本次上传校验所有的IDL文件信息列表
+    /// Information list of all IDL files uploaded and verified in this request
     "IdlFiles" idl_files set_idl_files: list IdlFileInfo,
-    /// 本次校验合法的表格数量
+    /// Number of tables verified to be valid in this request
     "TotalCount" total_count set_total_count: i128,
-    /// 读取IDL描述文件后,根据用户指示的所选中表格解析校验结果
+    /// Verification result parsed from the selected table after the IDL description file is read
     "TableInfos" table_infos set_table_infos: list ParsedTableInfoNew,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 比较表格的Meta信息
+/// Compare the meta information of two tables
 CompareTablesInfo {
-    /// 源表格的集群id
+    /// Cluster ID of the source table
     "SrcTableClusterId" src_table_cluster_id set_src_table_cluster_id: str,
-    /// 源表格的表格组id
+    /// Table group ID of the source table
     "SrcTableGroupId" src_table_group_id set_src_table_group_id: str,
-    /// 源表格的表名
+    /// Source table name
     "SrcTableName" src_table_name set_src_table_name: str,
-    /// 目标表格的集群id
+    /// Cluster ID of the target table
     "DstTableClusterId" dst_table_cluster_id set_dst_table_cluster_id: str,
-    /// 目标表格的表格组id
+    /// Table group ID of the target table
     "DstTableGroupId" dst_table_group_id set_dst_table_group_id: str,
-    /// 目标表格的表名
+    /// Target table name
     "DstTableName" dst_table_name set_dst_table_name: str,
-    /// 源表格的实例id
+    /// Source table ID
     "SrcTableInstanceId" src_table_instance_id set_src_table_instance_id: str,
-    /// 目标表格的实例id
+    /// Target table ID
     "DstTableInstanceId" dst_table_instance_id set_dst_table_instance_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateBackup` (创建备份).
+/// Request of `CreateBackup` (Creates backup).
 ///
-/// 用户创建备份任务
+/// This API is used to create a backup task.
 CreateBackupRequest {
-    /// 待创建备份表所属集群ID
+    /// ID of the cluster where the table to be backed up resides
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 待创建备份表信息列表
+    /// Information list of tables to be backed up
     ///
     /// Required.
     "SelectedTables" selected_tables set_selected_tables: list SelectedTableInfoNew,
-    /// 备注信息
+    /// Remarks
     "Remark" remark set_remark: str,
 } }
 rt::action!("tcaplusdb", "2019-08-23", "CreateBackup", CreateBackupRequest => CreateBackupResponse);
 
 rt::model! { read debug;
-/// CreateBackup返回参数结构体
+/// CreateBackup response structure.
 CreateBackupResponse {
-    /// 创建的备份任务ID列表
+    /// List of backup creation task IDs
+    /// Note: `null` may be returned for this field, indicating that no valid values can be obtained.
     "TaskIds" task_ids set_task_ids: list String,
-    /// 创建的备份申请ID列表
+    /// List of backup creation application IDs
+    /// Note: `null` may be returned for this field, indicating that no valid values can be obtained.
     "ApplicationIds" application_ids set_application_ids: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `CreateCluster` (创建集群).
+/// Request of `CreateCluster` (Creates cluster).
 ///
-/// 本接口用于创建TcaplusDB集群
+/// This API is used to create a TcaplusDB cluster.
 CreateClusterRequest {
-    /// 集群数据描述语言类型，统一填`MIX`
-    ///
-    /// 枚举值：
-    ///
-    /// - MIX： 同时支持`PROTO`，`TDR`表
+    /// Cluster data description language type, such as `PROTO`, `TDR`, or `MIX`
     ///
     /// Required.
     "IdlType" idl_type set_idl_type: str,
-    /// 集群名称，可使用中文或英文字符，最大长度32个字符
+    /// Cluster name, which can contain up to 32 letters and digits
     ///
     /// Required.
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 集群所绑定的私有网络实例ID，形如：vpc-f49l6u0z
+    /// ID of the VPC instance bound to a cluster in the format of `vpc-f49l6u0z`
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 集群所绑定的子网实例ID，形如：subnet-pxir56ns
+    /// ID of the subnet instance bound to a cluster in the format of `subnet-pxir56ns`
     ///
     /// Required.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 集群访问密码，必须是a-zA-Z0-9的字符,且必须包含数字和大小写字母
+    /// Cluster access password, which must contain lowercase letters (a-z), uppercase letters (A-Z), and digits (0-9).
     ///
     /// Required.
     "Password" password set_password: str,
-    /// 集群标签列表
+    /// Cluster tag list
     "ResourceTags" resource_tags set_resource_tags: list TagInfoUnit,
-    /// 集群是否开启IPv6功能
+    /// Whether to enable IPv6 address access for clusters
     "Ipv6Enable" ipv6_enable set_ipv6_enable: i64,
-    /// 独占集群占用的svr机器
+    /// Information of the machine at the storage layer (tcapsvr) in a dedicated cluster
     "ServerList" server_list set_server_list: list MachineInfo,
-    /// 独占集群占用的proxy机器
+    /// Information of the machine at the access layer (tcaproxy) in a dedicated cluster
     "ProxyList" proxy_list set_proxy_list: list MachineInfo,
-    /// 集群类型1共享2独占
+    /// Cluster type. Valid values: `1` (standard), `2` (dedicated)
     "ClusterType" cluster_type set_cluster_type: i64,
-    /// 密码认证类型，0 静态认证， 1 签名认证
+    /// Authentication type. Valid values: `0` (static password), `1` (signature)
     "AuthType" auth_type set_auth_type: i64,
 } }
 impl ::core::fmt::Debug for CreateClusterRequest {
@@ -437,24 +438,24 @@ impl ::core::fmt::Debug for CreateClusterRequest {
 rt::action!("tcaplusdb", "2019-08-23", "CreateCluster", CreateClusterRequest => CreateClusterResponse);
 
 rt::model! { read debug;
-/// CreateCluster返回参数结构体
+/// CreateCluster response structure.
 CreateClusterResponse {
-    /// 集群ID
+    /// Cluster ID
     "ClusterId" cluster_id set_cluster_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateSnapshots` (创建表格快照).
+/// Request of `CreateSnapshots` (Creates table snapshots).
 ///
-/// 构造表格过去时间点的快照
+/// This API is used to create one or more table snapshots at a specified past time point.
 CreateSnapshotsRequest {
-    /// 表格所属集群id
+    /// The ID of the cluster where the table resides
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 快照列表
+    /// Snapshot list
     ///
     /// Required.
     "SelectedTables" selected_tables set_selected_tables: list SnapshotInfo,
@@ -462,88 +463,88 @@ CreateSnapshotsRequest {
 rt::action!("tcaplusdb", "2019-08-23", "CreateSnapshots", CreateSnapshotsRequest => CreateSnapshotsResponse);
 
 rt::model! { read debug;
-/// CreateSnapshots返回参数结构体
+/// CreateSnapshots response structure.
 CreateSnapshotsResponse {
-    /// 批量创建的快照数量
+    /// The number of snapshots created in batches
     "TotalCount" total_count set_total_count: i128,
-    /// 批量创建的快照结果列表
+    /// The result list of snapshots created in batches
     "TableResults" table_results set_table_results: list SnapshotResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateTableGroup` (新建表格组).
+/// Request of `CreateTableGroup` (Creates table group).
 ///
-/// 在TcaplusDB集群下创建表格组
+/// This API is used to create a table group in a TcaplusDB cluster.
 CreateTableGroupRequest {
-    /// 表格组所属集群ID
+    /// ID of the cluster where a table group resides
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 表格组名称，可以采用中文、英文或数字字符，最大长度32个字符
+    /// Table group name, which can contain up to 32 letters and digits
     ///
     /// Required.
     "TableGroupName" table_group_name set_table_group_name: str,
-    /// 表格组ID，可以由用户指定，但在同一个集群内不能重复，如果不指定则采用自增的模式
+    /// Table group ID, which can be customized but must be unique in one cluster. If it is not specified, the auto-increment mode will be used.
     "TableGroupId" table_group_id set_table_group_id: str,
-    /// 表格组标签列表
+    /// Table group tag list
     "ResourceTags" resource_tags set_resource_tags: list TagInfoUnit,
 } }
 rt::action!("tcaplusdb", "2019-08-23", "CreateTableGroup", CreateTableGroupRequest => CreateTableGroupResponse);
 
 rt::model! { read debug;
-/// CreateTableGroup返回参数结构体
+/// CreateTableGroup response structure.
 CreateTableGroupResponse {
-    /// 创建成功的表格组ID
+    /// ID of table group successfully created
     "TableGroupId" table_group_id set_table_group_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateTables` (批量创建表).
+/// Request of `CreateTables` (Creates tables in batches).
 ///
-/// 根据选择的IDL文件列表，批量创建表格
+/// This API is used to create tables in batches based on the selected IDL file list.
 CreateTablesRequest {
-    /// 待创建表格所属集群ID
+    /// ID of the cluster where to create a table
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 用户选定的建表格IDL文件列表
+    /// Table creation IDL file list selected by user
     ///
     /// Required.
     "IdlFiles" idl_files set_idl_files: list IdlFileInfo,
-    /// 待创建表格信息列表
+    /// Information list of tables to be created
     ///
     /// Required.
     "SelectedTables" selected_tables set_selected_tables: list SelectedTableInfoNew,
-    /// 表格标签列表
+    /// Table tag list
     "ResourceTags" resource_tags set_resource_tags: list TagInfoUnit,
 } }
 rt::action!("tcaplusdb", "2019-08-23", "CreateTables", CreateTablesRequest => CreateTablesResponse);
 
 rt::model! { read debug;
-/// CreateTables返回参数结构体
+/// CreateTables response structure.
 CreateTablesResponse {
-    /// 批量创建表格结果数量
+    /// Number of tables created in batches
     "TotalCount" total_count set_total_count: i128,
-    /// 批量创建表格结果列表
+    /// List of tables created in batches
     "TableResults" table_results set_table_results: list TableResultNew,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteBackupRecords` (删除手工备份).
+/// Request of `DeleteBackupRecords` (Deletes a manual backup).
 ///
-/// 删除手工备份
+/// This API is used to delete a manual backup.
 DeleteBackupRecordsRequest {
-    /// 待删除备份记录的所在集群ID
+    /// Cluster ID of the backup records to be deleted
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 待删除备份记录的详情
+    /// Details of the backup records to be deleted
     ///
     /// Required.
     "BackupRecords" backup_records set_backup_records: list BackupRecords,
@@ -551,20 +552,21 @@ DeleteBackupRecordsRequest {
 rt::action!("tcaplusdb", "2019-08-23", "DeleteBackupRecords", DeleteBackupRecordsRequest => DeleteBackupRecordsResponse);
 
 rt::model! { read debug;
-/// DeleteBackupRecords返回参数结构体
+/// DeleteBackupRecords response structure.
 DeleteBackupRecordsResponse {
-    /// TaskId由 AppInstanceId-taskId 组成，以区分不同集群的任务
+    /// `TaskId` is in the format of `AppInstanceId-taskId`, which is used to identify tasks of different clusters.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteCluster` (删除集群).
+/// Request of `DeleteCluster` (Deletes cluster).
 ///
-/// 删除TcaplusDB集群，必须在集群所属所有资源（包括表格组，表）都已经释放的情况下才会成功。
+/// This API is used to delete a TcaplusDB cluster, which will succeed only after all resources (including table groups and tables) in the cluster are released.
 DeleteClusterRequest {
-    /// 待删除的集群ID
+    /// ID of cluster to be deleted
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -572,24 +574,24 @@ DeleteClusterRequest {
 rt::action!("tcaplusdb", "2019-08-23", "DeleteCluster", DeleteClusterRequest => DeleteClusterResponse);
 
 rt::model! { read debug;
-/// DeleteCluster返回参数结构体
+/// DeleteCluster response structure.
 DeleteClusterResponse {
-    /// 删除集群生成的任务ID
+    /// Task ID generated by cluster deletion
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteIdlFiles` (删除IDL描述文件).
+/// Request of `DeleteIdlFiles` (Deletes IDL description file).
 ///
-/// 指定集群ID和待删除IDL文件的信息，删除目标文件，如果文件正在被表关联则删除失败。
+/// This API is used to delete a target IDL file by specifying the cluster ID and information of the file to be deleted. If the file is associated with a table, deletion will fail.
 DeleteIdlFilesRequest {
-    /// IDL所属集群ID
+    /// ID of the cluster where IDL resides
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 待删除的IDL文件信息列表
+    /// List of information of IDL files to be deleted
     ///
     /// Required.
     "IdlFiles" idl_files set_idl_files: list IdlFileInfo,
@@ -597,26 +599,26 @@ DeleteIdlFilesRequest {
 rt::action!("tcaplusdb", "2019-08-23", "DeleteIdlFiles", DeleteIdlFilesRequest => DeleteIdlFilesResponse);
 
 rt::model! { read debug;
-/// DeleteIdlFiles返回参数结构体
+/// DeleteIdlFiles response structure.
 DeleteIdlFilesResponse {
-    /// 结果记录数量
+    /// Number of returned results
     "TotalCount" total_count set_total_count: i128,
-    /// 删除结果
+    /// Deletion result
     "IdlFileInfos" idl_file_infos set_idl_file_infos: list IdlFileInfoWithoutContent,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteSnapshots` (删除表格快照).
+/// Request of `DeleteSnapshots` (Deletes table snapshots).
 ///
-/// 删除表格的快照
+/// This API is used to delete one or more table snapshots.
 DeleteSnapshotsRequest {
-    /// 表格所属集群id
+    /// The ID of the cluster where the table resides
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 删除的快照列表
+    /// The list of snapshots to delete
     ///
     /// Required.
     "SelectedTables" selected_tables set_selected_tables: list SnapshotInfoNew,
@@ -624,26 +626,26 @@ DeleteSnapshotsRequest {
 rt::action!("tcaplusdb", "2019-08-23", "DeleteSnapshots", DeleteSnapshotsRequest => DeleteSnapshotsResponse);
 
 rt::model! { read debug;
-/// DeleteSnapshots返回参数结构体
+/// DeleteSnapshots response structure.
 DeleteSnapshotsResponse {
-    /// 批量删除的快照数量
+    /// The number of snapshots deleted in batches
     "TotalCount" total_count set_total_count: i128,
-    /// 批量删除的快照结果
+    /// The result list of snapshots deleted in batches
     "TableResults" table_results set_table_results: list SnapshotResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteTableDataFlow` (删除表格的数据订阅).
+/// Request of `DeleteTableDataFlow` (Disables data subscription for tables).
 ///
-/// 删除表格的数据订阅
+/// This API is used to disable data subscription for tables.
 DeleteTableDataFlowRequest {
-    /// 表格所属集群实例ID
+    /// The ID of the cluster where the tables reside
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 待删除分布式索引的表格列表
+    /// The list of tables for which data subscription will be disabled
     ///
     /// Required.
     "SelectedTables" selected_tables set_selected_tables: list SelectedTableInfoNew,
@@ -651,26 +653,26 @@ DeleteTableDataFlowRequest {
 rt::action!("tcaplusdb", "2019-08-23", "DeleteTableDataFlow", DeleteTableDataFlowRequest => DeleteTableDataFlowResponse);
 
 rt::model! { read debug;
-/// DeleteTableDataFlow返回参数结构体
+/// DeleteTableDataFlow response structure.
 DeleteTableDataFlowResponse {
-    /// 删除表格分布式索引结果数量
+    /// The number of tables for which data subscription has been disabled
     "TotalCount" total_count set_total_count: i128,
-    /// 删除表格分布式索引结果列表
+    /// The result list of tables for which data subscription has been disabled
     "TableResults" table_results set_table_results: list TableResultNew,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteTableGroup` (删除表格组).
+/// Request of `DeleteTableGroup` (Deletes table group).
 ///
-/// 删除表格组
+/// This API is used to delete a table group.
 DeleteTableGroupRequest {
-    /// 表格组所属的集群ID
+    /// ID of the cluster where a table group resides
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 表格组ID
+    /// Table group ID
     ///
     /// Required.
     "TableGroupId" table_group_id set_table_group_id: str,
@@ -678,24 +680,24 @@ DeleteTableGroupRequest {
 rt::action!("tcaplusdb", "2019-08-23", "DeleteTableGroup", DeleteTableGroupRequest => DeleteTableGroupResponse);
 
 rt::model! { read debug;
-/// DeleteTableGroup返回参数结构体
+/// DeleteTableGroup response structure.
 DeleteTableGroupResponse {
-    /// 删除表格组所创建的任务ID
+    /// Task ID generated by table group deletion
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteTableIndex` (删除表格的分布式索引).
+/// Request of `DeleteTableIndex` (Deletes the global index from a table).
 ///
-/// 删除表格的分布式索引
+/// This API is used to delete the global index from a table.
 DeleteTableIndexRequest {
-    /// 表格所属集群实例ID
+    /// ID of the cluster where the table resides
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 待删除分布式索引的表格列表
+    /// The list of tables whose global indexes need to be deleted
     ///
     /// Required.
     "SelectedTables" selected_tables set_selected_tables: list SelectedTableInfoNew,
@@ -703,26 +705,26 @@ DeleteTableIndexRequest {
 rt::action!("tcaplusdb", "2019-08-23", "DeleteTableIndex", DeleteTableIndexRequest => DeleteTableIndexResponse);
 
 rt::model! { read debug;
-/// DeleteTableIndex返回参数结构体
+/// DeleteTableIndex response structure.
 DeleteTableIndexResponse {
-    /// 删除表格分布式索引结果数量
+    /// The number of tables whose global indexes are deleted
     "TotalCount" total_count set_total_count: i128,
-    /// 删除表格分布式索引结果列表
+    /// The list of global index deletion results
     "TableResults" table_results set_table_results: list TableResultNew,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteTables` (删除表).
+/// Request of `DeleteTables` (Drops table).
 ///
-/// 删除指定的表,第一次调用此接口代表将表移动至回收站，再次调用代表将此表格从回收站中彻底删除。
+/// This API is used to drop a specified table. Calling this API for the first time means to move the table to the recycle bin, while calling it again means to drop the table completely from the recycle bin.
 DeleteTablesRequest {
-    /// 待删除表所在集群ID
+    /// ID of the cluster where the table to be dropped resides
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 待删除表信息列表
+    /// List of information of tables to be dropped
     ///
     /// Required.
     "SelectedTables" selected_tables set_selected_tables: list SelectedTableInfoNew,
@@ -730,11 +732,11 @@ DeleteTablesRequest {
 rt::action!("tcaplusdb", "2019-08-23", "DeleteTables", DeleteTablesRequest => DeleteTablesResponse);
 
 rt::model! { read debug;
-/// DeleteTables返回参数结构体
+/// DeleteTables response structure.
 DeleteTablesResponse {
-    /// 删除表结果数量
+    /// Number of dropped tables
     "TotalCount" total_count set_total_count: i128,
-    /// 删除表结果详情列表
+    /// List of details of dropped tables
     "TableResults" table_results set_table_results: list TableResultNew,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -776,44 +778,44 @@ DescribeApplicationsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBackupRecords` (查询备份记录).
+/// Request of `DescribeBackupRecords` (Queries backup records).
 ///
-/// 查询备份记录
+/// This API is used to query backup records.
 ///
-/// 查询集群级别时， 将TableGroupId设置为"-1", 将TableName设置为"-1"
-/// 查询集群+表格组级别时， 将TableName设置为"-1"
-/// 查询集群+表格组+表格级别时， 都不能设置为“-1”
+/// When querying the cluster level, set `TableGroupId` to `-1` and `TableName` to `-1`.
+/// When querying the cluster and table group levels, set `TableName` to `-1`.
+/// When querying the cluster, table group, and table levels, both `TableGroupId` and `TableName` cannot be set to `-1`.
 DescribeBackupRecordsRequest {
-    /// 集群ID，用于获取指定集群的单据
+    /// Cluster ID, which is used to query a specified cluster
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 分页
+    /// Number of results per page
     "Limit" limit set_limit: i64,
-    /// 分页
+    /// Page offset
     "Offset" offset set_offset: i64,
-    /// 表格组id，用于过滤
+    /// Table group ID used as a filter condition
     "TableGroupId" table_group_id set_table_group_id: str,
-    /// 表格名，用于过滤
+    /// Table name used as a filter condition
     "TableName" table_name set_table_name: str,
 } }
 rt::action!("tcaplusdb", "2019-08-23", "DescribeBackupRecords", DescribeBackupRecordsRequest => DescribeBackupRecordsResponse);
 
 rt::model! { read debug;
-/// DescribeBackupRecords返回参数结构体
+/// DescribeBackupRecords response structure.
 DescribeBackupRecordsResponse {
-    /// 备份记录详情
+    /// Backup record details
     "BackupRecords" backup_records set_backup_records: list BackupRecords,
-    /// 返回记录条数
+    /// Number of returned entries
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeClusterTags` (获取集群关联的标签列表).
+/// Request of `DescribeClusterTags` (Gets the associated tag list of a cluster).
 ///
-/// 获取集群关联的标签列表
+/// This API is used to get the associated tag list of a cluster.
 DescribeClusterTagsRequest {
-    /// 集群ID列表
+    /// The list of cluster IDs
     ///
     /// Required.
     "ClusterIds" cluster_ids set_cluster_ids: list String,
@@ -821,155 +823,155 @@ DescribeClusterTagsRequest {
 rt::action!("tcaplusdb", "2019-08-23", "DescribeClusterTags", DescribeClusterTagsRequest => DescribeClusterTagsResponse);
 
 rt::model! { read debug;
-/// DescribeClusterTags返回参数结构体
+/// DescribeClusterTags response structure.
 DescribeClusterTagsResponse {
-    /// 集群标签信息列表
+    /// The information list of cluster tags
     "Rows" rows set_rows: list TagsInfoOfCluster,
-    /// 返回结果个数
+    /// The number of returned results
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeClusters` (查询集群信息列表).
+/// Request of `DescribeClusters` (Queries cluster information list).
 ///
-/// 查询TcaplusDB集群列表，包含集群详细信息。
+/// This API is used to query the TcaplusDB cluster list, including cluster details.
 DescribeClustersRequest {
-    /// 指定查询的集群ID列表
+    /// List of IDs of clusters to be queried
     "ClusterIds" cluster_ids set_cluster_ids: list String,
-    /// 查询过滤条件
+    /// Query filter
     "Filters" filters set_filters: list Filter,
-    /// 查询列表偏移量
+    /// Query list offset
     "Offset" offset set_offset: i64,
-    /// 查询列表返回记录数，默认值20
+    /// Number of returned results in query list. Default value: 20
     "Limit" limit set_limit: i64,
-    /// 是否启用Ipv6
+    /// Whether to enable IPv6 address access
     "Ipv6Enable" ipv6_enable set_ipv6_enable: i64,
 } }
 rt::action!("tcaplusdb", "2019-08-23", "DescribeClusters", DescribeClustersRequest => DescribeClustersResponse);
 
 rt::model! { read debug;
-/// DescribeClusters返回参数结构体
+/// DescribeClusters response structure.
 DescribeClustersResponse {
-    /// 集群实例数
+    /// Number of cluster instances
     "TotalCount" total_count set_total_count: i64,
-    /// 集群实例列表
+    /// Cluster instance list
     "Clusters" clusters set_clusters: list ClusterInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeIdlFileInfos` (查询表描述文件详情).
+/// Request of `DescribeIdlFileInfos` (Queries table description file details).
 ///
-/// 查询表描述文件详情
+/// This API is used to query table description file details.
 DescribeIdlFileInfosRequest {
-    /// 文件所属集群ID
+    /// ID of the cluster where a file resides
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 文件所属表格组ID
+    /// ID of the table group where a file resides
     "TableGroupIds" table_group_ids set_table_group_ids: list String,
-    /// 指定文件ID列表
+    /// File ID list
     "IdlFileIds" idl_file_ids set_idl_file_ids: list String,
-    /// 查询列表偏移量
+    /// Query list offset
     "Offset" offset set_offset: i64,
-    /// 查询列表返回记录数
+    /// Number of returned results in query list
     "Limit" limit set_limit: i64,
 } }
 rt::action!("tcaplusdb", "2019-08-23", "DescribeIdlFileInfos", DescribeIdlFileInfosRequest => DescribeIdlFileInfosResponse);
 
 rt::model! { read debug;
-/// DescribeIdlFileInfos返回参数结构体
+/// DescribeIdlFileInfos response structure.
 DescribeIdlFileInfosResponse {
-    /// 文件数量
+    /// Number of files
     "TotalCount" total_count set_total_count: i128,
-    /// 文件详情列表
+    /// List of file details
     "IdlFileInfos" idl_file_infos set_idl_file_infos: list IdlFileInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeMachine` (查询独占集群剩余机器).
+/// Request of `DescribeMachine` (Queries the available machines in a dedicated cluster).
 ///
-/// 查询独占集群可以申请的剩余机器
+/// This API is used to query the available machines in a dedicated cluster.
 DescribeMachineRequest {
-    /// 不为0，表示查询支持ipv6的机器
+    /// If this parameter is not `0`, machines supporting IPv6 will be queried.
     "Ipv6Enable" ipv6_enable set_ipv6_enable: i64,
 } }
 rt::action!("tcaplusdb", "2019-08-23", "DescribeMachine", DescribeMachineRequest => DescribeMachineResponse);
 
 rt::model! { read debug;
-/// DescribeMachine返回参数结构体
+/// DescribeMachine response structure.
 DescribeMachineResponse {
-    /// 独占机器资源列表
+    /// The list of dedicated machine resources
     "PoolList" pool_list set_pool_list: list PoolInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRegions` (查询地域列表).
+/// Request of `DescribeRegions` (Queries region list).
 ///
-/// 查询TcaplusDB服务支持的地域列表
+/// This API is used to query the list of regions supported by the TcaplusDB service.
 DescribeRegionsRequest {
 } }
 rt::action!("tcaplusdb", "2019-08-23", "DescribeRegions", DescribeRegionsRequest => DescribeRegionsResponse);
 
 rt::model! { read debug;
-/// DescribeRegions返回参数结构体
+/// DescribeRegions response structure.
 DescribeRegionsResponse {
-    /// 可用区详情结果数量
+    /// Number of queried AZs
     "TotalCount" total_count set_total_count: i128,
-    /// 可用区详情结果列表
+    /// List of AZ query results
     "RegionInfos" region_infos set_region_infos: list RegionInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSnapshots` (查询快照列表).
+/// Request of `DescribeSnapshots` (Queries the list of snapshots).
 ///
-/// 查询快照列表
+/// This API is used to query the list of table snapshots.
 DescribeSnapshotsRequest {
-    /// 表格所属集群id
+    /// The ID of the cluster where the table resides
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 所属表格组ID
+    /// The ID of the table group where the table resides
     "TableGroupId" table_group_id set_table_group_id: str,
-    /// 表名称
+    /// Table name
     "TableName" table_name set_table_name: str,
-    /// 快照名称
+    /// Snapshot name
     "SnapshotName" snapshot_name set_snapshot_name: str,
-    /// 批量拉取快照的表格列表
+    /// The list of snapshots pulled in batches
     "SelectedTables" selected_tables set_selected_tables: list SelectedTableInfoNew,
 } }
 rt::action!("tcaplusdb", "2019-08-23", "DescribeSnapshots", DescribeSnapshotsRequest => DescribeSnapshotsResponse);
 
 rt::model! { read debug;
-/// DescribeSnapshots返回参数结构体
+/// DescribeSnapshots response structure.
 DescribeSnapshotsResponse {
-    /// 快照数量
+    /// The number of snapshots
     "TotalCount" total_count set_total_count: i128,
-    /// 快照结果列表
+    /// The result list of snapshots
     "TableResults" table_results set_table_results: list SnapshotResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTableGroupTags` (获取表格组关联的标签列表).
+/// Request of `DescribeTableGroupTags` (Gets the associated tag list of a table group).
 ///
-/// 获取表格组关联的标签列表
+/// This API is used to get the associated tag list of a table group.
 DescribeTableGroupTagsRequest {
-    /// 待查询标签表格组所属集群ID
+    /// The ID of the cluster where table group tags need to be queried
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 待查询标签表格组ID列表
+    /// The list of IDs of the table groups whose tags need to be queried
     ///
     /// Required.
     "TableGroupIds" table_group_ids set_table_group_ids: list String,
@@ -977,57 +979,57 @@ DescribeTableGroupTagsRequest {
 rt::action!("tcaplusdb", "2019-08-23", "DescribeTableGroupTags", DescribeTableGroupTagsRequest => DescribeTableGroupTagsResponse);
 
 rt::model! { read debug;
-/// DescribeTableGroupTags返回参数结构体
+/// DescribeTableGroupTags response structure.
 DescribeTableGroupTagsResponse {
-    /// 表格组标签信息列表
+    /// The information list of table group tags
     "Rows" rows set_rows: list TagsInfoOfTableGroup,
-    /// 返回结果个数
+    /// The number of returned results
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTableGroups` (查询表格组列表).
+/// Request of `DescribeTableGroups` (Queries table group list).
 ///
-/// 查询表格组列表
+/// This API is used to query the table group list.
 DescribeTableGroupsRequest {
-    /// 表格组所属集群ID
+    /// ID of the cluster where a table group resides
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 表格组ID列表
+    /// Table group ID list
     "TableGroupIds" table_group_ids set_table_group_ids: list String,
-    /// 过滤条件，本接口支持：TableGroupName，TableGroupId
+    /// Filter. Valid values: TableGroupName, TableGroupId
     "Filters" filters set_filters: list Filter,
-    /// 查询列表偏移量
+    /// Query list offset
     "Offset" offset set_offset: i64,
-    /// 查询列表返回记录数
+    /// Number of returned results in query list
     "Limit" limit set_limit: i64,
 } }
 rt::action!("tcaplusdb", "2019-08-23", "DescribeTableGroups", DescribeTableGroupsRequest => DescribeTableGroupsResponse);
 
 rt::model! { read debug;
-/// DescribeTableGroups返回参数结构体
+/// DescribeTableGroups response structure.
 DescribeTableGroupsResponse {
-    /// 表格组数量
+    /// Number of table groups
     "TotalCount" total_count set_total_count: i64,
-    /// 表格组信息列表
+    /// Table group information list
     "TableGroups" table_groups set_table_groups: list TableGroupInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTableTags` (获取表格标签).
+/// Request of `DescribeTableTags` (Gets table tags).
 ///
-/// 获取表格标签
+/// This API is used to get table tags.
 DescribeTableTagsRequest {
-    /// 表格所属集群ID
+    /// The ID of the cluster where a table resides
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 表格列表
+    /// Table list
     ///
     /// Required.
     "SelectedTables" selected_tables set_selected_tables: list SelectedTableInfoNew,
@@ -1035,128 +1037,128 @@ DescribeTableTagsRequest {
 rt::action!("tcaplusdb", "2019-08-23", "DescribeTableTags", DescribeTableTagsRequest => DescribeTableTagsResponse);
 
 rt::model! { read debug;
-/// DescribeTableTags返回参数结构体
+/// DescribeTableTags response structure.
 DescribeTableTagsResponse {
-    /// 返回结果总数
+    /// The total number of returned results
     "TotalCount" total_count set_total_count: i64,
-    /// 表格标签信息列表
+    /// The information list of table tags
     "Rows" rows set_rows: list TagsInfoOfTable,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTablesInRecycle` (查询回收站中的表详情).
+/// Request of `DescribeTablesInRecycle` (Queries the details of table in recycle bin).
 ///
-/// 查询回收站中的表详情
+/// This API is used to query the details of a table in recycle bin.
 DescribeTablesInRecycleRequest {
-    /// 待查询表格所属集群ID
+    /// ID of the cluster where the table to be queried resides
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 待查询表格所属表格组ID列表
+    /// List of IDs of the table groups where the table to be queried resides
     "TableGroupIds" table_group_ids set_table_group_ids: list String,
-    /// 过滤条件，本接口支持：TableName，TableInstanceId
+    /// Filter. Valid values: TableName, TableInstanceId
     "Filters" filters set_filters: list Filter,
-    /// 查询结果偏移量
+    /// Query result offset
     "Offset" offset set_offset: i64,
-    /// 查询结果返回记录数量
+    /// Number of returned query results
     "Limit" limit set_limit: i64,
 } }
 rt::action!("tcaplusdb", "2019-08-23", "DescribeTablesInRecycle", DescribeTablesInRecycleRequest => DescribeTablesInRecycleResponse);
 
 rt::model! { read debug;
-/// DescribeTablesInRecycle返回参数结构体
+/// DescribeTablesInRecycle response structure.
 DescribeTablesInRecycleResponse {
-    /// 表格数量
+    /// Number of tables
     "TotalCount" total_count set_total_count: i128,
-    /// 表格详情结果列表
+    /// Table details result list
     "TableInfos" table_infos set_table_infos: list TableInfoNew,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTables` (查询表详情).
+/// Request of `DescribeTables` (Queries table details).
 ///
-/// 查询表详情
+/// This API is used to query table details.
 DescribeTablesRequest {
-    /// 待查询表格所属集群ID
+    /// ID of the cluster where the table to be queried resides
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 待查询表格所属表格组ID列表
+    /// List of IDs of the table groups where the table to be queried resides
     "TableGroupIds" table_group_ids set_table_group_ids: list String,
-    /// 待查询表格信息列表，用户不用关注，过滤请使用filter
+    /// Information list of tables to be queried. If you need to filter the tables, use the`Filter` parameter.
     "SelectedTables" selected_tables set_selected_tables: list SelectedTableInfoNew,
-    /// 过滤条件，本接口支持：TableName，TableInstanceId
+    /// Filter. Valid values: TableName, TableInstanceId
     "Filters" filters set_filters: list Filter,
-    /// 查询结果偏移量
+    /// Query result offset
     "Offset" offset set_offset: i64,
-    /// 查询结果返回记录数量
+    /// Number of returned query results
     "Limit" limit set_limit: i64,
 } }
 rt::action!("tcaplusdb", "2019-08-23", "DescribeTables", DescribeTablesRequest => DescribeTablesResponse);
 
 rt::model! { read debug;
-/// DescribeTables返回参数结构体
+/// DescribeTables response structure.
 DescribeTablesResponse {
-    /// 表格数量
+    /// Number of tables
     "TotalCount" total_count set_total_count: i128,
-    /// 表格详情结果列表
+    /// Table details result list
     "TableInfos" table_infos set_table_infos: list TableInfoNew,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTasks` (查询任务列表).
+/// Request of `DescribeTasks` (Queries task list).
 ///
-/// 查询任务列表
+/// This API is used to query the task list.
 DescribeTasksRequest {
-    /// 需要查询任务所属的集群ID列表
+    /// List of IDs of clusters where the tasks to be queried reside
     "ClusterIds" cluster_ids set_cluster_ids: list String,
-    /// 需要查询的任务ID列表
+    /// List of IDs of tasks to be queried
     "TaskIds" task_ids set_task_ids: list String,
-    /// 过滤条件，本接口支持：Content，TaskType, Operator, Time
+    /// Filter. Valid values: Content, TaskType, Operator, Time
     "Filters" filters set_filters: list Filter,
-    /// 查询列表偏移量
+    /// Query list offset
     "Offset" offset set_offset: i64,
-    /// 查询列表返回记录数
+    /// Number of returned results in query list
     "Limit" limit set_limit: i64,
 } }
 rt::action!("tcaplusdb", "2019-08-23", "DescribeTasks", DescribeTasksRequest => DescribeTasksResponse);
 
 rt::model! { read debug;
-/// DescribeTasks返回参数结构体
+/// DescribeTasks response structure.
 DescribeTasksResponse {
-    /// 任务数量
+    /// Number of tasks
     "TotalCount" total_count set_total_count: i128,
-    /// 查询到的任务详情列表
+    /// List of details of queried tasks
     "TaskInfos" task_infos set_task_infos: list TaskInfoNew,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeUinInWhitelist` (查询本用户是否在白名单中).
+/// Request of `DescribeUinInWhitelist` (Queries whether the current user is in the allowlist).
 ///
-/// 查询本用户是否在白名单中，控制是否能创建TDR类型的APP或表
+/// This API is used to query whether the current user is in the allowlist and control whether the user can create TDR-type apps or tables.
 DescribeUinInWhitelistRequest {
 } }
 rt::action!("tcaplusdb", "2019-08-23", "DescribeUinInWhitelist", DescribeUinInWhitelistRequest => DescribeUinInWhitelistResponse);
 
 rt::model! { read debug;
-/// DescribeUinInWhitelist返回参数结构体
+/// DescribeUinInWhitelist response structure.
 DescribeUinInWhitelistResponse {
-    /// 查询结果：`FALSE` 否；`TRUE` 是
+    /// Query result. FALSE: yes, TRUE: no
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DisableRestProxy` (关闭restful api).
+/// Request of `DisableRestProxy` (Disables the RESTful API).
 ///
-/// 当restful api为关闭状态时，可以通过此接口关闭restful api
+/// This API is used to disable the RESTful API.
 DisableRestProxyRequest {
-    /// 对应appid
+    /// The value is the same as `appid`.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -1164,22 +1166,22 @@ DisableRestProxyRequest {
 rt::action!("tcaplusdb", "2019-08-23", "DisableRestProxy", DisableRestProxyRequest => DisableRestProxyResponse);
 
 rt::model! { read debug;
-/// DisableRestProxy返回参数结构体
+/// DisableRestProxy response structure.
 DisableRestProxyResponse {
-    /// RestProxy的状态，0为关闭，1为开启中，2为开启，3为关闭中
+    /// RestProxy status. Valid values: 0 (disabled), 1 (enabling), 2 (enabled), 3 (disabling).
     "RestProxyStatus" rest_proxy_status set_rest_proxy_status: i128,
-    /// TaskId由 AppInstanceId-taskId 组成，以区分不同集群的任务
+    /// `TaskId` is in the format of `AppInstanceId-taskId`, used to identify tasks of different clusters.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `EnableRestProxy` (开启restful api).
+/// Request of `EnableRestProxy` (Enables the RESTful API).
 ///
-/// 当restful api为关闭状态时，可以通过此接口开启restful api。
+/// This API is used to enable the RESTful API.
 EnableRestProxyRequest {
-    /// 集群 ID。
+    /// The value is the same as `appid`.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -1187,152 +1189,162 @@ EnableRestProxyRequest {
 rt::action!("tcaplusdb", "2019-08-23", "EnableRestProxy", EnableRestProxyRequest => EnableRestProxyResponse);
 
 rt::model! { read debug;
-/// EnableRestProxy返回参数结构体
+/// EnableRestProxy response structure.
 EnableRestProxyResponse {
-    /// RestProxy的状态，0为关闭，1为开启中，2为开启，3为关闭中
+    /// RestProxy status. Valid values: 0 (disabled), 1 (enabling), 2 (enabled), 3 (disabling).
     "RestProxyStatus" rest_proxy_status set_rest_proxy_status: i128,
-    /// TaskId由 AppInstanceId-taskId 组成，以区分不同集群的任务
+    /// `TaskId` is in the format of `AppInstanceId-taskId`, used to identify tasks of different clusters.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 描述每个实例（应用，大区或表）处理过程中可能出现的错误详情。
+/// Describes the details of errors that may occur during the processing of each instance (application, region, or table).
 ErrorInfo {
-    /// 错误码
+    /// Error code
     "Code" code set_code: str,
-    /// 错误信息
+    /// Error message
     "Message" message set_message: str,
 } }
 
 rt::model! { write debug;
-/// 表格字段信息列表
+/// The list of table field information
 FieldInfo {
-    /// 表格字段名称
+    /// Table field name
     ///
     /// Required.
     "FieldName" field_name set_field_name: str,
-    /// 字段是否是主键字段
+    /// Whether it is a primary key field
     ///
     /// Required.
     "IsPrimaryKey" is_primary_key set_is_primary_key: str,
-    /// 字段类型
+    /// Field type
     "FieldType" field_type set_field_type: str,
-    /// 字段长度
+    /// Field length
     "FieldSize" field_size set_field_size: i64,
 } }
 
 rt::model! { write debug;
-/// 过滤条件
+/// Filter
 Filter {
-    /// 过滤字段名
+    /// Filter field name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 过滤字段值
+    /// Filter field value
     "Value" value set_value: str,
-    /// 过滤字段值
+    /// Filter field value
     "Values" values set_values: list String,
 } }
 
 rt::model! { both debug;
-/// 表定义描述文件详情，包含文件内容
+/// Table definition file details, including file content
 IdlFileInfo {
-    /// 文件名称，不包含扩展名
+    /// Filename excluding extension
     ///
     /// Required.
     "FileName" file_name set_file_name: str,
-    /// 数据描述语言（IDL）类型
+    /// Data interface description language (IDL) type
     ///
     /// Required.
     "FileType" file_type set_file_type: str,
-    /// 文件扩展名
+    /// File extension
     ///
     /// Required.
     "FileExtType" file_ext_type set_file_ext_type: str,
-    /// 文件大小（Bytes）
+    /// File size in bytes
     ///
     /// Required.
     "FileSize" file_size set_file_size: i64,
-    /// 文件ID，对于已上传的文件有意义
+    /// File ID, which is meaningful for files already uploaded
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "FileId" file_id set_file_id: i64,
-    /// 文件内容，对于本次新上传的文件有意义
+    /// File content, which is meaningful for files to be uploaded in this request
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "FileContent" file_content set_file_content: str,
 } }
 
 rt::model! { read debug;
-/// 表定义描述文件详情，不包含文件内容
+/// Table definition file details, excluding file content
 IdlFileInfoWithoutContent {
-    /// 文件名称，不包含扩展名
+    /// Filename excluding extension
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "FileName" file_name set_file_name: str,
-    /// 数据描述语言（IDL）类型
+    /// Data interface description language (IDL) type
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "FileType" file_type set_file_type: str,
-    /// 文件扩展名
+    /// File extension
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "FileExtType" file_ext_type set_file_ext_type: str,
-    /// 文件大小（Bytes）
+    /// File size in bytes
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "FileSize" file_size set_file_size: i64,
-    /// 文件ID
+    /// File ID
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "FileId" file_id set_file_id: i64,
-    /// 错误信息
+    /// Error message
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Error" error set_error: obj ErrorInfo,
 } }
 
 rt::model! { write debug;
-/// Request of `ImportSnapshots` (导入快照数据).
+/// Request of `ImportSnapshots` (Imports a snapshot).
 ///
-/// 将快照数据导入到新表或当前表
+/// This API is used to import a snapshot into a new table or the original table from which the snapshot was created.
 ImportSnapshotsRequest {
-    /// 表格所属的集群id
+    /// The ID of the cluster where the original table (from which the snapshot was created) resides
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 用于导入的快照信息
+    /// The information of the snapshot to import
     ///
     /// Required.
     "Snapshots" snapshots set_snapshots: obj SnapshotInfo,
-    /// 是否导入部分记录，TRUE表示导入部分记录，FALSE表示全表导入
+    /// Whether to import partial data of the snapshot. Valid values: `TRUE` (import partial data), `FALSE` (import all data).
     ///
     /// Required.
     "ImportSpecialKey" import_special_key set_import_special_key: str,
-    /// 是否导入到当前表，TRUE表示导入到当前表，FALSE表示导入到新表
+    /// Whether to import to the original table. Valid values: `TRUE` (import to the original table), `FALSE` (import to a new table).
     ///
     /// Required.
     "ImportOriginTable" import_origin_table set_import_origin_table: str,
-    /// 部分记录的key文件
+    /// The file of the keys of the partial data
     "KeyFile" key_file set_key_file: obj KeyFile,
-    /// 如果导入到新表，此为新表所属的表格组id
+    /// The ID of the table group where the new table resides, which is valid only when `ImportOriginTable` is set to `FALSE`
     "NewTableGroupId" new_table_group_id set_new_table_group_id: str,
-    /// 如果导入到新表，此为新表的表名，系统会以该名称自动创建一张结构相同的空表
+    /// The name of the new table, which is valid only when `ImportOriginTable` is set to `FALSE`. TcaplusDB will automatically create a table named `NewTableName` of the same structure as that of the original table.
     "NewTableName" new_table_name set_new_table_name: str,
 } }
 rt::action!("tcaplusdb", "2019-08-23", "ImportSnapshots", ImportSnapshotsRequest => ImportSnapshotsResponse);
 
 rt::model! { read debug;
-/// ImportSnapshots返回参数结构体
+/// ImportSnapshots response structure.
 ImportSnapshotsResponse {
-    /// TaskId由 AppInstanceId-taskId 组成，以区分不同集群的任务
+    /// `TaskId` is in the format of `AppInstanceId-taskId`, used to identify tasks of different clusters.
+    /// Note: `null` may be returned for this field, indicating that no valid values can be obtained.
     "TaskId" task_id set_task_id: str,
-    /// ApplicationId由 AppInstanceId-applicationId 组成，以区分不同集群的申请
+    /// `ApplicationId` is in the format of `AppInstanceId-applicationId`, which is used to identify applications of different clusters.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ApplicationId" application_id set_application_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both nodebug;
-/// ckafka地址信息
+/// CKafka address
 KafkaInfo {
     /// Kafka address
     "Address" address set_address: str,
     /// Kafka topic
     "Topic" topic set_topic: str,
-    /// kafka username
+    /// CKafka username
     "User" user set_user: str,
-    /// kafka password
+    /// CKafka password
     "Password" password set_password: str,
-    /// ckafka实例
+    /// CKafka instance
     "Instance" instance set_instance: str,
-    /// 是否走VPC
+    /// Whether VPC access is enabled
     "IsVpc" is_vpc set_is_vpc: i64,
 } }
 impl ::core::fmt::Debug for KafkaInfo {
@@ -1349,60 +1361,63 @@ impl ::core::fmt::Debug for KafkaInfo {
 }
 
 rt::model! { write debug;
-/// 部分key导入快照数据时所需要的key文件
+/// The file of keys used to import partial snapshot data
 KeyFile {
-    /// key文件名称
+    /// Key file name
     ///
     /// Required.
     "FileName" file_name set_file_name: str,
-    /// key文件扩展名
+    /// Key file extension
     ///
     /// Required.
     "FileExtType" file_ext_type set_file_ext_type: str,
-    /// key文件内容
+    /// Key file content
     ///
     /// Required.
     "FileContent" file_content set_file_content: str,
-    /// key文件大小
+    /// Key file size
     "FileSize" file_size set_file_size: i64,
 } }
 
 rt::model! { write debug;
-/// 机器类型和数量
+/// Machine type and quantity
 MachineInfo {
-    /// 机器类型
+    /// Machine type
     ///
     /// Required.
     "MachineType" machine_type set_machine_type: str,
-    /// 机器数量
+    /// Machine quantity
     ///
     /// Required.
     "MachineNum" machine_num set_machine_num: i64,
 } }
 
 rt::model! { read debug;
-/// 合服结果
+/// Table merging results
 MergeTableResult {
-    /// 任务Id
+    /// Task ID
+    /// Note: `null` may be returned for this field, indicating that no valid values can be obtained.
     "TaskId" task_id set_task_id: str,
-    /// 成功时此字段返回 null，表示取不到有效值。
+    /// If table merging is successful, `null` will be returned
+    /// Note: `null` may be returned for this field, indicating that no valid values can be obtained.
     "Error" error set_error: obj ErrorInfo,
-    /// 对比的表格信息
+    /// Comparison results of tables
     "Table" table set_table: obj CompareTablesInfo,
-    /// 申请单Id
+    /// Application ID
+    /// Note: `null` may be returned for this field, indicating that no valid values can be obtained.
     "ApplicationId" application_id set_application_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `MergeTablesData` (合服).
+/// Request of `MergeTablesData` (Merges tables).
 ///
-/// 合并指定表格
+/// This API is used to merge tables.
 MergeTablesDataRequest {
-    /// 选取的表格
+    /// Tables to be merged
     ///
     /// Required.
     "SelectedTables" selected_tables set_selected_tables: list MergeTablesInfo,
-    /// true只做对比，false既对比又执行
+    /// Valid values: `true` (only compare), `false` (compare and merge)
     ///
     /// Required.
     "IsOnlyCompare" is_only_compare set_is_only_compare: bool,
@@ -1410,76 +1425,77 @@ MergeTablesDataRequest {
 rt::action!("tcaplusdb", "2019-08-23", "MergeTablesData", MergeTablesDataRequest => MergeTablesDataResponse);
 
 rt::model! { read debug;
-/// MergeTablesData返回参数结构体
+/// MergeTablesData response structure.
 MergeTablesDataResponse {
-    /// 合服结果集
+    /// Table merging results
     "Results" results set_results: list MergeTableResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 合服请求入参
+/// Request parameters used to merge tables
 MergeTablesInfo {
-    /// 合服的表格信息
+    /// Information of tables to be merged
     ///
     /// Required.
     "MergeTables" merge_tables set_merge_tables: obj CompareTablesInfo,
-    /// 是否检查索引
+    /// Whether to check indexes
     ///
     /// Required.
     "CheckIndex" check_index set_check_index: bool,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyCensorship` (修改集群审批状态).
+/// Request of `ModifyCensorship` (Enables or disables the cluster operation approval feature).
 ///
-/// 修改集群审批状态
+/// This API is used to enable or disable the cluster operation approval feature.
 ModifyCensorshipRequest {
-    /// 集群id
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 集群是否开启审核 0-关闭 1-开启
+    /// Whether to enable the operation approval feature for this cluster. Valid values: `0` (disable), `1` (enable)
     ///
     /// Required.
     "Censorship" censorship set_censorship: i64,
-    /// 审批人uin列表
+    /// Approver UIN list
     "Uins" uins set_uins: list String,
 } }
 rt::action!("tcaplusdb", "2019-08-23", "ModifyCensorship", ModifyCensorshipRequest => ModifyCensorshipResponse);
 
 rt::model! { read debug;
-/// ModifyCensorship返回参数结构体
+/// ModifyCensorship response structure.
 ModifyCensorshipResponse {
-    /// 集群id
+    /// Cluster ID
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 已加入审批人的uin
+    /// Approver UIN list
+    /// Note: `null` may be returned for this field, indicating that no valid values can be obtained.
     "Uins" uins set_uins: list String,
-    /// 集群是否开启审核 0-关闭 1-开启
+    /// Whether the operation approval feature is enabled for this cluster. Valid values: `0` (disabled), `1` (enabled)
     "Censorship" censorship set_censorship: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyClusterMachine` (修改独占集群机器).
+/// Request of `ModifyClusterMachine` (Modifies the machines of a dedicated cluster).
 ///
-/// 修改独占集群机器
+/// This API is used to modify the machines of a dedicated cluster.
 ModifyClusterMachineRequest {
-    /// 集群id
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// svr占用的机器
+    /// Information of the machines at the storage layer (tcapsvr)
     ///
     /// Required.
     "ServerList" server_list set_server_list: list MachineInfo,
-    /// proxy占用的机器
+    /// Information of the machines at the access layer (tcaproxy)
     ///
     /// Required.
     "ProxyList" proxy_list set_proxy_list: list MachineInfo,
-    /// 集群类型1共享集群2独占集群
+    /// Cluster type. Valid values: `1` (standard), `2` (dedicated)
     ///
     /// Required.
     "ClusterType" cluster_type set_cluster_type: i64,
@@ -1487,24 +1503,24 @@ ModifyClusterMachineRequest {
 rt::action!("tcaplusdb", "2019-08-23", "ModifyClusterMachine", ModifyClusterMachineRequest => ModifyClusterMachineResponse);
 
 rt::model! { read debug;
-/// ModifyClusterMachine返回参数结构体
+/// ModifyClusterMachine response structure.
 ModifyClusterMachineResponse {
-    /// 集群id
+    /// Cluster ID
     "ClusterId" cluster_id set_cluster_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyClusterName` (修改集群名称).
+/// Request of `ModifyClusterName` (Renames cluster).
 ///
-/// 修改指定的集群名称
+/// This API is used to rename a specified cluster.
 ModifyClusterNameRequest {
-    /// 需要修改名称的集群ID
+    /// ID of the cluster to be renamed
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 需要修改的集群名称，可使用中文或英文字符，最大长度32个字符
+    /// Cluster name to be changed to, which can contain up to 32 letters and digits
     ///
     /// Required.
     "ClusterName" cluster_name set_cluster_name: str,
@@ -1512,34 +1528,34 @@ ModifyClusterNameRequest {
 rt::action!("tcaplusdb", "2019-08-23", "ModifyClusterName", ModifyClusterNameRequest => ModifyClusterNameResponse);
 
 rt::model! { read debug;
-/// ModifyClusterName返回参数结构体
+/// ModifyClusterName response structure.
 ModifyClusterNameResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `ModifyClusterPassword` (修改集群密码).
+/// Request of `ModifyClusterPassword` (Changes cluster password).
 ///
-/// 修改指定集群的密码，后台将在旧密码失效之前同时支持TcaplusDB SDK使用旧密码和新密码访问数据库。在旧密码失效之前不能提交新的密码修改请求，在旧密码失效之后不能提交修改旧密码过期时间的请求。
+/// This API is used to change the password of a specified cluster. The backend will allow the TcaplusDB SDK to access databases with both old and new passwords before the old password expires. You cannot submit a new password change request before the old password expires or submit a request to modify the expiration time of the old password after the old password expires.
 ModifyClusterPasswordRequest {
-    /// 需要修改密码的集群ID
+    /// ID of the cluster for which to modify the password
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 集群旧密码
+    /// Old cluster password
     ///
     /// Required.
     "OldPassword" old_password set_old_password: str,
-    /// 集群旧密码预期失效时间
+    /// Expected expiration time of old cluster password
     ///
     /// Required.
     "OldPasswordExpireTime" old_password_expire_time set_old_password_expire_time: str,
-    /// 集群新密码，密码必须是a-zA-Z0-9的字符,且必须包含数字和大小写字母
+    /// New cluster password, which must contain lowercase letters (a-z), uppercase letters (A-Z), and digits (0-9).
     ///
     /// Required.
     "NewPassword" new_password set_new_password: str,
-    /// 更新模式： `1` 更新密码；`2` 更新旧密码失效时间，默认为`1` 模式
+    /// Update mode. 1: updates password, 2: updates old password expiration time. Default value: 1
     "Mode" mode set_mode: str,
 } }
 impl ::core::fmt::Debug for ModifyClusterPasswordRequest {
@@ -1556,47 +1572,47 @@ impl ::core::fmt::Debug for ModifyClusterPasswordRequest {
 rt::action!("tcaplusdb", "2019-08-23", "ModifyClusterPassword", ModifyClusterPasswordRequest => ModifyClusterPasswordResponse);
 
 rt::model! { read debug;
-/// ModifyClusterPassword返回参数结构体
+/// ModifyClusterPassword response structure.
 ModifyClusterPasswordResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyClusterTags` (修改集群标签).
+/// Request of `ModifyClusterTags` (Modifies cluster tags).
 ///
-/// 修改集群标签
+/// This API is used to modify cluster tags.
 ModifyClusterTagsRequest {
-    /// 待修改标签的集群ID
+    /// The ID of the cluster whose tags need to be modified
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 待增加或修改的标签列表
+    /// The list of tags to add or modify
     "ReplaceTags" replace_tags set_replace_tags: list TagInfoUnit,
-    /// 待删除的标签
+    /// Tags to delete
     "DeleteTags" delete_tags set_delete_tags: list TagInfoUnit,
 } }
 rt::action!("tcaplusdb", "2019-08-23", "ModifyClusterTags", ModifyClusterTagsRequest => ModifyClusterTagsResponse);
 
 rt::model! { read debug;
-/// ModifyClusterTags返回参数结构体
+/// ModifyClusterTags response structure.
 ModifyClusterTagsResponse {
-    /// 任务ID
+    /// Task ID
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifySnapshots` (修改表格快照).
+/// Request of `ModifySnapshots` (Modifies table snapshots).
 ///
-/// 修改表格快照的过期时间
+/// This API is used to modify the expiration time of one or more table snapshots.
 ModifySnapshotsRequest {
-    /// 表格所属集群id
+    /// The ID of the cluster where the table resides
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 快照列表
+    /// Snapshot list
     ///
     /// Required.
     "SelectedTables" selected_tables set_selected_tables: list SnapshotInfoNew,
@@ -1604,30 +1620,30 @@ ModifySnapshotsRequest {
 rt::action!("tcaplusdb", "2019-08-23", "ModifySnapshots", ModifySnapshotsRequest => ModifySnapshotsResponse);
 
 rt::model! { read debug;
-/// ModifySnapshots返回参数结构体
+/// ModifySnapshots response structure.
 ModifySnapshotsResponse {
-    /// 批量修改的快照数量
+    /// The number of snapshots modified in batches
     "TotalCount" total_count set_total_count: i128,
-    /// 批量修改的快照结果列表
+    /// The result list of snapshots modified in batches
     "TableResults" table_results set_table_results: list SnapshotResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyTableGroupName` (修改表格组名称).
+/// Request of `ModifyTableGroupName` (Renames TcaplusDB table group).
 ///
-/// 修改TcaplusDB表格组名称
+/// This API is used to rename a TcaplusDB table group.
 ModifyTableGroupNameRequest {
-    /// 表格组所属的集群ID
+    /// ID of the cluster where a table group resides
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 待修改名称的表格组ID
+    /// ID of the table group to be renamed
     ///
     /// Required.
     "TableGroupId" table_group_id set_table_group_id: str,
-    /// 新的表格组名称，可以使用中英文字符和符号
+    /// New table group name, which can contain letters and symbols
     ///
     /// Required.
     "TableGroupName" table_group_name set_table_group_name: str,
@@ -1635,51 +1651,51 @@ ModifyTableGroupNameRequest {
 rt::action!("tcaplusdb", "2019-08-23", "ModifyTableGroupName", ModifyTableGroupNameRequest => ModifyTableGroupNameResponse);
 
 rt::model! { read debug;
-/// ModifyTableGroupName返回参数结构体
+/// ModifyTableGroupName response structure.
 ModifyTableGroupNameResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyTableGroupTags` (修改表格组标签).
+/// Request of `ModifyTableGroupTags` (Modifies table group tags).
 ///
-/// 修改表格组标签
+/// This API is used to modify table group tags.
 ModifyTableGroupTagsRequest {
-    /// 待修改标签表格组所属集群ID
+    /// The ID of the cluster where table group tags need to be modified
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 待修改标签表格组ID
+    /// The ID of the table group whose tags need to be modified
     ///
     /// Required.
     "TableGroupId" table_group_id set_table_group_id: str,
-    /// 待增加或修改的标签列表
+    /// The list of tags to add or modify
     "ReplaceTags" replace_tags set_replace_tags: list TagInfoUnit,
-    /// 待删除的标签
+    /// Tags to delete
     "DeleteTags" delete_tags set_delete_tags: list TagInfoUnit,
 } }
 rt::action!("tcaplusdb", "2019-08-23", "ModifyTableGroupTags", ModifyTableGroupTagsRequest => ModifyTableGroupTagsResponse);
 
 rt::model! { read debug;
-/// ModifyTableGroupTags返回参数结构体
+/// ModifyTableGroupTags response structure.
 ModifyTableGroupTagsResponse {
-    /// 任务ID
+    /// Task ID
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyTableMemos` (修改表备注信息).
+/// Request of `ModifyTableMemos` (Modifies table remarks).
 ///
-/// 修改表备注信息
+/// This API is used to modify table remarks.
 ModifyTableMemosRequest {
-    /// 表所属集群实例ID
+    /// ID of the cluster instance where a table resides
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 选定表详情列表
+    /// List of details of selected tables
     ///
     /// Required.
     "TableMemos" table_memos set_table_memos: list SelectedTableInfoNew,
@@ -1687,26 +1703,26 @@ ModifyTableMemosRequest {
 rt::action!("tcaplusdb", "2019-08-23", "ModifyTableMemos", ModifyTableMemosRequest => ModifyTableMemosResponse);
 
 rt::model! { read debug;
-/// ModifyTableMemos返回参数结构体
+/// ModifyTableMemos response structure.
 ModifyTableMemosResponse {
-    /// 表备注修改结果数量
+    /// Number of tables modified for remarks
     "TotalCount" total_count set_total_count: i128,
-    /// 表备注修改结果列表
+    /// List of table remarks modification results
     "TableResults" table_results set_table_results: list TableResultNew,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyTableQuotas` (表扩缩容).
+/// Request of `ModifyTableQuotas` (Scales table).
 ///
-/// 表格扩缩容
+/// This API is used to scale a table.
 ModifyTableQuotasRequest {
-    /// 带扩缩容表所属集群ID
+    /// ID of the cluster where the table to be scaled resides
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 已选中待修改的表配额列表
+    /// List of quotas of tables selected for modification
     ///
     /// Required.
     "TableQuotas" table_quotas set_table_quotas: list SelectedTableInfoNew,
@@ -1714,61 +1730,61 @@ ModifyTableQuotasRequest {
 rt::action!("tcaplusdb", "2019-08-23", "ModifyTableQuotas", ModifyTableQuotasRequest => ModifyTableQuotasResponse);
 
 rt::model! { read debug;
-/// ModifyTableQuotas返回参数结构体
+/// ModifyTableQuotas response structure.
 ModifyTableQuotasResponse {
-    /// 扩缩容结果数量
+    /// Number of scaled tables
     "TotalCount" total_count set_total_count: i128,
-    /// 扩缩容结果列表
+    /// List of table scaling results
     "TableResults" table_results set_table_results: list TableResultNew,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyTableTags` (修改表格标签).
+/// Request of `ModifyTableTags` (Modifies table tags).
 ///
-/// 修改表格标签
+/// This API is used to modify table tags.
 ModifyTableTagsRequest {
-    /// 待修改标签表格所属集群ID
+    /// The ID of the cluster where table tags need to be modified
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 待修改标签表格列表
+    /// The list of tables whose tags need to be modified
     ///
     /// Required.
     "SelectedTables" selected_tables set_selected_tables: list SelectedTableInfoNew,
-    /// 待增加或修改的标签列表
+    /// The list of tags to add or modify
     "ReplaceTags" replace_tags set_replace_tags: list TagInfoUnit,
-    /// 待删除的标签列表
+    /// The list of tags to delete
     "DeleteTags" delete_tags set_delete_tags: list TagInfoUnit,
 } }
 rt::action!("tcaplusdb", "2019-08-23", "ModifyTableTags", ModifyTableTagsRequest => ModifyTableTagsResponse);
 
 rt::model! { read debug;
-/// ModifyTableTags返回参数结构体
+/// ModifyTableTags response structure.
 ModifyTableTagsResponse {
-    /// 返回结果总数
+    /// The total number of returned results
     "TotalCount" total_count set_total_count: i64,
-    /// 返回结果
+    /// Returned results
     "TableResults" table_results set_table_results: list TableResultNew,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyTables` (批量修改表结构).
+/// Request of `ModifyTables` (Modifies table structure in batches).
 ///
-/// 根据用户选定的表定义IDL文件，批量修改指定的表
+/// This API is used to modify specified tables in batches based on the selected table definition IDL file.
 ModifyTablesRequest {
-    /// 待修改表格所在集群ID
+    /// ID of the cluster where the table to be modified resides
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 选中的改表IDL文件
+    /// Selected table modification IDL files
     ///
     /// Required.
     "IdlFiles" idl_files set_idl_files: list IdlFileInfo,
-    /// 待改表格列表
+    /// List of tables to be modified
     ///
     /// Required.
     "SelectedTables" selected_tables set_selected_tables: list SelectedTableInfoNew,
@@ -1776,110 +1792,128 @@ ModifyTablesRequest {
 rt::action!("tcaplusdb", "2019-08-23", "ModifyTables", ModifyTablesRequest => ModifyTablesResponse);
 
 rt::model! { read debug;
-/// ModifyTables返回参数结构体
+/// ModifyTables response structure.
 ModifyTablesResponse {
-    /// 修改表结果数量
+    /// Number of modified tables
     "TotalCount" total_count set_total_count: i128,
-    /// 修改表结果列表
+    /// List of table modification results
     "TableResults" table_results set_table_results: list TableResultNew,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 从IDL表描述文件中解析出来的表信息
+/// Table information parsed from IDL table description file
 ParsedTableInfoNew {
-    /// 表格描述语言类型：`PROTO`或`TDR`
+    /// Table description language type. Valid values: PROTO, TDR
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TableIdlType" table_idl_type set_table_idl_type: str,
-    /// 表格实例ID
+    /// Table instance ID
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TableInstanceId" table_instance_id set_table_instance_id: str,
-    /// 表格名称
+    /// Table name
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TableName" table_name set_table_name: str,
-    /// 表格数据结构类型：`GENERIC`或`LIST`
+    /// Table data structure type. Valid values: GENERIC, LIST
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TableType" table_type set_table_type: str,
-    /// 主键字段信息
+    /// Primary key field information
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "KeyFields" key_fields set_key_fields: str,
-    /// 原主键字段信息，改表校验时有效
+    /// Old primary key field information, which is valid during verification of table modification
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "OldKeyFields" old_key_fields set_old_key_fields: str,
-    /// 非主键字段信息
+    /// Non-primary key field information
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ValueFields" value_fields set_value_fields: str,
-    /// 原非主键字段信息，改表校验时有效
+    /// Old non-primary key field information, which is valid during verification of table modification
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "OldValueFields" old_value_fields set_old_value_fields: str,
-    /// 所属表格组ID
+    /// Table group ID
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TableGroupId" table_group_id set_table_group_id: str,
-    /// 主键字段总大小
+    /// Total size of primary key field
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "SumKeyFieldSize" sum_key_field_size set_sum_key_field_size: i64,
-    /// 非主键字段总大小
+    /// Total size of non-primary key fields
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "SumValueFieldSize" sum_value_field_size set_sum_value_field_size: i64,
-    /// 索引键集合
+    /// Index key set
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "IndexKeySet" index_key_set set_index_key_set: str,
-    /// 分表因子集合
+    /// Shardkey set
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ShardingKeySet" sharding_key_set set_sharding_key_set: str,
-    /// TDR版本号
+    /// TDR version number
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TdrVersion" tdr_version set_tdr_version: i64,
-    /// 错误信息
+    /// Error message
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Error" error set_error: obj ErrorInfo,
-    /// LIST类型表格元素个数
+    /// Number of LIST-type table elements
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ListElementNum" list_element_num set_list_element_num: i64,
-    /// SORTLIST类型表格排序字段个数
+    /// Number of SORTLIST-type table sort fields
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "SortFieldNum" sort_field_num set_sort_field_num: i64,
-    /// SORTLIST类型表格排序顺序
+    /// Sort order of SORTLIST-type tables
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "SortRule" sort_rule set_sort_rule: i64,
 } }
 
 rt::model! { read debug;
-/// center资源池中的机器信息
+/// Information of the machines in the resource pool
 PoolInfo {
-    /// 唯一id
+    /// Unique ID
     "PoolUid" pool_uid set_pool_uid: i64,
-    /// 是否支持ipv6
+    /// Whether IPv6 is supported
     "Ipv6Enable" ipv6_enable set_ipv6_enable: i64,
-    /// 剩余可用app
+    /// Remaining available cluster resources
     "AvailableAppCount" available_app_count set_available_app_count: i64,
-    /// svr机器列表
+    /// The list of machines at the storage layer (tcapsvr)
     "ServerList" server_list set_server_list: list ServerMachineInfo,
-    /// proxy机器列表
+    /// The list of machines at the access layer (tcaproxy)
     "ProxyList" proxy_list set_proxy_list: list ProxyMachineInfo,
 } }
 
 rt::model! { read debug;
-/// 独占的proxy详细信息
+/// Information of the machine at the access layer (tcaproxy) in a dedicated cluster
 ProxyDetailInfo {
-    /// proxy的唯一id
+    /// The unique ID of the access layer (tcaproxy)
     "ProxyUid" proxy_uid set_proxy_uid: str,
-    /// 机器类型
+    /// Machine type
     "MachineType" machine_type set_machine_type: str,
-    /// 请求包速度
+    /// The speed of processing request packets
     "ProcessSpeed" process_speed set_process_speed: i64,
-    /// 请求包时延
+    /// Request packet delay
     "AverageProcessDelay" average_process_delay set_average_process_delay: i64,
-    /// 慢处理包速度
+    /// The speed of processing delayed request packets
     "SlowProcessSpeed" slow_process_speed set_slow_process_speed: i64,
-    /// 版本
+    /// Version.
     "Version" version set_version: str,
 } }
 
 rt::model! { read debug;
-/// proxy机器信息
+/// Information of the machine at the access layer (tcaproxy)
 ProxyMachineInfo {
-    /// 唯一id
+    /// Unique ID
     "ProxyUid" proxy_uid set_proxy_uid: str,
-    /// 机器类型
+    /// Machine type
     "MachineType" machine_type set_machine_type: str,
-    /// 可分配proxy资源数
+    /// The number of proxy resources to be assigned
     "AvailableCount" available_count set_available_count: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `RecoverRecycleTables` (恢复回收站中的表).
+/// Request of `RecoverRecycleTables` (Recovers table from recycle bin).
 ///
-/// 恢复回收站中，用户自行删除的表。对欠费待释放的表无效。
+/// This API is used to recover a dropped table from the recycle bin. It will not work for tables to be released due to arrears.
 RecoverRecycleTablesRequest {
-    /// 表所在集群ID
+    /// ID of the cluster where a table resides
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 待恢复表信息
+    /// Information of tables to be recovered
     ///
     /// Required.
     "SelectedTables" selected_tables set_selected_tables: list SelectedTableInfoNew,
@@ -1887,129 +1921,129 @@ RecoverRecycleTablesRequest {
 rt::action!("tcaplusdb", "2019-08-23", "RecoverRecycleTables", RecoverRecycleTablesRequest => RecoverRecycleTablesResponse);
 
 rt::model! { read debug;
-/// RecoverRecycleTables返回参数结构体
+/// RecoverRecycleTables response structure.
 RecoverRecycleTablesResponse {
-    /// 恢复表结果数量
+    /// Number of recovered tables
     "TotalCount" total_count set_total_count: i128,
-    /// 恢复表信息列表
+    /// List of information of recovered tables
     "TableResults" table_results set_table_results: list TableResultNew,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// TcaplusDB服务地域信息详情
+/// TcaplusDB service region details
 RegionInfo {
-    /// 地域Ap-Code
+    /// Region `Ap-code`
     "RegionName" region_name set_region_name: str,
-    /// 地域缩写
+    /// Region abbreviation
     "RegionAbbr" region_abbr set_region_abbr: str,
-    /// 地域ID
+    /// Region ID
     "RegionId" region_id set_region_id: i128,
-    /// 是否支持ipv6，0:不支持，1:支持
+    /// Whether to support IPv6 address access. Valid values: 0 (support), 1 (not support)
     "Ipv6Enable" ipv6_enable set_ipv6_enable: i128,
 } }
 
 rt::model! { write debug;
-/// 被选中的表信息
+/// Information of selected table
 SelectedTableInfoNew {
-    /// 表所属表格组ID
+    /// ID of the table group where a table resides
     ///
     /// Required.
     "TableGroupId" table_group_id set_table_group_id: str,
-    /// 表格名称
+    /// Table name
     ///
     /// Required.
     "TableName" table_name set_table_name: str,
-    /// 表实例ID
+    /// Table instance ID
     "TableInstanceId" table_instance_id set_table_instance_id: str,
-    /// 表格描述语言类型：`PROTO`或`TDR`
+    /// Table description language type. Valid values: PROTO, TDR
     "TableIdlType" table_idl_type set_table_idl_type: str,
-    /// 表格数据结构类型：`GENERIC`或`LIST`
+    /// Table data structure type. Valid values: GENERIC, LIST
     "TableType" table_type set_table_type: str,
-    /// LIST表元素个数
+    /// Number of LIST-type table elements
     "ListElementNum" list_element_num set_list_element_num: i64,
-    /// 表格预留容量（GB）
+    /// Reserved table capacity in GB
     "ReservedVolume" reserved_volume set_reserved_volume: i64,
-    /// 表格预留读CU
+    /// Reserved table read QPS
     "ReservedReadQps" reserved_read_qps set_reserved_read_qps: i64,
-    /// 表格预留写CU
+    /// Reserved table write QPS
     "ReservedWriteQps" reserved_write_qps set_reserved_write_qps: i64,
-    /// 表格备注信息
+    /// Table remarks
     "Memo" memo set_memo: str,
-    /// Key回档文件名，回档专用
+    /// Key rollback filename, which is only used for rollback
     "FileName" file_name set_file_name: str,
-    /// Key回档文件扩展名，回档专用
+    /// Key rollback file extension, which is only used for rollback
     "FileExtType" file_ext_type set_file_ext_type: str,
-    /// Key回档文件大小，回档专用
+    /// Key rollback file size, which is only used for rollback
     "FileSize" file_size set_file_size: i64,
-    /// Key回档文件内容，回档专用
+    /// Key rollback file content, which is only used for rollback
     "FileContent" file_content set_file_content: str,
 } }
 
 rt::model! { write debug;
-/// 附带被选中字段信息的表格列表
+/// The list of tables to which the specified fields belong
 SelectedTableWithField {
-    /// 表所属表格组ID
+    /// ID of the table group where the table resides
     ///
     /// Required.
     "TableGroupId" table_group_id set_table_group_id: str,
-    /// 表格名称
+    /// Table name
     ///
     /// Required.
     "TableName" table_name set_table_name: str,
-    /// 表实例ID
+    /// Table ID
     "TableInstanceId" table_instance_id set_table_instance_id: str,
-    /// 表格描述语言类型：`PROTO`或`TDR`
+    /// Table description language. Valid values: `PROTO`, `TDR`
     "TableIdlType" table_idl_type set_table_idl_type: str,
-    /// 表格数据结构类型：`GENERIC`或`LIST`
+    /// Table data structure. Valid values: `GENERIC`, `LIST`
     "TableType" table_type set_table_type: str,
-    /// 待创建索引、缓写、数据订阅的字段列表
+    /// The list of fields on which indexes will be created, table caching enabled, or data subscription enabled
     "SelectedFields" selected_fields set_selected_fields: list FieldInfo,
-    /// 索引分片数
+    /// The number of index shards
     "ShardNum" shard_num set_shard_num: i128,
-    /// ckafka实例信息
+    /// CKafka instance information
     "KafkaInfo" kafka_info set_kafka_info: obj KafkaInfo,
 } }
 
 rt::model! { read debug;
-/// server独占机器的详细信息
+/// Information of the machine at the storage layer (tcapsvr) in a dedicated cluster
 ServerDetailInfo {
-    /// svr唯一id
+    /// The unique ID of the storage layer (tcapsvr)
     "ServerUid" server_uid set_server_uid: str,
-    /// 机器类型
+    /// Machine type
     "MachineType" machine_type set_machine_type: str,
-    /// 内存占用量
+    /// Memory utilization
     "MemoryRate" memory_rate set_memory_rate: i64,
-    /// 磁盘占用量
+    /// Disk utilization
     "DiskRate" disk_rate set_disk_rate: i64,
-    /// 读次数
+    /// The number of reads
     "ReadNum" read_num set_read_num: i64,
-    /// 写次数
+    /// The number of writes
     "WriteNum" write_num set_write_num: i64,
-    /// 版本
+    /// Version.
     "Version" version set_version: str,
 } }
 
 rt::model! { read debug;
-/// svr的机器列表ServerList
+/// `ServerList`, the list of machines at the storage layer (tcapsvr)
 ServerMachineInfo {
-    /// 机器唯一id
+    /// The unique ID of the machine
     "ServerUid" server_uid set_server_uid: str,
-    /// 机器类型
+    /// Machine type
     "MachineType" machine_type set_machine_type: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SetBackupExpireRule` (新增、删除、修改备份过期策略).
+/// Request of `SetBackupExpireRule` (Adds/deletes/modifies backup expiration policy).
 ///
-/// 新增、删除、修改备份过期策略， ClusterId必须为具体的集群Id（appid）
+/// This API is used to add/delete/modify backup expiration policy. `ClusterId` must be a specific cluster ID (appid).
 SetBackupExpireRuleRequest {
-    /// 表所属集群实例ID
+    /// The ID of the cluster where the tables reside
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 淘汰策略数组
+    /// Array of retention policies
     ///
     /// Required.
     "BackupExpireRules" backup_expire_rules set_backup_expire_rules: list BackupExpireRuleInfo,
@@ -2017,24 +2051,25 @@ SetBackupExpireRuleRequest {
 rt::action!("tcaplusdb", "2019-08-23", "SetBackupExpireRule", SetBackupExpireRuleRequest => SetBackupExpireRuleResponse);
 
 rt::model! { read debug;
-/// SetBackupExpireRule返回参数结构体
+/// SetBackupExpireRule response structure.
 SetBackupExpireRuleResponse {
-    /// TaskId由 AppInstanceId-taskId 组成，以区分不同集群的任务
+    /// `TaskId` is in the format of `AppInstanceId-taskId`, which is used to identify tasks of different clusters.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SetTableDataFlow` (新增、修改表格数据订阅).
+/// Request of `SetTableDataFlow` (Enables data subscription for tables or modifies the feature's configurations).
 ///
-/// 新增、修改表格数据订阅
+/// This API is used to enable data subscription for tables or modify the feature's configurations.
 SetTableDataFlowRequest {
-    /// 表所属集群实例ID
+    /// The ID of the cluster where the tables reside
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 待创建分布式索引表格列表
+    /// The list of tables for which data subscription will be enabled
     ///
     /// Required.
     "SelectedTables" selected_tables set_selected_tables: list SelectedTableWithField,
@@ -2042,26 +2077,26 @@ SetTableDataFlowRequest {
 rt::action!("tcaplusdb", "2019-08-23", "SetTableDataFlow", SetTableDataFlowRequest => SetTableDataFlowResponse);
 
 rt::model! { read debug;
-/// SetTableDataFlow返回参数结构体
+/// SetTableDataFlow response structure.
 SetTableDataFlowResponse {
-    /// 表格数据订阅创建结果数量
+    /// The number of tables for which data subscription has been enabled
     "TotalCount" total_count set_total_count: i128,
-    /// 表格数据订阅创建结果列表
+    /// The result list of tables for which data subscription has been enabled
     "TableResults" table_results set_table_results: list TableResultNew,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SetTableIndex` (设置表格分布式索引).
+/// Request of `SetTableIndex` (Creates a global index for a table).
 ///
-/// 设置表格分布式索引
+/// This API is used to create a global index for a table.
 SetTableIndexRequest {
-    /// 表所属集群实例ID
+    /// ID of the cluster where the table resides
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 待创建分布式索引表格列表
+    /// The list of tables that need to create global indexes
     ///
     /// Required.
     "SelectedTables" selected_tables set_selected_tables: list SelectedTableWithField,
@@ -2069,306 +2104,357 @@ SetTableIndexRequest {
 rt::action!("tcaplusdb", "2019-08-23", "SetTableIndex", SetTableIndexRequest => SetTableIndexResponse);
 
 rt::model! { read debug;
-/// SetTableIndex返回参数结构体
+/// SetTableIndex response structure.
 SetTableIndexResponse {
-    /// 表格分布式索引创建结果数量
+    /// The number of tables whose global indexes are created
     "TotalCount" total_count set_total_count: i128,
-    /// 表格分布式索引创建结果列表
+    /// The list of global index creation results
     "TableResults" table_results set_table_results: list TableResultNew,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 快照列表
+/// Snapshot list
 SnapshotInfo {
-    /// 所属表格组ID
+    /// The ID of the table group where the table resides
     ///
     /// Required.
     "TableGroupId" table_group_id set_table_group_id: str,
-    /// 表名称
+    /// Table name
     ///
     /// Required.
     "TableName" table_name set_table_name: str,
-    /// 快照名称
+    /// Snapshot name
     ///
     /// Required.
     "SnapshotName" snapshot_name set_snapshot_name: str,
-    /// 快照时间点
+    /// The time of the data from which the snapshot was created
     ///
     /// Required.
     "SnapshotTime" snapshot_time set_snapshot_time: str,
-    /// 快照过期时间点
+    /// Snapshot expiration time
     ///
     /// Required.
     "SnapshotDeadTime" snapshot_dead_time set_snapshot_dead_time: str,
 } }
 
 rt::model! { write debug;
-/// 新的快照过期时间
+/// New expiration time of a snapshot
 SnapshotInfoNew {
-    /// 所属表格组ID
+    /// The ID of the table group where the table resides
     ///
     /// Required.
     "TableGroupId" table_group_id set_table_group_id: str,
-    /// 表名称
+    /// Table name
     ///
     /// Required.
     "TableName" table_name set_table_name: str,
-    /// 快照名称
+    /// Snapshot name
     ///
     /// Required.
     "SnapshotName" snapshot_name set_snapshot_name: str,
-    /// 快照过期时间点
+    /// Snapshot expiration time
     "SnapshotDeadTime" snapshot_dead_time set_snapshot_dead_time: str,
 } }
 
 rt::model! { read debug;
-/// 创建快照结果
+/// The result of snapshot creation
 SnapshotResult {
-    /// 表格所属表格组ID
+    /// The ID of the table group where the table resides
+    /// Note: `null` may be returned for this field, indicating that no valid values can be obtained.
     "TableGroupId" table_group_id set_table_group_id: str,
-    /// 表格名称
+    /// Table name
+    /// Note: `null` may be returned for this field, indicating that no valid values can be obtained.
     "TableName" table_name set_table_name: str,
-    /// 任务ID，对于创建单任务的接口有效
+    /// Task ID, which is valid for the API that creates one task at a time
+    /// Note: `null` may be returned for this field, indicating that no valid values can be obtained.
     "TaskId" task_id set_task_id: str,
-    /// 错误信息
+    /// Error information
+    /// Note: `null` may be returned for this field, indicating that no valid values can be obtained.
     "Error" error set_error: obj ErrorInfo,
-    /// 快照名称
+    /// Snapshot name
+    /// Note: `null` may be returned for this field, indicating that no valid values can be obtained.
     "SnapshotName" snapshot_name set_snapshot_name: str,
-    /// 快照的时间点
+    /// The time of the data from which the snapshot was created
+    /// Note: `null` may be returned for this field, indicating that no valid values can be obtained.
     "SnapshotTime" snapshot_time set_snapshot_time: str,
-    /// 快照的过期时间点
+    /// When the snapshot expires
+    /// Note: `null` may be returned for this field, indicating that no valid values can be obtained.
     "SnapshotDeadTime" snapshot_dead_time set_snapshot_dead_time: str,
-    /// 快照创建时间点
+    /// When the snapshot was created
+    /// Note: `null` may be returned for this field, indicating that no valid values can be obtained.
     "SnapshotCreateTime" snapshot_create_time set_snapshot_create_time: str,
-    /// 快照大小
+    /// Snapshot size
+    /// Note: `null` may be returned for this field, indicating that no valid values can be obtained.
     "SnapshotSize" snapshot_size set_snapshot_size: i128,
-    /// 快照状态，0 生成中 1 正常 2 删除中 3 已失效 4 回档使用中
+    /// Snapshot status. Valid values: `0` (creating), `1` (normal), `2` (deleting), `3` (expired), `4` (rolling back).
+    /// Note: `null` may be returned for this field, indicating that no valid values can be obtained.
     "SnapshotStatus" snapshot_status set_snapshot_status: i128,
     /// 申请单ID
     "ApplicationId" application_id set_application_id: str,
 } }
 
 rt::model! { read debug;
-/// 缓写表字段名称的映射
+/// Mapping of cache table field name
 SyncTableField {
-    /// TcaplusDB表字段名称
+    /// Field name of TcaplusDB table
     "SourceName" source_name set_source_name: str,
-    /// 目标缓写表的字段名称
+    /// Field name of the target cache table
     "TargetName" target_name set_target_name: str,
 } }
 
 rt::model! { read debug;
-/// TcaplusDB的缓写表信息
+/// TcaplusDB cache table information
 SyncTableInfo {
-    /// 目标缓写表的分表数目
+    /// Sharded table quantity of the target cache table
     "TargetTableSplitNum" target_table_split_num set_target_table_split_num: i128,
-    /// 目标缓写表名前缀
+    /// Prefix of the target cache table name
     "TargetTableNamePrefix" target_table_name_prefix set_target_table_name_prefix: list String,
-    /// 缓写数据库实例ID
+    /// Instance ID of the cache database
     "TargetSyncDBInstanceId" target_sync_db_instance_id set_target_sync_db_instance_id: str,
-    /// 缓写表所在数据库名称
+    /// Name of the database where the cache table resides
     "TargetDatabaseName" target_database_name set_target_database_name: str,
-    /// 缓写状态，0：创建中，1：进行中，2：关闭，-1：被删除
+    /// Caching status. Valid values: `0` (creating), `1` (caching), `2` (disabled), `-1` (deleted).
     "Status" status set_status: i64,
-    /// 表格所在集群ID
+    /// ID of cluster where the table resides
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 表格所在表格组ID
+    /// The ID of the table group where the table resides
     "TableGroupId" table_group_id set_table_group_id: i128,
-    /// 表格名称
+    /// Table name
     "TableName" table_name set_table_name: str,
-    /// 表格ID
+    /// Table ID
     "TableId" table_id set_table_id: str,
-    /// TcaplusDB表主键字段到目标缓写表字段的映射
+    /// Mapping from the primary key field of the TcaplusDB table to the field of the target cache table
     "KeyFieldMapping" key_field_mapping set_key_field_mapping: list SyncTableField,
-    /// TcaplusDB表字段到目标缓写表字段的映射
+    /// Mapping of TcaplusDB table field to target cache table field
     "ValueFieldMapping" value_field_mapping set_value_field_mapping: list SyncTableField,
 } }
 
 rt::model! { read debug;
-/// 表格组详细信息
+/// Table group details
 TableGroupInfo {
-    /// 表格组ID
+    /// Table group ID
     "TableGroupId" table_group_id set_table_group_id: str,
-    /// 表格组名称
+    /// Table group name
     "TableGroupName" table_group_name set_table_group_name: str,
-    /// 表格组创建时间
+    /// Table group creation time
     "CreatedTime" created_time set_created_time: str,
-    /// 表格组包含的表格数量
+    /// Number of tables in table group
     "TableCount" table_count set_table_count: i128,
-    /// 表格组包含的表格存储总量（MB）
+    /// Total table storage capacity in MB in table group
     "TotalSize" total_size set_total_size: i128,
-    /// 表格Txh备份文件多少天后过期删除
+    /// The number of days before the backup files of the Txh tables expire and are deleted.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TxhBackupExpireDay" txh_backup_expire_day set_txh_backup_expire_day: i128,
-    /// 是否开启mysql负载均衡,0未开启 1开启中 2已开启
+    /// Whether MySQL load rebalancing is enabled. Valid values: `0` (Disabled), `1` (Enabling), `2` (Enabled).
     "EnableMysql" enable_mysql set_enable_mysql: i128,
-    /// mysql负载均衡vip
+    /// MySQL load rebalancing vip
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MysqlConnIp" mysql_conn_ip set_mysql_conn_ip: str,
-    /// mysql负载均衡vport
+    /// MySQL load rebalancing vport
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MysqlConnPort" mysql_conn_port set_mysql_conn_port: i128,
 } }
 
 rt::model! { read debug;
-/// 表格详情信息
+/// Table details
 TableInfoNew {
-    /// 表格名称
+    /// Table name
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TableName" table_name set_table_name: str,
-    /// 表格实例ID
+    /// Table instance ID
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TableInstanceId" table_instance_id set_table_instance_id: str,
-    /// 表格数据结构类型，如：`GENERIC`或`LIST`
+    /// Table data structure type, such as `GENERIC` or `LIST`
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TableType" table_type set_table_type: str,
-    /// 表格数据描述语言（IDL）类型，如：`PROTO`或`TDR`
+    /// Table data interface description language (IDL) type, such as `PROTO` or `TDR`
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TableIdlType" table_idl_type set_table_idl_type: str,
-    /// 表格所属集群ID
+    /// ID of the cluster where a table resides
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 表格所属集群名称
+    /// Name of the cluster where a table resides
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 表格所属表格组ID
+    /// ID of the table group where a table resides
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TableGroupId" table_group_id set_table_group_id: str,
-    /// 表格所属表格组名称
+    /// Name of the table group where a table resides
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TableGroupName" table_group_name set_table_group_name: str,
-    /// 表格主键字段结构json字符串
+    /// JSON string of table's primary key field structure
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "KeyStruct" key_struct set_key_struct: str,
-    /// 表格非主键字段结构json字符串
+    /// JSON string of table non-primary key field structure
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ValueStruct" value_struct set_value_struct: str,
-    /// 表格分表因子集合，对PROTO类型表格有效
+    /// Table shardkey set, which is valid for PROTO-type tables
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ShardingKeySet" sharding_key_set set_sharding_key_set: str,
-    /// 表格索引键字段集合，对PROTO类型表格有效
+    /// Table index key field set, which is valid for PROTO-type tables
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "IndexStruct" index_struct set_index_struct: str,
-    /// LIST类型表格元素个数
+    /// Number of LIST-type table elements
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ListElementNum" list_element_num set_list_element_num: i128,
-    /// 表格所关联IDL文件信息列表
+    /// Information list of IDL files associated with table
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "IdlFiles" idl_files set_idl_files: list IdlFileInfo,
-    /// 表格预留容量（GB）
+    /// Reserved table capacity in GB
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ReservedVolume" reserved_volume set_reserved_volume: i64,
-    /// 表格预留读CU
+    /// Reserved table read QPS
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ReservedReadQps" reserved_read_qps set_reserved_read_qps: i64,
-    /// 表格预留写CU
+    /// Reserved table write QPS
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ReservedWriteQps" reserved_write_qps set_reserved_write_qps: i64,
-    /// 表格实际数据量大小（MB）
+    /// Actual table data size in MB
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TableSize" table_size set_table_size: i64,
-    /// 表格状态
+    /// Table status
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: str,
-    /// 表格创建时间
+    /// Table creation time
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CreatedTime" created_time set_created_time: str,
-    /// 表格最后一次修改时间
+    /// Table's last modified time
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "UpdatedTime" updated_time set_updated_time: str,
-    /// 表格备注信息
+    /// Table remarks
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Memo" memo set_memo: str,
-    /// 错误信息
+    /// Error message
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Error" error set_error: obj ErrorInfo,
-    /// TcaplusDB SDK数据访问接入ID
+    /// TcaplusDB SDK data access ID
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ApiAccessId" api_access_id set_api_access_id: str,
-    /// SORTLIST类型表格排序字段个数
+    /// Number of SORTLIST-type table sort fields
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "SortFieldNum" sort_field_num set_sort_field_num: i64,
-    /// SORTLIST类型表格排序顺序
+    /// Sort order of SORTLIST-type tables
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "SortRule" sort_rule set_sort_rule: i64,
-    /// 表格分布式索引/缓写、kafka数据订阅信息
+    /// Information about global indexes, table caching, or data subscription
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "DbClusterInfoStruct" db_cluster_info_struct set_db_cluster_info_struct: str,
-    /// 表格Txh备份文件多少天后过期删除
+    /// The number of days after which the table Txh backup files will be expire and deleted.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "TxhBackupExpireDay" txh_backup_expire_day set_txh_backup_expire_day: i128,
-    /// 表格的缓写信息
+    /// Cached information of the table
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SyncTableInfo" sync_table_info set_sync_table_info: obj SyncTableInfo,
     /// 表格分片数量
     "ShardNum" shard_num set_shard_num: i128,
 } }
 
 rt::model! { read debug;
-/// 表处理结果信息
+/// Table processing result information
 TableResultNew {
-    /// 表格实例ID，形如：tcaplus-3be64cbb
+    /// Table instance ID in the format of `tcaplus-3be64cbb`
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TableInstanceId" table_instance_id set_table_instance_id: str,
-    /// 任务ID，对于创建单任务的接口有效
+    /// Task ID, which is valid for the API that creates one task
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TaskId" task_id set_task_id: str,
-    /// 表格名称
+    /// Table name
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TableName" table_name set_table_name: str,
-    /// 表格数据结构类型，如：`GENERIC`或`LIST`
+    /// Table data structure type, such as `GENERIC` or `LIST`
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TableType" table_type set_table_type: str,
-    /// 表数据描述语言（IDL）类型，如：`PROTO`或`TDR`
+    /// Table data interface description language (IDL) type, such as `PROTO` or `TDR`
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TableIdlType" table_idl_type set_table_idl_type: str,
-    /// 表格所属表格组ID
+    /// ID of the table group where a table resides
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TableGroupId" table_group_id set_table_group_id: str,
-    /// 错误信息
+    /// Error message
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Error" error set_error: obj ErrorInfo,
-    /// 任务ID列表，对于创建多任务的接口有效
+    /// Task ID list, which is valid for the API that creates multiple tasks
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TaskIds" task_ids set_task_ids: list String,
-    /// 腾讯云申请审核单Id
+    /// Cluster operation application ID
+    /// Note: `null` may be returned for this field, indicating that no valid values can be obtained.
     "ApplicationId" application_id set_application_id: str,
 } }
 
 rt::model! { both debug;
-/// 标签信息单元
+/// Tag information unit
 TagInfoUnit {
-    /// 标签键
+    /// Tag key
     ///
     /// Required.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签值
+    /// Tag value
     "TagValue" tag_value set_tag_value: str,
 } }
 
 rt::model! { read debug;
-/// 集群的标签信息
+/// Cluster tag information
 TagsInfoOfCluster {
-    /// 集群ID
+    /// Cluster ID
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 标签信息
+    /// Tag information
     "Tags" tags set_tags: list TagInfoUnit,
-    /// 错误信息
+    /// Error message
     "Error" error set_error: obj ErrorInfo,
 } }
 
 rt::model! { read debug;
-/// 表格标签信息
+/// Table tag information
 TagsInfoOfTable {
-    /// 表格实例ID
+    /// Table instance ID
     "TableInstanceId" table_instance_id set_table_instance_id: str,
-    /// 表格名称
+    /// Table name
     "TableName" table_name set_table_name: str,
-    /// 表格组ID
+    /// Table group ID
     "TableGroupId" table_group_id set_table_group_id: str,
-    /// 标签信息
+    /// Tag information
     "Tags" tags set_tags: list TagInfoUnit,
-    /// 错误信息
+    /// Error message
     "Error" error set_error: obj ErrorInfo,
 } }
 
 rt::model! { read debug;
-/// 表格组标签信息
+/// Table group tag information
 TagsInfoOfTableGroup {
-    /// 集群ID
+    /// Cluster ID
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 表格组ID
+    /// Table group ID
     "TableGroupId" table_group_id set_table_group_id: str,
-    /// 标签信息
+    /// Tag information
     "Tags" tags set_tags: list TagInfoUnit,
-    /// 错误信息
+    /// Error message
     "Error" error set_error: obj ErrorInfo,
 } }
 
 rt::model! { read debug;
-/// 任务信息详情
+/// Task details
 TaskInfoNew {
-    /// 任务ID
+    /// Task ID
     "TaskId" task_id set_task_id: str,
-    /// 任务类型
+    /// Task type
     "TaskType" task_type set_task_type: str,
-    /// 任务所关联的TcaplusDB内部事务ID
+    /// ID of TcaplusDB internal transaction associated with task
     "TransId" trans_id set_trans_id: str,
-    /// 任务所属集群ID
+    /// ID of the cluster where a task resides
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 任务所属集群名称
+    /// Name of the cluster where a task resides
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 任务进度
+    /// Task progress
     "Progress" progress set_progress: i64,
-    /// 任务创建时间
+    /// Task creation time
     "StartTime" start_time set_start_time: str,
-    /// 任务最后更新时间
+    /// Task last modified time
     "UpdateTime" update_time set_update_time: str,
-    /// 操作者
+    /// Operator
     "Operator" operator set_operator: str,
-    /// 任务详情
+    /// Task details
     "Content" content set_content: str,
     /// 表格组ID
     "TableGroupId" table_group_id set_table_group_id: str,
@@ -2379,11 +2465,11 @@ TaskInfoNew {
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateApply` (更新申请单状态).
+/// Request of `UpdateApply` (Updates the application status).
 ///
-/// 更新申请单状态
+/// This API is used to update the application status.
 UpdateApplyRequest {
-    /// 申请单状态
+    /// Application status
     ///
     /// Required.
     "ApplyStatus" apply_status set_apply_status: list ApplyStatus,
@@ -2391,42 +2477,43 @@ UpdateApplyRequest {
 rt::action!("tcaplusdb", "2019-08-23", "UpdateApply", UpdateApplyRequest => UpdateApplyResponse);
 
 rt::model! { read debug;
-/// UpdateApply返回参数结构体
+/// UpdateApply response structure.
 UpdateApplyResponse {
-    /// 已更新的申请单列表
+    /// List of updated applications
+    /// Note: `null` may be returned for this field, indicating that no valid values can be obtained.
     "ApplyResults" apply_results set_apply_results: list ApplyResult,
-    /// 更新数量
+    /// Total number of updated applications
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `VerifyIdlFiles` (上传并校验创建表格文件).
+/// Request of `VerifyIdlFiles` (Uploads and verifies table creation file).
 ///
-/// 上传并校验创建表格文件，返回校验合法的表格定义
+/// This API is used to upload and verify a table creation file and return the definition of tables that are verified to be valid.
 VerifyIdlFilesRequest {
-    /// 待创建表格的集群ID
+    /// ID of the cluster where to create a table
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 待创建表格的表格组ID
+    /// ID of the table group where to create a table
     "TableGroupId" table_group_id set_table_group_id: str,
-    /// 曾经上传过的IDL文件信息列表，与NewIdlFiles至少有一者
+    /// List of information of uploaded IDL files. Either this parameter or `NewIdlFiles` must be present
     "ExistingIdlFiles" existing_idl_files set_existing_idl_files: list IdlFileInfo,
-    /// 待上传的IDL文件信息列表，与ExistingIdlFiles至少有一者
+    /// List of information of IDL files to be uploaded. Either this parameter or `ExistingIdlFiles` must be present
     "NewIdlFiles" new_idl_files set_new_idl_files: list IdlFileInfo,
 } }
 rt::action!("tcaplusdb", "2019-08-23", "VerifyIdlFiles", VerifyIdlFilesRequest => VerifyIdlFilesResponse);
 
 rt::model! { read debug;
-/// VerifyIdlFiles返回参数结构体
+/// VerifyIdlFiles response structure.
 VerifyIdlFilesResponse {
-    /// 本次上传校验所有的IDL文件信息列表
+    /// Information list of all IDL files uploaded and verified in this request
     "IdlFiles" idl_files set_idl_files: list IdlFileInfo,
-    /// 读取IDL描述文件后解析出的合法表数量，不包含已经创建的表
+    /// Number of valid tables parsed by reading IDL description file, excluding tables already created
     "TotalCount" total_count set_total_count: i128,
-    /// 读取IDL描述文件后解析出的合法表列表，不包含已经创建的表
+    /// List of valid tables parsed by reading IDL description file, excluding tables already created
     "TableInfos" table_infos set_table_infos: list ParsedTableInfoNew,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,

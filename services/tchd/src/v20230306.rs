@@ -31,58 +31,55 @@ DescribeEventStatisticsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeEvents` (查看事件列表).
+/// Request of `DescribeEvents` (Query event list).
 ///
-/// 本接口用于查询腾讯云健康看板的可用性事件信息，可以通过产品列表、地域列表和事件发生日期进行过滤查询。
-/// 当查询的产品对应时间内无事件时将返回空结果。
-/// 可以参考健康看板历史事件页面来获取查询案例（链接：https://status.cloud.tencent.com/history）。
+/// This API is used to query the availability event list of tencent cloud services. It can be filtered by product, region, or event occurrence date.
 DescribeEventsRequest {
-    /// 事件的发生日期
+    /// event occurrence date
     ///
     /// Required.
     "EventDate" event_date set_event_date: str,
-    /// 1. 不指定产品列表时将查询所有产品。
-    /// 2. 产品ID示例：cvm、lb、cdb、cdn、crs
+    /// Query by Product ID(s). Product ID examples: cvm, lb, cdb, cdn, crs.
     "ProductIds" product_ids set_product_ids: list String,
-    /// 1. 不指定地域列表时将查询所有地域。
-    /// 2. 查询非区域性产品事件时，地域ID指定为：non-regional
-    /// 3. 其他地域ID取值请参考：https://cloud.tencent.com/document/api/213/15692
+    /// 1. Query by Region ID(s). Region ID examples: ap-guangzhou, ap-shanghai, ap-singapore.
+    /// 2. The region ID for non-region-specific products should be set to non-regional.
     "RegionIds" region_ids set_region_ids: list String,
 } }
 rt::action!("tchd", "2023-03-06", "DescribeEvents", DescribeEventsRequest => DescribeEventsResponse);
 
 rt::model! { read debug;
-/// DescribeEvents返回参数结构体
+/// DescribeEvents response structure.
 DescribeEventsResponse {
-    /// 事件详情列表
+    /// Detailed event information.
     "Data" data set_data: obj ProductEventList,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 事件详情信息，包含：产品名称、地域名称、事件开始时间、事件结束时间、事件当前状态；
+/// Describes information on an event.
 EventDetail {
-    /// 产品ID
+    /// Product ID.
     "ProductId" product_id set_product_id: str,
-    /// 产品名称
+    /// Product name.
     "ProductName" product_name set_product_name: str,
-    /// 地域ID，非区域性地域返回non-regional
+    /// Region ID.
     "RegionId" region_id set_region_id: str,
-    /// 地域名称
+    /// Region name.
     "RegionName" region_name set_region_name: str,
-    /// 事件开始时间
+    /// Event start time.
     "StartTime" start_time set_start_time: str,
-    /// 事件结束时间，当事件正在发生还未结束时，结束时间返回空
+    /// Event end time. If the event is still ongoing and has not ended, the end time will be empty.
     "EndTime" end_time set_end_time: str,
-    /// 事件当前状态：提示、异常、正常
+    /// Current status: Normally, Informational, Degradation.
     "CurrentStatus" current_status set_current_status: str,
 } }
 
 rt::model! { read debug;
-/// 产品可用性事件详情列表
+/// Detailed event information.
 ProductEventList {
-    /// 事件详情列表
+    /// Detailed event information.
+    /// Note: this field may return null, indicating that no valid value is obtained.
     "EventList" event_list set_event_list: list EventDetail,
 } }
 

@@ -5,15 +5,15 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { read debug;
-/// 内网接入信息
+/// Private network access information
 AccessVpc {
-    /// Vpc的Id
+    /// VPC ID
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网Id
+    /// Subnet ID
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 内网接入状态
+    /// Private network access status
     "Status" status set_status: str,
-    /// 内网接入Ip
+    /// Private network access IP
     "AccessIp" access_ip set_access_ip: str,
 } }
 
@@ -93,11 +93,11 @@ CVEWhitelistItem {
 } }
 
 rt::model! { write debug;
-/// Request of `CheckInstanceName` (检查待创建的实例名称是否符合规范).
+/// Request of `CheckInstanceName` (Checks whether the name of the instance to be created meets the specifications).
 ///
-/// 检查待创建的实例名称是否符合规范
+/// This API is used to check whether the name of the instance to be created meets the specifications.
 CheckInstanceNameRequest {
-    /// 待创建的实例名称
+    /// Name of the instance to be created
     ///
     /// Required.
     "RegistryName" registry_name set_registry_name: str,
@@ -105,9 +105,9 @@ CheckInstanceNameRequest {
 rt::action!("tcr", "2019-09-24", "CheckInstanceName", CheckInstanceNameRequest => CheckInstanceNameResponse);
 
 rt::model! { read debug;
-/// CheckInstanceName返回参数结构体
+/// CheckInstanceName response structure.
 CheckInstanceNameResponse {
-    /// 检查结果，true为合法，false为非法
+    /// Verification result. Valid values: true: Valid; false: Invalid.
     "IsValidated" is_validated set_is_validated: bool,
     /// 1: Illegal（名称非法）, 2:Reserved（名字保留）, 3:Existed（名字已存在）
     "DetailCode" detail_code set_detail_code: i64,
@@ -116,11 +116,11 @@ CheckInstanceNameResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CheckInstance` (校验实例信息).
+/// Request of `CheckInstance` (Verifies instance information).
 ///
-/// 用于校验企业版实例信息
+/// This API is used to verify the information of the Enterprise Edition instance.
 CheckInstanceRequest {
-    /// 待检测的实例Id
+    /// ID of the instance to be verified.
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
@@ -128,11 +128,11 @@ CheckInstanceRequest {
 rt::action!("tcr", "2019-09-24", "CheckInstance", CheckInstanceRequest => CheckInstanceResponse);
 
 rt::model! { read debug;
-/// CheckInstance返回参数结构体
+/// CheckInstance response structure.
 CheckInstanceResponse {
-    /// 检查结果，true为合法，false为非法
+    /// Verification result. true: valid, false: invalid
     "IsValidated" is_validated set_is_validated: bool,
-    /// 实例所在的RegionId
+    /// ID of the region where the instance is located.
     "RegionId" region_id set_region_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -213,62 +213,62 @@ CreateGCJobResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateImageAccelerationService` (创建镜像加速服务).
+/// Request of `CreateImageAccelerationService` (Creates an image acceleration service).
 ///
-/// 创建镜像加速服务
+/// This API is used to create an image acceleration service.
 CreateImageAccelerationServiceRequest {
-    /// 实例Id
+    /// Instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
-    /// 创建CFS的归属的VPCID
+    /// ID of the VPC where the CFS file system to be created resides
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 创建CFS的归属的子网ID
+    /// ID of the subnet where the CFS file system to be created resides
     ///
     /// Required.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 创建CFS的存储类型，其中 SD 为标准型存储， HP为性能存储。
+    /// Storage class of the CFS file system to be created. Valid values: SD: Standard; HP: High-Performance.
     ///
     /// Required.
     "StorageType" storage_type set_storage_type: str,
-    /// 权限组 ID
+    /// Permission group ID
     ///
     /// Required.
     "PGroupId" p_group_id set_p_group_id: str,
-    /// 可用区名称，例如ap-beijing-1，请参考 概览 文档中的地域与可用区列表
+    /// AZ name, such as `ap-beijing-1`. For more information, see the list of regions and AZs in Overview.
     ///
     /// Required.
     "Zone" zone set_zone: str,
-    /// 云标签描述
+    /// Cloud tag description
     "TagSpecification" tag_specification set_tag_specification: obj TagSpecification,
 } }
 rt::action!("tcr", "2019-09-24", "CreateImageAccelerationService", CreateImageAccelerationServiceRequest => CreateImageAccelerationServiceResponse);
 
 rt::model! { read debug;
-/// CreateImageAccelerationService返回参数结构体
+/// CreateImageAccelerationService response structure.
 CreateImageAccelerationServiceResponse {
-    /// 实例Id
+    /// Instance ID
     "RegistryId" registry_id set_registry_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateImmutableTagRules` (创建镜像不可变规则).
+/// Request of `CreateImmutableTagRules` (Creates tag immutability rule).
 ///
-/// 创建镜像不可变规则
+/// This API is used to create the tag immutability rule.
 CreateImmutableTagRulesRequest {
-    /// 实例 Id
+    /// Instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
-    /// 命名空间
+    /// Namespace
     ///
     /// Required.
     "NamespaceName" namespace_name set_namespace_name: str,
-    /// 规则
+    /// Rule
     ///
     /// Required.
     "Rule" rule set_rule: obj ImmutableTagRule,
@@ -276,26 +276,26 @@ CreateImmutableTagRulesRequest {
 rt::action!("tcr", "2019-09-24", "CreateImmutableTagRules", CreateImmutableTagRulesRequest => CreateImmutableTagRulesResponse);
 
 rt::model! { read debug;
-/// CreateImmutableTagRules返回参数结构体
+/// CreateImmutableTagRules response structure.
 CreateImmutableTagRulesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateInstanceCustomizedDomain` (创建自定义域名).
+/// Request of `CreateInstanceCustomizedDomain` (Creates a custom domain name).
 ///
-/// 创建自定义域名
+/// This API is used to create a custom domain name.
 CreateInstanceCustomizedDomainRequest {
-    /// 主实例iD
+    /// Primary instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
-    /// 自定义域名
+    /// Custom domain name
     ///
     /// Required.
     "DomainName" domain_name set_domain_name: str,
-    /// 证书ID
+    /// Certificate ID
     ///
     /// Required.
     "CertificateId" certificate_id set_certificate_id: str,
@@ -303,36 +303,36 @@ CreateInstanceCustomizedDomainRequest {
 rt::action!("tcr", "2019-09-24", "CreateInstanceCustomizedDomain", CreateInstanceCustomizedDomainRequest => CreateInstanceCustomizedDomainResponse);
 
 rt::model! { read debug;
-/// CreateInstanceCustomizedDomain返回参数结构体
+/// CreateInstanceCustomizedDomain response structure.
 CreateInstanceCustomizedDomainResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateInstance` (创建实例).
+/// Request of `CreateInstance` (Creates an instance).
 ///
-/// 创建实例
+/// This API is used to create an instance.
 CreateInstanceRequest {
-    /// 企业版实例名称
+    /// Enterprise Edition instance name
     ///
     /// Required.
     "RegistryName" registry_name set_registry_name: str,
-    /// 企业版实例类型（basic 基础版；standard 标准版；premium 高级版）
+    /// Enterprise Edition instance type. Valid values: basic: Basic; standard: Standard; premium: Premium.
     ///
     /// Required.
     "RegistryType" registry_type set_registry_type: str,
-    /// 云标签描述
+    /// Cloud tag description
     "TagSpecification" tag_specification set_tag_specification: obj TagSpecification,
-    /// 实例计费类型，0表示按量计费，1表示预付费，默认为按量计费
+    /// Instance billing mode. Valid values: 0: Pay-as-you-go billing; 1: Prepaid. Default value: 0.
     "RegistryChargeType" registry_charge_type set_registry_charge_type: i64,
-    /// 预付费自动续费标识和购买时长
+    /// Auto-renewal setting and purchase period
     "RegistryChargePrepaid" registry_charge_prepaid set_registry_charge_prepaid: obj RegistryChargePrepaid,
-    /// 是否同步TCR云标签至生成的COS Bucket
+    /// Whether to sync TCR cloud tags to the COS bucket
     "SyncTag" sync_tag set_sync_tag: bool,
-    /// 是否开启Cos桶多AZ特性
+    /// Whether to enable the COS Multi-AZ feature
     "EnableCosMAZ" enable_cos_maz set_enable_cos_maz: bool,
-    /// 是否开启实例删除保护
+    /// Whether to enable deletion protection
     "DeletionProtection" deletion_protection set_deletion_protection: bool,
     /// 是否开启cos桶多版本控制
     "EnableCosVersioning" enable_cos_versioning set_enable_cos_versioning: bool,
@@ -340,40 +340,42 @@ CreateInstanceRequest {
 rt::action!("tcr", "2019-09-24", "CreateInstance", CreateInstanceRequest => CreateInstanceResponse);
 
 rt::model! { read debug;
-/// CreateInstance返回参数结构体
+/// CreateInstance response structure.
 CreateInstanceResponse {
-    /// 企业版实例Id
+    /// Enterprise Edition instance ID
     "RegistryId" registry_id set_registry_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateInstanceToken` (创建实例访问凭证).
+/// Request of `CreateInstanceToken` (Creates the instance access credential).
 ///
-/// 创建实例的临时或长期访问凭证
+/// This API is used to create a temporary or long-term instance access credential.
 CreateInstanceTokenRequest {
-    /// 实例Id
+    /// Instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
-    /// 访问凭证类型，longterm 为长期访问凭证，temp 为临时访问凭证，默认是临时访问凭证，有效期1小时
+    /// Access credential type. Values: `longterm` and `temp` (default, valid for one hour)
     "TokenType" token_type set_token_type: str,
-    /// 长期访问凭证描述信息
+    /// Description of the long-term access credential
     "Desc" desc set_desc: str,
 } }
 rt::action!("tcr", "2019-09-24", "CreateInstanceToken", CreateInstanceTokenRequest => CreateInstanceTokenResponse);
 
 rt::model! { read nodebug;
-/// CreateInstanceToken返回参数结构体
+/// CreateInstanceToken response structure.
 CreateInstanceTokenResponse {
-    /// 用户名
+    /// Username
+    /// Note: this field may return `null`, indicating that no valid value can be found.
     "Username" username set_username: str,
-    /// 访问凭证
+    /// Access credential
     "Token" token set_token: str,
-    /// 访问凭证过期时间戳，是一个时间戳数字，无单位
+    /// Expiration timestamp of access credential. It is a string of numbers without unit.
     "ExpTime" exp_time set_exp_time: i64,
-    /// 长期凭证的TokenId，短期凭证没有TokenId
+    /// Token ID of long-term access credential. It is not available to temporary access credential.
+    /// Note: this field may return `null`, indicating that no valid value can be found.
     "TokenId" token_id set_token_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -426,15 +428,15 @@ CreateInternalEndpointDnsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateMultipleSecurityPolicy` (创建实例公网访问多白名单策略).
+/// Request of `CreateMultipleSecurityPolicy` (Creates multiple public network access allowlist policies of the instance).
 ///
-/// 用于在TCR实例中，创建多个白名单策略
+/// This API is used to create multiple public network access allowlist policies of the TCR instance.
 CreateMultipleSecurityPolicyRequest {
-    /// 实例Id
+    /// Instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
-    /// 安全组策略
+    /// Security group policy
     ///
     /// Required.
     "SecurityGroupPolicySet" security_group_policy_set set_security_group_policy_set: list SecurityPolicy,
@@ -442,9 +444,9 @@ CreateMultipleSecurityPolicyRequest {
 rt::action!("tcr", "2019-09-24", "CreateMultipleSecurityPolicy", CreateMultipleSecurityPolicyRequest => CreateMultipleSecurityPolicyResponse);
 
 rt::model! { read debug;
-/// CreateMultipleSecurityPolicy返回参数结构体
+/// CreateMultipleSecurityPolicy response structure.
 CreateMultipleSecurityPolicyResponse {
-    /// 实例Id
+    /// Instance ID
     "RegistryId" registry_id set_registry_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -470,23 +472,23 @@ CreateNamespacePersonalResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateNamespace` (创建命名空间).
+/// Request of `CreateNamespace` (Creates a namespace).
 ///
-/// 用于在企业版中创建命名空间
+/// This API is used to create a namespace in an Enterprise Edition instance.
 CreateNamespaceRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
-    /// 命名空间的名称（长度2-30个字符，只能包含小写字母、数字及分隔符("."、"_"、"-")，且不能以分隔符开头、结尾或连续）
+    /// Namespace name, which can contain 2–30 lowercase letters, digits, and separators (".", "_", and "-") but can neither start or end with a separator nor contain consecutive separators.
     ///
     /// Required.
     "NamespaceName" namespace_name set_namespace_name: str,
-    /// 是否公开，true为公开，fale为私有
+    /// Whether to make public. Valid values: true: Yes; false: No.
     ///
     /// Required.
     "IsPublic" is_public set_is_public: bool,
-    /// 云标签描述
+    /// Cloud tag description
     "TagSpecification" tag_specification set_tag_specification: obj TagSpecification,
     /// 自动扫描级别，true为自动，false为手动
     "IsAutoScan" is_auto_scan set_is_auto_scan: bool,
@@ -500,34 +502,34 @@ CreateNamespaceRequest {
 rt::action!("tcr", "2019-09-24", "CreateNamespace", CreateNamespaceRequest => CreateNamespaceResponse);
 
 rt::model! { read debug;
-/// CreateNamespace返回参数结构体
+/// CreateNamespace response structure.
 CreateNamespaceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateReplicationInstance` (创建从实例).
+/// Request of `CreateReplicationInstance` (Creates a replication instance).
 ///
-/// 创建从实例
+/// This API is used to create a replication instance.
 CreateReplicationInstanceRequest {
-    /// 主实例iD
+    /// Master instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
-    /// 复制实例地域ID
+    /// Region ID of the replication instance
     "ReplicationRegionId" replication_region_id set_replication_region_id: i128,
-    /// 复制实例地域名称
+    /// Region name of the replication instance
     "ReplicationRegionName" replication_region_name set_replication_region_name: str,
-    /// 是否同步TCR云标签至生成的COS Bucket
+    /// Whether to sync TCR cloud tags to the COS Bucket
     "SyncTag" sync_tag set_sync_tag: bool,
 } }
 rt::action!("tcr", "2019-09-24", "CreateReplicationInstance", CreateReplicationInstanceRequest => CreateReplicationInstanceResponse);
 
 rt::model! { read debug;
-/// CreateReplicationInstance返回参数结构体
+/// CreateReplicationInstance response structure.
 CreateReplicationInstanceResponse {
-    /// 企业版复制实例Id
+    /// Enterprise Registry Instance ID
     "ReplicationRegistryId" replication_registry_id set_replication_registry_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -557,44 +559,42 @@ CreateRepositoryPersonalResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateRepository` (创建镜像仓库).
+/// Request of `CreateRepository` (Creates an image repository).
 ///
-/// 用于企业版创建镜像仓库
+/// This API is used to create an image repository in an Enterprise Edition instance.
 CreateRepositoryRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
-    /// 命名空间名称
+    /// Namespace name
     ///
     /// Required.
     "NamespaceName" namespace_name set_namespace_name: str,
-    /// 仓库名称，需满足以下规则：
-    /// 1. 长度需 ​大于2且小于245个字符
-    /// 2. 仅允许小写字母、数字及符号 . _ -
+    /// Repository name
     ///
     /// Required.
     "RepositoryName" repository_name set_repository_name: str,
-    /// 仓库简短描述
+    /// Brief repository description
     "BriefDescription" brief_description set_brief_description: str,
-    /// 仓库详细描述
+    /// Detailed repository description
     "Description" description set_description: str,
 } }
 rt::action!("tcr", "2019-09-24", "CreateRepository", CreateRepositoryRequest => CreateRepositoryResponse);
 
 rt::model! { read debug;
-/// CreateRepository返回参数结构体
+/// CreateRepository response structure.
 CreateRepositoryResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateSecurityPolicy` (创建实例公网访问白名单策略).
+/// Request of `CreateSecurityPolicy` (Creates a public network access allowlist policy for an instance).
 ///
-/// 创建实例公网访问白名单策略
+/// This API is used to create a public network access allowlist policy for an instance.
 CreateSecurityPolicyRequest {
-    /// 实例Id
+    /// Instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
@@ -602,7 +602,7 @@ CreateSecurityPolicyRequest {
     ///
     /// Required.
     "CidrBlock" cidr_block set_cidr_block: str,
-    /// 备注
+    /// Remarks
     ///
     /// Required.
     "Description" description set_description: str,
@@ -610,52 +610,52 @@ CreateSecurityPolicyRequest {
 rt::action!("tcr", "2019-09-24", "CreateSecurityPolicy", CreateSecurityPolicyRequest => CreateSecurityPolicyResponse);
 
 rt::model! { read debug;
-/// CreateSecurityPolicy返回参数结构体
+/// CreateSecurityPolicy response structure.
 CreateSecurityPolicyResponse {
-    /// 实例Id
+    /// Instance ID
     "RegistryId" registry_id set_registry_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateServiceAccount` (创建服务级账号).
+/// Request of `CreateServiceAccount` (Creates a service account).
 ///
-/// 创建服务级账户
+/// This API is used to create a service level account.
 CreateServiceAccountRequest {
-    /// 实例Id
+    /// Instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
-    /// 服务级账号名
+    /// Service account name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 策略列表
+    /// Policy list
     ///
     /// Required.
     "Permissions" permissions set_permissions: list Permission,
-    /// 服务级账号描述
+    /// Service account description
     "Description" description set_description: str,
-    /// 有效期(单位：天)，从当前时间开始计算，优先级高于ExpiresAt
+    /// Validity in days starting from the current day. It takes a higher priority than `ExpiresAt`.
     "Duration" duration set_duration: i64,
-    /// 过期时间（时间戳，单位:毫秒）
+    /// Expiry time (timestamp, in milliseconds)
     "ExpiresAt" expires_at set_expires_at: i64,
-    /// 是否禁用服务级账号
+    /// Whether to disable the service account
     "Disable" disable set_disable: bool,
 } }
 rt::action!("tcr", "2019-09-24", "CreateServiceAccount", CreateServiceAccountRequest => CreateServiceAccountResponse);
 
 rt::model! { read nodebug;
-/// CreateServiceAccount返回参数结构体
+/// CreateServiceAccount response structure.
 CreateServiceAccountResponse {
-    /// 服务级账号名（会自动加上前缀tcr$）
+    /// Service account name (the prefix `tcr$` is automatically added)
     "Name" name set_name: str,
-    /// 服务级账号密码，仅展示一次，请注意留存
+    /// Service account password, which is displayed only once
     "Password" password set_password: str,
-    /// 服务级账号失效时间（时间戳）
+    /// Expiry time of the service account (timestamp)
     "ExpiresAt" expires_at set_expires_at: i64,
-    /// 服务级账号创建时间
+    /// Creation time of the service account
     "CreateTime" create_time set_create_time: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -673,62 +673,62 @@ impl ::core::fmt::Debug for CreateServiceAccountResponse {
 }
 
 rt::model! { write debug;
-/// Request of `CreateSignaturePolicy` (创建签名策略).
+/// Request of `CreateSignaturePolicy` (Creates a signature policy).
 ///
-/// 创建镜像签名策略
+/// This API is used to create an image signature policy.
 CreateSignaturePolicyRequest {
-    /// 实例 Id
+    /// Instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
-    /// 策略名称
+    /// Policy name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 命名空间名称
+    /// Namespace name
     ///
     /// Required.
     "NamespaceName" namespace_name set_namespace_name: str,
-    /// KMS 密钥
+    /// KMS key
     ///
     /// Required.
     "KmsId" kms_id set_kms_id: str,
-    /// KMS 密钥所属地域
+    /// Region of the KMS key
     ///
     /// Required.
     "KmsRegion" kms_region set_kms_region: str,
-    /// 用户自定义域名，为空时使用 TCR 实例默认域名生成签名
+    /// Custom domain name. If this parameter is left empty, the default domain name of the TCR instance will be used to generate the signature.
     "Domain" domain set_domain: str,
-    /// 禁用加签策略，默认为 false
+    /// Whether to disable the signing policy. Default value: false.
     "Disabled" disabled set_disabled: bool,
 } }
 rt::action!("tcr", "2019-09-24", "CreateSignaturePolicy", CreateSignaturePolicyRequest => CreateSignaturePolicyResponse);
 
 rt::model! { read debug;
-/// CreateSignaturePolicy返回参数结构体
+/// CreateSignaturePolicy response structure.
 CreateSignaturePolicyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateSignature` (创建镜像签名).
+/// Request of `CreateSignature` (Creates an image signature).
 ///
-/// 为一个镜像版本创建签名
+/// This API is used to create a signature for an image tag.
 CreateSignatureRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
-    /// 命名空间名称
+    /// Namespace name
     ///
     /// Required.
     "NamespaceName" namespace_name set_namespace_name: str,
-    /// 仓库名称
+    /// Repository name
     ///
     /// Required.
     "RepositoryName" repository_name set_repository_name: str,
-    /// Tag名称
+    /// Tag name
     ///
     /// Required.
     "ImageVersion" image_version set_image_version: str,
@@ -736,65 +736,65 @@ CreateSignatureRequest {
 rt::action!("tcr", "2019-09-24", "CreateSignature", CreateSignatureRequest => CreateSignatureResponse);
 
 rt::model! { read debug;
-/// CreateSignature返回参数结构体
+/// CreateSignature response structure.
 CreateSignatureResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateTagRetentionExecution` (手动执行版本保留).
+/// Request of `CreateTagRetentionExecution` (Executes tag retention manually).
 ///
-/// 手动执行版本保留
+/// This API is used to execute tag retention manually.
 CreateTagRetentionExecutionRequest {
-    /// 主实例iD
+    /// Primary instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
-    /// 版本保留规则Id
+    /// Tag retention rule ID
     ///
     /// Required.
     "RetentionId" retention_id set_retention_id: i64,
-    /// 是否模拟执行，默认值为false，即非模拟执行
+    /// Whether the execution is simulated. Default value: false (not simulated)
     "DryRun" dry_run set_dry_run: bool,
 } }
 rt::action!("tcr", "2019-09-24", "CreateTagRetentionExecution", CreateTagRetentionExecutionRequest => CreateTagRetentionExecutionResponse);
 
 rt::model! { read debug;
-/// CreateTagRetentionExecution返回参数结构体
+/// CreateTagRetentionExecution response structure.
 CreateTagRetentionExecutionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateTagRetentionRule` (创建版本保留规则).
+/// Request of `CreateTagRetentionRule` (Creates a tag retention rule).
 ///
-/// 创建版本保留规则
+/// This API is used to create a tag retention rule.
 CreateTagRetentionRuleRequest {
-    /// 主实例iD
+    /// Primary instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
-    /// 命名空间的Id
+    /// Namespace ID
     ///
     /// Required.
     "NamespaceId" namespace_id set_namespace_id: i64,
-    /// 执行周期，当前只能选择： manual;daily;weekly;monthly
+    /// Execution cycle. Valid values: manual, daily, weekly, monthly.
     ///
     /// Required.
     "CronSetting" cron_setting set_cron_setting: str,
-    /// 保留策略，当基本保留策略和高级保留策略同时配置时，优先使用高级保留策略
+    /// Retention policy
     "RetentionRule" retention_rule set_retention_rule: obj RetentionRule,
     /// 高级版本保留策略，当基本保留策略和高级保留策略同时配置时，优先使用高级保留策略
     "AdvancedRuleItems" advanced_rule_items set_advanced_rule_items: list RetentionRuleItem,
-    /// 是否禁用规则，默认值为false
+    /// Whether to disable the rule. Default value: false.
     "Disabled" disabled set_disabled: bool,
 } }
 rt::action!("tcr", "2019-09-24", "CreateTagRetentionRule", CreateTagRetentionRuleRequest => CreateTagRetentionRuleResponse);
 
 rt::model! { read debug;
-/// CreateTagRetentionRule返回参数结构体
+/// CreateTagRetentionRule response structure.
 CreateTagRetentionRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -827,19 +827,19 @@ CreateUserPersonalResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateWebhookTrigger` (创建触发器).
+/// Request of `CreateWebhookTrigger` (Creates a trigger).
 ///
-/// 创建触发器
+/// This API is used to create a trigger.
 CreateWebhookTriggerRequest {
-    /// 实例 Id
+    /// Instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
-    /// 触发器参数
+    /// Trigger parameter
     ///
     /// Required.
     "Trigger" trigger set_trigger: obj WebhookTrigger,
-    /// 命名空间
+    /// Namespace
     ///
     /// Required.
     "Namespace" namespace set_namespace: str,
@@ -851,24 +851,24 @@ CreateWebhookTriggerRequest {
 rt::action!("tcr", "2019-09-24", "CreateWebhookTrigger", CreateWebhookTriggerRequest => CreateWebhookTriggerResponse);
 
 rt::model! { read debug;
-/// CreateWebhookTrigger返回参数结构体
+/// CreateWebhookTrigger response structure.
 CreateWebhookTriggerResponse {
-    /// 新建的触发器
+    /// Newly created trigger
     "Trigger" trigger set_trigger: obj WebhookTrigger,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 自定义域名信息
+/// Custom domain name information
 CustomizedDomainInfo {
-    /// 实例ID
+    /// Instance ID
     "RegistryId" registry_id set_registry_id: str,
-    /// 证书ID
+    /// Certificate ID
     "CertId" cert_id set_cert_id: str,
-    /// 域名名称
+    /// Domain name
     "DomainName" domain_name set_domain_name: str,
-    /// 域名创建状态（SUCCESS, FAILURE, CREATING, DELETING）
+    /// Domain name creation status. Valid values: SUCCESS, FAILURE, CREATING, DELETING.
     "Status" status set_status: str,
 } }
 
@@ -915,11 +915,11 @@ DeleteApplicationTriggerPersonalResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteImageAccelerateService` (删除镜像加速服务).
+/// Request of `DeleteImageAccelerateService` (Deletes an image acceleration service).
 ///
-/// 删除镜像加速服务
+/// This API is used to delete an image acceleration service.
 DeleteImageAccelerateServiceRequest {
-    /// 实例Id
+    /// Instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
@@ -927,7 +927,7 @@ DeleteImageAccelerateServiceRequest {
 rt::action!("tcr", "2019-09-24", "DeleteImageAccelerateService", DeleteImageAccelerateServiceRequest => DeleteImageAccelerateServiceResponse);
 
 rt::model! { read debug;
-/// DeleteImageAccelerateService返回参数结构体
+/// DeleteImageAccelerateService response structure.
 DeleteImageAccelerateServiceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -972,23 +972,23 @@ DeleteImagePersonalResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteImage` (删除指定镜像).
+/// Request of `DeleteImage` (Deletes the specified image).
 ///
-/// 删除指定镜像
+/// This API is used to delete the specified image.
 DeleteImageRequest {
-    /// 实例Id
+    /// Instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
-    /// 命名空间名称
+    /// Namespace name
     ///
     /// Required.
     "NamespaceName" namespace_name set_namespace_name: str,
-    /// 镜像仓库名称
+    /// Image repository name
     ///
     /// Required.
     "RepositoryName" repository_name set_repository_name: str,
-    /// 镜像版本
+    /// Image tag
     ///
     /// Required.
     "ImageVersion" image_version set_image_version: str,
@@ -996,26 +996,26 @@ DeleteImageRequest {
 rt::action!("tcr", "2019-09-24", "DeleteImage", DeleteImageRequest => DeleteImageResponse);
 
 rt::model! { read debug;
-/// DeleteImage返回参数结构体
+/// DeleteImage response structure.
 DeleteImageResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteImmutableTagRules` (删除镜像不可变规则).
+/// Request of `DeleteImmutableTagRules` (Deletes tag immutability rule).
 ///
-/// 删除镜像不可变规则
+/// This API is used to delete the tag immutability rule.
 DeleteImmutableTagRulesRequest {
-    /// 实例 Id
+    /// Instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
-    /// 命名空间
+    /// Namespace
     ///
     /// Required.
     "NamespaceName" namespace_name set_namespace_name: str,
-    /// 规则 Id
+    /// Rule ID
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: i64,
@@ -1023,70 +1023,70 @@ DeleteImmutableTagRulesRequest {
 rt::action!("tcr", "2019-09-24", "DeleteImmutableTagRules", DeleteImmutableTagRulesRequest => DeleteImmutableTagRulesResponse);
 
 rt::model! { read debug;
-/// DeleteImmutableTagRules返回参数结构体
+/// DeleteImmutableTagRules response structure.
 DeleteImmutableTagRulesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteInstanceCustomizedDomain` (删除自定义域名).
+/// Request of `DeleteInstanceCustomizedDomain` (Deletes a custom domain name).
 ///
-/// 删除自定义域名
+/// This API is used to delete a custom domain name.
 DeleteInstanceCustomizedDomainRequest {
-    /// 主实例iD
+    /// Primary instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
-    /// 自定义域名
+    /// Custom domain name
     ///
     /// Required.
     "DomainName" domain_name set_domain_name: str,
-    /// 证书ID
+    /// Certificate ID
     "CertificateId" certificate_id set_certificate_id: str,
 } }
 rt::action!("tcr", "2019-09-24", "DeleteInstanceCustomizedDomain", DeleteInstanceCustomizedDomainRequest => DeleteInstanceCustomizedDomainResponse);
 
 rt::model! { read debug;
-/// DeleteInstanceCustomizedDomain返回参数结构体
+/// DeleteInstanceCustomizedDomain response structure.
 DeleteInstanceCustomizedDomainResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteInstance` (删除实例).
+/// Request of `DeleteInstance` (Deletes an instance).
 ///
-/// 删除镜像仓库企业版实例
+/// This API is used to delete a TCR Enterprise Edition instance.
 DeleteInstanceRequest {
-    /// 实例id
+    /// Instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
-    /// 是否删除存储桶，默认为false
+    /// Whether to delete the bucket. Default value: false.
     "DeleteBucket" delete_bucket set_delete_bucket: bool,
-    /// 是否dryRun模式，缺省值：false
+    /// Whether to enable the `dryRun` mode. Default value: false.
     "DryRun" dry_run set_dry_run: bool,
 } }
 rt::action!("tcr", "2019-09-24", "DeleteInstance", DeleteInstanceRequest => DeleteInstanceResponse);
 
 rt::model! { read debug;
-/// DeleteInstance返回参数结构体
+/// DeleteInstance response structure.
 DeleteInstanceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteInstanceToken` (删除长期访问凭证).
+/// Request of `DeleteInstanceToken` (Deletes a long-term access credential).
 ///
-/// 删除长期访问凭证
+/// This API is used to delete a long-term access credential.
 DeleteInstanceTokenRequest {
-    /// 实例 ID
+    /// Instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
-    /// 访问凭证 ID
+    /// Access credential ID
     ///
     /// Required.
     "TokenId" token_id set_token_id: str,
@@ -1094,7 +1094,7 @@ DeleteInstanceTokenRequest {
 rt::action!("tcr", "2019-09-24", "DeleteInstanceToken", DeleteInstanceTokenRequest => DeleteInstanceTokenResponse);
 
 rt::model! { read debug;
-/// DeleteInstanceToken返回参数结构体
+/// DeleteInstanceToken response structure.
 DeleteInstanceTokenResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1144,15 +1144,15 @@ DeleteModelItem {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteMultipleSecurityPolicy` (删除实例公网访问多白名单策略).
+/// Request of `DeleteMultipleSecurityPolicy` (Deletes multiple public network access allowlist policies of the instance).
 ///
-/// 用于删除实例多个公网访问白名单策略
+/// This API is used to delete multiple public network access allowlist policies of the instance.
 DeleteMultipleSecurityPolicyRequest {
-    /// 实例Id
+    /// Instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
-    /// 安全组策略
+    /// Security group policy
     ///
     /// Required.
     "SecurityGroupPolicySet" security_group_policy_set set_security_group_policy_set: list SecurityPolicy,
@@ -1160,9 +1160,9 @@ DeleteMultipleSecurityPolicyRequest {
 rt::action!("tcr", "2019-09-24", "DeleteMultipleSecurityPolicy", DeleteMultipleSecurityPolicyRequest => DeleteMultipleSecurityPolicyResponse);
 
 rt::model! { read debug;
-/// DeleteMultipleSecurityPolicy返回参数结构体
+/// DeleteMultipleSecurityPolicy response structure.
 DeleteMultipleSecurityPolicyResponse {
-    /// 实例Id
+    /// Instance ID
     "RegistryId" registry_id set_registry_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1188,15 +1188,15 @@ DeleteNamespacePersonalResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteNamespace` (删除命名空间).
+/// Request of `DeleteNamespace` (Deletes a namespace).
 ///
-/// 删除命名空间
+/// This API is used to delete a namespace.
 DeleteNamespaceRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
-    /// 命名空间的名称
+    /// Namespace name
     ///
     /// Required.
     "NamespaceName" namespace_name set_namespace_name: str,
@@ -1204,26 +1204,26 @@ DeleteNamespaceRequest {
 rt::action!("tcr", "2019-09-24", "DeleteNamespace", DeleteNamespaceRequest => DeleteNamespaceResponse);
 
 rt::model! { read debug;
-/// DeleteNamespace返回参数结构体
+/// DeleteNamespace response structure.
 DeleteNamespaceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteReplicationInstance` (删除从实例).
+/// Request of `DeleteReplicationInstance` (Deletes a replica instance).
 ///
-/// 删除从实例
+/// This API is used to delete a replica instance.
 DeleteReplicationInstanceRequest {
-    /// 实例id
+    /// Instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
-    /// 复制实例ID
+    /// Replica instance ID
     ///
     /// Required.
     "ReplicationRegistryId" replication_registry_id set_replication_registry_id: str,
-    /// 复制实例地域Id
+    /// Region ID of the replica instance
     ///
     /// Required.
     "ReplicationRegionId" replication_region_id set_replication_region_id: i128,
@@ -1231,7 +1231,7 @@ DeleteReplicationInstanceRequest {
 rt::action!("tcr", "2019-09-24", "DeleteReplicationInstance", DeleteReplicationInstanceRequest => DeleteReplicationInstanceResponse);
 
 rt::model! { read debug;
-/// DeleteReplicationInstance返回参数结构体
+/// DeleteReplicationInstance response structure.
 DeleteReplicationInstanceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1282,19 +1282,19 @@ DeleteRepositoryPersonalResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRepository` (删除镜像仓库).
+/// Request of `DeleteRepository` (Deletes an image repository).
 ///
-/// 删除镜像仓库
+/// This API is used to delete an image repository.
 DeleteRepositoryRequest {
-    /// 实例Id
+    /// Instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
-    /// 命名空间的名称
+    /// Namespace name
     ///
     /// Required.
     "NamespaceName" namespace_name set_namespace_name: str,
-    /// 镜像仓库的名称
+    /// Image repository name
     ///
     /// Required.
     "RepositoryName" repository_name set_repository_name: str,
@@ -1304,30 +1304,30 @@ DeleteRepositoryRequest {
 rt::action!("tcr", "2019-09-24", "DeleteRepository", DeleteRepositoryRequest => DeleteRepositoryResponse);
 
 rt::model! { read debug;
-/// DeleteRepository返回参数结构体
+/// DeleteRepository response structure.
 DeleteRepositoryResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRepositoryTags` (批量删除Repository Tag).
+/// Request of `DeleteRepositoryTags` (Batch deletes repository tags).
 ///
-/// 用于企业版批量删除Repository Tag
+/// This API is used to batch delete repository tags in an Enterprise Edition instance.
 DeleteRepositoryTagsRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
-    /// 命名空间名称
+    /// Namespace name
     ///
     /// Required.
     "NamespaceName" namespace_name set_namespace_name: str,
-    /// 仓库名称
+    /// Repository name
     ///
     /// Required.
     "RepositoryName" repository_name set_repository_name: str,
-    /// Tag列表，单次请求Tag数量最大为20
+    /// List of tags. Up to 20 tags can be returned for a request.
     ///
     /// Required.
     "Tags" tags set_tags: list String,
@@ -1335,51 +1335,51 @@ DeleteRepositoryTagsRequest {
 rt::action!("tcr", "2019-09-24", "DeleteRepositoryTags", DeleteRepositoryTagsRequest => DeleteRepositoryTagsResponse);
 
 rt::model! { read debug;
-/// DeleteRepositoryTags返回参数结构体
+/// DeleteRepositoryTags response structure.
 DeleteRepositoryTagsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteSecurityPolicy` (删除实例公网访问白名单策略).
+/// Request of `DeleteSecurityPolicy` (Deletes a public network access allowlist policy of an instance).
 ///
-/// 删除实例公网访问白名单策略
+/// This API is used to delete a public network access allow policy.
 ///
-/// 注意：当PolicyIndex和CidrBlock同时存在时，CidrBlock优先级更高
+/// Note: When both `PolicyIndex` and `CidrBlock` are specified, `CidrBlock` takes the higher priority
 DeleteSecurityPolicyRequest {
-    /// 实例Id
+    /// Instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
-    /// 白名单Id
+    /// Allowlist ID
     "PolicyIndex" policy_index set_policy_index: i64,
-    /// 白名单版本
+    /// Allowlist version
     "PolicyVersion" policy_version set_policy_version: str,
-    /// 网段或IP(互斥)
+    /// IP range or IP address (mutually exclusive).
     "CidrBlock" cidr_block set_cidr_block: str,
 } }
 rt::action!("tcr", "2019-09-24", "DeleteSecurityPolicy", DeleteSecurityPolicyRequest => DeleteSecurityPolicyResponse);
 
 rt::model! { read debug;
-/// DeleteSecurityPolicy返回参数结构体
+/// DeleteSecurityPolicy response structure.
 DeleteSecurityPolicyResponse {
-    /// 实例Id
+    /// Instance ID
     "RegistryId" registry_id set_registry_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteServiceAccount` (删除服务级账号).
+/// Request of `DeleteServiceAccount` (Deletes a service account).
 ///
-/// 删除服务级账号
+/// This API is used to delete a service account.
 DeleteServiceAccountRequest {
-    /// 实例Id
+    /// Instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
-    /// 服务级账号名
+    /// Service account name
     ///
     /// Required.
     "Name" name set_name: str,
@@ -1387,22 +1387,22 @@ DeleteServiceAccountRequest {
 rt::action!("tcr", "2019-09-24", "DeleteServiceAccount", DeleteServiceAccountRequest => DeleteServiceAccountResponse);
 
 rt::model! { read debug;
-/// DeleteServiceAccount返回参数结构体
+/// DeleteServiceAccount response structure.
 DeleteServiceAccountResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteSignaturePolicy` (删除命名空间加签策略).
+/// Request of `DeleteSignaturePolicy` (Deletes a namespace signing policy).
 ///
-/// 删除命名空间加签策略
+/// This API is used to delete a namespace signing policy.
 DeleteSignaturePolicyRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
-    /// 命名空间的名称
+    /// Namespace name
     ///
     /// Required.
     "NamespaceName" namespace_name set_namespace_name: str,
@@ -1410,7 +1410,7 @@ DeleteSignaturePolicyRequest {
 rt::action!("tcr", "2019-09-24", "DeleteSignaturePolicy", DeleteSignaturePolicyRequest => DeleteSignaturePolicyResponse);
 
 rt::model! { read debug;
-/// DeleteSignaturePolicy返回参数结构体
+/// DeleteSignaturePolicy response structure.
 DeleteSignaturePolicyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1438,15 +1438,15 @@ DeleteSkillResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteTagRetentionRule` (删除版本保留规则).
+/// Request of `DeleteTagRetentionRule` (Deletes a tag retention rule).
 ///
-/// 删除版本保留规则
+/// This API is used to delete a tag retention rule.
 DeleteTagRetentionRuleRequest {
-    /// 主实例iD
+    /// Primary instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
-    /// 版本保留规则的Id
+    /// Tag retention rule ID
     ///
     /// Required.
     "RetentionId" retention_id set_retention_id: i64,
@@ -1454,26 +1454,26 @@ DeleteTagRetentionRuleRequest {
 rt::action!("tcr", "2019-09-24", "DeleteTagRetentionRule", DeleteTagRetentionRuleRequest => DeleteTagRetentionRuleResponse);
 
 rt::model! { read debug;
-/// DeleteTagRetentionRule返回参数结构体
+/// DeleteTagRetentionRule response structure.
 DeleteTagRetentionRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteWebhookTrigger` (删除触发器).
+/// Request of `DeleteWebhookTrigger` (Deletes a trigger).
 ///
-/// 删除触发器
+/// This API is used to delete a trigger.
 DeleteWebhookTriggerRequest {
-    /// 实例Id
+    /// Instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
-    /// 命名空间
+    /// Namespace
     ///
     /// Required.
     "Namespace" namespace set_namespace: str,
-    /// 触发器 Id
+    /// Trigger ID
     ///
     /// Required.
     "Id" id set_id: i64,
@@ -1481,7 +1481,7 @@ DeleteWebhookTriggerRequest {
 rt::action!("tcr", "2019-09-24", "DeleteWebhookTrigger", DeleteWebhookTriggerRequest => DeleteWebhookTriggerResponse);
 
 rt::model! { read debug;
-/// DeleteWebhookTrigger返回参数结构体
+/// DeleteWebhookTrigger response structure.
 DeleteWebhookTriggerResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1591,23 +1591,23 @@ DescribeApplicationTriggerPersonalResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeChartDownloadInfo` (查询Chart包下载信息).
+/// Request of `DescribeChartDownloadInfo` (Queries the download information of a chart).
 ///
-/// 用于在企业版中返回Chart的下载信息
+/// This API is used to return the chart download information in an Enterprise Edition instance.
 DescribeChartDownloadInfoRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
-    /// 命名空间
+    /// Namespace
     ///
     /// Required.
     "NamespaceName" namespace_name set_namespace_name: str,
-    /// Chart包的名称
+    /// Chart name
     ///
     /// Required.
     "ChartName" chart_name set_chart_name: str,
-    /// Chart包的版本
+    /// Chart version
     ///
     /// Required.
     "ChartVersion" chart_version set_chart_version: str,
@@ -1615,20 +1615,20 @@ DescribeChartDownloadInfoRequest {
 rt::action!("tcr", "2019-09-24", "DescribeChartDownloadInfo", DescribeChartDownloadInfoRequest => DescribeChartDownloadInfoResponse);
 
 rt::model! { read debug;
-/// DescribeChartDownloadInfo返回参数结构体
+/// DescribeChartDownloadInfo response structure.
 DescribeChartDownloadInfoResponse {
-    /// 用于下载的url的预签名地址
+    /// Presigned URL for download
     "PreSignedDownloadURL" pre_signed_download_url set_pre_signed_download_url: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeExternalEndpointStatus` (查询实例公网访问入口状态).
+/// Request of `DescribeExternalEndpointStatus` (Queries the public network access entry status of an instance).
 ///
-/// 查询实例公网访问入口状态
+/// This API is used to query the public network access entry status of an instance.
 DescribeExternalEndpointStatusRequest {
-    /// 实例Id
+    /// Instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
@@ -1636,11 +1636,12 @@ DescribeExternalEndpointStatusRequest {
 rt::action!("tcr", "2019-09-24", "DescribeExternalEndpointStatus", DescribeExternalEndpointStatusRequest => DescribeExternalEndpointStatusResponse);
 
 rt::model! { read debug;
-/// DescribeExternalEndpointStatus返回参数结构体
+/// DescribeExternalEndpointStatus response structure.
 DescribeExternalEndpointStatusResponse {
-    /// 开启公网访问状态，开启中（Opening）、已开启（Opened）、关闭（Closed）
+    /// Public network access status. Valid values: Opening, Opened, Closed.
     "Status" status set_status: str,
-    /// 原因
+    /// Reason
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Reason" reason set_reason: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1676,11 +1677,11 @@ DescribeFavorRepositoryPersonalResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeGCJobs` (GC 历史).
+/// Request of `DescribeGCJobs` (Queries the GC history).
 ///
-/// GC 最近10条历史
+/// This API is used to query the last ten garbage collection (GC) records.
 DescribeGCJobsRequest {
-    /// 实例 Id
+    /// Instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
@@ -1688,20 +1689,20 @@ DescribeGCJobsRequest {
 rt::action!("tcr", "2019-09-24", "DescribeGCJobs", DescribeGCJobsRequest => DescribeGCJobsResponse);
 
 rt::model! { read debug;
-/// DescribeGCJobs返回参数结构体
+/// DescribeGCJobs response structure.
 DescribeGCJobsResponse {
-    /// GC Job 列表
+    /// List of GC jobs
     "Jobs" jobs set_jobs: list GCJobInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeImageAccelerateService` (查询镜像加速服务状态).
+/// Request of `DescribeImageAccelerateService` (Queries the status of an image acceleration service.).
 ///
-/// 查询镜像加速服务状态
+/// This API is used to query the status of an image acceleration service.
 DescribeImageAccelerateServiceRequest {
-    /// 实例Id
+    /// Instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
@@ -1709,13 +1710,13 @@ DescribeImageAccelerateServiceRequest {
 rt::action!("tcr", "2019-09-24", "DescribeImageAccelerateService", DescribeImageAccelerateServiceRequest => DescribeImageAccelerateServiceResponse);
 
 rt::model! { read debug;
-/// DescribeImageAccelerateService返回参数结构体
+/// DescribeImageAccelerateService response structure.
 DescribeImageAccelerateServiceResponse {
-    /// 镜像加速状态
+    /// Image acceleration status
     "Status" status set_status: str,
-    /// CFS的VIP
+    /// CFS VIP
     "CFSVIP" cfsvip set_cfsvip: str,
-    /// 是否开通
+    /// Whether to enable
     "IsEnable" is_enable set_is_enable: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1785,23 +1786,23 @@ DescribeImageLifecyclePersonalResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeImageManifests` (查询容器镜像Manifest信息).
+/// Request of `DescribeImageManifests` (Queries the manifest information of a container image).
 ///
-/// 查询容器镜像Manifest信息
+/// This API is used to query the manifest information of a container image.
 DescribeImageManifestsRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
-    /// 命名空间名称
+    /// Namespace name
     ///
     /// Required.
     "NamespaceName" namespace_name set_namespace_name: str,
-    /// 镜像仓库名称
+    /// Image repository name
     ///
     /// Required.
     "RepositoryName" repository_name set_repository_name: str,
-    /// 镜像版本
+    /// Image tag
     ///
     /// Required.
     "ImageVersion" image_version set_image_version: str,
@@ -1809,11 +1810,11 @@ DescribeImageManifestsRequest {
 rt::action!("tcr", "2019-09-24", "DescribeImageManifests", DescribeImageManifestsRequest => DescribeImageManifestsResponse);
 
 rt::model! { read debug;
-/// DescribeImageManifests返回参数结构体
+/// DescribeImageManifests response structure.
 DescribeImageManifestsResponse {
-    /// 镜像的Manifest信息
+    /// Image manifest information
     "Manifest" manifest set_manifest: str,
-    /// 镜像的配置信息
+    /// Image configuration information
     "Config" config set_config: str,
     /// 镜像的Labels信息
     "Labels" labels set_labels: list KeyValueString,
@@ -1851,54 +1852,52 @@ DescribeImagePersonalResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeImages` (查询容器镜像信息).
+/// Request of `DescribeImages` (Queries the information of a container image).
 ///
-/// 查询镜像版本列表或指定容器镜像信息
+/// This API is used to query the list of image tags or the information of the specified container image.
 DescribeImagesRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
-    /// 命名空间名称
+    /// Namespace name
     ///
     /// Required.
     "NamespaceName" namespace_name set_namespace_name: str,
-    /// 镜像仓库名称
+    /// Image repository name
     ///
     /// Required.
     "RepositoryName" repository_name set_repository_name: str,
-    /// 指定镜像版本进行查找，当前为模糊搜索
+    /// Image tag specified for fuzzy search
     "ImageVersion" image_version set_image_version: str,
-    /// 每页个数，用于分页，默认20
+    /// Number of entries per page, which is used for pagination. Default value: 20.
     "Limit" limit set_limit: i64,
-    /// 页数，默认值为1
-    /// 补充说明：limit指的是每页的大小，offset指的是具体第几页。
-    /// 举例：limit 20 offset 1指的是1-20；limit 20 offset 2 指的是21-40；limit 30 offset 4 是指 90-120。
+    /// Page number. Default value: 1.
     "Offset" offset set_offset: i64,
-    /// 指定镜像 Digest 进行查找
+    /// Image digest specified for search
     "Digest" digest set_digest: str,
-    /// 指定是否为精准匹配，true为精准匹配，不填为模糊匹配
+    /// Whether to use exact matching. Valid values: `true` (exact matching), `null` (fuzzy matching).
     "ExactMatch" exact_match set_exact_match: bool,
 } }
 rt::action!("tcr", "2019-09-24", "DescribeImages", DescribeImagesRequest => DescribeImagesResponse);
 
 rt::model! { read debug;
-/// DescribeImages返回参数结构体
+/// DescribeImages response structure.
 DescribeImagesResponse {
-    /// 容器镜像信息列表
+    /// List of container images
     "ImageInfoList" image_info_list set_image_info_list: list TcrImageInfo,
-    /// 容器镜像总数
+    /// Total number of container images
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeImmutableTagRules` (列出镜像不可变规则).
+/// Request of `DescribeImmutableTagRules` (Lists tag immutability rule).
 ///
-/// 列出镜像不可变规则
+/// This API is used to list the tag immutability rule.
 DescribeImmutableTagRulesRequest {
-    /// 实例 Id
+    /// Instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
@@ -1910,70 +1909,73 @@ DescribeImmutableTagRulesRequest {
 rt::action!("tcr", "2019-09-24", "DescribeImmutableTagRules", DescribeImmutableTagRulesRequest => DescribeImmutableTagRulesResponse);
 
 rt::model! { read debug;
-/// DescribeImmutableTagRules返回参数结构体
+/// DescribeImmutableTagRules response structure.
 DescribeImmutableTagRulesResponse {
-    /// 规则列表
+    /// Rule list
+    /// Note: this field may return `null`, indicating that no valid value can be obtained.
     "Rules" rules set_rules: list ImmutableTagRule,
-    /// 未创建规则的命名空间
+    /// Namespace with no rules created
+    /// Note: this field may return `null`, indicating that no valid value can be obtained.
     "EmptyNs" empty_ns set_empty_ns: list String,
-    /// 规则总量
+    /// Total rules
     "Total" total set_total: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceAllNamespaces` (查询所有实例命名空间).
+/// Request of `DescribeInstanceAllNamespaces` (Queries all instance namespaces).
 ///
-/// 查询所有有实例命名空间列表
+/// This API is used to query the list of all namespaces in an instance.
 DescribeInstanceAllNamespacesRequest {
-    /// 每页个数
+    /// Number of entries per page
     "Limit" limit set_limit: i64,
-    /// 起始偏移位置
+    /// Start position offset
     "Offset" offset set_offset: i64,
 } }
 rt::action!("tcr", "2019-09-24", "DescribeInstanceAllNamespaces", DescribeInstanceAllNamespacesRequest => DescribeInstanceAllNamespacesResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceAllNamespaces返回参数结构体
+/// DescribeInstanceAllNamespaces response structure.
 DescribeInstanceAllNamespacesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceCustomizedDomain` (查询实例自定义域名列表).
+/// Request of `DescribeInstanceCustomizedDomain` (Queries the list of custom domain names of an instance).
 ///
-/// 查询实例自定义域名列表
+/// This API is used to query the list of custom domain names of an instance.
 DescribeInstanceCustomizedDomainRequest {
-    /// 主实例iD
+    /// Primary instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
-    /// 分页Limit
+    /// Pagination limit
     "Limit" limit set_limit: i64,
-    /// 分页Offset
+    /// Pagination offset
     "Offset" offset set_offset: i64,
 } }
 rt::action!("tcr", "2019-09-24", "DescribeInstanceCustomizedDomain", DescribeInstanceCustomizedDomainRequest => DescribeInstanceCustomizedDomainResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceCustomizedDomain返回参数结构体
+/// DescribeInstanceCustomizedDomain response structure.
 DescribeInstanceCustomizedDomainResponse {
-    /// 域名信息列表
+    /// List of domain names
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DomainInfoList" domain_info_list set_domain_info_list: list CustomizedDomainInfo,
-    /// 总个数
+    /// Total number
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceStatus` (查询实例状态).
+/// Request of `DescribeInstanceStatus` (Queries the instance status).
 ///
-/// 查询实例当前状态以及过程信息
+/// This API is used to query the current status and process information of an instance.
 DescribeInstanceStatusRequest {
-    /// 实例ID的数组
+    /// Array of instance IDs
     ///
     /// Required.
     "RegistryIds" registry_ids set_registry_ids: list String,
@@ -1981,66 +1983,68 @@ DescribeInstanceStatusRequest {
 rt::action!("tcr", "2019-09-24", "DescribeInstanceStatus", DescribeInstanceStatusRequest => DescribeInstanceStatusResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceStatus返回参数结构体
+/// DescribeInstanceStatus response structure.
 DescribeInstanceStatusResponse {
-    /// 实例的状态列表
+    /// List of instance statuses
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RegistryStatusSet" registry_status_set set_registry_status_set: list RegistryStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceToken` (查询长期访问凭证信息).
+/// Request of `DescribeInstanceToken` (Queries the information of long-term access credentials).
 ///
-/// 查询长期访问凭证信息
+/// This API is used to query the information of long-term access credentials.
 DescribeInstanceTokenRequest {
-    /// 实例 ID
+    /// Instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
-    /// 分页单页数量
+    /// Number of entries per page
     "Limit" limit set_limit: i64,
-    /// 分页偏移量
+    /// Pagination offset
     "Offset" offset set_offset: i64,
 } }
 rt::action!("tcr", "2019-09-24", "DescribeInstanceToken", DescribeInstanceTokenRequest => DescribeInstanceTokenResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceToken返回参数结构体
+/// DescribeInstanceToken response structure.
 DescribeInstanceTokenResponse {
-    /// 长期访问凭证总数
+    /// Total number of long-term access credentials
     "TotalCount" total_count set_total_count: i64,
-    /// 长期访问凭证列表
+    /// List of long-term access credentials
     "Tokens" tokens set_tokens: list TcrInstanceToken,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstances` (查询实例信息).
+/// Request of `DescribeInstances` (Queries the instance information).
 ///
-/// 查询实例信息
+/// This API is used to query the instance information.
 DescribeInstancesRequest {
-    /// 实例ID列表(为空时，
-    /// 表示获取账号下所有实例)
+    /// List of instance IDs (if it is empty,
+    /// it indicates to get all instances under the current account)
     "Registryids" registryids set_registryids: list String,
-    /// 偏移量,默认0
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 最大输出条数，默认20，最大为100
+    /// Maximum number of output entries. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
-    /// 过滤条件
+    /// Filters
     "Filters" filters set_filters: list Filter,
-    /// 获取所有地域的实例，默认为False
+    /// Whether to get the instances in all regions. Default value: False.
     "AllRegion" all_region set_all_region: bool,
 } }
 rt::action!("tcr", "2019-09-24", "DescribeInstances", DescribeInstancesRequest => DescribeInstancesResponse);
 
 rt::model! { read debug;
-/// DescribeInstances返回参数结构体
+/// DescribeInstances response structure.
 DescribeInstancesResponse {
-    /// 总实例个数
+    /// Total number of instances
     "TotalCount" total_count set_total_count: i64,
-    /// 实例信息列表
+    /// List of instances
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Registries" registries set_registries: list Registry,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2068,11 +2072,11 @@ DescribeInternalEndpointDnsStatusResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInternalEndpoints` (查询实例内网访问VPC链接).
+/// Request of `DescribeInternalEndpoints` (Queries the VPC URLs for private network access to an instance).
 ///
-/// 查询实例内网访问VPC链接
+/// This API is used to query the VPC URLs for private network access to an instance.
 DescribeInternalEndpointsRequest {
-    /// 实例Id
+    /// Instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
@@ -2080,11 +2084,12 @@ DescribeInternalEndpointsRequest {
 rt::action!("tcr", "2019-09-24", "DescribeInternalEndpoints", DescribeInternalEndpointsRequest => DescribeInternalEndpointsResponse);
 
 rt::model! { read debug;
-/// DescribeInternalEndpoints返回参数结构体
+/// DescribeInternalEndpoints response structure.
 DescribeInternalEndpointsResponse {
-    /// 内网接入信息的列表
+    /// List of private network access addresses
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AccessVpcSet" access_vpc_set set_access_vpc_set: list AccessVpc,
-    /// 内网接入总数
+    /// Total number of private network access addresses
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2120,57 +2125,54 @@ DescribeNamespacePersonalResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeNamespaces` (查询命名空间信息).
+/// Request of `DescribeNamespaces` (Queries the namespace information).
 ///
-/// 查询命名空间列表或指定命名空间信息
+/// This API is used to query the namespace list or the information of the specified namespace.
 DescribeNamespacesRequest {
-    /// 实例Id
+    /// Instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
-    /// 指定命名空间，不填写默认查询所有命名空间
+    /// Specified namespace. If this parameter is left empty, all namespaces will be queried.
     "NamespaceName" namespace_name set_namespace_name: str,
-    /// 每页个数
+    /// Number of entries per page
     "Limit" limit set_limit: i64,
-    /// 页面偏移（第几页）
+    /// Page offset (page number from which to return the results)
     "Offset" offset set_offset: i64,
-    /// 列出所有命名空间
+    /// Whether to list all namespaces
     "All" all set_all: bool,
-    /// 过滤条件
-    /// - 按照【标签】过滤
-    /// Name: Tags
-    /// Value:   tagKey:tagVal
+    /// Filters
     "Filters" filters set_filters: list Filter,
-    /// 仅查询启用了 KMS 镜像签名的空间
+    /// Whether to query only namespaces for which the KMS image signature is enabled
     "KmsSignPolicy" kms_sign_policy set_kms_sign_policy: bool,
 } }
 rt::action!("tcr", "2019-09-24", "DescribeNamespaces", DescribeNamespacesRequest => DescribeNamespacesResponse);
 
 rt::model! { read debug;
-/// DescribeNamespaces返回参数结构体
+/// DescribeNamespaces response structure.
 DescribeNamespacesResponse {
-    /// 命名空间列表信息
+    /// List of namespaces
     "NamespaceList" namespace_list set_namespace_list: list TcrNamespaceInfo,
-    /// 总个数
+    /// Total number
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRegions` (列出TCR可用区域).
+/// Request of `DescribeRegions` (Lists the regions where TCR is available).
 ///
-/// 用于在TCR中获取可用区域
+/// This API is used to get the available regions in TCR.
 DescribeRegionsRequest {
 } }
 rt::action!("tcr", "2019-09-24", "DescribeRegions", DescribeRegionsRequest => DescribeRegionsResponse);
 
 rt::model! { read debug;
-/// DescribeRegions返回参数结构体
+/// DescribeRegions response structure.
 DescribeRegionsResponse {
-    /// 返回的总数
+    /// Total number of returned results
     "TotalCount" total_count set_total_count: i128,
-    /// 地域信息列表
+    /// List of regions
     "Regions" regions set_regions: list Region,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2208,15 +2210,15 @@ DescribeReplicationExecutionsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeReplicationInstanceCreateTasks` (查询创建从实例任务状态).
+/// Request of `DescribeReplicationInstanceCreateTasks` (Queries the task status of creating a replication instance).
 ///
-/// 查询创建从实例任务状态
+/// This API is used to query the task status of creating a replication instance.
 DescribeReplicationInstanceCreateTasksRequest {
-    /// 同步实例Id，见实例返回列表中的同步实例ID
+    /// Replication instance ID
     ///
     /// Required.
     "ReplicationRegistryId" replication_registry_id set_replication_registry_id: str,
-    /// 同步实例的地域ID，见实例返回列表中地域ID
+    /// Region ID of the replication instance
     ///
     /// Required.
     "ReplicationRegionId" replication_region_id set_replication_region_id: i128,
@@ -2224,75 +2226,77 @@ DescribeReplicationInstanceCreateTasksRequest {
 rt::action!("tcr", "2019-09-24", "DescribeReplicationInstanceCreateTasks", DescribeReplicationInstanceCreateTasksRequest => DescribeReplicationInstanceCreateTasksResponse);
 
 rt::model! { read debug;
-/// DescribeReplicationInstanceCreateTasks返回参数结构体
+/// DescribeReplicationInstanceCreateTasks response structure.
 DescribeReplicationInstanceCreateTasksResponse {
-    /// 任务详情
+    /// Task details
     "TaskDetail" task_detail set_task_detail: list TaskDetail,
-    /// 整体任务状态
+    /// Overall task status
     "Status" status set_status: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeReplicationInstanceSyncStatus` (查询从实例同步状态).
+/// Request of `DescribeReplicationInstanceSyncStatus` (Queries the synchronization status of a replication instance).
 ///
-/// 查询从实例同步状态
+/// This API is used to query the synchronization status of a replication instance.
 DescribeReplicationInstanceSyncStatusRequest {
-    /// 主实例Id
+    /// Master instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
-    /// 复制实例Id
+    /// Replication instance ID
     ///
     /// Required.
     "ReplicationRegistryId" replication_registry_id set_replication_registry_id: str,
-    /// 复制实例的地域Id
+    /// Region ID of the replication instance
     "ReplicationRegionId" replication_region_id set_replication_region_id: i128,
-    /// 是否显示同步日志
+    /// Whether to show the synchronization log
     "ShowReplicationLog" show_replication_log set_show_replication_log: bool,
-    /// 日志页号, 默认0
+    /// Page offset for log display. Default value: 0
     "Offset" offset set_offset: i64,
-    /// 最大输出条数，默认5，最大为20
+    /// Maximum number of output entries. Default value: 5, maximum value: 20.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("tcr", "2019-09-24", "DescribeReplicationInstanceSyncStatus", DescribeReplicationInstanceSyncStatusRequest => DescribeReplicationInstanceSyncStatusResponse);
 
 rt::model! { read debug;
-/// DescribeReplicationInstanceSyncStatus返回参数结构体
+/// DescribeReplicationInstanceSyncStatus response structure.
 DescribeReplicationInstanceSyncStatusResponse {
-    /// 同步状态
+    /// Synchronization status
     "ReplicationStatus" replication_status set_replication_status: str,
-    /// 同步完成时间
+    /// Synchronization completion time
     "ReplicationTime" replication_time set_replication_time: str,
-    /// 同步日志
+    /// Synchronization log
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "ReplicationLog" replication_log set_replication_log: obj ReplicationLog,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeReplicationInstances` (查询从实例列表).
+/// Request of `DescribeReplicationInstances` (Queries the list of replication instances).
 ///
-/// 查询从实例列表
+/// This API is used to query the list of replication instances.
 DescribeReplicationInstancesRequest {
-    /// 实例Id
+    /// Instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
-    /// 偏移量,默认0
+    /// Offset. Default value: 0
     "Offset" offset set_offset: i64,
-    /// 最大输出条数，默认20，最大为100
+    /// Maximum number of output entries. Default value: 20, maximum value: 100.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("tcr", "2019-09-24", "DescribeReplicationInstances", DescribeReplicationInstancesRequest => DescribeReplicationInstancesResponse);
 
 rt::model! { read debug;
-/// DescribeReplicationInstances返回参数结构体
+/// DescribeReplicationInstances response structure.
 DescribeReplicationInstancesResponse {
-    /// 总实例个数
+    /// Total number of instances
     "TotalCount" total_count set_total_count: i64,
-    /// 同步实例列表
+    /// Replication instance list
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "ReplicationRegistries" replication_registries set_replication_registries: list ReplicationRegistry,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2357,33 +2361,33 @@ DescribeReplicationTasksResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRepositories` (查询镜像仓库信息).
+/// Request of `DescribeRepositories` (Queries the image repository information).
 ///
-/// 查询镜像仓库列表或指定镜像仓库信息
+/// This API is used to query the image repository list or the information of the specified image repository.
 DescribeRepositoriesRequest {
-    /// 实例Id
+    /// Instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
-    /// 指定命名空间，不填写默认为查询所有命名空间下镜像仓库
+    /// Specified namespace. If this parameter is left empty, image repositories in all namespaces will be queried.
     "NamespaceName" namespace_name set_namespace_name: str,
-    /// 指定镜像仓库，不填写默认查询指定命名空间下所有镜像仓库
+    /// Specified image repository. If this parameter is left empty, all image repositories in the specified namespace will be queried.
     "RepositoryName" repository_name set_repository_name: str,
-    /// 页数，第几页，用于分页
+    /// Page number, which is used for pagination
     "Offset" offset set_offset: i64,
-    /// 每页个数，用于分页，最大值为100
+    /// Number of entries per page, which is used for pagination
     "Limit" limit set_limit: i64,
-    /// 基于字段排序，支持的值有-creation_time,-name, -update_time
+    /// Sort field. Valid values: -creation_time, -name, -update_time.
     "SortBy" sort_by set_sort_by: str,
 } }
 rt::action!("tcr", "2019-09-24", "DescribeRepositories", DescribeRepositoriesRequest => DescribeRepositoriesResponse);
 
 rt::model! { read debug;
-/// DescribeRepositories返回参数结构体
+/// DescribeRepositories response structure.
 DescribeRepositoriesResponse {
-    /// 仓库信息列表
+    /// Repository information list
     "RepositoryList" repository_list set_repository_list: list TcrRepositoryInfo,
-    /// 总个数
+    /// Total number
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2461,11 +2465,11 @@ DescribeRepositoryPersonalResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSecurityPolicies` (查询实例公网访问白名单策略).
+/// Request of `DescribeSecurityPolicies` (Queries the public network access allowlist policies of an instance).
 ///
-/// 查询实例公网访问白名单策略
+/// This API is used to query the public network access allowlist policies of an instance.
 DescribeSecurityPoliciesRequest {
-    /// 实例的Id
+    /// Instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
@@ -2473,42 +2477,44 @@ DescribeSecurityPoliciesRequest {
 rt::action!("tcr", "2019-09-24", "DescribeSecurityPolicies", DescribeSecurityPoliciesRequest => DescribeSecurityPoliciesResponse);
 
 rt::model! { read debug;
-/// DescribeSecurityPolicies返回参数结构体
+/// DescribeSecurityPolicies response structure.
 DescribeSecurityPoliciesResponse {
-    /// 实例安全策略组
+    /// Instance security policy group
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SecurityPolicySet" security_policy_set set_security_policy_set: list SecurityPolicy,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeServiceAccounts` (查询服务级账号).
+/// Request of `DescribeServiceAccounts` (Queries service accounts).
 ///
-/// 查询服务级账号
+/// This API is used to query service accounts.
 DescribeServiceAccountsRequest {
-    /// 实例Id
+    /// Instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
-    /// 列出所有服务级账号
+    /// All service accounts
     "All" all set_all: bool,
-    /// 是否填充权限信息
+    /// Whether to fill in permission information.
     "EmbedPermission" embed_permission set_embed_permission: bool,
-    /// 过滤条件，key 目前只支持ServiceAccountName
+    /// Filters
     "Filters" filters set_filters: list Filter,
-    /// 偏移量,默认0
+    /// Offset. Default value: `0`
     "Offset" offset set_offset: i64,
-    /// 最大输出条数，默认20，最大为100（超出最大值，调整到最大值）
+    /// Maximum number of output entries. Default value: `20`. Maximum value: `100`. The maximum value is automatically applied when a value exceeding it is entered.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("tcr", "2019-09-24", "DescribeServiceAccounts", DescribeServiceAccountsRequest => DescribeServiceAccountsResponse);
 
 rt::model! { read debug;
-/// DescribeServiceAccounts返回参数结构体
+/// DescribeServiceAccounts response structure.
 DescribeServiceAccountsResponse {
-    /// 服务级账号列表
+    /// List of service accounts
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ServiceAccounts" service_accounts set_service_accounts: list ServiceAccount,
-    /// 服务级账户数量
+    /// Number of service level accounts.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2573,95 +2579,95 @@ DescribeSkillDownloadInfoResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTagRetentionExecution` (查询版本保留执行记录).
+/// Request of `DescribeTagRetentionExecution` (Queries tag retention execution records).
 ///
-/// 查询版本保留执行记录
+/// This API is used to query tag retention execution records.
 DescribeTagRetentionExecutionRequest {
-    /// 主实例iD
+    /// Primary instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
-    /// 规则Id
+    /// Rule ID
     ///
     /// Required.
     "RetentionId" retention_id set_retention_id: i64,
-    /// 分页PageSize
+    /// `PageSize` for pagination
     "Limit" limit set_limit: i64,
-    /// 分页Page
+    /// Page offset
     "Offset" offset set_offset: i64,
 } }
 rt::action!("tcr", "2019-09-24", "DescribeTagRetentionExecution", DescribeTagRetentionExecutionRequest => DescribeTagRetentionExecutionResponse);
 
 rt::model! { read debug;
-/// DescribeTagRetentionExecution返回参数结构体
+/// DescribeTagRetentionExecution response structure.
 DescribeTagRetentionExecutionResponse {
-    /// 版本保留执行记录列表
+    /// List of tag retention execution records
     "RetentionExecutionList" retention_execution_list set_retention_execution_list: list RetentionExecution,
-    /// 版本保留执行记录总数
+    /// Total number of tag retention execution records
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTagRetentionExecutionTask` (查询版本保留执行任务).
+/// Request of `DescribeTagRetentionExecutionTask` (Queries tag retention execution tasks).
 ///
-/// 查询版本保留执行任务
+/// This API is used to query tag retention execution tasks.
 DescribeTagRetentionExecutionTaskRequest {
-    /// 主实例iD
+    /// Primary instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
-    /// 规则Id
+    /// Rule ID
     ///
     /// Required.
     "RetentionId" retention_id set_retention_id: i64,
-    /// 规则执行Id
+    /// Rule execution ID
     ///
     /// Required.
     "ExecutionId" execution_id set_execution_id: i64,
-    /// 页数，第几页，用于分页
+    /// Page offset
     "Offset" offset set_offset: i64,
-    /// 每页个数，用于分页，最大值为100
+    /// `PageSize` for pagination
     "Limit" limit set_limit: i64,
 } }
 rt::action!("tcr", "2019-09-24", "DescribeTagRetentionExecutionTask", DescribeTagRetentionExecutionTaskRequest => DescribeTagRetentionExecutionTaskResponse);
 
 rt::model! { read debug;
-/// DescribeTagRetentionExecutionTask返回参数结构体
+/// DescribeTagRetentionExecutionTask response structure.
 DescribeTagRetentionExecutionTaskResponse {
-    /// 版本保留执行任务列表
+    /// List of tag retention execution tasks
     "RetentionTaskList" retention_task_list set_retention_task_list: list RetentionTask,
-    /// 版本保留执行任务总数
+    /// Total number of tag retention execution tasks
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTagRetentionRules` (查询镜像版本保留规则).
+/// Request of `DescribeTagRetentionRules` (Queries tag retention rules).
 ///
-/// 查询镜像版本保留规则
+/// This API is used to query tag retention rules.
 DescribeTagRetentionRulesRequest {
-    /// 主实例iD
+    /// Primary instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
-    /// 命名空间的名称
+    /// Namespace name
     "NamespaceName" namespace_name set_namespace_name: str,
-    /// 分页PageSize
+    /// `PageSize` for pagination
     "Limit" limit set_limit: i64,
-    /// 分页Page
+    /// Page offset
     "Offset" offset set_offset: i64,
 } }
 rt::action!("tcr", "2019-09-24", "DescribeTagRetentionRules", DescribeTagRetentionRulesRequest => DescribeTagRetentionRulesResponse);
 
 rt::model! { read debug;
-/// DescribeTagRetentionRules返回参数结构体
+/// DescribeTagRetentionRules response structure.
 DescribeTagRetentionRulesResponse {
-    /// 版本保留策略列表
+    /// List of tag retention policies
     "RetentionPolicyList" retention_policy_list set_retention_policy_list: list RetentionPolicy,
-    /// 版本保留策略总数
+    /// Total number of tag retention policies
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2685,85 +2691,85 @@ DescribeUserQuotaPersonalResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeWebhookTriggerLog` (获取触发器日志).
+/// Request of `DescribeWebhookTriggerLog` (Gets trigger logs).
 ///
-/// 获取触发器日志
+/// This API is used to get trigger logs.
 DescribeWebhookTriggerLogRequest {
-    /// 实例 Id
+    /// Instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
-    /// 命名空间
+    /// Namespace
     ///
     /// Required.
     "Namespace" namespace set_namespace: str,
-    /// 触发器 Id
+    /// Trigger ID
     "Id" id set_id: i64,
-    /// 分页单页数量
+    /// Number of entries per page
     "Limit" limit set_limit: i64,
-    /// 分页偏移量
+    /// Pagination offset
     "Offset" offset set_offset: i64,
 } }
 rt::action!("tcr", "2019-09-24", "DescribeWebhookTriggerLog", DescribeWebhookTriggerLogRequest => DescribeWebhookTriggerLogResponse);
 
 rt::model! { read debug;
-/// DescribeWebhookTriggerLog返回参数结构体
+/// DescribeWebhookTriggerLog response structure.
 DescribeWebhookTriggerLogResponse {
-    /// 总数
+    /// Total number
     "TotalCount" total_count set_total_count: i64,
-    /// 日志列表
+    /// List of logs
     "Logs" logs set_logs: list WebhookTriggerLog,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeWebhookTrigger` (查询触发器).
+/// Request of `DescribeWebhookTrigger` (Queries triggers).
 ///
-/// 查询触发器
+/// This API is used to query triggers.
 DescribeWebhookTriggerRequest {
-    /// 实例Id
+    /// Instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
-    /// 分页单页数量
+    /// Number of entries per page
     "Limit" limit set_limit: i64,
-    /// 分页偏移量
+    /// Pagination offset
     "Offset" offset set_offset: i64,
-    /// 命名空间
+    /// Namespace
     "Namespace" namespace set_namespace: str,
 } }
 rt::action!("tcr", "2019-09-24", "DescribeWebhookTrigger", DescribeWebhookTriggerRequest => DescribeWebhookTriggerResponse);
 
 rt::model! { read debug;
-/// DescribeWebhookTrigger返回参数结构体
+/// DescribeWebhookTrigger response structure.
 DescribeWebhookTriggerResponse {
-    /// 触发器总数
+    /// Total number of triggers
     "TotalCount" total_count set_total_count: i64,
-    /// 触发器列表
+    /// List of triggers
     "Triggers" triggers set_triggers: list WebhookTrigger,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DownloadHelmChart` (下载Helm Chart).
+/// Request of `DownloadHelmChart` (Downloads a Helm chart).
 ///
-/// 用于在TCR中下载helm chart
+/// This API is used to download a Helm chart in TCR.
 DownloadHelmChartRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
-    /// 命名空间名称
+    /// Namespace name
     ///
     /// Required.
     "NamespaceName" namespace_name set_namespace_name: str,
-    /// Helm chart名称
+    /// Helm chart name
     ///
     /// Required.
     "ChartName" chart_name set_chart_name: str,
-    /// Helm chart版本
+    /// Helm chart version
     ///
     /// Required.
     "ChartVersion" chart_version set_chart_version: str,
@@ -2771,23 +2777,23 @@ DownloadHelmChartRequest {
 rt::action!("tcr", "2019-09-24", "DownloadHelmChart", DownloadHelmChartRequest => DownloadHelmChartResponse);
 
 rt::model! { read nodebug;
-/// DownloadHelmChart返回参数结构体
+/// DownloadHelmChart response structure.
 DownloadHelmChartResponse {
-    /// 临时token
+    /// Temporary token
     "TmpToken" tmp_token set_tmp_token: str,
-    /// 临时的secretId
+    /// Temporary `secretId`
     "TmpSecretId" tmp_secret_id set_tmp_secret_id: str,
-    /// 临时的secretKey
+    /// Temporary `secretKey`
     "TmpSecretKey" tmp_secret_key set_tmp_secret_key: str,
-    /// 存储桶信息
+    /// Bucket information
     "Bucket" bucket set_bucket: str,
-    /// 实例ID
+    /// Instance ID
     "Region" region set_region: str,
-    /// chart信息
+    /// Chart information
     "Path" path set_path: str,
-    /// 开始时间时间戳
+    /// Start timestamp
     "StartTime" start_time set_start_time: i64,
-    /// token过期时间时间戳
+    /// Token expiration timestamp
     "ExpiredTime" expired_time set_expired_time: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2841,41 +2847,41 @@ DuplicateImagePersonalResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DuplicateImage` (复制企业版仓库镜像版本).
+/// Request of `DuplicateImage` (Duplicates Enterprise Edition repository image versions).
 ///
-/// 用于在企业版镜像仓库中复制镜像版本
+/// This API is used to duplicate the Enterprise Edition repository image version.
 DuplicateImageRequest {
-    /// 实例id
+    /// Instance ID.
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
-    /// 源命名空间名称
+    /// Source namespace name.
     ///
     /// Required.
     "SourceNamespace" source_namespace set_source_namespace: str,
-    /// 源镜像仓库名称
+    /// Source image repository name.
     ///
     /// Required.
     "SourceRepo" source_repo set_source_repo: str,
-    /// 源镜像tag或digest值，目前仅支持tag
+    /// Source image tag or digest value. Currently, only tag is supported.
     ///
     /// Required.
     "SourceReference" source_reference set_source_reference: str,
-    /// 目标镜像版本
+    /// Destination image version.
     ///
     /// Required.
     "DestinationTag" destination_tag set_destination_tag: str,
-    /// 目标命名空间，不填默认与源一致
+    /// Destination namespace. Defaults to the same as the source if not filled.
     "DestinationNamespace" destination_namespace set_destination_namespace: str,
-    /// 目标镜像仓库，不填默认与源一致
+    /// Destination image repository. Defaults to the same as the source if not filled.
     "DestinationRepo" destination_repo set_destination_repo: str,
-    /// 是否覆盖
+    /// Whether to overwrite.
     "Override" r#override set_override: bool,
 } }
 rt::action!("tcr", "2019-09-24", "DuplicateImage", DuplicateImageRequest => DuplicateImageResponse);
 
 rt::model! { read debug;
-/// DuplicateImage返回参数结构体
+/// DuplicateImage response structure.
 DuplicateImageResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2916,13 +2922,13 @@ Favors {
 } }
 
 rt::model! { write debug;
-/// 过滤器
+/// Filter
 Filter {
-    /// 属性名称, 若存在多个Filter时，Filter间的关系为逻辑与（AND）关系。
+    /// Attribute name. If more than one filter exists, the logical relationship between these filters is `AND`.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 属性值, 若同一个Filter存在多个Values，同一Filter下Values间的关系为逻辑或（OR）关系。
+    /// Attribute value. If multiple values exist in one filter, the logical relationship between these values is `OR`.
     ///
     /// Required.
     "Values" values set_values: list String,
@@ -2938,17 +2944,17 @@ FilterSelector {
 } }
 
 rt::model! { read debug;
-/// GC 执行信息
+/// GC execution information
 GCJobInfo {
-    /// 作业 ID
+    /// Job ID
     "ID" id set_id: i64,
-    /// 作业状态
+    /// Job status
     "JobStatus" job_status set_job_status: str,
-    /// 创建时间
+    /// Creation time
     "CreationTime" creation_time set_creation_time: str,
-    /// 更新时间
+    /// Update time
     "UpdateTime" update_time set_update_time: str,
-    /// 调度信息
+    /// Scheduling information
     "Schedule" schedule set_schedule: obj Schedule,
 } }
 
@@ -2973,38 +2979,38 @@ Header {
 } }
 
 rt::model! { both debug;
-/// 镜像 tag 不可变规则
+/// Tag immutability rule
 ImmutableTagRule {
-    /// 仓库匹配规则
+    /// Repository matching rule
     ///
     /// Required.
     "RepositoryPattern" repository_pattern set_repository_pattern: str,
-    /// Tag 匹配规则
+    /// Tag matching rule
     ///
     /// Required.
     "TagPattern" tag_pattern set_tag_pattern: str,
-    /// repoMatches或repoExcludes
+    /// repoMatches or repoExcludes
     ///
     /// Required.
     "RepositoryDecoration" repository_decoration set_repository_decoration: str,
-    /// matches或excludes
+    /// matches or excludes
     ///
     /// Required.
     "TagDecoration" tag_decoration set_tag_decoration: str,
-    /// 禁用规则
+    /// Disabling rule
     "Disabled" disabled set_disabled: bool,
-    /// 规则 Id
+    /// Rule ID
     "RuleId" rule_id set_rule_id: i64,
-    /// 命名空间
+    /// Namespace
     "NsName" ns_name set_ns_name: str,
 } }
 
 rt::model! { read debug;
-/// 通用参数字符串键值对
+/// String key-value pair of a common parameter
 KeyValueString {
-    /// 键
+    /// Key
     "Key" key set_key: str,
-    /// 值
+    /// Value
     "Value" value set_value: str,
 } }
 
@@ -3162,15 +3168,15 @@ ListSkillsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ManageExternalEndpoint` (管理实例公网访问).
+/// Request of `ManageExternalEndpoint` (Manages the public network access of an instance).
 ///
-/// 管理实例公网访问
+/// This API is used to manage the public network access of an instance.
 ManageExternalEndpointRequest {
-    /// 实例Id
+    /// Instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
-    /// 操作（Create/Delete）
+    /// Operation. Valid values: Create, Delete.
     ///
     /// Required.
     "Operation" operation set_operation: str,
@@ -3178,9 +3184,9 @@ ManageExternalEndpointRequest {
 rt::action!("tcr", "2019-09-24", "ManageExternalEndpoint", ManageExternalEndpointRequest => ManageExternalEndpointResponse);
 
 rt::model! { read debug;
-/// ManageExternalEndpoint返回参数结构体
+/// ManageExternalEndpoint response structure.
 ManageExternalEndpointResponse {
-    /// 实例Id
+    /// Instance ID
     "RegistryId" registry_id set_registry_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3210,11 +3216,11 @@ ManageImageLifecycleGlobalPersonalResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ManageInternalEndpoint` (管理实例内网访问VPC链接).
+/// Request of `ManageInternalEndpoint` (Manages VPC URLs for private network access to an instance).
 ///
-/// 管理实例内网访问VPC链接
+/// This API is used to manage VPC URLs for private network access to an instance.
 ManageInternalEndpointRequest {
-    /// 实例Id
+    /// Instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
@@ -3222,58 +3228,58 @@ ManageInternalEndpointRequest {
     ///
     /// Required.
     "Operation" operation set_operation: str,
-    /// 需要接入的用户vpcid
+    /// ID of the VPC to be connected to
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 需要接入的用户子网id
+    /// ID of the subnet to be connected to
     ///
     /// Required.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 请求的地域ID，用于实例复制地域
+    /// ID of the requested region, which is used as the region of the replica instance
     "RegionId" region_id set_region_id: i128,
-    /// 请求的地域名称，用于实例复制地域
+    /// Name of the requested region, which is used as the region of the replica instance
     "RegionName" region_name set_region_name: str,
 } }
 rt::action!("tcr", "2019-09-24", "ManageInternalEndpoint", ManageInternalEndpointRequest => ManageInternalEndpointResponse);
 
 rt::model! { read debug;
-/// ManageInternalEndpoint返回参数结构体
+/// ManageInternalEndpoint response structure.
 ManageInternalEndpointResponse {
-    /// 实例Id
+    /// Instance ID
     "RegistryId" registry_id set_registry_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ManageReplication` (管理实例同步).
+/// Request of `ManageReplication` (Manages instance synchronization rule).
 ///
-/// 管理实例同步
+/// This API is used to manage the instance synchronization rule.
 ManageReplicationRequest {
-    /// 复制源实例ID
+    /// Source instance ID
     ///
     /// Required.
     "SourceRegistryId" source_registry_id set_source_registry_id: str,
-    /// 复制目标实例ID
+    /// Destination instance ID
     ///
     /// Required.
     "DestinationRegistryId" destination_registry_id set_destination_registry_id: str,
-    /// 同步规则
+    /// Synchronization rule
     ///
     /// Required.
     "Rule" rule set_rule: obj ReplicationRule,
-    /// 规则描述
+    /// Rule description
     "Description" description set_description: str,
-    /// 目标实例的地域ID，如广州是1
+    /// Region ID of the destination instance. For example, `1` represents Guangzhou
     "DestinationRegionId" destination_region_id set_destination_region_id: i128,
-    /// 开启跨主账号实例同步配置项
+    /// Configuration of the synchronization rule
     "PeerReplicationOption" peer_replication_option set_peer_replication_option: obj PeerReplicationOption,
 } }
 rt::action!("tcr", "2019-09-24", "ManageReplication", ManageReplicationRequest => ManageReplicationResponse);
 
 rt::model! { read debug;
-/// ManageReplication返回参数结构体
+/// ManageReplication response structure.
 ManageReplicationResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3365,23 +3371,23 @@ ModifyApplicationTriggerPersonalResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyImmutableTagRules` (更新镜像不可变规则).
+/// Request of `ModifyImmutableTagRules` (Updates tag immutability rule).
 ///
-/// 更新镜像不可变规则
+/// This API is used to update the tag immutability rule.
 ModifyImmutableTagRulesRequest {
-    /// 实例 Id
+    /// Instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
-    /// 命名空间
+    /// Namespace
     ///
     /// Required.
     "NamespaceName" namespace_name set_namespace_name: str,
-    /// 规则 Id
+    /// Rule ID
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: i64,
-    /// 规则
+    /// Rule
     ///
     /// Required.
     "Rule" rule set_rule: obj ImmutableTagRule,
@@ -3389,27 +3395,27 @@ ModifyImmutableTagRulesRequest {
 rt::action!("tcr", "2019-09-24", "ModifyImmutableTagRules", ModifyImmutableTagRulesRequest => ModifyImmutableTagRulesResponse);
 
 rt::model! { read debug;
-/// ModifyImmutableTagRules返回参数结构体
+/// ModifyImmutableTagRules response structure.
 ModifyImmutableTagRulesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyInstance` (更新实例信息).
+/// Request of `ModifyInstance` (Updates instance information).
 ///
-/// 更新实例信息
+/// This API is used to update instance information.
 ModifyInstanceRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
-    /// 实例的规格,
-    /// 基础版：basic
-    /// 标准版：standard
-    /// 高级版：premium
+    /// Instance edition
+    /// Basic: `basic`
+    /// Standard: `standard`
+    /// Premium: `premium`
     "RegistryType" registry_type set_registry_type: str,
-    /// 实例删除保护，false为关闭
+    /// Whether to enable deletion protection. It defaults to `false`.
     "DeletionProtection" deletion_protection set_deletion_protection: bool,
     /// 实例是否开启多版本控制，false为关闭
     "EnableCosVersioning" enable_cos_versioning set_enable_cos_versioning: bool,
@@ -3417,7 +3423,7 @@ ModifyInstanceRequest {
 rt::action!("tcr", "2019-09-24", "ModifyInstance", ModifyInstanceRequest => ModifyInstanceResponse);
 
 rt::model! { read debug;
-/// ModifyInstance返回参数结构体
+/// ModifyInstance response structure.
 ModifyInstanceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3451,48 +3457,48 @@ ModifyInstanceStorageResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyInstanceToken` (更新实例长期访问凭证).
+/// Request of `ModifyInstanceToken` (Updates a long-term access credential in an instance).
 ///
-/// 更新实例内指定长期访问凭证的启用状态
+/// This API is used to update the status of the specified long-term access credential in an instance.
 ModifyInstanceTokenRequest {
-    /// 实例长期访问凭证 ID
+    /// ID of the long-term access credential of the instance
     ///
     /// Required.
     "TokenId" token_id set_token_id: str,
-    /// 实例 ID
+    /// Instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
-    /// 启用或禁用实例长期访问凭证
+    /// Whether to enable the long-term access credential of the instance
     "Enable" enable set_enable: bool,
-    /// 访问凭证描述
+    /// Access credential description
     "Desc" desc set_desc: str,
-    /// 1为修改描述 2为操作启动禁用，默认值为2
+    /// Valid values: 1: Modify the description; 2: Enable/Disable. Default value: 2.
     "ModifyFlag" modify_flag set_modify_flag: i64,
 } }
 rt::action!("tcr", "2019-09-24", "ModifyInstanceToken", ModifyInstanceTokenRequest => ModifyInstanceTokenResponse);
 
 rt::model! { read debug;
-/// ModifyInstanceToken返回参数结构体
+/// ModifyInstanceToken response structure.
 ModifyInstanceTokenResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyNamespace` (更新命名空间信息).
+/// Request of `ModifyNamespace` (Updates the namespace information).
 ///
-/// 更新命名空间信息
+/// This API is used to update the information of a namespace. Currently, only the namespace access level can be modified.
 ModifyNamespaceRequest {
-    /// 实例Id
+    /// Instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
-    /// 命名空间名称
+    /// Namespace name
     ///
     /// Required.
     "NamespaceName" namespace_name set_namespace_name: str,
-    /// 访问级别，True为公开，False为私有
+    /// Access level. Valid values: True: Public; False: Private.
     "IsPublic" is_public set_is_public: bool,
     /// 扫描级别，True为自动，False为手动
     "IsAutoScan" is_auto_scan set_is_auto_scan: bool,
@@ -3508,7 +3514,7 @@ ModifyNamespaceRequest {
 rt::action!("tcr", "2019-09-24", "ModifyNamespace", ModifyNamespaceRequest => ModifyNamespaceResponse);
 
 rt::model! { read debug;
-/// ModifyNamespace返回参数结构体
+/// ModifyNamespace response structure.
 ModifyNamespaceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3605,27 +3611,27 @@ ModifyRepositoryInfoPersonalResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyRepository` (更新镜像仓库信息).
+/// Request of `ModifyRepository` (Updates the image repository information).
 ///
-/// 更新镜像仓库信息，可修改仓库描述信息
+/// This API is used to update the information of an image repository. The repository description can be modified.
 ModifyRepositoryRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
-    /// 命名空间名称
+    /// Namespace name
     ///
     /// Required.
     "NamespaceName" namespace_name set_namespace_name: str,
-    /// 镜像仓库名称
+    /// Image repository name
     ///
     /// Required.
     "RepositoryName" repository_name set_repository_name: str,
-    /// 仓库简短描述
+    /// Brief repository description
     ///
     /// Required.
     "BriefDescription" brief_description set_brief_description: str,
-    /// 仓库详细描述
+    /// Detailed repository description
     ///
     /// Required.
     "Description" description set_description: str,
@@ -3633,18 +3639,18 @@ ModifyRepositoryRequest {
 rt::action!("tcr", "2019-09-24", "ModifyRepository", ModifyRepositoryRequest => ModifyRepositoryResponse);
 
 rt::model! { read debug;
-/// ModifyRepository返回参数结构体
+/// ModifyRepository response structure.
 ModifyRepositoryResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifySecurityPolicy` (更新实例公网访问白名单).
+/// Request of `ModifySecurityPolicy` (Updates the public network access allowlist of an instance).
 ///
-/// 更新实例公网访问白名单
+/// This API is used to update the public network access allowlist of an instance.
 ModifySecurityPolicyRequest {
-    /// 实例的Id
+    /// Instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
@@ -3652,11 +3658,11 @@ ModifySecurityPolicyRequest {
     ///
     /// Required.
     "PolicyIndex" policy_index set_policy_index: i64,
-    /// 192.168.0.0/24 白名单Ip
+    /// Allowed IP, such as `192.168.0.0/24`
     ///
     /// Required.
     "CidrBlock" cidr_block set_cidr_block: str,
-    /// 备注
+    /// Remarks
     ///
     /// Required.
     "Description" description set_description: str,
@@ -3664,32 +3670,32 @@ ModifySecurityPolicyRequest {
 rt::action!("tcr", "2019-09-24", "ModifySecurityPolicy", ModifySecurityPolicyRequest => ModifySecurityPolicyResponse);
 
 rt::model! { read debug;
-/// ModifySecurityPolicy返回参数结构体
+/// ModifySecurityPolicy response structure.
 ModifySecurityPolicyResponse {
-    /// 实例Id
+    /// Instance ID
     "RegistryId" registry_id set_registry_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `ModifyServiceAccountPassword` (更新服务级账号密码).
+/// Request of `ModifyServiceAccountPassword` (Updates the password for service level account).
 ///
-/// 更新服务级账号密码
+/// This API is used to update the password for a service level account.
 ModifyServiceAccountPasswordRequest {
-    /// 实例Id
+    /// Instance ID.
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
-    /// 服务级账号名
+    /// Service level account name.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 是否随机生成密码
+    /// Whether to randomly generate a password.
     ///
     /// Required.
     "Random" random set_random: bool,
-    /// 服务级账号密码，长度在8到20之间且需包含至少一个大写字符，一个小写字符和一个数字
+    /// Service level account password, 8 to 20 characters, contains at least one uppercase letter, one lowercase letter, and one number.
     "Password" password set_password: str,
 } }
 impl ::core::fmt::Debug for ModifyServiceAccountPasswordRequest {
@@ -3705,9 +3711,9 @@ impl ::core::fmt::Debug for ModifyServiceAccountPasswordRequest {
 rt::action!("tcr", "2019-09-24", "ModifyServiceAccountPassword", ModifyServiceAccountPasswordRequest => ModifyServiceAccountPasswordResponse);
 
 rt::model! { read nodebug;
-/// ModifyServiceAccountPassword返回参数结构体
+/// ModifyServiceAccountPassword response structure.
 ModifyServiceAccountPasswordResponse {
-    /// 自定义用户密码，仅展示一次，请注意留存
+    /// Custom user password, displayed only once. Please make sure to retain it securely.
     "Password" password set_password: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3722,70 +3728,70 @@ impl ::core::fmt::Debug for ModifyServiceAccountPasswordResponse {
 }
 
 rt::model! { write debug;
-/// Request of `ModifyServiceAccount` (更新服务级账号).
+/// Request of `ModifyServiceAccount` (Updates a service account).
 ///
-/// 更新服务级账号
+/// This API is used to update a service account.
 ModifyServiceAccountRequest {
-    /// 实例Id
+    /// Instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
-    /// 服务级账号名
+    /// Service account name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 服务级账号描述
+    /// Service account description
     "Description" description set_description: str,
-    /// 有效期(单位：天)，从当前时间开始计算，优先级高于ExpiresAt
+    /// Validity in days starting from the current day, It takes a higher priority than `ExpiresAt`.
     "Duration" duration set_duration: i64,
-    /// 过期时间（时间戳，单位:毫秒）
+    /// Expiry time (timestamp, in milliseconds)
     "ExpiresAt" expires_at set_expires_at: i64,
-    /// 是否禁用服务级账号
+    /// Whether to disable the service account
     "Disable" disable set_disable: bool,
-    /// 策略列表
+    /// Policy list
     "Permissions" permissions set_permissions: list Permission,
 } }
 rt::action!("tcr", "2019-09-24", "ModifyServiceAccount", ModifyServiceAccountRequest => ModifyServiceAccountResponse);
 
 rt::model! { read debug;
-/// ModifyServiceAccount返回参数结构体
+/// ModifyServiceAccount response structure.
 ModifyServiceAccountResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyTagRetentionRule` (更新版本保留规则).
+/// Request of `ModifyTagRetentionRule` (Updates a tag retention rule).
 ///
-/// 更新版本保留规则
+/// This API is used to update a tag retention rule.
 ModifyTagRetentionRuleRequest {
-    /// 主实例iD
+    /// Primary instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
-    /// 命名空间的Id，必须填写原有的命名空间id
+    /// ID of the original namespace
     ///
     /// Required.
     "NamespaceId" namespace_id set_namespace_id: i64,
-    /// 执行周期，必须填写为原来的设置
+    /// Original execution cycle
     ///
     /// Required.
     "CronSetting" cron_setting set_cron_setting: str,
-    /// 规则Id
+    /// Rule ID
     ///
     /// Required.
     "RetentionId" retention_id set_retention_id: i64,
-    /// 保留策略，当基本保留策略和高级保留策略同时配置时，优先使用高级保留策略
+    /// Retention policy
     "RetentionRule" retention_rule set_retention_rule: obj RetentionRule,
     /// 高级保留策略，当基本保留策略和高级保留策略同时配置时，优先使用高级保留策略
     "AdvancedRuleItems" advanced_rule_items set_advanced_rule_items: list RetentionRuleItem,
-    /// 是否禁用规则
+    /// Whether to disable the rule
     "Disabled" disabled set_disabled: bool,
 } }
 rt::action!("tcr", "2019-09-24", "ModifyTagRetentionRule", ModifyTagRetentionRuleRequest => ModifyTagRetentionRuleResponse);
 
 rt::model! { read debug;
-/// ModifyTagRetentionRule返回参数结构体
+/// ModifyTagRetentionRule response structure.
 ModifyTagRetentionRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3818,19 +3824,19 @@ ModifyUserPasswordPersonalResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyWebhookTrigger` (更新触发器).
+/// Request of `ModifyWebhookTrigger` (Updates a trigger).
 ///
-/// 更新触发器
+/// This API is used to update a trigger.
 ModifyWebhookTriggerRequest {
-    /// 实例Id
+    /// Instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
-    /// 触发器参数
+    /// Trigger parameter
     ///
     /// Required.
     "Trigger" trigger set_trigger: obj WebhookTrigger,
-    /// 命名空间
+    /// Namespace
     ///
     /// Required.
     "Namespace" namespace set_namespace: str,
@@ -3842,7 +3848,7 @@ ModifyWebhookTriggerRequest {
 rt::action!("tcr", "2019-09-24", "ModifyWebhookTrigger", ModifyWebhookTriggerRequest => ModifyWebhookTriggerResponse);
 
 rt::model! { read debug;
-/// ModifyWebhookTrigger返回参数结构体
+/// ModifyWebhookTrigger response structure.
 ModifyWebhookTriggerResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3878,17 +3884,17 @@ NamespaceIsExistsResp {
 } }
 
 rt::model! { write nodebug;
-/// 跨主账号实例同步参数
+/// Parameters for cross-account synchronization
 PeerReplicationOption {
-    /// 待同步实例的uin
+    /// UIN of the destination instance
     ///
     /// Required.
     "PeerRegistryUin" peer_registry_uin set_peer_registry_uin: str,
-    /// 待同步实例的访问永久Token
+    /// Permanent access Token for the destination instance
     ///
     /// Required.
     "PeerRegistryToken" peer_registry_token set_peer_registry_token: str,
-    /// 是否开启跨主账号实例同步
+    /// Whether to enable cross-account synchronization
     ///
     /// Required.
     "EnablePeerReplication" enable_peer_replication set_enable_peer_replication: bool,
@@ -3904,13 +3910,15 @@ impl ::core::fmt::Debug for PeerReplicationOption {
 }
 
 rt::model! { both debug;
-/// 策略
+/// Policy
 Permission {
-    /// 资源路径，目前仅支持Namespace
+    /// Resource path. Valid value: `Namespace`
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Resource" resource set_resource: str,
-    /// 动作，目前仅支持：tcr:PushRepository、tcr:PullRepository、tcr:CreateRepository、tcr:CreateHelmChart、tcr:DescribeHelmCharts
+    /// Actions. Currently only support: tcr:PushRepository, tcr:PullRepository, tcr:CreateRepository, tcr:CreateHelmChart, tcr:DescribeHelmCharts.
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "Actions" actions set_actions: list String,
@@ -3926,7 +3934,7 @@ PolicyFilter {
 } }
 
 rt::model! { read debug;
-/// 地域信息
+/// Region information
 Region {
     /// gz
     "Alias" alias set_alias: str,
@@ -3938,59 +3946,52 @@ Region {
     "Status" status set_status: str,
     /// remark
     "Remark" remark set_remark: str,
-    /// 创建时间
+    /// Creation time
     "CreatedAt" created_at set_created_at: str,
-    /// 更新时间
+    /// Update time
     "UpdatedAt" updated_at set_updated_at: str,
     /// id
     "Id" id set_id: i64,
 } }
 
 rt::model! { read debug;
-/// 实例信息结构体
+/// Instance information structure
 Registry {
-    /// 实例ID
+    /// Instance ID
     "RegistryId" registry_id set_registry_id: str,
-    /// 实例名称
+    /// Instance name
     "RegistryName" registry_name set_registry_name: str,
-    /// 实例规格
+    /// Instance specification
     "RegistryType" registry_type set_registry_type: str,
-    /// 实例状态。有以下状态：
-    /// Pending, 初始化中
-    /// Deploying, 创建中
-    /// Running, 运行中
-    /// Unhealthy, 状态异常
-    /// FailedCreated, 创建失败
-    /// FailedUpdated, 更新失败
-    /// Bucket-Error, 存储桶异常
-    /// Isolate, 待回收
-    /// Deleting, 删除中
-    /// DeleteBucketFailed, 实例删除存储桶失败
-    /// DeleteFailed, 实例删除失败
+    /// Instance status
     "Status" status set_status: str,
-    /// 实例的公共访问地址
+    /// Public access URL of the instance
     "PublicDomain" public_domain set_public_domain: str,
-    /// 实例创建时间
+    /// Instance creation time
     "CreatedAt" created_at set_created_at: str,
-    /// 地域名称
+    /// Region name
     "RegionName" region_name set_region_name: str,
-    /// 地域Id
+    /// Region ID
     "RegionId" region_id set_region_id: i128,
-    /// 是否支持匿名
+    /// Whether to enable anonymity
     "EnableAnonymous" enable_anonymous set_enable_anonymous: bool,
-    /// Token有效时间，单位：小时
+    /// Token validity period
     "TokenValidTime" token_valid_time set_token_valid_time: i128,
-    /// 实例内部访问地址
+    /// Internal access address of the instance
     "InternalEndpoint" internal_endpoint set_internal_endpoint: str,
-    /// 实例云标签
+    /// Cloud tag of the instance
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TagSpecification" tag_specification set_tag_specification: obj TagSpecification,
-    /// 实例过期时间（预付费）
+    /// Instance expiration time (for prepayment)
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExpiredAt" expired_at set_expired_at: str,
-    /// 实例付费类型，0表示后付费，1表示预付费
+    /// Instance billing mode. Valid values: 0: Postpayment; 1: Prepayment.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PayMod" pay_mod set_pay_mod: i64,
-    /// 预付费续费标识，0表示手动续费，1表示自动续费，2不续费并且不通知
+    /// Prepayment renewal flag. Valid values: 0: Manual renewal; 1: Auto-renewal; 2: No renewal and no notification.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RenewFlag" renew_flag set_renew_flag: i64,
-    /// 是否开启实例删除保护，false表示不开启
+    /// Whether to enable instance deletion protection. false indicates it is not enabled.
     "DeletionProtection" deletion_protection set_deletion_protection: bool,
     /// 是否支持AI特性
     "AIFeature" ai_feature set_ai_feature: bool,
@@ -4001,54 +4002,56 @@ Registry {
 } }
 
 rt::model! { write debug;
-/// 实例预付费模式
+/// Instance prepayment mode
 RegistryChargePrepaid {
-    /// 购买实例的时长，单位：月
+    /// Instance purchase duration in months
     ///
     /// Required.
     "Period" period set_period: i64,
-    /// 自动续费标识，0：手动续费，1：自动续费，2：不续费并且不通知
+    /// Auto-renewal flag. Valid values: 0: Manual renewal; 1: Auto-renewal; 2: No renewal and no notification.
     ///
     /// Required.
     "RenewFlag" renew_flag set_renew_flag: i64,
 } }
 
 rt::model! { read debug;
-/// 实例创建过程
+/// Instance creation process
 RegistryCondition {
-    /// 实例创建过程类型
+    /// Instance creation process type
     "Type" r#type set_type: str,
-    /// 实例创建过程状态
+    /// Instance creation process status
     "Status" status set_status: str,
-    /// 转换到该过程的简明原因
+    /// Reasons for transiting to the process
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Reason" reason set_reason: str,
 } }
 
 rt::model! { read debug;
-/// 实例状态
+/// Instance status
 RegistryStatus {
-    /// 实例的Id
+    /// Instance ID
     "RegistryId" registry_id set_registry_id: str,
-    /// 实例的状态
+    /// Instance status
     "Status" status set_status: str,
-    /// 附加状态
+    /// Additional status
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Conditions" conditions set_conditions: list RegistryCondition,
 } }
 
 rt::model! { write debug;
-/// Request of `RenewInstance` (续费实例).
+/// Request of `RenewInstance` (Renews an instance).
 ///
-/// 预付费实例续费，同时支持按量计费转包年包月
+/// This API is used to renew a prepaid instance or change the billing mode from pay-as-you-go billing to monthly subscription billing.
 RenewInstanceRequest {
-    /// 实例Id
+    /// Instance ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: str,
-    /// 预付费自动续费标识和购买时长,0：手动续费，1：自动续费，2：不续费并且不通知;单位为月
+    /// Auto-renewal flag and purchase duration in months for prepayment. Valid values: 0: Manual renewal; 1: Auto-renewal; 2: No renewal and no notification.
     ///
     /// Required.
     "RegistryChargePrepaid" registry_charge_prepaid set_registry_charge_prepaid: obj RegistryChargePrepaid,
-    /// 0 续费， 1按量转包年包月
+    /// Valid values: 0: renewal; 1: change from pay-as-you-go to monthly subscription billing
     ///
     /// Required.
     "Flag" flag set_flag: i64,
@@ -4056,9 +4059,9 @@ RenewInstanceRequest {
 rt::action!("tcr", "2019-09-24", "RenewInstance", RenewInstanceRequest => RenewInstanceResponse);
 
 rt::model! { read debug;
-/// RenewInstance返回参数结构体
+/// RenewInstance response structure.
 RenewInstanceResponse {
-    /// 企业版实例Id
+    /// Enterprise Edition instance ID
     "RegistryId" registry_id set_registry_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4084,30 +4087,36 @@ ReplicationExecution {
 } }
 
 rt::model! { write debug;
-/// 同步规则过滤器
+/// Synchronization rule filter
 ReplicationFilter {
-    /// 类型（name、tag和resource）
+    /// Type (`name`, `tag` and `resource`)
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 默认为空
+    /// It is left blank by default
     "Value" value set_value: str,
 } }
 
 rt::model! { read debug;
-/// 同步日志
+/// Synchronization log
 ReplicationLog {
-    /// 资源类型
+    /// Resource type
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "ResourceType" resource_type set_resource_type: str,
-    /// 源资源
+    /// Path of the source resource
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Source" source set_source: str,
-    /// 目的资源
+    /// Path of the destination resource
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Destination" destination set_destination: str,
-    /// 同步状态
+    /// Synchronization status
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Status" status set_status: str,
-    /// 开始时间
+    /// Start time
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End time
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "EndTime" end_time set_end_time: str,
 } }
 
@@ -4137,38 +4146,38 @@ ReplicationPolicyInfo {
 } }
 
 rt::model! { read debug;
-/// 企业版复制实例
+/// ID of Enterprise Registry replication instance
 ReplicationRegistry {
-    /// 主实例ID
+    /// Master instance ID
     "RegistryId" registry_id set_registry_id: str,
-    /// 复制实例ID
+    /// Replication instance ID
     "ReplicationRegistryId" replication_registry_id set_replication_registry_id: str,
-    /// 复制实例的地域ID
+    /// Region ID of the replication instance
     "ReplicationRegionId" replication_region_id set_replication_region_id: i128,
-    /// 复制实例的地域名称
+    /// Region name of the replication instance
     "ReplicationRegionName" replication_region_name set_replication_region_name: str,
-    /// 复制实例的状态
+    /// Status of the replication instance
     "Status" status set_status: str,
-    /// 创建时间
+    /// Creation time
     "CreatedAt" created_at set_created_at: str,
 } }
 
 rt::model! { write debug;
-/// 同步规则
+/// Synchronization rule
 ReplicationRule {
-    /// 同步规则名称
+    /// Name of synchronization rule
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 目标命名空间
+    /// Destination namespace
     ///
     /// Required.
     "DestNamespace" dest_namespace set_dest_namespace: str,
-    /// 是否覆盖
+    /// Whether to override
     ///
     /// Required.
     "Override" r#override set_override: bool,
-    /// 同步过滤条件
+    /// Synchronization filters
     ///
     /// Required.
     "Filters" filters set_filters: list ReplicationFilter,
@@ -4273,47 +4282,47 @@ RespLimit {
 } }
 
 rt::model! { read debug;
-/// 版本保留规则执行
+/// Tag retention rule execution
 RetentionExecution {
-    /// 执行Id
+    /// Execution ID
     "ExecutionId" execution_id set_execution_id: i64,
-    /// 所属规则id
+    /// Rule ID
     "RetentionId" retention_id set_retention_id: i64,
-    /// 执行的开始时间
+    /// Execution start time
     "StartTime" start_time set_start_time: str,
-    /// 执行的结束时间
+    /// Execution end time
     "EndTime" end_time set_end_time: str,
-    /// 执行的状态，Failed, Succeed, Stopped, InProgress
+    /// Execution status. Valid values: Failed, Succeed, Stopped, InProgress.
     "Status" status set_status: str,
 } }
 
 rt::model! { read debug;
-/// 版本保留策略
+/// Tag retention policy
 RetentionPolicy {
-    /// 版本保留策略Id
+    /// Tag retention policy ID
     "RetentionId" retention_id set_retention_id: i64,
-    /// 命名空间的名称
+    /// Namespace name
     "NamespaceName" namespace_name set_namespace_name: str,
-    /// 规则列表
+    /// List of rules
     "RetentionRuleList" retention_rule_list set_retention_rule_list: list RetentionRule,
     /// 高级保留规则列表
     "AdvancedRuleItems" advanced_rule_items set_advanced_rule_items: list RetentionRuleItem,
-    /// 定期执行方式
+    /// Regular execution mode
     "CronSetting" cron_setting set_cron_setting: str,
-    /// 是否启用规则
+    /// Whether to enable the rule
     "Disabled" disabled set_disabled: bool,
-    /// 基于当前时间根据cronSetting后下一次任务要执行的时间，仅做参考使用
+    /// The execution time of the next task based on the current time and `cronSetting`, which is for reference only
     "NextExecutionTime" next_execution_time set_next_execution_time: str,
 } }
 
 rt::model! { both debug;
-/// 版本保留规则
+/// Tag retention rule
 RetentionRule {
-    /// 支持的策略，可选值为latestPushedK（保留最新推送多少个版本）nDaysSinceLastPush（保留近天内推送）
+    /// Supported policy. Valid values: latestPushedK: Retain the latest specified number of pushed tags; nDaysSinceLastPush: Retain the tags pushed in the past specified number of days.
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 规则设置下的对应值
+    /// Rule value
     ///
     /// Required.
     "Value" value set_value: i64,
@@ -4331,23 +4340,23 @@ RetentionRuleItem {
 } }
 
 rt::model! { read debug;
-/// 版本保留执行的规则
+/// Rule of tag retention task execution
 RetentionTask {
-    /// 任务Id
+    /// Task ID
     "TaskId" task_id set_task_id: i64,
-    /// 所属的规则执行Id
+    /// Rule execution ID
     "ExecutionId" execution_id set_execution_id: i64,
-    /// 任务开始时间
+    /// Task start time
     "StartTime" start_time set_start_time: str,
-    /// 任务结束时间
+    /// Task end time
     "EndTime" end_time set_end_time: str,
-    /// 任务的执行状态，Failed, Succeed, Stopped, InProgress
+    /// Task execution status. Valid values: Failed, Succeed, Stopped, InProgress.
     "Status" status set_status: str,
-    /// 总tag数
+    /// Total number of tags
     "Total" total set_total: i64,
-    /// 保留tag数
+    /// Number of retained tags
     "Retained" retained set_retained: i64,
-    /// 应用的仓库
+    /// Application repository
     "Repository" repository set_repository: str,
 } }
 
@@ -4359,9 +4368,9 @@ SameImagesResp {
 } }
 
 rt::model! { read debug;
-/// 作业调度信息
+/// Job scheduling information
 Schedule {
-    /// 类型：Hourly, Daily, Weekly, Custom, Manual, Dryrun, None
+    /// Type. Valid values: Hourly, Daily, Weekly, Custom, Manual, Dryrun, None.
     "Type" r#type set_type: str,
 } }
 
@@ -4379,34 +4388,41 @@ SearchUserRepositoryResp {
 } }
 
 rt::model! { both debug;
-/// 安全策略
+/// Security policy
 SecurityPolicy {
-    /// 策略索引
+    /// Policy index
     "PolicyIndex" policy_index set_policy_index: i64,
-    /// 备注
+    /// Remarks
     "Description" description set_description: str,
-    /// 运行访问的公网IP地址端
+    /// The public network IP address of the access source
     "CidrBlock" cidr_block set_cidr_block: str,
-    /// 安全策略的版本
+    /// The version of the security policy
     "PolicyVersion" policy_version set_policy_version: str,
 } }
 
 rt::model! { read debug;
-/// 服务级账号
+/// Service account
 ServiceAccount {
-    /// 服务级账号名
+    /// Service account name
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Name" name set_name: str,
-    /// 描述
+    /// Description
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Description" description set_description: str,
-    /// 是否禁用
+    /// Whether to disable
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Disable" disable set_disable: bool,
-    /// 过期时间
+    /// Expiry time
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ExpiresAt" expires_at set_expires_at: i64,
-    /// 创建时间
+    /// Creation time
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 更新时间
+    /// Update time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UpdateTime" update_time set_update_time: str,
-    /// 策略
+    /// Policy
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Permissions" permissions set_permissions: list Permission,
 } }
 
@@ -4471,13 +4487,13 @@ SkillVersionList {
 } }
 
 rt::model! { both debug;
-/// 云标签Tag
+/// Cloud tag
 Tag {
-    /// 云标签的key
+    /// Cloud tag key.Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 云标签的值
+    /// Cloud tag value.Note: This field may return null, indicating that no valid value can be obtained.
     ///
     /// Required.
     "Value" value set_value: str,
@@ -4532,49 +4548,55 @@ TagInfoResp {
 } }
 
 rt::model! { both debug;
-/// 云标签
+/// Cloud tag
 TagSpecification {
-    /// 默认值为instance
+    /// Default value: instance.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "ResourceType" resource_type set_resource_type: str,
-    /// 云标签数组
+    /// Cloud tag array
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Tags" tags set_tags: list Tag,
 } }
 
 rt::model! { read debug;
-/// 任务详情
+/// Task details
 TaskDetail {
-    /// 任务
+    /// Task
     "TaskName" task_name set_task_name: str,
-    /// 任务UUID
+    /// Task UUID
     "TaskUUID" task_uuid set_task_uuid: str,
-    /// 任务状态
+    /// Task status
     "TaskStatus" task_status set_task_status: str,
-    /// 任务的状态信息
+    /// Task details
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "TaskMessage" task_message set_task_message: str,
-    /// 任务开始时间
+    /// Start time of the task
     "CreatedTime" created_time set_created_time: str,
-    /// 任务结束时间
+    /// End time of the task
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "FinishedTime" finished_time set_finished_time: str,
 } }
 
 rt::model! { read nodebug;
-/// 镜像信息
+/// Image information
 TcrImageInfo {
-    /// 哈希值
+    /// Hash value
     "Digest" digest set_digest: str,
-    /// 镜像体积（单位：字节）
+    /// Image size in bytes
     "Size" size set_size: i64,
-    /// Tag名称
+    /// Tag name
     "ImageVersion" image_version set_image_version: str,
-    /// 更新时间
+    /// Update time
     "UpdateTime" update_time set_update_time: str,
-    /// 制品类型
+    /// Artifact type
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Kind" kind set_kind: str,
-    /// KMS 签名信息
+    /// KMS signature information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "KmsSignature" kms_signature set_kms_signature: str,
 } }
 impl ::core::fmt::Debug for TcrImageInfo {
@@ -4591,36 +4613,38 @@ impl ::core::fmt::Debug for TcrImageInfo {
 }
 
 rt::model! { read debug;
-/// 实例登录令牌
+/// Instance login token
 TcrInstanceToken {
-    /// 令牌ID
+    /// Token ID
     "Id" id set_id: str,
-    /// 令牌描述
+    /// Token description
     "Desc" desc set_desc: str,
-    /// 令牌所属实例ID
+    /// ID of the instance of the token
     "RegistryId" registry_id set_registry_id: str,
-    /// 令牌启用状态
+    /// Token status
     "Enabled" enabled set_enabled: bool,
-    /// 令牌创建时间
+    /// Token creation time
     "CreatedAt" created_at set_created_at: str,
-    /// 令牌过期时间戳
+    /// Token expiration timestamp
     "ExpiredAt" expired_at set_expired_at: i64,
 } }
 
 rt::model! { read debug;
-/// Tcr 命名空间的描述
+/// TCR namespace description
 TcrNamespaceInfo {
-    /// 命名空间名称
+    /// Namespace name
     "Name" name set_name: str,
-    /// 创建时间
+    /// Creation time
     "CreationTime" creation_time set_creation_time: str,
-    /// 访问级别
+    /// Access level
     "Public" public set_public: bool,
-    /// 命名空间的Id
+    /// Namespace ID
     "NamespaceId" namespace_id set_namespace_id: i64,
-    /// 实例云标签
+    /// Cloud tag of the instance
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TagSpecification" tag_specification set_tag_specification: obj TagSpecification,
-    /// 命名空间元数据
+    /// Namespace metadata
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Metadata" metadata set_metadata: list KeyValueString,
     /// 漏洞白名单列表
     "CVEWhitelistItems" cve_whitelist_items set_cve_whitelist_items: list CVEWhitelistItem,
@@ -4633,21 +4657,23 @@ TcrNamespaceInfo {
 } }
 
 rt::model! { read debug;
-/// Tcr镜像仓库信息
+/// TCR image repository information
 TcrRepositoryInfo {
-    /// 仓库名称
+    /// Repository name
     "Name" name set_name: str,
-    /// 命名空间名称
+    /// Namespace name
     "Namespace" namespace set_namespace: str,
-    /// 创建时间，格式"2006-01-02 15:04:05.999999999 -0700 MST"
+    /// Creation time, such as `2006-01-02 15:04:05.999999999 -0700 MST`
     "CreationTime" creation_time set_creation_time: str,
-    /// 是否公开
+    /// Whether to make public
     "Public" public set_public: bool,
-    /// 仓库详细描述
+    /// Detailed repository description
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Description" description set_description: str,
-    /// 简单描述
+    /// Brief description
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BriefDescription" brief_description set_brief_description: str,
-    /// 更新时间，格式"2006-01-02 15:04:05.999999999 -0700 MST"
+    /// Update time, such as `2006-01-02 15:04:05.999999999 -0700 MST`
     "UpdateTime" update_time set_update_time: str,
 } }
 
@@ -4844,44 +4870,44 @@ VpcPrivateDomainStatus {
 } }
 
 rt::model! { both debug;
-/// 触发器目标
+/// Trigger target
 WebhookTarget {
-    /// 目标地址
+    /// Target address
     ///
     /// Required.
     "Address" address set_address: str,
-    /// 自定义 Headers
+    /// Custom headers
     "Headers" headers set_headers: list Header,
 } }
 
 rt::model! { both debug;
-/// Webhook 触发器
+/// Webhook trigger
 WebhookTrigger {
-    /// 触发器名称
+    /// Trigger name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 触发器目标
+    /// Trigger target
     ///
     /// Required.
     "Targets" targets set_targets: list WebhookTarget,
-    /// 触发动作
+    /// Action to be triggered
     ///
     /// Required.
     "EventTypes" event_types set_event_types: list String,
-    /// 触发规则
+    /// Trigger rule
     ///
     /// Required.
     "Condition" condition set_condition: str,
-    /// 启用触发器
+    /// Whether to enable the trigger
     ///
     /// Required.
     "Enabled" enabled set_enabled: bool,
-    /// 触发器Id
+    /// Trigger ID
     "Id" id set_id: i64,
-    /// 触发器描述
+    /// Trigger description
     "Description" description set_description: str,
-    /// 触发器所属命名空间 Id
+    /// ID of the namespace of the trigger
     "NamespaceId" namespace_id set_namespace_id: i64,
     /// 触发器所属命名空间名称
     "NamespaceName" namespace_name set_namespace_name: str,
@@ -4892,22 +4918,22 @@ WebhookTrigger {
 } }
 
 rt::model! { read debug;
-/// 触发器日志
+/// Trigger log
 WebhookTriggerLog {
-    /// 日志 Id
+    /// Log ID
     "Id" id set_id: i64,
-    /// 触发器 Id
+    /// Trigger ID
     "TriggerId" trigger_id set_trigger_id: i64,
-    /// 事件类型
+    /// Event type
     "EventType" event_type set_event_type: str,
-    /// 通知类型
+    /// Notification type
     "NotifyType" notify_type set_notify_type: str,
-    /// 详情
+    /// Details
     "Detail" detail set_detail: str,
-    /// 创建时间
+    /// Creation time
     "CreationTime" creation_time set_creation_time: str,
-    /// 更新时间
+    /// Update time
     "UpdateTime" update_time set_update_time: str,
-    /// 状态
+    /// Status
     "Status" status set_status: str,
 } }

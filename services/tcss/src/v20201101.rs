@@ -5,655 +5,661 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { read debug;
-/// 灰度项目配置
+/// Canary project configuration
 ABTestConfig {
-    /// 灰度项目名称
+    /// Canary project name
     "ProjectName" project_name set_project_name: str,
-    /// true：正在灰度，false：不在灰度
+    /// Valid values: `true` (in canary upgrade); `false` (not in canary upgrade).
     "Status" status set_status: bool,
 } }
 
 rt::model! { both debug;
-/// 容器运行时安全，子策略信息
+/// Container runtime security - Sub-policy information
 AbnormalProcessChildRuleInfo {
-    /// 进程路径
+    /// Process path.
     ///
     /// Required.
     "ProcessPath" process_path set_process_path: str,
-    /// 策略模式，   RULE_MODE_RELEASE: 放行
-    /// RULE_MODE_ALERT: 告警
-    /// RULE_MODE_HOLDUP:拦截
+    /// Policy mode: RULE_MODE_RELEASE: allow
+    /// RULE_MODE_ALERT: alarm
+    /// RULE_MODE_HOLDUP: block
     ///
     /// Required.
     "RuleMode" rule_mode set_rule_mode: str,
-    /// 命令行参数
+    /// Command line parameters.
     "CmdLine" cmd_line set_cmd_line: str,
-    /// 子策略id
+    /// Sub-policy ID.
     "RuleId" rule_id set_rule_id: str,
-    /// 威胁等级，HIGH:高，MIDDLE:中，LOW:低
+    /// Threat level: HIGH, MIDDLE, and LOW.
     "RuleLevel" rule_level set_rule_level: str,
 } }
 
 rt::model! { read debug;
-/// 运行时容器访问控制事件描述信息
+/// Description of the abnormal container process event at runtime
 AbnormalProcessEventDescription {
-    /// 事件规则
+    /// Event rule
     "Description" description set_description: str,
-    /// 解决方案
+    /// Solution
     "Solution" solution set_solution: str,
-    /// 事件备注信息
+    /// Event remark information
     "Remark" remark set_remark: str,
-    /// 命中规则详细信息
+    /// Details of the hit rule
     "MatchRule" match_rule set_match_rule: obj AbnormalProcessChildRuleInfo,
-    /// 命中规则名称，PROXY_TOOL：代理软件，TRANSFER_CONTROL：横向渗透，ATTACK_CMD：恶意命令，REVERSE_SHELL：反弹shell，FILELESS：无文件程序执行，RISK_CMD：高危命令，ABNORMAL_CHILD_PROC：敏感服务异常子进程启动，USER_DEFINED_RULE：用户自定义规则
+    /// Name of the hit rule. Valid values: `PROXY_TOOL` (proxy); `TRANSFER_CONTROL` (lateral movement); `ATTACK_CMD` (malicious command); `REVERSE_SHELL` (reverse shell); `FILELESS` (fileless execution); `RISK_CMD` (high-risk command); `ABNORMAL_CHILD_PROC` (unusual start found in the child process of the sensitive service); `USER_DEFINED_RULE` (custom rule).
     "RuleName" rule_name set_rule_name: str,
-    /// 命中规则的id
+    /// ID of the hit rule
     "RuleId" rule_id set_rule_id: str,
-    /// 事件最后一次处理的时间
+    /// Last Time for Event Handling
     "OperationTime" operation_time set_operation_time: str,
-    /// 命中策略名称：SYSTEM_DEFINED_RULE （系统策略）或  用户自定义的策略名字
+    /// Hit Policy Name: SYSTEM_DEFINED_RULE (System Policy) or Custom Policy Name
     "GroupName" group_name set_group_name: str,
 } }
 
 rt::model! { read debug;
-/// 容器运行时安全异常进程信息
+/// Container runtime security - Information of the abnormal process
 AbnormalProcessEventInfo {
-    /// 进程目录
+    /// Process directory.
     "ProcessPath" process_path set_process_path: str,
-    /// 事件类型，MALICE_PROCESS_START:恶意进程启动
+    /// Event type. MALICE_PROCESS_START: malicious process startup.
     "EventType" event_type set_event_type: str,
-    /// 命中规则名称，PROXY_TOOL：代理软件，TRANSFER_CONTROL：横向渗透，ATTACK_CMD：恶意命令，REVERSE_SHELL：反弹shell，FILELESS：无文件程序执行，RISK_CMD：高危命令，ABNORMAL_CHILD_PROC：敏感服务异常子进程启动，USER_DEFINED_RULE：用户自定义规则
+    /// Hit rule name. PROXY_TOOL: proxy software; TRANSFER_CONTROL: lateral movement; ATTACK_CMD: malicious command; REVERSE_SHELL: reverse shell; FILELESS: fileless execution; RISK_CMD: high-risk command; ABNORMAL_CHILD_PROC: abnormal child process startup of sensitive service; USER_DEFINED_RULE: user-defined rule
     "MatchRuleName" match_rule_name set_match_rule_name: str,
-    /// 生成时间
+    /// Generation time.
     "FoundTime" found_time set_found_time: str,
-    /// 容器名
+    /// Container name.
     "ContainerName" container_name set_container_name: str,
-    /// 镜像名
+    /// Image name.
     "ImageName" image_name set_image_name: str,
-    /// 动作执行结果，    BEHAVIOR_NONE: 无
-    /// BEHAVIOR_ALERT: 告警
-    /// BEHAVIOR_RELEASE：放行
-    /// BEHAVIOR_HOLDUP_FAILED:拦截失败
-    /// BEHAVIOR_HOLDUP_SUCCESSED：拦截失败
+    /// Action execution result: BEHAVIOR_NONE: none
+    /// BEHAVIOR_ALERT: alarm
+    /// BEHAVIOR_RELEASE: allow
+    /// BEHAVIOR_HOLDUP_FAILED: block failed
+    /// BEHAVIOR_HOLDUP_SUCCESSED: block succeeded
     "Behavior" behavior set_behavior: str,
-    /// 状态，EVENT_UNDEAL:事件未处理
-    /// EVENT_DEALED:事件已经处理
-    /// EVENT_INGNORE：事件已经忽略
+    /// Status: EVENT_UNDEAL: event unhandled
+    /// EVENT_DEALED: event handled
+    /// EVENT_INGNORE: event ignored
     "Status" status set_status: str,
-    /// 事件记录的唯一id
+    /// Unique ID of the event record.
     "Id" id set_id: str,
-    /// 镜像id，用于跳转
+    /// Image ID, used for redirection.
     "ImageId" image_id set_image_id: str,
-    /// 容器id，用于跳转
+    /// Container ID, used for redirection.
     "ContainerId" container_id set_container_id: str,
-    /// 事件解决方案
+    /// Event solution.
     "Solution" solution set_solution: str,
-    /// 事件详细描述
+    /// Event detailed description.
     "Description" description set_description: str,
-    /// 命中策略id
+    /// Hit policy ID.
     "MatchRuleId" match_rule_id set_match_rule_id: str,
-    /// 命中规则行为：
-    /// RULE_MODE_RELEASE 放行
-    /// RULE_MODE_ALERT  告警
-    /// RULE_MODE_HOLDUP 拦截
+    /// Hit rule action:
+    /// RULE_MODE_RELEASE: allow
+    /// RULE_MODE_ALERT: alarm
+    /// RULE_MODE_HOLDUP: block
     "MatchAction" match_action set_match_action: str,
-    /// 命中规则进程信息
+    /// Hit rule process information.
     "MatchProcessPath" match_process_path set_match_process_path: str,
-    /// 规则是否存在
+    /// Whether the rule exists.
     "RuleExist" rule_exist set_rule_exist: bool,
-    /// 事件数量
+    /// Number of events.
     "EventCount" event_count set_event_count: i64,
-    /// 最近生成时间
+    /// Last generation time.
     "LatestFoundTime" latest_found_time set_latest_found_time: str,
-    /// 规则组Id
+    /// Rule group ID.
     "RuleId" rule_id set_rule_id: str,
-    /// 命中策略名称：SYSTEM_DEFINED_RULE （系统策略）或  用户自定义的策略名字
+    /// Hit policy name: SYSTEM_DEFINED_RULE (system policy) or user-defined policy name.
     "MatchGroupName" match_group_name set_match_group_name: str,
-    /// 命中规则等级，HIGH：高危，MIDDLE：中危，LOW：低危。
+    /// Hit rule level: HIGH, MIDDLE, and LOW.
     "MatchRuleLevel" match_rule_level set_match_rule_level: str,
-    /// 网络状态
-    /// 未隔离      NORMAL
-    /// 已隔离        ISOLATED
-    /// 隔离中        ISOLATING
-    /// 隔离失败    ISOLATE_FAILED
-    /// 解除隔离中  RESTORING
-    /// 解除隔离失败 RESTORE_FAILED
+    /// Network status
+    /// Not isolated: NORMAL
+    /// Isolated: ISOLATED
+    /// Isolating: ISOLATING
+    /// Isolation failed: ISOLATE_FAILED
+    /// Restoring: RESTORING
+    /// Restoring failed: RESTORE_FAILED
     "ContainerNetStatus" container_net_status set_container_net_status: str,
-    /// 容器子状态
-    /// "AGENT_OFFLINE"       //Agent离线
-    /// "NODE_DESTROYED"      //节点已销毁
-    /// "CONTAINER_EXITED"    //容器已退出
-    /// "CONTAINER_DESTROYED" //容器已销毁
-    /// "SHARED_HOST"         // 容器与主机共享网络
-    /// "RESOURCE_LIMIT"      //隔离操作资源超限
-    /// "UNKNOW"              // 原因未知
+    /// Container sub-status.
+    /// "AGENT_OFFLINE"       //Agent offline
+    /// "NODE_DESTROYED"      //Node destroyed
+    /// "CONTAINER_EXITED"    //Container exited
+    /// "CONTAINER_DESTROYED" //Container destroyed
+    /// "SHARED_HOST"         //Container and host sharing the network
+    /// "RESOURCE_LIMIT"      //Resource limit exceeded for the isolation operation
+    /// "UNKNOW"              //Unknown reason
     "ContainerNetSubStatus" container_net_sub_status set_container_net_sub_status: str,
-    /// 容器隔离操作来源
+    /// Source of container isolation operation.
     "ContainerIsolateOperationSrc" container_isolate_operation_src set_container_isolate_operation_src: str,
-    /// 容器状态
-    /// 正在运行: RUNNING
-    /// 暂停: PAUSED
-    /// 停止: STOPPED
-    /// 已经创建: CREATED
-    /// 已经销毁: DESTROYED
-    /// 正在重启中: RESTARTING
-    /// 迁移中: REMOVING
+    /// Container status.
+    /// RUNNING
+    /// PAUSED
+    /// STOPPED
+    /// CREATED
+    /// DESTROYED
+    /// RESTARTING
+    /// REMOVING
     "ContainerStatus" container_status set_container_status: str,
-    /// 集群ID
+    /// Cluster ID.
     "ClusterID" cluster_id set_cluster_id: str,
-    /// 节点类型：NORMAL普通节点、SUPER超级节点
+    /// Node type: NORMAL (normal node) and SUPER (super node).
     "NodeType" node_type set_node_type: str,
-    /// pod 名称
+    /// Pod name.
     "PodName" pod_name set_pod_name: str,
     /// pod ip
     "PodIP" pod_ip set_pod_ip: str,
-    /// 集群id
+    /// Cluster ID.
     "NodeUniqueID" node_unique_id set_node_unique_id: str,
-    /// 节点公网ip
+    /// Node public IP address.
     "PublicIP" public_ip set_public_ip: str,
-    /// 节点名称
+    /// Node name.
     "NodeName" node_name set_node_name: str,
-    /// 节点id
+    /// Node ID.
     "NodeID" node_id set_node_id: str,
     /// uuid
     "HostID" host_id set_host_id: str,
-    /// 节点内网ip
+    /// Node private IP address.
     "HostIP" host_ip set_host_ip: str,
-    /// 集群名称
+    /// Cluster name.
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 命令行参数
+    /// Command line parameters.
     "CmdLine" cmd_line set_cmd_line: str,
 } }
 
 rt::model! { read debug;
-/// 待处理异常进程事件趋势
+/// Trend of pending abnormal process events
 AbnormalProcessEventTendencyInfo {
-    /// 日期
+    /// Date
     "Date" date set_date: str,
-    /// 待处理代理软件事件数
+    /// Number of pending proxy events
     "ProxyToolEventCount" proxy_tool_event_count set_proxy_tool_event_count: i64,
-    /// 待处理横向参透事件数
+    /// Number of pending lateral movement events
     "TransferControlEventCount" transfer_control_event_count set_transfer_control_event_count: i64,
-    /// 待处理恶意命令事件数
+    /// Number of pending malicious command events
     "AttackCmdEventCount" attack_cmd_event_count set_attack_cmd_event_count: i64,
-    /// 待处理反弹shell事件数
+    /// Number of pending reverse shell events
     "ReverseShellEventCount" reverse_shell_event_count set_reverse_shell_event_count: i64,
-    /// 待处理无文件程序执行事件数
+    /// Number of pending fileless execution events
     "FilelessEventCount" fileless_event_count set_fileless_event_count: i64,
-    /// 待处理高危命令事件数
+    /// Number of pending high-risk command events
     "RiskCmdEventCount" risk_cmd_event_count set_risk_cmd_event_count: i64,
-    /// 待处理敏感服务异常子进程启动事件数
+    /// Number of pending events of unusual startups found in the child process of the sensitive service
     "AbnormalChildProcessEventCount" abnormal_child_process_event_count set_abnormal_child_process_event_count: i64,
-    /// 待处理自定义规则事件数
+    /// Number of pending custom rule events
     "UserDefinedRuleEventCount" user_defined_rule_event_count set_user_defined_rule_event_count: i64,
 } }
 
 rt::model! { read debug;
-/// 异常进程策略列表扩展项（扁平独立结构体，含子规则内容和执行动作）
+/// Abnormal process policy list extension (standalone flat structure with rule content and execution action)
 AbnormalProcessRuleExtSetItem {
-    /// 用户自定义策略子规则列表。IsDefault=false时有值
+    /// Sub-rule list of the user-defined policy. Has a value when IsDefault=false.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ChildRules" child_rules set_child_rules: list AbnormalProcessChildRuleInfo,
-    /// 编辑用户名称
+    /// Edit username
     "EditUserName" edit_user_name set_edit_user_name: str,
-    /// 策略生效镜像数量
+    /// Policy enforcement image count
     "EffectImageCount" effect_image_count set_effect_image_count: i128,
-    /// true: 默认策略，false:自定义策略
+    /// true: default policy, false: custom policy
     "IsDefault" is_default set_is_default: bool,
-    /// 是否为全部镜像规则。true表示对所有镜像生效
+    /// Whether the rule applies to all images. true indicates it takes effect on all images.
     "IsGlobal" is_global set_is_global: bool,
-    /// true: 策略启用，false：策略禁用
+    /// true: Policy activation, false: Policy deactivation
     "IsEnable" is_enable set_is_enable: bool,
-    /// 规则组中所有执行动作的去重列表。RULE_MODE_ALERT:告警 RULE_MODE_HOLDUP:拦截
+    /// Deduplicated list of ALL execution actions in the rule group. RULE_MODE_ALERT: Alert RULE_MODE_HOLDUP: Block
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RuleActions" rule_actions set_rule_actions: list String,
-    /// 策略Id
+    /// Policy ID
     "RuleId" rule_id set_rule_id: str,
-    /// 策略名字
+    /// Policy name
     "RuleName" rule_name set_rule_name: str,
-    /// 系统策略子规则列表。IsDefault=true时有值
+    /// Sub-rule list of system policy. Has value when IsDefault=true.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SystemChildRules" system_child_rules set_system_child_rules: list AbnormalProcessSystemChildRuleInfo,
-    /// 策略更新时间, 存在为空的情况
+    /// Policy update time. May be empty.
     "UpdateTime" update_time set_update_time: str,
 } }
 
 rt::model! { both debug;
-/// 运行时安全，异常进程检测策略
+/// Runtime security - Abnormal process detection policy
 AbnormalProcessRuleInfo {
-    /// 用户策略的子策略数组
+    /// Array of sub-policies of the user policy
     ///
     /// Required.
     "ChildRules" child_rules set_child_rules: list AbnormalProcessChildRuleInfo,
-    /// 生效镜像id，空数组代表全部镜像
+    /// IDs of associated images. An empty array indicates all images.
     ///
     /// Required.
     "ImageIds" image_ids set_image_ids: list String,
-    /// true:策略启用，false:策略禁用
+    /// Valid values: `true` (enabled); `false` (disabled).
     ///
     /// Required.
     "IsEnable" is_enable set_is_enable: bool,
-    /// 策略名字
+    /// Policy name
     ///
     /// Required.
     "RuleName" rule_name set_rule_name: str,
-    /// 是否是系统默认策略
+    /// Whether it is the default preset policy
     "IsDefault" is_default set_is_default: bool,
-    /// 是否为全部镜像规则。true表示对所有镜像生效
+    /// Whether the rule applies to all images. true indicates it takes effect on all images.
     "IsGlobal" is_global set_is_global: bool,
-    /// 策略id
+    /// Policy ID
     "RuleId" rule_id set_rule_id: str,
-    /// 系统策略的子策略数组
+    /// Array of sub-policies of the preset policy
     "SystemChildRules" system_child_rules set_system_child_rules: list AbnormalProcessSystemChildRuleInfo,
 } }
 
 rt::model! { both debug;
-/// 异常进程系统策略的子策略信息
+/// Information of the sub-policy of the preset policy for abnormal processes
 AbnormalProcessSystemChildRuleInfo {
-    /// 子策略状态，true为开启，false为关闭
+    /// Sub-policy status. Valid values: `true` (enabled); `false` (disabled).
     ///
     /// Required.
     "IsEnable" is_enable set_is_enable: bool,
-    /// 子策略Id
+    /// Sub-policy ID
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: str,
-    /// 策略模式,  RULE_MODE_RELEASE: 放行
-    /// RULE_MODE_ALERT: 告警
-    /// RULE_MODE_HOLDUP:拦截
+    /// Policy mode. `RULE_MODE_RELEASE`: Allow.
+    /// `RULE_MODE_ALERT`: Alert.
+    /// `RULE_MODE_HOLDUP`: Block.
     ///
     /// Required.
     "RuleMode" rule_mode set_rule_mode: str,
-    /// 子策略检测的行为类型
-    /// PROXY_TOOL： 代理软件
-    /// TRANSFER_CONTROL：横向渗透
-    /// ATTACK_CMD： 恶意命令
-    /// REVERSE_SHELL：反弹shell
-    /// FILELESS：无文件程序执行
-    /// RISK_CMD：高危命令
-    /// ABNORMAL_CHILD_PROC: 敏感服务异常子进程启动
+    /// Behavior type detected by the sub-policy
+    /// `PROXY_TOOL`: Proxy.
+    /// `TRANSFER_CONTROL`: Lateral movement.
+    /// `ATTACK_CMD`: Malicious command.
+    /// `REVERSE_SHELL`: Reverse shell.
+    /// `FILELESS`: Fileless execution.
+    /// `RISK_CMD`: High-risk command.
+    /// `ABNORMAL_CHILD_PROC`: Unusual start found in the child process of the sensitive service.
     ///
     /// Required.
     "RuleType" rule_type set_rule_type: str,
-    /// 威胁等级，HIGH:高，MIDDLE:中，LOW:低
+    /// Threat Level. HIGH: High; MIDDLE: Medium; LOW: Low
     "RuleLevel" rule_level set_rule_level: str,
 } }
 
 rt::model! { both debug;
-/// 容器运行时安全，访问控制子策略信息
+/// Container runtime security - Information of the access control sub-policy
 AccessControlChildRuleInfo {
-    /// 进程路径
+    /// Process path.
     ///
     /// Required.
     "ProcessPath" process_path set_process_path: str,
-    /// 策略模式,  RULE_MODE_RELEASE: 放行
-    /// RULE_MODE_ALERT: 告警
-    /// RULE_MODE_HOLDUP:拦截
+    /// Policy mode: RULE_MODE_RELEASE: allow
+    /// RULE_MODE_ALERT: alarm
+    /// RULE_MODE_HOLDUP: block
     ///
     /// Required.
     "RuleMode" rule_mode set_rule_mode: str,
-    /// 被访问文件路径，仅仅在访问控制生效
+    /// Accessed file path, only effective during access control.
     ///
     /// Required.
     "TargetFilePath" target_file_path set_target_file_path: str,
-    /// 命令行参数
+    /// Command line parameters.
     "CmdLine" cmd_line set_cmd_line: str,
-    /// 子策略id
+    /// Sub-policy ID.
     "RuleId" rule_id set_rule_id: str,
 } }
 
 rt::model! { read debug;
-/// 运行时容器访问控制事件描述信息
+/// Description of the container access control event at runtime
 AccessControlEventDescription {
-    /// 事件规则
+    /// Event rule
     "Description" description set_description: str,
-    /// 解决方案
+    /// Solution
     "Solution" solution set_solution: str,
-    /// 事件备注信息
+    /// Event remark information
     "Remark" remark set_remark: str,
-    /// 命中规则详细信息
+    /// Details of the hit rule
     "MatchRule" match_rule set_match_rule: obj AccessControlChildRuleInfo,
-    /// 命中规则名字
+    /// Name of the hit rule
     "RuleName" rule_name set_rule_name: str,
-    /// 命中规则id
+    /// ID of the hit rule
     "RuleId" rule_id set_rule_id: str,
-    /// 事件最后一次处理的时间
+    /// Last Time for Event Handling
     "OperationTime" operation_time set_operation_time: str,
 } }
 
 rt::model! { read debug;
-/// 容器运行时安全访问控制事件信息
+/// Container runtime security - Information of the access control event
 AccessControlEventInfo {
-    /// 进程名称
+    /// Process name.
     "ProcessName" process_name set_process_name: str,
-    /// 命中规则名称
+    /// Hit rule name.
     "MatchRuleName" match_rule_name set_match_rule_name: str,
-    /// 生成时间
+    /// Generation time.
     "FoundTime" found_time set_found_time: str,
-    /// 容器名
+    /// Container name.
     "ContainerName" container_name set_container_name: str,
-    /// 镜像名
+    /// Image name.
     "ImageName" image_name set_image_name: str,
-    /// 动作执行结果，   BEHAVIOR_NONE: 无
-    /// BEHAVIOR_ALERT: 告警
-    /// BEHAVIOR_RELEASE：放行
-    /// BEHAVIOR_HOLDUP_FAILED:拦截失败
-    /// BEHAVIOR_HOLDUP_SUCCESSED：拦截失败
+    /// Action execution result: BEHAVIOR_NONE: none
+    /// BEHAVIOR_ALERT: alarm
+    /// BEHAVIOR_RELEASE: allow
+    /// BEHAVIOR_HOLDUP_FAILED: block failed
+    /// BEHAVIOR_HOLDUP_SUCCESSED: block succeeded
     "Behavior" behavior set_behavior: str,
-    /// 状态0:未处理  “EVENT_UNDEAL”:事件未处理
-    /// "EVENT_DEALED":事件已经处理
-    /// "EVENT_INGNORE"：事件已经忽略
+    /// Status 0: unhandled  "EVENT_UNDEAL": event unhandled
+    /// "EVENT_DEALED": event handled
+    /// "EVENT_INGNORE": event ignored
     "Status" status set_status: str,
-    /// 事件记录的唯一id
+    /// Unique ID of the event record.
     "Id" id set_id: str,
-    /// 文件名称
+    /// File name.
     "FileName" file_name set_file_name: str,
-    /// 事件类型， FILE_ABNORMAL_READ:文件异常读取
+    /// Event type. FILE_ABNORMAL_READ: abnormal file read.
     "EventType" event_type set_event_type: str,
-    /// 镜像id, 用于跳转
+    /// Image ID, used for redirection.
     "ImageId" image_id set_image_id: str,
-    /// 容器id, 用于跳转
+    /// Container ID, used for redirection.
     "ContainerId" container_id set_container_id: str,
-    /// 事件解决方案
+    /// Event solution.
     "Solution" solution set_solution: str,
-    /// 事件详细描述
+    /// Event detailed description.
     "Description" description set_description: str,
-    /// 命中策略id
+    /// Hit policy ID.
     "MatchRuleId" match_rule_id set_match_rule_id: str,
-    /// 命中规则行为：
-    /// RULE_MODE_RELEASE 放行
-    /// RULE_MODE_ALERT  告警
-    /// RULE_MODE_HOLDUP 拦截
+    /// Hit rule action:
+    /// RULE_MODE_RELEASE: allow
+    /// RULE_MODE_ALERT: alarm
+    /// RULE_MODE_HOLDUP: block
     "MatchAction" match_action set_match_action: str,
-    /// 命中规则进程信息
+    /// Hit rule process information.
     "MatchProcessPath" match_process_path set_match_process_path: str,
-    /// 命中规则文件信息
+    /// Hit rule file information.
     "MatchFilePath" match_file_path set_match_file_path: str,
-    /// 文件路径，包含名字
+    /// File path, including name.
     "FilePath" file_path set_file_path: str,
-    /// 规则是否存在
+    /// Whether the rule exists.
     "RuleExist" rule_exist set_rule_exist: bool,
-    /// 事件数量
+    /// Number of events.
     "EventCount" event_count set_event_count: i64,
-    /// 最近生成时间
+    /// Last generation time.
     "LatestFoundTime" latest_found_time set_latest_found_time: str,
-    /// 规则组id
+    /// Rule group ID.
     "RuleId" rule_id set_rule_id: str,
-    /// 网络状态
-    /// 未隔离      NORMAL
-    /// 已隔离        ISOLATED
-    /// 隔离中        ISOLATING
-    /// 隔离失败    ISOLATE_FAILED
-    /// 解除隔离中  RESTORING
-    /// 解除隔离失败 RESTORE_FAILED
+    /// Network status
+    /// Not isolated: NORMAL
+    /// Isolated: ISOLATED
+    /// Isolating: ISOLATING
+    /// Isolation failed: ISOLATE_FAILED
+    /// Restoring: RESTORING
+    /// Restoring failed: RESTORE_FAILED
     "ContainerNetStatus" container_net_status set_container_net_status: str,
-    /// 容器子状态
-    /// "AGENT_OFFLINE"       //Agent离线
-    /// "NODE_DESTROYED"      //节点已销毁
-    /// "CONTAINER_EXITED"    //容器已退出
-    /// "CONTAINER_DESTROYED" //容器已销毁
-    /// "SHARED_HOST"         // 容器与主机共享网络
-    /// "RESOURCE_LIMIT"      //隔离操作资源超限
-    /// "UNKNOW"              // 原因未知
+    /// Container sub-status.
+    /// "AGENT_OFFLINE"       //Agent offline
+    /// "NODE_DESTROYED"      //Node destroyed
+    /// "CONTAINER_EXITED"    //Container exited
+    /// "CONTAINER_DESTROYED" //Container destroyed
+    /// "SHARED_HOST"         //Container and host sharing the network
+    /// "RESOURCE_LIMIT"      //Resource limit exceeded for the isolation operation
+    /// "UNKNOW"              //Unknown reason
     "ContainerNetSubStatus" container_net_sub_status set_container_net_sub_status: str,
-    /// 容器隔离操作来源
+    /// Source of container isolation operation.
     "ContainerIsolateOperationSrc" container_isolate_operation_src set_container_isolate_operation_src: str,
-    /// 容器状态
-    /// 正在运行: RUNNING
-    /// 暂停: PAUSED
-    /// 停止: STOPPED
-    /// 已经创建: CREATED
-    /// 已经销毁: DESTROYED
-    /// 正在重启中: RESTARTING
-    /// 迁移中: REMOVING
+    /// Container status.
+    /// RUNNING
+    /// PAUSED
+    /// STOPPED
+    /// CREATED
+    /// DESTROYED
+    /// RESTARTING
+    /// REMOVING
     "ContainerStatus" container_status set_container_status: str,
-    /// 节点名称：如果是超级节点，展示的实质上是它的node_id
+    /// Node name: For super nodes, the node_id is displayed instead.
     "NodeName" node_name set_node_name: str,
-    /// pod名称
+    /// Pod name.
     "PodName" pod_name set_pod_name: str,
     /// pod ip
     "PodIP" pod_ip set_pod_ip: str,
-    /// 节点类型：NORMAL普通节点、SUPER超级节点
+    /// Node type: NORMAL (normal node) and SUPER (super node).
     "NodeType" node_type set_node_type: str,
-    /// 集群id
+    /// Cluster ID.
     "ClusterID" cluster_id set_cluster_id: str,
-    /// 节点的唯一id，主要是超级节点使用
+    /// Unique node ID, primarily used for super nodes.
     "NodeUniqueID" node_unique_id set_node_unique_id: str,
-    /// 节点公网IP
+    /// Node public IP address.
     "PublicIP" public_ip set_public_ip: str,
-    /// 节点id
+    /// Node ID.
     "NodeID" node_id set_node_id: str,
     /// uuid
     "HostID" host_id set_host_id: str,
-    /// 节点内网ip
+    /// Node private IP address.
     "HostIP" host_ip set_host_ip: str,
-    /// 集群名称
+    /// Cluster name.
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 命令行参数
+    /// Command line parameters.
     "CmdLine" cmd_line set_cmd_line: str,
 } }
 
 rt::model! { read debug;
-/// 文件篡改策略列表扩展项（扁平独立结构体，含子规则内容和执行动作）
+/// File tampering policy list extension (standalone flat structure with rule content and execution action)
 AccessControlRuleExtSetItem {
-    /// 用户自定义策略子规则列表。IsDefault=false时有值
+    /// Sub-rule list of the user-defined policy. Has a value when IsDefault=false.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ChildRules" child_rules set_child_rules: list AccessControlChildRuleInfo,
-    /// 编辑用户名称
+    /// Edit username
     "EditUserName" edit_user_name set_edit_user_name: str,
-    /// 策略生效镜像数量
+    /// Policy enforcement image count
     "EffectImageCount" effect_image_count set_effect_image_count: i128,
-    /// true: 默认策略，false:自定义策略
+    /// true: default policy, false: custom policy
     "IsDefault" is_default set_is_default: bool,
-    /// 是否为全部镜像规则。true表示对所有镜像生效
+    /// Whether the rule applies to all images. true indicates it takes effect on all images.
     "IsGlobal" is_global set_is_global: bool,
-    /// true: 策略启用，false：策略禁用
+    /// true: Policy activation, false: Policy deactivation
     "IsEnable" is_enable set_is_enable: bool,
-    /// 规则组中所有执行动作的去重列表。RULE_MODE_ALERT:告警 RULE_MODE_HOLDUP:拦截
+    /// Deduplicated list of ALL execution actions in the rule group. RULE_MODE_ALERT: Alert RULE_MODE_HOLDUP: Block
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RuleActions" rule_actions set_rule_actions: list String,
-    /// 策略Id
+    /// Policy ID
     "RuleId" rule_id set_rule_id: str,
-    /// 策略名字
+    /// Policy name
     "RuleName" rule_name set_rule_name: str,
-    /// 系统策略子规则列表。IsDefault=true时有值
+    /// Sub-rule list of system policy. Has value when IsDefault=true.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SystemChildRules" system_child_rules set_system_child_rules: list AccessControlSystemChildRuleInfo,
-    /// 策略更新时间, 存在为空的情况
+    /// Policy update time. May be empty.
     "UpdateTime" update_time set_update_time: str,
 } }
 
 rt::model! { both debug;
-/// 容器运行时，访问控制策略信息
+/// Container runtime - Access control policy information
 AccessControlRuleInfo {
-    /// 用户策略的子策略数组
+    /// Array of sub-policies of the user policy
     ///
     /// Required.
     "ChildRules" child_rules set_child_rules: list AccessControlChildRuleInfo,
-    /// 生效镜像id，空数组代表全部镜像
+    /// IDs of associated images. An empty array indicates all images.
     ///
     /// Required.
     "ImageIds" image_ids set_image_ids: list String,
-    /// 开关,true:开启，false:禁用
+    /// Switch. Valid values: `true` (on); `false` (off).
     ///
     /// Required.
     "IsEnable" is_enable set_is_enable: bool,
-    /// 策略名字
+    /// Policy name
     ///
     /// Required.
     "RuleName" rule_name set_rule_name: str,
-    /// 是否是系统默认策略
+    /// Whether it is the default preset policy
     "IsDefault" is_default set_is_default: bool,
-    /// true:全部镜像，false:指定镜像。IsGlobal=true时ImageIds返回空数组
+    /// true: all images, false: specified images. When IsGlobal=true, ImageIds returns an empty array.
     "IsGlobal" is_global set_is_global: bool,
-    /// 策略id
+    /// Policy ID
     "RuleId" rule_id set_rule_id: str,
-    /// 系统策略的子策略数组
+    /// Array of sub-policies of the preset policy
     "SystemChildRules" system_child_rules set_system_child_rules: list AccessControlSystemChildRuleInfo,
 } }
 
 rt::model! { both debug;
-/// 容器运行时安全，访问控制系统策略的子策略信息
+/// Container runtime security - Information of the sub-policy of the preset access control policy
 AccessControlSystemChildRuleInfo {
-    /// 子策略状态，true为开启，false为关闭
+    /// Sub-policy status. Valid values: `true` (enabled); `false` (disabled).
     ///
     /// Required.
     "IsEnable" is_enable set_is_enable: bool,
-    /// 子策略Id
+    /// Sub-policy ID
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: str,
-    /// 策略模式,  RULE_MODE_RELEASE: 放行
-    /// RULE_MODE_ALERT: 告警
-    /// RULE_MODE_HOLDUP:拦截
+    /// Policy mode. `RULE_MODE_RELEASE`: Allow.
+    /// `RULE_MODE_ALERT`: Alert.
+    /// `RULE_MODE_HOLDUP`: Block.
     ///
     /// Required.
     "RuleMode" rule_mode set_rule_mode: str,
-    /// 子策略检测的入侵行为类型
-    /// CHANGE_CRONTAB：篡改计划任务
-    /// CHANGE_SYS_BIN：篡改系统程序
-    /// CHANGE_USRCFG：篡改用户配置
+    /// Intrusion behavior type detected by the sub-policy
+    /// `CHANGE_CRONTAB`: Tampering with the scheduled task.
+    /// `CHANGE_SYS_BIN`: Tampering with the system program.
+    /// `CHANGE_USRCFG`: Tampering with user configuration.
     ///
     /// Required.
     "RuleType" rule_type set_rule_type: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AddAndPublishNetworkFirewallPolicyDetail` (容器网络创建网络策略添加并发布任务).
+/// Request of `AddAndPublishNetworkFirewallPolicyDetail` (Creates a task to add and publish a network policy in the container network).
 ///
-/// 功能已下线待三合一重构
+/// deprecated pending reconstruction
 ///
-/// 容器网络创建网络策略添加并发布任务
+/// Create a network policy and add and distribute tasks for the container network.
 #[deprecated(note = "deprecated in the API spec")]
 AddAndPublishNetworkFirewallPolicyDetailRequest {
-    /// 集群Id
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 策略名
+    /// Policy name
     ///
     /// Required.
     "PolicyName" policy_name set_policy_name: str,
-    /// 入站规则
+    /// Inbound rule
     ///
-    /// 全部允许：1
+    /// `1`: Allow all.
     ///
-    /// 全部拒绝 ：2
+    /// `2`: Reject all.
     ///
-    /// 自定义：3
+    /// `3`: Custom.
     ///
     /// Required.
     "FromPolicyRule" from_policy_rule set_from_policy_rule: i64,
-    /// 出站规则
+    /// Outbound rule
     ///
-    /// 全部允许：1
+    /// `1`: Allow all.
     ///
-    /// 全部拒绝 ：2
+    /// `2`: Reject all.
     ///
-    /// 自定义：3
+    /// `3`: Custom.
     ///
     /// Required.
     "ToPolicyRule" to_policy_rule set_to_policy_rule: i64,
-    /// pod选择器
+    /// Pod selector
     ///
     /// Required.
     "PodSelector" pod_selector set_pod_selector: str,
-    /// 命名空间
+    /// Namespace
     "Namespace" namespace set_namespace: str,
-    /// 策略描述
+    /// Policy description
     "Description" description set_description: str,
-    /// 自定义规则
+    /// Custom rule
     "CustomPolicy" custom_policy set_custom_policy: list NetworkCustomPolicy,
 } }
 rt::action!("tcss", "2020-11-01", "AddAndPublishNetworkFirewallPolicyDetail", AddAndPublishNetworkFirewallPolicyDetailRequest => AddAndPublishNetworkFirewallPolicyDetailResponse);
 
 rt::model! { read debug;
-/// AddAndPublishNetworkFirewallPolicyDetail返回参数结构体
+/// AddAndPublishNetworkFirewallPolicyDetail response structure.
 AddAndPublishNetworkFirewallPolicyDetailResponse {
-    /// 返回创建的任务的ID，为0表示创建失败。
+    /// ID of the created task. `0` indicates that the creation failed.
     "TaskId" task_id set_task_id: i128,
-    /// 创建任务的结果，"Succ"为成功，"Failed"为失败
+    /// Result of creating the task. Valid values: `Succ`, `Failed`.
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AddAndPublishNetworkFirewallPolicyYamlDetail` (容器网络创建Yaml网络策略并发布任务).
+/// Request of `AddAndPublishNetworkFirewallPolicyYamlDetail` (Creates a task to configure and publish a YAML network policy in the container network).
 ///
-/// 功能已下线待三合一重构
+/// This feature is deprecated pending tripartite reconstruction
 ///
-/// 容器网络创建Yaml网络策略并发布任务
+/// Create a YAML network policy and distribute tasks for the container network.
 #[deprecated(note = "deprecated in the API spec")]
 AddAndPublishNetworkFirewallPolicyYamlDetailRequest {
-    /// 集群Id
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 策略名
+    /// Policy name
     ///
     /// Required.
     "PolicyName" policy_name set_policy_name: str,
-    /// base64编码的networkpolicy yaml字符串
+    /// Base64-encoded NetworkPolicy YAML string
     "Yaml" yaml set_yaml: str,
-    /// 策略描述
+    /// Policy description
     "Description" description set_description: str,
 } }
 rt::action!("tcss", "2020-11-01", "AddAndPublishNetworkFirewallPolicyYamlDetail", AddAndPublishNetworkFirewallPolicyYamlDetailRequest => AddAndPublishNetworkFirewallPolicyYamlDetailResponse);
 
 rt::model! { read debug;
-/// AddAndPublishNetworkFirewallPolicyYamlDetail返回参数结构体
+/// AddAndPublishNetworkFirewallPolicyYamlDetail response structure.
 AddAndPublishNetworkFirewallPolicyYamlDetailResponse {
-    /// 返回创建的任务的ID，为0表示创建失败。
+    /// ID of the created task. `0` indicates that the creation failed.
     "TaskId" task_id set_task_id: i128,
-    /// 创建任务的结果，"Succ"为成功，"Failed"为失败
+    /// Result of creating the task. Valid values: `Succ`, `Failed`.
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `AddAssetImageRegistryRegistryDetail` (新增单个镜像仓库详细信息).
+/// Request of `AddAssetImageRegistryRegistryDetail` (This example shows you how to add details for an image repository.).
 ///
-/// 新增单个镜像仓库详细信息
+/// This example shows you how to add details for an image repository.
 AddAssetImageRegistryRegistryDetailRequest {
-    /// 仓库名
+    /// Repository Name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 用户名
+    /// Username.
     ///
     /// Required.
     "Username" username set_username: str,
-    /// 密码
+    /// Password.
     ///
     /// Required.
     "Password" password set_password: str,
-    /// 仓库url
+    /// Warehouse url
     ///
     /// Required.
     "Url" url set_url: str,
-    /// 仓库类型，列表：harbor,quay,jfrog,aws,azure,other-tcr
+    /// Repository type. Valid values: harbor, quay, jfrog, aws, azure, and other-tcr.
     ///
     /// Required.
     "RegistryType" registry_type set_registry_type: str,
-    /// 网络类型，列表：public（公网）
+    /// Network type. List: public
     ///
     /// Required.
     "NetType" net_type set_net_type: str,
-    /// 仓库版本
+    /// Warehouse version
     "RegistryVersion" registry_version set_registry_version: str,
-    /// 区域，列表：default（默认）
+    /// Region, list: default.
     "RegistryRegion" registry_region set_registry_region: str,
-    /// 限速
+    /// Speed limit
     "SpeedLimit" speed_limit set_speed_limit: i64,
-    /// 安全模式（证书校验）：0（默认） 非安全模式（跳过证书校验）：1
+    /// 0: Secure Mode (Certificate Verification) (Default); 1: Insecure Mode (Skip Certificate Verification)
     "Insecure" insecure set_insecure: i128,
-    /// 联通性检测的记录ID
+    /// Record ID of Connectivity Check
     "ConnDetectConfig" conn_detect_config set_conn_detect_config: list ConnDetectConfig,
-    /// 是否自动授权&扫描，选择全量同步时只针对最新版本镜像，增量同步时则包含所有新增镜像
+    /// Whether authorization and scanning are performed automatically. For full synchronization, only images of the latest version are involved. For incremental synchronization, all new images are involved.
     "NeedScan" need_scan set_need_scan: bool,
-    /// 同步方式，0全量同步，1增量同步
+    /// Synchronization method. 0: full synchronization; 1: incremental synchronization.
     "SyncMode" sync_mode set_sync_mode: i128,
-    /// webhook接入地址
+    /// Webhook access address.
     "WebhookUrl" webhook_url set_webhook_url: str,
-    /// webhook接入token
+    /// Webhook access token.
     "WebhookToken" webhook_token set_webhook_token: str,
-    /// tcr实例ID
+    /// TCR instance ID.
     "InstanceId" instance_id set_instance_id: str,
 } }
 impl ::core::fmt::Debug for AddAssetImageRegistryRegistryDetailRequest {
@@ -681,74 +687,74 @@ impl ::core::fmt::Debug for AddAssetImageRegistryRegistryDetailRequest {
 rt::action!("tcss", "2020-11-01", "AddAssetImageRegistryRegistryDetail", AddAssetImageRegistryRegistryDetailRequest => AddAssetImageRegistryRegistryDetailResponse);
 
 rt::model! { read debug;
-/// AddAssetImageRegistryRegistryDetail返回参数结构体
+/// AddAssetImageRegistryRegistryDetail response structure.
 AddAssetImageRegistryRegistryDetailResponse {
-    /// 连接错误信息
+    /// Connection error information
     "HealthCheckErr" health_check_err set_health_check_err: str,
-    /// 名称错误信息
+    /// Incorrect name message
     "NameRepeatErr" name_repeat_err set_name_repeat_err: str,
-    /// 仓库唯一id
+    /// Repository unique id
     "RegistryId" registry_id set_registry_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AddComplianceAssetPolicySetToWhitelist` (安全合规忽略资产+检测项列表).
+/// Request of `AddComplianceAssetPolicySetToWhitelist` (Ignores assets and check items).
 ///
-/// 新增安全合规忽略(资产+检测项列表)列表，不显示指定的检查项包含的资产内容
-/// 参考的AddCompliancePolicyItemToWhitelist，除输入字段外，其它应该是一致的，如果有不同可能是定义的不对
+/// This API is used to ignore the specified asset IDs and check item IDs so as to hide the assets contained in the specified check items.
+/// `AddCompliancePolicyItemToWhitelist` is the reference API. Except for the input field, others should be the same, and if not, it may be due to the definition.
 AddComplianceAssetPolicySetToWhitelistRequest {
-    /// 资产ID+检查项IDs. 列表
+    /// List of asset IDs and check item IDs
     ///
     /// Required.
     "AssetPolicySetList" asset_policy_set_list set_asset_policy_set_list: list ComplianceAssetPolicySetItem,
-    /// 扫描资产类型
-    /// - ASSET_CONTAINER Docker容器
-    /// - ASSET_IMAGE Docker镜像
-    /// - ASSET_HOST Docker主机
-    /// - ASSET_K8S Kubernetes
-    /// - ASSET_CONTAINERD Containerd主机
-    /// - ASSET_CONTAINERD_CONTAINER Containerd容器
+    /// Type of assets to be scanned.
+    /// - ASSET_CONTAINER: Docker container.
+    /// - ASSET_IMAGE: Docker image.
+    /// - ASSET_HOST: Docker host.
+    /// - ASSET_K8S: Kubernetes.
+    /// - ASSET_CONTAINERD: containerd host.
+    /// - ASSET_CONTAINERD_CONTAINER: containerd container.
     "AssetType" asset_type set_asset_type: str,
 } }
 rt::action!("tcss", "2020-11-01", "AddComplianceAssetPolicySetToWhitelist", AddComplianceAssetPolicySetToWhitelistRequest => AddComplianceAssetPolicySetToWhitelistResponse);
 
 rt::model! { read debug;
-/// AddComplianceAssetPolicySetToWhitelist返回参数结构体
+/// AddComplianceAssetPolicySetToWhitelist response structure.
 AddComplianceAssetPolicySetToWhitelistResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AddCompliancePolicyAssetSetToWhitelist` (安全合规忽略检测项+资产列表).
+/// Request of `AddCompliancePolicyAssetSetToWhitelist` (Ignores the specified check item IDs and asset IDs).
 ///
-/// 新增安全合规忽略(检测项+资产)列表，不显示指定的检查项包含的资产内容
-/// 参考的AddCompliancePolicyItemToWhitelist，除输入字段外，其它应该是一致的，如果有不同可能是定义的不对
+/// This API is used to ignore the specified asset IDs and check item IDs so as to hide the assets contained in the specified check items.
+/// `AddCompliancePolicyItemToWhitelist` is the reference API. Except for the input field, others should be the same, and if not, it may be due to the definition.
 AddCompliancePolicyAssetSetToWhitelistRequest {
-    /// 检查项ID
+    /// Check item ID
     ///
     /// Required.
     "CustomerPolicyItemId" customer_policy_item_id set_customer_policy_item_id: i128,
-    /// 需要忽略指定检查项内的资产ID列表
+    /// List of IDs of assets to be ignored in the specified check item
     "CustomerAssetItemIdSet" customer_asset_item_id_set set_customer_asset_item_id_set: list i128,
 } }
 rt::action!("tcss", "2020-11-01", "AddCompliancePolicyAssetSetToWhitelist", AddCompliancePolicyAssetSetToWhitelistRequest => AddCompliancePolicyAssetSetToWhitelistResponse);
 
 rt::model! { read debug;
-/// AddCompliancePolicyAssetSetToWhitelist返回参数结构体
+/// AddCompliancePolicyAssetSetToWhitelist response structure.
 AddCompliancePolicyAssetSetToWhitelistResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AddCompliancePolicyItemToWhitelist` (安全合规忽略检测项列表).
+/// Request of `AddCompliancePolicyItemToWhitelist` (Ignores the specified check item IDs).
 ///
-/// 将指定的检测项添加到白名单中，不显示未通过结果。
+/// This API is used to add the specified check item IDs to the allowlist so as to hide the failure result.
 AddCompliancePolicyItemToWhitelistRequest {
-    /// 要忽略的检测项的ID的列表
+    /// List of IDs of check items to be ignored
     ///
     /// Required.
     "CustomerPolicyItemIdSet" customer_policy_item_id_set set_customer_policy_item_id_set: list i128,
@@ -756,78 +762,78 @@ AddCompliancePolicyItemToWhitelistRequest {
 rt::action!("tcss", "2020-11-01", "AddCompliancePolicyItemToWhitelist", AddCompliancePolicyItemToWhitelistRequest => AddCompliancePolicyItemToWhitelistResponse);
 
 rt::model! { read debug;
-/// AddCompliancePolicyItemToWhitelist返回参数结构体
+/// AddCompliancePolicyItemToWhitelist response structure.
 AddCompliancePolicyItemToWhitelistResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AddEditAbnormalProcessRule` (添加编辑异常进程策略).
+/// Request of `AddEditAbnormalProcessRule` (Adds or edits an abnormal process policy).
 ///
-/// 添加编辑运行时异常进程策略
+/// This API is used to add or edit an abnormal process policy at runtime.
 AddEditAbnormalProcessRuleRequest {
-    /// 增加策略信息，策略id为空，编辑策略是id不能为空
+    /// Information of the added policy. The policy ID is empty here but cannot be empty when you edit a policy.
     ///
     /// Required.
     "RuleInfo" rule_info set_rule_info: obj AbnormalProcessRuleInfo,
-    /// 仅在加白的时候带上
+    /// Required only when an item is allowed
     "EventId" event_id set_event_id: str,
 } }
 rt::action!("tcss", "2020-11-01", "AddEditAbnormalProcessRule", AddEditAbnormalProcessRuleRequest => AddEditAbnormalProcessRuleResponse);
 
 rt::model! { read debug;
-/// AddEditAbnormalProcessRule返回参数结构体
+/// AddEditAbnormalProcessRule response structure.
 AddEditAbnormalProcessRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AddEditAccessControlRule` (添加编辑运行访问控制策略).
+/// Request of `AddEditAccessControlRule` (Adds or edits an access control policy at runtime).
 ///
-/// 添加编辑运行时访问控制策略
+/// This API is used to add or edit an access control policy at runtime.
 AddEditAccessControlRuleRequest {
-    /// 增加策略信息，策略id为空，编辑策略是id不能为空
+    /// Information of the added policy. The policy ID is empty here but cannot be empty when you edit a policy.
     ///
     /// Required.
     "RuleInfo" rule_info set_rule_info: obj AccessControlRuleInfo,
-    /// 仅在白名单时候使用
+    /// Used only for an allowed item
     "EventId" event_id set_event_id: str,
 } }
 rt::action!("tcss", "2020-11-01", "AddEditAccessControlRule", AddEditAccessControlRuleRequest => AddEditAccessControlRuleResponse);
 
 rt::model! { read debug;
-/// AddEditAccessControlRule返回参数结构体
+/// AddEditAccessControlRule response structure.
 AddEditAccessControlRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AddEditImageAutoAuthorizedRule` (新增或编辑本地镜像自动授权规则).
+/// Request of `AddEditImageAutoAuthorizedRule` (Adds or edits an automatic licensing rule for local images).
 ///
-/// 新增或编辑本地镜像自动授权规则
+/// This API is used to add or edit an automatic licensing rule for local images.
 AddEditImageAutoAuthorizedRuleRequest {
-    /// 授权范围类别，MANUAL:自选主机节点，ALL:全部镜像
+    /// Scope. Valid values: `MANUAL` (specified servers); `ALL` (all images).
     ///
     /// Required.
     "RangeType" range_type set_range_type: str,
-    /// 每天最大的镜像授权数限制, 0表示无限制
+    /// Maximum number of image licenses per day. `0`: Unlimited.
     ///
     /// Required.
     "MaxDailyCount" max_daily_count set_max_daily_count: i64,
-    /// 规则是否生效，0:不生效，1:已生效
+    /// Whether the rule takes effect. Valid values: `0` (no); `1` (yes).
     ///
     /// Required.
     "IsEnabled" is_enabled set_is_enabled: i64,
-    /// 自选主机id，当授权范围为MANUAL:自选主机时且HostIdFilters为空时，必填
+    /// IDs of specified servers. This parameter is required when the scope is `MANUAL` and `HostIdFilters` is empty.
     "HostIdSet" host_id_set set_host_id_set: list String,
-    /// 规则id，在编辑时，必填
+    /// Rule ID, which is required during editing.
     "RuleId" rule_id set_rule_id: i64,
-    /// 根据条件过滤，当授权范围为MANUAL:自选主机时且HostIdSet为空时，必填
+    /// Filter. This parameter is required when the scope is `MANUAL` and `HostIdSet` is empty.
     "HostIdFilters" host_id_filters set_host_id_filters: list AssetFilters,
-    /// 根据条件过滤而且排除指定主机id
+    /// Specified server IDs to be excluded
     "ExcludeHostIdSet" exclude_host_id_set set_exclude_host_id_set: list String,
     /// 自动扫描开关
     "AutoScanEnabled" auto_scan_enabled set_auto_scan_enabled: i64,
@@ -837,58 +843,58 @@ AddEditImageAutoAuthorizedRuleRequest {
 rt::action!("tcss", "2020-11-01", "AddEditImageAutoAuthorizedRule", AddEditImageAutoAuthorizedRuleRequest => AddEditImageAutoAuthorizedRuleResponse);
 
 rt::model! { read debug;
-/// AddEditImageAutoAuthorizedRule返回参数结构体
+/// AddEditImageAutoAuthorizedRule response structure.
 AddEditImageAutoAuthorizedRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AddEditReverseShellWhiteList` (添加编辑反弹shell白名单).
+/// Request of `AddEditReverseShellWhiteList` (Adds or edits an allowed reverse shell).
 ///
-/// 添加编辑运行时反弹shell白名单
+/// This API is used to add or edit an allowed reverse shell at runtime.
 AddEditReverseShellWhiteListRequest {
-    /// 增加或编辑白名单信息。新增白名单时WhiteListInfo.id为空，编辑白名单WhiteListInfo.id不能为空。
+    /// Information of the allowed item to be added or edited. When an allowed item is added, `WhiteListInfo.id` can be empty; when an allowed item is edited, `WhiteListInfo.id` cannot be empty.
     ///
     /// Required.
     "WhiteListInfo" white_list_info set_white_list_info: obj ReverseShellWhiteListInfo,
-    /// 仅在添加事件白名单时候使用
+    /// Used only when an event is added to the allowlist
     "EventId" event_id set_event_id: str,
 } }
 rt::action!("tcss", "2020-11-01", "AddEditReverseShellWhiteList", AddEditReverseShellWhiteListRequest => AddEditReverseShellWhiteListResponse);
 
 rt::model! { read debug;
-/// AddEditReverseShellWhiteList返回参数结构体
+/// AddEditReverseShellWhiteList response structure.
 AddEditReverseShellWhiteListResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AddEditRiskSyscallWhiteList` (添加编辑高危系统调用白名单).
+/// Request of `AddEditRiskSyscallWhiteList` (Adds or edits an allowed high-risk syscall at runtime).
 ///
-/// 添加编辑运行时高危系统调用白名单
+/// This API is used to add or edit an allowed high-risk syscall at runtime.
 AddEditRiskSyscallWhiteListRequest {
-    /// 仅在添加事件白名单时候使用
+    /// Used only when an event is added to the allowlist
     "EventId" event_id set_event_id: str,
-    /// 增加或编辑白名单信。新增白名单时WhiteListInfo.id为空，编辑白名单WhiteListInfo.id不能为空.
+    /// Information of the allowed item to be added or edited. When an allowed item is added, `WhiteListInfo.id` can be empty; when an allowed item is edited, `WhiteListInfo.id` cannot be empty.
     "WhiteListInfo" white_list_info set_white_list_info: obj RiskSyscallWhiteListInfo,
 } }
 rt::action!("tcss", "2020-11-01", "AddEditRiskSyscallWhiteList", AddEditRiskSyscallWhiteListRequest => AddEditRiskSyscallWhiteListResponse);
 
 rt::model! { read debug;
-/// AddEditRiskSyscallWhiteList返回参数结构体
+/// AddEditRiskSyscallWhiteList response structure.
 AddEditRiskSyscallWhiteListResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AddEditWarningRules` (添加编辑告警策略).
+/// Request of `AddEditWarningRules` (Adds or edits an alert policy).
 ///
-/// 添加编辑告警策略
+/// This API is used to add or edit an alert policy.
 AddEditWarningRulesRequest {
-    /// 告警开关策略
+    /// Alert switch policy
     ///
     /// Required.
     "WarningRules" warning_rules set_warning_rules: list WarningRule,
@@ -896,29 +902,29 @@ AddEditWarningRulesRequest {
 rt::action!("tcss", "2020-11-01", "AddEditWarningRules", AddEditWarningRulesRequest => AddEditWarningRulesResponse);
 
 rt::model! { read debug;
-/// AddEditWarningRules返回参数结构体
+/// AddEditWarningRules response structure.
 AddEditWarningRulesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AddEscapeWhiteList` (新增逃逸白名单).
+/// Request of `AddEscapeWhiteList` (Adds an allowed escape).
 ///
-/// 新增逃逸白名单
+/// This API is used to add an allowed escape.
 AddEscapeWhiteListRequest {
-    /// 加白名单事件类型
-    /// ESCAPE_CGROUPS：利用cgroup机制逃逸
-    /// ESCAPE_TAMPER_SENSITIVE_FILE：篡改敏感文件逃逸
-    /// ESCAPE_DOCKER_API：访问Docker API接口逃逸
-    /// ESCAPE_VUL_OCCURRED：逃逸漏洞利用
-    /// MOUNT_SENSITIVE_PTAH：敏感路径挂载
-    /// PRIVILEGE_CONTAINER_START：特权容器
-    /// PRIVILEGE：程序提权逃逸
+    /// Allowed event type
+    /// `ESCAPE_CGROUPS`: Cgroup escape.
+    /// `ESCAPE_TAMPER_SENSITIVE_FILE`: File tamper escape.
+    /// `ESCAPE_DOCKER_API`: Docker API access escape.
+    /// `ESCAPE_VUL_OCCURRED`: Vulnerability exploit.
+    /// `MOUNT_SENSITIVE_PTAH`: Sensitive path mount.
+    /// `PRIVILEGE_CONTAINER_START`: Privileged container.
+    /// `PRIVILEGE`: Program privilege escalation escape.
     ///
     /// Required.
     "EventType" event_type set_event_type: list String,
-    /// 加白名单镜像ID数组
+    /// Array of allowed image IDs
     ///
     /// Required.
     "ImageIDs" image_i_ds set_image_i_ds: list String,
@@ -926,18 +932,18 @@ AddEscapeWhiteListRequest {
 rt::action!("tcss", "2020-11-01", "AddEscapeWhiteList", AddEscapeWhiteListRequest => AddEscapeWhiteListResponse);
 
 rt::model! { read debug;
-/// AddEscapeWhiteList返回参数结构体
+/// AddEscapeWhiteList response structure.
 AddEscapeWhiteListResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AddIgnoreVul` (新增漏洞扫描忽略漏洞).
+/// Request of `AddIgnoreVul` (Adds ignored vulnerabilities in a vulnerability scan).
 ///
-/// 新增漏洞扫描忽略漏洞
+/// This API is used to add ignored vulnerabilities in a vulnerability scan.
 AddIgnoreVulRequest {
-    /// 漏洞PocID信息列表
+    /// List of POC IDs
     ///
     /// Required.
     "List" list set_list: list ModifyIgnoreVul,
@@ -945,387 +951,389 @@ AddIgnoreVulRequest {
 rt::action!("tcss", "2020-11-01", "AddIgnoreVul", AddIgnoreVulRequest => AddIgnoreVulResponse);
 
 rt::model! { read debug;
-/// AddIgnoreVul返回参数结构体
+/// AddIgnoreVul response structure.
 AddIgnoreVulResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AddNetworkFirewallPolicyDetail` (容器网络创建网络策略添加任务).
+/// Request of `AddNetworkFirewallPolicyDetail` (Creates a task to add a network policy in the container network).
 ///
-/// 功能已下线待三合一重构
+/// This feature is deprecated pending tripartite reconstruction
 ///
-/// 容器网络创建网络策略添加任务
+/// Create a network policy and add tasks for the container network.
 #[deprecated(note = "deprecated in the API spec")]
 AddNetworkFirewallPolicyDetailRequest {
-    /// 集群Id
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 策略名
+    /// Policy name
     ///
     /// Required.
     "PolicyName" policy_name set_policy_name: str,
-    /// 入站规则
+    /// Inbound rule
     ///
-    /// 全部允许：1
+    /// `1`: Allow all.
     ///
-    /// 全部拒绝 ：2
+    /// `2`: Reject all.
     ///
-    /// 自定义：3
+    /// `3`: Custom.
     ///
     /// Required.
     "FromPolicyRule" from_policy_rule set_from_policy_rule: i64,
-    /// 出站规则
+    /// Outbound rule
     ///
-    /// 全部允许：1
+    /// `1`: Allow all.
     ///
-    /// 全部拒绝 ：2
+    /// `2`: Reject all.
     ///
-    /// 自定义：3
+    /// `3`: Custom.
     ///
     /// Required.
     "ToPolicyRule" to_policy_rule set_to_policy_rule: i64,
-    /// pod选择器
+    /// Pod selector
     ///
     /// Required.
     "PodSelector" pod_selector set_pod_selector: str,
-    /// 命名空间
+    /// Namespace
     "Namespace" namespace set_namespace: str,
-    /// 策略描述
+    /// Policy description
     "Description" description set_description: str,
-    /// 自定义规则
+    /// Custom rule
     "CustomPolicy" custom_policy set_custom_policy: list NetworkCustomPolicy,
 } }
 rt::action!("tcss", "2020-11-01", "AddNetworkFirewallPolicyDetail", AddNetworkFirewallPolicyDetailRequest => AddNetworkFirewallPolicyDetailResponse);
 
 rt::model! { read debug;
-/// AddNetworkFirewallPolicyDetail返回参数结构体
+/// AddNetworkFirewallPolicyDetail response structure.
 AddNetworkFirewallPolicyDetailResponse {
-    /// 返回创建的任务的ID，为0表示创建失败。
+    /// ID of the created task. `0` indicates that the creation failed.
     "TaskId" task_id set_task_id: i128,
-    /// 创建任务的结果，"Succ"为成功，"Failed"为失败
+    /// Result of creating the task. Valid values: `Succ`, `Failed`.
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AddNetworkFirewallPolicyYamlDetail` (容器网络创建Yaml网络策略添加任务).
+/// Request of `AddNetworkFirewallPolicyYamlDetail` (Creates a task to add a YAML network policy in the container network).
 ///
-/// 功能已下线待三合一重构
+/// deprecated pending reconstruction
 ///
-/// 容器网络创建Yaml网络策略添加任务
+/// Create a YAML network policy and add tasks for the container network.
 #[deprecated(note = "deprecated in the API spec")]
 AddNetworkFirewallPolicyYamlDetailRequest {
-    /// 集群Id
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 策略名
+    /// Policy name
     ///
     /// Required.
     "PolicyName" policy_name set_policy_name: str,
-    /// base64编码的networkpolicy yaml字符串
+    /// Base64-encoded NetworkPolicy YAML string
     "Yaml" yaml set_yaml: str,
-    /// 策略描述
+    /// Policy description
     "Description" description set_description: str,
 } }
 rt::action!("tcss", "2020-11-01", "AddNetworkFirewallPolicyYamlDetail", AddNetworkFirewallPolicyYamlDetailRequest => AddNetworkFirewallPolicyYamlDetailResponse);
 
 rt::model! { read debug;
-/// AddNetworkFirewallPolicyYamlDetail返回参数结构体
+/// AddNetworkFirewallPolicyYamlDetail response structure.
 AddNetworkFirewallPolicyYamlDetailResponse {
-    /// 返回创建的任务的ID，为0表示创建失败。
+    /// ID of the created task. `0` indicates that the creation failed.
     "TaskId" task_id set_task_id: i128,
-    /// 创建任务的结果，"Succ"为成功，"Failed"为失败
+    /// Result of creating the task. Valid values: `Succ`, `Failed`.
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AddOrModifyMaliciousConnectionWhiteList` (增加或修改恶意外连的白名单).
+/// Request of `AddOrModifyMaliciousConnectionWhiteList` (Add or modify the allowlist for malicious external connections.).
 ///
-/// 增加或修改恶意外连的白名单
+/// Add or modify the allowlist for malicious external connections.
 AddOrModifyMaliciousConnectionWhiteListRequest {
-    /// 枚举
+    /// Enumerate
     /// IP: IP
-    /// 域名：DOMAIN
+    /// Domain name: DOMAIN
     ///
     /// Required.
     "RequestType" request_type set_request_type: str,
-    /// 白名单域名
+    /// Allowlisted domain names
     "WhiteDomainList" white_domain_list set_white_domain_list: list String,
-    /// 白名单IP
+    /// Allowlisted IP
     "WhiteIPList" white_ip_list set_white_ip_list: list String,
-    /// 备注
+    /// Remarks
     "Remark" remark set_remark: str,
-    /// 白名单记录id，只有修改时需要
+    /// Allowlist Record ID, Required Only for Modification
     "ID" id set_id: i128,
 } }
 rt::action!("tcss", "2020-11-01", "AddOrModifyMaliciousConnectionWhiteList", AddOrModifyMaliciousConnectionWhiteListRequest => AddOrModifyMaliciousConnectionWhiteListResponse);
 
 rt::model! { read debug;
-/// AddOrModifyMaliciousConnectionWhiteList返回参数结构体
+/// AddOrModifyMaliciousConnectionWhiteList response structure.
 AddOrModifyMaliciousConnectionWhiteListResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AddOrModifyVirusWhiteListRule` (新增或修改木马白名单规则).
+/// Request of `AddOrModifyVirusWhiteListRule` (This API is used to add or modify Trojan allowlist rules.).
 ///
-/// 新增或修改木马白名单规则
+/// This API is used to add or modify Trojan allowlist rules.
 AddOrModifyVirusWhiteListRuleRequest {
-    /// MD5列表
+    /// MD5 list.
     ///
     /// Required.
     "Md5List" md5_list set_md5_list: list String,
-    /// 生效范围：1=全部镜像，0=自选镜像
+    /// Scope: 1 indicates all images, and 0 indicates selected images.
     ///
     /// Required.
     "Scope" scope set_scope: i128,
-    /// 规则ID，有值为修改，无值为新增
+    /// Rule ID. Presence of rule ID values indicates modification, and absence of rule ID values indicates addition.
     "Id" id set_id: i128,
-    /// 镜像ID列表，最大1000个。Scope为0（自选镜像）时必填
+    /// Image ID list, maximum 1,000. Required when Scope is 0 (selected images).
     "ImageIds" image_ids set_image_ids: list String,
-    /// 规则备注，最大256字符
+    /// Rule remarks, with a maximum of 256 characters.
     "Remark" remark set_remark: str,
-    /// 事件id
+    /// Event ID.
     "EventId" event_id set_event_id: i128,
 } }
 rt::action!("tcss", "2020-11-01", "AddOrModifyVirusWhiteListRule", AddOrModifyVirusWhiteListRuleRequest => AddOrModifyVirusWhiteListRuleResponse);
 
 rt::model! { read debug;
-/// AddOrModifyVirusWhiteListRule返回参数结构体
+/// AddOrModifyVirusWhiteListRule response structure.
 AddOrModifyVirusWhiteListRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 受影响的节点类型结构体
+/// Structure of the affected node type
 AffectedNodeItem {
-    /// 集群ID
+    /// Cluster ID
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 集群名字
+    /// Cluster name
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 实例id
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 内网ip地址
+    /// Private IP
     "PrivateIpAddresses" private_ip_addresses set_private_ip_addresses: str,
-    /// 节点的角色，Master、Work等
+    /// Node role, such as `Master` and `Work`.
     "InstanceRole" instance_role set_instance_role: str,
-    /// k8s版本
+    /// K8s version
     "ClusterVersion" cluster_version set_cluster_version: str,
-    /// 运行时组件,docker或者containerd
+    /// Runtime component. Valid values: `docker`, `containerd`.
     "ContainerRuntime" container_runtime set_container_runtime: str,
-    /// 区域
+    /// Region
     "Region" region set_region: str,
-    /// 检查结果的验证信息
+    /// Verification information of the check result
     "VerifyInfo" verify_info set_verify_info: str,
-    /// 节点名称
+    /// Node name
     "NodeName" node_name set_node_name: str,
 } }
 
 rt::model! { read debug;
-/// 集群安全检查受影响的工作负载Item
+/// Affected workload item in the cluster security check
 AffectedWorkloadItem {
-    /// 集群Id
+    /// Cluster ID
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 集群名字
+    /// Cluster name
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 工作负载名称
+    /// Workload name
     "WorkloadName" workload_name set_workload_name: str,
-    /// 工作负载类型
+    /// Workload type
     "WorkloadType" workload_type set_workload_type: str,
-    /// 区域
+    /// Region
     "Region" region set_region: str,
-    /// 检测结果的验证信息
+    /// Verification information of the check result
     "VerifyInfo" verify_info set_verify_info: str,
 } }
 
 rt::model! { read debug;
-/// 集群列表Item
+/// List of clusters
 AssetClusterListItem {
-    /// 集群ID
+    /// Cluster ID.
     "ClusterID" cluster_id set_cluster_id: str,
-    /// 集群名称
+    /// Cluster name.
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 集群状态
-    /// CSR_RUNNING: 运行中
-    /// CSR_EXCEPTION:异常
-    /// CSR_DEL:已经删除
+    /// Cluster status
+    /// CSR_RUNNING: Running
+    /// CSR_EXCEPTION: Exception
+    /// CSR_DEL: Deleted
     "Status" status set_status: str,
-    /// 绑定的集群ID
+    /// ID of the bound cluster
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BindRuleID" bind_rule_id set_bind_rule_id: str,
-    /// 绑定规则名称
+    /// Binding rule name
     "BindRuleName" bind_rule_name set_bind_rule_name: str,
-    /// 集群类型:
-    /// CT_TKE:TKE集群;
-    /// CT_USER_CREATE:用户自建集群;
-    /// CT_TKE_SERVERLESS:TKE Serverless集群;
+    /// ClusterType:
+    /// CT_TKE: tke cluster;
+    /// CT_USER_CREATE: user-built cluster;
+    /// CT_TKE_SERVERLESS: TKE Serverless Cluster;
     "ClusterType" cluster_type set_cluster_type: str,
-    /// 集群版本
+    /// Cluster edition
     "ClusterVersion" cluster_version set_cluster_version: str,
-    /// 内存量
+    /// Memory capacity
     "MemLimit" mem_limit set_mem_limit: i64,
     /// cpu
     "CpuLimit" cpu_limit set_cpu_limit: i64,
-    /// 集群审计开关状态：
-    /// 已关闭Closed/关闭中Closing/关闭失败CloseFailed/已开启Opened/开启中Opening/开启失败OpenFailed
+    /// Cluster audit switch status:
+    /// Closed/Closing/CloseFailed/Opened/Opening/OpenFailed
     "ClusterAuditStatus" cluster_audit_status set_cluster_audit_status: str,
-    /// 接入状态:
-    /// 未接入: AccessedNone
-    /// 已防护: AccessedDefended
-    /// 未防护: AccessedInstalled
-    /// 部分防护: AccessedPartialDefence
-    /// 接入异常: AccessedException
-    /// 卸载异常: AccessedUninstallException
-    /// 接入中: AccessedInstalling
-    /// 卸载中: AccessedUninstalling
+    /// Access status:
+    /// Not connected: AccessedNone
+    /// Defended: AccessedDefended
+    /// No protection: AccessedInstalled
+    /// Partial protection: AccessedPartialDefence
+    /// Access exception: AccessedException
+    /// Uninstallation exception: AccessedUninstallException
+    /// Accessing: AccessedInstalling
+    /// Uninstalling: AccessedUninstalling
     "AccessedStatus" accessed_status set_accessed_status: str,
 } }
 
 rt::model! { write debug;
-/// 容器安全
-/// 描述键值对过滤器，用于条件过滤查询。例如过滤ID、名称、状态等
-/// 若存在多个Filter时，Filter间的关系为逻辑与（AND）关系。
-/// 若同一个Filter存在多个Values，同一Filter下Values间的关系为逻辑或（OR）关系。
+/// Container security
+/// Description key-value pair filter, which is used for conditional filtering queries. For example, filter by ID, name, and status.
+/// If there are multiple Filters, the logical relationship between them is AND.
+/// If there are multiple Values in the same Filter, the logical relationship between the Values under the same Filter is OR.
 AssetFilters {
-    /// 过滤键的名称
+    /// Name of the filter key
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 一个或者多个过滤值。
+    /// One or more filter values
     ///
     /// Required.
     "Values" values set_values: list String,
-    /// 是否模糊查询
+    /// Whether to use fuzzy query
     "ExactMatch" exact_match set_exact_match: bool,
 } }
 
 rt::model! { read debug;
-/// 容器安全资产镜像简略信息
+/// Brief information of the image
 AssetSimpleImageInfo {
-    /// 镜像ID
+    /// Image ID
     "ImageID" image_id set_image_id: str,
-    /// 镜像名称
+    /// Image name
     "ImageName" image_name set_image_name: str,
-    /// 关联容器个数
+    /// Number of associated containers
     "ContainerCnt" container_cnt set_container_cnt: i128,
-    /// 最后扫描时间
+    /// Last scan time
     "ScanTime" scan_time set_scan_time: str,
-    /// 镜像大小
+    /// Image size
     "Size" size set_size: i128,
 } }
 
 rt::model! { read debug;
-/// 镜像自动授权结果信息
+/// Result of the automatic image licensing
 AutoAuthorizedImageInfo {
-    /// 镜像id
+    /// Image ID
     "ImageId" image_id set_image_id: str,
-    /// 镜像名称
+    /// Image name
     "ImageName" image_name set_image_name: str,
-    /// 授权时间
+    /// Licensing time
     "AuthorizedTime" authorized_time set_authorized_time: str,
-    /// 授权结果，SUCCESS:成功，REACH_LIMIT:达到授权上限，LICENSE_INSUFFICIENT:授权数不足'
+    /// Licensing result. Valid values: `SUCCESS` (success); `REACH_LIMIT` (reaching the upper limit on licenses); `LICENSE_INSUFFICIENT` (insufficient licenses).
     "Status" status set_status: str,
-    /// 是否授权，1：是，0：否
+    /// Whether it is licensed. Valid values: `1` (yes); `0` (no).
     "IsAuthorized" is_authorized set_is_authorized: i128,
 } }
 
 rt::model! { read debug;
-/// 自动授权镜像规则授权范围主机列表
+/// List of servers licensed based on the automatic image licensing rule
 AutoAuthorizedRuleHostInfo {
-    /// 主机id
+    /// Server ID
     "HostID" host_id set_host_id: str,
-    /// 主机ip即内网ip
+    /// Server IP, which is the private IP
     "HostIP" host_ip set_host_ip: str,
-    /// 主机名称
+    /// Server name
     "HostName" host_name set_host_name: str,
-    /// 镜像个数
+    /// Number of images
     "ImageCnt" image_cnt set_image_cnt: i128,
-    /// 容器个数
+    /// Number of containers
     "ContainerCnt" container_cnt set_container_cnt: i128,
-    /// 外网ip
+    /// Public IP
     "PublicIp" public_ip set_public_ip: str,
-    /// 主机实例ID
+    /// Server instance ID
     "InstanceID" instance_id set_instance_id: str,
-    /// 主机来源：["CVM", "ECM", "LH", "BM"]  中的之一为腾讯云服务器；["Other"]之一非腾讯云服务器；
+    /// Server source. Valid values: `CVM`, `ECM`, `LH`, `BM`, `Other`. The first four values indicate Tencent Cloud instances, while the last one indicates non-Tencent Cloud instances.
     "MachineType" machine_type set_machine_type: str,
-    /// docker 版本
+    /// Docker version
     "DockerVersion" docker_version set_docker_version: str,
-    /// agent运行状态
+    /// Agent status
     "Status" status set_status: str,
 } }
 
 rt::model! { read debug;
-/// 安全日志kafka可选信息
+/// Optional information of the security log Kafka
 CKafkaInstanceInfo {
-    /// 实例ID
+    /// Instance ID.
     "InstanceID" instance_id set_instance_id: str,
-    /// 实例名称
+    /// Instance name.
     "InstanceName" instance_name set_instance_name: str,
-    /// 主题列表
+    /// Topic list
     "TopicList" topic_list set_topic_list: list CKafkaTopicInfo,
-    /// 路由列表
+    /// Routing List
     "RouteList" route_list set_route_list: list CkafkaRouteInfo,
-    /// kafka版本号
+    /// Kafka Version Number
     "KafkaVersion" kafka_version set_kafka_version: str,
 } }
 
 rt::model! { read debug;
-/// Ckafka topic信息
+/// CKafka topic information
 CKafkaTopicInfo {
-    /// 主题ID
+    /// Topic ID
     "TopicID" topic_id set_topic_id: str,
-    /// 主题名称
+    /// Topic name
     "TopicName" topic_name set_topic_name: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CheckNetworkFirewallPolicyYaml` (容器网络创建检查Yaml网络策略任务).
+/// Request of `CheckNetworkFirewallPolicyYaml` (Creates a task to check a YAML network policy in the container network).
 ///
-/// 功能已下线待三合一重构
+/// deprecated pending reconstruction
 ///
-/// 容器网络创建检查Yaml网络策略任务
+/// Create a task of check the YAML network policy for the container network.
 #[deprecated(note = "deprecated in the API spec")]
 CheckNetworkFirewallPolicyYamlRequest {
-    /// 集群Id
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 策略名
+    /// Policy name
     ///
     /// Required.
     "PolicyName" policy_name set_policy_name: str,
-    /// base64编码的networkpolicy yaml字符串
+    /// Base64-encoded NetworkPolicy YAML string
     "Yaml" yaml set_yaml: str,
-    /// 策略描述
+    /// Policy description
     "Description" description set_description: str,
 } }
 rt::action!("tcss", "2020-11-01", "CheckNetworkFirewallPolicyYaml", CheckNetworkFirewallPolicyYamlRequest => CheckNetworkFirewallPolicyYamlResponse);
 
 rt::model! { read debug;
-/// CheckNetworkFirewallPolicyYaml返回参数结构体
+/// CheckNetworkFirewallPolicyYaml response structure.
 CheckNetworkFirewallPolicyYamlResponse {
-    /// 返回创建的任务的ID，为0表示创建失败。
+    /// ID of the created task. `0` indicates that the creation failed.
     "TaskId" task_id set_task_id: i128,
-    /// 创建任务的结果，"Succ"为成功，"Failed"为失败
+    /// Result of creating the task. Valid values: `Succ`, `Failed`.
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CheckRepeatAssetImageRegistry` (检查单个镜像仓库名是否重复).
+/// Request of `CheckRepeatAssetImageRegistry` (Checks whether an image repository name is duplicated).
 ///
-/// 检查单个镜像仓库名是否重复
+/// This API is used to check whether an image repository name is duplicated.
 CheckRepeatAssetImageRegistryRequest {
-    /// 仓库名
+    /// Repository name
     ///
     /// Required.
     "Name" name set_name: str,
@@ -1333,223 +1341,231 @@ CheckRepeatAssetImageRegistryRequest {
 rt::action!("tcss", "2020-11-01", "CheckRepeatAssetImageRegistry", CheckRepeatAssetImageRegistryRequest => CheckRepeatAssetImageRegistryResponse);
 
 rt::model! { read debug;
-/// CheckRepeatAssetImageRegistry返回参数结构体
+/// CheckRepeatAssetImageRegistry response structure.
 CheckRepeatAssetImageRegistryResponse {
-    /// 是否重复
+    /// Check for duplicates.
     "IsRepeat" is_repeat set_is_repeat: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// Ckafka路由详情
+/// Ckafka route detail
 CkafkaRouteInfo {
-    /// 路由ID
+    /// Routing ID
     "RouteID" route_id set_route_id: i64,
-    /// 域名名称
+    /// Domain name
     "Domain" domain set_domain: str,
-    /// 域名端口
+    /// Domain Port
     "DomainPort" domain_port set_domain_port: i128,
-    /// 虚拟ip
+    /// Virtual IP
     "Vip" vip set_vip: str,
-    /// 虚拟ip类型
+    /// Virtual IP Type
     "VipType" vip_type set_vip_type: i64,
-    /// 接入类型
-    /// // 0：PLAINTEXT (明文方式，没有带用户信息老版本及社区版本都支持)
-    /// // 1：SASL_PLAINTEXT（明文方式，不过在数据开始时，会通过SASL方式登录鉴权，仅社区版本支持）
-    /// // 2：SSL（SSL加密通信，没有带用户信息，老版本及社区版本都支持）
-    /// // 3：SASL_SSL（SSL加密通信，在数据开始时，会通过SASL方式登录鉴权，仅社区版本支持）
+    /// Access type
+    /// 0: PLAINTEXT (plaintext mode, no user information included, supported by older versions and community edition)
+    /// SASL_PLAINTEXT (plaintext mode, however, login authentication with SASL is performed at the start of data transmission, only supported by community version).
+    /// 2: SSL (SSL encrypted communication, no user information included, supported by older versions and community edition)
+    /// 3: SASL_SSL (SSL encrypted communication. Authenticate the login with SASL when data transmission starts. Only supported by community version)
     "AccessType" access_type set_access_type: i64,
 } }
 
 rt::model! { read debug;
-/// cls日志集信息
+/// CLS logset information
 ClsLogsetInfo {
-    /// 日志集ID
+    /// Logset ID
     "LogsetID" logset_id set_logset_id: str,
-    /// 日志集名称
+    /// logset name
     "LogsetName" logset_name set_logset_name: str,
-    /// cls主题列表
+    /// CLS Topic List
     "TopicList" topic_list set_topic_list: list ClsTopicInfo,
 } }
 
 rt::model! { read debug;
-/// cls主题信息
+/// CLS topic information
 ClsTopicInfo {
-    /// 主题ID
+    /// Topic ID
     "TopicID" topic_id set_topic_id: str,
-    /// 主题名称
+    /// Topic name
     "TopicName" topic_name set_topic_name: str,
 } }
 
 rt::model! { read debug;
-/// 表示一条集群安全检测项的详细信息
+/// Details of a cluster security check item
 ClusterCheckItem {
-    /// 唯一的检测项的ID
+    /// Unique Check Item ID
     "CheckItemId" check_item_id set_check_item_id: i64,
-    /// 风险项的名称
+    /// Name of the risk item
     "Name" name set_name: str,
-    /// 检测项详细描述。
+    /// Check Item Details
     "ItemDetail" item_detail set_item_detail: str,
-    /// 威胁等级。严重Serious,高危High,中危Middle,提示Hint
+    /// Threat Level: Serious, High, Medium, Hint
     "RiskLevel" risk_level set_risk_level: str,
-    /// 检查对象、风险对象.Runc,Kubelet,Containerd,Pods
+    /// Check Object and Risk Object: Runc, Kubelet, Containerd, and Pods
     "RiskTarget" risk_target set_risk_target: str,
-    /// 风险类别,漏洞风险CVERisk,配置风险ConfigRisk
+    /// Risk Category. CVERisk: Vulnerability Risk; ConfigRisk: Configuration Risk
     "RiskType" risk_type set_risk_type: str,
-    /// 检测项所属的风险类型,权限提升:PrivilegePromotion,拒绝服务:RefuseService,目录穿越:DirectoryEscape,未授权访问:UnauthorizedAccess,权限许可和访问控制问题:PrivilegeAndAccessControl,敏感信息泄露:SensitiveInfoLeak
+    /// Risk Type of Check Item. PrivilegePromotion: Privilege Promotion; RefuseService: Refuse of Service; DirectoryEscape: Directory Traversal; UnauthorizedAccess: Unauthorized Access; PrivilegeAndAccessControl: Permission and Access Control Issues; SensitiveInfoLeak: Sensitive Information Leakage
     "RiskAttribute" risk_attribute set_risk_attribute: str,
-    /// 风险特征,Tag.存在EXP:ExistEXP,存在POD:ExistPOC,无需重启:NoNeedReboot, 服务重启:ServerRestart,远程信息泄露:RemoteInfoLeak,远程拒绝服务:RemoteRefuseService,远程利用:RemoteExploit,远程执行:RemoteExecute
+    /// Risk Characteristics Tag
+    /// ExistEXP: With EXP
+    /// ExistPOC: With POD
+    /// NoNeedReboot: No Need of Reboot
+    /// ServerRestart: Service Reboot
+    /// RemoteInfoLeak: Remote Information Leakage
+    /// RemoteRefuseService: Remote Refuse Service
+    /// RemoteExploit: Remote Exploitation
+    /// RemoteExecute: Remote Execution
     "RiskProperty" risk_property set_risk_property: str,
-    /// CVE编号
+    /// CVE id
     "CVENumber" cve_number set_cve_number: str,
-    /// 披露时间
+    /// Disclosure time
     "DiscoverTime" discover_time set_discover_time: str,
-    /// 解决方案
+    /// Solution
     "Solution" solution set_solution: str,
-    /// CVSS信息,用于画图
+    /// CVSS Information, Used for Drawing
     "CVSS" cvss set_cvss: str,
-    /// CVSS分数
+    /// CVSS score
     "CVSSScore" cvss_score set_cvss_score: str,
-    /// 参考连接
+    /// Reference link
     "RelateLink" relate_link set_relate_link: str,
-    /// 影响类型，为Node或者Workload
+    /// Impact Type: Node or Workload
     "AffectedType" affected_type set_affected_type: str,
-    /// 受影响的版本信息
+    /// Affected Version Information
     "AffectedVersion" affected_version set_affected_version: str,
-    /// 忽略的资产数量
+    /// Number of Ignored Assets
     "IgnoredAssetNum" ignored_asset_num set_ignored_asset_num: i64,
-    /// 是否忽略该检测项
+    /// Whether to Ignore the Check Item
     "IsIgnored" is_ignored set_is_ignored: bool,
-    /// 受影响评估
+    /// Affected Critique
     "RiskAssessment" risk_assessment set_risk_assessment: str,
 } }
 
 rt::model! { write debug;
-/// 集群检查任务入参
+/// Input parameters for a cluster check task
 ClusterCheckTaskItem {
-    /// 指定要扫描的集群ID
+    /// ID of the specified cluster to be scanned
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 集群所属地域
+    /// Cluster region
     ///
     /// Required.
     "ClusterRegion" cluster_region set_cluster_region: str,
-    /// 指定要扫描的节点IP
+    /// IP of the specified node to be scanned
     "NodeIp" node_ip set_node_ip: str,
-    /// 按照要扫描的workload名字
+    /// Name of the specified workload to be scanned
     "WorkloadName" workload_name set_workload_name: str,
 } }
 
 rt::model! { write debug;
-/// CreateCheckComponent的入口参数,用于批量安装防御容器
+/// Input parameters for `CreateCheckComponent`, which are used to batch install defenders.
 ClusterCreateComponentItem {
-    /// 要安装组件的集群ID。
+    /// ID of the cluster for which to install the component
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 该集群对应的地域
+    /// Cluster region
     ///
     /// Required.
     "ClusterRegion" cluster_region set_cluster_region: str,
 } }
 
 rt::model! { write debug;
-/// 集群自定义参数
+/// Custom parameters of the cluster
 ClusterCustomParameters {
-    /// 参数名
+    /// Parameter name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 参数值
+    /// Parameter value
     ///
     /// Required.
     "Values" values set_values: list String,
 } }
 
 rt::model! { read debug;
-/// 集群资产返回的结构体
+/// Response parameters structure of the cluster asset
 ClusterInfoItem {
-    /// 集群id
+    /// Cluster ID
     "ClusterId" cluster_id set_cluster_id: str,
     /// 集群ca证书md5值
     "ClusterCAMD5" cluster_camd5 set_cluster_camd5: str,
-    /// 集群名字
+    /// Cluster name
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 集群版本
+    /// Cluster version
     "ClusterVersion" cluster_version set_cluster_version: str,
-    /// 集群操作系统
+    /// Cluster OS
     "ClusterOs" cluster_os set_cluster_os: str,
-    /// 集群类型
+    /// Cluster type
     "ClusterType" cluster_type set_cluster_type: str,
-    /// 集群节点数
+    /// Number of nodes in the cluster
     "ClusterNodeNum" cluster_node_num set_cluster_node_num: i128,
-    /// 集群区域
+    /// Cluster region
     "Region" region set_region: str,
-    /// 防护状态:
-    /// 已防护: Defended
-    /// 未防护: UnDefended
-    /// 部分防护: PartDefened
+    /// Protection Status
+    /// Defended
+    /// Unprotected
+    /// Partially defended
     "DefenderStatus" defender_status set_defender_status: str,
-    /// 集群状态
+    /// Cluster status
     "ClusterStatus" cluster_status set_cluster_status: str,
-    /// 集群运行子状态
+    /// Cluster operation sub-status.
     "ClusterSubStatus" cluster_sub_status set_cluster_sub_status: str,
-    /// 集群的检测模式，为Cluster_Normal或者Cluster_Actived.
+    /// Cluster check mode. Valid values: `Cluster_Normal`, `Cluster_Actived`.
     "ClusterCheckMode" cluster_check_mode set_cluster_check_mode: str,
-    /// 是否自动定期检测
+    /// Whether automatic and regular check is enabled
     "ClusterAutoCheck" cluster_auto_check set_cluster_auto_check: bool,
-    /// 防护容器部署失败原因，为UserDaemonSetNotReady时,和UnreadyNodeNum转成"N个节点防御容器为就绪"，其他错误直接展示
+    /// Cause of the failure to deploy the defender. When it is `UserDaemonSetNotReady`, `UnreadyNodeNum` is changed to "The defenders on N nodes are ready". If it is another value, the error message is directly displayed.
     "DefenderErrorReason" defender_error_reason set_defender_error_reason: str,
-    /// 防御容器没有ready状态的节点数量
+    /// Number of nodes where the defender is not ready
     "UnreadyNodeNum" unready_node_num set_unready_node_num: i128,
-    /// 严重风险检查项的数量
+    /// Number of critical check items
     "SeriousRiskCount" serious_risk_count set_serious_risk_count: i64,
-    /// 高风险检查项的数量
+    /// Number of high-risk check items
     "HighRiskCount" high_risk_count set_high_risk_count: i64,
-    /// 中风险检查项的数量
+    /// Number of medium-risk check items
     "MiddleRiskCount" middle_risk_count set_middle_risk_count: i64,
-    /// 提示风险检查项的数量
+    /// Number of prompt-risk check items
     "HintRiskCount" hint_risk_count set_hint_risk_count: i64,
-    /// 检查失败原因
+    /// Check failure cause
     "CheckFailReason" check_fail_reason set_check_fail_reason: str,
-    /// 检查状态,为Task_Running, NoRisk, HasRisk, Uncheck, Task_Error
+    /// Check status. Valid values: `Task_Running`, `NoRisk`, `HasRisk`, `Uncheck`, `Task_Error`.
     "CheckStatus" check_status set_check_status: str,
-    /// 任务创建时间,检查时间
+    /// Task creation time and check time
     "TaskCreateTime" task_create_time set_task_create_time: str,
-    /// 接入状态:
-    /// 未接入: AccessedNone
-    /// 已防护: AccessedDefended
-    /// 未防护: AccessedInstalled
-    /// 部分防护: AccessedPartialDefence
-    /// 接入异常: AccessedException
-    /// 卸载异常: AccessedUninstallException
-    /// 接入中: AccessedInstalling
-    /// 卸载中: AccessedUninstalling
+    /// Access status
+    /// Not connected
+    /// Defended
+    /// Unprotected: AccessedInstalled
+    /// Partial protection: AccessedPartialDefence
+    /// Access exception: AccessedException
+    /// Uninstallation Exception: AccessedUninstallException
+    /// ACCESSING: installing
+    /// Uninstalling: AccessedUninstalling
     "AccessedStatus" accessed_status set_accessed_status: str,
-    /// 接入失败原因
+    /// Reason for Access Failure
     "AccessedSubStatus" accessed_sub_status set_accessed_sub_status: str,
-    /// 接入/卸载失败原因
+    /// Access/Uninstallation failure reason.
     "AccessedErrorReason" accessed_error_reason set_accessed_error_reason: str,
-    /// 节点总数
+    /// Total number of nodes
     "NodeCount" node_count set_node_count: i128,
-    /// 离线节点数
+    /// Offline Node Count
     "OffLineNodeCount" off_line_node_count set_off_line_node_count: i128,
-    /// 未安装agent节点数
+    /// Number of Nodes Without Agent Installed
     "UnInstallAgentNodeCount" un_install_agent_node_count set_un_install_agent_node_count: i128,
-    /// 计费核数(弹性计费核数+普通计费核数)
+    /// Number of billing cores (elastic billing cores + regular billing cores).
     "ChargeCoresCnt" charge_cores_cnt set_charge_cores_cnt: i128,
     /// master 地址列表
     "MasterAddresses" master_addresses set_master_addresses: list String,
     /// 核数
     "CoresCnt" cores_cnt set_cores_cnt: i128,
-    /// 集群审计开关状态：
-    /// 已关闭Closed/关闭中Closing/关闭失败CloseFailed/已开启Opened/开启中Opening/开启失败OpenFailed
+    /// Cluster audit switch status:
+    /// Closed / Closing / CloseFailed / Opened / Opening / OpenFailed
     "ClusterAuditStatus" cluster_audit_status set_cluster_audit_status: str,
-    /// 集群审计开关失败信息
+    /// Information on the failure to enable/disable cluster audit.
     "ClusterAuditFailedInfo" cluster_audit_failed_info set_cluster_audit_failed_info: str,
-    /// 所有者名称
+    /// Owner name.
     "OwnerName" owner_name set_owner_name: str,
 } }
 
@@ -1653,544 +1669,544 @@ ClusterPodInfo {
 } }
 
 rt::model! { read debug;
-/// 风险项是检查完之后，有问题的检测项，并且加了一些检查结果信息。
+/// A risk item is a check item with an issue found in the check, with certain information of the check result.
 ClusterRiskItem {
-    /// 检测项相关信息
+    /// Check item information
     "CheckItem" check_item set_check_item: obj ClusterCheckItem,
-    /// 验证信息
+    /// Verification information
     "VerifyInfo" verify_info set_verify_info: str,
-    /// 事件描述,检查的错误信息
+    /// Event description and check error message
     "ErrorMessage" error_message set_error_message: str,
-    /// 受影响的集群数量
+    /// Number of affected clusters
     "AffectedClusterCount" affected_cluster_count set_affected_cluster_count: i128,
-    /// 受影响的节点数量
+    /// Number of affected nodes
     "AffectedNodeCount" affected_node_count set_affected_node_count: i128,
 } }
 
 rt::model! { read debug;
-/// 表示检测项所影响的资产的信息。
+/// Information of the asset affected by the check item
 ComplianceAffectedAsset {
-    /// 为客户分配的唯一的资产项的ID。
+    /// Unique asset item ID allocated to the customer.
     "CustomerAssetId" customer_asset_id set_customer_asset_id: i128,
-    /// 资产项的名称。
+    /// Asset item name.
     "AssetName" asset_name set_asset_name: str,
-    /// 资产项的类型
+    /// Asset item type.
     "AssetType" asset_type set_asset_type: str,
-    /// 检测状态
+    /// Check status.
     ///
-    /// CHECK_INIT, 待检测
+    /// CHECK_INIT: pending check
     ///
-    /// CHECK_RUNNING, 检测中
+    /// CHECK_RUNNING: checking
     ///
-    /// CHECK_FINISHED, 检测完成
+    /// CHECK_FINISHED: check completed
     ///
-    /// CHECK_FAILED, 检测失败
+    /// CHECK_FAILED: check failed
     "CheckStatus" check_status set_check_status: str,
-    /// 节点名称。
+    /// Node name.
     "NodeName" node_name set_node_name: str,
-    /// 上次检测的时间，格式为”YYYY-MM-DD HH:m::SS“。
+    /// Last check time in the format of YYYY-MM-DD HH:m::SS.
     ///
-    /// 如果没有检测过，此处为”0000-00-00 00:00:00“。
+    /// If never checked, this field will be 0000-00-00 00:00:00.
     "LastCheckTime" last_check_time set_last_check_time: str,
-    /// 检测结果。取值为：
+    /// Check result. Valid values:
     ///
-    /// RESULT_FAILED: 未通过
+    /// RESULT_FAILED: failed
     ///
-    /// RESULT_PASSED: 通过
+    /// RESULT_PASSED: passed
     "CheckResult" check_result set_check_result: str,
-    /// 主机IP
+    /// Host IP address.
     "HostIP" host_ip set_host_ip: str,
-    /// 镜像的tag
+    /// Image tag.
     "ImageTag" image_tag set_image_tag: str,
-    /// 检查项验证信息
+    /// Check item verification information.
     "VerifyInfo" verify_info set_verify_info: str,
-    /// 主机实例id
+    /// Host instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 镜像仓库信息
+    /// Image repository information.
     "ImageRegistryInfo" image_registry_info set_image_registry_info: obj ImageRegistryInfo,
-    /// 集群id
+    /// Cluster ID.
     "ClusterID" cluster_id set_cluster_id: str,
-    /// 集群名称
+    /// Cluster name.
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 资产唯一ID
+    /// Unique asset ID.
     ///
-    /// 默认值：-
+    /// Default value: -
     "AssetUniqueID" asset_unique_id set_asset_unique_id: str,
 } }
 
 rt::model! { read debug;
-/// 表示一项资产的详情。
+/// Asset details
 ComplianceAssetDetailInfo {
-    /// 客户资产的ID。
+    /// Customer asset ID
     "CustomerAssetId" customer_asset_id set_customer_asset_id: i128,
-    /// 资产类别。
+    /// Asset type
     "AssetType" asset_type set_asset_type: str,
-    /// 资产的名称。
+    /// Asset name
     "AssetName" asset_name set_asset_name: str,
-    /// 资产所属的节点的名称。
+    /// Node name of the asset
     "NodeName" node_name set_node_name: str,
-    /// 资产所在的主机的名称。
+    /// Server name of the asset
     "HostName" host_name set_host_name: str,
-    /// 资产所在的主机的IP。
+    /// Server IP of the asset
     "HostIP" host_ip set_host_ip: str,
-    /// 检测状态
-    /// CHECK_INIT, 待检测
-    /// CHECK_RUNNING, 检测中
-    /// CHECK_FINISHED, 检测完成
-    /// CHECK_FAILED, 检测失败
+    /// Check status
+    /// `CHECK_INIT`: To be checked.
+    /// `CHECK_RUNNING`: Checking.
+    /// `CHECK_FINISHED`: Checked.
+    /// `CHECK_FAILED`: Check failed.
     "CheckStatus" check_status set_check_status: str,
-    /// 此类资产通过的检测项的数目。
+    /// Number of check items that the asset passed
     "PassedPolicyItemCount" passed_policy_item_count set_passed_policy_item_count: i128,
-    /// 此类资产未通过的检测的数目。
+    /// Number of check items that the asset failed
     "FailedPolicyItemCount" failed_policy_item_count set_failed_policy_item_count: i128,
-    /// 上次检测的时间。
+    /// Last detection time.
     "LastCheckTime" last_check_time set_last_check_time: str,
-    /// 检测结果：
-    /// RESULT_FAILED: 未通过。
-    /// RESULT_PASSED: 通过。
+    /// Detection result:
+    /// RESULT_FAILED: failed.
+    /// RESULT_PASSED: Passed.
     "CheckResult" check_result set_check_result: str,
-    /// 资产的运行状态。
+    /// Asset status
     "AssetStatus" asset_status set_asset_status: str,
-    /// 创建资产的时间。
-    /// ASSET_NORMAL: 正常运行，
-    /// ASSET_PAUSED: 暂停运行，
-    /// ASSET_STOPPED: 停止运行，
-    /// ASSET_ABNORMAL: 异常
+    /// Asset creation time
+    /// `ASSET_NORMAL`: Running.
+    /// `ASSET_PAUSED`: Suspended.
+    /// `ASSET_STOPPED`: Stopped.
+    /// `ASSET_ABNORMAL`: Abnormal.
     "AssetCreateTime" asset_create_time set_asset_create_time: str,
 } }
 
 rt::model! { read debug;
-/// 表示一项资产的信息。
+/// Asset information
 ComplianceAssetInfo {
-    /// 客户资产的ID。
+    /// Customer asset ID.
     "CustomerAssetId" customer_asset_id set_customer_asset_id: i128,
-    /// 资产类别。
+    /// Asset category.
     "AssetType" asset_type set_asset_type: str,
-    /// 资产的名称。
+    /// Asset name.
     "AssetName" asset_name set_asset_name: str,
-    /// 当资产为镜像时，这个字段为镜像Tag。
+    /// When the asset is an image, this field represents the image tag.
     "ImageTag" image_tag set_image_tag: str,
-    /// 资产所在的主机IP。
+    /// The host IP address where the asset is located.
     "HostIP" host_ip set_host_ip: str,
-    /// 资产所属的节点的名称
+    /// Name of the node to which the asset belongs.
     "NodeName" node_name set_node_name: str,
-    /// 检测状态
+    /// Check status.
     ///
-    /// CHECK_INIT, 待检测
+    /// CHECK_INIT: pending check
     ///
-    /// CHECK_RUNNING, 检测中
+    /// CHECK_RUNNING: checking
     ///
-    /// CHECK_FINISHED, 检测完成
+    /// CHECK_FINISHED: check completed
     ///
-    /// CHECK_FAILED, 检测失败
+    /// CHECK_FAILED: check failed
     "CheckStatus" check_status set_check_status: str,
-    /// 此类资产通过的检测项的数目。
+    /// Number of check items passed by this type of asset.
     "PassedPolicyItemCount" passed_policy_item_count set_passed_policy_item_count: i128,
-    /// 此类资产未通过的检测的数目。
+    /// Number of check items failed by this type of asset.
     "FailedPolicyItemCount" failed_policy_item_count set_failed_policy_item_count: i128,
-    /// 上次检测的时间。
+    /// Last check time.
     "LastCheckTime" last_check_time set_last_check_time: str,
-    /// 检测结果：
-    /// RESULT_FAILED: 未通过。
-    /// RESULT_PASSED: 通过。
+    /// Check result:
+    /// RESULT_FAILED: failed
+    /// RESULT_PASSED: passed
     "CheckResult" check_result set_check_result: str,
-    /// 主机节点的实例id
+    /// Host node instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 镜像仓库信息
+    /// Image repository information.
     "ImageRegistryInfo" image_registry_info set_image_registry_info: obj ImageRegistryInfo,
-    /// 集群id
+    /// Cluster ID.
     "ClusterID" cluster_id set_cluster_id: str,
-    /// 集群名称
+    /// Cluster name.
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 资产唯一ID
+    /// Unique asset ID.
     ///
-    /// 默认值：-
+    /// Default value: -
     "AssetUniqueID" asset_unique_id set_asset_unique_id: str,
 } }
 
 rt::model! { read debug;
-/// 表示一条检测项的信息。
+/// Information of a check item
 ComplianceAssetPolicyItem {
-    /// 为客户分配的唯一的检测项的ID。
+    /// Unique ID of the customer check item
     "CustomerPolicyItemId" customer_policy_item_id set_customer_policy_item_id: i128,
-    /// 检测项的原始ID
+    /// Original ID of the check item
     "BasePolicyItemId" base_policy_item_id set_base_policy_item_id: i128,
-    /// 检测项的名称。
+    /// Check item name
     "Name" name set_name: str,
-    /// 检测项所属的类型的名称
+    /// Category of the check item
     "Category" category set_category: str,
-    /// 所属的合规标准的ID
+    /// Compliance standard ID
     "BenchmarkStandardId" benchmark_standard_id set_benchmark_standard_id: i128,
-    /// 所属的合规标准的名称
+    /// Compliance standard name
     "BenchmarkStandardName" benchmark_standard_name set_benchmark_standard_name: str,
-    /// 威胁等级
+    /// Severity
     "RiskLevel" risk_level set_risk_level: str,
-    /// 检测状态
-    /// CHECK_INIT, 待检测
-    /// CHECK_RUNNING, 检测中
-    /// CHECK_FINISHED, 检测完成
-    /// CHECK_FAILED, 检测失败
+    /// Check status
+    /// `CHECK_INIT`: To be checked.
+    /// `CHECK_RUNNING`: Checking.
+    /// `CHECK_FINISHED`: Checked.
+    /// `CHECK_FAILED`: Check failed.
     "CheckStatus" check_status set_check_status: str,
-    /// 检测结果
-    /// RESULT_PASSED: 通过
-    /// RESULT_FAILED: 未通过
+    /// detection result
+    /// RESULT_PASSED: Passed.
+    /// RESULT_FAILED: failed
     "CheckResult" check_result set_check_result: str,
-    /// 检测项对应的白名单项的ID。如果存在且非0，表示检测项被用户忽略。
+    /// ID of the allowlist item corresponding to the detection item. If it exists and is not 0, it means the detection item is ignored by the user.
     "WhitelistId" whitelist_id set_whitelist_id: i128,
-    /// 处理建议。
+    /// Handling suggestion
     "FixSuggestion" fix_suggestion set_fix_suggestion: str,
-    /// 最近检测的时间。
+    /// Last detection time.
     "LastCheckTime" last_check_time set_last_check_time: str,
-    /// 验证信息
+    /// Verification information
     "VerifyInfo" verify_info set_verify_info: str,
 } }
 
 rt::model! { write debug;
-/// 资产+检查项ids 集合单元
+/// List of asset IDs and check item IDs
 ComplianceAssetPolicySetItem {
-    /// 资产ID
+    /// Asset ID
     ///
     /// Required.
     "CustomerAssetItemId" customer_asset_item_id set_customer_asset_item_id: i128,
-    /// 需要忽略指定资产内的检查项ID列表，为空表示所有
+    /// List of IDs of check items to be ignored in the specified asset. If it is empty, it indicates all.
     "CustomerPolicyItemIdSet" customer_policy_item_id_set set_customer_policy_item_id_set: list i128,
 } }
 
 rt::model! { read debug;
-/// 表示一类资产的总览信息。
+/// Asset overview
 ComplianceAssetSummary {
-    /// 资产类别。
+    /// Asset type
     "AssetType" asset_type set_asset_type: str,
-    /// 是否为客户的首次检测。与CheckStatus配合使用。
+    /// Whether it is the first check. This parameter is used together with `CheckStatus`.
     "IsCustomerFirstCheck" is_customer_first_check set_is_customer_first_check: bool,
-    /// 检测状态
+    /// Check status
     ///
-    /// CHECK_UNINIT, 用户未启用此功能
+    /// `CHECK_UNINIT`: Feature not enabled.
     ///
-    /// CHECK_INIT, 待检测
+    /// `CHECK_INIT`: To be checked.
     ///
-    /// CHECK_RUNNING, 检测中
+    /// `CHECK_RUNNING`: Checking.
     ///
-    /// CHECK_FINISHED, 检测完成
+    /// `CHECK_FINISHED`: Checked.
     ///
-    /// CHECK_FAILED, 检测失败
+    /// `CHECK_FAILED`: Check failed.
     "CheckStatus" check_status set_check_status: str,
-    /// 此类别的检测进度，为 0~100 的数。若未在检测中，无此字段。
+    /// The detection progress of this category is a number between 0 and 100. If not in progress, field not found.
     "CheckProgress" check_progress set_check_progress: f64,
-    /// 此类资产通过的检测项的数目。
+    /// Number of check items that the asset passed
     "PassedPolicyItemCount" passed_policy_item_count set_passed_policy_item_count: i128,
-    /// 此类资产未通过的检测的数目。
+    /// Number of check items that the asset failed
     "FailedPolicyItemCount" failed_policy_item_count set_failed_policy_item_count: i128,
-    /// 此类资产下未通过的严重级别的检测项的数目。
+    /// Number of critical check items that the asset failed
     "FailedCriticalPolicyItemCount" failed_critical_policy_item_count set_failed_critical_policy_item_count: i128,
-    /// 此类资产下未通过的高危检测项的数目。
+    /// Number of high-risk check items that the asset failed
     "FailedHighRiskPolicyItemCount" failed_high_risk_policy_item_count set_failed_high_risk_policy_item_count: i128,
-    /// 此类资产下未通过的中危检测项的数目。
+    /// Number of medium-risk check items that the asset failed
     "FailedMediumRiskPolicyItemCount" failed_medium_risk_policy_item_count set_failed_medium_risk_policy_item_count: i128,
-    /// 此类资产下未通过的低危检测项的数目。
+    /// Number of low-risk check items that the asset failed
     "FailedLowRiskPolicyItemCount" failed_low_risk_policy_item_count set_failed_low_risk_policy_item_count: i128,
-    /// 此类资产下提示级别的检测项的数目。
+    /// Number of prompt check items of the asset
     "NoticePolicyItemCount" notice_policy_item_count set_notice_policy_item_count: i128,
-    /// 通过检测的资产的数目。
+    /// Number of assets that passed the check
     "PassedAssetCount" passed_asset_count set_passed_asset_count: i128,
-    /// 未通过检测的资产的数目。
+    /// Number of assets that failed the check
     "FailedAssetCount" failed_asset_count set_failed_asset_count: i128,
-    /// 此类资产的合规率，0~100的数。
+    /// Asset compliance rate. Value range: 0-100.
     "AssetPassedRate" asset_passed_rate set_asset_passed_rate: f64,
-    /// 检测失败的资产的数目。
+    /// Number of assets that failed the check
     "ScanFailedAssetCount" scan_failed_asset_count set_scan_failed_asset_count: i128,
-    /// 上次检测的耗时，单位为秒。
+    /// Time taken for last detection, in seconds.
     "CheckCostTime" check_cost_time set_check_cost_time: f64,
-    /// 上次检测的时间。
+    /// Last detection time.
     "LastCheckTime" last_check_time set_last_check_time: str,
-    /// 定时检测规则。
+    /// Scheduled check rule
     "PeriodRule" period_rule set_period_rule: obj CompliancePeriodTaskRule,
-    /// 已开启的检查项总数
+    /// Total Number of Enabled Check Items
     "OpenPolicyItemCount" open_policy_item_count set_open_policy_item_count: i128,
-    /// 已忽略的检查项总数
+    /// Total Number of Ignored Check Items
     "IgnoredPolicyItemCount" ignored_policy_item_count set_ignored_policy_item_count: i128,
-    /// 总检测项数
+    /// Total number of detection items.
     "TotalPolicyItemCount" total_policy_item_count set_total_policy_item_count: i128,
-    /// 检测主机数
+    /// Detection hosts
     "DetectHostCount" detect_host_count set_detect_host_count: i128,
-    /// 当前任务剩余时间，单位秒
+    /// Remaining time of the current task, in seconds.
     "LeftTime" left_time set_left_time: i128,
 } }
 
 rt::model! { read debug;
-/// 表示一个合规标准的信息。
+/// Information of a compliance standard
 ComplianceBenchmarkStandard {
-    /// 合规标准的ID
+    /// Compliance standard ID
     "StandardId" standard_id set_standard_id: i128,
-    /// 合规标准的名称
+    /// Compliance standard name
     "Name" name set_name: str,
-    /// 合规标准包含的数目
+    /// Number of items contained in the compliance standard
     "PolicyItemCount" policy_item_count set_policy_item_count: i128,
-    /// 是否启用此标准
+    /// Whether to enable the standard
     "Enabled" enabled set_enabled: bool,
-    /// 标准的描述
+    /// Description of the standard
     "Description" description set_description: str,
 } }
 
 rt::model! { write debug;
-/// 表示是否启用合规标准。
+/// Whether to enable the compliance standard
 ComplianceBenchmarkStandardEnable {
-    /// 合规标准的ID。
+    /// Compliance standard ID
     ///
     /// Required.
     "StandardId" standard_id set_standard_id: i128,
-    /// 是否启用合规标准
+    /// Whether to enable the compliance standard
     ///
     /// Required.
     "Enable" enable set_enable: bool,
 } }
 
 rt::model! { read debug;
-/// 表示容器资产专属的详情。
+/// Container asset details
 ComplianceContainerDetailInfo {
-    /// 容器在主机上的ID。
+    /// Container ID on the server
     "ContainerId" container_id set_container_id: str,
-    /// 容器所属的Pod的名称。
+    /// Name of the Pod the container belongs to.
     "PodName" pod_name set_pod_name: str,
 } }
 
 rt::model! { write debug;
-/// 键值对过滤器，用于条件过滤查询。例如过滤ID、名称、状态等 若存在多个Filter时，Filter间的关系为逻辑与（AND）关系。 若同一个Filter存在多个Values，同一Filter下Values间的关系为逻辑或（OR）关系。
+/// Key-value pair filter for conditional filtering queries, such as filter ID, name, and status. If more than one filter exists, the logical relationship between these filters is `AND`. If multiple values exist in one filter, the logical relationship between these values is `OR`.
 ComplianceFilters {
-    /// 过滤键的名称
+    /// Filter name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 一个或者多个过滤值。
+    /// One or more filter values
     ///
     /// Required.
     "Values" values set_values: list String,
-    /// 是否模糊查询。默认为是。
+    /// Whether to use fuzzy query. Default value: `true`.
     "ExactMatch" exact_match set_exact_match: bool,
 } }
 
 rt::model! { read debug;
-/// 表示主机资产专属的详情。
+/// Server asset details
 ComplianceHostDetailInfo {
-    /// 主机上的Docker版本。
+    /// Docker version on the host.
     "DockerVersion" docker_version set_docker_version: str,
-    /// 主机上的K8S的版本。
+    /// K8S version on the host.
     "K8SVersion" k8_s_version set_k8_s_version: str,
-    /// 主机上Containerd版本
+    /// Containerd Version on Host
     "ContainerdVersion" containerd_version set_containerd_version: str,
 } }
 
 rt::model! { read debug;
-/// 表示镜像资产专属的详情。
+/// Image asset details
 ComplianceImageDetailInfo {
-    /// 镜像在主机上的ID。
+    /// Image ID on the server
     "ImageId" image_id set_image_id: str,
-    /// 镜像的名称。
+    /// Image name
     "ImageName" image_name set_image_name: str,
-    /// 镜像的Tag。
+    /// Image tag
     "ImageTag" image_tag set_image_tag: str,
-    /// 镜像所在远程仓库的路径。
+    /// Path of the remote repository where the mirror resides.
     "Repository" repository set_repository: str,
 } }
 
 rt::model! { read debug;
-/// 表示K8S资产专属的详情。
+/// K8s asset details
 ComplianceK8SDetailInfo {
-    /// K8S集群的名称。
+    /// Name of the K8S cluster.
     "ClusterName" cluster_name set_cluster_name: str,
-    /// K8S集群的版本。
+    /// Kubernetes Cluster Version
     "ClusterVersion" cluster_version set_cluster_version: str,
 } }
 
 rt::model! { read debug;
-/// 表示一个合规基线检测定时任务的信息。
+/// Information of a scheduled task of the compliance baseline check
 CompliancePeriodTask {
-    /// 周期任务的ID
+    /// Scheduled task ID
     "PeriodTaskId" period_task_id set_period_task_id: i128,
-    /// 资产类型。
-    /// ASSET_CONTAINER, 容器
-    /// ASSET_IMAGE, 镜像
-    /// ASSET_HOST, 主机
-    /// ASSET_K8S, K8S资产
+    /// Asset type
+    /// `ASSET_CONTAINER`: Container.
+    /// `ASSET_IMAGE`: Image.
+    /// `ASSET_HOST`: Server.
+    /// `ASSET_K8S`: K8s asset.
     "AssetType" asset_type set_asset_type: str,
-    /// 最近一次触发的时间
+    /// Last trigger time
     "LastTriggerTime" last_trigger_time set_last_trigger_time: str,
-    /// 总的检查项数目
+    /// Total number of check items
     "TotalPolicyItemCount" total_policy_item_count set_total_policy_item_count: i128,
-    /// 周期设置
+    /// Cycle settings
     "PeriodRule" period_rule set_period_rule: obj CompliancePeriodTaskRule,
-    /// 合规标准列表
+    /// List of compliance standards
     "BenchmarkStandardSet" benchmark_standard_set set_benchmark_standard_set: list ComplianceBenchmarkStandard,
 } }
 
 rt::model! { both debug;
-/// 表示一个定时任务的周期设置
+/// Cycle of a scheduled task
 CompliancePeriodTaskRule {
-    /// 执行的频率（几天一次），取值为：1,3,7。
+    /// Execution frequency (days). Valid values: `1`, `3`, `7`.
     ///
     /// Required.
     "Frequency" frequency set_frequency: i128,
-    /// 在这天的什么时间执行，格式为：HH:mm:SS。
+    /// Execution time in the format of "HH:mm:SS"
     ///
     /// Required.
     "ExecutionTime" execution_time set_execution_time: str,
-    /// 是否开启
+    /// Whether enabled
     "Enable" enable set_enable: bool,
 } }
 
 rt::model! { write debug;
-/// 检查项+资产ids 的集合单元
+/// List of check item IDs and asset IDs
 CompliancePolicyAssetSetItem {
-    /// 检查项ID
+    /// Check item ID
     ///
     /// Required.
     "CustomerPolicyItemId" customer_policy_item_id set_customer_policy_item_id: i128,
-    /// 需要忽略指定检查项内的资产ID列表，为空表示所有
+    /// List of IDs of assets to be ignored in the specified check item. If it is empty, it indicates all.
     "CustomerAssetItemIdSet" customer_asset_item_id_set set_customer_asset_item_id_set: list i128,
 } }
 
 rt::model! { read debug;
-/// 表示一条检测项对应的汇总信息。
+/// Aggregated information of a check item
 CompliancePolicyItemSummary {
-    /// 为客户分配的唯一的检测项的ID。
+    /// Unique ID of the customer check item
     "CustomerPolicyItemId" customer_policy_item_id set_customer_policy_item_id: i128,
-    /// 检测项的原始ID。
+    /// Original ID of the check item
     "BasePolicyItemId" base_policy_item_id set_base_policy_item_id: i128,
-    /// 检测项的名称。
+    /// Check item name
     "Name" name set_name: str,
-    /// 检测项所属的类型，枚举字符串。
+    /// Category of the check item, which is an enumerated string.
     "Category" category set_category: str,
-    /// 所属的合规标准
+    /// Compliance standard
     "BenchmarkStandardName" benchmark_standard_name set_benchmark_standard_name: str,
-    /// 威胁等级。RISK_CRITICAL, RISK_HIGH, RISK_MEDIUM, RISK_LOW, RISK_NOTICE。
+    /// Severity. Valid values: `RISK_CRITICAL`, `RISK_HIGH`, `RISK_MEDIUM`, `RISK_LOW`, `RISK_NOTICE`.
     "RiskLevel" risk_level set_risk_level: str,
-    /// 检测项所属的资产类型
+    /// Asset type of the check item
     "AssetType" asset_type set_asset_type: str,
-    /// 最近检测的时间
+    /// Last detection time
     "LastCheckTime" last_check_time set_last_check_time: str,
-    /// 检测状态
+    /// Check status
     ///
-    /// CHECK_INIT, 待检测
+    /// `CHECK_INIT`: To be checked.
     ///
-    /// CHECK_RUNNING, 检测中
+    /// `CHECK_RUNNING`: Checking.
     ///
-    /// CHECK_FINISHED, 检测完成
+    /// `CHECK_FINISHED`: Checked.
     ///
-    /// CHECK_FAILED, 检测失败
+    /// `CHECK_FAILED`: Check failed.
     "CheckStatus" check_status set_check_status: str,
-    /// 检测结果。RESULT_PASSED: 通过
+    /// Detection result. RESULT_PASSED: Passed.
     ///
-    /// RESULT_FAILED: 未通过
+    /// RESULT_FAILED: failed
     "CheckResult" check_result set_check_result: str,
-    /// 通过检测的资产的数目
+    /// Number of assets passed detection
     "PassedAssetCount" passed_asset_count set_passed_asset_count: i128,
-    /// 未通过检测的资产的数目
+    /// Number of assets with detection failed
     "FailedAssetCount" failed_asset_count set_failed_asset_count: i128,
-    /// 检测项对应的白名单项的ID。如果存在且非0，表示检测项被用户忽略。
+    /// ID of the allowlist item corresponding to the detection item. If it exists and is not 0, it means the detection item is ignored by the user.
     "WhitelistId" whitelist_id set_whitelist_id: i128,
-    /// 处理建议。
+    /// Handling suggestion
     "FixSuggestion" fix_suggestion set_fix_suggestion: str,
-    /// 所属的合规标准的ID
+    /// Compliance standard ID
     "BenchmarkStandardId" benchmark_standard_id set_benchmark_standard_id: i128,
-    /// 检测项适用的版本
+    /// Applicable Version for Check Items
     "ApplicableVersion" applicable_version set_applicable_version: str,
-    /// 检查项描述
+    /// Check Item Description
     "Description" description set_description: str,
-    /// 检查项审计方法
+    /// Check Item Audit Method
     "AuditProcedure" audit_procedure set_audit_procedure: str,
-    /// 是否开启
+    /// Whether enabled
     ///
-    /// - 0 关闭
+    /// - 0 Off
     ///
-    /// - 1 开启
+    /// - 1 Enable
     "IsEnable" is_enable set_is_enable: i128,
 } }
 
 rt::model! { read debug;
-/// 表示检测失败的资产的信息。
+/// Information of the asset that failed the check
 ComplianceScanFailedAsset {
-    /// 客户资产的ID。
+    /// Customer asset ID
     "CustomerAssetId" customer_asset_id set_customer_asset_id: i128,
-    /// 资产类别。
+    /// Asset type
     "AssetType" asset_type set_asset_type: str,
-    /// 检测状态
-    /// CHECK_INIT, 待检测
-    /// CHECK_RUNNING, 检测中
-    /// CHECK_FINISHED, 检测完成
-    /// CHECK_FAILED, 检测失败
+    /// Check status
+    /// `CHECK_INIT`: To be checked.
+    /// `CHECK_RUNNING`: Checking.
+    /// `CHECK_FINISHED`: Checked.
+    /// `CHECK_FAILED`: Check failed.
     "CheckStatus" check_status set_check_status: str,
-    /// 资产的名称。
+    /// Asset name
     "AssetName" asset_name set_asset_name: str,
-    /// 资产检测失败的原因。
+    /// Cause of the asset check failure
     "FailureReason" failure_reason set_failure_reason: str,
-    /// 检测失败的处理建议。
+    /// Suggestion for handling the check failure
     "Suggestion" suggestion set_suggestion: str,
-    /// 检测的时间。
+    /// Check time
     "CheckTime" check_time set_check_time: str,
 } }
 
 rt::model! { read debug;
-/// 表示一条白名单记录。
+/// Allowed item
 ComplianceWhitelistItem {
-    /// 白名单项的ID。
+    /// Allowed item ID
     "WhitelistItemId" whitelist_item_id set_whitelist_item_id: i128,
-    /// 客户检测项的ID。
+    /// ID of the customer check item
     "CustomerPolicyItemId" customer_policy_item_id set_customer_policy_item_id: i128,
-    /// 检测项的名称。
+    /// Check item name
     "Name" name set_name: str,
-    /// 合规标准的名称。
+    /// Compliance standard name
     "StandardName" standard_name set_standard_name: str,
-    /// 合规标准的ID。
+    /// Compliance standard ID
     "StandardId" standard_id set_standard_id: i128,
-    /// 检测项影响的资产的数目。
+    /// Number of assets affected by the check item
     "AffectedAssetCount" affected_asset_count set_affected_asset_count: i128,
-    /// 最后更新的时间
+    /// Last update time
     "LastUpdateTime" last_update_time set_last_update_time: str,
-    /// 加入到白名单的时间
+    /// Allowed time
     "InsertTime" insert_time set_insert_time: str,
 } }
 
 rt::model! { read debug;
-/// 容器组件信息
+/// Container component information
 ComponentInfo {
-    /// 名称
+    /// Name
     "Name" name set_name: str,
-    /// 版本
+    /// Version
     "Version" version set_version: str,
 } }
 
 rt::model! { read debug;
-/// 组件信息
+/// Component information
 ComponentsInfo {
-    /// 组件名称
+    /// Component name
     ///
     /// Disabled in the spec.
     "Component" component set_component: str,
-    /// 组件版本信息
+    /// Component version information
     "Version" version set_version: str,
-    /// 可修复版本
+    /// Repairable Version
     "FixedVersion" fixed_version set_fixed_version: str,
-    /// 路径
+    /// Path.
     "Path" path set_path: str,
-    /// 类型
+    /// Type.
     "Type" r#type set_type: str,
-    /// 组件名称
+    /// Component name
     "Name" name set_name: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ConfirmNetworkFirewallPolicy` (容器网络创建网络策略确认任务).
+/// Request of `ConfirmNetworkFirewallPolicy` (Creates a task to confirm a network policy in the container network).
 ///
-/// 功能已下线待三合一重构
+/// deprecated pending reconstruction
 ///
-/// 容器网络创建网络策略确认任务
+/// Create a network policy and confirm tasks for the container network.
 #[deprecated(note = "deprecated in the API spec")]
 ConfirmNetworkFirewallPolicyRequest {
-    /// 集群Id
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 策略Id数组
+    /// Array of cluster IDs
     ///
     /// Required.
     "Id" id set_id: list i128,
@@ -2198,87 +2214,87 @@ ConfirmNetworkFirewallPolicyRequest {
 rt::action!("tcss", "2020-11-01", "ConfirmNetworkFirewallPolicy", ConfirmNetworkFirewallPolicyRequest => ConfirmNetworkFirewallPolicyResponse);
 
 rt::model! { read debug;
-/// ConfirmNetworkFirewallPolicy返回参数结构体
+/// ConfirmNetworkFirewallPolicy response structure.
 ConfirmNetworkFirewallPolicyResponse {
-    /// 返回创建的任务的ID，为0表示创建失败。
+    /// ID of the created task. `0` indicates that the creation failed.
     "TaskId" task_id set_task_id: i128,
-    /// 创建确认任务的结果，"Succ"为成功，"Failed"为失败
+    /// Result of creating the confirmation task. Valid values: `Succ`, `Failed`.
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 联通性检测配置
+/// Connectivity Check Configuration
 ConnDetectConfig {
-    /// 主机quuid
+    /// Host QUUID
     "Quuid" quuid set_quuid: str,
-    /// 主机uuid
+    /// Host UUID
     "Uuid" uuid set_uuid: str,
 } }
 
 rt::model! { read debug;
-/// 容器列表集合
+/// List of containers
 ContainerInfo {
-    /// 容器id
+    /// Container ID
     "ContainerID" container_id set_container_id: str,
-    /// 容器名称
+    /// Container name
     "ContainerName" container_name set_container_name: str,
-    /// 容器运行状态
+    /// Container status
     "Status" status set_status: str,
-    /// 创建时间
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
-    /// 运行用户
+    /// Operator
     "RunAs" run_as set_run_as: str,
-    /// 命令行
+    /// Command line
     "Cmd" cmd set_cmd: str,
-    /// CPU使用率 *1000
+    /// CPU utilization * 1000
     "CPUUsage" cpu_usage set_cpu_usage: i128,
-    /// 内存使用 kb
+    /// Memory usage in KB
     "RamUsage" ram_usage set_ram_usage: i128,
-    /// 镜像名称
+    /// Image name
     "ImageName" image_name set_image_name: str,
-    /// 镜像id
+    /// Image ID
     "ImageID" image_id set_image_id: str,
-    /// 镜像id
+    /// Image ID
     "POD" pod set_pod: str,
-    /// 主机id
+    /// Server ID
     "HostID" host_id set_host_id: str,
-    /// 主机ip
+    /// Server IP
     "HostIP" host_ip set_host_ip: str,
-    /// 更新时间
+    /// Update time
     "UpdateTime" update_time set_update_time: str,
-    /// 主机名称
+    /// Server name
     "HostName" host_name set_host_name: str,
-    /// 外网ip
+    /// Public IP
     "PublicIp" public_ip set_public_ip: str,
-    /// 网络状态
-    /// 未隔离  	NORMAL
-    /// 已隔离		ISOLATED
-    /// 隔离中		ISOLATING
-    /// 隔离失败	ISOLATE_FAILED
-    /// 解除隔离中  RESTORING
-    /// 解除隔离失败 RESTORE_FAILED
+    /// Network status
+    /// `NORMAL`: 	Not isolated.
+    /// `ISOLATED`: 		Isolated.
+    /// `ISOLATING`: 		Isolating.
+    /// `ISOLATE_FAILED`: 	Isolation failed.
+    /// `RESTORING`: Recovering.
+    /// `RESTORE_FAILED`: Recovery failed.
     "NetStatus" net_status set_net_status: str,
-    /// 网络子状态
+    /// Sub-status of the network
     "NetSubStatus" net_sub_status set_net_sub_status: str,
-    /// 隔离来源
+    /// Isolate source
     "IsolateSource" isolate_source set_isolate_source: str,
-    /// 隔离时间
+    /// Isolation time
     "IsolateTime" isolate_time set_isolate_time: str,
-    /// 超级节点id
+    /// Super node ID
     "NodeID" node_id set_node_id: str,
-    /// podip
+    /// Pod IP
     "PodIP" pod_ip set_pod_ip: str,
-    /// pod名称
+    /// Pod name
     "PodName" pod_name set_pod_name: str,
-    /// 节点类型:节点类型：NORMAL普通节点、SUPER超级节点
+    /// Node type. Valid values: `NORMAL` (general node), `SUPER` (super node)
     "NodeType" node_type set_node_type: str,
-    /// 超级节点唯一id
+    /// UID of the super node
     "NodeUniqueID" node_unique_id set_node_unique_id: str,
-    /// 所属Pod的CPU
+    /// Number of CPU cores used by the pod
     "PodCpu" pod_cpu set_pod_cpu: i64,
-    /// 所属Pod的内存
+    /// Memory specification of the Pod
     "PodMem" pod_mem set_pod_mem: i64,
     /// 集群名称
     "ClusterName" cluster_name set_cluster_name: str,
@@ -2289,330 +2305,330 @@ ContainerInfo {
 } }
 
 rt::model! { read debug;
-/// 容器挂载信息
+/// Container mount information
 ContainerMount {
-    /// 挂载类型 bind
+    /// Mount type: `bind`.
     "Type" r#type set_type: str,
-    /// 宿主机路径
+    /// Host path
     "Source" source set_source: str,
-    /// 容器内路径
+    /// Path in the container
     "Destination" destination set_destination: str,
-    /// 模式
+    /// Mode
     "Mode" mode set_mode: str,
-    /// 读写权限
+    /// Read/Write permission
     "RW" rw set_rw: bool,
-    /// 传播类型
+    /// Propagation type
     "Propagation" propagation set_propagation: str,
-    /// 名称
+    /// Name
     "Name" name set_name: str,
-    /// 驱动
+    /// Driver
     "Driver" driver set_driver: str,
 } }
 
 rt::model! { read debug;
-/// 容器网络信息
+/// Container network information
 ContainerNetwork {
-    /// endpoint id
+    /// Endpoint ID
     "EndpointID" endpoint_id set_endpoint_id: str,
-    /// 模式:bridge
+    /// Mode: `bridge`.
     "Mode" mode set_mode: str,
-    /// 网络名称
+    /// Network name
     "Name" name set_name: str,
-    /// 网络ID
+    /// Network ID
     "NetworkID" network_id set_network_id: str,
-    /// 网关
+    /// Gateway
     "Gateway" gateway set_gateway: str,
-    /// IPV4地址
+    /// IPv4 address
     "Ipv4" ipv4 set_ipv4: str,
-    /// IPV6地址
+    /// IPv6 address
     "Ipv6" ipv6 set_ipv6: str,
-    /// MAC 地址
+    /// MAC address
     "MAC" mac set_mac: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateAbnormalProcessRulesExportJob` (创建异常进程规则导出任务).
+/// Request of `CreateAbnormalProcessRulesExportJob` (Exports abnormal process rules).
 ///
-/// 创建异常进程规则导出任务
+/// This API is used to export abnormal process rules.
 CreateAbnormalProcessRulesExportJobRequest {
-    /// 过滤条件。
+    /// Filter conditions
     ///
-    /// - RuleType - string  - 是否必填: 否 -规则类型
+    /// - `RuleType` - String  - Optional - Rule type
     ///
-    /// - Status - string  - 是否必填: 否 -状态
+    /// - `Status` - String - Optional - Status
     "Filters" filters set_filters: list RunTimeFilters,
-    /// 排序方式
+    /// Sorting order
     "Order" order set_order: str,
-    /// 排序字段
+    /// Sorting field
     "By" by set_by: str,
-    /// 导出字段
+    /// Fields to export
     "ExportField" export_field set_export_field: list String,
 } }
 rt::action!("tcss", "2020-11-01", "CreateAbnormalProcessRulesExportJob", CreateAbnormalProcessRulesExportJobRequest => CreateAbnormalProcessRulesExportJobResponse);
 
 rt::model! { read debug;
-/// CreateAbnormalProcessRulesExportJob返回参数结构体
+/// CreateAbnormalProcessRulesExportJob response structure.
 CreateAbnormalProcessRulesExportJobResponse {
-    /// 导出任务ID，前端拿着任务ID查询任务进度
+    /// ID of the exportation task. You can query the task progress by using this ID in the console.
     "JobId" job_id set_job_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateAccessControlsRuleExportJob` (创建文件篡改规则导出任务).
+/// Request of `CreateAccessControlsRuleExportJob` (Exports file tampering detection rules).
 ///
-/// 创建文件篡改规则导出任务
+/// This API is used to export file tampering detection rules.
 CreateAccessControlsRuleExportJobRequest {
-    /// 过滤条件。
+    /// Filter conditions
     ///
-    /// - RuleType - string  - 是否必填: 否 -规则类型
+    /// - `RuleType` - String  - Optional - Rule type
     ///
-    /// - Status - string  - 是否必填: 否 -状态
+    /// - `Status` - String - Optional - Status
     "Filters" filters set_filters: list RunTimeFilters,
-    /// 排序方式
+    /// Sorting order
     "Order" order set_order: str,
-    /// 排序字段
+    /// Sorting field
     "By" by set_by: list String,
-    /// 导出字段
+    /// Fields to export
     "ExportField" export_field set_export_field: list String,
 } }
 rt::action!("tcss", "2020-11-01", "CreateAccessControlsRuleExportJob", CreateAccessControlsRuleExportJobRequest => CreateAccessControlsRuleExportJobResponse);
 
 rt::model! { read debug;
-/// CreateAccessControlsRuleExportJob返回参数结构体
+/// CreateAccessControlsRuleExportJob response structure.
 CreateAccessControlsRuleExportJobResponse {
-    /// 导出任务ID，前端拿着任务ID查询任务进度
+    /// ID of the exportation task. You can query the task progress by using this ID in the console.
     "JobId" job_id set_job_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateAssetImageRegistryScanTaskOneKey` (镜像仓库创建镜像一键扫描任务).
+/// Request of `CreateAssetImageRegistryScanTaskOneKey` (Creating a Task to Scan Images in an Image Repository with One Click).
 ///
-/// 镜像仓库创建镜像一键扫描任务
+/// Creating a Task to Scan Images in an Image Repository with One Click
 CreateAssetImageRegistryScanTaskOneKeyRequest {
-    /// 是否扫描全部镜像(废弃)
+    /// Scan All Images (Deprecated)
     ///
     /// Disabled in the spec.
     "All" all set_all: bool,
-    /// 扫描的镜像列表
+    /// Scanned Image List
     "Images" images set_images: list ImageInfo,
-    /// 扫描类型数组
+    /// Type Array for scanning
     "ScanType" scan_type set_scan_type: list String,
-    /// 扫描的镜像列表Id
+    /// Scanned Image List ID
     "Id" id set_id: list i128,
-    /// 剔除扫描的镜像id列表
+    /// List of image IDs excluded from scanning.
     "ExcludeIDs" exclude_i_ds set_exclude_i_ds: list i128,
-    /// 是否最新镜像
+    /// Whether the Latest Image
     "IsLatest" is_latest set_is_latest: bool,
-    /// 扫描范围 0全部镜像，1自选镜像，2推荐扫描镜像
+    /// Scan Scope. 0: All Images; 1: Custom Images; 2: Recommended Scan Images
     "ScanScope" scan_scope set_scan_scope: i128,
-    /// 仓库类型
+    /// Repository type
     "RegistryType" registry_type set_registry_type: list String,
-    /// 命名空间
+    /// Namespace
     "Namespace" namespace set_namespace: list String,
-    /// 是否存在运行中的容器
+    /// Whether There Are Running Containers
     "ContainerRunning" container_running set_container_running: bool,
-    /// 任务超时时长单位s
+    /// Task Timeout Duration Unit (s)
     "Timeout" timeout set_timeout: i128,
 } }
 rt::action!("tcss", "2020-11-01", "CreateAssetImageRegistryScanTaskOneKey", CreateAssetImageRegistryScanTaskOneKeyRequest => CreateAssetImageRegistryScanTaskOneKeyResponse);
 
 rt::model! { read debug;
-/// CreateAssetImageRegistryScanTaskOneKey返回参数结构体
+/// CreateAssetImageRegistryScanTaskOneKey response structure.
 CreateAssetImageRegistryScanTaskOneKeyResponse {
-    /// 扫描任务id
+    /// Scan Task ID
     "TaskID" task_id set_task_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateAssetImageRegistryScanTask` (镜像仓库创建镜像扫描任务).
+/// Request of `CreateAssetImageRegistryScanTask` (Creates an image scan task for an image repository).
 ///
-/// 镜像仓库创建镜像扫描任务
+/// This API is used to create an image scan task for an image repository.
 CreateAssetImageRegistryScanTaskRequest {
-    /// 是否扫描全部镜像
+    /// Whether to scan all images.
     "All" all set_all: bool,
-    /// 扫描的镜像列表
+    /// List of images to be scanned.
     "Images" images set_images: list ImageInfo,
-    /// 扫描类型数组
+    /// Scan type array.
     "ScanType" scan_type set_scan_type: list String,
-    /// 扫描的镜像列表
+    /// List of images to be scanned.
     "Id" id set_id: list i128,
-    /// 过滤条件
+    /// Filter conditions.
     "Filters" filters set_filters: list AssetFilters,
-    /// 不需要扫描的镜像列表, 与Filters配合使用
+    /// List of images that do not need to be scanned, used in conjunction with Filters.
     "ExcludeImageList" exclude_image_list set_exclude_image_list: list i128,
-    /// 是否仅扫描各repository最新版的镜像, 与Filters配合使用
+    /// Whether to scan only the latest version of the image in each repository, used in conjunction with Filters.
     "OnlyScanLatest" only_scan_latest set_only_scan_latest: bool,
-    /// 任务超时时长
+    /// Task timeout duration.
     ///
-    /// 单位：秒
+    /// Unit: seconds.
     "Timeout" timeout set_timeout: i128,
 } }
 rt::action!("tcss", "2020-11-01", "CreateAssetImageRegistryScanTask", CreateAssetImageRegistryScanTaskRequest => CreateAssetImageRegistryScanTaskResponse);
 
 rt::model! { read debug;
-/// CreateAssetImageRegistryScanTask返回参数结构体
+/// CreateAssetImageRegistryScanTask response structure.
 CreateAssetImageRegistryScanTaskResponse {
-    /// 返回的任务ID
+    /// Returned task ID.
     "TaskID" task_id set_task_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateAssetImageScanSetting` (添加容器安全镜像扫描设置).
+/// Request of `CreateAssetImageScanSetting` (Sets an image scan).
 ///
-/// 添加容器安全镜像扫描设置
+/// This API is used to set an image scan.
 CreateAssetImageScanSettingRequest {
-    /// 开关
+    /// Switch.
     ///
     /// Required.
     "Enable" enable set_enable: bool,
-    /// 扫描开始时间
-    /// 01:00 时分
+    /// Scan start time
+    /// 01:00 Time Division
     ///
     /// Required.
     "ScanTime" scan_time set_scan_time: str,
-    /// 扫描周期
+    /// Scan cycle
     ///
     /// Required.
     "ScanPeriod" scan_period set_scan_period: i128,
-    /// 扫描木马
+    /// Scan for trojans
     ///
     /// Required.
     "ScanVirus" scan_virus set_scan_virus: bool,
-    /// 扫描敏感信息
+    /// Scan sensitive information
     ///
     /// Required.
     "ScanRisk" scan_risk set_scan_risk: bool,
-    /// 扫描漏洞
+    /// Scan for vulnerabilities
     ///
     /// Required.
     "ScanVul" scan_vul set_scan_vul: bool,
-    /// 全部镜像
+    /// All images
     ///
     /// Disabled in the spec.
     "All" all set_all: bool,
-    /// 自定义镜像
+    /// Custom Image
     "Images" images set_images: list String,
-    /// 镜像是否存在运行中的容器
+    /// Whether the image has running containers
     "ContainerRunning" container_running set_container_running: bool,
-    /// 扫描范围 0 全部授权镜像，1自选镜像，2 推荐扫描 , 3:集群筛选扫描
+    /// Scan range 0 all authorized images, 1 select mirror, 2 recommended scan, 3 cluster filtering scan
     ///
-    /// 取值范围：[0, 3]
+    /// Value ranges from 0 to 3
     ///
-    /// 默认值：0
+    /// Default value: 0
     "ScanScope" scan_scope set_scan_scope: i128,
-    /// 扫描结束时间
-    /// 02:00 时分
+    /// Scan end time
+    /// 02:00 Time Division
     "ScanEndTime" scan_end_time set_scan_end_time: str,
-    /// 排除扫描的镜像
+    /// Exclude mirror scan
     "ExcludeImages" exclude_images set_exclude_images: list String,
-    /// 集群id
+    /// Cluster ID.
     "ClusterIDs" cluster_i_ds set_cluster_i_ds: list String,
 } }
 rt::action!("tcss", "2020-11-01", "CreateAssetImageScanSetting", CreateAssetImageScanSettingRequest => CreateAssetImageScanSettingResponse);
 
 rt::model! { read debug;
-/// CreateAssetImageScanSetting返回参数结构体
+/// CreateAssetImageScanSetting response structure.
 CreateAssetImageScanSettingResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateAssetImageScanTask` (创建本地镜像扫描任务).
+/// Request of `CreateAssetImageScanTask` (Create a local image scanning task).
 ///
-/// 容器安全创建镜像扫描任务
+/// This API is used to create an image scan task.
 CreateAssetImageScanTaskRequest {
-    /// 是否扫描全部镜像；全部镜像，镜像列表和根据过滤条件筛选三选一。
+    /// Whether to scan all images; select one from all images, image list, and filter by condition.
     ///
     /// Disabled in the spec.
     "All" all set_all: bool,
-    /// 需要扫描的镜像列表；全部镜像，镜像列表和根据过滤条件筛选三选一。
+    /// List of images to scan; choose one from all images, image list, and filter by condition.
     "Images" images set_images: list String,
-    /// 扫描漏洞；漏洞，木马和风险需选其一
+    /// Scan vulnerabilities; select one from vulnerability, Trojan, and risk.
     "ScanVul" scan_vul set_scan_vul: bool,
-    /// 扫描木马；漏洞，木马和风险需选其一
+    /// Scan for trojans; select either vulnerability, Trojan or risk.
     "ScanVirus" scan_virus set_scan_virus: bool,
-    /// 扫描风险；漏洞，木马和风险需选其一
+    /// Scan risk; select one from vulnerability, Trojan, and risk.
     "ScanRisk" scan_risk set_scan_risk: bool,
-    /// 根据过滤条件筛选出镜像；全部镜像，镜像列表和根据过滤条件筛选三选一。
+    /// Filter images by conditions; select one from all images, image list, and filter by condition.
     "Filters" filters set_filters: list AssetFilters,
-    /// 根据过滤条件筛选出镜像，再排除个别镜像
+    /// Filter images by conditions and exclude individual images
     "ExcludeImageIds" exclude_image_ids set_exclude_image_ids: list String,
-    /// 镜像是否存在运行中的容器
+    /// Whether the image has running containers
     "ContainerRunning" container_running set_container_running: bool,
-    /// 扫描范围 0 全部授权镜像，1自选镜像，2 推荐扫描 3:集群扫描
+    /// Scan range 0 all authorized images, 1 selected images, 2 recommended scan, 3 cluster scan
     ///
-    /// 取值范围：[0, 3]
+    /// Value ranges from 0 to 3
     ///
-    /// 默认值：0
+    /// Default value: 0
     "ScanScope" scan_scope set_scan_scope: i128,
-    /// 任务超时时长单位秒，默认1小时
+    /// Task timeout duration unit seconds, default 1 hour.
     "Timeout" timeout set_timeout: i128,
-    /// 一键扫描任务。默认false表示非一键扫描，true一键扫描
+    /// One-click scan task. Default false indicates non-one-click scan, true one-click scan.
     "IsOneClickScanningTask" is_one_click_scanning_task set_is_one_click_scanning_task: bool,
-    /// 集群id
+    /// Cluster ID.
     "ClusterIDs" cluster_i_ds set_cluster_i_ds: list String,
 } }
 rt::action!("tcss", "2020-11-01", "CreateAssetImageScanTask", CreateAssetImageScanTaskRequest => CreateAssetImageScanTaskResponse);
 
 rt::model! { read debug;
-/// CreateAssetImageScanTask返回参数结构体
+/// CreateAssetImageScanTask response structure.
 CreateAssetImageScanTaskResponse {
-    /// 任务id
+    /// Task ID.
     "TaskID" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateAssetImageVirusExportJob` (创建本地镜像木马列表导出任务).
+/// Request of `CreateAssetImageVirusExportJob` (Creates a task to export the list of trojans in a local image).
 ///
-/// 创建本地镜像木马列表导出任务
+/// This API is used to create a task to export the list of trojans in a local image.
 CreateAssetImageVirusExportJobRequest {
-    /// 导出字段
+    /// Export field
     ///
     /// Required.
     "ExportField" export_field set_export_field: list String,
-    /// 镜像id
+    /// Image ID
     ///
     /// Required.
     "ImageID" image_id set_image_id: str,
-    /// 需要返回的数量，默认为10，最大值为10000
+    /// Number of results to be returned. Default value: `10`. Maximum value: `10000`.
     "Filters" filters set_filters: list AssetFilters,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Limit" limit set_limit: i128,
-    /// 过滤参数,"Filters":[{"Name":"Status","Values":["2"]}]
+    /// Filter parameter. "Filters":[{"Name":"Status","Values":["2"]}]
     "Offset" offset set_offset: i128,
-    /// 排序字段
+    /// Sorting field
     "By" by set_by: str,
-    /// 升序降序,asc desc
+    /// Valid values: `asc`, `desc`.
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "CreateAssetImageVirusExportJob", CreateAssetImageVirusExportJobRequest => CreateAssetImageVirusExportJobResponse);
 
 rt::model! { read debug;
-/// CreateAssetImageVirusExportJob返回参数结构体
+/// CreateAssetImageVirusExportJob response structure.
 CreateAssetImageVirusExportJobResponse {
-    /// 导出任务ID，前端拿着任务ID查询任务进度
+    /// Export task ID, which is used to query the task progress on the frontend.
     "JobId" job_id set_job_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateCheckComponent` (安装检查组件).
+/// Request of `CreateCheckComponent` (Installs the check component).
 ///
-/// 安装检查组件，创建防护容器
+/// This API is used to install the check component and create a defender.
 CreateCheckComponentRequest {
-    /// 要安装的集群列表信息
+    /// Information of the list of clusters for installation
     ///
     /// Required.
     "ClusterInfoList" cluster_info_list set_cluster_info_list: list ClusterCreateComponentItem,
@@ -2620,20 +2636,20 @@ CreateCheckComponentRequest {
 rt::action!("tcss", "2020-11-01", "CreateCheckComponent", CreateCheckComponentRequest => CreateCheckComponentResponse);
 
 rt::model! { read debug;
-/// CreateCheckComponent返回参数结构体
+/// CreateCheckComponent response structure.
 CreateCheckComponentResponse {
-    /// "InstallSucc"表示安装成功，"InstallFailed"表示安装失败
+    /// Valid values: `InstallSucc` (installed successfully); `InstallFailed` (failed to install).
     "InstallResult" install_result set_install_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateClusterAccess` (创建集群接入).
+/// Request of `CreateClusterAccess` (Create cluster access.).
 ///
-/// 创建集群接入
+/// Create cluster access.
 CreateClusterAccessRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterIDs" cluster_i_ds set_cluster_i_ds: list String,
@@ -2641,18 +2657,18 @@ CreateClusterAccessRequest {
 rt::action!("tcss", "2020-11-01", "CreateClusterAccess", CreateClusterAccessRequest => CreateClusterAccessResponse);
 
 rt::model! { read debug;
-/// CreateClusterAccess返回参数结构体
+/// CreateClusterAccess response structure.
 CreateClusterAccessResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateClusterCheckTask` (创建集群检查任务).
+/// Request of `CreateClusterCheckTask` (Creates a cluster check task).
 ///
-/// 创建集群检查任务，用户检查用户的集群相关风险项
+/// This API is used to create a cluster check task to check it for risk items.
 CreateClusterCheckTaskRequest {
-    /// 指定要扫描的集群信息
+    /// Information of the specified cluster to be scanned
     ///
     /// Required.
     "ClusterCheckTaskList" cluster_check_task_list set_cluster_check_task_list: list ClusterCheckTaskItem,
@@ -2660,466 +2676,466 @@ CreateClusterCheckTaskRequest {
 rt::action!("tcss", "2020-11-01", "CreateClusterCheckTask", CreateClusterCheckTaskRequest => CreateClusterCheckTaskResponse);
 
 rt::model! { read debug;
-/// CreateClusterCheckTask返回参数结构体
+/// CreateClusterCheckTask response structure.
 CreateClusterCheckTaskResponse {
-    /// 返回创建的集群检查任务的ID，为0表示创建失败。
+    /// ID of the created cluster check task. `0` indicates that the creation failed.
     "TaskId" task_id set_task_id: i128,
-    /// 创建检查任务的结果，"Succ"为成功，其他的为失败原因
+    /// Result of creating the check task. Valid values: `Succ` (success); others (failure cause).
     "CreateResult" create_result set_create_result: str,
-    /// 返回创建的集群新任务ID
+    /// Return the ID of the created new cluster task.
     "NewTaskID" new_task_id set_new_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateComplianceTask` (安全合规创建合规检查任务).
+/// Request of `CreateComplianceTask` (Creates a compliance check task).
 ///
-/// 创建合规检查任务，在资产级别触发重新检测时使用。
+/// This API is used to create a compliance check task for another check triggered at the asset level.
 CreateComplianceTaskRequest {
-    /// 指定要扫描的资产类型列表。
-    /// ASSET_CONTAINER, 容器
-    /// ASSET_IMAGE, 镜像
-    /// ASSET_HOST, 主机
-    /// ASSET_K8S, K8S资产
-    /// AssetTypeSet, PolicySetId, PeriodTaskId三个参数，必须要给其中一个参数填写有效的值。
+    /// List of asset types to be scanned
+    /// `ASSET_CONTAINER`: Container.
+    /// `ASSET_IMAGE`: Image.
+    /// `ASSET_HOST`: Server.
+    /// `ASSET_K8S`: K8s asset.
+    /// A valid value must be entered for the `AssetTypeSet`, `PolicySetId`, or `PeriodTaskId` parameter.
     "AssetTypeSet" asset_type_set set_asset_type_set: list String,
-    /// 按照策略集ID指定的策略执行合规检查。
+    /// Policy set ID
     "PolicySetId" policy_set_id set_policy_set_id: i128,
-    /// 按照定时任务ID指定的策略执行合规检查。
+    /// Scheduled task ID
     "PeriodTaskId" period_task_id set_period_task_id: i128,
 } }
 rt::action!("tcss", "2020-11-01", "CreateComplianceTask", CreateComplianceTaskRequest => CreateComplianceTaskResponse);
 
 rt::model! { read debug;
-/// CreateComplianceTask返回参数结构体
+/// CreateComplianceTask response structure.
 CreateComplianceTaskResponse {
-    /// 返回创建的合规检查任务的ID。
+    /// ID of the created compliance check task
     "TaskId" task_id set_task_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateComponentExportJob` (查询本地镜像组件列表导出).
+/// Request of `CreateComponentExportJob` (Exports the list of components in a local image).
 ///
-/// 查询本地镜像组件列表导出
+/// This API is used to export the list of components in a local image.
 CreateComponentExportJobRequest {
-    /// 镜像ID
+    /// Image ID
     ///
     /// Required.
     "ImageID" image_id set_image_id: str,
-    /// 需要返回的数量，默认为10000，最大值为10000
+    /// Number of results to be returned. Default value: `10000`. Maximum value: `10000`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 过滤条件。
+    /// Filter
     ///
-    /// - ComponentName- String - 是否必填：否 - 镜像组件名称
-    /// - ComponentVersion- String - 是否必填：否 - 镜像组件版本
-    /// - ComponentType- String - 是否必填：否 - 镜像组件类型
-    /// - VulLevel- String - 是否必填：否 - 漏洞威胁等级
-    /// - HasVul- String - 是否必填：否 -是否有漏洞；true：是，false，否；不传或ALL ：全部
+    /// - ComponentName- String - Required: No - Image component name
+    /// - ComponentVersion- String - Required: No - Image component version
+    /// - ComponentType- String - Required: No - Image component type
+    /// - VulLevel- String - Required: No - Vulnerability severity
+    /// - HasVul- String - Required: No - Whether there is a vulnerability. Valid values: `true` (yes); `false` (no). If `ComponentName` is not passed in or is `ALL`, it indicates all.
     "Filters" filters set_filters: list AssetFilters,
-    /// 排序字段
+    /// Sorting field
     "By" by set_by: str,
-    /// 排序方式desc ，asc
+    /// Sorting order. Valid values: `desc`, `asc`.
     "Order" order set_order: str,
-    /// 导出字段
+    /// Export field
     "ExportField" export_field set_export_field: list String,
 } }
 rt::action!("tcss", "2020-11-01", "CreateComponentExportJob", CreateComponentExportJobRequest => CreateComponentExportJobResponse);
 
 rt::model! { read debug;
-/// CreateComponentExportJob返回参数结构体
+/// CreateComponentExportJob response structure.
 CreateComponentExportJobResponse {
-    /// 导出任务ID，前端拿着任务ID查询任务进度
+    /// Export task ID, which is used to query the task progress on the frontend.
     "JobId" job_id set_job_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateDefenceVulExportJob` (创建支持防御的漏洞导出任务).
+/// Request of `CreateDefenceVulExportJob` (Creates a task to export vulnerabilities that can be prevented).
 ///
-/// 创建支持防御的漏洞导出任务
+/// This API is used to create a task to export vulnerabilities that can be prevented.
 CreateDefenceVulExportJobRequest {
-    /// 需要返回的数量，默认为10000，最大值为10000
+    /// Number of results to be returned. Default value: `10000`. Maximum value: `10000`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 过滤条件。
+    /// Filter
     ///
-    /// - Level- String - 是否必填：否 - 威胁等级，CRITICAL:严重 HIGH:高/MIDDLE:中/LOW:低
+    /// - Level- String - Required: No - Severity. Valid values: `CRITICAL` (critical); `HIGH` (high); `MIDDLE` (medium); `LOW` (low).
     ///
-    /// - CVEID- string - 是否必填：否 - CVE编号
+    /// - CVEID- string - Required: No - CVE No.
     ///
-    /// - Name- string -是否必填: 否 - 漏洞名称
+    /// - Name- string - Required: No - Vulnerability name
     "Filters" filters set_filters: list RunTimeFilters,
-    /// 排序方式
+    /// Sorting order
     "Order" order set_order: str,
-    /// 排序字段
+    /// Sorting field
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "CreateDefenceVulExportJob", CreateDefenceVulExportJobRequest => CreateDefenceVulExportJobResponse);
 
 rt::model! { read debug;
-/// CreateDefenceVulExportJob返回参数结构体
+/// CreateDefenceVulExportJob response structure.
 CreateDefenceVulExportJobResponse {
-    /// 导出任务ID，前端拿着任务ID查询任务进度
+    /// Export task ID, which is used to query the task progress on the frontend.
     "JobId" job_id set_job_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateEmergencyVulExportJob` (创建应急漏洞导出任务).
+/// Request of `CreateEmergencyVulExportJob` (Creates a task to export emergency vulnerabilities).
 ///
-/// 创建应急漏洞导出任务
+/// This API is used to create a task to export emergency vulnerabilities.
 CreateEmergencyVulExportJobRequest {
-    /// 需要返回的数量，默认为50000，最大值为50000
+    /// Number of results to be returned. Default value: `50000`. Maximum value: `50000`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 过滤条件。
+    /// Filter
     ///
-    /// - Level- String - 是否必填：否 - 威胁等级，CRITICAL:严重 HIGH:高/MIDDLE:中/LOW:低
+    /// - Level- String - Required: No - Severity. Valid values: `CRITICAL` (critical); `HIGH` (high); `MIDDLE` (medium); `LOW` (low).
     ///
-    /// - Tags- string - 是否必填：否 - 漏洞标签，POC，EXP。
+    /// - Tags- string - Required: No - Vulnerability tag. Valid values: `POC`, `EXP`.
     ///
-    /// - CanBeFixed- string - 是否必填：否 - 是否可修复true,false。
+    /// - CanBeFixed- string - Required: No - Whether the vulnerability can be fixed. Valid values: `true`, `false`.
     ///
-    /// - CVEID- string - 是否必填：否 - CVE编号
+    /// - CVEID- string - Required: No - CVE No.
     ///
-    /// - ImageID- string - 是否必填：否 - 镜像ID
+    /// - ImageID- string - Required: No - Image ID
     ///
-    /// - ImageName- String -是否必填: 否 - 镜像名称
+    /// - ImageName- String - Required: No - Image name
     ///
-    /// - ContainerID- string -是否必填: 否 - 容器ID
+    /// - ContainerID- string - Required: No - Container ID
     ///
-    /// - ContainerName- string -是否必填: 否 - 容器名称
+    /// - ContainerName- string - Required: No - Container name
     ///
-    /// - ComponentName- string -是否必填: 否 - 组件名称
+    /// - ComponentName- string - Required: No - Component name
     ///
-    /// - ComponentVersion- string -是否必填: 否 - 组件版本
+    /// - ComponentVersion- string - Required: No - Component version
     ///
-    /// - Name- string -是否必填: 否 - 漏洞名称
+    /// - Name- string - Required: No - Vulnerability name
     "Filters" filters set_filters: list RunTimeFilters,
-    /// 排序方式
+    /// Sorting order
     "Order" order set_order: str,
-    /// 排序字段
+    /// Sorting field
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "CreateEmergencyVulExportJob", CreateEmergencyVulExportJobRequest => CreateEmergencyVulExportJobResponse);
 
 rt::model! { read debug;
-/// CreateEmergencyVulExportJob返回参数结构体
+/// CreateEmergencyVulExportJob response structure.
 CreateEmergencyVulExportJobResponse {
-    /// 导出任务ID，前端拿着任务ID查询任务进度
+    /// Export task ID, which is used to query the task progress on the frontend.
     "JobId" job_id set_job_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateEscapeEventsExportJob` (创建逃逸事件导出异步任务).
+/// Request of `CreateEscapeEventsExportJob` (Creates a task to asynchronously export escape events).
 ///
-/// 创建逃逸事件导出异步任务
+/// This API is used to create a task to asynchronously export escape events.
 CreateEscapeEventsExportJobRequest {
-    /// 需要返回的数量，最大值为10000
+    /// Number of results to be returned. Maximum value: `10000`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 过滤参数,Status：EVENT_UNDEAL:未处理，EVENT_DEALED:已处理，EVENT_INGNORE:忽略
+    /// Filter parameter - status. Valid values: `EVENT_UNDEAL` (pending); `EVENT_DEALED` (processed); `EVENT_INGNORE` (ignored).
     "Filters" filters set_filters: list RunTimeFilters,
-    /// 升序降序,asc desc
+    /// Valid values: `asc`, `desc`.
     "Order" order set_order: str,
-    /// 排序字段：latest_found_time
+    /// Sorting field: `latest_found_time`.
     "By" by set_by: str,
-    /// 导出字段
+    /// Export field
     "ExportField" export_field set_export_field: list String,
 } }
 rt::action!("tcss", "2020-11-01", "CreateEscapeEventsExportJob", CreateEscapeEventsExportJobRequest => CreateEscapeEventsExportJobResponse);
 
 rt::model! { read debug;
-/// CreateEscapeEventsExportJob返回参数结构体
+/// CreateEscapeEventsExportJob response structure.
 CreateEscapeEventsExportJobResponse {
-    /// 导出任务ID，前端拿着任务ID查询任务进度
+    /// Export task ID, which is used to query the task progress on the frontend.
     "JobId" job_id set_job_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateEscapeWhiteListExportJob` (创建逃逸白名单导出任务).
+/// Request of `CreateEscapeWhiteListExportJob` (Creates a task to export the allowlist of escapes).
 ///
-/// 创建逃逸白名单导出任务
+/// This API is used to create a task to export the allowlist of escapes.
 CreateEscapeWhiteListExportJobRequest {
-    /// 过滤条件。
+    /// Filter
     ///
-    /// - EventType- String - 是否必填：否 - 加白事件类型，ESCAPE_CGROUPS：利用cgroup机制逃逸，ESCAPE_TAMPER_SENSITIVE_FILE：篡改敏感文件逃逸， ESCAPE_DOCKER_API：访问Docker API接口逃逸，ESCAPE_VUL_OCCURRED：逃逸漏洞利用，MOUNT_SENSITIVE_PTAH：敏感路径挂载，PRIVILEGE_CONTAINER_START：特权容器， PRIVILEGE：程序提权逃逸
+    /// - EventType- String - Required: No - Allowed event type. Valid values: `ESCAPE_CGROUPS` (cgroup escape); `ESCAPE_TAMPER_SENSITIVE_FILE` (file tamper escape); `ESCAPE_DOCKER_API` (Docker API access escape); `ESCAPE_VUL_OCCURRED` (vulnerability exploit); `MOUNT_SENSITIVE_PTAH` (sensitive path mount); `PRIVILEGE_CONTAINER_START` (privileged container); `PRIVILEGE` (program privilege escalation escape).
     ///
-    /// - ImageName- string - 是否必填：否 - 镜像名称。
+    /// - ImageName- string - Required: No - Image name
     ///
-    /// - ImageID- string - 是否必填：否 - 镜像ID。
+    /// - ImageID- string - Required: No - Image ID
     "Filters" filters set_filters: list RunTimeFilters,
-    /// 需要返回的数量，默认为10000，最大值为10000
+    /// Number of results to be returned. Default value: `10000`. Maximum value: `10000`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 排序方式：asc/desc
+    /// Sorting order. Valid values: `asc`, `desc`.
     "Order" order set_order: str,
-    /// 排序字段：主机数量：HostCount，容器数量：ContainerCount，更新时间：UpdateTime
+    /// Sorting field. Valid values: `HostCount` (number of servers); `ContainerCount` (number of containers); `UpdateTime` (update time).
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "CreateEscapeWhiteListExportJob", CreateEscapeWhiteListExportJobRequest => CreateEscapeWhiteListExportJobResponse);
 
 rt::model! { read debug;
-/// CreateEscapeWhiteListExportJob返回参数结构体
+/// CreateEscapeWhiteListExportJob response structure.
 CreateEscapeWhiteListExportJobResponse {
-    /// 导出任务ID，前端拿着任务ID查询任务进度
+    /// Export task ID, which is used to query the task progress on the frontend.
     "JobId" job_id set_job_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateExportComplianceStatusListJob` (创建一个导出安全合规信息的任务).
+/// Request of `CreateExportComplianceStatusListJob` (Creates a task to export security compliance information).
 ///
-/// 创建一个导出安全合规信息的任务
+/// This API is used to create a task to export security compliance information.
 CreateExportComplianceStatusListJobRequest {
-    /// 要导出信息的资产类型
+    /// Asset type of the information to be exported
     ///
     /// Required.
     "AssetType" asset_type set_asset_type: str,
-    /// 按照检测项导出，还是按照资产导出。true: 按照资产导出；false: 按照检测项导出。
+    /// Export by check item or asset. Valid values: `true` (export by asset); `false` (export by check item).
     ///
     /// Required.
     "ExportByAsset" export_by_asset set_export_by_asset: bool,
-    /// true, 全部导出；false, 根据IdList来导出数据。
+    /// Valid values: `true` (export all); `false` (export based on the `IdList`).
     ///
     /// Required.
     "ExportAll" export_all set_export_all: bool,
-    /// 要导出的资产ID列表或检测项ID列表，由ExportByAsset的取值决定。
+    /// List of IDs of assets or check items to be exported, which is determined by the value of `ExportByAsset`.
     "IdList" id_list set_id_list: list i128,
-    /// 筛选
+    /// filter
     "Filters" filters set_filters: list RunTimeFilters,
 } }
 rt::action!("tcss", "2020-11-01", "CreateExportComplianceStatusListJob", CreateExportComplianceStatusListJobRequest => CreateExportComplianceStatusListJobResponse);
 
 rt::model! { read debug;
-/// CreateExportComplianceStatusListJob返回参数结构体
+/// CreateExportComplianceStatusListJob response structure.
 CreateExportComplianceStatusListJobResponse {
-    /// 返回创建的导出任务的ID
+    /// Return to create the ID of the export task
     "JobId" job_id set_job_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateHostExportJob` (创建主机列表导出任务).
+/// Request of `CreateHostExportJob` (Creates a task to export the list of servers).
 ///
-/// 创建主机列表导出任务
+/// This API is used to create a task to export the list of servers.
 CreateHostExportJobRequest {
-    /// 过滤条件。
-    /// - Status-String-是否必填：否-agent状态筛选，"ALL": "全部"(或不传该字段), "UNINSTALL"："未安装", "OFFLINE"："离线", "ONLINE"："防护中"
-    /// - HostName-String-是否必填：否-主机名筛选
-    /// - Group-String-是否必填：否-主机群组搜索
-    /// - HostIP-string-是否必填：否-主机ip搜索
-    /// - HostID-string-是否必填：否-主机id搜索
-    /// - DockerVersion-string-是否必填：否-docker版本搜索
-    /// - MachineType-string-是否必填：否-主机来源MachineType搜索，"ALL": "全部"(或不传该字段), 主机来源：[     "CVM",     "ECM",     "LH",     "BM" ]中的之一为腾讯云服务器；[     "Other" ]之一非腾讯云服务器；
-    /// - DockerStatus-string-是否必填：否-docker安装状态，"ALL": "全部"(或不传该字段), "INSTALL": "已安装", "UNINSTALL": "未安装"
-    /// - ProjectID-string-是否必填：否-所属项目id搜索
-    /// - Tag:(tag: key)-string-是否必填：否-标签键值搜索示例Filters":[{"Name":"tag: tke-kind","Values":["service"]}]
+    /// Filter conditions.
+    /// - Status-String-Required: No-Filter by agent Status. "ALL": "ALL" (or leave this field blank), "UNINSTALL": "Not installed", "OFFLINE": "OFFLINE", "ONLINE": "Under protection"
+    /// - HostName-String-Required: No-HostName Filtering
+    /// - Group-String-Required: No-Host Group search
+    /// - HostIP-String-Required: No-Search by host ip
+    /// - HostID-String-Required: No-Search by host id
+    /// - DockerVersion-String-Required: No-docker version search
+    /// - MachineType-String-Required: No-Host origin MachineType search. "ALL": "ALL" (or leave this field blank). Host source: One of ["CVM", "ECM", "LH", "BM"] is a Tencent Cloud server; one of ["Other"] is a non-Tencent Cloud server.
+    /// - DockerStatus-String-Required: No-docker installation Status. "ALL": "ALL" (or leave this field blank), "INSTALL": "Installed", "UNINSTALL": "Not installed"
+    /// - ProjectID-String-Required: No-Project id search
+    /// - Tag:(Tag: key)-String-Required: No-Tag key-value search. Example Filters":[{"Name":"Tag: tke-kind","Values":["service"]}]
     "Filters" filters set_filters: list AssetFilters,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Limit" limit set_limit: i128,
-    /// 需要返回的数量，默认为10，最大值为10000
+    /// The number of results to return. Default value: 10. Maximum value: 10,000.
     "Offset" offset set_offset: i128,
-    /// 排序字段
+    /// Sorting field
     "By" by set_by: str,
-    /// 升序降序,asc desc
+    /// Valid values: `asc`, `desc`.
     "Order" order set_order: str,
-    /// 导出字段
+    /// Export field
     "ExportField" export_field set_export_field: list String,
 } }
 rt::action!("tcss", "2020-11-01", "CreateHostExportJob", CreateHostExportJobRequest => CreateHostExportJobResponse);
 
 rt::model! { read debug;
-/// CreateHostExportJob返回参数结构体
+/// CreateHostExportJob response structure.
 CreateHostExportJobResponse {
-    /// 导出任务ID，前端拿着任务ID查询任务进度
+    /// Export task ID, which is used to query the task progress on the frontend.
     "JobId" job_id set_job_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateImageExportJob` (创建镜像导出任务).
+/// Request of `CreateImageExportJob` (Creates an image export task).
 ///
-/// 创建镜像导出任务
+/// This API is used to create an image export task.
 CreateImageExportJobRequest {
-    /// 过滤条件。
+    /// Filter
     ///
-    /// - ImageName- String - 是否必填：否 - 镜像名称筛选，
+    /// - ImageName- String - Required: No - Image name
     ///
-    /// - ScanStatus - String - 是否必填：否 - 镜像扫描状态notScan，scanning，scanned，scanErr
+    /// - ScanStatus - String - Required: No - Image scanning status. Valid values: `notScan`, `scanning`, `scanned`, `scanErr`.
     ///
-    /// - ImageID- String - 是否必填：否 - 镜像ID筛选，
+    /// - ImageID- String - Required: No - Image ID
     ///
-    /// - SecurityRisk- String - 是否必填：否 - 安全风险，VulCnt 、VirusCnt、RiskCnt、IsTrustImage
+    /// - SecurityRisk- String - Required: No - Security risks. Valid values: `VulCnt`, `VirusCnt`, `RiskCnt`, `IsTrustImage`.
     "Filters" filters set_filters: list RunTimeFilters,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 排序字段
+    /// Sorting field
     "By" by set_by: str,
-    /// 排序方式 asc,desc
+    /// Sorting order. Valid values: `asc`, `desc`.
     "Order" order set_order: str,
-    /// 导出字段
+    /// Export field
     "ExportField" export_field set_export_field: list String,
 } }
 rt::action!("tcss", "2020-11-01", "CreateImageExportJob", CreateImageExportJobRequest => CreateImageExportJobResponse);
 
 rt::model! { read debug;
-/// CreateImageExportJob返回参数结构体
+/// CreateImageExportJob response structure.
 CreateImageExportJobResponse {
-    /// 导出任务ID，前端拿着任务ID查询任务进度
+    /// Export task ID, which is used to query the task progress on the frontend.
     "JobId" job_id set_job_id: str,
-    /// excel文件下载地址
+    /// Excel file download URL
     "DownloadUrl" download_url set_download_url: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateK8sApiAbnormalEventExportJob` (创建k8s api异常事件导出任务).
+/// Request of `CreateK8sApiAbnormalEventExportJob` (Creates K8sApi abnormal event export jobs).
 ///
-/// 创建k8s api异常事件导出任务
+/// This API is used to create K8sApi abnormal event export jobs.
 CreateK8sApiAbnormalEventExportJobRequest {
-    /// 过滤条件。
+    /// Filters.
     ///
-    /// - TimeRange - string -是否必填: 否 - 时间范围筛选 ["2022-03-31 16:55:00", "2022-03-31 17:00:00"]
+    /// - TimeRange - String - Optional - Time range. Example: ["2022-03-31 16:55:00", "2022-03-31 17:00:00"]
     ///
-    /// - MatchRules - string  - 是否必填: 否 -命中规则筛选
+    /// - `MatchRules` - String - Optional - Hit rule
     ///
-    /// - RiskLevel - string  - 是否必填: 否 -威胁等级筛选
+    /// - `RiskLevel` - String - Optional - Threat level
     ///
-    /// - Status - string  - 是否必填: 否 -事件状态筛选
+    /// - `Status` - String - Optional - Event status
     ///
-    /// - MatchRuleType - string  - 是否必填: 否 -命中规则类型筛选
+    /// - `MatchRuleType` - String - Optional - Hit rule type
     ///
-    /// - ClusterRunningStatus - string  - 是否必填: 否 -集群运行状态
+    /// - `ClusterRunningStatus` - String - Optional - Cluster running status
     ///
-    /// - ClusterName - string  - 是否必填: 否 -集群名称
+    /// - `ClusterName` - String - Optional - Cluster name
     ///
-    /// - ClusterID - string  - 是否必填: 否 -集群ID
+    /// - `ClusterID` - String - Optional - Cluster ID
     "Filters" filters set_filters: list RunTimeFilters,
-    /// 排序方式
+    /// Sort order
     "Order" order set_order: str,
-    /// 排序字段
+    /// Sorting field
     "By" by set_by: str,
-    /// 导出字段
+    /// Export field
     "ExportField" export_field set_export_field: list String,
 } }
 rt::action!("tcss", "2020-11-01", "CreateK8sApiAbnormalEventExportJob", CreateK8sApiAbnormalEventExportJobRequest => CreateK8sApiAbnormalEventExportJobResponse);
 
 rt::model! { read debug;
-/// CreateK8sApiAbnormalEventExportJob返回参数结构体
+/// CreateK8sApiAbnormalEventExportJob response structure.
 CreateK8sApiAbnormalEventExportJobResponse {
-    /// 导出任务ID，前端拿着任务ID查询任务进度
+    /// ID of the exportation job. You can query the job progress by using this ID on the console.
     "JobId" job_id set_job_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateK8sApiAbnormalRuleExportJob` (创建k8sApi异常规则导出任务).
+/// Request of `CreateK8sApiAbnormalRuleExportJob` (Creates K8sApi abnormal rule export jobs).
 ///
-/// 创建k8sApi异常规则导出任务
+/// This API is used to export rules of K8sApi exceptions.
 CreateK8sApiAbnormalRuleExportJobRequest {
-    /// 过滤条件。
+    /// Filters.
     ///
-    /// - RuleType - string  - 是否必填: 否 -规则类型
+    /// - `RuleType` - String - Optional - Rule type
     ///
-    /// - Status - string  - 是否必填: 否 -状态
+    /// - `Status` - String - Optional - Status
     "Filters" filters set_filters: list RunTimeFilters,
-    /// 排序方式
+    /// Sort order
     "Order" order set_order: str,
-    /// 排序字段
+    /// Sorting field
     "By" by set_by: list String,
-    /// 导出字段
+    /// Export field
     "ExportField" export_field set_export_field: list String,
 } }
 rt::action!("tcss", "2020-11-01", "CreateK8sApiAbnormalRuleExportJob", CreateK8sApiAbnormalRuleExportJobRequest => CreateK8sApiAbnormalRuleExportJobResponse);
 
 rt::model! { read debug;
-/// CreateK8sApiAbnormalRuleExportJob返回参数结构体
+/// CreateK8sApiAbnormalRuleExportJob response structure.
 CreateK8sApiAbnormalRuleExportJobResponse {
-    /// 导出任务ID，前端拿着任务ID查询任务进度
+    /// ID of the exportation job. You can query the job progress by using this ID on the console.
     "JobId" job_id set_job_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateK8sApiAbnormalRuleInfo` (创建k8sapi异常事件规则).
+/// Request of `CreateK8sApiAbnormalRuleInfo` (Creates K8sApi abnormal event rules).
 ///
-/// 创建k8sapi异常事件规则。RuleInfoList中的Action仅支持RULE_MODE_ALERT（告警），不再支持RULE_MODE_RELEASE/PASS（放行）。EventID参数已移除，事件加白请使用白名单接口ModifyK8sApiAbnormalWhitelist。
+/// Create a k8s API exception event RULE. The Action in RuleInfoList only supports RULE_MODE_ALERT (ALERT) and no longer supports RULE_MODE_RELEASE/PASS (allow). The EventID parameter has been removed. To add an event to the allowlist, use the ModifyK8sApiAbnormalWhitelist API.
 CreateK8sApiAbnormalRuleInfoRequest {
-    /// 规则详情
+    /// Rule details
     ///
     /// Required.
     "RuleInfo" rule_info set_rule_info: obj K8sApiAbnormalRuleInfo,
-    /// 拷贝规则ID(适用于复制规则场景)
+    /// The ID of the copy rule (for copy rule scenarios)
     "CopySrcRuleID" copy_src_rule_id set_copy_src_rule_id: str,
-    /// 事件ID(已废弃，保留兼容性。事件加白请使用白名单接口 ModifyK8sApiAbnormalWhitelist)
+    /// Event ID (abandoned, retained for compatibility. To add an event to the allowlist, use the API ModifyK8sApiAbnormalWhitelist).
     "EventID" event_id set_event_id: i128,
 } }
 rt::action!("tcss", "2020-11-01", "CreateK8sApiAbnormalRuleInfo", CreateK8sApiAbnormalRuleInfoRequest => CreateK8sApiAbnormalRuleInfoResponse);
 
 rt::model! { read debug;
-/// CreateK8sApiAbnormalRuleInfo返回参数结构体
+/// CreateK8sApiAbnormalRuleInfo response structure.
 CreateK8sApiAbnormalRuleInfoResponse {
-    /// 规则ID
+    /// Rule ID
     "RuleID" rule_id set_rule_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateNetworkFirewallClusterRefresh` (容器网络集群下发刷新任务).
+/// Request of `CreateNetworkFirewallClusterRefresh` (Distributes a refresh task in the container network cluster).
 ///
-/// 功能已下线待三合一重构
+/// This feature is deprecated pending tripartite reconstruction
 ///
-/// 容器网络集群下发刷新任务
+/// Distribute refresh tasks of clusters for the container network.
 #[deprecated(note = "deprecated in the API spec")]
 CreateNetworkFirewallClusterRefreshRequest {
 } }
 rt::action!("tcss", "2020-11-01", "CreateNetworkFirewallClusterRefresh", CreateNetworkFirewallClusterRefreshRequest => CreateNetworkFirewallClusterRefreshResponse);
 
 rt::model! { read debug;
-/// CreateNetworkFirewallClusterRefresh返回参数结构体
+/// CreateNetworkFirewallClusterRefresh response structure.
 CreateNetworkFirewallClusterRefreshResponse {
-    /// 返回创建的集群检查任务的ID，为0表示创建失败。
+    /// ID of the created cluster check task. `0` indicates that the creation failed.
     "TaskId" task_id set_task_id: i128,
-    /// 创建检查任务的结果，"Succ"为成功，"Failed"为失败
+    /// Result of creating the check task. Valid values: `Succ`, `Failed`.
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateNetworkFirewallPolicyDiscover` (容器网络集群网络策略创建自动发现任务).
+/// Request of `CreateNetworkFirewallPolicyDiscover` (Creates a task to sync a network policy from the container network cluster).
 ///
-/// 功能已下线待三合一重构
+/// deprecated pending reconstruction
 ///
-/// 容器网络集群网络策略创建自动发现任务
+/// Create an auto-discovery task according to the container network and cluster network policies.
 #[deprecated(note = "deprecated in the API spec")]
 CreateNetworkFirewallPolicyDiscoverRequest {
-    /// 集群Id
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -3127,29 +3143,29 @@ CreateNetworkFirewallPolicyDiscoverRequest {
 rt::action!("tcss", "2020-11-01", "CreateNetworkFirewallPolicyDiscover", CreateNetworkFirewallPolicyDiscoverRequest => CreateNetworkFirewallPolicyDiscoverResponse);
 
 rt::model! { read debug;
-/// CreateNetworkFirewallPolicyDiscover返回参数结构体
+/// CreateNetworkFirewallPolicyDiscover response structure.
 CreateNetworkFirewallPolicyDiscoverResponse {
-    /// 返回创建的集群检查任务的ID，为0表示创建失败。
+    /// ID of the created cluster check task. `0` indicates that the creation failed.
     "TaskId" task_id set_task_id: i128,
-    /// 创建检查任务的结果，"Succ"为成功，"Failed"为失败
+    /// Result of creating the check task. Valid values: `Succ`, `Failed`.
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateNetworkFirewallPublish` (容器网络创建网络策略发布任务).
+/// Request of `CreateNetworkFirewallPublish` (Creates a task to publish a network policy in the container network).
 ///
-/// 功能已下线待三合一重构
+/// deprecated pending reconstruction
 ///
-/// 容器网络创建网络策略发布任务
+/// Create a network policy and distribute tasks for the container network.
 #[deprecated(note = "deprecated in the API spec")]
 CreateNetworkFirewallPublishRequest {
-    /// 集群Id
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 策略Id数组
+    /// Array of cluster IDs
     ///
     /// Required.
     "Id" id set_id: list i128,
@@ -3157,29 +3173,29 @@ CreateNetworkFirewallPublishRequest {
 rt::action!("tcss", "2020-11-01", "CreateNetworkFirewallPublish", CreateNetworkFirewallPublishRequest => CreateNetworkFirewallPublishResponse);
 
 rt::model! { read debug;
-/// CreateNetworkFirewallPublish返回参数结构体
+/// CreateNetworkFirewallPublish response structure.
 CreateNetworkFirewallPublishResponse {
-    /// 返回创建的任务的ID，为0表示创建失败。
+    /// ID of the created task. `0` indicates that the creation failed.
     "TaskId" task_id set_task_id: i128,
-    /// 创建任务的结果，"Succ"为成功，"Failed"为失败
+    /// Result of creating the task. Valid values: `Succ`, `Failed`.
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateNetworkFirewallUndoPublish` (容器网络创建网络策略撤销任务).
+/// Request of `CreateNetworkFirewallUndoPublish` (Creates a task to revoke a network policy in the container network).
 ///
-/// 功能已下线待三合一重构
+/// deprecated pending reconstruction
 ///
-/// 容器网络创建网络策略撤销任务
+/// Create a network policy and cancel tasks for the container network.
 #[deprecated(note = "deprecated in the API spec")]
 CreateNetworkFirewallUndoPublishRequest {
-    /// 集群Id
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 策略Id数组
+    /// Array of cluster IDs
     ///
     /// Required.
     "Id" id set_id: list i128,
@@ -3187,22 +3203,22 @@ CreateNetworkFirewallUndoPublishRequest {
 rt::action!("tcss", "2020-11-01", "CreateNetworkFirewallUndoPublish", CreateNetworkFirewallUndoPublishRequest => CreateNetworkFirewallUndoPublishResponse);
 
 rt::model! { read debug;
-/// CreateNetworkFirewallUndoPublish返回参数结构体
+/// CreateNetworkFirewallUndoPublish response structure.
 CreateNetworkFirewallUndoPublishResponse {
-    /// 返回创建的任务的ID，为0表示创建失败。
+    /// ID of the created task. `0` indicates that the creation failed.
     "TaskId" task_id set_task_id: i128,
-    /// 创建任务的结果，"Succ"为成功，"Failed"为失败
+    /// Result of creating the task. Valid values: `Succ`, `Failed`.
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateOrModifyPostPayCores` (创建或者编辑弹性计费上限).
+/// Request of `CreateOrModifyPostPayCores` (Creates or edits the upper limit for elastic billing).
 ///
-/// CreateOrModifyPostPayCores  创建或者编辑弹性计费上限
+/// This API is used to create or edit the upper limit for elastic billing.
 CreateOrModifyPostPayCoresRequest {
-    /// 弹性计费上限，最小值500
+    /// Upper limit for elastic billing. Minimum value: `500`.
     ///
     /// Required.
     "CoresCnt" cores_cnt set_cores_cnt: i128,
@@ -3210,45 +3226,45 @@ CreateOrModifyPostPayCoresRequest {
 rt::action!("tcss", "2020-11-01", "CreateOrModifyPostPayCores", CreateOrModifyPostPayCoresRequest => CreateOrModifyPostPayCoresResponse);
 
 rt::model! { read debug;
-/// CreateOrModifyPostPayCores返回参数结构体
+/// CreateOrModifyPostPayCores response structure.
 CreateOrModifyPostPayCoresResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateProcessEventsExportJob` (创建异常进程事件导出异步任务).
+/// Request of `CreateProcessEventsExportJob` (Creates a task to asynchronously export abnormal process events).
 ///
-/// 创建异常进程事件导出异步任务
+/// This API is used to create a task to asynchronously export abnormal process events.
 CreateProcessEventsExportJobRequest {
-    /// 需要返回的数量，最大值为10000
+    /// Number of results to be returned. Maximum value: `10000`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 过滤参数,Status：EVENT_UNDEAL:未处理，EVENT_DEALED:已处理，EVENT_INGNORE:忽略
+    /// Filter parameter - status. Valid values: `EVENT_UNDEAL` (pending); `EVENT_DEALED` (processed); `EVENT_INGNORE` (ignored).
     "Filters" filters set_filters: list AssetFilters,
-    /// 升序降序,asc desc
+    /// Valid values: `asc`, `desc`.
     "Order" order set_order: str,
-    /// 排序字段：latest_found_time
+    /// Sorting field: `latest_found_time`.
     "By" by set_by: str,
-    /// 导出字段
+    /// Export field
     "ExportField" export_field set_export_field: list String,
 } }
 rt::action!("tcss", "2020-11-01", "CreateProcessEventsExportJob", CreateProcessEventsExportJobRequest => CreateProcessEventsExportJobResponse);
 
 rt::model! { read debug;
-/// CreateProcessEventsExportJob返回参数结构体
+/// CreateProcessEventsExportJob response structure.
 CreateProcessEventsExportJobResponse {
-    /// 导出任务ID，前端拿着任务ID查询任务进度
+    /// Export task ID, which is used to query the task progress on the frontend.
     "JobId" job_id set_job_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateRefreshTask` (下发刷新任务).
+/// Request of `CreateRefreshTask` (Distributes a refresh task).
 ///
-/// 下发刷新任务，会刷新资产信息
+/// This API is used to distribute a task to refresh the asset information.
 CreateRefreshTaskRequest {
     /// 指定集群列表,若为空则标识同步所有集群
     "ClusterIDs" cluster_i_ds set_cluster_i_ds: list String,
@@ -3258,11 +3274,11 @@ CreateRefreshTaskRequest {
 rt::action!("tcss", "2020-11-01", "CreateRefreshTask", CreateRefreshTaskRequest => CreateRefreshTaskResponse);
 
 rt::model! { read debug;
-/// CreateRefreshTask返回参数结构体
+/// CreateRefreshTask response structure.
 CreateRefreshTaskResponse {
-    /// 返回创建的集群检查任务的ID，为0表示创建失败。
+    /// ID of the created cluster check task. `0` indicates that the creation failed.
     "TaskId" task_id set_task_id: i128,
-    /// 创建检查任务的结果，"Succ"为成功，"Failed"为失败
+    /// Result of creating the check task. Valid values: `Succ`, `Failed`.
     "CreateResult" create_result set_create_result: str,
     /// 返回创建的新集群检查任务ID
     "NewTaskID" new_task_id set_new_task_id: str,
@@ -3271,66 +3287,66 @@ CreateRefreshTaskResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateRiskDnsEventExportJob` (创建恶意请求事件导出任务).
+/// Request of `CreateRiskDnsEventExportJob` (Export malicious request events).
 ///
-/// 创建恶意请求事件导出任务
+/// This API is used to export malicious request events.
 CreateRiskDnsEventExportJobRequest {
-    /// 过滤条件。
+    /// Filters.
     ///
-    /// - EventStatus- String - 是否必填：否 - 事件状态，待处理：EVENT_UNDEAL，EVENT_DEALED：已处理，已忽略：EVENT_IGNORE， EVENT_ADD_WHITE：已加白
+    /// - `EventStatus` - String - Optional - Event status. Values: `EVENT_UNDEAL` (Pending); `EVENT_DEALED` (Handled); `EVENT_IGNORE` (Ignored); `EVENT_ADD_WHITE` (Added to the allowlist)
     ///
-    /// - ContainerStatus- String - 是否必填：否 - 容器运行状态筛选，已创建：CREATED,正常运行：RUNNING, 暂定运行：PAUSED, 停止运行：	STOPPED，重启中：RESTARTING, 迁移中：REMOVING, 销毁：DESTROYED
+    /// - `ContainerStatus` - String - Optional - Container running status. `CREATED`, `RUNNING`, `PAUSED`, `STOPPED`, `RESTARTING`: `REMOVING`, `DESTROYED (Terminated)
     ///
-    /// - ContainerNetStatus- String -是否必填: 否 -  容器网络状态筛选 未隔离：NORMAL，已隔离：ISOLATED，隔离失败：ISOLATE_FAILED，解除隔离失败：RESTORE_FAILED，解除隔离中：RESTORING，隔离中：ISOLATING
+    /// - `ContainerNetStatus` - String - Optional - Container network status. Values: `NORMAL`, `ISOLATED`, `ISOLATE_FAILED` (Isolation failed`; `RESTORE_FAILED` (Failed to restore from isolation), `RESTORING` (Restoring); `ISOLATING`
     ///
-    /// - EventType - String -是否必填: 否 -  事件类型，恶意域名请求：DOMAIN，恶意IP请求：IP
+    /// - `EventType` - String - Optional - Event type. Values: `DOMAIN` (Malicious domain); `IP` (Malicious IP)
     ///
-    /// - TimeRange- String -是否必填: 否 -  时间范围，第一个值表示开始时间，第二个值表示结束时间
+    /// - `TimeRange` - String - Optional - Time range, where the first value represents the start time and the second value represents the end time
     ///
-    /// - RiskDns- string - 是否必填：否 - 恶意域名。
+    /// - `RiskDns` - String - Optional - Malicious domain.
     ///
-    /// - RiskIP- string - 是否必填：否 - 恶意IP。
+    /// - `RiskIP`- String - Optional - Malicious IP.
     ///
-    /// - ContainerName- string - 是否必填：否 - 容器名称。
+    /// - `ContainerName` - String - Optional - Container name.
     ///
-    /// - ContainerID- string - 是否必填：否 - 容器ID。
+    /// - `ContainerID` - String - Optional - Container ID.
     ///
-    /// - ImageName- string - 是否必填：否 - 镜像名称。
+    /// - `ImageName` - String - Optional - Image name.
     ///
-    /// - ImageID- string - 是否必填：否 - 镜像ID。
+    /// - `ImageID` - String - Optional - Image ID.
     ///
-    /// - HostName- string - 是否必填：否 - 主机名称。
+    /// - `HostName` - String - Optional - Server name.
     ///
-    /// - HostIP- string - 是否必填：否 - 内网IP。
+    /// - `HostIP` - String - Optional - Private IP.
     ///
-    /// - PublicIP- string - 是否必填：否 - 外网IP。
+    /// - `PublicIP` - String - Optional - Public IP.
     "Filters" filters set_filters: list RunTimeFilters,
-    /// 需要返回的数量，最大值为100000
+    /// The number of results displayed per page. The maximum value is 100,000.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0
     "Offset" offset set_offset: i128,
-    /// 排序方式：asc/desc
+    /// Sort order: `asc`, `desc`
     "Order" order set_order: str,
-    /// 排序字段：事件数量：EventCount
+    /// Sorting field: Number of events: EventCount
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "CreateRiskDnsEventExportJob", CreateRiskDnsEventExportJobRequest => CreateRiskDnsEventExportJobResponse);
 
 rt::model! { read debug;
-/// CreateRiskDnsEventExportJob返回参数结构体
+/// CreateRiskDnsEventExportJob response structure.
 CreateRiskDnsEventExportJobResponse {
-    /// 导出任务ID，前端拿着任务ID查询任务进度
+    /// ID of the exportation job. You can query the job progress by using this ID on the console.
     "JobId" job_id set_job_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateSearchTemplate` (添加检索模板).
+/// Request of `CreateSearchTemplate` (Adds a search template).
 ///
-/// 添加检索模板
+/// This API is used to add a search template.
 CreateSearchTemplateRequest {
-    /// 搜索模板
+    /// Search template
     ///
     /// Required.
     "SearchTemplate" search_template set_search_template: obj SearchTemplate,
@@ -3338,458 +3354,458 @@ CreateSearchTemplateRequest {
 rt::action!("tcss", "2020-11-01", "CreateSearchTemplate", CreateSearchTemplateRequest => CreateSearchTemplateResponse);
 
 rt::model! { read debug;
-/// CreateSearchTemplate返回参数结构体
+/// CreateSearchTemplate response structure.
 CreateSearchTemplateResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateSystemVulExportJob` (创建系统漏洞导出任务).
+/// Request of `CreateSystemVulExportJob` (Creates a task to export system vulnerabilities).
 ///
-/// 创建系统漏洞导出任务
+/// This API is used to create a task to export system vulnerabilities.
 CreateSystemVulExportJobRequest {
-    /// 需要返回的数量，默认为50000，最大值为50000
+    /// Number of results to be returned. Default value: `50000`. Maximum value: `50000`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 过滤条件。
+    /// Filter
     ///
-    /// - OnlyAffectedContainer- string - 是否必填：否 - 仅展示影响容器的漏洞true,false
+    /// - OnlyAffectedContainer- string - Required: No - Show only vulnerabilities that affect containers. Valid values: `true`, `false`.
     ///
-    /// - OnlyAffectedNewestImage-string - 是否必填：否 - 仅展示影响最新版本镜像的漏洞true,false
+    /// - OnlyAffectedNewestImage-string - Required: No - Show only vulnerabilities that affect the latest image tags. Valid values: `true`, `false`.
     ///
-    /// - Level- String - 是否必填：否 - 威胁等级，CRITICAL:严重 HIGH:高/MIDDLE:中/LOW:低
+    /// - Level- String - Required: No - Severity. Valid values: `CRITICAL` (critical); `HIGH` (high); `MIDDLE` (medium); `LOW` (low).
     ///
-    /// - Tags- string - 是否必填：否 - 漏洞标签，POC，EXP。
+    /// - Tags- string - Required: No - Vulnerability tag. Valid values: `POC`, `EXP`.
     ///
-    /// - CanBeFixed- string - 是否必填：否 - 是否可修复true,false。
+    /// - CanBeFixed- string - Required: No - Whether the vulnerability can be fixed. Valid values: `true`, `false`.
     ///
-    /// - CategoryType- string - 是否必填：否 - 漏洞子类型
+    /// - CategoryType- string - Required: No - Sub-type of the vulnerability
     ///
-    /// - CVEID- string - 是否必填：否 - CVE编号
+    /// - CVEID- string - Required: No - CVE No.
     ///
-    /// - ImageID- string - 是否必填：否 - 镜像ID
+    /// - ImageID- string - Required: No - Image ID
     ///
-    /// - ImageName- String -是否必填: 否 - 镜像名称
+    /// - ImageName- String - Required: No - Image name
     ///
-    /// - ContainerID- string -是否必填: 否 - 容器ID
+    /// - ContainerID- string - Required: No - Container ID
     ///
-    /// - ContainerName- string -是否必填: 否 - 容器名称
+    /// - ContainerName- string - Required: No - Container name
     ///
-    /// - ComponentName- string -是否必填: 否 - 组件名称
+    /// - ComponentName- string - Required: No - Component name
     ///
-    /// - ComponentVersion- string -是否必填: 否 - 组件版本
+    /// - ComponentVersion- string - Required: No - Component version
     ///
-    /// - Name- string -是否必填: 否 - 漏洞名称
+    /// - Name- string - Required: No - Vulnerability name
     ///
-    /// - FocusOnType - string - 是否必填：否 -关注紧急度类型 。ALL :全部，SERIOUS_LEVEL： 严重和高危 ，IS_SUGGEST： 重点关注，POC_EXP 有Poc或Exp ，NETWORK_EXP: 远程Exp
+    /// - FocusOnType - string - Required: No - Urgency. Valid values: `ALL` (all); `SERIOUS_LEVEL (critical and high risks); `IS_SUGGEST` (high-priority); `POC_EXP` (POC/EXP); `NETWORK_EXP` (remote EXP).
     "Filters" filters set_filters: list RunTimeFilters,
-    /// 排序方式
+    /// Sorting order
     "Order" order set_order: str,
-    /// 排序字段
+    /// Sorting field
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "CreateSystemVulExportJob", CreateSystemVulExportJobRequest => CreateSystemVulExportJobResponse);
 
 rt::model! { read debug;
-/// CreateSystemVulExportJob返回参数结构体
+/// CreateSystemVulExportJob response structure.
 CreateSystemVulExportJobResponse {
-    /// 导出任务ID，前端拿着任务ID查询任务进度
+    /// Export task ID, which is used to query the task progress on the frontend.
     "JobId" job_id set_job_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateVirusScanAgain` (运行时文件查杀重新检测).
+/// Request of `CreateVirusScanAgain` (Performs another virus scan at runtime).
 ///
-/// 运行时文件查杀重新检测
+/// This API is used to perform another virus scan at runtime.
 CreateVirusScanAgainRequest {
-    /// 任务id
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 需要扫描的容器id集合
+    /// Set of IDs of containers to be scanned
     "ContainerIds" container_ids set_container_ids: list String,
-    /// 是否是扫描全部超时的
+    /// Whether to scan all timed-out containers
     "TimeoutAll" timeout_all set_timeout_all: bool,
-    /// 重新设置的超时时长
+    /// New timeout period
     "Timeout" timeout set_timeout: i128,
 } }
 rt::action!("tcss", "2020-11-01", "CreateVirusScanAgain", CreateVirusScanAgainRequest => CreateVirusScanAgainResponse);
 
 rt::model! { read debug;
-/// CreateVirusScanAgain返回参数结构体
+/// CreateVirusScanAgain response structure.
 CreateVirusScanAgainResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateVirusScanTask` (运行时文件查杀一键扫描).
+/// Request of `CreateVirusScanTask` (Performs a quick virus scan at runtime).
 ///
-/// 运行时文件查杀一键扫描
+/// This API is used to perform a quick virus scan at runtime.
 CreateVirusScanTaskRequest {
-    /// 是否扫描所有路径
+    /// Whether to scan all paths
     ///
     /// Required.
     "ScanPathAll" scan_path_all set_scan_path_all: bool,
-    /// 扫描范围0容器1主机节点
+    /// Scanning scope. Valid values: `0` (container); `1` (server).
     ///
     /// Required.
     "ScanRangeType" scan_range_type set_scan_range_type: i128,
-    /// true 全选，false 自选
+    /// Valid values: `true` (all); `false` (specified).
     ///
     /// Required.
     "ScanRangeAll" scan_range_all set_scan_range_all: bool,
-    /// 超时时长，单位小时
+    /// Timeout period in hours
     ///
     /// Required.
     "Timeout" timeout set_timeout: i128,
-    /// 当ScanPathAll为false生效 0扫描以下路径 1、扫描除以下路径
+    /// Valid when `ScanPathAll` is `false`. Valid values: `0` (scan the following paths); `1` (scan all paths except the following).
     "ScanPathType" scan_path_type set_scan_path_type: i128,
-    /// 自选扫描范围的容器id或者主机id 根据ScanRangeType决定
+    /// ID of the specified container or server to be scanned, which is based on `ScanRangeType`.
     "ScanIds" scan_ids set_scan_ids: list String,
-    /// 自选排除或扫描的地址
+    /// Specified path to be excluded or scanned
     "ScanPath" scan_path set_scan_path: list String,
-    /// 扫描路径模式：
-    /// SCAN_PATH_ALL：全部路径
-    /// SCAN_PATH_DEFAULT：默认路径
-    /// SCAN_PATH_USER_DEFINE：用户自定义路径
+    /// Path scanning mode:
+    /// `SCAN_PATH_ALL`: Scan all paths
+    /// `SCAN_PATH_DEFAULT`: Scan the default path
+    /// `SCAN_PATH_USER_DEFINE`: Scan the custom path
     "ScanPathMode" scan_path_mode set_scan_path_mode: str,
 } }
 rt::action!("tcss", "2020-11-01", "CreateVirusScanTask", CreateVirusScanTaskRequest => CreateVirusScanTaskResponse);
 
 rt::model! { read debug;
-/// CreateVirusScanTask返回参数结构体
+/// CreateVirusScanTask response structure.
 CreateVirusScanTaskResponse {
-    /// 任务id
+    /// Task ID
     "TaskID" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateVulContainerExportJob` (创建受漏洞影响的容器导出任务).
+/// Request of `CreateVulContainerExportJob` (Creates a task to export containers affected by vulnerabilities).
 ///
-/// 创建受漏洞影响的容器导出任务
+/// This API is used to create a task to export containers affected by vulnerabilities.
 CreateVulContainerExportJobRequest {
-    /// 漏洞PocID
+    /// POC ID
     ///
     /// Required.
     "PocID" poc_id set_poc_id: str,
-    /// 需要返回的数量，默认为50000，最大值为50000
+    /// Number of results to be returned. Default value: `50000`. Maximum value: `50000`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 过滤条件。
+    /// Filter
     ///
-    /// - OnlyAffectedNewestImage- Bool- 是否必填：否 - 仅展示影响最新版本镜像的漏洞
+    /// - OnlyAffectedNewestImage- Bool- Required: No - Show only vulnerabilities that affect the latest image tags
     ///
-    /// - ContainerID- string - 是否必填：否 - 容器ID
+    /// - ContainerID- string - Required: No - Container ID
     ///
-    /// - ContainerName- String -是否必填: 否 - 容器名称
+    /// - ContainerName- String - Required: No - Container name
     "Filters" filters set_filters: list RunTimeFilters,
 } }
 rt::action!("tcss", "2020-11-01", "CreateVulContainerExportJob", CreateVulContainerExportJobRequest => CreateVulContainerExportJobResponse);
 
 rt::model! { read debug;
-/// CreateVulContainerExportJob返回参数结构体
+/// CreateVulContainerExportJob response structure.
 CreateVulContainerExportJobResponse {
-    /// 导出任务ID，前端拿着任务ID查询任务进度
+    /// Export task ID, which is used to query the task progress on the frontend.
     "JobId" job_id set_job_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateVulDefenceEventExportJob` (创建漏洞防御导出任务).
+/// Request of `CreateVulDefenceEventExportJob` (Creates an exploit prevention event export task).
 ///
-/// 创建漏洞防御导出任务
+/// This API is used to create an exploit prevention event export task.
 CreateVulDefenceEventExportJobRequest {
-    /// 过滤条件。
+    /// Filter
     ///
-    /// - Status- String - 是否必填：否 - 插件状态，待处理：EVENT_UNDEAL，EVENT_DEALED：已处理，已忽略：EVENT_IGNORE， EVENT_DEFENDED：已防御
+    /// - Status- String - Required: No - Plugin status. Valid values: `EVENT_UNDEAL` (pending); `EVENT_DEALED` (processed); `EVENT_IGNORE` (ignored); `EVENT_DEFENDED` (defended).
     ///
-    /// - ContainerStatus- String - 是否必填：否 - 容器运行状态筛选，已创建：CREATED,正常运行：RUNNING, 暂定运行：PAUSED, 停止运行：	STOPPED，重启中：RESTARTING, 迁移中：REMOVING, 销毁：DESTROYED
+    /// - ContainerStatus- String - Required: No - Container status. Valid values: `CREATED` (created); `RUNNING` (running); `PAUSED` (suspended); 	`STOPPED` (stopped); `RESTARTING` (restarting); `REMOVING` (removing); `DESTROYED` (terminated).
     ///
-    /// - ContainerNetStatus- String -是否必填: 否 -  容器网络状态筛选 未隔离：NORMAL，已隔离：ISOLATED，隔离失败：ISOLATE_FAILED，解除隔离失败：RESTORE_FAILED，解除隔离中：RESTORING，隔离中：ISOLATING
+    /// - ContainerNetStatus- String - Required: No - Container network status. Valid values: `NORMAL` (not isolated); `ISOLATED` (isolated); `ISOLATE_FAILED` (isolation failed); `RESTORE_FAILED` (recovery failed); `RESTORING` (recovering); `ISOLATING` (isolating).
     ///
-    /// - EventType - String -是否必填: 否 -  入侵状态，防御成功：EVENT_DEFENDED，尝试攻击：EVENT_ATTACK
+    /// - EventType - String - Required: No - Intrusion status. Valid values: `EVENT_DEFENDED` (defended successfully); `EVENT_ATTACK` (attack attempt).
     ///
-    /// - TimeRange- String -是否必填: 否 -  时间范围，第一个值表示开始时间，第二个值表示结束时间
+    /// - TimeRange- String - Required: No - Time range. The first value indicates the start time, and the second the end time.
     ///
-    /// - VulName- string - 是否必填：否 - 漏洞名称。
+    /// - VulName- string - Required: No - Vulnerability name
     ///
-    /// - CVEID- string - 是否必填：否 - CVE编号。
+    /// - CVEID- string - Required: No - CVE No.
     ///
-    /// - SourceIP- string - 是否必填：否 - 攻击源IP。
+    /// - SourceIP- string - Required: No - Attacker IP
     ///
-    /// - ContainerName- string - 是否必填：否 - 容器名称。
+    /// - ContainerName- string - Required: No - Container name
     ///
-    /// - ContainerID- string - 是否必填：否 - 容器ID。
+    /// - ContainerID- string - Required: No - Container ID
     ///
-    /// - ImageName- string - 是否必填：否 - 镜像名称。
+    /// - ImageName- string - Required: No - Image name
     ///
-    /// - ImageID- string - 是否必填：否 - 镜像ID。
+    /// - ImageID- string - Required: No - Image ID
     ///
-    /// - HostName- string - 是否必填：否 - 主机名称。
+    /// - HostName- string - Required: No - Server name
     ///
-    /// - HostIP- string - 是否必填：否 - 内网IP。
+    /// - HostIP- string - Required: No - Private IP
     "Filters" filters set_filters: list RunTimeFilters,
-    /// 需要返回的数量，最大值为100000
+    /// Number of results to be returned. Maximum value: `100000`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 排序方式：asc/desc
+    /// Sorting order. Valid values: `asc`, `desc`.
     "Order" order set_order: str,
-    /// 排序字段：事件数量：EventCount
+    /// Sorting field: `EventCount` (number of events).
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "CreateVulDefenceEventExportJob", CreateVulDefenceEventExportJobRequest => CreateVulDefenceEventExportJobResponse);
 
 rt::model! { read debug;
-/// CreateVulDefenceEventExportJob返回参数结构体
+/// CreateVulDefenceEventExportJob response structure.
 CreateVulDefenceEventExportJobResponse {
-    /// 导出任务ID，前端拿着任务ID查询任务进度
+    /// Export task ID, which is used to query the task progress on the frontend.
     "JobId" job_id set_job_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateVulDefenceHostExportJob` (创建漏洞防御主机导出任务).
+/// Request of `CreateVulDefenceHostExportJob` (Creates a task to export servers with exploit prevention enabled).
 ///
-/// 创建漏洞防御主机导出任务
+/// This API is used to create a task to export servers with exploit prevention enabled.
 CreateVulDefenceHostExportJobRequest {
-    /// 过滤条件。
+    /// Filter
     ///
-    /// - Status- String - 是否必填：否 - 插件状态，正常：SUCCESS，异常：FAIL， NO_DEFENCE:未防御
+    /// - Status- String - Required: No - Plugin status. Valid values: `SUCCESS` (normal); `FAIL` (abnormal); `NO_DEFENCE` (not defended).
     ///
-    /// - KeyWords- string - 是否必填：否 - 主机名称/IP。
+    /// - KeyWords- string - Required: No - Server name/IP
     "Filters" filters set_filters: list RunTimeFilters,
-    /// 需要返回的数量，最大值为100000
+    /// Number of results to be returned. Maximum value: `100000`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 排序方式：asc/desc
+    /// Sorting order. Valid values: `asc`, `desc`.
     "Order" order set_order: str,
-    /// 排序字段：更新时间：ModifyTime/首次开启时间：CreateTime
+    /// Sorting field. Valid values: `ModifyTime` (update time); `CreateTime` (first enablement time).
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "CreateVulDefenceHostExportJob", CreateVulDefenceHostExportJobRequest => CreateVulDefenceHostExportJobResponse);
 
 rt::model! { read debug;
-/// CreateVulDefenceHostExportJob返回参数结构体
+/// CreateVulDefenceHostExportJob response structure.
 CreateVulDefenceHostExportJobResponse {
-    /// 导出任务ID，前端拿着任务ID查询任务进度
+    /// Export task ID, which is used to query the task progress on the frontend.
     "JobId" job_id set_job_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateVulExportJob` (查询本地镜像漏洞列表导出).
+/// Request of `CreateVulExportJob` (Exports the list of vulnerabilities in a local image).
 ///
-/// 查询本地镜像漏洞列表导出
+/// This API is used to export the list of vulnerabilities in a local image.
 CreateVulExportJobRequest {
-    /// 镜像ID
+    /// Image ID
     ///
     /// Required.
     "ImageID" image_id set_image_id: str,
-    /// 导出字段
+    /// Export field
     ///
     /// Required.
     "ExportField" export_field set_export_field: list String,
-    /// 需要返回的数量，默认为10000，最大值为10000
+    /// Number of results to be returned. Default value: `10000`. Maximum value: `10000`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 过滤条件。
+    /// Filter
     ///
-    /// - ComponentName- String - 是否必填：否 - 镜像组件名称
-    /// - ComponentVersion- String - 是否必填：否 - 镜像组件版本
-    /// - ComponentType- String - 是否必填：否 - 镜像组件类型
-    /// - VulLevel- String - 是否必填：否 - 漏洞威胁等级
-    /// - HasVul- String - 是否必填：否 -是否有漏洞；true：是，false，否；不传或ALL ：全部
+    /// - ComponentName- String - Required: No - Image component name
+    /// - ComponentVersion- String - Required: No - Image component version
+    /// - ComponentType- String - Required: No - Image component type
+    /// - VulLevel- String - Required: No - Vulnerability severity
+    /// - HasVul- String - Required: No - Whether there is a vulnerability. Valid values: `true` (yes); `false` (no). If `ComponentName` is not passed in or is `ALL`, it indicates all.
     "Filters" filters set_filters: list AssetFilters,
-    /// 排序字段
+    /// Sorting field
     "By" by set_by: str,
-    /// 排序方式desc ，asc
+    /// Sorting order. Valid values: `desc`, `asc`.
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "CreateVulExportJob", CreateVulExportJobRequest => CreateVulExportJobResponse);
 
 rt::model! { read debug;
-/// CreateVulExportJob返回参数结构体
+/// CreateVulExportJob response structure.
 CreateVulExportJobResponse {
-    /// 导出任务ID，前端拿着任务ID查询任务进度
+    /// Export task ID, which is used to query the task progress on the frontend.
     "JobId" job_id set_job_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateVulImageExportJob` (创建导出受漏洞影响的镜像任务).
+/// Request of `CreateVulImageExportJob` (Creates a task to export images affected by vulnerabilities).
 ///
-/// 创建受漏洞影响的镜像导出任务
+/// This API is used to create a task to export images affected by vulnerabilities.
 CreateVulImageExportJobRequest {
-    /// 漏洞PocID
+    /// POC ID
     ///
     /// Required.
     "PocID" poc_id set_poc_id: str,
-    /// 需要返回的数量，默认为50000，最大值为50000
+    /// Number of results to be returned. Default value: `50000`. Maximum value: `50000`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 过滤条件。
+    /// Filter
     ///
-    /// - OnlyAffectedNewestImage- Bool- 是否必填：否 - 仅展示影响最新版本镜像的漏洞
+    /// - OnlyAffectedNewestImage- Bool- Required: No - Show only vulnerabilities that affect the latest image tags
     ///
-    /// - ImageID- string - 是否必填：否 - 镜像ID
+    /// - ImageID- string - Required: No - Image ID
     ///
-    /// - ImageName- String -是否必填: 否 - 镜像名称
+    /// - ImageName- String - Required: No - Image name
     ///
-    /// - ClientIP- string -是否必填: 否 - 内网IP
+    /// - ClientIP- string - Required: No - Private IP
     ///
-    /// - PublicIP- string -是否必填: 否 - 外网IP
+    /// - PublicIP- string - Required: No - Public IP
     ///
-    /// - ComponentName- string -是否必填: 否 - 组件名称
+    /// - ComponentName- string - Required: No - Component name
     ///
-    /// - ComponentVersion- string -是否必填: 否 - 组件版本
+    /// - ComponentVersion- string - Required: No - Component version
     ///
-    /// - HostName- string -是否必填: 否 - 主机名称
+    /// - HostName- string - Required: No - Server name
     "Filters" filters set_filters: list RunTimeFilters,
-    /// 排序方式
+    /// Sorting order
     "Order" order set_order: str,
-    /// 排序字段
+    /// Sorting field
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "CreateVulImageExportJob", CreateVulImageExportJobRequest => CreateVulImageExportJobResponse);
 
 rt::model! { read debug;
-/// CreateVulImageExportJob返回参数结构体
+/// CreateVulImageExportJob response structure.
 CreateVulImageExportJobResponse {
-    /// 导出任务ID，前端拿着任务ID查询任务进度
+    /// Export task ID, which is used to query the task progress on the frontend.
     "JobId" job_id set_job_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateVulScanTask` (创建漏洞扫描任务).
+/// Request of `CreateVulScanTask` (Creates a vulnerability scan task).
 ///
-/// 创建漏洞扫描任务
+/// This API is used to create a vulnerability scan task.
 CreateVulScanTaskRequest {
-    /// 本地镜像扫描范围类型
+    /// Local image scan range type
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - ALL： 全部本地镜像
-    /// - NOT_SCAN： 全部已授权未扫描本地镜像
-    /// - IMAGEIDS： 自选本地镜像ID
-    /// - CLUSTER： 集群筛选
+    /// - ALL: All local images
+    /// - NOT_SCAN: All authorized unscanned local images
+    /// - IMAGEIDS: Selected local image IDs
+    /// - CLUSTER: Cluster filtering
     "LocalImageScanType" local_image_scan_type set_local_image_scan_type: str,
-    /// 根据已授权的本地镜像IDs扫描，优先权高于根据满足条件的已授权的本地镜像。
+    /// Scan by authorized local image IDs, which takes precedence over scanning by authorized local images that meet the conditions.
     "LocalImageIDs" local_image_i_ds set_local_image_i_ds: list String,
-    /// 仓库镜像扫描范围类型。ALL:全部仓库镜像，NOT_SCAN：全部已授权未扫描仓库镜像，IMAGEIDS:自选仓库镜像ID
+    /// Repository image scan range type. ALL: All repository images. NOT_SCAN: Total authorized unscanned repository images. IMAGEIDS: Selected repository image IDs.
     "RegistryImageScanType" registry_image_scan_type set_registry_image_scan_type: str,
-    /// 根据已授权的仓库镜像IDs扫描，优先权高于根据满足条件的已授权的仓库镜像。
+    /// Scan by authorized repository image IDs, which takes precedence over scanning by authorized repository images that meet the conditions.
     "RegistryImageIDs" registry_image_i_ds set_registry_image_i_ds: list i128,
-    /// 本地镜像重新漏洞扫描时的任务ID
+    /// Task ID for local image re-vulnerability scanning
     "LocalTaskID" local_task_id set_local_task_id: i64,
-    /// 仓库镜像重新漏洞扫描时的任务ID
+    /// Task ID for repository image re-vulnerability scanning
     "RegistryTaskID" registry_task_id set_registry_task_id: i64,
-    /// 本地镜像容器运行中
+    /// Local image container runtime
     "LocalImageContainerRunning" local_image_container_running set_local_image_container_running: bool,
-    /// 仓库镜像容器运行中
+    /// Image Container in repository is running
     "RegistryImageContainerRunning" registry_image_container_running set_registry_image_container_running: bool,
-    /// 仓库镜像是否是最新
+    /// Whether the repository image is the latest
     "IsLatest" is_latest set_is_latest: bool,
-    /// 要剔除的本地镜像id
+    /// Local image id to remove
     "ExcludeLocalImageIDs" exclude_local_image_i_ds set_exclude_local_image_i_ds: list String,
-    /// 要剔除的仓库镜像id
+    /// id of the repository image to remove
     "ExcludeRegistryImageIDs" exclude_registry_image_i_ds set_exclude_registry_image_i_ds: list i128,
-    /// 集群id
+    /// Cluster ID.
     "LocalClusterIDs" local_cluster_i_ds set_local_cluster_i_ds: list String,
 } }
 rt::action!("tcss", "2020-11-01", "CreateVulScanTask", CreateVulScanTaskRequest => CreateVulScanTaskResponse);
 
 rt::model! { read debug;
-/// CreateVulScanTask返回参数结构体
+/// CreateVulScanTask response structure.
 CreateVulScanTaskResponse {
-    /// 本地镜像重新漏洞扫描时的任务ID
+    /// Task ID for local image re-vulnerability scanning
     "LocalTaskID" local_task_id set_local_task_id: i64,
-    /// 仓库镜像重新漏洞扫描时的任务ID
+    /// Task ID for repository image re-vulnerability scanning
     "RegistryTaskID" registry_task_id set_registry_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateWebVulExportJob` (创建web漏洞导出任务).
+/// Request of `CreateWebVulExportJob` (Creates a task to export web vulnerabilities).
 ///
-/// 创建web漏洞导出任务
+/// This API is used to create a task to export web vulnerabilities.
 CreateWebVulExportJobRequest {
-    /// 需要返回的数量，默认为50000，最大值为50000
+    /// Number of results to be returned. Default value: `50000`. Maximum value: `50000`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 过滤条件。
+    /// Filter
     ///
-    /// - OnlyAffectedContainer- string - 是否必填：否 - 仅展示影响容器的漏洞true,false
+    /// - OnlyAffectedContainer- string - Required: No - Show only vulnerabilities that affect containers. Valid values: `true`, `false`.
     ///
-    /// - OnlyAffectedNewestImage-string - 是否必填：否 - 仅展示影响最新版本镜像的漏洞true,false
+    /// - OnlyAffectedNewestImage-string - Required: No - Show only vulnerabilities that affect the latest image tags. Valid values: `true`, `false`.
     ///
-    /// - Level- String - 是否必填：否 - 威胁等级，CRITICAL:严重 HIGH:高/MIDDLE:中/LOW:低
+    /// - Level- String - Required: No - Severity. Valid values: `CRITICAL` (critical); `HIGH` (high); `MIDDLE` (medium); `LOW` (low).
     ///
-    /// - Tags- string - 是否必填：否 - 漏洞标签，POC，EXP。
+    /// - Tags- string - Required: No - Vulnerability tag. Valid values: `POC`, `EXP`.
     ///
-    /// - CanBeFixed- string - 是否必填：否 - 是否可修复true,false。
+    /// - CanBeFixed- string - Required: No - Whether the vulnerability can be fixed. Valid values: `true`, `false`.
     ///
-    /// - CategoryType- string - 是否必填：否 - 漏洞子类型
+    /// - CategoryType- string - Required: No - Sub-type of the vulnerability
     ///
-    /// - CVEID- string - 是否必填：否 - CVE编号
+    /// - CVEID- string - Required: No - CVE No.
     ///
-    /// - ImageID- string - 是否必填：否 - 镜像ID
+    /// - ImageID- string - Required: No - Image ID
     ///
-    /// - ImageName- String -是否必填: 否 - 镜像名称
+    /// - ImageName- String - Required: No - Image name
     ///
-    /// - ContainerID- string -是否必填: 否 - 容器ID
+    /// - ContainerID- string - Required: No - Container ID
     ///
-    /// - ContainerName- string -是否必填: 否 - 容器名称
+    /// - ContainerName- string - Required: No - Container name
     ///
-    /// - ComponentName- string -是否必填: 否 - 组件名称
+    /// - ComponentName- string - Required: No - Component name
     ///
-    /// - ComponentVersion- string -是否必填: 否 - 组件版本
+    /// - ComponentVersion- string - Required: No - Component version
     ///
-    /// - Name- string -是否必填: 否 - 漏洞名称
+    /// - Name- string - Required: No - Vulnerability name
     ///
-    /// - FocusOnType - string - 是否必填：否 -关注紧急度类型 。ALL :全部，SERIOUS_LEVEL： 严重和高危 ，IS_SUGGEST： 重点关注，POC_EXP 有Poc或Exp ，NETWORK_EXP: 远程Exp
+    /// - FocusOnType - string - Required: No - Urgency. Valid values: `ALL` (all); `SERIOUS_LEVEL (critical and high risks); `IS_SUGGEST` (high-priority); `POC_EXP` (POC/EXP); `NETWORK_EXP` (remote EXP).
     "Filters" filters set_filters: list RunTimeFilters,
-    /// 排序方式
+    /// Sorting order
     "Order" order set_order: str,
-    /// 排序字段
+    /// Sorting field
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "CreateWebVulExportJob", CreateWebVulExportJobRequest => CreateWebVulExportJobResponse);
 
 rt::model! { read debug;
-/// CreateWebVulExportJob返回参数结构体
+/// CreateWebVulExportJob response structure.
 CreateWebVulExportJobResponse {
-    /// 导出任务ID，前端拿着任务ID查询任务进度
+    /// Export task ID, which is used to query the task progress on the frontend.
     "JobId" job_id set_job_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteAbnormalProcessRules` (删除运行时异常进程策略).
+/// Request of `DeleteAbnormalProcessRules` (Deletes an abnormal process policy at runtime).
 ///
-/// 删除运行异常进程策略
+/// This API is used to delete an abnormal process policy at runtime.
 DeleteAbnormalProcessRulesRequest {
-    /// 策略的ids
+    /// Policy IDs
     ///
     /// Required.
     "RuleIdSet" rule_id_set set_rule_id_set: list String,
@@ -3797,18 +3813,18 @@ DeleteAbnormalProcessRulesRequest {
 rt::action!("tcss", "2020-11-01", "DeleteAbnormalProcessRules", DeleteAbnormalProcessRulesRequest => DeleteAbnormalProcessRulesResponse);
 
 rt::model! { read debug;
-/// DeleteAbnormalProcessRules返回参数结构体
+/// DeleteAbnormalProcessRules response structure.
 DeleteAbnormalProcessRulesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteAccessControlRules` (删除运行时访问控制策略).
+/// Request of `DeleteAccessControlRules` (Deletes an access control policy at runtime).
 ///
-/// 删除运行访问控制策略
+/// This API is used to delete an access control policy at runtime.
 DeleteAccessControlRulesRequest {
-    /// 策略的ids
+    /// Policy IDs
     ///
     /// Required.
     "RuleIdSet" rule_id_set set_rule_id_set: list String,
@@ -3816,48 +3832,48 @@ DeleteAccessControlRulesRequest {
 rt::action!("tcss", "2020-11-01", "DeleteAccessControlRules", DeleteAccessControlRulesRequest => DeleteAccessControlRulesResponse);
 
 rt::model! { read debug;
-/// DeleteAccessControlRules返回参数结构体
+/// DeleteAccessControlRules response structure.
 DeleteAccessControlRulesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteComplianceAssetPolicySetFromWhitelist` (删除安全合规忽略项， 资产+检测项列表).
+/// Request of `DeleteComplianceAssetPolicySetFromWhitelist` (Removes assets and check items from the ignored list).
 ///
-/// 移除安全合规忽略(资产+检测项)列表，不显示指定的检查项包含的资产内容
-/// 参考的AddCompliancePolicyAssetSetToWhitelist，除输入字段外，其它应该是一致的，如果有不同可能是定义的不对
+/// This API is used to unignore the specified asset IDs and check item IDs so as to show the assets contained in the specified check items.
+/// `AddCompliancePolicyAssetSetToWhitelist` is the reference API. Except for the input field, others should be the same, and if not, it may be due to the definition.
 DeleteComplianceAssetPolicySetFromWhitelistRequest {
-    /// 资产ID
+    /// Asset ID
     ///
     /// Required.
     "AssetItemId" asset_item_id set_asset_item_id: i128,
-    /// 需要忽略指定资产内的检查项ID列表
+    /// List of IDs of check items to be ignored in the specified asset
     "CustomerPolicyItemIdSet" customer_policy_item_id_set set_customer_policy_item_id_set: list i128,
-    /// 扫描资产类型
-    /// - ASSET_CONTAINER Docker容器
-    /// - ASSET_IMAGE Docker镜像
-    /// - ASSET_HOST Docker主机
-    /// - ASSET_K8S Kubernetes
-    /// - ASSET_CONTAINERD Containerd主机
-    /// - ASSET_CONTAINERD_CONTAINER Containerd容器
+    /// Type of assets to be scanned.
+    /// - ASSET_CONTAINER: Docker container.
+    /// - ASSET_IMAGE: Docker image.
+    /// - ASSET_HOST: Docker host.
+    /// - ASSET_K8S: Kubernetes.
+    /// - ASSET_CONTAINERD: containerd host.
+    /// - ASSET_CONTAINERD_CONTAINER: containerd container.
     "AssetType" asset_type set_asset_type: str,
 } }
 rt::action!("tcss", "2020-11-01", "DeleteComplianceAssetPolicySetFromWhitelist", DeleteComplianceAssetPolicySetFromWhitelistRequest => DeleteComplianceAssetPolicySetFromWhitelistResponse);
 
 rt::model! { read debug;
-/// DeleteComplianceAssetPolicySetFromWhitelist返回参数结构体
+/// DeleteComplianceAssetPolicySetFromWhitelist response structure.
 DeleteComplianceAssetPolicySetFromWhitelistResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteCompliancePolicyAssetSetFromWhitelist` (删除检测项+资产列表的白名单策略).
+/// Request of `DeleteCompliancePolicyAssetSetFromWhitelist` (Removes check items and assets from the allowlist).
 ///
-/// 新增安全合规忽略(检测项+资产)列表，不显示指定的检查项包含的资产内容
+/// This API is used to unignore the specified asset IDs and check item IDs so as to show the assets contained in the specified check items.
 DeleteCompliancePolicyAssetSetFromWhitelistRequest {
-    /// （检查项ID+资产ID列表）的列表
+    /// List of check item IDs and asset IDs
     ///
     /// Required.
     "PolicyAssetSetList" policy_asset_set_list set_policy_asset_set_list: list CompliancePolicyAssetSetItem,
@@ -3865,21 +3881,21 @@ DeleteCompliancePolicyAssetSetFromWhitelistRequest {
 rt::action!("tcss", "2020-11-01", "DeleteCompliancePolicyAssetSetFromWhitelist", DeleteCompliancePolicyAssetSetFromWhitelistRequest => DeleteCompliancePolicyAssetSetFromWhitelistResponse);
 
 rt::model! { read debug;
-/// DeleteCompliancePolicyAssetSetFromWhitelist返回参数结构体
+/// DeleteCompliancePolicyAssetSetFromWhitelist response structure.
 DeleteCompliancePolicyAssetSetFromWhitelistResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteCompliancePolicyItemFromWhitelist` (安全合规取消忽略检测项列表).
+/// Request of `DeleteCompliancePolicyItemFromWhitelist` (Unignores check items).
 ///
-/// 产品重构优化，这几个接口已经没有调用了
+/// Product refactoring and optimization, none of these APIs are called.
 ///
-/// 从白名单中删除将指定的检测项。
+/// Remove the designated detection item from the allowlist.
 #[deprecated(note = "deprecated in the API spec")]
 DeleteCompliancePolicyItemFromWhitelistRequest {
-    /// 指定的白名单项的ID的列表
+    /// List of IDs of specified allowed items
     ///
     /// Required.
     "WhitelistIdSet" whitelist_id_set set_whitelist_id_set: list i128,
@@ -3887,18 +3903,18 @@ DeleteCompliancePolicyItemFromWhitelistRequest {
 rt::action!("tcss", "2020-11-01", "DeleteCompliancePolicyItemFromWhitelist", DeleteCompliancePolicyItemFromWhitelistRequest => DeleteCompliancePolicyItemFromWhitelistResponse);
 
 rt::model! { read debug;
-/// DeleteCompliancePolicyItemFromWhitelist返回参数结构体
+/// DeleteCompliancePolicyItemFromWhitelist response structure.
 DeleteCompliancePolicyItemFromWhitelistResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteEscapeWhiteList` (删除逃逸白名单).
+/// Request of `DeleteEscapeWhiteList` (Deletes an allowed escape).
 ///
-/// 删除逃逸白名单
+/// This API is used to delete an allowed escape.
 DeleteEscapeWhiteListRequest {
-    /// 白名单记录ID数组
+    /// Array of allowed item IDs
     ///
     /// Required.
     "IDSet" id_set set_id_set: list i64,
@@ -3906,18 +3922,18 @@ DeleteEscapeWhiteListRequest {
 rt::action!("tcss", "2020-11-01", "DeleteEscapeWhiteList", DeleteEscapeWhiteListRequest => DeleteEscapeWhiteListResponse);
 
 rt::model! { read debug;
-/// DeleteEscapeWhiteList返回参数结构体
+/// DeleteEscapeWhiteList response structure.
 DeleteEscapeWhiteListResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteIgnoreVul` (取消漏洞扫描忽略漏洞).
+/// Request of `DeleteIgnoreVul` (Unignores vulnerabilities in a vulnerability scan).
 ///
-/// 取消漏洞扫描忽略漏洞
+/// This API is used to unignore vulnerabilities in a vulnerability scan.
 DeleteIgnoreVulRequest {
-    /// 漏洞PocID 信息列表
+    /// List of POC IDs
     ///
     /// Required.
     "List" list set_list: list ModifyIgnoreVul,
@@ -3925,18 +3941,18 @@ DeleteIgnoreVulRequest {
 rt::action!("tcss", "2020-11-01", "DeleteIgnoreVul", DeleteIgnoreVulRequest => DeleteIgnoreVulResponse);
 
 rt::model! { read debug;
-/// DeleteIgnoreVul返回参数结构体
+/// DeleteIgnoreVul response structure.
 DeleteIgnoreVulResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteK8sApiAbnormalRule` (删除k8sapi异常事件规则).
+/// Request of `DeleteK8sApiAbnormalRule` (Deletes tK8sApi abnormal event rules).
 ///
-/// 删除k8sapi异常事件规则
+/// This API is used to delete a K8sApi abnormal event rules.
 DeleteK8sApiAbnormalRuleRequest {
-    /// 规则ID集合
+    /// Rule ID set
     ///
     /// Required.
     "RuleIDSet" rule_id_set set_rule_id_set: list String,
@@ -3944,48 +3960,48 @@ DeleteK8sApiAbnormalRuleRequest {
 rt::action!("tcss", "2020-11-01", "DeleteK8sApiAbnormalRule", DeleteK8sApiAbnormalRuleRequest => DeleteK8sApiAbnormalRuleResponse);
 
 rt::model! { read debug;
-/// DeleteK8sApiAbnormalRule返回参数结构体
+/// DeleteK8sApiAbnormalRule response structure.
 DeleteK8sApiAbnormalRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteMachine` (卸载Agent客户端).
+/// Request of `DeleteMachine` (Uninstalls the agent).
 ///
-/// 卸载Agent客户端
+/// This API is used to uninstall the agent.
 DeleteMachineRequest {
-    /// 客户端Uuid
+    /// Agent UUID
     ///
     /// Required.
     "Uuid" uuid set_uuid: str,
-    /// 超级节点唯一id
+    /// Super Node Unique ID
     "NodeUniqueIds" node_unique_ids set_node_unique_ids: list String,
-    /// uuid列表
+    /// UUID list
     "UUIDs" uui_ds set_uui_ds: list String,
 } }
 rt::action!("tcss", "2020-11-01", "DeleteMachine", DeleteMachineRequest => DeleteMachineResponse);
 
 rt::model! { read debug;
-/// DeleteMachine返回参数结构体
+/// DeleteMachine response structure.
 DeleteMachineResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteNetworkFirewallPolicyDetail` (容器网络创建网络策略删除任务).
+/// Request of `DeleteNetworkFirewallPolicyDetail` (Creates a task to delete a network policy in the container network).
 ///
-/// 功能已下线待三合一重构
+/// deprecated pending reconstruction
 ///
-/// 容器网络创建网络策略删除任务
+/// Create a network policy and delete tasks for the container network.
 #[deprecated(note = "deprecated in the API spec")]
 DeleteNetworkFirewallPolicyDetailRequest {
-    /// 集群Id
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 策略Id数组
+    /// Array of cluster IDs
     ///
     /// Required.
     "Id" id set_id: list i128,
@@ -3993,22 +4009,22 @@ DeleteNetworkFirewallPolicyDetailRequest {
 rt::action!("tcss", "2020-11-01", "DeleteNetworkFirewallPolicyDetail", DeleteNetworkFirewallPolicyDetailRequest => DeleteNetworkFirewallPolicyDetailResponse);
 
 rt::model! { read debug;
-/// DeleteNetworkFirewallPolicyDetail返回参数结构体
+/// DeleteNetworkFirewallPolicyDetail response structure.
 DeleteNetworkFirewallPolicyDetailResponse {
-    /// 返回创建的任务的ID，为0表示创建失败。
+    /// ID of the created task. `0` indicates that the creation failed.
     "TaskId" task_id set_task_id: i128,
-    /// 创建删除任务的结果，"Succ"为成功，"Failed"为失败
+    /// Result of creating the deletion task. Valid values: `Succ`, `Failed`.
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRaspRules` (删除rasp白名单规则).
+/// Request of `DeleteRaspRules` (This API is used to delete RASP allowlist rules.).
 ///
-/// 删除漏洞防御白名单
+/// Deleting Entries from the Vulnerability Defense Allowlist
 DeleteRaspRulesRequest {
-    /// 待删除的规则ID数组 (最大100条)
+    /// Array containing IDs of rules to be deleted (maximum value: 100).
     ///
     /// Required.
     "IDs" i_ds set_i_ds: list i128,
@@ -4016,18 +4032,18 @@ DeleteRaspRulesRequest {
 rt::action!("tcss", "2020-11-01", "DeleteRaspRules", DeleteRaspRulesRequest => DeleteRaspRulesResponse);
 
 rt::model! { read debug;
-/// DeleteRaspRules返回参数结构体
+/// DeleteRaspRules response structure.
 DeleteRaspRulesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteReverseShellEvents` (删除运行时反弹shell事件).
+/// Request of `DeleteReverseShellEvents` (Deletes a reverse shell event at runtime).
 ///
-/// 删除运行时反弹shell事件
+/// This API is used to delete a reverse shell event at runtime.
 DeleteReverseShellEventsRequest {
-    /// 事件ids
+    /// Event IDs
     ///
     /// Required.
     "EventIdSet" event_id_set set_event_id_set: list String,
@@ -4035,18 +4051,18 @@ DeleteReverseShellEventsRequest {
 rt::action!("tcss", "2020-11-01", "DeleteReverseShellEvents", DeleteReverseShellEventsRequest => DeleteReverseShellEventsResponse);
 
 rt::model! { read debug;
-/// DeleteReverseShellEvents返回参数结构体
+/// DeleteReverseShellEvents response structure.
 DeleteReverseShellEventsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteReverseShellWhiteLists` (删除运行时反弹shell白名单).
+/// Request of `DeleteReverseShellWhiteLists` (Deletes an allowed reverse shell at runtime).
 ///
-/// 删除运行时反弹shell白名单
+/// This API is used to delete an allowed reverse shell at runtime.
 DeleteReverseShellWhiteListsRequest {
-    /// 白名单ids
+    /// IDs of allowed items
     ///
     /// Required.
     "WhiteListIdSet" white_list_id_set set_white_list_id_set: list String,
@@ -4054,18 +4070,18 @@ DeleteReverseShellWhiteListsRequest {
 rt::action!("tcss", "2020-11-01", "DeleteReverseShellWhiteLists", DeleteReverseShellWhiteListsRequest => DeleteReverseShellWhiteListsResponse);
 
 rt::model! { read debug;
-/// DeleteReverseShellWhiteLists返回参数结构体
+/// DeleteReverseShellWhiteLists response structure.
 DeleteReverseShellWhiteListsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRiskSyscallEvents` (删除运行时高危系统调用事件).
+/// Request of `DeleteRiskSyscallEvents` (Deletes a high-risk syscall event at runtime).
 ///
-/// 删除运行时高危系统调用事件
+/// This API is used to delete a high-risk syscall event at runtime.
 DeleteRiskSyscallEventsRequest {
-    /// 事件ids
+    /// Event IDs
     ///
     /// Required.
     "EventIdSet" event_id_set set_event_id_set: list String,
@@ -4073,18 +4089,18 @@ DeleteRiskSyscallEventsRequest {
 rt::action!("tcss", "2020-11-01", "DeleteRiskSyscallEvents", DeleteRiskSyscallEventsRequest => DeleteRiskSyscallEventsResponse);
 
 rt::model! { read debug;
-/// DeleteRiskSyscallEvents返回参数结构体
+/// DeleteRiskSyscallEvents response structure.
 DeleteRiskSyscallEventsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRiskSyscallWhiteLists` (删除运行时高危系统调用白名单).
+/// Request of `DeleteRiskSyscallWhiteLists` (Deletes an allowed high-risk syscall at runtime).
 ///
-/// 删除运行时高危系统调用白名单
+/// This API is used to delete an allowed high-risk syscall at runtime.
 DeleteRiskSyscallWhiteListsRequest {
-    /// 白名单ids
+    /// IDs of allowed items
     ///
     /// Required.
     "WhiteListIdSet" white_list_id_set set_white_list_id_set: list String,
@@ -4092,18 +4108,18 @@ DeleteRiskSyscallWhiteListsRequest {
 rt::action!("tcss", "2020-11-01", "DeleteRiskSyscallWhiteLists", DeleteRiskSyscallWhiteListsRequest => DeleteRiskSyscallWhiteListsResponse);
 
 rt::model! { read debug;
-/// DeleteRiskSyscallWhiteLists返回参数结构体
+/// DeleteRiskSyscallWhiteLists response structure.
 DeleteRiskSyscallWhiteListsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteSearchTemplate` (删除检索模板).
+/// Request of `DeleteSearchTemplate` (Deletes a search template).
 ///
-/// 删除检索模板
+/// This API is used to delete a search template.
 DeleteSearchTemplateRequest {
-    /// 模板ID
+    /// Template ID
     ///
     /// Required.
     "Id" id set_id: i128,
@@ -4111,18 +4127,18 @@ DeleteSearchTemplateRequest {
 rt::action!("tcss", "2020-11-01", "DeleteSearchTemplate", DeleteSearchTemplateRequest => DeleteSearchTemplateResponse);
 
 rt::model! { read debug;
-/// DeleteSearchTemplate返回参数结构体
+/// DeleteSearchTemplate response structure.
 DeleteSearchTemplateResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteVirusWhiteListRule` (删除木马白名单规则).
+/// Request of `DeleteVirusWhiteListRule` (This API is used to delete Trojan allowlist rules.).
 ///
-/// 删除木马白名单规则
+/// This API is used to delete Trojan allowlist rules.
 DeleteVirusWhiteListRuleRequest {
-    /// 规则ID列表
+    /// Rule ID list
     ///
     /// Required.
     "RuleIdSet" rule_id_set set_rule_id_set: list i128,
@@ -4130,37 +4146,37 @@ DeleteVirusWhiteListRuleRequest {
 rt::action!("tcss", "2020-11-01", "DeleteVirusWhiteListRule", DeleteVirusWhiteListRuleRequest => DeleteVirusWhiteListRuleResponse);
 
 rt::model! { read debug;
-/// DeleteVirusWhiteListRule返回参数结构体
+/// DeleteVirusWhiteListRule response structure.
 DeleteVirusWhiteListRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeABTestConfig` (获取用户当前灰度配置).
+/// Request of `DescribeABTestConfig` (Gets the current canary configuration of the user).
 ///
-/// 获取用户当前灰度配置
+/// This API is used to get the current canary configuration of the user.
 DescribeABTestConfigRequest {
-    /// 灰度项目名称
+    /// Canary project name
     "ProjectName" project_name set_project_name: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeABTestConfig", DescribeABTestConfigRequest => DescribeABTestConfigResponse);
 
 rt::model! { read debug;
-/// DescribeABTestConfig返回参数结构体
+/// DescribeABTestConfig response structure.
 DescribeABTestConfigResponse {
-    /// 灰度项目配置
+    /// Canary project configuration
     "Config" config set_config: list ABTestConfig,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAbnormalProcessDetail` (运行时异常进程事件详细信息).
+/// Request of `DescribeAbnormalProcessDetail` (Queries the details of an abnormal process event at runtime).
 ///
-/// 查询运行时异常进程事件详细信息
+/// This API is used to query the details of an abnormal process event at runtime.
 DescribeAbnormalProcessDetailRequest {
-    /// 事件唯一id
+    /// Unique event ID
     ///
     /// Required.
     "EventId" event_id set_event_id: str,
@@ -4168,32 +4184,32 @@ DescribeAbnormalProcessDetailRequest {
 rt::action!("tcss", "2020-11-01", "DescribeAbnormalProcessDetail", DescribeAbnormalProcessDetailRequest => DescribeAbnormalProcessDetailResponse);
 
 rt::model! { read debug;
-/// DescribeAbnormalProcessDetail返回参数结构体
+/// DescribeAbnormalProcessDetail response structure.
 DescribeAbnormalProcessDetailResponse {
-    /// 事件基本信息
+    /// Basic information of the event
     "EventBaseInfo" event_base_info set_event_base_info: obj RunTimeEventBaseInfo,
-    /// 进程信息
+    /// Process information
     "ProcessInfo" process_info set_process_info: obj ProcessDetailInfo,
-    /// 父进程信息
+    /// Parent process information
     "ParentProcessInfo" parent_process_info set_parent_process_info: obj ProcessDetailBaseInfo,
-    /// 事件描述
+    /// Event description
     "EventDetail" event_detail set_event_detail: obj AbnormalProcessEventDescription,
-    /// 祖先进程信息
+    /// Ancestor process information
     "AncestorProcessInfo" ancestor_process_info set_ancestor_process_info: obj ProcessBaseInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAbnormalProcessEventTendency` (查询待处理异常进程事件趋势).
+/// Request of `DescribeAbnormalProcessEventTendency` (Queries the trend of pending abnormal process events).
 ///
-/// 查询待处理异常进程事件趋势
+/// This API is used to query the trend of pending abnormal process events.
 DescribeAbnormalProcessEventTendencyRequest {
-    /// 开始时间
+    /// Start time
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End time
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
@@ -4201,134 +4217,135 @@ DescribeAbnormalProcessEventTendencyRequest {
 rt::action!("tcss", "2020-11-01", "DescribeAbnormalProcessEventTendency", DescribeAbnormalProcessEventTendencyRequest => DescribeAbnormalProcessEventTendencyResponse);
 
 rt::model! { read debug;
-/// DescribeAbnormalProcessEventTendency返回参数结构体
+/// DescribeAbnormalProcessEventTendency response structure.
 DescribeAbnormalProcessEventTendencyResponse {
-    /// 待处理异常进程事件趋势
+    /// Trend of pending abnormal process events
     "List" list set_list: list AbnormalProcessEventTendencyInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAbnormalProcessEvents` (运行时异常进程列表).
+/// Request of `DescribeAbnormalProcessEvents` (Queries the list of abnormal process events).
 ///
-/// 查询运行时异常进程事件列表信息
+/// This API is used to query the list of abnormal process events at runtime.
 DescribeAbnormalProcessEventsRequest {
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 过滤参数,"Filters":[{"Name":"Status","Values":["2"]}]
+    /// Filter parameter. "Filters":[{"Name":"Status","Values":["2"]}]
     "Filters" filters set_filters: list RunTimeFilters,
-    /// 升序降序,asc desc
+    /// Valid values: `asc`, `desc`.
     "Order" order set_order: str,
-    /// 排序字段
+    /// Sorting field
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAbnormalProcessEvents", DescribeAbnormalProcessEventsRequest => DescribeAbnormalProcessEventsResponse);
 
 rt::model! { read debug;
-/// DescribeAbnormalProcessEvents返回参数结构体
+/// DescribeAbnormalProcessEvents response structure.
 DescribeAbnormalProcessEventsResponse {
-    /// 事件总数量
+    /// Total number of events
     "TotalCount" total_count set_total_count: i128,
-    /// 异常进程数组
+    /// Array of abnormal processes
     "EventSet" event_set set_event_set: list AbnormalProcessEventInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAbnormalProcessLevelSummary` (统计异常进程各威胁等级待处理事件数).
+/// Request of `DescribeAbnormalProcessLevelSummary` (Counts the number of pending abnormal process events at each severity level).
 ///
-/// 统计异常进程各威胁等级待处理事件数
+/// This API is used to count the number of pending abnormal process events at each severity level.
 DescribeAbnormalProcessLevelSummaryRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAbnormalProcessLevelSummary", DescribeAbnormalProcessLevelSummaryRequest => DescribeAbnormalProcessLevelSummaryResponse);
 
 rt::model! { read debug;
-/// DescribeAbnormalProcessLevelSummary返回参数结构体
+/// DescribeAbnormalProcessLevelSummary response structure.
 DescribeAbnormalProcessLevelSummaryResponse {
-    /// 异常进程高危待处理事件数
+    /// Number of pending high-risk events of abnormal processes
     "HighLevelEventCount" high_level_event_count set_high_level_event_count: i64,
-    /// 异常进程中危待处理事件数
+    /// Number of pending medium-risk events of abnormal processes
     "MediumLevelEventCount" medium_level_event_count set_medium_level_event_count: i64,
-    /// 异常进程低危待处理事件数
+    /// Number of pending low-risk events of abnormal processes
     "LowLevelEventCount" low_level_event_count set_low_level_event_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAbnormalProcessRuleDetail` (查询运行时异常进程策略详细信息).
+/// Request of `DescribeAbnormalProcessRuleDetail` (Queries the details of an abnormal process policy at runtime).
 ///
-/// 查询运行时异常策略详细信息
+/// This API is used to query the details of an abnormal process policy at runtime.
 DescribeAbnormalProcessRuleDetailRequest {
-    /// 镜像id, 在添加白名单的时候使用
+    /// Image ID, which is used when an image is added to the allowlist.
     "ImageId" image_id set_image_id: str,
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 策略唯一id
+    /// Unique policy ID
     "RuleId" rule_id set_rule_id: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAbnormalProcessRuleDetail", DescribeAbnormalProcessRuleDetailRequest => DescribeAbnormalProcessRuleDetailResponse);
 
 rt::model! { read debug;
-/// DescribeAbnormalProcessRuleDetail返回参数结构体
+/// DescribeAbnormalProcessRuleDetail response structure.
 DescribeAbnormalProcessRuleDetailResponse {
-    /// 异常进程策略详细信息
+    /// Details of the abnormal process policy
     "RuleDetail" rule_detail set_rule_detail: obj AbnormalProcessRuleInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAbnormalProcessRules` (运行时异常进程策略列表).
+/// Request of `DescribeAbnormalProcessRules` (Queries the list of abnormal process policies at runtime).
 ///
-/// 查询运行时异常进程策略列表信息
+/// This API is used to query the list of abnormal process policies at runtime.
 DescribeAbnormalProcessRulesRequest {
-    /// 排序字段
+    /// Sorting field
     "By" by set_by: str,
-    /// 过滤参数,"Filters":[{"Name":"Status","Values":["2"]}]
+    /// Filter parameters,"Filters":[{"Name":"Status","Values":["2"]}]
     ///
-    /// - ImageName- String - 是否必填：否 - 镜像名称，模糊查找绑定了该镜像的规则
+    /// - ImageName - String - required: no - mirror name, fuzzy search for rules bound to the image
     ///
-    /// - ImageId- String - 是否必填：否 - 镜像ID，模糊查找绑定了该镜像的规则
+    /// - ImageId - String - required: no - image ID, fuzzy search for rules bound to the image
     ///
-    /// - RuleType- String - 是否必填：否 - 策略类型过滤，取值：system（系统策略）、user（用户策略）
+    /// - RuleType - String - Required: No - Policy type filter. Value: system (system policy), user (user policy)
     ///
-    /// - RuleAction- String - 是否必填：否 - 执行动作过滤，取值：RULE_MODE_ALERT（告警）、RULE_MODE_HOLDUP（拦截）
+    /// - RuleAction- String - Required: No - Execution action filter. Valid values: RULE_MODE_ALERT (alert), RULE_MODE_HOLDUP (block)
     "Filters" filters set_filters: list RunTimeFilters,
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 升序降序,asc desc
+    /// Valid values: `asc`, `desc`.
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAbnormalProcessRules", DescribeAbnormalProcessRulesRequest => DescribeAbnormalProcessRulesResponse);
 
 rt::model! { read debug;
-/// DescribeAbnormalProcessRules返回参数结构体
+/// DescribeAbnormalProcessRules response structure.
 DescribeAbnormalProcessRulesResponse {
-    /// 异常进程策略扩展信息列表（含子规则内容和执行动作）。新前端优先使用此字段
+    /// Exception process strategy extension information list (including rule content and executed action). The new frontend preferentially uses this field.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RuleExtSet" rule_ext_set set_rule_ext_set: list AbnormalProcessRuleExtSetItem,
-    /// 异常进程策略信息列表
+    /// List of abnormal process policies
     "RuleSet" rule_set set_rule_set: list RuleBaseInfo,
-    /// 事件总数量
+    /// Total number of events
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAccessControlDetail` (运行时访问控制事件详细信息).
+/// Request of `DescribeAccessControlDetail` (Queries the details of an access control event at runtime).
 ///
-/// 查询运行时访问控制事件的详细信息
+/// This API is used to query the details of an access control event at runtime.
 DescribeAccessControlDetailRequest {
-    /// 事件唯一id
+    /// Unique event ID
     ///
     /// Required.
     "EventId" event_id set_event_id: str,
@@ -4336,422 +4353,423 @@ DescribeAccessControlDetailRequest {
 rt::action!("tcss", "2020-11-01", "DescribeAccessControlDetail", DescribeAccessControlDetailRequest => DescribeAccessControlDetailResponse);
 
 rt::model! { read debug;
-/// DescribeAccessControlDetail返回参数结构体
+/// DescribeAccessControlDetail response structure.
 DescribeAccessControlDetailResponse {
-    /// 事件基本信息
+    /// Basic information of the event
     "EventBaseInfo" event_base_info set_event_base_info: obj RunTimeEventBaseInfo,
-    /// 进程信息
+    /// Process information
     "ProcessInfo" process_info set_process_info: obj ProcessDetailInfo,
-    /// 被篡改信息
+    /// Information tampered with
     "TamperedFileInfo" tampered_file_info set_tampered_file_info: obj FileAttributeInfo,
-    /// 事件描述
+    /// Event description
     "EventDetail" event_detail set_event_detail: obj AccessControlEventDescription,
-    /// 父进程信息
+    /// Parent process information
     "ParentProcessInfo" parent_process_info set_parent_process_info: obj ProcessBaseInfo,
-    /// 祖先进程信息
+    /// Ancestor process information
     "AncestorProcessInfo" ancestor_process_info set_ancestor_process_info: obj ProcessBaseInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAccessControlEventsExport` (运行时访问控制事件列表导出).
+/// Request of `DescribeAccessControlEventsExport` (Exports the list of access control events at runtime).
 ///
-/// 查询运行时访问控制事件列表导出
+/// This API is used to export the list of access control events at runtime.
 DescribeAccessControlEventsExportRequest {
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 过滤参数,"Filters":[{"Name":"Status","Values":["2"]}]
+    /// Filter parameter. "Filters":[{"Name":"Status","Values":["2"]}]
     "Filters" filters set_filters: list RunTimeFilters,
-    /// 升序降序,asc desc
+    /// Valid values: `asc`, `desc`.
     "Order" order set_order: str,
-    /// 排序字段
+    /// Sorting field
     "By" by set_by: str,
-    /// 导出字段
+    /// Export field
     "ExportField" export_field set_export_field: list String,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAccessControlEventsExport", DescribeAccessControlEventsExportRequest => DescribeAccessControlEventsExportResponse);
 
 rt::model! { read debug;
-/// DescribeAccessControlEventsExport返回参数结构体
+/// DescribeAccessControlEventsExport response structure.
 DescribeAccessControlEventsExportResponse {
-    /// excel下载地址
+    /// Address for download the Excel file.
     "DownloadUrl" download_url set_download_url: str,
-    /// 任务id
+    /// Task ID.
     "JobId" job_id set_job_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAccessControlEvents` (运行时访问控制事件列表).
+/// Request of `DescribeAccessControlEvents` (Queries the list of access control events at runtime).
 ///
-/// 查询运行时访问控制事件列表
+/// This API is used to query the list of access control events at runtime.
 DescribeAccessControlEventsRequest {
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 过滤参数,"Filters":[{"Name":"Status","Values":["2"]}]
+    /// Filter parameter. "Filters":[{"Name":"Status","Values":["2"]}]
     "Filters" filters set_filters: list RunTimeFilters,
-    /// 升序降序,asc desc
+    /// Valid values: `asc`, `desc`.
     "Order" order set_order: str,
-    /// 排序字段
+    /// Sorting field
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAccessControlEvents", DescribeAccessControlEventsRequest => DescribeAccessControlEventsResponse);
 
 rt::model! { read debug;
-/// DescribeAccessControlEvents返回参数结构体
+/// DescribeAccessControlEvents response structure.
 DescribeAccessControlEventsResponse {
-    /// 事件总数量
+    /// Total number of events
     "TotalCount" total_count set_total_count: i128,
-    /// 访问控制事件数组
+    /// Array of access control events
     "EventSet" event_set set_event_set: list AccessControlEventInfo,
-    /// 支持的内核版本
+    /// Supported kernel versions.
     "SupportCoreVersion" support_core_version set_support_core_version: str,
-    /// 拦截失败可能的原因
+    /// Possible blocking failure reasons.
     "InterceptionFailureTip" interception_failure_tip set_interception_failure_tip: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAccessControlRuleDetail` (查询运行时访问控制策略详细信息).
+/// Request of `DescribeAccessControlRuleDetail` (Queries the details of an access control policy at runtime).
 ///
-/// 查询运行时访问控制策略详细信息
+/// This API is used to query the details of an access control policy at runtime.
 DescribeAccessControlRuleDetailRequest {
-    /// 镜像id, 仅仅在事件加白的时候使用
+    /// Image ID, which is used only when allowing an event.
     "ImageId" image_id set_image_id: str,
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 策略唯一id
+    /// Unique policy ID
     "RuleId" rule_id set_rule_id: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAccessControlRuleDetail", DescribeAccessControlRuleDetailRequest => DescribeAccessControlRuleDetailResponse);
 
 rt::model! { read debug;
-/// DescribeAccessControlRuleDetail返回参数结构体
+/// DescribeAccessControlRuleDetail response structure.
 DescribeAccessControlRuleDetailResponse {
-    /// 运行时策略详细信息
+    /// Runtime policy details
     "RuleDetail" rule_detail set_rule_detail: obj AccessControlRuleInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAccessControlRules` (运行时访问控制策略列表).
+/// Request of `DescribeAccessControlRules` (Queries the list of access control policies at runtime).
 ///
-/// 查询运行访问控制策略列表信息
+/// This API is used to query the list of access control policies at runtime.
 DescribeAccessControlRulesRequest {
-    /// 排序字段
+    /// Sorting field
     "By" by set_by: str,
-    /// 过滤参数,"Filters":[{"Name":"Status","Values":["2"]}]
+    /// Filter parameters,"Filters":[{"Name":"Status","Values":["2"]}]
     ///
-    /// - ImageName- String - 是否必填：否 - 镜像名称，模糊查找绑定了该镜像的规则
+    /// - ImageName - String - required: no - mirror name, fuzzy search for rules bound to the image
     ///
-    /// - ImageId- String - 是否必填：否 - 镜像ID，模糊查找绑定了该镜像的规则
+    /// - ImageId - String - required: no - image ID, fuzzy search for rules bound to the image
     ///
-    /// - RuleType- String - 是否必填：否 - 策略类型过滤，取值：system（系统策略）、user（用户策略）
+    /// - RuleType- String - Required: No - Filter by policy type. Value: system (system policy), user (user policy)
     ///
-    /// - RuleAction- String - 是否必填：否 - 执行动作过滤，取值：RULE_MODE_ALERT（告警）、RULE_MODE_HOLDUP（拦截）
+    /// - RuleAction - String - Required: No - Execution action filter. Value: RULE_MODE_ALERT (Alert), RULE_MODE_HOLDUP (Intercept)
     "Filters" filters set_filters: list RunTimeFilters,
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 升序降序,asc desc
+    /// Valid values: `asc`, `desc`.
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAccessControlRules", DescribeAccessControlRulesRequest => DescribeAccessControlRulesResponse);
 
 rt::model! { read debug;
-/// DescribeAccessControlRules返回参数结构体
+/// DescribeAccessControlRules response structure.
 DescribeAccessControlRulesResponse {
-    /// 访问控制策略扩展信息列表（含子规则内容和执行动作）。新前端优先使用此字段
+    /// Extended information list of access control policy (including rule content and executed action). The new frontend preferentially uses this field.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RuleExtSet" rule_ext_set set_rule_ext_set: list AccessControlRuleExtSetItem,
-    /// 访问控制策略信息列表
+    /// List of access control policies
     "RuleSet" rule_set set_rule_set: list RuleBaseInfo,
-    /// 事件总数量
+    /// Total number of events
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAffectedClusterCount` (获取受影响的集群数量).
+/// Request of `DescribeAffectedClusterCount` (Gets the number of affected clusters).
 ///
-/// 获取受影响的集群数量，返回数量
+/// This API is used to get and return the number of affected clusters.
 DescribeAffectedClusterCountRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAffectedClusterCount", DescribeAffectedClusterCountRequest => DescribeAffectedClusterCountResponse);
 
 rt::model! { read debug;
-/// DescribeAffectedClusterCount返回参数结构体
+/// DescribeAffectedClusterCount response structure.
 DescribeAffectedClusterCountResponse {
-    /// 严重风险的集群数量
+    /// Number of critical clusters
     "SeriousRiskClusterCount" serious_risk_cluster_count set_serious_risk_cluster_count: i128,
-    /// 高危风险的集群数量
+    /// Number of high-risk clusters
     "HighRiskClusterCount" high_risk_cluster_count set_high_risk_cluster_count: i128,
-    /// 中危风险的集群数量
+    /// Number of medium-risk clusters
     "MiddleRiskClusterCount" middle_risk_cluster_count set_middle_risk_cluster_count: i128,
-    /// 低危风险的集群数量
+    /// Number of low-risk clusters
     "HintRiskClusterCount" hint_risk_cluster_count set_hint_risk_cluster_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAffectedNodeList` (查询节点类型的影响范围).
+/// Request of `DescribeAffectedNodeList` (Queries affected node types).
 ///
-/// 查询节点类型的影响范围，返回节点列表
+/// This API is used to query affected node types and return the node list.
 DescribeAffectedNodeListRequest {
-    /// 唯一的检测项的ID
+    /// Unique ID of the check item
     ///
     /// Required.
     "CheckItemId" check_item_id set_check_item_id: i64,
-    /// 偏移量
+    /// Offset
     "Offset" offset set_offset: i128,
-    /// 每次查询的最大记录数量
+    /// Maximum number of records per query
     "Limit" limit set_limit: i128,
     /// Name - String
-    /// Name 可取值：ClusterName, ClusterId,InstanceId,PrivateIpAddresses
+    /// Name. Valid values: `ClusterName`, `ClusterId`, `InstanceId`, `PrivateIpAddresses`.
     "Filters" filters set_filters: list ComplianceFilters,
-    /// 排序字段
+    /// Sorting field
     "By" by set_by: str,
-    /// 排序方式 asc,desc
+    /// Sorting order. Valid values: `asc`, `desc`.
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAffectedNodeList", DescribeAffectedNodeListRequest => DescribeAffectedNodeListResponse);
 
 rt::model! { read debug;
-/// DescribeAffectedNodeList返回参数结构体
+/// DescribeAffectedNodeList response structure.
 DescribeAffectedNodeListResponse {
-    /// 受影响的节点总数
+    /// Total number of affected nodes
     "TotalCount" total_count set_total_count: i128,
-    /// 受影响的节点列表
+    /// List of affected nodes
     "AffectedNodeList" affected_node_list set_affected_node_list: list AffectedNodeItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAffectedWorkloadList` (查询workload类型的影响范围).
+/// Request of `DescribeAffectedWorkloadList` (Queries affected workload types).
 ///
-/// 查询workload类型的影响范围，返回workload列表
+/// This API is used to query affected workload types and return the workload list.
 DescribeAffectedWorkloadListRequest {
-    /// 唯一的检测项的ID
+    /// Unique ID of the check item
     ///
     /// Required.
     "CheckItemId" check_item_id set_check_item_id: i64,
-    /// 偏移量
+    /// Offset
     "Offset" offset set_offset: i128,
-    /// 每次查询的最大记录数量
+    /// Maximum number of records per query
     "Limit" limit set_limit: i128,
     /// Name - String
-    /// Name 可取值：WorkloadType,ClusterId
+    /// Name. Valid values: `WorkloadType`, `ClusterId`.
     "Filters" filters set_filters: list ComplianceFilters,
-    /// 排序字段
+    /// Sorting field
     "By" by set_by: str,
-    /// 排序方式 asc,desc
+    /// Sorting order. Valid values: `asc`, `desc`.
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAffectedWorkloadList", DescribeAffectedWorkloadListRequest => DescribeAffectedWorkloadListResponse);
 
 rt::model! { read debug;
-/// DescribeAffectedWorkloadList返回参数结构体
+/// DescribeAffectedWorkloadList response structure.
 DescribeAffectedWorkloadListResponse {
-    /// 受影响的workload列表数量
+    /// Number of affected workloads
     "TotalCount" total_count set_total_count: i128,
-    /// 受影响的workload列表
+    /// List of affected workloads
     "AffectedWorkloadList" affected_workload_list set_affected_workload_list: list AffectedWorkloadItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAgentDaemonSetCmd` (查询平行容器安装命令).
+/// Request of `DescribeAgentDaemonSetCmd` (Queries parallel container installation commands).
 ///
-/// 查询平行容器安装命令
+/// This API is used to query parallel container installation commands.
 DescribeAgentDaemonSetCmdRequest {
-    /// 是否是腾讯云
+    /// Whether it is from Tencent Cloud
     ///
     /// Required.
     "IsCloud" is_cloud set_is_cloud: bool,
-    /// 网络类型：basic-基础网络，private-VPC, public-公网，direct-专线
+    /// Network type. Valid values: `basic` (classic network); `private` (VPC); `public` (public network); `direct` (Direct Connect).
     ///
     /// Required.
     "NetType" net_type set_net_type: str,
-    /// 地域标示, NetType=direct时必填
+    /// Region, which is required when `NetType` is `direct`.
     "RegionCode" region_code set_region_code: str,
-    /// VpcId, NetType=direct时必填
+    /// VpcId, which is required when `NetType` is `direct`.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 命令有效期，非腾讯云时必填
+    /// Command validity, which is required for non-Tencent Cloud instances.
     "ExpireDate" expire_date set_expire_date: str,
-    /// 集群自定义参数
+    /// Custom parameters of the cluster
     "ClusterCustomParameters" cluster_custom_parameters set_cluster_custom_parameters: list ClusterCustomParameters,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAgentDaemonSetCmd", DescribeAgentDaemonSetCmdRequest => DescribeAgentDaemonSetCmdResponse);
 
 rt::model! { read debug;
-/// DescribeAgentDaemonSetCmd返回参数结构体
+/// DescribeAgentDaemonSetCmd response structure.
 DescribeAgentDaemonSetCmdResponse {
-    /// 安装命令
+    /// Installation command
     "Command" command set_command: str,
-    /// 文件url
+    /// File URL
     "URL" url set_url: str,
-    /// 文件内容(base64编码)
+    /// File content (Base64-encoded).
     "FileContent" file_content set_file_content: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAgentInstallCommand` (查询agent安装命令).
+/// Request of `DescribeAgentInstallCommand` (Queries agent installation commands).
 ///
-/// 查询agent安装命令
+/// This API is used to query agent installation commands.
 DescribeAgentInstallCommandRequest {
-    /// 是否是腾讯云
+    /// Whether it is from Tencent Cloud
     ///
     /// Required.
     "IsCloud" is_cloud set_is_cloud: bool,
-    /// 网络类型：basic-基础网络，private-VPC, public-公网，direct-专线
+    /// Network type. Valid values: `basic` (classic network); `private` (VPC); `public` (public network); `direct` (Direct Connect).
     ///
     /// Required.
     "NetType" net_type set_net_type: str,
-    /// 地域标示, NetType=direct时必填
+    /// Region, which is required when `NetType` is `direct`.
     "RegionCode" region_code set_region_code: str,
-    /// VpcId, NetType=direct时必填
+    /// VpcId, which is required when `NetType` is `direct`.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 命令有效期，非腾讯云时必填
+    /// Command validity, which is required for non-Tencent Cloud instances.
     "ExpireDate" expire_date set_expire_date: str,
-    /// 标签ID列表，IsCloud=false时才会生效
+    /// Tag ID list, which is valid only when `IsCloud` is `false`.
     "TagIds" tag_ids set_tag_ids: list i128,
-    /// 虚拟ip
+    /// Virtual IP
     "Vip" vip set_vip: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAgentInstallCommand", DescribeAgentInstallCommandRequest => DescribeAgentInstallCommandResponse);
 
 rt::model! { read debug;
-/// DescribeAgentInstallCommand返回参数结构体
+/// DescribeAgentInstallCommand response structure.
 DescribeAgentInstallCommandResponse {
-    /// linux系统安装命令
+    /// Linux installation command
     "LinuxCommand" linux_command set_linux_command: str,
-    /// windows系统安装命令（windows2008及以上）
+    /// Windows installation command (Windows 2008 or later)
     "WindowsCommand" windows_command set_windows_command: str,
-    /// windows系统安装命令第一步（windows2003）
+    /// Step 1 in the Window installation command (Windows 2003)
     "WindowsStepOne" windows_step_one set_windows_step_one: str,
-    /// windows系统安装命令第二步（windows2003）
+    /// Step 2 in the Window installation command (Windows 2003)
     "WindowsStepTwo" windows_step_two set_windows_step_two: str,
-    /// windows版agent下载链接
+    /// Download URL of the agent for Windows
     "WindowsDownloadUrl" windows_download_url set_windows_download_url: str,
-    /// arm架构系统安装命令
+    /// Installation command for systems with the Arm architecture.
     "ARMCommand" arm_command set_arm_command: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAssetAppServiceList` (查询app服务列表).
+/// Request of `DescribeAssetAppServiceList` (Queries the list of application services).
 ///
-/// 容器安全查询app服务列表
+/// This API is used to query the list of application services.
 DescribeAssetAppServiceListRequest {
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 过滤条件。
+    /// Filter
     ///
-    /// - Keywords- String - 是否必填：否 - 模糊查询可选字段
+    /// - Keywords- String - Required: No - Optional field for the fuzzy query
     "Filters" filters set_filters: list AssetFilters,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetAppServiceList", DescribeAssetAppServiceListRequest => DescribeAssetAppServiceListResponse);
 
 rt::model! { read debug;
-/// DescribeAssetAppServiceList返回参数结构体
+/// DescribeAssetAppServiceList response structure.
 DescribeAssetAppServiceListResponse {
-    /// db服务列表
+    /// List of database services
     "List" list set_list: list ServiceInfo,
-    /// 总数量
+    /// Total number
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAssetClusterList` (查询集群列表).
+/// Request of `DescribeAssetClusterList` (Queries the list of clusters).
 ///
-/// 查询集群列表
+/// This API is used to query the list of clusters.
 DescribeAssetClusterListRequest {
-    /// 过滤条件。
+    /// Filters.
     ///
-    /// - ClusterID - string  - 是否必填: 否 -集群ID
+    /// - `ClusterID` - String - Optional - Cluster ID
     ///
-    /// - ClusterName - string  - 是否必填: 否 -集群名称
+    /// - `ClusterName` - String - Optional - Cluster name
     ///
-    /// - Status - string  - 是否必填: 否 -集群状态
+    /// - `Status` - String - Optional - Cluster status
     "Filters" filters set_filters: list RunTimeFilters,
-    /// 需要返回的数量，默认为10，最大值为100
+    /// The number of results returned. Default value: 10. Maximum value: 100.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0
     "Offset" offset set_offset: i128,
-    /// 排序方式
+    /// Sort order
     "Order" order set_order: str,
-    /// 排序字段。
+    /// Sorting field.
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetClusterList", DescribeAssetClusterListRequest => DescribeAssetClusterListResponse);
 
 rt::model! { read debug;
-/// DescribeAssetClusterList返回参数结构体
+/// DescribeAssetClusterList response structure.
 DescribeAssetClusterListResponse {
-    /// 集群列表
+    /// Cluster list
     "List" list set_list: list AssetClusterListItem,
-    /// 总数量
+    /// Total number of clusters
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAssetComponentList` (查询容器组件列表).
+/// Request of `DescribeAssetComponentList` (Queries the list of container components).
 ///
-/// 容器安全搜索查询容器组件列表
+/// This API is used to query the list of container components.
 DescribeAssetComponentListRequest {
-    /// 容器id
+    /// Container ID
     ///
     /// Required.
     "ContainerID" container_id set_container_id: str,
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 过滤条件
+    /// Filter
     "Filters" filters set_filters: list AssetFilters,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetComponentList", DescribeAssetComponentListRequest => DescribeAssetComponentListResponse);
 
 rt::model! { read debug;
-/// DescribeAssetComponentList返回参数结构体
+/// DescribeAssetComponentList response structure.
 DescribeAssetComponentListResponse {
-    /// 组件列表
+    /// List of components
     "List" list set_list: list ComponentInfo,
-    /// 总数量
+    /// Total number
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAssetContainerDetail` (查询容器信息).
+/// Request of `DescribeAssetContainerDetail` (Queries the information of a container).
 ///
-/// 查询容器详细信息
+/// This API is used to query the information of a container.
 DescribeAssetContainerDetailRequest {
-    /// 容器id
+    /// Container ID
     ///
     /// Required.
     "ContainerId" container_id set_container_id: str,
@@ -4759,184 +4777,184 @@ DescribeAssetContainerDetailRequest {
 rt::action!("tcss", "2020-11-01", "DescribeAssetContainerDetail", DescribeAssetContainerDetailRequest => DescribeAssetContainerDetailResponse);
 
 rt::model! { read debug;
-/// DescribeAssetContainerDetail返回参数结构体
+/// DescribeAssetContainerDetail response structure.
 DescribeAssetContainerDetailResponse {
-    /// 主机id
+    /// Server ID
     "HostID" host_id set_host_id: str,
-    /// 主机ip
+    /// Server IP
     "HostIP" host_ip set_host_ip: str,
-    /// 容器名称
+    /// Container name
     "ContainerName" container_name set_container_name: str,
-    /// 运行状态
+    /// Status
     "Status" status set_status: str,
-    /// 运行账户
+    /// Operator
     "RunAs" run_as set_run_as: str,
-    /// 命令行
+    /// Command line
     "Cmd" cmd set_cmd: str,
-    /// CPU使用率 * 1000
+    /// CPU utilization * 1000
     "CPUUsage" cpu_usage set_cpu_usage: i128,
-    /// 内存使用 KB
+    /// Memory usage in KB
     "RamUsage" ram_usage set_ram_usage: i128,
-    /// 镜像名
+    /// Image name
     "ImageName" image_name set_image_name: str,
-    /// 镜像ID
+    /// Image ID
     "ImageID" image_id set_image_id: str,
-    /// 归属POD
+    /// Pod
     "POD" pod set_pod: str,
-    /// k8s 主节点
+    /// K8s master node
     "K8sMaster" k8s_master set_k8s_master: str,
-    /// 容器内进程数
+    /// Number of processes in the container
     "ProcessCnt" process_cnt set_process_cnt: i128,
-    /// 容器内端口数
+    /// Number of ports in the container
     "PortCnt" port_cnt set_port_cnt: i128,
-    /// 组件数
+    /// Number of components
     "ComponentCnt" component_cnt set_component_cnt: i128,
-    /// app数
+    /// Number of applications
     "AppCnt" app_cnt set_app_cnt: i128,
-    /// websvc数
+    /// Number of web services
     "WebServiceCnt" web_service_cnt set_web_service_cnt: i128,
-    /// 挂载
+    /// Mount
     "Mounts" mounts set_mounts: list ContainerMount,
-    /// 容器网络信息
+    /// Container network information
     "Network" network set_network: obj ContainerNetwork,
-    /// 创建时间
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
-    /// 镜像创建时间
+    /// Image creation time
     "ImageCreateTime" image_create_time set_image_create_time: str,
-    /// 镜像大小
+    /// Image size
     "ImageSize" image_size set_image_size: i128,
-    /// 主机状态 offline,online,pause
+    /// Server status. Valid values: `offline`, `online`, `pause`.
     "HostStatus" host_status set_host_status: str,
-    /// 网络状态
-    /// 未隔离  	NORMAL
-    /// 已隔离		ISOLATED
-    /// 隔离中		ISOLATING
-    /// 隔离失败	ISOLATE_FAILED
-    /// 解除隔离中  RESTORING
-    /// 解除隔离失败 RESTORE_FAILED
+    /// Network status
+    /// `NORMAL`: 	Not isolated.
+    /// `ISOLATED`: 		Isolated.
+    /// `ISOLATING`: 		Isolating.
+    /// `ISOLATE_FAILED`: 	Isolation failed.
+    /// `RESTORING`: Recovering.
+    /// `RESTORE_FAILED`: Recovery failed.
     "NetStatus" net_status set_net_status: str,
-    /// 网络子状态
+    /// Sub-status of the network
     "NetSubStatus" net_sub_status set_net_sub_status: str,
-    /// 隔离来源
+    /// Isolate source
     "IsolateSource" isolate_source set_isolate_source: str,
-    /// 隔离时间
+    /// Isolation time
     "IsolateTime" isolate_time set_isolate_time: str,
-    /// 节点ID
+    /// Node ID
     "NodeID" node_id set_node_id: str,
-    /// 节点名称
+    /// Node name
     "NodeName" node_name set_node_name: str,
-    /// 节点子网ID
+    /// Node subnet ID
     "NodeSubNetID" node_sub_net_id set_node_sub_net_id: str,
-    /// 节点子网名称
+    /// Node subnet name
     "NodeSubNetName" node_sub_net_name set_node_sub_net_name: str,
-    /// 节点子网网段
+    /// Subnet IP range
     "NodeSubNetCIDR" node_sub_net_cidr set_node_sub_net_cidr: str,
-    /// pod名称
+    /// Pod name
     "PodName" pod_name set_pod_name: str,
-    /// pod ip
+    /// Pod IP
     "PodIP" pod_ip set_pod_ip: str,
-    /// pod状态
+    /// Pod status
     "PodStatus" pod_status set_pod_status: str,
-    /// 集群ID
+    /// Cluster ID
     "ClusterID" cluster_id set_cluster_id: str,
-    /// 集群名称
+    /// Cluster name
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 节点类型:NORMAL: 普通节点(默认值) SUPER: 超级节点
+    /// Node type. Values: `NORMAL` (default), `SUPER`
     "NodeType" node_type set_node_type: str,
-    /// 超级节点唯一id
+    /// UID of the super node
     "NodeUniqueID" node_unique_id set_node_unique_id: str,
-    /// 外网ip
+    /// Public IP
     "PublicIP" public_ip set_public_ip: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAssetContainerList` (查询容器列表).
+/// Request of `DescribeAssetContainerList` (Queries the list of containers).
 ///
-/// 搜索查询容器列表
+/// This API is used to query the list of containers.
 DescribeAssetContainerListRequest {
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 过滤条件。
+    /// Filter condition
     ///
-    /// - ContainerName - String - 是否必填：否 - 容器名称模糊搜索
+    /// - `ContainerName`: String - Required: No - Container name
     ///
-    /// - Status - String - 是否必填：否 - 容器运行状态筛选，0："created",1："running", 2："paused", 3："restarting", 4："removing", 5："exited", 6："dead"
+    /// - `Status` - String - Required: No - Container status. Values: `0` (created); `1` (running); `2` (paused); `3` (restarting); `4` (removing); `5` (exited); `6` (dead).
     ///
-    /// - Runas - String - 是否必填：否 - 运行用户筛选
+    /// - `Runas`: String - Required: No - Operator
     ///
-    /// - ImageName- String - 是否必填：否 - 镜像名称搜索
+    /// - `ImageName`: String - Required: No - Image name
     ///
-    /// - HostIP- string - 是否必填：否 - 主机ip搜索
+    /// - `HostIP`: String - Required: No - Server IP
     ///
-    /// - OrderBy - String 是否必填：否 -排序字段，支持：cpu_usage, mem_usage的动态排序 ["cpu_usage","+"]  '+'升序、'-'降序
+    /// - `OrderBy` - String - Required: No - Sorting field, which supports dynamic sorting by `cpu_usage` or `mem_usage` such as ["cpu_usage","+"]. '+' indicates ascending, and '-' indicates descending.
     ///
-    /// - NetStatus - String -是否必填: 否 -  容器网络状态筛选 normal isolated isolating isolate_failed restoring restore_failed
+    /// - `NetStatus`: String - Required: No - Container network status. Values: `normal`, `isolated`, `isolating`, `isolate_failed`, `restoring`, `restore_failed`.
     ///
-    /// - PodID - String -是否必填: 否 - PodID筛选
+    /// - `PodID`: String - Required: No- Pod ID
     ///
-    /// - NodeUniqueID - String -是否必填: 否 - SuperNode筛选
+    /// - `NodeUniqueID`: String - Required: No - Super Node
     ///
-    /// - PodUid - String -是否必填: 否 - Pod筛选
+    /// - `PodUid`: String - Required: No - Pod
     ///
-    /// - PodIP - String -是否必填: 否 - PodIP筛选
+    /// - `PodIP`: String - Required: No - Pod IP
     ///
-    /// - NodeType - String -是否必填: 否 - 节点类型筛选:NORMAL:普通节点;SUPER:超级节点
+    /// - `NodeType`: String - Required: No - Values: `NORMAL` (general nodes), `SUPER` (super nodes)
     "Filters" filters set_filters: list AssetFilters,
-    /// 排序字段
+    /// Sorting field
     "By" by set_by: str,
-    /// 排序方式 asc,desc
+    /// Sorting order. Valid values: `asc`, `desc`.
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetContainerList", DescribeAssetContainerListRequest => DescribeAssetContainerListResponse);
 
 rt::model! { read debug;
-/// DescribeAssetContainerList返回参数结构体
+/// DescribeAssetContainerList response structure.
 DescribeAssetContainerListResponse {
-    /// 容器列表
+    /// List of containers
     "List" list set_list: list ContainerInfo,
-    /// 总数量
+    /// Total number
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAssetDBServiceList` (查询db服务列表).
+/// Request of `DescribeAssetDBServiceList` (Queries the list of database services).
 ///
-/// 容器安全查询db服务列表
+/// This API is used to query the list of database services.
 DescribeAssetDBServiceListRequest {
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 过滤条件。
+    /// Filter
     ///
-    /// - Keywords- String - 是否必填：否 - 模糊查询可选字段
+    /// - Keywords- String - Required: No - Optional field for the fuzzy query
     "Filters" filters set_filters: list AssetFilters,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetDBServiceList", DescribeAssetDBServiceListRequest => DescribeAssetDBServiceListResponse);
 
 rt::model! { read debug;
-/// DescribeAssetDBServiceList返回参数结构体
+/// DescribeAssetDBServiceList response structure.
 DescribeAssetDBServiceListResponse {
-    /// db服务列表
+    /// List of database services
     "List" list set_list: list ServiceInfo,
-    /// 总数量
+    /// Total number
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAssetHostDetail` (查询主机信息).
+/// Request of `DescribeAssetHostDetail` (Queries host information).
 ///
-/// 查询主机详细信息
+/// This example shows you how to query host details.
 DescribeAssetHostDetailRequest {
-    /// 主机id
+    /// Host ID
     ///
     /// Required.
     "HostId" host_id set_host_id: str,
@@ -4944,37 +4962,37 @@ DescribeAssetHostDetailRequest {
 rt::action!("tcss", "2020-11-01", "DescribeAssetHostDetail", DescribeAssetHostDetailRequest => DescribeAssetHostDetailResponse);
 
 rt::model! { read debug;
-/// DescribeAssetHostDetail返回参数结构体
+/// DescribeAssetHostDetail response structure.
 DescribeAssetHostDetailResponse {
-    /// 容器安全uuid
+    /// Container Security UUID
     "UUID" uuid set_uuid: str,
-    /// 更新时间
+    /// Update time.
     "UpdateTime" update_time set_update_time: str,
-    /// 主机名
+    /// Host name
     "HostName" host_name set_host_name: str,
-    /// 主机分组
+    /// Host grouping
     "Group" group set_group: str,
-    /// 主机IP
+    /// Host IP address
     "HostIP" host_ip set_host_ip: str,
-    /// 操作系统
+    /// Operating system.
     "OsName" os_name set_os_name: str,
-    /// agent版本
+    /// Agent version
     "AgentVersion" agent_version set_agent_version: str,
-    /// 内核版本
+    /// Kernel version
     "KernelVersion" kernel_version set_kernel_version: str,
-    /// docker版本
+    /// docker version
     "DockerVersion" docker_version set_docker_version: str,
-    /// docker api版本
+    /// docker api version
     "DockerAPIVersion" docker_api_version set_docker_api_version: str,
-    /// docker go 版本
+    /// docker go version
     "DockerGoVersion" docker_go_version set_docker_go_version: str,
-    /// docker 文件系统类型
+    /// docker file system type
     "DockerFileSystemDriver" docker_file_system_driver set_docker_file_system_driver: str,
-    /// docker root 目录
+    /// docker root directory
     "DockerRootDir" docker_root_dir set_docker_root_dir: str,
-    /// 镜像数
+    /// Image count
     "ImageCnt" image_cnt set_image_cnt: i128,
-    /// 容器数
+    /// Number of containers
     "ContainerCnt" container_cnt set_container_cnt: i128,
     /// k8s IP
     "K8sMasterIP" k8s_master_ip set_k8s_master_ip: str,
@@ -4982,112 +5000,112 @@ DescribeAssetHostDetailResponse {
     "K8sVersion" k8s_version set_k8s_version: str,
     /// kube proxy
     "KubeProxyVersion" kube_proxy_version set_kube_proxy_version: str,
-    /// "UNINSTALL"："未安装","OFFLINE"："离线", "ONLINE"："防护中
+    /// "UNINSTALL": Not Installed; "OFFLINE": Offline; "ONLINE": Protected
     "Status" status set_status: str,
-    /// 是否Containerd
+    /// Is Containerd
     "IsContainerd" is_containerd set_is_containerd: bool,
-    /// 主机来源;"TENCENTCLOUD":"腾讯云服务器","OTHERCLOUD":"非腾讯云服务器"
+    /// Host Source. "TENCENTCLOUD": "Tencent Cloud Servers"; "OTHERCLOUD": "Non-Tencent Cloud Servers"
     "MachineType" machine_type set_machine_type: str,
-    /// 外网ip
+    /// Public IP address
     "PublicIp" public_ip set_public_ip: str,
-    /// 主机实例ID
+    /// Host instance ID
     "InstanceID" instance_id set_instance_id: str,
-    /// 地域ID
+    /// Region ID.
     "RegionID" region_id set_region_id: i64,
-    /// 所属项目
+    /// Associated project
     "Project" project set_project: obj ProjectInfo,
-    /// 标签
+    /// Tag.
     "Tags" tags set_tags: list TagInfo,
-    /// 集群ID
+    /// Cluster ID
     "ClusterID" cluster_id set_cluster_id: str,
-    /// 集群名称
+    /// Cluster name.
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 集群接入状态
+    /// Cluster Access Status
     "ClusterAccessedStatus" cluster_accessed_status set_cluster_accessed_status: str,
-    /// 资产同步时间
+    /// Asset synchronization time.
     "AssetSyncTime" asset_sync_time set_asset_sync_time: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAssetHostList` (查询主机列表).
+/// Request of `DescribeAssetHostList` (Queries the list of servers).
 ///
-/// 容器安全搜索查询主机列表
+/// This API is used to query the list of servers.
 DescribeAssetHostListRequest {
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 过滤条件。
-    /// - Status-String-是否必填：否-agent状态筛选，"ALL": "全部"(或不传该字段), "UNINSTALL"："未安装", "OFFLINE"："离线", "ONLINE"："防护中"
-    /// - HostName-String-是否必填：否-主机名筛选
-    /// - Group-String-是否必填：否-主机群组搜索
-    /// - HostIP-string-是否必填：否-主机ip搜索
-    /// - HostID-string-是否必填：否-主机id搜索
-    /// - DockerVersion-string-是否必填：否-docker版本搜索
-    /// - MachineType-string-是否必填：否-主机来源MachineType搜索，"ALL": "全部"(或不传该字段), 主机来源：[     "CVM",     "ECM",     "LH",     "BM" ]中的之一为腾讯云服务器；[     "Other" ]之一非腾讯云服务器；
-    /// - DockerStatus-string-是否必填：否-docker安装状态，"ALL": "全部"(或不传该字段), "INSTALL": "已安装", "UNINSTALL": "未安装"
-    /// - ProjectID-string-是否必填：否-所属项目id搜索
-    /// - Tag:(tag: key)-string-是否必填：否-标签键值搜索示例Filters":[{"Name":"tag: tke-kind","Values":["service"]}]
-    /// - NonClusterNode: 是否查询非集群节点(true: 是,false: 否)
+    /// Filter criteria.
+    /// - Status-String-Required: No-agent Status filtering, "ALL": "ALL" (or omit this field), "UNINSTALL": "not installed", "OFFLINE": "OFFLINE", "ONLINE": "under protection"
+    /// - HostName-String-Required: No-HostName filtering
+    /// - Group-String-Required: No-host Group search
+    /// - HostIP-String-Required: No-search by host ip
+    /// - HostID-String-Required: No-search by host id
+    /// - DockerVersion-String-Required: No-docker version search
+    /// - MachineType-String-Required: No-host origin MachineType search, "ALL": "ALL" (or omit this field), host source: one of ["CVM", "ECM", "LH", "BM"] for Tencent Cloud server; one of ["Other"] for non-Tencent Cloud server
+    /// - DockerStatus-String-Required: No-docker installation Status, "ALL": "ALL" (or omit this field), "INSTALL": "installed", "UNINSTALL": "not installed"
+    /// - ProjectID-String-Required: No-project id search
+    /// - Tag:(Tag: key)-String-Required: No-Tag key-value search example filter":[{"Name":"Tag: tke-kind","Values":["service"]}]
+    /// - NonClusterNode: whether to query non-cluster nodes (true: yes, false: no)
     "Filters" filters set_filters: list AssetFilters,
-    /// 排序字段
+    /// Sorting field
     "By" by set_by: str,
-    /// 排序方式 asc,desc
+    /// Sorting order. Valid values: `asc`, `desc`.
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetHostList", DescribeAssetHostListRequest => DescribeAssetHostListResponse);
 
 rt::model! { read debug;
-/// DescribeAssetHostList返回参数结构体
+/// DescribeAssetHostList response structure.
 DescribeAssetHostListResponse {
-    /// 主机列表
+    /// List of servers
     "List" list set_list: list HostInfo,
-    /// 总数量
+    /// Total number
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAssetImageBindRuleInfo` (镜像绑定规则列表).
+/// Request of `DescribeAssetImageBindRuleInfo` (Queries the list of rules bound to images).
 ///
-/// 镜像绑定规则列表信息，包含运行时访问控制和异常进程公用
+/// This API is used to query the list of rules bound to images, including runtime access control and abnormal process rules.
 DescribeAssetImageBindRuleInfoRequest {
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 过滤参数,"Filters":[{"Name":"EventType","Values":[""]}]
-    /// EventType取值：
-    /// "FILE_ABNORMAL_READ" 访问控制
-    /// "MALICE_PROCESS_START" 恶意进程启动
+    /// Filter parameter. "Filters":[{"Name":"EventType","Values":[""]}]
+    /// EventType. Valid values:
+    /// `FILE_ABNORMAL_READ`: Access control.
+    /// `MALICE_PROCESS_START`: Malicious process startup.
     "Filters" filters set_filters: list RunTimeFilters,
-    /// 升序降序,asc desc
+    /// Valid values: `asc`, `desc`.
     "Order" order set_order: str,
-    /// 排序字段
+    /// Sorting field
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetImageBindRuleInfo", DescribeAssetImageBindRuleInfoRequest => DescribeAssetImageBindRuleInfoResponse);
 
 rt::model! { read debug;
-/// DescribeAssetImageBindRuleInfo返回参数结构体
+/// DescribeAssetImageBindRuleInfo response structure.
 DescribeAssetImageBindRuleInfoResponse {
-    /// 事件总数量
+    /// Total number of events
     "TotalCount" total_count set_total_count: i128,
-    /// 镜像绑定规则列表
+    /// List of rules bound to images
     "ImageBindRuleSet" image_bind_rule_set set_image_bind_rule_set: list ImagesBindRuleInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAssetImageDetail` (查询镜像信息).
+/// Request of `DescribeAssetImageDetail` (Queries the information of an image).
 ///
-/// 查询镜像详细信息
+/// This API is used to query the details of an image.
 DescribeAssetImageDetailRequest {
-    /// 镜像id
+    /// Image ID.
     ///
     /// Required.
     "ImageID" image_id set_image_id: str,
@@ -5095,320 +5113,320 @@ DescribeAssetImageDetailRequest {
 rt::action!("tcss", "2020-11-01", "DescribeAssetImageDetail", DescribeAssetImageDetailRequest => DescribeAssetImageDetailResponse);
 
 rt::model! { read debug;
-/// DescribeAssetImageDetail返回参数结构体
+/// DescribeAssetImageDetail response structure.
 DescribeAssetImageDetailResponse {
-    /// 镜像ID
+    /// Image ID.
     "ImageID" image_id set_image_id: str,
-    /// 镜像名称
+    /// Image name.
     "ImageName" image_name set_image_name: str,
-    /// 镜像摘要
+    /// Image digests.
     "ImageDigest" image_digest set_image_digest: str,
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 镜像大小
+    /// Image size.
     "Size" size set_size: i128,
-    /// 关联主机个数(包含普通节点数和超级节点数)
+    /// Number of associated hosts (including normal nodes and super nodes).
     "HostCnt" host_cnt set_host_cnt: i128,
-    /// 关联容器个数
+    /// Number of associated containers.
     "ContainerCnt" container_cnt set_container_cnt: i128,
-    /// 超级节点数
+    /// Number of super nodes.
     "SuperNodeCnt" super_node_cnt set_super_node_cnt: i128,
-    /// 最近扫描时间
+    /// Last scan time.
     "ScanTime" scan_time set_scan_time: str,
-    /// 漏洞个数
+    /// Number of vulnerabilities.
     "VulCnt" vul_cnt set_vul_cnt: i128,
-    /// 风险行为数
+    /// Number of risky behaviors.
     "RiskCnt" risk_cnt set_risk_cnt: i128,
-    /// 敏感信息数
+    /// Number of sensitive information entries.
     "SensitiveInfoCnt" sensitive_info_cnt set_sensitive_info_cnt: i128,
-    /// 是否信任镜像
+    /// Whether the image is trusted.
     "IsTrustImage" is_trust_image set_is_trust_image: bool,
-    /// 镜像系统
+    /// Image OS.
     "OsName" os_name set_os_name: str,
-    /// agent镜像扫描错误
+    /// Agent image scan error.
     "AgentError" agent_error set_agent_error: str,
-    /// 后端镜像扫描错误
+    /// Backend image scan error.
     "ScanError" scan_error set_scan_error: str,
-    /// 系统架构
+    /// System architecture.
     "Architecture" architecture set_architecture: str,
-    /// 作者
+    /// Author.
     "Author" author set_author: str,
-    /// 构建历史
+    /// Build history.
     "BuildHistory" build_history set_build_history: str,
-    /// 木马扫描进度
+    /// Trojan scan progress.
     "ScanVirusProgress" scan_virus_progress set_scan_virus_progress: i128,
-    /// 漏洞扫进度
+    /// Vulnerability scan progress.
     "ScanVulProgress" scan_vul_progress set_scan_vul_progress: i128,
-    /// 敏感信息扫描进度
+    /// Sensitive information scan progress.
     "ScanRiskProgress" scan_risk_progress set_scan_risk_progress: i128,
-    /// 木马扫描错误
+    /// Trojan scan error.
     "ScanVirusError" scan_virus_error set_scan_virus_error: str,
-    /// 漏洞扫描错误
+    /// Vulnerability scan error.
     "ScanVulError" scan_vul_error set_scan_vul_error: str,
-    /// 敏感信息错误
+    /// Sensitive information error.
     "ScanRiskError" scan_risk_error set_scan_risk_error: str,
-    /// 镜像扫描状态
+    /// Image scan status.
     "ScanStatus" scan_status set_scan_status: str,
-    /// 木马病毒数
+    /// Number of Trojans and viruses.
     "VirusCnt" virus_cnt set_virus_cnt: i128,
-    /// 镜像扫描状态
+    /// Image scan status.
     "Status" status set_status: i128,
-    /// 剩余扫描时间
+    /// Remaining scan time.
     "RemainScanTime" remain_scan_time set_remain_scan_time: i128,
-    /// 授权为：1，未授权为：0
+    /// Whether authorization is performed. 1 indicates authorized and 0 indicates unauthorized.
     "IsAuthorized" is_authorized set_is_authorized: i64,
-    /// 解决方案
+    /// Solution.
     "Solution" solution set_solution: str,
-    /// 原因
+    /// Reason.
     "Reason" reason set_reason: str,
-    /// 仓库Digests
+    /// Repository digests.
     "RepoDigests" repo_digests set_repo_digests: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAssetImageHostList` (查询镜像关联主机).
+/// Request of `DescribeAssetImageHostList` (Queries the servers associated with an image).
 ///
-/// 容器安全查询镜像关联主机
+/// This API is used to query the servers associated with an image.
 DescribeAssetImageHostListRequest {
-    /// 过滤条件 支持ImageID,HostID
+    /// Filter. Valid values: `ImageID`, `HostID`.
     "Filters" filters set_filters: list AssetFilters,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetImageHostList", DescribeAssetImageHostListRequest => DescribeAssetImageHostListResponse);
 
 rt::model! { read debug;
-/// DescribeAssetImageHostList返回参数结构体
+/// DescribeAssetImageHostList response structure.
 DescribeAssetImageHostListResponse {
-    /// 镜像列表
+    /// List of images
     "List" list set_list: list ImageHost,
-    /// 总数量
+    /// Total number
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAssetImageList` (查询镜像列表).
+/// Request of `DescribeAssetImageList` (Queries the list of images).
 ///
-/// 容器安全搜索查询镜像列表
+/// This API is used to query the list of images.
 DescribeAssetImageListRequest {
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of items to return. The default number is 10, and the maximum number is 100.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 过滤条件。
+    /// Filter conditions.
     ///
-    /// - ImageName- String - 是否必填：否 - 镜像名称筛选，
-    /// - ScanStatus - String - 是否必填：否 - 镜像扫描状态notScan，scanning，scanned，scanErr
-    /// - ImageID- String - 是否必填：否 - 镜像ID筛选，
-    /// - SecurityRisk- String - 是否必填：否 - 安全风险，VirusCnt、RiskCnt、IsTrustImage、CriticalLevelVul、HighLevelVul、MediumLevelVul、LowLevelVul
+    /// - ImageName - String - Required: No - Image name filter;
+    /// - ScanStatus - String - Required: No - Image scan status: notScan, scanning, scanned, and scanErr
+    /// - ImageID - String - Required: No - Image ID filter;
+    /// - SecurityRisk - String - Required: No - Security risk: VirusCnt, RiskCnt, IsTrustImage, CriticalLevelVul, HighLevelVul, MediumLevelVul, and LowLevelVul.
     "Filters" filters set_filters: list AssetFilters,
-    /// 排序字段
+    /// Sorting field.
     "By" by set_by: str,
-    /// 排序方式 asc,desc
+    /// Sorting method. Valid values: asc and desc.
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetImageList", DescribeAssetImageListRequest => DescribeAssetImageListResponse);
 
 rt::model! { read debug;
-/// DescribeAssetImageList返回参数结构体
+/// DescribeAssetImageList response structure.
 DescribeAssetImageListResponse {
-    /// 镜像列表
+    /// Image list.
     "List" list set_list: list ImagesInfo,
-    /// 总数量
+    /// Total quantity.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAssetImageRegistryAssetStatus` (查看镜像仓库资产更新进度状态).
+/// Request of `DescribeAssetImageRegistryAssetStatus` (Views the update progress of the assets in an image repository).
 ///
-/// 查看镜像仓库资产更新进度状态
+/// This API is used to view the update progress of the assets in an image repository.
 DescribeAssetImageRegistryAssetStatusRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetImageRegistryAssetStatus", DescribeAssetImageRegistryAssetStatusRequest => DescribeAssetImageRegistryAssetStatusResponse);
 
 rt::model! { read debug;
-/// DescribeAssetImageRegistryAssetStatus返回参数结构体
+/// DescribeAssetImageRegistryAssetStatus response structure.
 DescribeAssetImageRegistryAssetStatusResponse {
-    /// 更新进度状态,doing更新中，success更新成功，failed失败
+    /// Update progress. Valid values: `doing` (updating); `success` (updated successfully); `failed` (failed to update).
     "Status" status set_status: str,
-    /// 错误信息
+    /// Error message
     "Err" err set_err: str,
-    /// 最后一次同步成功时间
+    /// Last synchronization success time.
     "LatestSyncSuccessTime" latest_sync_success_time set_latest_sync_success_time: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAssetImageRegistryDetail` (镜像仓库查询镜像仓库详情).
+/// Request of `DescribeAssetImageRegistryDetail` (Queries the image repository details).
 ///
-/// 镜像仓库镜像仓库列表详情
+/// This API is used to query the image repository details.
 DescribeAssetImageRegistryDetailRequest {
-    /// 仓库列表id
+    /// List of repository IDs
     "Id" id set_id: i128,
-    /// 镜像ID
+    /// Image ID
     "ImageId" image_id set_image_id: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetImageRegistryDetail", DescribeAssetImageRegistryDetailRequest => DescribeAssetImageRegistryDetailResponse);
 
 rt::model! { read debug;
-/// DescribeAssetImageRegistryDetail返回参数结构体
+/// DescribeAssetImageRegistryDetail response structure.
 DescribeAssetImageRegistryDetailResponse {
-    /// 镜像Digest
+    /// Image Digest
     "ImageDigest" image_digest set_image_digest: str,
-    /// 镜像地址
+    /// Image address.
     "ImageRepoAddress" image_repo_address set_image_repo_address: str,
-    /// 镜像类型
+    /// Image type
     "RegistryType" registry_type set_registry_type: str,
-    /// 仓库名称
+    /// Repository name
     "ImageName" image_name set_image_name: str,
-    /// 镜像版本
+    /// Mirror version
     "ImageTag" image_tag set_image_tag: str,
-    /// 扫描时间
+    /// Scan time
     "ScanTime" scan_time set_scan_time: str,
-    /// 扫描状态
+    /// scan status
     "ScanStatus" scan_status set_scan_status: str,
-    /// 安全漏洞数
+    /// Number of security vulnerabilities
     "VulCnt" vul_cnt set_vul_cnt: i128,
-    /// 木马病毒数
+    /// Number of Trojan viruses
     "VirusCnt" virus_cnt set_virus_cnt: i128,
-    /// 风险行为数
+    /// Number of risky behaviors
     "RiskCnt" risk_cnt set_risk_cnt: i128,
-    /// 敏感信息数
+    /// Number of sensitive data items
     ///
     /// Disabled in the spec.
     "SentiveInfoCnt" sentive_info_cnt set_sentive_info_cnt: i128,
-    /// 镜像系统
+    /// Image system.
     "OsName" os_name set_os_name: str,
-    /// 木马扫描错误
+    /// Trojan scan error
     "ScanVirusError" scan_virus_error set_scan_virus_error: str,
-    /// 漏洞扫描错误
+    /// Vulnerability scanning error
     "ScanVulError" scan_vul_error set_scan_vul_error: str,
-    /// 层文件信息
+    /// Layer file information
     "LayerInfo" layer_info set_layer_info: str,
-    /// 实例id
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名称
+    /// Instance name.
     "InstanceName" instance_name set_instance_name: str,
-    /// 命名空间
+    /// Namespace
     "Namespace" namespace set_namespace: str,
-    /// 高危扫描错误
+    /// High risk scan error
     "ScanRiskError" scan_risk_error set_scan_risk_error: str,
-    /// 木马信息扫描进度
+    /// Trojan information scan progress
     "ScanVirusProgress" scan_virus_progress set_scan_virus_progress: i128,
-    /// 漏洞扫描进度
+    /// Vulnerability scan progress.
     "ScanVulProgress" scan_vul_progress set_scan_vul_progress: i128,
-    /// 敏感扫描进度
+    /// Sensitive scanning progress
     "ScanRiskProgress" scan_risk_progress set_scan_risk_progress: i128,
-    /// 剩余扫描时间秒
+    /// Remaining scan time (seconds)
     "ScanRemainTime" scan_remain_time set_scan_remain_time: i128,
-    /// cve扫描状态
+    /// cve scan status
     "CveStatus" cve_status set_cve_status: str,
-    /// 高危扫描状态
+    /// High risk scan status
     "RiskStatus" risk_status set_risk_status: str,
-    /// 木马扫描状态
+    /// Trojan scan status
     "VirusStatus" virus_status set_virus_status: str,
-    /// 总进度
+    /// Overall progress
     "Progress" progress set_progress: i128,
-    /// 授权状态
+    /// Authorization status
     "IsAuthorized" is_authorized set_is_authorized: i128,
-    /// 镜像大小
+    /// Image size
     "ImageSize" image_size set_image_size: i128,
-    /// 镜像Id
+    /// Image ID.
     "ImageId" image_id set_image_id: str,
-    /// 镜像区域
+    /// Image Zone
     "RegistryRegion" registry_region set_registry_region: str,
-    /// 镜像创建的时间
+    /// Image Creation Time
     "ImageCreateTime" image_create_time set_image_create_time: str,
-    /// 敏感信息数
+    /// Number of sensitive data items
     "SensitiveInfoCnt" sensitive_info_cnt set_sensitive_info_cnt: i128,
     /// Id
     "Id" id set_id: i128,
-    /// 解决方案
+    /// Solution
     "Solution" solution set_solution: str,
-    /// 原因
+    /// Reason
     "Reason" reason set_reason: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAssetImageRegistryListExport` (镜像仓库镜像列表导出).
+/// Request of `DescribeAssetImageRegistryListExport` (Exports the list of images for an image repository).
 ///
-/// 镜像仓库镜像列表导出
+/// This API is used to export the list of images for an image repository.
 DescribeAssetImageRegistryListExportRequest {
-    /// 导出字段
+    /// Export field
     "ExportField" export_field set_export_field: list String,
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 排序字段
+    /// Sorting field
     "Filters" filters set_filters: list AssetFilters,
-    /// 排序字段
+    /// Sorting field
     "By" by set_by: str,
-    /// 排序方式，asc，desc
+    /// Sorting order. Valid values: `asc`, `desc`.
     "Order" order set_order: str,
-    /// 是否仅展示repository版本最新的镜像，默认为false
+    /// Whether to show only the latest repository images. Default value: `false`.
     "OnlyShowLatest" only_show_latest set_only_show_latest: bool,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetImageRegistryListExport", DescribeAssetImageRegistryListExportRequest => DescribeAssetImageRegistryListExportResponse);
 
 rt::model! { read debug;
-/// DescribeAssetImageRegistryListExport返回参数结构体
+/// DescribeAssetImageRegistryListExport response structure.
 DescribeAssetImageRegistryListExportResponse {
-    /// excel文件下载地址
+    /// file download link
     "DownloadUrl" download_url set_download_url: str,
-    /// 导出任务id
+    /// Export task ID.
     "JobId" job_id set_job_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAssetImageRegistryList` (镜像仓库查询镜像仓库列表).
+/// Request of `DescribeAssetImageRegistryList` (Queries the list of image repositories).
 ///
-/// 镜像仓库镜像仓库列表
+/// This API is used to query the list of image repositories.
 DescribeAssetImageRegistryListRequest {
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of items to return. The default number is 10, and the maximum number is 100.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 过滤字段
-    /// IsAuthorized是否授权，取值全部all，未授权0，已授权1
+    /// Filter field.
+    /// IsAuthorized can be set to all, 0 (unauthorized), and 1 (authorized).
     "Filters" filters set_filters: list AssetFilters,
-    /// 排序字段
+    /// Sorting field.
     "By" by set_by: str,
-    /// 排序方式，asc，desc
+    /// Sorting method. Valid values: asc and desc.
     "Order" order set_order: str,
-    /// 是否仅展示各repository最新的镜像, 默认为false
+    /// Whether to display only the latest image of each repository. Default value: false.
     "OnlyShowLatest" only_show_latest set_only_show_latest: bool,
-    /// 是否仅展示运行中容器镜像
+    /// Whether to display only running container images.
     "IsRunning" is_running set_is_running: bool,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetImageRegistryList", DescribeAssetImageRegistryListRequest => DescribeAssetImageRegistryListResponse);
 
 rt::model! { read debug;
-/// DescribeAssetImageRegistryList返回参数结构体
+/// DescribeAssetImageRegistryList response structure.
 DescribeAssetImageRegistryListResponse {
-    /// 镜像仓库列表
+    /// Image repository list.
     "List" list set_list: list ImageRepoInfo,
-    /// 总数量
+    /// Total quantity.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAssetImageRegistryRegistryDetail` (查看单个镜像仓库详细信息).
+/// Request of `DescribeAssetImageRegistryRegistryDetail` (Views the details of an image repository).
 ///
-/// 查看单个镜像仓库详细信息
+/// This API is used to view the details of an image repository.
 DescribeAssetImageRegistryRegistryDetailRequest {
-    /// 仓库唯一id
+    /// Unique repository ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: i64,
@@ -5416,39 +5434,39 @@ DescribeAssetImageRegistryRegistryDetailRequest {
 rt::action!("tcss", "2020-11-01", "DescribeAssetImageRegistryRegistryDetail", DescribeAssetImageRegistryRegistryDetailRequest => DescribeAssetImageRegistryRegistryDetailResponse);
 
 rt::model! { read nodebug;
-/// DescribeAssetImageRegistryRegistryDetail返回参数结构体
+/// DescribeAssetImageRegistryRegistryDetail response structure.
 DescribeAssetImageRegistryRegistryDetailResponse {
-    /// 仓库名
+    /// Repository name
     "Name" name set_name: str,
-    /// 用户名
+    /// Username
     "Username" username set_username: str,
-    /// 密码
+    /// Password
     "Password" password set_password: str,
-    /// 仓库url
+    /// Repository URL
     "Url" url set_url: str,
-    /// 仓库类型，列表：harbor
+    /// Repository type, which can be `harbor`
     "RegistryType" registry_type set_registry_type: str,
-    /// 仓库版本
+    /// Registry version
     "RegistryVersion" registry_version set_registry_version: str,
-    /// 网络类型，列表：public（公网）,private（私网）
+    /// Network type, which can be `public` (public network)
     "NetType" net_type set_net_type: str,
-    /// 区域，列表:default（默认）
+    /// Region, list: default
     "RegistryRegion" registry_region set_registry_region: str,
-    /// 限速
+    /// Rate limiting
     "SpeedLimit" speed_limit set_speed_limit: i128,
-    /// 安全模式（证书校验）：0（默认） 非安全模式（跳过证书校验）：1
+    /// 0: Secure Mode (Certificate Verification) (Default); 1: Insecure Mode (Skip Certificate Verification)
     "Insecure" insecure set_insecure: i128,
-    /// 联通性检测结果详情
+    /// Connectivity test results
     "ConnDetectDetail" conn_detect_detail set_conn_detect_detail: list RegistryConnDetectResult,
-    /// TCR实例ID
+    /// TCR Instance ID
     "InstanceID" instance_id set_instance_id: str,
-    /// 同步方式，0全量同步，1增量同步
+    /// Synchronization method. 0: full synchronization; 1: incremental synchronization
     "SyncMode" sync_mode set_sync_mode: i128,
-    /// 是否自动授权&扫描，选择全量同步时只针对最新版本镜像，增量同步时则包含所有新增镜像
+    /// Whether authorization and scanning are performed automatically. For full synchronization, only images of the latest version are involved. For incremental synchronization, all new images are involved
     "NeedScan" need_scan set_need_scan: bool,
-    /// webhook接入地址
+    /// Webhook access address
     "WebhookUrl" webhook_url set_webhook_url: str,
-    /// webhook接入token
+    /// Webhook access token.
     "WebhookToken" webhook_token set_webhook_token: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5478,117 +5496,117 @@ impl ::core::fmt::Debug for DescribeAssetImageRegistryRegistryDetailResponse {
 }
 
 rt::model! { write debug;
-/// Request of `DescribeAssetImageRegistryRegistryList` (镜像仓库仓库列表).
+/// Request of `DescribeAssetImageRegistryRegistryList` (Queries the list of image registries).
 ///
-/// 镜像仓库仓库列表
+/// This API is used to query the list of image registries.
 DescribeAssetImageRegistryRegistryListRequest {
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of entries to be returned. Default value: 10. Maximum value: 100.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 过滤字段
-    /// IsAuthorized是否授权，取值全部all，未授权0，已授权1
+    /// Filter fields
+    /// Authorization status, with possible values: all, unauthorized (0), authorized (1)
     "Filters" filters set_filters: list AssetFilters,
-    /// 排序字段
+    /// Sorting field.
     "By" by set_by: str,
-    /// 排序方式，asc，desc
+    /// Sorting method: asc, desc
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetImageRegistryRegistryList", DescribeAssetImageRegistryRegistryListRequest => DescribeAssetImageRegistryRegistryListResponse);
 
 rt::model! { read debug;
-/// DescribeAssetImageRegistryRegistryList返回参数结构体
+/// DescribeAssetImageRegistryRegistryList response structure.
 DescribeAssetImageRegistryRegistryListResponse {
-    /// 镜像仓库列表
+    /// Image repository list
     "List" list set_list: list ImageRepoRegistryInfo,
-    /// 总数量
+    /// Total number.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAssetImageRegistryRiskInfoList` (镜像仓库查询镜像高危行为列表).
+/// Request of `DescribeAssetImageRegistryRiskInfoList` (Queries the list of image high-risk behaviors of an image repository).
 ///
-/// 镜像仓库查询镜像高危行为列表
+/// This API is used to query the list of image high-risk behaviors of an image repository.
 DescribeAssetImageRegistryRiskInfoListRequest {
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 过滤条件。
+    /// Filter
     ///
-    /// - Level- String - 是否必填：否 - 漏洞级别筛选，
+    /// - Level- String - Required: No - Vulnerability level
     ///
-    /// - Name - String - 是否必填：否 - 漏洞名称
+    /// - Name - String - Required: No - Vulnerability name
     "Filters" filters set_filters: list AssetFilters,
-    /// 镜像id
+    /// Image ID
     "ImageInfo" image_info set_image_info: obj ImageInfo,
-    /// 排序字段（Level）
+    /// Sorting field: `Level`.
     "By" by set_by: str,
-    /// 排序方式 + -
+    /// Sorting order. Valid values: `+`, `-`.
     "Order" order set_order: str,
-    /// 镜像标识Id
+    /// Image ID
     "Id" id set_id: i128,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetImageRegistryRiskInfoList", DescribeAssetImageRegistryRiskInfoListRequest => DescribeAssetImageRegistryRiskInfoListResponse);
 
 rt::model! { read debug;
-/// DescribeAssetImageRegistryRiskInfoList返回参数结构体
+/// DescribeAssetImageRegistryRiskInfoList response structure.
 DescribeAssetImageRegistryRiskInfoListResponse {
-    /// 镜像漏洞列表
+    /// Image vulnerability list
     "List" list set_list: list ImageRisk,
-    /// 总数量
+    /// Total number.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAssetImageRegistryRiskListExport` (镜像仓库敏感信息列表导出).
+/// Request of `DescribeAssetImageRegistryRiskListExport` (Exports the list of sensitive data for an image repository).
 ///
-/// 镜像仓库敏感信息列表导出
+/// This API is used to export the list of sensitive data for an image repository.
 DescribeAssetImageRegistryRiskListExportRequest {
-    /// 导出字段
+    /// Export field
     "ExportField" export_field set_export_field: list String,
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 过滤条件。
+    /// Filter
     ///
-    /// - Level- String - 是否必填：否 - 漏洞级别筛选，
+    /// - Level- String - Required: No - Vulnerability level
     ///
-    /// - Name - String - 是否必填：否 - 漏洞名称
+    /// - Name - String - Required: No - Vulnerability name
     "Filters" filters set_filters: list AssetFilters,
-    /// 镜像信息
+    /// Image information
     "ImageInfo" image_info set_image_info: obj ImageInfo,
-    /// 镜像标识Id
+    /// Image ID
     "Id" id set_id: i128,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetImageRegistryRiskListExport", DescribeAssetImageRegistryRiskListExportRequest => DescribeAssetImageRegistryRiskListExportResponse);
 
 rt::model! { read debug;
-/// DescribeAssetImageRegistryRiskListExport返回参数结构体
+/// DescribeAssetImageRegistryRiskListExport response structure.
 DescribeAssetImageRegistryRiskListExportResponse {
-    /// excel文件下载地址
+    /// excel file download link
     "DownloadUrl" download_url set_download_url: str,
-    /// 导出任务id
+    /// Export task ID.
     "JobId" job_id set_job_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAssetImageRegistryScanStatusOneKey` (镜像仓库查询一键镜像扫描状态).
+/// Request of `DescribeAssetImageRegistryScanStatusOneKey` (Queries the quick image scanning status of an image repository).
 ///
-/// 镜像仓库查询一键镜像扫描状态
+/// This API is used to query the quick image scanning status of an image repository.
 DescribeAssetImageRegistryScanStatusOneKeyRequest {
-    /// 需要获取进度的镜像列表
+    /// List of images for which to get the progress
     "Images" images set_images: list ImageInfo,
-    /// 是否获取全部镜像
+    /// Whether to get all images
     "All" all set_all: bool,
-    /// 需要获取进度的镜像列表Id
+    /// List of IDs of images for which to get the progress
     "Id" id set_id: list i128,
     /// 获取进度的任务ID
     "TaskID" task_id set_task_id: i128,
@@ -5596,674 +5614,674 @@ DescribeAssetImageRegistryScanStatusOneKeyRequest {
 rt::action!("tcss", "2020-11-01", "DescribeAssetImageRegistryScanStatusOneKey", DescribeAssetImageRegistryScanStatusOneKeyRequest => DescribeAssetImageRegistryScanStatusOneKeyResponse);
 
 rt::model! { read debug;
-/// DescribeAssetImageRegistryScanStatusOneKey返回参数结构体
+/// DescribeAssetImageRegistryScanStatusOneKey response structure.
 DescribeAssetImageRegistryScanStatusOneKeyResponse {
-    /// 镜像个数
+    /// Number of images
     "ImageTotal" image_total set_image_total: i128,
-    /// 扫描镜像个数
+    /// Number of scanned images
     "ImageScanCnt" image_scan_cnt set_image_scan_cnt: i128,
-    /// 扫描进度列表
+    /// Scan progress list
     "ImageStatus" image_status set_image_status: list ImageProgress,
-    /// 安全个数
+    /// Number of successfully scanned images
     "SuccessCount" success_count set_success_count: i128,
-    /// 风险个数
+    /// Number of risks
     "RiskCount" risk_count set_risk_count: i128,
-    /// 总的扫描进度
+    /// Scanning progress
     "Schedule" schedule set_schedule: i128,
-    /// 总的扫描状态
+    /// Scanning status
     "Status" status set_status: str,
-    /// 扫描剩余时间
+    /// Remaining scan time
     "ScanRemainTime" scan_remain_time set_scan_remain_time: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAssetImageRegistrySummary` (镜像仓库查询镜像统计信息).
+/// Request of `DescribeAssetImageRegistrySummary` (Querying the Image Statistics of an Image Repository).
 ///
-/// 镜像仓库查询镜像统计信息
+/// Querying the Image Statistics of an Image Repository
 DescribeAssetImageRegistrySummaryRequest {
-    /// 过滤字段
+    /// Filter fields
     "Filters" filters set_filters: list AssetFilters,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetImageRegistrySummary", DescribeAssetImageRegistrySummaryRequest => DescribeAssetImageRegistrySummaryResponse);
 
 rt::model! { read debug;
-/// DescribeAssetImageRegistrySummary返回参数结构体
+/// DescribeAssetImageRegistrySummary response structure.
 DescribeAssetImageRegistrySummaryResponse {
-    /// 待扫描镜像个数
+    /// Number of Images to Be Scanned
     "UnScannedImageCnt" un_scanned_image_cnt set_un_scanned_image_cnt: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAssetImageRegistryVirusListExport` (镜像仓库木马信息列表导出).
+/// Request of `DescribeAssetImageRegistryVirusListExport` (Exports the list of trojan information for an image repository).
 ///
-/// 镜像仓库木马信息列表导出
+/// This API is used to export the list of trojan information for an image repository.
 DescribeAssetImageRegistryVirusListExportRequest {
-    /// 导出字段
+    /// Export field
     "ExportField" export_field set_export_field: list String,
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 过滤条件。
+    /// Filter
     ///
-    /// - Level- String - 是否必填：否 - 漏洞级别筛选，
+    /// - Level- String - Required: No - Vulnerability level
     ///
-    /// - Name - String - 是否必填：否 - 漏洞名称
+    /// - Name - String - Required: No - Vulnerability name
     "Filters" filters set_filters: list AssetFilters,
-    /// 镜像信息
+    /// Image information
     "ImageInfo" image_info set_image_info: obj ImageInfo,
-    /// 镜像标识Id
+    /// Image ID
     "Id" id set_id: i128,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetImageRegistryVirusListExport", DescribeAssetImageRegistryVirusListExportRequest => DescribeAssetImageRegistryVirusListExportResponse);
 
 rt::model! { read debug;
-/// DescribeAssetImageRegistryVirusListExport返回参数结构体
+/// DescribeAssetImageRegistryVirusListExport response structure.
 DescribeAssetImageRegistryVirusListExportResponse {
-    /// excel文件下载地址
+    /// excel file download link
     "DownloadUrl" download_url set_download_url: str,
-    /// 导出任务id
+    /// Export task ID.
     "JobId" job_id set_job_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAssetImageRegistryVirusList` (镜像仓库查询木马病毒列表).
+/// Request of `DescribeAssetImageRegistryVirusList` (Queries the list of viruses and trojans in an image repository).
 ///
-/// 镜像仓库查询木马病毒列表
+/// This API is used to query the list of viruses and trojans in an image repository.
 DescribeAssetImageRegistryVirusListRequest {
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 过滤条件。
+    /// Filter
     ///
-    /// - Level- String - 是否必填：否 - 漏洞级别筛选，
+    /// - Level- String - Required: No - Vulnerability level
     ///
-    /// - Name - String - 是否必填：否 - 漏洞名称
+    /// - Name - String - Required: No - Vulnerability name
     "Filters" filters set_filters: list AssetFilters,
-    /// 镜像信息
+    /// Image information
     "ImageInfo" image_info set_image_info: obj ImageInfo,
-    /// 镜像标识Id
+    /// Image ID
     "Id" id set_id: i128,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetImageRegistryVirusList", DescribeAssetImageRegistryVirusListRequest => DescribeAssetImageRegistryVirusListResponse);
 
 rt::model! { read debug;
-/// DescribeAssetImageRegistryVirusList返回参数结构体
+/// DescribeAssetImageRegistryVirusList response structure.
 DescribeAssetImageRegistryVirusListResponse {
-    /// 镜像漏洞列表
+    /// Image vulnerability list
     "List" list set_list: list ImageVirus,
-    /// 总数量
+    /// Total number.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAssetImageRegistryVulListExport` (镜像仓库漏洞列表导出).
+/// Request of `DescribeAssetImageRegistryVulListExport` (Exports the list of vulnerabilities for an image repository).
 ///
-/// 镜像仓库漏洞列表导出
+/// This API is used to export the list of vulnerabilities for an image repository.
 DescribeAssetImageRegistryVulListExportRequest {
-    /// 导出字段
+    /// Export field
     "ExportField" export_field set_export_field: list String,
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 过滤条件。
+    /// Filter
     ///
-    /// - Level- String - 是否必填：否 - 漏洞级别筛选，
+    /// - Level- String - Required: No - Vulnerability level
     ///
-    /// - Name - String - 是否必填：否 - 漏洞名称
+    /// - Name - String - Required: No - Vulnerability name
     "Filters" filters set_filters: list AssetFilters,
-    /// 镜像信息
+    /// Image information
     "ImageInfo" image_info set_image_info: obj ImageInfo,
-    /// 镜像唯一ID，可通过DescribeAssetImageRegistryList接口获取
+    /// Unique image ID, obtainable by calling the DescribeAssetImageRegistryList API.
     "Id" id set_id: i128,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetImageRegistryVulListExport", DescribeAssetImageRegistryVulListExportRequest => DescribeAssetImageRegistryVulListExportResponse);
 
 rt::model! { read debug;
-/// DescribeAssetImageRegistryVulListExport返回参数结构体
+/// DescribeAssetImageRegistryVulListExport response structure.
 DescribeAssetImageRegistryVulListExportResponse {
-    /// excel文件下载地址
+    /// file download link
     "DownloadUrl" download_url set_download_url: str,
-    /// 导出任务id
+    /// Export task ID.
     "JobId" job_id set_job_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAssetImageRegistryVulList` (镜像仓库查询镜像漏洞列表).
+/// Request of `DescribeAssetImageRegistryVulList` (Queries the list of image vulnerabilities of an image repository).
 ///
-/// 镜像仓库查询镜像漏洞列表
+/// This API is used to query the list of image vulnerabilities of an image repository
 DescribeAssetImageRegistryVulListRequest {
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 过滤条件。
+    /// Filter
     ///
-    /// - Level- String - 是否必填：否 - 漏洞级别筛选，
+    /// - Level- String - Required: No - Vulnerability level
     ///
-    /// - Name - String - 是否必填：否 - 漏洞名称
+    /// - Name - String - Required: No - Vulnerability name
     "Filters" filters set_filters: list AssetFilters,
-    /// 镜像信息
+    /// Image information
     "ImageInfo" image_info set_image_info: obj ImageInfo,
-    /// 镜像唯一ID，可通过DescribeAssetImageRegistryList接口获取
+    /// Unique image ID, obtainable by calling the DescribeAssetImageRegistryList API.
     "Id" id set_id: i128,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetImageRegistryVulList", DescribeAssetImageRegistryVulListRequest => DescribeAssetImageRegistryVulListResponse);
 
 rt::model! { read debug;
-/// DescribeAssetImageRegistryVulList返回参数结构体
+/// DescribeAssetImageRegistryVulList response structure.
 DescribeAssetImageRegistryVulListResponse {
-    /// 镜像漏洞列表
+    /// Image vulnerability list
     "List" list set_list: list ImageVul,
-    /// 总数量
+    /// Total number.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAssetImageRiskListExport` (镜像风险列表导出).
+/// Request of `DescribeAssetImageRiskListExport` (Exports the list of risks in an image).
 ///
-/// 容器安全搜索查询镜像风险列表导出
+/// This API is used to export the list of risks in an image.
 DescribeAssetImageRiskListExportRequest {
-    /// 导出字段
+    /// Export field
     ///
     /// Required.
     "ExportField" export_field set_export_field: list String,
-    /// 镜像id
+    /// Image ID
     ///
     /// Required.
     "ImageID" image_id set_image_id: str,
-    /// 过滤条件。
+    /// Filter
     ///
-    /// - Level- String - 是否必填：否 - 风险级别 1,2,3,4，
+    /// - Level- String - Required: No - Risk level. Valid values: `1`, `2`, `3`, `4`.
     ///
-    /// - Behavior - String - 是否必填：否 - 风险行为 1,2,3,4
+    /// - Behavior - String - Required: No - Risky behavior. Valid values: `1`, `2`, `3`, `4`.
     ///
-    /// - Type - String - 是否必填：否 - 风险类型  1,2,
+    /// - Type - String - Required: No - Risk type. Valid values: `1`, `2`.
     "Filters" filters set_filters: list AssetFilters,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetImageRiskListExport", DescribeAssetImageRiskListExportRequest => DescribeAssetImageRiskListExportResponse);
 
 rt::model! { read debug;
-/// DescribeAssetImageRiskListExport返回参数结构体
+/// DescribeAssetImageRiskListExport response structure.
 DescribeAssetImageRiskListExportResponse {
-    /// excel文件下载地址
+    /// Excel file download URL
     "DownloadUrl" download_url set_download_url: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAssetImageRiskList` (查询镜像风险列表).
+/// Request of `DescribeAssetImageRiskList` (Queries the list of risks in an image).
 ///
-/// 容器安全查询镜像风险列表
+/// This API is used to query the list of risks in an image.
 DescribeAssetImageRiskListRequest {
-    /// 镜像id
+    /// Image ID
     ///
     /// Required.
     "ImageID" image_id set_image_id: str,
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 过滤条件。
+    /// Filter
     ///
-    /// - Level- String - 是否必填：否 - 风险级别 1,2,3,4，
+    /// - Level- String - Required: No - Risk level. Valid values: `1`, `2`, `3`, `4`.
     ///
-    /// - Behavior - String - 是否必填：否 - 风险行为 1,2,3,4
+    /// - Behavior - String - Required: No - Risky behavior. Valid values: `1`, `2`, `3`, `4`.
     ///
-    /// - Type - String - 是否必填：否 - 风险类型  1,2,
+    /// - Type - String - Required: No - Risk type. Valid values: `1`, `2`.
     "Filters" filters set_filters: list AssetFilters,
-    /// 排序字段
+    /// Sorting field
     "By" by set_by: str,
-    /// 排序方式
+    /// Sorting order
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetImageRiskList", DescribeAssetImageRiskListRequest => DescribeAssetImageRiskListResponse);
 
 rt::model! { read debug;
-/// DescribeAssetImageRiskList返回参数结构体
+/// DescribeAssetImageRiskList response structure.
 DescribeAssetImageRiskListResponse {
-    /// 镜像病毒列表
+    /// List of viruses in the image
     "List" list set_list: list ImageRiskInfo,
-    /// 总数量
+    /// Total number
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAssetImageScanSetting` (获取镜像扫描设置信息).
+/// Request of `DescribeAssetImageScanSetting` (Gets the image scan settings).
 ///
-/// 获取镜像扫描设置信息
+/// This API is used to get the image scan settings.
 DescribeAssetImageScanSettingRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetImageScanSetting", DescribeAssetImageScanSettingRequest => DescribeAssetImageScanSettingResponse);
 
 rt::model! { read debug;
-/// DescribeAssetImageScanSetting返回参数结构体
+/// DescribeAssetImageScanSetting response structure.
 DescribeAssetImageScanSettingResponse {
-    /// 开关
+    /// Switch.
     "Enable" enable set_enable: bool,
-    /// 扫描时刻(完整时间;后端按0时区解析时分秒)
+    /// Scan time (complete time; backend parses hour/minute/second in UTC)
     "ScanTime" scan_time set_scan_time: str,
-    /// 扫描间隔
+    /// Scan interval
     "ScanPeriod" scan_period set_scan_period: i128,
-    /// 扫描木马
+    /// Scan for trojans
     "ScanVirus" scan_virus set_scan_virus: bool,
-    /// 扫描敏感信息
+    /// Scan sensitive information
     "ScanRisk" scan_risk set_scan_risk: bool,
-    /// 扫描漏洞
+    /// Scan vulnerabilities
     "ScanVul" scan_vul set_scan_vul: bool,
-    /// 扫描全部镜像
+    /// Scan all images
     ///
     /// Disabled in the spec.
     "All" all set_all: bool,
-    /// 自定义扫描镜像
+    /// Custom scan image
     "Images" images set_images: list String,
-    /// 镜像是否存在运行中的容器
+    /// Whether the image has running containers
     "ContainerRunning" container_running set_container_running: bool,
-    /// 扫描范围 0 全部授权镜像，1自选镜像，2 推荐扫描 3:集群筛选扫描
+    /// Scan range 0 all authorized images, 1 selected images, 2 recommended scan, 3 cluster filtering scan
     "ScanScope" scan_scope set_scan_scope: i128,
-    /// 扫描结束时间 02:00 时分
+    /// Scan end time 02:00 Time Division
     "ScanEndTime" scan_end_time set_scan_end_time: str,
-    /// 排除的扫描镜像
+    /// Excluded scanned images
     "ExcludeImages" exclude_images set_exclude_images: list String,
-    /// 最后一次扫描时间
+    /// Last scan time
     "LastScanTime" last_scan_time set_last_scan_time: str,
-    /// 扫描结果(Success|InsufficientLicense|ImageNeedIsEmpty|InternalError)
+    /// Scanning result (Success|InsufficientLicense|ImageNeedIsEmpty|InternalError)
     "ScanResult" scan_result set_scan_result: str,
-    /// 集群id
+    /// Cluster ID.
     "ClusterIDs" cluster_i_ds set_cluster_i_ds: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAssetImageScanStatus` (查询镜像扫描状态).
+/// Request of `DescribeAssetImageScanStatus` (Queries the image scanning status).
 ///
-/// 容器安全查询镜像扫描状态
+/// This API is used to query the image scanning status.
 DescribeAssetImageScanStatusRequest {
-    /// 任务id
+    /// Task ID
     "TaskID" task_id set_task_id: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetImageScanStatus", DescribeAssetImageScanStatusRequest => DescribeAssetImageScanStatusResponse);
 
 rt::model! { read debug;
-/// DescribeAssetImageScanStatus返回参数结构体
+/// DescribeAssetImageScanStatus response structure.
 DescribeAssetImageScanStatusResponse {
-    /// 镜像个数
+    /// Number of images
     "ImageTotal" image_total set_image_total: i128,
-    /// 扫描镜像个数
+    /// Number of scanned images
     "ImageScanCnt" image_scan_cnt set_image_scan_cnt: i128,
-    /// 扫描状态
+    /// Scanning status
     "Status" status set_status: str,
-    /// 扫描进度 ImageScanCnt/ImageTotal *100
+    /// Scanning progress, the value of which is calculated as `ImageScanCnt`/`ImageTotal` * 100.
     "Schedule" schedule set_schedule: i128,
-    /// 安全个数
+    /// Number of successfully scanned images
     "SuccessCount" success_count set_success_count: i128,
-    /// 风险个数
+    /// Number of risks
     "RiskCount" risk_count set_risk_count: i128,
-    /// 剩余扫描时间
+    /// Remaining scan time
     "LeftSeconds" left_seconds set_left_seconds: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAssetImageScanTask` (查询正在一键扫描的镜像扫描taskid).
+/// Request of `DescribeAssetImageScanTask` (Queries the ID of a running quick image scan task).
 ///
-/// 查询正在一键扫描的镜像扫描taskid
+/// This API is used to query the ID of a running quick image scan task.
 DescribeAssetImageScanTaskRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetImageScanTask", DescribeAssetImageScanTaskRequest => DescribeAssetImageScanTaskResponse);
 
 rt::model! { read debug;
-/// DescribeAssetImageScanTask返回参数结构体
+/// DescribeAssetImageScanTask response structure.
 DescribeAssetImageScanTaskResponse {
-    /// 任务id
+    /// Task ID
     "TaskID" task_id set_task_id: str,
-    /// 最近扫描时间
+    /// Last scan time
     "LastScanTime" last_scan_time set_last_scan_time: str,
-    /// 扫描状态(READY:准备 SCANNING:扫描中 END:完成)
+    /// Scanning status. Valid values: READY, SCANNING, and END.
     "Status" status set_status: str,
-    /// 扫描子状态(Success:成功 Timeout:超时 Cancel:取消 Error:错误)
+    /// Scanning sub-status. Valid values: Success, Timeout, Cancel, and Error.
     "SubStatus" sub_status set_sub_status: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAssetImageSimpleList` (查询镜像简略信息列表).
+/// Request of `DescribeAssetImageSimpleList` (Queries the brief information list of an image).
 ///
-/// 容器安全搜索查询镜像简略信息列表
+/// This API is used to query the brief information list of an image.
 DescribeAssetImageSimpleListRequest {
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 过滤条件。
+    /// Filter
     ///
-    /// - Keywords- String - 是否必填：否 - 镜像名、镜像id 称筛选，
+    /// - Keywords- String - Required: No - Image name/ID
     "Filters" filters set_filters: list AssetFilters,
-    /// 排序字段
+    /// Sorting field
     "By" by set_by: str,
-    /// 排序方式 asc,desc
+    /// Sorting order. Valid values: `asc`, `desc`.
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetImageSimpleList", DescribeAssetImageSimpleListRequest => DescribeAssetImageSimpleListResponse);
 
 rt::model! { read debug;
-/// DescribeAssetImageSimpleList返回参数结构体
+/// DescribeAssetImageSimpleList response structure.
 DescribeAssetImageSimpleListResponse {
-    /// 镜像列表
+    /// List of images
     "List" list set_list: list AssetSimpleImageInfo,
-    /// 总数量
+    /// Total number
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAssetImageVirusListExport` (镜像木马列表导出).
+/// Request of `DescribeAssetImageVirusListExport` (Exports the list of trojans in an image).
 ///
-/// 容器安全搜索查询镜像木马列表导出
+/// This API is used to export the list of trojans in an image.
 DescribeAssetImageVirusListExportRequest {
-    /// 列表支持字段
+    /// Fields supported in the list
     ///
     /// Required.
     "ExportField" export_field set_export_field: list String,
-    /// 镜像id
+    /// Image ID
     ///
     /// Required.
     "ImageID" image_id set_image_id: str,
-    /// 过滤条件。
+    /// Filter
     ///
-    /// - Name- String - 是否必填：否 - 镜像名称筛选，
+    /// - Name- String - Required: No - Image name
     ///
-    /// - RiskLevel - String - 是否必填：否 - 风险等级  1,2,3,4
+    /// - RiskLevel - String - Required: No - Risk level. Valid values: `1`, `2`, `3`, `4`.
     "Filters" filters set_filters: list AssetFilters,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetImageVirusListExport", DescribeAssetImageVirusListExportRequest => DescribeAssetImageVirusListExportResponse);
 
 rt::model! { read debug;
-/// DescribeAssetImageVirusListExport返回参数结构体
+/// DescribeAssetImageVirusListExport response structure.
 DescribeAssetImageVirusListExportResponse {
-    /// excel文件下载地址
+    /// Excel file download URL
     "DownloadUrl" download_url set_download_url: str,
-    /// 任务ID
+    /// Task ID
     "JobId" job_id set_job_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAssetImageVirusList` (查询镜像病毒列表).
+/// Request of `DescribeAssetImageVirusList` (Queries the list of viruses in an image).
 ///
-/// 容器安全查询镜像病毒列表
+/// This API is used to query the list of viruses in an image.
 DescribeAssetImageVirusListRequest {
-    /// 镜像id
+    /// Image ID
     ///
     /// Required.
     "ImageID" image_id set_image_id: str,
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 过滤条件。
+    /// Filter
     ///
-    /// - Name- String - 是否必填：否 - 镜像名称筛选，
+    /// - Name- String - Required: No - Image name
     ///
-    /// - RiskLevel - String - 是否必填：否 - 风险等级  1,2,3,4
+    /// - RiskLevel - String - Required: No - Risk level. Valid values: `1`, `2`, `3`, `4`.
     "Filters" filters set_filters: list AssetFilters,
-    /// 排序 asc desc
+    /// Sorting order. Valid values: `asc`, `desc`.
     "Order" order set_order: str,
-    /// 排序字段
+    /// Sorting field
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetImageVirusList", DescribeAssetImageVirusListRequest => DescribeAssetImageVirusListResponse);
 
 rt::model! { read debug;
-/// DescribeAssetImageVirusList返回参数结构体
+/// DescribeAssetImageVirusList response structure.
 DescribeAssetImageVirusListResponse {
-    /// 镜像病毒列表
+    /// List of viruses in the image
     "List" list set_list: list ImageVirusInfo,
-    /// 总数量
+    /// Total number
     "TotalCount" total_count set_total_count: i128,
-    /// 病毒扫描状态
-    /// 0:未扫描
-    /// 1:扫描中
-    /// 2:扫描完成
-    /// 3:扫描出错
-    /// 4:扫描取消
+    /// Virus scanning status
+    /// `0`: Not scanned.
+    /// `1`: Scanning.
+    /// `2`: Scanned.
+    /// `3`: Scan error.
+    /// `4`: Scan canceled.
     "VirusScanStatus" virus_scan_status set_virus_scan_status: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAssetImageVulListExport` (镜像漏洞列表导出).
+/// Request of `DescribeAssetImageVulListExport` (Exports the list of vulnerabilities in an image).
 ///
-/// 容器安全搜索查询镜像漏洞列表导出
+/// This API is used to export the list of vulnerabilities in an image.
 DescribeAssetImageVulListExportRequest {
-    /// 导出字段
+    /// Export field
     ///
     /// Required.
     "ExportField" export_field set_export_field: list String,
-    /// 镜像id
+    /// Image ID
     ///
     /// Required.
     "ImageID" image_id set_image_id: str,
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 过滤条件。
+    /// Filter
     ///
-    /// - Name- String - 是否必填：否 - 漏洞名称名称筛选，
+    /// - Name- String - Required: No - Vulnerability name
     ///
-    /// - Level - String - 是否必填：否 - 风险等级  1,2,3,4
+    /// - Level - String - Required: No - Risk level. Valid values: `1`, `2`, `3`, `4`.
     "Filters" filters set_filters: list AssetFilters,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetImageVulListExport", DescribeAssetImageVulListExportRequest => DescribeAssetImageVulListExportResponse);
 
 rt::model! { read debug;
-/// DescribeAssetImageVulListExport返回参数结构体
+/// DescribeAssetImageVulListExport response structure.
 DescribeAssetImageVulListExportResponse {
-    /// excel文件下载地址
+    /// Excel file download URL
     "DownloadUrl" download_url set_download_url: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAssetImageVulList` (查询镜像漏洞列表).
+/// Request of `DescribeAssetImageVulList` (Queries the list of vulnerabilities in an image).
 ///
-/// 容器安全查询镜像漏洞列表
+/// This API is used to query the list of vulnerabilities in an image.
 DescribeAssetImageVulListRequest {
-    /// 镜像id
+    /// Image ID
     ///
     /// Required.
     "ImageID" image_id set_image_id: str,
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 过滤条件。
+    /// Filter
     ///
-    /// - Name- String - 是否必填：否 - 漏洞名称名称筛选，
+    /// - Name- String - Required: No - Vulnerability name
     ///
-    /// - Level - String - 是否必填：否 - 风险等级  1,2,3,4
+    /// - Level - String - Required: No - Risk level. Valid values: `1`, `2`, `3`, `4`.
     "Filters" filters set_filters: list AssetFilters,
-    /// 排序字段（Level）
+    /// Sorting field: `Level`.
     "By" by set_by: str,
-    /// 排序方式 + -
+    /// Sorting order. Valid values: `+`, `-`.
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetImageVulList", DescribeAssetImageVulListRequest => DescribeAssetImageVulListResponse);
 
 rt::model! { read debug;
-/// DescribeAssetImageVulList返回参数结构体
+/// DescribeAssetImageVulList response structure.
 DescribeAssetImageVulListResponse {
-    /// 镜像漏洞列表
+    /// List of image vulnerabilities
     "List" list set_list: list ImagesVul,
-    /// 总数量
+    /// Total number
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAssetPortList` (查询端口占用列表).
+/// Request of `DescribeAssetPortList` (Queries the list of occupied ports).
 ///
-/// 容器安全搜索查询端口占用列表
+/// This API is used to query the list of occupied ports.
 DescribeAssetPortListRequest {
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 过滤条件。
+    /// Filter
     ///
-    /// - All - String - 是否必填：否 - 模糊查询可选字段
+    /// - All - String - Required: No - Optional field for the fuzzy query
     ///
-    /// - RunAs - String - 是否必填：否 - 运行用户筛选，
+    /// - RunAs - String - Required: No - Operator
     ///
-    /// - ContainerID - String - 是否必填：否 - 容器id
+    /// - ContainerID - String - Required: No - Container ID
     ///
-    /// - HostID- String - 是否必填：是 - 主机id
+    /// - HostID- String - Required: Yes - Server ID
     ///
-    /// - HostIP- string - 是否必填：否 - 主机ip搜索
+    /// - HostIP- string - Required: No - Server IP
     ///
-    /// - ProcessName- string - 是否必填：否 - 进程名搜索
+    /// - ProcessName- string - Required: No - Process name
     "Filters" filters set_filters: list AssetFilters,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetPortList", DescribeAssetPortListRequest => DescribeAssetPortListResponse);
 
 rt::model! { read debug;
-/// DescribeAssetPortList返回参数结构体
+/// DescribeAssetPortList response structure.
 DescribeAssetPortListResponse {
-    /// 端口列表
+    /// List of ports
     "List" list set_list: list PortInfo,
-    /// 总数量
+    /// Total number
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAssetProcessList` (查询进程列表).
+/// Request of `DescribeAssetProcessList` (Queries the list of processes).
 ///
-/// 容器安全搜索查询进程列表
+/// This API is used to query the list of processes.
 DescribeAssetProcessListRequest {
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 过滤条件。
+    /// Filter
     ///
-    /// - RunAs - String - 是否必填：否 - 运行用户筛选，
+    /// - RunAs - String - Required: No - Operator
     ///
-    /// - ContainerID - String - 是否必填：否 - 容器id
+    /// - ContainerID - String - Required: No - Container ID
     ///
-    /// - HostID- String - 是否必填：是 - 主机id
+    /// - HostID- String - Required: Yes - Server ID
     ///
-    /// - HostIP- string - 是否必填：否 - 主机ip搜索
+    /// - HostIP- string - Required: No - Server IP
     ///
-    /// - ProcessName- string - 是否必填：否 - 进程名搜索
+    /// - ProcessName- string - Required: No - Process name
     ///
-    /// - Pid- string - 是否必填：否 - 进程id搜索(关联进程)
+    /// - Pid- string - Required: No - Process ID (associated process)
     "Filters" filters set_filters: list AssetFilters,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetProcessList", DescribeAssetProcessListRequest => DescribeAssetProcessListResponse);
 
 rt::model! { read debug;
-/// DescribeAssetProcessList返回参数结构体
+/// DescribeAssetProcessList response structure.
 DescribeAssetProcessListResponse {
-    /// 端口列表
+    /// List of ports
     "List" list set_list: list ProcessInfo,
-    /// 总数量
+    /// Total number
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAssetSummary` (查询账户容器、镜像等统计信息).
+/// Request of `DescribeAssetSummary` (Queries the statistics of containers and images under an account).
 ///
-/// 查询账户容器、镜像等统计信息
+/// This API is used to query the statistics of containers and images under an account.
 DescribeAssetSummaryRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetSummary", DescribeAssetSummaryRequest => DescribeAssetSummaryResponse);
 
 rt::model! { read debug;
-/// DescribeAssetSummary返回参数结构体
+/// DescribeAssetSummary response structure.
 DescribeAssetSummaryResponse {
-    /// 应用个数
+    /// Number of applications
     "AppCnt" app_cnt set_app_cnt: i128,
-    /// 容器个数
+    /// Number of containers
     "ContainerCnt" container_cnt set_container_cnt: i128,
-    /// 暂停的容器个数
+    /// Number of paused containers
     "ContainerPause" container_pause set_container_pause: i128,
-    /// 运行的容器个数
+    /// Number of running containers
     "ContainerRunning" container_running set_container_running: i128,
-    /// 停止运行的容器个数
+    /// Number of stopped containers
     "ContainerStop" container_stop set_container_stop: i128,
-    /// 创建时间
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
-    /// 数据库个数
+    /// Number of databases
     "DbCnt" db_cnt set_db_cnt: i128,
-    /// 镜像个数
+    /// Number of images
     "ImageCnt" image_cnt set_image_cnt: i128,
-    /// 主机在线个数
+    /// Number of online servers
     "HostOnline" host_online set_host_online: i128,
-    /// 主机个数
+    /// Number of servers
     "HostCnt" host_cnt set_host_cnt: i128,
-    /// 有风险的镜像个数
+    /// Number of images at risk
     "ImageHasRiskInfoCnt" image_has_risk_info_cnt set_image_has_risk_info_cnt: i128,
-    /// 有病毒的镜像个数
+    /// Number of images with viruses
     "ImageHasVirusCnt" image_has_virus_cnt set_image_has_virus_cnt: i128,
-    /// 有漏洞的镜像个数
+    /// Number of images with vulnerabilities
     "ImageHasVulsCnt" image_has_vuls_cnt set_image_has_vuls_cnt: i128,
-    /// 不受信任的镜像个数
+    /// Number of untrusted images
     "ImageUntrustCnt" image_untrust_cnt set_image_untrust_cnt: i128,
-    /// 监听的端口个数
+    /// Number of listened ports
     "ListenPortCnt" listen_port_cnt set_listen_port_cnt: i128,
-    /// 进程个数
+    /// Number of processes
     "ProcessCnt" process_cnt set_process_cnt: i128,
-    /// web服务个数
+    /// Number of web services
     "WebServiceCnt" web_service_cnt set_web_service_cnt: i128,
-    /// 最近镜像扫描时间
+    /// Last image scan time
     "LatestImageScanTime" latest_image_scan_time set_latest_image_scan_time: str,
-    /// 风险镜像个数
+    /// Number of images at risk
     "ImageUnsafeCnt" image_unsafe_cnt set_image_unsafe_cnt: i128,
-    /// 主机未安装agent数量
+    /// Number of servers not installed with the agent
     "HostUnInstallCnt" host_un_install_cnt set_host_un_install_cnt: i128,
-    /// 超级节点个数
+    /// Number of super nodes
     "SuperNodeCnt" super_node_cnt set_super_node_cnt: i128,
-    /// 超级节点运行个数
+    /// Number of running super nodes
     "SuperNodeRunningCnt" super_node_running_cnt set_super_node_running_cnt: i128,
-    /// 今日新增镜像个数
+    /// New image count added today
     "TodayNewImageCnt" today_new_image_cnt set_today_new_image_cnt: i128,
-    /// 今日新增风险镜像个数
+    /// New unsafe image count added today
     "TodayUnsafeImageCnt" today_unsafe_image_cnt set_today_unsafe_image_cnt: i128,
-    /// 推荐处置镜像个数
+    /// The count of image should be fixed
     "RecommendedFixImageCnt" recommended_fix_image_cnt set_recommended_fix_image_cnt: i128,
-    /// 已扫描镜像个数
+    /// The count of image scanned
     "ScannedImageCnt" scanned_image_cnt set_scanned_image_cnt: i128,
-    /// 待扫描镜像个数
+    /// Number of Images to Be Scanned
     "UnScannedImageCnt" un_scanned_image_cnt set_un_scanned_image_cnt: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6307,47 +6325,47 @@ DescribeAssetSuperNodeListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAssetSyncLastTime` (查询资产同步最近时间).
+/// Request of `DescribeAssetSyncLastTime` (Query the latest time for asset synchronization.).
 ///
-/// 查询资产同步最近时间
+/// Query the latest time for asset synchronization.
 DescribeAssetSyncLastTimeRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAssetSyncLastTime", DescribeAssetSyncLastTimeRequest => DescribeAssetSyncLastTimeResponse);
 
 rt::model! { read debug;
-/// DescribeAssetSyncLastTime返回参数结构体
+/// DescribeAssetSyncLastTime response structure.
 DescribeAssetSyncLastTimeResponse {
-    /// 资产最近同步时间
+    /// Last Synchronization Time of Assets
     "AssetSyncLastTime" asset_sync_last_time set_asset_sync_last_time: str,
-    /// 任务状态
-    /// PENDING:待处理
-    /// PROCESSING:处理中
-    /// PROCESSED:已完成
+    /// Task status.
+    /// PENDING: pending.
+    /// PROCESSING: Processing
+    /// PROCESSED: Completed
     "TaskStatus" task_status set_task_status: str,
-    /// 任务进度(百分比)
+    /// Task Progress (Percentage)
     "TaskProcess" task_process set_task_process: i64,
-    /// 失败主机数
+    /// Number of failed hosts.
     "FailedHostCount" failed_host_count set_failed_host_count: i128,
-    /// 任务id
+    /// Task ID.
     "TaskId" task_id set_task_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAssetWebServiceList` (查询web服务列表).
+/// Request of `DescribeAssetWebServiceList` (Queries the list of web services).
 ///
-/// 容器安全查询web服务列表
+/// This API is used to query the list of web services.
 DescribeAssetWebServiceListRequest {
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 过滤条件。
+    /// Filter
     ///
-    /// - Keywords- String - 是否必填：否 - 模糊查询可选字段
+    /// - Keywords- String - Required: No - Optional field for the fuzzy query
     ///
-    /// - Type- String - 是否必填：否 - 主机运行状态筛选，"Apache"
+    /// - Type- String - Required: No - Server status. "Apache"
     /// "Jboss"
     /// "lighttpd"
     /// "Nginx"
@@ -6357,84 +6375,78 @@ DescribeAssetWebServiceListRequest {
 rt::action!("tcss", "2020-11-01", "DescribeAssetWebServiceList", DescribeAssetWebServiceListRequest => DescribeAssetWebServiceListResponse);
 
 rt::model! { read debug;
-/// DescribeAssetWebServiceList返回参数结构体
+/// DescribeAssetWebServiceList response structure.
 DescribeAssetWebServiceListResponse {
-    /// 主机列表
+    /// List of servers
     "List" list set_list: list ServiceInfo,
-    /// 总数量
+    /// Total number
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAutoAuthorizedRuleHost` (查询自动授权规则授权范围主机信息).
+/// Request of `DescribeAutoAuthorizedRuleHost` (Queries the servers licensed according to an automatic licensing rule).
 ///
-/// 查询自动授权规则授权范围主机信息
+/// This API is used to query the servers licensed according to an automatic licensing rule.
 DescribeAutoAuthorizedRuleHostRequest {
-    /// 规则id
+    /// Rule ID
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: i64,
-    /// 需要返回的数量，默认为全部；
+    /// Number of results to be returned. Default value: `all`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 排序字段
+    /// Sorting field
     "Order" order set_order: str,
-    /// 排序方式，asc，desc
+    /// Sorting order. Valid values: `asc`, `desc`.
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeAutoAuthorizedRuleHost", DescribeAutoAuthorizedRuleHostRequest => DescribeAutoAuthorizedRuleHostResponse);
 
 rt::model! { read debug;
-/// DescribeAutoAuthorizedRuleHost返回参数结构体
+/// DescribeAutoAuthorizedRuleHost response structure.
 DescribeAutoAuthorizedRuleHostResponse {
-    /// 镜像自动授权规则授权范围主机列表
+    /// List of servers licensed based on the automatic image licensing rule
     "List" list set_list: list AutoAuthorizedRuleHostInfo,
-    /// 总数量
+    /// Total number
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCheckItemList` (查询所有检查项接口).
+/// Request of `DescribeCheckItemList` (Queries all check items).
 ///
-/// 查询所有检查项接口，返回总数和检查项列表
+/// This API is used to query all check items and return the total number and list of check items.
 DescribeCheckItemListRequest {
-    /// 偏移量
+    /// Offset
     "Offset" offset set_offset: i128,
-    /// 每次查询的最大记录数量
+    /// Maximum number of records per query
     "Limit" limit set_limit: i128,
-    /// Name 可取值：
-    /// Name: 检查项名称
-    /// RiskType: 风险类别
-    /// RiskLevel: 风险等级
-    /// RiskTarget: 检查对象
-    /// RiskAttribute: 检测项所属分型线类型
-    /// Enable: 检查项是否开启(0:关闭 1:开启)
+    /// Name. Valid values: `risk_level` (risk level); `risk_target` (check target and risky target); `risk_type` (risk type); `risk_attri` (risk type of the check item).
     "Filters" filters set_filters: list ComplianceFilters,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeCheckItemList", DescribeCheckItemListRequest => DescribeCheckItemListResponse);
 
 rt::model! { read debug;
-/// DescribeCheckItemList返回参数结构体
+/// DescribeCheckItemList response structure.
 DescribeCheckItemListResponse {
-    /// 检查项详情数组
+    /// Array of check item details
     "ClusterCheckItems" cluster_check_items set_cluster_check_items: list ClusterCheckItem,
-    /// 检查项总数
+    /// Total number of check items
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeClusterDetail` (查询单个集群的详细信息).
+/// Request of `DescribeClusterDetail` (Queries the details of a cluster).
 ///
-/// 查询单个集群的详细信息
+/// This API is used to query the details of a cluster.
 DescribeClusterDetailRequest {
-    /// 集群id
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -6442,63 +6454,63 @@ DescribeClusterDetailRequest {
 rt::action!("tcss", "2020-11-01", "DescribeClusterDetail", DescribeClusterDetailRequest => DescribeClusterDetailResponse);
 
 rt::model! { read debug;
-/// DescribeClusterDetail返回参数结构体
+/// DescribeClusterDetail response structure.
 DescribeClusterDetailResponse {
-    /// 集群id
+    /// Cluster ID
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 集群名字
+    /// Cluster name
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 当前集群扫描任务的进度，100表示扫描完成.
+    /// Progress of the current cluster scan task. `100` indicates that the scan is completed.
     "ScanTaskProgress" scan_task_progress set_scan_task_progress: i64,
-    /// 集群版本
+    /// Cluster version
     "ClusterVersion" cluster_version set_cluster_version: str,
-    /// 运行时组件
+    /// Runtime component
     "ContainerRuntime" container_runtime set_container_runtime: str,
-    /// 集群节点数
+    /// Number of nodes in the cluster
     "ClusterNodeNum" cluster_node_num set_cluster_node_num: i128,
-    /// 集群状态 (Running 运行中 Creating 创建中 Abnormal 异常 )
+    /// Cluster status. Valid values: `Running`, `Creating`, `Abnormal`.
     "ClusterStatus" cluster_status set_cluster_status: str,
-    /// 集群运行子状态
+    /// Cluster operation sub-status.
     "ClusterSubStatus" cluster_sub_status set_cluster_sub_status: str,
-    /// 集群类型：为托管集群MANAGED_CLUSTER、独立集群INDEPENDENT_CLUSTER
+    /// Cluster type. Valid values: `MANAGED_CLUSTER` (managed cluster); `INDEPENDENT_CLUSTER` (self-deployed cluster).
     "ClusterType" cluster_type set_cluster_type: str,
-    /// 集群区域
+    /// Cluster region
     "Region" region set_region: str,
-    /// 严重风险检查项的数量
+    /// Number of critical check items
     "SeriousRiskCount" serious_risk_count set_serious_risk_count: i128,
-    /// 高风险检查项的数量
+    /// Number of high-risk check items
     "HighRiskCount" high_risk_count set_high_risk_count: i128,
-    /// 中风险检查项的数量
+    /// Number of medium-risk check items
     "MiddleRiskCount" middle_risk_count set_middle_risk_count: i128,
-    /// 提示风险检查项的数量
+    /// Number of prompt-risk check items
     "HintRiskCount" hint_risk_count set_hint_risk_count: i128,
-    /// 检查任务的状态
+    /// Status of the check task
     "CheckStatus" check_status set_check_status: str,
-    /// 防御容器状态
+    /// Status of the defender
     "DefenderStatus" defender_status set_defender_status: str,
-    /// 扫描任务创建时间
+    /// Creation time of the scan task
     "TaskCreateTime" task_create_time set_task_create_time: str,
-    /// 网络类型.PublicNetwork为公网类型,VPCNetwork为VPC网络
+    /// Network type. Valid values: `PublicNetwork` (public network); `VPCNetwork` (VPC).
     "NetworkType" network_type set_network_type: str,
-    /// API Server地址
+    /// API server address
     "ApiServerAddress" api_server_address set_api_server_address: str,
-    /// 节点数
+    /// Number of nodes
     "NodeCount" node_count set_node_count: i128,
-    /// 命名空间数
+    /// Number of namespaces
     "NamespaceCount" namespace_count set_namespace_count: i128,
-    /// 工作负载数
+    /// Number of workloads
     "WorkloadCount" workload_count set_workload_count: i128,
-    /// Pod数量
+    /// Number of Pods
     "PodCount" pod_count set_pod_count: i128,
-    /// Service数量
+    /// Number of Services
     "ServiceCount" service_count set_service_count: i128,
-    /// Ingress数量
+    /// Number of Ingresses
     "IngressCount" ingress_count set_ingress_count: i128,
-    /// 主节点的ip列表
+    /// IPs of the primary nodes
     "MasterIps" master_ips set_master_ips: str,
-    /// 所有者名称
+    /// Owner name.
     "OwnerName" owner_name set_owner_name: str,
-    /// 检查失败原因
+    /// Check failure reasons.
     "CheckFailReason" check_fail_reason set_check_fail_reason: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6554,222 +6566,222 @@ DescribeClusterNodesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeClusterSummary` (查询用户集群资产总览).
+/// Request of `DescribeClusterSummary` (Queries the overview of cluster assets).
 ///
-/// 查询用户集群资产总览
+/// This API is used to query the overview of cluster assets.
 DescribeClusterSummaryRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeClusterSummary", DescribeClusterSummaryRequest => DescribeClusterSummaryResponse);
 
 rt::model! { read debug;
-/// DescribeClusterSummary返回参数结构体
+/// DescribeClusterSummary response structure.
 DescribeClusterSummaryResponse {
-    /// 集群总数
+    /// Total number of clusters
     "TotalCount" total_count set_total_count: i128,
-    /// 有风险的集群数量
+    /// Number of clusters at risk
     "RiskClusterCount" risk_cluster_count set_risk_cluster_count: i128,
-    /// 未检查的集群数量
+    /// Number of clusters not checked
     "UncheckClusterCount" uncheck_cluster_count set_uncheck_cluster_count: i128,
-    /// 托管集群数量
+    /// Number of managed clusters
     "ManagedClusterCount" managed_cluster_count set_managed_cluster_count: i128,
-    /// 独立集群数量
+    /// Number of self-deployed clusters
     "IndependentClusterCount" independent_cluster_count set_independent_cluster_count: i128,
-    /// 无风险的集群数量
+    /// Number of clusters involving no risks
     "NoRiskClusterCount" no_risk_cluster_count set_no_risk_cluster_count: i128,
-    /// 已经检查集群数
+    /// Number of checked clusters
     "CheckedClusterCount" checked_cluster_count set_checked_cluster_count: i128,
-    /// 自动检查集群数
+    /// Number of clusters automatically checked
     "AutoCheckClusterCount" auto_check_cluster_count set_auto_check_cluster_count: i128,
-    /// 手动检查集群数
+    /// Number of clusters manually checked
     "ManualCheckClusterCount" manual_check_cluster_count set_manual_check_cluster_count: i128,
-    /// 检查失败集群数
+    /// Number of clusters that failed the check
     "FailedClusterCount" failed_cluster_count set_failed_cluster_count: i128,
-    /// 未导入的集群数量
+    /// Number of clusters not imported
     "NotImportedClusterCount" not_imported_cluster_count set_not_imported_cluster_count: i128,
-    /// eks集群数量
+    /// Number of EKS clusters
     "ServerlessClusterCount" serverless_cluster_count set_serverless_cluster_count: i128,
-    /// TKE集群数量
+    /// TKE Cluster Count
     "TkeClusterCount" tke_cluster_count set_tke_cluster_count: i128,
-    /// 用户自建腾讯云集群数量
+    /// Number of User-Built Tencent Cloud Clusters
     "UserCreateTencentClusterCount" user_create_tencent_cluster_count set_user_create_tencent_cluster_count: i128,
-    /// 用户自建集群混合云数量
+    /// Number of User-Built Cluster Hybrid Clouds
     "UserCreateHybridClusterCount" user_create_hybrid_cluster_count set_user_create_hybrid_cluster_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeComplianceAssetDetailInfo` (安全合规查询某个资产的详情).
+/// Request of `DescribeComplianceAssetDetailInfo` (Queries the details of an asset).
 ///
-/// 查询某个资产的详情
+/// This API is used to query the details of an asset.
 DescribeComplianceAssetDetailInfoRequest {
-    /// 客户资产ID。
+    /// Customer asset ID
     ///
     /// Required.
     "CustomerAssetId" customer_asset_id set_customer_asset_id: i128,
-    /// 资产类型
-    /// - ASSET_CONTAINER Docker容器
-    /// - ASSET_IMAGE Docker镜像
-    /// - ASSET_HOST Docker主机
-    /// - ASSET_K8S Kubernetes
-    /// - ASSET_CONTAINERD Containerd主机
-    /// - ASSET_CONTAINERD_CONTAINER Containerd容器
+    /// Asset type.
+    /// - ASSET_CONTAINER: Docker container.
+    /// - ASSET_IMAGE: Docker image.
+    /// - ASSET_HOST: Docker host.
+    /// - ASSET_K8S: Kubernetes.
+    /// - ASSET_CONTAINERD: Containerd host.
+    /// - ASSET_CONTAINERD_CONTAINER: Containerd container.
     "AssetType" asset_type set_asset_type: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeComplianceAssetDetailInfo", DescribeComplianceAssetDetailInfoRequest => DescribeComplianceAssetDetailInfoResponse);
 
 rt::model! { read debug;
-/// DescribeComplianceAssetDetailInfo返回参数结构体
+/// DescribeComplianceAssetDetailInfo response structure.
 DescribeComplianceAssetDetailInfoResponse {
-    /// 某资产的详情。
+    /// Asset details
     "AssetDetailInfo" asset_detail_info set_asset_detail_info: obj ComplianceAssetDetailInfo,
-    /// 当资产为容器时，返回此字段。
+    /// This field is returned when the asset is a container.
     "ContainerDetailInfo" container_detail_info set_container_detail_info: obj ComplianceContainerDetailInfo,
-    /// 当资产为镜像时，返回此字段。
+    /// When the asset is a mirror, return this field.
     "ImageDetailInfo" image_detail_info set_image_detail_info: obj ComplianceImageDetailInfo,
-    /// 当资产为主机时，返回此字段。
+    /// This field is returned when the asset is a host.
     "HostDetailInfo" host_detail_info set_host_detail_info: obj ComplianceHostDetailInfo,
-    /// 当资产为K8S时，返回此字段。
+    /// When the asset is K8S, return this field.
     "K8SDetailInfo" k8_s_detail_info set_k8_s_detail_info: obj ComplianceK8SDetailInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeComplianceAssetList` (安全合规查询某类资产的列表).
+/// Request of `DescribeComplianceAssetList` (Queries the list of assets of a certain type).
 ///
-/// 查询某类资产的列表
+/// This API is used to query the list of assets of a certain type.
 DescribeComplianceAssetListRequest {
-    /// 资产类型列表。
-    /// ASSET_CONTAINER, 容器
-    /// ASSET_IMAGE, 镜像
-    /// ASSET_HOST, 主机
-    /// ASSET_K8S, K8S资产
+    /// Asset type list.
+    /// ASSET_CONTAINER, container
+    /// ASSET_IMAGE - Mirror
+    /// ASSET_HOST, Host
+    /// ASSET_K8S, K8S asset
     "AssetTypeSet" asset_type_set set_asset_type_set: list String,
-    /// 起始偏移量，默认为0。
+    /// Initial offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 返回的数据量，默认为10，最大为100。
+    /// Number of results. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 查询过滤器
+    /// Query filter
     "Filters" filters set_filters: list ComplianceFilters,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeComplianceAssetList", DescribeComplianceAssetListRequest => DescribeComplianceAssetListResponse);
 
 rt::model! { read debug;
-/// DescribeComplianceAssetList返回参数结构体
+/// DescribeComplianceAssetList response structure.
 DescribeComplianceAssetListResponse {
-    /// 返回资产的总数。
+    /// Total number of assets
     "TotalCount" total_count set_total_count: i128,
-    /// 返回各类资产的列表。
+    /// Return a list of various assets.
     "AssetInfoList" asset_info_list set_asset_info_list: list ComplianceAssetInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeComplianceAssetPolicyItemList` (安全合规查询某资产下的检测项列表).
+/// Request of `DescribeComplianceAssetPolicyItemList` (Queries the list of check items of an asset).
 ///
-/// 查询某资产下的检测项列表
+/// This API is used to query the list of check items of an asset.
 DescribeComplianceAssetPolicyItemListRequest {
-    /// 客户资产的ID。
+    /// Customer asset ID
     ///
     /// Required.
     "CustomerAssetId" customer_asset_id set_customer_asset_id: i128,
-    /// 起始偏移量，默认为0。
+    /// Initial offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 要获取的数据量，默认为10，最大为100。
+    /// Number of results to be obtained. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 过滤器列表。Name字段支持
-    /// RiskLevel， AppId
+    /// Filter list. Name field support
+    /// RiskLevel, AppId
     "Filters" filters set_filters: list ComplianceFilters,
-    /// 资产类型
-    /// - ASSET_CONTAINER Docker容器
-    /// - ASSET_IMAGE Docker镜像
-    /// - ASSET_HOST Docker主机
-    /// - ASSET_K8S Kubernetes
-    /// - ASSET_CONTAINERD Containerd主机
-    /// - ASSET_CONTAINERD_CONTAINER Containerd容器
+    /// Asset type.
+    /// - ASSET_CONTAINER: Docker container.
+    /// - ASSET_IMAGE: Docker image.
+    /// - ASSET_HOST: Docker host.
+    /// - ASSET_K8S: Kubernetes.
+    /// - ASSET_CONTAINERD: Containerd host.
+    /// - ASSET_CONTAINERD_CONTAINER: Containerd container.
     "AssetType" asset_type set_asset_type: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeComplianceAssetPolicyItemList", DescribeComplianceAssetPolicyItemListRequest => DescribeComplianceAssetPolicyItemListResponse);
 
 rt::model! { read debug;
-/// DescribeComplianceAssetPolicyItemList返回参数结构体
+/// DescribeComplianceAssetPolicyItemList response structure.
 DescribeComplianceAssetPolicyItemListResponse {
-    /// 返回检测项的总数。如果用户未启用基线检查，此处返回0。
+    /// Total number of check items, which is `0` if the baseline check is not enabled.
     "TotalCount" total_count set_total_count: i128,
-    /// 返回某个资产下的检测项的列表。
+    /// List of check items of an asset
     "AssetPolicyItemList" asset_policy_item_list set_asset_policy_item_list: list ComplianceAssetPolicyItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCompliancePeriodTaskList` (安全合规查询定时任务列表).
+/// Request of `DescribeCompliancePeriodTaskList` (Queries the list of scheduled tasks).
 ///
-/// 查询合规检测的定时任务列表
+/// This API is used to query the list of scheduled tasks.
 DescribeCompliancePeriodTaskListRequest {
-    /// 资产的类型，取值为：
-    /// ASSET_CONTAINER, 容器
-    /// ASSET_IMAGE, 镜像
-    /// ASSET_HOST, 主机
-    /// ASSET_K8S, K8S资产
+    /// Asset type. Valid values:
+    /// `ASSET_CONTAINER`: Container.
+    /// `ASSET_IMAGE`: Image.
+    /// `ASSET_HOST`: Server.
+    /// `ASSET_K8S`: K8s asset.
     "AssetType" asset_type set_asset_type: str,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 需要返回的数量，默认为10，最大值为100。
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeCompliancePeriodTaskList", DescribeCompliancePeriodTaskListRequest => DescribeCompliancePeriodTaskListResponse);
 
 rt::model! { read debug;
-/// DescribeCompliancePeriodTaskList返回参数结构体
+/// DescribeCompliancePeriodTaskList response structure.
 DescribeCompliancePeriodTaskListResponse {
-    /// 定时任务的总量。
+    /// Total number of scheduled tasks
     "TotalCount" total_count set_total_count: i128,
-    /// 定时任务信息的列表
+    /// List of scheduled task information
     "PeriodTaskSet" period_task_set set_period_task_set: list CompliancePeriodTask,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCompliancePolicyItemAffectedAssetList` (安全合规查询检测项影响的资产列表).
+/// Request of `DescribeCompliancePolicyItemAffectedAssetList` (Queries the list of assets affected by a check item).
 ///
-/// 按照 检测项 → 资产 的两级层次展开的第二层级：资产层级。
+/// This API is used to apply the asset level in the "check item + asset" two-level structure.
 DescribeCompliancePolicyItemAffectedAssetListRequest {
-    /// DescribeComplianceTaskPolicyItemSummaryList返回的CustomerPolicyItemId，表示检测项的ID。
+    /// `CustomerPolicyItemId` returned by `DescribeComplianceTaskPolicyItemSummaryList`, which indicates the check item ID.
     ///
     /// Required.
     "CustomerPolicyItemId" customer_policy_item_id set_customer_policy_item_id: i128,
-    /// 起始偏移量，默认为0。
+    /// Initial offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 需要返回的数量，默认为10，最大值为100。
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 过滤条件。
+    /// Filter
     /// Name - String
-    /// Name 可取值：NodeName, CheckResult
+    /// Name. Valid values: `NodeName`, `CheckResult`.
     "Filters" filters set_filters: list ComplianceFilters,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeCompliancePolicyItemAffectedAssetList", DescribeCompliancePolicyItemAffectedAssetListRequest => DescribeCompliancePolicyItemAffectedAssetListResponse);
 
 rt::model! { read debug;
-/// DescribeCompliancePolicyItemAffectedAssetList返回参数结构体
+/// DescribeCompliancePolicyItemAffectedAssetList response structure.
 DescribeCompliancePolicyItemAffectedAssetListResponse {
-    /// 返回各检测项所影响的资产的列表。
+    /// List of assets affected by each check item
     "AffectedAssetList" affected_asset_list set_affected_asset_list: list ComplianceAffectedAsset,
-    /// 检测项影响的资产的总数。
+    /// Total number of assets affected by the check item
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCompliancePolicyItemAffectedSummary` (安全合规查询某检测项影响的信息).
+/// Request of `DescribeCompliancePolicyItemAffectedSummary` (Queries the information affected by a check item).
 ///
-/// 按照 检测项 → 资产 的两级层次展开的第一层级：检测项层级。
+/// This API is used to apply the check item level in the "check item + asset" two-level structure.
 DescribeCompliancePolicyItemAffectedSummaryRequest {
-    /// DescribeComplianceTaskPolicyItemSummaryList返回的CustomerPolicyItemId，表示检测项的ID。
+    /// `CustomerPolicyItemId` returned by `DescribeComplianceTaskPolicyItemSummaryList`, which indicates the check item ID.
     ///
     /// Required.
     "CustomerPolicyItemId" customer_policy_item_id set_customer_policy_item_id: i128,
@@ -6777,55 +6789,55 @@ DescribeCompliancePolicyItemAffectedSummaryRequest {
 rt::action!("tcss", "2020-11-01", "DescribeCompliancePolicyItemAffectedSummary", DescribeCompliancePolicyItemAffectedSummaryRequest => DescribeCompliancePolicyItemAffectedSummaryResponse);
 
 rt::model! { read debug;
-/// DescribeCompliancePolicyItemAffectedSummary返回参数结构体
+/// DescribeCompliancePolicyItemAffectedSummary response structure.
 DescribeCompliancePolicyItemAffectedSummaryResponse {
-    /// 返回各检测项影响的资产的汇总信息。
+    /// Aggregated information of the assets affected by each check item
     "PolicyItemSummary" policy_item_summary set_policy_item_summary: obj CompliancePolicyItemSummary,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeComplianceScanFailedAssetList` (安全合规查询上次检测失败的资产的列表).
+/// Request of `DescribeComplianceScanFailedAssetList` (Queries the list of assets that failed the last check).
 ///
-/// 按照 资产 → 检测项 二层结构展示的信息。这里查询第一层 资产的通过率汇总信息。
+/// This API is used to query the aggregate information of the pass rate at the asset level, the first level in the "asset + check item" two-level structure.
 DescribeComplianceScanFailedAssetListRequest {
-    /// 资产类型列表。
-    /// ASSET_CONTAINER, 容器
-    /// ASSET_IMAGE, 镜像
-    /// ASSET_HOST, 主机
-    /// ASSET_K8S, K8S资产
+    /// List of asset types
+    /// `ASSET_CONTAINER`: Container.
+    /// `ASSET_IMAGE`: Image.
+    /// `ASSET_HOST`: Server.
+    /// `ASSET_K8S`: K8s asset.
     "AssetTypeSet" asset_type_set set_asset_type_set: list String,
-    /// 起始偏移量，默认为0。
+    /// Initial offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 返回的数据量，默认为10，最大为100。
+    /// Number of results. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 查询过滤器
+    /// Query filter
     "Filters" filters set_filters: list ComplianceFilters,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeComplianceScanFailedAssetList", DescribeComplianceScanFailedAssetListRequest => DescribeComplianceScanFailedAssetListResponse);
 
 rt::model! { read debug;
-/// DescribeComplianceScanFailedAssetList返回参数结构体
+/// DescribeComplianceScanFailedAssetList response structure.
 DescribeComplianceScanFailedAssetListResponse {
-    /// 返回检测失败的资产的总数。
+    /// Total number of assets that failed the check
     "TotalCount" total_count set_total_count: i128,
-    /// 返回各类检测失败的资产的汇总信息的列表。
+    /// Return the list of summary information for assets with various types of detection failures.
     "ScanFailedAssetList" scan_failed_asset_list set_scan_failed_asset_list: list ComplianceScanFailedAsset,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeComplianceTaskAssetSummary` (安全合规查询上次任务的资产通过率汇总信息).
+/// Request of `DescribeComplianceTaskAssetSummary` (Queries the aggregated information of the asset pass rate in the last task).
 ///
-/// 查询上次任务的资产通过率汇总信息
+/// This API is used to query the aggregated information of the asset pass rate in the last task.
 DescribeComplianceTaskAssetSummaryRequest {
-    /// 资产类型列表。
-    /// ASSET_CONTAINER, 容器
-    /// ASSET_IMAGE, 镜像
-    /// ASSET_HOST, 主机
-    /// ASSET_K8S, K8S资产
+    /// List of asset types
+    /// `ASSET_CONTAINER`: Container.
+    /// `ASSET_IMAGE`: Image.
+    /// `ASSET_HOST`: Server.
+    /// `ASSET_K8S`: K8s asset.
     ///
     /// Required.
     "AssetTypeSet" asset_type_set set_asset_type_set: list String,
@@ -6833,269 +6845,269 @@ DescribeComplianceTaskAssetSummaryRequest {
 rt::action!("tcss", "2020-11-01", "DescribeComplianceTaskAssetSummary", DescribeComplianceTaskAssetSummaryRequest => DescribeComplianceTaskAssetSummaryResponse);
 
 rt::model! { read debug;
-/// DescribeComplianceTaskAssetSummary返回参数结构体
+/// DescribeComplianceTaskAssetSummary response structure.
 DescribeComplianceTaskAssetSummaryResponse {
-    /// 返回用户的状态，
+    /// Status
     ///
-    /// USER_UNINIT: 用户未初始化。
-    /// USER_INITIALIZING，表示用户正在初始化环境。
-    /// USER_NORMAL: 正常状态。
+    /// `USER_UNINIT`: Not initialized.
+    /// `USER_INITIALIZING`: Initializing.
+    /// `USER_NORMAL`: Normal.
     "Status" status set_status: str,
-    /// 返回各类资产的汇总信息的列表。
+    /// List of aggregated information of each type of asset
     "AssetSummaryList" asset_summary_list set_asset_summary_list: list ComplianceAssetSummary,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeComplianceTaskPolicyItemSummaryList` (安全合规查询上次任务的检测项的汇总信息列表).
+/// Request of `DescribeComplianceTaskPolicyItemSummaryList` (Queries the list of aggregated information of check items in the last task).
 ///
-/// 查询最近一次任务发现的检测项的汇总信息列表，按照 检测项 → 资产 的两级层次展开。
+/// This API is used to query the list of aggregated information of check items identified in the last task in line with the "check item + asset" two-level structure.
 DescribeComplianceTaskPolicyItemSummaryListRequest {
-    /// 资产类型。仅查询与指定资产类型相关的检测项。
+    /// Asset type, which indicates to only query check items related to the specified asset type.
     ///
-    /// ASSET_CONTAINER, 容器
+    /// `ASSET_CONTAINER`: Container.
     ///
-    /// ASSET_IMAGE, 镜像
+    /// `ASSET_IMAGE`: Image.
     ///
-    /// ASSET_HOST, 主机
+    /// `ASSET_HOST`: Server.
     ///
-    /// ASSET_K8S, K8S资产
+    /// `ASSET_K8S`: K8s asset.
     "AssetType" asset_type set_asset_type: str,
-    /// 起始偏移量，默认为0。
+    /// Initial offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 需要返回的数量，默认为10，最大值为100。
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 过滤条件
-    /// - Name      string 检测项名字
-    /// - ItemType  string 检测项类型
-    /// - RiskLevel string 威胁等级
-    /// - IsOpen    int    是否开启
+    /// Filtering conditions.
+    /// - Name      string Detection item name.
+    /// - ItemType  string Detection item type.
+    /// - RiskLevel string Risk level.
+    /// - IsOpen    int    Enabling status.
     "Filters" filters set_filters: list ComplianceFilters,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeComplianceTaskPolicyItemSummaryList", DescribeComplianceTaskPolicyItemSummaryListRequest => DescribeComplianceTaskPolicyItemSummaryListResponse);
 
 rt::model! { read debug;
-/// DescribeComplianceTaskPolicyItemSummaryList返回参数结构体
+/// DescribeComplianceTaskPolicyItemSummaryList response structure.
 DescribeComplianceTaskPolicyItemSummaryListResponse {
-    /// 返回最近一次合规检查任务的ID。这个任务为本次所展示数据的来源。
+    /// Return the ID of the last compliance check task. This task is the source of the data display this time.
     "TaskId" task_id set_task_id: i128,
-    /// 返回检测项的总数。
+    /// Total number of check items
     "TotalCount" total_count set_total_count: i128,
-    /// 返回各检测项对应的汇总信息的列表。
+    /// List of the aggregated information of each check item
     "PolicyItemSummaryList" policy_item_summary_list set_policy_item_summary_list: list CompliancePolicyItemSummary,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeComplianceWhitelistItemList` (安全合规查询白名单列表).
+/// Request of `DescribeComplianceWhitelistItemList` (Queries the allowlist).
 ///
-/// 查询白名单列表
+/// This API is used to query the allowlist.
 DescribeComplianceWhitelistItemListRequest {
-    /// 起始偏移量，默认为0。
+    /// Initial offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 要获取的数量，默认为10，最大为100。
+    /// Number of results to be obtained. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 资产类型列表。
+    /// List of asset types
     "AssetTypeSet" asset_type_set set_asset_type_set: list String,
-    /// 查询过滤器
+    /// Query filter
     "Filters" filters set_filters: list ComplianceFilters,
-    /// 排序字段
+    /// Sorting field
     "By" by set_by: str,
-    /// 排序方式 desc asc
+    /// Sorting order. Valid values: `desc`, `asc`.
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeComplianceWhitelistItemList", DescribeComplianceWhitelistItemListRequest => DescribeComplianceWhitelistItemListResponse);
 
 rt::model! { read debug;
-/// DescribeComplianceWhitelistItemList返回参数结构体
+/// DescribeComplianceWhitelistItemList response structure.
 DescribeComplianceWhitelistItemListResponse {
-    /// 白名单项的列表。
+    /// Allowlist
     "WhitelistItemSet" whitelist_item_set set_whitelist_item_set: list ComplianceWhitelistItem,
-    /// 白名单项的总数。
+    /// Total number of allowed items
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeContainerAssetSummary` (查询容器安全资产概览).
+/// Request of `DescribeContainerAssetSummary` (Queries the asset overview).
 ///
-/// 查询容器资产概览信息
+/// This API is used to query the asset overview.
 DescribeContainerAssetSummaryRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeContainerAssetSummary", DescribeContainerAssetSummaryRequest => DescribeContainerAssetSummaryResponse);
 
 rt::model! { read debug;
-/// DescribeContainerAssetSummary返回参数结构体
+/// DescribeContainerAssetSummary response structure.
 DescribeContainerAssetSummaryResponse {
-    /// 容器总数
+    /// Total number of containers
     "ContainerTotalCnt" container_total_cnt set_container_total_cnt: i128,
-    /// 正在运行容器数量
+    /// Number of running containers
     "ContainerRunningCnt" container_running_cnt set_container_running_cnt: i128,
-    /// 暂停运行容器数量
+    /// Number of suspended containers
     "ContainerPauseCnt" container_pause_cnt set_container_pause_cnt: i128,
-    /// 停止运行容器数量
+    /// Number of stopped containers
     "ContainerStopped" container_stopped set_container_stopped: i128,
-    /// 本地镜像数量
+    /// Number of local images
     "ImageCnt" image_cnt set_image_cnt: i128,
-    /// 主机节点数量
+    /// Number of server nodes
     "HostCnt" host_cnt set_host_cnt: i128,
-    /// 主机正在运行节点数量
+    /// Number of running nodes on the server
     "HostRunningCnt" host_running_cnt set_host_running_cnt: i128,
-    /// 主机离线节点数量
+    /// Number of offline nodes on the server
     "HostOfflineCnt" host_offline_cnt set_host_offline_cnt: i128,
-    /// 镜像仓库数量
+    /// Number of image repositories
     "ImageRegistryCnt" image_registry_cnt set_image_registry_cnt: i128,
-    /// 镜像总数
+    /// Total number of images
     "ImageTotalCnt" image_total_cnt set_image_total_cnt: i128,
-    /// 主机未安装agent数量
+    /// Number of servers not installed with the agent
     "HostUnInstallCnt" host_un_install_cnt set_host_un_install_cnt: i128,
-    /// 超级节点个数
+    /// Number of super nodes
     "HostSuperNodeCnt" host_super_node_cnt set_host_super_node_cnt: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeContainerSecEventSummary` (查询容器安全未处理事件概览).
+/// Request of `DescribeContainerSecEventSummary` (Queries the overview of pending events).
 ///
-/// 查询容器安全未处理事件信息
+/// This API is used to query the overview of pending events.
 DescribeContainerSecEventSummaryRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeContainerSecEventSummary", DescribeContainerSecEventSummaryRequest => DescribeContainerSecEventSummaryResponse);
 
 rt::model! { read debug;
-/// DescribeContainerSecEventSummary返回参数结构体
+/// DescribeContainerSecEventSummary response structure.
 DescribeContainerSecEventSummaryResponse {
-    /// 未处理逃逸事件
+    /// Pending escape event
     "UnhandledEscapeCnt" unhandled_escape_cnt set_unhandled_escape_cnt: i128,
-    /// 未处理反弹shell事件
+    /// Pending reverse shell event
     "UnhandledReverseShellCnt" unhandled_reverse_shell_cnt set_unhandled_reverse_shell_cnt: i128,
-    /// 未处理高危系统调用
+    /// Pending high-risk syscall
     "UnhandledRiskSyscallCnt" unhandled_risk_syscall_cnt set_unhandled_risk_syscall_cnt: i128,
-    /// 未处理异常进程
+    /// Pending abnormal process
     "UnhandledAbnormalProcessCnt" unhandled_abnormal_process_cnt set_unhandled_abnormal_process_cnt: i128,
-    /// 未处理文件篡改
+    /// Pending file tampering event
     "UnhandledFileCnt" unhandled_file_cnt set_unhandled_file_cnt: i128,
-    /// 未处理木马事件
+    /// Pending trojan event
     "UnhandledVirusEventCnt" unhandled_virus_event_cnt set_unhandled_virus_event_cnt: i128,
-    /// 未处理恶意外连事件
+    /// Unhandled malicious outgoing connections
     "UnhandledMaliciousConnectionEventCnt" unhandled_malicious_connection_event_cnt set_unhandled_malicious_connection_event_cnt: i128,
-    /// 未处理k8sApi事件
+    /// Unresolved Kubernetes API Events
     "UnhandledK8sApiEventCnt" unhandled_k8s_api_event_cnt set_unhandled_k8s_api_event_cnt: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeESAggregations` (获取ES字段聚合结果).
+/// Request of `DescribeESAggregations` (Gets the aggregation result of the ES field).
 ///
-/// 获取ES字段聚合结果
+/// This API is used to get the aggregation result of the ES field.
 DescribeESAggregationsRequest {
-    /// ES聚合条件JSON
+    /// ES aggregation condition in JSON
     ///
     /// Required.
     "Query" query set_query: str,
-    /// 日志类型列表
+    /// Log Type List
     "LogTypes" log_types set_log_types: list String,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeESAggregations", DescribeESAggregationsRequest => DescribeESAggregationsResponse);
 
 rt::model! { read debug;
-/// DescribeESAggregations返回参数结构体
+/// DescribeESAggregations response structure.
 DescribeESAggregationsResponse {
-    /// ES聚合结果JSON
+    /// ES aggregation result in JSON
     "Data" data set_data: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeESHits` (获取ES查询文档列表).
+/// Request of `DescribeESHits` (Gets the list of ES query files).
 ///
-/// 获取ES查询文档列表
+/// This API is used to get the list of ES query files.
 DescribeESHitsRequest {
-    /// ES查询条件JSON
+    /// ES query condition in JSON
     ///
     /// Required.
     "Query" query set_query: str,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 返回数量，最大值为100。
+    /// Number of results to be returned. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 日志类型列表
+    /// Log Type List
     "LogTypes" log_types set_log_types: list String,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeESHits", DescribeESHitsRequest => DescribeESHitsResponse);
 
 rt::model! { read debug;
-/// DescribeESHits返回参数结构体
+/// DescribeESHits response structure.
 DescribeESHitsResponse {
-    /// ES查询结果JSON
+    /// ES query result in JSON
     "Data" data set_data: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeEmergencyVulList` (查询应急漏洞列表).
+/// Request of `DescribeEmergencyVulList` (Queries the list of emergency vulnerabilities).
 ///
-/// 查询应急漏洞列表
+/// This API is used to query the list of emergency vulnerabilities.
 DescribeEmergencyVulListRequest {
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 过滤条件。
+    /// Filter
     ///
-    /// - Level- String - 是否必填：否 - 威胁等级，CRITICAL:严重 HIGH:高/MIDDLE:中/LOW:低
+    /// - Level- String - Required: No - Severity. Valid values: `CRITICAL` (critical); `HIGH` (high); `MIDDLE` (medium); `LOW` (low).
     ///
-    /// - Tags- string - 是否必填：否 - 漏洞标签，POC，EXP。
+    /// - Tags- string - Required: No - Vulnerability tag. Valid values: `POC`, `EXP`.
     ///
-    /// - CanBeFixed- string - 是否必填：否 - 是否可修复true,false。
+    /// - CanBeFixed- string - Required: No - Whether the vulnerability can be fixed. Valid values: `true`, `false`.
     ///
-    /// - CVEID- string - 是否必填：否 - CVE编号
+    /// - CVEID- string - Required: No - CVE No.
     ///
-    /// - ImageID- string - 是否必填：否 - 镜像ID
+    /// - ImageID- string - Required: No - Image ID
     ///
-    /// - ImageName- String -是否必填: 否 - 镜像名称
+    /// - ImageName- String - Required: No - Image name
     ///
-    /// - ContainerID- string -是否必填: 否 - 容器ID
+    /// - ContainerID- string - Required: No - Container ID
     ///
-    /// - ContainerName- string -是否必填: 否 - 容器名称
+    /// - ContainerName- string - Required: No - Container name
     ///
-    /// - ComponentName- string -是否必填: 否 - 组件名称
+    /// - ComponentName- string - Required: No - Component name
     ///
-    /// - ComponentVersion- string -是否必填: 否 - 组件版本
+    /// - ComponentVersion- string - Required: No - Component version
     ///
-    /// - Name- string -是否必填: 否 - 漏洞名称
+    /// - Name- string - Required: No - Vulnerability name
     "Filters" filters set_filters: list RunTimeFilters,
-    /// 排序方式
+    /// Sorting order
     "Order" order set_order: str,
-    /// 排序字段
+    /// Sorting field
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeEmergencyVulList", DescribeEmergencyVulListRequest => DescribeEmergencyVulListResponse);
 
 rt::model! { read debug;
-/// DescribeEmergencyVulList返回参数结构体
+/// DescribeEmergencyVulList response structure.
 DescribeEmergencyVulListResponse {
-    /// 漏洞总数
+    /// Total number of vulnerabilities
     "TotalCount" total_count set_total_count: i64,
-    /// 漏洞列表
+    /// List of vulnerabilities
     "List" list set_list: list EmergencyVulInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeEscapeEventDetail` (查询容器逃逸事件详情).
+/// Request of `DescribeEscapeEventDetail` (Queries the details of a container escape event).
 ///
-/// DescribeEscapeEventDetail  查询容器逃逸事件详情
+/// This API is used to query the details of a container escape event.
 DescribeEscapeEventDetailRequest {
-    /// 事件唯一id
+    /// Unique event ID
     ///
     /// Required.
     "EventId" event_id set_event_id: str,
@@ -7105,67 +7117,61 @@ DescribeEscapeEventDetailRequest {
 rt::action!("tcss", "2020-11-01", "DescribeEscapeEventDetail", DescribeEscapeEventDetailRequest => DescribeEscapeEventDetailResponse);
 
 rt::model! { read debug;
-/// DescribeEscapeEventDetail返回参数结构体
+/// DescribeEscapeEventDetail response structure.
 DescribeEscapeEventDetailResponse {
-    /// 事件基本信息
+    /// Basic information of the event
     "EventBaseInfo" event_base_info set_event_base_info: obj RunTimeEventBaseInfo,
-    /// 进程信息
+    /// Process information
     "ProcessInfo" process_info set_process_info: obj ProcessDetailInfo,
-    /// 事件描述
+    /// Event description
     "EventDetail" event_detail set_event_detail: obj EscapeEventDescription,
-    /// 父进程信息
+    /// Parent process information
     "ParentProcessInfo" parent_process_info set_parent_process_info: obj ProcessBaseInfo,
-    /// 祖先进程信息
+    /// Ancestor process information
     "AncestorProcessInfo" ancestor_process_info set_ancestor_process_info: obj ProcessBaseInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeEscapeEventInfo` (查询容器逃逸事件列表).
+/// Request of `DescribeEscapeEventInfo` (Queries the list of container escape events).
 ///
-/// DescribeEscapeEventInfo 查询容器逃逸事件列表
+/// This API is used to query the list of container escape events.
 DescribeEscapeEventInfoRequest {
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 过滤参数,
-    /// Status：状态(EVENT_UNDEAL:未处理，EVENT_DEALED:已处理，EVENT_INGNORE:忽略)
-    /// EventType: 事件类型(MOUNT_SENSITIVE_PTAH:敏感路径挂载 PRIVILEGE_CONTAINER_START:特权容器 PRIVILEGE:提权事件
-    /// ESCAPE_VUL_OCCURRED:逃逸漏洞利用 ESCAPE_DOCKER_API:访问Docker API接口逃逸 ESCAPE_TAMPER_SENSITIVE_FILE:篡改敏感文件逃逸 ESCAPE_CGROUPS:利用cgroup机制逃逸)
-    /// ContainerNetStatus: 容器隔离状态 (NORMAL:正常 ISOLATED:已隔离 ISOLATE_FAILED:隔离失败 ISOLATE_FAILED:解除隔离失败 RESTORING:解除隔离中 ISOLATING:隔离中)
-    /// ContainerStatus: 容器状态(CREATED:已创建 RUNNING:正常运行 PAUSED:暂停运行 STOPPED:停止运行 RESTARTING:重启中 REMOVING:迁移中 DEAD:DEAD UNKNOWN：未知 DESTROYED:已销毁)
-    /// ForeignUniqueKey:镜像ID及事件类型唯一值
+    /// Filter parameter - status. Valid values: `EVENT_UNDEAL` (pending); `EVENT_DEALED` (processed); `EVENT_INGNORE` (ignored).
     "Filters" filters set_filters: list RunTimeFilters,
-    /// 升序降序,asc desc
+    /// Valid values: `asc`, `desc`.
     "Order" order set_order: str,
-    /// 排序字段
+    /// Sorting field
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeEscapeEventInfo", DescribeEscapeEventInfoRequest => DescribeEscapeEventInfoResponse);
 
 rt::model! { read debug;
-/// DescribeEscapeEventInfo返回参数结构体
+/// DescribeEscapeEventInfo response structure.
 DescribeEscapeEventInfoResponse {
-    /// 逃逸事件数组
+    /// Array of escape events
     "EventSet" event_set set_event_set: list EscapeEventInfo,
-    /// 事件总数量
+    /// Total number of events
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeEscapeEventTendency` (查询待处理逃逸事件趋势).
+/// Request of `DescribeEscapeEventTendency` (Queries the trend of pending escape events).
 ///
-/// 查询待处理逃逸事件趋势
+/// This API is used to query the trend of pending escape events.
 DescribeEscapeEventTendencyRequest {
-    /// 结束时间
+    /// End time
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 开始时间
+    /// Start time
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
@@ -7173,101 +7179,101 @@ DescribeEscapeEventTendencyRequest {
 rt::action!("tcss", "2020-11-01", "DescribeEscapeEventTendency", DescribeEscapeEventTendencyRequest => DescribeEscapeEventTendencyResponse);
 
 rt::model! { read debug;
-/// DescribeEscapeEventTendency返回参数结构体
+/// DescribeEscapeEventTendency response structure.
 DescribeEscapeEventTendencyResponse {
-    /// 待处理逃逸事件趋势
+    /// Trend of pending escape events
     "List" list set_list: list EscapeEventTendencyInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeEscapeEventTypeSummary` (统计容器逃逸各事件类型和待处理事件数).
+/// Request of `DescribeEscapeEventTypeSummary` (Queries the types of container escape events and the number of pending events).
 ///
-/// 统计容器逃逸各事件类型和待处理事件数
+/// This API is used to query the types of container escape events and the number of pending events.
 DescribeEscapeEventTypeSummaryRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeEscapeEventTypeSummary", DescribeEscapeEventTypeSummaryRequest => DescribeEscapeEventTypeSummaryResponse);
 
 rt::model! { read debug;
-/// DescribeEscapeEventTypeSummary返回参数结构体
+/// DescribeEscapeEventTypeSummary response structure.
 DescribeEscapeEventTypeSummaryResponse {
-    /// 容器逃逸事件数
+    /// Number of container escape events
     "ContainerEscapeEventCount" container_escape_event_count set_container_escape_event_count: i64,
-    /// 程序提权事件数
+    /// Number of program privilege escalation events
     "ProcessPrivilegeEventCount" process_privilege_event_count set_process_privilege_event_count: i64,
-    /// 风险容器事件数
+    /// Number of risky container events
     "RiskContainerEventCount" risk_container_event_count set_risk_container_event_count: i64,
-    /// 逃逸事件待处理数
+    /// Number of pending escape events
     "PendingEscapeEventCount" pending_escape_event_count set_pending_escape_event_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeEscapeRuleInfo` (查询容器逃逸扫描规则信息).
+/// Request of `DescribeEscapeRuleInfo` (Queries the information of a container escape scan rule).
 ///
-/// DescribeEscapeRuleInfo 查询容器逃逸扫描规则信息
+/// This API is used to query the information of a container escape scan rule.
 DescribeEscapeRuleInfoRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeEscapeRuleInfo", DescribeEscapeRuleInfoRequest => DescribeEscapeRuleInfoResponse);
 
 rt::model! { read debug;
-/// DescribeEscapeRuleInfo返回参数结构体
+/// DescribeEscapeRuleInfo response structure.
 DescribeEscapeRuleInfoResponse {
-    /// 规则信息
+    /// Rule information
     "RuleSet" rule_set set_rule_set: list EscapeRule,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeEscapeSafeState` (查询容器逃逸安全状态).
+/// Request of `DescribeEscapeSafeState` (Queries the container escape security status).
 ///
-/// DescribeEscapeSafeState 查询容器逃逸安全状态
+/// This API is used to query the container escape security status.
 DescribeEscapeSafeStateRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeEscapeSafeState", DescribeEscapeSafeStateRequest => DescribeEscapeSafeStateResponse);
 
 rt::model! { read debug;
-/// DescribeEscapeSafeState返回参数结构体
+/// DescribeEscapeSafeState response structure.
 DescribeEscapeSafeStateResponse {
-    /// Unsafe：存在风险，Safe：暂无风险,UnKnown:未知风险
+    /// Valid values: `Unsafe` (at risk); `Safe` (no risks); `UnKnown` (unknown risks).
     "IsSafe" is_safe set_is_safe: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeEscapeWhiteList` (查询逃逸白名单).
+/// Request of `DescribeEscapeWhiteList` (Queries the allowlist of escapes).
 ///
-/// 查询逃逸白名单
+/// This API is used to query the allowlist of escapes.
 DescribeEscapeWhiteListRequest {
-    /// 过滤条件。
+    /// Filter
     ///
-    /// - EventType- String - 是否必填：否 - 加白事件类型，ESCAPE_CGROUPS：利用cgroup机制逃逸，ESCAPE_TAMPER_SENSITIVE_FILE：篡改敏感文件逃逸， ESCAPE_DOCKER_API：访问Docker API接口逃逸，ESCAPE_VUL_OCCURRED：逃逸漏洞利用，MOUNT_SENSITIVE_PTAH：敏感路径挂载，PRIVILEGE_CONTAINER_START：特权容器， PRIVILEGE：程序提权逃逸
+    /// - EventType- String - Required: No - Allowed event type. Valid values: `ESCAPE_CGROUPS` (cgroup escape); `ESCAPE_TAMPER_SENSITIVE_FILE` (file tamper escape); `ESCAPE_DOCKER_API` (Docker API access escape); `ESCAPE_VUL_OCCURRED` (vulnerability exploit); `MOUNT_SENSITIVE_PTAH` (sensitive path mount); `PRIVILEGE_CONTAINER_START` (privileged container); `PRIVILEGE` (program privilege escalation escape).
     ///
-    /// - ImageName- string - 是否必填：否 - 镜像名称。
+    /// - ImageName- string - Required: No - Image name
     ///
-    /// - ImageID- string - 是否必填：否 - 镜像ID。
+    /// - ImageID- string - Required: No - Image ID
     "Filters" filters set_filters: list RunTimeFilters,
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 排序方式：asc/desc
+    /// Sorting order. Valid values: `asc`, `desc`.
     "Order" order set_order: str,
-    /// 排序字段：主机数量：HostCount，容器数量：ContainerCount，更新时间：UpdateTime
+    /// Sorting field. Valid values: `HostCount` (number of servers); `ContainerCount` (number of containers); `UpdateTime` (update time).
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeEscapeWhiteList", DescribeEscapeWhiteListRequest => DescribeEscapeWhiteListResponse);
 
 rt::model! { read debug;
-/// DescribeEscapeWhiteList返回参数结构体
+/// DescribeEscapeWhiteList response structure.
 DescribeEscapeWhiteListResponse {
-    /// 总数量
+    /// Total number
     "TotalCount" total_count set_total_count: i64,
-    /// 逃逸白名单列表
+    /// Allowlist of escapes
     "List" list set_list: list EscapeWhiteListInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -7307,11 +7313,11 @@ DescribeEventEscapeImageListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeExportJobDownloadURL` (查询导出任务下载URL).
+/// Request of `DescribeExportJobDownloadURL` (Queries the URL to download the result of an exportation task.).
 ///
-/// 查询导出任务下载URL
+/// This API is used to query the URL to download the result of an exportation task.
 DescribeExportJobDownloadURLRequest {
-    /// 任务ID
+    /// Job ID
     ///
     /// Required.
     "JobID" job_id set_job_id: str,
@@ -7319,54 +7325,54 @@ DescribeExportJobDownloadURLRequest {
 rt::action!("tcss", "2020-11-01", "DescribeExportJobDownloadURL", DescribeExportJobDownloadURLRequest => DescribeExportJobDownloadURLResponse);
 
 rt::model! { read debug;
-/// DescribeExportJobDownloadURL返回参数结构体
+/// DescribeExportJobDownloadURL response structure.
 DescribeExportJobDownloadURLResponse {
-    /// 下载链接
+    /// Download URL
     "DownloadURL" download_url set_download_url: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeExportJobManageList` (查询导出任务管理列表).
+/// Request of `DescribeExportJobManageList` (Queries the export job management list.).
 ///
-/// 查询导出任务管理列表
+/// This API is used to query the export job management list.
 DescribeExportJobManageListRequest {
-    /// 过滤条件。
+    /// Filters.
     ///
-    /// - ExportStatus- string -是否必填: 否 - 导出状态 RUNNING: 导出中 SUCCESS:导出完成 FAILURE:失败
+    /// - ExportStatus- String - Optional - Export status. Value: `RUNNING` (Exporting); `SUCCESS` (Exported); `FAILURE` (Failed to export)
     ///
-    /// - ExportSource- string -是否必填: 否 - 导出来源 LocalImage: 本地镜像 RegistryImage: 仓库镜像
+    /// - ExportSource- String - Optional - Source of the exportation task. Values: `LocalImage` (Local image).
     "Filters" filters set_filters: list RunTimeFilters,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0
     "Offset" offset set_offset: i128,
-    /// 需要返回的数量，默认为10，最大值为100
+    /// The number of results returned. Default value: 10. Maximum value: 100.
     "Limit" limit set_limit: i128,
-    /// 排序方式
+    /// Sort order
     "Order" order set_order: str,
-    /// 排序字段
-    /// InsertTime: 创建时间
+    /// Sorting field
+    /// InsertTime: Creation time
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeExportJobManageList", DescribeExportJobManageListRequest => DescribeExportJobManageListResponse);
 
 rt::model! { read debug;
-/// DescribeExportJobManageList返回参数结构体
+/// DescribeExportJobManageList response structure.
 DescribeExportJobManageListResponse {
-    /// 总数
+    /// Total count
     "TotalCount" total_count set_total_count: i128,
-    /// 任务列表
+    /// Job list
     "List" list set_list: list ExportJobInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeExportJobResult` (查询导出任务的结果).
+/// Request of `DescribeExportJobResult` (Queries the result of an export task).
 ///
-/// 查询导出接口进度
+/// Query the progress of the export interface
 DescribeExportJobResultRequest {
-    /// CreateExportComplianceStatusListJob返回的JobId字段的值
+    /// Value of the `JobId` field returned by `CreateExportComplianceStatusListJob`
     ///
     /// Required.
     "JobId" job_id set_job_id: str,
@@ -7374,202 +7380,202 @@ DescribeExportJobResultRequest {
 rt::action!("tcss", "2020-11-01", "DescribeExportJobResult", DescribeExportJobResultRequest => DescribeExportJobResultResponse);
 
 rt::model! { read debug;
-/// DescribeExportJobResult返回参数结构体
+/// DescribeExportJobResult response structure.
 DescribeExportJobResultResponse {
-    /// 导出的状态。取值为, SUCCESS:成功、FAILURE:失败，RUNNING: 进行中。
+    /// Export status. Valid values: `SUCCESS`, `FAILURE`, `RUNNING`.
     "ExportStatus" export_status set_export_status: str,
-    /// 返回下载URL
+    /// return download URL
     "DownloadURL" download_url set_download_url: str,
-    /// 当ExportStatus为RUNNING时，返回导出进度。0~100范围的浮点数。
+    /// When ExportStatus is RUNNING, return the export progress. A floating-point number in the range of 0 to 100.
     "ExportProgress" export_progress set_export_progress: f64,
-    /// 失败原因
+    /// Reason for failure
     "FailureMsg" failure_msg set_failure_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeImageAuthorizedInfo` (查询镜像授权信息).
+/// Request of `DescribeImageAuthorizedInfo` (Querying the Image Authorization Information).
 ///
-/// DescribeImageAuthorizedInfo  查询镜像授权信息
+/// This API is used to query image authorization info.
 DescribeImageAuthorizedInfoRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeImageAuthorizedInfo", DescribeImageAuthorizedInfoRequest => DescribeImageAuthorizedInfoResponse);
 
 rt::model! { read debug;
-/// DescribeImageAuthorizedInfo返回参数结构体
+/// DescribeImageAuthorizedInfo response structure.
 DescribeImageAuthorizedInfoResponse {
-    /// 总共有效的镜像授权数
+    /// Total number of effective image licenses.
     "TotalAuthorizedCnt" total_authorized_cnt set_total_authorized_cnt: i128,
-    /// 已使用镜像授权数
+    /// Used image licenses
     "UsedAuthorizedCnt" used_authorized_cnt set_used_authorized_cnt: i128,
-    /// 已开启扫描镜像数
+    /// Scan image count enabled
     "ScannedImageCnt" scanned_image_cnt set_scanned_image_cnt: i128,
-    /// 未开启扫描镜像数
+    /// Scan image count when not enabled
     "NotScannedImageCnt" not_scanned_image_cnt set_not_scanned_image_cnt: i128,
-    /// 本地未开启扫描镜像数
+    /// Number of Local Images with Scans Not Enabled
     "NotScannedLocalImageCnt" not_scanned_local_image_cnt set_not_scanned_local_image_cnt: i128,
-    /// 试用镜像授权数
+    /// Number of licensed trial images.
     "TrialAuthorizedCnt" trial_authorized_cnt set_trial_authorized_cnt: i128,
-    /// 已使用试用镜像授权数
+    /// Number of licensed trial images that have been used.
     "UsedTrialAuthorizedCnt" used_trial_authorized_cnt set_used_trial_authorized_cnt: i128,
-    /// 已购镜像授权数
+    /// Number of purchased image authorizations
     "PurchasedAuthorizedCnt" purchased_authorized_cnt set_purchased_authorized_cnt: i128,
-    /// 已使用已购镜像授权数
+    /// Number of purchased licensed images that have been used.
     "UsedPurchasedAuthorizedCnt" used_purchased_authorized_cnt set_used_purchased_authorized_cnt: i128,
-    /// 是否可免费领取镜像授权数
+    /// Whether the free image licenses can be collected.
     "CanApplyFreeImageAuthorize" can_apply_free_image_authorize set_can_apply_free_image_authorize: bool,
-    /// 镜像扫描计费信息
+    /// Image scanning billing information.
     "ImageScanInquireInfo" image_scan_inquire_info set_image_scan_inquire_info: obj ImageScanInquireInfo,
-    /// 重复镜像数(本地镜像和仓库镜像)
+    /// Number of duplicate images (local images and repository images).
     "RepeatImageIdCnt" repeat_image_id_cnt set_repeat_image_id_cnt: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeImageAutoAuthorizedLogList` (查询镜像自动授权结果列表).
+/// Request of `DescribeImageAutoAuthorizedLogList` (Queries the list of automatic image licensing results).
 ///
-/// 查询镜像自动授权结果列表
+/// This API is used to query the list of automatic image licensing results.
 DescribeImageAutoAuthorizedLogListRequest {
-    /// 自动授权任务Id
+    /// ID of the automatic licensing task
     ///
     /// Required.
     "TaskId" task_id set_task_id: i64,
-    /// Status授权结果，SUCCESS:成功，REACH_LIMIT:达到授权上限，LICENSE_INSUFFICIENT:授权数不足
+    /// `Status` (licensing result). Valid values: `SUCCESS` (success); `REACH_LIMIT` (reaching the upper limit on licenses); `LICENSE_INSUFFICIENT` (insufficient licenses).
     "Filters" filters set_filters: list AssetFilters,
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 排序字段：AuthorizedTime
+    /// Sorting field: `AuthorizedTime`.
     "By" by set_by: str,
-    /// 排序方式，asc，desc
+    /// Sorting order. Valid values: `asc`, `desc`.
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeImageAutoAuthorizedLogList", DescribeImageAutoAuthorizedLogListRequest => DescribeImageAutoAuthorizedLogListResponse);
 
 rt::model! { read debug;
-/// DescribeImageAutoAuthorizedLogList返回参数结构体
+/// DescribeImageAutoAuthorizedLogList response structure.
 DescribeImageAutoAuthorizedLogListResponse {
-    /// 总数量
+    /// Total number
     "TotalCount" total_count set_total_count: i128,
-    /// 自动授权结果镜像列表
+    /// List of automatically licensed images
     "List" list set_list: list AutoAuthorizedImageInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeImageAutoAuthorizedRule` (查询本地镜像自动授权规则).
+/// Request of `DescribeImageAutoAuthorizedRule` (Query local image auto-authorization rules.).
 ///
-/// 查询本地镜像自动授权规则
+/// Query local image auto-authorization rules.
 DescribeImageAutoAuthorizedRuleRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeImageAutoAuthorizedRule", DescribeImageAutoAuthorizedRuleRequest => DescribeImageAutoAuthorizedRuleResponse);
 
 rt::model! { read debug;
-/// DescribeImageAutoAuthorizedRule返回参数结构体
+/// DescribeImageAutoAuthorizedRule response structure.
 DescribeImageAutoAuthorizedRuleResponse {
-    /// 规则是否生效，0:不生效，1:已生效
+    /// Whether the Rule Is Effective. 0: Not Effective; 1: Effective
     "IsEnabled" is_enabled set_is_enabled: i64,
-    /// 授权范围类别，MANUAL:自选主机节点，ALL:全部镜像
+    /// Authorization Scope Category. MANUAL: Selected Host Nodes; ALL: All Images
     "RangeType" range_type set_range_type: str,
-    /// 授权范围是自选主机时的主机数量
+    /// Number of Hosts When Authorization Scope Is Optional Host
     "HostCount" host_count set_host_count: i64,
-    /// 每天最大的镜像授权数限制, 0表示无限制
+    /// Maximum Number of Authorized Mirrors Per Day. 0: Unlimited
     "MaxDailyCount" max_daily_count set_max_daily_count: i64,
-    /// 规则id，用未设置时为0
+    /// Rule ID. Set it to 0 when it is not configured.
     "RuleId" rule_id set_rule_id: i64,
-    /// 自动扫描开关，0：关闭，1：开启
+    /// Auto-Scan Switch. 0: Off; 1: On
     "AutoScanEnabled" auto_scan_enabled set_auto_scan_enabled: i64,
-    /// 自动扫描范围
+    /// Auto-Scan Range
     "ScanType" scan_type set_scan_type: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeImageAutoAuthorizedTaskList` (查询镜像自动授权任务列表).
+/// Request of `DescribeImageAutoAuthorizedTaskList` (Queries the list of automatic image licensing tasks).
 ///
-/// 查询镜像自动授权任务列表
+/// This API is used to query the list of automatic image licensing tasks.
 DescribeImageAutoAuthorizedTaskListRequest {
-    /// 开始时间
+    /// Start time
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End time
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 过滤字段
-    /// Status授权结果，全部授权成功：ALLSUCCSESS，部分授权失败：PARTIALFAIL,全部授权失败：ALLFAIL
-    /// Type授权方式，AUTO:自动授权，MANUAL:手动授权
-    /// Source 镜像来源，LOCAL:本地镜像，REGISTRY:仓库镜像
+    /// Filter field
+    /// `Status` (licensing result). Valid values: `ALLSUCCSESS` (licensing succeeded); `PARTIALFAIL` (failed to license some images); `ALLFAIL` (failed to license all images).
+    /// Licensing method. Valid values: `AUTO` (automatic licensing); `MANUAL` (manual licensing).
+    /// Image source. Valid values: `LOCAL` (local image); `REGISTRY` (repository image).
     "Filters" filters set_filters: list AssetFilters,
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeImageAutoAuthorizedTaskList", DescribeImageAutoAuthorizedTaskListRequest => DescribeImageAutoAuthorizedTaskListResponse);
 
 rt::model! { read debug;
-/// DescribeImageAutoAuthorizedTaskList返回参数结构体
+/// DescribeImageAutoAuthorizedTaskList response structure.
 DescribeImageAutoAuthorizedTaskListResponse {
-    /// 自动授权任务列表
+    /// List of automatic licensing tasks
     "List" list set_list: list ImageAutoAuthorizedTask,
-    /// 总数量
+    /// Total number
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeImageComponentList` (查询本地镜像组件列表).
+/// Request of `DescribeImageComponentList` (Queries the list of components in an local image).
 ///
-/// 查询本地镜像组件列表
+/// This API is used to query the list of components in an local image.
 DescribeImageComponentListRequest {
-    /// 镜像ID
+    /// Image ID
     ///
     /// Required.
     "ImageID" image_id set_image_id: str,
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 过滤条件。
+    /// Filter
     ///
-    /// - ComponentName- String - 是否必填：否 - 镜像组件名称
-    /// - ComponentVersion- String - 是否必填：否 - 镜像组件版本
-    /// - ComponentType- String - 是否必填：否 - 镜像组件类型
-    /// - VulLevel- String - 是否必填：否 - 漏洞威胁等级
-    /// - HasVul- String - 是否必填：否 -是否有漏洞；true：是，false，否；不传或ALL ：全部
+    /// - ComponentName- String - Required: No - Image component name
+    /// - ComponentVersion- String - Required: No - Image component version
+    /// - ComponentType- String - Required: No - Image component type
+    /// - VulLevel- String - Required: No - Vulnerability severity
+    /// - HasVul- String - Required: No - Whether there is a vulnerability. Valid values: `true` (yes); `false` (no). If `ComponentName` is not passed in or is `ALL`, it indicates all.
     "Filters" filters set_filters: list AssetFilters,
-    /// 排序字段
+    /// Sorting field
     "By" by set_by: str,
-    /// 排序方式desc ，asc
+    /// Sorting order. Valid values: `desc`, `asc`.
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeImageComponentList", DescribeImageComponentListRequest => DescribeImageComponentListResponse);
 
 rt::model! { read debug;
-/// DescribeImageComponentList返回参数结构体
+/// DescribeImageComponentList response structure.
 DescribeImageComponentListResponse {
-    /// 总数量
+    /// Total number
     "TotalCount" total_count set_total_count: i128,
-    /// 镜像组件列表
+    /// List of image components
     "List" list set_list: list ImageComponent,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeImageDenyEventDetail` (查询镜像拦截事件详情).
+/// Request of `DescribeImageDenyEventDetail` (Query image interception event details.).
 ///
-/// 查询镜像拦截事件详情
+/// Query image interception event details.
 DescribeImageDenyEventDetailRequest {
-    /// 事件ID
+    /// Event ID
     ///
     /// Required.
     "EventID" event_id set_event_id: i64,
@@ -7577,141 +7583,142 @@ DescribeImageDenyEventDetailRequest {
 rt::action!("tcss", "2020-11-01", "DescribeImageDenyEventDetail", DescribeImageDenyEventDetailRequest => DescribeImageDenyEventDetailResponse);
 
 rt::model! { read debug;
-/// DescribeImageDenyEventDetail返回参数结构体
+/// DescribeImageDenyEventDetail response structure.
 DescribeImageDenyEventDetailResponse {
-    /// 事件ID
+    /// Event ID
     "EventID" event_id set_event_id: i64,
-    /// 事件类型 EVENT_RISK:风险事件类型，EVENT_PRIVILEGE:特权
+    /// Event Type. EVENT_RISK: Risk Event Type; EVENT_PRIVILEGE: Privilege
     "EventType" event_type set_event_type: str,
-    /// 规则名称
+    /// Rule name
     "RuleName" rule_name set_rule_name: str,
-    /// 规则RuleID
+    /// Rule ID
     "RuleID" rule_id set_rule_id: str,
-    /// 规则类型
+    /// Rule type
     "RuleType" rule_type set_rule_type: str,
-    /// 规则启用状态 0:开启，1:关闭
+    /// Rule Enable Status. 0: Enabled; 1: Disabled
     "RuleStatus" rule_status set_rule_status: i64,
-    /// 规则策略状态 IN_THE_TEST ：观察中，IN_EFFECT：生效中
+    /// Rule Policy Status. IN_THE_TEST: Observing; IN_EFFECT: Effective
     "RuleEffectStatus" rule_effect_status set_rule_effect_status: str,
-    /// 规则内容
+    /// Rule content
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RuleInfo" rule_info set_rule_info: list String,
-    /// 规则描述
+    /// Rule description
     "RuleDescription" rule_description set_rule_description: str,
-    /// 镜像ID
+    /// Image ID
     "ImageID" image_id set_image_id: str,
-    /// 镜像名称
+    /// Image name
     "ImageName" image_name set_image_name: str,
-    /// 节点名称
+    /// Node name.
     "NodeName" node_name set_node_name: str,
-    /// 内网IP
+    /// Private IP address
     "NodeIP" node_ip set_node_ip: str,
-    /// 外网IP
+    /// Public IP address
     "PublicIP" public_ip set_public_ip: str,
-    /// 主机Quuid
+    /// Host QUUID
     "QUUID" quuid set_quuid: str,
-    /// 首次生成时间
+    /// First generation time
     "FoundTime" found_time set_found_time: str,
-    /// 最近生成时间
+    /// Latest creation time
     "LatestFoundTime" latest_found_time set_latest_found_time: str,
-    /// 事件数量
+    /// Number of events
     "EventCount" event_count set_event_count: i64,
-    /// 执行动作:
-    /// BEHAVIOR_ALERT:告警，
-    /// BEHAVIOR_HOLDUP_SUCCESSED:拦截
+    /// Execute action
+    /// BEHAVIOR_ALERT: Alert
+    /// BEHAVIOR_HOLDUP_SUCCESSED: Interception
     "DealBehavior" deal_behavior set_deal_behavior: str,
-    /// Pod名称
+    /// Pod name
     "PodName" pod_name set_pod_name: str,
-    /// 规则开始拦截时间
+    /// Rule Start Interception Time
     "RuleEffectTime" rule_effect_time set_rule_effect_time: str,
-    /// 事件描述
+    /// Event description
     "Description" description set_description: str,
-    /// 镜像启动参数
+    /// Image startup parameter
     "StartParam" start_param set_start_param: str,
-    /// 解决方案
+    /// Solution
     "Solution" solution set_solution: str,
     /// pod ip
     "PodIP" pod_ip set_pod_ip: str,
-    /// pod状态
+    /// Pod Status
     "PodStatus" pod_status set_pod_status: str,
-    /// 集群id
+    /// Cluster ID.
     "ClusterID" cluster_id set_cluster_id: str,
-    /// 节点类型
+    /// Node type.
     "NodeType" node_type set_node_type: str,
-    /// 节点id
+    /// Node ID.
     "NodeID" node_id set_node_id: str,
-    /// 节点唯一id
+    /// Node Unique ID
     "NodeUniqueID" node_unique_id set_node_unique_id: str,
-    /// 节点子网id
+    /// Node subnet id
     "NodeSubNetID" node_sub_net_id set_node_sub_net_id: str,
-    /// 节点子网名称
+    /// Node Subnet Name
     "NodeSubNetName" node_sub_net_name set_node_sub_net_name: str,
-    /// 节点子网cidr
+    /// Node subnet cidr
     "NodeSubNetCIDR" node_sub_net_cidr set_node_sub_net_cidr: str,
-    /// 集群名称
+    /// Cluster name.
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 镜像仓库信息
+    /// Image repository information.
     "ImageRegistryInfo" image_registry_info set_image_registry_info: obj ImageRegistryInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeImageDenyEventList` (查询镜像拦截事件列表).
+/// Request of `DescribeImageDenyEventList` (Query the list of image interception events.).
 ///
-/// 查询镜像拦截事件列表
+/// Query the list of image interception events.
 DescribeImageDenyEventListRequest {
-    /// 过滤条件。
+    /// Filter criteria
     ///
-    /// - EventType- String - 是否必填：否 -事件类型 EVENT_RISK:风险事件类型，EVENT_PRIVILEGE:特权。
+    /// - EventType - String - Required: No - Event type. EVENT_RISK: Risk event type. EVENT_PRIVILEGE: Privilege.
     ///
-    /// - DealBehavior- String - 是否必填：否 - 执行动作,BEHAVIOR_ALERT:告警，BEHAVIOR_HOLDUP_SUCCESSED:拦截。
+    /// - DealBehavior - String - required: no - execution action, BEHAVIOR_ALERT: alert, BEHAVIOR_HOLDUP_SUCCESSED: block.
     ///
-    /// - RuleName- string - 是否必填：否 - 规则名称。
+    /// - RuleName - string - required: no - rule name.
     ///
-    /// - NodeName- string - 是否必填：否 - 节点名称。
+    /// - NodeName- string - required: no - node name.
     ///
-    /// - NodeIP- string - 是否必填：否 - 内外IP。
+    /// - NodeIP - string - required: no - private and public IP.
     ///
-    /// - PublicIP- string - 是否必填：否 - 外网IP。
+    /// - PublicIP - string - required: no - public IP address.
     ///
-    /// - ImageName- string - 是否必填：否 - 镜像名称。
+    /// - ImageName- string - required: no - image name.
     ///
-    /// - ImageID- string - 是否必填：否 - 镜像ID。
+    /// - ImageID - string - required: no - image ID.
     ///
-    /// - TimeRange- String -是否必填: 否 -  时间范围，第一个值表示开始时间，第二个值表示结束时间
+    /// - TimeRange - String - required: no - time range, the first value represents the start time, second value represents end time
     "Filters" filters set_filters: list RunTimeFilters,
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of entries to be returned. Default value: 10. Maximum value: 100.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 排序方式：asc/desc
+    /// Sort Mode: DESC, ACS
     "Order" order set_order: str,
-    /// 排序字段：告警数量：EventCount，最近生成时间：LatestFoundTime
+    /// Sort field. EventCount: Alarm quantity; LatestFoundTime: Most recent generation time
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeImageDenyEventList", DescribeImageDenyEventListRequest => DescribeImageDenyEventListResponse);
 
 rt::model! { read debug;
-/// DescribeImageDenyEventList返回参数结构体
+/// DescribeImageDenyEventList response structure.
 DescribeImageDenyEventListResponse {
-    /// 镜像拦截列表
+    /// Image Interception List
     "List" list set_list: list ImageDenyEvent,
-    /// 总数量
+    /// Total number.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeImageDenyEventTendency` (查询镜像拦截事件趋势).
+/// Request of `DescribeImageDenyEventTendency` (Query the trend of image interception events.).
 ///
-/// 查询镜像拦截事件趋势
+/// Query the trend of image interception events.
 DescribeImageDenyEventTendencyRequest {
-    /// 开始时间
+    /// Start time.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End time.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
@@ -7719,22 +7726,22 @@ DescribeImageDenyEventTendencyRequest {
 rt::action!("tcss", "2020-11-01", "DescribeImageDenyEventTendency", DescribeImageDenyEventTendencyRequest => DescribeImageDenyEventTendencyResponse);
 
 rt::model! { read debug;
-/// DescribeImageDenyEventTendency返回参数结构体
+/// DescribeImageDenyEventTendency response structure.
 DescribeImageDenyEventTendencyResponse {
-    /// 镜像拦截成功事件趋势
+    /// Image Interception Success Event Trend
     "DenyList" deny_list set_deny_list: list ImageDenyEventTendency,
-    /// 镜像拦截告警事件趋势
+    /// Image Interception Alarm Event Trend
     "AlarmList" alarm_list set_alarm_list: list ImageDenyEventTendency,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeImageDenyRuleDetail` (查询镜像拦截规则详情).
+/// Request of `DescribeImageDenyRuleDetail` (Query image interception rule details.).
 ///
-/// 查询镜像拦截规则详情
+/// Query image interception rule details.
 DescribeImageDenyRuleDetailRequest {
-    /// 规则RuleID
+    /// Rule ID
     ///
     /// Required.
     "RuleID" rule_id set_rule_id: str,
@@ -7742,152 +7749,154 @@ DescribeImageDenyRuleDetailRequest {
 rt::action!("tcss", "2020-11-01", "DescribeImageDenyRuleDetail", DescribeImageDenyRuleDetailRequest => DescribeImageDenyRuleDetailResponse);
 
 rt::model! { read debug;
-/// DescribeImageDenyRuleDetail返回参数结构体
+/// DescribeImageDenyRuleDetail response structure.
 DescribeImageDenyRuleDetailResponse {
-    /// 规则ID
+    /// Rule ID
     "ID" id set_id: i64,
-    /// 规则名称
+    /// Rule name
     "RuleName" rule_name set_rule_name: str,
-    /// 规则类型 RULE_RISK：风险， RULE_PRIVILEGE：特权
+    /// Rule Type. RULE_RISK: Risk; RULE_PRIVILEGE: Privilege
     "RuleType" rule_type set_rule_type: str,
-    /// 生效的镜像数量
+    /// Number of Effective Images
     "EffectImageCount" effect_image_count set_effect_image_count: i64,
-    /// 是否对全部扫描镜像生效。0:全选镜像，1:自选镜像
+    /// Application to All Scanned Images. 0: Select All Images; 1: Custom Images
     "IsEffectAllImage" is_effect_all_image set_is_effect_all_image: i64,
-    /// 规则开始生效时间
+    /// Rule Effective Start Time
     "EffectTime" effect_time set_effect_time: str,
-    /// 更新时间
+    /// Update time
     "UpdateTime" update_time set_update_time: str,
-    /// 操作用户
+    /// Operator
     "OperationUin" operation_uin set_operation_uin: str,
-    /// 生效状态 IN_THE_TEST ：观察中，IN_EFFECT：生效中
+    /// Effective Status. IN_THE_TEST: Observing; IN_EFFECT: Effective
     "EffectStatus" effect_status set_effect_status: str,
-    /// 规则描述
+    /// Rule description
     "RuleDescription" rule_description set_rule_description: str,
-    /// 启用状态 0:开启，1:关闭
+    /// Enable Status. 0: Enabled; 1: Disabled
     "Status" status set_status: i64,
-    /// 漏洞，0:未选中，1:选中
+    /// Vulnerability. 0: Not Selected; 1: Selected
     "Vul" vul set_vul: i64,
-    /// cve编号
+    /// CVE ID
     "CVEIDSet" cveid_set set_cveid_set: list String,
-    /// 组件编号
+    /// Component ID
     "ComponentSet" component_set set_component_set: list String,
-    /// 漏洞分类
+    /// Vulnerability category
     "VulClassSet" vul_class_set set_vul_class_set: list String,
-    /// 漏洞等级
+    /// Vulnerability level
     "VulLevelSet" vul_level_set set_vul_level_set: list String,
-    /// 漏洞标签
+    /// vulnerability tag
     "VulLabelSet" vul_label_set set_vul_label_set: list String,
-    /// 木马，0:未选中，1:选中
+    /// Trojan. 0: Not Selected; 1: Selected
     "Virus" virus set_virus: i64,
-    /// 木马md5列表
+    /// Trojan MD5 List
     "VirusMD5Set" virus_md5_set set_virus_md5_set: list String,
-    /// 木马等级
+    /// Trojan Level
     "VirusLevelSet" virus_level_set set_virus_level_set: list String,
-    /// 病毒名
+    /// Virus name
     "VirusName" virus_name set_virus_name: list String,
-    /// 敏感信息，0:未选中，1:选中
+    /// Sensitive Information. 0: Not Selected; 1: Selected
     "Risk" risk set_risk: i64,
-    /// 敏感等级
+    /// Sensitivity Level
     "RiskLevelSet" risk_level_set set_risk_level_set: list String,
-    /// 敏感信息分类
+    /// Sensitive Information Classification
     "RiskType" risk_type set_risk_type: list String,
-    /// 特权启动 0:不允许，1:允许
+    /// Privileged Startup. 0: Not Allowed; 1: Allowed
     "PrivilegeRun" privilege_run set_privilege_run: i64,
-    /// 特权类型,
+    /// Privilege type
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PrivilegeDetail" privilege_detail set_privilege_detail: list String,
-    /// 镜像ID列表
+    /// Image ID List
     "EffectImageSet" effect_image_set set_effect_image_set: list String,
-    /// 多少天后生效
+    /// Effective After X Days
     "EffectDay" effect_day set_effect_day: i128,
-    /// 规则RuelD
+    /// Rule ID
     "RuleID" rule_id set_rule_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeImageDenyRuleList` (查询镜像拦截规则列表).
+/// Request of `DescribeImageDenyRuleList` (Query the image interception rule list.).
 ///
-/// 查询镜像拦截规则列表
+/// Query the image interception rule list.
 DescribeImageDenyRuleListRequest {
-    /// 过滤条件。
+    /// Filter criteria
     ///
-    /// - RuleType- String - 是否必填：否 -规则类型 RULE_RISK：风险， RULE_PRIVILEGE：特权
+    /// - RuleType - String - required: no - rule type RULE_RISK: risk, RULE_PRIVILEGE: privilege
     ///
-    /// - EffectStatus- String - 是否必填：否 - 生效状态 IN_THE_TEST ：观察中，IN_EFFECT：生效中。
+    /// - EffectStatus- String - Required: No - Effective status IN_THE_TEST: Observing, IN_EFFECT: Active.
     ///
-    /// - RuleName- string - 是否必填：否 - 规则名称。
+    /// - RuleName - string - required: no - rule name.
     ///
-    /// - Status- string - 是否必填：否 - 开启状态 0：开启，1：关闭。
+    /// - Status - string - required: no - enabled Status: 0: enabled, 1: disabled.
     "Filters" filters set_filters: list RunTimeFilters,
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of entries to be returned. Default value: 10. Maximum value: 100.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 排序方式：asc/desc
+    /// Sort Mode: DESC, ACS
     "Order" order set_order: str,
-    /// 排序字段：生效时间：EffectTime，更新时间：UpdateTime
+    /// Sort field
+    /// EffectTime: Effective time; UpdateTime: Update time
     "By" by set_by: str,
-    /// 置顶已开启规则 true：是 ，否：false
+    /// Top-positioning of Enabled Rules. true: Yes; false: No
     "TopTurnOn" top_turn_on set_top_turn_on: bool,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeImageDenyRuleList", DescribeImageDenyRuleListRequest => DescribeImageDenyRuleListResponse);
 
 rt::model! { read debug;
-/// DescribeImageDenyRuleList返回参数结构体
+/// DescribeImageDenyRuleList response structure.
 DescribeImageDenyRuleListResponse {
-    /// 规则列表
+    /// List of rules
     "List" list set_list: list ImageDenyRule,
-    /// 规则总数量
+    /// Total Rule Count
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeImageDenyRuleSummary` (查询镜像拦截规则统计).
+/// Request of `DescribeImageDenyRuleSummary` (Query image interception rule statistics.).
 ///
-/// 查询镜像拦截规则统计
+/// Query image interception rule statistics.
 DescribeImageDenyRuleSummaryRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeImageDenyRuleSummary", DescribeImageDenyRuleSummaryRequest => DescribeImageDenyRuleSummaryResponse);
 
 rt::model! { read debug;
-/// DescribeImageDenyRuleSummary返回参数结构体
+/// DescribeImageDenyRuleSummary response structure.
 DescribeImageDenyRuleSummaryResponse {
-    /// 镜像拦截规则总数(含关闭的和开启的)
+    /// Total Number of Image Interception Rules (Disabled and Enabled)
     "RuleTotalCount" rule_total_count set_rule_total_count: i128,
-    /// 开启的镜像拦截规则数
+    /// Number of Enabled Image Interception Rules
     "EnabledRuleCount" enabled_rule_count set_enabled_rule_count: i128,
-    /// 观察期中的镜像拦截规则数
+    /// Number of Image Interception Rules During Observation
     "ObservedRuleCount" observed_rule_count set_observed_rule_count: i128,
-    /// 已生效的镜像拦截规则数
+    /// Number of Effective Image Blocking Rules
     "EffectiveRuleCount" effective_rule_count set_effective_rule_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeImageRegistryNamespaceList` (查询用户镜像仓库下的命令空间列表).
+/// Request of `DescribeImageRegistryNamespaceList` (Queries the list of namespaces for an image repository).
 ///
-/// 查询用户镜像仓库下的命令空间列表
+/// This API is used to query the list of namespaces for an image repository.
 DescribeImageRegistryNamespaceListRequest {
-    /// 本次查询的起始偏移量，默认为0。
+    /// Initial offset of the query. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 本次查询的数据量，默认为10，最大值为100。
+    /// Number of results to be returned by the query. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 查询的过滤条件。Name字段可取值"Namespace"。
+    /// Query filter. The `Name` field can be "Namespace".
     "Filters" filters set_filters: list AssetFilters,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeImageRegistryNamespaceList", DescribeImageRegistryNamespaceListRequest => DescribeImageRegistryNamespaceListResponse);
 
 rt::model! { read debug;
-/// DescribeImageRegistryNamespaceList返回参数结构体
+/// DescribeImageRegistryNamespaceList response structure.
 DescribeImageRegistryNamespaceListResponse {
-    /// 可返回的命令空间的总量。
+    /// Total number of namespaces that can be returned
     "TotalCount" total_count set_total_count: i128,
-    /// 返回的命令空间列表
+    /// List of namespaces
     "NamespaceList" namespace_list set_namespace_list: list String,
     /// 返回的命令空间详细信息列表
     "NamespaceDetail" namespace_detail set_namespace_detail: list NamespaceInfo,
@@ -7896,85 +7905,85 @@ DescribeImageRegistryNamespaceListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeImageRegistryTimingScanTask` (镜像仓库查看定时任务).
+/// Request of `DescribeImageRegistryTimingScanTask` (Views a scheduled task of an image repository).
 ///
-/// 镜像仓库查看定时任务
+/// This API is used to view a scheduled task of an image repository.
 DescribeImageRegistryTimingScanTaskRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeImageRegistryTimingScanTask", DescribeImageRegistryTimingScanTaskRequest => DescribeImageRegistryTimingScanTaskResponse);
 
 rt::model! { read debug;
-/// DescribeImageRegistryTimingScanTask返回参数结构体
+/// DescribeImageRegistryTimingScanTask response structure.
 DescribeImageRegistryTimingScanTaskResponse {
-    /// 定时扫描开关
+    /// Scheduled scan switch
     "Enable" enable set_enable: bool,
-    /// 定时任务扫描时间
+    /// Scheduled scan time
     "ScanTime" scan_time set_scan_time: str,
-    /// 定时扫描间隔
+    /// Scheduled scan interval
     "ScanPeriod" scan_period set_scan_period: i128,
-    /// 扫描类型数组
+    /// Scan type array
     "ScanType" scan_type set_scan_type: list String,
-    /// 扫描全部镜像
+    /// Scan of all images
     ///
     /// Disabled in the spec.
     "All" all set_all: bool,
-    /// 自定义扫描镜像
+    /// Custom scan mirror
     "Images" images set_images: list ImageInfo,
-    /// 自动以扫描镜像Id
+    /// Automatically scan the image ID.
     "Id" id set_id: list i128,
-    /// 是否扫描最新版本镜像
+    /// Whether to Scan the Latest Version of Images
     "Latest" latest set_latest: bool,
-    /// 扫描结束时间
+    /// Scan end time
     "ScanEndTime" scan_end_time set_scan_end_time: str,
-    /// 仓库类型 tcr,ccr,harbor
+    /// The registry type
     "RegistryType" registry_type set_registry_type: list String,
-    /// 是否存在运行中的容器
+    /// Is container Running
     "ContainerRunning" container_running set_container_running: bool,
-    /// 扫描范围 0全部镜像，1自选镜像，2推荐扫描镜像
+    /// The scan scope
     "ScanScope" scan_scope set_scan_scope: i128,
-    /// 命名空间
+    /// The namespace of image
     "Namespace" namespace set_namespace: list String,
-    /// 排除的镜像资产id
+    /// IDs of excluded image assets.
     "ExcludeImageAssetIds" exclude_image_asset_ids set_exclude_image_asset_ids: list i128,
-    /// 最近扫描时间
+    /// Last scan time
     "LastScanTime" last_scan_time set_last_scan_time: str,
-    /// 扫描结果(Success|InsufficientLicense|ImageNeedIsEmpty|InternalError)
+    /// Scanning result. Valid values: Success, InsufficientLicense, ImageNeedIsEmpty, and InternalError.
     "ScanResult" scan_result set_scan_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeImageRiskSummary` (查询本地镜像风险概览).
+/// Request of `DescribeImageRiskSummary` (Queries the overview of local image risks).
 ///
-/// 查询本地镜像风险概览
+/// This API is used to query the overview of local image risks.
 DescribeImageRiskSummaryRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeImageRiskSummary", DescribeImageRiskSummaryRequest => DescribeImageRiskSummaryResponse);
 
 rt::model! { read debug;
-/// DescribeImageRiskSummary返回参数结构体
+/// DescribeImageRiskSummary response structure.
 DescribeImageRiskSummaryResponse {
-    /// 安全漏洞
+    /// Vulnerability
     "VulnerabilityCnt" vulnerability_cnt set_vulnerability_cnt: list RunTimeRiskInfo,
-    /// 木马病毒
+    /// Virus and trojan
     "MalwareVirusCnt" malware_virus_cnt set_malware_virus_cnt: list RunTimeRiskInfo,
-    /// 敏感信息
+    /// Sensitive data
     "RiskCnt" risk_cnt set_risk_cnt: list RunTimeRiskInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeImageRiskTendency` (查询容器安全本地镜像风险趋势).
+/// Request of `DescribeImageRiskTendency` (Queries the trend of local image risks).
 ///
-/// 查询容器安全本地镜像风险趋势
+/// This API is used to query the trend of local image risks.
 DescribeImageRiskTendencyRequest {
-    /// 开始时间
+    /// Start time
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End time
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
@@ -7982,85 +7991,85 @@ DescribeImageRiskTendencyRequest {
 rt::action!("tcss", "2020-11-01", "DescribeImageRiskTendency", DescribeImageRiskTendencyRequest => DescribeImageRiskTendencyResponse);
 
 rt::model! { read debug;
-/// DescribeImageRiskTendency返回参数结构体
+/// DescribeImageRiskTendency response structure.
 DescribeImageRiskTendencyResponse {
-    /// 本地镜像新增风险趋势信息列表
+    /// List of new risk trends of local images
     "ImageRiskTendencySet" image_risk_tendency_set set_image_risk_tendency_set: list ImageRiskTendencyInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeImageSimpleList` (查询全部镜像列表).
+/// Request of `DescribeImageSimpleList` (Queries the list of all images).
 ///
-/// DescribeImageSimpleList 查询全部镜像列表
+/// This API is used to query the list of all images.
 DescribeImageSimpleListRequest {
-    /// IsAuthorized 是否已经授权, 0:否 1:是 无:全部
+    /// `IsAuthorized` (whether it is licensed). Valid values: `0` (no); `1` (yes); none (all).
     "Filters" filters set_filters: list RunTimeFilters,
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 排序方式 asc,desc
+    /// Sorting method. Valid values: asc and desc.
     "Order" order set_order: str,
-    /// 排序字段 ContainerCnt
+    /// Sorting field. For example, ContainerCnt.
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeImageSimpleList", DescribeImageSimpleListRequest => DescribeImageSimpleListResponse);
 
 rt::model! { read debug;
-/// DescribeImageSimpleList返回参数结构体
+/// DescribeImageSimpleList response structure.
 DescribeImageSimpleListResponse {
-    /// 镜像列表
+    /// List of images
     "ImageList" image_list set_image_list: list ImageSimpleInfo,
-    /// 镜像数
+    /// Number of images
     "ImageCnt" image_cnt set_image_cnt: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeIndexList` (获取索引列表).
+/// Request of `DescribeIndexList` (Gets the index list).
 ///
-/// 获取索引列表
+/// This API is used to get the index list.
 DescribeIndexListRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeIndexList", DescribeIndexListRequest => DescribeIndexListResponse);
 
 rt::model! { read debug;
-/// DescribeIndexList返回参数结构体
+/// DescribeIndexList response structure.
 DescribeIndexListResponse {
-    /// ES 索引信息
+    /// ES index information
     "Data" data set_data: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInspectionReport` (查询检查报告).
+/// Request of `DescribeInspectionReport` (Queries check reports).
 ///
-/// 查询检查报告
+/// This API is used to query check reports.
 DescribeInspectionReportRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeInspectionReport", DescribeInspectionReportRequest => DescribeInspectionReportResponse);
 
 rt::model! { read debug;
-/// DescribeInspectionReport返回参数结构体
+/// DescribeInspectionReport response structure.
 DescribeInspectionReportResponse {
-    /// 报告名称
+    /// Report name
     "ReportName" report_name set_report_name: str,
-    /// 下载链接
+    /// Download URL
     "ReportUrl" report_url set_report_url: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeK8sApiAbnormalEventInfo` (查询k8s api 异常事件详情).
+/// Request of `DescribeK8sApiAbnormalEventInfo` (Querying details of a K8s API exception event).
 ///
-/// 查询k8s api 异常事件详情
+/// Querying details of a K8s API exception event
 DescribeK8sApiAbnormalEventInfoRequest {
-    /// 事件ID
+    /// Event ID
     ///
     /// Required.
     "ID" id set_id: i128,
@@ -8068,62 +8077,62 @@ DescribeK8sApiAbnormalEventInfoRequest {
 rt::action!("tcss", "2020-11-01", "DescribeK8sApiAbnormalEventInfo", DescribeK8sApiAbnormalEventInfoRequest => DescribeK8sApiAbnormalEventInfoResponse);
 
 rt::model! { read debug;
-/// DescribeK8sApiAbnormalEventInfo返回参数结构体
+/// DescribeK8sApiAbnormalEventInfo response structure.
 DescribeK8sApiAbnormalEventInfoResponse {
-    /// 事件详情
+    /// Event details
     "Info" info set_info: obj K8sApiAbnormalEventInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeK8sApiAbnormalEventList` (查询k8s api异常事件列表).
+/// Request of `DescribeK8sApiAbnormalEventList` (Queries the K8sApi abnormal event list).
 ///
-/// 查询k8s api异常事件列表
+/// This API is used to query the K8sApi abnormal event list.
 DescribeK8sApiAbnormalEventListRequest {
-    /// 过滤条件。
+    /// Filter conditions.
     ///
-    /// - TimeRange - string -是否必填: 否 - 时间范围筛选 ["2022-03-31 16:55:00", "2022-03-31 17:00:00"]
-    /// - MatchRules - string  - 是否必填: 否 -命中规则筛选
-    /// - RiskLevel - string  - 是否必填: 否 -威胁等级筛选
-    /// - Status - string  - 是否必填: 否 -事件状态筛选
-    /// - MatchRuleType - string  - 是否必填: 否 -命中规则类型筛选
-    /// - ClusterRunningStatus - string  - 是否必填: 否 -集群运行状态
-    /// - ClusterName - string  - 是否必填: 否 -集群名称
-    /// - ClusterID - string  - 是否必填: 否 -集群ID
+    /// - TimeRange - String - Required: No - Time range filter ["2022-03-31 16:55:00", "2022-03-31 17:00:00"];
+    /// - MatchRules - String - Required: No - Hit rule filter;
+    /// - RiskLevel - String - Required: No - Threat level filter;
+    /// - Status - String - Required: No - Event status filter;
+    /// - MatchRuleType - String - Required: No - Hit rule type filter;
+    /// - ClusterRunningStatus - String - Required: No - Cluster running status;
+    /// - ClusterName - String - Required: No - Cluster name;
+    /// - ClusterID - String - Required: No - Cluster ID.
     "Filters" filters set_filters: list RunTimeFilters,
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of items to return. The default number is 10, and the maximum number is 100.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 排序方式
+    /// Sorting method.
     "Order" order set_order: str,
-    /// 排序字段
-    /// LatestFoundTime: 最近生成时间
-    /// AlarmCount: 告警数量
+    /// Sorting field.
+    /// LatestFoundTime: Last generation time.
+    /// AlarmCount: Number of alarms.
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeK8sApiAbnormalEventList", DescribeK8sApiAbnormalEventListRequest => DescribeK8sApiAbnormalEventListResponse);
 
 rt::model! { read debug;
-/// DescribeK8sApiAbnormalEventList返回参数结构体
+/// DescribeK8sApiAbnormalEventList response structure.
 DescribeK8sApiAbnormalEventListResponse {
-    /// 事件列表
+    /// Event list.
     "List" list set_list: list K8sApiAbnormalEventListItem,
-    /// 总数量
+    /// Total quantity.
     "TotalCount" total_count set_total_count: i128,
-    /// k8s告警类型和对应中文翻译
+    /// K8s alarm types and corresponding descriptions.
     "RuleTypeZhSet" rule_type_zh_set set_rule_type_zh_set: list K8SAPIRuleTypeZhItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeK8sApiAbnormalRuleInfo` (查询k8sapi异常请求规则详情).
+/// Request of `DescribeK8sApiAbnormalRuleInfo` (Queries K8sApi abnormal request rule details).
 ///
-/// 查询k8sapi异常请求规则详情
+/// This API is used to query K8sApi abnormal request rule details.
 DescribeK8sApiAbnormalRuleInfoRequest {
-    /// 规则ID
+    /// Rule ID
     ///
     /// Required.
     "RuleID" rule_id set_rule_id: str,
@@ -8131,123 +8140,123 @@ DescribeK8sApiAbnormalRuleInfoRequest {
 rt::action!("tcss", "2020-11-01", "DescribeK8sApiAbnormalRuleInfo", DescribeK8sApiAbnormalRuleInfoRequest => DescribeK8sApiAbnormalRuleInfoResponse);
 
 rt::model! { read debug;
-/// DescribeK8sApiAbnormalRuleInfo返回参数结构体
+/// DescribeK8sApiAbnormalRuleInfo response structure.
 DescribeK8sApiAbnormalRuleInfoResponse {
-    /// 规则详情
+    /// Rule details
     "Info" info set_info: obj K8sApiAbnormalRuleInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeK8sApiAbnormalRuleList` (查询k8sapi异常请求规则列表).
+/// Request of `DescribeK8sApiAbnormalRuleList` (Queries the K8sApi abnormal request rule list).
 ///
-/// 查询k8sapi异常请求规则列表。支持按集群名称（ClusterName）和集群ID（ClusterID）模糊查找规则，全集群规则（is_all=1）始终返回。响应新增RuleInfoList（子规则内容）、RuleActions（执行动作去重列表）、EffectAllCluster字段。
+/// This API is used to query the list of abnormal request rules for k8sapi. It supports fuzzy search by cluster name (ClusterName) and Cluster ID, with cluster rules (is_all=1) always returned. The response includes newly-added RuleInfoList (sub-rule content), RuleActions (deduplicated execution action list), and the EffectAllCluster field.
 DescribeK8sApiAbnormalRuleListRequest {
-    /// 排序字段。
+    /// Sorting field.
     ///
-    /// - UpdateTime - string  - 是否必填: 否 -最后更新时间
+    /// - `UpdateTime` - String - Optional - Last updated
     ///
-    /// - EffectClusterCount - string  - 是否必填: 否 -影响集群数
+    /// - `EffectClusterCount` - String - Optional - Number of clusters affected
     "By" by set_by: str,
-    /// 过滤条件。
+    /// Filter criteria
     ///
-    /// - RuleType - string  - 是否必填: 否 -规则类型
+    /// - RuleType - string - required: no - rule type
     ///
-    /// - Status - string  - 是否必填: 否 -状态
+    /// - Status - string - required: no - status
     ///
-    /// - RuleName - string  - 是否必填: 否 -规则名称(模糊查询)
+    /// - RuleName - string - required: no - rule name (fuzzy query)
     ///
-    /// - ClusterName - string  - 是否必填: 否 -集群名称，模糊查找绑定了该集群的规则（含全集群规则）
+    /// - ClusterName - string - Required: No - Cluster name. Fuzzy search for rules bound to the cluster (including full cluster rules).
     ///
-    /// - ClusterID - string  - 是否必填: 否 -集群ID，模糊查找绑定了该集群的规则（含全集群规则）
+    /// - ClusterID - string - Required: No - Cluster ID. Fuzzy search for rules bound to the cluster (including cluster rules).
     ///
-    /// - RuleAction - string  - 是否必填: 否 -执行动作过滤，取值：RULE_MODE_ALERT（告警）、RULE_MODE_HOLDUP（拦截）
+    /// - RuleAction - string - Required: No - Execution action filter. Value: RULE_MODE_ALERT (alert), RULE_MODE_HOLDUP (intercept)
     "Filters" filters set_filters: list RunTimeFilters,
-    /// 需要返回的数量，默认为10，最大值为100
+    /// The number of results returned. Default value: 10. Maximum value: 100.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0
     "Offset" offset set_offset: i128,
-    /// 排序方式
+    /// Sort order
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeK8sApiAbnormalRuleList", DescribeK8sApiAbnormalRuleListRequest => DescribeK8sApiAbnormalRuleListResponse);
 
 rt::model! { read debug;
-/// DescribeK8sApiAbnormalRuleList返回参数结构体
+/// DescribeK8sApiAbnormalRuleList response structure.
 DescribeK8sApiAbnormalRuleListResponse {
-    /// 规则列表
+    /// Rule list
     "List" list set_list: list K8sApiAbnormalRuleListItem,
-    /// 总数量
+    /// Total count
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeK8sApiAbnormalRuleScopeList` (查询k8sapi 异常规则中范围列表).
+/// Request of `DescribeK8sApiAbnormalRuleScopeList` (Queries rules for K8s API exceptions. ).
 ///
-/// 查询k8sapi 异常规则中范围列表
+/// This API is used to query rules for K8s API exceptions.
 DescribeK8sApiAbnormalRuleScopeListRequest {
-    /// 规则ID
+    /// Rule ID
     ///
     /// Required.
     "RuleID" rule_id set_rule_id: str,
-    /// 偏移量
+    /// Offset
     "Offset" offset set_offset: i128,
-    /// 需要返回的数量，默认为10，最大值为100
+    /// The number of results returned. Default value: 10. Maximum value: 100.
     "Limit" limit set_limit: i128,
-    /// 过滤条件。
+    /// Filters.
     ///
-    /// - Action - string -是否必填: 否 - 执行动作
+    /// - `Action` - String - Optional - Filter by action
     ///
-    /// - RiskLevel - string  - 是否必填: 否 -威胁等级筛选
+    /// - `RiskLevel` - String - Optional - Threat level
     "Filters" filters set_filters: list RunTimeFilters,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeK8sApiAbnormalRuleScopeList", DescribeK8sApiAbnormalRuleScopeListRequest => DescribeK8sApiAbnormalRuleScopeListResponse);
 
 rt::model! { read debug;
-/// DescribeK8sApiAbnormalRuleScopeList返回参数结构体
+/// DescribeK8sApiAbnormalRuleScopeList response structure.
 DescribeK8sApiAbnormalRuleScopeListResponse {
-    /// 总数
+    /// Total count
     "TotalCount" total_count set_total_count: i128,
-    /// 列表
+    /// List
     "List" list set_list: list K8sApiAbnormalRuleScopeInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeK8sApiAbnormalSummary` (查询k8sapi异常事件统计).
+/// Request of `DescribeK8sApiAbnormalSummary` (Queries the statistics of K8sApi abnormal events).
 ///
-/// 查询k8sapi异常事件统计
+/// This API is used to query the statistics of K8sApi abnormal events.
 DescribeK8sApiAbnormalSummaryRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeK8sApiAbnormalSummary", DescribeK8sApiAbnormalSummaryRequest => DescribeK8sApiAbnormalSummaryResponse);
 
 rt::model! { read debug;
-/// DescribeK8sApiAbnormalSummary返回参数结构体
+/// DescribeK8sApiAbnormalSummary response structure.
 DescribeK8sApiAbnormalSummaryResponse {
-    /// 待处理事件个数
+    /// The number of pending events
     "UnhandleEventCount" unhandle_event_count set_unhandle_event_count: i128,
-    /// 待处理高危事件个数
+    /// The number of pending high-risk events
     "UnhandleHighLevelEventCount" unhandle_high_level_event_count set_unhandle_high_level_event_count: i128,
-    /// 待处理中危事件个数
+    /// The number of pending medium-risk events
     "UnhandleMediumLevelEventCount" unhandle_medium_level_event_count set_unhandle_medium_level_event_count: i128,
-    /// 待处理低危事件个数
+    /// The number of pending low-risk events
     "UnhandleLowLevelEventCount" unhandle_low_level_event_count set_unhandle_low_level_event_count: i128,
-    /// 待处理提示级别事件个数
+    /// The number of pending notice-level events
     "UnhandleNoticeLevelEventCount" unhandle_notice_level_event_count set_unhandle_notice_level_event_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeK8sApiAbnormalTendency` (查询k8sapi异常事件趋势).
+/// Request of `DescribeK8sApiAbnormalTendency` (Queries the trend of K8sApi abnormal events).
 ///
-/// 查询k8sapi异常事件趋势
+/// This API is used to query the trend of K8sApi abnormal events.
 DescribeK8sApiAbnormalTendencyRequest {
-    /// 趋势周期(默认为7天)
+    /// Trend period (the default is 7 days).
     ///
     /// Required.
     "TendencyPeriod" tendency_period set_tendency_period: i128,
@@ -8255,180 +8264,178 @@ DescribeK8sApiAbnormalTendencyRequest {
 rt::action!("tcss", "2020-11-01", "DescribeK8sApiAbnormalTendency", DescribeK8sApiAbnormalTendencyRequest => DescribeK8sApiAbnormalTendencyResponse);
 
 rt::model! { read debug;
-/// DescribeK8sApiAbnormalTendency返回参数结构体
+/// DescribeK8sApiAbnormalTendency response structure.
 DescribeK8sApiAbnormalTendencyResponse {
-    /// 趋势列表
+    /// Trend list.
     "List" list set_list: list K8sApiAbnormalTendencyItem,
-    /// 规则类型对应中文
+    /// Description of the rule type.
     "RuleTypeZhSet" rule_type_zh_set set_rule_type_zh_set: list K8SAPIRuleTypeZhItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLogStorageStatistic` (获取日志检索容量使用统计).
+/// Request of `DescribeLogStorageStatistic` (Gets the statistics of the log search usage).
 ///
-/// 获取日志检索容量使用统计
+/// This API is used to get the statistics of the log search usage.
 DescribeLogStorageStatisticRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeLogStorageStatistic", DescribeLogStorageStatisticRequest => DescribeLogStorageStatisticResponse);
 
 rt::model! { read debug;
-/// DescribeLogStorageStatistic返回参数结构体
+/// DescribeLogStorageStatistic response structure.
 DescribeLogStorageStatisticResponse {
-    /// 总容量（单位：B）
+    /// Total capacity in GB
     "TotalSize" total_size set_total_size: i128,
-    /// 已使用容量（单位：B）
+    /// Used capacity in GB
     "UsedSize" used_size set_used_size: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeMaliciousConnectionBlackList` (查询恶意外连黑名单).
+/// Request of `DescribeMaliciousConnectionBlackList` (Query the malicious external connection blocklist.).
 ///
-/// 查询恶意外连黑名单
+/// Query the malicious external connection blocklist.
 DescribeMaliciousConnectionBlackListRequest {
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of entries to be returned. Default value: 10. Maximum value: 100.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 过滤条件。
+    /// Filter criteria
     ///
-    /// - RequestType- string - 是否必填：否 - 请求类型，全部请求类型：ALL；域名：DOMAIN；IP: IP
+    /// - RequestType - string - Required: No - Request type. All request types: ALL; Domain name: DOMAIN; IP: IP
     ///
-    /// - BlackDomain- string - 是否必填：否 - 自定义黑域名
+    /// - BlackDomain- string - required: no - custom black domain name
     ///
-    /// - BlackIP- string - 是否必填：否 - 自定义黑IP
+    /// - BlackIP - string - required: no - custom black IP
     "Filters" filters set_filters: list RunTimeFilters,
-    /// 排序方式
+    /// Sorting method.
     "Order" order set_order: str,
-    /// 排序字段
+    /// Sorting field.
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeMaliciousConnectionBlackList", DescribeMaliciousConnectionBlackListRequest => DescribeMaliciousConnectionBlackListResponse);
 
 rt::model! { read debug;
-/// DescribeMaliciousConnectionBlackList返回参数结构体
+/// DescribeMaliciousConnectionBlackList response structure.
 DescribeMaliciousConnectionBlackListResponse {
-    /// 恶意请求白名单总数
+    /// Total Number of Malicious Request Allowlists
     "TotalCount" total_count set_total_count: i64,
-    /// 恶意请求白名单列表
+    /// Malicious Request Allowlist
     "List" list set_list: list MaliciousConnectionRuleInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeMaliciousConnectionWhiteList` (查询恶意外连白名单).
+/// Request of `DescribeMaliciousConnectionWhiteList` (Query the allowlist for malicious external connections.).
 ///
-/// 查询恶意外连白名单
+/// Query the allowlist for malicious external connections.
 DescribeMaliciousConnectionWhiteListRequest {
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of entries to be returned. Default value: 10. Maximum value: 100.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 过滤条件。
+    /// Filter criteria
     ///
-    /// - RequestType- string - 是否必填：是 - 请求类型，全部请求类型：ALL；域名：DOMAIN；IP: IP
+    /// - RequestType - string - Required: yes - Request type. All request types: ALL; domain name: DOMAIN; IP: IP
     ///
-    /// - WhiteDomain- string - 是否必填：否 - 自定义白域名
+    /// - WhiteDomain- string - required: no - custom white domain name
     ///
-    /// - WhiteIP- string - 是否必填：否 - 自定义白名单IP
+    /// - WhiteIP - string - Required: No - Custom allowlist IP
     "Filters" filters set_filters: list RunTimeFilters,
-    /// 排序方式
+    /// Sorting method.
     "Order" order set_order: str,
-    /// 排序字段
+    /// Sorting field.
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeMaliciousConnectionWhiteList", DescribeMaliciousConnectionWhiteListRequest => DescribeMaliciousConnectionWhiteListResponse);
 
 rt::model! { read debug;
-/// DescribeMaliciousConnectionWhiteList返回参数结构体
+/// DescribeMaliciousConnectionWhiteList response structure.
 DescribeMaliciousConnectionWhiteListResponse {
-    /// 恶意请求白名单总数
+    /// Total Number of Malicious Request Allowlists
     "TotalCount" total_count set_total_count: i64,
-    /// 恶意请求白名单列表
+    /// Malicious Request Allowlist
     "List" list set_list: list MaliciousConnectionRuleInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeNetworkFirewallAuditRecord` (查询集群策略审计列表).
+/// Request of `DescribeNetworkFirewallAuditRecord` (Queries the list of cluster policy audits).
 ///
-/// 功能已下线待三合一重构
+/// This feature is deprecated pending tripartite reconstruction
 ///
-/// 查询集群策略审计列表
+/// Query the cluster policy audit list.
 #[deprecated(note = "deprecated in the API spec")]
 DescribeNetworkFirewallAuditRecordRequest {
-    /// 偏移量
+    /// Offset
     "Offset" offset set_offset: i128,
-    /// 每次查询的最大记录数量
+    /// Maximum number of records per query
     "Limit" limit set_limit: i128,
     /// Name - Action
-    /// Name 可取值：publish，unpublish，confirm，add，update，delete
+    /// Name. Valid values: `publish`, `unpublish`, `confirm`, `add`, `update`, `delete`.
     "Filters" filters set_filters: list ComplianceFilters,
-    /// 排序字段
+    /// Sorting field
     "By" by set_by: str,
-    /// 排序方式 asc,desc
+    /// Sorting order. Valid values: `asc`, `desc`.
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeNetworkFirewallAuditRecord", DescribeNetworkFirewallAuditRecordRequest => DescribeNetworkFirewallAuditRecordResponse);
 
 rt::model! { read debug;
-/// DescribeNetworkFirewallAuditRecord返回参数结构体
+/// DescribeNetworkFirewallAuditRecord response structure.
 DescribeNetworkFirewallAuditRecordResponse {
-    /// 集群审计总数
+    /// Total number of cluster audits
     "TotalCount" total_count set_total_count: i128,
-    /// 集群的审计详细信息
+    /// Audit details of the cluster
     "AuditList" audit_list set_audit_list: list NetworkAuditRecord,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeNetworkFirewallClusterList` (查询集群策略列表).
+/// Request of `DescribeNetworkFirewallClusterList` (Queries the list of network firewall clusters).
 ///
-/// 功能已下线待三合一重构
-///
-/// 查询集群策略列表
+/// Query the network firewall cluster policy list.
 #[deprecated(note = "deprecated in the API spec")]
 DescribeNetworkFirewallClusterListRequest {
-    /// 偏移量
+    /// Offset
     "Offset" offset set_offset: i128,
-    /// 每次查询的最大记录数量
+    /// Maximum number of records per query
     "Limit" limit set_limit: i128,
     /// Name - String
-    /// Name 可取值：ClusterName,ClusterId,ClusterType,Region,ClusterCheckMode,ClusterAutoCheck
+    /// Name. Valid values: `ClusterName`, `ClusterId`, `ClusterType`, `Region`, `ClusterCheckMode`, `ClusterAutoCheck`.
     "Filters" filters set_filters: list ComplianceFilters,
-    /// 排序字段
+    /// Sorting field
     "By" by set_by: str,
-    /// 排序方式 asc,desc
+    /// Sorting order. Valid values: `asc`, `desc`.
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeNetworkFirewallClusterList", DescribeNetworkFirewallClusterListRequest => DescribeNetworkFirewallClusterListResponse);
 
 rt::model! { read debug;
-/// DescribeNetworkFirewallClusterList返回参数结构体
+/// DescribeNetworkFirewallClusterList response structure.
 DescribeNetworkFirewallClusterListResponse {
-    /// 集群总数
+    /// Total number of clusters
     "TotalCount" total_count set_total_count: i128,
-    /// 集群的详细信息
+    /// Cluster details
     "ClusterInfoList" cluster_info_list set_cluster_info_list: list NetworkClusterInfoItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeNetworkFirewallClusterRefreshStatus` (容器网络查询资产任务进度).
+/// Request of `DescribeNetworkFirewallClusterRefreshStatus` (Queries the progress of the asset query task in the container network).
 ///
-/// 功能已下线待三合一重构
+/// This feature is deprecated pending tripartite reconstruction
 ///
-/// 容器网络查询资产任务进度
+/// Query the asset task progress for the container network.
 #[deprecated(note = "deprecated in the API spec")]
 DescribeNetworkFirewallClusterRefreshStatusRequest {
-    /// 任务ID
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: i128,
@@ -8436,46 +8443,46 @@ DescribeNetworkFirewallClusterRefreshStatusRequest {
 rt::action!("tcss", "2020-11-01", "DescribeNetworkFirewallClusterRefreshStatus", DescribeNetworkFirewallClusterRefreshStatusRequest => DescribeNetworkFirewallClusterRefreshStatusResponse);
 
 rt::model! { read debug;
-/// DescribeNetworkFirewallClusterRefreshStatus返回参数结构体
+/// DescribeNetworkFirewallClusterRefreshStatus response structure.
 DescribeNetworkFirewallClusterRefreshStatusResponse {
-    /// 任务状态，可能为：Task_Running,Task_Succ,Task_Error,Task_NoExist
+    /// Task status. Valid values: `Task_Running`, `Task_Succ`, `Task_Error`, `Task_NoExist`.
     "TaskStatus" task_status set_task_status: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeNetworkFirewallNamespaceLabelList` (查询集群网络空间标签列表).
+/// Request of `DescribeNetworkFirewallNamespaceLabelList` (Queries the list of cluster network namespace labels).
 ///
-/// 功能已下线待三合一重构
+/// This feature is deprecated pending tripartite reconstruction
 ///
-/// 查询集群网络空间标签列表
+/// Query the cluster network space tag list.
 #[deprecated(note = "deprecated in the API spec")]
 DescribeNetworkFirewallNamespaceLabelListRequest {
-    /// 集群id
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 偏移量
+    /// Offset
     "Offset" offset set_offset: i128,
-    /// 每次查询的最大记录数量
+    /// Maximum number of records per query
     "Limit" limit set_limit: i128,
     /// Name - String
-    /// Name 可取值：ClusterName,ClusterId,ClusterType,Region,ClusterCheckMode,ClusterAutoCheck
+    /// Name. Valid values: `ClusterName`, `ClusterId`, `ClusterType`, `Region`, `ClusterCheckMode`, `ClusterAutoCheck`.
     "Filters" filters set_filters: list ComplianceFilters,
-    /// 排序字段
+    /// Sorting field
     "By" by set_by: str,
-    /// 排序方式 asc,desc
+    /// Sorting order. Valid values: `asc`, `desc`.
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeNetworkFirewallNamespaceLabelList", DescribeNetworkFirewallNamespaceLabelListRequest => DescribeNetworkFirewallNamespaceLabelListResponse);
 
 rt::model! { read debug;
-/// DescribeNetworkFirewallNamespaceLabelList返回参数结构体
+/// DescribeNetworkFirewallNamespaceLabelList response structure.
 DescribeNetworkFirewallNamespaceLabelListResponse {
-    /// 集群总数
+    /// Total number of clusters
     "TotalCount" total_count set_total_count: i128,
-    /// 集群空间标签详细信息
+    /// Cluster namespace label details
     "ClusterNamespaceLabelList" cluster_namespace_label_list set_cluster_namespace_label_list: list NetworkClusterNamespaceLabelInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -8519,51 +8526,51 @@ DescribeNetworkFirewallNamespaceListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeNetworkFirewallPodLabelsList` (查询集群网络pod标签).
+/// Request of `DescribeNetworkFirewallPodLabelsList` (Queries cluster network Pod labels).
 ///
-/// 功能已下线待三合一重构
+/// deprecated pending reconstruction
 ///
-/// 查询集群网络pod标签
+/// Query the cluster network pod tags.
 #[deprecated(note = "deprecated in the API spec")]
 DescribeNetworkFirewallPodLabelsListRequest {
-    /// 集群id
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 偏移量
+    /// Offset
     "Offset" offset set_offset: i128,
-    /// 每次查询的最大记录数量
+    /// Maximum number of records per query
     "Limit" limit set_limit: i128,
     /// Name - String
-    /// Name 可取值：ClusterName,ClusterId,ClusterType,Region,ClusterCheckMode,ClusterAutoCheck
+    /// Name. Valid values: `ClusterName`, `ClusterId`, `ClusterType`, `Region`, `ClusterCheckMode`, `ClusterAutoCheck`.
     "Filters" filters set_filters: list ComplianceFilters,
-    /// 排序字段
+    /// Sorting field
     "By" by set_by: str,
-    /// 排序方式 asc,desc
+    /// Sorting order. Valid values: `asc`, `desc`.
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeNetworkFirewallPodLabelsList", DescribeNetworkFirewallPodLabelsListRequest => DescribeNetworkFirewallPodLabelsListResponse);
 
 rt::model! { read debug;
-/// DescribeNetworkFirewallPodLabelsList返回参数结构体
+/// DescribeNetworkFirewallPodLabelsList response structure.
 DescribeNetworkFirewallPodLabelsListResponse {
-    /// 集群pod总数
+    /// Total number of cluster Pods
     "TotalCount" total_count set_total_count: i128,
-    /// 集群pod详细信息
+    /// Cluster Pod Details
     "PodList" pod_list set_pod_list: list NetworkClusterPodInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeNetworkFirewallPolicyDetail` (容器网络集群查看策略详情).
+/// Request of `DescribeNetworkFirewallPolicyDetail` (Views the details of a policy in the container network cluster).
 ///
-/// 功能已下线待三合一重构
+/// deprecated pending reconstruction
 ///
-/// 容器网络集群查看策略详情
+/// View policy details of clusters for the container network.
 #[deprecated(note = "deprecated in the API spec")]
 DescribeNetworkFirewallPolicyDetailRequest {
-    /// 策略Id
+    /// Policy ID
     ///
     /// Required.
     "Id" id set_id: i128,
@@ -8571,47 +8578,47 @@ DescribeNetworkFirewallPolicyDetailRequest {
 rt::action!("tcss", "2020-11-01", "DescribeNetworkFirewallPolicyDetail", DescribeNetworkFirewallPolicyDetailRequest => DescribeNetworkFirewallPolicyDetailResponse);
 
 rt::model! { read debug;
-/// DescribeNetworkFirewallPolicyDetail返回参数结构体
+/// DescribeNetworkFirewallPolicyDetail response structure.
 DescribeNetworkFirewallPolicyDetailResponse {
-    /// 集群Id
+    /// Cluster ID
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 策略名
+    /// Policy name
     "PolicyName" policy_name set_policy_name: str,
-    /// 命名空间
+    /// Namespace
     "Namespace" namespace set_namespace: str,
-    /// 入站类型
+    /// Inbound type
     "FromPolicyRule" from_policy_rule set_from_policy_rule: i64,
-    /// 出站类型
+    /// Outbound type
     "ToPolicyRule" to_policy_rule set_to_policy_rule: i64,
-    /// 自定义规则
+    /// Custom rule
     "CustomPolicy" custom_policy set_custom_policy: list NetworkCustomPolicy,
-    /// pod选择器
+    /// Pod selector
     "PodSelector" pod_selector set_pod_selector: str,
-    /// 策略描述
+    /// Policy description
     "Description" description set_description: str,
-    /// 策略创建时间
+    /// Policy creation time
     "PolicyCreateTime" policy_create_time set_policy_create_time: str,
-    /// 策略源类型，分为System和Manual，分别代表手动和系统添加
+    /// Policy source type. Valid values: `System` (synched from the cluster); `Manual` (added manually).
     "PolicySourceType" policy_source_type set_policy_source_type: str,
-    /// 网络策略对应的网络插件
+    /// Network Plugins Corresponding to Network Policies
     "NetworkPolicyPlugin" network_policy_plugin set_network_policy_plugin: str,
-    /// 网络策略状态
+    /// Network policy status
     "PublishStatus" publish_status set_publish_status: str,
-    /// 网络发布结果
+    /// Network Distribution Result
     "PublishResult" publish_result set_publish_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeNetworkFirewallPolicyDiscover` (容器网络查询网络策略自动发现任务进度).
+/// Request of `DescribeNetworkFirewallPolicyDiscover` (Queries the progress of a network policy sync task in the container network).
 ///
-/// 功能已下线待三合一重构
+/// This feature is deprecated pending tripartite reconstruction
 ///
-/// 容器网络查询网络策略自动发现任务进度
+/// Query the auto-discovery task process of the network policy for the network policy.
 #[deprecated(note = "deprecated in the API spec")]
 DescribeNetworkFirewallPolicyDiscoverRequest {
-    /// 任务ID
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: i128,
@@ -8619,60 +8626,60 @@ DescribeNetworkFirewallPolicyDiscoverRequest {
 rt::action!("tcss", "2020-11-01", "DescribeNetworkFirewallPolicyDiscover", DescribeNetworkFirewallPolicyDiscoverRequest => DescribeNetworkFirewallPolicyDiscoverResponse);
 
 rt::model! { read debug;
-/// DescribeNetworkFirewallPolicyDiscover返回参数结构体
+/// DescribeNetworkFirewallPolicyDiscover response structure.
 DescribeNetworkFirewallPolicyDiscoverResponse {
-    /// 任务状态，可能为：Task_Running,Task_Succ,Task_Error,Task_NoExist
+    /// Task status. Valid values: `Task_Running`, `Task_Succ`, `Task_Error`, `Task_NoExist`.
     "TaskStatus" task_status set_task_status: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeNetworkFirewallPolicyList` (查询集群网络策略列表).
+/// Request of `DescribeNetworkFirewallPolicyList` (Queries the list of cluster network policies).
 ///
-/// 功能已下线待三合一重构
+/// deprecated pending reconstruction
 ///
-/// 查询集群网络策略列表
+/// Query the cluster network policy list.
 #[deprecated(note = "deprecated in the API spec")]
 DescribeNetworkFirewallPolicyListRequest {
-    /// 集群id
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 偏移量
+    /// Offset
     "Offset" offset set_offset: i128,
-    /// 每次查询的最大记录数量
+    /// Maximum number of records per query
     "Limit" limit set_limit: i128,
     /// Name - String
-    /// Name 可取值：ClusterName,ClusterId,ClusterType,Region,ClusterCheckMode,ClusterAutoCheck
+    /// Name. Valid values: `ClusterName`, `ClusterId`, `ClusterType`, `Region`, `ClusterCheckMode`, `ClusterAutoCheck`.
     "Filters" filters set_filters: list ComplianceFilters,
-    /// 排序字段
+    /// Sorting field
     "By" by set_by: str,
-    /// 排序方式 asc,desc
+    /// Sorting order. Valid values: `asc`, `desc`.
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeNetworkFirewallPolicyList", DescribeNetworkFirewallPolicyListRequest => DescribeNetworkFirewallPolicyListResponse);
 
 rt::model! { read debug;
-/// DescribeNetworkFirewallPolicyList返回参数结构体
+/// DescribeNetworkFirewallPolicyList response structure.
 DescribeNetworkFirewallPolicyListResponse {
-    /// 集群总数
+    /// Total number of clusters
     "TotalCount" total_count set_total_count: i128,
-    /// 集群的详细信息
+    /// Cluster details
     "NetPolicy" net_policy set_net_policy: list NetworkPolicyInfoItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeNetworkFirewallPolicyStatus` (容器网络查询网络策略策略执行状态).
+/// Request of `DescribeNetworkFirewallPolicyStatus` (Queries the execution status of a network policy in the container network).
 ///
-/// 功能已下线待三合一重构
+/// This feature is deprecated pending tripartite reconstruction
 ///
-/// 容器网络查询网络策略策略执行状态
+/// Query the network policy execution status for the container network.
 #[deprecated(note = "deprecated in the API spec")]
 DescribeNetworkFirewallPolicyStatusRequest {
-    /// 任务ID
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: i128,
@@ -8680,25 +8687,25 @@ DescribeNetworkFirewallPolicyStatusRequest {
 rt::action!("tcss", "2020-11-01", "DescribeNetworkFirewallPolicyStatus", DescribeNetworkFirewallPolicyStatusRequest => DescribeNetworkFirewallPolicyStatusResponse);
 
 rt::model! { read debug;
-/// DescribeNetworkFirewallPolicyStatus返回参数结构体
+/// DescribeNetworkFirewallPolicyStatus response structure.
 DescribeNetworkFirewallPolicyStatusResponse {
-    /// 任务状态，可能为：Task_Running,Task_Succ,Task_Error,Task_NoExist
+    /// Task status. Valid values: `Task_Running`, `Task_Succ`, `Task_Error`, `Task_NoExist`.
     "TaskStatus" task_status set_task_status: str,
-    /// NameRepeat,K8sRuleIngressPortError等
+    /// NameRepeat, K8sRuleIngressPortError, etc.
     "TaskResult" task_result set_task_result: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeNetworkFirewallPolicyYamlDetail` (容器网络集群查看Yaml网络策略详情).
+/// Request of `DescribeNetworkFirewallPolicyYamlDetail` (Views the details of a YAML network policy in the container network cluster).
 ///
-/// 功能已下线待三合一重构
+/// deprecated pending reconstruction
 ///
-/// 容器网络集群查看Yaml网络策略详情
+/// View YAML network policy details of clusters for the container network.
 #[deprecated(note = "deprecated in the API spec")]
 DescribeNetworkFirewallPolicyYamlDetailRequest {
-    /// 策略Id
+    /// Policy ID
     ///
     /// Required.
     "Id" id set_id: i128,
@@ -8706,116 +8713,116 @@ DescribeNetworkFirewallPolicyYamlDetailRequest {
 rt::action!("tcss", "2020-11-01", "DescribeNetworkFirewallPolicyYamlDetail", DescribeNetworkFirewallPolicyYamlDetailRequest => DescribeNetworkFirewallPolicyYamlDetailResponse);
 
 rt::model! { read debug;
-/// DescribeNetworkFirewallPolicyYamlDetail返回参数结构体
+/// DescribeNetworkFirewallPolicyYamlDetail response structure.
 DescribeNetworkFirewallPolicyYamlDetailResponse {
-    /// 集群Id
+    /// Cluster ID
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 策略名
+    /// Policy name
     "PolicyName" policy_name set_policy_name: str,
-    /// base64编码的yaml字符串
+    /// Base64 Encoded YAML String
     "Yaml" yaml set_yaml: str,
-    /// 策略描述
+    /// Policy description
     "Description" description set_description: str,
-    /// 策略创建时间
+    /// Policy creation time
     "PolicyCreateTime" policy_create_time set_policy_create_time: str,
-    /// 策略源类型，分为System和Manual，分别代表手动和系统添加
+    /// Policy source type. Valid values: `System` (synched from the cluster); `Manual` (added manually).
     "PolicySourceType" policy_source_type set_policy_source_type: str,
-    /// 网络策略对应的网络插件
+    /// Network Plugins Corresponding to Network Policies
     "NetworkPolicyPlugin" network_policy_plugin set_network_policy_plugin: str,
-    /// 网络策略状态
+    /// Network policy status
     "PublishStatus" publish_status set_publish_status: str,
-    /// 网络发布结果
+    /// Network Distribution Result
     "PublishResult" publish_result set_publish_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeNewestVul` (查询最新披露漏洞列表).
+/// Request of `DescribeNewestVul` (Queries the latest list of vulnerabilities).
 ///
-/// 查询最新披露漏洞列表
+/// This API is used to query the latest list of vulnerabilities.
 DescribeNewestVulRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeNewestVul", DescribeNewestVulRequest => DescribeNewestVulResponse);
 
 rt::model! { read debug;
-/// DescribeNewestVul返回参数结构体
+/// DescribeNewestVul response structure.
 DescribeNewestVulResponse {
-    /// 漏洞PocID
+    /// POC ID
     "PocID" poc_id set_poc_id: str,
-    /// 漏洞名称
+    /// Vulnerability name
     "VulName" vul_name set_vul_name: str,
-    /// 披露时间
+    /// Disclosure time
     "SubmitTime" submit_time set_submit_time: str,
-    /// 应急漏洞风险情况：NOT_SCAN：未扫描，SCANNING：扫描中，SCANNED：已扫描
+    /// Emergency vulnerability risk information. Valid values: `NOT_SCAN` (not scanned); `SCANNING` (scanning); `SCANNED` (scanned).
     "Status" status set_status: str,
-    /// 漏洞CVEID
+    /// Vulnerability CVE ID
     "CVEID" cveid set_cveid: str,
-    /// 漏洞是否支持防御 0:不支持 1:支持
+    /// Whether defense is supported for the vulnerability. 0: not supported; 1: supported.
     "SupportDefense" support_defense set_support_defense: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePostPayDetail` (查询后付费详情).
+/// Request of `DescribePostPayDetail` (Queries the pay-as-you-go billing details).
 ///
-/// DescribePostPayDetail  查询后付费详情
+/// This API is used to query the pay-as-you-go billing details.
 DescribePostPayDetailRequest {
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
 } }
 rt::action!("tcss", "2020-11-01", "DescribePostPayDetail", DescribePostPayDetailRequest => DescribePostPayDetailResponse);
 
 rt::model! { read debug;
-/// DescribePostPayDetail返回参数结构体
+/// DescribePostPayDetail response structure.
 DescribePostPayDetailResponse {
-    /// 弹性计费扣费详情
+    /// Elastic billing deduction details
     "SoftQuotaDayDetail" soft_quota_day_detail set_soft_quota_day_detail: list SoftQuotaDayInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeProVersionInfo` (查询专业版需购买信息).
+/// Request of `DescribeProVersionInfo` (Checks whether the Pro Edition needs to be purchased).
 ///
-/// DescribeProVersionInfo  查询专业版需购买信息
+/// This API is used to check whether the Pro Edition needs to be purchased.
 DescribeProVersionInfoRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeProVersionInfo", DescribeProVersionInfoRequest => DescribeProVersionInfoResponse);
 
 rt::model! { read debug;
-/// DescribeProVersionInfo返回参数结构体
+/// DescribeProVersionInfo response structure.
 DescribeProVersionInfoResponse {
-    /// 专业版开始时间，补充购买时才不为空
+    /// Pro Edition start time, not null during supplement purchase
     "StartTime" start_time set_start_time: str,
-    /// 专业版结束时间，补充购买时才不为空
+    /// Pro Edition end time, not null when supplement purchase is made
     "EndTime" end_time set_end_time: str,
-    /// 需购买的机器核数
+    /// Number of cores to be purchased
     "CoresCnt" cores_cnt set_cores_cnt: i128,
-    /// 弹性计费上限
+    /// Upper limit for elastic billing
     "MaxPostPayCoresCnt" max_post_pay_cores_cnt set_max_post_pay_cores_cnt: i128,
-    /// 资源ID
+    /// Resource ID
     "ResourceId" resource_id set_resource_id: str,
-    /// 购买状态
-    /// 待购: Pending
-    /// 已购: Normal
-    /// 隔离: Isolate
+    /// Purchase status
+    /// `Pending`: To be purchased.
+    /// `Normal`: Purchased.
+    /// `Isolate`: Isolated.
     "BuyStatus" buy_status set_buy_status: str,
-    /// 是否曾经购买过(false:未曾 true:曾经购买过)
+    /// Whether it has been purchased before. Valid values: `false` (no); `true` (yes).
     "IsPurchased" is_purchased set_is_purchased: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePromotionActivity` (查询促销活动).
+/// Request of `DescribePromotionActivity` (Queries promotions).
 ///
-/// 查询促销活动
+/// This API is used to query promotions.
 DescribePromotionActivityRequest {
-    /// 活动ID
+    /// Promotion ID
     ///
     /// Required.
     "ActiveID" active_id set_active_id: i128,
@@ -8823,167 +8830,167 @@ DescribePromotionActivityRequest {
 rt::action!("tcss", "2020-11-01", "DescribePromotionActivity", DescribePromotionActivityRequest => DescribePromotionActivityResponse);
 
 rt::model! { read debug;
-/// DescribePromotionActivity返回参数结构体
+/// DescribePromotionActivity response structure.
 DescribePromotionActivityResponse {
-    /// 促销活动内容
+    /// Promotion content
     "List" list set_list: list PromotionActivityContent,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePublicKey` (获取公钥).
+/// Request of `DescribePublicKey` (Gets the public key).
 ///
-/// 获取公钥
+/// This API is used to get the public key.
 DescribePublicKeyRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribePublicKey", DescribePublicKeyRequest => DescribePublicKeyResponse);
 
 rt::model! { read debug;
-/// DescribePublicKey返回参数结构体
+/// DescribePublicKey response structure.
 DescribePublicKeyResponse {
-    /// 公钥
+    /// Public key
     "PublicKey" public_key set_public_key: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePurchaseStateInfo` (查询容器安全服务已购买信息).
+/// Request of `DescribePurchaseStateInfo` (Querying the Purchase Information on TCSS).
 ///
-/// DescribePurchaseStateInfo 查询容器安全服务已购买信息
+/// This API is used to query the purchase information on the container security service.
 DescribePurchaseStateInfoRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribePurchaseStateInfo", DescribePurchaseStateInfoRequest => DescribePurchaseStateInfoResponse);
 
 rt::model! { read debug;
-/// DescribePurchaseStateInfo返回参数结构体
+/// DescribePurchaseStateInfo response structure.
 DescribePurchaseStateInfoResponse {
-    /// 0：可申请试用可购买；1：只可购买(含试用审核不通过和试用过期)；2：试用生效中；3：专业版生效中；4：专业版过期
+    /// 0: available for trial application and purchase; 1: purchase only (including failed trial review and expired trial); 2: trial active; 3: Pro Edition active; 4: Pro Edition expired
     "State" state set_state: i64,
-    /// 总资源核数 = 总防护核数 + 未防护核数
+    /// Total resource cores = total protected cores + unprotected cores
     "AllCoresCnt" all_cores_cnt set_all_cores_cnt: i128,
-    /// 总防护核数 =已购核数+ 试用赠送核数 +弹性计费核数
+    /// Total protected cores = purchased cores + trial granted cores + elastic billing cores
     "CoresCnt" cores_cnt set_cores_cnt: i128,
-    /// 未防护核数(未开启防护资源核数)
+    /// Unprotected cores (number of resource cores with protection not enabled)
     "UndefendCoresCnt" undefend_cores_cnt set_undefend_cores_cnt: i128,
-    /// 已购买核数
+    /// Number of purchased cores
     "AuthorizedCoresCnt" authorized_cores_cnt set_authorized_cores_cnt: i128,
-    /// 试用赠送专业版核心数
+    /// Trial giveaway of Pro Edition cores
     "GivenAuthorizedCoresCnt" given_authorized_cores_cnt set_given_authorized_cores_cnt: i64,
-    /// 当前弹性计费核数数量
+    /// Current number of elastic billing cores
     "CurrentFlexibleCoresCnt" current_flexible_cores_cnt set_current_flexible_cores_cnt: i128,
-    /// 镜像数
+    /// Number of images.
     "ImageCnt" image_cnt set_image_cnt: i128,
-    /// 已授权镜像数
+    /// Number of licensed images
     "AuthorizedImageCnt" authorized_image_cnt set_authorized_image_cnt: i128,
-    /// 过期时间
+    /// Expiration time.
     "ExpirationTime" expiration_time set_expiration_time: str,
-    /// 已购买镜像授权数
+    /// Number of purchased image licenses
     "PurchasedAuthorizedCnt" purchased_authorized_cnt set_purchased_authorized_cnt: i128,
-    /// 0表示默认状态(用户未设置，即初始状态)， 1表示自动续费，2表示明确不自动续费(用户设置)
+    /// 0 indicates the default state (not set by the user, i.e., the initial state), 1 indicates auto-renewal, and 2 indicates explicitly no auto-renewal (set by the user).
     "AutomaticRenewal" automatic_renewal set_automatic_renewal: i64,
-    /// 试用期间赠送镜像授权数，可能会过期
+    /// Complimentary image licenses during the trial period may expire.
     "GivenAuthorizedCnt" given_authorized_cnt set_given_authorized_cnt: i128,
-    /// 起始时间
+    /// Start time
     "BeginTime" begin_time set_begin_time: str,
-    /// 子状态(具体意义依据State字段而定)
-    /// State为4时，有效值为: ISOLATE(隔离) DESTROED(已销毁)
+    /// Sub-status (specific meaning depending on the State field)
+    /// When State is 4, valid values: ISOLATE (isolated) DESTROED (terminated)
     "SubState" sub_state set_sub_state: str,
-    /// 计费key
+    /// Billing key
     "InquireKey" inquire_key set_inquire_key: str,
-    /// 防护策略
+    /// Protection policy
     "DefendPolicy" defend_policy set_defend_policy: str,
-    /// 弹性计费核数上限
+    /// Upper limit of elastic billing cores
     "FlexibleCoresLimit" flexible_cores_limit set_flexible_cores_limit: i128,
-    /// 已防护集群核数
+    /// Number of cores in the protected cluster
     "DefendClusterCoresCnt" defend_cluster_cores_cnt set_defend_cluster_cores_cnt: i128,
-    /// 已防护主机核数
+    /// Protected host cores
     "DefendHostCoresCnt" defend_host_cores_cnt set_defend_host_cores_cnt: i128,
-    /// 试用的专业版核数
+    /// Number of cores of the Pro Edition for trial use
     "TrialCoresCnt" trial_cores_cnt set_trial_cores_cnt: i128,
-    /// 无容器核数
+    /// Number of machines with zero protection containers.
     "NoContainerCoresCnt" no_container_cores_cnt set_no_container_cores_cnt: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRaspRuleVuls` (获取rasp白名单里的漏洞列表).
+/// Request of `DescribeRaspRuleVuls` (This API is used to obtain the list of vulnerabilities in a RASP allowlist.).
 ///
-/// 获取漏洞防御白名单漏洞列表
+/// Retrieve the list of vulnerabilities in the Vulnerability Defense Allowlist
 DescribeRaspRuleVulsRequest {
-    /// 过滤条件。
+    /// Filter criteria
     ///
-    /// - Level- String - 是否必填：否 - 威胁等级，CRITICAL:严重 HIGH:高/MIDDLE:中/LOW:低
+    /// - Level - String - required: no - threat level, CRITICAL: critical, HIGH: high, MIDDLE: medium, LOW: low
     ///
-    /// - CVEID- string - 是否必填：否 - CVE编号
+    /// - CVEID- string - required: no - cve id
     ///
-    /// - Name- string -是否必填: 否 - 漏洞名称
+    /// - Name- string - required: no - vulnerability name
     "Filters" filters set_filters: list RunTimeFilters,
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of entries to be returned. Default value: 10. Maximum value: 100.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 排序方式：asc/desc
+    /// Sort Mode: DESC, ACS
     "Order" order set_order: str,
-    /// 排序字段：披露时间：SubmitTime
+    /// Sort field. SubmitTime: Disclosure time
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeRaspRuleVuls", DescribeRaspRuleVulsRequest => DescribeRaspRuleVulsResponse);
 
 rt::model! { read debug;
-/// DescribeRaspRuleVuls返回参数结构体
+/// DescribeRaspRuleVuls response structure.
 DescribeRaspRuleVulsResponse {
-    /// 列表内容
+    /// List content
     "List" list set_list: list RaspRuleVul,
-    /// 总数量
+    /// Total number.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRaspRules` (获取rasp白名单列表).
+/// Request of `DescribeRaspRules` (This API is used to obtain the RASP allowlist list.).
 ///
-/// 查询支持防御的漏洞列表
+/// Query the list of vulnerabilities that can be defensed.
 DescribeRaspRulesRequest {
-    /// 过滤条件。
+    /// Filter criteria
     ///
-    /// - Level- String - 是否必填：否 - 威胁等级，CRITICAL:严重 HIGH:高/MIDDLE:中/LOW:低
+    /// - Level - String - required: no - threat level, CRITICAL: critical HIGH: high/MIDDLE: medium/LOW: low
     ///
-    /// - CVEID- string - 是否必填：否 - CVE编号
+    /// - CVEID- string - required: no - cve id
     ///
-    /// - Name- string -是否必填: 否 - 漏洞名称
+    /// - Name- string - required: no - vulnerability name
     "Filters" filters set_filters: list RunTimeFilters,
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of entries to be returned. Default value: 10. Maximum value: 100.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 排序方式：asc/desc
+    /// Sort Mode: DESC, ACS
     "Order" order set_order: str,
-    /// 排序字段：披露时间：SubmitTime
+    /// Sort field. SubmitTime: Disclosure time
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeRaspRules", DescribeRaspRulesRequest => DescribeRaspRulesResponse);
 
 rt::model! { read debug;
-/// DescribeRaspRules返回参数结构体
+/// DescribeRaspRules response structure.
 DescribeRaspRulesResponse {
-    /// 列表内容
+    /// List content
     "List" list set_list: list RaspRule,
-    /// 总数量
+    /// Total number.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRefreshTask` (查询刷新任务).
+/// Request of `DescribeRefreshTask` (Queries a refresh task).
 ///
-/// 查询刷新任务
+/// This API is used to query a refresh task.
 DescribeRefreshTaskRequest {
-    /// 任务ID
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: i128,
@@ -8993,20 +9000,20 @@ DescribeRefreshTaskRequest {
 rt::action!("tcss", "2020-11-01", "DescribeRefreshTask", DescribeRefreshTaskRequest => DescribeRefreshTaskResponse);
 
 rt::model! { read debug;
-/// DescribeRefreshTask返回参数结构体
+/// DescribeRefreshTask response structure.
 DescribeRefreshTaskResponse {
-    /// 刷新任务状态，可能为：Task_New,Task_Running,Task_Finish,Task_Error,Task_NoExist
+    /// Refresh task status. Valid values: `Task_New`, `Task_Running`, `Task_Finish`, `Task_Error`, `Task_NoExist`.
     "TaskStatus" task_status set_task_status: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeReverseShellDetail` (运行时反弹shell事件详细信息).
+/// Request of `DescribeReverseShellDetail` (Queries the details of a reverse shell event at runtime).
 ///
-/// 查询运行时反弹shell事件详细信息
+/// This API is used to query the details of a reverse shell event at runtime.
 DescribeReverseShellDetailRequest {
-    /// 事件唯一id
+    /// Unique event ID
     ///
     /// Required.
     "EventId" event_id set_event_id: str,
@@ -9014,89 +9021,89 @@ DescribeReverseShellDetailRequest {
 rt::action!("tcss", "2020-11-01", "DescribeReverseShellDetail", DescribeReverseShellDetailRequest => DescribeReverseShellDetailResponse);
 
 rt::model! { read debug;
-/// DescribeReverseShellDetail返回参数结构体
+/// DescribeReverseShellDetail response structure.
 DescribeReverseShellDetailResponse {
-    /// 事件基本信息
+    /// Basic information of the event
     "EventBaseInfo" event_base_info set_event_base_info: obj RunTimeEventBaseInfo,
-    /// 进程信息
+    /// Process information
     "ProcessInfo" process_info set_process_info: obj ProcessDetailInfo,
-    /// 父进程信息
+    /// Parent process information
     "ParentProcessInfo" parent_process_info set_parent_process_info: obj ProcessDetailBaseInfo,
-    /// 事件描述
+    /// Event description
     "EventDetail" event_detail set_event_detail: obj ReverseShellEventDescription,
-    /// 祖先进程信息
+    /// Ancestor process information
     "AncestorProcessInfo" ancestor_process_info set_ancestor_process_info: obj ProcessBaseInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeReverseShellEventsExport` (运行时反弹shell列表导出).
+/// Request of `DescribeReverseShellEventsExport` (Exports the list of reverse shells at runtime).
 ///
-/// 查询运行时反弹shell事件列表信息导出
+/// This API is used to query and export the list of reverse shell events at runtime.
 DescribeReverseShellEventsExportRequest {
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 过滤参数,"Filters":[{"Name":"Status","Values":["2"]}]
+    /// Filter parameter. "Filters":[{"Name":"Status","Values":["2"]}]
     "Filters" filters set_filters: list RunTimeFilters,
-    /// 升序降序,asc desc
+    /// Valid values: `asc`, `desc`.
     "Order" order set_order: str,
-    /// 排序字段
+    /// Sorting field
     "By" by set_by: str,
-    /// 导出字段
+    /// Export field
     "ExportField" export_field set_export_field: list String,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeReverseShellEventsExport", DescribeReverseShellEventsExportRequest => DescribeReverseShellEventsExportResponse);
 
 rt::model! { read debug;
-/// DescribeReverseShellEventsExport返回参数结构体
+/// DescribeReverseShellEventsExport response structure.
 DescribeReverseShellEventsExportResponse {
-    /// excel下载地址
+    /// Address for download the Excel file.
     "DownloadUrl" download_url set_download_url: str,
-    /// 任务ID
+    /// Task ID.
     "JobId" job_id set_job_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeReverseShellEvents` (运行时反弹shell列表).
+/// Request of `DescribeReverseShellEvents` (Queries the list of reverse shell events at runtime).
 ///
-/// 查询运行时反弹shell事件列表信息
+/// This API is used to query the list of reverse shell events at runtime.
 DescribeReverseShellEventsRequest {
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 过滤参数
-    /// InnerNetAlarmShow- int - 是否必填：1 - 内网告警展示 0 - 不展示
+    /// Filter parameters
+    /// `InnerNetAlarmShow` - int - Required: Values: `1` (show private network alert); `0` (do not show)
     "Filters" filters set_filters: list RunTimeFilters,
-    /// 升序降序,asc desc
+    /// Valid values: `asc`, `desc`.
     "Order" order set_order: str,
-    /// 排序字段
+    /// Sorting field
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeReverseShellEvents", DescribeReverseShellEventsRequest => DescribeReverseShellEventsResponse);
 
 rt::model! { read debug;
-/// DescribeReverseShellEvents返回参数结构体
+/// DescribeReverseShellEvents response structure.
 DescribeReverseShellEventsResponse {
-    /// 事件总数量
+    /// Total number of events
     "TotalCount" total_count set_total_count: i128,
-    /// 反弹shell数组
+    /// Array of reverse shells
     "EventSet" event_set set_event_set: list ReverseShellEventInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeReverseShellRegexpWhiteListInfo` (查询反弹shell正则白名单详情).
+/// Request of `DescribeReverseShellRegexpWhiteListInfo` (Query details of the reverse shell regular expression allowlist.).
 ///
-/// 查询反弹shell正则白名单详情
+/// Query details of the reverse shell regular expression allowlist.
 DescribeReverseShellRegexpWhiteListInfoRequest {
-    /// 规则ID
+    /// Rule ID
     ///
     /// Required.
     "RuleID" rule_id set_rule_id: str,
@@ -9104,51 +9111,51 @@ DescribeReverseShellRegexpWhiteListInfoRequest {
 rt::action!("tcss", "2020-11-01", "DescribeReverseShellRegexpWhiteListInfo", DescribeReverseShellRegexpWhiteListInfoRequest => DescribeReverseShellRegexpWhiteListInfoResponse);
 
 rt::model! { read debug;
-/// DescribeReverseShellRegexpWhiteListInfo返回参数结构体
+/// DescribeReverseShellRegexpWhiteListInfo response structure.
 DescribeReverseShellRegexpWhiteListInfoResponse {
-    /// 规则详情
+    /// Rule details
     "RuleInfo" rule_info set_rule_info: obj RegexpRuleInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeReverseShellRegexpWhiteList` (查询反弹shell正则白名单列表).
+/// Request of `DescribeReverseShellRegexpWhiteList` (Query the reverse shell regular expression allowlist.).
 ///
-/// 查询反弹shell正则白名单列表
+/// Query the reverse shell regular expression allowlist.
 DescribeReverseShellRegexpWhiteListRequest {
-    /// 过滤条件。
+    /// Filter criteria
     ///
-    /// RuleName- String - 是否必填：否 - 规则名称
+    /// RuleName - String - Required: no - Rule name
     "Filters" filters set_filters: list RunTimeFilters,
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of entries to be returned. Default value: 10. Maximum value: 100.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 排序字段
+    /// Sorting field.
     "By" by set_by: str,
-    /// 排序方式
+    /// Sorting method.
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeReverseShellRegexpWhiteList", DescribeReverseShellRegexpWhiteListRequest => DescribeReverseShellRegexpWhiteListResponse);
 
 rt::model! { read debug;
-/// DescribeReverseShellRegexpWhiteList返回参数结构体
+/// DescribeReverseShellRegexpWhiteList response structure.
 DescribeReverseShellRegexpWhiteListResponse {
-    /// 总数
+    /// Total number.
     "TotalCount" total_count set_total_count: i128,
-    /// 列表
+    /// List
     "List" list set_list: list RegexpRuleListItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeReverseShellWhiteListDetail` (运行时反弹shell白名单详细信息).
+/// Request of `DescribeReverseShellWhiteListDetail` (Queries the details of the allowlist of reverse shells at runtime).
 ///
-/// 查询运行时反弹shell白名单详细信息
+/// This API is used to query the details of the allowlist of reverse shells at runtime.
 DescribeReverseShellWhiteListDetailRequest {
-    /// 白名单id
+    /// Allowed item ID
     ///
     /// Required.
     "WhiteListId" white_list_id set_white_list_id: str,
@@ -9156,38 +9163,38 @@ DescribeReverseShellWhiteListDetailRequest {
 rt::action!("tcss", "2020-11-01", "DescribeReverseShellWhiteListDetail", DescribeReverseShellWhiteListDetailRequest => DescribeReverseShellWhiteListDetailResponse);
 
 rt::model! { read debug;
-/// DescribeReverseShellWhiteListDetail返回参数结构体
+/// DescribeReverseShellWhiteListDetail response structure.
 DescribeReverseShellWhiteListDetailResponse {
-    /// 事件基本信息
+    /// Basic information of the event
     "WhiteListDetailInfo" white_list_detail_info set_white_list_detail_info: obj ReverseShellWhiteListInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeReverseShellWhiteLists` (运行时反弹shell白名单列表).
+/// Request of `DescribeReverseShellWhiteLists` (Queries the allowlist of reverse shells at runtime).
 ///
-/// 查询运行时运行时反弹shell白名单列表信息
+/// This API is used to query the allowlist of reverse shells at runtime.
 DescribeReverseShellWhiteListsRequest {
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 过滤参数,"Filters":[{"Name":"Status","Values":["2"]}]
+    /// Filter parameter. "Filters":[{"Name":"Status","Values":["2"]}]
     "Filters" filters set_filters: list RunTimeFilters,
-    /// 升序降序,asc desc
+    /// Valid values: `asc`, `desc`.
     "Order" order set_order: str,
-    /// 排序字段
+    /// Sorting field
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeReverseShellWhiteLists", DescribeReverseShellWhiteListsRequest => DescribeReverseShellWhiteListsResponse);
 
 rt::model! { read debug;
-/// DescribeReverseShellWhiteLists返回参数结构体
+/// DescribeReverseShellWhiteLists response structure.
 DescribeReverseShellWhiteListsResponse {
-    /// 事件总数量
+    /// Total number of events
     "TotalCount" total_count set_total_count: i128,
-    /// 白名单信息列表
+    /// Allowlist
     "WhiteListSet" white_list_set set_white_list_set: list ReverseShellWhiteListBaseInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -9408,43 +9415,43 @@ DescribeRiskDnsListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRiskList` (查询集群风险项列表).
+/// Request of `DescribeRiskList` (Queries the list of risk items in a cluster).
 ///
-/// 查询最近一次任务发现的风险项的信息列表，支持根据特殊字段进行过滤
+/// This API is used to query the list of risk items identified in the last task and filter them by special field.
 DescribeRiskListRequest {
-    /// 要查询的集群ID，如果不指定，则查询用户所有的风险项
+    /// ID of the cluster to be queried. If it is not specified, all risk items will be queried.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 偏移量
+    /// Offset
     "Offset" offset set_offset: i128,
-    /// 每次查询的最大记录数量
+    /// Maximum number of records per query
     "Limit" limit set_limit: i128,
     /// Name - String
-    /// Name 可取值：RiskLevel风险等级, RiskTarget检查对象，风险对象,RiskType风险类别,RiskAttribute检测项所属的风险类型,Name
+    /// Name. Valid values: `RiskLevel` (risk level); `RiskTarget` (check target and risky target); `RiskType` (risk type); `RiskAttribute` (risk type of the check item).
     "Filters" filters set_filters: list ComplianceFilters,
-    /// 排序字段
+    /// Sorting field
     "By" by set_by: str,
-    /// 排序方式 asc,desc
+    /// Sorting order. Valid values: `asc`, `desc`.
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeRiskList", DescribeRiskListRequest => DescribeRiskListResponse);
 
 rt::model! { read debug;
-/// DescribeRiskList返回参数结构体
+/// DescribeRiskList response structure.
 DescribeRiskListResponse {
-    /// 风险详情数组
+    /// Array of risk details
     "ClusterRiskItems" cluster_risk_items set_cluster_risk_items: list ClusterRiskItem,
-    /// 风险项的总数
+    /// Total number of risk items
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRiskSyscallDetail` (运行时高危系统调用事件详细信息).
+/// Request of `DescribeRiskSyscallDetail` (Queries the details of a high-risk syscall event).
 ///
-/// 查询高危系统调用事件详细信息
+/// This API is used to query the details of a high-risk syscall event.
 DescribeRiskSyscallDetailRequest {
-    /// 事件唯一id
+    /// Unique event ID
     ///
     /// Required.
     "EventId" event_id set_event_id: str,
@@ -9452,107 +9459,107 @@ DescribeRiskSyscallDetailRequest {
 rt::action!("tcss", "2020-11-01", "DescribeRiskSyscallDetail", DescribeRiskSyscallDetailRequest => DescribeRiskSyscallDetailResponse);
 
 rt::model! { read debug;
-/// DescribeRiskSyscallDetail返回参数结构体
+/// DescribeRiskSyscallDetail response structure.
 DescribeRiskSyscallDetailResponse {
-    /// 事件基本信息
+    /// Basic information of the event
     "EventBaseInfo" event_base_info set_event_base_info: obj RunTimeEventBaseInfo,
-    /// 进程信息
+    /// Process information
     "ProcessInfo" process_info set_process_info: obj ProcessDetailInfo,
-    /// 父进程信息
+    /// Parent process information
     "ParentProcessInfo" parent_process_info set_parent_process_info: obj ProcessDetailBaseInfo,
-    /// 事件描述
+    /// Event description
     "EventDetail" event_detail set_event_detail: obj RiskSyscallEventDescription,
-    /// 祖先进程信息
+    /// Ancestor process information
     "AncestorProcessInfo" ancestor_process_info set_ancestor_process_info: obj ProcessBaseInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRiskSyscallEventsExport` (运行时高危系统调用列表导出).
+/// Request of `DescribeRiskSyscallEventsExport` (Exports the list of high-risk syscalls at runtime).
 ///
-/// 运行时高危系统调用列表导出
+/// This API is used to export the list of high-risk syscalls at runtime.
 DescribeRiskSyscallEventsExportRequest {
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 过滤参数,"Filters":[{"Name":"Status","Values":["2"]}]
+    /// Filter parameter. "Filters":[{"Name":"Status","Values":["2"]}]
     "Filters" filters set_filters: list RunTimeFilters,
-    /// 升序降序,asc desc
+    /// Valid values: `asc`, `desc`.
     "Order" order set_order: str,
-    /// 排序字段
+    /// Sorting field
     "By" by set_by: str,
-    /// 导出字段
+    /// Export field
     "ExportField" export_field set_export_field: list String,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeRiskSyscallEventsExport", DescribeRiskSyscallEventsExportRequest => DescribeRiskSyscallEventsExportResponse);
 
 rt::model! { read debug;
-/// DescribeRiskSyscallEventsExport返回参数结构体
+/// DescribeRiskSyscallEventsExport response structure.
 DescribeRiskSyscallEventsExportResponse {
-    /// Excel下载地址
+    /// Excel download link
     "DownloadUrl" download_url set_download_url: str,
-    /// 任务Id
+    /// Task ID
     "JobId" job_id set_job_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRiskSyscallEvents` (运行时高危系统调用列表).
+/// Request of `DescribeRiskSyscallEvents` (Queries the list of high-risk syscalls at runtime).
 ///
-/// 查询运行时运行时高危系统调用列表信息
+/// This API is used to query the list of high-risk syscalls at runtime.
 DescribeRiskSyscallEventsRequest {
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 过滤参数,"Filters":[{"Name":"Status","Values":["2"]}]
+    /// Filter parameter. "Filters":[{"Name":"Status","Values":["2"]}]
     "Filters" filters set_filters: list RunTimeFilters,
-    /// 升序降序,asc desc
+    /// Valid values: `asc`, `desc`.
     "Order" order set_order: str,
-    /// 排序字段
+    /// Sorting field
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeRiskSyscallEvents", DescribeRiskSyscallEventsRequest => DescribeRiskSyscallEventsResponse);
 
 rt::model! { read debug;
-/// DescribeRiskSyscallEvents返回参数结构体
+/// DescribeRiskSyscallEvents response structure.
 DescribeRiskSyscallEventsResponse {
-    /// 事件总数量
+    /// Total number of events
     "TotalCount" total_count set_total_count: i128,
-    /// 高危系统调用数组
+    /// Array of high-risk syscalls
     "EventSet" event_set set_event_set: list RiskSyscallEventInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRiskSyscallNames` (运行时高危系统调用系统名称列表).
+/// Request of `DescribeRiskSyscallNames` (Queries the list of names of high-risk syscalls at runtime).
 ///
-/// 查询运行时高危系统调用系统名称列表
+/// This API is used to query the list of names of high-risk syscalls at runtime.
 DescribeRiskSyscallNamesRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeRiskSyscallNames", DescribeRiskSyscallNamesRequest => DescribeRiskSyscallNamesResponse);
 
 rt::model! { read debug;
-/// DescribeRiskSyscallNames返回参数结构体
+/// DescribeRiskSyscallNames response structure.
 DescribeRiskSyscallNamesResponse {
-    /// 事件总数量
+    /// Total number of events
     "TotalCount" total_count set_total_count: i128,
-    /// 系统调用名称列表
+    /// List of syscall names
     "SyscallNames" syscall_names set_syscall_names: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRiskSyscallWhiteListDetail` (运行时高危系统调用白名单详细信息).
+/// Request of `DescribeRiskSyscallWhiteListDetail` (Queries the details of the allowlist of high-risk syscalls at runtime).
 ///
-/// 查询运行时高危系统调用白名单详细信息
+/// This API is used to query the details of the allowlist of high-risk syscalls at runtime.
 DescribeRiskSyscallWhiteListDetailRequest {
-    /// 白名单id
+    /// Allowed item ID
     ///
     /// Required.
     "WhiteListId" white_list_id set_white_list_id: str,
@@ -9560,149 +9567,149 @@ DescribeRiskSyscallWhiteListDetailRequest {
 rt::action!("tcss", "2020-11-01", "DescribeRiskSyscallWhiteListDetail", DescribeRiskSyscallWhiteListDetailRequest => DescribeRiskSyscallWhiteListDetailResponse);
 
 rt::model! { read debug;
-/// DescribeRiskSyscallWhiteListDetail返回参数结构体
+/// DescribeRiskSyscallWhiteListDetail response structure.
 DescribeRiskSyscallWhiteListDetailResponse {
-    /// 白名单基本信息
+    /// Basic information of the allowlist
     "WhiteListDetailInfo" white_list_detail_info set_white_list_detail_info: obj RiskSyscallWhiteListInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRiskSyscallWhiteLists` (运行时高危系统调用白名单列表).
+/// Request of `DescribeRiskSyscallWhiteLists` (Queries the allowlist of high-risk syscalls at runtime).
 ///
-/// 查询运行时高危系统调用白名单列表信息
+/// This API is used to query the allowlist of high-risk syscalls at runtime.
 DescribeRiskSyscallWhiteListsRequest {
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 过滤参数,"Filters":[{"Name":"Status","Values":["2"]}]
+    /// Filter parameter. "Filters":[{"Name":"Status","Values":["2"]}]
     "Filters" filters set_filters: list RunTimeFilters,
-    /// 升序降序,asc desc
+    /// Valid values: `asc`, `desc`.
     "Order" order set_order: str,
-    /// 排序字段
+    /// Sorting field
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeRiskSyscallWhiteLists", DescribeRiskSyscallWhiteListsRequest => DescribeRiskSyscallWhiteListsResponse);
 
 rt::model! { read debug;
-/// DescribeRiskSyscallWhiteLists返回参数结构体
+/// DescribeRiskSyscallWhiteLists response structure.
 DescribeRiskSyscallWhiteListsResponse {
-    /// 事件总数量
+    /// Total number of events
     "TotalCount" total_count set_total_count: i128,
-    /// 白名单信息列表
+    /// Allowlist
     "WhiteListSet" white_list_set set_white_list_set: list RiskSyscallWhiteListBaseInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeScanIgnoreVulList` (查询扫描忽略的漏洞列表).
+/// Request of `DescribeScanIgnoreVulList` (Queries the list of vulnerabilities ignored in a scan).
 ///
-/// 查询扫描忽略的漏洞列表
+/// This API is used to query the list of vulnerabilities ignored in a scan.
 DescribeScanIgnoreVulListRequest {
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 过滤条件。
+    /// Filter
     ///
-    /// - CVEID- string - 是否必填：否 - CVE编号
+    /// - CVEID- string - Required: No - CVE No.
     ///
-    /// - VulName- string - 是否必填：否 - 漏洞名称
+    /// - VulName- string - Required: No - Vulnerability name
     "Filters" filters set_filters: list RunTimeFilters,
-    /// 排序方式:DESC,ACS
+    /// Sorting order. Valid values: `DESC`, `ASC`.
     "Order" order set_order: str,
-    /// 排序字段 UpdateTime
+    /// Sorting field: `UpdateTime`.
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeScanIgnoreVulList", DescribeScanIgnoreVulListRequest => DescribeScanIgnoreVulListResponse);
 
 rt::model! { read debug;
-/// DescribeScanIgnoreVulList返回参数结构体
+/// DescribeScanIgnoreVulList response structure.
 DescribeScanIgnoreVulListResponse {
-    /// 总是
+    /// Total number
     "TotalCount" total_count set_total_count: i64,
-    /// 漏洞列表
+    /// List of vulnerabilities
     "List" list set_list: list ScanIgnoreVul,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSearchExportList` (导出ES查询文档列表).
+/// Request of `DescribeSearchExportList` (Exports the list of ES query files).
 ///
-/// 导出ES查询文档列表
+/// This API is used to export the list of ES query files.
 DescribeSearchExportListRequest {
-    /// ES查询条件JSON
+    /// ES query condition in JSON
     ///
     /// Required.
     "Query" query set_query: str,
-    /// 日志类型列表
+    /// Log Type List
     "LogTypes" log_types set_log_types: list String,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeSearchExportList", DescribeSearchExportListRequest => DescribeSearchExportListResponse);
 
 rt::model! { read debug;
-/// DescribeSearchExportList返回参数结构体
+/// DescribeSearchExportList response structure.
 DescribeSearchExportListResponse {
-    /// 导出任务ID，前端拿着任务ID查询任务进度
+    /// Export task ID, which is used to query the task progress on the frontend.
     "JobId" job_id set_job_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSearchLogs` (获取历史搜索记录).
+/// Request of `DescribeSearchLogs` (Gets historical search records).
 ///
-/// 获取历史搜索记录
+/// This API is used to get historical search records.
 DescribeSearchLogsRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeSearchLogs", DescribeSearchLogsRequest => DescribeSearchLogsResponse);
 
 rt::model! { read debug;
-/// DescribeSearchLogs返回参数结构体
+/// DescribeSearchLogs response structure.
 DescribeSearchLogsResponse {
-    /// 历史搜索记录 保留最新的10条
+    /// Historical search records, the latest ten of which are retained.
     "Data" data set_data: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSearchTemplates` (获取快速检索列表).
+/// Request of `DescribeSearchTemplates` (Gets the list of search templates).
 ///
-/// 获取快速检索列表
+/// This API is used to get the list of search templates.
 DescribeSearchTemplatesRequest {
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 返回数量，默认为10，最大值为100。
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeSearchTemplates", DescribeSearchTemplatesRequest => DescribeSearchTemplatesResponse);
 
 rt::model! { read debug;
-/// DescribeSearchTemplates返回参数结构体
+/// DescribeSearchTemplates response structure.
 DescribeSearchTemplatesResponse {
-    /// 总数
+    /// Total number
     "TotalCount" total_count set_total_count: i128,
-    /// 模板列表
+    /// Template list
     "List" list set_list: list SearchTemplate,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSecEventsTendency` (查询容器运行时安全时间趋势).
+/// Request of `DescribeSecEventsTendency` (Queries the trend of security events at runtime).
 ///
-/// 查询容器运行时安全事件趋势
+/// This API is used to query the trend of security events at runtime.
 DescribeSecEventsTendencyRequest {
-    /// 开始时间
+    /// Start time
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End time
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
@@ -9710,264 +9717,264 @@ DescribeSecEventsTendencyRequest {
 rt::action!("tcss", "2020-11-01", "DescribeSecEventsTendency", DescribeSecEventsTendencyRequest => DescribeSecEventsTendencyResponse);
 
 rt::model! { read debug;
-/// DescribeSecEventsTendency返回参数结构体
+/// DescribeSecEventsTendency response structure.
 DescribeSecEventsTendencyResponse {
-    /// 运行时安全事件趋势信息列表
+    /// List of trends of security events at runtime
     "EventTendencySet" event_tendency_set set_event_tendency_set: list SecTendencyEventInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSecLogAlertMsg` (查询安全日志告警信息).
+/// Request of `DescribeSecLogAlertMsg` (Queries a security log alert message).
 ///
-/// 查询安全日志告警信息
+/// This API is used to query a security log alert message.
 DescribeSecLogAlertMsgRequest {
-    /// 告警类型
-    /// 日志储量告警: log_reserve_full
-    /// 日志存储时间告警: log_save_day_limit
-    /// kafka实例/公网域名不可用: kafka_instance_domain_unavailable
-    /// kafka 用户名密码错误: kafka_user_passwd_wrong
-    /// kafka后台报错字段: kafka_field_wrong
+    /// Alert type
+    /// Log storage alert: log_reserve_full
+    /// Log storage period alert: log_save_day_limit
+    /// Unavailable Kafka instance/public domain name: kafka_instance_domain_unavailable
+    /// Incorrect Kafka username/password: kafka_user_passwd_wrong
+    /// Kafka backend error field: kafka_field_wrong
     "Type" r#type set_type: list String,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeSecLogAlertMsg", DescribeSecLogAlertMsgRequest => DescribeSecLogAlertMsgResponse);
 
 rt::model! { read debug;
-/// DescribeSecLogAlertMsg返回参数结构体
+/// DescribeSecLogAlertMsg response structure.
 DescribeSecLogAlertMsgResponse {
-    /// 告警消息队列
+    /// Alert message queue
     "List" list set_list: list SecLogAlertMsgInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSecLogCleanSettingInfo` (查询安全日志清理设置详情).
+/// Request of `DescribeSecLogCleanSettingInfo` (Queries the settings of security log cleanup).
 ///
-/// 查询安全日志清理设置详情
+/// This API is used to query the settings of security log cleanup.
 DescribeSecLogCleanSettingInfoRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeSecLogCleanSettingInfo", DescribeSecLogCleanSettingInfoRequest => DescribeSecLogCleanSettingInfoResponse);
 
 rt::model! { read debug;
-/// DescribeSecLogCleanSettingInfo返回参数结构体
+/// DescribeSecLogCleanSettingInfo response structure.
 DescribeSecLogCleanSettingInfoResponse {
-    /// 触发清理的储量底线
+    /// Minimum storage for triggering clearing
     "ReservesLimit" reserves_limit set_reserves_limit: i128,
-    /// 清理停止时的储量截至线
+    /// Storage limit for stopping clearing
     "ReservesDeadline" reserves_deadline set_reserves_deadline: i128,
-    /// 触发清理的存储天数
+    /// Storage period for triggering clearing
     "DayLimit" day_limit set_day_limit: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSecLogDeliveryClsOptions` (查询安全日志投递cls可选项).
+/// Request of `DescribeSecLogDeliveryClsOptions` (Queries the options of security log delivery to CLS).
 ///
-/// 查询安全日志投递cls可选项
+/// This API is used to query the options of security log delivery to CLS.
 DescribeSecLogDeliveryClsOptionsRequest {
-    /// 地域
+    /// Region
     "ClsRegion" cls_region set_cls_region: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeSecLogDeliveryClsOptions", DescribeSecLogDeliveryClsOptionsRequest => DescribeSecLogDeliveryClsOptionsResponse);
 
 rt::model! { read debug;
-/// DescribeSecLogDeliveryClsOptions返回参数结构体
+/// DescribeSecLogDeliveryClsOptions response structure.
 DescribeSecLogDeliveryClsOptionsResponse {
-    /// cls可选日志集合列表(仅当入参ClsRegion不为空时返回)
+    /// List of optional CLS logsets, which is returned only when `ClsRegion` is not empty.
     "LogSetList" log_set_list set_log_set_list: list ClsLogsetInfo,
-    /// 可选地域列表(仅当入参ClsRegion为空时返回)
+    /// List of optional regions, which is returned only when `ClsRegion` is empty.
     "RegionList" region_list set_region_list: list RegionInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSecLogDeliveryClsSetting` (查询安全日志投递Cls配置).
+/// Request of `DescribeSecLogDeliveryClsSetting` (Queries the settings of security log delivery to CLS).
 ///
-/// 查询安全日志投递Cls配置
+/// This API is used to query the settings of security log delivery to CLS.
 DescribeSecLogDeliveryClsSettingRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeSecLogDeliveryClsSetting", DescribeSecLogDeliveryClsSettingRequest => DescribeSecLogDeliveryClsSettingResponse);
 
 rt::model! { read debug;
-/// DescribeSecLogDeliveryClsSetting返回参数结构体
+/// DescribeSecLogDeliveryClsSetting response structure.
 DescribeSecLogDeliveryClsSettingResponse {
-    /// 日志类型列表
+    /// List of log types
     "LogTypeList" log_type_list set_log_type_list: list SecLogDeliveryClsSettingInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSecLogDeliveryKafkaOptions` (查询安全日志投递kafka可选项).
+/// Request of `DescribeSecLogDeliveryKafkaOptions` (Queries the options of security log delivery to Kafka).
 ///
-/// 查询安全日志投递kafka可选项
+/// This API is used to query the options of security log delivery to Kafka.
 DescribeSecLogDeliveryKafkaOptionsRequest {
-    /// 地域，若为空则返回所有可选地域
+    /// Region. If this field was left blank, return all available regions.
     "RegionID" region_id set_region_id: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeSecLogDeliveryKafkaOptions", DescribeSecLogDeliveryKafkaOptionsRequest => DescribeSecLogDeliveryKafkaOptionsResponse);
 
 rt::model! { read debug;
-/// DescribeSecLogDeliveryKafkaOptions返回参数结构体
+/// DescribeSecLogDeliveryKafkaOptions response structure.
 DescribeSecLogDeliveryKafkaOptionsResponse {
-    /// 实例列表
+    /// Instance list
     "InstanceList" instance_list set_instance_list: list CKafkaInstanceInfo,
-    /// 地域列表
+    /// Region list
     "RegionList" region_list set_region_list: list RegionInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSecLogDeliveryKafkaSetting` (查询安全日志投递kafka配置).
+/// Request of `DescribeSecLogDeliveryKafkaSetting` (Queries the settings of security log delivery to Kafka).
 ///
-/// 查询安全日志投递kafka配置
+/// This API is used to query the settings of security log delivery to Kafka.
 DescribeSecLogDeliveryKafkaSettingRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeSecLogDeliveryKafkaSetting", DescribeSecLogDeliveryKafkaSettingRequest => DescribeSecLogDeliveryKafkaSettingResponse);
 
 rt::model! { read debug;
-/// DescribeSecLogDeliveryKafkaSetting返回参数结构体
+/// DescribeSecLogDeliveryKafkaSetting response structure.
 DescribeSecLogDeliveryKafkaSettingResponse {
-    /// 消息队列实例ID
+    /// Message Queue Instance ID
     "InstanceID" instance_id set_instance_id: str,
-    /// 消息队列实例名称
+    /// Message Queue Instance Name
     "InstanceName" instance_name set_instance_name: str,
-    /// 域名
+    /// Domain
     "Domain" domain set_domain: str,
-    /// 日志类型队列
+    /// Log Type Queue
     "LogTypeList" log_type_list set_log_type_list: list SecLogDeliveryKafkaSettingInfo,
-    /// 用户名
+    /// Username.
     "User" user set_user: str,
-    /// 地域ID
+    /// Region ID.
     "RegionID" region_id set_region_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSecLogJoinObjectList` (查询安全日志接入对象列表).
+/// Request of `DescribeSecLogJoinObjectList` (Queries the list of accessed security log objects).
 ///
-/// 查询安全日志接入对象列表
+/// This API is used to query the list of accessed security log objects.
 DescribeSecLogJoinObjectListRequest {
-    /// 日志类型
-    /// bash: "container_bash",
-    /// 启动: "container_launch",
-    /// "k8s": "k8s_api"
+    /// Log type
+    /// Container bash: "container_bash",
+    /// Container startup: "container_launch",
+    /// K8s API: "k8s_api"
     ///
     /// Required.
     "LogType" log_type set_log_type: str,
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 过滤条件。
+    /// Filters.
     ///
-    /// - Status- String - 是否必填：否 - 主机状态
+    /// - `Status` - String - Optional - Host status
     ///
-    /// - HostIP- String - 是否必填：否 - 主机内网IP
+    /// - `HostIP` - String - Optional - Private IP of the host
     ///
-    /// - PublicIP- String - 是否必填：否 - 主机外网IP
+    /// - `PublicIP` - String - Optional - Public IP of the host
     ///
-    /// - HostName- String - 是否必填：否 - 主机名称
+    /// - `HostName - String - Optional - Host name
     "Filters" filters set_filters: list RunTimeFilters,
-    /// 排序字段
+    /// Sorting field
     "By" by set_by: str,
-    /// 排序方式
+    /// Sorting order
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeSecLogJoinObjectList", DescribeSecLogJoinObjectListRequest => DescribeSecLogJoinObjectListResponse);
 
 rt::model! { read debug;
-/// DescribeSecLogJoinObjectList返回参数结构体
+/// DescribeSecLogJoinObjectList response structure.
 DescribeSecLogJoinObjectListResponse {
-    /// 总数
+    /// Total number
     "TotalCount" total_count set_total_count: i128,
-    /// 接入对象列表
+    /// List of accessed objects
     "List" list set_list: list SecLogJoinObjectInfo,
-    /// 日志节点范围类型,0自选 1全部
+    /// Log node scope type. 0: specified; 1: all.
     "RangeType" range_type set_range_type: i64,
-    /// 新增资产是否自动加入，节点范围为全部时生效
+    /// Whether new assets are accessed automatically. This parameter is valid only when the node scope involves all nodes.
     "AutoJoin" auto_join set_auto_join: bool,
-    /// 剔除节点数
+    /// Number of excluded nodes.
     "ExcludedCount" excluded_count set_excluded_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSecLogJoinTypeList` (查询安全日志接入列表).
+/// Request of `DescribeSecLogJoinTypeList` (Queries the list of security log access types).
 ///
-/// 查询安全日志接入列表
+/// This API is used to query the list of security log access types.
 DescribeSecLogJoinTypeListRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeSecLogJoinTypeList", DescribeSecLogJoinTypeListRequest => DescribeSecLogJoinTypeListResponse);
 
 rt::model! { read debug;
-/// DescribeSecLogJoinTypeList返回参数结构体
+/// DescribeSecLogJoinTypeList response structure.
 DescribeSecLogJoinTypeListResponse {
-    /// 接入日志列表
+    /// List of log access types
     "List" list set_list: list SecLogJoinInfo,
-    /// 语言类型
+    /// Language type
     "MsgLanguage" msg_language set_msg_language: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSecLogKafkaUIN` (查询安全日志KafkaUIN).
+/// Request of `DescribeSecLogKafkaUIN` (Queries the UIN of a Kafka security log).
 ///
-/// 查询安全日志KafkaUIN
+/// This API is used to query the UIN of a Kafka security log.
 DescribeSecLogKafkaUINRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeSecLogKafkaUIN", DescribeSecLogKafkaUINRequest => DescribeSecLogKafkaUINResponse);
 
 rt::model! { read debug;
-/// DescribeSecLogKafkaUIN返回参数结构体
+/// DescribeSecLogKafkaUIN response structure.
 DescribeSecLogKafkaUINResponse {
-    /// 目标UIN
+    /// Target UIN
     "DstUIN" dst_uin set_dst_uin: str,
-    /// 授权状态
+    /// Authorization status
     "Status" status set_status: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSecLogVasInfo` (查询安全日志商品信息).
+/// Request of `DescribeSecLogVasInfo` (Queries the information of the security log product).
 ///
-/// 查询安全日志商品信息
+/// This API is used to query the information of the security log product.
 DescribeSecLogVasInfoRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeSecLogVasInfo", DescribeSecLogVasInfoRequest => DescribeSecLogVasInfoResponse);
 
 rt::model! { read debug;
-/// DescribeSecLogVasInfo返回参数结构体
+/// DescribeSecLogVasInfo response structure.
 DescribeSecLogVasInfoResponse {
-    /// 购买状态
-    /// 待购: Pending
-    /// 已购: Normal
-    /// 隔离: Isolate
+    /// Purchase status
+    /// `Pending`: To be purchased.
+    /// `Normal`: Purchased.
+    /// `Isolate`: Isolated.
     "BuyStatus" buy_status set_buy_status: str,
-    /// 存储时长(月)
+    /// Storage period in months
     "LogSaveMonth" log_save_month set_log_save_month: i64,
-    /// 起始时间
+    /// Start time
     "StartTime" start_time set_start_time: str,
-    /// 截止时间
+    /// End time
     "EndTime" end_time set_end_time: str,
-    /// 存储容量(GB)
+    /// Storage capacity (GB)
     "LogCapacity" log_capacity set_log_capacity: i128,
-    /// 资源ID
+    /// Resource ID
     "ResourceID" resource_id set_resource_id: str,
-    /// 是否曾经购买过(false:未曾 true:曾经购买过)
+    /// Whether it has been purchased before. Valid values: `false` (no); `true` (yes).
     "IsPurchased" is_purchased set_is_purchased: bool,
-    /// 试用存储容量(GB)
+    /// Trial storage capacity (GB)
     "TrialCapacity" trial_capacity set_trial_capacity: i128,
-    /// 资源详情数组对象
+    /// Objects in the resource details array.
     "ResourceDetailList" resource_detail_list set_resource_detail_list: list VasInfoResourceDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -10015,242 +10022,242 @@ DescribeSuperNodePodListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSupportDefenceVul` (查询支持防御的漏洞列表).
+/// Request of `DescribeSupportDefenceVul` (Queries the list of vulnerabilities that can be prevented).
 ///
-/// 查询支持防御的漏洞列表
+/// This API is used to query the list of vulnerabilities that can be prevented
 DescribeSupportDefenceVulRequest {
-    /// 过滤条件。
+    /// Filter
     ///
-    /// - Level- String - 是否必填：否 - 威胁等级，CRITICAL:严重 HIGH:高/MIDDLE:中/LOW:低
+    /// - Level- String - Required: No - Severity. Valid values: `CRITICAL` (critical); `HIGH` (high); `MIDDLE` (medium); `LOW` (low).
     ///
-    /// - CVEID- string - 是否必填：否 - CVE编号
+    /// - CVEID- string - Required: No - CVE No.
     ///
-    /// - Name- string -是否必填: 否 - 漏洞名称
+    /// - Name- string - Required: No - Vulnerability name
     "Filters" filters set_filters: list RunTimeFilters,
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 排序方式：asc/desc
+    /// Sorting order. Valid values: `asc`, `desc`.
     "Order" order set_order: str,
-    /// 排序字段：披露时间：SubmitTime
+    /// Sorting field. Disclosure time: `SubmitTime`.
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeSupportDefenceVul", DescribeSupportDefenceVulRequest => DescribeSupportDefenceVulResponse);
 
 rt::model! { read debug;
-/// DescribeSupportDefenceVul返回参数结构体
+/// DescribeSupportDefenceVul response structure.
 DescribeSupportDefenceVulResponse {
-    /// 支持防御的漏洞列表
+    /// List of vulnerabilities that can be prevented
     "List" list set_list: list SupportDefenceVul,
-    /// 总数量
+    /// Total number
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSystemVulList` (查询系统漏洞列表).
+/// Request of `DescribeSystemVulList` (Queries the list of system vulnerabilities).
 ///
-/// 查询系统漏洞列表
+/// This API is used to query the list of system vulnerabilities.
 DescribeSystemVulListRequest {
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 过滤条件。
+    /// Filter
     ///
-    /// - OnlyAffectedContainer- string - 是否必填：否 - 仅展示影响容器的漏洞true,false
+    /// - OnlyAffectedContainer- string - Required: No - Show only vulnerabilities that affect containers. Valid values: `true`, `false`.
     ///
-    /// - OnlyAffectedNewestImage-string - 是否必填：否 - 仅展示影响最新版本镜像的漏洞true,false
+    /// - OnlyAffectedNewestImage-string - Required: No - Show only vulnerabilities that affect the latest image tags. Valid values: `true`, `false`.
     ///
-    /// - Level- String - 是否必填：否 - 威胁等级，CRITICAL:严重 HIGH:高/MIDDLE:中/LOW:低
+    /// - Level- String - Required: No - Severity. Valid values: `CRITICAL` (critical); `HIGH` (high); `MIDDLE` (medium); `LOW` (low).
     ///
-    /// - Tags- string - 是否必填：否 - 漏洞标签，POC，EXP。
+    /// - Tags- string - Required: No - Vulnerability tag. Valid values: `POC`, `EXP`.
     ///
-    /// - CanBeFixed- string - 是否必填：否 - 是否可修复true,false。
+    /// - CanBeFixed- string - Required: No - Whether the vulnerability can be fixed. Valid values: `true`, `false`.
     ///
-    /// - CVEID- string - 是否必填：否 - CVE编号
+    /// - CVEID- string - Required: No - CVE No.
     ///
-    /// - ImageID- string - 是否必填：否 - 镜像ID
+    /// - ImageID- string - Required: No - Image ID
     ///
-    /// - ImageName- String -是否必填: 否 - 镜像名称
+    /// - ImageName- String - Required: No - Image name
     ///
-    /// - ContainerID- string -是否必填: 否 - 容器ID
+    /// - ContainerID- string - Required: No - Container ID
     ///
-    /// - ContainerName- string -是否必填: 否 - 容器名称
+    /// - ContainerName- string - Required: No - Container name
     ///
-    /// - ComponentName- string -是否必填: 否 - 组件名称
+    /// - ComponentName- string - Required: No - Component name
     ///
-    /// - ComponentVersion- string -是否必填: 否 - 组件版本
+    /// - ComponentVersion- string - Required: No - Component version
     ///
-    /// - Name- string -是否必填: 否 - 漏洞名称
+    /// - Name- string - Required: No - Vulnerability name
     ///
-    /// - FocusOnType - string - 是否必填：否 -关注紧急度类型 。ALL :全部，SERIOUS_LEVEL： 严重和高危 ，IS_SUGGEST： 重点关注，POC_EXP 有Poc或Exp ，NETWORK_EXP: 远程Exp
+    /// - FocusOnType - string - Required: No - Urgency. Valid values: `ALL` (all); `SERIOUS_LEVEL (critical and high risks); `IS_SUGGEST` (high-priority); `POC_EXP` (POC/EXP); `NETWORK_EXP` (remote EXP).
     "Filters" filters set_filters: list RunTimeFilters,
-    /// 排序方式
+    /// Sorting order
     "Order" order set_order: str,
-    /// 排序字段
+    /// Sorting field
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeSystemVulList", DescribeSystemVulListRequest => DescribeSystemVulListResponse);
 
 rt::model! { read debug;
-/// DescribeSystemVulList返回参数结构体
+/// DescribeSystemVulList response structure.
 DescribeSystemVulListResponse {
-    /// 漏洞总数
+    /// Total number of vulnerabilities
     "TotalCount" total_count set_total_count: i64,
-    /// 漏洞列表
+    /// List of vulnerabilities
     "List" list set_list: list VulInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTaskResultSummary` (查询检查结果总览).
+/// Request of `DescribeTaskResultSummary` (Queries the overview of a check result).
 ///
-/// 查询检查结果总览，返回受影响的节点数量，返回7天的数据，总共7个
+/// This API is used to query the overview of a check result and return the number of affected nodes in the last seven days.
 DescribeTaskResultSummaryRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeTaskResultSummary", DescribeTaskResultSummaryRequest => DescribeTaskResultSummaryResponse);
 
 rt::model! { read debug;
-/// DescribeTaskResultSummary返回参数结构体
+/// DescribeTaskResultSummary response structure.
 DescribeTaskResultSummaryResponse {
-    /// 严重风险影响的节点数量,返回7天数据
+    /// Number of nodes affected by critical risks in the last seven days
     "SeriousRiskNodeCount" serious_risk_node_count set_serious_risk_node_count: list i128,
-    /// 高风险影响的节点的数量,返回7天数据
+    /// Number of nodes affected by high risks in the last seven days
     "HighRiskNodeCount" high_risk_node_count set_high_risk_node_count: list i128,
-    /// 中风险检查项的节点数量,返回7天数据
+    /// Number of nodes affected by medium risks in the last seven days
     "MiddleRiskNodeCount" middle_risk_node_count set_middle_risk_node_count: list i128,
-    /// 提示风险检查项的节点数量,返回7天数据
+    /// Number of nodes affected by prompt risks in the last seven days
     "HintRiskNodeCount" hint_risk_node_count set_hint_risk_node_count: list i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTcssSummary` (查询容器安全概览信息).
+/// Request of `DescribeTcssSummary` (Queries the TCSS overview).
 ///
-/// 查询容器安全概览信息
+/// This API is used to query the TCSS overview.
 DescribeTcssSummaryRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeTcssSummary", DescribeTcssSummaryRequest => DescribeTcssSummaryResponse);
 
 rt::model! { read debug;
-/// DescribeTcssSummary返回参数结构体
+/// DescribeTcssSummary response structure.
 DescribeTcssSummaryResponse {
-    /// 镜像总数
+    /// Total number of images
     "ImageCnt" image_cnt set_image_cnt: i128,
-    /// 已扫描镜像数
+    /// Number of scanned images
     "ScannedImageCnt" scanned_image_cnt set_scanned_image_cnt: i128,
-    /// 待扫描镜像个数
+    /// Number of images to be scanned
     "UnScannedImageCnt" un_scanned_image_cnt set_un_scanned_image_cnt: i128,
-    /// 本地镜像个数
+    /// Number of local images
     "LocalImageCnt" local_image_cnt set_local_image_cnt: i128,
-    /// 仓库镜像个数
+    /// Number of repository images
     "RepositoryImageCnt" repository_image_cnt set_repository_image_cnt: i128,
-    /// 风险本地镜像个数
+    /// Number of local images at risk
     "RiskLocalImageCnt" risk_local_image_cnt set_risk_local_image_cnt: i128,
-    /// 风险仓库镜像个数
+    /// Number of repository images at risk
     "RiskRepositoryImageCnt" risk_repository_image_cnt set_risk_repository_image_cnt: i128,
-    /// 容器个数
+    /// Number of containers
     "ContainerCnt" container_cnt set_container_cnt: i128,
-    /// 风险容器个数
+    /// Number of containers at risk
     "RiskContainerCnt" risk_container_cnt set_risk_container_cnt: i128,
-    /// 集群个数
+    /// Number of clusters
     "ClusterCnt" cluster_cnt set_cluster_cnt: i128,
-    /// 风险集群个数
+    /// Number of clusters at risk
     "RiskClusterCnt" risk_cluster_cnt set_risk_cluster_cnt: i128,
-    /// 待扫描漏洞个数
+    /// Number of vulnerabilities to be scanned
     "UnScannedVulCnt" un_scanned_vul_cnt set_un_scanned_vul_cnt: i128,
-    /// 风险漏洞个数
+    /// Number of risk vulnerabilities
     "RiskVulCnt" risk_vul_cnt set_risk_vul_cnt: i128,
-    /// 安全基线待扫描项个数
+    /// Number of security baseline items to be scanned
     "UnScannedBaseLineCnt" un_scanned_base_line_cnt set_un_scanned_base_line_cnt: i128,
-    /// 安全基线风险个数
+    /// Number of security baseline risks
     "RiskBaseLineCnt" risk_base_line_cnt set_risk_base_line_cnt: i128,
-    /// 运行时(高危)待处理事件个数
+    /// Number of pending (high-risk) events at runtime
     "RuntimeUnhandleEventCnt" runtime_unhandle_event_cnt set_runtime_unhandle_event_cnt: i128,
-    /// 待扫描集群个数
+    /// Number of clusters to be scanned
     "UnScannedClusterCnt" un_scanned_cluster_cnt set_un_scanned_cluster_cnt: i128,
-    /// 是否已扫描镜像
+    /// Whether images are scanned
     "ScanImageStatus" scan_image_status set_scan_image_status: bool,
-    /// 是否已扫描集群
+    /// Whether clusters are scanned
     "ScanClusterStatus" scan_cluster_status set_scan_cluster_status: bool,
-    /// 是否已扫描基线
+    /// Whether baseline items are scanned
     "ScanBaseLineStatus" scan_base_line_status set_scan_base_line_status: bool,
-    /// 是否已扫描漏洞
+    /// Whether vulnerabilities are scanned for
     "ScanVulStatus" scan_vul_status set_scan_vul_status: bool,
-    /// 漏洞影响镜像数
+    /// Number of images affected by vulnerabilities
     "VulRiskImageCnt" vul_risk_image_cnt set_vul_risk_image_cnt: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeUnauthorizedCoresTendency` (查询当天未授权核数趋势).
+/// Request of `DescribeUnauthorizedCoresTendency` (Queries the trend of daily unlicensed cores).
 ///
-/// 查询当天未授权核数趋势
+/// This API is used to query the trend of daily unlicensed cores.
 DescribeUnauthorizedCoresTendencyRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeUnauthorizedCoresTendency", DescribeUnauthorizedCoresTendencyRequest => DescribeUnauthorizedCoresTendencyResponse);
 
 rt::model! { read debug;
-/// DescribeUnauthorizedCoresTendency返回参数结构体
+/// DescribeUnauthorizedCoresTendency response structure.
 DescribeUnauthorizedCoresTendencyResponse {
-    /// 未授权核数趋势
+    /// Trend of unlicensed cores
     "List" list set_list: list UnauthorizedCoresTendency,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeUnfinishRefreshTask` (查询未完成的刷新资产任务信息).
+/// Request of `DescribeUnfinishRefreshTask` (Queries the information of an unfinished asset refreshing task).
 ///
-/// 查询未完成的刷新资产任务信息
+/// This API is used to query the information of an unfinished asset refreshing task.
 DescribeUnfinishRefreshTaskRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeUnfinishRefreshTask", DescribeUnfinishRefreshTaskRequest => DescribeUnfinishRefreshTaskResponse);
 
 rt::model! { read debug;
-/// DescribeUnfinishRefreshTask返回参数结构体
+/// DescribeUnfinishRefreshTask response structure.
 DescribeUnfinishRefreshTaskResponse {
-    /// 返回最近的一次任务ID
+    /// ID of the last task
     "TaskId" task_id set_task_id: i128,
-    /// 任务状态，为Task_New,Task_Running,Task_Finish,Task_Error,Task_NoExist.Task_New,Task_Running表示有任务存在，不允许新下发
+    /// Task status. Valid values: `Task_New`, `Task_Running`, `Task_Finish`, `Task_Error`, `Task_NoExist`. `Task_New` and `Task_Running` indicate that a task exists and no new task can be distributed.
     "TaskStatus" task_status set_task_status: str,
-    /// 新任务ID
+    /// New Task ID
     "NewTaskID" new_task_id set_new_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeUserCluster` (用户集群资产查询).
+/// Request of `DescribeUserCluster` (Queries a cluster asset).
 ///
-/// 安全概览和集群安全页进入调用该接口，查询用户集群相关信息。
+/// This API is used to query the information of a cluster on the Security Dashboard and Cluster Security pages.
 DescribeUserClusterRequest {
-    /// 偏移量
+    /// Offset
     "Offset" offset set_offset: i128,
-    /// 每次查询的最大记录数量
+    /// Maximum number of records per query
     "Limit" limit set_limit: i128,
     /// Name - String
-    /// Name 可取值：ClusterName,ClusterId,ClusterType,Region,ClusterCheckMode,ClusterAutoCheck
+    /// Name. Valid values: `ClusterName`, `ClusterId`, `ClusterType`, `Region`, `ClusterCheckMode`, `ClusterAutoCheck`.
     "Filters" filters set_filters: list ComplianceFilters,
-    /// 排序字段
+    /// Sorting field
     "By" by set_by: str,
-    /// 排序方式 asc,desc
+    /// Sorting order. Valid values: `asc`, `desc`.
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeUserCluster", DescribeUserClusterRequest => DescribeUserClusterResponse);
 
 rt::model! { read debug;
-/// DescribeUserCluster返回参数结构体
+/// DescribeUserCluster response structure.
 DescribeUserClusterResponse {
-    /// 集群总数
+    /// Total number of clusters
     "TotalCount" total_count set_total_count: i128,
-    /// 集群的详细信息
+    /// Cluster details
     "ClusterInfoList" cluster_info_list set_cluster_info_list: list ClusterInfoItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -10292,32 +10299,32 @@ DescribeUserPodListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeValueAddedSrvInfo` (查询增值服务需购买信息).
+/// Request of `DescribeValueAddedSrvInfo` (Queries the information of the required value-added service).
 ///
-/// DescribeValueAddedSrvInfo查询增值服务需购买信息
+/// This API is used to query the information of the required value-added service.
 DescribeValueAddedSrvInfoRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeValueAddedSrvInfo", DescribeValueAddedSrvInfoRequest => DescribeValueAddedSrvInfoResponse);
 
 rt::model! { read debug;
-/// DescribeValueAddedSrvInfo返回参数结构体
+/// DescribeValueAddedSrvInfo response structure.
 DescribeValueAddedSrvInfoResponse {
-    /// 仓库镜像未授权数量
+    /// Number of unlicensed repository images
     "RegistryImageCnt" registry_image_cnt set_registry_image_cnt: i128,
-    /// 本地镜像未授权数量
+    /// Number of unlicensed local images
     "LocalImageCnt" local_image_cnt set_local_image_cnt: i128,
-    /// 未使用的镜像安全扫描授权数
+    /// Number of unused image security scan licenses
     "UnusedAuthorizedCnt" unused_authorized_cnt set_unused_authorized_cnt: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVirusAutoIsolateSampleDetail` (查询木马自动隔离样本详情).
+/// Request of `DescribeVirusAutoIsolateSampleDetail` (Queries the details of an automatically isolated trojan sample).
 ///
-/// 查询木马自动隔离样本详情
+/// This API is used to query the details of an automatically isolated trojan sample.
 DescribeVirusAutoIsolateSampleDetailRequest {
-    /// 文件MD5值
+    /// MD5 checksum of the file
     ///
     /// Required.
     "MD5" md5 set_md5: str,
@@ -10325,36 +10332,36 @@ DescribeVirusAutoIsolateSampleDetailRequest {
 rt::action!("tcss", "2020-11-01", "DescribeVirusAutoIsolateSampleDetail", DescribeVirusAutoIsolateSampleDetailRequest => DescribeVirusAutoIsolateSampleDetailResponse);
 
 rt::model! { read debug;
-/// DescribeVirusAutoIsolateSampleDetail返回参数结构体
+/// DescribeVirusAutoIsolateSampleDetail response structure.
 DescribeVirusAutoIsolateSampleDetailResponse {
-    /// 文件Md5值
+    /// MD5 checksum of the file
     "MD5" md5 set_md5: str,
-    /// 文件大小(B)
+    /// File Size (B)
     "Size" size set_size: i128,
-    /// 病毒名
+    /// Virus name
     "VirusName" virus_name set_virus_name: str,
-    /// 风险等级 RISK_CRITICAL, RISK_HIGH, RISK_MEDIUM, RISK_LOW, RISK_NOTICE。
+    /// Risk Level: RISK_CRITICAL, RISK_HIGH, RISK_MEDIUM, RISK_LOW, and RISK_NOTICE
     "RiskLevel" risk_level set_risk_level: str,
-    /// 查杀引擎
+    /// antivirus engine
     "KillEngine" kill_engine set_kill_engine: list String,
-    /// 标签
+    /// Tag.
     "Tags" tags set_tags: list String,
-    /// 事件描述
+    /// Event description
     "HarmDescribe" harm_describe set_harm_describe: str,
-    /// 建议方案
+    /// Recommended solution
     "SuggestScheme" suggest_scheme set_suggest_scheme: str,
-    /// 参考链接
+    /// Reference link
     "ReferenceLink" reference_link set_reference_link: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVirusAutoIsolateSampleDownloadURL` (查询木马自动隔离样本下载链接).
+/// Request of `DescribeVirusAutoIsolateSampleDownloadURL` (Queries the download URL of an automatically isolated trojan sample).
 ///
-/// 查询木马自动隔离样本下载链接
+/// This API is used to query the download URL of an automatically isolated trojan sample.
 DescribeVirusAutoIsolateSampleDownloadURLRequest {
-    /// 样本Md5值
+    /// MD5 checksum of the sample
     ///
     /// Required.
     "MD5" md5 set_md5: str,
@@ -10362,76 +10369,76 @@ DescribeVirusAutoIsolateSampleDownloadURLRequest {
 rt::action!("tcss", "2020-11-01", "DescribeVirusAutoIsolateSampleDownloadURL", DescribeVirusAutoIsolateSampleDownloadURLRequest => DescribeVirusAutoIsolateSampleDownloadURLResponse);
 
 rt::model! { read debug;
-/// DescribeVirusAutoIsolateSampleDownloadURL返回参数结构体
+/// DescribeVirusAutoIsolateSampleDownloadURL response structure.
 DescribeVirusAutoIsolateSampleDownloadURLResponse {
-    /// 样本下载链接
+    /// Sample download URL
     "FileUrl" file_url set_file_url: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVirusAutoIsolateSampleList` (查询木马自动隔离样本列表).
+/// Request of `DescribeVirusAutoIsolateSampleList` (Queries the list of automatically isolated trojan samples).
 ///
-/// 查询木马自动隔离样本列表
+/// This API is used to query the list of automatically isolated trojan samples.
 DescribeVirusAutoIsolateSampleListRequest {
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 过滤条件。
+    /// Filters.
     ///
-    /// - MD5- String - 是否必填：否 - md5
+    /// - `MD5` - String - Optional - md5
     ///
-    /// - AutoIsolateSwitch- String - 是否必填：否 - 自动隔离开关
+    /// - `AutoIsolateSwitch` - String - Optional - Automatic isolation switch
     ///
-    /// - VirusName- String - 是否必填：否 - 病毒名
+    /// - `VirusName` - String - Optional - Virus name
     "Filters" filters set_filters: list RunTimeFilters,
-    /// 排序字段
+    /// Sorting field
     "By" by set_by: str,
-    /// 排序方式
+    /// Sorting order
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeVirusAutoIsolateSampleList", DescribeVirusAutoIsolateSampleListRequest => DescribeVirusAutoIsolateSampleListResponse);
 
 rt::model! { read debug;
-/// DescribeVirusAutoIsolateSampleList返回参数结构体
+/// DescribeVirusAutoIsolateSampleList response structure.
 DescribeVirusAutoIsolateSampleListResponse {
-    /// 总数
+    /// Total number
     "TotalCount" total_count set_total_count: i128,
-    /// 木马自动隔离样本列表
+    /// List of automatically isolated trojan samples
     "List" list set_list: list VirusAutoIsolateSampleInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVirusAutoIsolateSetting` (查询木马自动隔离设置).
+/// Request of `DescribeVirusAutoIsolateSetting` (Queries the settings of automatic trojan isolation).
 ///
-/// 查询木马自动隔离设置
+/// This API is used to query the settings of automatic trojan isolation.
 DescribeVirusAutoIsolateSettingRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeVirusAutoIsolateSetting", DescribeVirusAutoIsolateSettingRequest => DescribeVirusAutoIsolateSettingResponse);
 
 rt::model! { read debug;
-/// DescribeVirusAutoIsolateSetting返回参数结构体
+/// DescribeVirusAutoIsolateSetting response structure.
 DescribeVirusAutoIsolateSettingResponse {
-    /// 自动隔离开关(true:开 false:关)
+    /// Automatic isolation switch. Valid values: `true` (on); `false` (off).
     "AutoIsolateSwitch" auto_isolate_switch set_auto_isolate_switch: bool,
-    /// 是否中断隔离文件关联的进程(true:是 false:否)
+    /// Whether the process associated with the isolated file is interrupted. Valid values: `true` (yes); `false` (no).
     "IsKillProgress" is_kill_progress set_is_kill_progress: bool,
-    /// 用户用户自定义开关
+    /// Enabling status customized by the user.
     "UserAutoIsolateKillSwitch" user_auto_isolate_kill_switch set_user_auto_isolate_kill_switch: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVirusDetail` (运行时查询木马文件信息).
+/// Request of `DescribeVirusDetail` (Queries the information of a trojan file at runtime).
 ///
-/// 运行时查询木马文件信息
+/// This API is used to query the information of a trojan file at runtime.
 DescribeVirusDetailRequest {
-    /// 木马文件id
+    /// Trojan file ID
     ///
     /// Required.
     "Id" id set_id: str,
@@ -10439,161 +10446,161 @@ DescribeVirusDetailRequest {
 rt::action!("tcss", "2020-11-01", "DescribeVirusDetail", DescribeVirusDetailRequest => DescribeVirusDetailResponse);
 
 rt::model! { read debug;
-/// DescribeVirusDetail返回参数结构体
+/// DescribeVirusDetail response structure.
 DescribeVirusDetailResponse {
-    /// 镜像ID
+    /// Image ID
     "ImageId" image_id set_image_id: str,
-    /// 镜像名称
+    /// Image name
     "ImageName" image_name set_image_name: str,
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 木马文件大小
+    /// Trojan File Size
     "Size" size set_size: i128,
-    /// 木马文件路径
+    /// Trojan file path
     "FilePath" file_path set_file_path: str,
-    /// 最近生成时间
+    /// Latest creation time
     "ModifyTime" modify_time set_modify_time: str,
-    /// 病毒名称
+    /// Virus name
     "VirusName" virus_name set_virus_name: str,
-    /// 风险等级 RISK_CRITICAL, RISK_HIGH, RISK_MEDIUM, RISK_LOW, RISK_NOTICE。
+    /// Risk Level: RISK_CRITICAL, RISK_HIGH, RISK_MEDIUM, RISK_LOW, and RISK_NOTICE
     "RiskLevel" risk_level set_risk_level: str,
-    /// 容器名称
+    /// Container name
     "ContainerName" container_name set_container_name: str,
-    /// 容器id
+    /// Container id
     "ContainerId" container_id set_container_id: str,
-    /// 主机名称
+    /// Host name
     "HostName" host_name set_host_name: str,
-    /// 主机id
+    /// Host ID
     "HostId" host_id set_host_id: str,
-    /// 进程名称
+    /// Process name
     "ProcessName" process_name set_process_name: str,
-    /// 进程路径
+    /// Process path
     "ProcessPath" process_path set_process_path: str,
-    /// 进程md5
+    /// Process md5
     "ProcessMd5" process_md5 set_process_md5: str,
-    /// 进程id
+    /// Process id
     "ProcessId" process_id set_process_id: i128,
-    /// 进程参数
+    /// Process parameter
     "ProcessArgv" process_argv set_process_argv: str,
-    /// 进程链
+    /// Process chain
     "ProcessChan" process_chan set_process_chan: str,
-    /// 进程组
+    /// Process Group
     "ProcessAccountGroup" process_account_group set_process_account_group: str,
-    /// 进程启动用户
+    /// process initiator
     "ProcessStartAccount" process_start_account set_process_start_account: str,
-    /// 进程文件权限
+    /// Process file permission
     "ProcessFileAuthority" process_file_authority set_process_file_authority: str,
-    /// 来源：0：一键扫描， 1：定时扫描 2：实时监控
+    /// Source. 0: One-Click Scan; 1: Scheduled Scan; 2: Real-Time Monitoring
     "SourceType" source_type set_source_type: i64,
-    /// 标签
+    /// Tag.
     "Tags" tags set_tags: list String,
-    /// 事件描述
+    /// Event description
     "HarmDescribe" harm_describe set_harm_describe: str,
-    /// 建议方案
+    /// Recommended solution
     "SuggestScheme" suggest_scheme set_suggest_scheme: str,
-    /// 备注
+    /// Remarks
     "Mark" mark set_mark: str,
-    /// 风险文件名称
+    /// Risk File Name
     "FileName" file_name set_file_name: str,
-    /// 文件MD5
+    /// File MD5
     "FileMd5" file_md5 set_file_md5: str,
-    /// 事件类型
+    /// Event type
     "EventType" event_type set_event_type: str,
-    /// 集群名称
+    /// Cluster name.
     "PodName" pod_name set_pod_name: str,
-    /// DEAL_NONE:文件待处理
-    /// DEAL_IGNORE:已经忽略
-    /// DEAL_ADD_WHITELIST:加白
-    /// DEAL_DEL:文件已经删除
-    /// DEAL_ISOLATE:已经隔离
-    /// DEAL_ISOLATING:隔离中
-    /// DEAL_ISOLATE_FAILED:隔离失败
-    /// DEAL_RECOVERING:恢复中
-    /// DEAL_RECOVER_FAILED: 恢复失败
+    /// DEAL_NONE: File pending
+    /// DEAL_IGNORE: Already ignored
+    /// DEAL_ADD_WHITELIST: Add to whitelist
+    /// DEAL_DEL: File deleted
+    /// DEAL_ISOLATE: Has been isolated
+    /// DEAL_ISOLATING: Isolated
+    /// DEAL_ISOLATE_FAILED: Isolation failed
+    /// DEAL_RECOVERING: Recovering
+    /// DEAL_RECOVER_FAILED: Recovery failed
     "Status" status set_status: str,
-    /// 失败子状态:
-    /// FILE_NOT_FOUND:文件不存在
-    /// FILE_ABNORMAL:文件异常
-    /// FILE_ABNORMAL_DEAL_RECOVER:恢复文件时，文件异常
-    /// BACKUP_FILE_NOT_FOUND:备份文件不存在
-    /// CONTAINER_NOT_FOUND_DEAL_ISOLATE:隔离时，容器不存在
-    /// CONTAINER_NOT_FOUND_DEAL_RECOVER:恢复时，容器不存在
+    /// Failed sub-status
+    /// FILE_NOT_FOUND: File not found
+    /// FILE_ABNORMAL: File abnormality
+    /// FILE_ABNORMAL_DEAL_RECOVER: File abnormality when recovering file
+    /// BACKUP FILE NOT FOUND
+    /// CONTAINER_NOT_FOUND_DEAL_ISOLATE: Container not found in isolation
+    /// CONTAINER_NOT_FOUND_DEAL_RECOVER: Container not found when recovering
     "SubStatus" sub_status set_sub_status: str,
-    /// 内网ip
+    /// Private IP address
     "HostIP" host_ip set_host_ip: str,
-    /// 外网ip
+    /// Public IP address
     "ClientIP" client_ip set_client_ip: str,
-    /// 父进程启动用户
+    /// Parent Process Startup User
     "PProcessStartUser" p_process_start_user set_p_process_start_user: str,
-    /// 父进程用户组
+    /// Parent process user group
     "PProcessUserGroup" p_process_user_group set_p_process_user_group: str,
-    /// 父进程路径
+    /// Parent process path
     "PProcessPath" p_process_path set_p_process_path: str,
-    /// 父进程命令行参数
+    /// Parent Process Command Line Parameters
     "PProcessParam" p_process_param set_p_process_param: str,
-    /// 祖先进程启动用户
+    /// Ancestor Process Startup User
     "AncestorProcessStartUser" ancestor_process_start_user set_ancestor_process_start_user: str,
-    /// 祖先进程用户组
+    /// Ancestor Process User Group
     "AncestorProcessUserGroup" ancestor_process_user_group set_ancestor_process_user_group: str,
-    /// 祖先进程路径
+    /// Ancestor process path
     "AncestorProcessPath" ancestor_process_path set_ancestor_process_path: str,
-    /// 祖先进程命令行参数
+    /// Ancestor Process Command Line Parameters
     "AncestorProcessParam" ancestor_process_param set_ancestor_process_param: str,
-    /// 事件最后一次处理的时间
+    /// Last Time for Event Handling
     "OperationTime" operation_time set_operation_time: str,
-    /// 容器隔离状态
+    /// Container isolation status
     "ContainerNetStatus" container_net_status set_container_net_status: str,
-    /// 容器隔离子状态
+    /// Container Isolation Sub-status
     "ContainerNetSubStatus" container_net_sub_status set_container_net_sub_status: str,
-    /// 容器隔离操作来源
+    /// Container Isolation Operation Source
     "ContainerIsolateOperationSrc" container_isolate_operation_src set_container_isolate_operation_src: str,
-    /// 检测平台
-    /// 1: 云查杀引擎
+    /// detection platform
+    /// 1: Cloud Killing Engine
     /// 2: tav
     /// 3: binaryAi
-    /// 4: 异常行为
-    /// 5: 威胁情报
+    /// 4: Abnormal behavior
+    /// 5: TI
     "CheckPlatform" check_platform set_check_platform: list String,
-    /// 文件访问时间
+    /// File Access Time
     "FileAccessTime" file_access_time set_file_access_time: str,
-    /// 文件修改时间
+    /// File Modification Time
     "FileModifyTime" file_modify_time set_file_modify_time: str,
-    /// 节点子网ID
+    /// Node subnet ID
     "NodeSubNetID" node_sub_net_id set_node_sub_net_id: str,
-    /// 节点子网名称
+    /// Node subnet name
     "NodeSubNetName" node_sub_net_name set_node_sub_net_name: str,
-    /// 节点子网网段
+    /// Subnet IP range
     "NodeSubNetCIDR" node_sub_net_cidr set_node_sub_net_cidr: str,
-    /// 集群id
+    /// Cluster ID
     "ClusterID" cluster_id set_cluster_id: str,
-    /// pod ip
+    /// Pod IP
     "PodIP" pod_ip set_pod_ip: str,
-    /// pod状态
+    /// Pod status
     "PodStatus" pod_status set_pod_status: str,
-    /// 节点唯一ID
+    /// UID of the node
     "NodeUniqueID" node_unique_id set_node_unique_id: str,
-    /// 节点类型：NORMAL普通节点、SUPER超级节点
+    /// Node type. Values: `NORMAL` (general node), `SUPER` (super node).
     "NodeType" node_type set_node_type: str,
-    /// 节点ID
+    /// Node ID
     "NodeID" node_id set_node_id: str,
-    /// 集群名称
+    /// Cluster name
     "ClusterName" cluster_name set_cluster_name: str,
     /// Namespace
     "Namespace" namespace set_namespace: str,
-    /// 工作负载类型
+    /// Workload type
     "WorkloadType" workload_type set_workload_type: str,
-    /// 容器状态
+    /// Container status.
     "ContainerStatus" container_status set_container_status: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVirusEventTendency` (查询木马事件趋势).
+/// Request of `DescribeVirusEventTendency` (Queries the trend of trojan events).
 ///
-/// 查询木马事件趋势
+/// This API is used to query the trend of trojan events.
 DescribeVirusEventTendencyRequest {
-    /// 趋势周期(默认为7天)
+    /// Trend cycle in days. Default value: `7`.
     ///
     /// Required.
     "TendencyPeriod" tendency_period set_tendency_period: i128,
@@ -10601,160 +10608,161 @@ DescribeVirusEventTendencyRequest {
 rt::action!("tcss", "2020-11-01", "DescribeVirusEventTendency", DescribeVirusEventTendencyRequest => DescribeVirusEventTendencyResponse);
 
 rt::model! { read debug;
-/// DescribeVirusEventTendency返回参数结构体
+/// DescribeVirusEventTendency response structure.
 DescribeVirusEventTendencyResponse {
-    /// 趋势列表
+    /// List of trends
     "List" list set_list: list VirusTendencyInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVirusList` (查询运行时文件查杀事件列表).
+/// Request of `DescribeVirusList` (Queries the list of virus scanning events at runtime).
 ///
-/// 查询运行时文件查杀事件列表
+/// This API is used to query the list of virus scanning events at runtime.
 DescribeVirusListRequest {
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 过滤条件。
+    /// Filter
     ///
-    /// - FileName - String - 是否必填：否 - 文件名称
+    /// - FileName - String - Required: No - Filename
     ///
-    /// - FilePath - String - 是否必填：否 - 文件路径
+    /// - FilePath - String - Required: No - File path
     ///
-    /// - VirusName - String - 是否必填：否 - 病毒名称
+    /// - VirusName - String - Required: No - Virus name
     ///
-    /// - ContainerName- String - 是否必填：是 - 容器名称
+    /// - ContainerName- String - Required: Yes - Container name
     ///
-    /// - ContainerId- string - 是否必填：否 - 容器id
+    /// - ContainerId- string - Required: No - Container ID
     ///
-    /// - ImageName- string - 是否必填：否 - 镜像名称
+    /// - ImageName- string - Required: No - Image name
     ///
-    /// - ImageId- string - 是否必填：否 - 镜像id
+    /// - ImageId- string - Required: No - Image ID
     ///
-    /// - IsRealTime- int - 是否必填：否 - 过滤是否实时监控数据
+    /// - IsRealTime- int - Required: No - Whether it is real-time monitoring data
     ///
-    /// - TaskId- string - 是否必填：否 - 任务ID
+    /// - TaskId- string - Required: No - Task ID
     ///
-    /// - ContainerNetStatus - String -是否必填: 否 -  容器网络状态筛选 NORMAL ISOLATED ISOLATING RESTORING RESTORE_FAILED
+    /// - ContainerNetStatus - String - Required: No - Container network status. Valid values: `NORMAL`, `ISOLATED`, `ISOLATING`, `RESTORING`, `RESTORE_FAILED`.
     ///
-    /// - TimeRange - string -是否必填: 否 - 时间范围筛选 ["2022-03-31 16:55:00", "2022-03-31 17:00:00"]
+    /// - TimeRange - string - Required: No - Time range ["2022-03-31 16:55:00", "2022-03-31 17:00:00"]
     ///
-    /// - ContainerStatus - string -是否必填: 否 - 容器状态 RUNNING PAUSED STOPPED CREATED DESTROYED RESTARTING REMOVING
+    /// - ContainerStatus - string - Required: No - Container status. Valid values: `RUNNING`, `PAUSED`, `STOPPED`, `CREATED`, `DESTROYED`, `RESTARTING`, `REMOVING`.
     ///
-    /// - AutoIsolateMode - string -是否必填: 否 - 隔离方式 MANUAL AUTO
+    /// - AutoIsolateMode - string - Required: No - Isolation method. Valid values: `MANUAL`, `AUTO`.
     ///
-    /// - MD5 - string -是否必填: 否 - md5
+    /// - MD5 - string - Required: No - MD5
     "Filters" filters set_filters: list RunTimeFilters,
-    /// 排序方式
+    /// Sorting order
     "Order" order set_order: str,
-    /// 排序字段
+    /// Sorting field
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeVirusList", DescribeVirusListRequest => DescribeVirusListResponse);
 
 rt::model! { read debug;
-/// DescribeVirusList返回参数结构体
+/// DescribeVirusList response structure.
 DescribeVirusListResponse {
-    /// 木马列表
+    /// List of trojans
     "List" list set_list: list VirusInfo,
-    /// 总数量
+    /// Total number
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVirusManualScanEstimateTimeout` (查询木马一键检测预估超时时间).
+/// Request of `DescribeVirusManualScanEstimateTimeout` (Queries the estimated timeout period of a quick trojan scan).
 ///
-/// 查询木马一键检测预估超时时间
+/// This API is used to query the estimated timeout period of a quick trojan scan.
 DescribeVirusManualScanEstimateTimeoutRequest {
-    /// 扫描范围0容器1主机节点
+    /// Scanning scope. Valid values: `0` (container); `1` (server).
     ///
     /// Required.
     "ScanRangeType" scan_range_type set_scan_range_type: i128,
-    /// true 全选，false 自选
+    /// Valid values: `true` (all); `false` (specified).
     ///
     /// Required.
     "ScanRangeAll" scan_range_all set_scan_range_all: bool,
-    /// 自选扫描范围的容器id或者主机id 根据ScanRangeType决定
+    /// ID of the specified container or server to be scanned, which is based on `ScanRangeType`.
     "ScanIds" scan_ids set_scan_ids: list String,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeVirusManualScanEstimateTimeout", DescribeVirusManualScanEstimateTimeoutRequest => DescribeVirusManualScanEstimateTimeoutResponse);
 
 rt::model! { read debug;
-/// DescribeVirusManualScanEstimateTimeout返回参数结构体
+/// DescribeVirusManualScanEstimateTimeout response structure.
 DescribeVirusManualScanEstimateTimeoutResponse {
-    /// 预估超时时间(h)
+    /// Estimated timeout period (hour)
     "Timeout" timeout set_timeout: f64,
-    /// 单台主机并行扫描容器数
+    /// Number of containers scanned in parallel on a single server
     "ContainerScanConcurrencyCount" container_scan_concurrency_count set_container_scan_concurrency_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVirusMonitorConfig` (运行时查询文件查杀实时监控设置信息).
+/// Request of `DescribeVirusMonitorConfig` (Query real-time monitoring settings of file scan at runtime.).
 ///
-/// 运行时查询文件查杀实时监控设置信息
+/// Query real-time monitoring settings of file scan at runtime.
 DescribeVirusMonitorConfigRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeVirusMonitorConfig", DescribeVirusMonitorConfigRequest => DescribeVirusMonitorConfigResponse);
 
 rt::model! { read debug;
-/// DescribeVirusMonitorConfig返回参数结构体
+/// DescribeVirusMonitorConfig response structure.
 DescribeVirusMonitorConfigResponse {
-    /// 是否开启实时监控
+    /// Real-Time Monitoring Enabled
     "EnableScan" enable_scan set_enable_scan: bool,
-    /// true:包含路径 false:排除路径
+    /// true: Including Path; false: Excluding Path
     "IsIncludePath" is_include_path set_is_include_path: bool,
-    /// 自选排除或扫描的地址
+    /// Custom Excluded or Scanned Address
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ScanPath" scan_path set_scan_path: list String,
-    /// 扫描路径模式：
-    /// SCAN_PATH_ALL：全部路径
-    /// SCAN_PATH_DEFAULT：默认路径
-    /// SCAN_PATH_USER_DEFINE：用户自定义路径
+    /// Scan path mode:
+    /// SCAN_PATH_ALL: All paths
+    /// SCAN_PATH_DEFAULT: Default path
+    /// SCAN_PATH_USER_DEFINE: User-defined path
     "ScanPathMode" scan_path_mode set_scan_path_mode: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVirusMonitorSetting` (运行时查询文件查杀实时监控设置).
+/// Request of `DescribeVirusMonitorSetting` (Queries the real-time monitoring settings of virus scanning at runtime).
 ///
-/// 运行时查询文件查杀实时监控设置
+/// This API is used to query the real-time monitoring settings of virus scanning at runtime.
 DescribeVirusMonitorSettingRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeVirusMonitorSetting", DescribeVirusMonitorSettingRequest => DescribeVirusMonitorSettingResponse);
 
 rt::model! { read debug;
-/// DescribeVirusMonitorSetting返回参数结构体
+/// DescribeVirusMonitorSetting response structure.
 DescribeVirusMonitorSettingResponse {
-    /// 是否开启实时监控
+    /// Whether to enable real-time monitoring
     "EnableScan" enable_scan set_enable_scan: bool,
-    /// 扫描全部路径
+    /// Scan all paths.
     "ScanPathAll" scan_path_all set_scan_path_all: bool,
-    /// 当ScanPathAll为true 生效 0扫描以下路径 1、扫描除以下路径
+    /// It is effective when ScanPathAll is true. 0: Scan the following paths; 1: Scan the following paths.
     "ScanPathType" scan_path_type set_scan_path_type: i128,
-    /// 自选排除或扫描的地址
+    /// Custom Excluded or Scanned Address
     "ScanPath" scan_path set_scan_path: list String,
-    /// 扫描路径模式：
-    /// SCAN_PATH_ALL：全部路径
-    /// SCAN_PATH_DEFAULT：默认路径
-    /// SCAN_PATH_USER_DEFINE：用户自定义路径
+    /// Path scanning mode:
+    /// `SCAN_PATH_ALL`: Scan all paths
+    /// `SCAN_PATH_DEFAULT`: Scan the default path
+    /// `SCAN_PATH_USER_DEFINE`: Scan the custom path
     "ScanPathMode" scan_path_mode set_scan_path_mode: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVirusSampleDownloadUrl` (查询木马样本下载url).
+/// Request of `DescribeVirusSampleDownloadUrl` (Queries the download URL of a trojan sample).
 ///
-/// 查询木马样本下载url
+/// This API is used to query the download URL of a trojan sample.
 DescribeVirusSampleDownloadUrlRequest {
-    /// 木马id
+    /// Trojan ID
     ///
     /// Required.
     "ID" id set_id: str,
@@ -10762,143 +10770,143 @@ DescribeVirusSampleDownloadUrlRequest {
 rt::action!("tcss", "2020-11-01", "DescribeVirusSampleDownloadUrl", DescribeVirusSampleDownloadUrlRequest => DescribeVirusSampleDownloadUrlResponse);
 
 rt::model! { read debug;
-/// DescribeVirusSampleDownloadUrl返回参数结构体
+/// DescribeVirusSampleDownloadUrl response structure.
 DescribeVirusSampleDownloadUrlResponse {
-    /// 样本下载地址
+    /// Sample download URL
     "FileUrl" file_url set_file_url: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVirusScanConfig` (运行时查询文件查杀新设置).
+/// Request of `DescribeVirusScanConfig` (Query new settings of file scan at runtime.).
 ///
-/// 运行时查询文件查杀新设置
+/// Query new settings of file scan at runtime.
 DescribeVirusScanConfigRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeVirusScanConfig", DescribeVirusScanConfigRequest => DescribeVirusScanConfigResponse);
 
 rt::model! { read debug;
-/// DescribeVirusScanConfig返回参数结构体
+/// DescribeVirusScanConfig response structure.
 DescribeVirusScanConfigResponse {
-    /// 是否开启定期扫描
+    /// Enable Regular Scanning
     "EnableScan" enable_scan set_enable_scan: bool,
-    /// 检测周期每隔多少天
+    /// Detection Interval in Days
     "Cycle" cycle set_cycle: i128,
-    /// 扫描开始时间
+    /// Scan start time
     "BeginScanAt" begin_scan_at set_begin_scan_at: str,
-    /// 超时时长，单位小时
+    /// Timeout Duration (Hours)
     "Timeout" timeout set_timeout: i128,
-    /// SCAN_NODE:扫描节点
-    /// SCAN_CONTAINER:扫描容器
+    /// SCAN_NODE: Scanning node
+    /// SCAN CONTAINER
     "ScanRangeType" scan_range_type set_scan_range_type: str,
-    /// 自选扫描范围的容器id或者节点id
+    /// Container ID or Node ID in Custom Scan Range
     "ScanIDs" scan_i_ds set_scan_i_ds: list ScanRangeInfo,
-    /// 自选排除或扫描的地址
+    /// Custom Excluded or Scanned Address
     "ScanPath" scan_path set_scan_path: list String,
-    /// 扫描路径模式：
-    /// SCAN_PATH_ALL：全部路径
-    /// SCAN_PATH_DEFAULT：默认路径
-    /// SCAN_PATH_USER_DEFINE：用户自定义路径
+    /// Scan path mode:
+    /// SCAN_PATH_ALL: All paths.
+    /// SCAN_PATH_DEFAULT: Default path
+    /// SCAN_PATH_USER_DEFINE: User-defined path
     "ScanPathMode" scan_path_mode set_scan_path_mode: str,
-    /// true:包含路径
-    /// false:排除路径
+    /// true: including path
+    /// Default value: false. Excluded path.
     "IsIncludePath" is_include_path set_is_include_path: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVirusScanSetting` (运行时查询文件查杀设置).
+/// Request of `DescribeVirusScanSetting` (Queries virus scanning settings at runtime).
 ///
-/// 运行时查询文件查杀设置
+/// This API is used to query virus scanning settings at runtime.
 DescribeVirusScanSettingRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeVirusScanSetting", DescribeVirusScanSettingRequest => DescribeVirusScanSettingResponse);
 
 rt::model! { read debug;
-/// DescribeVirusScanSetting返回参数结构体
+/// DescribeVirusScanSetting response structure.
 DescribeVirusScanSettingResponse {
-    /// 是否开启定期扫描
+    /// Whether to enable scheduled scan
     "EnableScan" enable_scan set_enable_scan: bool,
-    /// 检测周期每隔多少天
+    /// Check cycle in days
     "Cycle" cycle set_cycle: i128,
-    /// 扫描开始时间
+    /// Scan start time
     "BeginScanAt" begin_scan_at set_begin_scan_at: str,
-    /// 扫描全部路径
+    /// Scan all paths
     "ScanPathAll" scan_path_all set_scan_path_all: bool,
-    /// 当ScanPathAll为true 生效 0扫描以下路径 1、扫描除以下路径
+    /// Valid when `ScanPathAll` is `true`. Valid values of `ScanPathAll`: `0` (scan the following paths); `1` (scan all paths except the following).
     "ScanPathType" scan_path_type set_scan_path_type: i128,
-    /// 超时时长，单位小时
+    /// Timeout period in hours
     "Timeout" timeout set_timeout: i128,
-    /// 扫描范围0容器1主机节点
+    /// Scanning scope. Valid values: `0` (container); `1` (server).
     "ScanRangeType" scan_range_type set_scan_range_type: i128,
-    /// true 全选，false 自选
+    /// Valid values: `true` (all); `false` (specified).
     "ScanRangeAll" scan_range_all set_scan_range_all: bool,
-    /// 自选扫描范围的容器id或者主机id 根据ScanRangeType决定
+    /// ID of the specified container or server to be scanned, which is based on `ScanRangeType`.
     "ScanIds" scan_ids set_scan_ids: list String,
-    /// 自选排除或扫描的地址
+    /// Specified path to be excluded or scanned
     "ScanPath" scan_path set_scan_path: list String,
-    /// 一键检测的超时设置
+    /// One-Click Detection Timeout Setting
     "ClickTimeout" click_timeout set_click_timeout: i128,
-    /// 扫描路径模式：
-    /// SCAN_PATH_ALL：全部路径
-    /// SCAN_PATH_DEFAULT：默认路径
-    /// SCAN_PATH_USER_DEFINE：用户自定义路径
+    /// Path scanning mode:
+    /// `SCAN_PATH_ALL`: Scan all paths
+    /// `SCAN_PATH_DEFAULT`: Scan the default path
+    /// `SCAN_PATH_USER_DEFINE`: Scan the custom path
     "ScanPathMode" scan_path_mode set_scan_path_mode: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVirusScanTaskStatus` (运行时查询文件查杀任务状态).
+/// Request of `DescribeVirusScanTaskStatus` (Queries the status of a virus scanning task at runtime).
 ///
-/// 运行时查询文件查杀任务状态
+/// This API is used to query the status of a virus scanning task at runtime.
 DescribeVirusScanTaskStatusRequest {
-    /// 任务id
+    /// Task ID
     "TaskID" task_id set_task_id: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeVirusScanTaskStatus", DescribeVirusScanTaskStatusRequest => DescribeVirusScanTaskStatusResponse);
 
 rt::model! { read debug;
-/// DescribeVirusScanTaskStatus返回参数结构体
+/// DescribeVirusScanTaskStatus response structure.
 DescribeVirusScanTaskStatusResponse {
-    /// 查杀容器个数
+    /// Number of scanned containers
     "ContainerTotal" container_total set_container_total: i128,
-    /// 风险容器个数
+    /// Number of containers at risk
     "RiskContainerCnt" risk_container_cnt set_risk_container_cnt: i128,
-    /// 扫描状态 任务状态:
-    /// SCAN_NONE:无，
-    /// SCAN_SCANNING:正在扫描中，
-    /// SCAN_FINISH：扫描完成，
-    /// SCAN_TIMEOUT：扫描超时
-    /// SCAN_CANCELING: 取消中
-    /// SCAN_CANCELED:已取消
+    /// Scan task status:
+    /// `SCAN_NONE`: None.
+    /// `SCAN_SCANNING`: Scanning.
+    /// `SCAN_FINISH`: Scanned.
+    /// `SCAN_TIMEOUT`: Scan timed out.
+    /// `SCAN_CANCELING`: Canceling.
+    /// `SCAN_CANCELED`: Canceled.
     "Status" status set_status: str,
-    /// 扫描进度 I
+    /// Scanning progress
     "Schedule" schedule set_schedule: i128,
-    /// 已经扫描了的容器个数
+    /// Number of scanned containers
     "ContainerScanCnt" container_scan_cnt set_container_scan_cnt: i128,
-    /// 风险个数
+    /// Number of risks
     "RiskCnt" risk_cnt set_risk_cnt: i128,
-    /// 剩余扫描时间
+    /// Remaining scan time
     "LeftSeconds" left_seconds set_left_seconds: i128,
-    /// 扫描开始时间
+    /// Scan start time
     "StartTime" start_time set_start_time: str,
-    /// 扫描结束时间
+    /// Scan end time
     "EndTime" end_time set_end_time: str,
-    /// 扫描类型，"CYCLE"：周期扫描， "MANUAL"：手动扫描
+    /// Scan type. Valid values: `CYCLE` (periodic scan); `MANUAL` (manual scan).
     "ScanType" scan_type set_scan_type: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVirusScanTimeoutSetting` (运行时文件扫描超时设置查询).
+/// Request of `DescribeVirusScanTimeoutSetting` (Queries the timeout settings of a file scan at runtime).
 ///
-/// 运行时文件扫描超时设置查询
+/// This API is used to query the timeout settings of a file scan at runtime.
 DescribeVirusScanTimeoutSettingRequest {
-    /// 设置类型0一键检测，1定时检测
+    /// Scan type. Valid values: `0` (quick scan); `1` (scheduled scan).
     ///
     /// Required.
     "ScanType" scan_type set_scan_type: i128,
@@ -10906,162 +10914,162 @@ DescribeVirusScanTimeoutSettingRequest {
 rt::action!("tcss", "2020-11-01", "DescribeVirusScanTimeoutSetting", DescribeVirusScanTimeoutSettingRequest => DescribeVirusScanTimeoutSettingResponse);
 
 rt::model! { read debug;
-/// DescribeVirusScanTimeoutSetting返回参数结构体
+/// DescribeVirusScanTimeoutSetting response structure.
 DescribeVirusScanTimeoutSettingResponse {
-    /// 超时时长单位小时
+    /// Timeout Duration (Hours)
     "Timeout" timeout set_timeout: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVirusSummary` (运行时查询木马概览信息).
+/// Request of `DescribeVirusSummary` (Queries the trojan overview at runtime).
 ///
-/// 运行时查询木马概览信息
+/// This API is used to query the trojan overview at runtime.
 DescribeVirusSummaryRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeVirusSummary", DescribeVirusSummaryRequest => DescribeVirusSummaryResponse);
 
 rt::model! { read debug;
-/// DescribeVirusSummary返回参数结构体
+/// DescribeVirusSummary response structure.
 DescribeVirusSummaryResponse {
-    /// 最近的一次扫描任务id
+    /// ID of the last scan task
     "TaskId" task_id set_task_id: str,
-    /// 木马影响容器个数
+    /// Number of Containers Affected by Trojans
     "RiskContainerCnt" risk_container_cnt set_risk_container_cnt: i128,
-    /// 待处理风险个数
+    /// Number of Pending Risks
     "RiskCnt" risk_cnt set_risk_cnt: i128,
-    /// 病毒库更新时间
+    /// Virus database update time
     "VirusDataBaseModifyTime" virus_data_base_modify_time set_virus_data_base_modify_time: str,
-    /// 木马影响容器个数较昨日增长
+    /// Increase in the Number of Containers Affected by Trojans Compared to Yesterday
     "RiskContainerIncrease" risk_container_increase set_risk_container_increase: i64,
-    /// 待处理风险个数较昨日增长
+    /// Number of Pending Risks Increased Compared to Yesterday
     "RiskIncrease" risk_increase set_risk_increase: i64,
-    /// 隔离事件个数较昨日新增
+    /// Isolation Event Count Increased Compared to Yesterday
     "IsolateIncrease" isolate_increase set_isolate_increase: i64,
-    /// 隔离事件总数
+    /// Total Number of Isolation Events
     "IsolateCnt" isolate_cnt set_isolate_cnt: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVirusTaskList` (运行时查询文件查杀任务列表).
+/// Request of `DescribeVirusTaskList` (Queries the list of virus scanning tasks at runtime).
 ///
-/// 运行时查询文件查杀任务列表
+/// This API is used to query the list of virus scanning tasks at runtime.
 DescribeVirusTaskListRequest {
-    /// 任务id
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 过滤条件。
+    /// Filter
     ///
-    /// - ContainerName - String - 是否必填：否 - 容器名称
+    /// - ContainerName- String - Required: No - Container name
     ///
-    /// - ContainerId - String - 是否必填：否 - 容器id
+    /// - ContainerId - String - Required: No - Container ID
     ///
-    /// - Hostname - String - 是否必填：否 - 主机名称
+    /// - Hostname - String - Required: No - Server name
     ///
-    /// - HostIp- String - 是否必填：否 - 主机IP
+    /// - HostIp- String - Required: No - Server IP
     ///
-    /// - ImageId- String - 是否必填：否 - 镜像ID
+    /// - ImageId- String - Required: No - Image ID
     ///
-    /// - ImageName- String - 是否必填：否 - 镜像名称
+    /// - ImageName- String - Required: No - Image name
     ///
-    /// - Status- String - 是否必填：否 - 状态
+    /// - Status- String - Required: No - Status
     "Filters" filters set_filters: list RunTimeFilters,
-    /// 排序字段
+    /// Sorting field
     "By" by set_by: str,
-    /// 排序方式
+    /// Sorting order
     "Order" order set_order: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeVirusTaskList", DescribeVirusTaskListRequest => DescribeVirusTaskListResponse);
 
 rt::model! { read debug;
-/// DescribeVirusTaskList返回参数结构体
+/// DescribeVirusTaskList response structure.
 DescribeVirusTaskListResponse {
-    /// 文件查杀列表
+    /// Virus scanning list
     "List" list set_list: list VirusTaskInfo,
-    /// 总数量(容器任务数量)
+    /// Total number (number of container tasks)
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVirusWhiteListRules` (查询木马白名单规则列表).
+/// Request of `DescribeVirusWhiteListRules` (This API is used to query the Trojan allowlist rule list.).
 ///
-/// 查询木马白名单规则列表
+/// This API is used to query the Trojan allowlist rule list.
 DescribeVirusWhiteListRulesRequest {
-    /// 分页大小，默认为10
+    /// Page size. Default value: 10.
     "Limit" limit set_limit: i128,
-    /// 分页偏移量，默认为0
+    /// Page offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 排序方向，ASC/DESC，默认DESC
+    /// Sorting order. Valid values: ASC and DESC. Default value: DESC.
     "Order" order set_order: str,
-    /// 排序字段，支持 InsertTime/UpdateTime
+    /// Sorting field. Valid values: InsertTime and UpdateTime.
     "By" by set_by: str,
-    /// 过滤
+    /// Filter.
     "Filters" filters set_filters: list RunTimeFilters,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeVirusWhiteListRules", DescribeVirusWhiteListRulesRequest => DescribeVirusWhiteListRulesResponse);
 
 rt::model! { read debug;
-/// DescribeVirusWhiteListRules返回参数结构体
+/// DescribeVirusWhiteListRules response structure.
 DescribeVirusWhiteListRulesResponse {
-    /// 总数
+    /// Total.
     "TotalCount" total_count set_total_count: i128,
-    /// 白名单规则列表
+    /// Allowlist rule list.
     "List" list set_list: list VirusWhiteListRuleInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVulContainerList` (查询受漏洞的容器列表).
+/// Request of `DescribeVulContainerList` (Queries the list of containers affected by vulnerabilities).
 ///
-/// 查询受漏洞的容器列表
+/// This API is used to query the list of containers affected by vulnerabilities.
 DescribeVulContainerListRequest {
-    /// 漏洞PocID
+    /// POC ID
     ///
     /// Required.
     "PocID" poc_id set_poc_id: str,
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 过滤条件。
+    /// Filter
     ///
-    /// - OnlyAffectedNewestImage- Bool- 是否必填：否 - 仅展示影响最新版本镜像的漏洞
+    /// - OnlyAffectedNewestImage- Bool- Required: No - Show only vulnerabilities that affect the latest image tags
     ///
-    /// - ContainerID- string - 是否必填：否 - 容器ID
+    /// - ContainerID- string - Required: No - Container ID
     ///
-    /// - ContainerName- String -是否必填: 否 - 容器名称
+    /// - ContainerName- String - Required: No - Container name
     "Filters" filters set_filters: list RunTimeFilters,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeVulContainerList", DescribeVulContainerListRequest => DescribeVulContainerListResponse);
 
 rt::model! { read debug;
-/// DescribeVulContainerList返回参数结构体
+/// DescribeVulContainerList response structure.
 DescribeVulContainerListResponse {
-    /// 容器列表
+    /// List of containers
     "List" list set_list: list VulAffectedContainerInfo,
-    /// 容器总数
+    /// Total number of containers
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVulDefenceEventDetail` (查询漏洞防御事件详情).
+/// Request of `DescribeVulDefenceEventDetail` (Queries the details of an exploit prevention event).
 ///
-/// 查询漏洞防御事件详情
+/// This API is used to query the details of an exploit prevention event.
 DescribeVulDefenceEventDetailRequest {
-    /// 事件ID
+    /// Event ID
     ///
     /// Required.
     "EventID" event_id set_event_id: i64,
@@ -11069,81 +11077,81 @@ DescribeVulDefenceEventDetailRequest {
 rt::action!("tcss", "2020-11-01", "DescribeVulDefenceEventDetail", DescribeVulDefenceEventDetailRequest => DescribeVulDefenceEventDetailResponse);
 
 rt::model! { read debug;
-/// DescribeVulDefenceEventDetail返回参数结构体
+/// DescribeVulDefenceEventDetail response structure.
 DescribeVulDefenceEventDetailResponse {
-    /// 漏洞防御事件详细
+    /// Exploit prevention event details
     "EventDetail" event_detail set_event_detail: obj VulDefenceEventDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVulDefenceEvent` (查询漏洞防御事件列表).
+/// Request of `DescribeVulDefenceEvent` (Queries the list of exploit prevention events).
 ///
-/// 查询漏洞防御事件列表
+/// This API is used to query the list of exploit prevention events.
 DescribeVulDefenceEventRequest {
-    /// 过滤条件。
+    /// Filter
     ///
-    /// - Status- String - 是否必填：否 - 插件状态，待处理：EVENT_UNDEAL，EVENT_DEALED：已处理，已忽略：EVENT_IGNORE， EVENT_DEFENDED：已防御
+    /// - Status- String - Required: No - Plugin status. Valid values: `EVENT_UNDEAL` (pending); `EVENT_DEALED` (processed); `EVENT_IGNORE` (ignored); `EVENT_DEFENDED` (defended).
     ///
-    /// - ContainerStatus- String - 是否必填：否 - 容器运行状态筛选，已创建：CREATED,正常运行：RUNNING, 暂定运行：PAUSED, 停止运行：	STOPPED，重启中：RESTARTING, 迁移中：REMOVING, 销毁：DESTROYED
+    /// - ContainerStatus- String - Required: No - Container status. Valid values: `CREATED` (created); `RUNNING` (running); `PAUSED` (suspended); 	`STOPPED` (stopped); `RESTARTING` (restarting); `REMOVING` (removing); `DESTROYED` (terminated).
     ///
-    /// - ContainerNetStatus- String -是否必填: 否 -  容器网络状态筛选 未隔离：NORMAL，已隔离：ISOLATED，隔离失败：ISOLATE_FAILED，解除隔离失败：RESTORE_FAILED，解除隔离中：RESTORING，隔离中：ISOLATING
+    /// - ContainerNetStatus- String - Required: No - Container network status. Valid values: `NORMAL` (not isolated); `ISOLATED` (isolated); `ISOLATE_FAILED` (isolation failed); `RESTORE_FAILED` (recovery failed); `RESTORING` (recovering); `ISOLATING` (isolating).
     ///
-    /// - EventType - String -是否必填: 否 -  入侵状态，防御成功：EVENT_DEFENDED，尝试攻击：EVENT_ATTACK
+    /// - EventType - String - Required: No - Intrusion status. Valid values: `EVENT_DEFENDED` (defended successfully); `EVENT_ATTACK` (attack attempt).
     ///
-    /// - TimeRange- String -是否必填: 否 -  时间范围，第一个值表示开始时间，第二个值表示结束时间
+    /// - TimeRange- String - Required: No - Time range. The first value indicates the start time, and the second the end time.
     ///
-    /// - VulName- string - 是否必填：否 - 漏洞名称。
+    /// - VulName- string - Required: No - Vulnerability name
     ///
-    /// - CVEID- string - 是否必填：否 - CVE编号。
+    /// - CVEID- string - Required: No - CVE No.
     ///
-    /// - SourceIP- string - 是否必填：否 - 攻击源IP。
+    /// - SourceIP- string - Required: No - Attacker IP
     ///
-    /// - ContainerName- string - 是否必填：否 - 容器名称。
+    /// - ContainerName- string - Required: No - Container name
     ///
-    /// - ContainerID- string - 是否必填：否 - 容器ID。
+    /// - ContainerID- string - Required: No - Container ID
     ///
-    /// - ImageName- string - 是否必填：否 - 镜像名称。
+    /// - ImageName- string - Required: No - Image name
     ///
-    /// - ImageID- string - 是否必填：否 - 镜像ID。
+    /// - ImageID- string - Required: No - Image ID
     ///
-    /// - HostName- string - 是否必填：否 - 主机名称。
+    /// - HostName- string - Required: No - Server name
     ///
-    /// - HostIP- string - 是否必填：否 - 内网IP。
+    /// - HostIP- string - Required: No - Private IP
     "Filters" filters set_filters: list RunTimeFilters,
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 排序方式：asc/desc
+    /// Sorting order. Valid values: `asc`, `desc`.
     "Order" order set_order: str,
-    /// 排序字段：事件数量：EventCount
+    /// Sorting field: `EventCount` (number of events).
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeVulDefenceEvent", DescribeVulDefenceEventRequest => DescribeVulDefenceEventResponse);
 
 rt::model! { read debug;
-/// DescribeVulDefenceEvent返回参数结构体
+/// DescribeVulDefenceEvent response structure.
 DescribeVulDefenceEventResponse {
-    /// 漏洞防御事件列表
+    /// List of exploit prevention events
     "List" list set_list: list VulDefenceEvent,
-    /// 总数量
+    /// Total number
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVulDefenceEventTendency` (查询漏洞防御攻击事件趋势).
+/// Request of `DescribeVulDefenceEventTendency` (Queries the trend of exploit prevention events).
 ///
-/// 查询漏洞防御攻击事件趋势
+/// This API is used to query the trend of exploit prevention events.
 DescribeVulDefenceEventTendencyRequest {
-    /// 开始时间
+    /// Start time
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End time
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
@@ -11151,132 +11159,132 @@ DescribeVulDefenceEventTendencyRequest {
 rt::action!("tcss", "2020-11-01", "DescribeVulDefenceEventTendency", DescribeVulDefenceEventTendencyRequest => DescribeVulDefenceEventTendencyResponse);
 
 rt::model! { read debug;
-/// DescribeVulDefenceEventTendency返回参数结构体
+/// DescribeVulDefenceEventTendency response structure.
 DescribeVulDefenceEventTendencyResponse {
-    /// 漏洞防御事件趋势
+    /// Trend of exploit prevention events
     "DefendedList" defended_list set_defended_list: list VulDefenceEventTendency,
-    /// 漏洞攻击事件趋势
+    /// Trend of vulnerability attack events
     "AttackList" attack_list set_attack_list: list VulDefenceEventTendency,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVulDefenceHost` (查询漏洞防御的主机列表).
+/// Request of `DescribeVulDefenceHost` (Queries the list of servers with exploit prevention enabled).
 ///
-/// 查询漏洞防御的主机列表
+/// This API is used to query the list of servers with exploit prevention enabled.
 DescribeVulDefenceHostRequest {
-    /// 过滤条件。
+    /// Filter condition
     ///
-    /// - Status- String - 是否必填：否 - 插件状态，正常：SUCCESS，异常：FAIL， NO_DEFENCE:未防御
+    /// - `Status`: String - Required: No - Plugin status. Values: `SUCCESS` (normal); `FAIL` (abnormal); `NO_DEFENCE` (not defended).
     ///
-    /// - HostName- String - 是否必填：否 - 主机名称/超级节点名称
+    /// - `HostName`: String - Required: No - Server/Super node name
     ///
-    /// - HostIP- String - 是否必填：否 - 主机IP
+    /// - `HostIP`: String - Required: No - Server IP
     ///
-    /// - NodeType- String - 是否必填：否 - 节点类型
+    /// - `NodeType`: String  - Required: No - Node type
     ///
-    /// - HostName- String - 是否必填：否 - 超级节点名称
+    /// - `HostName` - String - Required: No - Super node name
     ///
-    /// - NodeSubNetCIDR- String - 是否必填：否 - 超级节点CIDR
+    /// - `NodeSubNetCIDR`: String - Required: No - Super node CIDR block
     "Filters" filters set_filters: list RunTimeFilters,
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 排序方式：asc/desc
+    /// Sorting order. Valid values: `asc`, `desc`.
     "Order" order set_order: str,
-    /// 排序字段：更新时间：ModifyTime/首次开启时间：CreateTime
+    /// Sorting field. Valid values: `ModifyTime` (update time); `CreateTime` (first enablement time).
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeVulDefenceHost", DescribeVulDefenceHostRequest => DescribeVulDefenceHostResponse);
 
 rt::model! { read debug;
-/// DescribeVulDefenceHost返回参数结构体
+/// DescribeVulDefenceHost response structure.
 DescribeVulDefenceHostResponse {
-    /// 总数量
+    /// Total number
     "TotalCount" total_count set_total_count: i64,
-    /// 漏洞防御的主机列表
+    /// List of servers with exploit prevention
     "List" list set_list: list VulDefenceHost,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVulDefencePlugin` (查询漏洞防御插件列表).
+/// Request of `DescribeVulDefencePlugin` (Queries the list of exploit prevention plugins).
 ///
-/// 查询漏洞防御插件列表
+/// This API is used to query the list of exploit prevention plugins.
 DescribeVulDefencePluginRequest {
-    /// 主机HostID或超级节点UniqueId
+    /// Host ID or unique super node ID
     "HostID" host_id set_host_id: str,
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 过滤条件。
+    /// Filter condition
     ///
     /// -
-    /// Status- String - 是否必填：否 -插件运行状态：注入中:INJECTING，注入成功：SUCCESS，注入失败：FAIL，插件超时：TIMEOUT，插件退出：QUIT
+    /// Status- String - Required: No - Plugin status. Valid values: `INJECTING` (injecting); `SUCCESS` (injected successfully); `FAIL` (injection failed); `TIMEOUT` (plugin timed out); `QUIT` (plugin exited).
     "Filters" filters set_filters: list RunTimeFilters,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeVulDefencePlugin", DescribeVulDefencePluginRequest => DescribeVulDefencePluginResponse);
 
 rt::model! { read debug;
-/// DescribeVulDefencePlugin返回参数结构体
+/// DescribeVulDefencePlugin response structure.
 DescribeVulDefencePluginResponse {
-    /// 总数量
+    /// Total number
     "TotalCount" total_count set_total_count: i64,
-    /// 漏洞防御插件列表
+    /// List of exploit prevention plugins
     "List" list set_list: list VulDefencePlugin,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVulDefenceSetting` (查询漏洞防御设置信息).
+/// Request of `DescribeVulDefenceSetting` (Queries the exploit prevention settings).
 ///
-/// 查询漏洞防御设置信息
+/// This API is used to query the exploit prevention settings.
 DescribeVulDefenceSettingRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeVulDefenceSetting", DescribeVulDefenceSettingRequest => DescribeVulDefenceSettingResponse);
 
 rt::model! { read debug;
-/// DescribeVulDefenceSetting返回参数结构体
+/// DescribeVulDefenceSetting response structure.
 DescribeVulDefenceSettingResponse {
-    /// 是否开启:0: 关闭 1:开启
+    /// Whether it is enabled. Valid values: `0` (disabled); `1` (enabled).
     "IsEnabled" is_enabled set_is_enabled: i64,
-    /// 漏洞防御主机范围: 0:自选主机节点，1:全部
+    /// Scope of servers with exploit prevention enabled. Valid values: `0` (specified servers); `1` (all servers).
     "Scope" scope set_scope: i64,
-    /// 漏洞防御主机数量
+    /// Number of servers with exploit prevention enabled
     "HostCount" host_count set_host_count: i64,
-    /// 开启漏洞防御异常主机数量
+    /// Number of abnormal servers with exploit prevention enabled
     "ExceptionHostCount" exception_host_count set_exception_host_count: i64,
-    /// 自选漏洞防御主机
+    /// Custom Vulnerability Defense Hosts
     "HostIDs" host_i_ds set_host_i_ds: list String,
-    /// 开通容器安全的主机总数
+    /// Total Number of Hosts with Container Security Enabled
     "HostTotalCount" host_total_count set_host_total_count: i64,
-    /// 支持防御的漏洞数
+    /// Supported Defense Vulnerability Count
     "SupportDefenseVulCount" support_defense_vul_count set_support_defense_vul_count: i64,
-    /// 普通节点个数
+    /// Number of normal nodes
     "HostNodeCount" host_node_count set_host_node_count: i64,
-    /// 超级节点范围
+    /// Super node scope
     "SuperScope" super_scope set_super_scope: i64,
-    /// 超级节点个数
+    /// Number of super nodes
     "SuperNodeCount" super_node_count set_super_node_count: i64,
-    /// 超级节点Id列表
+    /// List of super node IDs
     "SuperNodeIds" super_node_ids set_super_node_ids: list String,
-    /// 开通容器安全的超级结点总数
+    /// Total number of super nodes with TCSS activated
     "NodeTotalCount" node_total_count set_node_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVulDetail` (查询漏洞详情).
+/// Request of `DescribeVulDetail` (Queries vulnerability details).
 ///
-/// 查询漏洞详情
+/// This API is used to query vulnerability details.
 DescribeVulDetailRequest {
-    /// 漏洞PocID
+    /// POC ID
     ///
     /// Required.
     "PocID" poc_id set_poc_id: str,
@@ -11284,195 +11292,195 @@ DescribeVulDetailRequest {
 rt::action!("tcss", "2020-11-01", "DescribeVulDetail", DescribeVulDetailRequest => DescribeVulDetailResponse);
 
 rt::model! { read debug;
-/// DescribeVulDetail返回参数结构体
+/// DescribeVulDetail response structure.
 DescribeVulDetailResponse {
-    /// 漏洞详情信息
+    /// Vulnerability details
     "VulInfo" vul_info set_vul_info: obj VulDetailInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVulIgnoreLocalImageList` (查询漏洞扫描忽略的本地镜像列表).
+/// Request of `DescribeVulIgnoreLocalImageList` (Queries the list of local images ignored in a vulnerability scan).
 ///
-/// 查询漏洞扫描忽略的本地镜像列表
+/// This API is used to query the list of local images ignored in a vulnerability scan.
 DescribeVulIgnoreLocalImageListRequest {
-    /// 漏洞PocID
+    /// POC ID
     ///
     /// Required.
     "PocID" poc_id set_poc_id: str,
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 排序方式:DESC,ACS
+    /// Sorting order. Valid values: `DESC`, `ASC`.
     "Order" order set_order: str,
-    /// 排序字段 ImageSize
+    /// Sorting field: `ImageSize`.
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeVulIgnoreLocalImageList", DescribeVulIgnoreLocalImageListRequest => DescribeVulIgnoreLocalImageListResponse);
 
 rt::model! { read debug;
-/// DescribeVulIgnoreLocalImageList返回参数结构体
+/// DescribeVulIgnoreLocalImageList response structure.
 DescribeVulIgnoreLocalImageListResponse {
-    /// 总数量
+    /// Total number
     "TotalCount" total_count set_total_count: i64,
-    /// 镜像列表
+    /// List of images
     "List" list set_list: list VulIgnoreLocalImage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVulIgnoreRegistryImageList` (查询漏洞扫描忽略的仓库镜像列表).
+/// Request of `DescribeVulIgnoreRegistryImageList` (Queries the list of repository images ignored in a vulnerability scan).
 ///
-/// 查询漏洞扫描忽略的仓库镜像列表
+/// This API is used to query the list of repository images ignored in a vulnerability scan.
 DescribeVulIgnoreRegistryImageListRequest {
-    /// 漏洞PocID
+    /// POC ID
     ///
     /// Required.
     "PocID" poc_id set_poc_id: str,
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeVulIgnoreRegistryImageList", DescribeVulIgnoreRegistryImageListRequest => DescribeVulIgnoreRegistryImageListResponse);
 
 rt::model! { read debug;
-/// DescribeVulIgnoreRegistryImageList返回参数结构体
+/// DescribeVulIgnoreRegistryImageList response structure.
 DescribeVulIgnoreRegistryImageListResponse {
-    /// 总数量
+    /// Total number
     "TotalCount" total_count set_total_count: i64,
-    /// 镜像列表
+    /// List of images
     "List" list set_list: list VulIgnoreRegistryImage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVulImageList` (查询漏洞影响的镜像列表).
+/// Request of `DescribeVulImageList` (Queries the list of images affected by vulnerabilities).
 ///
-/// 查询漏洞影响的镜像列表
+/// This API is used to query the list of images affected by vulnerabilities.
 DescribeVulImageListRequest {
-    /// 漏洞PocID
+    /// POC ID
     ///
     /// Required.
     "PocID" poc_id set_poc_id: str,
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 过滤条件。
+    /// Filter
     ///
-    /// - OnlyAffectedNewestImage- Bool- 是否必填：否 - 仅展示影响最新版本镜像的漏洞
+    /// - OnlyAffectedNewestImage- Bool- Required: No - Show only vulnerabilities that affect the latest image tags
     ///
-    /// - ImageID- string - 是否必填：否 - 镜像ID
+    /// - ImageID- string - Required: No - Image ID
     ///
-    /// - ImageName- String -是否必填: 否 - 镜像名称
+    /// - ImageName- String - Required: No - Image name
     ///
-    /// - HostIP- string -是否必填: 否 - 内网IP
+    /// - HostIP- string - Required: No - Private IP
     ///
-    /// - PublicIP- string -是否必填: 否 - 外网IP
+    /// - PublicIP- string - Required: No - Public IP
     ///
-    /// - ComponentName- string -是否必填: 否 - 组件名称
+    /// - ComponentName- string - Required: No - Component name
     ///
-    /// - ComponentVersion- string -是否必填: 否 - 组件版本
+    /// - ComponentVersion- string - Required: No - Component version
     ///
-    /// - HostName- string -是否必填: 否 - 主机名称
+    /// - HostName- string - Required: No - Server name
     "Filters" filters set_filters: list RunTimeFilters,
-    /// 排序方式
+    /// Sorting order
     "Order" order set_order: str,
-    /// 排序字段
+    /// Sorting field
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeVulImageList", DescribeVulImageListRequest => DescribeVulImageListResponse);
 
 rt::model! { read debug;
-/// DescribeVulImageList返回参数结构体
+/// DescribeVulImageList response structure.
 DescribeVulImageListResponse {
-    /// 受影响的镜像列表
+    /// List of affected images
     "List" list set_list: list VulAffectedImageInfo,
-    /// 镜像总数
+    /// Total number of images
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVulImageSummary` (查询漏洞镜像统计).
+/// Request of `DescribeVulImageSummary` (Queries the statistics of images affected by vulnerabilities).
 ///
-/// 查询漏洞镜像统计
+/// This API is used to query the statistics of images affected by vulnerabilities.
 DescribeVulImageSummaryRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeVulImageSummary", DescribeVulImageSummaryRequest => DescribeVulImageSummaryResponse);
 
 rt::model! { read debug;
-/// DescribeVulImageSummary返回参数结构体
+/// DescribeVulImageSummary response structure.
 DescribeVulImageSummaryResponse {
-    /// 受严重或高危漏洞影响的镜像数
+    /// Number of images affected by critical or high-risk vulnerabilities
     "SeriousVulImageCount" serious_vul_image_count set_serious_vul_image_count: i64,
-    /// 已扫描的镜像数
+    /// Number of scanned images
     "ScannedImageCount" scanned_image_count set_scanned_image_count: i64,
-    /// 漏洞总数量
+    /// Total number of vulnerabilities
     "VulTotalCount" vul_total_count set_vul_total_count: i64,
-    /// 系统漏洞数
+    /// Number of system vulnerabilities
     "SysTemVulCount" sys_tem_vul_count set_sys_tem_vul_count: i64,
-    /// web应用漏洞数
+    /// Number of web application vulnerabilities
     "WebVulCount" web_vul_count set_web_vul_count: i64,
-    /// 已授权镜像数
+    /// Number of licensed images
     "AllAuthorizedImageCount" all_authorized_image_count set_all_authorized_image_count: i64,
-    /// 应急漏洞数
+    /// Number of emergency vulnerabilities
     "EmergencyVulCount" emergency_vul_count set_emergency_vul_count: i64,
-    /// 支持扫描的漏洞总数量
+    /// Total number of vulnerabilities that can be scanned for
     "SupportVulTotalCount" support_vul_total_count set_support_vul_total_count: i64,
-    /// 漏洞库更新时间
+    /// Vulnerability library update time
     "VulLibraryUpdateTime" vul_library_update_time set_vul_library_update_time: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVulLevelImageSummary` (查询应急漏洞各威胁等级统计镜像数).
+/// Request of `DescribeVulLevelImageSummary` (Queries the numbers of images affected by emergency vulnerabilities at each severity level).
 ///
-/// 查询应急漏洞各威胁等级统计镜像数
+/// This API is used to query the numbers of images affected by emergency vulnerabilities at each severity level.
 DescribeVulLevelImageSummaryRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeVulLevelImageSummary", DescribeVulLevelImageSummaryRequest => DescribeVulLevelImageSummaryResponse);
 
 rt::model! { read debug;
-/// DescribeVulLevelImageSummary返回参数结构体
+/// DescribeVulLevelImageSummary response structure.
 DescribeVulLevelImageSummaryResponse {
-    /// 高危漏洞最新本地镜像占比
+    /// Percentage of high-risk vulnerabilities in the latest local images
     "HighLevelVulLocalImagePercent" high_level_vul_local_image_percent set_high_level_vul_local_image_percent: f64,
-    /// 中危漏洞最新本地镜像占比
+    /// Percentage of medium-risk vulnerabilities in the latest local images
     "MediumLevelVulLocalImagePercent" medium_level_vul_local_image_percent set_medium_level_vul_local_image_percent: f64,
-    /// 低危漏洞最新本地镜像占比
+    /// Percentage of low-risk vulnerabilities in the latest local images
     "LowLevelVulLocalImagePercent" low_level_vul_local_image_percent set_low_level_vul_local_image_percent: f64,
-    /// 严重漏洞最新本地镜像占比
+    /// Percentage of critical vulnerabilities in the latest local images
     "CriticalLevelVulLocalImagePercent" critical_level_vul_local_image_percent set_critical_level_vul_local_image_percent: f64,
-    /// 影响的最新版本本地镜像数
+    /// Number of affected local images on the latest version
     "LocalNewestImageCount" local_newest_image_count set_local_newest_image_count: i64,
-    /// 影响的最新版本仓库镜像数
+    /// Number of affected repository images on the latest version
     "RegistryNewestImageCount" registry_newest_image_count set_registry_newest_image_count: i64,
-    /// 高危漏洞最新仓库镜像占比
+    /// Percentage of high-risk vulnerabilities in the latest repository image
     "HighLevelVulRegistryImagePercent" high_level_vul_registry_image_percent set_high_level_vul_registry_image_percent: f64,
-    /// 中危漏洞最新仓库镜像占比
+    /// Percentage of medium-risk vulnerabilities in the latest repository image
     "MediumLevelVulRegistryImagePercent" medium_level_vul_registry_image_percent set_medium_level_vul_registry_image_percent: f64,
-    /// 低危漏洞最新仓库镜像占比
+    /// Percentage of low-risk vulnerabilities in the latest repository image
     "LowLevelVulRegistryImagePercent" low_level_vul_registry_image_percent set_low_level_vul_registry_image_percent: f64,
-    /// 严重漏洞最新仓库镜像占比
+    /// Percentage of critical vulnerabilities in the latest repository image
     "CriticalLevelVulRegistryImagePercent" critical_level_vul_registry_image_percent set_critical_level_vul_registry_image_percent: f64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVulLevelSummary` (查询漏洞各威胁等级统计数).
+/// Request of `DescribeVulLevelSummary` (Queries the numbers of vulnerabilities at each severity level).
 ///
-/// 查询漏洞各威胁等级统计数
+/// This API is used to query the numbers of vulnerabilities at each severity level.
 DescribeVulLevelSummaryRequest {
-    /// 漏洞分类: SYSTEM:系统漏洞 WEB:web应用漏洞 EMERGENCY:应急漏洞
+    /// Vulnerability type. Valid values: `SYSTEM` (system vulnerability); `WEB` (web application vulnerability); `EMERGENCY` (emergency vulnerability).
     ///
     /// Required.
     "CategoryType" category_type set_category_type: str,
@@ -11480,227 +11488,227 @@ DescribeVulLevelSummaryRequest {
 rt::action!("tcss", "2020-11-01", "DescribeVulLevelSummary", DescribeVulLevelSummaryRequest => DescribeVulLevelSummaryResponse);
 
 rt::model! { read debug;
-/// DescribeVulLevelSummary返回参数结构体
+/// DescribeVulLevelSummary response structure.
 DescribeVulLevelSummaryResponse {
-    /// 高危漏洞数
+    /// Number of high-risk vulnerabilities
     "HighLevelVulCount" high_level_vul_count set_high_level_vul_count: i64,
-    /// 中危漏洞数
+    /// Number of medium-risk vulnerabilities
     "MediumLevelVulCount" medium_level_vul_count set_medium_level_vul_count: i64,
-    /// 低危漏洞数
+    /// Number of low-risk vulnerabilities
     "LowLevelVulCount" low_level_vul_count set_low_level_vul_count: i64,
-    /// 严重漏洞数
+    /// Number of critical vulnerabilities
     "CriticalLevelVulCount" critical_level_vul_count set_critical_level_vul_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVulRegistryImageList` (查询漏洞影响的仓库镜像列表).
+/// Request of `DescribeVulRegistryImageList` (Queries the list of repository images affected by vulnerabilities).
 ///
-/// 查询漏洞影响的仓库镜像列表
+/// This API is used to query the list of repository images affected by vulnerabilities.
 DescribeVulRegistryImageListRequest {
-    /// 漏洞ID
+    /// Vulnerability ID
     ///
     /// Required.
     "PocID" poc_id set_poc_id: str,
-    /// 需要返回的数量，默认为10，最大值为100
+    /// The number of results returned. Default value: 10. Maximum value: 100.
     "Limit" limit set_limit: i128,
     /// 偏移量，默认为0。
     "Offset" offset set_offset: i128,
-    /// 过滤条件。
-    /// OnlyAffectedNewestImage bool 是否影响最新镜像
-    /// ImageDigest 镜像Digest，支持模糊查询
-    /// ImageId 镜像ID，支持模糊查询
-    /// Namespace 命名空间，支持模糊查询
-    /// ImageTag 镜像版本，支持模糊查询
-    /// InstanceName 实例名称，支持模糊查询
-    /// ImageName 镜像名，支持模糊查询
-    /// ImageRepoAddress 镜像地址，支持模糊查询
+    /// Filter condition
+    /// `OnlyAffectedNewestImage`: (bool) Whether the latest image is affected.
+    /// `ImageDigest`: Image digest. Fuzzy query is supported.
+    /// `ImageId`: Image ID.
+    /// `Namespace`: Namespace. Fuzzy query is supported.
+    /// `ImageTag`: Image tag. Fuzzy query is supported.
+    /// `InstanceName`: Instance name. Fuzzy query is supported.
+    /// `ImageName`: Image name. Fuzzy query is supported.
+    /// `ImageRepoAddress`: Image address. Fuzzy query is supported.
     "Filters" filters set_filters: list AssetFilters,
-    /// 排序方式
+    /// Sorting order
     "Order" order set_order: str,
-    /// 排序字段
+    /// Sorting field
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeVulRegistryImageList", DescribeVulRegistryImageListRequest => DescribeVulRegistryImageListResponse);
 
 rt::model! { read debug;
-/// DescribeVulRegistryImageList返回参数结构体
+/// DescribeVulRegistryImageList response structure.
 DescribeVulRegistryImageListResponse {
-    /// 镜像总数
+    /// Total number of images
     "TotalCount" total_count set_total_count: i64,
-    /// 仓库镜像列表
+    /// Result list
     "List" list set_list: list VulAffectedRegistryImageInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVulScanAuthorizedImageSummary` (统计漏洞扫描页已授权和未扫描镜像数).
+/// Request of `DescribeVulScanAuthorizedImageSummary` (Counts the number of licensed but not scanned images on the vulnerability scanning page).
 ///
-/// 统计漏洞扫描页已授权和未扫描镜像数
+/// This API is used to count the number of licensed but not scanned images on the vulnerability scanning page.
 DescribeVulScanAuthorizedImageSummaryRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeVulScanAuthorizedImageSummary", DescribeVulScanAuthorizedImageSummaryRequest => DescribeVulScanAuthorizedImageSummaryResponse);
 
 rt::model! { read debug;
-/// DescribeVulScanAuthorizedImageSummary返回参数结构体
+/// DescribeVulScanAuthorizedImageSummary response structure.
 DescribeVulScanAuthorizedImageSummaryResponse {
-    /// 全部已授权的本地镜像数
+    /// Number of all licensed local images
     "AllAuthorizedImageCount" all_authorized_image_count set_all_authorized_image_count: i64,
-    /// 已授权未扫描的本地镜像数
+    /// Number of licensed but not scanned local images
     "UnScanAuthorizedImageCount" un_scan_authorized_image_count set_un_scan_authorized_image_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVulScanInfo` (查询漏洞扫描任务信息).
+/// Request of `DescribeVulScanInfo` (Queries the information of a vulnerability scan task).
 ///
-/// 查询漏洞扫描任务信息
+/// This API is used to query the information of a vulnerability scan task.
 DescribeVulScanInfoRequest {
-    /// 本地镜像漏洞扫描任务ID，无则返回最近一次的漏洞任务扫描
+    /// ID of the task to scan local images for vulnerabilities. If it is not specified, the ID of the last scan will be returned.
     "LocalTaskID" local_task_id set_local_task_id: i64,
-    /// 仓库镜像漏洞扫描任务ID，无则返回最近一次的漏洞任务扫描
+    /// ID of the task to scan repository images for vulnerabilities. If it is not specified, the ID of the last scan will be returned.
     "RegistryTaskID" registry_task_id set_registry_task_id: i64,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeVulScanInfo", DescribeVulScanInfoRequest => DescribeVulScanInfoResponse);
 
 rt::model! { read debug;
-/// DescribeVulScanInfo返回参数结构体
+/// DescribeVulScanInfo response structure.
 DescribeVulScanInfoResponse {
-    /// 本次扫描的本地镜像总数
+    /// Total number of local images scanned this time
     "LocalImageScanCount" local_image_scan_count set_local_image_scan_count: i64,
-    /// 忽略的漏洞数量
+    /// Number of ignored vulnerabilities
     "IgnoreVulCount" ignore_vul_count set_ignore_vul_count: i64,
-    /// 漏洞扫描的开始时间
+    /// Start time of the vulnerability scan
     "ScanStartTime" scan_start_time set_scan_start_time: str,
-    /// 漏洞扫描的结束时间
+    /// End time of the vulnerability scan
     "ScanEndTime" scan_end_time set_scan_end_time: str,
-    /// 发现风险镜像数量
+    /// Number of images found to be at risk
     "FoundRiskImageCount" found_risk_image_count set_found_risk_image_count: i64,
-    /// 本地发现漏洞数量
+    /// Number of vulnerabilities found in local images
     "FoundVulCount" found_vul_count set_found_vul_count: i64,
-    /// 扫描进度
+    /// Scanning progress
     "ScanProgress" scan_progress set_scan_progress: f64,
-    /// 本次扫描的仓库镜像总数
+    /// Total number of repository images scanned this time
     "RegistryImageScanCount" registry_image_scan_count set_registry_image_scan_count: i64,
-    /// 本地镜像最近一次的漏洞任务扫描ID
+    /// ID of the last task to scan local images for vulnerabilities
     "LocalTaskID" local_task_id set_local_task_id: i64,
-    /// 扫描状态:NOT_SCAN:未扫描，SCANNING:扫描中,SCANNED:完成，CANCELED：扫描停止
+    /// Scanning status. Valid values: `NOT_SCAN` (not scanned); `SCANNING` (scanning); `SCANNED` (scanned); `CANCELED` (stopped).
     "Status" status set_status: str,
-    /// 剩余时间，秒
+    /// Remaining time in seconds
     "RemainingTime" remaining_time set_remaining_time: f64,
-    /// 仓库镜像最近一次的漏洞任务扫描ID
+    /// ID of the last task to scan repository images for vulnerabilities
     "RegistryTaskID" registry_task_id set_registry_task_id: i64,
-    /// 仓库发现漏洞数量
+    /// Number of vulnerabilities found in the repository
     "RegistryFoundVulCount" registry_found_vul_count set_registry_found_vul_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVulScanLocalImageList` (查询漏洞扫描任务的本地镜像列表).
+/// Request of `DescribeVulScanLocalImageList` (Queries the list of local images in a vulnerability scan task).
 ///
-/// 查询漏洞扫描任务的本地镜像列表
+/// This API is used to query the list of local images in a vulnerability scan task.
 DescribeVulScanLocalImageListRequest {
-    /// 漏洞扫描任务ID
+    /// Vulnerability scan task ID
     ///
     /// Required.
     "TaskID" task_id set_task_id: i64,
-    /// 过滤条件。
+    /// Filter
     ///
-    /// - OnlyAffectedNewestImage- Bool- 是否必填：否 - 仅展示影响最新版本镜像的漏洞
+    /// - OnlyAffectedNewestImage- Bool- Required: No - Show only vulnerabilities that affect the latest image tags
     ///
-    /// - ImageID- string - 是否必填：否 - 镜像ID
+    /// - ImageID- string - Required: No - Image ID
     ///
-    /// - ImageName- String -是否必填: 否 - 镜像名称
+    /// - ImageName- String - Required: No - Image name
     ///
-    /// - ScanStatus- string -是否必填: 否 - 检测状态。WAIT_SCAN：待检测，SCANNING：检查中，SCANNED：检查完成，SCAN_ERR：检查失败，CANCELED：检测停止
+    /// - ScanStatus- string - Required: No - Check status. Valid values: `WAIT_SCAN` (pending); `SCANNING` (checking); `SCANNED` (checked); `SCAN_ERR` (failed to check); `CANCELED` (check ended).
     "Filters" filters set_filters: list RunTimeFilters,
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 排序方式
+    /// Sorting order
     "Order" order set_order: str,
-    /// 排序字段
+    /// Sorting field
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeVulScanLocalImageList", DescribeVulScanLocalImageListRequest => DescribeVulScanLocalImageListResponse);
 
 rt::model! { read debug;
-/// DescribeVulScanLocalImageList返回参数结构体
+/// DescribeVulScanLocalImageList response structure.
 DescribeVulScanLocalImageListResponse {
-    /// 镜像总数
+    /// Total number of images
     "TotalCount" total_count set_total_count: i64,
-    /// 镜像列表
+    /// List of images
     "List" list set_list: list VulScanImageInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVulSummary` (查询漏洞风险统计概览).
+/// Request of `DescribeVulSummary` (Queries the overview of vulnerability risks).
 ///
-/// 查询漏洞风险统计概览
+/// This API is used to query the overview of vulnerability risks.
 DescribeVulSummaryRequest {
-    /// 过滤条件。
+    /// Filter
     ///
-    /// - OnlyAffectedNewestImage- string- 是否必填：否 - 仅展示影响最新版本镜像的漏洞true,false
+    /// - OnlyAffectedNewestImage- string- Required: No - Show only vulnerabilities that affect the latest image tags. Valid values: `true`, `false`.
     ///
-    /// - OnlyAffectedContainer-string- 是否必填：否 - 仅展示影响容器的漏洞,true,false
+    /// - OnlyAffectedContainer-string- Required: No - Show only vulnerabilities that affect containers. Valid values: `true`, `false`.
     ///
-    /// - CategoryType- string - 是否必填：否 - 漏洞分类: SYSTEM:系统漏洞 WEB:web应用漏洞 ALL:全部漏洞
+    /// - CategoryType- string - Required: No - Vulnerability type. Valid values: `SYSTEM` (system vulnerability); `WEB` (web application vulnerability); `ALL` (all vulnerabilities).
     "Filters" filters set_filters: list RunTimeFilters,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeVulSummary", DescribeVulSummaryRequest => DescribeVulSummaryResponse);
 
 rt::model! { read debug;
-/// DescribeVulSummary返回参数结构体
+/// DescribeVulSummary response structure.
 DescribeVulSummaryResponse {
-    /// 漏洞总数量
+    /// Total number of vulnerabilities
     "VulTotalCount" vul_total_count set_vul_total_count: i64,
-    /// 严重及高危漏洞数量
+    /// Number of critical and high-risk vulnerabilities
     "SeriousVulCount" serious_vul_count set_serious_vul_count: i64,
-    /// 重点关注漏洞数量
+    /// Number of high-priority vulnerabilities
     "SuggestVulCount" suggest_vul_count set_suggest_vul_count: i64,
-    /// 有Poc或者Exp的漏洞数量
+    /// Number of vulnerabilities with POC or EXP
     "PocExpLevelVulCount" poc_exp_level_vul_count set_poc_exp_level_vul_count: i64,
-    /// 有远程Exp的漏洞数量
+    /// Number of vulnerabilities with remote EXP
     "RemoteExpLevelVulCount" remote_exp_level_vul_count set_remote_exp_level_vul_count: i64,
-    /// 受严重或高危漏洞影响的最新版本镜像数
+    /// Number of images on the latest version affected by critical or high-risk vulnerabilities
     "SeriousVulNewestImageCount" serious_vul_newest_image_count set_serious_vul_newest_image_count: i64,
-    /// 系统漏洞重点关注数
+    /// Number of high-priority system vulnerabilities
     "SystemVulnerabilityFocusCount" system_vulnerability_focus_count set_system_vulnerability_focus_count: i64,
-    /// web漏洞重点关注数
+    /// Number of high-priority web vulnerabilities
     "WebVulnerabilityFocusCount" web_vulnerability_focus_count set_web_vulnerability_focus_count: i64,
-    /// 受影响本地镜像数
+    /// Number of affected local images
     "SeriousVulnerabilityLocalImageCount" serious_vulnerability_local_image_count set_serious_vulnerability_local_image_count: i64,
-    /// 受影响仓库镜像数
+    /// Number of affected repository images
     "SeriousVulnerabilityRegistryImageCount" serious_vulnerability_registry_image_count set_serious_vulnerability_registry_image_count: i64,
-    /// 应急漏洞数量
+    /// Number of emergency vulnerabilities
     "EmergencyVulnerabilityCount" emergency_vulnerability_count set_emergency_vulnerability_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVulTendency` (查询漏洞风险趋势).
+/// Request of `DescribeVulTendency` (Queries the trend of vulnerabilities).
 ///
-/// 查询本地镜像、仓库镜像中严重&高危的漏洞趋势
+/// This API is used to query the trend of critical and high-risk vulnerabilities in local and repository images.
 DescribeVulTendencyRequest {
-    /// 开始时间
+    /// Start time
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End time
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 枚举类型：
-    /// LATEST：最新版本
-    /// CONTAINER: 运行容器
+    /// Enumeration:
+    /// `LATEST`: Latest version.
+    /// `CONTAINER`: Running container.
     ///
     /// Required.
     "SphereOfInfluence" sphere_of_influence set_sphere_of_influence: str,
@@ -11708,20 +11716,20 @@ DescribeVulTendencyRequest {
 rt::action!("tcss", "2020-11-01", "DescribeVulTendency", DescribeVulTendencyRequest => DescribeVulTendencyResponse);
 
 rt::model! { read debug;
-/// DescribeVulTendency返回参数结构体
+/// DescribeVulTendency response structure.
 DescribeVulTendencyResponse {
-    /// 漏洞趋势列表
+    /// List of vulnerability trends
     "VulTendencySet" vul_tendency_set set_vul_tendency_set: list VulTendencyInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVulTopRanking` (查询漏洞Top排名列表).
+/// Request of `DescribeVulTopRanking` (Queries the list of top vulnerabilities).
 ///
-/// 查询漏洞Top排名列表
+/// This API is used to query the list of top vulnerabilities.
 DescribeVulTopRankingRequest {
-    /// 漏洞分类: SYSTEM:系统漏洞 WEB:web应用漏洞 EMERGENCY:应急漏洞
+    /// Vulnerability type. Valid values: `SYSTEM` (system vulnerability); `WEB` (web application vulnerability); `EMERGENCY` (emergency vulnerability).
     ///
     /// Required.
     "CategoryType" category_type set_category_type: str,
@@ -11729,312 +11737,312 @@ DescribeVulTopRankingRequest {
 rt::action!("tcss", "2020-11-01", "DescribeVulTopRanking", DescribeVulTopRankingRequest => DescribeVulTopRankingResponse);
 
 rt::model! { read debug;
-/// DescribeVulTopRanking返回参数结构体
+/// DescribeVulTopRanking response structure.
 DescribeVulTopRankingResponse {
-    /// 漏洞Top排名信息列表
+    /// List of top vulnerabilities
     "List" list set_list: list VulTopRankingInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeWarningRules` (获取告警策略列表).
+/// Request of `DescribeWarningRules` (Gets the list of alert policies).
 ///
-/// 获取告警策略列表
+/// This API is used to get the list of alert policies.
 DescribeWarningRulesRequest {
 } }
 rt::action!("tcss", "2020-11-01", "DescribeWarningRules", DescribeWarningRulesRequest => DescribeWarningRulesResponse);
 
 rt::model! { read debug;
-/// DescribeWarningRules返回参数结构体
+/// DescribeWarningRules response structure.
 DescribeWarningRulesResponse {
-    /// 告警策略列表
+    /// List of alert policies
     "WarningRules" warning_rules set_warning_rules: list WarningRule,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeWebVulList` (查询web应用漏洞列表).
+/// Request of `DescribeWebVulList` (Queries the list of web application vulnerabilities).
 ///
-/// 查询web应用漏洞列表
+/// This API is used to query the list of web application vulnerabilities.
 DescribeWebVulListRequest {
-    /// 需要返回的数量，默认为10，最大值为100
+    /// Number of results to be returned. Default value: `10`. Maximum value: `100`.
     "Limit" limit set_limit: i128,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 过滤条件。
+    /// Filter
     ///
-    /// - OnlyAffectedContainer- string - 是否必填：否 - 仅展示影响容器的漏洞true,false
+    /// - OnlyAffectedContainer- string - Required: No - Show only vulnerabilities that affect containers. Valid values: `true`, `false`.
     ///
-    /// - OnlyAffectedNewestImage-string - 是否必填：否 - 仅展示影响最新版本镜像的漏洞true,false
+    /// - OnlyAffectedNewestImage-string - Required: No - Show only vulnerabilities that affect the latest image tags. Valid values: `true`, `false`.
     ///
-    /// - Level- String - 是否必填：否 - 威胁等级，CRITICAL:严重 HIGH:高/MIDDLE:中/LOW:低
+    /// - Level- String - Required: No - Severity. Valid values: `CRITICAL` (critical); `HIGH` (high); `MIDDLE` (medium); `LOW` (low).
     ///
-    /// - Tags- string - 是否必填：否 - 漏洞标签，POC，EXP。
+    /// - Tags- string - Required: No - Vulnerability tag. Valid values: `POC`, `EXP`.
     ///
-    /// - CanBeFixed- string - 是否必填：否 - 是否可修复true,false。
+    /// - CanBeFixed- string - Required: No - Whether the vulnerability can be fixed. Valid values: `true`, `false`.
     ///
-    /// - CVEID- string - 是否必填：否 - CVE编号
+    /// - CVEID- string - Required: No - CVE No.
     ///
-    /// - ImageID- string - 是否必填：否 - 镜像ID
+    /// - ImageID- string - Required: No - Image ID
     ///
-    /// - ImageName- String -是否必填: 否 - 镜像名称
+    /// - ImageName- String - Required: No - Image name
     ///
-    /// - ContainerID- string -是否必填: 否 - 容器ID
+    /// - ContainerID- string - Required: No - Container ID
     ///
-    /// - ContainerName- string -是否必填: 否 - 容器名称
+    /// - ContainerName- string - Required: No - Container name
     ///
-    /// - ComponentName- string -是否必填: 否 - 组件名称
+    /// - ComponentName- string - Required: No - Component name
     ///
-    /// - ComponentVersion- string -是否必填: 否 - 组件版本
+    /// - ComponentVersion- string - Required: No - Component version
     ///
-    /// - Name- string -是否必填: 否 - 漏洞名称
+    /// - Name- string - Required: No - Vulnerability name
     ///
-    /// - FocusOnType - string - 是否必填：否 -关注紧急度类型 。ALL :全部，SERIOUS_LEVEL： 严重和高危 ，IS_SUGGEST： 重点关注，POC_EXP 有Poc或Exp ，NETWORK_EXP: 远程Exp
+    /// - FocusOnType - string - Required: No - Urgency. Valid values: `ALL` (all); `SERIOUS_LEVEL` (critical and high risks); `IS_SUGGEST` (high-priority); `POC_EXP` (POC/EXP); `NETWORK_EXP` (remote EXP).
     "Filters" filters set_filters: list RunTimeFilters,
-    /// 排序方式
+    /// Sorting order
     "Order" order set_order: str,
-    /// 排序字段
+    /// Sorting field
     "By" by set_by: str,
 } }
 rt::action!("tcss", "2020-11-01", "DescribeWebVulList", DescribeWebVulListRequest => DescribeWebVulListResponse);
 
 rt::model! { read debug;
-/// DescribeWebVulList返回参数结构体
+/// DescribeWebVulList response structure.
 DescribeWebVulListResponse {
-    /// 漏洞总数
+    /// Total number of vulnerabilities
     "TotalCount" total_count set_total_count: i64,
-    /// 漏洞列表
+    /// List of vulnerabilities
     "List" list set_list: list VulInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 应急漏洞列表信息
+/// List of emergency vulnerabilities
 EmergencyVulInfo {
-    /// 漏洞名称
+    /// Vulnerability name
     "Name" name set_name: str,
-    /// 漏洞标签
+    /// vulnerability tag
     "Tags" tags set_tags: list String,
-    /// CVSS V3分数
+    /// CVSS V3 score
     "CVSSV3Score" cvssv3_score set_cvssv3_score: f64,
-    /// 风险等级
+    /// Risk level
     "Level" level set_level: str,
-    /// CVE编号
+    /// CVE No.
     "CVEID" cveid set_cveid: str,
-    /// 漏洞类型
+    /// Vulnerability type
     "Category" category set_category: str,
-    /// 漏洞披露时间
+    /// Vulnerability disclosure time
     "SubmitTime" submit_time set_submit_time: str,
-    /// 最近发现时间
+    /// Last discovery time
     "LatestFoundTime" latest_found_time set_latest_found_time: str,
-    /// 应急漏洞风险情况：NOT_SCAN：未扫描，SCANNING：扫描中，SCANNED_NOT_RISK：已扫描，暂未风险 ，SCANNED_RISK：已扫描存在风险
+    /// Emergency vulnerability risk information. Valid values: `NOT_SCAN` (not scanned); `SCANNING` (scanning); `SCANNED_NOT_RISK` (scanned and at no risk); `SCANNED_RISK` (scanned and at risk).
     "Status" status set_status: str,
-    /// 漏洞ID
+    /// Vulnerability ID
     "ID" id set_id: i64,
-    /// 漏洞PocID
+    /// POC ID
     "PocID" poc_id set_poc_id: str,
-    /// 防御状态，NO_DEFENDED:未防御，DEFENDED:已防御
+    /// Defense Status. NO_DEFENDED: Not Defended; DEFENDED: Defended
     "DefenceStatus" defence_status set_defence_status: str,
-    /// 漏洞防御主机范围: MANUAL:自选主机节点，ALL:全部
+    /// Vulnerability Defense Host Range. MANUAL: Selected Host Nodes; ALL: All
     "DefenceScope" defence_scope set_defence_scope: str,
-    /// 漏洞防御主机数量
+    /// Number of Hosts Defended Against Vulnerabilities
     "DefenceHostCount" defence_host_count set_defence_host_count: i64,
-    /// 已防御攻击次数
+    /// Number of Attacks Defended
     "DefendedCount" defended_count set_defended_count: i64,
 } }
 
 rt::model! { read debug;
-/// 运行时容器逃逸事件描述信息
+/// Description of the container escape event at runtime
 EscapeEventDescription {
-    /// 事件规则
+    /// Event rule
     "Description" description set_description: str,
-    /// 解决方案
+    /// Solution
     "Solution" solution set_solution: str,
-    /// 事件备注信息
+    /// Event remark information
     "Remark" remark set_remark: str,
-    /// 事件最后一次处理的时间
+    /// Last Time for Event Handling
     "OperationTime" operation_time set_operation_time: str,
 } }
 
 rt::model! { read debug;
-/// 容器逃逸事件列表
+/// List of container escape events
 EscapeEventInfo {
-    /// 事件类型
-    /// ESCAPE_CGROUPS：利用cgroup机制逃逸
-    /// ESCAPE_TAMPER_SENSITIVE_FILE：篡改敏感文件逃逸
-    /// ESCAPE_DOCKER_API：访问Docker API接口逃逸
-    /// ESCAPE_VUL_OCCURRED：逃逸漏洞利用
-    /// MOUNT_SENSITIVE_PTAH：敏感路径挂载
-    /// PRIVILEGE_CONTAINER_START：特权容器
-    /// PRIVILEGE：程序提权逃逸
+    /// Event type.
+    /// `ESCAPE_CGROUPS`: Cgroup escape.
+    /// `ESCAPE_TAMPER_SENSITIVE_FILE`: File tamper escape.
+    /// `ESCAPE_DOCKER_API`: Docker API access escape.
+    /// `ESCAPE_VUL_OCCURRED`: Vulnerability exploit.
+    /// `MOUNT_SENSITIVE_PTAH`: Sensitive path mount.
+    /// `PRIVILEGE_CONTAINER_START`: Privileged container.
+    /// `PRIVILEGE`: Program privilege escalation escape.
     "EventType" event_type set_event_type: str,
-    /// 容器名
+    /// Container name
     "ContainerName" container_name set_container_name: str,
-    /// 镜像名
+    /// Image name
     "ImageName" image_name set_image_name: str,
-    /// 状态，EVENT_UNDEAL:未处理，EVENT_DEALED:已处理，EVENT_INGNORE:忽略
+    /// Status. Valid values: `EVENT_UNDEAL` (pending); `EVENT_DEALED` (processed); `EVENT_INGNORE` (ignored).
     "Status" status set_status: str,
-    /// 事件记录的唯一id
+    /// Unique event ID
     "EventId" event_id set_event_id: str,
-    /// 节点名称
+    /// Node name
     "NodeName" node_name set_node_name: str,
-    /// pod(实例)的名字
+    /// Pod (instance) name
     "PodName" pod_name set_pod_name: str,
-    /// 生成时间
+    /// Generation time
     "FoundTime" found_time set_found_time: str,
-    /// 事件名字，
-    /// 宿主机文件访问逃逸、
-    /// Syscall逃逸、
-    /// MountNamespace逃逸、
-    /// 程序提权逃逸、
-    /// 特权容器启动逃逸、
-    /// 敏感路径挂载
+    /// Event name
+    /// Host file access escape
+    /// Syscall escape
+    /// Mount namespace escape
+    /// Program privilege escalation escape
+    /// Privileged container startup escape
+    /// Sensitive path mount
     "EventName" event_name set_event_name: str,
-    /// 镜像id，用于跳转
+    /// Image ID, which is used for redirect.
     "ImageId" image_id set_image_id: str,
-    /// 容器id，用于跳转
+    /// Container ID, which is used for redirect.
     "ContainerId" container_id set_container_id: str,
-    /// 事件解决方案
+    /// Event solution
     "Solution" solution set_solution: str,
-    /// 事件描述
+    /// Event description
     "Description" description set_description: str,
-    /// 事件数量
+    /// Number of events
     "EventCount" event_count set_event_count: i64,
-    /// 最近生成时间
+    /// Last generation time
     "LatestFoundTime" latest_found_time set_latest_found_time: str,
-    /// 节点IP
+    /// node IP
     "NodeIP" node_ip set_node_ip: str,
-    /// 主机IP
+    /// Host IP address
     "HostID" host_id set_host_id: str,
-    /// 网络状态
-    /// 未隔离  	NORMAL
-    /// 已隔离		ISOLATED
-    /// 隔离中		ISOLATING
-    /// 隔离失败	ISOLATE_FAILED
-    /// 解除隔离中  RESTORING
-    /// 解除隔离失败 RESTORE_FAILED
+    /// Network status.
+    /// Unisolated  NORMAL
+    /// ISOLATED
+    /// isolated
+    /// Isolation FAILED
+    /// RESTORING isolation
+    /// Isolation restoration failed RESTORE_FAILED
     "ContainerNetStatus" container_net_status set_container_net_status: str,
-    /// 容器子状态
-    /// "AGENT_OFFLINE"       //Agent离线
-    /// "NODE_DESTROYED"      //节点已销毁
-    /// "CONTAINER_EXITED"    //容器已退出
-    /// "CONTAINER_DESTROYED" //容器已销毁
-    /// "SHARED_HOST"         // 容器与主机共享网络
-    /// "RESOURCE_LIMIT"      //隔离操作资源超限
-    /// "UNKNOW"              // 原因未知
+    /// container sub-status
+    /// AGENT_OFFLINE
+    /// NODE_DESTROYED
+    /// CONTAINER_EXITED
+    /// CONTAINER_DESTROYED
+    /// "SHARED_HOST"         // Container shares network with host
+    /// RESOURCE_LIMIT
+    /// "UNKNOW": Unknown
     "ContainerNetSubStatus" container_net_sub_status set_container_net_sub_status: str,
-    /// 容器隔离操作来源
+    /// Container Isolation Operation Source
     "ContainerIsolateOperationSrc" container_isolate_operation_src set_container_isolate_operation_src: str,
-    /// 容器状态
-    /// 正在运行: RUNNING
-    /// 暂停: PAUSED
-    /// 停止: STOPPED
-    /// 已经创建: CREATED
-    /// 已经销毁: DESTROYED
-    /// 正在重启中: RESTARTING
-    /// 迁移中: REMOVING
+    /// Container status
+    /// `RUNNING`: Running.
+    /// `PAUSED`: Paused.
+    /// `STOPPED`: Stopped.
+    /// `CREATED`: Created.
+    /// `DESTROYED`: Terminated.
+    /// `RESTARTING`: Restarting.
+    /// `REMOVING`: Removing.
     "ContainerStatus" container_status set_container_status: str,
-    /// 节点所属集群ID
+    /// ID of the cluster where the node resides
     "ClusterID" cluster_id set_cluster_id: str,
-    /// 节点类型：NORMAL普通节点、SUPER超级节点
+    /// Node type. Values: `NORMAL` (general node), `SUPER` (super node).
     "NodeType" node_type set_node_type: str,
-    /// pod ip
+    /// Pod IP
     "PodIP" pod_ip set_pod_ip: str,
-    /// 节点唯一id
+    /// Unique node ID
     "NodeUniqueID" node_unique_id set_node_unique_id: str,
-    /// 节点公网ip
+    /// Node public IP
     "PublicIP" public_ip set_public_ip: str,
-    /// 节点id
+    /// Node ID
     "NodeID" node_id set_node_id: str,
-    /// 节点内网ip
+    /// Private IP of the node
     "HostIP" host_ip set_host_ip: str,
-    /// 集群名称
+    /// Cluster name
     "ClusterName" cluster_name set_cluster_name: str,
 } }
 
 rt::model! { read debug;
-/// 待处理逃逸事件趋势
+/// Trend of pending escape events
 EscapeEventTendencyInfo {
-    /// 待处理风险容器事件总数
+    /// Total number of pending containers at risk
     "RiskContainerEventCount" risk_container_event_count set_risk_container_event_count: i64,
-    /// 待处理程序特权事件总数
+    /// Total number of pending program privilege escalation events
     "ProcessPrivilegeEventCount" process_privilege_event_count set_process_privilege_event_count: i64,
-    /// 待处理容器逃逸事件总数
+    /// Total number of pending container escape events
     "ContainerEscapeEventCount" container_escape_event_count set_container_escape_event_count: i64,
-    /// 日期
+    /// Date
     "Date" date set_date: str,
 } }
 
 rt::model! { read debug;
-/// 容器逃逸扫描策略开关信息
+/// Enablement/Disablement of the container escape scan policy
 EscapeRule {
-    /// 规则类型
-    /// ESCAPE_HOST_ACESS_FILE:宿主机文件访问逃逸
-    /// ESCAPE_MOUNT_NAMESPACE:MountNamespace逃逸
-    /// ESCAPE_PRIVILEDGE:程序提权逃逸
-    /// ESCAPE_PRIVILEDGE_CONTAINER_START:特权容器启动逃逸
-    /// ESCAPE_MOUNT_SENSITIVE_PTAH:敏感路径挂载
-    /// ESCAPE_SYSCALL:Syscall逃逸
+    /// Rule type
+    /// `ESCAPE_HOST_ACESS_FILE`: Host file access escape.
+    /// `ESCAPE_MOUNT_NAMESPACE`: Mount namespace escape.
+    /// `ESCAPE_PRIVILEDGE`: Program privilege escalation escape.
+    /// `ESCAPE_PRIVILEDGE_CONTAINER_START`: Privileged container startup escape.
+    /// `ESCAPE_MOUNT_SENSITIVE_PTAH`: Sensitive path mount.
+    /// `ESCAPE_SYSCALL`: Syscall escape.
     "Type" r#type set_type: str,
-    /// 规则名称
-    /// 宿主机文件访问逃逸、
-    /// Syscall逃逸、
-    /// MountNamespace逃逸、
-    /// 程序提权逃逸、
-    /// 特权容器启动逃逸、
-    /// 敏感路径挂载
+    /// Rule name
+    /// Host file access escape
+    /// Syscall escape
+    /// Mount namespace escape
+    /// Program privilege escalation escape
+    /// Privileged container startup escape
+    /// Sensitive path mount
     "Name" name set_name: str,
-    /// 是否打开：false否 ，true是
+    /// Whether to enable. Valid values: `false` (no); `true` (yes).
     "IsEnable" is_enable set_is_enable: bool,
-    /// 规则组别。RISK_CONTAINER：风险容器，PROCESS_PRIVILEGE：程序特权，CONTAINER_ESCAPE：容器逃逸
+    /// Rule group. Valid values: `RISK_CONTAINER` (container in risk); `PROCESS_PRIVILEGE` (program privilege escalation); `CONTAINER_ESCAPE` (container escape).
     "Group" group set_group: str,
 } }
 
 rt::model! { write debug;
-/// 修改容器逃逸扫描策略开关信息
+/// Enablement/Disablement of the container escape scan policy
 EscapeRuleEnabled {
-    /// 规则类型
-    /// ESCAPE_CGROUPS：利用cgroup机制逃逸
-    /// ESCAPE_TAMPER_SENSITIVE_FILE：篡改敏感文件逃逸
-    /// ESCAPE_DOCKER_API：访问Docker API接口逃逸
-    /// ESCAPE_VUL_OCCURRED：逃逸漏洞利用
-    /// MOUNT_SENSITIVE_PTAH：敏感路径挂载
-    /// PRIVILEGE_CONTAINER_START：特权容器
-    /// PRIVILEGE：程序提权逃逸
+    /// Rule type
+    /// ESCAPE_CGROUPS: Escape by using the cgroup mechanism
+    /// ESCAPE_TAMPER_SENSITIVE_FILE: Escape by tampering with sensitive files
+    /// ESCAPE_DOCKER_API: Escape by accessing the Docker API
+    /// ESCAPE_VUL_OCCURRED: Escape vulnerability exploitation.
+    /// MOUNT_SENSITIVE_PATH: MOUNT SENSITIVE path
+    /// PRIVILEGE_CONTAINER_START: Privilege container
+    /// PRIVILEGE: Escape by program privilege escalation
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 是否打开：false否 ，true是
+    /// Whether to enable. Valid values: `false` (no); `true` (yes).
     ///
     /// Required.
     "IsEnable" is_enable set_is_enable: bool,
 } }
 
 rt::model! { read debug;
-/// 逃逸白名单
+/// Escape allowlist
 EscapeWhiteListInfo {
-    /// 镜像ID
+    /// Image ID
     "ImageID" image_id set_image_id: str,
-    /// 镜像名称
+    /// Image name
     "ImageName" image_name set_image_name: str,
-    /// 白名单记录ID
+    /// Allowed item ID
     "ID" id set_id: i64,
-    /// 关联主机数量（包含普通节点和超级节点数量）
+    /// Number of associated hosts (including regular nodes and super nodes).
     "HostCount" host_count set_host_count: i64,
-    /// 关联超级节点数量
+    /// Number of associated super nodes.
     "SuperNodeCount" super_node_count set_super_node_count: i64,
-    /// 关联容器数量
+    /// Number of associated containers
     "ContainerCount" container_count set_container_count: i64,
-    /// 加白事件类型
+    /// Allowed event type
     "EventType" event_type set_event_type: list String,
-    /// 创建时间
+    /// Creation time
     "InsertTime" insert_time set_insert_time: str,
-    /// 更新时间
+    /// Update time
     "UpdateTime" update_time set_update_time: str,
-    /// 镜像大小
+    /// Image size
     "ImageSize" image_size set_image_size: i64,
 } }
 
@@ -12075,380 +12083,380 @@ EventEscapeImageInfo {
 } }
 
 rt::model! { read debug;
-/// 导出任务详情
+/// Export job details
 ExportJobInfo {
-    /// 任务ID
+    /// Job ID
     "JobID" job_id set_job_id: str,
-    /// 任务名称
+    /// Job name
     "JobName" job_name set_job_name: str,
-    /// 来源
+    /// Source
     "Source" source set_source: str,
-    /// 导出状态
+    /// Export status
     "ExportStatus" export_status set_export_status: str,
-    /// 导出进度
+    /// Export progress
     "ExportProgress" export_progress set_export_progress: i64,
-    /// 失败原因
+    /// Reason for failure
     "FailureMsg" failure_msg set_failure_msg: str,
-    /// 超时时间
+    /// Timeout threshold
     "Timeout" timeout set_timeout: str,
-    /// 插入时间
+    /// Insertion time
     "InsertTime" insert_time set_insert_time: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ExportVirusList` (运行时文件查杀事件列表导出).
+/// Request of `ExportVirusList` (Exports the list of virus scanning events at runtime).
 ///
-/// 运行时文件查杀事件列表导出
+/// This API is used to export the list of virus scanning events at runtime.
 ExportVirusListRequest {
-    /// 过滤条件。
+    /// Filter
     ///
-    /// - FileName - String - 是否必填：否 - 文件名称
+    /// - FileName - String - Required: No - Filename
     ///
-    /// - FilePath - String - 是否必填：否 - 文件路径
+    /// - FilePath - String - Required: No - File path
     ///
-    /// - VirusName - String - 是否必填：否 - 病毒名称
+    /// - VirusName - String - Required: No - Virus name
     ///
-    /// - ContainerName- String - 是否必填：是 - 容器名称
+    /// - ContainerName- String - Required: Yes - Container name
     ///
-    /// - ContainerId- string - 是否必填：否 - 容器id
+    /// - ContainerId- string - Required: No - Container ID
     ///
-    /// - ImageName- string - 是否必填：否 - 镜像名称
+    /// - ImageName- string - Required: No - Image name
     ///
-    /// - ImageId- string - 是否必填：否 - 镜像id
+    /// - ImageId- string - Required: No - Image ID
     ///
-    /// - IsRealTime- int - 是否必填：否 - 过滤是否实时监控数据
+    /// - IsRealTime- int - Required: No - Whether it is real-time monitoring data
     ///
-    /// - TaskId- string - 是否必填：否 - 任务ID
+    /// - TaskId- string - Required: No - Task ID
     ///
-    /// - TimeRange - string -是否必填: 否 - 时间范围筛选 ["2022-03-31 16:55:00", "2022-03-31 17:00:00"]
+    /// - TimeRange - string - Required: No - Time range ["2022-03-31 16:55:00", "2022-03-31 17:00:00"]
     ///
-    /// - ContainerNetStatus - String -是否必填: 否 -  容器网络状态筛选 NORMAL ISOLATED ISOLATING RESTORING RESTORE_FAILED
+    /// - ContainerNetStatus - String - Required: No - Container network status. Valid values: `NORMAL`, `ISOLATED`, `ISOLATING`, `RESTORING`, `RESTORE_FAILED`.
     ///
-    /// - ContainerStatus - string -是否必填: 否 - 容器状态 RUNNING PAUSED STOPPED CREATED DESTROYED RESTARTING REMOVING
+    /// - ContainerStatus - string - Required: No - Container status. Valid values: `RUNNING`, `PAUSED`, `STOPPED`, `CREATED`, `DESTROYED`, `RESTARTING`, `REMOVING`.
     ///
-    /// - AutoIsolateMode - string -是否必填: 否 - 隔离方式 MANUAL AUTO
+    /// - AutoIsolateMode - string - Required: No - Isolation method. Valid values: `MANUAL`, `AUTO`.
     ///
-    /// - MD5 - string -是否必填: 否 - md5
+    /// - MD5 - string - Required: No - MD5
     "Filters" filters set_filters: list RunTimeFilters,
-    /// 排序方式
+    /// Sorting order
     "Order" order set_order: str,
-    /// 排序字段
+    /// Sorting field
     "By" by set_by: str,
-    /// 导出字段
+    /// Export field
     "ExportField" export_field set_export_field: list String,
 } }
 rt::action!("tcss", "2020-11-01", "ExportVirusList", ExportVirusListRequest => ExportVirusListResponse);
 
 rt::model! { read debug;
-/// ExportVirusList返回参数结构体
+/// ExportVirusList response structure.
 ExportVirusListResponse {
-    /// 导出任务ID，前端拿着任务ID查询任务进度
+    /// Export task ID, which is used to query the task progress on the frontend.
     "JobId" job_id set_job_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 容器安全运行时，文件属性信息
+/// Container runtime security - File attribute information
 FileAttributeInfo {
-    /// 文件名
+    /// Filename
     "FileName" file_name set_file_name: str,
-    /// 文件类型
+    /// File type
     "FileType" file_type set_file_type: str,
-    /// 文件大小(字节)
+    /// File size in bytes
     "FileSize" file_size set_file_size: i128,
-    /// 文件路径
+    /// File path
     "FilePath" file_path set_file_path: str,
-    /// 文件创建时间
+    /// File creation time
     "FileCreateTime" file_create_time set_file_create_time: str,
-    /// 最近被篡改文件创建时间
+    /// Time when the file is last tampered with
     "LatestTamperedFileMTime" latest_tampered_file_m_time set_latest_tampered_file_m_time: str,
-    /// 新文件内容
+    /// Content of the new file
     "NewFile" new_file set_new_file: str,
-    /// 新旧文件的差异
+    /// Differences between old and new files
     "FileDiff" file_diff set_file_diff: str,
 } }
 
 rt::model! { read debug;
-/// 容器安全主机列表
+/// List of server IDs
 HostInfo {
-    /// 主机id
+    /// Host ID.
     "HostID" host_id set_host_id: str,
-    /// 主机ip即内网ip
+    /// Host IP address, which is the private IP address.
     "HostIP" host_ip set_host_ip: str,
-    /// 主机名称
+    /// Host name.
     "HostName" host_name set_host_name: str,
-    /// 业务组
+    /// Business group.
     "Group" group set_group: str,
-    /// docker 版本
+    /// Docker version.
     "DockerVersion" docker_version set_docker_version: str,
-    /// docker 文件系统类型
+    /// Docker file system type.
     "DockerFileSystemDriver" docker_file_system_driver set_docker_file_system_driver: str,
-    /// 镜像个数
+    /// Number of images.
     "ImageCnt" image_cnt set_image_cnt: i128,
-    /// 容器个数
+    /// Number of containers.
     "ContainerCnt" container_cnt set_container_cnt: i128,
-    /// agent运行状态
+    /// Agent running status.
     "Status" status set_status: str,
-    /// 是否是Containerd
+    /// Whether it is containerd.
     "IsContainerd" is_containerd set_is_containerd: bool,
-    /// 主机来源：["CVM", "ECM", "LH", "BM"]  中的之一为腾讯云服务器；["Other"]之一非腾讯云服务器；
+    /// Server source: one of ["CVM", "ECM", "LH", "BM"] is a Tencent Cloud server; one of ["Other"] is a non-Tencent Cloud server;
     "MachineType" machine_type set_machine_type: str,
-    /// 外网ip
+    /// Public IP address.
     "PublicIp" public_ip set_public_ip: str,
-    /// 主机uuid
+    /// Host UUID.
     "Uuid" uuid set_uuid: str,
-    /// 主机实例ID
+    /// Host instance ID.
     "InstanceID" instance_id set_instance_id: str,
-    /// 地域ID
+    /// Region ID.
     "RegionID" region_id set_region_id: i64,
-    /// 所属项目
+    /// Project.
     "Project" project set_project: obj ProjectInfo,
-    /// 标签
+    /// Tag.
     "Tags" tags set_tags: list TagInfo,
-    /// 集群id
+    /// Cluster ID.
     "ClusterID" cluster_id set_cluster_id: str,
-    /// 集群名称
+    /// Cluster name.
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 集群接入状态
+    /// Cluster access status.
     "ClusterAccessedStatus" cluster_accessed_status set_cluster_accessed_status: str,
-    /// 集群接入子状态
+    /// Cluster access sub-status.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - AccessedSubNone： 无
-    /// - AccessedSubUninstallException： 卸载异常
-    /// - AccessedSubTimeout： 接入超时
-    /// - AccessedSubUninstallTimeout： 卸载超时
-    /// - AccessedSubResourceException： 集群组件检查异常-Deployment/DaemonSet等异常
-    /// - AccessedSubCAMPermissionDenied： CAM权限不够
+    /// - AccessedSubNone: none
+    /// - AccessedSubUninstallException: uninstallation exception
+    /// - AccessedSubTimeout: access timeout
+    /// - AccessedSubUninstallTimeout: uninstallation timeout
+    /// - AccessedSubResourceException: cluster component check exception, including Deployment and DaemonSet
+    /// - AccessedSubCAMPermissionDenied: insufficient CAM permissions
     "ClusterAccessedSubStatus" cluster_accessed_sub_status set_cluster_accessed_sub_status: str,
-    /// 失败具体原因描述
+    /// Detailed description of the failure reason.
     "ClusterAccessedErrorReason" cluster_accessed_error_reason set_cluster_accessed_error_reason: str,
-    /// 计费核数
+    /// Billable cores.
     "ChargeCoresCnt" charge_cores_cnt set_charge_cores_cnt: i128,
-    /// 防护状态:
-    /// 已防护: Defended
-    /// 未防护: UnDefended
+    /// Protection status:
+    /// Defended
+    /// Undefended
     "DefendStatus" defend_status set_defend_status: str,
-    /// 核数
+    /// Number of cores.
     "CoresCnt" cores_cnt set_cores_cnt: i128,
-    /// 最近在线时间
+    /// Last online time.
     "LastOnlineTime" last_online_time set_last_online_time: str,
 } }
 
 rt::model! { read debug;
-/// 镜像自动授权任务信息
+/// Information of the automatic image licensing task
 ImageAutoAuthorizedTask {
-    /// 任务id
+    /// Task ID
     "TaskId" task_id set_task_id: i64,
-    /// 授权方式，AUTO:自动授权，MANUAL:手动授权
+    /// Licensing method. Valid values: `AUTO` (automatic licensing); `MANUAL` (manual licensing).
     "Type" r#type set_type: str,
-    /// 任务日期
+    /// Task date
     "AuthorizedDate" authorized_date set_authorized_date: str,
-    /// 镜像来源，LOCAL:本地镜像，REGISTRY:仓库镜像
+    /// Image source. Valid values: `LOCAL` (local image); `REGISTRY` (repository image).
     "Source" source set_source: str,
-    /// 最近授权时间
+    /// Last licensing time
     "LastAuthorizedTime" last_authorized_time set_last_authorized_time: str,
-    /// 自动授权成功数
+    /// Number of images automatically licensed successfully
     "SuccessCount" success_count set_success_count: i64,
-    /// 自动授权失败数
+    /// Number of images failed to be automatically licensed
     "FailCount" fail_count set_fail_count: i64,
-    /// 最近任务失败码，REACH_LIMIT:达到授权上限，LICENSE_INSUFFICIENT:授权数不足
+    /// Error code for the last task. Valid values: `REACH_LIMIT` (reaching the upper limit on licenses); `LICENSE_INSUFFICIENT` (insufficient licenses).
     "LatestFailCode" latest_fail_code set_latest_fail_code: str,
 } }
 
 rt::model! { read debug;
-/// 容器安全镜像组件信息
+/// Information of a component in the image
 ImageComponent {
-    /// 组件名称
+    /// Component name
     "Name" name set_name: str,
-    /// 组件版本
+    /// Component version
     "Version" version set_version: str,
-    /// 组件路径
+    /// Component path
     "Path" path set_path: str,
-    /// 组件类型
+    /// Component type
     "Type" r#type set_type: str,
-    /// 组件漏洞数量
+    /// Number of Component Vulnerabilities
     "VulCount" vul_count set_vul_count: i128,
-    /// 镜像ID
+    /// Image ID
     "ImageID" image_id set_image_id: str,
 } }
 
 rt::model! { read debug;
-/// 镜像拦截事件
+/// Image interception event
 ImageDenyEvent {
-    /// 事件类型 EVENT_RISK:风险事件类型，EVENT_PRIVILEGE:特权
+    /// Event Type. EVENT_RISK: Risk Event Type; EVENT_PRIVILEGE: Privilege
     "EventType" event_type set_event_type: str,
-    /// 规则名称
+    /// Rule name
     "RuleName" rule_name set_rule_name: str,
-    /// 规则RuleID
+    /// Rule ID
     "RuleID" rule_id set_rule_id: str,
-    /// 规则类型
+    /// Rule type
     "RuleType" rule_type set_rule_type: str,
-    /// 规则启用状态 0:开启，1:关闭
+    /// Rule Enable Status. 0: Enabled; 1: Disabled
     "RuleStatus" rule_status set_rule_status: i64,
-    /// 规则策略状态 IN_THE_TEST ：观察中，IN_EFFECT：生效中
+    /// Rule Policy Status. IN_THE_TEST: Observing; IN_EFFECT: Effective
     "RuleEffectStatus" rule_effect_status set_rule_effect_status: str,
-    /// 规则内容
+    /// Rule content
     "RuleInfo" rule_info set_rule_info: list String,
-    /// 规则描述
+    /// Rule description
     "RuleDescription" rule_description set_rule_description: str,
-    /// 镜像ID
+    /// Image ID
     "ImageID" image_id set_image_id: str,
-    /// 镜像名称
+    /// Image Name
     "ImageName" image_name set_image_name: str,
-    /// 节点名称
+    /// Node name.
     "NodeName" node_name set_node_name: str,
-    /// 内网IP
+    /// Private IP address
     "NodeIP" node_ip set_node_ip: str,
-    /// 主机Quuid
+    /// Host QUUID
     "QUUID" quuid set_quuid: str,
-    /// 首次生成时间
+    /// First generation time
     "FoundTime" found_time set_found_time: str,
-    /// 最近生成时间
+    /// Latest creation time
     "LatestFoundTime" latest_found_time set_latest_found_time: str,
-    /// 事件数量
+    /// Number of events
     "EventCount" event_count set_event_count: i64,
-    /// 执行动作:
-    /// BEHAVIOR_ALERT:告警，
-    /// BEHAVIOR_HOLDUP_SUCCESSED:拦截
+    /// Execution action
+    /// BEHAVIOR_ALERT: Alert
+    /// BEHAVIOR_HOLDUP_SUCCESSED: Interception
     "DealBehavior" deal_behavior set_deal_behavior: str,
-    /// 事件ID
+    /// Event ID
     "EventID" event_id set_event_id: i64,
-    /// 外网IP
+    /// Public IP address
     "PublicIP" public_ip set_public_ip: str,
-    /// 节点ID
+    /// Node ID
     "NodeID" node_id set_node_id: str,
-    /// 集群ID
+    /// Cluster ID
     "ClusterID" cluster_id set_cluster_id: str,
-    /// 节点类型
+    /// Node type.
     "NodeType" node_type set_node_type: str,
-    /// 超级节点唯一id
+    /// Super Node Unique ID
     "NodeUniqueID" node_unique_id set_node_unique_id: str,
     /// pod ip
     "PodIP" pod_ip set_pod_ip: str,
     /// pod name
     "PodName" pod_name set_pod_name: str,
-    /// 集群名称
+    /// Cluster name.
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 镜像仓库信息
+    /// Image repository information.
     "ImageRegistryInfo" image_registry_info set_image_registry_info: obj ImageRegistryInfo,
 } }
 
 rt::model! { read debug;
-/// 镜像拦截事件趋势
+/// Image Interception Event Trends
 ImageDenyEventTendency {
-    /// 日期
+    /// Date
     "Date" date set_date: str,
-    /// 事件数量
+    /// Number of events
     "EventCount" event_count set_event_count: i64,
 } }
 
 rt::model! { read debug;
-/// 镜像拦截规则
+/// Image blocking rule
 ImageDenyRule {
-    /// 规则RuleID
+    /// Rule ID
     "RuleID" rule_id set_rule_id: str,
-    /// 规则名称
+    /// Rule name
     "RuleName" rule_name set_rule_name: str,
-    /// 规则类型 RULE_RISK：风险， RULE_PRIVILEGE：特权
+    /// Rule Type. RULE_RISK: Risk; RULE_PRIVILEGE: Privilege
     "RuleType" rule_type set_rule_type: str,
-    /// 生效的镜像数量
+    /// Number of Effective Images
     "EffectImageCount" effect_image_count set_effect_image_count: i64,
-    /// 是否对全部扫描镜像生效。0:全选镜像，1:自选镜像
+    /// Application to All Scanned Images. 0: Select All Images; 1: Custom Images
     "IsEffectAllImage" is_effect_all_image set_is_effect_all_image: i64,
-    /// 规则开始生效时间
+    /// Rule Effective Start Time
     "EffectTime" effect_time set_effect_time: str,
-    /// 更新时间
+    /// Update time
     "UpdateTime" update_time set_update_time: str,
-    /// 操作用户
+    /// Operator
     "OperationUin" operation_uin set_operation_uin: str,
-    /// 启用状态
+    /// Enabled status
     "Status" status set_status: i64,
-    /// 生效状态 IN_THE_TEST ：观察中，IN_EFFECT：生效中
+    /// Effective Status. IN_THE_TEST: Observing; IN_EFFECT: Effective
     "EffectStatus" effect_status set_effect_status: str,
-    /// 规则ID
+    /// Rule ID
     "ID" id set_id: i64,
 } }
 
 rt::model! { read debug;
-/// 容器安全 主机镜像关联列表
+/// List of images associated with servers
 ImageHost {
-    /// 镜像id
+    /// Image ID
     "ImageID" image_id set_image_id: str,
-    /// 主机id
+    /// Server ID
     "HostID" host_id set_host_id: str,
 } }
 
 rt::model! { both debug;
-/// 基本镜像信息
+/// Basic mirror information
 ImageInfo {
-    /// 实例名称
+    /// Instance name.
     ///
     /// Required.
     "InstanceName" instance_name set_instance_name: str,
-    /// 命名空间
+    /// Namespace
     ///
     /// Required.
     "Namespace" namespace set_namespace: str,
-    /// 镜像名称
+    /// Image name.
     ///
     /// Required.
     "ImageName" image_name set_image_name: str,
-    /// 镜像tag
+    /// Image tag
     ///
     /// Required.
     "ImageTag" image_tag set_image_tag: str,
-    /// 强制扫描
+    /// Force scan
     ///
     /// Required.
     "Force" force set_force: str,
-    /// 镜像id
+    /// Image id
     "ImageDigest" image_digest set_image_digest: str,
-    /// 仓库类型
+    /// Repository type
     "RegistryType" registry_type set_registry_type: str,
-    /// 镜像仓库地址
+    /// Image repository address
     "ImageRepoAddress" image_repo_address set_image_repo_address: str,
-    /// 实例id
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
 } }
 
 rt::model! { read debug;
-/// 基本镜像信息
+/// Basic image information
 ImageProgress {
-    /// 镜像id
+    /// Image id
     "ImageId" image_id set_image_id: str,
-    /// 仓库类型
+    /// repository type
     "RegistryType" registry_type set_registry_type: str,
-    /// 镜像仓库地址
+    /// Image repository address
     "ImageRepoAddress" image_repo_address set_image_repo_address: str,
-    /// 实例id
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名称
+    /// Instance name.
     "InstanceName" instance_name set_instance_name: str,
-    /// 命名空间
+    /// Namespace
     "Namespace" namespace set_namespace: str,
-    /// 仓库名称
+    /// repository name
     "ImageName" image_name set_image_name: str,
-    /// 镜像tag
+    /// Image tag
     "ImageTag" image_tag set_image_tag: str,
-    /// 镜像扫描状态
+    /// Image scan status
     "ScanStatus" scan_status set_scan_status: str,
-    /// 镜像cve扫描进度
+    /// Mirror cve scan progress
     "CveProgress" cve_progress set_cve_progress: i128,
-    /// 镜像敏感扫描进度
+    /// Mirror sensitivity scan progress
     "RiskProgress" risk_progress set_risk_progress: i128,
-    /// 镜像木马扫描进度
+    /// Trojan mirror scan progress
     "VirusProgress" virus_progress set_virus_progress: i128,
 } }
 
 rt::model! { read debug;
-/// 镜像仓库详情
+/// Image repository details.
 ImageRegistryInfo {
-    /// 仓库名称
+    /// repository name
     "Name" name set_name: str,
-    /// 仓库类型
+    /// repository type
     /// aws
     /// ccr
     /// harbor
@@ -12457,82 +12465,82 @@ ImageRegistryInfo {
     /// quay
     /// tcr
     "Type" r#type set_type: str,
-    /// 仓库地址
+    /// repository address
     "Address" address set_address: str,
 } }
 
 rt::model! { read debug;
-/// 容器安全镜像仓库列表
+/// List of image repositories
 ImageRepoInfo {
-    /// 镜像Digest
+    /// Image digest
     "ImageDigest" image_digest set_image_digest: str,
-    /// 镜像仓库地址
+    /// Image repository address
     "ImageRepoAddress" image_repo_address set_image_repo_address: str,
-    /// 仓库类型
+    /// Repository type
     "RegistryType" registry_type set_registry_type: str,
-    /// 镜像名称
+    /// Image name
     "ImageName" image_name set_image_name: str,
-    /// 镜像版本
+    /// Image tag
     "ImageTag" image_tag set_image_tag: str,
-    /// 镜像大小
+    /// Image size
     "ImageSize" image_size set_image_size: i128,
-    /// 最近扫描时间
+    /// Last scan time
     "ScanTime" scan_time set_scan_time: str,
-    /// 扫描状态
+    /// Scanning status
     "ScanStatus" scan_status set_scan_status: str,
-    /// 安全漏洞数
+    /// Number of vulnerabilities
     "VulCnt" vul_cnt set_vul_cnt: i128,
-    /// 木马病毒数
+    /// Number of viruses and trojans
     "VirusCnt" virus_cnt set_virus_cnt: i128,
-    /// 风险行为数
+    /// Number of risky behaviors
     "RiskCnt" risk_cnt set_risk_cnt: i128,
-    /// 敏感信息数
+    /// Number of sensitive data items
     ///
     /// Disabled in the spec.
     "SentiveInfoCnt" sentive_info_cnt set_sentive_info_cnt: i128,
-    /// 是否可信镜像
+    /// Whether it is a trusted image
     "IsTrustImage" is_trust_image set_is_trust_image: bool,
-    /// 镜像系统
+    /// Image system
     "OsName" os_name set_os_name: str,
-    /// 木马扫描错误
+    /// Trojan scan error
     "ScanVirusError" scan_virus_error set_scan_virus_error: str,
-    /// 漏洞扫描错误
+    /// Vulnerability scan error.
     "ScanVulError" scan_vul_error set_scan_vul_error: str,
-    /// 实例id
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名称
+    /// Instance name
     "InstanceName" instance_name set_instance_name: str,
-    /// 命名空间
+    /// Namespace
     "Namespace" namespace set_namespace: str,
-    /// 高危扫描错误
+    /// High risk scan error
     "ScanRiskError" scan_risk_error set_scan_risk_error: str,
-    /// 敏感信息扫描进度
+    /// Sensitive information scan progress
     "ScanVirusProgress" scan_virus_progress set_scan_virus_progress: i128,
-    /// 木马扫描进度
+    /// Trojan scan progress.
     "ScanVulProgress" scan_vul_progress set_scan_vul_progress: i128,
-    /// 漏洞扫描进度
+    /// Vulnerability scan progress.
     "ScanRiskProgress" scan_risk_progress set_scan_risk_progress: i128,
-    /// 剩余扫描时间秒
+    /// Remaining scan time (seconds)
     "ScanRemainTime" scan_remain_time set_scan_remain_time: i128,
-    /// cve扫描状态
+    /// cve scan status
     "CveStatus" cve_status set_cve_status: str,
-    /// 高危扫描状态
+    /// High risk scan status
     "RiskStatus" risk_status set_risk_status: str,
-    /// 木马扫描状态
+    /// Trojan scan status
     "VirusStatus" virus_status set_virus_status: str,
-    /// 总进度
+    /// Overall progress
     "Progress" progress set_progress: i128,
-    /// 授权状态
+    /// Licensing status
     "IsAuthorized" is_authorized set_is_authorized: i128,
-    /// 仓库区域
+    /// Repository region
     "RegistryRegion" registry_region set_registry_region: str,
-    /// 列表id
+    /// List of IDs
     "Id" id set_id: i128,
-    /// 镜像Id
+    /// Image ID.
     "ImageId" image_id set_image_id: str,
-    /// 镜像创建的时间
+    /// Image Creation Time
     "ImageCreateTime" image_create_time set_image_create_time: str,
-    /// 是否为镜像的最新版本
+    /// Whether the Latest Version of the Image
     "IsLatestImage" is_latest_image set_is_latest_image: bool,
     /// low级别漏洞个数
     "LowLevelVulCnt" low_level_vul_cnt set_low_level_vul_cnt: i128,
@@ -12550,330 +12558,330 @@ ImageRepoInfo {
     "IsRunning" is_running set_is_running: bool,
     /// 是否存在必修漏洞
     "HasNeedFixVul" has_need_fix_vul set_has_need_fix_vul: bool,
-    /// 敏感信息
+    /// Sensitive information
     "SensitiveInfoCnt" sensitive_info_cnt set_sensitive_info_cnt: i128,
     /// 是否推荐处置
     "RecommendedFix" recommended_fix set_recommended_fix: bool,
-    /// 解决方案
+    /// Solution
     "Solution" solution set_solution: str,
-    /// 原因
+    /// Reason.
     "Reason" reason set_reason: str,
 } }
 
 rt::model! { read debug;
-/// 容器安全镜像仓库列表
+/// Container security image repository list
 ImageRepoRegistryInfo {
-    /// 仓库id
+    /// Repository ID
     "RegistryId" registry_id set_registry_id: i128,
-    /// 仓库名
+    /// Repository Name
     "Name" name set_name: str,
-    /// 仓库类型，列表：harbor、tcr
+    /// Repository type, list: harbor, tcr
     "RegistryType" registry_type set_registry_type: str,
-    /// 仓库url
+    /// Warehouse url
     "Url" url set_url: str,
-    /// 网络类型，列表：public
+    /// Network type, list: public
     "NetType" net_type set_net_type: str,
-    /// 区域，列表：default
+    /// Region, list: default
     "RegistryRegion" registry_region set_registry_region: str,
-    /// 仓库版本
+    /// warehouse version
     "RegistryVersion" registry_version set_registry_version: str,
-    /// 仓库连接错误信息，待废弃，请使用ConnDetectException
+    /// Repository connection error message (to be deprecated). Use ConnDetectException.
     "ConnectMsg" connect_msg set_connect_msg: str,
-    /// 联通性检测方式
+    /// Connectivity Check Method
     "ConnDetectType" conn_detect_type set_conn_detect_type: str,
-    /// 联通性检测主机数
+    /// Connectivity Check Host Count
     "ConnDetectHostCount" conn_detect_host_count set_conn_detect_host_count: i128,
-    /// 联通性检测详情
+    /// Connectivity Check Details
     "ConnDetectDetail" conn_detect_detail set_conn_detect_detail: list RegistryConnDetectResult,
-    /// tcr情况下的instance_id
+    /// Instance ID in TCR Scenario
     "InstanceID" instance_id set_instance_id: str,
-    /// 最近同步成功时间
+    /// Most Recent Time for Successful Synchronization
     "LatestSyncTime" latest_sync_time set_latest_sync_time: str,
-    /// 同步状态
+    /// Synchronization status
     "SyncStatus" sync_status set_sync_status: str,
-    /// 同步失败原因
+    /// Synchronization Failure Reason
     "SyncFailReason" sync_fail_reason set_sync_fail_reason: str,
-    /// 同步失败解决方案
+    /// Synchronization Failure Solution
     "SyncSolution" sync_solution set_sync_solution: str,
-    /// 同步失败信息
+    /// Synchronization Failure Information
     "SyncMessage" sync_message set_sync_message: str,
-    /// 同步方式，0全量同步，1增量同步
+    /// Synchronization method. 0: full synchronization; 1: incremental synchronization.
     "SyncMode" sync_mode set_sync_mode: i128,
 } }
 
 rt::model! { read debug;
-/// 容器安全镜像高危行为信息
+/// Information of a high-risk behavior in the image
 ImageRisk {
-    /// 高危行为
+    /// high-risk behavior
     "Behavior" behavior set_behavior: i128,
-    /// 种类
+    /// Type
     "Type" r#type set_type: i128,
-    /// 风险等级
+    /// Risk level
     "Level" level set_level: str,
-    /// 描述
+    /// Description
     "Desc" desc set_desc: str,
-    /// 解决方案
+    /// Solution
     "InstructionContent" instruction_content set_instruction_content: str,
 } }
 
 rt::model! { read debug;
-/// 镜像风险详情
+/// Image risk details
 ImageRiskInfo {
-    /// 行为
+    /// Behavior
     "Behavior" behavior set_behavior: i128,
-    /// 类型
+    /// Type
     "Type" r#type set_type: i128,
-    /// 级别
+    /// Level
     "Level" level set_level: i128,
-    /// 详情
+    /// Details
     "Desc" desc set_desc: str,
-    /// 解决方案
+    /// Solution
     "InstructionContent" instruction_content set_instruction_content: str,
 } }
 
 rt::model! { read debug;
-/// 运行时安全事件趋势信息
+/// Trend information of security events at runtime
 ImageRiskTendencyInfo {
-    /// 趋势列表
+    /// List of trends
     "ImageRiskSet" image_risk_set set_image_risk_set: list RunTimeTendencyInfo,
-    /// 风险类型：
-    /// IRT_VULNERABILITY : 安全漏洞
-    /// IRT_MALWARE_VIRUS: 木马病毒
-    /// IRT_RISK:敏感信息
+    /// Risk type:
+    /// `IRT_VULNERABILITY`: Vulnerability.
+    /// `IRT_MALWARE_VIRUS`: Virus and trojan.
+    /// `IRT_RISK`: Sensitive data.
     "ImageRiskType" image_risk_type set_image_risk_type: str,
 } }
 
 rt::model! { read debug;
-/// 镜像扫描计费信息
+/// Image scanning billing information.
 ImageScanInquireInfo {
-    /// 计费项
+    /// Billing item.
     "InquireKey" inquire_key set_inquire_key: str,
-    /// 总容量
+    /// Total capacity
     "Capcity" capcity set_capcity: i128,
-    /// 已使用量
+    /// Used amount
     "Useage" useage set_useage: i128,
-    /// 起始时间
+    /// Start time.
     "StartTime" start_time set_start_time: str,
-    /// 截止时间
+    /// End time.
     "EndTime" end_time set_end_time: str,
-    /// 计费状态
-    /// (Pending:待购)
-    /// (Normal:正常)
-    /// (Isolate:隔离)
+    /// Billing status
+    /// Pending: To be purchased
+    /// Normal: normal.
+    /// Isolate
     "PurchaseStatus" purchase_status set_purchase_status: str,
-    /// 资源ID
+    /// Resource ID
     "ResourceID" resource_id set_resource_id: str,
-    /// 购买扫描数
+    /// Number of purchased scans.
     "PayNum" pay_num set_pay_num: i128,
-    /// 试用扫描数
+    /// Number of trial scans.
     "TrialNum" trial_num set_trial_num: i128,
-    /// 购买已使用量
+    /// Number of purchased scanning operations that have been used.
     "PayUsage" pay_usage set_pay_usage: i128,
 } }
 
 rt::model! { read debug;
-/// 镜像列表
+/// List of images
 ImageSimpleInfo {
-    /// 镜像id
+    /// Image ID
     "ImageID" image_id set_image_id: str,
-    /// 镜像名称
+    /// Image name
     "ImageName" image_name set_image_name: str,
-    /// 镜像大小
+    /// Image size
     "Size" size set_size: i128,
-    /// 类型
+    /// Type
     "ImageType" image_type set_image_type: str,
-    /// 关联容器数
+    /// Number of associated containers
     "ContainerCnt" container_cnt set_container_cnt: i64,
-    /// 关联主机数
+    /// Associated hosts
     "HostCnt" host_cnt set_host_cnt: i128,
 } }
 
 rt::model! { read debug;
-/// 容器安全镜像病毒信息
+/// Information of a virus in the image
 ImageVirus {
-    /// 路径
+    /// Path.
     "Path" path set_path: str,
-    /// 风险等级
+    /// Risk level
     "RiskLevel" risk_level set_risk_level: str,
-    /// 分类
+    /// category
     "Category" category set_category: str,
-    /// 病毒名称
+    /// Virus name
     "VirusName" virus_name set_virus_name: str,
-    /// 标签
+    /// Tag.
     "Tags" tags set_tags: list String,
-    /// 描述
+    /// Description
     "Desc" desc set_desc: str,
-    /// 解决方案
+    /// Solution
     "Solution" solution set_solution: str,
-    /// 文件类型
+    /// File type
     "FileType" file_type set_file_type: str,
-    /// 文件路径
+    /// File path
     "FileName" file_name set_file_name: str,
-    /// 文件md5
+    /// File md5
     "FileMd5" file_md5 set_file_md5: str,
-    /// 大小
+    /// Size
     "FileSize" file_size set_file_size: i128,
-    /// 首次发现时间
+    /// First detection time
     "FirstScanTime" first_scan_time set_first_scan_time: str,
-    /// 最近扫描时间
+    /// Last scan time
     "LatestScanTime" latest_scan_time set_latest_scan_time: str,
 } }
 
 rt::model! { read debug;
-/// 容器安全镜像病毒信息
+/// Information of a virus in the image
 ImageVirusInfo {
-    /// 路径
+    /// Path.
     "Path" path set_path: str,
-    /// 风险等级
+    /// Risk level
     "RiskLevel" risk_level set_risk_level: i128,
-    /// 病毒名称
+    /// Virus name
     "VirusName" virus_name set_virus_name: str,
-    /// 标签
+    /// Tag.
     "Tags" tags set_tags: list String,
-    /// 描述
+    /// Description
     "Desc" desc set_desc: str,
-    /// 修护建议
+    /// Remediation Suggestions
     "Solution" solution set_solution: str,
-    /// 大小
+    /// Size
     "Size" size set_size: i128,
-    /// 首次发现时间
+    /// First detection time
     "FirstScanTime" first_scan_time set_first_scan_time: str,
-    /// 最近扫描时间
+    /// Last scan time
     "LatestScanTime" latest_scan_time set_latest_scan_time: str,
-    /// 文件md5
+    /// File md5
     "Md5" md5 set_md5: str,
-    /// 文件名称
+    /// File name
     "FileName" file_name set_file_name: str,
-    /// 检测平台
-    /// 1: 云查杀引擎
+    /// Detection platform
+    /// 1: Cloud Killing Engine
     /// 2: tav
     /// 3: binaryAi
-    /// 4: 异常行为
-    /// 5: 威胁情报
+    /// 4: Abnormal behavior
+    /// 5: Threat Intelligence
     "CheckPlatform" check_platform set_check_platform: list String,
 } }
 
 rt::model! { read debug;
-/// 容器安全镜像漏洞信息
+/// Information of a vulnerability in the image
 ImageVul {
-    /// 漏洞id
+    /// Vulnerability ID
     "CVEID" cveid set_cveid: str,
-    /// 观点验证程序id
+    /// viewpoint validation program ID
     "POCID" pocid set_pocid: str,
-    /// 漏洞名称
+    /// Vulnerability name
     "Name" name set_name: str,
-    /// 涉及组件信息
+    /// Component Information
     "Components" components set_components: list ComponentsInfo,
-    /// 分类
+    /// category
     "Category" category set_category: str,
-    /// 分类2
+    /// Category 2
     "CategoryType" category_type set_category_type: str,
-    /// 风险等级
+    /// Risk level
     "Level" level set_level: str,
-    /// 描述
+    /// Description
     "Des" des set_des: str,
-    /// 解决方案
+    /// Solution
     "OfficialSolution" official_solution set_official_solution: str,
-    /// 引用
+    /// Refer
     "Reference" reference set_reference: str,
-    /// 防御方案
+    /// defense solution
     "DefenseSolution" defense_solution set_defense_solution: str,
-    /// 提交时间
+    /// Submission time
     "SubmitTime" submit_time set_submit_time: str,
-    /// Cvss分数
+    /// CVSS Score
     "CvssScore" cvss_score set_cvss_score: str,
-    /// Cvss信息
+    /// CVSS information.
     "CvssVector" cvss_vector set_cvss_vector: str,
-    /// 是否建议修复
+    /// Whether repair is suggested.
     "IsSuggest" is_suggest set_is_suggest: str,
-    /// 修复版本号
+    /// Repair Version Number
     "FixedVersions" fixed_versions set_fixed_versions: str,
-    /// 漏洞标签:"CanBeFixed","DynamicLevelPoc","DynamicLevelExp"
+    /// Vulnerability Tag: "CanBeFixed", "DynamicLevelPoc", and "DynamicLevelExp"
     "Tag" tag set_tag: list String,
-    /// 组件名
+    /// Component name.
     "Component" component set_component: str,
-    /// 组件版本
+    /// Component version
     "Version" version set_version: str,
-    /// 攻击热度 0-3
+    /// Attack Heat 0-3
     "AttackLevel" attack_level set_attack_level: i64,
-    /// 镜像层信息列表
+    /// Image Layer Information List
     "LayerInfos" layer_infos set_layer_infos: list ImageVulLayerInfo,
 } }
 
 rt::model! { read debug;
 /// 漏洞列表中的层信息
 ImageVulLayerInfo {
-    /// 层id
+    /// Layer ID
     "LayerId" layer_id set_layer_id: str,
-    /// 层cmd
+    /// Layer CMD
     "LayerCmd" layer_cmd set_layer_cmd: str,
 } }
 
 rt::model! { read debug;
-/// 查询镜像绑定的运行时规则信息
+/// Information of the runtime rule bound to the image
 ImagesBindRuleInfo {
-    /// 镜像id
+    /// Image ID
     "ImageId" image_id set_image_id: str,
-    /// 镜像名称
+    /// Image name
     "ImageName" image_name set_image_name: str,
-    /// 关联容器数量
+    /// Number of associated containers
     "ContainerCnt" container_cnt set_container_cnt: i64,
-    /// 绑定规则id
+    /// Binding rule id
     "RuleId" rule_id set_rule_id: str,
-    /// 规则名字
+    /// Rule name
     "RuleName" rule_name set_rule_name: str,
-    /// 镜像大小
+    /// image size
     "ImageSize" image_size set_image_size: i64,
-    /// 最近扫描时间
+    /// Last scan time
     "ScanTime" scan_time set_scan_time: str,
 } }
 
 rt::model! { read debug;
-/// 容器安全镜像列表
+/// List of image IDs
 ImagesInfo {
-    /// 镜像id
+    /// Image ID
     "ImageID" image_id set_image_id: str,
-    /// 镜像名称
+    /// Image name
     "ImageName" image_name set_image_name: str,
-    /// 创建时间
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
-    /// 镜像大小
+    /// Image size
     "Size" size set_size: i128,
-    /// 主机个数(包含普通节点数和超级节点数)
+    /// Number of hosts (includes regular nodes and super nodes).
     "HostCnt" host_cnt set_host_cnt: i128,
-    /// 超级节点数
+    /// Number of super nodes.
     "SuperNodeCnt" super_node_cnt set_super_node_cnt: i128,
-    /// 容器个数
+    /// Number of containers
     "ContainerCnt" container_cnt set_container_cnt: i128,
-    /// 扫描时间
+    /// Scan time
     "ScanTime" scan_time set_scan_time: str,
-    /// 漏洞个数
+    /// Number of vulnerabilities
     "VulCnt" vul_cnt set_vul_cnt: i128,
-    /// 病毒个数
+    /// Number of viruses
     "VirusCnt" virus_cnt set_virus_cnt: i128,
-    /// 敏感信息个数
+    /// Number of sensitive data items
     "RiskCnt" risk_cnt set_risk_cnt: i128,
-    /// 是否信任镜像
+    /// Whether it is a trusted image
     "IsTrustImage" is_trust_image set_is_trust_image: bool,
-    /// 镜像系统
+    /// Image system
     "OsName" os_name set_os_name: str,
-    /// agent镜像扫描错误
+    /// Image scan error in the agent
     "AgentError" agent_error set_agent_error: str,
-    /// 后端镜像扫描错误
+    /// Image scan error on the backend
     "ScanError" scan_error set_scan_error: str,
-    /// 扫描状态
+    /// Scanning status
     "ScanStatus" scan_status set_scan_status: str,
-    /// 木马扫描错误信息
+    /// Trojan scan error message
     "ScanVirusError" scan_virus_error set_scan_virus_error: str,
-    /// 漏洞扫描错误信息
+    /// Vulnerability scan error message
     "ScanVulError" scan_vul_error set_scan_vul_error: str,
-    /// 风险扫描错误信息
+    /// Risk scan error message
     "ScanRiskError" scan_risk_error set_scan_risk_error: str,
-    /// 是否是重点关注镜像，为0不是，非0是
+    /// Whether the image is of high priority. Valid values: `0` (no); others (yes).
     "IsSuggest" is_suggest set_is_suggest: i128,
-    /// 是否授权，1是0否
+    /// Whether it is licensed. Valid values: `1` (yes); `0` (no).
     "IsAuthorized" is_authorized set_is_authorized: i128,
-    /// 组件个数
+    /// Number of components
     "ComponentCnt" component_cnt set_component_cnt: i128,
     /// 严重漏洞数
     "CriticalLevelVulCnt" critical_level_vul_cnt set_critical_level_vul_cnt: i128,
@@ -12887,336 +12895,338 @@ ImagesInfo {
     "IsLatestImage" is_latest_image set_is_latest_image: bool,
     /// 是否推荐处置
     "RecommendedFix" recommended_fix set_recommended_fix: bool,
-    /// 解决方案
+    /// Solution
     "Solution" solution set_solution: str,
-    /// 原因
+    /// Reason
     "Reason" reason set_reason: str,
 } }
 
 rt::model! { read debug;
-/// 容器安全镜像漏洞
+/// Vulnerability in the image
 ImagesVul {
-    /// 漏洞id
+    /// Vulnerability ID
     "CVEID" cveid set_cveid: str,
-    /// 漏洞名称
+    /// Vulnerability name
     "Name" name set_name: str,
-    /// 组件
+    /// Component
     "Component" component set_component: str,
-    /// 版本
+    /// Version
     "Version" version set_version: str,
-    /// 分类
+    /// Category
     "Category" category set_category: str,
-    /// 分类2
+    /// Category 2
     "CategoryType" category_type set_category_type: str,
-    /// 风险等级
+    /// Risk level
     "Level" level set_level: i128,
-    /// 描述
+    /// Description
     "Des" des set_des: str,
-    /// 解决方案
+    /// Solution
     "OfficialSolution" official_solution set_official_solution: str,
-    /// 引用
+    /// Reference
     "Reference" reference set_reference: str,
-    /// 防御方案
+    /// Defense solution
     "DefenseSolution" defense_solution set_defense_solution: str,
-    /// 提交时间
+    /// Submission time
     "SubmitTime" submit_time set_submit_time: str,
-    /// CVSS V3分数
+    /// CVSS V3 score
     "CVSSV3Score" cvssv3_score set_cvssv3_score: f64,
-    /// CVSS V3描述
+    /// CVSS V3 description
     "CVSSV3Desc" cvssv3_desc set_cvssv3_desc: str,
-    /// 是否是重点关注：true：是，false：不是
+    /// Whether it is of high priority. Valid values: `true` (yes); `false` (no).
     "IsSuggest" is_suggest set_is_suggest: bool,
-    /// 修复版本号
+    /// Repair Version Number
     "FixedVersions" fixed_versions set_fixed_versions: str,
-    /// 漏洞标签:"CanBeFixed","DynamicLevelPoc","DynamicLevelExp"
+    /// Vulnerability Tag: "CanBeFixed", "DynamicLevelPoc", and "DynamicLevelExp"
     "Tag" tag set_tag: list String,
-    /// 攻击热度
+    /// Attack Heat
     "AttackLevel" attack_level set_attack_level: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `InitializeUserComplianceEnvironment` (安全合规初始化用户的合规基线检测环境).
+/// Request of `InitializeUserComplianceEnvironment` (Initializes the compliance baseline check environment).
 ///
-/// 为客户初始化合规基线的使用环境，创建必要的数据和选项。
+/// This API is used to initialize the compliance baseline environment and create necessary data and options.
 InitializeUserComplianceEnvironmentRequest {
 } }
 rt::action!("tcss", "2020-11-01", "InitializeUserComplianceEnvironment", InitializeUserComplianceEnvironmentRequest => InitializeUserComplianceEnvironmentResponse);
 
 rt::model! { read debug;
-/// InitializeUserComplianceEnvironment返回参数结构体
+/// InitializeUserComplianceEnvironment response structure.
 InitializeUserComplianceEnvironmentResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// k8s告警类型和对应的告警数量
+/// K8s alarm types and corresponding numbers of alarms.
 K8SAPIRuleTypeCountItem {
-    /// 规则类型
+    /// Rule type.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - ABNORMAL_CREATE_POD： 可疑容器创建
+    /// - ABNORMAL_CREATE_POD: suspicious container creation
     "RuleType" rule_type set_rule_type: str,
-    /// 规则对应告警数量
+    /// Number of alarms corresponding to the rule.
     "EventCount" event_count set_event_count: i128,
 } }
 
 rt::model! { read debug;
-/// k8s告警类型和中文映射
+/// K8s alarm types and corresponding descriptions.
 K8SAPIRuleTypeZhItem {
-    /// 规则类型
+    /// Rule type.
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - "rule_type": "ABNORMAL_CREATE_POD",： 可疑容器创建
+    /// - "rule_type": "ABNORMAL_CREATE_POD",: suspicious container creation
     "RuleType" rule_type set_rule_type: str,
-    /// 规则类型对应中文
+    /// Description of the rule type.
     "RuleTypeZh" rule_type_zh set_rule_type_zh: str,
 } }
 
 rt::model! { read debug;
-/// k8sApi异常事件详情
+/// K8sApi api abnormal event details
 K8sApiAbnormalEventInfo {
-    /// 命中规则名称
+    /// Hit rule name.
     "MatchRuleName" match_rule_name set_match_rule_name: str,
-    /// 命中规则类型
+    /// Hit rule type.
     "MatchRuleType" match_rule_type set_match_rule_type: str,
-    /// 告警等级
+    /// Alarm level.
     "RiskLevel" risk_level set_risk_level: str,
-    /// 集群ID
+    /// Cluster ID.
     "ClusterID" cluster_id set_cluster_id: str,
-    /// 集群名称
+    /// Cluster name.
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 集群运行状态，CSR_RUNNING-运行中，CSR_EXCEPTION-异常，CSR_CREATING-创建中
+    /// Cluster running status: CSR_RUNNING, CSR_EXCEPTION, and CSR_CREATING
     "ClusterRunningStatus" cluster_running_status set_cluster_running_status: str,
-    /// 初次生成时间
+    /// Initial generation time.
     "FirstCreateTime" first_create_time set_first_create_time: str,
-    /// 最近一次生成时间
+    /// Last generation time.
     "LastCreateTime" last_create_time set_last_create_time: str,
-    /// 告警数量
+    /// Number of alarms.
     "AlarmCount" alarm_count set_alarm_count: i128,
-    /// 状态
-    /// "EVENT_UNDEAL":未处理
-    /// "EVENT_DEALED": 已处理
-    /// "EVENT_IGNORE": 忽略
-    /// "EVENT_DEL": 删除
-    /// "EVENT_ADD_WHITE": 加白
+    /// Status.
+    /// "EVENT_UNDEAL": unhandled
+    /// "EVENT_DEALED": handled
+    /// "EVENT_IGNORE": ignored
+    /// "EVENT_DEL": deleted
+    /// "EVENT_ADD_WHITE": allowlisted
     "Status" status set_status: str,
-    /// 集群masterIP
+    /// Cluster master IP address.
     "ClusterMasterIP" cluster_master_ip set_cluster_master_ip: str,
-    /// k8s版本
+    /// K8s version.
     "K8sVersion" k8s_version set_k8s_version: str,
-    /// 运行时组件
+    /// Runtime component.
     "RunningComponent" running_component set_running_component: list String,
-    /// 描述
+    /// Description.
     "Desc" desc set_desc: str,
-    /// 建议
+    /// Suggestion.
     "Suggestion" suggestion set_suggestion: str,
-    /// 请求信息
+    /// Request information.
     "Info" info set_info: str,
-    /// 规则ID
+    /// Rule ID.
     "MatchRuleID" match_rule_id set_match_rule_id: str,
-    /// 高亮字段数组
+    /// Array of highlighted fields.
     "HighLightFields" high_light_fields set_high_light_fields: list String,
-    /// 命中规则
+    /// Hit rule.
     "MatchRule" match_rule set_match_rule: obj K8sApiAbnormalRuleScopeInfo,
-    /// 高亮字段对应的命中规则内容(JSON字符串, 如: {"field1":"value1","field2":"value2"})
+    /// Hit rule content corresponding to highlighted fields (JSON string, such as {"field1":"value1","field2":"value2"})
     ///
-    /// 参数格式：{"field1":"value1","field2":"value2"}
+    /// Parameter format: {"field1":"value1","field2":"value2"}
     "HighLightFieldsVal" high_light_fields_val set_high_light_fields_val: str,
-    /// 规则中文
+    /// Rule type.
     "RuleTypeZH" rule_type_zh set_rule_type_zh: str,
 } }
 
 rt::model! { read debug;
-/// k8sapi异常事件列表Item
+/// Items in the K8sApi abnormal event list
 K8sApiAbnormalEventListItem {
-    /// 事件ID
+    /// Event ID
     "ID" id set_id: i128,
-    /// 命中规则类型
+    /// Hit rule type
     "MatchRuleType" match_rule_type set_match_rule_type: str,
-    /// 威胁等级
+    /// Threat level
     "RiskLevel" risk_level set_risk_level: str,
-    /// 集群ID
+    /// Cluster ID
     "ClusterID" cluster_id set_cluster_id: str,
-    /// 集群名称
+    /// Cluster name
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 集群运行状态
+    /// Cluster running status
     "ClusterRunningStatus" cluster_running_status set_cluster_running_status: str,
-    /// 初次生成时间
+    /// First creation time
     "FirstCreateTime" first_create_time set_first_create_time: str,
-    /// 最近一次生成时间
+    /// Last creation time
     "LastCreateTime" last_create_time set_last_create_time: str,
-    /// 告警数量
+    /// Number of alarms
     "AlarmCount" alarm_count set_alarm_count: i128,
-    /// 状态
+    /// Status
     "Status" status set_status: str,
-    /// 规则类型
+    /// Rule type
     "RuleType" rule_type set_rule_type: str,
-    /// 描述信息
+    /// Description
     "Desc" desc set_desc: str,
-    /// 解决方案
+    /// Solution
     "Suggestion" suggestion set_suggestion: str,
-    /// 规则名称
+    /// Rule name
     "RuleName" rule_name set_rule_name: str,
-    /// 命中规则
+    /// Hit rule
     "MatchRule" match_rule set_match_rule: obj K8sApiAbnormalRuleScopeInfo,
 } }
 
 rt::model! { both debug;
-/// k8a api 异常请求规则详情
+/// K8sApi abnormal request rule details
 K8sApiAbnormalRuleInfo {
-    /// 是否所有集群生效
+    /// Whether all clusters are effective
     ///
     /// Required.
     "EffectAllCluster" effect_all_cluster set_effect_all_cluster: bool,
-    /// 生效集群IDSet
+    /// Effective cluster IDSet
     ///
     /// Required.
     "EffectClusterIDSet" effect_cluster_id_set set_effect_cluster_id_set: list String,
-    /// 规则信息列表
+    /// Rule information list
     ///
     /// Required.
     "RuleInfoList" rule_info_list set_rule_info_list: list K8sApiAbnormalRuleScopeInfo,
-    /// 规则名称
+    /// Rule name
     ///
     /// Required.
     "RuleName" rule_name set_rule_name: str,
-    /// 规则类型
-    /// RT_SYSTEM 系统规则
-    /// RT_USER 用户自定义
+    /// Rule type
+    /// RT_SYSTEM: System rules
+    /// RT_USER: User-defined rules
     ///
     /// Required.
     "RuleType" rule_type set_rule_type: str,
-    /// 状态
+    /// Status
     ///
     /// Required.
     "Status" status set_status: bool,
-    /// 规则ID
+    /// Rule ID
     "RuleID" rule_id set_rule_id: str,
 } }
 
 rt::model! { read debug;
-/// k8s api 异常请求规则列表Item
+/// Items in the list of K8sApi abnormal request rules
 K8sApiAbnormalRuleListItem {
-    /// 是否全部集群生效。true表示全部集群生效，false表示仅指定集群生效
+    /// Whether take effect on all clusters. true indicates all clusters take effect. false indicates only specified clusters take effect.
     "EffectAllCluster" effect_all_cluster set_effect_all_cluster: bool,
-    /// 受影响集群总数
+    /// Total number of affected clusters
     "EffectClusterCount" effect_cluster_count set_effect_cluster_count: i128,
-    /// 编辑账号
+    /// Edit account
     "OprUin" opr_uin set_opr_uin: str,
-    /// 规则组中所有执行动作的去重列表。当前黑名单仅包含 RULE_MODE_ALERT（告警）
+    /// Deduplicated list of ALL execution actions in the rule group. The present blocklist contains only RULE_MODE_ALERT (Alert).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RuleActions" rule_actions set_rule_actions: list String,
-    /// 规则ID
+    /// Rule ID
     "RuleID" rule_id set_rule_id: str,
-    /// 子规则内容列表，从 rule_details JSON 反序列化
+    /// Subrule content list, deserialized from rule_details JSON
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RuleInfoList" rule_info_list set_rule_info_list: list K8sApiAbnormalRuleScopeInfo,
-    /// 规则名称
+    /// Rule name
     "RuleName" rule_name set_rule_name: str,
-    /// 规则类型
-    /// RT_SYSTEM 系统规则
-    /// RT_USER 用户自定义
+    /// Rule type
+    /// RT_SYSTEM System rules
+    /// RT_USER User defined
     "RuleType" rule_type set_rule_type: str,
-    /// 状态
+    /// Status
     "Status" status set_status: bool,
-    /// 更新时间
+    /// Update time
     "UpdateTime" update_time set_update_time: str,
 } }
 
 rt::model! { both debug;
-/// k8s api 异常事件规则配置范围
+/// Configuration Scope for Kubernetes API Exception Event Rules
 K8sApiAbnormalRuleScopeInfo {
-    /// 执行动作。黑名单规则仅支持 RULE_MODE_ALERT（告警），不再支持 RULE_MODE_RELEASE/PASS（放行）。放行请使用白名单接口 ModifyK8sApiAbnormalWhitelist
+    /// Execution action. The blocklist rule only supports RULE_MODE_ALERT (alert) and no longer supports RULE_MODE_RELEASE/PASS (allow). To allow, use the allowlist API ModifyK8sApiAbnormalWhitelist.
     ///
     /// Required.
     "Action" action set_action: str,
-    /// 范围
-    /// 系统事件:
-    /// ANONYMOUS_ACCESS: 匿名访问
-    /// ABNORMAL_UA_REQ: 异常UA请求
-    /// ANONYMOUS_ABNORMAL_PERMISSION: 匿名用户权限异动
-    /// GET_CREDENTIALS: 凭据信息获取
-    /// MOUNT_SENSITIVE_PATH: 敏感路径挂载
-    /// COMMAND_RUN: 命令执行
-    /// PRIVILEGE_CONTAINER: 特权容器
-    /// EXCEPTION_CRONTAB_TASK: 异常定时任务
-    /// STATICS_POD: 静态pod创建
-    /// ABNORMAL_CREATE_POD: 异常pod创建
-    /// USER_DEFINED: 用户自定义
+    /// Scope.
+    /// System events:
+    /// ANONYMOUS_ACCESS: anonymous access
+    /// ABNORMAL_UA_REQ: abnormal UA request
+    /// ANONYMOUS_ABNORMAL_PERMISSION: anonymous user permission change
+    /// GET_CREDENTIALS: credential information acquisition
+    /// MOUNT_SENSITIVE_PATH: sensitive path mounting
+    /// COMMAND_RUN: command execution
+    /// PRIVILEGE_CONTAINER: privileged container
+    /// EXCEPTION_CRONTAB_TASK: abnormal scheduled task
+    /// STATICS_POD: static Pod creation
+    /// ABNORMAL_CREATE_POD: abnormal Pod creation
+    /// USER_DEFINED: user-defined
     ///
     /// Required.
     "Scope" scope set_scope: str,
-    /// 是否被删除 适用于自定义规则入参
+    /// Whether it has been deleted.
     "IsDelete" is_delete set_is_delete: bool,
-    /// 威胁等级 HIGH:高级 MIDDLE: 中级 LOW:低级 NOTICE:提示
+    /// Threat level: HIGH, MIDDLE, LOW, and NOTICE.
     "RiskLevel" risk_level set_risk_level: str,
-    /// 规则类型对应中文
+    /// Description of the rule type.
     "RuleTypeZH" rule_type_zh set_rule_type_zh: str,
-    /// 开关状态(true:开 false:关) 适用于系统规则
+    /// Switch status (true: on, false: off) applicable to system rules.
     "Status" status set_status: bool,
 } }
 
 rt::model! { read debug;
-/// k8sapi异常请求趋势Item
+/// Items in the list of K8sApi abnormal request trends
 K8sApiAbnormalTendencyItem {
-    /// 日期
+    /// Date
     "Date" date set_date: str,
-    /// 异常UA请求事件数
+    /// Number of abnormal UA request events.
     "ExceptionUARequestCount" exception_ua_request_count set_exception_ua_request_count: i128,
-    /// 匿名用户权限事件数
+    /// Number of anonymous user permission events.
     "AnonymousUserRightCount" anonymous_user_right_count set_anonymous_user_right_count: i128,
-    /// 凭据信息获取事件数
+    /// Number of credential information acquisition events.
     "CredentialInformationObtainCount" credential_information_obtain_count set_credential_information_obtain_count: i128,
-    /// 敏感数据挂载事件数
+    /// Number of sensitive data mount events.
     "SensitiveDataMountCount" sensitive_data_mount_count set_sensitive_data_mount_count: i128,
-    /// 命令执行事件数
+    /// Number of command execution events.
     "CmdExecCount" cmd_exec_count set_cmd_exec_count: i128,
-    /// 异常定时任务事件数
+    /// Number of abnormal scheduled task events.
     "AbnormalScheduledTaskCount" abnormal_scheduled_task_count set_abnormal_scheduled_task_count: i128,
-    /// 静态Pod创建数
+    /// Number of static Pod creations.
     "StaticsPodCreateCount" statics_pod_create_count set_statics_pod_create_count: i128,
-    /// 可疑容器创建数
+    /// Number of suspicious container creations.
     "DoubtfulContainerCreateCount" doubtful_container_create_count set_doubtful_container_create_count: i128,
-    /// 自定义规则事件数
+    /// Number of custom rule events.
     "UserDefinedRuleCount" user_defined_rule_count set_user_defined_rule_count: i128,
-    /// 匿名访问事件数
+    /// Number of anonymous access events.
     "AnonymousAccessCount" anonymous_access_count set_anonymous_access_count: i128,
-    /// 特权容器事件数
+    /// Number of privileged container events.
     "PrivilegeContainerCount" privilege_container_count set_privilege_container_count: i128,
-    /// 规则类型对应告警数量
+    /// Number of alarms corresponding to the rule type.
     "RuleTypeCountSet" rule_type_count_set set_rule_type_count_set: list K8SAPIRuleTypeCountItem,
 } }
 
 rt::model! { read debug;
-/// 恶意外连黑白名单信息
+/// Malicious External Connection Blocklist and Allowlist Information
 MaliciousConnectionRuleInfo {
-    /// 枚举：
-    /// IP: 表示ipv4或者ipv6
-    /// DOMAIN: 表示域名
+    /// Enumerate:
+    /// IP: Indicates ipv4 or ipv6
+    /// DOMAIN: Indicates the domain name
     "RuleType" rule_type set_rule_type: str,
-    /// 自定义黑白名单的域名/IP
+    /// Custom Blocklist/Allowlist Domain/IP
     "Address" address set_address: str,
-    /// 创建时间
+    /// Creation time.
     "CreatedTime" created_time set_created_time: str,
-    /// 更新时间
+    /// Update time
     "UpdateTime" update_time set_update_time: str,
-    /// 备注
+    /// Remarks
     "Remark" remark set_remark: str,
-    /// 规则ID
+    /// Rule ID
     "RuleID" rule_id set_rule_id: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAbnormalProcessRuleStatus` (修改运行时异常进程策略状态).
+/// Request of `ModifyAbnormalProcessRuleStatus` (Changes the status of an abnormal process policy at runtime).
 ///
-/// 修改运行时异常进程策略的开启关闭状态
+/// This API is used to change the status of an abnormal process policy at runtime.
 ModifyAbnormalProcessRuleStatusRequest {
-    /// 策略的ids
+    /// Policy IDs
     ///
     /// Required.
     "RuleIdSet" rule_id_set set_rule_id_set: list String,
-    /// 策略开关，true开启，false关闭
+    /// Policy switch. Valid values: `true` (on); `false` (off).
     ///
     /// Required.
     "IsEnable" is_enable set_is_enable: bool,
@@ -13224,51 +13234,51 @@ ModifyAbnormalProcessRuleStatusRequest {
 rt::action!("tcss", "2020-11-01", "ModifyAbnormalProcessRuleStatus", ModifyAbnormalProcessRuleStatusRequest => ModifyAbnormalProcessRuleStatusResponse);
 
 rt::model! { read debug;
-/// ModifyAbnormalProcessRuleStatus返回参数结构体
+/// ModifyAbnormalProcessRuleStatus response structure.
 ModifyAbnormalProcessRuleStatusResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAbnormalProcessStatus` (修改异常进程事件状态).
+/// Request of `ModifyAbnormalProcessStatus` (Changes the status of an abnormal process event).
 ///
-/// 修改异常进程事件的状态信息
+/// This API is used to change the status of an abnormal process event.
 ModifyAbnormalProcessStatusRequest {
-    /// 处理事件ids
+    /// List of event IDs
     ///
     /// Required.
     "EventIdSet" event_id_set set_event_id_set: list String,
-    /// 标记事件的状态，
-    /// EVENT_DEALED:事件处理
-    /// EVENT_INGNORE"：事件忽略
-    /// EVENT_DEL:事件删除
-    /// EVENT_ADD_WHITE:事件加白
+    /// Event status
+    /// `EVENT_DEALED`: Processed.
+    /// `EVENT_INGNORE`: Ignored.
+    /// `EVENT_DEL`: Deleted.
+    /// `EVENT_ADD_WHITE`: Allowed.
     ///
     /// Required.
     "Status" status set_status: str,
-    /// 事件备注
+    /// Event remarks
     "Remark" remark set_remark: str,
 } }
 rt::action!("tcss", "2020-11-01", "ModifyAbnormalProcessStatus", ModifyAbnormalProcessStatusRequest => ModifyAbnormalProcessStatusResponse);
 
 rt::model! { read debug;
-/// ModifyAbnormalProcessStatus返回参数结构体
+/// ModifyAbnormalProcessStatus response structure.
 ModifyAbnormalProcessStatusResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAccessControlRuleStatus` (修改运行时访问控制策略状态).
+/// Request of `ModifyAccessControlRuleStatus` (Changes the status of an access control policy at runtime).
 ///
-/// 修改运行时访问控制策略的状态，启用或者禁用
+/// This API is used to change the status of an access control policy at runtime, i.e., enable or disable it.
 ModifyAccessControlRuleStatusRequest {
-    /// 策略的ids
+    /// Policy IDs
     ///
     /// Required.
     "RuleIdSet" rule_id_set set_rule_id_set: list String,
-    /// 策略开关，true:代表开启， false代表关闭
+    /// Policy switch. Valid values: `true` (on); `false` (off).
     ///
     /// Required.
     "IsEnable" is_enable set_is_enable: bool,
@@ -13276,51 +13286,51 @@ ModifyAccessControlRuleStatusRequest {
 rt::action!("tcss", "2020-11-01", "ModifyAccessControlRuleStatus", ModifyAccessControlRuleStatusRequest => ModifyAccessControlRuleStatusResponse);
 
 rt::model! { read debug;
-/// ModifyAccessControlRuleStatus返回参数结构体
+/// ModifyAccessControlRuleStatus response structure.
 ModifyAccessControlRuleStatusResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAccessControlStatus` (修改运行时访问控制事件状态).
+/// Request of `ModifyAccessControlStatus` (Changes the status of an access control event at runtime).
 ///
-/// 修改运行时访问控制事件状态信息
+/// This API is used to change the status of an access control event at runtime.
 ModifyAccessControlStatusRequest {
-    /// 处理事件ids
+    /// List of event IDs
     ///
     /// Required.
     "EventIdSet" event_id_set set_event_id_set: list String,
-    /// 标记事件的状态，
-    /// EVENT_DEALED:事件已经处理
-    /// EVENT_INGNORE：事件忽略
-    /// EVENT_DEL:事件删除
-    /// EVENT_ADD_WHITE:事件加白
+    /// Event status
+    /// `EVENT_DEALED`: Processed.
+    /// `EVENT_INGNORE`: Ignored.
+    /// `EVENT_DEL`: Deleted.
+    /// `EVENT_ADD_WHITE`: Allowed.
     ///
     /// Required.
     "Status" status set_status: str,
-    /// 备注事件信息
+    /// Remarks
     "Remark" remark set_remark: str,
 } }
 rt::action!("tcss", "2020-11-01", "ModifyAccessControlStatus", ModifyAccessControlStatusRequest => ModifyAccessControlStatusResponse);
 
 rt::model! { read debug;
-/// ModifyAccessControlStatus返回参数结构体
+/// ModifyAccessControlStatus response structure.
 ModifyAccessControlStatusResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAssetImageRegistryScanStopOneKey` (镜像仓库停止镜像一键扫描任务).
+/// Request of `ModifyAssetImageRegistryScanStopOneKey` (Stops a quick image scan task for an image repository).
 ///
-/// 镜像仓库停止镜像一键扫描任务
+/// This API is used to stop a quick image scan task for an image repository.
 ModifyAssetImageRegistryScanStopOneKeyRequest {
-    /// 是否扫描全部镜像
+    /// Whether to scan all images
     "All" all set_all: bool,
-    /// 扫描的镜像列表
+    /// List of scanned images
     "Images" images set_images: list ImageInfo,
-    /// 扫描的镜像列表Id
+    /// List of IDs of scanned images
     "Id" id set_id: list i128,
     /// 停止的任务ID
     "TaskID" task_id set_task_id: i128,
@@ -13328,28 +13338,28 @@ ModifyAssetImageRegistryScanStopOneKeyRequest {
 rt::action!("tcss", "2020-11-01", "ModifyAssetImageRegistryScanStopOneKey", ModifyAssetImageRegistryScanStopOneKeyRequest => ModifyAssetImageRegistryScanStopOneKeyResponse);
 
 rt::model! { read debug;
-/// ModifyAssetImageRegistryScanStopOneKey返回参数结构体
+/// ModifyAssetImageRegistryScanStopOneKey response structure.
 ModifyAssetImageRegistryScanStopOneKeyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAssetImageRegistryScanStop` (镜像仓库停止镜像扫描任务).
+/// Request of `ModifyAssetImageRegistryScanStop` (Stops an image scan task for an image repository).
 ///
-/// 镜像仓库停止镜像扫描任务
+/// This API is used to stop an image scan task for an image repository.
 ModifyAssetImageRegistryScanStopRequest {
-    /// 是否扫描全部镜像
+    /// Whether to scan all images
     "All" all set_all: bool,
-    /// 扫描的镜像列表
+    /// List of scanned images
     "Images" images set_images: list ImageInfo,
-    /// 扫描的镜像列表
+    /// List of scanned images
     "Id" id set_id: list i128,
-    /// 过滤条件
+    /// Filter
     "Filters" filters set_filters: list AssetFilters,
-    /// 不要扫描的镜像列表，与Filters配合使用
+    /// List of images not to be scanned, which is used together with `Filters`.
     "ExcludeImageList" exclude_image_list set_exclude_image_list: list i128,
-    /// 是否仅扫描各repository最新版本的镜像
+    /// Whether to scan only the latest repository images
     "OnlyScanLatest" only_scan_latest set_only_scan_latest: bool,
     /// 停止的任务ID
     "TaskID" task_id set_task_id: i128,
@@ -13357,101 +13367,101 @@ ModifyAssetImageRegistryScanStopRequest {
 rt::action!("tcss", "2020-11-01", "ModifyAssetImageRegistryScanStop", ModifyAssetImageRegistryScanStopRequest => ModifyAssetImageRegistryScanStopResponse);
 
 rt::model! { read debug;
-/// ModifyAssetImageRegistryScanStop返回参数结构体
+/// ModifyAssetImageRegistryScanStop response structure.
 ModifyAssetImageRegistryScanStopResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAssetImageScanStop` (停止镜像扫描).
+/// Request of `ModifyAssetImageScanStop` (Stops an image scan).
 ///
-/// 容器安全停止镜像扫描
+/// This API is used to stop an image scan.
 ModifyAssetImageScanStopRequest {
-    /// 任务id；任务id，镜像id和根据过滤条件筛选三选一。
+    /// Task ID
     "TaskID" task_id set_task_id: str,
-    /// 镜像id；任务id，镜像id和根据过滤条件筛选三选一。
+    /// Image ID
     "Images" images set_images: list String,
-    /// 根据过滤条件筛选出镜像；任务id，镜像id和根据过滤条件筛选三选一。
+    /// Filter
     "Filters" filters set_filters: list AssetFilters,
-    /// 根据过滤条件筛选出镜像，再排除个别镜像
+    /// Specified image IDs to be excluded
     "ExcludeImageIds" exclude_image_ids set_exclude_image_ids: str,
 } }
 rt::action!("tcss", "2020-11-01", "ModifyAssetImageScanStop", ModifyAssetImageScanStopRequest => ModifyAssetImageScanStopResponse);
 
 rt::model! { read debug;
-/// ModifyAssetImageScanStop返回参数结构体
+/// ModifyAssetImageScanStop response structure.
 ModifyAssetImageScanStopResponse {
-    /// 停止状态
+    /// Paused
     "Status" status set_status: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAsset` (主机资产刷新).
+/// Request of `ModifyAsset` (Refreshes server assets).
 ///
-/// 容器安全主机资产刷新
+/// This API is used to refresh server assets.
 ModifyAssetRequest {
-    /// 同步全部普通节点
+    /// Synchronizes all regular nodes.
     "All" all set_all: bool,
-    /// 要同步的主机列表uuid
+    /// List of UUIDs of hosts to be synchronized.
     "Hosts" hosts set_hosts: list String,
-    /// 同步全部超级节点
+    /// Synchronizes all super nodes.
     "AllSuperHost" all_super_host set_all_super_host: bool,
-    /// 要同步的超级节点唯一id
+    /// Unique IDs of super nodes to be synchronized.
     "NodeUniqueIds" node_unique_ids set_node_unique_ids: list String,
-    /// 超时时间(秒) 最低3600s
+    /// Timeout (in seconds). Minimum value: 3600.
     "TimeoutSec" timeout_sec set_timeout_sec: i128,
 } }
 rt::action!("tcss", "2020-11-01", "ModifyAsset", ModifyAssetRequest => ModifyAssetResponse);
 
 rt::model! { read debug;
-/// ModifyAsset返回参数结构体
+/// ModifyAsset response structure.
 ModifyAssetResponse {
-    /// 同步任务发送结果
+    /// Sending result of the sync task
     "Status" status set_status: str,
-    /// 任务id
+    /// Task ID.
     "TaskId" task_id set_task_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyCompliancePeriodTask` (安全合规编辑定时任务).
+/// Request of `ModifyCompliancePeriodTask` (Edits a scheduled task).
 ///
-/// 修改定时任务的设置，包括检测周期、开启/禁用合规基准。
+/// This API is used to modify the settings of a scheduled task, including the check cycle and the status of the compliance benchmark.
 ModifyCompliancePeriodTaskRequest {
-    /// 要修改的定时任务的ID，由DescribeCompliancePeriodTaskList接口返回。
+    /// ID of the scheduled task to be modified, which is returned by the `DescribeCompliancePeriodTaskList` API.
     ///
     /// Required.
     "PeriodTaskId" period_task_id set_period_task_id: i128,
-    /// 定时任务的周期规则。不填时，不修改。
+    /// Cycle rule of the scheduled task, which indicates no modification if the field is not specified.
     "PeriodRule" period_rule set_period_rule: obj CompliancePeriodTaskRule,
-    /// 设置合规标准。不填时，不修改。
+    /// Compliance standard, which indicates no modification if the field is not specified.
     "StandardSettings" standard_settings set_standard_settings: list ComplianceBenchmarkStandardEnable,
 } }
 rt::action!("tcss", "2020-11-01", "ModifyCompliancePeriodTask", ModifyCompliancePeriodTaskRequest => ModifyCompliancePeriodTaskResponse);
 
 rt::model! { read debug;
-/// ModifyCompliancePeriodTask返回参数结构体
+/// ModifyCompliancePeriodTask response structure.
 ModifyCompliancePeriodTaskResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyContainerNetStatus` (隔离容器网络状态).
+/// Request of `ModifyContainerNetStatus` (Isolates a container).
 ///
-/// 隔离容器网络状态
+/// This API is used to isolate a container.
 ModifyContainerNetStatusRequest {
-    /// 容器ID
+    /// Container ID
     ///
     /// Required.
     "ContainerID" container_id set_container_id: str,
-    /// 状态(
-    /// 隔离容器: EVENT_ISOLATE_CONTAINER
-    /// 恢复容器: EVENT_RESOTRE_CONTAINER
+    /// Status
+    /// `EVENT_ISOLATE_CONTAINER`: Isolate the container.
+    /// `EVENT_RESOTRE_CONTAINER`: Recover the container.
     /// )
     ///
     /// Required.
@@ -13460,90 +13470,90 @@ ModifyContainerNetStatusRequest {
 rt::action!("tcss", "2020-11-01", "ModifyContainerNetStatus", ModifyContainerNetStatusRequest => ModifyContainerNetStatusResponse);
 
 rt::model! { read debug;
-/// ModifyContainerNetStatus返回参数结构体
+/// ModifyContainerNetStatus response structure.
 ModifyContainerNetStatusResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDefendStatus` (修改防护状态).
+/// Request of `ModifyDefendStatus` (This API is used to modify the protection status.).
 ///
-/// 修改防护状态
+/// This API is used to modify the protection status.
 ModifyDefendStatusRequest {
-    /// 开关是否开启
+    /// Whether to enable protection.
     ///
     /// Required.
     "SwitchOn" switch_on set_switch_on: bool,
-    /// 实例类型
-    /// -  Cluster: 集群
-    /// -  Node: 节点
+    /// Instance type. Valid values:
+    /// - Cluster;
+    /// - Node.
     ///
     /// Required.
     "InstanceType" instance_type set_instance_type: str,
-    /// 是否是全部实例
+    /// Whether all instances are involved.
     ///
     /// Required.
     "IsAll" is_all set_is_all: bool,
-    /// 实例id列表
+    /// Instance ID list
     "InstanceIDs" instance_i_ds set_instance_i_ds: list String,
 } }
 rt::action!("tcss", "2020-11-01", "ModifyDefendStatus", ModifyDefendStatusRequest => ModifyDefendStatusResponse);
 
 rt::model! { read debug;
-/// ModifyDefendStatus返回参数结构体
+/// ModifyDefendStatus response structure.
 ModifyDefendStatusResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyEscapeEventStatus` (修改容器逃逸扫描事件状态).
+/// Request of `ModifyEscapeEventStatus` (Changes the status of a container escape scan event).
 ///
-/// ModifyEscapeEventStatus  修改容器逃逸扫描事件状态
+/// This API is used to change the status of a container escape scan event.
 ModifyEscapeEventStatusRequest {
-    /// 处理事件ids
+    /// List of event IDs
     ///
     /// Required.
     "EventIdSet" event_id_set set_event_id_set: list String,
-    /// 标记事件的状态：
-    /// EVENT_UNDEAL:未处理（取消忽略），
-    /// EVENT_DEALED:已处理，
-    /// EVENT_IGNORE:忽略，
-    /// EVENT_DELETE：已删除
-    /// EVENT_ADD_WHITE：加白
+    /// Event status:
+    /// `EVENT_UNDEAL`: Pending (Unignored).
+    /// `EVENT_DEALED`: Processed.
+    /// `EVENT_IGNORE`: Ignored.
+    /// `EVENT_DELETE`: Deleted.
+    /// `EVENT_ADD_WHITE`: Allowed.
     ///
     /// Required.
     "Status" status set_status: str,
-    /// 备注
+    /// Remarks
     "Remark" remark set_remark: str,
-    /// 加白镜像ID数组
+    /// Array of allowed image IDs
     "ImageIDs" image_i_ds set_image_i_ds: list String,
-    /// 加白事件类型
-    /// ESCAPE_CGROUPS：利用cgroup机制逃逸
-    /// ESCAPE_TAMPER_SENSITIVE_FILE：篡改敏感文件逃逸
-    /// ESCAPE_DOCKER_API：访问Docker API接口逃逸
-    /// ESCAPE_VUL_OCCURRED：逃逸漏洞利用
-    /// MOUNT_SENSITIVE_PTAH：敏感路径挂载
-    /// PRIVILEGE_CONTAINER_START：特权容器
-    /// PRIVILEGE：程序提权逃逸
+    /// Allowed event type
+    /// `ESCAPE_CGROUPS`: Cgroup escape.
+    /// `ESCAPE_TAMPER_SENSITIVE_FILE`: File tamper escape.
+    /// `ESCAPE_DOCKER_API`: Docker API access escape.
+    /// `ESCAPE_VUL_OCCURRED`: Vulnerability exploit.
+    /// `MOUNT_SENSITIVE_PTAH`: Sensitive path mount.
+    /// `PRIVILEGE_CONTAINER_START`: Privileged container.
+    /// `PRIVILEGE`: Program privilege escalation escape.
     "EventType" event_type set_event_type: list String,
 } }
 rt::action!("tcss", "2020-11-01", "ModifyEscapeEventStatus", ModifyEscapeEventStatusRequest => ModifyEscapeEventStatusResponse);
 
 rt::model! { read debug;
-/// ModifyEscapeEventStatus返回参数结构体
+/// ModifyEscapeEventStatus response structure.
 ModifyEscapeEventStatusResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyEscapeRule` (修改容器逃逸扫描规则信息).
+/// Request of `ModifyEscapeRule` (Modifies the information of a container escape scan rule).
 ///
-/// ModifyEscapeRule  修改容器逃逸扫描规则信息
+/// This API is used to modify the information of a container escape scan rule.
 ModifyEscapeRuleRequest {
-    /// 需要修改的数组
+    /// Array to be modified
     ///
     /// Required.
     "RuleSet" rule_set set_rule_set: list EscapeRuleEnabled,
@@ -13551,29 +13561,29 @@ ModifyEscapeRuleRequest {
 rt::action!("tcss", "2020-11-01", "ModifyEscapeRule", ModifyEscapeRuleRequest => ModifyEscapeRuleResponse);
 
 rt::model! { read debug;
-/// ModifyEscapeRule返回参数结构体
+/// ModifyEscapeRule response structure.
 ModifyEscapeRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyEscapeWhiteList` (修改逃逸白名单).
+/// Request of `ModifyEscapeWhiteList` (Modifies an allowed escape).
 ///
-/// 修改逃逸白名单
+/// This API is used to modify an allowed escape.
 ModifyEscapeWhiteListRequest {
-    /// 加白名单事件类型
-    /// ESCAPE_CGROUPS：利用cgroup机制逃逸
-    /// ESCAPE_TAMPER_SENSITIVE_FILE：篡改敏感文件逃逸
-    /// ESCAPE_DOCKER_API：访问Docker API接口逃逸
-    /// ESCAPE_VUL_OCCURRED：逃逸漏洞利用
-    /// MOUNT_SENSITIVE_PTAH：敏感路径挂载
-    /// PRIVILEGE_CONTAINER_START：特权容器
-    /// PRIVILEGE：程序提权逃逸
+    /// Allowed event type
+    /// `ESCAPE_CGROUPS`: Cgroup escape.
+    /// `ESCAPE_TAMPER_SENSITIVE_FILE`: File tamper escape.
+    /// `ESCAPE_DOCKER_API`: Docker API access escape.
+    /// `ESCAPE_VUL_OCCURRED`: Vulnerability exploit.
+    /// `MOUNT_SENSITIVE_PTAH`: Sensitive path mount.
+    /// `PRIVILEGE_CONTAINER_START`: Privileged container.
+    /// `PRIVILEGE`: Program privilege escalation escape.
     ///
     /// Required.
     "EventType" event_type set_event_type: list String,
-    /// 白名单记录ID
+    /// Allowed item ID
     ///
     /// Required.
     "IDSet" id_set set_id_set: list i64,
@@ -13581,106 +13591,106 @@ ModifyEscapeWhiteListRequest {
 rt::action!("tcss", "2020-11-01", "ModifyEscapeWhiteList", ModifyEscapeWhiteListRequest => ModifyEscapeWhiteListResponse);
 
 rt::model! { read debug;
-/// ModifyEscapeWhiteList返回参数结构体
+/// ModifyEscapeWhiteList response structure.
 ModifyEscapeWhiteListResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 漏洞扫描新增和取消忽略漏洞入参
+/// Input parameters for adding and unignoring vulnerabilities in the scan
 ModifyIgnoreVul {
-    /// 漏洞PocID
+    /// POC ID
     ///
     /// Required.
     "PocID" poc_id set_poc_id: str,
-    /// 忽略的镜像ID，空表示全部
+    /// IDs of images to be ignored. If it is not specified, it indicates to ignore all.
     "ImageIDs" image_i_ds set_image_i_ds: list String,
-    /// 当有镜像时
-    /// 镜像类型: LOCAL 本地镜像 REGISTRY 仓库镜像
+    /// When there is an image
+    /// Image type. Valid values: `LOCAL` (local image); `REGISTRY` (repository image).
     "ImageType" image_type set_image_type: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyImageAuthorized` (批量授权镜像扫描V2.0).
+/// Request of `ModifyImageAuthorized` (Batch licenses images to be scanned (v2.0)).
 ///
-/// 批量授权镜像扫描V2.0
+/// This API is used to batch license images to be scanned (v2.0).
 ModifyImageAuthorizedRequest {
-    /// 本地镜像是否全部授权的标识，优先权高于根据本地镜像ids授权。等于true时需UpdatedLocalImageCnt大于0。
+    /// Whether to license all local images, which has a higher priority than licensing by local image ID. When it is `true`, `UpdatedLocalImageCnt` should be greater than `0`.
     ///
     /// Required.
     "AllLocalImages" all_local_images set_all_local_images: bool,
-    /// 仓库镜像是否全部授权的标识，优先权高于根据镜像ids授权。等于true时需UpdatedRegistryImageCnt大于0。
+    /// Whether to license all repository images, with a higher priority than licensing by image ID. When it is `true`, `UpdatedRegistryImageCnt` should be greater than `0`.
     ///
     /// Required.
     "AllRegistryImages" all_registry_images set_all_registry_images: bool,
-    /// 指定操作授权的本地镜像数量，判断优先权最高，实际多出的镜像随机忽略，实际不足的部分也忽略。
+    /// Specified number of local images to be licensed, with the highest priority. Any difference between this number and the actual number will be randomly ignored.
     ///
     /// Required.
     "UpdatedLocalImageCnt" updated_local_image_cnt set_updated_local_image_cnt: i128,
-    /// 指定操作授权的仓库镜像数量，判断优先权最高，实际多出的镜像随机忽略，实际不足的部分也忽略；
+    /// Specified number of repository images to be licensed, with the highest priority. Any difference between this number and the actual number will be randomly ignored.
     ///
     /// Required.
     "UpdatedRegistryImageCnt" updated_registry_image_cnt set_updated_registry_image_cnt: i128,
-    /// 根据满足条件的本地镜像授权,本地镜像来源；ASSETIMAGE:本地镜像列表；IMAGEALL:同步本地镜像；AllLocalImages为false且LocalImageIds为空和UpdatedLocalImageCnt大于0时，需要
+    /// Licensing by eligible local images. Valid values of local image source: `ASSETIMAGE` (local image list); `IMAGEALL` (local image sync). This parameter is required when `AllLocalImages` is `false`, `LocalImageIds` is empty, and `UpdatedLocalImageCnt` is greater than `0`.
     ///
     /// Required.
     "ImageSourceType" image_source_type set_image_source_type: str,
-    /// 根据满足条件的本地镜像授权，AllLocalImages为false且LocalImageIds为空和UpdatedLocalImageCnt大于0时，需要。
+    /// Licensing by eligible local images. This parameter is required when `AllLocalImages` is `false`, `LocalImageIds` is empty, and `UpdatedLocalImageCnt` is greater than `0`.
     "LocalImageFilter" local_image_filter set_local_image_filter: list AssetFilters,
-    /// 根据满足条件的仓库镜像授权，AllRegistryImages为false且RegistryImageIds为空和UpdatedRegistryImageCnt大于0时，需要。
+    /// Licensing by eligible repository images. This parameter is required when `AllRegistryImages` is `false`, `RegistryImageIds` is empty, and `UpdatedRegistryImageCnt` is greater than `0`.
     "RegistryImageFilter" registry_image_filter set_registry_image_filter: list AssetFilters,
-    /// 根据满足条件的镜像授权,同时排除的本地镜像。
+    /// Licensing by eligible images, excluding specified local image IDs
     "ExcludeLocalImageIds" exclude_local_image_ids set_exclude_local_image_ids: list String,
-    /// 根据满足条件的镜像授权,同时排除的仓库镜像。
+    /// Licensing by eligible images, excluding specified repository image IDs
     "ExcludeRegistryImageIds" exclude_registry_image_ids set_exclude_registry_image_ids: list String,
-    /// 根据本地镜像ids授权，优先权高于根据满足条件的镜像授权。AllLocalImages为false且LocalImageFilter为空和UpdatedLocalImageCnt大于0时，需要。
+    /// Licensing by local image ID. This parameter has a higher priority than licensing by eligible images. It is required when `AllLocalImages` is `false`, `LocalImageFilter` is empty, and `UpdatedLocalImageCnt` is greater than `0`.
     "LocalImageIds" local_image_ids set_local_image_ids: list String,
-    /// 根据仓库镜像Ids授权，优先权高于根据满足条件的镜像授。AllRegistryImages为false且RegistryImageFilter为空和UpdatedRegistryImageCnt大于0时，需要。
+    /// Licensing by repository image ID. This parameter has a higher priority than licensing by eligible images. It is required when `AllRegistryImages` is `false`, `RegistryImageFilter` is empty, and `UpdatedRegistryImageCnt` is greater than `0`.
     "RegistryImageIds" registry_image_ids set_registry_image_ids: list String,
-    /// 是否仅最新的镜像；RegistryImageFilter不为空且UpdatedRegistryImageCnt大于0时仓库镜像需要。
+    /// Whether to only include latest images. This parameter is required for repository images when `RegistryImageFilter` is not empty and `UpdatedRegistryImageCnt` is greater than `0`.
     "OnlyShowLatest" only_show_latest set_only_show_latest: bool,
 } }
 rt::action!("tcss", "2020-11-01", "ModifyImageAuthorized", ModifyImageAuthorizedRequest => ModifyImageAuthorizedResponse);
 
 rt::model! { read debug;
-/// ModifyImageAuthorized返回参数结构体
+/// ModifyImageAuthorized response structure.
 ModifyImageAuthorizedResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyK8sApiAbnormalEventStatus` (修改k8sapi异常事件状态).
+/// Request of `ModifyK8sApiAbnormalEventStatus` (Modifies the status of K8sApi exception events).
 ///
-/// 修改k8sapi异常事件状态
+/// This API is used to modify the status of K8sApi exception events.
 ModifyK8sApiAbnormalEventStatusRequest {
-    /// 事件ID集合
+    /// Event ID set
     ///
     /// Required.
     "EventIDSet" event_id_set set_event_id_set: list i128,
-    /// 状态
+    /// Status
     ///
     /// Required.
     "Status" status set_status: str,
-    /// 备注
+    /// Remarks
     "Remark" remark set_remark: str,
 } }
 rt::action!("tcss", "2020-11-01", "ModifyK8sApiAbnormalEventStatus", ModifyK8sApiAbnormalEventStatusRequest => ModifyK8sApiAbnormalEventStatusResponse);
 
 rt::model! { read debug;
-/// ModifyK8sApiAbnormalEventStatus返回参数结构体
+/// ModifyK8sApiAbnormalEventStatus response structure.
 ModifyK8sApiAbnormalEventStatusResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyK8sApiAbnormalRuleInfo` (修改k8sapi异常规则信息).
+/// Request of `ModifyK8sApiAbnormalRuleInfo` (Modifies the information of K8sApi abnormal rules).
 ///
-/// 修改k8sapi异常规则信息。RuleInfoList中的Action仅支持RULE_MODE_ALERT（告警），不再支持RULE_MODE_RELEASE/PASS（放行）。
+/// Modify the exception rule info of k8sapi. The Action in RuleInfoList only supports RULE_MODE_ALERT and no longer supports RULE_MODE_RELEASE/PASS.
 ModifyK8sApiAbnormalRuleInfoRequest {
-    /// 规则详情
+    /// Rule details
     ///
     /// Required.
     "RuleInfo" rule_info set_rule_info: obj K8sApiAbnormalRuleInfo,
@@ -13688,22 +13698,22 @@ ModifyK8sApiAbnormalRuleInfoRequest {
 rt::action!("tcss", "2020-11-01", "ModifyK8sApiAbnormalRuleInfo", ModifyK8sApiAbnormalRuleInfoRequest => ModifyK8sApiAbnormalRuleInfoResponse);
 
 rt::model! { read debug;
-/// ModifyK8sApiAbnormalRuleInfo返回参数结构体
+/// ModifyK8sApiAbnormalRuleInfo response structure.
 ModifyK8sApiAbnormalRuleInfoResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyK8sApiAbnormalRuleStatus` (修改k8sapi异常事件规则状态).
+/// Request of `ModifyK8sApiAbnormalRuleStatus` (Modifies the status of K8sApi abnormal event rules).
 ///
-/// 修改k8sapi异常事件规则状态
+/// This API is used to modify the status of K8sApi abnormal event rules.
 ModifyK8sApiAbnormalRuleStatusRequest {
-    /// 规则ID
+    /// Rule ID
     ///
     /// Required.
     "RuleID" rule_id set_rule_id: str,
-    /// 状态(true:开 false:关)
+    /// Status of the rule. Values: `true` (Enabled), `false` (Disabled)
     ///
     /// Required.
     "Status" status set_status: bool,
@@ -13711,145 +13721,145 @@ ModifyK8sApiAbnormalRuleStatusRequest {
 rt::action!("tcss", "2020-11-01", "ModifyK8sApiAbnormalRuleStatus", ModifyK8sApiAbnormalRuleStatusRequest => ModifyK8sApiAbnormalRuleStatusResponse);
 
 rt::model! { read debug;
-/// ModifyK8sApiAbnormalRuleStatus返回参数结构体
+/// ModifyK8sApiAbnormalRuleStatus response structure.
 ModifyK8sApiAbnormalRuleStatusResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyRaspRules` (编辑或者创建rasp白名单规则).
+/// Request of `ModifyRaspRules` (This API is used to edit or create a RASP allowlist rule.).
 ///
-/// 编辑或者创建java内存马白名单
+/// Edit or create a java Memory Trojan allowlist
 ModifyRaspRulesRequest {
-    /// 规则ID(新增时请留空，编辑时候必传)
+    /// Rule ID. (Leave it blank during addition, and specify it during editing.)
     "Id" id set_id: i128,
-    /// 漏洞id数组
+    /// Vulnerability ID array.
     "VulVulsIDs" vul_vuls_i_ds set_vul_vuls_i_ds: list i128,
-    /// 自定义请求范围加白正则表达式，选择全部请求范围时候为空，否则不能为空，base64编码
+    /// Base64-encoded regular expression for allowlisting requests within a custom request scope. It cannot be left blank unless all requests are to be allowlisted.
     "URLRegexp" url_regexp set_url_regexp: str,
-    /// 加白方式，0：自定义请求范围加白。1：全部请求加白
+    /// Allowlisting method. 0: allowlist requests within a custom request scope; 1: allowlist all requests.
     "WhiteType" white_type set_white_type: i128,
 } }
 rt::action!("tcss", "2020-11-01", "ModifyRaspRules", ModifyRaspRulesRequest => ModifyRaspRulesResponse);
 
 rt::model! { read debug;
-/// ModifyRaspRules返回参数结构体
+/// ModifyRaspRules response structure.
 ModifyRaspRulesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyReverseShellStatus` (修改反弹shell事件状态).
+/// Request of `ModifyReverseShellStatus` (Changes the status of a reverse shell event).
 ///
-/// 修改反弹shell事件的状态信息
+/// This API is used to change the status of a reverse shell event.
 ModifyReverseShellStatusRequest {
-    /// 处理事件ids
+    /// List of event IDs
     ///
     /// Required.
     "EventIdSet" event_id_set set_event_id_set: list String,
-    /// 标记事件的状态，
-    /// EVENT_DEALED:事件处理
-    /// EVENT_INGNORE"：事件忽略
-    /// EVENT_DEL:事件删除
-    /// EVENT_ADD_WHITE:事件加白
+    /// Event status
+    /// `EVENT_DEALED`: Processed.
+    /// `EVENT_INGNORE`: Ignored.
+    /// `EVENT_DEL`: Deleted.
+    /// `EVENT_ADD_WHITE`: Allowed.
     ///
     /// Required.
     "Status" status set_status: str,
-    /// 事件备注
+    /// Event remarks
     "Remark" remark set_remark: str,
 } }
 rt::action!("tcss", "2020-11-01", "ModifyReverseShellStatus", ModifyReverseShellStatusRequest => ModifyReverseShellStatusResponse);
 
 rt::model! { read debug;
-/// ModifyReverseShellStatus返回参数结构体
+/// ModifyReverseShellStatus response structure.
 ModifyReverseShellStatusResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyRiskDnsEventStatus` (编辑恶意请求事件状态).
+/// Request of `ModifyRiskDnsEventStatus` (Edit the malicious request event status.).
 ///
-/// 编辑恶意请求事件状态
+/// Edit the malicious request event status.
 ModifyRiskDnsEventStatusRequest {
-    /// 恶意请求事件ID数组。加白时必需，否则Filters和EventIDSet二者选其一。
+    /// Array of malicious request event IDs. It is required for adding to the allowlist. Otherwise, choose Filters or EventIDSet.
     ///
     /// Required.
     "EventIDSet" event_id_set set_event_id_set: list i128,
-    /// 标记事件的状态：
-    /// EVENT_UNDEAL:未处理（取消忽略），
-    /// EVENT_DEALED:已处理，
-    /// EVENT_IGNORE:忽略，
-    /// EVENT_DELETE：已删除
-    /// EVENT_ADD_WHITE：加白
-    /// EVENT_ISOLATE_CONTAINER：隔离容器
-    /// EVENT_RESOTRE_CONTAINER：恢复容器
+    /// Mark the status of the event.
+    /// EVENT_UNDEAL: Unprocessed (unignore)
+    /// EVENT_DEALED: Processed
+    /// EVENT_IGNORE: Ignore
+    /// EVENT_DELETE: Deleted
+    /// EVENT_ADD_WHITE: Add to whitelist
+    /// EVENT_ISOLATE_CONTAINER: Isolate container
+    /// EVENT_RESTORE_CONTAINER: Restore CONTAINER.
     ///
     /// Required.
     "EventStatus" event_status set_event_status: str,
-    /// 白名单域名/IP
+    /// Allowlist Domain/IP
     "Address" address set_address: str,
-    /// 备注
+    /// Remarks
     "Remark" remark set_remark: str,
-    /// 相同的请求域名/IP事件加白处理
+    /// Adding Identical Request Domain Name/IP Events to Allowlist
     "AllSameEventAddWhite" all_same_event_add_white set_all_same_event_add_white: bool,
-    /// 加白的事件类型，恶意域名请求：DOMAIN，恶意IP请求：IP
+    /// Allowlist Adding Event Type. DOMAIN: Malicious Domain Request; IP: Malicious IP Request
     "AddWhiteEventType" add_white_event_type set_add_white_event_type: str,
 } }
 rt::action!("tcss", "2020-11-01", "ModifyRiskDnsEventStatus", ModifyRiskDnsEventStatusRequest => ModifyRiskDnsEventStatusResponse);
 
 rt::model! { read debug;
-/// ModifyRiskDnsEventStatus返回参数结构体
+/// ModifyRiskDnsEventStatus response structure.
 ModifyRiskDnsEventStatusResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyRiskSyscallStatus` (修改高危系统调用事件状态).
+/// Request of `ModifyRiskSyscallStatus` (Changes the status of a high-risk syscall event).
 ///
-/// 修改高危系统调用事件的状态信息
+/// This API is used to change the status of a high-risk syscall event.
 ModifyRiskSyscallStatusRequest {
-    /// 处理事件ids
+    /// List of event IDs
     ///
     /// Required.
     "EventIdSet" event_id_set set_event_id_set: list String,
-    /// 标记事件的状态，
-    /// EVENT_DEALED:事件处理
-    /// EVENT_INGNORE"：事件忽略
-    /// EVENT_DEL:事件删除
-    /// EVENT_ADD_WHITE:事件加白
+    /// Event status
+    /// `EVENT_DEALED`: Processed.
+    /// `EVENT_INGNORE`: Ignored.
+    /// `EVENT_DEL`: Deleted.
+    /// `EVENT_ADD_WHITE`: Allowed.
     ///
     /// Required.
     "Status" status set_status: str,
-    /// 事件备注
+    /// Event remarks
     "Remark" remark set_remark: str,
 } }
 rt::action!("tcss", "2020-11-01", "ModifyRiskSyscallStatus", ModifyRiskSyscallStatusRequest => ModifyRiskSyscallStatusResponse);
 
 rt::model! { read debug;
-/// ModifyRiskSyscallStatus返回参数结构体
+/// ModifyRiskSyscallStatus response structure.
 ModifyRiskSyscallStatusResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifySecLogCleanSettingInfo` (修改安全日志清理设置信息).
+/// Request of `ModifySecLogCleanSettingInfo` (Modifies the settings of security log cleanup).
 ///
-/// 修改安全日志清理设置信息
+/// This API is used to modify the settings of security log cleanup.
 ModifySecLogCleanSettingInfoRequest {
-    /// 触发清理的储量底线(50-99)
+    /// Minimum storage (50-99) for triggering clearing
     ///
     /// Required.
     "ReservesLimit" reserves_limit set_reserves_limit: i128,
-    /// 清理停止时的储量截至线(>0,小于ReservesLimit)
+    /// Storage limit (greater than 0 and smaller than `ReservesLimit`) for stopping clearing
     ///
     /// Required.
     "ReservesDeadline" reserves_deadline set_reserves_deadline: i128,
-    /// 触发清理的存储天数(>=1)
+    /// Storage period (no less than one day) for triggering clearing
     ///
     /// Required.
     "DayLimit" day_limit set_day_limit: i128,
@@ -13857,18 +13867,18 @@ ModifySecLogCleanSettingInfoRequest {
 rt::action!("tcss", "2020-11-01", "ModifySecLogCleanSettingInfo", ModifySecLogCleanSettingInfoRequest => ModifySecLogCleanSettingInfoResponse);
 
 rt::model! { read debug;
-/// ModifySecLogCleanSettingInfo返回参数结构体
+/// ModifySecLogCleanSettingInfo response structure.
 ModifySecLogCleanSettingInfoResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifySecLogDeliveryClsSetting` (更新安全日志-日志投递cls配置).
+/// Request of `ModifySecLogDeliveryClsSetting` (Updates the configuration of security log delivery to CLS).
 ///
-/// 更新安全日志-日志投递cls配置
+/// This API is used to update the configuration of security log delivery to CLS.
 ModifySecLogDeliveryClsSettingRequest {
-    /// 日志信息
+    /// Log information
     ///
     /// Required.
     "List" list set_list: list SecLogDeliveryClsSettingInfo,
@@ -13876,34 +13886,34 @@ ModifySecLogDeliveryClsSettingRequest {
 rt::action!("tcss", "2020-11-01", "ModifySecLogDeliveryClsSetting", ModifySecLogDeliveryClsSettingRequest => ModifySecLogDeliveryClsSettingResponse);
 
 rt::model! { read debug;
-/// ModifySecLogDeliveryClsSetting返回参数结构体
+/// ModifySecLogDeliveryClsSetting response structure.
 ModifySecLogDeliveryClsSettingResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `ModifySecLogDeliveryKafkaSetting` (更新安全日志投递kafka设置).
+/// Request of `ModifySecLogDeliveryKafkaSetting` (Updates the settings of security log delivery to Kafka).
 ///
-/// 更新安全日志投递kafka设置
+/// This API is used to update the settings of security log delivery to Kafka.
 ModifySecLogDeliveryKafkaSettingRequest {
-    /// 实例ID
+    /// Instance ID
     "InstanceID" instance_id set_instance_id: str,
-    /// 实例名称
+    /// Instance name
     "InstanceName" instance_name set_instance_name: str,
-    /// 域名
+    /// Domain
     "Domain" domain set_domain: str,
-    /// 用户名
+    /// Username
     "User" user set_user: str,
-    /// 密码
+    /// Password
     "Password" password set_password: str,
-    /// 日志类型队列
+    /// List of log types
     "LogTypeList" log_type_list set_log_type_list: list SecLogDeliveryKafkaSettingInfo,
-    /// 接入类型
+    /// Access type
     "AccessType" access_type set_access_type: i64,
-    /// kafka版本号
+    /// Kafka version number
     "KafkaVersion" kafka_version set_kafka_version: str,
-    /// 地域ID
+    /// Region ID
     "RegionID" region_id set_region_id: str,
 } }
 impl ::core::fmt::Debug for ModifySecLogDeliveryKafkaSettingRequest {
@@ -13924,59 +13934,59 @@ impl ::core::fmt::Debug for ModifySecLogDeliveryKafkaSettingRequest {
 rt::action!("tcss", "2020-11-01", "ModifySecLogDeliveryKafkaSetting", ModifySecLogDeliveryKafkaSettingRequest => ModifySecLogDeliveryKafkaSettingResponse);
 
 rt::model! { read debug;
-/// ModifySecLogDeliveryKafkaSetting返回参数结构体
+/// ModifySecLogDeliveryKafkaSetting response structure.
 ModifySecLogDeliveryKafkaSettingResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifySecLogJoinObjects` (修改安全日志接入对象).
+/// Request of `ModifySecLogJoinObjects` (Modifies an accessed security log object).
 ///
-/// 修改安全日志接入对象
+/// This API is used to modify an accessed security log object.
 ModifySecLogJoinObjectsRequest {
-    /// 日志类型
-    /// bash日志: container_bash
-    /// 容器启动: container_launch
-    /// k8sApi: k8s_api
+    /// Log type
+    /// Container bash: container_bash
+    /// Container startup: container_launch
+    /// K8s API: k8s_api
     ///
     /// Required.
     "LogType" log_type set_log_type: str,
-    /// 绑定列表
+    /// Bound list
     "BindList" bind_list set_bind_list: list String,
-    /// 待解绑列表，节点范围为全部时，含义为需剔除资产列表
+    /// List of assets to be unbound. When the node scope involves all nodes, this parameter indicates the list of assets to be excluded.
     "UnBindList" un_bind_list set_un_bind_list: list String,
-    /// 节点类型:
-    /// NORMAL: 普通节点(默认值)
-    /// SUPER: 超级节点
+    /// Node type.
+    /// `NORMAL`: General node (default)
+    /// `SUPER`: Super node
     "NodeType" node_type set_node_type: str,
-    /// 日志节点范围类型,0自选 1全部
+    /// Log node scope type. 0: specified; 1: all.
     "RangeType" range_type set_range_type: i64,
-    /// 新增资产是否自动加入，节点范围为全部时生效
+    /// Whether new assets are accessed automatically. This parameter is valid only when the node scope involves all nodes.
     "AutoJoin" auto_join set_auto_join: bool,
 } }
 rt::action!("tcss", "2020-11-01", "ModifySecLogJoinObjects", ModifySecLogJoinObjectsRequest => ModifySecLogJoinObjectsResponse);
 
 rt::model! { read debug;
-/// ModifySecLogJoinObjects返回参数结构体
+/// ModifySecLogJoinObjects response structure.
 ModifySecLogJoinObjectsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifySecLogJoinState` (修改安全日志接入状态).
+/// Request of `ModifySecLogJoinState` (Changes the security log access status).
 ///
-/// 修改安全日志接入状态
+/// This API is used to change the security log access status.
 ModifySecLogJoinStateRequest {
-    /// 日志类型
-    /// bash日志: container_bash
-    /// 容器启动: container_launch
-    /// k8sApi: k8s_api
+    /// Log type
+    /// Container bash: container_bash
+    /// Container startup: container_launch
+    /// K8s API: k8s_api
     ///
     /// Required.
     "LogType" log_type set_log_type: str,
-    /// 状态(true:开 false:关)
+    /// Status. Valid values: `true` (enabled); `false` (disabled).
     ///
     /// Required.
     "State" state set_state: bool,
@@ -13984,39 +13994,39 @@ ModifySecLogJoinStateRequest {
 rt::action!("tcss", "2020-11-01", "ModifySecLogJoinState", ModifySecLogJoinStateRequest => ModifySecLogJoinStateResponse);
 
 rt::model! { read debug;
-/// ModifySecLogJoinState返回参数结构体
+/// ModifySecLogJoinState response structure.
 ModifySecLogJoinStateResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifySecLogKafkaUIN` (修改安全日志kafkaUIN).
+/// Request of `ModifySecLogKafkaUIN` (Modifies the UIN of a Kafka security log).
 ///
-/// 修改安全日志kafkaUIN
+/// This API is used to modify the UIN of a Kafka security log.
 ModifySecLogKafkaUINRequest {
-    /// 目标UIN
+    /// Target UIN
     "DstUIN" dst_uin set_dst_uin: str,
 } }
 rt::action!("tcss", "2020-11-01", "ModifySecLogKafkaUIN", ModifySecLogKafkaUINRequest => ModifySecLogKafkaUINResponse);
 
 rt::model! { read debug;
-/// ModifySecLogKafkaUIN返回参数结构体
+/// ModifySecLogKafkaUIN response structure.
 ModifySecLogKafkaUINResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyVirusAutoIsolateExampleSwitch` (修改木马自动隔离样本开关).
+/// Request of `ModifyVirusAutoIsolateExampleSwitch` (Enables/Disables automatic trojan sample isolation).
 ///
-/// 修改木马自动隔离样本开关
+/// This API is used to enable/disable automatic trojan sample isolation.
 ModifyVirusAutoIsolateExampleSwitchRequest {
-    /// 文件MD5值
+    /// File MD5 Value
     ///
     /// Required.
     "MD5" md5 set_md5: str,
-    /// 开关(开:true 关: false)
+    /// Switch. Valid values: `true` (on); `false` (off).
     ///
     /// Required.
     "Status" status set_status: bool,
@@ -14024,164 +14034,164 @@ ModifyVirusAutoIsolateExampleSwitchRequest {
 rt::action!("tcss", "2020-11-01", "ModifyVirusAutoIsolateExampleSwitch", ModifyVirusAutoIsolateExampleSwitchRequest => ModifyVirusAutoIsolateExampleSwitchResponse);
 
 rt::model! { read debug;
-/// ModifyVirusAutoIsolateExampleSwitch返回参数结构体
+/// ModifyVirusAutoIsolateExampleSwitch response structure.
 ModifyVirusAutoIsolateExampleSwitchResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyVirusAutoIsolateSetting` (修改木马自动隔离设置).
+/// Request of `ModifyVirusAutoIsolateSetting` (Modifies the settings of automatic trojan isolation).
 ///
-/// 修改木马自动隔离设置
+/// This API is used to modify the settings of automatic trojan isolation.
 ModifyVirusAutoIsolateSettingRequest {
-    /// 自动隔离开关(true:开 false:关)
+    /// Automatic isolation switch. Valid values: `true` (on); `false` (off).
     ///
     /// Required.
     "AutoIsolateSwitch" auto_isolate_switch set_auto_isolate_switch: bool,
-    /// 是否中断隔离文件关联的进程(true:是 false:否)
+    /// Whether to interrupt the process associated with the isolated file. Valid values: `true` (yes); `false` (no).
     ///
     /// Required.
     "IsKillProgress" is_kill_progress set_is_kill_progress: bool,
-    /// 用户用户自定义开关
+    /// Enabling status customized by the user.
     "UserAutoIsolateKillSwitch" user_auto_isolate_kill_switch set_user_auto_isolate_kill_switch: bool,
 } }
 rt::action!("tcss", "2020-11-01", "ModifyVirusAutoIsolateSetting", ModifyVirusAutoIsolateSettingRequest => ModifyVirusAutoIsolateSettingResponse);
 
 rt::model! { read debug;
-/// ModifyVirusAutoIsolateSetting返回参数结构体
+/// ModifyVirusAutoIsolateSetting response structure.
 ModifyVirusAutoIsolateSettingResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyVirusFileStatus` (运行时更新木马文件事件状态).
+/// Request of `ModifyVirusFileStatus` (Updates the status of a trojan file at runtime).
 ///
-/// 运行时更新木马文件事件状态
+/// This API is used to update the status of a trojan file at runtime.
 ModifyVirusFileStatusRequest {
-    /// 处理事件id
+    /// IDs of events
     ///
     /// Required.
     "EventIdSet" event_id_set set_event_id_set: list String,
-    /// 标记事件的状态，       EVENT_DEALED:事件处理    EVENT_IGNORE"：事件忽略    EVENT_DEL:事件删除    EVENT_ADD_WHITE:事件加白    EVENT_PENDING: 事件待处理	EVENT_ISOLATE_CONTAINER: 隔离容器	EVENT_RESOTRE_CONTAINER: 恢复容器
+    /// Identifies the event status.       EVENT_DEALED: event handled; EVENT_IGNORE: event ignored; EVENT_DEL: event deleted; EVENT_ADD_WHITE: event allowlisted; EVENT_PENDING: event pending handling;	EVENT_ISOLATE_CONTAINER: container isolated;	EVENT_RESOTRE_CONTAINER: container restored.
     ///
     /// Required.
     "Status" status set_status: str,
-    /// 事件备注
+    /// Event remarks
     "Remark" remark set_remark: str,
-    /// 是否后续自动隔离相同MD5文件
+    /// Whether to automatically isolate files with the same MD5 checksum
     "AutoIsolate" auto_isolate set_auto_isolate: bool,
 } }
 rt::action!("tcss", "2020-11-01", "ModifyVirusFileStatus", ModifyVirusFileStatusRequest => ModifyVirusFileStatusResponse);
 
 rt::model! { read debug;
-/// ModifyVirusFileStatus返回参数结构体
+/// ModifyVirusFileStatus response structure.
 ModifyVirusFileStatusResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyVirusMonitorSetting` (运行时更新文件查杀实时监控设置).
+/// Request of `ModifyVirusMonitorSetting` (Updates the real-time monitoring settings of virus scanning at runtime).
 ///
-/// 运行时更新文件查杀实时监控设置
+/// This API is used to update the real-time monitoring settings of virus scanning at runtime.
 ModifyVirusMonitorSettingRequest {
-    /// 是否开启定期扫描
+    /// Whether to enable scheduled scan
     ///
     /// Required.
     "EnableScan" enable_scan set_enable_scan: bool,
-    /// 扫描全部路径
+    /// Scan all paths
     ///
     /// Required.
     "ScanPathAll" scan_path_all set_scan_path_all: bool,
-    /// 当ScanPathAll为true 生效 0扫描以下路径 1、扫描除以下路径(扫描范围只能小于等于1)
+    /// Valid when `ScanPathAll` is `true`. Valid values of `ScanPathAll`: `0` (scan the following paths); `1` (scan all paths except the following; the scope cannot be greater than `1`).
     ///
     /// Required.
     "ScanPathType" scan_path_type set_scan_path_type: i128,
-    /// 自选排除或扫描的地址
+    /// Specified path to be excluded or scanned
     "ScanPath" scan_path set_scan_path: list String,
-    /// 扫描路径模式：
-    /// SCAN_PATH_ALL：全部路径
-    /// SCAN_PATH_DEFAULT：默认路径
-    /// SCAN_PATH_USER_DEFINE：用户自定义路径
+    /// Path scanning mode:
+    /// `SCAN_PATH_ALL`: Scan all paths
+    /// `SCAN_PATH_DEFAULT`: Scan the default path
+    /// `SCAN_PATH_USER_DEFINE`: Scan the custom path
     "ScanPathMode" scan_path_mode set_scan_path_mode: str,
 } }
 rt::action!("tcss", "2020-11-01", "ModifyVirusMonitorSetting", ModifyVirusMonitorSettingRequest => ModifyVirusMonitorSettingResponse);
 
 rt::model! { read debug;
-/// ModifyVirusMonitorSetting返回参数结构体
+/// ModifyVirusMonitorSetting response structure.
 ModifyVirusMonitorSettingResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyVirusScanSetting` (运行时更新文件查杀设置).
+/// Request of `ModifyVirusScanSetting` (Updates virus scanning settings at runtime).
 ///
-/// 运行时更新文件查杀设置
+/// This API is used to update virus scanning settings at runtime.
 ModifyVirusScanSettingRequest {
-    /// 是否开启定期扫描
+    /// Whether to enable scheduled scan
     ///
     /// Required.
     "EnableScan" enable_scan set_enable_scan: bool,
-    /// 检测周期每隔多少天(1|3|7)
+    /// Check cycle in days. Valid values: `1`, `3`, `7`.
     ///
     /// Required.
     "Cycle" cycle set_cycle: i128,
-    /// 扫描开始时间
+    /// Scan start time
     ///
     /// Required.
     "BeginScanAt" begin_scan_at set_begin_scan_at: str,
-    /// 扫描全部路径(true:全选,false:自选)
+    /// Scan all paths. Valid values: `true` (all); `false` (specified).
     ///
     /// Required.
     "ScanPathAll" scan_path_all set_scan_path_all: bool,
-    /// 当ScanPathAll为true 生效 0扫描以下路径 1、扫描除以下路径
+    /// Valid when `ScanPathAll` is `true`. Valid values of `ScanPathAll`: `0` (scan the following paths); `1` (scan all paths except the following).
     ///
     /// Required.
     "ScanPathType" scan_path_type set_scan_path_type: i128,
-    /// 超时时长(5~24h)
+    /// Timeout period in hours. Value range: 5-24.
     ///
     /// Required.
     "Timeout" timeout set_timeout: i128,
-    /// 扫描范围0容器1主机节点
+    /// Scanning scope. Valid values: `0` (container); `1` (server).
     ///
     /// Required.
     "ScanRangeType" scan_range_type set_scan_range_type: i128,
-    /// true 全选，false 自选
+    /// Valid values: `true` (all); `false` (specified).
     ///
     /// Required.
     "ScanRangeAll" scan_range_all set_scan_range_all: bool,
-    /// 自选扫描范围的容器id或者主机id 根据ScanRangeType决定
+    /// ID of the specified container or server to be scanned, which is based on `ScanRangeType`.
     "ScanIds" scan_ids set_scan_ids: list String,
-    /// 扫描路径
+    /// Scanned path
     "ScanPath" scan_path set_scan_path: list String,
-    /// 扫描路径模式：
-    /// SCAN_PATH_ALL：全部路径
-    /// SCAN_PATH_DEFAULT：默认路径
-    /// SCAN_PATH_USER_DEFINE：用户自定义路径
+    /// Path scanning mode:
+    /// `SCAN_PATH_ALL`: Scan all paths
+    /// `SCAN_PATH_DEFAULT`: Scan the default path
+    /// `SCAN_PATH_USER_DEFINE`: Scan the custom path
     "ScanPathMode" scan_path_mode set_scan_path_mode: str,
 } }
 rt::action!("tcss", "2020-11-01", "ModifyVirusScanSetting", ModifyVirusScanSettingRequest => ModifyVirusScanSettingResponse);
 
 rt::model! { read debug;
-/// ModifyVirusScanSetting返回参数结构体
+/// ModifyVirusScanSetting response structure.
 ModifyVirusScanSettingResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyVirusScanTimeoutSetting` (运行时文件扫描超时设置).
+/// Request of `ModifyVirusScanTimeoutSetting` (Modifies the timeout settings of a file scan at runtime).
 ///
-/// 运行时文件扫描超时设置
+/// This API is used to modify the timeout settings of a file scan at runtime.
 ModifyVirusScanTimeoutSettingRequest {
-    /// 超时时长单位小时(5~24h)
+    /// Timeout period in hours. Value range: 5-24.
     ///
     /// Required.
     "Timeout" timeout set_timeout: i128,
-    /// 设置类型0一键检测，1定时检测
+    /// Scan type. Valid values: `0` (quick scan); `1` (scheduled scan).
     ///
     /// Required.
     "ScanType" scan_type set_scan_type: i128,
@@ -14189,60 +14199,60 @@ ModifyVirusScanTimeoutSettingRequest {
 rt::action!("tcss", "2020-11-01", "ModifyVirusScanTimeoutSetting", ModifyVirusScanTimeoutSettingRequest => ModifyVirusScanTimeoutSettingResponse);
 
 rt::model! { read debug;
-/// ModifyVirusScanTimeoutSetting返回参数结构体
+/// ModifyVirusScanTimeoutSetting response structure.
 ModifyVirusScanTimeoutSettingResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyVulDefenceEventStatus` (修改漏洞防御事件状态).
+/// Request of `ModifyVulDefenceEventStatus` (Changes the status of an exploit prevention event).
 ///
-/// 修改漏洞防御事件状态
+/// This API is used to change the status of an exploit prevention event.
 ModifyVulDefenceEventStatusRequest {
-    /// 事件IDs数组
+    /// Array of event IDs
     ///
     /// Required.
     "EventIDs" event_i_ds set_event_i_ds: list i64,
-    /// 操作状态：
-    /// EVENT_DEALED：已处理，EVENT_IGNORE：忽略，EVENT_ISOLATE_CONTAINER：隔离容器，EVENT_DEL：删除
+    /// Operation status:
+    /// Valid values: `EVENT_DEALED` (processed); `EVENT_IGNORE` (ignore); `EVENT_ISOLATE_CONTAINER` (isolate the container); `EVENT_DEL` (delete).
     ///
     /// Required.
     "Status" status set_status: str,
-    /// 备注
+    /// Remarks
     "Remark" remark set_remark: str,
 } }
 rt::action!("tcss", "2020-11-01", "ModifyVulDefenceEventStatus", ModifyVulDefenceEventStatusRequest => ModifyVulDefenceEventStatusResponse);
 
 rt::model! { read debug;
-/// ModifyVulDefenceEventStatus返回参数结构体
+/// ModifyVulDefenceEventStatus response structure.
 ModifyVulDefenceEventStatusResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyVulDefenceSetting` (编辑漏洞防御设置).
+/// Request of `ModifyVulDefenceSetting` (Edits the exploit prevention settings).
 ///
-/// 编辑漏洞防御设置
+/// This API is used to edit the exploit prevention settings.
 ModifyVulDefenceSettingRequest {
-    /// 是否开启:0: 关闭 1:开启
+    /// Whether it is enabled. Valid values: `0` (disabled); `1` (enabled).
     ///
     /// Required.
     "IsEnabled" is_enabled set_is_enabled: i64,
-    /// 漏洞防御主机范围:0：自选 1: 全部主机
+    /// Servers to enable exploit prevention. Values: `0` (custom); `1` (all).
     "Scope" scope set_scope: i64,
-    /// 自选漏洞防御主机
+    /// Specified servers with exploit prevention enabled
     "HostIDs" host_i_ds set_host_i_ds: list String,
-    /// 漏洞防御超级节点范围:0：自选 1: 全部
+    /// Super nodes to enable exploit prevention. Values: `0` (custom); `1` (all).
     "SuperScope" super_scope set_super_scope: i64,
-    /// 超级节点Id列表
+    /// List of super node IDs
     "NodeIds" node_ids set_node_ids: list String,
 } }
 rt::action!("tcss", "2020-11-01", "ModifyVulDefenceSetting", ModifyVulDefenceSettingRequest => ModifyVulDefenceSettingResponse);
 
 rt::model! { read debug;
-/// ModifyVulDefenceSetting返回参数结构体
+/// ModifyVulDefenceSetting response structure.
 ModifyVulDefenceSettingResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -14262,58 +14272,58 @@ NamespaceInfo {
 } }
 
 rt::model! { read debug;
-/// 网络集群资产审计返回结构体
+/// The structure returned by the audit of the network cluster asset
 NetworkAuditRecord {
-    /// 集群id
+    /// Cluster ID
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 集群名字
+    /// Cluster name
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 集群区域
+    /// Cluster region
     "Region" region set_region: str,
-    /// 动作
+    /// Action
     "Action" action set_action: str,
-    /// 操作人
+    /// Operator
     "Operation" operation set_operation: str,
-    /// 策略名
+    /// Policy name
     "NetworkPolicyName" network_policy_name set_network_policy_name: str,
-    /// 操作时间
+    /// Operation time
     "OperationTime" operation_time set_operation_time: str,
-    /// 操作人appid
+    /// Operator App ID
     "AppId" app_id set_app_id: i64,
-    /// 操作人uin
+    /// Operator UIN
     "Uin" uin set_uin: str,
-    /// 策略id
+    /// Policy ID
     "PolicyId" policy_id set_policy_id: i128,
 } }
 
 rt::model! { read debug;
-/// 网络集群资产返回的结构体
+/// Response parameters structure of the network cluster asset
 NetworkClusterInfoItem {
-    /// 集群id
+    /// Cluster ID
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 集群名字
+    /// Cluster name
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 集群版本
+    /// Cluster version
     "ClusterVersion" cluster_version set_cluster_version: str,
-    /// 集群操作系统
+    /// Cluster OS
     "ClusterOs" cluster_os set_cluster_os: str,
-    /// 集群类型
+    /// Cluster type
     "ClusterType" cluster_type set_cluster_type: str,
-    /// 集群区域
+    /// Cluster region
     "Region" region set_region: str,
-    /// 集群网络插件
+    /// Cluster network plugin
     "NetworkPolicyPlugin" network_policy_plugin set_network_policy_plugin: str,
-    /// 集群状态
+    /// Cluster status
     "ClusterStatus" cluster_status set_cluster_status: str,
-    /// 总策略数量
+    /// Total number of policies
     "TotalRuleCount" total_rule_count set_total_rule_count: i64,
-    /// 已开启策略数量
+    /// Number of enabled policies
     "EnableRuleCount" enable_rule_count set_enable_rule_count: i64,
-    /// 集群网络插件状态，正常：Running 不正常：Error
+    /// Status of the cluster network plugin. Valid values: `Running` (normal); `Error` (abnormal).
     "NetworkPolicyPluginStatus" network_policy_plugin_status set_network_policy_plugin_status: str,
-    /// 集群网络插件错误信息
+    /// Cluster Network Plugin Error Message
     "NetworkPolicyPluginError" network_policy_plugin_error set_network_policy_plugin_error: str,
-    /// 容器网络插件
+    /// container network plugin
     "ClusterNetworkSettings" cluster_network_settings set_cluster_network_settings: str,
 } }
 
@@ -14327,404 +14337,416 @@ NetworkClusterNamespaceInfo {
 } }
 
 rt::model! { read debug;
-/// 网络集群网络空间标签返回的结构体
+/// Response parameters structure of the network space label
 NetworkClusterNamespaceLabelInfo {
-    /// 网络空间标签
+    /// Network space label
     "Labels" labels set_labels: str,
-    /// 网络空间名字
+    /// Network space name
     "Name" name set_name: str,
 } }
 
 rt::model! { read debug;
-/// 网络集群pod返回的结构体
+/// Response parameters structure of the network cluster Pod
 NetworkClusterPodInfo {
-    /// pod名字
+    /// Pod name
     "PodName" pod_name set_pod_name: str,
-    /// pod空间
+    /// Pod Space
     "Namespace" namespace set_namespace: str,
-    /// pod标签
+    /// pod tag
     "Labels" labels set_labels: str,
-    /// pod类型
+    /// Pod Type
     "WorkloadKind" workload_kind set_workload_kind: str,
 } }
 
 rt::model! { both debug;
-/// 网络集群策略自定义规则
+/// Custom rule of the network cluster policy
 NetworkCustomPolicy {
-    /// 网络策略方向，分为FROM和TO
+    /// Network policy direction. Valid values: `FROM`, `TO`.
     ///
     /// Required.
     "Direction" direction set_direction: str,
-    /// 网络策略策略端口
+    /// Network Policy Port
     "Ports" ports set_ports: list NetworkPorts,
-    /// 网络策略策略对象
+    /// Network policy object
     ///
-    /// 开启待确认：PublishedNoConfirm
+    /// Enable but not confirmed: PublishedNoConfirm
     ///
-    /// 开启已确认：PublishedConfirmed
+    /// Enabled and confirmed: PublishedConfirmed
     ///
-    /// 关闭中：unPublishing
+    /// Disabling: unPublishing
     ///
-    /// 开启中：Publishing
+    /// Enabled: Publishing
     ///
-    /// 待开启：unPublishEdit
+    /// Enable: unPublishEdit
     "Peer" peer set_peer: list NetworkPeer,
 } }
 
 rt::model! { both debug;
-/// 网络集群策略自定义规则
+/// Custom rule of the network cluster policy
 NetworkPeer {
-    /// 对象类型：
+    /// Object type:
     ///
-    /// 命名空间：NamespaceSelector，代表NamespaceSelector有值
+    /// Namespace: `NamespaceSelector`, which indicates that `NamespaceSelector` has a value.
     ///
-    /// pod类型：PodSelector，代表NamespaceSelector和PodSelector都有值
+    /// Pod type: `PodSelector`, which indicates that both `NamespaceSelector` and `PodSelector` have values.
     ///
-    /// ip类型：IPBlock，代表只有IPBlock有值
+    /// IP type: `IPBlock`, which indicates that only `IPBlock` has a value.
     ///
     /// Required.
     "PeerType" peer_type set_peer_type: str,
-    /// 空间选择器
+    /// Namespace Selector
     "NamespaceSelector" namespace_selector set_namespace_selector: str,
-    /// pod选择器
+    /// Pod Selector
     "PodSelector" pod_selector set_pod_selector: str,
-    /// Ip选择器
+    /// IP Selector
     "IPBlock" ip_block set_ip_block: str,
 } }
 
 rt::model! { read debug;
-/// 网络集群策略返回的结构体
+/// Response parameters structure of the network cluster policy
 NetworkPolicyInfoItem {
-    /// 网络策略名
+    /// Network policy name
     "Name" name set_name: str,
-    /// 网络策略描述
+    /// Network Policy Description
     "Description" description set_description: str,
-    /// 发布状态：
+    /// Publishing status:
     ///
-    /// 开启待确认：PublishedNoConfirm
+    /// `PublishedNoConfirm`: Enabled and to be confirmed.
     ///
-    /// 开启已确认：PublishedConfirmed
+    /// `PublishedConfirmed`: Enabled and confirmed.
     ///
-    /// 关闭中：unPublishing
+    /// `unPublishing`: Disabled.
     ///
-    /// 开启中：Publishing
+    /// `Publishing`: Enabled.
     ///
-    /// 待开启：unPublishEdit
+    /// `unPublishEdit`: To be enabled.
     "PublishStatus" publish_status set_publish_status: str,
-    /// 策略类型：
+    /// Policy type:
     ///
-    /// 自动发现：System
+    /// `System`: Synched from the cluster.
     ///
-    /// 手动添加：Manual
+    /// `Manual`: Added manually.
     "PolicySourceType" policy_source_type set_policy_source_type: str,
-    /// 策略空间
+    /// Policy space
     "Namespace" namespace set_namespace: str,
-    /// 策略创建日期
+    /// Policy creation date
     "PolicyCreateTime" policy_create_time set_policy_create_time: str,
-    /// 策略类型
+    /// Policy type
     ///
-    /// kube-router：KubeRouter
+    /// kube-router: KubeRouter
     ///
-    /// cilium：Cilium
+    /// cilium: Cilium
     "NetworkPolicyPlugin" network_policy_plugin set_network_policy_plugin: str,
-    /// 策略发布结果
+    /// Policy Distribution Result
     "PublishResult" publish_result set_publish_result: str,
-    /// 入站规则
+    /// Inbound rule
     ///
-    /// 全部允许：1
+    /// `1`: Allow all.
     ///
-    /// 全部拒绝 ：2
+    /// `2`: Reject all.
     ///
-    /// 自定义：3
+    /// `3`: Custom.
     "FromPolicyRule" from_policy_rule set_from_policy_rule: i64,
-    /// 入站规则
+    /// Inbound rule
     ///
-    /// 全部允许：1
+    /// `1`: Allow all.
     ///
-    /// 全部拒绝 ：2
+    /// `2`: Reject all.
     ///
-    /// 自定义：3
+    /// `3`: Custom.
     "ToPolicyRule" to_policy_rule set_to_policy_rule: i64,
-    /// 作用对象
+    /// Target Object
     "PodSelector" pod_selector set_pod_selector: str,
-    /// 网络策略Id
+    /// Network policy ID
     "Id" id set_id: i128,
 } }
 
 rt::model! { both debug;
-/// 网络集群策略自定义规则端口
+/// Port of the custom rule of the network cluster policy
 NetworkPorts {
-    /// 网络策略协议
+    /// Network Policy Protocol
     "Protocol" protocol set_protocol: str,
-    /// 网络策略策略端口
+    /// Network Policy Port
     "Port" port set_port: str,
 } }
 
 rt::model! { write debug;
-/// Request of `OpenTcssTrial` (开通容器安全服务试用).
+/// Request of `OpenTcssTrial` (Activates TCSS trial).
 ///
-/// 开通容器安全服务试用
+/// This API is used to activate TCSS trial.
 OpenTcssTrialRequest {
 } }
 rt::action!("tcss", "2020-11-01", "OpenTcssTrial", OpenTcssTrialRequest => OpenTcssTrialResponse);
 
 rt::model! { read debug;
-/// OpenTcssTrial返回参数结构体
+/// OpenTcssTrial response structure.
 OpenTcssTrialResponse {
-    /// 试用开通结束时间
+    /// End time of the trial
     "EndTime" end_time set_end_time: str,
-    /// 试用开通开始时间
+    /// Start time of the trial
     "StartTime" start_time set_start_time: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 容器安全端口信息列表
+/// List of ports
 PortInfo {
-    /// 类型
+    /// Type
     "Type" r#type set_type: str,
-    /// 对外ip
+    /// Public IP
     "PublicIP" public_ip set_public_ip: str,
-    /// 主机端口
+    /// Server port
     "PublicPort" public_port set_public_port: i128,
-    /// 容器端口
+    /// Container port
     "ContainerPort" container_port set_container_port: i128,
-    /// 容器Pid
+    /// Container PID
     "ContainerPID" container_pid set_container_pid: i128,
-    /// 容器名
+    /// Container name
     "ContainerName" container_name set_container_name: str,
-    /// 主机id
+    /// Server ID
     "HostID" host_id set_host_id: str,
-    /// 主机ip
+    /// Server IP
     "HostIP" host_ip set_host_ip: str,
-    /// 进程名称
+    /// Process name
     "ProcessName" process_name set_process_name: str,
-    /// 容器内监听地址
+    /// Monitored address in the container
     "ListenContainer" listen_container set_listen_container: str,
-    /// 容器外监听地址
+    /// Monitored address outside the container
     "ListenHost" listen_host set_listen_host: str,
-    /// 运行账号
+    /// Operating account
     "RunAs" run_as set_run_as: str,
-    /// 主机名称
+    /// Server name
     "HostName" host_name set_host_name: str,
-    /// 外网ip
+    /// Public IP
     ///
     /// Wire name `PublicIp`.
     "PublicIp" public_ip_2 set_public_ip_2: str,
-    /// 节点id
+    /// Node ID
     "NodeID" node_id set_node_id: str,
-    /// podip
+    /// Pod IP
     "PodIP" pod_ip set_pod_ip: str,
-    /// pod名称
+    /// Pod name
     "PodName" pod_name set_pod_name: str,
-    /// 节点类型
+    /// Node type.
     "NodeType" node_type set_node_type: str,
-    /// 超级节点唯一id
+    /// UID of the super node
     "NodeUniqueID" node_unique_id set_node_unique_id: str,
 } }
 
 rt::model! { read debug;
-/// 运行时安全，进程基础信息
+/// Runtime security - Basic process information
 ProcessBaseInfo {
-    /// 进程启动用户
+    /// process startup user
     "ProcessStartUser" process_start_user set_process_start_user: str,
-    /// 进程用户组
+    /// Process user group
     "ProcessUserGroup" process_user_group set_process_user_group: str,
-    /// 进程路径
+    /// Process path
     "ProcessPath" process_path set_process_path: str,
-    /// 进程命令行参数
+    /// Process command line parameters
     "ProcessParam" process_param set_process_param: str,
 } }
 
 rt::model! { read debug;
-/// 运行是安全详情，进程基础信息
+/// Runtime security details - Basic process information
 ProcessDetailBaseInfo {
-    /// 进程名称
+    /// Process name
     "ProcessName" process_name set_process_name: str,
-    /// 进程pid
+    /// Process PID
     "ProcessId" process_id set_process_id: i128,
-    /// 进程启动用户
+    /// Process initiator
     "ProcessStartUser" process_start_user set_process_start_user: str,
-    /// 进程用户组
+    /// Process user group
     "ProcessUserGroup" process_user_group set_process_user_group: str,
-    /// 进程路径
+    /// Process path
     "ProcessPath" process_path set_process_path: str,
-    /// 进程命令行参数
+    /// Process command line parameter
     "ProcessParam" process_param set_process_param: str,
 } }
 
 rt::model! { read debug;
-/// 运行是安全详情，进程信息
+/// Runtime security details - Process information
 ProcessDetailInfo {
-    /// 进程名称
+    /// Process name
     "ProcessName" process_name set_process_name: str,
-    /// 进程权限
+    /// Process permission
     "ProcessAuthority" process_authority set_process_authority: str,
-    /// 进程pid
+    /// Process PID
     "ProcessId" process_id set_process_id: i128,
-    /// 进程启动用户
+    /// Process initiator
     "ProcessStartUser" process_start_user set_process_start_user: str,
-    /// 进程用户组
+    /// Process user group
     "ProcessUserGroup" process_user_group set_process_user_group: str,
-    /// 进程路径
+    /// Process path
     "ProcessPath" process_path set_process_path: str,
-    /// 进程树
+    /// Process tree
     "ProcessTree" process_tree set_process_tree: str,
-    /// 进程md5
+    /// Process MD5
     "ProcessMd5" process_md5 set_process_md5: str,
-    /// 进程命令行参数
+    /// Process command line parameter
     "ProcessParam" process_param set_process_param: str,
 } }
 
 rt::model! { read debug;
-/// 容器安全进程列表
+/// List of processes
 ProcessInfo {
-    /// 进程启动时间
+    /// Process start time
     "StartTime" start_time set_start_time: str,
-    /// 运行用户
+    /// Operator
     "RunAs" run_as set_run_as: str,
-    /// 命令行参数
+    /// Command line parameter
     "CmdLine" cmd_line set_cmd_line: str,
-    /// Exe路径
+    /// Exe path
     "Exe" exe set_exe: str,
-    /// 主机PID
+    /// Server PID
     "PID" pid set_pid: i128,
-    /// 容器内pid
+    /// Container PID
     "ContainerPID" container_pid set_container_pid: i128,
-    /// 容器名称
+    /// Container name
     "ContainerName" container_name set_container_name: str,
-    /// 主机id
+    /// Server ID
     "HostID" host_id set_host_id: str,
-    /// 主机ip
+    /// Server IP
     "HostIP" host_ip set_host_ip: str,
-    /// 进程名称
+    /// Process name
     "ProcessName" process_name set_process_name: str,
-    /// 主机名称
+    /// Server name
     "HostName" host_name set_host_name: str,
-    /// 外网ip
+    /// Public IP
     "PublicIp" public_ip set_public_ip: str,
-    /// 节点id
+    /// Node ID
     "NodeID" node_id set_node_id: str,
-    /// podip
+    /// Pod IP
     "PodIP" pod_ip set_pod_ip: str,
-    /// pod名称
+    /// Pod name
     "PodName" pod_name set_pod_name: str,
-    /// 节点类型
+    /// Node type.
     "NodeType" node_type set_node_type: str,
-    /// 超级节点唯一id
+    /// UID of the super node
     "NodeUniqueID" node_unique_id set_node_unique_id: str,
 } }
 
 rt::model! { read debug;
-/// 主机所属项目
+/// Host Project Ownership
 ProjectInfo {
-    /// 项目名称
+    /// Project name.
     "ProjectName" project_name set_project_name: str,
-    /// 项目ID
+    /// Project ID.
     "ProjectID" project_id set_project_id: i64,
 } }
 
 rt::model! { read debug;
-/// 促销活动内容
+/// Promotion content
 PromotionActivityContent {
-    /// 月数
+    /// Number of months
     "MonthNum" month_num set_month_num: i128,
-    /// 核数最低限量
+    /// Minimum number of cores
     "CoresCountLimit" cores_count_limit set_cores_count_limit: i128,
-    /// 专业版折扣
+    /// Discount on the Pro Edition
     "ProfessionalDiscount" professional_discount set_professional_discount: i128,
-    /// 附赠镜像数
+    /// Number of free images
     "ImageAuthorizationNum" image_authorization_num set_image_authorization_num: i128,
 } }
 
 rt::model! { read debug;
-/// 漏洞防御插件 rasp信息
+/// RASP information of vulnerability defense plugin
 RaspInfo {
-    /// rasp名称
+    /// RASP name
     "Name" name set_name: str,
-    /// rasp  描述
+    /// RASP description
     "Value" value set_value: str,
 } }
 
 rt::model! { read debug;
-/// rasp白名单规则
+/// RASP allowlist rule.
 RaspRule {
-    /// 规则ID
+    /// Rule ID
     "Id" id set_id: i128,
-    /// 自定义请求url范围正则表达式，为空则保存不成功
+    /// Regular expression for a custom request URL range. If this parameter is left blank, saving fails.
     "URLRegexp" url_regexp set_url_regexp: str,
-    /// 漏洞id
+    /// Vulnerability ID
     "VulVulsID" vul_vuls_id set_vul_vuls_id: i128,
-    /// 漏洞名称
+    /// Vulnerability name
     "VulVulsName" vul_vuls_name set_vul_vuls_name: str,
     /// cve_id
     "CveID" cve_id set_cve_id: str,
-    /// 漏洞防御类型，从漏洞表富化， 1:支持组件漏洞防御，组件漏洞没有正则加白。2:支持正则防御
+    /// Vulnerability defense type, which comes from the vulnerability table. 1: component vulnerability defense supported, with component vulnerabilities not allowlisted through a regular expression; 2: regular expression defense supported.
     "SupportDefense" support_defense set_support_defense: i128,
-    /// 加白范围，0:全部请求加白，1:自定义请求范围加白
+    /// Allowlisting scope. 0: Allowlist all requests; 1: Allowlist requests within a custom request scope.
     "WhiteType" white_type set_white_type: i128,
-    /// 状态 0: 有效
+    /// Status. 0: valid.
     "Status" status set_status: i128,
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 修改时间
+    /// Modification time.
     "ModifyTime" modify_time set_modify_time: str,
 } }
 
 rt::model! { read debug;
-/// rasp白名单漏洞列表
+/// List of vulnerabilities in a RASP allowlist.
 RaspRuleVul {
-    /// 漏洞id
+    /// Vulnerability ID
     "VulVulsID" vul_vuls_id set_vul_vuls_id: i128,
-    /// 漏洞名称
+    /// Vulnerability name
     "VulVulsName" vul_vuls_name set_vul_vuls_name: str,
     /// cve_id
     "CveID" cve_id set_cve_id: str,
-    /// 漏洞防御类型，从漏洞表富化， 1:支持组件漏洞防御，组件漏洞没有正则加白。2:支持正则防御
+    /// Vulnerability defense type, which comes from the vulnerability table. 1: component vulnerability defense supported, with component vulnerabilities not allowlisted through a regular expression; 2: regular expression defense supported.
     "SupportDefense" support_defense set_support_defense: i128,
 } }
 
 rt::model! { read debug;
-/// 正则规则详情
+/// Regular Expression Rule Details
 RegexpRuleInfo {
-    /// 规则名称
+    /// Rule name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RuleName" rule_name set_rule_name: str,
-    /// 启用状态
+    /// Enabled status
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: bool,
-    /// 正则表达式列表
+    /// Regular Expression List
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExpressionList" expression_list set_expression_list: list WhiteListRegexpExpressionInfo,
-    /// 规则ID
+    /// Rule ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RuleID" rule_id set_rule_id: str,
-    /// 最近更新时间
+    /// Latest update time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UpdateTime" update_time set_update_time: str,
-    /// 最近操作账号
+    /// Latest Operating Account
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "OperatorUIN" operator_uin set_operator_uin: str,
 } }
 
 rt::model! { read debug;
-/// 正则规则列表Item
+/// Regular Expression Rule List Item
 RegexpRuleListItem {
-    /// 规则ID
+    /// Rule ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RuleID" rule_id set_rule_id: str,
-    /// 规则名称
+    /// Rule name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RuleName" rule_name set_rule_name: str,
-    /// 生效表达式个数
+    /// Number of Effective Expressions
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EffectiveExpression" effective_expression set_effective_expression: i128,
-    /// 最新编辑时间
+    /// Latest edit time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UpdateTime" update_time set_update_time: str,
-    /// 最近编辑账号
+    /// most recently edited account
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "OperatorUin" operator_uin set_operator_uin: str,
-    /// 启用状态
+    /// Enabled status
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: bool,
 } }
 
 rt::model! { read debug;
-/// 地域信息
+/// Region information
 RegionInfo {
-    /// 地域标识
+    /// Region identifier
     "Region" region set_region: str,
-    /// 地域名称
+    /// Region name
     "RegionName" region_name set_region_name: str,
 } }
 
@@ -14746,11 +14768,11 @@ RegistryConnDetectResult {
 } }
 
 rt::model! { write debug;
-/// Request of `RemoveAssetImageRegistryRegistryDetail` (删除单个镜像仓库详细信息).
+/// Request of `RemoveAssetImageRegistryRegistryDetail` (Deletes the details of an image repository).
 ///
-/// 删除单个镜像仓库详细信息
+/// This API is used to delete the details of an image repository.
 RemoveAssetImageRegistryRegistryDetailRequest {
-    /// 仓库唯一id
+    /// Unique repository ID
     ///
     /// Required.
     "RegistryId" registry_id set_registry_id: i64,
@@ -14758,22 +14780,22 @@ RemoveAssetImageRegistryRegistryDetailRequest {
 rt::action!("tcss", "2020-11-01", "RemoveAssetImageRegistryRegistryDetail", RemoveAssetImageRegistryRegistryDetailRequest => RemoveAssetImageRegistryRegistryDetailResponse);
 
 rt::model! { read debug;
-/// RemoveAssetImageRegistryRegistryDetail返回参数结构体
+/// RemoveAssetImageRegistryRegistryDetail response structure.
 RemoveAssetImageRegistryRegistryDetailResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RenewImageAuthorizeState` (授权镜像扫描).
+/// Request of `RenewImageAuthorizeState` (Licenses an image to be scanned).
 ///
-/// RenewImageAuthorizeState   授权镜像扫描
+/// This API is used to license an image to be scanned.
 RenewImageAuthorizeStateRequest {
-    /// 是否全部未授权镜像
+    /// Whether all images are unlicensed
     ///
     /// Required.
     "AllImages" all_images set_all_images: bool,
-    /// 镜像ids
+    /// Image IDs
     "ImageIds" image_ids set_image_ids: list String,
     /// 是否授权后自动扫描
     "NeedScan" need_scan set_need_scan: bool,
@@ -14783,22 +14805,22 @@ RenewImageAuthorizeStateRequest {
 rt::action!("tcss", "2020-11-01", "RenewImageAuthorizeState", RenewImageAuthorizeStateRequest => RenewImageAuthorizeStateResponse);
 
 rt::model! { read debug;
-/// RenewImageAuthorizeState返回参数结构体
+/// RenewImageAuthorizeState response structure.
 RenewImageAuthorizeStateResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ResetSecLogTopicConfig` (重置安全日志主题设置).
+/// Request of `ResetSecLogTopicConfig` (Resets a security log topic).
 ///
-/// 重置安全日志主题设置
+/// This API is used to reset a security log topic.
 ResetSecLogTopicConfigRequest {
-    /// 配置类型(ckafka/cls)
+    /// Configuration type. Valid values: `ckafka`, `cls`.
     ///
     /// Required.
     "ConfigType" config_type set_config_type: str,
-    /// 日志类型
+    /// Log type
     ///
     /// Required.
     "LogType" log_type set_log_type: str,
@@ -14806,160 +14828,160 @@ ResetSecLogTopicConfigRequest {
 rt::action!("tcss", "2020-11-01", "ResetSecLogTopicConfig", ResetSecLogTopicConfigRequest => ResetSecLogTopicConfigResponse);
 
 rt::model! { read debug;
-/// ResetSecLogTopicConfig返回参数结构体
+/// ResetSecLogTopicConfig response structure.
 ResetSecLogTopicConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 运行时容器反弹shell事件描述信息
+/// Description of the container reverse shell event at runtime
 ReverseShellEventDescription {
-    /// 描述信息
+    /// Description
     "Description" description set_description: str,
-    /// 解决方案
+    /// Solution
     "Solution" solution set_solution: str,
-    /// 事件备注信息
+    /// Event remark information
     "Remark" remark set_remark: str,
-    /// 目标地址
+    /// Destination address
     "DstAddress" dst_address set_dst_address: str,
-    /// 事件最后一次处理的时间
+    /// Last Time for Event Handling
     "OperationTime" operation_time set_operation_time: str,
 } }
 
 rt::model! { read debug;
-/// 容器安全运行时高危系统调用信息
+/// Container runtime security - Information of the reverse shell
 ReverseShellEventInfo {
-    /// 进程名称
+    /// Process name
     "ProcessName" process_name set_process_name: str,
-    /// 进程路径
+    /// Process path
     "ProcessPath" process_path set_process_path: str,
-    /// 镜像id
+    /// Image ID
     "ImageId" image_id set_image_id: str,
-    /// 容器id
+    /// Container ID
     "ContainerId" container_id set_container_id: str,
-    /// 镜像名
+    /// Image name
     "ImageName" image_name set_image_name: str,
-    /// 容器名
+    /// Container name
     "ContainerName" container_name set_container_name: str,
-    /// 生成时间
+    /// Generation time
     "FoundTime" found_time set_found_time: str,
-    /// 事件解决方案
+    /// Event solution
     "Solution" solution set_solution: str,
-    /// 事件详细描述
+    /// Event description
     "Description" description set_description: str,
-    /// 状态，EVENT_UNDEAL:事件未处理
-    /// EVENT_DEALED:事件已经处理
-    /// EVENT_INGNORE：事件已经忽略
-    /// EVENT_ADD_WHITE：时间已经加白
+    /// Status. `EVENT_UNDEAL`: Pending.
+    /// `EVENT_DEALED`: Processed.
+    /// `EVENT_INGNORE`: Ignored.
+    /// `EVENT_ADD_WHITE`: Allowed.
     "Status" status set_status: str,
-    /// 事件id
+    /// Event ID
     "EventId" event_id set_event_id: str,
-    /// 备注
+    /// Remarks
     "Remark" remark set_remark: str,
-    /// 父进程名
+    /// Parent process name
     "PProcessName" p_process_name set_p_process_name: str,
-    /// 事件数量
+    /// Number of events
     "EventCount" event_count set_event_count: i64,
-    /// 最近生成时间
+    /// Last generation time
     "LatestFoundTime" latest_found_time set_latest_found_time: str,
-    /// 目标地址
+    /// Destination address
     "DstAddress" dst_address set_dst_address: str,
-    /// 网络状态
-    /// 未隔离  	NORMAL
-    /// 已隔离		ISOLATED
-    /// 隔离中		ISOLATING
-    /// 隔离失败	ISOLATE_FAILED
-    /// 解除隔离中  RESTORING
-    /// 解除隔离失败 RESTORE_FAILED
+    /// Network status
+    /// `NORMAL`: 	Not isolated.
+    /// `ISOLATED`: 		Isolated.
+    /// `ISOLATING`: 		Isolating.
+    /// `ISOLATE_FAILED`: 	Isolation failed.
+    /// `RESTORING`: Recovering.
+    /// `RESTORE_FAILED`: Recovery failed.
     "ContainerNetStatus" container_net_status set_container_net_status: str,
-    /// 容器子状态
-    /// "AGENT_OFFLINE"       //Agent离线
-    /// "NODE_DESTROYED"      //节点已销毁
-    /// "CONTAINER_EXITED"    //容器已退出
-    /// "CONTAINER_DESTROYED" //容器已销毁
-    /// "SHARED_HOST"         // 容器与主机共享网络
-    /// "RESOURCE_LIMIT"      //隔离操作资源超限
-    /// "UNKNOW"              // 原因未知
+    /// Sub-status of the container
+    /// "AGENT_OFFLINE"       // The agent is offline.
+    /// "NODE_DESTROYED"      // The node is terminated.
+    /// "CONTAINER_EXITED"    // The container exited.
+    /// "CONTAINER_DESTROYED" // The container was terminated.
+    /// "SHARED_HOST"         // The container shares the network with the server.
+    /// "RESOURCE_LIMIT"      // The number of resources to be isolated exceeds the limit.
+    /// "UNKNOW"              // The reason is unknown.
     "ContainerNetSubStatus" container_net_sub_status set_container_net_sub_status: str,
-    /// 容器隔离操作来源
+    /// Container isolation operation source
     "ContainerIsolateOperationSrc" container_isolate_operation_src set_container_isolate_operation_src: str,
-    /// 容器状态
-    /// 正在运行: RUNNING
-    /// 暂停: PAUSED
-    /// 停止: STOPPED
-    /// 已经创建: CREATED
-    /// 已经销毁: DESTROYED
-    /// 正在重启中: RESTARTING
-    /// 迁移中: REMOVING
+    /// Container status
+    /// `RUNNING`: Running.
+    /// `PAUSED`: Paused.
+    /// `STOPPED`: Stopped.
+    /// `CREATED`: Created.
+    /// `DESTROYED`: Terminated.
+    /// `RESTARTING`: Restarting.
+    /// `REMOVING`: Removing.
     "ContainerStatus" container_status set_container_status: str,
-    /// 集群id
+    /// Cluster ID.
     "ClusterID" cluster_id set_cluster_id: str,
-    /// 节点类型：NORMAL普通节点、SUPER超级节点
+    /// Node Type. NORMAL: Common Node; SUPER: Super Node
     "NodeType" node_type set_node_type: str,
     /// pod name
     "PodName" pod_name set_pod_name: str,
     /// pod ip
     "PodIP" pod_ip set_pod_ip: str,
-    /// 节点唯一id
+    /// Node Unique ID
     "NodeUniqueID" node_unique_id set_node_unique_id: str,
-    /// 节点公网ip
+    /// Node Public IP
     "PublicIP" public_ip set_public_ip: str,
-    /// 节点名称
+    /// Node name.
     "NodeName" node_name set_node_name: str,
     /// uuid
     "HostID" host_id set_host_id: str,
-    /// 节点内网ip
+    /// Node private network IP.
     "HostIP" host_ip set_host_ip: str,
-    /// 节点 id
+    /// Node ID.
     "NodeID" node_id set_node_id: str,
-    /// 集群名称
+    /// Cluster name.
     "ClusterName" cluster_name set_cluster_name: str,
 } }
 
 rt::model! { read debug;
-/// 反弹shell白名单信息
+/// Information of an allowed reverse shell
 ReverseShellWhiteListBaseInfo {
-    /// 白名单id
+    /// Allowed item ID
     "Id" id set_id: str,
-    /// 镜像数量
+    /// Number of images
     "ImageCount" image_count set_image_count: i128,
-    /// 连接进程名字
+    /// Connection process name
     "ProcessName" process_name set_process_name: str,
-    /// 目标地址ip
+    /// Destination address IP
     "DstIp" dst_ip set_dst_ip: str,
-    /// 创建时间
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
-    /// 更新时间
+    /// Update time
     "UpdateTime" update_time set_update_time: str,
-    /// 目标端口
+    /// Target port
     "DstPort" dst_port set_dst_port: str,
-    /// 是否是全局白名单，true全局
+    /// Whether it is allowed globally. `true`: Yes.
     "IsGlobal" is_global set_is_global: bool,
-    /// 镜像id数组，为空代表全部
+    /// Array of image IDs. An empty array indicates all.
     "ImageIds" image_ids set_image_ids: list String,
 } }
 
 rt::model! { both debug;
-/// 反弹shell白名单信息
+/// Information of an allowed reverse shell
 ReverseShellWhiteListInfo {
-    /// 目标IP
+    /// Target IP
     ///
     /// Required.
     "DstIp" dst_ip set_dst_ip: str,
-    /// 目标端口
+    /// Target port
     ///
     /// Required.
     "DstPort" dst_port set_dst_port: str,
-    /// 目标进程
+    /// Target process
     ///
     /// Required.
     "ProcessName" process_name set_process_name: str,
-    /// 镜像id数组，为空代表全部
+    /// Array of image IDs. An empty array indicates all.
     ///
     /// Required.
     "ImageIds" image_ids set_image_ids: list String,
-    /// 白名单id，如果新建则id为空
+    /// Allowed item ID, which is empty if the item is newly created.
     "Id" id set_id: str,
 } }
 
@@ -15061,254 +15083,254 @@ RiskDnsEventInfo {
 } }
 
 rt::model! { read debug;
-/// 运行时容器高危系统调用事件描述信息
+/// Description of the high-risk container syscall event at runtime
 RiskSyscallEventDescription {
-    /// 描述信息
+    /// Description
     "Description" description set_description: str,
-    /// 解决方案
+    /// Solution
     "Solution" solution set_solution: str,
-    /// 事件备注信息
+    /// Event remark information
     "Remark" remark set_remark: str,
-    /// 系统调用名称
+    /// Syscall name
     "SyscallName" syscall_name set_syscall_name: str,
-    /// 事件最后一次处理的时间
+    /// Last Time for Event Handling
     "OperationTime" operation_time set_operation_time: str,
 } }
 
 rt::model! { read debug;
-/// 容器安全运行时高危系统调用信息
+/// Container runtime security - Information of the high-risk syscall
 RiskSyscallEventInfo {
-    /// 进程名称
+    /// Process name
     "ProcessName" process_name set_process_name: str,
-    /// 进程路径
+    /// Process path
     "ProcessPath" process_path set_process_path: str,
-    /// 镜像id
+    /// Image ID
     "ImageId" image_id set_image_id: str,
-    /// 容器id
+    /// Container ID
     "ContainerId" container_id set_container_id: str,
-    /// 镜像名
+    /// Image name
     "ImageName" image_name set_image_name: str,
-    /// 容器名
+    /// Container name
     "ContainerName" container_name set_container_name: str,
-    /// 生成时间
+    /// Generation time
     "FoundTime" found_time set_found_time: str,
-    /// 事件解决方案
+    /// Event solution
     "Solution" solution set_solution: str,
-    /// 事件详细描述
+    /// Event description
     "Description" description set_description: str,
-    /// 系统调用名称
+    /// Syscall name
     "SyscallName" syscall_name set_syscall_name: str,
-    /// 状态，EVENT_UNDEAL:事件未处理
-    /// EVENT_DEALED:事件已经处理
-    /// EVENT_INGNORE：事件已经忽略
-    /// EVENT_ADD_WHITE：时间已经加白
+    /// Status. `EVENT_UNDEAL`: Pending.
+    /// `EVENT_DEALED`: Processed.
+    /// `EVENT_INGNORE`: Ignored.
+    /// `EVENT_ADD_WHITE`: Allowed.
     "Status" status set_status: str,
-    /// 事件id
+    /// Event ID
     "EventId" event_id set_event_id: str,
-    /// 节点名称
+    /// Node name
     "NodeName" node_name set_node_name: str,
-    /// pod(实例)的名字
+    /// Pod (instance) name
     "PodName" pod_name set_pod_name: str,
-    /// 备注
+    /// Remarks
     "Remark" remark set_remark: str,
-    /// 系统监控名称是否存在
+    /// Whether the system monitoring rule name exists
     "RuleExist" rule_exist set_rule_exist: bool,
-    /// 事件数量
+    /// Number of events
     "EventCount" event_count set_event_count: i64,
-    /// 最近生成时间
+    /// Last generation time
     "LatestFoundTime" latest_found_time set_latest_found_time: str,
-    /// 网络状态
-    /// 未隔离  	NORMAL
-    /// 已隔离		ISOLATED
-    /// 隔离中		ISOLATING
-    /// 隔离失败	ISOLATE_FAILED
-    /// 解除隔离中  RESTORING
-    /// 解除隔离失败 RESTORE_FAILED
+    /// Network status
+    /// `NORMAL`: 	Not isolated.
+    /// `ISOLATED`: 		Isolated.
+    /// `ISOLATING`: 		Isolating.
+    /// `ISOLATE_FAILED`: 	Isolation failed.
+    /// `RESTORING`: Recovering.
+    /// `RESTORE_FAILED`: Recovery failed.
     "ContainerNetStatus" container_net_status set_container_net_status: str,
-    /// 容器子状态
-    /// "AGENT_OFFLINE"       //Agent离线
-    /// "NODE_DESTROYED"      //节点已销毁
-    /// "CONTAINER_EXITED"    //容器已退出
-    /// "CONTAINER_DESTROYED" //容器已销毁
-    /// "SHARED_HOST"         // 容器与主机共享网络
-    /// "RESOURCE_LIMIT"      //隔离操作资源超限
-    /// "UNKNOW"              // 原因未知
+    /// Sub-status of the container
+    /// "AGENT_OFFLINE"       // The agent is offline.
+    /// "NODE_DESTROYED"      // The node is terminated.
+    /// "CONTAINER_EXITED"    // The container exited.
+    /// "CONTAINER_DESTROYED" // The container was terminated.
+    /// "SHARED_HOST"         // The container shares the network with the server.
+    /// "RESOURCE_LIMIT"      // The number of resources to be isolated exceeds the limit.
+    /// "UNKNOW"              // The reason is unknown.
     "ContainerNetSubStatus" container_net_sub_status set_container_net_sub_status: str,
-    /// 容器隔离操作来源
+    /// Container isolation operation source
     "ContainerIsolateOperationSrc" container_isolate_operation_src set_container_isolate_operation_src: str,
-    /// 容器状态
-    /// 正在运行: RUNNING
-    /// 暂停: PAUSED
-    /// 停止: STOPPED
-    /// 已经创建: CREATED
-    /// 已经销毁: DESTROYED
-    /// 正在重启中: RESTARTING
-    /// 迁移中: REMOVING
+    /// Container status
+    /// `RUNNING`: Running.
+    /// `PAUSED`: Paused.
+    /// `STOPPED`: Stopped.
+    /// `CREATED`: Created.
+    /// `DESTROYED`: Terminated.
+    /// `RESTARTING`: Restarting.
+    /// `REMOVING`: Removing.
     "ContainerStatus" container_status set_container_status: str,
-    /// 节点类型：NORMAL普通节点、SUPER超级节点
+    /// Node type. Values: `NORMAL` (general node), `SUPER` (super node).
     "NodeType" node_type set_node_type: str,
-    /// 集群I'D
+    /// Cluster ID
     "ClusterID" cluster_id set_cluster_id: str,
-    /// pod ip
+    /// Pod IP
     "PodIP" pod_ip set_pod_ip: str,
-    /// 节点唯一id
+    /// Unique node ID
     "NodeUniqueID" node_unique_id set_node_unique_id: str,
-    /// 节点公网ip
+    /// Node public IP
     "PublicIP" public_ip set_public_ip: str,
-    /// 节点id
+    /// Node ID
     "NodeID" node_id set_node_id: str,
     /// uuid
     "HostID" host_id set_host_id: str,
-    /// 节点内网ip
+    /// Private IP of the node
     "HostIP" host_ip set_host_ip: str,
-    /// 集群名称
+    /// Cluster name
     "ClusterName" cluster_name set_cluster_name: str,
 } }
 
 rt::model! { read debug;
-/// 高危系统调用白名单信息
+/// Information of the allowlist of high-risk syscalls
 RiskSyscallWhiteListBaseInfo {
-    /// 白名单id
+    /// Allowed item ID
     "Id" id set_id: str,
-    /// 镜像数量
+    /// Number of images
     "ImageCount" image_count set_image_count: i128,
-    /// 连接进程路径
+    /// Connection process path
     "ProcessPath" process_path set_process_path: str,
-    /// 系统调用名称列表
+    /// List of syscall names
     "SyscallNames" syscall_names set_syscall_names: list String,
-    /// 创建时间
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
-    /// 更新时间
+    /// Update time
     "UpdateTime" update_time set_update_time: str,
-    /// 是否是全局白名单，true全局
+    /// Whether it is allowed globally. `true`: Yes.
     "IsGlobal" is_global set_is_global: bool,
-    /// 镜像id数组
+    /// Array of image IDs
     "ImageIds" image_ids set_image_ids: list String,
 } }
 
 rt::model! { both debug;
-/// 高危系统调用白名单信息
+/// Information of the allowlist of high-risk syscalls
 RiskSyscallWhiteListInfo {
-    /// 镜像id数组，为空代表全部
+    /// Array of image IDs. An empty array indicates all.
     ///
     /// Required.
     "ImageIds" image_ids set_image_ids: list String,
-    /// 系统调用名称，通过DescribeRiskSyscallNames接口获取枚举列表
+    /// Syscall name. The `DescribeRiskSyscallNames` API can be called to get the list of enumerated values.
     "SyscallNames" syscall_names set_syscall_names: list String,
-    /// 目标进程
+    /// Target process
     "ProcessPath" process_path set_process_path: str,
-    /// 白名单id，如果新建则id为空
+    /// Allowed item ID, which is empty if the item is newly created.
     "Id" id set_id: str,
 } }
 
 rt::model! { read debug;
-/// 运行时安全，策略基本信息
+/// Runtime security - Basic policy information
 RuleBaseInfo {
-    /// 编辑用户名称
+    /// Name of the editing user
     "EditUserName" edit_user_name set_edit_user_name: str,
-    /// 策略生效镜像数量
+    /// Number of associated images
     "EffectImageCount" effect_image_count set_effect_image_count: i128,
-    /// true: 默认策略，false:自定义策略
+    /// Valid values: `true` (default policy); `false` (custom policy).
     "IsDefault" is_default set_is_default: bool,
-    /// 是否为全部镜像规则。true表示对所有镜像生效
+    /// Whether the rule applies to all images. true indicates it takes effect for all images.
     "IsGlobal" is_global set_is_global: bool,
-    /// true: 策略启用，false：策略禁用
+    /// Valid values: `true` (enable the policy); `false` (disable the policy).
     "IsEnable" is_enable set_is_enable: bool,
-    /// 策略Id
+    /// Policy ID
     "RuleId" rule_id set_rule_id: str,
-    /// 策略名字
+    /// Policy name
     "RuleName" rule_name set_rule_name: str,
-    /// 策略更新时间, 存在为空的情况
+    /// Policy update time. Can be empty.
     "UpdateTime" update_time set_update_time: str,
 } }
 
 rt::model! { read debug;
-/// 运行时安全事件基本信息
+/// Runtime security - Basic event information
 RunTimeEventBaseInfo {
-    /// 事件唯一ID
+    /// Unique event ID
     "EventId" event_id set_event_id: str,
-    /// 事件发现时间
+    /// Event discovery time
     "FoundTime" found_time set_found_time: str,
-    /// 容器id
+    /// Container ID
     "ContainerId" container_id set_container_id: str,
-    /// 容器名称
+    /// Container name
     "ContainerName" container_name set_container_name: str,
-    /// 镜像id
+    /// Image ID
     "ImageId" image_id set_image_id: str,
-    /// 镜像名称
+    /// Image name
     "ImageName" image_name set_image_name: str,
-    /// 节点名称
+    /// Node name
     "NodeName" node_name set_node_name: str,
-    /// 状态， “EVENT_UNDEAL”:事件未处理
-    /// "EVENT_DEALED":事件已经处理
-    /// "EVENT_INGNORE"：事件已经忽略
+    /// Status. `EVENT_UNDEAL`: Pending.
+    /// `EVENT_DEALED`: Processed.
+    /// `EVENT_INGNORE`: Ignored.
     "Status" status set_status: str,
-    /// 事件名称：
-    /// 宿主机文件访问逃逸、
-    /// Syscall逃逸、
-    /// MountNamespace逃逸、
-    /// 程序提权逃逸、
-    /// 特权容器启动逃逸、
-    /// 敏感路径挂载
-    /// 恶意进程启动
-    /// 文件篡改
+    /// Event name:
+    /// Host file access escape
+    /// Syscall escape
+    /// Mount namespace escape
+    /// Program privilege escalation escape
+    /// Privileged container startup escape
+    /// Sensitive path mount
+    /// Malicious process startup
+    /// File tampering
     "EventName" event_name set_event_name: str,
-    /// 事件类型
-    /// ESCAPE_HOST_ACESS_FILE:宿主机文件访问逃逸
-    /// ESCAPE_MOUNT_NAMESPACE:MountNamespace逃逸
-    /// ESCAPE_PRIVILEDGE:程序提权逃逸
-    /// ESCAPE_PRIVILEDGE_CONTAINER_START:特权容器启动逃逸
-    /// ESCAPE_MOUNT_SENSITIVE_PTAH:敏感路径挂载
-    /// ESCAPE_SYSCALL:Syscall逃逸
+    /// Event type
+    /// `ESCAPE_HOST_ACESS_FILE`: Host file access escape.
+    /// `ESCAPE_MOUNT_NAMESPACE`: Mount namespace escape.
+    /// `ESCAPE_PRIVILEDGE`: Program privilege escalation escape.
+    /// `ESCAPE_PRIVILEDGE_CONTAINER_START`: Privileged container startup escape.
+    /// `ESCAPE_MOUNT_SENSITIVE_PTAH`: Sensitive path mount.
+    /// `ESCAPE_SYSCALL`: Syscall escape.
     "EventType" event_type set_event_type: str,
-    /// 事件数量
+    /// Number of events
     "EventCount" event_count set_event_count: i64,
-    /// 最近生成时间
+    /// Last generation time
     "LatestFoundTime" latest_found_time set_latest_found_time: str,
-    /// 内网ip
+    /// Private IP address
     "HostIP" host_ip set_host_ip: str,
-    /// 外网ip
+    /// Public IP address
     "ClientIP" client_ip set_client_ip: str,
-    /// 网络状态
-    /// 未隔离  	NORMAL
-    /// 已隔离		ISOLATED
-    /// 隔离中		ISOLATING
-    /// 隔离失败	ISOLATE_FAILED
-    /// 解除隔离中  RESTORING
-    /// 解除隔离失败 RESTORE_FAILED
+    /// Network status.
+    /// Unisolated  NORMAL
+    /// ISOLATED
+    /// isolated
+    /// Isolation FAILED
+    /// RESTORING isolation
+    /// Isolation restoration failed RESTORE_FAILED
     "ContainerNetStatus" container_net_status set_container_net_status: str,
-    /// 容器子状态
-    /// "AGENT_OFFLINE"       //Agent离线
-    /// "NODE_DESTROYED"      //节点已销毁
-    /// "CONTAINER_EXITED"    //容器已退出
-    /// "CONTAINER_DESTROYED" //容器已销毁
-    /// "SHARED_HOST"         // 容器与主机共享网络
-    /// "RESOURCE_LIMIT"      //隔离操作资源超限
-    /// "UNKNOW"              // 原因未知
+    /// container sub-status
+    /// AGENT_OFFLINE
+    /// NODE_DESTROYED
+    /// CONTAINER_EXITED
+    /// CONTAINER_DESTROYED
+    /// "SHARED_HOST"         // Container shares network with host
+    /// RESOURCE_LIMIT
+    /// "UNKNOW": Unknown
     "ContainerNetSubStatus" container_net_sub_status set_container_net_sub_status: str,
-    /// 容器隔离操作来源
+    /// Container Isolation Operation Source
     "ContainerIsolateOperationSrc" container_isolate_operation_src set_container_isolate_operation_src: str,
-    /// 节点ID
+    /// Node ID
     "NodeID" node_id set_node_id: str,
-    /// 节点类型:NORMAL:普通节点;SUPER:超级节点
+    /// Node type. Valid values: `NORMAL` (general node), `SUPER` (super node)
     "NodeType" node_type set_node_type: str,
-    /// 节点子网ID
+    /// Node subnet ID
     "NodeSubNetID" node_sub_net_id set_node_sub_net_id: str,
-    /// 节点子网名称
+    /// Node subnet name
     "NodeSubNetName" node_sub_net_name set_node_sub_net_name: str,
-    /// 节点子网网段
+    /// Subnet IP range
     "NodeSubNetCIDR" node_sub_net_cidr set_node_sub_net_cidr: str,
-    /// pod名称
+    /// Pod name
     "PodName" pod_name set_pod_name: str,
-    /// podIP
+    /// Pod IP
     "PodIP" pod_ip set_pod_ip: str,
-    /// pod状态
+    /// Pod status
     "PodStatus" pod_status set_pod_status: str,
-    /// 集群id
+    /// Cluster ID
     "ClusterID" cluster_id set_cluster_id: str,
-    /// 集群名称
+    /// Cluster name
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 节点唯一id
+    /// Unique node ID
     "NodeUniqueID" node_unique_id set_node_unique_id: str,
     /// uuid
     "HostID" host_id set_host_id: str,
@@ -15316,118 +15338,118 @@ RunTimeEventBaseInfo {
     "Namespace" namespace set_namespace: str,
     /// WorkloadType
     "WorkloadType" workload_type set_workload_type: str,
-    /// 容器运行状态
+    /// Container running status
     "ContainerStatus" container_status set_container_status: str,
 } }
 
 rt::model! { write debug;
-/// 容器安全
-/// 描述键值对过滤器，用于条件过滤查询。例如过滤ID、名称、状态等
-/// 若存在多个Filter时，Filter间的关系为逻辑与（AND）关系。
-/// 若同一个Filter存在多个Values，同一Filter下Values间的关系为逻辑或（OR）关系。
+/// TCSS
+/// Key-value pair filter for conditional filtering queries, such as filter ID, name, and status
+/// If more than one filter exists, the logical relationship between these filters is `AND`.
+/// If multiple values exist in one filter, the logical relationship between these values is `OR`.
 RunTimeFilters {
-    /// 过滤键的名称
+    /// Filter name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 一个或者多个过滤值。
+    /// One or more filter values
     ///
     /// Required.
     "Values" values set_values: list String,
-    /// 是否模糊查询
+    /// Whether to use fuzzy query
     "ExactMatch" exact_match set_exact_match: bool,
 } }
 
 rt::model! { read debug;
-/// 运行时风险信息
+/// Runtime risk information
 RunTimeRiskInfo {
-    /// 数量
+    /// Number
     "Cnt" cnt set_cnt: i128,
-    /// 风险等级：
-    /// CRITICAL: 严重
-    /// HIGH: 高
-    /// MEDIUM：中
-    /// LOW: 低
+    /// Risk level:
+    /// `CRITICAL`: Critical.
+    /// `HIGH`: High.
+    /// `MEDIUM`: Medium.
+    /// `LOW`: Low.
     "Level" level set_level: str,
 } }
 
 rt::model! { read debug;
-/// 运行时趋势信息
+/// Runtime trend information
 RunTimeTendencyInfo {
-    /// 当天时间
+    /// The time of the day
     "CurTime" cur_time set_cur_time: str,
-    /// 当前数量
+    /// Current quantity
     "Cnt" cnt set_cnt: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `ScanComplianceAssetsByPolicyItem` (安全合规用指定的检测项重新检测选定的资产).
+/// Request of `ScanComplianceAssetsByPolicyItem` (Checks the specified asset again with the specified check item).
 ///
-/// 用指定的检测项重新检测选定的资产，返回创建的合规检查任务的ID。
+/// This API is used to check the specified asset again with the specified check item and return the ID of the created compliance check task.
 ScanComplianceAssetsByPolicyItemRequest {
-    /// 指定的检测项的ID
+    /// ID of the specified check item
     ///
     /// Required.
     "CustomerPolicyItemId" customer_policy_item_id set_customer_policy_item_id: i128,
-    /// 要重新扫描的客户资产项ID的列表。
+    /// List of IDs of customer assets to be scanned again
     ///
     /// Required.
     "CustomerAssetIdSet" customer_asset_id_set set_customer_asset_id_set: list i128,
-    /// 扫描资产类型
-    /// - ASSET_CONTAINER Docker容器
-    /// - ASSET_IMAGE Docker镜像
-    /// - ASSET_HOST Docker主机
-    /// - ASSET_K8S Kubernetes
-    /// - ASSET_CONTAINERD Containerd主机
-    /// - ASSET_CONTAINERD_CONTAINER Containerd容器
+    /// Type of assets to be scanned.
+    /// - ASSET_CONTAINER: Docker container.
+    /// - ASSET_IMAGE: Docker image.
+    /// - ASSET_HOST: Docker host.
+    /// - ASSET_K8S: Kubernetes.
+    /// - ASSET_CONTAINERD: containerd host.
+    /// - ASSET_CONTAINERD_CONTAINER: containerd container.
     "AssetType" asset_type set_asset_type: str,
 } }
 rt::action!("tcss", "2020-11-01", "ScanComplianceAssetsByPolicyItem", ScanComplianceAssetsByPolicyItemRequest => ScanComplianceAssetsByPolicyItemResponse);
 
 rt::model! { read debug;
-/// ScanComplianceAssetsByPolicyItem返回参数结构体
+/// ScanComplianceAssetsByPolicyItem response structure.
 ScanComplianceAssetsByPolicyItemResponse {
-    /// 返回重新检测任务的ID。
+    /// ID of another check task
     "TaskId" task_id set_task_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ScanComplianceAssets` (安全合规重新检测选定的资产).
+/// Request of `ScanComplianceAssets` (Checks the specified asset again).
 ///
-/// 重新检测选定的资产
+/// This API is used to check the specified asset again.
 ScanComplianceAssetsRequest {
-    /// 要重新扫描的客户资产项ID的列表。
+    /// List of IDs of customer assets to be scanned again
     ///
     /// Required.
     "CustomerAssetIdSet" customer_asset_id_set set_customer_asset_id_set: list i128,
-    /// 扫描资产类型
-    /// - ASSET_CONTAINER Docker容器
-    /// - ASSET_IMAGE Docker镜像
-    /// - ASSET_HOST Docker主机
-    /// - ASSET_K8S Kubernetes
-    /// - ASSET_CONTAINERD Containerd主机
-    /// - ASSET_CONTAINERD_CONTAINER Containerd容器
+    /// Type of assets to be scanned.
+    /// - ASSET_CONTAINER: Docker container.
+    /// - ASSET_IMAGE: Docker image.
+    /// - ASSET_HOST: Docker host.
+    /// - ASSET_K8S: Kubernetes.
+    /// - ASSET_CONTAINERD: containerd host.
+    /// - ASSET_CONTAINERD_CONTAINER: containerd container.
     "AssetType" asset_type set_asset_type: str,
 } }
 rt::action!("tcss", "2020-11-01", "ScanComplianceAssets", ScanComplianceAssetsRequest => ScanComplianceAssetsResponse);
 
 rt::model! { read debug;
-/// ScanComplianceAssets返回参数结构体
+/// ScanComplianceAssets response structure.
 ScanComplianceAssetsResponse {
-    /// 返回重新检测任务的ID。
+    /// ID of another check task
     "TaskId" task_id set_task_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ScanCompliancePolicyItems` (安全合规重新检测选定的检测项).
+/// Request of `ScanCompliancePolicyItems` (Checks the specified check item again).
 ///
-/// 重新检测选的检测项下的所有资产，返回创建的合规检查任务的ID。
+/// This API is used to check all the assets of the specified check item again and return the ID of the created compliance check task.
 ScanCompliancePolicyItemsRequest {
-    /// 要重新扫描的客户检测项的列表。
+    /// List of customer check items to be scanned again
     ///
     /// Required.
     "CustomerPolicyItemIdSet" customer_policy_item_id_set set_customer_policy_item_id_set: list i128,
@@ -15435,376 +15457,376 @@ ScanCompliancePolicyItemsRequest {
 rt::action!("tcss", "2020-11-01", "ScanCompliancePolicyItems", ScanCompliancePolicyItemsRequest => ScanCompliancePolicyItemsResponse);
 
 rt::model! { read debug;
-/// ScanCompliancePolicyItems返回参数结构体
+/// ScanCompliancePolicyItems response structure.
 ScanCompliancePolicyItemsResponse {
-    /// 返回重新检测任务的ID。
+    /// ID of another check task
     "TaskId" task_id set_task_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ScanComplianceScanFailedAssets` (安全合规重新检测上次检测失败的资产).
+/// Request of `ScanComplianceScanFailedAssets` (Checks the assets that failed the last check again).
 ///
-/// 重新检测选定的检测失败的资产下的所有失败的检测项，返回创建的合规检查任务的ID。
+/// This API is used to check all the failed check items of the specified asset again and return the ID of the created compliance check task.
 ScanComplianceScanFailedAssetsRequest {
-    /// 要重新扫描的客户资产项ID的列表。
+    /// List of IDs of customer assets to be scanned again
     ///
     /// Required.
     "CustomerAssetIdSet" customer_asset_id_set set_customer_asset_id_set: list i128,
-    /// 扫描资产类型
-    /// - ASSET_CONTAINER Docker容器
-    /// - ASSET_IMAGE Docker镜像
-    /// - ASSET_HOST Docker主机
-    /// - ASSET_K8S Kubernetes
-    /// - ASSET_CONTAINERD Containerd主机
-    /// - ASSET_CONTAINERD_CONTAINER Containerd容器
+    /// Type of assets to be scanned.
+    /// - ASSET_CONTAINER: Docker container.
+    /// - ASSET_IMAGE: Docker image.
+    /// - ASSET_HOST: Docker host.
+    /// - ASSET_K8S: Kubernetes.
+    /// - ASSET_CONTAINERD: containerd host.
+    /// - ASSET_CONTAINERD_CONTAINER: containerd container.
     "AssetType" asset_type set_asset_type: str,
 } }
 rt::action!("tcss", "2020-11-01", "ScanComplianceScanFailedAssets", ScanComplianceScanFailedAssetsRequest => ScanComplianceScanFailedAssetsResponse);
 
 rt::model! { read debug;
-/// ScanComplianceScanFailedAssets返回参数结构体
+/// ScanComplianceScanFailedAssets response structure.
 ScanComplianceScanFailedAssetsResponse {
-    /// 返回重新检测任务的ID。
+    /// ID of another check task
     "TaskId" task_id set_task_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 扫描忽略的漏洞
+/// Scan for ignored vulnerabilities
 ScanIgnoreVul {
-    /// 漏洞名称
+    /// Vulnerability name
     "VulName" vul_name set_vul_name: str,
-    /// 漏洞CVEID
+    /// Vulnerability CVE ID
     "CVEID" cveid set_cveid: str,
-    /// 漏洞PocID
+    /// POC ID
     "PocID" poc_id set_poc_id: str,
-    /// 忽略的仓库镜像数
+    /// Number of ignored repository images
     "RegistryImageCount" registry_image_count set_registry_image_count: i64,
-    /// 更新时间
+    /// Update time
     "UpdateTime" update_time set_update_time: str,
-    /// 是否忽略所有镜像：0：否/1：是
+    /// Whether to ignore all images. Valid values: `0` (no); `1` (yes).
     "IsIgnoreAll" is_ignore_all set_is_ignore_all: i64,
-    /// 忽略的本地镜像数
+    /// Number of ignored local images
     "LocalImageCount" local_image_count set_local_image_count: i64,
 } }
 
 rt::model! { read debug;
-/// 扫描范围信息
+/// Scan Range Information
 ScanRangeInfo {
-    /// true:选择全部；
-    /// false:部分选择
+    /// true: select all;
+    /// false: partial select
     "IsAll" is_all set_is_all: bool,
-    /// SCAN_NORMAL:普通节点；
-    /// SCAN_SUPER:超级节点
-    /// SCAN_CONTAINER:容器
+    /// SCAN_NORMAL: Regular node;
+    /// SCAN_SUPER: Super node
+    /// SCAN_CONTAINER: Container
     "RangeType" range_type set_range_type: str,
-    /// 选择的ID
+    /// Selected ID
     "IDs" i_ds set_i_ds: list String,
 } }
 
 rt::model! { both debug;
-/// 快速搜索模板
+/// Quick search template
 SearchTemplate {
-    /// 检索名称
+    /// Search name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 检索索引类型
+    /// Search index type
     ///
     /// Required.
     "LogType" log_type set_log_type: str,
-    /// 检索语句
+    /// Search statement
     ///
     /// Required.
     "Condition" condition set_condition: str,
-    /// 时间范围
+    /// Time range
     ///
     /// Required.
     "TimeRange" time_range set_time_range: str,
-    /// 转换的检索语句内容
+    /// Converted search statement content
     ///
     /// Required.
     "Query" query set_query: str,
-    /// 检索方式。输入框检索：standard,过滤，检索：simple
+    /// Search method. Valid values: `standard` (search in the search box); `simple` (search by filter).
     ///
     /// Required.
     "Flag" flag set_flag: str,
-    /// 展示数据
+    /// Displayed data
     ///
     /// Required.
     "DisplayData" display_data set_display_data: str,
-    /// 规则ID
+    /// Rule ID
     "Id" id set_id: i128,
 } }
 
 rt::model! { read debug;
-/// 安全日志告警信息
+/// Security log alert message
 SecLogAlertMsgInfo {
-    /// 告警类型
+    /// Alert type
     "MsgType" msg_type set_msg_type: str,
-    /// 告警值
+    /// Alert value
     "MsgValue" msg_value set_msg_value: str,
-    /// 状态(0:关闭 1:开启)
+    /// Status. Valid values: `0` (disabled); `1` (enabled).
     "State" state set_state: bool,
 } }
 
 rt::model! { both debug;
-/// 安全日志-日志投递cls设置信息
+/// Security log - Settings of delivery to CLS
 SecLogDeliveryClsSettingInfo {
-    /// 日志类型
+    /// Log type
     ///
     /// Required.
     "LogType" log_type set_log_type: str,
-    /// 投递状态(true:开启 false:关闭)
+    /// Delivery status. Valid values: `true` (enabled); `false` (disabled).
     ///
     /// Required.
     "State" state set_state: bool,
-    /// 区域
+    /// Region
     ///
     /// Required.
     "Region" region set_region: str,
-    /// 日志集
+    /// Logset
     ///
     /// Required.
     "LogSet" log_set set_log_set: str,
-    /// 主题ID
+    /// Topic ID
     ///
     /// Required.
     "TopicID" topic_id set_topic_id: str,
-    /// 日志集名称
+    /// logset name
     "LogSetName" log_set_name set_log_set_name: str,
-    /// 主题名称
+    /// Topic name
     "TopicName" topic_name set_topic_name: str,
-    /// 日志类型
+    /// Log type
     "SubLogType" sub_log_type set_sub_log_type: list String,
-    /// 错误信息
+    /// Error message
     "ErrMsg" err_msg set_err_msg: str,
 } }
 
 rt::model! { both debug;
-/// 安全日志日志投递kafka设置详情
+/// Settings of security log delivery to Kafka
 SecLogDeliveryKafkaSettingInfo {
-    /// 安全日志模块
+    /// Security log module.
     ///
     /// Required.
     "LogType" log_type set_log_type: str,
-    /// 主题ID
+    /// Topic ID
     ///
     /// Required.
     "TopicID" topic_id set_topic_id: str,
-    /// 主题名称
+    /// Topic name
     ///
     /// Required.
     "TopicName" topic_name set_topic_name: str,
-    /// 投递状态(false:关 true:开)
+    /// Delivery status. Valid values: `false` (disabled); `true` (enabled).
     ///
     /// Required.
     "State" state set_state: bool,
-    /// 日志类型
+    /// Log type
     "SubLogType" sub_log_type set_sub_log_type: list String,
-    /// 错误信息
+    /// Error message
     "ErrMsg" err_msg set_err_msg: str,
 } }
 
 rt::model! { read debug;
-/// 安全日志接入详情
+/// Security log access details
 SecLogJoinInfo {
-    /// 已接入普通主机数量
+    /// Number of connected general nodes
     "Count" count set_count: i128,
-    /// 已接入超级节点数量
+    /// Number of connected super nodes
     "SuperNodeCount" super_node_count set_super_node_count: i128,
-    /// 是否已接入(true:已接入 false:未接入)
+    /// Whether it is accessed. Valid values: `true` (accessed); `false` (not accessed).
     "IsJoined" is_joined set_is_joined: bool,
-    /// 日志类型(
-    /// 容器bash:  "container_bash"
-    /// 容器启动: "container_launch"
-    /// k8sApi: "k8s_api"
+    /// Log type (
+    /// Container bash: "container_bash"
+    /// Container startup: "container_launch"
+    /// K8s API: "k8s_api"
     /// )
     "LogType" log_type set_log_type: str,
-    /// 已接入集群数量
+    /// Number of accessed clusters.
     "ClusterCount" cluster_count set_cluster_count: i128,
 } }
 
 rt::model! { read debug;
-/// 安全日志接入对象详情
+/// Details of the accessed security log object
 SecLogJoinObjectInfo {
-    /// 主机ID
+    /// Server ID
     "HostID" host_id set_host_id: str,
-    /// 主机名称
+    /// Host name
     "HostName" host_name set_host_name: str,
-    /// 主机IP
+    /// Host IP address
     "HostIP" host_ip set_host_ip: str,
-    /// 主机状态
+    /// Server status
     "HostStatus" host_status set_host_status: str,
-    /// 集群ID
+    /// Cluster ID
     "ClusterID" cluster_id set_cluster_id: str,
-    /// 集群名称
+    /// Cluster name.
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 外网IP
+    /// Public IP address
     "PublicIP" public_ip set_public_ip: str,
-    /// 接入状态(true:已接入  false:未接入)
+    /// Access status. Valid values: `true` (accessed); `false` (not accessed).
     "JoinState" join_state set_join_state: bool,
-    /// 集群版本
+    /// cluster edition
     "ClusterVersion" cluster_version set_cluster_version: str,
-    /// 集群主节点地址
+    /// Master node address of the cluster
     "ClusterMainAddress" cluster_main_address set_cluster_main_address: str,
-    /// 容器数
+    /// Number of containers
     "ContainerCnt" container_cnt set_container_cnt: i128,
-    /// 集群类型
+    /// Cluster type.
     "ClusterType" cluster_type set_cluster_type: str,
-    /// 集群状态
+    /// Cluster status
     "ClusterStatus" cluster_status set_cluster_status: str,
 } }
 
 rt::model! { read debug;
-/// 运行时安全事件趋势信息
+/// Trend information of security events at runtime
 SecTendencyEventInfo {
-    /// 趋势列表
+    /// List of trends
     "EventSet" event_set set_event_set: list RunTimeTendencyInfo,
-    /// 事件类型：
-    /// ET_ESCAPE : 容器逃逸
-    /// ET_REVERSE_SHELL: 反弹shell
-    /// ET_RISK_SYSCALL:高危系统调用
-    /// ET_ABNORMAL_PROCESS: 异常进程
-    /// ET_ACCESS_CONTROL 文件篡改
-    /// ET_VIRUS 木马事件
-    /// ET_MALICIOUS_CONNECTION 恶意外连事件
+    /// Event type:
+    /// ET_ESCAPE: Container escape
+    /// ET_REVERSE_SHELL: Reverse shell
+    /// ET_RISK_SYSCALL: High-risk system calls
+    /// ET_ABNORMAL_PROCESS: Abnormal process
+    /// ET_ACCESS_CONTROL: File tampering
+    /// ET_VIRUS: Trojan event
+    /// ET_MALICIOUS_CONNECTION: Malicious connection event
     "EventType" event_type set_event_type: str,
 } }
 
 rt::model! { read debug;
-/// 容器安全服务信息列表
+/// Information list of TCSS
 ServiceInfo {
-    /// 服务id
+    /// Service ID
     "ServiceID" service_id set_service_id: str,
-    /// 主机id
+    /// Server ID
     "HostID" host_id set_host_id: str,
-    /// 主机ip
+    /// Server IP
     "HostIP" host_ip set_host_ip: str,
-    /// 容器名
+    /// Container name
     "ContainerName" container_name set_container_name: str,
-    /// 服务名 例如nginx/redis
+    /// Service name, such as `nginx` and `redis`
     "Type" r#type set_type: str,
-    /// 版本
+    /// Version
     "Version" version set_version: str,
-    /// 账号
+    /// Account
     "RunAs" run_as set_run_as: str,
-    /// 监听端口
+    /// Listened port
     "Listen" listen set_listen: list String,
-    /// 配置
+    /// Configuration
     "Config" config set_config: str,
-    /// 关联进程数
+    /// Number of associated processes
     "ProcessCnt" process_cnt set_process_cnt: i128,
-    /// 访问日志
+    /// Access log
     "AccessLog" access_log set_access_log: str,
-    /// 错误日志
+    /// Error log
     "ErrorLog" error_log set_error_log: str,
-    /// 数据目录
+    /// Data directory
     "DataPath" data_path set_data_path: str,
-    /// web目录
+    /// Web directory
     "WebRoot" web_root set_web_root: str,
-    /// 关联的进程id
+    /// ID of the associated process
     "Pids" pids set_pids: list i128,
-    /// 服务类型 app,web,db
+    /// Service type. Valid values: `app`, `web`, `db`.
     "MainType" main_type set_main_type: str,
-    /// 执行文件
+    /// Execution file
     "Exe" exe set_exe: str,
-    /// 服务命令行参数
+    /// Service command line parameter
     "Parameter" parameter set_parameter: str,
-    /// 容器id
+    /// Container ID
     "ContainerId" container_id set_container_id: str,
-    /// 主机名称
+    /// Server name
     "HostName" host_name set_host_name: str,
-    /// 外网ip
+    /// Public IP
     "PublicIp" public_ip set_public_ip: str,
-    /// 节点id
+    /// Node ID
     "NodeID" node_id set_node_id: str,
-    /// podip
+    /// Pod IP
     "PodIP" pod_ip set_pod_ip: str,
-    /// pod名称
+    /// Pod name
     "PodName" pod_name set_pod_name: str,
-    /// 节点类型
+    /// Node type.
     "NodeType" node_type set_node_type: str,
-    /// 超级节点唯一id
+    /// UID of the super node
     "NodeUniqueID" node_unique_id set_node_unique_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SetCheckMode` (设置检测模式和自动检查).
+/// Request of `SetCheckMode` (Sets the check mode and automatic check).
 ///
-/// 设置检测模式和自动检查
+/// This API is used to set the check mode and automatic check.
 SetCheckModeRequest {
-    /// 要设置的集群ID列表
+    /// List of cluster IDs to be set
     ///
     /// Required.
     "ClusterIds" cluster_ids set_cluster_ids: list String,
-    /// 集群检查模式(正常模式"Cluster_Normal"、主动模式"Cluster_Actived"、不设置"Cluster_Unset")
+    /// Cluster check mode. Valid values: `Cluster_Normal` (normal mode); `Cluster_Actived` (proactive mode); `Cluster_Unset` (not set).
     "ClusterCheckMode" cluster_check_mode set_cluster_check_mode: str,
-    /// 0不设置 1打开 2关闭
+    /// Valid values: `0` (not set); `1` (on); `2` (off).
     "ClusterAutoCheck" cluster_auto_check set_cluster_auto_check: i128,
 } }
 rt::action!("tcss", "2020-11-01", "SetCheckMode", SetCheckModeRequest => SetCheckModeResponse);
 
 rt::model! { read debug;
-/// SetCheckMode返回参数结构体
+/// SetCheckMode response structure.
 SetCheckModeResponse {
-    /// "Succ"表示设置成功，"Failed"表示设置失败
+    /// Valid values: `Succ` (set successfully); `Failed` (failed to set).
     "SetCheckResult" set_check_result set_set_check_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 后付费详情
+/// Pay-as-you-go billing details
 SoftQuotaDayInfo {
-    /// 扣费时间
+    /// Deduction time
     "PayTime" pay_time set_pay_time: str,
-    /// 计费核数(已废弃)
+    /// Number of billed cores
     "CoresCnt" cores_cnt set_cores_cnt: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `StopVirusScanTask` (运行时停止木马查杀任务).
+/// Request of `StopVirusScanTask` (Stops a trojan scan task at runtime).
 ///
-/// 运行时停止木马查杀任务
+/// This API is used to stop a trojan scan task at runtime.
 StopVirusScanTaskRequest {
-    /// 任务ID
+    /// Task ID
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 需要停止的容器id 为空默认停止整个任务
+    /// ID of the container to be stopped. If it is left empty, the entire task will be stopped.
     "ContainerIds" container_ids set_container_ids: list String,
 } }
 rt::action!("tcss", "2020-11-01", "StopVirusScanTask", StopVirusScanTaskRequest => StopVirusScanTaskResponse);
 
 rt::model! { read debug;
-/// StopVirusScanTask返回参数结构体
+/// StopVirusScanTask response structure.
 StopVirusScanTaskResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `StopVulScanTask` (停止漏洞扫描任务).
+/// Request of `StopVulScanTask` (Stops a vulnerability scan task).
 ///
-/// 停止漏洞扫描任务
+/// This API is used to stop a vulnerability scan task.
 StopVulScanTaskRequest {
-    /// 本地镜像漏洞扫描任务ID
+    /// ID of the task to scan local images for vulnerabilities
     "LocalTaskID" local_task_id set_local_task_id: i64,
-    /// 本地镜像ID，无则全部
+    /// Local image ID. If it is not specified, it indicates all.
     "LocalImageIDs" local_image_i_ds set_local_image_i_ds: list String,
-    /// 仓库镜像ID，无则全部
+    /// Repository image ID. If it is not specified, it indicates all.
     "RegistryImageIDs" registry_image_i_ds set_registry_image_i_ds: list i128,
-    /// 仓库镜像漏洞扫描任务ID
+    /// ID of the task to scan repository images for vulnerabilities
     "RegistryTaskID" registry_task_id set_registry_task_id: i64,
 } }
 rt::action!("tcss", "2020-11-01", "StopVulScanTask", StopVulScanTaskRequest => StopVulScanTaskResponse);
 
 rt::model! { read debug;
-/// StopVulScanTask返回参数结构体
+/// StopVulScanTask response structure.
 StopVulScanTaskResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -15908,38 +15930,38 @@ SuperNodePodListItem {
 } }
 
 rt::model! { read debug;
-/// 支持防御的漏洞
+/// Vulnerability that can be prevented
 SupportDefenceVul {
-    /// 漏洞PocID
+    /// POC ID
     "PocID" poc_id set_poc_id: str,
-    /// 漏洞名称
+    /// Vulnerability name
     "Name" name set_name: str,
-    /// 漏洞标签
+    /// Vulnerability tag
     "Tags" tags set_tags: list String,
-    /// 漏洞CVSS
+    /// Vulnerability CVSS
     "CVSSV3Score" cvssv3_score set_cvssv3_score: f64,
-    /// 漏洞威胁等级
+    /// Vulnerability severity
     "Level" level set_level: str,
-    /// 漏洞CVEID
+    /// Vulnerability CVE ID
     "CVEID" cveid set_cveid: str,
-    /// 漏洞披露时间
+    /// Vulnerability disclosure time
     "SubmitTime" submit_time set_submit_time: str,
-    /// 漏洞id
+    /// Vulnerability ID
     "VulId" vul_id set_vul_id: i64,
-    /// 状态，0:防御中，1：已加白，指的是在白名单列表中有这个漏洞的，不一定是全局型白名单
+    /// Status. 0: defending; 1: allowlisted. It indicates that the vulnerability is included in an allowlist, which may not be a global allowlist.
     "Status" status set_status: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `SwitchImageAutoAuthorizedRule` (编辑本地镜像自动授权开关).
+/// Request of `SwitchImageAutoAuthorizedRule` (Enables/Disables automatic licensing for local images).
 ///
-/// 编辑本地镜像自动授权开关
+/// This API is used to enable/disable automatic licensing for local images.
 SwitchImageAutoAuthorizedRuleRequest {
-    /// 规则是否生效，0:不生效，1:已生效
+    /// Whether the rule takes effect. Valid values: `0` (no); `1` (yes).
     ///
     /// Required.
     "IsEnabled" is_enabled set_is_enabled: i64,
-    /// 规则id
+    /// Rule ID
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: i64,
@@ -15947,16 +15969,16 @@ SwitchImageAutoAuthorizedRuleRequest {
 rt::action!("tcss", "2020-11-01", "SwitchImageAutoAuthorizedRule", SwitchImageAutoAuthorizedRuleRequest => SwitchImageAutoAuthorizedRuleResponse);
 
 rt::model! { read debug;
-/// SwitchImageAutoAuthorizedRule返回参数结构体
+/// SwitchImageAutoAuthorizedRule response structure.
 SwitchImageAutoAuthorizedRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SyncAssetImageRegistryAsset` (镜像仓库资产刷新).
+/// Request of `SyncAssetImageRegistryAsset` (Refreshes the assets in an image repository).
 ///
-/// 镜像仓库资产刷新
+/// This API is used to refresh the assets in an image repository.
 SyncAssetImageRegistryAssetRequest {
     /// 是否同步所有镜像仓库
     "All" all set_all: bool,
@@ -15966,36 +15988,36 @@ SyncAssetImageRegistryAssetRequest {
 rt::action!("tcss", "2020-11-01", "SyncAssetImageRegistryAsset", SyncAssetImageRegistryAssetRequest => SyncAssetImageRegistryAssetResponse);
 
 rt::model! { read debug;
-/// SyncAssetImageRegistryAsset返回参数结构体
+/// SyncAssetImageRegistryAsset response structure.
 SyncAssetImageRegistryAssetResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 主机标签信息
+/// Host Tag Information
 TagInfo {
-    /// 标签键
+    /// Tag key.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签值
+    /// Tag value.
     "TagValue" tag_value set_tag_value: str,
 } }
 
 rt::model! { read debug;
-/// 未授权核数趋势
+/// Trend of unlicensed cores
 UnauthorizedCoresTendency {
-    /// 日期
+    /// Date
     "DateTime" date_time set_date_time: str,
-    /// 未授权的核数
+    /// Number of unlicensed cores
     "CoresCount" cores_count set_cores_count: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `UninstallClusterContainerSecurity` (卸载集群容器安全).
+/// Request of `UninstallClusterContainerSecurity` (Uninstall cluster container security.).
 ///
-/// 卸载集群容器安全
+/// Uninstall cluster container security.
 UninstallClusterContainerSecurityRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterIDs" cluster_i_ds set_cluster_i_ds: list String,
@@ -16003,152 +16025,152 @@ UninstallClusterContainerSecurityRequest {
 rt::action!("tcss", "2020-11-01", "UninstallClusterContainerSecurity", UninstallClusterContainerSecurityRequest => UninstallClusterContainerSecurityResponse);
 
 rt::model! { read debug;
-/// UninstallClusterContainerSecurity返回参数结构体
+/// UninstallClusterContainerSecurity response structure.
 UninstallClusterContainerSecurityResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateAndPublishNetworkFirewallPolicyDetail` (容器网络创建网络策略更新并发布任务).
+/// Request of `UpdateAndPublishNetworkFirewallPolicyDetail` (Creates a task to update and publish a network policy in the container network).
 ///
-/// 功能已下线待三合一重构
+/// This feature is deprecated pending tripartite reconstruction
 ///
-/// 容器网络创建网络策略更新并发布任务
+/// Create a network policy and update and distribute tasks for the container network.
 #[deprecated(note = "deprecated in the API spec")]
 UpdateAndPublishNetworkFirewallPolicyDetailRequest {
-    /// 集群Id
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 策略Id
+    /// Policy ID
     ///
     /// Required.
     "Id" id set_id: i128,
-    /// 入站规则
+    /// Inbound rule
     ///
-    /// 全部允许：1
+    /// `1`: Allow all.
     ///
-    /// 全部拒绝 ：2
+    /// `2`: Reject all.
     ///
-    /// 自定义：3
+    /// `3`: Custom.
     ///
     /// Required.
     "FromPolicyRule" from_policy_rule set_from_policy_rule: i64,
-    /// 出站规则
+    /// Outbound rule
     ///
-    /// 全部允许：1
+    /// `1`: Allow all.
     ///
-    /// 全部拒绝 ：2
+    /// `2`: Reject all.
     ///
-    /// 自定义：3
+    /// `3`: Custom.
     ///
     /// Required.
     "ToPolicyRule" to_policy_rule set_to_policy_rule: i64,
-    /// pod选择器
+    /// Pod selector
     ///
     /// Required.
     "PodSelector" pod_selector set_pod_selector: str,
-    /// 命名空间
+    /// Namespace
     "Namespace" namespace set_namespace: str,
-    /// 策略描述
+    /// Policy description
     "Description" description set_description: str,
-    /// 自定义规则
+    /// Custom rule
     "CustomPolicy" custom_policy set_custom_policy: list NetworkCustomPolicy,
 } }
 rt::action!("tcss", "2020-11-01", "UpdateAndPublishNetworkFirewallPolicyDetail", UpdateAndPublishNetworkFirewallPolicyDetailRequest => UpdateAndPublishNetworkFirewallPolicyDetailResponse);
 
 rt::model! { read debug;
-/// UpdateAndPublishNetworkFirewallPolicyDetail返回参数结构体
+/// UpdateAndPublishNetworkFirewallPolicyDetail response structure.
 UpdateAndPublishNetworkFirewallPolicyDetailResponse {
-    /// 返回创建的任务的ID，为0表示创建失败。
+    /// ID of the created task. `0` indicates that the creation failed.
     "TaskId" task_id set_task_id: i128,
-    /// 创建任务的结果，"Succ"为成功，"Failed"为失败
+    /// Result of creating the task. Valid values: `Succ`, `Failed`.
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateAndPublishNetworkFirewallPolicyYamlDetail` (容器网络更新Yaml网络策略并发布任务).
+/// Request of `UpdateAndPublishNetworkFirewallPolicyYamlDetail` (Creates a task to update and publish a YAML network policy in the container network).
 ///
-/// 功能已下线待三合一重构
+/// deprecated pending reconstruction
 ///
-/// 容器网络更新Yaml网络策略并发布任务
+/// Update the YAML network policy and distribute tasks for the container network.
 #[deprecated(note = "deprecated in the API spec")]
 UpdateAndPublishNetworkFirewallPolicyYamlDetailRequest {
-    /// 集群Id
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 策略id
+    /// Policy ID
     ///
     /// Required.
     "Id" id set_id: i128,
-    /// base64编码的networkpolicy yaml字符串
+    /// Base64-encoded NetworkPolicy YAML string
     "Yaml" yaml set_yaml: str,
-    /// 策略描述
+    /// Policy description
     "Description" description set_description: str,
 } }
 rt::action!("tcss", "2020-11-01", "UpdateAndPublishNetworkFirewallPolicyYamlDetail", UpdateAndPublishNetworkFirewallPolicyYamlDetailRequest => UpdateAndPublishNetworkFirewallPolicyYamlDetailResponse);
 
 rt::model! { read debug;
-/// UpdateAndPublishNetworkFirewallPolicyYamlDetail返回参数结构体
+/// UpdateAndPublishNetworkFirewallPolicyYamlDetail response structure.
 UpdateAndPublishNetworkFirewallPolicyYamlDetailResponse {
-    /// 返回创建的任务的ID，为0表示创建失败。
+    /// ID of the created task. `0` indicates that the creation failed.
     "TaskId" task_id set_task_id: i128,
-    /// 创建任务的结果，"Succ"为成功，"Failed"为失败
+    /// Result of creating the task. Valid values: `Succ`, `Failed`.
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `UpdateAssetImageRegistryRegistryDetail` (更新单个镜像仓库详细信息).
+/// Request of `UpdateAssetImageRegistryRegistryDetail` (Updates the details of an image repository).
 ///
-/// 更新单个镜像仓库详细信息
+/// This API is used to update the details of an image repository.
 UpdateAssetImageRegistryRegistryDetailRequest {
-    /// 仓库名
+    /// Repository name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 用户名
+    /// Username
     ///
     /// Required.
     "Username" username set_username: str,
-    /// 密码
+    /// Password
     ///
     /// Required.
     "Password" password set_password: str,
-    /// 仓库url
+    /// Repository URL
     ///
     /// Required.
     "Url" url set_url: str,
-    /// 仓库类型，列表：harbor
+    /// Repository type, which can be `harbor`.
     ///
     /// Required.
     "RegistryType" registry_type set_registry_type: str,
-    /// 网络类型，列表：public（公网）
+    /// Network type, which can be `public` (public network).
     ///
     /// Required.
     "NetType" net_type set_net_type: str,
-    /// 仓库版本
+    /// Repository version
     "RegistryVersion" registry_version set_registry_version: str,
-    /// 区域，列表：default（默认）
+    /// Region. Default value: `default`.
     "RegistryRegion" registry_region set_registry_region: str,
-    /// 限速
+    /// Speed limit
     "SpeedLimit" speed_limit set_speed_limit: i64,
-    /// 安全模式（证书校验）：0（默认） 非安全模式（跳过证书校验）：1
+    /// Valid values: `0` (secure mode with certificate verification, which is the default value); `1` (unsecure mode that skips certificate verification).
     "Insecure" insecure set_insecure: i128,
     /// 联通性检测的配置
     "ConnDetectConfig" conn_detect_config set_conn_detect_config: list ConnDetectConfig,
-    /// 仓库唯一id
+    /// Repository unique id
     "RegistryId" registry_id set_registry_id: i64,
-    /// 同步方式，0全量同步，1增量同步
+    /// Synchronization method. 0: full synchronization; 1: incremental synchronization.
     "SyncMode" sync_mode set_sync_mode: i128,
-    /// 是否自动授权&扫描，选择增量同步时参数生效，包含所有新增镜像
+    /// Whether to perform authorization and scanning automatically. This parameter is valid for incremental synchronization, which involves all new images.
     "NeedScan" need_scan set_need_scan: bool,
-    /// tcr实例ID
+    /// TCR instance ID.
     "InstanceId" instance_id set_instance_id: str,
 } }
 impl ::core::fmt::Debug for UpdateAssetImageRegistryRegistryDetailRequest {
@@ -16175,691 +16197,691 @@ impl ::core::fmt::Debug for UpdateAssetImageRegistryRegistryDetailRequest {
 rt::action!("tcss", "2020-11-01", "UpdateAssetImageRegistryRegistryDetail", UpdateAssetImageRegistryRegistryDetailRequest => UpdateAssetImageRegistryRegistryDetailResponse);
 
 rt::model! { read debug;
-/// UpdateAssetImageRegistryRegistryDetail返回参数结构体
+/// UpdateAssetImageRegistryRegistryDetail response structure.
 UpdateAssetImageRegistryRegistryDetailResponse {
-    /// 连接错误信息
+    /// Connection error message
     "HealthCheckErr" health_check_err set_health_check_err: str,
-    /// 名称错误信息
+    /// Incorrect name message
     "NameRepeatErr" name_repeat_err set_name_repeat_err: str,
-    /// 仓库唯一id
+    /// repository unique id
     "RegistryId" registry_id set_registry_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateImageRegistryTimingScanTask` (镜像仓库更新定时任务).
+/// Request of `UpdateImageRegistryTimingScanTask` (Updates a scheduled task in the mirror repository).
 ///
-/// 镜像仓库更新定时任务
+/// Update scheduled tasks in the mirror repository
 UpdateImageRegistryTimingScanTaskRequest {
-    /// 定时扫描周期
+    /// Scheduled scan cycle
     ///
     /// Required.
     "ScanPeriod" scan_period set_scan_period: i128,
-    /// 定时扫描开关
+    /// Scheduled scan switch
     ///
     /// Required.
     "Enable" enable set_enable: bool,
-    /// 定时扫描的时间
+    /// The time for scheduled scan
     ///
     /// Required.
     "ScanTime" scan_time set_scan_time: str,
-    /// 扫描木马类型数组
+    /// Array of Trojan horse types to scan
     "ScanType" scan_type set_scan_type: list String,
-    /// 扫描镜像
+    /// Scan image
     "Images" images set_images: list ImageInfo,
-    /// 是否扫描所有
+    /// Whether to scan all
     ///
     /// Disabled in the spec.
     "All" all set_all: bool,
-    /// 扫描镜像Id
+    /// Scan Image ID
     "Id" id set_id: list i128,
-    /// 是否扫描最新版本
+    /// Whether to Scan the Latest Version
     "Latest" latest set_latest: bool,
-    /// 是否存在运行中的容器
+    /// Whether There Are Running Containers
     "ContainerRunning" container_running set_container_running: bool,
-    /// 扫描结束时间
+    /// Scan end time
     "ScanEndTime" scan_end_time set_scan_end_time: str,
-    /// 扫描范围 0全部镜像，1自选镜像，2推荐扫描镜像
+    /// Scan Scope. 0: All Images; 1: Custom Images; 2: Recommended Scan Images
     "ScanScope" scan_scope set_scan_scope: i128,
-    /// 仓库类型 tcr,ccr,harbor
+    /// Repository Type: tcr, ccr, harbor
     "RegistryType" registry_type set_registry_type: list String,
-    /// 命名空间
+    /// Namespace
     "Namespace" namespace set_namespace: list String,
-    /// 排除的镜像资产id
+    /// IDs of excluded image assets.
     "ExcludeImageAssetIds" exclude_image_asset_ids set_exclude_image_asset_ids: list i128,
 } }
 rt::action!("tcss", "2020-11-01", "UpdateImageRegistryTimingScanTask", UpdateImageRegistryTimingScanTaskRequest => UpdateImageRegistryTimingScanTaskResponse);
 
 rt::model! { read debug;
-/// UpdateImageRegistryTimingScanTask返回参数结构体
+/// UpdateImageRegistryTimingScanTask response structure.
 UpdateImageRegistryTimingScanTaskResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateNetworkFirewallPolicyDetail` (容器网络创建网络策略更新任务).
+/// Request of `UpdateNetworkFirewallPolicyDetail` (Creates a task to update a network policy in the container network).
 ///
-/// 功能已下线待三合一重构
+/// This feature is deprecated pending tripartite reconstruction
 ///
-/// 容器网络创建网络策略更新任务
+/// Create a network policy update task for the container network.
 #[deprecated(note = "deprecated in the API spec")]
 UpdateNetworkFirewallPolicyDetailRequest {
-    /// 集群Id
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 策略Id
+    /// Policy ID
     ///
     /// Required.
     "Id" id set_id: i128,
-    /// 入站规则
+    /// Inbound rule
     ///
-    /// 全部允许：1
+    /// `1`: Allow all.
     ///
-    /// 全部拒绝 ：2
+    /// `2`: Reject all.
     ///
-    /// 自定义：3
+    /// `3`: Custom.
     ///
     /// Required.
     "FromPolicyRule" from_policy_rule set_from_policy_rule: i64,
-    /// 出站规则
+    /// Outbound rule
     ///
-    /// 全部允许：1
+    /// `1`: Allow all.
     ///
-    /// 全部拒绝 ：2
+    /// `2`: Reject all.
     ///
-    /// 自定义：3
+    /// `3`: Custom.
     ///
     /// Required.
     "ToPolicyRule" to_policy_rule set_to_policy_rule: i64,
-    /// pod选择器
+    /// Pod selector
     ///
     /// Required.
     "PodSelector" pod_selector set_pod_selector: str,
-    /// 命名空间
+    /// Namespace
     "Namespace" namespace set_namespace: str,
-    /// 策略描述
+    /// Policy description
     "Description" description set_description: str,
-    /// 自定义规则
+    /// Custom rule
     "CustomPolicy" custom_policy set_custom_policy: list NetworkCustomPolicy,
 } }
 rt::action!("tcss", "2020-11-01", "UpdateNetworkFirewallPolicyDetail", UpdateNetworkFirewallPolicyDetailRequest => UpdateNetworkFirewallPolicyDetailResponse);
 
 rt::model! { read debug;
-/// UpdateNetworkFirewallPolicyDetail返回参数结构体
+/// UpdateNetworkFirewallPolicyDetail response structure.
 UpdateNetworkFirewallPolicyDetailResponse {
-    /// 返回创建的任务的ID，为0表示创建失败。
+    /// ID of the created task. `0` indicates that the creation failed.
     "TaskId" task_id set_task_id: i128,
-    /// 创建任务的结果，"Succ"为成功，"Failed"为失败
+    /// Result of creating the task. Valid values: `Succ`, `Failed`.
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateNetworkFirewallPolicyYamlDetail` (容器网络更新Yaml网络策略任务).
+/// Request of `UpdateNetworkFirewallPolicyYamlDetail` (Creates a task to update a YAML network policy in the container network).
 ///
-/// 功能已下线待三合一重构
+/// deprecated pending reconstruction
 ///
-/// 容器网络更新Yaml网络策略任务
+/// Update the YAML network policy task for the container network.
 #[deprecated(note = "deprecated in the API spec")]
 UpdateNetworkFirewallPolicyYamlDetailRequest {
-    /// 集群Id
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 策略id
+    /// Policy ID
     ///
     /// Required.
     "Id" id set_id: i128,
-    /// base64编码的networkpolicy yaml字符串
+    /// Base64-encoded NetworkPolicy YAML string
     "Yaml" yaml set_yaml: str,
-    /// 策略描述
+    /// Policy description
     "Description" description set_description: str,
 } }
 rt::action!("tcss", "2020-11-01", "UpdateNetworkFirewallPolicyYamlDetail", UpdateNetworkFirewallPolicyYamlDetailRequest => UpdateNetworkFirewallPolicyYamlDetailResponse);
 
 rt::model! { read debug;
-/// UpdateNetworkFirewallPolicyYamlDetail返回参数结构体
+/// UpdateNetworkFirewallPolicyYamlDetail response structure.
 UpdateNetworkFirewallPolicyYamlDetailResponse {
-    /// 返回创建的任务的ID，为0表示创建失败。
+    /// ID of the created task. `0` indicates that the creation failed.
     "TaskId" task_id set_task_id: i128,
-    /// 创建任务的结果，"Succ"为成功，"Failed"为失败
+    /// Result of creating the task. Valid values: `Succ`, `Failed`.
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 日志分析资源详情
+/// Resource details for log analysis.
 VasInfoResourceDetail {
-    /// 资源ID
+    /// Resource ID
     "ResourceId" resource_id set_resource_id: str,
-    /// 开始时间
+    /// Start time.
     "StartTime" start_time set_start_time: str,
-    /// 到期时间
+    /// Expiration time.
     "EndTime" end_time set_end_time: str,
-    /// 0 付费订单 1试用 2赠送
+    /// 0: paid order; 1: trial use; 2: offered for free.
     "SourceType" source_type set_source_type: i128,
-    /// 购买量
+    /// purchase quantity
     "InquireNum" inquire_num set_inquire_num: i128,
 } }
 
 rt::model! { read debug;
-/// 木马自动隔离样本信息
+/// Information of the automatically isolated trojan sample
 VirusAutoIsolateSampleInfo {
-    /// 文件MD5值
+    /// MD5 checksum of the file
     "MD5" md5 set_md5: str,
-    /// 病毒名
+    /// Virus name
     "VirusName" virus_name set_virus_name: str,
-    /// 最近编辑时间
+    /// Last edit time
     "ModifyTime" modify_time set_modify_time: str,
-    /// 自动隔离开关(true:开 false:关)
+    /// Automatic isolation switch. Valid values: `true` (on); `false` (off).
     "AutoIsolateSwitch" auto_isolate_switch set_auto_isolate_switch: bool,
 } }
 
 rt::model! { read debug;
-/// 运行时木马列表信息
+/// List of trojans at runtime
 VirusInfo {
-    /// 文件名称
+    /// File name
     "FileName" file_name set_file_name: str,
-    /// 文件路径
+    /// File path
     "FilePath" file_path set_file_path: str,
-    /// 病毒名称
+    /// Virus name
     "VirusName" virus_name set_virus_name: str,
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 更新时间
+    /// Update time
     "ModifyTime" modify_time set_modify_time: str,
-    /// 容器名称
+    /// Container name
     "ContainerName" container_name set_container_name: str,
-    /// 容器id
+    /// container id
     "ContainerId" container_id set_container_id: str,
-    /// 容器状态
-    /// 正在运行: RUNNING
-    /// 暂停: PAUSED
-    /// 停止: STOPPED
-    /// 已经创建: CREATED
-    /// 已经销毁: DESTROYED
-    /// 正在重启中: RESTARTING
-    /// 迁移中: REMOVING
+    /// Container status.
+    /// RUNNING: running
+    /// Suspend: PAUSED
+    /// Stop: STOPPED
+    /// CREATED
+    /// DESTROYED
+    /// RESTARTING
+    /// Migrating: REMOVING
     "ContainerStatus" container_status set_container_status: str,
-    /// 镜像名称
+    /// Image Name
     "ImageName" image_name set_image_name: str,
-    /// 镜像id
+    /// Image id
     "ImageId" image_id set_image_id: str,
-    /// DEAL_NONE:文件待处理
-    /// DEAL_IGNORE:已经忽略
-    /// DEAL_ADD_WHITELIST:加白
-    /// DEAL_DEL:文件已经删除
-    /// DEAL_ISOLATE:已经隔离
-    /// DEAL_ISOLATING:隔离中
-    /// DEAL_ISOLATE_FAILED:隔离失败
-    /// DEAL_RECOVERING:恢复中
-    /// DEAL_RECOVER_FAILED: 恢复失败
+    /// DEAL_NONE: File pending
+    /// DEAL_IGNORE: Already ignored
+    /// DEAL_ADD_WHITELIST: Add to whitelist
+    /// DEAL_DEL: File deleted
+    /// DEAL_ISOLATE: Has been isolated
+    /// DEAL_ISOLATING: Isolated
+    /// DEAL_ISOLATE_FAILED: Isolation failed
+    /// DEAL_RECOVERING: Recovering
+    /// DEAL_RECOVER_FAILED: Recovery failed
     "Status" status set_status: str,
-    /// 事件id
+    /// Event ID
     "Id" id set_id: str,
-    /// 事件描述
+    /// Event description
     "HarmDescribe" harm_describe set_harm_describe: str,
-    /// 建议方案
+    /// Recommended solution
     "SuggestScheme" suggest_scheme set_suggest_scheme: str,
-    /// 失败子状态:
-    /// FILE_NOT_FOUND:文件不存在
-    /// FILE_ABNORMAL:文件异常
-    /// FILE_ABNORMAL_DEAL_RECOVER:恢复文件时，文件异常
-    /// BACKUP_FILE_NOT_FOUND:备份文件不存在
-    /// CONTAINER_NOT_FOUND_DEAL_ISOLATE:隔离时，容器不存在
-    /// CONTAINER_NOT_FOUND_DEAL_RECOVER:恢复时，容器不存在
-    /// TIMEOUT: 超时
-    /// TOO_MANY: 任务过多
-    /// OFFLINE: 离线
-    /// INTERNAL: 服务内部错误
-    /// VALIDATION: 参数非法
+    /// Failed sub-status
+    /// FILE_NOT_FOUND: File does not exist
+    /// FILE_ABNORMAL: abnormal file
+    /// FILE_ABNORMAL_DEAL_RECOVER: Abnormal file when recovering file.
+    /// BACKUP_FILE_NOT_FOUND: Backup file not found
+    /// CONTAINER_NOT_FOUND_DEAL_ISOLATE: Container not found in isolation
+    /// CONTAINER_NOT_FOUND_DEAL_RECOVER: Container not found when recovering
+    /// TIMEOUT: Timeout
+    /// TOO_MANY: Too many tasks
+    /// OFFLINE: Offline
+    /// INTERNAL Server Error
+    /// VALIDATION: Invalid parameter
     "SubStatus" sub_status set_sub_status: str,
-    /// 网络状态
-    /// 未隔离  	NORMAL
-    /// 已隔离		ISOLATED
-    /// 隔离中		ISOLATING
-    /// 隔离失败	ISOLATE_FAILED
-    /// 解除隔离中  RESTORING
-    /// 解除隔离失败 RESTORE_FAILED
+    /// Network status.
+    /// Unisolated  NORMAL
+    /// ISOLATED
+    /// isolated
+    /// Isolation FAILED
+    /// RESTORING isolation
+    /// Isolation restoration failed RESTORE_FAILED
     "ContainerNetStatus" container_net_status set_container_net_status: str,
-    /// 容器子状态
-    /// "AGENT_OFFLINE"       //Agent离线
-    /// "NODE_DESTROYED"      //节点已销毁
-    /// "CONTAINER_EXITED"    //容器已退出
-    /// "CONTAINER_DESTROYED" //容器已销毁
-    /// "SHARED_HOST"         // 容器与主机共享网络
-    /// "RESOURCE_LIMIT"      //隔离操作资源超限
-    /// "UNKNOW"              // 原因未知
+    /// container sub-status
+    /// AGENT_OFFLINE
+    /// NODE_DESTROYED
+    /// CONTAINER_EXITED
+    /// "CONTAINER_DESTROYED" //Container destroyed
+    /// SHARED_HOST
+    /// RESOURCE_LIMIT
+    /// "UNKNOW": Unknown
     "ContainerNetSubStatus" container_net_sub_status set_container_net_sub_status: str,
-    /// 容器隔离操作来源
+    /// Container Isolation Operation Source
     "ContainerIsolateOperationSrc" container_isolate_operation_src set_container_isolate_operation_src: str,
-    /// md5值
+    /// MD5 Value
     "MD5" md5 set_md5: str,
-    /// 风险等级 RISK_CRITICAL, RISK_HIGH, RISK_MEDIUM, RISK_LOW, RISK_NOTICE。
+    /// Risk Level: RISK_CRITICAL, RISK_HIGH, RISK_MEDIUM, RISK_LOW, and RISK_NOTICE
     "RiskLevel" risk_level set_risk_level: str,
-    /// 检测平台
-    /// 1: 云查杀引擎
+    /// Detection platform
+    /// 1: Cloud Killing Engine
     /// 2: tav
     /// 3: binaryAi
-    /// 4: 异常行为
-    /// 5: 威胁情报
+    /// 4: Abnormal behavior
+    /// 5: Threat Intelligence
     "CheckPlatform" check_platform set_check_platform: list String,
-    /// 节点ID
+    /// Node ID
     "NodeID" node_id set_node_id: str,
-    /// 节点名称
+    /// Node name.
     "NodeName" node_name set_node_name: str,
     /// pod ip
     "PodIP" pod_ip set_pod_ip: str,
-    /// pod(实例)的名字
+    /// Name of the pod (instance)
     "PodName" pod_name set_pod_name: str,
-    /// 节点所属集群ID
+    /// Node Cluster ID
     "ClusterID" cluster_id set_cluster_id: str,
-    /// 节点类型：NORMAL普通节点、SUPER超级节点
+    /// Node Type. NORMAL: Common Node; SUPER: Super Node
     "NodeType" node_type set_node_type: str,
-    /// 节点外网IP
+    /// Public IP of the node
     "PublicIP" public_ip set_public_ip: str,
-    /// 节点内网IP
+    /// Node private network IP
     "InnerIP" inner_ip set_inner_ip: str,
-    /// 节点唯一ID
+    /// Node Unique ID
     "NodeUniqueID" node_unique_id set_node_unique_id: str,
-    /// 普通节点ID
+    /// Common Node ID
     "HostID" host_id set_host_id: str,
-    /// 集群名称
+    /// Cluster name.
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 节点内网IP，同innerIP
+    /// Private IP address of the node, which is the same as the value of InnerIP.
     "HostIP" host_ip set_host_ip: str,
 } }
 
 rt::model! { read debug;
-/// 运行时文件查杀任务容器列表信息
+/// List of containers in the virus scanning task at runtime
 VirusTaskInfo {
-    /// 容器名称
+    /// Container name
     "ContainerName" container_name set_container_name: str,
-    /// 容器id
+    /// Container ID
     "ContainerId" container_id set_container_id: str,
-    /// 镜像名称
+    /// Image name
     "ImageName" image_name set_image_name: str,
-    /// 镜像Id
+    /// Image ID
     "ImageId" image_id set_image_id: str,
-    /// 节点名
+    /// Node name
     "HostName" host_name set_host_name: str,
-    /// 节点内网ip
+    /// Private IP of the node
     "HostIp" host_ip set_host_ip: str,
-    /// 扫描状态：
-    /// WAIT: 等待扫描
-    /// FAILED: 失败
-    /// SCANNING: 扫描中
-    /// FINISHED: 结束
-    /// CANCELING: 取消中
-    /// CANCELED: 已取消
-    /// CANCEL_FAILED： 取消失败
+    /// Scanning status:
+    /// `WAIT`: Pending scanning.
+    /// `FAILED`: Failed.
+    /// `SCANNING`: Scanning.
+    /// `FINISHED`: Ended.
+    /// `CANCELING`: Canceling.
+    /// `CANCELED`: Canceled.
+    /// `CANCEL_FAILED`: Failed to cancel.
     "Status" status set_status: str,
-    /// 检测开始时间
+    /// Check start time
     "StartTime" start_time set_start_time: str,
-    /// 检测结束时间
+    /// Check end time
     "EndTime" end_time set_end_time: str,
-    /// 风险个数
+    /// Number of risks
     "RiskCnt" risk_cnt set_risk_cnt: i128,
-    /// 事件id
+    /// Event ID
     "Id" id set_id: str,
-    /// 错误原因:
-    /// SEND_SUCCESSED: 下发成功
-    /// SCAN_WAIT: agent排队扫描等待中
-    /// OFFLINE: 离线
-    /// SEND_FAILED:下发失败
-    /// TIMEOUT: 超时
-    /// LOW_AGENT_VERSION: 客户端版本过低
-    /// AGENT_NOT_FOUND: 镜像所属客户端版不存在
-    /// TOO_MANY: 任务过多
-    /// VALIDATION: 参数非法
-    /// INTERNAL: 服务内部错误
-    /// MISC: 其他错误
-    /// UNAUTH: 所在镜像未授权
-    /// SEND_CANCEL_SUCCESSED:下发成功
+    /// Cause:
+    /// `SEND_SUCCESSED`: Task submitted.
+    /// `SCAN_WAIT`: Waiting to scan...
+    /// `OFFLINE`: Offline.
+    /// `SEND_FAILED`: Failed to deploy.
+    /// `TIMEOUT`: Timed out.
+    /// `LOW_AGENT_VERSION`: The Agent version is too old.
+    /// `AGENT_NOT_FOUND`: The image's agent doesn't exist.
+    /// `TOO_MANY`: Too many tasks.
+    /// `VALIDATION`: Invalid parameter.
+    /// `INTERNAL`: Internal service error.
+    /// `MISC`: Other errors.
+    /// `UNAUTH`: The image is not assigned with a license.
+    /// `SEND_CANCEL_SUCCESSED`: Task submitted.
     "ErrorMsg" error_msg set_error_msg: str,
-    /// 节点类型：NORMAL普通节点、SUPER超级节点
+    /// Node type. Values: `NORMAL` (general node), `SUPER` (super node).
     "NodeType" node_type set_node_type: str,
-    /// 节点外网IP
+    /// Public IP of the node
     "PublicIP" public_ip set_public_ip: str,
-    /// 节点ID
+    /// Node ID
     "NodeID" node_id set_node_id: str,
 } }
 
 rt::model! { read debug;
-/// 木马趋势详情
+/// Trojan trend details
 VirusTendencyInfo {
-    /// 日期
+    /// Date
     "Date" date set_date: str,
-    /// 待处理事件总数
+    /// Total number of pending events
     "PendingEventCount" pending_event_count set_pending_event_count: i128,
-    /// 风险容器总数
+    /// Total number of containers at risk
     "RiskContainerCount" risk_container_count set_risk_container_count: i128,
-    /// 事件总数
+    /// Total number of events
     "EventCount" event_count set_event_count: i128,
-    /// 隔离事件总数
+    /// Total number of isolated events
     "IsolateEventCount" isolate_event_count set_isolate_event_count: i128,
 } }
 
 rt::model! { read debug;
 /// VirusWhiteListRuleInfo
 VirusWhiteListRuleInfo {
-    /// 白名单id
+    /// Allowlist ID.
     "Id" id set_id: i128,
-    /// md5加白内容
+    /// MD5 allowlist content.
     "Md5List" md5_list set_md5_list: list String,
-    /// 镜像id
+    /// Image ID.
     "ImageIds" image_ids set_image_ids: list String,
-    /// 范围
+    /// Scope.
     "Scope" scope set_scope: i128,
-    /// 镜像数
+    /// Number of images.
     "ImageCount" image_count set_image_count: i128,
-    /// md5数
+    /// MD5 count.
     "Md5Count" md5_count set_md5_count: i128,
-    /// 标记
+    /// Mark.
     "Remark" remark set_remark: str,
-    /// 插入时间
+    /// Insertion time.
     "InsertTime" insert_time set_insert_time: str,
-    /// 更新时间
+    /// Update time.
     "UpdateTime" update_time set_update_time: str,
 } }
 
 rt::model! { read debug;
-/// 受漏洞影响的组件信息
+/// Information of the component affected by the vulnerability
 VulAffectedComponentInfo {
-    /// 组件名称
+    /// Component name
     "Name" name set_name: str,
-    /// 组件版本
+    /// Component version
     "Version" version set_version: list String,
-    /// 组件修复版本
+    /// Component Repair Version
     "FixedVersion" fixed_version set_fixed_version: list String,
 } }
 
 rt::model! { read debug;
-/// 受漏洞影响的容器信息
+/// Information of the container affected by the vulnerability
 VulAffectedContainerInfo {
-    /// 内网IP
+    /// Private IP
     "HostIP" host_ip set_host_ip: str,
-    /// 容器ID
+    /// Container ID
     "ContainerID" container_id set_container_id: str,
-    /// 容器名称
+    /// Container name
     "ContainerName" container_name set_container_name: str,
-    /// Pod名称
+    /// Pod name
     "PodName" pod_name set_pod_name: str,
-    /// PodIP值
+    /// Pod IP
     "PodIP" pod_ip set_pod_ip: str,
-    /// 主机名称
+    /// Server name
     "HostName" host_name set_host_name: str,
-    /// 主机ID
+    /// Server ID
     "HostID" host_id set_host_id: str,
-    /// 外网IP
+    /// Public IP
     "PublicIP" public_ip set_public_ip: str,
-    /// 集群ID
+    /// Cluster ID
     "ClusterID" cluster_id set_cluster_id: str,
-    /// 集群名称
+    /// Cluster name
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 节点类型[NORMAL:普通节点|SUPER:超级节点]
+    /// Node type. Values: `NORMAL` (general node), `SUPER` (super node).
     "NodeType" node_type set_node_type: str,
-    /// 超级节点唯一ID
+    /// UID of a super node
     "NodeUniqueID" node_unique_id set_node_unique_id: str,
-    /// 超级节点ID
+    /// ID of a super node
     "NodeID" node_id set_node_id: str,
-    /// 超级节点名称
+    /// Super node name
     "NodeName" node_name set_node_name: str,
-    /// 容器状态 "RUNNING":运行,"PAUSED":暂停,"STOPPED":停止,"CREATED":已经创建,"DESTROYED":已销毁,"RESTARTING":重启中,"REMOVING":迁移中,"DEAD":DEAD,"UNKNOWN":未知
+    /// Container status. "RUNNING": running; "PAUSED": paused; "STOPPED": stopped; "CREATED": created; "DESTROYED": terminated; "RESTARTING": restarting; "REMOVING": migrating; "DEAD": dead; "UNKNOWN": unknown.
     "ContainerStatus" container_status set_container_status: str,
 } }
 
 rt::model! { read debug;
-/// 受漏洞影响的组件信息
+/// Information of the component affected by the vulnerability
 VulAffectedImageComponentInfo {
-    /// 组件名称
+    /// Component name
     "Name" name set_name: str,
-    /// 组件版本
+    /// Component version
     "Version" version set_version: str,
-    /// 组件修复版本
+    /// Component Repair Version
     "FixedVersion" fixed_version set_fixed_version: str,
-    /// 组件路径
+    /// Component path
     "Path" path set_path: str,
 } }
 
 rt::model! { read debug;
-/// 受漏洞影响的镜像信息
+/// Information of the image affected by the vulnerability
 VulAffectedImageInfo {
-    /// 镜像ID
+    /// Image ID
     "ImageID" image_id set_image_id: str,
-    /// 镜像名称
+    /// Image name
     "ImageName" image_name set_image_name: str,
-    /// 关联的主机数(包含普通节点数和超级节点数)
+    /// Number of associated hosts (including regular nodes and super nodes).
     "HostCount" host_count set_host_count: i64,
-    /// 关联的超级节点数
+    /// Number of associated super nodes.
     "SuperNodeCount" super_node_count set_super_node_count: i64,
-    /// 关联的容器数
+    /// Number of associated containers
     "ContainerCount" container_count set_container_count: i64,
-    /// 组件列表
+    /// List of components
     "ComponentList" component_list set_component_list: list VulAffectedImageComponentInfo,
 } }
 
 rt::model! { read debug;
-/// 漏洞影响的仓库镜像列表
+/// This API is used to query the list of repository images affected by a specific vulnerability.
 VulAffectedRegistryImageInfo {
-    /// 镜像ID
+    /// Image ID
     "ImageID" image_id set_image_id: str,
-    /// 镜像名称
+    /// Image Name
     "ImageName" image_name set_image_name: str,
-    /// 镜像版本
+    /// Mirror version
     "ImageTag" image_tag set_image_tag: str,
-    /// 镜像命名空间
+    /// Image Namespace
     "Namespace" namespace set_namespace: str,
-    /// 镜像地址
+    /// Image address.
     "ImageRepoAddress" image_repo_address set_image_repo_address: str,
-    /// 组件列表
+    /// Component List
     "ComponentList" component_list set_component_list: list VulAffectedImageComponentInfo,
-    /// 是否为镜像的最新版本
+    /// Whether the Latest Version of the Image
     "IsLatestImage" is_latest_image set_is_latest_image: bool,
-    /// 内部镜像资产ID
+    /// Internal Image Asset ID
     "ImageAssetId" image_asset_id set_image_asset_id: i64,
 } }
 
 rt::model! { read debug;
-/// 漏洞防御事件详情
+/// Exploit prevention event details
 VulDefenceEvent {
-    /// 漏洞CVEID
+    /// Vulnerability CVE ID
     "CVEID" cveid set_cveid: str,
-    /// 漏洞名称
+    /// Vulnerability name
     "VulName" vul_name set_vul_name: str,
-    /// 漏洞PocID
+    /// POC ID
     "PocID" poc_id set_poc_id: str,
-    /// 入侵状态
+    /// Intrusion status
     "EventType" event_type set_event_type: str,
-    /// 攻击源IP
+    /// Attacker IP
     "SourceIP" source_ip set_source_ip: str,
-    /// 攻击源ip地址所在城市
+    /// Region of the attacker IP
     "City" city set_city: str,
-    /// 事件数量
+    /// Number of events
     "EventCount" event_count set_event_count: i64,
-    /// 容器ID
+    /// Container ID
     "ContainerID" container_id set_container_id: str,
-    /// 容器名称
+    /// Container name
     "ContainerName" container_name set_container_name: str,
-    /// 镜像ID
+    /// Image ID
     "ImageID" image_id set_image_id: str,
-    /// 镜像名称
+    /// Image name
     "ImageName" image_name set_image_name: str,
-    /// 处理状态
+    /// Processing status
     "Status" status set_status: str,
-    /// 事件ID
+    /// Event ID
     "EventID" event_id set_event_id: i64,
-    /// 首次发现时间
+    /// First detection time
     "CreateTime" create_time set_create_time: str,
-    /// 隔离状态
-    /// 未隔离  	NORMAL
-    /// 已隔离		ISOLATED
-    /// 隔离中		ISOLATING
-    /// 隔离失败	ISOLATE_FAILED
-    /// 解除隔离中  RESTORING
-    /// 解除隔离失败 RESTORE_FAILED
+    /// Isolation status
+    /// `NORMAL`: 	Not isolated.
+    /// `ISOLATED`: 		Isolated.
+    /// `ISOLATING`: 		Isolating.
+    /// `ISOLATE_FAILED`: 	Isolation failed.
+    /// `RESTORING`: Recovering.
+    /// `RESTORE_FAILED`: Recovery failed.
     "ContainerNetStatus" container_net_status set_container_net_status: str,
-    /// 最近发现时间
+    /// Last discovery time
     "MergeTime" merge_time set_merge_time: str,
-    /// 容器状态
-    /// 正在运行: RUNNING
-    /// 暂停: PAUSED
-    /// 停止: STOPPED
-    /// 已经创建: CREATED
-    /// 已经销毁: DESTROYED
-    /// 正在重启中: RESTARTING
-    /// 迁移中: REMOVING
+    /// Container status.
+    /// RUNNING: running
+    /// PAUSED
+    /// Stop: STOPPED
+    /// CREATED
+    /// DESTROYED
+    /// RESTARTING
+    /// Migrating: REMOVING
     "ContainerStatus" container_status set_container_status: str,
-    /// 容器子状态
-    /// "AGENT_OFFLINE"       //Agent离线
-    /// "NODE_DESTROYED"      //节点已销毁
-    /// "CONTAINER_EXITED"    //容器已退出
-    /// "CONTAINER_DESTROYED" //容器已销毁
-    /// "SHARED_HOST"         // 容器与主机共享网络
-    /// "RESOURCE_LIMIT"      //隔离操作资源超限
-    /// "UNKNOW"              // 原因未知
+    /// Container sub-status
+    /// AGENT_OFFLINE
+    /// NODE_DESTROYED
+    /// CONTAINER_EXITED
+    /// "CONTAINER_DESTROYED" //Container destroyed
+    /// "SHARED_HOST"         // Container shares network with host
+    /// RESOURCE_LIMIT
+    /// "UNKNOW"              // Reason unknown
     "ContainerNetSubStatus" container_net_sub_status set_container_net_sub_status: str,
-    /// 容器隔离操作来源
+    /// Container Isolation Operation Source
     "ContainerIsolateOperationSrc" container_isolate_operation_src set_container_isolate_operation_src: str,
-    /// 主机QUUID/超级节点ID
+    /// Host QUUID/Super Node ID
     "QUUID" quuid set_quuid: str,
-    /// 主机内网IP
+    /// Host private IP address
     "HostIP" host_ip set_host_ip: str,
-    /// 主机名称/超级节点名称
+    /// Host Name/Super Node Name
     "HostName" host_name set_host_name: str,
-    /// 节点类型[NORMAL:普通节点|SUPER:超级节点]
+    /// Node type. Values: `NORMAL` (general node), `SUPER` (super node).
     "NodeType" node_type set_node_type: str,
-    /// 外网IP
+    /// Public IP
     "PublicIP" public_ip set_public_ip: str,
-    /// 超级节点唯一ID
+    /// UID of a super node
     "NodeUniqueID" node_unique_id set_node_unique_id: str,
-    /// 超级节点ID
+    /// ID of a super node
     "NodeID" node_id set_node_id: str,
-    /// 集群ID
+    /// Cluster ID
     "ClusterID" cluster_id set_cluster_id: str,
-    /// 集群名称
+    /// Cluster name
     "ClusterName" cluster_name set_cluster_name: str,
-    /// pod名称
+    /// Pod name
     "PodName" pod_name set_pod_name: str,
     /// pod ip
     "PodIP" pod_ip set_pod_ip: str,
 } }
 
 rt::model! { read debug;
-/// 漏洞防御事件详情
+/// Exploit prevention event details
 VulDefenceEventDetail {
-    /// 漏洞CVEID
+    /// Vulnerability CVE ID
     "CVEID" cveid set_cveid: str,
-    /// 漏洞名称
+    /// Vulnerability name
     "VulName" vul_name set_vul_name: str,
-    /// 漏洞PocID
+    /// POC ID
     "PocID" poc_id set_poc_id: str,
-    /// 入侵状态
+    /// Intrusion status
     "EventType" event_type set_event_type: str,
-    /// 攻击源IP
+    /// Attacker IP
     "SourceIP" source_ip set_source_ip: str,
-    /// 攻击源ip地址所在城市
+    /// Region of the attacker IP
     "City" city set_city: str,
-    /// 事件数量
+    /// Number of events
     "EventCount" event_count set_event_count: i64,
-    /// 容器ID
+    /// Container ID
     "ContainerID" container_id set_container_id: str,
-    /// 容器名称
+    /// Container name
     "ContainerName" container_name set_container_name: str,
-    /// 镜像ID
+    /// Image ID
     "ImageID" image_id set_image_id: str,
-    /// 镜像名称
+    /// Image name
     "ImageName" image_name set_image_name: str,
-    /// 处理状态
+    /// Processing status
     "Status" status set_status: str,
-    /// 攻击源端口
+    /// Attacker port
     "SourcePort" source_port set_source_port: list String,
-    /// 事件ID
+    /// Event ID
     "EventID" event_id set_event_id: i64,
-    /// 主机名称/超级节点名称
+    /// General node/Super node name
     "HostName" host_name set_host_name: str,
-    /// 主机内网IP
+    /// Server private IP
     "HostIP" host_ip set_host_ip: str,
-    /// 主机外网IP
+    /// Server public IP
     "PublicIP" public_ip set_public_ip: str,
-    /// Pod名称
+    /// Pod name
     "PodName" pod_name set_pod_name: str,
-    /// 危害描述
+    /// Harm description
     "Description" description set_description: str,
-    /// 修复建议
+    /// Fix suggestion
     "OfficialSolution" official_solution set_official_solution: str,
-    /// 攻击包
+    /// Attack packet
     "NetworkPayload" network_payload set_network_payload: str,
-    /// 进程PID
+    /// Process PID
     "PID" pid set_pid: i64,
-    /// 进程主类名
+    /// Main class name of process
     "MainClass" main_class set_main_class: str,
-    /// 堆栈信息
+    /// Stack information
     "StackTrace" stack_trace set_stack_trace: str,
-    /// 监听账号
+    /// Listen to account
     "ServerAccount" server_account set_server_account: str,
-    /// 监听端口
+    /// Listening port
     "ServerPort" server_port set_server_port: str,
-    /// 进程路径
+    /// Process path
     "ServerExe" server_exe set_server_exe: str,
-    /// 进程命令行参数
+    /// Process command line parameter
     "ServerArg" server_arg set_server_arg: str,
-    /// 主机QUUID/超级节点ID
+    /// Host QUUID/Super Node ID
     "QUUID" quuid set_quuid: str,
-    /// 隔离状态
-    /// 未隔离  	NORMAL
-    /// 已隔离		ISOLATED
-    /// 隔离中		ISOLATING
-    /// 隔离失败	ISOLATE_FAILED
-    /// 解除隔离中  RESTORING
-    /// 解除隔离失败 RESTORE_FAILED
+    /// Isolation status
+    /// UNISOLATED NORMAL
+    /// ISOLATED
+    /// ISOLATING
+    /// Isolation FAILED
+    /// RESTORING isolation
+    /// Isolation restoration failed RESTORE_FAILED
     "ContainerNetStatus" container_net_status set_container_net_status: str,
-    /// 容器子状态
-    /// "AGENT_OFFLINE"       //Agent离线
-    /// "NODE_DESTROYED"      //节点已销毁
-    /// "CONTAINER_EXITED"    //容器已退出
-    /// "CONTAINER_DESTROYED" //容器已销毁
-    /// "SHARED_HOST"         // 容器与主机共享网络
-    /// "RESOURCE_LIMIT"      //隔离操作资源超限
-    /// "UNKNOW"              // 原因未知
+    /// Container sub-status
+    /// AGENT_OFFLINE
+    /// NODE_DESTROYED
+    /// CONTAINER_EXITED
+    /// "CONTAINER_DESTROYED" //Container destroyed
+    /// "SHARED_HOST"         // Container shares network with host
+    /// RESOURCE_LIMIT
+    /// "UNKNOW"              // Reason unknown
     "ContainerNetSubStatus" container_net_sub_status set_container_net_sub_status: str,
-    /// 容器隔离操作来源
+    /// Container Isolation Operation Source
     "ContainerIsolateOperationSrc" container_isolate_operation_src set_container_isolate_operation_src: str,
-    /// 容器状态
-    /// 正在运行: RUNNING
-    /// 暂停: PAUSED
-    /// 停止: STOPPED
-    /// 已经创建: CREATED
-    /// 已经销毁: DESTROYED
-    /// 正在重启中: RESTARTING
-    /// 迁移中: REMOVING
+    /// Container status.
+    /// RUNNING: running
+    /// PAUSED
+    /// Stop: STOPPED
+    /// CREATED
+    /// DESTROYED
+    /// RESTARTING
+    /// Migrating: REMOVING
     "ContainerStatus" container_status set_container_status: str,
-    /// 接口Url
+    /// API URL
     "JNDIUrl" jndi_url set_jndi_url: str,
     /// rasp detail
     "RaspDetail" rasp_detail set_rasp_detail: list RaspInfo,
-    /// 超级节点子网名称
+    /// Super node subnet name
     "NodeSubNetName" node_sub_net_name set_node_sub_net_name: str,
-    /// 超级节点子网网段
+    /// Super node subnet IP range
     "NodeSubNetCIDR" node_sub_net_cidr set_node_sub_net_cidr: str,
-    /// pod ip
+    /// Pod IP
     "PodIP" pod_ip set_pod_ip: str,
-    /// 节点类型[NORMAL:普通节点|SUPER:超级节点]
+    /// Node type. Values: `NORMAL` (general node), `SUPER` (super node).
     "NodeType" node_type set_node_type: str,
-    /// 超级节点ID
+    /// ID of a super node
     "NodeID" node_id set_node_id: str,
-    /// 超级节点唯一ID
+    /// UID of a super node
     "NodeUniqueID" node_unique_id set_node_unique_id: str,
-    /// 超级节点子网ID
+    /// Super node subnet ID
     "NodeSubNetID" node_sub_net_id set_node_sub_net_id: str,
-    /// 集群ID
+    /// Cluster ID
     "ClusterID" cluster_id set_cluster_id: str,
-    /// 集群名称
+    /// Cluster name
     "ClusterName" cluster_name set_cluster_name: str,
     /// Namespace
     "Namespace" namespace set_namespace: str,
@@ -16868,304 +16890,304 @@ VulDefenceEventDetail {
 } }
 
 rt::model! { read debug;
-/// 漏洞防御攻击事件趋势
+/// Trend of exploit prevention events
 VulDefenceEventTendency {
-    /// 日期
+    /// Date
     "Date" date set_date: str,
-    /// 事件数量
+    /// Number of events
     "EventCount" event_count set_event_count: i64,
 } }
 
 rt::model! { read debug;
-/// 漏洞防御的主机信息
+/// Information of the server with exploit prevention enabled
 VulDefenceHost {
-    /// 主机名称/超级节点名称
+    /// General node/Super node name
     "HostName" host_name set_host_name: str,
-    /// 主机ip即内网ip
+    /// Server IP, which is the private IP
     "HostIP" host_ip set_host_ip: str,
-    /// 主机QUUID/超级节点ID
+    /// Node QUuid/Super node ID
     "HostID" host_id set_host_id: str,
-    /// 插件状态，正常：SUCCESS，异常：FAIL， NO_DEFENDED:未防御
+    /// Plugin status. Valid values: `SUCCESS` (normal); `FAIL` (abnormal); `NO_DEFENDED` (not defended).
     "Status" status set_status: str,
-    /// 外网ip
+    /// Public IP
     "PublicIP" public_ip set_public_ip: str,
-    /// 首次开启时间
+    /// First enablement time
     "CreateTime" create_time set_create_time: str,
-    /// 更新时间
+    /// Update time
     "ModifyTime" modify_time set_modify_time: str,
-    /// 节点类型[NORMAL:普通节点|SUPER:超级节点]
+    /// Node type. Values: `NORMAL` (general node), `SUPER` (super node).
     "NodeType" node_type set_node_type: str,
-    /// 超级节点子网名称
+    /// Super node subnet name
     "NodeSubNetName" node_sub_net_name set_node_sub_net_name: str,
-    /// 超级节点子网网段
+    /// Super node subnet IP range
     "NodeSubNetCIDR" node_sub_net_cidr set_node_sub_net_cidr: str,
-    /// 超级节点子网ID
+    /// Super node subnet ID
     "NodeSubNetID" node_sub_net_id set_node_sub_net_id: str,
-    /// 超级节点唯一ID
+    /// UID of a super node
     "NodeUniqueID" node_unique_id set_node_unique_id: str,
-    /// 超级节点ID
+    /// ID of a super node
     "NodeID" node_id set_node_id: str,
-    /// Pod Ip
+    /// Pod IP
     "PodIP" pod_ip set_pod_ip: str,
-    /// Pod 名称
+    /// Pod name
     "PodName" pod_name set_pod_name: str,
 } }
 
 rt::model! { read debug;
-/// 漏洞防护的插件信息
+/// Vulnerability protection plugin information
 VulDefencePlugin {
-    /// java进程pid
+    /// PID of the Java process
     "PID" pid set_pid: i64,
-    /// 进程主类名
+    /// Main class name of the process
     "MainClass" main_class set_main_class: str,
-    /// 插件运行状态：注入中:INJECTING，注入成功：SUCCESS，注入失败：FAIL，插件超时：TIMEOUT，插件退出：QUIT
+    /// Plugin status. Valid values: `INJECTING` (injecting); `SUCCESS` (injected successfully); `FAIL` (injection failed); `TIMEOUT` (plugin timed out); `QUIT` (plugin exited).
     "Status" status set_status: str,
-    /// 错误日志
+    /// Error log
     "ErrorLog" error_log set_error_log: str,
 } }
 
 rt::model! { read debug;
-/// 漏洞详情信息
+/// Vulnerability details
 VulDetailInfo {
-    /// CVE编号
+    /// CVE No.
     "CVEID" cveid set_cveid: str,
-    /// 漏洞名称
+    /// Vulnerability name
     "Name" name set_name: str,
-    /// 漏洞标签
+    /// vulnerability tag
     "Tags" tags set_tags: list String,
-    /// 漏洞类型
+    /// Vulnerability type
     "CategoryType" category_type set_category_type: str,
-    /// 漏洞威胁等级
+    /// Vulnerability threat level
     "Level" level set_level: str,
-    /// 漏洞披露时间
+    /// Vulnerability disclosure time
     "SubmitTime" submit_time set_submit_time: str,
-    /// 漏洞描述
+    /// Vulnerability description
     "Description" description set_description: str,
-    /// CVSS V3描述
+    /// CVSS V3 description
     "CVSSV3Desc" cvssv3_desc set_cvssv3_desc: str,
-    /// 漏洞修复建议
+    /// Vulnerability fix suggestion
     "OfficialSolution" official_solution set_official_solution: str,
-    /// 缓解措施
+    /// Mitigation measure
     "DefenseSolution" defense_solution set_defense_solution: str,
-    /// 参考链接
+    /// Reference link
     "Reference" reference set_reference: list String,
-    /// CVSS V3分数
+    /// CVSS V3 score
     "CVSSV3Score" cvssv3_score set_cvssv3_score: f64,
-    /// 受漏洞影响的组件列表
+    /// List of components affected by vulnerabilities
     "ComponentList" component_list set_component_list: list VulAffectedComponentInfo,
-    /// 影响本地镜像数
+    /// Number of affected local images
     "LocalImageCount" local_image_count set_local_image_count: i64,
-    /// 影响容器数
+    /// Number of affected containers
     "ContainerCount" container_count set_container_count: i64,
-    /// 影响仓库镜像数
+    /// Number of affected repository images
     "RegistryImageCount" registry_image_count set_registry_image_count: i64,
-    /// 漏洞子类型
+    /// Vulnerability sub-category
     "Category" category set_category: str,
-    /// 影响最新本地镜像数
+    /// Number of affected local images on the latest version
     "LocalNewestImageCount" local_newest_image_count set_local_newest_image_count: i64,
-    /// 影响最新仓库镜像数
+    /// Number of affected repository images on the latest version
     "RegistryNewestImageCount" registry_newest_image_count set_registry_newest_image_count: i64,
-    /// 漏洞PocID
+    /// POC ID
     "PocID" poc_id set_poc_id: str,
-    /// 防御状态，NO_DEFENDED:未防御，DEFENDED:已防御
+    /// Defense Status. NO_DEFENDED: Not Defended; DEFENDED: Defended
     "DefenceStatus" defence_status set_defence_status: str,
-    /// 漏洞防御主机范围: MANUAL:自选主机节点，ALL:全部
+    /// Vulnerability Defense Host Range. MANUAL: Selected Host Nodes; ALL: All
     "DefenceScope" defence_scope set_defence_scope: str,
-    /// 漏洞防御主机数量
+    /// Number of Hosts Defended Against Vulnerabilities
     "DefenceHostCount" defence_host_count set_defence_host_count: i64,
-    /// 已防御攻击次数
+    /// Number of Attacks Defended
     "DefendedCount" defended_count set_defended_count: i64,
-    /// 是否已扫描，NOT_SCAN:未扫描,SCANNED:已扫描
+    /// Scanned. NOT_SCAN: Not Scanned; SCANNED: Scanned
     "ScanStatus" scan_status set_scan_status: str,
 } }
 
 rt::model! { read debug;
-/// 漏洞扫描忽略的本地镜像
+/// Local images ignored by the vulnerability scan
 VulIgnoreLocalImage {
-    /// 记录ID
+    /// Record ID
     "ID" id set_id: i64,
-    /// 镜像ID
+    /// Image ID
     "ImageID" image_id set_image_id: str,
-    /// 镜像名称
+    /// Image name
     "ImageName" image_name set_image_name: str,
-    /// 镜像大小
+    /// Image size
     "ImageSize" image_size set_image_size: i64,
-    /// 漏洞PocID
+    /// POC ID
     "PocID" poc_id set_poc_id: str,
 } }
 
 rt::model! { read debug;
-/// 漏洞扫描忽略的仓库镜像
+/// Repository images ignored by the vulnerability scan
 VulIgnoreRegistryImage {
-    /// 记录ID
+    /// Record ID
     "ID" id set_id: i64,
-    /// 仓库名称
+    /// Repository name
     "RegistryName" registry_name set_registry_name: str,
-    /// 镜像版本
+    /// Image tag
     "ImageVersion" image_version set_image_version: str,
-    /// 仓库地址
+    /// Repository address
     "RegistryPath" registry_path set_registry_path: str,
-    /// 镜像ID
+    /// Image ID
     "ImageID" image_id set_image_id: str,
-    /// 漏洞PocID
+    /// POC ID
     "PocID" poc_id set_poc_id: str,
 } }
 
 rt::model! { read debug;
-/// 漏洞列表信息
+/// List of vulnerabilities
 VulInfo {
-    /// 漏洞名称
+    /// Vulnerability name
     "Name" name set_name: str,
-    /// 漏洞标签
+    /// vulnerability tag
     "Tags" tags set_tags: list String,
-    /// CVSS V3分数
+    /// CVSS V3 score
     "CVSSV3Score" cvssv3_score set_cvssv3_score: f64,
-    /// 风险等级
+    /// Risk level
     "Level" level set_level: str,
-    /// CVE编号
+    /// CVE No.
     "CVEID" cveid set_cveid: str,
-    /// 漏洞子类型
+    /// Vulnerability Subtype
     "Category" category set_category: str,
-    /// 首次发现时间
+    /// First detection time
     "FoundTime" found_time set_found_time: str,
-    /// 最近发现时间
+    /// Last discovery time
     "LatestFoundTime" latest_found_time set_latest_found_time: str,
-    /// 漏洞ID
+    /// Vulnerability ID
     "ID" id set_id: i64,
-    /// 影响本地镜像数
+    /// Number of affected local images
     "LocalImageCount" local_image_count set_local_image_count: i64,
-    /// 影响容器数
+    /// Affected Container Count
     "ContainerCount" container_count set_container_count: i64,
-    /// 影响仓库镜像数
+    /// Affected Repository Image Count
     "RegistryImageCount" registry_image_count set_registry_image_count: i64,
-    /// 漏洞PocID
+    /// Vulnerability Poc ID
     "PocID" poc_id set_poc_id: str,
-    /// 防御状态，NO_DEFENDED:未防御，DEFENDED:已防御
+    /// Defense Status. NO_DEFENDED: Not Defended; DEFENDED: Defended
     "DefenceStatus" defence_status set_defence_status: str,
-    /// 漏洞防御主机范围: MANUAL:自选主机节点，ALL:全部
+    /// Vulnerability Defense Host Range. MANUAL: Selected Host Nodes; ALL: All
     "DefenceScope" defence_scope set_defence_scope: str,
-    /// 漏洞防御主机数量
+    /// Number of Hosts Defended Against Vulnerabilities
     "DefenceHostCount" defence_host_count set_defence_host_count: i64,
-    /// 已防御攻击次数
+    /// Number of Attacks Defended
     "DefendedCount" defended_count set_defended_count: i64,
-    /// 漏洞对应机器的应用防护开启数量
+    /// Number of hosts with application protection enabled for the vulnerability.
     "RaspOpenNodeCount" rasp_open_node_count set_rasp_open_node_count: i64,
-    /// 漏洞对应机器的应用防护关闭数量
+    /// Number of hosts with application protection disabled for the vulnerability.
     "RaspClosedNodeCount" rasp_closed_node_count set_rasp_closed_node_count: i64,
 } }
 
 rt::model! { read debug;
-/// 漏洞扫描的镜像信息
+/// Information of the scanned image
 VulScanImageInfo {
-    /// 镜像ID
+    /// Image ID
     "ImageID" image_id set_image_id: str,
-    /// 镜像名称
+    /// Image name
     "ImageName" image_name set_image_name: str,
-    /// 镜像大小
+    /// Image size
     "Size" size set_size: f64,
-    /// 任务状态:SCANNING:扫描中 FAILED:失败 FINISHED:完成 CANCELED:取消
+    /// Task status. Valid values: `SCANNING` (scanning); `FAILED` (failed); `FINISHED` (completed); `CANCELED` (canceled).
     "ScanStatus" scan_status set_scan_status: str,
-    /// 扫描时长
+    /// Scan duration
     "ScanDuration" scan_duration set_scan_duration: f64,
-    /// 高危漏洞数
+    /// Number of high-risk vulnerabilities
     "HighLevelVulCount" high_level_vul_count set_high_level_vul_count: i64,
-    /// 中危漏洞数
+    /// Number of medium-risk vulnerabilities
     "MediumLevelVulCount" medium_level_vul_count set_medium_level_vul_count: i64,
-    /// 低危漏洞数
+    /// Number of low-risk vulnerabilities
     "LowLevelVulCount" low_level_vul_count set_low_level_vul_count: i64,
-    /// 严重漏洞数
+    /// Number of critical vulnerabilities
     "CriticalLevelVulCount" critical_level_vul_count set_critical_level_vul_count: i64,
-    /// 本地镜像漏洞扫描任务ID
+    /// ID of the task to scan local images for vulnerabilities
     "TaskID" task_id set_task_id: i64,
-    /// 漏洞扫描的开始时间
+    /// Start time of the vulnerability scan
     "ScanStartTime" scan_start_time set_scan_start_time: str,
-    /// 漏洞扫描的结束时间
+    /// End time of the vulnerability scan
     "ScanEndTime" scan_end_time set_scan_end_time: str,
-    /// 失败原因:TIMEOUT:超时 TOO_MANY:任务过多 OFFLINE:离线
+    /// Cause of the failure. Valid values: `TIMEOUT` (timeout); `TOO_MANY` (too many tasks); `OFFLINE` (offline).
     "ErrorStatus" error_status set_error_status: str,
 } }
 
 rt::model! { read debug;
-/// 漏洞趋势信息
+/// Vulnerability trend information
 VulTendencyInfo {
-    /// 漏洞趋势列表
+    /// List of vulnerability trends
     "VulSet" vul_set set_vul_set: list RunTimeTendencyInfo,
-    /// 漏洞影响的镜像类型：
-    /// LOCAL：本地镜像
-    /// REGISTRY: 仓库镜像
+    /// Image type affected by vulnerabilities:
+    /// `LOCAL`: Local image.
+    /// `REGISTRY`: Repository image.
     "ImageType" image_type set_image_type: str,
 } }
 
 rt::model! { read debug;
-/// 漏洞Top排名信息
+/// Ranking of top vulnerabilities
 VulTopRankingInfo {
-    /// 漏洞名称
+    /// Vulnerability name
     "VulName" vul_name set_vul_name: str,
-    /// 威胁等级,CRITICAL:严重 HIGH:高/MIDDLE:中/LOW:低
+    /// Severity. Valid values: `CRITICAL` (critical); `HIGH` (high);`MIDDLE` (medium);`LOW` (low).
     "Level" level set_level: str,
-    /// 影响的镜像数
+    /// Number of affected images
     "AffectedImageCount" affected_image_count set_affected_image_count: i64,
-    /// 影响的容器数
+    /// Number of affected containers
     "AffectedContainerCount" affected_container_count set_affected_container_count: i64,
-    /// 漏洞ID
+    /// Vulnerability ID
     "ID" id set_id: i64,
-    /// 漏洞PocID
+    /// POC ID
     "PocID" poc_id set_poc_id: str,
 } }
 
 rt::model! { both debug;
-/// 告警配置策略
+/// Alert configuration policy
 WarningRule {
-    /// 告警事件类型：
-    /// 镜像仓库安全-木马：IMG_REG_VIRUS
-    /// 镜像仓库安全-漏洞：IMG_REG_VUL
-    /// 镜像仓库安全-敏感信息：IMG_REG_RISK
-    /// 镜像安全-木马：IMG_VIRUS
-    /// 镜像安全-漏洞：IMG_VUL
-    /// 镜像安全-敏感信息：IMG_RISK
-    /// 镜像安全-镜像拦截：IMG_INTERCEPT
-    /// 运行时安全-容器逃逸：RUNTIME_ESCAPE
-    /// 运行时安全-异常进程：RUNTIME_FILE
-    /// 运行时安全-异常文件访问：RUNTIME_PROCESS
-    /// 运行时安全-高危系统调用：RUNTIME_SYSCALL
-    /// 运行时安全-反弹Shell：RUNTIME_REVERSE_SHELL
-    /// 运行时安全-木马：RUNTIME_VIRUS
+    /// Alert event type:
+    /// Image repository security - Trojan: `IMG_REG_VIRUS`.
+    /// Image repository security - Vulnerability: `IMG_REG_VUL`.
+    /// Image repository security - Sensitive data: `IMG_REG_RISK`.
+    /// Image security - Trojan: `IMG_VIRUS`.
+    /// Image security - Vulnerability: `IMG_VUL`.
+    /// Image security - Sensitive data: `IMG_RISK`.
+    /// Image security - Image blocking: `IMG_INTERCEPT`.
+    /// Runtime security - Container escape: `RUNTIME_ESCAPE`.
+    /// Runtime security - Abnormal process: `RUNTIME_FILE`.
+    /// Runtime security - Abnormal file access: `RUNTIME_PROCESS`.
+    /// Runtime security - High-risk syscall: `RUNTIME_SYSCALL`.
+    /// Runtime security - Reverse shell: `RUNTIME_REVERSE_SHELL`.
+    /// Runtime security - Trojan: `RUNTIME_VIRUS`.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 开关状态：
-    /// 打开：ON
-    /// 关闭：OFF
+    /// Switch status:
+    /// `ON`: On.
+    /// `OFF`: Off.
     ///
     /// Required.
     "Switch" switch set_switch: str,
-    /// 告警开始时间，格式: HH:mm
+    /// Alert start time in the format of "HH:mm"
     ///
     /// Required.
     "BeginTime" begin_time set_begin_time: str,
-    /// 告警结束时间，格式: HH:mm
+    /// Alert end time in the format of "HH:mm"
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 告警等级策略控制，二进制位每位代表一个含义，值以字符串类型传递
-    /// 控制开关分为高、中、低，则二进制位分别为：第1位:低，第2位:中，第3位:高，0表示关闭、1表示打开。
-    /// 如：高危和中危打开告警，低危关闭告警，则二进制值为：110
-    /// 告警类型不区分等级控制，则传1。
+    /// Alert level policy control. Each binary bit represents a meaning, and the value is passed as a string.
+    /// The control switch can be high, medium, or low, corresponding to the third, second, and first binary bit, respectively. Valid values: `0` (off); `1` (on).
+    /// For example, if the high and medium levels indicate to enable the alert and the low level indicates to disable it, the binary value is `110`.
+    /// If level control does not take effect for the alert type, pass in `1`.
     ///
     /// Required.
     "ControlBits" control_bits set_control_bits: str,
 } }
 
 rt::model! { read debug;
-/// 白名单正则表达式信息
+/// Allowlist Regular Expression Information
 WhiteListRegexpExpressionInfo {
-    /// 逻辑符号
-    /// 与 (AND)
-    /// 或 (OR)
-    /// 非 (NOT)
+    /// Logic symbol
+    /// AND
+    /// OR
+    /// NOT
     "LogicSymbol" logic_symbol set_logic_symbol: str,
-    /// 匹配字段
+    /// Matching field
     "MatchField" match_field set_match_field: str,
-    /// 匹配内容
+    /// Matching content
     "MatchContent" match_content set_match_content: str,
 } }

@@ -60,19 +60,19 @@ AMQPClusterInfo {
 } }
 
 rt::model! { write debug;
-/// Request of `AcknowledgeMessage` (确认pulsar消息).
+/// Request of `AcknowledgeMessage` (Confirm a pulsar message).
 ///
-/// 根据提供的 MessageID 确认指定 topic 中的消息
+/// This API is used to acknowledge the message in the specified topic by the provided `MessageID`.
 AcknowledgeMessageRequest {
-    /// 用作标识消息的唯一的ID（可从 receiveMessage 的返回值中获得）
+    /// Unique ID used to identify the message, which can be obtained from the returned value of `receiveMessage`.
     ///
     /// Required.
     "MessageId" message_id set_message_id: str,
-    /// Topic 名字（可从 receiveMessage 的返回值中获得）这里尽量需要使用topic的全路径，即：tenant/namespace/topic。如果不指定，默认使用的是：public/default
+    /// Topic name, which can be obtained from the returned value of `receiveMessage` and is better to be the full path of the topic, such as `tenant/namespace/topic`. If it is not specified, `public/default` will be used by default.
     ///
     /// Required.
     "AckTopic" ack_topic set_ack_topic: str,
-    /// 订阅者的名字，可以从receiveMessage的返回值中获取到。这里尽量与receiveMessage中的订阅者保持一致，否则没办法正确ack 接收回来的消息。
+    /// Subscriber name, which can be obtained from the returned value of `receiveMessage`. Make sure that it is the same as the subscriber name identified in `receiveMessage`; otherwise, the received message cannot be correctly acknowledged.
     ///
     /// Required.
     "SubName" sub_name set_sub_name: str,
@@ -80,50 +80,50 @@ AcknowledgeMessageRequest {
 rt::action!("tdmq", "2020-02-17", "AcknowledgeMessage", AcknowledgeMessageRequest => AcknowledgeMessageResponse);
 
 rt::model! { read debug;
-/// AcknowledgeMessage返回参数结构体
+/// AcknowledgeMessage response structure.
 AcknowledgeMessageResponse {
-    /// 如果为""，则说明没有错误返回，否则返回具体的错误信息。
+    /// If "", it indicates that there is no error return. otherwise return specific error information.
     "ErrorMsg" error_msg set_error_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 用户专享集群信息
+/// Information of dedicated clusters
 BindCluster {
-    /// 物理集群的名称
+    /// Name of a physical cluster.
     "ClusterName" cluster_name set_cluster_name: str,
 } }
 
 rt::model! { read debug;
-/// Pulsar集群TLS证书信息
+/// Pulsar cluster TLS certificate information.
 CertificateInfo {
-    /// SSL证书管理中的id
+    /// Specifies the id in SSL certificate management.
     "CertificateId" certificate_id set_certificate_id: str,
-    /// 证书到期时间
+    /// Certificate expiration time.
     "ExpireTime" expire_time set_expire_time: str,
-    /// 证书绑定的域名
+    /// Specifies the domain name bound to the certificate.
     "DomainName" domain_name set_domain_name: str,
-    /// 证书状态：0 已签发
-    /// 1 即将过期
-    /// 2 未启用
-    /// 3 已过期
-    /// 4 不可用
+    /// Certificate status: 0 indicates issued.
+    /// Expiring soon.
+    /// Not activated.
+    /// 3. indicates expired.
+    /// Indicates the unavailability.
     "Status" status set_status: str,
-    /// 证书类型：0：根证书，1：服务端证书
+    /// Certificate type: 0: root certificate, 1: server certificate.
     "Type" r#type set_type: str,
-    /// TencentCloud：SSL证书；Default：TDMQ官方默认证书
+    /// TencentCloud: SSL certificate. Default: TDMQ official Default certificate.
     "Origin" origin set_origin: str,
-    /// 证书添加/更新时间
+    /// Certificate addition/update time.
     "ModifyTime" modify_time set_modify_time: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ClearCmqQueue` (清空cmq消息队列中的消息).
+/// Request of `ClearCmqQueue` (Clears the messages in the CMQ message queue.).
 ///
-/// 清空cmq消息队列中的消息
+/// This API is used to clear the messages in the CMQ message queue.
 ClearCmqQueueRequest {
-    /// 队列名字，在单个地域同一账号下唯一。队列名称是一个不超过64个字符的字符串，必须以字母为首字符，剩余部分可以包含字母、数字和横划线(-)。
+    /// Queue name, unique under the same account in a single region. queue name is a string of no more than 64 characters, beginning with a letter, the rest may contain letters, digits, and hyphens (-).
     ///
     /// Required.
     "QueueName" queue_name set_queue_name: str,
@@ -131,22 +131,22 @@ ClearCmqQueueRequest {
 rt::action!("tdmq", "2020-02-17", "ClearCmqQueue", ClearCmqQueueRequest => ClearCmqQueueResponse);
 
 rt::model! { read debug;
-/// ClearCmqQueue返回参数结构体
+/// ClearCmqQueue response structure.
 ClearCmqQueueResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ClearCmqSubscriptionFilterTags` (清空cmq订阅者消息标签).
+/// Request of `ClearCmqSubscriptionFilterTags` (Clears the message tags of CMQ subscriber).
 ///
-/// 清空订阅者消息标签
+/// This API is used to clear the message tags of a subscriber.
 ClearCmqSubscriptionFilterTagsRequest {
-    /// 主题名字，在单个地域同一账号下唯一。主题名称是一个不超过64个字符的字符串，必须以字母为首字符，剩余部分可以包含字母、数字和横划线（-）。
+    /// Topic name, which must be unique under the same account in a single region. The name is a string of no more than 64 characters, starting with a letter, and the remaining part may include letters, numbers, and hyphens (-).
     ///
     /// Required.
     "TopicName" topic_name set_topic_name: str,
-    /// 订阅名字，在单个地域同一账号的同一主题下唯一。订阅名称是一个不超过64个字符的字符串，必须以字母为首字符，剩余部分可以包含字母、数字和横划线(-)。
+    /// Subscription name, which must be unique under the same account and same topic in a single region. the name is a string of no more than 64 characters, beginning with a letter, and the remaining part may contain letters, numbers, and hyphens (-).
     ///
     /// Required.
     "SubscriptionName" subscription_name set_subscription_name: str,
@@ -154,316 +154,360 @@ ClearCmqSubscriptionFilterTagsRequest {
 rt::action!("tdmq", "2020-02-17", "ClearCmqSubscriptionFilterTags", ClearCmqSubscriptionFilterTagsRequest => ClearCmqSubscriptionFilterTagsResponse);
 
 rt::model! { read debug;
-/// ClearCmqSubscriptionFilterTags返回参数结构体
+/// ClearCmqSubscriptionFilterTags response structure.
 ClearCmqSubscriptionFilterTagsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 客户端订阅详情，可用于辅助判断哪些客户端订阅关系不一致
+/// Client subscription details, which are used to help determine clients with inconsistent subscription relationships.
 ClientSubscriptionInfo {
-    /// 客户端ID
+    /// Client ID
     "ClientId" client_id set_client_id: str,
-    /// 客户端IP
+    /// Client IP.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ClientAddr" client_addr set_client_addr: str,
-    /// 订阅主题
+    /// Subscribed topic.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Topic" topic set_topic: str,
-    /// 订阅表达式
+    /// Subscription expression.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SubString" sub_string set_sub_string: str,
-    /// 订阅方式
+    /// Subscription method.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExpressionType" expression_type set_expression_type: str,
 } }
 
 rt::model! { read debug;
-/// 集群信息集合
+/// Set of cluster information
 Cluster {
-    /// 集群Id。
+    /// Cluster ID.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 集群名称。
+    /// Cluster name.
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 说明信息。
+    /// Remarks.
     "Remark" remark set_remark: str,
-    /// 接入点数量
+    /// Number of access points
     "EndPointNum" end_point_num set_end_point_num: i64,
-    /// 创建时间
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
-    /// 集群是否健康，1表示健康，0表示异常
+    /// Whether the cluster is healthy. 1: healthy; 0: exceptional
     "Healthy" healthy set_healthy: i64,
-    /// 集群健康信息
+    /// Cluster health information
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "HealthyInfo" healthy_info set_healthy_info: str,
-    /// 集群状态，0:创建中，1:正常，2:销毁中，3:已删除，4: 隔离中，5:创建失败，6: 删除失败
+    /// Cluster status. 0: creating; 1: normal; 2: terminating; 3: deleted; 4. isolated; 5. creation failed; 6: deletion failed
     "Status" status set_status: i64,
-    /// 最大命名空间数量
+    /// Maximum number of namespaces
     "MaxNamespaceNum" max_namespace_num set_max_namespace_num: i64,
-    /// 最大Topic数量
+    /// Maximum number of topics
     "MaxTopicNum" max_topic_num set_max_topic_num: i64,
-    /// 最大QPS
+    /// Maximum QPS
     "MaxQps" max_qps set_max_qps: i64,
-    /// 最大消息保留时间，秒为单位
+    /// Maximum message retention period in seconds
     "MessageRetentionTime" message_retention_time set_message_retention_time: i64,
-    /// 最大存储容量
+    /// Maximum storage capacity
     "MaxStorageCapacity" max_storage_capacity set_max_storage_capacity: i64,
-    /// 集群版本
+    /// Cluster version
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Version" version set_version: str,
-    /// 公网访问接入点
+    /// Public network access point
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "PublicEndPoint" public_end_point set_public_end_point: str,
-    /// 旧的公网访问接入点
+    /// Old public network access point
     "OldPublicEndPoint" old_public_end_point set_old_public_end_point: str,
-    /// VPC访问接入点
+    /// VPC access point
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "VpcEndPoint" vpc_end_point set_vpc_end_point: str,
-    /// 旧的VPC访问接入点
+    /// Old VPC access point
     "OldVpcEndPoint" old_vpc_end_point set_old_vpc_end_point: str,
-    /// 命名空间数量
+    /// Number of namespaces
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "NamespaceNum" namespace_num set_namespace_num: i64,
-    /// 已使用存储限制，MB为单位
+    /// Limit of used storage in MB
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "UsedStorageBudget" used_storage_budget set_used_storage_budget: i64,
-    /// 最大生产消息速率，以条数为单位
+    /// Maximum message production rate in messages
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "MaxPublishRateInMessages" max_publish_rate_in_messages set_max_publish_rate_in_messages: i64,
-    /// 最大推送消息速率，以条数为单位
+    /// Maximum message push rate in messages
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "MaxDispatchRateInMessages" max_dispatch_rate_in_messages set_max_dispatch_rate_in_messages: i64,
-    /// 最大生产消息速率，以字节为单位
+    /// Maximum message production rate in bytes
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "MaxPublishRateInBytes" max_publish_rate_in_bytes set_max_publish_rate_in_bytes: i64,
-    /// 最大推送消息速率，以字节为单位
+    /// Maximum message push rate in bytes
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "MaxDispatchRateInBytes" max_dispatch_rate_in_bytes set_max_dispatch_rate_in_bytes: i64,
-    /// 已创建主题数
+    /// Number of created topics
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TopicNum" topic_num set_topic_num: i64,
-    /// 最长消息延时，以秒为单位
+    /// Maximum message delay in seconds
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "MaxMessageDelayInSeconds" max_message_delay_in_seconds set_max_message_delay_in_seconds: i64,
-    /// 是否开启公网访问，不填时默认开启
+    /// Whether to enable public network access. If this parameter is left empty, the feature will be enabled by default
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "PublicAccessEnabled" public_access_enabled set_public_access_enabled: bool,
-    /// 标签
+    /// Tag
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Tags" tags set_tags: list Tag,
-    /// 旧的支撑网 Pulsar 接入点
+    /// Old support network Pulsar access point
     "OldInternalPulsarEndPoint" old_internal_pulsar_end_point set_old_internal_pulsar_end_point: str,
-    /// 旧的支撑网 HTTP 接入点
+    /// Old support network HTTP access point
     "OldInternalHttpEndPoint" old_internal_http_end_point set_old_internal_http_end_point: str,
-    /// 计费模式：
-    /// 0: 按量计费
-    /// 1: 包年包月
+    /// Billing mode:
+    /// `0`: Pay-as-you-go
+    /// `1`: Yearly/Monthly subscription
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "PayMode" pay_mode set_pay_mode: i64,
-    /// 项目ID
+    /// Project ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProjectId" project_id set_project_id: i64,
-    /// 项目名字
+    /// Project name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProjectName" project_name set_project_name: str,
-    /// 是否支持升级专业版实例
+    /// Specifies whether the pro edition instance can be upgraded.
     "UpgradeProInstance" upgrade_pro_instance set_upgrade_pro_instance: bool,
 } }
 
 rt::model! { read debug;
 /// cmq DeadLetterPolicy
 CmqDeadLetterPolicy {
-    /// 死信队列。
+    /// Dead letter queue.
     "DeadLetterQueue" dead_letter_queue set_dead_letter_queue: str,
-    /// 死信队列策略。0:最大接收次数;1:最大未消费时间
+    /// Dead letter queue policy. 0: maximum number of receipt. 1: maximum unconsumed time.
     "Policy" policy set_policy: i128,
-    /// 最大未消费过期时间。Policy为1时必选。范围300-43200，单位秒，需要小于消息最大保留时间MsgRetentionSeconds。
+    /// Maximum unconsumed expiration time. Required if policy is 1. Range: 300-43,200 seconds, must be less than the maximum message retention time MsgRetentionSeconds.
     "MaxTimeToLive" max_time_to_live set_max_time_to_live: i128,
-    /// 最大接收次数。Policy为0时必选，范围在1到1000。
+    /// Maximum number of receipt. required when Policy is 0. value range: 1 to 1000.
     "MaxReceiveCount" max_receive_count set_max_receive_count: i128,
 } }
 
 rt::model! { read debug;
 /// Cmq DeadLetterSource
 CmqDeadLetterSource {
-    /// 消息队列ID。
+    /// Message queue ID.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "QueueId" queue_id set_queue_id: str,
-    /// 消息队列名字。
+    /// Message queue name.
     "QueueName" queue_name set_queue_name: str,
 } }
 
 rt::model! { read debug;
-/// cmq 批量queue属性信息
+/// Batch queue attribute information of CMQ
 CmqQueue {
-    /// 消息队列ID。
+    /// Message queue ID.
     "QueueId" queue_id set_queue_id: str,
-    /// 消息队列名字。
+    /// Message queue name.
     "QueueName" queue_name set_queue_name: str,
-    /// 每秒钟生产消息条数的限制，消费消息的大小是该值的1.1倍。
+    /// Limit on the number of messages produced per second. The size of consumed messages is 1.1 times this value.
     "Qps" qps set_qps: i128,
-    /// 带宽限制。
+    /// Bandwidth limit.
     "Bps" bps set_bps: i128,
-    /// 飞行消息最大保留时间，需要小于消息保留周期。
+    /// Specifies the maximum retention time for in-flight messages, which must be less than the message retention period.
     "MaxDelaySeconds" max_delay_seconds set_max_delay_seconds: i128,
-    /// 最大堆积消息数。取值范围在公测期间为 1,000,000 - 10,000,000，正式上线后范围可达到 1000,000-1000,000,000。默认取值在公测期间为 10,000,000，正式上线后为 100,000,000。
+    /// Maximum number of heaped messages. The value range is 1,000,000–10,000,000 during the beta test and can be 1,000,000–1,000,000,000 after the product is officially released. The default value is 10,000,000 during the beta test and will be 100,000,000 after the product is officially released.
     "MaxMsgHeapNum" max_msg_heap_num set_max_msg_heap_num: i128,
-    /// 消息接收长轮询等待时间。取值范围0 - 30秒，默认值0。
+    /// Long polling waiting time for message receipt. Value range 0-30 seconds, default value 0.
     "PollingWaitSeconds" polling_wait_seconds set_polling_wait_seconds: i128,
-    /// 消息保留周期。取值范围60-1296000秒（1min-15天），默认值345600秒（4 天）。
+    /// Message retention period. The value range is 60-1,296,000 seconds (1 min-15 days), with a default value of 345,600 seconds (4 days).
     "MsgRetentionSeconds" msg_retention_seconds set_msg_retention_seconds: i128,
-    /// 消息可见性超时。取值范围1 - 43200秒（即12小时内），默认值30。
+    /// Message visibility timeout period. The value range is 1-43,200 seconds (within 12 hours), with a default value of 30.
     "VisibilityTimeout" visibility_timeout set_visibility_timeout: i128,
-    /// 消息最大长度。取值范围1024 - 1048576 Byte（即1K - 1024K），默认值65536。
+    /// Maximum message length. Range: 1,024-1,048,576 bytes (i.e., 1K-1,024K). Default value is 65,536.
     "MaxMsgSize" max_msg_size set_max_msg_size: i128,
-    /// 回溯队列的消息回溯时间最大值，取值范围0 - 43200秒，0表示不开启消息回溯。
+    /// Maximum message backtracking time for backtracking queues, range 0-43,200 seconds. 0 means message backtracking is not enabled.
     "RewindSeconds" rewind_seconds set_rewind_seconds: i128,
-    /// 队列的创建时间。返回 Unix 时间戳，精确到毫秒。
+    /// Creation time of queues. Returns a Unix timestamp, accurate to milliseconds.
     "CreateTime" create_time set_create_time: i128,
-    /// 最后一次修改队列属性的时间。返回 Unix 时间戳，精确到毫秒。
+    /// The last time the queue attribute was modified. Returns a Unix timestamp, accurate to milliseconds.
     "LastModifyTime" last_modify_time set_last_modify_time: i128,
-    /// 在队列中处于 Active 状态（不处于被消费状态）的消息总数，为近似值。
+    /// Total number of active messages (not being consumed) in queue, an approximate value.
     "ActiveMsgNum" active_msg_num set_active_msg_num: i128,
-    /// 在队列中处于 Inactive 状态（正处于被消费状态）的消息总数，为近似值。
+    /// Total number of inactive messages (being consumed) in queue, an approximate value.
     "InactiveMsgNum" inactive_msg_num set_inactive_msg_num: i128,
-    /// 延迟消息数。
+    /// Number of delayed messages.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "DelayMsgNum" delay_msg_num set_delay_msg_num: i128,
-    /// 已调用 DelMsg 接口删除，但还在回溯保留时间内的消息数量。
+    /// Number of retained messages which have been deleted by the `DelMsg` API but are still within their rewind time range.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "RewindMsgNum" rewind_msg_num set_rewind_msg_num: i128,
-    /// 消息最小未消费时间，单位为秒。
+    /// Minimum unconsumed time of message in seconds.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "MinMsgTime" min_msg_time set_min_msg_time: i128,
-    /// 事务消息队列。true表示是事务消息，false表示不是事务消息。
+    /// Transaction message queue. true: transaction message type; false: other message types.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Transaction" transaction set_transaction: bool,
-    /// 死信队列。
+    /// Dead letter queue.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "DeadLetterSource" dead_letter_source set_dead_letter_source: list CmqDeadLetterSource,
-    /// 死信队列策略。
+    /// Dead letter queue policy.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "DeadLetterPolicy" dead_letter_policy set_dead_letter_policy: obj CmqDeadLetterPolicy,
-    /// 事务消息策略。
+    /// Transaction message policy.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TransactionPolicy" transaction_policy set_transaction_policy: obj CmqTransactionPolicy,
-    /// 创建者Uin。
+    /// Creator `Uin`.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CreateUin" create_uin set_create_uin: i128,
-    /// 关联的标签。
+    /// Associated tag.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Tags" tags set_tags: list Tag,
-    /// 消息轨迹。true表示开启，false表示不开启。
+    /// Message trace. true: enabled; false: not enabled
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Trace" trace set_trace: bool,
-    /// 租户id
+    /// Tenant ID
     "TenantId" tenant_id set_tenant_id: str,
-    /// 命名空间名称
+    /// Specifies the namespace name.
     "NamespaceName" namespace_name set_namespace_name: str,
-    /// 集群状态，0:创建中，1:正常，2:销毁中，3:已删除，4: 隔离中，5:创建失败，6: 删除失败
+    /// Cluster status. 0: Creating, 1: Normal, 2: Deleting, 3: Deleted, 4: Isolating, 5: Creation failed, 6: Deletion failed
     "Status" status set_status: i64,
-    /// 最大未确认消息数量
+    /// Maximum Number of Unacknowledged Messages
     "MaxUnackedMsgNum" max_unacked_msg_num set_max_unacked_msg_num: i64,
-    /// 最大消息堆积大小（字节）
+    /// Maximum Message Backlog Size (bytes)
     "MaxMsgBacklogSize" max_msg_backlog_size set_max_msg_backlog_size: i64,
-    /// 队列可回溯存储空间，取值范围1024MB - 10240MB，0表示不开启
+    /// Queue retrospective storage space. Value range: 1024 MB to 10240 MB. 0 indicates disabled.
     "RetentionSizeInMB" retention_size_in_mb set_retention_size_in_mb: i128,
 } }
 
 rt::model! { read debug;
-/// cmq订阅返回参数
+/// Subscription response parameter in CMQ
 CmqSubscription {
-    /// 订阅名字，在单个地域同一账号的同一主题下唯一。订阅名称是一个不超过64个字符的字符串，必须以字母为首字符，剩余部分可以包含字母、数字和横划线(-)。
+    /// Subscription name, which must be unique under the same account and same topic in a single region. the name is a string of no more than 64 characters, beginning with a letter, and the remaining part may contain letters, numbers, and hyphens (-).
     "SubscriptionName" subscription_name set_subscription_name: str,
-    /// 订阅 ID。订阅 ID 在拉取监控数据时会用到。
+    /// Subscription ID. The subscription ID is used when monitoring data is pulled.
     "SubscriptionId" subscription_id set_subscription_id: str,
-    /// 订阅拥有者的 APPID。
+    /// Subscription owner `APPID`.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TopicOwner" topic_owner set_topic_owner: i128,
-    /// 该订阅待投递的消息数。
+    /// The number of messages waiting for shipping for this subscription.
     "MsgCount" msg_count set_msg_count: i128,
-    /// 最后一次修改订阅属性的时间。返回 Unix 时间戳，精确到毫秒。
+    /// The last time the subscription attribute was modified. Returns a Unix timestamp, accurate to milliseconds.
     "LastModifyTime" last_modify_time set_last_modify_time: i128,
-    /// 订阅的创建时间。返回 Unix 时间戳，精确到毫秒。
+    /// The time when the subscription was created. Returns a Unix timestamp, accurate to milliseconds.
     "CreateTime" create_time set_create_time: i128,
-    /// 表示订阅接收消息的过滤策略。
+    /// Filtering policy for subscribing to and receiving messages.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "BindingKey" binding_key set_binding_key: list String,
-    /// 接收通知的 endpoint，根据协议 protocol 区分：对于 HTTP，endpoint 必须以http://开头，host 可以是域名或 IP；对于 queue，则填 queueName。
+    /// The endpoint that receives notifications is differentiated by protocol: For HTTP, the endpoint must start with http://, and the host can be a domain name or IP; for queue, fill in queueName.
     "Endpoint" endpoint set_endpoint: str,
-    /// 描述用户创建订阅时选择的过滤策略：
-    /// filterType = 1表示用户使用 filterTag 标签过滤
-    /// filterType = 2表示用户使用 bindingKey 过滤。
+    /// Describes the filtering policy selected by users when creating subscriptions.
+    /// filterType = 1 indicates Tag filtering when users use filterTag.
+    /// filterType = 2 indicates user use bindingKey for filtering.
     "FilterTags" filter_tags set_filter_tags: list String,
-    /// 订阅的协议，目前支持两种协议：HTTP、queue。使用 HTTP 协议，用户需自己搭建接受消息的 Web Server。使用 queue，消息会自动推送到 CMQ queue，用户可以并发地拉取消息。
+    /// The subscription protocol, currently supports two protocols: HTTP and queue. When the HTTP protocol is used, users need to set up their own web server to accept messages. When the queue protocol is used, messages will automatically be pushed to CMQ queues, and users can pull messages concurrently.
     "Protocol" protocol set_protocol: str,
-    /// 向 endpoint 推送消息出现错误时，CMQ 推送服务器的重试策略。取值有：
-    /// （1）BACKOFF_RETRY，退避重试。每隔一定时间重试一次，重试够一定次数后，就把该消息丢弃，继续推送下一条消息；
-    /// （2）EXPONENTIAL_DECAY_RETRY，指数衰退重试。每次重试的间隔是指数递增的，例如开始 1s，后面是 2s，4s，8s...由于 Topic 消息的周期是一天，所以最多重试一天就把消息丢弃。默认值是 EXPONENTIAL_DECAY_RETRY。
+    /// Specifies the CMQ push server retry policy when an error occurs while pushing messages to an endpoint. valid values:.
+    /// BACKOFF_RETRY, backoff retry. retry at regular intervals, discard the message after a certain number of retries, and continue to push the next message.
+    /// (2) EXPONENTIAL_DECAY_RETRY, EXPONENTIAL DECAY RETRY. the interval between retries increases exponentially, for example starting at 1s, followed by 2s, 4s, 8s... since the Topic message period is one day, RETRY for at most one day then discard the message. default value is EXPONENTIAL_DECAY_RETRY.
     "NotifyStrategy" notify_strategy set_notify_strategy: str,
-    /// 推送内容的格式。取值：（1）JSON；（2）SIMPLIFIED，即 raw 格式。如果 protocol 是 queue，则取值必须为 SIMPLIFIED。如果 protocol 是 HTTP，两个值均可以，默认值是 JSON。
+    /// The format of the push content. Values: (1) JSON; (2) SIMPLIFIED, i.e., raw format. If protocol is queue, the value must be SIMPLIFIED. If protocol is HTTP, both values are acceptable, with the default being JSON.
     "NotifyContentFormat" notify_content_format set_notify_content_format: str,
-    /// 订阅所属的主题名称
+    /// Topic Name of the Subscription
     "TopicName" topic_name set_topic_name: str,
 } }
 
 rt::model! { read debug;
-/// cmq topic返回信息展示字段
+/// Display field of the returned CMQ topic information
 CmqTopic {
-    /// 主题的 ID。
+    /// Topic ID.
     "TopicId" topic_id set_topic_id: str,
-    /// 主题名称。
+    /// Topic name.
     "TopicName" topic_name set_topic_name: str,
-    /// 消息在主题中最长存活时间，从发送到该主题开始经过此参数指定的时间后，不论消息是否被成功推送给用户都将被删除，单位为秒。固定为一天（86400秒），该属性不能修改。
+    /// Maximum lifetime of messages in a topic. After the time specified by this parameter has elapsed since sending to this topic, the message will be deleted whether or not it has been successfully pushed to the user. Measured in seconds and fixed at one day (86,400 seconds). This attribute cannot be modified.
     "MsgRetentionSeconds" msg_retention_seconds set_msg_retention_seconds: i128,
-    /// 消息最大长度。取值范围1024 - 1048576Byte（即1 - 1024K），默认值为1048576。
+    /// Maximum message length. value range: 1024-1048576 bytes (1-1024 kb). default value: 1048576.
     "MaxMsgSize" max_msg_size set_max_msg_size: i128,
-    /// 每秒钟发布消息的条数。
+    /// Number of messages published per second.
     "Qps" qps set_qps: i128,
-    /// 描述用户创建订阅时选择的过滤策略：
-    /// FilterType = 1表示用户使用 FilterTag 标签过滤;
-    /// FilterType = 2表示用户使用 BindingKey 过滤。
+    /// Describes the filtering policy selected by users when creating subscriptions.
+    /// FilterType = 1 means when users use Tag filtering with FilterTag.
+    /// FilterType = 2 indicates user use BindingKey for filtering.
     "FilterType" filter_type set_filter_type: i128,
-    /// 主题的创建时间。返回 Unix 时间戳，精确到毫秒。
+    /// Topic creation time. Returns a Unix timestamp, accurate to milliseconds.
     "CreateTime" create_time set_create_time: i128,
-    /// 最后一次修改主题属性的时间。返回 Unix 时间戳，精确到毫秒。
+    /// The last time the topic attribute was modified. Returns a Unix timestamp, accurate to milliseconds.
     "LastModifyTime" last_modify_time set_last_modify_time: i128,
-    /// 当前该主题中消息数目（消息堆积数）。
+    /// Number of messages in the current topic (message backlog).
     "MsgCount" msg_count set_msg_count: i128,
-    /// 创建者 Uin，CAM 鉴权 resource 由该字段组合而成。
+    /// Creator `Uin`. The `resource` field for CAM authentication is composed of this field.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "CreateUin" create_uin set_create_uin: i128,
-    /// 关联的标签。
+    /// Associated tag.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Tags" tags set_tags: list Tag,
-    /// 消息轨迹。true表示开启，false表示不开启。
+    /// Message trace. true: enabled; false: not enabled
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Trace" trace set_trace: bool,
-    /// 租户id
+    /// Tenant ID
     "TenantId" tenant_id set_tenant_id: str,
-    /// 命名空间名称
+    /// Specifies the namespace name.
     "NamespaceName" namespace_name set_namespace_name: str,
-    /// 集群状态，0:创建中，1:正常，2:销毁中，3:已删除，4: 隔离中，5:创建失败，6: 删除失败
+    /// Cluster status. 0: Creating, 1: Normal, 2: Deleting, 3: Deleted, 4: Isolating, 5: Creation failed, 6: Deletion failed
     "Status" status set_status: i64,
-    /// 0表示pulsar，1表示rocketmq
+    /// 0: Pulsar, 1: RocketMQ
     "BrokerType" broker_type set_broker_type: i64,
-    /// 订阅数量
+    /// Number of Subscriptions
     "SubscriptionCount" subscription_count set_subscription_count: i64,
 } }
 
 rt::model! { read debug;
 /// cmq TransactionPolicy
 CmqTransactionPolicy {
-    /// 第一次回查时间。
+    /// First recheck time.
     "FirstQueryInterval" first_query_interval set_first_query_interval: i128,
-    /// 最大查询次数。
+    /// Maximum query times.
     "MaxQueryCount" max_query_count set_max_query_count: i128,
 } }
 
 rt::model! { read debug;
-/// 消费者
+/// Consumer.
 Consumer {
-    /// 消费者开始连接的时间。
+    /// The time when the consumer started connecting.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ConnectedSince" connected_since set_connected_since: str,
-    /// 消费者地址。
+    /// Consumer address.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ConsumerAddr" consumer_addr set_consumer_addr: str,
-    /// 消费者名称。
+    /// Consumer name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ConsumerName" consumer_name set_consumer_name: str,
-    /// 消费者版本。
+    /// Consumer version.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ClientVersion" client_version set_client_version: str,
-    /// 消费者连接的主题分区号
+    /// Serial number of the topic partition connected to the consumer.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Partition" partition set_partition: i64,
 } }
 
 rt::model! { read debug;
-/// 消费日志
+/// Consumption log
 ConsumerLog {
-    /// 消息ID。
+    /// Message ID.
     "MsgId" msg_id set_msg_id: str,
-    /// 消费组。
+    /// Consumption group.
     "ConsumerGroup" consumer_group set_consumer_group: str,
-    /// 消费者名称。
+    /// Consumer name.
     "ConsumerName" consumer_name set_consumer_name: str,
-    /// 消费时间。
+    /// Consumption time.
     "ConsumeTime" consume_time set_consume_time: str,
-    /// 消费者客户端地址。
+    /// Consumer client address.
     "ConsumerAddr" consumer_addr set_consumer_addr: str,
-    /// 消费耗时（毫秒）。
+    /// Consumption time (milliseconds).
     "ConsumeUseTime" consume_use_time set_consume_use_time: i128,
-    /// 消费状态。
+    /// Consumption status.
     "Status" status set_status: str,
 } }
 
 rt::model! { read debug;
-/// 消费信息
+/// Consumption information
 ConsumerLogs {
-    /// 记录数。
+    /// Record count.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i128,
-    /// 消费日志。
+    /// Consumption log.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ConsumerLogSets" consumer_log_sets set_consumer_log_sets: list ConsumerLog,
 } }
 
@@ -489,216 +533,221 @@ ConsumerStats {
 } }
 
 rt::model! { read debug;
-/// 消费进度详情
+/// Consumption progress details
 ConsumersSchedule {
-    /// 当前分区id。
+    /// ID of the current partition.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Partitions" partitions set_partitions: i64,
-    /// 消息数量。
+    /// The number of messages.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NumberOfEntries" number_of_entries set_number_of_entries: i128,
-    /// 消息积压数量。
+    /// The number of heaped messages.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MsgBacklog" msg_backlog set_msg_backlog: i128,
-    /// 消费者每秒分发消息的数量之和。
+    /// The total number of messages delivered by the consumer per second.
     "MsgRateOut" msg_rate_out set_msg_rate_out: str,
-    /// 消费者每秒消息的byte。
+    /// The size (in bytes) of messages consumed by the consumer per second.
     "MsgThroughputOut" msg_throughput_out set_msg_throughput_out: str,
-    /// 超时丢弃比例。
+    /// Percentage of messages discarded due to timeout.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MsgRateExpired" msg_rate_expired set_msg_rate_expired: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateCmqQueue` (创建cmq队列接口).
+/// Request of `CreateCmqQueue` (Creates CMQ queue).
 ///
-/// 创建cmq队列接口
+/// This API is used to create a CMQ queue.
 CreateCmqQueueRequest {
-    /// 队列名字，在单个地域同一账号下唯一。队列名称以字母起始，只能包含字母、数字、“-”及“_”，最大64字符，不区分大小写。
+    /// Queue name is unique under the same account in a single region. Queue name starts with a letter and can only contain letters, numbers, "-", and "_", with a maximum of 64 characters. It is case-insensitive.
     ///
     /// Required.
     "QueueName" queue_name set_queue_name: str,
-    /// 最大堆积消息数。取值范围在公测期间为 1,000,000 - 10,000,000，正式上线后范围可达到 1000,000-1000,000,000。默认取值在公测期间为 10,000,000，正式上线后为 100,000,000。
+    /// Maximum number of heaped messages. The value range is 1,000,000–10,000,000 during the beta test and can be 1,000,000–1,000,000,000 after the product is officially released. The default value is 10,000,000 during the beta test and will be 100,000,000 after the product is officially released.
     "MaxMsgHeapNum" max_msg_heap_num set_max_msg_heap_num: i128,
-    /// 消息接收长轮询等待时间。取值范围 0-30 秒，默认值 0。
+    /// Long polling wait time for message reception. Value range: 0–30 seconds. Default value: 0.
     "PollingWaitSeconds" polling_wait_seconds set_polling_wait_seconds: i128,
-    /// 消息可见性超时。取值范围 1-43200 秒（即12小时内），默认值 30。
+    /// Message visibility timeout period. Value range: 1–43200 seconds (i.e., 12 hours). Default value: 30.
     "VisibilityTimeout" visibility_timeout set_visibility_timeout: i128,
-    /// 消息最大长度。取值范围 1024-1048576 Byte（即1-1024K），默认值 1048576。
+    /// Maximum message length. value range: 1024-1048576 Byte (1-1024K). default value: 1048576.
     "MaxMsgSize" max_msg_size set_max_msg_size: i128,
-    /// 消息最长未确认时间。取值范围 30-43200 秒（30秒~12小时），默认值 3600 (1 小时)。
+    /// The max period during which a message is retained before it is automatically acknowledged. Value range: 30-43,200 seconds (30 seconds to 12 hours). Default value: 3600 seconds (1 hour).
     "MsgRetentionSeconds" msg_retention_seconds set_msg_retention_seconds: i128,
-    /// 队列是否开启回溯消息能力，该参数取值范围0-1296000，0表示不开启。
+    /// Rewindable time of messages in the queue. Value range: 0-1,296,000s (if message rewind is enabled). The value “0” indicates that message rewind is not enabled.
     "RewindSeconds" rewind_seconds set_rewind_seconds: i128,
-    /// 1 表示事务队列，0 表示普通队列
+    /// 1: transaction queue; 0: general queue
     "Transaction" transaction set_transaction: i128,
-    /// 第一次回查间隔
+    /// First lookback interval
     "FirstQueryInterval" first_query_interval set_first_query_interval: i128,
-    /// 最大回查次数
+    /// Maximum number of lookbacks
     "MaxQueryCount" max_query_count set_max_query_count: i128,
-    /// 死信队列名称
+    /// Dead letter queue name
     "DeadLetterQueueName" dead_letter_queue_name set_dead_letter_queue_name: str,
-    /// 死信策略。0为消息被多次消费未删除，1为Time-To-Live过期
+    /// Dead letter policy. 0: message has been consumed multiple times but not deleted; 1: `Time-To-Live` has elapsed
     "Policy" policy set_policy: i128,
-    /// 最大接收次数 1-1000
+    /// Maximum receipt times. Value range: 1–1000
     "MaxReceiveCount" max_receive_count set_max_receive_count: i128,
-    /// policy为1时必选。最大未消费过期时间。范围300-43200，单位秒，需要小于消息最大保留时间msgRetentionSeconds
+    /// Maximum period in seconds before an unconsumed message expires, which is required if `policy` is 1. Value range: 300–43200. This value should be smaller than `msgRetentionSeconds` (maximum message retention period)
     "MaxTimeToLive" max_time_to_live set_max_time_to_live: i128,
-    /// 是否开启消息轨迹追踪，当不设置字段时，默认为不开启，该字段为true表示开启，为false表示不开启
+    /// Whether to enable message trace. true: yes; false: no. If this field is not configured, the feature will not be enabled
     "Trace" trace set_trace: bool,
-    /// 标签数组
+    /// Tag array.
     "Tags" tags set_tags: list Tag,
-    /// 队列可回溯存储空间：若开启消息回溯，取值范围：10240MB - 512000MB，若不开启消息回溯，取值：0
+    /// Queue storage space configured for message rewind. Value range: 10,240-512,000 MB (if message rewind is enabled). The value “0” indicates that message rewind is not enabled.
     "RetentionSizeInMB" retention_size_in_mb set_retention_size_in_mb: i128,
 } }
 rt::action!("tdmq", "2020-02-17", "CreateCmqQueue", CreateCmqQueueRequest => CreateCmqQueueResponse);
 
 rt::model! { read debug;
-/// CreateCmqQueue返回参数结构体
+/// CreateCmqQueue response structure.
 CreateCmqQueueResponse {
-    /// 创建成功的queueId
+    /// `queueId` of a successfully created queue
     "QueueId" queue_id set_queue_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateCmqSubscribe` (创建cmq订阅接口).
+/// Request of `CreateCmqSubscribe` (Creates CMQ subscription).
 ///
-/// 创建cmq订阅接口
+/// This API is used to create a CMQ subscription.
 CreateCmqSubscribeRequest {
-    /// 主题名字，在单个地域同一账号下唯一。主题名称是一个不超过64个字符的字符串，必须以字母为首字符，剩余部分可以包含字母、数字和横划线（-）。
+    /// Topic name, which must be unique under the same account in a single region. The name is a string of no more than 64 characters, starting with a letter, and the remaining part may include letters, numbers, and hyphens (-).
     ///
     /// Required.
     "TopicName" topic_name set_topic_name: str,
-    /// 订阅名字，在单个地域同一账号的同一主题下唯一。订阅名称以字母起始，只能包含字母、数字、“-”及“_”，最大64字符，创建后不能修改。
+    /// Subscription name is unique under the same account and same topic in a single region. Subscription name starts with a letter and can only contain letters, numbers, "-", and "_", with a maximum of 64 characters. It cannot be modified after creation.
     ///
     /// Required.
     "SubscriptionName" subscription_name set_subscription_name: str,
-    /// 订阅的协议，目前支持两种协议：http、queue。使用http协议，用户需自己搭建接受消息的web server。使用queue，消息会自动推送到CMQ queue，用户可以并发地拉取消息。
+    /// Subscription protocol. Currently, two protocols are supported: HTTP and queue. To use the HTTP protocol, you need to build your own web server to receive messages. With the queue protocol, messages are automatically pushed to a CMQ queue and you can pull them concurrently.
     ///
     /// Required.
     "Protocol" protocol set_protocol: str,
-    /// 接收通知的Endpoint，根据协议Protocol区分：对于http，Endpoint必须以“`http://`”开头，host可以是域名或IP；对于Queue，则填QueueName。 请注意，目前推送服务不能推送到私有网络中，因此Endpoint填写为私有网络域名或地址将接收不到推送的消息，目前支持推送到公网和基础网络。
+    /// `Endpoint` for notification receipt, which is distinguished by `Protocol`. For `http`, `Endpoint` must begin with `http://` and `host` can be a domain name or IP. For `Queue`, enter `QueueName`. Note that currently the push service cannot push messages to a VPC; therefore, if a VPC domain name or address is entered for `Endpoint`, pushed messages will not be received. Currently, messages can be pushed only to the public network and classic network.
     ///
     /// Required.
     "Endpoint" endpoint set_endpoint: str,
-    /// 向Endpoint推送消息出现错误时，CMQ推送服务器的重试策略。取值有：1）BACKOFF_RETRY，退避重试。每隔一定时间重试一次，重试够一定次数后，就把该消息丢弃，继续推送下一条消息；2）EXPONENTIAL_DECAY_RETRY，指数衰退重试。每次重试的间隔是指数递增的，例如开始1s，后面是2s，4s，8s...由于Topic消息的周期是一天，所以最多重试一天就把消息丢弃。默认值是EXPONENTIAL_DECAY_RETRY。
+    /// CMQ push server retry policy in case an error occurs while pushing a message to `Endpoint`. Valid values: 1. BACKOFF_RETRY: backoff retry, which is to retry at a fixed interval, discard the message after a certain number of retries, and continue to push the next message; 2. EXPONENTIAL_DECAY_RETRY: exponential decay retry, which is to retry at an exponentially increasing interval, such as 1s, 2s, 4s, 8s, and so on. As a message can be retained in a topic for one day, failed messages will be discarded at most after one day of retry. Default value: EXPONENTIAL_DECAY_RETRY.
     "NotifyStrategy" notify_strategy set_notify_strategy: str,
-    /// 消息正文。消息标签（用于消息过滤)。标签数量不能超过5个，每个标签不超过16个字符。与(Batch)PublishMessage的MsgTag参数配合使用，规则：1）如果FilterTag没有设置，则无论MsgTag是否有设置，订阅接收所有发布到Topic的消息；2）如果FilterTag数组有值，则只有数组中至少有一个值在MsgTag数组中也存在时（即FilterTag和MsgTag有交集），订阅才接收该发布到Topic的消息；3）如果FilterTag数组有值，但MsgTag没设置，则不接收任何发布到Topic的消息，可以认为是2）的一种特例，此时FilterTag和MsgTag没有交集。规则整体的设计思想是以订阅者的意愿为主。
+    /// Message body tag (used for message filtering). The number of tags cannot exceed 5, and each tag can contain up to 16 characters. It is used in conjunction with the `MsgTag` parameter of `(Batch)PublishMessage`. Rules: 1. If `FilterTag` is not configured, no matter whether `MsgTag` is configured, the subscription will receive all messages published to the topic; 2. If the array of `FilterTag` values has a value, only when at least one of the values in the array also exists in the array of `MsgTag` values (i.e., `FilterTag` and `MsgTag` have an intersection) can the subscription receive messages published to the topic; 3. If the array of `FilterTag` values has a value, but `MsgTag` is not configured, then no message published to the topic will be received, which can be considered as a special case of rule 2 as `FilterTag` and `MsgTag` do not intersect in this case. The overall design idea of rules is based on the intention of the subscriber.
     "FilterTag" filter_tag set_filter_tag: list String,
-    /// BindingKey数量不超过5个， 每个BindingKey长度不超过64字节，该字段表示订阅接收消息的过滤策略，每个BindingKey最多含有15个“.”， 即最多16个词组。
+    /// The number of `BindingKey` cannot exceed 5, and the length of each `BindingKey` cannot exceed 64 bytes. This field indicates the filtering policy for subscribing to and receiving messages. Each `BindingKey` includes up to 15 dots (namely up to 16 segments).
     "BindingKey" binding_key set_binding_key: list String,
-    /// 推送内容的格式。取值：1）JSON；2）SIMPLIFIED，即raw格式。如果Protocol是queue，则取值必须为SIMPLIFIED。如果Protocol是http，两个值均可以，默认值是JSON。
+    /// Push content format. Valid values: 1. JSON; 2. SIMPLIFIED, i.e., the raw format. If `Protocol` is `queue`, this value must be `SIMPLIFIED`. If `Protocol` is `http`, both options are acceptable, and the default value is `JSON`.
     "NotifyContentFormat" notify_content_format set_notify_content_format: str,
 } }
 rt::action!("tdmq", "2020-02-17", "CreateCmqSubscribe", CreateCmqSubscribeRequest => CreateCmqSubscribeResponse);
 
 rt::model! { read debug;
-/// CreateCmqSubscribe返回参数结构体
+/// CreateCmqSubscribe response structure.
 CreateCmqSubscribeResponse {
-    /// 订阅id
+    /// Subscription ID
     "SubscriptionId" subscription_id set_subscription_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateCmqTopic` (创建cmq主题).
+/// Request of `CreateCmqTopic` (Creates CMQ topic).
 ///
-/// 创建cmq主题
+/// This API is used to create a CMQ topic.
 CreateCmqTopicRequest {
-    /// 主题名字，在单个地域同一账号下唯一。主题名称只能包含字母、数字、“-”及“_”，最大64字符，创建后不能修改，不区分大小写。
+    /// Topic name is unique under the same account in a single region. Topic name can only contain letters, numbers, "-", and "_", with a maximum of 64 characters. It cannot be modified after creation and is case-insensitive.
     ///
     /// Required.
     "TopicName" topic_name set_topic_name: str,
-    /// 消息最大长度。取值范围 1024-65536 Byte（即1-64K），默认值 65536。
+    /// Maximum message length. Value range: 1024–65536 bytes (i.e., 1–64 KB). Default value: 65536.
     "MaxMsgSize" max_msg_size set_max_msg_size: i128,
-    /// 用于指定主题的消息匹配策略。1：表示标签匹配策略；2：表示路由匹配策略，默认值为标签匹配策略。
+    /// Used to specify the message match policy for the topic. 1: tag match policy (default value); 2: routing match policy.
     "FilterType" filter_type set_filter_type: i128,
-    /// 消息保存时间。取值范围60 - 86400 s（即1分钟 - 1天），默认值86400。
+    /// Message retention period. Value range: 60–86400 seconds (i.e., 1 minute–1 day). Default value: 86400.
     "MsgRetentionSeconds" msg_retention_seconds set_msg_retention_seconds: i128,
-    /// 是否开启消息轨迹标识，true表示开启，false表示不开启，不填表示不开启。
+    /// Whether to enable message trace. true: yes; false: no. If this field is left empty, the feature will not be enabled.
     "Trace" trace set_trace: bool,
-    /// 标签数组
+    /// Tag array.
     "Tags" tags set_tags: list Tag,
 } }
 rt::action!("tdmq", "2020-02-17", "CreateCmqTopic", CreateCmqTopicRequest => CreateCmqTopicResponse);
 
 rt::model! { read debug;
-/// CreateCmqTopic返回参数结构体
+/// CreateCmqTopic response structure.
 CreateCmqTopicResponse {
-    /// 主题id
+    /// Topic ID
     "TopicId" topic_id set_topic_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateEnvironment` (创建命名空间).
+/// Request of `CreateEnvironment` (Creates namespace).
 ///
-/// 用于在用户账户下创建消息队列 Tdmq 命名空间
+/// This API is used to create a TDMQ namespace.
 CreateEnvironmentRequest {
-    /// 环境（命名空间）名称，不支持中字以及除了短线和下划线外的特殊字符且不超过16个字符。
+    /// Environment (namespace) name, which can contain up to 16 letters, digits, hyphens, and underscores.
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 未消费消息过期时间，单位：秒，取值范围：60秒~15天。
+    /// Retention period for unconsumed messages in seconds. Value range: 60s to 1,296,000s (or 15 days).
     ///
     /// Required.
     "MsgTTL" msg_ttl set_msg_ttl: i128,
-    /// Pulsar 集群的ID
+    /// Pulsar cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 说明，128个字符以内。
+    /// Remarks (up to 128 characters).
     "Remark" remark set_remark: str,
-    /// 消息保留策略
+    /// Message retention policy
     "RetentionPolicy" retention_policy set_retention_policy: obj RetentionPolicy,
-    /// 是否开启自动创建订阅
+    /// Whether to enable "Auto-Create Subscription"
     "AutoSubscriptionCreation" auto_subscription_creation set_auto_subscription_creation: bool,
-    /// 离线订阅过期自动清理时间
+    /// Offline subscription automatic expiration cleanup time
     "SubscriptionExpirationTime" subscription_expiration_time set_subscription_expiration_time: i128,
-    /// 离线订阅过期自动清理时间开关
+    /// Offline subscription automatic expiration cleanup time switch
     "SubscriptionExpirationTimeEnable" subscription_expiration_time_enable set_subscription_expiration_time_enable: bool,
-    /// 命名空间标签
+    /// Namespace tag
     "Tags" tags set_tags: list Tag,
 } }
 rt::action!("tdmq", "2020-02-17", "CreateEnvironment", CreateEnvironmentRequest => CreateEnvironmentResponse);
 
 rt::model! { read debug;
-/// CreateEnvironment返回参数结构体
+/// CreateEnvironment response structure.
 CreateEnvironmentResponse {
-    /// 环境（命名空间）名称。
+    /// Environment (namespace) name.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 未消费消息过期时间，单位：秒。
+    /// TTL for unconsumed messages in seconds.
     "MsgTTL" msg_ttl set_msg_ttl: i128,
-    /// 说明，128个字符以内。
+    /// Remarks (up to 128 characters).
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Remark" remark set_remark: str,
-    /// 命名空间ID
+    /// Namespace ID
     "NamespaceId" namespace_id set_namespace_id: str,
-    /// 离线订阅过期自动清理时间
+    /// Offline subscription automatic expiration cleanup time
     "SubscriptionExpirationTime" subscription_expiration_time set_subscription_expiration_time: i128,
-    /// 离线订阅过期自动清理时间
+    /// Offline subscription automatic expiration cleanup time
     "SubscriptionExpirationTimeEnable" subscription_expiration_time_enable set_subscription_expiration_time_enable: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateEnvironmentRole` (创建环境角色授权).
+/// Request of `CreateEnvironmentRole` (Creates environment role).
 ///
-/// 创建环境角色授权
+/// This API is used to create an environment role.
 CreateEnvironmentRoleRequest {
-    /// 环境（命名空间）名称。
+    /// Environment (namespace) name.
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 角色名称。
+    /// Role name.
     ///
     /// Required.
     "RoleName" role_name set_role_name: str,
-    /// 授权项，最多只能包含produce、consume两项的非空字符串数组。
+    /// Permissions, which is a non-empty string array of `produce` and `consume` at the most.
     ///
     /// Required.
     "Permissions" permissions set_permissions: list String,
-    /// 必填字段，集群的ID
+    /// Cluster ID (required)
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -706,56 +755,55 @@ CreateEnvironmentRoleRequest {
 rt::action!("tdmq", "2020-02-17", "CreateEnvironmentRole", CreateEnvironmentRoleRequest => CreateEnvironmentRoleResponse);
 
 rt::model! { read debug;
-/// CreateEnvironmentRole返回参数结构体
+/// CreateEnvironmentRole response structure.
 CreateEnvironmentRoleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateProCluster` (创建Pulsar标准版或专业版实例).
+/// Request of `CreateProCluster` (Creates a professional cluster).
 ///
-/// 创建Pulsar标准版或专业版实例——预付费，仅通过api调用
+/// This api is used to create a professional cluster with prepayment via api calls.
 CreateProClusterRequest {
-    /// 多可用区部署选择三个可用区，示例[200002,200003,200004]
-    /// 单可用区部署选择一个可用区，示例[200002]
+    /// Multi-AZ deployment selects three AZs, example [200002,200003,200004]
+    /// Single-AZ deployment selects one availability zone, example [200002]
     ///
-    /// 专业版：当选择PULSAR.P2.MINI1时只支持两个可用区，其他规格支持三个可用区
-    /// 标准版（PULSAR.S2系列）：只支持两个可用区
+    /// When PULSAR.P2.MINI1 is selected, it only supports two AZs. Other models support three AZs.
     ///
     /// Required.
     "ZoneIds" zone_ids set_zone_ids: list i64,
-    /// 集群规格代号
-    /// 参考 [专业集群规格](https://cloud.tencent.com/document/product/1179/83705)
+    /// Cluster specification code
+    /// See [professional cluster specifications](https://www.tencentcloud.com/document/product/1179/83705?from_cn_redirect=1)
     ///
     /// Required.
     "ProductName" product_name set_product_name: str,
-    /// 1: true，开启自动按月续费
+    /// 1: true, enable automatic monthly renewal
     ///
-    /// 0: false，关闭自动按月续费
+    /// 0: false, disable automatic monthly renewal
     ///
     /// Required.
     "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: i64,
-    /// 购买时长，取值范围：1～50
+    /// Purchase period, value ranges from 1 to 50
     ///
     /// Required.
     "TimeSpan" time_span set_time_span: i64,
-    /// 集群名称不能为空，支持数字、字母、中文以及符号 “-_=:.”，长度不超过64个字符
+    /// Cluster name cannot be empty. It supports numbers, letters, Chinese, and symbols "-_=:.", with length not exceeding 64 characters.
     ///
     /// Required.
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 是否自动选择代金券 1是 0否 默认为0
+    /// Whether to automatically select voucher 1 Yes 0 No Default is 0
     ///
     /// Required.
     "AutoVoucher" auto_voucher set_auto_voucher: i64,
-    /// 存储规格
-    /// 参考 [专业集群规格](https://cloud.tencent.com/document/product/1179/83705)
+    /// Storage specification
+    /// See [professional cluster specifications](https://www.tencentcloud.com/document/product/1179/83705?from_cn_redirect=1)
     "StorageSize" storage_size set_storage_size: i64,
-    /// vpc网络标签
+    /// vpc network tag
     "Vpc" vpc set_vpc: obj VpcInfo,
-    /// 集群的标签列表(已废弃)
+    /// Tag list of the cluster (abandoned)
     "Tags" tags set_tags: list Tag,
-    /// 集群版本信息
+    /// Cluster version information
     "InstanceVersion" instance_version set_instance_version: str,
     /// 用户自定义租户名，可选。
     /// 不能为空，支持数字、字母以及符号 “-_=:.”，长度不超过 64 个字符。
@@ -767,90 +815,90 @@ CreateProClusterRequest {
 rt::action!("tdmq", "2020-02-17", "CreateProCluster", CreateProClusterRequest => CreateProClusterResponse);
 
 rt::model! { read debug;
-/// CreateProCluster返回参数结构体
+/// CreateProCluster response structure.
 CreateProClusterResponse {
-    /// 子订单号
+    /// Sub-order number
     "DealName" deal_name set_deal_name: str,
-    /// 订单号
+    /// Order ID
     "BigDealId" big_deal_id set_big_deal_id: str,
-    /// 集群Id
+    /// Cluster Id
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 集群名称
+    /// Cluster name.
     "ClusterName" cluster_name set_cluster_name: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateRabbitMQBinding` (创建RabbitMQ路由关系).
+/// Request of `CreateRabbitMQBinding` (This API is used to create a TDMQ for RabbitMQ routing relationship.).
 ///
-/// 创建RabbitMQ路由关系
+/// This API is used to create a TDMQ for RabbitMQ routing relationship.
 CreateRabbitMQBindingRequest {
-    /// 实例 ID，形如 amqp-xxxxxxxx。有效的 InstanceId 可通过登录 [TDMQ RabbitMQ 控制台](https://console.cloud.tencent.com/trabbitmq/cluster?rid=1)查询。
+    /// Instance ID, such as amqp-xxxxxxxx. effective InstanceId can be queried by logging in to the TDMQ RabbitMQ console (https://console.cloud.tencent.com/trabbitmq/cluster?rid=1).
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// VirtualHost 名称，形如 testvhost。有效的 VirtualHost 名称可通过登录 [TDMQ RabbitMQ 控制台](https://console.cloud.tencent.com/trabbitmq/cluster?rid=1)查询，在左侧导航栏点击 Vhost，并在 Vhost 列表中找到Vhost名称。
+    /// VirtualHost name, such as testvhost. effective VirtualHost names can be queried by logging in to the TDMQ RabbitMQ console (https://console.cloud.tencent.com/trabbitmq/cluster?rid=1), clicking Vhost in the left sidebar, and finding the Vhost name in the Vhost list.
     ///
     /// Required.
     "VirtualHost" virtual_host set_virtual_host: str,
-    /// 源exchange
+    /// Source exchange.
     ///
     /// Required.
     "Source" source set_source: str,
-    /// 目标类型,取值queue或exchange
+    /// Target type. Valid values: queue, exchange.
     ///
     /// Required.
     "DestinationType" destination_type set_destination_type: str,
-    /// 目标
+    /// Target
     ///
     /// Required.
     "Destination" destination set_destination: str,
-    /// 路由键
+    /// Routing key
     "RoutingKey" routing_key set_routing_key: str,
 } }
 rt::action!("tdmq", "2020-02-17", "CreateRabbitMQBinding", CreateRabbitMQBindingRequest => CreateRabbitMQBindingResponse);
 
 rt::model! { read debug;
-/// CreateRabbitMQBinding返回参数结构体
+/// CreateRabbitMQBinding response structure.
 CreateRabbitMQBindingResponse {
-    /// 实例 ID
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// vhost名称
+    /// Vhost name
     "VirtualHost" virtual_host set_virtual_host: str,
-    /// 路由关系Id
+    /// Routing relationship ID.
     "BindingId" binding_id set_binding_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `CreateRabbitMQUser` (创建RabbitMQ的用户).
+/// Request of `CreateRabbitMQUser` (Creates a TDMQ for RabbitMQ user).
 ///
-/// 创建RabbitMQ的用户
+/// This API is used to create a TDMQ for RabbitMQ user.
 CreateRabbitMQUserRequest {
-    /// 实例 ID，形如 amqp-xxxxxxxx。有效的 InstanceId 可通过登录 [TDMQ RabbitMQ 控制台](https://console.cloud.tencent.com/trabbitmq/cluster?rid=1)查询。
+    /// Instance ID, such as amqp-xxxxxxxx. Effective InstanceId can be obtained by logging in to the [TDMQ RabbitMQ Console](https://console.cloud.tencent.com/trabbitmq/cluster?rid=1) for querying.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 用户名，登录时使用
+    /// Username, used when logging in
     ///
     /// Required.
     "User" user set_user: str,
-    /// 密码，登录时使用。规范：不能为空，8-64个字符，至少要包含小写字母、大写字母、数字、特殊字符【()`~!@#$%^&*_=|{}[]:;',.?/】中的两项
+    /// Password, used when logging in. Requirements: Cannot be empty, 8-64 characters, must contain at least two of the following: lowercase letter, uppercase letter, digit, special character [()`~!@#$%^&*_=|{}[]:;',.?/].
     ///
     /// Required.
     "Password" password set_password: str,
-    /// 描述
+    /// Description.
     "Description" description set_description: str,
-    /// 用户标签，用于决定改用户访问RabbitMQ Management的权限范围
-    /// management：普通控制台用户，monitoring：管理型控制台用户，其他值：非控制台用户
+    /// User tag, used to determine the access permission of the user to RabbitMQ Management
+    /// management: ordinary console user, monitoring: console user with management privileges, other value: non-console user
     "Tags" tags set_tags: list String,
-    /// 该用户的最大连接数，不填写则不限制
+    /// Maximum number of connections for this user. Leave it blank to set as unlimited.
     "MaxConnections" max_connections set_max_connections: i64,
-    /// 该用户的最大channel数，不填写则不限制
+    /// Maximum number of channels for the user. Not specified means no limit.
     "MaxChannels" max_channels set_max_channels: i64,
-    /// 是否开启cam验证
+    /// Whether cam authentication is enabled
     "EnableCamAuth" enable_cam_auth set_enable_cam_auth: bool,
 } }
 impl ::core::fmt::Debug for CreateRabbitMQUserRequest {
@@ -870,69 +918,69 @@ impl ::core::fmt::Debug for CreateRabbitMQUserRequest {
 rt::action!("tdmq", "2020-02-17", "CreateRabbitMQUser", CreateRabbitMQUserRequest => CreateRabbitMQUserResponse);
 
 rt::model! { read debug;
-/// CreateRabbitMQUser返回参数结构体
+/// CreateRabbitMQUser response structure.
 CreateRabbitMQUserResponse {
-    /// 用户名，登录时使用
+    /// Username, used when logging in
     "User" user set_user: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateRabbitMQVipInstance` (创建 RabbitMQ 托管版实例).
+/// Request of `CreateRabbitMQVipInstance` (Create a RabbitMQ managed instance).
 ///
-/// 创建 RabbitMQ 托管版实例
+/// This API is used to create a RabbitMQ managed instance.
 CreateRabbitMQVipInstanceRequest {
-    /// 可用区
+    /// AZ
     ///
     /// Required.
     "ZoneIds" zone_ids set_zone_ids: list i64,
-    /// 私有网络ID，形如 vpc-xxx。有效的 VpcId 可通过登录[私有网络](https://console.cloud.tencent.com/vpc/vpc?rid=1)控制台查询；也可以调用接口 [DescribeVpcEx](https://cloud.tencent.com/document/api/215/1372)，从接口返回中的 unVpcId 字段获取。若在创建子机时 VpcId 与 SubnetId 同时传入 DEFAULT，则强制使用默认 vpc 网络。
+    /// vpc ID, such as vpc-xxx. valid VpcId can be obtained by logging in to the virtual private cloud console (https://console.cloud.tencent.com/vpc/vpc?rid=1) or via api call to DescribeVpcEx (https://www.tencentcloud.com/document/api/215/1372?from_cn_redirect=1), retrieving the unVpcId field from the api response. if both VpcId and SubnetId are set to DEFAULT when creating an instance, the DEFAULT vpc network will be forcibly used.
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 私有网络子网 ID，形如 subnet-xxx。有效的私有网络子网 ID 可通过登录[子网控制台](https://console.cloud.tencent.com/vpc/subnet?rid=1)查询；也可以调用接口 [DescribeSubnets](https://cloud.tencent.com/document/api/215/15784)，从接口返回中的 unSubnetId 字段获取。若在创建子机时 SubnetId 与 VpcId 同时传入 DEFAULT，则强制使用默认 vpc 网络。
+    /// The subnet ID of the vpc, such as subnet-xxx. valid subnet ids can be queried by logging in to the subnet console (https://console.cloud.tencent.com/vpc/subnet?rid=1) or by calling the api [DescribeSubnets](https://www.tencentcloud.com/document/api/215/15784?from_cn_redirect=1) and obtaining the unSubnetId field from the api response. if both SubnetId and VpcId are set to DEFAULT when creating an instance, the DEFAULT vpc network will be forcibly used.
     ///
     /// Required.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 集群名称
+    /// Cluster name
     ///
     /// Required.
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 集群的节点规格，需要输入对应的规格标识：
-    /// 2C8G：rabbit-vip-profession-2c8g
-    /// 4C16G：rabbit-vip-profession-4c16g
-    /// 8C32G：rabbit-vip-profession-8c32g
-    /// 16C32G：rabbit-vip-basic-4
-    /// 16C64G：rabbit-vip-profession-16c64g
-    /// 2C4G：rabbit-vip-basic-5
-    /// 4C8G：rabbit-vip-basic-1
-    /// 8C16G（已售罄）：rabbit-vip-basic-2
-    /// 不传默认为 4C8G：rabbit-vip-basic-1
+    /// Node specification of the cluster. need to enter the corresponding specification flag.
+    /// 2C8G:rabbit-vip-profession-2c8g
+    /// 4C16G:rabbit-vip-profession-4c16g
+    /// 8C32G:rabbit-vip-profession-8c32g
+    /// 16C32G:rabbit-vip-basic-4
+    /// 16C64G:rabbit-vip-profession-16c64g
+    /// 2C4G:rabbit-vip-basic-5
+    /// 4C8G:rabbit-vip-basic-1
+    /// 8C16G (sold out): rabbit-vip-basic-2.
+    /// Specifies the default value as 4C8G: rabbit-vip-basic-1.
     "NodeSpec" node_spec set_node_spec: str,
-    /// 节点数量,多可用区最少为3节点。不传默认单可用区为1,多可用区为3
+    /// Number of nodes, which is at least three for multi-AZ deployment. If this parameter is left empty, the value will be set to 1 for single-AZ deployment and 3 for multi-AZ deployment by default.
     "NodeNum" node_num set_node_num: i64,
-    /// 单节点存储规格,不传默认为200G
+    /// Storage capacity of a single node, which is 200 GB by default.
     "StorageSize" storage_size set_storage_size: i64,
-    /// 是否开启默认镜像队列，true 表示为开启，false 表示为不开启。不传默认为 false。该参数对4.x集群不生效。
+    /// Whether the default image queue is enabled. true means enabled, false means not enabled. defaults to false if not specified.
     "EnableCreateDefaultHaMirrorQueue" enable_create_default_ha_mirror_queue set_enable_create_default_ha_mirror_queue: bool,
-    /// 仅预付费集群（PayMode 参数为 1 时）使用该参数，表示是否自动续费，true 表示打开自动续费。不传默认为 true
+    /// Only applies to prepaid clusters (when PayMode parameter is 1). specifies whether the cluster is automatically renewed. true means auto-renewal is enabled. the default is true if not specified.
     "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: bool,
-    /// 购买时长,不传默认为1(月)
+    /// Validity period, which is one month by default.
     "TimeSpan" time_span set_time_span: i64,
-    /// 付费方式，0 为后付费，即按量计费；1 为预付费，即包年包月。默认包年包月
+    /// Payment mode. 0: postpaid, (pay-as-you-go); 1: prepaid (monthly subscription). Monthly subscription is used by default.
     "PayMode" pay_mode set_pay_mode: i128,
-    /// 集群版本，不传默认为 3.8.30，可选值为 3.8.30、3.11.8和3.13.7
+    /// Specifies the cluster edition. defaults to 3.8.30. valid values: 3.8.30, 3.11.8, 3.13.7.
     "ClusterVersion" cluster_version set_cluster_version: str,
-    /// 是否国际站请求，默认 false
+    /// Whether the request is from the international website. Default value: false.
     "IsIntl" is_intl set_is_intl: bool,
-    /// 资源标签列表
+    /// Resource tag list.
     "ResourceTags" resource_tags set_resource_tags: list Tag,
-    /// 公网带宽大小，单位 Mbps
+    /// Specifies the public bandwidth size in Mbps.
     "Bandwidth" bandwidth set_bandwidth: i128,
-    /// 是否打开公网接入，不传默认为false
+    /// Whether to enable public network access. If this parameter is not specified, the value is false by default.
     "EnablePublicAccess" enable_public_access set_enable_public_access: bool,
-    /// 是否打开集群删除保护，不传默认为 false
+    /// Whether to enable cluster deletion protection. if this parameter is not specified, the value is false by default.
     "EnableDeletionProtection" enable_deletion_protection set_enable_deletion_protection: bool,
     /// 集群类型
     ///
@@ -947,279 +995,279 @@ CreateRabbitMQVipInstanceRequest {
 rt::action!("tdmq", "2020-02-17", "CreateRabbitMQVipInstance", CreateRabbitMQVipInstanceRequest => CreateRabbitMQVipInstanceResponse);
 
 rt::model! { read debug;
-/// CreateRabbitMQVipInstance返回参数结构体
+/// CreateRabbitMQVipInstance response structure.
 CreateRabbitMQVipInstanceResponse {
-    /// 订单号 ID
+    /// Order ID.
     "TranId" tran_id set_tran_id: str,
-    /// 实例 ID
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateRabbitMQVirtualHost` (创建RabbitMQ的vhost).
+/// Request of `CreateRabbitMQVirtualHost` (Creates a TDMQ for RabbitMQ vhost).
 ///
-/// 创建RabbitMQ的vhost
+/// This API is used to create a TDMQ for RabbitMQ vhost.
 CreateRabbitMQVirtualHostRequest {
-    /// 实例 ID，形如amqp-xxxxxxxx。有效的 InstanceId 可通过登录 [TDMQ RabbitMQ 控制台](https://console.cloud.tencent.com/trabbitmq/cluster?rid=1)查询。
+    /// Instance ID, such as amqp-xxxxxxxx. valid InstanceId can be queried by logging in to the TDMQ RabbitMQ console (https://console.cloud.tencent.com/trabbitmq/cluster?rid=1).
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// vhost名
+    /// Vhost name
     ///
     /// Required.
     "VirtualHost" virtual_host set_virtual_host: str,
-    /// 描述
+    /// Description
     "Description" description set_description: str,
-    /// 消息轨迹开关,true打开,false关闭,默认关闭
+    /// Message trace flag. Valid values: `true` (Enabled), `false` (Disabled, which is the default value).
     "TraceFlag" trace_flag set_trace_flag: bool,
-    /// 是否创建镜像队列策略，默认值 true。该参数对4.x集群不生效。
+    /// Whether to create an image queue policy. Default value: true.
     "MirrorQueuePolicyFlag" mirror_queue_policy_flag set_mirror_queue_policy_flag: bool,
 } }
 rt::action!("tdmq", "2020-02-17", "CreateRabbitMQVirtualHost", CreateRabbitMQVirtualHostRequest => CreateRabbitMQVirtualHostResponse);
 
 rt::model! { read debug;
-/// CreateRabbitMQVirtualHost返回参数结构体
+/// CreateRabbitMQVirtualHost response structure.
 CreateRabbitMQVirtualHostResponse {
-    /// vhost名
+    /// Vhost name
     "VirtualHost" virtual_host set_virtual_host: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateRocketMQCluster` (创建 RocketMQ 虚拟集群).
+/// Request of `CreateRocketMQCluster` (Create a RocketMQ virtual cluster).
 ///
-/// 创建 RocketMQ 集群。
-/// 当前 API 适用集群：4.x 虚拟集群。创建 4.x 专享或通用集群的接口文档见 [CreateRocketMQVipInstance](https://cloud.tencent.com/document/api/1179/95721)，创建 5.x 集群接口文档见 [CreateInstance](https://cloud.tencent.com/document/api/1493/97868)。
+/// Create a RocketMQ cluster.
+/// This API is applicable to clusters: 4.x virtual cluster. For 4.x dedicated or generic clusters, refer to the API documentation [CreateRocketMQVipInstance](https://www.tencentcloud.com/document/api/1179/95721?from_cn_redirect=1). For 5.x clusters, refer to the API documentation [CreateInstance](https://www.tencentcloud.com/document/api/1493/97868?from_cn_redirect=1).
 CreateRocketMQClusterRequest {
-    /// 集群名称，3-64个字符，只能包含字母、数字、“-”及“_”
+    /// Cluster name, which can contain 3–64 letters, digits, hyphens, and underscores
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 集群描述，128个字符以内
+    /// Cluster description (up to 128 characters)
     "Remark" remark set_remark: str,
-    /// 标签列表
+    /// Tag list
     "TagList" tag_list set_tag_list: list Tag,
 } }
 rt::action!("tdmq", "2020-02-17", "CreateRocketMQCluster", CreateRocketMQClusterRequest => CreateRocketMQClusterResponse);
 
 rt::model! { read debug;
-/// CreateRocketMQCluster返回参数结构体
+/// CreateRocketMQCluster response structure.
 CreateRocketMQClusterResponse {
-    /// 集群ID
+    /// Cluster ID
     "ClusterId" cluster_id set_cluster_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateRocketMQEnvironmentRole` (创建 RocketMQ 角色授权).
+/// Request of `CreateRocketMQEnvironmentRole` (Create a RocketMQ role authorization).
 ///
-/// 创建角色授权。
-/// 当前 API 适用集群：4.x 虚拟集群，4.x 专享集群 和 4.x 通用集群。5.x 集群的创建角色接口文档见 [CreateRole](https://cloud.tencent.com/document/api/1493/98864)。
+/// Grant access by role.
+/// This API is applicable to clusters: 4.x virtual cluster, 4.x dedicated cluster, and 4.x generic cluster. For 5.x clusters, refer to the API documentation [CreateRole](https://www.tencentcloud.com/document/api/1493/98864?from_cn_redirect=1).
 CreateRocketMQEnvironmentRoleRequest {
-    /// 命名空间，4.x 通用集群命名空间固定为: tdmq_default
+    /// namespace. The 4.x common Cluster Namespace is fixed as: tdmq_default
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 角色名称。
+    /// Role name.
     ///
     /// Required.
     "RoleName" role_name set_role_name: str,
-    /// 授权项，最多只能包含produce、consume两项的非空字符串数组。
+    /// Authorization item, which can contain a non-empty character array of up to 2 items including produce and consume.
     ///
     /// Required.
     "Permissions" permissions set_permissions: list String,
-    /// 必填字段，集群的ID
+    /// Required field, cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// Topic&Group维度权限配置
+    /// Permission configuration for topic and group dimensions.
     "DetailedPerms" detailed_perms set_detailed_perms: list DetailedRolePerm,
 } }
 rt::action!("tdmq", "2020-02-17", "CreateRocketMQEnvironmentRole", CreateRocketMQEnvironmentRoleRequest => CreateRocketMQEnvironmentRoleResponse);
 
 rt::model! { read debug;
-/// CreateRocketMQEnvironmentRole返回参数结构体
+/// CreateRocketMQEnvironmentRole response structure.
 CreateRocketMQEnvironmentRoleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateRocketMQGroup` (批量创建 RocketMQ 消费组).
+/// Request of `CreateRocketMQGroup` (Batch create RocketMQ consumption groups).
 ///
-/// 创建 RocketMQ 消费组。
-/// 当前 API 适用集群：4.x 虚拟集群，4.x 专享集群 和 4.x 通用集群。创建 5.x 集群消费组的接口文档见 [CreateConsumerGroup](https://cloud.tencent.com/document/api/1493/97943)。
+/// This API is used to create a RocketMQ consumption group.
+/// This API is applicable to clusters: 4.x virtual cluster, 4.x dedicated cluster, and 4.x generic cluster. For 5.x clusters, refer to the API documentation [CreateConsumerGroup](https://www.tencentcloud.com/document/api/1493/97943?from_cn_redirect=1) to create a consumer group.
 CreateRocketMQGroupRequest {
-    /// Group名称，8~64个字符
+    /// Group name (8–64 characters)
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
-    /// 消费组所在的命名空间，4.x 通用集群命名空间固定为: tdmq_default
+    /// Namespace of the consumption group. The 4.x common Cluster Namespace is fixed as: tdmq_default
     ///
     /// Required.
     "Namespaces" namespaces set_namespaces: list String,
-    /// 是否开启消费
+    /// Whether to enable consumption
     ///
     /// Required.
     "ReadEnable" read_enable set_read_enable: bool,
-    /// 是否开启广播消费
+    /// Whether to enable broadcast consumption
     ///
     /// Required.
     "BroadcastEnable" broadcast_enable set_broadcast_enable: bool,
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 说明信息，最长128个字符
+    /// Remarks (up to 128 characters)
     "Remark" remark set_remark: str,
-    /// Group类型（TCP/HTTP）
+    /// Group type (`TCP`, `HTTP`)
     "GroupType" group_type set_group_type: str,
-    /// Group最大重试次数
+    /// The maximum number of retries for a group
     "RetryMaxTimes" retry_max_times set_retry_max_times: i128,
 } }
 rt::action!("tdmq", "2020-02-17", "CreateRocketMQGroup", CreateRocketMQGroupRequest => CreateRocketMQGroupResponse);
 
 rt::model! { read debug;
-/// CreateRocketMQGroup返回参数结构体
+/// CreateRocketMQGroup response structure.
 CreateRocketMQGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateRocketMQGroupV2` (创建 RocketMQ 消费组).
+/// Request of `CreateRocketMQGroupV2` (Create a RocketMQ consumption group).
 ///
-/// 创建 RocketMQ 消费组。
-/// 当前 API 适用集群：4.x 虚拟集群，4.x 专享集群 和 4.x 通用集群。创建 5.x 集群消费组的接口文档见 [CreateConsumerGroup](https://cloud.tencent.com/document/api/1493/97943)。
+/// This API is used to create a RocketMQ consumption group.
+/// This API is applicable to clusters: 4.x virtual cluster, 4.x dedicated cluster, and 4.x generic cluster. For 5.x clusters, refer to the API documentation [CreateConsumerGroup](https://www.tencentcloud.com/document/api/1493/97943?from_cn_redirect=1) to create a consumer group.
 CreateRocketMQGroupV2Request {
-    /// 消费组名称
+    /// consumer group name
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
-    /// 消费组所在的命名空间，4.x 通用集群命名空间固定为: tdmq_default
+    /// Namespace of the consumption group. The 4.x common Cluster Namespace is fixed as: tdmq_default
     ///
     /// Required.
     "Namespace" namespace set_namespace: str,
-    /// 是否开启消费
+    /// Enable consumption
     ///
     /// Required.
     "ReadEnable" read_enable set_read_enable: bool,
-    /// 是否开启广播消费
+    /// Enable broadcast consumption
     ///
     /// Required.
     "BroadcastEnable" broadcast_enable set_broadcast_enable: bool,
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 备注
+    /// Remarks
     "Remark" remark set_remark: str,
-    /// Group类型（TCP/HTTP）
+    /// Group Type (TCP/HTTP)
     "GroupType" group_type set_group_type: str,
-    /// Group最大重试次数
+    /// Group Max Retry Count
     "RetryMaxTimes" retry_max_times set_retry_max_times: i128,
-    /// 标签列表
+    /// Tag list
     "TagList" tag_list set_tag_list: list Tag,
 } }
 rt::action!("tdmq", "2020-02-17", "CreateRocketMQGroupV2", CreateRocketMQGroupV2Request => CreateRocketMQGroupV2Response);
 
 rt::model! { read debug;
-/// CreateRocketMQGroupV2返回参数结构体
+/// CreateRocketMQGroupV2 response structure.
 CreateRocketMQGroupV2Response {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateRocketMQMigrationTask` (创建RocketMQ元数据迁移任务).
+/// Request of `CreateRocketMQMigrationTask` (Create a RocketMQ metadata migration task).
 ///
-/// 创建RocketMQ元数据迁移任务，用于批量创建主题和消费组数据
+/// Create a RocketMQ metadata migration task to batch create topics and consumer group data.
 CreateRocketMQMigrationTaskRequest {
-    /// 集群ID
+    /// Cluster ID.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 任务类型：
-    /// 0，集群迁移
-    /// 1，导入到指定命名空间
+    /// Task type:
+    /// 0, Cluster migration
+    /// 1, Import To specified namespace
     ///
     /// Required.
     "Type" r#type set_type: i64,
-    /// 待导入的主题列表
+    /// List of Topics to Import
     "Topics" topics set_topics: list RocketMQTopicConfig,
-    /// 待导入的消费组列表
+    /// List of consumer groups to be imported
     "Groups" groups set_groups: list RocketMQGroupConfig,
-    /// 待导入的角色列表
+    /// List of roles to be imported
     "Roles" roles set_roles: list RocketMQRoleConfig,
-    /// 指定导入的命名空间
+    /// Specify the imported namespace
     "Namespace" namespace set_namespace: str,
 } }
 rt::action!("tdmq", "2020-02-17", "CreateRocketMQMigrationTask", CreateRocketMQMigrationTaskRequest => CreateRocketMQMigrationTaskResponse);
 
 rt::model! { read debug;
-/// CreateRocketMQMigrationTask返回参数结构体
+/// CreateRocketMQMigrationTask response structure.
 CreateRocketMQMigrationTaskResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateRocketMQNamespace` (创建 RocketMQ 命名空间).
+/// Request of `CreateRocketMQNamespace` (Create a RocketMQ namespace).
 ///
-/// 创建 RocketMQ 命名空间。
-/// 当前 API 适用集群：4.x 虚拟集群和 4.x 专享集群，其他集群类型均不支持该功能。
+/// This API is used to create a RocketMQ namespace.
+/// This API is applicable to clusters: 4.x virtual cluster and 4.x dedicated cluster. Other cluster types do not support this feature.
 CreateRocketMQNamespaceRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 命名空间名称，3-64个字符，只能包含字母、数字、“-”及“_”
+    /// Namespace name, which can contain 3–64 letters, digits, hyphens, and underscores
     ///
     /// Required.
     "NamespaceId" namespace_id set_namespace_id: str,
-    /// 已废弃
+    /// This parameter is disused.
     "Ttl" ttl set_ttl: i128,
-    /// 已废弃
+    /// This parameter is disused.
     "RetentionTime" retention_time set_retention_time: i128,
-    /// 说明，最大128个字符
+    /// Remarks (up to 128 characters)
     "Remark" remark set_remark: str,
 } }
 rt::action!("tdmq", "2020-02-17", "CreateRocketMQNamespace", CreateRocketMQNamespaceRequest => CreateRocketMQNamespaceResponse);
 
 rt::model! { read debug;
-/// CreateRocketMQNamespace返回参数结构体
+/// CreateRocketMQNamespace response structure.
 CreateRocketMQNamespaceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `CreateRocketMQRole` (创建 RocketMQ 角色).
+/// Request of `CreateRocketMQRole` (Create a RocketMQ role).
 ///
-/// 创建角色。
-/// 当前 API 适用集群：4.x 虚拟集群，4.x 专享集群 和 4.x 通用集群。5.x 集群的创建角色接口文档见 [CreateRole](https://cloud.tencent.com/document/api/1493/98864)。
+/// Create a role.
+/// This API is applicable to clusters: 4.x virtual cluster, 4.x dedicated cluster, and 4.x generic cluster. For 5.x clusters, refer to the API documentation [CreateRole](https://www.tencentcloud.com/document/api/1493/98864?from_cn_redirect=1).
 CreateRocketMQRoleRequest {
-    /// 角色名称，不支持中字以及除了短线和下划线外的特殊字符且长度必须大于0且小等于32。
+    /// Role name. Does not support Chinese characters and special characters other than hyphens and underscores. Length must be greater than 0 and less than or equal to 32.
     ///
     /// Required.
     "RoleName" role_name set_role_name: str,
-    /// 必填字段，集群Id
+    /// Required field, cluster Id
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 备注说明，长度必须大等于0且小等于128。
+    /// Remarks. The length must be greater than or equal to 0 and less than or equal to 128.
     "Remark" remark set_remark: str,
-    /// 角色授权类型（集群：Cluster; 主题或消费组：TopicAndGroup）
+    /// Role authorization type (Cluster: cluster; TopicAndGroup: topic/consumer group)
     "PermType" perm_type set_perm_type: str,
-    /// AK、SK的生成方式，AUTO：后端自动生成，MANUAL：用户手动输入
+    /// AK and SK generation method: AUTO: automatically generated by the backend, MANUAL: manually input by the user
     "RoleGenerateMode" role_generate_mode set_role_generate_mode: str,
-    /// 选择MANUAL模式下，需要手动输入AK值
+    /// Select MANUAL in mode and manually input the AK value
     "AccessKey" access_key set_access_key: str,
-    /// 选择MANUAL模式下，需要手动输入SK值
+    /// In MANUAL mode, you must manually enter the SK value
     "SecretKey" secret_key set_secret_key: str,
 } }
 impl ::core::fmt::Debug for CreateRocketMQRoleRequest {
@@ -1238,13 +1286,15 @@ impl ::core::fmt::Debug for CreateRocketMQRoleRequest {
 rt::action!("tdmq", "2020-02-17", "CreateRocketMQRole", CreateRocketMQRoleRequest => CreateRocketMQRoleResponse);
 
 rt::model! { read nodebug;
-/// CreateRocketMQRole返回参数结构体
+/// CreateRocketMQRole response structure.
 CreateRocketMQRoleResponse {
-    /// 角色名称
+    /// Role name
     "RoleName" role_name set_role_name: str,
-    /// 角色token
+    /// Role token
     "Token" token set_token: str,
-    /// 备注说明
+    /// Remarks
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Remark" remark set_remark: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1290,149 +1340,149 @@ CreateRocketMQRouterRuleResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateRocketMQTopic` (批量创建 RocketMQ 主题).
+/// Request of `CreateRocketMQTopic` (Batch create RocketMQ topics).
 ///
-/// 批量创建 RocketMQ 主题。
-/// 当前云 API 适用集群：4.x 虚拟集群，4.x 专享集群 和 4.x 通用集群。5.x 集群的创建 Topic 接口文档见 [CreateTopic](https://cloud.tencent.com/document/api/1493/97947)。
+/// Create RocketMQ topics in batches.
+/// This API is applicable to clusters: 4.x virtual cluster, 4.x dedicated cluster, and 4.x generic cluster. For 5.x clusters, refer to the API documentation [CreateTopic](https://www.tencentcloud.com/document/api/1493/97947?from_cn_redirect=1).
 CreateRocketMQTopicRequest {
-    /// 主题名称，3-64个字符，只能包含字母、数字、“-”及“_”
+    /// Topic name, which can contain 3–64 letters, digits, hyphens, and underscores
     ///
     /// Required.
     "Topic" topic set_topic: str,
-    /// 主题所在的命名空间，4.x 通用集群命名空间固定为: tdmq_default
+    /// Namespace of the topic. The common Cluster Namespace for 4.x is fixed as: tdmq_default
     ///
     /// Required.
     "Namespaces" namespaces set_namespaces: list String,
-    /// 主题类型，可选值为Normal, GlobalOrder, PartitionedOrder, Transaction, DelayScheduled。Transaction仅在专享版支持。
+    /// Topic type. Valid values: Normal, GlobalOrder, PartitionedOrder, Transaction, and DelayScheduled. Transaction is only supported in the Exclusive Edition.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 主题说明，最大128个字符
+    /// Topic remarks (up to 128 characters)
     "Remark" remark set_remark: str,
-    /// 分区数，全局顺序无效
+    /// Number of partitions, which doesn't take effect for globally sequential messages
     "PartitionNum" partition_num set_partition_num: i64,
 } }
 rt::action!("tdmq", "2020-02-17", "CreateRocketMQTopic", CreateRocketMQTopicRequest => CreateRocketMQTopicResponse);
 
 rt::model! { read debug;
-/// CreateRocketMQTopic返回参数结构体
+/// CreateRocketMQTopic response structure.
 CreateRocketMQTopicResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateRocketMQTopicV2` (创建 RocketMQ 主题).
+/// Request of `CreateRocketMQTopicV2` (Create a RocketMQ topic).
 ///
-/// 创建 RocketMQ 主题。
-/// 当前云 API 适用集群：4.x 虚拟集群，4.x 专享集群 和 4.x 通用集群。5.x 集群的创建 Topic 接口文档见 [CreateTopic](https://cloud.tencent.com/document/api/1493/97947)。
+/// This API is used to create a RocketMQ topic.
+/// This API is applicable to clusters: 4.x virtual cluster, 4.x dedicated cluster, and 4.x generic cluster. For 5.x clusters, refer to the API documentation [CreateTopic](https://www.tencentcloud.com/document/api/1493/97947?from_cn_redirect=1).
 CreateRocketMQTopicV2Request {
-    /// 主题名称
+    /// Topic name
     ///
     /// Required.
     "Topic" topic set_topic: str,
-    /// 主题类型，可选值为Normal, GlobalOrder, PartitionedOrder, Transaction, DelayScheduled。Transaction仅在专享版支持。
+    /// Topic type. Valid values: Normal, GlobalOrder, PartitionedOrder, Transaction, and DelayScheduled. Transaction is only supported in the Exclusive Edition.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 主题所在的命名空间，4.x 通用集群命名空间固定为: tdmq_default
+    /// Namespace of the topic. For 4.x common clusters, the Cluster Namespace is fixed as: tdmq_default
     ///
     /// Required.
     "Namespace" namespace set_namespace: str,
-    /// 备注
+    /// Remarks
     "Remark" remark set_remark: str,
-    /// 分区数，全局顺序无效
+    /// Number of partitions, invalid for global order
     "PartitionNum" partition_num set_partition_num: i64,
-    /// 标签列表
+    /// Tag list
     "TagList" tag_list set_tag_list: list Tag,
 } }
 rt::action!("tdmq", "2020-02-17", "CreateRocketMQTopicV2", CreateRocketMQTopicV2Request => CreateRocketMQTopicV2Response);
 
 rt::model! { read debug;
-/// CreateRocketMQTopicV2返回参数结构体
+/// CreateRocketMQTopicV2 response structure.
 CreateRocketMQTopicV2Response {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateRocketMQVipInstance` (创建 RocketMQ 专享或通用集群).
+/// Request of `CreateRocketMQVipInstance` (Create a RocketMQ dedicated or generic cluster).
 ///
-/// 创建 RocketMQ 4.x 集群。
-/// 当前 API 适用集群：4.x 专享集群 和 4.x 通用集群。创建 5.x 集群的接口文档见 [CreateInstance](https://cloud.tencent.com/document/api/1493/97868)。
+/// This API is used to create a RocketMQ 4.x cluster.
+/// This API is applicable to clusters: 4.x dedicated cluster and 4.x generic cluster. For 5.x clusters, refer to the API documentation [CreateInstance](https://www.tencentcloud.com/document/api/1493/97868?from_cn_redirect=1).
 CreateRocketMQVipInstanceRequest {
-    /// 实例名称
+    /// Instance name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 集群规格，支持规格有 1.通用型:rocket-vip-basic-0; 2.基础型:rocket-vip-basic-1; 3.标准型:rocket-vip-basic-2; 4.高阶Ⅰ型:rocket-vip-basic-3; 5.高阶Ⅱ型:rocket-vip-basic-4
+    /// Cluster specification. Supported specifications: 1. 	General: rocket-vip-basic-0; 2. Basic: rocket-vip-basic-1; 3. Standard: rocket-vip-basic-2; 4. Advanced I: rocket-vip-basic-3; 5. Advanced II: rocket-vip-basic-4.
     ///
     /// Required.
     "Spec" spec set_spec: str,
-    /// 单节点存储空间，GB为单位，最低200GB
+    /// Single-node storage space, in GB. The minimum space is 200 GB.
     ///
     /// Required.
     "StorageSize" storage_size set_storage_size: i64,
-    /// 节点部署的区域ID列表，如广州一区，则是100001，具体可查询腾讯云官网
+    /// The zone ID list for node deployment. For example, the ID of Guangzhou Zone 1 is 100001. For details, see the official website of the cloud platform.
     ///
     /// Required.
     "ZoneIds" zone_ids set_zone_ids: list String,
-    /// VPC信息
+    /// Describes the VPC information.
     ///
     /// Required.
     "VpcInfo" vpc_info set_vpc_info: obj VpcInfo,
-    /// 购买时长，月为单位
+    /// Purchase duration, in months.
     ///
     /// Required.
     "TimeSpan" time_span set_time_span: i64,
-    /// 节点数量，创建专享集群时必填
+    /// Node count, required when creating a dedicated cluster
     "NodeCount" node_count set_node_count: i64,
-    /// 通用集群规格标识，新购通用集群时必填，从 [DescribeRocketMQGeneralSKUs](https://cloud.tencent.com/document/api/1179/127066) 接口返回的 [GeneralSKU](https://cloud.tencent.com/document/api/1179/46089#GeneralSKU) 字段获取。
+    /// Flag of the generic cluster specification, required for new purchase. Obtain it from the GeneralSKU field in the API response of [DescribeRocketMQGeneralSKUs](https://www.tencentcloud.com/document/api/1179/127066?from_cn_redirect=1).
     "GeneralSkuCode" general_sku_code set_general_sku_code: str,
-    /// 是否用于迁移上云，默认为false
+    /// Whether it is used for cloud migration. The default value is false.
     "SupportsMigrateToCloud" supports_migrate_to_cloud set_supports_migrate_to_cloud: bool,
-    /// 是否开启公网
+    /// Specifies whether public network access is enabled.
     "EnablePublic" enable_public set_enable_public: bool,
-    /// 公网带宽，在开启公网情况下为必传字段
+    /// Public network bandwidth, a required field when the public network is enabled.
     "Bandwidth" bandwidth set_bandwidth: i64,
-    /// 公网白名单
+    /// Public network allowlist.
     "IpRules" ip_rules set_ip_rules: list PublicAccessRule,
-    /// 标签
+    /// Tag.
     "Tags" tags set_tags: list Tag,
 } }
 rt::action!("tdmq", "2020-02-17", "CreateRocketMQVipInstance", CreateRocketMQVipInstanceRequest => CreateRocketMQVipInstanceResponse);
 
 rt::model! { read debug;
-/// CreateRocketMQVipInstance返回参数结构体
+/// CreateRocketMQVipInstance response structure.
 CreateRocketMQVipInstanceResponse {
-    /// 集群ID
+    /// Cluster ID
     "ClusterId" cluster_id set_cluster_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateRole` (创建角色).
+/// Request of `CreateRole` (Creates role).
 ///
-/// 创建角色
+/// This API is used to create a role.
 CreateRoleRequest {
-    /// 角色名称，不支持中字以及除了短线和下划线外的特殊字符且长度必须大于0且小等于32。
+    /// Role name, which can contain up to 32 letters, digits, hyphens, and underscores.
     ///
     /// Required.
     "RoleName" role_name set_role_name: str,
-    /// 备注说明，长度必须大等于0且小等于128。
+    /// Remarks (up to 128 characters).
     ///
     /// Required.
     "Remark" remark set_remark: str,
-    /// 必填字段，集群Id
+    /// Cluster ID (required)
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -1440,15 +1490,17 @@ CreateRoleRequest {
 rt::action!("tdmq", "2020-02-17", "CreateRole", CreateRoleRequest => CreateRoleResponse);
 
 rt::model! { read nodebug;
-/// CreateRole返回参数结构体
+/// CreateRole response structure.
 CreateRoleResponse {
-    /// 角色名称
+    /// Role name
     "RoleName" role_name set_role_name: str,
-    /// 角色token
+    /// Role token
     "Token" token set_token: str,
-    /// 备注说明
+    /// Remarks
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Remark" remark set_remark: str,
-    /// 批量绑定名字空间
+    /// Namespaces that are bound in batches
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EnvironmentRoleSets" environment_role_sets set_environment_role_sets: list EnvironmentRoleSet,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1466,128 +1518,128 @@ impl ::core::fmt::Debug for CreateRoleResponse {
 }
 
 rt::model! { write debug;
-/// Request of `CreateSubscription` (创建订阅关系).
+/// Request of `CreateSubscription` (Creates subscription).
 ///
-/// 创建一个主题的订阅关系
+/// This API is used to create a subscription to a topic.
 CreateSubscriptionRequest {
-    /// 环境（命名空间）名称。
+    /// Environment (namespace) name.
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 主题名称。
+    /// Topic name.
     ///
     /// Required.
     "TopicName" topic_name set_topic_name: str,
-    /// 订阅者名称，不超过128个字符。
+    /// Subscriber name, which can contain up to 128 characters.
     ///
     /// Required.
     "SubscriptionName" subscription_name set_subscription_name: str,
-    /// 是否幂等创建，若否不允许创建同名的订阅关系。
+    /// Whether the creation is idempotent; if not, you cannot create subscriptions with the same name.
     ///
     /// Required.
     "IsIdempotent" is_idempotent set_is_idempotent: bool,
-    /// Pulsar 集群的ID
+    /// Pulsar cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 备注，128个字符以内。
+    /// Remarks (up to 128 characters).
     "Remark" remark set_remark: str,
-    /// 是否自动创建死信和重试主题，True 表示创建，False表示不创建，默认自动创建死信和重试主题。
+    /// Whether to automatically create a dead letter topic and a retry letter topic. true: yes (default value); false: no.
     "AutoCreatePolicyTopic" auto_create_policy_topic set_auto_create_policy_topic: bool,
-    /// 指定死信和重试主题名称规范，LEGACY表示历史命名规则，COMMUNITY表示Pulsar社区命名规范
+    /// Naming convention for dead letter and retry letter topics. `LEGACY` indicates to use the legacy naming convention, and `COMMUNITY` indicates to use the naming convention in the Pulsar community.
     "PostFixPattern" post_fix_pattern set_post_fix_pattern: str,
 } }
 rt::action!("tdmq", "2020-02-17", "CreateSubscription", CreateSubscriptionRequest => CreateSubscriptionResponse);
 
 rt::model! { read debug;
-/// CreateSubscription返回参数结构体
+/// CreateSubscription response structure.
 CreateSubscriptionResponse {
-    /// 创建结果。
+    /// Creation result.
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateTopic` (新增主题).
+/// Request of `CreateTopic` (Adds topic).
 ///
-/// 新增指定分区、类型的消息主题
+/// This API is used to add a message topic in the specified partition and type.
 CreateTopicRequest {
-    /// 环境（命名空间）名称。
+    /// Environment (namespace) name.
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 主题名，不支持中字以及除了短线和下划线外的特殊字符且不超过64个字符。
+    /// Topic name, which can contain up to 64 letters, digits, hyphens, and underscores.
     ///
     /// Required.
     "TopicName" topic_name set_topic_name: str,
-    /// 入参为1，即是创建非分区topic，无分区；入参大于1，表示分区topic的分区数，最大不允许超过32。
+    /// The input parameter is 1, which means creating a non-partitioned topic with no partition. if the input parameter is greater than 1, it indicates the number of partitions for a partitioned topic, and the maximum cannot exceed 32.
     ///
     /// Required.
     "Partitions" partitions set_partitions: i128,
-    /// Pulsar 集群的ID
+    /// Pulsar cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 备注，128字符以内。
+    /// Remarks (up to 128 characters).
     "Remark" remark set_remark: str,
-    /// 该入参将逐步弃用，可切换至PulsarTopicType参数
-    /// 0： 普通消息；
-    /// 1 ：全局顺序消息；
-    /// 2 ：局部顺序消息；
-    /// 3 ：重试队列；
-    /// 4 ：死信队列。
+    /// This input parameter will be disused soon. You can use `PulsarTopicType` instead.
+    /// 0: General message;
+    /// 1: Globally sequential message;
+    /// 2: Partitionally sequential message;
+    /// 3: Retry letter topic;
+    /// 4: Dead letter topic.
     "TopicType" topic_type set_topic_type: i128,
-    /// Pulsar 主题类型
-    /// 0: 非持久非分区
-    /// 1: 非持久分区
-    /// 2: 持久非分区
-    /// 3: 持久分区
+    /// Pulsar topic type.
+    /// `0`: Non-persistent and non-partitioned
+    /// `1`: Non-persistent and partitioned
+    /// `2`: Persistent and non-partitioned
+    /// `3`: Persistent and partitioned
     "PulsarTopicType" pulsar_topic_type set_pulsar_topic_type: i64,
-    /// 未消费消息过期时间，单位：秒，取值范围：60秒~15天。
+    /// Retention period for unconsumed messages in seconds. value ranges from 60 seconds to 15 days.
     "MsgTTL" msg_ttl set_msg_ttl: i128,
-    /// 不传默认是原生策略，DefaultPolicy表示当订阅下达到最大未确认消息数 5000 时，服务端将不再向当前订阅下的所有消费者推送消息，DynamicPolicy表示动态调整订阅下的最大未确认消息数，具体配额是在 5000 和消费者数量*20之间取最大值。每个消费者默认最大 unack 消息数为 20，超过该限制时仅影响该消费者，不影响其他消费者。
+    /// Default if not passed is native policy. DefaultPolicy means when the subscription reaches the maximum unacknowledged messages of 5000, the server will stop pushing messages to all consumers under the current subscription. DynamicPolicy means dynamically adjust the maximum unacknowledged messages of the subscription, with the specific quota being the maximum between 5000 and the number of consumers multiplied by 20. the default maximum unacknowledged message count per consumer is 20. exceeding this limit only affects that consumer and does not affect other consumers.
     "UnackPolicy" unack_policy set_unack_policy: str,
-    /// 是否开启异常消费者隔离
+    /// Whether exception consumer isolation is enabled.
     "IsolateConsumerEnable" isolate_consumer_enable set_isolate_consumer_enable: bool,
-    /// 消费者 Ack 超时时间，单位：秒，范围60-（3600*24）
+    /// Specifies the consumer Ack timeout period in seconds. value range: 60-(3600*24).
     "AckTimeOut" ack_time_out set_ack_time_out: i64,
-    /// Pulsar主题消息类型0: 混合消息1:普通消息2:延迟消息
+    /// Pulsar topic message Type 0: composite message 1: regular message 2: delayed message
     "PulsarTopicMessageType" pulsar_topic_message_type set_pulsar_topic_message_type: i64,
-    /// 主题标签
+    /// Theme tag
     "Tags" tags set_tags: list Tag,
-    /// defaultPolicy/timingwheelPolicy不传默认是社区版本延迟消息策略
+    /// defaultPolicy/timingwheelPolicy defaults to the community edition delayed message delivery policy if not passed
     "DelayMessagePolicy" delay_message_policy set_delay_message_policy: str,
 } }
 rt::action!("tdmq", "2020-02-17", "CreateTopic", CreateTopicRequest => CreateTopicResponse);
 
 rt::model! { read debug;
-/// CreateTopic返回参数结构体
+/// CreateTopic response structure.
 CreateTopicResponse {
-    /// 环境（命名空间）名称。
+    /// Environment (namespace) name.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 主题名。
+    /// Topic name.
     "TopicName" topic_name set_topic_name: str,
-    /// 0或1：非分区topic，无分区；大于1：具体分区topic的分区数。（存量非分区主题返回0，增量非分区主题返回1）
+    /// Valid value: 0 or 1. Non-partitioned topic: No partitions. A value greater than 1: The partition count of a partitioned topic. `0` is returned for existing non-partitioned topics, and `1` is returned for incremental non-partitioned topics.
     "Partitions" partitions set_partitions: i128,
-    /// 备注，128字符以内。
+    /// Remarks, within 128 characters.
     "Remark" remark set_remark: str,
-    /// 0： 普通消息；
-    /// 1 ：全局顺序消息；
-    /// 2 ：局部顺序消息；
-    /// 3 ：重试队列；
-    /// 4 ：死信队列；
+    /// 0: standard message.
+    /// Global sequential message.
+    /// 2: local ordered messages.
+    /// Specifies the retry queue.
+    /// 4: dead letter queue.
     "TopicType" topic_type set_topic_type: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteCluster` (删除集群).
+/// Request of `DeleteCluster` (Deletes cluster).
 ///
-/// 删除集群
+/// This API is used to delete a cluster.
 DeleteClusterRequest {
-    /// 集群Id，传入需要删除的集群Id。
+    /// ID of the cluster to be deleted.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -1595,20 +1647,20 @@ DeleteClusterRequest {
 rt::action!("tdmq", "2020-02-17", "DeleteCluster", DeleteClusterRequest => DeleteClusterResponse);
 
 rt::model! { read debug;
-/// DeleteCluster返回参数结构体
+/// DeleteCluster response structure.
 DeleteClusterResponse {
-    /// 集群的ID
+    /// Cluster ID
     "ClusterId" cluster_id set_cluster_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteCmqQueue` (删除cmq队列).
+/// Request of `DeleteCmqQueue` (Deletes CMQ queue).
 ///
-/// 删除cmq队列
+/// This API is used to delete a CMQ queue.
 DeleteCmqQueueRequest {
-    /// 队列名字，在单个地域同一账号下唯一。队列名称是一个不超过64个字符的字符串，必须以字母为首字符，剩余部分可以包含字母、数字和横划线(-)。
+    /// Queue name, unique under the same account in a single region. queue name is a string of no more than 64 characters, beginning with a letter, the remainder can contain letters, digits, and hyphens (-).
     ///
     /// Required.
     "QueueName" queue_name set_queue_name: str,
@@ -1616,22 +1668,22 @@ DeleteCmqQueueRequest {
 rt::action!("tdmq", "2020-02-17", "DeleteCmqQueue", DeleteCmqQueueRequest => DeleteCmqQueueResponse);
 
 rt::model! { read debug;
-/// DeleteCmqQueue返回参数结构体
+/// DeleteCmqQueue response structure.
 DeleteCmqQueueResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteCmqSubscribe` (删除cmq订阅).
+/// Request of `DeleteCmqSubscribe` (Deletes CMQ subscription).
 ///
-/// 删除cmq订阅
+/// This API is used to delete a CMQ subscription.
 DeleteCmqSubscribeRequest {
-    /// 主题名字，在单个地域同一账号下唯一。主题名称是一个不超过64个字符的字符串，必须以字母为首字符，剩余部分可以包含字母、数字和横划线(-)。
+    /// Topic name, which must be unique under the same account in a single region. the name is a string of no more than 64 characters, starting with a letter, and the remaining part may include letters, numbers, and hyphens (-).
     ///
     /// Required.
     "TopicName" topic_name set_topic_name: str,
-    /// 订阅名字，在单个地域同一账号的同一主题下唯一。订阅名称是一个不超过64个字符的字符串，必须以字母为首字符，剩余部分可以包含字母、数字和横划线(-)。
+    /// Subscription name, uniquely identifies under the same topic of the same account in a single region. subscription name is a string of no more than 64 characters, beginning with a letter, the remaining part can contain letters, digits, and hyphens (-).
     ///
     /// Required.
     "SubscriptionName" subscription_name set_subscription_name: str,
@@ -1639,18 +1691,18 @@ DeleteCmqSubscribeRequest {
 rt::action!("tdmq", "2020-02-17", "DeleteCmqSubscribe", DeleteCmqSubscribeRequest => DeleteCmqSubscribeResponse);
 
 rt::model! { read debug;
-/// DeleteCmqSubscribe返回参数结构体
+/// DeleteCmqSubscribe response structure.
 DeleteCmqSubscribeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteCmqTopic` (删除cmq主题).
+/// Request of `DeleteCmqTopic` (Deletes CMQ topic).
 ///
-/// 删除cmq主题
+/// This API is used to delete a CMQ topic.
 DeleteCmqTopicRequest {
-    /// 主题名字，在单个地域同一账号下唯一。主题名称是一个不超过64个字符的字符串，必须以字母为首字符，剩余部分可以包含字母、数字和横划线(-)。
+    /// Topic name, which must be unique under the same account in a single region. the name is a string of no more than 64 characters, starting with a letter, and the remaining part may include letters, numbers, and hyphens (-).
     ///
     /// Required.
     "TopicName" topic_name set_topic_name: str,
@@ -1658,26 +1710,26 @@ DeleteCmqTopicRequest {
 rt::action!("tdmq", "2020-02-17", "DeleteCmqTopic", DeleteCmqTopicRequest => DeleteCmqTopicResponse);
 
 rt::model! { read debug;
-/// DeleteCmqTopic返回参数结构体
+/// DeleteCmqTopic response structure.
 DeleteCmqTopicResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteEnvironmentRoles` (删除环境角色授权).
+/// Request of `DeleteEnvironmentRoles` (Deletes environment role).
 ///
-/// 删除环境角色授权。
+/// This API is used to delete an environment role.
 DeleteEnvironmentRolesRequest {
-    /// 环境（命名空间）名称。
+    /// Environment (namespace) name.
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 角色名称数组。
+    /// Array of role names.
     ///
     /// Required.
     "RoleNames" role_names set_role_names: list String,
-    /// 必填字段，集群的ID
+    /// Cluster ID (required)
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -1685,22 +1737,22 @@ DeleteEnvironmentRolesRequest {
 rt::action!("tdmq", "2020-02-17", "DeleteEnvironmentRoles", DeleteEnvironmentRolesRequest => DeleteEnvironmentRolesResponse);
 
 rt::model! { read debug;
-/// DeleteEnvironmentRoles返回参数结构体
+/// DeleteEnvironmentRoles response structure.
 DeleteEnvironmentRolesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteEnvironments` (删除命名空间).
+/// Request of `DeleteEnvironments` (Deletes namespaces).
 ///
-/// 批量删除租户下的命名空间
+/// This API is used to batch delete namespaces under a tenant.
 DeleteEnvironmentsRequest {
-    /// 环境（命名空间）数组，每次最多删除20个。
+    /// Array of environments (namespaces). Up to 20 environments can be deleted at a time.
     ///
     /// Required.
     "EnvironmentIds" environment_ids set_environment_ids: list String,
-    /// Pulsar 集群的ID
+    /// Pulsar cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -1708,20 +1760,20 @@ DeleteEnvironmentsRequest {
 rt::action!("tdmq", "2020-02-17", "DeleteEnvironments", DeleteEnvironmentsRequest => DeleteEnvironmentsResponse);
 
 rt::model! { read debug;
-/// DeleteEnvironments返回参数结构体
+/// DeleteEnvironments response structure.
 DeleteEnvironmentsResponse {
-    /// 成功删除的环境（命名空间）数组。
+    /// Array of environments (namespaces) successfully deleted.
     "EnvironmentIds" environment_ids set_environment_ids: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteProCluster` (删除专业集群实例).
+/// Request of `DeleteProCluster` (Delete a professional cluster instance).
 ///
-/// 删除专业集群——预付费，仅通过API 调用
+/// This API is used to delete a professional cluster with prepayment via API calls.
 DeleteProClusterRequest {
-    /// 集群Id
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -1729,28 +1781,28 @@ DeleteProClusterRequest {
 rt::action!("tdmq", "2020-02-17", "DeleteProCluster", DeleteProClusterRequest => DeleteProClusterResponse);
 
 rt::model! { read debug;
-/// DeleteProCluster返回参数结构体
+/// DeleteProCluster response structure.
 DeleteProClusterResponse {
-    /// 退还实例订单号
+    /// Order number of the terminated instance.
     "DealName" deal_name set_deal_name: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRabbitMQBinding` (解绑RabbitMQ路由关系).
+/// Request of `DeleteRabbitMQBinding` (This API is used to unbind RabbitMQ routing relationships.).
 ///
-/// 解绑RabbitMQ路由关系
+/// This API is used to unbind RabbitMQ routing relationships.
 DeleteRabbitMQBindingRequest {
-    /// 实例 ID，形如 amqp-xxxxxxxx。有效的 InstanceId 可通过登录 [TDMQ RabbitMQ 控制台](https://console.cloud.tencent.com/trabbitmq/cluster?rid=1)查询。
+    /// Instance ID, such as amqp-xxxxxxxx. valid InstanceId can be queried by logging in to the TDMQ RabbitMQ console (https://console.cloud.tencent.com/trabbitmq/cluster?rid=1).
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// VirtualHost 名称，形如 testvhost。有效的 VirtualHost 名称可通过登录 [TDMQ RabbitMQ 控制台](https://console.cloud.tencent.com/trabbitmq/cluster?rid=1)查询，在左侧导航栏点击 Vhost，并在 Vhost 列表中找到Vhost名称。
+    /// VirtualHost name, such as testvhost. effective VirtualHost names can be queried by logging in to the TDMQ RabbitMQ console (https://console.cloud.tencent.com/trabbitmq/cluster?rid=1), clicking Vhost in the left sidebar, and finding the Vhost name in the Vhost list.
     ///
     /// Required.
     "VirtualHost" virtual_host set_virtual_host: str,
-    /// 路由关系Id
+    /// Routing relationship ID.
     ///
     /// Required.
     "BindingId" binding_id set_binding_id: i64,
@@ -1758,32 +1810,32 @@ DeleteRabbitMQBindingRequest {
 rt::action!("tdmq", "2020-02-17", "DeleteRabbitMQBinding", DeleteRabbitMQBindingRequest => DeleteRabbitMQBindingResponse);
 
 rt::model! { read debug;
-/// DeleteRabbitMQBinding返回参数结构体
+/// DeleteRabbitMQBinding response structure.
 DeleteRabbitMQBindingResponse {
-    /// 实例 ID
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// vhost参数
+    /// Vhost parameter.
     "VirtualHost" virtual_host set_virtual_host: str,
-    /// 路由关系Id
+    /// Routing relationship ID.
     "BindingId" binding_id set_binding_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRabbitMQPermission` (删除RabbitMQ的权限).
+/// Request of `DeleteRabbitMQPermission` (This API is used to delete RabbitMQ permissions.).
 ///
-/// 删除RabbitMQ的权限
+/// This API is used to delete RabbitMQ permissions.
 DeleteRabbitMQPermissionRequest {
-    /// 实例 ID，形如 amqp-xxxxxxxx。有效的 InstanceId 可通过登录 [TDMQ RabbitMQ 控制台](https://console.cloud.tencent.com/trabbitmq/cluster?rid=1)查询。
+    /// Instance ID, such as amqp-xxxxxxxx. effective InstanceId can be queried by logging in to the TDMQ RabbitMQ console (https://console.cloud.tencent.com/trabbitmq/cluster?rid=1).
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 用户名，形如 admin。有效的 User 名称可通过登录 [TDMQ RabbitMQ 控制台](https://console.cloud.tencent.com/trabbitmq/cluster?rid=1)查询，点击集群列表中的集群，进入集群详情，并在用户与权限页签中找到用户列表，从而找到用户名称。
+    /// Username, such as admin. effective User names can be found by logging in to the TDMQ RabbitMQ console (https://console.cloud.tencent.com/trabbitmq/cluster?rid=1), clicking a cluster in the cluster list, entering cluster details, and locating the list of users under the User and permission management tab, thereby finding the username.
     ///
     /// Required.
     "User" user set_user: str,
-    /// VirtualHost 名称，形如 testvhost。有效的 VirtualHost 名称可通过登录 [TDMQ RabbitMQ 控制台](https://console.cloud.tencent.com/trabbitmq/cluster?rid=1)查询，在左侧导航栏点击 Vhost，并在 Vhost 列表中找到 Vhost 名称。
+    /// VirtualHost name, such as testvhost. valid VirtualHost names can be queried by logging in to the TDMQ RabbitMQ console (https://console.cloud.tencent.com/trabbitmq/cluster?rid=1), clicking Vhost in the left sidebar, and finding the Vhost name in the Vhost list.
     ///
     /// Required.
     "VirtualHost" virtual_host set_virtual_host: str,
@@ -1791,22 +1843,22 @@ DeleteRabbitMQPermissionRequest {
 rt::action!("tdmq", "2020-02-17", "DeleteRabbitMQPermission", DeleteRabbitMQPermissionRequest => DeleteRabbitMQPermissionResponse);
 
 rt::model! { read debug;
-/// DeleteRabbitMQPermission返回参数结构体
+/// DeleteRabbitMQPermission response structure.
 DeleteRabbitMQPermissionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRabbitMQUser` (删除RabbitMQ的用户).
+/// Request of `DeleteRabbitMQUser` (Deletes a TDMQ for RabbitMQ user).
 ///
-/// 删除RabbitMQ的用户
+/// This API is used to delete a TDMQ for RabbitMQ user.
 DeleteRabbitMQUserRequest {
-    /// 实例 ID，形如 amqp-xxxxxxxx。有效的 InstanceId 可通过登录 [TDMQ RabbitMQ 控制台](https://console.cloud.tencent.com/trabbitmq/cluster?rid=1)查询。
+    /// Instance ID, such as amqp-xxxxxxxx. effective InstanceId can be queried by logging in to the TDMQ RabbitMQ console (https://console.cloud.tencent.com/trabbitmq/cluster?rid=1).
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 用户名，形如 admin。有效的 User 名称可通过登录 [TDMQ RabbitMQ 控制台](https://console.cloud.tencent.com/trabbitmq/cluster?rid=1)查询，点击集群列表中的集群，进入集群详情，并在用户与权限页签中找到用户列表，从而找到用户名称。
+    /// Username, such as admin. effective User names can be found by logging in to the TDMQ RabbitMQ console (https://console.cloud.tencent.com/trabbitmq/cluster?rid=1), clicking a cluster in the cluster list, entering cluster details, and locating the list of users under the User and permission management tab, thereby finding the username.
     ///
     /// Required.
     "User" user set_user: str,
@@ -1814,47 +1866,47 @@ DeleteRabbitMQUserRequest {
 rt::action!("tdmq", "2020-02-17", "DeleteRabbitMQUser", DeleteRabbitMQUserRequest => DeleteRabbitMQUserResponse);
 
 rt::model! { read debug;
-/// DeleteRabbitMQUser返回参数结构体
+/// DeleteRabbitMQUser response structure.
 DeleteRabbitMQUserResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRabbitMQVipInstance` (删除 RabbitMQ 托管版实例).
+/// Request of `DeleteRabbitMQVipInstance` (Delete a RabbitMQ managed instance).
 ///
-/// 删除 RabbitMQ 托管版实例
+/// This API is used to delete a RabbitMQ managed instance.
 DeleteRabbitMQVipInstanceRequest {
-    /// 实例 ID，形如amqp-xxxxxxxx。有效的 InstanceId 可通过登录 [TDMQ RabbitMQ 控制台](https://console.cloud.tencent.com/trabbitmq/cluster?rid=1)查询。
+    /// Instance ID, such as amqp-xxxxxxxx. valid InstanceId can be queried by logging in to the TDMQ RabbitMQ console (https://console.cloud.tencent.com/trabbitmq/cluster?rid=1).
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 是否国际站请求，默认 false
+    /// Whether the request is from the international website. Default value: false.
     "IsIntl" is_intl set_is_intl: bool,
 } }
 rt::action!("tdmq", "2020-02-17", "DeleteRabbitMQVipInstance", DeleteRabbitMQVipInstanceRequest => DeleteRabbitMQVipInstanceResponse);
 
 rt::model! { read debug;
-/// DeleteRabbitMQVipInstance返回参数结构体
+/// DeleteRabbitMQVipInstance response structure.
 DeleteRabbitMQVipInstanceResponse {
-    /// 订单号 ID
+    /// Order ID.
     "TranId" tran_id set_tran_id: str,
-    /// 实例 ID
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRabbitMQVirtualHost` (删除RabbitMQ的vhost).
+/// Request of `DeleteRabbitMQVirtualHost` (Deletes a TDMQ for RabbitMQ vhost).
 ///
-/// 删除RabbitMQ的vhost
+/// This API is used to delete a TDMQ for RabbitMQ vhost.
 DeleteRabbitMQVirtualHostRequest {
-    /// 实例 ID，形如amqp-xxxxxxxx。有效的 InstanceId 可通过登录 [TDMQ RabbitMQ 控制台](https://console.cloud.tencent.com/trabbitmq/cluster?rid=1)查询。
+    /// Instance ID, such as amqp-xxxxxxxx. valid InstanceId can be queried by logging in to the TDMQ RabbitMQ console (https://console.cloud.tencent.com/trabbitmq/cluster?rid=1).
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// VirtualHost 名称，形如 testvhost。有效的 VirtualHost 名称可通过登录 [TDMQ RabbitMQ 控制台](https://console.cloud.tencent.com/trabbitmq/cluster?rid=1)查询，在左侧导航栏点击 Vhost，并在 Vhost 列表中找到Vhost名称。
+    /// VirtualHost name, such as testvhost. effective VirtualHost names can be queried by logging in to the TDMQ RabbitMQ console (https://console.cloud.tencent.com/trabbitmq/cluster?rid=1), clicking Vhost in the left sidebar, and finding the Vhost name in the Vhost list.
     ///
     /// Required.
     "VirtualHost" virtual_host set_virtual_host: str,
@@ -1862,19 +1914,19 @@ DeleteRabbitMQVirtualHostRequest {
 rt::action!("tdmq", "2020-02-17", "DeleteRabbitMQVirtualHost", DeleteRabbitMQVirtualHostRequest => DeleteRabbitMQVirtualHostResponse);
 
 rt::model! { read debug;
-/// DeleteRabbitMQVirtualHost返回参数结构体
+/// DeleteRabbitMQVirtualHost response structure.
 DeleteRabbitMQVirtualHostResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRocketMQCluster` (删除 RocketMQ 虚拟集群).
+/// Request of `DeleteRocketMQCluster` (Delete a RocketMQ virtual cluster).
 ///
-/// 删除 RocketMQ 集群。
-/// 当前 API 适用集群：4.x 虚拟集群。删除 4.x 专享或通用集群的接口文档见 [DeleteRocketMQVipInstance](https://cloud.tencent.com/document/api/1179/95802)，删除 5.x 集群的接口文档见 [DeleteInstance](https://cloud.tencent.com/document/product/1493/97867)。
+/// This API is used to delete a RocketMQ cluster.
+/// This API is applicable to clusters: 4.x virtual cluster. For 4.x dedicated or generic clusters, refer to the API documentation [DeleteRocketMQVipInstance](https://www.tencentcloud.com/document/api/1179/95802?from_cn_redirect=1). For 5.x clusters, refer to [DeleteInstance](https://www.tencentcloud.com/document/product/1493/97867?from_cn_redirect=1).
 DeleteRocketMQClusterRequest {
-    /// 待删除的集群Id。
+    /// ID of the cluster to be deleted.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -1882,27 +1934,27 @@ DeleteRocketMQClusterRequest {
 rt::action!("tdmq", "2020-02-17", "DeleteRocketMQCluster", DeleteRocketMQClusterRequest => DeleteRocketMQClusterResponse);
 
 rt::model! { read debug;
-/// DeleteRocketMQCluster返回参数结构体
+/// DeleteRocketMQCluster response structure.
 DeleteRocketMQClusterResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRocketMQEnvironmentRoles` (批量删除 RocketMQ 角色授权).
+/// Request of `DeleteRocketMQEnvironmentRoles` (Delete RocketMQ role authorizations in batches).
 ///
-/// 批量删除角色授权。
-/// 当前 API 适用集群：4.x 虚拟集群，4.x 专享集群 和 4.x 通用集群。5.x 集群的删除角色接口文档见 [DeleteRole](https://cloud.tencent.com/document/api/1493/98863)。
+/// Delete role authorizations in batches.
+/// This API is applicable to clusters: 4.x virtual cluster, 4.x dedicated cluster, and 4.x generic cluster. For 5.x clusters, refer to the API documentation [DeleteRole](https://www.tencentcloud.com/document/api/1493/98863?from_cn_redirect=1).
 DeleteRocketMQEnvironmentRolesRequest {
-    /// 命名空间，4.x 通用集群命名空间固定为: tdmq_default
+    /// namespace. The 4.x common Cluster Namespace is fixed as: tdmq_default
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 角色名称数组。
+    /// Role name array.
     ///
     /// Required.
     "RoleNames" role_names set_role_names: list String,
-    /// 集群的ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -1910,27 +1962,27 @@ DeleteRocketMQEnvironmentRolesRequest {
 rt::action!("tdmq", "2020-02-17", "DeleteRocketMQEnvironmentRoles", DeleteRocketMQEnvironmentRolesRequest => DeleteRocketMQEnvironmentRolesResponse);
 
 rt::model! { read debug;
-/// DeleteRocketMQEnvironmentRoles返回参数结构体
+/// DeleteRocketMQEnvironmentRoles response structure.
 DeleteRocketMQEnvironmentRolesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRocketMQGroup` (删除 RocketMQ 消费组).
+/// Request of `DeleteRocketMQGroup` (Delete a RocketMQ consumption group).
 ///
-/// 删除 RocketMQ 消费组。
-/// 当前 API 适用集群：4.x 虚拟集群，4.x 专享集群 和 4.x 通用集群。删除 5.x 集群消费组的接口文档见 [DeleteConsumerGroup](https://cloud.tencent.com/document/api/1493/97942)。
+/// This API is used to delete a RocketMQ consumption group.
+/// This API is applicable to clusters: 4.x virtual cluster, 4.x dedicated cluster, and 4.x generic cluster. For 5.x clusters, refer to the API documentation [DeleteConsumerGroup](https://www.tencentcloud.com/document/api/1493/97942?from_cn_redirect=1) to delete the consumer group.
 DeleteRocketMQGroupRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 消费组所在的命名空间，4.x 通用集群命名空间固定为: tdmq_default
+    /// Namespace of the consumption group. The 4.x common Cluster Namespace is fixed as: tdmq_default
     ///
     /// Required.
     "NamespaceId" namespace_id set_namespace_id: str,
-    /// 消费组名称
+    /// Consumer group name
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
@@ -1938,23 +1990,23 @@ DeleteRocketMQGroupRequest {
 rt::action!("tdmq", "2020-02-17", "DeleteRocketMQGroup", DeleteRocketMQGroupRequest => DeleteRocketMQGroupResponse);
 
 rt::model! { read debug;
-/// DeleteRocketMQGroup返回参数结构体
+/// DeleteRocketMQGroup response structure.
 DeleteRocketMQGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRocketMQNamespace` (删除 RocketMQ 命名空间).
+/// Request of `DeleteRocketMQNamespace` (Delete a RocketMQ namespace).
 ///
-/// 删除 RocketMQ 命名空间。
-/// 当前 API 适用集群：4.x 虚拟集群和 4.x 专享集群，其他集群类型均不支持该功能。
+/// This API is used to delete a RocketMQ namespace.
+/// This API is applicable to clusters: 4.x virtual cluster and 4.x dedicated cluster. Other cluster types do not support this feature.
 DeleteRocketMQNamespaceRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 命名空间名称
+    /// Namespace name
     ///
     /// Required.
     "NamespaceId" namespace_id set_namespace_id: str,
@@ -1962,23 +2014,23 @@ DeleteRocketMQNamespaceRequest {
 rt::action!("tdmq", "2020-02-17", "DeleteRocketMQNamespace", DeleteRocketMQNamespaceRequest => DeleteRocketMQNamespaceResponse);
 
 rt::model! { read debug;
-/// DeleteRocketMQNamespace返回参数结构体
+/// DeleteRocketMQNamespace response structure.
 DeleteRocketMQNamespaceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRocketMQRoles` (批量删除 RocketMQ 角色).
+/// Request of `DeleteRocketMQRoles` (Delete RocketMQ roles in batches).
 ///
-/// 批量删除角色。
-/// 当前 API 适用集群：4.x 虚拟集群，4.x 专享集群 和 4.x 通用集群。5.x 集群的删除角色接口文档见 [DeleteRole](https://cloud.tencent.com/document/api/1493/98863)。
+/// Delete roles in batches.
+/// This API is applicable to clusters: 4.x virtual cluster, 4.x dedicated cluster, and 4.x generic cluster. For 5.x clusters, refer to the API documentation [DeleteRole](https://www.tencentcloud.com/document/api/1493/98863?from_cn_redirect=1).
 DeleteRocketMQRolesRequest {
-    /// 角色名称数组。
+    /// Role name array.
     ///
     /// Required.
     "RoleNames" role_names set_role_names: list String,
-    /// 必填字段，集群Id
+    /// Required field, cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -1986,29 +2038,29 @@ DeleteRocketMQRolesRequest {
 rt::action!("tdmq", "2020-02-17", "DeleteRocketMQRoles", DeleteRocketMQRolesRequest => DeleteRocketMQRolesResponse);
 
 rt::model! { read debug;
-/// DeleteRocketMQRoles返回参数结构体
+/// DeleteRocketMQRoles response structure.
 DeleteRocketMQRolesResponse {
-    /// 成功删除的角色名称数组。
+    /// Successfully deleted role name array.
     "RoleNames" role_names set_role_names: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRocketMQTopic` (删除 RocketMQ 主题).
+/// Request of `DeleteRocketMQTopic` (Delete a RocketMQ topic).
 ///
-/// 删除 RocketMQ 主题。
-/// 当前 API 适用集群：4.x 虚拟集群，4.x 专享集群 和 4.x 通用集群。删除 5.x 集群主题的接口文档见 [DeleteTopic](https://cloud.tencent.com/document/api/1493/97946)。
+/// Delete a RocketMQ topic.
+/// This API is applicable to clusters: 4.x virtual cluster, 4.x dedicated cluster, and 4.x generic cluster. For 5.x clusters, refer to the API documentation [DeleteTopic](https://www.tencentcloud.com/document/api/1493/97946?from_cn_redirect=1).
 DeleteRocketMQTopicRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 主题所在的命名空间，4.x 通用集群命名空间固定为: tdmq_default
+    /// Namespace of the topic. For 4.x common clusters, the Cluster Namespace is fixed as: tdmq_default
     ///
     /// Required.
     "NamespaceId" namespace_id set_namespace_id: str,
-    /// 主题名称
+    /// Topic name
     ///
     /// Required.
     "Topic" topic set_topic: str,
@@ -2016,19 +2068,19 @@ DeleteRocketMQTopicRequest {
 rt::action!("tdmq", "2020-02-17", "DeleteRocketMQTopic", DeleteRocketMQTopicRequest => DeleteRocketMQTopicResponse);
 
 rt::model! { read debug;
-/// DeleteRocketMQTopic返回参数结构体
+/// DeleteRocketMQTopic response structure.
 DeleteRocketMQTopicResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRocketMQVipInstance` (删除 RocketMQ 专享或通用集群).
+/// Request of `DeleteRocketMQVipInstance` (Delete a RocketMQ dedicated or generic cluster).
 ///
-/// 删除 RocketMQ 专享或通用集群。
-/// 当前 API 适用集群：4.x 专享集群 和 4.x 通用集群。删除 5.x 集群的接口文档见 [DeleteInstance](https://cloud.tencent.com/document/api/1493/97867)。
+/// This API is used to delete a RocketMQ dedicated or generic cluster.
+/// This API is applicable to clusters: 4.x dedicated cluster and 4.x generic cluster. For 5.x clusters, refer to the API documentation [DeleteInstance](https://www.tencentcloud.com/document/api/1493/97867?from_cn_redirect=1).
 DeleteRocketMQVipInstanceRequest {
-    /// 实例的集群ID
+    /// Cluster ID of the instance.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -2036,22 +2088,22 @@ DeleteRocketMQVipInstanceRequest {
 rt::action!("tdmq", "2020-02-17", "DeleteRocketMQVipInstance", DeleteRocketMQVipInstanceRequest => DeleteRocketMQVipInstanceResponse);
 
 rt::model! { read debug;
-/// DeleteRocketMQVipInstance返回参数结构体
+/// DeleteRocketMQVipInstance response structure.
 DeleteRocketMQVipInstanceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRoles` (删除角色).
+/// Request of `DeleteRoles` (Delete role).
 ///
-/// 删除角色，支持批量。
+/// This API is used to delete one or multiple roles.
 DeleteRolesRequest {
-    /// 角色名称数组。
+    /// Array of role names.
     ///
     /// Required.
     "RoleNames" role_names set_role_names: list String,
-    /// 必填字段，集群Id
+    /// Cluster ID (required)
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -2059,65 +2111,65 @@ DeleteRolesRequest {
 rt::action!("tdmq", "2020-02-17", "DeleteRoles", DeleteRolesRequest => DeleteRolesResponse);
 
 rt::model! { read debug;
-/// DeleteRoles返回参数结构体
+/// DeleteRoles response structure.
 DeleteRolesResponse {
-    /// 成功删除的角色名称数组。
+    /// Name array of roles successfully deleted.
     "RoleNames" role_names set_role_names: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteSubscriptions` (删除订阅关系).
+/// Request of `DeleteSubscriptions` (Deletes a subscription).
 ///
-/// 删除订阅关系
+/// This API is used to delete a subscription.
 DeleteSubscriptionsRequest {
-    /// 订阅关系集合，每次最多删除20个。
+    /// Subscription set. Up to 20 subscriptions can be deleted at a time.
     ///
     /// Required.
     "SubscriptionTopicSets" subscription_topic_sets set_subscription_topic_sets: list SubscriptionTopic,
-    /// pulsar集群Id。
+    /// Pulsar cluster ID.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 环境（命名空间）名称。
+    /// Environment (namespace) name.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 是否强制删除，默认为false
+    /// Whether to forcibly delete a subscription. Default value: `false`.
     "Force" force set_force: bool,
 } }
 rt::action!("tdmq", "2020-02-17", "DeleteSubscriptions", DeleteSubscriptionsRequest => DeleteSubscriptionsResponse);
 
 rt::model! { read debug;
-/// DeleteSubscriptions返回参数结构体
+/// DeleteSubscriptions response structure.
 DeleteSubscriptionsResponse {
-    /// 成功删除的订阅关系数组。
+    /// Array of successfully deleted subscriptions.
     "SubscriptionTopicSets" subscription_topic_sets set_subscription_topic_sets: list SubscriptionTopic,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteTopics` (删除主题).
+/// Request of `DeleteTopics` (Deletes topics).
 ///
-/// 批量删除topics
+/// This API is used to batch delete topics.
 DeleteTopicsRequest {
-    /// 主题集合，每次最多删除20个。
+    /// Topic set. Up to 20 topics can be deleted at a time.
     ///
     /// Required.
     "TopicSets" topic_sets set_topic_sets: list TopicRecord,
-    /// pulsar集群Id。
+    /// Pulsar cluster ID.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 环境（命名空间）名称。
+    /// Environment (namespace) name.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 是否强制删除，默认为false
+    /// Whether to forcibly delete a topic. Default value: `false`.
     "Force" force set_force: bool,
 } }
 rt::action!("tdmq", "2020-02-17", "DeleteTopics", DeleteTopicsRequest => DeleteTopicsResponse);
 
 rt::model! { read debug;
-/// DeleteTopics返回参数结构体
+/// DeleteTopics response structure.
 DeleteTopicsResponse {
-    /// 被删除的主题数组。
+    /// Array of deleted topics.
     "TopicSets" topic_sets set_topic_sets: list TopicRecord,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2203,55 +2255,55 @@ DescribeAllTenantsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBindClusters` (获取专享集群列表).
+/// Request of `DescribeBindClusters` (Gets the list of dedicated clusters).
 ///
-/// 获取用户绑定的专享集群列表
+/// This API is used to get the list of dedicated clusters bound to a user.
 DescribeBindClustersRequest {
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeBindClusters", DescribeBindClustersRequest => DescribeBindClustersResponse);
 
 rt::model! { read debug;
-/// DescribeBindClusters返回参数结构体
+/// DescribeBindClusters response structure.
 DescribeBindClustersResponse {
-    /// 专享集群的数量
+    /// The number of dedicated clusters
     "TotalCount" total_count set_total_count: i64,
-    /// 专享集群的列表
+    /// List of dedicated clusters
     "ClusterSet" cluster_set set_cluster_set: list BindCluster,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBindVpcs` (获取租户VPC绑定关系).
+/// Request of `DescribeBindVpcs` (Gets the tenant-VPC binding relationship).
 ///
-/// 获取租户VPC绑定关系
+/// This API is used to get the tenant-VPC binding relationship.
 DescribeBindVpcsRequest {
-    /// 起始下标，不填默认为0。
+    /// Offset. If this parameter is left empty, 0 will be used by default.
     "Offset" offset set_offset: i128,
-    /// 返回数量，不填则默认为10，最大值为20。
+    /// Number of results to be returned. If this parameter is left empty, 10 will be used by default. The maximum value is 20.
     "Limit" limit set_limit: i128,
-    /// Pulsar 集群的ID
+    /// Pulsar cluster ID
     "ClusterId" cluster_id set_cluster_id: str,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeBindVpcs", DescribeBindVpcsRequest => DescribeBindVpcsResponse);
 
 rt::model! { read debug;
-/// DescribeBindVpcs返回参数结构体
+/// DescribeBindVpcs response structure.
 DescribeBindVpcsResponse {
-    /// 记录数。
+    /// Number of records.
     "TotalCount" total_count set_total_count: i128,
-    /// Vpc集合。
+    /// Set of VPCs.
     "VpcSets" vpc_sets set_vpc_sets: list VpcBindRecord,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeClusterDetail` (获取集群详情).
+/// Request of `DescribeClusterDetail` (Gets cluster details).
 ///
-/// 获取集群的详细信息
+/// This API is used to get the details of a cluster.
 DescribeClusterDetailRequest {
-    /// 集群的ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -2259,49 +2311,49 @@ DescribeClusterDetailRequest {
 rt::action!("tdmq", "2020-02-17", "DescribeClusterDetail", DescribeClusterDetailRequest => DescribeClusterDetailResponse);
 
 rt::model! { read debug;
-/// DescribeClusterDetail返回参数结构体
+/// DescribeClusterDetail response structure.
 DescribeClusterDetailResponse {
-    /// 集群的详细信息
+    /// Cluster details
     "ClusterSet" cluster_set set_cluster_set: obj Cluster,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeClusters` (获取虚拟集群列表).
+/// Request of `DescribeClusters` (Gets the list of clusters).
 ///
-/// 获取集群列表
+/// This API is used to get the list of clusters.
 DescribeClustersRequest {
-    /// 起始下标，不填默认为0。
+    /// Start offset, which defaults to 0 if left empty.
     "Offset" offset set_offset: i128,
-    /// 返回数量，不填则默认为10，最大值为20。
+    /// The number of results to be returned, which defaults to 10 if left empty. The maximum value is 20.
     "Limit" limit set_limit: i128,
-    /// 集群ID列表过滤
+    /// Filter by cluster ID.
     "ClusterIdList" cluster_id_list set_cluster_id_list: list String,
-    /// 是否标签过滤
+    /// Whether to filter by tag.
     "IsTagFilter" is_tag_filter set_is_tag_filter: bool,
-    /// 过滤器。目前支持按标签过滤。
+    /// Filter. Currently, you can filter by tag.
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeClusters", DescribeClustersRequest => DescribeClustersResponse);
 
 rt::model! { read debug;
-/// DescribeClusters返回参数结构体
+/// DescribeClusters response structure.
 DescribeClustersResponse {
-    /// 集群列表数量
+    /// The number of clusters.
     "TotalCount" total_count set_total_count: i64,
-    /// 集群信息列表
+    /// Cluster information list
     "ClusterSet" cluster_set set_cluster_set: list Cluster,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCmqQueueDetail` (查询cmq队列详情).
+/// Request of `DescribeCmqQueueDetail` (Queries the details of CMQ queue).
 ///
-/// 查询cmq队列详情
+/// This API is used to query the details of a CMQ queue.
 DescribeCmqQueueDetailRequest {
-    /// 精确匹配QueueName
+    /// Exact match by `QueueName`
     ///
     /// Required.
     "QueueName" queue_name set_queue_name: str,
@@ -2309,137 +2361,137 @@ DescribeCmqQueueDetailRequest {
 rt::action!("tdmq", "2020-02-17", "DescribeCmqQueueDetail", DescribeCmqQueueDetailRequest => DescribeCmqQueueDetailResponse);
 
 rt::model! { read debug;
-/// DescribeCmqQueueDetail返回参数结构体
+/// DescribeCmqQueueDetail response structure.
 DescribeCmqQueueDetailResponse {
-    /// 队列详情列表。
+    /// List of queue details.
     "QueueDescribe" queue_describe set_queue_describe: obj CmqQueue,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCmqQueues` (查询cmq全量队列).
+/// Request of `DescribeCmqQueues` (Queries all CMQ queues).
 ///
-/// 查询cmq全量队列
+/// This API is used to query all CMQ queues.
 DescribeCmqQueuesRequest {
-    /// 分页时本页获取队列列表的起始位置。如果填写了该值，必须也要填写 limit 。该值缺省时，后台取默认值 0
+    /// Starting position of a queue list to be returned on the current page in case of paginated return. If a value is entered, `limit` must be specified. If this parameter is left empty, 0 will be used by default.
     "Offset" offset set_offset: i128,
-    /// 分页时本页获取队列的个数，如果不传递该参数，则该参数默认为20，最大值为50。
+    /// The number of queues to be returned per page in case of paginated return. If this parameter is not passed in, 20 will be used by default. Maximum value: 50.
     "Limit" limit set_limit: i128,
-    /// 根据QueueName进行过滤
+    /// Filter by `QueueName`
     "QueueName" queue_name set_queue_name: str,
-    /// CMQ 队列名称列表过滤
+    /// Filter by CMQ queue name.
     "QueueNameList" queue_name_list set_queue_name_list: list String,
-    /// 标签过滤查找时，需要设置为 true
+    /// For filtering by tag, this parameter must be set to `true`.
     "IsTagFilter" is_tag_filter set_is_tag_filter: bool,
-    /// 过滤器。目前支持按标签过滤，标签的Name需要加前缀“tag:”，例如：tag:负责人、tag:环境、tag:业务
+    /// Filter. Currently, you can filter by tag. The tag name must be prefixed with “tag:”, such as “tag: owner”, “tag: environment”, or “tag: business”.
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeCmqQueues", DescribeCmqQueuesRequest => DescribeCmqQueuesResponse);
 
 rt::model! { read debug;
-/// DescribeCmqQueues返回参数结构体
+/// DescribeCmqQueues response structure.
 DescribeCmqQueuesResponse {
-    /// 数量
+    /// The number of queues.
     "TotalCount" total_count set_total_count: i128,
-    /// 队列列表
+    /// Queue list.
     "QueueList" queue_list set_queue_list: list CmqQueue,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCmqSubscriptionDetail` (查询cmq订阅详情).
+/// Request of `DescribeCmqSubscriptionDetail` (Queries CMQ subscription details).
 ///
-/// 查询cmq订阅详情
+/// This API is used to query the CMQ subscription details.
 DescribeCmqSubscriptionDetailRequest {
-    /// 主题名字，在单个地域同一账号下唯一。主题名称是一个不超过64个字符的字符串，必须以字母为首字符，剩余部分可以包含字母、数字和横划线（-）。
+    /// Topic name, which must be unique under the same account in a single region. The name is a string of no more than 64 characters, starting with a letter, and the remaining part may include letters, numbers, and hyphens (-).
     "TopicName" topic_name set_topic_name: str,
-    /// 分页时本页获取主题列表的起始位置。如果填写了该值，必须也要填写 limit 。该值缺省时，后台取默认值 0
+    /// Starting position of the list of topics to be returned on the current page in case of paginated return. If a value is entered, `limit` is required. If this parameter is left empty, 0 will be used by default
     "Offset" offset set_offset: i128,
-    /// 分页时本页获取主题的个数，如果不传递该参数，则该参数默认为20，最大值为50。
+    /// Number of topics to be returned per page in case of paginated return. If this parameter is not passed in, 20 will be used by default. Maximum value: 50.
     "Limit" limit set_limit: i128,
-    /// 根据SubscriptionName进行模糊搜索
+    /// Fuzzy search by `SubscriptionName`
     "SubscriptionName" subscription_name set_subscription_name: str,
-    /// 队列名称，订阅绑定的endpoint
+    /// Queue name. Endpoint of bound subscription
     "QueueName" queue_name set_queue_name: str,
-    /// 查询类型。取值：（1）topic；（2）queue。
-    /// 默认值是topic。如果 queryType 是 topic，则查询主题下的订阅列表；如果 queryType 是 queue，则查询队列绑定的订阅列表。
+    /// Query type. valid values: (1) topic; (2) queue.
+    /// Default value is topic. if queryType is topic, query subscriptions under the topic. if queryType is queue, query subscriptions bound to the queue.
     "QueryType" query_type set_query_type: str,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeCmqSubscriptionDetail", DescribeCmqSubscriptionDetailRequest => DescribeCmqSubscriptionDetailResponse);
 
 rt::model! { read debug;
-/// DescribeCmqSubscriptionDetail返回参数结构体
+/// DescribeCmqSubscriptionDetail response structure.
 DescribeCmqSubscriptionDetailResponse {
-    /// 总数
+    /// Total number
     "TotalCount" total_count set_total_count: i128,
-    /// Subscription属性集合
+    /// Subscription attribute collection
     "SubscriptionSet" subscription_set set_subscription_set: list CmqSubscription,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCmqTopicDetail` (查询cmq主题详情).
+/// Request of `DescribeCmqTopicDetail` (Queries the details of CMQ topic).
 ///
-/// 查询cmq主题详情
+/// This API is used to query the details of a CMQ topic.
 DescribeCmqTopicDetailRequest {
-    /// 精确匹配TopicName。
+    /// Exact match by `TopicName`.
     "TopicName" topic_name set_topic_name: str,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeCmqTopicDetail", DescribeCmqTopicDetailRequest => DescribeCmqTopicDetailResponse);
 
 rt::model! { read debug;
-/// DescribeCmqTopicDetail返回参数结构体
+/// DescribeCmqTopicDetail response structure.
 DescribeCmqTopicDetailResponse {
-    /// 主题详情
+    /// Topic details
     "TopicDescribe" topic_describe set_topic_describe: obj CmqTopic,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCmqTopics` (枚举cmq全量主题).
+/// Request of `DescribeCmqTopics` (Enumerates all CMQ topics).
 ///
-/// 枚举cmq全量主题
+/// This API is used to enumerate all CMQ topics.
 DescribeCmqTopicsRequest {
-    /// 分页时本页获取队列列表的起始位置。如果填写了该值，必须也要填写 limit 。该值缺省时，后台取默认值 0
+    /// Starting position of a queue list to be returned on the current page in case of paginated return. If a value is entered, `limit` must be specified. If this parameter is left empty, 0 will be used by default.
     "Offset" offset set_offset: i128,
-    /// 分页时本页获取队列的个数，如果不传递该参数，则该参数默认为20，最大值为50。
+    /// The number of queues to be returned per page in case of paginated return. If this parameter is not passed in, 20 will be used by default. Maximum value: 50.
     "Limit" limit set_limit: i128,
-    /// 根据TopicName进行模糊搜索
+    /// Fuzzy search by `TopicName`
     "TopicName" topic_name set_topic_name: str,
-    /// CMQ 主题名称列表过滤
+    /// Filter by CMQ topic name.
     "TopicNameList" topic_name_list set_topic_name_list: list String,
-    /// 标签过滤查找时，需要设置为 true
+    /// For filtering by tag, this parameter must be set to `true`.
     "IsTagFilter" is_tag_filter set_is_tag_filter: bool,
-    /// 过滤器。目前支持按标签过滤，标签的Name需要加前缀“tag:”，例如：tag:负责人、tag:环境、tag:业务
+    /// Filter. Currently, you can filter by tag. The tag name must be prefixed with “tag:”, such as “tag: owner”, “tag: environment”, or “tag: business”.
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeCmqTopics", DescribeCmqTopicsRequest => DescribeCmqTopicsResponse);
 
 rt::model! { read debug;
-/// DescribeCmqTopics返回参数结构体
+/// DescribeCmqTopics response structure.
 DescribeCmqTopicsResponse {
-    /// 主题列表
+    /// Topic list.
     "TopicList" topic_list set_topic_list: list CmqTopic,
-    /// 全量主题数量
+    /// The total number of topics.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeEnvironmentAttributes` (获取命名空间属性).
+/// Request of `DescribeEnvironmentAttributes` (Gets namespace attributes).
 ///
-/// 获取指定命名空间的属性
+/// This API is used to get the attributes of the specified namespace.
 DescribeEnvironmentAttributesRequest {
-    /// 环境（命名空间）名称。
+    /// Environment (namespace) name.
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// Pulsar 集群的ID
+    /// Pulsar cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -2447,226 +2499,231 @@ DescribeEnvironmentAttributesRequest {
 rt::action!("tdmq", "2020-02-17", "DescribeEnvironmentAttributes", DescribeEnvironmentAttributesRequest => DescribeEnvironmentAttributesResponse);
 
 rt::model! { read debug;
-/// DescribeEnvironmentAttributes返回参数结构体
+/// DescribeEnvironmentAttributes response structure.
 DescribeEnvironmentAttributesResponse {
-    /// 未消费消息过期时间，单位：秒，最大1296000（15天）。
+    /// TTL for unconsumed messages in seconds. Maximum value: 1296000 seconds (i.e., 15 days).
     "MsgTTL" msg_ttl set_msg_ttl: i128,
-    /// 消费速率限制，单位：byte/秒，0：不限速。
+    /// Consumption rate limit in bytes/second. 0: unlimited.
     "RateInByte" rate_in_byte set_rate_in_byte: i128,
-    /// 消费速率限制，单位：个数/秒，0：不限速。
+    /// Consumption rate limit in messages/second. 0: unlimited.
     "RateInSize" rate_in_size set_rate_in_size: i128,
-    /// 已消费消息保存策略，单位：小时，0：消费完马上删除。
+    /// Retention policy for consumed messages in hours. 0: deleted immediately after consumption.
     "RetentionHours" retention_hours set_retention_hours: i128,
-    /// 已消费消息保存策略，单位：G，0：消费完马上删除。
+    /// Retention policy for consumed messages in GB. 0: deleted immediately after consumption.
     "RetentionSize" retention_size set_retention_size: i128,
-    /// 环境（命名空间）名称。
+    /// Environment (namespace) name.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 副本数。
+    /// Number of replicas.
     "Replicas" replicas set_replicas: i128,
-    /// 备注。
+    /// Remarks.
     "Remark" remark set_remark: str,
-    /// 离线订阅过期自动清理时间
+    /// Offline subscription automatic expiration cleanup time
     "SubscriptionExpirationTime" subscription_expiration_time set_subscription_expiration_time: i128,
-    /// 离线订阅过期自动清理时间开关
+    /// Offline subscription automatic expiration cleanup time switch
     "SubscriptionExpirationTimeEnable" subscription_expiration_time_enable set_subscription_expiration_time_enable: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeEnvironmentRoles` (获取命名空间角色列表).
+/// Request of `DescribeEnvironmentRoles` (Gets the list of namespace roles).
 ///
-/// 获取命名空间角色列表
+/// This API is used to get the list of namespace roles.
 DescribeEnvironmentRolesRequest {
-    /// Pulsar 集群的ID
+    /// Pulsar cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 环境（命名空间）名称。
+    /// Environment (namespace) name.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 起始下标，不填默认为0。
+    /// Offset, which defaults to 0 if left empty.
     "Offset" offset set_offset: i64,
-    /// 返回数量，不填则默认为10，最大值为20。
+    /// The number of results to be returned, which defaults to 10 if left empty. The maximum value is 20.
     "Limit" limit set_limit: i64,
-    /// 角色名称
+    /// Role name.
     "RoleName" role_name set_role_name: str,
     /// * RoleName
-    /// 按照角色名进行过滤，精确查询。
-    /// 类型：String
-    /// 必选：否
+    /// Filter by role name for exact query.
+    /// Type: String
+    /// Required: No
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeEnvironmentRoles", DescribeEnvironmentRolesRequest => DescribeEnvironmentRolesResponse);
 
 rt::model! { read debug;
-/// DescribeEnvironmentRoles返回参数结构体
+/// DescribeEnvironmentRoles response structure.
 DescribeEnvironmentRolesResponse {
-    /// 记录数。
+    /// The number of records.
     "TotalCount" total_count set_total_count: i64,
-    /// 命名空间角色集合。
+    /// Namespace role set.
     "EnvironmentRoleSets" environment_role_sets set_environment_role_sets: list EnvironmentRole,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeEnvironments` (获取命名空间列表).
+/// Request of `DescribeEnvironments` (Gets the list of namespaces under a tenant).
 ///
-/// 获取租户下命名空间列表
+/// This API is used to get the list of namespaces under a tenant.
 DescribeEnvironmentsRequest {
-    /// Pulsar 集群的ID
+    /// Pulsar cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 命名空间名称，模糊搜索。
+    /// Fuzzy search by namespace name.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 起始下标，不填默认为0。
+    /// Offset, which defaults to 0 if left empty.
     "Offset" offset set_offset: i128,
-    /// 返回数量，不填则默认为10，最大值为20。
+    /// The number of results to be returned, which defaults to 10 if left empty. The maximum value is 20.
     "Limit" limit set_limit: i128,
     /// * EnvironmentId
-    /// 按照名称空间进行过滤，精确查询。
-    /// 类型：String
-    /// 必选：否
+    /// Filter by namespace for exact query.
+    /// Type: String
+    /// Required: No
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeEnvironments", DescribeEnvironmentsRequest => DescribeEnvironmentsResponse);
 
 rt::model! { read debug;
-/// DescribeEnvironments返回参数结构体
+/// DescribeEnvironments response structure.
 DescribeEnvironmentsResponse {
-    /// 命名空间记录数。
+    /// The number of namespaces.
     "TotalCount" total_count set_total_count: i128,
-    /// 命名空间集合数组。
+    /// Array of namespace sets.
     "EnvironmentSet" environment_set set_environment_set: list Environment,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeMqMsgTrace` (查询消息轨迹).
+/// Request of `DescribeMqMsgTrace` (Queries message trajectory).
 ///
-/// 查询消息轨迹
+/// Queries message trajectory
 DescribeMqMsgTraceRequest {
-    /// pulsar、rocketmq、rabbitmq、cmq
+    /// pulsar,rocketmq,rabbitmq,cmq
     ///
     /// Required.
     "Protocol" protocol set_protocol: str,
-    /// 消息id
+    /// Message ID
     ///
     /// Required.
     "MsgId" msg_id set_msg_id: str,
-    /// 集群id，cmq为空
+    /// Cluster id. cmq is empty.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 命名空间，cmq为空
+    /// Namespace. cmq is empty.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 主题，cmq为空，rocketmq查询死信时值为groupId
+    /// Topic. empty for cmq. group id when querying rocketmq dead letters.
     "TopicName" topic_name set_topic_name: str,
-    /// cmq必填，其他协议填空
+    /// cmq is required. fill in the blank for other protocols.
     "QueueName" queue_name set_queue_name: str,
-    /// 消费组、订阅
+    /// Consumer Group and Subscription
     "GroupName" group_name set_group_name: str,
-    /// 查询死信时该值为true，只对Rocketmq有效
+    /// The value is true when querying dead letters, and only valid for RocketMQ.
     "QueryDlqMsg" query_dlq_msg set_query_dlq_msg: bool,
-    /// 生产时间
+    /// Message production time.
     "ProduceTime" produce_time set_produce_time: str,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeMqMsgTrace", DescribeMqMsgTraceRequest => DescribeMqMsgTraceResponse);
 
 rt::model! { read debug;
-/// DescribeMqMsgTrace返回参数结构体
+/// DescribeMqMsgTrace response structure.
 DescribeMqMsgTraceResponse {
-    /// 消息内容
+    /// Message content.
     "Result" result set_result: list TraceResult,
-    /// 消息轨迹页展示的topic名称
+    /// Topic Name Displayed on Message Trace Page
     "ShowTopicName" show_topic_name set_show_topic_name: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeMsg` (查询Pulsar消息详情).
+/// Request of `DescribeMsg` (Query a Pulsar message detail).
 ///
-/// 消息详情
+/// This API is used to get message details.
 DescribeMsgRequest {
-    /// 环境（命名空间）名称。
+    /// Environment (namespace) name.
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 消息ID。
+    /// Message ID.
     ///
     /// Required.
     "MsgId" msg_id set_msg_id: str,
-    /// 主题名。
+    /// Topic name.
     ///
     /// Required.
     "TopicName" topic_name set_topic_name: str,
-    /// Pulsar 集群的ID
+    /// Pulsar cluster ID
     "ClusterId" cluster_id set_cluster_id: str,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeMsg", DescribeMsgRequest => DescribeMsgResponse);
 
 rt::model! { read debug;
-/// DescribeMsg返回参数结构体
+/// DescribeMsg response structure.
 DescribeMsgResponse {
-    /// 消息属性。
+    /// Message attributes.
     "Properties" properties set_properties: str,
-    /// 消息体。
+    /// Message body.
     "Body" body set_body: str,
-    /// 批次ID。
+    /// Batch ID.
     "BatchId" batch_id set_batch_id: str,
-    /// 生产时间。
+    /// Production time.
     "ProduceTime" produce_time set_produce_time: str,
-    /// 消息ID。
+    /// Message ID.
     "MsgId" msg_id set_msg_id: str,
-    /// 生产者名称。
+    /// Producer name.
     "ProducerName" producer_name set_producer_name: str,
-    /// 消息 key
+    /// Message key
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Key" key set_key: str,
-    /// 消息的元数据信息
+    /// Message metadata information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Metadata" metadata set_metadata: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeMsgTrace` (消息轨迹).
+/// Request of `DescribeMsgTrace` (Message trace).
 ///
-/// 查询单条消息的消息轨迹
+/// Query the message trace of a single message
 DescribeMsgTraceRequest {
-    /// 环境（命名空间）。
+    /// Environment (namespace).
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 消息ID。
+    /// Message ID.
     ///
     /// Required.
     "MsgId" msg_id set_msg_id: str,
-    /// 消息生产时间。
+    /// Message production time.
     ///
     /// Required.
     "ProduceTime" produce_time set_produce_time: str,
-    /// 起始下标，不填默认为0。
+    /// Starting index. Default is 0 if left empty.
     "Offset" offset set_offset: i128,
-    /// 返回数量，不填则默认为10，最大值为20。
+    /// Number of returns, default to 10 if not specified, maximum value: 20.
     "Limit" limit set_limit: i128,
-    /// 消费组名称模糊匹配。
+    /// Fuzzy matching of consumer group name.
     "SubscriptionName" subscription_name set_subscription_name: str,
-    /// Pulsar 集群的ID
+    /// Pulsar cluster ID
     "ClusterId" cluster_id set_cluster_id: str,
-    /// topic 名字
+    /// topic name
     "TopicName" topic_name set_topic_name: str,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeMsgTrace", DescribeMsgTraceRequest => DescribeMsgTraceResponse);
 
 rt::model! { read debug;
-/// DescribeMsgTrace返回参数结构体
+/// DescribeMsgTrace response structure.
 DescribeMsgTraceResponse {
-    /// 生产信息。
+    /// Produce information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProducerLog" producer_log set_producer_log: obj ProducerLog,
-    /// 服务方信息。
+    /// Service provider information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ServerLog" server_log set_server_log: obj ServerLog,
-    /// 消费信息。
+    /// Consumption information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ConsumerLogs" consumer_logs set_consumer_logs: obj ConsumerLogs,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2739,19 +2796,19 @@ DescribeNodeHealthOptResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePublisherSummary` (获取消息生产概览).
+/// Request of `DescribePublisherSummary` (Obtains message production overview).
 ///
-/// 获取消息生产概览信息
+/// This API is used to obtain message production overview information.
 DescribePublisherSummaryRequest {
-    /// 集群ID
+    /// Cluster ID.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 命名空间名称
+    /// Namespace name.
     ///
     /// Required.
     "Namespace" namespace set_namespace: str,
-    /// 主题名称
+    /// Topic name.
     ///
     /// Required.
     "Topic" topic set_topic: str,
@@ -2759,65 +2816,70 @@ DescribePublisherSummaryRequest {
 rt::action!("tdmq", "2020-02-17", "DescribePublisherSummary", DescribePublisherSummaryRequest => DescribePublisherSummaryResponse);
 
 rt::model! { read debug;
-/// DescribePublisherSummary返回参数结构体
+/// DescribePublisherSummary response structure.
 DescribePublisherSummaryResponse {
-    /// 生产速率（条/秒）
+    /// Production rate (messages/sec).
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "MsgRateIn" msg_rate_in set_msg_rate_in: f64,
-    /// 生产速率（字节/秒）
+    /// Production rate (byte/sec).
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "MsgThroughputIn" msg_throughput_in set_msg_throughput_in: f64,
-    /// 生产者数量
+    /// The number of producers.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "PublisherCount" publisher_count set_publisher_count: i64,
-    /// 消息存储大小，以字节为单位
+    /// Message storage size in bytes.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "StorageSize" storage_size set_storage_size: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePublishers` (获取生产者信息).
+/// Request of `DescribePublishers` (Obtains the list of producer information).
 ///
-/// 获取生产者信息列表
+/// This API is used to obtain the list of producer information.
 DescribePublishersRequest {
-    /// 集群ID
+    /// Cluster ID.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 命名空间名称
+    /// Namespace name.
     ///
     /// Required.
     "Namespace" namespace set_namespace: str,
-    /// 主题名称
+    /// Topic name.
     ///
     /// Required.
     "Topic" topic set_topic: str,
-    /// 参数过滤器，支持ProducerName，Address字段
+    /// Parameter filter. The `ProducerName` and `Address` fields are supported.
     "Filters" filters set_filters: list Filter,
-    /// 查询偏移量，默认为0
+    /// Offset for query. Default value: `0`.
     "Offset" offset set_offset: i64,
-    /// 查询条数，默认为20
+    /// The number of query results displayed per page. Default value: `20`.
     "Limit" limit set_limit: i64,
-    /// 排序器
+    /// Sort by field.
     "Sort" sort set_sort: obj Sort,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribePublishers", DescribePublishersRequest => DescribePublishersResponse);
 
 rt::model! { read debug;
-/// DescribePublishers返回参数结构体
+/// DescribePublishers response structure.
 DescribePublishersResponse {
-    /// 总条数
+    /// Total number of query results.
     "TotalCount" total_count set_total_count: i64,
-    /// 生产者信息列表
+    /// List of producer information.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Publishers" publishers set_publishers: list Publisher,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePulsarProInstanceDetail` (获取Pulsar标准版或专业版实例信息).
+/// Request of `DescribePulsarProInstanceDetail` (Obtains the information of a TDMQ for Pulsar pro cluster instance).
 ///
-/// 获取Pulsar标准版或专业版实例信息
+/// This API is used to obtain the information of a TDMQ for Pulsar pro cluster instance.
 DescribePulsarProInstanceDetailRequest {
-    /// 集群id
+    /// Cluster ID.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -2825,217 +2887,220 @@ DescribePulsarProInstanceDetailRequest {
 rt::action!("tdmq", "2020-02-17", "DescribePulsarProInstanceDetail", DescribePulsarProInstanceDetailRequest => DescribePulsarProInstanceDetailResponse);
 
 rt::model! { read debug;
-/// DescribePulsarProInstanceDetail返回参数结构体
+/// DescribePulsarProInstanceDetail response structure.
 DescribePulsarProInstanceDetailResponse {
-    /// 集群信息
+    /// Cluster information
     "ClusterInfo" cluster_info set_cluster_info: obj PulsarProClusterInfo,
-    /// 集群网络接入点信息
+    /// Cluster network access point information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NetworkAccessPointInfos" network_access_point_infos set_network_access_point_infos: list PulsarNetworkAccessPointInfo,
-    /// 集群规格信息
+    /// Cluster specification information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ClusterSpecInfo" cluster_spec_info set_cluster_spec_info: obj PulsarProClusterSpecInfo,
-    /// 集群的证书列表
+    /// Certificate list of the cluster
     "CertificateList" certificate_list set_certificate_list: list CertificateInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePulsarProInstances` (查询Pulsar标准版和专业版实例列表).
+/// Request of `DescribePulsarProInstances` (Queries the list of TDMQ for Pulsar pro instances).
 ///
-/// 查询用户已购的Pulsar实例列表
+/// This API is used to query the list of the purchased TDMQ for Pulsar pro instances.
 DescribePulsarProInstancesRequest {
-    /// 查询条件过滤器
+    /// Query condition filter
     "Filters" filters set_filters: list Filter,
-    /// 查询数目上限，默认20
+    /// The maximum number of queried items, which defaults to `20`.
     "Limit" limit set_limit: i128,
-    /// 查询起始位置
+    /// Start offset for query
     "Offset" offset set_offset: i128,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribePulsarProInstances", DescribePulsarProInstancesRequest => DescribePulsarProInstancesResponse);
 
 rt::model! { read debug;
-/// DescribePulsarProInstances返回参数结构体
+/// DescribePulsarProInstances response structure.
 DescribePulsarProInstancesResponse {
-    /// 未分页的总数目
+    /// The total number of unpaginated items
     "TotalCount" total_count set_total_count: i128,
-    /// 实例信息列表
+    /// Instance information list
     "Instances" instances set_instances: list PulsarProInstance,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRabbitMQBindings` (查询RabbitMQ路由关系列表).
+/// Request of `DescribeRabbitMQBindings` (This API is used to query the list of RabbitMQ route relations.).
 ///
-/// 查询RabbitMQ路由关系列表
+/// This API is used to query the list of RabbitMQ route relations.
 DescribeRabbitMQBindingsRequest {
-    /// 实例 ID，形如 amqp-xxxxxxxx。有效的 InstanceId 可通过登录 [TDMQ RabbitMQ 控制台](https://console.cloud.tencent.com/trabbitmq/cluster?rid=1)查询。
+    /// Instance ID, such as amqp-xxxxxxxx. effective InstanceId can be queried by logging in to the TDMQ RabbitMQ console (https://console.cloud.tencent.com/trabbitmq/cluster?rid=1).
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// VirtualHost 名称，形如 testvhost。有效的 VirtualHost 名称可通过登录 [TDMQ RabbitMQ 控制台](https://console.cloud.tencent.com/trabbitmq/cluster?rid=1)查询，在左侧导航栏点击 Vhost，并在 Vhost 列表中找到Vhost名称。
+    /// VirtualHost name, such as testvhost. effective VirtualHost names can be queried by logging in to the TDMQ RabbitMQ console (https://console.cloud.tencent.com/trabbitmq/cluster?rid=1), clicking Vhost in the left sidebar, and finding the Vhost name in the Vhost list.
     ///
     /// Required.
     "VirtualHost" virtual_host set_virtual_host: str,
-    /// 分页 offset，默认 0
+    /// Specifies the page offset. default is 0.
     "Offset" offset set_offset: i64,
-    /// 分页 limit，默认 20
+    /// Page limit. default value: 20.
     "Limit" limit set_limit: i64,
-    /// 搜索关键词，根据源exchange名称/目标资源名称/绑定key进行模糊搜索
+    /// Search keyword. Performs fuzzy search based on source exchange name, target resource name, or binding key.
     "SearchWord" search_word set_search_word: str,
-    /// 根据源Exchange精准搜索过滤
+    /// Precise search filter based on source exchange.
     "SourceExchange" source_exchange set_source_exchange: str,
-    /// 根据目标队列名精准搜索过滤，和 DestinationExchange 过滤不可同时设置
+    /// Filters by the target queue name. cannot be set with DestinationExchange filtering.
     "QueueName" queue_name set_queue_name: str,
-    /// 根据目标Exchange精准搜索过滤，和QueueName过滤不可同时设置
+    /// Precise search filter based on target exchange. Cannot be set simultaneously with queuename filter.
     "DestinationExchange" destination_exchange set_destination_exchange: str,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRabbitMQBindings", DescribeRabbitMQBindingsRequest => DescribeRabbitMQBindingsResponse);
 
 rt::model! { read debug;
-/// DescribeRabbitMQBindings返回参数结构体
+/// DescribeRabbitMQBindings response structure.
 DescribeRabbitMQBindingsResponse {
-    /// 路由关系列表
+    /// Route relationship list
     "BindingInfoList" binding_info_list set_binding_info_list: list RabbitMQBindingListInfo,
-    /// 路由关系数量
+    /// Number of routing relationships.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRabbitMQExchanges` (查询RabbitMQ exchange 列表).
+/// Request of `DescribeRabbitMQExchanges` (This API is used to query the list of TDMQ for RabbitMQ exchanges.).
 ///
-/// 查询RabbitMQ exchange 列表
+/// This API is used to query the list of TDMQ for RabbitMQ exchanges.
 DescribeRabbitMQExchangesRequest {
-    /// 实例 ID，形如 amqp-xxxxxxxx。有效的 InstanceId 可通过登录 [TDMQ RabbitMQ 控制台](https://console.cloud.tencent.com/trabbitmq/cluster?rid=1)查询。
+    /// Instance ID, such as amqp-xxxxxxxx. valid InstanceId can be queried by logging in to the TDMQ RabbitMQ console (https://console.cloud.tencent.com/trabbitmq/cluster?rid=1).
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// VirtualHost 名称，形如 testvhost。有效的 VirtualHost 名称可通过登录 [TDMQ RabbitMQ 控制台](https://console.cloud.tencent.com/trabbitmq/cluster?rid=1)查询，在左侧导航栏点击 Vhost，并在 Vhost 列表中找到Vhost名称。
+    /// VirtualHost name, such as testvhost. effective VirtualHost names can be queried by logging in to the TDMQ RabbitMQ console (https://console.cloud.tencent.com/trabbitmq/cluster?rid=1), clicking Vhost in the left sidebar, and finding the Vhost name in the Vhost list.
     ///
     /// Required.
     "VirtualHost" virtual_host set_virtual_host: str,
-    /// 分页 offset，默认 0
+    /// Specifies the pagination offset. default is 0.
     "Offset" offset set_offset: i64,
-    /// 分页 limit，默认 20
+    /// Pagination limit. default is 20.
     "Limit" limit set_limit: i64,
-    /// 搜索关键词, 支持模糊匹配
+    /// Search keyword, supports fuzzy matching.
     "SearchWord" search_word set_search_word: str,
-    /// 筛选 exchange 类型, 数组中每个元素为选中的过滤类型，仅支持 direct、fanout、topic、header
+    /// Filters the exchange type. each element in the array is a selected filter type. only direct, fanout, topic, and header are supported.
     "ExchangeTypeFilters" exchange_type_filters set_exchange_type_filters: list String,
-    /// 筛选 exchange 创建来源,  "system":"系统创建", "user":"用户创建"
+    /// Filter exchange creation source, "system": "system created", "user": "user created".
     "ExchangeCreatorFilters" exchange_creator_filters set_exchange_creator_filters: list String,
-    /// exchange 名称，用于精确匹配
+    /// Exchange name, used for exact matching.
     "ExchangeName" exchange_name set_exchange_name: str,
-    /// 排序依据的字段：
-    /// MessageRateInOut - 生产消费速率之和；
-    /// MessageRateIn - 生产速率；
-    /// MessageRateOut - 消费速率；
+    /// Sorting field:
+    /// MessageRateInOut - Total production and consumption rate.
+    /// MessageRateIn - Production rate.
+    /// MessageRateOut - Consumption rate: Specifies the message consumption rate.
     "SortElement" sort_element set_sort_element: str,
-    /// 排序顺序，ascend 或 descend
-    /// ascend：升序
-    /// descend：降序
+    /// Sorting order. Valid values: ascend and descend.
+    /// Specifies the ascending order.
+    /// Desc - descending.
     "SortOrder" sort_order set_sort_order: str,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRabbitMQExchanges", DescribeRabbitMQExchangesRequest => DescribeRabbitMQExchangesResponse);
 
 rt::model! { read debug;
-/// DescribeRabbitMQExchanges返回参数结构体
+/// DescribeRabbitMQExchanges response structure.
 DescribeRabbitMQExchangesResponse {
-    /// 策略列表信息
+    /// Policy list information.
     "ExchangeInfoList" exchange_info_list set_exchange_info_list: list RabbitMQExchangeListInfo,
-    /// 策略结果总数
+    /// Total number of policy results.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRabbitMQNodeList` (查询 RabbitMQ 托管版节点列表).
+/// Request of `DescribeRabbitMQNodeList` (Query the RabbitMQ managed node list).
 ///
-/// 查询 RabbitMQ 托管版节点列表
+/// This API is used to query the RabbitMQ managed node list.
 DescribeRabbitMQNodeListRequest {
-    /// 实例 ID，形如amqp-xxxxxxxx。有效的 InstanceId 可通过登录 [TDMQ RabbitMQ 控制台](https://console.cloud.tencent.com/trabbitmq/cluster?rid=1)查询。
+    /// Instance ID, such as amqp-xxxxxxxx. specifies the effective InstanceId that can be queried by logging in to the TDMQ RabbitMQ console (https://console.cloud.tencent.com/trabbitmq/cluster?rid=1).
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 偏移量，默认值 0
+    /// Offset, default value 0.
     "Offset" offset set_offset: i128,
-    /// 一页限制，默认值 20
+    /// Page limit. default value: 20.
     "Limit" limit set_limit: i128,
-    /// 模糊搜索节点名字
+    /// Node name for fuzzy search
     "NodeName" node_name set_node_name: str,
-    /// 过滤参数的名字和数值，当前仅支持根据节点状态筛选。
+    /// Filter parameter name and value. currently only support filtering based on node status.
     /// "Name": "nodeStatus"
     /// "Value": running or down
     "Filters" filters set_filters: list Filter,
-    /// 按指定元素排序，现在只有2个
-    /// cpuUsage：节点CPU利用率
-    /// diskUsage：节点磁盘利用率
+    /// Sorts by the specified element. only 2 are present.
+    /// CPU usage: specifies the CPU utilization of the node.
+    /// diskUsage: specifies the node disk utilization.
     "SortElement" sort_element set_sort_element: str,
-    /// 升序/降序
-    /// ascend/descend
+    /// Sorting order.
+    /// Valid values: `ascend`, `descend`.
     "SortOrder" sort_order set_sort_order: str,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRabbitMQNodeList", DescribeRabbitMQNodeListRequest => DescribeRabbitMQNodeListResponse);
 
 rt::model! { read debug;
-/// DescribeRabbitMQNodeList返回参数结构体
+/// DescribeRabbitMQNodeList response structure.
 DescribeRabbitMQNodeListResponse {
-    /// 集群节点数量
+    /// Specifies the cluster node quantity.
     "TotalCount" total_count set_total_count: i128,
-    /// 集群节点列表
+    /// Listing Cluster Nodes
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NodeList" node_list set_node_list: list RabbitMQPrivateNode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRabbitMQPermission` (查询RabbitMQ权限列表).
+/// Request of `DescribeRabbitMQPermission` (This API is used to query the list of TDMQ for RabbitMQ permissions.).
 ///
-/// 查询RabbitMQ权限列表
+/// This API is used to query the list of TDMQ for RabbitMQ permissions.
 DescribeRabbitMQPermissionRequest {
-    /// 实例 ID，形如 amqp-xxxxxxxx。有效的 InstanceId 可通过登录 [TDMQ RabbitMQ 控制台](https://console.cloud.tencent.com/trabbitmq/cluster?rid=1)查询。
+    /// Instance ID, such as amqp-xxxxxxxx. effective InstanceId can be queried by logging in to the TDMQ RabbitMQ console (https://console.cloud.tencent.com/trabbitmq/cluster?rid=1).
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 用户名，形如 admin。有效的 User 名称可通过登录 [TDMQ RabbitMQ 控制台](https://console.cloud.tencent.com/trabbitmq/cluster?rid=1)查询，点击集群列表中的集群，进入集群详情，并在用户与权限页签中找到用户列表，从而找到用户名称。
+    /// Username, such as admin. effective User names can be found by logging in to the TDMQ RabbitMQ console (https://console.cloud.tencent.com/trabbitmq/cluster?rid=1), clicking a cluster in the cluster list, entering cluster details, and locating the list of users under the User and permission management tab, thereby finding the username.
     "User" user set_user: str,
-    /// VirtualHost 名称，形如 testvhost。有效的 VirtualHost 名称可通过登录 [TDMQ RabbitMQ 控制台](https://console.cloud.tencent.com/trabbitmq/cluster?rid=1)查询，在左侧导航栏点击 Vhost，并在 Vhost 列表中找到 Vhost 名称。
+    /// VirtualHost name, such as testvhost. valid VirtualHost names can be queried by logging in to the TDMQ RabbitMQ console (https://console.cloud.tencent.com/trabbitmq/cluster?rid=1), clicking Vhost in the left sidebar, and finding the Vhost name in the Vhost list.
     "VirtualHost" virtual_host set_virtual_host: str,
-    /// 分页 Offset，默认 0
+    /// Specifies the page Offset. default is 0.
     "Offset" offset set_offset: i64,
-    /// 分页 Limit，默认 20
+    /// Page Limit. default value: 20.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRabbitMQPermission", DescribeRabbitMQPermissionRequest => DescribeRabbitMQPermissionResponse);
 
 rt::model! { read debug;
-/// DescribeRabbitMQPermission返回参数结构体
+/// DescribeRabbitMQPermission response structure.
 DescribeRabbitMQPermissionResponse {
-    /// 返回权限数量
+    /// Specifies the number of permissions returned.
     "TotalCount" total_count set_total_count: i64,
-    /// 权限详情列表
+    /// Permission details list.
     "RabbitMQPermissionList" rabbit_mq_permission_list set_rabbit_mq_permission_list: list RabbitMQPermission,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRabbitMQQueueDetail` (查询RabbitMQ队列详情).
+/// Request of `DescribeRabbitMQQueueDetail` (This API is used to query the details of RabbitMQ queues.).
 ///
-/// 查询RabbitMQ队列详情
+/// This API is used to query the details of RabbitMQ queues.
 DescribeRabbitMQQueueDetailRequest {
-    /// 实例 ID，形如 amqp-xxxxxxxx。有效的 InstanceId 可通过登录 [TDMQ RabbitMQ 控制台](https://console.cloud.tencent.com/trabbitmq/cluster?rid=1)查询
+    /// Instance ID, such as amqp-xxxxxxxx. valid InstanceId can be queried by logging in to the TDMQ RabbitMQ console (https://console.cloud.tencent.com/trabbitmq/cluster?rid=1).
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// VirtualHost 名称，形如 testvhost。有效的 VirtualHost 名称可通过登录 [TDMQ RabbitMQ 控制台](https://console.cloud.tencent.com/trabbitmq/cluster?rid=1)查询，在左侧导航栏点击 Vhost，并在 Vhost 列表中找到 Vhost 名称
+    /// VirtualHost name, such as testvhost. effective VirtualHost names can be queried by logging in to the TDMQ RabbitMQ console (https://console.cloud.tencent.com/trabbitmq/cluster?rid=1), clicking Vhost in the left sidebar, and finding the Vhost name in the Vhost list.
     ///
     /// Required.
     "VirtualHost" virtual_host set_virtual_host: str,
-    /// 队列名称
+    /// Queue Name
     ///
     /// Required.
     "QueueName" queue_name set_queue_name: str,
@@ -3043,160 +3108,185 @@ DescribeRabbitMQQueueDetailRequest {
 rt::action!("tdmq", "2020-02-17", "DescribeRabbitMQQueueDetail", DescribeRabbitMQQueueDetailRequest => DescribeRabbitMQQueueDetailResponse);
 
 rt::model! { read debug;
-/// DescribeRabbitMQQueueDetail返回参数结构体
+/// DescribeRabbitMQQueueDetail response structure.
 DescribeRabbitMQQueueDetailResponse {
-    /// 实例名称
+    /// Instance name
     "InstanceId" instance_id set_instance_id: str,
-    /// Vhost参数
+    /// Vhost parameter.
     "VirtualHost" virtual_host set_virtual_host: str,
-    /// 队列名称
+    /// Queue name.
     "QueueName" queue_name set_queue_name: str,
-    /// 队列类型,取值classic或quorum
+    /// Queue type. Valid values: classic and quorum.
     "QueueType" queue_type set_queue_type: str,
-    /// 在线消费者数量
+    /// The number of online consumers.
+    ///
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Consumers" consumers set_consumers: i64,
-    /// 持久标记
+    /// Durable queue flag.
     "Durable" durable set_durable: bool,
-    /// 自动清除
+    /// Automatic cleanup.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "AutoDelete" auto_delete set_auto_delete: bool,
-    /// 备注
+    /// Remarks
+    ///
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Remark" remark set_remark: str,
-    /// MessageTTL参数,classic类型专用
+    /// Messagettl parameter, specific to classic type.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "MessageTTL" message_ttl set_message_ttl: i64,
-    /// AutoExpire参数
+    /// Autoexpire parameter.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "AutoExpire" auto_expire set_auto_expire: i64,
-    /// MaxLength参数
+    /// The maxlength parameter specifies the maximum length.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "MaxLength" max_length set_max_length: i64,
-    /// MaxLengthBytes参数
+    /// The maxlengthbytes parameter specifies the maximum length in bytes.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "MaxLengthBytes" max_length_bytes set_max_length_bytes: i64,
-    /// DeliveryLimit参数,quorum类型专用
+    /// The deliverylimit parameter is used for quorum type.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "DeliveryLimit" delivery_limit set_delivery_limit: i64,
-    /// OverflowBehaviour参数,取值为drop-head, reject-publish或reject-publish-dlx
+    /// The overflowbehaviour parameter specifies the behavior when overflow occurs. Valid values: drop-head, reject-publish, reject-publish-dlx.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "OverflowBehaviour" overflow_behaviour set_overflow_behaviour: str,
-    /// DeadLetterExchange参数
+    /// The deadletterexchange parameter specifies the dead letter exchange.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "DeadLetterExchange" dead_letter_exchange set_dead_letter_exchange: str,
-    /// DeadLetterRoutingKey参数
+    /// The deadletterroutingkey parameter specifies the routing key for dead letters. Valid values: [value1, value2, value3].
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "DeadLetterRoutingKey" dead_letter_routing_key set_dead_letter_routing_key: str,
-    /// SingleActiveConsumer参数
+    /// The singleactiveconsumer parameter indicates whether only one consumer can be active at a time. Valid values: [true, false].
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "SingleActiveConsumer" single_active_consumer set_single_active_consumer: bool,
-    /// MaximumPriority参数,classic类型专用
+    /// The maximumpriority parameter, for classic type only, specifies the maximum priority level. Value range: 1-30.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "MaximumPriority" maximum_priority set_maximum_priority: i64,
-    /// LazyMode参数,classic类型专用
+    /// The lazymode parameter, for classic type only, indicates whether lazy mode is enabled. Valid values: [true, false].
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "LazyMode" lazy_mode set_lazy_mode: bool,
-    /// MasterLocator参数,classic类型专用
+    /// The masterlocator parameter, for classic type only, specifies the master locator strategy. Valid values: [strategy1, strategy2, strategy3].
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "MasterLocator" master_locator set_master_locator: str,
-    /// MaxInMemoryLength参数,quorum类型专用
+    /// The maxinmemorylength parameter, specific to quorum type.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "MaxInMemoryLength" max_in_memory_length set_max_in_memory_length: i64,
-    /// MaxInMemoryBytes参数,quorum类型专用
+    /// The maxinmemorybytes parameter, specific to quorum type.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "MaxInMemoryBytes" max_in_memory_bytes set_max_in_memory_bytes: i64,
-    /// 创建时间戳,单位秒
+    /// Creation timestamp. Unit: seconds.
     "CreateTime" create_time set_create_time: i64,
-    /// 节点
+    /// Node
+    ///
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Node" node set_node: str,
-    /// 仲裁队列死信一致性策略
+    /// Quorum queue dead letter consistency policy.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "DeadLetterStrategy" dead_letter_strategy set_dead_letter_strategy: str,
-    /// 仲裁队列的领导者选举策略
+    /// Leader election policy for quorum queue.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "QueueLeaderLocator" queue_leader_locator set_queue_leader_locator: str,
-    /// 仲裁队列的初始副本组大小
+    /// Initial replica group size of arbitration queue.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "QuorumInitialGroupSize" quorum_initial_group_size set_quorum_initial_group_size: i64,
-    /// 是否为独占队列
+    /// Whether the queue is an exclusive queue.
     "Exclusive" exclusive set_exclusive: bool,
-    /// 生效的策略名
+    /// Effective policy name.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Policy" policy set_policy: str,
-    /// 扩展参数 key-value
+    /// Extended parameters of the key-value type.
     "Arguments" arguments set_arguments: str,
-    /// 创建时间时间戳
+    /// Creation timestamp.
     "CreateTs" create_ts set_create_ts: i128,
-    /// 修改时间时间戳
+    /// Modification timestamp.
     "ModifyTs" modify_ts set_modify_ts: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRabbitMQQueues` (查询RabbitMQ队列列表).
+/// Request of `DescribeRabbitMQQueues` (This API is used to query the list of TDMQ for RabbitMQ queues.).
 ///
-/// 查询RabbitMQ队列列表
+/// This API is used to query the list of TDMQ for RabbitMQ queues.
 DescribeRabbitMQQueuesRequest {
-    /// 实例 ID，形如 amqp-xxxxxxxx。有效的 InstanceId 可通过登录 [TDMQ RabbitMQ 控制台](https://console.cloud.tencent.com/trabbitmq/cluster?rid=1)查询。
+    /// Instance ID, such as amqp-xxxxxxxx. valid InstanceId can be queried by logging in to the TDMQ RabbitMQ console (https://console.cloud.tencent.com/trabbitmq/cluster?rid=1).
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// VirtualHost 名称，形如 testvhost。有效的 VirtualHost 名称可通过登录 [TDMQ RabbitMQ 控制台](https://console.cloud.tencent.com/trabbitmq/cluster?rid=1)查询，在左侧导航栏点击 Vhost，并在 Vhost 列表中找到Vhost名称。
+    /// VirtualHost name, such as testvhost. effective VirtualHost names can be queried by logging in to the TDMQ RabbitMQ console (https://console.cloud.tencent.com/trabbitmq/cluster?rid=1), clicking Vhost in the left sidebar, and finding the Vhost name in the Vhost list.
     "VirtualHost" virtual_host set_virtual_host: str,
-    /// 分页 Offset，默认 0
+    /// Specifies the pagination Offset. default is 0.
     "Offset" offset set_offset: i64,
-    /// 分页 Limit，默认 20
+    /// Pagination Limit. default is 20.
     "Limit" limit set_limit: i64,
-    /// 搜索关键词
+    /// Search keywords
     "SearchWord" search_word set_search_word: str,
-    /// 队列类型筛选，不填或 "all"：筛选普通队列 和 quorum 队列；"classic"：筛选 classic(普通) 队列；"quorum"：筛选 quorum 队列
+    /// Filter criteria for queue type. valid values: "all" (default): filter regular and quorum queues; "classic": filter classic (ordinary) queues; "quorum": filter quorum queues.
     "QueueType" queue_type set_queue_type: str,
-    /// 排序依据的字段：
-    /// ConsumerNumber - 在线消费者数量；
-    /// MessageHeapCount - 消息堆积数；
-    /// MessageRateInOut - 生产消费速率之和；
-    /// MessageRateIn - 生产速率；
-    /// MessageRateOut - 消费速率；
+    /// Sorting field.
+    /// ConsumerNumber - Indicates the number of online consumers.
+    /// MessageHeapCount - Indicates the number of retained messages.
+    /// MessageRateInOut - Indicates the total production and consumption rate.
+    /// MessageRateIn - Production rate.
+    /// MessageRateOut - Consumption rate: Specifies the message consumption rate.
     "SortElement" sort_element set_sort_element: str,
-    /// 排序顺序，ascend 或 descend
-    /// ascend：升序
-    /// descend：降序
+    /// Sorting order. Valid values: ascend and descend.
+    /// Specifies the ascending order.
+    /// Desc - descending.
     "SortOrder" sort_order set_sort_order: str,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRabbitMQQueues", DescribeRabbitMQQueuesRequest => DescribeRabbitMQQueuesResponse);
 
 rt::model! { read debug;
-/// DescribeRabbitMQQueues返回参数结构体
+/// DescribeRabbitMQQueues response structure.
 DescribeRabbitMQQueuesResponse {
-    /// 队列列表信息
+    /// Queue list information.
     "QueueInfoList" queue_info_list set_queue_info_list: list RabbitMQQueueListInfo,
-    /// 队列数量
+    /// Number of queues
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRabbitMQUser` (查询RabbitMQ用户列表).
+/// Request of `DescribeRabbitMQUser` (Queries the list of TDMQ for RabbitMQ users).
 ///
-/// 查询RabbitMQ用户列表
+/// This API is used to query the list of TDMQ for RabbitMQ users.
 DescribeRabbitMQUserRequest {
-    /// 实例 ID，形如 amqp-xxxxxxxx。有效的 InstanceId 可通过登录 [TDMQ RabbitMQ 控制台](https://console.cloud.tencent.com/trabbitmq/cluster?rid=1)查询。
+    /// Instance ID, such as amqp-xxxxxxxx. effective InstanceId can be queried by logging in to the TDMQ RabbitMQ console (https://console.cloud.tencent.com/trabbitmq/cluster?rid=1).
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 用户名检索，支持前缀匹配，后缀匹配
+    /// Username search by prefix or suffix
     "SearchUser" search_user set_search_user: str,
-    /// 分页 Offset，默认 0
+    /// Specifies the page Offset. default is 0.
     "Offset" offset set_offset: i64,
-    /// 分页 Limit，默认 20
+    /// Page Limit. default value: 20.
     "Limit" limit set_limit: i64,
-    /// 用户名，精确查询
+    /// Username, which is queried by exact match.
     "User" user set_user: str,
-    /// 用户标签，用于决定改用户访问 RabbitMQ Management 的权限范围
-    /// management：普通控制台用户，monitoring：管理型控制台用户，其他值：非控制台用户
+    /// User tag, used to determine the access permission of the user for RabbitMQ Management.
+    /// management: ordinary console user. monitoring: administrative console user. other value: non-console user.
     "Tags" tags set_tags: list String,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRabbitMQUser", DescribeRabbitMQUserRequest => DescribeRabbitMQUserResponse);
 
 rt::model! { read debug;
-/// DescribeRabbitMQUser返回参数结构体
+/// DescribeRabbitMQUser response structure.
 DescribeRabbitMQUserResponse {
-    /// 返回的User数量
+    /// Returned number of users
     "TotalCount" total_count set_total_count: i64,
-    /// 当前已创建的RabbitMQ用户列表
+    /// The list of the created TDMQ for RabbitMQ users
     "RabbitMQUserList" rabbit_mq_user_list set_rabbit_mq_user_list: list RabbitMQUser,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRabbitMQVipInstance` (获取单个 RabbitMQ 托管版实例信息).
+/// Request of `DescribeRabbitMQVipInstance` (Obtains information about one RabbitMQ managed instance).
 ///
-/// 获取单个 RabbitMQ 托管版实例信息
+/// This API is used to obtain information about one RabbitMQ managed instance.
 DescribeRabbitMQVipInstanceRequest {
-    /// 实例 ID，形如 amqp-xxxxxxxx。有效的 InstanceId 可通过登录 [TDMQ RabbitMQ 控制台](https://console.cloud.tencent.com/trabbitmq/cluster?rid=1)查询。
+    /// Instance ID, such as amqp-xxxxxxxx. valid InstanceId can be queried by logging in to the TDMQ RabbitMQ console (https://console.cloud.tencent.com/trabbitmq/cluster?rid=1).
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -3204,15 +3294,15 @@ DescribeRabbitMQVipInstanceRequest {
 rt::action!("tdmq", "2020-02-17", "DescribeRabbitMQVipInstance", DescribeRabbitMQVipInstanceRequest => DescribeRabbitMQVipInstanceResponse);
 
 rt::model! { read debug;
-/// DescribeRabbitMQVipInstance返回参数结构体
+/// DescribeRabbitMQVipInstance response structure.
 DescribeRabbitMQVipInstanceResponse {
     /// 集群信息
     "ClusterInfo" cluster_info set_cluster_info: obj RabbitMQClusterInfo,
     /// 集群规格信息
     "ClusterSpecInfo" cluster_spec_info set_cluster_spec_info: obj RabbitMQClusterSpecInfo,
-    /// 集群访问
+    /// Cluster network information.
     "ClusterNetInfo" cluster_net_info set_cluster_net_info: obj RabbitMQClusterAccessInfo,
-    /// 集群白名单
+    /// Cluster allowlist.
     "ClusterWhiteListInfo" cluster_white_list_info set_cluster_white_list_info: obj RabbitMQClusterWhiteListInfo,
     /// vhost配额信息
     "VirtualHostQuota" virtual_host_quota set_virtual_host_quota: obj VirtualHostQuota,
@@ -3220,83 +3310,83 @@ DescribeRabbitMQVipInstanceResponse {
     "ExchangeQuota" exchange_quota set_exchange_quota: obj ExchangeQuota,
     /// queue配额信息
     "QueueQuota" queue_quota set_queue_quota: obj QueueQuota,
-    /// 用户配额信息
+    /// User quota information.
     "UserQuota" user_quota set_user_quota: obj RabbitMQUserQuota,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRabbitMQVipInstances` (查询 RabbitMQ 托管版实例列表).
+/// Request of `DescribeRabbitMQVipInstances` (Query RabbitMQ managed instance list).
 ///
-/// 查询用户已购的 RabbitMQ 托管版实例列表
+/// This API is used to query the RabbitMQ managed instance list of user purchases.
 DescribeRabbitMQVipInstancesRequest {
-    /// 查询条件过滤器
+    /// Query condition filter
     "Filters" filters set_filters: list Filter,
-    /// 查询数目上限，默认 20
+    /// Maximum number of items for query. Default value: 20.
     "Limit" limit set_limit: i128,
-    /// 查询起始位置，默认 0
+    /// Starting position of the query. Default value: 0.
     "Offset" offset set_offset: i128,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRabbitMQVipInstances", DescribeRabbitMQVipInstancesRequest => DescribeRabbitMQVipInstancesResponse);
 
 rt::model! { read debug;
-/// DescribeRabbitMQVipInstances返回参数结构体
+/// DescribeRabbitMQVipInstances response structure.
 DescribeRabbitMQVipInstancesResponse {
-    /// 未分页的总数目
+    /// The total number of unpaginated items
     "TotalCount" total_count set_total_count: i128,
-    /// 实例信息列表
+    /// Instance information list
     "Instances" instances set_instances: list RabbitMQVipInstance,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRabbitMQVirtualHost` (查询RabbitMQ vhost列表).
+/// Request of `DescribeRabbitMQVirtualHost` (Queries the list of TDMQ for RabbitMQ vhosts).
 ///
-/// 查询RabbitMQ vhost列表
+/// This API is used to query the list of TDMQ for RabbitMQ vhosts.
 DescribeRabbitMQVirtualHostRequest {
-    /// 集群实例Id
+    /// Cluster instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// vhost名,不传则查询全部
+    /// Vhost name. If this parameter is not specified, all will be queried by default.
     "VirtualHost" virtual_host set_virtual_host: str,
-    /// 分页Offset
+    /// Pagination offset
     "Offset" offset set_offset: i64,
-    /// 分页Limit
+    /// Pagination limit
     "Limit" limit set_limit: i64,
-    /// search-virtual-host：vhost名称模糊查询，之前前缀和后缀匹配
+    /// Fuzzy query by vhost name
     "Filters" filters set_filters: obj Filter,
-    /// 排序依据的字段：
-    /// MessageHeapCount - 消息堆积数；
-    /// MessageRateInOut - 生产消费速率之和；
-    /// MessageRateIn - 生产速率；
-    /// MessageRateOut - 消费速率；
+    /// Specifies the sorting field.
+    /// MessageHeapCount - specifies the message backlog count.
+    /// MessageRateInOut - total production and consumption rate.
+    /// MessageRateIn - production rate.
+    /// MessageRateOut - consumption rate.
     "SortElement" sort_element set_sort_element: str,
-    /// 排序顺序，ascend 或 descend
+    /// Sorting order. Valid values: ascend and descend.
     "SortOrder" sort_order set_sort_order: str,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRabbitMQVirtualHost", DescribeRabbitMQVirtualHostRequest => DescribeRabbitMQVirtualHostResponse);
 
 rt::model! { read debug;
-/// DescribeRabbitMQVirtualHost返回参数结构体
+/// DescribeRabbitMQVirtualHost response structure.
 DescribeRabbitMQVirtualHostResponse {
-    /// 返回vhost数量
+    /// Returned number of vhosts
     "TotalCount" total_count set_total_count: i64,
-    /// vhost详情列表
+    /// List of vhost details
     "VirtualHostList" virtual_host_list set_virtual_host_list: list RabbitMQVirtualHostInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRocketMQCluster` (查询 RocketMQ 虚拟集群信息).
+/// Request of `DescribeRocketMQCluster` (Query RocketMQ virtual cluster information).
 ///
-/// 查询 RocketMQ 虚拟集群信息。
-/// 当前 API 适用集群：4.x 虚拟集群。查询 4.x 专享或通用集群信息的接口文档见 [DescribeRocketMQVipInstanceDetail](https://cloud.tencent.com/document/api/1179/86725)，查询 5.x 集群信息的接口文档见 [DescribeInstance](https://cloud.tencent.com/document/api/1493/97866)。
+/// Query RocketMQ virtual cluster information.
+/// Current API applicable clusters: 4.x virtual cluster. For 4.x dedicated or generic clusters, see the REST API documentation for querying cluster information at [DescribeRocketMQVipInstanceDetail](https://www.tencentcloud.com/document/api/1179/86725?from_cn_redirect=1). For 5.x clusters, see the REST API documentation for querying cluster information at [DescribeInstance](https://www.tencentcloud.com/document/api/1493/97866?from_cn_redirect=1).
 DescribeRocketMQClusterRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -3304,51 +3394,53 @@ DescribeRocketMQClusterRequest {
 rt::action!("tdmq", "2020-02-17", "DescribeRocketMQCluster", DescribeRocketMQClusterRequest => DescribeRocketMQClusterResponse);
 
 rt::model! { read debug;
-/// DescribeRocketMQCluster返回参数结构体
+/// DescribeRocketMQCluster response structure.
 DescribeRocketMQClusterResponse {
-    /// 集群信息
+    /// Cluster information
     "ClusterInfo" cluster_info set_cluster_info: obj RocketMQClusterInfo,
-    /// 集群配置
+    /// Cluster configuration
     "ClusterConfig" cluster_config set_cluster_config: obj RocketMQClusterConfig,
-    /// 集群最近使用量，即将废弃，请使用腾讯云可观测平台获取相关数据。
+    /// Cluster recent usage, about to be deprecated. Use TCOP to obtain related data.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ClusterStats" cluster_stats set_cluster_stats: obj RocketMQClusterRecentStats,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRocketMQClusters` (查询 RocketMQ 虚拟集群列表).
+/// Request of `DescribeRocketMQClusters` (Query the RocketMQ virtual cluster list).
 ///
-/// 查询 RocketMQ 虚拟集群列表。
-/// 当前 API 适用集群：4.x 虚拟集群。查询 5.x 集群列表接口文档见 [DescribeInstanceList](https://cloud.tencent.com/document/api/1493/96028)，或者使用 [DescribeFusionInstanceList](https://cloud.tencent.com/document/api/1493/106745) 接口适用所有集群类型。
+/// Query the RocketMQ virtual cluster list.
+/// This API is applicable to clusters: 4.x virtual cluster. For querying 5.x cluster list, see List API Documentation [DescribeInstanceList](https://www.tencentcloud.com/document/api/1493/96028?from_cn_redirect=1), or use [DescribeFusionInstanceList](https://www.tencentcloud.com/document/api/1493/106745?from_cn_redirect=1) applicable to all cluster types.
 DescribeRocketMQClustersRequest {
-    /// 偏移量
+    /// Offset.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 限制数目
+    /// The max number of returned results.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 按照集群ID关键字搜索
+    /// Search by cluster ID.
     "IdKeyword" id_keyword set_id_keyword: str,
-    /// 按照集群名称关键字搜索
+    /// Search by cluster name.
     "NameKeyword" name_keyword set_name_keyword: str,
-    /// 集群ID列表过滤
+    /// Filter by cluster ID.
     "ClusterIdList" cluster_id_list set_cluster_id_list: list String,
-    /// 标签过滤查找时，需要设置为true
+    /// For filtering by tag, this parameter must be set to `true`.
     "IsTagFilter" is_tag_filter set_is_tag_filter: bool,
-    /// 过滤器。目前支持标签过滤。
+    /// Filter. Currently, you can filter only by tag.
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRocketMQClusters", DescribeRocketMQClustersRequest => DescribeRocketMQClustersResponse);
 
 rt::model! { read debug;
-/// DescribeRocketMQClusters返回参数结构体
+/// DescribeRocketMQClusters response structure.
 DescribeRocketMQClustersResponse {
-    /// 集群信息
+    /// Cluster information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ClusterList" cluster_list set_cluster_list: list RocketMQClusterDetail,
-    /// 总条数
+    /// The total number of returned results.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3477,102 +3569,102 @@ DescribeRocketMQConsumerConnectionsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRocketMQEnvironmentRoles` (查询 RocketMQ 角色授权列表).
+/// Request of `DescribeRocketMQEnvironmentRoles` (Query RocketMQ role authorization list).
 ///
-/// 查询角色授权列表。
-/// 当前 API 适用集群：4.x 虚拟集群，4.x 专享集群 和 4.x 通用集群。5.x 集群的查询角色列表接口文档见 [DescribeRoleList](https://cloud.tencent.com/document/api/1493/98862)。
+/// Query a role-based license list.
+/// This API is applicable to clusters: 4.x virtual cluster, 4.x dedicated cluster, and 4.x generic cluster. For 5.x clusters, refer to the List API Documentation [DescribeRoleList](https://www.tencentcloud.com/document/api/1493/98862?from_cn_redirect=1).
 DescribeRocketMQEnvironmentRolesRequest {
-    /// 必填字段，RocketMQ集群的ID
+    /// Required. Specifies the ID of the RocketMQ cluster.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 命名空间，4.x 通用集群命名空间固定为: tdmq_default
+    /// Namespace, the common Cluster Namespace for 4.x is fixed as: tdmq_default
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 起始下标，不填默认为0。
+    /// Starting index. Default is 0 if left empty.
     "Offset" offset set_offset: i64,
-    /// 返回数量，不填则默认为10，最大值为20。
+    /// Number of returns, default to 10 if not specified, maximum value: 20.
     "Limit" limit set_limit: i64,
-    /// 角色名称
+    /// Role name.
     "RoleName" role_name set_role_name: str,
-    /// RoleName按照角色名进行过滤，精确查询。类型：String必选：否
+    /// Filters RoleName by role name for precise query. Type: string. Required: no.
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRocketMQEnvironmentRoles", DescribeRocketMQEnvironmentRolesRequest => DescribeRocketMQEnvironmentRolesResponse);
 
 rt::model! { read debug;
-/// DescribeRocketMQEnvironmentRoles返回参数结构体
+/// DescribeRocketMQEnvironmentRoles response structure.
 DescribeRocketMQEnvironmentRolesResponse {
-    /// 总数
+    /// Total number.
     "TotalCount" total_count set_total_count: i64,
-    /// 角色授权列表
+    /// Role-based license list
     "EnvironmentRoleSets" environment_role_sets set_environment_role_sets: list EnvironmentRole,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRocketMQGeneralSKUs` (查询 RocketMQ 通用集群规格列表).
+/// Request of `DescribeRocketMQGeneralSKUs` (Query the RocketMQ common cluster specification list).
 ///
-/// 查询通用集群售卖规格。
-/// 当前 API 适用集群：4.x 通用集群。查询 5.x 集群的售卖规格接口文档见 [DescribeProductSKUs](https://cloud.tencent.com/document/api/1493/107676)。
+/// Query the sales specification of a generic cluster.
+/// This API is applicable to clusters: 4.x generic cluster. For 5.x clusters, refer to the API documentation [DescribeProductSKUs](https://www.tencentcloud.com/document/api/1493/107676?from_cn_redirect=1).
 DescribeRocketMQGeneralSKUsRequest {
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRocketMQGeneralSKUs", DescribeRocketMQGeneralSKUsRequest => DescribeRocketMQGeneralSKUsResponse);
 
 rt::model! { read debug;
-/// DescribeRocketMQGeneralSKUs返回参数结构体
+/// DescribeRocketMQGeneralSKUs response structure.
 DescribeRocketMQGeneralSKUsResponse {
-    /// 商品配置信息
+    /// Product configuration information
     "Skus" skus set_skus: list GeneralSKU,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRocketMQGroups` (查询 RocketMQ 消费组列表).
+/// Request of `DescribeRocketMQGroups` (Query the RocketMQ consumer group list).
 ///
-/// 查询 RocketMQ 消费组列表。
-/// 当前 API 适用集群：4.x 虚拟集群，4.x 专享集群 和 4.x 通用集群。查询 5.x 集群的消费组列表接口文档见 [DescribeConsumerGroupList](https://cloud.tencent.com/document/api/1493/101535)。
+/// Query the RocketMQ consumer group list.
+/// This API is applicable to clusters: 4.x virtual cluster, 4.x dedicated cluster, and 4.x generic cluster. For 5.x clusters, refer to the API documentation [DescribeConsumerGroupList](https://www.tencentcloud.com/document/api/1493/101535?from_cn_redirect=1) to query the consumption group list.
 DescribeRocketMQGroupsRequest {
-    /// 集群ID
+    /// Cluster ID.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 消费组所在的命名空间，4.x 通用集群命名空间固定为: tdmq_default
+    /// Namespace of the consumption group. The 4.x common Cluster Namespace is fixed as: tdmq_default
     ///
     /// Required.
     "NamespaceId" namespace_id set_namespace_id: str,
-    /// 偏移量
+    /// Offset.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 单次查询最大条数。取值范围：[0~100]，默认值为20
+    /// Maximum number of entries per request. Range: [0–100]. Default value: 20.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 主题名称，输入此参数可查询该主题下所有的订阅组
+    /// Topic name, which can be used to query all subscription groups under the topic
     "FilterTopic" filter_topic set_filter_topic: str,
-    /// 按消费组名称查询消费组，支持模糊查询
+    /// Consumer group query by consumer group name. Fuzzy query is supported
     "FilterGroup" filter_group set_filter_group: str,
-    /// 按照指定字段排序，可选值为 subscribeNum: 订阅 Topic 个数
+    /// Sorts by the specified field. Valid value: subscribeNum: number of subscribed topics.
     "SortedBy" sorted_by set_sorted_by: str,
-    /// 按升序或降序排列，可选值为asc，desc
+    /// Sort in ascending or descending order. Valid values: `asc`, `desc`.
     "SortOrder" sort_order set_sort_order: str,
-    /// 订阅组名称，指定此参数后将只返回该订阅组信息
+    /// Subscription group name. After it is specified, the information of only this subscription group will be returned.
     "FilterOneGroup" filter_one_group set_filter_one_group: str,
-    /// group类型
+    /// Group type
     "Types" types set_types: list String,
-    /// 标签过滤器
+    /// Tag filter
     "TagFilters" tag_filters set_tag_filters: list TagFilter,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRocketMQGroups", DescribeRocketMQGroupsRequest => DescribeRocketMQGroupsResponse);
 
 rt::model! { read debug;
-/// DescribeRocketMQGroups返回参数结构体
+/// DescribeRocketMQGroups response structure.
 DescribeRocketMQGroupsResponse {
-    /// 总数量
+    /// The total number of subscription groups.
     "TotalCount" total_count set_total_count: i128,
-    /// 订阅组列表
+    /// List of subscription groups
     "Groups" groups set_groups: list RocketMQGroup,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3615,42 +3707,42 @@ DescribeRocketMQMigratingTopicListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRocketMQMsg` (查询 RocketMQ 消息详情).
+/// Request of `DescribeRocketMQMsg` (Query RocketMQ message details).
 ///
-/// 查询 RocketMQ 消息详情。
-/// 当前 API 适用集群：4.x 虚拟集群，4.x 专享集群 和 4.x 通用集群。5.x 集群的查询消息详情接口文档见 [DescribeMessage](https://cloud.tencent.com/document/api/1493/114594)。
+/// Query RocketMQ message details.
+/// Current API applicable clusters: 4.x virtual cluster, 4.x dedicated cluster, and 4.x generic cluster. For 5.x clusters, see the REST API documentation for query message details at [DescribeMessage](https://www.tencentcloud.com/document/api/1493/114594?from_cn_redirect=1).
 DescribeRocketMQMsgRequest {
-    /// 集群id
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 命名空间，4.x 通用集群命名空间固定为: tdmq_default
+    /// namespace. The 4.x common Cluster Namespace is fixed as: tdmq_default
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 主题，查询死信时传groupId
+    /// Topic name. Pass in the group ID when querying a dead letter queue.
     ///
     /// Required.
     "TopicName" topic_name set_topic_name: str,
-    /// 消息id
+    /// Message ID
     ///
     /// Required.
     "MsgId" msg_id set_msg_id: str,
-    /// pulsar消息id
+    /// ID of a TDMQ for Pulsar message
     ///
     /// Required.
     "PulsarMsgId" pulsar_msg_id set_pulsar_msg_id: str,
-    /// 查询死信时该值为true，只对Rocketmq有效
+    /// The value of this parameter is `true` when you query a dead letter queue. It only applies to TDMQ for RocketMQ.
     ///
     /// Disabled in the spec.
     "QueryDlqMsg" query_dlq_msg set_query_dlq_msg: bool,
-    /// 查询死信时该值为true，只对Rocketmq有效
+    /// The value is true when querying dead letters, and only valid for RocketMQ.
     "QueryDeadLetterMessage" query_dead_letter_message set_query_dead_letter_message: bool,
-    /// 分页Offset
+    /// Pagination offset
     "Offset" offset set_offset: i64,
-    /// 分页Limit
+    /// Pagination limit
     "Limit" limit set_limit: i64,
-    /// 根据消费组名称过滤消费详情
+    /// Filters consumption details based on the consumer group name.
     "FilterTrackGroup" filter_track_group set_filter_track_group: str,
     /// 查询延迟消息或定时消息时，该值为true
     "QueryDelayMessage" query_delay_message set_query_delay_message: bool,
@@ -3658,203 +3750,211 @@ DescribeRocketMQMsgRequest {
 rt::action!("tdmq", "2020-02-17", "DescribeRocketMQMsg", DescribeRocketMQMsgRequest => DescribeRocketMQMsgResponse);
 
 rt::model! { read debug;
-/// DescribeRocketMQMsg返回参数结构体
+/// DescribeRocketMQMsg response structure.
 DescribeRocketMQMsgResponse {
-    /// 消息体
+    /// Message body
     "Body" body set_body: str,
-    /// 详情参数
+    /// Details parameter
     "Properties" properties set_properties: str,
-    /// 生产时间
+    /// Production time
     "ProduceTime" produce_time set_produce_time: str,
-    /// 消息id
+    /// Message ID
     "MsgId" msg_id set_msg_id: str,
-    /// 生产者地址
+    /// Producer address
     "ProducerAddr" producer_addr set_producer_addr: str,
-    /// 消费组消费情况列表
+    /// Consumer group consumption list.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MessageTracks" message_tracks set_message_tracks: list RocketMQMessageTrack,
-    /// 详情页展示的topic名称
+    /// Topic name displayed on the details page
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ShowTopicName" show_topic_name set_show_topic_name: str,
-    /// 消费组消费情况列表总数
+    /// Total number of consumer group consumption lists.
     "MessageTracksCount" message_tracks_count set_message_tracks_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRocketMQMsgTrace` (查询 RocketMQ 消息轨迹).
+/// Request of `DescribeRocketMQMsgTrace` (Query RocketMQ message trace).
 ///
-/// 查询消息轨迹。
-/// 当前 API 适用集群：4.x 虚拟集群，4.x 专享集群 和 4.x 通用集群。5.x 集群查询消息轨迹的接口文档见 [DescribeMessageTrace](https://cloud.tencent.com/document/api/1493/114302)。
+/// Query message trajectory.
+/// Current API applicable clusters: 4.x virtual cluster, 4.x dedicated cluster, and 4.x generic cluster. For 5.x clusters, see the REST API documentation for query message trajectory at [DescribeMessageTrace](https://www.tencentcloud.com/document/api/1493/114302?from_cn_redirect=1).
 DescribeRocketMQMsgTraceRequest {
-    /// 集群id
+    /// Cluster ID.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 命名空间，4.x 通用集群命名空间固定为: tdmq_default
+    /// namespace. The 4.x common Cluster Namespace is fixed as: tdmq_default
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 主题，rocketmq查询死信时值为groupId
+    /// Topic. When the system queries RocketMQ dead letters, the value is groupId.
     ///
     /// Required.
     "TopicName" topic_name set_topic_name: str,
-    /// 消息id
+    /// Message ID
     ///
     /// Required.
     "MsgId" msg_id set_msg_id: str,
-    /// 消费组、订阅
+    /// Consumer Group and Subscription
     "GroupName" group_name set_group_name: str,
-    /// 查询死信时该值为true
+    /// The value is true when querying dead letters.
     ///
     /// Disabled in the spec.
     "QueryDLQMsg" query_dlq_msg set_query_dlq_msg: bool,
-    /// 查询死信时该值为true
+    /// The value is true when querying dead letters.
     "QueryDeadLetterMessage" query_dead_letter_message set_query_dead_letter_message: str,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRocketMQMsgTrace", DescribeRocketMQMsgTraceRequest => DescribeRocketMQMsgTraceResponse);
 
 rt::model! { read debug;
-/// DescribeRocketMQMsgTrace返回参数结构体
+/// DescribeRocketMQMsgTrace response structure.
 DescribeRocketMQMsgTraceResponse {
-    /// 轨迹详情列表
+    /// Trace details list.
     "Result" result set_result: list TraceResult,
-    /// 消息轨迹页展示的topic名称
+    /// Topic Name Displayed on Message Trace Page
     "ShowTopicName" show_topic_name set_show_topic_name: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRocketMQNamespaces` (查询 RocketMQ 命名空间列表).
+/// Request of `DescribeRocketMQNamespaces` (Query the RocketMQ namespace list).
 ///
-/// 获取 RocketMQ 命名空间列表。
-/// 当前 API 适用集群：4.x 虚拟集群和 4.x 专享集群，其他集群类型均不支持该功能。
+/// Query the RocketMQ namespace list.
+/// This API is applicable to clusters: 4.x virtual cluster and 4.x dedicated cluster. Other cluster types do not support this feature.
 DescribeRocketMQNamespacesRequest {
-    /// 集群ID
+    /// Cluster ID.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 偏移量
+    /// Offset.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 限制数目
+    /// The max number of returned results.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 按名称搜索
+    /// Search by name.
     "NameKeyword" name_keyword set_name_keyword: str,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRocketMQNamespaces", DescribeRocketMQNamespacesRequest => DescribeRocketMQNamespacesResponse);
 
 rt::model! { read debug;
-/// DescribeRocketMQNamespaces返回参数结构体
+/// DescribeRocketMQNamespaces response structure.
 DescribeRocketMQNamespacesResponse {
-    /// 命名空间列表
+    /// List of namespaces
     "Namespaces" namespaces set_namespaces: list RocketMQNamespace,
-    /// 总条数
+    /// The total number of returned results.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRocketMQProducers` (查询 RocketMQ 主题生产者客户端列表).
+/// Request of `DescribeRocketMQProducers` (Queries the RocketMQ topic producer client list).
 ///
-/// 查询 RocketMQ 指定主题下的生产者客户端列表。
-/// 当前 API 适用集群：4.x 专享集群 和 4.x 通用集群。查询 5.x 集群主题下的生产者客户端列表接口文档见 [DescribeProducerList](https://cloud.tencent.com/document/api/1493/122548)。
+/// This API is used to query the producer client list under a specified topic in RocketMQ.
+/// This API is applicable to clusters: 4.x dedicated cluster and 4.x generic cluster. For 5.x clusters, refer to the List API Documentation [DescribeProducerList](https://www.tencentcloud.com/document/api/1493/122548?from_cn_redirect=1) for producer clients.
 DescribeRocketMQProducersRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 主题所在的命名空间，4.x 通用集群命名空间固定为: tdmq_default
+    /// Namespace of the topic. For 4.x common clusters, the Cluster Namespace is fixed as: tdmq_default
     ///
     /// Required.
     "NamespaceId" namespace_id set_namespace_id: str,
-    /// 主题名
+    /// Topic name
     ///
     /// Required.
     "Topic" topic set_topic: str,
-    /// 分页offset
+    /// Pagination Offset
     ///
     /// Required.
     "Offset" offset set_offset: i64,
-    /// 分页limit
+    /// Pagination Limit
     ///
     /// Required.
     "Limit" limit set_limit: i64,
-    /// 过滤查询条件列表，支持以下过滤参数：
+    /// Query filter criteria list. supports the following filter parameters:.
     ///
-    /// - ClientId：生产者客户端ID
-    /// - ClientIp：生产者客户端IP
+    /// -ClientId: specifies the producer client ID.
+    /// -ClientIp: specifies the producer client IP.
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRocketMQProducers", DescribeRocketMQProducersRequest => DescribeRocketMQProducersResponse);
 
 rt::model! { read debug;
-/// DescribeRocketMQProducers返回参数结构体
+/// DescribeRocketMQProducers response structure.
 DescribeRocketMQProducersResponse {
-    /// 生产者客户端列表
+    /// Producer client list.
     "Producers" producers set_producers: list ProducerInfo,
-    /// 总数
+    /// Total number.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRocketMQPublicAccessMonitorData` (查询 RocketMQ 集群公网指标监控数据).
+/// Request of `DescribeRocketMQPublicAccessMonitorData` (Query RocketMQ cluster public network metric monitoring data).
 ///
-/// 查询公网指标监控数据，目前仅支持客户端到 LB 的入带宽和出宽带指标。
-/// 当前 API 适用集群：4.x 专享集群 和 4.x 通用集群。5.x 集群暂不支持该功能。
+/// Query public network metric monitoring data. Currently only support inbound bandwidth and outbound bandwidth metrics for Client to LB.
+/// This API is applicable to clusters: 4.x dedicated cluster and 4.x generic cluster. 5.x clusters are not supported yet.
 DescribeRocketMQPublicAccessMonitorDataRequest {
-    /// 集群 ID
+    /// Cluster ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 指标名称，仅支持单指标拉取。指标枚举如下：
+    /// Metric name. Only single metric pull is supported. The metrics are enumerated as follows:
     ///
-    /// - ClientIntraffic：入流量
-    /// - ClientOuttraffic：出流量
+    /// -ClientIntraffic: Inbound traffic
+    /// -ClientOuttraffic: Outbound traffic
     ///
     /// Required.
     "MetricName" metric_name set_metric_name: str,
-    /// 起始时间
+    /// Start time.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间，默认为当前时间
+    /// End time, current time by default.
     "EndTime" end_time set_end_time: str,
-    /// 监控统计周期，如60。默认为取值为300，单位为s。
+    /// Monitoring statistical period, such as 60 (in seconds). The default value is 300.
     "Period" period set_period: i64,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRocketMQPublicAccessMonitorData", DescribeRocketMQPublicAccessMonitorDataRequest => DescribeRocketMQPublicAccessMonitorDataResponse);
 
 rt::model! { read debug;
-/// DescribeRocketMQPublicAccessMonitorData返回参数结构体
+/// DescribeRocketMQPublicAccessMonitorData response structure.
 DescribeRocketMQPublicAccessMonitorDataResponse {
-    /// 指标名
+    /// Metric name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MetricName" metric_name set_metric_name: str,
-    /// 监控统计周期，如60。默认为取值为300，单位为s。
+    /// Monitoring statistical period, such as 60 (in seconds). The default value is 300.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Period" period set_period: i64,
-    /// 起始时间，如2018-09-22T19:51:23+08:00
+    /// Start time, for example, 2018-09-22T19:51:23+08:00.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间，如2018-09-22T20:51:23+08:00，默认为当前时间
+    /// End time, such as 2018-09-22T20:51:23+08:00. The default value is the current time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EndTime" end_time set_end_time: str,
-    /// 数据点数组
+    /// Data point array
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DataPoints" data_points set_data_points: list RocketMQDataPoint,
-    /// 返回信息
+    /// Returned information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Msg" msg set_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRocketMQPublicAccessPoint` (查询 RocketMQ 集群公网接入点信息).
+/// Request of `DescribeRocketMQPublicAccessPoint` (Query RocketMQ cluster public network access point information).
 ///
-/// 查询 RocketMQ 集群的公网接入点信息。
-/// 当前 API 适用集群：4.x 虚拟集群，4.x 专享集群 和 4.x 通用集群。查询 5.x 集群的公网接入点信息接口文档见 [DescribeInstance](https://cloud.tencent.com/document/api/1493/97866)。
+/// Query the public network access point information of a RocketMQ cluster.
+/// This API is applicable to clusters: 4.x virtual cluster, 4.x dedicated cluster, and 4.x generic cluster. For public network access point information of 5.x clusters, refer to the API Documentation [DescribeInstance](https://www.tencentcloud.com/document/api/1493/97866?from_cn_redirect=1).
 DescribeRocketMQPublicAccessPointRequest {
-    /// 集群ID，当前只支持专享集群
+    /// Cluster ID. Currently, the system only supports dedicated clusters.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -3862,65 +3962,70 @@ DescribeRocketMQPublicAccessPointRequest {
 rt::action!("tdmq", "2020-02-17", "DescribeRocketMQPublicAccessPoint", DescribeRocketMQPublicAccessPointRequest => DescribeRocketMQPublicAccessPointResponse);
 
 rt::model! { read debug;
-/// DescribeRocketMQPublicAccessPoint返回参数结构体
+/// DescribeRocketMQPublicAccessPoint response structure.
 DescribeRocketMQPublicAccessPointResponse {
-    /// 公网接入点状态：
-    /// 0， 已开启
-    /// 1， 已关闭
-    /// 2，开启中
-    /// 3，关闭中
-    /// 4，修改中
+    /// Indicates the public network access point status.
+    /// 0. enabled.
+    /// Closed.
+    /// 2: enabled.
+    /// Disabling.
+    /// Modifying.
     "Status" status set_status: i64,
-    /// 支付状态：
-    /// 0, 未知
-    /// 1，正常
-    /// 2，欠费
+    /// Payment status.
+    /// 0 or unknown.
+    /// Normal.
+    /// Indicates arrears.
     "PayStatus" pay_status set_pay_status: i64,
-    /// 接入点地址
+    /// Endpoint address.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AccessUrl" access_url set_access_url: str,
-    /// 安全访问规则列表
+    /// Security Access Rule List
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Rules" rules set_rules: list PublicAccessRule,
-    /// 带宽
+    /// Bandwidth
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Bandwidth" bandwidth set_bandwidth: i64,
-    /// 付费模式
+    /// Payment mode
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PayMode" pay_mode set_pay_mode: i64,
-    /// 公网是否按流量计费
+    /// Whether public network is billed by traffic.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BillingFlow" billing_flow set_billing_flow: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRocketMQRoles` (查询 RocketMQ 角色列表).
+/// Request of `DescribeRocketMQRoles` (Query the RocketMQ role list).
 ///
-/// 查询角色列表。
-/// 当前 API 适用集群：4.x 虚拟集群，4.x 专享集群 和 4.x 通用集群。5.x 集群的查询角色列表接口文档见 [DescribeRoleList](https://cloud.tencent.com/document/api/1493/98862)。
+/// This API is used to query the list of roles.
+/// This API is applicable to clusters: 4.x virtual cluster, 4.x dedicated cluster, and 4.x generic cluster. For 5.x clusters, refer to the List API Documentation [DescribeRoleList](https://www.tencentcloud.com/document/api/1493/98862?from_cn_redirect=1).
 DescribeRocketMQRolesRequest {
-    /// 起始下标，不填默认为0。
+    /// Starting index. Default is 0 if left empty.
     ///
     /// Required.
     "Offset" offset set_offset: i64,
-    /// 返回数量，不填则默认为10，最大值为20。
+    /// Number of returns, default to 10 if not specified, maximum value: 20.
     ///
     /// Required.
     "Limit" limit set_limit: i64,
-    /// 必填字段，集群Id
+    /// Required field, cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 角色名称，模糊查询
+    /// Role name, fuzzy search
     "RoleName" role_name set_role_name: str,
-    /// RoleName按照角色名进行过滤，精确查询。类型：String必选：否
+    /// Filters RoleName by role name for precise query. Type: string. Required: no.
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRocketMQRoles", DescribeRocketMQRolesRequest => DescribeRocketMQRolesResponse);
 
 rt::model! { read debug;
-/// DescribeRocketMQRoles返回参数结构体
+/// DescribeRocketMQRoles response structure.
 DescribeRocketMQRolesResponse {
-    /// 总数
+    /// Total number.
     "TotalCount" total_count set_total_count: i64,
-    /// 角色列表
+    /// This API is used to provide the role list.
     "RoleSets" role_sets set_role_sets: list Role,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4058,26 +4163,26 @@ DescribeRocketMQSubscriptionsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRocketMQTopUsages` (查询 RocketMQ 集群相关指标排序列表).
+/// Request of `DescribeRocketMQTopUsages` (Query RocketMQ cluster-related metrics sorted list).
 ///
-/// 用于获取RocketMQ指标排序列表，比如集群实例下占用存储空间最多的主题排序。
-/// 当前 API 适用集群：4.x 虚拟集群，4.x 专享集群 和 4.x 通用集群。5.x 集群暂不支持该功能。
+/// Used to obtain the RocketMQ metric sorting list, such as sorting topics under a cluster instance by the most occupied storage space.
+/// This API is used for applicable clusters: 4.x virtual cluster, 4.x dedicated cluster, and 4.x generic cluster. The feature is not supported yet for 5.x clusters.
 DescribeRocketMQTopUsagesRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 指标名称，支持以下：
-    /// consumeLag，消费组堆积数量
-    /// deadLetterCount，死信数量
-    /// topicRateIn,   Topic生产速率
-    /// topicRateOut，Topic消费速率
-    /// topicStorageSize，Topic存储空间
-    /// topicApiCalls，Topic API调用次数
+    /// Metric name. support the following:.
+    /// consumeLag. specifies the consumer group backlog count.
+    /// deadLetterCount. specifies the dead letter count.
+    /// Topic production rate.
+    /// Topic consumption rate. specifies the Topic consumption rate.
+    /// topicStorageSize. specifies the Topic storage space.
+    /// Topic API call count.
     ///
     /// Required.
     "MetricName" metric_name set_metric_name: str,
-    /// 排序数量，最大20
+    /// Sort quantity. The maximum value is 20.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
@@ -4085,129 +4190,130 @@ DescribeRocketMQTopUsagesRequest {
 rt::action!("tdmq", "2020-02-17", "DescribeRocketMQTopUsages", DescribeRocketMQTopUsagesRequest => DescribeRocketMQTopUsagesResponse);
 
 rt::model! { read debug;
-/// DescribeRocketMQTopUsages返回参数结构体
+/// DescribeRocketMQTopUsages response structure.
 DescribeRocketMQTopUsagesResponse {
-    /// 指标值列表
+    /// Metric Value List
     "Values" values set_values: list i64,
-    /// 指标值对应的维度组合，本接口存在以下几个维度：
-    /// tenant，namespace，group，topic
+    /// Dimension combinations corresponding to metric value. this API has the following dimensions:.
+    /// tenant,namespace,group,topic
     "Dimensions" dimensions set_dimensions: list DimensionInstance,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRocketMQTopicMsgs` (查询 RocketMQ 消息列表).
+/// Request of `DescribeRocketMQTopicMsgs` (Query the RocketMQ message list).
 ///
-/// 查询 RocketMQ 消息列表。
-/// 当前 API 适用集群：4.x 虚拟集群，4.x 专享集群 和 4.x 通用集群。5.x 集群的查询消息列表接口文档见 [DescribeMessageList](https://cloud.tencent.com/document/api/1493/114593)。
+/// Query the RocketMQ message list.
+/// Current API applicable clusters: 4.x virtual cluster, 4.x dedicated cluster, and 4.x generic cluster. For 5.x clusters, see the List API Documentation for query messages at [DescribeMessageList](https://www.tencentcloud.com/document/api/1493/114593?from_cn_redirect=1).
 DescribeRocketMQTopicMsgsRequest {
-    /// 集群 ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 命名空间，4.x 通用集群命名空间固定为: tdmq_default
+    /// namespace. The 4.x common Cluster Namespace is fixed as: tdmq_default
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 主题名称，查询死信时为groupId
+    /// Topic name, which is groupId when the system queries dead letters.
     ///
     /// Required.
     "TopicName" topic_name set_topic_name: str,
-    /// 开始时间
+    /// Start time.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End time.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 消息 ID
+    /// Message ID.
     "MsgId" msg_id set_msg_id: str,
-    /// 消息 key
+    /// Message key
     "MsgKey" msg_key set_msg_key: str,
-    /// 查询偏移
+    /// Query Offset
     "Offset" offset set_offset: i128,
-    /// 查询限额
+    /// Query Quotas
     "Limit" limit set_limit: i128,
-    /// 标志一次分页事务
+    /// Mark a pagination transaction.
     "TaskRequestId" task_request_id set_task_request_id: str,
-    /// 死信查询时该值为true，只对Rocketmq有效
+    /// This value is true when the system queries dead letters, and is only valid for RocketMQ.
     ///
     /// Disabled in the spec.
     "QueryDlqMsg" query_dlq_msg set_query_dlq_msg: bool,
-    /// 查询最近N条消息 最大不超过1024，默认-1为其他查询条件
+    /// Query the last N messages. The value of N cannot exceed 1024. By default, -1 indicates other query conditions.
     "NumOfLatestMsg" num_of_latest_msg set_num_of_latest_msg: i64,
-    /// TAG表达式
+    /// Tag expression.
     "Tag" tag set_tag: str,
-    /// 死信查询时该值为true，只对Rocketmq有效
+    /// This value is true when the system queries dead letters, and is only valid for RocketMQ.
     "QueryDeadLetterMessage" query_dead_letter_message set_query_dead_letter_message: bool,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRocketMQTopicMsgs", DescribeRocketMQTopicMsgsRequest => DescribeRocketMQTopicMsgsResponse);
 
 rt::model! { read debug;
-/// DescribeRocketMQTopicMsgs返回参数结构体
+/// DescribeRocketMQTopicMsgs response structure.
 DescribeRocketMQTopicMsgsResponse {
-    /// 总数
+    /// Total number.
     "TotalCount" total_count set_total_count: i128,
-    /// 消息列表
+    /// Message List
     "TopicMsgLogSets" topic_msg_log_sets set_topic_msg_log_sets: list RocketMQMsgLog,
-    /// 标志一次分页事务
+    /// Mark a pagination transaction.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskRequestId" task_request_id set_task_request_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRocketMQTopic` (获取RocketMQ主题详情).
+/// Request of `DescribeRocketMQTopic` (This API is used to obtain RocketMQ topic details.).
 ///
-/// 获取RocketMQ主题详情
+/// This API is used to obtain RocketMQ topic details.
 DescribeRocketMQTopicRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 命名空间
+    /// Namespace
     ///
     /// Required.
     "NamespaceId" namespace_id set_namespace_id: str,
-    /// 主题名称
+    /// Topic name
     ///
     /// Required.
     "TopicName" topic_name set_topic_name: str,
-    /// 消费组名称
+    /// Consumer group name.
     "ConsumerGroup" consumer_group set_consumer_group: str,
-    /// 订阅列表分页参数Offset
+    /// Subscription list pagination parameter Offset.
     "Offset" offset set_offset: i64,
-    /// 订阅列表分页参数Limit
+    /// Subscription list pagination parameter Limit.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRocketMQTopic", DescribeRocketMQTopicRequest => DescribeRocketMQTopicResponse);
 
 rt::model! { read debug;
-/// DescribeRocketMQTopic返回参数结构体
+/// DescribeRocketMQTopic response structure.
 DescribeRocketMQTopicResponse {
-    /// Topic详情
+    /// Topic details.
     "Topic" topic set_topic: obj RocketMQTopic,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRocketMQTopicStats` (查询 RocketMQ 主题生产详情列表).
+/// Request of `DescribeRocketMQTopicStats` (Query RocketMQ topic production details).
 ///
-/// 查询 RocketMQ 主题生产详情列表。
-/// 当前 API 适用集群：4.x 虚拟集群，4.x 专享集群 和 4.x 通用集群。5.x 集群暂不支持该功能。
+/// Query the production detail list of RocketMQ topics.
+/// This API is used for applicable clusters: 4.x virtual cluster, 4.x dedicated cluster, and 4.x generic cluster. The feature is not supported yet for 5.x clusters.
 DescribeRocketMQTopicStatsRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 主题所在的命名空间，4.x 通用集群命名空间固定为: tdmq_default
+    /// Namespace of the topic. For 4.x common clusters, the Cluster Namespace is fixed as: tdmq_default
     ///
     /// Required.
     "NamespaceId" namespace_id set_namespace_id: str,
-    /// 主题名
+    /// Topic name
     ///
     /// Required.
     "TopicName" topic_name set_topic_name: str,
@@ -4215,101 +4321,101 @@ DescribeRocketMQTopicStatsRequest {
 rt::action!("tdmq", "2020-02-17", "DescribeRocketMQTopicStats", DescribeRocketMQTopicStatsRequest => DescribeRocketMQTopicStatsResponse);
 
 rt::model! { read debug;
-/// DescribeRocketMQTopicStats返回参数结构体
+/// DescribeRocketMQTopicStats response structure.
 DescribeRocketMQTopicStatsResponse {
-    /// 生产详情列表
+    /// Production details list.
     "TopicStatsList" topic_stats_list set_topic_stats_list: list TopicStats,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRocketMQTopicsByGroup` (查询 RocketMQ 消费组订阅的主题列表).
+/// Request of `DescribeRocketMQTopicsByGroup` (Queries the subscribed topic list of a RocketMQ consumption group).
 ///
-/// 查询 RocketMQ 消费组订阅的主题列表。
-/// 当前 API 适用集群：4.x 虚拟集群，4.x 专享集群 和 4.x 通用集群。5.x 集群查询消费组订阅的主题列表接口文档见 [DescribeTopicListByGroup](https://cloud.tencent.com/document/api/1493/115314)。
+/// This API is used to query the list of subscribed topics for a RocketMQ consumption group.
+/// This API is applicable to clusters: 4.x virtual cluster, 4.x dedicated cluster, and 4.x generic cluster. For 5.x clusters, refer to the API documentation [DescribeTopicListByGroup](https://www.tencentcloud.com/document/api/1493/115314?from_cn_redirect=1) to query the list of subscribed topics for a consumption group.
 DescribeRocketMQTopicsByGroupRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 消费组所在的命名空间，4.x 通用集群命名空间固定为: tdmq_default
+    /// Namespace of the consumption group. The 4.x common Cluster Namespace is fixed as: tdmq_default
     ///
     /// Required.
     "NamespaceId" namespace_id set_namespace_id: str,
-    /// 消费组名称
+    /// Consumer group name.
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
-    /// 偏移量
+    /// Offset.
     "Offset" offset set_offset: i128,
-    /// 限制条数
+    /// Limit of Items
     "Limit" limit set_limit: i128,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRocketMQTopicsByGroup", DescribeRocketMQTopicsByGroupRequest => DescribeRocketMQTopicsByGroupResponse);
 
 rt::model! { read debug;
-/// DescribeRocketMQTopicsByGroup返回参数结构体
+/// DescribeRocketMQTopicsByGroup response structure.
 DescribeRocketMQTopicsByGroupResponse {
-    /// 总条数
+    /// Total number of entries
     "TotalCount" total_count set_total_count: i128,
-    /// 主题列表
+    /// Topic list.
     "Topics" topics set_topics: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRocketMQTopics` (查询 RocketMQ 主题列表).
+/// Request of `DescribeRocketMQTopics` (Query RocketMQ topic list).
 ///
-/// 查询 RocketMQ 主题列表。
-/// 当前 API 适用集群：4.x 虚拟集群，4.x 专享集群 和 4.x 通用集群。查询 5.x 集群的主题列表接口文档见 [DescribeTopicList](https://cloud.tencent.com/document/api/1493/96030)。
+/// Query the RocketMQ topic list.
+/// This API is applicable to clusters: 4.x virtual cluster, 4.x dedicated cluster, and 4.x generic cluster. For 5.x clusters, refer to the API documentation [DescribeTopicList](https://www.tencentcloud.com/document/api/1493/96030?from_cn_redirect=1).
 DescribeRocketMQTopicsRequest {
-    /// 查询偏移量
+    /// Offset for query.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 查询限制数
+    /// Query limit.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 集群ID
+    /// Cluster ID.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 主题所在的命名空间，4.x 通用集群命名空间固定为: tdmq_default
+    /// Namespace of the topic. For 4.x common clusters, the Cluster Namespace is fixed as: tdmq_default
     ///
     /// Required.
     "NamespaceId" namespace_id set_namespace_id: str,
-    /// 按主题类型过滤查询结果，可选择Normal, GlobalOrder, PartitionedOrder, Transaction
+    /// Filter by topic type. Valid values: `Normal`, `GlobalOrder`, `PartitionedOrder`, `Transaction`.
     "FilterType" filter_type set_filter_type: list String,
-    /// 按主题名称搜索，支持模糊查询
+    /// Search by topic name. Fuzzy query is supported.
     "FilterName" filter_name set_filter_name: str,
-    /// 按订阅消费组名称过滤
+    /// Filters by subscription consumer group name.
     "FilterGroup" filter_group set_filter_group: str,
-    /// 标签过滤器
+    /// Tag filter
     "TagFilters" tag_filters set_tag_filters: list TagFilter,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRocketMQTopics", DescribeRocketMQTopicsRequest => DescribeRocketMQTopicsResponse);
 
 rt::model! { read debug;
-/// DescribeRocketMQTopics返回参数结构体
+/// DescribeRocketMQTopics response structure.
 DescribeRocketMQTopicsResponse {
-    /// 总记录数
+    /// The total number of query records.
     "TotalCount" total_count set_total_count: i128,
-    /// 主题信息列表
+    /// List of topic information
     "Topics" topics set_topics: list RocketMQTopic,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRocketMQVipInstanceDetail` (查询 RocketMQ 专享或通用集群信息).
+/// Request of `DescribeRocketMQVipInstanceDetail` (Query RocketMQ dedicated or generic cluster information).
 ///
-/// 查询 RocketMQ 集群信息。
-/// 当前 API 适用集群：4.x 专享集群 和 4.x 通用集群。查询 5.x 集群信息的接口文档见 [DescribeInstance](https://cloud.tencent.com/document/api/1493/97866)。
+/// Query RocketMQ cluster info.
+/// This API is applicable to clusters: 4.x dedicated cluster and 4.x generic cluster. For 5.x clusters, refer to the API documentation [DescribeInstance](https://www.tencentcloud.com/document/api/1493/97866?from_cn_redirect=1).
 DescribeRocketMQVipInstanceDetailRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -4317,307 +4423,316 @@ DescribeRocketMQVipInstanceDetailRequest {
 rt::action!("tdmq", "2020-02-17", "DescribeRocketMQVipInstanceDetail", DescribeRocketMQVipInstanceDetailRequest => DescribeRocketMQVipInstanceDetailResponse);
 
 rt::model! { read debug;
-/// DescribeRocketMQVipInstanceDetail返回参数结构体
+/// DescribeRocketMQVipInstanceDetail response structure.
 DescribeRocketMQVipInstanceDetailResponse {
-    /// 集群信息
+    /// Cluster information
     "ClusterInfo" cluster_info set_cluster_info: obj RocketMQClusterInfo,
-    /// 集群配置
+    /// Cluster configuration
     "InstanceConfig" instance_config set_instance_config: obj RocketMQInstanceConfig,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRocketMQVipInstances` (查询 RocketMQ 专享和通用集群列表).
+/// Request of `DescribeRocketMQVipInstances` (Queries the RocketMQ dedicated and generic cluster list).
 ///
-/// 查询 RocketMQ 4.x 集群列表。
-/// 当前 API 适用集群：4.x 专享集群 和 4.x 通用集群。查询 5.x 集群列表接口文档见 [DescribeInstanceList](https://cloud.tencent.com/document/api/1493/96028)，或者使用 [DescribeFusionInstanceList](https://cloud.tencent.com/document/api/1493/106745) 接口适用所有集群类型。
+/// Query the RocketMQ 4.x cluster list.
+/// This API is applicable to clusters: 4.x dedicated cluster and 4.x generic cluster. For 5.x clusters, refer to the API documentation [DescribeInstanceList](https://www.tencentcloud.com/document/api/1493/96028?from_cn_redirect=1), or use the [DescribeFusionInstanceList](https://www.tencentcloud.com/document/api/1493/106745?from_cn_redirect=1) API applicable to all cluster types.
 DescribeRocketMQVipInstancesRequest {
-    /// 查询条件过滤器，支持的查询条件如下：
-    /// instanceIds - 实例ID
-    /// instanceName - 实例名称
-    /// status - 实例状态
+    /// Query condition filter. supported query conditions are as follows:.
+    /// Instance ids - specifies the instance ids.
+    /// Instance name - specifies the instance name.
+    /// Status - specifies the instance status.
     "Filters" filters set_filters: list Filter,
-    /// 查询数目上限，默认20
+    /// The maximum number of queried items, which defaults to 20.
     "Limit" limit set_limit: i128,
-    /// 查询起始位置
+    /// Start offset for query
     "Offset" offset set_offset: i128,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRocketMQVipInstances", DescribeRocketMQVipInstancesRequest => DescribeRocketMQVipInstancesResponse);
 
 rt::model! { read debug;
-/// DescribeRocketMQVipInstances返回参数结构体
+/// DescribeRocketMQVipInstances response structure.
 DescribeRocketMQVipInstancesResponse {
-    /// 未分页的总数目
+    /// The total number of unpaginated items
     "TotalCount" total_count set_total_count: i128,
-    /// 实例信息列表
+    /// Instance information list
     "Instances" instances set_instances: list RocketMQVipInstance,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRoles` (获取角色列表).
+/// Request of `DescribeRoles` (Gets the list of roles).
 ///
-/// 获取角色列表
+/// This API is used to get the list of roles.
 DescribeRolesRequest {
-    /// 必填字段，集群Id
+    /// Cluster ID (required)
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 角色名称，模糊查询
+    /// Fuzzy query by role name
     "RoleName" role_name set_role_name: str,
-    /// 起始下标，不填默认为0。
+    /// Offset. If this parameter is left empty, 0 will be used by default.
     "Offset" offset set_offset: i64,
-    /// 返回数量，不填则默认为10，最大值为20。
+    /// Number of results to be returned. If this parameter is left empty, 10 will be used by default. The maximum value is 20.
     "Limit" limit set_limit: i64,
     /// * RoleName
-    /// 按照角色名进行过滤，精确查询。
-    /// 类型：String
-    /// 必选：否
+    /// Filter by role name for exact query.
+    /// Type: String
+    /// Required: no
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeRoles", DescribeRolesRequest => DescribeRolesResponse);
 
 rt::model! { read debug;
-/// DescribeRoles返回参数结构体
+/// DescribeRoles response structure.
 DescribeRolesResponse {
-    /// 记录数。
+    /// Number of records.
     "TotalCount" total_count set_total_count: i64,
-    /// 角色数组。
+    /// Array of roles.
     "RoleSets" role_sets set_role_sets: list Role,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSubscriptions` (获取消费订阅列表).
+/// Request of `DescribeSubscriptions` (Gets the consumer subscription list).
 ///
-/// 查询指定环境和主题下的订阅者列表
+/// This API is used to query the list of subscribers under the specified environment and topic.
 DescribeSubscriptionsRequest {
-    /// 环境（命名空间）名称。
+    /// Environment (namespace) name.
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 主题名称。
+    /// Topic name.
     ///
     /// Required.
     "TopicName" topic_name set_topic_name: str,
-    /// Pulsar 集群的ID
+    /// Pulsar cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 起始下标，不填默认为0。
+    /// Offset, which defaults to 0 if left empty.
     "Offset" offset set_offset: i128,
-    /// 返回数量，不填则默认为10，最大值为20。
+    /// The number of results to be returned, which defaults to 10 if left empty. The maximum value is 20.
     "Limit" limit set_limit: i128,
-    /// 订阅者名称，模糊匹配。
+    /// Fuzzy match by subscriber name.
     "SubscriptionName" subscription_name set_subscription_name: str,
-    /// 数据过滤条件。
+    /// Data filter.
     "Filters" filters set_filters: list FilterSubscription,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeSubscriptions", DescribeSubscriptionsRequest => DescribeSubscriptionsResponse);
 
 rt::model! { read debug;
-/// DescribeSubscriptions返回参数结构体
+/// DescribeSubscriptions response structure.
 DescribeSubscriptionsResponse {
-    /// 订阅者集合数组。
+    /// Array of subscriber sets.
     "SubscriptionSets" subscription_sets set_subscription_sets: list Subscription,
-    /// 数量。
+    /// The total number of returned results.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTopicMsgs` (topic消息查询).
+/// Request of `DescribeTopicMsgs` (Query a topic message).
 ///
-/// 消息查询
+/// This API is used to query messages.
 DescribeTopicMsgsRequest {
-    /// 环境（命名空间）名称。
+    /// Environment (namespace) name.
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 主题名。
+    /// Topic name.
     ///
     /// Required.
     "TopicName" topic_name set_topic_name: str,
-    /// 开始时间。
+    /// Start time.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间。
+    /// End time.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 起始下标，不填默认为0。
+    /// Starting index. Default is 0 if left empty.
     "Offset" offset set_offset: i128,
-    /// 返回数量，不填则默认为10，最大值为20。
+    /// Number of returns, default to 10 if not specified, maximum value: 20.
     "Limit" limit set_limit: i128,
-    /// 消息ID。
+    /// Message ID.
     "MsgId" msg_id set_msg_id: str,
-    /// Pulsar 集群的ID
+    /// Pulsar cluster ID
     "ClusterId" cluster_id set_cluster_id: str,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeTopicMsgs", DescribeTopicMsgsRequest => DescribeTopicMsgsResponse);
 
 rt::model! { read debug;
-/// DescribeTopicMsgs返回参数结构体
+/// DescribeTopicMsgs response structure.
 DescribeTopicMsgsResponse {
-    /// 总记录数。
+    /// Total record count.
     "TotalCount" total_count set_total_count: i128,
-    /// 消息日志列表。
+    /// Message log list.
     "TopicMsgLogSets" topic_msg_log_sets set_topic_msg_log_sets: list MsgLog,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTopics` (查询主题列表).
+/// Request of `DescribeTopics` (Gets the topic list).
 ///
-/// 获取环境下主题列表
+/// This API is used to get the list of topics under an environment.
 DescribeTopicsRequest {
-    /// 环境（命名空间）名称。
+    /// Environment (namespace) name.
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// Pulsar 集群的ID
+    /// Pulsar cluster ID.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 主题名模糊匹配。
+    /// Fuzzy match by topic name.
     "TopicName" topic_name set_topic_name: str,
-    /// 起始下标，不填默认为0。
+    /// Offset, which defaults to 0 if left empty.
     "Offset" offset set_offset: i128,
-    /// 返回数量，不填则默认为10，最大值为20。
+    /// The number of results to be returned, which defaults to 10 if left empty. The maximum value is 20.
     "Limit" limit set_limit: i128,
-    /// topic类型描述：
-    /// 0：非持久非分区主题类型；
-    /// 1：非持久分区主题类型；
-    /// 2：持久非分区主题类型；
-    /// 3：持久分区主题类型；
+    /// Topic type description:
+    /// 0: Non-persistent and non-partitioned topic;
+    /// 1: Non-persistent and partitioned topic;
+    /// 2: Persistent and non-partitioned topic;
+    /// 3: Persistent and partitioned topic.
     "TopicType" topic_type set_topic_type: i128,
     /// * TopicName
-    /// 按照主题名字查询，精确查询。
-    /// 类型：String
-    /// 必选：否
+    /// Query by topic name for exact search.
+    /// Type: String
+    /// Required: No
     "Filters" filters set_filters: list Filter,
-    /// 创建来源：
-    /// 1：用户创建
-    /// 2：系统创建
+    /// Topic creator:
+    /// 1: User
+    /// 2: System
     "TopicCreator" topic_creator set_topic_creator: i128,
 } }
 rt::action!("tdmq", "2020-02-17", "DescribeTopics", DescribeTopicsRequest => DescribeTopicsResponse);
 
 rt::model! { read debug;
-/// DescribeTopics返回参数结构体
+/// DescribeTopics response structure.
 DescribeTopicsResponse {
-    /// 主题集合数组。
+    /// Array of topic sets.
     "TopicSets" topic_sets set_topic_sets: list Topic,
-    /// 主题数量。
+    /// The number of topics.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Topic&Group维度的权限配置
+/// Permission configuration in the topic/group dimension.
 DetailedRolePerm {
-    /// 权限对应的资源
+    /// Resources corresponding to permissions.
     ///
     /// Required.
     "Resource" resource set_resource: str,
-    /// 是否开启生产权限
+    /// Whether to enable production permission
     ///
     /// Required.
     "PermWrite" perm_write set_perm_write: bool,
-    /// 是否开启消费权限
+    /// Whether to enable consumption permission
     ///
     /// Required.
     "PermRead" perm_read set_perm_read: bool,
-    /// 授权资源类型，枚举值如下：
-    /// - Topic：主题维度
-    /// - Group：消费组维度
-    /// - Cluster：集群维度（默认值）
+    /// Authorized resource type. Enumeration values are as follows:
+    /// -Topic: Topic dimension
+    /// -Group: Consumer group dimension
+    /// -Cluster: cluster-level (default value)
     ///
     /// Required.
     "ResourceType" resource_type set_resource_type: str,
-    /// 资源备注
+    /// Resource remarks.
     "Remark" remark set_remark: str,
 } }
 
 rt::model! { read debug;
-/// 实例维度组合数组
+/// Array of instance dimension combinations
 DimensionInstance {
-    /// 实例的维度组合
+    /// Dimension Combination of Instance
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Dimensions" dimensions set_dimensions: list DimensionOpt,
 } }
 
 rt::model! { read debug;
-/// 指标维度对象
+/// Metric Dimension Object
 DimensionOpt {
-    /// 查询的维度名称
+    /// Queried dimension name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Name" name set_name: str,
-    /// 查询维度的值
+    /// Queried Dimension Value
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Value" value set_value: str,
 } }
 
 rt::model! { read debug;
-/// 命名空间信息
+/// Namespace information
 Environment {
-    /// 命名空间名称
+    /// Namespace name.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 说明
+    /// Description.
     "Remark" remark set_remark: str,
-    /// 未消费消息过期时间，单位：秒，最大1296000（15天）
+    /// Retention period for unconsumed messages in seconds. Maximum value: 1,296,000 seconds (15 days).
     "MsgTTL" msg_ttl set_msg_ttl: i64,
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 最近修改时间
+    /// Last modified.
     "UpdateTime" update_time set_update_time: str,
-    /// 命名空间ID
+    /// Namespace ID.
     "NamespaceId" namespace_id set_namespace_id: str,
-    /// 命名空间名称
+    /// Namespace name.
     "NamespaceName" namespace_name set_namespace_name: str,
-    /// Topic数量
+    /// The number of topics.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TopicNum" topic_num set_topic_num: i64,
-    /// 消息保留策略
+    /// Message retention policy.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RetentionPolicy" retention_policy set_retention_policy: obj RetentionPolicy,
-    /// 是否自动创建订阅
+    /// Whether to enable "Auto-Create Subscription"
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AutoSubscriptionCreation" auto_subscription_creation set_auto_subscription_creation: bool,
-    /// 离线订阅过期自动清理时间
+    /// Offline subscription automatic expiration cleanup time
     "SubscriptionExpirationTime" subscription_expiration_time set_subscription_expiration_time: i128,
-    /// 离线订阅过期自动清理时间开关
+    /// Offline subscription automatic expiration cleanup time switch
     "SubscriptionExpirationTimeEnable" subscription_expiration_time_enable set_subscription_expiration_time_enable: bool,
-    /// 命名空间标签
+    /// Namespace tag
     "Tags" tags set_tags: list Tag,
 } }
 
 rt::model! { read debug;
-/// 环境角色集合
+/// Set of environment roles
 EnvironmentRole {
-    /// 环境（命名空间）。
+    /// Environment (namespace).
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 角色名称。
+    /// Role name.
     "RoleName" role_name set_role_name: str,
-    /// 授权项，最多只能包含produce、consume两项的非空字符串数组。
+    /// Permissions, which is a non-empty string array of `produce` and `consume` at the most.
     "Permissions" permissions set_permissions: list String,
-    /// 角色描述。
+    /// Role description.
     "RoleDescribe" role_describe set_role_describe: str,
-    /// 创建时间。
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 更新时间。
+    /// Update time.
     "UpdateTime" update_time set_update_time: str,
 } }
 
 rt::model! { both debug;
-/// 批量绑定名字空间和角色权限关系
+/// Relationship between the namespaces that are bound in batches and role permissions
 EnvironmentRoleSet {
-    /// 需要绑定的命名空间Id，不重复且存在资源
+    /// The IDs of the bound namespaces cannot be delicate and the namespaces must contain resources
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 名字空间需要绑定的权限，枚举为 "consume" "produce" 组合，但是不为空
+    /// Permissions to be bound to a namespace. Enumerated values: `consume`, `produce`, and `consume, produce`. This parameter cannot be left empty.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Permissions" permissions set_permissions: list String,
@@ -4628,7 +4743,7 @@ rt::model! { read debug;
 ExchangeQuota {
     /// 可创建最大exchange数
     "MaxExchange" max_exchange set_max_exchange: i64,
-    /// 已创建exchange数
+    /// Number of created exchanges.
     "UsedExchange" used_exchange set_used_exchange: i64,
 } }
 
@@ -4648,104 +4763,113 @@ ExecuteDisasterRecoveryResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ExportRocketMQMessageDetail` (导出RocketMQ消息详情).
+/// Request of `ExportRocketMQMessageDetail` (Export the RocketMQ message details.).
 ///
-/// 导出RocketMQ消息详情
+/// Export the RocketMQ message details.
 ExportRocketMQMessageDetailRequest {
-    /// 集群id
+    /// Cluster ID.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 应用命名空间
+    /// Application namespace.
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// Topic名称
-    /// 如果是死信消息 isDlqMsg=true
+    /// Topic name.
+    /// If it is a dead letter message, isDlqMsg=true.
     ///
     /// Required.
     "TopicName" topic_name set_topic_name: str,
-    /// 消息id
+    /// Message ID
     ///
     /// Required.
     "MsgId" msg_id set_msg_id: str,
-    /// 是否包含消息体
+    /// Whether to Includes Message Body
     ///
     /// Required.
     "IncludeMsgBody" include_msg_body set_include_msg_body: bool,
-    /// 是否死信消息
+    /// Whether It a Dead Letter Message
     "DeadLetterMsg" dead_letter_msg set_dead_letter_msg: bool,
 } }
 rt::action!("tdmq", "2020-02-17", "ExportRocketMQMessageDetail", ExportRocketMQMessageDetailRequest => ExportRocketMQMessageDetailResponse);
 
 rt::model! { read debug;
-/// ExportRocketMQMessageDetail返回参数结构体
+/// ExportRocketMQMessageDetail response structure.
 ExportRocketMQMessageDetailResponse {
-    /// 消息id
+    /// Message ID
     "MsgId" msg_id set_msg_id: str,
-    /// 消息生成时间戳
+    /// Message Generation Timestamp
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BornTimestamp" born_timestamp set_born_timestamp: i64,
-    /// 消息存储时间戳
+    /// Message Storage Timestamp
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StoreTimestamp" store_timestamp set_store_timestamp: i64,
-    /// 消息生产客户端地址
+    /// Message Production Client Address
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BornHost" born_host set_born_host: str,
-    /// 消息Tag
+    /// Message Tag
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MsgTag" msg_tag set_msg_tag: str,
-    /// 消息Key
+    /// Message key
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MsgKey" msg_key set_msg_key: str,
-    /// 消息属性
+    /// Message Attributes
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Properties" properties set_properties: str,
-    /// 消息重试次数
+    /// Message Retry Count
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ReConsumeTimes" re_consume_times set_re_consume_times: i128,
-    /// Base64编码格式字符串
+    /// Base64 Encoded String
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MsgBody" msg_body set_msg_body: str,
-    /// 消息内容的CRC32 Code
+    /// CRC32 Code of Message Content
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MsgBodyCRC" msg_body_crc set_msg_body_crc: i64,
-    /// 消息体大小（单位K）
-    /// 当大于2048时不返回消息
+    /// Specifies the message body size (unit K).
+    /// Does not return messages when above 2048.
     "MsgBodySize" msg_body_size set_msg_body_size: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 过滤参数
+/// Filter parameter
 Filter {
-    /// 过滤参数的名字
+    /// Filter parameter name
     "Name" name set_name: str,
-    /// 数值
+    /// Value
     "Values" values set_values: list String,
 } }
 
 rt::model! { write debug;
-/// 过滤订阅列表
+/// Filter subscriptions
 FilterSubscription {
-    /// 是否仅展示包含真实消费者的订阅。
+    /// Whether to only display subscriptions that include real consumers.
     "ConsumerHasCount" consumer_has_count set_consumer_has_count: bool,
-    /// 是否仅展示消息堆积的订阅。
+    /// Whether to only display subscriptions with heaped messages.
     "ConsumerHasBacklog" consumer_has_backlog set_consumer_has_backlog: bool,
-    /// 是否仅展示存在消息超期丢弃的订阅。
+    /// Whether to only display subscriptions with messages discarded after expiration.
     "ConsumerHasExpired" consumer_has_expired set_consumer_has_expired: bool,
-    /// 按照订阅名过滤，精确查询。
+    /// Filter by subscription name for exact query.
     "SubscriptionNames" subscription_names set_subscription_names: list String,
 } }
 
 rt::model! { read debug;
-/// 通用集群售卖信息
+/// Generic cluster sales information
 GeneralSKU {
-    /// 规格标识
+    /// Specification flag
     "SkuCode" sku_code set_sku_code: str,
-    /// 是否可售卖
+    /// available for sale
     "OnSale" on_sale set_on_sale: bool,
-    /// TPS上限
+    /// TPS limit
     "TpsLimit" tps_limit set_tps_limit: i64,
-    /// 主题数免费额度
+    /// Number of topics free quota
     "TopicNumLimit" topic_num_limit set_topic_num_limit: i64,
-    /// 主题数上限
+    /// Number of topics cap
     "TopicNumUpperLimit" topic_num_upper_limit set_topic_num_upper_limit: i64,
-    /// 计费项信息
+    /// Billing item information
     "PriceTags" price_tags set_price_tags: list PriceTag,
-    /// 存储节点个数
+    /// Number of storage nodes
     "NodeCount" node_count set_node_count: i64,
 } }
 
@@ -4833,17 +4957,18 @@ ImportRocketMQTopicsResponse {
 } }
 
 rt::model! { read debug;
-/// 实例节点分布信息
+/// Information of instance node distribution
 InstanceNodeDistribution {
-    /// 可用区
+    /// AZ
     "ZoneName" zone_name set_zone_name: str,
-    /// 可用区id
+    /// AZ ID
     "ZoneId" zone_id set_zone_id: str,
-    /// 节点数
+    /// Number of nodes
     "NodeCount" node_count set_node_count: i128,
-    /// 有调度任务且没有切回的可用区，此标识为true
+    /// This flag is true if there is a scheduling task with no switchback AZs.
     "NodePermWipeFlag" node_perm_wipe_flag set_node_perm_wipe_flag: bool,
-    /// 可用区状态
+    /// Availability zone status
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ZoneStatus" zone_status set_zone_status: str,
 } }
 
@@ -4933,206 +5058,208 @@ MigrateTopic {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyCluster` (更新虚拟集群信息).
+/// Request of `ModifyCluster` (Updates cluster).
 ///
-/// 更新虚拟集群信息
+/// This API is used to update a cluster.
 ModifyClusterRequest {
-    /// Pulsar 集群的ID，需要更新的集群Id。
+    /// ID of the Pulsar cluster to be updated.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 更新后的集群名称。
+    /// Updated cluster name.
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 说明信息。长度限制为 128 字节
+    /// Description information. length limit is 128 bytes.
     "Remark" remark set_remark: str,
-    /// 开启公网访问，只能为true
+    /// Enables public network access, which can only be `true`.
     "PublicAccessEnabled" public_access_enabled set_public_access_enabled: bool,
 } }
 rt::action!("tdmq", "2020-02-17", "ModifyCluster", ModifyClusterRequest => ModifyClusterResponse);
 
 rt::model! { read debug;
-/// ModifyCluster返回参数结构体
+/// ModifyCluster response structure.
 ModifyClusterResponse {
-    /// Pulsar 集群的ID
+    /// Pulsar cluster ID
     "ClusterId" cluster_id set_cluster_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyCmqQueueAttribute` (修改cmq队列属性).
+/// Request of `ModifyCmqQueueAttribute` (Modifies CMQ queue attributes).
 ///
-/// 修改cmq队列属性
+/// This API is used to modify the attributes of a CMQ queue.
 ModifyCmqQueueAttributeRequest {
-    /// 队列名字，在单个地域同一账号下唯一。队列名称是一个不超过 64 个字符的字符串，必须以字母为首字符，剩余部分可以包含字母、数字和横划线(-)。
+    /// Queue name, which must be unique under the same account in the same region. A queue name is a string of up to 64 characters, starting with a letter, and the remaining part can include letters, digits, and hyphens (-).
     ///
     /// Required.
     "QueueName" queue_name set_queue_name: str,
-    /// 最大堆积消息数。取值范围在公测期间为 1,000,000 - 10,000,000，正式上线后范围可达到 1000,000-1000,000,000。默认取值在公测期间为 10,000,000，正式上线后为 100,000,000。
+    /// Maximum number of heaped messages. The value range is 1,000,000–10,000,000 during the beta test and can be 1,000,000–1,000,000,000 after the product is officially released. The default value is 10,000,000 during the beta test and will be 100,000,000 after the product is officially released.
     "MaxMsgHeapNum" max_msg_heap_num set_max_msg_heap_num: i128,
-    /// 消息接收长轮询等待时间。取值范围 0-30 秒，默认值 0。
+    /// Long polling wait time for message reception. Value range: 0–30 seconds. Default value: 0.
     "PollingWaitSeconds" polling_wait_seconds set_polling_wait_seconds: i128,
-    /// 消息可见性超时。取值范围 1-43200 秒（即12小时内），默认值 30。
+    /// Message visibility timeout period. Value range: 1–43200 seconds (i.e., 12 hours). Default value: 30.
     "VisibilityTimeout" visibility_timeout set_visibility_timeout: i128,
-    /// 消息最大长度，新版CMQ新建的队列默认1024KB，不支持修改
+    /// Max message size, which defaults to 1,024 KB for the queue of TDMQ for CMQ and cannot be modified.
     "MaxMsgSize" max_msg_size set_max_msg_size: i128,
-    /// 消息最长未确认时间。取值范围 30-43200 秒（30秒~12小时），默认值 3600 (1 小时)。
+    /// The max period during which a message is retained before it is automatically acknowledged. Value range: 30-43,200 seconds (30 seconds to 12 hours). Default value: 3600 seconds (1 hour).
     "MsgRetentionSeconds" msg_retention_seconds set_msg_retention_seconds: i128,
-    /// 队列是否开启回溯消息能力，该参数取值范围0-1296000，0表示不开启。
+    /// Rewindable time of messages in the queue. Value range: 0-1,296,000s (if message rewind is enabled). The value “0” indicates that message rewind is not enabled.
     "RewindSeconds" rewind_seconds set_rewind_seconds: i128,
-    /// 第一次查询时间
+    /// First query time
     "FirstQueryInterval" first_query_interval set_first_query_interval: i128,
-    /// 最大查询次数
+    /// Maximum number of queries
     "MaxQueryCount" max_query_count set_max_query_count: i128,
-    /// 死信队列名称
+    /// Dead letter queue name
     "DeadLetterQueueName" dead_letter_queue_name set_dead_letter_queue_name: str,
-    /// policy为1时必选。最大未消费过期时间。范围300-43200，单位秒，需要小于消息最大保留时间MsgRetentionSeconds
+    /// Specifies the essential parameter when policy is 1. maximum unconsumed expiration time. value range: 300-43200 in seconds, must be less than the maximum message retention time MsgRetentionSeconds.
     "MaxTimeToLive" max_time_to_live set_max_time_to_live: i128,
-    /// 最大接收次数
+    /// Maximum number of receipts
     "MaxReceiveCount" max_receive_count set_max_receive_count: i128,
-    /// 死信队列策略
+    /// Dead letter queue policy
     "Policy" policy set_policy: i128,
-    /// 是否开启消息轨迹标识，true表示开启，false表示不开启，不填表示不开启。
+    /// Whether to enable message trace. true: yes; false: no. If this field is left empty, the feature will not be enabled.
     "Trace" trace set_trace: bool,
-    /// 是否开启事务，1开启，0不开启
+    /// Whether to enable transaction. 1: yes; 0: no
     "Transaction" transaction set_transaction: i128,
-    /// 队列可回溯存储空间：若开启消息回溯，取值范围：10240MB - 512000MB，若不开启消息回溯，取值：0
+    /// Queue storage space configured for message rewind. Value range: 10,240-512,000 MB (if message rewind is enabled). The value “0” indicates that message rewind is not enabled.
     "RetentionSizeInMB" retention_size_in_mb set_retention_size_in_mb: i128,
 } }
 rt::action!("tdmq", "2020-02-17", "ModifyCmqQueueAttribute", ModifyCmqQueueAttributeRequest => ModifyCmqQueueAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyCmqQueueAttribute返回参数结构体
+/// ModifyCmqQueueAttribute response structure.
 ModifyCmqQueueAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyCmqSubscriptionAttribute` (修改cmq订阅属性).
+/// Request of `ModifyCmqSubscriptionAttribute` (Modifies CMQ subscription attributes).
 ///
-/// 修改cmq订阅属性
+/// This API is used to modify the attributes of a CMQ subscription.
 ModifyCmqSubscriptionAttributeRequest {
-    /// 主题名字，在单个地域同一账号下唯一。主题名称是一个不超过64个字符的字符串，必须以字母为首字符，剩余部分可以包含字母、数字和横划线（-）。
+    /// Topic name, which must be unique under the same account in a single region. The name is a string of no more than 64 characters, starting with a letter, and the remaining part may include letters, numbers, and hyphens (-).
     ///
     /// Required.
     "TopicName" topic_name set_topic_name: str,
-    /// 订阅名字，在单个地域同一账号的同一主题下唯一。订阅名称是一个不超过64个字符的字符串，必须以字母为首字符，剩余部分可以包含字母、数字和横划线(-)。
+    /// Subscription name, which must be unique under the same account and same topic in a single region. the name is a string of no more than 64 characters, beginning with a letter, and the remaining part may contain letters, numbers, and hyphens (-).
     ///
     /// Required.
     "SubscriptionName" subscription_name set_subscription_name: str,
-    /// 向 Endpoint 推送消息出现错误时，CMQ 推送服务器的重试策略。取值如下：
-    /// （1）BACKOFF_RETRY，退避重试。每隔一定时间重试一次，重试够一定次数后，就把该消息丢弃，继续推送下一条消息。
-    /// （2）EXPONENTIAL_DECAY_RETRY，指数衰退重试。每次重试的间隔是指数递增的，例如开始1s，后面是2s，4s，8s···由于 Topic 消息的周期是一天，所以最多重试一天就把消息丢弃。默认值是 EXPONENTIAL_DECAY_RETRY。
+    /// CMQ push server retry policy in case an error occurs while pushing a message to the endpoint. Valid values:
+    /// (1) BACKOFF_RETRY: backoff retry, which is to retry at a fixed interval, discard the message after a certain number of retries, and continue to push the next message.
+    /// (2) EXPONENTIAL_DECAY_RETRY: exponential decay retry, which is to retry at an exponentially increasing interval, such as 1s, 2s, 4s, 8s, and so on. As a message can be retained in a topic for one day, failed messages will be discarded at most after one day of retry. Default value: EXPONENTIAL_DECAY_RETRY.
     "NotifyStrategy" notify_strategy set_notify_strategy: str,
-    /// 推送内容的格式。取值：（1）JSON；（2）SIMPLIFIED，即 raw 格式。如果 Protocol 是 queue，则取值必须为 SIMPLIFIED。如果 Protocol 是 HTTP，两个值均可以，默认值是 JSON。
+    /// Push content format. Valid values: 1. JSON; 2. SIMPLIFIED, i.e., the raw format. If `Protocol` is `queue`, this value must be `SIMPLIFIED`. If `Protocol` is `HTTP`, both values are acceptable, and the default value is `JSON`.
     "NotifyContentFormat" notify_content_format set_notify_content_format: str,
-    /// 消息正文。消息标签（用于消息过滤)。标签数量不能超过5个，每个标签不超过16个字符。与(Batch)PublishMessage的MsgTag参数配合使用，规则：1）如果FilterTag没有设置，则无论MsgTag是否有设置，订阅接收所有发布到Topic的消息；2）如果FilterTag数组有值，则只有数组中至少有一个值在MsgTag数组中也存在时（即FilterTag和MsgTag有交集），订阅才接收该发布到Topic的消息；3）如果FilterTag数组有值，但MsgTag没设置，则不接收任何发布到Topic的消息，可以认为是2）的一种特例，此时FilterTag和MsgTag没有交集。规则整体的设计思想是以订阅者的意愿为主。
+    /// Message body tag (used for message filtering). The number of tags cannot exceed 5, and each tag can contain up to 16 characters. It is used in conjunction with the `MsgTag` parameter of `(Batch)PublishMessage`. Rules: 1. If `FilterTag` is not configured, no matter whether `MsgTag` is configured, the subscription will receive all messages published to the topic; 2. If the array of `FilterTag` values has a value, only when at least one of the values in the array also exists in the array of `MsgTag` values (i.e., `FilterTag` and `MsgTag` have an intersection) can the subscription receive messages published to the topic; 3. If the array of `FilterTag` values has a value, but `MsgTag` is not configured, then no message published to the topic will be received, which can be considered as a special case of rule 2 as `FilterTag` and `MsgTag` do not intersect in this case. The overall design idea of rules is based on the intention of the subscriber.
     "FilterTags" filter_tags set_filter_tags: list String,
-    /// BindingKey数量不超过5个， 每个BindingKey长度不超过64字节，该字段表示订阅接收消息的过滤策略，每个BindingKey最多含有15个“.”， 即最多16个词组。
+    /// The number of `BindingKey` cannot exceed 5, and the length of each `BindingKey` cannot exceed 64 bytes. This field indicates the filtering policy for subscribing to and receiving messages. Each `BindingKey` includes up to 15 dots (namely up to 16 segments).
     "BindingKey" binding_key set_binding_key: list String,
 } }
 rt::action!("tdmq", "2020-02-17", "ModifyCmqSubscriptionAttribute", ModifyCmqSubscriptionAttributeRequest => ModifyCmqSubscriptionAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyCmqSubscriptionAttribute返回参数结构体
+/// ModifyCmqSubscriptionAttribute response structure.
 ModifyCmqSubscriptionAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyCmqTopicAttribute` (修改cmq主题属性).
+/// Request of `ModifyCmqTopicAttribute` (Modifies CMQ topic attributes).
 ///
-/// 修改cmq主题属性
+/// This API is used to modify the attributes of a CMQ topic.
 ModifyCmqTopicAttributeRequest {
-    /// 主题名字，在单个地域同一账号下唯一。主题名称是一个不超过64个字符的字符串，必须以字母为首字符，剩余部分可以包含字母、数字和横划线(-)。
+    /// Topic name, which must be unique under the same account in a single region. the name is a string of no more than 64 characters, starting with a letter, and the remaining part may include letters, numbers, and hyphens (-).
     ///
     /// Required.
     "TopicName" topic_name set_topic_name: str,
-    /// 消息最大长度。取值范围1024 - 65536 Byte（即1 - 64K），默认值65536。
+    /// Maximum message length. Value range: 1024–65536 bytes (i.e., 1–64 KB). Default value: 65536.
     "MaxMsgSize" max_msg_size set_max_msg_size: i128,
-    /// 消息保存时间。取值范围60 - 86400 s（即1分钟 - 1天），默认值86400。
+    /// Message retention period. Value range: 60–86400 seconds (i.e., 1 minute–1 day). Default value: 86400.
     "MsgRetentionSeconds" msg_retention_seconds set_msg_retention_seconds: i128,
-    /// 是否开启消息轨迹标识，true表示开启，false表示不开启，不填表示不开启。
+    /// Whether to enable message trace. true: yes; false: no. If this field is left empty, the feature will not be enabled.
     "Trace" trace set_trace: bool,
 } }
 rt::action!("tdmq", "2020-02-17", "ModifyCmqTopicAttribute", ModifyCmqTopicAttributeRequest => ModifyCmqTopicAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyCmqTopicAttribute返回参数结构体
+/// ModifyCmqTopicAttribute response structure.
 ModifyCmqTopicAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyEnvironmentAttributes` (修改命名空间属性).
+/// Request of `ModifyEnvironmentAttributes` (Modifies namespace attributes).
 ///
-/// 修改指定命名空间的属性值
+/// This API is used to modify the attributes of the specified namespace.
 ModifyEnvironmentAttributesRequest {
-    /// 命名空间名称。
+    /// Namespace name.
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 未消费消息过期时间，单位：秒，范围60秒~15天。
+    /// Retention period for unconsumed messages in seconds. Value range: 60s to 1,296,000s (or 15 days).
     ///
     /// Required.
     "MsgTTL" msg_ttl set_msg_ttl: i128,
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 备注，字符串最长不超过128。
+    /// Remarks (up to 128 characters).
     "Remark" remark set_remark: str,
-    /// 消息保留策略
+    /// Message retention policy
     "RetentionPolicy" retention_policy set_retention_policy: obj RetentionPolicy,
-    /// 是否开启自动创建订阅
+    /// Whether to enable "Auto-Create Subscription"
     "AutoSubscriptionCreation" auto_subscription_creation set_auto_subscription_creation: bool,
-    /// 离线订阅过期自动清理时间
+    /// Offline subscription automatic expiration cleanup time
     "SubscriptionExpirationTime" subscription_expiration_time set_subscription_expiration_time: i128,
-    /// 离线订阅过期自动清理时间开关
+    /// Offline subscription automatic expiration cleanup time switch
     "SubscriptionExpirationTimeEnable" subscription_expiration_time_enable set_subscription_expiration_time_enable: bool,
 } }
 rt::action!("tdmq", "2020-02-17", "ModifyEnvironmentAttributes", ModifyEnvironmentAttributesRequest => ModifyEnvironmentAttributesResponse);
 
 rt::model! { read debug;
-/// ModifyEnvironmentAttributes返回参数结构体
+/// ModifyEnvironmentAttributes response structure.
 ModifyEnvironmentAttributesResponse {
-    /// 命名空间名称。
+    /// Namespace name.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 未消费消息过期时间，单位：秒。
+    /// TTL for unconsumed messages in seconds.
     "MsgTTL" msg_ttl set_msg_ttl: i128,
-    /// 备注，字符串最长不超过128。
+    /// Remarks (up to 128 characters).
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Remark" remark set_remark: str,
-    /// 命名空间ID
+    /// Namespace ID
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "NamespaceId" namespace_id set_namespace_id: str,
-    /// 离线订阅过期自动清理时间
+    /// Offline subscription automatic expiration cleanup time
     "SubscriptionExpirationTime" subscription_expiration_time set_subscription_expiration_time: i128,
-    /// 离线订阅过期自动清理时间开关
+    /// Offline subscription automatic expiration cleanup time switch
     "SubscriptionExpirationTimeEnable" subscription_expiration_time_enable set_subscription_expiration_time_enable: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyEnvironmentRole` (修改环境角色授权).
+/// Request of `ModifyEnvironmentRole` (Modifies environment role).
 ///
-/// 修改环境角色授权。
+/// This API is used to modify an environment role.
 ModifyEnvironmentRoleRequest {
-    /// 环境（命名空间）名称。
+    /// Environment (namespace) name.
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 角色名称。
+    /// Role name.
     ///
     /// Required.
     "RoleName" role_name set_role_name: str,
-    /// 授权项，最多只能包含produce、consume两项的非空字符串数组。
+    /// Permissions, which is a non-empty string array of `produce` and `consume` at the most.
     ///
     /// Required.
     "Permissions" permissions set_permissions: list String,
-    /// 必填字段，集群的ID
+    /// Cluster ID (required)
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -5140,22 +5267,22 @@ ModifyEnvironmentRoleRequest {
 rt::action!("tdmq", "2020-02-17", "ModifyEnvironmentRole", ModifyEnvironmentRoleRequest => ModifyEnvironmentRoleResponse);
 
 rt::model! { read debug;
-/// ModifyEnvironmentRole返回参数结构体
+/// ModifyEnvironmentRole response structure.
 ModifyEnvironmentRoleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyPublicNetworkSecurityPolicy` (修改公网安全策略).
+/// Request of `ModifyPublicNetworkSecurityPolicy` (Modify the public network security policy).
 ///
-/// 修改pulsar专业版公网安全策略
+/// This API is used to modify the public network security policy for pulsar Pro Edition.
 ModifyPublicNetworkSecurityPolicyRequest {
-    /// 集群id
+    /// Cluster ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 策略列表
+    /// Policy List
     ///
     /// Required.
     "PolicyList" policy_list set_policy_list: list SecurityPolicy,
@@ -5163,42 +5290,42 @@ ModifyPublicNetworkSecurityPolicyRequest {
 rt::action!("tdmq", "2020-02-17", "ModifyPublicNetworkSecurityPolicy", ModifyPublicNetworkSecurityPolicyRequest => ModifyPublicNetworkSecurityPolicyResponse);
 
 rt::model! { read debug;
-/// ModifyPublicNetworkSecurityPolicy返回参数结构体
+/// ModifyPublicNetworkSecurityPolicy response structure.
 ModifyPublicNetworkSecurityPolicyResponse {
-    /// SUCCESS或者FAILURE
+    /// Valid values: SUCCESS or FAILURE.
     "ModifyResult" modify_result set_modify_result: str,
-    /// 集群id
+    /// Cluster ID.
     "InstanceId" instance_id set_instance_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyRabbitMQPermission` (修改RabbitMQ的权限).
+/// Request of `ModifyRabbitMQPermission` (This API is used to modify RabbitMQ permissions.).
 ///
-/// 修改RabbitMQ的权限
+/// This API is used to modify RabbitMQ permissions.
 ModifyRabbitMQPermissionRequest {
-    /// 实例 ID，形如 amqp-xxxxxxxx。有效的 InstanceId 可通过登录 [TDMQ RabbitMQ 控制台](https://console.cloud.tencent.com/trabbitmq/cluster?rid=1)查询。
+    /// Instance ID, such as amqp-xxxxxxxx. valid InstanceId can be queried by logging in to the TDMQ RabbitMQ console (https://console.cloud.tencent.com/trabbitmq/cluster?rid=1).
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 用户名，形如 admin。有效的 User 名称可通过登录 [TDMQ RabbitMQ 控制台](https://console.cloud.tencent.com/trabbitmq/cluster?rid=1)查询，点击集群列表中的集群，进入集群详情，并在用户与权限页签中找到用户列表，从而找到用户名称。
+    /// Username, such as admin. valid User names can be queried by logging in to the TDMQ RabbitMQ console (https://console.cloud.tencent.com/trabbitmq/cluster?rid=1), clicking a cluster in the cluster list, entering cluster details, and finding the list of users in the User and permission management tab, thereby locating the username.
     ///
     /// Required.
     "User" user set_user: str,
-    /// VirtualHost 名称，形如 testvhost。有效的 VirtualHost 名称可通过登录 [TDMQ RabbitMQ 控制台](https://console.cloud.tencent.com/trabbitmq/cluster?rid=1)查询，在左侧导航栏点击 Vhost，并在 Vhost 列表中找到Vhost名称。
+    /// VirtualHost name, such as testvhost. effective VirtualHost names can be queried by logging in to the TDMQ RabbitMQ console (https://console.cloud.tencent.com/trabbitmq/cluster?rid=1), clicking Vhost in the left sidebar, and finding the Vhost name in the Vhost list.
     ///
     /// Required.
     "VirtualHost" virtual_host set_virtual_host: str,
-    /// 权限类型，declare相关操作，该用户可操作该vhost下的资源名称正则表达式
+    /// Permission types, declare-related operations, specifies the regular expression for resource names that the user can operate on under the vhost.
     ///
     /// Required.
     "ConfigRegexp" config_regexp set_config_regexp: str,
-    /// 权限类型，消息写入相关操作，该用户可操作该vhost下的资源名称正则表达式
+    /// Permission types, message write-related operations, specifies the regular expression for resource names that the user can operate on under the vhost.
     ///
     /// Required.
     "WriteRegexp" write_regexp set_write_regexp: str,
-    /// 权限类型，消息读取相关操作，该用户可操作该vhost下的资源名称正则表达式
+    /// Permission types, message read-related operations, specifies the regular expression for resource names that the user can operate on under the vhost.
     ///
     /// Required.
     "ReadRegexp" read_regexp set_read_regexp: str,
@@ -5206,39 +5333,39 @@ ModifyRabbitMQPermissionRequest {
 rt::action!("tdmq", "2020-02-17", "ModifyRabbitMQPermission", ModifyRabbitMQPermissionRequest => ModifyRabbitMQPermissionResponse);
 
 rt::model! { read debug;
-/// ModifyRabbitMQPermission返回参数结构体
+/// ModifyRabbitMQPermission response structure.
 ModifyRabbitMQPermissionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `ModifyRabbitMQUser` (修改RabbitMQ的用户).
+/// Request of `ModifyRabbitMQUser` (Modifies a TDMQ for RabbitMQ user).
 ///
-/// 修改RabbitMQ的用户
+/// This API is used to modify a TDMQ for RabbitMQ user.
 ModifyRabbitMQUserRequest {
-    /// 实例 ID，形如 amqp-xxxxxxxx。有效的 InstanceId 可通过登录 [TDMQ RabbitMQ 控制台](https://console.cloud.tencent.com/trabbitmq/cluster?rid=1)查询。
+    /// Instance ID, such as amqp-xxxxxxxx. Effective InstanceId can be obtained by logging in to the [TDMQ RabbitMQ Console](https://console.cloud.tencent.com/trabbitmq/cluster?rid=1) for querying.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 用户名，形如rabbitmq。有效的 User 名称可通过登录 [TDMQ RabbitMQ 控制台](https://console.cloud.tencent.com/trabbitmq/cluster?rid=1)查询，点击集群列表中的集群，进入集群详情，并在用户与权限页签中找到用户列表，从而找到用户名称。当前不支持修改admin的密码。
+    /// Username, such as rabbitmq. To find an effective userName, log in to the [TDMQ RabbitMQ Console](https://console.cloud.tencent.com/trabbitmq/cluster?rid=1), click a cluster in the list, enter cluster details, and locate the list of users under the user and permission management tab so as to find the username. Modification of the admin password is not supported currently.
     ///
     /// Required.
     "User" user set_user: str,
-    /// 密码，登录时使用。规范：不能为空，8-64个字符，至少要包含小写字母、大写字母、数字、特殊字符【()`~!@#$%^&*_=|{}[]:;',.?/】中的两项
+    /// Password, used when logging in. Requirements: Cannot be empty, 8-64 characters, must contain at least two of the following: lowercase letter, uppercase letter, digit, special character [()`~!@#$%^&*_=|{}[]:;',.?/].
     ///
     /// Required.
     "Password" password set_password: str,
-    /// 描述，不传则不修改
+    /// Description. Leave it empty to keep it unchanged.
     "Description" description set_description: str,
-    /// 用户标签，用于决定改用户访问 RabbitMQ Management 的权限范围
-    /// management：普通控制台用户，monitoring：管理型控制台用户，其他值：非控制台用户
+    /// User tag, used to determine the access permission of the user to RabbitMQ Management
+    /// management: ordinary console user, monitoring: console user with management privileges, other value: non-console user
     "Tags" tags set_tags: list String,
-    /// 该用户的最大连接数，不传则不修改
+    /// Maximum number of connections for this user. Leave it blank to keep unchanged.
     "MaxConnections" max_connections set_max_connections: i64,
-    /// 该用户的最大channel数，不传则不修改
+    /// Maximum number of channels for the user's. Leave blank to keep unchanged.
     "MaxChannels" max_channels set_max_channels: i64,
-    /// 是否开启cam验证
+    /// Whether cam authentication is enabled
     "EnableCamAuth" enable_cam_auth set_enable_cam_auth: bool,
 } }
 impl ::core::fmt::Debug for ModifyRabbitMQUserRequest {
@@ -5258,7 +5385,7 @@ impl ::core::fmt::Debug for ModifyRabbitMQUserRequest {
 rt::action!("tdmq", "2020-02-17", "ModifyRabbitMQUser", ModifyRabbitMQUserRequest => ModifyRabbitMQUserResponse);
 
 rt::model! { read debug;
-/// ModifyRabbitMQUser返回参数结构体
+/// ModifyRabbitMQUser response structure.
 ModifyRabbitMQUserResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5298,147 +5425,147 @@ ModifyRabbitMQVipInstanceResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyRabbitMQVirtualHost` (修改RabbitMQ的vhost).
+/// Request of `ModifyRabbitMQVirtualHost` (Modifies a TDMQ for RabbitMQ vhost).
 ///
-/// 修改RabbitMQ的vhost
+/// This API is used to modify a TDMQ for RabbitMQ vhost.
 ModifyRabbitMQVirtualHostRequest {
-    /// 实例 ID，形如amqp-xxxxxxxx。有效的 InstanceId 可通过登录 [TDMQ RabbitMQ 控制台](https://console.cloud.tencent.com/trabbitmq/cluster?rid=1)查询。
+    /// Instance ID, such as amqp-xxxxxxxx. specifies the effective InstanceId that can be queried by logging in to the TDMQ RabbitMQ console (https://console.cloud.tencent.com/trabbitmq/cluster?rid=1).
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// VirtualHost 名称，形如 testvhost。有效的 VirtualHost 名称可通过登录 [TDMQ RabbitMQ 控制台](https://console.cloud.tencent.com/trabbitmq/cluster?rid=1)查询，在左侧导航栏点击 Vhost，并在 Vhost 列表中找到Vhost名称。
+    /// VirtualHost name, such as testvhost. effective VirtualHost names can be queried by logging in to the TDMQ RabbitMQ console (https://console.cloud.tencent.com/trabbitmq/cluster?rid=1), clicking Vhost in the left sidebar, and finding the Vhost name in the Vhost list.
     ///
     /// Required.
     "VirtualHost" virtual_host set_virtual_host: str,
-    /// Virtual Host 描述
+    /// Describes the Virtual Host.
     "Description" description set_description: str,
-    /// 消息轨迹开关,true打开,false关闭
+    /// Message trace flag. Valid values: `true` (Enabled), `false` (Disabled).
     "TraceFlag" trace_flag set_trace_flag: bool,
 } }
 rt::action!("tdmq", "2020-02-17", "ModifyRabbitMQVirtualHost", ModifyRabbitMQVirtualHostRequest => ModifyRabbitMQVirtualHostResponse);
 
 rt::model! { read debug;
-/// ModifyRabbitMQVirtualHost返回参数结构体
+/// ModifyRabbitMQVirtualHost response structure.
 ModifyRabbitMQVirtualHostResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyRocketMQCluster` (修改 RocketMQ 虚拟集群属性).
+/// Request of `ModifyRocketMQCluster` (Modify a RocketMQ Virtual Cluster Property).
 ///
-/// 修改 RocketMQ 集群属性。
-/// 当前 API 适用集群：4.x 虚拟集群。修改 4.x 专享或通用集群属性接口文档见 [ModifyRocketMQInstance](https://cloud.tencent.com/document/api/1179/108862)，修改 5.x 集群属性的接口文档见 [ModifyInstance](https://cloud.tencent.com/document/api/1493/97865)。
+/// This API is used to modify the attributes of a RocketMQ cluster.
+/// This API is applicable to clusters: 4.x virtual cluster. For 4.x dedicated or generic clusters, refer to the API documentation [ModifyRocketMQInstance](https://www.tencentcloud.com/document/api/1179/108862?from_cn_redirect=1). For 5.x clusters, refer to the API documentation [ModifyInstance](https://www.tencentcloud.com/document/api/1493/97865?from_cn_redirect=1).
 ModifyRocketMQClusterRequest {
-    /// RocketMQ集群ID
+    /// RocketMQ cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 3-64个字符，只能包含字母、数字、“-”及“_”
+    /// 3–64 letters, digits, hyphens, and underscores
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 说明信息，不超过128个字符
+    /// Remarks (up to 128 characters)
     "Remark" remark set_remark: str,
-    /// 是否开启HTTP公网访问
+    /// Whether to enable the HTTP access over the public network
     "PublicAccessEnabled" public_access_enabled set_public_access_enabled: bool,
 } }
 rt::action!("tdmq", "2020-02-17", "ModifyRocketMQCluster", ModifyRocketMQClusterRequest => ModifyRocketMQClusterResponse);
 
 rt::model! { read debug;
-/// ModifyRocketMQCluster返回参数结构体
+/// ModifyRocketMQCluster response structure.
 ModifyRocketMQClusterResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyRocketMQEnvironmentRole` (修改 RocketMQ 角色授权).
+/// Request of `ModifyRocketMQEnvironmentRole` (Modify RocketMQ role authorization).
 ///
-/// 修改角色授权。
-/// 当前 API 适用集群：4.x 虚拟集群，4.x 专享集群 和 4.x 通用集群。5.x 集群的修改角色接口文档见 [ModifyRole](https://cloud.tencent.com/document/api/1493/98861)。
+/// Modify role authorization.
+/// This API is applicable to clusters: 4.x virtual cluster, 4.x dedicated cluster, and 4.x generic cluster. For 5.x clusters, refer to the API documentation [ModifyRole](https://www.tencentcloud.com/document/api/1493/98861?from_cn_redirect=1).
 ModifyRocketMQEnvironmentRoleRequest {
-    /// 命名空间，4.x 通用集群命名空间固定为: tdmq_default
+    /// namespace. The 4.x common Cluster Namespace is fixed as: tdmq_default
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 角色名称。
+    /// Role name.
     ///
     /// Required.
     "RoleName" role_name set_role_name: str,
-    /// 授权项，最多只能包含produce、consume两项的非空字符串数组。
+    /// Authorization item, which can contain a non-empty character array of up to 2 items including produce and consume.
     ///
     /// Required.
     "Permissions" permissions set_permissions: list String,
-    /// 必填字段，集群的ID
+    /// Required field, cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// Topic&Group维度权限配置
+    /// Permission configuration for topic and group dimensions.
     "DetailedPerms" detailed_perms set_detailed_perms: list DetailedRolePerm,
 } }
 rt::action!("tdmq", "2020-02-17", "ModifyRocketMQEnvironmentRole", ModifyRocketMQEnvironmentRoleRequest => ModifyRocketMQEnvironmentRoleResponse);
 
 rt::model! { read debug;
-/// ModifyRocketMQEnvironmentRole返回参数结构体
+/// ModifyRocketMQEnvironmentRole response structure.
 ModifyRocketMQEnvironmentRoleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyRocketMQGroup` (修改 RocketMQ 消费组属性).
+/// Request of `ModifyRocketMQGroup` (Modify a RocketMQ consumption group property).
 ///
-/// 修改 RocketMQ 消费组属性。
-/// 当前 API 适用集群：4.x 虚拟集群，4.x 专享集群 和 4.x 通用集群。修改 5.x 集群消费组属性的接口文档见 [ModifyConsumerGroup](https://cloud.tencent.com/document/api/1493/97940)。
+/// Modify a RocketMQ consumption group property.
+/// This API is applicable to clusters: 4.x virtual cluster, 4.x dedicated cluster, and 4.x generic cluster. For 5.x clusters, refer to the API documentation [ModifyConsumerGroup](https://www.tencentcloud.com/document/api/1493/97940?from_cn_redirect=1) to modify the consumer group's attributes.
 ModifyRocketMQGroupRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 消费组所在的命名空间，4.x 通用集群命名空间固定为: tdmq_default
+    /// Namespace of the consumption group. The 4.x common Cluster Namespace is fixed as: tdmq_default
     ///
     /// Required.
     "NamespaceId" namespace_id set_namespace_id: str,
-    /// 消费组名称
+    /// Consumer group name
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
-    /// 说明信息，最长128个字符
+    /// Remarks (up to 128 characters)
     "Remark" remark set_remark: str,
-    /// 是否开启消费
+    /// Whether to enable consumption
     "ReadEnable" read_enable set_read_enable: bool,
-    /// 是否开启广播消费
+    /// Whether to enable broadcast consumption
     "BroadcastEnable" broadcast_enable set_broadcast_enable: bool,
-    /// 最大重试次数
+    /// The maximum number of retries
     "RetryMaxTimes" retry_max_times set_retry_max_times: i128,
 } }
 rt::action!("tdmq", "2020-02-17", "ModifyRocketMQGroup", ModifyRocketMQGroupRequest => ModifyRocketMQGroupResponse);
 
 rt::model! { read debug;
-/// ModifyRocketMQGroup返回参数结构体
+/// ModifyRocketMQGroup response structure.
 ModifyRocketMQGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyRocketMQInstance` (修改 RocketMQ 专享集群属性).
+/// Request of `ModifyRocketMQInstance` (Modify RocketMQ Dedicated Cluster Property).
 ///
-/// 修改 RocketMQ 专享或通用集群属性。
-/// 当前 API 适用集群：4.x 专享集群 和 4.x 通用集群。修改 5.x 集群属性的接口文档见 [ModifyInstance](https://cloud.tencent.com/document/api/1493/97865)。
+/// Modify RocketMQ Dedicated or Generic Cluster Property.
+/// This API is applicable to clusters: 4.x dedicated cluster and 4.x generic cluster. For 5.x clusters, refer to the API documentation [ModifyInstance](https://www.tencentcloud.com/document/api/1493/97865?from_cn_redirect=1).
 ModifyRocketMQInstanceRequest {
-    /// 专享实例ID
+    /// Dedicated Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名称
+    /// Instance name
     "Name" name set_name: str,
-    /// 实例备注信息
+    /// Instance Remarks
     "Remark" remark set_remark: str,
-    /// 实例消息保留时间，小时为单位
+    /// Instance message retention time, in hours
     "MessageRetention" message_retention set_message_retention: i64,
-    /// 是否开启删除保护
+    /// Whether to enable deletion protection
     "EnableDeletionProtection" enable_deletion_protection set_enable_deletion_protection: bool,
-    /// 控制生产和消费消息的 TPS 占比，取值范围0～1，默认值为0.5
+    /// Controls the TPS ratio for producing and consuming messages. Value range: 0–1. Default value: 0.5.
     "SendReceiveRatio" send_receive_ratio set_send_receive_ratio: f64,
     /// 是否开启ACL
     "AclEnabled" acl_enabled set_acl_enabled: bool,
@@ -5446,292 +5573,307 @@ ModifyRocketMQInstanceRequest {
 rt::action!("tdmq", "2020-02-17", "ModifyRocketMQInstance", ModifyRocketMQInstanceRequest => ModifyRocketMQInstanceResponse);
 
 rt::model! { read debug;
-/// ModifyRocketMQInstance返回参数结构体
+/// ModifyRocketMQInstance response structure.
 ModifyRocketMQInstanceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyRocketMQInstanceSpec` (修改 RocketMQ 专享集群规格).
+/// Request of `ModifyRocketMQInstanceSpec` (Modify RocketMQ Dedicated Cluster Specification).
 ///
-/// 修改 RocketMQ 专享集群配置，可以支持实例规格、节点数和存储的升配和实例规格的降配。本 API 发起订单并成功支付后进入实例配置变更的流程，可通过 [DescribeRocketMQVipInstances](https://cloud.tencent.com/document/api/1179/80903) 查询实例是否已变更完成。
-/// 当前 API 适用集群：4.x 专享集群 和 4.x 通用集群。修改 5.x 集群规格的接口文档见 [ModifyInstance](https://cloud.tencent.com/document/api/1493/97865)。
+/// This API is used to modify the RocketMQ dedicated cluster configuration, supporting upgrades of instance specification, number of nodes and storage, as well as downgrades of instance specification. After initiating order and completing payment, it will enter the instance configuration change process. You can check whether the change is completed via [DescribeRocketMQVipInstances](https://www.tencentcloud.com/document/api/1179/80903?from_cn_redirect=1).
+/// This API is applicable to clusters: 4.x dedicated cluster and 4.x generic cluster. For 5.x clusters, refer to the API documentation [ModifyInstance](https://www.tencentcloud.com/document/api/1493/97865?from_cn_redirect=1).
 ModifyRocketMQInstanceSpecRequest {
-    /// 专享实例ID
+    /// Dedicated Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例规格，
-    /// rocket-vip-basic-1 基础型
-    /// rocket-vip-basic-2 标准型
-    /// rocket-vip-basic-3 高阶Ⅰ型
-    /// rocket-vip-basic-4 高阶Ⅱ型
+    /// Instance specification,
+    /// rocket-vip-basic-1 basic
+    /// rocket-vip-basic-2 standard type
+    /// rocket-vip-basic-3 higher-order type I
+    /// rocket-vip-basic-4 higher-order type II
     "Specification" specification set_specification: str,
-    /// 节点数量
+    /// Node count
     "NodeCount" node_count set_node_count: i128,
-    /// 存储空间，GB为单位
+    /// Storage space in GB
     "StorageSize" storage_size set_storage_size: i128,
-    /// 部署可用区列表
+    /// Deploy availability zone list
     "ZoneIds" zone_ids set_zone_ids: list String,
 } }
 rt::action!("tdmq", "2020-02-17", "ModifyRocketMQInstanceSpec", ModifyRocketMQInstanceSpecRequest => ModifyRocketMQInstanceSpecResponse);
 
 rt::model! { read debug;
-/// ModifyRocketMQInstanceSpec返回参数结构体
+/// ModifyRocketMQInstanceSpec response structure.
 ModifyRocketMQInstanceSpecResponse {
-    /// 订单号
+    /// Order ID
     "OrderId" order_id set_order_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyRocketMQNamespace` (修改 RocketMQ 命名空间).
+/// Request of `ModifyRocketMQNamespace` (Modify a RocketMQ namespace).
 ///
-/// 更新 RocketMQ 命名空间。
-/// 当前 API 适用集群：4.x 虚拟集群和 4.x 专享集群，其他集群类型均不支持该功能。
+/// This API is used to update a RocketMQ namespace.
+/// This API is applicable to clusters: 4.x virtual cluster and 4.x dedicated cluster. Other cluster types do not support this feature.
 ModifyRocketMQNamespaceRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 命名空间名称，3-64个字符，只能包含字母、数字、“-”及“_”
+    /// Namespace name, which can contain 3–64 letters, digits, hyphens, and underscores
     ///
     /// Required.
     "NamespaceId" namespace_id set_namespace_id: str,
-    /// 已废弃
+    /// This parameter is disused.
     "Ttl" ttl set_ttl: i128,
-    /// 已废弃
+    /// This parameter is disused.
     "RetentionTime" retention_time set_retention_time: i128,
-    /// 说明，最大128个字符
+    /// Remarks (up to 128 characters)
     "Remark" remark set_remark: str,
-    /// 是否开启公网访问
+    /// Whether to enable the public network access
     "PublicAccessEnabled" public_access_enabled set_public_access_enabled: bool,
 } }
 rt::action!("tdmq", "2020-02-17", "ModifyRocketMQNamespace", ModifyRocketMQNamespaceRequest => ModifyRocketMQNamespaceResponse);
 
 rt::model! { read debug;
-/// ModifyRocketMQNamespace返回参数结构体
+/// ModifyRocketMQNamespace response structure.
 ModifyRocketMQNamespaceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyRocketMQRole` (修改 RocketMQ 角色).
+/// Request of `ModifyRocketMQRole` (Modify a RocketMQ role).
 ///
-/// 修改角色。
-/// 当前 API 适用集群：4.x 虚拟集群，4.x 专享集群 和 4.x 通用集群。5.x 集群的修改角色接口文档见 [ModifyRole](https://cloud.tencent.com/document/api/1493/98861)。
+/// Modify a role.
+/// This API is applicable to clusters: 4.x virtual cluster, 4.x dedicated cluster, and 4.x generic cluster. For 5.x clusters, refer to the API documentation [ModifyRole](https://www.tencentcloud.com/document/api/1493/98861?from_cn_redirect=1).
 ModifyRocketMQRoleRequest {
-    /// 角色名称，不支持中字以及除了短线和下划线外的特殊字符且长度必须大于0且小等于32。
+    /// Role name. Does not support Chinese characters and special characters other than hyphens (-) and underscores (_), and must be greater than 0 and less than or equal to 32 in length.
     ///
     /// Required.
     "RoleName" role_name set_role_name: str,
-    /// 必填字段，集群Id
+    /// Required field, cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 备注说明，长度必须大等于0且小等于128。
+    /// Remark description. Length must be greater than or equal to 0 and less than or equal to 128.
     "Remark" remark set_remark: str,
-    /// 权限类型，默认按集群授权（Cluster：集群级别；TopicAndGroup：主题&消费组级别）
+    /// Permission type. Permissions are granted by cluster by default. Cluster: cluster level; TopicAndGroup: topic/consumer group level.
     "PermType" perm_type set_perm_type: str,
 } }
 rt::action!("tdmq", "2020-02-17", "ModifyRocketMQRole", ModifyRocketMQRoleRequest => ModifyRocketMQRoleResponse);
 
 rt::model! { read debug;
-/// ModifyRocketMQRole返回参数结构体
+/// ModifyRocketMQRole response structure.
 ModifyRocketMQRoleResponse {
-    /// 角色名称
+    /// Role name.
     "RoleName" role_name set_role_name: str,
-    /// 备注说明
+    /// Specifies the remark description.
     "Remark" remark set_remark: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyRocketMQTopic` (修改 RocketMQ 主题属性).
+/// Request of `ModifyRocketMQTopic` (Modify a RocketMQ Topic Attribute).
 ///
-/// 修改 RocketMQ 主题属性。
-/// 当前 API 适用集群：4.x 虚拟集群，4.x 专享集群 和 4.x 通用集群。修改 5.x 集群主题属性的接口文档见 [ModifyTopic](https://cloud.tencent.com/document/api/1493/97944)。
+/// This API is used to modify RocketMQ topic attributes.
+/// This API is applicable to clusters: 4.x virtual cluster, 4.x dedicated cluster, and 4.x generic cluster. For 5.x clusters, refer to the API documentation [ModifyTopic](https://www.tencentcloud.com/document/api/1493/97944?from_cn_redirect=1).
 ModifyRocketMQTopicRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 主题所在的命名空间，4.x 通用集群命名空间固定为: tdmq_default
+    /// Namespace of the topic. For 4.x common clusters, the Cluster Namespace is fixed as: tdmq_default
     ///
     /// Required.
     "NamespaceId" namespace_id set_namespace_id: str,
-    /// 主题名称
+    /// Topic name
     ///
     /// Required.
     "Topic" topic set_topic: str,
-    /// 说明信息，最大128个字符
+    /// Remarks (up to 128 characters)
     ///
     /// Required.
     "Remark" remark set_remark: str,
-    /// 分区数，全局类型无效，不可小于当前分区数
+    /// Number of partitions, which is invalid for globally sequential messages and cannot be less than the current number of partitions.
     "PartitionNum" partition_num set_partition_num: i64,
 } }
 rt::action!("tdmq", "2020-02-17", "ModifyRocketMQTopic", ModifyRocketMQTopicRequest => ModifyRocketMQTopicResponse);
 
 rt::model! { read debug;
-/// ModifyRocketMQTopic返回参数结构体
+/// ModifyRocketMQTopic response structure.
 ModifyRocketMQTopicResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyRole` (角色修改).
+/// Request of `ModifyRole` (Modifies role).
 ///
-/// 角色修改
+/// This API is used to modify a role.
 ModifyRoleRequest {
-    /// 角色名称，不支持中字以及除了短线和下划线外的特殊字符且长度必须大于0且小等于32。
+    /// Role name, which can contain up to 32 letters, digits, hyphens, and underscores.
     ///
     /// Required.
     "RoleName" role_name set_role_name: str,
-    /// 必填字段，集群Id
+    /// Cluster ID (required)
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 备注说明，长度必须大等于0且小等于128。
+    /// Remarks (up to 128 characters).
     "Remark" remark set_remark: str,
-    /// 批量绑定名字空间信息
+    /// Batch binds namespace information.
     "EnvironmentRoleSets" environment_role_sets set_environment_role_sets: list EnvironmentRoleSet,
-    /// 全部解绑名字空间，设置为 true
+    /// Unbinds all namespaces. set to true.
     "UnbindAllEnvironment" unbind_all_environment set_unbind_all_environment: bool,
 } }
 rt::action!("tdmq", "2020-02-17", "ModifyRole", ModifyRoleRequest => ModifyRoleResponse);
 
 rt::model! { read debug;
-/// ModifyRole返回参数结构体
+/// ModifyRole response structure.
 ModifyRoleResponse {
-    /// 角色名称
+    /// Role name
     "RoleName" role_name set_role_name: str,
-    /// 备注说明
+    /// Remarks
     "Remark" remark set_remark: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyTopic` (修改主题).
+/// Request of `ModifyTopic` (Modifies topic).
 ///
-/// 修改主题备注和分区数
+/// This API is used to modify the topic remarks and number of partitions.
 ModifyTopicRequest {
-    /// 环境（命名空间）名称。
+    /// Environment (namespace) name.
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 主题名。
+    /// Topic name.
     ///
     /// Required.
     "TopicName" topic_name set_topic_name: str,
-    /// 分区数，必须大于或者等于原分区数，若想维持原分区数请输入原数目，修改分区数仅对非全局顺序消息起效果，不允许超过32个分区。
+    /// Specifies the number of partitions, which must be greater than or equal to the original partition count. if you want to maintain the original number of partitions, please enter the original number. changing the number of partitions is only effective for non-global sequential messages and cannot exceed 32 partitions.
     ///
     /// Required.
     "Partitions" partitions set_partitions: i128,
-    /// Pulsar 集群的ID
+    /// Pulsar cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 备注，128字符以内。
+    /// Remarks (up to 128 characters).
     "Remark" remark set_remark: str,
-    /// 未消费消息过期时间，单位：秒，取值范围：60秒~15天。
+    /// Unconsumed message expiration time. measurement unit: seconds. value range: 60 seconds to 15 days.
     "MsgTTL" msg_ttl set_msg_ttl: i128,
-    /// 不传默认是原生策略，DefaultPolicy表示当订阅下达到最大未确认消息数 5000 时，服务端将不再向当前订阅下的所有消费者推送消息，DynamicPolicy表示动态调整订阅下的最大未确认消息数，具体配额是在 5000 和消费者数量*20之间取最大值。每个消费者默认最大 unack 消息数为 20，超过该限制时仅影响该消费者，不影响其他消费者。
+    /// Default if not passed is native policy. DefaultPolicy means when the subscription reaches the maximum unacknowledged messages of 5000, the server will stop pushing messages to all consumers under the current subscription. DynamicPolicy refers to dynamically adjusting the maximum unacknowledged messages under the subscription, with the specific quota being the maximum between 5000 and the number of consumers multiplied by 20. the default maximum unacknowledged message count per consumer is 20. exceeding this limit only affects that consumer and does not affect other consumers.
     "UnackPolicy" unack_policy set_unack_policy: str,
-    /// 是否开启异常消费者隔离
+    /// Whether exception consumer isolation is enabled.
     "IsolateConsumerEnable" isolate_consumer_enable set_isolate_consumer_enable: bool,
-    /// 消费者 Ack 超时时间，单位：秒，范围60-（3600*24
+    /// Consumer Ack timeout period in seconds. value range: 60-(3600*24).
     "AckTimeOut" ack_time_out set_ack_time_out: i64,
-    /// defaultPolicy/timingwheelPolicy不传默认是社区版本延迟消息策略
+    /// defaultPolicy/timingwheelPolicy defaults to the community edition delayed message delivery policy if not passed
     "DelayMessagePolicy" delay_message_policy set_delay_message_policy: str,
 } }
 rt::action!("tdmq", "2020-02-17", "ModifyTopic", ModifyTopicRequest => ModifyTopicResponse);
 
 rt::model! { read debug;
-/// ModifyTopic返回参数结构体
+/// ModifyTopic response structure.
 ModifyTopicResponse {
-    /// 分区数
+    /// Number of partitions
     "Partitions" partitions set_partitions: i128,
-    /// 备注，128字符以内。
+    /// Remarks (up to 128 characters).
     "Remark" remark set_remark: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 消息日志
+/// Message log
 MsgLog {
-    /// 消息ID。
+    /// Message ID.
     "MsgId" msg_id set_msg_id: str,
-    /// 生产者名称。
+    /// Producer name.
     "ProducerName" producer_name set_producer_name: str,
-    /// 生产时间。
+    /// Production time.
     "ProduceTime" produce_time set_produce_time: str,
-    /// 生产客户端地址。
+    /// Producer client address.
     "ProducerAddr" producer_addr set_producer_addr: str,
 } }
 
 rt::model! { read debug;
-/// 分区topic
+/// Partitioned topic
 PartitionsTopic {
-    /// 最后一次间隔内发布消息的平均byte大小。
+    /// Average size of the messages published in the last interval in bytes.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AverageMsgSize" average_msg_size set_average_msg_size: str,
-    /// 消费者数量。
+    /// The number of consumers.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ConsumerCount" consumer_count set_consumer_count: str,
-    /// 被记录下来的消息总数。
+    /// The total number of recorded messages.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LastConfirmedEntry" last_confirmed_entry set_last_confirmed_entry: str,
-    /// 最后一个ledger创建的时间。
+    /// Time when the last ledger was created.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LastLedgerCreatedTimestamp" last_ledger_created_timestamp set_last_ledger_created_timestamp: str,
-    /// 本地和复制的发布者每秒发布消息的速率。
+    /// The number of messages published by local and replicated publishers per second.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MsgRateIn" msg_rate_in set_msg_rate_in: str,
-    /// 本地和复制的消费者每秒分发消息的数量之和。
+    /// The total number of messages delivered by local and replicated consumers per second.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MsgRateOut" msg_rate_out set_msg_rate_out: str,
-    /// 本地和复制的发布者每秒发布消息的byte。
+    /// The size (in bytes) of messages published by local and replicated publishers per second.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MsgThroughputIn" msg_throughput_in set_msg_throughput_in: str,
-    /// 本地和复制的消费者每秒分发消息的byte。
+    /// The size (in bytes) of messages delivered by local and replicated consumers per second.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MsgThroughputOut" msg_throughput_out set_msg_throughput_out: str,
-    /// 被记录下来的消息总数。
+    /// The total number of recorded messages.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NumberOfEntries" number_of_entries set_number_of_entries: str,
-    /// 子分区id。
+    /// Subpartition ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Partitions" partitions set_partitions: i64,
-    /// 生产者数量。
+    /// The number of producers.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProducerCount" producer_count set_producer_count: str,
-    /// 以byte计算的所有消息存储总量。
+    /// Total size of all stored messages in bytes.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalSize" total_size set_total_size: str,
-    /// topic类型描述。
+    /// Topic type description.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TopicType" topic_type set_topic_type: i128,
 } }
 
 rt::model! { read debug;
-/// 价格标签信息，一个完整的价格标签包含计价类别和计费项标签。
+/// Price tag information. A complete price tag includes the billing category and the billing item.
 PriceTag {
-    /// 计价名称。枚举值如下：
+    /// Pricing name. Enumeration values are as follows:
     ///
-    /// - tps：TPS基础价
-    /// - stepTps：TPS步长
+    /// -tps: TPS base price
+    /// -stepTps: TPS step length
     "Name" name set_name: str,
-    /// 计价类别
+    /// Billing category
     "Category" category set_category: str,
-    /// 计费项标签
+    /// Tag of the billable item.
     "Code" code set_code: str,
-    /// 计费项对应的步长数
+    /// Step size corresponding to the billing item.
     "Step" step set_step: i64,
 } }
 
 rt::model! { read debug;
-/// 生产者客户端详情
+/// Producer client details.
 ProducerInfo {
-    /// 客户端ID
+    /// Client ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ClientId" client_id set_client_id: str,
-    /// 客户端IP
+    /// Client IP.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ClientIp" client_ip set_client_ip: str,
-    /// 客户端语言
+    /// Specifies the client language.
     /// JAVA((byte) 0),
     /// CPP((byte) 1),
     /// DOTNET((byte) 2),
@@ -5744,27 +5886,30 @@ ProducerInfo {
     /// GO((byte) 9),
     /// PHP((byte) 10),
     /// OMS((byte) 11);
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Language" language set_language: str,
-    /// 客户端版本
+    /// Client version.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Version" version set_version: str,
-    /// 最后生产时间
+    /// Last production time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LastUpdateTimestamp" last_update_timestamp set_last_update_timestamp: i64,
 } }
 
 rt::model! { read debug;
-/// 消息生产信息
+/// Message production information
 ProducerLog {
-    /// 消息ID。
+    /// Message ID.
     "MsgId" msg_id set_msg_id: str,
-    /// 生产者名称。
+    /// Producer name.
     "ProducerName" producer_name set_producer_name: str,
-    /// 消息生产时间。
+    /// Message production time.
     "ProduceTime" produce_time set_produce_time: str,
-    /// 生产者客户端。
+    /// Producer client.
     "ProducerAddr" producer_addr set_producer_addr: str,
-    /// 生产耗时（秒）。
+    /// Production time cost (in seconds).
     "ProduceUseTime" produce_use_time set_produce_use_time: i128,
-    /// 状态。
+    /// Status.
     "Status" status set_status: str,
 } }
 
@@ -5782,148 +5927,169 @@ PrometheusEndpointInfo {
 } }
 
 rt::model! { both debug;
-/// 公网访问安全规则
+/// Public Network Access Security Rules
 PublicAccessRule {
-    /// ip网段信息
+    /// IP Subnet Information
     ///
     /// Required.
     "IpRule" ip_rule set_ip_rule: str,
-    /// 允许或者拒绝
+    /// Allow or Deny
     ///
     /// Required.
     "Allow" allow set_allow: bool,
-    /// 备注信息
+    /// Remarks
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Remark" remark set_remark: str,
 } }
 
 rt::model! { write debug;
-/// Request of `PublishCmqMsg` (发送cmq主题消息).
+/// Request of `PublishCmqMsg` (Sends CMQ topic message).
 ///
-/// 发送cmq主题消息
+/// This API is used to send a CMQ topic message.
 PublishCmqMsgRequest {
-    /// 主题名
+    /// Topic name
     ///
     /// Required.
     "TopicName" topic_name set_topic_name: str,
-    /// 消息内容，消息总大小需不大于1024K
+    /// Message content. The total message size is up to 1,024 KB.
     ///
     /// Required.
     "MsgContent" msg_content set_msg_content: str,
-    /// 消息标签，支持传递多标签或单路由，单个标签、路由长度不能超过64个字符。
+    /// Message tag. You can pass in multiple tags or a single route. Each tag or route can contain up to 64 characters.
     "MsgTag" msg_tag set_msg_tag: list String,
 } }
 rt::action!("tdmq", "2020-02-17", "PublishCmqMsg", PublishCmqMsgRequest => PublishCmqMsgResponse);
 
 rt::model! { read debug;
-/// PublishCmqMsg返回参数结构体
+/// PublishCmqMsg response structure.
 PublishCmqMsgResponse {
-    /// true表示发送成功
+    /// `true` indicates that the sending is successful
     "Result" result set_result: bool,
-    /// 消息id
+    /// Message ID
     "MsgId" msg_id set_msg_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 生产者信息
+/// Producer information
 Publisher {
-    /// 生产者id
+    /// Producer ID.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "ProducerId" producer_id set_producer_id: i64,
-    /// 生产者名称
+    /// Producer name.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "ProducerName" producer_name set_producer_name: str,
-    /// 生产者地址
+    /// Producer address.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Address" address set_address: str,
-    /// 客户端版本
+    /// Client version.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "ClientVersion" client_version set_client_version: str,
-    /// 消息生产速率（条/秒）
+    /// Message production rate (message/sec).
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "MsgRateIn" msg_rate_in set_msg_rate_in: f64,
-    /// 消息生产吞吐速率（字节/秒）
+    /// Message production throughput rate (byte/sec).
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "MsgThroughputIn" msg_throughput_in set_msg_throughput_in: f64,
-    /// 平均消息大小（字节）
+    /// Average message size in bytes.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "AverageMsgSize" average_msg_size set_average_msg_size: f64,
-    /// 连接时间
+    /// Connection time.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "ConnectedSince" connected_since set_connected_since: str,
-    /// 生产者连接的主题分区号
+    /// Serial number of the topic partition connected to the producer.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Partition" partition set_partition: i64,
 } }
 
 rt::model! { read debug;
-/// Pulsar 网络接入点信息
+/// TDMQ for Pulsar network access point information
 PulsarNetworkAccessPointInfo {
-    /// vpc的id，支撑网和公网接入点，该字段为空
+    /// VPC ID. This field is left empty for supporting network and public network access points.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网id，支撑网和公网接入点，该字段为空
+    /// Subnet ID. This field is left empty for supporting network and public network access points.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 接入地址
+    /// Access address
     "Endpoint" endpoint set_endpoint: str,
-    /// 实例id
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 接入点类型：
-    /// 0：支撑网接入点
-    /// 1：VPC接入点
-    /// 2：公网接入点
+    /// Access point type:
+    /// `0`: Supporting network access point
+    /// `1`: VPC access point
+    /// `2`: Public network access point
     "RouteType" route_type set_route_type: i128,
-    /// 0：本地域访问，由于并没有配置跨地域容灾，所该类型的接入点，无法进行异地切换、异地访问切回；
-    /// 1：本地域访问，由于配置了跨地域容灾，随时可以进行异地切换，该状态用于主集群的接入点
-    /// 2：跨地域访问，已经完成了异地切换，该状态用于源集群的接入点，该状态下的接入点不可删除
-    /// 3：跨地域访问，随时可以进行异地访问切回，该状态用于目标集群的接入点，该状态下的接入点不可删除
-    /// 4:跨地域访问，目标集群已经完成异地切回，等待删除状态
+    /// 0: local region access. since cross-region disaster recovery is not configured, this type of access point cannot perform cross-region switchover or switch back from remote access.
+    /// Local region access. due to the configuration of cross-region disaster recovery, switchover can be performed at any time in a different location. this state is used for the primary cluster access point.
+    /// Cross-Region access, completed offsite switchover, this state is used for the access point of the source cluster. the access point in this state is non-deletable.
+    /// 3: cross-region access can be switched back from remote access at any time. this state is for the access point of the target cluster. the access point in this state is non-deletable.
+    /// Cross-Region access. the target cluster has completed offsite switchback and is in the state of waiting for deletion.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "OperationType" operation_type set_operation_type: i128,
-    /// 接入点类型
+    /// Access point type.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AccessPointsType" access_points_type set_access_points_type: str,
-    /// 带宽，目前只有公网会有这个值
+    /// Bandwidth. currently only public network has this value.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Bandwidth" bandwidth set_bandwidth: i64,
-    /// 类
+    /// Class.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SecurityPolicy" security_policy set_security_policy: list SecurityPolicy,
-    /// 是否是标准的接入点 true是标准的 false不是标准的
+    /// Indicates whether it is a standard access point. valid values: true (standard), false (not standard).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StandardAccessPoint" standard_access_point set_standard_access_point: bool,
-    /// 可用区信息
+    /// AZ information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ZoneName" zone_name set_zone_name: str,
-    /// 是否开启TLS加密
+    /// Specifies whether TLS encryption is enabled.
     "Tls" tls set_tls: bool,
-    /// 接入点自定义域名
+    /// Access point custom domain name.
     "CustomUrl" custom_url set_custom_url: str,
-    /// 接入点绑定的安全组id列表，仅限vpc接入点有效
+    /// id list of the bound security group for the access point. Only valid for vpc access points.
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
 } }
 
 rt::model! { read debug;
-/// Pulsar标准版或专业版集群信息
+/// TDMQ for Pulsar pro cluster information
 PulsarProClusterInfo {
-    /// 集群Id。
+    /// Cluster ID
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 集群名称。
+    /// Cluster name
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 说明信息。
+    /// Description
     "Remark" remark set_remark: str,
-    /// 创建时间
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
-    /// 集群状态，0:创建中，1:正常，2:隔离
+    /// Cluster status. Valid values: `0` (Creating), `1` (Normal), `2` (Isolated).
     "Status" status set_status: i64,
-    /// 集群版本
+    /// Cluster version
     "Version" version set_version: str,
-    /// 节点分布情况
+    /// Node distribution
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NodeDistribution" node_distribution set_node_distribution: list InstanceNodeDistribution,
-    /// 最大储存容量，单位：MB
+    /// Max storage capacity in MB
     "MaxStorage" max_storage set_max_storage: i128,
-    /// 是否可以修改路由
+    /// Whether the route can be modified
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CanEditRoute" can_edit_route set_can_edit_route: bool,
-    /// 代表是专业版和标准版的不同计费规格
-    /// PULSAR.P1固定存储
-    /// PULSAR.P2弹性存储
-    /// PULSAR.S2标准版
+    /// Specifies different billing specifications for pro edition and small-scale professional edition: PULSAR.P1 fixed storage and PULSAR.P2 elastic storage.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BillingLabelVersion" billing_label_version set_billing_label_version: str,
-    /// 实例到期时间戳，毫秒级精度。
+    /// Instance expiration timestamp, accurate to the millisecond level.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExpireTime" expire_time set_expire_time: i64,
-    /// 是否开启自动创建主题
-    /// true就是开启了，false是关闭
+    /// Whether to enable automatic topic creation.
+    /// true indicates enabled. false indicates disabled.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AutoCreateTopicStatus" auto_create_topic_status set_auto_create_topic_status: bool,
-    /// 自动创建主题的默认分区数，如果没开启就是0
+    /// Specifies the default number of partitions for automatic topic creation. valid values: 0 if not enabled.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DefaultPartitionNumber" default_partition_number set_default_partition_number: i64,
-    /// 用户自定义的租户别名，如果没有，会复用集群 ID
+    /// User-Defined tenant alias. if there is no, reuse the professional cluster ID.
     "Tenant" tenant set_tenant: str,
-    /// 删除保护开关标识
+    /// Deletion protection switch flag.
     "DeleteProtection" delete_protection set_delete_protection: i64,
     /// 是否开启弹性tps
     ///
@@ -5944,84 +6110,90 @@ PulsarProClusterInfo {
 } }
 
 rt::model! { read debug;
-/// Pulsar标准版或专业版集群规格信息
+/// TDMQ for Pulsar pro cluster specification information
 PulsarProClusterSpecInfo {
-    /// 集群规格名称
+    /// Cluster specification name
     "SpecName" spec_name set_spec_name: str,
-    /// 峰值tps
+    /// Peak TPS
     "MaxTps" max_tps set_max_tps: i128,
-    /// 峰值带宽。单位：mbps
+    /// Peak bandwidth in Mbps
     "MaxBandWidth" max_band_width set_max_band_width: i128,
-    /// 最大命名空间个数
+    /// Maximum number of namespaces
     "MaxNamespaces" max_namespaces set_max_namespaces: i128,
-    /// 可以创建的最大主题数
+    /// Maximum number of topics that can be created
     "MaxTopics" max_topics set_max_topics: i128,
-    /// 规格外弹性TPS
+    /// Elastic TPS beyond the specification
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ScalableTps" scalable_tps set_scalable_tps: i128,
-    /// 32或者128
-    /// 当前集群topic的最大分区数
+    /// 32 or 128.
+    /// Maximum number of partitions for topics in the current cluster.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MaxPartitions" max_partitions set_max_partitions: i128,
-    /// 最大延迟消息数量。0代表没有限制
+    /// Maximum delayed message count. 0 means no limit.
     "MaxDelayedMessages" max_delayed_messages set_max_delayed_messages: i64,
-    /// 可以创建的最大主题分区数
+    /// Maximum number of topic partitions that can be created
     "MaxTopicsPartitioned" max_topics_partitioned set_max_topics_partitioned: i64,
-    /// 单broker最大链接数
+    /// Maximum number of connections per broker
     "BrokerMaxConnections" broker_max_connections set_broker_max_connections: i64,
-    /// 单IP最大链接数
+    /// Maximum number of connections per IP
     "BrokerMaxConnectionsPerIp" broker_max_connections_per_ip set_broker_max_connections_per_ip: i64,
-    /// 弹性存储集群最大存储规格；固定存储该值为0
+    /// Elastic storage cluster maximum storage specification; fixed storage is 0.
     "MaximumElasticStorage" maximum_elastic_storage set_maximum_elastic_storage: i64,
     /// 当前集群可使用的全量TPS，包括弹性TPS
     "TotalTps" total_tps set_total_tps: i64,
 } }
 
 rt::model! { read debug;
-/// Pulsar标准版或专业版实例信息
+/// TDMQ for Pulsar pro instance information
 PulsarProInstance {
-    /// 实例id
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名称
+    /// Instance name
     "InstanceName" instance_name set_instance_name: str,
-    /// 实例版本
+    /// Instance version
     "InstanceVersion" instance_version set_instance_version: str,
-    /// 实例状态，0-创建中，1-正常，2-隔离中，3-已销毁，4 - 异常, 5 - 发货失败，6-变配中，7-变配失败
+    /// Instance status. Valid values: `0` (Creating), `1` (Normal), `2` (Isolated), `3` (Terminated), `4` (Abnormal), `5` (Delivery failed), `6` (Adjusting configuration), `7` (Configuration adjustment failed).
     "Status" status set_status: i128,
-    /// 实例配置规格名称
+    /// Instance specification name
     "ConfigDisplay" config_display set_config_display: str,
-    /// 峰值TPS
+    /// Peak TPS
     "MaxTps" max_tps set_max_tps: i128,
-    /// 存储容量，GB为单位
+    /// Storage capacity in GB
     "MaxStorage" max_storage set_max_storage: i128,
-    /// 实例到期时间，毫秒为单位
+    /// Instance expiration time in milliseconds
     "ExpireTime" expire_time set_expire_time: i128,
-    /// 自动续费标记，0表示默认状态(用户未设置，即初始状态即手动续费)， 1表示自动续费，2表示明确不自动续费(用户设置)
+    /// Renewal mode. Valid values: `0` (Manual renewal, which is the default mode), `1` (Auto-renewal), `2` (Manual renewal, which is specified by users).
     "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: i128,
-    /// 0-后付费，1-预付费
+    /// Payment mode. Valid values: `0` (Pay-as-you-go), `1` (Yearly/Monthly subscription).
     "PayMode" pay_mode set_pay_mode: i128,
-    /// 备注信息
+    /// Remarks
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Remark" remark set_remark: str,
-    /// 实例配置ID
+    /// Instance specification ID
     "SpecName" spec_name set_spec_name: str,
-    /// 规格外弹性TPS
+    /// Elastic TPS beyond the specification
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ScalableTps" scalable_tps set_scalable_tps: i128,
-    /// VPC的id
+    /// VPC ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网id
+    /// Subnet ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 峰值带宽。单位：mbps
+    /// Peak bandwidth in Mbps
     "MaxBandWidth" max_band_width set_max_band_width: i128,
-    /// 集群的标签列表
+    /// Tag list of the cluster
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Tags" tags set_tags: list Tag,
-    /// 集群创建时间
+    /// Cluster Creation Time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 代表是专业版和标准版的不同计费规格
-    /// PULSAR.P1固定存储
-    /// PULSAR.P2弹性存储
-    /// PULSAR.S2标准版
+    /// Specifies the different billing specifications for pro edition and small-scale professional edition: PULSAR.P1 fixed storage and PULSAR.P2 elastic storage.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BillingLabelVersion" billing_label_version set_billing_label_version: str,
-    /// 自定义租户
+    /// Custom tenant.
     "Tenant" tenant set_tenant: str,
-    /// 集群的证书列表
+    /// Certificate list of the cluster.
     "CertificateList" certificate_list set_certificate_list: list CertificateInfo,
 } }
 
@@ -6030,106 +6202,108 @@ rt::model! { read debug;
 QueueQuota {
     /// 可创建最大Queue数
     "MaxQueue" max_queue set_max_queue: i64,
-    /// 已创建Queue数
+    /// Number of created Queues.
     "UsedQueue" used_queue set_used_queue: i64,
 } }
 
 rt::model! { read debug;
-/// RabbitMQ 路由关系列表成员
+/// RabbitMQ routing relationship list member.
 RabbitMQBindingListInfo {
-    /// 路由关系id
+    /// Routing relationship ID.
     "BindingId" binding_id set_binding_id: i64,
     /// VhostName
     "VirtualHost" virtual_host set_virtual_host: str,
-    /// 源exchange名称
+    /// Source exchange name.
     "Source" source set_source: str,
-    /// 目标类型,queue或exchange
+    /// Destination type. Valid values: queue and exchange.
     "DestinationType" destination_type set_destination_type: str,
-    /// 目标资源名称
+    /// Destination resource name.
     "Destination" destination set_destination: str,
-    /// 绑定key
+    /// Binds the key.
     "RoutingKey" routing_key set_routing_key: str,
-    /// 源exchange类型
+    /// Source exchange type.
     "SourceExchangeType" source_exchange_type set_source_exchange_type: str,
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 修改时间
+    /// Modification time.
     "ModifyTime" modify_time set_modify_time: str,
-    /// 创建时间时间戳
+    /// Creation timestamp.
     "CreateTs" create_ts set_create_ts: i128,
-    /// 修改时间时间戳
+    /// Modification timestamp.
     "ModifyTs" modify_ts set_modify_ts: i128,
 } }
 
 rt::model! { read nodebug;
 /// RabbitMQ集群访问信息
 RabbitMQClusterAccessInfo {
-    /// 集群公网接入地址
+    /// Cluster public network access address
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PublicAccessEndpoint" public_access_endpoint set_public_access_endpoint: str,
-    /// 集群 Web 控制台公网访问地址
+    /// Public network access URL of the cluster Web console
     "WebConsoleEndpoint" web_console_endpoint set_web_console_endpoint: str,
-    /// 集群 Web 控制台登录用户名
+    /// Cluster Web console login username
     "WebConsoleUsername" web_console_username set_web_console_username: str,
-    /// 集群 Web 控制台登录密码
+    /// Cluster Web console login password
     "WebConsolePassword" web_console_password set_web_console_password: str,
-    /// 已废弃
+    /// Abandoned
     "PublicAccessEndpointStatus" public_access_endpoint_status set_public_access_endpoint_status: bool,
-    /// 已废弃
+    /// Deprecated
     "PublicControlConsoleSwitchStatus" public_control_console_switch_status set_public_control_console_switch_status: bool,
-    /// 已废弃
+    /// Abandoned
     "VpcControlConsoleSwitchStatus" vpc_control_console_switch_status set_vpc_control_console_switch_status: bool,
-    /// Web 管控台 VPC 访问地址
+    /// VPC access URL of the Web console
     "VpcWebConsoleEndpoint" vpc_web_console_endpoint set_vpc_web_console_endpoint: str,
-    /// Web 控制台公网访问开关状态
+    /// Status of the public network access switch in the Web console
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - OFF： 已关闭
-    /// - ON： 已开启
-    /// - CREATING： 创建中
-    /// - DELETING： 删除中
-    /// - CREATE_FAILURE： 创建失败
-    /// - DELETE_FAILURE： 删除失败
+    /// - OFF: Closed
+    /// - ON: ON
+    /// - CREATING: CREATING
+    /// - DELETING: DELETING
+    /// - CREATE_FAILURE: Creation failed
+    /// - DELETE_FAILURE: Deletion failed
     "PublicWebConsoleSwitchStatus" public_web_console_switch_status set_public_web_console_switch_status: str,
-    /// Web 控制台 VPC 访问开关状态
+    /// Web console VPC access switch status
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - OFF： 已关闭
-    /// - ON： 已开启
-    /// - CREATING： 创建中
-    /// - DELETING： 删除中
-    /// - CREATE_FAILURE： 创建失败
-    /// - DELETE_FAILURE： 删除失败
+    /// - OFF: Closed
+    /// - ON: Enabled
+    /// - CREATING: Creating
+    /// - DELETING: Deleting
+    /// - CREATE_FAILURE: Creation failed
+    /// - DELETE_FAILURE: Deletion failed
     "VpcWebConsoleSwitchStatus" vpc_web_console_switch_status set_vpc_web_console_switch_status: str,
-    /// 公网接入点开关状态
+    /// Public network access point switch state
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - OFF： 已关闭
-    /// - ON： 已开启
-    /// - CREATING： 创建中
-    /// - DELETING： 删除中
-    /// - CREATE_FAILURE： 创建失败
-    /// - DELETE_FAILURE： 删除失败
+    /// - OFF: Closed
+    /// - ON: Enabled
+    /// - CREATING: Creating
+    /// - DELETING: Deleting
+    /// - CREATE_FAILURE: Creation failure
+    /// - DELETE_FAILURE: Deletion failure
     "PublicDataStreamStatus" public_data_stream_status set_public_data_stream_status: str,
-    /// Prometheus信息
+    /// Prometheus info
     "PrometheusEndpointInfo" prometheus_endpoint_info set_prometheus_endpoint_info: obj PrometheusEndpointInfo,
-    /// 公网域名接入点
+    /// public domain name access point
     "WebConsoleDomainEndpoint" web_console_domain_endpoint set_web_console_domain_endpoint: str,
-    /// 控制面所使用的VPC信息
+    /// VPC information used by the control plane
     "ControlPlaneEndpointInfo" control_plane_endpoint_info set_control_plane_endpoint_info: obj VpcEndpointInfo,
-    /// TLS加密的数据流公网接入点
+    /// TLS encrypted data stream public network access point
     "PublicTlsAccessEndpoint" public_tls_access_endpoint set_public_tls_access_endpoint: str,
-    /// 公网IP是否复用
+    /// Whether to reuse the public IP address
     "PublicIpReused" public_ip_reused set_public_ip_reused: bool,
-    /// Web 控制台公网访问操作的错误信息
+    /// Error information of public network access operations for the Web console
     "PublicWebConsoleErrorMessage" public_web_console_error_message set_public_web_console_error_message: str,
-    /// Web 控制台 VPC 访问操作的错误信息
+    /// Error information of VPC access operations in the Web console
     "VpcWebConsoleErrorMessage" vpc_web_console_error_message set_vpc_web_console_error_message: str,
-    /// 公网接入点操作的错误信息
+    /// Error information of public network access point operations
     "PublicDataStreamErrorMessage" public_data_stream_error_message set_public_data_stream_error_message: str,
-    /// 公网Stream接入点
+    /// Public network Stream access point
     "PublicStreamAccessEndpoint" public_stream_access_endpoint set_public_stream_access_endpoint: str,
 } }
 impl ::core::fmt::Debug for RabbitMQClusterAccessInfo {
@@ -6160,21 +6334,21 @@ impl ::core::fmt::Debug for RabbitMQClusterAccessInfo {
 }
 
 rt::model! { read debug;
-/// RabbitMQ 集群基本信息
+/// RabbitMQ cluster basic information.
 RabbitMQClusterInfo {
-    /// 集群 ID
+    /// Cluster ID
     "ClusterId" cluster_id set_cluster_id: str,
     /// 集群名称
     "ClusterName" cluster_name set_cluster_name: str,
     /// 地域信息
     "Region" region set_region: str,
-    /// 创建时间，毫秒为单位。unix 时间戳
+    /// Creation time in milliseconds. unix timestamp.
     "CreateTime" create_time set_create_time: i128,
-    /// 集群说明信息
+    /// Cluster description information
     "Remark" remark set_remark: str,
     /// VPC及网络信息
     "Vpcs" vpcs set_vpcs: list VpcEndpointInfo,
-    /// 可用区信息
+    /// AZ information
     "ZoneIds" zone_ids set_zone_ids: list i64,
     /// 虚拟主机数量
     "VirtualHostNumber" virtual_host_number set_virtual_host_number: i64,
@@ -6184,7 +6358,7 @@ RabbitMQClusterInfo {
     "MessagePublishRate" message_publish_rate set_message_publish_rate: f64,
     /// 堆积消息数 单位：条
     "MessageStackNumber" message_stack_number set_message_stack_number: i64,
-    /// 实例到期时间，按量付费的资源该值为 0，毫秒为单位。unix 时间戳
+    /// Specifies the instance expiration time in milliseconds as a unix timestamp. the value is 0 for pay-as-you-go resources.
     "ExpireTime" expire_time set_expire_time: i64,
     /// Channel数量
     "ChannelNumber" channel_number set_channel_number: i64,
@@ -6194,37 +6368,38 @@ RabbitMQClusterInfo {
     "ConsumerNumber" consumer_number set_consumer_number: i64,
     /// Exchang数量
     "ExchangeNumber" exchange_number set_exchange_number: i64,
-    /// 集群异常信息
+    /// Cluster exception information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExceptionInformation" exception_information set_exception_information: str,
-    /// 实例状态，0表示创建中，1表示正常，2表示隔离中，3表示已销毁，4 - 异常, 5 - 发货失败
+    /// Instance status. 0: creating; 1: normal; 2: isolating; 3: terminated; 4: abnormal; 5: delivery failed.
     "ClusterStatus" cluster_status set_cluster_status: i64,
-    /// 自动续费标记，0表示默认状态(用户未设置，即初始状态即手动续费)， 1表示自动续费，2表示明确不自动续费(用户设置)
+    /// Auto-renewal flag. 0 indicates the default status (If the default status is not configured, manual renewal is enabled), 1 indicates auto-renewal, and 2 indicates explicitly no auto-renewal (configured by the user).
     "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: i64,
-    /// 是否开启镜像队列策略。1表示开启，0表示没开启。
+    /// Whether the image queue policy is enabled. 1: enabled; 0: disabled.
     "MirrorQueuePolicyFlag" mirror_queue_policy_flag set_mirror_queue_policy_flag: i64,
-    /// 每秒消费消息数 单位：条/秒
+    /// Number of messages consumed per second. Unit: messages/second.
     "MessageConsumeRate" message_consume_rate set_message_consume_rate: f64,
-    /// 集群版本信息
+    /// Cluster version information.
     "ClusterVersion" cluster_version set_cluster_version: str,
-    /// 计费模式，0-后付费，1-预付费
+    /// Billing mode. 0: postpaid; 1: prepaid.
     "PayMode" pay_mode set_pay_mode: i128,
-    /// 实例类型，0 专享版、1 Serverless 版
+    /// Instance type. 0: Exclusive Edition; 1: Serverless Edition.
     "InstanceType" instance_type set_instance_type: i128,
-    /// 开始隔离时间。unix 时间戳
+    /// Specifies the isolation time started. unix timestamp.
     "IsolatedTime" isolated_time set_isolated_time: i64,
-    /// 是否为容器实例，默认 true
+    /// Whether it is a container instance. default true.
     "Container" container set_container: bool,
-    /// 标签列表
+    /// Tag list
     "Tags" tags set_tags: list Tag,
-    /// 是否已开启删除保护
+    /// Whether deletion protection is enabled.
     "EnableDeletionProtection" enable_deletion_protection set_enable_deletion_protection: bool,
-    /// 是否有vhost未开启镜像队列风险
+    /// Whether there is a risk of vhost without mirror queue enabled
     "MirroredQueueRisk" mirrored_queue_risk set_mirrored_queue_risk: bool,
-    /// 是否提示风险
+    /// whether to indicate risk
     "EnableRiskWarning" enable_risk_warning set_enable_risk_warning: bool,
-    /// 消费超时时间
+    /// Timeout period for consumption
     "ConsumeTimeout" consume_timeout set_consume_timeout: i128,
-    /// 最大Channel数
+    /// Maximum number of channels
     "ChannelMax" channel_max set_channel_max: i128,
     /// 集群类型
     ///
@@ -6257,11 +6432,11 @@ RabbitMQClusterSpecInfo {
 rt::model! { read debug;
 /// RabbiteMQ集群白名单信息
 RabbitMQClusterWhiteListInfo {
-    /// 废弃
+    /// Deprecated.
     "WhiteList" white_list set_white_list: str,
-    /// 公网管控台白名单
+    /// Public network console allowlist.
     "PublicControlConsoleWhiteList" public_control_console_white_list set_public_control_console_white_list: str,
-    /// 公网数据流白名单
+    /// Public network data flow allowlist.
     "PublicDataStreamWhiteList" public_data_stream_white_list set_public_data_stream_white_list: str,
     /// 公网管控台白名单状态
     "PublicControlConsoleWhiteListStatus" public_control_console_white_list_status set_public_control_console_white_list_status: str,
@@ -6270,170 +6445,196 @@ RabbitMQClusterWhiteListInfo {
 } }
 
 rt::model! { read debug;
-/// RabbitMQ exchange列表成员信息
+/// RabbitMQ exchange list member information
 RabbitMQExchangeListInfo {
-    /// exchange 名称
+    /// Exchange name.
     "ExchangeName" exchange_name set_exchange_name: str,
-    /// 备注说明
+    /// Remarks
+    ///
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Remark" remark set_remark: str,
-    /// exchange 类型, 支持 "fanout","direct","topic","headers"
+    /// Exchange type. Valid values: "fanout", "direct", "topic", "headers".
     "ExchangeType" exchange_type set_exchange_type: str,
-    /// 交换机所属 Virtual Host 名称
+    /// Specifies the Host name of the Virtual switch.
     "VirtualHost" virtual_host set_virtual_host: str,
-    /// exchange 创建者, "system":"系统创建", "user":"用户创建"
+    /// Exchange creator. "system": "created by the system"; "user": "created by a user".
     "ExchangeCreator" exchange_creator set_exchange_creator: str,
-    /// exchange 创建时间
+    /// Exchange creation time.
     "CreateTimeStamp" create_time_stamp set_create_time_stamp: str,
-    /// exchange 修改时间
+    /// Exchange modification time.
     "ModTimeStamp" mod_time_stamp set_mod_time_stamp: str,
-    /// 输入消息速率
+    /// Input message rate.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "MessageRateIn" message_rate_in set_message_rate_in: f64,
-    /// 输出消息速率
+    /// Indicates the output message rate.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "MessageRateOut" message_rate_out set_message_rate_out: f64,
-    /// 是否为持久化交换机，true 为持久化，false 为非持久化
+    /// Whether the exchange is a durable one. true: durable; false: non-durable.
     "Durable" durable set_durable: bool,
-    /// 是否为自动删除交换机，true 为自动删除，false 为非自动删除
+    /// Whether automatic deletion is set for the exchange. true: automatic deletion set; false: automatic deletion not set.
     "AutoDelete" auto_delete set_auto_delete: bool,
-    /// 是否为内部交换机，true 为内部交换机
+    /// Whether the exchange is an internal one. true: internal exchange.
     "Internal" internal set_internal: bool,
-    /// 交换机所属实例 ID
+    /// Instance ID of the exchange.
     "InstanceId" instance_id set_instance_id: str,
-    /// 生效的策略名称
+    /// Effective policy name.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Policy" policy set_policy: str,
-    /// 扩展参数 key-value 对象
+    /// Extended parameters of the key-value object type.
     "Arguments" arguments set_arguments: str,
-    /// 未调度的延时消息数量
+    /// Number of unscheduled delayed messages.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "MessagesDelayed" messages_delayed set_messages_delayed: i128,
-    /// 创建时间时间戳
+    /// Creation time timestamp.
     "CreateTs" create_ts set_create_ts: i128,
-    /// 修改时间时间戳
+    /// Modification time timestamp.
     "ModifyTs" modify_ts set_modify_ts: i128,
 } }
 
 rt::model! { read debug;
-/// RabbitMQ权限详情
+/// RabbitMQ permission details
 RabbitMQPermission {
-    /// 实例 ID，形如 amqp-xxxxxxxx。有效的 InstanceId 可通过登录 [TDMQ RabbitMQ 控制台](https://console.cloud.tencent.com/trabbitmq/cluster?rid=1)查询。
+    /// Instance ID, such as amqp-xxxxxxxx. effective InstanceId can be queried by logging in to the TDMQ RabbitMQ console (https://console.cloud.tencent.com/trabbitmq/cluster?rid=1).
     "InstanceId" instance_id set_instance_id: str,
-    /// 用户名，形如 admin。有效的 User 名称可通过登录 [TDMQ RabbitMQ 控制台](https://console.cloud.tencent.com/trabbitmq/cluster?rid=1)查询，点击集群列表中的集群，进入集群详情，并在用户与权限页签中找到用户列表，从而找到用户名称。
+    /// Username, such as admin. effective User names can be found by logging in to the TDMQ RabbitMQ console (https://console.cloud.tencent.com/trabbitmq/cluster?rid=1), clicking a cluster in the cluster list, entering cluster details, and locating the list of users under the User and permission management tab, thereby finding the username.
     "User" user set_user: str,
-    /// VirtualHost 名称，形如 testvhost。有效的 VirtualHost 名称可通过登录 [TDMQ RabbitMQ 控制台](https://console.cloud.tencent.com/trabbitmq/cluster?rid=1)查询，在左侧导航栏点击 Vhost，并在 Vhost 列表中找到 Vhost 名称。
+    /// VirtualHost name, such as testvhost. valid VirtualHost names can be queried by logging in to the TDMQ RabbitMQ console (https://console.cloud.tencent.com/trabbitmq/cluster?rid=1), clicking Vhost in the left sidebar, and finding the Vhost name in the Vhost list.
     "VirtualHost" virtual_host set_virtual_host: str,
-    /// 权限类型，declare相关操作，该用户可操作该vhost下的资源名称正则表达式
+    /// Type of permissions related to declare operations. This regular expression controls resource creation and deletion permissions of users in this vhost.
     "ConfigRegexp" config_regexp set_config_regexp: str,
-    /// 权限类型，消息写入相关操作，该用户可操作该vhost下的资源名称正则表达式
+    /// Type of permissions related to message write operations. This regular expression controls resource creation and deletion permissions of users in this vhost.
     "WriteRegexp" write_regexp set_write_regexp: str,
-    /// 权限类型，消息读取相关操作，该用户可操作该vhost下的资源名称正则表达式
+    /// Type of permissions related to message read operations. This regular expression controls resource creation and deletion permissions of users in this vhost.
     "ReadRegexp" read_regexp set_read_regexp: str,
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 修改时间
+    /// Modification time.
     "ModifyTime" modify_time set_modify_time: str,
-    /// 创建时间时间戳
+    /// Creation timestamp.
     "CreateTs" create_ts set_create_ts: i128,
-    /// 修改时间时间戳
+    /// Modification timestamp.
     "ModifyTs" modify_ts set_modify_ts: i128,
 } }
 
 rt::model! { read debug;
-/// RabbitMQ 节点信息
+/// RabbitMQ node information.
 RabbitMQPrivateNode {
-    /// 节点名字
+    /// Node name
+    /// Note: This field may return null, indicating that no valid value can be obtained.
     "NodeName" node_name set_node_name: str,
-    /// 节点状态，running 运行中，down 异常
+    /// Node status. running indicates the node is active. down indicates an exception.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NodeStatus" node_status set_node_status: str,
-    /// CPU使用率
+    /// CPU utilization
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CPUUsage" cpu_usage set_cpu_usage: str,
-    /// 内存使用情况，单位MB
+    /// Memory usage in MB
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Memory" memory set_memory: i128,
-    /// 磁盘使用率
+    /// Disk utilization
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DiskUsage" disk_usage set_disk_usage: str,
-    /// Rabbitmq的Erlang进程数
+    /// The number of RabbitMQ Erlang processes
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProcessNumber" process_number set_process_number: i128,
 } }
 
 rt::model! { read debug;
-/// RabbitMQ队列列表消费者信息
+/// RabbitMQ queue list consumer info
 RabbitMQQueueListConsumerDetailInfo {
-    /// 消费者数量
+    /// Consumer count.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "ConsumersNumber" consumers_number set_consumers_number: i64,
 } }
 
 rt::model! { read debug;
-/// RabbitMQ队列列表成员信息
+/// RabbitMQ queue list member information.
 RabbitMQQueueListInfo {
-    /// 队列名
+    /// Queue name
     "QueueName" queue_name set_queue_name: str,
-    /// 备注说明
+    /// Remarks
+    ///
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Remark" remark set_remark: str,
-    /// 消费者信息
+    /// Consumer information.
     "ConsumerDetail" consumer_detail set_consumer_detail: obj RabbitMQQueueListConsumerDetailInfo,
-    /// 队列类型，取值 "classic"，"quorum"
+    /// Queue type. Valid values: "classic" and "quorum".
     "QueueType" queue_type set_queue_type: str,
-    /// 消息堆积数
+    /// Number of retained messages
+    ///
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "MessageHeapCount" message_heap_count set_message_heap_count: i64,
-    /// 消息生产速率，每秒
+    /// Message production rate per second.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "MessageRateIn" message_rate_in set_message_rate_in: f64,
-    /// 消息消费速率，每秒
+    /// Message consumption rate per second.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "MessageRateOut" message_rate_out set_message_rate_out: f64,
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 修改时间
+    /// Modification time.
     "ModifyTime" modify_time set_modify_time: str,
-    /// 队列是否持久化，true 为持久化，false 为非持久化
+    /// Whether the queue is durable. true: durable; false: non-durable.
     "Durable" durable set_durable: bool,
-    /// 队列是否为自动删除队列，true 为自动删除，false 为非自动删除
+    /// Whether automatic deletion is set for the queue. true: automatic deletion set; false: automatic deletion not set.
     "AutoDelete" auto_delete set_auto_delete: bool,
-    /// 队列所属实例 ID
+    /// Instance ID of the queue.
     "InstanceId" instance_id set_instance_id: str,
-    /// 队列所属虚拟主机名称
+    /// Vhost name of the queue.
     "VirtualHost" virtual_host set_virtual_host: str,
-    /// 队列所在主节点名称
+    /// Primary node name of the queue.
     "Node" node set_node: str,
-    /// 生效的策略名称
+    /// Indicates the name of the effective policy.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Policy" policy set_policy: str,
-    /// 扩展参数 key-value 对象
+    /// Extended parameters of the key-value object type.
     "Arguments" arguments set_arguments: str,
-    /// 是否独占队列
+    /// Whether the queue is exclusive.
     "Exclusive" exclusive set_exclusive: bool,
-    /// 创建时间时间戳
+    /// Creation time timestamp.
     "CreateTs" create_ts set_create_ts: i128,
-    /// 修改时间时间戳
+    /// Modification time timestamp.
     "ModifyTs" modify_ts set_modify_ts: i128,
 } }
 
 rt::model! { read nodebug;
-/// RabbitMQ用户实体详情
+/// TDMQ for RabbitMQ user entity details
 RabbitMQUser {
-    /// 实例 ID，形如 amqp-xxxxxxxx。有效的 InstanceId 可通过登录 [TDMQ RabbitMQ 控制台](https://console.cloud.tencent.com/trabbitmq/cluster?rid=1)查询。
+    /// Instance ID, such as amqp-xxxxxxxx. Effective InstanceId can be obtained by logging in to the [TDMQ RabbitMQ Console](https://console.cloud.tencent.com/trabbitmq/cluster?rid=1) for querying.
     "InstanceId" instance_id set_instance_id: str,
-    /// 用户名，登录时使用
+    /// Username, used when logging in
     "User" user set_user: str,
-    /// 密码，登录时使用
+    /// Password, used when logging in
     "Password" password set_password: str,
-    /// 用户描述
+    /// user description
     "Description" description set_description: str,
-    /// 用户标签，用于决定改用户访问RabbitMQ Management的权限范围
+    /// User tag, used to determine the access permission of the user to RabbitMQ Management
     "Tags" tags set_tags: list String,
-    /// 用户创建时间
+    /// User creation time
     "CreateTime" create_time set_create_time: str,
-    /// 用户最后修改时间
+    /// User last modification time
     "ModifyTime" modify_time set_modify_time: str,
-    /// 用户类型，System：系统创建，User：用户创建
+    /// Type of user, System: system creation, User: user creation
     "Type" r#type set_type: str,
-    /// 单个用户最大可用连接数
-    "MaxConnections" max_connections set_max_connections: i64,
-    /// 单个用户最大可用通道数
-    "MaxChannels" max_channels set_max_channels: i64,
-    /// 创建时间时间戳
-    "CreateTs" create_ts set_create_ts: i128,
-    /// 修改时间时间戳
-    "ModifyTs" modify_ts set_modify_ts: i128,
-    /// 是否开启cam验证
+    /// Maximum available connections per user
     ///
-    /// 默认值：false
+    /// Note: This field may return null, indicating that no valid values can be obtained.
+    "MaxConnections" max_connections set_max_connections: i64,
+    /// Maximum available channels per user
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
+    "MaxChannels" max_channels set_max_channels: i64,
+    /// Creation time timestamp
+    "CreateTs" create_ts set_create_ts: i128,
+    /// Modification time timestamp
+    "ModifyTs" modify_ts set_modify_ts: i128,
+    /// Whether cam authentication is enabled
+    ///
+    /// Default value: false
     "CamAuthEnabled" cam_auth_enabled set_cam_auth_enabled: bool,
-    /// cam凭据名称
+    /// cam credential name
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CamCredentialName" cam_credential_name set_cam_credential_name: str,
 } }
 impl ::core::fmt::Debug for RabbitMQUser {
@@ -6458,89 +6659,93 @@ impl ::core::fmt::Debug for RabbitMQUser {
 }
 
 rt::model! { read debug;
-/// RabbitMQ 实例用户配额信息
+/// RabbitMQ instance user quota information.
 RabbitMQUserQuota {
-    /// 最大可创建用户数
+    /// Maximum creation number of users.
     "MaxUser" max_user set_max_user: i64,
-    /// 已使用用户数
+    /// Indicates the number of users in use.
     "UsedUser" used_user set_used_user: i64,
 } }
 
 rt::model! { read debug;
-/// RabbitMQ 虚拟主机基础配额信息
+/// TDMQ RabbitMQ vhost basic quota information.
 RabbitMQVHostBaseQuota {
-    /// 单个 vhost 下允许的最大连接数
+    /// Maximum number of connections allowed in each vhost.
     "MaxConnectionPerVhost" max_connection_per_vhost set_max_connection_per_vhost: i64,
-    /// 单个 vhost 下允许的最大交换机数
+    /// Maximum number of exchanges allowed in each vhost.
     "MaxExchangePerVhost" max_exchange_per_vhost set_max_exchange_per_vhost: i64,
-    /// 单个 vhost 下允许的最大队列数
+    /// Maximum number of queues allowed in a single vhost.
     "MaxQueuePerVhost" max_queue_per_vhost set_max_queue_per_vhost: i64,
 } }
 
 rt::model! { read debug;
-/// RabbitMQ 托管版实例信息
+/// RabbitMQ managed instance information.
 RabbitMQVipInstance {
-    /// 实例 ID
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名称
+    /// Instance name
     "InstanceName" instance_name set_instance_name: str,
-    /// 实例版本
+    /// Instance version
     "InstanceVersion" instance_version set_instance_version: str,
-    /// 实例状态，0表示创建中，1表示正常，2表示隔离中，3表示已销毁，4 - 异常, 5 - 发货失败
+    /// Instance status. 0 indicates creating in progress, 1 indicates normal, 2 indicates isolated, 3 indicates terminated, 4 - abnormal, 5 - delivery failed
     "Status" status set_status: i128,
-    /// 节点数量
+    /// Node count
     "NodeCount" node_count set_node_count: i128,
-    /// 实例配置规格名称
+    /// Instance configuration specification name
     "ConfigDisplay" config_display set_config_display: str,
-    /// 峰值TPS
+    /// Peak TPS
     "MaxTps" max_tps set_max_tps: i128,
-    /// 峰值带宽，Mbps为单位
+    /// Peak bandwidth in Mbps
     "MaxBandWidth" max_band_width set_max_band_width: i128,
-    /// 存储容量，GB为单位
+    /// Storage capacity in GB
     "MaxStorage" max_storage set_max_storage: i128,
-    /// 实例到期时间，按量付费的资源该值为 0，毫秒为单位。unix 时间戳
+    /// Instance expiration time. The value is 0 for pay-as-you-go instances, in milliseconds. unix timestamp.
     "ExpireTime" expire_time set_expire_time: i128,
-    /// 自动续费标记，0表示默认状态(用户未设置，即初始状态即手动续费)， 1表示自动续费，2表示明确不自动续费(用户设置)
+    /// Auto-renewal flag. 0 means default state (not set by the user, i.e., initial state is manual renewal), 1 means auto-renew, 2 means explicitly no auto-renew (set by the user)
     "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: i128,
-    /// 1 表示预付费，0 表示后付费
+    /// 1 indicates prepaid mode, 0 indicates postpaid
     "PayMode" pay_mode set_pay_mode: i128,
-    /// 备注信息
+    /// Remark information
     "Remark" remark set_remark: str,
-    /// 集群的节点规格，对应的规格标识：
-    /// 2C8G：rabbit-vip-profession-2c8g
-    /// 4C16G：rabbit-vip-profession-4c16g
-    /// 8C32G：rabbit-vip-profession-8c32g
-    /// 16C32G：rabbit-vip-basic-4
-    /// 16C64G：rabbit-vip-profession-16c64g
-    /// 2C4G：rabbit-vip-basic-5
-    /// 4C8G：rabbit-vip-basic-1
-    /// 8C16G（已售罄）：rabbit-vip-basic-2
-    /// 不传默认为 4C8G：rabbit-vip-basic-1
+    /// Node specification of the cluster with corresponding flag:
+    /// 2C8G: rabbit-vip-profession-2c8g
+    /// 4C16G: rabbit-vip-profession-4c16g
+    /// 8C32G: rabbit-vip-profession-8c32g
+    /// 16C32G: rabbit-vip-basic-4
+    /// 16C64G: rabbit-vip-profession-16c64g
+    /// 2C4G: rabbit-vip-basic-5
+    /// 4C8G: rabbit-vip-basic-1
+    /// 8C16G (sold out): rabbit-vip-basic-2
+    /// Defaults to 4C8G: rabbit-vip-basic-1 if not specified
     "SpecName" spec_name set_spec_name: str,
-    /// 集群异常信息
+    /// Cluster exception information
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExceptionInformation" exception_information set_exception_information: str,
-    /// 实例状态，0表示创建中，1表示正常，2表示隔离中，3表示已销毁，4 - 异常, 5 - 发货失败
-    /// 为了和计费区分开，额外开启一个状态位，用于显示。
+    /// Instance status. 0 indicates creating in progress, 1 indicates normal, 2 indicates isolated, 3 indicates terminated, 4 - abnormal, 5 - delivery failed
+    /// To separate from the billing area, enable an additional status bit for display.
     "ClusterStatus" cluster_status set_cluster_status: i64,
-    /// 公网接入点
+    /// public network access point
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PublicAccessEndpoint" public_access_endpoint set_public_access_endpoint: str,
-    /// VPC 接入点列表
+    /// VPC access point list
     "Vpcs" vpcs set_vpcs: list VpcEndpointInfo,
-    /// 创建时间，毫秒为单位。unix 时间戳
+    /// Creation time in milliseconds. unix timestamp
     "CreateTime" create_time set_create_time: i128,
-    /// 实例类型
+    /// Instance type
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - 0： 托管版实例
+    /// - 0: Managed version instance
     "InstanceType" instance_type set_instance_type: i128,
-    /// 隔离时间，毫秒为单位。unix 时间戳
+    /// Isolation time in milliseconds. unix timestamp
     "IsolatedTime" isolated_time set_isolated_time: i128,
-    /// 是否已开启删除保护
+    /// Whether deletion protection is enabled
     "EnableDeletionProtection" enable_deletion_protection set_enable_deletion_protection: bool,
-    /// 标签列表
+    /// Tag list
     "Tags" tags set_tags: list Tag,
-    /// 公有数据流Stream接入点
+    /// public data stream Stream access point
     "PublicStreamAccessEndpoint" public_stream_access_endpoint set_public_stream_access_endpoint: str,
     /// 集群类型
     ///
@@ -6554,143 +6759,143 @@ RabbitMQVipInstance {
 } }
 
 rt::model! { read debug;
-/// RabbitMQ的vhost详情
+/// TDMQ for RabbitMQ vhost details
 RabbitMQVirtualHostInfo {
-    /// 集群实例Id
+    /// Cluster instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// vhost名
+    /// Vhost name
     "VirtualHost" virtual_host set_virtual_host: str,
-    /// vhost描述信息
+    /// Vhost description information.
     "Description" description set_description: str,
-    /// vhost标签
+    /// Vhost tags.
     "Tags" tags set_tags: list String,
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 修改时间
+    /// Modification time.
     "ModifyTime" modify_time set_modify_time: str,
-    /// vhost概览统计信息
+    /// Vhost overview statistics information.
     "VirtualHostStatistics" virtual_host_statistics set_virtual_host_statistics: obj RabbitMQVirtualHostStatistics,
-    /// 消息轨迹开关,true打开,false关闭
+    /// Message trace enabling status. true: enabled; false: disabled.
     "TraceFlag" trace_flag set_trace_flag: bool,
-    /// vhost状态，与原生控制台对应，有running、partial、stopped、unknown
+    /// Vhost status, which corresponds to status in the native product console. Valid values: running, partial, stopped, and unknown.
     "Status" status set_status: str,
-    /// 消息堆积数
+    /// Message backlog count.
     "MessageHeapCount" message_heap_count set_message_heap_count: i64,
-    /// 输入消息速率
+    /// Message input rate.
     "MessageRateIn" message_rate_in set_message_rate_in: f64,
-    /// 输出消息速率
+    /// Message output rate.
     "MessageRateOut" message_rate_out set_message_rate_out: f64,
-    /// 是否存在镜像队列策略，true 为存在，false 为不存
+    /// Whether an image queue policy exists. true: Exists; false: Does not exist.
     "MirrorQueuePolicyFlag" mirror_queue_policy_flag set_mirror_queue_policy_flag: bool,
-    /// 创建时间时间戳
+    /// Creation timestamp.
     "CreateTs" create_ts set_create_ts: i128,
-    /// 修改时间时间戳
+    /// Modification timestamp.
     "ModifyTs" modify_ts set_modify_ts: i128,
-    /// 基础配额信息
+    /// Basic quota information.
     "Quota" quota set_quota: obj RabbitMQVHostBaseQuota,
 } }
 
 rt::model! { read debug;
-/// vhost概览统计信息
+/// Statistics of vhost overview
 RabbitMQVirtualHostStatistics {
-    /// 当前vhost的queue数量
+    /// The number of queues in the current vhost
     "CurrentQueues" current_queues set_current_queues: i64,
-    /// 当前vhost的exchange数量
+    /// The number of exchanges in the current vhost
     "CurrentExchanges" current_exchanges set_current_exchanges: i64,
-    /// 当前vhost的连接数量
+    /// The number of connections in the current vhost
     "CurrentConnections" current_connections set_current_connections: i64,
-    /// 当前vhost的channel数量
+    /// The number of channels in the current vhost
     "CurrentChannels" current_channels set_current_channels: i64,
-    /// 当前vhost的用户数量
+    /// The number of users in the current vhost
     "CurrentUsers" current_users set_current_users: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `ReceiveMessage` (接收消息).
+/// Request of `ReceiveMessage` (Receives messages).
 ///
-/// 当前 ReceiveMessage 接口只支持 Partitioned 类型的 Topic。该接口用于接收发送到指定 Partitioned Topic 中的消息，当 Partitioned Topic 中没有消息但还去尝试调用该接口时，会抛出 ReceiveTimeout 的异常。
+/// This API is used to receive messages sent to a specified Partitioned Topic. It supports only Partitioned Topic type. When there are no messages in the Partitioned Topic but the API is still called, it throws a ReceiveTimeout exception.
 ///
-/// 如何使用 BatchReceivePolicy：
+/// This API is used to batch receive policies.
 ///
-/// BatchReceive 接口提供了如下三个参数：
+/// This API is used to provide the following three parameters:.
 ///
-/// ● MaxNumMessages: 即每次使用 BatchReceive 的时候，最多一次Receive接口返回多少条消息。
-/// ● MaxNumBytes：即每次使用 BatchReceive 的时候，最多一次Receive接口返回多大内容的消息，单位是：bytes。
-/// ● Timeout：即每次使用 BatchReceive 的时候，最多一次 Receive 接口的超时时间是多久，单位是：MS。
+/// MaxNumMessages: The maximum number of messages returned by the Receive API each time when using BatchReceive.
+/// MaxNumBytes: the maximum size of messages returned by the Receive API in a single BatchReceive operation, in bytes.
+/// Timeout: The maximum timeout period for each Receive API call when using BatchReceive is how long, in MS.
 ///
-/// 默认如果上述三个参数都不指定，即关闭 BatchReceive 的特性。如果三个参数中的任意一个参数指定的数值大于 0，即开启 BatchReceive。BatchReceive 的结束条件为到达上述三个参数中任意一个指定的阈值。
+/// This API is used to disable the BatchReceive feature if none of the three parameters are specified. If any one of the three parameters has a value greater than 0, BatchReceive is enabled. BatchReceive completes when reaching the threshold specified in any one of the three parameters.
 ///
-/// 注意：MaxNumMessages 和 MaxNumBytes 每一次接收的最大消息同时受限于 ReceiveQueueSize 的大小，如果 ReceiveQueueSize 的大小设置为 5，MaxNumMessages 设置为10，那么一次 BatchReceive 接收的最多的消息是 5条，而不是10条。
+/// Note: MaxNumMessages and MaxNumBytes are subject to the size of ReceiveQueueSize for each receipt of messages. If ReceiveQueueSize is set to 5 and MaxNumMessages is set to 10, then BatchReceive will receive at most 5 messages at once rather than 10.
 ///
-/// BatchReceivePolicy 的接口会一次性返回多条消息：
+/// This API is used to return multiple messages at one time.
 ///
-/// 1. 多条消息的内容之间使用特殊字符 '###' 来进行分割，业务侧接收到消息之后，可以利用不同语言提供的 Split 工具分割不同的消息。
-/// 2. 多条消息的 MessageID 之间使用特殊字符 '###' 来进行分割，业务侧接收到消息之后，可以利用不同语言提供的 Split 工具分割不同的消息。（用于在调用 AcknowledgeMessage 接口中填入所需要的 MessageID 字段信息）
+/// This API is used to Split multiple messages with the special character '###', allowing the business side to use Split tools in different languages to separate messages after receiving them.
+/// Multiple MessageIDs use the special character '###' to separate with each other. After receiving the message, the business side can leverage the Split tool provided by different languages to separate different messages. (Used for filling in the necessary MessageID field information when calling the AcknowledgeMessage API.).
 ReceiveMessageRequest {
-    /// 接收消息的topic的名字, 这里尽量需要使用topic的全路径，如果不指定，即：tenant/namespace/topic。默认使用的是：public/default
+    /// Name of the topic which receives the message. It is better to be the full path of the topic, such as `tenant/namespace/topic`. If it is not specified, `public/default` will be used by default.
     ///
     /// Required.
     "Topic" topic set_topic: str,
-    /// 订阅者的名字
+    /// Subscriber name
     ///
     /// Required.
     "SubscriptionName" subscription_name set_subscription_name: str,
-    /// 默认值为1000，consumer接收的消息会首先存储到receiverQueueSize这个队列中，用作调优接收消息的速率
+    /// Default value: 1000. Messages received by the consumer will first be stored in the `receiverQueueSize` queue to tune the message receiving rate.
     "ReceiverQueueSize" receiver_queue_size set_receiver_queue_size: i64,
-    /// 默认值为：Earliest。用作判定consumer初始接收消息的位置，可选参数为：Earliest, Latest
+    /// A parameter used to determine the position where the consumer initially receives messages. Valid values: `Earliest` (default), `Latest`.
     "SubInitialPosition" sub_initial_position set_sub_initial_position: str,
-    /// 用于设置BatchReceivePolicy，指在一次batch中最多接收多少条消息，默认是 0。即不开启BatchReceivePolicy
+    /// This parameter is used to specify the maximum number of received messages in a batch for `BatchReceivePolicy`. The default value is 0, indicating that `BatchReceivePolicy` is disabled.
     "MaxNumMessages" max_num_messages set_max_num_messages: i64,
-    /// 用于设置BatchReceivePolicy，指在一次batch中最多接收的消息体有多大，单位是 bytes。默认是 0，即不开启BatchReceivePolicy
+    /// This parameter is used to specify the maximum body size (in bytes) of received messages in a batch for `BatchReceivePolicy`. The default value is 0, indicating that `BatchReceivePolicy` is disabled.
     "MaxNumBytes" max_num_bytes set_max_num_bytes: i64,
-    /// 用于设置BatchReceivePolicy，指在一次batch消息的接收z中最多等待的超时时间，单位是毫秒。默认是 0，即不开启BatchReceivePolicy
+    /// This parameter is used to specify the maximum wait timeout (in milliseconds) for receiving a batch of messages for `BatchReceivePolicy`. The default value is 0, indicating that `BatchReceivePolicy` is disabled.
     "Timeout" timeout set_timeout: i64,
 } }
 rt::action!("tdmq", "2020-02-17", "ReceiveMessage", ReceiveMessageRequest => ReceiveMessageResponse);
 
 rt::model! { read debug;
-/// ReceiveMessage返回参数结构体
+/// ReceiveMessage response structure.
 ReceiveMessageResponse {
-    /// 用作标识消息的唯一主键
+    /// Unique primary key used to identify the message
     "MessageID" message_id set_message_id: str,
-    /// 接收消息的内容
+    /// Content of the received message
     "MessagePayload" message_payload set_message_payload: str,
-    /// 提供给 Ack 接口，用来Ack哪一个topic中的消息
+    /// Provided to the `Ack` API and used to acknowledge messages in the topic
     "AckTopic" ack_topic set_ack_topic: str,
-    /// 返回的错误信息，如果为空，说明没有错误
+    /// Returned error message. If it is null, it means there is no error.
     "ErrorMsg" error_msg set_error_msg: str,
-    /// 返回订阅者的名字，用来创建 ack consumer时使用
+    /// Returned subscriber names, used for creating Ack consumers
     "SubName" sub_name set_sub_name: str,
-    /// BatchReceivePolicy 一次性返回的多条消息的 MessageID，用 ‘###’ 来区分不同的 MessageID
+    /// BatchReceivePolicy specifies the messageids of multiple messages returned at one time, using '###' to distinguish different messageids.
     "MessageIDList" message_id_list set_message_id_list: str,
-    /// BatchReceivePolicy 一次性返回的多条消息的消息内容，用 ‘###’ 来区分不同的消息内容
+    /// BatchReceivePolicy specifies the message content of multiple messages returned at one time, using '###' to distinguish different message content.
     "MessagesPayload" messages_payload set_messages_payload: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ResetMsgSubOffsetByTimestamp` (消息回溯).
+/// Request of `ResetMsgSubOffsetByTimestamp` (Rewinds message).
 ///
-/// 根据时间戳进行消息回溯，精确到毫秒
+/// This API is used to rewind a message by timestamp, accurate down to the millisecond.
 ResetMsgSubOffsetByTimestampRequest {
-    /// 命名空间名称。
+    /// Namespace name.
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 主题名称。
+    /// Topic name.
     ///
     /// Required.
     "TopicName" topic_name set_topic_name: str,
-    /// 订阅者名称。
+    /// Subscriber name.
     ///
     /// Required.
     "Subscription" subscription set_subscription: str,
-    /// 时间戳，精确到毫秒。
+    /// Timestamp, accurate down to the millisecond.
     ///
     /// Required.
     "ToTimestamp" to_timestamp set_to_timestamp: i128,
-    /// Pulsar 集群的ID
+    /// Pulsar cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -6698,84 +6903,85 @@ ResetMsgSubOffsetByTimestampRequest {
 rt::action!("tdmq", "2020-02-17", "ResetMsgSubOffsetByTimestamp", ResetMsgSubOffsetByTimestampRequest => ResetMsgSubOffsetByTimestampResponse);
 
 rt::model! { read debug;
-/// ResetMsgSubOffsetByTimestamp返回参数结构体
+/// ResetMsgSubOffsetByTimestamp response structure.
 ResetMsgSubOffsetByTimestampResponse {
-    /// 结果。
+    /// Result.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ResetRocketMQConsumerOffSet` (重置 RocketMQ 消费位点).
+/// Request of `ResetRocketMQConsumerOffSet` (Reset a RocketMQ consumer offset).
 ///
-/// 重置消费位点。
-/// 当前 API 适用集群：4.x 虚拟集群，4.x 专享集群 和 4.x 通用集群。5.x 集群的重置消费位点接口文档见 [ResetConsumerGroupOffset](https://cloud.tencent.com/document/api/1493/116942)。
+/// Reset consumer offset.
+/// This API is applicable to clusters: 4.x virtual cluster, 4.x dedicated cluster, and 4.x generic cluster. For 5.x clusters, refer to the API documentation [ResetConsumerGroupOffset](https://www.tencentcloud.com/document/api/1493/116942?from_cn_redirect=1) to reset the consumer offset.
 ResetRocketMQConsumerOffSetRequest {
-    /// 集群ID
+    /// Cluster ID.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 命名空间，4.x 通用集群命名空间固定为: tdmq_default
+    /// namespace. The 4.x common Cluster Namespace is fixed as: tdmq_default
     ///
     /// Required.
     "NamespaceId" namespace_id set_namespace_id: str,
-    /// 消费组名称
+    /// Consumer group name.
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
-    /// 重置方式，0表示从最新位点开始，1表示从指定时间点开始
+    /// Reset method. 0: Start from the latest offset; 1: Start from specified time point.
     ///
     /// Required.
     "Type" r#type set_type: i128,
-    /// 主题名称
+    /// Topic name.
     "Topic" topic set_topic: str,
-    /// 重置指定的时间戳，仅在 Type 为1时生效，以毫秒为单位
+    /// Reset the specified timestamp. This parameter is valid only when Type is 1, in milliseconds.
     "ResetTimestamp" reset_timestamp set_reset_timestamp: i128,
-    /// 重置的是否是retry topic
+    /// Whether the reset flag is retry topic.
     "RetryFlag" retry_flag set_retry_flag: bool,
 } }
 rt::action!("tdmq", "2020-02-17", "ResetRocketMQConsumerOffSet", ResetRocketMQConsumerOffSetRequest => ResetRocketMQConsumerOffSetResponse);
 
 rt::model! { read debug;
-/// ResetRocketMQConsumerOffSet返回参数结构体
+/// ResetRocketMQConsumerOffSet response structure.
 ResetRocketMQConsumerOffSetResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 消息保留策略
+/// Message retention policy
 RetentionPolicy {
-    /// 消息保留时长
+    /// Message retention period
     ///
     /// Required.
     "TimeInMinutes" time_in_minutes set_time_in_minutes: i64,
-    /// 消息保留大小
+    /// Message retention size
     ///
     /// Required.
     "SizeInMB" size_in_mb set_size_in_mb: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `RetryRocketMQDlqMessage` (重发 RocketMQ 死信消息).
+/// Request of `RetryRocketMQDlqMessage` (Resend a RocketMQ dead letter message).
 ///
-/// 重发 RocketMQ 死信消息。
-/// 当前 API 适用集群：4.x 虚拟集群，4.x 专享集群 和 4.x 通用集群。5.x 集群的重发死信消息接口文档见 [ResendDeadLetterMessage](https://cloud.tencent.com/document/api/1493/114592)。
+/// Resend a RocketMQ dead letter message.
+/// Current API applicable clusters: 4.x virtual cluster, 4.x dedicated cluster, and 4.x generic cluster. For 5.x clusters, see the REST API documentation for resending dead letter messages at [ResendDeadLetterMessage](https://www.tencentcloud.com/document/api/1493/114592?from_cn_redirect=1).
 RetryRocketMQDlqMessageRequest {
-    /// 集群id
+    /// Cluster ID.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 命名空间，4.x 通用集群命名空间固定为: tdmq_default
+    /// namespace. The 4.x common Cluster Namespace is fixed as: tdmq_default
     ///
     /// Required.
     "NamespaceId" namespace_id set_namespace_id: str,
-    /// group名称
+    /// Group Name
     ///
     /// Required.
     "GroupName" group_name set_group_name: str,
-    /// 死信消息ID
+    /// Dead Letter Message ID
     ///
     /// Required.
     "MessageIds" message_ids set_message_ids: list String,
@@ -6783,22 +6989,22 @@ RetryRocketMQDlqMessageRequest {
 rt::action!("tdmq", "2020-02-17", "RetryRocketMQDlqMessage", RetryRocketMQDlqMessageRequest => RetryRocketMQDlqMessageResponse);
 
 rt::model! { read debug;
-/// RetryRocketMQDlqMessage返回参数结构体
+/// RetryRocketMQDlqMessage response structure.
 RetryRocketMQDlqMessageResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RewindCmqQueue` (回溯cmq队列).
+/// Request of `RewindCmqQueue` (Rewinds CMQ queue).
 ///
-/// 回溯cmq队列
+/// This API is used to rewind a CMQ queue.
 RewindCmqQueueRequest {
-    /// 队列名字，在单个地域同一账号下唯一。队列名称是一个不超过64个字符的字符串，必须以字母为首字符，剩余部分可以包含字母、数字和横划线(-)。
+    /// Queue name, unique under the same account in a single region. queue name is a string of no more than 64 characters, beginning with a letter, the rest may contain letters, digits, and hyphens (-).
     ///
     /// Required.
     "QueueName" queue_name set_queue_name: str,
-    /// 设定该时间，则（Batch）receiveMessage接口，会按照生产消息的先后顺序消费该时间戳以后的消息。
+    /// After this time is configured, the `(Batch)receiveMessage` API will consume the messages received after this timestamp in the order in which they are produced.
     ///
     /// Required.
     "StartConsumeTime" start_consume_time set_start_consume_time: i128,
@@ -6806,120 +7012,152 @@ RewindCmqQueueRequest {
 rt::action!("tdmq", "2020-02-17", "RewindCmqQueue", RewindCmqQueueRequest => RewindCmqQueueResponse);
 
 rt::model! { read debug;
-/// RewindCmqQueue返回参数结构体
+/// RewindCmqQueue response structure.
 RewindCmqQueueResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// RocketMQ集群配置
+/// RocketMQ cluster configuration
 RocketMQClusterConfig {
-    /// 单命名空间TPS上限
+    /// Upper limit of TPS per single namespace.
     ///
     /// Disabled in the spec.
     "MaxTpsPerNamespace" max_tps_per_namespace set_max_tps_per_namespace: i128,
-    /// 最大命名空间数量
+    /// Maximum number of namespaces
     "MaxNamespaceNum" max_namespace_num set_max_namespace_num: i128,
-    /// 已使用命名空间数量
+    /// Number of used namespaces
     "UsedNamespaceNum" used_namespace_num set_used_namespace_num: i128,
-    /// 最大Topic数量
+    /// Maximum number of topics
     "MaxTopicNum" max_topic_num set_max_topic_num: i128,
-    /// 已使用Topic数量
+    /// Number of used topics
     "UsedTopicNum" used_topic_num set_used_topic_num: i128,
-    /// 最大Group数量
+    /// Maximum number of groups
     "MaxGroupNum" max_group_num set_max_group_num: i128,
-    /// 已使用Group数量
+    /// Number of used groups
     "UsedGroupNum" used_group_num set_used_group_num: i128,
-    /// 消息最大保留时间，以毫秒为单位
+    /// Maximum message retention period in milliseconds
     "MaxRetentionTime" max_retention_time set_max_retention_time: i128,
-    /// 消息最长延时，以毫秒为单位
+    /// Maximum message delay in milliseconds
     "MaxLatencyTime" max_latency_time set_max_latency_time: i128,
-    /// 单个主题最大队列数
+    /// The maximum number of queues in a single topic
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MaxQueuesPerTopic" max_queues_per_topic set_max_queues_per_topic: i128,
-    /// topic分布
+    /// Topic distribution.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TopicDistribution" topic_distribution set_topic_distribution: list RocketMQTopicDistribution,
-    /// 最大角色数量
+    /// Maximum number of roles.
     "MaxRoleNum" max_role_num set_max_role_num: i64,
-    /// TPS限额
+    /// TPS quota.
     "MaxTpsLimit" max_tps_limit set_max_tps_limit: i64,
 } }
 
 rt::model! { read debug;
-/// 租户RocketMQ集群详细信息
+/// Details of the tenant’s RocketMQ cluster
 RocketMQClusterDetail {
-    /// 集群基本信息
+    /// Basic cluster information.
     "Info" info set_info: obj RocketMQClusterInfo,
-    /// 集群配置信息
+    /// Cluster configuration information.
     "Config" config set_config: obj RocketMQClusterConfig,
-    /// 集群状态，0:创建中，1:正常，2:销毁中，3:已删除，4: 隔离中，5:创建失败，6: 删除失败
+    /// Cluster status. 0: Creating; 1: Normal; 2: Terminating; 3: Deleted; 4. Isolated; 5. Creation failed; 6: Deletion failed.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: i64,
 } }
 
 rt::model! { read nodebug;
-/// RocketMQ集群基本信息
+/// RocketMQ cluster's basic information
 RocketMQClusterInfo {
-    /// 集群ID
+    /// Cluster ID
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 集群名称
+    /// Cluster name
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 地域信息
+    /// Region information
     "Region" region set_region: str,
-    /// 创建时间，毫秒为单位
+    /// Creation time in milliseconds
     "CreateTime" create_time set_create_time: i128,
-    /// 集群说明信息
+    /// Cluster remarks
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Remark" remark set_remark: str,
-    /// 公网接入地址
+    /// Public network access address
     "PublicEndPoint" public_end_point set_public_end_point: str,
-    /// VPC接入地址
+    /// VPC access address
     "VpcEndPoint" vpc_end_point set_vpc_end_point: str,
-    /// 是否支持命名空间接入点
+    /// Whether the namespace access point is supported.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "SupportNamespaceEndpoint" support_namespace_endpoint set_support_namespace_endpoint: bool,
-    /// VPC信息
+    /// VPC Information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Vpcs" vpcs set_vpcs: list VpcConfig,
-    /// 是否为专享实例
+    /// Whether it is an exclusive instance
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsVip" is_vip set_is_vip: bool,
-    /// Rocketmq集群标识
+    /// TDMQ for RocketMQ cluster type flag
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RocketMQFlag" rocket_mq_flag set_rocket_mq_flag: bool,
-    /// 计费状态，1表示正常，2表示已停服，3表示已销毁
+    /// Billing status (`1`: Normal; `2`: Service suspended; `3`: Terminated)
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: i64,
-    /// 欠费停服时间，毫秒为单位
+    /// Service suspension time in milliseconds
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsolateTime" isolate_time set_isolate_time: i64,
-    /// HTTP协议公网接入地址
+    /// HTTP-based public network access address
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "HttpPublicEndpoint" http_public_endpoint set_http_public_endpoint: str,
-    /// HTTP协议VPC接入地址
+    /// HTTP-based VPC access address
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "HttpVpcEndpoint" http_vpc_endpoint set_http_vpc_endpoint: str,
-    /// TCP内部接入地址
+    /// Internal TCP access address
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InternalEndpoint" internal_endpoint set_internal_endpoint: str,
-    /// HTTP协议内部接入地址
+    /// Internal HTTP access address
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "HttpInternalEndpoint" http_internal_endpoint set_http_internal_endpoint: str,
-    /// 是否开启ACL鉴权，专享实例支持关闭
+    /// Whether to enable ACL authentication. For Exclusive Edition instances, ACL authentication can be disabled.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AclEnabled" acl_enabled set_acl_enabled: bool,
-    /// 公网CLB实例ID
+    /// Public network CLB instance ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PublicClbId" public_clb_id set_public_clb_id: str,
     /// vip
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Vip" vip set_vip: str,
-    /// 所属VPC
+    /// Specifies the VPC it belongs to.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 是否支持迁移
+    /// Whether migration is supported.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SupportMigration" support_migration set_support_migration: bool,
-    /// 实例状态，0表示创建中，1表示正常，2表示隔离中，3表示已销毁，4 - 异常, 5 - 发货失败，6 - 变配中，7 - 变配失败
+    /// Instance status:
+    /// 0: Creating
+    /// 1: Normal
+    /// 2: Isolating
+    /// 3: Destroyed
+    /// 4: Abnormal
+    /// 5: Deliver failed
+    /// 6: Changing the configuration
+    /// 7: Configuration change failed
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceStatus" instance_status set_instance_status: i64,
-    /// 集群所属可用区，表明集群归属的可用区
+    /// Indicates the AZ to which the cluster belongs.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ZoneId" zone_id set_zone_id: i64,
-    /// 集群节点所在的可用区，若该集群为跨可用区集群，则包含该集群节点所在的多个可用区。
+    /// The AZ where the cluster nodes are located. If the cluster is a cross-AZ cluster, it includes multiple AZs where the cluster nodes are located.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ZoneIds" zone_ids set_zone_ids: list i64,
-    /// 是否已冻结
+    /// Whether it is frozen.
     "IsFrozen" is_frozen set_is_frozen: bool,
-    /// 是否开启自动创建主题
+    /// Whether to enable automatic topic creation.
     "AutoCreateTopicEnabled" auto_create_topic_enabled set_auto_create_topic_enabled: bool,
-    /// 是否开启集群Admin能力
+    /// Whether to enable the admin feature of the cluster.
     "AdminFeatureEnabled" admin_feature_enabled set_admin_feature_enabled: bool,
     /// Admin AK
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AdminAccessKey" admin_access_key set_admin_access_key: str,
     /// Admin SK
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AdminSecretKey" admin_secret_key set_admin_secret_key: str,
-    /// 是否开启删除保护
+    /// Whether to enable deletion protection
     "EnableDeletionProtection" enable_deletion_protection set_enable_deletion_protection: bool,
     /// 是否开启自动创建消费组
     "AutoCreateConsumeGroupEnabled" auto_create_consume_group_enabled set_auto_create_consume_group_enabled: bool,
@@ -6964,15 +7202,15 @@ impl ::core::fmt::Debug for RocketMQClusterInfo {
 }
 
 rt::model! { read debug;
-/// RocketMQ近期使用量
+/// Recent RocketMQ usage
 RocketMQClusterRecentStats {
-    /// Topic数量
+    /// Number of topics
     "TopicNum" topic_num set_topic_num: i128,
-    /// 消息生产数
+    /// Number of produced messages
     "ProducedMsgNum" produced_msg_num set_produced_msg_num: i128,
-    /// 消息消费数
+    /// Number of consumed messages
     "ConsumedMsgNum" consumed_msg_num set_consumed_msg_num: i128,
-    /// 消息堆积数
+    /// Number of retained messages
     "AccumulativeMsgNum" accumulative_msg_num set_accumulative_msg_num: i128,
 } }
 
@@ -7009,154 +7247,170 @@ RocketMQConsumerTopic {
 } }
 
 rt::model! { read debug;
-/// 监控数据点
+/// Monitoring data points
 RocketMQDataPoint {
-    /// 监控值数组，该数组和Timestamps一一对应
+    /// Monitoring value array, which corresponds one-to-one with Timestamps
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Timestamps" timestamps set_timestamps: list i64,
-    /// 监控数据点位置，比如一天按分钟划分有1440个点，每个点的序号是0 - 1439之间的一个数，当某个序号不在该数组中，说明掉点了
+    /// Monitoring data point position. For example, a day is divided into 1,440 points per minute, with each point having a serial number between 0 and 1439. If a certain serial number is not in the array, it indicates a missing data point.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Values" values set_values: list f64,
 } }
 
 rt::model! { read debug;
-/// RocketMQ消费组信息
+/// RocketMQ consumer group information
 RocketMQGroup {
-    /// 消费组名称
+    /// Consumer group name.
     "Name" name set_name: str,
-    /// 在线消费者数量
+    /// The number of online consumers.
     "ConsumerNum" consumer_num set_consumer_num: i128,
-    /// 消费TPS
+    /// Consumption TPS.
     ///
     /// Disabled in the spec.
     "TPS" tps set_tps: i128,
-    /// 总堆积数量
+    /// The total number of heaped messages.
     ///
     /// Disabled in the spec.
     "TotalAccumulative" total_accumulative set_total_accumulative: i64,
-    /// 0表示集群消费模式，1表示广播消费模式，-1表示未知
+    /// 0: Cluster consumption mode; 1: Broadcast consumption mode; -1: Unknown.
     "ConsumptionMode" consumption_mode set_consumption_mode: i64,
-    /// 是否允许消费
+    /// Whether to allow consumption.
     "ReadEnabled" read_enabled set_read_enabled: bool,
-    /// 重试队列分区数
+    /// The number of partitions in a retry topic.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RetryPartitionNum" retry_partition_num set_retry_partition_num: i128,
-    /// 创建时间，以毫秒为单位
+    /// Creation time in milliseconds.
     "CreateTime" create_time set_create_time: i128,
-    /// 修改时间，以毫秒为单位
+    /// Modification time in milliseconds.
     "UpdateTime" update_time set_update_time: i128,
-    /// 客户端协议
+    /// Client protocol.
     "ClientProtocol" client_protocol set_client_protocol: str,
-    /// 说明信息
+    /// Description.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Remark" remark set_remark: str,
-    /// 消费者类型，枚举值ACTIVELY, PASSIVELY
+    /// Consumer type. Enumerated values: `ACTIVELY` or `PASSIVELY`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ConsumerType" consumer_type set_consumer_type: str,
-    /// 是否开启广播消费
+    /// Whether to enable broadcast consumption.
     "BroadcastEnabled" broadcast_enabled set_broadcast_enabled: bool,
-    /// Group类型
+    /// Group type
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "GroupType" group_type set_group_type: str,
-    /// 重试次数
+    /// The number of retries
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RetryMaxTimes" retry_max_times set_retry_max_times: i128,
-    /// 实例ID
+    /// Instance ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceId" instance_id set_instance_id: str,
-    /// 命名空间
+    /// Namespace
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Namespace" namespace set_namespace: str,
-    /// 订阅的主题个数
+    /// Number of subscribed topics.
     "SubscribeTopicNum" subscribe_topic_num set_subscribe_topic_num: i64,
-    /// 绑定的标签列表
+    /// List of bound tags
     "TagList" tag_list set_tag_list: list Tag,
 } }
 
 rt::model! { write debug;
-/// RocketMQ消费组配置信息
+/// RocketMQ Consumer Group Configuration Information
 RocketMQGroupConfig {
-    /// 命名空间
+    /// Namespace
     ///
     /// Required.
     "Namespace" namespace set_namespace: str,
-    /// 消费组名称
+    /// consumer group name
     ///
     /// Required.
     "GroupName" group_name set_group_name: str,
-    /// 是否开启广播消费
+    /// Broadcast enabled
     ///
     /// Required.
     "ConsumeBroadcastEnable" consume_broadcast_enable set_consume_broadcast_enable: bool,
-    /// 是否开启消费
+    /// Whether to enable consumption
     ///
     /// Required.
     "ConsumeEnable" consume_enable set_consume_enable: bool,
-    /// 备注信息
+    /// Remarks
     "Remark" remark set_remark: str,
-    /// 协议类型，支持以下枚举值
+    /// Protocol type, support the following enumeration value
     /// TCP;
     /// HTTP;
     "ConsumerGroupType" consumer_group_type set_consumer_group_type: str,
 } }
 
 rt::model! { read debug;
-/// RocketMQ专享集群实例配置
+/// Instance configurations of a TDMQ for RocketMQ exclusive cluster
 RocketMQInstanceConfig {
-    /// 单命名空间TPS上线
+    /// Maximum TPS per namespace
     "MaxTpsPerNamespace" max_tps_per_namespace set_max_tps_per_namespace: i128,
-    /// 最大命名空间数量
+    /// Maximum number of namespaces
     "MaxNamespaceNum" max_namespace_num set_max_namespace_num: i128,
-    /// 已使用命名空间数量
+    /// Number of used namespaces
     "UsedNamespaceNum" used_namespace_num set_used_namespace_num: i128,
-    /// 最大Topic数量
+    /// Maximum number of topics
     "MaxTopicNum" max_topic_num set_max_topic_num: i128,
-    /// 已使用Topic数量
+    /// Number of used topics
     "UsedTopicNum" used_topic_num set_used_topic_num: i128,
-    /// 最大Group数量
+    /// Maximum number of groups
     "MaxGroupNum" max_group_num set_max_group_num: i128,
-    /// 已使用Group数量
+    /// Number of used groups
     "UsedGroupNum" used_group_num set_used_group_num: i128,
-    /// 集群类型
+    /// Cluster type
     "ConfigDisplay" config_display set_config_display: str,
-    /// 集群节点数
+    /// Number of nodes in the cluster
     "NodeCount" node_count set_node_count: i128,
-    /// 节点分布情况
+    /// Node distribution
     "NodeDistribution" node_distribution set_node_distribution: list InstanceNodeDistribution,
-    /// topic分布情况
+    /// Topic distribution
     "TopicDistribution" topic_distribution set_topic_distribution: list RocketMQTopicDistribution,
     /// 每个主题最大队列数
     "MaxQueuesPerTopic" max_queues_per_topic set_max_queues_per_topic: i128,
-    /// 最大可设置消息保留时间，小时为单位
+    /// Maximum configurable message retention time, in hours
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MaxRetention" max_retention set_max_retention: i64,
-    /// 最小可设置消息保留时间，小时为单位
+    /// Minimum configurable message retention time, in hours
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MinRetention" min_retention set_min_retention: i64,
-    /// 实例消息保留时间，小时为单位
+    /// Instance message retention time, in hours
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Retention" retention set_retention: i64,
-    /// Topic个数最小配额，即免费额度，默认为集群规格单节点最小配额*节点个数
+    /// Minimum quota for the number of topics, which is the free quota. The default number is the minimum quota per node in the cluster specification multiplied by the number of nodes.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TopicNumLowerLimit" topic_num_lower_limit set_topic_num_lower_limit: i64,
-    /// Topic个数最大配额，默认为集群规格单节点最大配额*节点个数
+    /// Maximum quota for the number of topics. The default number is the maximum quota per node in the cluster specification multiplied by the number of nodes.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TopicNumUpperLimit" topic_num_upper_limit set_topic_num_upper_limit: i64,
-    /// 控制生产和消费消息的 TPS 占比，取值范围0～1，默认值为0.5
+    /// Controls the TPS ratio for producing and consuming messages. Value range: 0–1. Default value: 0.5.
     "SendReceiveRatio" send_receive_ratio set_send_receive_ratio: f64,
-    /// 收发 TPS 峰值上限
+    /// Send and receive TPS peak cap
     "TpsLimit" tps_limit set_tps_limit: i64,
-    /// 通用集群规格
+    /// Generic cluster specification
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "GeneralSkuCode" general_sku_code set_general_sku_code: str,
 } }
 
 rt::model! { read debug;
-/// Rocketmq消息消费track信息
+/// TDMQ for RocketMQ message trace information
 RocketMQMessageTrack {
-    /// 消费者组
+    /// Consumer group
     "Group" group set_group: str,
-    /// 消费状态,
-    /// CONSUMED: 已消费
-    /// CONSUMED_BUT_FILTERED: 已过滤
-    /// NOT_CONSUME: 未消费
-    /// ENTER_RETRY: 进入重试队列
-    /// ENTER_DLQ: 进入死信队列
-    /// UNKNOWN: 查询不到消费状态
+    /// Consumption status.
+    /// CONSUMED.
+    /// CONSUMED BUT FILTERED.
+    /// NOT_CONSUME: specifies unconsumed.
+    /// ENTER_RETRY: specifies whether to enter the retry queue.
+    /// ENTER_DLQ: specifies whether the message enters the dead letter queue.
+    /// Consumption status UNKNOWN.
     "ConsumeStatus" consume_status set_consume_status: str,
-    /// 消息track类型
+    /// Message trace type
     "TrackType" track_type set_track_type: str,
-    /// 异常信息
+    /// Exception information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExceptionDesc" exception_desc set_exception_desc: str,
-    /// 消费状态来源，枚举值如下：
+    /// Consumption status source. The enumeration values are as follows:
     ///
-    /// - DIFF_OFFSET：通过服务端offset计算
-    /// - TRACE_REPORT：通过上报的轨迹判断
+    /// -DIFF_OFFSET: Calculate by server offset
+    /// -TRACE_REPORT: Judge by the reported path.
     "ConsumeStatusSource" consume_status_source set_consume_status_source: str,
 } }
 
@@ -7170,61 +7424,69 @@ RocketMQMigrationTopicDistribution {
 } }
 
 rt::model! { read debug;
-/// rocketmq消息日志
+/// RocketMQ Message Log
 RocketMQMsgLog {
-    /// 消息id
+    /// Message ID
     "MsgId" msg_id set_msg_id: str,
-    /// 消息tag
+    /// Message tag
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MsgTag" msg_tag set_msg_tag: str,
-    /// 消息key
+    /// Message key.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MsgKey" msg_key set_msg_key: str,
-    /// 客户端地址
+    /// Specifies the client ip address.
     "ProducerAddr" producer_addr set_producer_addr: str,
-    /// 消息发送时间
+    /// Message Sending Time
     "ProduceTime" produce_time set_produce_time: str,
-    /// pulsar消息id
+    /// Pulsar Message ID
     "PulsarMsgId" pulsar_msg_id set_pulsar_msg_id: str,
-    /// 死信重发次数
+    /// Dead-letter resend count
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DeadLetterResendTimes" dead_letter_resend_times set_dead_letter_resend_times: i64,
-    /// 死信重发成功次数
+    /// Dead Letter Resend Success Count
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResendSuccessCount" resend_success_count set_resend_success_count: i64,
 } }
 
 rt::model! { read debug;
-/// RocketMQ命名空间信息
+/// RocketMQ namespace information
 RocketMQNamespace {
-    /// 命名空间名称，3-64个字符，只能包含字母、数字、“-”及“_”
+    /// Namespace name, which can contain 3 - 64 letters, digits, hyphens, and underscores.
     "NamespaceId" namespace_id set_namespace_id: str,
-    /// 已废弃，未消费消息的保留时间，以毫秒单位，范围60秒到15天
+    /// Retention period for unconsumed messages in milliseconds. Valid range: 60 seconds - 15 days. This parameter is disused.
     "Ttl" ttl set_ttl: i128,
-    /// 消息持久化后保留的时间，以毫秒单位
+    /// Retention period for persistently stored messages in milliseconds.
     "RetentionTime" retention_time set_retention_time: i128,
-    /// 说明
+    /// Description.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Remark" remark set_remark: str,
-    /// 公网接入点地址
+    /// Public network access point address.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PublicEndpoint" public_endpoint set_public_endpoint: str,
-    /// VPC接入点地址
+    /// VPC access point address.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "VpcEndpoint" vpc_endpoint set_vpc_endpoint: str,
-    /// 内部接入点地址
+    /// Internal access point address
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InternalEndpoint" internal_endpoint set_internal_endpoint: str,
 } }
 
 rt::model! { write nodebug;
-/// RocketMQ角色配置信息
+/// RocketMQ role configuration information.
 RocketMQRoleConfig {
-    /// 角色名，对应SecretKey
+    /// Role name, corresponding to the secret key.
     "RoleName" role_name set_role_name: str,
     /// accessKey
     "RoleToken" role_token set_role_token: str,
-    /// 命名空间
+    /// Namespace
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 角色权限
+    /// Role permission
     "Permissions" permissions set_permissions: list String,
-    /// 备注
+    /// Remarks
     "Remark" remark set_remark: str,
-    /// 权限类型，默认按集群授权（Cluster：集群级别；TopicAndGroup：主题&消费组级别）
+    /// Permission type. Permissions are granted by cluster by default. Cluster: cluster level; TopicAndGroup: topic/consumer group level.
     "PermType" perm_type set_perm_type: str,
-    /// Topic和Group维度权限配置
+    /// Permission configuration in the topic and group dimensions.
     "DetailedRolePerms" detailed_role_perms set_detailed_role_perms: list DetailedRolePerm,
 } }
 impl ::core::fmt::Debug for RocketMQRoleConfig {
@@ -7281,199 +7543,212 @@ RocketMQRouterRuleInfo {
 } }
 
 rt::model! { read debug;
-/// RocketMQ消费组订阅信息
+/// RocketMQ Consumer Group Subscription Information
 RocketMQSubscription {
-    /// 主题名称
+    /// Topic name
     "Topic" topic set_topic: str,
-    /// 主题类型：
-    /// Normal 普通,
-    /// GlobalOrder 全局顺序,
-    /// PartitionedOrder 局部顺序,
-    /// Transaction 事务消息,
-    /// DelayScheduled 延时消息,
-    /// Retry 重试,
-    /// DeadLetter 死信
+    /// Topic type.
+    /// Normal.
+    /// GlobalOrder specifies the global sequential order.
+    /// Partitionally sequential.
+    /// Transactional message.
+    /// DelayScheduled specifies the delayed message.
+    /// Retry.
+    /// DeadLetter. specifies the dead letter.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Type" r#type set_type: str,
-    /// 分区数
+    /// Number of partitions
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PartitionNum" partition_num set_partition_num: i64,
-    /// 过滤模式，TAG，SQL
+    /// Filter mode, which can be TAG or SQL.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExpressionType" expression_type set_expression_type: str,
-    /// 过滤表达式
+    /// Filter expression.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SubString" sub_string set_sub_string: str,
-    /// 订阅状态：
-    /// 0，订阅关系一致
-    /// 1，订阅关系不一致
-    /// 2，未知
+    /// Subscription status:.
+    /// Consistent subscription relationship.
+    /// Inconsistent subscription relationship.
+    /// 2. unknown.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: i64,
-    /// 消费堆积数量
+    /// Number of heaped consumer groups.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ConsumerLag" consumer_lag set_consumer_lag: i64,
-    /// 实例ID
+    /// Instance ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 消费组名称
+    /// Specifies the consumer group name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ConsumerGroup" consumer_group set_consumer_group: str,
-    /// 是否在线
+    /// Online status
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsOnline" is_online set_is_online: bool,
-    /// 消费类型
-    /// 0: 广播消费
-    /// 1: 集群消费
+    /// Consumption type.
+    /// Broadcast consumption.
+    /// Specifies the cluster consumption.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ConsumeType" consume_type set_consume_type: i64,
-    /// 订阅一致性
+    /// Subscription consistency.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Consistency" consistency set_consistency: i64,
-    /// 最后消费进度更新时间，秒为单位
+    /// Last consumption progress update time, in seconds
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LastUpdateTime" last_update_time set_last_update_time: i64,
-    /// 最大重试次数
+    /// Maximum number of retries.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MaxRetryTimes" max_retry_times set_max_retry_times: i64,
-    /// 协议类型
+    /// Protocol type.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ClientProtocol" client_protocol set_client_protocol: str,
-    /// 客户端订阅详情
+    /// Client subscription details.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ClientSubscriptionInfos" client_subscription_infos set_client_subscription_infos: list ClientSubscriptionInfo,
 } }
 
 rt::model! { read debug;
-/// RocketMQ主题信息
+/// RocketMQ topic information
 RocketMQTopic {
-    /// 主题名称
+    /// Topic name.
     "Name" name set_name: str,
-    /// 主题的类别，为枚举类型，Normal，GlobalOrder，PartitionedOrder，Transaction，Retry及DeadLetter
+    /// Topic type. Enumerated values: `Normal`, `GlobalOrder`, `PartitionedOrder`, `Transaction`, `Retry`, and `DeadLetter`.
     "Type" r#type set_type: str,
-    /// 订阅组数量
+    /// The number of subscription groups
     "GroupNum" group_num set_group_num: i128,
-    /// 说明
+    /// Description.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Remark" remark set_remark: str,
-    /// 读写分区数
+    /// The number of read/write partitions.
     "PartitionNum" partition_num set_partition_num: i128,
-    /// 创建时间，以毫秒为单位
+    /// Creation time in milliseconds.
     "CreateTime" create_time set_create_time: i128,
-    /// 创建时间，以毫秒为单位
+    /// Creation time in milliseconds.
     "UpdateTime" update_time set_update_time: i128,
-    /// 实例ID
+    /// Instance ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceId" instance_id set_instance_id: str,
-    /// 命名空间
+    /// Namespace
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Namespace" namespace set_namespace: str,
-    /// 最后写入时间，单位为秒
+    /// Last write time, in seconds.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LastUpdateTime" last_update_time set_last_update_time: i64,
-    /// 订阅数量
+    /// Number of Subscriptions
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SubscriptionCount" subscription_count set_subscription_count: i64,
-    /// 订阅关系列表
+    /// Subscribe to the relationship list.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SubscriptionData" subscription_data set_subscription_data: list RocketMQSubscription,
-    /// 绑定的标签列表
+    /// List of bound tags
     "TagList" tag_list set_tag_list: list Tag,
 } }
 
 rt::model! { write debug;
-/// RocketMQ主题配置信息
+/// RocketMQ Topic Configuration Information
 RocketMQTopicConfig {
-    /// 命名空间
+    /// Namespace
     ///
     /// Required.
     "Namespace" namespace set_namespace: str,
-    /// 主题名称
+    /// Topic name
     ///
     /// Required.
     "TopicName" topic_name set_topic_name: str,
-    /// 主题类型：
-    /// Normal，普通
-    /// PartitionedOrder, 分区顺序
-    /// Transaction，事务消息
-    /// DelayScheduled，延迟/定时消息
+    /// Topic type:
+    /// Normal, ordinary
+    /// PartitionedOrder, partition order
+    /// Transactional message
+    /// DelayScheduled, delay/scheduled message
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 分区个数
+    /// Number of partitions
     ///
     /// Required.
     "Partitions" partitions set_partitions: i64,
-    /// 备注信息
+    /// Remarks
     "Remark" remark set_remark: str,
 } }
 
 rt::model! { read debug;
-/// RocketMQtopic分布情况
+/// TDMQ for RocketMQ topic distribution
 RocketMQTopicDistribution {
-    /// topic类型
+    /// Topic type
     "TopicType" topic_type set_topic_type: str,
-    /// topic数量
+    /// Number of topics
     "Count" count set_count: i128,
 } }
 
 rt::model! { read debug;
-/// RocketMQ专享实例信息
+/// Information of TDMQ for RocketMQ exclusive instances
 RocketMQVipInstance {
-    /// 实例id
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名称
+    /// Instance name
     "InstanceName" instance_name set_instance_name: str,
-    /// 实例版本
+    /// Instance version.
     "InstanceVersion" instance_version set_instance_version: str,
-    /// 实例状态，0表示创建中，1表示正常，2表示隔离中，3表示已销毁，4 - 异常, 5 - 发货失败，6 - 变配中，7 - 变配失败
+    /// Instance status. Valid values: `0` (Creating), `1` (Normal), `2` (Isolated), `3` (Terminated), `4` (Abnormal), `5` (Delivery failed).
     "Status" status set_status: i128,
-    /// 节点数量
+    /// Number of nodes
     "NodeCount" node_count set_node_count: i128,
-    /// 实例配置规格名称
+    /// Instance specification name
     "ConfigDisplay" config_display set_config_display: str,
-    /// 峰值TPS
+    /// Peak TPS
     "MaxTps" max_tps set_max_tps: i128,
-    /// 峰值带宽，Mbps为单位
+    /// Peak bandwidth in Mbps
     "MaxBandWidth" max_band_width set_max_band_width: i128,
-    /// 存储容量，GB为单位
+    /// Storage capacity in GB
     "MaxStorage" max_storage set_max_storage: i128,
-    /// 实例到期时间，毫秒为单位
+    /// Instance expiration time in milliseconds
     "ExpireTime" expire_time set_expire_time: i128,
-    /// 自动续费标记，0表示默认状态(用户未设置，即初始状态即手动续费)， 1表示自动续费，2表示明确不自动续费(用户设置)
+    /// Renewal mode. Valid values: `0` (Manual renewal, which is the default mode), `1` (Auto-renewal), `2` (Manual renewal, which is specified by users).
     "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: i128,
-    /// 0-后付费，1-预付费
+    /// Payment mode. 0: Postpaid; 1: Prepaid.
     "PayMode" pay_mode set_pay_mode: i128,
-    /// 备注信息
+    /// Remarks
     "Remark" remark set_remark: str,
-    /// 实例规格
-    ///
-    /// 枚举值：
-    ///
-    /// - rocket-vip-basic-0： 通用集群
-    /// - rocket-vip-basic-1： 专享集群-基础型
-    /// - rocket-vip-basic-2： 专享集群-标准型
-    /// - rocket-vip-basic-3： 专享集群-高阶I型
-    /// - rocket-vip-basic-4： 专享集群-高阶II型
+    /// Instance specification ID
     "SpecName" spec_name set_spec_name: str,
-    /// 最大可设置消息保留时间，小时为单位
+    /// Maximum configurable message retention time, in hours
     "MaxRetention" max_retention set_max_retention: i64,
-    /// 最小可设置消息保留时间，小时为单位
+    /// Minimum configurable message retention time, in hours
     "MinRetention" min_retention set_min_retention: i64,
-    /// 实例消息保留时间，小时为单位
+    /// Instance message retention time, in hours
     "Retention" retention set_retention: i64,
-    /// 是否开启ACL鉴权
+    /// Whether to enable ACL authentication.
     "AclEnabled" acl_enabled set_acl_enabled: bool,
-    /// 销毁时间
+    /// Destruction time.
     "DestroyTime" destroy_time set_destroy_time: i128,
 } }
 
 rt::model! { read nodebug;
-/// 角色实例
+/// Role instance
 Role {
-    /// 角色名称。
+    /// Role name.
     "RoleName" role_name set_role_name: str,
-    /// 角色token值。
+    /// Role token value.
     "Token" token set_token: str,
-    /// 备注说明。
+    /// Remarks.
     "Remark" remark set_remark: str,
-    /// 创建时间。
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 更新时间。
+    /// Update time.
     "UpdateTime" update_time set_update_time: str,
-    /// 授权类型（Cluster：集群；TopicAndGroup：主题或消费组）
+    /// Authorization type (Cluster: cluster; TopicAndGroup: topic/consumer group)
     "PermType" perm_type set_perm_type: str,
-    /// 角色类型
+    /// Role type
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - Temporary： 轮转密钥
-    /// - Permanent： 永久密钥
+    /// - Temporary: Rotation key
+    /// - Permanent: Permanent key
     "TokenType" token_type set_token_type: str,
-    /// SSM 唯一 ID
+    /// SSM unique ID
     "SecretName" secret_name set_secret_name: str,
-    /// 轮转周期
+    /// Rotation cycle
     ///
-    /// 单位：天
+    /// Unit: day
     "RotateFreq" rotate_freq set_rotate_freq: i128,
 } }
 impl ::core::fmt::Debug for Role {
@@ -7857,44 +8132,48 @@ impl ::core::fmt::Debug for RouterTencentRocketMQTarget {
 }
 
 rt::model! { both debug;
-/// 安全策略
+/// Security policy.
 SecurityPolicy {
-    /// ip或者网段
+    /// ip or subnet.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Route" route set_route: str,
-    /// 策略 true就是允许，白名单或者 false 拒绝 黑名单
+    /// Specifies whether the policy allows (true) or denies (false) access, corresponding to the allowlist or blocklist.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Policy" policy set_policy: bool,
-    /// 备注
+    /// Remarks.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Remark" remark set_remark: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `SendBatchMessages` (批量发送消息).
+/// Request of `SendBatchMessages` (Batch sends messages).
 ///
-/// 批量发送消息
+/// This API is used to batch send messages.
 ///
-/// 注意：TDMQ 批量发送消息的接口是在 TDMQ-HTTP 的服务侧将消息打包为一个 Batch，然后将该 Batch 在服务内部当作一次 TCP 请求发送出去。所以在使用过程中，用户还是按照单条消息发送的逻辑，每一条消息是一个独立的 HTTP 的请求，在 TDMQ-HTTP 的服务内部，会将多个 HTTP 的请求聚合为一个 Batch 发送到服务端。即，批量发送消息在使用上与发送单条消息是一致的，batch 的聚合是在 TDMQ-HTTP 的服务内部完成的。
+/// Note: the batch message sending API in TDMQ is to package messages into a batch on the service side of TDMQ-HTTP and then send the batch as a TCP request inside the service. Therefore, when using this API, you should still follow the logic of sending a single message: each message is an independent HTTP request, and multiple HTTP requests are aggregated into one batch inside the TDMQ-HTTP service and then sent to the server; that is, batch sending messages is the same as sending a single message in terms of usage, and batch aggregation is completed inside the TDMQ-HTTP service.
 SendBatchMessagesRequest {
-    /// 消息要发送的topic的名字, 这里尽量需要使用topic的全路径，即：tenant/namespace/topic。如果不指定，默认使用的是：public/default
+    /// Name of the topic to which to send the message. It is better to be the full path of the topic, such as `tenant/namespace/topic`. If it is not specified, `public/default` will be used by default.
     ///
     /// Required.
     "Topic" topic set_topic: str,
-    /// 需要发送消息的内容
+    /// Content of the message to be sent
     ///
     /// Required.
     "Payload" payload set_payload: str,
-    /// String 类型的 token，可以不填，系统会自动获取
+    /// String-Type token, which is optional and will be automatically obtained by the system.
     "StringToken" string_token set_string_token: str,
-    /// producer 的名字，要求全局是唯一的，如果不设置，系统会自动生成
+    /// Producer name, which must be globally unique. If it is not configured, the system will automatically generate one.
     "ProducerName" producer_name set_producer_name: str,
-    /// 单位：s。消息发送的超时时间。默认值为：30s
+    /// Message sending timeout period in seconds. Default value: 30s
     "SendTimeout" send_timeout set_send_timeout: i64,
-    /// 内存中允许缓存的生产消息的最大数量，默认值：1000条
+    /// Maximum number of produced messages which can be cached in the memory. Default value: 1000
     "MaxPendingMessages" max_pending_messages set_max_pending_messages: i64,
-    /// 每一个batch中消息的最大数量，默认值：1000条/batch
+    /// Maximum number of messages in each batch. Default value: 1000 messages/batch
     "BatchingMaxMessages" batching_max_messages set_batching_max_messages: i64,
-    /// 每一个batch最大等待的时间，超过这个时间，不管是否达到指定的batch中消息的数量和大小，都会将该batch发送出去，默认：10ms
+    /// Maximum wait time for each batch, after which the batch will be sent no matter whether the specified number or size of messages in the batch is reached. Default value: 10 ms
     "BatchingMaxPublishDelay" batching_max_publish_delay set_batching_max_publish_delay: i64,
-    /// 每一个batch中最大允许的消息的大小，默认：128KB
+    /// Maximum allowed size of messages in each batch. Default value: 128 KB
     "BatchingMaxBytes" batching_max_bytes set_batching_max_bytes: i64,
 } }
 impl ::core::fmt::Debug for SendBatchMessagesRequest {
@@ -7915,30 +8194,32 @@ impl ::core::fmt::Debug for SendBatchMessagesRequest {
 rt::action!("tdmq", "2020-02-17", "SendBatchMessages", SendBatchMessagesRequest => SendBatchMessagesResponse);
 
 rt::model! { read debug;
-/// SendBatchMessages返回参数结构体
+/// SendBatchMessages response structure.
 SendBatchMessagesResponse {
-    /// 消息的唯一标识
+    /// Unique message ID
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "MessageId" message_id set_message_id: str,
-    /// 错误消息，返回为 ""，代表没有错误
+    /// Error message. If an empty string is returned, no error occurred.
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ErrorMsg" error_msg set_error_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SendCmqMsg` (发送cmq消息).
+/// Request of `SendCmqMsg` (Sends CMQ message).
 ///
-/// 发送cmq消息
+/// This API is used to send a CMQ message.
 SendCmqMsgRequest {
-    /// 队列名
+    /// Queue name
     ///
     /// Required.
     "QueueName" queue_name set_queue_name: str,
-    /// 消息内容
+    /// Message content
     ///
     /// Required.
     "MsgContent" msg_content set_msg_content: str,
-    /// 延迟时间。单位为秒，默认值为0秒，最大不能超过队列配置的消息最长未确认时间。
+    /// Delay time. expressed in seconds, default value is 0, cannot exceed the max message unacknowledgement time in queue configuration.
     ///
     /// Required.
     "DelaySeconds" delay_seconds set_delay_seconds: i64,
@@ -7946,38 +8227,38 @@ SendCmqMsgRequest {
 rt::action!("tdmq", "2020-02-17", "SendCmqMsg", SendCmqMsgRequest => SendCmqMsgResponse);
 
 rt::model! { read debug;
-/// SendCmqMsg返回参数结构体
+/// SendCmqMsg response structure.
 SendCmqMsgResponse {
-    /// true表示发送成功
+    /// `true` indicates that the sending is successful
     "Result" result set_result: bool,
-    /// 消息id
+    /// Message ID
     "MsgId" msg_id set_msg_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `SendMessages` (发送单条消息).
+/// Request of `SendMessages` (Sends one message).
 ///
-/// 发送单条消息
-/// 不支持持久topic
+/// This API is used to send a single message.
+/// The message cannot be sent to a persistent topic.
 SendMessagesRequest {
-    /// 消息要发送的topic的名字, 这里尽量需要使用topic的全路径，即：tenant/namespace/topic。如果不指定，默认使用的是：public/default
+    /// Name of the topic to which to send the message. It is better to be the full path of the topic, such as `tenant/namespace/topic`. If it is not specified, `public/default` will be used by default.
     ///
     /// Required.
     "Topic" topic set_topic: str,
-    /// 要发送的消息的内容
+    /// Content of the message to be sent
     ///
     /// Required.
     "Payload" payload set_payload: str,
-    /// Token 是用来做鉴权使用的，可以不填，系统会自动获取
+    /// Token used for authentication, which is optional and will be automatically obtained by the system.
     "StringToken" string_token set_string_token: str,
-    /// 设置 producer 的名字，要求全局唯一。该参数建议用户无需手动配置，此时系统会随机生成，如果手动设置有可能会造成创建 Producer 失败进而导致消息发送失败。
-    /// 该参数主要用于某些特定场景下，只允许特定的 Producer 生产消息时设置，用户的大部分场景使用不到该特性。
+    /// Producer name, which is randomly generated and must be globally unique. If you set the producer name manually, the producer may fail to be created, causing message sending failure.
+    /// This parameter is used only when a specific producer is allowed to produce messages. It won’t be used in most cases.
     "ProducerName" producer_name set_producer_name: str,
-    /// 设置消息发送的超时时间，默认为30s
+    /// Message sending timeout period, which is 30s by default.
     "SendTimeout" send_timeout set_send_timeout: i64,
-    /// 内存中缓存的最大的生产消息的数量，默认为1000条
+    /// Maximum number of produced messages which can be cached in the memory. Default value: 1000
     "MaxPendingMessages" max_pending_messages set_max_pending_messages: i64,
 } }
 impl ::core::fmt::Debug for SendMessagesRequest {
@@ -7995,327 +8276,378 @@ impl ::core::fmt::Debug for SendMessagesRequest {
 rt::action!("tdmq", "2020-02-17", "SendMessages", SendMessagesRequest => SendMessagesResponse);
 
 rt::model! { read debug;
-/// SendMessages返回参数结构体
+/// SendMessages response structure.
 SendMessagesResponse {
-    /// 消息的messageID, 是全局唯一的，用来标识消息的元数据信息
+    /// The messageID of the message is globally unique and is used to identify the message's metadata information.
     "MessageId" message_id set_message_id: str,
-    /// 返回的错误消息，如果返回为 “”，说明没有错误
+    /// Returned error message. If returned as "", it means there is no error.
     "ErrorMsg" error_msg set_error_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SendMsg` (发送消息).
+/// Request of `SendMsg` (Sends message).
 ///
-/// 此接口仅用于测试发生消息，不能作为现网正式生产使用
+/// This API is used to test message sending. It cannot be used in the production environment.
 SendMsgRequest {
-    /// 环境（命名空间）名称。
+    /// Environment (namespace) name.
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 主题名称，如果是分区topic需要指定具体分区，如果没有指定则默认发到0分区，例如：my_topic-partition-0。
+    /// Topic name. If the topic is a partitioned topic, you need to specify the partition; otherwise, messages will be sent to partition 0 by default, such as `my_topic-partition-0`.
     ///
     /// Required.
     "TopicName" topic_name set_topic_name: str,
-    /// 消息内容，不能为空且大小不得大于5242880个byte。
+    /// Message content, which cannot be empty and can contain up to 5,242,880 bytes.
     ///
     /// Required.
     "MsgContent" msg_content set_msg_content: str,
-    /// Pulsar 集群的ID
+    /// Pulsar cluster ID
     "ClusterId" cluster_id set_cluster_id: str,
 } }
 rt::action!("tdmq", "2020-02-17", "SendMsg", SendMsgRequest => SendMsgResponse);
 
 rt::model! { read debug;
-/// SendMsg返回参数结构体
+/// SendMsg response structure.
 SendMsgResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SendRocketMQMessage` (发送RocketMQ消息).
+/// Request of `SendRocketMQMessage` (Sends a TDMQ for RocketMQ message).
 ///
-/// 发送 RocketMQ 消息，该接口仅用于控制台发送少量测试消息，不保证SLA，且云 API 存在限流，在真实业务场景下，请使用 RocketMQ SDK 发送消息。
+/// This API is used to send messages through RocketMQ. It is only used for sending a small number of test messages from the console and does not provide SLA. Cloud API is subject to traffic throttling. In real business scenarios, use the RocketMQ SDK to send messages.
 SendRocketMQMessageRequest {
-    /// 集群id
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 命名空间
+    /// Namespace ID
     ///
     /// Required.
     "NamespaceId" namespace_id set_namespace_id: str,
-    /// topic名称
+    /// Topic name
     ///
     /// Required.
     "TopicName" topic_name set_topic_name: str,
-    /// 信息内容
+    /// Message content
     ///
     /// Required.
     "MsgBody" msg_body set_msg_body: str,
-    /// 消息key信息
+    /// Message key
     "MsgKey" msg_key set_msg_key: str,
-    /// 消息tag信息
+    /// Message tag
     "MsgTag" msg_tag set_msg_tag: str,
 } }
 rt::action!("tdmq", "2020-02-17", "SendRocketMQMessage", SendRocketMQMessageRequest => SendRocketMQMessageResponse);
 
 rt::model! { read debug;
-/// SendRocketMQMessage返回参数结构体
+/// SendRocketMQMessage response structure.
 SendRocketMQMessageResponse {
-    /// 发送结果
+    /// Message sending result
     "Result" result set_result: bool,
-    /// 消息ID
+    /// Message ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MsgId" msg_id set_msg_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 服务方信息
+/// Service Provider Information
 ServerLog {
-    /// 存储时间。
+    /// Storage time.
     "SaveTime" save_time set_save_time: str,
-    /// 状态。
+    /// Status.
     "Status" status set_status: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SetRocketMQPublicAccessPoint` (设置RocketMQ实例公网访问接入点).
+/// Request of `SetRocketMQPublicAccessPoint` (Set a RocketMQ instance public network access point).
 ///
-/// 开启或关闭公网访问、设置安全访问策略。
-/// 当前 API 适用集群：4.x 专享集群 和 4.x 通用集群。设置 5.x 集群的公网接入点接口文档见 [ModifyInstanceEndpoint](https://cloud.tencent.com/document/api/1493/115981)。
+/// Enable or disable public network access, set security access policy.
+/// This API is applicable to clusters: 4.x dedicated cluster and 4.x generic cluster. For public network access point settings of 5.x clusters, refer to the API Documentation [ModifyInstanceEndpoint](https://www.tencentcloud.com/document/api/1493/115981?from_cn_redirect=1).
 SetRocketMQPublicAccessPointRequest {
-    /// 集群ID，当前只支持专享集群
+    /// Cluster ID. Currently, the system only supports dedicated clusters.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 开启或关闭访问
+    /// Enable or Disable Access
     ///
     /// Required.
     "Enabled" enabled set_enabled: bool,
-    /// 带宽大小，开启或者调整公网时必须指定，Mbps为单位
+    /// Bandwidth size, in Mbps. It must be specified when you enable or adjust the public network access.
     "Bandwidth" bandwidth set_bandwidth: i128,
-    /// 付费模式，开启公网时必须指定，0为按小时计费，1为包年包月，当前只支持按小时计费
+    /// Payment mode, which must be specified when you enabled the public network access. 0 means hourly billing, and 1 means annual and monthly subscription. Currently, only hourly billing is supported.
     "PayMode" pay_mode set_pay_mode: i128,
-    /// 公网访问安全规则列表，Enabled为true时必须传入
+    /// Public network access security rule list, which must be provided when Enabled is true.
     "Rules" rules set_rules: list PublicAccessRule,
-    /// 公网是否按流量计费
+    /// Whether public network is billed by traffic.
     "BillingFlow" billing_flow set_billing_flow: bool,
 } }
 rt::action!("tdmq", "2020-02-17", "SetRocketMQPublicAccessPoint", SetRocketMQPublicAccessPointRequest => SetRocketMQPublicAccessPointResponse);
 
 rt::model! { read debug;
-/// SetRocketMQPublicAccessPoint返回参数结构体
+/// SetRocketMQPublicAccessPoint response structure.
 SetRocketMQPublicAccessPointResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 排序器
+/// Sort by field
 Sort {
-    /// 排序字段
+    /// Sorting field.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 升序ASC，降序DESC
+    /// Ascending order: `ASC`; descending order: `DESC`.
     ///
     /// Required.
     "Order" order set_order: str,
 } }
 
 rt::model! { read debug;
-/// 订阅者
+/// Subscriber
 Subscription {
-    /// 主题名称。
+    /// Topic name.
     "TopicName" topic_name set_topic_name: str,
-    /// 环境（命名空间）名称。
+    /// Environment (namespace) name.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 消费者开始连接的时间。
+    /// The time when the consumer started connecting.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ConnectedSince" connected_since set_connected_since: str,
-    /// 消费者地址。
+    /// Consumer address.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ConsumerAddr" consumer_addr set_consumer_addr: str,
-    /// 消费者数量。
+    /// The number of consumers.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ConsumerCount" consumer_count set_consumer_count: str,
-    /// 消费者名称。
+    /// Consumer name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ConsumerName" consumer_name set_consumer_name: str,
-    /// 堆积的消息数量。
+    /// The number of heaped messages.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MsgBacklog" msg_backlog set_msg_backlog: str,
-    /// 于TTL，此订阅下没有被发送而是被丢弃的比例。
+    /// Percentage of messages under this subscription that were discarded but not sent after TTL.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MsgRateExpired" msg_rate_expired set_msg_rate_expired: str,
-    /// 消费者每秒分发消息的数量之和。
+    /// The total number of messages delivered by the consumer per second.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MsgRateOut" msg_rate_out set_msg_rate_out: str,
-    /// 消费者每秒消息的byte。
+    /// The size (in bytes) of messages consumed by the consumer per second.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MsgThroughputOut" msg_throughput_out set_msg_throughput_out: str,
-    /// 订阅名称。
+    /// Subscription name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SubscriptionName" subscription_name set_subscription_name: str,
-    /// 消费者集合。
+    /// Set of consumers.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ConsumerSets" consumer_sets set_consumer_sets: list Consumer,
-    /// 是否在线。
+    /// Whether the consumer is online.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsOnline" is_online set_is_online: bool,
-    /// 消费进度集合。
+    /// Set of consumption progress information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ConsumersScheduleSets" consumers_schedule_sets set_consumers_schedule_sets: list ConsumersSchedule,
-    /// 备注。
+    /// Remarks.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Remark" remark set_remark: str,
-    /// 创建时间。
+    /// Creation time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 最近修改时间。
+    /// Last modified.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UpdateTime" update_time set_update_time: str,
-    /// 订阅类型，Exclusive，Shared，Failover， Key_Shared，空或NULL表示未知，
+    /// Subscription type. Valid values: `Exclusive`, `Shared`, `Failover`, and `Key_Shared`. An empty string or `NULL`: Unknown.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SubType" sub_type set_sub_type: str,
-    /// 是否由于未 ack 数到达上限而被 block
+    /// Whether messages are blocked as the limit of unacknowledged messages has been reached.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BlockedSubscriptionOnUnackedMsgs" blocked_subscription_on_unacked_msgs set_blocked_subscription_on_unacked_msgs: bool,
-    /// 未 ack 消息数上限
+    /// The maximum number of unacknowledged messages.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MaxUnackedMsgNum" max_unacked_msg_num set_max_unacked_msg_num: i64,
 } }
 
 rt::model! { both debug;
-/// 订阅关系
+/// Subscription
 SubscriptionTopic {
-    /// 环境（命名空间）名称。
+    /// Environment (namespace) name.
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 主题名称。
+    /// Topic name.
     ///
     /// Required.
     "TopicName" topic_name set_topic_name: str,
-    /// 订阅名称。
+    /// Subscription name.
     ///
     /// Required.
     "SubscriptionName" subscription_name set_subscription_name: str,
 } }
 
 rt::model! { both debug;
-/// 标签的key/value的类型
+/// Type of the tag key/value
 Tag {
-    /// 标签的key的值
+    /// Tag key value
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签的Value的值
+    /// Tag's value
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "TagValue" tag_value set_tag_value: str,
 } }
 
 rt::model! { write debug;
-/// 标签过滤器
+/// Tag filter
 TagFilter {
-    /// 标签键名称
+    /// Tag key name
     ///
     /// Required.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签值列表
+    /// Tag value list
     ///
     /// Required.
     "TagValues" tag_values set_tag_values: list String,
 } }
 
 rt::model! { read debug;
-/// 主题实例
+/// Topic instance
 Topic {
-    /// 最后一次间隔内发布消息的平均byte大小。
+    /// Average size of the messages published in the last interval in bytes.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "AverageMsgSize" average_msg_size set_average_msg_size: str,
-    /// 消费者数量。
+    /// The number of consumers.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ConsumerCount" consumer_count set_consumer_count: str,
-    /// 被记录下来的消息总数。
+    /// The total number of recorded messages.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LastConfirmedEntry" last_confirmed_entry set_last_confirmed_entry: str,
-    /// 最后一个ledger创建的时间。
+    /// Time when the last ledger was created.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LastLedgerCreatedTimestamp" last_ledger_created_timestamp set_last_ledger_created_timestamp: str,
-    /// 本地和复制的发布者每秒发布消息的速率。
+    /// The number of messages published by local and replicated publishers per second.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MsgRateIn" msg_rate_in set_msg_rate_in: str,
-    /// 本地和复制的消费者每秒分发消息的数量之和。
+    /// The total number of messages delivered by local and replicated consumers per second.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MsgRateOut" msg_rate_out set_msg_rate_out: str,
-    /// 本地和复制的发布者每秒发布消息的byte。
+    /// The size (in bytes) of messages published by local and replicated publishers per second.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MsgThroughputIn" msg_throughput_in set_msg_throughput_in: str,
-    /// 本地和复制的消费者每秒分发消息的byte。
+    /// The size (in bytes) of messages delivered by local and replicated consumers per second.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MsgThroughputOut" msg_throughput_out set_msg_throughput_out: str,
-    /// 被记录下来的消息总数。
+    /// The total number of recorded messages.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NumberOfEntries" number_of_entries set_number_of_entries: str,
-    /// 分区数<=0：topic下无子分区。
+    /// Partition count ≤ 0: there are no subpartitions in the topic.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Partitions" partitions set_partitions: i64,
-    /// 生产者数量。
+    /// The number of producers.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProducerCount" producer_count set_producer_count: str,
-    /// 以byte计算的所有消息存储总量。
+    /// The size of all stored messages in bytes.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalSize" total_size set_total_size: str,
-    /// 分区topic里面的子分区。
+    /// Subpartitions in a partitioned topic.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SubTopicSets" sub_topic_sets set_sub_topic_sets: list PartitionsTopic,
-    /// topic类型描述：
-    /// 0：普通消息；
-    /// 1：全局顺序消息；
-    /// 2：局部顺序消息；
-    /// 3：重试队列；
-    /// 4：死信队列；
-    /// 5：事务消息。
+    /// Topic type description:
+    /// 0: General message;
+    /// 1: Globally sequential message;
+    /// 2: Partitionally sequential message;
+    /// 3: Retry letter topic;
+    /// 4: Dead letter topic;
+    /// 5: Transaction message.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TopicType" topic_type set_topic_type: i128,
-    /// 环境（命名空间）名称。
+    /// Environment (namespace) name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 主题名称。
+    /// Topic name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TopicName" topic_name set_topic_name: str,
-    /// 说明，128个字符以内。
+    /// Remarks (up to 128 characters).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Remark" remark set_remark: str,
-    /// 创建时间。
+    /// Creation time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 最近修改时间。
+    /// Last modified.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UpdateTime" update_time set_update_time: str,
-    /// 生产者上限。
+    /// The maximum number of producers.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProducerLimit" producer_limit set_producer_limit: str,
-    /// 消费者上限。
+    /// The maximum number of consumers.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ConsumerLimit" consumer_limit set_consumer_limit: str,
-    /// 0: 非持久非分区
-    /// 1: 非持久分区
-    /// 2: 持久非分区
-    /// 3: 持久分区
+    /// `0`: Non-persistent and non-partitioned
+    /// `1`: Non-persistent and partitioned
+    /// `2`: Persistent and non-partitioned
+    /// `3`: Persistent and partitioned
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PulsarTopicType" pulsar_topic_type set_pulsar_topic_type: i64,
-    /// 未消费消息过期时间，单位：秒
+    /// Retention period for unconsumed messages in seconds.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MsgTTL" msg_ttl set_msg_ttl: i128,
-    /// 集群 ID
+    /// Cluster ID
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 用户自定义的租户别名，如果没有，会复用专业集群 ID
+    /// Tenant alias customized by users. if there is no, reuse the professional cluster ID.
     "Tenant" tenant set_tenant: str,
-    /// 是否开启异常消费者隔离
+    /// Whether exception consumer isolation is enabled.
     "IsolateConsumerEnable" isolate_consumer_enable set_isolate_consumer_enable: bool,
-    /// 消费者 Ack 超时时间，单位：秒
+    /// Specifies the consumer Ack timeout period in seconds.
     "AckTimeOut" ack_time_out set_ack_time_out: i64,
-    /// Pulsar主题消息类型0: 混合消息1:普通消息2:延迟消息
+    /// Pulsar topic message Type 0: composite message 1: regular message 2: delayed message
     "PulsarTopicMessageType" pulsar_topic_message_type set_pulsar_topic_message_type: i64,
-    /// 主题标签
+    /// Theme tag
     "Tags" tags set_tags: list Tag,
-    /// defaultPolicy/timingwheelPolicy不传默认是社区版本延迟消息策略
+    /// defaultPolicy/timingwheelPolicy defaults to the community edition delayed message delivery policy if not passed
     "DelayMessagePolicy" delay_message_policy set_delay_message_policy: str,
 } }
 
 rt::model! { both debug;
-/// 主题关键信息
+/// Topic's key information
 TopicRecord {
-    /// 环境（命名空间）名称。
+    /// Environment (namespace) name.
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 主题名称。
+    /// Topic name.
     ///
     /// Required.
     "TopicName" topic_name set_topic_name: str,
 } }
 
 rt::model! { read debug;
-/// Topic状态
+/// Topic status.
 TopicStats {
-    /// 所属Broker节点
+    /// Broker node.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BrokerName" broker_name set_broker_name: str,
-    /// 队列编号
+    /// Queue number.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "QueueId" queue_id set_queue_id: i64,
-    /// 最小位点
+    /// Minimum offset.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MinOffset" min_offset set_min_offset: i64,
-    /// 最大位点
+    /// Specifies the maximum offset.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MaxOffset" max_offset set_max_offset: i64,
-    /// 消息条数
+    /// Message count.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MessageCount" message_count set_message_count: i64,
-    /// 消息最后写入时间
+    /// Last message write time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LastUpdateTimestamp" last_update_timestamp set_last_update_timestamp: i64,
 } }
 
@@ -8332,20 +8664,20 @@ Topic_Simplification {
 } }
 
 rt::model! { read debug;
-/// 消息轨迹结果
+/// Message Trace Result
 TraceResult {
-    /// 阶段
+    /// Stage.
     "Stage" stage set_stage: str,
-    /// 内容详情
+    /// Content details
     "Data" data set_data: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UnbindCmqDeadLetter` (解绑cmq死信队列).
+/// Request of `UnbindCmqDeadLetter` (Unbinds CMQ dead letter queue).
 ///
-/// 解绑cmq死信队列
+/// This API is used to unbind a CMQ dead letter queue.
 UnbindCmqDeadLetterRequest {
-    /// 死信策略源队列名称，调用本接口会清空该队列的死信队列策略。
+    /// Source queue name of dead letter policy. Calling this API will clear the dead letter queue policy of this queue.
     ///
     /// Required.
     "SourceQueueName" source_queue_name set_source_queue_name: str,
@@ -8353,7 +8685,7 @@ UnbindCmqDeadLetterRequest {
 rt::action!("tdmq", "2020-02-17", "UnbindCmqDeadLetter", UnbindCmqDeadLetterRequest => UnbindCmqDeadLetterResponse);
 
 rt::model! { read debug;
-/// UnbindCmqDeadLetter返回参数结构体
+/// UnbindCmqDeadLetter response structure.
 UnbindCmqDeadLetterResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -8401,71 +8733,72 @@ rt::model! { read debug;
 VirtualHostQuota {
     /// 允许创建最大vhost数
     "MaxVirtualHost" max_virtual_host set_max_virtual_host: i64,
-    /// 已创建vhost数
+    /// Number of created vhosts.
     "UsedVirtualHost" used_virtual_host set_used_virtual_host: i64,
-    /// 单个 vhost 下允许的最大连接数
+    /// Specifies the maximum number of connections allowed per vhost.
     "MaxConnectionPerVhost" max_connection_per_vhost set_max_connection_per_vhost: i64,
-    /// 单个 vhost 下允许的最大交换机数
+    /// Specifies the maximum number of switches allowed in one vhost.
     "MaxExchangePerVhost" max_exchange_per_vhost set_max_exchange_per_vhost: i64,
-    /// 单个 vhost 下允许的最大队列机数
+    /// Specifies the maximum number of queue machines allowed in one vhost.
     "MaxQueuePerVhost" max_queue_per_vhost set_max_queue_per_vhost: i64,
 } }
 
 rt::model! { read debug;
-/// vcp绑定记录
+/// VPC binding record
 VpcBindRecord {
-    /// 租户Vpc Id
+    /// Tenant VPC ID
     "UniqueVpcId" unique_vpc_id set_unique_vpc_id: str,
-    /// 租户Vpc子网Id
+    /// Tenant VPC subnet ID
     "UniqueSubnetId" unique_subnet_id set_unique_subnet_id: str,
-    /// 路由Id
+    /// Route ID
     "RouterId" router_id set_router_id: str,
-    /// Vpc的Id
+    /// VPC ID
     "Ip" ip set_ip: str,
-    /// Vpc的Port
+    /// VPC port
     "Port" port set_port: i128,
-    /// 说明，128个字符以内
+    /// Remarks (up to 128 characters)
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Remark" remark set_remark: str,
 } }
 
 rt::model! { read debug;
-/// VPC配置信息
+/// VPC configuration information
 VpcConfig {
-    /// vpc的id
+    /// VPC ID
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网id
+    /// Subnet ID
     "SubnetId" subnet_id set_subnet_id: str,
 } }
 
 rt::model! { read debug;
 /// VPC接入点信息
 VpcEndpointInfo {
-    /// vpc的id
+    /// vpc id
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网id
+    /// Subnet id
     "SubnetId" subnet_id set_subnet_id: str,
-    /// vpc接入点信息
+    /// vpc access point information
     "VpcEndpoint" vpc_endpoint set_vpc_endpoint: str,
-    /// vpc接入点状态 OFF/ON/CREATING/DELETING
+    /// vpc access point status OFF/ON/CREATING/DELETING
     "VpcDataStreamEndpointStatus" vpc_data_stream_endpoint_status set_vpc_data_stream_endpoint_status: str,
-    /// TLS加密的数据流接入点
+    /// TLS encrypted data stream access point
     "VpcTlsEndpoint" vpc_tls_endpoint set_vpc_tls_endpoint: str,
-    /// VPC 接入点操作失败的错误信息
+    /// Error information of VPC access point operation failure
     "VpcErrorMessage" vpc_error_message set_vpc_error_message: str,
-    /// 接入点ID
+    /// Access point ID
     "Id" id set_id: str,
-    /// vpc Stream接入点
+    /// vpc Stream access point
     "VpcStreamEndpoint" vpc_stream_endpoint set_vpc_stream_endpoint: str,
 } }
 
 rt::model! { write debug;
-/// vpc信息（由UniqVpcId和UniqSubnetId组成）
+/// VPC information (consists of UniqVpcId and UniqSubnetId).
 VpcInfo {
-    /// vpc信息
+    /// VPC information
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网信息
+    /// Subnet information.
     ///
     /// Required.
     "SubnetId" subnet_id set_subnet_id: str,

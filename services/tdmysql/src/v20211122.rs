@@ -5,325 +5,420 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { read debug;
-/// 分析引擎实例信息
+/// Analytics engine instance info
 AnalysisInstanceInfo {
-    /// 副本数
+    /// Number of replicas
     "ReplicasNum" replicas_num set_replicas_num: i128,
 } }
 
 rt::model! { read debug;
-/// 分析引擎关联关系
+/// Analytics engine association
 AnalysisRelationInfo {
-    /// 源实例Id
+    /// Source instance Id
     "PrimaryInstanceId" primary_instance_id set_primary_instance_id: str,
-    /// 分析引擎实例Id
+    /// Analysis engine instance Id
     "AnalysisInstanceId" analysis_instance_id set_analysis_instance_id: str,
-    /// 分析引擎关系状态
+    /// Analysis engine relationship status
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - creating： 创建中
-    /// - running： 运行中
-    /// - destroyed： 已销毁
+    /// - creating: Creating
+    /// - running: Running
+    /// - destroyed: Terminated
     "Status" status set_status: str,
-    /// 创建时间
+    /// Creation time.
     "CreateAt" create_at set_create_at: str,
-    /// 更新时间
+    /// Update time.
     "UpdateAt" update_at set_update_at: str,
 } }
 
 rt::model! { read debug;
-/// 可恢复时间区间
+/// Recoverable time interval
 ArchiveLogInterval {
-    /// 结束时间
+    /// End time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EndTime" end_time set_end_time: str,
-    /// 大版本
+    /// Major version.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MajorVersion" major_version set_major_version: str,
-    /// 小版本
+    /// Minor version.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MinorVersion" minor_version set_minor_version: str,
-    /// 开始时间
+    /// Start time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StartTime" start_time set_start_time: str,
 } }
 
 rt::model! { read debug;
-/// 归档日志对象
+/// Archive log object
 ArchiveLogModel {
-    /// 归档日志ID
+    /// Archivelog ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ArchiveLogId" archive_log_id set_archive_log_id: i64,
-    /// 备份耗时
+    /// Backup duration
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BackupDuration" backup_duration set_backup_duration: i64,
-    /// 备份集状态
+    /// Backup status
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BackupStatus" backup_status set_backup_status: str,
-    /// 备份结束时间
+    /// Backup end time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EndTime" end_time set_end_time: str,
-    /// 错误信息
+    /// Error message
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorMessage" error_message set_error_message: str,
-    /// 过期时间
+    /// Expiration time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExpiredTime" expired_time set_expired_time: str,
-    /// 备份文件名
+    /// Backup file name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FileName" file_name set_file_name: str,
-    /// 备份集文件大小，单位Byte
+    /// Backup set file size in Byte
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FileSize" file_size set_file_size: i64,
-    /// 实例ID
+    /// Instance ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceId" instance_id set_instance_id: str,
-    /// 备份开始时间
+    /// Backup start time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StartTime" start_time set_start_time: str,
 } }
 
 rt::model! { both debug;
-/// 实例变配的资源范围
-/// ResourceType 为 cpu 时表示 ccu
-/// 为 nodecount 时表示节点数范围
-/// 为 disk 表示磁盘容量范围（单位 GB）
-/// ScaleUpEnabled 为是否打开升配
-/// ScaleDownEnabled 为是否打开降配
-/// ThresholdPercent 为触发阈值（%）
-/// Step 为变配步长
+/// Scope of resources for instance configuration adjustment
+/// When ResourceType is cpu, it means ccu.
+/// When the value is nodecount, it indicates the range of the number of nodes.
+/// For disk, it indicates the disk capacity range (unit: GB).
+/// Whether ScaleUpEnabled enables scale-up
+/// Whether ScaleDownEnabled is enabled
+/// ThresholdPercent is the trigger threshold (%).
+/// Step is the step length for configuration change
 AutoScalingConfig {
-    /// 最小值
+    /// Minimum value
     ///
     /// Required.
     "RangeMin" range_min set_range_min: f64,
-    /// 最大值
+    /// Maximum value
     ///
     /// Required.
     "RangeMax" range_max set_range_max: f64,
-    /// 返回的 range 参数对应的资源类型
+    /// Resource type corresponding to the returned range parameter
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - cpu： 返回的是 cpu 调整返回限制，当不存在mem限制时代表 ccu
-    /// - nodecount： 返回的是水平扩缩容的节点数限制范围
-    /// - datadisk： 返回的是磁盘扩容的容量限制范围
+    /// - cpu: Returns the CPU adjustment return limit. When no mem limit exists, it represents ccu.
+    /// - nodecount: Returns the limit range of the number of nodes for horizontal scaling.
+    /// - datadisk: Returns the capacity limit range for disk scale-out.
     "ResourceType" resource_type set_resource_type: str,
-    /// 是否允许升配
+    /// Whether upgrade is allowed
     "ScaleUpEnabled" scale_up_enabled set_scale_up_enabled: bool,
-    /// 是否允许降配
+    /// Whether to allow downgrade
     "ScaleDownEnabled" scale_down_enabled set_scale_down_enabled: bool,
-    /// 触发阈值（%）
+    /// Trigger threshold (%)
     "ThresholdPercent" threshold_percent set_threshold_percent: i64,
-    /// 变配步长
+    /// Configuration change step length
     "Step" step set_step: f64,
 } }
 
 rt::model! { read debug;
-/// 备份方式统计对象-提供给备份空间统计接口
+/// Backup method statistical object - provided to backup space statistics API
 BackupMethodStatisticsModel {
-    /// 自动备份大小，单位Byte
+    /// Auto-backup size in Byte
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AutoBackupSize" auto_backup_size set_auto_backup_size: i64,
-    /// 总备份每天平均大小，单位Byte
+    /// Average size of total backup per day in Byte
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AverageSizePerDay" average_size_per_day set_average_size_per_day: i64,
-    /// 手动备份大小，单位Byte
+    /// Manual backup size, unit Byte
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ManualBackupSize" manual_backup_size set_manual_backup_size: i64,
-    /// 总备份大小，单位Byte
+    /// Total backup size in Byte
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalSize" total_size set_total_size: i64,
 } }
 
 rt::model! { read debug;
-/// 备份方式统计对象，提供给 备份集统计详情 接口
+/// Backup method statistical object, provided to backup set statistical detail API
 BackupMethodStatisticsOutPut {
-    /// 自动备份大小，单位Byte
+    /// Auto-backup size in Byte
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AutoBackupSize" auto_backup_size set_auto_backup_size: list i64,
-    /// 手动备份大小，单位Byte
+    /// Manual backup size, unit Byte
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ManualBackupSize" manual_backup_size set_manual_backup_size: list i64,
 } }
 
 rt::model! { write debug;
-/// 修改备份策略对象
+/// Modify backup policy object.
 BackupPolicyModelInput {
-    /// 备份结束时间
+    /// Backup end time.
     "BackupEndTime" backup_end_time set_backup_end_time: str,
-    /// 备份方式  physical 物理备份 snapshot 快照备份
+    /// Backup method: physical physical backup, snapshot snapshot backup
     "BackupMethod" backup_method set_backup_method: str,
-    /// 备份开始时间
+    /// Backup start time
     "BackupStartTime" backup_start_time set_backup_start_time: str,
-    /// 是否开启全量备份
+    /// Whether full backup is enabled
     "EnableFull" enable_full set_enable_full: i64,
-    /// 是否开启日志备份
+    /// Whether to enable log backup
     "EnableLog" enable_log set_enable_log: i64,
-    /// 全备保留时间,目前只能设置7天
+    /// Full backup retention time can currently only be set to 7 days.
     "FullRetentionPeriod" full_retention_period set_full_retention_period: i64,
-    /// 实例ID
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 日志保留天数，目前只能设置保留7天
+    /// Log retention days. currently, can only set retention to 7 days.
     "LogRetentionPeriod" log_retention_period set_log_retention_period: i64,
-    /// 一周的哪几天进行备份
+    /// Days of the week to perform backup.
     "PeriodTime" period_time set_period_time: str,
-    /// 存储类型:COS,SNAPSHOT
-    /// 枚举值：
+    /// Storage type: COS, SNAPSHOT
+    /// valid values:
     ///
-    /// -  COS： COS存储
-    /// -  SNAPSHOT： 云盘快照
+    /// -  COS: COS storage
+    /// -  SNAPSHOT: cloud disk SNAPSHOT
     "StorageType" storage_type set_storage_type: str,
 } }
 
 rt::model! { read debug;
-/// 备份策略对象
+/// Backup policy object
 BackupPolicyModelOutPut {
-    /// 备份结束时间
+    /// Backup end time
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BackupEndTime" backup_end_time set_backup_end_time: str,
-    /// 备份方式
+    /// Backup method
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BackupMethod" backup_method set_backup_method: str,
-    /// 备份开始时间
+    /// Backup start time
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BackupStartTime" backup_start_time set_backup_start_time: str,
-    /// 引擎类型
+    /// Engine type
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DBType" db_type set_db_type: str,
-    /// 引擎版本
+    /// Engine version
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DBVersion" db_version set_db_version: str,
-    /// 是否开启全量备份
+    /// Whether full backup is enabled
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EnableFull" enable_full set_enable_full: i64,
-    /// 是否开启日志备份
+    /// Whether to enable log backup
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EnableLog" enable_log set_enable_log: i64,
-    /// 预计下次备份时间
+    /// Expected next backup time
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExpectedNextBackupPeriod" expected_next_backup_period set_expected_next_backup_period: str,
-    /// 全备保留时间
+    /// Full backup retention time
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FullRetentionPeriod" full_retention_period set_full_retention_period: i64,
-    /// 策略ID
+    /// Policy ID
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ID" id set_id: i64,
-    /// 实例ID
+    /// Instance ID.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceId" instance_id set_instance_id: str,
-    /// 日志保留天数
+    /// Log retention days
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LogRetentionPeriod" log_retention_period set_log_retention_period: i64,
-    /// 一周的哪几天进行备份
+    /// Days of the week to perform backup
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PeriodTime" period_time set_period_time: str,
-    /// 地域
+    /// Region
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Region" region set_region: str,
-    /// 备份周期类型  0:Weekly
+    /// Backup cycle type 0:Weekly
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PeriodType" period_type set_period_type: i64,
 } }
 
 rt::model! { read debug;
-/// 备份集对象
+/// Backup set object
 BackupSetModel {
-    /// 备份集耗时，单位 sec
+    /// Backup set duration, unit sec
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BackupDuration" backup_duration set_backup_duration: i64,
-    /// 备份方式
+    /// Backup method
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BackupMethod" backup_method set_backup_method: str,
-    /// 备份备注名
+    /// Backup note name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BackupName" backup_name set_backup_name: str,
-    /// 备份集进度百分比
+    /// Backup set progress percentage
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BackupProgress" backup_progress set_backup_progress: f64,
-    /// 备份集ID
+    /// Backup set ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BackupSetId" backup_set_id set_backup_set_id: i64,
-    /// 备份集状态
+    /// Backup status
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BackupStatus" backup_status set_backup_status: str,
-    /// 备份集类型
+    /// Backup set type
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BackupType" backup_type set_backup_type: str,
-    /// 实例版本号
+    /// Instance version number
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DBVersion" db_version set_db_version: str,
-    /// 备份结束时间
+    /// Backup end time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EndTime" end_time set_end_time: str,
-    /// 事务commit结束时间
+    /// Transaction commit end time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EndTrxTime" end_trx_time set_end_trx_time: str,
-    /// 错误信息
+    /// Error message
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ErrorMessage" error_message set_error_message: str,
-    /// 备份过期时间
+    /// Backup expiration time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExpiredTime" expired_time set_expired_time: str,
-    /// 备份文件名
+    /// Backup file name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FileName" file_name set_file_name: str,
-    /// 备份集文件大小，单位Byte
+    /// Backup set file size in Byte
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FileSize" file_size set_file_size: i64,
-    /// 实例ID
+    /// Instance ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceId" instance_id set_instance_id: str,
-    /// 备份触发，0 - autobackup, 1 - manual
+    /// Backup trigger. 0: autobackup; 1: manual.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ManualBackup" manual_backup set_manual_backup: i64,
-    /// 备份开始时间
+    /// Backup start time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StartTime" start_time set_start_time: str,
 } }
 
 rt::model! { write debug;
-/// 备份集查询的filter
+/// filter for backup set queries
 BackupSetsReqFilter {
-    /// 备份方式,多个值用逗号隔开
+    /// Backup method, multiple values separated by commas
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - physical： 物理备份
-    /// - snapshot： 快照备份
+    /// - physical: Physical backup
+    /// - snapshot: Snapshot backup
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BackupMethod" backup_method set_backup_method: str,
-    /// 备份状态，多个值用逗号隔开，含义说明：等待调度pending， 运行中 running, 成功success,失败 failed
+    /// Backup status, multiple values separated by commas. Description of meaning: pending scheduling pending, running running, success success, failed failed
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BackupStatus" backup_status set_backup_status: str,
-    /// 备份类型，多个值用逗号隔开，含义说明：全量备份 full
+    /// Backup type, multiple values separated by commas. Description of meaning: full backup full
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - full： 全量备份
+    /// - full: Full backup
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BackupType" backup_type set_backup_type: str,
-    /// 备份触发方式
+    /// Backup trigger mode
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - 0： 自动备份
-    /// - 1： 手工备份
+    /// - 0: Auto-backup
+    /// - 1: Manual backup
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ManualBackup" manual_backup set_manual_backup: str,
 } }
 
 rt::model! { read debug;
-/// 备份统计对象
+/// Backup statistics object
 BackupStatisticsModel {
-    /// 总备份每天平均大小,单位Byte
+    /// Average size of total backup per day in Byte
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AverageSizePerDay" average_size_per_day set_average_size_per_day: i64,
-    /// 数据备份大小，单位Byte
+    /// Backup size of data, in Byte
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DataBackupSize" data_backup_size set_data_backup_size: i64,
-    /// 日志备份大小，单位Byte
+    /// Log backup size in Byte
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LogBackupSize" log_backup_size set_log_backup_size: i64,
-    /// 总备份集个数
+    /// Total backup count
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i64,
-    /// 总备份大小，单位Byte
+    /// Total backup size in Byte
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalSize" total_size set_total_size: i64,
 } }
 
 rt::model! { read debug;
-/// 备份方式统计对象，提供给 备份集统计详情 接口
+/// Backup method statistical object, provided to backup set statistical detail API
 BackupTypeStatisticsModel {
-    /// 数据备份大小，单位Byte
+    /// Backup size of data, in Byte
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DataBackupSize" data_backup_size set_data_backup_size: list i64,
-    /// 日志备份大小，单位Byte
+    /// Log backup size in Byte
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LogBackupSize" log_backup_size set_log_backup_size: list i64,
 } }
 
 rt::model! { read debug;
-/// 用于展示该节点的 Binlog 信息。
+/// Show the Binlog information of the node.
 BinlogInfo {
-    /// 日志服务的唯一 ID
+    /// Unique ID of the log service
     "Sid" sid set_sid: str,
-    /// 日志服务的类型
+    /// Log service type
     "Type" r#type set_type: str,
-    /// 实例的唯一 ID
+    /// Unique ID of the instance
     "InstanceId" instance_id set_instance_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `BreakStandbyDBInstanceRelation` (断开灾备实例主备连接).
+/// Request of `BreakStandbyDBInstanceRelation` (Terminating replication between the primary instance and the disaster recovery instance.).
 ///
-/// 本接口（BreakStandbyDBInstanceRelation）用于提供断开灾备实例主备连接功能
+/// This API is used to terminate the replication between the primary instance and the disaster recovery instance.
 BreakStandbyDBInstanceRelationRequest {
-    /// 备实例 ID
+    /// Disaster Recovery instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 是否强制断开
+    /// Whether to force disconnection
     "IsForce" is_force set_is_force: bool,
-    /// 时延，单位是秒,0不检查
+    /// Latency in seconds. 0 means do not check.
     "SyncDelay" sync_delay set_sync_delay: i64,
 } }
 rt::action!("tdmysql", "2021-11-22", "BreakStandbyDBInstanceRelation", BreakStandbyDBInstanceRelationRequest => BreakStandbyDBInstanceRelationResponse);
 
 rt::model! { read debug;
-/// BreakStandbyDBInstanceRelation返回参数结构体
+/// BreakStandbyDBInstanceRelation response structure.
 BreakStandbyDBInstanceRelationResponse {
-    /// 任务 ID
+    /// Task ID
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CancelIsolateDBInstances` (批量解除隔离实例).
+/// Request of `CancelIsolateDBInstances` (Removes isolated instances in bulk).
 ///
-/// 本接口（CancelIsolateDBInstances）提供批量解除隔离实例功能
+/// This API is used to lift isolation for instances in batch.
 CancelIsolateDBInstancesRequest {
-    /// 需要隔离的实例ID列表
+    /// List of isolated instance ids required.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
@@ -331,229 +426,247 @@ CancelIsolateDBInstancesRequest {
 rt::action!("tdmysql", "2021-11-22", "CancelIsolateDBInstances", CancelIsolateDBInstancesRequest => CancelIsolateDBInstancesResponse);
 
 rt::model! { read debug;
-/// CancelIsolateDBInstances返回参数结构体
+/// CancelIsolateDBInstances response structure.
 CancelIsolateDBInstancesResponse {
-    /// 解除隔离成功实例Id列表
+    /// List of successfully isolated instance ids.
     "SuccessInstanceIds" success_instance_ids set_success_instance_ids: list String,
-    /// 解除隔离失败实例Id列表
+    /// Isolation removal failed instance Id list.
     "FailedInstanceIds" failed_instance_ids set_failed_instance_ids: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 克隆实例对象
+/// Clone instance object.
 CloneInstanceModel {
-    /// 克隆任务结束时间
+    /// Clone task end time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CloneEndTime" clone_end_time set_clone_end_time: str,
-    /// 克隆记录ID
+    /// Clone record ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CloneId" clone_id set_clone_id: i64,
-    /// 克隆实例类型
+    /// Clone instance type.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CloneInsType" clone_ins_type set_clone_ins_type: str,
-    /// 克隆实例ID
+    /// Clone instance ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CloneInstanceId" clone_instance_id set_clone_instance_id: str,
-    /// 克隆实例是否已经删除
+    /// Whether the clone instance is deleted.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CloneInstanceIsDeleted" clone_instance_is_deleted set_clone_instance_is_deleted: bool,
-    /// 克隆任务进度
+    /// Task progress of clone.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CloneProgress" clone_progress set_clone_progress: f64,
-    /// 克隆任务开始时间
+    /// Task start time of the clone.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CloneStartTime" clone_start_time set_clone_start_time: str,
-    /// 克隆任务状态
+    /// Task status.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CloneStatus" clone_status set_clone_status: str,
-    /// 克隆时间
+    /// Clone time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CloneTime" clone_time set_clone_time: str,
-    /// 克隆类型
+    /// Clone type.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CloneType" clone_type set_clone_type: str,
-    /// 创建时间
+    /// Creation time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 引擎类型
+    /// Engine type.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DBType" db_type set_db_type: str,
-    /// 地域
+    /// Region.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Region" region set_region: str,
-    /// 源实例ID
+    /// Source instance ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SourceInstanceId" source_instance_id set_source_instance_id: str,
 } }
 
 rt::model! { read debug;
-/// 约束类型值的范围
+/// Value range of the constraint type.
 ConstraintRange {
-    /// 约束类型为section时的最小值
+    /// Minimum value when the constraint type is section.
     "Min" min set_min: str,
-    /// 约束类型为section时的最大值
+    /// Specifies the maximum value when the constraint type is section.
     "Max" max set_max: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateCloneInstance` (创建克隆实例).
+/// Request of `CreateCloneInstance` (Create a clone instance).
 ///
-/// 本接口（CreateCloneInstance）提供创建克隆实例功能
+/// This API is used to create clone instances.
 CreateCloneInstanceRequest {
-    /// 创建实例区域
+    /// Creating an Instance Region
     ///
     /// Required.
     "Zone" zone set_zone: str,
-    /// 字符型vpcid
+    /// Character type vpcid
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 字符型subnetid
+    /// Character type subnetid
     ///
     /// Required.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 购买规格
+    /// Purchase specification
     ///
     /// Required.
     "SpecCode" spec_code set_spec_code: str,
-    /// 存储节点磁盘容量，单位GB
+    /// Node disk capacity (unit: GB)
     ///
     /// Required.
     "Disk" disk set_disk: i64,
-    /// 存储节点数量
+    /// Number of storage nodes
     ///
     /// Required.
     "StorageNodeNum" storage_node_num set_storage_node_num: i64,
-    /// 源实例id
+    /// Source instance id
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名称，要求长度1-60，允许包含中文、英文大小写、数字、-、_
+    /// Instance name. The required length is 1-60. It can contain Chinese characters, English case, digits, hyphens (-), and underscores (_).
     "InstanceName" instance_name set_instance_name: str,
-    /// 标签键值对数组
+    /// Tag key-value pair array
     "ResourceTags" resource_tags set_resource_tags: list ResourceTag,
-    /// 备份回档名称
+    /// Backup and rollback name
     "BackupName" backup_name set_backup_name: str,
-    /// 存储节点CPU核数
+    /// CPU cores of the storage node
     "StorageNodeCpu" storage_node_cpu set_storage_node_cpu: i64,
-    /// 存储节点内存大小
+    /// Storage node memory size
     "StorageNodeMem" storage_node_mem set_storage_node_mem: i64,
-    /// 创建版本
+    /// Create version
     "CreateVersion" create_version set_create_version: str,
-    /// 创建端口号
+    /// Create port number
     "Vport" vport set_vport: i64,
-    /// 恢复时间点
+    /// Recovery time point
     "RecoverTime" recover_time set_recover_time: str,
-    /// 实例架构类型，separate:分离架构；hybrid:对等架构
+    /// Instance Architecture Type, separate: decoupled architecture; hybrid: peer-to-peer architecture
     "InstanceType" instance_type set_instance_type: str,
-    /// 磁盘类型，CLOUD_HSSD增强型SSD,CLOUD_TCS本地SSD盘
+    /// Disk Type, CLOUD_HSSD enhanced SSD, CLOUD_TCS local SSD disk
     "StorageType" storage_type set_storage_type: str,
-    /// 多可用区列表，Zones[0]表示主可用区
+    /// Multi-AZ list, Zones[0] refers to the primary AZ
     "Zones" zones set_zones: list String,
-    /// 全能型副本数
+    /// Number of replicas
     "FullReplications" full_replications set_full_replications: i64,
-    /// 实例模式，normal：标准型；enhanced:加强型
+    /// Instance mode, normal: standard type; enhanced: enhanced
     "InstanceMode" instance_mode set_instance_mode: str,
-    /// 安全组id列表
+    /// Security group id list
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
 } }
 rt::action!("tdmysql", "2021-11-22", "CreateCloneInstance", CreateCloneInstanceRequest => CreateCloneInstanceResponse);
 
 rt::model! { read debug;
-/// CreateCloneInstance返回参数结构体
+/// CreateCloneInstance response structure.
 CreateCloneInstanceResponse {
-    /// 克隆实例ID
+    /// Clone instance ID
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceId" instance_id set_instance_id: str,
-    /// 任务ID
+    /// Task ID.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `CreateDBInstances` (批量创建实例).
+/// Request of `CreateDBInstances` (Batch create instances).
 ///
-/// 本接口（CreateDBInstances）提供批量创建实例功能
+/// This API is used to batch create instances.
 CreateDBInstancesRequest {
-    /// 创建实例区域
+    /// Creating an Instance Region
     ///
     /// Required.
     "Zone" zone set_zone: str,
-    /// 字符型vpcid
+    /// Character type vpcid
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 字符型subnetid
+    /// Character type subnetid
     ///
     /// Required.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 购买规格
+    /// Purchase specification
     ///
     /// Required.
     "SpecCode" spec_code set_spec_code: str,
-    /// 存储节点磁盘容量，单位GB
+    /// Node disk capacity (unit: GB)
     ///
     /// Required.
     "Disk" disk set_disk: i64,
-    /// 存储节点数量
+    /// Number of storage nodes
     ///
     /// Required.
     "StorageNodeNum" storage_node_num set_storage_node_num: i64,
-    /// 存储节点副本数量，最大为5，要求为奇数
+    /// Number of node replicas for storage, up to 5, must be an odd number
     ///
     /// Required.
     "Replications" replications set_replications: i64,
-    /// 创建实例个数，上限为10
+    /// Instance count. Maximum is 10.
     ///
     /// Required.
     "InstanceCount" instance_count set_instance_count: i64,
-    /// 全能型副本数量
+    /// Number of replicas
     "FullReplications" full_replications set_full_replications: i64,
-    /// 创建实例版本，默认使用当前最新版本
+    /// Create an instance version, using the current latest version by default
     "CreateVersion" create_version set_create_version: str,
-    /// 实例名称，要求长度1-60，允许包含中文、英文大小写、数字、-、_
+    /// Instance name. The required length is 1-60. It can contain Chinese characters, English case, digits, hyphens (-), and underscores (_).
     "InstanceName" instance_name set_instance_name: str,
-    /// 标签键值对数组
+    /// Tag key-value pair array
     "ResourceTags" resource_tags set_resource_tags: list ResourceTag,
-    /// 初始化实例参数。比如：
-    /// character_set_server（字符集，默认为utf8），
-    /// lower_case_table_names（表名大小写敏感，0 - 敏感；1-不敏感，默认为0）
+    /// Initialize instance parameters. For example:
+    /// character_set_server (character set, defaults to utf8),
+    /// lower_case_table_names (table name case sensitivity, 0 - sensitive; 1 - insensitive, default is 0)
     "InitParams" init_params set_init_params: list InstanceParam,
-    /// 时间单位，m：月
+    /// Time unit, m: month
     "TimeUnit" time_unit set_time_unit: str,
-    /// 商品的时间大小
+    /// Commodity duration size
     "TimeSpan" time_span set_time_span: i64,
-    /// 存储节点CPU核数
+    /// CPU cores of the storage node
     "StorageNodeCpu" storage_node_cpu set_storage_node_cpu: i64,
-    /// 存储节点内存大小
+    /// Storage node memory size
     "StorageNodeMem" storage_node_mem set_storage_node_mem: i64,
-    /// 付费模式，0表示按需计费/后付费，1表示预付费
+    /// Payment mode. 0 means pay-as-you-go/postpaid, 1 means prepaid.
     "PayMode" pay_mode set_pay_mode: str,
-    /// 管控节点数量
+    /// Number of control nodes
     "MCNum" mc_num set_mc_num: i64,
-    /// 自定义端口
+    /// Custom port
     "Vport" vport set_vport: i64,
-    /// 多AZ可用区列表
+    /// Multi-AZ availability zone list
     "Zones" zones set_zones: list String,
-    /// 是否使用优惠卷
+    /// Whether to use a coupon.
     "AutoVoucher" auto_voucher set_auto_voucher: bool,
-    /// 优惠卷列表
+    /// Coupon list
     "VoucherIds" voucher_ids set_voucher_ids: list String,
-    /// 实例架构类型，separate:分离架构；hybrid:对等架构
+    /// Instance Architecture Type, separate: decoupled architecture; hybrid: peer-to-peer architecture
     "InstanceType" instance_type set_instance_type: str,
-    /// 磁盘类型,CLOUD_HSSD增强型SSD,CLOUD_TCS本地SSD盘
+    /// Disk Type, CLOUD_HSSD enhanced SSD, CLOUD_TCS local SSD disk
     "StorageType" storage_type set_storage_type: str,
-    /// AZ模式，1:单AZ，2:多AZ非主AZ，3:多AZ主AZ
+    /// AZ mode. 1: Single AZ, 2: Multi-AZ non-primary AZ, 3: Multi-AZ primary AZ
     "AZMode" az_mode set_az_mode: i64,
-    /// 实例模式
+    /// Instance mode
     "InstanceMode" instance_mode set_instance_mode: str,
-    /// 参数模板id
+    /// Parameter template id
     "TemplateId" template_id set_template_id: str,
-    /// 兼容模式，enum:MySQL,HBase
+    /// Compatible mode, enum:MySQL,HBase
     "SQLMode" sql_mode set_sql_mode: str,
-    /// SVLS 实例的ccu变配配置
+    /// ccu configuration change of the SVLS instance
     ///
-    /// 入参限制：同时传入 AutoScaleConfigs 时此参数不再生效
+    /// Input limit: This parameter no longer takes effect when AutoScaleConfigs is also input
     "AutoScaleConfig" auto_scale_config set_auto_scale_config: obj AutoScalingConfig,
-    /// 绑定安全组列表
+    /// List of bound security groups
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// root用户名,当前版本默认为dbaadmin，传值也会重置为dbaadmin
+    /// root userName. The current version defaults to dbaadmin, and the passed value will reset to dbaadmin.
     "UserName" user_name set_user_name: str,
-    /// dbaadmin密码
+    /// dbaadmin password
     "Password" password set_password: str,
-    /// 是否开启透明加密，0：不开启，1：开启
+    /// Whether to enable transparent encryption. 0: disable, 1: enable
     "EncryptionEnable" encryption_enable set_encryption_enable: i64,
-    /// SVLS 实例的自动变配相关限制
+    /// Relevant restrictions on automatic configuration adjustment for SVLS instances
     ///
-    /// 入参限制：传入时 AutoScaleConfig 参数不再生效
+    /// Input parameter restriction: The AutoScaleConfig parameter will no longer take effect when passed in
     "AutoScaleConfigs" auto_scale_configs set_auto_scale_configs: list AutoScalingConfig,
 } }
 impl ::core::fmt::Debug for CreateDBInstancesRequest {
@@ -600,126 +713,128 @@ impl ::core::fmt::Debug for CreateDBInstancesRequest {
 rt::action!("tdmysql", "2021-11-22", "CreateDBInstances", CreateDBInstancesRequest => CreateDBInstancesResponse);
 
 rt::model! { read debug;
-/// CreateDBInstances返回参数结构体
+/// CreateDBInstances response structure.
 CreateDBInstancesResponse {
-    /// 实例ID
+    /// Instance ID.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 任务ID
+    /// Task ID.
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateDBSBackup` (创建实例手工备份).
+/// Request of `CreateDBSBackup` (Create a manual backup for an instance).
 ///
-/// 创建实例手工备份  CreateDBSBackup
+/// This API is used to create a manual backup of an instance.
 CreateDBSBackupRequest {
-    /// 备份方式：physical、snapshot 这个值和DescribeDBSBackupPolicy接口返回的backupMethod保持一致
+    /// Backup method: physical, snapshot. This value should be consistent with the backupMethod in the API response of DescribeDBSBackupPolicy.
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - physical： 物理备份
-    /// - snapshot： 快照备份
+    /// - physical: Physical backup
+    /// - snapshot: Snapshot backup
     ///
     /// Required.
     "BackupMethod" backup_method set_backup_method: str,
-    /// 备份类型：暂时只支持full
+    /// Backup type: currently, only supports full.
     ///
     /// Required.
     "BackupType" backup_type set_backup_type: str,
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 备份备注
+    /// Backup notes.
     "BackupName" backup_name set_backup_name: str,
 } }
 rt::action!("tdmysql", "2021-11-22", "CreateDBSBackup", CreateDBSBackupRequest => CreateDBSBackupResponse);
 
 rt::model! { read debug;
-/// CreateDBSBackup返回参数结构体
+/// CreateDBSBackup response structure.
 CreateDBSBackupResponse {
-    /// 备份集ID
+    /// Backup set ID.
+    /// .
     "BackupSetId" backup_set_id set_backup_set_id: i64,
-    /// 是否成功
+    /// Whether it is successful
+    /// .
     "IsSuccess" is_success set_is_success: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `CreateStandbyDBInstance` (创建灾备实例).
+/// Request of `CreateStandbyDBInstance` (Create disaster recovery instance).
 ///
-/// 本接口（CreateStandbyDBInstances）提供批量创建灾备实例功能
+/// This API is used to create disaster recovery instances in batches.
 CreateStandbyDBInstanceRequest {
-    /// 主实例 id
+    /// Primary instance id
     ///
     /// Required.
     "PrimaryInstanceId" primary_instance_id set_primary_instance_id: str,
-    /// 创建实例区域
+    /// Creating an Instance Region
     ///
     /// Required.
     "Zone" zone set_zone: str,
-    /// 字符型vpcid
+    /// Character type vpcid
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 字符型subnetid
+    /// Character type subnetid
     ///
     /// Required.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 购买规格
+    /// Purchase specification
     ///
     /// Required.
     "SpecCode" spec_code set_spec_code: str,
-    /// 存储节点磁盘容量，单位GB
+    /// Node disk capacity (unit: GB)
     ///
     /// Required.
     "Disk" disk set_disk: i64,
-    /// 存储节点数量
+    /// Number of storage nodes
     ///
     /// Required.
     "StorageNodeNum" storage_node_num set_storage_node_num: i64,
-    /// 存储节点副本数量，最大为5，要求为奇数
+    /// Number of node replicas for storage, up to 5, must be an odd number
     ///
     /// Required.
     "Replications" replications set_replications: i64,
-    /// 全能型副本数
+    /// Number of replicas
     "FullReplications" full_replications set_full_replications: i64,
-    /// 实例名称，要求长度1-60，允许包含中文、英文大小写、数字、-、_
+    /// Instance name. The required length is 1-60. It can contain Chinese characters, English case, digits, hyphens (-), and underscores (_).
     "InstanceName" instance_name set_instance_name: str,
-    /// 时间单位，y：年，m：月，d：日
+    /// Time unit. y: year, m: month, d: day
     "TimeUnit" time_unit set_time_unit: str,
-    /// 商品的时间大小
+    /// Commodity duration size
     "TimeSpan" time_span set_time_span: i64,
-    /// 存储节点CPU核数
+    /// CPU cores of the storage node
     "StorageNodeCpu" storage_node_cpu set_storage_node_cpu: i64,
-    /// 存储节点内存大小
+    /// Storage node memory size
     "StorageNodeMem" storage_node_mem set_storage_node_mem: i64,
-    /// 付费模式，0表示按需计费/后付费，1表示预付费
+    /// Payment mode. 0 means pay-as-you-go/postpaid, 1 means prepaid.
     "PayMode" pay_mode set_pay_mode: str,
-    /// 自定义端口
+    /// Custom port
     "Vport" vport set_vport: i64,
-    /// 多AZ可用区列表
+    /// Multi-AZ availability zone list
     "Zones" zones set_zones: list String,
-    /// 是否使用优惠卷
+    /// Whether to use a coupon.
     "AutoVoucher" auto_voucher set_auto_voucher: bool,
-    /// 优惠卷列表
+    /// Coupon list
     "VoucherIds" voucher_ids set_voucher_ids: list String,
-    /// 实例架构类型，19.0.0 起支持 "hybrid""
+    /// Instance Architecture Type. "hybrid" is supported since v19.0.0
     "InstanceType" instance_type set_instance_type: str,
-    /// 磁盘类型,CLOUD_HSSD增强型SSD,CLOUD_TCS本地SSD盘
+    /// Disk Type, CLOUD_HSSD enhanced SSD, CLOUD_TCS local SSD disk
     "StorageType" storage_type set_storage_type: str,
-    /// 标签键值对数组
+    /// Tag key-value pair array
     "ResourceTags" resource_tags set_resource_tags: list ResourceTag,
-    /// 主实例地域
+    /// Region of the primary instance
     "PrimaryInstanceRegion" primary_instance_region set_primary_instance_region: str,
-    /// 实例模式，normal:标准型；enhanced:加强型
+    /// Instance mode, normal: standard type; enhanced: enhanced
     "InstanceMode" instance_mode set_instance_mode: str,
-    /// dbaadmin密码
+    /// dbaadmin password
     "Password" password set_password: str,
-    /// 绑定安全组id列表
+    /// Bind the security group id list
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
 } }
 impl ::core::fmt::Debug for CreateStandbyDBInstanceRequest {
@@ -757,32 +872,32 @@ impl ::core::fmt::Debug for CreateStandbyDBInstanceRequest {
 rt::action!("tdmysql", "2021-11-22", "CreateStandbyDBInstance", CreateStandbyDBInstanceRequest => CreateStandbyDBInstanceResponse);
 
 rt::model! { read debug;
-/// CreateStandbyDBInstance返回参数结构体
+/// CreateStandbyDBInstance response structure.
 CreateStandbyDBInstanceResponse {
-    /// 实例 ID
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 任务ID
+    /// Task ID.
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `CreateUsers` (批量创建用户).
+/// Request of `CreateUsers` (This API is used to create users in batches.).
 ///
-/// 本接口（CreateUsers）用于批量创建用户
+/// This API is used to create users in batches.
 CreateUsersRequest {
-    /// 实例id
+    /// Instance id
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 新增用户列表
+    /// Add user list
     "Users" users set_users: list User,
-    /// 未加密密码
+    /// Unencrypted password
     "Password" password set_password: str,
-    /// 加密密码
+    /// Encryption password
     "EncryptedPassword" encrypted_password set_encrypted_password: str,
-    /// 用户描述
+    /// User description
     "Description" description set_description: str,
 } }
 impl ::core::fmt::Debug for CreateUsersRequest {
@@ -799,207 +914,215 @@ impl ::core::fmt::Debug for CreateUsersRequest {
 rt::action!("tdmysql", "2021-11-22", "CreateUsers", CreateUsersRequest => CreateUsersResponse);
 
 rt::model! { read debug;
-/// CreateUsers返回参数结构体
+/// CreateUsers response structure.
 CreateUsersResponse {
-    /// 任务id
+    /// Task ID.
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 数据库引擎信息
+/// Database engine information
 DBEngineInfo {
-    /// 引擎类型
+    /// Engine type
     "Type" r#type set_type: str,
-    /// 引擎版本
+    /// Engine version
     "Version" version set_version: str,
-    /// 引擎名称
+    /// Engine name
     "Name" name set_name: str,
-    /// 引擎描述
+    /// Engine description
     "Description" description set_description: str,
-    /// 是否最新版本
+    /// Whether it is the latest version
     "New" new(new_value) set_new: bool,
-    /// 支持的兼容的模式，以,分隔
+    /// Supported compatible modes, separated by commas
     "SQLMode" sql_mode set_sql_mode: list String,
-    /// 是否支持参数模板
+    /// Whether parameter template is supported
     "IsSupportParamTemplate" is_support_param_template set_is_support_param_template: bool,
-    /// 是否支持Serverless模式
+    /// Whether Serverless mode is supported
     "IsSupportServerless" is_support_serverless set_is_support_serverless: bool,
 } }
 
 rt::model! { write debug;
-/// 云数据库参数信息。
+/// Cloud database parameter information.
 DBParamValue {
-    /// 参数名称
+    /// Parameter name.
     ///
     /// Required.
     "Param" param set_param: str,
-    /// 参数值
+    /// Parameter value.
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { read debug;
-/// 数据备份统计对象
+/// Data backup statistics object
 DataBackupStatisticsModel {
-    /// 自动备份个数
+    /// Auto-backup count
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AutoBackupCount" auto_backup_count set_auto_backup_count: i64,
-    /// 自动备份大小，单位Byte
+    /// Auto-backup size, in Byte
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AutoBackupSize" auto_backup_size set_auto_backup_size: i64,
-    /// 平均每个备份大小,单位Byte
+    /// Avg backup size per each, in Byte
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AverageSizePerBackup" average_size_per_backup set_average_size_per_backup: i64,
-    /// 平均每天备份大小,单位Byte
+    /// Avg daily backup size, Byte
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AverageSizePerDay" average_size_per_day set_average_size_per_day: i64,
-    /// 手工备份个数
+    /// Manual backup count
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ManualBackupCount" manual_backup_count set_manual_backup_count: i64,
-    /// 手工备份大小，单位Byte
+    /// Manual backup size, in Byte
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ManualBackupSize" manual_backup_size set_manual_backup_size: i64,
-    /// 数据备份个数
+    /// Number of data backups
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i64,
-    /// 数据备份大小，单位Byte
+    /// Data backup size, in Byte
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalSize" total_size set_total_size: i64,
 } }
 
 rt::model! { read debug;
-/// 数据库信息
+/// Database information
 Database {
-    /// 数据库名称
+    /// Database name.
     "DbName" db_name set_db_name: str,
 } }
 
 rt::model! { read debug;
-/// 数据库函数信息
+/// Database function information.
 DatabaseFunction {
-    /// 函数名称
+    /// Function name.
     "Func" func set_func: str,
 } }
 
 rt::model! { write debug;
-/// Database级别权限列表
+/// Database-level permission list
 DatabasePrivileges {
-    /// database名
+    /// database name
     ///
     /// Required.
     "Database" database set_database: str,
-    /// 权限列表
+    /// Permission list
     ///
     /// Required.
     "Privileges" privileges set_privileges: list String,
 } }
 
 rt::model! { read debug;
-/// 数据库存储过程信息
+/// Database stored procedure information.
 DatabaseProcedure {
-    /// 存储过程名称
+    /// Stored procedure name.
     "Proc" proc set_proc: str,
 } }
 
 rt::model! { read debug;
-/// 数据库表信息
+/// Database table information.
 DatabaseTable {
-    /// 表名
+    /// Table name
     "Table" table set_table: str,
 } }
 
 rt::model! { read debug;
-/// 数据库视图信息
+/// Database view information.
 DatabaseView {
-    /// 视图名称
+    /// View name.
     "View" view set_view: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteDBSBackupSets` (删除实例手工备份).
+/// Request of `DeleteDBSBackupSets` (Delete a manual backup of an instance).
 ///
-/// 删除实例手工备份 DeleteDBSBackupSets
+/// This API is used to delete manual backups of instances.
 DeleteDBSBackupSetsRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 备份集列表 ,值来自 DescribeDBSBackupSets 接口返回
+    /// Backup set list. the value comes from the DescribeDBSBackupSets api response.
     "BackupSetIdList" backup_set_id_list set_backup_set_id_list: list i64,
 } }
 rt::action!("tdmysql", "2021-11-22", "DeleteDBSBackupSets", DeleteDBSBackupSetsRequest => DeleteDBSBackupSetsResponse);
 
 rt::model! { read debug;
-/// DeleteDBSBackupSets返回参数结构体
+/// DeleteDBSBackupSets response structure.
 DeleteDBSBackupSetsResponse {
-    /// 本次实际删除的备份数量
+    /// Number of backups deleted this time.
     "Deleted" deleted set_deleted: i64,
-    /// 是否全部删除成功
+    /// Whether all are deleted successfully.
     "IsSuccess" is_success set_is_success: bool,
-    /// 需要删除的备份总数
+    /// Total number of backups to be deleted.
     "Total" total set_total: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteUsers` (批量删除用户).
+/// Request of `DeleteUsers` (Batch deletes users).
 ///
-/// 本接口（DeleteUsers）用于批量删除用户
+/// This API is used to batch delete users.
 DeleteUsersRequest {
-    /// 实例id
+    /// Instance id
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 批量删除用户列表
+    /// Batch delete user list
     "Users" users set_users: list User,
 } }
 rt::action!("tdmysql", "2021-11-22", "DeleteUsers", DeleteUsersRequest => DeleteUsersResponse);
 
 rt::model! { read debug;
-/// DeleteUsers返回参数结构体
+/// DeleteUsers response structure.
 DeleteUsersResponse {
-    /// 任务id
+    /// Task ID.
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBCharsets` (查询支持字符集).
+/// Request of `DescribeDBCharsets` (Queries supported character sets).
 ///
-/// 本接口（DescribeDBCharsets）提供查询支持字符集功能
+/// This API is used to query supported character sets.
 DescribeDBCharsetsRequest {
 } }
 rt::action!("tdmysql", "2021-11-22", "DescribeDBCharsets", DescribeDBCharsetsRequest => DescribeDBCharsetsResponse);
 
 rt::model! { read debug;
-/// DescribeDBCharsets返回参数结构体
+/// DescribeDBCharsets response structure.
 DescribeDBCharsetsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBEngines` (获取DB引擎版本列表).
+/// Request of `DescribeDBEngines` (Obtaining the DB Engine Version List).
 ///
-/// 本接口（DescribeDBEngines）用于获取DB引擎版本列表
+/// This API is used to obtain the DB engine version list.
 DescribeDBEnginesRequest {
 } }
 rt::action!("tdmysql", "2021-11-22", "DescribeDBEngines", DescribeDBEnginesRequest => DescribeDBEnginesResponse);
 
 rt::model! { read debug;
-/// DescribeDBEngines返回参数结构体
+/// DescribeDBEngines response structure.
 DescribeDBEnginesResponse {
-    /// items总数
+    /// Total number of items
     "TotalCount" total_count set_total_count: i64,
-    /// DB引擎信息
+    /// DB engine info
     "Items" items set_items: list DBEngineInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBInstanceDetail` (查询实例详情).
+/// Request of `DescribeDBInstanceDetail` (This example shows you how to query instance details.).
 ///
-/// 本接口（DescribeDBInstanceDetail）提供查询实例详情功能
+/// This API is used to query instance details.
 DescribeDBInstanceDetailRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -1007,190 +1130,190 @@ DescribeDBInstanceDetailRequest {
 rt::action!("tdmysql", "2021-11-22", "DescribeDBInstanceDetail", DescribeDBInstanceDetailRequest => DescribeDBInstanceDetailResponse);
 
 rt::model! { read debug;
-/// DescribeDBInstanceDetail返回参数结构体
+/// DescribeDBInstanceDetail response structure.
 DescribeDBInstanceDetailResponse {
-    /// 实例名称
+    /// Instance name
     "InstanceName" instance_name set_instance_name: str,
-    /// 区域
+    /// Region
     "Zone" zone set_zone: str,
-    /// 字符型vpcid
+    /// Character type vpcid
     "VpcId" vpc_id set_vpc_id: str,
-    /// 字符型subnetid
+    /// Character type subnetid
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 创建实例版本
+    /// Create an instance version
     "CreateVersion" create_version set_create_version: str,
-    /// 子网IP
+    /// Subnet IP
     "Vip" vip set_vip: str,
-    /// 子网端口
+    /// Subnet port
     "Vport" vport set_vport: i64,
-    /// 实例状态
+    /// Instance status
     "Status" status set_status: str,
-    /// 存储节点磁盘容量，单位GB
+    /// Node disk capacity (unit: GB)
     "Disk" disk set_disk: i64,
-    /// 存储节点数量
+    /// Number of storage nodes
     "StorageNodeNum" storage_node_num set_storage_node_num: i64,
-    /// 初始化实例参数
+    /// Initialize instance parameters
     "InitParams" init_params set_init_params: list InstanceParam,
-    /// 实例标签信息
+    /// Instance tag information.
     "ResourceTags" resource_tags set_resource_tags: list ResourceTag,
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 更新时间
+    /// Update time.
     "UpdateTime" update_time set_update_time: str,
-    /// 存储节点副本数量
+    /// Number of storage node replicas
     "Replications" replications set_replications: i64,
-    /// 全能型副本数
+    /// Number of replicas
     "FullReplications" full_replications set_full_replications: i64,
-    /// 字符集
+    /// Character set
     "CharSet" char_set set_char_set: str,
-    /// 节点信息
+    /// Node information
     "Node" node set_node: list NodeInfo,
-    /// 实例所属地域
+    /// Region of the instance
     "Region" region set_region: str,
-    /// 实例规格
+    /// Instance specification
     "SpecCode" spec_code set_spec_code: str,
-    /// 实例ID
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例状态中文描述
+    /// Status description in Chinese of the instance
     "StatusDesc" status_desc set_status_desc: str,
-    /// 存储节点CPU核数
+    /// CPU cores of the storage node
     "StorageNodeCpu" storage_node_cpu set_storage_node_cpu: i64,
-    /// 存储节点内存大小
+    /// Storage node memory size
     "StorageNodeMem" storage_node_mem set_storage_node_mem: i64,
-    /// 续费标志
+    /// Renewal flag
     "RenewFlag" renew_flag set_renew_flag: i64,
-    /// 付费模式，0后付费，1预付费
+    /// Payment mode, 0 pay-as-you-go, 1 prepaid
     "PayMode" pay_mode set_pay_mode: str,
-    /// 过期时间
+    /// Expiration time.
     "ExpireAt" expire_at set_expire_at: str,
-    /// 隔离时间
+    /// Isolation time
     "IsolatedAt" isolated_at set_isolated_at: str,
-    /// 实例架构类型，separate:分离架构；hybrid:对等架构
+    /// Instance Architecture Type, separate: decoupled architecture; hybrid: peer-to-peer architecture
     "InstanceType" instance_type set_instance_type: str,
-    /// 磁盘类型，CLOUD_HSSD增强型SSD,CLOUD_TCS本地SSD盘
+    /// Disk Type, CLOUD_HSSD enhanced SSD, CLOUD_TCS local SSD disk
     "StorageType" storage_type set_storage_type: str,
-    /// 实例节点可用区列表。Zones[0]表示主可用区
+    /// List of instance node availability zones. Zones[0] refers to the primary AZ
     "Zones" zones set_zones: list String,
-    /// 最大节点磁盘使用量
+    /// Disk usage of the largest node
     "DiskUsage" disk_usage set_disk_usage: i64,
-    /// binlog是否开启
+    /// Whether binlog is enabled
     "BinlogStatus" binlog_status set_binlog_status: i64,
-    /// az模式，1: 单AZ 2: 多AZ非主AZ模式 3: 多AZ主AZ模式
+    /// az mode. 1: Single az 2: Multi-az non-primary az mode 3: Multi-az primary az mode
     "AZMode" az_mode set_az_mode: i64,
-    /// 灾备标志位，1: 无灾备关系；2: 灾备主实例；3: 灾备备实例
+    /// Disaster recovery flag. 1: No disaster recovery relationship; 2: Primary instance for disaster recovery; 3: Disaster Recovery Standby Instance
     "StandbyFlag" standby_flag set_standby_flag: i64,
-    /// cdc节点类型
+    /// cdc node type
     "BinlogType" binlog_type set_binlog_type: str,
-    /// 1表示支持，0表示不支持
+    /// 1 means supported, 0 means unsupported
     "TimingModifyInstanceFlag" timing_modify_instance_flag set_timing_modify_instance_flag: i64,
-    /// 列存节点cpu核数
+    /// cpu cores of the columnar node
     "ColumnarNodeCpu" columnar_node_cpu set_columnar_node_cpu: i64,
-    /// 列存节点mem内存大小
+    /// Columnar node memory size
     "ColumnarNodeMem" columnar_node_mem set_columnar_node_mem: i64,
-    /// 列存节点个数
+    /// Number of columnar nodes
     "ColumnarNodeNum" columnar_node_num set_columnar_node_num: i64,
-    /// 列存节点磁盘大小
+    /// Columnar node disk size
     "ColumnarNodeDisk" columnar_node_disk set_columnar_node_disk: i64,
-    /// 列存节点磁盘类型
+    /// Columnar node disk type
     "ColumnarNodeStorageType" columnar_node_storage_type set_columnar_node_storage_type: str,
-    /// 列存节点规格
+    /// Columnar node specification
     "ColumnarNodeSpecCode" columnar_node_spec_code set_columnar_node_spec_code: str,
-    /// 列存 vip
+    /// Columnar storage vip
     "ColumnarVip" columnar_vip set_columnar_vip: str,
-    /// 列存 vport
+    /// Columnar vport
     "ColumnarVport" columnar_vport set_columnar_vport: i64,
-    /// 实例是否支持列存
+    /// Whether the instance supports columnar storage
     "IsSupportColumnar" is_support_columnar set_is_support_columnar: bool,
-    /// 实例类型
+    /// Instance type
     "InstanceCategory" instance_category set_instance_category: i64,
-    /// 兼容模式
+    /// Compatible mode
     "SQLMode" sql_mode set_sql_mode: str,
-    /// 是否支持修改全能型副本数量
+    /// Whether modification of the number of replicas is supported
     "IsSwitchFullReplicationsEnable" is_switch_full_replications_enable set_is_switch_full_replications_enable: bool,
-    /// 实例类型
+    /// Instance type
     "InstanceMode" instance_mode set_instance_mode: str,
     /// dumper vip
     "DumperVip" dumper_vip set_dumper_vip: str,
     /// dumper vport
     "DumperVport" dumper_vport set_dumper_vport: i64,
-    /// svls实例的ccu变配范围
+    /// ccu adjustment range of the svls instance
     "AutoScaleConfig" auto_scale_config set_auto_scale_config: obj AutoScalingConfig,
-    /// 参数模板id
+    /// Parameter template id
     "TemplateId" template_id set_template_id: str,
-    /// 参数模板名称
+    /// Parameter template name
     "TemplateName" template_name set_template_name: str,
-    /// 实例分析引擎模式
+    /// Instance analysis engine mode
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - libra： LibraDB分析引擎实例
+    /// - libra: LibraDB analysis engine instance
     "AnalysisMode" analysis_mode set_analysis_mode: str,
-    /// 分析引擎实例关系
+    /// Analysis engine instance relationship
     "AnalysisRelationInfos" analysis_relation_infos set_analysis_relation_infos: list AnalysisRelationInfo,
-    /// 分析引擎实例信息
+    /// Analysis engine instance info
     ///
-    /// Cpu、Memory、Disk复用顶层字段
+    /// Cpu, Memory, and Disk reuse top-level fields
     "AnalysisInstanceInfo" analysis_instance_info set_analysis_instance_info: obj AnalysisInstanceInfo,
-    /// 维护窗口配置
+    /// Maintenance window configuration
     "MaintenanceWindow" maintenance_window set_maintenance_window: obj MaintenanceWindowInfo,
-    /// 是否开启透明加密，0：未开启；1：已开启
+    /// Whether transparent encryption is enabled. 0: not enabled; 1: enabled
     "EncryptionEnable" encryption_enable set_encryption_enable: i64,
-    /// 真实使用的kms地域，用于后续调用kms服务
+    /// Real use kms region for subsequent calls to the kms service
     "EncryptionKmsRegion" encryption_kms_region set_encryption_kms_region: str,
-    /// serverless自动变配配置
+    /// serverless automatic configuration adjustment configuration
     "AutoScaleConfigs" auto_scale_configs set_auto_scale_configs: list AutoScalingConfig,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBInstances` (查询实例列表).
+/// Request of `DescribeDBInstances` (Queries the instance list).
 ///
-/// 本接口（DescribeDBInstances）提供查询实例列表功能
+/// This API is used to query instance list.
 DescribeDBInstancesRequest {
-    /// 过滤参数
+    /// Filter parameters
     "Filters" filters set_filters: list InstanceFilter,
-    /// 最大返回个数，默认为20，上限为100
+    /// Maximum return count, defaults to 20, maximum 100
     "Limit" limit set_limit: i64,
-    /// 偏移量，取Limit整数倍
+    /// Offset, which is an integer multiple of Limit.
     "Offset" offset set_offset: i64,
-    /// 指定查询引擎类型
+    /// Specified query engine type
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - libra： 列存引擎
+    /// - libra: column storage engine
     "EngineType" engine_type set_engine_type: str,
-    /// 查询Order By字段，支持 StorageNodeNum/CreateTime/CreateVersion
+    /// Query By Field, supporting StorageNodeNum/CreateTime/CreateVersion
     "OrderBy" order_by set_order_by: str,
-    /// 排序方向
+    /// Sorting order
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - ASC： 升序
-    /// - DESC： 降序
+    /// - ASC: ascending
+    /// - DESC: descending
     ///
-    /// 默认值：DESC
+    /// Default value: DESC
     "OrderDirection" order_direction set_order_direction: str,
 } }
 rt::action!("tdmysql", "2021-11-22", "DescribeDBInstances", DescribeDBInstancesRequest => DescribeDBInstancesResponse);
 
 rt::model! { read debug;
-/// DescribeDBInstances返回参数结构体
+/// DescribeDBInstances response structure.
 DescribeDBInstancesResponse {
-    /// 返回实例列表信息
+    /// Return to instance list information
     "Instances" instances set_instances: list InstanceInfo,
-    /// 满足条件总数量
+    /// Total number of items that meet the conditions
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBParameters` (查看实例参数).
+/// Request of `DescribeDBParameters` (View instance parameters).
 ///
-/// 本接口（DescribeDBParameters）用于获取实例的当前参数设置。
+/// This API is used to obtain the current parameter settings of the instance.
 DescribeDBParametersRequest {
-    /// 实例 ID，形如：tdsql3-ow728lmc。
+    /// Instance ID, for example: tdsql3-ow728lmc.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -1198,61 +1321,63 @@ DescribeDBParametersRequest {
 rt::action!("tdmysql", "2021-11-22", "DescribeDBParameters", DescribeDBParametersRequest => DescribeDBParametersResponse);
 
 rt::model! { read debug;
-/// DescribeDBParameters返回参数结构体
+/// DescribeDBParameters response structure.
 DescribeDBParametersResponse {
-    /// 实例 ID，形如：tdsql3-ow728lmc。
+    /// Instance ID, for example: tdsql3-ow728lmc.
     "InstanceId" instance_id set_instance_id: str,
-    /// 请求实例的当前参数值
+    /// Request the current parameter value of the instance.
     "Params" params set_params: list ParamDesc,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBSArchiveLogs` (查询实例归档日志列表).
+/// Request of `DescribeDBSArchiveLogs` (Query instance archivelog list).
 ///
-/// 查询实例归档日志列表 DescribeDBSArchiveLogs
+/// This API is used to query instance archived WAL log list.
 DescribeDBSArchiveLogsRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 日志记录ID
+    /// Logging ID
     "ArchiveLogId" archive_log_id set_archive_log_id: i64,
-    /// 结束时间
+    /// End time.
     "EndTime" end_time set_end_time: str,
-    /// 备份状态：pending,running,success,failed
+    /// Backup status: pending, running, success, failed
     "FilterStatus" filter_status set_filter_status: str,
-    /// 条数限制
+    /// Limit on number
     "Limit" limit set_limit: i64,
-    /// 偏移量
+    /// Offset.
     "Offset" offset set_offset: i64,
-    /// 排序字段，枚举：StartTime,EndTime,ExpiredTime,FileSize,BackupDuration
+    /// Sorting field, enumerate: StartTime, EndTime, ExpiredTime, FileSize, BackupDuration
     "OrderBy" order_by set_order_by: str,
-    /// 排序方式：ASC：顺序, DESC：倒序
+    /// Sorting method: ASC: sequential, DESC: reverse
     "OrderType" order_type set_order_type: str,
-    /// 开始时间
+    /// Start time.
     "StartTime" start_time set_start_time: str,
 } }
 rt::action!("tdmysql", "2021-11-22", "DescribeDBSArchiveLogs", DescribeDBSArchiveLogsRequest => DescribeDBSArchiveLogsResponse);
 
 rt::model! { read debug;
-/// DescribeDBSArchiveLogs返回参数结构体
+/// DescribeDBSArchiveLogs response structure.
 DescribeDBSArchiveLogsResponse {
-    /// 归档日志列表
+    /// Archivelog list
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Items" items set_items: list ArchiveLogModel,
-    /// 总数
+    /// Total.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBSAvailableRecoveryTime` (获取可恢复时间).
+/// Request of `DescribeDBSAvailableRecoveryTime` (Retrieve recoverable time).
 ///
-/// 获取可恢复时间 DescribeDBSAvailableRecoveryTime
+/// This API is used to obtain the recoverable time.
 DescribeDBSAvailableRecoveryTimeRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -1260,24 +1385,30 @@ DescribeDBSAvailableRecoveryTimeRequest {
 rt::action!("tdmysql", "2021-11-22", "DescribeDBSAvailableRecoveryTime", DescribeDBSAvailableRecoveryTimeRequest => DescribeDBSAvailableRecoveryTimeResponse);
 
 rt::model! { read debug;
-/// DescribeDBSAvailableRecoveryTime返回参数结构体
+/// DescribeDBSAvailableRecoveryTime response structure.
 DescribeDBSAvailableRecoveryTimeResponse {
-    /// 结束时间
+    /// End time
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EndTime" end_time set_end_time: str,
-    /// 可恢复时间区间
+    /// Recoverable time interval.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Intervals" intervals set_intervals: list ArchiveLogInterval,
-    /// 开始时间
+    /// Start time
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StartTime" start_time set_start_time: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBSBackupPolicy` (查询实例备份策略).
+/// Request of `DescribeDBSBackupPolicy` (Query an instance backup strategy).
 ///
-/// 查询实例备份策略 DescribeDBSBackupPolicy
+/// Query an instance backup strategy
 DescribeDBSBackupPolicyRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -1285,160 +1416,180 @@ DescribeDBSBackupPolicyRequest {
 rt::action!("tdmysql", "2021-11-22", "DescribeDBSBackupPolicy", DescribeDBSBackupPolicyRequest => DescribeDBSBackupPolicyResponse);
 
 rt::model! { read debug;
-/// DescribeDBSBackupPolicy返回参数结构体
+/// DescribeDBSBackupPolicy response structure.
 DescribeDBSBackupPolicyResponse {
-    /// 备份策略列表
+    /// Backup policy list
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Items" items set_items: list BackupPolicyModelOutPut,
-    /// 总数
+    /// Total.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBSBackupSets` (查询实例备份集信息).
+/// Request of `DescribeDBSBackupSets` (Query instance backup set information).
 ///
-/// 查询实例备份集信息 DescribeDBSBackupSets
+/// This API is used to query instance backup set information.
 DescribeDBSBackupSetsRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例备份集ID
+    /// Instance Backup set ID
     "BackupSetId" backup_set_id set_backup_set_id: i64,
-    /// 结束时间
+    /// End time.
     "EndTime" end_time set_end_time: str,
-    /// 过滤条件
+    /// Filtering Conditions
     "FilterBy" filter_by set_filter_by: obj BackupSetsReqFilter,
-    /// 单次查询数量[0,200]
+    /// Query count [0,200]
     "Limit" limit set_limit: i64,
-    /// 本次查询偏移[0,INF]
+    /// Query offset [0,INF] this time.
     "Offset" offset set_offset: i64,
     /// StartTime,EndTime,ExpiredTime,BackupSetId,BackupDuration
     "OrderBy" order_by set_order_by: str,
     /// ASC,DESC
     "OrderType" order_type set_order_type: str,
-    /// 开始时间
+    /// Start time.
     "StartTime" start_time set_start_time: str,
 } }
 rt::action!("tdmysql", "2021-11-22", "DescribeDBSBackupSets", DescribeDBSBackupSetsRequest => DescribeDBSBackupSetsResponse);
 
 rt::model! { read debug;
-/// DescribeDBSBackupSets返回参数结构体
+/// DescribeDBSBackupSets response structure.
 DescribeDBSBackupSetsResponse {
-    /// 备份集列表
+    /// Backup set list
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Items" items set_items: list BackupSetModel,
-    /// 总数
+    /// Total.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBSBackupStatisticsDetail` (查询备份集统计详情).
+/// Request of `DescribeDBSBackupStatisticsDetail` (Query backup set statistical detail).
 ///
-/// 查询备份集统计详情 DescribeDBSBackupStatisticsDetail
+/// This API is used to query backup set statistical detail.
 DescribeDBSBackupStatisticsDetailRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 结束时间
+    /// End time.
     "EndTime" end_time set_end_time: str,
-    /// 开始时间
+    /// Start time.
     "StartTime" start_time set_start_time: str,
 } }
 rt::action!("tdmysql", "2021-11-22", "DescribeDBSBackupStatisticsDetail", DescribeDBSBackupStatisticsDetailRequest => DescribeDBSBackupStatisticsDetailResponse);
 
 rt::model! { read debug;
-/// DescribeDBSBackupStatisticsDetail返回参数结构体
+/// DescribeDBSBackupStatisticsDetail response structure.
 DescribeDBSBackupStatisticsDetailResponse {
-    /// 按备份方式统计
+    /// Statistics by backup method
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BackupMethodStatistics" backup_method_statistics set_backup_method_statistics: obj BackupMethodStatisticsOutPut,
-    /// 备份时间
+    /// Backup time
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BackupTime" backup_time set_backup_time: list String,
-    /// 按备份数据类型统计
+    /// Data type statistics by backup
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BackupTypeStatistics" backup_type_statistics set_backup_type_statistics: obj BackupTypeStatisticsModel,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBSBackupStatistics` (查询实例备份空间概览).
+/// Request of `DescribeDBSBackupStatistics` (Query instance backup space overview).
 ///
-/// 查询实例备份空间概览 DescribeDBSBackupStatistics
+/// This API is used to query instance backup space overview.
 DescribeDBSBackupStatisticsRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 结束时间
+    /// End time.
     "EndTime" end_time set_end_time: str,
-    /// 开始时间
+    /// Start time.
     "StartTime" start_time set_start_time: str,
 } }
 rt::action!("tdmysql", "2021-11-22", "DescribeDBSBackupStatistics", DescribeDBSBackupStatisticsRequest => DescribeDBSBackupStatisticsResponse);
 
 rt::model! { read debug;
-/// DescribeDBSBackupStatistics返回参数结构体
+/// DescribeDBSBackupStatistics response structure.
 DescribeDBSBackupStatisticsResponse {
-    /// 备份方式统计
+    /// Backup method statistics
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BackupMethodStatistics" backup_method_statistics set_backup_method_statistics: obj BackupMethodStatisticsModel,
-    /// 总备份集统计
+    /// Backup set statistics
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BackupStatistics" backup_statistics set_backup_statistics: obj BackupStatisticsModel,
-    /// 数据备份统计
+    /// Backup statistics.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DataBackupStatistics" data_backup_statistics set_data_backup_statistics: obj DataBackupStatisticsModel,
-    /// 日志备份统计
+    /// Log backup statistics
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LogBackupStatistics" log_backup_statistics set_log_backup_statistics: obj LogBackupStatisticsModel,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBSCloneInstances` (查询实例克隆列表).
+/// Request of `DescribeDBSCloneInstances` (Query instance clone list).
 ///
-/// 查询实例克隆列表 DescribeDBSCloneInstances
+/// Query clone list
 DescribeDBSCloneInstancesRequest {
-    /// 源实例ID
+    /// Source instance ID.
     ///
     /// Required.
     "SourceInstanceId" source_instance_id set_source_instance_id: str,
-    /// 引擎类型
+    /// Engine type
     "DBType" db_type set_db_type: str,
-    /// 结束创建时间
+    /// Creation end time
     "EndCreateTime" end_create_time set_end_create_time: str,
-    /// 克隆类型: PITR 时间点 BackupSet 备份集
+    /// Clone kind: PITR time point BackupSet backup set
     "FilterCloneType" filter_clone_type set_filter_clone_type: str,
-    /// 查询数量[0,200]
+    /// Query count [0,200]
     "Limit" limit set_limit: i64,
-    /// 查询偏移量[0,INF]
+    /// Query offset [0,INF]
     "Offset" offset set_offset: i64,
-    /// 排序字段: CloneTime,CreateTime
+    /// Sorting field: CloneTime, CreateTime
     "OrderBy" order_by set_order_by: str,
-    /// 排序类型:ASC,DESC
+    /// Sorting type: ASC, DESC
     "OrderType" order_type set_order_type: str,
-    /// 开始创建时间
+    /// Creation start time
     "StartCreateTime" start_create_time set_start_create_time: str,
 } }
 rt::action!("tdmysql", "2021-11-22", "DescribeDBSCloneInstances", DescribeDBSCloneInstancesRequest => DescribeDBSCloneInstancesResponse);
 
 rt::model! { read debug;
-/// DescribeDBSCloneInstances返回参数结构体
+/// DescribeDBSCloneInstances response structure.
 DescribeDBSCloneInstancesResponse {
-    /// 克隆列表
+    /// Clone list
+    /// .
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Items" items set_items: list CloneInstanceModel,
-    /// 总数
+    /// Total
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDBSecurityGroups` (查询实例安全组信息).
+/// Request of `DescribeDBSecurityGroups` (Querying Instance Security Group Information).
 ///
-/// 本接口（DescribeDBSecurityGroups）用于查询实例安全组信息
+/// This API is used to query instance security group information.
 DescribeDBSecurityGroupsRequest {
-    /// 实例ID。
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -1446,94 +1597,104 @@ DescribeDBSecurityGroupsRequest {
 rt::action!("tdmysql", "2021-11-22", "DescribeDBSecurityGroups", DescribeDBSecurityGroupsRequest => DescribeDBSecurityGroupsResponse);
 
 rt::model! { read debug;
-/// DescribeDBSecurityGroups返回参数结构体
+/// DescribeDBSecurityGroups response structure.
 DescribeDBSecurityGroupsResponse {
-    /// 安全组详情。
+    /// Security group description.
     "Groups" groups set_groups: list SecurityGroup,
-    /// 实例VIP
+    /// Instance VIP.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "VIP" vip set_vip: str,
-    /// 实例端口
+    /// Instance port.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "VPort" v_port set_v_port: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDatabaseObjects` (查询数据库对象列表).
+/// Request of `DescribeDatabaseObjects` (Query a database object list).
 ///
-/// 本接口（DescribeDatabaseObjects）用于查询云数据库实例的数据库中的对象列表，包含表、存储过程、视图和函数。
+/// This API is used to query the object list in the database of a cloud database instance, including table, stored procedure, view and function.
 DescribeDatabaseObjectsRequest {
-    /// 实例 ID，形如：tdsql3-42f40429.
+    /// Instance ID, such as tdsql3-42f40429.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 数据库名称，通过 DescribeDatabases 接口获取。
+    /// Database name, obtained via the DescribeDatabases API.
     ///
     /// Required.
     "DbName" db_name set_db_name: str,
-    /// 分页索引
+    /// Pagination index
     "Offset" offset set_offset: i64,
-    /// 每页数量
+    /// Number of items per page
     "Limit" limit set_limit: i64,
-    /// 数据表名称匹配表达式
+    /// Table name matching expression
     "TableRegexp" table_regexp set_table_regexp: str,
 } }
 rt::action!("tdmysql", "2021-11-22", "DescribeDatabaseObjects", DescribeDatabaseObjectsRequest => DescribeDatabaseObjectsResponse);
 
 rt::model! { read debug;
-/// DescribeDatabaseObjects返回参数结构体
+/// DescribeDatabaseObjects response structure.
 DescribeDatabaseObjectsResponse {
-    /// 透传入参。
+    /// Passthrough input parameter.
     "InstanceId" instance_id set_instance_id: str,
-    /// 数据库名称。
+    /// Database name.
     "DbName" db_name set_db_name: str,
-    /// 表列表。
+    /// Table list.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Tables" tables set_tables: list DatabaseTable,
-    /// 视图列表。
+    /// View list.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Views" views set_views: list DatabaseView,
-    /// 存储过程列表。
+    /// Stored procedure list.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Procs" procs set_procs: list DatabaseProcedure,
-    /// 函数列表。
+    /// Function list.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Funcs" funcs set_funcs: list DatabaseFunction,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDatabases` (查询数据库列表).
+/// Request of `DescribeDatabases` (This example shows you how to query the database list.).
 ///
-/// 本接口（DescribeDatabases）用于查询云数据库实例的数据库列表。
+/// This API is used to query the database list of a cloud database instance.
 DescribeDatabasesRequest {
-    /// 实例 ID，形如：tdsql3-ow7t8lmc。
+    /// Instance ID, such as tdsql3-ow7t8lmc.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 分页索引
+    /// Pagination index
     "Offset" offset set_offset: i64,
-    /// 每页数量
+    /// Number of items per page
     "Limit" limit set_limit: i64,
-    /// 数据库名称匹配表达式
+    /// Database name matching expression
     "DatabaseRegexp" database_regexp set_database_regexp: str,
 } }
 rt::action!("tdmysql", "2021-11-22", "DescribeDatabases", DescribeDatabasesRequest => DescribeDatabasesResponse);
 
 rt::model! { read debug;
-/// DescribeDatabases返回参数结构体
+/// DescribeDatabases response structure.
 DescribeDatabasesResponse {
-    /// 透传实例ID
+    /// Passthrough instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 该实例上的数据库列表。
+    /// The database list on the instance.
     "Databases" databases set_databases: list Database,
-    /// 总数量
+    /// Total quantity.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeFlow` (查询流程状态).
+/// Request of `DescribeFlow` (Query process status).
 ///
-/// 本接口（DescribeFlow）用于查询异步任务流程状态
+/// This API is used to query the process status of an asynchronous task.
 DescribeFlowRequest {
     /// 流程ID
     ///
@@ -1543,7 +1704,7 @@ DescribeFlowRequest {
 rt::action!("tdmysql", "2021-11-22", "DescribeFlow", DescribeFlowRequest => DescribeFlowResponse);
 
 rt::model! { read debug;
-/// DescribeFlow返回参数结构体
+/// DescribeFlow response structure.
 DescribeFlowResponse {
     /// running表示进行中；success表示成功；paused表示暂停；failed表示失败
     "Status" status set_status: str,
@@ -1552,28 +1713,28 @@ DescribeFlowResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeFlowTypes` (查询任务类型列表).
+/// Request of `DescribeFlowTypes` (Queries the task type list).
 ///
-/// 本接口（DescribeFlowTypes）用于获取所有任务类型
+/// This API is used to obtain all task types.
 DescribeFlowTypesRequest {
 } }
 rt::action!("tdmysql", "2021-11-22", "DescribeFlowTypes", DescribeFlowTypesRequest => DescribeFlowTypesResponse);
 
 rt::model! { read debug;
-/// DescribeFlowTypes返回参数结构体
+/// DescribeFlowTypes response structure.
 DescribeFlowTypesResponse {
-    /// 任务类型信息，供前端下拉筛选使用
+    /// Task type information for frontend dropdown filtering
     "FlowTypes" flow_types set_flow_types: list FlowType,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceDataReservedSpace` (查询实例数据保留空间).
+/// Request of `DescribeInstanceDataReservedSpace` (Queries the data retention space of an instance).
 ///
-/// 本接口（DescribeInstanceDataReservedSpace）提供查询实例数据保留空间
+/// This API is used to query the data retention space of an instance.
 DescribeInstanceDataReservedSpaceRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -1581,32 +1742,32 @@ DescribeInstanceDataReservedSpaceRequest {
 rt::action!("tdmysql", "2021-11-22", "DescribeInstanceDataReservedSpace", DescribeInstanceDataReservedSpaceRequest => DescribeInstanceDataReservedSpaceResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceDataReservedSpace返回参数结构体
+/// DescribeInstanceDataReservedSpace response structure.
 DescribeInstanceDataReservedSpaceResponse {
-    /// 实际保留比例（%，单节点）
+    /// Actual reserved ratio (%, per node)
     "ReservedRate" reserved_rate set_reserved_rate: f64,
-    /// 实际保留空间 GB（单节点）
+    /// Actual reserved space in GB (single node)
     ///
-    /// 单位：GB
+    /// Unit: GB
     "ReservedSpaceGB" reserved_space_gb set_reserved_space_gb: f64,
-    /// 用户可用空间 GB（单节点）
+    /// Available user space in GB (per node)
     ///
-    /// 单位：GB
+    /// Unit: GB
     "UsableSpaceGB" usable_space_gb set_usable_space_gb: f64,
-    /// true=旧版本（<21.6.4.0），值取自老参数 tdstore_enter_readonly_threshold；false=新版本
+    /// true=earlier version (<21.6.4.0), value from the old parameter tdstore_enter_readonly_threshold; false=new version
     "IsLegacy" is_legacy set_is_legacy: bool,
-    /// 内核版本号
+    /// Kernel version number
     "KernelVersion" kernel_version set_kernel_version: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceSSLStatus` (查询实例SSL状态).
+/// Request of `DescribeInstanceSSLStatus` (Query the SSL status of an instance).
 ///
-/// 本接口（DescribeInstanceSSLStatus）提供实例SSL状态查询
+/// This API is used to query the SSL status of an instance.
 DescribeInstanceSSLStatusRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -1614,27 +1775,27 @@ DescribeInstanceSSLStatusRequest {
 rt::action!("tdmysql", "2021-11-22", "DescribeInstanceSSLStatus", DescribeInstanceSSLStatusRequest => DescribeInstanceSSLStatusResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceSSLStatus返回参数结构体
+/// DescribeInstanceSSLStatus response structure.
 DescribeInstanceSSLStatusResponse {
-    /// SSL启用状态
+    /// SSL enable status
     ///
-    /// 枚举值：
+    /// Enumeration values:
     ///
-    /// - Enabled： SSL已开启
-    /// - Disabled： SSL已关闭
-    /// - Enabling： SSL开启中
-    /// - Disabling： SSL关闭中
+    /// - Enabled: SSL is on
+    /// - Disabled: SSL is closed
+    /// - Enabling: SSL is enabling
+    /// - Disabling: SSL is disabling
     "SSLStatus" ssl_status set_ssl_status: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeMaintenanceWindow` (查询维护时间窗口).
+/// Request of `DescribeMaintenanceWindow` (Query the maintenance time window).
 ///
-/// 查询维护时间窗口配置
+/// Query maintenance time window configurations
 DescribeMaintenanceWindowRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -1642,185 +1803,196 @@ DescribeMaintenanceWindowRequest {
 rt::action!("tdmysql", "2021-11-22", "DescribeMaintenanceWindow", DescribeMaintenanceWindowRequest => DescribeMaintenanceWindowResponse);
 
 rt::model! { read debug;
-/// DescribeMaintenanceWindow返回参数结构体
+/// DescribeMaintenanceWindow response structure.
 DescribeMaintenanceWindowResponse {
-    /// 实例ID
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 运维窗口时间范围
+    /// Ops window time range
     "MaintenanceWindow" maintenance_window set_maintenance_window: str,
-    /// 运维窗口天数范围
+    /// Ops window number of days range
     "WeekDays" week_days set_week_days: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSaleInfo` (查询可用售卖地域).
+/// Request of `DescribeSaleInfo` (Query available regions).
 ///
-/// 本接口（DescribeSaleInfo）提供查询可用售卖地域功能
+/// This API is used to query available regions.
 DescribeSaleInfoRequest {
-    /// 灾备主实例地域
+    /// Region of the disaster recovery primary instance
     "SrcRegion" src_region set_src_region: str,
-    /// 实例id
+    /// Instance id
     ///
-    /// 传入此参数表示返回这个实例所在的地域可用区的售卖信息
+    /// Input this parameter to return the sales information of the availability zone in the region where this instance is located.
     "InstanceId" instance_id set_instance_id: str,
-    /// 指定支持某种类型实例的 sale 信息
+    /// Specify the sales information that supports a certain type instance.
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - serverless： 返回支持 serverless 型实例的所有 region
+    /// - serverless: Returns all regions that support serverless instance type.
     ///
-    /// 默认值：无
+    /// Default value: None
     ///
-    /// 当前仅支持指定 serverless，传入其他信息或者不传则默认返回所有售卖地域信息
+    /// Currently only support specifying serverless. Import other info or leave it blank to return all sales region information by default.
     "InstanceType" instance_type set_instance_type: str,
 } }
 rt::action!("tdmysql", "2021-11-22", "DescribeSaleInfo", DescribeSaleInfoRequest => DescribeSaleInfoResponse);
 
 rt::model! { read debug;
-/// DescribeSaleInfo返回参数结构体
+/// DescribeSaleInfo response structure.
 DescribeSaleInfoResponse {
-    /// 返回可售卖region信息
+    /// Return marketable region information
     "RegionList" region_list set_region_list: list DescribeSaleRegionInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 查询售卖接口，region信息返回类型
+/// Query the sales API. The return type is region information.
 DescribeSaleRegionInfo {
-    /// Region英文字符串
+    /// English string of Region
     "Region" region set_region: str,
-    /// 售卖Zone列表
+    /// Purchasable Zone list
     "ZoneList" zone_list set_zone_list: list DescribeSaleZonesInfo,
-    /// Region中文字符串
+    /// Region Chinese character string
     "RegionName" region_name set_region_name: str,
-    /// 是否售卖。1:售卖，0不售卖
+    /// Whether to sell. 1: sell, 0: do not sell
     "Enable" enable set_enable: i64,
-    /// 多可用可选数量
+    /// Optional quantity of multiple availability
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AvailableZoneNum" available_zone_num set_available_zone_num: i64,
-    /// 是否允许使用日志副本
+    /// Whether to allow usage log replica
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsSupportedLogReplica" is_supported_log_replica set_is_supported_log_replica: bool,
-    /// 可用区组合
+    /// Availability zone combination
     "ZoneGroup" zone_group set_zone_group: list DescribeSaleZonesGroup,
-    /// 是否支持serverless
+    /// Whether serverless is supported
     "IsSupportServerless" is_support_serverless set_is_support_serverless: bool,
 } }
 
 rt::model! { read debug;
-/// 查询售卖地域，提供推荐的可用区组合
+/// Query sales regions and recommend availability zone combinations
 DescribeSaleZonesGroup {
-    /// 可用区数
+    /// Number of availability zones
     "ZoneNum" zone_num set_zone_num: i64,
-    /// 可用区组合
+    /// Availability zone combination
     "Zones" zones set_zones: list String,
-    /// 支持的类型
+    /// Supported types
     "SupportTypes" support_types set_support_types: list String,
-    /// 支持的磁盘类型
+    /// Supported disk
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - CLOUD_TCS： 本地盘
-    /// - CLOUD_HSSD： 增强型云盘
+    /// - CLOUD_TCS: Local disk
+    /// - CLOUD_HSSD: Enhanced cloud disk
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AvailableDiskTypes" available_disk_types set_available_disk_types: list String,
-    /// 是否支持serverless
+    /// Whether serverless is supported
     "IsSupportServerless" is_support_serverless set_is_support_serverless: bool,
 } }
 
 rt::model! { read debug;
-/// 查询售卖接口，zone信息返回类型
+/// Query the sales API. The return type is zone information.
 DescribeSaleZonesInfo {
-    /// Zone英文字符串
+    /// English string of Zone
     "Zone" zone set_zone: str,
-    /// Zone中文字符串
+    /// Zone Chinese character string
     "ZoneName" zone_name set_zone_name: str,
-    /// 是否售卖，1：售卖；0：不售卖
+    /// Whether to sell, 1: sell; 0: do not sell
     "Enable" enable set_enable: i64,
-    /// 是否是默认主可用区,0不是，1是
+    /// Whether the default primary AZ is used. 0 means no, 1 means yes.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsDefaultMaster" is_default_master set_is_default_master: i64,
-    /// 可用区可选磁盘类型
+    /// Selectable disk types in availability zones
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AvailableDiskTypes" available_disk_types set_available_disk_types: list String,
-    /// 是否是独享可用区
+    /// Whether it is an exclusive availability zone
     "SupportTypes" support_types set_support_types: list String,
-    /// 是否支持serverless
+    /// Whether serverless is supported
     "IsSupportServerless" is_support_serverless set_is_support_serverless: bool,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSlowLogs` (查询慢日志列表).
+/// Request of `DescribeSlowLogs` (Query slow log list).
 ///
-/// 本接口提供查询慢日志功能
+/// This API is used to query slow logs.
 DescribeSlowLogsRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 要检索日志的起始时间
+    /// Search log start time
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 要检索日志的结束时间
+    /// End time to retrieve logs
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 过滤条件
+    /// Filter criteria.
     "LogFilter" log_filter set_log_filter: list LogFilter,
-    /// 单页条数限制
+    /// Items per page limit
     "Limit" limit set_limit: i128,
-    /// 偏移量
+    /// Offset.
     "Offset" offset set_offset: i128,
-    /// 排序，可选：ASC，DESC
+    /// Sort, selectable: ASC, DESC
     "Order" order set_order: str,
-    /// 排序条件，根据业务字段不同，可选排序字段不一样
+    /// Sorting criteria may not be the same as selectable fields used to sort according to business.
     "OrderBy" order_by set_order_by: str,
 } }
 rt::action!("tdmysql", "2021-11-22", "DescribeSlowLogs", DescribeSlowLogsRequest => DescribeSlowLogsResponse);
 
 rt::model! { read debug;
-/// DescribeSlowLogs返回参数结构体
+/// DescribeSlowLogs response structure.
 DescribeSlowLogsResponse {
-    /// 日志总数
+    /// Total number of logs
     "TotalCount" total_count set_total_count: i64,
-    /// 日志详情
+    /// Log details.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Items" items set_items: list SlowLogData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSpecs` (查询售卖组件规格).
+/// Request of `DescribeSpecs` (Query component specifications for sale).
 ///
-/// 本接口（DescribeSpecs）提供查询售卖规格功能
+/// This API is used to query sales specifications.
 DescribeSpecsRequest {
-    /// 全能型副本数，当前支持范围：1-3，默认为3
+    /// Number of replicas. Currently supported range: 1-3. Default is 3.
     "FullReplications" full_replications set_full_replications: i64,
-    /// 独享实例
+    /// Exclusive instance
     "IsExclusiveInstance" is_exclusive_instance set_is_exclusive_instance: i64,
-    /// 可用区组合列表
+    /// Availability zone combination list
     "Zones" zones set_zones: list String,
 } }
 rt::action!("tdmysql", "2021-11-22", "DescribeSpecs", DescribeSpecsRequest => DescribeSpecsResponse);
 
 rt::model! { read debug;
-/// DescribeSpecs返回参数结构体
+/// DescribeSpecs response structure.
 DescribeSpecsResponse {
-    /// 对等节点售卖规格列表
+    /// Purchasable specification list of peer nodes
     "HybridNodeSpecs" hybrid_node_specs set_hybrid_node_specs: list StorageNodeSpec,
-    /// svls节点售卖规格列表
+    /// Purchasable specification list of svls nodes
     "ServerlessCcuSpec" serverless_ccu_spec set_serverless_ccu_spec: list ServerlessCcu,
-    /// serverless节点数量配置
+    /// serverless node quantity configuration
     "ServerlessNodeNumSpec" serverless_node_num_spec set_serverless_node_num_spec: obj ServerlessNodeNumSpec,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeStandbyDBInstanceRelationDetail` (获取灾备实例关系详情).
+/// Request of `DescribeStandbyDBInstanceRelationDetail` (Retrieves the relationship details of a disaster recovery instance).
 ///
-/// 本接口（DescribeStandbyDBinstanceRelations）用于查询实例灾备连接关系
+/// This API is used to query disaster recovery connection relationships of an instance.
 DescribeStandbyDBInstanceRelationDetailRequest {
-    /// 实例 ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
@@ -1828,59 +2000,60 @@ DescribeStandbyDBInstanceRelationDetailRequest {
 rt::action!("tdmysql", "2021-11-22", "DescribeStandbyDBInstanceRelationDetail", DescribeStandbyDBInstanceRelationDetailRequest => DescribeStandbyDBInstanceRelationDetailResponse);
 
 rt::model! { read debug;
-/// DescribeStandbyDBInstanceRelationDetail返回参数结构体
+/// DescribeStandbyDBInstanceRelationDetail response structure.
 DescribeStandbyDBInstanceRelationDetailResponse {
-    /// 灾备关系
+    /// Disaster recovery relationship
     "RelationInfos" relation_infos set_relation_infos: list StandbyDBInstanceRelation,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeUserPrivileges` (查询用户权限).
+/// Request of `DescribeUserPrivileges` (Query user permissions).
 ///
-/// 本接口（DescribeUserPrivileges）提供查询用户的权限功能
+/// This API is used to query user permissions.
 DescribeUserPrivilegesRequest {
-    /// 实例 ID，形如：tdsql3-5baee8df。
+    /// Instance ID, such as tdsql3-5baee8df.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 用户允许的访问 host，用户名+host唯一确定一个账号。
+    /// Accessing host allowed for the user. Username+host uniquely determines an account.
     ///
     /// Required.
     "Host" host set_host: str,
-    /// 登录用户名。
+    /// Login username.
     ///
     /// Required.
     "UserName" user_name set_user_name: str,
-    /// 数据库名。如果为 \*，表示查询全局权限（即 \*.\*），此时忽略 Type 和 Object 参数
+    /// Database name. If it is \*, query global permission (\*.\*) and ignore the Type and Object parameter.
     ///
     /// Required.
     "DbName" db_name set_db_name: str,
-    /// 具体的 Type 的名称，例如 Type 为 table 时就是具体的表名。DbName 和 Type 都为具体名称，则 Object 表示具体对象名，不能为 \* 或者为空
+    /// The name of the specific Type, for example, when Type is table, it is exactly the table name. If both DbName and Type are function names, Object represents the specific object name and cannot be \* or empty.
     "Object" object set_object: str,
-    /// 类型,可以填入 table 、 view 、 proc 、 func 和 \*。当 DbName 为具体数据库名，Type为 \* 时，表示查询该数据库权限（即db.\*），此时忽略 Object 参数
+    /// Type, can be set to table, view, proc, func, and \*. When DbName is a specific database name and Type is \*, it queries the database permission (i.e., db.\*), ignoring the Object parameter.
     "ObjectType" object_type set_object_type: str,
-    /// 当 Type=table 时，ColName 为 \* 表示查询表的权限，如果为具体字段名，表示查询对应字段的权限
+    /// When Type=table, ColName as \* indicates the permission to query the table. If it is a specific field name, it indicates the permission to query the corresponding field.
     "ColName" col_name set_col_name: str,
 } }
 rt::action!("tdmysql", "2021-11-22", "DescribeUserPrivileges", DescribeUserPrivilegesRequest => DescribeUserPrivilegesResponse);
 
 rt::model! { read debug;
-/// DescribeUserPrivileges返回参数结构体
+/// DescribeUserPrivileges response structure.
 DescribeUserPrivilegesResponse {
-    /// 权限列表
+    /// Permission list
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Privileges" privileges set_privileges: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeUsers` (查询用户列表).
+/// Request of `DescribeUsers` (Queries the user list).
 ///
-/// 本接口（DescribeUsers）提供查询用户列表功能
+/// This API is used to query user list.
 DescribeUsersRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -1888,20 +2061,20 @@ DescribeUsersRequest {
 rt::action!("tdmysql", "2021-11-22", "DescribeUsers", DescribeUsersRequest => DescribeUsersResponse);
 
 rt::model! { read debug;
-/// DescribeUsers返回参数结构体
+/// DescribeUsers response structure.
 DescribeUsersResponse {
-    /// 用户列表
+    /// User list.
     "Users" users set_users: list UserInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DestroyInstances` (批量销毁实例).
+/// Request of `DestroyInstances` (Destroy instances in batch).
 ///
-/// 本接口（DestroyInstances）提供批量销毁实例功能
+/// This API is used to destroy instances in batch.
 DestroyInstancesRequest {
-    /// 需要隔离的实例ID列表
+    /// List of isolated instance ids required.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
@@ -1909,180 +2082,204 @@ DestroyInstancesRequest {
 rt::action!("tdmysql", "2021-11-22", "DestroyInstances", DestroyInstancesRequest => DestroyInstancesResponse);
 
 rt::model! { read debug;
-/// DestroyInstances返回参数结构体
+/// DestroyInstances response structure.
 DestroyInstancesResponse {
-    /// 解除隔离成功实例Id列表
+    /// List of successfully isolated instance ids.
     "SuccessInstanceIds" success_instance_ids set_success_instance_ids: list String,
-    /// 解除隔离失败实例Id列表
+    /// Isolation removal failed instance Id list.
     "FailedInstanceIds" failed_instance_ids set_failed_instance_ids: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ExpandInstance` (横向扩容实例).
+/// Request of `ExpandInstance` (Scale an instance horizontally).
 ///
-/// 本接口（ExpandInstance）提供横向扩容实例功能
+/// This API is used to horizontally scale out instances.
 ExpandInstanceRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 存储节点扩容至多少个节点，如果没有变化，传当前节点数
+    /// Expand storage nodes to how many nodes. If no change, pass the current number of nodes
     ///
     /// Required.
     "StorageNodeNum" storage_node_num set_storage_node_num: i64,
-    /// 可用区列表
+    /// Availability zone list
     "Zones" zones set_zones: list String,
-    /// az模式，1: 单AZ 2: 多AZ非主AZ模式 3: 多AZ主AZ模式
+    /// az mode. 1: Single az 2: Multi-az non-primary az mode 3: Multi-az primary az mode
     "AZMode" az_mode set_az_mode: i64,
-    /// AZMode传3时，表示主AZ
+    /// AZMode 3 means the primary AZ
     "PrimaryAZ" primary_az set_primary_az: str,
-    /// 全能型副本数，取值范围包括1-3
+    /// Number of replicas, value ranges from 1 to 3
     "FullReplications" full_replications set_full_replications: i64,
 } }
 rt::action!("tdmysql", "2021-11-22", "ExpandInstance", ExpandInstanceRequest => ExpandInstanceResponse);
 
 rt::model! { read debug;
-/// ExpandInstance返回参数结构体
+/// ExpandInstance response structure.
 ExpandInstanceResponse {
-    /// 异步任务ID，根据此ID可以调用查询任务接口获取任务状态
+    /// Asynchronous task ID. You can call the Query Task API to get task status with this ID.
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 执行计划
+/// Execution plan
 Explain {
-    /// 标识符
+    /// Identifier
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ID" id set_id: str,
-    /// 查询类型
+    /// Query type
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - SIMPLE： 没有子查询和 UNION 的普通查询，单表或普通 JOIN 都是 SIMPLE。
+    /// - SIMPLE: A regular query with no subquery and UNION. Single table or ordinary JOIN is SIMPLE.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SelectType" select_type set_select_type: str,
-    /// 表名
+    /// Table name
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Table" table set_table: str,
-    /// 分区
+    /// Partition
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Partitions" partitions set_partitions: str,
-    /// 访问类型
+    /// Access type
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Type" r#type set_type: str,
-    /// 可能使用的索引
+    /// Possibly used indexes
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PossibleKeys" possible_keys set_possible_keys: str,
-    /// 实际使用的索引
+    /// Used Indexes
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Key" key set_key: str,
-    /// 使用的索引长度
+    /// Used Indexes length
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "KeyLen" key_len set_key_len: str,
-    /// 与索引比较的列或常量
+    /// Column or constant to compare with the index
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Ref" r#ref set_ref: str,
-    /// 估算扫描行数
+    /// Estimate the number of scanned rows
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Rows" rows set_rows: str,
-    /// 条件过滤后剩余行的估算百分比
+    /// Estimated percentage of remaining rows after conditional filtering
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Filtered" filtered set_filtered: str,
-    /// 附加信息，如 Using index、Using filesort 等
+    /// Additional information, such as Using index, Using filesort
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Extra" extra set_extra: str,
 } }
 
 rt::model! { read debug;
-/// 任务类型信息，供前端下拉筛选使用
+/// Task type information for frontend dropdown filtering
 FlowType {
-    /// 任务类型名称，后续可以对 DescribeFlows 出参中的 FlowName 进行筛选
+    /// Task Type Name. Subsequently, you can filter FlowName in the output parameters of DescribeFlows.
     "FlowName" flow_name set_flow_name: str,
-    /// 任务类型中文描述
+    /// Chinese description of the task type.
     "FlowDesc" flow_desc set_flow_desc: str,
 } }
 
 rt::model! { write debug;
-/// 实例列表过滤条件
+/// List filter criteria for instances
 InstanceFilter {
-    /// 过滤key，支持InstanceId、VpcId、SubnetId、Vip、Vport、Status、InstanceName、TagKey
+    /// Filter key, support InstanceId, VpcId, SubnetId, Vip, Vport, Status, InstanceName, TagKey.
     "Name" name set_name: str,
-    /// 过滤value
+    /// Filter value.
     "Values" values set_values: list String,
 } }
 
 rt::model! { read debug;
-/// 实例信息类型
+/// Instance information type
 InstanceInfo {
-    /// 计算节点数量
+    /// Number of compute nodes
     ///
     /// Disabled in the spec.
     "ComputeNodeNum" compute_node_num set_compute_node_num: i64,
-    /// 区域
+    /// Region
     "Zone" zone set_zone: str,
-    /// 创建实例版本
+    /// Create an instance version
     "CreateVersion" create_version set_create_version: str,
-    /// 初始化实例参数
+    /// Initialize instance parameters
     "InitParams" init_params set_init_params: list InstanceParam,
-    /// 实例状态：creating、created、initializing、running、modifying、isolating、isolated、destroying、destroyed
+    /// Instance status: creating, created, initializing, running, modifying, isolating, isolated, destroying, destroyed
     "Status" status set_status: str,
-    /// 实例id
+    /// Instance id
     "InstanceId" instance_id set_instance_id: str,
-    /// 存储节点数量
+    /// Number of storage nodes
     "StorageNodeNum" storage_node_num set_storage_node_num: i64,
-    /// 实例标签信息
+    /// Instance tag information.
     "ResourceTags" resource_tags set_resource_tags: list ResourceTag,
-    /// 实例名称
+    /// Instance name
     "InstanceName" instance_name set_instance_name: str,
-    /// 计算节点cpu核数
+    /// cpu cores of the computing node
     ///
     /// Disabled in the spec.
     "Cpu" cpu set_cpu: i64,
-    /// 字符型vpcid
+    /// Character type vpcid
     "VpcId" vpc_id set_vpc_id: str,
-    /// 计算节点mem，单位GB
+    /// Computing node mem, in GB
     ///
     /// Disabled in the spec.
     "Mem" mem set_mem: i64,
-    /// 子网IP
+    /// Subnet IP
     "Vip" vip set_vip: str,
-    /// 字符型subnetid
+    /// Character type subnetid
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 子网端口
+    /// Subnet port
     "Vport" vport set_vport: i64,
-    /// 存储节点磁盘容量，单位GB
+    /// Node disk capacity (unit: GB)
     "Disk" disk set_disk: i64,
-    /// 实例创建时间
+    /// Instance Creation Time
     "CreateTime" create_time set_create_time: str,
-    /// 实例所属地域
+    /// Region of the instance
     "Region" region set_region: str,
-    /// 实例状态中文描述
+    /// Status description in Chinese of the instance
     "StatusDesc" status_desc set_status_desc: str,
-    /// 管控节点CPU核数
+    /// CPU cores of the control node
     ///
     /// Disabled in the spec.
     "MCCpu" mc_cpu set_mc_cpu: i64,
-    /// 管控节点CPU大小
+    /// CPU size of the control node
     ///
     /// Disabled in the spec.
     "MCMem" mc_mem set_mc_mem: i64,
-    /// 计算节点CPU核数
+    /// CPU cores of the computing node
     ///
     /// Disabled in the spec.
     "ComputerNodeCpu" computer_node_cpu set_computer_node_cpu: i64,
-    /// 计算节点内存大小
+    /// Compute node memory size
     ///
     /// Disabled in the spec.
     "ComputerNodeMem" computer_node_mem set_computer_node_mem: i64,
-    /// 存储节点CPU核数
+    /// CPU cores of the storage node
     "StorageNodeCpu" storage_node_cpu set_storage_node_cpu: i64,
-    /// 存储节点内存大小
+    /// Storage node memory size
     "StorageNodeMem" storage_node_mem set_storage_node_mem: i64,
-    /// 管控节点数量
+    /// Number of control nodes
     ///
     /// Disabled in the spec.
     "MCNum" mc_num set_mc_num: i64,
-    /// 续费标志
+    /// Renewal flag
     "RenewFlag" renew_flag set_renew_flag: i64,
-    /// 付费模式，0按量付费；1包年包月
+    /// Payment mode, 0 pay-as-you-go; 1 annual/monthly subscription
     "PayMode" pay_mode set_pay_mode: str,
-    /// 用户标签，inner：内部用户；external：外部用户
+    /// User tag, inner: internal user; external: external user
     "AccountTag" account_tag set_account_tag: str,
-    /// 实例架构类型，separate:分离架构；hyper:对等架构
+    /// Instance Architecture Type, separate: decoupled architecture; hyper: peer-to-peer architecture
     "InstanceType" instance_type set_instance_type: str,
-    /// 磁盘类型，CLOUD_HSSD增强型SSD,CLOUD_TCS本地SSD盘
+    /// Disk Type, CLOUD_HSSD enhanced SSD, CLOUD_TCS local SSD disk
     "StorageType" storage_type set_storage_type: str,
     /// "0000-00-00 00:00:00"
     "DestroyedAt" destroyed_at set_destroyed_at: str,
@@ -2094,152 +2291,152 @@ InstanceInfo {
     "IsolatedFrom" isolated_from set_isolated_from: str,
     /// 1
     "Replications" replications set_replications: i64,
-    /// 全能型副本数
+    /// Number of replicas
     "FullReplications" full_replications set_full_replications: i64,
-    /// 账号信息
+    /// Account information
     "AppId" app_id set_app_id: i64,
-    /// 账号信息
+    /// Account information
     "SubAccountUin" sub_account_uin set_sub_account_uin: str,
-    /// 账号信息
+    /// Account information
     "Uin" uin set_uin: str,
-    /// AZ信息
+    /// AZ information
     "Zones" zones set_zones: list String,
-    /// 实例节点
+    /// Instance node
     "Nodes" nodes set_nodes: list InstanceNode,
-    /// binlog是否打开
+    /// Whether binlog is on
     "BinlogStatus" binlog_status set_binlog_status: i64,
-    /// cdc节点核数
+    /// Number of cdc node cores
     ///
     /// Disabled in the spec.
     "CdcNodeCpu" cdc_node_cpu set_cdc_node_cpu: i64,
-    /// cdc节点内存大小
+    /// cdc node memory size
     ///
     /// Disabled in the spec.
     "CdcNodeMem" cdc_node_mem set_cdc_node_mem: i64,
-    /// cdc节点数
+    /// Number of cdc nodes
     ///
     /// Disabled in the spec.
     "CdcNodeNum" cdc_node_num set_cdc_node_num: i64,
-    /// az模式，1: 单AZ 2: 多AZ非主AZ模式 3: 多AZ主AZ模式
+    /// az mode. 1: Single az 2: Multi-az non-primary az mode 3: Multi-az primary az mode
     "AZMode" az_mode set_az_mode: i64,
-    /// 灾备标志位，1: 无灾备关系；2: 灾备主实例；3: 灾备备实例
+    /// Disaster recovery flag. 1: No disaster recovery relationship; 2: Primary instance for disaster recovery; 3: Disaster Recovery Standby Instance
     "StandbyFlag" standby_flag set_standby_flag: i64,
-    /// 连接的备实例数量（仅当 StandbyFlag == 2 时有效）
+    /// Number of connected standby instances (Valid only when StandbyFlag == 2)
     "StandbySecondaryNum" standby_secondary_num set_standby_secondary_num: i64,
-    /// 列存节点 cpu 核数
+    /// cpu cores of the columnar node
     "ColumnarNodeCpu" columnar_node_cpu set_columnar_node_cpu: i64,
-    /// 列存节点内存大小
+    /// Columnar node memory size
     "ColumnarNodeMem" columnar_node_mem set_columnar_node_mem: i64,
-    /// 列存节点数
+    /// Number of columnar nodes
     "ColumnarNodeNum" columnar_node_num set_columnar_node_num: i64,
-    /// 列存节点磁盘容量，单位GB
+    /// Columnar node disk capacity (unit: GB)
     "ColumnarNodeDisk" columnar_node_disk set_columnar_node_disk: i64,
-    /// 列存节点磁盘类型
+    /// Columnar node disk type
     "ColumnarNodeStorageType" columnar_node_storage_type set_columnar_node_storage_type: str,
-    /// 独享标志位，1： 主实例（独享型）, 2: 主实例, 3： 灾备实例, 4： 灾备实例（独享型）
+    /// Exclusive flags, 1: Primary instance (dedicated), 2: Primary instance, 3: Disaster recovery instance, 4: Disaster recovery instance (dedicated)
     "InstanceCategory" instance_category set_instance_category: i64,
     /// dbdc-xxxxx
     "ExclusiveClusterId" exclusive_cluster_id set_exclusive_cluster_id: str,
-    /// 兼容模式
+    /// Compatible mode
     "SQLMode" sql_mode set_sql_mode: str,
-    /// 实例模式
+    /// Instance mode
     "InstanceMode" instance_mode set_instance_mode: str,
-    /// 实例发货平台
+    /// Instance delivery platform
     ///
     /// Disabled in the spec.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 自动扩容配置
+    /// Auto-scaling configuration
     "AutoScaleConfig" auto_scale_config set_auto_scale_config: obj AutoScalingConfig,
-    /// 分析引擎模式
+    /// Analytical engine mode
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - libra： LibraDB分析引擎模式
+    /// - libra: LibraDB analytical engine mode
     "AnalysisMode" analysis_mode set_analysis_mode: str,
-    /// 分析引擎关系信息
+    /// Analysis engine relationship information
     "AnalysisRelationInfos" analysis_relation_infos set_analysis_relation_infos: list AnalysisRelationInfo,
-    /// 分析引擎实例信息
+    /// Analysis engine instance information
     "AnalysisInstanceInfo" analysis_instance_info set_analysis_instance_info: obj AnalysisInstanceInfo,
-    /// 有关该实例的多个自动变配相关配置，ccu、nodecount 值
+    /// Multiple automatic configuration adjustment configurations of the instance, including ccu and nodecount values
     "AutoScaleConfigs" auto_scale_configs set_auto_scale_configs: list AutoScalingConfig,
 } }
 
 rt::model! { read debug;
-/// 节点信息
+/// Node information
 InstanceNode {
-    /// 主键
+    /// Primary key
     "ID" id set_id: i64,
-    /// 实例id
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
     /// Node Id
     "NodeId" node_id set_node_id: str,
-    /// 实例Ip
+    /// Instance Ip
     "Ip" ip set_ip: str,
-    /// 实例EniIp
+    /// Instance EniIp
     "EniIp" eni_ip set_eni_ip: str,
-    /// 实例Port
+    /// Instance Port
     "Port" port set_port: i64,
-    /// 实例SpecCode
+    /// Instance SpecCode
     "SpecCode" spec_code set_spec_code: str,
-    /// 实例NodeName
+    /// Instance NodeName
     "NodeName" node_name set_node_name: str,
-    /// 实例Cpu
+    /// Instance Cpu
     "Cpu" cpu set_cpu: i64,
-    /// 实例Mem
+    /// Instance memory
     "Mem" mem set_mem: i64,
-    /// 实例Disk
+    /// Instance Disk
     "Disk" disk set_disk: i64,
-    /// 实例类型
+    /// Instance type
     "Type" r#type set_type: str,
-    /// 实例状态
+    /// Instance status
     "Status" status set_status: str,
-    /// 实例版本
+    /// Instance version
     "Version" version set_version: str,
-    /// 实例地域
+    /// Instance region
     "Zone" zone set_zone: str,
-    /// 实例LocalDNS
+    /// Instance LocalDNS
     "LocalDNS" local_dns set_local_dns: str,
-    /// 实例Region
+    /// Instance Region
     "Region" region set_region: str,
-    /// 实例日志盘
+    /// Instance log disk
     "LogDisk" log_disk set_log_disk: i64,
-    /// 实例数据盘
+    /// Instance data disk
     "DataDisk" data_disk set_data_disk: i64,
-    /// 实例ZoneID
+    /// Instance Zone ID
     "ZoneID" zone_id set_zone_id: str,
-    /// 实例SpecName
+    /// Instance SpecName
     "SpecName" spec_name set_spec_name: str,
-    /// 实例Replicas
+    /// Instance Replicas
     "Replicas" replicas set_replicas: i64,
-    /// 实例Shards
+    /// Instance Shards
     "Shards" shards set_shards: i64,
-    /// 实例数据副本
+    /// Instance data replica
     "DataReplicas" data_replicas set_data_replicas: i64,
-    /// 实例初始化参数
+    /// Instance initialization parameter
     "Params" params set_params: str,
-    /// 存储介质, CLOUD_PREMIUM:高性能云盘，CLOUD_SSD: SSD 云盘，CLOUD_HSSD: HSSD 云盘
+    /// Storage medium, CLOUD_PREMIUM: Premium Cloud Disk, CLOUD_SSD: SSD cloud disk, CLOUD_HSSD: HSSD cloud disk
     "StorageType" storage_type set_storage_type: str,
 } }
 
 rt::model! { both debug;
-/// 初始化实例参数
+/// Initialize instance parameters
 InstanceParam {
-    /// 配置参数key
+    /// config key
     ///
     /// Required.
     "Param" param set_param: str,
-    /// 配置参数value
+    /// Config value
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { write debug;
-/// Request of `IsolateDBInstance` (批量隔离实例).
+/// Request of `IsolateDBInstance` (Isolates instances in batch).
 ///
-/// 本接口（IsolateDBInstance）提供批量隔离实例功能
+/// This API is used to batch isolate instances.
 IsolateDBInstanceRequest {
-    /// 需要隔离的实例ID列表
+    /// List of isolated instance ids required.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
@@ -2247,68 +2444,76 @@ IsolateDBInstanceRequest {
 rt::action!("tdmysql", "2021-11-22", "IsolateDBInstance", IsolateDBInstanceRequest => IsolateDBInstanceResponse);
 
 rt::model! { read debug;
-/// IsolateDBInstance返回参数结构体
+/// IsolateDBInstance response structure.
 IsolateDBInstanceResponse {
-    /// 隔离成功实例Id列表
+    /// Isolation successful instance Id list.
     "SuccessInstanceIds" success_instance_ids set_success_instance_ids: list String,
-    /// 隔离失败实例Id列表
+    /// Isolation failed instance Id list.
     "FailedInstanceIds" failed_instance_ids set_failed_instance_ids: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 日志备份统计对象
+/// Backup statistics object for logs
 LogBackupStatisticsModel {
-    /// 平均每个日志备份大小,单位Byte
+    /// Avg size of each log backup in Byte
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AverageSizePerBackup" average_size_per_backup set_average_size_per_backup: i64,
-    /// 平均每天日志备份大小,单位Byte
+    /// Avg daily log backup size in Byte
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AverageSizePerDay" average_size_per_day set_average_size_per_day: i64,
-    /// 日志备份个数
+    /// Number of log backups
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i64,
-    /// 日志备份大小，单位Byte
+    /// Log backup size in Byte
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalSize" total_size set_total_size: i64,
 } }
 
 rt::model! { write debug;
-/// 慢日志过滤
+/// Slow log filtering
 LogFilter {
-    /// 过滤条件名称。
+    /// Filter criterion name.
     ///
-    /// 如：sql - SQL命令详情
+    /// For example: sql - SQL command details
     ///
-    /// host – 客户端 IP；
-    /// user – 数据库账户；
-    /// dbName – 数据库名称；
-    /// sqlType - SQL类型；
-    /// errCode - 错误码
+    /// host - client IP
+    /// user - database account;
+    /// dbName – Database name;
+    /// sqlType - SQL type;
+    /// Error code
     ///
-    /// execTime - 执行时间
-    /// lockWaitTime - 锁等待时间
-    /// ioWaitTime - IO等待时间
-    /// trxLivingTime - 事务执行时间
-    /// cpuTime- Cpu时间
+    /// execTime - Execution time
+    /// lockWaitTime - Lock waiting time
+    /// ioWaitTime - IO wait time
+    /// trxLivingTime - Transaction execution time
+    /// Cpu time
     ///
-    /// threadId - 线程ID
-    /// trxId - 事物ID
-    /// checkRows - 扫描行数
-    /// affectRows - 影响行数
-    /// sentRows - 返回行数
+    /// threadId - Thread ID
+    /// trxId - Transaction ID
+    /// checkRows - Number of scanned rows
+    /// affectRows - Number of rows affected
+    /// sentRows - Number of rows returned
     "Type" r#type set_type: str,
-    /// 过滤条件匹配类型。支持：
-    /// INC – 包含；     （多个值之前是||的关系）
-    /// EXC – 不包含； （多个值之前是&&的关系）
-    /// EQS – 等于；     （多个值之前是||的关系）
-    /// NEQ – 不等于；（多个值之前是&&的关系）
+    /// Filter condition match type. Supported:
+    /// INC – Includes (multiple values are in a || relationship before).
+    /// EXC - excluding (multiple values are in an && relationship)
+    /// EQS – equal to (multiple values before are in a || relationship).
+    /// NEQ – not equal to (multiple values are in && relationship)
     ///
-    /// RG – 范围；
+    /// RG - Range;
     "Compare" compare set_compare: str,
-    /// 过滤条件匹配值。当Compare=RG时，例：["1-100","200-300"]
+    /// Filter condition matching value. When Compare=RG, for example ["1-100","200-300"].
     "Value" value set_value: list String,
 } }
 
 rt::model! { read debug;
-/// 维护窗口配置
+/// Maintenance window configuration
 MaintenanceWindowInfo {
     /// `StartTime`.
     "StartTime" start_time set_start_time: i64,
@@ -2319,15 +2524,17 @@ MaintenanceWindowInfo {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAutoRenewFlag` (修改自动续费标志).
+/// Request of `ModifyAutoRenewFlag` (Modify the auto-renewal flag).
 ///
-/// 本接口（ModifyAutoRenewFlag）用于修改自动续费标志
+/// This API is used to modify the auto-renewal flag.
 ModifyAutoRenewFlagRequest {
-    /// 需要修改的实例列表
+    /// Instance list that needs to be modified
+    /// .
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 1表示开启自动续费，0为关闭自动续费
+    /// 1 enables automatic renewal, 0 disables automatic renewal.
+    /// .
     ///
     /// Required.
     "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: i64,
@@ -2335,22 +2542,22 @@ ModifyAutoRenewFlagRequest {
 rt::action!("tdmysql", "2021-11-22", "ModifyAutoRenewFlag", ModifyAutoRenewFlagRequest => ModifyAutoRenewFlagResponse);
 
 rt::model! { read debug;
-/// ModifyAutoRenewFlag返回参数结构体
+/// ModifyAutoRenewFlag response structure.
 ModifyAutoRenewFlagResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDBInstanceSecurityGroups` (修改云数据库安全组).
+/// Request of `ModifyDBInstanceSecurityGroups` (Modifying the CloudDB Security Group).
 ///
-/// 本接口（ModifyDBInstanceSecurityGroups）用于修改云数据库安全组
+/// This API is used to modify cloud database security groups.
 ModifyDBInstanceSecurityGroupsRequest {
-    /// 实例ID。
+    /// Instance id.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 要修改的安全组 ID 列表，一个或者多个安全组 ID 组成的数组。
+    /// Security group ID list to modify. an array of one or more security group ids.
     ///
     /// Required.
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
@@ -2358,22 +2565,22 @@ ModifyDBInstanceSecurityGroupsRequest {
 rt::action!("tdmysql", "2021-11-22", "ModifyDBInstanceSecurityGroups", ModifyDBInstanceSecurityGroupsRequest => ModifyDBInstanceSecurityGroupsResponse);
 
 rt::model! { read debug;
-/// ModifyDBInstanceSecurityGroups返回参数结构体
+/// ModifyDBInstanceSecurityGroups response structure.
 ModifyDBInstanceSecurityGroupsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDBInstanceVPort` (修改实例VPC端口).
+/// Request of `ModifyDBInstanceVPort` (Modify the VPC port of an instance).
 ///
-/// 本接口(ModifyDBInstanceVPort)修改实例VPC端口
+/// This API is used to modify the VPC port of an instance.
 ModifyDBInstanceVPortRequest {
-    /// 实例 ID，形如：tdsql3-5baee8df。
+    /// Instance ID, such as tdsql3-5baee8df.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 新的VPC端口，3308
+    /// New VPC port 3308
     ///
     /// Required.
     "Vport" vport set_vport: i64,
@@ -2381,24 +2588,24 @@ ModifyDBInstanceVPortRequest {
 rt::action!("tdmysql", "2021-11-22", "ModifyDBInstanceVPort", ModifyDBInstanceVPortRequest => ModifyDBInstanceVPortResponse);
 
 rt::model! { read debug;
-/// ModifyDBInstanceVPort返回参数结构体
+/// ModifyDBInstanceVPort response structure.
 ModifyDBInstanceVPortResponse {
-    /// 返回异步任务FlowId
+    /// Return the async task FlowId
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDBParameters` (修改实例参数).
+/// Request of `ModifyDBParameters` (Modify instance parameters).
 ///
-/// 本接口（ModifyDBParameters）用于修改实例参数。
+/// This API is used to modify instance parameters.
 ModifyDBParametersRequest {
-    /// 实例 ID，形如：tdsql3-ow728lmc。
+    /// Instance ID, for example: tdsql3-ow728lmc.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 参数列表，每一个元素是Param和Value的组合
+    /// Parameter list, each element is a combination of Param and Value.
     ///
     /// Required.
     "Params" params set_params: list DBParamValue,
@@ -2406,24 +2613,24 @@ ModifyDBParametersRequest {
 rt::action!("tdmysql", "2021-11-22", "ModifyDBParameters", ModifyDBParametersRequest => ModifyDBParametersResponse);
 
 rt::model! { read debug;
-/// ModifyDBParameters返回参数结构体
+/// ModifyDBParameters response structure.
 ModifyDBParametersResponse {
-    /// 123
+    /// Task id.
     "TaskID" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDBSBackupPolicy` (修改实例备份策略).
+/// Request of `ModifyDBSBackupPolicy` (Modify the instance backup strategy).
 ///
-/// 修改实例备份策略 ModifyDBSBackupPolicy
+/// This API is used to modify the instance backup strategy.
 ModifyDBSBackupPolicyRequest {
-    /// 备份策略
+    /// Backup policy
     ///
     /// Required.
     "BackupPolicy" backup_policy set_backup_policy: obj BackupPolicyModelInput,
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -2431,30 +2638,30 @@ ModifyDBSBackupPolicyRequest {
 rt::action!("tdmysql", "2021-11-22", "ModifyDBSBackupPolicy", ModifyDBSBackupPolicyRequest => ModifyDBSBackupPolicyResponse);
 
 rt::model! { read debug;
-/// ModifyDBSBackupPolicy返回参数结构体
+/// ModifyDBSBackupPolicy response structure.
 ModifyDBSBackupPolicyResponse {
-    /// 是否成功
+    /// Whether it is successful
     "IsSuccess" is_success set_is_success: bool,
-    /// 消息
+    /// Message
     "Msg" msg set_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDBSBackupSetComment` (修改实例备份备注).
+/// Request of `ModifyDBSBackupSetComment` (Modify the instance backup remark).
 ///
-/// 修改实例备份备注 ModifyDBSBackupSetComment
+/// This API is used to modify backup notes of an instance.
 ModifyDBSBackupSetCommentRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 备份集ID,值来自 DescribeDBSBackupSets 接口返回
+    /// Backup set ID. the value comes from the DescribeDBSBackupSets api response.
     ///
     /// Required.
     "BackupSetId" backup_set_id set_backup_set_id: i64,
-    /// 备份备注
+    /// Backup notes.
     ///
     /// Required.
     "NewBackupName" new_backup_name set_new_backup_name: str,
@@ -2462,28 +2669,30 @@ ModifyDBSBackupSetCommentRequest {
 rt::action!("tdmysql", "2021-11-22", "ModifyDBSBackupSetComment", ModifyDBSBackupSetCommentRequest => ModifyDBSBackupSetCommentResponse);
 
 rt::model! { read debug;
-/// ModifyDBSBackupSetComment返回参数结构体
+/// ModifyDBSBackupSetComment response structure.
 ModifyDBSBackupSetCommentResponse {
-    /// 是否成功
+    /// Whether it is successful
+    /// .
     "IsSuccess" is_success set_is_success: bool,
-    /// 修改信息
+    /// Modify information
+    /// .
     "Msg" msg set_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyInstanceDataReservedSpace` (修改实例数据保留空间).
+/// Request of `ModifyInstanceDataReservedSpace` (Modifies the data retention space of an instance).
 ///
-/// 本接口（ModifyInstanceDataReservedSpace）提供修改实例数据保留空间
+/// This API is used to modify the reserved space for instance data.
 ModifyInstanceDataReservedSpaceRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 拟修改的目标保留空间大小
+    /// Target reserved space size to modify
     ///
-    /// 单位：GB
+    /// Unit: GB
     ///
     /// Required.
     "ReservedSpaceGB" reserved_space_gb set_reserved_space_gb: f64,
@@ -2491,24 +2700,24 @@ ModifyInstanceDataReservedSpaceRequest {
 rt::action!("tdmysql", "2021-11-22", "ModifyInstanceDataReservedSpace", ModifyInstanceDataReservedSpaceRequest => ModifyInstanceDataReservedSpaceResponse);
 
 rt::model! { read debug;
-/// ModifyInstanceDataReservedSpace返回参数结构体
+/// ModifyInstanceDataReservedSpace response structure.
 ModifyInstanceDataReservedSpaceResponse {
-    /// 参数下发 flow 任务 ID（复用 ModifyDBParameters 链路，异步 flow 但秒级生效）
+    /// Parameter delivery flow task ID (reusing the ModifyDBParameters link; asynchronous flow but takes effect within seconds)
     "TaskId" task_id set_task_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyInstanceName` (修改实例名称).
+/// Request of `ModifyInstanceName` (Modifies the instance name).
 ///
-/// 本接口（ModifyInstanceName）提供修改实例名称功能
+/// This API is used to modify instance name.
 ModifyInstanceNameRequest {
-    /// 需要修改的实例id
+    /// Instance id that needs to be modified.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 修改的实例名称，要求长度1-60，允许包含中文、英文大小写、数字、-、_
+    /// Modified instance name. required length: 1-60. can contain chinese, english uppercase and lowercase letters, digits, -, _.
     ///
     /// Required.
     "InstanceName" instance_name set_instance_name: str,
@@ -2516,53 +2725,53 @@ ModifyInstanceNameRequest {
 rt::action!("tdmysql", "2021-11-22", "ModifyInstanceName", ModifyInstanceNameRequest => ModifyInstanceNameResponse);
 
 rt::model! { read debug;
-/// ModifyInstanceName返回参数结构体
+/// ModifyInstanceName response structure.
 ModifyInstanceNameResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyInstanceNetwork` (修改实例所属网络).
+/// Request of `ModifyInstanceNetwork` (Modify the network to which the instance belongs).
 ///
-/// 本接口（ModifyInstanceNetwork）用于修改实例所属网络
+/// This API is used to modify the network to which the instance belongs.
 ModifyInstanceNetworkRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 希望转到的VPC网络的VpcId
+    /// VpcId of the target VPC network
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 希望转到的VPC网络的子网ID
+    /// Subnet ID of the target VPC network
     ///
     /// Required.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// VIP保留时长，单位小时，取值范围（0~168），0表示立即释放，有一分钟释放延迟。不传此参数，默认24小时释放VIP。
+    /// VIP retention duration, in hours, value ranges from 0 to 168. 0 means immediate release with a one-minute delay. Not specified, default is 24 hr for VIP release.
     "VipReleaseDelay" vip_release_delay set_vip_release_delay: i128,
-    /// 指定vip变更，不填表示随机vip
+    /// Assign vip modification. Leave blank for a random vip.
     "Vip" vip set_vip: str,
 } }
 rt::action!("tdmysql", "2021-11-22", "ModifyInstanceNetwork", ModifyInstanceNetworkRequest => ModifyInstanceNetworkResponse);
 
 rt::model! { read debug;
-/// ModifyInstanceNetwork返回参数结构体
+/// ModifyInstanceNetwork response structure.
 ModifyInstanceNetworkResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyInstanceSSLStatus` (修改实例SSL状态).
+/// Request of `ModifyInstanceSSLStatus` (Modify the SSL status of an instance).
 ///
-/// 本接口（ModifyInstanceSSLStatus）提供开关实例SSL的功能
+/// This API is used to enable or disable the SSL feature of an instance.
 ModifyInstanceSSLStatusRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 是否启用SSL
+    /// Whether to enable SSL.
     ///
     /// Required.
     "Enabled" enabled set_enabled: bool,
@@ -2579,48 +2788,48 @@ ModifyInstanceSSLStatusRequest {
 rt::action!("tdmysql", "2021-11-22", "ModifyInstanceSSLStatus", ModifyInstanceSSLStatusRequest => ModifyInstanceSSLStatusResponse);
 
 rt::model! { read debug;
-/// ModifyInstanceSSLStatus返回参数结构体
+/// ModifyInstanceSSLStatus response structure.
 ModifyInstanceSSLStatusResponse {
-    /// 异步流程ID
+    /// Async process ID.
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyMaintenanceWindow` (更新维护时间窗口).
+/// Request of `ModifyMaintenanceWindow` (Update the maintenance time window).
 ///
-/// 新增/修改实例维护时间窗口配置
+/// Add new or modify instance maintenance time window configurations
 ModifyMaintenanceWindowRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 运维窗口开始时间
+    /// Ops window start time
     ///
-    /// 参数格式：hh:mm:ss
+    /// Parameter format: hh:mm:ss
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 运维窗口持续时间
+    /// Ops window duration
     ///
-    /// 取值范围：[1, 3]
+    /// Value ranges from 1 to 3
     ///
-    /// 单位：时
+    /// Unit: hour
     ///
     /// Required.
     "Duration" duration set_duration: i64,
-    /// 运维窗口日期
+    /// Ops window date
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - Monday： 星期一
-    /// - Tuesday： 星期二
-    /// - Wednesday： 星期三
-    /// - Thursday： 星期四
-    /// - Friday： 星期五
-    /// - Saturday： 星期六
-    /// - Sunday： 星期日
+    /// - Monday: Monday
+    /// - Tuesday: Tuesday
+    /// - Wednesday: Wednesday
+    /// - Thursday: Thursday
+    /// - Friday: Friday
+    /// - Saturday: Saturday
+    /// - Sunday: Sunday
     ///
     /// Required.
     "WeekDays" week_days set_week_days: list String,
@@ -2628,106 +2837,112 @@ ModifyMaintenanceWindowRequest {
 rt::action!("tdmysql", "2021-11-22", "ModifyMaintenanceWindow", ModifyMaintenanceWindowRequest => ModifyMaintenanceWindowResponse);
 
 rt::model! { read debug;
-/// ModifyMaintenanceWindow返回参数结构体
+/// ModifyMaintenanceWindow response structure.
 ModifyMaintenanceWindowResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyUserPrivileges` (修改用户权限).
+/// Request of `ModifyUserPrivileges` (Modify user permissions).
 ///
-/// 本接口(ModifyPrivileges)修改用户权限
+/// This API is used to modify user permissions.
 ModifyUserPrivilegesRequest {
-    /// 实例 ID，形如：tdsql3-5baee8df。
+    /// Instance ID, such as tdsql3-5baee8df.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 登录用户名和主机信息
+    /// Login username and host information
     ///
     /// Required.
     "Users" users set_users: list User,
-    /// 全局权限
+    /// Global permission
     "GlobalPrivileges" global_privileges set_global_privileges: list String,
-    /// Database级别权限
+    /// Database-level permission
     "DatabasePrivileges" database_privileges set_database_privileges: list DatabasePrivileges,
-    /// Table级别权限
+    /// Table-level permission
     "TablePrivileges" table_privileges set_table_privileges: list TablePrivileges,
 } }
 rt::action!("tdmysql", "2021-11-22", "ModifyUserPrivileges", ModifyUserPrivilegesRequest => ModifyUserPrivilegesResponse);
 
 rt::model! { read debug;
-/// ModifyUserPrivileges返回参数结构体
+/// ModifyUserPrivileges response structure.
 ModifyUserPrivilegesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 节点信息类型
+/// Node information type
 NodeInfo {
-    /// 节点IP信息
+    /// Node IP information
     "IP" ip set_ip: str,
-    /// 节点类型，如sqlengine，tdstore，mc
+    /// Node types, such as sqlengine, tdstore, mc
     "Type" r#type set_type: str,
-    /// 节点唯一标识
+    /// Unique identifier of the node
     "NodeId" node_id set_node_id: str,
-    /// 节点端口信息
+    /// Node port information
     "Port" port set_port: i64,
-    /// 节点所属可用区
+    /// Availability zone of the node
     "Zone" zone set_zone: str,
-    /// 节点所属机器ip
+    /// Machine ip of the node
     "Host" host set_host: str,
-    /// 节点日志服务信息
+    /// Node log service information
     "BinlogInfo" binlog_info set_binlog_info: list BinlogInfo,
-    /// 节点cpu个数
+    /// Number of CPUs of the node
     "Cpu" cpu set_cpu: i64,
-    /// 节点mem大小
+    /// Node mem size
     "Mem" mem set_mem: i64,
-    /// 节点磁盘大小
+    /// Node disk size
     "DataDisk" data_disk set_data_disk: i64,
 } }
 
 rt::model! { read debug;
-/// 参数约束
+/// Parameter constraints.
 ParamConstraint {
-    /// 约束类型,如枚举enum，区间section
+    /// Constraint type, for example enumeration, interval.
     "Type" r#type set_type: str,
-    /// 约束类型为enum时的可选值列表
+    /// Lists the available options when the constraint type is enum.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Enum" r#enum set_enum: str,
-    /// 约束类型为section时的范围
+    /// Value range when the constraint type is section.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Range" range set_range: obj ConstraintRange,
-    /// 约束类型为string时的可选值列表
+    /// Valid values when the constraint type is string.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "String" string set_string: str,
 } }
 
 rt::model! { read debug;
-/// DB参数描述
+/// DB parameter description.
 ParamDesc {
-    /// 参数名字
+    /// Parameter name.
     "Param" param set_param: str,
-    /// 当前参数值
+    /// Current parameter value.
     "Value" value set_value: str,
-    /// 设置过的值，参数生效后，该值和value一样。
+    /// The configured value is the same as the value once the parameter takes effect.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SetValue" set_value(set_value_value) set_set_value: str,
-    /// 系统默认值
+    /// System default value.
     "Default" default(default_value) set_default: str,
-    /// 参数限制
+    /// Parameter limits.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Constraint" constraint set_constraint: obj ParamConstraint,
-    /// 是否有设置过值，false:没有设置过值，true:有设置过值。
+    /// Whether a value has been set. false: not set. true: has set.
     "HaveSetValue" have_set_value set_have_set_value: bool,
-    /// true:需要重启
+    /// true: restart required.
     "NeedRestart" need_restart set_need_restart: bool,
-    /// 参数描述
+    /// Parameter description.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Description" description set_description: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ResetDbaAdminPrivileges` (重置DbaAdmin权限).
+/// Request of `ResetDbaAdminPrivileges` (Reset DbaAdmin permission).
 ///
-/// 重置dbaadmin账号权限
+/// Reset the permissions of the dbaadmin account.
 ResetDbaAdminPrivilegesRequest {
-    /// 实例id
+    /// Instance id
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -2735,22 +2950,22 @@ ResetDbaAdminPrivilegesRequest {
 rt::action!("tdmysql", "2021-11-22", "ResetDbaAdminPrivileges", ResetDbaAdminPrivilegesRequest => ResetDbaAdminPrivilegesResponse);
 
 rt::model! { read debug;
-/// ResetDbaAdminPrivileges返回参数结构体
+/// ResetDbaAdminPrivileges response structure.
 ResetDbaAdminPrivilegesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// 重置密码的用户类型
+/// User type for password reset
 ResetUserPasswordInfo {
-    /// 用户名
+    /// Username.
     "UserName" user_name set_user_name: str,
     /// host
     "Host" host set_host: str,
-    /// 明文密码
+    /// plaintext password
     "Password" password set_password: str,
-    /// 加密密码
+    /// Encryption password
     "EncryptedPassword" encrypted_password set_encrypted_password: str,
 } }
 impl ::core::fmt::Debug for ResetUserPasswordInfo {
@@ -2765,305 +2980,342 @@ impl ::core::fmt::Debug for ResetUserPasswordInfo {
 }
 
 rt::model! { write debug;
-/// Request of `ResetUsersPassword` (批量重置用户密码).
+/// Request of `ResetUsersPassword` (Batch reset user password).
 ///
-/// 本接口（ResetUsersPassword）用于批量重置用户密码
+/// This API is used to batch reset user password.
 ResetUsersPasswordRequest {
-    /// 实例id
+    /// Instance id
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 重置用户密码列表
+    /// Reset user password list
     "Users" users set_users: list ResetUserPasswordInfo,
 } }
 rt::action!("tdmysql", "2021-11-22", "ResetUsersPassword", ResetUsersPasswordRequest => ResetUsersPasswordResponse);
 
 rt::model! { read debug;
-/// ResetUsersPassword返回参数结构体
+/// ResetUsersPassword response structure.
 ResetUsersPasswordResponse {
-    /// 任务id
+    /// Task ID.
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// tag参数
+/// tag parameter
 ResourceTag {
-    /// 标签键key
+    /// Tag key
     "TagKey" tag_key set_tag_key: str,
-    /// 标签值value
+    /// Tag value
     "TagValue" tag_value set_tag_value: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RestartDBInstances` (重启实例).
+/// Request of `RestartDBInstances` (Restarting Instances).
 ///
-/// 本接口（RestartDBInstances）用于重启数据库实例
+/// This API is used to restart database instances.
 RestartDBInstancesRequest {
-    /// 需要重启的实例ID的数组
+    /// Array of instance IDs that must be restarted
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 重启时间，不传表示立即重启
+    /// Restart time. Leave it blank to restart now.
     "RestartTime" restart_time set_restart_time: str,
 } }
 rt::action!("tdmysql", "2021-11-22", "RestartDBInstances", RestartDBInstancesRequest => RestartDBInstancesResponse);
 
 rt::model! { read debug;
-/// RestartDBInstances返回参数结构体
+/// RestartDBInstances response structure.
 RestartDBInstancesResponse {
-    /// 异步任务id
+    /// Async task id.
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 安全组详情
+/// Security group details.
 SecurityGroup {
-    /// 项目ID
+    /// Project ID.
     "ProjectId" project_id set_project_id: i64,
-    /// 创建时间，时间格式：yyyy-mm-dd hh:mm:ss
+    /// CreationTime, time format: yyyy-mm-dd hh:mm:ss.
     "CreateTime" create_time set_create_time: str,
-    /// 安全组ID
+    /// Security group ID.
     "SecurityGroupId" security_group_id set_security_group_id: str,
-    /// 安全组名称
+    /// Security group name.
     "SecurityGroupName" security_group_name set_security_group_name: str,
-    /// 安全组备注
+    /// Security group remarks
     "SecurityGroupRemark" security_group_remark set_security_group_remark: str,
-    /// 入站规则
+    /// Inbound rule.
     "Inbound" inbound set_inbound: list SecurityGroupBound,
-    /// 出站规则
+    /// Outbound rule.
     "Outbound" outbound set_outbound: list SecurityGroupBound,
 } }
 
 rt::model! { read debug;
-/// 安全出入口规则
+/// Inbound and outbound rules.
 SecurityGroupBound {
-    /// 来源 IP 或 IP 段，例如192.168.0.0/16
+    /// Source IP or IP range, such as 192.168.0.0/16.
     "CidrIp" cidr_ip set_cidr_ip: str,
-    /// 策略，ACCEPT 或者 DROP
+    /// Policy, ACCEPT or DROP.
     "Action" action set_action: str,
-    /// 端口
+    /// Port.
     "PortRange" port_range set_port_range: str,
-    /// 网络协议，支持 UDP、TCP 等
+    /// Network protocol, supports UDP, TCP.
     "IpProtocol" ip_protocol set_ip_protocol: str,
 } }
 
 rt::model! { read debug;
-/// serverless实例的ccu规格
+/// ccu specification of a serverless instance
 ServerlessCcu {
-    /// ccu最小值
+    /// ccu minimum value
     "MinCcu" min_ccu set_min_ccu: f64,
-    /// ccu最大值范围
+    /// Maximum value of ccu
     "MaxCcu" max_ccu set_max_ccu: list f64,
 } }
 
 rt::model! { read debug;
-/// Serverless 实例允许调整的 hybrid 节点数量上下限
+/// Upper and lower limit of the hybrid node quantity allowed for adjustment for a Serverless instance
 ServerlessNodeNumSpec {
-    /// 最小节点数
+    /// Minimum number of nodes.
     "MinNodeNum" min_node_num set_min_node_num: i64,
-    /// 最大节点数
+    /// Maximum number of nodes.
     "MaxNodeNum" max_node_num set_max_node_num: i64,
 } }
 
 rt::model! { read debug;
-/// 慢日志信息
+/// slow log information
 SlowLogData {
-    /// Sql的执行时间
-    "Timestamp" timestamp set_timestamp: str,
-    /// Sql的执行时长（秒）
-    "QueryTime" query_time set_query_time: f64,
-    /// Sql语句
-    "SqlText" sql_text set_sql_text: str,
-    /// 客户端地址
-    "UserHost" user_host set_user_host: str,
-    /// 用户名
-    "UserName" user_name set_user_name: str,
-    /// 数据库名
-    "Database" database set_database: str,
-    /// 锁时长（秒）
-    "LockTime" lock_time set_lock_time: f64,
-    /// 扫描行数
-    "RowsExamined" rows_examined set_rows_examined: i128,
-    /// 结果集行数
-    "RowsSent" rows_sent set_rows_sent: i128,
-    /// 事物ID
-    "TransactionId" transaction_id set_transaction_id: str,
-    /// rpc耗时
-    "RpcTime" rpc_time set_rpc_time: f64,
-    /// 与存储节点交互rpc耗时
-    "StorageRpcTime" storage_rpc_time set_storage_rpc_time: f64,
-    /// rpc重试延迟耗时
-    "RpcRetryDelayTime" rpc_retry_delay_time set_rpc_retry_delay_time: f64,
-    /// node名称
-    "NodeId" node_id set_node_id: str,
-    /// rpc 链路追踪
-    "RpcTrace" rpc_trace set_rpc_trace: str,
-    /// TDStore锁时长
+    /// Sql execution time
     ///
-    /// 单位：秒
+    /// Note: This field may return null, indicating that no valid values can be obtained.
+    "Timestamp" timestamp set_timestamp: str,
+    /// Sql execution duration (seconds)
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
+    "QueryTime" query_time set_query_time: f64,
+    /// Sql statement
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
+    "SqlText" sql_text set_sql_text: str,
+    /// Client IP address
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
+    "UserHost" user_host set_user_host: str,
+    /// Username.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
+    "UserName" user_name set_user_name: str,
+    /// Database name.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
+    "Database" database set_database: str,
+    /// Lock duration (seconds)
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
+    "LockTime" lock_time set_lock_time: f64,
+    /// Number of scanned rows
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
+    "RowsExamined" rows_examined set_rows_examined: i128,
+    /// Result set row count
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
+    "RowsSent" rows_sent set_rows_sent: i128,
+    /// Transaction ID
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
+    "TransactionId" transaction_id set_transaction_id: str,
+    /// rpc duration
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
+    "RpcTime" rpc_time set_rpc_time: f64,
+    /// rpc duration for node interaction with storage
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
+    "StorageRpcTime" storage_rpc_time set_storage_rpc_time: f64,
+    /// rpc retry latency
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
+    "RpcRetryDelayTime" rpc_retry_delay_time set_rpc_retry_delay_time: f64,
+    /// node Name
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
+    "NodeId" node_id set_node_id: str,
+    /// rpc link tracing
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
+    "RpcTrace" rpc_trace set_rpc_trace: str,
+    /// TDStore lock duration
+    ///
+    /// Unit: seconds
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TDStoreLockTime" td_store_lock_time set_td_store_lock_time: f64,
-    /// 全局标识ID
+    /// Global ID
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TraceId" trace_id set_trace_id: str,
-    /// 执行计划
+    /// Execution plan
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Explain" explain set_explain: list Explain,
 } }
 
 rt::model! { read debug;
-/// 灾备实例关系
+/// Disaster recovery instance relationship
 StandbyDBInstanceRelation {
-    /// 主实例 ID
+    /// Primary instance ID
     "PrimaryInstanceId" primary_instance_id set_primary_instance_id: str,
-    /// 主实例名称
+    /// Primary instance name
     "PrimaryInstanceName" primary_instance_name set_primary_instance_name: str,
-    /// 主实例地域
+    /// Region of the primary instance
     "PrimaryRegion" primary_region set_primary_region: str,
-    /// 主实例子网 IP
+    /// Subnet IP of the primary instance
     "PrimaryVip" primary_vip set_primary_vip: str,
-    /// 主实例子网端口
+    /// Port of the primary instance subnet
     "PrimaryVport" primary_vport set_primary_vport: i64,
-    /// 主实例可用区
+    /// Primary instance AZ
     "PrimaryZones" primary_zones set_primary_zones: list String,
-    /// 主实例运行状态
+    /// Primary instance running status
     "PrimaryStatus" primary_status set_primary_status: str,
-    /// 备实例 ID
+    /// Disaster Recovery instance ID
     "SecondaryInstanceId" secondary_instance_id set_secondary_instance_id: str,
-    /// 备实例名称
+    /// Disaster Recovery instance name
     "SecondaryInstanceName" secondary_instance_name set_secondary_instance_name: str,
-    /// 备实例地域
+    /// Region of the standby instance
     "SecondaryRegion" secondary_region set_secondary_region: str,
-    /// 备实例子网 IP
+    /// Subnet IP of the Disaster Recovery instance
     "SecondaryVip" secondary_vip set_secondary_vip: str,
-    /// 备实例子网端口
+    /// Port of the Disaster Recovery instance subnet
     "SecondaryVport" secondary_vport set_secondary_vport: i64,
-    /// 备实例可用区
+    /// Disaster Recovery instance availability zone
     "SecondaryZones" secondary_zones set_secondary_zones: list String,
-    /// 备实例运行状态
+    /// Disaster Recovery instance running status
     "SecondaryStatus" secondary_status set_secondary_status: str,
-    /// 连接类型，log_service 或 raft
+    /// Connection type. Valid values: `log_service`, `raft`.
     "ConnType" conn_type set_conn_type: str,
-    /// 同步类型，sync 或 async
+    /// Synchronization type. Valid values: `sync` and `async`.
     "SyncMode" sync_mode set_sync_mode: str,
-    /// 同步状态，1: 正在同步；2: 同步异常
+    /// Synchronization status. 1: synchronizing; 2: sync exception
     "SyncStatus" sync_status set_sync_status: i64,
-    /// 同步状态描述，同步状态异常时的错误信息
+    /// Synchronization status description. Error information when the synchronization status is abnormal.
     "SyncStatusDesc" sync_status_desc set_sync_status_desc: str,
-    /// 灾备状态描述，"creating" "running" "modifying"，无灾备关系时为空
+    /// Disaster recovery status description. Valid values: "creating", "running", "modifying". Empty if no disaster recovery relationship exists.
     "StandbyStatus" standby_status set_standby_status: str,
-    /// 主实例版本
+    /// Primary instance version
     "PrimaryCreateVersion" primary_create_version set_primary_create_version: str,
-    /// 备实例版本
+    /// Disaster Recovery instance version
     "SecondaryCreateVersion" secondary_create_version set_secondary_create_version: str,
-    /// 时延 单位为秒
+    /// Latency in seconds
     "SyncDelay" sync_delay set_sync_delay: i64,
 } }
 
 rt::model! { read debug;
-/// 存储节点规格
+/// Node specification for storage
 StorageNodeSpec {
-    /// 规格码
+    /// Specification code
     "SpecCode" spec_code set_spec_code: str,
-    /// 存储节点CPU核数
+    /// CPU cores of the storage node
     "StorageNodeCpu" storage_node_cpu set_storage_node_cpu: i64,
-    /// 存储节点内存大小
+    /// Storage node memory size
     "StorageNodeMem" storage_node_mem set_storage_node_mem: i64,
-    /// 存储节点最大数量
+    /// Maximum quantity of storage nodes
     "StorageNodeMaxNum" storage_node_max_num set_storage_node_max_num: i64,
-    /// 存储节点磁盘大小上限
+    /// Node disk size capacity limit
     "StorageNodeMaxDisk" storage_node_max_disk set_storage_node_max_disk: i64,
-    /// 存储节点最小数量
+    /// Minimum number of storage nodes
     "StorageNodeMinNum" storage_node_min_num set_storage_node_min_num: i64,
-    /// 存储节点磁盘大小下限
+    /// Node disk size minimum
     "StorageNodeMinDisk" storage_node_min_disk set_storage_node_min_disk: i64,
-    /// 磁盘类型，CLOUD_HSSD增强型SSD,CLOUD_TCS本地SSD盘
+    /// Disk Type, CLOUD_HSSD enhanced SSD, CLOUD_TCS local SSD disk
     "StorageType" storage_type set_storage_type: str,
-    /// 存储节点默认磁盘大小，用于前端展示
+    /// Default disk size of storage node for frontend display
     "StorageNodeDefaultDisk" storage_node_default_disk set_storage_node_default_disk: i64,
-    /// 规格支持计费模式列表
+    /// Specification support billing mode list
     "InstanceMode" instance_mode set_instance_mode: list String,
-    /// 磁盘类型CLOUD_DISK：云盘LOCAL_DISK：本地盘
+    /// Disk Type CLOUD_DISK: cloud disk LOCAL_DISK: local disk
     "DiskTypeCategory" disk_type_category set_disk_type_category: str,
 } }
 
 rt::model! { write debug;
-/// 表级别权限
+/// Table-level permissions
 TablePrivileges {
-    /// DATABASE名
+    /// DATABASE name
     ///
     /// Required.
     "Database" database set_database: str,
-    /// 表名
+    /// Table name
     ///
     /// Required.
     "Table" table set_table: str,
-    /// 权限列表
+    /// Permission list
     ///
     /// Required.
     "Privileges" privileges set_privileges: list String,
 } }
 
 rt::model! { write debug;
-/// Request of `UpgradeInstance` (纵向扩容实例).
+/// Request of `UpgradeInstance` (Scale an instance vertically).
 ///
-/// 本接口（UpgradeInstance）提供纵向扩容实例功能
+/// This API is used to scale up a TDSQL Boundless instance, which can be a primary instance or a disaster recovery instance.
 UpgradeInstanceRequest {
-    /// 实例ID
+    /// Instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例规格码
+    /// Instance specification code
     ///
     /// Required.
     "SpecCode" spec_code set_spec_code: str,
-    /// 存储节点磁盘容量，单位GB
+    /// Node disk capacity (unit: GB)
     ///
     /// Required.
     "Disk" disk set_disk: i64,
-    /// 存储节点CPU核数
+    /// CPU cores of the storage node
     "StorageNodeCpu" storage_node_cpu set_storage_node_cpu: i64,
-    /// 存储节点内存大小
+    /// Storage node memory size
     "StorageNodeMem" storage_node_mem set_storage_node_mem: i64,
-    /// 磁盘类型，需要修改磁盘类型时传
+    /// Disk Type. Pass this parameter when the disk type needs to be modified.
     "StorageType" storage_type set_storage_type: str,
 } }
 rt::action!("tdmysql", "2021-11-22", "UpgradeInstance", UpgradeInstanceRequest => UpgradeInstanceResponse);
 
 rt::model! { read debug;
-/// UpgradeInstance返回参数结构体
+/// UpgradeInstance response structure.
 UpgradeInstanceResponse {
-    /// 任务ID
+    /// Task ID.
     "FlowId" flow_id set_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 数据库账号信息
+/// Database account information
 User {
-    /// 用户名
+    /// Username.
     ///
     /// Required.
     "UserName" user_name set_user_name: str,
-    /// 主机
+    /// host
     ///
     /// Required.
     "Host" host set_host: str,
 } }
 
 rt::model! { read debug;
-/// 用户信息类型
+/// User information type
 UserInfo {
-    /// 用户名
+    /// Username.
     "UserName" user_name set_user_name: str,
-    /// 用户描述
+    /// User description
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Description" description set_description: str,
-    /// 主机IP，IP段以%结尾，表示允许该IP段的所有IP
+    /// Host IP, IP range ending with % to denote permission for all IPs in the range
     "Host" host set_host: str,
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 更新时间
+    /// Update time
     "UpdateTime" update_time set_update_time: str,
 } }

@@ -9,21 +9,21 @@ rt::model! { read nodebug;
 CosToken {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
-    /// 存储桶桶名
+    /// Bucket name
     "Bucket" bucket set_bucket: str,
-    /// 存储桶所在区域
+    /// Bucket region
     "Region" region set_region: str,
-    /// 临时密钥的SecretId
+    /// `SecretId` of temporary key
     "TmpSecretId" tmp_secret_id set_tmp_secret_id: str,
-    /// 临时密钥的SecretKey
+    /// `SecretKey` of temporary key
     "TmpSecretKey" tmp_secret_key set_tmp_secret_key: str,
-    /// 临时密钥的 sessionToken
+    /// `sessionToken` of temporary key
     "SessionToken" session_token set_session_token: str,
-    /// 临时密钥获取的开始时间
+    /// `StartTime` of temporary key acquisition
     "StartTime" start_time set_start_time: str,
-    /// 临时密钥的 expiredTime
+    /// `ExpiredTime` of temporary key
     "ExpiredTime" expired_time set_expired_time: str,
-    /// 包完整路径
+    /// Full package path
     "FullPath" full_path set_full_path: str,
 } }
 impl ::core::fmt::Debug for CosToken {
@@ -78,138 +78,141 @@ CreateCosTokenResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateCosTokenV2` (生成Cos临时秘钥V2).
+/// Request of `CreateCosTokenV2` (Generates COS temporary key (v2)).
 ///
-/// 生成Cos临时秘钥
+/// This API is used to generate a COS temporary key.
 CreateCosTokenV2Request {
-    /// 服务ID
+    /// Service ID
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
-    /// 包名
+    /// Package name
     ///
     /// Required.
     "PkgName" pkg_name set_pkg_name: str,
-    /// optType 1上传  2查询
+    /// optType. 1: upload; 2: query
     ///
     /// Required.
     "OptType" opt_type set_opt_type: i64,
-    /// 来源 channel
+    /// Source channel
     "SourceChannel" source_channel set_source_channel: i64,
-    /// 充当deployVersion入参
+    /// Input parameter of `deployVersion`
     "TimeVersion" time_version set_time_version: str,
 } }
 rt::action!("tem", "2020-12-21", "CreateCosTokenV2", CreateCosTokenV2Request => CreateCosTokenV2Response);
 
 rt::model! { read debug;
-/// CreateCosTokenV2返回参数结构体
+/// CreateCosTokenV2 response structure.
 CreateCosTokenV2Response {
-    /// 成功时为CosToken对象，失败为null
+    /// `CosToken` object in case of success and `null` in case of failure
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: obj CosToken,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateNamespace` (创建命名空间).
+/// Request of `CreateNamespace` (Creates environment).
 ///
-/// 创建环境
+/// This API is used to create an environment.
 CreateNamespaceRequest {
-    /// 命名空间名称
+    /// Namespace name
     ///
     /// Required.
     "NamespaceName" namespace_name set_namespace_name: str,
-    /// 私有网络名称
+    /// VPC name
     ///
     /// Required.
     "Vpc" vpc set_vpc: str,
-    /// 子网列表
+    /// Subnet list
     ///
     /// Required.
     "SubnetIds" subnet_ids set_subnet_ids: list String,
-    /// 命名空间描述
+    /// Namespace description
     "Description" description set_description: str,
     /// K8s version
     "K8sVersion" k8s_version set_k8s_version: str,
-    /// 来源渠道
+    /// Source channel
     "SourceChannel" source_channel set_source_channel: i64,
-    /// 是否开启tsw服务
+    /// Whether to enable the TSW service.
     "EnableTswTraceService" enable_tsw_trace_service set_enable_tsw_trace_service: bool,
 } }
 rt::action!("tem", "2020-12-21", "CreateNamespace", CreateNamespaceRequest => CreateNamespaceResponse);
 
 rt::model! { read debug;
-/// CreateNamespace返回参数结构体
+/// CreateNamespace response structure.
 CreateNamespaceResponse {
-    /// 成功时为命名空间ID，失败为null
+    /// Namespace ID in case of success and `null` in case of failure
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateResource` (绑定云资源).
+/// Request of `CreateResource` (Binds cloud resource).
 ///
-/// 绑定云资源
+/// This API is used to bind a cloud resource.
 CreateResourceRequest {
-    /// 命名空间 Id
+    /// Namespace ID
     ///
     /// Required.
     "NamespaceId" namespace_id set_namespace_id: str,
-    /// 资源类型，目前支持文件系统：CFS；日志服务：CLS；注册中心：TSE_SRE
+    /// Resource type. Valid values: CFS (file system), CLS (log service), TSE_SRE (registry)
     ///
     /// Required.
     "ResourceType" resource_type set_resource_type: str,
-    /// 资源 Id
+    /// Resource ID
     ///
     /// Required.
     "ResourceId" resource_id set_resource_id: str,
-    /// 来源渠道
+    /// Source channel
     "SourceChannel" source_channel set_source_channel: i64,
 } }
 rt::action!("tem", "2020-12-21", "CreateResource", CreateResourceRequest => CreateResourceResponse);
 
 rt::model! { read debug;
-/// CreateResource返回参数结构体
+/// CreateResource response structure.
 CreateResourceResponse {
-    /// 成功与否
+    /// Success or failure
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateServiceV2` (创建服务).
+/// Request of `CreateServiceV2` (Creates service).
 ///
-/// 创建服务
+/// This API is used to create a service.
 CreateServiceV2Request {
-    /// 服务名
+    /// Service name
     ///
     /// Required.
     "ServiceName" service_name set_service_name: str,
-    /// 描述
+    /// Description
     ///
     /// Required.
     "Description" description set_description: str,
-    /// 是否使用默认镜像服务 1-是，0-否
+    /// Whether to use the default image service. 1: yes; 0: no
     "UseDefaultImageService" use_default_image_service set_use_default_image_service: i64,
-    /// 如果是绑定仓库，绑定的仓库类型，0-个人版，1-企业版
+    /// Type of the bound repository. 0: Personal Edition; 1: Enterprise Edition
     "RepoType" repo_type set_repo_type: i64,
-    /// 企业版镜像服务的实例id
+    /// Instance ID of Enterprise Edition image service
     "InstanceId" instance_id set_instance_id: str,
-    /// 绑定镜像服务器地址
+    /// Address of the bound image server
     "RepoServer" repo_server set_repo_server: str,
-    /// 绑定镜像仓库名
+    /// Name of the bound image repository
     "RepoName" repo_name set_repo_name: str,
-    /// 来源渠道
+    /// Source channel
     "SourceChannel" source_channel set_source_channel: i64,
-    /// 服务所在子网
+    /// Service subnet
     "SubnetList" subnet_list set_subnet_list: list String,
-    /// 编程语言
+    /// Programming language
     /// - JAVA
     /// - OTHER
     "CodingLanguage" coding_language set_coding_language: str,
-    /// 部署方式
+    /// Deployment mode
     /// - IMAGE
     /// - JAR
     /// - WAR
@@ -218,429 +221,440 @@ CreateServiceV2Request {
 rt::action!("tem", "2020-12-21", "CreateServiceV2", CreateServiceV2Request => CreateServiceV2Response);
 
 rt::model! { read debug;
-/// CreateServiceV2返回参数结构体
+/// CreateServiceV2 response structure.
 CreateServiceV2Response {
-    /// 服务code
+    /// Service code
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteIngress` (删除 Ingress 规则).
+/// Request of `DeleteIngress` (Deletes ingress rule).
 ///
-/// 删除 Ingress 规则
+/// This API is used to delete an ingress rule.
 DeleteIngressRequest {
     /// tem NamespaceId
     ///
     /// Required.
     "NamespaceId" namespace_id set_namespace_id: str,
-    /// eks namespace 名
+    /// EKS namespace name
     ///
     /// Required.
     "EksNamespace" eks_namespace set_eks_namespace: str,
-    /// ingress 规则名
+    /// Ingress rule name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 来源渠道
+    /// Source channel
     "SourceChannel" source_channel set_source_channel: i64,
 } }
 rt::action!("tem", "2020-12-21", "DeleteIngress", DeleteIngressRequest => DeleteIngressResponse);
 
 rt::model! { read debug;
-/// DeleteIngress返回参数结构体
+/// DeleteIngress response structure.
 DeleteIngressResponse {
-    /// 是否删除成功
+    /// Whether deletion succeeded
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeployServiceV2` (服务部署).
+/// Request of `DeployServiceV2` (Deploys service).
 ///
-/// 服务部署
+/// This API is used to deploy a service.
 DeployServiceV2Request {
-    /// 服务ID
+    /// Service ID
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
-    /// 容器端口
+    /// Container port
     ///
     /// Required.
     "ContainerPort" container_port set_container_port: i128,
-    /// 初始化 pod 数
+    /// Number of initialized pods
     ///
     /// Required.
     "InitPodNum" init_pod_num set_init_pod_num: i128,
-    /// cpu规格
+    /// CPU specification
     ///
     /// Required.
     "CpuSpec" cpu_spec set_cpu_spec: f64,
-    /// 内存规格
+    /// Memory specification
     ///
     /// Required.
     "MemorySpec" memory_spec set_memory_spec: f64,
-    /// 环境ID
+    /// Environment ID
     ///
     /// Required.
     "NamespaceId" namespace_id set_namespace_id: str,
-    /// 镜像仓库
+    /// Image repository
     "ImgRepo" img_repo set_img_repo: str,
-    /// 版本描述信息
+    /// Version description
     "VersionDesc" version_desc set_version_desc: str,
-    /// 启动参数
+    /// Launch parameters
     "JvmOpts" jvm_opts set_jvm_opts: str,
-    /// 弹性伸缩配置，不传默认不启用弹性伸缩配置
+    /// Auto scaling configuration. If this parameter is left empty, auto scaling will not be enabled
     "EsInfo" es_info set_es_info: obj EsInfo,
-    /// 环境变量配置
+    /// Environment variable configuration
     "EnvConf" env_conf set_env_conf: list Pair,
-    /// 日志配置
+    /// Log configuration
     "LogConfs" log_confs set_log_confs: list String,
-    /// 数据卷配置
+    /// Data volume configuration
     "StorageConfs" storage_confs set_storage_confs: list StorageConf,
-    /// 数据卷挂载配置
+    /// Data volume mount configuration
     "StorageMountConfs" storage_mount_confs set_storage_mount_confs: list StorageMountConf,
-    /// 部署类型。
-    /// - JAR：通过 jar 包部署
-    /// - WAR：通过 war 包部署
-    /// - IMAGE：通过镜像部署
+    /// Deployment type.
+    /// - JAR: deployment through JAR package
+    /// - WAR: deployment through WAR package
+    /// - IMAGE: deployment through image
     "DeployMode" deploy_mode set_deploy_mode: str,
-    /// 部署类型为 IMAGE 时，该参数表示镜像 tag。
-    /// 部署类型为 JAR/WAR 时，该参数表示包版本号。
+    /// When the deployment type is `IMAGE`, this parameter indicates the image tag.
+    /// When the deployment type is `JAR` or `WAR`, this parameter indicates the package version number.
     "DeployVersion" deploy_version set_deploy_version: str,
-    /// 包名。使用 JAR 包或者 WAR 包部署的时候必填。
+    /// Package name, which is required when using JAR or WAR packages for deployment.
     "PkgName" pkg_name set_pkg_name: str,
-    /// JDK 版本。
-    /// - KONA：使用 kona jdk。
-    /// - OPEN：使用 open jdk。
+    /// JDK version.
+    /// - KONA: use KONA JDK.
+    /// - OPEN: use open JDK.
     "JdkVersion" jdk_version set_jdk_version: str,
-    /// 安全组ID s
+    /// Security group IDs
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// 日志输出配置
+    /// Log output configuration
     "LogOutputConf" log_output_conf set_log_output_conf: obj LogOutputConf,
-    /// 来源渠道
+    /// Source channel
     "SourceChannel" source_channel set_source_channel: i64,
-    /// 版本描述
+    /// Version description
     "Description" description set_description: str,
-    /// 镜像命令
+    /// Image command
     "ImageCommand" image_command set_image_command: str,
-    /// 镜像命令参数
+    /// Image command parameters
     "ImageArgs" image_args set_image_args: list String,
-    /// 服务端口映射
+    /// Service port mapping.
     "PortMappings" port_mappings set_port_mappings: list PortMapping,
-    /// 是否添加默认注册中心配置
+    /// Whether to add the registry’s default configurations.
     "UseRegistryDefaultConfig" use_registry_default_config set_use_registry_default_config: bool,
-    /// 挂载配置信息
+    /// Mounting configurations
     "SettingConfs" setting_confs set_setting_confs: list MountedSettingConf,
-    /// eks 访问设置
+    /// EKS access configuration
     "EksService" eks_service set_eks_service: obj EksService,
-    /// 要回滚到的历史版本id
+    /// ID of the version that you want to roll back to
     "VersionId" version_id set_version_id: str,
-    /// 启动后执行的脚本
+    /// The script to run after startup
     "PostStart" post_start set_post_start: str,
-    /// 停止前执行的脚本
+    /// The script to run before stop
     "PreStop" pre_stop set_pre_stop: str,
-    /// 分批发布策略配置
+    /// Configuration of
     "DeployStrategyConf" deploy_strategy_conf set_deploy_strategy_conf: obj DeployStrategyConf,
-    /// 存活探针配置
+    /// Configuration of aliveness probe
     "Liveness" liveness set_liveness: obj HealthCheckConfig,
-    /// 就绪探针配置
+    /// Configuration of readiness probe
     "Readiness" readiness set_readiness: obj HealthCheckConfig,
 } }
 rt::action!("tem", "2020-12-21", "DeployServiceV2", DeployServiceV2Request => DeployServiceV2Response);
 
 rt::model! { read debug;
-/// DeployServiceV2返回参数结构体
+/// DeployServiceV2 response structure.
 DeployServiceV2Response {
-    /// 版本ID（前端可忽略）
+    /// Version ID (which can be ignored for the frontend)
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 分批发布策略配置
+/// Configuration of batch release policies
 DeployStrategyConf {
-    /// 总分批数
+    /// Total batches
     "TotalBatchCount" total_batch_count set_total_batch_count: i64,
-    /// beta分批实例数
+    /// Number of instances for the beta batch
     "BetaBatchNum" beta_batch_num set_beta_batch_num: i64,
-    /// 分批策略：0-全自动，1-全手动，beta分批一定是手动的，这里的策略指定的是剩余批次
+    /// Batch deploy policy. `0`: automatically; `1`: manually. If you use beta batch, the policy for beta batch must be `0`. The policy specified here only applies to the rest batches.
     "DeployStrategyType" deploy_strategy_type set_deploy_strategy_type: i64,
-    /// 每批暂停间隔
+    /// Interval between batches
     "BatchInterval" batch_interval set_batch_interval: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeIngress` (查询 Ingress 规则).
+/// Request of `DescribeIngress` (Queries ingress rule).
 ///
-/// 查询 Ingress 规则
+/// This API is used to query an ingress rule.
 DescribeIngressRequest {
     /// tem namespaceId
     ///
     /// Required.
     "NamespaceId" namespace_id set_namespace_id: str,
-    /// eks namespace 名
+    /// EKS namespace name
     ///
     /// Required.
     "EksNamespace" eks_namespace set_eks_namespace: str,
-    /// ingress 规则名
+    /// Ingress rule name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 来源渠道
+    /// Source channel
     "SourceChannel" source_channel set_source_channel: i64,
 } }
 rt::action!("tem", "2020-12-21", "DescribeIngress", DescribeIngressRequest => DescribeIngressResponse);
 
 rt::model! { read debug;
-/// DescribeIngress返回参数结构体
+/// DescribeIngress response structure.
 DescribeIngressResponse {
-    /// Ingress 规则配置
+    /// Ingress rule configuration
     "Result" result set_result: obj IngressInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeIngresses` (查询 Ingress 规则列表).
+/// Request of `DescribeIngresses` (Queries the list of ingress rules).
 ///
-/// 查询 Ingress 规则列表
+/// This API is used to query the list of ingress rules.
 DescribeIngressesRequest {
     /// namespace id
     "NamespaceId" namespace_id set_namespace_id: str,
     /// namespace
     "EksNamespace" eks_namespace set_eks_namespace: str,
-    /// 来源渠道
+    /// Source channel
     "SourceChannel" source_channel set_source_channel: i64,
-    /// ingress 规则名列表
+    /// Ingress rule name list.
     "Names" names set_names: list String,
 } }
 rt::action!("tem", "2020-12-21", "DescribeIngresses", DescribeIngressesRequest => DescribeIngressesResponse);
 
 rt::model! { read debug;
-/// DescribeIngresses返回参数结构体
+/// DescribeIngresses response structure.
 DescribeIngressesResponse {
-    /// ingress 数组
+    /// Ingress array
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: list IngressInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeNamespaces` (获取租户命名空间列表).
+/// Request of `DescribeNamespaces` (Gets the list of tenant environments).
 ///
-/// 获取租户环境列表
+/// This API is used to get the list of tenant environments.
 DescribeNamespacesRequest {
-    /// 分页limit
+    /// Number of items per page
     "Limit" limit set_limit: i64,
-    /// 分页下标
+    /// Page number
     "Offset" offset set_offset: i64,
-    /// 来源source
+    /// Source
     "SourceChannel" source_channel set_source_channel: i64,
 } }
 rt::action!("tem", "2020-12-21", "DescribeNamespaces", DescribeNamespacesRequest => DescribeNamespacesResponse);
 
 rt::model! { read debug;
-/// DescribeNamespaces返回参数结构体
+/// DescribeNamespaces response structure.
 DescribeNamespacesResponse {
-    /// 返回结果
+    /// Returned result
     "Result" result set_result: obj NamespacePage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRelatedIngresses` (查询服务关联的 Ingress 规则列表).
+/// Request of `DescribeRelatedIngresses` (Queries the list of ingress rules associated with the service).
 ///
-/// 查询服务关联的 Ingress 规则列表
+/// This API is used to query the list of ingress rules associated with the service.
 DescribeRelatedIngressesRequest {
-    /// 环境 id
+    /// Environment ID.
     "NamespaceId" namespace_id set_namespace_id: str,
-    /// EKS namespace
+    /// EKS namespace.
     "EksNamespace" eks_namespace set_eks_namespace: str,
-    /// 来源渠道
+    /// Source channel.
     "SourceChannel" source_channel set_source_channel: i64,
-    /// 服务 ID
+    /// Service ID.
     "ServiceId" service_id set_service_id: str,
 } }
 rt::action!("tem", "2020-12-21", "DescribeRelatedIngresses", DescribeRelatedIngressesRequest => DescribeRelatedIngressesResponse);
 
 rt::model! { read debug;
-/// DescribeRelatedIngresses返回参数结构体
+/// DescribeRelatedIngresses response structure.
 DescribeRelatedIngressesResponse {
-    /// ingress 数组
+    /// Ingress array.
+    /// Note: this field may return `null`, indicating that no valid value can be obtained.
     "Result" result set_result: list IngressInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 版本pod列表
+/// Version pod list
 DescribeRunPodPage {
-    /// 分页下标
+    /// Page number
     "Offset" offset set_offset: i64,
-    /// 单页条数
+    /// Number of items per page
     "Limit" limit set_limit: i64,
-    /// 总数
+    /// Total number
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
-    /// 条目
+    /// Number of items
     "PodList" pod_list set_pod_list: list RunVersionPod,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeServiceRunPodListV2` (获取服务下面运行pod列表).
+/// Request of `DescribeServiceRunPodListV2` (Gets the list of running pods under service).
 ///
-/// 获取服务下面运行pod列表
+/// This API is used to get the list of running pods under a service.
 DescribeServiceRunPodListV2Request {
-    /// 环境id
+    /// Environment ID
     ///
     /// Required.
     "NamespaceId" namespace_id set_namespace_id: str,
-    /// 服务名id
+    /// Service name ID
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
-    /// 单页条数，默认值20
+    /// Number of items per page. Default value: 20
     "Limit" limit set_limit: i64,
-    /// 分页下标，默认值0
+    /// Page number. Default value: 0
     "Offset" offset set_offset: i64,
-    /// 实例状态
+    /// Pod status
     /// - Running
     /// - Pending
     /// - Error
     "Status" status set_status: str,
-    /// 实例名字
+    /// Pod name
     "PodName" pod_name set_pod_name: str,
-    /// 来源渠道
+    /// Source channel
     "SourceChannel" source_channel set_source_channel: i64,
 } }
 rt::action!("tem", "2020-12-21", "DescribeServiceRunPodListV2", DescribeServiceRunPodListV2Request => DescribeServiceRunPodListV2Response);
 
 rt::model! { read debug;
-/// DescribeServiceRunPodListV2返回参数结构体
+/// DescribeServiceRunPodListV2 response structure.
 DescribeServiceRunPodListV2Response {
-    /// 返回结果
+    /// Returned result
     "Result" result set_result: obj DescribeRunPodPage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// eks service info
+/// EKS service information
 EksService {
-    /// service name
+    /// Service name
     "Name" name set_name: str,
-    /// 可用端口
+    /// Available ports
     "Ports" ports set_ports: list i64,
-    /// yaml 内容
+    /// Yaml contents
     "Yaml" yaml set_yaml: str,
-    /// 服务名
+    /// Service name
+    /// Note: this field may return `null`, indicating that no valid value can be obtained.
     "ServiceName" service_name set_service_name: str,
-    /// 版本名
+    /// Version name
+    /// Note: this field may return `null`, indicating that no valid value can be obtained.
     "VersionName" version_name set_version_name: str,
-    /// 内网ip
+    /// Private IP
+    /// Note: this field may return `null`, indicating that no valid value can be obtained.
     "ClusterIp" cluster_ip set_cluster_ip: list String,
-    /// 外网ip
+    /// Public IP
+    /// Note: this field may return `null`, indicating that no valid value can be obtained.
     "ExternalIp" external_ip set_external_ip: str,
     /// 访问类型，可选值：
     /// - EXTERNAL（公网访问）
     /// - VPC（vpc内访问）
     /// - CLUSTER（集群内访问）
     "Type" r#type set_type: str,
-    /// 子网ID，只在类型为vpc访问时才有值
+    /// Subnet ID. It is filled when the access type is `VPC`.
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 负载均衡ID，只在外网访问和vpc内访问才有值，默认自动创建
+    /// Load balancer ID. It is filled when the access type is `EXTERNAL` or `CLUSTER`. It’s created automatically by default.
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "LoadBalanceId" load_balance_id set_load_balance_id: str,
-    /// 端口映射
+    /// Port Mapping
+    /// Note: this field may return `null`, indicating that no valid value can be obtained.
     "PortMappings" port_mappings set_port_mappings: list PortMapping,
 } }
 
 rt::model! { write debug;
-/// 弹性伸缩配置
+/// Auto scaling configuration
 EsInfo {
-    /// 最小实例数
+    /// Minimum number of instances
     ///
     /// Required.
     "MinAliveInstances" min_alive_instances set_min_alive_instances: i64,
-    /// 最大实例数
+    /// Maximum number of instances
     ///
     /// Required.
     "MaxAliveInstances" max_alive_instances set_max_alive_instances: i64,
-    /// 弹性策略,1:cpu，2:内存
+    /// Auto scaling policy. 1: CPU; 2: memory
     ///
     /// Required.
     "EsStrategy" es_strategy set_es_strategy: i64,
-    /// 弹性扩缩容条件值
+    /// Auto scaling condition value
     ///
     /// Required.
     "Threshold" threshold set_threshold: i128,
-    /// 版本Id
+    /// Version ID
     "VersionId" version_id set_version_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GenerateDownloadUrl` (生成包预签名下载链接).
+/// Request of `GenerateDownloadUrl` (Generate the pre-signed download URL for the specified package).
 ///
-/// 生成包预签名下载链接
+/// Generate the pre-signed download URL for the specified package
 GenerateDownloadUrlRequest {
-    /// 服务ID
+    /// Service ID
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
-    /// 包名
+    /// Package Name
     ///
     /// Required.
     "PkgName" pkg_name set_pkg_name: str,
-    /// 需要下载的包版本
+    /// Version of the package to download
     ///
     /// Required.
     "DeployVersion" deploy_version set_deploy_version: str,
-    /// 来源 channel
+    /// Source channel
     "SourceChannel" source_channel set_source_channel: i64,
 } }
 rt::action!("tem", "2020-12-21", "GenerateDownloadUrl", GenerateDownloadUrlRequest => GenerateDownloadUrlResponse);
 
 rt::model! { read debug;
-/// GenerateDownloadUrl返回参数结构体
+/// GenerateDownloadUrl response structure.
 GenerateDownloadUrlResponse {
-    /// 包下载临时链接
+    /// Temp download URL for the package
+    /// Note: this field may return `null`, indicating that no valid value can be obtained.
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 健康检查配置
+/// Health Check Configuration
 HealthCheckConfig {
     /// 支持的健康检查类型，如 HttpGet，TcpSocket，Exec
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 仅当健康检查类型为 HttpGet 时有效，表示协议类型，如 HTTP，HTTPS
+    /// The protocol type. It’s only valid when the health check type is `HttpGet`.
     "Protocol" protocol set_protocol: str,
-    /// 仅当健康检查类型为 HttpGet 时有效，表示请求路径
+    /// The request path. It’s only valid when the health check type is `HttpGet`.
     "Path" path set_path: str,
-    /// 仅当健康检查类型为 Exec 时有效，表示执行的脚本内容
+    /// The script to be executed. It’s only valid when the health check type is `Exec`.
     "Exec" exec set_exec: str,
-    /// 仅当健康检查类型为 HttpGet\TcpSocket 时有效，表示请求路径
+    /// The request port. It’s only valid when the health check type is `HttpGet` or `TcpSocket `.
     "Port" port set_port: i64,
-    /// 检查延迟开始时间，单位为秒，默认为 0
+    /// The initial delay for health check in seconds. Default: `0`
     "InitialDelaySeconds" initial_delay_seconds set_initial_delay_seconds: i64,
-    /// 超时时间，单位为秒，默认为 1
+    /// Timeout period in seconds. Default: `1`
     "TimeoutSeconds" timeout_seconds set_timeout_seconds: i64,
-    /// 间隔时间，单位为秒，默认为 10
+    /// Interval period in seconds. Default: `10`
     "PeriodSeconds" period_seconds set_period_seconds: i64,
 } }
 
 rt::model! { both debug;
-/// Ingress 配置
+/// Ingress configuration
 IngressInfo {
     /// tem namespaceId
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "NamespaceId" namespace_id set_namespace_id: str,
@@ -656,80 +670,86 @@ IngressInfo {
     ///
     /// Required.
     "Name" name set_name: str,
-    /// rules 配置
+    /// Rules configuration
     ///
     /// Required.
     "Rules" rules set_rules: list IngressRule,
     /// clb ID
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ClbId" clb_id set_clb_id: str,
-    /// tls 配置
+    /// TLS configuration
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Tls" tls set_tls: list IngressTls,
     /// eks clusterId
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ClusterId" cluster_id set_cluster_id: str,
     /// clb ip
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Vip" vip set_vip: str,
-    /// 创建时间
+    /// Creation time.
+    /// Note: this field may return `null`, indicating that no valid value can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 是否混合 https，默认 false，可选值 true 代表有 https 协议监听
+    /// Whether to listen on both the HTTP Port 80 and HTTPS Port 443. The default value is `false`. The optional value `true` means listening on both the HTTP Port 80 and HTTPS Port 443.
     "Mixed" mixed set_mixed: bool,
 } }
 
 rt::model! { both debug;
-/// ingress rule 配置
+/// Ingress rule configuration
 IngressRule {
     /// ingress rule value
     ///
     /// Required.
     "Http" http set_http: obj IngressRuleValue,
-    /// host 地址
+    /// Host address
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Host" host set_host: str,
-    /// 协议，选项为 http， https，默认为 http
+    /// Protocol. Options include HTTP and HTTPS. The default option is HTTP.
     "Protocol" protocol set_protocol: str,
 } }
 
 rt::model! { both debug;
-/// Ingress 规则 backend 配置
+/// Ingress rule backend configuration
 IngressRuleBackend {
-    /// eks service 名
+    /// EKS service name
     ///
     /// Required.
     "ServiceName" service_name set_service_name: str,
-    /// eks service 端口
+    /// EKS service port
     ///
     /// Required.
     "ServicePort" service_port set_service_port: i64,
 } }
 
 rt::model! { both debug;
-/// Ingress Rule Path 配置
+/// Ingress rule path configuration
 IngressRulePath {
-    /// path 信息
+    /// Path information
     ///
     /// Required.
     "Path" path set_path: str,
-    /// backend 配置
+    /// Backend configuration
     ///
     /// Required.
     "Backend" backend set_backend: obj IngressRuleBackend,
 } }
 
 rt::model! { both debug;
-/// Ingress Rule Value 配置
+/// Ingress rule value configuration
 IngressRuleValue {
-    /// rule 整体配置
+    /// Overall rule configuration
     ///
     /// Required.
     "Paths" paths set_paths: list IngressRulePath,
 } }
 
 rt::model! { both debug;
-/// ingress tls 配置
+/// Ingress TLS configuration
 IngressTls {
-    /// host 数组, 空数组表示全部域名的默认证书
+    /// Host array. An empty array indicates the default certificate for all domain names.
     ///
     /// Required.
     "Hosts" hosts set_hosts: list String,
-    /// secret name，如使用证书，则填空字符串
+    /// Secret name. If a certificate is used, this field is left empty.
     ///
     /// Required.
     "SecretName" secret_name set_secret_name: str,
@@ -738,282 +758,291 @@ IngressTls {
 } }
 
 rt::model! { write debug;
-/// 日志输出配置
+/// Log output configuration
 LogOutputConf {
-    /// 日志消费端类型
+    /// Log consumer type
     ///
     /// Required.
     "OutputType" output_type set_output_type: str,
-    /// cls日志集
+    /// CLS logset
     "ClsLogsetName" cls_logset_name set_cls_logset_name: str,
-    /// cls日志主题
+    /// CLS log topic
     "ClsLogTopicId" cls_log_topic_id set_cls_log_topic_id: str,
-    /// cls日志集id
+    /// CLS logset ID
     "ClsLogsetId" cls_logset_id set_cls_logset_id: str,
-    /// cls日志名称
+    /// CLS log topic name
     "ClsLogTopicName" cls_log_topic_name set_cls_log_topic_name: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyIngress` (创建或者更新 Ingress 规则).
+/// Request of `ModifyIngress` (Creates or updates ingress rule).
 ///
-/// 创建或者更新 Ingress 规则
+/// This API is used to create or update an ingress rule.
 ModifyIngressRequest {
-    /// Ingress 规则配置
+    /// Ingress rule configuration
     ///
     /// Required.
     "Ingress" ingress set_ingress: obj IngressInfo,
-    /// 来源渠道
+    /// Source channel
     "SourceChannel" source_channel set_source_channel: i64,
 } }
 rt::action!("tem", "2020-12-21", "ModifyIngress", ModifyIngressRequest => ModifyIngressResponse);
 
 rt::model! { read debug;
-/// ModifyIngress返回参数结构体
+/// ModifyIngress response structure.
 ModifyIngressResponse {
-    /// 创建成功
+    /// Created successfully
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyNamespace` (编辑命名空间).
+/// Request of `ModifyNamespace` (Edits environment).
 ///
-/// 编辑环境
+/// This API is used to edit an environment.
 ModifyNamespaceRequest {
-    /// 环境id
+    /// Environment ID
     ///
     /// Required.
     "NamespaceId" namespace_id set_namespace_id: str,
-    /// 命名空间名称
+    /// Namespace name
     "NamespaceName" namespace_name set_namespace_name: str,
-    /// 命名空间描述
+    /// Namespace description
     "Description" description set_description: str,
-    /// 私有网络名称
+    /// VPC name
     "Vpc" vpc set_vpc: str,
-    /// 子网网络
+    /// Subnet
     "SubnetIds" subnet_ids set_subnet_ids: list String,
-    /// 来源渠道
+    /// Source channel
     "SourceChannel" source_channel set_source_channel: i64,
 } }
 rt::action!("tem", "2020-12-21", "ModifyNamespace", ModifyNamespaceRequest => ModifyNamespaceResponse);
 
 rt::model! { read debug;
-/// ModifyNamespace返回参数结构体
+/// ModifyNamespace response structure.
 ModifyNamespaceResponse {
-    /// 成功时为命名空间ID，失败为null
+    /// Namespace ID in case of success and `null` in case of failure
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyServiceInfo` (修改服务基本信息).
+/// Request of `ModifyServiceInfo` (Modifies a service’s basic information).
 ///
-/// 修改服务基本信息
+/// This API is used to modify a service’s basic information.
 ModifyServiceInfoRequest {
-    /// 服务ID
+    /// Service ID.
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
-    /// 描述
+    /// Description.
     ///
     /// Required.
     "Description" description set_description: str,
-    /// 来源渠道
+    /// Source channel.
     "SourceChannel" source_channel set_source_channel: i64,
 } }
 rt::action!("tem", "2020-12-21", "ModifyServiceInfo", ModifyServiceInfoRequest => ModifyServiceInfoResponse);
 
 rt::model! { read debug;
-/// ModifyServiceInfo返回参数结构体
+/// ModifyServiceInfo response structure.
 ModifyServiceInfoResponse {
-    /// 成功与否
+    /// Results.
+    /// Note: this field may return `null`, indicating that no valid value can be obtained.
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 挂载配置信息
+/// Mounting configuration information
 MountedSettingConf {
-    /// 配置名称
+    /// Configuration Name
     ///
     /// Required.
     "ConfigDataName" config_data_name set_config_data_name: str,
-    /// 挂载路径
+    /// Mount point path
     ///
     /// Required.
     "MountedPath" mounted_path set_mounted_path: str,
-    /// 配置内容
+    /// Configuration Content
     "Data" data set_data: list Pair,
 } }
 
 rt::model! { read debug;
-/// 命名空间分页
+/// Namespace pagination
 NamespacePage {
-    /// 分页内容
+    /// Records
     "Records" records set_records: list TemNamespaceInfo,
-    /// 总数
+    /// Total number
     "Total" total set_total: i64,
-    /// 条目数
+    /// Number of items
     "Size" size set_size: i64,
-    /// 页数
+    /// Number of pages
     "Pages" pages set_pages: i64,
 } }
 
 rt::model! { write debug;
-/// 键值对
+/// Key-Value pair
 Pair {
-    /// 建
+    /// Key
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 值
+    /// Value
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { write debug;
-/// 服务端口映射
+/// Service port mapping
 PortMapping {
-    /// 端口
+    /// Port.
     ///
     /// Required.
     "Port" port set_port: i64,
-    /// 映射端口
+    /// Mapped port.
     ///
     /// Required.
     "TargetPort" target_port set_target_port: i64,
-    /// 协议栈 TCP/UDP
+    /// TCP/UDP protocol stack.
     ///
     /// Required.
     "Protocol" protocol set_protocol: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RestartServiceRunPod` (重启实例).
+/// Request of `RestartServiceRunPod` (Restarts an instance).
 ///
-/// 重启实例
+/// This API is used to restart an instance.
 RestartServiceRunPodRequest {
-    /// 环境id
+    /// Environment ID.
     ///
     /// Required.
     "NamespaceId" namespace_id set_namespace_id: str,
-    /// 服务名id
+    /// Service ID.
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
-    /// 名字
+    /// Pod name.
     ///
     /// Required.
     "PodName" pod_name set_pod_name: str,
-    /// 单页条数
+    /// Number of items per page.
     "Limit" limit set_limit: i64,
-    /// 分页下标
+    /// Page number.
     "Offset" offset set_offset: i64,
-    /// pod状态
+    /// Pod status.
     "Status" status set_status: str,
-    /// 来源渠道
+    /// Source channel.
     "SourceChannel" source_channel set_source_channel: i64,
 } }
 rt::action!("tem", "2020-12-21", "RestartServiceRunPod", RestartServiceRunPodRequest => RestartServiceRunPodResponse);
 
 rt::model! { read debug;
-/// RestartServiceRunPod返回参数结构体
+/// RestartServiceRunPod response structure.
 RestartServiceRunPodResponse {
-    /// 返回结果
+    /// Returned results.
+    /// Note: this field may return `null`, indicating that no valid value can be obtained.
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 版本pod
+/// Pod
 RunVersionPod {
-    /// shell地址
+    /// Shell address
     "Webshell" webshell set_webshell: str,
-    /// pod的id
+    /// Pod ID
     "PodId" pod_id set_pod_id: str,
-    /// 状态
+    /// Status
     "Status" status set_status: str,
-    /// 创建时间
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
-    /// 实例的ip
+    /// Pod IP.
     "PodIp" pod_ip set_pod_ip: str,
-    /// 可用区
+    /// Availability zone.
+    /// Note: this field may return `null`, indicating that no valid value can be obtained.
     "Zone" zone set_zone: str,
-    /// 部署版本
+    /// Deployed version.
+    /// Note: this field may return `null`, indicating that no valid value can be obtained.
     "DeployVersion" deploy_version set_deploy_version: str,
-    /// 重启次数
+    /// Number of Restarts
+    /// Note: This is field may return `null`, indicating that no valid value can be obtained.
     "RestartCount" restart_count set_restart_count: i64,
 } }
 
 rt::model! { write debug;
-/// 存储卷配置
+/// Storage volume configuration
 StorageConf {
-    /// 存储卷名称
+    /// Storage volume name
     ///
     /// Required.
     "StorageVolName" storage_vol_name set_storage_vol_name: str,
-    /// 存储卷路径
+    /// Storage volume path
     ///
     /// Required.
     "StorageVolPath" storage_vol_path set_storage_vol_path: str,
-    /// 存储卷IP
+    /// Storage volume IP
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "StorageVolIp" storage_vol_ip set_storage_vol_ip: str,
 } }
 
 rt::model! { write debug;
-/// 数据卷挂载信息
+/// Data volume mount information
 StorageMountConf {
-    /// 数据卷名
+    /// Data volume name
     ///
     /// Required.
     "VolumeName" volume_name set_volume_name: str,
-    /// 数据卷绑定路径
+    /// Data volume binding path
     ///
     /// Required.
     "MountPath" mount_path set_mount_path: str,
 } }
 
 rt::model! { read debug;
-/// 命名空间对象
+/// Namespace object
 TemNamespaceInfo {
-    /// 命名空间id
+    /// Namespace ID
     "NamespaceId" namespace_id set_namespace_id: str,
-    /// 渠道
+    /// Channel
     "Channel" channel set_channel: str,
-    /// 命名空间名称
+    /// Namespace name
     "NamespaceName" namespace_name set_namespace_name: str,
-    /// 区域名称
+    /// Region name
     "Region" region set_region: str,
-    /// 命名空间描述
+    /// Namespace description
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Description" description set_description: str,
-    /// 状态,1:已销毁;0:正常
+    /// Status. 1: terminated; 0: normal
     "Status" status set_status: i64,
-    /// vpc网络
+    /// VPC
     "Vpc" vpc set_vpc: str,
-    /// 创建时间
+    /// Creation time
     "CreateDate" create_date set_create_date: str,
-    /// 修改时间
+    /// Modification time
     "ModifyDate" modify_date set_modify_date: str,
-    /// 修改人
+    /// Modifier
     "Modifier" modifier set_modifier: str,
-    /// 创建人
+    /// Creator
     "Creator" creator set_creator: str,
-    /// 服务数
+    /// Number of services
     "ServiceNum" service_num set_service_num: i64,
-    /// 运行实例数
+    /// Number of running instances
     "RunInstancesNum" run_instances_num set_run_instances_num: i64,
-    /// 子网络
+    /// Subnet
     "SubnetId" subnet_id set_subnet_id: str,
-    /// tcb环境状态
+    /// TCB environment status
     "TcbEnvStatus" tcb_env_status set_tcb_env_status: str,
     /// eks cluster status
     "ClusterStatus" cluster_status set_cluster_status: str,
-    /// 是否开启tsw
+    /// Whether to enable TSW
     "EnableTswTraceService" enable_tsw_trace_service set_enable_tsw_trace_service: bool,
 } }

@@ -5,46 +5,55 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { both debug;
-/// 弹性伸缩策略组合
+/// Scaling rule
 Autoscaler {
-    /// 弹性伸缩最小实例数
+    /// Minimum number of instances in a scaling group
     ///
     /// Required.
     "MinReplicas" min_replicas set_min_replicas: i64,
-    /// 弹性伸缩最大实例数
+    /// Maximum number of instances in a scaling group
     ///
     /// Required.
     "MaxReplicas" max_replicas set_max_replicas: i64,
-    /// 指标弹性伸缩策略(指标策略和定时策略必须填写一个)
+    /// Policy of the scaling rule
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "HorizontalAutoscaler" horizontal_autoscaler set_horizontal_autoscaler: list HorizontalAutoscaler,
-    /// 定时弹性伸缩策略(指标策略和定时策略必须填写一个)
+    /// Scheduled auto-scaler policy
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "CronHorizontalAutoscaler" cron_horizontal_autoscaler set_cron_horizontal_autoscaler: list CronHorizontalAutoscaler,
-    /// 弹性伸缩ID
+    /// Scaling rule ID
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "AutoscalerId" autoscaler_id set_autoscaler_id: str,
-    /// 弹性伸缩名称
+    /// Scaling rule name
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "AutoscalerName" autoscaler_name set_autoscaler_name: str,
-    /// 弹性伸缩描述
+    /// Description of the scaling rule
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Description" description set_description: str,
-    /// 创建日期
+    /// Creation time
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "CreateDate" create_date set_create_date: str,
-    /// 修改时间
+    /// Modification time
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ModifyDate" modify_date set_modify_date: str,
-    /// 启用时间
+    /// Start Time
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "EnableDate" enable_date set_enable_date: str,
-    /// 是否启用
+    /// Whether it is enabled
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Enabled" enabled set_enabled: bool,
 } }
 
 rt::model! { read debug;
-/// 配置
+/// Configuration
 ConfigData {
-    /// 配置名称
+    /// Configuration name
     "Name" name set_name: str,
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 关联的服务列表
+    /// List of associated applications
     "RelatedApplications" related_applications set_related_applications: list TemService,
-    /// 配置条目
+    /// Configuration item
     "Data" data set_data: list Pair,
 } }
 
@@ -53,21 +62,21 @@ rt::model! { read nodebug;
 CosToken {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
-    /// 存储桶桶名
+    /// Bucket name
     "Bucket" bucket set_bucket: str,
-    /// 存储桶所在区域
+    /// Bucket region
     "Region" region set_region: str,
-    /// 临时密钥的SecretId
+    /// Temporary key SecretId
     "TmpSecretId" tmp_secret_id set_tmp_secret_id: str,
-    /// 临时密钥的SecretKey
+    /// Temporary key SecretKey
     "TmpSecretKey" tmp_secret_key set_tmp_secret_key: str,
-    /// 临时密钥的 sessionToken
+    /// `sessionToken` of temporary key
     "SessionToken" session_token set_session_token: str,
-    /// 临时密钥获取的开始时间
+    /// Start time of temporary key acquisition
     "StartTime" start_time set_start_time: str,
-    /// 临时密钥的 expiredTime
+    /// `ExpiredTime` of temporary key
     "ExpiredTime" expired_time set_expired_time: str,
-    /// 包完整路径
+    /// Full package path
     "FullPath" full_path set_full_path: str,
 } }
 impl ::core::fmt::Debug for CosToken {
@@ -87,596 +96,600 @@ impl ::core::fmt::Debug for CosToken {
 }
 
 rt::model! { write debug;
-/// Request of `CreateApplicationAutoscaler` (创建弹性伸缩策略组合).
+/// Request of `CreateApplicationAutoscaler` (Creates a scaling rule).
 ///
-/// 创建弹性伸缩策略组合
+/// This API is used to create a scaling rule.
 CreateApplicationAutoscalerRequest {
-    /// 服务id
+    /// Application ID
     ///
     /// Required.
     "ApplicationId" application_id set_application_id: str,
-    /// 环境ID
+    /// Environment ID
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 弹性伸缩策略
+    /// Auto scaling rule
     ///
     /// Required.
     "Autoscaler" autoscaler set_autoscaler: obj Autoscaler,
-    /// 来源渠道
+    /// Source channel. Please keep the default value.
     "SourceChannel" source_channel set_source_channel: i64,
 } }
 rt::action!("tem", "2021-07-01", "CreateApplicationAutoscaler", CreateApplicationAutoscalerRequest => CreateApplicationAutoscalerResponse);
 
 rt::model! { read debug;
-/// CreateApplicationAutoscaler返回参数结构体
+/// CreateApplicationAutoscaler response structure.
 CreateApplicationAutoscalerResponse {
-    /// 弹性伸缩策略组合ID
+    /// Scaling rule ID
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateApplication` (创建应用).
+/// Request of `CreateApplication` (Creates an application).
 ///
-/// 创建应用
+/// This API is used to create an application.
 CreateApplicationRequest {
-    /// 应用名
+    /// Application name
     ///
     /// Required.
     "ApplicationName" application_name set_application_name: str,
-    /// 描述
+    /// Description
     ///
     /// Required.
     "Description" description set_description: str,
-    /// 是否使用默认镜像服务 1-是，0-否
+    /// Whether to use the default image service. `1`: yes; `0`: no
     "UseDefaultImageService" use_default_image_service set_use_default_image_service: i64,
-    /// 如果是绑定仓库，绑定的仓库类型，0-个人版，1-企业版
+    /// Type of the bound repository. `0`: TCR Personal; `1`: TCR Enterprise
     "RepoType" repo_type set_repo_type: i64,
-    /// 企业版镜像服务的实例id
+    /// TCR Enterprise instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 绑定镜像服务器地址
+    /// Address of the bound image server
     "RepoServer" repo_server set_repo_server: str,
-    /// 绑定镜像仓库名
+    /// Name of the bound image repository
     "RepoName" repo_name set_repo_name: str,
-    /// 来源渠道
+    /// Source channel
     "SourceChannel" source_channel set_source_channel: i64,
-    /// 应用所在子网
+    /// Application subnet
     "SubnetList" subnet_list set_subnet_list: list String,
-    /// 编程语言
+    /// Programming language
     /// - JAVA
     /// - OTHER
     "CodingLanguage" coding_language set_coding_language: str,
-    /// 部署方式
+    /// Deployment mode
     /// - IMAGE
     /// - JAR
     /// - WAR
     "DeployMode" deploy_mode set_deploy_mode: str,
-    /// 是否开启 Java 应用的 APM 自动上报功能，1 表示启用；0 表示关闭
+    /// Whether to enable APM tracing for the Java application. `1`: Enable, `0`: Disable
     "EnableTracing" enable_tracing set_enable_tracing: i64,
-    /// 使用默认镜像服务额外参数
+    /// Parameters of the default image service
     "UseDefaultImageServiceParameters" use_default_image_service_parameters set_use_default_image_service_parameters: obj UseDefaultRepoParameters,
-    /// 标签
+    /// Tag
     "Tags" tags set_tags: list Tag,
 } }
 rt::action!("tem", "2021-07-01", "CreateApplication", CreateApplicationRequest => CreateApplicationResponse);
 
 rt::model! { read debug;
-/// CreateApplication返回参数结构体
+/// CreateApplication response structure.
 CreateApplicationResponse {
-    /// 应用ID
+    /// ID of the created application
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateApplicationService` (新增访问方式).
+/// Request of `CreateApplicationService` (Adds an access policy).
 ///
-/// 新增访问方式
+/// This API is used to create an access policy.
 CreateApplicationServiceRequest {
-    /// 服务id
+    /// Application ID
     ///
     /// Required.
     "ApplicationId" application_id set_application_id: str,
-    /// 环境ID
+    /// Environment ID
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 访问方式详情
+    /// Details of the access policy
     ///
     /// Required.
     "Service" service set_service: obj ServicePortMapping,
-    /// 来源渠道
+    /// Source channel. Please keep the default value.
     "SourceChannel" source_channel set_source_channel: i64,
 } }
 rt::action!("tem", "2021-07-01", "CreateApplicationService", CreateApplicationServiceRequest => CreateApplicationServiceResponse);
 
 rt::model! { read debug;
-/// CreateApplicationService返回参数结构体
+/// CreateApplicationService response structure.
 CreateApplicationServiceResponse {
-    /// 是否成功
+    /// Whether the action succeeded
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateConfigData` (创建配置).
+/// Request of `CreateConfigData` (Creates a configuration).
 ///
-/// 创建配置
+/// This API is used to create a configuration.
 CreateConfigDataRequest {
-    /// 环境 ID
+    /// Environment ID
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 配置名
+    /// Configuration name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 配置信息
+    /// Configuration information
     ///
     /// Required.
     "Data" data set_data: list Pair,
-    /// 来源渠道
+    /// Source channel. Please keep the default value.
     "SourceChannel" source_channel set_source_channel: i64,
 } }
 rt::action!("tem", "2021-07-01", "CreateConfigData", CreateConfigDataRequest => CreateConfigDataResponse);
 
 rt::model! { read debug;
-/// CreateConfigData返回参数结构体
+/// CreateConfigData response structure.
 CreateConfigDataResponse {
-    /// 创建是否成功
+    /// Whether the creation is successful
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateCosToken` (生成Cos临时密钥).
+/// Request of `CreateCosToken` (Generates a COS temporary key).
 ///
-/// 生成Cos临时密钥
+/// This API is used to generate a COS temporary key.
 CreateCosTokenRequest {
-    /// 应用ID
+    /// Application ID
     ///
     /// Required.
     "ApplicationId" application_id set_application_id: str,
-    /// 包名
+    /// Package name
     ///
     /// Required.
     "PkgName" pkg_name set_pkg_name: str,
-    /// optType 1上传  2查询
+    /// Operation type. 1: upload; 2: query
     ///
     /// Required.
     "OptType" opt_type set_opt_type: i64,
-    /// 来源 channel
+    /// Source channel
     "SourceChannel" source_channel set_source_channel: i64,
-    /// 充当deployVersion入参
+    /// Input parameter of `deployVersion`
     "TimeVersion" time_version set_time_version: str,
 } }
 rt::action!("tem", "2021-07-01", "CreateCosToken", CreateCosTokenRequest => CreateCosTokenResponse);
 
 rt::model! { read debug;
-/// CreateCosToken返回参数结构体
+/// CreateCosToken response structure.
 CreateCosTokenResponse {
-    /// 成功时为CosToken对象，失败为null
+    /// `CosToken` object in case of success and `null` in case of failure
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Result" result set_result: obj CosToken,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateEnvironment` (创建环境).
+/// Request of `CreateEnvironment` (Creates an environment).
 ///
-/// 创建环境
+/// This API is used to create an environment.
 CreateEnvironmentRequest {
-    /// 环境名称
+    /// Environment name
     ///
     /// Required.
     "EnvironmentName" environment_name set_environment_name: str,
-    /// 环境描述
+    /// Environment description
     "Description" description set_description: str,
-    /// 私有网络名称
+    /// VPC name
     "Vpc" vpc set_vpc: str,
-    /// 子网列表
+    /// List of subnets
     "SubnetIds" subnet_ids set_subnet_ids: list String,
-    /// K8s version
+    /// Kubernetes version
     "K8sVersion" k8s_version set_k8s_version: str,
-    /// 来源渠道
+    /// Source channel
     "SourceChannel" source_channel set_source_channel: i64,
-    /// 是否开启tsw服务。默认值：false
+    /// Whether to enable the TSW service
     "EnableTswTraceService" enable_tsw_trace_service set_enable_tsw_trace_service: bool,
-    /// 标签
+    /// Tag
     "Tags" tags set_tags: list Tag,
-    /// 环境类型：test、pre、prod。默认值：prod
+    /// Environment type. Values: `test`, `pre`, `prod`
     "EnvType" env_type set_env_type: str,
-    /// 创建环境的region
+    /// The region to create the environment
     "CreateRegion" create_region set_create_region: str,
-    /// 是否创建私有网络.默认值:true
+    /// Whether to create a VPC
     "SetupVpc" setup_vpc set_setup_vpc: bool,
-    /// 是否创建 Prometheus 实例。默认值：false
+    /// Whether to create a TMP instance
     "SetupPrometheus" setup_prometheus set_setup_prometheus: bool,
-    /// prometheus 实例 id
+    /// TMP instance ID
     "PrometheusId" prometheus_id set_prometheus_id: str,
-    /// apm id
+    /// APM ID
     "ApmId" apm_id set_apm_id: str,
 } }
 rt::action!("tem", "2021-07-01", "CreateEnvironment", CreateEnvironmentRequest => CreateEnvironmentResponse);
 
 rt::model! { read debug;
-/// CreateEnvironment返回参数结构体
+/// CreateEnvironment response structure.
 CreateEnvironmentResponse {
-    /// 成功时为环境ID，失败为null
+    /// Environment ID in case of success and `null` in case of failure
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateLogConfig` (创建日志收集配置).
+/// Request of `CreateLogConfig` (Creates a log collecting configuration.).
 ///
-/// 创建日志收集配置
+/// This API is used to create a log collecting configuration.
 CreateLogConfigRequest {
-    /// 环境 ID
+    /// Environment ID
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 配置名
+    /// Configuration name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 收集类型，container_stdout 为标准输出；container_file 为文件；
+    /// Collection type. Values: `container_stdout` (standard); `container_file` (file)
     ///
     /// Required.
     "InputType" input_type set_input_type: str,
-    /// 应用 ID
+    /// Application ID
     ///
     /// Required.
     "ApplicationId" application_id set_application_id: str,
-    /// 日志集 ID
+    /// Logset ID
     "LogsetId" logset_id set_logset_id: str,
-    /// 日志主题 ID
+    /// Log topic ID
     "TopicId" topic_id set_topic_id: str,
-    /// 日志提取模式，minimalist_log 为单行全文；multiline_log 为多行全文；json_log 为 json格式；fullregex_log 为单行正则；multiline_fullregex_log 为多行正则
+    /// Log withdrawal mode. Values: `minimalist_log` (full text in a single line); `multiline_log` (full text in multiple lines); `json_log` (JSON); `fullregex_log` (regex in a single line); `multiline_fullregex_log` (regex in multiple lines)
     "LogType" log_type set_log_type: str,
-    /// 首行正则表达式，当LogType=multiline_log 时生效
+    /// The first line regex. It’s valid when `LogType` is `multiline_log`.
     "BeginningRegex" beginning_regex set_beginning_regex: str,
-    /// 收集文件目录，当 InputType=container_file 时生效
+    /// Directory of files to collect. It’s valid when `InputType` is `container_file`.
     "LogPath" log_path set_log_path: str,
-    /// 收集文件名模式，当 InputType=container_file 时生效
+    /// Name pattern of files to collect. It’s valid when `InputType` is `container_file`.
     "FilePattern" file_pattern set_file_pattern: str,
-    /// 导出规则
+    /// Export
     "ExtractRule" extract_rule set_extract_rule: obj LogConfigExtractRule,
 } }
 rt::action!("tem", "2021-07-01", "CreateLogConfig", CreateLogConfigRequest => CreateLogConfigResponse);
 
 rt::model! { read debug;
-/// CreateLogConfig返回参数结构体
+/// CreateLogConfig response structure.
 CreateLogConfigResponse {
-    /// 创建是否成功
+    /// Whether the creation is successful
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateResource` (绑定云资源).
+/// Request of `CreateResource` (Binds a cloud resource).
 ///
-/// 绑定云资源
+/// This API is used to bind a cloud resource.
 CreateResourceRequest {
-    /// 环境 Id
+    /// Environment ID
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 资源类型，目前支持文件系统：CFS；注册中心：TSE_SRE
+    /// Resource type. Valid values: `CFS` (file system), `CLS` (log service), `TSE_SRE` (registry)
     ///
     /// Required.
     "ResourceType" resource_type set_resource_type: str,
-    /// 资源 Id
+    /// Resource ID
     "ResourceId" resource_id set_resource_id: str,
-    /// 来源渠道
+    /// Source channel
     "SourceChannel" source_channel set_source_channel: i64,
-    /// 资源来源，目前支持：existing，已有资源；creating，自动创建
+    /// Source of the resource. Values: `existing` (choose an existing resource), `creating` (create a new resource)
     "ResourceFrom" resource_from set_resource_from: str,
-    /// 设置 resource 的额外配置
+    /// Resource extra configuration
     "ResourceConfig" resource_config set_resource_config: str,
 } }
 rt::action!("tem", "2021-07-01", "CreateResource", CreateResourceRequest => CreateResourceResponse);
 
 rt::model! { read debug;
-/// CreateResource返回参数结构体
+/// CreateResource response structure.
 CreateResourceResponse {
-    /// 成功与否
+    /// Result
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 定时伸缩策略
+/// Scheduled Scaling Policy
 CronHorizontalAutoscaler {
-    /// 定时伸缩策略名称
+    /// Name of a scheduled scaling policy
     "Name" name set_name: str,
-    /// 策略周期
-    /// * * *，三个范围，第一个是天，第二个是月，第三个是周，中间用空格隔开
-    /// 例子：
-    /// * * * （每天）
-    /// * * 0-3 （每周日到周三）
-    /// 1,11,21 * *（每个月1号，11号，21号）
+    /// Policy period
+    /// "* * *" indicates three ranges. The first is day, the second month, and the third week. The three parts are separated by spaces.
+    /// Examples:
+    /// * * * (every day)
+    /// * * 0-3 (every Sunday through Wednesday)
+    /// 1,11,21 * * (1st, 11th, and 21st of every month)
     "Period" period set_period: str,
-    /// 定时伸缩策略明细
+    /// Details of a scheduled scaling policy
     "Schedules" schedules set_schedules: list CronHorizontalAutoscalerSchedule,
-    /// 是否启用
+    /// Enabled or not
     "Enabled" enabled set_enabled: bool,
-    /// 策略优先级，值越大优先级越高，0为最小值
+    /// Policy priority. The higher the value, the higher the priority. The minimum value is 0.
     "Priority" priority set_priority: i64,
 } }
 
 rt::model! { both debug;
-/// 定时伸缩策略明细
+/// Details of a scheduled scaling policy
 CronHorizontalAutoscalerSchedule {
-    /// 触发事件，小时分钟，用:分割
-    /// 例如
-    /// 00:00（零点零分触发）
+    /// Triggering time, in the format of HH:MM
+    /// Example:
+    /// 00:00 (Trigger at midnight)
     ///
     /// Required.
     "StartAt" start_at set_start_at: str,
-    /// 目标实例数（不大于50）
+    /// Number of target pods (less than 50)
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "TargetReplicas" target_replicas set_target_replicas: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteApplicationAutoscaler` (删除应用弹性策略组合).
+/// Request of `DeleteApplicationAutoscaler` (Deletes a scaling rule).
 ///
-/// 删除应用弹性策略组合
+/// This API is used to delete a scaling rule.
 DeleteApplicationAutoscalerRequest {
-    /// 服务id
+    /// Application ID
     ///
     /// Required.
     "ApplicationId" application_id set_application_id: str,
-    /// 环境ID
+    /// Environment ID
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 弹性伸缩策略ID
+    /// Scaling rule ID
     ///
     /// Required.
     "AutoscalerId" autoscaler_id set_autoscaler_id: str,
-    /// 来源渠道
+    /// Source channel. Please keep the default value.
     "SourceChannel" source_channel set_source_channel: i64,
 } }
 rt::action!("tem", "2021-07-01", "DeleteApplicationAutoscaler", DeleteApplicationAutoscalerRequest => DeleteApplicationAutoscalerResponse);
 
 rt::model! { read debug;
-/// DeleteApplicationAutoscaler返回参数结构体
+/// DeleteApplicationAutoscaler response structure.
 DeleteApplicationAutoscalerResponse {
-    /// 是否成功
+    /// Whether the action is successful
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteApplication` (服务删除).
+/// Request of `DeleteApplication` (Deletes an application).
 ///
-/// 服务删除
-/// - 停止当前运行服务
-/// - 删除服务相关资源
-/// - 删除服务
+/// This API is used to delete an application.
+/// - Stop running the current application
+/// - Delete resources related to the application
+/// - Delete the application
 DeleteApplicationRequest {
-    /// 服务Id
+    /// Application ID.
     ///
     /// Required.
     "ApplicationId" application_id set_application_id: str,
-    /// 环境ID
+    /// Environment ID
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 来源渠道(用户不需要关心此参数)
+    /// Source channel. Please keep the default value.
     "SourceChannel" source_channel set_source_channel: i64,
-    /// 当服务没有任何运行版本时，是否删除此服务
+    /// Whether to delete this application automatically when there is no running version.
     "DeleteApplicationIfNoRunningVersion" delete_application_if_no_running_version set_delete_application_if_no_running_version: bool,
 } }
 rt::action!("tem", "2021-07-01", "DeleteApplication", DeleteApplicationRequest => DeleteApplicationResponse);
 
 rt::model! { read debug;
-/// DeleteApplication返回参数结构体
+/// DeleteApplication response structure.
 DeleteApplicationResponse {
-    /// 返回结果
+    /// Returned result.
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteApplicationService` (删除一条访问方式).
+/// Request of `DeleteApplicationService` (Deletes an access policy).
 ///
-/// 删除一条访问方式
+/// This API is used to delete an access policy.
 DeleteApplicationServiceRequest {
-    /// 服务id
+    /// Application ID
     ///
     /// Required.
     "ApplicationId" application_id set_application_id: str,
-    /// 环境ID
+    /// Environment ID
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 访问方式服务名
+    /// Service name
     ///
     /// Required.
     "ServiceName" service_name set_service_name: str,
-    /// 来源渠道
+    /// Source channel. Please keep the default value.
     "SourceChannel" source_channel set_source_channel: i64,
 } }
 rt::action!("tem", "2021-07-01", "DeleteApplicationService", DeleteApplicationServiceRequest => DeleteApplicationServiceResponse);
 
 rt::model! { read debug;
-/// DeleteApplicationService返回参数结构体
+/// DeleteApplicationService response structure.
 DeleteApplicationServiceResponse {
-    /// 是否成功
+    /// Whether the action succeeded
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteIngress` (删除 Ingress 规则).
+/// Request of `DeleteIngress` (Deletes an ingress rule).
 ///
-/// 删除 Ingress 规则
+/// This API is used to delete an ingress rule.
 DeleteIngressRequest {
-    /// 环境ID
+    /// Environment ID
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 环境 namespace
+    /// Environment namespace
     ///
     /// Required.
     "ClusterNamespace" cluster_namespace set_cluster_namespace: str,
-    /// ingress 规则名
+    /// Ingress rule name
     ///
     /// Required.
     "IngressName" ingress_name set_ingress_name: str,
-    /// 来源渠道
+    /// Source channel
     "SourceChannel" source_channel set_source_channel: i64,
 } }
 rt::action!("tem", "2021-07-01", "DeleteIngress", DeleteIngressRequest => DeleteIngressResponse);
 
 rt::model! { read debug;
-/// DeleteIngress返回参数结构体
+/// DeleteIngress response structure.
 DeleteIngressResponse {
-    /// 是否删除成功
+    /// Whether deletion is successful
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeployApplication` (应用部署).
+/// Request of `DeployApplication` (Deploys an application).
 ///
-/// 应用部署
+/// This API is used to deploy an application.
 DeployApplicationRequest {
-    /// 应用ID
+    /// Application ID
     ///
     /// Required.
     "ApplicationId" application_id set_application_id: str,
-    /// 初始化 pod 数
+    /// Number of initialized pods
     ///
     /// Required.
     "InitPodNum" init_pod_num set_init_pod_num: i128,
-    /// cpu规格 单位：核
+    /// CPU specification
     ///
     /// Required.
     "CpuSpec" cpu_spec set_cpu_spec: f64,
-    /// 内存规格 单位：G
+    /// Memory specification
     ///
     /// Required.
     "MemorySpec" memory_spec set_memory_spec: f64,
-    /// 环境ID
+    /// Environment ID
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 部署类型为 IMAGE 时，该参数表示镜像 tag。
-    /// 部署类型为 JAR/WAR 时，该参数表示包版本号。
+    /// When the deployment type is `IMAGE`, this parameter indicates the image tag
+    /// When the deployment type is `JAR` or `WAR`, this parameter indicates the package version number
     ///
     /// Required.
     "DeployVersion" deploy_version set_deploy_version: str,
-    /// 镜像仓库
+    /// Image repository
     "ImgRepo" img_repo set_img_repo: str,
-    /// 版本描述信息
+    /// Version description
     "VersionDesc" version_desc set_version_desc: str,
-    /// 启动参数
+    /// Launch parameters
     "JvmOpts" jvm_opts set_jvm_opts: str,
-    /// 弹性伸缩配置（已废弃，请使用HorizontalAutoscaler设置弹性策略）
+    /// Auto scaling configuration (This field is disused. Please use `HorizontalAutoscaler` to set the auto scaling policy.)
     "EsInfo" es_info set_es_info: obj EsInfo,
-    /// 环境变量配置
+    /// Environment variable configuration
     "EnvConf" env_conf set_env_conf: list Pair,
-    /// 日志配置
+    /// Log configuration
     "LogConfs" log_confs set_log_confs: list String,
-    /// 数据卷配置
+    /// Data volume configuration
     "StorageConfs" storage_confs set_storage_confs: list StorageConf,
-    /// 数据卷挂载配置
+    /// Data volume mount configuration
     "StorageMountConfs" storage_mount_confs set_storage_mount_confs: list StorageMountConf,
-    /// 部署类型。
-    /// - JAR：通过 jar 包部署
-    /// - WAR：通过 war 包部署
-    /// - IMAGE：通过镜像部署
+    /// Deployment type
+    /// - JAR: deployment through JAR package
+    /// - WAR: deployment through WAR package
+    /// - IMAGE: deployment through image
     "DeployMode" deploy_mode set_deploy_mode: str,
-    /// 传入内容为 /jar包名字 的形式。也就是在 jar包名字前增加一个/。
-    ///
-    /// 如上传的 jar 包名字为 demo-1.0.0.jar，那么这里传入内容为：/demo-1.0.0.jar
-    ///
-    /// 注：jar 包需要通过 tem 页面上传过，tem 后端才能拉到该 jar 包。
+    /// Package name, which is required when using JAR or WAR packages for deployment
     "PkgName" pkg_name set_pkg_name: str,
-    /// JDK 版本。
-    /// - KONA:8：使用 kona jdk 8。
-    /// - OPEN:8：使用 open jdk 8。
-    /// - KONA:11：使用 kona jdk 11。
-    /// - OPEN:11：使用 open jdk 11。
+    /// JDK version
+    /// - KONA: use KONA JDK
+    /// - OPEN: use open JDK
+    /// - KONA: use KONA JDK
+    /// - OPEN: use open JDK
     "JdkVersion" jdk_version set_jdk_version: str,
-    /// 安全组ID s
+    /// Security group IDs
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// 日志输出配置
+    /// Log output configuration
     "LogOutputConf" log_output_conf set_log_output_conf: obj LogOutputConf,
-    /// 来源渠道
+    /// Source channel
     "SourceChannel" source_channel set_source_channel: i64,
-    /// 版本描述
+    /// Version description
     "Description" description set_description: str,
-    /// 镜像命令
+    /// Image command
     "ImageCommand" image_command set_image_command: str,
-    /// 镜像命令参数
+    /// Image command parameters
     "ImageArgs" image_args set_image_args: list String,
-    /// 是否添加默认注册中心配置
+    /// Whether to add the registry's default configurations
     "UseRegistryDefaultConfig" use_registry_default_config set_use_registry_default_config: bool,
-    /// 挂载配置信息
+    /// Mounting configurations
     "SettingConfs" setting_confs set_setting_confs: list MountedSettingConf,
-    /// 应用访问设置
+    /// Application access configuration
     "Service" service set_service: obj EksService,
-    /// 要回滚到的历史版本id
+    /// ID of the version that you want to roll back to
     "VersionId" version_id set_version_id: str,
-    /// 启动后执行的脚本
+    /// The script to run after startup
     "PostStart" post_start set_post_start: str,
-    /// 停止前执行的脚本
+    /// The script to run before stop
     "PreStop" pre_stop set_pre_stop: str,
-    /// 存活探针配置
+    /// Configuration of aliveness probe
     "Liveness" liveness set_liveness: obj HealthCheckConfig,
-    /// 就绪探针配置
+    /// Configuration of readiness probe
     "Readiness" readiness set_readiness: obj HealthCheckConfig,
-    /// 分批发布策略配置
+    /// Configuration of batch release policies
     "DeployStrategyConf" deploy_strategy_conf set_deploy_strategy_conf: obj DeployStrategyConf,
-    /// 弹性策略（已弃用，请使用弹性伸缩策略组合相关接口）
+    /// Auto scaling policy. (Disused. Please use APIs for auto scaling policy combinations)
     "HorizontalAutoscaler" horizontal_autoscaler set_horizontal_autoscaler: list HorizontalAutoscaler,
-    /// 定时弹性策略（已弃用，请使用弹性伸缩策略组合相关接口）
+    /// Scheduled scaling policy (Disused. Please use APIs for auto scaling policy combinations)
     "CronHorizontalAutoscaler" cron_horizontal_autoscaler set_cron_horizontal_autoscaler: list CronHorizontalAutoscaler,
-    /// 是否启用log，1为启用，0为不启用
+    /// Specifies whether to enable logging. `1`: enable; `0`: do not enable
     "LogEnable" log_enable set_log_enable: i64,
-    /// （除开镜像配置）配置是否修改
+    /// Whether the configuration is modified (except for the image configuration)
     "ConfEdited" conf_edited set_conf_edited: bool,
-    /// 是否开启应用加速
+    /// Whether the application acceleration is enabled
     "SpeedUp" speed_up set_speed_up: bool,
-    /// 启动探针配置
+    /// Whether to enable probing
     "StartupProbe" startup_probe set_startup_probe: obj HealthCheckConfig,
-    /// 操作系统版本；
-    /// 当选择openjdk时，可选参数：
+    /// The version of the operating system
+    /// If `openjdk` is selected, the value can be:
     /// - ALPINE
     /// - CENTOS
-    /// 当选择konajdk时，可选参数：
+    /// If `konajdk` is selected, the value can be:
     /// - ALPINE
     /// - TENCENTOS
     "OsFlavour" os_flavour set_os_flavour: str,
-    /// metrics业务指标监控配置
+    /// Configuration of metrics of this application
     "EnablePrometheusConf" enable_prometheus_conf set_enable_prometheus_conf: obj EnablePrometheusConf,
-    /// 1：开始自动apm采集（skywalking）；
-    /// 0：关闭apm采集；
+    /// `1`: Automatically enable APM tracing (Skywalking)
+    /// `0`: Disable APM tracing
     "EnableTracing" enable_tracing set_enable_tracing: i64,
-    /// 1：开始自动metrics采集（open-telemetry）；
-    /// 0：关闭metrics采集；
+    /// `1`: Automatically enable metrics collection (open-telemetry)
+    /// `0`: Disable metrics collection
     "EnableMetrics" enable_metrics set_enable_metrics: i64,
-    /// 镜像部署时，选择的tcr实例id
+    /// ID of the TCR instance used for image deployment
     "TcrInstanceId" tcr_instance_id set_tcr_instance_id: str,
-    /// 镜像部署时，选择的镜像服务器地址
+    /// Image server address for image deployment
     "RepoServer" repo_server set_repo_server: str,
-    /// 镜像部署时，仓库类型：0：个人仓库；1：企业版；2：公共仓库；3：tem托管仓库；4：demo仓库
+    /// Type of the repository. `0`: TCR Personal; `1`: TCR Enterprise; `2`: Public repository; `3`: TEM hosted repository; `4`: Demo repository
     "RepoType" repo_type set_repo_type: i64,
     /// 启动后执行的脚本，base64 编码
     "PostStartEncoded" post_start_encoded set_post_start_encoded: str,
@@ -686,9 +699,9 @@ DeployApplicationRequest {
 rt::action!("tem", "2021-07-01", "DeployApplication", DeployApplicationRequest => DeployApplicationResponse);
 
 rt::model! { read debug;
-/// DeployApplication返回参数结构体
+/// DeployApplication response structure.
 DeployApplicationResponse {
-    /// 版本ID（前端可忽略）
+    /// Version ID (which can be ignored for the frontend)
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -735,255 +748,258 @@ DeployServicePodDetail {
 } }
 
 rt::model! { both debug;
-/// 分批发布策略配置
+/// Configuration of batch release policies
 DeployStrategyConf {
-    /// 总分批数
+    /// Total batches
     "TotalBatchCount" total_batch_count set_total_batch_count: i64,
-    /// beta分批实例数
+    /// Number of pods for the beta batch
     "BetaBatchNum" beta_batch_num set_beta_batch_num: i64,
-    /// 分批策略：0-全自动，1-全手动，2-beta分批，beta批一定是手动的，3-首次发布
+    /// Batch deployment policy. `0`: automatically; `1`: manually; `2`: beta batch (manual), `3`: initial release
     "DeployStrategyType" deploy_strategy_type set_deploy_strategy_type: i64,
-    /// 每批暂停间隔
+    /// Interval between batches
     "BatchInterval" batch_interval set_batch_interval: i64,
-    /// 最小可用实例数
+    /// The minimum number of available pods
     "MinAvailable" min_available set_min_available: i64,
-    /// 是否强制发布
+    /// Whether to enable force release
     "Force" force set_force: bool,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeApplicationAutoscalerList` (获取应用弹性策略组合).
+/// Request of `DescribeApplicationAutoscalerList` (Queries the scaling rules of an application.).
 ///
-/// 获取应用弹性策略组合
+/// This API is used to query the scaling rules of an application.
 DescribeApplicationAutoscalerListRequest {
-    /// 服务id
+    /// Application ID
     ///
     /// Required.
     "ApplicationId" application_id set_application_id: str,
-    /// 环境ID
+    /// Environment ID
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 来源渠道
+    /// Source channel. Please keep the default value.
     "SourceChannel" source_channel set_source_channel: i64,
 } }
 rt::action!("tem", "2021-07-01", "DescribeApplicationAutoscalerList", DescribeApplicationAutoscalerListRequest => DescribeApplicationAutoscalerListResponse);
 
 rt::model! { read debug;
-/// DescribeApplicationAutoscalerList返回参数结构体
+/// DescribeApplicationAutoscalerList response structure.
 DescribeApplicationAutoscalerListResponse {
-    /// 弹性伸缩策略组合
+    /// Scaling rule
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Result" result set_result: list Autoscaler,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeApplicationInfo` (服务基本信息查看).
+/// Request of `DescribeApplicationInfo` (Checks the basic information of an application.).
 ///
-/// 服务基本信息查看
+/// This API is used to check the basic information of an application.
 DescribeApplicationInfoRequest {
-    /// 服务版本ID
+    /// Application ID
     ///
     /// Required.
     "ApplicationId" application_id set_application_id: str,
-    /// 来源渠道
+    /// Source channel. Please keep the default value.
     "SourceChannel" source_channel set_source_channel: i64,
-    /// 环境ID
+    /// Environment ID
     "EnvironmentId" environment_id set_environment_id: str,
 } }
 rt::action!("tem", "2021-07-01", "DescribeApplicationInfo", DescribeApplicationInfoRequest => DescribeApplicationInfoResponse);
 
 rt::model! { read debug;
-/// DescribeApplicationInfo返回参数结构体
+/// DescribeApplicationInfo response structure.
 DescribeApplicationInfoResponse {
-    /// 返回结果
+    /// Returned result.
     "Result" result set_result: obj TemServiceVersionInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeApplicationPods` (获取应用实例列表).
+/// Request of `DescribeApplicationPods` (Gets the list of application pods).
 ///
-/// 获取应用实例列表
+/// This API is used to get the list of application pods.
 DescribeApplicationPodsRequest {
-    /// 环境id
+    /// Environment ID
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 应用id
+    /// Application ID
     ///
     /// Required.
     "ApplicationId" application_id set_application_id: str,
-    /// 单页条数，默认值20
+    /// Number of items per page. Default value: 20
     "Limit" limit set_limit: i64,
-    /// 分页下标，默认值0
+    /// Page number. Default value: 0
     "Offset" offset set_offset: i64,
-    /// 实例状态
+    /// Pod status
     /// - Running
     /// - Pending
     /// - Error
     "Status" status set_status: str,
-    /// 实例名字
+    /// Pod name
     "PodName" pod_name set_pod_name: str,
-    /// 来源渠道
+    /// Source channel
     "SourceChannel" source_channel set_source_channel: i64,
 } }
 rt::action!("tem", "2021-07-01", "DescribeApplicationPods", DescribeApplicationPodsRequest => DescribeApplicationPodsResponse);
 
 rt::model! { read debug;
-/// DescribeApplicationPods返回参数结构体
+/// DescribeApplicationPods response structure.
 DescribeApplicationPodsResponse {
-    /// 返回结果
+    /// Returned result
     "Result" result set_result: obj DescribeRunPodPage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeApplicationServiceList` (查询应用访问方式列表).
+/// Request of `DescribeApplicationServiceList` (Queries the list of access policies).
 ///
-/// 查询应用访问方式列表
+/// This API is used to query the list of access policies.
 DescribeApplicationServiceListRequest {
-    /// namespace id
+    /// ID of the environment
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 服务ID
+    /// ID of the application
     ///
     /// Required.
     "ApplicationId" application_id set_application_id: str,
-    /// 来源渠道
+    /// xx
     "SourceChannel" source_channel set_source_channel: i64,
 } }
 rt::action!("tem", "2021-07-01", "DescribeApplicationServiceList", DescribeApplicationServiceListRequest => DescribeApplicationServiceListResponse);
 
 rt::model! { read debug;
-/// DescribeApplicationServiceList返回参数结构体
+/// DescribeApplicationServiceList response structure.
 DescribeApplicationServiceListResponse {
-    /// 应用 EKS Service 列表
+    /// Application EKS service list
     "Result" result set_result: obj EksService,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeApplications` (获取运行服务列表).
+/// Request of `DescribeApplications` (Queries the list of running applications.).
 ///
-/// 获取运行服务列表
+/// This API is to query the list of running applications.
 DescribeApplicationsRequest {
-    /// 命名空间ID
+    /// ID of the environment
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 分页Limit，默认值：20
+    /// Pagination limit
     "Limit" limit set_limit: i64,
-    /// 分页offset,默认值：0
+    /// Pagination offset
     "Offset" offset set_offset: i64,
-    /// 来源渠道
+    /// Source channel. Please keep the default value.
     "SourceChannel" source_channel set_source_channel: i64,
-    /// 服务id
+    /// Application ID
     "ApplicationId" application_id set_application_id: str,
-    /// 搜索关键字
+    /// Keyword for searching.
     "Keyword" keyword set_keyword: str,
-    /// 查询过滤器
+    /// Filters for query
     "Filters" filters set_filters: list QueryFilter,
-    /// 排序字段
+    /// Sorting field
     "SortInfo" sort_info set_sort_info: obj SortType,
 } }
 rt::action!("tem", "2021-07-01", "DescribeApplications", DescribeApplicationsRequest => DescribeApplicationsResponse);
 
 rt::model! { read debug;
-/// DescribeApplications返回参数结构体
+/// DescribeApplications response structure.
 DescribeApplicationsResponse {
-    /// 返回结果
+    /// Returned result.
     "Result" result set_result: obj ServicePage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeApplicationsStatus` (单环境下所有应用状态查看).
+/// Request of `DescribeApplicationsStatus` (Queries the status of all applications in an environment).
 ///
-/// 单环境下所有应用状态查看
+/// This API is used to query the status of all applications in an envrionment.
 DescribeApplicationsStatusRequest {
-    /// 环境ID
+    /// Environment ID
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 来源渠道
+    /// Source channel. Please keep the default value.
     "SourceChannel" source_channel set_source_channel: i64,
 } }
 rt::action!("tem", "2021-07-01", "DescribeApplicationsStatus", DescribeApplicationsStatusRequest => DescribeApplicationsStatusResponse);
 
 rt::model! { read debug;
-/// DescribeApplicationsStatus返回参数结构体
+/// DescribeApplicationsStatus response structure.
 DescribeApplicationsStatusResponse {
-    /// 返回结果
+    /// Returned result.
     "Result" result set_result: list ServiceVersionBrief,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 配置信息的分页列表
+/// Query the list of configurations
 DescribeConfigDataListPage {
-    /// 记录
+    /// Record
     "Records" records set_records: list ConfigData,
-    /// 分页游标，用以查询下一页
+    /// Paging cursor
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ContinueToken" continue_token set_continue_token: str,
-    /// 剩余数目
+    /// Remaining number
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "RemainingCount" remaining_count set_remaining_count: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeConfigDataList` (查询配置列表).
+/// Request of `DescribeConfigDataList` (Queries the list of configurations.).
 ///
-/// 查询配置列表
+/// This API is used to query the list of configurations.
 DescribeConfigDataListRequest {
-    /// 环境 ID
+    /// Environment ID
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 来源渠道
+    /// Source channel. Please keep the default value.
     "SourceChannel" source_channel set_source_channel: i64,
-    /// 查询游标
+    /// Paging cursor
     "ContinueToken" continue_token set_continue_token: str,
-    /// 分页 limit
+    /// Pagination limit
     "Limit" limit set_limit: i64,
 } }
 rt::action!("tem", "2021-07-01", "DescribeConfigDataList", DescribeConfigDataListRequest => DescribeConfigDataListResponse);
 
 rt::model! { read debug;
-/// DescribeConfigDataList返回参数结构体
+/// DescribeConfigDataList response structure.
 DescribeConfigDataListResponse {
-    /// 配置列表
+    /// Configuration list.
     "Result" result set_result: obj DescribeConfigDataListPage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeConfigData` (查询配置详情).
+/// Request of `DescribeConfigData` (Queries details of a configuration.).
 ///
-/// 查询配置详情
+/// This API is used to query details of a configuration.
 DescribeConfigDataRequest {
-    /// 环境 ID
+    /// Environment ID
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 配置名
+    /// Configuration name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 来源渠道
+    /// Source channel. Please keep the default value.
     "SourceChannel" source_channel set_source_channel: i64,
 } }
 rt::action!("tem", "2021-07-01", "DescribeConfigData", DescribeConfigDataRequest => DescribeConfigDataResponse);
 
 rt::model! { read debug;
-/// DescribeConfigData返回参数结构体
+/// DescribeConfigData response structure.
 DescribeConfigDataResponse {
-    /// 配置
+    /// Configuration
     "Result" result set_result: obj ConfigData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1017,154 +1033,155 @@ DescribeDeployApplicationDetailResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeEnvironment` (获取环境基础信息).
+/// Request of `DescribeEnvironment` (Obtains the basic information of an environment).
 ///
-/// 获取环境基础信息
+/// This API is used to obtain the basic information of an environment.
 DescribeEnvironmentRequest {
-    /// 命名空间id
+    /// Namespace ID
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 来源Channel
+    /// Source channel
     "SourceChannel" source_channel set_source_channel: i64,
 } }
 rt::action!("tem", "2021-07-01", "DescribeEnvironment", DescribeEnvironmentRequest => DescribeEnvironmentResponse);
 
 rt::model! { read debug;
-/// DescribeEnvironment返回参数结构体
+/// DescribeEnvironment response structure.
 DescribeEnvironmentResponse {
-    /// 环境信息
+    /// Environment information
     "Result" result set_result: obj NamespaceInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeEnvironmentStatus` (获取环境状态).
+/// Request of `DescribeEnvironmentStatus` (Obtains the environment status.).
 ///
-/// 获取环境状态
+/// This API is used to obtain the environment status.
 DescribeEnvironmentStatusRequest {
-    /// 命名空间id
+    /// ID of the environment
     ///
     /// Required.
     "EnvironmentIds" environment_ids set_environment_ids: list String,
-    /// 来源Channel
+    /// Source channel
     "SourceChannel" source_channel set_source_channel: i64,
 } }
 rt::action!("tem", "2021-07-01", "DescribeEnvironmentStatus", DescribeEnvironmentStatusRequest => DescribeEnvironmentStatusResponse);
 
 rt::model! { read debug;
-/// DescribeEnvironmentStatus返回参数结构体
+/// DescribeEnvironmentStatus response structure.
 DescribeEnvironmentStatusResponse {
-    /// 返回状态列表
+    /// List of environment status
     "Result" result set_result: list NamespaceStatusInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeEnvironments` (获取环境列表).
+/// Request of `DescribeEnvironments` (Obtains the list of environments. ).
 ///
-/// 获取环境列表
+/// This API is used to obtain the list of environments.
 DescribeEnvironmentsRequest {
-    /// 分页limit，默认：20
+    /// Pagination limit
     "Limit" limit set_limit: i64,
-    /// 分页下标，默认：0
+    /// Page offset
     "Offset" offset set_offset: i64,
-    /// 来源source
+    /// Source
     "SourceChannel" source_channel set_source_channel: i64,
-    /// 查询过滤器
+    /// Filters for query
     "Filters" filters set_filters: list QueryFilter,
-    /// 排序字段
+    /// Sorting field
     "SortInfo" sort_info set_sort_info: obj SortType,
-    /// 环境id
+    /// Environment ID
     "EnvironmentId" environment_id set_environment_id: str,
 } }
 rt::action!("tem", "2021-07-01", "DescribeEnvironments", DescribeEnvironmentsRequest => DescribeEnvironmentsResponse);
 
 rt::model! { read debug;
-/// DescribeEnvironments返回参数结构体
+/// DescribeEnvironments response structure.
 DescribeEnvironmentsResponse {
-    /// 返回结果
+    /// Returned result
     "Result" result set_result: obj NamespacePage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeIngress` (查询 Ingress 规则).
+/// Request of `DescribeIngress` (Queries an ingress rule).
 ///
-/// 查询 Ingress 规则
+/// This API is used to query an ingress rule.
 DescribeIngressRequest {
-    /// 环境ID
+    /// Environment ID
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 环境namespace
+    /// Environment namespace
     ///
     /// Required.
     "ClusterNamespace" cluster_namespace set_cluster_namespace: str,
-    /// ingress 规则名
+    /// Ingress rule name
     ///
     /// Required.
     "IngressName" ingress_name set_ingress_name: str,
-    /// 来源渠道
+    /// Source channel
     "SourceChannel" source_channel set_source_channel: i64,
 } }
 rt::action!("tem", "2021-07-01", "DescribeIngress", DescribeIngressRequest => DescribeIngressResponse);
 
 rt::model! { read debug;
-/// DescribeIngress返回参数结构体
+/// DescribeIngress response structure.
 DescribeIngressResponse {
-    /// Ingress 规则配置
+    /// Ingress rule configuration
     "Result" result set_result: obj IngressInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeIngresses` (查询 Ingress 规则列表).
+/// Request of `DescribeIngresses` (Queries the list of ingress rules).
 ///
-/// 查询 Ingress 规则列表
+/// This API is used to query the list of ingress rules.
 DescribeIngressesRequest {
-    /// 环境 id
+    /// Environment ID
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 环境 namespace
+    /// Environment namespace
     ///
     /// Required.
     "ClusterNamespace" cluster_namespace set_cluster_namespace: str,
-    /// 来源渠道
+    /// Source channel
     "SourceChannel" source_channel set_source_channel: i64,
-    /// ingress 规则名列表
+    /// Ingress rule name list
     "IngressNames" ingress_names set_ingress_names: list String,
 } }
 rt::action!("tem", "2021-07-01", "DescribeIngresses", DescribeIngressesRequest => DescribeIngressesResponse);
 
 rt::model! { read debug;
-/// DescribeIngresses返回参数结构体
+/// DescribeIngresses response structure.
 DescribeIngressesResponse {
-    /// ingress 数组
+    /// Ingress array
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Result" result set_result: list IngressInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLogConfig` (查询日志收集配置详情).
+/// Request of `DescribeLogConfig` (Queries details of a log collecting configuration.).
 ///
-/// 查询日志收集配置详情
+/// This API is used to query details of a log collecting configuration.
 DescribeLogConfigRequest {
-    /// 环境 ID
+    /// Environment ID
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 配置名
+    /// Configuration name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 应用 ID
+    /// Application ID
     ///
     /// Required.
     "ApplicationId" application_id set_application_id: str,
@@ -1172,393 +1189,413 @@ DescribeLogConfigRequest {
 rt::action!("tem", "2021-07-01", "DescribeLogConfig", DescribeLogConfigRequest => DescribeLogConfigResponse);
 
 rt::model! { read debug;
-/// DescribeLogConfig返回参数结构体
+/// DescribeLogConfig response structure.
 DescribeLogConfigResponse {
-    /// 配置
+    /// Configuration
     "Result" result set_result: obj LogConfig,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePagedLogConfigList` (查询分页的日志收集配置列表).
+/// Request of `DescribePagedLogConfigList` (Queries the list of log collecting configurations).
 ///
-/// 查询分页的日志收集配置列表
+/// This API is used to querying the list of log collecting configurations.
 DescribePagedLogConfigListRequest {
-    /// 环境 ID
+    /// Environment ID
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 应用 ID
+    /// Application ID
     "ApplicationId" application_id set_application_id: str,
-    /// 应用名
+    /// Application name
     "ApplicationName" application_name set_application_name: str,
-    /// 规则名
+    /// Name of the rule
     "Name" name set_name: str,
-    /// 分页大小，默认 20
+    /// Number of entries per page. Default value: 20
     "Limit" limit set_limit: i64,
-    /// 翻页游标
+    /// Paging cursor
     "ContinueToken" continue_token set_continue_token: str,
 } }
 rt::action!("tem", "2021-07-01", "DescribePagedLogConfigList", DescribePagedLogConfigListRequest => DescribePagedLogConfigListResponse);
 
 rt::model! { read debug;
-/// DescribePagedLogConfigList返回参数结构体
+/// DescribePagedLogConfigList response structure.
 DescribePagedLogConfigListResponse {
-    /// 日志收集配置列表
+    /// List of log collecting configurations
     "Result" result set_result: obj LogConfigListPage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRelatedIngresses` (查询应用关联的 Ingress 规则列表).
+/// Request of `DescribeRelatedIngresses` (Queries the list of ingress rules associated with the application).
 ///
-/// 查询应用关联的 Ingress 规则列表
+/// This API is used to query the list of ingress rules associated with the application.
 DescribeRelatedIngressesRequest {
-    /// 环境 id
+    /// Environment ID
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 环境 namespace
+    /// Environment namespace
     ///
     /// Required.
     "ClusterNamespace" cluster_namespace set_cluster_namespace: str,
-    /// 应用 ID
+    /// Application ID
     ///
     /// Required.
     "ApplicationId" application_id set_application_id: str,
-    /// 来源渠道
+    /// Source channel
     "SourceChannel" source_channel set_source_channel: i64,
 } }
 rt::action!("tem", "2021-07-01", "DescribeRelatedIngresses", DescribeRelatedIngressesRequest => DescribeRelatedIngressesResponse);
 
 rt::model! { read debug;
-/// DescribeRelatedIngresses返回参数结构体
+/// DescribeRelatedIngresses response structure.
 DescribeRelatedIngressesResponse {
-    /// ingress 数组
+    /// Ingress array
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Result" result set_result: list IngressInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 版本pod列表
+/// Version pod list
 DescribeRunPodPage {
-    /// 分页下标
+    /// Page offset
     "Offset" offset set_offset: i64,
-    /// 单页条数
+    /// Number of records per page
     "Limit" limit set_limit: i64,
-    /// 总数
+    /// Total number of returned records
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
-    /// 条目
+    /// List of pods
     "PodList" pod_list set_pod_list: list RunVersionPod,
 } }
 
 rt::model! { write debug;
-/// Request of `DestroyConfigData` (销毁配置).
+/// Request of `DestroyConfigData` (Terminates a configuration.).
 ///
-/// 销毁配置
+/// This API is used to terminate a configuration.
 DestroyConfigDataRequest {
-    /// 环境 ID
+    /// Environment ID
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 配置名
+    /// Configuration name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 来源渠道
+    /// Source channel. Please keep the default value.
     "SourceChannel" source_channel set_source_channel: i64,
 } }
 rt::action!("tem", "2021-07-01", "DestroyConfigData", DestroyConfigDataRequest => DestroyConfigDataResponse);
 
 rt::model! { read debug;
-/// DestroyConfigData返回参数结构体
+/// DestroyConfigData response structure.
 DestroyConfigDataResponse {
-    /// 返回结果
+    /// Returned result.
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DestroyEnvironment` (销毁环境).
+/// Request of `DestroyEnvironment` (Terminates an environment.).
 ///
-/// 销毁环境
+/// This API is used to terminate an environment.
 DestroyEnvironmentRequest {
-    /// 命名空间ID
+    /// Namespace ID.
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 来源渠道
+    /// Namespace
     "SourceChannel" source_channel set_source_channel: i64,
 } }
 rt::action!("tem", "2021-07-01", "DestroyEnvironment", DestroyEnvironmentRequest => DestroyEnvironmentResponse);
 
 rt::model! { read debug;
-/// DestroyEnvironment返回参数结构体
+/// DestroyEnvironment response structure.
 DestroyEnvironmentResponse {
-    /// 返回结果
+    /// Returned result.
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DestroyLogConfig` (销毁日志收集配置).
+/// Request of `DestroyLogConfig` (Terminates a log collecting configuration.).
 ///
-/// 销毁日志收集配置
+/// This API is used to terminate a log collecting configuration.
 DestroyLogConfigRequest {
-    /// 环境 ID
+    /// Environment ID
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 配置名
+    /// Configuration name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 应用 ID
+    /// Application ID
     "ApplicationId" application_id set_application_id: str,
 } }
 rt::action!("tem", "2021-07-01", "DestroyLogConfig", DestroyLogConfigRequest => DestroyLogConfigResponse);
 
 rt::model! { read debug;
-/// DestroyLogConfig返回参数结构体
+/// DestroyLogConfig response structure.
 DestroyLogConfigResponse {
-    /// 返回结果
+    /// Returned result.
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DisableApplicationAutoscaler` (关闭应用弹性策略组合).
+/// Request of `DisableApplicationAutoscaler` (Disables a scaling rule).
 ///
-/// 关闭应用弹性策略组合
+/// This API is used to disable a scaling rule.
 DisableApplicationAutoscalerRequest {
-    /// 服务id
+    /// Application ID
     ///
     /// Required.
     "ApplicationId" application_id set_application_id: str,
-    /// 环境ID
+    /// Environment ID
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 弹性伸缩策略ID
+    /// Scaling rule ID
     ///
     /// Required.
     "AutoscalerId" autoscaler_id set_autoscaler_id: str,
-    /// 来源渠道
+    /// Source channel. Please keep the default value.
     "SourceChannel" source_channel set_source_channel: i64,
 } }
 rt::action!("tem", "2021-07-01", "DisableApplicationAutoscaler", DisableApplicationAutoscalerRequest => DisableApplicationAutoscalerResponse);
 
 rt::model! { read debug;
-/// DisableApplicationAutoscaler返回参数结构体
+/// DisableApplicationAutoscaler response structure.
 DisableApplicationAutoscalerResponse {
-    /// 是否成功
+    /// Whether the action succeeded
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// eks service info
+/// EKS service information
 EksService {
-    /// service name
+    /// Service name
     "Name" name set_name: str,
-    /// 可用端口
+    /// Available ports
     "Ports" ports set_ports: list i64,
-    /// yaml 内容
+    /// Yaml contents
     "Yaml" yaml set_yaml: str,
-    /// 服务名
+    /// Service name
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "ApplicationName" application_name set_application_name: str,
-    /// 版本名
+    /// Version name
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "VersionName" version_name set_version_name: str,
-    /// 内网ip
+    /// Private IP
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "ClusterIp" cluster_ip set_cluster_ip: list String,
-    /// 外网ip
+    /// Public IP
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "ExternalIp" external_ip set_external_ip: str,
-    /// 访问类型，可选值：
-    /// - EXTERNAL（公网访问）
-    /// - VPC（vpc内访问）
-    /// - CLUSTER（集群内访问）
+    /// The access type. Valid values:
+    /// - EXTERNAL (internet access)
+    /// - VPC (Intra-VPC access)
+    /// - CLUSTER (Intra-cluster access)
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Type" r#type set_type: str,
-    /// 子网ID，只在类型为vpc访问时才有值
+    /// Subnet ID. It is filled when the access type is `VPC`.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 负载均衡ID，只在外网访问和vpc内访问才有值，默认自动创建
+    /// Load balancer ID. It is filled when the access type is `EXTERNAL` or `CLUSTER`. It’s created automatically by default.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "LoadBalanceId" load_balance_id set_load_balance_id: str,
-    /// 端口映射
+    /// Port mapping
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "PortMappings" port_mappings set_port_mappings: list PortMapping,
-    /// 每种类型访问配置详情
+    /// Details of each type of access configuration
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ServicePortMappingList" service_port_mapping_list set_service_port_mapping_list: list ServicePortMapping,
-    /// 刷新复写所有类型
+    /// Flush all types
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "FlushAll" flush_all set_flush_all: bool,
-    /// 1: 下次部署自动注入注册中心信息；0：不注入
+    /// `0`: Do not inject. `1`: Inject registry information automatically for the next deployment
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "EnableRegistryNextDeploy" enable_registry_next_deploy set_enable_registry_next_deploy: i64,
-    /// 返回应用id
+    /// The application ID returned.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ApplicationId" application_id set_application_id: str,
-    /// 所有服务IP是否已经ready
+    /// Whether all the application IPs are ready
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "AllIpDone" all_ip_done set_all_ip_done: bool,
-    /// clb 域名
+    /// CLB domain name
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ExternalDomain" external_domain set_external_domain: str,
 } }
 
 rt::model! { write debug;
-/// Request of `EnableApplicationAutoscaler` (启用应用弹性策略组合).
+/// Request of `EnableApplicationAutoscaler` (Enables a scaling rule).
 ///
-/// 启用应用弹性策略组合
+/// This API is used to enable a scaling rule.
 EnableApplicationAutoscalerRequest {
-    /// 服务id
+    /// Service ID
     ///
     /// Required.
     "ApplicationId" application_id set_application_id: str,
-    /// 环境ID
+    /// Environment ID
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 弹性伸缩策略ID
+    /// Scaling rule ID
     ///
     /// Required.
     "AutoscalerId" autoscaler_id set_autoscaler_id: str,
-    /// 来源渠道
+    /// Source channel. Please keep the default value.
     "SourceChannel" source_channel set_source_channel: i64,
 } }
 rt::action!("tem", "2021-07-01", "EnableApplicationAutoscaler", EnableApplicationAutoscalerRequest => EnableApplicationAutoscalerResponse);
 
 rt::model! { read debug;
-/// EnableApplicationAutoscaler返回参数结构体
+/// EnableApplicationAutoscaler response structure.
 EnableApplicationAutoscalerResponse {
-    /// 是否成功
+    /// Whether the action succeeded
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 开启prometheus监控配置
+/// Enable Prometheus monitoring
 EnablePrometheusConf {
-    /// 应用开放的监听端口
+    /// The listening port of the applicaiton
     "Port" port set_port: i64,
-    /// 业务指标暴露的url path
+    /// URL path for monitoring
     "Path" path set_path: str,
 } }
 
 rt::model! { both debug;
-/// 弹性伸缩配置
+/// Auto scaling configuration
 EsInfo {
-    /// 最小实例数
+    /// Minimum number of instances
     ///
     /// Required.
     "MinAliveInstances" min_alive_instances set_min_alive_instances: i64,
-    /// 最大实例数
+    /// Maximum number of instances
     ///
     /// Required.
     "MaxAliveInstances" max_alive_instances set_max_alive_instances: i64,
-    /// 弹性策略,1:cpu，2:内存
+    /// Auto scaling policy. 1: CPU; 2: memory
     ///
     /// Required.
     "EsStrategy" es_strategy set_es_strategy: i64,
-    /// 弹性扩缩容条件值
+    /// Auto scaling condition value
     ///
     /// Required.
     "Threshold" threshold set_threshold: i128,
-    /// 版本Id
+    /// Version ID
     "VersionId" version_id set_version_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GenerateApplicationPackageDownloadUrl` (生成应用程序包预签名下载链接).
+/// Request of `GenerateApplicationPackageDownloadUrl` (Generates the pre-signed download URL for the specified application package).
 ///
-/// 生成应用程序包预签名下载链接
+/// This API is used to generate the pre-signed download URL for the specified application package.
 GenerateApplicationPackageDownloadUrlRequest {
-    /// 应用ID
+    /// Application ID
     ///
     /// Required.
     "ApplicationId" application_id set_application_id: str,
-    /// 包名
+    /// Package name
     ///
     /// Required.
     "PkgName" pkg_name set_pkg_name: str,
-    /// 需要下载的包版本
+    /// Version of the package to download
     ///
     /// Required.
     "DeployVersion" deploy_version set_deploy_version: str,
-    /// 来源 channel
+    /// Source channel
     "SourceChannel" source_channel set_source_channel: i64,
 } }
 rt::action!("tem", "2021-07-01", "GenerateApplicationPackageDownloadUrl", GenerateApplicationPackageDownloadUrlRequest => GenerateApplicationPackageDownloadUrlResponse);
 
 rt::model! { read debug;
-/// GenerateApplicationPackageDownloadUrl返回参数结构体
+/// GenerateApplicationPackageDownloadUrl response structure.
 GenerateApplicationPackageDownloadUrlResponse {
-    /// 包下载临时链接
+    /// Temp download URL for the package
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 健康检查配置
+/// Health check configuration
 HealthCheckConfig {
-    /// 支持的健康检查类型，如 HttpGet，TcpSocket，Exec
+    /// Health check type. Valid values: `HttpGet`, `TcpSocket`, `Exec`
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 仅当健康检查类型为 HttpGet 时有效，表示协议类型，如 HTTP，HTTPS
+    /// The protocol type. It’s only valid when the health check type is `HttpGet`.
     "Protocol" protocol set_protocol: str,
-    /// 仅当健康检查类型为 HttpGet 时有效，表示请求路径
+    /// The request path. It’s only valid when the health check type is `HttpGet`.
     "Path" path set_path: str,
-    /// 仅当健康检查类型为 Exec 时有效，表示执行的脚本内容
+    /// The script to be executed. It’s only valid when the health check type is `Exec`.
     "Exec" exec set_exec: str,
-    /// 仅当健康检查类型为 HttpGet\TcpSocket 时有效，表示请求路径
+    /// The request port. It’s only valid when the health check type is `HttpGet` or `TcpSocket `.
     "Port" port set_port: i64,
-    /// 检查延迟开始时间，单位为秒，默认为 0
+    /// The initial delay for health check in seconds. Default: `0`
     "InitialDelaySeconds" initial_delay_seconds set_initial_delay_seconds: i64,
-    /// 超时时间，单位为秒，默认为 1
+    /// Timeout period in seconds. Default: `1`
     "TimeoutSeconds" timeout_seconds set_timeout_seconds: i64,
-    /// 间隔时间，单位为秒，默认为 10
+    /// Interval period in seconds. Default: `10`
     "PeriodSeconds" period_seconds set_period_seconds: i64,
 } }
 
 rt::model! { both debug;
-/// 弹性伸缩策略
+/// Auto scaling policy
 HorizontalAutoscaler {
-    /// 最小实例数（可以不传）
+    /// (Optional) Minimum number of instances
     "MinReplicas" min_replicas set_min_replicas: i64,
-    /// 最大实例数（可以不传）
+    /// (Optional) Maximum number of instances
     "MaxReplicas" max_replicas set_max_replicas: i64,
-    /// 指标度量
-    /// CPU（CPU使用率，%）
-    /// MEMORY（内存使用率，%）
-    /// CPU_CORE_USED（CPU使用量，core）
-    /// MEMORY_SIZE_USED(内存使用量，MiB)
-    /// NETWORK_BANDWIDTH_RECEIVE(网络入带宽，MBps)
-    /// NETWORK_BANDWIDTH_TRANSMIT(网络出带宽，MBps)
-    /// NETWORK_TRAFFIC_RECEIVE(网络入流量，MiB/s)
-    /// NETWORK_TRAFFIC_TRANSMIT(网络出流量，MiB/s)
-    /// NETWORK_PACKETS_RECEIVE(网络入包量，Count/s)
-    /// NETWORK_PACKETS_TRANSMIT(网络出包量，Count/s)
-    /// FS_IOPS_WRITE(磁盘写次数，Count/s)
-    /// FS_IOPS_READ(磁盘读次数，Count/s)
-    /// FS_SIZE_WRITE(磁盘写大小，MiB/s)
-    /// FS_SIZE_READ(磁盘读大小，MiB/s)
+    /// Metric measurement
+    /// `CPU`: CPU utilization (%)
+    /// `MEMORY`: Memory utilization (%)
+    /// `CPU_CORE_USED`: CPU usage (core)
+    /// `MEMORY_SIZE_USED`: Memory usage (MiB)
+    /// `NETWORK_BANDWIDTH_RECEIVE`: Network bandwidth in (Mbps)
+    /// `NETWORK_BANDWIDTH_TRANSMIT`: Network bandwidth out (Mbps)
+    /// `NETWORK_TRAFFIC_RECEIVE`: Network traffic in (MiB/s)
+    /// `NETWORK_TRAFFIC_TRANSMIT`: Network traffic  out (MiB/s)
+    /// `NETWORK_PACKETS_RECEIVE`: Network packets in (packets/sec)
+    /// `NETWORK_PACKETS_TRANSMIT`: Network packets out (packets/sec)
+    /// `FS_IOPS_WRITE`: Disk writes (count/sec)
+    /// `FS_IOPS_READ`: Disk reads (count/sec)
+    /// `FS_SIZE_WRITE`: Disk write size (MiB/s)
+    /// `FS_SIZE_READ`: Disk read size (MiB/s)
     "Metrics" metrics set_metrics: str,
-    /// 阈值（整数）
+    /// The value of threshold (integer)
     "Threshold" threshold set_threshold: i64,
-    /// 是否启用
+    /// Whether it is enabled
     "Enabled" enabled set_enabled: bool,
-    /// 阈值（小数，优先使用）
+    /// The value of threshold (demical)
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DoubleThreshold" double_threshold set_double_threshold: f64,
 } }
 
 rt::model! { both debug;
-/// Ingress 配置
+/// Ingress configuration
 IngressInfo {
-    /// 环境ID
+    /// Environment ID
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
@@ -1570,90 +1607,98 @@ IngressInfo {
     ///
     /// Required.
     "IngressName" ingress_name set_ingress_name: str,
-    /// rules 配置
+    /// Rules configuration
     ///
     /// Required.
     "Rules" rules set_rules: list IngressRule,
     /// clb ID
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "ClbId" clb_id set_clb_id: str,
-    /// 环境namespace
+    /// Environment namespace
     "ClusterNamespace" cluster_namespace set_cluster_namespace: str,
-    /// tls 配置
+    /// TLS configuration
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Tls" tls set_tls: list IngressTls,
-    /// 环境集群ID
+    /// Environment cluster ID
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "ClusterId" cluster_id set_cluster_id: str,
     /// clb ip
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Vip" vip set_vip: str,
-    /// 创建时间
+    /// Creation time
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 是否混合 https，默认 false，可选值 true 代表有 https 协议监听
+    /// Whether to listen on both the HTTP 80 port and HTTPS 443 port. The default value is `false`. The optional value `true` means listening on both the HTTP 80 port and HTTPS 443 port.
     "Mixed" mixed set_mixed: bool,
-    /// 重定向模式，可选值：
-    /// - AUTO（自动重定向http到https）
-    /// - NONE（不使用重定向）
+    /// Redirection mode. Values:
+    /// - `AUTO` (automatically redirect HTTP to HTTPS)
+    /// - `NONE` (no redirection)
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "RewriteType" rewrite_type set_rewrite_type: str,
-    /// clb 域名
+    /// CLB domain name
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Domain" domain set_domain: str,
 } }
 
 rt::model! { both debug;
-/// ingress rule 配置
+/// Ingress rule configuration
 IngressRule {
     /// ingress rule value
     ///
     /// Required.
     "Http" http set_http: obj IngressRuleValue,
-    /// host 地址
+    /// Host address
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Host" host set_host: str,
-    /// 协议，选项为 http， https，默认为 http
+    /// Protocol. Options include HTTP and HTTPS. The default option is HTTP.
     "Protocol" protocol set_protocol: str,
 } }
 
 rt::model! { both debug;
-/// Ingress 规则 backend 配置
+/// Ingress rule backend configuration
 IngressRuleBackend {
-    /// eks service 名
+    /// EKS service name
     ///
     /// Required.
     "ServiceName" service_name set_service_name: str,
-    /// eks service 端口
+    /// EKS service port
     ///
     /// Required.
     "ServicePort" service_port set_service_port: i64,
 } }
 
 rt::model! { both debug;
-/// Ingress Rule Path 配置
+/// Ingress rule path configuration
 IngressRulePath {
-    /// path 信息
+    /// Path information
     ///
     /// Required.
     "Path" path set_path: str,
-    /// backend 配置
+    /// Backend configuration
     ///
     /// Required.
     "Backend" backend set_backend: obj IngressRuleBackend,
 } }
 
 rt::model! { both debug;
-/// Ingress Rule Value 配置
+/// Ingress rule value configuration
 IngressRuleValue {
-    /// rule 整体配置
+    /// Overall rule configuration
     ///
     /// Required.
     "Paths" paths set_paths: list IngressRulePath,
 } }
 
 rt::model! { both debug;
-/// ingress tls 配置
+/// Ingress TLS configuration
 IngressTls {
-    /// host 数组, 空数组表示全部域名的默认证书
+    /// Host array. An empty array indicates the default certificate for all domain names.
     ///
     /// Required.
     "Hosts" hosts set_hosts: list String,
-    /// secret name，如使用证书，则填空字符串
+    /// Secret name. If a certificate is used, this field is left empty.
     ///
     /// Required.
     "SecretName" secret_name set_secret_name: str,
@@ -1662,148 +1707,173 @@ IngressTls {
 } }
 
 rt::model! { both debug;
-/// 日志收集配置
+/// Log collection configuration
 LogConfig {
-    /// 名称
+    /// Name.
     "Name" name set_name: str,
-    /// 收集类型，container_stdout 为标准输出；container_file 为文件；
+    /// Collection type. Values: `container_stdout` (standard); `container_file` (file)
     "InputType" input_type set_input_type: str,
-    /// 日志集 ID
+    /// Logset ID
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "LogsetId" logset_id set_logset_id: str,
-    /// 日志主题 ID
+    /// Log topic ID
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "TopicId" topic_id set_topic_id: str,
-    /// 日志提取模式，minimalist_log 为单行全文；multiline_log 为多行全文；  fullregex_log 为单行正则； multiline_fullregex_log 为多行正则； json_log 为 json；
+    /// Log withdrawal mode. Values: `minimalist_log` (full text in a single line); `multiline_log` (full text in multiple lines); `fullregex_log` (regex in a single line); `multiline_fullregex_log` (regex in multiple lines), `json_log` (JSON);
     "LogType" log_type set_log_type: str,
-    /// 首行正则表达式，当 LogType 为多行全文、多行正则时生效
+    /// First line regex. It’s valid when `LogType` is `multiline_log` or `multiline_fullregex_log`.
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "BeginningRegex" beginning_regex set_beginning_regex: str,
-    /// 收集文件目录，当 InputType=container_file 时生效
+    /// Directory of files to collect. It’s valid when `InputType` is `container_file`.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "LogPath" log_path set_log_path: str,
-    /// 收集文件名模式，当 InputType=container_file 时生效
+    /// Name pattern of files to collect. It’s valid when `InputType` is `container_file`.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "FilePattern" file_pattern set_file_pattern: str,
-    /// 创建时间
+    /// Creation time.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "CreateDate" create_date set_create_date: str,
-    /// 更新时间
+    /// Update time
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ModifyDate" modify_date set_modify_date: str,
-    /// 应用 ID
+    /// Application ID
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ApplicationId" application_id set_application_id: str,
-    /// 应用名
+    /// Application name
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ApplicationName" application_name set_application_name: str,
-    /// 导出规则
+    /// Export rules
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "ExtractRule" extract_rule set_extract_rule: obj LogConfigExtractRule,
 } }
 
 rt::model! { both debug;
-/// 日志采集的导出规则配置
+/// Configuration of log exporting rule
 LogConfigExtractRule {
-    /// 首行正则表达式
+    /// First line regex
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "BeginningRegex" beginning_regex set_beginning_regex: str,
-    /// 提取结果
+    /// Withdrawl result
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Keys" keys set_keys: list String,
-    /// 过滤键
+    /// Filter keys
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "FilterKeys" filter_keys set_filter_keys: list String,
-    /// 过滤值
+    /// Filter values
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "FilterRegex" filter_regex set_filter_regex: list String,
-    /// 日志正则表达式
+    /// Log regex
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "LogRegex" log_regex set_log_regex: str,
-    /// 时间字段
+    /// Time field
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "TimeKey" time_key set_time_key: str,
-    /// 时间格式
+    /// Time Format
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "TimeFormat" time_format set_time_format: str,
-    /// 是否上传解析失败日志
+    /// - Enable the upload of the log that failed to parse
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "UnMatchUpload" un_match_upload set_un_match_upload: str,
-    /// 解析失败日志的键名称
+    /// Key of log failed to be parsed
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "UnMatchedKey" un_matched_key set_un_matched_key: str,
     /// tracking
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Backtracking" backtracking set_backtracking: str,
-    /// 分隔符
+    /// Separator
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Delimiter" delimiter set_delimiter: str,
 } }
 
 rt::model! { read debug;
-/// LogConfig 列表结果
+/// List of LogConfig
 LogConfigListPage {
-    /// 记录
+    /// Record
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Records" records set_records: list LogConfig,
-    /// 翻页游标
+    /// Paging cursor
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ContinueToken" continue_token set_continue_token: str,
 } }
 
 rt::model! { both debug;
-/// 日志输出配置
+/// Log output configuration
 LogOutputConf {
-    /// 日志消费端类型
+    /// Log consumer type
     ///
     /// Required.
     "OutputType" output_type set_output_type: str,
-    /// cls日志集
+    /// CLS logset
     "ClsLogsetName" cls_logset_name set_cls_logset_name: str,
-    /// cls日志主题
+    /// CLS log topic
     "ClsLogTopicId" cls_log_topic_id set_cls_log_topic_id: str,
-    /// cls日志集id
+    /// CLS logset ID
     "ClsLogsetId" cls_logset_id set_cls_logset_id: str,
-    /// cls日志名称
+    /// CLS log topic name
     "ClsLogTopicName" cls_log_topic_name set_cls_log_topic_name: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyApplicationAutoscaler` (修改弹性伸缩策略组合).
+/// Request of `ModifyApplicationAutoscaler` (Modifies a scaling rule.).
 ///
-/// 修改弹性伸缩策略组合
+/// This API is used to modify a scaling rule.
 ModifyApplicationAutoscalerRequest {
-    /// 服务id
+    /// Application ID
     ///
     /// Required.
     "ApplicationId" application_id set_application_id: str,
-    /// 环境ID
+    /// Environment ID
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 弹性伸缩策略ID
+    /// Scaling rule ID
     ///
     /// Required.
     "AutoscalerId" autoscaler_id set_autoscaler_id: str,
-    /// 弹性伸缩策略
+    /// Auto scaling policy
     ///
     /// Required.
     "Autoscaler" autoscaler set_autoscaler: obj Autoscaler,
-    /// 来源渠道
+    /// Source channel. Please keep the default value.
     "SourceChannel" source_channel set_source_channel: i64,
 } }
 rt::action!("tem", "2021-07-01", "ModifyApplicationAutoscaler", ModifyApplicationAutoscalerRequest => ModifyApplicationAutoscalerResponse);
 
 rt::model! { read debug;
-/// ModifyApplicationAutoscaler返回参数结构体
+/// ModifyApplicationAutoscaler response structure.
 ModifyApplicationAutoscalerResponse {
-    /// 是否成功
+    /// Whether the action is successful
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyApplicationInfo` (修改应用基本信息).
+/// Request of `ModifyApplicationInfo` (Modifies the basic information of an application).
 ///
-/// 修改应用基本信息
+/// This API is used to modify the basic information of an application.
 ModifyApplicationInfoRequest {
-    /// 应用ID
+    /// Application ID
     ///
     /// Required.
     "ApplicationId" application_id set_application_id: str,
-    /// 描述
+    /// Description
     ///
     /// Required.
     "Description" description set_description: str,
-    /// 来源渠道
+    /// Source channel
     "SourceChannel" source_channel set_source_channel: i64,
-    /// 是否开启调用链,（此参数已弃用）
+    /// (Disused) Whether to enable the call chain.
     "EnableTracing" enable_tracing set_enable_tracing: i128,
 } }
 rt::action!("tem", "2021-07-01", "ModifyApplicationInfo", ModifyApplicationInfoRequest => ModifyApplicationInfoResponse);
 
 rt::model! { read debug;
-/// ModifyApplicationInfo返回参数结构体
+/// ModifyApplicationInfo response structure.
 ModifyApplicationInfoResponse {
-    /// 成功与否
+    /// Success or not
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1841,95 +1911,97 @@ ModifyApplicationReplicasResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyApplicationService` (修改服务访问方式列表).
+/// Request of `ModifyApplicationService` (Modifies an access policy).
 ///
-/// 修改服务访问方式列表
+/// This API is used to modify an access policy.
 ModifyApplicationServiceRequest {
-    /// 服务id
+    /// Application ID
     ///
     /// Required.
     "ApplicationId" application_id set_application_id: str,
-    /// 环境ID
+    /// Environment ID
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 来源渠道
+    /// Source channel. Please keep the default value.
     "SourceChannel" source_channel set_source_channel: i64,
-    /// 全量访问方式设置
+    /// Full access mode settings
     "Service" service set_service: obj EksService,
-    /// 单条访问方式设置
+    /// Single entry access mode settings
     "Data" data set_data: obj ServicePortMapping,
 } }
 rt::action!("tem", "2021-07-01", "ModifyApplicationService", ModifyApplicationServiceRequest => ModifyApplicationServiceResponse);
 
 rt::model! { read debug;
-/// ModifyApplicationService返回参数结构体
+/// ModifyApplicationService response structure.
 ModifyApplicationServiceResponse {
-    /// 是否成功
+    /// Whether the action succeeded
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyConfigData` (编辑配置).
+/// Request of `ModifyConfigData` (Modify a configuration.).
 ///
-/// 编辑配置
+/// This API is used to modify a configuration.
 ModifyConfigDataRequest {
-    /// 环境 ID
+    /// Environment ID
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 配置名
+    /// Configuration name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 配置信息
+    /// Configuration information
     ///
     /// Required.
     "Data" data set_data: list Pair,
-    /// 来源渠道
+    /// Source channel. Please keep the default value.
     "SourceChannel" source_channel set_source_channel: i64,
 } }
 rt::action!("tem", "2021-07-01", "ModifyConfigData", ModifyConfigDataRequest => ModifyConfigDataResponse);
 
 rt::model! { read debug;
-/// ModifyConfigData返回参数结构体
+/// ModifyConfigData response structure.
 ModifyConfigDataResponse {
-    /// 编辑是否成功
+    /// Result of the modification
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyEnvironment` (编辑环境).
+/// Request of `ModifyEnvironment` (Edits an environment).
 ///
-/// 编辑环境
+/// This API is used to edit an environment.
 ModifyEnvironmentRequest {
-    /// 环境id
+    /// Environment ID
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 环境名称。环境名称不可修改
+    /// Environment name
     "EnvironmentName" environment_name set_environment_name: str,
-    /// 环境描述
+    /// Environment description
     "Description" description set_description: str,
-    /// 私有网络名称
+    /// VPC name
     "Vpc" vpc set_vpc: str,
-    /// 子网网络
+    /// Subnets
     "SubnetIds" subnet_ids set_subnet_ids: list String,
-    /// 来源渠道
+    /// Source channel
     "SourceChannel" source_channel set_source_channel: i64,
-    /// 环境类型：test、pre、prod
+    /// Environment type. Values: `test`, `pre`, `prod`
     "EnvType" env_type set_env_type: str,
 } }
 rt::action!("tem", "2021-07-01", "ModifyEnvironment", ModifyEnvironmentRequest => ModifyEnvironmentResponse);
 
 rt::model! { read debug;
-/// ModifyEnvironment返回参数结构体
+/// ModifyEnvironment response structure.
 ModifyEnvironmentResponse {
-    /// 成功时为环境ID，失败为null
+    /// Environment ID in case of success and `null` in case of failure
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1971,49 +2043,48 @@ ModifyGatewayIngressResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyIngress` (创建或者更新 Ingress 规则).
+/// Request of `ModifyIngress` (Creates or updates an ingress rule).
 ///
-/// 此接口没有被使用了
-///
-/// 创建或者更新 Ingress 规则
+/// This API is used to create or update an ingress rule.
 #[deprecated(note = "deprecated in the API spec")]
 ModifyIngressRequest {
-    /// Ingress 规则配置
+    /// Ingress rule configuration
     ///
     /// Required.
     "Ingress" ingress set_ingress: obj IngressInfo,
-    /// 来源渠道
+    /// Source channel
     "SourceChannel" source_channel set_source_channel: i64,
 } }
 rt::action!("tem", "2021-07-01", "ModifyIngress", ModifyIngressRequest => ModifyIngressResponse);
 
 rt::model! { read debug;
-/// ModifyIngress返回参数结构体
+/// ModifyIngress response structure.
 ModifyIngressResponse {
-    /// 创建成功
+    /// Created successfully.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyLogConfig` (编辑日志收集配置).
+/// Request of `ModifyLogConfig` (Modifies a log collecting configuration.).
 ///
-/// 编辑日志收集配置
+/// This API is used to modify a log collecting configuration.
 ModifyLogConfigRequest {
-    /// 环境 ID
+    /// Environment ID
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 配置名
+    /// Configuration name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 日志收集配置信息
+    /// Log collector configuration
     ///
     /// Required.
     "Data" data set_data: obj LogConfig,
-    /// 应用 ID
+    /// Application ID
     ///
     /// Required.
     "ApplicationId" application_id set_application_id: str,
@@ -2021,123 +2092,138 @@ ModifyLogConfigRequest {
 rt::action!("tem", "2021-07-01", "ModifyLogConfig", ModifyLogConfigRequest => ModifyLogConfigResponse);
 
 rt::model! { read debug;
-/// ModifyLogConfig返回参数结构体
+/// ModifyLogConfig response structure.
 ModifyLogConfigResponse {
-    /// 编辑是否成功
+    /// Result of the modification
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 挂载配置信息
+/// Mounting configurations
 MountedSettingConf {
-    /// 配置名称
+    /// Configuration name
     ///
     /// Required.
     "ConfigDataName" config_data_name set_config_data_name: str,
-    /// 挂载路径
+    /// Mount point path
     ///
     /// Required.
     "MountedPath" mounted_path set_mounted_path: str,
-    /// 配置内容
+    /// Configuration content
     "Data" data set_data: list Pair,
-    /// 加密配置名称
+    /// Encrypt configuration name
     "SecretDataName" secret_data_name set_secret_data_name: str,
 } }
 
 rt::model! { read debug;
-/// Namespace 基础信息
+/// Basic information of the namespace
 NamespaceInfo {
-    /// ID 信息
+    /// ID
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 名字（已弃用）
+    /// (Disused) Name
     "NamespaceName" namespace_name set_namespace_name: str,
-    /// 地域
+    /// Region
     "Region" region set_region: str,
     /// vpc id
     "VpcId" vpc_id set_vpc_id: str,
-    /// subnet id 数组
+    /// Array of subnet IDs
     "SubnetIds" subnet_ids set_subnet_ids: list String,
-    /// 描述
+    /// Description
     "Description" description set_description: str,
-    /// 创建时间
+    /// Creation time
     "CreatedDate" created_date set_created_date: str,
-    /// 环境名称
+    /// Environment name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EnvironmentName" environment_name set_environment_name: str,
-    /// APM 资源 ID
+    /// APM instance ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ApmInstanceId" apm_instance_id set_apm_instance_id: str,
-    /// 环境是否上锁，1为上锁，0则未上锁
+    /// Whether the environment is locked. `1`: Locked, `0`: Not locked
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Locked" locked set_locked: i64,
-    /// 标签
+    /// Tag
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Tags" tags set_tags: list Tag,
-    /// 环境类型：test、pre、prod
+    /// Environment type. Values: `test`, `pre`, `prod`
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "EnvType" env_type set_env_type: str,
 } }
 
 rt::model! { read debug;
-/// 命名空间分页
+/// Namespace query result pagination
 NamespacePage {
-    /// 分页内容
+    /// Details of the returned records
     "Records" records set_records: list TemNamespaceInfo,
-    /// 总数
+    /// Total number of returned records
     "Total" total set_total: i64,
-    /// 条目数
+    /// Number of records per page
     "Size" size set_size: i64,
-    /// 页数
+    /// Total number of pages
     "Pages" pages set_pages: i64,
-    /// 当前条目
+    /// Current entry
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Current" current set_current: i64,
 } }
 
 rt::model! { read debug;
-/// 命名空间状态
+/// Environment status
 NamespaceStatusInfo {
-    /// 命名空间id
+    /// ID of the environment
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 命名空间名称
+    /// Environment name
     "EnvironmentName" environment_name set_environment_name: str,
     /// TCB envId | EKS clusterId
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 环境状态
+    /// Environment status
     "ClusterStatus" cluster_status set_cluster_status: str,
-    /// 环境启动状态（不在启动中为null）
+    /// Whether the environment is being started. `null` is returned if it’s not being started.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "EnvironmentStartingStatus" environment_starting_status set_environment_starting_status: obj TemEnvironmentStartingStatus,
-    /// 环境停止状态（不在停止中为null）
+    /// Whether the environment is being stopped. `null` is returned if it’s not being stopped.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "EnvironmentStoppingStatus" environment_stopping_status set_environment_stopping_status: obj TemEnvironmentStoppingStatus,
 } }
 
 rt::model! { read debug;
-/// node信息
+/// Node information
 NodeInfo {
-    /// node名字
+    /// Node name
     "Name" name set_name: str,
-    /// node可用区
+    /// Availability zone of the node
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Zone" zone set_zone: str,
-    /// node子网ID
+    /// Node subnet ID
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 可用IP数
+    /// Number of available IPs
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "AvailableIpCount" available_ip_count set_available_ip_count: str,
-    /// cidr块
+    /// CIDR block
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Cidr" cidr set_cidr: str,
 } }
 
 rt::model! { both nodebug;
-/// 键值对
+/// Key value pair
 Pair {
-    /// 键
+    /// Key
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 值
+    /// Value
     ///
     /// Required.
     "Value" value set_value: str,
-    /// 类型，default 为自定义，reserved 为系统变量，referenced 为引用配置项
+    /// `default``: Custom. `reserved`: System variable. `referenced`: Referenced configuration item.
+    /// Note: This field may return `null`, indicating that no valid value can be found.
     "Type" r#type set_type: str,
-    /// 配置名称
+    /// Configuration name
+    /// Note: This field may return `null`, indicating that no valid value can be found.
     "Config" config set_config: str,
-    /// 加密配置名称
+    /// Encrypt configuration name
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Secret" secret set_secret: str,
 } }
 impl ::core::fmt::Debug for Pair {
@@ -2153,92 +2239,93 @@ impl ::core::fmt::Debug for Pair {
 }
 
 rt::model! { both debug;
-/// 服务端口映射
+/// Service port mapping
 PortMapping {
-    /// 端口
+    /// Port.
     ///
     /// Required.
     "Port" port set_port: i64,
-    /// 映射端口
+    /// Mapped port
     ///
     /// Required.
     "TargetPort" target_port set_target_port: i64,
-    /// 协议栈 TCP/UDP
+    /// TCP/UDP protocol stack.
     ///
     /// Required.
     "Protocol" protocol set_protocol: str,
-    /// k8s service名称
+    /// K8s service name
     "ServiceName" service_name set_service_name: str,
 } }
 
 rt::model! { write debug;
-/// 查询过滤器
+/// Filters for query
 QueryFilter {
-    /// 查询字段名称
+    /// Name of the field to query
     "Name" name set_name: str,
-    /// 查询字段值
+    /// Value of the field to query
     "Value" value set_value: list String,
 } }
 
 rt::model! { write debug;
-/// Request of `RestartApplicationPod` (重启应用实例).
+/// Request of `RestartApplicationPod` (Restarts an application pod).
 ///
-/// 重启应用实例
+/// This API is used to restart an application pod.
 RestartApplicationPodRequest {
-    /// 环境id
+    /// Environment ID
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 应用id
+    /// Application ID
     ///
     /// Required.
     "ApplicationId" application_id set_application_id: str,
-    /// 名字
+    /// Name
     ///
     /// Required.
     "PodName" pod_name set_pod_name: str,
-    /// 单页条数
+    /// Number of items per page
     "Limit" limit set_limit: i64,
-    /// 分页下标
+    /// Page offset
     "Offset" offset set_offset: i64,
-    /// pod状态
+    /// Pod status
     "Status" status set_status: str,
-    /// 来源渠道
+    /// Source channel
     "SourceChannel" source_channel set_source_channel: i64,
 } }
 rt::action!("tem", "2021-07-01", "RestartApplicationPod", RestartApplicationPodRequest => RestartApplicationPodResponse);
 
 rt::model! { read debug;
-/// RestartApplicationPod返回参数结构体
+/// RestartApplicationPod response structure.
 RestartApplicationPodResponse {
-    /// 返回结果
+    /// Returned result
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RestartApplication` (服务重启).
+/// Request of `RestartApplication` (Restarts an application).
 ///
-/// 服务重启
+/// This API is used to restart an application.
 RestartApplicationRequest {
-    /// 服务id
+    /// Application ID
     ///
     /// Required.
     "ApplicationId" application_id set_application_id: str,
-    /// 环境ID/命名空间ID
+    /// Environment ID
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 来源渠道
+    /// Retain as default
     "SourceChannel" source_channel set_source_channel: i64,
 } }
 rt::action!("tem", "2021-07-01", "RestartApplication", RestartApplicationRequest => RestartApplicationResponse);
 
 rt::model! { read debug;
-/// RestartApplication返回参数结构体
+/// RestartApplication response structure.
 RestartApplicationResponse {
-    /// 返回结果
+    /// Returned result
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2295,257 +2382,302 @@ RevertDeployApplicationResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `RollingUpdateApplicationByVersion` (更新应用部署版本).
+/// Request of `RollingUpdateApplicationByVersion` (Configures the rolling update policy for an application).
 ///
-/// 更新应用部署版本
+/// This API is used to configure the rolling update policy for an application.
 RollingUpdateApplicationByVersionRequest {
-    /// 应用ID
+    /// Application ID
     ///
     /// Required.
     "ApplicationId" application_id set_application_id: str,
-    /// 环境ID
+    /// Environment ID
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 更新版本，IMAGE 部署为 tag 值；JAR/WAR 部署 为 Version
+    /// Update version. For image-based deployment, it is the value. For deployment with JAR/WAR files, it is `Version`.
     ///
     /// Required.
     "DeployVersion" deploy_version set_deploy_version: str,
-    /// JAR/WAR 包名，仅 JAR/WAR 部署时必填
+    /// JAR/WAR package name. It’s only required for deployment with JAR/WAR files.
     "PackageName" package_name set_package_name: str,
-    /// 请求来源平台，含 IntelliJ，Coding
+    /// Request source. Options: `IntelliJ`, `Coding`
     "From" from(from_value) set_from: str,
-    /// 部署策略，AUTO 为全自动；BETA 为小批量验证后自动；MANUAL 为全手动；
+    /// The deployment policy. Values: `AUTO` (automatically deploy), `BETA` (deploy a small batch first to test the result, and deploy the rest automatically) and `MANUAL` (manually deploy)
     "DeployStrategyType" deploy_strategy_type set_deploy_strategy_type: str,
-    /// 发布批次数
+    /// Total number of batches
     "TotalBatchCount" total_batch_count set_total_batch_count: i64,
-    /// 批次间隔时间
+    /// Interval between the batches
     "BatchInterval" batch_interval set_batch_interval: i64,
-    /// 小批量验证批次的实例数
+    /// Number of instances in a beta batch
     "BetaBatchNum" beta_batch_num set_beta_batch_num: i64,
-    /// 发布过程中保障的最小可用实例数
+    /// Minimum number of available instances during the deployment
     "MinAvailable" min_available set_min_available: i64,
-    /// 是否强制发布
+    /// Whether to enable force release
     "Force" force set_force: bool,
 } }
 rt::action!("tem", "2021-07-01", "RollingUpdateApplicationByVersion", RollingUpdateApplicationByVersionRequest => RollingUpdateApplicationByVersionResponse);
 
 rt::model! { read debug;
-/// RollingUpdateApplicationByVersion返回参数结构体
+/// RollingUpdateApplicationByVersion response structure.
 RollingUpdateApplicationByVersionResponse {
-    /// 版本ID
+    /// Version ID
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 应用实例
+/// Application pod
 RunVersionPod {
-    /// shell地址
+    /// Shell address
     "Webshell" webshell set_webshell: str,
-    /// pod的id
+    /// Pod ID
     "PodId" pod_id set_pod_id: str,
-    /// 状态
+    /// Status
     "Status" status set_status: str,
-    /// 创建时间
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
-    /// 实例的ip
+    /// Pod IP
     "PodIp" pod_ip set_pod_ip: str,
-    /// 可用区
+    /// Availability zone
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Zone" zone set_zone: str,
-    /// 部署版本
+    /// Deployed version
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "DeployVersion" deploy_version set_deploy_version: str,
-    /// 重启次数
+    /// Number of restarts
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "RestartCount" restart_count set_restart_count: i64,
-    /// pod是否就绪
+    /// Whether the pod is ready
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Ready" ready set_ready: bool,
-    /// 容器状态
+    /// Container status
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "ContainerState" container_state set_container_state: str,
-    /// 实例所在节点信息
+    /// Information of the node whether the instance locates
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "NodeInfo" node_info set_node_info: obj NodeInfo,
-    /// 启动时间
+    /// Start time
+    /// Note: this field may return `null`, indicating that no valid value can be obtained.
     "StartTime" start_time set_start_time: str,
-    /// 是否健康
+    /// Whether the status is unhealthy or healthy
+    /// Note: this field may return `null`, indicating that no valid value can be obtained.
     "Unhealthy" unhealthy set_unhealthy: bool,
-    /// 不健康时的提示信息
+    /// Warning message when the result is unhealthy
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "UnhealthyWarningMsg" unhealthy_warning_msg set_unhealthy_warning_msg: str,
-    /// 版本ID
+    /// Version ID
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "VersionId" version_id set_version_id: str,
-    /// 应用名称
+    /// Application name
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "ApplicationName" application_name set_application_name: str,
 } }
 
 rt::model! { read debug;
-/// 服务分页
+/// List of returned applications
 ServicePage {
-    /// 条目
+    /// List of applications
     "Records" records set_records: list TemService,
-    /// 总数
+    /// Total number of applications
     "Total" total set_total: i64,
-    /// 条目
+    /// Number of applications per page
     "Size" size set_size: i64,
-    /// 页数
+    /// Total number of pages
     "Pages" pages set_pages: i64,
-    /// 当前条数
+    /// Number of current entries
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Current" current set_current: i64,
 } }
 
 rt::model! { both debug;
-/// 端口映射详细信息结构体
+/// Port mapping details
 ServicePortMapping {
-    /// 服务类型：如：EXTERNAL，VPC，CLUSTER
+    /// Specifies how a layer-4 proxy is created.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Type" r#type set_type: str,
-    /// 服务名称
+    /// Application name
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ServiceName" service_name set_service_name: str,
-    /// 集群内访问vip
+    /// VIP for access within the environment
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ClusterIp" cluster_ip set_cluster_ip: str,
-    /// 集群外方位vip
+    /// Cluster external IP
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ExternalIp" external_ip set_external_ip: str,
-    /// 子网id
+    /// Subnet ID
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// vpc id
+    /// VPC ID
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "VpcId" vpc_id set_vpc_id: str,
-    /// LoadBalance Id
+    /// Load balancer ID
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "LoadBalanceId" load_balance_id set_load_balance_id: str,
-    /// yaml 内容
+    /// YAML contents
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Yaml" yaml set_yaml: str,
-    /// 暴露端口列表
+    /// List of exposed ports
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Ports" ports set_ports: list i64,
-    /// 端口映射数组
+    /// Port mapping array
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "PortMappingItemList" port_mapping_item_list set_port_mapping_item_list: list ServicePortMappingItem,
-    /// clb domain
+    /// CLB domain name
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ExternalDomain" external_domain set_external_domain: str,
 } }
 
 rt::model! { both debug;
-/// 服务端口映射条目
+/// Application port mapping
 ServicePortMappingItem {
-    /// 应用访问端口
+    /// Application access port
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Port" port set_port: i64,
-    /// 应用监听端口
+    /// Application listening port
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "TargetPort" target_port set_target_port: i64,
-    /// 协议类型
+    /// Protocol type
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Protocol" protocol set_protocol: str,
 } }
 
 rt::model! { read debug;
-/// 服务版本信息列表
+/// List of application versions
 ServiceVersionBrief {
-    /// 版本名称
+    /// Version name
     "VersionName" version_name set_version_name: str,
-    /// 状态
+    /// Status of version
     "Status" status set_status: str,
-    /// 是否启动弹性 -- 已废弃
+    /// (Disused) Whether to enable elastic scaling
     "EnableEs" enable_es set_enable_es: i64,
-    /// 当前实例
+    /// Number of current instances
     "CurrentInstances" current_instances set_current_instances: i64,
-    /// version的id
+    /// Version ID
     "VersionId" version_id set_version_id: str,
-    /// 日志输出配置 -- 已废弃
+    /// (Disused) Log output configuration
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LogOutputConf" log_output_conf set_log_output_conf: obj LogOutputConf,
-    /// 期望实例
+    /// Expected number of instances
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExpectedInstances" expected_instances set_expected_instances: i64,
-    /// 部署方式
+    /// Deployment mode
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DeployMode" deploy_mode set_deploy_mode: str,
-    /// 建构任务ID
+    /// Task ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BuildTaskId" build_task_id set_build_task_id: str,
-    /// 环境ID
+    /// Environment ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 环境name
+    /// Environment name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EnvironmentName" environment_name set_environment_name: str,
-    /// 服务ID
+    /// Application ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ApplicationId" application_id set_application_id: str,
-    /// 服务name
+    /// Application name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ApplicationName" application_name set_application_name: str,
-    /// 是否正在发布中
+    /// Whether the application is being deployed
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UnderDeploying" under_deploying set_under_deploying: bool,
-    /// 分批次部署状态
+    /// Status of batch deployment
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "BatchDeployStatus" batch_deploy_status set_batch_deploy_status: str,
-    /// 可用区
+    /// Availability zones
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Zones" zones set_zones: list String,
-    /// 节点信息
+    /// Node information
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "NodeInfos" node_infos set_node_infos: list NodeInfo,
-    /// 实例信息
+    /// Pod information
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "PodList" pod_list set_pod_list: obj DescribeRunPodPage,
-    /// 工作负载信息
+    /// Workload information
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "WorkloadInfo" workload_info set_workload_info: obj WorkloadInfo,
-    /// 创建日期
+    /// Creation time
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "CreateDate" create_date set_create_date: str,
-    /// 地域id
+    /// Region ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RegionId" region_id set_region_id: str,
 } }
 
 rt::model! { write debug;
-/// 查询过滤器
+/// Query filter
 SortType {
-    /// 排序字段名称
+    /// Name of the sorting field
     "Key" key set_key: str,
-    /// 0：升序，1：倒序
+    /// `0`: Ascending; `1`: Descending
     "Type" r#type set_type: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `StopApplication` (服务停止).
+/// Request of `StopApplication` (Stops an application).
 ///
-/// 服务停止
+/// This API is used to stop an application.
 StopApplicationRequest {
-    /// 服务id
+    /// Application ID
     ///
     /// Required.
     "ApplicationId" application_id set_application_id: str,
-    /// 环境ID/命名空间ID
+    /// Environment ID
     ///
     /// Required.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 来源渠道
+    /// Retain as default
     "SourceChannel" source_channel set_source_channel: i64,
 } }
 rt::action!("tem", "2021-07-01", "StopApplication", StopApplicationRequest => StopApplicationResponse);
 
 rt::model! { read debug;
-/// StopApplication返回参数结构体
+/// StopApplication response structure.
 StopApplicationResponse {
-    /// 返回结果
+    /// Returned result
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 存储卷配置
+/// Storage volume configuration
 StorageConf {
-    /// 存储卷名称
+    /// Storage volume name
     ///
     /// Required.
     "StorageVolName" storage_vol_name set_storage_vol_name: str,
-    /// 存储卷路径
+    /// Storage volume path
     ///
     /// Required.
     "StorageVolPath" storage_vol_path set_storage_vol_path: str,
-    /// 存储卷IP
+    /// Storage volume IP
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "StorageVolIp" storage_vol_ip set_storage_vol_ip: str,
 } }
 
 rt::model! { both debug;
-/// 数据卷挂载信息
+/// Data volume mount information
 StorageMountConf {
-    /// 数据卷名
+    /// Data volume name
     ///
     /// Required.
     "VolumeName" volume_name set_volume_name: str,
-    /// 数据卷绑定路径
+    /// Data volume binding path
     ///
     /// Required.
     "MountPath" mount_path set_mount_path: str,
 } }
 
 rt::model! { both debug;
-/// 标签
+/// Information of tags
 Tag {
-    /// 标签键
+    /// The tag key.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签值
+    /// The tag value.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TagValue" tag_value set_tag_value: str,
 } }
 
@@ -2583,337 +2715,449 @@ TemDeployApplicationDetailInfo {
 } }
 
 rt::model! { read debug;
-/// 环境启动进程（只统计由环境启动操作触发的应用数量）
+/// Environment startup processes (Only applications started by the environment startup)
 TemEnvironmentStartingStatus {
-    /// 需要启动的应用数量
+    /// Number of applications to start
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ApplicationNumNeedToStart" application_num_need_to_start set_application_num_need_to_start: i64,
-    /// 已经启动的应用数量
+    /// Number of started applictions
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "StartedApplicationNum" started_application_num set_started_application_num: i64,
-    /// 启动失败的应用数量
+    /// Number of applications failed to be started
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "StartFailedApplicationNum" start_failed_application_num set_start_failed_application_num: i64,
 } }
 
 rt::model! { read debug;
-/// 环境停止进程（只统计由环境停止操作触发的应用数量）
+/// Processes stopped by the environment (Only applications stopped by the action of stopping the environment)
 TemEnvironmentStoppingStatus {
-    /// 需要停止的应用数量
+    /// Number of applications to stop
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ApplicationNumNeedToStop" application_num_need_to_stop set_application_num_need_to_stop: i64,
-    /// 已经停止的应用数量
+    /// Number of stopped applications
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "StoppedApplicationNum" stopped_application_num set_stopped_application_num: i64,
-    /// 停止失败的应用数量
+    /// Number of applications failed to be stopped
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "StopFailedApplicationNum" stop_failed_application_num set_stop_failed_application_num: i64,
 } }
 
 rt::model! { read debug;
-/// 命名空间对象
+/// Namespace object
 TemNamespaceInfo {
-    /// 环境id
+    /// Environment ID
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 渠道
+    /// Channel
     "Channel" channel set_channel: str,
-    /// 环境名称
+    /// Environment name
     "EnvironmentName" environment_name set_environment_name: str,
-    /// 区域名称
+    /// Region name
     "Region" region set_region: str,
-    /// 环境描述
+    /// Environment description
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Description" description set_description: str,
-    /// 状态,1:已销毁;0:正常
+    /// Status. `1`: terminated; `0`: normal
     "Status" status set_status: i64,
-    /// vpc网络
+    /// VPC network
     "Vpc" vpc set_vpc: str,
-    /// 创建时间
+    /// Creation time
     "CreateDate" create_date set_create_date: str,
-    /// 修改时间
+    /// Modification time
     "ModifyDate" modify_date set_modify_date: str,
-    /// 修改人
+    /// Modifier
     "Modifier" modifier set_modifier: str,
-    /// 创建人
+    /// Creator
     "Creator" creator set_creator: str,
-    /// 应用数
+    /// Number of applications
     "ApplicationNum" application_num set_application_num: i64,
-    /// 运行实例数
+    /// Number of running instances
     "RunInstancesNum" run_instances_num set_run_instances_num: i64,
-    /// 子网络
+    /// Subnet
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 环境集群 status
+    /// Environment cluster status
     "ClusterStatus" cluster_status set_cluster_status: str,
-    /// 是否开启tsw
+    /// Whether to enable TSW
     "EnableTswTraceService" enable_tsw_trace_service set_enable_tsw_trace_service: bool,
-    /// 环境锁，1为上锁，0则为上锁
+    /// Whether the environment is locked. `1`: locked; `0`: not locked
     "Locked" locked set_locked: i64,
-    /// 用户AppId
+    /// User AppId
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AppId" app_id set_app_id: str,
-    /// 用户Uin
+    /// User UIN
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Uin" uin set_uin: str,
-    /// 用户SubAccountUin
+    /// The UIN of sub-account
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SubAccountUin" sub_account_uin set_sub_account_uin: str,
-    /// 集群ID
+    /// Application ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 标签
+    /// Tag.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Tags" tags set_tags: list Tag,
-    /// 资源是否有权限
+    /// Whether it’s authorized to access the resource
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "HasAuthority" has_authority set_has_authority: bool,
-    /// 环境类型: test、pre、prod
+    /// Environment type. Values: `test`, `pre`, `prod`
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "EnvType" env_type set_env_type: str,
-    /// 地域码
+    /// Region code
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "RegionId" region_id set_region_id: str,
 } }
 
 rt::model! { read debug;
-/// 服务
+/// Application details
 TemService {
-    /// 主键
+    /// Version ID
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ApplicationId" application_id set_application_id: str,
-    /// 服务名
+    /// Application name
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ApplicationName" application_name set_application_name: str,
-    /// 描述
+    /// Description
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Description" description set_description: str,
-    /// 命名空间id
+    /// ID of the environment
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 创建时间
+    /// Creation time.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "CreateDate" create_date set_create_date: str,
-    /// 修改时间
+    /// Modification time
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ModifyDate" modify_date set_modify_date: str,
-    /// 修改人
+    /// Modifier
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Modifier" modifier set_modifier: str,
-    /// 创建者
+    /// Creator account
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Creator" creator set_creator: str,
-    /// tcr个人版or企业版
+    /// TCR Individual or TCR Enterprise
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "RepoType" repo_type set_repo_type: i64,
-    /// 企业版实例id
+    /// ID of the TCR Enterprise instance
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "InstanceId" instance_id set_instance_id: str,
-    /// 镜像仓库名
+    /// Name of the TCR instance
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "RepoName" repo_name set_repo_name: str,
-    /// 编程语言
+    /// Programming Language
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "CodingLanguage" coding_language set_coding_language: str,
-    /// 部署方式
+    /// Deployment mode
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "DeployMode" deploy_mode set_deploy_mode: str,
-    /// 环境名称
+    /// Environment name
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "EnvironmentName" environment_name set_environment_name: str,
-    /// 服务当前运行环境的实例信息
+    /// The instance information where the application is running
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ActiveVersions" active_versions set_active_versions: list ServiceVersionBrief,
-    /// 是否启用链路追踪
+    /// Whether to enable link tracing
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "EnableTracing" enable_tracing set_enable_tracing: i128,
-    /// 标签
+    /// Tag
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Tags" tags set_tags: list Tag,
-    /// 是否有资源权限
+    /// Whether it’s authorized to access the resource
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "HasAuthority" has_authority set_has_authority: bool,
 } }
 
 rt::model! { read debug;
-/// 版本信息
+/// Version information
 TemServiceVersionInfo {
-    /// 主键
+    /// Version ID
     "VersionId" version_id set_version_id: str,
-    /// 服务id
+    /// Application ID
     "ApplicationId" application_id set_application_id: str,
-    /// 部署方式
+    /// Deployment mode
     "DeployMode" deploy_mode set_deploy_mode: str,
-    /// jdk版本
+    /// JDK version
     "JdkVersion" jdk_version set_jdk_version: str,
-    /// 描述
+    /// Description
     "Description" description set_description: str,
-    /// 部署版本
+    /// Deployed version
     "DeployVersion" deploy_version set_deploy_version: str,
-    /// 发布方式
+    /// Publish mode
     "PublishMode" publish_mode set_publish_mode: str,
-    /// 启动参数
+    /// Launch parameter
     "JvmOpts" jvm_opts set_jvm_opts: str,
-    /// 初始实例
+    /// Number of initial pods
     "InitPodNum" init_pod_num set_init_pod_num: i64,
-    /// cpu规格
+    /// CPU specification
     "CpuSpec" cpu_spec set_cpu_spec: f64,
-    /// 内存规格
+    /// Memory specification
     "MemorySpec" memory_spec set_memory_spec: f64,
-    /// 镜像路径
+    /// Image path
     "ImgRepo" img_repo set_img_repo: str,
-    /// 镜像名称
+    /// Image name
     "ImgName" img_name set_img_name: str,
-    /// 镜像版本
+    /// Image version
     "ImgVersion" img_version set_img_version: str,
-    /// 弹性配置
+    /// Scaling configuration
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EsInfo" es_info set_es_info: obj EsInfo,
-    /// 环境配置
+    /// Environment configuration
     "EnvConf" env_conf set_env_conf: list Pair,
-    /// 存储配置
+    /// Storage configuration
     "StorageConfs" storage_confs set_storage_confs: list StorageConf,
-    /// 运行状态
+    /// Running status
     "Status" status set_status: str,
-    /// 私有网络
+    /// VPC
     "Vpc" vpc set_vpc: str,
-    /// 子网网络
+    /// Subnets
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 创建时间
+    /// Creation time
     "CreateDate" create_date set_create_date: str,
-    /// 修改时间
+    /// Modification time
     "ModifyDate" modify_date set_modify_date: str,
-    /// 挂载配置
+    /// Mounting configuration
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "StorageMountConfs" storage_mount_confs set_storage_mount_confs: list StorageMountConf,
-    /// 版本名称
+    /// Version name
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "VersionName" version_name set_version_name: str,
-    /// 日志输出配置
+    /// Log output configuration
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "LogOutputConf" log_output_conf set_log_output_conf: obj LogOutputConf,
-    /// 服务名称
+    /// Application name
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ApplicationName" application_name set_application_name: str,
-    /// 服务描述
+    /// Application description
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ApplicationDescription" application_description set_application_description: str,
-    /// 环境名称
+    /// Environment name
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "EnvironmentName" environment_name set_environment_name: str,
-    /// 环境ID
+    /// Environment ID
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "EnvironmentId" environment_id set_environment_id: str,
-    /// 公网地址
+    /// Public network address
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "PublicDomain" public_domain set_public_domain: str,
-    /// 是否开通公网访问
+    /// Whether to enable public network access
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "EnablePublicAccess" enable_public_access set_enable_public_access: bool,
-    /// 现有的实例
+    /// Number of current instances
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "CurrentInstances" current_instances set_current_instances: i64,
-    /// 期望的实例
+    /// Number of expected instances
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ExpectedInstances" expected_instances set_expected_instances: i64,
-    /// 编程语言
+    /// Programming Language
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "CodingLanguage" coding_language set_coding_language: str,
-    /// 程序包名
+    /// Program package name
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "PkgName" pkg_name set_pkg_name: str,
-    /// 是否启用弹性伸缩
+    /// Whether to enable auto scaling
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "EsEnable" es_enable set_es_enable: i64,
-    /// 弹性策略
+    /// Auto scaling policy
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "EsStrategy" es_strategy set_es_strategy: i64,
-    /// 镜像tag
+    /// Image tag
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ImageTag" image_tag set_image_tag: str,
-    /// 是否启用log
+    /// Whether to enable logging
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "LogEnable" log_enable set_log_enable: i64,
-    /// 最小实例数
+    /// Minimum number of instances
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "MinAliveInstances" min_alive_instances set_min_alive_instances: str,
-    /// 安全组
+    /// Security group IDs
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// 镜像命令
+    /// Image command
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ImageCommand" image_command set_image_command: str,
-    /// 镜像命令参数
+    /// Image command parameters
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ImageArgs" image_args set_image_args: list String,
-    /// 是否使用默认注册中心配置
+    /// Whether to use the default registry configurations
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "UseRegistryDefaultConfig" use_registry_default_config set_use_registry_default_config: bool,
-    /// eks 访问设置
+    /// EKS access configuration
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Service" service set_service: obj EksService,
-    /// 挂载配置信息
+    /// Mounting configurations
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "SettingConfs" setting_confs set_setting_confs: list MountedSettingConf,
-    /// log path数组信息
+    /// Log path information
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "LogConfs" log_confs set_log_confs: list String,
-    /// 启动后立即执行的脚本
+    /// The script to execute right after the startup
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "PostStart" post_start set_post_start: str,
-    /// 停止前执行的脚本
+    /// The script to run before stop
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "PreStop" pre_stop set_pre_stop: str,
-    /// 存活探针配置
+    /// Configuration of aliveness probe
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Liveness" liveness set_liveness: obj HealthCheckConfig,
-    /// 就绪探针配置
+    /// Configuration of readiness probe
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Readiness" readiness set_readiness: obj HealthCheckConfig,
-    /// 弹性策略
+    /// Auto scaling policy
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "HorizontalAutoscaler" horizontal_autoscaler set_horizontal_autoscaler: list HorizontalAutoscaler,
-    /// 定时弹性策略
+    /// Scheduled auto scaling policy
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "CronHorizontalAutoscaler" cron_horizontal_autoscaler set_cron_horizontal_autoscaler: list CronHorizontalAutoscaler,
-    /// 应用实际可用区
+    /// Availability zone of the application
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Zones" zones set_zones: list String,
-    /// 最新部署时间
+    /// The latest deployment time
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "LastDeployDate" last_deploy_date set_last_deploy_date: str,
-    /// 最新部署成功时间
+    /// The latest successful deployment time
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "LastDeploySuccessDate" last_deploy_success_date set_last_deploy_success_date: str,
-    /// 应用所在node信息
+    /// Information of the node whether the application is deployed
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "NodeInfos" node_infos set_node_infos: list NodeInfo,
-    /// image类型 -0 为demo -1为正常image
+    /// Image type. Values: `0` (Demo image), `1` (Normal image)
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ImageType" image_type set_image_type: i64,
-    /// 是否启用调用链组件
+    /// Whether to
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "EnableTracing" enable_tracing set_enable_tracing: i128,
-    /// 是否开启调用链上报，只有 EnableTracing=1 时生效（参数已弃用）
+    /// (Disused) Whether to enable linkage tracing and report. It only takes effect when EnableTracing = `1`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EnableTracingReport" enable_tracing_report set_enable_tracing_report: i128,
-    /// 镜像类型：0-个人镜像、1-企业镜像、2-公有镜像
+    /// Image type. `0`: Individual image; `1`: Enterprise image; `2`: Public image
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "RepoType" repo_type set_repo_type: i128,
-    /// 分批发布子状态：batch_updating、batch_updating_waiting_confirm
+    /// Status of batch deployment: `batch_updating`, `batch_updating_waiting_confirm`
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "BatchDeployStatus" batch_deploy_status set_batch_deploy_status: str,
-    /// APM 资源 ID
+    /// APM instance ID
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ApmInstanceId" apm_instance_id set_apm_instance_id: str,
-    /// 工作负载信息
+    /// Workload information
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "WorkloadInfo" workload_info set_workload_info: obj WorkloadInfo,
-    /// 是否启用应用加速
+    /// Whether to enable application acceleration
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "SpeedUp" speed_up set_speed_up: bool,
-    /// 启动检测探针配置
+    /// Configuration of the startup probe
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "StartupProbe" startup_probe set_startup_probe: obj HealthCheckConfig,
-    /// 操作系统版本，可选参数：
+    /// OS version. Values:
     /// - ALPINE
     /// - CENTOS
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "OsFlavour" os_flavour set_os_flavour: str,
-    /// 镜像仓库server
+    /// Image repository server
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "RepoServer" repo_server set_repo_server: str,
-    /// 是否正在发布中
+    /// Whether the application is being deployed
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "UnderDeploying" under_deploying set_under_deploying: bool,
-    /// 监控业务指标监控
+    /// Whether to enable application metric monitoring
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EnablePrometheusConf" enable_prometheus_conf set_enable_prometheus_conf: obj EnablePrometheusConf,
-    /// 是否为手动停止
+    /// Whether it’s stopped manually
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "StoppedManually" stopped_manually set_stopped_manually: bool,
-    /// tcr实例ID
+    /// TCR instance ID
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "TcrInstanceId" tcr_instance_id set_tcr_instance_id: str,
-    /// 1：开始自动metrics采集（open-telemetry）；
-    /// 0：关闭metrics采集；
+    /// `1`: Automatically enable metrics collection (open-telemetry)
+    /// `0`: Disable metrics collection
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EnableMetrics" enable_metrics set_enable_metrics: i64,
-    /// 用户AppId
+    /// User AppId
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "AppId" app_id set_app_id: str,
-    /// 用户SubAccountUin
+    /// Sub Account UIN
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "SubAccountUin" sub_account_uin set_sub_account_uin: str,
-    /// 用户Uin
+    /// User UIN
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Uin" uin set_uin: str,
-    /// 地域
+    /// Region
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Region" region set_region: str,
-    /// 应用分组ID
+    /// Application group ID
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "GroupId" group_id set_group_id: str,
-    /// 是否启用注册中心
+    /// Whether to enable registry
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "EnableRegistry" enable_registry set_enable_registry: i64,
-    /// 弹性伸缩数组
+    /// Array of scaling rules
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "AutoscalerList" autoscaler_list set_autoscaler_list: list Autoscaler,
-    /// 修改人
+    /// Modifier
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Modifier" modifier set_modifier: str,
-    /// 创建人
+    /// Creator
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Creator" creator set_creator: str,
-    /// 部署策略
+    /// Deployment strategy
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "DeployStrategyConf" deploy_strategy_conf set_deploy_strategy_conf: obj DeployStrategyConf,
-    /// 实例列表
+    /// List of pods
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "PodList" pod_list set_pod_list: obj DescribeRunPodPage,
-    /// 发布时配置是否有修改
+    /// Whether the configuration has been changed during deployment
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "ConfEdited" conf_edited set_conf_edited: bool,
-    /// 标签
+    /// Tag
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Tags" tags set_tags: list Tag,
-    /// 是否编码
+    /// Whether to encode
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PreStopEncoded" pre_stop_encoded set_pre_stop_encoded: str,
-    /// 是否编码
+    /// Whether to encode
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PostStartEncoded" post_start_encoded set_post_start_encoded: str,
 } }
 
 rt::model! { write debug;
-/// 创建应用，创建仓库参数
+/// Repository parameters
 UseDefaultRepoParameters {
-    /// 企业版实例名
+    /// TCR Enterprise instance name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EnterpriseInstanceName" enterprise_instance_name set_enterprise_instance_name: str,
-    /// 企业版收费类型  0 按量收费   1 包年包月
+    /// TCR Enterprise billing mode. `0`: Pay-as-you-go
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EnterpriseInstanceChargeType" enterprise_instance_charge_type set_enterprise_instance_charge_type: i64,
-    /// 企业版规格：basic-基础班 ，standard-标准版，premium-高级版
+    /// Edition of the TCR Enterprise. Values: `basic`, `standard`, `premium` (Advanced edition)
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EnterpriseInstanceType" enterprise_instance_type set_enterprise_instance_type: str,
 } }
 
 rt::model! { read debug;
-/// 工作负载详情
+/// Workload details
 WorkloadInfo {
-    /// 资源 ID
+    /// The resource ID.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 应用名
+    /// Application name
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ApplicationName" application_name set_application_name: str,
-    /// 版本名称
+    /// Version name
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "VersionName" version_name set_version_name: str,
-    /// Ready实例数
+    /// Number of ready replicas
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ReadyReplicas" ready_replicas set_ready_replicas: i64,
-    /// 实例数
+    /// Number of replicas
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "Replicas" replicas set_replicas: i64,
-    /// Updated实例数
+    /// Number of updated replicas
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "UpdatedReplicas" updated_replicas set_updated_replicas: i64,
-    /// UpdatedReady实例数
+    /// Number of replicas ready for update
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "UpdatedReadyReplicas" updated_ready_replicas set_updated_ready_replicas: i64,
-    /// 更新版本
+    /// ## Version Updates
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "UpdateRevision" update_revision set_update_revision: str,
-    /// 当前版本
+    /// Current Version
+    /// Note: This field may return `null`, indicating that no valid value was found.
     "CurrentRevision" current_revision set_current_revision: str,
 } }

@@ -5,368 +5,348 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { write debug;
-/// Request of `CreatePrefetchTask` (创建预热任务).
+/// Request of `CreatePrefetchTask` (Creates a pre-warming task).
 ///
-/// 老版本接口，最近一次调用时23年11月了
-///
-/// 创建预热任务
+/// This API is used to create a pre-warming task.
 #[deprecated(note = "deprecated in the API spec")]
 CreatePrefetchTaskRequest {
-    /// Zone ID
+    /// ID of the site
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
-    /// 要预热的资源列表，每个元素格式类似如下:
+    /// List of resources to be pre-warmed, for example:
     /// http://www.example.com/example.txt
     "Targets" targets set_targets: list String,
-    /// 是否对url进行encode
-    /// 若内容含有非 ASCII 字符集的字符，请开启此开关，编码转换（编码规则遵循 RFC3986）
+    /// Specifies whether to encode the URL
+    /// Note that if it’s enabled, the purging is based on the converted URLs.
     "EncodeUrl" encode_url set_encode_url: bool,
-    /// 附带的http头部信息
+    /// HTTP header information
     "Headers" headers set_headers: list Header,
 } }
 rt::action!("teo", "2022-01-06", "CreatePrefetchTask", CreatePrefetchTaskRequest => CreatePrefetchTaskResponse);
 
 rt::model! { read debug;
-/// CreatePrefetchTask返回参数结构体
+/// CreatePrefetchTask response structure.
 CreatePrefetchTaskResponse {
-    /// 任务ID
+    /// Task ID
     "JobId" job_id set_job_id: str,
-    /// 失败的任务列表
+    /// List of failed tasks
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "FailedList" failed_list set_failed_list: list FailReason,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreatePurgeTask` (创建清除缓存任务).
+/// Request of `CreatePurgeTask` (Creates a cache purging task).
 ///
-/// 老版本接口，老版本pod的最近一次调用在23年11月
-///
-/// 创建清除缓存任务
+/// This API is used to create a cache purging task.
 #[deprecated(note = "deprecated in the API spec")]
 CreatePurgeTaskRequest {
-    /// Zone ID
+    /// ID of the site
     ///
     /// Required.
     "ZoneId" zone_id set_zone_id: str,
-    /// 类型，当前支持的类型：
-    /// - purge_url：URL
-    /// - purge_prefix：前缀
-    /// - purge_host：Hostname
-    /// - purge_all：全部缓存
+    /// Type of the purging task. Values:
+    /// - `purge_url`: Purge by the URL
+    /// - `purge_prefix`: Purge by the prefix
+    /// - `purge_host`: Purge by the Hostname
+    /// - `purge_all`: Purge all cached contents
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 要刷新的资源列表，每个元素格式依据Type而定
-    /// 1) Type = purge_host 时
-    /// 形如：www.example.com 或 foo.bar.example.com
-    /// 2) Type = purge_prefix 时
-    /// 形如：http://www.example.com/example
-    /// 3) Type = purge_url 时
-    /// 形如：https://www.example.com/example.jpg
-    /// 4）Type = purge_all 时
-    /// Targets可为空，不需要填写
+    /// Target resource to be purged, which depends on the `Type` field.
+    /// 1. When `Type = purge_host`:
+    /// Hostnames are purged, such as www.example.com and foo.bar.example.com.
+    /// 2. When `Type = purge_prefix`:
+    /// Prefixes are purged, such as http://www.example.com/example.
+    /// 3. When `Type = purge_url`:
+    /// URLs are purged, such as https://www.example.com/example.jpg.
+    /// 4. When `Type = purge_all`: All types of resources are purged.
+    /// `Targets` is not a required field.
     "Targets" targets set_targets: list String,
-    /// 若有编码转换，仅清除编码转换后匹配的资源
-    /// 若内容含有非 ASCII 字符集的字符，请开启此开关，编码转换（编码规则遵循 RFC3986）
+    /// Specifies whether to transcode non-ASCII URLs according to RFC3986.
+    /// Note that if it’s enabled, the purging is based on the converted URLs.
     "EncodeUrl" encode_url set_encode_url: bool,
 } }
 rt::action!("teo", "2022-01-06", "CreatePurgeTask", CreatePurgeTaskRequest => CreatePurgeTaskResponse);
 
 rt::model! { read debug;
-/// CreatePurgeTask返回参数结构体
+/// CreatePurgeTask response structure.
 CreatePurgeTaskResponse {
-    /// 任务ID
+    /// Task ID
     "JobId" job_id set_job_id: str,
-    /// 失败的任务列表及原因
+    /// List of failed tasks and reasons
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "FailedList" failed_list set_failed_list: list FailReason,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePrefetchTasks` (查询预热任务状态).
+/// Request of `DescribePrefetchTasks` (Queries the pre-warming task status).
 ///
-/// 查询预热任务状态
+/// This API is used to query the pre-warming task status.
 DescribePrefetchTasksRequest {
-    /// 任务ID
+    /// Task ID
     "JobId" job_id set_job_id: str,
-    /// 查询起始时间
+    /// Start time of the query
     "StartTime" start_time set_start_time: str,
-    /// 查询结束时间
+    /// End time of the query
     "EndTime" end_time set_end_time: str,
-    /// 查询起始偏移量
+    /// Offset of the query
     "Offset" offset set_offset: i64,
-    /// 查询最大返回的结果条数
+    /// Maximum number of results returned
     "Limit" limit set_limit: i64,
-    /// 查询的状态
-    /// 允许的值为：processing、success、failed、timeout、invalid
+    /// Statuses of tasks to be queried. Values:
+    /// `processing`, `success`, `failed`, `timeout` and `invalid`
     "Statuses" statuses set_statuses: list String,
-    /// zone id
+    /// ID of the site
     "ZoneId" zone_id set_zone_id: str,
-    /// 查询的域名列表
+    /// List of domain names queried
     "Domains" domains set_domains: list String,
-    /// 查询的资源
+    /// Resources queried
     "Target" target set_target: str,
 } }
 rt::action!("teo", "2022-01-06", "DescribePrefetchTasks", DescribePrefetchTasksRequest => DescribePrefetchTasksResponse);
 
 rt::model! { read debug;
-/// DescribePrefetchTasks返回参数结构体
+/// DescribePrefetchTasks response structure.
 DescribePrefetchTasksResponse {
-    /// 该查询条件总共条目数
+    /// Total entries that match the specified query condition
     "TotalCount" total_count set_total_count: i128,
-    /// 任务结果列表
+    /// List of tasks returned
     "Tasks" tasks set_tasks: list Task,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePurgeTasks` (查询清除缓存历史记录).
+/// Request of `DescribePurgeTasks` (Queries the cache purging history).
 ///
-/// 查询清除缓存历史记录
+/// This API is used to query the cache purging history.
 DescribePurgeTasksRequest {
-    /// 任务ID
+    /// Task ID
     "JobId" job_id set_job_id: str,
-    /// 类型
+    /// Type of the purging task
     "Type" r#type set_type: str,
-    /// 查询起始时间
+    /// Start time of the query
     "StartTime" start_time set_start_time: str,
-    /// 查询结束时间
+    /// End time of the query
     "EndTime" end_time set_end_time: str,
-    /// 查询起始偏移量
+    /// Offset of the query
     "Offset" offset set_offset: i64,
-    /// 查询最大返回的结果条数
+    /// Maximum number of results returned
     "Limit" limit set_limit: i64,
-    /// 查询的状态
-    /// 允许的值为：processing、success、failed、timeout、invalid
+    /// Statuses of tasks to be queried. Values:
+    /// `processing`, `success`, `failed`, `timeout` and `invalid`
     "Statuses" statuses set_statuses: list String,
-    /// zone id
+    /// ID of the site
     "ZoneId" zone_id set_zone_id: str,
-    /// 查询的域名列表
+    /// List of domain names queried
     "Domains" domains set_domains: list String,
-    /// 查询内容
+    /// Queries content
     "Target" target set_target: str,
 } }
 rt::action!("teo", "2022-01-06", "DescribePurgeTasks", DescribePurgeTasksRequest => DescribePurgeTasksResponse);
 
 rt::model! { read debug;
-/// DescribePurgeTasks返回参数结构体
+/// DescribePurgeTasks response structure.
 DescribePurgeTasksResponse {
-    /// 该查询条件总共条目数
+    /// Total entries that match the specified query condition
     "TotalCount" total_count set_total_count: i128,
-    /// 任务结果列表
+    /// List of tasks returned
     "Tasks" tasks set_tasks: list Task,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeZones` (查询用户站点信息列表).
+/// Request of `DescribeZones` (Queries the list of user sites).
 ///
-/// 用户查询用户站点信息列表，支持分页
+/// This API is used to query the list of user sites.
 DescribeZonesRequest {
-    /// 分页查询偏移量。默认值：0，最小值：0。
+    /// Pagination parameter, which specifies the offset.
     "Offset" offset set_offset: i64,
-    /// 分页查询限制数目。默认值：1000，最大值：1000。
+    /// Pagination parameter, which specifies the number of sites returned in each page.
     "Limit" limit set_limit: i64,
-    /// 查询条件过滤器，复杂类型。
+    /// Query condition filter, which supports complex type.
     "Filters" filters set_filters: list ZoneFilter,
 } }
 rt::action!("teo", "2022-01-06", "DescribeZones", DescribeZonesRequest => DescribeZonesResponse);
 
 rt::model! { read debug;
-/// DescribeZones返回参数结构体
+/// DescribeZones response structure.
 DescribeZonesResponse {
-    /// 符合条件的站点个数。
+    /// Number of sites that match the specified conditions
     "TotalCount" total_count set_total_count: i64,
-    /// 站点详细信息列表。
+    /// Details of sites
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Zones" zones set_zones: list Zone,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 失败原因
+/// Failure reason
 FailReason {
-    /// 失败原因
+    /// Failure reason
     "Reason" reason set_reason: str,
-    /// 处理失败的资源列表。
-    /// 该列表元素来源于输入参数中的Targets，因此格式和入参中的Targets保持一致
+    /// List of resources failed to be processed.
     "Targets" targets set_targets: list String,
 } }
 
 rt::model! { write debug;
-/// 刷新预热附带的头部信息
+/// HTTP header, used as input for the CreatePrefetchTask API
 Header {
-    /// HTTP头部
+    /// HTTP header name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// HTTP头部值
+    /// HTTP header value
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { read debug;
-/// 计费资源
+/// Billable resource
 Resource {
-    /// 资源 ID。
+    /// Resource ID
     "Id" id set_id: str,
-    /// 付费模式，取值有：
-    ///
-    /// - 0：后付费。
+    /// Billing mode
+    /// `0`: Pay-as-you-go
     "PayMode" pay_mode set_pay_mode: i64,
-    /// 创建时间。
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
-    /// 生效时间。
+    /// Effective time
     "EnableTime" enable_time set_enable_time: str,
-    /// 失效时间。
+    /// Expiration time
     "ExpireTime" expire_time set_expire_time: str,
-    /// 套餐状态，取值有：
-    ///
-    /// - normal：正常；
-    ///
-    /// - isolated：隔离；
-    ///
-    /// - destroyed：销毁。
+    /// Status of the plan
     "Status" status set_status: str,
-    /// 询价参数。
+    /// Pricing query parameter
     "Sv" sv set_sv: list Sv,
-    /// 是否自动续费，取值有：
-    ///
-    /// - 0：默认状态；
-    ///
-    /// - 1：自动续费；
-    ///
-    /// - 2：不自动续费。
+    /// Specifies whether to enable auto-renewal
+    /// `0`: Default
+    /// `1`: Enable auto-renewal
+    /// `2`: Disable auto-renewal
     "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: i64,
-    /// 套餐关联资源 ID。
+    /// ID of the plan
     "PlanId" plan_id set_plan_id: str,
-    /// 地域，取值有：
+    /// Region, with values:
     ///
-    /// - mainland：国内；
+    /// - mainland: Chinese mainland;
     ///
-    /// - overseas：海外。
+    /// - overseas: Overseas.
     "Area" area set_area: str,
 } }
 
 rt::model! { read debug;
-/// 询价参数
+/// Pricing query parameter
 Sv {
-    /// 询价参数键。
+    /// Parameter key
     "Key" key set_key: str,
-    /// 询价参数值。
+    /// Parameter value
     "Value" value set_value: str,
 } }
 
 rt::model! { read debug;
-/// 标签配置
+/// Tag configuration
 Tag {
-    /// 标签键
+    /// Tag key
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签值
+    /// Tag value
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TagValue" tag_value set_tag_value: str,
 } }
 
 rt::model! { read debug;
-/// 内容管理任务结果
+/// Content management task result
 Task {
-    /// 任务ID
+    /// Task ID
     "JobId" job_id set_job_id: str,
-    /// 状态
+    /// Status of the task
     "Status" status set_status: str,
-    /// 资源
+    /// Resource
     "Target" target set_target: str,
-    /// 任务类型
+    /// Task type
     "Type" r#type set_type: str,
-    /// 任务创建时间
+    /// Task creation time
     "CreateTime" create_time set_create_time: str,
-    /// 任务完成时间
+    /// Task completion time
     "UpdateTime" update_time set_update_time: str,
 } }
 
 rt::model! { read debug;
-/// 站点信息
+/// Site information
 Zone {
-    /// 站点ID。
+    /// Site ID
     "Id" id set_id: str,
-    /// 站点名称。
+    /// Site name
     "Name" name set_name: str,
-    /// 站点当前使用的 NS 列表。
+    /// List of name servers used by the site
     "OriginalNameServers" original_name_servers set_original_name_servers: list String,
-    /// 腾讯云分配的 NS 列表。
+    /// List of name servers assigned by Tencent Cloud
     "NameServers" name_servers set_name_servers: list String,
-    /// 站点状态，取值有：
-    ///
-    /// -  active：NS 已切换；
-    ///
-    /// -  pending：NS 未切换；
-    ///
-    /// -  moved：NS 已切走；
-    ///
-    /// -  deactivated：被封禁。
+    /// Site status
+    /// - `active`: The name server is switched.
+    /// - `pending`: The name server is not switched.
+    /// - `moved`: The name server is moved.
+    /// - `deactivated`: The name server is blocked.
     "Status" status set_status: str,
-    /// 站点接入方式，取值有
-    ///
-    /// -  full：NS 接入；
-    ///
-    /// -  partial：CNAME 接入。
+    /// How the site is connected to EdgeOne.
+    /// - `full`: The site is connected via name server.
+    /// - `partial`: The site is connected via CNAME.
     "Type" r#type set_type: str,
-    /// 站点是否关闭。
+    /// Indicates whether the site is disabled
     "Paused" paused set_paused: bool,
-    /// 是否开启cname加速，取值有：
-    ///
-    /// -  enabled：开启；
-    ///
-    /// -  disabled：关闭。
+    /// Specifies whether to enable CNAME acceleration
+    /// - `enabled`: Enable
+    /// - `disabled`: Disable
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CnameSpeedUp" cname_speed_up set_cname_speed_up: str,
-    /// cname 接入状态，取值有：
-    ///
-    /// -  finished：站点已验证；
-    ///
-    /// -  pending：站点验证中。
+    /// Ownership verification status of the site when it is connected to EdgeOne via CNAME.
+    /// - `finished`: The site is verified.
+    /// - `pending`: Verifying the ownership of the site.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "CnameStatus" cname_status set_cname_status: str,
-    /// 资源标签列表。
+    /// Resource tag
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Tags" tags set_tags: list Tag,
-    /// 计费资源列表。
+    /// Billable resource
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Resources" resources set_resources: list Resource,
-    /// 站点创建时间。
+    /// Site creation date
     "CreatedOn" created_on set_created_on: str,
-    /// 站点修改时间。
+    /// Site modification date
     "ModifiedOn" modified_on set_modified_on: str,
-    /// 站点接入地域，取值为：
+    /// Site access region, with values:
     ///
-    /// -  global：全球；
+    /// -  global: Global;
     ///
-    /// -  mainland：中国大陆；
+    /// -  mainland: Chinese mainland;
     ///
-    /// -  overseas：境外区域。
+    /// -  overseas: Overseas regions.
     "Area" area set_area: str,
 } }
 
 rt::model! { write debug;
-/// 站点查询过滤条件
+/// Site query filter
 ZoneFilter {
-    /// 过滤字段名，支持的列表如下：
-    ///
-    /// -  name：站点名；
-    ///
-    /// -  status：站点状态；
-    ///
-    /// -  tagKey：标签键；
-    ///
-    /// -  tagValue: 标签值。
+    /// Filters by the field name. Vaules:
+    /// - `name`: Site name.
+    /// - `status`: Site status.
+    /// - `tagKey`: Tag key.
+    /// - `tagValue`: Tag value.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 过滤字段值。
+    /// Filters by the field value
     ///
     /// Required.
     "Values" values set_values: list String,
-    /// 是否启用模糊查询，仅支持过滤字段名为name。模糊查询时，Values长度最大为1。默认为false。
+    /// Specifies whether to enable fuzzy query. It’s only available when filter name is `name`. If it’s enabled, the length of `Values` must be 1.
     "Fuzzy" fuzzy set_fuzzy: bool,
 } }

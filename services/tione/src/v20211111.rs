@@ -94,74 +94,77 @@ Attribute {
 } }
 
 rt::model! { both debug;
-/// 在线服务的 AuthToken 数据
+/// AuthToken data of an online service.
 AuthToken {
-    /// AuthToken 基础信息
+    /// AuthToken basic information.
     "Base" base set_base: obj AuthTokenBase,
-    /// AuthToken 限流数组
+    /// AuthToken throttling array.
     "Limits" limits set_limits: list AuthTokenLimit,
 } }
 
 rt::model! { both debug;
-/// AuthToken 的基础信息
+/// AuthToken basic information.
 AuthTokenBase {
-    /// token 值
+    /// Token value.
     "Value" value set_value: str,
-    /// token 别名
+    /// Token alias.
     "Name" name set_name: str,
-    /// token 描述
+    /// Token description.
     "Description" description set_description: str,
-    /// token 创建时间
+    /// Token creation time.
     "CreateTime" create_time set_create_time: str,
-    /// token状态
+    /// Token status.
     "Status" status set_status: str,
     /// token的唯一id，与value一一对应，重置后id也会一并变化
     "Id" id set_id: str,
 } }
 
 rt::model! { both debug;
-/// AuthToken 限流信息
+/// AuthToken throttling information.
 AuthTokenLimit {
-    /// 限频策略：PerMinute 每分钟限频；PerDay 每日限频
+    /// Frequency limit policy. Valid values: PerMinute (frequency limit per minute) and PerDay (daily frequency limit).
     "Strategy" strategy set_strategy: str,
-    /// 上限值
+    /// Upper limit.
     "Max" max set_max: i128,
 } }
 
 rt::model! { both debug;
-/// CBS存储配置
+/// CBS storage configuration.
 CBSConfig {
-    /// 存储大小
+    /// Storage size.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "VolumeSizeInGB" volume_size_in_gb set_volume_size_in_gb: i64,
 } }
 
 rt::model! { both debug;
-/// CFS存储的配置
+/// CFS storage configurations.
 CFSConfig {
-    /// cfs的实例的ID
+    /// CFS instance ID.
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 存储的路径
+    /// Storage path.
     ///
     /// Required.
     "Path" path set_path: str,
-    /// cfs的挂载类型，可选值为：STORAGE、SOURCE 分别表示存储拓展模式和数据源模式，默认为 STORAGE
+    /// Mounting type of CFS. Valid values: STORAGE and SOURCE, which respectively indicate the storage expansion mode and the data source mode. The default value is STORAGE.Note: This field may return null, indicating that no valid values can be obtained.
     "MountType" mount_type set_mount_type: str,
-    /// 协议 1: NFS, 2: TURBO
+    /// Protocol. Valid values: NFS and TURBO.Note: This field may return null, indicating that no valid values can be obtained.
     "Protocol" protocol set_protocol: str,
     /// 是否平台预置存储
     "IsPresetStorage" is_preset_storage set_is_preset_storage: bool,
 } }
 
 rt::model! { both debug;
-/// 配置CFSTurbo参数
+/// Parameters for configuring CFSTurbo.
 CFSTurbo {
-    /// CFSTurbo实例id
+    /// CFSTurbo instance ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Id" id set_id: str,
-    /// CFSTurbo路径
+    /// CFSTurbo path.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Path" path set_path: str,
 } }
 
@@ -231,58 +234,59 @@ Choice {
 } }
 
 rt::model! { both debug;
-/// 代码仓库配置
+/// Code repository configuration.
 CodeRepoConfig {
-    /// 代码仓库Id
+    /// Code repository ID.
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 代码仓下载目标地址
+    /// Target address for the code repository download.
     ///
     /// Required.
     "TargetPath" target_path set_target_path: str,
 } }
 
 rt::model! { read debug;
-/// 容器信息
+/// Container information.
 Container {
-    /// 名字
+    /// Name.Note: This field may return null, indicating that no valid values can be obtained.
     "Name" name set_name: str,
     /// id
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ContainerId" container_id set_container_id: str,
-    /// 镜像地址
+    /// Image address.Note: This field may return null, indicating that no valid values can be obtained.
     "Image" image set_image: str,
-    /// 容器状态
+    /// Container status.Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: obj ContainerStatus,
 } }
 
 rt::model! { read debug;
-/// 容器状态
+/// Container status.
 ContainerStatus {
-    /// 重启次数
+    /// Number of restarts.Note: This field may return null, indicating that no valid values can be obtained.
     "RestartCount" restart_count set_restart_count: i64,
-    /// 状态
+    /// Status.Note: This field may return null, indicating that no valid values can be obtained.
     "State" state set_state: str,
-    /// 是否就绪
+    /// Whether it is ready.Note: This field may return null, indicating that no valid values can be obtained.
     "Ready" ready set_ready: bool,
-    /// 状态原因
+    /// Status reason.Note: This field may return null, indicating that no valid values can be obtained.
     "Reason" reason set_reason: str,
-    /// 容器的错误信息
+    /// Container error message.Note: This field may return null, indicating that no valid values can be obtained.
     "Message" message set_message: str,
 } }
 
 rt::model! { both debug;
-/// cos的路径信息
+/// COS path information.
 CosPathInfo {
-    /// 存储桶
+    /// Bucket.Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Bucket" bucket set_bucket: str,
-    /// 所在地域
+    /// Region.Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Region" region set_region: str,
-    /// 路径列表，目前只支持单个
+    /// Path list. Only one path is supported.Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Paths" paths set_paths: list String,
@@ -892,146 +896,154 @@ CreateTrainingModelResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateTrainingTask` (创建模型训练任务).
+/// Request of `CreateTrainingTask` (Creates a model training task).
 ///
-/// 创建模型训练任务
+/// This API is used to create a model training task.
 CreateTrainingTaskRequest {
-    /// 训练任务名称，不超过60个字符，仅支持中英文、数字、下划线"_"、短横"-"，只能以中英文、数字开头
+    /// Training task name. The name cannot exceed 60 characters in length, and can contain only Chinese characters, letters, digits, underscores (_), and hyphens (-). It must start with a Chinese character, letter, or digit.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 计费模式，eg：PREPAID 包年包月（资源组）;
-    /// POSTPAID_BY_HOUR 按量计费
+    /// Billing mode. For example, PREPAID indicates yearly/monthly subscription (resource group).
+    /// POSTPAID_BY_HOUR indicates pay-as-you-go mode.
     ///
     /// Required.
     "ChargeType" charge_type set_charge_type: str,
-    /// 资源配置，需填写对应算力规格ID和节点数量，算力规格ID查询接口为DescribeBillingSpecsPrice，eg：[{"Role":"WORKER", "InstanceType": "TI.S.MEDIUM.POST", "InstanceNum": 1}]
+    /// Resource configuration. Specify the CVM instance specification ID and number of nodes. The API for querying the CVM instance specification ID is DescribeBillingSpecsPrice. For example, [{"Role":"WORKER", "InstanceType": "TI.S.MEDIUM.POST", "InstanceNum": 1}].
     ///
     /// Required.
     "ResourceConfigInfos" resource_config_infos set_resource_config_infos: list ResourceConfigInfo,
-    /// TI工作空间ID
-    ///
-    /// 使用非默认空间必须填写工作空间ID，使用默认空间无需填写工作空间ID。
+    /// TI Workspace ID. Used solely for the "Workspace" allowlist feature. To use this feature, please contact a TI administrator to enable allowlisting.
     "TiProjectId" ti_project_id set_ti_project_id: str,
-    /// 训练框架名称，通过DescribeTrainingFrameworks接口查询，eg：SPARK、PYSPARK、TENSORFLOW、PYTORCH
+    /// Training framework name, which can be queried via the DescribeTrainingFrameworks API. For example, SPARK, PYSPARK, TENSORFLOW, and PYTORCH.
     "FrameworkName" framework_name set_framework_name: str,
-    /// 训练框架版本，通过DescribeTrainingFrameworks接口查询，eg：1.15、1.9
+    /// Training framework version, which can be queried via the DescribeTrainingFrameworks API. For example, 1.15 and 1.9.
     "FrameworkVersion" framework_version set_framework_version: str,
-    /// 训练框架环境，通过DescribeTrainingFrameworks接口查询，eg：tf1.15-py3.7-cpu、torch1.9-py3.8-cuda11.1-gpu
+    /// Training framework environment, which can be queried via the DescribeTrainingFrameworks API. For example, tf1.15-py3.7-cpu and torch1.9-py3.8-cuda11.1-gpu.
     "FrameworkEnvironment" framework_environment set_framework_environment: str,
-    /// 预付费专用资源组ID，通过DescribeBillingResourceGroups接口查询
+    /// ID of the prepaid dedicated resource group, which can be queried via the DescribeBillingResourceGroups API.
     "ResourceGroupId" resource_group_id set_resource_group_id: str,
-    /// 标签配置
+    /// Tag configuration.
     "Tags" tags set_tags: list Tag,
-    /// 自定义镜像信息
+    /// Custom image information.
     "ImageInfo" image_info set_image_info: obj ImageInfo,
-    /// COS代码包路径
+    /// COS code package path.
     "CodePackagePath" code_package_path set_code_package_path: obj CosPathInfo,
-    /// 任务的启动命令，按任务训练模式输入，如遇特殊字符导致配置失败，可使用EncodedStartCmdInfo参数
+    /// Task startup command. Specify this parameter based on the task training mode. If the configuration fails due to special characters, use the EncodedStartCmdInfo parameter instead.
     "StartCmdInfo" start_cmd_info set_start_cmd_info: obj StartCmdInfo,
-    /// 训练模式，通过DescribeTrainingFrameworks接口查询，eg：PS_WORKER、DDP、MPI、HOROVOD
+    /// Training mode, which can be queried via the DescribeTrainingFrameworks API. For example, PS_WORKER, DDP, MPI, and HOROVOD.
     "TrainingMode" training_mode set_training_mode: str,
-    /// 数据配置，依赖DataSource字段，数量不超过10个
+    /// Data configurations. This parameter depends on the DataSource field. The maximum number of configurations is 10.
     "DataConfigs" data_configs set_data_configs: list DataConfig,
     /// VPC Id
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网Id
+    /// Subnet ID.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// COS训练输出路径
+    /// COS training output path.
     "Output" output set_output: obj CosPathInfo,
-    /// CLS日志配置
+    /// CLS logging configuration.
     "LogConfig" log_config set_log_config: obj LogConfig,
-    /// 调优参数，不超过2048个字符
+    /// Tuning parameters. The value of this parameter cannot exceed 2048 characters in length.
     "TuningParameters" tuning_parameters set_tuning_parameters: str,
-    /// 是否上报日志
+    /// Indicates whether to report logs.
     "LogEnable" log_enable set_log_enable: bool,
-    /// 备注，不超过1024个字符
+    /// Remarks. The value of this parameter cannot exceed 1024 characters.
     "Remark" remark set_remark: str,
-    /// 数据来源，eg：DATASET、COS、CFS、CFSTurbo、HDFS、GooseFSx
+    /// Data source. For example, DATASET, COS, CFS, CFSTurbo, HDFS, and GooseFSx.
     "DataSource" data_source set_data_source: str,
-    /// 回调地址，用于创建/启动/停止训练任务的异步回调。回调格式&内容详见：[[TI-ONE接口回调说明]](https://cloud.tencent.com/document/product/851/84292)
+    /// Callback URL. This parameter is used for the asynchronous callback to create, start, or stop training tasks. For the callback format and content, see [[TI-ONE API Callback Description]](https://www.tencentcloud.com/document/product/851/84292?from_cn_redirect=1).
     "CallbackUrl" callback_url set_callback_url: str,
-    /// 编码后的任务启动命令，与StartCmdInfo同时配置时，仅当前参数生效
+    /// Encoded task startup command. If StartCmdInfo is also configured, only this parameter takes effect.
     "EncodedStartCmdInfo" encoded_start_cmd_info set_encoded_start_cmd_info: obj EncodedStartCmdInfo,
-    /// 代码仓库配置
+    /// Code repository configuration.
     "CodeRepos" code_repos set_code_repos: list CodeRepoConfig,
-    /// 网络暴露配置
+    /// Network exposure configuration.
     "ExposeNetworkConfig" expose_network_config set_expose_network_config: obj ExposeNetworkConfig,
-    /// 环境变量
+    /// Environment Variables.
     "Envs" envs set_envs: list EnvVar,
-    /// 训练诊断工具配置
+    /// Train tool configuration.
     "TrainToolConfig" train_tool_config set_train_tool_config: obj TrainToolConfig,
-    /// 资源供应属性
+    /// Training Diagnostic Tool Configuration.
     "ResourceSupplyAttribute" resource_supply_attribute set_resource_supply_attribute: obj ResourceSupplyAttribute,
-    /// 队列ID
+    /// Queue ID.
     "Queues" queues set_queues: list String,
 } }
 rt::action!("tione", "2021-11-11", "CreateTrainingTask", CreateTrainingTaskRequest => CreateTrainingTaskResponse);
 
 rt::model! { read debug;
-/// CreateTrainingTask返回参数结构体
+/// CreateTrainingTask response structure.
 CreateTrainingTaskResponse {
-    /// 训练任务ID
+    /// Training task ID.
     "Id" id set_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 定时扩缩任务
+/// Scheduled scaling task.
 CronScaleJob {
-    /// Cron表达式，标识任务的执行时间，精确到分钟级
+    /// Cron expression, which identifies the task execution time, and is accurate to minutes.
     ///
     /// Required.
     "Schedule" schedule set_schedule: str,
-    /// 定时任务名
+    /// Scheduled task name.Note: This field may return null, indicating that no valid values can be obtained.
     "Name" name set_name: str,
-    /// 目标实例数
+    /// Number of target instances.Note: This field may return null, indicating that no valid values can be obtained.
     "TargetReplicas" target_replicas set_target_replicas: i64,
-    /// 目标min
+    /// Minimum target.Note: This field may return null, indicating that no valid values can be obtained.
     "MinReplicas" min_replicas set_min_replicas: i64,
-    /// 目标max
+    /// Maximum target.Note: This field may return null, indicating that no valid values can be obtained.
     "MaxReplicas" max_replicas set_max_replicas: i64,
-    /// 例外时间，Cron表达式，在对应时间内不执行任务。最多支持3条。
+    /// Exception periods, defined by Cron expressions, during which tasks are not executed. Up to 3 Cron expressions are supported.Note: This field may return null, indicating that no valid values can be obtained.
     "ExcludeDates" exclude_dates set_exclude_dates: list String,
 } }
 
 rt::model! { read debug;
-/// 跨租户弹性网卡下Pod调用信息
+/// Information about Pod calls involving ENIs across tenants.
 CrossTenantENIInfo {
-    /// Pod IP
+    /// Pod IP address.Note: This field may return null, indicating that no valid values can be obtained.
     "PrimaryIP" primary_ip set_primary_ip: str,
-    /// Pod Port
+    /// Pod port.Note: This field may return null, indicating that no valid values can be obtained.
     "Port" port set_port: str,
 } }
 
 rt::model! { both debug;
-/// 数据配置
+/// Data configuration.
 DataConfig {
-    /// 映射路径
+    /// Mapping path.
     "MappingPath" mapping_path set_mapping_path: str,
-    /// 存储用途
-    /// 可选值为 BUILTIN_CODE, BUILTIN_DATA, BUILTIN_MODEL, USER_DATA, USER_CODE, USER_MODEL, OUTPUT, OTHER
+    /// Storage purpose.
+    /// Valid values: BUILTIN_CODE, BUILTIN_DATA, BUILTIN_MODEL, USER_DATA, USER_CODE, USER_MODEL, OUTPUT, and OTHER.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DataSourceUsage" data_source_usage set_data_source_usage: str,
-    /// DATASET、COS、CFS、CFSTurbo、GooseFSx、HDFS、WEDATA_HDFS
+    /// DATASET, COS, CFS, CFSTurbo, GooseFSx, HDFS, and WEDATA_HDFS
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DataSourceType" data_source_type set_data_source_type: str,
-    /// 来自数据集的数据
+    /// Data from the data set.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DataSetSource" data_set_source set_data_set_source: obj DataSetConfig,
-    /// 来自cos的数据
+    /// Data from COS.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "COSSource" cos_source set_cos_source: obj CosPathInfo,
-    /// 来自CFS的数据
+    /// Data from CFS.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CFSSource" cfs_source set_cfs_source: obj CFSConfig,
-    /// 来自HDFS的数据
+    /// Data from HDFS.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "HDFSSource" hdfs_source set_hdfs_source: obj HDFSConfig,
-    /// 配置GooseFS的数据
+    /// GooseFS data.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "GooseFSSource" goose_fs_source set_goose_fs_source: obj GooseFS,
-    /// 配置TurboFS的数据
+    /// TurboFS data.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CFSTurboSource" cfs_turbo_source set_cfs_turbo_source: obj CFSTurbo,
-    /// 来自本地磁盘的信息
+    /// Information from local disks.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LocalDiskSource" local_disk_source set_local_disk_source: obj LocalDisk,
-    /// CBS配置信息
+    /// CBS configuration information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CBSSource" cbs_source set_cbs_source: obj CBSConfig,
-    /// 主机路径信息
+    /// Host path information.
     "HostPathSource" host_path_source set_host_path_source: obj HostPath,
     /// 公有云数据源
     "PublicDataSource" public_data_source set_public_data_source: obj PublicDataSourceFS,
@@ -1053,9 +1065,9 @@ DataPoint {
 } }
 
 rt::model! { both debug;
-/// 数据集结构体
+/// Data set structure.
 DataSetConfig {
-    /// 数据集ID
+    /// Data set ID.
     ///
     /// Required.
     "Id" id set_id: str,
@@ -2231,28 +2243,27 @@ DescribeModelServiceGroupResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeModelServiceGroups` (列举在线推理服务组).
+/// Request of `DescribeModelServiceGroups` (Lists online inference service groups).
 ///
-/// 列举在线推理服务组
+/// This API is used to list online inference service groups.
 DescribeModelServiceGroupsRequest {
     /// TI工作空间ID
     ///
     /// 使用非默认空间必须填写工作空间ID，使用默认空间无需填写工作空间ID。
     "TiProjectId" ti_project_id set_ti_project_id: str,
-    /// 偏移量，默认为0
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认为20，最大值为100
+    /// Number of returned results. The default value is 20, and the maximum value is 100.
     "Limit" limit set_limit: i64,
-    /// 输出列表的排列顺序。取值范围：ASC：升序排列 DESC：降序排列
+    /// The sorting order of the output list. Valid values: ASC (ascending order) and DESC (descending order).
     "Order" order set_order: str,
-    /// 排序的依据字段， 取值范围 "CreateTime" "UpdateTime"
+    /// Field to sort by. Valid values: CreateTime and UpdateTime.
     "OrderField" order_field set_order_field: str,
-    /// 分页参数，支持的分页过滤Name包括：
-    /// ["ClusterId", "ServiceId", "ServiceGroupName", "ServiceGroupId","Status","CreatedBy","ModelVersionId"]
+    /// Pagination parameters. Supported filterable field names include:["ClusterId", "ServiceId", "ServiceGroupName", "ServiceGroupId","Status","CreatedBy","ModelVersionId"]
     "Filters" filters set_filters: list Filter,
-    /// 标签过滤参数
+    /// Tag filtering parameters.
     "TagFilters" tag_filters set_tag_filters: list TagFilter,
-    /// 服务分类
+    /// Service classification.
     ///
     /// Disabled in the spec.
     "ServiceCategory" service_category set_service_category: str,
@@ -2260,11 +2271,11 @@ DescribeModelServiceGroupsRequest {
 rt::action!("tione", "2021-11-11", "DescribeModelServiceGroups", DescribeModelServiceGroupsRequest => DescribeModelServiceGroupsResponse);
 
 rt::model! { read debug;
-/// DescribeModelServiceGroups返回参数结构体
+/// DescribeModelServiceGroups response structure.
 DescribeModelServiceGroupsResponse {
-    /// 推理服务组数量。
+    /// Number of inference service groups.Note: This field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i64,
-    /// 服务组信息
+    /// Service group information.Note: This field may return null, indicating that no valid values can be obtained.
     "ServiceGroups" service_groups set_service_groups: list ServiceGroup,
     /// 当前uin和region下全量服务组数量
     "GlobalTotalCount" global_total_count set_global_total_count: i64,
@@ -2878,18 +2889,18 @@ EnableTrainingTaskClsConfigResponse {
 } }
 
 rt::model! { write debug;
-/// 编码后的启动命令信息
+/// Encoded startup command information.
 EncodedStartCmdInfo {
-    /// 任务的启动命令，以base64格式输入，注意转换时需要完整输入{"StartCmd":"","PsStartCmd":"","WorkerStartCmd":""}
+    /// Startup command of the task, which is input in base64 format. Note that the complete input of {"StartCmd":"","PsStartCmd":"","WorkerStartCmd":""} is required for conversion.
     "StartCmdInfo" start_cmd_info set_start_cmd_info: str,
 } }
 
 rt::model! { both debug;
-/// 环境变量
+/// Environment variables.
 EnvVar {
-    /// 环境变量key
+    /// Environment variable key.Note: This field may return null, indicating that no valid values can be obtained.
     "Name" name set_name: str,
-    /// 环境变量value
+    /// Environment variable value.Note: This field may return null, indicating that no valid values can be obtained.
     "Value" value set_value: str,
     /// 是否对外不可见,true 表示该环境变量的 Value 为敏感值.
     "IsPrivate" is_private set_is_private: bool,
@@ -2917,9 +2928,9 @@ Event {
 } }
 
 rt::model! { both debug;
-/// 执行命令探针检查行为
+/// Probe check action for execution commands.
 ExecAction {
-    /// 执行命令列表
+    /// Execution command list.
     "Command" command set_command: list String,
 } }
 
@@ -2933,7 +2944,7 @@ ExposeNetworkConfig {
 } }
 
 rt::model! { both debug;
-/// 暴露端口信息
+/// Exposed port information.
 ExposePortConfig {
     /// 是否开启暴露容器服务端口
     "Enable" enable set_enable: bool,
@@ -2946,15 +2957,15 @@ ExposePortConfig {
 } }
 
 rt::model! { write debug;
-/// 过滤器
+/// Filter.
 Filter {
-    /// 过滤字段名称
+    /// Filter field name.
     "Name" name set_name: str,
-    /// 过滤字段取值
+    /// Filter field values.
     "Values" values set_values: list String,
-    /// 是否开启反向查询
+    /// Whether to enable reverse query.
     "Negative" negative set_negative: bool,
-    /// 是否开启模糊匹配
+    /// Whether to enable fuzzy matching.
     "Fuzzy" fuzzy set_fuzzy: bool,
 } }
 
@@ -2970,35 +2981,39 @@ GatewayConfig {
 } }
 
 rt::model! { both debug;
-/// 配置GooseFS参数
+/// GooseFS configuration parameters.
 GooseFS {
-    /// goosefs实例id
+    /// GooseFS instance ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Id" id set_id: str,
-    /// GooseFS类型，包括GooseFS和GooseFSx
+    /// GooseFS type, including GooseFS and GooseFSx.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Type" r#type set_type: str,
-    /// GooseFSx实例需要挂载的路径
+    /// Path to mount the GooseFSx instance.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Path" path set_path: str,
-    /// GooseFS命名空间
+    /// GooseFS namespace.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NameSpace" name_space set_name_space: str,
     /// 客户端的挂载参数，逗号分隔的参数名
     "MountOptions" mount_options set_mount_options: str,
 } }
 
 rt::model! { both debug;
-/// GosseFSx的配置
+/// GooseFSx configurations.
 GooseFSx {
-    /// goosefsx实例id
+    /// GooseFSx instance ID.
     "Id" id set_id: str,
-    /// GooseFSx实例需要挂载的路径
+    /// Path to mount the GooseFSx instance.
     "Path" path set_path: str,
 } }
 
 rt::model! { both debug;
-/// gpu 详情
+/// GPU details.
 GpuDetail {
-    /// GPU 显卡类型；枚举值: V100 A100 T4
+    /// GPU card type. Enumeration values: V100, A100, T4.Note: This field may return null, indicating that no valid values can be obtained.
     "Name" name set_name: str,
-    /// GPU 显卡数；单位为1/100卡，比如100代表1卡
+    /// GPU card quantity, in 1/100 cards. For example, 100 represents 1 card.Note: This field may return null, indicating that no valid values can be obtained.
     "Value" value set_value: i128,
 } }
 
@@ -3016,65 +3031,63 @@ GroupResource {
 } }
 
 rt::model! { both debug;
-/// HDFS的参数配置
+/// HDFS parameter configuration.
 HDFSConfig {
-    /// 集群实例ID,实例ID形如: emr-xxxxxxxx
+    /// Cluster instance ID, such as emr-xxxxxxxx.
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 路径
+    /// Path.
     ///
     /// Required.
     "Path" path set_path: str,
 } }
 
 rt::model! { both debug;
-/// http get 行为
+/// HTTP GET action.
 HTTPGetAction {
-    /// http 路径
+    /// HTTP path.
     "Path" path set_path: str,
-    /// 调用端口
+    /// Called port.
     "Port" port set_port: i64,
 } }
 
 rt::model! { both debug;
-/// 健康探针
+/// Health probe.
 HealthProbe {
-    /// 存活探针
+    /// Liveness probe.
     "LivenessProbe" liveness_probe set_liveness_probe: obj Probe,
-    /// 就绪探针
+    /// Readiness probe.
     "ReadinessProbe" readiness_probe set_readiness_probe: obj Probe,
-    /// 启动探针
+    /// Startup probe.
     "StartupProbe" startup_probe set_startup_probe: obj Probe,
 } }
 
 rt::model! { both debug;
-/// hpa的描述
+/// HPA description.
 HorizontalPodAutoscaler {
-    /// 最小实例数
+    /// Minimum number of instances.Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "MinReplicas" min_replicas set_min_replicas: i64,
-    /// 最大实例数
+    /// Maximum number of instances.Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "MaxReplicas" max_replicas set_max_replicas: i64,
-    /// 支持：
-    /// "gpu-util": GPU利用率。范围{10, 100}      "cpu-util": CPU利用率。范围{10, 100}	      "memory-util": 内存利用率。范围{10, 100}      "service-qps": 单个实例QPS值。范围{1, 5000}
-    /// "concurrency-util":单个实例请求数量值。范围{1,100000}
+    /// Supported."gpu-util": GPU utilization; value range: 10-100. "cpu-util": CPU utilization; value range: 10-100. "memory-util": memory utilization; value range: 10-100. "service-qps": the QPS value of single instances; value range: 1-5000."concurrency-util": the number of concurrent requests of single instances. Value range: 1-100000.Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "HpaMetrics" hpa_metrics set_hpa_metrics: list Option,
-    /// 扩容观察期，单位秒
+    /// Scale-out cooldown period, in seconds.
     "ScaleUpStabilizationWindowSeconds" scale_up_stabilization_window_seconds set_scale_up_stabilization_window_seconds: i64,
-    /// 缩容观察期，单位秒
+    /// Scale-in cooldown period, in seconds.
     "ScaleDownStabilizationWindowSeconds" scale_down_stabilization_window_seconds set_scale_down_stabilization_window_seconds: i64,
 } }
 
 rt::model! { both debug;
-/// 主机路径挂载配置
+/// Host path mounting configuration.
 HostPath {
-    /// 需要挂载的主机路径
+    /// Host path to be mounted.
     "Path" path set_path: str,
 } }
 
@@ -3117,25 +3130,25 @@ ImageFIlter {
 } }
 
 rt::model! { both debug;
-/// 镜像描述信息
+/// Image description information.
 ImageInfo {
-    /// 镜像类型：TCR为腾讯云TCR镜像; CCR为腾讯云TCR个人版镜像，PreSet为平台预置镜像，CUSTOM为第三方自定义镜像
+    /// Image type. Valid values: TCR ( which indicates a Tencent Container Registry (TCR) image), CCR (which indicates a TCR Personal Edition image), PreSet (which indicates a platform preset image), and CUSTOM (which indicates a third-party custom image).
     ///
     /// Required.
     "ImageType" image_type set_image_type: str,
-    /// 镜像地址
+    /// Image address.
     ///
     /// Required.
     "ImageUrl" image_url set_image_url: str,
-    /// TCR镜像对应的地域
+    /// Region corresponding to the TCR image.Note: This field may return null, indicating that no valid values can be obtained.
     "RegistryRegion" registry_region set_registry_region: str,
-    /// TCR镜像对应的实例id
+    /// Instance ID corresponding to the TCR image.Note: This field may return null, indicating that no valid values can be obtained.
     "RegistryId" registry_id set_registry_id: str,
-    /// 是否允许导出全部内容
+    /// Whether to allow exporting all content.Note: This field may return null, indicating that no valid values can be obtained.
     "AllowSaveAllContent" allow_save_all_content set_allow_save_all_content: bool,
-    /// 镜像名称
+    /// Image name.Note: This field may return null, indicating that no valid values can be obtained.
     "ImageName" image_name set_image_name: str,
-    /// 是否支持数据构建
+    /// Whether to support data generation.Note: This field may return null, indicating that no valid values can be obtained.
     "SupportDataPipeline" support_data_pipeline set_support_data_pipeline: bool,
     /// 镜像仓库用户名密码信息(仅当ImageType为CUSTOM第三方镜像的时候需要)
     "ImageSecret" image_secret set_image_secret: obj ImageSecret,
@@ -3172,9 +3185,9 @@ ImageUrl {
 } }
 
 rt::model! { read debug;
-/// 推理代码的信息
+/// Inference code information.
 InferCodeInfo {
-    /// 推理代码所在的cos详情
+    /// Details of Cloud Object Storage (COS) where the inference code is located.Note: This field may return null, indicating that no valid values can be obtained.
     "CosPathInfo" cos_path_info set_cos_path_info: obj CosPathInfo,
 } }
 
@@ -3320,24 +3333,26 @@ LabelValue {
 } }
 
 rt::model! { both debug;
-/// 本地磁盘信息
+/// Local disk information.
 LocalDisk {
-    /// 节点ID
+    /// Node ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 本地路径
+    /// Local path.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LocalPath" local_path set_local_path: str,
 } }
 
 rt::model! { both debug;
-/// 日志配置
+/// Log configurations.
 LogConfig {
-    /// 日志需要投递到cls的日志集
+    /// Logs should be shipped to a Cloud Log Service (CLS) log set.Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "LogsetId" logset_id set_logset_id: str,
-    /// 日志需要投递到cls的主题
+    /// Logs should be shipped to a CLS topic.Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "TopicId" topic_id set_topic_id: str,
@@ -3552,36 +3567,36 @@ ModelAccelerateVersion {
 } }
 
 rt::model! { both debug;
-/// 模型描述信息
+/// Model description information.
 ModelInfo {
-    /// 模型版本id, DescribeTrainingModelVersion查询模型接口时的id
-    /// 自动学习类型的模型填写自动学习的任务id
+    /// The model version ID is returned by the DescribeTrainingModelVersion API when querying the model.Enter the task ID of the Automated Machine Learning (AutoML) model.
     ///
     /// Required.
     "ModelVersionId" model_version_id set_model_version_id: str,
-    /// 模型id
+    /// Model ID.
     "ModelId" model_id set_model_id: str,
-    /// 模型名
+    /// Model name.
     "ModelName" model_name set_model_name: str,
-    /// 模型版本
+    /// Model version.
     "ModelVersion" model_version set_model_version: str,
-    /// 模型来源
+    /// Model source.
     "ModelSource" model_source set_model_source: str,
-    /// cos路径信息
+    /// COS path information.
     "CosPathInfo" cos_path_info set_cos_path_info: obj CosPathInfo,
-    /// GooseFSx的配置，ModelSource为GooseFSx时有效
+    /// GooseFSx configuration. This parameter takes effect if ModelSource is GooseFSx.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "GooseFSx" goose_f_sx set_goose_f_sx: obj GooseFSx,
-    /// 模型对应的算法框架，预留
+    /// Algorithm framework corresponding to the model (reserved field).Note: This field may return null, indicating that no valid values can be obtained.
     "AlgorithmFramework" algorithm_framework set_algorithm_framework: str,
-    /// 默认为 NORMAL, 已加速模型: ACCELERATE, 自动学习模型 AUTO_ML
+    /// Default: NORMAL; accelerated model: ACCELERATE; automatic learning model: AUTO_ML.Note: This field may return null, indicating that no valid values can be obtained.
     "ModelType" model_type set_model_type: str,
-    /// 模型格式
+    /// Model format.Note: This field may return null, indicating that no valid values can be obtained.
     "ModelFormat" model_format set_model_format: str,
-    /// 是否为私有化大模型
+    /// Whether it is a private LLM.Note: This field may return null, indicating that no valid values can be obtained.
     "IsPrivateModel" is_private_model set_is_private_model: bool,
-    /// 模型的类别 多模态MultiModal, 文本大模型 LLM
+    /// Model category. Valid values: MultiModal (multi-modal) and LLM (text LLM).
     "ModelCategory" model_category set_model_category: str,
-    /// 数据源的配置
+    /// Data source configurations.
     "PublicDataSource" public_data_source set_public_data_source: obj PublicDataSourceFS,
 } }
 
@@ -4188,11 +4203,11 @@ NotebookSetItem {
 } }
 
 rt::model! { both debug;
-/// 用于表示百分比或数量
+/// Percentage or quantity.
 NumOrPercent {
-    /// Num,Percent ,分别表示数量和百分比，默认为 Num
+    /// Valid values: Num and Percent, which indicate quantity and percentage respectively. The default value is Num.
     "Type" r#type set_type: str,
-    /// 数值
+    /// Numeric value.
     "Value" value set_value: i64,
 } }
 
@@ -4210,13 +4225,13 @@ OperatorInfo {
 } }
 
 rt::model! { both debug;
-/// 键值对
+/// Key-value pair.
 Option {
-    /// 指标名
+    /// Metric name.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 指标值
+    /// Metric value.
     ///
     /// Required.
     "Value" value set_value: i64,
@@ -4256,43 +4271,43 @@ PlatformImageInfo {
 } }
 
 rt::model! { read debug;
-/// Pod信息展示
+/// Pod information display.
 Pod {
-    /// pod名
+    /// Pod name.Note: This field may return null, indicating that no valid values can be obtained.
     "Name" name set_name: str,
-    /// pod的唯一id
+    /// Unique ID of the Pod.Note: This field may return null, indicating that no valid values can be obtained.
     "Uid" uid set_uid: str,
-    /// 服务付费模式
+    /// Service payment mode.Note: This field may return null, indicating that no valid values can be obtained.
     "ChargeType" charge_type set_charge_type: str,
-    /// pod的状态
+    /// Pod status.Note: This field may return null, indicating that no valid values can be obtained.
     "Phase" phase set_phase: str,
-    /// pod的IP
+    /// Pod IP address.Note: This field may return null, indicating that no valid values can be obtained.
     "IP" ip set_ip: str,
-    /// pod的创建时间
+    /// Pod creation time.Note: This field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 容器列表
+    /// Container list.Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Disabled in the spec.
     "Containers" containers set_containers: obj Container,
-    /// 容器列表
+    /// Container list.Note: This field may return null, indicating that no valid values can be obtained.
     "ContainerInfos" container_infos set_container_infos: list Container,
-    /// 容器调用信息
+    /// Container calling information.Note: This field may return null, indicating that no valid values can be obtained.
     "CrossTenantENIInfo" cross_tenant_eni_info set_cross_tenant_eni_info: obj CrossTenantENIInfo,
-    /// 实例的状态信息
+    /// Instance status information.
     "Status" status set_status: str,
-    /// 实例的开始调度时间
+    /// Instance scheduling start time.
     "StartScheduleTime" start_schedule_time set_start_schedule_time: str,
-    /// 实例状态的补充信息
+    /// Supplemental instance status information.
     "Message" message set_message: str,
-    /// 当前实例所在的节点 IP
+    /// Node IP address of the current instance.
     "NodeIP" node_ip set_node_ip: str,
-    /// 当前实例所在节点id
+    /// Node ID of the current instance.
     "NodeId" node_id set_node_id: str,
-    /// 当时实例所属资源组 id
+    /// Resource group ID to which the instance belonged.
     "ResourceGroupId" resource_group_id set_resource_group_id: str,
-    /// 资源组名称
+    /// Resource group name.
     "ResourceGroupName" resource_group_name set_resource_group_name: str,
-    /// 实例的资源占用信息
+    /// Resource usage information of the instance.
     "ResourceInfo" resource_info set_resource_info: obj ResourceInfo,
 } }
 
@@ -4316,13 +4331,13 @@ PodInfo {
 } }
 
 rt::model! { both debug;
-/// SSH pod访问信息
+/// Information about Pod access over SSH.
 PodSSHInfo {
-    /// pod访问ip
+    /// IP address of the Pod.
     "Host" host set_host: str,
-    /// pod ssh访问端口
+    /// SSH port of the Pod.
     "Port" port set_port: i64,
-    /// ssh访问命令
+    /// SSH access command.
     "LoginCommand" login_command set_login_command: str,
 } }
 
@@ -4411,32 +4426,32 @@ PrivateLinkInfo {
 } }
 
 rt::model! { both debug;
-/// 探针结构信息
+/// Probe structure information.
 Probe {
-    /// 探针行为
+    /// Probe action.
     "ProbeAction" probe_action set_probe_action: obj ProbeAction,
-    /// 等待服务启动的延迟
+    /// Delay in waiting for a service startup.
     "InitialDelaySeconds" initial_delay_seconds set_initial_delay_seconds: i64,
-    /// 轮询检查时间间隔
+    /// Polling check interval.
     "PeriodSeconds" period_seconds set_period_seconds: i64,
-    /// 检查超时时长
+    /// Check timeout duration.
     "TimeoutSeconds" timeout_seconds set_timeout_seconds: i64,
-    /// 检测失败认定次数
+    /// Number of acknowledged failed detections.
     "FailureThreshold" failure_threshold set_failure_threshold: i64,
-    /// 检测成功认定次数，就绪默认 3，存活/启动默认 1
+    /// Number of acknowledged successful detections. The default values for readiness, liveness, and startup statuses are 3, 1, and 1.
     "SuccessThreshold" success_threshold set_success_threshold: i64,
 } }
 
 rt::model! { both debug;
-/// 探针行为
+/// Probe action.
 ProbeAction {
-    /// http get 行为
+    /// HTTP GET action.
     "HTTPGet" http_get set_http_get: obj HTTPGetAction,
-    /// 执行命令检查 行为
+    /// Executes check command action.
     "Exec" exec set_exec: obj ExecAction,
-    /// tcp socket 检查行为
+    /// TCP Socket check action.
     "TCPSocket" tcp_socket set_tcp_socket: obj TCPSocketAction,
-    /// 探针类型，默认 HTTPGet，可选值：HTTPGet、Exec、TCPSocket
+    /// Probe type. The default value is HTTPGet. Valid values: HTTPGet, Exec, and TCPSocket.
     "ActionType" action_type set_action_type: str,
 } }
 
@@ -4498,11 +4513,11 @@ PublicAlgoVersion {
 } }
 
 rt::model! { both debug;
-/// 公有云数据源结构
+/// Public cloud data source structure.
 PublicDataSourceFS {
-    /// 数据源id
+    /// Data source ID.
     "DataSourceId" data_source_id set_data_source_id: str,
-    /// 相对数据源子路径
+    /// Relative subpath to the data source.
     "SubPath" sub_path set_sub_path: str,
 } }
 
@@ -4528,9 +4543,10 @@ PushTrainingMetricsResponse {
 } }
 
 rt::model! { both debug;
-/// RDMA配置
+/// RDMA configuration.
 RDMAConfig {
-    /// 是否开启RDMA
+    /// Whether to enable RDMA.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Enable" enable set_enable: bool,
 } }
 
@@ -4594,22 +4610,22 @@ ResourceConf {
 } }
 
 rt::model! { both debug;
-/// 资源配置
+/// Resource configuration.
 ResourceConfigInfo {
-    /// 角色，eg：PS、WORKER、DRIVER、EXECUTOR
+    /// Role. For example, PS, WORKER, DRIVER, and EXECUTOR.
     ///
     /// Required.
     "Role" role set_role: str,
-    /// cpu核数，使用资源组时需配置。单位：1/1000，即1000=1核
+    /// Number of CPU cores, which is required to be configured when resource groups are used. Unit: 1/1000, where 1000 represents 1 core.
     "Cpu" cpu set_cpu: i128,
-    /// 内存，使用资源组时需配置。单位为MB
+    /// Memory size, in MB. This parameter needs to be configured when resource groups are used.
     "Memory" memory set_memory: i128,
-    /// gpu卡类型，使用资源组时需配置
+    /// GPU card type, which is required to be configured when resource groups are used.
     "GpuType" gpu_type set_gpu_type: str,
-    /// gpu卡数，使用资源组时需配置。单位：1/100，即100=1卡
+    /// Number of GPU cards, which is required to be configured when resource groups are used. Unit: 1/100, where 100 represents 1 card.
     "Gpu" gpu set_gpu: i128,
-    /// 算力规格ID
-    /// 计算规格 (for后付费)，可选值如下：
+    /// CVM instance specification ID.
+    /// CVM instance specification (for postpaid billing). Valid values:
     /// TI.S.LARGE.POST: 4C8G
     /// TI.S.2XLARGE16.POST:  8C16G
     /// TI.S.2XLARGE32.POST:  8C32G
@@ -4627,10 +4643,10 @@ ResourceConfigInfo {
     /// TI.GN7.10XLARGE160.POST: 40C160G T4*2
     /// TI.GN7.20XLARGE320.POST: 80C32
     "InstanceType" instance_type set_instance_type: str,
-    /// 计算节点数
+    /// Number of compute nodes.
     "InstanceNum" instance_num set_instance_num: i128,
-    /// 算力规格名称
-    /// 计算规格 (for后付费)，可选值如下：
+    /// CVM instance specification name.
+    /// CVM instance specification (for postpaid billing). Valid values:
     /// 4C8G
     /// 8C16G
     /// 8C32G
@@ -4648,7 +4664,8 @@ ResourceConfigInfo {
     /// 40C160G T4*2
     /// 80C32
     "InstanceTypeAlias" instance_type_alias set_instance_type_alias: str,
-    /// RDMA配置
+    /// RDMA configuration.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RDMAConfig" rdma_config set_rdma_config: obj RDMAConfig,
 } }
 
@@ -4687,39 +4704,35 @@ ResourceGroupInWorkspace {
 } }
 
 rt::model! { read debug;
-/// 在线服务中服务的资源组简略信息结构
+/// Summarized information structure for the serviced resource group while an online service is provided.
 ResourceGroupInfo {
-    /// 资源组 id
+    /// Resource group ID.
     "ResourceGroupId" resource_group_id set_resource_group_id: str,
-    /// 资源组名称
+    /// Resource group name.
     "ResourceGroupName" resource_group_name set_resource_group_name: str,
 } }
 
 rt::model! { both debug;
-/// 描述资源信息
+/// Resource information description.
 ResourceInfo {
-    /// 处理器资源, 单位为1/1000核
+    /// Processor resource, in 1/1000 cores.Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Cpu" cpu set_cpu: i128,
-    /// 内存资源, 单位为1M
+    /// Memory resource, in MB.Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Memory" memory set_memory: i128,
-    /// Gpu卡个数资源, 单位为0.01单位的GpuType.
-    /// Gpu=100表示使用了“一张”gpu卡, 但此处的“一张”卡有可能是虚拟化后的1/4卡, 也有可能是整张卡. 取决于实例的机型
-    /// 例1 实例的机型带有1张虚拟gpu卡, 每张虚拟gpu卡对应1/4张实际T4卡, 则此时 GpuType=T4, Gpu=100, RealGpu=25.
-    /// 例2 实例的机型带有4张gpu整卡, 每张卡对应1张实际T4卡, 则 此时 GpuType=T4, Gpu=400, RealGpu=400.
+    /// Number of GPU card resources, in 0.01 units of GpuType.Gpu=100 indicates the use of "1" GPU card. However, this "1" card could refer to a virtualized 1/4 card or a full physical card, depending on the instance type.Example 1: If the instance type includes 1 virtual GPU card, and each virtual GPU card corresponds to 1/4 of a physical T4 card, then GpuType=T4, Gpu=100, and RealGpu=25.Example 2: If the instance type includes 4 full GPU cards, and each card corresponds to 1 physical T4 card, then GpuType=T4, Gpu=400, and RealGpu=400.Note: This field may return null, indicating that no valid values can be obtained.
     "Gpu" gpu set_gpu: i128,
-    /// Gpu卡型号 T4或者V100。仅展示当前 GPU 卡型号，若存在多类型同时使用，则参考 RealGpuDetailSet 的值。
+    /// GPU card model. Valid values: T4 and V100. It only displays the current GPU card model. If multiple types of cards are used simultaneously, see the value of RealGpuDetailSet.Note: This field may return null, indicating that no valid values can be obtained.
     "GpuType" gpu_type set_gpu_type: str,
-    /// 创建或更新时无需填写，仅展示需要关注
-    /// 后付费非整卡实例对应的实际的Gpu卡资源, 表示gpu资源对应实际的gpu卡个数.
-    /// RealGpu=100表示实际使用了一张gpu卡, 对应实际的实例机型, 有可能代表带有1/4卡的实例4个, 或者带有1/2卡的实例2个, 或者带有1卡的实力1个.
+    /// It is not required for creation or update operations. This field is used for display only.The actual GPU card resources for postpaid instances using fractional GPU cards. This value represents the total number of actual physical GPU cards consumed.RealGpu=100 indicates the consumption of 1 GPU card. Depending on the actual instance type, this may represent: 4 instances each using a 1/4 card, 2 instances each using a 1/2 card, or 1 instance using a full card.
     "RealGpu" real_gpu set_real_gpu: i128,
-    /// 创建或更新时无需填写，仅展示需要关注。详细的GPU使用信息。
+    /// It is not required for creation or update operations. This field is used for display only. It involves detailed GPU usage information.
     "RealGpuDetailSet" real_gpu_detail_set set_real_gpu_detail_set: list GpuDetail,
-    /// 是否开启rdma
+    /// Indicates whether to enable RDMA.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EnableRDMA" enable_rdma set_enable_rdma: bool,
     /// rdma number
     "RdmaNumber" rdma_number set_rdma_number: i128,
@@ -4774,11 +4787,11 @@ ResourceSupplyAttribute {
 } }
 
 rt::model! { both debug;
-/// 滚动更新策略
+/// Rolling update policy.
 RollingUpdate {
-    /// 滚动更新的最大不可用
+    /// Maximum unavailability for rolling updates.
     "MaxUnavailable" max_unavailable set_max_unavailable: obj NumOrPercent,
-    /// 滚动更新的最大新增实例
+    /// Maximum number of new instances during rolling updates.
     "MaxSurge" max_surge set_max_surge: obj NumOrPercent,
 } }
 
@@ -4792,35 +4805,41 @@ RuntimeLib {
 } }
 
 rt::model! { both debug;
-/// notebook ssh端口配置
+/// Notebook SSH port configuration.
 SSHConfig {
-    /// 是否开启ssh
+    /// Whether to enable SSH.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Enable" enable set_enable: bool,
-    /// 公钥信息
+    /// Public key information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PublicKey" public_key set_public_key: str,
-    /// 端口号
+    /// Port number.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Port" port set_port: i64,
-    /// 登录命令
+    /// Login command.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LoginCommand" login_command set_login_command: str,
-    /// 登录地址是否改变
+    /// Whether to change the login address.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsAddressChanged" is_address_changed set_is_address_changed: bool,
-    /// POD访问信息
+    /// Pod access information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PodSSHInfo" pod_ssh_info set_pod_ssh_info: obj PodSSHInfo,
 } }
 
 rt::model! { both debug;
-/// 定时的事务和行为
+/// Scheduled transactions and actions.
 ScheduledAction {
-    /// 是否要定时停止服务，true or false。true 则 ScheduleStopTime 必填， false 则 ScheduleStopTime 不生效
+    /// Whether to stop the service on schedule. Valid values: true and false. If the value is true, ScheduleStopTime is required. If the value is false, ScheduleStopTime does not take effect.
     "ScheduleStop" schedule_stop set_schedule_stop: bool,
-    /// 要执行定时停止的时间，格式：“2022-01-26T19:46:22+08:00”
+    /// Time to execute the scheduled stop. Format: "2022-01-26T19:46:22+08:00".
     "ScheduleStopTime" schedule_stop_time set_schedule_stop_time: str,
 } }
 
 rt::model! { read debug;
-/// 服务的调度策略配置
+/// Service scheduling policy configurations.
 SchedulingPolicy {
-    /// 是否启用了跨资源组调度开关
+    /// Whether to enable cross-resource-group scheduling.
     "CrossResourceGroupScheduling" cross_resource_group_scheduling set_cross_resource_group_scheduling: bool,
 } }
 
@@ -4838,107 +4857,86 @@ SchemaInfo {
 } }
 
 rt::model! { read debug;
-/// 描述在线服务
+/// Online service description.
 Service {
-    /// 服务组id
+    /// Service group ID.
     "ServiceGroupId" service_group_id set_service_group_id: str,
-    /// 服务id
+    /// Service ID.
     "ServiceId" service_id set_service_id: str,
-    /// 服务组名
+    /// Service group name.
     "ServiceGroupName" service_group_name set_service_group_name: str,
-    /// 服务描述
+    /// Service description.Note: This field may return null, indicating that no valid values can be obtained.
     "ServiceDescription" service_description set_service_description: str,
-    /// 服务的详细信息
+    /// Service details.Note: This field may return null, indicating that no valid values can be obtained.
     "ServiceInfo" service_info set_service_info: obj ServiceInfo,
-    /// 集群id
+    /// Cluster ID.Note: This field may return null, indicating that no valid values can be obtained.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 地域
+    /// Region.Note: This field may return null, indicating that no valid values can be obtained.
     "Region" region set_region: str,
-    /// 命名空间
+    /// Namespace.Note: This field may return null, indicating that no valid values can be obtained.
     "Namespace" namespace set_namespace: str,
-    /// 付费类型
+    /// Billing type.Note: This field may return null, indicating that no valid values can be obtained.
     "ChargeType" charge_type set_charge_type: str,
-    /// 包年包月服务的资源组id，按量计费的服务为空
+    /// Resource group ID for yearly/monthly subscription services. The value is null for pay-as-you-go services.Note: This field may return null, indicating that no valid values can be obtained.
     "ResourceGroupId" resource_group_id set_resource_group_id: str,
-    /// 包年包月服务对应的资源组名字
+    /// Resource group name corresponding to the yearly/monthly subscription service.Note: This field may return null, indicating that no valid values can be obtained.
     "ResourceGroupName" resource_group_name set_resource_group_name: str,
-    /// 服务的标签
+    /// Tag of the service.Note: This field may return null, indicating that no valid values can be obtained.
     "Tags" tags set_tags: list Tag,
-    /// 服务所在的 ingress 的 name
+    /// Name of the ingress where the service is located.Note: This field may return null, indicating that no valid values can be obtained.
     "IngressName" ingress_name set_ingress_name: str,
-    /// 创建者
+    /// Creator.Note: This field may return null, indicating that no valid values can be obtained.
     "CreatedBy" created_by set_created_by: str,
-    /// 创建时间
+    /// Creation time.Note: This field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 更新时间
+    /// Update time.Note: This field may return null, indicating that no valid values can be obtained.
     "UpdateTime" update_time set_update_time: str,
-    /// 主账号
+    /// Root account.Note: This field may return null, indicating that no valid values can be obtained.
     "Uin" uin set_uin: str,
-    /// 子账号
+    /// Sub-account.Note: This field may return null, indicating that no valid values can be obtained.
     "SubUin" sub_uin set_sub_uin: str,
     /// app_id
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AppId" app_id set_app_id: i64,
-    /// 服务的业务状态
-    /// CREATING 创建中
-    /// CREATE_FAILED 创建失败
-    /// CREATE_SUCCEED 创建成功
-    /// ARREARS_STOP 因欠费停止
-    /// WHITELIST_STOP 白名单额度不足
-    /// RELEASE_FAILED 资源释放失败
-    /// WHITELIST_RELEASE_FAILED 白名单资源释放失败
-    /// TIMEOUT_EXCEPTION 创建超时异常
-    /// BILLING 计费中
-    /// WHITELIST_USING 白名单试用中
+    /// Operational status of the service.Note: This field may return null, indicating that no valid values can be obtained.
     "BusinessStatus" business_status set_business_status: str,
-    /// 已废弃,以ServiceInfo中的对应为准
+    /// Deprecated. See the corresponding field in ServiceInfo.Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Disabled in the spec.
     "ServiceLimit" service_limit set_service_limit: obj ServiceLimit,
-    /// 已废弃,以ServiceInfo中的对应为准
+    /// Deprecated. See the corresponding field in ServiceInfo.Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Disabled in the spec.
     "ScheduledAction" scheduled_action set_scheduled_action: obj ScheduledAction,
-    /// 服务创建失败的原因，创建成功后该字段为默认值 CREATE_SUCCEED
+    /// Cause for service creation failure. The default value of this field is CREATE_SUCCEED upon successful creation.Note: This field may return null, indicating that no valid values can be obtained.
     "CreateFailedReason" create_failed_reason set_create_failed_reason: str,
-    /// 服务状态
-    /// CREATING 创建中
-    /// CREATE_FAILED 创建失败
-    /// TIMEOUT_EXCEPTION 创建超时异常
-    /// Normal 正常运行中
-    /// Stopped 已停止
-    /// Stopping 停止中
-    /// Abnormal 异常
-    /// Pending 启动中
-    /// Waiting 就绪中
+    /// Service status.CREATING: creating.CREATE_FAILED: creation failed.Normal: running.Stopped: stopped.Stopping: stopping.Abnormal: error.Pending: starting.Waiting: getting ready.Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: str,
-    /// 费用信息
+    /// Billing information.Note: This field may return null, indicating that no valid values can be obtained.
     "BillingInfo" billing_info set_billing_info: str,
-    /// 模型权重
+    /// Model weight.Note: This field may return null, indicating that no valid values can be obtained.
     "Weight" weight set_weight: i64,
-    /// 服务的创建来源
-    /// AUTO_ML: 来自自动学习的一键发布
-    /// DEFAULT: 其他来源
+    /// Creation source of the service.AUTO_ML: comes from one-click release of automatic learning.DEFAULT: other sources.Note: This field may return null, indicating that no valid values can be obtained.
     "CreateSource" create_source set_create_source: str,
-    /// 版本号
+    /// Version number.Note: This field may return null, indicating that no valid values can be obtained.
     "Version" version set_version: str,
-    /// 服务组下服务的最高版本号
+    /// The latest version number of services under a service group.Note: This field may return null, indicating that no valid values can be obtained.
     "LatestVersion" latest_version set_latest_version: str,
-    /// 资源组类别 托管 NORMAL，纳管 SW
+    /// Resource group category. Valid values: NORMAL (hosting) and SW (half-hosting).Note: This field may return null, indicating that no valid values can be obtained.
     "ResourceGroupSWType" resource_group_sw_type set_resource_group_sw_type: str,
-    /// 服务的归档状态  Waiting 等待归档中，Archived 已归档
+    /// Archiving status of the service. Valid values: Waiting (pending archiving) and Archived (archived).Note: This field may return null, indicating that no valid values can be obtained.
     "ArchiveStatus" archive_status set_archive_status: str,
-    /// 服务的部署类型 [STANDARD 标准部署，DIST 分布式多机部署] 默认STANDARD
+    /// Deployment type of the service. Valid values: STANDARD (standard deployment) and DIST (multi-machine distributed deployment). The default value is STANDARD.Note: This field may return null, indicating that no valid values can be obtained.
     "DeployType" deploy_type set_deploy_type: str,
-    /// 单副本下的实例数，仅在部署类型为DIST时生效，默认1
+    /// Number of instances per replica. This parameter is valid only when the deployment type is DIST. Default value: 1.Note: This field may return null, indicating that no valid values can be obtained.
     "InstancePerReplicas" instance_per_replicas set_instance_per_replicas: str,
-    /// 用于监控查询的Source
-    /// 枚举值，部分情况下与CreateSource不同，通过该字段兼容
+    /// Source for monitoring queries.Enumeration value. May differ from CreateSource in certain scenarios. This field is designed to be compatible.
     "MonitorSource" monitor_source set_monitor_source: str,
-    /// 服务创建者的子账号名称
+    /// Sub-account name of the service creator.
     "SubUinName" sub_uin_name set_sub_uin_name: str,
-    /// 服务的调度策略
+    /// Scheduling policy of the service.
     "SchedulingPolicy" scheduling_policy set_scheduling_policy: obj SchedulingPolicy,
-    /// 外部的资源组信息，表示借调了哪些资源组的资源
+    /// External resource group information, indicating which resources are borrowed from resource groups.
     "ExternalResourceGroups" external_resource_groups set_external_resource_groups: list ResourceGroupInfo,
     /// 服务所属的项目 id,0表示默认空间
     "ProjectId" project_id set_project_id: str,
@@ -5021,13 +5019,13 @@ impl ::core::fmt::Debug for ServiceCallInfoV2 {
 }
 
 rt::model! { both debug;
-/// 服务共享弹性网卡设置
+/// Service shared Elastic Network Interface (ENI) settings.
 ServiceEIP {
-    /// 是否开启TIONE内网到外部的访问
+    /// Whether to enable access from the TI-ONE private network to external resources.Note: This field may return null, indicating that no valid values can be obtained.
     "EnableEIP" enable_eip set_enable_eip: bool,
-    /// 用户VpcId
+    /// User VPC ID.Note: This field may return null, indicating that no valid values can be obtained.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 用户subnetId
+    /// User subnet ID.Note: This field may return null, indicating that no valid values can be obtained.
     "SubnetId" subnet_id set_subnet_id: str,
 } }
 
@@ -5043,72 +5041,55 @@ ServiceEIPInfo {
 } }
 
 rt::model! { read debug;
-/// 在线服务一个服务组的信息
+/// Information of a service group for an online service.
 ServiceGroup {
-    /// 服务组id
+    /// Service group ID.
     "ServiceGroupId" service_group_id set_service_group_id: str,
-    /// 服务组名
+    /// Service group name.
     "ServiceGroupName" service_group_name set_service_group_name: str,
-    /// 创建者
+    /// Creator.
     "CreatedBy" created_by set_created_by: str,
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 更新时间
+    /// Update time.
     "UpdateTime" update_time set_update_time: str,
-    /// 主账号
+    /// Root account.
     "Uin" uin set_uin: str,
-    /// 服务组下服务总数
+    /// Total number of services in the service group.Note: This field may return null, indicating that no valid values can be obtained.
     "ServiceCount" service_count set_service_count: i128,
-    /// 服务组下在运行的服务数量
+    /// Number of running services in the service group.Note: This field may return null, indicating that no valid values can be obtained.
     "RunningServiceCount" running_service_count set_running_service_count: i128,
-    /// 服务描述
+    /// Service description.Note: This field may return null, indicating that no valid values can be obtained.
     "Services" services set_services: list Service,
-    /// 服务组状态，与服务一致
-    /// CREATING 创建中
-    /// CREATE_FAILED 创建失败
-    /// Normal    正常运行中
-    /// Stopped  已停止
-    /// Stopping 停止中
-    /// Abnormal 异常
-    /// Pending 启动中
-    /// Waiting 就绪中
+    /// Service group status, which aligns with service status.CREATING: creating.CREATE_FAILED: creation failed.Normal: running.Stopped: stopped.Stopping: stopping.Abnormal: error.Pending: starting.Waiting: getting ready.Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: str,
-    /// 服务组标签
+    /// Service group tags.Note: This field may return null, indicating that no valid values can be obtained.
     "Tags" tags set_tags: list Tag,
-    /// 服务组下最高版本
+    /// The latest version in the service group.Note: This field may return null, indicating that no valid values can be obtained.
     "LatestVersion" latest_version set_latest_version: str,
-    /// 服务的业务状态
-    /// CREATING 创建中
-    /// CREATE_FAILED 创建失败
-    /// ARREARS_STOP 因欠费被强制停止
-    /// BILLING 计费中
-    /// WHITELIST_USING 白名单试用中
-    /// WHITELIST_STOP 白名单额度不足
+    /// Operational status of the service.CREATING: creating.CREATE_FAILED: creation failed.ARREARS_STOP: service suspended due to overdue payments.BILLING: billing.WHITELIST_USING: allowlist feature is in trial.WHITELIST_STOP: insufficient allowlist quota.Note: This field may return null, indicating that no valid values can be obtained.
     "BusinessStatus" business_status set_business_status: str,
-    /// 服务的计费信息
+    /// Billing information of the service.Note: This field may return null, indicating that no valid values can be obtained.
     "BillingInfo" billing_info set_billing_info: str,
-    /// 服务的创建来源
+    /// Creation source of the service.Note: This field may return null, indicating that no valid values can be obtained.
     "CreateSource" create_source set_create_source: str,
-    /// 服务组的权重更新状态
-    /// UPDATING 更新中
-    /// UPDATED 更新成功
-    /// UPDATE_FAILED 更新失败
+    /// Weight update status of the service group.UPDATING: updating.UPDATED: updated successfully.UPDATE FAILED: failed to update.Note: This field may return null, indicating that no valid values can be obtained.
     "WeightUpdateStatus" weight_update_status set_weight_update_status: str,
-    /// 服务组下运行的pod数量
+    /// Number of running Pods in the service group.Note: This field may return null, indicating that no valid values can be obtained.
     "ReplicasCount" replicas_count set_replicas_count: i128,
-    /// 服务组下期望的pod数
+    /// Expected number of Pods under the service group.Note: This field may return null, indicating that no valid values can be obtained.
     "AvailableReplicasCount" available_replicas_count set_available_replicas_count: i128,
-    /// 服务组的subuin
+    /// Service group's subuin.
     "SubUin" sub_uin set_sub_uin: str,
-    /// 服务组的app_id
+    /// Service group's app_id.
     "AppId" app_id set_app_id: i64,
-    /// 是否开启鉴权
+    /// Whether to enable authentication.
     "AuthorizationEnable" authorization_enable set_authorization_enable: bool,
-    /// 限流鉴权 token 列表
+    /// List of throttling authentication tokens.
     "AuthTokens" auth_tokens set_auth_tokens: list AuthToken,
-    /// 用于监控的创建来源字段
+    /// Field for monitoring creation source.
     "MonitorSource" monitor_source set_monitor_source: str,
-    /// 子用户的 nickname
+    /// Nickname of the sub-user.
     "SubUinName" sub_uin_name set_sub_uin_name: str,
     /// 网关日志投递相关配置
     "GatewayLogConfig" gateway_log_config set_gateway_log_config: obj LogConfig,
@@ -5123,97 +5104,90 @@ ServiceGroup {
 } }
 
 rt::model! { read debug;
-/// 推理服务在集群中的信息
+/// Information of the inference service in the cluster.
 ServiceInfo {
-    /// 期望运行的Pod数量，停止状态是0
-    /// 不同计费模式和调节模式下对应关系如下
-    /// PREPAID 和 POSTPAID_BY_HOUR:
-    /// 手动调节模式下对应 实例数量
-    /// 自动调节模式下对应 基于时间的默认策略的实例数量
-    /// HYBRID_PAID:
-    /// 后付费实例手动调节模式下对应 实例数量
-    /// 后付费实例自动调节模式下对应 时间策略的默认策略的实例数量
+    /// Expected number of running Pods. The instance is 0 when the stop status is reached.Corresponding relationships under different billing and scaling modes are as follows.PREPAID and POSTPAID_BY_HOUR:Corresponding number of instances in the manual scaling mode.Corresponding number of instances based on the default time-based policy in the auto-scaling mode.HYBRID_PAID:
+    /// Corresponding number of instances for postpaid instances in the manual scaling mode.Corresponding number of instances under the default time-based policy for postpaid instances in the auto-scaling mode.Note: This field may return null, indicating that no valid values can be obtained.
     "Replicas" replicas set_replicas: i64,
-    /// 镜像信息
+    /// Image information.Note: This field may return null, indicating that no valid values can be obtained.
     "ImageInfo" image_info set_image_info: obj ImageInfo,
-    /// 环境变量
+    /// Environment variables.Note: This field may return null, indicating that no valid values can be obtained.
     "Env" env set_env: list EnvVar,
-    /// 资源信息
+    /// Resource information.Note: This field may return null, indicating that no valid values can be obtained.
     "Resources" resources set_resources: obj ResourceInfo,
-    /// 后付费实例对应的机型规格
+    /// Type specifications corresponding to the postpaid instance.Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceType" instance_type set_instance_type: str,
-    /// 模型信息
+    /// Model information.Note: This field may return null, indicating that no valid values can be obtained.
     "ModelInfo" model_info set_model_info: obj ModelInfo,
-    /// 是否启用日志
+    /// Whether to enable logs.Note: This field may return null, indicating that no valid values can be obtained.
     "LogEnable" log_enable set_log_enable: bool,
-    /// 日志配置
+    /// Log configurations.Note: This field may return null, indicating that no valid values can be obtained.
     "LogConfig" log_config set_log_config: obj LogConfig,
-    /// 是否开启鉴权
+    /// Whether to enable authentication.Note: This field may return null, indicating that no valid values can be obtained.
     "AuthorizationEnable" authorization_enable set_authorization_enable: bool,
-    /// hpa配置
+    /// HPA configurations.Note: This field may return null, indicating that no valid values can be obtained.
     "HorizontalPodAutoscaler" horizontal_pod_autoscaler set_horizontal_pod_autoscaler: obj HorizontalPodAutoscaler,
-    /// 服务的状态描述
+    /// Description of the service status.Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: obj WorkloadStatus,
-    /// 权重
+    /// Weight.Note: This field may return null, indicating that no valid values can be obtained.
     "Weight" weight set_weight: i128,
-    /// 资源总量
+    /// Total resources.Note: This field may return null, indicating that no valid values can be obtained.
     "ResourceTotal" resource_total set_resource_total: obj ResourceInfo,
-    /// 历史实例数
+    /// Number of historical instances.Note: This field may return null, indicating that no valid values can be obtained.
     "OldReplicas" old_replicas set_old_replicas: i64,
-    /// 计费模式[HYBRID_PAID]时生效, 用于标识混合计费模式下的预付费实例数, 若不填则默认为1
+    /// This parameter is valid when the billing mode is HYBRID_PAID, and is used to identify the number of prepaid instances in the hybrid billing mode. The default value is 1 if this parameter is left unspecified.Note: This field may return null, indicating that no valid values can be obtained.
     "HybridBillingPrepaidReplicas" hybrid_billing_prepaid_replicas set_hybrid_billing_prepaid_replicas: i64,
-    /// 历史 HYBRID_PAID 时的实例数，用户恢复服务
+    /// Number of instances during the historical HYBRID_PAID period. The user restores services.Note: This field may return null, indicating that no valid values can be obtained.
     "OldHybridBillingPrepaidReplicas" old_hybrid_billing_prepaid_replicas set_old_hybrid_billing_prepaid_replicas: i64,
-    /// 是否开启模型的热更新。默认不开启
+    /// Whether to enable hot update for the model. By default, hot update is disabled.Note: This field may return null, indicating that no valid values can be obtained.
     "ModelHotUpdateEnable" model_hot_update_enable set_model_hot_update_enable: bool,
-    /// 服务的规格别名
+    /// Service specification alias.
     "InstanceAlias" instance_alias set_instance_alias: str,
-    /// 实例数量调节方式,默认为手动
-    /// 支持：自动 - "AUTO", 手动 - "MANUAL"
+    /// Instance quantity adjusting mode. Defaults to manual.Supported valid values: AUTO (automatic), MANUAL (manual).Note: This field may return null, indicating that no valid values can be obtained.
     "ScaleMode" scale_mode set_scale_mode: str,
-    /// 定时伸缩任务
+    /// Scheduled scaling task.Note: This field may return null, indicating that no valid values can be obtained.
     "CronScaleJobs" cron_scale_jobs set_cron_scale_jobs: list CronScaleJob,
-    /// 定时伸缩策略
+    /// Scheduled scaling policy.Note: This field may return null, indicating that no valid values can be obtained.
     "ScaleStrategy" scale_strategy set_scale_strategy: str,
-    /// 定时停止的配置
+    /// Configurations of the scheduled stop.Note: This field may return null, indicating that no valid values can be obtained.
     "ScheduledAction" scheduled_action set_scheduled_action: obj ScheduledAction,
-    /// 实例列表
+    /// Instance list.Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Disabled in the spec.
     "PodList" pod_list set_pod_list: list String,
-    /// Pod列表信息
+    /// Pod list information.Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Disabled in the spec.
     "Pods" pods set_pods: obj Pod,
-    /// Pod列表信息
+    /// Pod list information.Note: This field may return null, indicating that no valid values can be obtained.
     "PodInfos" pod_infos set_pod_infos: list Pod,
-    /// 服务限速限流相关配置
+    /// Configurations related to speed limit and throttling of services.Note: This field may return null, indicating that no valid values can be obtained.
     "ServiceLimit" service_limit set_service_limit: obj ServiceLimit,
-    /// 是否开启模型的加速, 仅对StableDiffusion(动态加速)格式的模型有效。
+    /// Whether to enable model acceleration, which is only valid for models in the StableDiffusion (dynamic acceleration) format.Note: This field may return null, indicating that no valid values can be obtained.
     "ModelTurboEnable" model_turbo_enable set_model_turbo_enable: bool,
-    /// 挂载
+    /// Mounting.Note: This field may return null, indicating that no valid values can be obtained.
     "VolumeMount" volume_mount set_volume_mount: obj VolumeMount,
-    /// 推理代码信息
+    /// Inference code information.Note: This field may return null, indicating that no valid values can be obtained.
     "InferCodeInfo" infer_code_info set_infer_code_info: obj InferCodeInfo,
-    /// 服务的启动命令
+    /// Service startup command.Note: This field may return null, indicating that no valid values can be obtained.
     "Command" command set_command: str,
-    /// 开启TIONE内网访问外部设置
+    /// Settings of enabling the TI-ONE private network to access external resources.Note: This field may return null, indicating that no valid values can be obtained.
     "ServiceEIP" service_eip set_service_eip: obj ServiceEIP,
-    /// 服务端口，默认为8501
+    /// Service port, with the default value of 8501.Note: This field may return null, indicating that no valid values can be obtained.
     "ServicePort" service_port set_service_port: i64,
-    /// 服务的优雅退出时限。单位为秒，默认值为30，最小为1
+    /// Graceful exit time limit of the service, in seconds. Default value: 30. Minimum value: 1.
     "TerminationGracePeriodSeconds" termination_grace_period_seconds set_termination_grace_period_seconds: i64,
-    /// 服务实例停止前执行的命令，执行完毕或执行时间超过优雅退出时限后实例结束
+    /// Command executed before the service instance stops. The instance ends after the command execution is completed or after the execution time exceeds the graceful exit time limit.
     "PreStopCommand" pre_stop_command set_pre_stop_command: list String,
-    /// 是否启用grpc端口
+    /// Whether to enable the gRPC port.
     "GrpcEnable" grpc_enable set_grpc_enable: bool,
-    /// 健康探针
+    /// Health probe.
     "HealthProbe" health_probe set_health_probe: obj HealthProbe,
-    /// 滚动更新配置
+    /// Rolling update configurations.
     "RollingUpdate" rolling_update set_rolling_update: obj RollingUpdate,
-    /// 单副本下的实例数，仅在部署类型为DIST、ROLE时生效，默认1
+    /// Number of instances per replica. This parameter is valid only when the deployment type is DIST or ROLE. Default value: 1.
     "InstancePerReplicas" instance_per_replicas set_instance_per_replicas: i64,
-    /// 批量数据盘挂载配置
+    /// Batch data disk mounting configurations.
     "VolumeMounts" volume_mounts set_volume_mounts: list VolumeMount,
     /// 调度策略 [binpack] 优先占满整机，尽量避免碎卡（默认值）[spread] 优先分散在各个节点，确保服务高可用
     "SchedulingStrategy" scheduling_strategy set_scheduling_strategy: str,
@@ -5226,15 +5200,15 @@ ServiceInfo {
 } }
 
 rt::model! { both debug;
-/// 服务的限流限速等配置
+/// Configurations related to throttling and speed limit of services.
 ServiceLimit {
-    /// 是否开启实例层面限流限速，true or false。true 则 InstanceRpsLimit 必填， false 则 InstanceRpsLimit 不生效
+    /// Whether to enable throttling and speed limit at the instance level. Valid values: true and false. If the value is true, InstanceRpsLimit is required. If the value is false, InstanceRpsLimit does not take effect.
     "EnableInstanceRpsLimit" enable_instance_rps_limit set_enable_instance_rps_limit: bool,
-    /// 每个服务实例的 request per second 限速, 0 为不限流
+    /// Speed limit for the requests per second (RPS) of each service instance. 0 indicates no throttling.
     "InstanceRpsLimit" instance_rps_limit set_instance_rps_limit: i64,
-    /// 是否开启单实例最大并发数限制，true or false。true 则 InstanceReqLimit 必填， false 则 InstanceReqLimit 不生效
+    /// Whether to enable the maximum concurrency quantity limit for a single instance. Valid values: true and false. If the value is true, InstanceReqLimit is required. If the value is false, InstanceReqLimit does not take effect.
     "EnableInstanceReqLimit" enable_instance_req_limit set_enable_instance_req_limit: bool,
-    /// 每个服务实例的最大并发
+    /// Maximum concurrency for each service instance.
     "InstanceReqLimit" instance_req_limit set_instance_req_limit: i64,
 } }
 
@@ -5369,13 +5343,13 @@ SpecUnit {
 } }
 
 rt::model! { both debug;
-/// 启动命令信息
+/// Startup command information.
 StartCmdInfo {
-    /// 启动命令
+    /// Startup command.
     "StartCmd" start_cmd set_start_cmd: str,
-    /// ps启动命令
+    /// Startup command for ps nodes.
     "PsStartCmd" ps_start_cmd set_ps_start_cmd: str,
-    /// worker启动命令
+    /// Startup command for Worker nodes.
     "WorkerStartCmd" worker_start_cmd set_worker_start_cmd: str,
 } }
 
@@ -5426,19 +5400,19 @@ StartTrainingTaskResponse {
 } }
 
 rt::model! { read debug;
-/// 实例状况
+/// Instance status.
 StatefulSetCondition {
-    /// 信息
+    /// Information.Note: This field may return null, indicating that no valid values can be obtained.
     "Message" message set_message: str,
-    /// 原因
+    /// Reason.Note: This field may return null, indicating that no valid values can be obtained.
     "Reason" reason set_reason: str,
-    /// Status of the condition, one of True, False, Unknown.
+    /// Status of the condition, True, False or Unknown.Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: str,
-    /// 类型
+    /// Type.Note: This field may return null, indicating that no valid values can be obtained.
     "Type" r#type set_type: str,
-    /// 上次更新的时间
+    /// Last update time.Note: This field may return null, indicating that no valid values can be obtained.
     "LastTransitionTime" last_transition_time set_last_transition_time: str,
-    /// 上次更新的时间
+    /// Last update time.Note: This field may return null, indicating that no valid values can be obtained.
     "LastUpdateTime" last_update_time set_last_update_time: str,
 } }
 
@@ -5551,9 +5525,9 @@ SubAccountInfo {
 } }
 
 rt::model! { both debug;
-/// tcp socket 健康探针检查行为
+/// Check action of a TCP Socket health probe.
 TCPSocketAction {
-    /// 调用端口
+    /// Called port.
     "Port" port set_port: i64,
 } }
 
@@ -5578,24 +5552,24 @@ impl ::core::fmt::Debug for TJCallInfo {
 }
 
 rt::model! { both debug;
-/// 描述腾讯云标签
+/// Tencent Cloud tag description.
 Tag {
-    /// 标签键
+    /// Tag key.Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签值
+    /// Tag value.Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "TagValue" tag_value set_tag_value: str,
 } }
 
 rt::model! { write debug;
-/// Tag过滤参数
+/// Tag filtering parameters.
 TagFilter {
-    /// 标签键
+    /// Tag key.
     "TagKey" tag_key set_tag_key: str,
-    /// 多个标签值
+    /// Multiple tag values.
     "TagValues" tag_values set_tag_values: list String,
 } }
 
@@ -5973,13 +5947,13 @@ Usage {
 } }
 
 rt::model! { both debug;
-/// 外部挂载信息
+/// External mounting information.
 VolumeMount {
-    /// cfs的配置信息
+    /// Cloud File Storage (CFS) configuration information.
     "CFSConfig" cfs_config set_cfs_config: obj CFSConfig,
-    /// 挂载源类型，CFS、COS、PUBLIC_DATA_SOURCE，默认为CFS
+    /// Mounting source type. Valid values: CFS and COS. The default value is CFS.
     "VolumeSourceType" volume_source_type set_volume_source_type: str,
-    /// 自定义容器内挂载路径
+    /// Mounting path in the custom container.Note: This field may return null, indicating that no valid values can be obtained.
     "MountPath" mount_path set_mount_path: str,
     /// 挂载数据源时的配置信息
     "PublicDataSource" public_data_source set_public_data_source: obj PublicDataSourceFS,
@@ -5999,32 +5973,27 @@ WeightEntry {
 } }
 
 rt::model! { read debug;
-/// 工作负载的状态
+/// Workload status.
 WorkloadStatus {
-    /// 当前实例数
+    /// Number of current instances.
     "Replicas" replicas set_replicas: i64,
-    /// 更新的实例数
+    /// Number of updated instances.
     "UpdatedReplicas" updated_replicas set_updated_replicas: i64,
-    /// 就绪的实例数
+    /// Number of ready instances.
     "ReadyReplicas" ready_replicas set_ready_replicas: i64,
-    /// 可用的实例数
+    /// Number of available instances.
     "AvailableReplicas" available_replicas set_available_replicas: i64,
-    /// 不可用的实例数
+    /// Number of unavailable instances.
     "UnavailableReplicas" unavailable_replicas set_unavailable_replicas: i64,
-    /// Normal	正常运行中
-    /// Abnormal	服务异常，例如容器启动失败等
-    /// Waiting	服务等待中，例如容器下载镜像过程等
-    /// Stopped   已停止
-    /// Pending 启动中
-    /// Stopping 停止中
+    /// Normal: running.Abnormal: service abnormalities, such as container startup failure.Waiting: service waiting, such as container image pulling.Stopped: stopped.Pending: starting.Stopping: stopping.
     "Status" status set_status: str,
-    /// 工作负载的状况信息
+    /// Workload status information.
     ///
     /// Disabled in the spec.
     "StatefulSetCondition" stateful_set_condition set_stateful_set_condition: list StatefulSetCondition,
-    /// 工作负载历史的状况信息
+    /// Status information of workload history.
     "Conditions" conditions set_conditions: list StatefulSetCondition,
-    /// 状态异常时，展示原因
+    /// Display the reason when the status is abnormal.Note: This field may return null, indicating that no valid values can be obtained.
     "Reason" reason set_reason: str,
 } }
 

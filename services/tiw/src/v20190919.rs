@@ -5,17 +5,17 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { write nodebug;
-/// 鉴权参数
+/// Authentication parameters.
 AuthParam {
-    /// 应用SdkAppId
+    /// SdkAppId of the whiteboard application.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 用户ID
+    /// User ID.
     ///
     /// Required.
     "UserId" user_id set_user_id: str,
-    /// 用户ID对应的签名
+    /// Signature corresponding to the user ID.
     ///
     /// Required.
     "UserSig" user_sig set_user_sig: str,
@@ -31,25 +31,25 @@ impl ::core::fmt::Debug for AuthParam {
 }
 
 rt::model! { write debug;
-/// 混流画布参数
+/// Mixed stream canvas parameter
 Canvas {
-    /// 混流画布宽高配置
+    /// Width and height of the mixed stream canvas
     ///
     /// Required.
     "LayoutParams" layout_params set_layout_params: obj LayoutParams,
-    /// 背景颜色，默认为黑色，格式为RGB格式，如红色为"#FF0000"
+    /// Background color, which is black by default. Its format is RGB. for example, "#FF0000" for the red color.
     "BackgroundColor" background_color set_background_color: str,
 } }
 
 rt::model! { write debug;
-/// 实时录制视频拼接参数
+/// Real-time recording video splicing parameter
 Concat {
-    /// 是否开启拼接功能
-    /// 在开启了视频拼接功能的情况下，实时录制服务会把同一个用户因为暂停导致的多段视频拼接成一个视频
+    /// Whether to enable the video splicing feature
+    /// If the video splicing feature is enabled, the real-time recording service will splice multiple video clips resulting from the pause into one video.
     ///
     /// Required.
     "Enabled" enabled set_enabled: bool,
-    /// 视频拼接时使用的垫片图片下载地址，不填默认用全黑的图片进行视频垫片
+    /// Download address of the padding image used during video splicing. If it is not specified, a pure black image is used by default.
     "Image" image set_image: str,
 } }
 
@@ -132,94 +132,97 @@ CreatePPTCheckTaskResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateSnapshotTask` (创建白板板书生成任务).
+/// Request of `CreateSnapshotTask` (Creates a whiteboard snapshot task).
 ///
-/// 创建白板板书生成任务, 在任务结束后，如果提供了回调地址，将通过回调地址通知板书生成结果
+/// This API is used to create a whiteboard snapshot task. If a callback URL is provided, the whiteboard snapshot result is sent to the callback URL after the task is complete.
 CreateSnapshotTaskRequest {
-    /// 白板相关参数
+    /// Whiteboard parameters.
     ///
     /// Required.
     "Whiteboard" whiteboard set_whiteboard: obj SnapshotWhiteboard,
-    /// 白板房间 `SdkAppId`
+    /// `SdkAppId` of the whiteboard application.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
-    /// 白板房间号
+    /// Whiteboard room ID.
     ///
     /// Required.
     "RoomId" room_id set_room_id: i128,
-    /// 白板板书生成结果通知回调地址
+    /// Callback URL to which the whiteboard snapshot result is to be sent.
     "CallbackURL" callback_url set_callback_url: str,
-    /// 白板板书文件 `COS` 存储参数， 不填默认存储在公共存储桶，公共存储桶的数据仅保存3天
+    /// `COS` bucket in which the generated whiteboard snapshot file is to be stored. If you leave this parameter empty, the generated file will be stored in the public bucket and retained for only three days.
     "COS" cos set_cos: obj SnapshotCOS,
-    /// 白板板书生成模式，默认为 `AllMarks`。取值说明如下：
+    /// Whiteboard snapshot mode. Default value: `AllMarks`. Valid values:
     ///
-    /// `AllMarks` - 全量模式，即对于客户端每一次调用 `addSnapshotMark` 接口打上的白板板书生成标志全部都会生成对应的白板板书图片。
+    /// `AllMarks`: Full mode. In this mode, a snapshot image is generated based on each whiteboard snapshot mark that is added by calling the `addSnapshotMark` API on the client.
     ///
-    /// `LatestMarksOnly` - 单页去重模式，即对于客户端在同一页白板上多次调用 `addSnapshotMark` 打上的白板板书生成标志仅保留最新一次标志来生成对应白板页的白板板书图片。
+    /// `LatestMarksOnly`: Single-page deduplication mode. In this mode, a snapshot image is generated based only on the latest whiteboard snapshot mark that is added by calling the `addSnapshotMark` API on the client if the API is called multiple times for the same whiteboard snapshot.
     ///
-    /// （**注意：`LatestMarksOnly` 模式只有客户端使用v2.6.8及以上版本的白板SDK调用 `addSnapshotMark` 时才生效，否则即使在调用本API是指定了 `LatestMarksOnly` 模式，服务后台会使用默认的 `AllMarks` 模式生成白板板书**）
+    /// **Note: The `LatestMarksOnly` mode takes effect only when the `addSnapshotMark` API is called by using Tencent Interactive Whiteboard SDK v2.6.8 or later. Otherwise, even if this parameter is set to `LatestMarksOnly`, the default `AllMarks` mode is used.**
     "SnapshotMode" snapshot_mode set_snapshot_mode: str,
 } }
 rt::action!("tiw", "2019-09-19", "CreateSnapshotTask", CreateSnapshotTaskRequest => CreateSnapshotTaskResponse);
 
 rt::model! { read debug;
-/// CreateSnapshotTask返回参数结构体
+/// CreateSnapshotTask response structure.
 CreateSnapshotTaskResponse {
-    /// 白板板书生成任务ID，只有任务创建成功的时候才会返回此字段
+    /// ID of the whiteboard snapshot task. This parameter is returned only if a task is created successfully.
     "TaskID" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateTranscode` (创建文档转码任务).
+/// Request of `CreateTranscode` (Creates a document transcoding task).
 ///
-/// 创建一个文档转码任务
+/// This API is used to create a document transcoding task.
 CreateTranscodeRequest {
-    /// 客户的SdkAppId
+    /// SdkAppId of the customer
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 经过URL编码后的转码文件地址。URL 编码会将字符转换为可通过因特网传输的格式，比如文档地址为http://example.com/测试.pdf，经过URL编码之后为http://example.com/%E6%B5%8B%E8%AF%95.pdf。为了提高URL解析的成功率，请对URL进行编码。
+    /// URL of the transcoded document after URL encoding. URL encoding converts characters into a format that can be transmitted over the Internet. For example, URL encoding can convert the document URL http://example.com/Test.pdf into http://example.com/%E6%B5%8B%E8%AF%95.pdf. To improve the success rate of URL parsing, use URL encoding.
     ///
     /// Required.
     "Url" url set_url: str,
-    /// 是否为静态PPT，默认为False；
-    /// 如果IsStaticPPT为False，后缀名为.ppt或.pptx的文档会动态转码成HTML5页面，其他格式的文档会静态转码成图片；如果IsStaticPPT为True，所有格式的文档会静态转码成图片；
+    /// Whether the PowerPoint file is static. The default value is False.
+    /// If IsStaticPPT is False, documents with the .ppt or .pptx extension will be dynamically transcoded to HTML5 pages, and documents with other extensions will be statically transcoded to images. If IsStaticPPT is True, documents with any extensions will be statically transcoded to images.
     "IsStaticPPT" is_static_ppt set_is_static_ppt: bool,
-    /// 注意: 该参数已废弃, 请使用最新的 [云API SDK](https://cloud.tencent.com/document/api/1137/40060#SDK) ，使用 MinScaleResolution字段传递分辨率
+    /// Note: This parameter is disused. Use the MinScaleResolution parameter to pass in a resolution. For more information, see [CreateTranscode](https://intl.cloud.tencent.com/document/api/1137/40060?from_cn_redirect=1#SDK).
     ///
-    /// 转码后文档的最小分辨率，不传、传空字符串或分辨率格式错误则使用文档原分辨率
+    /// Minimum resolution of the transcoded document. If no value or null is specified for it or the resolution format is invalid, the original document resolution is used.
     ///
-    /// 示例：1280x720，注意分辨率宽高中间为英文字母"xyz"的"x"
+    /// Example: 1280x720. Note that the character between the numbers is the letter x.
     "MinResolution" min_resolution set_min_resolution: str,
-    /// 动态PPT转码可以为文件生成该分辨率的缩略图，不传、传空字符串或分辨率格式错误则不生成缩略图，分辨率格式同MinResolution
+    /// Resolution of the thumbnail generated for the dynamically transcoded PowerPoint file. If no value or null is specified for it or the resolution format is invalid, no thumbnail will be generated. The resolution format is the same as that of MinResolution.
+    ///
+    /// For static transcoding, this parameter does not work.
     "ThumbnailResolution" thumbnail_resolution set_thumbnail_resolution: str,
-    /// 转码文件压缩格式，不传、传空字符串或不是指定的格式则不生成压缩文件，目前支持如下压缩格式：
+    /// Compression format of the transcoded file. If no value or null is specified for it or the specified format is invalid, no compression file will be generated. Currently, the following compression formats are supported:
     ///
-    /// zip： 生成`.zip`压缩包
-    /// tar.gz： 生成`.tar.gz`压缩包
+    /// `zip`: generates a .zip compression package.
+    /// `tar.gz: generates a .tar.gz compression package.
     "CompressFileType" compress_file_type set_compress_file_type: str,
-    /// 内部参数
+    /// Internal parameter.
     "ExtraData" extra_data set_extra_data: str,
-    /// 注意：该参数已废弃，文档转码优先级， 只有对于PPT动态转码生效，支持填入以下值：
-    /// - low: 低优先级转码，对于动态转码，能支持500MB（下载超时时间10分钟）以及2000页文档，但资源有限可能会有比较长时间的排队，请酌情使用该功能。
-    /// - 不填表示正常优先级转码，支持200MB文件（下载超时时间2分钟），500页以内的文档进行转码
-    /// 注意：对于PDF等静态文件转码，无论是正常优先级或者低优先级，最大只能支持200MB
+    /// Document transcoding priority. This parameter takes effect only for PowerPoint dynamic transcoding. Valid values:
+    ///
+    /// - low: Low transcoding priority. The task can transcode at most 500 MB of data or a 2000-page document, with a download timeout no longer than 10 minutes. Due to resource limits, these tasks may have to queue for a long period of time. Consider this before you use this feature.
+    /// - null: Normal transcoding priority. The task can transcode at most 200 MB of data or a 500-page document, with a download timeout no longer than 2 minutes.
+    ///
+    /// Note: For static transcoding such as PDF transcoding, each task can transcode at most 200 MB of data regardless of the transcoding priority.
     "Priority" priority set_priority: str,
-    /// 转码后文档的最小分辨率，不传、传空字符串或分辨率格式错误则使用文档原分辨率。
-    /// 分辨率越高，效果越清晰，转出来的图片资源体积会越大，课件加载耗时会变长，请根据实际使用场景配置此参数。
+    /// Minimum resolution of the transcoded document. If no value or null is specified for it or the resolution format is invalid, the original document resolution is used.
+    /// Higher resolution brings clearer visual effect, but also means larger size of the transcoded image resources and longer loading time of the transcoded file. Set this parameter appropriately based on your actual scenario.
     ///
-    /// 示例：1280x720，注意分辨率宽高中间为英文字母"xyz"的"x"
+    /// Example: 1280x720. Note that the character between the numbers is the letter x.
     "MinScaleResolution" min_scale_resolution set_min_scale_resolution: str,
-    /// 此参数仅对动态转码生效。
+    /// Specifies whether to enable auto handling of unsupported elements. By default, this feature is disabled.
     ///
-    /// 是否对不支持元素开启自动处理的功能，默认不开启。
-    /// true -- 开启
-    /// false -- 不开启
-    ///
-    /// 当设置为`true`时，可配合`AutoHandleUnsupportedElementTypes`参数使用，具体有哪些不兼容元素类型，可参考`AutoHandleUnsupportedElementTypes`参数的说明。
+    /// If auto handling is enabled, the following processes are performed:
+    /// 1. Inkblots: Remove unsupported inkblots, such as those drawn by using WPS.
+    /// 2. Auto page flip: Clear the auto page clip settings in the PowerPoint file and set the page flip mode to mouse click.
+    /// 3. Corrupted audio/videos: Remove the references to corrupted audio/videos in the PowerPoint file.
     "AutoHandleUnsupportedElement" auto_handle_unsupported_element set_auto_handle_unsupported_element: bool,
     /// 此参数仅在`AutoHandleUnsupportedElement`参数为`true`的情况下有效。
     ///
@@ -274,76 +277,76 @@ CreateTranscodeRequest {
 rt::action!("tiw", "2019-09-19", "CreateTranscode", CreateTranscodeRequest => CreateTranscodeResponse);
 
 rt::model! { read debug;
-/// CreateTranscode返回参数结构体
+/// CreateTranscode response structure.
 CreateTranscodeResponse {
-    /// 文档转码任务的唯一标识Id，用于查询该任务的进度以及转码结果
+    /// Unique ID of the document transcoding task, which is used to query the task progress and transcoding result
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateVideoGenerationTask` (创建录制视频生成任务).
+/// Request of `CreateVideoGenerationTask` (Creates a recording video generation task).
 ///
-/// 创建视频生成任务
+/// This API is used to create a recording video generation task.
 CreateVideoGenerationTaskRequest {
-    /// 实时录制任务的TaskId
+    /// ID of the recording task.
     ///
     /// Required.
     "OnlineRecordTaskId" online_record_task_id set_online_record_task_id: str,
-    /// 客户的SdkAppId
+    /// SdkAppId of the whiteboard application.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 视频生成的白板参数，例如白板宽高等。
+    /// Whiteboard parameters of the recording video generation task, such as the width and height of the whiteboard.
     ///
-    /// 此参数与开始录制接口提供的Whiteboard参数互斥，在本接口与开始录制接口都提供了Whiteboard参数时，优先使用本接口指定的Whiteboard参数进行视频生成，否则使用开始录制接口提供的Whiteboard参数进行视频生成。
+    /// This parameter conflicts with the Whiteboard parameter in the API for starting a recording task. If the two Whiteboard parameters are both specified, the Whiteboard parameter in this API takes priority for recording video generation. If the Whiteboard parameter in this API is not specified, the Whiteboard parameter specified in the API for starting a recording task is used for recording video generation.
     "Whiteboard" whiteboard set_whiteboard: obj Whiteboard,
-    /// 视频拼接参数
+    /// Video splicing parameters.
     ///
-    /// 此参数与开始录制接口提供的Concat参数互斥，在本接口与开始录制接口都提供了Concat参数时，优先使用本接口指定的Concat参数进行视频拼接，否则使用开始录制接口提供的Concat参数进行视频拼接。
+    /// This parameter conflicts with the Concat parameter in the API for starting a recording task. If the two Concat parameters are both specified, the Concat parameter in this API takes priority for video splicing. If the Concat parameter in this API is not specified, the Concat parameter specified in the API for starting a recording task is used for video splicing.
     "Concat" concat set_concat: obj Concat,
-    /// 视频生成混流参数
+    /// Video stream mixing parameters.
     ///
-    /// 此参数与开始录制接口提供的MixStream参数互斥，在本接口与开始录制接口都提供了MixStream参数时，优先使用本接口指定的MixStream参数进行视频混流，否则使用开始录制接口提供的MixStream参数进行视频拼混流。
+    /// This parameter conflicts with the MixStream parameter in the API for starting a recording task. If the two MixStream parameters are both specified, the MixStream parameter in this API takes priority for video stream mixing. If the MixStream parameter in this API is not specified, the MixStream parameter specified in the API for starting a recording task is used for video stream mixing.
     "MixStream" mix_stream set_mix_stream: obj MixStream,
-    /// 视频生成控制参数，用于更精细地指定需要生成哪些流，某一路流是否禁用音频，是否只录制小画面等
+    /// A group of video generation parameters. It specifies the streams to be generated, whether to disable audio recording for a stream, and whether to record only low-resolution videos, etc.
     ///
-    /// 此参数与开始录制接口提供的RecordControl参数互斥，在本接口与开始录制接口都提供了RecordControl参数时，优先使用本接口指定的RecordControl参数进行视频生成控制，否则使用开始录制接口提供的RecordControl参数进行视频拼生成控制。
+    /// This parameter conflicts with the RecordControl parameter in the API for starting a recording task. If the two RecordControl parameters are both specified, the RecordControl parameter in this API takes priority for video generation control. If the RecordControl parameter in this API is not specified, the RecordControl parameter specified in the API for starting a recording task is used for video generation control.
     "RecordControl" record_control set_record_control: obj RecordControl,
-    /// 内部参数
+    /// Internal parameter.
     "ExtraData" extra_data set_extra_data: str,
 } }
 rt::action!("tiw", "2019-09-19", "CreateVideoGenerationTask", CreateVideoGenerationTaskRequest => CreateVideoGenerationTaskResponse);
 
 rt::model! { read debug;
-/// CreateVideoGenerationTask返回参数结构体
+/// CreateVideoGenerationTask response structure.
 CreateVideoGenerationTaskResponse {
-    /// 视频生成的任务Id
+    /// ID of the video generation task.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 自定义混流布局参数
+/// Custom mixed stream layout parameter
 CustomLayout {
-    /// 混流画布参数
+    /// Mixed stream canvas parameter
     ///
     /// Required.
     "Canvas" canvas set_canvas: obj Canvas,
-    /// 流布局参数，每路流的布局不能超出画布区域
+    /// Stream layout. The layout of each stream cannot exceed the canvas area.
     ///
     /// Required.
     "InputStreamList" input_stream_list set_input_stream_list: list StreamLayout,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeOnlineRecordCallback` (查询实时录制回调地址).
+/// Request of `DescribeOnlineRecordCallback` (Queries the real-time recording callback URL).
 ///
-/// 查询实时录制回调地址
+/// This API is used to query the real-time recording callback address.
 DescribeOnlineRecordCallbackRequest {
-    /// 应用的SdkAppId
+    /// SdkAppId of the application
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
@@ -351,11 +354,11 @@ DescribeOnlineRecordCallbackRequest {
 rt::action!("tiw", "2019-09-19", "DescribeOnlineRecordCallback", DescribeOnlineRecordCallbackRequest => DescribeOnlineRecordCallbackResponse);
 
 rt::model! { read nodebug;
-/// DescribeOnlineRecordCallback返回参数结构体
+/// DescribeOnlineRecordCallback response structure.
 DescribeOnlineRecordCallbackResponse {
-    /// 实时录制事件回调地址，如果未设置回调地址，该字段为空字符串
+    /// Callback address of the real-time recording event. If no callback address is set, this field is null.
     "Callback" callback set_callback: str,
-    /// 实时录制回调鉴权密钥
+    /// Authentication key of the real-time recording callback
     "CallbackKey" callback_key set_callback_key: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -371,15 +374,15 @@ impl ::core::fmt::Debug for DescribeOnlineRecordCallbackResponse {
 }
 
 rt::model! { write debug;
-/// Request of `DescribeOnlineRecord` (查询实时录制任务).
+/// Request of `DescribeOnlineRecord` (Querying a real-time recording task).
 ///
-/// 查询录制任务状态与结果
+/// This API is used to query the status and result of a real-time recording task.
 DescribeOnlineRecordRequest {
-    /// 客户的SdkAppId
+    /// SdkAppId of the customer
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 实时录制任务Id
+    /// ID of the real-time recording task
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
@@ -387,44 +390,47 @@ DescribeOnlineRecordRequest {
 rt::action!("tiw", "2019-09-19", "DescribeOnlineRecord", DescribeOnlineRecordRequest => DescribeOnlineRecordResponse);
 
 rt::model! { read debug;
-/// DescribeOnlineRecord返回参数结构体
+/// DescribeOnlineRecord response structure.
 DescribeOnlineRecordResponse {
-    /// 录制结束原因，
-    /// - AUTO: 房间内长时间没有音视频上行及白板操作导致自动停止录制
-    /// - USER_CALL: 主动调用了停止录制接口
-    /// - EXCEPTION: 录制异常结束
-    /// - FORCE_STOP: 强制停止录制，一般是因为暂停超过90分钟或者录制总时长超过24小时。
+    /// Recording stop reason
+    /// - AUTO: Recording automatically stops because no upstream audio/video or whiteboard operation occurs in the room for a long time.
+    /// - USER_CALL: The API for stopping recording is called.
+    /// - EXCEPTION: An exception occurred.
+    /// - FORCE_STOP: Recording is forcibly stopped, which is usually because the recording has been paused for more than 90 minutes or has lasted for more than 24 hours.
     "FinishReason" finish_reason set_finish_reason: str,
-    /// 需要查询结果的录制任务Id
+    /// ID of the recording task to be queried.
     "TaskId" task_id set_task_id: str,
-    /// 录制任务状态
-    /// - PREPARED: 表示录制正在准备中（进房/启动录制服务等操作）
-    /// - RECORDING: 表示录制已开始
-    /// - PAUSED: 表示录制已暂停
-    /// - STOPPED: 表示录制已停止，正在处理并上传视频
-    /// - FINISHED: 表示视频处理并上传完成，成功生成录制结果
+    /// Recording task status
+    /// - PREPARED: preparing
+    /// - RECORDING: recording
+    /// - PAUSED: recording is paused.
+    /// - STOPPED: recording is stopped, and the recorded video is being processed and uploaded.
+    /// - FINISHED: the recorded video has been processed and uploaded, and the recording result is generated.
     "Status" status set_status: str,
-    /// 房间号
+    /// Room ID
     "RoomId" room_id set_room_id: i64,
-    /// 白板的群组 Id
+    /// Group ID of the whiteboard
     "GroupId" group_id set_group_id: str,
-    /// 录制用户Id
+    /// ID of the recording user
     "RecordUserId" record_user_id set_record_user_id: str,
-    /// 实际开始录制时间，Unix 时间戳，单位秒
+    /// Actual recording start time, which is a UNIX timestamp in seconds
     "RecordStartTime" record_start_time set_record_start_time: i64,
-    /// 实际停止录制时间，Unix 时间戳，单位秒
+    /// Actual recording stop time, which is a UNIX timestamp in seconds
     "RecordStopTime" record_stop_time set_record_stop_time: i64,
-    /// 回放视频总时长（单位：毫秒）
+    /// Total video playback duration, in milliseconds
     "TotalTime" total_time set_total_time: i64,
-    /// 录制过程中出现异常的次数
+    /// Number of exceptions during recording
     "ExceptionCnt" exception_cnt set_exception_cnt: i64,
-    /// 拼接视频中被忽略的时间段，只有开启视频拼接功能的时候，这个参数才是有效的
+    /// Duration to be deleted in the spliced video. This parameter is valid only when the video splicing feature is enabled.
     "OmittedDurations" omitted_durations set_omitted_durations: list OmittedDuration,
-    /// 录制视频列表
+    /// List of recorded videos
     "VideoInfos" video_infos set_video_infos: list VideoInfo,
-    /// 回放URL，需配合信令播放器使用。此字段仅适用于`视频生成模式`
+    /// Playback URL, must be used with a signaling player. This field is only applicable to video generation mode
+    /// Note: This field may return null, indicating that no valid value can be retrieved.
+    /// Example value: http://replayurl
     "ReplayUrl" replay_url set_replay_url: str,
-    /// 视频流在录制过程中断流次数
+    /// Number of video stream interruptions during recording.
+    /// Note: This parameter may return null, indicating that no valid values can be obtained.
     "Interrupts" interrupts set_interrupts: list Interrupt,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -537,15 +543,15 @@ DescribeRunningTasksResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSnapshotTask` (获取白板板书生成任务信息).
+/// Request of `DescribeSnapshotTask` (Queries the information about a whiteboard snapshot task).
 ///
-/// 获取指定白板板书生成任务信息
+/// This API is used to query the information about a whiteboard snapshot task.
 DescribeSnapshotTaskRequest {
-    /// 查询任务ID
+    /// ID of the query task.
     ///
     /// Required.
     "TaskID" task_id set_task_id: str,
-    /// 任务SdkAppId
+    /// SdkAppId of the task.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i128,
@@ -553,19 +559,24 @@ DescribeSnapshotTaskRequest {
 rt::action!("tiw", "2019-09-19", "DescribeSnapshotTask", DescribeSnapshotTaskRequest => DescribeSnapshotTaskResponse);
 
 rt::model! { read debug;
-/// DescribeSnapshotTask返回参数结构体
+/// DescribeSnapshotTask response structure.
 DescribeSnapshotTaskResponse {
-    /// 任务ID
+    /// Task ID.
+    /// Note: This parameter may return null, indicating that no valid values can be obtained.
     "TaskID" task_id set_task_id: str,
-    /// 任务状态
-    /// Running - 任务执行中
-    /// Finished - 任务已结束
+    /// Task status.
+    /// Running: The task is running.
+    /// Finished: The task is finished.
+    /// Note: This parameter may return null, indicating that no valid values can be obtained.
     "Status" status set_status: str,
-    /// 任务创建时间，单位s
+    /// Creation time of the task. Unit: seconds.
+    /// Note: This parameter may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: i128,
-    /// 任务完成时间，单位s
+    /// Completion time of the task. Unit: seconds.
+    /// Note: This parameter may return null, indicating that no valid values can be obtained.
     "FinishTime" finish_time set_finish_time: i128,
-    /// 任务结果信息
+    /// Task result information.
+    /// Note: This parameter may return null, indicating that no valid values can be obtained.
     "Result" result set_result: obj SnapshotResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -605,11 +616,11 @@ DescribeTranscodeByUrlResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTranscodeCallback` (查询文档转码回调地址).
+/// Request of `DescribeTranscodeCallback` (Queries the document transcoding callback URL).
 ///
-/// 查询文档转码回调地址
+/// This API is used to query the document transcoding callback address.
 DescribeTranscodeCallbackRequest {
-    /// 应用的SdkAppId
+    /// SdkAppId of the application
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
@@ -617,11 +628,11 @@ DescribeTranscodeCallbackRequest {
 rt::action!("tiw", "2019-09-19", "DescribeTranscodeCallback", DescribeTranscodeCallbackRequest => DescribeTranscodeCallbackResponse);
 
 rt::model! { read nodebug;
-/// DescribeTranscodeCallback返回参数结构体
+/// DescribeTranscodeCallback response structure.
 DescribeTranscodeCallbackResponse {
-    /// 文档转码回调地址
+    /// Document transcoding callback address
     "Callback" callback set_callback: str,
-    /// 文档转码回调鉴权密钥
+    /// Authentication key of the document transcoding callback
     "CallbackKey" callback_key set_callback_key: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -637,15 +648,15 @@ impl ::core::fmt::Debug for DescribeTranscodeCallbackResponse {
 }
 
 rt::model! { write debug;
-/// Request of `DescribeTranscode` (查询文档转码任务).
+/// Request of `DescribeTranscode` (Queries document transcoding tasks).
 ///
-/// 查询文档转码任务的执行进度与转码结果，支持查询最近半年内的任务结果
+/// This API is used to query the progress and result of a document transcoding task.
 DescribeTranscodeRequest {
-    /// 客户的SdkAppId
+    /// SdkAppId of the customer
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 文档转码任务的唯一标识Id
+    /// Unique ID of the document transcoding task
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
@@ -653,57 +664,62 @@ DescribeTranscodeRequest {
 rt::action!("tiw", "2019-09-19", "DescribeTranscode", DescribeTranscodeRequest => DescribeTranscodeResponse);
 
 rt::model! { read debug;
-/// DescribeTranscode返回参数结构体
+/// DescribeTranscode response structure.
 DescribeTranscodeResponse {
-    /// 文档的总页数
+    /// Total number of document pages
     "Pages" pages set_pages: i64,
-    /// 转码的当前进度,取值范围为0~100
+    /// Transcoding progress. Value range: 0 to 100
     "Progress" progress set_progress: i64,
-    /// 文档的分辨率
+    /// Document resolution
     "Resolution" resolution set_resolution: str,
-    /// 转码完成后结果的URL
-    /// 动态转码：PPT转动态H5的链接
-    /// 静态转码：文档每一页的图片URL前缀，比如，该URL前缀为`http://example.com/g0jb42ps49vtebjshilb/`，那么文档第1页的图片URL为
-    /// `http://example.com/g0jb42ps49vtebjshilb/1.jpg`，其它页以此类推
+    /// URL of the transcoding result
+    /// Dynamic transcoding: link of the HTML5 page transcoded from a PowerPoint file
+    /// Static transcoding: URL prefix of the image transcoded for each document page. For example, if the URL prefix is `http://example.com/g0jb42ps49vtebjshilb/`, the image URL of the first page is
+    /// `http://example.com/g0jb42ps49vtebjshilb/1.jpg`, and so on.
     "ResultUrl" result_url set_result_url: str,
-    /// 任务的当前状态
-    /// - QUEUED: 正在排队等待转换
-    /// - PROCESSING: 转换中
-    /// - FINISHED: 转换完成
+    /// Current task state
+    /// - QUEUED: queuing for transcoding
+    /// - PROCESSING: transcoding is in progress
+    /// - FINISHED: transcoded
     "Status" status set_status: str,
-    /// 转码任务的唯一标识Id
+    /// Unique ID of the transcoding task
     "TaskId" task_id set_task_id: str,
-    /// 文档的文件名
+    /// Document name
     "Title" title set_title: str,
-    /// 缩略图URL前缀，比如，该URL前缀为`http://example.com/g0jb42ps49vtebjshilb/ `，那么动态PPT第1页的缩略图URL为
-    /// `http://example.com/g0jb42ps49vtebjshilb/1.jpg`，其它页以此类推
+    /// URL prefix of the thumbnail. If the URL prefix is `http://example.com/g0jb42ps49vtebjshilb/ `, the thumbnail URL for the first page of the dynamically transcoded PowerPoint file is
+    /// `http://example.com/g0jb42ps49vtebjshilb/1.jpg`, and so on.
     ///
-    /// 如果发起文档转码请求参数中带了ThumbnailResolution参数，并且转码类型为动态转码，该参数不为空，其余情况该参数为空字符串
+    /// If the document transcoding request carries the ThumbnailResolution parameter and the transcoding type is dynamic transcoding, this parameter is not null. In other cases, this parameter is null.
     "ThumbnailUrl" thumbnail_url set_thumbnail_url: str,
-    /// 动态转码缩略图生成分辨率
+    /// Resolution of the thumbnail generated for dynamic transcoding
     "ThumbnailResolution" thumbnail_resolution set_thumbnail_resolution: str,
-    /// 转码压缩文件下载的URL，如果发起文档转码请求参数中`CompressFileType`为空或者不是支持的压缩格式，该参数为空字符串
+    /// URL for downloading the transcoded and compressed file. If `CompressFileType` carried in the document transcoding request is null or is not a supported compression format, this parameter is null.
     "CompressFileUrl" compress_file_url set_compress_file_url: str,
-    /// 资源清单文件下载URL(内测体验)
+    /// Download URL (for trial) of the resource list.
+    /// Note: This parameter may return null, indicating that no valid values can be obtained.
     "ResourceListUrl" resource_list_url set_resource_list_url: str,
-    /// 文档制作方式(内测体验)
+    /// Document generation mode (for trial).
+    /// Note: This parameter may return null, indicating that no valid values can be obtained.
     "Ext" ext set_ext: str,
-    /// 文档转码任务创建时间，单位s
+    /// Document transcoding task creation time, unit: seconds.
+    /// Note: This parameter may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: i128,
-    /// 文档转码任务分配时间，单位s
+    /// Document transcoding task assignment time, unit: seconds.
+    /// Note: This parameter may return null, indicating that no valid values can be obtained.
     "AssignTime" assign_time set_assign_time: i128,
-    /// 文档转码任务完成时间，单位s
+    /// Document transcoding task finished time, unit: seconds.
+    /// Note: This parameter may return null, indicating that no valid values can be obtained.
     "FinishedTime" finished_time set_finished_time: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVideoGenerationTaskCallback` (查询录制视频生成回调地址).
+/// Request of `DescribeVideoGenerationTaskCallback` (Queries the callback URL for recording video generation).
 ///
-/// 查询录制视频生成回调地址
+/// This API is used to query the callback URL for recording video generation.
 DescribeVideoGenerationTaskCallbackRequest {
-    /// 应用的SdkAppId
+    /// SdkAppId of the whiteboard application.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
@@ -711,11 +727,11 @@ DescribeVideoGenerationTaskCallbackRequest {
 rt::action!("tiw", "2019-09-19", "DescribeVideoGenerationTaskCallback", DescribeVideoGenerationTaskCallbackRequest => DescribeVideoGenerationTaskCallbackResponse);
 
 rt::model! { read nodebug;
-/// DescribeVideoGenerationTaskCallback返回参数结构体
+/// DescribeVideoGenerationTaskCallback response structure.
 DescribeVideoGenerationTaskCallbackResponse {
-    /// 录制视频生成回调地址
+    /// Callback URL for recording video generation.
     "Callback" callback set_callback: str,
-    /// 录制视频生成回调鉴权密钥
+    /// Callback authentication key for recording video generation.
     "CallbackKey" callback_key set_callback_key: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -731,15 +747,15 @@ impl ::core::fmt::Debug for DescribeVideoGenerationTaskCallbackResponse {
 }
 
 rt::model! { write debug;
-/// Request of `DescribeVideoGenerationTask` (查询录制视频生成任务).
+/// Request of `DescribeVideoGenerationTask` (Queries the status and result of a recording video generation task).
 ///
-/// 查询录制视频生成任务状态与结果
+/// This API is used to query the status and result of a recording video generation task.
 DescribeVideoGenerationTaskRequest {
-    /// 客户的SdkAppId
+    /// SdkAppId of the whiteboard application.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 录制视频生成的任务Id
+    /// ID of the recording video generation task.
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
@@ -747,26 +763,26 @@ DescribeVideoGenerationTaskRequest {
 rt::action!("tiw", "2019-09-19", "DescribeVideoGenerationTask", DescribeVideoGenerationTaskRequest => DescribeVideoGenerationTaskResponse);
 
 rt::model! { read debug;
-/// DescribeVideoGenerationTask返回参数结构体
+/// DescribeVideoGenerationTask response structure.
 DescribeVideoGenerationTaskResponse {
-    /// 任务对应的群组Id
+    /// Group ID corresponding to the task.
     "GroupId" group_id set_group_id: str,
-    /// 任务对应的房间号
+    /// Room ID corresponding to the task.
     "RoomId" room_id set_room_id: i64,
-    /// 任务的Id
+    /// Task ID.
     "TaskId" task_id set_task_id: str,
-    /// 已废弃
+    /// Disused.
     "Progress" progress set_progress: i64,
-    /// 录制视频生成任务状态
-    /// - QUEUED: 正在排队
-    /// - PROCESSING: 正在生成视频
-    /// - FINISHED: 生成视频结束（成功完成或失败结束，可以通过错误码和错误信息进一步判断）
+    /// Status of the recording video generation task. Valid values:
+    /// - QUEUED: Queuing.
+    /// - PROCESSING: Video generation in progress.
+    /// - FINISHED: Video generation finished. (To determine whether the task succeeded or failed, check the error code and message.)
     "Status" status set_status: str,
-    /// 回放视频总时长,单位：毫秒
+    /// Total video playback duration. Unit: milliseconds.
     "TotalTime" total_time set_total_time: i64,
-    /// 已废弃，请使用`VideoInfoList`参数
+    /// Disused. Use the `VideoInfoList` parameter.
     "VideoInfos" video_infos set_video_infos: obj VideoInfo,
-    /// 录制视频生成视频列表
+    /// List of videos generated by the recording video generation tasks.
     "VideoInfoList" video_info_list set_video_info_list: list VideoInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -805,11 +821,11 @@ impl ::core::fmt::Debug for DescribeWarningCallbackResponse {
 }
 
 rt::model! { write debug;
-/// Request of `DescribeWhiteboardPushCallback` (查询白板推流回调地址).
+/// Request of `DescribeWhiteboardPushCallback` (Queries the whiteboard push callback URL).
 ///
-/// 查询白板推流回调地址
+/// This API is used to query the whiteboard push callback URL.
 DescribeWhiteboardPushCallbackRequest {
-    /// 应用的SdkAppId
+    /// SdkAppId of the whiteboard application.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
@@ -817,11 +833,11 @@ DescribeWhiteboardPushCallbackRequest {
 rt::action!("tiw", "2019-09-19", "DescribeWhiteboardPushCallback", DescribeWhiteboardPushCallbackRequest => DescribeWhiteboardPushCallbackResponse);
 
 rt::model! { read nodebug;
-/// DescribeWhiteboardPushCallback返回参数结构体
+/// DescribeWhiteboardPushCallback response structure.
 DescribeWhiteboardPushCallbackResponse {
-    /// 白板推流事件回调地址，如果未设置回调地址，该字段为空字符串
+    /// Callback URL of the whiteboard push event. If no callback URL is set, this parameter is null.
     "Callback" callback set_callback: str,
-    /// 白板推流回调鉴权密钥
+    /// Callback authentication key for whiteboard push.
     "CallbackKey" callback_key set_callback_key: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -837,15 +853,15 @@ impl ::core::fmt::Debug for DescribeWhiteboardPushCallbackResponse {
 }
 
 rt::model! { write debug;
-/// Request of `DescribeWhiteboardPush` (查询白板推流任务).
+/// Request of `DescribeWhiteboardPush` (Queries a whiteboard push task).
 ///
-/// 查询推流任务状态与结果
+/// This API is used to query the status and result of a whiteboard push task.
 DescribeWhiteboardPushRequest {
-    /// 客户的SdkAppId
+    /// SdkAppId of the whiteboard application.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 白板推流任务Id
+    /// ID of the whiteboard push task.
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
@@ -853,35 +869,36 @@ DescribeWhiteboardPushRequest {
 rt::action!("tiw", "2019-09-19", "DescribeWhiteboardPush", DescribeWhiteboardPushRequest => DescribeWhiteboardPushResponse);
 
 rt::model! { read debug;
-/// DescribeWhiteboardPush返回参数结构体
+/// DescribeWhiteboardPush response structure.
 DescribeWhiteboardPushResponse {
-    /// 推流结束原因，
-    /// - AUTO: 房间内长时间没有音视频上行及白板操作导致自动停止推流
-    /// - USER_CALL: 主动调用了停止推流接口
-    /// - EXCEPTION: 推流异常结束
+    /// Reason for push stop.
+    /// - AUTO: Pushing automatically stops because no upstream audio/video or whiteboard operation occurs in the room for a long time.
+    /// - USER_CALL: The API for stopping pushing is called.
+    /// - EXCEPTION: An exception occurred.
     "FinishReason" finish_reason set_finish_reason: str,
-    /// 需要查询结果的白板推流任务Id
+    /// ID of the whiteboard push task.
     "TaskId" task_id set_task_id: str,
-    /// 推流任务状态
-    /// - PREPARED: 表示推流正在准备中（进房/启动推流服务等操作）
-    /// - PUSHING: 表示推流已开始
-    /// - STOPPED: 表示推流已停止
+    /// Status of the push task.
+    /// - PREPARED: Push in preparation (including entering the room and starting the push service).
+    /// - PUSHING: Pushing in progress.
+    /// - STOPPED: Pushing stopped.
     "Status" status set_status: str,
-    /// 房间号
+    /// Room ID.
     "RoomId" room_id set_room_id: i64,
-    /// 白板的群组 Id
+    /// Group ID of the whiteboard.
     "GroupId" group_id set_group_id: str,
-    /// 推流用户Id
+    /// User ID of the push task.
     "PushUserId" push_user_id set_push_user_id: str,
-    /// 实际开始推流时间，Unix 时间戳，单位秒
+    /// Actual push start time, which is a Unix timestamp in seconds.
     "PushStartTime" push_start_time set_push_start_time: i64,
-    /// 实际停止推流时间，Unix 时间戳，单位秒
+    /// Actual push stop time, which is a Unix timestamp in seconds.
     "PushStopTime" push_stop_time set_push_stop_time: i64,
-    /// 推流过程中出现异常的次数
+    /// Number of exceptions during push.
     "ExceptionCnt" exception_cnt set_exception_cnt: i64,
-    /// 白板推流首帧对应的IM时间戳，可用于录制回放时IM聊天消息与白板推流视频进行同步对时。
+    /// IM timestamp corresponding to the first frame of the whiteboard push video. The timestamp is used for time synchronization between IM messages and the whiteboard push video during playback.
     "IMSyncTime" im_sync_time set_im_sync_time: i64,
-    /// 备份推流任务结果信息
+    /// Result information of the backup push task.
+    /// Note: This parameter may return null, indicating that no valid values can be obtained.
     "Backup" backup set_backup: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -904,63 +921,65 @@ ExcelParam {
 } }
 
 rt::model! { read debug;
-/// 实时录制中出现的用户视频流断流次数统计
+/// Number of video stream interruptions during real-time recording.
 Interrupt {
-    /// 用户ID
+    /// User ID.
+    /// Note: This parameter may return null, indicating that no valid values can be obtained.
     "UserId" user_id set_user_id: str,
-    /// 视频流断流次数
+    /// Number of video stream interruptions.
+    /// Note: This parameter may return null, indicating that no valid values can be obtained.
     "Count" count set_count: i64,
 } }
 
 rt::model! { write debug;
-/// 自定义混流配置布局参数
+/// Custom mixed stream layout parameter
 LayoutParams {
-    /// 流画面宽，取值范围[2,3000]
+    /// Stream image width. Value range: [2,3000]
     ///
     /// Required.
     "Width" width set_width: i64,
-    /// 流画面高，取值范围[2,3000]
+    /// Stream image height. Value range: [2,3000]
     ///
     /// Required.
     "Height" height set_height: i64,
-    /// 当前画面左上角顶点相对于Canvas左上角顶点的x轴偏移量，默认为0，取值范围[0,3000]
+    /// Offset of the top point in the upper-left corner of the current image to the X axis of the top point in the upper-left corner of the canvas. Default value: 0. Value range: [0,3000].
     "X" x set_x: i64,
-    /// 当前画面左上角顶点相对于Canvas左上角顶点的y轴偏移量，默认为0， 取值范围[0,3000]
+    /// Offset of the top point in the upper-left corner of the current image to the Y axis of the top point in the upper-left corner of the canvas. Default value: 0. Value range: [0,3000].
     "Y" y set_y: i64,
-    /// 画面z轴位置，默认为0
-    /// z轴确定了重叠画面的遮盖顺序，z轴值大的画面处于顶层
+    /// Z-axis position of the image. The default value is 0.
+    /// The Z axis determines the overlap sequence of images. The image with the largest z-axis value is at the top layer.
     "ZOrder" z_order set_z_order: i64,
 } }
 
 rt::model! { write debug;
-/// 混流配置
+/// Stream mixing configuration
 MixStream {
-    /// 是否开启混流
+    /// Whether stream mixing is enabled
     ///
     /// Required.
     "Enabled" enabled set_enabled: bool,
-    /// 是否禁用音频混流
+    /// Whether audio stream mixing is disabled
     "DisableAudio" disable_audio set_disable_audio: bool,
-    /// 内置混流布局模板ID, 取值 [1, 2], 区别见内置混流布局模板样式示例说明
-    /// 在没有填Custom字段时候，ModelId是必填的
+    /// ID of the embedded mixed stream layout template. Valid values: 1 and 2. For more information on the differences of both values, see the sample embedded mixed stream layout template.
+    /// If the Custom field is not specified, ModelId is required.
     "ModelId" model_id set_model_id: i64,
-    /// 老师用户ID
-    /// 此字段只有在ModelId填了的情况下生效
-    /// 填写TeacherId的效果是把指定为TeacherId的用户视频流显示在内置模板的第一个小画面中
+    /// ID of a teacher account
+    /// This field is valid only when ModelId is specified.
+    /// If you specify TeacherID for a user, the user's video stream will be displayed in the first image of the embedded template.
     "TeacherId" teacher_id set_teacher_id: str,
-    /// 自定义混流布局参数
-    /// 当此字段存在时，ModelId 及 TeacherId 字段将被忽略
+    /// Custom mixed stream layout parameter
+    /// If this parameter is available, the ModelId and TeacherId fields will be ignored.
     "Custom" custom set_custom: obj CustomLayout,
 } }
 
 rt::model! { read debug;
-/// 拼接视频中被忽略的时间段
+/// Duration to be ignored in the spliced video
 OmittedDuration {
-    /// 录制暂停时间戳对应的视频播放时间(单位: 毫秒)
+    /// Offset of the paused time in the spliced video, in milliseconds
     "VideoTime" video_time set_video_time: i64,
-    /// 录制暂停时间戳(单位: 毫秒)
+    /// Recording pause timestamp, in milliseconds
     "PauseTime" pause_time set_pause_time: i64,
-    /// 录制恢复时间戳(单位: 毫秒)
+    /// Recording resumption timestamp, in milliseconds
     "ResumeTime" resume_time set_resume_time: i64,
 } }
 
@@ -985,15 +1004,15 @@ PPTErrSlide {
 } }
 
 rt::model! { write debug;
-/// Request of `PauseOnlineRecord` (暂停实时录制).
+/// Request of `PauseOnlineRecord` (Pauses real-time recording).
 ///
-/// 暂停实时录制
+/// This API is used to pause real-time recording.
 PauseOnlineRecordRequest {
-    /// 客户的SdkAppId
+    /// SdkAppId of the customer
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 实时录制任务 Id
+    /// ID of the real-time recording task
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
@@ -1001,54 +1020,54 @@ PauseOnlineRecordRequest {
 rt::action!("tiw", "2019-09-19", "PauseOnlineRecord", PauseOnlineRecordRequest => PauseOnlineRecordResponse);
 
 rt::model! { read debug;
-/// PauseOnlineRecord返回参数结构体
+/// PauseOnlineRecord response structure.
 PauseOnlineRecordResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 录制控制参数， 用于指定全局录制控制及具体流录制控制参数，比如设置需要对哪些流进行录制，是否只录制小画面等
+/// It specifies the global recording parameters and the recording parameters over a specific stream. For example, you can specify the streams you want to record and whether to record low-resolution videos only.
 RecordControl {
-    /// 设置是否开启录制控制参数，只有设置为true的时候，录制控制参数才生效。
+    /// It specifies whether to enable RecordControl. Valid values: true (yes); false (no).
     ///
     /// Required.
     "Enabled" enabled set_enabled: bool,
-    /// 设置是否禁用录制的全局控制参数。一般与`StreamControls`参数配合使用。
+    /// A global parameter generally used in conjunction with `StreamControls` that specifies whether to disable recording. Valid values:
     ///
-    /// true - 所有流都不录制。
-    /// false - 所有流都录制。默认为false。
+    /// true: no stream is recorded.
+    /// false: all streams are recorded. Default value: false.
     ///
-    /// 这里的设置对所有流都生效，如果同时在 `StreamControls` 列表中针对指定流设置了控制参数，则优先采用`StreamControls`中设置的控制参数。
+    /// The setting in this parameter is applied to all streams. However, if `StreamControls` is passed in, the parameters in `StreamControls` will take precedence.
     "DisableRecord" disable_record set_disable_record: bool,
-    /// 设置是否禁用所有流的音频录制的全局控制参数。一般与`StreamControls`参数配合使用。
+    /// A global parameter generally used in conjunction with `StreamControls` that specifies whether to disable audio recording over all streams. Valid values:
     ///
-    /// true - 所有流的录制都不对音频进行录制。
-    /// false - 所有流的录制都需要对音频进行录制。默认为false。
+    /// true: no audio recording of any streams.
+    /// false: audio recording of all streams. Default value: false.
     ///
-    /// 这里的设置对所有流都生效，如果同时在 `StreamControls` 列表中针对指定流设置了控制参数，则优先采用`StreamControls`中设置的控制参数。
+    /// The setting in this parameter is applied to all streams. However, if `StreamControls` is passed in, the parameters in `StreamControls` will take precedence.
     "DisableAudio" disable_audio set_disable_audio: bool,
-    /// 设置是否所有流都只录制小画面的全局控制参数。一般与`StreamControls`参数配合使用。
+    /// A global parameter generally used in conjunction with `StreamControls` that specifies whether to record low-resolution videos only. Valid values:
     ///
-    /// true - 所有流都只录制小画面。设置为true时，请确保上行端在推流的时候同时上行了小画面，否则录制视频可能是黑屏。
-    /// false - 所有流都录制大画面，默认为false。
+    /// true: only records low-resolution videos for all streams. Please ensure that the up-streaming end pushes the low-resolution videos. Otherwise, the recorded video may be black.
+    /// false: high-resolution video recording of all streams. Default value: false.
     ///
-    /// 这里的设置对所有流都生效，如果同时在 `StreamControls` 列表中针对指定流设置了控制参数，则优先采用`StreamControls`中设置的控制参数。
+    /// The setting in this parameter is applied to all streams. However, if `StreamControls` is passed in, the parameters in `StreamControls` will take precedence.
     "PullSmallVideo" pull_small_video set_pull_small_video: bool,
-    /// 针对具体流指定控制参数，如果列表为空，则所有流采用全局配置的控制参数进行录制。列表不为空，则列表中指定的流将优先按此列表指定的控制参数进行录制。
+    /// Parameters over specific streams, which take priority over global configurations. If it’s empty, all streams are recorded according to the global configurations.
     "StreamControls" stream_controls set_stream_controls: list StreamControl,
 } }
 
 rt::model! { write debug;
-/// Request of `ResumeOnlineRecord` (恢复实时录制).
+/// Request of `ResumeOnlineRecord` (Resumes real-time recording).
 ///
-/// 恢复实时录制
+/// This API is used to resume real-time recording.
 ResumeOnlineRecordRequest {
-    /// 客户的SdkAppId
+    /// SdkAppId of the customer
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 恢复录制的实时录制任务 Id
+    /// ID of the resumed real-time recording task
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
@@ -1056,7 +1075,7 @@ ResumeOnlineRecordRequest {
 rt::action!("tiw", "2019-09-19", "ResumeOnlineRecord", ResumeOnlineRecordRequest => ResumeOnlineRecordResponse);
 
 rt::model! { read debug;
-/// ResumeOnlineRecord返回参数结构体
+/// ResumeOnlineRecord response structure.
 ResumeOnlineRecordResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1096,15 +1115,15 @@ RunningTaskItem {
 } }
 
 rt::model! { write nodebug;
-/// Request of `SetOnlineRecordCallbackKey` (设置实时录制回调密钥).
+/// Request of `SetOnlineRecordCallbackKey` (Sets the key for the real-time recording callback).
 ///
-/// 设置实时录制回调鉴权密钥，回调鉴权方式请参考文档：https://cloud.tencent.com/document/product/1137/40257
+/// This API is used to set the callback authentication key for real-time recording. For more information, see [Event Notification](https://www.tencentcloud.com/document/product/1176/55569).
 SetOnlineRecordCallbackKeyRequest {
-    /// 应用的SdkAppId
+    /// SdkAppId of the application
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 设置实时录制回调鉴权密钥，最长64字符，如果传入空字符串，那么删除现有的鉴权回调密钥。回调鉴权方式请参考文档：https://cloud.tencent.com/document/product/1137/40257
+    /// Authentication key for the real-time recording callback. It is a string that can have up to 64 characters. If an empty string is passed in, the existing callback authentication key will be deleted. For more information, please [see here](https://www.tencentcloud.com/document/product/1176/55569).
     ///
     /// Required.
     "CallbackKey" callback_key set_callback_key: str,
@@ -1120,22 +1139,22 @@ impl ::core::fmt::Debug for SetOnlineRecordCallbackKeyRequest {
 rt::action!("tiw", "2019-09-19", "SetOnlineRecordCallbackKey", SetOnlineRecordCallbackKeyRequest => SetOnlineRecordCallbackKeyResponse);
 
 rt::model! { read debug;
-/// SetOnlineRecordCallbackKey返回参数结构体
+/// SetOnlineRecordCallbackKey response structure.
 SetOnlineRecordCallbackKeyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SetOnlineRecordCallback` (设置实时录制回调地址).
+/// Request of `SetOnlineRecordCallback` (Sets the real-time recording callback URL).
 ///
-/// 设置实时录制回调地址，回调数据格式请参考文档：https://cloud.tencent.com/document/product/1137/40258
+/// This API is used to set the real-time recording callback address. For the callback format, please [see here](https://www.tencentcloud.com/document/product/1176/55569).
 SetOnlineRecordCallbackRequest {
-    /// 客户的SdkAppId
+    /// SdkAppId of the customer
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 实时录制任务结果回调地址，如果传空字符串会删除原来的回调地址配置，回调地址仅支持 http或https协议，即回调地址以http://或https://开头。回调数据格式请参考文档：https://cloud.tencent.com/document/product/1137/40258
+    /// Callback address of the real-time recording task result. If an empty string is passed in, the existing callback address will be deleted. The callback address only supports the HTTP or HTTPS protocol, so the callback address must start with `http://` or `https://`. For the callback format, please [see here](https://www.tencentcloud.com/document/product/1176/55569).
     ///
     /// Required.
     "Callback" callback set_callback: str,
@@ -1143,7 +1162,7 @@ SetOnlineRecordCallbackRequest {
 rt::action!("tiw", "2019-09-19", "SetOnlineRecordCallback", SetOnlineRecordCallbackRequest => SetOnlineRecordCallbackResponse);
 
 rt::model! { read debug;
-/// SetOnlineRecordCallback返回参数结构体
+/// SetOnlineRecordCallback response structure.
 SetOnlineRecordCallbackResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1204,15 +1223,15 @@ SetPPTCheckCallbackResponse {
 } }
 
 rt::model! { write nodebug;
-/// Request of `SetTranscodeCallbackKey` (设置文档转码回调密钥).
+/// Request of `SetTranscodeCallbackKey` (Sets the key for the document transcoding callback.).
 ///
-/// 设置文档转码回调鉴权密钥，回调鉴权方式请参考文档：https://cloud.tencent.com/document/product/1137/40257
+/// This API is used to set the callback authentication key for document transcoding. For more information, see [Event Notification](https://www.tencentcloud.com/document/product/1176/55569).
 SetTranscodeCallbackKeyRequest {
-    /// 应用的SdkAppId
+    /// SdkAppId of the application
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 设置文档转码回调鉴权密钥，最长64字符，如果传入空字符串，那么删除现有的鉴权回调密钥，回调鉴权方式请参考文档：https://cloud.tencent.com/document/product/1137/40257
+    /// Authentication key for the document transcoding callback. It is a string that can have up to 64 characters. If an empty string is passed in, the existing callback authentication key will be deleted. For more information about callback authentication, please [see here](https://www.tencentcloud.com/document/product/1176/55569).
     ///
     /// Required.
     "CallbackKey" callback_key set_callback_key: str,
@@ -1228,23 +1247,23 @@ impl ::core::fmt::Debug for SetTranscodeCallbackKeyRequest {
 rt::action!("tiw", "2019-09-19", "SetTranscodeCallbackKey", SetTranscodeCallbackKeyRequest => SetTranscodeCallbackKeyResponse);
 
 rt::model! { read debug;
-/// SetTranscodeCallbackKey返回参数结构体
+/// SetTranscodeCallbackKey response structure.
 SetTranscodeCallbackKeyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SetTranscodeCallback` (设置文档转码回调地址).
+/// Request of `SetTranscodeCallback` (Sets the document transcoding callback URL).
 ///
-/// 设置文档转码回调地址，回调数据格式请参考文档：https://cloud.tencent.com/document/product/1137/40260
+/// This API is used to set the callback address for document transcoding. For the callback format, please [see here](https://www.tencentcloud.com/document/product/1176/55569).
 SetTranscodeCallbackRequest {
-    /// 客户的SdkAppId
+    /// SdkAppId of the customer
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 文档转码进度回调地址，如果传空字符串会删除原来的回调地址配置，回调地址仅支持http或https协议，即回调地址以http://或https://开头。
-    /// 回调数据格式请参考文档：https://cloud.tencent.com/document/product/1137/40260
+    /// Callback address for the document transcoding progress. If an empty string is passed in, the existing callback address will be deleted. The callback address only supports the HTTP or HTTPS protocol, so the callback address must start with `http://` or `https://`.
+    /// For more information about the callback format, please [see here](https://www.tencentcloud.com/document/product/1176/55569).
     ///
     /// Required.
     "Callback" callback set_callback: str,
@@ -1252,22 +1271,22 @@ SetTranscodeCallbackRequest {
 rt::action!("tiw", "2019-09-19", "SetTranscodeCallback", SetTranscodeCallbackRequest => SetTranscodeCallbackResponse);
 
 rt::model! { read debug;
-/// SetTranscodeCallback返回参数结构体
+/// SetTranscodeCallback response structure.
 SetTranscodeCallbackResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `SetVideoGenerationTaskCallbackKey` (设置录制视频生成回调密钥).
+/// Request of `SetVideoGenerationTaskCallbackKey` (Sets the callback authentication key for recording video generation).
 ///
-/// 设置视频生成回调鉴权密钥
+/// This API is used to set the callback authentication key for recording video generation.
 SetVideoGenerationTaskCallbackKeyRequest {
-    /// 应用的SdkAppId
+    /// SdkAppId of the whiteboard application.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 设置视频生成回调鉴权密钥，最长64字符，如果传入空字符串，那么删除现有的鉴权回调密钥
+    /// Callback authentication key for recording video generation. It is a string that can have up to 64 characters. If an empty string is passed in, the existing callback authentication key is deleted.
     ///
     /// Required.
     "CallbackKey" callback_key set_callback_key: str,
@@ -1283,22 +1302,22 @@ impl ::core::fmt::Debug for SetVideoGenerationTaskCallbackKeyRequest {
 rt::action!("tiw", "2019-09-19", "SetVideoGenerationTaskCallbackKey", SetVideoGenerationTaskCallbackKeyRequest => SetVideoGenerationTaskCallbackKeyResponse);
 
 rt::model! { read debug;
-/// SetVideoGenerationTaskCallbackKey返回参数结构体
+/// SetVideoGenerationTaskCallbackKey response structure.
 SetVideoGenerationTaskCallbackKeyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SetVideoGenerationTaskCallback` (设置录制视频生成回调地址).
+/// Request of `SetVideoGenerationTaskCallback` (Sets the callback URL for recording video generation).
 ///
-/// 设置录制视频生成回调地址
+/// This API is used to set the callback URL for recording video generation.
 SetVideoGenerationTaskCallbackRequest {
-    /// 客户的SdkAppId
+    /// SdkAppId of the whiteboard application.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 课后录制任务结果回调地址，如果传空字符串会删除原来的回调地址配置，回调地址仅支持 http或https协议，即回调地址以http://或https://开头
+    /// Callback URL of the offline recording task result. If it is specified as null, the set callback URL is deleted. The callback URL only supports the HTTP or HTTPS protocol, and therefore the callback URL must start with `http://` or `https://`.
     ///
     /// Required.
     "Callback" callback set_callback: str,
@@ -1306,7 +1325,7 @@ SetVideoGenerationTaskCallbackRequest {
 rt::action!("tiw", "2019-09-19", "SetVideoGenerationTaskCallback", SetVideoGenerationTaskCallbackRequest => SetVideoGenerationTaskCallbackResponse);
 
 rt::model! { read debug;
-/// SetVideoGenerationTaskCallback返回参数结构体
+/// SetVideoGenerationTaskCallback response structure.
 SetVideoGenerationTaskCallbackResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1350,15 +1369,15 @@ SetWarningCallbackResponse {
 } }
 
 rt::model! { write nodebug;
-/// Request of `SetWhiteboardPushCallbackKey` (设置白板推流回调密钥).
+/// Request of `SetWhiteboardPushCallbackKey` (Sets the callback authentication key for whiteboard push).
 ///
-/// 设置白板推流回调鉴权密钥，回调鉴权方式请参考文档：https://cloud.tencent.com/document/product/1137/40257
+/// This API is used to set the callback authentication key for whiteboard push. For more information, see [Event Notification](https://www.tencentcloud.com/document/product/1176/55569).
 SetWhiteboardPushCallbackKeyRequest {
-    /// 应用的SdkAppId
+    /// SdkAppId of the whiteboard application.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 设置白板推流回调鉴权密钥，最长64字符，如果传入空字符串，那么删除现有的鉴权回调密钥。回调鉴权方式请参考文档：https://cloud.tencent.com/document/product/1137/40257
+    /// Callback authentication key for whiteboard push. It is a string that can have up to 64 characters. If an empty string is passed in, the existing callback authentication key is deleted. For more information, see [Event Notification](https://www.tencentcloud.com/document/product/1176/55569).
     ///
     /// Required.
     "CallbackKey" callback_key set_callback_key: str,
@@ -1374,22 +1393,22 @@ impl ::core::fmt::Debug for SetWhiteboardPushCallbackKeyRequest {
 rt::action!("tiw", "2019-09-19", "SetWhiteboardPushCallbackKey", SetWhiteboardPushCallbackKeyRequest => SetWhiteboardPushCallbackKeyResponse);
 
 rt::model! { read debug;
-/// SetWhiteboardPushCallbackKey返回参数结构体
+/// SetWhiteboardPushCallbackKey response structure.
 SetWhiteboardPushCallbackKeyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SetWhiteboardPushCallback` (设置白板推流回调地址).
+/// Request of `SetWhiteboardPushCallback` (Sets the whiteboard push callback URL).
 ///
-/// 设置白板推流回调地址，回调数据格式请参考文档：https://cloud.tencent.com/document/product/1137/40257
+/// This API is used to set the whiteboard push callback URL. For more information, see [Event Notification](https://www.tencentcloud.com/document/product/1176/55569).
 SetWhiteboardPushCallbackRequest {
-    /// 客户的SdkAppId
+    /// SdkAppId of the whiteboard application.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 白板推流任务结果回调地址，如果传空字符串会删除原来的回调地址配置，回调地址仅支持 http或https协议，即回调地址以http://或https://开头。回调数据格式请参考文档：https://cloud.tencent.com/document/product/1137/40257
+    /// Callback URL of the whiteboard push task result. If an empty string is passed in, the existing callback URL is deleted. The callback URL only supports the HTTP or HTTPS protocol, and therefore the callback URL must start with `http://` or `https://`. For the callback format, see [Event Notification](https://www.tencentcloud.com/document/product/1176/55569).
     ///
     /// Required.
     "Callback" callback set_callback: str,
@@ -1397,117 +1416,117 @@ SetWhiteboardPushCallbackRequest {
 rt::action!("tiw", "2019-09-19", "SetWhiteboardPushCallback", SetWhiteboardPushCallbackRequest => SetWhiteboardPushCallbackResponse);
 
 rt::model! { read debug;
-/// SetWhiteboardPushCallback返回参数结构体
+/// SetWhiteboardPushCallback response structure.
 SetWhiteboardPushCallbackResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 板书文件存储cos参数
+/// COS bucket parameters for storing whiteboard snapshots.
 SnapshotCOS {
-    /// cos所在腾讯云账号uin
+    /// UIN of the Tencent Cloud account.
     ///
     /// Required.
     "Uin" uin set_uin: i128,
-    /// cos所在地区
+    /// COS region.
     ///
     /// Required.
     "Region" region set_region: str,
-    /// cos存储桶名称
+    /// COS bucket name.
     ///
     /// Required.
     "Bucket" bucket set_bucket: str,
-    /// 板书文件存储根目录
+    /// Root directory for storing whiteboard snapshots.
     "TargetDir" target_dir set_target_dir: str,
-    /// CDN加速域名
+    /// CDN acceleration domain name.
     "Domain" domain set_domain: str,
 } }
 
 rt::model! { read debug;
-/// 白板板书结果
+/// Result of the whiteboard snapshot task.
 SnapshotResult {
-    /// 任务执行错误码
+    /// Task execution error code.
+    /// Note: This parameter may return null, indicating that no valid values can be obtained.
     "ErrorCode" error_code set_error_code: str,
-    /// 任务执行错误信息
+    /// Task execution error message.
+    /// Note: This parameter may return null, indicating that no valid values can be obtained.
     "ErrorMessage" error_message set_error_message: str,
-    /// 快照生成图片总数
+    /// Number of generated snapshot images.
+    /// Note: This parameter may return null, indicating that no valid values can be obtained.
     "Total" total set_total: i128,
-    /// 快照图片链接列表
+    /// List of URLs of the snapshot images.
+    /// Note: This parameter may return null, indicating that no valid values can be obtained.
     "Snapshots" snapshots set_snapshots: list String,
 } }
 
 rt::model! { write debug;
-/// 生成白板板书时的白板参数，例如白板宽高等
+/// Whiteboard parameters of the whiteboard snapshot task, such as the width and height of the whiteboard.
 SnapshotWhiteboard {
-    /// 白板宽度大小，默认为1280，有效取值范围[0，2560]
+    /// Whiteboard width. Valid range: [0,2560]. Default value: 1280.
     "Width" width set_width: i128,
-    /// 白板高度大小，默认为720，有效取值范围[0，2560]
+    /// Whiteboard height. Valid range: [0,2560]. Default value: 720.
     "Height" height set_height: i128,
-    /// 白板初始化参数的JSON转义字符串，透传到白板 SDK
+    /// Escaped JSON string of the whiteboard initial parameters, which is passed through to the Tencent Interactive Whiteboard SDK.
     "InitParams" init_params set_init_params: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `StartOnlineRecord` (开始实时录制).
+/// Request of `StartOnlineRecord` (Starts real-time recording).
 ///
-/// 发起一个实时录制任务
+/// This API is used to start a real-time recording task.
 StartOnlineRecordRequest {
-    /// 客户的SdkAppId
+    /// SdkAppId of the customer
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 需要录制的白板房间号，取值范围: (1, 4294967295)。
-    ///
-    /// 1. 在没有指定`GroupId`的情况下，实时录制默认以`RoomId`的字符串表达形式作为同步白板信令的IM群组ID（比如`RoomId`为12358，则IM群组ID为"12358"），并加群进行信令同步，请在开始录制前确保相应IM群组已创建完成，否则会导致录制失败。
-    /// 2. 在没有指定`TRTCRoomId`和`TRTCRoomIdStr`的情况下，默认会以`RoomId`作为TRTC房间号进房拉流进行录制。
+    /// ID of the room for recording. Value range: (1, 4294967295)
     ///
     /// Required.
     "RoomId" room_id set_room_id: i64,
-    /// 用于录制服务进房的用户ID，最大长度不能大于60个字节，格式为`tic_record_user_${RoomId}_${Random}`，其中 `${RoomId} `与录制房间号对应，`${Random}`为一个随机字符串。
-    /// 该ID必须是一个单独的未在SDK中使用的ID，录制服务使用这个用户ID进入房间进行音视频与白板录制，若该ID和SDK中使用的ID重复，会导致SDK和录制服务互踢，影响正常录制。
+    /// User ID used by the recording service for entering a room. The ID cannot exceed 60 bytes in length. Its format is `tic_record_user_${RoomId}_${Random}`, where `${RoomId}` indicates the ID of the room for recording and `${Random}` is a random string.
+    /// The ID must be an unused ID in the SDK. The recording service uses the user ID to enter the room for audio, video, and whiteboard recording. If this ID is already used in the SDK, the SDK and recording service will conflict, affecting the recording operation.
     ///
     /// Required.
     "RecordUserId" record_user_id set_record_user_id: str,
-    /// 与`RecordUserId`对应的IM签名
+    /// Signature corresponding to RecordUserId
     ///
     /// Required.
     "RecordUserSig" record_user_sig set_record_user_sig: str,
-    /// 白板进行信令同步的 IM 群组 ID。
-    /// 在没有指定`GroupId`的情况下，实时录制服务将使用 `RoomId` 的字符串形式作为同步白板信令的IM群组ID。
-    /// 在指定了`GroupId`的情况下，实时录制将优先使用`GroupId`作为同步白板信令的群组ID。请在开始录制前确保相应的IM群组已创建完成，否则会导致录制失败。
+    /// (Disused) IM group ID of the whiteboard. By default, it is the same as the room ID.
     "GroupId" group_id set_group_id: str,
-    /// 录制视频拼接参数
+    /// Real-time recording video splicing parameter
     "Concat" concat set_concat: obj Concat,
-    /// 录制白板参数，例如白板宽高等
+    /// Real-time recording whiteboard parameter, such as the whiteboard width and height
     "Whiteboard" whiteboard set_whiteboard: obj Whiteboard,
-    /// 录制混流参数
-    /// 特别说明：
-    /// 1. 混流功能需要根据额外开通， 请联系腾讯云互动白板客服人员
-    /// 2. 使用混流功能，必须提供 Extras 参数，且 Extras 参数中必须包含 "MIX_STREAM"
+    /// Real-time recording stream mixing parameter
+    /// Notes:
+    /// 1. The stream mixing feature needs to be enabled separately. If you need the feature, contact TIW customer service.
+    /// 2. To use the stream mixing feature, the Extras parameter is required and must contain "MIX_STREAM".
     "MixStream" mix_stream set_mix_stream: obj MixStream,
-    /// 使用到的高级功能列表
-    /// 可以选值列表：
-    /// MIX_STREAM - 混流功能
+    /// List of advanced features used
+    /// List of possible values:
+    /// MIX_STREAM - Stream mixing feature
     "Extras" extras set_extras: list String,
-    /// 是否需要在结果回调中返回各路流的纯音频录制文件，文件格式为mp3
+    /// Whether to return the audio-only recording file of different streams in the result callback. The file format is mp3.
     "AudioFileNeeded" audio_file_needed set_audio_file_needed: bool,
-    /// 录制控制参数，用于更精细地指定需要录制哪些流，某一路流是否禁用音频，是否只录制小画面等
+    /// A group of real-time recording parameters. It specifies the streams to be recorded, whether to disable the audio recording, and whether to record only low-resolution videos, etc.
     "RecordControl" record_control set_record_control: obj RecordControl,
-    /// 录制模式
+    /// Recording mode
     ///
-    /// REALTIME_MODE - 实时录制模式（默认）
-    /// VIDEO_GENERATION_MODE - 视频生成模式（内测中，需邮件申请开通）
+    /// REALTIME_MODE - Real-time recording mode (default)
+    ///
+    /// VIDEO_GENERATION_MODE - Video generation mode (internal testing, requires email application to activate)
     "RecordMode" record_mode set_record_mode: str,
-    /// 聊天群组ID，此字段仅适用于`视频生成模式`
+    /// Chat group ID. This field is only applicable to `video generation mode`.
     ///
-    /// 在`视频生成模式`下，默认会记录白板群组内的非白板信令消息，如果指定了`ChatGroupId`，则会记录指定群ID的聊天消息。
+    /// In `video generation mode`, non-whiteboard signaling messages in the whiteboard group are recorded by default. If `ChatGroupId` is specified, chat messages from the designated group ID will be recorded.
     "ChatGroupId" chat_group_id set_chat_group_id: str,
-    /// 自动停止录制超时时间，单位秒，取值范围[300, 86400], 默认值为300秒。
+    /// Recording timeout. Unit: seconds. Valid range: [300,86400]. Default value: 300.
     ///
-    /// 当超过设定时间房间内没有音视频上行且没有白板操作的时候，录制服务会自动停止当前录制任务。
+    /// If no upstream audio/video exists or no operation is performed on the whiteboard for the specified period of time, the recording service automatically stops the recording task.
     "AutoStopTimeout" auto_stop_timeout set_auto_stop_timeout: i64,
-    /// 内部参数，可忽略
+    /// Internal parameter. You can ignore this parameter.
     "ExtraData" extra_data set_extra_data: str,
     /// TRTC数字类型房间号，取值范围: (1, 4294967295)。
     ///
@@ -1546,64 +1565,64 @@ impl ::core::fmt::Debug for StartOnlineRecordRequest {
 rt::action!("tiw", "2019-09-19", "StartOnlineRecord", StartOnlineRecordRequest => StartOnlineRecordResponse);
 
 rt::model! { read debug;
-/// StartOnlineRecord返回参数结构体
+/// StartOnlineRecord response structure.
 StartOnlineRecordResponse {
-    /// 录制任务Id
+    /// ID of the real-time recording task
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `StartWhiteboardPush` (开始白板推流).
+/// Request of `StartWhiteboardPush` (Starts a whiteboard push task).
 ///
-/// 发起一个白板推流任务
+/// This API is used to start a whiteboard push task.
 StartWhiteboardPushRequest {
-    /// 客户的SdkAppId
+    /// SdkAppId of the whiteboard application.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 需要推流的白板房间号，取值范围: (1, 4294967295)。
+    /// Room ID of the whiteboard push task. Valid range: (1,4294967295).
     ///
-    /// 1. 在没有指定`GroupId`的情况下，白板推流默认以`RoomId`的字符串表达形式作为IM群组ID（比如RoomId为1234，则IM群组ID为"1234"），并加群进行信令同步，请在开始推流前确保相应IM群组已创建完成，否则会导致推流失败。
-    /// 2. 在没有指定`TRTCRoomId`和`TRTCRoomIdStr`的情况下，默认会以`RoomId`作为白板流进行推流的TRTC房间号。
+    /// 1. By default, the whiteboard push task uses the RoomId string as the GroupID of the IM group. For example, if the RoomId string is 1234, the GroupID of the IM group is also 1234. Message synchronization requires joining a group. Make sure that an IM group is created before the push starts. Otherwise, the push fails.
+    /// 2. If neither TRTCRoomId nor TRTCRoomIdStr is specified, the value of RoomId is used as the Tencent Real-Time Communication (TRTC) room ID for the whiteboard push task.
     ///
     /// Required.
     "RoomId" room_id set_room_id: i64,
-    /// 用于白板推流服务进入白板房间的用户ID。在没有额外指定`IMAuthParam`和`TRTCAuthParam`的情况下，这个用户ID同时会用于IM登录、IM加群、TRTC进房推流等操作。
-    /// 用户ID最大长度不能大于60个字节，该用户ID必须是一个单独的未同时在其他地方使用的用户ID，白板推流服务使用这个用户ID进入房间进行白板音视频推流，若该用户ID和其他地方同时在使用的用户ID重复，会导致白板推流服务与其他使用场景账号互踢，影响正常推流。
+    /// User ID used by the whiteboard push service for entering the whiteboard room. If `IMAuthParam`and `TRTCAuthParam` are not specified, this user ID is used for operations such as logging in to the IM application, joining an IM group, and entering the room for TRTC whiteboard push.
+    /// The ID cannot exceed 60 bytes in length and must be an unused ID. The whiteboard push service uses the user ID to enter the room for whiteboard audio/video push. If this ID is already used in another scenario, the other scenario and whiteboard push service will conflict, affecting the pushing operation.
     ///
     /// Required.
     "PushUserId" push_user_id set_push_user_id: str,
-    /// 与`PushUserId`对应的IM签名(usersig)。
+    /// User's IM signature corresponding to the PushUserId.
     ///
     /// Required.
     "PushUserSig" push_user_sig set_push_user_sig: str,
-    /// 白板参数，例如白板宽高、背景颜色等
+    /// Whiteboard parameters, such as the width, height, and background color of the whiteboard.
     "Whiteboard" whiteboard set_whiteboard: obj Whiteboard,
-    /// 自动停止推流超时时间，单位秒，取值范围[300, 259200], 默认值为1800秒。
+    /// Whiteboard push timeout. Unit: seconds. Valid range: [300,259200]. Default value: 1800.
     ///
-    /// 当白板超过设定时间没有操作的时候，白板推流服务会自动停止白板推流。
+    /// If no operation is performed on the whiteboard for the specified period of time, the whiteboard push service automatically stops whiteboard push.
     "AutoStopTimeout" auto_stop_timeout set_auto_stop_timeout: i64,
-    /// 对主白板推流任务进行操作时，是否同时同步操作备份任务
+    /// Specifies whether to synchronize operations on the primary whiteboard push task to the backup task.
     "AutoManageBackup" auto_manage_backup set_auto_manage_backup: bool,
-    /// 备份白板推流相关参数。
+    /// Parameters of the backup whiteboard push task.
     ///
-    /// 指定了备份参数的情况下，白板推流服务会在房间内新增一路白板画面视频流，即同一个房间内会有两路白板画面推流。
+    /// After the backup parameters are specified, the whiteboard push service adds a relayed video stream. That is, there are two video streams on the whiteboard in the same room.
     "Backup" backup set_backup: obj WhiteboardPushBackupParam,
-    /// TRTC高级权限控制参数，如果在实时音视频开启了高级权限控制功能，必须提供PrivateMapKey才能保证正常推流。
+    /// Advanced permission control parameter in TRTC. If the advanced permission control feature is enabled in TRTC, this parameter is required.
     "PrivateMapKey" private_map_key set_private_map_key: str,
-    /// 白板推流视频帧率，取值范围[0, 30]，默认20fps
+    /// Frame rate of the whiteboard push video. Valid range: [0,30]. Default value: 20. Unit: fps.
     "VideoFPS" video_fps set_video_fps: i64,
-    /// 白板推流码率， 取值范围[0, 2000]，默认1200kbps。
+    /// Whiteboard push bitrate. Valid range: [0,2000]. Default value: 1200. Unit: kbps.
     ///
-    /// 这里的码率设置是一个参考值，实际推流的时候使用的是动态码率，所以真实码率不会固定为指定值，会在指定值附近波动。
+    /// The bitrate specified here is a reference value. During actual push, a dynamic bitrate is used. The actual bitrate does not remain the specified value but rather fluctuates around it.
     "VideoBitrate" video_bitrate set_video_bitrate: i64,
-    /// 在实时音视频云端录制模式选择为 `指定用户录制` 模式的时候是否自动录制白板推流。
+    /// Specifies whether to automatically record the whiteboard push when the recording mode in TRTC is set to `SubscribeStreamUserIds`.
     ///
-    /// 默认在实时音视频的云端录制模式选择为 `指定用户录制` 模式的情况下，不会自动进行白板推流录制，如果希望进行白板推流录制，请将此参数设置为true。
+    /// Default value: `false`. If you need to enable automatic whiteboard push recording, set this parameter to `true`.
     ///
-    /// 如果实时音视频的云端录制模式选择为 `全局自动录制` 模式，可忽略此参数。
+    /// If the recording mode in TRTC is set to `Global Auto Recording`, ignore this parameter.
     "AutoRecord" auto_record set_auto_record: bool,
     /// 指定白板推流这路流在音视频云端录制中的RecordID，指定的RecordID会用于填充实时音视频云端录制完成后的回调消息中的 "userdefinerecordid" 字段内容，便于您更方便的识别录制回调，以及在点播媒体资源管理中查找相应的录制视频文件。
     ///
@@ -1618,11 +1637,11 @@ StartWhiteboardPushRequest {
     /// SdkAppID = 12345678，RoomID = 12345，PushUserID = push_user_1
     /// 那么：RecordId = 12345678_12345_push_user_1
     "UserDefinedRecordId" user_defined_record_id set_user_defined_record_id: str,
-    /// 在实时音视频旁路推流模式选择为`指定用户旁路`模式的时候，是否自动旁路白板推流。
+    /// Specifies whether to enable automatic relay whiteboard push when the relay push mode in TRTC is set to `SubscribeRelayUserIds`.
     ///
-    /// 默认在实时音视频的旁路推流模式选择为 `指定用户旁路` 模式的情况下，不会自动旁路白板推流，如果希望旁路白板推流，请将此参数设置为true。
+    /// Default value: `false`. If you need to enable automatic relay whiteboard push, set this parameter to `true`.
     ///
-    /// 如果实时音视频的旁路推流模式选择为 `全局自动旁路` 模式，可忽略此参数。
+    /// If the recording mode in TRTC is set to `Global Auto Relay`, ignore this parameter.
     "AutoPublish" auto_publish set_auto_publish: bool,
     /// 指定实时音视频在旁路白板推流这路流时的StreamID，设置之后，您就可以在腾讯云直播 CDN 上通过标准直播方案（FLV或HLS）播放该用户的音视频流。
     ///
@@ -1637,32 +1656,34 @@ StartWhiteboardPushRequest {
     /// SdkAppID = 12345678，RoomID = 12345，PushUserID = push_user_1
     /// 那么：StreamID = 12345678_12345_push_user_1_main
     "UserDefinedStreamId" user_defined_stream_id set_user_defined_stream_id: str,
-    /// 内部参数，不需要关注此参数
+    /// Internal parameter. You can ignore this parameter.
     "ExtraData" extra_data set_extra_data: str,
-    /// TRTC数字类型房间号，取值范围: (1, 4294967295)。
+    /// TRTC room ID of the numeric type. Valid range: (1,4294967295).
     ///
-    /// 在同时指定了`RoomId`与`TRTCRoomId`的情况下，优先使用`TRTCRoomId`作为白板流进行推流的TRTC房间号。
+    /// If RoomId and TRTCRoomId are both specified, the value of TRTCRoomId takes priority as the room ID for TRTC whiteboard push.
     ///
-    /// 当指定了`TRTCRoomIdStr`的情况下，此字段将被忽略。
+    /// If the TRTCRoomIdStr parameter is specified, this parameter is ignored.
     "TRTCRoomId" trtc_room_id set_trtc_room_id: i64,
-    /// TRTC字符串类型房间号。
+    /// TRTC room ID of the string type.
     ///
-    /// 在指定了`TRTCRoomIdStr`的情况下，会优先使用`TRTCRoomIdStr`作为白板流进行推流的TRTC房间号。
+    /// If TRTCRoomIdStr is specified, its value takes priority as the room ID for TRTC whiteboard push.
     "TRTCRoomIdStr" trtc_room_id_str set_trtc_room_id_str: str,
-    /// IM鉴权信息参数，用于IM鉴权。
-    /// 当白板信令所使用的IM应用与白板应用的SdkAppId不一致时，可以通过此参数提供对应IM应用鉴权信息。
+    /// IM authentication parameters.
+    /// If the ID of the IM application used by whiteboard messages is different from SdkAppId of the whiteboard application, specify this parameter to provide authentication information of the IM application.
     ///
-    /// 如果提供了此参数，白板推流服务会优先使用此参数指定的SdkAppId作为白板信令的传输通道，否则使用公共参数中的SdkAppId作为白板信令的传输通道。
+    /// If this parameter is specified, the whiteboard push service preferably uses the SdkAppId value in this parameter as the transmission channel for whiteboard messages. If this parameter is left empty, the SdkAppId value in the common parameters is used.
     "IMAuthParam" im_auth_param set_im_auth_param: obj AuthParam,
-    /// TRTC鉴权信息参数，用于TRTC进房推流鉴权。
-    /// 当需要推流到的TRTC房间所对应的TRTC应用与白板应用的SdkAppId不一致时，可以通过此参数提供对应的TRTC应用鉴权信息。
+    /// TRTC authentication parameters, used for room entrance authentication for TRTC push.
+    /// If the ID of the TRTC application to which the target TRTC room belongs is different from SdkAppId of the whiteboard application, specify this parameter to provide authentication information of the TRTC application.
     ///
-    /// 如果提供了此参数，白板推流服务会优先使用此参数指定的SdkAppId作为白板推流的目标TRTC应用，否则使用公共参数中的SdkAppId作为白板推流的目标TRTC应用。
+    /// If this parameter is specified, the whiteboard push service preferably uses the SdkAppId value in this parameter as the ID of the target TRTC application. If this parameter is left empty, the SdkAppId value in the common parameters is used.
     "TRTCAuthParam" trtc_auth_param set_trtc_auth_param: obj AuthParam,
-    /// 指定白板推流时推流用户进TRTC房间的进房模式。默认为 TRTCAppSceneVideoCall
+    /// This parameter is available only to users in the allowlist for trial.
     ///
-    /// TRTCAppSceneVideoCall - 视频通话场景，即绝大多数时间都是两人或两人以上视频通话的场景，内部编码器和网络协议优化侧重流畅性，降低通话延迟和卡顿率。
-    /// TRTCAppSceneLIVE - 直播场景，即绝大多数时间都是一人直播，偶尔有多人视频互动的场景，内部编码器和网络协议优化侧重性能和兼容性，性能和清晰度表现更佳。
+    /// TRTC room entrance mode for whiteboard push. Default value: `TRTCAppSceneVideoCall`.
+    ///
+    /// `TRTCAppSceneVideoCall`: This scenario is most suitable when there are two or more people on a video call. The internal encoders and network protocols are optimized for video smoothness to reduce call latency and lagging.
+    /// `TRTCAppSceneLIVE`: This scenario is most suitable when there is only one person speaking or performing for an online audience, and occasionally multiple people interact with one another through video. The internal encoders and network protocols are optimized for performance and compatibility to deliver better performance and video clarity.
     "TRTCEnterRoomMode" trtc_enter_room_mode set_trtc_enter_room_mode: str,
     /// 白板进行信令同步的 IM 群组 ID。
     /// 在没有指定`GroupId`的情况下，白板推流服务将使用 `RoomId` 的字符串形式作为同步白板信令的IM群组ID。
@@ -1700,26 +1721,27 @@ impl ::core::fmt::Debug for StartWhiteboardPushRequest {
 rt::action!("tiw", "2019-09-19", "StartWhiteboardPush", StartWhiteboardPushRequest => StartWhiteboardPushResponse);
 
 rt::model! { read debug;
-/// StartWhiteboardPush返回参数结构体
+/// StartWhiteboardPush response structure.
 StartWhiteboardPushResponse {
-    /// 推流任务Id
+    /// Push task ID.
     "TaskId" task_id set_task_id: str,
-    /// 备份任务结果参数
+    /// Result parameters of the backup task.
+    /// Note: This parameter may return null, indicating that no valid values can be obtained.
     "Backup" backup set_backup: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `StopOnlineRecord` (停止实时录制).
+/// Request of `StopOnlineRecord` (Stops real-time recording).
 ///
-/// 停止实时录制
+/// This API is used to stop real-time recording.
 StopOnlineRecordRequest {
-    /// 客户的SdkAppId
+    /// SdkAppId of the customer
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 需要停止录制的任务 Id
+    /// ID of the recording task to stop
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
@@ -1727,22 +1749,22 @@ StopOnlineRecordRequest {
 rt::action!("tiw", "2019-09-19", "StopOnlineRecord", StopOnlineRecordRequest => StopOnlineRecordResponse);
 
 rt::model! { read debug;
-/// StopOnlineRecord返回参数结构体
+/// StopOnlineRecord response structure.
 StopOnlineRecordResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `StopWhiteboardPush` (结束白板推流).
+/// Request of `StopWhiteboardPush` (Stops a whiteboard push task).
 ///
-/// 停止白板推流任务
+/// This API is used to stop a whiteboard push task.
 StopWhiteboardPushRequest {
-    /// 客户的SdkAppId
+    /// SdkAppId of the whiteboard application.
     ///
     /// Required.
     "SdkAppId" sdk_app_id set_sdk_app_id: i64,
-    /// 需要停止的白板推流任务 Id
+    /// ID of the whiteboard push task to be stopped.
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
@@ -1750,123 +1772,119 @@ StopWhiteboardPushRequest {
 rt::action!("tiw", "2019-09-19", "StopWhiteboardPush", StopWhiteboardPushRequest => StopWhiteboardPushResponse);
 
 rt::model! { read debug;
-/// StopWhiteboardPush返回参数结构体
+/// StopWhiteboardPush response structure.
 StopWhiteboardPushResponse {
-    /// 备份任务相关参数
+    /// Parameters of the backup task.
+    /// Note: This parameter may return null, indicating that no valid values can be obtained.
     "Backup" backup set_backup: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 指定流录制的控制参数，比如是否禁用音频、视频是录制大画面还是录制小画面等
+/// A group of parameters for recording over specified streams. It specifies whether to disable the audio recording and whether to record high-resolution or low-resolution videos.
 StreamControl {
-    /// 视频流ID
-    /// 视频流ID的取值含义如下：
-    /// 1. tic_record_user - 表示白板视频流
-    /// 2. tic_substream - 表示辅路视频流
-    /// 3. 特定用户ID - 表示指定用户的视频流
+    /// Video stream ID
+    /// Description of the possible video stream ID values:
+    /// 1. `tic_record_user`: the whiteboard video stream
+    /// 2. `tic_substream`: the auxiliary video stream
+    /// 3. Specific user ID: the video stream of the specified user
     ///
-    /// 在实际录制过程中，视频流ID的匹配规则为前缀匹配，只要真实流ID的前缀与指定的流ID一致就认为匹配成功。
+    /// The actual recording uses the prefix match of the video stream ID. The real stream becomes the specified stream once its ID prefix matches with the stream ID.
     ///
     /// Required.
     "StreamId" stream_id set_stream_id: str,
-    /// 设置是否对此路流开启录制。
+    /// Whether to disable recording over the stream.
     ///
-    /// true - 表示不对这路流进行录制，录制结果将不包含这路流的视频。
-    /// false - 表示需要对这路流进行录制，录制结果会包含这路流的视频。
+    /// true: does not record this stream. This stream will not be included in the final recording file.
+    /// false: records this stream. This stream will be included in the final recording file.
     ///
-    /// 默认为 false。
+    /// Default value: false
     "DisableRecord" disable_record set_disable_record: bool,
-    /// 设置是否禁用这路流的音频录制。
+    /// Whether to disable the audio recording of the stream.
     ///
-    /// true - 表示不对这路流的音频进行录制，录制结果里这路流的视频将会没有声音。
-    /// false - 录制视频会保留音频，如果设置为true，则录制视频会丢弃这路流的音频。
+    /// true: does not record the audio of the stream. In the final recording file, this stream will be soundless.
+    /// false: the stream has both video and audio recording.
     ///
-    /// 默认为 false。
+    /// Default value: false
     "DisableAudio" disable_audio set_disable_audio: bool,
-    /// 设置当前流录制视频是否只录制小画面。
+    /// Whether to only record low-resolution stream videos.
     ///
-    /// true - 录制小画面。设置为true时，请确保上行端同时上行了小画面，否则录制视频可能是黑屏。
-    /// false - 录制大画面。
+    /// true: records only low-resolution videos. In this case, please make sure that the client pushes low-resolution videos upstream. Otherwise, the recorded video may be black.
+    /// false: records only high-resolution videos.
     ///
-    /// 默认为 false。
+    /// Default value: false
     "PullSmallVideo" pull_small_video set_pull_small_video: bool,
 } }
 
 rt::model! { write debug;
-/// 流布局参数
+/// Stream layout parameter
 StreamLayout {
-    /// 流布局配置参数
+    /// Stream layout configuration
     ///
     /// Required.
     "LayoutParams" layout_params set_layout_params: obj LayoutParams,
-    /// 视频流ID
-    /// 流ID的取值含义如下：
-    /// 1. tic_record_user - 表示当前画面用于显示白板视频流
-    /// 2. tic_substream - 表示当前画面用于显示辅路视频流
-    /// 3. 特定用户ID - 表示当前画面用于显示指定用户的视频流
-    /// 4. 不填 - 表示当前画面用于备选，当有新的视频流加入时，会从这些备选的空位中选择一个没有被占用的位置来显示新的视频流画面
+    /// Video stream ID
+    /// Description of the possible video stream ID values:
+    /// 1. tic_record_user: the current picture is used to display the whiteboard video stream.
+    /// 2. tic_substream: the current picture is used to display the auxiliary video stream.
+    /// 3. Specific user ID: the current picture is used to display the video stream of a specific user.
+    /// 4.Left empty: the current picture is vacant for new video stream.
     "InputStreamId" input_stream_id set_input_stream_id: str,
-    /// 背景颜色，默认为黑色，格式为RGB格式，如红色为"#FF0000"
+    /// Background color in RGB format, such as "#FF0000" for red. The default color is black.
     "BackgroundColor" background_color set_background_color: str,
-    /// 视频画面填充模式。
+    /// Video filling mode.
     ///
-    /// 0 - 自适应模式，对视频画面进行等比例缩放，在指定区域内显示完整的画面。此模式可能存在黑边。
-    /// 1 - 全屏模式，对视频画面进行等比例缩放，让画面填充满整个指定区域。此模式不会存在黑边，但会将超出区域的那一部分画面裁剪掉。
+    /// 0: self-adaption mode. Scales the video proportionally to completely display it in the specified area. In this mode, there may be black bars.
+    /// 1: full-screen mode. Scales the video to make it fill the entire specified area. In this mode, no black bars will appear, but the video may not be displayed fully.
     "FillMode" fill_mode set_fill_mode: i64,
 } }
 
 rt::model! { read debug;
-/// 视频信息
+/// Video information
 VideoInfo {
-    /// 视频开始播放的时间（单位：毫秒）
+    /// Video playback start time, in milliseconds
     "VideoPlayTime" video_play_time set_video_play_time: i64,
-    /// 视频大小（字节）
+    /// Video size, in bytes
     "VideoSize" video_size set_video_size: i64,
-    /// 视频格式
+    /// Video format
     "VideoFormat" video_format set_video_format: str,
-    /// 视频播放时长（单位：毫秒）
+    /// Video playback duration, in milliseconds
     "VideoDuration" video_duration set_video_duration: i64,
-    /// 视频文件URL
+    /// Video file URL
     "VideoUrl" video_url set_video_url: str,
-    /// 视频文件Id
+    /// Video file ID
     "VideoId" video_id set_video_id: str,
-    /// 视频流类型
-    /// - 0：摄像头视频
-    /// - 1：屏幕分享视频
-    /// - 2：白板视频
-    /// - 3：混流视频
-    /// - 4：纯音频（mp3)
+    /// Video stream type - 0: camera video - 1: screen-sharing video - 2: whiteboard video - 3: mixed stream video - 4: audio-only (mp3)
     "VideoType" video_type set_video_type: i64,
-    /// 摄像头/屏幕分享视频所属用户的 Id（白板视频为空、混流视频tic_mixstream_房间号_混流布局类型、辅路视频tic_substream_用户Id）
+    /// ID of the user to which the camera video or screen-sharing video belongs (whiteboard video: null, mixed stream video: tic_mixstream__, auxiliary video: tic_substream_user ID)
     "UserId" user_id set_user_id: str,
-    /// 视频分辨率的宽
+    /// Width of the video resolution.
     "Width" width set_width: i64,
-    /// 视频分辨率的高
+    /// Height of the video resolution.
     "Height" height set_height: i64,
 } }
 
 rt::model! { write debug;
-/// 实时录制白板参数，例如白板宽高等
+/// Real-time recording whiteboard parameter, such as the whiteboard width and height
 Whiteboard {
-    /// 实时录制结果里白板视频宽，取值必须大于等于2，默认为1280
+    /// Whiteboard video width in the real-time recording result. The value must be equal to or greater than 2. Default value: 1280.
     "Width" width set_width: i64,
-    /// 实时录制结果里白板视频高，取值必须大于等于2，默认为960
+    /// Whiteboard video height in the real-time recording result. The value must be equal to or greater than 2. Default value: 960.
     "Height" height set_height: i64,
-    /// 白板初始化参数，透传到白板 SDK
+    /// Whiteboard initialization parameter, which is passed through to the whiteboard SDK
     "InitParam" init_param set_init_param: str,
 } }
 
 rt::model! { write nodebug;
-/// 白板推流备份相关请求参数
+/// Backup-related request parameters of the whiteboard push task.
 WhiteboardPushBackupParam {
-    /// 用于白板推流服务进房的用户ID，
-    /// 该ID必须是一个单独的未在SDK中使用的ID，白板推流服务将使用这个用户ID进入房间进行白板推流，若该ID和SDK中使用的ID重复，会导致SDK和录制服务互踢，影响正常推流。
+    /// User ID used by the whiteboard push service for entering a room,
+    /// The ID must be an unused ID in the SDK. The whiteboard push service uses the user ID to enter the room for whiteboard push. If this ID is already used in the SDK, the SDK and recording service will conflict, affecting the pushing operation.
     ///
     /// Required.
     "PushUserId" push_user_id set_push_user_id: str,
-    /// 与PushUserId对应的签名
+    /// Signature corresponding to the PushUserId ID.
     ///
     /// Required.
     "PushUserSig" push_user_sig set_push_user_sig: str,

@@ -5,11 +5,11 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { write debug;
-/// Request of `AcquireClusterAdminRole` (获取集群RBAC管理员角色).
+/// Request of `AcquireClusterAdminRole` (Acquiring the RBAC Admin role of a cluster).
 ///
-/// 通过此接口，可以获取集群的tke:admin的ClusterRole，即管理员角色，可以用于CAM侧高权限的用户，通过CAM策略给予子账户此接口权限，进而可以通过此接口直接获取到kubernetes集群内的管理员角色。
+/// This API can be called to acquire the ClusterRole tke:admin. By setting a CAM policy, you can grant permission of this API to a sub-account that has higher permission in CAM. In this way, this sub-account can call this API directly to acquire the admin role of a Kubernetes cluster.
 AcquireClusterAdminRoleRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -17,7 +17,7 @@ AcquireClusterAdminRoleRequest {
 rt::action!("tke", "2018-05-25", "AcquireClusterAdminRole", AcquireClusterAdminRoleRequest => AcquireClusterAdminRoleResponse);
 
 rt::model! { read debug;
-/// AcquireClusterAdminRole返回参数结构体
+/// AcquireClusterAdminRole response structure.
 AcquireClusterAdminRoleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -49,35 +49,35 @@ AddClusterCIDRResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `AddExistedInstances` (添加已经存在的实例到集群).
+/// Request of `AddExistedInstances` (Adds one or more existing instances to a cluster.).
 ///
-/// 添加已经存在的实例到集群
+/// This API is used to add one or more existing instances to a cluster.
 AddExistedInstancesRequest {
-    /// 集群ID（请登录 [TKE 控制台](https://console.cloud.tencent.com/tke2) 获取集群 ID ）
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 实例列表，不支持竞价实例（请登录 [CVM控制台](https://console.cloud.tencent.com/cvm) 获取待添加节点ID ）
+    /// Instance list. Spot instance is not supported.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 实例额外需要设置参数信息(默认值)
+    /// Detailed information of the instance
     "InstanceAdvancedSettings" instance_advanced_settings set_instance_advanced_settings: obj InstanceAdvancedSettings,
-    /// 增强服务。通过该参数可以指定是否开启云安全、云监控等服务。若不指定该参数，则默认开启云监控、云安全服务。
+    /// Enhanced services. This parameter is used to specify whether to enable Cloud Security, Cloud Monitoring and other services. If this parameter is not specified, Cloud Monitor and Cloud Security are enabled by default.
     "EnhancedService" enhanced_service set_enhanced_service: obj EnhancedService,
-    /// 节点登录信息（目前仅支持使用Password或者单个KeyIds）
+    /// Node login information (currently only supports using Password or single KeyIds)
     "LoginSettings" login_settings set_login_settings: obj LoginSettings,
-    /// 重装系统时，可以指定修改实例的HostName(集群为HostName模式时，此参数必传，规则名称除不支持大写字符外与[CVM创建实例](https://cloud.tencent.com/document/product/213/15730)接口HostName一致)
+    /// When reinstalling the system, you can specify the HostName of the modified instance (when the cluster is in HostName mode, this parameter is required, and the rule name is the same as the [Create CVM Instance](https://intl.cloud.tencent.com/document/product/213/15730?from_cn_redirect=1) API HostName except for uppercase letters not being supported.
     "HostName" host_name set_host_name: str,
-    /// 实例所属安全组。该参数可以通过调用 DescribeSecurityGroups 的返回值中的sgId字段来获取。若不指定该参数，则绑定默认安全组。（目前仅支持设置单个sgId）
+    /// Security group to which the instance belongs. This parameter can be obtained from the `sgId` field returned by DescribeSecurityGroups. If this parameter is not specified, the default security group is bound. (Currently, you can only set a single sgId)
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// 节点池选项
+    /// Node pool options
     "NodePool" node_pool set_node_pool: obj NodePoolOption,
-    /// 校验规则相关选项，可配置跳过某些校验规则。目前支持GlobalRouteCIDRCheck（跳过GlobalRouter的相关校验），VpcCniCIDRCheck（跳过VpcCni相关校验）
+    /// Skips the specified verification. Valid values: GlobalRouteCIDRCheck, VpcCniCIDRCheck
     "SkipValidateOptions" skip_validate_options set_skip_validate_options: list String,
-    /// 参数InstanceAdvancedSettingsOverride数组用于定制化地配置各台instance，与InstanceIds顺序对应。当传入InstanceAdvancedSettingsOverrides数组时，将覆盖默认参数InstanceAdvancedSettings；当没有传入参数InstanceAdvancedSettingsOverrides时，InstanceAdvancedSettings参数对每台instance生效。参数InstanceAdvancedSettingsOverride数组的长度应与InstanceIds数组一致；当长度大于InstanceIds数组长度时将报错；当长度小于InstanceIds数组时，没有对应配置的instance将使用默认配置。
+    /// This API is used to customize the configuration of an instance, which corresponds to the "InstanceIds" one-to-one in sequence. If the InstanceAdvancedSettingsOverrides array is passed in, the default parameter "InstanceAdvancedSettings" will be overwritten. If the parameter InstanceAdvancedSettingsOverrides is not passed in, the parameter "InstanceAdvancedSettings" will take effect for each instance. The array length of "InstanceAdvancedSettingsOverride" should be the same as the array length of "InstanceIds". If its array length is greater than the "InstanceIds" array length, an error will be reported. If its array length is less than the "InstanceIds" array length, the instance without corresponding configuration will use the default configuration.
     "InstanceAdvancedSettingsOverrides" instance_advanced_settings_overrides set_instance_advanced_settings_overrides: list InstanceAdvancedSettings,
-    /// 节点镜像
+    /// Node image
     "ImageId" image_id set_image_id: str,
     /// 直接添加为原生节点
     "NodeType" node_type set_node_type: str,
@@ -89,34 +89,38 @@ AddExistedInstancesRequest {
 rt::action!("tke", "2018-05-25", "AddExistedInstances", AddExistedInstancesRequest => AddExistedInstancesResponse);
 
 rt::model! { read debug;
-/// AddExistedInstances返回参数结构体
+/// AddExistedInstances response structure.
 AddExistedInstancesResponse {
-    /// 失败的节点ID
+    /// IDs of failed nodes
+    /// Note: This field may return null, indicating that no valid value was found.
     "FailedInstanceIds" failed_instance_ids set_failed_instance_ids: list String,
-    /// 成功的节点ID
+    /// IDs of successful nodes
+    /// Note: This field may return null, indicating that no valid value was found.
     "SuccInstanceIds" succ_instance_ids set_succ_instance_ids: list String,
-    /// 超时未返回出来节点的ID(可能失败，也可能成功)
+    /// IDs of (successful or failed) nodes that timed out
+    /// Note: This field may return null, indicating that no valid value was found.
     "TimeoutInstanceIds" timeout_instance_ids set_timeout_instance_ids: list String,
-    /// 失败的节点的失败原因
+    /// Causes of the failure to add a node to a cluster
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "FailedReasons" failed_reasons set_failed_reasons: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AddNodeToNodePool` (将集群内节点移入节点池).
+/// Request of `AddNodeToNodePool` (Moves nodes in a cluster to a node pool).
 ///
-/// 将集群内节点移入节点池
+/// This API is used to move nodes in a cluster to a node pool.
 AddNodeToNodePoolRequest {
-    /// 集群id
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 节点池id
+    /// Node pool ID
     ///
     /// Required.
     "NodePoolId" node_pool_id set_node_pool_id: str,
-    /// 节点id，获取参考 https://cloud.tencent.com/document/product/213/15728
+    /// Node ID
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
@@ -124,59 +128,56 @@ AddNodeToNodePoolRequest {
 rt::action!("tke", "2018-05-25", "AddNodeToNodePool", AddNodeToNodePoolRequest => AddNodeToNodePoolResponse);
 
 rt::model! { read debug;
-/// AddNodeToNodePool返回参数结构体
+/// AddNodeToNodePool response structure.
 AddNodeToNodePoolResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AddVpcCniSubnets` (增加集群子网).
+/// Request of `AddVpcCniSubnets` (Adds the cluster subnets).
 ///
-/// 针对VPC-CNI模式的集群，增加集群容器网络可使用的子网
+/// This API is used to add subnets in the container network for a VPC-CNI cluster.
 AddVpcCniSubnetsRequest {
-    /// 集群 ID，请[登录控制台](https://console.cloud.tencent.com/tke2/cluster)在集群列表复制ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 为集群容器网络增加的子网列表
+    /// The subnets added for the cluster container network
     ///
     /// Required.
     "SubnetIds" subnet_ids set_subnet_ids: list String,
-    /// 集群所属的VPC的ID
+    /// ID of the VPC where the cluster resides
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 是否同步添加 vpc 网段到 ip-masq-agent-config 的 NonMasqueradeCIDRs 字段，默认 false 会同步添加
+    /// Whether to skip adding the VPC IP range to `NonMasqueradeCIDRs` field of `ip-masq-agent-config`. Default value: `false`
     "SkipAddingNonMasqueradeCIDRs" skip_adding_non_masquerade_cid_rs set_skip_adding_non_masquerade_cid_rs: bool,
 } }
 rt::action!("tke", "2018-05-25", "AddVpcCniSubnets", AddVpcCniSubnetsRequest => AddVpcCniSubnetsResponse);
 
 rt::model! { read debug;
-/// AddVpcCniSubnets返回参数结构体
+/// AddVpcCniSubnets response structure.
 AddVpcCniSubnetsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// addon的具体描述
+/// Add-on description
 Addon {
-    /// addon名称
+    /// Add-on name
     "AddonName" addon_name set_addon_name: str,
-    /// addon的版本
+    /// Add-on version
     "AddonVersion" addon_version set_addon_version: str,
-    /// addon的参数，是一个json格式的base64转码后的字符串
+    /// Add-on parameters, which are base64-encoded strings in JSON/
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "RawValues" raw_values set_raw_values: str,
-    /// addon的状态：
-    /// - Installing：安装中
-    /// - Upgrading：升级中
-    /// - Terminating：删除中
-    /// - Succeeded：安装/升级成功
-    /// - InstallFailed：安装失败
-    /// - UpgradFailed：升级失败
+    /// Add-on status
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Phase" phase set_phase: str,
-    /// addon失败的原因
+    /// Reason for add-on failure
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Reason" reason set_reason: str,
     /// addon的创建时间
     "CreateTime" create_time set_create_time: str,
@@ -215,57 +216,57 @@ impl ::core::fmt::Debug for AgentPluginConfig {
 }
 
 rt::model! { both debug;
-/// 注释
+/// Annotation
 AnnotationValue {
-    /// 注释键
+    /// Annotation Key
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 注释值
+    /// Annotation Value
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { read debug;
-/// app所支持的chart
+/// Supported charts for the app.
 AppChart {
-    /// chart名称
+    /// chart name.
     "Name" name set_name: str,
-    /// chart的标签
+    /// Tag of the chart.
     "Label" label set_label: str,
-    /// chart的版本
+    /// Version of the chart.
     "LatestVersion" latest_version set_latest_version: str,
 } }
 
 rt::model! { write debug;
-/// 集群关联的伸缩组最大实例数最小值实例数
+/// Maximum and minimum number of pods in cluster-associated scaling groups
 AutoScalingGroupRange {
-    /// 伸缩组最小实例数
+    /// Minimum number of pods in a scaling group
     "MinSize" min_size set_min_size: i64,
-    /// 伸缩组最大实例数
+    /// Maximum number of pods in a scaling group
     "MaxSize" max_size set_max_size: i64,
 } }
 
 rt::model! { both debug;
-/// 自动变配集群等级
+/// Auto-upgrades cluster specification
 AutoUpgradeClusterLevel {
-    /// 是否开启自动变配集群等级
+    /// Whether to enable Auto Cluster Upgrade
     ///
     /// Required.
     "IsAutoUpgrade" is_auto_upgrade set_is_auto_upgrade: bool,
 } }
 
 rt::model! { read debug;
-/// 自动扩缩容的节点
+/// Nodes for automatic scaling
 AutoscalingAdded {
-    /// 正在加入中的节点数量
+    /// Number of nodes that are being added
     "Joining" joining set_joining: i64,
-    /// 初始化中的节点数量
+    /// Number of nodes that are being initialized
     "Initializing" initializing set_initializing: i64,
-    /// 正常的节点数量
+    /// Number of normal nodes
     "Normal" normal set_normal: i64,
-    /// 节点总数
+    /// Total number of nodes
     "Total" total set_total: i64,
 } }
 
@@ -283,42 +284,54 @@ AvailableExtraArgs {
 } }
 
 rt::model! { read debug;
-/// 仓储仓库信息
+/// Storage repository information
 BackupStorageLocation {
-    /// 备份仓库名称
+    /// Backup repository name
     "Name" name set_name: str,
-    /// 存储仓库所属地域，比如COS广州(ap-guangzhou)
+    /// Repository region, such as `ap-guangzhou`
     "StorageRegion" storage_region set_storage_region: str,
-    /// 存储服务提供方，默认腾讯云
+    /// The provider of storage service. It defaults to Tencent Cloud.
+    /// Note: This parameter may return null, indicating that no valid values can be obtained.
     "Provider" provider set_provider: str,
-    /// 对象存储桶名称，如果是COS必须是tke-backup-前缀开头
+    /// COS bucket name. For COS storage type, it must start with the prefix `tke-backup`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Bucket" bucket set_bucket: str,
-    /// 对象存储桶路径
+    /// COS bucket path
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Path" path set_path: str,
-    /// 存储仓库状态
-    /// - Available: 可用
-    /// - Unavailable: 不可用
+    /// Storage repository status
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "State" state set_state: str,
-    /// 详细状态信息
+    /// Status information
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Message" message set_message: str,
-    /// 最后一次检查时间
+    /// Last checked time
+    /// Note: This parameter may return null, indicating that no valid values can be obtained.
     "LastValidationTime" last_validation_time set_last_validation_time: str,
 } }
 
 rt::model! { both debug;
-/// cuDNN的版本信息
+/// cuDNN version information
 CUDNN {
-    /// cuDNN的名字
+    /// cuDNN name
+    ///
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// cuDNN的版本
+    /// cuDNN version
+    ///
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     ///
     /// Required.
     "Version" version set_version: str,
-    /// cuDNN的Dev名字
+    /// Dev name of cuDNN
+    ///
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "DevName" dev_name set_dev_name: str,
-    /// cuDNN的Doc名字
+    /// Doc name of cuDNN
+    ///
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "DocName" doc_name set_doc_name: str,
 } }
 
@@ -393,19 +406,19 @@ CbsVolume {
 } }
 
 rt::model! { write debug;
-/// Request of `CheckEdgeClusterCIDR` (检查边缘计算集群的CIDR是否冲突).
+/// Request of `CheckEdgeClusterCIDR` (Checks if the CIDR block of a TKE Edge cluster conflicts with other CIDR blocks).
 ///
-/// 检查边缘计算集群的CIDR是否冲突
+/// This API is used to check if the CIDR block of a TKE Edge cluster conflicts with other CIDR blocks.
 CheckEdgeClusterCIDRRequest {
-    /// 集群的vpc-id
+    /// Cluster VPC ID
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 集群的pod CIDR
+    /// Cluster Pod CIDR block
     ///
     /// Required.
     "PodCIDR" pod_cidr set_pod_cidr: str,
-    /// 集群的service CIDR
+    /// Cluster service CIDR block
     ///
     /// Required.
     "ServiceCIDR" service_cidr set_service_cidr: str,
@@ -413,60 +426,58 @@ CheckEdgeClusterCIDRRequest {
 rt::action!("tke", "2018-05-25", "CheckEdgeClusterCIDR", CheckEdgeClusterCIDRRequest => CheckEdgeClusterCIDRResponse);
 
 rt::model! { read debug;
-/// CheckEdgeClusterCIDR返回参数结构体
+/// CheckEdgeClusterCIDR response structure.
 CheckEdgeClusterCIDRResponse {
-    /// 返回码，具体如下
-    /// -1 内部错误
-    /// 0 没冲突
-    /// 1 vpc 和 serviceCIDR 冲突
-    /// 2 vpc 和 podCIDR 冲突
-    /// 3 serviceCIDR  和 podCIDR 冲突
+    /// Return code. Valid values:
+    /// -1: Internal error
+    /// 0: No conflict
+    /// 1: Conflict between VPC and serviceCIDR
+    /// 2: Conflict between VPC and podCIDR
+    /// 3: Conflict between serviceCIDR and podCIDR
     "ConflictCode" conflict_code set_conflict_code: i64,
-    /// CIDR冲突描述信息。
+    /// CIDR block conflict description
     "ConflictMsg" conflict_msg set_conflict_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CheckInstancesUpgradeAble` (节点是否可升级).
+/// Request of `CheckInstancesUpgradeAble` (Checks whether the nodes can be upgraded).
 ///
-/// 检查给定节点列表中哪些是可升级的
+/// This API is used to query nodes eligible for an upgrade in the given node list.
 CheckInstancesUpgradeAbleRequest {
-    /// 集群ID（请登录 [TKE 控制台](https://console.cloud.tencent.com/tke2) 获取集群 ID ）
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 节点列表，空为全部节点
+    /// Specify the node list to check. If it’s not passed in, all nodes of the cluster will be checked.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 升级类型，枚举值：reset(重装升级，支持大版本和小版本)，hot(原地滚动小版本升级)，major(原地滚动大版本升级)
+    /// Upgrade type, enum values: reset (Reinstallation and Upgrade, supports major and minor versions), hot (In-place Rolling Minor Version Upgrade), major (In-place Rolling Major Version Upgrade).
     "UpgradeType" upgrade_type set_upgrade_type: str,
-    /// 偏移量，默认为0。关于 Offset 的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// Pagination offset
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认为20，最大值为100。关于Limit的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// Pagination limit
     "Limit" limit set_limit: i64,
-    /// 过滤条件列表，Name 可选值为ip、instanceId、hostname、label
-    ///
-    /// - Name 为 ip 时，Value 为待查询节点 ip
-    /// - Name 为 hostname 时，Value 为待查询节点名称
-    /// - Name 为 label 时，Value 为待查询 K8S 节点 label
-    /// - Name 为 instanceId 时，Value 为 待查询节点 id
+    /// Filtering
     "Filter" filter set_filter: list Filter,
 } }
 rt::action!("tke", "2018-05-25", "CheckInstancesUpgradeAble", CheckInstancesUpgradeAbleRequest => CheckInstancesUpgradeAbleResponse);
 
 rt::model! { read debug;
-/// CheckInstancesUpgradeAble返回参数结构体
+/// CheckInstancesUpgradeAble response structure.
 CheckInstancesUpgradeAbleResponse {
-    /// 集群master当前小版本
+    /// The current minor version of cluster Master
     "ClusterVersion" cluster_version set_cluster_version: str,
-    /// 集群master对应的大版本目前最新小版本
+    /// The latest minor version of cluster Master corresponding major version
     "LatestVersion" latest_version set_latest_version: str,
-    /// 可升级节点列表
+    /// List of nodes that can be upgraded
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "UpgradeAbleInstances" upgrade_able_instances set_upgrade_able_instances: list UpgradeAbleInstancesItem,
-    /// 总数
+    /// Total number
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "Total" total set_total: i64,
-    /// 不可升级原因
+    /// Reason why the upgrade is not available
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "UnavailableVersionReason" unavailable_version_reason set_unavailable_version_reason: list UnavailableReason,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -482,57 +493,69 @@ ClientConnection {
 } }
 
 rt::model! { read debug;
-/// 集群信息结构体
+/// Cluster information struct
 Cluster {
-    /// 集群ID
+    /// Cluster ID
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 集群名称
+    /// Cluster name
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 集群描述
+    /// Cluster description
     "ClusterDescription" cluster_description set_cluster_description: str,
-    /// 集群版本（默认值为1.10.5）
+    /// Cluster version. The default value is 1.10.5.
     "ClusterVersion" cluster_version set_cluster_version: str,
-    /// 集群系统。centos7.2x86_64 或者 ubuntu16.04.1 LTSx86_64，默认取值为ubuntu16.04.1 LTSx86_64
+    /// Cluster operating system. centOS 7.2x86_64 or ubuntu 16.04.1 LTSx86_64. Default value: ubuntu 16.04.1 LTSx86_64
     "ClusterOs" cluster_os set_cluster_os: str,
-    /// 集群类型，托管集群：MANAGED_CLUSTER，独立集群：INDEPENDENT_CLUSTER。
+    /// Cluster type. Managed cluster: MANAGED_CLUSTER; Self-deployed cluster: INDEPENDENT_CLUSTER.
     "ClusterType" cluster_type set_cluster_type: str,
-    /// 集群网络相关参数
+    /// Cluster network-related parameters
     "ClusterNetworkSettings" cluster_network_settings set_cluster_network_settings: obj ClusterNetworkSettings,
-    /// 集群当前node数量
+    /// Current number of nodes in the cluster
     "ClusterNodeNum" cluster_node_num set_cluster_node_num: i128,
-    /// 集群所属的项目ID
+    /// ID of the project to which the cluster belongs
     "ProjectId" project_id set_project_id: i128,
-    /// 标签描述列表。
+    /// Tag description list.
     "TagSpecification" tag_specification set_tag_specification: list TagSpecification,
-    /// 集群状态 (Trading 集群开通中,Creating 创建中,Running 运行中,Deleting 删除中,Idling 闲置中,Recovering 唤醒中,Scaling 规模调整中,Upgrading 升级中,WaittingForConnect 等待注册,Trading 集群开通中,Isolated 欠费隔离中,Pause 集群升级暂停,NodeUpgrading 节点升级中,RuntimeUpgrading 节点运行时升级中,MasterScaling Master扩缩容中,ClusterLevelUpgrading 调整规格中,ResourceIsolate 隔离中,ResourceIsolated 已隔离,ResourceReverse 冲正中,Abnormal 异常)
+    /// Cluster status. Values: `Trading` (Preparing), `Creating`, `Running`, `Deleting`, `Idling` (Idle), `Recovering`, `Scaling`, `Upgrading` (Upgrading the cluster), `WaittingForConnect` (Pending registration), `Pause` (Cluster upgrade paused), `NodeUpgrading` (Upgrading the node), `RuntimeUpgrading` (Upgrading the node runtime), `MasterScaling` (Scaling Master), `ClusterLevelUpgrading` (Adjusting cluster specification level), `ResourceIsolate` (Isolating), `ResourceIsolated` (Isolated), `ResourceReverse` (Overdue payment made. Recovering the cluster), and `Abnormal`.
     "ClusterStatus" cluster_status set_cluster_status: str,
-    /// 集群属性(包括集群不同属性的MAP，属性字段包括NodeNameType (lan-ip模式和hostname 模式，默认无lan-ip模式))
+    /// Cluster attributes (including a map of different cluster attributes, with attribute fields including NodeNameType (lan-ip mode and hostname mode, with lan-ip mode as default))
     "Property" property set_property: str,
-    /// 集群当前master数量
+    /// Number of primary nodes currently in the cluster
     "ClusterMaterNodeNum" cluster_mater_node_num set_cluster_mater_node_num: i128,
-    /// 集群使用镜像id
+    /// ID of the image used by the cluster
+    /// Note: this field may return null, indicating that no valid value is obtained.
     "ImageId" image_id set_image_id: str,
-    /// OsCustomizeType 系统定制类型
+    /// Container image tag
+    /// Note: This field may return null, indicating that no valid value was found.
     "OsCustomizeType" os_customize_type set_os_customize_type: str,
-    /// 集群运行环境docker或container
+    /// Runtime environment of the cluster. Values can be `docker` or `containerd`.
+    /// Note: this field may return null, indicating that no valid value is obtained.
     "ContainerRuntime" container_runtime set_container_runtime: str,
-    /// 创建时间
+    /// Creation time
+    /// Note: this field may return null, indicating that no valid value is obtained.
     "CreatedTime" created_time set_created_time: str,
-    /// 集群删除保护开关，打开：true，关闭：false
+    /// Whether Deletion Protection is enabled
+    /// Note: this field may return null, indicating that no valid value is obtained.
     "DeletionProtection" deletion_protection set_deletion_protection: bool,
-    /// 集群是否开启第三方节点支持，开启：true，关闭：false
+    /// Specifies whether the cluster supports external nodes.
+    /// Note: this field may return `null`, indicating that no valid value can be obtained.
     "EnableExternalNode" enable_external_node set_enable_external_node: bool,
-    /// 集群等级，针对托管集群生效
+    /// Cluster models. It’s valid for managed clusters.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ClusterLevel" cluster_level set_cluster_level: str,
-    /// 自动变配集群等级，针对托管集群生效。开启：true，关闭：false
+    /// The target cluster model for auto-upgrade
+    /// Note: this field may return null, indicating that no valid value is obtained.
     "AutoUpgradeClusterLevel" auto_upgrade_cluster_level set_auto_upgrade_cluster_level: bool,
-    /// 是否开启QGPU共享，开启：true，关闭：false
+    /// Whether to enable qGPU Sharing
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "QGPUShareEnable" qgpu_share_enable set_qgpu_share_enable: bool,
-    /// 运行时版本
+    /// Runtime version
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "RuntimeVersion" runtime_version set_runtime_version: str,
-    /// 集群当前etcd数量
+    /// Number of current etcd in the cluster
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ClusterEtcdNodeNum" cluster_etcd_node_num set_cluster_etcd_node_num: i128,
-    /// 本地专用集群Id
+    /// CDC Id
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "CdcId" cdc_id set_cdc_id: str,
     /// 集群是否启用高可用模式。用于指导跨可用区资源打散等高可用策略的执行
     "IsHighAvailability" is_high_availability set_is_high_availability: bool,
@@ -545,60 +568,55 @@ Cluster {
 } }
 
 rt::model! { write debug;
-/// 集群高级配置
+/// Cluster advanced configurations
 ClusterAdvancedSettings {
-    /// 是否启用集群节点自动扩缩容(创建集群流程不支持开启此功能)
+    /// Whether auto-scaling is enabled for nodes in the cluster (Enabling this function is not supported when you create a cluster)
     "AsEnabled" as_enabled set_as_enabled: bool,
-    /// 是否开启审计开关
+    /// Indicates whether to enable auditing
     "AuditEnabled" audit_enabled set_audit_enabled: bool,
-    /// 审计日志上传到的topic
+    /// Specifies the ID of topic to which the audit logs are uploaded.
     "AuditLogTopicId" audit_log_topic_id set_audit_log_topic_id: str,
-    /// 审计日志上传到的logset日志集
+    /// Specifies the ID of logset to which the audit logs are uploaded.
     "AuditLogsetId" audit_logset_id set_audit_logset_id: str,
-    /// 自定义模式下的基础pod数量
+    /// The basic number of Pods in custom mode
     "BasePodNumber" base_pod_number set_base_pod_number: i64,
-    /// 启用 CiliumMode 的模式，空值表示不启用，“clusterIP” 表示启用 Cilium 支持 ClusterIP
+    /// Specifies whether to enable Cilium. If it’s left empty, Cilium is not enabled. If `clusterIP` is passed in, it means to enable Cilium to support the clusterIP service type.
     "CiliumMode" cilium_mode set_cilium_mode: str,
-    /// 集群使用的runtime类型，包括"docker"和"containerd"两种类型，默认为"docker"
+    /// Type of runtime component used by the cluster. The types include "docker" and "containerd". Default value: docker
     "ContainerRuntime" container_runtime set_container_runtime: str,
     /// 是否启用 DataPlaneV2（cilium替代kube-proxy）
     "DataPlaneV2" data_plane_v2 set_data_plane_v2: bool,
-    /// 是否启用集群删除保护
+    /// Indicates whether to enable cluster deletion protection.
     "DeletionProtection" deletion_protection set_deletion_protection: bool,
-    /// 是否开节点podCIDR大小的自定义模式
+    /// Indicates whether to enable the custom mode for the node’s pod CIDR range
     "EnableCustomizedPodCIDR" enable_customized_pod_cidr set_enable_customized_pod_cidr: bool,
     /// 元数据拆分存储Etcd配置
     "EtcdOverrideConfigs" etcd_override_configs set_etcd_override_configs: list EtcdOverrideConfig,
-    /// 集群自定义参数
+    /// Cluster custom parameter
     "ExtraArgs" extra_args set_extra_args: obj ClusterExtraArgs,
-    /// 是否启用IPVS
+    /// Whether IPVS is enabled
     "IPVS" ipvs set_ipvs: bool,
-    /// 集群VPC-CNI模式下是否是双栈集群，默认false，表明非双栈集群。
+    /// Whether it is a dual-stack cluster in VPC-CNI mode. Default value: `false`, which indicates it is not a dual-stack cluster.
     "IsDualStack" is_dual_stack set_is_dual_stack: bool,
-    /// 集群VPC-CNI模式是否为非固定IP，默认: FALSE 固定IP。
+    /// Whether a cluster in VPC-CNI mode uses dynamic IP addresses. The default value is FALSE, which indicates that static IP addresses are used.
     "IsNonStaticIpMode" is_non_static_ip_mode set_is_non_static_ip_mode: bool,
-    /// 集群的网络代理模型，目前tke集群支持的网络代理模式有三种：iptables,ipvs,ipvs-bpf，此参数仅在使用ipvs-bpf模式时使用，三种网络模式的参数设置关系如下：
-    /// iptables模式：IPVS和KubeProxyMode都不设置
-    /// ipvs模式: 设置IPVS为true, KubeProxyMode不设置
-    /// ipvs-bpf模式: 设置KubeProxyMode为kube-proxy-bpf
-    /// 使用ipvs-bpf的网络模式需要满足以下条件：
-    ///
-    /// - 集群版本必须为1.14及以上；
-    /// - 系统镜像必须是: Tencent Linux 2.4；
+    /// Cluster network proxy model, which is only used when ipvs-bpf mode is used. At present, TKE cluster supports three network proxy modes including `iptables`, `ipvs` and `ipvs-bpf` and their parameter setting relationships are as follows:
+    /// `iptables`: do not set IPVS and KubeProxyMode.
+    /// `ipvs`: set IPVS to `true` and do not set KubeProxyMode.
+    /// `ipvs-bpf`: set KubeProxyMode to `kube-proxy-bpf`.
+    /// The following conditions are required to use ipvs-bpf network mode:
+    /// 1. The cluster version must be v1.14 or later.
+    /// 2. The system image must be Tencent Linux 2.4.
     "KubeProxyMode" kube_proxy_mode set_kube_proxy_mode: str,
-    /// 集群网络类型，默认为GR。
-    ///
-    /// - GR: 全局路由
-    /// - VPC-CNI: VPC-CNI模式
-    /// - CiliumOverlay: CiliumOverlay模式
+    /// Cluster network type, which can be GR (Global Router) or VPC-CNI. The default value is GR.
     "NetworkType" network_type set_network_type: str,
-    /// 集群中节点NodeName类型（包括 hostname,lan-ip两种形式，默认为lan-ip。如果开启了hostname模式，创建节点时需要设置HostName参数，并且InstanceName需要和HostName一致）
+    /// NodeName type for a node in a cluster (This includes the two forms of **hostname** and **lan-ip**, with the default as **lan-ip**. If **hostname** is used, you need to set the HostName parameter when creating a node, and the InstanceName needs to be the same as the HostName.)
     "NodeNameType" node_name_type set_node_name_type: str,
-    /// 是否开启QGPU共享
+    /// Whether to enable qGPU Sharing
     "QGPUShareEnable" qgpu_share_enable set_qgpu_share_enable: bool,
-    /// 运行时版本
+    /// Runtime version
     "RuntimeVersion" runtime_version set_runtime_version: str,
-    /// 区分共享网卡多IP模式和独立网卡模式，共享网卡多 IP 模式填写"tke-route-eni"，独立网卡模式填写"tke-direct-eni"，默认为共享网卡模式
+    /// Specifies the ENI type. Values: `tke-route-eni` (multi-IP shared ENI); `tke-direct-eni` (independent ENI). It defaults to `tke-route-eni`.
     "VpcCniType" vpc_cni_type set_vpc_cni_type: str,
     /// 集群是否启用高可用模式。用于指导跨可用区资源打散等高可用策略的执行，默认为true
     "IsHighAvailability" is_high_availability set_is_high_availability: bool,
@@ -607,137 +625,154 @@ ClusterAdvancedSettings {
 } }
 
 rt::model! { read debug;
-/// 集群关联的伸缩组信息
+/// Cluster-associated scaling group information
 ClusterAsGroup {
-    /// 伸缩组ID
+    /// Scaling group ID
     "AutoScalingGroupId" auto_scaling_group_id set_auto_scaling_group_id: str,
-    /// 伸缩组状态(开启 enabled 开启中 enabling 关闭 disabled 关闭中 disabling 更新中 updating 删除中 deleting 开启缩容中 scaleDownEnabling 关闭缩容中 scaleDownDisabling)
+    /// Scaling group status (`enabled`, `enabling`, `disabled`, `disabling`, `updating`, `deleting`, `scaleDownEnabling`, `scaleDownDisabling`)
     "Status" status set_status: str,
-    /// 节点是否设置成不可调度
+    /// Whether the node is set to unschedulable
+    /// Note: this field may return null, indicating that no valid value was found.
     "IsUnschedulable" is_unschedulable set_is_unschedulable: bool,
-    /// 伸缩组的label列表
+    /// Scaling group label list
+    /// Note: this field may return null, indicating that no valid value was found.
     "Labels" labels set_labels: list Label,
-    /// 创建时间
+    /// Creation time
     "CreatedTime" created_time set_created_time: str,
 } }
 
 rt::model! { write debug;
-/// 集群伸缩组属性
+/// Cluster scaling group attributes
 ClusterAsGroupAttribute {
-    /// 伸缩组ID
+    /// Scaling group ID
     "AutoScalingGroupId" auto_scaling_group_id set_auto_scaling_group_id: str,
-    /// 是否开启
+    /// Whether it is enabled
     "AutoScalingGroupEnabled" auto_scaling_group_enabled set_auto_scaling_group_enabled: bool,
-    /// 伸缩组最大最小实例数
+    /// Maximum and minimum number of pods in a scaling group
     "AutoScalingGroupRange" auto_scaling_group_range set_auto_scaling_group_range: obj AutoScalingGroupRange,
 } }
 
 rt::model! { both debug;
-/// 集群弹性伸缩配置
+/// Cluster auto scaling configuration
 ClusterAsGroupOption {
-    /// 是否开启缩容
+    /// Whether to enable scale-in
+    /// Note: this field may return null, indicating that no valid value was found.
     "IsScaleDownEnabled" is_scale_down_enabled set_is_scale_down_enabled: bool,
-    /// 多伸缩组情况下扩容选择算法(random 随机选择，most-pods 最多类型的Pod least-waste 最少的资源浪费，默认为random)
+    /// The scale-out method when there are multiple scaling groups. `random`: select a random scaling group. `most-pods`: choose the scaling group that can schedule the most pods. `least-waste`: select the scaling group that can ensure the fewest remaining resources after Pod scheduling.. The default value is `random`.)
+    /// Note: this field may return null, indicating that no valid value was found.
     "Expander" expander set_expander: str,
-    /// 最大并发缩容数
+    /// Max concurrent scale-in volume
+    /// Note: this field may return null, indicating that no valid value was found.
     "MaxEmptyBulkDelete" max_empty_bulk_delete set_max_empty_bulk_delete: i64,
-    /// 集群扩容后多少分钟开始判断缩容（默认为10分钟）
+    /// Number of minutes after cluster scale-out when the system starts judging whether to perform scale-in
+    /// Note: this field may return null, indicating that no valid value was found.
     "ScaleDownDelay" scale_down_delay set_scale_down_delay: i64,
-    /// 节点连续空闲多少分钟后被缩容（默认为 10分钟）
+    /// Number of consecutive minutes of idleness after which the node is subject to scale-in (default value: 10)
+    /// Note: this field may return null, indicating that no valid value was found.
     "ScaleDownUnneededTime" scale_down_unneeded_time set_scale_down_unneeded_time: i64,
-    /// 节点资源使用量低于多少(百分比)时认为空闲(默认: 50(百分比))
+    /// Percentage of node resource usage below which the node is considered to be idle (default value: 50)
+    /// Note: this field may return null, indicating that no valid value was found.
     "ScaleDownUtilizationThreshold" scale_down_utilization_threshold set_scale_down_utilization_threshold: i64,
-    /// 含有本地存储Pod的节点是否不缩容(默认： true)
+    /// Do not scale in a node if it contains local storage Pods. Default: `true`.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "SkipNodesWithLocalStorage" skip_nodes_with_local_storage set_skip_nodes_with_local_storage: bool,
-    /// 含有kube-system namespace下非DaemonSet管理的Pod的节点是否不缩容 (默认： true)
+    /// Do not scale in a node if it contains Pods in the kube-system namespace that are not managed by DaemonSet. Default: `true`.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "SkipNodesWithSystemPods" skip_nodes_with_system_pods set_skip_nodes_with_system_pods: bool,
-    /// 计算资源使用量时是否默认忽略DaemonSet的实例(默认值: False，不忽略)
+    /// Whether to ignore DaemonSet pods by default when calculating resource usage (default value: False: do not ignore)
+    /// Note: this field may return null, indicating that no valid value was found.
     "IgnoreDaemonSetsUtilization" ignore_daemon_sets_utilization set_ignore_daemon_sets_utilization: bool,
-    /// CA做健康性判断的个数，默认3，即超过OkTotalUnreadyCount个数后，CA会进行健康性判断。
+    /// Number at which CA health detection is triggered (default value: 3). After the number specified in OkTotalUnreadyCount is exceeded, CA will perform health detection.
+    /// Note: this field may return null, indicating that no valid value was found.
     "OkTotalUnreadyCount" ok_total_unready_count set_ok_total_unready_count: i64,
-    /// 未就绪节点的最大百分比，此后CA会停止操作
+    /// Max percentage of unready nodes. After the max percentage is exceeded, CA will stop operation.
+    /// Note: this field may return null, indicating that no valid value was found.
     "MaxTotalUnreadyPercentage" max_total_unready_percentage set_max_total_unready_percentage: i64,
-    /// 表示未准备就绪的节点在有资格进行缩减之前应该停留多少分钟
+    /// Amount of time before unready nodes become eligible for scale-in
+    /// Note: this field may return null, indicating that no valid value was found.
     "ScaleDownUnreadyTime" scale_down_unready_time set_scale_down_unready_time: i64,
-    /// CA删除未在Kubernetes中注册的节点之前等待的分钟数
+    /// Waiting time before CA deletes nodes that are not registered in Kubernetes
+    /// Note: this field may return null, indicating that no valid value was found.
     "UnregisteredNodeRemovalTime" unregistered_node_removal_time set_unregistered_node_removal_time: i64,
 } }
 
 rt::model! { write debug;
-/// 描述集群的基本配置信息
+/// Describes the basic configuration information of a cluster
 ClusterBasicSettings {
-    /// 集群操作系统，支持设置公共镜像(字段传相应镜像Name)和自定义镜像(字段传相应镜像ID)，详情参考：https://cloud.tencent.com/document/product/457/68289
+    /// Cluster operating system. Public image (enter the image name) and custom image (enter the image ID) are supported. For details, see https://intl.cloud.tencent.com/document/product/457/68289?from_cn_redirect=1
     "ClusterOs" cluster_os set_cluster_os: str,
-    /// 集群版本,默认值为1.10.5
+    /// Cluster version. The default value is 1.10.5.
     "ClusterVersion" cluster_version set_cluster_version: str,
-    /// 集群名称
+    /// Cluster name
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 集群描述
+    /// Cluster description
     "ClusterDescription" cluster_description set_cluster_description: str,
-    /// 私有网络ID，形如vpc-e55paxnt。创建托管空集群时必传。
+    /// VPC ID, in the format of vpc-xxx, which is required when you create an empty managed cluster.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 集群内新增资源所属项目ID。
+    /// ID of the project to which the new resources in the cluster belong.
     "ProjectId" project_id set_project_id: i64,
-    /// 标签描述列表。通过指定该参数可以同时绑定标签到相应的资源实例，当前仅支持绑定标签到集群实例。
+    /// Tag description list. This parameter is used to bind a tag to a resource instance. Currently, a tag can only be bound to cluster instances.
     "TagSpecification" tag_specification set_tag_specification: list TagSpecification,
-    /// 容器的镜像版本，"DOCKER_CUSTOMIZE"(容器定制版),"GENERAL"(普通版本，默认值)
+    /// Container image tag, `DOCKER_CUSTOMIZE` (container customized tag), `GENERAL` (general tag, default value)
     "OsCustomizeType" os_customize_type set_os_customize_type: str,
-    /// 是否开启节点的默认安全组(默认: 否，Alpha特性)
+    /// Whether to enable the node’s default security group (default: `No`, Alpha feature)
     "NeedWorkSecurityGroup" need_work_security_group set_need_work_security_group: bool,
-    /// 控制面子网信息，仅在以下场景使用时要求必填。
-    /// - 容器网络插件为CiliumOverlay时，TKE会从该子网获取2个IP用来创建内网负载均衡。
-    /// - 创建支持CDC的托管集群，且网络插件为VPC-CNI时，要求预留至少12个IP。
+    /// When the Cilium Overlay add-on is selected, TKE will take two IPs from the subnet to create the private network CLB.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 集群等级，针对托管集群生效
+    /// Cluster specifications available for managed clusters
     "ClusterLevel" cluster_level set_cluster_level: str,
-    /// 自动变配集群等级，针对托管集群生效
+    /// Auto cluster upgrade for managed clusters
     "AutoUpgradeClusterLevel" auto_upgrade_cluster_level set_auto_upgrade_cluster_level: obj AutoUpgradeClusterLevel,
 } }
 
 rt::model! { write debug;
-/// 集群容器网络相关参数
+/// Container networking parameters for the cluster
 ClusterCIDRSettings {
-    /// 用于分配集群容器和服务 IP 的 CIDR，不得与 VPC CIDR 冲突，也不得与同 VPC 内其他集群 CIDR 冲突。且网段范围必须在内网网段内，例如:10.1.0.0/14, 192.168.0.1/18,172.16.0.0/16。
+    /// CIDR used to assign container and service IPs for the cluster. It cannot conflict with the VPC's CIDR or the CIDRs of other clusters in the same VPC
     "ClusterCIDR" cluster_cidr set_cluster_cidr: str,
-    /// 是否忽略 ClusterCIDR 冲突错误, 默认不忽略
+    /// Whether to ignore ClusterCIDR conflict errors, which are not ignored by default
     "IgnoreClusterCIDRConflict" ignore_cluster_cidr_conflict set_ignore_cluster_cidr_conflict: bool,
-    /// 集群中每个Node上最大的Pod数量。取值范围16～256。不为2的幂值时会向上取最接近的2的幂值。
+    /// Maximum number of Pods on each node. Value range: 16 to 256. When its power is not 2, it will round upward to the closest power of 2.
     "MaxNodePodNum" max_node_pod_num set_max_node_pod_num: i128,
-    /// 集群最大的service数量。取值范围32～32768，不为2的幂值时会向上取最接近的2的幂值。默认值256
+    /// The maximum number of services in a cluster. The range is from 32 to 32768. When its power is not 2, it will round upward to the closest power of 2. Default value is 256.
     "MaxClusterServiceNum" max_cluster_service_num set_max_cluster_service_num: i128,
-    /// 用于分配集群服务 IP 的 CIDR，不得与 VPC CIDR 冲突，也不得与同 VPC 内其他集群 CIDR 冲突。且网段范围必须在内网网段内，例如:10.1.0.0/14, 192.168.0.1/18,172.16.0.0/16。
+    /// The CIDR block used to assign cluster service IP addresses. It must conflict with neither the VPC CIDR block nor with CIDR blocks of other clusters in the same VPC instance. The IP range must be within the private network IP range, such as 10.1.0.0/14, 192.168.0.1/18, and 172.16.0.0/16.
     "ServiceCIDR" service_cidr set_service_cidr: str,
-    /// VPC-CNI网络模式下，弹性网卡的子网Id。
+    /// Subnet ID of the ENI in VPC-CNI network mode
     "EniSubnetIds" eni_subnet_ids set_eni_subnet_ids: list String,
-    /// VPC-CNI网络模式下，弹性网卡IP的回收时间，取值范围[300,15768000)
+    /// Repossession time of ENI IP addresses in VPC-CNI network mode, whose range is [300,15768000)
     "ClaimExpiredSeconds" claim_expired_seconds set_claim_expired_seconds: i64,
-    /// 是否忽略 ServiceCIDR 冲突错误, 仅在 VPC-CNI 模式生效，默认不忽略
+    /// Whether to ignore ServiceCIDR conflict errors. It is only valid in VPC-CNI mode. Default value: `false`.
     "IgnoreServiceCIDRConflict" ignore_service_cidr_conflict set_ignore_service_cidr_conflict: bool,
 } }
 
 rt::model! { read debug;
-/// 集群创建过程
+/// Cluster creation process
 ClusterCondition {
-    /// 集群创建过程类型
+    /// Process type
     "Type" r#type set_type: str,
-    /// 集群创建过程状态
+    /// Process status
     "Status" status set_status: str,
-    /// 最后一次探测到该状态的时间
+    /// Last time when the status is probed
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "LastProbeTime" last_probe_time set_last_probe_time: str,
-    /// 最后一次转换到该过程的时间
+    /// Last time when transiting to the process
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "LastTransitionTime" last_transition_time set_last_transition_time: str,
-    /// 转换到该过程的简明原因
+    /// Reasons for transiting to the process
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Reason" reason set_reason: str,
-    /// 转换到该过程的更多信息
+    /// More information on transition
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Message" message set_message: str,
 } }
 
 rt::model! { read nodebug;
-/// 接入k8s 的认证信息
+/// Authentication information for accessing K8s
 ClusterCredential {
-    /// CA 根证书
+    /// CA root certificate
     "CACert" ca_cert set_ca_cert: str,
-    /// 认证用的Token
+    /// Token for authentication
     "Token" token set_token: str,
 } }
 impl ::core::fmt::Debug for ClusterCredential {
@@ -767,15 +802,19 @@ ClusterExternalConfig {
 } }
 
 rt::model! { both debug;
-/// 集群master自定义参数
+/// Cluster master custom parameter
 ClusterExtraArgs {
-    /// etcd自定义参数，只支持独立集群
+    /// etcd custom parameter, which is only effective for self-deployed cluster.
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "Etcd" etcd set_etcd: list String,
-    /// kube-apiserver自定义参数，参数格式为["k1=v1", "k1=v2"]， 例如["max-requests-inflight=500","feature-gates=PodShareProcessNamespace=true,DynamicKubeletConfig=true"]
+    /// kube-apiserver custom parameter, in the format of ["k1=v1", "k1=v2"], for example: ["max-requests-inflight=500","feature-gates=PodShareProcessNamespace=true,DynamicKubeletConfig=true"].
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "KubeAPIServer" kube_api_server set_kube_api_server: list String,
-    /// kube-controller-manager自定义参数
+    /// kube-controller-manager custom parameter
+    /// Note: this field may return null, indicating that no valid value is obtained.
     "KubeControllerManager" kube_controller_manager set_kube_controller_manager: list String,
-    /// kube-scheduler自定义参数
+    /// kube-scheduler custom parameter
+    /// Note: this field may return null, indicating that no valid value is obtained.
     "KubeScheduler" kube_scheduler set_kube_scheduler: list String,
 } }
 
@@ -791,84 +830,92 @@ ClusterInternalLB {
 } }
 
 rt::model! { read debug;
-/// 托管集群等级属性
+/// Information of the managed cluster model
 ClusterLevelAttribute {
-    /// 集群等级
+    /// Cluster model
     "Name" name set_name: str,
-    /// 等级名称
+    /// Model name
     "Alias" alias set_alias: str,
-    /// 节点数量
+    /// Number of nodes
     "NodeCount" node_count set_node_count: i128,
-    /// Pod数量
+    /// Number of Pods
     "PodCount" pod_count set_pod_count: i128,
-    /// Configmap数量
+    /// Number of ConfigMap
     "ConfigMapCount" config_map_count set_config_map_count: i128,
-    /// ReplicaSets数量
+    /// Number of ReplicaSets
     "RSCount" rs_count set_rs_count: i128,
-    /// CRD数量
+    /// Number of CRDs
     "CRDCount" crd_count set_crd_count: i128,
-    /// 是否启用
+    /// Whether it is enabled
     "Enable" enable set_enable: bool,
-    /// 其他资源数量
+    /// Number of other resources
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "OtherCount" other_count set_other_count: i128,
 } }
 
 rt::model! { read debug;
-/// 集群等级变配记录
+/// Cluster model adjustment history
 ClusterLevelChangeRecord {
-    /// 记录ID
+    /// Record ID
     "ID" id set_id: str,
-    /// 集群ID
+    /// Cluster ID
     "ClusterID" cluster_id set_cluster_id: str,
-    /// 变配状态：trading 发货中,upgrading 变配中,success 变配成功,failed 变配失败。
+    /// Status (valid values: `trading`, `upgrading`, `success`, `failed`)
     "Status" status set_status: str,
-    /// 状态描述
+    /// Status description
     "Message" message set_message: str,
-    /// 变配前规模
+    /// Original model
     "OldLevel" old_level set_old_level: str,
-    /// 变配后规模
+    /// New model
     "NewLevel" new_level set_new_level: str,
-    /// 变配触发类型：manual 手动,auto 自动
+    /// Trigger type (valid values: `manual`, `auto`)
     "TriggerType" trigger_type set_trigger_type: str,
-    /// 创建时间
+    /// Creation time
     "CreatedAt" created_at set_created_at: str,
-    /// 开始时间
+    /// Start time
     "StartedAt" started_at set_started_at: str,
-    /// 结束时间
+    /// End time
     "EndedAt" ended_at set_ended_at: str,
 } }
 
 rt::model! { read debug;
-/// 集群网络相关的参数
+/// Cluster network-related parameters
 ClusterNetworkSettings {
-    /// 用于分配集群容器和服务 IP 的 CIDR，不得与 VPC CIDR 冲突，也不得与同 VPC 内其他集群 CIDR 冲突
+    /// CIDR used to assign container and service IPs for the cluster. It cannot conflict with the VPC's CIDR or the CIDRs of other clusters in the same VPC.
     "ClusterCIDR" cluster_cidr set_cluster_cidr: str,
-    /// 是否忽略 ClusterCIDR 冲突错误, 默认不忽略
+    /// Whether to ignore ClusterCIDR conflict errors. It defaults to not ignore.
     "IgnoreClusterCIDRConflict" ignore_cluster_cidr_conflict set_ignore_cluster_cidr_conflict: bool,
-    /// 集群中每个Node上最大的Pod数量(默认为256)
+    /// Maximum number of pods on each node in the cluster. Default value: 256
     "MaxNodePodNum" max_node_pod_num set_max_node_pod_num: i128,
-    /// 集群最大的service数量(默认为256)
+    /// Maximum number of cluster services. Default value: 256
     "MaxClusterServiceNum" max_cluster_service_num set_max_cluster_service_num: i128,
-    /// 是否启用IPVS(默认不开启)
+    /// Whether IPVS is enabled. Default value: disabled
     "Ipvs" ipvs set_ipvs: bool,
-    /// 集群的VPCID（如果创建空集群，为必传值，否则自动设置为和集群的节点保持一致）
+    /// Cluster VPC ID, which is required when you create an empty cluster; otherwise, it is automatically set to be consistent with that of the nodes in the cluster
     "VpcId" vpc_id set_vpc_id: str,
-    /// 网络插件是否启用CNI(默认开启)
+    /// Whether CNI is enabled for network plugin(s). Default value: enabled
     "Cni" cni set_cni: bool,
-    /// service的网络模式，当前参数只适用于ipvs+bpf模式
+    /// The network mode of service. This parameter is only applicable to ipvs+bpf mode.
+    /// Note: this field may return `null`, indicating that no valid value can be obtained.
     "KubeProxyMode" kube_proxy_mode set_kube_proxy_mode: str,
-    /// 用于分配service的IP range，不得与 VPC CIDR 冲突，也不得与同 VPC 内其他集群 CIDR 冲突
+    /// The IP range for service assignment. It cannot conflict with the VPC’s CIDR block nor the CIDR blocks of other clusters in the same VPC.
+    /// Note: this field may return `null`, indicating that no valid value can be obtained.
     "ServiceCIDR" service_cidr set_service_cidr: str,
-    /// 集群关联的容器子网
+    /// The container subnet associated with the cluster
+    /// Note: this field may return `null`, indicating that no valid value can be obtained.
     "Subnets" subnets set_subnets: list String,
-    /// 是否忽略 ServiceCIDR 冲突错误, 仅在 VPC-CNI 模式生效，默认不忽略
+    /// Whether to ignore ServiceCIDR conflict errors. It is only valid in VPC-CNI mode. Default value: `false`.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "IgnoreServiceCIDRConflict" ignore_service_cidr_conflict set_ignore_service_cidr_conflict: bool,
-    /// 集群VPC-CNI模式是否为非双栈集群，默认false，非双栈。
+    /// Whether it is a dual-stack cluster in VPC-CNI mode. Default value: `false`, which indicates it is not a dual-stack cluster.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "IsDualStack" is_dual_stack set_is_dual_stack: bool,
-    /// 用于分配service的IP range，由系统自动分配
+    /// It is used to automatically assign the IP ranges for the service.
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "Ipv6ServiceCIDR" ipv6_service_cidr set_ipv6_service_cidr: str,
-    /// 集群Cilium Mode配置
+    /// Cluster Cilium Mode configuration
     /// - clusterIP
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "CiliumMode" cilium_mode set_cilium_mode: str,
     /// 控制面子网信息，仅在以下场景返回。
     /// - 容器网络插件为CiliumOverlay。
@@ -879,9 +926,10 @@ ClusterNetworkSettings {
 } }
 
 rt::model! { both debug;
-/// 集群属性
+/// Cluster attributes
 ClusterProperty {
-    /// 节点hostname命名模式
+    /// Node hostname naming pattern
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "NodeNameType" node_name_type set_node_name_type: str,
 } }
 
@@ -916,85 +964,68 @@ ClusterRollOutSequenceTag {
 } }
 
 rt::model! { read debug;
-/// 集群状态信息
+/// Cluster status information
 ClusterStatus {
-    /// 集群Id
+    /// Cluster ID
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 集群状态
-    /// 运行中：Running
-    /// 集群等级中：ClusterLevelUpgrading
-    /// 集群升级中：Upgrading
-    /// 集群控制面扩容中：MasterScaling
-    /// 托管集群修改参数中：RuntimeUpgrading
-    /// 节点升级中：NodeUpgrading
-    /// 集群删除中：Deleting
-    /// 集群创建中：Creating
-    /// 集群已隔离：Isolated
-    /// 集群升级暂停：Pause
-    /// 集群执行隔离：ResourceIsolate
-    /// 集群隔离：ResourceIsolated
-    /// 集群执行冲正：ResourceReverse
-    /// 集群冲正：ResourceReversal
-    /// 集群执行销毁：ResourceDestroy
-    /// 集群销毁：ResourceDestroyed
-    /// 集群变配交易中：ClusterLevelTrading
+    /// Cluster status
     "ClusterState" cluster_state set_cluster_state: str,
-    /// 集群下机器实例的状态
-    /// 节点全部正常：AllNormal
-    /// 节点全部异常：
-    /// AllAbnormal
-    /// 节点部分异常：PartialAbnormal
+    /// Status of nodes in the cluster
     "ClusterInstanceState" cluster_instance_state set_cluster_instance_state: str,
-    /// 集群是否开启监控
+    /// Indicates whether the monitoring service is enabled for the cluster
     "ClusterBMonitor" cluster_b_monitor set_cluster_b_monitor: bool,
-    /// 集群创建中的节点数，-1表示获取节点状态超时，-2表示获取节点状态失败
+    /// Number of cluster nodes being created. "-1" indicates that the request to obtain the node status timed out. "-2" indicates that the request failed.
     "ClusterInitNodeNum" cluster_init_node_num set_cluster_init_node_num: i64,
-    /// 集群运行中的节点数，-1表示获取节点状态超时，-2表示获取节点状态失败
+    /// Number of running nodes in the cluster. "-1" indicates that the request to obtain the node status timed out. "-2" indicates that the request failed.
     "ClusterRunningNodeNum" cluster_running_node_num set_cluster_running_node_num: i64,
-    /// 集群异常的节点数，-1表示获取节点状态超时，-2表示获取节点状态失败
+    /// Number of abnormal nodes in the cluster.  "-1" indicates that the request to obtain the node status timed out. "-2" indicates that the request failed.
     "ClusterFailedNodeNum" cluster_failed_node_num set_cluster_failed_node_num: i64,
-    /// 集群已关机的节点数，-1表示获取节点状态超时，-2表示获取节点状态失败
+    /// Number of shutdown nodes in the cluster.  "-1" indicates that the request to obtain the node status timed out. "-2" indicates that the request failed.
+    /// Note: this field may return `null`, indicating that no valid value can be found.
     "ClusterClosedNodeNum" cluster_closed_node_num set_cluster_closed_node_num: i64,
-    /// 集群关机中的节点数，-1表示获取节点状态超时，-2表示获取节点状态失败
+    /// Number of nodes being shut down in the cluster.  "-1" indicates that the request to obtain the node status timed out. "-2" indicates that the request failed.
+    /// Note: this field may return `null`, indicating that no valid value can be found.
     "ClusterClosingNodeNum" cluster_closing_node_num set_cluster_closing_node_num: i64,
-    /// 集群是否开启删除保护
+    /// Indicates whether to enable cluster deletion protection
+    /// Note: this field may return `null`, indicating that no valid value can be found.
     "ClusterDeletionProtection" cluster_deletion_protection set_cluster_deletion_protection: bool,
-    /// 集群是否可审计
+    /// Indicates whether the cluster is auditable
+    /// Note: this field may return `null`, indicating that no valid value can be found.
     "ClusterAuditEnabled" cluster_audit_enabled set_cluster_audit_enabled: bool,
 } }
 
 rt::model! { read debug;
-/// 集群版本信息
+/// Cluster version information
 ClusterVersion {
-    /// 集群ID
+    /// Cluster ID
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 集群主版本号列表，例如1.18.4
+    /// The list of cluster major version, such as 1.18.4
     "Versions" versions set_versions: list String,
 } }
 
 rt::model! { read debug;
-/// 账户UIN与客户端证书CommonName的映射
+/// The CommonName in the certificate of the client corresponding to the user UIN
 CommonName {
-    /// 子账户UIN
+    /// User UIN
     "SubaccountUin" subaccount_uin set_subaccount_uin: str,
-    /// 子账户客户端证书中的CommonName字段
+    /// The CommonName in the certificate of the client corresponding to the sub-account
     "CN" cn set_cn: str,
 } }
 
 rt::model! { both debug;
-/// 组件日志采集配置
+/// Component log collection configuration.
 ComponentLogConfig {
-    /// 组件名称
+    /// Component name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 日志级别，对于支持动态调整日志级别的组件，开启日志时可指定该参数
+    /// Log level. for components that support dynamic adjustment, you can specify this parameter when enabling logs.
     "LogLevel" log_level set_log_level: i64,
-    /// 日志集ID。如果不指定，则自动创建
+    /// Logset ID. if not specified, auto-create.
     "LogSetId" log_set_id set_log_set_id: str,
-    /// 日志主题ID。如果不指定，则自动创建
+    /// Log topic ID. if not specified, auto-create.
     "TopicId" topic_id set_topic_id: str,
-    /// topic 所属region。 该参数可实现日志跨地域投递
+    /// topic region. this parameter enables cross-region shipping of logs.
     "TopicRegion" topic_region set_topic_region: str,
 } }
 
@@ -1066,86 +1097,86 @@ ControllerStatus {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateBackupStorageLocation` (创建备份仓库).
+/// Request of `CreateBackupStorageLocation` (Creates a backup repository).
 ///
-/// 创建备份仓库，指定了存储仓库类型（如COS）、COS桶地区、名称等信息，当前最多允许创建100个仓库， 注意此接口当前是全局接口，多个地域的TKE集群如果要备份到相同的备份仓库中，不需要重复创建备份仓库
+/// This API is used to create a backup repository. You can specify the storage type (such as COS), the bucket region and the name. Up to 100 repositories can be created. Note that the settings of this API apply globally. You only need to create one backup repository, and back up TKE clusters in different regions in it.
 CreateBackupStorageLocationRequest {
-    /// 存储仓库所属地域，比如COS广州(ap-guangzhou)
+    /// Repository region, such as `ap-guangzhou`
     ///
     /// Required.
     "StorageRegion" storage_region set_storage_region: str,
-    /// 对象存储桶名称，如果是COS必须是tke-backup前缀开头，字符长度是19
+    /// COS bucket name. For COS storage type, it must start with the prefix `tke-backup`.
     ///
     /// Required.
     "Bucket" bucket set_bucket: str,
-    /// 备份仓库名称，字符长度为63
+    /// Backup repository name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 存储服务提供方，默认腾讯云
+    /// The provider of storage service. It defaults to Tencent Cloud.
     "Provider" provider set_provider: str,
-    /// 对象存储桶路径
+    /// COS bucket path
     "Path" path set_path: str,
 } }
 rt::action!("tke", "2018-05-25", "CreateBackupStorageLocation", CreateBackupStorageLocationRequest => CreateBackupStorageLocationResponse);
 
 rt::model! { read debug;
-/// CreateBackupStorageLocation返回参数结构体
+/// CreateBackupStorageLocation response structure.
 CreateBackupStorageLocationResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateCLSLogConfig` (创建日志采集配置).
+/// Request of `CreateCLSLogConfig` (This API is used to create log collection configuration.).
 ///
-/// 创建日志采集配置
+/// This API is used to create log collection configuration.
 CreateCLSLogConfigRequest {
-    /// 日志采集配置的json表达
+    /// Log collection configuration in json form
     ///
     /// Required.
     "LogConfig" log_config set_log_config: str,
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// CLS日志集ID
+    /// CLS Logset ID
     "LogsetId" logset_id set_logset_id: str,
-    /// 当前集群类型支持tke（标准集群）、eks（serverless集群）
+    /// Current cluster types support tke, eks.
     "ClusterType" cluster_type set_cluster_type: str,
 } }
 rt::action!("tke", "2018-05-25", "CreateCLSLogConfig", CreateCLSLogConfigRequest => CreateCLSLogConfigResponse);
 
 rt::model! { read debug;
-/// CreateCLSLogConfig返回参数结构体
+/// CreateCLSLogConfig response structure.
 CreateCLSLogConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateClusterEndpoint` (创建集群访问端口).
+/// Request of `CreateClusterEndpoint` (Create a cluster access port).
 ///
-/// 创建集群访问端口
+/// This API is used to create a cluster access endpoint.
 CreateClusterEndpointRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 集群端口所在的子网ID  (仅在开启非外网访问时需要填，必须为集群所在VPC内的子网)。获取方式：https://cloud.tencent.com/document/product/215/15784
+    /// The ID of the subnet where the cluster's port is located (only needs to be entered when the non-public network access is enabled, and must be within the subnet of the cluster's VPC).
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 是否为外网访问（TRUE 外网访问 FALSE 内网访问，默认值： FALSE）
+    /// Whether public network access is enabled or not (True = public network access, FALSE = private network access, with the default value as FALSE).
     "IsExtranet" is_extranet set_is_extranet: bool,
-    /// 设置域名
+    /// The domain name
     "Domain" domain set_domain: str,
-    /// 使用的安全组（开启内外网访问且不使用已有clb时可传，内网访问需要先找clb侧加白使用）。获取方式：https://cloud.tencent.com/document/api/215/15808
+    /// The security group in use, which must be passed in when public access is enabled.
     "SecurityGroup" security_group set_security_group: str,
-    /// 创建lb参数，只有外网访问需要设置，是一个json格式化后的字符串：{"InternetAccessible":{"InternetChargeType":"TRAFFIC_POSTPAID_BY_HOUR","InternetMaxBandwidthOut":200},"VipIsp":"","BandwidthPackageId":""}。
-    /// 各个参数意义：
-    /// InternetAccessible.InternetChargeType含义：TRAFFIC_POSTPAID_BY_HOUR按流量按小时后计费;BANDWIDTH_POSTPAID_BY_HOUR 按带宽按小时后计费;InternetAccessible.BANDWIDTH_PACKAGE 按带宽包计费。
-    /// InternetMaxBandwidthOut含义：最大出带宽，单位Mbps，范围支持0到2048，默认值10。
-    /// VipIsp含义：CMCC | CTCC | CUCC，分别对应 移动 | 电信 | 联通，如果不指定本参数，则默认使用BGP。可通过 DescribeSingleIsp 接口查询一个地域所支持的Isp。如果指定运营商，则网络计费式只能使用按带宽包计费BANDWIDTH_PACKAGE。
-    /// BandwidthPackageId含义：带宽包ID，指定此参数时，网络计费方式InternetAccessible.InternetChargeType只支持按带宽包计费BANDWIDTH_PACKAGE。
+    /// LB parameters in a JSON string. It is only required for public network access: {"InternetAccessible":{"InternetChargeType":"TRAFFIC_POSTPAID_BY_HOUR","InternetMaxBandwidthOut":200},"VipIsp":"","BandwidthPackageId":""}.
+    /// Description of parameters:
+    /// `InternetAccessible.InternetChargeType`: `TRAFFIC_POSTPAID_BY_HOUR` (Pay-as-you-go by traffic on an hourly basis); `BANDWIDTH_POSTPAID_BY_HOUR` (Pay-as-you-go by bandwidth on an hourly basis); `InternetAccessible.BANDWIDTH_PACKAGE` (Bill-by-bandwidth package).
+    /// `InternetMaxBandwidthOut`: Outbound bandwidth cap in Mbps. Value range: 0 - 2048. Default value: 10.
+    /// `VipIsp`: `CMCC` (China Mobile), `CTCC`·(China Telecom) and `CUCC` (China Unicom). If it is not specified, BGP line is used by default. To query ISPs available in a region, call `DescribeSingleIsp`. If this parameter is specified, the network billing mode must be `BANDWIDTH_PACKAGE`.
+    /// `BandwidthPackageId`: Bandwidth package ID. If this parameter is specified, only `BANDWIDTH_PACKAGE` is supported for `InternetAccessible.InternetChargeType`.
     "ExtensiveParameters" extensive_parameters set_extensive_parameters: str,
     /// 使用已有clb开启内网或外网访问
     "ExistedLoadBalancerId" existed_load_balancer_id set_existed_load_balancer_id: str,
@@ -1153,59 +1184,59 @@ CreateClusterEndpointRequest {
 rt::action!("tke", "2018-05-25", "CreateClusterEndpoint", CreateClusterEndpointRequest => CreateClusterEndpointResponse);
 
 rt::model! { read debug;
-/// CreateClusterEndpoint返回参数结构体
+/// CreateClusterEndpoint response structure.
 CreateClusterEndpointResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateClusterEndpointVip` (创建托管集群外网访问端口（不再维护，准备下线）).
+/// Request of `CreateClusterEndpointVip` (Creates a public network access port for a managed cluster (This API will be disused soon.)).
 ///
-/// 创建托管集群外网访问端口（不再维护，准备下线）请使用新接口：CreateClusterEndpoint
+/// This API is used to create a public network access port for a managed cluster. Note: This API will be disused soon. Please call `CreateClusterEndpoint` instead.
 CreateClusterEndpointVipRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 安全策略放通单个IP或CIDR(例如: "192.168.1.0/24",默认为拒绝所有)
+    /// Security policy opens single IP or CIDR to the Internet (for example: '192.168.1.0/24', with 'reject all' as the default).
     "SecurityPolicies" security_policies set_security_policies: list String,
 } }
 rt::action!("tke", "2018-05-25", "CreateClusterEndpointVip", CreateClusterEndpointVipRequest => CreateClusterEndpointVipResponse);
 
 rt::model! { read debug;
-/// CreateClusterEndpointVip返回参数结构体
+/// CreateClusterEndpointVip response structure.
 CreateClusterEndpointVipResponse {
-    /// 请求任务的FlowId
+    /// Request job's FlowId
     "RequestFlowId" request_flow_id set_request_flow_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateClusterInstances` (扩展集群节点).
+/// Request of `CreateClusterInstances` (Creates one or more cluster nodes.).
 ///
-/// 扩展(新建)集群节点
+/// This API is used to create one or more nodes in a cluster.
 CreateClusterInstancesRequest {
-    /// 集群 ID，请填写 查询集群列表 接口中返回的 clusterId 字段
+    /// Cluster ID. Enter the ClusterId field returned by the DescribeClusters API
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// CVM创建透传参数，json化字符串格式，如需要保证扩展集群节点请求幂等性需要在此参数添加ClientToken字段，详见[CVM创建实例](https://cloud.tencent.com/document/product/213/15730)接口。
+    /// Pass-through parameter for CVM creation in the format of a JSON string. To ensure the idempotence of requests for adding cluster nodes, you need to add the ClientToken field in this parameter. For more information, see the documentation for [RunInstances](https://intl.cloud.tencent.com/document/product/213/15730?from_cn_redirect=1) API.
     ///
     /// Required.
     "RunInstancePara" run_instance_para set_run_instance_para: str,
-    /// 实例额外需要设置参数信息
+    /// Additional parameter to be set for the instance
     "InstanceAdvancedSettings" instance_advanced_settings set_instance_advanced_settings: obj InstanceAdvancedSettings,
-    /// 校验规则相关选项，可配置跳过某些校验规则。目前支持GlobalRouteCIDRCheck（跳过GlobalRouter的相关校验），VpcCniCIDRCheck（跳过VpcCni相关校验）
+    /// Skips the specified verification. Valid values: GlobalRouteCIDRCheck, VpcCniCIDRCheck
     "SkipValidateOptions" skip_validate_options set_skip_validate_options: list String,
 } }
 rt::action!("tke", "2018-05-25", "CreateClusterInstances", CreateClusterInstancesRequest => CreateClusterInstancesResponse);
 
 rt::model! { read debug;
-/// CreateClusterInstances返回参数结构体
+/// CreateClusterInstances response structure.
 CreateClusterInstancesResponse {
-    /// 节点实例ID
+    /// Instance ID
     "InstanceIdSet" instance_id_set set_instance_id_set: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1253,19 +1284,19 @@ CreateClusterMaintenanceWindowAndExclusionsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateClusterNodePool` (创建节点池).
+/// Request of `CreateClusterNodePool` (Creates a node pool).
 ///
-/// 创建节点池
+/// This API is used to create a node pool.
 CreateClusterNodePoolRequest {
-    /// cluster id
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// AutoScalingGroupPara AS组参数，参考 https://cloud.tencent.com/document/product/377/20440
+    /// AS group parameters. For details, see https://intl.cloud.tencent.com/document/product/377/20440?from_cn_redirect=1
     ///
     /// Required.
     "AutoScalingGroupPara" auto_scaling_group_para set_auto_scaling_group_para: str,
-    /// LaunchConfigurePara 运行参数，参考 https://cloud.tencent.com/document/product/377/20447
+    /// Running parameters. For details, see https://intl.cloud.tencent.com/document/product/377/20447?from_cn_redirect=1
     ///
     /// Required.
     "LaunchConfigurePara" launch_configure_para set_launch_configure_para: str,
@@ -1273,29 +1304,29 @@ CreateClusterNodePoolRequest {
     ///
     /// Required.
     "InstanceAdvancedSettings" instance_advanced_settings set_instance_advanced_settings: obj InstanceAdvancedSettings,
-    /// 是否启用自动伸缩
+    /// Indicates whether to enable auto scaling
     ///
     /// Required.
     "EnableAutoscale" enable_autoscale set_enable_autoscale: bool,
-    /// 节点池名称
+    /// Node pool name
     "Name" name set_name: str,
-    /// Labels标签
+    /// Labels
     "Labels" labels set_labels: list Label,
-    /// Taints互斥
+    /// Taints
     "Taints" taints set_taints: list Taint,
-    /// 节点Annotation 列表
+    /// Node Annotation List
     "Annotations" annotations set_annotations: list AnnotationValue,
-    /// 节点池纬度运行时类型及版本
+    /// Node pool runtime type and version
     "ContainerRuntime" container_runtime set_container_runtime: str,
-    /// 运行时版本
+    /// Runtime version
     "RuntimeVersion" runtime_version set_runtime_version: str,
-    /// 节点池os，当为自定义镜像时，传镜像id；否则为公共镜像的osName
+    /// Node pool operating system (enter the image ID for a custom image, and enter the OS name for a public image)
     "NodePoolOs" node_pool_os set_node_pool_os: str,
-    /// 容器的镜像版本，"DOCKER_CUSTOMIZE"(容器定制版),"GENERAL"(普通版本，默认值)
+    /// Container image tag, `DOCKER_CUSTOMIZE` (container customized tag), `GENERAL` (general tag, default value)
     "OsCustomizeType" os_customize_type set_os_customize_type: str,
-    /// 资源标签
+    /// Resource tag
     "Tags" tags set_tags: list Tag,
-    /// 删除保护开关
+    /// Whether Deletion Protection is enabled
     "DeletionProtection" deletion_protection set_deletion_protection: bool,
     /// 跳过校验选项，目前支持 "VpcDnsCheck"
     "SkipValidateOptions" skip_validate_options set_skip_validate_options: list String,
@@ -1303,9 +1334,9 @@ CreateClusterNodePoolRequest {
 rt::action!("tke", "2018-05-25", "CreateClusterNodePool", CreateClusterNodePoolRequest => CreateClusterNodePoolResponse);
 
 rt::model! { read debug;
-/// CreateClusterNodePool返回参数结构体
+/// CreateClusterNodePool response structure.
 CreateClusterNodePoolResponse {
-    /// 节点池id
+    /// Node pool ID
     "NodePoolId" node_pool_id set_node_pool_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1379,33 +1410,33 @@ CreateClusterReleaseResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateCluster` (创建集群).
+/// Request of `CreateCluster` (Creates a cluster).
 ///
-/// 创建集群
+/// This API is used to create a cluster.
 CreateClusterRequest {
-    /// 集群类型，托管集群：MANAGED_CLUSTER，独立集群：INDEPENDENT_CLUSTER。
+    /// Cluster type. Managed cluster: MANAGED_CLUSTER; self-deployed cluster: INDEPENDENT_CLUSTER.
     ///
     /// Required.
     "ClusterType" cluster_type set_cluster_type: str,
-    /// 集群容器网络配置信息
+    /// Container networking configuration information for the cluster
     ///
     /// Required.
     "ClusterCIDRSettings" cluster_cidr_settings set_cluster_cidr_settings: obj ClusterCIDRSettings,
-    /// CVM创建透传参数，json化字符串格式，详见[CVM创建实例](https://cloud.tencent.com/document/product/213/15730)接口。总机型(包括地域)数量不超过10个，相同机型(地域)购买多台机器可以通过设置参数中RunInstances中InstanceCount来实现。
+    /// Pass-through parameter for CVM creation in the format of a JSON string. For more information, see the API for [creating a CVM instance](https://intl.cloud.tencent.com/document/product/213/15730?from_cn_redirect=1).
     "RunInstancesForNode" run_instances_for_node set_run_instances_for_node: list RunInstancesForNode,
-    /// 集群的基本配置信息
+    /// Basic configuration information of the cluster
     "ClusterBasicSettings" cluster_basic_settings set_cluster_basic_settings: obj ClusterBasicSettings,
-    /// 集群高级配置信息
+    /// Advanced configuration information of the cluster
     "ClusterAdvancedSettings" cluster_advanced_settings set_cluster_advanced_settings: obj ClusterAdvancedSettings,
-    /// 节点高级配置信息
+    /// Advanced configuration information of the node
     "InstanceAdvancedSettings" instance_advanced_settings set_instance_advanced_settings: obj InstanceAdvancedSettings,
-    /// 已存在实例的配置信息。所有实例必须在同一个VPC中，最大数量不超过 50，不支持添加竞价实例。
+    /// The configuration information for existing instances. All instances must be in the same VPC. Up to 100 instances are allowed in one VPC. Spot instances are not supported.
     "ExistedInstancesForNode" existed_instances_for_node set_existed_instances_for_node: list ExistedInstancesForNode,
-    /// CVM类型和其对应的数据盘挂载配置信息
+    /// CVM type and the corresponding data disk mounting configuration information.
     "InstanceDataDiskMountSettings" instance_data_disk_mount_settings set_instance_data_disk_mount_settings: list InstanceDataDiskMountSetting,
-    /// 需要安装的扩展组件信息
+    /// Information of the add-on to be installed
     "ExtensionAddons" extension_addons set_extension_addons: list ExtensionAddon,
-    /// 本地专用集群Id
+    /// CDC Id
     "CdcId" cdc_id set_cdc_id: str,
     /// 屏蔽安装指定Addon组件，填写相应的AddonName
     "DisableAddons" disable_addons set_disable_addons: list String,
@@ -1413,9 +1444,9 @@ CreateClusterRequest {
 rt::action!("tke", "2018-05-25", "CreateCluster", CreateClusterRequest => CreateClusterResponse);
 
 rt::model! { read debug;
-/// CreateCluster返回参数结构体
+/// CreateCluster response structure.
 CreateClusterResponse {
-    /// 集群ID
+    /// Cluster ID
     "ClusterId" cluster_id set_cluster_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1449,65 +1480,64 @@ CreateClusterRouteResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateClusterRouteTable` (创建集群路由表).
+/// Request of `CreateClusterRouteTable` (Creates a cluster route table.).
 ///
-/// 创建集群路由表
+/// This API is used to create a cluster route table.
 CreateClusterRouteTableRequest {
-    /// 路由表名称，一般为集群ID
+    /// Route table name, usually the cluster ID
     ///
     /// Required.
     "RouteTableName" route_table_name set_route_table_name: str,
-    /// 路由表CIDR
+    /// Route table CIDR
     ///
     /// Required.
     "RouteTableCidrBlock" route_table_cidr_block set_route_table_cidr_block: str,
-    /// 路由表绑定的VPC
+    /// VPC bound to the route table
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 是否忽略CIDR与 vpc 路由表的冲突， 0 表示不忽略，1表示忽略。默认不忽略
+    /// Whether to ignore CIDR and VPC route table conflicts, 0 means not to ignore, 1 means to ignore. The default is not to ignore.
     "IgnoreClusterCidrConflict" ignore_cluster_cidr_conflict set_ignore_cluster_cidr_conflict: i64,
 } }
 rt::action!("tke", "2018-05-25", "CreateClusterRouteTable", CreateClusterRouteTableRequest => CreateClusterRouteTableResponse);
 
 rt::model! { read debug;
-/// CreateClusterRouteTable返回参数结构体
+/// CreateClusterRouteTable response structure.
 CreateClusterRouteTableResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateClusterVirtualNodePool` (创建超级节点池).
+/// Request of `CreateClusterVirtualNodePool` (This API is used to create the Super Node Pool.).
 ///
-/// 创建超级节点池
+/// This API is used to create the Super Node Pool.
 CreateClusterVirtualNodePoolRequest {
-    /// 集群ID，通过DescribeClusters接口获取
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 节点池名称
+    /// Node pool name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 安全组ID列表
+    /// List of security group IDs
     ///
     /// Required.
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// 子网ID列表
+    /// List of subnet IDs
     "SubnetIds" subnet_ids set_subnet_ids: list String,
-    /// 虚拟节点label
+    /// Virtual node labels
     "Labels" labels set_labels: list Label,
-    /// 虚拟节点taint
+    /// Virtual node taint
     "Taints" taints set_taints: list Taint,
-    /// 节点列表
+    /// List of nodes
     "VirtualNodes" virtual_nodes set_virtual_nodes: list VirtualNodeSpec,
-    /// 删除保护开关，默认关闭
+    /// Setting of deletion protection
     "DeletionProtection" deletion_protection set_deletion_protection: bool,
-    /// 节点池操作系统：
-    ///
-    /// - linux（默认）
-    /// - windows
+    /// Node pool OS:
+    /// - `linux` (default value)
+    /// - `windows`
     "OS" os set_os: str,
     /// 子网资源分配策略，精确控制各子网之间的资源分配比例。
     "SubnetAllocationPolicy" subnet_allocation_policy set_subnet_allocation_policy: obj SubnetAllocationPolicy,
@@ -1517,79 +1547,79 @@ CreateClusterVirtualNodePoolRequest {
 rt::action!("tke", "2018-05-25", "CreateClusterVirtualNodePool", CreateClusterVirtualNodePoolRequest => CreateClusterVirtualNodePoolResponse);
 
 rt::model! { read debug;
-/// CreateClusterVirtualNodePool返回参数结构体
+/// CreateClusterVirtualNodePool response structure.
 CreateClusterVirtualNodePoolResponse {
-    /// 节点池ID
+    /// Node pool ID
     "NodePoolId" node_pool_id set_node_pool_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateClusterVirtualNode` (创建按量计费超级节点).
+/// Request of `CreateClusterVirtualNode` (Creates the Pay-as-you-go Super Node).
 ///
-/// 创建按量计费超级节点
+/// This API is used to create the Pay-as-you-go Super Node.
 CreateClusterVirtualNodeRequest {
-    /// 集群ID，通过DescribeClusters接口获取
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 虚拟节点所属节点池，通过DescribeNodePools接口获取
+    /// Node pool
     ///
     /// Required.
     "NodePoolId" node_pool_id set_node_pool_id: str,
-    /// 虚拟节点所属子网，SubnetId、SubnetIds、VirtualNodes必选一个。
+    /// Subnet
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 虚拟节点子网ID列表，SubnetId、SubnetIds、VirtualNodes必选一个。
+    /// List of subnet IDs (this parameter and `SubnetId` are mutually exclusive)
     "SubnetIds" subnet_ids set_subnet_ids: list String,
-    /// 虚拟节点列表，SubnetId、SubnetIds、VirtualNodes必选一个。
+    /// List of virtual nodes
     "VirtualNodes" virtual_nodes set_virtual_nodes: list VirtualNodeSpec,
 } }
 rt::action!("tke", "2018-05-25", "CreateClusterVirtualNode", CreateClusterVirtualNodeRequest => CreateClusterVirtualNodeResponse);
 
 rt::model! { read debug;
-/// CreateClusterVirtualNode返回参数结构体
+/// CreateClusterVirtualNode response structure.
 CreateClusterVirtualNodeResponse {
-    /// 虚拟节点名称
+    /// Virtual node name
     "NodeName" node_name set_node_name: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `CreateECMInstances` (创建边缘计算ECM机器).
+/// Request of `CreateECMInstances` (Creates an ECM instance).
 ///
-/// 创建边缘计算ECM机器
+/// This API is used to create an ECM instance.
 CreateECMInstancesRequest {
-    /// 集群id，边缘集群需要先开启公网访问才能添加ecm节点
+    /// Cluster ID. Edge clusters need to enable public network access before adding ECM nodes.
     ///
     /// Required.
     "ClusterID" cluster_id set_cluster_id: str,
-    /// 边缘模块id
+    /// Edge module ID
     ///
     /// Required.
     "ModuleId" module_id set_module_id: str,
-    /// 需要创建实例的可用区及创建数目及运营商的列表
+    /// Instance AZ, number of instances and ISP
     ///
     /// Required.
     "ZoneInstanceCountISPSet" zone_instance_count_isp_set set_zone_instance_count_isp_set: list ECMZoneInstanceCountISP,
-    /// 密码
+    /// Password
     "Password" password set_password: str,
-    /// 公网带宽，单位为Mbps
+    /// Public network bandwidth
     "InternetMaxBandwidthOut" internet_max_bandwidth_out set_internet_max_bandwidth_out: i64,
-    /// 镜像id
+    /// Image ID
     "ImageId" image_id set_image_id: str,
-    /// 实例名称
+    /// Instance name
     "InstanceName" instance_name set_instance_name: str,
-    /// 主机名称
+    /// Host name
     "HostName" host_name set_host_name: str,
-    /// 增强服务，包括云镜和云监控
+    /// Enhanced service (including CWP and Cloud Monitoring)
     "EnhancedService" enhanced_service set_enhanced_service: obj ECMEnhancedService,
-    /// 用户自定义脚本
+    /// Custom script
     "UserData" user_data set_user_data: str,
-    /// 实例扩展信息
+    /// Instance extension information
     "External" external set_external: str,
-    /// 实例所属安全组
+    /// Security group of the instance
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
 } }
 impl ::core::fmt::Debug for CreateECMInstancesRequest {
@@ -1613,9 +1643,9 @@ impl ::core::fmt::Debug for CreateECMInstancesRequest {
 rt::action!("tke", "2018-05-25", "CreateECMInstances", CreateECMInstancesRequest => CreateECMInstancesResponse);
 
 rt::model! { read debug;
-/// CreateECMInstances返回参数结构体
+/// CreateECMInstances response structure.
 CreateECMInstancesResponse {
-    /// ecm id 列表
+    /// ECM ID list
     "EcmIdSet" ecm_id_set set_ecm_id_set: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1751,91 +1781,92 @@ CreateEKSContainerInstancesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateEdgeCVMInstances` (创建边缘容器CVM机器).
+/// Request of `CreateEdgeCVMInstances` (Creates CVM instances in a TKE edge cluster).
 ///
-/// 创建边缘容器CVM机器
+/// This API is used to create CVM instances in the specified TKE edge cluster.
 CreateEdgeCVMInstancesRequest {
-    /// 集群id，边缘集群需要先开启公网访问才能添加cvm节点
+    /// Cluster ID. Edge clusters need to enable public network access before adding CVM nodes.
     ///
     /// Required.
     "ClusterID" cluster_id set_cluster_id: str,
-    /// CVM创建透传参数，json化字符串格式，如需要保证扩展集群节点请求幂等性需要在此参数添加ClientToken字段，详见[CVM创建实例](https://cloud.tencent.com/document/product/213/15730)接口。
+    /// Pass-through parameter for CVM creation in the format of a JSON string. To ensure the idempotency of requests for adding cluster nodes, you need to add the `ClientToken` field in this parameter. For more information, see the documentation for [RunInstances](https://intl.cloud.tencent.com/document/product/213/15730?from_cn_redirect=1) API.
     ///
     /// Required.
     "RunInstancePara" run_instance_para set_run_instance_para: str,
-    /// CVM所属Region
+    /// Region of the CVM instances to create
     ///
     /// Required.
     "CvmRegion" cvm_region set_cvm_region: str,
-    /// CVM数量
+    /// Quantity of CVM instances to create
     ///
     /// Required.
     "CvmCount" cvm_count set_cvm_count: i64,
-    /// 实例扩展信息
+    /// Instance extension information
     "External" external set_external: str,
-    /// 用户自定义脚本
+    /// Custom script
     "UserScript" user_script set_user_script: str,
-    /// 是否开启弹性网卡功能
+    /// Whether to enable ENI
     "EnableEni" enable_eni set_enable_eni: bool,
 } }
 rt::action!("tke", "2018-05-25", "CreateEdgeCVMInstances", CreateEdgeCVMInstancesRequest => CreateEdgeCVMInstancesResponse);
 
 rt::model! { read debug;
-/// CreateEdgeCVMInstances返回参数结构体
+/// CreateEdgeCVMInstances response structure.
 CreateEdgeCVMInstancesResponse {
-    /// cvm id 列表
+    /// List of CVM IDs
     "CvmIdSet" cvm_id_set set_cvm_id_set: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateEdgeLogConfig` (创建边缘集群日志采集配置).
+/// Request of `CreateEdgeLogConfig` (Creates log collection configuration for a TKE Edge cluster).
 ///
-/// 创建边缘集群日志采集配置
+/// This API is used to create log collection configuration for a TKE Edge cluster.
 CreateEdgeLogConfigRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 日志采集配置的json表达
+    /// Log collection configuration in json form
     ///
     /// Required.
     "LogConfig" log_config set_log_config: str,
-    /// CLS日志集ID
+    /// CLS logset ID
     "LogsetId" logset_id set_logset_id: str,
 } }
 rt::action!("tke", "2018-05-25", "CreateEdgeLogConfig", CreateEdgeLogConfigRequest => CreateEdgeLogConfigResponse);
 
 rt::model! { read debug;
-/// CreateEdgeLogConfig返回参数结构体
+/// CreateEdgeLogConfig response structure.
 CreateEdgeLogConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateEksLogConfig` (弹性集群创建日志采集配置).
+/// Request of `CreateEksLogConfig` (Creates Log Collection Configuration for Elastic Cluster).
 ///
-/// 为弹性集群创建日志采集配置
+/// This API is used to create Log Collection Configuration for Elastic Cluster.
 CreateEksLogConfigRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 日志采集配置的json表达
+    /// Log collection configuration in json form
     ///
     /// Required.
     "LogConfig" log_config set_log_config: str,
-    /// 日志集ID
+    /// Logset ID
     "LogsetId" logset_id set_logset_id: str,
 } }
 rt::action!("tke", "2018-05-25", "CreateEksLogConfig", CreateEksLogConfigRequest => CreateEksLogConfigResponse);
 
 rt::model! { read debug;
-/// CreateEksLogConfig返回参数结构体
+/// CreateEksLogConfig response structure.
 CreateEksLogConfigResponse {
-    /// 日志采集topicid
+    /// Log collection topicid
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "TopicId" topic_id set_topic_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2000,15 +2031,15 @@ CreatePrometheusAlertPolicyResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreatePrometheusAlertRule` (创建告警规则).
+/// Request of `CreatePrometheusAlertRule` (Creates an alarm rule).
 ///
-/// 创建告警规则
+/// This API is used to create an alarm rule.
 CreatePrometheusAlertRuleRequest {
-    /// 实例id
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 告警配置
+    /// Alarm configurations
     ///
     /// Required.
     "AlertRule" alert_rule set_alert_rule: obj PrometheusAlertRuleDetail,
@@ -2016,9 +2047,9 @@ CreatePrometheusAlertRuleRequest {
 rt::action!("tke", "2018-05-25", "CreatePrometheusAlertRule", CreatePrometheusAlertRuleRequest => CreatePrometheusAlertRuleResponse);
 
 rt::model! { read debug;
-/// CreatePrometheusAlertRule返回参数结构体
+/// CreatePrometheusAlertRule response structure.
 CreatePrometheusAlertRuleResponse {
-    /// 告警id
+    /// Alarm ID
     "Id" id set_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2266,66 +2297,67 @@ CreateRollOutSequenceResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateTKEEdgeCluster` (创建边缘计算集群).
+/// Request of `CreateTKEEdgeCluster` (Creates a TKE Edge cluster).
 ///
-/// 创建边缘计算集群
+/// This API is used to create a TKE Edge cluster.
 CreateTKEEdgeClusterRequest {
-    /// k8s版本号
+    /// k8s version number
     ///
     /// Required.
     "K8SVersion" k8_s_version set_k8_s_version: str,
-    /// vpc 的Id
+    /// VPC ID
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 集群名称
+    /// Cluster name
     ///
     /// Required.
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 集群pod cidr
+    /// Cluster Pod CIDR block
     ///
     /// Required.
     "PodCIDR" pod_cidr set_pod_cidr: str,
-    /// 集群service cidr
+    /// Cluster service CIDR block
     ///
     /// Required.
     "ServiceCIDR" service_cidr set_service_cidr: str,
-    /// 集群描述信息
+    /// Cluster description
     "ClusterDesc" cluster_desc set_cluster_desc: str,
-    /// 集群高级设置
+    /// Cluster advanced settings
     "ClusterAdvancedSettings" cluster_advanced_settings set_cluster_advanced_settings: obj EdgeClusterAdvancedSettings,
-    /// 节点上最大Pod数量
+    /// Maximum number of Pods on the node
     "MaxNodePodNum" max_node_pod_num set_max_node_pod_num: i64,
-    /// 边缘计算集群公网访问LB信息
+    /// Public LB of the TKE Edge cluster
     "PublicLB" public_lb set_public_lb: obj EdgeClusterPublicLB,
-    /// 集群的级别
+    /// Cluster specification level
     "ClusterLevel" cluster_level set_cluster_level: str,
-    /// 集群是否支持自动升配
+    /// Whether auto upgrade is supported
     "AutoUpgradeClusterLevel" auto_upgrade_cluster_level set_auto_upgrade_cluster_level: bool,
-    /// 集群计费方式
+    /// Cluster billing mode
     "ChargeType" charge_type set_charge_type: str,
-    /// 边缘集群版本，此版本区别于k8s版本，是整个集群各组件版本集合
+    /// Edge cluster version. It is the set of versions of all cluster components.
     "EdgeVersion" edge_version set_edge_version: str,
-    /// 边缘组件镜像仓库前缀
+    /// Prefix of the image registry of an edge component
     "RegistryPrefix" registry_prefix set_registry_prefix: str,
-    /// 集群绑定的云标签
+    /// Tags bound with the cluster
     "TagSpecification" tag_specification set_tag_specification: obj TagSpecification,
 } }
 rt::action!("tke", "2018-05-25", "CreateTKEEdgeCluster", CreateTKEEdgeClusterRequest => CreateTKEEdgeClusterResponse);
 
 rt::model! { read debug;
-/// CreateTKEEdgeCluster返回参数结构体
+/// CreateTKEEdgeCluster response structure.
 CreateTKEEdgeClusterResponse {
-    /// 边缘计算集群Id
+    /// TKE Edge cluster ID
     "ClusterId" cluster_id set_cluster_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 自定义驱动信息
+/// Custom driver information
 CustomDriver {
-    /// 自定义GPU驱动地址链接
+    /// URL of custom GPU driver address
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Address" address set_address: str,
 } }
 
@@ -2354,44 +2386,50 @@ DNSConfigOption {
 } }
 
 rt::model! { both debug;
-/// 描述了k8s节点数据盘相关配置与信息。
+/// Described the configuration and information of k8s node data disk.
 DataDisk {
-    /// 云盘类型
+    /// Disk type
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "DiskType" disk_type set_disk_type: str,
-    /// 文件系统(ext3/ext4/xfs)
+    /// File system (ext3/ext4/xfs)
+    /// Note: This field may return null, indicating that no valid value was found.
     ///
     /// Required.
     "FileSystem" file_system set_file_system: str,
-    /// 云盘大小(G）
+    /// Disk size (G)
+    /// Note: This field may return null, indicating that no valid value was found.
     ///
     /// Required.
     "DiskSize" disk_size set_disk_size: i64,
-    /// 是否自动化格式盘并挂载
+    /// Whether the disk is auto-formatted and mounted
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     ///
     /// Required.
     "AutoFormatAndMount" auto_format_and_mount set_auto_format_and_mount: bool,
-    /// 挂载目录
+    /// Mounting directory
+    /// Note: This field may return null, indicating that no valid value was found.
     ///
     /// Required.
     "MountTarget" mount_target set_mount_target: str,
-    /// 挂载设备名或分区名，当且仅当添加已有节点时需要
+    /// Mounted device name or partition name (only required when adding an existing node)
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "DiskPartition" disk_partition set_disk_partition: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteAddon` (删除addon).
+/// Request of `DeleteAddon` (Deletes an add-on).
 ///
-/// 删除一个addon
+/// This API is used to delete an add-on.
 DeleteAddonRequest {
-    /// 集群ID，请从容器服务控制台集群列表中获取（https://console.cloud.tencent.com/tke2/cluster）。
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// addon名称，请从容器服务控制台进入集群详情页后，在组件管理页面中获取。
+    /// Add-on name
     ///
     /// Required.
     "AddonName" addon_name set_addon_name: str,
@@ -2399,18 +2437,18 @@ DeleteAddonRequest {
 rt::action!("tke", "2018-05-25", "DeleteAddon", DeleteAddonRequest => DeleteAddonResponse);
 
 rt::model! { read debug;
-/// DeleteAddon返回参数结构体
+/// DeleteAddon response structure.
 DeleteAddonResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteBackupStorageLocation` (删除备份仓库).
+/// Request of `DeleteBackupStorageLocation` (Deletes a backup repository).
 ///
-/// 删除备份仓库
+/// This API is used to delete a backup repository.
 DeleteBackupStorageLocationRequest {
-    /// 备份仓库名称
+    /// Backup repository name
     ///
     /// Required.
     "Name" name set_name: str,
@@ -2418,64 +2456,64 @@ DeleteBackupStorageLocationRequest {
 rt::action!("tke", "2018-05-25", "DeleteBackupStorageLocation", DeleteBackupStorageLocationRequest => DeleteBackupStorageLocationResponse);
 
 rt::model! { read debug;
-/// DeleteBackupStorageLocation返回参数结构体
+/// DeleteBackupStorageLocation response structure.
 DeleteBackupStorageLocationResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteClusterAsGroups` (删除集群伸缩组).
+/// Request of `DeleteClusterAsGroups` (Delete a cluster scaling group).
 ///
-/// 删除集群伸缩组
+/// Delete a cluster scaling group
 DeleteClusterAsGroupsRequest {
-    /// 集群ID，通过[DescribeClusters](https://cloud.tencent.com/document/api/457/31862)接口获取。
+    /// The cluster ID, obtained through the [DescribeClusters](https://www.tencentcloud.com/document/api/457/32025) API.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 集群伸缩组ID的列表
+    /// Cluster scaling group ID list
     ///
     /// Required.
     "AutoScalingGroupIds" auto_scaling_group_ids set_auto_scaling_group_ids: list String,
-    /// 是否保留伸缩组中的节点(默认值： false(不保留))
+    /// Whether to keep nodes in the scaling group. Default to **false** (not keep)
     "KeepInstance" keep_instance set_keep_instance: bool,
 } }
 rt::action!("tke", "2018-05-25", "DeleteClusterAsGroups", DeleteClusterAsGroupsRequest => DeleteClusterAsGroupsResponse);
 
 rt::model! { read debug;
-/// DeleteClusterAsGroups返回参数结构体
+/// DeleteClusterAsGroups response structure.
 DeleteClusterAsGroupsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteClusterEndpoint` (删除集群访问端口).
+/// Request of `DeleteClusterEndpoint` (Delete cluster access port).
 ///
-/// 删除集群访问端口
+/// This API is used to delete a cluster access endpoint.
 DeleteClusterEndpointRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 是否为外网访问（TRUE 外网访问 FALSE 内网访问，默认值： FALSE）
+    /// Whether public network access is enabled or not (True = public network access, FALSE = private network access, with the default value as FALSE).
     "IsExtranet" is_extranet set_is_extranet: bool,
 } }
 rt::action!("tke", "2018-05-25", "DeleteClusterEndpoint", DeleteClusterEndpointRequest => DeleteClusterEndpointResponse);
 
 rt::model! { read debug;
-/// DeleteClusterEndpoint返回参数结构体
+/// DeleteClusterEndpoint response structure.
 DeleteClusterEndpointResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteClusterEndpointVip` (删除托管集群外网访问端口).
+/// Request of `DeleteClusterEndpointVip` (Delete the external network access port of the managed cluster).
 ///
-/// 删除托管集群外网访问端口（老的方式，仅支持托管集群外网端口）
+/// Delete the external network access port of the managed cluster (the old way, only the external network port of the managed cluster is supported)
 DeleteClusterEndpointVipRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -2483,30 +2521,30 @@ DeleteClusterEndpointVipRequest {
 rt::action!("tke", "2018-05-25", "DeleteClusterEndpointVip", DeleteClusterEndpointVipRequest => DeleteClusterEndpointVipResponse);
 
 rt::model! { read debug;
-/// DeleteClusterEndpointVip返回参数结构体
+/// DeleteClusterEndpointVip response structure.
 DeleteClusterEndpointVipResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteClusterInstances` (删除集群中的节点).
+/// Request of `DeleteClusterInstances` (Deletes one or more nodes from a cluster.).
 ///
-/// 删除集群中的实例
+/// This API is used to delete one or more nodes from a cluster.
 DeleteClusterInstancesRequest {
-    /// 集群ID（请登录 [TKE 控制台](https://console.cloud.tencent.com/tke2) 获取集群 ID ）
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 主机 InstanceId 列表
+    /// List of Instance IDs
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 集群实例删除时的策略：terminate（销毁实例，仅支持按量计费云主机实例） retain （仅移除，保留实例）
+    /// Policy used to delete an instance in the cluster: `terminate` (terminates the instance. Only available for pay-as-you-go CVMs); `retain` (only removes it from the cluster. The instance will be retained.)
     ///
     /// Required.
     "InstanceDeleteMode" instance_delete_mode set_instance_delete_mode: str,
-    /// 是否强制删除(当节点在初始化时，可以指定参数为TRUE)
+    /// Whether or not there is forced deletion (when a node is initialized, the parameters can be specified as TRUE)
     "ForceDelete" force_delete set_force_delete: bool,
     /// 集群删除时资源的删除策略，目前支持CBS（默认保留CBS）
     "ResourceDeleteOptions" resource_delete_options set_resource_delete_options: list ResourceDeleteOption,
@@ -2514,13 +2552,13 @@ DeleteClusterInstancesRequest {
 rt::action!("tke", "2018-05-25", "DeleteClusterInstances", DeleteClusterInstancesRequest => DeleteClusterInstancesResponse);
 
 rt::model! { read debug;
-/// DeleteClusterInstances返回参数结构体
+/// DeleteClusterInstances response structure.
 DeleteClusterInstancesResponse {
-    /// 删除成功的实例ID列表
+    /// IDs of deleted instances
     "SuccInstanceIds" succ_instance_ids set_succ_instance_ids: list String,
-    /// 删除失败的实例ID列表
+    /// IDs of instances failed to be deleted
     "FailedInstanceIds" failed_instance_ids set_failed_instance_ids: list String,
-    /// 未匹配到的实例ID列表
+    /// IDs of instances that cannot be found
     "NotFoundInstanceIds" not_found_instance_ids set_not_found_instance_ids: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2546,19 +2584,19 @@ DeleteClusterMaintenanceWindowAndExclusionResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteClusterNodePool` (删除节点池).
+/// Request of `DeleteClusterNodePool` (Deletes a node pool).
 ///
-/// 删除节点池
+/// This API is used to delete a node pool.
 DeleteClusterNodePoolRequest {
-    /// 节点池对应的 ClusterId
+    /// ClusterId of a node pool
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 需要删除的节点池 Id 列表
+    /// IDs of node pools to delete
     ///
     /// Required.
     "NodePoolIds" node_pool_ids set_node_pool_ids: list String,
-    /// 删除节点池时是否保留节点池内节点(节点仍然会被移出集群，但对应的实例不会被销毁)
+    /// Indicates whether nodes in a node pool are retained when the node pool is deleted. (The nodes are removed from the cluster. However, the corresponding instances will not be terminated.)
     ///
     /// Required.
     "KeepInstance" keep_instance set_keep_instance: bool,
@@ -2566,51 +2604,51 @@ DeleteClusterNodePoolRequest {
 rt::action!("tke", "2018-05-25", "DeleteClusterNodePool", DeleteClusterNodePoolRequest => DeleteClusterNodePoolResponse);
 
 rt::model! { read debug;
-/// DeleteClusterNodePool返回参数结构体
+/// DeleteClusterNodePool response structure.
 DeleteClusterNodePoolResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteCluster` (删除集群).
+/// Request of `DeleteCluster` (Deletes a cluster).
 ///
-/// 删除集群(YUNAPI V3版本)
+/// This API is used to delete a cluster. (Cloud API v3).
 DeleteClusterRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 集群实例删除时的策略：terminate（销毁实例，仅支持按量计费云主机实例） retain （仅移除，保留实例）
+    /// Policy used to delete an instance in the cluster: terminate (terminates the instance. Only available for instances on pay-as-you-go CVMs); retain (only removes it from the cluster. The instance will be retained.)
     ///
     /// Required.
     "InstanceDeleteMode" instance_delete_mode set_instance_delete_mode: str,
-    /// 集群删除时资源的删除策略，目前支持CBS（默认保留CBS）
+    /// Specifies the policy to deal with resources in the cluster when the cluster is deleted. It only supports CBS now. The default policy is to retain CBS disks.
     "ResourceDeleteOptions" resource_delete_options set_resource_delete_options: list ResourceDeleteOption,
 } }
 rt::action!("tke", "2018-05-25", "DeleteCluster", DeleteClusterRequest => DeleteClusterResponse);
 
 rt::model! { read debug;
-/// DeleteCluster返回参数结构体
+/// DeleteCluster response structure.
 DeleteClusterResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteClusterRoute` (删除集群路由).
+/// Request of `DeleteClusterRoute` (Deletes a cluster route.).
 ///
-/// 删除集群路由
+/// This API is used to delete a cluster route.
 DeleteClusterRouteRequest {
-    /// 路由表名称。
+    /// Route table name.
     ///
     /// Required.
     "RouteTableName" route_table_name set_route_table_name: str,
-    /// 下一跳地址。
+    /// Next hop address.
     ///
     /// Required.
     "GatewayIp" gateway_ip set_gateway_ip: str,
-    /// 目的端CIDR。
+    /// Destination CIDR.
     ///
     /// Required.
     "DestinationCidrBlock" destination_cidr_block set_destination_cidr_block: str,
@@ -2618,18 +2656,18 @@ DeleteClusterRouteRequest {
 rt::action!("tke", "2018-05-25", "DeleteClusterRoute", DeleteClusterRouteRequest => DeleteClusterRouteResponse);
 
 rt::model! { read debug;
-/// DeleteClusterRoute返回参数结构体
+/// DeleteClusterRoute response structure.
 DeleteClusterRouteResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteClusterRouteTable` (删除集群路由表).
+/// Request of `DeleteClusterRouteTable` (Deletes a cluster route table.).
 ///
-/// 删除集群路由表
+/// This API is used to delete cluster a route table.
 DeleteClusterRouteTableRequest {
-    /// 路由表名称
+    /// Route table name
     ///
     /// Required.
     "RouteTableName" route_table_name set_route_table_name: str,
@@ -2637,72 +2675,72 @@ DeleteClusterRouteTableRequest {
 rt::action!("tke", "2018-05-25", "DeleteClusterRouteTable", DeleteClusterRouteTableRequest => DeleteClusterRouteTableResponse);
 
 rt::model! { read debug;
-/// DeleteClusterRouteTable返回参数结构体
+/// DeleteClusterRouteTable response structure.
 DeleteClusterRouteTableResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteClusterVirtualNodePool` (删除超级节点池).
+/// Request of `DeleteClusterVirtualNodePool` (Deletes the Super Node Pool).
 ///
-/// 删除超级节点池
+/// This API is used to delete the Super Node Pool.
 DeleteClusterVirtualNodePoolRequest {
-    /// 集群ID，通过DescribeClusters接口获取
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 节点池ID，通过DescribeNodePools接口获取
+    /// Super Node Pool ID list
     ///
     /// Required.
     "NodePoolIds" node_pool_ids set_node_pool_ids: list String,
-    /// 是否强制删除，在超级节点上有pod的情况下，如果选择非强制删除，则删除会失败
+    /// Mandatory deletion or not. If there are pods on the super node, and you choose non-mandatory deletion, the deletion will fail.
     "Force" force set_force: bool,
 } }
 rt::action!("tke", "2018-05-25", "DeleteClusterVirtualNodePool", DeleteClusterVirtualNodePoolRequest => DeleteClusterVirtualNodePoolResponse);
 
 rt::model! { read debug;
-/// DeleteClusterVirtualNodePool返回参数结构体
+/// DeleteClusterVirtualNodePool response structure.
 DeleteClusterVirtualNodePoolResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteClusterVirtualNode` (删除超级节点).
+/// Request of `DeleteClusterVirtualNode` (Deletes the super node).
 ///
-/// 删除超级节点
+/// This API is used to delete the super node.
 DeleteClusterVirtualNodeRequest {
-    /// 集群ID，通过DescribeClusters接口获取
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 虚拟节点ID列表
+    /// List of virtual nodes
     ///
     /// Required.
     "NodeNames" node_names set_node_names: list String,
-    /// 是否强制删除：如果虚拟节点上有运行中Pod，则非强制删除状态下不会进行删除
+    /// Whether to forcibly delete running pods in the virtual node. Values: `true`, `false`.
     "Force" force set_force: bool,
 } }
 rt::action!("tke", "2018-05-25", "DeleteClusterVirtualNode", DeleteClusterVirtualNodeRequest => DeleteClusterVirtualNodeResponse);
 
 rt::model! { read debug;
-/// DeleteClusterVirtualNode返回参数结构体
+/// DeleteClusterVirtualNode response structure.
 DeleteClusterVirtualNodeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteECMInstances` (删除ECM实例).
+/// Request of `DeleteECMInstances` (Deletes one or more ECM instances).
 ///
-/// 删除ECM实例
+/// This API is used to delete one or more ECM instances.
 DeleteECMInstancesRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterID" cluster_id set_cluster_id: str,
-    /// ecm id集合
+    /// IDs of ECMs to be deleted
     ///
     /// Required.
     "EcmIdSet" ecm_id_set set_ecm_id_set: list String,
@@ -2710,7 +2748,7 @@ DeleteECMInstancesRequest {
 rt::action!("tke", "2018-05-25", "DeleteECMInstances", DeleteECMInstancesRequest => DeleteECMInstancesResponse);
 
 rt::model! { read debug;
-/// DeleteECMInstances返回参数结构体
+/// DeleteECMInstances response structure.
 DeleteECMInstancesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2757,15 +2795,15 @@ DeleteEKSContainerInstancesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteEdgeCVMInstances` (删除边缘容器CVM实例).
+/// Request of `DeleteEdgeCVMInstances` (Deletes one or more edge CVM instances).
 ///
-/// 删除边缘容器CVM实例
+/// This API is used to delete one or more edge CVM instances.
 DeleteEdgeCVMInstancesRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterID" cluster_id set_cluster_id: str,
-    /// cvm id集合
+    /// IDs of CVMs to be deleted
     ///
     /// Required.
     "CvmIdSet" cvm_id_set set_cvm_id_set: list String,
@@ -2773,22 +2811,22 @@ DeleteEdgeCVMInstancesRequest {
 rt::action!("tke", "2018-05-25", "DeleteEdgeCVMInstances", DeleteEdgeCVMInstancesRequest => DeleteEdgeCVMInstancesResponse);
 
 rt::model! { read debug;
-/// DeleteEdgeCVMInstances返回参数结构体
+/// DeleteEdgeCVMInstances response structure.
 DeleteEdgeCVMInstancesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteEdgeClusterInstances` (删除边缘计算实例).
+/// Request of `DeleteEdgeClusterInstances` (Deletes one or more edge compute instances).
 ///
-/// 删除边缘计算实例
+/// This API is used to delete one or more edge compute instances.
 DeleteEdgeClusterInstancesRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 待删除实例ID数组
+    /// Array of instance IDs to be deleted
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
@@ -2796,7 +2834,7 @@ DeleteEdgeClusterInstancesRequest {
 rt::action!("tke", "2018-05-25", "DeleteEdgeClusterInstances", DeleteEdgeClusterInstancesRequest => DeleteEdgeClusterInstancesResponse);
 
 rt::model! { read debug;
-/// DeleteEdgeClusterInstances返回参数结构体
+/// DeleteEdgeClusterInstances response structure.
 DeleteEdgeClusterInstancesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2891,27 +2929,28 @@ DeleteImageCachesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteLogConfigs` (删除日志采集规则).
+/// Request of `DeleteLogConfigs` (Deletes log collection rules).
 ///
-/// 删除集群内采集规则
+/// This API is used to delete collection rules within the cluster.
 DeleteLogConfigsRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 待删除采集规则名称，多个采集规则使用","分隔
+    /// Name of the collection rule to be deleted. For multiple collection rules, they are separated by ",".
     ///
     /// Required.
     "LogConfigNames" log_config_names set_log_config_names: str,
-    /// 集群集群类型, tke/eks 默认为 tke 集群
+    /// Cluster type: tke/eks. The default is tke cluster.
     "ClusterType" cluster_type set_cluster_type: str,
 } }
 rt::action!("tke", "2018-05-25", "DeleteLogConfigs", DeleteLogConfigsRequest => DeleteLogConfigsResponse);
 
 rt::model! { read debug;
-/// DeleteLogConfigs返回参数结构体
+/// DeleteLogConfigs response structure.
 DeleteLogConfigsResponse {
-    /// 删除采集规则遇到错误时返回错误原因
+    /// Returns the error causes when encountering an error in deleting a collection rule
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "Message" message set_message: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2943,15 +2982,15 @@ DeletePrometheusAlertPolicyResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeletePrometheusAlertRule` (删除告警规则).
+/// Request of `DeletePrometheusAlertRule` (Deletes an alarm rule).
 ///
-/// 删除告警规则
+/// This API is used to delete an alarm rule.
 DeletePrometheusAlertRuleRequest {
-    /// 实例id
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 告警规则id列表
+    /// The ID list of alarm rules
     ///
     /// Required.
     "AlertIds" alert_ids set_alert_ids: list String,
@@ -2959,7 +2998,7 @@ DeletePrometheusAlertRuleRequest {
 rt::action!("tke", "2018-05-25", "DeletePrometheusAlertRule", DeletePrometheusAlertRuleRequest => DeletePrometheusAlertRuleResponse);
 
 rt::model! { read debug;
-/// DeletePrometheusAlertRule返回参数结构体
+/// DeletePrometheusAlertRule response structure.
 DeletePrometheusAlertRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3171,11 +3210,11 @@ DeleteRollOutSequenceResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteTKEEdgeCluster` (删除边缘计算集群).
+/// Request of `DeleteTKEEdgeCluster` (Deletes a TKE Edge cluster).
 ///
-/// 删除边缘计算集群
+/// This API is used to delete a TKE Edge cluster.
 DeleteTKEEdgeClusterRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -3183,7 +3222,7 @@ DeleteTKEEdgeClusterRequest {
 rt::action!("tke", "2018-05-25", "DeleteTKEEdgeCluster", DeleteTKEEdgeClusterRequest => DeleteTKEEdgeClusterResponse);
 
 rt::model! { read debug;
-/// DeleteTKEEdgeCluster返回参数结构体
+/// DeleteTKEEdgeCluster response structure.
 DeleteTKEEdgeClusterResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3211,38 +3250,38 @@ DeleteUserPermissionsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAddon` (获取addon列表).
+/// Request of `DescribeAddon` (Queries the list of add-ons).
 ///
-/// 获取addon列表
+/// This API is used to query the list of add-ons.
 DescribeAddonRequest {
-    /// 集群ID，请从容器服务控制台集群列表中获取（https://console.cloud.tencent.com/tke2/cluster）。
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// addon名称（不传时会返回集群下全部的addon）
+    /// Add-on name (all add-ons in the cluster are returned if this parameter is not specified)
     "AddonName" addon_name set_addon_name: str,
 } }
 rt::action!("tke", "2018-05-25", "DescribeAddon", DescribeAddonRequest => DescribeAddonResponse);
 
 rt::model! { read debug;
-/// DescribeAddon返回参数结构体
+/// DescribeAddon response structure.
 DescribeAddonResponse {
-    /// addon列表
+    /// List of add-ons
     "Addons" addons set_addons: list Addon,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAddonValues` (获取addon的参数).
+/// Request of `DescribeAddonValues` (Queries parameters of an add-on).
 ///
-/// 获取一个addon的参数
+/// This API is used to query parameters of an add-on.
 DescribeAddonValuesRequest {
-    /// 集群ID，请从容器服务控制台集群列表中获取（https://console.cloud.tencent.com/tke2/cluster）。
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// addon名称，请从容器服务控制台进入集群详情页后，在组件管理页面中获取。
+    /// Add-on name
     ///
     /// Required.
     "AddonName" addon_name set_addon_name: str,
@@ -3250,90 +3289,93 @@ DescribeAddonValuesRequest {
 rt::action!("tke", "2018-05-25", "DescribeAddonValues", DescribeAddonValuesRequest => DescribeAddonValuesResponse);
 
 rt::model! { read debug;
-/// DescribeAddonValues返回参数结构体
+/// DescribeAddonValues response structure.
 DescribeAddonValuesResponse {
-    /// 参数列表，如果addon已安装，会使用已设置的参数和chart里的默认参数做渲染，是一个json格式的字符串，未安装addon时返回为空值。
+    /// Parameters list. If the add-on has been installed, the configured parameters are used for rendering, in a JSON string.
     "Values" values set_values: str,
-    /// addon支持的参数列表，值为chart的默认值，是一个json格式的字符串。
+    /// List of parameters supported by the add-on in a JSON string. The default values are used.
     "DefaultValues" default_values set_default_values: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAvailableClusterVersion` (获取集群可以升级的所有版本).
+/// Request of `DescribeAvailableClusterVersion` (Obtains all versions that the cluster can upgrade to).
 ///
-/// 获取集群可以升级的所有版本
+/// This API is used to obtain all versions that the cluster can upgrade to.
 DescribeAvailableClusterVersionRequest {
-    /// 集群 Id。若只查询某个集群可升级的版本，需填写此项，与ClusterIds 参数二选一。
+    /// Cluster ID. If you need to query the upgradable version of a specific cluster, this field is required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 集群 Id 列表。若查询多个集群可升级的版本，需填写此项，与ClusterId 参数二选一。
+    /// Cluster ID list. If you need to query the upgradable versions of multiple clusters, this field is required.
     "ClusterIds" cluster_ids set_cluster_ids: list String,
 } }
 rt::action!("tke", "2018-05-25", "DescribeAvailableClusterVersion", DescribeAvailableClusterVersionRequest => DescribeAvailableClusterVersionResponse);
 
 rt::model! { read debug;
-/// DescribeAvailableClusterVersion返回参数结构体
+/// DescribeAvailableClusterVersion response structure.
 DescribeAvailableClusterVersionResponse {
-    /// 可升级的集群版本号
+    /// Upgradable cluster version
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "Versions" versions set_versions: list String,
-    /// 集群信息
+    /// Cluster information
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "Clusters" clusters set_clusters: list ClusterVersion,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAvailableTKEEdgeVersion` (边缘计算支持的k8s版本).
+/// Request of `DescribeAvailableTKEEdgeVersion` (Queries the K8s versions supported by TKE Edge.).
 ///
-/// edge-dashboard 接口，当前edge产品已完成下线周知，同时edge-dashboard功能已经全部转移至edge-gw，申请将edge-dashboard所有接口先下线
-///
-/// 边缘计算支持版本和k8s版本
+/// This API is used to check the edge component versions and K8s versions supported by TKE Edge.
 #[deprecated(note = "deprecated in the API spec")]
 DescribeAvailableTKEEdgeVersionRequest {
-    /// 填写ClusterId获取当前集群各个组件版本和最新版本
+    /// You can enter the `ClusterId` to query the current and latest versions of all cluster components.
     "ClusterId" cluster_id set_cluster_id: str,
 } }
 rt::action!("tke", "2018-05-25", "DescribeAvailableTKEEdgeVersion", DescribeAvailableTKEEdgeVersionRequest => DescribeAvailableTKEEdgeVersionResponse);
 
 rt::model! { read debug;
-/// DescribeAvailableTKEEdgeVersion返回参数结构体
+/// DescribeAvailableTKEEdgeVersion response structure.
 DescribeAvailableTKEEdgeVersionResponse {
-    /// 版本列表
+    /// Version list
     "Versions" versions set_versions: list String,
-    /// 边缘集群最新版本
+    /// Latest version of the edge cluster
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "EdgeVersionLatest" edge_version_latest set_edge_version_latest: str,
-    /// 边缘集群当前版本
+    /// Current version of the edge cluster
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "EdgeVersionCurrent" edge_version_current set_edge_version_current: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBackupStorageLocations` (查询备份仓库).
+/// Request of `DescribeBackupStorageLocations` (Queries backup repositories).
 ///
-/// 查询备份仓库信息
+/// This API is used to query backup repositories.
 DescribeBackupStorageLocationsRequest {
-    /// 多个备份仓库名称，如果不填写，默认返回当前地域所有存储仓库名称
+    /// Names of repositories. If it’s not specified, all storage repository names in the current region are returned.
     "Names" names set_names: list String,
 } }
 rt::action!("tke", "2018-05-25", "DescribeBackupStorageLocations", DescribeBackupStorageLocationsRequest => DescribeBackupStorageLocationsResponse);
 
 rt::model! { read debug;
-/// DescribeBackupStorageLocations返回参数结构体
+/// DescribeBackupStorageLocations response structure.
 DescribeBackupStorageLocationsResponse {
-    /// 详细备份仓库信息
+    /// Detailed information of the backup repository
+    /// Note: This parameter may return null, indicating that no valid values can be obtained.
     "BackupStorageLocationSet" backup_storage_location_set set_backup_storage_location_set: list BackupStorageLocation,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBatchModifyTagsStatus` (查询批量修改标签状态).
+/// Request of `DescribeBatchModifyTagsStatus` (Queries batch modification Tag status).
 ///
-/// 查询批量修改标签状态
+/// This API is used to query batch modification Tag status.
 DescribeBatchModifyTagsStatusRequest {
-    /// 集群id
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -3341,29 +3383,31 @@ DescribeBatchModifyTagsStatusRequest {
 rt::action!("tke", "2018-05-25", "DescribeBatchModifyTagsStatus", DescribeBatchModifyTagsStatusRequest => DescribeBatchModifyTagsStatusResponse);
 
 rt::model! { read debug;
-/// DescribeBatchModifyTagsStatus返回参数结构体
+/// DescribeBatchModifyTagsStatus response structure.
 DescribeBatchModifyTagsStatusResponse {
-    /// 失败资源列表
+    /// List of failed resources
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "FailedResources" failed_resources set_failed_resources: list FailedResource,
-    /// 任务状态：
-    /// - running 运行中
-    /// - failed 失败
-    /// - done 成功
+    /// Task status:
+    /// - running
+    /// - failed
+    /// - done
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "Status" status set_status: str,
-    /// 是否同步集群内子资源标签
+    /// Whether to sync the subresource Tag within the cluster
     "SyncSubresource" sync_subresource set_sync_subresource: bool,
-    /// 集群标签
+    /// Cluster Tag
     "Tags" tags set_tags: list Tag,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeClusterAsGroupOption` (集群弹性伸缩配置).
+/// Request of `DescribeClusterAsGroupOption` (Cluster auto scaling configuration).
 ///
-/// 集群弹性伸缩配置
+/// Cluster auto scaling configuration
 DescribeClusterAsGroupOptionRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -3371,49 +3415,50 @@ DescribeClusterAsGroupOptionRequest {
 rt::action!("tke", "2018-05-25", "DescribeClusterAsGroupOption", DescribeClusterAsGroupOptionRequest => DescribeClusterAsGroupOptionResponse);
 
 rt::model! { read debug;
-/// DescribeClusterAsGroupOption返回参数结构体
+/// DescribeClusterAsGroupOption response structure.
 DescribeClusterAsGroupOptionResponse {
-    /// 集群弹性伸缩属性
+    /// Cluster auto scaling attributes
+    /// Note: this field may return null, indicating that no valid value was found.
     "ClusterAsGroupOption" cluster_as_group_option set_cluster_as_group_option: obj ClusterAsGroupOption,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeClusterAsGroups` (集群关联的伸缩组列表).
+/// Request of `DescribeClusterAsGroups` (Cluster-associated scaling group list).
 ///
-/// 集群关联的伸缩组列表
+/// Cluster-associated scaling group list
 DescribeClusterAsGroupsRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 伸缩组ID列表，如果为空，表示拉取集群关联的所有伸缩组。
+    /// Scaling group ID list. If this value is null, it indicates that all cluster-associated scaling groups are pulled.
     "AutoScalingGroupIds" auto_scaling_group_ids set_auto_scaling_group_ids: list String,
-    /// 偏移量，默认为0。关于Offset的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// Offset. This value defaults to 0. For more information on Offset, see the relevant sections in API [Overview](https://intl.cloud.tencent.com/document/api/213/15688?from_cn_redirect=1).
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认为20，最大值为100。关于Limit的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// Number of returned results. This value defaults to 20. The maximum is 100. For more information on Limit, see the relevant sections in API [Overview](https://intl.cloud.tencent.com/document/api/213/15688?from_cn_redirect=1).
     "Limit" limit set_limit: i64,
 } }
 rt::action!("tke", "2018-05-25", "DescribeClusterAsGroups", DescribeClusterAsGroupsRequest => DescribeClusterAsGroupsResponse);
 
 rt::model! { read debug;
-/// DescribeClusterAsGroups返回参数结构体
+/// DescribeClusterAsGroups response structure.
 DescribeClusterAsGroupsResponse {
-    /// 集群关联的伸缩组总数
+    /// Total number of scaling groups associated with the cluster
     "TotalCount" total_count set_total_count: i128,
-    /// 集群关联的伸缩组列表
+    /// Cluster-associated scaling group list
     "ClusterAsGroupSet" cluster_as_group_set set_cluster_as_group_set: list ClusterAsGroup,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeClusterAuthenticationOptions` (查看集群认证配置).
+/// Request of `DescribeClusterAuthenticationOptions` (Queries cluster authentication configuration).
 ///
-/// 查看集群认证配置
+/// This API is used to query cluster authentication configuration.
 DescribeClusterAuthenticationOptionsRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -3421,13 +3466,16 @@ DescribeClusterAuthenticationOptionsRequest {
 rt::action!("tke", "2018-05-25", "DescribeClusterAuthenticationOptions", DescribeClusterAuthenticationOptionsRequest => DescribeClusterAuthenticationOptionsResponse);
 
 rt::model! { read debug;
-/// DescribeClusterAuthenticationOptions返回参数结构体
+/// DescribeClusterAuthenticationOptions response structure.
 DescribeClusterAuthenticationOptionsResponse {
-    /// ServiceAccount认证配置
+    /// ServiceAccount authentication configuration
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "ServiceAccounts" service_accounts set_service_accounts: obj ServiceAccountAuthenticationOptions,
-    /// 最近一次修改操作结果，返回值可能为：Updating，Success，Failed，TimeOut
+    /// Result of the last modification. Values: `Updating`, `Success`, `Failed` or `TimeOut`.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "LatestOperationState" latest_operation_state set_latest_operation_state: str,
-    /// OIDC认证配置
+    /// OIDC authentication configurations
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "OIDCConfig" oidc_config set_oidc_config: obj OIDCConfigAuthenticationOptions,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3463,25 +3511,25 @@ DescribeClusterAvailableExtraArgsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeClusterCommonNames` (获取集群子账户CommonName映射关系).
+/// Request of `DescribeClusterCommonNames` (Obtains the CommomName for the sub-account to access the cluster).
 ///
-/// 获取指定子账户在RBAC授权模式中对应kube-apiserver客户端证书的CommonName字段，如果没有客户端证书，将会签发一个，此接口有最大传入子账户数量上限，当前为50
+/// This API is used to obtain the CommonName from the kube-apiserver client certificate that corresponding to the sub-account in RBAC authorization mode.
 DescribeClusterCommonNamesRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 子账户列表，不可超出最大值50
+    /// Sub-account. Up to 50 sub-accounts can be passed in at a time.
     "SubaccountUins" subaccount_uins set_subaccount_uins: list String,
-    /// 角色ID列表，不可超出最大值50
+    /// Role ID. Up to 50 role IDs can be passed in at a time.
     "RoleIds" role_ids set_role_ids: list String,
 } }
 rt::action!("tke", "2018-05-25", "DescribeClusterCommonNames", DescribeClusterCommonNamesRequest => DescribeClusterCommonNamesResponse);
 
 rt::model! { read debug;
-/// DescribeClusterCommonNames返回参数结构体
+/// DescribeClusterCommonNames response structure.
 DescribeClusterCommonNamesResponse {
-    /// 子账户Uin与其客户端证书的CN字段映射
+    /// The CommonName in the certificate of the client corresponding to the sub-account UIN
     "CommonNames" common_names set_common_names: list CommonName,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3509,36 +3557,38 @@ DescribeClusterControllersResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeClusterEndpointStatus` (查询集群访问端口状态).
+/// Request of `DescribeClusterEndpointStatus` (Query cluster access port status).
 ///
-/// 查询集群访问端口状态(独立集群开启内网/外网访问，托管集群支持开启内网访问)
+/// Query cluster access port status (intranet / extranet access is enabled for independent clusters, and intranet access is supported for managed clusters)
 DescribeClusterEndpointStatusRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 是否为外网访问（TRUE 外网访问 FALSE 内网访问，默认值： FALSE）
+    /// Whether public network access is enabled or not (True = public network access, FALSE = private network access, with the default value as FALSE).
     "IsExtranet" is_extranet set_is_extranet: bool,
 } }
 rt::action!("tke", "2018-05-25", "DescribeClusterEndpointStatus", DescribeClusterEndpointStatusRequest => DescribeClusterEndpointStatusResponse);
 
 rt::model! { read debug;
-/// DescribeClusterEndpointStatus返回参数结构体
+/// DescribeClusterEndpointStatus response structure.
 DescribeClusterEndpointStatusResponse {
-    /// 查询集群访问端口状态（Created 开启成功，Creating 开启中，NotFound 未开启，CreateFailed 开启失败）
+    /// The status of cluster access port. It can be `Created` (enabled); `Creating` (enabling) and `NotFound` (not enabled)
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "Status" status set_status: str,
-    /// 开启访问入口失败信息
+    /// Details of the error occurred while opening the access port
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "ErrorMsg" error_msg set_error_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeClusterEndpointVipStatus` (查询托管集群开启外网端口流程状态).
+/// Request of `DescribeClusterEndpointVipStatus` (Query the progress of enabling the public network port for a managed cluster).
 ///
-/// 查询集群开启端口流程状态(仅支持托管集群外网端口)
+/// Query cluster open port process status (only supports external ports of the managed cluster)
 DescribeClusterEndpointVipStatusRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -3546,22 +3596,22 @@ DescribeClusterEndpointVipStatusRequest {
 rt::action!("tke", "2018-05-25", "DescribeClusterEndpointVipStatus", DescribeClusterEndpointVipStatusRequest => DescribeClusterEndpointVipStatusResponse);
 
 rt::model! { read debug;
-/// DescribeClusterEndpointVipStatus返回参数结构体
+/// DescribeClusterEndpointVipStatus response structure.
 DescribeClusterEndpointVipStatusResponse {
-    /// 端口操作状态 (Creating 创建中  CreateFailed 创建失败 Created 创建完成 Deleting 删除中 DeletedFailed 删除失败 Deleted 已删除 NotFound 未发现操作 )
+    /// Port operation status (Creating = in the process of creation; CreateFailed = creation has failed; Created = creation completed; Deleting = in the process of deletion; DeletedFailed = deletion has failed; Deleted = deletion completed; NotFound = operation not found)
     "Status" status set_status: str,
-    /// 操作失败的原因
+    /// Reason for operation failure
     "ErrorMsg" error_msg set_error_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeClusterEndpoints` (获取集群访问地址).
+/// Request of `DescribeClusterEndpoints` (Queries cluster access addresses).
 ///
-/// 获取集群的访问地址，包括内网地址，外网地址，外网域名，外网访问安全策略
+/// This API is used to query cluster access addresses, including private network address, public network address, public network domain name, and security policy for public network access.
 DescribeClusterEndpointsRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -3569,25 +3619,31 @@ DescribeClusterEndpointsRequest {
 rt::action!("tke", "2018-05-25", "DescribeClusterEndpoints", DescribeClusterEndpointsRequest => DescribeClusterEndpointsResponse);
 
 rt::model! { read debug;
-/// DescribeClusterEndpoints返回参数结构体
+/// DescribeClusterEndpoints response structure.
 DescribeClusterEndpointsResponse {
-    /// 集群APIServer的CA证书
+    /// CA certificate of cluster APIServer
     "CertificationAuthority" certification_authority set_certification_authority: str,
-    /// 集群APIServer的外网访问地址
+    /// Public network access address of cluster APIServer
     "ClusterExternalEndpoint" cluster_external_endpoint set_cluster_external_endpoint: str,
-    /// 集群APIServer的内网访问地址
+    /// Private network access address of cluster APIServer
     "ClusterIntranetEndpoint" cluster_intranet_endpoint set_cluster_intranet_endpoint: str,
-    /// 集群APIServer的域名
+    /// Domain name of cluster APIServer
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ClusterDomain" cluster_domain set_cluster_domain: str,
-    /// 集群APIServer的外网访问ACL列表
+    /// Public network access ACL of cluster APIServer
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ClusterExternalACL" cluster_external_acl set_cluster_external_acl: list String,
-    /// 外网域名
+    /// Public network domain name
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ClusterExternalDomain" cluster_external_domain set_cluster_external_domain: str,
-    /// 内网域名
+    /// Private network domain name
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ClusterIntranetDomain" cluster_intranet_domain set_cluster_intranet_domain: str,
-    /// 外网安全组
+    /// Public network security group
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "SecurityGroup" security_group set_security_group: str,
-    /// 内网访问所属子网
+    /// Subnet for Private Network Access
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "ClusterIntranetSubnetId" cluster_intranet_subnet_id set_cluster_intranet_subnet_id: str,
     /// 内网安全组
     "IntranetSecurityGroup" intranet_security_group set_intranet_security_group: str,
@@ -3596,11 +3652,11 @@ DescribeClusterEndpointsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeClusterExtraArgs` (查询集群自定义参数).
+/// Request of `DescribeClusterExtraArgs` (Queries custom parameters of a cluster).
 ///
-/// 查询集群自定义参数
+/// This API is used to query custom parameters of a cluster.
 DescribeClusterExtraArgsRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -3608,9 +3664,11 @@ DescribeClusterExtraArgsRequest {
 rt::action!("tke", "2018-05-25", "DescribeClusterExtraArgs", DescribeClusterExtraArgsRequest => DescribeClusterExtraArgsResponse);
 
 rt::model! { read debug;
-/// DescribeClusterExtraArgs返回参数结构体
+/// DescribeClusterExtraArgs response structure.
 DescribeClusterExtraArgsResponse {
-    /// 集群自定义参数
+    /// Cluster custom parameter
+    ///
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "ClusterExtraArgs" cluster_extra_args set_cluster_extra_args: obj ClusterExtraArgs,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3644,61 +3702,56 @@ DescribeClusterInspectionResultsOverviewResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeClusterInstances` (查询集群节点信息).
+/// Request of `DescribeClusterInstances` (Queries the information of one or more nodes in a cluster.).
 ///
-/// 查询集群下节点实例信息
+/// This API is used to query information of node instances in a cluster.
 DescribeClusterInstancesRequest {
-    /// 集群ID（请登录 [TKE 控制台](https://console.cloud.tencent.com/tke2) 获取集群 ID ）
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 偏移量，默认为0。关于Offset的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// Offset. Default value: 0
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认为20，最大值为100。关于Limit的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// Maximum number of output entries. Default value: 20
     "Limit" limit set_limit: i64,
-    /// 需要获取的节点实例 ID 列表。如果为空，表示拉取集群下所有节点实例。普通节点用 CVM ID（如 ins-1cghhuuu ），原生节点用节点池内机器 ID （如 np-1ade4uid-0a2dc ）。
+    /// List of instance IDs to be obtained. This parameter is empty by default, which indicates that all instances in the cluster will be pulled.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 节点角色，默认为WORKER类型
-    ///
-    /// - WOKRER 集群内常规计算节点
-    /// - MASTER 独立集群控制面组件节点
-    /// - ETCD 独立集群 etcd 存储节点
-    /// - MASTER_ETCD 独立集群控制面、etcd 共同部署的 master 节点
+    /// Node role. Valid values are MASTER, WORKER, ETCD, MASTER_ETCD, and ALL. Default value: WORKER.
     "InstanceRole" instance_role set_instance_role: str,
-    /// 过滤条件列表；Name的可选值为nodepool-id、nodepool-instance-type；Name为nodepool-id表示根据节点池id过滤机器，Value的值为具体的节点池id，Name为nodepool-instance-type表示节点加入节点池的方式，Value的值为MANUALLY_ADDED（手动加入节点池）、AUTOSCALING_ADDED（伸缩组扩容方式加入节点池）、ALL（手动加入节点池 和 伸缩组扩容方式加入节点池）
+    /// Filters include `nodepool-id` and `nodepool-instance-type` (how the instance is added to the pool). For `nodepool-instance-type`, the values can be `MANUALLY_ADDED`, `AUTOSCALING_ADDED` and `ALL`.
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tke", "2018-05-25", "DescribeClusterInstances", DescribeClusterInstancesRequest => DescribeClusterInstancesResponse);
 
 rt::model! { read debug;
-/// DescribeClusterInstances返回参数结构体
+/// DescribeClusterInstances response structure.
 DescribeClusterInstancesResponse {
-    /// 集群中实例总数
+    /// Total number of instances in the cluster
     "TotalCount" total_count set_total_count: i128,
-    /// 集群中实例列表
+    /// List of instances in the cluster
     "InstanceSet" instance_set set_instance_set: list Instance,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeClusterKubeconfig` (获取集群kubeconfig文件).
+/// Request of `DescribeClusterKubeconfig` (Obtains the cluster kubeconfig file).
 ///
-/// 获取集群的kubeconfig文件，不同子账户获取自己的kubeconfig文件，该文件中有每个子账户自己的kube-apiserver的客户端证书，默认首次调此接口时候创建客户端证书，时效20年，未授予任何权限，如果是集群所有者或者主账户，则默认是cluster-admin权限。
+/// This API is used to obtain the cluster kubeconfig file. Different sub-accounts have their own kubeconfig files. The kubeconfig file contains the kube-apiserver client certificate of the corresponding sub-account. By default, the client certificate is created when this API is called for the first time, and the certificate is valid for 20 years with no permissions granted. For the cluster owner or primary account, the cluster-admin permission is granted by default.
 DescribeClusterKubeconfigRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 默认false 获取内网，是否获取外网访问的kubeconfig
+    /// Defaults to `false`, which means to obtain the kubeconfig of private network
     "IsExtranet" is_extranet set_is_extranet: bool,
 } }
 rt::action!("tke", "2018-05-25", "DescribeClusterKubeconfig", DescribeClusterKubeconfigRequest => DescribeClusterKubeconfigResponse);
 
 rt::model! { read nodebug;
-/// DescribeClusterKubeconfig返回参数结构体
+/// DescribeClusterKubeconfig response structure.
 DescribeClusterKubeconfigResponse {
-    /// 子账户kubeconfig文件，可用于直接访问集群kube-apiserver（入参IsExtranet为false，返回内网访问的kubeconfig，没开内网的情况下server会是一个默认域名；入参IsExtranet为true，返回外网的kubeconfig，没开外网的情况下server会是一个默认域名。默认域名默认不可达，需要自行处理）
+    /// Sub-account kubeconfig file can be used to access the cluster kube-apiserver directly (if the "IsExtranet" parameter is false, it returns the kubeconfig for private network access, and the server will be a default domain name if the private network is not enabled; if the "IsExtranet" parameter is true, it returns the kubeconfig for public network access, and the server will be a default domain name if the public network is not enabled. The default domain name is not accessible by default and needs to be handled by the user).
     "Kubeconfig" kubeconfig set_kubeconfig: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3713,52 +3766,52 @@ impl ::core::fmt::Debug for DescribeClusterKubeconfigResponse {
 }
 
 rt::model! { write debug;
-/// Request of `DescribeClusterLevelAttribute` (获取集群规模).
+/// Request of `DescribeClusterLevelAttribute` (Obtains the cluster model).
 ///
-/// 获取集群规模
+/// This API is used to obtain the cluster model.
 DescribeClusterLevelAttributeRequest {
-    /// 集群ID，变配时使用
+    /// Cluster ID (available for cluster model adjustment)
     "ClusterID" cluster_id set_cluster_id: str,
 } }
 rt::action!("tke", "2018-05-25", "DescribeClusterLevelAttribute", DescribeClusterLevelAttributeRequest => DescribeClusterLevelAttributeResponse);
 
 rt::model! { read debug;
-/// DescribeClusterLevelAttribute返回参数结构体
+/// DescribeClusterLevelAttribute response structure.
 DescribeClusterLevelAttributeResponse {
-    /// 总数
+    /// Total number
     "TotalCount" total_count set_total_count: i64,
-    /// 集群规模
+    /// Cluster model
     "Items" items set_items: list ClusterLevelAttribute,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeClusterLevelChangeRecords` (查询集群变配记录).
+/// Request of `DescribeClusterLevelChangeRecords` (Queries the cluster model adjustment history).
 ///
-/// 查询集群变配记录
+/// This API is used to query the cluster model adjustment history.
 DescribeClusterLevelChangeRecordsRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterID" cluster_id set_cluster_id: str,
-    /// 开始时间
+    /// Start time
     "StartAt" start_at set_start_at: str,
-    /// 结束时间
+    /// End time
     "EndAt" end_at set_end_at: str,
-    /// 偏移量,默认0
+    /// Offset. Default value: `0`
     "Offset" offset set_offset: i128,
-    /// 最大输出条数，默认20
+    /// Maximum number of output entries. Default value: `20`
     "Limit" limit set_limit: i128,
 } }
 rt::action!("tke", "2018-05-25", "DescribeClusterLevelChangeRecords", DescribeClusterLevelChangeRecordsRequest => DescribeClusterLevelChangeRecordsResponse);
 
 rt::model! { read debug;
-/// DescribeClusterLevelChangeRecords返回参数结构体
+/// DescribeClusterLevelChangeRecords response structure.
 DescribeClusterLevelChangeRecordsResponse {
-    /// 总数
+    /// Total number
     "TotalCount" total_count set_total_count: i64,
-    /// 集群规模
+    /// Cluster model
     "Items" items set_items: list ClusterLevelChangeRecord,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3790,15 +3843,15 @@ DescribeClusterMaintenanceWindowAndExclusionsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeClusterNodePoolDetail` (查询节点池详情).
+/// Request of `DescribeClusterNodePoolDetail` (Queries detailed information of a node pool).
 ///
-/// 查询节点池详情
+/// This API is used to query detailed information of a node pool.
 DescribeClusterNodePoolDetailRequest {
-    /// 集群id
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 节点池id
+    /// Node pool ID
     ///
     /// Required.
     "NodePoolId" node_pool_id set_node_pool_id: str,
@@ -3806,47 +3859,48 @@ DescribeClusterNodePoolDetailRequest {
 rt::action!("tke", "2018-05-25", "DescribeClusterNodePoolDetail", DescribeClusterNodePoolDetailRequest => DescribeClusterNodePoolDetailResponse);
 
 rt::model! { read debug;
-/// DescribeClusterNodePoolDetail返回参数结构体
+/// DescribeClusterNodePoolDetail response structure.
 DescribeClusterNodePoolDetailResponse {
-    /// 节点池详情
+    /// Node pool details
     "NodePool" node_pool set_node_pool: obj NodePool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeClusterNodePools` (查询节点池列表).
+/// Request of `DescribeClusterNodePools` (Queries the node pool list.).
 ///
-/// 查询节点池列表
+/// This API is used to query the node pool list
 DescribeClusterNodePoolsRequest {
-    /// ClusterId（集群id）
+    /// ClusterId (cluster ID)
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
     /// · "Name":"NodePoolsName","Values": ["test"]
-    /// 按照【节点池名】进行过滤。
-    /// 类型：String
-    /// 必选：否
+    /// Filter by [Node Pool Name].
+    /// Type: String
+    /// Required: No
     ///
     /// ·  "Name":"NodePoolsId","Values": ["np-d2mb2zb"]
-    /// 按照【节点池id】进行过滤。
-    /// 类型：String
-    /// 必选：否
+    /// Filter by [Node Pool ID].
+    /// Type: String
+    /// Required: No
     ///
-    /// ·  "Name":"Tags","Values": ["product:tke"]
-    /// 按照【标签键值对】进行过滤。
-    /// 类型：String
-    /// 必选：否
+    /// ·  "Name":"Tags","Values": ["abc:1"]
+    /// Filter by [Key-value Pairs of Tags].
+    /// Type: String
+    /// Required: No
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tke", "2018-05-25", "DescribeClusterNodePools", DescribeClusterNodePoolsRequest => DescribeClusterNodePoolsResponse);
 
 rt::model! { read debug;
-/// DescribeClusterNodePools返回参数结构体
+/// DescribeClusterNodePools response structure.
 DescribeClusterNodePoolsResponse {
-    /// NodePools（节点池列表）
+    /// NodePools (node pool list)
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "NodePoolSet" node_pool_set set_node_pool_set: list NodePool,
-    /// 资源总数
+    /// Total resources
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4014,44 +4068,44 @@ DescribeClusterRollOutSequenceTagsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeClusterRouteTables` (查询集群路由表).
+/// Request of `DescribeClusterRouteTables` (Queries one or more cluster route tables.).
 ///
-/// 查询集群路由表
+/// This API is used to query one or more cluster route tables.
 DescribeClusterRouteTablesRequest {
 } }
 rt::action!("tke", "2018-05-25", "DescribeClusterRouteTables", DescribeClusterRouteTablesRequest => DescribeClusterRouteTablesResponse);
 
 rt::model! { read debug;
-/// DescribeClusterRouteTables返回参数结构体
+/// DescribeClusterRouteTables response structure.
 DescribeClusterRouteTablesResponse {
-    /// 符合条件的实例数量。
+    /// Number of instances that match the filter condition(s).
     "TotalCount" total_count set_total_count: i64,
-    /// 集群路由表对象。
+    /// Object of cluster route table.
     "RouteTableSet" route_table_set set_route_table_set: list RouteTableInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeClusterRoutes` (查询集群路由).
+/// Request of `DescribeClusterRoutes` (Queries cluster routes.).
 ///
-/// 查询集群路由
+/// This API is used to query cluster routes.
 DescribeClusterRoutesRequest {
-    /// 路由表名称。与集群 ID 一致，可以到[集群控制台](https://console.cloud.tencent.com/tke2)进行复制。
+    /// Route table name.
     ///
     /// Required.
     "RouteTableName" route_table_name set_route_table_name: str,
-    /// 过滤条件,当前只支持按照单个条件GatewayIP进行过滤（可选）
+    /// Filtering conditions, which are optional. Currently, only filtering by GatewayIP is supported.
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tke", "2018-05-25", "DescribeClusterRoutes", DescribeClusterRoutesRequest => DescribeClusterRoutesResponse);
 
 rt::model! { read debug;
-/// DescribeClusterRoutes返回参数结构体
+/// DescribeClusterRoutes response structure.
 DescribeClusterRoutesResponse {
-    /// 符合条件的实例数量。
+    /// Number of instances that match the filter condition(s).
     "TotalCount" total_count set_total_count: i64,
-    /// 集群路由对象。
+    /// Object of cluster route.
     "RouteSet" route_set set_route_set: list RouteInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4087,14 +4141,12 @@ DescribeClusterSchedulerPolicyResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeClusterSecurity` (集群的密钥信息).
+/// Request of `DescribeClusterSecurity` (Queries the key information of a cluster.).
 ///
-/// This API has been retired and is no longer available. To obtain cluster access credentials (Kubeconfig), use DescribeClusterKubeconfig. To query the cluster API Server\\\'s access addresses, domain names, and other connection information, use DescribeClusterEndpoints. Update your integration to accommodate the replacement APIs\\\' request parameters and response fields. DescribeClusterKubeconfig returns credentials specific to the calling account. A cluster administrator must configure the required Kubernetes RBAC permissions for that account under \\\"Authorization Management\\\" in TKE. Select the private or public network access configuration based on your network environment. If you rely on other information returned by the retired API, submit a support ticket for assistance.
-///
-/// 集群的密钥信息
+/// This API is used to query the key information of a cluster.
 #[deprecated(note = "deprecated in the API spec")]
 DescribeClusterSecurityRequest {
-    /// 集群 ID，请填写 查询集群列表 接口中返回的 clusterId 字段
+    /// Cluster ID. Enter the ClusterId field returned by the DescribeClusters API
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -4102,25 +4154,28 @@ DescribeClusterSecurityRequest {
 rt::action!("tke", "2018-05-25", "DescribeClusterSecurity", DescribeClusterSecurityRequest => DescribeClusterSecurityResponse);
 
 rt::model! { read nodebug;
-/// DescribeClusterSecurity返回参数结构体
+/// DescribeClusterSecurity response structure.
 DescribeClusterSecurityResponse {
-    /// 集群的账号名称
+    /// Cluster's account name
     "UserName" user_name set_user_name: str,
-    /// 集群的访问密码
+    /// Cluster's password
     "Password" password set_password: str,
-    /// 集群访问CA证书
+    /// Cluster's access CA certificate
     "CertificationAuthority" certification_authority set_certification_authority: str,
-    /// 集群访问的地址
+    /// Cluster's access address
     "ClusterExternalEndpoint" cluster_external_endpoint set_cluster_external_endpoint: str,
-    /// 集群访问的域名
+    /// Domain name accessed by the cluster
     "Domain" domain set_domain: str,
-    /// 集群Endpoint地址
+    /// Cluster's endpoint address
     "PgwEndpoint" pgw_endpoint set_pgw_endpoint: str,
-    /// 集群访问策略组
+    /// Cluster's access policy group
+    /// Note: This field may return null, indicating that no valid value was found.
     "SecurityPolicy" security_policy set_security_policy: list String,
-    /// 集群Kubeconfig文件
+    /// Cluster Kubeconfig file
+    /// Note: This field may return null, indicating that no valid value was found.
     "Kubeconfig" kubeconfig set_kubeconfig: str,
-    /// 集群JnsGw的访问地址
+    /// Access address of the cluster JnsGw
+    /// Note: This field may return null, indicating that no valid value was found.
     "JnsGwEndpoint" jns_gw_endpoint set_jns_gw_endpoint: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4143,32 +4198,32 @@ impl ::core::fmt::Debug for DescribeClusterSecurityResponse {
 }
 
 rt::model! { write debug;
-/// Request of `DescribeClusterStatus` (查看集群状态列表).
+/// Request of `DescribeClusterStatus` (Queries the information of clusters under the current account).
 ///
-/// 查看集群状态列表
+/// This API is used to query the information of clusters under the current account.
 DescribeClusterStatusRequest {
-    /// 集群ID列表，不传默认拉取所有集群
+    /// Cluster ID list. All clusters are pulled if it is left empty.
     "ClusterIds" cluster_ids set_cluster_ids: list String,
 } }
 rt::action!("tke", "2018-05-25", "DescribeClusterStatus", DescribeClusterStatusRequest => DescribeClusterStatusResponse);
 
 rt::model! { read debug;
-/// DescribeClusterStatus返回参数结构体
+/// DescribeClusterStatus response structure.
 DescribeClusterStatusResponse {
-    /// 集群状态列表
+    /// Cluster status list
     "ClusterStatusSet" cluster_status_set set_cluster_status_set: list ClusterStatus,
-    /// 集群个数
+    /// Number of clusters
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeClusterVirtualNodePools` (查看超级节点池列表).
+/// Request of `DescribeClusterVirtualNodePools` (Views the Super Node Pool list).
 ///
-/// 查看超级节点池列表
+/// This API is used to view the Super Node Pool list.
 DescribeClusterVirtualNodePoolsRequest {
-    /// 集群ID，通过DescribeClusters接口获取
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -4176,83 +4231,87 @@ DescribeClusterVirtualNodePoolsRequest {
 rt::action!("tke", "2018-05-25", "DescribeClusterVirtualNodePools", DescribeClusterVirtualNodePoolsRequest => DescribeClusterVirtualNodePoolsResponse);
 
 rt::model! { read debug;
-/// DescribeClusterVirtualNodePools返回参数结构体
+/// DescribeClusterVirtualNodePools response structure.
 DescribeClusterVirtualNodePoolsResponse {
-    /// 节点池总数
+    /// Total number of node pools
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i128,
-    /// 虚拟节点池列表
+    /// List of virtual node pools
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NodePoolSet" node_pool_set set_node_pool_set: list VirtualNodePool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeClusterVirtualNode` (查看超级节点列表).
+/// Request of `DescribeClusterVirtualNode` (Views the Super Node list).
 ///
-/// 查看超级节点列表，仅支持TKE标准集群
+/// This API is used to view the Super Node list.
 DescribeClusterVirtualNodeRequest {
-    /// 集群ID，通过DescribeClusters接口获取
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 节点池ID，通过DescribeNodePools接口获取
+    /// Node pool ID
     "NodePoolId" node_pool_id set_node_pool_id: str,
-    /// 节点名称，可搜索DescribeClusterVirtualNode接口节点
+    /// Node name
     "NodeNames" node_names set_node_names: list String,
 } }
 rt::action!("tke", "2018-05-25", "DescribeClusterVirtualNode", DescribeClusterVirtualNodeRequest => DescribeClusterVirtualNodeResponse);
 
 rt::model! { read debug;
-/// DescribeClusterVirtualNode返回参数结构体
+/// DescribeClusterVirtualNode response structure.
 DescribeClusterVirtualNodeResponse {
-    /// 节点列表
+    /// List of nodes
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Nodes" nodes set_nodes: list VirtualNode,
-    /// 节点总数
+    /// Total number of nodes
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeClusters` (查询TKE集群列表).
+/// Request of `DescribeClusters` (Queries TKE cluster list).
 ///
-/// 查询集群列表
+/// This API is used to query clusters list.
 DescribeClustersRequest {
-    /// 集群ID列表(为空时，
-    /// 表示获取账号下所有集群)
+    /// Cluster ID list (When it is empty,
+    /// all clusters under the account will be obtained)
     "ClusterIds" cluster_ids set_cluster_ids: list String,
-    /// 偏移量,默认0
+    /// Offset. Default value: 0
     "Offset" offset set_offset: i64,
-    /// 最大输出条数，默认20，最大为100
+    /// Maximum number of output entries. Default value: 20
     "Limit" limit set_limit: i64,
-    /// · "Name":"ClusterName","Values": ["test"] 按照【集群名】进行过滤。 类型：String 必选：否 · "Name":"ClusterType","Values": ["MANAGED_CLUSTER"] 按照【集群类型】进行过滤。 类型：String 必选：否 · "Name":"ClusterStatus","Values": ["Running"] 按照【集群状态】进行过滤。 类型：String 必选：否 · "Name":"vpc-id","Values": ["vpc-2wds9k9p"] 按照【VPC】进行过滤。 类型：String 必选：否 · "Name":"tag-key","Values": ["testKey"] 按照【标签键】进行过滤。 类型：String 必选：否 · "Name":"tag-value","Values": ["testValue"] 按照【标签值】进行过滤。 类型：String 必选：否 · "Name":"Tags","Values": ["product:tke"] 按照【标签键值对】进行过滤。 类型：String 必选：否
+    /// · "Name":"ClusterName","Values": ["test"] Filter by the [cluster name]. Type: String Required: No · "Name":"ClusterType","Values": ["MANAGED_CLUSTER"] Filter by the [cluster type]. Type: String Required: No · "Name":"ClusterStatus","Values": ["Running"] Filter by the [cluster status]. Type: String Required: No · "Name":"vpc-id","Values": ["vpc-123qajzs"] Filter by the [VPC]. Type: String Required: No · "Name":"tag-key","Values": ["testKey"] Filter by the [tag key]. Type: String Required: No · "Name":"tag-value","Values": ["testValue"] Filter by the [tag value]. Type: String Required: No · "Name":"Tags","Values": ["abc:1"] Filter by [key-value pairs of tags]. Type: String Required: No
     "Filters" filters set_filters: list Filter,
-    /// 集群类型，托管集群：MANAGED_CLUSTER，独立集群：INDEPENDENT_CLUSTER。
+    /// Cluster type, such as `MANAGED_CLUSTER`
     "ClusterType" cluster_type set_cluster_type: str,
 } }
 rt::action!("tke", "2018-05-25", "DescribeClusters", DescribeClustersRequest => DescribeClustersResponse);
 
 rt::model! { read debug;
-/// DescribeClusters返回参数结构体
+/// DescribeClusters response structure.
 DescribeClustersResponse {
-    /// 集群总个数
+    /// Total number of clusters
     "TotalCount" total_count set_total_count: i64,
-    /// 集群信息列表
+    /// Cluster information list
     "Clusters" clusters set_clusters: list Cluster,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeControlPlaneLogs` (查询用户托管组件日志采集开启状态).
+/// Request of `DescribeControlPlaneLogs` (Query the collection enable status of managed component logs for a user).
 ///
-/// 查询插件日志采集配置
+/// This API is used to query plug-in log collection settings.
 DescribeControlPlaneLogsRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 集群类型。当前只支持tke
+    /// Cluster type. currently only support tke.
     ///
     /// Required.
     "ClusterType" cluster_type set_cluster_type: str,
@@ -4260,35 +4319,35 @@ DescribeControlPlaneLogsRequest {
 rt::action!("tke", "2018-05-25", "DescribeControlPlaneLogs", DescribeControlPlaneLogsRequest => DescribeControlPlaneLogsResponse);
 
 rt::model! { read debug;
-/// DescribeControlPlaneLogs返回参数结构体
+/// DescribeControlPlaneLogs response structure.
 DescribeControlPlaneLogsResponse {
-    /// 日志采集配置查询结果
+    /// Specifies the query result of log collection configuration.
     "Details" details set_details: list ComponentLogConfig,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeECMInstances` (获取ECM实例相关信息).
+/// Request of `DescribeECMInstances` (Obtains the ECM instance information).
 ///
-/// 获取ECM实例相关信息
+/// This API is used to obtain the ECM instance information.
 DescribeECMInstancesRequest {
-    /// 集群id
+    /// Cluster ID
     ///
     /// Required.
     "ClusterID" cluster_id set_cluster_id: str,
-    /// 过滤条件
-    /// 仅支持ecm-id过滤
+    /// Filter condition
+    /// Only filtering by an ECM ID is supported
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tke", "2018-05-25", "DescribeECMInstances", DescribeECMInstancesRequest => DescribeECMInstancesResponse);
 
 rt::model! { read debug;
-/// DescribeECMInstances返回参数结构体
+/// DescribeECMInstances response structure.
 DescribeECMInstancesResponse {
-    /// 返回的实例相关信息列表的长度
+    /// Number of instances matched the condition
     "TotalCount" total_count set_total_count: i64,
-    /// 返回的实例相关信息列表
+    /// List of the returned instance information
     "InstanceInfoSet" instance_info_set set_instance_info_set: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4458,61 +4517,61 @@ DescribeEKSContainerInstancesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeEdgeAvailableExtraArgs` (查询边缘容器集群可用的自定义参数).
+/// Request of `DescribeEdgeAvailableExtraArgs` (Queries the custom parameters available for an edge cluster).
 ///
-/// edge-dashboard 接口，当前edge产品已完成下线周知，同时edge-dashboard功能已经全部转移至edge-gw，申请将edge-dashboard所有接口先下线
-///
-/// 查询边缘容器集群可用的自定义参数
+/// This API is used to query the custom parameters available for an edge cluster.
 #[deprecated(note = "deprecated in the API spec")]
 DescribeEdgeAvailableExtraArgsRequest {
-    /// 集群版本
+    /// Cluster version
     "ClusterVersion" cluster_version set_cluster_version: str,
 } }
 rt::action!("tke", "2018-05-25", "DescribeEdgeAvailableExtraArgs", DescribeEdgeAvailableExtraArgsRequest => DescribeEdgeAvailableExtraArgsResponse);
 
 rt::model! { read debug;
-/// DescribeEdgeAvailableExtraArgs返回参数结构体
+/// DescribeEdgeAvailableExtraArgs response structure.
 DescribeEdgeAvailableExtraArgsResponse {
-    /// 集群版本
+    /// Cluster version
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ClusterVersion" cluster_version set_cluster_version: str,
-    /// 可用的自定义参数
+    /// Available custom parameters
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "AvailableExtraArgs" available_extra_args set_available_extra_args: obj EdgeAvailableExtraArgs,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeEdgeCVMInstances` (获取边缘容器CVM实例相关信息).
+/// Request of `DescribeEdgeCVMInstances` (Obtains the edge CVM instance information).
 ///
-/// 获取边缘容器CVM实例相关信息
+/// This API is used to obtain the edge CVM instance information.
 DescribeEdgeCVMInstancesRequest {
-    /// 集群id
+    /// Cluster ID
     ///
     /// Required.
     "ClusterID" cluster_id set_cluster_id: str,
-    /// 过滤条件
-    /// 仅支持cvm-id过滤
+    /// Filter condition
+    /// Only `cvm-id` is supported.
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tke", "2018-05-25", "DescribeEdgeCVMInstances", DescribeEdgeCVMInstancesRequest => DescribeEdgeCVMInstancesResponse);
 
 rt::model! { read debug;
-/// DescribeEdgeCVMInstances返回参数结构体
+/// DescribeEdgeCVMInstances response structure.
 DescribeEdgeCVMInstancesResponse {
-    /// 返回的实例相关信息列表的长度
+    /// Number of instances matched the condition
     "TotalCount" total_count set_total_count: i64,
-    /// 返回的实例相关信息列表
+    /// List of the returned instance information
     "InstanceInfoSet" instance_info_set set_instance_info_set: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeEdgeClusterExtraArgs` (查询边缘集群自定义参数).
+/// Request of `DescribeEdgeClusterExtraArgs` (Queries custom parameters of an edge cluster).
 ///
-/// 查询边缘集群自定义参数
+/// This API is used to query custom parameters of an edge cluster.
 DescribeEdgeClusterExtraArgsRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -4520,57 +4579,58 @@ DescribeEdgeClusterExtraArgsRequest {
 rt::action!("tke", "2018-05-25", "DescribeEdgeClusterExtraArgs", DescribeEdgeClusterExtraArgsRequest => DescribeEdgeClusterExtraArgsResponse);
 
 rt::model! { read debug;
-/// DescribeEdgeClusterExtraArgs返回参数结构体
+/// DescribeEdgeClusterExtraArgs response structure.
 DescribeEdgeClusterExtraArgsResponse {
-    /// 集群自定义参数
+    /// Custom parameters of the cluster
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ClusterExtraArgs" cluster_extra_args set_cluster_extra_args: obj EdgeClusterExtraArgs,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeEdgeClusterInstances` (查询边缘计算集群的节点信息).
+/// Request of `DescribeEdgeClusterInstances` (Queries the TKE Edge cluster node information).
 ///
-/// 查询边缘计算集群的节点信息
+/// This API is used to query the TKE Edge cluster node information.
 DescribeEdgeClusterInstancesRequest {
-    /// 集群id
+    /// Cluster ID
     ///
     /// Required.
     "ClusterID" cluster_id set_cluster_id: str,
-    /// 查询总数
+    /// Max number of returned entries
     ///
     /// Required.
     "Limit" limit set_limit: i64,
-    /// 偏移量
+    /// Offset
     ///
     /// Required.
     "Offset" offset set_offset: i64,
-    /// 过滤条件，仅支持NodeName过滤
+    /// Filter condition. Only `NodeName` is supported.
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tke", "2018-05-25", "DescribeEdgeClusterInstances", DescribeEdgeClusterInstancesRequest => DescribeEdgeClusterInstancesResponse);
 
 rt::model! { read debug;
-/// DescribeEdgeClusterInstances返回参数结构体
+/// DescribeEdgeClusterInstances response structure.
 DescribeEdgeClusterInstancesResponse {
-    /// 该集群总数
+    /// Total number of nodes in the cluster
     "TotalCount" total_count set_total_count: i64,
-    /// 节点信息集合
+    /// Array of node information
     "InstanceInfoSet" instance_info_set set_instance_info_set: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeEdgeClusterUpgradeInfo` (查询边缘集群升级信息).
+/// Request of `DescribeEdgeClusterUpgradeInfo` (Queries the upgrade information of an edge cluster).
 ///
-/// 可以查询边缘集群升级信息，包含可以升级的组件，当前升级状态和升级错误信息
+/// This API is used to query the upgrade information of an edge cluster, including the upgradeable components, the current upgrade status, and errors occur during the upgrade.
 DescribeEdgeClusterUpgradeInfoRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 要升级到的TKEEdge版本
+    /// Target TKEEdge version
     ///
     /// Required.
     "EdgeVersion" edge_version set_edge_version: str,
@@ -4578,28 +4638,33 @@ DescribeEdgeClusterUpgradeInfoRequest {
 rt::action!("tke", "2018-05-25", "DescribeEdgeClusterUpgradeInfo", DescribeEdgeClusterUpgradeInfoRequest => DescribeEdgeClusterUpgradeInfoResponse);
 
 rt::model! { read debug;
-/// DescribeEdgeClusterUpgradeInfo返回参数结构体
+/// DescribeEdgeClusterUpgradeInfo response structure.
 DescribeEdgeClusterUpgradeInfoResponse {
-    /// 可升级的集群组件及其版本
+    /// Upgradable cluster components and their versions
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "ComponentVersion" component_version set_component_version: str,
-    /// 边缘集群当前版本
+    /// Current version of the edge cluster
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "EdgeVersionCurrent" edge_version_current set_edge_version_current: str,
-    /// 边缘组件镜像仓库地址前缀，包含域名和命名空间
+    /// Prefix of the image registry of an edge component (including domain name and namespace)
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "RegistryPrefix" registry_prefix set_registry_prefix: str,
-    /// 集群升级状态，可能值：running、updating、failed
+    /// Cluster upgrade status. Valid values: `Running`, `Updating`, `Failed`
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "ClusterUpgradeStatus" cluster_upgrade_status set_cluster_upgrade_status: str,
-    /// 集群升级中状态或者失败原因
+    /// Reason for `Updating` or `Failed`
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "ClusterUpgradeStatusReason" cluster_upgrade_status_reason set_cluster_upgrade_status_reason: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeEdgeLogSwitches` (查询边缘集群日志开关列表).
+/// Request of `DescribeEdgeLogSwitches` (Queries TKE Edge cluster log switches).
 ///
-/// 获取事件、审计和日志的状态
+/// This API is used to query the status of event storage, cluster auditing and logging.
 DescribeEdgeLogSwitchesRequest {
-    /// 集群ID列表
+    /// List of cluster IDs
     ///
     /// Required.
     "ClusterIds" cluster_ids set_cluster_ids: list String,
@@ -4607,9 +4672,10 @@ DescribeEdgeLogSwitchesRequest {
 rt::action!("tke", "2018-05-25", "DescribeEdgeLogSwitches", DescribeEdgeLogSwitchesRequest => DescribeEdgeLogSwitchesResponse);
 
 rt::model! { read debug;
-/// DescribeEdgeLogSwitches返回参数结构体
+/// DescribeEdgeLogSwitches response structure.
 DescribeEdgeLogSwitchesResponse {
-    /// 集群日志开关集合
+    /// Array of TKE Edge cluster log switches
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "SwitchSet" switch_set set_switch_set: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4651,11 +4717,11 @@ DescribeEksContainerInstanceLogResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeEnableVpcCniProgress` (查询开启vpc-cni异步任务的进度).
+/// Request of `DescribeEnableVpcCniProgress` (Queries the async task progress of enabling VPC-CNI mode).
 ///
-/// 本接口用于查询开启vpc-cni模式的任务进度
+/// This API is used to query the task progress of enabling VPC-CNI mode.
 DescribeEnableVpcCniProgressRequest {
-    /// 开启vpc-cni的集群ID
+    /// ID of the cluster for which you want to enable the VPC-CNI mode
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -4663,22 +4729,23 @@ DescribeEnableVpcCniProgressRequest {
 rt::action!("tke", "2018-05-25", "DescribeEnableVpcCniProgress", DescribeEnableVpcCniProgressRequest => DescribeEnableVpcCniProgressResponse);
 
 rt::model! { read debug;
-/// DescribeEnableVpcCniProgress返回参数结构体
+/// DescribeEnableVpcCniProgress response structure.
 DescribeEnableVpcCniProgressResponse {
-    /// 任务进度的描述：Running/Succeed/Failed
+    /// Task status, which can be `Running`, `Succeed`, or `Failed`.
     "Status" status set_status: str,
-    /// 当任务进度为Failed时，对任务状态的进一步描述，例如IPAMD组件安装失败
+    /// The description for the task status when the task status is “Failed”, for example, failed to install the IPAMD component.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "ErrorMessage" error_message set_error_message: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeEncryptionStatus` (查询信息加密状态).
+/// Request of `DescribeEncryptionStatus` (Queries the encryption status of information).
 ///
-/// 查询etcd数据是否进行加密
+/// This API is used to query the encryption status of etcd data.
 DescribeEncryptionStatusRequest {
-    /// 集群id
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -4686,50 +4753,47 @@ DescribeEncryptionStatusRequest {
 rt::action!("tke", "2018-05-25", "DescribeEncryptionStatus", DescribeEncryptionStatusRequest => DescribeEncryptionStatusResponse);
 
 rt::model! { read debug;
-/// DescribeEncryptionStatus返回参数结构体
+/// DescribeEncryptionStatus response structure.
 DescribeEncryptionStatusResponse {
-    /// 加密状态
-    /// - Opening: 开启中
-    /// - Opened: 已开启
-    /// - Closing: 关闭中
-    /// - Closed: 已关闭
+    /// Encryption status
     "Status" status set_status: str,
-    /// 加密错误信息
+    /// Encryption error message
     "ErrorMsg" error_msg set_error_msg: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeExistedInstances` (查询已经存在的节点).
+/// Request of `DescribeExistedInstances` (Queries one or more existing nodes.).
 ///
-/// 查询已经存在的节点，判断是否可以加入集群
+/// This API is used to query one or more existing node and determine whether they can be added to a cluster.
 DescribeExistedInstancesRequest {
-    /// 集群 ID，请填写查询集群列表 接口中返回的 ClusterId 字段（仅通过ClusterId获取需要过滤条件中的VPCID。节点状态比较时会使用该地域下所有集群中的节点进行比较。参数不支持同时指定InstanceIds和ClusterId。
+    /// Cluster ID. Enter the `ClusterId` field returned when you call the DescribeClusters API (Only VPC ID obtained through `ClusterId` need filtering conditions. When comparing statuses, the nodes on all clusters in this region will be used for comparison. You cannot specify `InstanceIds` and `ClusterId` at the same time.)
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 按照一个或者多个实例ID查询。实例ID形如：ins-xxxxxxxx。（此参数的具体格式可参考API简介的id.N一节）。每次请求的实例的上限为100。参数不支持同时指定InstanceIds和Filters。
+    /// Query by one or more instance ID(s). Instance ID format: ins-xxxxxxxx. (Refer to section ID.N of the API overview for this parameter's specific format.) Up to 100 instances are allowed for each request. You cannot specify InstanceIds and Filters at the same time.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 过滤条件,字段和详见[CVM查询实例](https://cloud.tencent.com/document/api/213/15728)如果设置了ClusterId，会附加集群的VPCID作为查询字段，在此情况下如果在Filter中指定了"vpc-id"作为过滤字段，指定的VPCID必须与集群的VPCID相同。
+    /// Filter condition. For fields and other information, see [the DescribeInstances API](https://intl.cloud.tencent.com/document/api/213/15728?from_cn_redirect=1). If a ClusterId has been set, then the cluster's VPC ID will be attached as a query field. In this situation, if a "vpc-id" is specified in Filter, then the specified VPC ID must be consistent with the cluster's VPC ID.
     "Filters" filters set_filters: list Filter,
-    /// 实例IP进行过滤(同时支持内网IP和外网IP)
+    /// Filter by instance IP (Supports both private and public IPs)
     "VagueIpAddress" vague_ip_address set_vague_ip_address: str,
-    /// 实例名称进行过滤
+    /// Filter by instance name
     "VagueInstanceName" vague_instance_name set_vague_instance_name: str,
-    /// 偏移量，默认为0。关于Offset的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// Offset. Default value: 0. For more information on Offset, see the relevant section in the API [Introduction](https://intl.cloud.tencent.com/document/api/213/15688?from_cn_redirect=1).
     "Offset" offset set_offset: i128,
-    /// 返回数量，默认为20，最大值为100。关于Limit的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// Number of returned results. Default value: 20. Maximum value: 100. For more information on Limit, see the relevant section in the API [Introduction](https://intl.cloud.tencent.com/document/api/213/15688?from_cn_redirect=1).
     "Limit" limit set_limit: i128,
-    /// 根据多个实例IP进行过滤
+    /// Filter by multiple instance IPs
     "IpAddresses" ip_addresses set_ip_addresses: list String,
 } }
 rt::action!("tke", "2018-05-25", "DescribeExistedInstances", DescribeExistedInstancesRequest => DescribeExistedInstancesResponse);
 
 rt::model! { read debug;
-/// DescribeExistedInstances返回参数结构体
+/// DescribeExistedInstances response structure.
 DescribeExistedInstancesResponse {
-    /// 已经存在的实例信息数组。
+    /// Array of existing instance information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExistedInstanceSet" existed_instance_set set_existed_instance_set: list ExistedInstance,
-    /// 符合条件的实例数量。
+    /// Number of instances that match the filter condition(s).
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4831,11 +4895,11 @@ impl ::core::fmt::Debug for DescribeExternalNodeScriptResponse {
 }
 
 rt::model! { write debug;
-/// Request of `DescribeExternalNodeSupportConfig` (查看开启注册节点池配置信息).
+/// Request of `DescribeExternalNodeSupportConfig` (Views third-party node pool configuration information).
 ///
-/// 查看开启注册节点池配置信息
+/// This API is used to view third-party node pool configuration information.
 DescribeExternalNodeSupportConfigRequest {
-    /// 集群Id，可通过查看集群的基本信息->基础信息页获取
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -4843,35 +4907,48 @@ DescribeExternalNodeSupportConfigRequest {
 rt::action!("tke", "2018-05-25", "DescribeExternalNodeSupportConfig", DescribeExternalNodeSupportConfigRequest => DescribeExternalNodeSupportConfigResponse);
 
 rt::model! { read debug;
-/// DescribeExternalNodeSupportConfig返回参数结构体
+/// DescribeExternalNodeSupportConfig response structure.
 DescribeExternalNodeSupportConfigResponse {
-    /// 用于分配集群容器和服务 IP 的 CIDR，不得与 VPC CIDR 冲突，也不得与同 VPC 内其他集群 CIDR 冲突。且网段范围必须在内网网段内，例如:10.1.0.0/14, 192.168.0.1/18,172.16.0.0/16。
+    /// CIDR used to assign container and service IPs for the cluster. It cannot conflict with the VPC's CIDR or the CIDRs of other clusters in the same VPC. The network segment must be within the private network segment, for example, 10.1.0.0/14, 192.168.0.1/18,172.16.0.0/16.
+    ///
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "ClusterCIDR" cluster_cidr set_cluster_cidr: str,
-    /// 集群网络插件类型，支持：CiliumOverlay、HostNetwork
+    /// Cluster network plugin type, support: CiliumBGP, CiliumVXLan
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "NetworkType" network_type set_network_type: str,
-    /// 子网ID
+    /// Subnet ID
+    ///
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 是否开启注册节点专线连接支持
+    /// Whether to enable third-party node direct connect support
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "Enabled" enabled set_enabled: bool,
-    /// 节点所属交换机的BGP AS 号
+    /// BGP AS number of the switch to which the node belongs
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "AS" r#as set_as: str,
-    /// 节点所属交换机的交换机 IP
+    /// Switch IP of the switch to which the node belongs
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "SwitchIP" switch_ip set_switch_ip: str,
-    /// 开启注册节点池状态，支持 Initializing、InitFailed、Enabled、Disabled
+    /// Enabling third-party node pool status
     "Status" status set_status: str,
-    /// 如果开启失败原因
+    /// Reason if enabling failed
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "FailedReason" failed_reason set_failed_reason: str,
-    /// 内网访问地址
+    /// Private Network Access Address
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "Master" master set_master: str,
-    /// 镜像仓库代理地址
+    /// Image Repository Proxy Address
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "Proxy" proxy set_proxy: str,
-    /// 开启注册节点能力的进度
+    /// Used to record which step the enabling of external nodes process is at
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "Progress" progress set_progress: list Step,
-    /// 是否开启注册节点公网连接支持
+    /// Whether to enable third-party node public network connection support
     "EnabledPublicConnect" enabled_public_connect set_enabled_public_connect: bool,
-    /// 注册节点公网版公网连接地址
+    /// Public Network Connection Address of the registered node public network version
     "PublicConnectUrl" public_connect_url set_public_connect_url: str,
-    /// 注册节点公网版自定义域名
+    /// Custom Domain Name of the registered node public network version
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "PublicCustomDomain" public_custom_domain set_public_custom_domain: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4904,11 +4981,11 @@ DescribeGlobalMaintenanceWindowAndExclusionsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeIPAMD` (获取eniipamd组件信息).
+/// Request of `DescribeIPAMD` (Obtains eniipamd component information).
 ///
-/// 获取eniipamd组件信息
+/// This API is used to obtain eniipamd component information.
 DescribeIPAMDRequest {
-    /// 集群 ID，请[登录控制台](https://console.cloud.tencent.com/tke2/cluster)在集群列表复制ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -4916,23 +4993,30 @@ DescribeIPAMDRequest {
 rt::action!("tke", "2018-05-25", "DescribeIPAMD", DescribeIPAMDRequest => DescribeIPAMDResponse);
 
 rt::model! { read debug;
-/// DescribeIPAMD返回参数结构体
+/// DescribeIPAMD response structure.
 DescribeIPAMDResponse {
-    /// 是否安装了eniipamd组件
+    /// Is the eniipamd component installed?
     "EnableIPAMD" enable_ipamd set_enable_ipamd: bool,
-    /// 是否开启自定义podcidr，默认为false，已安装eniipamd组件才意义
+    /// Is custom podcidr enabled? It is false by default. It only matters if the eniipamd component is installed.
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "EnableCustomizedPodCidr" enable_customized_pod_cidr set_enable_customized_pod_cidr: bool,
-    /// 是否不开启vpccni模式，默认为false，已安装eniipamd组件才意义
+    /// Is vpccni mode disabled? It is false by default. It only matters if the eniipamd component is installed.
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "DisableVpcCniMode" disable_vpc_cni_mode set_disable_vpc_cni_mode: bool,
-    /// 组件状态，已安装eniipamd组件才会有值
+    /// Component status. The value is available only if the eniipamd component is installed.
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "Phase" phase set_phase: str,
-    /// 错误信息，已安装eniipamd组件且状态为非running才会有错误信息
+    /// Error message. It is available only if the eniipamd component is installed and the status is not running.
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "Reason" reason set_reason: str,
-    /// 子网信息，已安装eniipamd组件才会有值
+    /// Subnet information. It is available only if the eniipamd component is installed.
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "SubnetIds" subnet_ids set_subnet_ids: list String,
-    /// 固定ip回收时间，已安装eniipamd组件才会有值
+    /// Fixed IP recycling time. It is available only if the eniipamd component is installed.
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "ClaimExpiredDuration" claim_expired_duration set_claim_expired_duration: str,
-    /// 是否开启了中继网卡模式
+    /// Is the relay network card mode enabled?
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "EnableTrunkingENI" enable_trunking_eni set_enable_trunking_eni: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4971,75 +5055,81 @@ DescribeImageCachesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeImages` (获取镜像信息).
+/// Request of `DescribeImages` (Gets image information).
 ///
-/// 获取镜像信息
+/// This API is used to get image information.
 DescribeImagesRequest {
 } }
 rt::action!("tke", "2018-05-25", "DescribeImages", DescribeImagesRequest => DescribeImagesResponse);
 
 rt::model! { read debug;
-/// DescribeImages返回参数结构体
+/// DescribeImages response structure.
 DescribeImagesResponse {
-    /// 镜像数量
+    /// Number of images
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i128,
-    /// 镜像信息列表
+    /// Image information list
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ImageInstanceSet" image_instance_set set_image_instance_set: list ImageInstance,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLogConfigs` (查询日志采集规则).
+/// Request of `DescribeLogConfigs` (Queries the log collection rules).
 ///
-/// 查询日志采集规则
+/// This API is used to query the log collection rules.
 DescribeLogConfigsRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 当前集群类型支持tke、eks。默认为tke
+    /// Currently supported cluster types are tke and eks. The default is tke.
     "ClusterType" cluster_type set_cluster_type: str,
-    /// 按照采集规则名称查找，多个采集规则使用 "," 分隔。
+    /// Search by collection rule name. For multiple collection rules, they are separated by ",".
     "LogConfigNames" log_config_names set_log_config_names: str,
-    /// 偏移量,默认0
+    /// Offset. Default value: 0
     "Offset" offset set_offset: i64,
-    /// 最大输出条数，默认20，最大为100
+    /// Maximum number of output entries. Default value: 20; maximum value: 100.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("tke", "2018-05-25", "DescribeLogConfigs", DescribeLogConfigsRequest => DescribeLogConfigsResponse);
 
 rt::model! { read debug;
-/// DescribeLogConfigs返回参数结构体
+/// DescribeLogConfigs response structure.
 DescribeLogConfigsResponse {
-    /// 分页查找时返回采集规则总数
+    /// Total number of collection rules when performing paged search
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "Total" total set_total: i64,
-    /// 指定采集规则名称查找，部分失败时返回失败采集规则名称及最后一个失败原因
+    /// Search by specified collection rule name. If partially failed, the failed collection rule name and the last failure reason will be returned.
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "Message" message set_message: str,
-    /// 采集规则查询结果
+    /// Collection rule query results
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "LogConfigs" log_configs set_log_configs: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLogSwitches` (查询集群日志开关列表).
+/// Request of `DescribeLogSwitches` (Queries Cluster Log Switch List).
 ///
-/// 查询集群日志（审计、事件、普通日志）开关列表
+/// This API is used to query Cluster Log (Auditing, Event, Common Log) Switch List.
 DescribeLogSwitchesRequest {
-    /// 集群ID列表
+    /// List of cluster IDs
     ///
     /// Required.
     "ClusterIds" cluster_ids set_cluster_ids: list String,
-    /// 集群类型，tke 或eks
+    /// Cluster Type, TKE or EKS
     "ClusterType" cluster_type set_cluster_type: str,
 } }
 rt::action!("tke", "2018-05-25", "DescribeLogSwitches", DescribeLogSwitchesRequest => DescribeLogSwitchesResponse);
 
 rt::model! { read debug;
-/// DescribeLogSwitches返回参数结构体
+/// DescribeLogSwitches response structure.
 DescribeLogSwitchesResponse {
-    /// 集群日志开关集合
+    /// Cluster log switch collection
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "SwitchSet" switch_set set_switch_set: list Switch,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5119,27 +5209,27 @@ DescribeOpenPolicyListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePodChargeInfo` (查询超级节点上正在运行中Pod的计费信息).
+/// Request of `DescribePodChargeInfo` (Queries the billing information of running Pods on Super Nodes).
 ///
-/// 查询正在运行中Pod的计费信息。可以通过 Namespace 和 Name 来查询某个 Pod 的信息，也可以通过 Pod 的 Uid 批量查询。
+/// This API is used to query the billing information of running Pods. You can query a specific Pod by Namespace and Name or batch query by Pod Uid.
 DescribePodChargeInfoRequest {
-    /// 集群 ID。TKE 集群可通过 [DescribeClusters](https://cloud.tencent.com/document/api/457/31862) 接口返回值中的ClusterId获取。
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 命名空间
+    /// Namespace
     "Namespace" namespace set_namespace: str,
-    /// Pod名称
+    /// Pod name
     "Name" name set_name: str,
-    /// Pod的Uid，可以通过Uids 来批量查询，也可以通过 Namespace 和 Name 来查询某个 Pod 的计费信息。Uids 不传时，Namespace 和 Name 必须同时传。
+    /// UID of the pod.
     "Uids" uids set_uids: list String,
 } }
 rt::action!("tke", "2018-05-25", "DescribePodChargeInfo", DescribePodChargeInfoRequest => DescribePodChargeInfoResponse);
 
 rt::model! { read debug;
-/// DescribePodChargeInfo返回参数结构体
+/// DescribePodChargeInfo response structure.
 DescribePodChargeInfoResponse {
-    /// Pod计费信息
+    /// Pod billing information.
     "ChargeInfoSet" charge_info_set set_charge_info_set: list PodChargeInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5532,11 +5622,11 @@ DescribePrometheusInstanceInitStatusResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePrometheusInstance` (获取实例详细信息).
+/// Request of `DescribePrometheusInstance` (Obtains the instance details).
 ///
-/// 获取实例详细信息
+/// This API is used to obtain the instance details.
 DescribePrometheusInstanceRequest {
-    /// 实例id
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -5544,23 +5634,25 @@ DescribePrometheusInstanceRequest {
 rt::action!("tke", "2018-05-25", "DescribePrometheusInstance", DescribePrometheusInstanceRequest => DescribePrometheusInstanceResponse);
 
 rt::model! { read debug;
-/// DescribePrometheusInstance返回参数结构体
+/// DescribePrometheusInstance response structure.
 DescribePrometheusInstanceResponse {
-    /// 实例id
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名称
+    /// Instance name
     "Name" name set_name: str,
-    /// 私有网络id
+    /// VPC ID
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网id
+    /// Subnet ID
     "SubnetId" subnet_id set_subnet_id: str,
-    /// cos桶名称
+    /// COS bucket name
     "COSBucket" cos_bucket set_cos_bucket: str,
-    /// 数据查询地址
+    /// Data query address
     "QueryAddress" query_address set_query_address: str,
-    /// 实例中grafana相关的信息
+    /// The grafana related information in the instance
+    /// Note: this field may return `null`, indicating that no valid value can be obtained.
     "Grafana" grafana set_grafana: obj PrometheusGrafanaInfo,
-    /// 用户自定义alertmanager
+    /// Custom alertmanager
+    /// Note: this field may return `null`, indicating that no valid value can be obtained.
     "AlertManagerUrl" alert_manager_url set_alert_manager_url: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5821,46 +5913,48 @@ DescribeRIUtilizationDetailResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRegions` (查询地域列表).
+/// Request of `DescribeRegions` (Queries the list of regions).
 ///
-/// 获取容器服务支持的所有地域
+/// This API is used to obtain all regions supported by TKE.
 DescribeRegionsRequest {
 } }
 rt::action!("tke", "2018-05-25", "DescribeRegions", DescribeRegionsRequest => DescribeRegionsResponse);
 
 rt::model! { read debug;
-/// DescribeRegions返回参数结构体
+/// DescribeRegions response structure.
 DescribeRegionsResponse {
-    /// 地域的数量
+    /// Number of regions
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i128,
-    /// 地域列表
+    /// ## Region List
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "RegionInstanceSet" region_instance_set set_region_instance_set: list RegionInstance,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeReservedInstanceUtilizationRate` (查询预留券使用率).
+/// Request of `DescribeReservedInstanceUtilizationRate` (Queries the usage rate of Reserved Coupons).
 ///
-/// 查询各种规格类型的预留券使用率
+/// This API is used to query the usage rate of various types of Reserved Coupons.
 DescribeReservedInstanceUtilizationRateRequest {
-    /// 可用区
+    /// Availability zone
     "Zone" zone set_zone: str,
-    /// 集群 ID
+    /// Cluster ID
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 节点 ID
+    /// Node name
     "NodeName" node_name set_node_name: str,
 } }
 rt::action!("tke", "2018-05-25", "DescribeReservedInstanceUtilizationRate", DescribeReservedInstanceUtilizationRateRequest => DescribeReservedInstanceUtilizationRateResponse);
 
 rt::model! { read debug;
-/// DescribeReservedInstanceUtilizationRate返回参数结构体
+/// DescribeReservedInstanceUtilizationRate response structure.
 DescribeReservedInstanceUtilizationRateResponse {
-    /// 预留券使用率
+    /// Usage Rate of Reserved Coupons
     "UtilizationRateSet" utilization_rate_set set_utilization_rate_set: list ReservedInstanceUtilizationRate,
-    /// 按量计费的 Pod 总数
+    /// Total number of pay-as-you-go Pods
     "PodNum" pod_num set_pod_num: i128,
-    /// Pod 被预留券抵扣的抵扣率
+    /// Pod Deduction Rate by Reserved Coupons
     "PodRate" pod_rate set_pod_rate: f64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5952,11 +6046,11 @@ DescribeReservedInstancesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeResourceUsage` (获取集群资源使用量).
+/// Request of `DescribeResourceUsage` (Queries the cluster resource usage).
 ///
-/// 获取集群资源使用量
+/// This API is used to query the cluster resource usage.
 DescribeResourceUsageRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -5964,17 +6058,17 @@ DescribeResourceUsageRequest {
 rt::action!("tke", "2018-05-25", "DescribeResourceUsage", DescribeResourceUsageRequest => DescribeResourceUsageResponse);
 
 rt::model! { read debug;
-/// DescribeResourceUsage返回参数结构体
+/// DescribeResourceUsage response structure.
 DescribeResourceUsageResponse {
-    /// CRD使用量
+    /// CRD usage
     "CRDUsage" crd_usage set_crd_usage: obj ResourceUsage,
-    /// Pod使用量，单位：个数
+    /// Pod usage
     "PodUsage" pod_usage set_pod_usage: i128,
-    /// ReplicaSet使用量，单位：个数
+    /// ReplicaSet usage
     "RSUsage" rs_usage set_rs_usage: i128,
-    /// ConfigMap使用量，单位：个数
+    /// ConfigMap usage
     "ConfigMapUsage" config_map_usage set_config_map_usage: i128,
-    /// 其他资源使用量
+    /// Other resource usage
     "OtherUsage" other_usage set_other_usage: obj ResourceUsage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6004,15 +6098,15 @@ DescribeRollOutSequencesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRouteTableConflicts` (查询路由表冲突列表).
+/// Request of `DescribeRouteTableConflicts` (Queries the list of route table conflicts.).
 ///
-/// 查询路由表冲突列表
+/// This API is used to query the list of route table conflicts.
 DescribeRouteTableConflictsRequest {
-    /// 路由表CIDR
+    /// Route table CIDR
     ///
     /// Required.
     "RouteTableCidrBlock" route_table_cidr_block set_route_table_cidr_block: str,
-    /// 路由表绑定的VPC，请到 [VPC 控制台](https://console.cloud.tencent.com/vpc/vpc)复制 VPC ID
+    /// VPC bound to the route table
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
@@ -6020,22 +6114,23 @@ DescribeRouteTableConflictsRequest {
 rt::action!("tke", "2018-05-25", "DescribeRouteTableConflicts", DescribeRouteTableConflictsRequest => DescribeRouteTableConflictsResponse);
 
 rt::model! { read debug;
-/// DescribeRouteTableConflicts返回参数结构体
+/// DescribeRouteTableConflicts response structure.
 DescribeRouteTableConflictsResponse {
-    /// 路由表是否冲突。
+    /// Whether there is a conflict in the route table.
     "HasConflict" has_conflict set_has_conflict: bool,
-    /// 路由表冲突列表。
+    /// Route table conflict list.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RouteTableConflictSet" route_table_conflict_set set_route_table_conflict_set: list RouteTableConflict,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSupportedRuntime` (基于K8S版本获取可选运行时版本).
+/// Request of `DescribeSupportedRuntime` (Retrieves optional runtime versions based on K8S version).
 ///
-/// 根据K8S版本获取可选运行时版本
+/// This API is used to retrieve optional runtime versions based on K8S version.
 DescribeSupportedRuntimeRequest {
-    /// K8S版本
+    /// K8S version
     ///
     /// Required.
     "K8sVersion" k8s_version set_k8s_version: str,
@@ -6043,20 +6138,21 @@ DescribeSupportedRuntimeRequest {
 rt::action!("tke", "2018-05-25", "DescribeSupportedRuntime", DescribeSupportedRuntimeRequest => DescribeSupportedRuntimeResponse);
 
 rt::model! { read debug;
-/// DescribeSupportedRuntime返回参数结构体
+/// DescribeSupportedRuntime response structure.
 DescribeSupportedRuntimeResponse {
-    /// 可选运行时列表
+    /// Optional runtime list
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "OptionalRuntimes" optional_runtimes set_optional_runtimes: list OptionalRuntimes,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTKEEdgeClusterCredential` (获取边缘计算集群的认证信息).
+/// Request of `DescribeTKEEdgeClusterCredential` (Obtains the authentication information of a TKE Edge cluster).
 ///
-/// 获取边缘计算集群的认证信息
+/// This API is used to obtain the authentication information of a TKE Edge cluster.
 DescribeTKEEdgeClusterCredentialRequest {
-    /// 集群Id
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -6064,36 +6160,37 @@ DescribeTKEEdgeClusterCredentialRequest {
 rt::action!("tke", "2018-05-25", "DescribeTKEEdgeClusterCredential", DescribeTKEEdgeClusterCredentialRequest => DescribeTKEEdgeClusterCredentialResponse);
 
 rt::model! { read debug;
-/// DescribeTKEEdgeClusterCredential返回参数结构体
+/// DescribeTKEEdgeClusterCredential response structure.
 DescribeTKEEdgeClusterCredentialResponse {
-    /// 集群的接入地址信息
+    /// Access address of the cluster
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Addresses" addresses set_addresses: list IPAddress,
-    /// 集群的认证信息
+    /// Cluster authentication information
     "Credential" credential set_credential: obj ClusterCredential,
-    /// 集群的公网访问信息
+    /// Public network access information of the cluster
     "PublicLB" public_lb set_public_lb: obj EdgeClusterPublicLB,
-    /// 集群的内网访问信息
+    /// Private network access information of the cluster
     "InternalLB" internal_lb set_internal_lb: obj EdgeClusterInternalLB,
-    /// 集群的CoreDns部署信息
+    /// CoreDns deployment information of the cluster
     "CoreDns" core_dns set_core_dns: str,
-    /// 集群的健康检查多地域部署信息
+    /// Multi-region health check deployment information of the cluster
     "HealthRegion" health_region set_health_region: str,
-    /// 集群的健康检查部署信息
+    /// Health check deployment information of the cluster
     "Health" health set_health: str,
-    /// 是否部署GridDaemon以支持headless service
+    /// Whether to deploy GridDaemon to support headless service
     "GridDaemon" grid_daemon set_grid_daemon: str,
-    /// 公网访问kins集群
+    /// Access kins clusters over the public network
     "UnitCluster" unit_cluster set_unit_cluster: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTKEEdgeClusterStatus` (查询边缘计算集群状态).
+/// Request of `DescribeTKEEdgeClusterStatus` (Queries the TKE Edge cluster status).
 ///
-/// 获取边缘计算集群的当前状态以及过程信息
+/// This API is used to query the current status and process information of a TKE Edge cluster.
 DescribeTKEEdgeClusterStatusRequest {
-    /// 边缘计算容器集群Id
+    /// Edge compute cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -6101,53 +6198,51 @@ DescribeTKEEdgeClusterStatusRequest {
 rt::action!("tke", "2018-05-25", "DescribeTKEEdgeClusterStatus", DescribeTKEEdgeClusterStatusRequest => DescribeTKEEdgeClusterStatusResponse);
 
 rt::model! { read debug;
-/// DescribeTKEEdgeClusterStatus返回参数结构体
+/// DescribeTKEEdgeClusterStatus response structure.
 DescribeTKEEdgeClusterStatusResponse {
-    /// 集群当前状态
+    /// Current cluster status
     "Phase" phase set_phase: str,
-    /// 集群过程数组
+    /// Array of cluster processes
     "Conditions" conditions set_conditions: list ClusterCondition,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTKEEdgeClusters` (查询边缘集群列表).
+/// Request of `DescribeTKEEdgeClusters` (Queries the list of TKE Edge clusters).
 ///
-/// 查询边缘集群列表
+/// This API is used to query the list of TKE Edge clusters.
 DescribeTKEEdgeClustersRequest {
-    /// 集群ID列表(为空时，
-    /// 表示获取账号下所有集群)
+    /// Cluster ID list (when it is empty,
+    /// all clusters under the account are obtained)
     "ClusterIds" cluster_ids set_cluster_ids: list String,
-    /// 偏移量,默认0
+    /// Offset. Default value: `0`
     "Offset" offset set_offset: i128,
-    /// 最大输出条数，默认20
+    /// Maximum number of output entries. Default value: `20`
     "Limit" limit set_limit: i128,
-    /// 过滤条件,当前只支持按照ClusterName和云标签进行过滤,云标签过滤格式Tags:["key1:value1","key2:value2"]
+    /// Filter conditions. Values: `ClusterName` and tags in the format of ["key1:value1","key2:value2"].
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tke", "2018-05-25", "DescribeTKEEdgeClusters", DescribeTKEEdgeClustersRequest => DescribeTKEEdgeClustersResponse);
 
 rt::model! { read debug;
-/// DescribeTKEEdgeClusters返回参数结构体
+/// DescribeTKEEdgeClusters response structure.
 DescribeTKEEdgeClustersResponse {
-    /// 集群总个数
+    /// Total number of clusters
     "TotalCount" total_count set_total_count: i128,
-    /// 集群信息列表
+    /// Cluster information list
     "Clusters" clusters set_clusters: list EdgeCluster,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTKEEdgeExternalKubeconfig` (获取边缘计算外部访问的kubeconfig).
+/// Request of `DescribeTKEEdgeExternalKubeconfig` (Obtains the kubeconfig for access to a TKE Edge cluster through the public network).
 ///
-/// edge-dashboard 接口，当前edge产品已完成下线周知，同时edge-dashboard功能已经全部转移至edge-gw，申请将edge-dashboard所有接口先下线
-///
-/// 获取边缘计算外部访问的kubeconfig
+/// This API is used to obtain the kubeconfig for access to a TKE Edge cluster through the public network.
 #[deprecated(note = "deprecated in the API spec")]
 DescribeTKEEdgeExternalKubeconfigRequest {
-    /// 集群id
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -6155,9 +6250,9 @@ DescribeTKEEdgeExternalKubeconfigRequest {
 rt::action!("tke", "2018-05-25", "DescribeTKEEdgeExternalKubeconfig", DescribeTKEEdgeExternalKubeconfigRequest => DescribeTKEEdgeExternalKubeconfigResponse);
 
 rt::model! { read nodebug;
-/// DescribeTKEEdgeExternalKubeconfig返回参数结构体
+/// DescribeTKEEdgeExternalKubeconfig response structure.
 DescribeTKEEdgeExternalKubeconfigResponse {
-    /// kubeconfig文件内容
+    /// Kubeconfig file content
     "Kubeconfig" kubeconfig set_kubeconfig: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6172,40 +6267,39 @@ impl ::core::fmt::Debug for DescribeTKEEdgeExternalKubeconfigResponse {
 }
 
 rt::model! { write debug;
-/// Request of `DescribeTKEEdgeScript` (获取边缘脚本链接).
+/// Request of `DescribeTKEEdgeScript` (Queries the URL of TKE edge script.).
 ///
-/// edge-dashboard 接口，当前edge产品已完成下线周知，同时edge-dashboard功能已经全部转移至edge-gw，申请将edge-dashboard所有接口先下线
-///
-/// 获取边缘脚本链接，此接口用于添加第三方节点，通过下载脚本从而将节点添加到边缘集群。
+/// This API is used to query the URL of TKE edge script. You can add external nodes to a TKE Edge cluster by downloading the URL.
 #[deprecated(note = "deprecated in the API spec")]
 DescribeTKEEdgeScriptRequest {
-    /// 集群id
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 网卡名,指定边缘节点上kubelet向apiserver注册使用的网卡
+    /// Network Card Name, specifies the network card used by the kubelet on edge nodes to register with the apiserver.
     ///
     /// Required.
     "Interface" interface set_interface: str,
-    /// 节点名字
+    /// Name of the name
     "NodeName" node_name set_node_name: str,
-    /// json格式的节点配置
+    /// Node configuration in JSON format
     "Config" config set_config: str,
-    /// 可以下载某个历史版本的edgectl脚本，默认下载最新版本，edgectl版本信息可以在脚本里查看
+    /// A legacy version of edgectl script can be downloaded. The latest version is downloaded by default. The version information can be checked in the script.
     "ScriptVersion" script_version set_script_version: str,
 } }
 rt::action!("tke", "2018-05-25", "DescribeTKEEdgeScript", DescribeTKEEdgeScriptRequest => DescribeTKEEdgeScriptResponse);
 
 rt::model! { read nodebug;
-/// DescribeTKEEdgeScript返回参数结构体
+/// DescribeTKEEdgeScript response structure.
 DescribeTKEEdgeScriptResponse {
-    /// 下载链接
+    /// Whether to download the link
     "Link" link set_link: str,
-    /// 下载需要的token
+    /// Whether to download the desired token
     "Token" token set_token: str,
-    /// 下载命令
+    /// Whether to download the command
     "Command" command set_command: str,
-    /// edgectl脚本版本，默认拉取最新版本
+    /// Version of edgectl script. The latest version is obtained by default.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ScriptVersion" script_version set_script_version: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6317,44 +6411,48 @@ DescribeUserPermissionsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVersions` (集群版本信息).
+/// Request of `DescribeVersions` (Cluster version information).
 ///
-/// 获取集群版本信息
+/// This API is used to query cluster version information.
 DescribeVersionsRequest {
 } }
 rt::action!("tke", "2018-05-25", "DescribeVersions", DescribeVersionsRequest => DescribeVersionsResponse);
 
 rt::model! { read debug;
-/// DescribeVersions返回参数结构体
+/// DescribeVersions response structure.
 DescribeVersionsResponse {
-    /// 版本数量
+    /// Number of versions
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i128,
-    /// 版本列表
+    /// Version list
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "VersionInstanceSet" version_instance_set set_version_instance_set: list VersionInstance,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVpcCniPodLimits` (查询机型可支持的最大VPC-CNI模式Pod数量).
+/// Request of `DescribeVpcCniPodLimits` (Queries the maximum number of Pods in the VPC-CNI mode supported by the model).
 ///
-/// 本接口查询当前用户和地域在指定可用区下的机型可支持的最大 TKE VPC-CNI 网络模式的 Pod 数量
+/// This API is used to query the maximum number of Pods in the VPC-CNI network mode supported by the models in the specified availability zone of the current user and region.
 DescribeVpcCniPodLimitsRequest {
-    /// 查询的机型所在可用区，如：ap-guangzhou-3，默认为空，即不按可用区过滤信息
+    /// The availability zone of the model to query, for example, `ap-guangzhou-3`. This field is left empty by default, that is, do not filter by the availability zone.
     "Zone" zone set_zone: str,
-    /// 查询的实例机型系列信息，如：S5，默认为空，即不按机型系列过滤信息
+    /// The instance family to query, for example, `S5`. This field is left empty by default, that is, do not filter by the instance family.
     "InstanceFamily" instance_family set_instance_family: str,
-    /// 查询的实例机型信息，如：S5.LARGE8，默认为空，即不按机型过滤信息
+    /// The instance model to query, for example, `S5.LARGE8`. This field is empty by default, that is, do not filter by instance type.
     "InstanceType" instance_type set_instance_type: str,
 } }
 rt::action!("tke", "2018-05-25", "DescribeVpcCniPodLimits", DescribeVpcCniPodLimitsRequest => DescribeVpcCniPodLimitsResponse);
 
 rt::model! { read debug;
-/// DescribeVpcCniPodLimits返回参数结构体
+/// DescribeVpcCniPodLimits response structure.
 DescribeVpcCniPodLimitsResponse {
-    /// 机型数据数量
+    /// The number of the models
+    /// Note: this field may return `null`, indicating that no valid value can be obtained.
     "TotalCount" total_count set_total_count: i64,
-    /// 机型信息及其可支持的最大VPC-CNI模式Pod数量信息
+    /// The model information and the maximum supported number of Pods in the VPC-CNI mode
+    /// Note: this field may return `null`, indicating that no valid value can be obtained.
     "PodLimitsInstanceSet" pod_limits_instance_set set_pod_limits_instance_set: list PodLimitsInstance,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6382,11 +6480,11 @@ DisableClusterAuditResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DisableClusterDeletionProtection` (关闭集群删除保护).
+/// Request of `DisableClusterDeletionProtection` (Disables cluster deletion protection).
 ///
-/// 关闭集群删除保护
+/// This API is used to disable cluster deletion protection.
 DisableClusterDeletionProtectionRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -6394,47 +6492,47 @@ DisableClusterDeletionProtectionRequest {
 rt::action!("tke", "2018-05-25", "DisableClusterDeletionProtection", DisableClusterDeletionProtectionRequest => DisableClusterDeletionProtectionResponse);
 
 rt::model! { read debug;
-/// DisableClusterDeletionProtection返回参数结构体
+/// DisableClusterDeletionProtection response structure.
 DisableClusterDeletionProtectionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DisableControlPlaneLogs` (关闭用户托管组件日志采集).
+/// Request of `DisableControlPlaneLogs` (Disable user managed component log collection).
 ///
-/// 删除插件日志采集配置
+/// This API is used to delete the log collection configuration of a plugin.
 DisableControlPlaneLogsRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 集群类型。当前只支持tke
+    /// Cluster type. currently only support tke.
     ///
     /// Required.
     "ClusterType" cluster_type set_cluster_type: str,
-    /// 组件名称列表，目前支持的组件有：cluster-autoscaler、kapenter
+    /// Component name list. currently supports cluster-autoscaler, kapenter.
     ///
     /// Required.
     "ComponentNames" component_names set_component_names: list String,
-    /// 是否删除日志集和topic。 如果日志集和topic被其他采集规则使用，则不会被删除
+    /// Specifies whether to delete the logset and topic. if the logset and topic are in use by other collection rules, they will not be deleted.
     "DeleteLogSetAndTopic" delete_log_set_and_topic set_delete_log_set_and_topic: bool,
 } }
 rt::action!("tke", "2018-05-25", "DisableControlPlaneLogs", DisableControlPlaneLogsRequest => DisableControlPlaneLogsResponse);
 
 rt::model! { read debug;
-/// DisableControlPlaneLogs返回参数结构体
+/// DisableControlPlaneLogs response structure.
 DisableControlPlaneLogsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DisableEncryptionProtection` (关闭加密信息保护).
+/// Request of `DisableEncryptionProtection` (Disables encryption protection).
 ///
-/// 关闭加密信息保护
+/// This API is used to disable encryption protection.
 DisableEncryptionProtectionRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -6442,7 +6540,7 @@ DisableEncryptionProtectionRequest {
 rt::action!("tke", "2018-05-25", "DisableEncryptionProtection", DisableEncryptionProtectionRequest => DisableEncryptionProtectionResponse);
 
 rt::model! { read debug;
-/// DisableEncryptionProtection返回参数结构体
+/// DisableEncryptionProtection response structure.
 DisableEncryptionProtectionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6506,15 +6604,15 @@ DnsServerConf {
 } }
 
 rt::model! { write debug;
-/// Request of `DrainClusterVirtualNode` (驱逐超级节点).
+/// Request of `DrainClusterVirtualNode` (Evicts the Super Node).
 ///
-/// 驱逐超级节点
+/// This API is used to evict the Super Node.
 DrainClusterVirtualNodeRequest {
-    /// 集群ID，通过DescribeClusters接口获取
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 节点ID
+    /// Node name
     ///
     /// Required.
     "NodeName" node_name set_node_name: str,
@@ -6522,7 +6620,7 @@ DrainClusterVirtualNodeRequest {
 rt::action!("tke", "2018-05-25", "DrainClusterVirtualNode", DrainClusterVirtualNodeRequest => DrainClusterVirtualNodeResponse);
 
 rt::model! { read debug;
-/// DrainClusterVirtualNode返回参数结构体
+/// DrainClusterVirtualNode response structure.
 DrainClusterVirtualNodeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6552,168 +6650,198 @@ DrainExternalNodeResponse {
 } }
 
 rt::model! { both debug;
-/// GPU驱动和CUDA的版本信息
+/// Version information of GPU driver and CUDA
 DriverVersion {
-    /// GPU驱动或者CUDA的名字
+    /// Name of GPU driver or CUDA
+    ///
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// GPU驱动或者CUDA的版本
+    /// Version of GPU driver or CUDA
+    ///
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     ///
     /// Required.
     "Version" version set_version: str,
 } }
 
 rt::model! { write debug;
-/// ECM增强服务
+/// ECM enhanced services
 ECMEnhancedService {
-    /// 是否开启云监控服务
+    /// Whether Cloud Monitoring is enabled
     "SecurityService" security_service set_security_service: obj ECMRunMonitorServiceEnabled,
-    /// 是否开启云镜服务
+    /// Whether Cloud Workload Protection is enabled
     "MonitorService" monitor_service set_monitor_service: obj ECMRunSecurityServiceEnabled,
 } }
 
 rt::model! { write debug;
-/// ECM云监控服务
+/// ECM Cloud Monitoring
 ECMRunMonitorServiceEnabled {
-    /// 是否开启
+    /// Whether it is enabled
     "Enabled" enabled set_enabled: bool,
 } }
 
 rt::model! { write debug;
-/// ECM云镜服务
+/// ECM Cloud Workload Protection
 ECMRunSecurityServiceEnabled {
-    /// 是否开启
+    /// Whether it is enabled
     "Enabled" enabled set_enabled: bool,
-    /// 云镜版本：0 基础版，1 专业版
+    /// CWP version. Valid values: `0` (CWP Pro), `1` (CWP Pro)
     "Version" version set_version: i64,
 } }
 
 rt::model! { write debug;
-/// ECM实例可用区及对应的实例创建数目及运营商的组合
+/// Combination of the ECM instance AZ, number of instances, and ISP
 ECMZoneInstanceCountISP {
-    /// 创建实例的可用区
+    /// Instance AZ
     ///
     /// Required.
     "Zone" zone set_zone: str,
-    /// 在当前可用区欲创建的实例数目
+    /// Number of instances to be created in the current AZ
     ///
     /// Required.
     "InstanceCount" instance_count set_instance_count: i64,
-    /// 运营商
+    /// ISP
     ///
     /// Required.
     "ISP" isp set_isp: str,
 } }
 
 rt::model! { read debug;
-/// 边缘容器参数描述
+/// Edge cluster parameters
 EdgeArgsFlag {
-    /// 参数名
+    /// Parameter name
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Name" name set_name: str,
-    /// 参数类型
+    /// Parameter type
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Type" r#type set_type: str,
-    /// 参数描述
+    /// Parameter description
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Usage" usage set_usage: str,
-    /// 参数默认值
+    /// Default value of the parameter
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Default" default(default_value) set_default: str,
-    /// 参数可选范围（目前包含range和in两种，"[]"代表range，如"[1, 5]"表示参数必须>=1且 <=5, "()"代表in， 如"('aa', 'bb')"表示参数只能为字符串'aa'或者'bb'，该参数为空表示不校验）
+    /// Valid value or range. Options: `[]` (it indicates a range, for example, “[1, 5]” indicates the parameter must be equal or larger than 1, and be equal or smaller than 5), and `()` (it indicates a valid value, for example, “('aa', 'bb')” indicates the parameter must be “aa” or “bb”. If it is left empty, the verification can be skipped.)
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Constraint" constraint set_constraint: str,
 } }
 
 rt::model! { read debug;
-/// 边缘容器集群可用的自定义参数
+/// Custom parameters available for the edge cluster
 EdgeAvailableExtraArgs {
-    /// kube-apiserver可用的自定义参数
+    /// kube-apiserver custom parameter
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "KubeAPIServer" kube_api_server set_kube_api_server: list EdgeArgsFlag,
-    /// kube-controller-manager可用的自定义参数
+    /// kube-controller-manager custom parameter
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "KubeControllerManager" kube_controller_manager set_kube_controller_manager: list EdgeArgsFlag,
-    /// kube-scheduler可用的自定义参数
+    /// kube-scheduler custom parameter
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "KubeScheduler" kube_scheduler set_kube_scheduler: list EdgeArgsFlag,
-    /// kubelet可用的自定义参数
+    /// kubelet custom parameter
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Kubelet" kubelet set_kubelet: list EdgeArgsFlag,
 } }
 
 rt::model! { read debug;
-/// 边缘计算集群信息
+/// Edge compute cluster information
 EdgeCluster {
-    /// 集群Id
+    /// Cluster ID
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 集群名称
+    /// Cluster name
     "ClusterName" cluster_name set_cluster_name: str,
-    /// Vpc Id
+    /// VPC ID
     "VpcId" vpc_id set_vpc_id: str,
-    /// 集群pod cidr
+    /// Cluster Pod CIDR block
     "PodCIDR" pod_cidr set_pod_cidr: str,
-    /// 集群 service cidr
+    /// Cluster service CIDR block
     "ServiceCIDR" service_cidr set_service_cidr: str,
-    /// k8s 版本号
+    /// k8s version number
     "K8SVersion" k8_s_version set_k8_s_version: str,
-    /// 集群状态
+    /// Cluster status
     "Status" status set_status: str,
-    /// 集群描述信息
+    /// Cluster description
     "ClusterDesc" cluster_desc set_cluster_desc: str,
-    /// 集群创建时间
+    /// Cluster creation time
     "CreatedTime" created_time set_created_time: str,
-    /// 边缘集群版本
+    /// Edge cluster version
     "EdgeClusterVersion" edge_cluster_version set_edge_cluster_version: str,
-    /// 节点最大Pod数
+    /// Maximum number of Pods on the node
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "MaxNodePodNum" max_node_pod_num set_max_node_pod_num: i64,
-    /// 集群高级设置
+    /// Cluster advanced settings
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ClusterAdvancedSettings" cluster_advanced_settings set_cluster_advanced_settings: obj EdgeClusterAdvancedSettings,
-    /// 边缘容器集群级别
+    /// TKE edge cluster level
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Level" level set_level: str,
-    /// 是否支持自动提升集群配置
+    /// Whether to support auto upgrade of cluster spec level
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "AutoUpgradeClusterLevel" auto_upgrade_cluster_level set_auto_upgrade_cluster_level: bool,
-    /// 集群付费模式，支持POSTPAID_BY_HOUR或者PREPAID
+    /// Cluster billing mode. Valid values: `POSTPAID_BY_HOUR`, `PREPAID`
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ChargeType" charge_type set_charge_type: str,
-    /// 边缘集群组件的版本
+    /// Edge cluster component version
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EdgeVersion" edge_version set_edge_version: str,
-    /// 集群绑定的云标签
+    /// Tags bound with the cluster
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "TagSpecification" tag_specification set_tag_specification: obj TagSpecification,
 } }
 
 rt::model! { both debug;
-/// 边缘容器集群高级配置
+/// Edge cluster advanced settings
 EdgeClusterAdvancedSettings {
-    /// 集群自定义参数
+    /// Custom parameters of the cluster
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ExtraArgs" extra_args set_extra_args: obj EdgeClusterExtraArgs,
-    /// 运行时类型，支持"docker"和"containerd"，默认为docker
+    /// Runtime type. Valid values: "docker" (default), "containerd".
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Runtime" runtime set_runtime: str,
-    /// 集群kube-proxy转发模式，支持"iptables"和"ipvs"，默认为iptables
+    /// Forwarding mode of kube-proxy. Valid values: "iptables" (default), "ipvs".
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ProxyMode" proxy_mode set_proxy_mode: str,
 } }
 
 rt::model! { both debug;
-/// 边缘容器集群master自定义参数
+/// Edge cluster master custom parameters
 EdgeClusterExtraArgs {
-    /// kube-apiserver自定义参数，参数格式为["k1=v1", "k1=v2"]， 例如["max-requests-inflight=500","feature-gates=PodShareProcessNamespace=true,DynamicKubeletConfig=true"]
+    /// kube-apiserver custom parameter, in the format of ["k1=v1", "k1=v2"], for example: ["max-requests-inflight=500","feature-gates=PodShareProcessNamespace=true,DynamicKubeletConfig=true"]
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "KubeAPIServer" kube_api_server set_kube_api_server: list String,
-    /// kube-controller-manager自定义参数
+    /// kube-controller-manager custom parameter
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "KubeControllerManager" kube_controller_manager set_kube_controller_manager: list String,
-    /// kube-scheduler自定义参数
+    /// kube-scheduler custom parameter
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "KubeScheduler" kube_scheduler set_kube_scheduler: list String,
 } }
 
 rt::model! { both debug;
-/// 边缘计算集群内网访问LB信息
+/// Edge compute cluster private LB information
 EdgeClusterInternalLB {
-    /// 是否开启内网访问LB
+    /// Whether the private LB is enabled
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Enabled" enabled set_enabled: bool,
-    /// 内网访问LB关联的子网Id
+    /// ID of the subnet associated with the private LB
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "SubnetId" subnet_id set_subnet_id: list String,
 } }
 
 rt::model! { both debug;
-/// 边缘计算集群公网访问负载均衡信息
+/// Edge compute cluster public LB information
 EdgeClusterPublicLB {
-    /// 是否开启公网访问LB
+    /// Whether the public LB is enabled
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Enabled" enabled set_enabled: bool,
-    /// 允许访问的公网cidr
+    /// Public network CIDR block allowed to access
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "AllowFromCidrs" allow_from_cidrs set_allow_from_cidrs: list String,
 } }
 
@@ -6872,11 +7000,11 @@ EnableClusterAuditResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `EnableClusterDeletionProtection` (启用集群删除保护).
+/// Request of `EnableClusterDeletionProtection` (Enables cluster deletion protection).
 ///
-/// 启用集群删除保护
+/// This API is used to enable cluster deletion protection.
 EnableClusterDeletionProtectionRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -6884,26 +7012,26 @@ EnableClusterDeletionProtectionRequest {
 rt::action!("tke", "2018-05-25", "EnableClusterDeletionProtection", EnableClusterDeletionProtectionRequest => EnableClusterDeletionProtectionResponse);
 
 rt::model! { read debug;
-/// EnableClusterDeletionProtection返回参数结构体
+/// EnableClusterDeletionProtection response structure.
 EnableClusterDeletionProtectionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `EnableControlPlaneLogs` (开启指定集群的托管组件日志采集).
+/// Request of `EnableControlPlaneLogs` (Enable log collection for managed components in specified clusters).
 ///
-/// 创建插件日志采集配置
+/// This API is used to create log collection settings for plugins.
 EnableControlPlaneLogsRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 集群类型。当前只支持tke
+    /// Cluster type. currently only support tke.
     ///
     /// Required.
     "ClusterType" cluster_type set_cluster_type: str,
-    /// 组件名称列表，目前支持的组件有：cluster-autoscaler、kapenter
+    /// Component name list. currently supports cluster-autoscaler, kapenter.
     ///
     /// Required.
     "Components" components set_components: list ComponentLogConfig,
@@ -6911,7 +7039,7 @@ EnableControlPlaneLogsRequest {
 rt::action!("tke", "2018-05-25", "EnableControlPlaneLogs", EnableControlPlaneLogsRequest => EnableControlPlaneLogsResponse);
 
 rt::model! { read debug;
-/// EnableControlPlaneLogs返回参数结构体
+/// EnableControlPlaneLogs response structure.
 EnableControlPlaneLogsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6943,15 +7071,15 @@ EnableEksEventPersistenceResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `EnableEncryptionProtection` (开启加密数据保护).
+/// Request of `EnableEncryptionProtection` (Enables encryption protection).
 ///
-/// 开启加密数据保护，需要先开启KMS能力，完成KMS授权
+/// This API is used to enable Encrypted Data Protection, which requires enabling KMS capability and completing KMS authorization.
 EnableEncryptionProtectionRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// kms加密配置
+    /// KMS encryption configuration
     ///
     /// Required.
     "KMSConfiguration" kms_configuration set_kms_configuration: obj KMSConfiguration,
@@ -6959,7 +7087,7 @@ EnableEncryptionProtectionRequest {
 rt::action!("tke", "2018-05-25", "EnableEncryptionProtection", EnableEncryptionProtectionRequest => EnableEncryptionProtectionResponse);
 
 rt::model! { read debug;
-/// EnableEncryptionProtection返回参数结构体
+/// EnableEncryptionProtection response structure.
 EnableEncryptionProtectionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -7018,48 +7146,48 @@ EnableExternalNodeSupportResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `EnableVpcCniNetworkType` (开启vpc-cni容器网络能力).
+/// Request of `EnableVpcCniNetworkType` (Enables the VPC-CNI network mode).
 ///
-/// GR集群可以通过本接口附加vpc-cni容器网络插件，开启vpc-cni容器网络能力
+/// This API is used to enable the VPC-CNI network mode for GR clusters.
 EnableVpcCniNetworkTypeRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 开启vpc-cni的模式，tke-route-eni开启的是策略路由模式，tke-direct-eni开启的是独立网卡模式
+    /// The VPC-CNI mode. `tke-route-eni`: Multi-IP ENI, `tke-direct-eni`: Independent ENI
     ///
     /// Required.
     "VpcCniType" vpc_cni_type set_vpc_cni_type: str,
-    /// 是否开启固定IP模式
+    /// Whether to enable static IP address
     ///
     /// Required.
     "EnableStaticIp" enable_static_ip set_enable_static_ip: bool,
-    /// 使用的容器子网
+    /// The container subnet being used
     ///
     /// Required.
     "Subnets" subnets set_subnets: list String,
-    /// 在固定IP模式下，Pod销毁后退还IP的时间，传参必须大于300；不传默认IP永不销毁。
+    /// Specifies when to release the IP after the Pod termination in static IP mode. It must be longer than 300 seconds. If this parameter is left empty, the IP address will never be released.
     "ExpiredSeconds" expired_seconds set_expired_seconds: i128,
-    /// 是否同步添加 vpc 网段到 ip-masq-agent-config 的 NonMasqueradeCIDRs 字段，默认 false 会同步添加
+    /// Whether to skip adding the VPC IP range to `NonMasqueradeCIDRs` field of `ip-masq-agent-config`. Default value: `false`
     "SkipAddingNonMasqueradeCIDRs" skip_adding_non_masquerade_cid_rs set_skip_adding_non_masquerade_cid_rs: bool,
 } }
 rt::action!("tke", "2018-05-25", "EnableVpcCniNetworkType", EnableVpcCniNetworkTypeRequest => EnableVpcCniNetworkTypeResponse);
 
 rt::model! { read debug;
-/// EnableVpcCniNetworkType返回参数结构体
+/// EnableVpcCniNetworkType response structure.
 EnableVpcCniNetworkTypeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 描述了实例的增强服务启用情况与其设置，如云安全，云监控等实例 Agent
+/// Describes the configuration of enhanced services, such as Cloud Security and Cloud Monitor.
 EnhancedService {
-    /// 开启云安全服务。若不指定该参数，则默认开启云安全服务。
+    /// Enables cloud security service. If this parameter is not specified, the cloud security service will be enabled by default.
     "SecurityService" security_service set_security_service: obj RunSecurityServiceEnabled,
-    /// 开启云监控服务。若不指定该参数，则默认开启云监控服务。
+    /// Enables cloud monitor service. If this parameter is not specified, the cloud monitor service will be enabled by default.
     "MonitorService" monitor_service set_monitor_service: obj RunMonitorServiceEnabled,
-    /// 开启云自动化助手服务（TencentCloud Automation Tools，TAT）。若不指定该参数，则公共镜像默认开启云自动化助手服务，其他镜像默认不开启云自动化助手服务。
+    /// Whether to enable the TAT service. If this parameter is not specified, the TAT service is enabled for public images and disabled for other images by default.
     "AutomationService" automation_service set_automation_service: obj RunAutomationServiceEnabled,
 } }
 
@@ -7108,73 +7236,88 @@ Exec {
 } }
 
 rt::model! { read debug;
-/// 已经存在的实例信息
+/// Information of existing instances
 ExistedInstance {
-    /// 实例是否支持加入集群(TRUE 可以加入 FALSE 不能加入)。
+    /// Whether the instance supports being added to the cluster (TRUE: support; FALSE: not support).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Usable" usable set_usable: bool,
-    /// 实例不支持加入的原因。
+    /// Reason that the instance does not support being added.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UnusableReason" unusable_reason set_unusable_reason: str,
-    /// 实例已经所在的集群ID。
+    /// ID of the cluster in which the instance currently resides.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AlreadyInCluster" already_in_cluster set_already_in_cluster: str,
-    /// 实例ID形如：ins-e55paxnt。
+    /// Instance ID, in the format of ins-xxxxxxxx.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名称。
+    /// Instance name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceName" instance_name set_instance_name: str,
-    /// 实例主网卡的内网IP列表。
+    /// List of private IPs of the instance's primary ENI.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PrivateIpAddresses" private_ip_addresses set_private_ip_addresses: list String,
-    /// 实例主网卡的公网IP列表。
+    /// List of public IPs of the instance's primary ENI.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PublicIpAddresses" public_ip_addresses set_public_ip_addresses: list String,
-    /// 创建时间。按照ISO8601标准表示，并且使用UTC时间。格式为：YYYY-MM-DDThh:mm:ssZ。
+    /// Creation time, which follows the ISO8601 standard and uses UTC time. Format: YYYY-MM-DDThh:mm:ssZ.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreatedTime" created_time set_created_time: str,
-    /// 实例的CPU核数，单位：核。
+    /// Instance's number of CPU cores. Unit: cores.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CPU" cpu set_cpu: i128,
-    /// 实例内存容量，单位：GB。
+    /// Instance's memory capacity. Unit: GB.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Memory" memory set_memory: i128,
-    /// 操作系统名称。
+    /// Operating system name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "OsName" os_name set_os_name: str,
-    /// 实例机型。
+    /// Instance model.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceType" instance_type set_instance_type: str,
-    /// 伸缩组ID
+    /// Auto scaling group ID
+    /// Note: This field may return null, indicating that no valid value was found.
     "AutoscalingGroupId" autoscaling_group_id set_autoscaling_group_id: str,
-    /// 实例计费模式。取值范围： PREPAID：表示预付费，即包年包月 POSTPAID_BY_HOUR：表示后付费，即按量计费 CDHPAID：CDH付费，即只对CDH计费，不对CDH上的实例计费。
+    /// Instance billing method. Valid values: POSTPAID_BY_HOUR (pay-as-you-go hourly); CDHPAID (billed based on CDH, i.e., only CDH is billed but not the instances on CDH)
+    /// Note: This field may return null, indicating that no valid value was found.
     "InstanceChargeType" instance_charge_type set_instance_charge_type: str,
-    /// 实例的IPv6地址。
+    /// IPv6 address of the instance
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "IPv6Addresses" i_pv6_addresses set_i_pv6_addresses: list String,
 } }
 
 rt::model! { write debug;
-/// 不同角色的已存在节点配置参数
+/// Configuration parameters of existing nodes in different roles
 ExistedInstancesForNode {
-    /// 节点角色，取值:MASTER_ETCD, WORKER。MASTER_ETCD只有在创建 INDEPENDENT_CLUSTER 独立集群时需要指定。MASTER_ETCD节点数量为3～7，建议为奇数。MASTER_ETCD最小配置为4C8G。
+    /// Node role. Values: MASTER_ETCD, WORKER. You only need to specify MASTER_ETCD when creating a self-deployed cluster (INDEPENDENT_CLUSTER).
     ///
     /// Required.
     "NodeRole" node_role set_node_role: str,
-    /// 已存在实例的重装参数
+    /// Reinstallation parameter of existing instances
     ///
     /// Required.
     "ExistedInstancesPara" existed_instances_para set_existed_instances_para: obj ExistedInstancesPara,
-    /// 节点高级设置，会覆盖集群级别设置的InstanceAdvancedSettings（当前只对节点自定义参数ExtraArgs生效）
+    /// Advanced node setting, which overrides the InstanceAdvancedSettings item set at the cluster level (currently valid for the ExtraArgs node custom parameter only)
     "InstanceAdvancedSettingsOverride" instance_advanced_settings_override set_instance_advanced_settings_override: obj InstanceAdvancedSettings,
-    /// 自定义模式集群，可指定每个节点的pod数量
+    /// When the custom PodCIDR mode is enabled for the cluster, you can specify the maximum number of pods per node.
     "DesiredPodNumbers" desired_pod_numbers set_desired_pod_numbers: list i64,
 } }
 
 rt::model! { write debug;
-/// 已存在实例的重装参数
+/// Reinstallation parameter of existing instances
 ExistedInstancesPara {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 实例额外需要设置参数信息（目前后端暂不支持此字段，我们将在未来的版本中实现）
+    /// Additional parameter information required for the instance (currently not supported by the backend, we will implement this in future versions)
     "InstanceAdvancedSettings" instance_advanced_settings set_instance_advanced_settings: obj InstanceAdvancedSettings,
-    /// 增强服务。通过该参数可以指定是否开启云安全、云监控等服务。若不指定该参数，则默认开启云监控、云安全服务。
+    /// Enhanced services. This parameter is used to specify whether to enable Cloud Security, Cloud Monitor and other services. If this parameter is not specified, Cloud Monitor and Cloud Security are enabled by default.
     "EnhancedService" enhanced_service set_enhanced_service: obj EnhancedService,
-    /// 节点登录信息（目前仅支持使用Password或者单个KeyIds）
+    /// Node login information (currently only supports using Password or single KeyIds)
     "LoginSettings" login_settings set_login_settings: obj LoginSettings,
-    /// 实例所属安全组。该参数可以通过调用 DescribeSecurityGroups 的返回值中的sgId字段来获取。若不指定该参数，则绑定默认安全组。
+    /// Security group to which the instance belongs. This parameter can be obtained from the sgId field in the returned values of DescribeSecurityGroups. If this parameter is not specified, the default security group is bound. (Currently, you can only set a single sgId)
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// 重装系统时，可以指定修改实例的HostName(集群为HostName模式时，此参数必传，规则名称除不支持大写字符外与[CVM创建实例](https://cloud.tencent.com/document/product/213/15730)接口HostName一致)
+    /// When reinstalling the system, you can specify the HostName of the modified instance (when the cluster is in HostName mode, this parameter is required, and the rule name is the same as the [Create CVM Instance](https://intl.cloud.tencent.com/document/product/213/15730?from_cn_redirect=1) API HostName except for uppercase letters not being supported.
     "HostName" host_name set_host_name: str,
 } }
 
@@ -7216,13 +7359,13 @@ Extenders {
 } }
 
 rt::model! { write debug;
-/// 创建集群时，选择安装的扩展组件的信息
+/// Information of the add-on selected for installation during cluster creation
 ExtensionAddon {
-    /// 扩展组件名称
+    /// Add-on name
     ///
     /// Required.
     "AddonName" addon_name set_addon_name: str,
-    /// 扩展组件信息(扩展组件资源对象的json字符串描述)
+    /// Add-on information (description of the add-on resource object in JSON string format)
     ///
     /// Required.
     "AddonParam" addon_param set_addon_param: str,
@@ -7284,22 +7427,35 @@ ExternalNodePool {
 } }
 
 rt::model! { read debug;
-/// 修改标签失败的资源
+/// Resource failed to modify the Tag.
 FailedResource {
-    /// 资源六段式
+    /// 6-Segment resource
+    ///
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "Resource" resource set_resource: str,
-    /// 执行失败的原因
+    /// Reason for execution failure
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "Error" error set_error: str,
 } }
 
 rt::model! { write debug;
-/// 过滤器
+/// > Key-value pair filters used for conditional queries, such as filtering results by ID, name, and state.
+/// > * If there are multiple `Filter` parameters, they are evaluated using the logical `AND` operator.
+/// > * If a `Filter` contains multiple `Values`, they are evaluated using the logical `OR` operator.
+/// >
+/// > Take [DescribeInstances](https://intl.cloud.tencent.com/document/api/213/15728?from_cn_redirect=1) as an example. You can use the following filters to query the instances in availability zone (`zone`) Guangzhou Zone 1 ***and*** whose billing plan (`instance-charge-type`) is pay-as-you-go:
+/// ```text
+/// Filters.0.Name=zone
+/// &Filters.0.Values.0=ap-guangzhou-1
+/// &Filters.1.Name=instance-charge-type
+/// &Filters.1.Values.0=POSTPAID_BY_HOUR
+/// ```
 Filter {
-    /// 属性名称, 若存在多个Filter时，Filter间的关系为逻辑与（AND）关系。
+    /// Filters.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 属性值, 若同一个Filter存在多个Values，同一Filter下Values间的关系为逻辑或（OR）关系。
+    /// Filter values.
     ///
     /// Required.
     "Values" values set_values: list String,
@@ -7321,61 +7477,65 @@ Flag {
 } }
 
 rt::model! { write debug;
-/// Request of `ForwardTKEEdgeApplicationRequestV3` (操作TKEEdge集群的addon).
+/// Request of `ForwardTKEEdgeApplicationRequestV3` (Works with the add-ons of a TKE Edge cluster).
 ///
-/// 操作TKEEdge集群的addon
+/// This API is used to work with the add-ons of a TKE Edge cluster.
 ForwardTKEEdgeApplicationRequestV3Request {
-    /// 请求集群addon的访问
+    /// Access to request the cluster add-on
     ///
     /// Required.
     "Method" method set_method: str,
-    /// 请求集群addon的路径
+    /// Path to request the cluster add-on
     ///
     /// Required.
     "Path" path set_path: str,
-    /// 请求集群addon后允许接收的数据格式
+    /// Data format allowed to receive the requested cluster add-on
     "Accept" accept set_accept: str,
-    /// 请求集群addon的数据格式
+    /// Data format for requesting the cluster add-on
     "ContentType" content_type set_content_type: str,
-    /// 请求集群addon的数据
+    /// Data sent to request the cluster add-on
     "RequestBody" request_body set_request_body: str,
-    /// 集群名称，例如cls-1234abcd
+    /// Cluster name (for example, `cls-1234abcd`)
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 是否编码请求内容
+    /// Whether to encode the request content
     "EncodedBody" encoded_body set_encoded_body: str,
 } }
 rt::action!("tke", "2018-05-25", "ForwardTKEEdgeApplicationRequestV3", ForwardTKEEdgeApplicationRequestV3Request => ForwardTKEEdgeApplicationRequestV3Response);
 
 rt::model! { read debug;
-/// ForwardTKEEdgeApplicationRequestV3返回参数结构体
+/// ForwardTKEEdgeApplicationRequestV3 response structure.
 ForwardTKEEdgeApplicationRequestV3Response {
-    /// 请求集群addon后返回的数据
+    /// Data returned after requesting the cluster add-on
     "ResponseBody" response_body set_response_body: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// GPU相关的参数，包括驱动版本，CUDA版本，cuDNN版本以及是否开启MIG
+/// GPU parameters, including GPU driver version, CDUA version, cuDNN version and whether to enable MIG.
 GPUArgs {
-    /// CUDA版本信息
+    /// CUDA version
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "CUDA" cuda set_cuda: obj DriverVersion,
-    /// cuDNN版本信息
+    /// cuDNN version
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "CUDNN" cudnn set_cudnn: obj CUDNN,
-    /// 自定义GPU驱动信息
+    /// Custom GPU driver
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "CustomDriver" custom_driver set_custom_driver: obj CustomDriver,
-    /// GPU驱动版本信息
+    /// GPU driver version
     "Driver" driver set_driver: obj DriverVersion,
-    /// 是否启用MIG特性
+    /// Whether to enable MIG
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "MIGEnable" mig_enable set_mig_enable: bool,
 } }
 
 rt::model! { write debug;
-/// Request of `GetClusterLevelPrice` (获取集群规模价格).
+/// Request of `GetClusterLevelPrice` (Obtaining the price of specified cluster model).
 ///
-/// 获取集群规模价格
+/// Obtaining the price of specified cluster model
 GetClusterLevelPriceRequest {
-    /// 集群规格，托管集群询价，集群等级：L20、L50、L100、L200、L500、L1000、L3000、L5000
+    /// The cluster model. It’s used for price query.
     ///
     /// Required.
     "ClusterLevel" cluster_level set_cluster_level: str,
@@ -7383,13 +7543,13 @@ GetClusterLevelPriceRequest {
 rt::action!("tke", "2018-05-25", "GetClusterLevelPrice", GetClusterLevelPriceRequest => GetClusterLevelPriceResponse);
 
 rt::model! { read debug;
-/// GetClusterLevelPrice返回参数结构体
+/// GetClusterLevelPrice response structure.
 GetClusterLevelPriceResponse {
-    /// 询价结果，单位：分，打折后
+    /// Discount price (unit: US cent)
     "Cost" cost set_cost: i128,
-    /// 询价结果，单位：分，折扣前
+    /// Original price (unit: US cent)
     "TotalCost" total_cost set_total_cost: i128,
-    /// 总的折扣，100表示100%不打折
+    /// Total discount. 100 means 100% no discount.
     "Policy" policy set_policy: f64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -7421,64 +7581,62 @@ GetMostSuitableImageCacheResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `GetTkeAppChartList` (获取TKE支持的App列表).
+/// Request of `GetTkeAppChartList` (Retrieve the App list supported by TKE).
 ///
-/// 获取TKE支持的App列表
+/// This API is used to retrieve the App List supported by TKE.
 GetTkeAppChartListRequest {
-    /// app类型，取值log,scheduler,network,storage,monitor,dns,image,other,invisible
+    /// Type specifies the application category. valid values include log, scheduler, network, storage, monitor, dns, image, other, and invisible.
     "Kind" kind set_kind: str,
-    /// app支持的操作系统，取值arm32、arm64、amd64
+    /// Specifies the supported operating systems of the app. valid values: arm32, arm64, amd64.
     "Arch" arch set_arch: str,
-    /// 集群类型，取值tke、eks
+    /// ClusterType specifies the type of the cluster. valid values are tke and eks.
     "ClusterType" cluster_type set_cluster_type: str,
 } }
 rt::action!("tke", "2018-05-25", "GetTkeAppChartList", GetTkeAppChartListRequest => GetTkeAppChartListResponse);
 
 rt::model! { read debug;
-/// GetTkeAppChartList返回参数结构体
+/// GetTkeAppChartList response structure.
 GetTkeAppChartListResponse {
-    /// 所支持的chart列表
+    /// Supported chart list.
     "AppCharts" app_charts set_app_charts: list AppChart,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetUpgradeInstanceProgress` (获得节点升级当前的进度).
+/// Request of `GetUpgradeInstanceProgress` (Obtains the current progress of the node upgrade).
 ///
-/// 获得节点升级当前的进度，若集群未处于节点升级状态，则接口会报错：任务未找到。
+/// This API is used to obtain the current progress of node upgrade. If the cluster is not in node upgrade status, the API will report an error: Task not found.
 GetUpgradeInstanceProgressRequest {
-    /// 集群ID（请登录 [TKE 控制台](https://console.cloud.tencent.com/tke2) 获取集群 ID ）
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 最多获取多少个节点的进度
+    /// Maximum number of nodes to be queried
     "Limit" limit set_limit: i64,
-    /// 从第几个节点开始获取进度
+    /// The starting node for the query
     "Offset" offset set_offset: i64,
 } }
 rt::action!("tke", "2018-05-25", "GetUpgradeInstanceProgress", GetUpgradeInstanceProgressRequest => GetUpgradeInstanceProgressResponse);
 
 rt::model! { read debug;
-/// GetUpgradeInstanceProgress返回参数结构体
+/// GetUpgradeInstanceProgress response structure.
 GetUpgradeInstanceProgressResponse {
-    /// 升级节点总数
+    /// Total nodes to upgrade
     "Total" total set_total: i64,
-    /// 已升级节点总数
+    /// Total upgraded nodes
     "Done" done set_done: i64,
-    /// 升级任务生命周期
-    ///
-    /// pending 还未开始
-    /// process 运行中
-    /// paused 已停止
-    /// pauing 正在停止
-    /// done  已完成
-    /// timeout 已超时
-    /// aborted 已取消
+    /// The lifecycle of the upgrade task
+    /// process: running
+    /// paused: stopped
+    /// pausing: stopping
+    /// done: completed
+    /// timeout: timed out
+    /// aborted: canceled
     "LifeState" life_state set_life_state: str,
-    /// 各节点升级进度详情
+    /// Details of upgrade progress of each node
     "Instances" instances set_instances: list InstanceUpgradeProgressItem,
-    /// 集群当前状态
+    /// Current cluster status
     "ClusterStatus" cluster_status set_cluster_status: obj InstanceUpgradeClusterStatus,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -7540,13 +7698,13 @@ HttpGet {
 } }
 
 rt::model! { read debug;
-/// IP 地址
+/// IP Address
 IPAddress {
-    /// Ip 地址的类型。可为 advertise, public 等
+    /// Type. Valid values: `advertise`, `public`, and others
     "Type" r#type set_type: str,
-    /// Ip 地址
+    /// IP Address
     "Ip" ip set_ip: str,
-    /// 网络端口
+    /// Network port
     "Port" port set_port: i128,
 } }
 
@@ -7609,15 +7767,19 @@ ImageCacheEvent {
 } }
 
 rt::model! { read debug;
-/// 镜像信息
+/// Image details
 ImageInstance {
-    /// 镜像别名
+    /// Image alias
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Alias" alias set_alias: str,
-    /// 操作系统名称
+    /// Operating system name
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "OsName" os_name set_os_name: str,
-    /// 镜像ID
+    /// Image ID
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ImageId" image_id set_image_id: str,
-    /// 容器的镜像版本，"DOCKER_CUSTOMIZE"(容器定制版),"GENERAL"(普通版本，默认值)
+    /// Container image tag, **DOCKER_CUSTOMIZE** (container customized tag), **GENERAL** (general tag, default value)
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "OsCustomizeType" os_customize_type set_os_customize_type: str,
 } }
 
@@ -7645,40 +7807,40 @@ impl ::core::fmt::Debug for ImageRegistryCredential {
 }
 
 rt::model! { write debug;
-/// Request of `InstallAddon` (安装addon).
+/// Request of `InstallAddon` (Installs an add-on).
 ///
-/// 为目标集群安装一个addon
+/// This API is used to install an add-on on the target cluster.
 InstallAddonRequest {
-    /// 集群ID（仅支持标准tke集群），请从容器服务控制台集群列表中获取（https://console.cloud.tencent.com/tke2/cluster）。
+    /// Cluster ID (only supported for standard tke clusters).
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// addon名称，请从容器服务控制台进入集群详情页后，在组件管理页面中获取。
+    /// Add-on name
     ///
     /// Required.
     "AddonName" addon_name set_addon_name: str,
-    /// addon版本（不传默认安装最新版本）
+    /// Add-on version. If it is not specified, the latest version is installed by default.
     "AddonVersion" addon_version set_addon_version: str,
-    /// addon的参数，是一个json格式的base64转码后的字符串（addon参数由DescribeAddonValues获取）。不同的addon组件支持的RawValues参数参考文档：https://cloud.tencent.com/document/product/457/39048。
+    /// Add-on parameters in a base64-encoded JSON string. You can query add-on parameters via `DescribeAddonValues`.
     "RawValues" raw_values set_raw_values: str,
-    /// 是否仅做安装检查，设置为true时仅做检查，不会安装组件。默认值为 false。
+    /// Specifies whether to perform only an installation check. when set to true, only checks are performed without installing components.
     "DryRun" dry_run set_dry_run: bool,
 } }
 rt::action!("tke", "2018-05-25", "InstallAddon", InstallAddonRequest => InstallAddonResponse);
 
 rt::model! { read debug;
-/// InstallAddon返回参数结构体
+/// InstallAddon response structure.
 InstallAddonResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `InstallEdgeLogAgent` (安装边缘日志采集组件).
+/// Request of `InstallEdgeLogAgent` (Installs the log collection add-on on TKE Edge cluster nodes).
 ///
-/// 在tke@edge集群的边缘节点上安装日志采集组件
+/// This API is used to install the log collection add-on on TKE Edge cluster nodes.
 InstallEdgeLogAgentRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -7686,7 +7848,7 @@ InstallEdgeLogAgentRequest {
 rt::action!("tke", "2018-05-25", "InstallEdgeLogAgent", InstallEdgeLogAgentRequest => InstallEdgeLogAgentResponse);
 
 rt::model! { read debug;
-/// InstallEdgeLogAgent返回参数结构体
+/// InstallEdgeLogAgent response structure.
 InstallEdgeLogAgentResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -7716,63 +7878,78 @@ InstallLogAgentResponse {
 } }
 
 rt::model! { read debug;
-/// 集群的实例信息
+/// Cluster's instance information
 Instance {
-    /// 实例ID
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 节点角色, MASTER, WORKER, ETCD, MASTER_ETCD,ALL, 默认为WORKER
+    /// Node role: MASTER, WORKER, ETCD, MASTER_ETCD, and ALL. Default value: WORKER
     "InstanceRole" instance_role set_instance_role: str,
-    /// 实例异常(或者处于初始化中)的原因
+    /// Reason for instance exception (or initialization)
     "FailedReason" failed_reason set_failed_reason: str,
-    /// 实例的状态（running 运行中，initializing 初始化中，failed 异常）
+    /// Instance status (running, initializing, or failed)
     "InstanceState" instance_state set_instance_state: str,
-    /// 实例是否封锁状态
+    /// Whether the instance is drained
+    /// Note: this field may return null, indicating that no valid value is obtained.
     "DrainStatus" drain_status set_drain_status: str,
-    /// 节点配置
+    /// Node settings
+    /// Note: this field may return null, indicating that no valid value is obtained.
     "InstanceAdvancedSettings" instance_advanced_settings set_instance_advanced_settings: obj InstanceAdvancedSettings,
-    /// 添加时间
+    /// Creation time
     "CreatedTime" created_time set_created_time: str,
-    /// 节点内网IP
+    /// Node private IP
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "LanIP" lan_ip set_lan_ip: str,
-    /// 资源池ID
+    /// Resource pool ID
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "NodePoolId" node_pool_id set_node_pool_id: str,
-    /// 自动伸缩组ID
+    /// ID of the auto-scaling group
+    /// Note: this field may return null, indicating that no valid value is obtained.
     "AutoscalingGroupId" autoscaling_group_id set_autoscaling_group_id: str,
 } }
 
 rt::model! { both debug;
-/// 描述了k8s集群相关配置与信息。
+/// Describes K8s cluster configuration and related information.
 InstanceAdvancedSettings {
-    /// 该节点属于podCIDR大小自定义模式时，可指定节点上运行的pod数量上限
+    /// When the custom PodCIDR mode is enabled for the cluster, you can specify the maximum number of pods per node.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "DesiredPodNumber" desired_pod_number set_desired_pod_number: i64,
-    /// GPU驱动相关参数,相关的GPU参数获取:https://cloud.tencent.com/document/api/213/15715
+    /// GPU driver-related parameters. Relevant GPU parameters can be found at: https://intl.cloud.tencent.com/document/api/213/15715?from_cn_redirect=1
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     ///
     /// Required.
     "GPUArgs" gpu_args set_gpu_args: obj GPUArgs,
-    /// base64 编码的用户脚本，在初始化节点之前执行，目前只对添加已有节点生效
+    /// Specifies the base64-encoded custom script to be executed before initialization of the node. It’s only valid for adding existing nodes for now.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "PreStartUserScript" pre_start_user_script set_pre_start_user_script: str,
-    /// 节点污点
+    /// Node taint
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     ///
     /// Required.
     "Taints" taints set_taints: list Taint,
-    /// 数据盘挂载点, 默认不挂载数据盘. 已格式化的 ext3，ext4，xfs 文件系统的数据盘将直接挂载，其他文件系统或未格式化的数据盘将自动格式化为ext4 (tlinux系统格式化成xfs)并挂载，请注意备份数据! 无数据盘或有多块数据盘的云主机此设置不生效。
-    /// 注意：多盘场景请使用下方的DataDisks数据结构，设置对应的云盘类型、云盘大小、挂载路径、是否格式化等信息。
+    /// Data disk mount point. By default, no data disk is mounted. Data disks in ext3, ext4, or XFS file system formats will be mounted directly, while data disks in other file systems and unformatted data disks will automatically be formatted as ext4 (xfs for tlinux system) and then mounted. Please back up your data in advance. This setting is only applicable to CVMs with a single data disk.
+    /// Note: in multi-disk scenarios, use the DataDisks data structure below to set the corresponding information, such as cloud disk type, cloud disk size, mount path, and whether to perform formatting.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "MountTarget" mount_target set_mount_target: str,
-    /// dockerd --graph 指定值。若未指定此参数，将使用内置默认路径 /var/lib/docker 作为存储根目录。
+    /// Specified value of dockerd --graph. Default value: /var/lib/docker
+    /// Note: This field may return null, indicating that no valid value was found.
     "DockerGraphPath" docker_graph_path set_docker_graph_path: str,
-    /// base64 编码的用户脚本, 此脚本会在 k8s 组件运行后执行, 需要用户保证脚本的可重入及重试逻辑, 脚本及其生成的日志文件可在节点的 /data/ccs_userscript/ 路径查看, 如果要求节点需要在进行初始化完成后才可加入调度, 可配合 unschedulable 参数使用, 在 userScript 最后初始化完成后, 添加 kubectl uncordon nodename --kubeconfig=/root/.kube/config 命令使节点加入调度
+    /// Base64-encoded user script, which will be executed after the K8s component starts running. You need to ensure the reentrant and retry logic of the script. The script and its log files can be viewed at the node path: /data/ccs_userscript/. If you want to initialize nodes before adding them to the scheduling list, you can use this parameter together with the unschedulable parameter. After the final initialization of userScript is completed, add the kubectl uncordon nodename --kubeconfig=/root/.kube/config command to enable the node for scheduling.
+    /// Note: This field may return null, indicating that no valid value was found.
     "UserScript" user_script set_user_script: str,
-    /// 设置加入的节点是否参与调度，默认值为0，表示参与调度；非0表示不参与调度, 待节点初始化完成之后, 可执行kubectl uncordon nodename使node加入调度.
+    /// Sets whether the added node is schedulable. 0 (default): schedulable; other values: unschedulable. After node initialization is completed, you can run kubectl uncordon nodename to enable this node for scheduling.
     "Unschedulable" unschedulable set_unschedulable: i64,
-    /// 节点Label数组
+    /// Node label array
+    /// Note: This field may return null, indicating that no valid value was found.
     "Labels" labels set_labels: list Label,
-    /// 多盘数据盘挂载信息：新建节点时请确保购买CVM的参数传递了购买多个数据盘的信息，如CreateClusterInstances API的RunInstancesPara下的DataDisks也需要设置购买多个数据盘, 具体可以参考CreateClusterInstances接口的添加集群节点(多块数据盘)样例；添加已有节点时，请确保填写的分区信息在节点上真实存在
+    /// Mounting information of multiple data disks. When you create a node, ensure that the CVM purchase parameter specifies the information required for the purchase of multiple data disks. For example, the `DataDisks` under `RunInstancesPara` of the `CreateClusterInstances` API should be configured accordingly (Referto document of CreateClusterInstances API). When you add an existing node, ensure that the specified partition exists in the node.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "DataDisks" data_disks set_data_disks: list DataDisk,
-    /// 节点相关的自定义参数信息
+    /// Information about node custom parameters
+    /// Note: This field may return null, indicating that no valid value was found.
     "ExtraArgs" extra_args set_extra_args: obj InstanceExtraArgs,
 } }
 
@@ -7793,96 +7970,99 @@ InstanceChargePrepaid {
 } }
 
 rt::model! { write debug;
-/// CVM实例数据盘挂载配置
+/// Mounting configuration of the CVM instance data disk
 InstanceDataDiskMountSetting {
-    /// CVM实例类型
+    /// CVM instance type
     ///
     /// Required.
     "InstanceType" instance_type set_instance_type: str,
-    /// 数据盘挂载信息
+    /// Data disk mounting information
     ///
     /// Required.
     "DataDisks" data_disks set_data_disks: list DataDisk,
-    /// CVM实例所属可用区
+    /// Availability zone where the CVM instance is located
     ///
     /// Required.
     "Zone" zone set_zone: str,
 } }
 
 rt::model! { both debug;
-/// 节点自定义参数
+/// Node custom parameter
 InstanceExtraArgs {
-    /// kubelet自定义参数，参数格式为["k1=v1", "k1=v2"]， 例如["root-dir=/var/lib/kubelet","feature-gates=PodShareProcessNamespace=true,DynamicKubeletConfig=true"]
+    /// Kubelet custom parameter, in the format of ["k1=v1", "k1=v2"], for example: ["root-dir=/var/lib/kubelet","feature-gates=PodShareProcessNamespace=true,DynamicKubeletConfig=true"].
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "Kubelet" kubelet set_kubelet: list String,
 } }
 
 rt::model! { read debug;
-/// 节点升级过程中集群当前状态
+/// Current status of the cluster during node upgrade
 InstanceUpgradeClusterStatus {
-    /// pod总数
+    /// Total Pods
     "PodTotal" pod_total set_pod_total: i64,
-    /// NotReady pod总数
+    /// Total number of NotReady Pods
     "NotReadyPod" not_ready_pod set_not_ready_pod: i64,
 } }
 
 rt::model! { read debug;
-/// 某个节点升级前检查结果
+/// Pre-upgrade check result of a node
 InstanceUpgradePreCheckResult {
-    /// 检查是否通过
+    /// Whether the check is passed
     "CheckPass" check_pass set_check_pass: bool,
-    /// 检查项数组
+    /// Array of check items
     "Items" items set_items: list InstanceUpgradePreCheckResultItem,
-    /// 本节点独立pod列表
+    /// List of independent pods on this node
     "SinglePods" single_pods set_single_pods: list String,
 } }
 
 rt::model! { read debug;
-/// 节点升级检查项结果
+/// Check result for node upgrade
 InstanceUpgradePreCheckResultItem {
-    /// 工作负载的命名空间
+    /// The namespace of the workload
     "Namespace" namespace set_namespace: str,
-    /// 工作负载类型
+    /// Workload type
     "WorkLoadKind" work_load_kind set_work_load_kind: str,
-    /// 工作负载名称
+    /// Workload name
     "WorkLoadName" work_load_name set_work_load_name: str,
-    /// 驱逐节点前工作负载running的pod数目
+    /// The number of running pods in the workload before draining the node
     "Before" before set_before: i128,
-    /// 驱逐节点后工作负载running的pod数目
+    /// The number of running pods in the workload after draining the node
     "After" after set_after: i128,
-    /// 工作负载在本节点上的pod列表
+    /// The pod list of the workload on this node
     "Pods" pods set_pods: list String,
 } }
 
 rt::model! { read debug;
-/// 某个节点的升级进度
+/// Upgrade progress of a node
 InstanceUpgradeProgressItem {
-    /// 节点instanceID
+    /// Node instance ID
     "InstanceID" instance_id set_instance_id: str,
-    /// 任务生命周期
-    /// process 运行中
-    /// paused 已停止
-    /// pauing 正在停止
-    /// done  已完成
-    /// timeout 已超时
-    /// aborted 已取消
-    /// pending 还未开始
+    /// Task lifecycle
+    /// process: running
+    /// paused: stopped
+    /// pausing: stopping
+    /// done: completed
+    /// timeout: timed out
+    /// aborted: canceled
+    /// pending: not started
     "LifeState" life_state set_life_state: str,
-    /// 升级开始时间
+    /// Upgrade start time
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "StartAt" start_at set_start_at: str,
-    /// 升级结束时间
+    /// Upgrade end time
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "EndAt" end_at set_end_at: str,
-    /// 升级前检查结果
+    /// Check result before upgrading
     "CheckResult" check_result set_check_result: obj InstanceUpgradePreCheckResult,
-    /// 升级步骤详情
+    /// Upgrade steps details
     "Detail" detail set_detail: list TaskStepInfo,
 } }
 
 rt::model! { write debug;
-/// kms加密参数
+/// KMS encryption parameters
 KMSConfiguration {
-    /// 自定义密钥,当不指定KeyId时，采用默认生成密钥（TKE-KMS）
+    /// KMS ID
     "KeyId" key_id set_key_id: str,
-    /// 默认生成密钥或自定义密钥地域信息
+    /// KMS region
     "KmsRegion" kms_region set_kms_region: str,
 } }
 
@@ -8013,13 +8193,13 @@ KubeJarvisStateStatistic {
 } }
 
 rt::model! { both debug;
-/// k8s中标签，一般以数组的方式存在
+/// k8s tags, generally exist as an array
 Label {
-    /// map表中的Name
+    /// Name in map list
     ///
     /// Required.
     "Name" name set_name: str,
-    /// map表中的Value
+    /// Value in map list
     ///
     /// Required.
     "Value" value set_value: str,
@@ -8092,17 +8272,24 @@ LivenessOrReadinessProbe {
 } }
 
 rt::model! { write nodebug;
-/// 描述了实例登录相关配置与信息。
+/// Describes login settings of an instance.
 LoginSettings {
-    /// 实例登录密码。不同操作系统类型密码复杂度限制不一样，具体如下：
-    /// - Linux实例密码必须8到30位，至少包括两项[a-z]，[A-Z]、[0-9] 和 [( ) \` ~ ! @ # $ % ^ & *  - + = | { } [ ] : ; ' , . ? / ]中的特殊符号。
-    /// - Windows实例密码必须12到30位，至少包括三项[a-z]，[A-Z]，[0-9] 和 [( ) \` ~ ! @ # $ % ^ & * - + = | { } [ ] : ; ' , . ? /]中的特殊符号。若不指定该参数，则由系统随机生成密码，并通过站内信方式通知到用户。
+    /// Login password of the instance.
+    ///
+    /// - For Linux instances, the password must include 8-30 characters, and contain at least two of the following character sets: [a-z], [A-Z], [0-9] and [()\`~!@#$%^&*-+=|{}[]:;',.?/].
+    ///
+    /// - For Windows instances, the password must include 12-30 characters, and contain at least three of the following character sets: [a-z], [A-Z], [0-9] and [()\`~!@#$%^&*-+=|{}[]:;',.?/].
+    ///
+    /// If it's not specified, the user needs to set the login password using the **Reset password** option in the CVM console or calling the API `ResetInstancesPassword` to complete the creation of the CVM instance(s).
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Password" password set_password: str,
-    /// 密钥ID列表。关联密钥后，就可以通过对应的私钥来访问实例；KeyId可通过接口[DescribeKeyPairs](https://cloud.tencent.com/document/api/213/15699)获取，密钥与密码不能同时指定，同时Windows操作系统不支持指定密钥。
+    /// List of key IDs. After an instance is associated with a key, you can access the instance with the private key in the key pair. You can call [`DescribeKeyPairs`](https://intl.cloud.tencent.com/document/api/213/15699?from_cn_redirect=1) to obtain `KeyId`. You cannot specify a key and a password at the same time. Windows instances do not support keys.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "KeyIds" key_ids set_key_ids: list String,
-    /// 保持镜像的原始设置。该参数与Password或KeyIds.N不能同时指定。只有使用自定义镜像、共享镜像或外部导入镜像创建实例时才能指定该参数为true。取值范围：
-    /// - true：表示保持镜像的登录设置
-    /// - false：表示不保持镜像的登录设置默认取值：false。
+    /// Maintains the original settings of the image. This parameter cannot be specified simultaneously with Password or KeyIds.N. It can be set to true only when an instance is created with a custom image, shared image, or externally imported image. Valid values:
+    /// - true: indicates that the login settings of the image are maintained
+    /// - false: indicates that the login settings of the image are not maintainedDefault value: false.
+    /// Note: This field may return null, indicating that no valid value is found.
     "KeepImageLogin" keep_image_login set_keep_image_login: str,
 } }
 impl ::core::fmt::Debug for LoginSettings {
@@ -8156,49 +8343,49 @@ MaintenanceWindowAndExclusion {
 } }
 
 rt::model! { read debug;
-/// 手动加入的节点
+/// Nodes that are manually added
 ManuallyAdded {
-    /// 加入中的节点数量
+    /// Number of nodes that are being added
     "Joining" joining set_joining: i64,
-    /// 初始化中的节点数量
+    /// Number of nodes that are being initialized
     "Initializing" initializing set_initializing: i64,
-    /// 正常的节点数量
+    /// Number of normal nodes
     "Normal" normal set_normal: i64,
-    /// 节点总数
+    /// Total number of nodes
     "Total" total set_total: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyClusterAsGroupAttribute` (修改集群伸缩组属性).
+/// Request of `ModifyClusterAsGroupAttribute` (Modify cluster scaling group attributes).
 ///
-/// 修改集群伸缩组属性
+/// Modify cluster scaling group attributes
 ModifyClusterAsGroupAttributeRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 集群关联的伸缩组属性
+    /// Cluster-associated scaling group attributes
     "ClusterAsGroupAttribute" cluster_as_group_attribute set_cluster_as_group_attribute: obj ClusterAsGroupAttribute,
 } }
 rt::action!("tke", "2018-05-25", "ModifyClusterAsGroupAttribute", ModifyClusterAsGroupAttributeRequest => ModifyClusterAsGroupAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyClusterAsGroupAttribute返回参数结构体
+/// ModifyClusterAsGroupAttribute response structure.
 ModifyClusterAsGroupAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyClusterAsGroupOptionAttribute` (修改集群弹性伸缩属性).
+/// Request of `ModifyClusterAsGroupOptionAttribute` (Modifies cluster auto scaling attributes).
 ///
-/// 修改集群弹性伸缩属性
+/// This API is used to modify cluster auto scaling attributes.
 ModifyClusterAsGroupOptionAttributeRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 集群弹性伸缩属性
+    /// Cluster auto scaling attributes
     ///
     /// Required.
     "ClusterAsGroupOption" cluster_as_group_option set_cluster_as_group_option: obj ClusterAsGroupOption,
@@ -8206,36 +8393,34 @@ ModifyClusterAsGroupOptionAttributeRequest {
 rt::action!("tke", "2018-05-25", "ModifyClusterAsGroupOptionAttribute", ModifyClusterAsGroupOptionAttributeRequest => ModifyClusterAsGroupOptionAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyClusterAsGroupOptionAttribute返回参数结构体
+/// ModifyClusterAsGroupOptionAttribute response structure.
 ModifyClusterAsGroupOptionAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyClusterAttribute` (修改集群属性).
+/// Request of `ModifyClusterAttribute` (Modifies cluster attributes).
 ///
-/// 修改集群属性，至少选择一个参数更新
+/// This API is used to modify cluster attributes.
 ModifyClusterAttributeRequest {
-    /// 集群ID
-    ///
-    /// 取值参考：[DescribeClusters](https://cloud.tencent.com/document/api/457/31862)
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 集群所属项目
+    /// Project of the Cluster
     "ProjectId" project_id set_project_id: i64,
-    /// 集群名称,字符长度50
+    /// Cluster name
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 集群描述
+    /// Cluster description
     "ClusterDesc" cluster_desc set_cluster_desc: str,
-    /// 集群等级，等级类型：L20、L50、L100、L200、L500、L1000、L3000、L5000
+    /// Cluster specification
     "ClusterLevel" cluster_level set_cluster_level: str,
-    /// 自动变配集群等级
+    /// Auto-upgrades cluster specification
     "AutoUpgradeClusterLevel" auto_upgrade_cluster_level set_auto_upgrade_cluster_level: obj AutoUpgradeClusterLevel,
-    /// 是否开启QGPU共享
+    /// Whether to enable qGPU Sharing
     "QGPUShareEnable" qgpu_share_enable set_qgpu_share_enable: bool,
-    /// 集群属性
+    /// Cluster attributes
     "ClusterProperty" cluster_property set_cluster_property: obj ClusterProperty,
     /// 集群是否启用高可用模式。用于指导跨可用区资源打散等高可用策略的执行
     "IsHighAvailability" is_high_availability set_is_high_availability: bool,
@@ -8245,21 +8430,28 @@ ModifyClusterAttributeRequest {
 rt::action!("tke", "2018-05-25", "ModifyClusterAttribute", ModifyClusterAttributeRequest => ModifyClusterAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyClusterAttribute返回参数结构体
+/// ModifyClusterAttribute response structure.
 ModifyClusterAttributeResponse {
-    /// 集群所属项目
+    /// Project of the Cluster
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ProjectId" project_id set_project_id: i64,
-    /// 集群名称
+    /// Cluster name
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 集群描述
+    /// Cluster description
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "ClusterDesc" cluster_desc set_cluster_desc: str,
-    /// 集群等级
+    /// Cluster specification
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ClusterLevel" cluster_level set_cluster_level: str,
-    /// 自动变配集群等级
+    /// Auto-upgrades cluster specification
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "AutoUpgradeClusterLevel" auto_upgrade_cluster_level set_auto_upgrade_cluster_level: obj AutoUpgradeClusterLevel,
-    /// 是否开启QGPU共享
+    /// Whether to enable qGPU Sharing
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "QGPUShareEnable" qgpu_share_enable set_qgpu_share_enable: bool,
-    /// 集群属性
+    /// Cluster attributes
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "ClusterProperty" cluster_property set_cluster_property: obj ClusterProperty,
     /// 集群是否启用高可用模式。用于指导跨可用区资源打散等高可用策略的执行
     "IsHighAvailability" is_high_availability set_is_high_availability: bool,
@@ -8270,46 +8462,46 @@ ModifyClusterAttributeResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyClusterAuthenticationOptions` (修改集群认证配置).
+/// Request of `ModifyClusterAuthenticationOptions` (Modifies cluster authentication configuration).
 ///
-/// 修改集群认证配置
+/// This API is used to modify cluster authentication configuration.
 ModifyClusterAuthenticationOptionsRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// ServiceAccount认证配置
+    /// ServiceAccount authentication configuration
     "ServiceAccounts" service_accounts set_service_accounts: obj ServiceAccountAuthenticationOptions,
-    /// OIDC认证配置
+    /// OIDC authentication configurations
     "OIDCConfig" oidc_config set_oidc_config: obj OIDCConfigAuthenticationOptions,
 } }
 rt::action!("tke", "2018-05-25", "ModifyClusterAuthenticationOptions", ModifyClusterAuthenticationOptionsRequest => ModifyClusterAuthenticationOptionsResponse);
 
 rt::model! { read debug;
-/// ModifyClusterAuthenticationOptions返回参数结构体
+/// ModifyClusterAuthenticationOptions response structure.
 ModifyClusterAuthenticationOptionsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyClusterEndpointSP` (修改托管集群外网端口的安全策略).
+/// Request of `ModifyClusterEndpointSP` (Modify the security policy of the external network port of the managed cluster).
 ///
-/// 修改托管集群外网端口的安全策略（老的方式，仅支持托管集群外网端口）
+/// Modify the security policy of the external port of the managed cluster (the old way, only the external port of the managed cluster is supported)
 ModifyClusterEndpointSPRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 安全策略放通单个IP或CIDR(例如: "192.168.1.0/24",默认为拒绝所有)
+    /// Security policy opens single IP or CIDR block to the Internet (for example: '192.168.1.0/24', with 'reject all' as the default).
     "SecurityPolicies" security_policies set_security_policies: list String,
-    /// 修改外网访问安全组
+    /// Modify public network security group
     "SecurityGroup" security_group set_security_group: str,
 } }
 rt::action!("tke", "2018-05-25", "ModifyClusterEndpointSP", ModifyClusterEndpointSPRequest => ModifyClusterEndpointSPResponse);
 
 rt::model! { read debug;
-/// ModifyClusterEndpointSP返回参数结构体
+/// ModifyClusterEndpointSP response structure.
 ModifyClusterEndpointSPResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -8359,15 +8551,15 @@ ModifyClusterExtraArgsTaskStateResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyClusterImage` (修改集群镜像).
+/// Request of `ModifyClusterImage` (Modifies the cluster image).
 ///
-/// 修改集群镜像
+/// This API is used to modify the cluster image.
 ModifyClusterImageRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 指定有效的镜像ID，格式形如img-e55paxnt。可通过登录控制台查询，也可调用接口 [DescribeImages](https://cloud.tencent.com/document/api/213/15715)，取返回信息中的ImageId字段。
+    /// Specifies a valid image ID in the format like img-xxxx. You can query it by logging in to the console, or by calling the API [DescribeImages](https://intl.cloud.tencent.com/document/api/213/15715?from_cn_redirect=1) to get the ImageId field in the returned information.
     ///
     /// Required.
     "ImageId" image_id set_image_id: str,
@@ -8375,7 +8567,7 @@ ModifyClusterImageRequest {
 rt::action!("tke", "2018-05-25", "ModifyClusterImage", ModifyClusterImageRequest => ModifyClusterImageResponse);
 
 rt::model! { read debug;
-/// ModifyClusterImage返回参数结构体
+/// ModifyClusterImage response structure.
 ModifyClusterImageResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -8423,59 +8615,59 @@ ModifyClusterMaintenanceWindowAndExclusionsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyClusterNodePool` (编辑节点池).
+/// Request of `ModifyClusterNodePool` (Edits a node pool).
 ///
-/// 编辑节点池
+/// This API is used to edit a node pool.
 ModifyClusterNodePoolRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 节点池ID
+    /// Node pool ID
     ///
     /// Required.
     "NodePoolId" node_pool_id set_node_pool_id: str,
-    /// 名称，最长63个字符，只能包含小写字母、数字及分隔符“_”，且必须以小写字母开头，数字或小写字母结尾
+    /// Name
     "Name" name set_name: str,
-    /// 最大节点数
+    /// Maximum number of nodes
     "MaxNodesNum" max_nodes_num set_max_nodes_num: i64,
-    /// 最小节点数
+    /// Minimum number of nodes
     "MinNodesNum" min_nodes_num set_min_nodes_num: i64,
-    /// 标签
+    /// Labels
     "Labels" labels set_labels: list Label,
-    /// 污点
+    /// Taints
     "Taints" taints set_taints: list Taint,
-    /// 节点 Annotation 列表
+    /// Node Annotation List
     "Annotations" annotations set_annotations: list AnnotationValue,
-    /// 是否开启伸缩
+    /// Indicates whether auto scaling is enabled.
     "EnableAutoscale" enable_autoscale set_enable_autoscale: bool,
-    /// 操作系统名称
+    /// Operating system name
     "OsName" os_name set_os_name: str,
-    /// 镜像版本，"DOCKER_CUSTOMIZE"(容器定制版),"GENERAL"(普通版本，默认值)
+    /// Image tag, `DOCKER_CUSTOMIZE` (container customized tag), `GENERAL` (general tag, default value)
     "OsCustomizeType" os_customize_type set_os_customize_type: str,
-    /// GPU驱动版本，CUDA版本，cuDNN版本以及是否启用MIG特性
+    /// GPU driver version, CUDA version, cuDNN version and wether to enable MIG
     "GPUArgs" gpu_args set_gpu_args: obj GPUArgs,
-    /// base64编码后的自定义脚本
+    /// Base64-encoded custom script
     "UserScript" user_script set_user_script: str,
-    /// 更新label和taint时忽略存量节点
+    /// Ignore existing nodes when update `Label` and `Taint`
     "IgnoreExistedNode" ignore_existed_node set_ignore_existed_node: bool,
-    /// 节点自定义参数
+    /// Node custom parameter
     "ExtraArgs" extra_args set_extra_args: obj InstanceExtraArgs,
-    /// 资源标签
+    /// Resource tag
     "Tags" tags set_tags: list Tag,
-    /// 设置加入的节点是否参与调度，默认值为0，表示参与调度；非0表示不参与调度, 待节点初始化完成之后, 可执行kubectl uncordon nodename使node加入调度.
+    /// Sets whether the added node is schedulable. 0 (default): schedulable; other values: unschedulable. After node initialization is completed, you can run `kubectl uncordon nodename` to enable this node for scheduling.
     "Unschedulable" unschedulable set_unschedulable: i64,
-    /// 删除保护开关
+    /// Whether Deletion Protection is enabled
     "DeletionProtection" deletion_protection set_deletion_protection: bool,
-    /// dockerd --graph 指定值, 默认为 /var/lib/docker
+    /// Specified value of dockerd --graph. Default value: /var/lib/docker
     "DockerGraphPath" docker_graph_path set_docker_graph_path: str,
-    /// base64编码后的自定义脚本
+    /// Base64-encoded custom script
     "PreStartUserScript" pre_start_user_script set_pre_start_user_script: str,
 } }
 rt::action!("tke", "2018-05-25", "ModifyClusterNodePool", ModifyClusterNodePoolRequest => ModifyClusterNodePoolResponse);
 
 rt::model! { read debug;
-/// ModifyClusterNodePool返回参数结构体
+/// ModifyClusterNodePool response structure.
 ModifyClusterNodePoolResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -8505,25 +8697,25 @@ ModifyClusterRollOutSequenceTagsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyClusterRuntimeConfig` (修改集群运行时配置).
+/// Request of `ModifyClusterRuntimeConfig` (Modifies the cluster runtime configuration).
 ///
-/// 修改集群及节点池维度运行时配置
+/// This API is used to modify the latitude runtime configuration of clusters and node pools.
 ModifyClusterRuntimeConfigRequest {
-    /// 集群ID，必填
+    /// Cluster ID, required
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 运行时版本需依据指定的Kubernetes版本进行设置。典型情况为，在升级过程中因版本冲突而需要调整运行时版本时。
+    /// This field is required when it is required to modify the runtime version based on another K8S version. For example, in scenarios where conflicts occur during upgrade verification.
     "DstK8SVersion" dst_k8_s_version set_dst_k8_s_version: str,
-    /// 需要修改集群运行时填写
+    /// This field is required when it is required to modify the runtime of a cluster.
     "ClusterRuntimeConfig" cluster_runtime_config set_cluster_runtime_config: obj RuntimeConfig,
-    /// 需要修改节点池运行时，填需要修改的部分
+    /// This field is required when it is required to modify the runtime of a node pool, specifying the part to be modified.
     "NodePoolRuntimeConfig" node_pool_runtime_config set_node_pool_runtime_config: list NodePoolRuntime,
 } }
 rt::action!("tke", "2018-05-25", "ModifyClusterRuntimeConfig", ModifyClusterRuntimeConfigRequest => ModifyClusterRuntimeConfigResponse);
 
 rt::model! { read debug;
-/// ModifyClusterRuntimeConfig返回参数结构体
+/// ModifyClusterRuntimeConfig response structure.
 ModifyClusterRuntimeConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -8557,18 +8749,17 @@ ModifyClusterSchedulerPolicyResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyClusterTags` (修改集群标签).
+/// Request of `ModifyClusterTags` (Modifies cluster tags.).
 ///
-/// 修改集群标签
+/// This API is used to modify cluster tags.
 ModifyClusterTagsRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 集群标签:
-    /// [{"TagKey":"env","TagValue":"dev"}]}]
+    /// Cluster Tag
     "Tags" tags set_tags: list Tag,
-    /// 是否同步集群内子资源标签
+    /// Whether to sync the subresource Tag within the cluster
     "SyncSubresource" sync_subresource set_sync_subresource: bool,
     /// 是否同步节点池标签
     "SyncNodePoolTags" sync_node_pool_tags set_sync_node_pool_tags: bool,
@@ -8576,36 +8767,38 @@ ModifyClusterTagsRequest {
 rt::action!("tke", "2018-05-25", "ModifyClusterTags", ModifyClusterTagsRequest => ModifyClusterTagsResponse);
 
 rt::model! { read debug;
-/// ModifyClusterTags返回参数结构体
+/// ModifyClusterTags response structure.
 ModifyClusterTagsResponse {
-    /// 集群标签
+    /// Cluster Tag
+    ///
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "Tags" tags set_tags: list Tag,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyClusterVirtualNodePool` (修改超级节点池).
+/// Request of `ModifyClusterVirtualNodePool` (Modifies the Super Node Pool).
 ///
-/// 修改超级节点池
+/// This API is used to modify the Super Node Pool.
 ModifyClusterVirtualNodePoolRequest {
-    /// 集群ID，通过DescribeClusters接口获取
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 节点池ID，通过DescribeNodePools接口获取
+    /// Node pool ID
     ///
     /// Required.
     "NodePoolId" node_pool_id set_node_pool_id: str,
-    /// 节点池名称，必须修改至少一个参数
+    /// Node pool name
     "Name" name set_name: str,
-    /// 安全组ID列表，必须修改至少一个参数
+    /// List of security group IDs
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// 虚拟节点label，必须修改至少一个参数
+    /// Virtual node labels
     "Labels" labels set_labels: list Label,
-    /// 虚拟节点taint，必须修改至少一个参数
+    /// Virtual node taint
     "Taints" taints set_taints: list Taint,
-    /// 删除保护开关，必须修改至少一个参数
+    /// Setting of deletion protection
     "DeletionProtection" deletion_protection set_deletion_protection: bool,
     /// 子网分配策略
     "SubnetAllocationPolicy" subnet_allocation_policy set_subnet_allocation_policy: obj SubnetAllocationPolicy,
@@ -8613,7 +8806,7 @@ ModifyClusterVirtualNodePoolRequest {
 rt::action!("tke", "2018-05-25", "ModifyClusterVirtualNodePool", ModifyClusterVirtualNodePoolRequest => ModifyClusterVirtualNodePoolResponse);
 
 rt::model! { read debug;
-/// ModifyClusterVirtualNodePool返回参数结构体
+/// ModifyClusterVirtualNodePool response structure.
 ModifyClusterVirtualNodePoolResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -8771,19 +8964,19 @@ ModifyNodePoolDesiredCapacityAboutAsgResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyNodePoolInstanceTypes` (修改节点池的机型配置).
+/// Request of `ModifyNodePoolInstanceTypes` (Modify the model of instances in a node pool).
 ///
-/// 修改节点池的机型配置
+/// This API is used to modify the model of instances in a node pool.
 ModifyNodePoolInstanceTypesRequest {
-    /// 集群id
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 节点池id
+    /// Node pool ID
     ///
     /// Required.
     "NodePoolId" node_pool_id set_node_pool_id: str,
-    /// 机型列表，参考 https://cloud.tencent.com/document/product/213/11518，主实例机型不支持修改
+    /// Model list, master instance model does not support modification.
     ///
     /// Required.
     "InstanceTypes" instance_types set_instance_types: list String,
@@ -8791,7 +8984,7 @@ ModifyNodePoolInstanceTypesRequest {
 rt::action!("tke", "2018-05-25", "ModifyNodePoolInstanceTypes", ModifyNodePoolInstanceTypesRequest => ModifyNodePoolInstanceTypesResponse);
 
 rt::model! { read debug;
-/// ModifyNodePoolInstanceTypes返回参数结构体
+/// ModifyNodePoolInstanceTypes response structure.
 ModifyNodePoolInstanceTypesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -8871,15 +9064,15 @@ ModifyPrometheusAlertPolicyResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyPrometheusAlertRule` (修改告警规则).
+/// Request of `ModifyPrometheusAlertRule` (Modifies an alarm rule).
 ///
-/// 修改告警规则
+/// This API is used to modify an alert rule.
 ModifyPrometheusAlertRuleRequest {
-    /// 实例id
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 告警配置
+    /// Alarm configurations
     ///
     /// Required.
     "AlertRule" alert_rule set_alert_rule: obj PrometheusAlertRuleDetail,
@@ -8887,7 +9080,7 @@ ModifyPrometheusAlertRuleRequest {
 rt::action!("tke", "2018-05-25", "ModifyPrometheusAlertRule", ModifyPrometheusAlertRuleRequest => ModifyPrometheusAlertRuleResponse);
 
 rt::model! { read debug;
-/// ModifyPrometheusAlertRule返回参数结构体
+/// ModifyPrometheusAlertRule response structure.
 ModifyPrometheusAlertRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -9098,107 +9291,138 @@ NfsVolume {
 } }
 
 rt::model! { read debug;
-/// 节点统计列表
+/// Node statistics list
 NodeCountSummary {
-    /// 手动管理的节点
+    /// Nodes that are manually managed
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "ManuallyAdded" manually_added set_manually_added: obj ManuallyAdded,
-    /// 自动管理的节点
+    /// Nodes that are automatically managed
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "AutoscalingAdded" autoscaling_added set_autoscaling_added: obj AutoscalingAdded,
 } }
 
 rt::model! { read debug;
-/// 节点池描述
+/// Node pool description
 NodePool {
-    /// NodePoolId 资源池id
+    /// Node pool ID
     "NodePoolId" node_pool_id set_node_pool_id: str,
-    /// Name 资源池名称
+    /// Node pool name
     "Name" name set_name: str,
-    /// ClusterInstanceId 集群实例id
+    /// Cluster instance ID
     "ClusterInstanceId" cluster_instance_id set_cluster_instance_id: str,
-    /// LifeState 状态，当前节点池生命周期状态包括：creating，normal，updating，deleting，deleted
+    /// The lifecycle state of the current node pool. Valid values: `creating`, `normal`, `updating`, `deleting`, and `deleted`.
     "LifeState" life_state set_life_state: str,
-    /// LaunchConfigurationId 配置
+    /// Launch configuration ID
     "LaunchConfigurationId" launch_configuration_id set_launch_configuration_id: str,
-    /// AutoscalingGroupId 分组id
+    /// Auto-scaling group ID
     "AutoscalingGroupId" autoscaling_group_id set_autoscaling_group_id: str,
-    /// Labels 标签
+    /// Labels
     "Labels" labels set_labels: list Label,
-    /// Taints 污点标记
+    /// Array of taint
     "Taints" taints set_taints: list Taint,
-    /// 节点 Annotation 列表
+    /// Node Annotation List
     "Annotations" annotations set_annotations: list AnnotationValue,
-    /// NodeCountSummary 节点列表
+    /// Node list
     "NodeCountSummary" node_count_summary set_node_count_summary: obj NodeCountSummary,
-    /// 状态信息
+    /// Status information
     "AutoscalingGroupStatus" autoscaling_group_status set_autoscaling_group_status: str,
-    /// 最大节点数量
+    /// Maximum number of nodes
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "MaxNodesNum" max_nodes_num set_max_nodes_num: i64,
-    /// 最小节点数量
+    /// Minimum number of nodes
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "MinNodesNum" min_nodes_num set_min_nodes_num: i64,
-    /// 期望的节点数量
+    /// Desired number of nodes
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "DesiredNodesNum" desired_nodes_num set_desired_nodes_num: i64,
-    /// 运行时描述
+    /// Runtime Description
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "RuntimeConfig" runtime_config set_runtime_config: obj RuntimeConfig,
-    /// 节点池osName
+    /// The operating system of the node pool
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "NodePoolOs" node_pool_os set_node_pool_os: str,
-    /// 容器的镜像版本，"DOCKER_CUSTOMIZE"(容器定制版),"GENERAL"(普通版本，默认值)
+    /// Container image tag, `DOCKER_CUSTOMIZE` (container customized tag), `GENERAL` (general tag, default value)
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "OsCustomizeType" os_customize_type set_os_customize_type: str,
-    /// 镜像id
+    /// Image ID
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "ImageId" image_id set_image_id: str,
-    /// 集群属于节点podCIDR大小自定义模式时，节点池需要带上pod数量属性
+    /// This parameter is required when the custom PodCIDR mode is enabled for the cluster.
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "DesiredPodNum" desired_pod_num set_desired_pod_num: i64,
-    /// 用户自定义脚本
+    /// Custom script
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "UserScript" user_script set_user_script: str,
-    /// 资源标签
+    /// Resource tag
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Tags" tags set_tags: list Tag,
-    /// 删除保护开关
+    /// Whether Deletion Protection is enabled
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "DeletionProtection" deletion_protection set_deletion_protection: bool,
-    /// 节点配置
+    /// Node Configuration
+    ///
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "ExtraArgs" extra_args set_extra_args: obj InstanceExtraArgs,
-    /// GPU驱动相关参数
+    /// GPU Driver-related Parameters
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "GPUArgs" gpu_args set_gpu_args: obj GPUArgs,
-    /// dockerd --graph 指定值, 默认为 /var/lib/docker
+    /// Specified value of dockerd --graph. Default value: /var/lib/docker
+    ///
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "DockerGraphPath" docker_graph_path set_docker_graph_path: str,
-    /// 多盘数据盘挂载信息：新建节点时请确保购买CVM的参数传递了购买多个数据盘的信息，如CreateClusterInstances API的RunInstancesPara下的DataDisks也需要设置购买多个数据盘, 具体可以参考CreateClusterInstances接口的添加集群节点(多块数据盘)样例；添加已有节点时，请确保填写的分区信息在节点上真实存在
+    /// Multiple Disk Data Disk Mount Information: When creating a new node, make sure that the CVM purchase parameters include the information of purchasing multiple data disks. For example, in the DataDisks under RunInstancesPara of CreateClusterInstances API, it must also be set to purchase multiple data disks. Refer to the example of adding cluster nodes (multiple data disks) of CreateClusterInstances API; when adding existing nodes, ensure that the specified partition information actually exists on the node.
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "DataDisks" data_disks set_data_disks: list DataDisk,
-    /// 是否不可调度
+    /// Unschedulable or not
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "Unschedulable" unschedulable set_unschedulable: i64,
-    /// 用户自定义脚本,在UserScript前执行
+    /// Custom script, executed before UserScript
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "PreStartUserScript" pre_start_user_script set_pre_start_user_script: str,
 } }
 
 rt::model! { write debug;
-/// 加入存量节点时的节点池选项
+/// The options for adding the existing node to the node pool
 NodePoolOption {
-    /// 是否加入节点池
+    /// Whether to add to the node pool.
     "AddToNodePool" add_to_node_pool set_add_to_node_pool: bool,
-    /// 节点池id
+    /// Node pool ID
     "NodePoolId" node_pool_id set_node_pool_id: str,
-    /// 是否继承节点池相关配置
+    /// Whether to inherit the node pool configuration.
     "InheritConfigurationFromNodePool" inherit_configuration_from_node_pool set_inherit_configuration_from_node_pool: bool,
 } }
 
 rt::model! { write debug;
-/// NodePool的运行时配置
+/// NodePool Runtime Configuration
 NodePoolRuntime {
-    /// 节点池ID
+    /// Node pool ID
+    ///
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "NodePoolId" node_pool_id set_node_pool_id: str,
-    /// 运行时类型，参考：https://cloud.tencent.com/document/api/457/105241
+    /// Runtime type
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "RuntimeType" runtime_type set_runtime_type: str,
-    /// 运行时版本，参考：https://cloud.tencent.com/document/api/457/105241
+    /// Runtime version
+    ///
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "RuntimeVersion" runtime_version set_runtime_version: str,
-    /// 节点池名称，限制 255 字符
+    /// Node pool name
+    ///
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "NodePoolName" node_pool_name set_node_pool_name: str,
 } }
 
 rt::model! { both debug;
-/// OIDC认证相关配置
+/// OIDC authentication related configurations
 OIDCConfigAuthenticationOptions {
-    /// 创建身份提供商
+    /// Creating an identity provider
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "AutoCreateOIDCConfig" auto_create_oidc_config set_auto_create_oidc_config: bool,
-    /// 创建身份提供商的ClientId
+    /// Creating ClientId of the identity provider
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "AutoCreateClientId" auto_create_client_id set_auto_create_client_id: list String,
-    /// 创建PodIdentityWebhook组件
+    /// Creating the PodIdentityWebhook component
+    /// Note: This field may return `null`, indicating that no valid value can be obtained.
     "AutoInstallPodIdentityWebhookAddon" auto_install_pod_identity_webhook_addon set_auto_install_pod_identity_webhook_addon: bool,
 } }
 
@@ -9391,13 +9615,16 @@ OpenPolicySwitch {
 } }
 
 rt::model! { read debug;
-/// 可选运行时
+/// Optional runtime
 OptionalRuntimes {
-    /// 运行时类型
+    /// Runtime type
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "RuntimeType" runtime_type set_runtime_type: str,
-    /// 运行时版本列表
+    /// Runtime version list
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "RuntimeVersions" runtime_versions set_runtime_versions: list String,
-    /// 该类型的默认运行时版本
+    /// Default runtime version for this type
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "DefaultVersion" default_version set_default_version: str,
 } }
 
@@ -9461,30 +9688,32 @@ PluginSet {
 } }
 
 rt::model! { read debug;
-/// Pod计费信息
+/// Pod billing information.
 PodChargeInfo {
-    /// Pod计费开始时间
+    /// Pod billing start time
     "StartTime" start_time set_start_time: str,
-    /// Pod的Uid
+    /// UID of the pod.
     "Uid" uid set_uid: str,
-    /// Pod的CPU
+    /// Pod CPU
     "Cpu" cpu set_cpu: f64,
-    /// Pod的内存
+    /// Pod Memory
     "Memory" memory set_memory: f64,
-    /// Pod类型：intel、amd、v100、t4、a10\*gnv4、a10\*gnv4v等。
+    /// Pod Type: intel, amd, v100, t4, a10\*gnv4, a10\*gnv4v, and so on.
     "Type" r#type set_type: str,
-    /// Pod是GPU时，表示GPU卡数
+    /// If the Pod is a GPU, then it indicates the number of GPU cards
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "Gpu" gpu set_gpu: str,
-    /// 计费类型
-    /// PREPAID：Pod调度到包月超级节点
-    /// POSTPAID_BY_HOUR：按量计费
-    /// RESERVED_INSTANCE：上个周期被预留券抵扣
-    /// SPOT：竞价实例
-    /// TPOD：特惠实例
+    /// Billing type
+    ///
+    /// PREPAID: Pod scheduled to monthly subscription super node
+    /// POSTPAID_BY_HOUR: Pay-as-you-go
+    /// RESERVED_INSTANCE: Deducted by reserved coupon in the previous period
+    /// SPOT: Bidding instance
+    /// TPOD: Preference instance
     "ChargeType" charge_type set_charge_type: str,
-    /// 命名空间
+    /// Namespace
     "Namespace" namespace set_namespace: str,
-    /// Pod名称
+    /// Pod name
     "Name" name set_name: str,
 } }
 
@@ -9506,28 +9735,36 @@ PodDeductionRate {
 } }
 
 rt::model! { read debug;
-/// 某机型可支持的最大 VPC-CNI 模式的 Pod 数量
+/// The maximum number of Pods in VPC-CNI mode supported by a model
 PodLimitsByType {
-    /// TKE共享网卡非固定IP模式可支持的Pod数量
+    /// The number of Pods supported by a TKE shared ENI in non-static IP address mode
+    /// Note: this field may return `null`, indicating that no valid value can be obtained.
     "TKERouteENINonStaticIP" tke_route_eni_non_static_ip set_tke_route_eni_non_static_ip: i64,
-    /// TKE共享网卡固定IP模式可支持的Pod数量
+    /// The number of Pods supported by a TKE shared ENI in static IP address mode
+    /// Note: this field may return `null`, indicating that no valid value can be obtained.
     "TKERouteENIStaticIP" tke_route_eni_static_ip set_tke_route_eni_static_ip: i64,
-    /// TKE独立网卡模式可支持的Pod数量
+    /// The number of Pods supported by TKE independent ENI mode
+    /// Note: this field may return `null`, indicating that no valid value can be obtained.
     "TKEDirectENI" tke_direct_eni set_tke_direct_eni: i64,
-    /// TKE中继网卡模式可支持的Pod数量
+    /// Number of Pods supported by TKE relay network card mode
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "TKESubENI" tke_sub_eni set_tke_sub_eni: i64,
 } }
 
 rt::model! { read debug;
-/// 机型信息和其可支持的最大VPC-CNI模式Pod数量信息
+/// The model information and the maximum supported number of Pods in the VPC-CNI mode
 PodLimitsInstance {
-    /// 机型所在可用区
+    /// The availability zone where the model is located
+    /// Note: this field may return `null`, indicating that no valid value can be obtained.
     "Zone" zone set_zone: str,
-    /// 机型所属机型族
+    /// The instance family to which the model belongs
+    /// Note: this field may return `null`, indicating that no valid value can be obtained.
     "InstanceFamily" instance_family set_instance_family: str,
-    /// 实例机型名称
+    /// Instance type
+    /// Note: this field may return `null`, indicating that no valid value can be obtained.
     "InstanceType" instance_type set_instance_type: str,
-    /// 机型可支持的最大VPC-CNI模式Pod数量信息
+    /// The maximum number of Pods in the VPC-CNI mode supported by the model
+    /// Note: this field may return `null`, indicating that no valid value can be obtained.
     "PodLimits" pod_limits set_pod_limits: obj PodLimitsByType,
 } }
 
@@ -9659,56 +9896,61 @@ PrometheusAlertPolicyItem {
 } }
 
 rt::model! { both debug;
-/// Prometheus告警规则
+/// PROM instance alarm rule
 PrometheusAlertRule {
-    /// 规则名称
+    /// Rule name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// prometheus语句
+    /// PromQL contents
     ///
     /// Required.
     "Rule" rule set_rule: str,
-    /// 额外标签
+    /// Additional labels
     ///
     /// Required.
     "Labels" labels set_labels: list Label,
-    /// 告警发送模板
+    /// Alarm delivery template
     ///
     /// Required.
     "Template" template set_template: str,
-    /// 持续时间
+    /// Duration
     ///
     /// Required.
     "For" r#for set_for: str,
-    /// 该条规则的描述信息
+    /// Rule description
+    /// Note: this field may return `null`, indicating that no valid value can be obtained.
     "Describe" describe set_describe: str,
-    /// 参考prometheus rule中的annotations
+    /// Refer to annotations in prometheus rule
+    /// Note: this field may return `null`, indicating that no valid value can be obtained.
     "Annotations" annotations set_annotations: list Label,
-    /// 告警规则状态
+    /// Alarm rule status
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "RuleState" rule_state set_rule_state: i64,
 } }
 
 rt::model! { both debug;
-/// 托管prometheus告警配置实例
+/// The alarm configuration
 PrometheusAlertRuleDetail {
-    /// 规则名称
+    /// Rule name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 规则列表
+    /// Rule list
     ///
     /// Required.
     "Rules" rules set_rules: list PrometheusAlertRule,
-    /// 最后修改时间
+    /// Last modification time
     "UpdatedAt" updated_at set_updated_at: str,
-    /// 告警渠道
+    /// Alarm delivery methods
     "Notification" notification set_notification: obj PrometheusNotification,
-    /// 告警 id
+    /// Alarm rule ID
     "Id" id set_id: str,
-    /// 如果该告警来至模板下发，则TemplateId为模板id
+    /// If the alarm is delivered via a template, the TemplateId is the template ID.
+    /// Note: this field may return `null`, indicating that no valid value can be obtained.
     "TemplateId" template_id set_template_id: str,
-    /// 计算周期
+    /// Alarm interval
+    /// Note: this field may return `null`, indicating that no valid value can be obtained.
     "Interval" interval set_interval: str,
 } }
 
@@ -9768,20 +10010,20 @@ PrometheusConfigItem {
 } }
 
 rt::model! { read debug;
-/// 托管prometheus中grafana的信息
+/// The grafana information in the managed PROM instance
 PrometheusGrafanaInfo {
-    /// 是否启用
+    /// Whether it is enabled
     "Enabled" enabled set_enabled: bool,
-    /// 域名，只有开启外网访问才有效果
+    /// Domain name. It will be effective only when the public network access is enabled.
     "Domain" domain set_domain: str,
-    /// 内网地址，或者外网地址
+    /// The private network or public network address
     "Address" address set_address: str,
-    /// 是否开启了外网访问
-    /// close = 未开启外网访问
-    /// opening = 正在开启外网访问
-    /// open  = 已开启外网访问
+    /// Whether the public network access is enabled.
+    /// `close`: the public network access is not enabled
+    /// `opening`: the public network access is being enabled
+    /// `open`: the public network access is enabled
     "Internet" internet set_internet: str,
-    /// grafana管理员用户名
+    /// The user name of the grafana admin
     "AdminUser" admin_user set_admin_user: str,
 } }
 
@@ -9860,49 +10102,58 @@ PrometheusJobTargets {
 } }
 
 rt::model! { both debug;
-/// amp告警渠道配置
+/// amp alarm channel configuration
 PrometheusNotification {
-    /// 是否启用
+    /// Whether it is enabled
     ///
     /// Required.
     "Enabled" enabled set_enabled: bool,
-    /// 收敛时间
+    /// Convergence time
     ///
     /// Required.
     "RepeatInterval" repeat_interval set_repeat_interval: str,
-    /// 生效起始时间
+    /// Start time
     ///
     /// Required.
     "TimeRangeStart" time_range_start set_time_range_start: str,
-    /// 生效结束时间
+    /// End time
     ///
     /// Required.
     "TimeRangeEnd" time_range_end set_time_range_end: str,
-    /// 告警通知方式。目前有SMS、EMAIL、CALL、WECHAT方式。
-    /// 分别代表：短信、邮件、电话、微信
+    /// Alarm delivery method. Valid values: `SMS`, `EMAIL`, `CALL`, and `WECHAT`
+    /// It respectively represents SMS, email, phone calls, and WeChat.
+    /// Note: this field may return `null`, indicating that no valid value can be obtained.
     "NotifyWay" notify_way set_notify_way: list String,
-    /// 告警接收组（用户组）
+    /// The alarm recipient group (user group)
+    /// Note: this field may return `null`, indicating that no valid value can be obtained.
     "ReceiverGroups" receiver_groups set_receiver_groups: list i128,
-    /// 电话告警顺序。
-    /// 注：NotifyWay选择CALL，采用该参数。
+    /// The alarm sequence of phone calls
+    /// This parameter is used when you specify `CALL` for `NotifyWay`.
+    /// Note: this field may return `null`, indicating that no valid value can be obtained.
     "PhoneNotifyOrder" phone_notify_order set_phone_notify_order: list i128,
-    /// 电话告警次数。
-    /// 注：NotifyWay选择CALL，采用该参数。
+    /// The number of phone call alarms
+    /// This parameter is used when you specify `CALL` for `NotifyWay`.
+    /// Note: this field may return `null`, indicating that no valid value can be obtained.
     "PhoneCircleTimes" phone_circle_times set_phone_circle_times: i64,
-    /// 电话告警轮内间隔。单位：秒
-    /// 注：NotifyWay选择CALL，采用该参数。
+    /// Dialing interval in seconds within one polling
+    /// This parameter is used when you specify `CALL` for `NotifyWay`.
+    /// Note: this field may return `null`, indicating that no valid value can be obtained.
     "PhoneInnerInterval" phone_inner_interval set_phone_inner_interval: i64,
-    /// 电话告警轮外间隔。单位：秒
-    /// 注：NotifyWay选择CALL，采用该参数。
+    /// Polling interval in seconds
+    /// This parameter is used when you specify `CALL` for `NotifyWay`.
+    /// Note: this field may return `null`, indicating that no valid value can be obtained.
     "PhoneCircleInterval" phone_circle_interval set_phone_circle_interval: i64,
-    /// 电话告警触达通知
-    /// 注：NotifyWay选择CALL，采用该参数。
+    /// Phone call alarm arrival notification
+    /// This parameter is used when you specify `CALL` for `NotifyWay`.
+    /// Note: this field may return `null`, indicating that no valid value can be obtained.
     "PhoneArriveNotice" phone_arrive_notice set_phone_arrive_notice: bool,
-    /// 通道类型，默认为amp，支持以下
+    /// Channel type. Default value: `amp`. The following channels are supported:
     /// amp
     /// webhook
+    /// Note: this field may return `null`, indicating that no valid value can be obtained.
     "Type" r#type set_type: str,
-    /// 如果Type为webhook, 则该字段为必填项
+    /// This parameter is required if `Type` is `webhook`.
+    /// Note: this field may return `null`, indicating that no valid value can be obtained.
     "WebHook" web_hook set_web_hook: str,
 } }
 
@@ -10172,19 +10423,25 @@ RIUtilizationDetail {
 } }
 
 rt::model! { read debug;
-/// 地域属性信息
+/// Region information
 RegionInstance {
-    /// 地域名称
+    /// Region name
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "RegionName" region_name set_region_name: str,
-    /// 地域ID
+    /// Region ID
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "RegionId" region_id set_region_id: i64,
-    /// 地域状态\n- alluser: 所有用户可见
+    /// Region status
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: str,
-    /// 地域特性开关(按照JSON的形式返回所有属性)
+    /// Status of region-related features (return all attributes in JSON format)
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "FeatureGates" feature_gates set_feature_gates: str,
-    /// 地域简称
+    /// Region abbreviation
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Alias" alias set_alias: str,
-    /// 地域白名单
+    /// Whitelisted location
+    /// Note: this field may return null, indicating that no valid values can be obtained.
     "Remark" remark set_remark: str,
 } }
 
@@ -10317,19 +10574,19 @@ ReleaseValues {
 } }
 
 rt::model! { write debug;
-/// Request of `RemoveNodeFromNodePool` (移出节点池节点).
+/// Request of `RemoveNodeFromNodePool` (Removes a node from a node pool but retains it in the cluster.).
 ///
-/// 移出节点池节点，但保留在集群内
+/// This API is used to remove a node from a node pool but retain it in the cluster.
 RemoveNodeFromNodePoolRequest {
-    /// 集群id
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 节点池id
+    /// Node pool ID
     ///
     /// Required.
     "NodePoolId" node_pool_id set_node_pool_id: str,
-    /// 节点id列表，一次最多支持100台
+    /// The node ID list. Up to 100 nodes can be removed at a time.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
@@ -10337,7 +10594,7 @@ RemoveNodeFromNodePoolRequest {
 rt::action!("tke", "2018-05-25", "RemoveNodeFromNodePool", RemoveNodeFromNodePoolRequest => RemoveNodeFromNodePoolResponse);
 
 rt::model! { read debug;
-/// RemoveNodeFromNodePool返回参数结构体
+/// RemoveNodeFromNodePool response structure.
 RemoveNodeFromNodePoolResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -10440,62 +10697,77 @@ ReservedInstanceSpec {
 } }
 
 rt::model! { read debug;
-/// 预留券的使用率信息
+/// Usage rate information of Reserved Coupons
 ReservedInstanceUtilizationRate {
-    /// 使用率
+    /// Usage rate
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "Rate" rate set_rate: f64,
-    /// 预留券数量
+    /// Quantity of Reserved Coupons
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "Num" num set_num: i128,
-    /// 核数
+    /// Number of cores
+    ///
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "CPU" cpu set_cpu: f64,
-    /// 内存，单位：GiB
+    /// Memory
+    ///
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "Memory" memory set_memory: f64,
-    /// 预留券类型, common：CPU通用，amd：AMD专用，windows-common: Windows容器 CPU通用，windows-amd：Windows容器 AMD专用，sa4，sa5，s7，s8，t4，v100，l20，l40，a10\*gnv4，a10\*gnv4v，a10\*pnv4
+    /// Type of Reserved Coupons
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "Type" r#type set_type: str,
-    /// GPU 卡数
+    /// Number of GPU cards
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "GpuNum" gpu_num set_gpu_num: str,
-    /// 可用区
+    /// Availability zone
+    ///
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "Zone" zone set_zone: str,
-    /// 集群 ID
+    /// Cluster ID
+    ///
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 节点 ID
+    /// Node name
+    ///
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "NodeName" node_name set_node_name: str,
-    /// Pod 数量
+    /// Number of Pods
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "PodNum" pod_num set_pod_num: i128,
 } }
 
 rt::model! { write debug;
-/// 资源删除选项
+/// The policy to deal with resources in the cluster when the cluster is deleted.
 ResourceDeleteOption {
-    /// 资源类型，例如CBS、CLB、CVM
+    /// Resource type, such as CBS, CLB, CVM
     ///
     /// Required.
     "ResourceType" resource_type set_resource_type: str,
-    /// 集群删除时CBS资源的删除模式：terminate（销毁），retain （保留）。其他资源默认为销毁。
+    /// Deletion mode for CBS resources when the cluster is deleted: terminate, retain. Other resources are terminated by default.
     ///
     /// Required.
     "DeleteMode" delete_mode set_delete_mode: str,
-    /// 是否跳过开启删除保护的资源，默认false，设置为true时不清理开启了删除保护的资源，clb有终端节点的情况也属于开了删除保护。
+    /// Whether to skip the resources with deletion protection enabled. It is false by default. When set to true, the resources with deletion protection enabled are not cleaned up. CLB with terminal nodes also belongs to the resources with deletion protection enabled.
     "SkipDeletionProtection" skip_deletion_protection set_skip_deletion_protection: bool,
 } }
 
 rt::model! { read debug;
-/// 集群资源使用量
+/// Cluster resource usage
 ResourceUsage {
-    /// 资源类型，参考k8s 官方资源
+    /// Resource type
     "Name" name set_name: str,
-    /// 资源使用量，单位：个数
+    /// Resource usage
     "Usage" usage set_usage: i128,
-    /// 资源使用详情
+    /// Resource usage details
     "Details" details set_details: list ResourceUsageDetail,
 } }
 
 rt::model! { read debug;
-/// 资源使用明细
+/// Resource usage details
 ResourceUsageDetail {
-    /// 资源名称
+    /// Resource name
     "Name" name set_name: str,
-    /// 资源使用量
+    /// Resource usage
     "Usage" usage set_usage: i128,
 } }
 
@@ -10582,77 +10854,81 @@ RotateClusterTokenResponse {
 } }
 
 rt::model! { read debug;
-/// 集群路由对象
+/// Object of cluster route
 RouteInfo {
-    /// 路由表名称。
+    /// Route table name.
     "RouteTableName" route_table_name set_route_table_name: str,
-    /// 目的端CIDR。
+    /// Destination CIDR.
     "DestinationCidrBlock" destination_cidr_block set_destination_cidr_block: str,
-    /// 下一跳地址。
+    /// Next hop address.
     "GatewayIp" gateway_ip set_gateway_ip: str,
 } }
 
 rt::model! { read debug;
-/// 路由表冲突对象
+/// Object of route table conflict
 RouteTableConflict {
-    /// 路由表类型。
-    /// 枚举值：CcsCluster、Vpc、VpcRouteTable、CcsClusterRouteTable
+    /// Route table type.
     "RouteTableType" route_table_type set_route_table_type: str,
-    /// 路由表CIDR。
+    /// Route table CIDR.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RouteTableCidrBlock" route_table_cidr_block set_route_table_cidr_block: str,
-    /// 路由表名称。
+    /// Route table name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RouteTableName" route_table_name set_route_table_name: str,
-    /// 路由表ID。
+    /// Route table ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RouteTableId" route_table_id set_route_table_id: str,
 } }
 
 rt::model! { read debug;
-/// 集群路由表对象
+/// Object of cluster route table
 RouteTableInfo {
-    /// 路由表名称。
+    /// Route table name.
     "RouteTableName" route_table_name set_route_table_name: str,
-    /// 路由表CIDR。
+    /// Route table CIDR.
     "RouteTableCidrBlock" route_table_cidr_block set_route_table_cidr_block: str,
-    /// VPC实例ID。
+    /// VPC instance ID.
     "VpcId" vpc_id set_vpc_id: str,
 } }
 
 rt::model! { write debug;
-/// 描述了 “云自动化助手” 服务相关的信息
+/// Describes the TAT service information.
 RunAutomationServiceEnabled {
-    /// 是否开启云自动化助手。取值范围：
+    /// Whether to enable the TAT service. Valid values:
     ///
-    /// - true：表示开启云自动化助手服务
+    /// - `TRUE`: yes;
     ///
-    /// - false：表示不开启云自动化助手服务
+    /// - `FALSE`: no
     ///
-    /// 默认取值：false。
+    /// Default: `FALSE`.
     "Enabled" enabled set_enabled: bool,
 } }
 
 rt::model! { write debug;
-/// 不同角色的节点配置参数
+/// Node configuration parameters of different roles
 RunInstancesForNode {
-    /// 节点角色，取值:MASTER_ETCD, WORKER。MASTER_ETCD只有在创建 INDEPENDENT_CLUSTER 独立集群时需要指定。MASTER_ETCD节点数量为3～7，建议为奇数。MASTER_ETCD节点最小配置为4C8G。
+    /// Node role. Values: MASTER_ETCD, WORKER. You only need to specify MASTER_ETCD when creating a self-deployed cluster (INDEPENDENT_CLUSTER).
     ///
     /// Required.
     "NodeRole" node_role set_node_role: str,
-    /// CVM创建透传参数，json化字符串格式，详见[CVM创建实例](https://cloud.tencent.com/document/product/213/15730)接口，传入公共参数外的其他参数即可，其中ImageId会替换为TKE集群OS对应的镜像。
+    /// Pass-through parameter for CVM creation in the format of a JSON string. For more information, see the API for [creating a CVM instance](https://intl.cloud.tencent.com/document/product/213/15730?from_cn_redirect=1). Pass any parameter other than common parameters. ImageId will be replaced with the image corresponding to the TKE cluster operating system.
     ///
     /// Required.
     "RunInstancesPara" run_instances_para set_run_instances_para: list String,
-    /// 节点高级设置，该参数会覆盖集群级别设置的InstanceAdvancedSettings，和上边的RunInstancesPara按照顺序一一对应（当前只对节点自定义参数ExtraArgs生效）。
+    /// An advanced node setting. This parameter overrides the InstanceAdvancedSettings item set at the cluster level and corresponds to RunInstancesPara in a one-to-one sequential manner (currently valid for the ExtraArgs node custom parameter only).
     "InstanceAdvancedSettingsOverrides" instance_advanced_settings_overrides set_instance_advanced_settings_overrides: list InstanceAdvancedSettings,
 } }
 
 rt::model! { write debug;
-/// 描述了 “云监控” 服务相关的信息
+/// Describes information related to the Cloud Monitor service.
 RunMonitorServiceEnabled {
-    /// 是否开启[云监控](/document/product/248)服务。取值范围：
+    /// Whether to enable [Cloud Monitor](https://intl.cloud.tencent.com/document/product/248?from_cn_redirect=1). Valid values:
     ///
-    /// - true：表示开启云监控服务
-    /// - false：表示不开启云监控服务
-    /// 默认取值：true。
+    /// - TRUE: enable Cloud Monitor
+    ///
+    /// - FALSE: do not enable Cloud Monitor
+    ///
+    /// Default value: TRUE.
     "Enabled" enabled set_enabled: bool,
 } }
 
@@ -10678,24 +10954,27 @@ RunPrometheusInstanceResponse {
 } }
 
 rt::model! { write debug;
-/// 描述了 “云安全” 服务相关的信息
+/// Describes information related to the Cloud Security service.
 RunSecurityServiceEnabled {
-    /// 是否开启[云安全](/document/product/296)服务。取值范围：
+    /// Whether to enable [Cloud Security](https://intl.cloud.tencent.com/document/product/296?from_cn_redirect=1). Valid values:
     ///
-    /// - true：表示开启云安全服务
+    /// - TRUE: enable Cloud Security
     ///
-    /// - false：表示不开启云安全服务
+    /// - FALSE: do not enable Cloud Security
     ///
-    /// 默认取值：true。
+    /// Default value: TRUE.
     "Enabled" enabled set_enabled: bool,
 } }
 
 rt::model! { both debug;
-/// 运行时配置
+/// Runtime configuration
 RuntimeConfig {
-    /// 运行时类型，支持的类型有 docker、containerd
+    /// Runtime type
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "RuntimeType" runtime_type set_runtime_type: str,
-    /// 运行时版本，参考：https://cloud.tencent.com/document/api/457/105241
+    /// Runtime version
+    ///
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "RuntimeVersion" runtime_version set_runtime_version: str,
 } }
 
@@ -10836,15 +11115,19 @@ SequenceTag {
 } }
 
 rt::model! { both debug;
-/// ServiceAccount认证相关配置
+/// ServiceAccount authentication configuration
 ServiceAccountAuthenticationOptions {
-    /// 使用TKE默认issuer和jwksuri
+    /// Use TKE default issuer and jwksuri
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "UseTKEDefault" use_tke_default set_use_tke_default: bool,
     /// service-account-issuer
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Issuer" issuer set_issuer: str,
     /// service-account-jwks-uri
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "JWKSURI" jwksuri set_jwksuri: str,
-    /// 如果为true，则会自动创建允许匿名用户访问'/.well-known/openid-configuration'和/openid/v1/jwks的rbac规则
+    /// If it is set to `true`, a RABC rule is automatically created to allow anonymous users to access `/.well-known/openid-configuration` and `/openid/v1/jwks`.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "AutoCreateDiscoveryAnonymousAuth" auto_create_discovery_anonymous_auth set_auto_create_discovery_anonymous_auth: bool,
 } }
 
@@ -10868,23 +11151,23 @@ ServiceReference {
 } }
 
 rt::model! { write debug;
-/// Request of `SetNodePoolNodeProtection` (节点池节点设置移出保护).
+/// Request of `SetNodePoolNodeProtection` (Enabling removal protection for the nodes in a node pool).
 ///
-/// 仅能设置节点池中处于伸缩组的节点
+/// This API is used to enable removal protection for the nodes automatically created by the scaling group in a node pool.
 SetNodePoolNodeProtectionRequest {
-    /// 集群id
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 节点池id
+    /// Node pool ID
     ///
     /// Required.
     "NodePoolId" node_pool_id set_node_pool_id: str,
-    /// 节点id
+    /// Node ID
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 节点是否需要移出保护
+    /// Whether the node needs removal protection
     ///
     /// Required.
     "ProtectedFromScaleIn" protected_from_scale_in set_protected_from_scale_in: bool,
@@ -10892,28 +11175,38 @@ SetNodePoolNodeProtectionRequest {
 rt::action!("tke", "2018-05-25", "SetNodePoolNodeProtection", SetNodePoolNodeProtectionRequest => SetNodePoolNodeProtectionResponse);
 
 rt::model! { read debug;
-/// SetNodePoolNodeProtection返回参数结构体
+/// SetNodePoolNodeProtection response structure.
 SetNodePoolNodeProtectionResponse {
-    /// 成功设置的节点id
+    /// ID of the node that has successfully set the removal protection
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "SucceedInstanceIds" succeed_instance_ids set_succeed_instance_ids: list String,
-    /// 没有成功设置的节点id
+    /// ID of the node that fails to set the removal protection
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "FailedInstanceIds" failed_instance_ids set_failed_instance_ids: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 执行步骤信息
+/// Execution Step Information
 Step {
-    /// 名称
+    /// Name
     "Name" name set_name: str,
-    /// 开始时间
+    /// Start time
+    ///
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "StartAt" start_at set_start_at: str,
-    /// 结束时间
+    /// End time
+    ///
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "EndAt" end_at set_end_at: str,
-    /// 当前状态
+    /// Current status
+    ///
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "Status" status set_status: str,
-    /// 执行信息
+    /// Execution Information
+    ///
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "Message" message set_message: str,
     /// 错误详情
     "Detail" detail set_detail: str,
@@ -10986,17 +11279,21 @@ SuperNodeResource {
 } }
 
 rt::model! { read debug;
-/// 集群日志开关集合
+/// Cluster log switch collection
 Switch {
-    /// 审计开关的详细信息
+    /// Details of the audit switch
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "Audit" audit set_audit: obj SwitchInfo,
-    /// 集群ID
+    /// Cluster ID
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 事件开关的详细信息
+    /// Details of the event switch
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "Event" event set_event: obj SwitchInfo,
-    /// 普通日志的详细信息
+    /// Details of common logs
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "Log" log set_log: obj SwitchInfo,
-    /// master 日志详细信息
+    /// Details of master log
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "MasterLog" master_log set_master_log: obj SwitchInfo,
 } }
 
@@ -11024,23 +11321,32 @@ SwitchClusterEndpointResponse {
 } }
 
 rt::model! { read debug;
-/// 日志开关详细信息
+/// Log Switch Details
 SwitchInfo {
-    /// 开启标识符 true代表开启
+    /// Enables Identifier. true means enabled.
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "Enable" enable set_enable: bool,
     /// 获取日志状态失败时，返回错误信息
     "ErrorMsg" error_msg set_error_msg: str,
-    /// CLS日志集ID
+    /// CLS Logset ID
+    ///
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "LogsetId" logset_id set_logset_id: str,
     /// 日志主题状态，opened表示已开启，opening开启中，closed表示已关闭，closing 表示关闭中
     "Status" status set_status: str,
-    /// CLS日志主题ID
+    /// CLS Log Topic ID
+    ///
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "TopicId" topic_id set_topic_id: str,
-    /// CLS日志主题所属region
+    /// CLS Log Topic Region
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "TopicRegion" topic_region set_topic_region: str,
-    /// 是否可升级
+    /// Upgradable or not
+    ///
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "UpgradeAble" upgrade_able set_upgrade_able: bool,
-    /// 当前log-agent版本
+    /// Current log-agent Version
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "Version" version set_version: str,
 } }
 
@@ -11091,31 +11397,31 @@ SyncPrometheusTemplateResponse {
 } }
 
 rt::model! { both debug;
-/// 标签绑定的资源类型，当前支持类型："cluster"
+/// The type of resource the label is bound to. Type currently supported is **cluster**.
 Tag {
-    /// 标签键
+    /// Tag key.
     "Key" key set_key: str,
-    /// 标签值
+    /// Tag value.
     "Value" value set_value: str,
 } }
 
 rt::model! { both debug;
-/// 标签描述列表。通过指定该参数可以同时绑定标签到相应的资源实例，当前仅支持绑定标签到云主机实例。
+/// List of tag descriptions. By specifying this parameter, you can bind tags to corresponding resource instances at the same time. Currently, only tags are bound to cloud host instances.
 TagSpecification {
-    /// 标签绑定的资源类型，当前支持类型："cluster"
+    /// The type of resource that the tag is bound to. The type currently supported is `cluster`.
     "ResourceType" resource_type set_resource_type: str,
-    /// 标签对列表
+    /// List of tag pairs
     "Tags" tags set_tags: list Tag,
 } }
 
 rt::model! { both debug;
-/// kubernetes Taint
+/// Kubernetes Taint
 Taint {
-    /// Key
+    /// Key of the taint
     "Key" key set_key: str,
-    /// Value
+    /// Value of the taint
     "Value" value set_value: str,
-    /// Effect
+    /// Effect of the taint
     "Effect" effect set_effect: str,
 } }
 
@@ -11143,21 +11449,24 @@ Task {
 } }
 
 rt::model! { read debug;
-/// 任务步骤信息
+/// Task step information
 TaskStepInfo {
-    /// 步骤名称
+    /// Step name
     "Step" step set_step: str,
-    /// 生命周期
-    /// pending : 步骤未开始
-    /// running: 步骤执行中
-    /// success: 步骤成功完成
-    /// failed: 步骤失败
+    /// Lifecycle
+    /// pending: the step is not started
+    /// running: the step is in progress
+    /// success: the step is completed
+    /// failed: the step failed
     "LifeState" life_state set_life_state: str,
-    /// 步骤开始时间
+    /// Step start time
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "StartAt" start_at set_start_at: str,
-    /// 步骤结束时间
+    /// Step end time
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "EndAt" end_at set_end_at: str,
-    /// 若步骤生命周期为failed,则此字段显示错误信息
+    /// If the lifecycle of the step is failed, this field will display the error information.
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "FailedMsg" failed_msg set_failed_msg: str,
 } }
 
@@ -11180,11 +11489,13 @@ Toleration {
 } }
 
 rt::model! { read debug;
-/// 不可用原因
+/// Reason for unavailability
 UnavailableReason {
-    /// 实例ID
+    /// Instance ID
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "InstanceId" instance_id set_instance_id: str,
-    /// 原因
+    /// Reason
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Reason" reason set_reason: str,
 } }
 
@@ -11220,11 +11531,11 @@ UninstallClusterReleaseResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `UninstallEdgeLogAgent` (卸载边缘日志采集组件).
+/// Request of `UninstallEdgeLogAgent` (Uninstalls the log collection add-on from TKE Edge cluster nodes).
 ///
-/// 从tke@edge集群边缘节点上卸载日志采集组件
+/// This API is used to uninstall the log collection add-on from TKE Edge cluster nodes.
 UninstallEdgeLogAgentRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
@@ -11232,7 +11543,7 @@ UninstallEdgeLogAgentRequest {
 rt::action!("tke", "2018-05-25", "UninstallEdgeLogAgent", UninstallEdgeLogAgentRequest => UninstallEdgeLogAgentResponse);
 
 rt::model! { read debug;
-/// UninstallEdgeLogAgent返回参数结构体
+/// UninstallEdgeLogAgent response structure.
 UninstallEdgeLogAgentResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -11262,83 +11573,84 @@ UninstallLogAgentResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateAddon` (更新addon).
+/// Request of `UpdateAddon` (Updates an add-on).
 ///
-/// 更新一个addon的参数和版本
+/// This API is used to update parameters and version of an add-on.
 UpdateAddonRequest {
-    /// 集群ID，请从容器服务控制台集群列表中获取（https://console.cloud.tencent.com/tke2/cluster）。
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// addon名称，请从容器服务控制台进入集群详情页后，在组件管理页面中获取。
+    /// Add-on name
     ///
     /// Required.
     "AddonName" addon_name set_addon_name: str,
-    /// addon版本（不传默认不更新，不传AddonVersion时RawValues必传）
+    /// addon version (default does not update if not passed. if AddonVersion is not passed, RawValues must be passed.).
     "AddonVersion" addon_version set_addon_version: str,
-    /// addon的参数，是一个json格式的base64转码后的字符串（addon参数由DescribeAddonValues获取，不传RawValues时AddonVersion必传）。不同的addon组件支持的RawValues参数参考文档：https://cloud.tencent.com/document/product/457/39048。
+    /// Parameters of the addon, which is a base64-transcoded string in json format. (the addon parameters are obtained through DescribeAddonValues. when RawValues is not passed, AddonVersion must be provided.).
     "RawValues" raw_values set_raw_values: str,
-    /// addon参数的更新策略，支持replace和merge两种策略，默认值为merge，兼容旧版本API。replace：使用新RawValues全量替换addon原RawValues，merge：根据新RawValues新增或更新addon原RawValues中对应参数。
+    /// The update policy for the addon parameter supports two strategies: replace and merge. the default value is merge, which is compatible with old version apis. replace: use new RawValues to fully replace the original RawValues of the addon. merge: add or update the corresponding parameters in the original RawValues of the addon based on new RawValues.
     "UpdateStrategy" update_strategy set_update_strategy: str,
-    /// 是否仅做更新检查，设置为true时仅做检查，不会更新组件。默认值为 false。
+    /// Specifies whether to only perform an update check. when set to true, only the check is performed without updating the component.
     "DryRun" dry_run set_dry_run: bool,
 } }
 rt::action!("tke", "2018-05-25", "UpdateAddon", UpdateAddonRequest => UpdateAddonResponse);
 
 rt::model! { read debug;
-/// UpdateAddon返回参数结构体
+/// UpdateAddon response structure.
 UpdateAddonResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateClusterKubeconfig` (更新集群的kubeconfig信息).
+/// Request of `UpdateClusterKubeconfig` (Updates Kubeconfig information of the cluster).
 ///
-/// 对集群的Kubeconfig信息进行更新
+/// This API is used to update the Kubeconfig information of a cluster.
 UpdateClusterKubeconfigRequest {
-    /// 集群ID
+    /// The cluster ID.
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 子账户Uin列表，传空默认为调用此接口的SubUin
+    /// List of sub-account UINs. If it’s not specified, the SubUin used to invoke this API is used.
     "SubAccounts" sub_accounts set_sub_accounts: list String,
 } }
 rt::action!("tke", "2018-05-25", "UpdateClusterKubeconfig", UpdateClusterKubeconfigRequest => UpdateClusterKubeconfigResponse);
 
 rt::model! { read debug;
-/// UpdateClusterKubeconfig返回参数结构体
+/// UpdateClusterKubeconfig response structure.
 UpdateClusterKubeconfigResponse {
-    /// 已更新的子账户Uin列表
+    /// List of updated sub-account UINs
+    /// Note: This parameter may return null, indicating that no valid values can be obtained.
     "UpdatedSubAccounts" updated_sub_accounts set_updated_sub_accounts: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateClusterVersion` (升级集群).
+/// Request of `UpdateClusterVersion` (Upgrades cluster).
 ///
-/// 升级集群 Master 组件到指定版本
+/// This API is used to upgrade the master component of the cluster to the specified version.
 UpdateClusterVersionRequest {
-    /// 集群 Id
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 需要升级到的版本
+    /// The version that needs to upgrade to
     ///
     /// Required.
     "DstVersion" dst_version set_dst_version: str,
-    /// 集群自定义参数
+    /// Cluster custom parameter
     "ExtraArgs" extra_args set_extra_args: obj ClusterExtraArgs,
-    /// 可容忍的最大不可用pod数目。默认0
+    /// The maximum tolerable number of unavailable pods
     "MaxNotReadyPercent" max_not_ready_percent set_max_not_ready_percent: f64,
-    /// 是否跳过预检查阶段，默认false
+    /// Whether to skip the precheck
     "SkipPreCheck" skip_pre_check set_skip_pre_check: bool,
 } }
 rt::action!("tke", "2018-05-25", "UpdateClusterVersion", UpdateClusterVersionRequest => UpdateClusterVersionResponse);
 
 rt::model! { read debug;
-/// UpdateClusterVersion返回参数结构体
+/// UpdateClusterVersion response structure.
 UpdateClusterVersionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -11419,27 +11731,27 @@ UpdateEKSContainerInstanceResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateEdgeClusterVersion` (升级边缘集群).
+/// Request of `UpdateEdgeClusterVersion` (Upgrades an edge cluster version).
 ///
-/// 升级边缘集群组件到指定版本，此版本为TKEEdge专用版本。
+/// This API is used to upgrade an edge cluster component to a TKE Edge version.
 UpdateEdgeClusterVersionRequest {
-    /// 集群 Id
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 需要升级到的版本
+    /// Target version
     ///
     /// Required.
     "EdgeVersion" edge_version set_edge_version: str,
-    /// 自定义边缘组件镜像仓库前缀
+    /// Prefix of the image repository of a custom edge component
     "RegistryPrefix" registry_prefix set_registry_prefix: str,
-    /// 是否跳过预检查阶段
+    /// Whether to skip precheck
     "SkipPreCheck" skip_pre_check set_skip_pre_check: bool,
 } }
 rt::action!("tke", "2018-05-25", "UpdateEdgeClusterVersion", UpdateEdgeClusterVersionRequest => UpdateEdgeClusterVersionResponse);
 
 rt::model! { read debug;
-/// UpdateEdgeClusterVersion返回参数结构体
+/// UpdateEdgeClusterVersion response structure.
 UpdateEdgeClusterVersionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -11522,13 +11834,14 @@ UpdateTKEEdgeClusterResponse {
 } }
 
 rt::model! { read debug;
-/// 可升级节点信息
+/// Upgradeable node information
 UpgradeAbleInstancesItem {
-    /// 节点Id
+    /// Node ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 节点的当前版本
+    /// The current version of the node
     "Version" version set_version: str,
-    /// 当前版本的最新小版本
+    /// The latest minor version of the current version
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "LatestVersion" latest_version set_latest_version: str,
     /// RuntimeVersion
     "RuntimeVersion" runtime_version set_runtime_version: str,
@@ -11537,39 +11850,35 @@ UpgradeAbleInstancesItem {
 } }
 
 rt::model! { write debug;
-/// Request of `UpgradeClusterInstances` (集群节点的升级).
+/// Request of `UpgradeClusterInstances` (Upgrades cluster nodes).
 ///
-/// 给集群的一批work节点进行升级
+/// This API is used to upgrade work nodes in a cluster.
 UpgradeClusterInstancesRequest {
-    /// 集群ID（请登录 [TKE 控制台](https://console.cloud.tencent.com/tke2) 获取集群 ID ）
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// create 表示开始一次升级任务
-    /// pause 表示停止任务
-    /// resume表示继续任务
-    /// abort表示终止任务
+    /// create: starting an upgrade task
+    /// pause: pausing the task
+    /// resume: continuing the task
+    /// abort: stopping the task
     ///
     /// Required.
     "Operation" operation set_operation: str,
-    /// 升级类型，只有Operation是create需要设置
-    /// reset 大版本重装升级
-    /// hot 小版本热升级
-    /// major 大版本原地升级
+    /// Upgrade type. It’s only required when `Operation` is set as `create`.
+    /// reset: the reinstallation and upgrade of major version
+    /// hot: the hot upgrade of minor version
+    /// major: in-place upgrade of major version
     "UpgradeType" upgrade_type set_upgrade_type: str,
-    /// 需要升级的节点列表，可以通过控制台或 [查询待升级节点接口](https://cloud.tencent.com/document/api/457/50366) 获取
+    /// List of nodes that need to upgrade
     "InstanceIds" instance_ids set_instance_ids: list String,
-    /// 当节点重新加入集群时候所使用的参数，参考添加已有节点接口
+    /// This parameter is used when the node joins the cluster again. Refer to the API of creating one or more cluster nodes.
     "ResetParam" reset_param set_reset_param: obj UpgradeNodeResetParam,
-    /// 是否忽略节点升级前检查，默认值 false
+    /// Whether to skip the pre-upgrade check of the node
     "SkipPreCheck" skip_pre_check set_skip_pre_check: bool,
-    /// 最大可容忍的不可用Pod百分比，如果设置 0 表示不做校验
-    ///
-    /// 取值范围：[0, 100]
-    ///
-    /// 默认值：20
+    /// The maximum tolerable proportion of unavailable pods
     "MaxNotReadyPercent" max_not_ready_percent set_max_not_ready_percent: f64,
-    /// 是否升级节点运行时，默认false不升级
+    /// Whether to upgrade node runtime. Values: `true`, `false` (default).
     "UpgradeRunTime" upgrade_run_time set_upgrade_run_time: bool,
     /// 支持多个节点并行升级，默认值为 1，最大并行数为15
     "Concurrent" concurrent set_concurrent: i64,
@@ -11577,7 +11886,7 @@ UpgradeClusterInstancesRequest {
 rt::action!("tke", "2018-05-25", "UpgradeClusterInstances", UpgradeClusterInstancesRequest => UpgradeClusterInstancesResponse);
 
 rt::model! { read debug;
-/// UpgradeClusterInstances返回参数结构体
+/// UpgradeClusterInstances response structure.
 UpgradeClusterInstancesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -11651,15 +11960,15 @@ UpgradeClusterReleaseResponse {
 } }
 
 rt::model! { write debug;
-/// 节点升级重装参数
+/// Node upgrade and reinstallation parameters
 UpgradeNodeResetParam {
-    /// 实例额外需要设置参数信息
+    /// Additional parameters set for the instance
     "InstanceAdvancedSettings" instance_advanced_settings set_instance_advanced_settings: obj InstanceAdvancedSettings,
-    /// 增强服务。通过该参数可以指定是否开启云安全、云监控等服务。若不指定该参数，则默认开启云监控、云安全服务。
+    /// Enhanced services. You can use this parameter to specify whether to enable services such as Cloud Security and Cloud Monitor. If this parameter is not specified, Cloud Monitor and Cloud Security will be enabled by default.
     "EnhancedService" enhanced_service set_enhanced_service: obj EnhancedService,
-    /// 节点登录信息（目前仅支持使用Password或者单个KeyIds）
+    /// Node login information. For now, it only supports Password or a single KeyIds
     "LoginSettings" login_settings set_login_settings: obj LoginSettings,
-    /// 实例所属安全组。该参数可以通过调用 DescribeSecurityGroups 的返回值中的sgId字段来获取。若不指定该参数，则绑定默认安全组。（目前仅支持设置单个sgId）
+    /// Security group to which the instance belongs. This parameter can be obtained from the `sgId` field in the response of `DescribeSecurityGroups`. If this parameter is not specified, the default security group is bound. (Currently, you can only set a single sgId.)
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
 } }
 
@@ -11712,64 +12021,67 @@ UpgradeTask {
 } }
 
 rt::model! { read debug;
-/// 版本信息
+/// Version Info
 VersionInstance {
-    /// 版本名称
+    /// Version name
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Name" name set_name: str,
-    /// 版本信息
+    /// Version Info
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Version" version set_version: str,
-    /// 备注
+    /// Remark
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Remark" remark set_remark: str,
 } }
 
 rt::model! { read debug;
-/// 虚拟节点
+/// Virtual node
 VirtualNode {
-    /// 虚拟节点名称
+    /// Virtual node name
     "Name" name set_name: str,
-    /// 虚拟节点所属子网
+    /// Subnet of the virtual node
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 虚拟节点状态
+    /// Virtual node status
     "Phase" phase set_phase: str,
-    /// 创建时间
+    /// Creation time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreatedTime" created_time set_created_time: str,
 } }
 
 rt::model! { read debug;
-/// 虚拟节点池
+/// Virtual node pool
 VirtualNodePool {
-    /// 节点池ID
+    /// Node pool ID
     "NodePoolId" node_pool_id set_node_pool_id: str,
-    /// 子网列表
+    /// List of subnets
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SubnetIds" subnet_ids set_subnet_ids: list String,
-    /// 节点池名称
+    /// Node pool name
     "Name" name set_name: str,
-    /// 节点池生命周期
-    ///
-    /// - creating：创建中
-    /// - normal：正常
-    /// - updating：更新中
+    /// Node pool lifecycle status
     "LifeState" life_state set_life_state: str,
-    /// 虚拟节点label
+    /// Virtual node labels
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Labels" labels set_labels: list Label,
-    /// 虚拟节点taint
+    /// Virtual node taint
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Taints" taints set_taints: list Taint,
     /// 子网分配策略
     "SubnetAllocationPolicy" subnet_allocation_policy set_subnet_allocation_policy: obj SubnetAllocationPolicy,
 } }
 
 rt::model! { write debug;
-/// 超级节点
+/// Super Node
 VirtualNodeSpec {
-    /// 节点展示名称，建议不超过20个字符
+    /// Node display name
     ///
     /// Required.
     "DisplayName" display_name set_display_name: str,
-    /// 子网ID
+    /// Subnet ID
     ///
     /// Required.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 腾讯云标签
+    /// Tencent Cloud tags
     "Tags" tags set_tags: list Tag,
     /// 按量配额
     "Quota" quota set_quota: obj SuperNodeResource,

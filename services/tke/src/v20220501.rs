@@ -5,39 +5,42 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { both debug;
-/// k8s中标注，一般以数组的方式存在
+/// Annotations in k8s, generally existing as an array
 Annotation {
-    /// map表中的Name
+    /// Name in the map list
     ///
     /// Required.
     "Name" name set_name: str,
-    /// map表中的Value
+    /// Value in the map list
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { both debug;
-/// 托管节点池运维窗口设置
+/// Ops window settings of managed node pools
 AutoUpgradeOptions {
-    /// 自动升级开始时间
+    /// Automatic upgrade start time
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "AutoUpgradeStartTime" auto_upgrade_start_time set_auto_upgrade_start_time: str,
-    /// 自动升级持续时间
+    /// Automatic upgrade duration
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "Duration" duration set_duration: str,
-    /// 运维日期
+    /// Ops date
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "WeeklyPeriod" weekly_period set_weekly_period: list String,
 } }
 
 rt::model! { read debug;
-/// 自动扩缩容的节点
+/// Nodes for automatic scaling
 AutoscalingAdded {
-    /// 正在加入中的节点数量
+    /// Number of nodes being added
     "Joining" joining set_joining: i64,
-    /// 初始化中的节点数量
+    /// Number of nodes being initialized
     "Initializing" initializing set_initializing: i64,
-    /// 正常的节点数量
+    /// Number of normal nodes
     "Normal" normal set_normal: i64,
-    /// 节点总数
+    /// Total number of nodes
     "Total" total set_total: i64,
 } }
 
@@ -67,15 +70,15 @@ Cluster {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateHealthCheckPolicy` (创建健康检测策略).
+/// Request of `CreateHealthCheckPolicy` (Creates a health check policy).
 ///
-/// 创建健康检测策略
+/// This API is used to create a health check policy.
 CreateHealthCheckPolicyRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 健康检测策略
+    /// Health check policy
     ///
     /// Required.
     "HealthCheckPolicy" health_check_policy set_health_check_policy: obj HealthCheckPolicy,
@@ -83,72 +86,72 @@ CreateHealthCheckPolicyRequest {
 rt::action!("tke", "2022-05-01", "CreateHealthCheckPolicy", CreateHealthCheckPolicyRequest => CreateHealthCheckPolicyResponse);
 
 rt::model! { read debug;
-/// CreateHealthCheckPolicy返回参数结构体
+/// CreateHealthCheckPolicy response structure.
 CreateHealthCheckPolicyResponse {
-    /// 健康检测策略名称
+    /// Health check policy name
     "HealthCheckPolicyName" health_check_policy_name set_health_check_policy_name: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// 原生节点池创建参数
+/// Native node pool creation parameters
 CreateNativeNodePoolParam {
-    /// 节点池伸缩配置
+    /// Node pool scaling configuration
     ///
     /// Required.
     "Scaling" scaling set_scaling: obj MachineSetScaling,
-    /// 子网列表
+    /// Subnet list
     ///
     /// Required.
     "SubnetIds" subnet_ids set_subnet_ids: list String,
-    /// 节点计费类型。PREPAID：包年包月；POSTPAID_BY_HOUR：按量计费（默认）；
+    /// Node billing type. PREPAID: Monthly subscription; POSTPAID_BY_HOUR: Pay-as-you-go (default);
     ///
     /// Required.
     "InstanceChargeType" instance_charge_type set_instance_charge_type: str,
-    /// 系统盘配置
+    /// System disk configuration
     ///
     /// Required.
     "SystemDisk" system_disk set_system_disk: obj Disk,
-    /// 机型列表
+    /// List of models
     ///
     /// Required.
     "InstanceTypes" instance_types set_instance_types: list String,
-    /// 安全组列表
+    /// Security group list
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// 自动升级配置
+    /// Automatic upgrade configuration
     "UpgradeSettings" upgrade_settings set_upgrade_settings: obj MachineUpgradeSettings,
-    /// 是否开启自愈能力
+    /// Whether to enable self-healing capability
     "AutoRepair" auto_repair set_auto_repair: bool,
-    /// 包年包月机型计费配置
+    /// Billing configuration of monthly subscription models
     "InstanceChargePrepaid" instance_charge_prepaid set_instance_charge_prepaid: obj InstanceChargePrepaid,
-    /// 节点池 Management 参数设置
+    /// Management parameter configuration of node pools
     "Management" management set_management: obj ManagementConfig,
-    /// 故障自愈规则名称
+    /// Fault self-healing rule name
     "HealthCheckPolicyName" health_check_policy_name set_health_check_policy_name: str,
-    /// 原生节点池hostName模式串
+    /// hostname pattern string of native node pools
     "HostNamePattern" host_name_pattern set_host_name_pattern: str,
-    /// kubelet 自定义参数
+    /// kubelet custom parameters
     "KubeletArgs" kubelet_args set_kubelet_args: list String,
-    /// 预定义脚本
+    /// Predefined script
     "Lifecycle" lifecycle set_lifecycle: obj LifecycleConfig,
-    /// 运行时根目录
+    /// Runtime root directory
     "RuntimeRootDir" runtime_root_dir set_runtime_root_dir: str,
-    /// 是否开启弹性伸缩
+    /// Whether to enable Auto Scaling (AS)
     "EnableAutoscaling" enable_autoscaling set_enable_autoscaling: bool,
-    /// 期望节点数
+    /// Desired node count
     "Replicas" replicas set_replicas: i64,
     /// 机型和GPU配置相关信息
     "GPUConfigs" gpu_configs set_gpu_configs: list GPUConfig,
-    /// 公网带宽设置
+    /// Public network bandwidth configuration
     "InternetAccessible" internet_accessible set_internet_accessible: obj InternetAccessible,
-    /// 原生节点池数据盘列表
+    /// Data disk list of native node pools
     "DataDisks" data_disks set_data_disks: list DataDisk,
     /// qgpu开关
     "QGPUEnable" qgpu_enable set_qgpu_enable: bool,
-    /// 节点池ssh公钥id数组
+    /// Node pool ssh public key ID array
     "KeyIds" key_ids set_key_ids: list String,
-    /// 节点池类型
+    /// Node pool type
     "MachineType" machine_type set_machine_type: str,
     /// 原生节点池安装节点自动化助手开关
     "AutomationService" automation_service set_automation_service: bool,
@@ -194,124 +197,35 @@ impl ::core::fmt::Debug for CreateNativeNodePoolParam {
 }
 
 rt::model! { write debug;
-/// Request of `CreateNodePool` (创建 TKE 原生节点池).
+/// Request of `CreateNodePool` (Creates the TKE node pool).
 ///
-/// **通过 CAM 策略强制节点池安全配置**
-///
-/// 创建原生节点池（`CreateNodePool`）接口已接入 CAM 条件鉴权，会根据请求参数计算出一组**条件键（Condition Key）**并传入 CAM 鉴权。您可以在 CAM/SCP 策略中基于这些条件键配置 `deny` 规则，从而强制约束节点池的安全配置（如必须开启磁盘加密、安全加固等）。
-///
-/// **支持的条件键**
-///
-/// | 条件键 | 含义 | 取值 | 取值判定说明 |
-/// |--------|------|------|-------------|
-/// | `tke:NodePoolType` | 节点池类型 | `Native` / `External` | 取请求的节点池类型，未指定时默认为 `Native` |
-/// | `tke:SystemDiskEncrypted` | 系统盘是否加密 | `true` / `false` | 系统盘加密属性为 `ENCRYPT`（大小写不敏感）时为 `true`，否则为 `false` |
-/// | `tke:AllDataDisksEncrypted` | 所有数据盘是否都已加密 | `true` / `false` | 全部数据盘加密属性均为 `ENCRYPT` 时为 `true`；未配置数据盘时也为 `true`；只要有任一数据盘未加密即为 `false` |
-/// | `tke:SecurityAgentEnabled` | 是否开启安全加固（Security Agent） | `true` / `false` | 开启安全加固时为 `true`，否则为 `false` |
-///
-/// > 说明：所有条件键的取值均为字符串 `"true"` / `"false"`，请在策略中使用字符串形式匹配。
-///
-/// **使用方式**
-///
-/// 在 CAM 策略中使用 `bool_equal` 匹配条件键值为 `"false"`，配合 `effect: deny`，即可实现"未满足安全配置则拒绝创建节点池"的强制约束。
-///
-/// **示例一：强制开启安全加固**
-///
-/// 创建节点池时若未开启安全加固（`tke:SecurityAgentEnabled = "false"`），则拒绝。
-///
-/// ```text
-/// {
-/// "version": "2.0",
-/// "statement": [
-/// {
-/// "effect": "deny",
-/// "action": ["tke:CreateNodePool"],
-/// "resource": ["*"],
-/// "condition": {
-/// "bool_equal": {
-/// "tke:SecurityAgentEnabled": "false"
-/// }
-/// }
-/// }
-/// ]
-/// }
-/// ```
-///
-/// **示例二：强制数据盘加密**
-///
-/// 创建节点池时若存在未加密的数据盘（`tke:AllDataDisksEncrypted = "false"`），则拒绝。
-///
-/// ```text
-/// {
-/// "version": "2.0",
-/// "statement": [
-/// {
-/// "effect": "deny",
-/// "action": ["tke:CreateNodePool"],
-/// "resource": ["*"],
-/// "condition": {
-/// "bool_equal": {
-/// "tke:AllDataDisksEncrypted": "false"
-/// }
-/// }
-/// }
-/// ]
-/// }
-/// ```
-///
-/// **示例三：强制系统盘加密**
-///
-/// 创建节点池时若系统盘未加密（`tke:SystemDiskEncrypted = "false"`），则拒绝。
-///
-/// ```text
-/// {
-/// "version": "2.0",
-/// "statement": [
-/// {
-/// "effect": "deny",
-/// "action": ["tke:CreateNodePool"],
-/// "resource": ["*"],
-/// "condition": {
-/// "bool_equal": {
-/// "tke:SystemDiskEncrypted": "false"
-/// }
-/// }
-/// }
-/// ]
-/// }
-/// ```
-///
-/// **注意事项**
-///
-/// - 上述条件键在**未配置任何 CAM 策略**时不会影响节点池创建，仅在您显式配置了对应 `deny` 策略时才生效。
-/// - 如需同时强制多项安全配置，必须在同一策略的 `statement` 中配置多条 `deny` 规则，不能将多个条件键写入同一条 `condition`。
-/// - `tke:AllDataDisksEncrypted` 在**无数据盘**场景下取值为 `true`（不存在未加密的数据盘），因此仅约束"已配置的数据盘必须加密"，不会强制要求必须挂载数据盘。
+/// This API is used to create a TKE node pool
 CreateNodePoolRequest {
-    /// 集群 ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 节点池名称
+    /// Node pool name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 节点池类型
+    /// Node pool type
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 节点  Labels
+    /// Node Labels
     "Labels" labels set_labels: list Label,
-    /// 节点污点
+    /// Node taint
     "Taints" taints set_taints: list Taint,
-    /// 节点标签
+    /// Node tags
     "Tags" tags set_tags: list TagSpecification,
-    /// 是否开启删除保护
+    /// Whether to enable deletion protection
     "DeletionProtection" deletion_protection set_deletion_protection: bool,
-    /// 节点是否默认不可调度
+    /// Whether the node is unschedulable by default
     "Unschedulable" unschedulable set_unschedulable: bool,
-    /// 原生节点池创建参数（Type字段设置为Native时需填写）
+    /// Native node pool creation parameters
     "Native" native set_native: obj CreateNativeNodePoolParam,
-    /// 节点 Annotation 列表
+    /// Node Annotation List
     "Annotations" annotations set_annotations: list Annotation,
     /// 跳过校验选项，支持 "VpcDnsCheck"
     "SkipValidateOptions" skip_validate_options set_skip_validate_options: list String,
@@ -319,46 +233,60 @@ CreateNodePoolRequest {
 rt::action!("tke", "2022-05-01", "CreateNodePool", CreateNodePoolRequest => CreateNodePoolResponse);
 
 rt::model! { read debug;
-/// CreateNodePool返回参数结构体
+/// CreateNodePool response structure.
 CreateNodePoolResponse {
-    /// 节点池 ID
+    /// Node pool ID
     "NodePoolId" node_pool_id set_node_pool_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 描述了k8s节点数据盘相关配置与信息。
+/// Describes the configuration and related information of k8s node data disk.
 DataDisk {
-    /// 云盘类型
+    /// Cloud disk type
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     ///
     /// Required.
     "DiskType" disk_type set_disk_type: str,
-    /// 文件系统(ext3/ext4/xfs)
+    /// File system (ext3/ext4/xfs).
+    ///
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     ///
     /// Required.
     "FileSystem" file_system set_file_system: str,
-    /// 云盘大小(G）
+    /// Cloud disk size (GB)
+    ///
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     ///
     /// Required.
     "DiskSize" disk_size set_disk_size: i64,
-    /// 是否自动化格式盘并挂载
+    /// Whether to automatically format and mount disks.
+    ///
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     ///
     /// Required.
     "AutoFormatAndMount" auto_format_and_mount set_auto_format_and_mount: bool,
-    /// 挂载设备名或分区名
+    /// Mount device name or partition name
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     ///
     /// Required.
     "DiskPartition" disk_partition set_disk_partition: str,
-    /// 挂载目录
+    /// Mounting directory
+    ///
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "MountTarget" mount_target set_mount_target: str,
-    /// 传入该参数用于创建加密云盘，取值固定为ENCRYPT
+    /// This parameter is used to create an encrypted cloud disk, with the value fixed as ENCRYPT.
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "Encrypt" encrypt set_encrypt: str,
-    /// 购买加密盘时自定义密钥，当传入该参数时, Encrypt入参不为空
+    /// Custom key for purchasing encrypted disks. When this parameter is input, the Encrypt input parameter cannot be left empty.
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "KmsKeyId" kms_key_id set_kms_key_id: str,
-    /// 快照ID，如果传入则根据此快照创建云硬盘，快照类型必须为数据盘快照
+    /// Snapshot ID. If it is input, a cloud disk will be created based on this snapshot. The snapshot must be a data disk snapshot.
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "SnapshotId" snapshot_id set_snapshot_id: str,
-    /// 云硬盘性能，单位：MB/s。使用此参数可给云硬盘购买额外的性能
+    /// Cloud disk performance (unit: MB/s), which can be used to purchase additional performance for cloud disks.
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "ThroughputPerformance" throughput_performance set_throughput_performance: i128,
 } }
 
@@ -390,15 +318,15 @@ DeleteClusterMachinesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteHealthCheckPolicy` (删除健康检测策略).
+/// Request of `DeleteHealthCheckPolicy` (Deletes a health check policy).
 ///
-/// 删除健康检测策略
+/// This API is used to delete a health check policy.
 DeleteHealthCheckPolicyRequest {
-    /// 集群 ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 健康检测策略名称
+    /// Health check policy name
     ///
     /// Required.
     "HealthCheckPolicyName" health_check_policy_name set_health_check_policy_name: str,
@@ -406,22 +334,22 @@ DeleteHealthCheckPolicyRequest {
 rt::action!("tke", "2022-05-01", "DeleteHealthCheckPolicy", DeleteHealthCheckPolicyRequest => DeleteHealthCheckPolicyResponse);
 
 rt::model! { read debug;
-/// DeleteHealthCheckPolicy返回参数结构体
+/// DeleteHealthCheckPolicy response structure.
 DeleteHealthCheckPolicyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteNodePool` (删除 TKE 节点池).
+/// Request of `DeleteNodePool` (Deletes a TKE node pool).
 ///
-/// 删除 TKE 节点池
+/// This API is used to delete a TKE node pool.
 DeleteNodePoolRequest {
-    /// 集群 ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 节点池 ID
+    /// Node pool ID
     ///
     /// Required.
     "NodePoolId" node_pool_id set_node_pool_id: str,
@@ -429,29 +357,29 @@ DeleteNodePoolRequest {
 rt::action!("tke", "2022-05-01", "DeleteNodePool", DeleteNodePoolRequest => DeleteNodePoolResponse);
 
 rt::model! { read debug;
-/// DeleteNodePool返回参数结构体
+/// DeleteNodePool response structure.
 DeleteNodePoolResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeClusterInstances` (查询集群节点信息).
+/// Request of `DescribeClusterInstances` (Queries the information of node instances in a cluster).
 ///
-/// 查询集群下节点实例信息
+/// This API is used to query the information of node instances in a cluster.
 DescribeClusterInstancesRequest {
-    /// 集群ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 偏移量，默认为0。关于Offset的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// Offset. Default value: 0. For more information on Offset, see the relevant sections in API [Overview](https://intl.cloud.tencent.com/document/api/213/15688?from_cn_redirect=1).
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认为20，最大值为100。关于Limit的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小节。
+    /// Number of returned results. Default value: 20, maximum value: 100. For more information on Limit, see the relevant sections in API [Overview](https://intl.cloud.tencent.com/document/api/213/15688?from_cn_redirect=1).
     "Limit" limit set_limit: i64,
-    /// 过滤条件列表:
-    /// InstanceIds(实例ID),InstanceType(实例类型：Regular，Native，Super，External),VagueIpAddress(模糊匹配IP),Labels(k8s节点label),NodePoolNames(节点池名称),VagueInstanceName(模糊匹配节点名),InstanceStates(节点状态),Unschedulable(是否封锁),NodePoolIds(节点池ID)
+    /// Filter criteria list:
+    /// InstanceIds (Instance ID), InstanceType (Instance type: Regular, Native, Virtual, External), VagueIpAddress (Fuzzy matching IP), Labels (k8s node label), NodePoolNames (Node pool name), VagueInstanceName (Fuzzy matching node name), InstanceStates (Node status), Unschedulable (Cordoning status), NodePoolIds (Node pool ID)
     "Filters" filters set_filters: list Filter,
-    /// 排序信息
+    /// Sorting information
     "SortBy" sort_by set_sort_by: obj SortBy,
     /// 是否返回节点云标签
     "NeedTags" need_tags set_need_tags: bool,
@@ -459,13 +387,14 @@ DescribeClusterInstancesRequest {
 rt::action!("tke", "2022-05-01", "DescribeClusterInstances", DescribeClusterInstancesRequest => DescribeClusterInstancesResponse);
 
 rt::model! { read debug;
-/// DescribeClusterInstances返回参数结构体
+/// DescribeClusterInstances response structure.
 DescribeClusterInstancesResponse {
-    /// 集群中实例总数
+    /// Total number of instances in the cluster
     "TotalCount" total_count set_total_count: i128,
-    /// 集群中实例列表
+    /// List of instances in the cluster
     "InstanceSet" instance_set set_instance_set: list Instance,
-    /// 错误信息集合
+    /// Error information collection
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "Errors" errors set_errors: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -613,81 +542,85 @@ DescribeGPUInfoResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeHealthCheckPolicies` (查询健康检测策略).
+/// Request of `DescribeHealthCheckPolicies` (Queries a health check policy).
 ///
-/// 查询健康检测策略
+/// This API is used to query a health check policy.
 DescribeHealthCheckPoliciesRequest {
-    /// 集群 ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
     /// ·  HealthCheckPolicyName
-    /// 按照【健康检测策略名称】进行过滤。
-    /// 类型：String
-    /// 必选：否
+    /// Filter by [Health Check Policy Name].
+    /// Type: String
+    /// Required: No
     "Filters" filters set_filters: list Filter,
-    /// 最大输出条数，默认20，最大为100
+    /// Maximum number of output entries. Default value: 20; maximum value: 100.
     "Limit" limit set_limit: i64,
-    /// 偏移量，默认0
+    /// Offset. Default value: 0
     "Offset" offset set_offset: i64,
 } }
 rt::action!("tke", "2022-05-01", "DescribeHealthCheckPolicies", DescribeHealthCheckPoliciesRequest => DescribeHealthCheckPoliciesResponse);
 
 rt::model! { read debug;
-/// DescribeHealthCheckPolicies返回参数结构体
+/// DescribeHealthCheckPolicies response structure.
 DescribeHealthCheckPoliciesResponse {
-    /// 健康检测策略数组
+    /// Health check policy array
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "HealthCheckPolicies" health_check_policies set_health_check_policies: list HealthCheckPolicy,
-    /// 数组总数目
+    /// Total number of arrays
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeHealthCheckPolicyBindings` (查询健康检测策略绑定关系).
+/// Request of `DescribeHealthCheckPolicyBindings` (Queries a health check policy binding relationship).
 ///
-/// 查询健康检测策略绑定关系
+/// This API is used to query a health check policy binding relationship.
 DescribeHealthCheckPolicyBindingsRequest {
-    /// 集群 ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
     /// ·  HealthCheckPolicyName
-    /// 按照【健康检测规则名称】进行过滤。
-    /// 类型：String
-    /// 必选：否
+    /// Filter by [Health Check Rule Name].
+    /// Type: String
+    /// Required: No
     "Filter" filter set_filter: list Filter,
-    /// 最大输出条数，默认20，最大为100
+    /// Maximum number of output entries. Default value: 20; maximum value: 100.
     "Limit" limit set_limit: i64,
-    /// 偏移量，默认0
+    /// Offset. Default value: 0
     "Offset" offset set_offset: i64,
 } }
 rt::action!("tke", "2022-05-01", "DescribeHealthCheckPolicyBindings", DescribeHealthCheckPolicyBindingsRequest => DescribeHealthCheckPolicyBindingsResponse);
 
 rt::model! { read debug;
-/// DescribeHealthCheckPolicyBindings返回参数结构体
+/// DescribeHealthCheckPolicyBindings response structure.
 DescribeHealthCheckPolicyBindingsResponse {
-    /// 健康检测规则数组
+    /// Health check rule array
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "HealthCheckPolicyBindings" health_check_policy_bindings set_health_check_policy_bindings: list HealthCheckPolicyBinding,
-    /// 健康检测规则数量
+    /// Number of health check rules
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeHealthCheckTemplate` (查询健康检测策略模板).
+/// Request of `DescribeHealthCheckTemplate` (Queries a health check policy template).
 ///
-/// 查询健康检测策略模板
+/// This API is used to query a health check policy template.
 DescribeHealthCheckTemplateRequest {
 } }
 rt::action!("tke", "2022-05-01", "DescribeHealthCheckTemplate", DescribeHealthCheckTemplateRequest => DescribeHealthCheckTemplateResponse);
 
 rt::model! { read debug;
-/// DescribeHealthCheckTemplate返回参数结构体
+/// DescribeHealthCheckTemplate response structure.
 DescribeHealthCheckTemplateResponse {
-    /// 健康检测策略模板
+    /// Health check policy template
     "HealthCheckTemplate" health_check_template set_health_check_template: obj HealthCheckTemplate,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -709,48 +642,49 @@ DescribeNodePoolsElasticityStrengthResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeNodePools` (查询 TKE 节点池列表).
+/// Request of `DescribeNodePools` (Queries a TKE node pool list).
 ///
-/// 查询 TKE 节点池列表
+/// This API is used to query a TKE node pool list.
 DescribeNodePoolsRequest {
-    /// 集群 ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 查询过滤条件：
+    /// Query filter criteria:
     /// ·  NodePoolsName
-    /// 按照【节点池名】进行过滤。
-    /// 类型：String
-    /// 必选：否
+    /// Filter by [Node Pool Name].
+    /// Type: String
+    /// Required: No
     ///
     /// ·  NodePoolsId
-    /// 按照【节点池id】进行过滤。
-    /// 类型：String
-    /// 必选：否
+    /// Filter by [Node Pool id].
+    /// Type: String
+    /// Required: No
     ///
     /// ·  tags
-    /// 按照【标签键值对】进行过滤。
-    /// 类型：String
-    /// 必选：否
+    /// Filter by [Tag Key-value Pairs].
+    /// Type: String
+    /// Required: No
     ///
     /// ·  tag:tag-key
-    /// 按照【标签键值对】进行过滤。
-    /// 类型：String
-    /// 必选：否
+    /// Filter by [Tag Key-value Pairs].
+    /// Type: String
+    /// Required: No
     "Filters" filters set_filters: list Filter,
-    /// 偏移量，默认0
+    /// Offset. Default value: 0
     "Offset" offset set_offset: i64,
-    /// 最大输出条数，默认20，最大为100
+    /// Maximum number of output entries. Default value: 20; maximum value: 100.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("tke", "2022-05-01", "DescribeNodePools", DescribeNodePoolsRequest => DescribeNodePoolsResponse);
 
 rt::model! { read debug;
-/// DescribeNodePools返回参数结构体
+/// DescribeNodePools response structure.
 DescribeNodePoolsResponse {
-    /// 节点池列表
+    /// Node pool list
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "NodePools" node_pools set_node_pools: list NodePool,
-    /// 资源总数
+    /// Total resources
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -793,60 +727,67 @@ DetachApplicationRoleResponse {
 } }
 
 rt::model! { both debug;
-/// 节点系统盘和数据盘配置
+/// Node system disk and data disk configuration
 Disk {
-    /// 云盘类型
+    /// Cloud disk type
     ///
     /// Required.
     "DiskType" disk_type set_disk_type: str,
-    /// 云盘大小 (G）
+    /// Cloud disk size (G)
     ///
     /// Required.
     "DiskSize" disk_size set_disk_size: i64,
-    /// 是否自动化格式盘并挂载
+    /// Whether to automatically format and mount disks.
     "AutoFormatAndMount" auto_format_and_mount set_auto_format_and_mount: bool,
-    /// 文件系统
+    /// File system
     "FileSystem" file_system set_file_system: str,
-    /// 挂载目录
+    /// Mounting directory
     "MountTarget" mount_target set_mount_target: str,
-    /// 云盘ID
+    /// Cloud disk ID
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "DiskId" disk_id set_disk_id: str,
-    /// 加密系统盘
+    /// Encrypt the system disk
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "Encrypt" encrypt set_encrypt: str,
-    /// 自定义 KMS ID
+    /// Custom KMS ID
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "KmsKeyId" kms_key_id set_kms_key_id: str,
 } }
 
 rt::model! { read debug;
-/// 第三方节点
+/// Third-party node
 ExternalNodeInfo {
-    /// 第三方节点名称
+    /// Third-party node name
     "Name" name set_name: str,
-    /// CPU核数，单位：核
+    /// Number of CPU cores (unit: cores)
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "CPU" cpu set_cpu: i128,
-    /// 节点内存容量，单位：`GB`
+    /// Node memory capacity (unit: `GB`)
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "Memory" memory set_memory: i128,
-    /// 第三方节点kubelet版本信息
+    /// kubelet version information of third-party nodes
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "K8SVersion" k8_s_version set_k8_s_version: str,
 } }
 
 rt::model! { read debug;
-/// 第三方节点池信息
+/// Third-party node pool information
 ExternalNodePoolInfo {
-    /// 第三方节点Runtime配置
+    /// Third-party node runtime configuration
     "RuntimeConfig" runtime_config set_runtime_config: obj RuntimeConfig,
-    /// 节点数
+    /// Number of nodes
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "NodesNum" nodes_num set_nodes_num: i128,
 } }
 
 rt::model! { write debug;
-/// 过滤器
+/// Filter
 Filter {
-    /// 属性名称, 若存在多个Filter时，Filter间的关系为逻辑与（AND）关系。
+    /// Attribute name. If more than one Filter exists, the logical relation between these Filters is `AND`.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 属性值, 若同一个Filter存在多个Values，同一Filter下Values间的关系为逻辑或（OR）关系。
+    /// Attribute value. If multiple values exist in one filter, the logical relationship between these values is `OR`.
     ///
     /// Required.
     "Values" values set_values: list String,
@@ -883,188 +824,213 @@ GPUParams {
 } }
 
 rt::model! { both debug;
-/// 健康检测规则
+/// Health check rules
 HealthCheckPolicy {
-    /// 健康检测策略名称
+    /// Health check policy name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 健康检测策略规则列表
+    /// List of health check policy rules
     ///
     /// Required.
     "Rules" rules set_rules: list HealthCheckPolicyRule,
 } }
 
 rt::model! { read debug;
-/// 健康检测策略和节点池的绑定关系
+/// Binding relationship between health check policy and node pool
 HealthCheckPolicyBinding {
-    /// 健康检测策略名称
+    /// Health check policy name
     "Name" name set_name: str,
-    /// 规则创建时间
+    /// Rule creation time
     "CreatedAt" created_at set_created_at: str,
-    /// 关联节点池数组
+    /// Associated node pool array
     "NodePools" node_pools set_node_pools: list String,
 } }
 
 rt::model! { both debug;
-/// 健康检测规则
+/// Health check rules
 HealthCheckPolicyRule {
-    /// 健康检测规则
+    /// Health check rules
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 是否检测此项目
+    /// Whether to check this item
     ///
     /// Required.
     "Enabled" enabled set_enabled: bool,
-    /// 是否启用修复
+    /// Whether to enable repair
     ///
     /// Required.
     "AutoRepairEnabled" auto_repair_enabled set_auto_repair_enabled: bool,
 } }
 
 rt::model! { read debug;
-/// 健康检测模板
+/// Health check template
 HealthCheckTemplate {
-    /// 健康检测项
+    /// Health check item
     "Rules" rules set_rules: list HealthCheckTemplateRule,
 } }
 
 rt::model! { read debug;
-/// 健康检测模板规则
+/// Health check template rules
 HealthCheckTemplateRule {
-    /// 健康检测项目名称
+    /// Health check item name
     "Name" name set_name: str,
-    /// 健康检测规则描述
+    /// Description of health check rules
     "Description" description set_description: str,
-    /// 修复动作
+    /// Fix action
     "RepairAction" repair_action set_repair_action: str,
-    /// 修复影响
+    /// Fix impact
     "RepairEffect" repair_effect set_repair_effect: str,
-    /// 是否建议开启检测
+    /// Whether it is recommended to enable check
     "ShouldEnable" should_enable set_should_enable: bool,
-    /// 是否建议修复
+    /// Whether repair is suggested.
     "ShouldRepair" should_repair set_should_repair: bool,
-    /// 问题严重程度
+    /// Severity
     "Severity" severity set_severity: str,
 } }
 
 rt::model! { read debug;
-/// 集群的实例信息
+/// Cluster's instance information
 Instance {
-    /// 实例ID
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 节点角色, MASTER, WORKER, ETCD, MASTER_ETCD,ALL, 默认为WORKER
+    /// Node role: MASTER, WORKER, ETCD, MASTER_ETCD, and ALL. Default value: WORKER
     "InstanceRole" instance_role set_instance_role: str,
-    /// 实例异常(或者处于初始化中)的原因
+    /// Cause of instance exception (or initialization)
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "FailedReason" failed_reason set_failed_reason: str,
-    /// 实例的状态
-    /// - initializing创建中
-    /// - running 运行中
-    /// - failed 异常
+    /// Instance status
+    ///
+    /// - initializing
+    /// - running
+    /// - failed
     "InstanceState" instance_state set_instance_state: str,
-    /// 是否不可调度
+    /// Whether it is unschedulable
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "Unschedulable" unschedulable set_unschedulable: bool,
-    /// 添加时间
+    /// Adding time
     "CreatedTime" created_time set_created_time: str,
-    /// 节点内网IP
+    /// Node private network IP
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "LanIP" lan_ip set_lan_ip: str,
-    /// 资源池ID
+    /// Resource pool ID
+    ///
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "NodePoolId" node_pool_id set_node_pool_id: str,
-    /// 原生节点参数
+    /// Native node parameters
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "Native" native set_native: obj NativeNodeInfo,
-    /// 普通节点参数
+    /// General node parameters
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "Regular" regular set_regular: obj RegularNodeInfo,
-    /// 超级节点参数
+    /// Super node parameters
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "Super" super_ set_super: obj SuperNodeInfo,
-    /// 第三方节点参数
+    /// Third-party node parameters
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "External" external set_external: obj ExternalNodeInfo,
-    /// 节点类型
+    /// Node type
+    ///
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "NodeType" node_type set_node_type: str,
 } }
 
 rt::model! { read debug;
-/// 描述了k8s集群相关配置与信息。
+/// Describes the configuration and related information of K8s cluster.
 InstanceAdvancedSettings {
-    /// 该节点属于podCIDR大小自定义模式时，可指定节点上运行的pod数量上限
+    /// When the node is in the podCIDR size customization mode, you can specify the upper limit of the number of pods running on the node.
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "DesiredPodNumber" desired_pod_number set_desired_pod_number: i64,
-    /// base64 编码的用户脚本，在初始化节点之前执行，目前只对添加已有节点生效
+    /// base64 encoded user script, executed before initializing the node and currently effective only for adding existing nodes
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "PreStartUserScript" pre_start_user_script set_pre_start_user_script: str,
-    /// 运行时描述
+    /// Runtime description
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "RuntimeConfig" runtime_config set_runtime_config: obj RuntimeConfig,
-    /// base64 编码的用户脚本, 此脚本会在 k8s 组件运行后执行, 需要用户保证脚本的可重入及重试逻辑, 脚本及其生成的日志文件可在节点的 /data/ccs_userscript/ 路径查看, 如果要求节点需要在进行初始化完成后才可加入调度, 可配合 unschedulable 参数使用, 在 userScript 最后初始化完成后, 添加 kubectl uncordon nodename --kubeconfig=/root/.kube/config 命令使节点加入调度
+    /// Base64-encoded user script. This script is executed after the k8s components start running. Users must ensure the reenterable and retry logic of the script. The script and the log files generated by it can be viewed at the /data/ccs_userscript/ path of the node. If a node must be initialized before joining the scheduling, it can be used in conjunction with the unschedulable parameter. After initializing with userScript, add the command `kubectl uncordon nodename --kubeconfig=/root/.kube/config` to add the node to scheduling.
+    ///
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "UserScript" user_script set_user_script: str,
-    /// 节点相关的自定义参数信息
+    /// Node-related custom parameter information.
+    ///
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "ExtraArgs" extra_args set_extra_args: obj InstanceExtraArgs,
 } }
 
 rt::model! { both debug;
-/// 包年包月配置
+/// Monthly subscription configuration
 InstanceChargePrepaid {
-    /// 后付费计费周期，单位（月）：
-    /// 1，2，3，4，5，6，7， 8，9，10，11，12，24，36，48，60
+    /// Billing cycle of the pay-as-you-go mode (unit: month):
+    /// 1,2,3,4,5,6,7, 8,9,10,11,12,24,36,48,60
     "Period" period set_period: i128,
-    /// 预付费续费方式：
-    /// - NOTIFY_AND_AUTO_RENEW：通知用户过期，且自动续费
-    /// - NOTIFY_AND_MANUAL_RENEW：通知用户过期，但不自动续费(默认)
-    /// - DISABLE_NOTIFY_AND_MANUAL_RENEW：不通知用户过期，也不自动续费
+    /// Renewal method of the prepayment mode:
+    /// - NOTIFY_AND_AUTO_RENEW: Notify the user of expiration and auto-renew
+    /// - NOTIFY_AND_MANUAL_RENEW: Notify the user of expiration but auto-renewal is not performed (default)
+    /// - DISABLE_NOTIFY_AND_MANUAL_RENEW: Do not notify the user of expiration and do not auto-renew
     "RenewFlag" renew_flag set_renew_flag: str,
 } }
 
 rt::model! { read debug;
-/// 节点自定义参数
+/// Node custom parameters
 InstanceExtraArgs {
-    /// kubelet自定义参数，参数格式为["k1=v1", "k1=v2"]， 例如["root-dir=/var/lib/kubelet","feature-gates=PodShareProcessNamespace=true,DynamicKubeletConfig=true"]
+    /// kubelet custom parameters, whose format is ["k1=v1", "k1=v2"], for example ["root-dir=/var/lib/kubelet","feature-gates=PodShareProcessNamespace=true,DynamicKubeletConfig=true"]
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "Kubelet" kubelet set_kubelet: list String,
 } }
 
 rt::model! { both debug;
-/// 数值结构
+/// Numerical structure
 IntOrString {
-    /// 数值类型，0是int,  1是字符串
+    /// Numerical type, 0: int, 1: string
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     ///
     /// Required.
     "Type" r#type set_type: i64,
-    /// 整数
+    /// Integer
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "IntVal" int_val set_int_val: i64,
-    /// 字符串
+    /// String
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "StrVal" str_val set_str_val: str,
 } }
 
 rt::model! { both debug;
-/// 公网带宽
+/// Public network bandwidth
 InternetAccessible {
-    /// 带宽，单位为Mbps
+    /// Bandwidth
     ///
     /// Required.
     "MaxBandwidthOut" max_bandwidth_out set_max_bandwidth_out: i64,
-    /// 网络计费方式
+    /// Network billing method
     ///
     /// Required.
     "ChargeType" charge_type set_charge_type: str,
-    /// 带宽包 ID
+    /// Bandwidth package ID
     "BandwidthPackageId" bandwidth_package_id set_bandwidth_package_id: str,
 } }
 
 rt::model! { both debug;
-/// k8s中标签，一般以数组的方式存在
+/// Tags in k8s, generally existing as an array
 Label {
-    /// map表中的Name
+    /// Name in the map list
     ///
     /// Required.
     "Name" name set_name: str,
-    /// map表中的Value
+    /// Value in the map list
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { both debug;
-/// 节点池自定义脚本
+/// Custom script for node pools
 LifecycleConfig {
-    /// 节点初始化前自定义脚本
+    /// Custom script before node initialization
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "PreInit" pre_init set_pre_init: str,
-    /// 节点初始化后自定义脚本
+    /// Custom script after node initialization
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "PostInit" post_init set_post_init: str,
 } }
 
@@ -1112,13 +1078,16 @@ Machine {
 } }
 
 rt::model! { both debug;
-/// 节点池弹性伸缩配置
+/// Node pool AS configuration
 MachineSetScaling {
-    /// 节点池最小副本数
+    /// Node pool minimum replica count
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "MinReplicas" min_replicas set_min_replicas: i64,
-    /// 节点池最大副本数
+    /// Node pool maximum replica count
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "MaxReplicas" max_replicas set_max_replicas: i64,
-    /// 节点池扩容策略。ZoneEquality：多可用区打散；ZonePriority：首选可用区优先；
+    /// Node pool scaling policy. ZoneEquality: Scatter across multiple availability zones; ZonePriority: Prioritize preferred availability zones;
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "CreatePolicy" create_policy set_create_policy: str,
     /// 扩缩容模式
     ///
@@ -1132,94 +1101,101 @@ MachineSetScaling {
 } }
 
 rt::model! { both debug;
-/// 托管节点池自动升级配置
+/// Managed node pool automatic upgrade configuration
 MachineUpgradeSettings {
-    /// 是否开启自动升级
+    /// Whether to enable automatic upgrade
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "AutoUpgrade" auto_upgrade set_auto_upgrade: bool,
-    /// 运维窗口
+    /// Ops window
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "UpgradeOptions" upgrade_options set_upgrade_options: obj AutoUpgradeOptions,
-    /// 升级项
+    /// Upgrade item
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "Components" components set_components: list String,
-    /// 升级时，最大不可升级的节点数
+    /// Maximum number of nodes that cannot be upgraded during upgrade
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "MaxUnavailable" max_unavailable set_max_unavailable: obj IntOrString,
 } }
 
 rt::model! { both debug;
-/// 托管节点池Management配置
+/// Management configuration of managed node pools
 ManagementConfig {
-    /// dns 配置
+    /// dns configuration
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "Nameservers" nameservers set_nameservers: list String,
-    /// hosts 配置
+    /// hosts configuration
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "Hosts" hosts set_hosts: list String,
-    /// 内核参数配置
+    /// Kernel parameter configuration
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "KernelArgs" kernel_args set_kernel_args: list String,
 } }
 
 rt::model! { read debug;
-/// 手动加入的节点
+/// Nodes manually added
 ManuallyAdded {
-    /// 加入中的节点数量
+    /// Number of nodes being added
     "Joining" joining set_joining: i64,
-    /// 初始化中的节点数量
+    /// Number of nodes being initialized
     "Initializing" initializing set_initializing: i64,
-    /// 正常的节点数量
+    /// Number of normal nodes
     "Normal" normal set_normal: i64,
-    /// 节点总数
+    /// Total number of nodes
     "Total" total set_total: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyClusterMachine` (修改原生节点).
+/// Request of `ModifyClusterMachine` (This API is used to modify a native node.).
 ///
-/// 修改原生节点
+/// This API is used to modify a native node.
 ModifyClusterMachineRequest {
-    /// 集群 ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 节点名列表
+    /// Node name list.
     ///
     /// Required.
     "MachineNames" machine_names set_machine_names: list String,
-    /// machine的display name
+    /// display name of the machine
     "DisplayName" display_name set_display_name: str,
-    /// 系统盘的信息
+    /// System disk C
     "SystemDisk" system_disk set_system_disk: obj Disk,
-    /// 安全组列表
+    /// Security group list
     "SecurityGroupIDs" security_group_i_ds set_security_group_i_ds: list String,
-    /// 节点预付费信息
+    /// Node prepayment information.
     "InstanceChargePrepaid" instance_charge_prepaid set_instance_charge_prepaid: obj InstanceChargePrepaid,
-    /// 节点计费类型变更
+    /// Change node billing type
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - POSTPAID_BY_HOUR： 目标计费类型为按量计费
-    /// - PREPAID： 目标计费类型为包年包月计费
+    /// - POSTPAID_BY_HOUR: The targeted billing type is pay-as-you-go.
+    /// - PREPAID: The targeted billing type is annual and monthly subscription.
     "InstanceChargeType" instance_charge_type set_instance_charge_type: str,
-    /// 是否同时切换弹性数据云盘计费模式。取值范围：  true：表示切换弹性数据云盘计费模式 false：表示不切换弹性数据云盘计费模式 默认取值：true。
+    /// Whether to switch the billing mode of the elastic data cloud disk simultaneously. Value ranges from true to false: true indicates switching the billing mode of the elastic data cloud disk, false indicates not switching the billing mode of the elastic data cloud disk. Default value: true.
     ///
-    /// 默认值：true
+    /// Default value: true
     "ModifyPortableDataDisk" modify_portable_data_disk set_modify_portable_data_disk: bool,
 } }
 rt::action!("tke", "2022-05-01", "ModifyClusterMachine", ModifyClusterMachineRequest => ModifyClusterMachineResponse);
 
 rt::model! { read debug;
-/// ModifyClusterMachine返回参数结构体
+/// ModifyClusterMachine response structure.
 ModifyClusterMachineResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyHealthCheckPolicy` (修改健康检测策略).
+/// Request of `ModifyHealthCheckPolicy` (Modifies a health check policy).
 ///
-/// 修改健康检测策略
+/// This API is used to modify a health check policy.
 ModifyHealthCheckPolicyRequest {
-    /// 集群 ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 健康检测策略
+    /// Health check policy
     ///
     /// Required.
     "HealthCheckPolicy" health_check_policy set_health_check_policy: obj HealthCheckPolicy,
@@ -1227,91 +1203,96 @@ ModifyHealthCheckPolicyRequest {
 rt::action!("tke", "2022-05-01", "ModifyHealthCheckPolicy", ModifyHealthCheckPolicyRequest => ModifyHealthCheckPolicyResponse);
 
 rt::model! { read debug;
-/// ModifyHealthCheckPolicy返回参数结构体
+/// ModifyHealthCheckPolicy response structure.
 ModifyHealthCheckPolicyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyNodePool` (更新 TKE 节点池).
+/// Request of `ModifyNodePool` (Updates a TKE node pool).
 ///
-/// 更新 TKE 节点池
+/// This API is used to update a TKE node pool.
 ModifyNodePoolRequest {
-    /// 集群 ID
+    /// Cluster ID
     ///
     /// Required.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 节点池 ID
+    /// Node pool ID
     ///
     /// Required.
     "NodePoolId" node_pool_id set_node_pool_id: str,
-    /// 节点池名称
+    /// Node pool name
     "Name" name set_name: str,
-    /// 节点  Labels
+    /// Node Labels
     "Labels" labels set_labels: list Label,
-    /// 节点污点
+    /// Node taint
     "Taints" taints set_taints: list Taint,
-    /// 节点标签
+    /// Node tags
     "Tags" tags set_tags: list TagSpecification,
-    /// 是否开启删除保护
+    /// Whether to enable deletion protection
     "DeletionProtection" deletion_protection set_deletion_protection: bool,
-    /// 节点是否不可调度
+    /// Whether the node is unschedulable
     "Unschedulable" unschedulable set_unschedulable: bool,
-    /// 原生节点池更新参数
+    /// Native node pool update parameters
     "Native" native set_native: obj UpdateNativeNodePoolParam,
-    /// 节点 Annotation 列表
+    /// Node annotation list
     "Annotations" annotations set_annotations: list Annotation,
 } }
 rt::action!("tke", "2022-05-01", "ModifyNodePool", ModifyNodePoolRequest => ModifyNodePoolResponse);
 
 rt::model! { read debug;
-/// ModifyNodePool返回参数结构体
+/// ModifyNodePool response structure.
 ModifyNodePoolResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 节点信息
+/// Node information
 NativeNodeInfo {
-    /// 节点名称
+    /// Node name
     "MachineName" machine_name set_machine_name: str,
-    /// Machine 状态
+    /// Machine status
     "MachineState" machine_state set_machine_state: str,
-    /// Machine 所在可用区
+    /// Machine availability zone
     "Zone" zone set_zone: str,
-    /// 节点计费类型。PREPAID：包年包月；POSTPAID_BY_HOUR：按量计费（默认）；
+    /// Node billing type. PREPAID: Monthly subscription; POSTPAID_BY_HOUR: Pay-as-you-go (default);
     "InstanceChargeType" instance_charge_type set_instance_charge_type: str,
-    /// 创建时间
+    /// Creation time
     "CreatedAt" created_at set_created_at: str,
-    /// Machine 登录状态
+    /// Machine login status
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "LoginStatus" login_status set_login_status: str,
-    /// 是否开启缩容保护
+    /// Whether to enable scale-in protection
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "IsProtectedFromScaleIn" is_protected_from_scale_in set_is_protected_from_scale_in: bool,
-    /// Machine 名字
+    /// Machine name
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "DisplayName" display_name set_display_name: str,
-    /// CPU核数，单位：核
+    /// Number of CPU cores (unit: cores)
     "CPU" cpu set_cpu: i128,
-    /// GPU核数，单位：核
+    /// Number of GPU cores (unit: cores)
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "GPU" gpu set_gpu: i128,
-    /// 自动续费标识
+    /// Auto-renewal label
     "RenewFlag" renew_flag set_renew_flag: str,
-    /// 节点计费模式
+    /// Node billing mode (deprecated)
     "PayMode" pay_mode set_pay_mode: str,
-    /// 节点内存容量，单位：`GB`
+    /// Node memory capacity (unit: `GB`)
     "Memory" memory set_memory: i128,
     /// 节点系统盘配置信息
     "SystemDisk" system_disk set_system_disk: obj Disk,
-    /// 公网带宽相关信息设置
+    /// Public network bandwidth configuration
     "InternetAccessible" internet_accessible set_internet_accessible: obj InternetAccessible,
-    /// 机型所属机型族
+    /// Model family
     "InstanceFamily" instance_family set_instance_family: str,
-    /// 节点内网 IP
+    /// Node private network IP
     "LanIp" lan_ip set_lan_ip: str,
-    /// 机型
+    /// Model
     "InstanceType" instance_type set_instance_type: str,
-    /// 包年包月节点计费过期时间
+    /// Billing expiration time of monthly subscription nodes
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "ExpiredTime" expired_time set_expired_time: str,
     /// 节点外网 IP
     "WanIp" wan_ip set_wan_ip: str,
@@ -1321,23 +1302,27 @@ NativeNodeInfo {
     "GPUParams" gpu_params set_gpu_params: obj GPUParams,
     /// 数据盘列表
     "DataDisks" data_disks set_data_disks: list DataDisk,
-    /// 安全组列表
+    /// Security group list
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "SecurityGroupIDs" security_group_i_ds set_security_group_i_ds: list String,
-    /// VPC 唯一 ID
+    /// VPC unique ID
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网唯一 ID
+    /// Subnet unique ID
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// OS的名称
+    /// OS name
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "OsImage" os_image set_os_image: str,
     /// 原生节点的 Machine 类型
     ///
     /// - Native 表示 CXM 类型的原生节点
     /// - NativeCVM 表示 CVM 类型的原生节点
     "MachineType" machine_type set_machine_type: str,
-    /// 原生节点对应的实例 ID
+    /// **Instance ID corresponding to the native node**
     ///
-    /// - ins-q47ofw6 表示这个实例是一个 CVM 的实例
-    /// - eks-f8mvyaep 表示这个实例是一个 CXM 的实例
+    /// - ins-q47ofw6 indicates that this instance is a CVM instance
+    /// - eks-f8mvyaep indicates that this instance is a CXM instance
     "InstanceId" instance_id set_instance_id: str,
     /// 原生节点云标签
     "Tags" tags set_tags: list Tag,
@@ -1350,99 +1335,130 @@ NativeNodeInfo {
 } }
 
 rt::model! { read debug;
-/// 原生节点池信息
+/// Native node pool information
 NativeNodePoolInfo {
-    /// 伸缩配置
+    /// Scaling configuration
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "Scaling" scaling set_scaling: obj MachineSetScaling,
-    /// 子网列表
+    /// Subnet list
     "SubnetIds" subnet_ids set_subnet_ids: list String,
-    /// 安全组列表
+    /// Security group list
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// 自动升级配置
+    /// Automatic upgrade configuration
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "UpgradeSettings" upgrade_settings set_upgrade_settings: obj MachineUpgradeSettings,
-    /// 是否开启自愈能力
+    /// Whether to enable self-healing capability
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "AutoRepair" auto_repair set_auto_repair: bool,
-    /// 节点计费类型
+    /// Node billing type
     "InstanceChargeType" instance_charge_type set_instance_charge_type: str,
-    /// 包年包月机型计费配置
+    /// Billing configuration of monthly subscription models
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "InstanceChargePrepaid" instance_charge_prepaid set_instance_charge_prepaid: obj InstanceChargePrepaid,
-    /// 系统盘配置
+    /// System disk configuration
     "SystemDisk" system_disk set_system_disk: obj Disk,
-    /// 密钥 ID 列表
+    /// Key ID list
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "KeyIds" key_ids set_key_ids: list String,
-    /// Machine 系统配置
+    /// Machine system configuration
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "Management" management set_management: obj ManagementConfig,
-    /// 故障自愈规则名称
+    /// Fault self-healing rule name
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "HealthCheckPolicyName" health_check_policy_name set_health_check_policy_name: str,
-    /// 原生节点池hostName模式串
+    /// hostname pattern string of native node pools
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "HostNamePattern" host_name_pattern set_host_name_pattern: str,
-    /// kubelet 自定义参数
+    /// kubelet custom parameters
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "KubeletArgs" kubelet_args set_kubelet_args: list String,
-    /// 预定义脚本
+    /// Predefined script
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "Lifecycle" lifecycle set_lifecycle: obj LifecycleConfig,
-    /// 运行时根目录
+    /// Runtime root directory
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "RuntimeRootDir" runtime_root_dir set_runtime_root_dir: str,
-    /// 是否开启弹性伸缩
+    /// Whether to enable Auto Scaling (AS)
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "EnableAutoscaling" enable_autoscaling set_enable_autoscaling: bool,
-    /// 机型列表
+    /// List of models
     "InstanceTypes" instance_types set_instance_types: list String,
-    /// 期望节点数
+    /// Desired node count
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "Replicas" replicas set_replicas: i64,
-    /// 就绪 Machine 个数
+    /// Number of ready machines
     "ReadyReplicas" ready_replicas set_ready_replicas: i64,
-    /// 公网带宽设置
+    /// Public network bandwidth configuration
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "InternetAccessible" internet_accessible set_internet_accessible: obj InternetAccessible,
-    /// 原生节点池数据盘
+    /// Data disk of native node pools
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "DataDisks" data_disks set_data_disks: list DataDisk,
-    /// 原生节点机型 Native, NativeCVM
+    /// Native node models: Native, NativeCVM
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "MachineType" machine_type set_machine_type: str,
     /// 自定义镜像 ID
     "CustomImage" custom_image set_custom_image: str,
 } }
 
 rt::model! { read debug;
-/// 节点统计列表
+/// Node statistics list
 NodeCountSummary {
-    /// 手动管理的节点
+    /// Manually managed nodes
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "ManuallyAdded" manually_added set_manually_added: obj ManuallyAdded,
-    /// 自动管理的节点
+    /// Automatically managed nodes
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "AutoscalingAdded" autoscaling_added set_autoscaling_added: obj AutoscalingAdded,
 } }
 
 rt::model! { read debug;
-/// 节点池信息
+/// Node pool information
 NodePool {
-    /// 集群 ID
+    /// Cluster ID
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 节点池 ID
+    /// Node pool ID
     "NodePoolId" node_pool_id set_node_pool_id: str,
-    /// 节点标签
+    /// Node tags
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "Tags" tags set_tags: list TagSpecification,
-    /// 节点污点
+    /// Node taint
+    ///
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "Taints" taints set_taints: list Taint,
-    /// 是否开启删除保护
+    /// Whether to enable deletion protection
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "DeletionProtection" deletion_protection set_deletion_protection: bool,
-    /// 节点是否不可调度
+    /// Whether the node is unschedulable
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "Unschedulable" unschedulable set_unschedulable: bool,
-    /// 节点池类型
+    /// Node pool type
     "Type" r#type set_type: str,
-    /// 节点  Labels
+    /// Node Labels
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "Labels" labels set_labels: list Label,
-    /// 节点池状态
+    /// Node pool status
     "LifeState" life_state set_life_state: str,
-    /// 创建时间
+    /// Creation time
     "CreatedAt" created_at set_created_at: str,
-    /// 节点池名称
+    /// Node pool name
     "Name" name set_name: str,
-    /// 原生节点池参数
+    /// Native node pool parameters
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "Native" native set_native: obj NativeNodePoolInfo,
-    /// 节点 Annotation 列表
+    /// Node annotation list
+    ///
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "Annotations" annotations set_annotations: list Annotation,
-    /// 超级节点池参数，在Type等于Super该字段才有值
+    /// Super node pool parameter, which has a value only when Type equals Super
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "Super" super_ set_super: obj SuperNodePoolInfo,
-    /// 普通节点池参数，在Type等于Regular该字段才有值
+    /// General node pool parameter, which has a value only when Type equals Regular
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "Regular" regular set_regular: obj RegularNodePoolInfo,
-    /// 第三方节点池参数，在Type等于External该字段才有值
+    /// Third-party node pool parameter, which has a value only when Type equals External
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "External" external set_external: obj ExternalNodePoolInfo,
 } }
 
@@ -1475,47 +1491,58 @@ RebootMachinesResponse {
 } }
 
 rt::model! { read debug;
-/// 普通节点信息
+/// General node information
 RegularNodeInfo {
-    /// 节点配置
+    /// Node configuration
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "InstanceAdvancedSettings" instance_advanced_settings set_instance_advanced_settings: obj InstanceAdvancedSettings,
-    /// 自动伸缩组ID
+    /// Auto scaling group ID
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "AutoscalingGroupId" autoscaling_group_id set_autoscaling_group_id: str,
     /// 普通节点云标签
     "Tags" tags set_tags: list Tag,
 } }
 
 rt::model! { read debug;
-/// 普通节点池信息
+/// General node pool information
 RegularNodePoolInfo {
-    /// LaunchConfigurationId 配置
+    /// LaunchConfigurationId configuration
     "LaunchConfigurationId" launch_configuration_id set_launch_configuration_id: str,
-    /// AutoscalingGroupId 分组id
+    /// Auto-scaling group ID
     "AutoscalingGroupId" autoscaling_group_id set_autoscaling_group_id: str,
-    /// NodeCountSummary 节点列表
+    /// NodeCountSummary node list
     "NodeCountSummary" node_count_summary set_node_count_summary: obj NodeCountSummary,
-    /// 状态信息
+    /// Status information
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "AutoscalingGroupStatus" autoscaling_group_status set_autoscaling_group_status: str,
-    /// 最大节点数量
+    /// Maximum number of nodes
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "MaxNodesNum" max_nodes_num set_max_nodes_num: i64,
-    /// 最小节点数量
+    /// Minimum number of nodes
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "MinNodesNum" min_nodes_num set_min_nodes_num: i64,
-    /// 期望的节点数量
+    /// Desired number of nodes
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "DesiredNodesNum" desired_nodes_num set_desired_nodes_num: i64,
-    /// 节点池osName
+    /// Node pool osName
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "NodePoolOs" node_pool_os set_node_pool_os: str,
-    /// 节点配置
+    /// Node configuration
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "InstanceAdvancedSettings" instance_advanced_settings set_instance_advanced_settings: obj InstanceAdvancedSettings,
 } }
 
 rt::model! { read debug;
-/// 运行时配置
+/// Runtime configuration
 RuntimeConfig {
-    /// 运行时类型
+    /// Runtime type
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "RuntimeType" runtime_type set_runtime_type: str,
-    /// 运行时版本
+    /// Runtime version
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "RuntimeVersion" runtime_version set_runtime_version: str,
-    /// 运行时根目录
+    /// Runtime root directory
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "RuntimeRootDir" runtime_root_dir set_runtime_root_dir: str,
 } }
 
@@ -1572,11 +1599,11 @@ SetMachineLoginResponse {
 } }
 
 rt::model! { write debug;
-/// 排序信息
+/// Sorting information
 SortBy {
-    /// 排序指标
+    /// Sorting metrics
     "FieldName" field_name set_field_name: str,
-    /// 排序方式
+    /// Sorting method
     "OrderType" order_type set_order_type: str,
 } }
 
@@ -1643,35 +1670,51 @@ StopMachinesResponse {
 } }
 
 rt::model! { read debug;
-/// 超级节点信息
+/// Super Node Information
 SuperNodeInfo {
-    /// 实例名称
+    /// Instance name
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "Name" name set_name: str,
-    /// 自动续费标识
+    /// Auto-renewal label
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: i64,
-    /// 资源类型
+    /// Resource type
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "ResourceType" resource_type set_resource_type: str,
-    /// 节点的 CPU 规格，单位：核。
+    /// CPU specification of nodes (unit: cores).
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "CPU" cpu set_cpu: f64,
-    /// 节点上 Pod 的 CPU总和，单位：核。
+    /// Total number of CPUs of Pods on nodes (unit: cores).
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "UsedCPU" used_cpu set_used_cpu: f64,
-    /// 节点的内存规格，单位：Gi。
+    /// Memory specification of nodes (unit: Gi).
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "Memory" memory set_memory: f64,
-    /// 节点上 Pod 的内存总和，单位：Gi。
+    /// Total memory of Pods on nodes (unit: Gi).
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "UsedMemory" used_memory set_used_memory: f64,
-    /// 可用区
+    /// Availability zone
+    ///
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "Zone" zone set_zone: str,
-    /// VPC 唯一 ID
+    /// Unique VPC ID
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网唯一 ID
+    /// Subnet unique ID
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 生效时间
+    /// Effective time
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "ActiveAt" active_at set_active_at: str,
-    /// 过期时间
+    /// Expiration time
+    ///
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "ExpireAt" expire_at set_expire_at: str,
-    /// 可调度的单 Pod 最大 CPU 规格
+    /// Maximum schedulable CPU specification for a single Pod
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "MaxCPUScheduledPod" max_cpu_scheduled_pod set_max_cpu_scheduled_pod: i64,
-    /// 实例属性
+    /// Instance attributes
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "InstanceAttribute" instance_attribute set_instance_attribute: str,
     /// 节点名称
     "NodeName" node_name set_node_name: str,
@@ -1682,97 +1725,97 @@ SuperNodeInfo {
 } }
 
 rt::model! { read debug;
-/// 虚拟节点池信息
+/// Virtual node pool information.
 SuperNodePoolInfo {
-    /// 子网列表
+    /// Subnet list
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "SubnetIds" subnet_ids set_subnet_ids: list String,
-    /// 安全组列表
+    /// Security group list
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
 } }
 
 rt::model! { both debug;
-/// 标签绑定的资源类型，当前支持类型："cluster"
+/// The type of resources the label is bound to. Type currently supported: "cluster".
 Tag {
-    /// 标签键
+    /// Tag key
     "Key" key set_key: str,
-    /// 标签值
+    /// Tag value
     "Value" value set_value: str,
 } }
 
 rt::model! { both debug;
-/// 标签描述列表。通过指定该参数可以同时绑定标签到相应的资源实例，当前仅支持绑定标签到云主机实例。
+/// List of tag descriptions. By specifying this parameter, you can bind tags to corresponding resource instances at the same time. Currently, only tags can be bound to cloud host instances.
 TagSpecification {
-    /// 标签绑定的资源类型，当前支持类型：
-    /// 1.cluster：集群相关接口，TagSpecification 的 ResourceType 传参为 cluster
-    /// 2.machine：节点池相关接口，如：CreateNodePool, DescribeNodePools 等，TagSpecification 的 ResourceType 传参为 machine
+    /// The type of resources the label is bound to. Type currently supported: "cluster".
+    ///
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "ResourceType" resource_type set_resource_type: str,
-    /// 标签对列表
+    /// Tag pair list
+    ///
+    /// Note: This field may return "null", indicating that no valid value can be obtained.
     "Tags" tags set_tags: list Tag,
 } }
 
 rt::model! { both debug;
 /// kubernetes Taint
 Taint {
-    /// Taint的Effect
+    /// Effect of Taint
     "Effect" effect set_effect: str,
-    /// Taint的Key
+    /// Key of Taint
     "Key" key set_key: str,
-    /// Taint的Value
+    /// Value of Taint
     "Value" value set_value: str,
 } }
 
 rt::model! { write nodebug;
-/// 修改原生节点池参数
+/// Modify native node pool parameters
 UpdateNativeNodePoolParam {
-    /// 伸缩配置
+    /// Scaling configuration
     "Scaling" scaling set_scaling: obj MachineSetScaling,
-    /// 子网列表
+    /// Subnet list
     "SubnetIds" subnet_ids set_subnet_ids: list String,
-    /// 安全组列表
+    /// Security group list
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// 自动升级配置
+    /// Automatic upgrade configuration
     "UpgradeSettings" upgrade_settings set_upgrade_settings: obj MachineUpgradeSettings,
-    /// 是否开启自愈能力
+    /// Whether to enable self-healing capability
     "AutoRepair" auto_repair set_auto_repair: bool,
-    /// 计费类型
-    ///
-    /// 枚举值：
-    ///
-    /// - POSTPAID_BY_HOUR： 目标计费类型为按量计费
-    /// - PREPAID： 目标计费类型为包年包月计费
-    /// - UNDERWRITE： 目标计费类型为包销计费
+    /// Change the node billing type
+    /// Currently, only pay-as-you-go to monthly subscription is supported:
+    /// - PREPAID
     "InstanceChargeType" instance_charge_type set_instance_charge_type: str,
-    /// 包年包月机型计费配置
+    /// Billing configuration of monthly subscription models
     "InstanceChargePrepaid" instance_charge_prepaid set_instance_charge_prepaid: obj InstanceChargePrepaid,
-    /// 系统盘配置
+    /// System disk configuration
     "SystemDisk" system_disk set_system_disk: obj Disk,
-    /// Machine 系统配置
+    /// Machine system configuration
     "Management" management set_management: obj ManagementConfig,
-    /// 故障自愈规则名称
+    /// Fault self-healing rule name
     "HealthCheckPolicyName" health_check_policy_name set_health_check_policy_name: str,
-    /// 原生节点池hostName模式串
+    /// hostname pattern string of native node pools
     "HostNamePattern" host_name_pattern set_host_name_pattern: str,
-    /// kubelet 自定义参数
+    /// kubelet custom parameters
     "KubeletArgs" kubelet_args set_kubelet_args: list String,
-    /// 预定义脚本
+    /// Predefined script
     "Lifecycle" lifecycle set_lifecycle: obj LifecycleConfig,
-    /// 运行时根目录
+    /// Runtime root directory
     "RuntimeRootDir" runtime_root_dir set_runtime_root_dir: str,
-    /// 是否开启弹性伸缩
+    /// Whether to enable Auto Scaling (AS)
     "EnableAutoscaling" enable_autoscaling set_enable_autoscaling: bool,
-    /// 机型列表
+    /// List of models
     "InstanceTypes" instance_types set_instance_types: list String,
-    /// 期望节点数
+    /// Desired node count
     "Replicas" replicas set_replicas: i64,
     /// 是否更新存量节点MetaData(包括： metadata、annotation、label)
     "UpdateExistedNode" update_existed_node set_update_existed_node: bool,
-    /// 数据盘列表
+    /// Data disk list
     "DataDisks" data_disks set_data_disks: list DataDisk,
     /// 节点management参数存量更新开关，有enable（打开）、disable（关闭）两个状态可选
     ///
     /// management包括：nameserver、host、kubelet、kernel参数
     "UpdateMachineManagement" update_machine_management set_update_machine_management: str,
-    /// ssh公钥id数组
+    /// ssh public key ID array
     "KeyIds" key_ids set_key_ids: list String,
     /// 节点移出策略，有Random（随机）、Newest（优先移出最新实例）、Oldest（优先移出最旧实例）三种可选，默认是Newest
     "DeletePolicy" delete_policy set_delete_policy: str,

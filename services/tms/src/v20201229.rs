@@ -52,32 +52,35 @@ CreateFinancialLLMTaskResponse {
 } }
 
 rt::model! { read debug;
-/// 文本审核返回的详细结果
+/// Details of results returned by text moderation
 DetailResults {
-    /// 该字段用于返回检测结果所对应的全部恶意标签。
-    /// 返回值：Normal：正常，Porn：色情，Abuse：谩骂，Ad：广告；以及其他令人反感、不安全或不适宜的内容类型。
+    /// Result of the moderation.
+    /// `Normal`: normal content; `Porn`: pornographic content; `Abuse`: abusive content; **Ad**: advertising content; `Custom`: custom violating content
     "Label" label set_label: str,
-    /// 该字段用于返回对应当前标签的后续操作建议。当您获取到判定结果后，返回值表示系统推荐的后续操作；建议您按照业务所需，对不同违规类型与建议值进行处理。
-    /// 返回值：Block：建议屏蔽，Review ：建议人工复审，Pass：建议通过
+    /// Recommended follow-up action.
+    /// `Block`: block it automatically; `Review`: review the content again in human; **Pass**: pass
+    /// Note: This field may return `null`, indicating that no valid value can be found.
     "Suggestion" suggestion set_suggestion: str,
-    /// 该字段用于返回检测文本命中的关键词信息，用于标注文本违规的具体原因（如：加我微信）。该参数可能会有多个返回值，代表命中的多个关键词；如返回值为空且Score不为空，则代表识别结果所对应的恶意标签（Label）是来自于语义模型判断的返回值。
+    /// Returns the information of keywords hit in the text. When no value is returned and `Score` is not empty, it means the `Label` is determined by the semantic-based detection model.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Keywords" keywords set_keywords: list String,
-    /// 该字段用于返回当前标签（Label）下的置信度，取值范围：0（置信度最低）-100（置信度最高 ），越高代表文本越有可能属于当前返回的标签；如：色情 99，则表明该文本非常有可能属于色情内容；色情 0，则表明该文本不属于色情内容。
+    /// This field indicates the convincing level of the `Label`, ranging from `0` (lowest) to `100` (highest).
+    /// Note: This field may return `null`, indicating that no valid value can be found.
     "Score" score set_score: i64,
-    /// 该字段用于返回自定义关键词对应的词库类型，取值为1（黑白库）和2（自定义关键词库），若未配置自定义关键词库,则默认值为1（黑白库匹配）。
-    ///
-    /// 枚举值：
-    ///
-    /// - 1： 黑白库
-    /// - 2： 自定义关键词库
+    /// It indicates the library type corresponding with the keyword. Valid values: `1` (blocklist/allowlist library) and `2` (custom keyword library). If no custom keyword library is configured, the default value is 1.
+    /// Note: This field may return `null`, indicating that no valid value can be found.
     "LibType" lib_type set_lib_type: i64,
-    /// 该字段用于返回自定义库的ID，以方便自定义库管理和配置。
+    /// This field is **only valid when `Label` is `Custom`. It returns the custom library ID to facilitate the library management and configuration.
+    /// Note: This field may return `null`, indicating that no valid value can be found.
     "LibId" lib_id set_lib_id: str,
-    /// 该字段用于返回自定义库的名称,以方便自定义库管理和配置。
+    /// This field is **only valid when `Label` is `Custom` (custom keyword)`. It returns the custom library name to facilitate the library management and configuration.
+    /// Note: This field may return `null`, indicating that no valid value can be found.
     "LibName" lib_name set_lib_name: str,
-    /// 该字段用于返回当前标签（Label）下的二级标签。
+    /// The field returns the second-level labels under the current label.
+    /// Note: This field may return `null`, indicating that no valid value can be found.
     "SubLabel" sub_label set_sub_label: str,
-    /// 该字段用于返回当前一级标签（Label）下的关键词、子标签及分数。
+    /// Returns the keywords, label, sub-label and the score.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Tags" tags set_tags: list Tag,
     /// 该字段用于返回违规文本命中信息
     "HitInfos" hit_infos set_hit_infos: list HitInfo,
@@ -86,26 +89,26 @@ DetailResults {
 } }
 
 rt::model! { write debug;
-/// 用于表示业务用户对应的设备信息
+/// This field indicates the device information of the service subscriber
 Device {
-    /// 该字段表示业务用户对应设备的IP地址。
+    /// This field indicates the IP address of the device used by the service subscriber.
     ///
-    /// 备注:目前仅支持IPv4地址记录，不支持IPv6地址记录。
+    /// Note: Currently, only IPv4 addresses can be recorded.
     "IP" ip set_ip: str,
-    /// 该字段表示业务用户对应的MAC地址，以方便设备识别与管理；其格式与取值与标准MAC地址一致。
+    /// This field indicates the MAC address used by the service subscriber to facilitate device identification and management. Its format and value are consistent with those of the standard MAC address.
     "Mac" mac set_mac: str,
-    /// *内测中，敬请期待。*
+    /// * In beta test. Available soon.*
     "TokenId" token_id set_token_id: str,
-    /// *内测中，敬请期待。*
+    /// * In beta test. Available soon.*
     "DeviceId" device_id set_device_id: str,
-    /// 该字段表示业务用户对应设备的**IMEI码**（国际移动设备识别码），该识别码可用于识别每一部独立的手机等移动通信设备，方便设备识别与管理。
-    /// 备注：格式为**15-17位纯数字**。
+    /// This field represents the **IMEI** (International Mobile Equipment Identity) number of the device used by the service subscriber. IMEI can be used to identify each independent mobile communication device, such as a mobile phone, which is convenient for device identification and management.
+    /// Note: IMEI is formatted with **15 to 17 numbers only**.
     "IMEI" imei set_imei: str,
-    /// **iOS设备专用**，该字段表示业务用户对应的**IDFA**(广告标识符),这是由苹果公司提供的用于标识用户的广告标识符，由一串16进制的32位数字和字母组成。
+    /// **Dedicated for iOS device**. This field indicates the **IDFA** (Identifier for Advertising) corresponding to the service subscriber. IDFA, a string of hexadecimal 32 characters including numbers and letters, is provided by Apple Inc. to identify the user.
     ///
-    /// 备注：苹果公司自2021年iOS14更新后允许用户手动关闭或者开启IDFA，故此字符串标记有效性可能有所降低。
+    /// Note: Since the iOS14 update in 2021, Apple Inc. has allowed users to manually activate or deactivate IDFA, so the validity of the string identifier may be reduced.
     "IDFA" idfa set_idfa: str,
-    /// **iOS设备专用**，该字段表示业务用户对应的**IDFV**(应用开发商标识符),这是由苹果公司提供的用于标注应用开发商的标识符，由一串16进制的32位数字和字母组成，可被用于唯一标识设备。
+    /// **Dedicated for iOS device**. This field indicates the **IDFV** (Identifier for Vendor) corresponding to the service subscriber. IDFV, a string of hexadecimal 32 characters including numbers and letters, is provided by Apple Inc. to identify the vendor. IDFV can also be used as a unique device identifier.
     "IDFV" idfv set_idfv: str,
 } }
 
@@ -208,86 +211,81 @@ Positions {
 } }
 
 rt::model! { read debug;
-/// 账号风险检测结果
+/// Account risk detection results
 RiskDetails {
-    /// 该字段用于返回账号信息检测对应的风险类别，取值为：**RiskAccount**（账号存在风险）、**RiskIP**（IP地址存在风险）、**RiskIMEI**（移动设备识别码存在风险）。
+    /// This field returns the risk categories after account information detection. Valid values: **RiskAccount** (the account is at risk), **RiskIP** (the IP address is at risk), and **RiskIMEI** (the mobile device identifier is at risk).
     "Label" label set_label: str,
-    /// 该字段用于返回账号信息检测对应的风险等级，取值为：**1**（疑似存在风险）和**2**（存在恶意风险）。
+    /// This field returns the risk levels after account information detection. Valid values: **1** (suspected to be at risk) and **2** (malicious risk).
     "Level" level set_level: i64,
 } }
 
 rt::model! { read debug;
-/// 情感分析结果
+/// Sentiment analysis result
 SentimentAnalysis {
-    /// 情感标签
+    /// Sentiment Tag
     "Label" label set_label: str,
-    /// 标签分数，取值范围0到100
+    /// Tag score, ranging from 0 to 100
     "Score" score set_score: i64,
-    /// 情感分析明细
+    /// Sentiment analysis details
     "Detail" detail set_detail: obj SentimentDetail,
-    /// 响应码，成功为"OK"，失败为"InternalError"
+    /// Response code; "OK" for success, "InternalError" for failure
     "Code" code set_code: str,
-    /// 异常信息
+    /// Exception information
     "Message" message set_message: str,
 } }
 
 rt::model! { read debug;
-/// 情感分析明细
+/// Sentiment analysis details
 SentimentDetail {
-    /// 正向分数，取值范围0到100
+    /// Positive score, ranging from 0 to 100
     "Positive" positive set_positive: i64,
-    /// 负向分数，取值范围0到100
+    /// Negative score, ranging from 0 to 100
     "Negative" negative set_negative: i64,
 } }
 
 rt::model! { read debug;
-/// 该字段用于返回审核结果明细字段的标签及分数
+/// Returns the keywords, label, sub-label and the score.
 Tag {
-    /// 该字段用于返回命中的关键词
+    /// Returns the hit keywords.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Keyword" keyword set_keyword: str,
-    /// 该字段用于返回子标签
+    /// Returns the sub-tags.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SubLabel" sub_label set_sub_label: str,
-    /// 该字段用于返回子标签对应的分数
+    /// Returns the score for the sub-label
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Score" score set_score: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `TextModeration` (文本内容安全服务).
+/// Request of `TextModeration` (Moderates text contents).
 ///
-/// 本接口提供“内容安全”和“AI生成识别”服务。在对接之前，请先参考快速入门，以配置业务基础信息。
-/// - **内容安全**：[快速入门](https://cloud.tencent.com/document/product/1124/37119)
-/// - **AI生成识别**：[快速入门](https://cloud.tencent.com/document/product/1124/118694)
+/// This API is used to submit text content for intelligent moderation.
 ///
-/// ### 接口功能说明：
-/// - **内容安全**：对输入的文本，识别其中是否存在色情、违法等风险，返回处置建议、风险标签及对应的模型阈值。
-/// - **AI生成识别**：对输入的文本，判断其是否为AI工具生成，返回AI生成的概率分数。
+/// ### Notes
+/// - Before invoking this API, be sure you have activated Tencent Cloud Text Moderation System in the [Content Moderation - Text Moderation System](https://console.cloud.tencent.com/cms/text/package) console.
+/// - This is a paid API. For the billing details, see [Text Moderation System Pricing](https://www.tencentcloud.com/document/product/1121/43752).
 ///
-/// ### 接口调用说明：
-/// - **请求域名**：tms.tencentcloudapi.com
-/// - **文本长度限制**：最长10,000个字符（以Unicode编码计量）。
-/// - **请求频率**：内容安全默认1000次/秒，AI生成识别默认50次/秒。
-/// - **支持语言**：中文、英文。
+/// ### Use limits
+/// - The submitted texts can not be longer than 10,000 unicode characters.
+/// - English letters, digits and Chinese characters are supported for moderation.
+/// - The API request frequency limit: **1,000 times/second**.
 TextModerationRequest {
-    /// 待检测的文本内容，需为UTF-8编码并以Base64格式传入。
+    /// This field indicates the text content of the object to be moderated. The text needs to be encoded in utf-8 format and encrypted with Base64. It can contain up to 10,000 characters, calculated by unicode encoding.
     ///
     /// Required.
     "Content" content set_content: str,
-    /// 接口使用的识别策略编号，需在[控制台](https://console.cloud.tencent.com/cms/clouds/manage)获取。详细获取方式请参考以下链接：
-    ///
-    /// - 内容安全（详见步骤四：策略配置）：[点击这里](https://cloud.tencent.com/document/product/1124/37119)
-    /// - AI生成识别（详见服务对接->方式二）：[点击这里](https://cloud.tencent.com/document/product/1124/118694)
+    /// This field indicates the specific policy number, which is used for the API call and can be configured in the CMS console. If it's not entered (left empty), the default moderation policy is adopted. If it's entered, the moderation policies are specified for business scenarios.
+    /// Note: Biztype contains 3 to 32 characters, including numbers, letters and underscores only. Different Biztypes are associated with different business scenarios and moderation policies. Ensure that you use the Biztype corresponding to the policy you want to apply.
     "BizType" biz_type set_biz_type: str,
-    /// 该字段表示您为待检测文本分配的数据ID，作用是方便您对数据进行标识和管理。
-    /// 取值：可由英文字母、数字、四种特殊符号（_，-，@，#）组成，长度不超过64个字符。
+    /// This field indicates the data ID you assigned to the object to be moderated, which is convenient for you to identify and manage the file.
+    /// Value: this field can contain **up to 64 characters**, including uppercase and lowercase letters, numbers and four special symbols (_, -, @, #)
     "DataId" data_id set_data_id: str,
-    /// 该字段标识用户信息，传入后可增强甄别有违规风险的发布者账号。
+    /// This field indicates the user information related with the object to be moderated, which can be used to identify violating users at risk.
     "User" user set_user: obj User,
-    /// 该字段标识设备信息，传入后可增强甄别有违规风险的发布者设备。
+    /// This field indicates the device information related with the object to be moderated, which can be used to identify violating devices at risk.
     "Device" device set_device: obj Device,
-    /// Content字段的原始语种，枚举值包括 zh 和 en：
-    ///
-    /// - 推荐使用 zh
-    /// - en 适用于纯英文内容，耗时较高。若需使用 en，请先通过[反馈工单](https://console.cloud.tencent.com/workorder/category?level1_id=141&level2_id=1287&source=14&data_title=%E6%96%87%E6%9C%AC%E5%86%85%E5%AE%B9%E5%AE%89%E5%85%A8&step=1)确认
+    /// This field Indicates the original language of the content.The enumeration values are ("en", "zh", ""), where en means English, zh means Chinese, and an empty string means the default language is Chinese. It is recommended to enter "en" only when the language of the content is clearly "English".
     "SourceLanguage" source_language set_source_language: str,
     /// 服务类型，枚举值包括 TEXT 和 TEXT_AIGC：
     /// TEXT：内容安全
@@ -301,32 +299,39 @@ TextModerationRequest {
 rt::action!("tms", "2020-12-29", "TextModeration", TextModerationRequest => TextModerationResponse);
 
 rt::model! { read debug;
-/// TextModeration返回参数结构体
+/// TextModeration response structure.
 TextModerationResponse {
-    /// 该字段用于回显检测对象请求参数中的 BizType，与输入的 BizType 值对应。
+    /// This field returns the BizType of the request parameters
     "BizType" biz_type set_biz_type: str,
-    /// 用于标识对本次请求的处置建议，共三种返回值。
-    /// 返回值：Block: 建议直接做违规处置，Review: 建议人工二次确认，Pass: 未识别到风险。
+    /// This field returns the follow-up moderation suggestions. The returned value indicates the recommended operation after obtaining the moderation result. It is recommended that you handle different violations with the suggested values according to your business needs.
+    /// Returned values: **Block**: block; **Review**: human moderation; **Pass**: pass
     "Suggestion" suggestion set_suggestion: str,
-    /// 该字段用于返回检测结果（DetailResults）中所对应的优先级最高的恶意标签，表示模型推荐的审核结果，建议您按照业务所需，对不同违规类型与建议值进行处理。
-    /// 返回值：Normal：正常，Porn：色情，Abuse：谩骂，Ad：广告；以及其他令人反感、不安全或不适宜的内容类型
+    /// This field returns the **negative label with the highest priority** in the moderation results (DetailResults), which indicates the moderation result recommended by the model. It is recommended that you handle different violations with the suggested values according to your business needs.
+    /// Returned values: **Normal**: normal content; **Porn**: pornographic content; **Abuse**: abusive content; **Ad**: advertising content; **Custom**: custom violating content, and others such as objectionable, insecure or inappropriate content.
     "Label" label set_label: str,
-    /// 对应 Label 字段下的二级子标签，表示该 Label 下更细分的违规点。
+    /// The field returns the second-level labels under the current label.
+    /// Note: This field may return `null`, indicating that no valid value can be found.
     "SubLabel" sub_label set_sub_label: str,
-    /// 该字段标识 SubLabel 的置信度，取值范围为 0 - 100，值越高代表置信度越高。
+    /// This field returns the confidence level under the current label. Value range: 0 (**the lowest confidence level**) - 100 (**the highest confidence level**). The higher the value, the more likely the text is to belong to the category indicated by the current label. For example, *pornographic 99* indicates that the text is very likely to be pornographic, and *pornographic 0* indicates that the text is not pornographic
     "Score" score set_score: i64,
-    /// 该字段标识被检测文本所命中的关键词，可能返回0个或多个关键词。
+    /// This field returns the keywords matched with the libraries in the moderated text under the current label to mark the specific violations (for example, *Friend me*). This parameter may have multiple returned values, indicating multiple keywords are matched. If the returned value is empty and the `Score` is not empty, it means that the negative label corresponding to the moderation result is a value returned from the semantic model judgment
+    /// Note: This field may return `null`, indicating that no valid value can be found.
     "Keywords" keywords set_keywords: list String,
-    /// 该字段返回的检测的详细信息，返回值信息可参阅对应数据结构 DetailResults 的详细描述。
+    /// This field returns the moderation results based on the text libraries. For details, see `DetailResults` in the data structure
+    /// Note: This field may return `null`, indicating that no valid value can be found.
     "DetailResults" detail_results set_detail_results: list DetailResults,
-    /// 该字段标识入参 User 的检测结果，具体内容参阅数据结构 RiskDetails。
+    /// This field returns the detection results of violating accounts at risk, mainly including violation categories and risk levels. For details, see `RiskDetails` in the data structure
+    /// Note: This field may return `null`, indicating that no valid value can be found.
     "RiskDetails" risk_details set_risk_details: list RiskDetails,
-    /// 该字段用于返回根据您的需求配置的附加信息（Extra），如未配置则默认返回值为空。
-    /// 备注：不同客户或Biztype下返回信息不同，如需配置该字段请提交工单咨询或联系售后专员处理。
+    /// This field returns the extra information configured according to your needs. If it's not configured, the returned value is empty by default.
+    /// Note: the returned information varies based on different customers or Biztypes. If you need to configure this field, please submit a ticket or contact after-sales manager
+    /// Note: This field may return `null`, indicating that no valid value can be found.
     "Extra" extra set_extra: str,
-    /// 该字段用于回显检测对象请求参数中的 DataId，与输入的 DataId 值对应。
+    /// This field returns the `DataId` in the request parameter corresponding to the moderated object
+    /// Note: This field may return `null`, indicating that no valid value can be found.
     "DataId" data_id set_data_id: str,
-    /// 历史上下文关联的字段，不再推荐使用。上下文关联审核可通过入参的 SessionId 来实现。
+    /// Returns the context text.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ContextText" context_text set_context_text: str,
     /// 该字段为历史结构字段，不再推荐使用。
     "SentimentAnalysis" sentiment_analysis set_sentiment_analysis: obj SentimentAnalysis,
@@ -341,43 +346,41 @@ TextModerationResponse {
 } }
 
 rt::model! { write debug;
-/// 用于表示业务用户的账号相关信息
+/// This field indicates the account-related information of the service subscriber
 User {
-    /// 该字段表示业务用户ID,填写后，系统可根据账号过往违规历史优化审核结果判定，有利于存在可疑违规风险时的辅助判断。
-    ///
-    /// 备注：该字段可传入微信openid、QQopenid、字符串等账号信息，与账号类别参数（AccountType）配合使用可确定唯一账号。
+    /// This field indicates the service subscriber ID. This ID can be used to optimize the moderation result judgment based on the account's violation records, which is helpful for auxiliary judgment when there is a risk of suspected violations.
     "UserId" user_id set_user_id: str,
-    /// 该字段表示业务用户对应的账号昵称信息。
+    /// This field indicates the account nickname information of the service subscriber.
     "Nickname" nickname set_nickname: str,
-    /// 该字段表示业务用户ID对应的账号类型，取值：**1**-微信uin，**2**-QQ号，**3**-微信群uin，**4**-qq群号，**5**-微信openid，**6**-QQopenid，**7**-其它string。
+    /// This field indicates the account type corresponding to the service subscriber ID.
     ///
-    /// 该字段与账号ID参数（UserId）配合使用可确定唯一账号。
+    /// Use this field and the account ID (UserId) together to determine a unique account.
     "AccountType" account_type set_account_type: i64,
-    /// 该字段表示业务用户对应账号的性别信息。
+    /// This field indicates the gender information of the service subscriber's account.
     ///
-    /// 取值：**0**（默认值，代表性别未知）、**1**（男性）、**2**（女性）。
+    /// Values: **0** (default value, indicating the gender is unknown), **1** (male) and **2** (female).
     "Gender" gender set_gender: i64,
-    /// 该字段表示业务用户对应账号的年龄信息。
+    /// This field indicates the age information of the service subscriber's account.
     ///
-    /// 取值：**0**（默认值，代表年龄未知）-（**自定义年龄上限**）之间的整数。
+    /// Values: Integers between **0** (default value, indicating that the age is unknown) and the number of (**custom maximum age**).
     "Age" age set_age: i64,
-    /// 该字段表示业务用户对应账号的等级信息。
+    /// This field indicates the level information of the service subscriber's account.
     ///
-    /// 取值：**0**（默认值，代表等级未知）、**1**（等级较低）、**2**（等级中等）、**3**（等级较高），目前**暂不支持自定义等级**。
+    /// Values: **0** (default value, indicating that the level is unknown), **1** (lower level), **2** (medium level) and **3** (higher level). Currently, **custom levels are not supported**.
     "Level" level set_level: i64,
-    /// 该字段表示业务用户对应账号的手机号信息，支持全球各地区手机号的记录。
+    /// This field indicates the mobile phone number information of the service subscriber's account. The mobile phone numbers in various regions of the world can be recorded.
     ///
-    /// 备注：请保持手机号格式的统一，如区号格式（086/+86）等。
+    /// Note: Please keep the format of mobile phone number uniform. For example, uniformly use the area code format (086/+86), etc.
     "Phone" phone set_phone: str,
-    /// 该字段表示业务用户头像图片的访问链接(URL)，支持PNG、JPG、JPEG、BMP、GIF、WEBP格式。
-    /// 备注：头像图片大小不超过5MB，建议分辨率不低于256x256；图片下载时间限制为3秒，超过则会返回下载超时。
+    /// This field indicates the URL of the service subscriber's profile photos formatted with .png, .jpg, .jpeg, .bmp, .gif and .webp.
+    /// Note: Up to 5 MB is supported, and the minimum resolution is 256 x 256. When it takes more than 3 seconds to download, the "download timeout" is returned.
     "HeadUrl" head_url set_head_url: str,
-    /// 该字段表示业务用户的简介信息，支持汉字、英文及特殊符号，长度不超过5000个汉字字符。
+    /// This field indicates the profile information of service subscribers. It can contain up to 5,000 characters, including Chinese characters, letters and special symbols.
     "Desc" desc set_desc: str,
-    /// 该字段表示业务群聊场景时的房间ID。
+    /// Room ID of the group chat.
     "RoomId" room_id set_room_id: str,
-    /// 该字段表示消息接受者ID
+    /// Receiver ID.
     "ReceiverId" receiver_id set_receiver_id: str,
-    /// 消息生成时间，精确到毫秒
+    /// Generation time of the message, in ms.
     "SendTime" send_time set_send_time: i64,
 } }

@@ -5,132 +5,132 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { read debug;
-/// 段落文本框位置：x，y代表左上顶点，width和height代表宽高
+/// Paragraph text box location: x, y represent the top-left corner, width and height represent width and height.
 BoundingBox {
-    /// 左上顶点x坐标
+    /// x-coordinate of the top-left corner
     "X" x set_x: i64,
-    /// 左上顶点y坐标
+    /// y-coordinate of the top-left corner
     "Y" y set_y: i64,
-    /// 宽
+    /// Width.
     ///
-    /// 单位：px
+    /// Unit: px.
     "Width" width set_width: i64,
-    /// 高
+    /// High.
     ///
-    /// 单位：px
+    /// Unit: px.
     "Height" height set_height: i64,
 } }
 
 rt::model! { read debug;
-/// 坐标详细信息
+/// Coordinate details
 Coord {
-    /// X坐标
+    /// X coordinate
     "X" x set_x: i64,
-    /// Y坐标
+    /// Y-axis coordinate
     "Y" y set_y: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `ImageTranslateLLM` (端到端图片翻译).
+/// Request of `ImageTranslateLLM` (End-to-end image translation).
 ///
-/// 提供18种语言的图片翻译服务，可自动识别图片中的文本内容并翻译成目标语言，识别后的文本按行翻译，后续会提供可按段落翻译的版本。
+/// This API is used to provide translation service for images in 18 languages. It can automatically recognize text content in images and translate it into the target language. The recognized text is translated line by line, and a version that supports paragraph translation will be offered subsequently.
 ///
-/// - 输入图片格式：png、jpg、jpeg等常用图片格式，不支持gif动图。
-/// - 输出图片格式：jpg。
+/// -Input image format: png, jpg, jpeg and other common image formats. gif animation is not supported.
+/// -Output image format: jpg.
 ///
-/// 提示：对于一般开发者，我们建议优先使用SDK接入简化开发。SDK使用介绍请直接查看 5. 开发者资源 部分。
+/// Notification: For general developers, we recommend prioritizing SDK integration to simplify development. For SDK usage introduction, directly view the 5. Developer Resources part.
 ImageTranslateLLMRequest {
-    /// 图片数据的Base64字符串，经Base64编码后不超过 9M，分辨率建议600*800以上，支持PNG、JPG、JPEG格式。
+    /// Base64 string of the image data, no more than 9M after Base64 encoding. A resolution of 600*800 or higher is recommended. PNG, JPG, and JPEG formats are supported.
     ///
     /// Required.
     "Data" data set_data: str,
-    /// 目标语言，支持语言列表：
+    /// Target language, supported languages:
     ///
-    /// - 中文：zh
-    /// - 繁体（中国台湾）：zh-TW
-    /// - 繁体（中国香港）：zh-HK
-    /// - 英文：en
-    /// - 日语：ja
-    /// - 韩语：ko
-    /// - 泰语：th
-    /// - 越南语：vi
-    /// - 俄语：ru
-    /// - 德语：de
-    /// - 法语：fr
-    /// - 阿拉伯语：ar
-    /// - 西班牙语：es
-    /// - 意大利语：it
-    /// - 印度尼西亚语：id
-    /// - 马来西亚语：ms
-    /// - 葡萄牙语：pt
-    /// - 土耳其语：tr
+    /// - Chinese: zh
+    /// - Traditional (Taiwan): zh-TW
+    /// - Traditional (Hong Kong (China)): zh-HK
+    /// - English: en
+    /// - Japanese: ja
+    /// - Korean: ko
+    /// - Thai: th
+    /// - Vietnamese: vi
+    /// - Russian: ru
+    /// - German: de
+    /// - French: fr
+    /// - Arabic: ar
+    /// - Spanish: es
+    /// - Italian: it
+    /// - Indonesian: id
+    /// - Malay language: ms
+    /// - Portuguese: pt
+    /// - Turkish: tr
     /// -
     ///
     /// Required.
     "Target" target set_target: str,
-    /// 输入图 Url。 使用Url的时候，Data参数需要传入""。 图片限制：小于 10MB，分辨率建议600*800以上，格式支持 jpg、jpeg、png。
+    /// Enter image Url. When using a Url, the Data parameter requires the input of "". Image restrictions: less than 10MB, resolution recommendation 600*800 or higher, format support jpg, jpeg, png.
     "Url" url set_url: str,
-    /// 调用模式。
+    /// Invocation method.
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - 0： 端到端图片翻译大模型pro版
-    /// - 1： 端到端图片翻译大模型lite版
+    /// - 0: End-to-end image translation large model pro version
+    /// - 1: End-to-end image translation large model lite version
     ///
-    /// 默认值：0
+    /// Default value: 0
     "Mode" mode set_mode: i64,
 } }
 rt::action!("tmt", "2018-03-21", "ImageTranslateLLM", ImageTranslateLLMRequest => ImageTranslateLLMResponse);
 
 rt::model! { read debug;
-/// ImageTranslateLLM返回参数结构体
+/// ImageTranslateLLM response structure.
 ImageTranslateLLMResponse {
-    /// 图片数据的Base64字符串，输出格式为JPG。
+    /// Base64 string of the image data. The output format is JPG.
     "Data" data set_data: str,
-    /// 原文本主要源语言。
+    /// Primary source language.
     "Source" source set_source: str,
-    /// 目标翻译语言。
+    /// Target translation language.
     "Target" target set_target: str,
-    /// 图片中的全部原文本。
+    /// All original text in the image.
     "SourceText" source_text set_source_text: str,
-    /// 图片中全部译文。
+    /// All translations in the image.
     "TargetText" target_text set_target_text: str,
-    /// 逆时针图片角度，取值范围为0-359
+    /// Image angle counterclockwise, value range 0-359
     "Angle" angle set_angle: f64,
-    /// 翻译详情信息
+    /// Translation detailed information
     "TransDetails" trans_details set_trans_details: list TransDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 段落文本旋转信息
+/// Paragraph text rotation information
 RotateParagraphRect {
-    /// 段落文本坐标
+    /// Paragraph text coordinates
     "Coord" coord set_coord: list Coord,
-    /// 旋转角度
+    /// Rotation angle
     "TiltAngle" tilt_angle set_tilt_angle: f64,
-    /// 段落文本信息是否有效
+    /// Whether the paragraph text information is valid
     "Valid" valid set_valid: bool,
 } }
 
 rt::model! { read debug;
-/// 大模型图片翻译详情信息
+/// Large model image translation detailed information
 TransDetail {
-    /// 当前行的原文本
+    /// Original text of the current row
     "SourceLineText" source_line_text set_source_line_text: str,
-    /// 当前行的译文
+    /// Translation of the current row
     "TargetLineText" target_line_text set_target_line_text: str,
-    /// 段落文本框位置
+    /// Paragraph text box location
     "BoundingBox" bounding_box set_bounding_box: obj BoundingBox,
-    /// 行数
+    /// Row count
     "LinesCount" lines_count set_lines_count: i64,
-    /// 行高
+    /// Line height.
     ///
-    /// 单位：px
+    /// Unit: px.
     "LineHeight" line_height set_line_height: i64,
-    /// 正常段落spam_code字段为0；如果存在spam_code字段且值大于0（1: 命中垃圾检查；2: 命中安全策略；3: 其他。），则命中安全检查被过滤。
+    /// The spam_code field is 0 in a normal paragraph; if the spam_code field exists and its value is above 0 (1: hit garbage check; 2: hit security policy; 3: another.), then the security check hit is filtered.
     "SpamCode" spam_code set_spam_code: i64,
-    /// 段落文本旋转信息，只在valid为true时表示坐标有效
+    /// Rotation information of paragraph text. Coordinates are valid only when valid is true.
     "RotateParagraphRect" rotate_paragraph_rect set_rotate_paragraph_rect: obj RotateParagraphRect,
 } }

@@ -5,43 +5,43 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { read nodebug;
-/// API 密钥详情
+/// Details of the specified API key
 ApiKeyDetail {
-    /// API 密钥 ID。
+    /// API Key ID.
     "ApiKeyId" api_key_id set_api_key_id: str,
-    /// 名称。
+    /// Name
     "Name" name set_name: str,
-    /// API 密钥值。接口返回脱敏值
+    /// API key value. The API response contains the masking value.
     "ApiKey" api_key set_api_key: str,
-    /// 备注。
+    /// Remarks.
     "Remark" remark set_remark: str,
-    /// 平台类型。当前支持填值：maas
+    /// Platform type. Currently supported values: maas.
     "Platform" platform set_platform: str,
-    /// 主账号。
+    /// Root account.
     "Uin" uin set_uin: str,
-    /// 子账号。
+    /// Sub-account.
     "SubUin" sub_uin set_sub_uin: str,
-    /// 状态。取值：enable（启用）、disable（禁用）。
+    /// Status. Valid values: enable, disable.
     "Status" status set_status: str,
-    /// 绑定类型。取值：all（全部模型和服务）、model_all_endpoint_custom（全部模型+自定义服务）、model_custom_endpoint_all（自定义模型+全部服务）、model_custom_endpoint_custom（自定义模型+自定义服务）。
+    /// Binding type. Value: all (all models and services), model_all_endpoint_custom (all models + custom service), model_custom_endpoint_all (custom model + all services), model_custom_endpoint_custom (custom model + custom service).
     "BindType" bind_type set_bind_type: str,
-    /// 创建时间。格式：YYYY-MM-DD HH:mm:ss。
+    /// Creation time. Format: YYYY-MM-DD HH:mm:ss.
     "CreateTime" create_time set_create_time: str,
-    /// 更新时间。格式：YYYY-MM-DD HH:mm:ss。
+    /// Last update time. Format: YYYY-MM-DD HH:mm:ss.
     "UpdateTime" update_time set_update_time: str,
-    /// 应用 ID。
+    /// App ID.
     "AppId" app_id set_app_id: str,
-    /// 是否可编辑。true 表示可编辑，false 表示不可编辑。
+    /// Whether it is editable. true means editable, false means non-editable.
     "Editable" editable set_editable: bool,
-    /// 绑定资源列表，区分 endpoint 和 model 类型。
+    /// List of bound resources, case-sensitive for endpoint and model kind.
     "BindingItems" binding_items set_binding_items: list BindingItem,
-    /// IP 白名单列表。支持 IPv4 和 CIDR 格式。空数组表示不限制 IP。
+    /// IP allowlist. Supports IPv4 and CIDR format. Empty array indicates no restriction.
     "IpWhitelist" ip_whitelist set_ip_whitelist: list String,
-    /// 当Platform为maas时该字段为空
+    /// This field is empty when Platform is maas.
     "Creator" creator set_creator: str,
-    /// Token 限额信息多维度列表。未配置限额时不返回该字段。
+    /// Multi-dimensional list of Token quota information. This field is not returned when unconfigured.
     "QuotaSet" quota_set set_quota_set: list QuotaInfo,
-    /// Token 限额状态。空字符串表示未配置任何限额包；active 表示已配置且当前可用；inactive 表示已配置但额度耗尽
+    /// Token quota status. An empty string means no configuration. active means configured with current availability. inactive means configured but quota exhausted.
     "QuotaStatus" quota_status set_quota_status: str,
 } }
 impl ::core::fmt::Debug for ApiKeyDetail {
@@ -70,41 +70,37 @@ impl ::core::fmt::Debug for ApiKeyDetail {
 }
 
 rt::model! { read debug;
-/// 批量创建失败项
+/// Batch create failed items
 BatchCreateFailedItem {
-    /// 失败项的序号（从 1 开始，对应后缀编号）。
+    /// Serial number of the failed item (starting from 1, corresponding to the suffix number).
     "Index" index set_index: i64,
-    /// 失败项的名称。
+    /// Name of the failed item.
     "Name" name set_name: str,
-    /// 失败原因。
+    /// Failure reason.
     "Reason" reason set_reason: str,
 } }
 
 rt::model! { both debug;
-/// 绑定资源项
+/// Bind Resource
 BindingItem {
-    /// 资源 ID（模型 ID 或服务 ID）。
+    /// Resource ID (model ID or service ID).
     ///
     /// Required.
     "ResourceId" resource_id set_resource_id: str,
-    /// 资源类型。取值：endpoint（推理服务）、model（模型）。推荐绑定endpoint，绑定model即将下线。已绑定model的apikey仍可使用，但控制台回显将不会展示模型绑定列表。
-    ///
-    /// 枚举值：
-    ///
-    /// - endpoint： 绑定到endpoint（默认推理服务或自定义推理服务）
+    /// Resource type. Value: endpoint (service), model (model).
     ///
     /// Required.
     "ResourceType" resource_type set_resource_type: str,
-    /// 资源状态
+    /// Resource status
     "Status" status set_status: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateApiKey` (创建 API 密钥).
+/// Request of `CreateApiKey` (Create an API key).
 ///
-/// 创建 API 密钥。
+/// Create an API key.
 ///
-/// 创建一个新的 API 密钥，创建成功后返回 API 密钥 ID。需指定平台类型、绑定方式和初始状态。
+/// Create a new API key. Upon successful creation, return the API Key ID. Specify the platform kind, binding method, and initial state.
 CreateApiKeyRequest {
     /// API 密钥名称，创建后不可修改。
     ///
@@ -137,7 +133,7 @@ CreateApiKeyRequest {
 rt::action!("tokenhub", "2026-03-22", "CreateApiKey", CreateApiKeyRequest => CreateApiKeyResponse);
 
 rt::model! { read debug;
-/// CreateApiKey返回参数结构体
+/// CreateApiKey response structure.
 CreateApiKeyResponse {
     /// apikey id
     "ApiKeyId" api_key_id set_api_key_id: str,
@@ -146,9 +142,9 @@ CreateApiKeyResponse {
 } }
 
 rt::model! { read debug;
-/// 批量创建成功项
+/// Batch create succeeded items
 CreateApiKeysResultItem {
-    /// APIKey ID。
+    /// APIKey ID.
     "ApiKeyId" api_key_id set_api_key_id: str,
 } }
 
@@ -196,18 +192,17 @@ CreateEndpointResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateGlossaryEntries` (批量创建术语条目).
+/// Request of `CreateGlossaryEntries` (Batch create terminology entries).
 ///
-/// 批量创建术语条目。
+/// Create terminology entries in batches.
 ///
-/// 在指定术语库下批量创建术语条目。单次最多创建 100 条。
-/// 单个术语库默认最多总共可以创建10000个术语对
+/// Create terminology entries in batches under the designated Termbase. You can create up to 100 entries at a time.
 CreateGlossaryEntriesRequest {
-    /// 术语库 ID。可通过 DescribeGlossaries 接口获取。
+    /// Termbase ID. Obtain through the API DescribeGlossaries.
     ///
     /// Required.
     "GlossaryId" glossary_id set_glossary_id: str,
-    /// 术语条目列表。单次最多 100 个。
+    /// Terminology entry list. At a time 100.
     ///
     /// Required.
     "Entries" entries set_entries: list GlossaryEntryInput,
@@ -215,139 +210,139 @@ CreateGlossaryEntriesRequest {
 rt::action!("tokenhub", "2026-03-22", "CreateGlossaryEntries", CreateGlossaryEntriesRequest => CreateGlossaryEntriesResponse);
 
 rt::model! { read debug;
-/// CreateGlossaryEntries返回参数结构体
+/// CreateGlossaryEntries response structure.
 CreateGlossaryEntriesResponse {
-    /// 创建成功的术语条目列表。
+    /// List of successfully created terminology entries.
     "Entries" entries set_entries: list GlossaryEntryItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateGlossary` (创建术语库).
+/// Request of `CreateGlossary` (Create a termbase).
 ///
-/// 创建术语库。(单个用户默认最多可以创建50个术语库)
+/// Create a Termbase.
 ///
-/// 在当前应用下创建一个新的翻译术语库，用于自定义源语言到目标语言的术语映射。创建成功后返回术语库 ID，可通过该 ID 进一步管理术语条目。
+/// Create a new Termbase in this application for custom definition source to target language terminology mapping. Return the Termbase ID upon success, which can be used to carry out other management operations on terminology entries.
 CreateGlossaryRequest {
-    /// 术语库名称。最大 50 字符。
+    /// Terminology library name. Maximum 50 characters.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 源语言代码。最大 16 字符。例如：zh（中文）、en（英文）。
+    /// Source language code. Maximum 16 characters, such as zh (Chinese), en (English).
     ///
     /// Required.
     "Source" source set_source: str,
-    /// 目标语言代码。最大 16 字符。例如：zh（中文）、en（英文）。
+    /// Target language code. Maximum 16 characters, such as zh (Chinese), en (English).
     ///
     /// Required.
     "Target" target set_target: str,
-    /// 术语库描述。最大 255 字符。
+    /// Termbase description. Maximum 255 characters.
     "Description" description set_description: str,
 } }
 rt::action!("tokenhub", "2026-03-22", "CreateGlossary", CreateGlossaryRequest => CreateGlossaryResponse);
 
 rt::model! { read debug;
-/// CreateGlossary返回参数结构体
+/// CreateGlossary response structure.
 CreateGlossaryResponse {
-    /// 术语库 ID。
+    /// Termbase ID.
     "GlossaryId" glossary_id set_glossary_id: str,
-    /// 术语库名称。
+    /// Terminology repository name.
     "Name" name set_name: str,
-    /// 创建时间。Unix 时间戳（毫秒）。
+    /// Creation time. Unix timestamp (ms).
     "CreatedAt" created_at set_created_at: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateTokenPlanApiKeys` (批量创建 Token Plan 套餐的 API Key).
+/// Request of `CreateTokenPlanApiKeys` (Batch creates API Keys for the Token Plan package).
 ///
-/// 批量创建 TokenPlan APIKey。
+/// Batch create TokenPlan API Keys.
 ///
-/// 传入名称前缀和数量，自动按 {ApiKeyName}-{序号} 格式生成名称（如 aaa-1, aaa-2）。允许同名。支持部分成功，最多 100 条。
+/// Import a name prefix and quantity to automatically generate names in the `{Api Key Name}-{serial number}` format (for example, aaa-1, aaa-2). Duplicate names are allowed. Partial success is supported for up to 100 entries.
 CreateTokenPlanApiKeysRequest {
-    /// 套餐 ID。可通过DescribeTokenPlanList接口获取。
+    /// Package ID. You can obtain it through the DescribeTokenPlanList API.
     ///
     /// Required.
     "TeamId" team_id set_team_id: str,
-    /// API Key 名称，最大 128 字符。如果创建 API Key 的数量超过1个，实际名称格式为 {ApiKeyName}-{序号}（如 mykey-1, mykey-2）。
+    /// API key name, up to 128 characters. If the number of API keys created exceeds 1, the actual name format is {ApiKeyName}-{serial number} (for example, mykey-1, mykey-2).
     ///
     /// Required.
     "ApiKeyName" api_key_name set_api_key_name: str,
-    /// 创建数量。取值范围：1 ~ 10。
+    /// Number of creations. Value range: 1–10.
     ///
     /// Required.
     "Count" count set_count: i64,
-    /// 可用模型列表。如果套餐类型为企业版专业套餐，可以指定模型，也可以传入“all”，传入 “all“表示可以使用套餐支持的所有模型，如果要指定具体模型，传入 Model ID，“all“和具体的 Model ID 不能同时传入，如果不传则表示该API Key不支持任何模型，从而影响API Key的正常使用。如果套餐类型为企业版轻享套餐，则无论是否传入该字段，以及该字段传入什么值，都会被强制覆盖为["auto"]。
+    /// List of available models. If the package type is the enterprise edition professional package, you can specify a model or pass in "all". "all" means all models supported by the package are available for use. To specify specific models, pass in Model IDs. "all" and specific Model IDs cannot be specified at the same time. If not provided, it indicates the API Key does not support any models, thereby impacting normal use of the API Key. If the package type is the enterprise edition lite package, this field will be force overwritten to ["auto"] regardless of whether it is provided and what value is passed in.
     "AllowedModels" allowed_models set_allowed_models: list String,
-    /// 独占额度。不传则为0，代表该 API Key 不被分配任何独占配额。单位说明如下：
-    /// - 套餐类型为专业，单位取值为积分；
-    /// - 套餐类型为轻享套餐，单位取值为 token。
+    /// Exclusive reserved quota. If not passed in, the value is `0`, which means no exclusive reserved quota is assigned to the API Key. Measurement units are as follows:
+    /// -Package type is professional, unit value is points;
+    /// -Package type is lite package, and the measurement unit is token.
     "ExclusiveQuota" exclusive_quota set_exclusive_quota: i64,
-    /// 总额度上限。-1 表示不限，必须为 -1 或 >= API Key 当前的 ExclusiveQuota（独占额度）。不传表示不设置上限。单位说明如下：
-    /// - 套餐类型为专业，单位取值为积分；
-    /// - 套餐类型为轻享套餐，单位取值为 token。
+    /// Total credit limit. -1 means unlimited. It must be -1 or greater than or equal to the current ExclusiveQuota of the API Key. If not passed, no upper limit is set. The units are as follows:
+    /// -Package type is professional, unit value is points;
+    /// -Package type is lite package, and the measurement unit is token.
     "TotalQuota" total_quota set_total_quota: i64,
-    /// TPM（Tokens Per Minute）限制。不传使用套餐级别 TPM。必须 >= 0 且 <= 套餐 TPM。
+    /// TPM (Tokens Per Minute) limit. If not passed, the plan-level TPM is used. Must be >= 0 and <= the package TPM.
     "TPM" tpm set_tpm: i64,
 } }
 rt::action!("tokenhub", "2026-03-22", "CreateTokenPlanApiKeys", CreateTokenPlanApiKeysRequest => CreateTokenPlanApiKeysResponse);
 
 rt::model! { read debug;
-/// CreateTokenPlanApiKeys返回参数结构体
+/// CreateTokenPlanApiKeys response structure.
 CreateTokenPlanApiKeysResponse {
-    /// 成功创建的项列表。
+    /// Item list of successful creation.
     "Items" items set_items: list CreateApiKeysResultItem,
-    /// 创建失败的项列表。
+    /// Item list that failed to be created.
     "FailedItems" failed_items set_failed_items: list BatchCreateFailedItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateTokenPlanTeamOrderAndBuy` (创建或重新开通 Token Plan 套餐).
+/// Request of `CreateTokenPlanTeamOrderAndBuy` (Creates or reactivates a Token Plan package).
 ///
-/// 购买套餐（重新开通过期的套餐续费也通过该接口实现，需要额外传已过期套餐teamId。注：续费成功后套餐包总周期数（TotalCycles）会包含历史周期数，实际套餐包生效周期以生效时间（StartTime）和到期时间（ExpireTime）为准）。
+/// Purchase a package (This API is also used to reactivate and renew expired packages. The teamId of the expired package is required. After the renewal is successful, the total cycle count of the package will include historical cycles. The actual effective cycle of the package is determined by the effective time and expiration time.)
 ///
-/// 发起 TokenPlan 套餐下单并完成支付，成功后返回大订单 ID 及关联的子订单、资源信息。
+/// Initiate an order for a TokenPlan package and complete payment. Return the order ID and associated sub-orders and resource information upon success.
 CreateTokenPlanTeamOrderAndBuyRequest {
-    /// 套餐类型。取值：enterprise（企业版专业套餐）、enterprise-auto（企业版轻享套餐）。
+    /// Package type. Value: enterprise (enterprise edition professional package), enterprise-auto (enterprise edition lite package).
     ///
     /// Required.
     "ProductType" product_type set_product_type: str,
-    /// 套餐名称。只能包含中文、字母、数字、下划线、连字符，以中文或者字母开头，以中文或字母或数字结尾，2~50个字符
+    /// Package name. It can only contain Chinese, letters, digits, underscores, and hyphens. It must start with a Chinese character or a letter and end with a Chinese character, letter, or digit. The length should be 2-50 characters.
     ///
     /// Required.
     "TeamName" team_name set_team_name: str,
-    /// 购买时长。单位：月。必须大于 0，支持1个月～12个月。
+    /// Purchase duration. Unit: Month. It must be greater than 0, supporting 1 to 12 months.
     ///
     /// Required.
     "TimeSpan" time_span set_time_span: i64,
-    /// 购买的套餐规格。套餐类型为专业套餐（enterprise），单位取值为积分；轻享套餐（enterprise-auto），单位取值为 tokens。
+    /// Specification of the purchased package. If the package type is enterprise, the measurement unit is point; if the package type is enterprise-auto, the measurement unit is tokens.
     ///
     /// Required.
     "CreditOrToken" credit_or_token set_credit_or_token: i64,
-    /// 是否开启自动续费。默认不开启。
+    /// Whether to enable auto-renewal. Not enabled by default.
     "EnableAutoRenew" enable_auto_renew set_enable_auto_renew: bool,
-    /// 已有套餐 ID（非空时走过期续费，空时走新购）
+    /// Existing package ID (if not empty, the renewal process is performed; if empty, a new purchase is performed)
     "TeamId" team_id set_team_id: str,
 } }
 rt::action!("tokenhub", "2026-03-22", "CreateTokenPlanTeamOrderAndBuy", CreateTokenPlanTeamOrderAndBuyRequest => CreateTokenPlanTeamOrderAndBuyResponse);
 
 rt::model! { read debug;
-/// CreateTokenPlanTeamOrderAndBuy返回参数结构体
+/// CreateTokenPlanTeamOrderAndBuy response structure.
 CreateTokenPlanTeamOrderAndBuyResponse {
-    /// 腾讯云订单 ID。用于关联一次购买操作下的所有子订单。
+    /// Tencent Cloud order ID. Used to associate all sub-orders under a purchase operation.
     "BigOrderId" big_order_id set_big_order_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteApiKey` (删除 API 密钥).
+/// Request of `DeleteApiKey` (Delete an API key).
 ///
-/// 删除指定的 API 密钥，同时清理关联的模型绑定关系。
+/// This API is used to delete specified api keys and clean up associated model binding relationships.
 DeleteApiKeyRequest {
     /// API 密钥 ID。
     ///
@@ -361,7 +356,7 @@ DeleteApiKeyRequest {
 rt::action!("tokenhub", "2026-03-22", "DeleteApiKey", DeleteApiKeyRequest => DeleteApiKeyResponse);
 
 rt::model! { read debug;
-/// DeleteApiKey返回参数结构体
+/// DeleteApiKey response structure.
 DeleteApiKeyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -385,17 +380,17 @@ DeleteEndpointResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteGlossaryEntries` (批量删除术语条目).
+/// Request of `DeleteGlossaryEntries` (Delete terminology entries in batches).
 ///
-/// 批量删除术语条目。
+/// Delete terminology entries in batches.
 ///
-/// 在指定术语库下批量删除术语条目。单次最多删除 200 条。若术语库不存在或不属于当前应用，返回 ResourceNotFound 错误。
+/// Delete terminology entries in batches under the specified Termbase. You can delete up to 200 entries at a time. If the Termbase is nonexistent or NOT_IN this application, it returns a ResourceNotFound error.
 DeleteGlossaryEntriesRequest {
-    /// 术语库 ID。可通过 DescribeGlossaries 接口获取。
+    /// Termbase ID. Obtain through the API DescribeGlossaries.
     ///
     /// Required.
     "GlossaryId" glossary_id set_glossary_id: str,
-    /// 待删除的术语条目列表。单次最多 200 个。
+    /// Terminology entry list to be deleted. At a time 200.
     ///
     /// Required.
     "Entries" entries set_entries: list DeleteGlossaryEntryInput,
@@ -403,29 +398,29 @@ DeleteGlossaryEntriesRequest {
 rt::action!("tokenhub", "2026-03-22", "DeleteGlossaryEntries", DeleteGlossaryEntriesRequest => DeleteGlossaryEntriesResponse);
 
 rt::model! { read debug;
-/// DeleteGlossaryEntries返回参数结构体
+/// DeleteGlossaryEntries response structure.
 DeleteGlossaryEntriesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 删除术语条目项
+/// Delete terminology entry
 DeleteGlossaryEntryInput {
-    /// 术语条目 ID。可通过 DescribeGlossaryEntries 接口获取。
+    /// Terminology entry ID. Obtain through the API DescribeGlossaryEntries.
     ///
     /// Required.
     "EntryId" entry_id set_entry_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteGlossary` (删除术语库).
+/// Request of `DeleteGlossary` (Delete a termbase).
 ///
-/// 删除术语库。
+/// Delete a termbase.
 ///
-/// 删除指定的术语库及其下所有术语条目。删除操作幂等，对不存在的术语库返回成功。调用接口后，若通过 DescribeGlossaries 接口查询不到对应术语库，则表示删除成功。
+/// This API is used to delete specified Termbase and ALL terminology entries under it. The deletion is idempotent and returns a successful result for non-existing Termbase. After calling the API, if the corresponding Termbase cannot be found via DescribeGlossaries, it indicates successful deletion.
 DeleteGlossaryRequest {
-    /// 术语库 ID。可通过 DescribeGlossaries 接口获取。
+    /// Termbase ID. Obtain through the API DescribeGlossaries.
     ///
     /// Required.
     "GlossaryId" glossary_id set_glossary_id: str,
@@ -433,20 +428,20 @@ DeleteGlossaryRequest {
 rt::action!("tokenhub", "2026-03-22", "DeleteGlossary", DeleteGlossaryRequest => DeleteGlossaryResponse);
 
 rt::model! { read debug;
-/// DeleteGlossary返回参数结构体
+/// DeleteGlossary response structure.
 DeleteGlossaryResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteTokenPlanApiKey` (删除 Token Plan 套餐的 API Key).
+/// Request of `DeleteTokenPlanApiKey` (Deletes the API Key of the Token Plan package).
 ///
-/// 删除 TokenPlan APIKey。
+/// Delete the Token Plan API key.
 ///
-/// 同时删除额度中心子额度包并通知网关清除缓存。
+/// Simultaneously delete the limit center sub-limit package and notify the Notification Gateway to purge cache.
 DeleteTokenPlanApiKeyRequest {
-    /// API Key ID。可通过DescribeTokenPlanApiKeyList接口获取。
+    /// API Key ID. You can obtain it through the DescribeTokenPlanApiKeyList API.
     ///
     /// Required.
     "ApiKeyId" api_key_id set_api_key_id: str,
@@ -454,55 +449,55 @@ DeleteTokenPlanApiKeyRequest {
 rt::action!("tokenhub", "2026-03-22", "DeleteTokenPlanApiKey", DeleteTokenPlanApiKeyRequest => DeleteTokenPlanApiKeyResponse);
 
 rt::model! { read debug;
-/// DeleteTokenPlanApiKey返回参数结构体
+/// DeleteTokenPlanApiKey response structure.
 DeleteTokenPlanApiKeyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeApiKeyList` (查询 API 密钥列表).
+/// Request of `DescribeApiKeyList` (Query the API key list).
 ///
-/// 查询 API 密钥列表。
+/// Query API key list.
 ///
-/// 查询当前用户的 API 密钥列表，密钥值脱敏展示。支持分页、过滤和排序。
+/// Query the API key list of the current user with key values in masking display. Support pagination, filtering, and sorting.
 DescribeApiKeyListRequest {
-    /// 平台类型。当前支持填值：maas
+    /// Platform type. Currently supported values: maas.
     "Platform" platform set_platform: str,
-    /// 返回数量，默认为 20，最大值为 100。
+    /// Number of returned results, defaults to 20, maximum value 100.
     "Limit" limit set_limit: i64,
-    /// 偏移量，默认为 0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 过滤条件列表。支持的过滤字段：apikeyId（API 密钥 ID）、apiKeyName（名称）、platform（平台类型）、status（状态）、bindType（绑定类型）。
+    /// Filter condition list. Supported filter fields: apikeyId (API Key ID), apiKeyName (name), platform (platform type), status (status), bindType (binding type).
     "Filters" filters set_filters: list RequestFilter,
-    /// 排序条件列表。支持的排序字段：apiKeyName
+    /// Sorting condition list. Supported sorting field: apiKeyName
     "Sorts" sorts set_sorts: list RequestSort,
 } }
 rt::action!("tokenhub", "2026-03-22", "DescribeApiKeyList", DescribeApiKeyListRequest => DescribeApiKeyListResponse);
 
 rt::model! { read debug;
-/// DescribeApiKeyList返回参数结构体
+/// DescribeApiKeyList response structure.
 DescribeApiKeyListResponse {
-    /// API 密钥列表。
+    /// API Key List.
     "ApiKeySet" api_key_set set_api_key_set: list ApiKeyDetail,
-    /// 符合条件的 API 密钥总数。
+    /// Total number of eligible API keys.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `DescribeApiKey` (查询 API 密钥详情).
+/// Request of `DescribeApiKey` (Query the details of the specified CMK).
 ///
-/// 根据 API 密钥 ID 或密钥值查询 API 密钥详情，返回明文密钥。ApiKeyId 和 ApiKey 至少需传入其一，优先使用 ApiKeyId。
+/// This API is used to query API Key details based on API Key ID or key value, and return the plaintext key. At least one of ApiKeyId and ApiKey must be input, with priority given to ApiKeyId.
 DescribeApiKeyRequest {
-    /// 平台类型。当前支持填值：maas
+    /// Platform type. Currently supported values: maas.
     ///
     /// Required.
     "Platform" platform set_platform: str,
-    /// API 密钥 ID，与 ApiKey 至少需传入其一，优先使用 ApiKeyId。
+    /// API Key ID. At least one of this or ApiKey is required. Prioritize ApiKeyId.
     "ApiKeyId" api_key_id set_api_key_id: str,
-    /// API 密钥明文，与 ApiKeyId 至少需传入其一。
+    /// API key plaintext. At least one of it and ApiKeyId must be imported.
     "ApiKey" api_key set_api_key: str,
 } }
 impl ::core::fmt::Debug for DescribeApiKeyRequest {
@@ -517,43 +512,43 @@ impl ::core::fmt::Debug for DescribeApiKeyRequest {
 rt::action!("tokenhub", "2026-03-22", "DescribeApiKey", DescribeApiKeyRequest => DescribeApiKeyResponse);
 
 rt::model! { read nodebug;
-/// DescribeApiKey返回参数结构体
+/// DescribeApiKey response structure.
 DescribeApiKeyResponse {
-    /// API 密钥 ID。
+    /// API Key ID.
     "ApiKeyId" api_key_id set_api_key_id: str,
-    /// 名称。
+    /// Name
     "Name" name set_name: str,
-    /// API 密钥值（明文）。
+    /// API Key value (plaintext).
     "ApiKey" api_key set_api_key: str,
-    /// 备注。
+    /// Remarks.
     "Remark" remark set_remark: str,
-    /// 平台类型。枚举：maas
+    /// Platform type. Enumerate: maas.
     "Platform" platform set_platform: str,
-    /// 主账号。
+    /// Root account.
     "Uin" uin set_uin: str,
-    /// 子账号。
+    /// Sub-account.
     "SubUin" sub_uin set_sub_uin: str,
-    /// 状态。取值：enable（启用）、disable（禁用）。
+    /// Status. Valid values: enable, disable.
     "Status" status set_status: str,
-    /// 绑定类型。取值：all（全部模型和接入点）、model_all_endpoint_custom（全部模型+自定义接入点）、model_custom_endpoint_all（自定义模型+全部接入点）、model_custom_endpoint_custom（自定义模型+自定义接入点）。
+    /// Binding type. Value: all (all models and access points), model_all_endpoint_custom (all models + custom access point), model_custom_endpoint_all (custom model + all access points), model_custom_endpoint_custom (custom model + custom access point).
     "BindType" bind_type set_bind_type: str,
-    /// 创建时间。格式：YYYY-MM-DD HH:mm:ss。
+    /// Creation time. Format: YYYY-MM-DD HH:mm:ss.
     "CreateTime" create_time set_create_time: str,
-    /// 更新时间。格式：YYYY-MM-DD HH:mm:ss。
+    /// Last update time. Format: YYYY-MM-DD HH:mm:ss.
     "UpdateTime" update_time set_update_time: str,
-    /// 应用 ID。
+    /// App ID.
     "AppId" app_id set_app_id: str,
-    /// 是否可编辑。true 表示可编辑，false 表示不可编辑。
+    /// Whether it is editable. true means editable, false means non-editable.
     "Editable" editable set_editable: bool,
-    /// 绑定资源列表，区分 endpoint 和 model 类型。
+    /// List of bound resources, case-sensitive for endpoint and model kind.
     "BindingItems" binding_items set_binding_items: list BindingItem,
-    /// IP 白名单列表。支持 IPv4和 CIDR 格式。空数组表示不限制 IP。
+    /// IP allowlist. Supports IPv4 and CIDR format. Empty array indicates no restriction.
     "IpWhitelist" ip_whitelist set_ip_whitelist: list String,
-    /// 当Platform为maas时该字段为空
+    /// This field is empty when Platform is maas.
     "Creator" creator set_creator: str,
-    /// Token 限额多维度信息。未配置限额时不返回该字段。
+    /// Multi-dimensional information of Token quota. This field is not returned when unconfigured.
     "QuotaSet" quota_set set_quota_set: list QuotaInfo,
-    /// Token 限额状态。空字符串表示未配置任何限额包；active 表示已配置且当前可用；inactive 表示已配置但额度耗尽
+    /// Token quota status. An empty string means no configuration. active means configured with current availability. inactive means configured but quota exhausted.
     "QuotaStatus" quota_status set_quota_status: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -608,66 +603,66 @@ DescribeEndpointResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeGlossaries` (查询术语库列表).
+/// Request of `DescribeGlossaries` (Query the Termbase list).
 ///
-/// 查询术语库列表。
+/// Query the terminology repository list.
 ///
-/// 查询当前应用下的术语库列表。支持分页、过滤和排序。
+/// Query the Termbase list under this application. Support paginate, filter, and sort.
 DescribeGlossariesRequest {
-    /// 返回数量。默认为 20，最大值为 100。
+    /// Number of returned results. Defaults to 20, maximum value is 100.
     "Limit" limit set_limit: i64,
-    /// 偏移量。默认为 0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 过滤条件列表。支持的过滤字段：GlossaryId（术语库 ID）、Name（名称）、Source（源语言代码）、Target（目标语言代码）。
+    /// Filter condition list. Supported filter fields: GlossaryId (Termbase ID), Name, Source (source language code), Target (target language code).
     "Filters" filters set_filters: list RequestFilter,
-    /// 排序条件列表。支持的排序字段：CreatedTime（创建时间）、UpdatedTime（更新时间）。
+    /// Sorting condition list. Supported sorting fields: CreatedTime (creation time), UpdatedTime (last update time).
     "Sorts" sorts set_sorts: list RequestSort,
 } }
 rt::action!("tokenhub", "2026-03-22", "DescribeGlossaries", DescribeGlossariesRequest => DescribeGlossariesResponse);
 
 rt::model! { read debug;
-/// DescribeGlossaries返回参数结构体
+/// DescribeGlossaries response structure.
 DescribeGlossariesResponse {
-    /// 术语库列表。
+    /// Terminology repository list.
     "Items" items set_items: list GlossaryItem,
-    /// 符合条件的术语库总数。
+    /// Total number of eligible terminology repositories.
     "TotalCount" total_count set_total_count: i64,
-    /// 当前页码。
+    /// Current page.
     "Current" current set_current: i64,
-    /// 每页大小。
+    /// Size per page
     "PageSize" page_size set_page_size: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeGlossaryEntries` (查询术语条目列表).
+/// Request of `DescribeGlossaryEntries` (Query a terminology entry list).
 ///
-/// 查询术语条目列表。
+/// Query the terminology entry list.
 ///
-/// 查询指定术语库下的术语条目。支持分页。
+/// Query specified entries in a Termbase. Support pagination.
 DescribeGlossaryEntriesRequest {
-    /// 术语库 ID。可通过 DescribeGlossaries 接口获取。
+    /// Termbase ID. Obtain through the API DescribeGlossaries.
     ///
     /// Required.
     "GlossaryId" glossary_id set_glossary_id: str,
-    /// 页码。默认为 1。
+    /// Page number. Default is 1.
     "Page" page set_page: i64,
-    /// 每页大小。默认为 20，最大值为 200。
+    /// Size per page. The default value is 20, and the maximum value is 200.
     "PageSize" page_size set_page_size: i64,
 } }
 rt::action!("tokenhub", "2026-03-22", "DescribeGlossaryEntries", DescribeGlossaryEntriesRequest => DescribeGlossaryEntriesResponse);
 
 rt::model! { read debug;
-/// DescribeGlossaryEntries返回参数结构体
+/// DescribeGlossaryEntries response structure.
 DescribeGlossaryEntriesResponse {
-    /// 术语条目列表。
+    /// Terminology entry list.
     "Entries" entries set_entries: list GlossaryEntryItem,
-    /// 符合条件的术语条目总数。
+    /// Total number of eligible terminology entries.
     "Total" total set_total: i64,
-    /// 当前页码。
+    /// Current page.
     "Page" page set_page: i64,
-    /// 每页大小。
+    /// Size per page
     "PageSize" page_size set_page_size: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -773,46 +768,46 @@ DescribeModelQuotaResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTokenPlanApiKeyList` (查询 Token Plan 套餐的 API Key 列表).
+/// Request of `DescribeTokenPlanApiKeyList` (Queries the API Key list of a Token Plan package).
 ///
-/// 查询 TokenPlan APIKey 列表。
+/// Query the list of Token Plan API keys.
 ///
-/// 返回指定套餐下的 APIKey 列表，密钥已脱敏。主账号可查看全部，子账号仅可查看自己创建的。
+/// Returns the API key list under a specified package. Keys are masked. Root accounts can view all keys, while sub-accounts can only view keys created by themselves.
 DescribeTokenPlanApiKeyListRequest {
-    /// 套餐 ID。可通过DescribeTokenPlanList接口获取。
+    /// Package ID. You can obtain it through the DescribeTokenPlanList API.
     ///
     /// Required.
     "TeamId" team_id set_team_id: str,
-    /// 分页查询偏移量，默认为 0。
+    /// Offset of paginated query. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 分页查询返回数量，默认为 20，最大值为 100。
+    /// Number of results returned by paging query. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
-    /// 分页查询过滤条件列表。支持的过滤字段：ApiKeyId （API Key ID）、Name （API Key 名称）、Status （API Key是否可用）、StopReason （API Key停用原因）、UseStatus （API Key用户侧开关）。
+    /// Paginate the list of query filter criteria. Supported filter fields: ApiKeyId (API Key ID), Name (API Key name), Status (whether the API Key is available), StopReason (reason for disabling the API Key), UseStatus (API Key user-side switch).
     "Filters" filters set_filters: list RequestFilter,
-    /// 分页查询排序条件列表。支持的排序字段：CreatedAt（创建时间）、UpdatedAt（更新时间）。默认按 CreatedAt 降序。
+    /// Paginate the list of sorting criteria. Supported sorting fields: CreatedAt (creation time) and UpdatedAt (update time). By default, results are sorted by CreatedAt in descending order.
     "Sorts" sorts set_sorts: list RequestSort,
 } }
 rt::action!("tokenhub", "2026-03-22", "DescribeTokenPlanApiKeyList", DescribeTokenPlanApiKeyListRequest => DescribeTokenPlanApiKeyListResponse);
 
 rt::model! { read debug;
-/// DescribeTokenPlanApiKeyList返回参数结构体
+/// DescribeTokenPlanApiKeyList response structure.
 DescribeTokenPlanApiKeyListResponse {
-    /// API Key 列表。
+    /// API Key list.
     "ApiKeySet" api_key_set set_api_key_set: list TokenPlanApiKeyListItem,
-    /// API Key总数量。
+    /// Total number of API Keys.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTokenPlanApiKey` (查询 Token Plan 套餐的 API Key 详情).
+/// Request of `DescribeTokenPlanApiKey` (Queries the API Key details of a Token Plan package).
 ///
-/// 查询 TokenPlan APIKey 详情。
+/// Query TokenPlan APIKey details.
 ///
-/// 返回 APIKey 完整信息（含明文密钥）及子额度包余量。
+/// Return the complete APIKey information (including the plaintext key) and the remaining quota of the sub-quota package.
 DescribeTokenPlanApiKeyRequest {
-    /// API Key ID。可通过DescribeTokenPlanApiKeyList接口获取。
+    /// API Key ID. You can obtain it through the DescribeTokenPlanApiKeyList API.
     ///
     /// Required.
     "ApiKeyId" api_key_id set_api_key_id: str,
@@ -820,24 +815,24 @@ DescribeTokenPlanApiKeyRequest {
 rt::action!("tokenhub", "2026-03-22", "DescribeTokenPlanApiKey", DescribeTokenPlanApiKeyRequest => DescribeTokenPlanApiKeyResponse);
 
 rt::model! { read debug;
-/// DescribeTokenPlanApiKey返回参数结构体
+/// DescribeTokenPlanApiKey response structure.
 DescribeTokenPlanApiKeyResponse {
-    /// API Key 详情信息。
+    /// API Key details.
     "ApiKey" api_key set_api_key: obj TokenPlanApiKeyInfo,
-    /// API Key 额度及用量信息。
+    /// API Key limit and usage information.
     "Balance" balance set_balance: obj SubPackageBalance,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTokenPlanApiKeySecret` (查询 Token Plan 套餐的 API Key 密钥（明文）).
+/// Request of `DescribeTokenPlanApiKeySecret` (Queries the API Key (plaintext) of a Token Plan package).
 ///
-/// 查询 TokenPlan APIKey 密钥（明文）。
+/// Query the TokenPlan APIKey (plaintext).
 ///
-/// 返回指定 APIKey 的明文密钥值，请妥善保管。
+/// Return the plaintext key value of the designated APIKey. Keep it safe.
 DescribeTokenPlanApiKeySecretRequest {
-    /// API Key ID。可通过DescribeTokenPlanApiKeyList接口获取。
+    /// API Key ID. You can obtain it through the DescribeTokenPlanApiKeyList API.
     ///
     /// Required.
     "ApiKeyId" api_key_id set_api_key_id: str,
@@ -845,11 +840,11 @@ DescribeTokenPlanApiKeySecretRequest {
 rt::action!("tokenhub", "2026-03-22", "DescribeTokenPlanApiKeySecret", DescribeTokenPlanApiKeySecretRequest => DescribeTokenPlanApiKeySecretResponse);
 
 rt::model! { read nodebug;
-/// DescribeTokenPlanApiKeySecret返回参数结构体
+/// DescribeTokenPlanApiKeySecret response structure.
 DescribeTokenPlanApiKeySecretResponse {
-    /// APIKey ID。
+    /// APIKey ID.
     "ApiKeyId" api_key_id set_api_key_id: str,
-    /// APIKey 密钥值（明文）。请妥善保管。
+    /// APIKey key value (plaintext). Keep it safe.
     "ApiKey" api_key set_api_key: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -865,11 +860,11 @@ impl ::core::fmt::Debug for DescribeTokenPlanApiKeySecretResponse {
 }
 
 rt::model! { write debug;
-/// Request of `DescribeTokenPlanApiKeyUsageDetail` (查询 TokenPlan 企业版 API Key 调用明细).
+/// Request of `DescribeTokenPlanApiKeyUsageDetail` (Queries the call details of the Token Plan enterprise edition API Key).
 ///
-/// 查询 TokenPlan APIKey 调用明细。
+/// Query the Token Plan APIKey call detail.
 ///
-/// 从 CLS 日志服务查询套餐下的调用明细，按 team_id 过滤，支持游标分页。
+/// This API is used to query call details under a package from CLS log service, filter by team_id, and support cursor-based pagination.
 DescribeTokenPlanApiKeyUsageDetailRequest {
     /// 套餐 ID。可通过DescribeTokenPlanList接口获取。
     ///
@@ -895,7 +890,7 @@ DescribeTokenPlanApiKeyUsageDetailRequest {
 rt::action!("tokenhub", "2026-03-22", "DescribeTokenPlanApiKeyUsageDetail", DescribeTokenPlanApiKeyUsageDetailRequest => DescribeTokenPlanApiKeyUsageDetailResponse);
 
 rt::model! { read debug;
-/// DescribeTokenPlanApiKeyUsageDetail返回参数结构体
+/// DescribeTokenPlanApiKeyUsageDetail response structure.
 DescribeTokenPlanApiKeyUsageDetailResponse {
     /// 翻页上下文，传入下一次请求的 Context 参数继续翻页。
     "Context" context set_context: str,
@@ -910,42 +905,42 @@ DescribeTokenPlanApiKeyUsageDetailResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTokenPlanList` (查询 Token Plan 套餐列表).
+/// Request of `DescribeTokenPlanList` (Queries the list of Token Plan package options).
 ///
-/// 查询 TokenPlan 套餐列表。
+/// Query the list of Token Plan package options.
 ///
-/// 支持分页、过滤和排序。主账号可查看全部，子账号仅可查看自己创建的。返回结果包含每个套餐关联的额度中心主额度包详情。
+/// Supports pagination, filtering, and sorting. Root accounts can view all packages, while sub-accounts can only view packages created by themselves. Returned results include the main limit package details associated with each package in the limit center.
 DescribeTokenPlanListRequest {
-    /// 分页查询偏移量，默认为 0。
+    /// Offset of paginated query. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 分页查询返回数量，默认为 20，最大值为 100。
+    /// Number of results returned by paging query. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
-    /// 分页查询过滤条件列表。支持的过滤字段：TeamId（套餐 ID）、Name（套餐名称）、StopReason（关停原因）、ProductType（套餐类型）。
+    /// Paginate the query filter criteria list. Supported filter fields: TeamId (Package ID), Name (package name), StopReason (disable reason), ProductType (package type).
     "Filters" filters set_filters: list RequestFilter,
-    /// 排序条件列表。支持的排序字段：CreatedAt（创建时间）、UpdatedAt（更新时间）。默认按 CreatedAt 降序。
+    /// List of sorting criteria. Supported sorting fields: CreatedAt (creation time) and UpdatedAt (update time). By default, results are sorted by CreatedAt in descending order.
     "Sorts" sorts set_sorts: list RequestSort,
 } }
 rt::action!("tokenhub", "2026-03-22", "DescribeTokenPlanList", DescribeTokenPlanListRequest => DescribeTokenPlanListResponse);
 
 rt::model! { read debug;
-/// DescribeTokenPlanList返回参数结构体
+/// DescribeTokenPlanList response structure.
 DescribeTokenPlanListResponse {
-    /// 套餐列表。
+    /// List of package options.
     "TokenPlanSet" token_plan_set set_token_plan_set: list TokenPlanListItem,
-    /// 套餐总数量。
+    /// Total number of packages.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTokenPlan` (查询 Token Plan 套餐详情).
+/// Request of `DescribeTokenPlan` (Queries Token Plan package details).
 ///
-/// 查询 TokenPlan 套餐详情。
+/// Query the TokenPlan package details.
 ///
-/// 返回套餐基本信息及额度中心主额度包余量。
+/// Return the package basic info and the remaining quota of the package.
 DescribeTokenPlanRequest {
-    /// 套餐 ID。可通过 DescribeTokenPlanList 接口获取。
+    /// Package ID. You can obtain it through the DescribeTokenPlanList API.
     ///
     /// Required.
     "TeamId" team_id set_team_id: str,
@@ -953,96 +948,97 @@ DescribeTokenPlanRequest {
 rt::action!("tokenhub", "2026-03-22", "DescribeTokenPlan", DescribeTokenPlanRequest => DescribeTokenPlanResponse);
 
 rt::model! { read debug;
-/// DescribeTokenPlan返回参数结构体
+/// DescribeTokenPlan response structure.
 DescribeTokenPlanResponse {
-    /// 套餐 ID。
+    /// Package ID
     "TeamId" team_id set_team_id: str,
-    /// 套餐名称。
+    /// Package name.
     "Name" name set_name: str,
-    /// 主账号 APP ID。
+    /// Root account APP ID.
     "AppId" app_id set_app_id: str,
-    /// 主账号 UIN。
+    /// Main account UIN.
     "Uin" uin set_uin: str,
-    /// 状态。取值：enable（启用）、disable（停用）。
+    /// Status. Valid values: enable, disable.
     "Status" status set_status: str,
-    /// 关停原因。取值：取值：NORMAL（套餐正常）、ISOLATED（隔离/欠费）、FROZEN（冻结）、EXHAUSTED（额度耗尽）、DESTROYED（已销毁）。
+    /// Disablement reason. Value: NORMAL, ISOLATED, FROZEN, EXHAUSTED, DESTROYED.
     "StopReason" stop_reason set_stop_reason: str,
-    /// 可创建APIKey 上限。
+    /// Maximum number of API Keys that can be created.
     "ApiKeyMax" api_key_max set_api_key_max: i64,
-    /// 云计费预付费资源包 ID。
+    /// Cloud billing prepaid resource package ID.
     "PrepayResourceID" prepay_resource_id set_prepay_resource_id: str,
-    /// 创建人，子账号创建的套餐将展示子账号UIN。
+    /// Creator. Packages created by a sub-account show the sub-account UIN.
     "Creator" creator set_creator: str,
-    /// 创建时间。
+    /// Creation time.
     "CreatedAt" created_at set_created_at: str,
-    /// 更新时间。
+    /// Update time.
     "UpdatedAt" updated_at set_updated_at: str,
-    /// 套餐包基本信息
+    /// Basic information of the package.
     "PackageInfo" package_info set_package_info: obj TokenPlanPackageInfo,
-    /// 自动续费标识。取值：0（手动续费）、1（自动续费）、2（明确不自动续费）。未绑定预付费资源时不返回。
+    /// Auto-renewal flag. Value: 0 (manual renewal), 1 (auto renewal), 2 (no automatic renewal). It is not returned if not bound to a prepaid resource.
     "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: i64,
-    /// 当前已创建的 API Key 数量
+    /// Current number of created API Keys.
     "ApiKeyCount" api_key_count set_api_key_count: i64,
-    /// 当前周期 Token 用量明细
+    /// Token usage details in the current cycle
     "TokenSummary" token_summary set_token_summary: obj TokenSummary,
-    /// 套餐类型。取值：enterprise（企业版专业套餐）、enterprise-auto（企业版轻享套餐）
+    /// Package type. Values: enterprise (Enterprise Professional package), enterprise-auto (Enterprise Light package)
     "ProductType" product_type set_product_type: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeUsageRankList` (查询用量排行列表).
+/// Request of `DescribeUsageRankList` (Queries usage ranking list).
 ///
-/// 查询用量排行列表。
+/// Query the usage ranking list.
 ///
-/// 指标族（MetricType）
-/// - `tokens`（默认）：Token 用量统计。支持 Dimension = apikey / endpoint / model。
-/// 返回指标：TotalToken（总）/ InputTotalToken（输入）/ OutputTotalToken（输出）/ CacheTotalToken（读缓存）。
-/// - `search`：联网搜索用量统计。支持 Dimension = apikey / endpoint / model。
-/// 返回指标：SearchRequestCount（搜索请求数）/ SearchCount（搜索引擎调用次数）。
-/// - `apikey_usage`：APIKey 锚定用量统计（某 APIKey 下按模型或接入点展开）。支持 Dimension = endpoint / model。
-/// 返回指标：TotalToken（总 Token）/ InputTotalToken（输入 Token）/ OutputTotalToken（输出 Token）/ CacheTotalToken（读缓存）/ RequestCount（请求次数）/ SuccessCount（成功次数）。
+/// Metric family (MetricType)
+/// - `tokens` (default): Token usage statistics. Supports Dimension = apikey / endpoint / model.
+/// Metrics returned: TotalToken (total) / InputTotalToken (input) / OutputTotalToken (output) / CacheTotalToken (read cache).
+/// - `search`: [To be launched] Online search usage statistics. Supports Dimension = apikey / endpoint / model.
+/// Returns metrics: SearchRequestCount (search request count)/SearchCount (search engine call count).
 ///
-/// 响应内容
-/// - MetricType 字段用于切换指标族，响应回显 MetricType 与 MetricKeys。
-/// - TotalStats：时间窗内全部对象的整段聚合值。
-/// - PageStats：当前翻页内对象的整段聚合值。
-/// - TopList：按MetricKeys[0]降序的对象列表，含整段聚合值与逐时间点曲线。
+/// content
+/// -The MetricType field is used to switch metric families. The response echoes back MetricType and MetricKeys.
+/// -TotalStats: The aggregated value of all objects over the entire time window.
+/// -PageStats: The aggregated value of objects on the current page.
+/// - TopList: A list of objects sorted by MetricKeys[0] in descending order, including the aggregated value over the entire period and point-in-time curves.
 DescribeUsageRankListRequest {
-    /// 统计维度。取值：apikey（按 APIKey 统计）、endpoint（按接入点统计）、model（按模型统计）。
+    /// Statistical dimension. Values: apikey (statistics by APIKey), endpoint (statistics by access point), model (statistics by model).
     ///
     /// Required.
     "Dimension" dimension set_dimension: str,
-    /// 起始时间（闭区间），RFC3339 格式。
+    /// Start time (inclusive interval), in RFC3339 format.
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间（开区间），RFC3339 格式。与 StartTime 的跨度最大 90 天。
+    /// End time (open interval) in RFC3339 format. The maximum span from StartTime is 90 days.
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 指标族切换字段。
+    /// Metric family switch field.
     ///
-    /// - tokens（默认）：Token 用量消耗（statistics=sum），支持 Dimension = apikey/endpoint/model
-    /// - search：联网搜索调用次数（statistics=sum），仅支持 Dimension = model
-    /// - apikey_usage: APIKey 锚定用量统计（某 APIKey 下按模型或接入点展开）（statistics=sum），支持 Dimension = endpoint/model
-    /// - 其他值返回 InvalidParameter。
+    /// - tokens (default): Token consumption chart (statistics=sum), supports Dimension = apikey/endpoint/model
+    /// - search [to be launched]: Online search call count (statistics=sum), only supports Dimension = model
+    /// - Other values return InvalidParameter.
+    ///
+    /// Enum values:
+    ///
+    /// - tokens: tokens
     "MetricType" metric_type set_metric_type: str,
     /// 锚定对象，用于缩小统计范围「在哪个具体对象之内」，MetricType 为 apikey_usage 时必填。
     /// 各 MetricType 是否支持/如何使用 Anchor，见 MetricType 字段说明。
     "Anchor" anchor set_anchor: str,
-    /// 维度过滤值。空字符串表示查询全部对象，非空时仅查询指定单个对象（如指定 APIKey ID）。最大 256 字符。
+    /// Dimension filtering value. An empty string indicates querying all objects; a non-empty string indicates querying only the specified single object (for example, a designated APIKey ID). Maximum 256 characters.
     "Target" target set_target: str,
-    /// 统计粒度（秒）。取值：60、300、3600、86400。必须不小于跨度对应下限：跨度 ≤ 1 天 → 60；1 ~ 5 天 → 300；5 ~ 10 天 → 3600；> 10 天 → 86400。仅 ShowAll=false 时使用。
+    /// Statistical granularity (seconds). Value: 60, 300, 3600, 86400. Must not be less than the lower limit corresponding to the span: span ≤ 1 day → 60; 1–5 days → 300; 5–10 days → 3600; > 10 days → 86400. Used only when ShowAll=false.
     "Period" period set_period: i64,
-    /// 翻页起点，从 0 起，默认 0。ShowAll=true 时忽略。页大小固定为 10。
+    /// Pagination starting point, starting from 0, default 0. Ignore timing when ShowAll=true. Page size fixed as 10.
     "Offset" offset set_offset: i64,
-    /// 是否返回全量结果。
+    /// Whether to return full result.
     ///
-    /// - false（默认）：按 Offset 分页返回 TopList（每页 10 条），每个对象包含
-    /// Series 时序点用于绘制曲线。
-    /// - true：忽略 Offset，返回全量对象列表，不返回 Series（CSV 导出场景）。
+    /// - false (default): Return TopList in pages by Offset (10 items per page). Each object contains
+    /// Series time series points for drawing curves.
+    /// - true: Ignore Offset and return the full object list without Series (CSV export scenario).
     "ShowAll" show_all set_show_all: bool,
     /// 排序指标键（可选），具体值见响应 MetricKeys。为空时按 `MetricKeys[0]` 降序排序（tokens/apikey_usage 族为 TotalToken，search 族为 SearchRequestCount）。非法值返回 InvalidParameter。
     "SortKey" sort_key set_sort_key: str,
@@ -1050,42 +1046,35 @@ DescribeUsageRankListRequest {
 rt::action!("tokenhub", "2026-03-22", "DescribeUsageRankList", DescribeUsageRankListRequest => DescribeUsageRankListResponse);
 
 rt::model! { read debug;
-/// DescribeUsageRankList返回参数结构体
+/// DescribeUsageRankList response structure.
 DescribeUsageRankListResponse {
-    /// 回填请求的统计维度。
+    /// Statistical dimension of the backfill request.
     "Dimension" dimension set_dimension: str,
-    /// 回填请求的指标族：取值同入参 MetricType（tokens / search / apikey_usage）
-    ///
-    /// 枚举值：
-    ///
-    /// - tokens： tokens
+    /// Metrics family of the backfill request: tokens / search.
     "MetricType" metric_type set_metric_type: str,
-    /// 本次响应中 Stats / Series / PageStats / TotalStats 实际包含的 metric key 列表，按MetricType 区分：
-    /// tokens=[TotalToken, InputTotalToken, OutputTotalToken, CacheTotalToken]
-    /// search=[SearchRequestCount,SearchCount]
-    /// apikey_usage=[TotalToken, InputTotalToken, OutputTotalToken, CacheTotalToken, RequestCount, RequestFailCount]
+    /// List of metric keys actually included in Stats / Series / PageStats / TotalStats in this response, case-sensitive by MetricType: tokens=[Total,Input,Output,Cache], search=[SearchRequestCount,SearchCount]
     "MetricKeys" metric_keys set_metric_keys: list String,
-    /// 视图（数据来源）
+    /// View (data source)
     "ViewName" view_name set_view_name: str,
-    /// 回填请求的统计粒度（秒）。ShowAll=true 时为 0。
+    /// Statistical granularity (in seconds) of the backfill request. It is 0 when ShowAll=true.
     "Period" period set_period: i64,
-    /// 回填请求的起始时间。
+    /// Backfill the start time of the request.
     "StartTime" start_time set_start_time: str,
-    /// 回填请求的结束时间。
+    /// End time of the backfill request.
     "EndTime" end_time set_end_time: str,
-    /// 全量对象数。
+    /// Total number of objects.
     "Total" total set_total: i64,
-    /// 回填请求的翻页起点。ShowAll=true 时为 0。
+    /// Backfill the pagination starting point of the request. It is 0 when ShowAll=true.
     "Offset" offset set_offset: i64,
-    /// 页大小，恒为 10。ShowAll=true 时为 Total。
+    /// Page size. It is always 10. When ShowAll=true, it is Total.
     "Limit" limit set_limit: i64,
-    /// Series 数组对应的时间戳序列（Unix 秒）。ShowAll=true 时为空数组。
+    /// Timestamp sequence corresponding to the Series array (Unix seconds). Empty array when ShowAll=true.
     "Timestamps" timestamps set_timestamps: list i64,
-    /// 对象排行列表，按 SortKey 降序排序。ShowAll=false 时为当前页 10 个对象（含 Series）；ShowAll=true 时为全量对象（不含 Series，用于 CSV 导出）。
+    /// Object ranking list, sorted by `MetricKeys[0]` in descending order. When ShowAll=false, it is the 10 objects on the current page (including Series); when ShowAll=true, it is all objects (excluding Series, used for CSV export).
     "TopList" top_list set_top_list: list UsageRankItem,
-    /// 分页统计结果
+    /// Pagination statistics result
     "PageStats" page_stats set_page_stats: obj UsageStats,
-    /// 总统计结果
+    /// Total statistics result
     "TotalStats" total_stats set_total_stats: obj UsageStats,
     /// 排序指标键
     "SortKey" sort_key set_sort_key: str,
@@ -1151,47 +1140,47 @@ EndpointDetail {
 } }
 
 rt::model! { write debug;
-/// 新建术语条目项
+/// Create terminology entry
 GlossaryEntryInput {
-    /// 源语言术语。最大 1000 字符。
+    /// Source language terminology. Maximum 1000 characters.
     ///
     /// Required.
     "SourceTerm" source_term set_source_term: str,
-    /// 目标语言术语。最大 1000 字符。
+    /// Target language terminology. Maximum 1000 characters.
     ///
     /// Required.
     "TargetTerm" target_term set_target_term: str,
 } }
 
 rt::model! { read debug;
-/// 术语条目详情
+/// Terminology entry detail
 GlossaryEntryItem {
-    /// 术语条目 ID。
+    /// Terminology entry ID.
     "EntryId" entry_id set_entry_id: str,
-    /// 源语言术语。
+    /// Source language terminology.
     "SourceTerm" source_term set_source_term: str,
-    /// 目标语言术语。
+    /// Target language terminology.
     "TargetTerm" target_term set_target_term: str,
-    /// 更新时间。Unix 时间戳（毫秒）。
+    /// Last update time. Unix timestamp (ms).
     "UpdatedAt" updated_at set_updated_at: i64,
 } }
 
 rt::model! { read debug;
-/// 术语库详情
+/// Termbase detail
 GlossaryItem {
-    /// 术语库 ID。
+    /// Termbase ID.
     "GlossaryId" glossary_id set_glossary_id: str,
-    /// 术语库名称。
+    /// Terminology repository name.
     "Name" name set_name: str,
-    /// 术语库描述。
+    /// Repository description.
     "Description" description set_description: str,
-    /// 源语言代码。
+    /// Source language code.
     "Source" source set_source: str,
-    /// 目标语言代码。
+    /// Target language code.
     "Target" target set_target: str,
-    /// 创建时间。
+    /// Creation time.
     "CreatedTime" created_time set_created_time: str,
-    /// 更新时间。
+    /// Update time.
     "UpdatedTime" updated_time set_updated_time: str,
 } }
 
@@ -1390,11 +1379,11 @@ ModelSpec {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyApiKeyInfo` (更新 API 密钥信息).
+/// Request of `ModifyApiKeyInfo` (Refresh API key information).
 ///
-/// 更新 API 密钥信息。
+/// Refresh API key information.
 ///
-/// 更新 API 密钥的备注信息、 IP 白名单和 Token 限额（修改限额推荐使用QuotaDesired参数）。所有可选参数不传表示不修改。
+/// This API is used to update the remark information, IP allowlist and Token quota of an API key (recommended to use QuotaDesired parameter for quota modification). Passing no optional parameters means no modification.
 ModifyApiKeyInfoRequest {
     /// API 密钥 ID。
     ///
@@ -1416,16 +1405,16 @@ ModifyApiKeyInfoRequest {
 rt::action!("tokenhub", "2026-03-22", "ModifyApiKeyInfo", ModifyApiKeyInfoRequest => ModifyApiKeyInfoResponse);
 
 rt::model! { read debug;
-/// ModifyApiKeyInfo返回参数结构体
+/// ModifyApiKeyInfo response structure.
 ModifyApiKeyInfoResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyApiKeyStatus` (更新 API 密钥状态).
+/// Request of `ModifyApiKeyStatus` (Update the API key status).
 ///
-/// 更新 API 密钥的启用或禁用状态。
+/// This API is used to enable or disable the status of an api key.
 ModifyApiKeyStatusRequest {
     /// API 密钥 ID。
     ///
@@ -1443,7 +1432,7 @@ ModifyApiKeyStatusRequest {
 rt::action!("tokenhub", "2026-03-22", "ModifyApiKeyStatus", ModifyApiKeyStatusRequest => ModifyApiKeyStatusResponse);
 
 rt::model! { read debug;
-/// ModifyApiKeyStatus返回参数结构体
+/// ModifyApiKeyStatus response structure.
 ModifyApiKeyStatusResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1474,17 +1463,17 @@ ModifyEndpointResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyGlossaryEntries` (批量修改术语条目).
+/// Request of `ModifyGlossaryEntries` (Batch modify terminology entries).
 ///
-/// 批量修改术语条目。
+/// Batch modify terminology entries.
 ///
-/// 在指定术语库下批量修改术语条目。单次最多修改 200 条。
+/// This API is used to batch modify terminology entries in a designated Termbase. You can modify up to 200 entries at a time.
 ModifyGlossaryEntriesRequest {
-    /// 术语库 ID。可通过 DescribeGlossaries 接口获取。
+    /// Termbase ID. Obtain through the API DescribeGlossaries.
     ///
     /// Required.
     "GlossaryId" glossary_id set_glossary_id: str,
-    /// 术语条目列表。单次最多 200 个。
+    /// Terminology entry list. At a time 200.
     ///
     /// Required.
     "Entries" entries set_entries: list ModifyGlossaryEntryInput,
@@ -1492,77 +1481,77 @@ ModifyGlossaryEntriesRequest {
 rt::action!("tokenhub", "2026-03-22", "ModifyGlossaryEntries", ModifyGlossaryEntriesRequest => ModifyGlossaryEntriesResponse);
 
 rt::model! { read debug;
-/// ModifyGlossaryEntries返回参数结构体
+/// ModifyGlossaryEntries response structure.
 ModifyGlossaryEntriesResponse {
-    /// 修改后的术语条目列表。
+    /// Terminology entry list after modification.
     "Entries" entries set_entries: list GlossaryEntryItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 修改术语条目项
+/// Modify terminology entry
 ModifyGlossaryEntryInput {
-    /// 术语条目 ID。可通过 DescribeGlossaryEntries 接口获取。
+    /// Terminology entry ID. Obtain through the API DescribeGlossaryEntries.
     ///
     /// Required.
     "EntryId" entry_id set_entry_id: str,
-    /// 源语言术语。最大 1000 字符。不传则保持不变。
+    /// Source language terminology. Maximum 1000 characters. If not passed, remain unchanged.
     "SourceTerm" source_term set_source_term: str,
-    /// 目标语言术语。最大 1000 字符。不传则保持不变。
+    /// Target language terminology. Maximum 1000 characters. Remain unchanged if not passed.
     "TargetTerm" target_term set_target_term: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyTokenPlanApiKey` (修改 Token Plan 套餐的 API Key 配置).
+/// Request of `ModifyTokenPlanApiKey` (Modifies the API Key configuration of the Token Plan package).
 ///
-/// 修改 TokenPlan APIKey 配置（网关关注字段）。
+/// Modify the Token Plan APIKey configuration (field that the gateway focuses on).
 ///
-/// 修改后自动通知网关更新缓存并同步额度中心。
+/// After modification, automatically notify the gateway to update the cache and sync the limit center.
 ModifyTokenPlanApiKeyRequest {
-    /// API Key ID。
+    /// API Key ID.
     ///
     /// Required.
     "ApiKeyId" api_key_id set_api_key_id: str,
-    /// 可用模型列表。不传则不修改。
+    /// Available model list. If this parameter is not specified, no modification is made.
     ///
-    /// - 如果套餐类型为企业版专业套餐：
-    /// 1）传入“all“ ：使用套餐支持的所有模型
-    /// 2）传入 Model ID：指定具体模型。“all“和具体的 Model ID 不能同时传入。
+    /// - If the package type is enterprise professional:
+    /// 1) Input "all": use all models supported by the package
+    /// 2) Import Model ID: specify a specific model. "all" and a specific Model ID cannot be specified at the same time.
     ///
-    /// - 如果套餐类型为企业版轻享套餐，不允许传该参数。
+    /// -If the package type is enterprise lightweight edition, do not pass in this parameter.
     "AllowedModels" allowed_models set_allowed_models: list String,
-    /// 独占额度，不传则不修改。单位说明：
+    /// Dedicated limit. If this parameter is not specified, no modification will be made. Unit:
     ///
-    /// - 套餐类型为专业套餐，单位取值为积分；
-    /// - 套餐类型为轻享套餐，单位取值为 token。
+    /// -Package type: professional. Measurement unit: point.
+    /// - Package type is lite package, and the measurement unit is token.
     "ExclusiveQuota" exclusive_quota set_exclusive_quota: i64,
-    /// 总额度上限。-1 表示不限，必须为 -1 或 >= API Key 当前的 ExclusiveQuota（独占额度），不传则不修改。单位说明如下：
-    /// - 套餐类型为专业套餐，单位取值为积分；
-    /// - 套餐类型为轻享套餐，单位取值为 token。
+    /// Total credit limit. -1 means unlimited. It must be -1 or greater than or equal to the current ExclusiveQuota of the API Key. If not passed, no modification is made. Measurement units are as follows:
+    /// -Package type: professional. Measurement unit: point.
+    /// - Package type is lite package, and the measurement unit is token.
     "TotalQuota" total_quota set_total_quota: i64,
-    /// 是否启用该 API Key。取值：enable（启用）、disable（停用），不传则不修改。
+    /// Whether to enable the API Key. Values: enable (enable), disable (disable). If not passed, no modification is made.
     "UseStatus" use_status set_use_status: str,
-    /// TPM（Tokens Per Minute）限制。不传则不修改。必须 >= 0 且 <= 套餐 TPM。
+    /// TPM (Tokens Per Minute) limit. If not passed, no modification will be made. Must be >= 0 and <= the package TPM.
     "TPM" tpm set_tpm: i64,
 } }
 rt::action!("tokenhub", "2026-03-22", "ModifyTokenPlanApiKey", ModifyTokenPlanApiKeyRequest => ModifyTokenPlanApiKeyResponse);
 
 rt::model! { read debug;
-/// ModifyTokenPlanApiKey返回参数结构体
+/// ModifyTokenPlanApiKey response structure.
 ModifyTokenPlanApiKeyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyTokenPlanApiKeySecret` (重置 Token Plan 套餐的 API Key 密钥).
+/// Request of `ModifyTokenPlanApiKeySecret` (Reset the API Key of the Token Plan package).
 ///
-/// 重置 TokenPlan APIKey 密钥。
+/// Reset the TokenPlan API Key.
 ///
-/// 重新生成密钥值，密钥版本号递增，旧密钥立即失效。APIKey ID 不变。重置后需通过 DescribeTokenPlanApiKeySecret 查询新密钥。
+/// Regenerate the key value. The key version increments and the old key expires immediately. The API Key ID remains unchanged. After resetting, the new key can be queried through DescribeTokenPlanApiKeySecret.
 ModifyTokenPlanApiKeySecretRequest {
-    /// API Key ID。可通过DescribeTokenPlanApiKeyList接口获取。
+    /// API Key ID. You can obtain it through the DescribeTokenPlanApiKeyList API.
     ///
     /// Required.
     "ApiKeyId" api_key_id set_api_key_id: str,
@@ -1570,11 +1559,11 @@ ModifyTokenPlanApiKeySecretRequest {
 rt::action!("tokenhub", "2026-03-22", "ModifyTokenPlanApiKeySecret", ModifyTokenPlanApiKeySecretRequest => ModifyTokenPlanApiKeySecretResponse);
 
 rt::model! { read debug;
-/// ModifyTokenPlanApiKeySecret返回参数结构体
+/// ModifyTokenPlanApiKeySecret response structure.
 ModifyTokenPlanApiKeySecretResponse {
-    /// API Key ID。
+    /// API Key ID.
     "ApiKeyId" api_key_id set_api_key_id: str,
-    /// 重置后的密钥版本号。
+    /// Key version after resetting.
     "KeyVersion" key_version set_key_version: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1596,21 +1585,21 @@ QuotaCreateItem {
 } }
 
 rt::model! { read debug;
-/// Token 限额信息
+/// Token quota information
 QuotaInfo {
-    /// 限额包 ID。
+    /// Quota package ID.
     "PkgId" pkg_id set_pkg_id: str,
-    /// 限额包状态。取值：1（正常）、3（已耗尽）、4（已销毁）。
+    /// Package status. Value: 1 (normal), 3 (exhausted), 4 (terminated).
     "Status" status set_status: i64,
-    /// 限额周期。取值：d（按日）、m（按月）、lifetime（总额度，不重置）。
+    /// Quota period. Value: d (by day), m (monthly), lifetime (total quota, no reset).
     "CycleUnit" cycle_unit set_cycle_unit: str,
-    /// 维度当期限额总量（Token 数）。使用字符串避免大数精度丢失。
+    /// Dimensional quota total amount (number of tokens). Use string to avoid precision loss.
     "CycleCredits" cycle_credits set_cycle_credits: str,
-    /// 维度当期已使用量（Token 数）。使用字符串避免大数精度丢失。
+    /// Dimensional used amount (number of tokens). Use string literal to avoid precision loss.
     "CycleUsed" cycle_used set_cycle_used: str,
-    /// 限额生效起始时间。
+    /// Quota effective start time.
     "StartTime" start_time set_start_time: str,
-    /// 限额过期时间。
+    /// Quota expiration time.
     "ExpireTime" expire_time set_expire_time: str,
 } }
 
@@ -1630,17 +1619,17 @@ QuotasDesired {
 } }
 
 rt::model! { write debug;
-/// Request of `RenewTokenPlanTeamOrder` (续费 Token Plan 套餐).
+/// Request of `RenewTokenPlanTeamOrder` (Renews a Token Plan package).
 ///
-/// 续费套餐。
+/// Renew a package.
 ///
-/// 对已有的 TokenPlan 套餐发起续费下单并完成支付，成功后返回大订单 ID 及关联的子订单、资源信息。
+/// Initiate a renewal order for an existing Token Plan package and complete payment. Return the order ID and associated sub-orders and resource information upon success.
 RenewTokenPlanTeamOrderRequest {
-    /// 套餐 ID。可通过 DescribeTokenPlanList 接口获取。
+    /// Package ID, which can be obtained through the DescribeTokenPlanList API.
     ///
     /// Required.
     "TeamId" team_id set_team_id: str,
-    /// 续费时长。单位：月。必须大于 0。
+    /// Renewal duration. Unit: month. Must be greater than 0.
     ///
     /// Required.
     "TimeSpan" time_span set_time_span: i64,
@@ -1648,119 +1637,113 @@ RenewTokenPlanTeamOrderRequest {
 rt::action!("tokenhub", "2026-03-22", "RenewTokenPlanTeamOrder", RenewTokenPlanTeamOrderRequest => RenewTokenPlanTeamOrderResponse);
 
 rt::model! { read debug;
-/// RenewTokenPlanTeamOrder返回参数结构体
+/// RenewTokenPlanTeamOrder response structure.
 RenewTokenPlanTeamOrderResponse {
-    /// 腾讯云订单 ID。用于关联一次续费操作下的所有子订单。
+    /// Tencent Cloud order ID. Used to associate all sub-orders under a renewal operation.
     "BigOrderId" big_order_id set_big_order_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 过滤条件
+/// Filter criteria
 RequestFilter {
-    /// 过滤字段名称。
+    /// Filter field name.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 过滤操作符。取值：EXACT（精确匹配）、FUZZY（模糊匹配）、NOT（排除匹配）。
+    /// Filter operator. Values: EXACT (exact match), FUZZY (fuzzy matching), NOT (exclusion).
     ///
     /// Required.
     "Op" op set_op: str,
-    /// 过滤值列表。最多支持 10 个。
+    /// Filter value list. Supports up to 10.
     ///
     /// Required.
     "Values" values set_values: list String,
 } }
 
 rt::model! { write debug;
-/// 排序条件
+/// Sort criteria
 RequestSort {
-    /// 排序字段名称。
+    /// Sorting field name.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 排序方向。取值：ASC（升序）、DESC（降序）。
+    /// Sorting order. Value: ASC (ascending), DESC (descending).
     ///
     /// Required.
     "Order" order set_order: str,
 } }
 
 rt::model! { read debug;
-/// API Key 额度及用量信息
+/// API Key limit and usage information
 SubPackageBalance {
-    /// 独占额度。单位说明如下：
-    ///
-    /// - 套餐类型为专业套餐，单位取值为积分；
-    /// - 套餐类型为轻享套餐，单位取值为 token。
+    /// Dedicated limit. Units are as follows:
+    /// -Package type: professional. Measurement unit: point.
+    /// - Package type is lite package, and the measurement unit is token.
     "ExclusiveQuota" exclusive_quota set_exclusive_quota: str,
-    /// 独占额度已用量。单位说明如下：
-    ///
-    /// - 套餐类型为专业套餐，单位取值为积分；
-    /// - 套餐类型为轻享套餐，单位取值为 token。
+    /// Used amount of the dedicated limit. The measurement units are as follows:
+    /// -Package type: professional. Measurement unit: point.
+    /// - Package type is lite package, and the measurement unit is token.
     "ExclusiveUsed" exclusive_used set_exclusive_used: str,
-    /// 独占额度剩余量。单位说明如下：
-    ///
-    /// - 套餐类型为专业套餐，单位取值为积分；
-    /// - 套餐类型为轻享套餐，单位取值为 token。
+    /// Remaining exclusive quota. Units are as follows:
+    /// -Package type: professional. Measurement unit: point.
+    /// -Package type: lite package. Measurement unit: token.
     "ExclusiveRemain" exclusive_remain set_exclusive_remain: str,
-    /// 共享额度上限，-1 表示不限。单位说明如下：
-    ///
-    /// - 套餐类型为专业套餐，单位取值为积分；
-    /// - 套餐类型为轻享套餐，单位取值为 token。
+    /// Shared credit limit. -1 means unlimited. Measurement units are as follows:
+    /// -Package type is professional package, measurement unit value is point;
+    /// -Package type: lite package. Measurement unit: token.
     "SharedQuota" shared_quota set_shared_quota: str,
-    /// 共享额度已用量。单位说明如下：
-    ///
-    /// - 套餐类型为专业套餐，单位取值为积分；
-    /// - 套餐类型为轻享套餐，单位取值为 token。
+    /// Used amount of the shared quota. Measurement units are as follows:
+    /// -Package type is professional package, measurement unit value is point;
+    /// -Package type: lite package. Measurement unit: token.
     "SharedUsed" shared_used set_shared_used: str,
-    /// 共享额度剩余量。单位说明如下：
-    ///
-    /// - 套餐类型为专业套餐，单位取值为积分；
-    /// - 套餐类型为轻享套餐，单位取值为 token。
+    /// Remaining shared quota. Units are described as follows:
+    /// -Package type is professional package, measurement unit value is point;
+    /// -Package type: lite package. Measurement unit: token.
     "SharedRemain" shared_remain set_shared_remain: str,
     /// 当前周期已用总量 exclusive_used + shared_used + overflow_used
     "TotalUsed" total_used set_total_used: str,
-    /// API Key 额度包状态。取值：0（正常）、1（耗尽）。
+    /// API Key package status. Valid values: 0 (normal), 1 (exhausted).
     "Status" status set_status: i64,
 } }
 
 rt::model! { read nodebug;
-/// Token Plan API Key 详情
+/// Token Plan API Key details
 TokenPlanApiKeyInfo {
-    /// API Key ID。
+    /// API Key ID.
     "ApiKeyId" api_key_id set_api_key_id: str,
-    /// API Key 密钥值（脱敏）。
+    /// API Key secret key value (masked).
     "ApiKey" api_key set_api_key: str,
-    /// API Key 名称。
+    /// API Key name.
     "Name" name set_name: str,
-    /// 所属套餐 ID。
+    /// Bundle ID.
     "TeamId" team_id set_team_id: str,
-    /// 账号APP ID。
+    /// Account APP ID.
     "AppId" app_id set_app_id: str,
-    /// 主账号 UIN。
+    /// Main account UIN.
     "Uin" uin set_uin: str,
-    /// API Key 可用模型列表（JSON 数组字符串）。
+    /// API Key available model list (JSON array string).
     "AllowedModels" allowed_models set_allowed_models: str,
-    /// API Key 是否可用。取值：enable（启用）、disable（停用）。
+    /// Whether the API Key is available. Values: enable (enable), disable (disable).
     "Status" status set_status: str,
-    /// API Key 停用原因。取值：NORMAL（正常，默认值），QUOTA_EXHAUSTED（API Key额度包耗尽），ABNORMAL（异常，需人工介入）
+    /// Reason for disabling the API Key. Valid values: NORMAL (normal, default value), QUOTA_EXHAUSTED (API Key quota package exhausted), ABNORMAL (exception, human intervention required)
     "StopReason" stop_reason set_stop_reason: str,
-    /// 用户侧开关。取值：enable（启用）、disable（停用）。
+    /// User-side switch. Valid values: enable, disable.
     "UseStatus" use_status set_use_status: str,
-    /// 密钥版本号。
+    /// Key version.
     "KeyVersion" key_version set_key_version: i64,
-    /// 最近一次重置时间。（ISO 8601）
+    /// Last reset time (ISO 8601).
     "LastRotatedAt" last_rotated_at set_last_rotated_at: str,
-    /// 创建人，如果是子账号创建，则该值为子账号UIN。
+    /// Creator. If it is created by a sub-account, this value is the sub-account UIN.
     "Creator" creator set_creator: str,
-    /// 创建时间。
+    /// Creation time.
     "CreatedAt" created_at set_created_at: str,
-    /// 更新时间。
+    /// Update time.
     "UpdatedAt" updated_at set_updated_at: str,
-    /// TPM 限制（Tokens Per Minute）。
+    /// TPM limit (Tokens Per Minute).
     "TPM" tpm set_tpm: i64,
-    /// 套餐类型。取值：enterprise（企业版专业套餐）、enterprise-auto（企业版轻享套餐）
+    /// Package type. Values: enterprise (Enterprise Professional package), enterprise-auto (Enterprise Light package)
     "ProductType" product_type set_product_type: str,
 } }
 impl ::core::fmt::Debug for TokenPlanApiKeyInfo {
@@ -1788,41 +1771,41 @@ impl ::core::fmt::Debug for TokenPlanApiKeyInfo {
 }
 
 rt::model! { read nodebug;
-/// Token Plan API Key 列表项
+/// Token Plan API Key list item
 TokenPlanApiKeyListItem {
-    /// API Key ID。
+    /// API Key ID.
     "ApiKeyId" api_key_id set_api_key_id: str,
-    /// API Key 密钥值（脱敏）。
+    /// API Key secret key value (masking).
     "ApiKey" api_key set_api_key: str,
-    /// API Key 名称。
+    /// API Key name.
     "Name" name set_name: str,
-    /// 所属套餐 ID。
+    /// Bundle ID
     "TeamId" team_id set_team_id: str,
-    /// 账号APP ID。
+    /// Account APP ID.
     "AppId" app_id set_app_id: str,
-    /// 主账号 UIN。最大 128 字符。
+    /// Main account UIN. Maximum 128 characters.
     "Uin" uin set_uin: str,
-    /// API Key 可用模型列表（JSON 数组字符串）。
+    /// API Key available model list (JSON array string).
     "AllowedModels" allowed_models set_allowed_models: str,
-    /// API Key 是否可用。取值：enable（启用）、disable（停用）。
+    /// Whether the API Key is available. Values: enable (enable), disable (disable).
     "Status" status set_status: str,
-    /// API Key 停用原因。取值：NORMAL（正常，默认值），QUOTA_EXHAUSTED（API Key额度包耗尽），ABNORMAL（异常，需人工介入）
+    /// Reason for disabling the API Key. Value: NORMAL (normal, default value), QUOTA_EXHAUSTED (API Key quota package exhausted), ABNORMAL (abnormal, requires human intervention)
     "StopReason" stop_reason set_stop_reason: str,
-    /// 用户侧开关。取值：enable（启用）、disable（停用）。
+    /// User-side switch. Valid values: enable, disable.
     "UseStatus" use_status set_use_status: str,
-    /// 密钥版本号。
+    /// Key version.
     "KeyVersion" key_version set_key_version: i64,
-    /// 最近一次重置时间。（ISO 8601）
+    /// Last reset time (ISO 8601).
     "LastRotatedAt" last_rotated_at set_last_rotated_at: str,
-    /// 创建人，如果是子账号创建，则该值为子账号UIN。
+    /// Creator. If it is created by a sub-account, this value is the sub-account UIN.
     "Creator" creator set_creator: str,
-    /// 创建时间。
+    /// Creation time.
     "CreatedAt" created_at set_created_at: str,
-    /// 更新时间。
+    /// Update time.
     "UpdatedAt" updated_at set_updated_at: str,
-    /// API Key 额度用量信息
+    /// API Key limit usage information
     "Balance" balance set_balance: obj SubPackageBalance,
-    /// 套餐类型。取值：enterprise（企业版专业套餐）、enterprise-auto（企业版轻享套餐）。
+    /// Package type. Values: enterprise (Enterprise Professional package), enterprise-auto (Enterprise Light package).
     "ProductType" product_type set_product_type: str,
 } }
 impl ::core::fmt::Debug for TokenPlanApiKeyListItem {
@@ -1850,105 +1833,105 @@ impl ::core::fmt::Debug for TokenPlanApiKeyListItem {
 }
 
 rt::model! { read debug;
-/// Token Plan 套餐列表项
+/// Token Plan package option
 TokenPlanListItem {
-    /// 套餐 ID。
+    /// Package ID.
     "TeamId" team_id set_team_id: str,
-    /// 套餐类型。取值：enterprise（企业版专业套餐）、enterprise-auto（企业版轻享套餐）
+    /// Package type. Values: enterprise (Enterprise Professional package), enterprise-auto (Enterprise Light package)
     "ProductType" product_type set_product_type: str,
-    /// 套餐名称。最大 128 字符。
+    /// Package name. Maximum 128 characters.
     "Name" name set_name: str,
-    /// 账号 APP ID。
+    /// Account APP ID.
     "AppId" app_id set_app_id: str,
-    /// 主账号 UIN。
+    /// Main account UIN.
     "Uin" uin set_uin: str,
-    /// 套餐状态。取值：enable（启用）、disable（停用）。
+    /// Package status. Valid values: enable, disable.
     "Status" status set_status: str,
-    /// 套餐关停原因。取值：NORMAL（正常）、ISOLATED（隔离/欠费）、FROZEN（冻结）、EXHAUSTED（额度耗尽）、DESTROYED（已销毁）
+    /// Reason for package disablement. Value: NORMAL, ISOLATED, FROZEN, EXHAUSTED, DESTROYED
     "StopReason" stop_reason set_stop_reason: str,
-    /// 可创建 API Key 上限。
+    /// Maximum number of API Keys that can be created.
     "ApiKeyMax" api_key_max set_api_key_max: i64,
-    /// 当前已创建的 APIKey 数量
+    /// Number of API Keys currently created
     "ApiKeyCount" api_key_count set_api_key_count: i64,
-    /// 云计费预付费资源包 ID。
+    /// Cloud billing prepaid resource package ID.
     "PrepayResourceID" prepay_resource_id set_prepay_resource_id: str,
-    /// 创建人。若为子账号创建的套餐，则该值为子账号UIN。
+    /// Creator. If the package is created by a sub-account, this value is the sub-account UIN.
     "Creator" creator set_creator: str,
-    /// 创建时间。
+    /// Creation time.
     "CreatedAt" created_at set_created_at: str,
-    /// 更新时间。
+    /// Update time.
     "UpdatedAt" updated_at set_updated_at: str,
-    /// 套餐包基本信息。
+    /// Basic information of the package.
     "PackageInfo" package_info set_package_info: obj TokenPlanPackageInfo,
-    /// 是否开启自动续费。取值：0（未开启），1（开启）
+    /// Whether to enable auto-renewal. Value: 0 (not enabled), 1 (enabled)
     "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: i64,
 } }
 
 rt::model! { read debug;
-/// 主额度包信息
+/// Main limit package info
 TokenPlanPackageInfo {
-    /// 总额度。根据套餐类型区分单位：credits（企业版专业套餐），tokens（企业版auto套餐）
+    /// Total quota. The unit is determined by the package type: credits for the Enterprise Professional package and tokens for the Enterprise auto package.
     "TotalQuota" total_quota set_total_quota: str,
-    /// 总已使用额度。根据套餐类型区分单位：credits（企业版专业套餐），tokens（企业版auto套餐）
+    /// Total used quota. The unit varies by package type: credits (enterprise edition professional package), tokens (enterprise edition auto package)
     "TotalUsed" total_used set_total_used: str,
-    /// 总周期数。
+    /// Total number of periods.
     "TotalCycles" total_cycles set_total_cycles: i64,
-    /// 周期单位。取值：month（月）
+    /// Period unit. Value: month
     "CycleUnit" cycle_unit set_cycle_unit: str,
-    /// 套餐包生效时间。
+    /// Package effective time.
     "StartTime" start_time set_start_time: str,
-    /// 套餐包到期时间。
+    /// Package expiration time.
     "ExpireTime" expire_time set_expire_time: str,
-    /// 独占池已分配额度。根据套餐类型区分单位：credits（企业版专业套餐），tokens（企业版auto套餐）
+    /// Allocated quota for dedicated pool. The unit varies by package type: credits (enterprise edition professional package), tokens (enterprise edition auto package)
     "ExclusiveAllocated" exclusive_allocated set_exclusive_allocated: str,
-    /// 独占池已用额度。根据套餐类型区分单位：credits（企业版专业套餐），tokens（企业版auto套餐）
+    /// Used credit of the dedicated pool. The unit varies based on the package type: credits for the enterprise professional package, and tokens for the enterprise auto package.
     "ExclusiveUsed" exclusive_used set_exclusive_used: str,
-    /// 共享池总额度。根据套餐类型区分单位：credits（企业版专业套餐），tokens（企业版auto套餐）
+    /// Total shared pool quota. The measurement unit varies based on the package type: credits (enterprise edition professional package), tokens (enterprise edition auto package).
     "SharedPool" shared_pool set_shared_pool: str,
-    /// 共享已用额度。根据套餐类型区分单位：credits（企业版专业套餐），tokens（企业版auto套餐）
+    /// Shared used credit. The unit varies by package type: credits (enterprise edition professional package), tokens (enterprise edition auto package)
     "SharedUsed" shared_used set_shared_used: str,
-    /// 当期额度。根据套餐类型区分单位：credits（企业版专业套餐），tokens（企业版auto套餐）
+    /// Current period limit. The unit varies by package type: credits (Enterprise Edition Professional), tokens (Enterprise Edition auto).
     "CycleQuota" cycle_quota set_cycle_quota: str,
-    /// 当前周期。
+    /// Current cycle.
     "CurrentCycle" current_cycle set_current_cycle: i64,
-    /// 剩余周期。
+    /// Remaining cycle.
     "RemainCycles" remain_cycles set_remain_cycles: i64,
 } }
 
 rt::model! { read debug;
-/// 主包Token总结
+/// Main package Token summary
 TokenSummary {
-    /// 套餐包当前计费周期序号
+    /// Package serial number of the current billing cycle
     "CycleSeq" cycle_seq set_cycle_seq: i64,
-    /// 套餐包计费周期开始时间（RFC3339）
+    /// Package billing cycle start time (RFC3339)
     "CycleStartTime" cycle_start_time set_cycle_start_time: str,
-    /// 套餐包当前计费周期结束时间（RFC3339）
+    /// Package billing cycle end time (RFC3339)
     "CycleEndTime" cycle_end_time set_cycle_end_time: str,
-    /// 按计费项分组的 token 汇总列表
+    /// Summary list of tokens grouped by billing item
     "BillingItems" billing_items set_billing_items: list TokenSummaryBillingItem,
 } }
 
 rt::model! { read debug;
-/// Token 汇总计费项
+/// Billing item for Token aggregation
 TokenSummaryBillingItem {
-    /// 计费项。取值：input（输入 Token）、output（输出 Token）、cache（缓存 Token）、call_count（调用次数）。
+    /// Billing item. Values: input (input Token), output (output Token), cache (cache Token), call_count (call count).
     "BillingItem" billing_item set_billing_item: str,
-    /// 该计费项在周期内的原始用量汇总，单位：tokens。
+    /// Aggregated raw usage of this billing item during a period. Unit: tokens.
     "TotalQty" total_qty set_total_qty: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `UpgradeTokenPlanTeamOrder` (升配 Token Plan 套餐).
+/// Request of `UpgradeTokenPlanTeamOrder` (Upgrades a Token Plan package).
 ///
-/// 升配套餐。
+/// Upgrade the package.
 ///
-/// 对已有的 TokenPlan 套餐发起升配下单并完成支付，扩容积分或 Token 额度，成功后返回大订单 ID 及关联的子订单、资源信息。新额度必须大于当前额度。
+/// Initiate an upgrade order for an existing Token Plan package and complete payment to expand point or token limits. Return the order ID and associated sub-orders and resource information upon success. The new limit must be greater than the current limit.
 UpgradeTokenPlanTeamOrderRequest {
-    /// 套餐 ID。可通过 DescribeTokenPlanList 接口获取。
+    /// Package ID. You can obtain it through the DescribeTokenPlanList API.
     ///
     /// Required.
     "TeamId" team_id set_team_id: str,
-    /// 升配后的新规格额度。套餐类型为 enterprise 时表示积分额度，套餐类型为 enterprise-auto 时表示 Token 数。必须大于当前额度。
+    /// Limit of the new specification after upgrade. For the enterprise package type, it refers to the point limit. For the enterprise-auto package type, it refers to the Token count. Must be greater than the current limit.
     ///
     /// Required.
     "NewCreditOrToken" new_credit_or_token set_new_credit_or_token: i64,
@@ -1956,9 +1939,9 @@ UpgradeTokenPlanTeamOrderRequest {
 rt::action!("tokenhub", "2026-03-22", "UpgradeTokenPlanTeamOrder", UpgradeTokenPlanTeamOrderRequest => UpgradeTokenPlanTeamOrderResponse);
 
 rt::model! { read debug;
-/// UpgradeTokenPlanTeamOrder返回参数结构体
+/// UpgradeTokenPlanTeamOrder response structure.
 UpgradeTokenPlanTeamOrderResponse {
-    /// 腾讯云订单 ID。用于关联一次升配操作下的所有子订单。
+    /// Tencent Cloud order ID. Used to associate all sub-orders under an upgrade operation.
     "BigOrderId" big_order_id set_big_order_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2006,35 +1989,35 @@ UsageDetailItem {
 } }
 
 rt::model! { read debug;
-/// 排行列表中的单个对象用量项，含对象标识、时间周期内的统计值（Stats）和时间周期内的时序点列表（Series，仅 ShowAll=false 时返回）。
+/// Usage item of an individual object in the ranking list, including the object identifier, statistical values within a time period (Stats), and a list of time series points within a time period (Series, returned only when ShowAll=false).
 UsageRankItem {
-    /// 全局排名（从 1 起）。分页场景下仍为全量排序中的位次，非页内序号
+    /// Global ranking (starting from 1). In pagination scenarios, this is still the position in the full sorting order, not the serial number within the page.
     "Rank" rank set_rank: i64,
-    /// 对象标识。apikey 维度为 APIKey ID；endpoint 维度为接入点；model 维度为模型名。
+    /// Object identifier. The apikey dimension is the APIKey ID; the endpoint dimension is the access point; the model dimension is the model name.
     "Key" key set_key: str,
-    /// 对象展示名。apikey 维度返回 APIKey 名称（已删除的 APIKey 仍保留原名）；
-    /// endpoint / model 维度等于 Key。
+    /// Display name of the object. In the apikey dimension, return the APIKey name (deleted APIKeys retain their original names);
+    /// Key whose endpoint and model dimensions are equal.
     "Name" name set_name: str,
-    /// 时间周期内的统计值
+    /// Statistical value within a time period
     "Stats" stats set_stats: obj UsageStats,
-    /// 时间周期内的时序点列表
+    /// List of time series points within a time period
     "Series" series set_series: obj UsageSeries,
 } }
 
 rt::model! { read debug;
-/// 用量时间周期内的时序点列表（按 metric key 索引）。为 JSON 数组的字符串形式,数组长度与响应 Timestamps 一致，无数据点处为 null。具体包含哪些 key 由响应 MetricKeys 决定。
+/// List of time series points within the usage time period (indexed by metric key). It is a JSON array in string form. The array length matches the response Timestamps, and null is used where there is no data point. The specific keys included are determined by the response MetricKeys.
 UsageSeries {
-    /// [tokens / apikey_usage 族]总 token 数用量时间周期内的 JSON 字符串形式，如 `"[12,null,15]"`。
+    /// Amount of total tokens used within a time period in JSON string form, for example, `"[12,null,15]"`.
     "TotalToken" total_token set_total_token: str,
-    /// [tokens / apikey_usage 族]输入 token 数用量时间周期内的 JSON 字符串形式，如 `"[7,null,9]"`。
+    /// Amount of input tokens used within a time period in JSON string form, for example, `"[7,null,9]"`.
     "InputTotalToken" input_total_token set_input_total_token: str,
-    /// [tokens / apikey_usage 族]输出 token 数用量时间周期内的 JSON 字符串形式，如 `"[5,null,6]"`。
+    /// Amount of output tokens used within a time period in JSON string form, for example, `"[5,null,6]"`.
     "OutputTotalToken" output_total_token set_output_total_token: str,
-    /// [tokens / apikey_usage 族]读缓存 token 数用量时间周期内的 JSON 字符串形式，如`"[5,null,6]"`。
+    /// Read cache token count usage of the tokens family in JSON string form within a time period, for example, `"[5,null,6]"`.
     "CacheTotalToken" cache_total_token set_cache_total_token: str,
-    /// [search 族] 搜索请求数用量时间周期内的 JSON 字符串形式，如`"[5,null,6]"`。
+    /// Usage of search requests in JSON string form within a time period, for example, `"[5,null,6]"`.
     "SearchRequestCount" search_request_count set_search_request_count: str,
-    /// [search 族] 搜索引擎调用次数用量时间周期内的 JSON 字符串形式，如`"[5,null,6]"`。
+    /// Usage of search engine call count in JSON string form within a time period, for example, `"[5,null,6]"`.
     "SearchCount" search_count set_search_count: str,
     /// [apikey_usage 族] 请求次数在时间周期内的 JSON 字符串形式，如 `"[12,null,15]"`。
     "RequestCount" request_count set_request_count: str,
@@ -2043,19 +2026,19 @@ UsageSeries {
 } }
 
 rt::model! { read debug;
-/// 时间周期内的统计聚合值，按 MetricKeys 实际返回取值，参见响应顶层 `MetricKeys` 字段。
+/// Statistical aggregate values within a time period (indexed by metric key). Declares that both the tokens and search field families are in this schema, with values obtained based on the actual MetricKeys returned. See the top-level `MetricKeys` field in the response.
 UsageStats {
-    /// [tokens / apikey_usage 族] 时间周期内的累计总 token 数。
+    /// Total tokens accumulated within a time period.
     "TotalToken" total_token set_total_token: i64,
-    /// [tokens / apikey_usage 族] 时间周期内的累计输入 token 数。
+    /// [tokens family] Total input tokens within a time period.
     "InputTotalToken" input_total_token set_input_total_token: i64,
-    /// [tokens / apikey_usage 族] 时间周期内的累计输出 token 数。
+    /// [tokens family] Total output tokens within a time period.
     "OutputTotalToken" output_total_token set_output_total_token: i64,
-    /// [tokens / apikey_usage 族] 时间周期内的累计读缓存 token 数（命中缓存部分）注意：CacheTotalToken 是 InputTotalToken 的子集（已包含在内）。
+    /// [token family] Cumulative number of tokens read from the cache within a time period (cache hit part)
     "CacheTotalToken" cache_total_token set_cache_total_token: i64,
-    /// [search 族] 时间周期内的累计联网搜索请求数
+    /// Total online search requests in the [search group]
     "SearchRequestCount" search_request_count set_search_request_count: i64,
-    /// [search 族] 时间周期内的累计搜索引擎调用次数
+    /// [search family] Total search engine calls
     "SearchCount" search_count set_search_count: i64,
     /// [apikey_usage 族] 时间周期内的累计请求次数
     "RequestCount" request_count set_request_count: i64,

@@ -5,192 +5,192 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { write debug;
-/// Request of `CreateRabbitMQServerlessBinding` (创建RabbitMQ路由关系).
+/// Request of `CreateRabbitMQServerlessBinding` (Creates a RabbitMQ binding relationship).
 ///
-/// 创建RabbitMQ路由关系
+/// This API is used to create RabbitMQ binding relationships.
 CreateRabbitMQServerlessBindingRequest {
-    /// 实例Id
+    /// Instance Id
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// Vhost参数
+    /// Vhost parameter
     ///
     /// Required.
     "VirtualHost" virtual_host set_virtual_host: str,
-    /// 源exchange
+    /// Source exchange
     ///
     /// Required.
     "Source" source set_source: str,
-    /// 目标类型,取值queue或exchange
+    /// Target type, value queue or exchange
     ///
     /// Required.
     "DestinationType" destination_type set_destination_type: str,
-    /// 目标队列或者交换机
+    /// Target queue or switch
     ///
     /// Required.
     "Destination" destination set_destination: str,
-    /// 绑定key
+    /// Bind key
     "RoutingKey" routing_key set_routing_key: str,
-    /// 创建 Header 类型 Exchange 的 Binding 时，可以传入参数。其它类型 Exchange 无需传入
+    /// When creating a Binding for Header type Exchange, parameters can be passed in. No need to input for other types of Exchange.
     "Arguments" arguments set_arguments: list RabbitMQServerlessKeyValuePair,
 } }
 rt::action!("trabbit", "2023-04-18", "CreateRabbitMQServerlessBinding", CreateRabbitMQServerlessBindingRequest => CreateRabbitMQServerlessBindingResponse);
 
 rt::model! { read debug;
-/// CreateRabbitMQServerlessBinding返回参数结构体
+/// CreateRabbitMQServerlessBinding response structure.
 CreateRabbitMQServerlessBindingResponse {
-    /// 队列名称
+    /// Queue name
     "InstanceId" instance_id set_instance_id: str,
-    /// vhost参数
+    /// vhost parameter
     "VirtualHost" virtual_host set_virtual_host: str,
-    /// 路由关系Id
+    /// Routing relationship Id
     "BindingId" binding_id set_binding_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateRabbitMQServerlessExchange` (创建RabbitMQ exchange).
+/// Request of `CreateRabbitMQServerlessExchange` (Creates a RabbitMQ exchange).
 ///
-/// 创建RabbitMQ exchange
+/// This API is used to create a RabbitMQ exchange.
 CreateRabbitMQServerlessExchangeRequest {
-    /// 实例Id
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// VHost参数
+    /// VHost parameter.
     ///
     /// Required.
     "VirtualHost" virtual_host set_virtual_host: str,
-    /// exchange 名称
+    /// exchange name.
     ///
     /// Required.
     "ExchangeName" exchange_name set_exchange_name: str,
-    /// exchange 类型, 支持 "fanout","direct","topic","headers"
+    /// Specifies the exchange type. valid values: "fanout", "direct", "topic", "headers".
     ///
     /// Required.
     "ExchangeType" exchange_type set_exchange_type: str,
-    /// exchange 备注
+    /// Specifies the remark for exchange.
     "Remark" remark set_remark: str,
-    /// 是否为持久化 exchange, 当集群重启时,将会清除所有该字段为"false"的 exchange
+    /// Specifies whether it is a persistent exchange. when the cluster restarts, all exchanges with this field set to "false" will be cleared.
     "Durable" durable set_durable: bool,
-    /// 是否自动删除该 exchange, 如果为 "true", 当解绑所有当前 exchange 上的路由关系时, 该 exchange 将会被自动删除
+    /// Whether to auto-delete this exchange. if set to "true", the exchange will be automatically deleted when all routing relationships on the current exchange are unbound.
     "AutoDelete" auto_delete set_auto_delete: bool,
-    /// 是否为内部 exchange, 如果为 "true", 则无法直接投递消息到该 exchange, 需要在路由设置中通过其他 exchange 进行转发
+    /// Specifies whether it is an internal exchange. if set to "true", messages cannot be directly delivered to this exchange. they need to be forwarded through another exchange in the routing settings.
     "Internal" internal set_internal: bool,
-    /// 替代 exchange, 如果消息无法发送到当前 exchange, 就会发送到该替代 exchange
+    /// Alternative exchange. if a message cannot be sent to the current exchange, it will be sent to this alternative exchange.
     "AlternateExchange" alternate_exchange set_alternate_exchange: str,
-    /// 延迟类型的exchange背后对应的exchange类型, 支持 "fanout","direct","topic","headers"
+    /// exchange type behind delay type, supports "fanout", "direct", "topic", "headers".
     "DelayedExchangeType" delayed_exchange_type set_delayed_exchange_type: str,
 } }
 rt::action!("trabbit", "2023-04-18", "CreateRabbitMQServerlessExchange", CreateRabbitMQServerlessExchangeRequest => CreateRabbitMQServerlessExchangeResponse);
 
 rt::model! { read debug;
-/// CreateRabbitMQServerlessExchange返回参数结构体
+/// CreateRabbitMQServerlessExchange response structure.
 CreateRabbitMQServerlessExchangeResponse {
-    /// exchange 名称
+    /// exchange name.
     "ExchangeName" exchange_name set_exchange_name: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateRabbitMQServerlessQueue` (创建RabbitMQ队列).
+/// Request of `CreateRabbitMQServerlessQueue` (Create an RabbitMQ queue).
 ///
-/// 创建RabbitMQ队列
+/// This API is used to create an RabbitMQ queue.
 CreateRabbitMQServerlessQueueRequest {
-    /// 实例Id
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// VHost参数
+    /// VHost parameter.
     ///
     /// Required.
     "VirtualHost" virtual_host set_virtual_host: str,
-    /// 队列名称
+    /// Queue name.
     ///
     /// Required.
     "QueueName" queue_name set_queue_name: str,
-    /// 只支持 classic
+    /// Supports only classic.
     "QueueType" queue_type set_queue_type: str,
-    /// 持久标记,classic类型必传,quorum类型无需传入固定为true
+    /// Durable flag. specifies that for the classic type, it must be passed in. for the quorum type, there is no need to pass it in and it is fixed as true.
     "Durable" durable set_durable: bool,
-    /// 自动清除,classic类型必传,quorum类型无需传入固定为false
+    /// Automatic cleanup. the classic type must be passed. the quorum type does not need to be passed and is fixed as false.
     "AutoDelete" auto_delete set_auto_delete: bool,
-    /// 备注
+    /// Remarks
     "Remark" remark set_remark: str,
-    /// MessageTTL参数,classic类型专用
+    /// The MessageTTL parameter specifies settings dedicated to the classic type.
     "MessageTTL" message_ttl set_message_ttl: i64,
-    /// AutoExpire参数，单位为 ms，队列在指定时间内没有被使用，将会被删除
+    /// The AutoExpire parameter, in milliseconds, indicates that the queue will be deleted if it is not used within a specified time.
     "AutoExpire" auto_expire set_auto_expire: i64,
-    /// MaxLength参数。队列可以容纳的最大条数。若超出上限，将根据 overview behavior 处理
+    /// MaxLength parameter. specifies the maximum number of entries the queue can hold. if the limit is exceeded, it will be handled according to the overview behavior.
     "MaxLength" max_length set_max_length: i64,
-    /// MaxLengthBytes参数。若超出上限，将根据 overview behavior 处理。
+    /// The MaxLengthBytes parameter specifies the maximum length in bytes. if the value exceeds the limit, it will be handled according to the overview behavior.
     "MaxLengthBytes" max_length_bytes set_max_length_bytes: i64,
-    /// DeliveryLimit参数,quorum类型专用
+    /// DeliveryLimit parameter. specifies the parameter dedicated to the quorum type.
     "DeliveryLimit" delivery_limit set_delivery_limit: i64,
-    /// OverflowBehaviour参数,取值为drop-head, reject-publish或reject-publish-dlx
+    /// OverflowBehaviour parameter specifies a value of drop-head, reject-publish, or reject-publish-dlx.
     "OverflowBehaviour" overflow_behaviour set_overflow_behaviour: str,
-    /// DeadLetterExchange参数。可将过期或被拒绝的消息投往指定的死信 exchange。
+    /// The DeadLetterExchange parameter specifies that expired or rejected messages can be routed to a designated dead letter exchange.
     "DeadLetterExchange" dead_letter_exchange set_dead_letter_exchange: str,
-    /// DeadLetterRoutingKey参数。只能包含字母、数字、"."、"-"，"@"，"_"
+    /// The DeadLetterRoutingKey parameter specifies that it can only contain letters, digits, ".", "-", "@", and "_".
     "DeadLetterRoutingKey" dead_letter_routing_key set_dead_letter_routing_key: str,
-    /// SingleActiveConsumer参数。若开启，需确保每次有且只有一个消费者从队列中消费
+    /// The SingleActiveConsumer parameter. if enabled, ensure that there is only one consumer consuming from the queue every time.
     "SingleActiveConsumer" single_active_consumer set_single_active_consumer: bool,
-    /// MaximumPriority参数,classic类型专用
+    /// MaximumPriority parameter. specifies that it is dedicated for the classic type.
     "MaximumPriority" maximum_priority set_maximum_priority: i64,
-    /// LazyMode参数,classic类型专用
+    /// LazyMode parameter. specifies that it is dedicated for the classic type.
     "LazyMode" lazy_mode set_lazy_mode: bool,
-    /// MasterLocator参数,classic类型专用,取值为min-masters,client-local或random
+    /// The MasterLocator parameter, dedicated to the classic type, specifies a value of min-masters, client-local, or random.
     "MasterLocator" master_locator set_master_locator: str,
-    /// MaxInMemoryLength参数，quorum类型专用。quorum 队列的内存中最大消息数量
+    /// MaxInMemoryLength parameter, dedicated for quorum type. specifies the maximum number of messages in memory for quorum queues.
     "MaxInMemoryLength" max_in_memory_length set_max_in_memory_length: i64,
-    /// MaxInMemoryBytes参数，quorum类型专用。quorum 队列的内存中最大数总消息大小
+    /// The MaxInMemoryBytes parameter is dedicated to the quorum type. it specifies the maximum total message size in memory for quorum queues.
     "MaxInMemoryBytes" max_in_memory_bytes set_max_in_memory_bytes: i64,
-    /// Node参数，非必填，指定创建 queue 所在节点
+    /// Node parameter. optional. specifies the node where the specified creation queue is located.
     "Node" node set_node: str,
-    /// 仲裁队列死信一致性策略，at-most-once、at-least-once，默认是at-most-once
+    /// Consistency policy for dead-letter in arbitrating queues. specifies valid values: at-most-once, at-least-once. at-most-once is selected by default.
     "DeadLetterStrategy" dead_letter_strategy set_dead_letter_strategy: str,
-    /// 仲裁队列的领导者选举策略，client-local、balanced，默认是client-local
+    /// Specifies the leader election strategy for the arbitration queue. valid values are client-local and balanced. the default value is client-local.
     "QueueLeaderLocator" queue_leader_locator set_queue_leader_locator: str,
-    /// 仲裁队列的初始副本组大小，默认3
+    /// Specifies the initial replica group size of the arbitration queue. the default value is 3.
     "QuorumInitialGroupSize" quorum_initial_group_size set_quorum_initial_group_size: i64,
 } }
 rt::action!("trabbit", "2023-04-18", "CreateRabbitMQServerlessQueue", CreateRabbitMQServerlessQueueRequest => CreateRabbitMQServerlessQueueResponse);
 
 rt::model! { read debug;
-/// CreateRabbitMQServerlessQueue返回参数结构体
+/// CreateRabbitMQServerlessQueue response structure.
 CreateRabbitMQServerlessQueueResponse {
-    /// 队列名称
+    /// Queue name.
     "QueueName" queue_name set_queue_name: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `CreateRabbitMQServerlessUser` (创建RabbitMQ的用户).
+/// Request of `CreateRabbitMQServerlessUser` (Creates a user for RabbitMQ).
 ///
-/// 创建RabbitMQ的用户
+/// This API is used to create a user for RabbitMQ.
 CreateRabbitMQServerlessUserRequest {
-    /// 集群实例Id
+    /// instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 用户名，登录时使用
+    /// Specifies the username used when logging in.
     ///
     /// Required.
     "User" user set_user: str,
-    /// 密码，登录时使用
+    /// Password. specifies the password used when logging in.
     ///
     /// Required.
     "Password" password set_password: str,
-    /// 描述
+    /// Description
     "Description" description set_description: str,
-    /// serverless 实例该字段无效
+    /// The serverless instance field is invalid.
     "Tags" tags set_tags: list String,
-    /// 该用户的最大连接数，不填写则不限制
+    /// Specifies the maximum number of connections for this user. if not specified, there is no limit.
     "MaxConnections" max_connections set_max_connections: i64,
-    /// 该用户的最大channel数，不填写则不限制
+    /// Specifies the maximum number of channels for the user. if not specified, there is no limit.
     "MaxChannels" max_channels set_max_channels: i64,
 } }
 impl ::core::fmt::Debug for CreateRabbitMQServerlessUserRequest {
@@ -209,59 +209,59 @@ impl ::core::fmt::Debug for CreateRabbitMQServerlessUserRequest {
 rt::action!("trabbit", "2023-04-18", "CreateRabbitMQServerlessUser", CreateRabbitMQServerlessUserRequest => CreateRabbitMQServerlessUserResponse);
 
 rt::model! { read debug;
-/// CreateRabbitMQServerlessUser返回参数结构体
+/// CreateRabbitMQServerlessUser response structure.
 CreateRabbitMQServerlessUserResponse {
-    /// 用户名，登录时使用
+    /// Specifies the username used when logging in.
     "User" user set_user: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateRabbitMQServerlessVirtualHost` (创建RabbitMQ的vhost).
+/// Request of `CreateRabbitMQServerlessVirtualHost` (This api is used to create a vhost for RabbitMQ).
 ///
-/// 创建RabbitMQ的vhost
+/// This API is used to create a vhost for RabbitMQ.
 CreateRabbitMQServerlessVirtualHostRequest {
-    /// 集群实例Id
+    /// instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// vhost名称
+    /// Vhost name
     ///
     /// Required.
     "VirtualHost" virtual_host set_virtual_host: str,
-    /// 描述信息
+    /// Description information
     "Description" description set_description: str,
-    /// 消息轨迹开关,true打开,false关闭,默认关闭
+    /// Message trace switch. specifies that the value "true" turns it on, "false" turns it off. indicates that it is off by default.
     "TraceFlag" trace_flag set_trace_flag: bool,
-    /// 是否创建镜像队列策略，默认值 true
+    /// Specifies whether to create a mirrored queue policy. the default value is true.
     "MirrorQueuePolicyFlag" mirror_queue_policy_flag set_mirror_queue_policy_flag: bool,
 } }
 rt::action!("trabbit", "2023-04-18", "CreateRabbitMQServerlessVirtualHost", CreateRabbitMQServerlessVirtualHostRequest => CreateRabbitMQServerlessVirtualHostResponse);
 
 rt::model! { read debug;
-/// CreateRabbitMQServerlessVirtualHost返回参数结构体
+/// CreateRabbitMQServerlessVirtualHost response structure.
 CreateRabbitMQServerlessVirtualHostResponse {
-    /// vhost名称
+    /// Vhost name
     "VirtualHost" virtual_host set_virtual_host: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRabbitMQServerlessBinding` (解绑RabbitMQ路由关系).
+/// Request of `DeleteRabbitMQServerlessBinding` (Unbinds a RabbitMQ binding relationship).
 ///
-/// 解绑RabbitMQ路由关系
+/// This API is used to unbind RabbitMQ binding relationships.
 DeleteRabbitMQServerlessBindingRequest {
-    /// 实例Id
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// Vhost参数
+    /// Vhost parameter.
     ///
     /// Required.
     "VirtualHost" virtual_host set_virtual_host: str,
-    /// 路由关系Id
+    /// binding relationship Id.
     ///
     /// Required.
     "BindingId" binding_id set_binding_id: i64,
@@ -269,32 +269,32 @@ DeleteRabbitMQServerlessBindingRequest {
 rt::action!("trabbit", "2023-04-18", "DeleteRabbitMQServerlessBinding", DeleteRabbitMQServerlessBindingRequest => DeleteRabbitMQServerlessBindingResponse);
 
 rt::model! { read debug;
-/// DeleteRabbitMQServerlessBinding返回参数结构体
+/// DeleteRabbitMQServerlessBinding response structure.
 DeleteRabbitMQServerlessBindingResponse {
-    /// 队列名称
+    /// Queue name.
     "InstanceId" instance_id set_instance_id: str,
-    /// vhost参数
+    /// Specifies the vhost parameter.
     "VirtualHost" virtual_host set_virtual_host: str,
-    /// 路由关系Id
+    /// binding relationship Id.
     "BindingId" binding_id set_binding_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRabbitMQServerlessExchange` (删除RabbitMQ exchange).
+/// Request of `DeleteRabbitMQServerlessExchange` (Deletes a RabbitMQ exchange).
 ///
-/// 删除RabbitMQ exchange
+/// This API is used to delete the RabbitMQ exchange.
 DeleteRabbitMQServerlessExchangeRequest {
-    /// 实例 id
+    /// Instance id.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// vhost 参数
+    /// Specifies the vhost parameter.
     ///
     /// Required.
     "VirtualHost" virtual_host set_virtual_host: str,
-    /// exchange 名称
+    /// exchange name.
     ///
     /// Required.
     "ExchangeName" exchange_name set_exchange_name: str,
@@ -302,28 +302,28 @@ DeleteRabbitMQServerlessExchangeRequest {
 rt::action!("trabbit", "2023-04-18", "DeleteRabbitMQServerlessExchange", DeleteRabbitMQServerlessExchangeRequest => DeleteRabbitMQServerlessExchangeResponse);
 
 rt::model! { read debug;
-/// DeleteRabbitMQServerlessExchange返回参数结构体
+/// DeleteRabbitMQServerlessExchange response structure.
 DeleteRabbitMQServerlessExchangeResponse {
-    /// exchange 名称
+    /// exchange name.
     "ExchangeName" exchange_name set_exchange_name: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRabbitMQServerlessPermission` (删除RabbitMQ的权限).
+/// Request of `DeleteRabbitMQServerlessPermission` (Deletes the permission of RabbitMQ).
 ///
-/// 删除RabbitMQ的权限
+/// This API is used to delete the permission of RabbitMQ.
 DeleteRabbitMQServerlessPermissionRequest {
-    /// 集群实例Id
+    /// instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 用户名，登录时使用
+    /// Specifies the username used when logging in.
     ///
     /// Required.
     "User" user set_user: str,
-    /// vhost名
+    /// Specifies the vhost name.
     ///
     /// Required.
     "VirtualHost" virtual_host set_virtual_host: str,
@@ -331,26 +331,26 @@ DeleteRabbitMQServerlessPermissionRequest {
 rt::action!("trabbit", "2023-04-18", "DeleteRabbitMQServerlessPermission", DeleteRabbitMQServerlessPermissionRequest => DeleteRabbitMQServerlessPermissionResponse);
 
 rt::model! { read debug;
-/// DeleteRabbitMQServerlessPermission返回参数结构体
+/// DeleteRabbitMQServerlessPermission response structure.
 DeleteRabbitMQServerlessPermissionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRabbitMQServerlessQueue` (删除RabbitMQ队列).
+/// Request of `DeleteRabbitMQServerlessQueue` (Deleting a RabbitMQ queue).
 ///
-/// 删除RabbitMQ队列
+/// This API is used to delete an RabbitMQ queue.
 DeleteRabbitMQServerlessQueueRequest {
-    /// 实例Id
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// Vhost参数
+    /// Vhost parameter.
     ///
     /// Required.
     "VirtualHost" virtual_host set_virtual_host: str,
-    /// 队列名称
+    /// Queue name.
     ///
     /// Required.
     "QueueName" queue_name set_queue_name: str,
@@ -358,24 +358,24 @@ DeleteRabbitMQServerlessQueueRequest {
 rt::action!("trabbit", "2023-04-18", "DeleteRabbitMQServerlessQueue", DeleteRabbitMQServerlessQueueRequest => DeleteRabbitMQServerlessQueueResponse);
 
 rt::model! { read debug;
-/// DeleteRabbitMQServerlessQueue返回参数结构体
+/// DeleteRabbitMQServerlessQueue response structure.
 DeleteRabbitMQServerlessQueueResponse {
-    /// 队列名称
+    /// Queue name.
     "QueueName" queue_name set_queue_name: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRabbitMQServerlessUser` (删除RabbitMQ的用户).
+/// Request of `DeleteRabbitMQServerlessUser` (Delete the user of RabbitMQ).
 ///
-/// 删除RabbitMQ的用户
+/// This API is used to delete the user of RabbitMQ.
 DeleteRabbitMQServerlessUserRequest {
-    /// 集群实例Id
+    /// instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 用户名，登录时使用
+    /// Specifies the username used when logging in.
     ///
     /// Required.
     "User" user set_user: str,
@@ -383,22 +383,22 @@ DeleteRabbitMQServerlessUserRequest {
 rt::action!("trabbit", "2023-04-18", "DeleteRabbitMQServerlessUser", DeleteRabbitMQServerlessUserRequest => DeleteRabbitMQServerlessUserResponse);
 
 rt::model! { read debug;
-/// DeleteRabbitMQServerlessUser返回参数结构体
+/// DeleteRabbitMQServerlessUser response structure.
 DeleteRabbitMQServerlessUserResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRabbitMQServerlessVirtualHost` (删除RabbitMQ的vhost).
+/// Request of `DeleteRabbitMQServerlessVirtualHost` (Deletes a vhost for RabbitMQ).
 ///
-/// 删除RabbitMQ的vhost
+/// This API is used to delete a vhost for RabbitMQ.
 DeleteRabbitMQServerlessVirtualHostRequest {
-    /// 集群实例Id
+    /// instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// vhost名
+    /// Specifies the vhost name.
     ///
     /// Required.
     "VirtualHost" virtual_host set_virtual_host: str,
@@ -406,106 +406,106 @@ DeleteRabbitMQServerlessVirtualHostRequest {
 rt::action!("trabbit", "2023-04-18", "DeleteRabbitMQServerlessVirtualHost", DeleteRabbitMQServerlessVirtualHostRequest => DeleteRabbitMQServerlessVirtualHostResponse);
 
 rt::model! { read debug;
-/// DeleteRabbitMQServerlessVirtualHost返回参数结构体
+/// DeleteRabbitMQServerlessVirtualHost response structure.
 DeleteRabbitMQServerlessVirtualHostResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRabbitMQServerlessBindings` (查询RabbitMQ路由关系列表).
+/// Request of `DescribeRabbitMQServerlessBindings` (Queries the RabbitMQ binding relationship list).
 ///
-/// 获取路由关系列表
+/// This API is used to retrieve the binding relationship list.
 DescribeRabbitMQServerlessBindingsRequest {
-    /// 实例Id
+    /// Instance Id
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// Vhost参数
+    /// Vhost parameter
     ///
     /// Required.
     "VirtualHost" virtual_host set_virtual_host: str,
-    /// 分页offset
+    /// Pagination offset
     "Offset" offset set_offset: i64,
-    /// 分页limit
+    /// Pagination limit
     "Limit" limit set_limit: i64,
-    /// 搜索关键词，根据源exchange名称/目标资源名称进行模糊搜索
+    /// Search keywords, do fuzzy search based on source exchange name/target resource name
     "SearchWord" search_word set_search_word: str,
-    /// 根据源Exchange精准搜索过滤
+    /// Precise search and filter based on source Exchange
     "SourceExchange" source_exchange set_source_exchange: str,
-    /// 根据目标QueueName精准搜索过滤，和DestinationExchange过滤不可同时设置
+    /// Precise search filter based on target QueueName and DestinationExchange cannot be set both at the same time
     "QueueName" queue_name set_queue_name: str,
-    /// 根据目标Exchange精准搜索过滤，和QueueName过滤不可同时设置
+    /// Precise search filter based on target Exchange and QueueName filter cannot be set both at the same time
     "DestinationExchange" destination_exchange set_destination_exchange: str,
 } }
 rt::action!("trabbit", "2023-04-18", "DescribeRabbitMQServerlessBindings", DescribeRabbitMQServerlessBindingsRequest => DescribeRabbitMQServerlessBindingsResponse);
 
 rt::model! { read debug;
-/// DescribeRabbitMQServerlessBindings返回参数结构体
+/// DescribeRabbitMQServerlessBindings response structure.
 DescribeRabbitMQServerlessBindingsResponse {
-    /// 路由关系列表
+    /// Route relationship list
     "BindingInfoList" binding_info_list set_binding_info_list: list RabbitMQBindingListInfo,
-    /// 数量
+    /// Quantity
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRabbitMQServerlessConnection` (查询RabbitMQ连接列表).
+/// Request of `DescribeRabbitMQServerlessConnection` (Queries the RabbitMQ connection list).
 ///
-/// 查询RabbitMQ连接列表
+/// This API is used to query RabbitMQ connection list.
 DescribeRabbitMQServerlessConnectionRequest {
-    /// 集群实例Id
+    /// instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// vhost名
+    /// Specifies the vhost name.
     ///
     /// Required.
     "VirtualHost" virtual_host set_virtual_host: str,
-    /// 按哪个字段排序，支持：channel(channel数),incoming_bytes(入流量大小),outgoing_bytes(出流量大小)
+    /// Sort by which field. Supported values: channel (number of channels), incoming_bytes (inbound traffic volume), outgoing_bytes (outbound traffic volume).
     "SortElement" sort_element set_sort_element: str,
-    /// 排序方式：ASC,DESC
+    /// Sorting method: ASC, DESC
     "SortType" sort_type set_sort_type: str,
-    /// 分页参数，从第几条数据开始
+    /// Pagination parameters, started from which data entry
     "Offset" offset set_offset: i64,
-    /// 一页大小
+    /// Page size.
     "Limit" limit set_limit: i64,
-    /// 连接名模糊搜索
+    /// Connection name fuzzy search
     "Name" name set_name: str,
 } }
 rt::action!("trabbit", "2023-04-18", "DescribeRabbitMQServerlessConnection", DescribeRabbitMQServerlessConnectionRequest => DescribeRabbitMQServerlessConnectionResponse);
 
 rt::model! { read debug;
-/// DescribeRabbitMQServerlessConnection返回参数结构体
+/// DescribeRabbitMQServerlessConnection response structure.
 DescribeRabbitMQServerlessConnectionResponse {
-    /// 返回连接数量
+    /// Return the number of connections.
     "TotalCount" total_count set_total_count: i64,
-    /// 连接详情列表
+    /// List of connection details.
     "Connections" connections set_connections: list RabbitMQConnection,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRabbitMQServerlessConsumers` (查询RabbitMQ队列消费者列表).
+/// Request of `DescribeRabbitMQServerlessConsumers` (Queries the RabbitMQ queue consumer list).
 ///
-/// 查询RabbitMQ队列消费者列表
+/// This API is used to query RabbitMQ queue consumer list.
 DescribeRabbitMQServerlessConsumersRequest {
-    /// 实例Id
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// Vhost参数
+    /// Vhost parameter.
     "VirtualHost" virtual_host set_virtual_host: str,
-    /// 队列名
+    /// Queue name.
     "QueueName" queue_name set_queue_name: str,
-    /// 分页Limit
+    /// Pagination limit
     "Limit" limit set_limit: i64,
-    /// 分页Offset
+    /// Pagination offset
     "Offset" offset set_offset: i64,
-    /// 搜索关键词
+    /// Search keywords
     "SearchWord" search_word set_search_word: str,
     /// channelId
     "Channel" channel set_channel: str,
@@ -513,30 +513,30 @@ DescribeRabbitMQServerlessConsumersRequest {
 rt::action!("trabbit", "2023-04-18", "DescribeRabbitMQServerlessConsumers", DescribeRabbitMQServerlessConsumersRequest => DescribeRabbitMQServerlessConsumersResponse);
 
 rt::model! { read debug;
-/// DescribeRabbitMQServerlessConsumers返回参数结构体
+/// DescribeRabbitMQServerlessConsumers response structure.
 DescribeRabbitMQServerlessConsumersResponse {
-    /// 消费者列表信息
+    /// Consumer list information.
     "ConsumerInfoList" consumer_info_list set_consumer_info_list: list RabbitMQConsumersListInfo,
-    /// 数量
+    /// Quantity
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRabbitMQServerlessExchangeDetail` (查询RabbitMQ exchange 详情).
+/// Request of `DescribeRabbitMQServerlessExchangeDetail` (Queries RabbitMQ exchange details).
 ///
-/// 查询RabbitMQ exchange 详情
+/// This API is used to query RabbitMQ exchange details.
 DescribeRabbitMQServerlessExchangeDetailRequest {
-    /// 实例 id
+    /// Instance id.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// vhost 参数
+    /// Specifies the vhost parameter.
     ///
     /// Required.
     "VirtualHost" virtual_host set_virtual_host: str,
-    /// exchange 名称
+    /// exchange name.
     ///
     /// Required.
     "ExchangeName" exchange_name set_exchange_name: str,
@@ -544,84 +544,84 @@ DescribeRabbitMQServerlessExchangeDetailRequest {
 rt::action!("trabbit", "2023-04-18", "DescribeRabbitMQServerlessExchangeDetail", DescribeRabbitMQServerlessExchangeDetailRequest => DescribeRabbitMQServerlessExchangeDetailResponse);
 
 rt::model! { read debug;
-/// DescribeRabbitMQServerlessExchangeDetail返回参数结构体
+/// DescribeRabbitMQServerlessExchangeDetail response structure.
 DescribeRabbitMQServerlessExchangeDetailResponse {
-    /// exchange 名
+    /// exchange name.
     "ExchangeName" exchange_name set_exchange_name: str,
-    /// 备注说明
+    /// Remarks.
     "Remark" remark set_remark: str,
-    /// 是否为持久化 exchange, 当集群重启时, 将会清除所有该字段为 "false" 的 exchange
+    /// Specifies whether it is a persistent exchange. when the cluster restarts, all exchanges with this field set to "false" will be cleared.
     "Durable" durable set_durable: bool,
-    /// 是否自动删除该 exchange, 如果为 "true", 当解绑所有当前 exchange 上的路由关系时, 该 exchange 将会被自动删除
+    /// Whether to auto-delete this exchange. if set to "true", the exchange will be automatically deleted when all routing relationships on the current exchange are unbound.
     "AutoDelete" auto_delete set_auto_delete: bool,
-    /// 是否为内部 exchange, 如果为 "true", 则无法直接投递消息到该 exchange, 需要在路由设置中通过其他 exchange 进行转发
+    /// Specifies whether it is an internal exchange. if set to "true", messages cannot be directly delivered to this exchange. they need to be forwarded through another exchange in the routing settings.
     "Internal" internal set_internal: bool,
-    /// 替代 exchange, 如果消息没有匹配当前 exchange 绑定的所有 queue 或 exchange, 就会发送到该替代 exchange
+    /// Alternative exchange. if a message does not match all queues or exchanges bound to the current exchange, it will be sent to this alternative exchange.
     "AlternateExchange" alternate_exchange set_alternate_exchange: str,
-    /// exchange 类型, 支持 "fanout","direct","topic","headers"
+    /// Specifies the exchange type. valid values: "fanout", "direct", "topic", "headers".
     "ExchangeType" exchange_type set_exchange_type: str,
-    /// VHost参数
+    /// VHost parameter.
     "VirtualHost" virtual_host set_virtual_host: str,
-    /// exchange 创建者, "system":"系统创建", "user":"用户创建"
+    /// exchange creator. valid values: `system` (generated by the system), `user` (user-created).
     "ExchangeCreator" exchange_creator set_exchange_creator: str,
-    /// 扩展参数 key-value 字符串
+    /// Additional parameters key-value string.
     "Arguments" arguments set_arguments: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRabbitMQServerlessExchanges` (查询RabbitMQ exchange 列表).
+/// Request of `DescribeRabbitMQServerlessExchanges` (Queries a RabbitMQ exchange list).
 ///
-/// 查询RabbitMQ exchange 列表
+/// This API is used to query the list of RabbitMQ exchanges.
 DescribeRabbitMQServerlessExchangesRequest {
-    /// 实例 id
+    /// Instance id.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// vhost 参数
+    /// Specifies the vhost parameter.
     ///
     /// Required.
     "VirtualHost" virtual_host set_virtual_host: str,
-    /// 分页 offset
+    /// Paging offset.
     "Offset" offset set_offset: i64,
-    /// 分页 limit
+    /// Paginate limit.
     "Limit" limit set_limit: i64,
-    /// 搜索关键词, 支持模糊匹配
+    /// Search keywords support fuzzy matching.
     "SearchWord" search_word set_search_word: str,
-    /// 筛选 exchange 类型, 数组中每个元素为选中的过滤类型
+    /// Specifies the filter type for each selected element in the array of exchange types.
     "ExchangeTypeFilters" exchange_type_filters set_exchange_type_filters: list String,
-    /// 筛选 exchange 创建来源,  "system":"系统创建", "user":"用户创建"
+    /// Specifies the exchange creation source. valid values: "system" (generated by the system), "user" (user-created).
     "ExchangeCreatorFilters" exchange_creator_filters set_exchange_creator_filters: list String,
-    /// exchange 名称，用于精确匹配
+    /// exchange name. specifies that it is used for exact matching.
     "ExchangeName" exchange_name set_exchange_name: str,
-    /// 排序依据的字段：
-    /// MessageRateInOut - 生产消费速率之和；
-    /// MessageRateIn - 生产速率；
-    /// MessageRateOut - 消费速率；
+    /// Sorting field.
+    /// MessageRateInOut specifies the total production and consumption rate.
+    /// MessageRateIn specifies the production rate.
+    /// MessageRateOut specifies the consumption rate.
     "SortElement" sort_element set_sort_element: str,
-    /// 排序顺序，ascend 或 descend
+    /// Sort order. valid values: ascend or descend.
     "SortOrder" sort_order set_sort_order: str,
 } }
 rt::action!("trabbit", "2023-04-18", "DescribeRabbitMQServerlessExchanges", DescribeRabbitMQServerlessExchangesRequest => DescribeRabbitMQServerlessExchangesResponse);
 
 rt::model! { read debug;
-/// DescribeRabbitMQServerlessExchanges返回参数结构体
+/// DescribeRabbitMQServerlessExchanges response structure.
 DescribeRabbitMQServerlessExchangesResponse {
-    /// 交换机列表
+    /// exchanges list.
     "ExchangeInfoList" exchange_info_list set_exchange_info_list: list RabbitMQExchangeListInfo,
-    /// 交换机总数
+    /// Total count of exchanges.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRabbitMQServerlessInstance` (获取 rabbitmq serverless 实例总体信息).
+/// Request of `DescribeRabbitMQServerlessInstance` (Retrieve overall information of a rabbitmq serverless instance).
 ///
-/// 获取单个RabbitMQ专享实例信息
+/// This API is used to retrieve dedicated instance information for a single RabbitMQ.
 DescribeRabbitMQServerlessInstanceRequest {
-    /// 集群ID
+    /// instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -629,73 +629,73 @@ DescribeRabbitMQServerlessInstanceRequest {
 rt::action!("trabbit", "2023-04-18", "DescribeRabbitMQServerlessInstance", DescribeRabbitMQServerlessInstanceRequest => DescribeRabbitMQServerlessInstanceResponse);
 
 rt::model! { read debug;
-/// DescribeRabbitMQServerlessInstance返回参数结构体
+/// DescribeRabbitMQServerlessInstance response structure.
 DescribeRabbitMQServerlessInstanceResponse {
-    /// 集群信息
+    /// Cluster information.
     "ClusterInfo" cluster_info set_cluster_info: obj RabbitMQClusterInfo,
-    /// 集群规格信息
+    /// Specifies the cluster specification information.
     "ClusterSpecInfo" cluster_spec_info set_cluster_spec_info: obj RabbitMQClusterSpecInfo,
-    /// vhost配额信息
+    /// Specifies the quota information of the vhost.
     "VirtualHostQuota" virtual_host_quota set_virtual_host_quota: obj VirtualHostQuota,
-    /// exchange配额信息
+    /// Specifies the exchange quota information.
     "ExchangeQuota" exchange_quota set_exchange_quota: obj ExchangeQuota,
-    /// queue配额信息
+    /// Specifies the quota information of the queue.
     "QueueQuota" queue_quota set_queue_quota: obj QueueQuota,
-    /// 网络信息
+    /// Network information.
     "ClusterNetInfo" cluster_net_info set_cluster_net_info: obj RabbitMQServerlessAccessInfo,
-    /// 公网白名单信息
+    /// Public network allowlist information.
     "ClusterWhiteListInfo" cluster_white_list_info set_cluster_white_list_info: obj RabbitMQServerlessWhiteListInfo,
-    /// user配额信息
+    /// Specifies the quota information of the user.
     "UserQuota" user_quota set_user_quota: obj UserQuota,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRabbitMQServerlessPermission` (查询RabbitMQ权限列表).
+/// Request of `DescribeRabbitMQServerlessPermission` (Queries the RabbitMQ permission list).
 ///
-/// 查询RabbitMQ权限列表
+/// This API is used to query RabbitMQ permission list.
 DescribeRabbitMQServerlessPermissionRequest {
-    /// 集群实例id
+    /// instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 用户名，用于查询过滤，不传则查询全部
+    /// Specifies the username for query filtering. if not provided, all will be queried.
     "User" user set_user: str,
-    /// vhost名，用于查询过滤，不传则查询全部
+    /// Specifies the vhost name. used for query filtering. if it is not provided, query all.
     "VirtualHost" virtual_host set_virtual_host: str,
-    /// 分页Offset
+    /// Pagination offset
     "Offset" offset set_offset: i64,
-    /// 分页Limit
+    /// Pagination limit
     "Limit" limit set_limit: i64,
 } }
 rt::action!("trabbit", "2023-04-18", "DescribeRabbitMQServerlessPermission", DescribeRabbitMQServerlessPermissionRequest => DescribeRabbitMQServerlessPermissionResponse);
 
 rt::model! { read debug;
-/// DescribeRabbitMQServerlessPermission返回参数结构体
+/// DescribeRabbitMQServerlessPermission response structure.
 DescribeRabbitMQServerlessPermissionResponse {
-    /// 返回权限数量
+    /// Return the number of permissions.
     "TotalCount" total_count set_total_count: i64,
-    /// 权限详情列表
+    /// List of permission details.
     "RabbitMQPermissionList" rabbit_mq_permission_list set_rabbit_mq_permission_list: list RabbitMQPermission,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRabbitMQServerlessQueueDetail` (查询RabbitMQ队列详情).
+/// Request of `DescribeRabbitMQServerlessQueueDetail` (Queries RabbitMQ queue details).
 ///
-/// 查询RabbitMQ队列详情
+/// This API is used to query RabbitMQ queue details.
 DescribeRabbitMQServerlessQueueDetailRequest {
-    /// 实例Id
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// Vhost参数
+    /// Vhost parameter.
     ///
     /// Required.
     "VirtualHost" virtual_host set_virtual_host: str,
-    /// 队列名称
+    /// Queue name.
     ///
     /// Required.
     "QueueName" queue_name set_queue_name: str,
@@ -703,320 +703,320 @@ DescribeRabbitMQServerlessQueueDetailRequest {
 rt::action!("trabbit", "2023-04-18", "DescribeRabbitMQServerlessQueueDetail", DescribeRabbitMQServerlessQueueDetailRequest => DescribeRabbitMQServerlessQueueDetailResponse);
 
 rt::model! { read debug;
-/// DescribeRabbitMQServerlessQueueDetail返回参数结构体
+/// DescribeRabbitMQServerlessQueueDetail response structure.
 DescribeRabbitMQServerlessQueueDetailResponse {
-    /// 实例id
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// Vhost参数
+    /// Vhost parameter.
     "VirtualHost" virtual_host set_virtual_host: str,
-    /// 队列名称
+    /// Queue name.
     "QueueName" queue_name set_queue_name: str,
-    /// 队列类型,取值classic或quorum
+    /// Specifies the queue type. the valid values are classic or quorum.
     "QueueType" queue_type set_queue_type: str,
-    /// 在线消费者数量
+    /// Number of online consumers.
     "Consumers" consumers set_consumers: i64,
-    /// 持久标记
+    /// Durable flag.
     "Durable" durable set_durable: bool,
-    /// 自动清除
+    /// Automatic cleanup.
     "AutoDelete" auto_delete set_auto_delete: bool,
-    /// 备注
+    /// Remarks
     "Remark" remark set_remark: str,
-    /// MessageTTL参数,classic类型专用
+    /// MessageTTL parameter, dedicated for classic type.
     "MessageTTL" message_ttl set_message_ttl: i64,
-    /// AutoExpire参数
+    /// AutoExpire parameter.
     "AutoExpire" auto_expire set_auto_expire: i64,
-    /// MaxLength参数
+    /// MaxLength parameter.
     "MaxLength" max_length set_max_length: i64,
-    /// MaxLengthBytes参数
+    /// MaxLengthBytes parameter.
     "MaxLengthBytes" max_length_bytes set_max_length_bytes: i64,
-    /// DeliveryLimit参数,quorum类型专用
+    /// DeliveryLimit parameter. specifies the parameter dedicated to the quorum type.
     "DeliveryLimit" delivery_limit set_delivery_limit: i64,
-    /// OverflowBehaviour参数,取值为drop-head, reject-publish或reject-publish-dlx
+    /// OverflowBehaviour parameter specifies a value of drop-head, reject-publish, or reject-publish-dlx.
     "OverflowBehaviour" overflow_behaviour set_overflow_behaviour: str,
-    /// DeadLetterExchange参数
+    /// DeadLetterExchange parameter.
     "DeadLetterExchange" dead_letter_exchange set_dead_letter_exchange: str,
-    /// DeadLetterRoutingKey参数
+    /// The DeadLetterRoutingKey parameter.
     "DeadLetterRoutingKey" dead_letter_routing_key set_dead_letter_routing_key: str,
-    /// SingleActiveConsumer参数
+    /// SingleActiveConsumer parameter.
     "SingleActiveConsumer" single_active_consumer set_single_active_consumer: bool,
-    /// MaximumPriority参数,classic类型专用
+    /// MaximumPriority parameter. specifies that it is dedicated for the classic type.
     "MaximumPriority" maximum_priority set_maximum_priority: i64,
-    /// LazyMode参数,classic类型专用
+    /// LazyMode parameter, dedicated for classic type.
     "LazyMode" lazy_mode set_lazy_mode: bool,
-    /// MasterLocator参数,classic类型专用
+    /// MasterLocator parameter, dedicated for classic type.
     "MasterLocator" master_locator set_master_locator: str,
-    /// MaxInMemoryLength参数,quorum类型专用
+    /// MaxInMemoryLength parameter, dedicated for quorum type.
     "MaxInMemoryLength" max_in_memory_length set_max_in_memory_length: i64,
-    /// MaxInMemoryBytes参数,quorum类型专用
+    /// The MaxInMemoryBytes parameter is dedicated to the quorum type.
     "MaxInMemoryBytes" max_in_memory_bytes set_max_in_memory_bytes: i64,
-    /// 创建时间戳,单位秒
+    /// Create timestamp, in seconds.
     "CreateTime" create_time set_create_time: i64,
-    /// 节点
+    /// Node.
     "Node" node set_node: str,
-    /// 仲裁队列死信一致性策略
+    /// Arbitration queue dead letter consistency policy.
     "DeadLetterStrategy" dead_letter_strategy set_dead_letter_strategy: str,
-    /// 仲裁队列的领导者选举策略
+    /// Leadership election policy for arbitration queue.
     "QueueLeaderLocator" queue_leader_locator set_queue_leader_locator: str,
-    /// 仲裁队列的初始副本组大小
+    /// Specifies the initial replica group size of the arbitration queue.
     "QuorumInitialGroupSize" quorum_initial_group_size set_quorum_initial_group_size: i64,
-    /// 是否为独占队列
+    /// Whether it is an exclusive queue.
     "Exclusive" exclusive set_exclusive: bool,
-    /// 生效的策略名
+    /// The name of the policy that takes effect.
     "Policy" policy set_policy: str,
-    /// 扩展参数 key-value
+    /// Additional parameters key-value.
     "Arguments" arguments set_arguments: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRabbitMQServerlessQueues` (查询RabbitMQ队列列表).
+/// Request of `DescribeRabbitMQServerlessQueues` (Queries a RabbitMQ queue list).
 ///
-/// 查询RabbitMQ队列列表
+/// This API is used to query a RabbitMQ queue list.
 DescribeRabbitMQServerlessQueuesRequest {
-    /// 实例Id
+    /// Instance Id
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// Vhost参数
+    /// Vhost parameter
     "VirtualHost" virtual_host set_virtual_host: str,
-    /// 分页Offset
+    /// Pagination offset.
     "Offset" offset set_offset: i64,
-    /// 分页Limit
+    /// Pagination limit.
     "Limit" limit set_limit: i64,
-    /// 搜索关键词
+    /// Search keyword
     "SearchWord" search_word set_search_word: str,
-    /// 队列类型筛选，不填或 "all"：classic 和 quorum 队列；"classic"：筛选 classic 队列；"quorum"：筛选 quorum 队列
+    /// Queue type filter criteria. Leave blank or use "all" for classic and quorum queues; "classic" for classic queues; "quorum" for quorum queues.
     "QueueType" queue_type set_queue_type: str,
-    /// 排序依据的字段：
-    /// messages_ready - 消息堆积数；
-    /// publish - 生产速率；
-    /// deliver - 消费速率；
-    /// consumers - 在线消费者数量；
+    /// Sorting field:
+    /// messages_ready - message backlog;
+    /// publish - production rate;
+    /// deliver - consumption rate;
+    /// consumers - number of online consumers;
     "SortElement" sort_element set_sort_element: str,
-    /// 排序顺序，asc 或 desc
+    /// Sort order, asc or desc
     "SortOrder" sort_order set_sort_order: str,
 } }
 rt::action!("trabbit", "2023-04-18", "DescribeRabbitMQServerlessQueues", DescribeRabbitMQServerlessQueuesRequest => DescribeRabbitMQServerlessQueuesResponse);
 
 rt::model! { read debug;
-/// DescribeRabbitMQServerlessQueues返回参数结构体
+/// DescribeRabbitMQServerlessQueues response structure.
 DescribeRabbitMQServerlessQueuesResponse {
-    /// 队列列表信息
+    /// Queue list info
     "QueueInfoList" queue_info_list set_queue_info_list: list RabbitMQQueueListInfo,
-    /// 数量
+    /// Quantity
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRabbitMQServerlessUser` (查询RabbitMQ用户列表).
+/// Request of `DescribeRabbitMQServerlessUser` (Queries a RabbitMQ user list).
 ///
-/// 查询RabbitMQ用户列表
+/// This API is used to query RabbitMQ user list.
 DescribeRabbitMQServerlessUserRequest {
-    /// 集群实例Id
+    /// instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 用户名检索，支持前缀匹配，后缀匹配
+    /// Retrieves usernames. supports prefix match and suffix matching.
     "SearchUser" search_user set_search_user: str,
-    /// 分页Offset
+    /// Pagination offset
     "Offset" offset set_offset: i64,
-    /// 分页Limit
+    /// Pagination limit
     "Limit" limit set_limit: i64,
-    /// 用户名，精确查询
+    /// Specifies the username for an exact query.
     "User" user set_user: str,
-    /// 用户标签，根据标签过滤列表
+    /// User tag. filters by Tag filter list.
     "Tags" tags set_tags: list String,
 } }
 rt::action!("trabbit", "2023-04-18", "DescribeRabbitMQServerlessUser", DescribeRabbitMQServerlessUserRequest => DescribeRabbitMQServerlessUserResponse);
 
 rt::model! { read debug;
-/// DescribeRabbitMQServerlessUser返回参数结构体
+/// DescribeRabbitMQServerlessUser response structure.
 DescribeRabbitMQServerlessUserResponse {
-    /// 返回的User数量
+    /// The number of returned users.
     "TotalCount" total_count set_total_count: i64,
-    /// 当前已创建的RabbitMQ用户列表
+    /// Currently created RabbitMQ list of users.
     "RabbitMQUserList" rabbit_mq_user_list set_rabbit_mq_user_list: list RabbitMQUser,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRabbitMQServerlessVirtualHost` (查询RabbitMQ vhost列表).
+/// Request of `DescribeRabbitMQServerlessVirtualHost` (Queries a RabbitMQ vhost list).
 ///
-/// 查询RabbitMQ vhost列表
+/// This API is used to query a RabbitMQ vhost list.
 DescribeRabbitMQServerlessVirtualHostRequest {
-    /// 集群实例Id
+    /// instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// vhost名,不传则查询全部
+    /// Specifies the vhost name. if it is not provided, query all.
     "VirtualHost" virtual_host set_virtual_host: str,
-    /// 分页Offset
+    /// Pagination offset
     "Offset" offset set_offset: i64,
-    /// 分页Limit
+    /// Pagination limit
     "Limit" limit set_limit: i64,
-    /// search-virtual-host：vhost名称模糊查询，之前前缀和后缀匹配
+    /// search-virtual-host: specifies fuzzy name search of vhost names. earlier, it supported both prefix and suffix matching.
     "Filters" filters set_filters: obj Filter,
-    /// 排序依据的字段：
-    /// MessageHeapCount - 消息堆积数；
-    /// MessageRateInOut - 生产消费速率之和；
-    /// MessageRateIn - 生产速率；
-    /// MessageRateOut - 消费速率；
+    /// Sorting field.
+    /// MessageHeapCount specifies the number of message backlogs.
+    /// MessageRateInOut specifies the total production and consumption rate.
+    /// MessageRateIn specifies the production rate.
+    /// MessageRateOut specifies the consumption rate.
     "SortElement" sort_element set_sort_element: str,
-    /// 排序顺序，ascend 或 descend
+    /// Sort order. valid values: ascend or descend.
     "SortOrder" sort_order set_sort_order: str,
 } }
 rt::action!("trabbit", "2023-04-18", "DescribeRabbitMQServerlessVirtualHost", DescribeRabbitMQServerlessVirtualHostRequest => DescribeRabbitMQServerlessVirtualHostResponse);
 
 rt::model! { read debug;
-/// DescribeRabbitMQServerlessVirtualHost返回参数结构体
+/// DescribeRabbitMQServerlessVirtualHost response structure.
 DescribeRabbitMQServerlessVirtualHostResponse {
-    /// 返回vhost数量
+    /// Return the number of vhosts.
     "TotalCount" total_count set_total_count: i64,
-    /// vhost详情列表
+    /// Specifies the list of details of the vhost.
     "VirtualHostList" virtual_host_list set_virtual_host_list: list RabbitMQVirtualHostInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// exchange使用配额信息
+/// Specifies the exchange usage quota information.
 ExchangeQuota {
-    /// 可创建最大exchange数
+    /// Specifies the maximum number of exchanges that can be created.
     "MaxExchange" max_exchange set_max_exchange: i64,
-    /// 已创建exchange数
+    /// Specifies the number of exchanges that have been created.
     "UsedExchange" used_exchange set_used_exchange: i64,
 } }
 
 rt::model! { write debug;
-/// 过滤参数
+/// Filter parameter
 Filter {
-    /// 过滤参数的名字
+    /// name.
     "Name" name set_name: str,
-    /// 数值
+    /// Value.
     "Values" values set_values: list String,
 } }
 
 rt::model! { write debug;
-/// Request of `ListRabbitMQServerlessInstances` (获取 RabbitMQ Serverless 集群列表).
+/// Request of `ListRabbitMQServerlessInstances` (Retrieves a list of RabbitMQ Serverless clusters).
 ///
-/// 获取实例列表
+/// This API is used to obtain instance lists.
 ListRabbitMQServerlessInstancesRequest {
-    /// 过滤条件
+    /// Filter criteria.
     "Filters" filters set_filters: list Filter,
-    /// 翻页大小
+    /// Page size.
     "Limit" limit set_limit: i128,
-    /// 翻页的起始索引值
+    /// Starting index value for pagination.
     "Offset" offset set_offset: i128,
 } }
 rt::action!("trabbit", "2023-04-18", "ListRabbitMQServerlessInstances", ListRabbitMQServerlessInstancesRequest => ListRabbitMQServerlessInstancesResponse);
 
 rt::model! { read debug;
-/// ListRabbitMQServerlessInstances返回参数结构体
+/// ListRabbitMQServerlessInstances response structure.
 ListRabbitMQServerlessInstancesResponse {
-    /// 实例列表
+    /// Instance list
     "Instances" instances set_instances: list RabbitMQServerlessInstance,
-    /// 总数
+    /// Total number.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyRabbitMQServerlessExchange` (修改RabbitMQ exchange).
+/// Request of `ModifyRabbitMQServerlessExchange` (Modifies the RabbitMQ exchange).
 ///
-/// 修改RabbitMQ exchange
+/// This API is used to modify the RabbitMQ exchange.
 ModifyRabbitMQServerlessExchangeRequest {
-    /// 实例 id
+    /// Instance id.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// vhost 参数
+    /// Specifies the vhost parameter.
     ///
     /// Required.
     "VirtualHost" virtual_host set_virtual_host: str,
-    /// exchange 名称
+    /// exchange name.
     ///
     /// Required.
     "ExchangeName" exchange_name set_exchange_name: str,
-    /// 备注信息
+    /// Remarks
     "Remark" remark set_remark: str,
-    /// 备用交换机
+    /// standby switch
     "AlternateExchange" alternate_exchange set_alternate_exchange: str,
 } }
 rt::action!("trabbit", "2023-04-18", "ModifyRabbitMQServerlessExchange", ModifyRabbitMQServerlessExchangeRequest => ModifyRabbitMQServerlessExchangeResponse);
 
 rt::model! { read debug;
-/// ModifyRabbitMQServerlessExchange返回参数结构体
+/// ModifyRabbitMQServerlessExchange response structure.
 ModifyRabbitMQServerlessExchangeResponse {
-    /// exchange 名称
+    /// exchange name.
     "ExchangeName" exchange_name set_exchange_name: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyRabbitMQServerlessInstance` (修改 rabbitmq serverless 实例信息).
+/// Request of `ModifyRabbitMQServerlessInstance` (Modify the information of a rabbitmq serverless instance).
 ///
-/// 修改集群信息
+/// This API is used to modify cluster information.
 ModifyRabbitMQServerlessInstanceRequest {
-    /// 实例id
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 集群名
+    /// Cluster name.
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 备注信息
+    /// Remarks
     "Remark" remark set_remark: str,
-    /// 是否开启trace
+    /// Whether trace is enabled.
     "TraceFlag" trace_flag set_trace_flag: bool,
-    /// 限流生产消费比例
+    /// Traffic throttling production consumption ratio
     "SendReceiveRatio" send_receive_ratio set_send_receive_ratio: f64,
-    /// 是否删除所有标签，默认为false
+    /// Specifies whether to delete all tags. Default value: false.
     "DeleteAllTags" delete_all_tags set_delete_all_tags: bool,
-    /// 修改的实例标签列表
+    /// Modified instance tag list
     "InstanceTags" instance_tags set_instance_tags: list RabbitMQServerlessTag,
 } }
 rt::action!("trabbit", "2023-04-18", "ModifyRabbitMQServerlessInstance", ModifyRabbitMQServerlessInstanceRequest => ModifyRabbitMQServerlessInstanceResponse);
 
 rt::model! { read debug;
-/// ModifyRabbitMQServerlessInstance返回参数结构体
+/// ModifyRabbitMQServerlessInstance response structure.
 ModifyRabbitMQServerlessInstanceResponse {
-    /// 实例id
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyRabbitMQServerlessPermission` (修改RabbitMQ的权限).
+/// Request of `ModifyRabbitMQServerlessPermission` (Modify the permission of RabbitMQ).
 ///
-/// 修改RabbitMQ的权限
+/// This API is used to modify the permission of RabbitMQ.
 ModifyRabbitMQServerlessPermissionRequest {
-    /// 集群实例Id
+    /// instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 用户名，权限关联的用户
+    /// Specifies the username, which is the user associated with the permission.
     ///
     /// Required.
     "User" user set_user: str,
-    /// vhost名
+    /// Specifies the vhost name.
     ///
     /// Required.
     "VirtualHost" virtual_host set_virtual_host: str,
-    /// 权限类型，declare相关操作，该用户可操作该vhost下的资源名称正则表达式
+    /// Types of permissions. declare related operations. for the user, it is operable to perform operations on the resource name under the vhost that matches the regular expression.
     ///
     /// Required.
     "ConfigRegexp" config_regexp set_config_regexp: str,
-    /// 权限类型，消息写入相关操作，该用户可操作该vhost下的资源名称正则表达式
+    /// Types of permissions. message write related operations. the user can operate on the resource names under the vhost that match the regular expression.
     ///
     /// Required.
     "WriteRegexp" write_regexp set_write_regexp: str,
-    /// 权限类型，消息读取相关操作，该用户可操作该vhost下的资源名称正则表达式
+    /// Types of permissions. message read related operations. the user can operate on the resource name under the vhost that matches the regular expression.
     ///
     /// Required.
     "ReadRegexp" read_regexp set_read_regexp: str,
@@ -1024,73 +1024,73 @@ ModifyRabbitMQServerlessPermissionRequest {
 rt::action!("trabbit", "2023-04-18", "ModifyRabbitMQServerlessPermission", ModifyRabbitMQServerlessPermissionRequest => ModifyRabbitMQServerlessPermissionResponse);
 
 rt::model! { read debug;
-/// ModifyRabbitMQServerlessPermission返回参数结构体
+/// ModifyRabbitMQServerlessPermission response structure.
 ModifyRabbitMQServerlessPermissionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyRabbitMQServerlessQueue` (修改RabbitMQ队列).
+/// Request of `ModifyRabbitMQServerlessQueue` (Modifies an RabbitMQ queue).
 ///
-/// 修改RabbitMQ队列
+/// This API is used to modify an RabbitMQ queue.
 ModifyRabbitMQServerlessQueueRequest {
-    /// 实例Id
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// Vhost参数
+    /// Vhost parameter.
     ///
     /// Required.
     "VirtualHost" virtual_host set_virtual_host: str,
-    /// 队列名称
+    /// Queue name.
     ///
     /// Required.
     "QueueName" queue_name set_queue_name: str,
-    /// 新修改的备注
+    /// Newly modified remark.
     "Remark" remark set_remark: str,
-    /// MessageTTL参数单位ms,classic类型专用
+    /// MessageTTL parameter in milliseconds, dedicated to classic event type
     "MessageTTL" message_ttl set_message_ttl: i64,
-    /// DeadLetterExchange参数。可将过期或被拒绝的消息投往指定的死信 exchange。
+    /// DeadLetterExchange parameter. It specifies that expired or rejected messages can be delivered to the specified dead letter exchange.
     "DeadLetterExchange" dead_letter_exchange set_dead_letter_exchange: str,
-    /// DeadLetterRoutingKey参数。只能包含字母、数字、"."、"-"，"@"，"_"
+    /// DeadLetterRoutingKey parameter. The value can only contain letters, digits, periods (.), hyphens (-), at signs (@), and underscores (_).
     "DeadLetterRoutingKey" dead_letter_routing_key set_dead_letter_routing_key: str,
 } }
 rt::action!("trabbit", "2023-04-18", "ModifyRabbitMQServerlessQueue", ModifyRabbitMQServerlessQueueRequest => ModifyRabbitMQServerlessQueueResponse);
 
 rt::model! { read debug;
-/// ModifyRabbitMQServerlessQueue返回参数结构体
+/// ModifyRabbitMQServerlessQueue response structure.
 ModifyRabbitMQServerlessQueueResponse {
-    /// 队列名称
+    /// Queue name.
     "QueueName" queue_name set_queue_name: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `ModifyRabbitMQServerlessUser` (修改RabbitMQ的用户).
+/// Request of `ModifyRabbitMQServerlessUser` (Modify the user of RabbitMQ).
 ///
-/// 修改RabbitMQ的用户
+/// This API is used to modify the user of RabbitMQ.
 ModifyRabbitMQServerlessUserRequest {
-    /// 集群实例Id
+    /// instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 用户名
+    /// Specifies the username.
     ///
     /// Required.
     "User" user set_user: str,
-    /// 密码
+    /// Password. specifies the password.
     ///
     /// Required.
     "Password" password set_password: str,
-    /// 描述，不传则不修改
+    /// Description. if not provided, no modification will be made.
     "Description" description set_description: str,
-    /// 用户标签，用于决定改用户访问RabbitMQ Management的权限范围，不传则不修改
+    /// User tag. specifies to determine the access permission scope of this user to RabbitMQ Management. if it is not passed in, no modification will be made.
     "Tags" tags set_tags: list String,
-    /// 该用户的最大连接数，不传则不修改
+    /// Specifies the maximum number of connections for this user. if not provided, it will not be modified.
     "MaxConnections" max_connections set_max_connections: i64,
-    /// 该用户的最大channel数，不传则不修改
+    /// Specifies the maximum number of channels for this user. if not provided, it will not be modified.
     "MaxChannels" max_channels set_max_channels: i64,
 } }
 impl ::core::fmt::Debug for ModifyRabbitMQServerlessUserRequest {
@@ -1109,451 +1109,451 @@ impl ::core::fmt::Debug for ModifyRabbitMQServerlessUserRequest {
 rt::action!("trabbit", "2023-04-18", "ModifyRabbitMQServerlessUser", ModifyRabbitMQServerlessUserRequest => ModifyRabbitMQServerlessUserResponse);
 
 rt::model! { read debug;
-/// ModifyRabbitMQServerlessUser返回参数结构体
+/// ModifyRabbitMQServerlessUser response structure.
 ModifyRabbitMQServerlessUserResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyRabbitMQServerlessVirtualHost` (修改RabbitMQ vhost信息).
+/// Request of `ModifyRabbitMQServerlessVirtualHost` (Modifies RabbitMQ vhost information).
 ///
-/// 修改RabbitMQ的vhost
+/// This API is used to modify a vhost for RabbitMQ.
 ModifyRabbitMQServerlessVirtualHostRequest {
-    /// 集群实例Id
+    /// instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// vhost名
+    /// Specifies the vhost name.
     ///
     /// Required.
     "VirtualHost" virtual_host set_virtual_host: str,
-    /// vhost描述信息
+    /// Specifies the description information of the vhost.
     "Description" description set_description: str,
-    /// 消息轨迹开关,true打开,false关闭
+    /// Message trace switch. specifies that the value true turns on the switch and the value false turns it off.
     "TraceFlag" trace_flag set_trace_flag: bool,
 } }
 rt::action!("trabbit", "2023-04-18", "ModifyRabbitMQServerlessVirtualHost", ModifyRabbitMQServerlessVirtualHostRequest => ModifyRabbitMQServerlessVirtualHostResponse);
 
 rt::model! { read debug;
-/// ModifyRabbitMQServerlessVirtualHost返回参数结构体
+/// ModifyRabbitMQServerlessVirtualHost response structure.
 ModifyRabbitMQServerlessVirtualHostResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// queue使用配额信息
+/// Specifies the queue usage quota information.
 QueueQuota {
-    /// 可创建最大Queue数
+    /// Specifies the maximum number of queues that can be created.
     "MaxQueue" max_queue set_max_queue: i64,
-    /// 已创建Queue数
+    /// Number of queues created.
     "UsedQueue" used_queue set_used_queue: i64,
 } }
 
 rt::model! { read debug;
-/// Rabbitmq路由关系列表成员
+/// Rabbitmq binding relationship list member.
 RabbitMQBindingListInfo {
-    /// 路由关系id
+    /// Routing relationship id
     "BindingId" binding_id set_binding_id: i64,
-    /// Vhost参数
+    /// Vhost parameter
     "VirtualHost" virtual_host set_virtual_host: str,
-    /// 源exchange名称
+    /// Source exchange name
     "Source" source set_source: str,
-    /// 目标类型,queue或exchange
+    /// Target type, queue or exchange
     "DestinationType" destination_type set_destination_type: str,
-    /// 目标资源名称
+    /// Target resource name
     "Destination" destination set_destination: str,
-    /// 绑定key
+    /// Bind key
     "RoutingKey" routing_key set_routing_key: str,
-    /// 源exchange类型
+    /// Source exchange type
     "SourceExchangeType" source_exchange_type set_source_exchange_type: str,
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 修改时间
+    /// Modification time.
     "ModifyTime" modify_time set_modify_time: str,
-    /// 绑定参数，header类型的Exchange绑定时，可以传入参数。其它类型 Exchange 无需传入
+    /// Bind parameter. Parameters can be passed in during binding for header type Exchange. No need to input for other types of Exchange.
     "Arguments" arguments set_arguments: list RabbitMQServerlessKeyValuePair,
 } }
 
 rt::model! { read debug;
-/// RabbiteMQ集群基本信息
+/// RabbitMQ cluster basic information.
 RabbitMQClusterInfo {
-    /// 集群ID
+    /// Cluster ID.
     "ClusterId" cluster_id set_cluster_id: str,
-    /// 集群名称
+    /// Cluster name.
     "ClusterName" cluster_name set_cluster_name: str,
-    /// 地域信息
+    /// Regional information
     "Region" region set_region: str,
-    /// 创建时间，毫秒为单位
+    /// Creation time in milliseconds
     "CreateTime" create_time set_create_time: i128,
-    /// 集群说明信息
+    /// Cluster description information
     "Remark" remark set_remark: str,
-    /// VPC及网络信息
+    /// VPC and network info
     "Vpcs" vpcs set_vpcs: list VpcEndpointInfo,
-    /// 可用区信息
+    /// AZ information
     "ZoneIds" zone_ids set_zone_ids: list i64,
-    /// 虚拟主机数量
+    /// Number of virtual hosts
     "VirtualHostNumber" virtual_host_number set_virtual_host_number: i64,
-    /// 队列数量
+    /// Number of queues
     "QueueNumber" queue_number set_queue_number: i64,
-    /// 每秒生产消息数 单位：条/秒
+    /// Number of messages produced per second Unit: messages/second
     "MessagePublishRate" message_publish_rate set_message_publish_rate: f64,
-    /// 堆积消息数 单位：条
+    /// Number of accumulated messages Unit: unit
     "MessageStackNumber" message_stack_number set_message_stack_number: i64,
-    /// 过期时间
+    /// Expiration time
     "ExpireTime" expire_time set_expire_time: i64,
-    /// Channel数量
+    /// Number of channels
     "ChannelNumber" channel_number set_channel_number: i64,
-    /// Connection数量
+    /// Number of connections
     "ConnectionNumber" connection_number set_connection_number: i64,
-    /// Consumer数量
+    /// Number of consumers
     "ConsumerNumber" consumer_number set_consumer_number: i64,
-    /// Exchang数量
+    /// Number of Exchanges
     "ExchangeNumber" exchange_number set_exchange_number: i64,
-    /// 集群异常信息
+    /// Cluster exception information
     "ExceptionInformation" exception_information set_exception_information: str,
-    /// 实例状态，0表示创建中，1表示正常，2表示隔离中，3表示已销毁，4 - 异常, 5 - 发货失败
+    /// Instance status. 0 indicates creating in progress, 1 indicates normal, 2 indicates isolated, 3 indicates terminated, 4 - abnormal, 5 - delivery failed
     "ClusterStatus" cluster_status set_cluster_status: i64,
-    /// 自动续费标记，0表示默认状态(用户未设置，即初始状态即手动续费)， 1表示自动续费，2表示明确不自动续费(用户设置)
+    /// Automatic renewal flag. 0: default status (initial status (that is manual renewal) if no status is set by the user); 1: automatic renewal; 2: no automatic renewal (set by the user).
     "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: i64,
-    /// 是否开启镜像队列策略。1表示开启，0表示没开启。
+    /// Whether to enable the mirror queue policy. 1 means enabled, 0 means disabled.
     "MirrorQueuePolicyFlag" mirror_queue_policy_flag set_mirror_queue_policy_flag: i64,
-    /// 每秒消费消息数 单位：条/秒
+    /// Number of messages consumed per second Unit: messages/second
     "MessageConsumeRate" message_consume_rate set_message_consume_rate: f64,
-    /// 集群版本信息
+    /// Cluster version information
     "ClusterVersion" cluster_version set_cluster_version: str,
-    /// 计费模式，0-后付费，1-预付费
+    /// Billing mode. 0 - Postpaid, 1 - Prepaid
     "PayMode" pay_mode set_pay_mode: i128,
-    /// 集群类型
+    /// Cluster type.
     "InstanceType" instance_type set_instance_type: i128,
-    /// 消息保留时间，单位小时
+    /// Message retention period Unit: hour
     "MessageRetainTime" message_retain_time set_message_retain_time: i128,
-    /// 发送消息流量比例
+    /// Traffic ratio of sending messages
     "SendReceiveRatio" send_receive_ratio set_send_receive_ratio: f64,
-    /// 消息轨迹保留时间，单位小时
+    /// Message trace retention time in hours
     "TraceTime" trace_time set_trace_time: i128,
-    /// 实例标签列表
+    /// Instance tag list
     "Tags" tags set_tags: list RabbitMQServerlessTag,
-    /// 是否开启弹性tps
+    /// Elastic scaling enabled tps
     "ElasticTpsFlag" elastic_tps_flag set_elastic_tps_flag: bool,
-    /// 弹性tps倍数，默认弹1倍
+    /// Elastic tps multiple, default is 1x
     "ElasticTpsRatio" elastic_tps_ratio set_elastic_tps_ratio: f64,
-    /// 最大重投次数
+    /// Maximum retry count
     "MaxRedeliverCount" max_redeliver_count set_max_redeliver_count: i128,
-    /// 消费超时时间，单位min
+    /// Consumption timeout period Unit: min
     "ConsumerTimeout" consumer_timeout set_consumer_timeout: i128,
 } }
 
 rt::model! { read debug;
-/// RabbitMQ集群规格信息
+/// RabbitMQ cluster specification information.
 RabbitMQClusterSpecInfo {
-    /// 集群规格名称
+    /// Specifies the cluster specification name.
     "SpecName" spec_name set_spec_name: str,
-    /// 峰值tps
+    /// Max tps.
     "MaxTps" max_tps set_max_tps: i128,
-    /// 最大队列数
+    /// Maximum number of queues.
     "MaxQueueNum" max_queue_num set_max_queue_num: i128,
-    /// 最大交换机数
+    /// Maximum number of exchanges.
     "MaxExchangeNum" max_exchange_num set_max_exchange_num: i128,
-    /// 最大vhost数
+    /// Maximum number of vhosts.
     "MaxVhostNum" max_vhost_num set_max_vhost_num: i128,
-    /// 最大连接数
+    /// Maximum number of connections.
     "MaxConnNum" max_conn_num set_max_conn_num: i128,
-    /// 最大用户数
+    /// Maximum number of users.
     "MaxUserNum" max_user_num set_max_user_num: i128,
-    /// 峰值带宽，已废弃
+    /// Peak bandwidth. abandoned.
     "MaxBandWidth" max_band_width set_max_band_width: i128,
-    /// 公网带宽，已废弃
+    /// Public network bandwidth. abandoned.
     "PublicNetworkTps" public_network_tps set_public_network_tps: i128,
-    /// 实例对应的功能列表，true表示支持，false 表示不支持
+    /// Feature list corresponding to the instance, yes means supported, no means unsupported
     "Features" features set_features: str,
 } }
 
 rt::model! { read debug;
-/// RabbitMQ连接详情
+/// RabbitMQ connection detail.
 RabbitMQConnection {
-    /// 连接名称
+    /// Connection name.
     "ConnectionName" connection_name set_connection_name: str,
-    /// 客户端ip
+    /// Client IP
     "PeerHost" peer_host set_peer_host: str,
-    /// 连接状态，包括 starting、tuning、opening、running、flow、blocking、blocked、closing 和 closed
+    /// Specifies the connection status, including starting, tuning, opening, running, flow, blocking, blocked, closing, and closed.
     "State" state set_state: str,
-    /// 连接使用用户
+    /// User that who has created this connection.
     "User" user set_user: str,
-    /// 是否开启ssl
+    /// Whether ssl is enabled.
     "SSL" ssl set_ssl: bool,
-    /// 连接协议
+    /// Connection protocol.
     "Protocol" protocol set_protocol: str,
-    /// 连接下的channel数
+    /// Specifies the number of channels under the connection.
     "Channels" channels set_channels: i64,
-    /// 入流量大小，单位 bytes
+    /// Inbound traffic volume in bytes
     "IncomingBytes" incoming_bytes set_incoming_bytes: f64,
-    /// 出流量大小，单位bytes
+    /// Outbound traffic volume in bytes
     "OutgoingBytes" outgoing_bytes set_outgoing_bytes: f64,
-    /// 心跳间隔时间，默认60s
+    /// Heartbeat interval. Default 60s.
     "Heartbeat" heartbeat set_heartbeat: i128,
-    /// 一个链接最大的channel数，默认1024
+    /// Maximum number of channels per link. Default 1024.
     "MaxChannel" max_channel set_max_channel: i128,
-    /// 空闲时间点
+    /// Idle time point
     "IdleSince" idle_since set_idle_since: str,
 } }
 
 rt::model! { read debug;
-/// 队列消费者列表信息
+/// Queue consumer list information.
 RabbitMQConsumersListInfo {
-    /// 客户端Ip
+    /// Client Ip.
     "ClientIp" client_ip set_client_ip: str,
-    /// 消费者Tag
+    /// Consumer Tag.
     "ConsumerTag" consumer_tag set_consumer_tag: str,
-    /// 消费目标队列
+    /// Consume target queue
     "QueueName" queue_name set_queue_name: str,
-    /// 是否需要消费者手动 ack
+    /// Whether required for the consumer to manually ack
     "AckRequired" ack_required set_ack_required: bool,
-    /// 消费者 qos 值
+    /// Consumer qos value
     "PrefetchCount" prefetch_count set_prefetch_count: i128,
-    /// 消费者状态
+    /// Consumer status
     "Active" active set_active: str,
-    /// 最后一次投递消息时间
+    /// Time of the last message submission
     "LastDeliveredTime" last_delivered_time set_last_delivered_time: str,
-    /// 消费者未确认消息数
+    /// Number of unconfirmed messages of the consumer
     "UnAckMsgCount" un_ack_msg_count set_un_ack_msg_count: i64,
-    /// consumer 所属的 channel
+    /// channel belonging to the consumer
     "ChannelName" channel_name set_channel_name: str,
 } }
 
 rt::model! { read debug;
-/// RabbitMQ exchange列表成员信息
+/// RabbitMQ exchange list member information.
 RabbitMQExchangeListInfo {
-    /// exchange 名
+    /// exchange name.
     "ExchangeName" exchange_name set_exchange_name: str,
-    /// 备注说明
+    /// Remarks.
     "Remark" remark set_remark: str,
-    /// exchange 类型, 支持 "fanout","direct","topic","headers"
+    /// Specifies the exchange type. valid values: "fanout", "direct", "topic", "headers".
     "ExchangeType" exchange_type set_exchange_type: str,
-    /// VHost参数
+    /// VHost parameter.
     "VirtualHost" virtual_host set_virtual_host: str,
-    /// exchange 创建者, "system":"系统创建", "user":"用户创建"
+    /// exchange creator. valid values: `system` (generated by the system), `user` (user-created).
     "ExchangeCreator" exchange_creator set_exchange_creator: str,
-    /// exchange 创建时间
+    /// exchange creation time.
     "CreateTimeStamp" create_time_stamp set_create_time_stamp: str,
-    /// exchange 修改时间
+    /// exchange modification time.
     "ModTimeStamp" mod_time_stamp set_mod_time_stamp: str,
-    /// 输入消息速率
+    /// Input message rate.
     "MessageRateIn" message_rate_in set_message_rate_in: f64,
-    /// 输出消息速率
+    /// Output message rate.
     "MessageRateOut" message_rate_out set_message_rate_out: f64,
-    /// 是否为持久化交换机，true 为持久化，false 为非持久化
+    /// Specifies whether it is a persistent exchange. true indicates persistent, and false indicates non-persistent.
     "Durable" durable set_durable: bool,
-    /// 是否为自动删除交换机，true 为自动删除，false 为非自动删除
+    /// Specifies whether to automatically delete the switch. true indicates automatic deletion, and false indicates non-automatic deletion.
     "AutoDelete" auto_delete set_auto_delete: bool,
-    /// 是否为内部交换机，true 为内部交换机
+    /// Whether it is an internal switch. valid values: true (indicating an internal switch).
     "Internal" internal set_internal: bool,
-    /// 交换机所属实例 ID
+    /// Specifies the ID of the associated instance to which the switch belongs.
     "InstanceId" instance_id set_instance_id: str,
-    /// 生效的策略名称
+    /// The name of the effective policy.
     "Policy" policy set_policy: str,
-    /// 扩展参数 key-value 对象
+    /// Additional parameters key-value objects.
     "Arguments" arguments set_arguments: str,
-    /// 未调度的延时消息数量
+    /// Number of unscheduled delayed messages.
     "MessagesDelayed" messages_delayed set_messages_delayed: i128,
 } }
 
 rt::model! { read debug;
-/// RabbitMQ权限详情
+/// RabbitMQ permission details.
 RabbitMQPermission {
-    /// 集群实例Id
+    /// instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 用户名，权限关联的用户
+    /// Specifies the username, which is the user associated with the permission.
     "User" user set_user: str,
-    /// vhost名
+    /// vhost name.
     "VirtualHost" virtual_host set_virtual_host: str,
-    /// 权限类型，declare相关操作，该用户可操作该vhost下的资源名称正则表达式
+    /// Types of permissions. declare related operations. for the user, it is operable to perform operations on the resource name under the vhost that matches the regular expression.
     "ConfigRegexp" config_regexp set_config_regexp: str,
-    /// 权限类型，消息写入相关操作，该用户可操作该vhost下的资源名称正则表达式
+    /// Types of permissions. message write related operations. the user can operate on the resource names under the vhost that match the regular expression.
     "WriteRegexp" write_regexp set_write_regexp: str,
-    /// 权限类型，消息读取相关操作，该用户可操作该vhost下的资源名称正则表达式
+    /// Types of permissions. message read related operations. the user can operate on the resource name under the vhost that matches the regular expression.
     "ReadRegexp" read_regexp set_read_regexp: str,
-    /// 创建时间
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
-    /// 修改时间
+    /// Modification time
     "ModifyTime" modify_time set_modify_time: str,
 } }
 
 rt::model! { read debug;
-/// RabbitMQ队列列表消费者信息
+/// RabbitMQ queue list consumer information response parameters structure.
 RabbitMQQueueListConsumerDetailInfo {
-    /// 消费者数量
+    /// Number of consumers.
     "ConsumersNumber" consumers_number set_consumers_number: i64,
 } }
 
 rt::model! { read debug;
-/// RabbitMQ队列列表成员信息
+/// RabbitMQ queue list member information.
 RabbitMQQueueListInfo {
-    /// 队列名
+    /// Queue name.
     "QueueName" queue_name set_queue_name: str,
-    /// 备注说明
+    /// Remarks.
     "Remark" remark set_remark: str,
-    /// 消费者信息
+    /// Consumer information.
     "ConsumerDetail" consumer_detail set_consumer_detail: obj RabbitMQQueueListConsumerDetailInfo,
-    /// 队列类型，取值 "classic"，"quorum"
+    /// Specifies the queue type. the valid values are "classic" and "quorum".
     "QueueType" queue_type set_queue_type: str,
-    /// 消息堆积数
+    /// Number of message backlogs.
     "MessageHeapCount" message_heap_count set_message_heap_count: i64,
-    /// 消息生产速率，每秒
+    /// Message production rate per second.
     "MessageRateIn" message_rate_in set_message_rate_in: f64,
-    /// 消息消费速率，每秒
+    /// Message consumption rate per second.
     "MessageRateOut" message_rate_out set_message_rate_out: f64,
-    /// 创建时间
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
-    /// 修改时间
+    /// Modification time
     "ModifyTime" modify_time set_modify_time: str,
-    /// 队列是否持久化，true 为持久化，false 为非持久化
+    /// Specifies whether the queue is persistent. true indicates persistent, and false indicates non-persistent.
     "Durable" durable set_durable: bool,
-    /// 队列是否为自动删除队列，true 为自动删除，false 为非自动删除
+    /// Specifies whether the queue is an auto-delete queue. true indicates auto-delete, and false indicates non-auto-delete.
     "AutoDelete" auto_delete set_auto_delete: bool,
-    /// 队列所属实例 ID
+    /// instanceId to which the queue belongs.
     "InstanceId" instance_id set_instance_id: str,
-    /// 队列所属虚拟主机名称
+    /// Name of the virtual host to which the queue belongs.
     "VirtualHost" virtual_host set_virtual_host: str,
-    /// 队列所在主节点名称
+    /// Specifies the name of the primary node where the queue is located.
     "Node" node set_node: str,
-    /// 生效的策略名称
+    /// The name of the effective policy.
     "Policy" policy set_policy: str,
-    /// 扩展参数 key-value 对象
+    /// Additional parameters key-value objects.
     "Arguments" arguments set_arguments: str,
-    /// 是否独占队列
+    /// Whether it is an exclusive queue.
     "Exclusive" exclusive set_exclusive: bool,
 } }
 
 rt::model! { read debug;
-/// 公网访问信息
+/// Public network access information.
 RabbitMQServerlessAccessInfo {
-    /// 公网域名
+    /// Public network domain.
     "PublicAccessEndpoint" public_access_endpoint set_public_access_endpoint: str,
-    /// 公网状态
+    /// Public network status.
     "PublicDataStreamStatus" public_data_stream_status set_public_data_stream_status: str,
-    /// 公网CLB实例ID
+    /// Public network CLB instance ID
     "PublicClbId" public_clb_id set_public_clb_id: str,
 } }
 
 rt::model! { read debug;
-/// 接入点
+/// Access point.
 RabbitMQServerlessEndpoint {
     /// vpc id
     "VpcId" vpc_id set_vpc_id: str,
     /// subnet id
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 接入地址
+    /// Access address
     "VpcEndpoint" vpc_endpoint set_vpc_endpoint: str,
-    /// 接入地址状态
+    /// Access address status.
     "VpcDataStreamEndpointStatus" vpc_data_stream_endpoint_status set_vpc_data_stream_endpoint_status: str,
-    /// 是否是公网
+    /// Whether it is a public network.
     "PublicNetwork" public_network set_public_network: bool,
-    /// 访问策略
+    /// Specifies the access policy.
     "AccessStrategy" access_strategy set_access_strategy: str,
-    /// 带宽
+    /// Bandwidth
     "Bandwidth" bandwidth set_bandwidth: i64,
 } }
 
 rt::model! { read debug;
-/// rabbitmq serverless 实例
+/// TDMQ for rabbitmq serverless instance.
 RabbitMQServerlessInstance {
-    /// 实例Id
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名称
+    /// Instance name
     "InstanceName" instance_name set_instance_name: str,
-    /// 实例版本号
+    /// Instance version.
     "InstanceVersion" instance_version set_instance_version: str,
-    /// 实例状态，0表示创建中，1表示正常，2表示隔离中，3表示已销毁，4 - 异常, 5 - 发货失败
+    /// Instance status. 0 indicates creating in progress. 1 indicates normal. 2 indicates isolated. 3 indicates terminated. 4 indicates exception. 5 indicates delivery failed.
     "Status" status set_status: i64,
-    /// TPS
+    /// MaxTPS
     "MaxTps" max_tps set_max_tps: i64,
-    /// 带宽
+    /// MaxBandwidth
     "MaxBandWidth" max_band_width set_max_band_width: i64,
-    /// 集群过期时间
+    /// Expiration time of the cluster.
     "ExpireTime" expire_time set_expire_time: i128,
-    /// 自动续费标记，0表示默认状态(用户未设置，即初始状态即手动续费)， 1表示自动续费，2表示明确不自动续费(用户设置)
+    /// Auto-renewal flag. 0 indicates the default status (If the default status is not configured, manual renewal is enabled), 1 indicates auto-renewal, and 2 indicates explicitly no auto-renewal (configured by the user).
     "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: i128,
-    /// 0-后付费，1-预付费
+    /// 0: Postpaid, 1: Prepaid
     "PayMode" pay_mode set_pay_mode: i128,
-    /// 备注
+    /// Remarks
     "Remark" remark set_remark: str,
-    /// 集群规格
+    /// Cluster specifications
     "SpecName" spec_name set_spec_name: str,
-    /// 异常信息
+    /// Exception information.
     "ExceptionInformation" exception_information set_exception_information: str,
-    /// 公网接入点
+    /// Public network access point.
     "PublicAccessEndpoint" public_access_endpoint set_public_access_endpoint: str,
-    /// 私有网络接入点
+    /// The virtual private cloud (vpc) network access point.
     "Vpcs" vpcs set_vpcs: list RabbitMQServerlessEndpoint,
-    /// 实例状态，0表示创建中，1表示正常，2表示隔离中，3表示已销毁，4 - 异常, 5 - 发货失败
+    /// Instance status. 0 indicates creating in progress. 1 indicates normal. 2 indicates isolated. 3 indicates terminated. 4 indicates exception. 5 indicates delivery failed.
     "ClusterStatus" cluster_status set_cluster_status: i64,
-    /// 集群类型：1
+    /// Specifies the cluster type: 1.
     "InstanceType" instance_type set_instance_type: i128,
-    /// 过期时间
+    /// Expiration time
     "CreateTime" create_time set_create_time: i128,
-    /// 为了兼容托管版，固定值 0
+    /// For compatibility with the managed version, the fixed value is 0.
     "NodeCount" node_count set_node_count: i64,
-    /// 为了兼容托管版，固定值 0
+    /// For compatibility with the managed version, the fixed value is 0.
     "MaxStorage" max_storage set_max_storage: i64,
-    /// 隔离时间
+    /// Isolation time
     "IsolatedTime" isolated_time set_isolated_time: i128,
-    /// Serverless 扩展字段
+    /// Serverless Extension Fields
     "ServerlessExt" serverless_ext set_serverless_ext: str,
-    /// 实例标签列表
+    /// Instance tag list.
     "Tags" tags set_tags: list RabbitMQServerlessTag,
 } }
 
 rt::model! { both debug;
-/// 键值对
+/// Key-value pair
 RabbitMQServerlessKeyValuePair {
-    /// 键
+    /// Key.
     "Key" key set_key: str,
-    /// 值
+    /// Value.
     "Value" value set_value: str,
 } }
 
 rt::model! { both debug;
-/// 标签
+/// Tag.
 RabbitMQServerlessTag {
-    /// 标签键
+    /// Tag key.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签值
+    /// Tag value.
     "TagValue" tag_value set_tag_value: str,
 } }
 
 rt::model! { read debug;
-/// 公网白名单信息
+/// Public network allowlist information.
 RabbitMQServerlessWhiteListInfo {
-    /// 公网数据流白名单
+    /// Public network data stream allowlist.
     "PublicDataStreamWhiteList" public_data_stream_white_list set_public_data_stream_white_list: str,
-    /// 公网数据流白名单状态
+    /// Public network data stream allowlist status.
     "PublicDataStreamWhiteListStatus" public_data_stream_white_list_status set_public_data_stream_white_list_status: str,
 } }
 
 rt::model! { read nodebug;
-/// RabbitMQ用户实体详情
+/// RabbitMQ user info detail.
 RabbitMQUser {
-    /// 集群实例Id
+    /// instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 用户名，登录时使用
+    /// Specifies the username used when logging in.
     "User" user set_user: str,
-    /// 密码，登录时使用
+    /// Password. specifies the password used when logging in.
     "Password" password set_password: str,
-    /// 用户描述
+    /// User description
     "Description" description set_description: str,
-    /// 用户标签，用于决定改用户访问RabbitMQ Management的权限范围
+    /// User tag. specifies to determine the access permission scope of this user to RabbitMQ Management.
     "Tags" tags set_tags: list String,
-    /// 用户创建时间
+    /// User creation time
     "CreateTime" create_time set_create_time: str,
-    /// 用户最后修改时间
+    /// Last modification time of the user.
     "ModifyTime" modify_time set_modify_time: str,
-    /// 用户类型，System：系统创建，User：用户创建
+    /// Type of User. specifies that "System" indicates System creation and "User" indicates User-created.
     "Type" r#type set_type: str,
-    /// 该用户所能允许的最大连接数
+    /// Specifies the maximum number of connections allowed for this user.
     "MaxConnections" max_connections set_max_connections: i64,
-    /// 该用户所能允许的最大通道数
+    /// The maximum number of channels allowed for this user.
     "MaxChannels" max_channels set_max_channels: i64,
 } }
 impl ::core::fmt::Debug for RabbitMQUser {
@@ -1574,77 +1574,77 @@ impl ::core::fmt::Debug for RabbitMQUser {
 }
 
 rt::model! { read debug;
-/// RabbitMQ的vhost详情
+/// RabbitMQ vhost detail.
 RabbitMQVirtualHostInfo {
-    /// 集群实例Id
+    /// instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// vhost名
+    /// Vhost name.
     "VirtualHost" virtual_host set_virtual_host: str,
-    /// vhost描述信息
+    /// Specifies the description information of the vhost.
     "Description" description set_description: str,
-    /// vhost标签
+    /// Specifies the Tag of the vhost.
     "Tags" tags set_tags: list String,
-    /// 创建时间
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
-    /// 修改时间
+    /// Modification time
     "ModifyTime" modify_time set_modify_time: str,
-    /// vhost概览统计信息
+    /// Specifies the overview statistics information of the vhost.
     "VirtualHostStatistics" virtual_host_statistics set_virtual_host_statistics: obj RabbitMQVirtualHostStatistics,
-    /// vhost状态，与原生控制台对应，有running、partial、stopped、unknown
+    /// vhost status. specifies the status that corresponds to the native console and can be running, partial, stopped, or unknown.
     "Status" status set_status: str,
-    /// 消息堆积数
+    /// Specifies the number of message backlogs.
     "MessageHeapCount" message_heap_count set_message_heap_count: i64,
-    /// 输入消息速率
+    /// Input message rate.
     "MessageRateIn" message_rate_in set_message_rate_in: f64,
-    /// 输出消息速率
+    /// Output message rate.
     "MessageRateOut" message_rate_out set_message_rate_out: f64,
-    /// 是否存在镜像队列策略，true 为存在，false 为不存
+    /// Specifies whether a mirrored queue policy exists. true indicates existence, and false indicates non-existence.
     "MirrorQueuePolicyFlag" mirror_queue_policy_flag set_mirror_queue_policy_flag: bool,
 } }
 
 rt::model! { read debug;
-/// vhost概览统计信息
+/// vhost overview statistical information.
 RabbitMQVirtualHostStatistics {
-    /// 当前vhost的queue数量
+    /// Number of queues of the current vhost.
     "CurrentQueues" current_queues set_current_queues: i64,
-    /// 当前vhost的exchange数量
+    /// Number of exchanges in the current vhost.
     "CurrentExchanges" current_exchanges set_current_exchanges: i64,
-    /// 当前vhost的连接数量
+    /// Number of current connections of the vhost.
     "CurrentConnections" current_connections set_current_connections: i64,
-    /// 当前vhost的channel数量
+    /// Number of channels for the current vhost.
     "CurrentChannels" current_channels set_current_channels: i64,
-    /// 当前vhost的用户数量
+    /// Number of users of the current vhost.
     "CurrentUsers" current_users set_current_users: i64,
 } }
 
 rt::model! { read debug;
-/// 用户数配额
+/// Number of users quota.
 UserQuota {
-    /// 最大用户数
+    /// Maximum number of users.
     "MaxUser" max_user set_max_user: i64,
-    /// 已用用户数
+    /// Used number of users.
     "UsedUser" used_user set_used_user: i64,
 } }
 
 rt::model! { read debug;
-/// 虚拟主机配额
+/// Virtual host quota.
 VirtualHostQuota {
-    /// 最大虚拟主机数
+    /// Maximum number of virtual hosts.
     "MaxVirtualHost" max_virtual_host set_max_virtual_host: i128,
-    /// 已经使用的虚拟主机数
+    /// Number of already used virtual hosts.
     "UsedVirtualHost" used_virtual_host set_used_virtual_host: i128,
 } }
 
 rt::model! { read debug;
-/// VPC接入点信息
+/// VPC access point information
 VpcEndpointInfo {
-    /// vpc的id
+    /// VPC ID
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网id
+    /// Subnet ID
     "SubnetId" subnet_id set_subnet_id: str,
-    /// vpc接入点信息
+    /// vpc access point information.
     "VpcEndpoint" vpc_endpoint set_vpc_endpoint: str,
-    /// vpc接入点状态
+    /// vpc access point status.
     /// OFF/ON/CREATING/DELETING
     "VpcDataStreamEndpointStatus" vpc_data_stream_endpoint_status set_vpc_data_stream_endpoint_status: str,
 } }

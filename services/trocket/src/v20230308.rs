@@ -5,78 +5,83 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { write debug;
-/// Request of `ChangeMigratingTopicToNextStage` (平滑迁移：修改迁移中的Topic状态进入下一步).
+/// Request of `ChangeMigratingTopicToNextStage` (Smooth migration: modify the Topic status during migration to go to Next step).
 ///
-/// 修改迁移中的Topic状态进入下一步
+/// This API is used to modify the Topic status during migration and go to next step.
 ChangeMigratingTopicToNextStageRequest {
-    /// 任务ID，可在[DescribeSmoothMigrationTaskList](https://cloud.tencent.com/document/api/1493/119997)接口返回的[SmoothMigrationTaskItem](https://cloud.tencent.com/document/api/1493/96031#SmoothMigrationTaskItem)或控制台中获得。
+    /// Task ID. It can be obtained from [SmoothMigrationTaskItem](https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#SmoothMigrationTaskItem) returned by the API [DescribeSmoothMigrationTaskList](https://www.tencentcloud.com/document/api/1493/119997?from_cn_redirect=1) or from the console.
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 主题名称列表，主题名称可在[DescribeMigratingTopicList](https://cloud.tencent.com/document/api/1493/118007)接口返回的[MigratingTopic](https://cloud.tencent.com/document/api/1493/96031#MigratingTopic)数据结构中获得。
+    /// List of topic names. topic name can be obtained from [MigratingTopic](https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#MigratingTopic) returned by the api [DescribeMigratingTopicList](https://www.tencentcloud.com/document/api/1493/118007?from_cn_redirect=1) in data type.
     ///
     /// Required.
     "TopicNameList" topic_name_list set_topic_name_list: list String,
-    /// 命名空间列表，仅4.x集群有效，与TopicNameList一一对应，可在[DescribeMigratingTopicList](https://cloud.tencent.com/document/api/1493/118007)接口返回的[MigratingTopic](https://cloud.tencent.com/document/api/1493/96031#MigratingTopic)数据结构中获得。
+    /// Namespace list. It is valid only for 4.x clusters and has a one-to-one relationship with TopicNameList. The list can be obtained from [MigratingTopic](https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#MigratingTopic) returned by the API [DescribeMigratingTopicList](https://www.tencentcloud.com/document/api/1493/118007?from_cn_redirect=1) in Data Type.
     "NamespaceList" namespace_list set_namespace_list: list String,
 } }
 rt::action!("trocket", "2023-03-08", "ChangeMigratingTopicToNextStage", ChangeMigratingTopicToNextStageRequest => ChangeMigratingTopicToNextStageResponse);
 
 rt::model! { read debug;
-/// ChangeMigratingTopicToNextStage返回参数结构体
+/// ChangeMigratingTopicToNextStage response structure.
 ChangeMigratingTopicToNextStageResponse {
-    /// 迁移主题状态修改的结果列表
+    /// Result list of migration topic status modification.
     "Results" results set_results: list TopicStageChangeResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 客户端订阅详情，可用于辅助判断哪些客户端订阅关系不一致
+/// Client subscription details, which are used to help determine clients with inconsistent subscription relationships.
 ClientSubscriptionInfo {
-    /// 客户端ID
+    /// Client ID
     "ClientId" client_id set_client_id: str,
-    /// 客户端地址
+    /// Client ip address.
     "ClientAddr" client_addr set_client_addr: str,
-    /// 订阅主题
+    /// Specifies the subscribed topic.
     "Topic" topic set_topic: str,
-    /// 订阅表达式
+    /// Subscription expression.
     "SubString" sub_string set_sub_string: str,
-    /// 订阅方式
+    /// Specifies the subscription method.
     "ExpressionType" expression_type set_expression_type: str,
 } }
 
 rt::model! { both debug;
-/// 消费组信息
+/// Consumer group information
 ConsumeGroupItem {
-    /// 实例ID
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 消费组名称
+    /// Consumer group name
     "ConsumerGroup" consumer_group set_consumer_group: str,
-    /// 是否开启消费
+    /// Enable consumption
     "ConsumeEnable" consume_enable set_consume_enable: bool,
-    /// 顺序投递：true
-    /// 并发投递：false
+    /// Ordered delivery: true
+    /// Concurrent delivery: false.
     "ConsumeMessageOrderly" consume_message_orderly set_consume_message_orderly: bool,
-    /// 最大重试次数
+    /// Maximum number of retries
     "MaxRetryTimes" max_retry_times set_max_retry_times: i64,
-    /// 备注
+    /// Remarks
     "Remark" remark set_remark: str,
-    /// 4.x的集群ID
+    /// ID of a 4.x cluster.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ClusterIdV4" cluster_id_v4 set_cluster_id_v4: str,
-    /// 4.x的命名空间
+    /// Namespace of a 4.x cluster.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NamespaceV4" namespace_v4 set_namespace_v4: str,
-    /// 4.x的消费组名称
+    /// Consumer group name of a 4.x cluster.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ConsumerGroupV4" consumer_group_v4 set_consumer_group_v4: str,
-    /// 4.x的完整命名空间
+    /// Complete namespace of a 4.x cluster.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FullNamespaceV4" full_namespace_v4 set_full_namespace_v4: str,
-    /// 订阅的主题个数
+    /// Number of subscribed topics.
     "SubscribeTopicNum" subscribe_topic_num set_subscribe_topic_num: i64,
-    /// 创建时间
+    /// Creation time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: i64,
-    /// 绑定的标签列表
+    /// List of bound tags
     "TagList" tag_list set_tag_list: list Tag,
-    /// 重试策略
+    /// Retry policy
     "RetryPolicy" retry_policy set_retry_policy: obj RetryPolicy,
     /// 消费模式，枚举值如下：
     ///
@@ -88,23 +93,26 @@ ConsumeGroupItem {
 } }
 
 rt::model! { read debug;
-/// 消费者客户端
+/// Consumer client
 ConsumerClient {
-    /// 客户端ID
+    /// Client ID
     "ClientId" client_id set_client_id: str,
-    /// 客户端地址
+    /// Client address.
     "ClientAddr" client_addr set_client_addr: str,
-    /// 客户端SDK语言
+    /// Client SDK language
     "Language" language set_language: str,
-    /// 客户端SDK版本
+    /// Client SDK version
     "Version" version set_version: str,
-    /// 客户端消费堆积
-    "ConsumerLag" consumer_lag set_consumer_lag: i64,
-    /// 消费者客户端类型，枚举值如下：
+    /// Client consumption heap
     ///
-    /// - grpc：GRPC协议
-    /// - remoting：Remoting协议
-    /// - http：HTTP协议
+    /// Note: This field may return null, indicating that no valid values can be obtained.
+    "ConsumerLag" consumer_lag set_consumer_lag: i64,
+    /// Consumer client type. valid values:.
+    ///
+    /// -Specifies the grpc protocol.
+    /// -remoting protocol.
+    /// -http protocol.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ChannelProtocol" channel_protocol set_channel_protocol: str,
 } }
 
@@ -208,33 +216,32 @@ ConsumerRouteLabelKey {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateConsumerGroup` (创建消费组).
+/// Request of `CreateConsumerGroup` (Create consumer groups.).
 ///
-/// 创建消费组。
-/// 当前 API 适用集群：5.x 集群。4.x 集群的创建消费组接口文档见 [CreateRocketMQGroup](https://cloud.tencent.com/document/api/1179/63428)。
+/// Create consumer groups.
 CreateConsumerGroupRequest {
-    /// 腾讯云 RocketMQ 实例 ID，从 [DescribeFusionInstanceList](https://cloud.tencent.com/document/api/1493/106745) 接口或控制台获得。
+    /// TDMQ RocketMQ instance ID. It can be obtained from the API [DescribeFusionInstanceList](https://www.tencentcloud.com/document/api/1493/106745?from_cn_redirect=1) or the console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 最大重试次数，取值范围0～1000
+    /// Maximum number of retries. Value range: 0 to 1000.
     ///
     /// Required.
     "MaxRetryTimes" max_retry_times set_max_retry_times: i64,
-    /// 是否开启消费
+    /// Whether to enable consumption.
     ///
     /// Required.
     "ConsumeEnable" consume_enable set_consume_enable: bool,
-    /// 顺序投递：true
-    /// 并发投递：false
+    /// Specifies whether to use ordered delivery. valid values: true.
+    /// Concurrent delivery: false.
     ///
     /// Required.
     "ConsumeMessageOrderly" consume_message_orderly set_consume_message_orderly: bool,
-    /// 消费组名称，从 [DescribeConsumerGroupList](https://cloud.tencent.com/document/api/1493/101535) 接口返回的 [ConsumeGroupItem](https://cloud.tencent.com/document/api/1493/96031#ConsumeGroupItem) 或控制台获得。
+    /// Consumer group name. It can be obtained from [ConsumeGroupItem](https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#ConsumeGroupItem) returned by the API [DescribeConsumerGroupList](https://www.tencentcloud.com/document/api/1493/101535?from_cn_redirect=1) or from the console.
     "ConsumerGroup" consumer_group set_consumer_group: str,
-    /// 备注信息，最多 128 个字符
+    /// Remarks. Up to 128 characters are allowed.
     "Remark" remark set_remark: str,
-    /// 标签列表
+    /// Tag list
     "TagList" tag_list set_tag_list: list Tag,
     /// 重试策略
     "RetryPolicy" retry_policy set_retry_policy: obj RetryPolicy,
@@ -248,11 +255,11 @@ CreateConsumerGroupRequest {
 rt::action!("trocket", "2023-03-08", "CreateConsumerGroup", CreateConsumerGroupRequest => CreateConsumerGroupResponse);
 
 rt::model! { read debug;
-/// CreateConsumerGroup返回参数结构体
+/// CreateConsumerGroup response structure.
 CreateConsumerGroupResponse {
-    /// 集群ID
+    /// Cluster ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 消费组名称
+    /// Specifies the consumer group name.
     "ConsumerGroup" consumer_group set_consumer_group: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -321,73 +328,72 @@ CreateConsumerLabelsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateInstance` (创建集群).
+/// Request of `CreateInstance` (Creates a cluster).
 ///
-/// 创建 RocketMQ 5.x 集群。
-/// 当前 API 适用集群：5.x 集群。创建 4.x 专享/通用集群的接口文档见 [CreateRocketMQVipInstance](https://cloud.tencent.com/document/product/1179/95721)。
+/// This API is used to create a RocketMQ 5.x cluster.
 CreateInstanceRequest {
-    /// 实例类型，枚举值如下：
+    /// Instance type. valid values are as follows:.
     ///
-    /// - EXPERIMENT：体验版
+    /// -EXPERIMENT: specifies the trial version.
     ///
-    /// - BASIC：基础版
+    /// - BASIC: BASIC edition.
     ///
-    /// - PRO：专业版
+    /// -PRO edition.
     ///
-    /// - PLATINUM：铂金版
+    /// -PLATINUM: platinum version.
     ///
     /// Required.
     "InstanceType" instance_type set_instance_type: str,
-    /// 集群名称，不能为空， 3-64个字符，只能包含数字、字母、“-”和“_”
+    /// Cluster name. values cannot be empty. 3-64 characters, only comprised of digits, letters, "-", and "_".
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 商品规格，从 [DescribeProductSKUs](https://cloud.tencent.com/document/api/1493/107676) 接口中的 [ProductSKU](https://cloud.tencent.com/document/api/1493/96031#ProductSKU) 出参获得。
+    /// Product specification. It can be obtained from the output parameters of [ProductSKU](https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#ProductSKU) of the API [DescribeProductSKUs](https://www.tencentcloud.com/document/api/1493/107676?from_cn_redirect=1).
     ///
     /// Required.
     "SkuCode" sku_code set_sku_code: str,
-    /// 集群绑定的VPC信息
+    /// Specifies the VPC information bound to the cluster.
     ///
     /// Required.
     "VpcList" vpc_list set_vpc_list: list VpcInfo,
-    /// 备注信息
+    /// Remarks
     "Remark" remark set_remark: str,
-    /// 标签列表
+    /// Tag list
     "TagList" tag_list set_tag_list: list Tag,
-    /// 是否开启公网，默认值为false表示不开启
+    /// Whether public network access is enabled. the default value of false means not enabled.
     "EnablePublic" enable_public set_enable_public: bool,
-    /// 公网是否按流量计费，默认值为false表示不按流量计费
+    /// Whether the public network is billed by traffic. the default value is false, which indicates that the public network is not billed by traffic.
     "BillingFlow" billing_flow set_billing_flow: bool,
-    /// 公网带宽（单位：兆），默认值为0。如果开启公网，该字段必须为大于0的正整数
+    /// Public network bandwidth (unit: mbps). the default value is 0. if public network access is enabled, this field must be a positive integer above 0.
     "Bandwidth" bandwidth set_bandwidth: i64,
-    /// 公网访问白名单，不填表示拒绝所有 IP 访问
+    /// Public network access allowlist. if left blank, it means deny all IP access.
     "IpRules" ip_rules set_ip_rules: list IpRule,
-    /// 消息保留时长（单位：小时），取值范围参考 [DescribeProductSKUs](https://cloud.tencent.com/document/api/1493/107676) 接口中的 [ProductSKU](https://cloud.tencent.com/document/api/1493/96031#ProductSKU) 出参：
+    /// Message retention time (unit: hr). value range refers to the ProductSKU response parameters structure in the DescribeProductSKUs api (https://www.tencentcloud.com/document/api/1493/107676?from_cn_redirect=1).
     ///
-    /// - 默认值：DefaultRetention 参数
-    /// - 最小值：RetentionLowerLimit 参数
-    /// - 最大值：RetentionUpperLimit 参数
+    /// -Default value: DefaultRetention parameter.
+    /// -Minimum value: specifies the RetentionLowerLimit parameter.
+    /// -Specifies the maximum value of the RetentionUpperLimit parameter.
     "MessageRetention" message_retention set_message_retention: i64,
-    /// 付费模式（0: 后付费；1: 预付费），默认值为0
+    /// Payment mode (0: postpaid; 1: prepaid). the default value is 0.
     "PayMode" pay_mode set_pay_mode: i64,
-    /// 预付费集群是否自动续费（0: 不自动续费；1: 自动续费），默认值为0
+    /// Whether the prepaid cluster is automatically renewed (0: no auto-renewal; 1: auto-renewal). default value: 0.
     "RenewFlag" renew_flag set_renew_flag: i64,
-    /// 预付费集群的购买时长（单位：月），取值范围为1～60，默认值为1
+    /// Specifies the purchase duration (unit: month) for a prepaid cluster. value range: 1–60. default value: 1.
     "TimeSpan" time_span set_time_span: i64,
-    /// 最大可创建主题数，从 [DescribeProductSKUs](https://cloud.tencent.com/document/api/1493/107676) 接口中的 [ProductSKU](https://cloud.tencent.com/document/api/1493/96031#ProductSKU) 出参：
+    /// Specifies the maximum number of topics that can be created. obtained from the ProductSKU response parameters structure in the DescribeProductSKUs api (https://www.tencentcloud.com/document/api/1493/107676?from_cn_redirect=1) (https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#ProductSKU).
     ///
-    /// - 默认值和最小值：TopicNumLimit 参数
-    /// - 最大值：TopicNumUpperLimit 参数
+    /// -Default value and minimum value: specifies the TopicNumLimit parameter.
+    /// -Maximum value of TopicNumUpperLimit parameter.
     "MaxTopicNum" max_topic_num set_max_topic_num: i64,
-    /// 部署可用区列表，从 [DescribeZones](https://cloud.tencent.com/document/product/1596/77929) 接口返回中的 [ZoneInfo](https://cloud.tencent.com/document/api/1596/77932#ZoneInfo) 数据结构中获得。
+    /// Deployment AZ list. obtain from the [ZoneInfo](https://www.tencentcloud.com/document/api/1596/77932?from_cn_redirect=1#ZoneInfo) data structure returned by the api [DescribeZones](https://www.tencentcloud.com/document/product/1596/77929?from_cn_redirect=1).
     "ZoneIds" zone_ids set_zone_ids: list i64,
 } }
 rt::action!("trocket", "2023-03-08", "CreateInstance", CreateInstanceRequest => CreateInstanceResponse);
 
 rt::model! { read debug;
-/// CreateInstance返回参数结构体
+/// CreateInstance response structure.
 CreateInstanceResponse {
-    /// 集群ID
+    /// Cluster ID
     "InstanceId" instance_id set_instance_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -424,34 +430,33 @@ CreateMigrationTaskResponse {
 } }
 
 rt::model! { write nodebug;
-/// Request of `CreateRole` (创建角色).
+/// Request of `CreateRole` (Create a role).
 ///
-/// 添加角色。
-/// 当前 API 适用集群：5.x 集群。4.x 集群的创建角色接口文档见 [CreateRocketMQRole](https://cloud.tencent.com/document/product/1179/107538)，给角色授权接口文档见 [CreateRocketMQEnvironmentRole](https://cloud.tencent.com/document/product/1179/107539)。
+/// This API is used to add a role.
 CreateRoleRequest {
-    /// 腾讯云 RocketMQ 实例 ID，从 [DescribeFusionInstanceList](https://cloud.tencent.com/document/api/1493/106745) 接口或控制台获得。
+    /// TDMQ RocketMQ instance ID. It can be obtained from the API [DescribeFusionInstanceList](https://www.tencentcloud.com/document/api/1493/106745?from_cn_redirect=1) or the console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 角色名称，不能为空，只支持数字 大小写字母 分隔符("_","-")，不能超过 32 个字符
+    /// Role name. It cannot be left blank. Only digits, uppercase and lowercase letters, and separators (_ -) are supported. The name cannot exceed 32 characters.
     ///
     /// Required.
     "Role" role set_role: str,
-    /// 是否开启生产权限
+    /// Whether to enable production permission
     ///
     /// Required.
     "PermWrite" perm_write set_perm_write: bool,
-    /// 是否开启消费权限
+    /// Whether to enable consumption permission
     ///
     /// Required.
     "PermRead" perm_read set_perm_read: bool,
-    /// 备注
+    /// Remarks
     ///
     /// Required.
     "Remark" remark set_remark: str,
-    /// 权限类型，默认按集群授权（Cluster：集群级别；TopicAndGroup：主题&消费组级别）
+    /// Specifies the types of permissions. the default is to authorize by Cluster (Cluster: at the Cluster level; TopicAndGroup: topic and consumer group level).
     "PermType" perm_type set_perm_type: str,
-    /// Topic&Group维度权限配置，权限类型为 TopicAndGroup 时必填
+    /// Permission configuration in the topic/group dimension. It is required when the permission type parameter is set to TopicAndGroup.
     "DetailedPerms" detailed_perms set_detailed_perms: list DetailedRolePerm,
     /// AK、SK的生成方式，AUTO：后端自动生成，MANUAL：用户手动输入
     "RoleGenerateMode" role_generate_mode set_role_generate_mode: str,
@@ -479,9 +484,9 @@ impl ::core::fmt::Debug for CreateRoleRequest {
 rt::action!("trocket", "2023-03-08", "CreateRole", CreateRoleRequest => CreateRoleResponse);
 
 rt::model! { read debug;
-/// CreateRole返回参数结构体
+/// CreateRole response structure.
 CreateRoleResponse {
-    /// 角色名
+    /// Role name.
     "Role" role set_role: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -541,22 +546,21 @@ CreateTopicResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteConsumerGroup` (删除消费组).
+/// Request of `DeleteConsumerGroup` (Delete consumer groups.).
 ///
-/// 删除消费组。消费者组删除后，消费者组的所有配置和相关数据都会被清空，且无法找回。删除后，在线的消费者客户端会出现报错，建议您提前下线客户端。
-/// 当前 API 适用集群：5.x 集群。4.x 集群的删除消费组接口文档见 [DeleteRocketMQGroup](https://cloud.tencent.com/document/api/1179/63424)。
+/// This API is used to delete a consumer group. After a consumer group is deleted, all configurations and related data of the consumer group are cleared and cannot be restored. After deletion, online consumer clients report errors. It is recommended to take clients offline in advance.
 DeleteConsumerGroupRequest {
-    /// 腾讯云 RocketMQ 实例 ID，从 [DescribeFusionInstanceList](https://cloud.tencent.com/document/api/1493/106745) 接口或控制台获得。
+    /// TDMQ RocketMQ instance ID. It can be obtained from the API [DescribeFusionInstanceList](https://www.tencentcloud.com/document/api/1493/106745?from_cn_redirect=1) or the console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 消费组名称，从 [DescribeConsumerGroupList](https://cloud.tencent.com/document/api/1493/101535) 接口返回的 [ConsumeGroupItem](https://cloud.tencent.com/document/api/1493/96031#ConsumeGroupItem) 或控制台获得。
+    /// Consumer group name. It can be obtained from [ConsumeGroupItem](https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#ConsumeGroupItem) returned by the API [DescribeConsumerGroupList](https://www.tencentcloud.com/document/api/1493/101535?from_cn_redirect=1) or from the console.
     "ConsumerGroup" consumer_group set_consumer_group: str,
 } }
 rt::action!("trocket", "2023-03-08", "DeleteConsumerGroup", DeleteConsumerGroupRequest => DeleteConsumerGroupResponse);
 
 rt::model! { read debug;
-/// DeleteConsumerGroup返回参数结构体
+/// DeleteConsumerGroup response structure.
 DeleteConsumerGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -692,12 +696,11 @@ DeleteConsumerRouteConfigsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteInstance` (删除集群).
+/// Request of `DeleteInstance` (Deleting a cluster).
 ///
-/// 删除 RocketMQ 5.x 集群，删除前请先删除正在使用的主题、消费组和角色信息。
-/// 当前 API 适用集群：5.x 集群。删除 4.x 集群接口文档见 [DeleteRocketMQVipInstance](https://cloud.tencent.com/document/product/1179/95802)。
+/// This API is used to delete a TDMQ RocketMQ 5.x cluster. Topics, consumer groups, and roles in use should be deleted first.
 DeleteInstanceRequest {
-    /// 腾讯云 RocketMQ 实例 ID，从 [DescribeFusionInstanceList](https://cloud.tencent.com/document/api/1493/106745) 接口或控制台获得。
+    /// TDMQ RocketMQ instance ID. It can be obtained from the API [DescribeFusionInstanceList](https://www.tencentcloud.com/document/api/1493/106745?from_cn_redirect=1) or the console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -705,23 +708,22 @@ DeleteInstanceRequest {
 rt::action!("trocket", "2023-03-08", "DeleteInstance", DeleteInstanceRequest => DeleteInstanceResponse);
 
 rt::model! { read debug;
-/// DeleteInstance返回参数结构体
+/// DeleteInstance response structure.
 DeleteInstanceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRole` (删除角色).
+/// Request of `DeleteRole` (Deletes a role).
 ///
-/// 删除角色。请确保该角色相关信息不在当前代码中被使用。删除角色后，原先使用该角色进行生产或消费消息的密钥（AccessKey 和 SecretKey）将立即失效。
-/// 当前 API 适用集群：5.x 集群。4.x 集群的删除角色接口文档见 [DeleteRocketMQRoles](https://cloud.tencent.com/document/product/1179/107536)，删除角色授权接口文档见 [DeleteRocketMQEnvironmentRoles](https://cloud.tencent.com/document/product/1179/107537)。
+/// This API is used to delete a role. Make sure that the related information on this role is not used in the current code. After the role is deleted, the keys (AccessKey and SecretKey) used to produce or consume messages with this role become invalid immediately.
 DeleteRoleRequest {
-    /// 腾讯云 RocketMQ 实例 ID，从 [DescribeFusionInstanceList](https://cloud.tencent.com/document/api/1493/106745) 接口或控制台获得。
+    /// TDMQ RocketMQ instance ID. It can be obtained from the API [DescribeFusionInstanceList](https://www.tencentcloud.com/document/api/1493/106745?from_cn_redirect=1) or the console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 角色名称，从 [DescribeRoleList](https://cloud.tencent.com/document/api/1493/98862) 接口响应中的 [RoleItem](https://cloud.tencent.com/document/api/1493/96031#RoleItem) 或控制台获得。
+    /// Role name. It can be obtained from [RoleItem](https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#RoleItem) returned by the API [DescribeRoleList](https://www.tencentcloud.com/document/api/1493/98862?from_cn_redirect=1) or from the console.
     ///
     /// Required.
     "Role" role set_role: str,
@@ -729,18 +731,18 @@ DeleteRoleRequest {
 rt::action!("trocket", "2023-03-08", "DeleteRole", DeleteRoleRequest => DeleteRoleResponse);
 
 rt::model! { read debug;
-/// DeleteRole返回参数结构体
+/// DeleteRole response structure.
 DeleteRoleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteSmoothMigrationTask` (删除平滑迁移任务).
+/// Request of `DeleteSmoothMigrationTask` (Delete a smooth migration task).
 ///
-/// 删除平滑迁移任务，只有被取消的任务才可删除
+/// This API is used to delete a smooth migration task. Only canceled tasks can be deleted.
 DeleteSmoothMigrationTaskRequest {
-    /// 任务ID，可在[DescribeSmoothMigrationTaskList](https://cloud.tencent.com/document/api/1493/119997)接口返回的[SmoothMigrationTaskItem](https://cloud.tencent.com/document/api/1493/96031#SmoothMigrationTaskItem)或控制台中获得。
+    /// Task ID. It can be obtained from [SmoothMigrationTaskItem](https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#SmoothMigrationTaskItem) returned by the API [DescribeSmoothMigrationTaskList](https://www.tencentcloud.com/document/api/1493/119997?from_cn_redirect=1) or from the console.
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
@@ -748,23 +750,22 @@ DeleteSmoothMigrationTaskRequest {
 rt::action!("trocket", "2023-03-08", "DeleteSmoothMigrationTask", DeleteSmoothMigrationTaskRequest => DeleteSmoothMigrationTaskResponse);
 
 rt::model! { read debug;
-/// DeleteSmoothMigrationTask返回参数结构体
+/// DeleteSmoothMigrationTask response structure.
 DeleteSmoothMigrationTaskResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteTopic` (删除主题).
+/// Request of `DeleteTopic` (Delete a topic).
 ///
-/// 删除主题。主题删除后，主题的所有配置和相关数据都会被清空，且无法找回。
-/// 当前 API 适用集群：5.x 集群。4.x 集群的删除主题接口文档见 [DeleteRocketMQTopic](https://cloud.tencent.com/document/api/1179/63423)。
+/// This API is used to delete a topic. After deletion, all configurations and related data of the topic will be cleared and cannot be restored.
 DeleteTopicRequest {
-    /// 腾讯云 RocketMQ 实例 ID，从 [DescribeFusionInstanceList](https://cloud.tencent.com/document/api/1493/106745) 接口或控制台获得。
+    /// TDMQ RocketMQ instance ID. It can be obtained from the API [DescribeFusionInstanceList](https://www.tencentcloud.com/document/api/1493/106745?from_cn_redirect=1) or the console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 主题名称，从 [DescribeTopicList](https://cloud.tencent.com/document/api/1493/96030) 接口返回的 [TopicItem](https://cloud.tencent.com/document/api/1493/96031#TopicItem) 或控制台获得。
+    /// Topic name. It can be obtained from [TopicItem](https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#TopicItem) returned by the API [DescribeTopicList](https://www.tencentcloud.com/document/api/1493/96030?from_cn_redirect=1) or from the console.
     ///
     /// Required.
     "Topic" topic set_topic: str,
@@ -772,75 +773,77 @@ DeleteTopicRequest {
 rt::action!("trocket", "2023-03-08", "DeleteTopic", DeleteTopicRequest => DeleteTopicResponse);
 
 rt::model! { read debug;
-/// DeleteTopic返回参数结构体
+/// DeleteTopic response structure.
 DeleteTopicResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeConsumerClientList` (查询消费组下的客户端连接列表).
+/// Request of `DescribeConsumerClientList` (Query client connections under a consumer group list).
 ///
-/// 查询消费组下的客户端连接列表。
-/// 当前 API 适用集群：5.x 集群。4.x 集群的查询消费组下的客户端列表接口文档见 [DescribeRocketMQConsumerConnections](https://cloud.tencent.com/document/product/1179/100460)。
+/// This API is used to query the client connection list of a consumer group.
 DescribeConsumerClientListRequest {
-    /// 腾讯云 RocketMQ 实例 ID，从 [DescribeFusionInstanceList](https://cloud.tencent.com/document/api/1493/106745) 接口或控制台获得。
+    /// TDMQ RocketMQ instance ID. It can be obtained from the API [DescribeFusionInstanceList](https://www.tencentcloud.com/document/api/1493/106745?from_cn_redirect=1) or the console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 消费组名称，从 [DescribeConsumerGroupList](https://cloud.tencent.com/document/api/1493/101535) 接口返回的 [ConsumeGroupItem](https://cloud.tencent.com/document/api/1493/96031#ConsumeGroupItem) 或控制台获得。
+    /// Consumer group name. It can be obtained from [ConsumeGroupItem](https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#ConsumeGroupItem) returned by the API [DescribeConsumerGroupList](https://www.tencentcloud.com/document/api/1493/101535?from_cn_redirect=1) or from the console.
     "ConsumerGroup" consumer_group set_consumer_group: str,
-    /// 过滤查询条件列表，请在引用此参数的API说明中了解使用方法。
+    /// Filtering condition list. See the description of the API using this parameter for the usage method.
     "Filters" filters set_filters: list Filter,
-    /// 查询起始位置，默认为0。
+    /// Starting position of the query. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 查询结果限制数量，默认20。
+    /// Maximum number of queried results. Default value: 20.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("trocket", "2023-03-08", "DescribeConsumerClientList", DescribeConsumerClientListRequest => DescribeConsumerClientListResponse);
 
 rt::model! { read debug;
-/// DescribeConsumerClientList返回参数结构体
+/// DescribeConsumerClientList response structure.
 DescribeConsumerClientListResponse {
-    /// 查询总数
+    /// Total query count
     "TotalCount" total_count set_total_count: i64,
-    /// 消费客户端
+    /// Consumer client
     "Data" data set_data: list ConsumerClient,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeConsumerClient` (查询消费者客户端详情).
+/// Request of `DescribeConsumerClient` (Query consumer client details.).
 ///
-/// 查询消费者客户端详情。
-/// 当前 API 适用集群：5.x 集群。4.x 集群的查询消费者客户端详情接口文档见 [DescribeRocketMQConsumerConnectionDetail](https://cloud.tencent.com/document/product/1179/102490)。
+/// Query consumer client details.
 DescribeConsumerClientRequest {
-    /// 腾讯云 RocketMQ 实例 ID，从 [DescribeFusionInstanceList](https://cloud.tencent.com/document/api/1493/106745) 接口或控制台获得。
+    /// TDMQ RocketMQ instance ID. It can be obtained from the API [DescribeFusionInstanceList](https://www.tencentcloud.com/document/api/1493/106745?from_cn_redirect=1) or the console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 客户端ID，从 [DescribeConsumerClientList](https://cloud.tencent.com/document/api/1493/120140) 接口中的 [ConsumerClient](https://cloud.tencent.com/document/api/1493/96031#ConsumerClient) 出参中获得。
+    /// Client ID. It can be obtained from the output parameters of [ConsumerClient](https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#ConsumerClient) of the API [DescribeConsumerClientList](https://www.tencentcloud.com/document/api/1493/120140?from_cn_redirect=1).
     ///
     /// Required.
     "ClientId" client_id set_client_id: str,
-    /// 过滤查询条件列表，请在引用此参数的API说明中了解使用方法。
+    /// Filtering condition list. See the description of the API using this parameter for the usage method.
     "Filters" filters set_filters: list Filter,
-    /// 查询起始位置，默认为0。
+    /// Starting position of the query. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 查询结果限制数量，默认20。
+    /// Maximum number of queried results. Default value: 20.
     "Limit" limit set_limit: i64,
-    /// 消费组名称，从 [DescribeConsumerGroupList](https://cloud.tencent.com/document/api/1493/101535) 接口返回的 [ConsumeGroupItem](https://cloud.tencent.com/document/api/1493/96031#ConsumeGroupItem) 或控制台获得。
+    /// Consumer group name. It can be obtained from [ConsumeGroupItem](https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#ConsumeGroupItem) returned by the API [DescribeConsumerGroupList](https://www.tencentcloud.com/document/api/1493/101535?from_cn_redirect=1) or from the console.
     "ConsumerGroup" consumer_group set_consumer_group: str,
 } }
 rt::action!("trocket", "2023-03-08", "DescribeConsumerClient", DescribeConsumerClientRequest => DescribeConsumerClientResponse);
 
 rt::model! { read debug;
-/// DescribeConsumerClient返回参数结构体
+/// DescribeConsumerClient response structure.
 DescribeConsumerClientResponse {
-    /// 客户端详情
+    /// Client details
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Client" client set_client: obj ConsumerClient,
-    /// 主题消费信息
+    /// Topic consumption information
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TopicList" topic_list set_topic_list: list TopicConsumeStats,
     /// 订阅主题总数
     "TopicTotalCount" topic_total_count set_topic_total_count: i64,
@@ -849,102 +852,101 @@ DescribeConsumerClientResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeConsumerGroupList` (查询消费组列表).
+/// Request of `DescribeConsumerGroupList` (Query the consumer group list).
 ///
-/// 获取消费组列表，Filter参数使用说明如下：
+/// Get the consumer group list. The Filter parameter usage instructions are as follows:
 ///
-/// - ConsumerGroupName 消费组名称，支持模糊查询，从 [DescribeConsumerGroupList](https://cloud.tencent.com/document/api/1493/101535) 接口返回的 [ConsumeGroupItem](https://cloud.tencent.com/document/api/1493/96031#ConsumeGroupItem) 或控制台获得。
-/// - ConsumeMessageOrderly，投递顺序性，枚举值如下：
-/// - true 顺序投递
-/// - false 并发投递
-/// - RetryPolicy，重试策略，枚举值如下：
-/// - EXPONENTIAL：固定间隔
-/// - CUSTOMIZED：阶梯退避
+/// -ConsumerGroupName, the consumer group name, supports fuzzy query and can be obtained from the [ConsumeGroupItem](https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#ConsumeGroupItem) in the API response of [DescribeConsumerGroupList](https://www.tencentcloud.com/document/api/1493/101535?from_cn_redirect=1) or the console.
+/// -ConsumeMessageOrderly, shipping order, enumeration value as follows:
+/// -ordered delivery
+/// -Concurrent delivery: false.
+/// -RetryPolicy, retry policy, enumeration values as follows:
+/// -EXPONENTIAL: fixed interval
+/// -CUSTOMIZED: Tier backoff
 ///
-/// Filters示例：
+/// Example of Filters:
 /// [{ "Name": "ConsumeMessageOrderly", "Values": ["true"] }]
-/// 当前 API 适用集群：5.x 集群。4.x 集群的获取消费组列表接口文档见 [DescribeRocketMQGroups](https://cloud.tencent.com/document/api/1179/63420)。
+/// This API is applicable to 5.x clusters. For 4.x clusters, refer to the REST API documentation [DescribeRocketMQGroups](https://www.tencentcloud.com/document/api/1179/63420?from_cn_redirect=1) to get the consumer group list.
 DescribeConsumerGroupListRequest {
-    /// 腾讯云 RocketMQ 实例 ID，从 [DescribeFusionInstanceList](https://cloud.tencent.com/document/api/1493/106745) 接口或控制台获得。
+    /// TDMQ RocketMQ instance ID. It can be obtained from the API [DescribeFusionInstanceList](https://www.tencentcloud.com/document/api/1493/106745?from_cn_redirect=1) or the console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 标签过滤器
+    /// Tag filter
     "TagFilters" tag_filters set_tag_filters: list TagFilter,
-    /// 过滤查询条件列表，请在引用此参数的API说明中了解使用方法。
+    /// Filtering condition list. See the description of the API using this parameter for the usage method.
     "Filters" filters set_filters: list Filter,
-    /// 查询起始位置，默认为0。
+    /// Starting position of the query. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 查询结果限制数量，默认20。
+    /// Maximum number of queried results. Default value: 20.
     "Limit" limit set_limit: i64,
-    /// 查询指定主题下的消费组
+    /// Queries consumer groups under a specified topic.
     "FromTopic" from_topic set_from_topic: str,
-    /// 按照指定字段排序，枚举值如下：
-    /// - subscribeNum：订阅 Topic 个数
+    /// Sort by specified field, with the enumerated values as follows:
+    /// -subscribeNum: Number of topics subscribed
     "SortedBy" sorted_by set_sorted_by: str,
-    /// 按升序或降序排列，枚举值如下：
+    /// Sort in ascending or descending order, with the enumerated values as follows:
     ///
-    /// - asc：升序
-    /// - desc：降序
+    /// -asc: Ascending
+    /// - DESC: descending order.
     "SortOrder" sort_order set_sort_order: str,
 } }
 rt::action!("trocket", "2023-03-08", "DescribeConsumerGroupList", DescribeConsumerGroupListRequest => DescribeConsumerGroupListResponse);
 
 rt::model! { read debug;
-/// DescribeConsumerGroupList返回参数结构体
+/// DescribeConsumerGroupList response structure.
 DescribeConsumerGroupListResponse {
-    /// 查询总数
+    /// Total query count
     "TotalCount" total_count set_total_count: i64,
-    /// 消费组列表
+    /// Consumer group list
     "Data" data set_data: list ConsumeGroupItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeConsumerGroup` (查询消费组详情).
+/// Request of `DescribeConsumerGroup` (Query consumer group details.).
 ///
-/// 查询消费组详情。
-/// 当前 API 适用集群：5.x 集群。4.x 集群的查询消费组详情接口文档见 [DescribeRocketMQConsumerConnections](https://cloud.tencent.com/document/product/1179/100460)。
+/// Query consumer group details.
 DescribeConsumerGroupRequest {
-    /// 腾讯云 RocketMQ 实例 ID，从 [DescribeFusionInstanceList](https://cloud.tencent.com/document/api/1493/106745) 接口或控制台获得。
+    /// TDMQ RocketMQ instance ID. It can be obtained from the API [DescribeFusionInstanceList](https://www.tencentcloud.com/document/api/1493/106745?from_cn_redirect=1) or the console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 消费组名称，从 [DescribeConsumerGroupList](https://cloud.tencent.com/document/api/1493/101535) 接口返回的 [ConsumeGroupItem](https://cloud.tencent.com/document/api/1493/96031#ConsumeGroupItem) 或控制台获得。
+    /// Consumer group name. It can be obtained from [ConsumeGroupItem](https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#ConsumeGroupItem) returned by the API [DescribeConsumerGroupList](https://www.tencentcloud.com/document/api/1493/101535?from_cn_redirect=1) or from the console.
     "ConsumerGroup" consumer_group set_consumer_group: str,
 } }
 rt::action!("trocket", "2023-03-08", "DescribeConsumerGroup", DescribeConsumerGroupRequest => DescribeConsumerGroupResponse);
 
 rt::model! { read debug;
-/// DescribeConsumerGroup返回参数结构体
+/// DescribeConsumerGroup response structure.
 DescribeConsumerGroupResponse {
-    /// 在线消费者数量
+    /// Number of online consumers.
     "ConsumerNum" consumer_num set_consumer_num: i64,
     /// TPS
     "Tps" tps set_tps: i64,
-    /// 消息堆积数量
+    /// Specifies the number of accumulated messages.
     "ConsumerLag" consumer_lag set_consumer_lag: i64,
-    /// 消费类型，枚举值如下：
+    /// Consumption type. valid values as follows:.
     ///
-    /// - PULL：PULL 消费类型
-    /// - PUSH：PUSH 消费类型
-    /// - POP：POP 消费类型
+    /// -PULL: specifies the pull consumption type.
+    /// -PUSH: specifies the push consumption type.
+    /// -POP: specifies the pop consumption type.
     "ConsumeType" consume_type set_consume_type: str,
-    /// 创建时间，Unix时间戳（毫秒）
+    /// Creation time. **It is a Unix timestamp (ms).**
     "CreatedTime" created_time set_created_time: i64,
-    /// 顺序投递：true
-    /// 并发投递：false
+    /// Specifies whether to use ordered delivery. valid values: true.
+    /// Concurrent delivery: false.
     "ConsumeMessageOrderly" consume_message_orderly set_consume_message_orderly: bool,
-    /// 是否开启消费
+    /// Whether to enable consumption.
     "ConsumeEnable" consume_enable set_consume_enable: bool,
-    /// 最大重试次数
+    /// Maximum number of retries.
     "MaxRetryTimes" max_retry_times set_max_retry_times: i64,
-    /// 备注
+    /// Remarks
     "Remark" remark set_remark: str,
-    /// 消费模式：
-    /// BROADCASTING 广播模式
-    /// CLUSTERING 集群模式
+    /// Specifies the consumption mode.
+    /// BROADCASTING.
+    /// CLUSTERING cluster mode.
     "MessageModel" message_model set_message_model: str,
     /// 重试策略
     "RetryPolicy" retry_policy set_retry_policy: obj RetryPolicy,
@@ -1080,28 +1082,27 @@ DescribeConsumerLabelRoutesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeConsumerLag` (查询指定消费组堆积数).
+/// Request of `DescribeConsumerLag` (Queries the number of heaped messages for a specified consumer group).
 ///
-/// 查询指定消费组堆积数。
-/// 当前 API 适用集群：4.x 集群和 5.x 集群。
+/// This API is used to query the number of heaped messages in a specified consumer group.
 DescribeConsumerLagRequest {
-    /// 腾讯云 RocketMQ 实例 ID，从 [DescribeFusionInstanceList](https://cloud.tencent.com/document/api/1493/106745) 接口或控制台获得。
+    /// TDMQ RocketMQ instance ID. It can be obtained from the API [DescribeFusionInstanceList](https://www.tencentcloud.com/document/api/1493/106745?from_cn_redirect=1) or the console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 消费组名称，从 [DescribeConsumerGroupList](https://cloud.tencent.com/document/api/1493/101535) 接口返回的 [ConsumeGroupItem](https://cloud.tencent.com/document/api/1493/96031#ConsumeGroupItem) 或控制台获得。
+    /// Consumer group name. It can be obtained from [ConsumeGroupItem](https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#ConsumeGroupItem) returned by the API [DescribeConsumerGroupList](https://www.tencentcloud.com/document/api/1493/101535?from_cn_redirect=1) or from the console.
     "ConsumerGroup" consumer_group set_consumer_group: str,
-    /// 命名空间，4.x集群必填，从 [DescribeRocketMQNamespaces](https://cloud.tencent.com/document/api/1179/63419) 接口返回的 [RocketMQNamespace](https://cloud.tencent.com/document/api/1179/46089#RocketMQNamespace) 或控制台获得。
+    /// Namespace. It is required for 4.x clusters. The namespace can be obtained from [RocketMQNamespace](https://www.tencentcloud.com/document/api/1179/46089?from_cn_redirect=1#RocketMQNamespace) returned by the API [DescribeRocketMQNamespaces](https://www.tencentcloud.com/document/api/1179/63419?from_cn_redirect=1) or from the console.
     "Namespace" namespace set_namespace: str,
-    /// 订阅主题，不为空则查询订阅了该主题的消费组的堆积，从 [DescribeTopicList](https://cloud.tencent.com/document/api/1493/96030) 接口返回的 [TopicItem](https://cloud.tencent.com/document/api/1493/96031#TopicItem) 或控制台获得。
+    /// Subscribed topic. If it is not left blank, query heaped messages of consumer groups subscribing to the topic. The topic can be obtained from [TopicItem](https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#TopicItem) returned by the API [DescribeTopicList](https://www.tencentcloud.com/document/api/1493/96030?from_cn_redirect=1) or from the console.
     "SubscribeTopic" subscribe_topic set_subscribe_topic: str,
 } }
 rt::action!("trocket", "2023-03-08", "DescribeConsumerLag", DescribeConsumerLagRequest => DescribeConsumerLagResponse);
 
 rt::model! { read debug;
-/// DescribeConsumerLag返回参数结构体
+/// DescribeConsumerLag response structure.
 DescribeConsumerLagResponse {
-    /// 堆积数
+    /// Number of heaped messages.
     "ConsumerLag" consumer_lag set_consumer_lag: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1214,97 +1215,86 @@ DescribeConsumerRouteVersionListResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeFusionInstanceList` (查询集群列表).
+/// Request of `DescribeFusionInstanceList` (Query a Cluster List).
 ///
-/// 查询集群列表，支持 4.x 和 5.x 集群，其中 Filters 参数使用说明如下：
+/// This API is used to describe clusters, supporting both 4.x and 5.x clusters. Among them, parameter usage of Filters is as follows:.
 ///
-/// - InstanceName: 集群名称，支持模糊查询，从本接口返回值或控制台获得
-/// - InstanceId: 集群ID，精确查询，从当前接口或控制台获得
-/// - InstanceType: 集群类型，可参考 [InstanceItem](https://cloud.tencent.com/document/api/1493/96031#InstanceItem) 数据结构，支持多选
-/// - Version: 集群版本，枚举值如下：
-/// - 4 RocketMQ 4.x 集群
-/// - 5 RocketMQ 5.x 集群
-/// -  InstanceStatus: 集群状态筛选条件，支持多选，枚举值如下：
-/// - RUNNING：运行中
-/// - ABNORMAL：异常
-/// - OVERDUE：隔离中
-/// - DESTROYED：已销毁
-/// - CREATING：创建中
-/// - MODIFYING：变配中
-/// - CREATE_FAILURE：创建失败
-/// - MODIFY_FAILURE：变配失败
-/// - DELETING：删除中
+/// -InstanceName, the cluster name, supports fuzzy query and can be obtained from the API return value or console.
+/// -InstanceId Cluster ID, exact query, obtain from the current API or console.
+/// - InstanceType cluster type, see [InstanceItem](https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#InstanceItem) data structure, supports multiple selections.
+/// - Version: cluster edition, enumeration values as follows:.
+/// -4 RocketMQ 4.x clusters.
+/// -Deploy a RocketMQ 5.x cluster.
 ///
-/// Filters示例：
+/// This API is used to demonstrate Filters.
 /// [{ "Name": "InstanceId", "Values": ["rmq-72mo3a9o"] }]
 DescribeFusionInstanceListRequest {
-    /// 查询起始位置，默认为0。
+    /// Starting position of the query. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 查询结果限制数量，默认20。
+    /// Maximum number of queried results. Default value: 20.
     "Limit" limit set_limit: i64,
-    /// 过滤查询条件列表，请在引用此参数的API说明中了解使用方法。
+    /// Filtering condition list. See the description of the API using this parameter for the usage method.
     "Filters" filters set_filters: list Filter,
-    /// 标签过滤器
+    /// Tag filter
     "TagFilters" tag_filters set_tag_filters: list TagFilter,
 } }
 rt::action!("trocket", "2023-03-08", "DescribeFusionInstanceList", DescribeFusionInstanceListRequest => DescribeFusionInstanceListResponse);
 
 rt::model! { read debug;
-/// DescribeFusionInstanceList返回参数结构体
+/// DescribeFusionInstanceList response structure.
 DescribeFusionInstanceListResponse {
-    /// 查询总数
+    /// Total query count
     "TotalCount" total_count set_total_count: i64,
-    /// 实例列表
+    /// Instance list
     "Data" data set_data: list FusionInstanceItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceList` (查询 5.X 集群列表).
+/// Request of `DescribeInstanceList` (Queries a 5.X cluster list).
 ///
-/// 查询集群列表，仅支持 5.x 集群。Filters参数使用说明如下：
+/// This API is used to describe clusters. It only supports 5.x clusters. Description of the Filters parameter use is as follows:.
 ///
-/// - InstanceName 集群名称，支持模糊搜索
-/// - InstanceId 腾讯云 RocketMQ 实例 ID，从 [DescribeFusionInstanceList](https://cloud.tencent.com/document/api/1493/106745) 接口或控制台获得
-/// - InstanceType 集群类型，可参考 [InstanceItem](https://cloud.tencent.com/document/api/1493/96031#InstanceItem) 数据结构，支持多选
-/// - InstanceStatus 集群状态，可参考 [InstanceItem](https://cloud.tencent.com/document/api/1493/96031#InstanceItem) 数据结构，支持多选
+/// -InstanceName Cluster name, supports fuzzy search.
+/// - InstanceId The Tencent Cloud RocketMQ instance ID, obtained from the [DescribeFusionInstanceList](https://www.tencentcloud.com/document/api/1493/106745?from_cn_redirect=1) API or console.
+/// - InstanceType cluster type, see [InstanceItem](https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#InstanceItem) data structure, supports multiple selections.
+/// -InstanceStatus cluster status, see [InstanceItem](https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#InstanceItem) data structure, supports multiple selections.
 ///
-/// Filters示例：
+/// This API is used to demonstrate Filters.
 /// [{
 /// "Name": "InstanceId",
 /// "Values": ["rmq-72mo3a9o"]
 /// }]
 DescribeInstanceListRequest {
-    /// 过滤查询条件列表，请在引用此参数的API说明中了解使用方法。
+    /// Filtering condition list. See the description of the API using this parameter for the usage method.
     "Filters" filters set_filters: list Filter,
-    /// 标签过滤器
+    /// Tag filter
     "TagFilters" tag_filters set_tag_filters: list TagFilter,
-    /// 查询起始位置，默认为0。
+    /// Starting position of the query. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 查询结果限制数量，默认20。
+    /// Maximum number of queried results. Default value: 20.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("trocket", "2023-03-08", "DescribeInstanceList", DescribeInstanceListRequest => DescribeInstanceListResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceList返回参数结构体
+/// DescribeInstanceList response structure.
 DescribeInstanceListResponse {
-    /// 查询总数
+    /// Total query count
     "TotalCount" total_count set_total_count: i64,
-    /// 实例列表
+    /// Instance list
     "Data" data set_data: list InstanceItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstance` (查询集群信息).
+/// Request of `DescribeInstance` (Query Cluster Information).
 ///
-/// 查询 RocketMQ 5.x 集群信息。
-/// 当前 API 适用集群：5.x 集群。查询 4.x 专享/通用集群信息的接口文档见 [DescribeRocketMQVipInstanceDetail](https://cloud.tencent.com/document/product/1179/86725)。
+/// This API is used to query RocketMQ 5.x cluster information.
 DescribeInstanceRequest {
-    /// 腾讯云 RocketMQ 实例 ID，从 [DescribeFusionInstanceList](https://cloud.tencent.com/document/api/1493/106745) 接口或控制台获得。
+    /// TDMQ RocketMQ instance ID. It can be obtained from the API [DescribeFusionInstanceList](https://www.tencentcloud.com/document/api/1493/106745?from_cn_redirect=1) or the console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -1312,139 +1302,146 @@ DescribeInstanceRequest {
 rt::action!("trocket", "2023-03-08", "DescribeInstance", DescribeInstanceRequest => DescribeInstanceResponse);
 
 rt::model! { read debug;
-/// DescribeInstance返回参数结构体
+/// DescribeInstance response structure.
 DescribeInstanceResponse {
-    /// 实例类型，
-    /// EXPERIMENT 体验版
-    /// BASIC 基础版
-    /// PRO  专业版
-    /// PLATINUM 铂金版
+    /// Instance type.
+    /// Specifies the EXPERIMENT trial version.
+    /// BASIC version.
+    /// PRO edition.
+    /// PLATINUM. platinum version.
     "InstanceType" instance_type set_instance_type: str,
-    /// 实例ID
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名称
+    /// Instance name
     "InstanceName" instance_name set_instance_name: str,
-    /// 主题数量
+    /// Number of topics
     "TopicNum" topic_num set_topic_num: i64,
-    /// 实例最大主题数量
+    /// Maximum number of topics per instance
     "TopicNumLimit" topic_num_limit set_topic_num_limit: i64,
-    /// 消费组数量
+    /// Number of consumer groups
     "GroupNum" group_num set_group_num: i64,
-    /// 实例最大消费组数量
+    /// Maximum number of consumer groups per instance
     "GroupNumLimit" group_num_limit set_group_num_limit: i64,
-    /// 消息保留时间，小时为单位
+    /// Message retention time, in hours
     "MessageRetention" message_retention set_message_retention: i64,
-    /// 最大可调整消息保留时间，小时为单位
+    /// Maximum adjustable message retention time, in hours
     "RetentionUpperLimit" retention_upper_limit set_retention_upper_limit: i64,
-    /// 最小可调整消息保留时间，小时为单位
+    /// Minimum adjustable message retention time, in hours
     "RetentionLowerLimit" retention_lower_limit set_retention_lower_limit: i64,
-    /// TPS限流值
+    /// TPS throttle value
     "TpsLimit" tps_limit set_tps_limit: i64,
-    /// 弹性TPS限流值
+    /// Elastic TPS throttle value
     "ScaledTpsLimit" scaled_tps_limit set_scaled_tps_limit: i64,
-    /// 延迟消息最长时间，小时为单位
+    /// Maximum delayed message time, in hours
     "MaxMessageDelay" max_message_delay set_max_message_delay: i64,
-    /// 创建时间，**Unix时间戳（毫秒）**
+    /// Creation time. **It is a Unix timestamp (ms).**
     "CreatedTime" created_time set_created_time: i64,
-    /// 消息发送接收比例
+    /// Message sending and receiving ratio
     "SendReceiveRatio" send_receive_ratio set_send_receive_ratio: f64,
-    /// 标签
+    /// Tag.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TagList" tag_list set_tag_list: list Tag,
-    /// 接入点列表
+    /// Access point list
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EndpointList" endpoint_list set_endpoint_list: list Endpoint,
-    /// 主题队列数上限
+    /// Maximum number of topic queues
     "TopicQueueNumUpperLimit" topic_queue_num_upper_limit set_topic_queue_num_upper_limit: i64,
-    /// 主题队列数下限
+    /// Minimum queue count for topic
     "TopicQueueNumLowerLimit" topic_queue_num_lower_limit set_topic_queue_num_lower_limit: i64,
-    /// 备注信息
+    /// Remarks
     "Remark" remark set_remark: str,
-    /// 实例状态，枚举值如下：
+    /// Instance status. valid values are as follows:.
     ///
-    /// - RUNNING：运行中
-    /// - ABNORMAL：异常
-    /// - OVERDUE：隔离中
-    /// - DESTROYED：已销毁
-    /// - CREATING：创建中
-    /// - MODIFYING：变配中
-    /// - CREATE_FAILURE：创建失败
-    /// - MODIFY_FAILURE：变配失败
-    /// - DELETING：删除中
+    /// - RUNNING: RUNNING.
+    /// -ABNORMAL: indicates an abnormal status.
+    /// -OVERDUE: isolated.
+    /// -DESTROYED: specifies the terminated status.
+    /// -CREATING: creating.
+    /// -MODIFYING.
+    /// -CREATE_FAILURE: creation failed.
+    /// -MODIFY_FAILURE: configuration adjustment failure.
+    /// -DELETING: deleting.
     "InstanceStatus" instance_status set_instance_status: str,
-    /// 实例规格
+    /// Instance specification.
     "SkuCode" sku_code set_sku_code: str,
-    /// 计费模式，枚举值如下：
+    /// Billing mode. valid enumeration values are as follows:.
     ///
-    /// - POSTPAID：后付费按量计费
-    /// - PREPAID：预付费包年包月
+    /// - POSTPAID: POSTPAID pay-as-you-go billing.
+    /// - PREPAID: PREPAID annual and monthly.
     "PayMode" pay_mode set_pay_mode: str,
-    /// 是否开启弹性TPS
+    /// Whether to enable elastic TPS.
     "ScaledTpsEnabled" scaled_tps_enabled set_scaled_tps_enabled: bool,
-    /// 预付费集群是否自动续费，枚举值如下：
+    /// Specifies whether the prepaid cluster is automatically renewed. valid values are as follows:.
     ///
-    /// - 0: 不自动续费
-    /// - 1: 自动续费
+    /// - 0: no automatic renewal.
+    /// - 1: specifies automatic renewal.
     "RenewFlag" renew_flag set_renew_flag: i64,
-    /// 到期时间，**Unix时间戳（毫秒）**
+    /// Expiration time. **It is a Unix timestamp (ms).**
     "ExpiryTime" expiry_time set_expiry_time: i64,
-    /// 角色数量限制
+    /// Specifies the limit on the number of roles.
     "RoleNumLimit" role_num_limit set_role_num_limit: i64,
-    /// 是否开启 ACL
+    /// Whether ACL is enabled.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AclEnabled" acl_enabled set_acl_enabled: bool,
-    /// topic个数免费额度
+    /// Number of topics within the free quota.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TopicNumLowerLimit" topic_num_lower_limit set_topic_num_lower_limit: i64,
-    /// 最大可设置的topic个数
+    /// Maximum settable number of topics.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TopicNumUpperLimit" topic_num_upper_limit set_topic_num_upper_limit: i64,
-    /// 所属可用区列表，参考 [DescribeZones](https://cloud.tencent.com/document/product/1596/77929) 接口返回中的 [ZoneInfo](https://cloud.tencent.com/document/api/1596/77932#ZoneInfo) 数据结构。
+    /// AZ list. See [ZoneInfo](https://www.tencentcloud.com/document/api/1596/77932?from_cn_redirect=1#ZoneInfo) returned by the API [DescribeZones](https://www.tencentcloud.com/document/product/1596/77929?from_cn_redirect=1) in Data Type.
     "ZoneIds" zone_ids set_zone_ids: list i64,
-    /// proxy节点数量
+    /// Number of proxy nodes.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NodeCount" node_count set_node_count: i64,
-    /// proxy调度详情
+    /// Proxy scheduling details.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ZoneScheduledList" zone_scheduled_list set_zone_scheduled_list: list ZoneScheduledItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeMessageList` (查询消息列表).
+/// Request of `DescribeMessageList` (Query a message list).
 ///
-/// 查询消息列表。如果查询死信消息，请设置ConsumerGroup参数。
-/// 当前 API 适用集群：5.x 集群。4.x 集群的查询消息列表接口文档见 [DescribeRocketMQTopicMsgs](https://cloud.tencent.com/document/product/1179/97761)。
+/// Query the message list. If querying dead letter messages, set the ConsumerGroup parameter.
 DescribeMessageListRequest {
-    /// 腾讯云 RocketMQ 实例 ID，从 [DescribeFusionInstanceList](https://cloud.tencent.com/document/api/1493/106745) 接口或控制台获得。
+    /// TDMQ RocketMQ instance ID. It can be obtained from the API [DescribeFusionInstanceList](https://www.tencentcloud.com/document/api/1493/106745?from_cn_redirect=1) or the console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 主题名称，从 [DescribeTopicList](https://cloud.tencent.com/document/api/1493/96030) 接口返回的 [TopicItem](https://cloud.tencent.com/document/api/1493/96031#TopicItem) 或控制台获得。
+    /// Topic name. It can be obtained from [TopicItem](https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#TopicItem) returned by the API [DescribeTopicList](https://www.tencentcloud.com/document/api/1493/96030?from_cn_redirect=1) or from the console.
     ///
     /// Required.
     "Topic" topic set_topic: str,
-    /// 要查询消息的开始时间，**Unix时间戳（毫秒）**
+    /// Start time for querying messages. **It is a Unix timestamp (ms).**
     ///
     /// Required.
     "StartTime" start_time set_start_time: i64,
-    /// 要查询消息的结束时间，**Unix时间戳（毫秒）**
+    /// End time for querying messages. **It is a Unix timestamp (ms).**
     ///
     /// Required.
     "EndTime" end_time set_end_time: i64,
-    /// 一次查询标识。第一次查询可传空字符串，当查询结果涉及分页，请求下一页数据时该入参的值取上一次请求响应中的出参TaskRequestId 值即可。
+    /// Query identifier. For the first query, input a null string. If the query results involve pagination, use the TaskRequestId value in the previous request response as the value of this input parameter for requesting data on the next page.
     ///
     /// Required.
     "TaskRequestId" task_request_id set_task_request_id: str,
-    /// 查询起始位置，默认为0。
+    /// Starting position of the query. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 查询结果限制数量，默认20。
+    /// Maximum number of queried results. Default value: 20.
     "Limit" limit set_limit: i64,
-    /// 消费组名称，从 [DescribeConsumerGroupList](https://cloud.tencent.com/document/api/1493/101535) 接口返回的 [ConsumeGroupItem](https://cloud.tencent.com/document/api/1493/96031#ConsumeGroupItem) 或控制台获得。
+    /// Consumer group name. It can be obtained from [ConsumeGroupItem](https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#ConsumeGroupItem) returned by the API [DescribeConsumerGroupList](https://www.tencentcloud.com/document/api/1493/101535?from_cn_redirect=1) or from the console.
     "ConsumerGroup" consumer_group set_consumer_group: str,
-    /// 消息 ID，从 [DescribeMessageList](https://cloud.tencent.com/document/api/1493/114593) 接口返回的 [MessageItem](https://cloud.tencent.com/document/api/1493/96031#MessageItem) 或业务日志中获得。
+    /// Message ID. It can be obtained from [MessageItem](https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#MessageItem) returned by the API [DescribeMessageList](https://www.tencentcloud.com/document/api/1493/114593?from_cn_redirect=1) or from the workload logs.
     "MsgId" msg_id set_msg_id: str,
-    /// 消息 Key，从 [DescribeMessageList](https://cloud.tencent.com/document/api/1493/114593) 接口返回的 [MessageItem](https://cloud.tencent.com/document/api/1493/96031#MessageItem) 或业务日志中获得。
+    /// Message key. It can be obtained from [MessageItem](https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#MessageItem) returned by the API [DescribeMessageList](https://www.tencentcloud.com/document/api/1493/114593?from_cn_redirect=1) or from workload logs.
     "MsgKey" msg_key set_msg_key: str,
-    /// 查询最近N条消息 最大不超过1024，默认-1为其他查询条件
+    /// Query the last N messages. The value of N cannot exceed 1024. By default, -1 indicates other query conditions.
     "RecentMessageNum" recent_message_num set_recent_message_num: i64,
-    /// 是否查询死信消息，默认为false
+    /// Whether to query dead letter messages. Default value: false.
     "QueryDeadLetterMessage" query_dead_letter_message set_query_dead_letter_message: bool,
-    /// 消息 Tag，从 [DescribeMessageList](https://cloud.tencent.com/document/api/1493/114593) 接口返回的 [MessageItem](https://cloud.tencent.com/document/api/1493/96031#MessageItem) 或业务日志中获得。
+    /// Message tag. It can be obtained from [MessageItem](https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#MessageItem) returned by the API [DescribeMessageList](https://www.tencentcloud.com/document/api/1493/114593?from_cn_redirect=1) or from workload logs.
     "Tag" tag set_tag: str,
     /// 轻量主题
     "LiteTopic" lite_topic set_lite_topic: str,
@@ -1452,67 +1449,73 @@ DescribeMessageListRequest {
 rt::action!("trocket", "2023-03-08", "DescribeMessageList", DescribeMessageListRequest => DescribeMessageListResponse);
 
 rt::model! { read debug;
-/// DescribeMessageList返回参数结构体
+/// DescribeMessageList response structure.
 DescribeMessageListResponse {
-    /// 查询总数
+    /// Total query count
     "TotalCount" total_count set_total_count: i64,
-    /// 消息记录列表
+    /// Message record list
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: list MessageItem,
-    /// 一次查询ID
+    /// One-time query ID
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskRequestId" task_request_id set_task_request_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeMessage` (查询消息详情).
+/// Request of `DescribeMessage` (Query message details.).
 ///
-/// 查询消息详情。
-/// 当前 API 适用集群：5.x 集群。4.x 集群的查询消息详情接口文档见 [DescribeRocketMQMsg](https://cloud.tencent.com/document/product/1179/91055)。
+/// Query message details.
 DescribeMessageRequest {
-    /// 腾讯云 RocketMQ 实例 ID，从 [DescribeFusionInstanceList](https://cloud.tencent.com/document/api/1493/106745) 接口或控制台获得。
+    /// TDMQ RocketMQ instance ID. It can be obtained from the API [DescribeFusionInstanceList](https://www.tencentcloud.com/document/api/1493/106745?from_cn_redirect=1) or the console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 主题名称，从 [DescribeTopicList](https://cloud.tencent.com/document/api/1493/96030) 接口返回的 [TopicItem](https://cloud.tencent.com/document/api/1493/96031#TopicItem) 或控制台获得。
+    /// Topic name. It can be obtained from [TopicItem](https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#TopicItem) returned by the API [DescribeTopicList](https://www.tencentcloud.com/document/api/1493/96030?from_cn_redirect=1) or from the console.
     ///
     /// Required.
     "Topic" topic set_topic: str,
-    /// 消息 ID，从 [DescribeMessageList](https://cloud.tencent.com/document/api/1493/114593) 接口或业务日志中获得。
+    /// Message ID. It can be obtained from the API [DescribeMessageList](https://www.tencentcloud.com/document/api/1493/114593?from_cn_redirect=1) or workload logs.
     ///
     /// Required.
     "MsgId" msg_id set_msg_id: str,
-    /// 查询起始位置，默认为0。
+    /// Starting position of the query. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 查询结果限制数量，默认20。
+    /// Maximum number of queried results. Default value: 20.
     "Limit" limit set_limit: i64,
-    /// 是否是死信消息，默认为false
+    /// Whether the message is dead letter message. Default value: false.
     "QueryDeadLetterMessage" query_dead_letter_message set_query_dead_letter_message: bool,
-    /// 是否是延时消息，默认为false
+    /// Whether the message is delayed. Default value: false.
     "QueryDelayMessage" query_delay_message set_query_delay_message: bool,
 } }
 rt::action!("trocket", "2023-03-08", "DescribeMessage", DescribeMessageRequest => DescribeMessageResponse);
 
 rt::model! { read debug;
-/// DescribeMessage返回参数结构体
+/// DescribeMessage response structure.
 DescribeMessageResponse {
-    /// 消息体
+    /// Message body.
     "Body" body set_body: str,
-    /// 详情参数
+    /// Detailed parameters.
     "Properties" properties set_properties: str,
-    /// 生产时间
+    /// Production time.
     "ProduceTime" produce_time set_produce_time: str,
-    /// 消息ID
+    /// Message ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MessageId" message_id set_message_id: str,
-    /// 生产者地址
+    /// Producer address.
     "ProducerAddr" producer_addr set_producer_addr: str,
-    /// 消息消费情况列表
+    /// List of message consumption situations.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MessageTracks" message_tracks set_message_tracks: list MessageTrackItem,
-    /// 主题名称
+    /// Topic name
     "ShowTopicName" show_topic_name set_show_topic_name: str,
     /// 轻量主题名称
     "LiteTopic" lite_topic set_lite_topic: str,
-    /// 消息消费情况列表总条数
+    /// Total number of items in the message consumption status list.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MessageTracksCount" message_tracks_count set_message_tracks_count: i64,
     /// 5.x 时间轮定时消息状态，仅在查询定时消息（命中 RMQ_SYS_WHEEL_TIMER）时返回。枚举值：PENDING（未到期）、DELIVERED（已到期投递）、RECALLED（已撤回）、NOT_FOUND（消息不存在）、UNSUPPORTED（该消息类型不支持状态查询，如 4.x DelayLevel 延迟消息）。
     "DelayMessageStatus" delay_message_status set_delay_message_status: str,
@@ -1521,26 +1524,25 @@ DescribeMessageResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeMessageTrace` (查询消息轨迹).
+/// Request of `DescribeMessageTrace` (Queries message trajectory).
 ///
-/// 根据消息 ID 查询消息轨迹。
-/// 当前 API 适用集群：5.x 集群。4.x 集群查询消息轨迹接口文档见 [DescribeRocketMQMsgTrace](https://cloud.tencent.com/document/product/1179/97760)。
+/// This API is used to query message trace by message ID.
 DescribeMessageTraceRequest {
-    /// 腾讯云 RocketMQ 实例 ID，从 [DescribeFusionInstanceList](https://cloud.tencent.com/document/api/1493/106745) 接口或控制台获得。
+    /// TDMQ RocketMQ instance ID. It can be obtained from the API [DescribeFusionInstanceList](https://www.tencentcloud.com/document/api/1493/106745?from_cn_redirect=1) or the console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 主题名称，从 [DescribeTopicList](https://cloud.tencent.com/document/api/1493/96030) 接口返回的 [TopicItem](https://cloud.tencent.com/document/api/1493/96031#TopicItem) 或控制台获得。
+    /// Topic name. It can be obtained from [TopicItem](https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#TopicItem) returned by the API [DescribeTopicList](https://www.tencentcloud.com/document/api/1493/96030?from_cn_redirect=1) or from the console.
     ///
     /// Required.
     "Topic" topic set_topic: str,
-    /// 消息 ID，从 [DescribeMessageList](https://cloud.tencent.com/document/api/1493/114593) 接口返回的 [MessageItem](https://cloud.tencent.com/document/api/1493/96031#MessageItem) 或业务日志中获得。
+    /// Message ID. It can be obtained from [MessageItem](https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#MessageItem) returned by the API [DescribeMessageList](https://www.tencentcloud.com/document/api/1493/114593?from_cn_redirect=1) or from the workload logs.
     ///
     /// Required.
     "MsgId" msg_id set_msg_id: str,
-    /// 是否是死信消息，默认为false
+    /// Whether the message is dead letter message. Default value: false.
     "QueryDeadLetterMessage" query_dead_letter_message set_query_dead_letter_message: bool,
-    /// 是否是延时消息，默认为false
+    /// Whether the message is delayed. Default value: false.
     "QueryDelayMessage" query_delay_message set_query_delay_message: bool,
     /// 是否为重试消息
     "QueryRetryMessage" query_retry_message set_query_retry_message: bool,
@@ -1550,451 +1552,453 @@ DescribeMessageTraceRequest {
 rt::action!("trocket", "2023-03-08", "DescribeMessageTrace", DescribeMessageTraceRequest => DescribeMessageTraceResponse);
 
 rt::model! { read debug;
-/// DescribeMessageTrace返回参数结构体
+/// DescribeMessageTrace response structure.
 DescribeMessageTraceResponse {
-    /// 主题名称
+    /// Topic name
     "ShowTopicName" show_topic_name set_show_topic_name: str,
     /// 轻量主题名称
     "LiteTopic" lite_topic set_lite_topic: str,
-    /// 轨迹详情
+    /// Track details
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: list MessageTraceItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeMigratingGroupStats` (查看迁移消费组的实时数据).
+/// Request of `DescribeMigratingGroupStats` (Views real-time data of a migration consumption group).
 ///
-/// 查看迁移消费组的实时信息
+/// This API is used to view real-time information of migration consumption groups.
 DescribeMigratingGroupStatsRequest {
-    /// 任务ID，可在[DescribeSmoothMigrationTaskList](https://cloud.tencent.com/document/api/1493/119997)接口返回的[SmoothMigrationTaskItem](https://cloud.tencent.com/document/api/1493/96031#SmoothMigrationTaskItem)或控制台中获得。
+    /// Task ID. It can be obtained from [SmoothMigrationTaskItem](https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#SmoothMigrationTaskItem) returned by the API [DescribeSmoothMigrationTaskList](https://www.tencentcloud.com/document/api/1493/119997?from_cn_redirect=1) or from the console.
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 消费组名称，可在[DescribeSourceClusterGroupList](https://cloud.tencent.com/document/api/1493/118006)接口返回的[SourceClusterGroupConfig](https://cloud.tencent.com/document/api/1493/96031#SourceClusterGroupConfig)或控制台中获取。
+    /// Specifies the consumer group name. it can be obtained from [SourceClusterGroupConfig](https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#SourceClusterGroupConfig) returned by the api [DescribeSourceClusterGroupList](https://www.tencentcloud.com/document/api/1493/118006?from_cn_redirect=1) or in the console.
     ///
     /// Required.
     "GroupName" group_name set_group_name: str,
-    /// 命名空间，仅迁移至4.x集群有效，可在[DescribeSourceClusterGroupList](https://cloud.tencent.com/document/api/1493/118006)接口返回的[SourceClusterGroupConfig](https://cloud.tencent.com/document/api/1493/96031#SourceClusterGroupConfig)或控制台中获取。
+    /// Namespace. it is valid only when migrated to 4.x clusters. the namespace can be obtained from [SourceClusterGroupConfig](https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#SourceClusterGroupConfig) returned by the api [DescribeSourceClusterGroupList](https://www.tencentcloud.com/document/api/1493/118006?from_cn_redirect=1) or from the console.
     "Namespace" namespace set_namespace: str,
 } }
 rt::action!("trocket", "2023-03-08", "DescribeMigratingGroupStats", DescribeMigratingGroupStatsRequest => DescribeMigratingGroupStatsResponse);
 
 rt::model! { read debug;
-/// DescribeMigratingGroupStats返回参数结构体
+/// DescribeMigratingGroupStats response structure.
 DescribeMigratingGroupStatsResponse {
-    /// 源集群消费组堆积
+    /// Source cluster consumer group accumulation.
     "SourceConsumeLag" source_consume_lag set_source_consume_lag: i64,
-    /// 目标集群消费组堆积
+    /// Target cluster consumer group accumulation.
     "TargetConsumeLag" target_consume_lag set_target_consume_lag: i64,
-    /// 源集群连接客户端列表
+    /// Source cluster connection client list.
     "SourceConsumerClients" source_consumer_clients set_source_consumer_clients: list ConsumerClient,
-    /// 目标集群连接客户端列表
+    /// Target cluster connection client list.
     "TargetConsumerClients" target_consumer_clients set_target_consumer_clients: list ConsumerClient,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeMigratingTopicList` (平滑迁移：查询Topic迁移状态列表).
+/// Request of `DescribeMigratingTopicList` (Smoothly migrate: queries a Topic migration status list).
 ///
-/// 查询Topic迁移状态列表。
+/// This API is used to query the Topic migration status list.
 ///
-/// Filters字段为查询过滤器，支持以下条件：
-/// * TopicName 主题名称，支持模糊查询
-/// * MigrationStatus 迁移状态，可参考[MigratingTopic](https://cloud.tencent.com/document/api/1493/96031#MigratingTopic)数据结构
-/// * Namespace 命名空间，仅4.x集群有效
+/// The Filters field is a query filter that supports the following conditions:.
+/// This API is used to get topic names with fuzzy query support.
+/// This api is used to query the migration status. See the data structure in MigratingTopic (https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#MigratingTopic).
+/// This API is used to manage namespaces, valid only for 4.x clusters.
 ///
-/// Filters示例：
+/// This API is used to demonstrate Filters.
 /// [{
 /// "Name": "TopicName",
 /// "Values": ["topic-a"]
 /// }]
 DescribeMigratingTopicListRequest {
-    /// 任务ID，可在[DescribeSmoothMigrationTaskList](https://cloud.tencent.com/document/api/1493/119997)接口返回的[SmoothMigrationTaskItem](https://cloud.tencent.com/document/api/1493/96031#SmoothMigrationTaskItem)或控制台中获得。
+    /// Task ID. It can be obtained from [SmoothMigrationTaskItem](https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#SmoothMigrationTaskItem) returned by the API [DescribeSmoothMigrationTaskList](https://www.tencentcloud.com/document/api/1493/119997?from_cn_redirect=1) or from the console.
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 查询结果限制数量，默认20。
+    /// Maximum number of queried results. Default value: 20.
     "Limit" limit set_limit: i64,
-    /// 查询起始位置，默认为0。
+    /// Starting position of the query. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 过滤查询条件列表，请在引用此参数的API说明中了解使用方法。
+    /// Filtering condition list. See the description of the API using this parameter for the usage method.
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("trocket", "2023-03-08", "DescribeMigratingTopicList", DescribeMigratingTopicListRequest => DescribeMigratingTopicListResponse);
 
 rt::model! { read debug;
-/// DescribeMigratingTopicList返回参数结构体
+/// DescribeMigratingTopicList response structure.
 DescribeMigratingTopicListResponse {
-    /// 查询总数
+    /// Total query count
     "TotalCount" total_count set_total_count: i64,
-    /// 主题列表
+    /// Topic list.
     "MigrateTopics" migrate_topics set_migrate_topics: list MigratingTopic,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeMigratingTopicStats` (查询迁移主题的实时数据).
+/// Request of `DescribeMigratingTopicStats` (Queries real-time data of a migration topic).
 ///
-/// 用于查询迁移主题的实时数据
+/// This API is used to query real-time data of migration topics.
 DescribeMigratingTopicStatsRequest {
-    /// 任务ID，可在[DescribeSmoothMigrationTaskList](https://cloud.tencent.com/document/api/1493/119997)接口返回的[SmoothMigrationTaskItem](https://cloud.tencent.com/document/api/1493/96031#SmoothMigrationTaskItem)或控制台中获得。
+    /// Task ID. It can be obtained from [SmoothMigrationTaskItem](https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#SmoothMigrationTaskItem) returned by the API [DescribeSmoothMigrationTaskList](https://www.tencentcloud.com/document/api/1493/119997?from_cn_redirect=1) or from the console.
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 主题名称，可在[DescribeMigratingTopicList](https://cloud.tencent.com/document/api/1493/118007)接口返回的[MigratingTopic](https://cloud.tencent.com/document/api/1493/96031#MigratingTopic)数据结构中获得。
+    /// Topic name. It can be obtained from [MigratingTopic](https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#MigratingTopic) returned by the API [DescribeMigratingTopicList](https://www.tencentcloud.com/document/api/1493/118007?from_cn_redirect=1) in Data Type.
     ///
     /// Required.
     "TopicName" topic_name set_topic_name: str,
-    /// 命名空间，仅迁移至4.x集群有效，可在[DescribeMigratingTopicList](https://cloud.tencent.com/document/api/1493/118007)接口返回的[MigratingTopic](https://cloud.tencent.com/document/api/1493/96031#MigratingTopic)数据结构中获得。
+    /// Namespace. This parameter is valid only for migration to a 4.x cluster. The namespace can be obtained from [MigratingTopic](https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#MigratingTopic) returned by the API [DescribeMigratingTopicList](https://www.tencentcloud.com/document/api/1493/118007?from_cn_redirect=1) in Data Type.
     "Namespace" namespace set_namespace: str,
 } }
 rt::action!("trocket", "2023-03-08", "DescribeMigratingTopicStats", DescribeMigratingTopicStatsRequest => DescribeMigratingTopicStatsResponse);
 
 rt::model! { read debug;
-/// DescribeMigratingTopicStats返回参数结构体
+/// DescribeMigratingTopicStats response structure.
 DescribeMigratingTopicStatsResponse {
-    /// 源集群的消费者数量
+    /// Number of consumers in the source cluster.
     "SourceClusterConsumerCount" source_cluster_consumer_count set_source_cluster_consumer_count: i64,
-    /// 目标集群的消费者数量
+    /// Number of consumers in the target cluster.
     "TargetClusterConsumerCount" target_cluster_consumer_count set_target_cluster_consumer_count: i64,
-    /// 源集群消费组列表
+    /// Source cluster consumer group list.
     "SourceClusterConsumerGroups" source_cluster_consumer_groups set_source_cluster_consumer_groups: list String,
-    /// 目标集群消费组列表
+    /// Target cluster consumer group list.
     "TargetClusterConsumerGroups" target_cluster_consumer_groups set_target_cluster_consumer_groups: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeMigrationTaskList` (获取数据迁移任务列表).
+/// Request of `DescribeMigrationTaskList` (Retrieve the data migration task list).
 ///
-/// 获取数据迁移任务列表，Filter参数使用说明如下：
+/// This API is used to search the data migration task list. Filter parameter usage instructions are as follows:.
 ///
-/// TaskId，根据任务ID精确查找
-/// InstanceId，根据实例ID精确查找
-/// Type，根据任务类型精确查找
+/// This API is used to search precisely according to task ID.
+/// InstanceId. This API is used to precisely search based on instance ID.
+/// This API is used to search by task Type.
 DescribeMigrationTaskListRequest {
-    /// 过滤查询条件列表，请在引用此参数的API说明中了解使用方法。
+    /// Query criteria list
     "Filters" filters set_filters: list Filter,
-    /// 查询起始位置，默认为0。
+    /// Query start position
     "Offset" offset set_offset: i64,
-    /// 查询结果限制数量，默认20。
+    /// Query result limit count
     "Limit" limit set_limit: i64,
 } }
 rt::action!("trocket", "2023-03-08", "DescribeMigrationTaskList", DescribeMigrationTaskListRequest => DescribeMigrationTaskListResponse);
 
 rt::model! { read debug;
-/// DescribeMigrationTaskList返回参数结构体
+/// DescribeMigrationTaskList response structure.
 DescribeMigrationTaskListResponse {
-    /// 查询总数
+    /// Total query count
     "TotalCount" total_count set_total_count: i64,
-    /// 迁移任务列表
+    /// Migration Task List
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Tasks" tasks set_tasks: list MigrationTaskItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeProducerList` (查询生产者信息列表).
+/// Request of `DescribeProducerList` (Query producer information list).
 ///
-/// 查询主题关联的生产者列表信息，Filters支持以下筛选条件：
-/// - ClientIP，客户端IP
-/// - ClientID，客户端ID
-/// 当前 API 适用集群：5.x 集群。4.x 集群的查询生产者客户端列表接口文档见 [DescribeRocketMQProducers](https://cloud.tencent.com/document/api/1179/122749)。
+/// This API is used to query producer list information associated with a topic. Filters support the following criteria:.
+/// -client IP.
+/// -client ID.
 DescribeProducerListRequest {
-    /// 腾讯云 RocketMQ 实例 ID，从 [DescribeFusionInstanceList](https://cloud.tencent.com/document/api/1493/106745) 接口或控制台获得。
+    /// TDMQ RocketMQ instance ID. It can be obtained from the API [DescribeFusionInstanceList](https://www.tencentcloud.com/document/api/1493/106745?from_cn_redirect=1) or the console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 主题名称，从 [DescribeTopicList](https://cloud.tencent.com/document/api/1493/96030) 接口返回的 [TopicItem](https://cloud.tencent.com/document/api/1493/96031#TopicItem) 或控制台获得。
+    /// Topic name. It can be obtained from [TopicItem](https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#TopicItem) returned by the API [DescribeTopicList](https://www.tencentcloud.com/document/api/1493/96030?from_cn_redirect=1) or from the console.
     ///
     /// Required.
     "Topic" topic set_topic: str,
-    /// 过滤查询条件列表，请在引用此参数的API说明中了解使用方法。
+    /// Filtering condition list. See the description of the API using this parameter for the usage method.
     "Filters" filters set_filters: list Filter,
-    /// 查询结果限制数量，默认20。
+    /// Maximum number of queried results. Default value: 20.
     "Limit" limit set_limit: i64,
-    /// 查询起始位置，默认为0。
+    /// Starting position of the query. Default value: 0.
     "Offset" offset set_offset: i64,
 } }
 rt::action!("trocket", "2023-03-08", "DescribeProducerList", DescribeProducerListRequest => DescribeProducerListResponse);
 
 rt::model! { read debug;
-/// DescribeProducerList返回参数结构体
+/// DescribeProducerList response structure.
 DescribeProducerListResponse {
-    /// 查询总数
+    /// Total query count
     "TotalCount" total_count set_total_count: i64,
-    /// 生产者信息列表
+    /// Producer information list.
     "ProducerList" producer_list set_producer_list: list ProducerInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeProductSKUs` (查询产品售卖规格).
+/// Request of `DescribeProductSKUs` (Query product sales specifications).
 ///
-/// 查询产品售卖规格，针对 RocketMQ 5.x 集群。
+/// This API is used to query product sales specifications against RocketMQ 5.x clusters.
 DescribeProductSKUsRequest {
 } }
 rt::action!("trocket", "2023-03-08", "DescribeProductSKUs", DescribeProductSKUsRequest => DescribeProductSKUsResponse);
 
 rt::model! { read debug;
-/// DescribeProductSKUs返回参数结构体
+/// DescribeProductSKUs response structure.
 DescribeProductSKUsResponse {
-    /// 商品配置信息
+    /// Product configuration information
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: list ProductSKU,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRoleList` (查询角色列表).
+/// Request of `DescribeRoleList` (Queries the list of roles).
 ///
-/// 查询角色列表，Filter参数使用说明如下：
+/// This API is used to query the list of roles. Filter parameter usage instructions are as follows:.
 ///
-/// - RoleName 角色名称，支持模糊搜索，从本接口返回值或控制台获得
-/// - AccessKey AccessKey，支持模糊搜索，从本接口返回值或控制台获得
+/// -Role name supports fuzzy search and can be obtained from the API return value or console.
+/// -AccessKey, support fuzzy search, obtain from API return value or console.
 ///
-/// Filters示例：
+/// This API is used to demonstrate Filters.
 /// [{ "Name": "RoleName", "Values": ["test_role"] }]
-/// 当前 API 适用集群：5.x 集群。4.x 集群的查询角色列表接口文档见 [DescribeRocketMQRoles](https://cloud.tencent.com/document/product/1179/107534)，查询角色授权列表接口文档见 [DescribeRocketMQEnvironmentRoles](https://cloud.tencent.com/document/product/1179/107535)。
 DescribeRoleListRequest {
-    /// 腾讯云 RocketMQ 实例 ID，从 [DescribeFusionInstanceList](https://cloud.tencent.com/document/api/1493/106745) 接口或控制台获得。
+    /// TDMQ RocketMQ instance ID. It can be obtained from the API [DescribeFusionInstanceList](https://www.tencentcloud.com/document/api/1493/106745?from_cn_redirect=1) or the console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 查询起始位置，默认为0。
+    /// Starting position of the query. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 查询结果限制数量，默认20。
+    /// Maximum number of queried results. Default value: 20.
     "Limit" limit set_limit: i64,
-    /// 过滤查询条件列表，请在引用此参数的API说明中了解使用方法。
+    /// Filtering condition list. See the description of the API using this parameter for the usage method.
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("trocket", "2023-03-08", "DescribeRoleList", DescribeRoleListRequest => DescribeRoleListResponse);
 
 rt::model! { read debug;
-/// DescribeRoleList返回参数结构体
+/// DescribeRoleList response structure.
 DescribeRoleListResponse {
-    /// 查询总数
+    /// Total query count
     "TotalCount" total_count set_total_count: i64,
-    /// 角色信息列表
+    /// Role information list
     "Data" data set_data: list RoleItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSmoothMigrationTaskList` (查询平滑迁移任务列表).
+/// Request of `DescribeSmoothMigrationTaskList` (Query a smooth migration task list).
 ///
-/// 用于查询平滑迁移任务列表。
+/// This API is used to query the migration task list smoothly.
 ///
-/// 查询参数Filters， 支持的字段如下：
-/// * TaskStatus, 任务状态，支持多选
-/// * ConnectionType，网络连接类型，支持多选，参考[SmoothMigrationTaskItem](https://cloud.tencent.com/document/api/1493/96031#SmoothMigrationTaskItem)的说明
-/// * InstanceId，实例ID，精确搜索
-/// * TaskName，任务名称，支持模糊搜索
+/// This API is used to query the supported fields of the query parameter Filters as follows:.
+/// Task status, supports multiple selections.
+/// ConnectionType, network connection type, supports multiple selections. See the description of SmoothMigrationTaskItem (https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#SmoothMigrationTaskItem).
+/// This API is used to search for an instance by instance ID with precise matching.
+/// This API is used to query task names with fuzzy search support.
 ///
-/// Filters示例：
+/// This API is used to demonstrate Filters.
 /// [{
 /// "Name": "InstanceId",
 /// "Values": ["rmq-1gzecldfg"]
 /// }]
 DescribeSmoothMigrationTaskListRequest {
-    /// 查询结果限制数量，默认20。
+    /// Maximum number of queried results. Default value: 20.
     "Limit" limit set_limit: i64,
-    /// 查询起始位置，默认为0。
+    /// Starting position of the query. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 过滤查询条件列表，请在引用此参数的API说明中了解使用方法。
+    /// Filtering condition list. See the description of the API using this parameter for the usage method.
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("trocket", "2023-03-08", "DescribeSmoothMigrationTaskList", DescribeSmoothMigrationTaskListRequest => DescribeSmoothMigrationTaskListResponse);
 
 rt::model! { read debug;
-/// DescribeSmoothMigrationTaskList返回参数结构体
+/// DescribeSmoothMigrationTaskList response structure.
 DescribeSmoothMigrationTaskListResponse {
-    /// 查询总数
+    /// Total query count
     "TotalCount" total_count set_total_count: i64,
-    /// 任务列表
+    /// Task list.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: list SmoothMigrationTaskItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSourceClusterGroupList` (平滑迁移：获取源集群的group列表).
+/// Request of `DescribeSourceClusterGroupList` (Smooth migration: retrieves the group list of the source cluster).
 ///
-/// 平滑迁移过程获取源集群group列表接口。
+/// This API is used to obtain the group list of the source cluster during the smooth migration process.
 ///
-/// Filters字段为查询过滤器，支持以下字段：
-/// * GroupName，消费组名称，支持模糊搜索
-/// * Imported，是否已导入
-/// * ImportStatus，导入状态，参考[SourceClusterGroupConfig](https://cloud.tencent.com/document/api/1493/96031#SourceClusterGroupConfig)的说明
-/// * Namespace，命名空间，仅4.x集群有效
+/// The Filters field is a query filter that supports the following fields:.
+/// This API is used to query consumer group names with fuzzy search support.
+/// This API is used to check whether the data is Imported.
+/// This api is used to check the import status. See SourceClusterGroupConfig (https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#SourceClusterGroupConfig) for details.
+/// This API is used to manage namespaces, valid only for 4.x clusters.
 ///
-/// Filters示例：
+/// This API is used to demonstrate Filters.
 /// [{
 /// "Name": "GroupName",
 /// "Values": ["group-a"]
 /// }]
 DescribeSourceClusterGroupListRequest {
-    /// 任务ID，可在[DescribeSmoothMigrationTaskList](https://cloud.tencent.com/document/api/1493/119997)接口返回的[SmoothMigrationTaskItem](https://cloud.tencent.com/document/api/1493/96031#SmoothMigrationTaskItem)或控制台上获得。
+    /// Specifies the task ID. it can be obtained from [SmoothMigrationTaskItem](https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#SmoothMigrationTaskItem) returned by the api [DescribeSmoothMigrationTaskList](https://www.tencentcloud.com/document/api/1493/119997?from_cn_redirect=1) or from the console.
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 查询结果限制数量，默认20。
+    /// Maximum number of queried results. Default value: 20.
     "Limit" limit set_limit: i64,
-    /// 查询起始位置，默认为0。
+    /// Starting position of the query. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 过滤查询条件列表，请在引用此参数的API说明中了解使用方法。
+    /// Filtering condition list. See the description of the API using this parameter for the usage method.
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("trocket", "2023-03-08", "DescribeSourceClusterGroupList", DescribeSourceClusterGroupListRequest => DescribeSourceClusterGroupListResponse);
 
 rt::model! { read debug;
-/// DescribeSourceClusterGroupList返回参数结构体
+/// DescribeSourceClusterGroupList response structure.
 DescribeSourceClusterGroupListResponse {
-    /// 查询总数
+    /// Total query count
     "TotalCount" total_count set_total_count: i64,
-    /// 消费组配置列表
+    /// List of consumption group configurations.
     "Groups" groups set_groups: list SourceClusterGroupConfig,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTopicListByGroup` (查询消费组订阅的主题列表).
+/// Request of `DescribeTopicListByGroup` (Query a consumption group's subscribed topic list).
 ///
-/// 查询消费组订阅的主题列表，Filter参数使用说明如下：
+/// This API is used to get topic list by consumer group. Filter parameter usage instructions are as follows:.
 ///
-/// - TopicName 主题名称，从 [DescribeTopicList](https://cloud.tencent.com/document/api/1493/96030) 接口返回的 [TopicItem](https://cloud.tencent.com/document/api/1493/96031#TopicItem) 或控制台获得。
+/// -TopicName. It can be obtained from [TopicItem](https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#TopicItem) returned by the API [DescribeTopicList](https://www.tencentcloud.com/document/api/1493/96030?from_cn_redirect=1) or from the console.
 ///
-/// Filters示例：
+/// This API is used to demonstrate Filters.
 /// [{ "Name": "TopicName", "Values": ["test_topic"] }]
-/// 当前 API 适用集群：5.x 集群。4.x 集群的查询消费组订阅的主题列表接口文档见 [DescribeRocketMQTopicsByGroup](https://cloud.tencent.com/document/product/1179/108863)。
 DescribeTopicListByGroupRequest {
-    /// 腾讯云 RocketMQ 实例 ID，从 [DescribeFusionInstanceList](https://cloud.tencent.com/document/api/1493/106745) 接口或控制台获得。
+    /// TDMQ RocketMQ instance ID. It can be obtained from the API [DescribeFusionInstanceList](https://www.tencentcloud.com/document/api/1493/106745?from_cn_redirect=1) or the console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 查询起始位置，默认为0。
+    /// Starting position of the query. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 查询结果限制数量，默认20。
+    /// Maximum number of queried results. Default value: 20.
     "Limit" limit set_limit: i64,
-    /// 消费组名称，从 [DescribeConsumerGroupList](https://cloud.tencent.com/document/api/1493/101535) 接口返回的 [ConsumeGroupItem](https://cloud.tencent.com/document/api/1493/96031#ConsumeGroupItem) 或控制台获得。
+    /// Consumer group name. It can be obtained from [ConsumeGroupItem](https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#ConsumeGroupItem) returned by the API [DescribeConsumerGroupList](https://www.tencentcloud.com/document/api/1493/101535?from_cn_redirect=1) or from the console.
     "ConsumerGroup" consumer_group set_consumer_group: str,
-    /// 过滤查询条件列表，请在引用此参数的API说明中了解使用方法。
+    /// Filtering condition list. See the description of the API using this parameter for the usage method.
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("trocket", "2023-03-08", "DescribeTopicListByGroup", DescribeTopicListByGroupRequest => DescribeTopicListByGroupResponse);
 
 rt::model! { read debug;
-/// DescribeTopicListByGroup返回参数结构体
+/// DescribeTopicListByGroup response structure.
 DescribeTopicListByGroupResponse {
-    /// 查询总数
+    /// Total query count
     "TotalCount" total_count set_total_count: i64,
-    /// 主题列表
+    /// Topic list.
     "Data" data set_data: list SubscriptionData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTopicList` (查询主题列表).
+/// Request of `DescribeTopicList` (Query a topic list).
 ///
-/// 获取主题列表，Filter参数使用说明如下：
+/// This API is used to search the topic list. Filter parameter usage instructions are as follows:.
 ///
-/// - TopicName 主题名称，支持模糊搜索，从 [DescribeTopicList](https://cloud.tencent.com/document/api/1493/96030) 接口返回的 [TopicItem](https://cloud.tencent.com/document/api/1493/96031#TopicItem) 或控制台获得
-/// - TopicType 主题类型查询，支持多选，参考 [DescribeTopic](https://cloud.tencent.com/document/api/1493/97945) 接口 TopicType 字段
+/// -TopicName supports fuzzy search. Obtain it from the [TopicItem](https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#TopicItem) in the [DescribeTopicList](https://www.tencentcloud.com/document/api/1493/96030?from_cn_redirect=1) API response or the console.
+/// -Search by TopicType, support multiple selections. See the TopicType field in the [DescribeTopic](https://www.tencentcloud.com/document/api/1493/97945?from_cn_redirect=1) API.
 ///
-/// Filters示例：
+/// This API is used to demonstrate Filters.
 /// [{ "Name": "TopicName", "Values": ["test_topic"] }]
-/// 当前 API 适用集群：5.x 集群。4.x 集群的获取主题列表接口文档见 [DescribeRocketMQTopics](https://cloud.tencent.com/document/api/1179/63418)。
 DescribeTopicListRequest {
-    /// 腾讯云 RocketMQ 实例 ID，从 [DescribeFusionInstanceList](https://cloud.tencent.com/document/api/1493/106745) 接口或控制台获得。
+    /// TDMQ RocketMQ instance ID. It can be obtained from the API [DescribeFusionInstanceList](https://www.tencentcloud.com/document/api/1493/106745?from_cn_redirect=1) or the console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 标签过滤器
+    /// Tag filter
     "TagFilters" tag_filters set_tag_filters: list TagFilter,
-    /// 过滤查询条件列表，请在引用此参数的API说明中了解使用方法。
+    /// Filtering condition list. See the description of the API using this parameter for the usage method.
     "Filters" filters set_filters: list Filter,
-    /// 查询起始位置，默认为0。
+    /// Starting position of the query. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 查询结果限制数量，默认20。
+    /// Maximum number of queried results. Default value: 20.
     "Limit" limit set_limit: i64,
-    /// 按照消费组查询订阅的主题
+    /// Queries subscribed topics by consumer group.
     "FromGroup" from_group set_from_group: str,
 } }
 rt::action!("trocket", "2023-03-08", "DescribeTopicList", DescribeTopicListRequest => DescribeTopicListResponse);
 
 rt::model! { read debug;
-/// DescribeTopicList返回参数结构体
+/// DescribeTopicList response structure.
 DescribeTopicListResponse {
-    /// 查询总数
+    /// Total query count
     "TotalCount" total_count set_total_count: i64,
-    /// 主题列表
+    /// Topic list.
     "Data" data set_data: list TopicItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTopic` (查询主题详情).
+/// Request of `DescribeTopic` (Query topic details).
 ///
-/// 查询主题详情，Offset和Limit参数是指订阅该主题的消费组查询分页参数，Filter参数使用说明如下：
+/// This API is used to query topic details. The Offset and Limit parameters are pagination parameters for consumer groups subscribing to this topic. The Filter parameter usage instructions are as follows:.
 ///
-/// - ConsumerGroup 消费组名称，从 [DescribeConsumerGroupList](https://cloud.tencent.com/document/api/1493/101535) 接口返回的 [ConsumeGroupItem](https://cloud.tencent.com/document/api/1493/96031#ConsumeGroupItem) 或控制台获得。
+/// -The ConsumerGroup name can be obtained from the [ConsumeGroupItem](https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#ConsumeGroupItem) in the API response of [DescribeConsumerGroupList](https://www.tencentcloud.com/document/api/1493/101535?from_cn_redirect=1) or from the console.
 ///
-/// Filters示例：
+/// This API is used to demonstrate Filters.
 /// [{ "Name": "ConsumerGroup", "Values": ["test_group"] }]
 DescribeTopicRequest {
-    /// 腾讯云 RocketMQ 实例 ID，从 [DescribeFusionInstanceList](https://cloud.tencent.com/document/api/1493/106745) 接口或控制台获得。
+    /// TDMQ RocketMQ instance ID. It can be obtained from the API [DescribeFusionInstanceList](https://www.tencentcloud.com/document/api/1493/106745?from_cn_redirect=1) or the console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 主题名称，从 [DescribeTopicList](https://cloud.tencent.com/document/api/1493/96030) 接口返回的 [TopicItem](https://cloud.tencent.com/document/api/1493/96031#TopicItem) 或控制台获得。
+    /// Topic name. It can be obtained from [TopicItem](https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#TopicItem) returned by the API [DescribeTopicList](https://www.tencentcloud.com/document/api/1493/96030?from_cn_redirect=1) or from the console.
     ///
     /// Required.
     "Topic" topic set_topic: str,
-    /// 过滤查询条件列表，请在引用此参数的API说明中了解使用方法。
+    /// Filtering condition list. See the description of the API using this parameter for the usage method.
     "Filters" filters set_filters: list Filter,
-    /// 查询起始位置，默认为0。
+    /// Starting position of the query. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 查询结果限制数量，默认20。
+    /// Maximum number of queried results. Default value: 20.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("trocket", "2023-03-08", "DescribeTopic", DescribeTopicRequest => DescribeTopicResponse);
 
 rt::model! { read debug;
-/// DescribeTopic返回参数结构体
+/// DescribeTopic response structure.
 DescribeTopicResponse {
-    /// 实例ID
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 主题名称
+    /// Topic name
     "Topic" topic set_topic: str,
-    /// 主题类型
-    /// UNSPECIFIED:未指定,
-    /// NORMAL:普通消息,
-    /// FIFO:顺序消息,
-    /// DELAY:延时消息,
-    /// TRANSACTION:事务消息
+    /// Topic type.
+    /// UNSPECIFIED: not specified.
+    /// NORMAL: normal message.
+    /// FIFO: sequential message.
+    /// DELAY: delayed message.
+    /// TRANSACTION: transaction message.
     "TopicType" topic_type set_topic_type: str,
     /// 队列数量
     "QueueNum" queue_num set_queue_num: i64,
-    /// 备注
+    /// Remarks
     "Remark" remark set_remark: str,
-    /// 创建时间，Unix时间戳（毫秒）
+    /// Creation time. **It is a Unix timestamp (ms).**
     "CreatedTime" created_time set_created_time: i64,
-    /// 最后写入时间，Unix时间戳（毫秒）
+    /// Last write time. **It is a Unix timestamp (ms).**
     "LastUpdateTime" last_update_time set_last_update_time: i64,
-    /// 订阅数量
+    /// Number of Subscriptions
     "SubscriptionCount" subscription_count set_subscription_count: i64,
-    /// 订阅关系列表
+    /// Subscribe to the relationship list.
     "SubscriptionData" subscription_data set_subscription_data: list SubscriptionData,
-    /// 消息保留时长，单位：小时
+    /// Message retention period. Unit: hour.
     "MsgTTL" msg_ttl set_msg_ttl: i64,
     /// 是否自动删除
     ///
@@ -2047,106 +2051,117 @@ DescribeTopicStatsResponse {
 } }
 
 rt::model! { both debug;
-/// Topic&Group维度的权限配置
+/// Permission configuration in Topic & Group dimension.
 DetailedRolePerm {
-    /// 权限对应的资源
-    /// 可以是主题名称，从 [DescribeTopicList](https://cloud.tencent.com/document/api/1493/96030) 接口返回的 [TopicItem](https://cloud.tencent.com/document/api/1493/96031#TopicItem) 或控制台获得。
-    /// 可以是消费组名称，从 [DescribeConsumerGroupList](https://cloud.tencent.com/document/api/1493/101535) 接口返回的 [ConsumeGroupItem](https://cloud.tencent.com/document/api/1493/96031#ConsumeGroupItem) 或控制台获得。
+    /// Resources corresponding to permissions.
+    /// Specifies the topic name, which can be obtained from [TopicItem](https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#TopicItem) returned by the api [DescribeTopicList](https://www.tencentcloud.com/document/api/1493/96030?from_cn_redirect=1) or from the console.
+    /// Specifies the consumer group name, which can be obtained from the api response of DescribeConsumerGroupList (https://www.tencentcloud.com/document/api/1493/101535?from_cn_redirect=1) or the console.
     ///
     /// Required.
     "Resource" resource set_resource: str,
-    /// 是否开启生产权限
+    /// Whether to enable production permission
     ///
     /// Required.
     "PermWrite" perm_write set_perm_write: bool,
-    /// 是否开启消费权限
+    /// Whether to enable consumption permission
     ///
     /// Required.
     "PermRead" perm_read set_perm_read: bool,
-    /// 授权资源类型（Topic:主题; Group:消费组）
+    /// Authorize resource type (Topic: theme; Group: consumption Group).
     ///
     /// Required.
     "ResourceType" resource_type set_resource_type: str,
-    /// 资源备注
+    /// Resource remark.
     "Remark" remark set_remark: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DoHealthCheckOnMigratingTopic` (迁移主题健康检查).
+/// Request of `DoHealthCheckOnMigratingTopic` (Queries the health check of a migration topic).
 ///
-/// 检查迁移中的主题是否处于正常状态，只有处于正常状态的主题，才可以进入下一个迁移阶段
+/// This API is used to check whether the topics being migrated are in normal status. Only topics in normal status can enter the next migration stage.
 DoHealthCheckOnMigratingTopicRequest {
-    /// 任务ID，可在[DescribeSmoothMigrationTaskList](https://cloud.tencent.com/document/api/1493/119997)接口返回的[SmoothMigrationTaskItem](https://cloud.tencent.com/document/api/1493/96031#SmoothMigrationTaskItem)或控制台中获得。
+    /// Task ID. It can be obtained from [SmoothMigrationTaskItem](https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#SmoothMigrationTaskItem) returned by the API [DescribeSmoothMigrationTaskList](https://www.tencentcloud.com/document/api/1493/119997?from_cn_redirect=1) or from the console.
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 主题名称，可在[DescribeMigratingTopicList](https://cloud.tencent.com/document/api/1493/118007)接口返回的[MigratingTopic](https://cloud.tencent.com/document/api/1493/96031#MigratingTopic)数据结构中获得。
+    /// Topic name. It can be obtained from [MigratingTopic](https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#MigratingTopic) returned by the API [DescribeMigratingTopicList](https://www.tencentcloud.com/document/api/1493/118007?from_cn_redirect=1) in Data Type.
     ///
     /// Required.
     "TopicName" topic_name set_topic_name: str,
-    /// 是否忽略当前检查
+    /// Whether to ignore the current check.
     "IgnoreCheck" ignore_check set_ignore_check: bool,
-    /// 命名空间，仅迁移至4.x集群有效，可在[DescribeMigratingTopicList](https://cloud.tencent.com/document/api/1493/118007)接口返回的[MigratingTopic](https://cloud.tencent.com/document/api/1493/96031#MigratingTopic)数据结构中获得。
+    /// Namespace. This parameter is valid only for migration to a 4.x cluster. The namespace can be obtained from [MigratingTopic](https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#MigratingTopic) returned by the API [DescribeMigratingTopicList](https://www.tencentcloud.com/document/api/1493/118007?from_cn_redirect=1) in Data Type.
     "Namespace" namespace set_namespace: str,
 } }
 rt::action!("trocket", "2023-03-08", "DoHealthCheckOnMigratingTopic", DoHealthCheckOnMigratingTopicRequest => DoHealthCheckOnMigratingTopicResponse);
 
 rt::model! { read debug;
-/// DoHealthCheckOnMigratingTopic返回参数结构体
+/// DoHealthCheckOnMigratingTopic response structure.
 DoHealthCheckOnMigratingTopicResponse {
-    /// 是否通过
+    /// Whether to Pass
     "Passed" passed set_passed: bool,
-    /// 健康检查返回的错误信息
-    /// NotChecked 未执行检查，
-    /// Unknown 未知错误,
-    /// TopicNotImported 主题未导入,
-    /// TopicNotExistsInSourceCluster 主题在源集群中不存在,
-    /// TopicNotExistsInTargetCluster 主题在目标集群中不存在,
-    /// ConsumerConnectedOnTarget 目标集群上存在消费者连接,
-    /// SourceTopicHasNewMessagesIn5Minutes 源集群主题前5分钟内有新消息写入,
-    /// TargetTopicHasNewMessagesIn5Minutes 目标集群主题前5分钟内有新消息写入,
-    /// SourceTopicHasNoMessagesIn5Minutes 源集群前5分钟内没有新消息写入,
-    /// TargetTopicHasNoMessagesIn5Minutes 源集群前5分钟内没有新消息写入,
-    /// ConsumerGroupCountNotMatch 订阅组数量不一致,
-    /// SourceTopicHasUnconsumedMessages 源集群主题存在未消费消息。
+    /// Error information returned by health check.
+    /// NotChecked indicates the check is not executed.
+    /// Unknown error.
+    /// TopicNotImported. specifies the topic is not imported.
+    /// TopicNotExistsInSourceCluster specifies the topic does not exist in the source cluster.
+    /// Topic does not exist in the target cluster.
+    /// ConsumerConnectedOnTarget specifies whether consumer connections exist on the target cluster.
+    /// SourceTopicHasNewMessagesIn5Minutes indicates that new messages were written to the source cluster topic in the last 5 minutes.
+    /// TargetTopicHasNewMessagesIn5Minutes specifies whether new messages were written to the target cluster topic in the last 5 minutes.
+    /// SourceTopicHasNoMessagesIn5Minutes specifies no new messages were written to the source cluster in the last 5 minutes.
+    /// TargetTopicHasNoMessagesIn5Minutes specifies that no new messages were written to the source cluster in the last 5 minutes.
+    /// Inconsistent number of subscription groups.
+    /// SourceTopicHasUnconsumedMessages specifies that unconsumed messages exist in the source cluster topic.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Reason" reason set_reason: str,
-    /// 健康检查返回的错误信息列表
+    /// List of error information returned by health check.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ReasonList" reason_list set_reason_list: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 接入点信息
+/// Access point information.
 Endpoint {
-    /// 接入点类型，枚举值如下：
+    /// Access point type, with the enumerated values as follows:.
     ///
-    /// - VPC：VPC 网络
+    /// - VPC: specifies the VPC network.
     ///
-    /// - PUBLIC：公网
+    /// -PUBLIC: public network.
     ///
-    /// - INTERNAL：支撑网
+    /// -INTERNAL: specifies the support network.
     "Type" r#type set_type: str,
-    /// 状态，
-    /// OPEN 开启，
-    /// CLOSE 关闭，
-    /// PROCESSING 操作中，
+    /// Status.
+    /// OPEN: indicates to start or activate a function.
+    /// CLOSE: indicates the closed state.
+    /// PROCESSING: operation in progress.
     "Status" status set_status: str,
-    /// 付费类型，仅公网
-    /// PREPAID 包年包月
-    /// POSTPAID 按量付费
+    /// Payment type, only public network.
+    /// PREPAID: annual/monthly package.
+    /// Pay-As-You-Go.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PayMode" pay_mode set_pay_mode: str,
-    /// 接入点地址
+    /// Access point address.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EndpointUrl" endpoint_url set_endpoint_url: str,
     /// VPC ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网ID
+    /// Specifies the subnet ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 公网带宽，Mbps为单位
+    /// Public network bandwidth, in Mbps
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Bandwidth" bandwidth set_bandwidth: i64,
-    /// 公网放通规则
+    /// Public network access rules
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IpRules" ip_rules set_ip_rules: list IpRule,
-    /// 公网是否按流量计费
+    /// Whether the public network is billed by traffic.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BillingFlow" billing_flow set_billing_flow: bool,
 } }
 
@@ -2160,91 +2175,103 @@ ErrorInfo {
 } }
 
 rt::model! { write debug;
-/// 查询过滤器
+/// Query filter
 Filter {
-    /// 过滤条件参数名
+    /// Filter condition parameter name.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 过滤条件的值
+    /// Filter criterion value
     ///
     /// Required.
     "Values" values set_values: list String,
 } }
 
 rt::model! { read debug;
-/// 实例列表页中的实例信息
+/// Instance information on the instance list page
 FusionInstanceItem {
-    /// 实例ID
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名称
+    /// Instance name
     "InstanceName" instance_name set_instance_name: str,
-    /// 实例版本
+    /// Instance version.
     "Version" version set_version: str,
-    /// 实例类型，
-    /// EXPERIMENT，体验版
-    /// BASIC，基础版
-    /// PRO，专业版
-    /// PLATINUM，铂金版
+    /// Instance type.
+    /// Trial version.
+    /// BASIC version.
+    /// PRO, professional edition.
+    /// PLATINUM edition.
     "InstanceType" instance_type set_instance_type: str,
-    /// 实例状态，
-    /// RUNNING, 运行中
-    /// MAINTAINING，维护中
-    /// ABNORMAL，异常
-    /// OVERDUE，欠费
-    /// DESTROYED，已删除
-    /// CREATING，创建中
-    /// MODIFYING，变配中
-    /// CREATE_FAILURE，创建失败
-    /// MODIFY_FAILURE，变配失败
-    /// DELETING，删除中
+    /// Instance status.
+    /// RUNNING. specifies the running status.
+    /// MAINTAINING.
+    /// ABNORMAL.
+    /// OVERDUE. specifies the state of arrears.
+    /// `DESTROYED`: `deleted`.
+    /// CREATING.
+    /// MODIFYING.
+    /// CREATE_FAILURE. specifies that the creation failed.
+    /// MODIFY_FAILURE. indicates a configuration adjustment failure.
+    /// Valid values: DELETING. indicates that the resource is being deleted.
     "InstanceStatus" instance_status set_instance_status: str,
-    /// 实例主题数上限
+    /// Maximum number of instance topics
     "TopicNumLimit" topic_num_limit set_topic_num_limit: i64,
-    /// 实例消费组数量上限
+    /// Maximum number of instance consumer groups
     "GroupNumLimit" group_num_limit set_group_num_limit: i64,
-    /// 计费模式，枚举值如下：
+    /// Billing mode. valid enumeration values are as follows:.
     ///
-    /// - POSTPAID：按量计费
+    /// -POSTPAID: pay-as-you-go.
     ///
-    /// - PREPAID：包年包月
+    /// - PREPAID: monthly subscription.
     "PayMode" pay_mode set_pay_mode: str,
-    /// 到期时间，**Unix时间戳（毫秒）**
+    /// Expiration time. **It is a Unix timestamp (ms).**
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExpiryTime" expiry_time set_expiry_time: i64,
-    /// 备注信息
-    "Remark" remark set_remark: str,
-    /// 主题数量
-    "TopicNum" topic_num set_topic_num: i64,
-    /// 消费组数量
-    "GroupNum" group_num set_group_num: i64,
-    /// 标签列表
-    "TagList" tag_list set_tag_list: list Tag,
-    /// 商品规格
-    "SkuCode" sku_code set_sku_code: str,
-    /// TPS限流值
-    "TpsLimit" tps_limit set_tps_limit: i64,
-    /// 弹性TPS限流值
-    "ScaledTpsLimit" scaled_tps_limit set_scaled_tps_limit: i64,
-    /// 消息保留时间，小时为单位
-    "MessageRetention" message_retention set_message_retention: i64,
-    /// 延迟消息最大时长，小时为单位
-    "MaxMessageDelay" max_message_delay set_max_message_delay: i64,
-    /// 预付费集群是否自动续费，枚举值如下：
+    /// Remarks
     ///
-    /// - 0: 不自动续费
-    /// - 1: 自动续费
+    /// Note: This field may return null, indicating that no valid values can be obtained.
+    "Remark" remark set_remark: str,
+    /// Number of topics
+    "TopicNum" topic_num set_topic_num: i64,
+    /// Number of consumer groups
+    "GroupNum" group_num set_group_num: i64,
+    /// Tag list
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
+    "TagList" tag_list set_tag_list: list Tag,
+    /// Specifies the product specification.
+    "SkuCode" sku_code set_sku_code: str,
+    /// TPS throttle value
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
+    "TpsLimit" tps_limit set_tps_limit: i64,
+    /// Elastic TPS throttle value
+    "ScaledTpsLimit" scaled_tps_limit set_scaled_tps_limit: i64,
+    /// Message retention time, in hours
+    "MessageRetention" message_retention set_message_retention: i64,
+    /// Maximum delayed message duration, in hours
+    "MaxMessageDelay" max_message_delay set_max_message_delay: i64,
+    /// Specifies whether the prepaid cluster is automatically renewed. valid values are as follows:.
+    ///
+    /// - 0: no automatic renewal.
+    /// - 1: specifies automatic renewal.
     "RenewFlag" renew_flag set_renew_flag: i64,
-    /// 4.x独有数据
+    /// Data unique to version 4.x.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceItemExtraInfo" instance_item_extra_info set_instance_item_extra_info: obj InstanceItemExtraInfo,
-    /// 预销毁时间，**Unix时间戳（毫秒）**
+    /// Expected termination time. **It is a Unix timestamp (ms).**
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DestroyTime" destroy_time set_destroy_time: i64,
-    /// 所属可用区列表，参考 [DescribeZones](https://cloud.tencent.com/document/product/1596/77929) 接口返回中的 [ZoneInfo](https://cloud.tencent.com/document/api/1596/77932#ZoneInfo) 数据结构。
+    /// AZ list. See [ZoneInfo](https://www.tencentcloud.com/document/api/1596/77932?from_cn_redirect=1#ZoneInfo) returned by the API [DescribeZones](https://www.tencentcloud.com/document/product/1596/77929?from_cn_redirect=1) in Data Type.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ZoneIds" zone_ids set_zone_ids: list i64,
-    /// 是否开启删除保护
+    /// Whether to enable deletion protection
     "EnableDeletionProtection" enable_deletion_protection set_enable_deletion_protection: bool,
-    /// 实例创建时间
+    /// Instance creation time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: i64,
-    /// 弹性TPS开关
+    /// Elastic TPS switch.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ScaledTpsEnabled" scaled_tps_enabled set_scaled_tps_enabled: bool,
 } }
 
@@ -2295,152 +2322,181 @@ ImportSourceClusterTopicsResponse {
 } }
 
 rt::model! { read debug;
-/// 实例列表页中的实例信息
+/// Instance information on the instance list page
 InstanceItem {
-    /// 实例ID
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名称
+    /// Instance name
     "InstanceName" instance_name set_instance_name: str,
-    /// 实例版本
+    /// Instance version.
     "Version" version set_version: str,
-    /// 实例类型，
-    /// EXPERIMENT，体验版
-    /// BASIC，基础版
-    /// PRO，专业版
-    /// PLATINUM，铂金版
+    /// Instance type.
+    /// Trial version.
+    /// BASIC version.
+    /// PRO, professional edition.
+    /// PLATINUM edition.
     "InstanceType" instance_type set_instance_type: str,
-    /// 实例状态，
-    /// RUNNING, 运行中
-    /// MAINTAINING，维护中
-    /// ABNORMAL，异常
-    /// OVERDUE，欠费
-    /// DESTROYED，已删除
-    /// CREATING，创建中
-    /// MODIFYING，变配中
-    /// CREATE_FAILURE，创建失败
-    /// MODIFY_FAILURE，变配失败
-    /// DELETING，删除中
+    /// Instance status.
+    /// RUNNING. specifies the running status.
+    /// MAINTAINING.
+    /// ABNORMAL.
+    /// OVERDUE. specifies the state of arrears.
+    /// `DESTROYED`: deleted.
+    /// CREATING.
+    /// MODIFYING.
+    /// CREATE_FAILURE. specifies that the creation failed.
+    /// MODIFY_FAILURE. indicates a configuration adjustment failure.
+    /// DELETING.
     "InstanceStatus" instance_status set_instance_status: str,
-    /// 实例主题数上限
+    /// Maximum number of instance topics
     "TopicNumLimit" topic_num_limit set_topic_num_limit: i64,
-    /// 实例消费组数量上限
+    /// Maximum number of instance consumer groups
     "GroupNumLimit" group_num_limit set_group_num_limit: i64,
-    /// 计费模式，枚举值如下：
+    /// Billing mode. valid enumeration values are as follows:.
     ///
-    /// - POSTPAID：按量计费
+    /// -POSTPAID: pay-as-you-go.
     ///
-    /// - PREPAID：包年包月
+    /// - PREPAID: monthly subscription.
     "PayMode" pay_mode set_pay_mode: str,
-    /// 到期时间戳，**Unix时间戳（毫秒）**
+    /// Expiration timestamp. **It is a Unix timestamp (ms).**
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExpiryTime" expiry_time set_expiry_time: i64,
-    /// 备注信息
+    /// Remarks
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Remark" remark set_remark: str,
-    /// 主题数量
+    /// Number of topics
     "TopicNum" topic_num set_topic_num: i64,
-    /// 消费组数量
+    /// Number of consumer groups
     "GroupNum" group_num set_group_num: i64,
-    /// 标签列表
+    /// Tag list
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TagList" tag_list set_tag_list: list Tag,
-    /// 商品规格
+    /// Specifies the product specification.
     "SkuCode" sku_code set_sku_code: str,
-    /// TPS限流值
+    /// TPS throttle value
     "TpsLimit" tps_limit set_tps_limit: i64,
-    /// 弹性TPS限流值
+    /// Elastic TPS throttle value
     "ScaledTpsLimit" scaled_tps_limit set_scaled_tps_limit: i64,
-    /// 消息保留时间，小时为单位
+    /// Message retention time, in hours
     "MessageRetention" message_retention set_message_retention: i64,
-    /// 延迟消息最大时长，小时为单位
+    /// Maximum delayed message duration, in hours
     "MaxMessageDelay" max_message_delay set_max_message_delay: i64,
-    /// 是否自动续费，仅针对预付费集群（0: 不自动续费；1:自动续费）
+    /// Whether automatic renewal is enabled. This parameter is valid only for prepaid clusters. 0: automatic renewal disabled; 1: automatic renewal enabled.
     "RenewFlag" renew_flag set_renew_flag: i64,
 } }
 
 rt::model! { read debug;
-/// 4.x集群和5.0集群列表统一显示 4.x特殊数据承载接口
+/// Unified list display for 4.x clusters and 5.0 clusters shows the 4.x special data carrying interface.
 InstanceItemExtraInfo {
-    /// 是否vip
+    /// Whether it is a vip.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsVip" is_vip set_is_vip: bool,
-    /// 4.x专享集群状态
+    /// Specifies the dedicated cluster status of version 4.x.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "VipInstanceStatus" vip_instance_status set_vip_instance_status: i64,
-    /// 专享集群峰值带宽
+    /// Specifies the peak bandwidth of the dedicated cluster.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MaxBandWidth" max_band_width set_max_band_width: i64,
-    /// 专享集群规格
+    /// Exclusive cluster specification.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SpecName" spec_name set_spec_name: str,
-    /// 专享集群节点数量
+    /// Specifies the quantity of exclusive cluster nodes.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NodeCount" node_count set_node_count: i64,
-    /// 专享集群最大存储
+    /// Specifies the maximum storage of the dedicated cluster.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MaxStorage" max_storage set_max_storage: i64,
-    /// 专享集群最大保留时间，单位：小时
+    /// Specifies the maximum retention time of the dedicated cluster. the unit is hour.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MaxRetention" max_retention set_max_retention: i64,
-    /// 专项集群最大保留时间，单位：小时
+    /// Special project cluster maximum retention time, unit: hr.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MinRetention" min_retention set_min_retention: i64,
-    /// 4.0共享集群状态
+    /// Status of 4.0 shared cluster.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceStatus" instance_status set_instance_status: i64,
-    /// 是否已冻结
+    /// Whether it is frozen.
     "IsFrozen" is_frozen set_is_frozen: bool,
 } }
 
 rt::model! { both debug;
-/// IP规则
+/// IP rules
 IpRule {
-    /// IP地址
+    /// Specifies the IP address.
     ///
     /// Required.
     "Ip" ip set_ip: str,
-    /// 是否允许放行，默认为false表示拒绝
+    /// Whether the IP address is allowed. Default value: false, indicating that the IP address is denied.
     ///
     /// Required.
     "Allow" allow set_allow: bool,
-    /// 备注信息
+    /// Remarks
     ///
     /// Required.
     "Remark" remark set_remark: str,
 } }
 
 rt::model! { read debug;
-/// 消息记录
+/// Message log
 MessageItem {
-    /// 消息ID
+    /// Message ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MsgId" msg_id set_msg_id: str,
-    /// 消息tag
+    /// Message tag
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Tags" tags set_tags: str,
-    /// 消息key
+    /// Message key.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Keys" keys set_keys: str,
-    /// 客户端地址
+    /// Client address.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProducerAddr" producer_addr set_producer_addr: str,
-    /// 消息发送时间
+    /// Message Sending Time
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProduceTime" produce_time set_produce_time: str,
-    /// 死信重发次数
+    /// Dead-letter resend count
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DeadLetterResendTimes" dead_letter_resend_times set_dead_letter_resend_times: i64,
-    /// 死信重发成功次数
+    /// Dead Letter Resend Success Count
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DeadLetterResendSuccessTimes" dead_letter_resend_success_times set_dead_letter_resend_success_times: i64,
 } }
 
 rt::model! { read debug;
-/// 消息轨迹
+/// Message trace.
 MessageTraceItem {
-    /// 消息处理阶段，枚举值如下：
+    /// Message handling phase. valid values are as follows:.
     ///
-    /// - produce：消息生产
+    /// -Produces messages.
     ///
-    /// - persist：消息存储
+    /// -Persists message storage.
     ///
-    /// - consume：消息消费
+    /// -Consumes messages.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Stage" stage set_stage: str,
-    /// 轨迹详情
+    /// Track details
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: str,
 } }
 
 rt::model! { read debug;
 /// MessageTrack
 MessageTrackItem {
-    /// 消费组名称
+    /// Specifies the consumer group name.
     "ConsumerGroup" consumer_group set_consumer_group: str,
-    /// 消费状态, CONSUMED: 已消费 CONSUMED_BUT_FILTERED: 已过滤 NOT_CONSUME: 未消费 ENTER_RETRY: 进入重试队列 ENTER_DLQ: 进入死信队列 UNKNOWN: 查询不到消费状态
+    /// Consumption status. CONSUMED: Consumed CONSUMED_BUT_FILTERED: Filtered NOT_CONSUME: Not consumed ENTER_RETRY: Enter retry queue. ENTER_DLQ: Enter dead letter queue. UNKNOWN: Consumption status unknown
     "ConsumeStatus" consume_status set_consume_status: str,
-    /// track类型
+    /// Track type
     "TrackType" track_type set_track_type: str,
-    /// 异常信息
+    /// Exception information.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExceptionDesc" exception_desc set_exception_desc: str,
     /// 消费状态来源，枚举值如下：
     ///
@@ -2450,77 +2506,79 @@ MessageTrackItem {
 } }
 
 rt::model! { read debug;
-/// 迁移中的主题
+/// Migrating topic.
 MigratingTopic {
-    /// 主题名称
+    /// Topic name
     "TopicName" topic_name set_topic_name: str,
-    /// 迁移状态
-    /// S_RW_D_NA 源集群读写，
-    /// S_RW_D_R 源集群读写目标集群读，
-    /// S_RW_D_RW 源集群读写目标集群读写，
-    /// S_R_D_RW 源集群读目标集群读写，
-    /// S_NA_D_RW 目标集群读写
+    /// Migration status.
+    /// S_RW_D_NA source cluster read/write.
+    /// S_RW_D_R specifies read and write permissions for the source cluster and read permissions for the target cluster.
+    /// S_RW_D_RW specifies read-write for the source cluster and read-write for the target cluster.
+    /// SRDRW specifies source cluster read and destination cluster read/write.
+    /// S_NA_D_RW specifies the read-write target cluster.
     "MigrationStatus" migration_status set_migration_status: str,
-    /// 是否完成健康检查
+    /// Specifies whether the health check is completed.
     "HealthCheckPassed" health_check_passed set_health_check_passed: bool,
-    /// 上次健康检查返回的错误信息，仅在HealthCheckPassed为false时有效。 NotChecked 未执行检查， Unknown 未知错误, TopicNotImported 主题未导入, TopicNotExistsInSourceCluster 主题在源集群中不存在, TopicNotExistsInTargetCluster 主题在目标集群中不存在, ConsumerConnectedOnTarget 目标集群上存在消费者连接, SourceTopicHasNewMessagesIn5Minutes 源集群主题前5分钟内有新消息写入, TargetTopicHasNewMessagesIn5Minutes 目标集群主题前5分钟内有新消息写入, SourceTopicHasNoMessagesIn5Minutes 源集群前5分钟内没有新消息写入, TargetTopicHasNoMessagesIn5Minutes 源集群前5分钟内没有新消息写入, ConsumerGroupCountNotMatch 订阅组数量不一致, SourceTopicHasUnconsumedMessages 源集群主题存在未消费消息,
+    /// Error information returned by the last health check is valid only when HealthCheckPassed is false. NotChecked: check not executed. Unknown: Unknown error. TopicNotImported: topic not imported. TopicNotExistsInSourceCluster: topic does not exist in the source cluster. TopicNotExistsInTargetCluster: topic does not exist in the target cluster. ConsumerConnectedOnTarget: consumer connections exist on the target cluster. SourceTopicHasNewMessagesIn5Minutes: new messages were written to the source cluster topic in the last 5 Minutes. TargetTopicHasNewMessagesIn5Minutes: new messages were written to the target cluster topic in the last 5 Minutes. SourceTopicHasNoMessagesIn5Minutes: no new messages were written to the source cluster in the last 5 Minutes. TargetTopicHasNoMessagesIn5Minutes: no new messages were written to the target cluster in the last 5 Minutes. ConsumerGroupCountNotMatch: inconsistent number of subscription groups. SourceTopicHasUnconsumedMessages: unconsumed messages exist in the source cluster topic.
     "HealthCheckError" health_check_error set_health_check_error: str,
-    /// 命名空间，仅4.x集群有效
+    /// Namespace. specifies that it is only valid for 4.x clusters.
     "Namespace" namespace set_namespace: str,
-    /// 4.x的命名空间
+    /// Namespace of 4.x.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NamespaceV4" namespace_v4 set_namespace_v4: str,
-    /// 4.x的主题名称
+    /// Topic name for version 4.x.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TopicNameV4" topic_name_v4 set_topic_name_v4: str,
-    /// 4.x的完整命名空间
+    /// Complete namespace for 4.x.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FullNamespaceV4" full_namespace_v4 set_full_namespace_v4: str,
-    /// 上次健康检查返回的错误列表
+    /// Error list returned from the last health check.
     "HealthCheckErrorList" health_check_error_list set_health_check_error_list: list String,
 } }
 
 rt::model! { read debug;
-/// 迁移任务信息
+/// Migration task information.
 MigrationTaskItem {
-    /// 任务ID
+    /// Task ID
     "TaskId" task_id set_task_id: str,
-    /// 实例ID
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 0 - 未指定（存量）
-    /// 1 - 元数据导入
+    /// 0 - not specified (existing).
+    /// Metadata import.
     "Type" r#type set_type: i64,
-    /// 主题总数
+    /// Total number of topics.
     "TopicNum" topic_num set_topic_num: i64,
-    /// 消费组总数
+    /// Total Number of Consumer Groups
     "GroupNum" group_num set_group_num: i64,
-    /// 任务状态： 0，迁移中 1，迁移成功 2，迁移完成，只有部分数据完成迁移
+    /// Task status. 0: migrating; 1: migration successful; 2: migration completed, with only part of the data migrated.
     "Status" status set_status: i64,
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyConsumerGroup` (修改消费组属性).
+/// Request of `ModifyConsumerGroup` (Modify consumer group attributes.).
 ///
-/// 修改消费组属性。
-/// 当前 API 适用集群：5.x 集群。4.x 集群的修改消费组属性接口文档见 [ModifyRocketMQGroup](https://cloud.tencent.com/document/api/1179/63416)。
+/// Modify consumer group attributes.
 ModifyConsumerGroupRequest {
-    /// 腾讯云 RocketMQ 实例 ID，从 [DescribeFusionInstanceList](https://cloud.tencent.com/document/api/1493/106745) 接口或控制台获得。
+    /// TDMQ RocketMQ instance ID. It can be obtained from the API [DescribeFusionInstanceList](https://www.tencentcloud.com/document/api/1493/106745?from_cn_redirect=1) or the console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 是否开启消费
+    /// Whether to enable consumption.
     ///
     /// Required.
     "ConsumeEnable" consume_enable set_consume_enable: bool,
-    /// 顺序投递：true
-    /// 并发投递：false
+    /// Specifies whether to use ordered delivery. valid values: true.
+    /// Concurrent delivery: false.
     ///
     /// Required.
     "ConsumeMessageOrderly" consume_message_orderly set_consume_message_orderly: bool,
-    /// 消费组名称，从 [DescribeConsumerGroupList](https://cloud.tencent.com/document/api/1493/101535) 接口返回的 [ConsumeGroupItem](https://cloud.tencent.com/document/api/1493/96031#ConsumeGroupItem) 或控制台获得。
+    /// Consumer group name. It can be obtained from [ConsumeGroupItem](https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#ConsumeGroupItem) returned by the API [DescribeConsumerGroupList](https://www.tencentcloud.com/document/api/1493/101535?from_cn_redirect=1) or from the console.
     "ConsumerGroup" consumer_group set_consumer_group: str,
-    /// 最大重试次数，取值范围0～1000
+    /// Maximum number of retries. Value range: 0 to 1000.
     "MaxRetryTimes" max_retry_times set_max_retry_times: i64,
-    /// 备注信息，最多 128 个字符
+    /// Remarks. Up to 128 characters are allowed.
     "Remark" remark set_remark: str,
     /// 重试策略
     "RetryPolicy" retry_policy set_retry_policy: obj RetryPolicy,
@@ -2530,78 +2588,77 @@ ModifyConsumerGroupRequest {
 rt::action!("trocket", "2023-03-08", "ModifyConsumerGroup", ModifyConsumerGroupRequest => ModifyConsumerGroupResponse);
 
 rt::model! { read debug;
-/// ModifyConsumerGroup返回参数结构体
+/// ModifyConsumerGroup response structure.
 ModifyConsumerGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyInstanceEndpoint` (修改集群接入点).
+/// Request of `ModifyInstanceEndpoint` (Modifies a cluster access point).
 ///
-/// 修改 RocketMQ 5.x 集群接入点，操作前请先确认接入点已存在。
+/// This API is used to modify access points of a TDMQ RocketMQ 5.x cluster. Make sure that the access points exist before the operation.
 ModifyInstanceEndpointRequest {
-    /// 腾讯云 RocketMQ 实例 ID，从 [DescribeFusionInstanceList](https://cloud.tencent.com/document/api/1493/106745) 接口或控制台获得。
+    /// TDMQ RocketMQ instance ID. It can be obtained from the API [DescribeFusionInstanceList](https://www.tencentcloud.com/document/api/1493/106745?from_cn_redirect=1) or the console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 接入点类型，
-    /// PUBLIC 公网
+    /// Access point type.
+    /// PUBLIC network.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 公网带宽，Mbps为单位
+    /// Public network bandwidth, in Mbps
     "Bandwidth" bandwidth set_bandwidth: i64,
-    /// 公网安全组信息
+    /// Public network security group information
     "IpRules" ip_rules set_ip_rules: list IpRule,
-    /// 公网是否按流量计费
+    /// Whether the public network is billed by traffic.
     "BillingFlow" billing_flow set_billing_flow: bool,
 } }
 rt::action!("trocket", "2023-03-08", "ModifyInstanceEndpoint", ModifyInstanceEndpointRequest => ModifyInstanceEndpointResponse);
 
 rt::model! { read debug;
-/// ModifyInstanceEndpoint返回参数结构体
+/// ModifyInstanceEndpoint response structure.
 ModifyInstanceEndpointResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyInstance` (修改集群属性).
+/// Request of `ModifyInstance` (Modifying cluster attributes).
 ///
-/// 修改 RocketMQ 5.x 集群属性，仅支持修改运行中的集群。
-/// 当前 API 适用集群：5.x 集群。修改 4.x 集群属性的接口文档见 [ModifyRocketMQInstance](https://cloud.tencent.com/document/product/1179/108862)。
+/// This API is used to modify attributes of a TDMQ RocketMQ 5.x cluster. Only running clusters support this operation.
 ModifyInstanceRequest {
-    /// 腾讯云 RocketMQ 实例 ID，从 [DescribeFusionInstanceList](https://cloud.tencent.com/document/api/1493/106745) 接口或控制台获得。
+    /// TDMQ RocketMQ instance ID. It can be obtained from the API [DescribeFusionInstanceList](https://www.tencentcloud.com/document/api/1493/106745?from_cn_redirect=1) or the console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名称，不能为空, 3-64个字符，只能包含数字、字母、“-”和“_”
+    /// Instance name. It cannot be left blank. It can contain 3 to 64 characters consisting of only digits, letters, hyphens (-), and underscores (_).
     "Name" name set_name: str,
-    /// 备注信息，最多 128 个字符
+    /// Remarks. Up to 128 characters are allowed.
     "Remark" remark set_remark: str,
-    /// 消息发送和接收的比例
+    /// Message sending and receiving ratio
     "SendReceiveRatio" send_receive_ratio set_send_receive_ratio: f64,
-    /// 商品规格，从 [DescribeProductSKUs](https://cloud.tencent.com/document/api/1493/107676) 接口中的 [ProductSKU](https://cloud.tencent.com/document/api/1493/96031#ProductSKU) 出参获得。
+    /// Product specification. It can be obtained from the output parameters of [ProductSKU](https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#ProductSKU) of the API [DescribeProductSKUs](https://www.tencentcloud.com/document/api/1493/107676?from_cn_redirect=1).
     "SkuCode" sku_code set_sku_code: str,
-    /// 消息保留时长（单位：小时），取值范围参考 [DescribeProductSKUs](https://cloud.tencent.com/document/api/1493/107676) 接口中的 [ProductSKU](https://cloud.tencent.com/document/api/1493/96031#ProductSKU) 出参：
+    /// Message retention time (unit: hr). value range refers to the ProductSKU response parameters structure in the DescribeProductSKUs api (https://www.tencentcloud.com/document/api/1493/107676?from_cn_redirect=1).
     ///
-    /// - 默认值：DefaultRetention 参数
-    /// - 最小值：RetentionLowerLimit 参数
-    /// - 最大值：RetentionUpperLimit 参数
+    /// -Default value: DefaultRetention parameter.
+    /// -Minimum value: specifies the RetentionLowerLimit parameter.
+    /// -Specifies the maximum value of the RetentionUpperLimit parameter.
     "MessageRetention" message_retention set_message_retention: i64,
-    /// 是否开启弹性TPS
+    /// Whether to enable elastic TPS.
     "ScaledTpsEnabled" scaled_tps_enabled set_scaled_tps_enabled: bool,
-    /// 是否开启ACL
+    /// Whether ACL is enabled.
     "AclEnabled" acl_enabled set_acl_enabled: bool,
-    /// 最大可创建主题数，取值范围参考 [DescribeProductSKUs](https://cloud.tencent.com/document/api/1493/107676) 接口中的 [ProductSKU](https://cloud.tencent.com/document/api/1493/96031#ProductSKU) 出参：
+    /// The maximum number of topics that can be created. value ranges from...to... refer to the ProductSKU output parameter in the DescribeProductSKUs api (https://www.tencentcloud.com/document/api/1493/107676?from_cn_redirect=1) (https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#ProductSKU).
     ///
-    /// - 最小值和默认值：TopicNumLimit 参数
-    /// - 最大值：TopicNumUpperLimit 参数
+    /// -Minimum value and default value: TopicNumLimit parameter.
+    /// -Maximum value of TopicNumUpperLimit parameter.
     "MaxTopicNum" max_topic_num set_max_topic_num: i64,
-    /// 免费额度之外的主题个数，免费额度参考 [DescribeProductSKUs](https://cloud.tencent.com/document/api/1493/107676) 接口中的 [ProductSKU](https://cloud.tencent.com/document/api/1493/96031#ProductSKU) 出参中的 TopicNumLimit 参数。
+    /// Number of topics not included in the free quota. For the free quota, see the TopicNumLimit parameter in the output parameters of [ProductSKU](https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#ProductSKU) of the API [DescribeProductSKUs](https://www.tencentcloud.com/document/api/1493/107676?from_cn_redirect=1).
     "ExtraTopicNum" extra_topic_num set_extra_topic_num: str,
-    /// 是否开启删除保护
+    /// Whether to enable deletion protection
     "EnableDeletionProtection" enable_deletion_protection set_enable_deletion_protection: bool,
     /// 部署可用区列表
     "ZoneIds" zone_ids set_zone_ids: list String,
@@ -2609,69 +2666,67 @@ ModifyInstanceRequest {
 rt::action!("trocket", "2023-03-08", "ModifyInstance", ModifyInstanceRequest => ModifyInstanceResponse);
 
 rt::model! { read debug;
-/// ModifyInstance返回参数结构体
+/// ModifyInstance response structure.
 ModifyInstanceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyRole` (修改角色).
+/// Request of `ModifyRole` (Modify a role).
 ///
-/// 修改角色。
-/// 当前 API 适用集群：5.x 集群。4.x 集群的修改角色接口文档见 [ModifyRocketMQRole](https://cloud.tencent.com/document/product/1179/107532)，修改角色的授权接口文档见 [ModifyRocketMQEnvironmentRole](https://cloud.tencent.com/document/product/1179/107533)。
+/// This API is used to modify a role.
 ModifyRoleRequest {
-    /// 腾讯云 RocketMQ 实例 ID，从 [DescribeFusionInstanceList](https://cloud.tencent.com/document/api/1493/106745) 接口或控制台获得。
+    /// TDMQ RocketMQ instance ID. It can be obtained from the API [DescribeFusionInstanceList](https://www.tencentcloud.com/document/api/1493/106745?from_cn_redirect=1) or the console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 角色名称，从 [DescribeRoleList](https://cloud.tencent.com/document/api/1493/98862) 接口中返回的 [RoleItem](https://cloud.tencent.com/document/api/1493/96031#RoleItem) 或控制台获得。
+    /// Role name. It can be obtained from [RoleItem](https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#RoleItem) returned by the API [DescribeRoleList](https://www.tencentcloud.com/document/api/1493/98862?from_cn_redirect=1) or from the console.
     ///
     /// Required.
     "Role" role set_role: str,
-    /// 是否开启消费
+    /// Whether to enable consumption.
     ///
     /// Required.
     "PermRead" perm_read set_perm_read: bool,
-    /// 是否开启生产
+    /// Whether to enable production
     ///
     /// Required.
     "PermWrite" perm_write set_perm_write: bool,
-    /// 权限类型，默认按集群授权（Cluster：集群维度；TopicAndGroup：主题和消费组维度）
+    /// Specifies the types of permissions. the default is to authorize by Cluster (Cluster: at the Cluster level; TopicAndGroup: topic and consumer group dimension).
     "PermType" perm_type set_perm_type: str,
-    /// 备注
+    /// Remarks
     "Remark" remark set_remark: str,
-    /// Topic&Group维度权限配置，权限类型为 TopicAndGroup 时必填
+    /// Permission configuration in the topic/group dimension. It is required when the permission type parameter is set to TopicAndGroup.
     "DetailedPerms" detailed_perms set_detailed_perms: list DetailedRolePerm,
 } }
 rt::action!("trocket", "2023-03-08", "ModifyRole", ModifyRoleRequest => ModifyRoleResponse);
 
 rt::model! { read debug;
-/// ModifyRole返回参数结构体
+/// ModifyRole response structure.
 ModifyRoleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyTopic` (修改主题属性).
+/// Request of `ModifyTopic` (Modify topic attributes.).
 ///
-/// 修改主题属性。
-/// 当前 API 适用集群：5.x 集群。4.x 集群的修改主题属性接口文档见 [ModifyRocketMQTopic](https://cloud.tencent.com/document/api/1179/63414)。
+/// Modify topic attributes.
 ModifyTopicRequest {
-    /// 腾讯云 RocketMQ 实例 ID，从 [DescribeFusionInstanceList](https://cloud.tencent.com/document/api/1493/106745) 接口或控制台获得。
+    /// TDMQ RocketMQ instance ID. It can be obtained from the API [DescribeFusionInstanceList](https://www.tencentcloud.com/document/api/1493/106745?from_cn_redirect=1) or the console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 主题名称，从 [DescribeTopicList](https://cloud.tencent.com/document/api/1493/96030) 接口返回的 [TopicItem](https://cloud.tencent.com/document/api/1493/96031#TopicItem) 或控制台获得。
+    /// Topic name. It can be obtained from [TopicItem](https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#TopicItem) returned by the API [DescribeTopicList](https://www.tencentcloud.com/document/api/1493/96030?from_cn_redirect=1) or from the console.
     ///
     /// Required.
     "Topic" topic set_topic: str,
-    /// 队列数量，取值范围3～16
+    /// Number of queues. Value range: 3 to 16.
     "QueueNum" queue_num set_queue_num: i64,
-    /// 备注信息，最多 128 个字符
+    /// Remarks. Up to 128 characters are allowed.
     "Remark" remark set_remark: str,
-    /// 消息保留时长（单位：小时）
+    /// Message retention period (unit: hour).
     "MsgTTL" msg_ttl set_msg_ttl: i64,
     /// 是否过期自动删除（仅针对轻量主题类型）
     "AutoExpireDelete" auto_expire_delete set_auto_expire_delete: bool,
@@ -2685,29 +2740,32 @@ ModifyTopicRequest {
 rt::action!("trocket", "2023-03-08", "ModifyTopic", ModifyTopicRequest => ModifyTopicResponse);
 
 rt::model! { read debug;
-/// ModifyTopic返回参数结构体
+/// ModifyTopic response structure.
 ModifyTopicResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 价格标签信息，一个完整的价格标签包含计价类别和计费项标签。
+/// Price tag information. A complete price tag includes the billing category and the billing item.
 PriceTag {
-    /// 计价名称（枚举值：tps：TPS基础价；stepTps：TPS步长）
+    /// Price name. Enumeration values: tps: basic price of TPS; stepTps: TPS step size.
     "Name" name set_name: str,
-    /// 计费项对应的步长数
+    /// Step size corresponding to the billing item.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Step" step set_step: i64,
 } }
 
 rt::model! { read debug;
-/// 生产者信息
+/// Producer information.
 ProducerInfo {
-    /// 客户端ID
+    /// Client ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ClientId" client_id set_client_id: str,
-    /// 客户端IP
+    /// Client IP.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ClientIp" client_ip set_client_ip: str,
-    /// 客户端语言
+    /// Client language.
     /// - JAVA((byte) 0)
     /// - CPP((byte) 1)
     /// - DOTNET((byte) 2)
@@ -2720,51 +2778,55 @@ ProducerInfo {
     /// - GO((byte) 9)
     /// - PHP((byte) 10)
     /// - OMS((byte) 11)
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Language" language set_language: str,
-    /// 客户端版本
+    /// Client version.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Version" version set_version: str,
-    /// 最后生产时间，**Unix时间戳（秒）**
+    /// Last production time, **Unix timestamp (seconds)**.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LastUpdateTimestamp" last_update_timestamp set_last_update_timestamp: i128,
-    /// 生产者客户端协议类型，枚举如下：
+    /// Producer client protocol type. valid values: the following.
     ///
-    /// - grpc：GRpc协议
-    /// - remoting：Remoting协议
-    /// - http：HTTP协议
+    /// -Specifies the grpc protocol.
+    /// -remoting protocol.
+    /// -http protocol.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ChannelProtocol" channel_protocol set_channel_protocol: str,
 } }
 
 rt::model! { read debug;
-/// 商品售卖信息
+/// Product sales information
 ProductSKU {
-    /// 产品类型，
-    /// EXPERIMENT，体验版
-    /// BASIC，基础版
-    /// PRO，专业版
-    /// PLATINUM，铂金版
+    /// Specifies the product type.
+    /// Trial version.
+    /// BASIC version.
+    /// PRO, professional edition.
+    /// PLATINUM edition.
     "InstanceType" instance_type set_instance_type: str,
-    /// 规格代码
+    /// Specification code
     "SkuCode" sku_code set_sku_code: str,
-    /// TPS上限
+    /// TPS limit
     "TpsLimit" tps_limit set_tps_limit: i64,
-    /// 弹性TPS上限
+    /// Elastic TPS upper limit
     "ScaledTpsLimit" scaled_tps_limit set_scaled_tps_limit: i64,
-    /// 主题数量上限默认值
+    /// Default maximum number of topics.
     "TopicNumLimit" topic_num_limit set_topic_num_limit: i64,
-    /// 消费组数量上限
+    /// Maximum number of consumer groups
     "GroupNumLimit" group_num_limit set_group_num_limit: i64,
-    /// 默认消息保留时间，小时为单位
+    /// Default message retention time, in hours
     "DefaultRetention" default_retention set_default_retention: i64,
-    /// 可调整消息保留时间上限，小时为单位
+    /// Adjustable maximum message retention time, in hours
     "RetentionUpperLimit" retention_upper_limit set_retention_upper_limit: i64,
-    /// 可调整消息保留时间下限，小时为单位
+    /// Adjustable minimum message retention time, in hours
     "RetentionLowerLimit" retention_lower_limit set_retention_lower_limit: i64,
-    /// 延时消息最大时长，小时为单位
+    /// Maximum delayed message duration, in hours
     "MaxMessageDelay" max_message_delay set_max_message_delay: i64,
-    /// 是否可购买
+    /// Whether it is purchasable
     "OnSale" on_sale set_on_sale: bool,
-    /// 计费项信息
+    /// Billing item information
     "PriceTags" price_tags set_price_tags: list PriceTag,
-    /// 主题数量上限默认最大值
+    /// Default maximum number of topics.
     "TopicNumUpperLimit" topic_num_upper_limit set_topic_num_upper_limit: i64,
 } }
 
@@ -2859,114 +2921,113 @@ PutConsumerRouteConfigsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `RemoveMigratingTopic` (移除正在平滑迁移的主题).
+/// Request of `RemoveMigratingTopic` (Remove the topic being smoothly migrated).
 ///
-/// 从迁移列表中移除主题，仅当主题处于初始状态时有效
+/// This API is used to remove a topic from the migration list. It is valid only when the topic is in the initial state.
 RemoveMigratingTopicRequest {
-    /// 任务ID，可在[DescribeSmoothMigrationTaskList](https://cloud.tencent.com/document/api/1493/119997)接口返回的[SmoothMigrationTaskItem](https://cloud.tencent.com/document/api/1493/96031#SmoothMigrationTaskItem)或控制台中获得。
+    /// Task ID. It can be obtained from [SmoothMigrationTaskItem](https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#SmoothMigrationTaskItem) returned by the API [DescribeSmoothMigrationTaskList](https://www.tencentcloud.com/document/api/1493/119997?from_cn_redirect=1) or from the console.
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 主题名称，可在[DescribeMigratingTopicList](https://cloud.tencent.com/document/api/1493/118007)接口返回的[MigratingTopic](https://cloud.tencent.com/document/api/1493/96031#MigratingTopic)数据结构中获得。
+    /// Topic name. It can be obtained from [MigratingTopic](https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#MigratingTopic) returned by the API [DescribeMigratingTopicList](https://www.tencentcloud.com/document/api/1493/118007?from_cn_redirect=1) in Data Type.
     ///
     /// Required.
     "TopicName" topic_name set_topic_name: str,
-    /// 命名空间，仅迁移至4.x集群有效，可在[DescribeMigratingTopicList](https://cloud.tencent.com/document/api/1493/118007)接口返回的[MigratingTopic](https://cloud.tencent.com/document/api/1493/96031#MigratingTopic)数据结构中获得。
+    /// Namespace. This parameter is valid only for migration to a 4.x cluster. The namespace can be obtained from [MigratingTopic](https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#MigratingTopic) returned by the API [DescribeMigratingTopicList](https://www.tencentcloud.com/document/api/1493/118007?from_cn_redirect=1) in Data Type.
     "Namespace" namespace set_namespace: str,
 } }
 rt::action!("trocket", "2023-03-08", "RemoveMigratingTopic", RemoveMigratingTopicRequest => RemoveMigratingTopicResponse);
 
 rt::model! { read debug;
-/// RemoveMigratingTopic返回参数结构体
+/// RemoveMigratingTopic response structure.
 RemoveMigratingTopicResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ResendDeadLetterMessage` (重新发送死信消息).
+/// Request of `ResendDeadLetterMessage` (Resends a dead letter message).
 ///
-/// 重新发送死信消息。
-/// 当前 API 适用集群：5.x集群。4.x 集群的重发死信消息接口文档见 [RetryRocketMQDlqMessage](https://cloud.tencent.com/document/api/1179/114595)。
+/// This API is used to resend dead letter messages.
 ResendDeadLetterMessageRequest {
-    /// 腾讯云 RocketMQ 实例 ID，从 [DescribeFusionInstanceList](https://cloud.tencent.com/document/api/1493/106745) 接口或控制台获得。
+    /// TDMQ RocketMQ instance ID. It can be obtained from the API [DescribeFusionInstanceList](https://www.tencentcloud.com/document/api/1493/106745?from_cn_redirect=1) or the console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 死信消息ID列表
+    /// List of dead letter message ids.
     ///
     /// Required.
     "MessageIds" message_ids set_message_ids: list String,
-    /// 消费组名称，从 [DescribeConsumerGroupList](https://cloud.tencent.com/document/api/1493/101535) 接口返回的 [ConsumeGroupItem](https://cloud.tencent.com/document/api/1493/96031#ConsumeGroupItem) 或控制台获得。
+    /// Consumer group name. It can be obtained from [ConsumeGroupItem](https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#ConsumeGroupItem) returned by the API [DescribeConsumerGroupList](https://www.tencentcloud.com/document/api/1493/101535?from_cn_redirect=1) or from the console.
     "ConsumerGroup" consumer_group set_consumer_group: str,
 } }
 rt::action!("trocket", "2023-03-08", "ResendDeadLetterMessage", ResendDeadLetterMessageRequest => ResendDeadLetterMessageResponse);
 
 rt::model! { read debug;
-/// ResendDeadLetterMessage返回参数结构体
+/// ResendDeadLetterMessage response structure.
 ResendDeadLetterMessageResponse {
-    /// 重发消息结果
+    /// Specifies the result of resending a message.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResendResult" resend_result set_resend_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ResetConsumerGroupOffset` (重置消费位点).
+/// Request of `ResetConsumerGroupOffset` (Reset the consumption position.).
 ///
-/// 重置消费位点。
-/// 当前 API 适用集群：5.x 集群。4.x 集群的重置消费位点接口文档见 [ResetRocketMQConsumerOffSet](https://cloud.tencent.com/document/api/1179/71662)。
+/// Reset the consumption position.
 ResetConsumerGroupOffsetRequest {
-    /// 腾讯云 RocketMQ 实例 ID，从 [DescribeFusionInstanceList](https://cloud.tencent.com/document/api/1493/106745) 接口或控制台获得。
+    /// TDMQ RocketMQ instance ID. It can be obtained from the API [DescribeFusionInstanceList](https://www.tencentcloud.com/document/api/1493/106745?from_cn_redirect=1) or the console.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 主题名称，从 [DescribeTopicList](https://cloud.tencent.com/document/api/1493/96030) 接口返回的 [TopicItem](https://cloud.tencent.com/document/api/1493/96031#TopicItem) 或控制台获得。
+    /// Topic name. It can be obtained from [TopicItem](https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#TopicItem) returned by the API [DescribeTopicList](https://www.tencentcloud.com/document/api/1493/96030?from_cn_redirect=1) or from the console.
     ///
     /// Required.
     "Topic" topic set_topic: str,
-    /// 重置位点的时间戳（单位：毫秒），指定为 -1 时表示重置到最新位点
+    /// Timestamp (unit: millisecond) for resetting the offset. The value -1 indicates resetting to the latest offset.
     ///
     /// Required.
     "ResetTimestamp" reset_timestamp set_reset_timestamp: i64,
-    /// 消费组名称，从 [DescribeConsumerGroupList](https://cloud.tencent.com/document/api/1493/101535) 接口返回的 [ConsumeGroupItem](https://cloud.tencent.com/document/api/1493/96031#ConsumeGroupItem) 或控制台获得。
+    /// Consumer group name. It can be obtained from [ConsumeGroupItem](https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#ConsumeGroupItem) returned by the API [DescribeConsumerGroupList](https://www.tencentcloud.com/document/api/1493/101535?from_cn_redirect=1) or from the console.
     "ConsumerGroup" consumer_group set_consumer_group: str,
 } }
 rt::action!("trocket", "2023-03-08", "ResetConsumerGroupOffset", ResetConsumerGroupOffsetRequest => ResetConsumerGroupOffsetResponse);
 
 rt::model! { read debug;
-/// ResetConsumerGroupOffset返回参数结构体
+/// ResetConsumerGroupOffset response structure.
 ResetConsumerGroupOffsetResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 重试策略
+/// retry policy
 RetryPolicy {
-    /// 重试策略类型，枚举值如下：
+    /// Retry policy type. The enumeration values are as follows:
     ///
-    /// - EXPONENTIAL：固定间隔
-    /// - CUSTOMIZED：阶梯退避
+    /// -EXPONENTIAL: Fixed interval
+    /// -CUSTOMIZED: Tier backoff
     ///
     /// Required.
     "PolicyType" policy_type set_policy_type: str,
-    /// 固定重试间隔，仅在重试策略为固定间隔时生效
+    /// Fixed retry interval. This parameter takes effect when a fixed interval-based retry policy is configured.
     "RetryInterval" retry_interval set_retry_interval: i64,
 } }
 
 rt::model! { both nodebug;
-/// 角色信息
+/// Role information.
 RoleItem {
-    /// 角色名称
+    /// Role name.
     ///
     /// Required.
     "RoleName" role_name set_role_name: str,
-    /// 是否开启消费
+    /// Whether to enable consumption.
     ///
     /// Required.
     "PermRead" perm_read set_perm_read: bool,
-    /// 是否开启生产
+    /// Whether to enable production
     ///
     /// Required.
     "PermWrite" perm_write set_perm_write: bool,
@@ -2974,15 +3035,16 @@ RoleItem {
     "AccessKey" access_key set_access_key: str,
     /// Secret Key
     "SecretKey" secret_key set_secret_key: str,
-    /// 备注信息
+    /// Remarks
     "Remark" remark set_remark: str,
-    /// 角色的创建时间，**Unix时间戳（毫秒）**
+    /// Role creation time. **It is a Unix timestamp (ms).**
     "CreatedTime" created_time set_created_time: i64,
-    /// 角色的更新时间，**Unix时间戳（毫秒）**
+    /// Role update time. **It is a Unix timestamp (ms).**
     "ModifiedTime" modified_time set_modified_time: i64,
-    /// 权限类型，默认按集群授权（Cluster：集群级别；TopicAndGroup：主题&消费组级别）
+    /// Specifies the types of permissions. the default is to authorize by Cluster (Cluster: at the Cluster level; TopicAndGroup: topic and consumer group level).
     "PermType" perm_type set_perm_type: str,
-    /// Topic和Group维度权限配置
+    /// Permission configuration in Topic and Group dimension.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DetailedRolePerms" detailed_role_perms set_detailed_role_perms: list DetailedRolePerm,
 } }
 impl ::core::fmt::Debug for RoleItem {
@@ -3003,25 +3065,25 @@ impl ::core::fmt::Debug for RoleItem {
 }
 
 rt::model! { write debug;
-/// Request of `RollbackMigratingTopicStage` (回滚主题迁移进度至上一阶段).
+/// Request of `RollbackMigratingTopicStage` (Rolls back the migration progress of a topic to the previous phase).
 ///
-/// 回滚正在迁移的主题至前一个阶段
+/// This API is used to roll back the topic that is undergoing migration to the previous stage.
 RollbackMigratingTopicStageRequest {
-    /// 任务ID，可在[DescribeSmoothMigrationTaskList](https://cloud.tencent.com/document/api/1493/119997)接口返回的[SmoothMigrationTaskItem](https://cloud.tencent.com/document/api/1493/96031#SmoothMigrationTaskItem)或控制台中获得。
+    /// Task ID. It can be obtained from [SmoothMigrationTaskItem](https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#SmoothMigrationTaskItem) returned by the API [DescribeSmoothMigrationTaskList](https://www.tencentcloud.com/document/api/1493/119997?from_cn_redirect=1) or from the console.
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
-    /// 主题名称，可在[DescribeMigratingTopicList](https://cloud.tencent.com/document/api/1493/118007)接口返回的[MigratingTopic](https://cloud.tencent.com/document/api/1493/96031#MigratingTopic)数据结构中获得。
+    /// Topic name. It can be obtained from [MigratingTopic](https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#MigratingTopic) returned by the API [DescribeMigratingTopicList](https://www.tencentcloud.com/document/api/1493/118007?from_cn_redirect=1) in Data Type.
     ///
     /// Required.
     "TopicName" topic_name set_topic_name: str,
-    /// 命名空间，仅迁移至4.x集群有效，可在[DescribeMigratingTopicList](https://cloud.tencent.com/document/api/1493/118007)接口返回的[MigratingTopic](https://cloud.tencent.com/document/api/1493/96031#MigratingTopic)数据结构中获得。
+    /// Namespace. This parameter is valid only for migration to a 4.x cluster. The namespace can be obtained from [MigratingTopic](https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#MigratingTopic) returned by the API [DescribeMigratingTopicList](https://www.tencentcloud.com/document/api/1493/118007?from_cn_redirect=1) in Data Type.
     "Namespace" namespace set_namespace: str,
 } }
 rt::action!("trocket", "2023-03-08", "RollbackMigratingTopicStage", RollbackMigratingTopicStageRequest => RollbackMigratingTopicStageResponse);
 
 rt::model! { read debug;
-/// RollbackMigratingTopicStage返回参数结构体
+/// RollbackMigratingTopicStage response structure.
 RollbackMigratingTopicStageResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3092,66 +3154,84 @@ SendMessageResponse {
 } }
 
 rt::model! { read debug;
-/// 平滑迁移任务
+/// Hitless migration task.
 SmoothMigrationTaskItem {
-    /// 任务ID
+    /// Task ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskId" task_id set_task_id: str,
-    /// 任务名称
+    /// Task name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskName" task_name set_task_name: str,
-    /// 源集群名称
+    /// Source cluster name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SourceClusterName" source_cluster_name set_source_cluster_name: str,
-    /// 目标集群实例ID
+    /// Destination cluster instance ID.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceId" instance_id set_instance_id: str,
-    /// 网络连接类型，
-    /// PUBLIC 公网
-    /// VPC 私有网络
-    /// OTHER 其他
+    /// Specifies the network connection type.
+    /// PUBLIC network.
+    /// Specifies the VPC virtual private cloud.
+    /// OTHER.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ConnectionType" connection_type set_connection_type: str,
-    /// 源集群NameServer地址
+    /// Source cluster NameServer address.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SourceNameServer" source_name_server set_source_name_server: str,
-    /// 任务状态:
-    /// Configuration 迁移配置,
-    /// SourceConnecting 连接源集群中,
-    /// MetaDataImport 元数据导入,
-    /// EndpointSetup 切换接入点,
-    /// ServiceMigration 切流中,
-    /// Completed 已完成,
-    /// Cancelled 已取消
+    /// Task status.
+    /// Migration Configuration. specifies the migration Configuration.
+    /// SourceConnecting specifies connecting to source cluster.
+    /// MetaDataImport specifies metadata import.
+    /// EndpointSetup specifies the access point switchover.
+    /// Service migration is in progress.
+    /// Completed.
+    /// Cancelled: canceled.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TaskStatus" task_status set_task_status: str,
-    /// 目标集群实例版本，
-    /// 4 表示4.x版本
-    /// 5 表示5.x版本
+    /// Specifies the target cluster instance version.
+    /// 4 indicates version 4.x.
+    /// 5 indicates version 5.x.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceVersion" instance_version set_instance_version: str,
 } }
 
 rt::model! { both debug;
-/// 消费组配置信息
+/// Specifies the consumer group configuration information.
 SourceClusterGroupConfig {
-    /// 消费组名称，可在[DescribeSourceClusterGroupList](https://cloud.tencent.com/document/api/1493/118006)接口返回的[SourceClusterGroupConfig](https://cloud.tencent.com/document/api/1493/96031#SourceClusterGroupConfig)数据中获取。
+    /// Consumer group name. It can be obtained from [SourceClusterGroupConfig](https://www.tencentcloud.com/document/api/1493/96031?from_cn_redirect=1#SourceClusterGroupConfig) returned by the API [DescribeSourceClusterGroupList](https://www.tencentcloud.com/document/api/1493/118006?from_cn_redirect=1).
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "GroupName" group_name set_group_name: str,
-    /// 备注信息
-    "Remark" remark set_remark: str,
-    /// 是否已导入，作为入参时无效
-    "Imported" imported set_imported: bool,
-    /// 命名空间，仅4.x集群有效
-    "Namespace" namespace set_namespace: str,
-    /// 导入状态
-    /// Unknown 未知
-    /// Success 成功
-    /// Failure 失败
-    /// AlreadyExists 已存在
+    /// Remarks
     ///
-    /// 仅作为出参时使用
+    /// Note: This field may return null, indicating that no valid values can be obtained.
+    "Remark" remark set_remark: str,
+    /// Specifies whether it has been imported. it is unavailable when used as an input parameter.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
+    "Imported" imported set_imported: bool,
+    /// Namespace, valid for 4.x clusters only.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
+    "Namespace" namespace set_namespace: str,
+    /// Import status.
+    /// Unknown. specifies an unknown status.
+    /// Success.
+    /// Failure.
+    /// AlreadyExists. specifies the resource already exists.
+    ///
+    /// Used as an output parameter.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ImportStatus" import_status set_import_status: str,
-    /// 4.x的命名空间，出参使用
+    /// Namespace of 4.x. output usage.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NamespaceV4" namespace_v4 set_namespace_v4: str,
-    /// 4.x的消费组名，出参使用
+    /// Consumer group name for version 4.x. output usage.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "GroupNameV4" group_name_v4 set_group_name_v4: str,
-    /// 4.x的完整命名空间，出参使用
+    /// Complete namespace for version 4.x. output usage.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FullNamespaceV4" full_namespace_v4 set_full_namespace_v4: str,
-    /// 是否为顺序投递，5.0有效
+    /// Specifies whether it is ordered delivery. valid value: 5.0.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ConsumeMessageOrderly" consume_message_orderly set_consume_message_orderly: bool,
 } }
 
@@ -3205,128 +3285,157 @@ SourceClusterTopicConfig {
 } }
 
 rt::model! { read debug;
-/// 主题与消费组的订阅关系数据
+/// Topic and consumer group subscription relationship data
 SubscriptionData {
-    /// 实例ID
+    /// Instance ID
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceId" instance_id set_instance_id: str,
-    /// 主题名称
+    /// Topic name
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Topic" topic set_topic: str,
-    /// 主题类型
+    /// Topic type.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TopicType" topic_type set_topic_type: str,
-    /// 单个节点上主题队列数
+    /// Number of topic queues on a single node
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TopicQueueNum" topic_queue_num set_topic_queue_num: i64,
-    /// 消费组名称
+    /// Specifies the consumer group name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ConsumerGroup" consumer_group set_consumer_group: str,
-    /// 是否在线
+    /// Online status
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsOnline" is_online set_is_online: bool,
-    /// 消费类型，枚举值如下：
+    /// Consumption type. valid values as follows:.
     ///
-    /// - PULL：PULL 消费类型
-    /// - PUSH：PUSH 消费类型
-    /// - POP：POP 消费类型
+    /// -PULL: specifies the pull consumption type.
+    /// -PUSH: specifies the push consumption type.
+    /// -POP: specifies the pop consumption type.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ConsumeType" consume_type set_consume_type: str,
-    /// 订阅规则
+    /// Subscription rule.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SubString" sub_string set_sub_string: str,
-    /// 过滤类型
+    /// Filter type.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ExpressionType" expression_type set_expression_type: str,
-    /// 订阅一致性，枚举如下：
+    /// Subscription consistency. enumerated as follows:.
     ///
-    /// - 0: 订阅一致
-    /// - 1: 订阅不一致
+    /// -Subscription consistency.
+    /// -Subscription inconsistency.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Consistency" consistency set_consistency: i64,
-    /// 消费堆积
+    /// Consumption heap
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ConsumerLag" consumer_lag set_consumer_lag: i64,
-    /// 最后消费进度更新时间，**Unix时间戳（毫秒）**
+    /// Last consumption progress update time. **It is a Unix timestamp (ms).**
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LastUpdateTime" last_update_time set_last_update_time: i64,
-    /// 最大重试次数
+    /// Maximum number of retries.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MaxRetryTimes" max_retry_times set_max_retry_times: i64,
-    /// 是否顺序消费
+    /// Whether it is sequential consumption
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ConsumeMessageOrderly" consume_message_orderly set_consume_message_orderly: bool,
-    /// 消费模式:
-    /// BROADCASTING 广播模式;
-    /// CLUSTERING 集群模式;
+    /// Specifies the consumption mode.
+    /// BROADCASTING mode.
+    /// CLUSTERING: cluster mode.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MessageModel" message_model set_message_model: str,
-    /// 订阅不一致的客户端列表
+    /// List of clients with inconsistent subscriptions.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ClientSubscriptionInfos" client_subscription_infos set_client_subscription_infos: list ClientSubscriptionInfo,
 } }
 
 rt::model! { both debug;
-/// 标签数据
+/// Tag data
 Tag {
-    /// 标签名称
+    /// Tag name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签值
+    /// Tag value
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "TagValue" tag_value set_tag_value: str,
 } }
 
 rt::model! { write debug;
-/// 标签过滤器
+/// Tag filter
 TagFilter {
-    /// 标签键名称
+    /// Tag key name
     ///
     /// Required.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签值列表
+    /// Tag value list
     ///
     /// Required.
     "TagValues" tag_values set_tag_values: list String,
 } }
 
 rt::model! { read debug;
-/// 主题消费进度
+/// Topic consumption progress
 TopicConsumeStats {
-    /// 主题名称
+    /// Topic name
     "Topic" topic set_topic: str,
-    /// 主题类型，枚举值如下：
+    /// Topic type. valid values are as follows:.
     ///
-    /// - UNSPECIFIED：未指定
-    /// - NORMAL：普通消息
-    /// - FIFO：顺序消息
-    /// - DELAY：延时消息
-    /// - TRANSACTION：事务消息
+    /// -UNSPECIFIED: unspecified.
+    /// -NORMAL: standard message.
+    /// -FIFO: specifies sequential messaging.
+    /// -DELAY: specifies the delayed message.
+    /// -Specifies the TRANSACTION message.
     "TopicType" topic_type set_topic_type: str,
-    /// 单节点主题队列数量
+    /// Number of topic queues per node
     "QueueNum" queue_num set_queue_num: i64,
-    /// 消费堆积
+    /// Consumption heap
     "ConsumerLag" consumer_lag set_consumer_lag: i64,
-    /// 订阅规则，`*`表示订阅全部TAG
+    /// Subscription rule. `*` indicates subscription to all topics.
     "SubString" sub_string set_sub_string: str,
-    /// 最后消费进度更新时间，**Unix时间戳（毫秒）**
+    /// Last consumption progress update time. **It is a Unix timestamp (ms).**
     "LastUpdateTime" last_update_time set_last_update_time: i64,
 } }
 
 rt::model! { both debug;
-/// 列表上的主题信息
+/// Topic information on the list
 TopicItem {
-    /// 实例ID
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 主题名称
+    /// Topic name
     "Topic" topic set_topic: str,
-    /// 主题类型
-    /// NORMAL:普通消息,
-    /// FIFO:顺序消息,
-    /// DELAY:延时消息,
-    /// TRANSACTION:事务消息
+    /// Topic type.
+    /// NORMAL: regular message.
+    /// FIFO: sequential messaging.
+    /// DELAY: delayed message.
+    /// TRANSACTION message.
     "TopicType" topic_type set_topic_type: str,
-    /// 队列数量
+    /// Number of queues
     "QueueNum" queue_num set_queue_num: i64,
-    /// 备注信息
+    /// Remarks
     "Remark" remark set_remark: str,
-    /// 4.x的集群id
+    /// Cluster id of version 4.x.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ClusterIdV4" cluster_id_v4 set_cluster_id_v4: str,
-    /// 4.x的命名空间
+    /// Namespace of 4.x.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NamespaceV4" namespace_v4 set_namespace_v4: str,
-    /// 4.x的主题名称
+    /// Topic name for version 4.x.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TopicV4" topic_v4 set_topic_v4: str,
-    /// 4.x的完整命名空间
+    /// Complete namespace for 4.x.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FullNamespaceV4" full_namespace_v4 set_full_namespace_v4: str,
-    /// 消息保留时长
+    /// Message retention time.
     "MsgTTL" msg_ttl set_msg_ttl: i64,
-    /// 绑定的标签列表
+    /// List of bound tags
     "TagList" tag_list set_tag_list: list Tag,
     /// LITE 类型 Topic 专用：是否开启自动过期删除
     "AutoExpireDelete" auto_expire_delete set_auto_expire_delete: bool,
@@ -3337,13 +3446,13 @@ TopicItem {
 } }
 
 rt::model! { read debug;
-/// 迁移主题修改状态后的结果
+/// Result after modifying the status of the migration topic.
 TopicStageChangeResult {
-    /// 主题名称
+    /// Topic name
     "TopicName" topic_name set_topic_name: str,
-    /// 是否成功
+    /// Success status
     "Success" success set_success: bool,
-    /// 命名空间，仅4.x有效
+    /// Namespace. valid only for 4.x.
     "Namespace" namespace set_namespace: str,
 } }
 
@@ -3401,23 +3510,23 @@ VerifyMessageConsumptionResponse {
 } }
 
 rt::model! { write debug;
-/// VPC信息
+/// VPC information.
 VpcInfo {
     /// VPC ID
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网ID
+    /// Subnet ID.
     ///
     /// Required.
     "SubnetId" subnet_id set_subnet_id: str,
 } }
 
 rt::model! { read debug;
-/// proxy调度时各个可用区有无调度任务
+/// Whether there are scheduling tasks in each AZ during proxy scheduling.
 ZoneScheduledItem {
-    /// 可用区ID
+    /// Availability zone ID.
     "ZoneId" zone_id set_zone_id: str,
-    /// 有剔除的调度任务且没有切回的可用区时，该值为true，反之为false
+    /// The value is true when there are scheduling tasks to be eliminated and no AZs for switchback; otherwise, it is false.
     "NodePermWipeFlag" node_perm_wipe_flag set_node_perm_wipe_flag: bool,
 } }

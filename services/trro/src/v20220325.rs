@@ -16,15 +16,15 @@ AnnotationContext {
 } }
 
 rt::model! { write debug;
-/// Request of `BatchDeleteDevices` (批量删除设备).
+/// Request of `BatchDeleteDevices` (Delete devices in batches).
 ///
-/// 用于批量删除设备
+/// This API is used to delete devices in batches.
 BatchDeleteDevicesRequest {
-    /// 目标删除设备所属项目ID
+    /// Project id of the targeted deleted device.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 目标删除设备的设备ID数组
+    /// Device id array of the targeted deleted device.
     ///
     /// Required.
     "DeviceIds" device_ids set_device_ids: list String,
@@ -32,28 +32,28 @@ BatchDeleteDevicesRequest {
 rt::action!("trro", "2022-03-25", "BatchDeleteDevices", BatchDeleteDevicesRequest => BatchDeleteDevicesResponse);
 
 rt::model! { read debug;
-/// BatchDeleteDevices返回参数结构体
+/// BatchDeleteDevices response structure.
 BatchDeleteDevicesResponse {
-    /// 删除失败的设备ID列表
+    /// List of device ids with deletion failed.
     "FailedDeviceIds" failed_device_ids set_failed_device_ids: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `BatchDeletePolicy` (批量删除权限).
+/// Request of `BatchDeletePolicy` (Delete permissions in batches).
 ///
-/// 用于批量删除修改权限配置
+/// This API is used to batch delete and modify permission configurations.
 BatchDeletePolicyRequest {
-    /// 删除权限配置的项目ID
+    /// Project id of the deleted permission configuration.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 删除权限配置的远端设备ID列表
+    /// Remote device id list of the deleted permission configuration.
     ///
     /// Required.
     "RemoteDeviceIds" remote_device_ids set_remote_device_ids: list String,
-    /// 删除权限配置的权限模式, black为黑名单，white为白名单
+    /// Permission mode of the deleted permission configuration, black for blocklist, white for allowlist.
     ///
     /// Required.
     "PolicyMode" policy_mode set_policy_mode: str,
@@ -61,9 +61,9 @@ BatchDeletePolicyRequest {
 rt::action!("trro", "2022-03-25", "BatchDeletePolicy", BatchDeletePolicyRequest => BatchDeletePolicyResponse);
 
 rt::model! { read debug;
-/// BatchDeletePolicy返回参数结构体
+/// BatchDeletePolicy response structure.
 BatchDeletePolicyResponse {
-    /// 删除权限配置失败的远端设备ID列表
+    /// Remote device id list with failed permission configuration deletion.
     "FailedRemoteDeviceIds" failed_remote_device_ids set_failed_remote_device_ids: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -295,32 +295,27 @@ CreateCloudRecordingResponse {
 } }
 
 rt::model! { write nodebug;
-/// Request of `CreateDevice` (创建设备).
+/// Request of `CreateDevice` (Creates a device).
 ///
-/// 用于创建设备
+/// This API is used to create a device.
 CreateDeviceRequest {
-    /// 创建设备所归属的项目ID
+    /// Create the project id to which the device belongs.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 创建设备ID，项目内需要唯一，由小写英文字母、数字和下划线构成，长度不超过32
+    /// Create a device id, which must be unique within the project, consisting of lowercase english letters, numbers, and underscores, with a length not exceeding 18.
     ///
     /// Required.
     "DeviceId" device_id set_device_id: str,
-    /// 创建设备名称，长度小于24, 可包含中文、数字、英文字母和下划线
+    /// Create a device name, with a length of less than 24, which can include chinese, numbers, english letters, and underscores.
     ///
     /// Required.
     "DeviceName" device_name set_device_name: str,
-    /// 设备类型
-    ///
-    /// 枚举值：
-    ///
-    /// - field： 现场设备（受控设备）
-    /// - remote： 远端设备（操控设备）
+    /// Device type, field for on-site device (controlled device), remote for remote device (control device), default is field if not specified.
     ///
     /// Required.
     "DeviceType" device_type set_device_type: str,
-    /// 设备认证口令，由大小写英文字母和数字构成，须为16位
+    /// Device authentication password, consisting of uppercase and lowercase english letters and digits, must be 16 characters.
     ///
     /// Required.
     "DeviceToken" device_token set_device_token: str,
@@ -339,32 +334,32 @@ impl ::core::fmt::Debug for CreateDeviceRequest {
 rt::action!("trro", "2022-03-25", "CreateDevice", CreateDeviceRequest => CreateDeviceResponse);
 
 rt::model! { read debug;
-/// CreateDevice返回参数结构体
+/// CreateDevice response structure.
 CreateDeviceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateProject` (创建项目).
+/// Request of `CreateProject` (Create the project).
 ///
-/// 用于创建项目
+/// This API is used to create a project.
 CreateProjectRequest {
-    /// 项目名称，长度不超过24个字符
+    /// Project name, up to 24 characters.
     ///
     /// Required.
     "ProjectName" project_name set_project_name: str,
-    /// 项目描述，长度不超过120个字符，不填默认为空
+    /// Project description, up to 120 characters, default is empty if not filled.
     "ProjectDescription" project_description set_project_description: str,
-    /// 权限模式，black为黑名单，white为白名单，不填默认为black
+    /// Permission mode, black for blocklist, white for allowlist. defaults to black if not specified.
     "PolicyMode" policy_mode set_policy_mode: str,
 } }
 rt::action!("trro", "2022-03-25", "CreateProject", CreateProjectRequest => CreateProjectResponse);
 
 rt::model! { read debug;
-/// CreateProject返回参数结构体
+/// CreateProject response structure.
 CreateProjectResponse {
-    /// 项目ID，长度为16位
+    /// Project id, length is 16 characters.
     "ProjectId" project_id set_project_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -495,11 +490,11 @@ DeleteCloudRecordingResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteProject` (删除项目).
+/// Request of `DeleteProject` (Delete the project).
 ///
-/// 用于删除项目
+/// This API is used to delete a project.
 DeleteProjectRequest {
-    /// 项目ID
+    /// Project id.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
@@ -507,7 +502,7 @@ DeleteProjectRequest {
 rt::action!("trro", "2022-03-25", "DeleteProject", DeleteProjectRequest => DeleteProjectResponse);
 
 rt::model! { read debug;
-/// DeleteProject返回参数结构体
+/// DeleteProject response structure.
 DeleteProjectResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -645,15 +640,15 @@ DescribeAnnotationTasksResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDeviceInfo` (查询设备信息).
+/// Request of `DescribeDeviceInfo` (Query device information).
 ///
-/// 用于获取指定设备信息
+/// This API is used to get specified device information.
 DescribeDeviceInfoRequest {
-    /// 目标设备所属项目ID
+    /// Project id to which the target device belongs.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 目标设备ID
+    /// Target device id.
     ///
     /// Required.
     "DeviceId" device_id set_device_id: str,
@@ -661,17 +656,17 @@ DescribeDeviceInfoRequest {
 rt::action!("trro", "2022-03-25", "DescribeDeviceInfo", DescribeDeviceInfoRequest => DescribeDeviceInfoResponse);
 
 rt::model! { read debug;
-/// DescribeDeviceInfo返回参数结构体
+/// DescribeDeviceInfo response structure.
 DescribeDeviceInfoResponse {
-    /// 设备名称
+    /// Device name.
     "DeviceName" device_name set_device_name: str,
-    /// 设备类型，field为现场设备（被控方），remote为远端设备（操控方）
+    /// Device type: "field" specifies on-site devices (controlled party), and "remote" specifies remote devices (controlling party).
     "DeviceType" device_type set_device_type: str,
-    /// 设备状态，offline为离线，ready为在线准备，connected为会话中
+    /// Device status: offline means offline, ready means online and ready, connected means in session.
     "DeviceStatus" device_status set_device_status: str,
-    /// 设备状态最后更新时间
+    /// Last updated time of device status.
     "LastReportTime" last_report_time set_last_report_time: str,
-    /// 设备信息最后修改时间
+    /// Modification time of device information.
     "ModifyTime" modify_time set_modify_time: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -751,39 +746,39 @@ DescribeDeviceSessionDetailsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDeviceSessionList` (获取设备会话列表).
+/// Request of `DescribeDeviceSessionList` (Get the device session list).
 ///
-/// 获取设备会话列表
+/// Getting the device session list
 DescribeDeviceSessionListRequest {
-    /// 项目ID
+    /// Project id.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 页码，从1开始
+    /// Page number, beginning from 1.
     ///
     /// Required.
     "PageNumber" page_number set_page_number: i128,
-    /// 每页个数
+    /// Number of entries per page.
     ///
     /// Required.
     "PageSize" page_size set_page_size: i128,
-    /// 设备ID
+    /// Device id.
     "DeviceId" device_id set_device_id: str,
-    /// 开始时间
+    /// Start time.
     "StartTime" start_time set_start_time: i128,
-    /// 结束时间
+    /// End time.
     "EndTime" end_time set_end_time: i128,
 } }
 rt::action!("trro", "2022-03-25", "DescribeDeviceSessionList", DescribeDeviceSessionListRequest => DescribeDeviceSessionListResponse);
 
 rt::model! { read debug;
-/// DescribeDeviceSessionList返回参数结构体
+/// DescribeDeviceSessionList response structure.
 DescribeDeviceSessionListResponse {
-    /// 总个数
+    /// Total number.
     "Total" total set_total: i128,
-    /// 会话列表
+    /// Conversation list.
     "DeviceSessionList" device_session_list set_device_session_list: list SessionInfo,
-    /// 本页数量
+    /// Number of items on this page.
     "Num" num set_num: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -829,11 +824,11 @@ DescribePolicyResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeProjectInfo` (查询项目信息).
+/// Request of `DescribeProjectInfo` (Query project information).
 ///
-/// 用于获取项目信息
+/// This API is used to get project information.
 DescribeProjectInfoRequest {
-    /// 目标项目ID，必填参数
+    /// Target project id. required parameter.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
@@ -841,170 +836,170 @@ DescribeProjectInfoRequest {
 rt::action!("trro", "2022-03-25", "DescribeProjectInfo", DescribeProjectInfoRequest => DescribeProjectInfoResponse);
 
 rt::model! { read debug;
-/// DescribeProjectInfo返回参数结构体
+/// DescribeProjectInfo response structure.
 DescribeProjectInfoResponse {
-    /// 项目名称
+    /// Project name.
     "ProjectName" project_name set_project_name: str,
-    /// 项目描述
+    /// Project description.
     "ProjectDescription" project_description set_project_description: str,
-    /// 项目权限模式，black为黑名单，white为白名单
+    /// Project permission mode, black for blocklist, white for allowlist.
     "PolicyMode" policy_mode set_policy_mode: str,
-    /// 项目信息修改时间
+    /// Project information modification time.
     "ModifyTime" modify_time set_modify_time: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeProjectList` (获取项目列表).
+/// Request of `DescribeProjectList` (Gets project lists).
 ///
-/// 用于获取项目列表
+/// This API is used to get project lists.
 DescribeProjectListRequest {
-    /// 每页返回的最大项目数量，不填默认为10
+    /// The maximum number of projects returned per page. the default value is 10 if it is not filled in.
     "PageSize" page_size set_page_size: i64,
-    /// 当前页码，不填默认为1（首页）
+    /// The current page number. the default value is 1 (homepage) if it is not filled in.
     "PageNumber" page_number set_page_number: i64,
 } }
 rt::action!("trro", "2022-03-25", "DescribeProjectList", DescribeProjectListRequest => DescribeProjectListResponse);
 
 rt::model! { read debug;
-/// DescribeProjectList返回参数结构体
+/// DescribeProjectList response structure.
 DescribeProjectListResponse {
-    /// 项目信息数组
+    /// Array of project information.
     "Projects" projects set_projects: list ProjectInfo,
-    /// 项目总数
+    /// Total number of projects.
     "Total" total set_total: i64,
-    /// 本次返回的项目数
+    /// Number of projects returned in this request.
     "Num" num set_num: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRecentSessionList` (获取最新设备会话列表).
+/// Request of `DescribeRecentSessionList` (Get the latest device session list).
 ///
-/// 获取最新设备会话列表
+/// Get the latest device session list
 DescribeRecentSessionListRequest {
-    /// 项目ID
+    /// Project id.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 页码，从1开始
+    /// Page number, beginning from 1.
     ///
     /// Required.
     "PageNumber" page_number set_page_number: i128,
-    /// 每页个数
+    /// Number of entries per page.
     ///
     /// Required.
     "PageSize" page_size set_page_size: i128,
-    /// 设备ID，支持过滤远端设备或现场设备
+    /// Device id, supports filtering by remote device or on-site device.
     "DeviceId" device_id set_device_id: str,
-    /// 时间范围的起始时间。时间范围最大为最近两小时，若不传或超出范围，则起始时间按两小时前计算
+    /// Start time of the time range. the maximum time range is the last two hours. if not specified or out of range, the start time is calculated as two hours ago.
     "StartTime" start_time set_start_time: i128,
-    /// 时间范围的结束时间。时间范围最大为最近两小时，若不传或超出范围，则结束时间按当前时间计算
+    /// End time of the time range. the maximum time range is the last two hours. if not specified or out of range, the end time is calculated as the current time.
     "EndTime" end_time set_end_time: i128,
 } }
 rt::action!("trro", "2022-03-25", "DescribeRecentSessionList", DescribeRecentSessionListRequest => DescribeRecentSessionListResponse);
 
 rt::model! { read debug;
-/// DescribeRecentSessionList返回参数结构体
+/// DescribeRecentSessionList response structure.
 DescribeRecentSessionListResponse {
-    /// 总个数
+    /// Total number.
     "Total" total set_total: i128,
-    /// 会话列表
+    /// Conversation list.
     "RecentSessionList" recent_session_list set_recent_session_list: list RecentSessionInfo,
-    /// 本页数量
+    /// Number of items on this page.
     "Num" num set_num: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSessionStatisticsByInterval` (获取各时间段的会话统计值).
+/// Request of `DescribeSessionStatisticsByInterval` (Get session statistical values for each time period).
 ///
-/// 获取各时间段的会话统计值
+/// Getting session statistics for each time period
 DescribeSessionStatisticsByIntervalRequest {
-    /// 项目ID
+    /// Project id.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 统计时间间隔：hour|day|month
+    /// Statistical time interval: hour|day|month.
     ///
     /// Required.
     "StatisticInterval" statistic_interval set_statistic_interval: str,
-    /// 设备ID
+    /// Device id.
     "DeviceId" device_id set_device_id: str,
-    /// 起始时间，单位：秒
+    /// Start time in seconds.
     "StartTime" start_time set_start_time: i128,
-    /// 结束时间，单位：秒
+    /// End time in seconds.
     "EndTime" end_time set_end_time: i128,
 } }
 rt::action!("trro", "2022-03-25", "DescribeSessionStatisticsByInterval", DescribeSessionStatisticsByIntervalRequest => DescribeSessionStatisticsByIntervalResponse);
 
 rt::model! { read debug;
-/// DescribeSessionStatisticsByInterval返回参数结构体
+/// DescribeSessionStatisticsByInterval response structure.
 DescribeSessionStatisticsByIntervalResponse {
-    /// 各时间段的会话统计数据
+    /// Session statistics for each time period.
     "SessionStatistics" session_statistics set_session_statistics: list SessionIntervalStatistic,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSessionStatistics` (获取会话统计值).
+/// Request of `DescribeSessionStatistics` (Get session statistical values).
 ///
-/// 获取会话统计值
+/// Get session statistical values
 DescribeSessionStatisticsRequest {
-    /// 项目ID
+    /// Project id.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 设备ID
+    /// Device id.
     "DeviceId" device_id set_device_id: str,
-    /// 起始时间，单位：秒
+    /// Start time, unit: seconds.
     "StartTime" start_time set_start_time: i128,
-    /// 结束时间，单位：秒
+    /// End time in seconds.
     "EndTime" end_time set_end_time: i128,
 } }
 rt::action!("trro", "2022-03-25", "DescribeSessionStatistics", DescribeSessionStatisticsRequest => DescribeSessionStatisticsResponse);
 
 rt::model! { read debug;
-/// DescribeSessionStatistics返回参数结构体
+/// DescribeSessionStatistics response structure.
 DescribeSessionStatisticsResponse {
-    /// 会话数量
+    /// Number of sessions.
     "SessionNum" session_num set_session_num: i128,
-    /// 通话时长，单位：分钟
+    /// Call duration, unit: minutes.
     "TotalDuration" total_duration set_total_duration: i128,
-    /// 活跃现场设备数
+    /// Number of active on-site devices.
     "ActiveFieldDeviceNum" active_field_device_num set_active_field_device_num: i128,
-    /// 活跃远端设备数
+    /// Number of active remote devices.
     "ActiveRemoteDeviceNum" active_remote_device_num set_active_remote_device_num: i128,
-    /// 优良会话占比，单位：%
+    /// Proportion of excellent sessions, unit: %.
     "NotBadSessionRatio" not_bad_session_ratio set_not_bad_session_ratio: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 查询用户设备的授权绑定情况
+/// Query the authorization binding status of user devices
 Device {
-    /// 设备ID
+    /// Device id.
     "DeviceId" device_id set_device_id: str,
-    /// 设备名称
+    /// Device name.
     "DeviceName" device_name set_device_name: str,
-    /// 已经绑定license数量
+    /// Number of bound licenses.
     "LicenseCount" license_count set_license_count: i64,
-    /// 剩余天数：天
+    /// Remaining days: days.
     "RemainDay" remain_day set_remain_day: i64,
-    /// 过期时间：s
+    /// Expiration time: s.
     "ExpireTime" expire_time set_expire_time: str,
-    /// 服务时长：s
+    /// Service duration: s.
     "Duration" duration set_duration: str,
-    /// 已经绑定licenseId列表
+    /// List of bound license ids.
     "LicenseIds" license_ids set_license_ids: list String,
-    /// 每月license的限定时长
+    /// Monthly license duration limit.
     "MonthlyRemainTime" monthly_remain_time set_monthly_remain_time: i64,
-    /// 月封顶时长（分钟)
+    /// Monthly maximum duration (minutes).
     "LimitedTime" limited_time set_limited_time: i64,
 } }
 
@@ -1063,15 +1058,15 @@ DurationDetails {
 } }
 
 rt::model! { write debug;
-/// Request of `GetDeviceLicense` (获取设备授权数量).
+/// Request of `GetDeviceLicense` (Get the number of device authorizations).
 ///
-/// 获取设备已经绑定的可用授权数量
+/// Obtain the quantity of available authorizations already bound to the device
 GetDeviceLicenseRequest {
-    /// 目标设备所属项目ID
+    /// Project id to which the target device belongs.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 目标设备ID
+    /// Target device id.
     ///
     /// Required.
     "DeviceId" device_id set_device_id: str,
@@ -1079,40 +1074,40 @@ GetDeviceLicenseRequest {
 rt::action!("trro", "2022-03-25", "GetDeviceLicense", GetDeviceLicenseRequest => GetDeviceLicenseResponse);
 
 rt::model! { read debug;
-/// GetDeviceLicense返回参数结构体
+/// GetDeviceLicense response structure.
 GetDeviceLicenseResponse {
-    /// 指定设备已经绑定的可用license数量
+    /// Specifies the number of available licenses bound to the specified device.
     "AvailableCount" available_count set_available_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetDevices` (设备的授权列表).
+/// Request of `GetDevices` (Device authorization list).
 ///
-/// 查询用户设备的授权绑定情况
+/// Query the authorization binding status of user devices
 GetDevicesRequest {
-    /// 页码
+    /// Page number.
     ///
     /// Required.
     "PageNum" page_num set_page_num: i64,
-    /// 页面数量
+    /// Number of pages.
     ///
     /// Required.
     "PageSize" page_size set_page_size: i64,
-    /// 项目 ID
+    /// Project id.
     "ProjectId" project_id set_project_id: str,
-    /// 设备ID
+    /// Device id.
     "DeviceId" device_id set_device_id: str,
 } }
 rt::action!("trro", "2022-03-25", "GetDevices", GetDevicesRequest => GetDevicesResponse);
 
 rt::model! { read debug;
-/// GetDevices返回参数结构体
+/// GetDevices response structure.
 GetDevicesResponse {
-    /// 设备授权列表
+    /// Device authorization list.
     "Devices" devices set_devices: list Device,
-    /// 列表数量
+    /// Number of tables in the list.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1160,40 +1155,40 @@ GetDurationDetailsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `GetLicenseStat` (licenses统计).
+/// Request of `GetLicenseStat` (Licenses statistics).
 ///
-/// 统计license类型数量
+/// Statistics of license types and quantities
 GetLicenseStatRequest {
 } }
 rt::action!("trro", "2022-03-25", "GetLicenseStat", GetLicenseStatRequest => GetLicenseStatResponse);
 
 rt::model! { read debug;
-/// GetLicenseStat返回参数结构体
+/// GetLicenseStat response structure.
 GetLicenseStatResponse {
-    /// 有效授权
+    /// Valid authorization.
     "Valid" valid set_valid: i64,
-    /// 已绑定授权
+    /// Bound authorization.
     "Bound" bound set_bound: i64,
-    /// 未绑定授权
+    /// Unbound authorization.
     "UnBound" un_bound set_un_bound: i64,
-    /// 过期授权
+    /// Expired authorization.
     "Expire" expire set_expire: i64,
-    /// 当月用量超时授权个数
+    /// Number of authorization timeouts for the current month.
     "MonthlyExpire" monthly_expire set_monthly_expire: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetLicenses` (查看license列表).
+/// Request of `GetLicenses` (View the license list).
 ///
-/// 按授权查看license列表
+/// View the license list by authorization
 GetLicensesRequest {
-    /// 页码
+    /// Page number.
     ///
     /// Required.
     "PageNum" page_num set_page_num: i64,
-    /// 页面数量
+    /// Number of pages.
     ///
     /// Required.
     "PageSize" page_size set_page_size: i64,
@@ -1201,17 +1196,17 @@ GetLicensesRequest {
     "ProjectId" project_id set_project_id: str,
     /// DeviceId
     "DeviceId" device_id set_device_id: str,
-    /// license状态：0:未绑定；1:已绑定；2:已停服；3:已退费
+    /// License status. 0: unbound; 1: bound; 2: service suspension; 3: refund.
     "Status" status set_status: i64,
 } }
 rt::action!("trro", "2022-03-25", "GetLicenses", GetLicensesRequest => GetLicensesResponse);
 
 rt::model! { read debug;
-/// GetLicenses返回参数结构体
+/// GetLicenses response structure.
 GetLicensesResponse {
-    /// license列表
+    /// License list.
     "Licenses" licenses set_licenses: list License,
-    /// license列表项数量
+    /// Number of license list items.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1321,19 +1316,19 @@ Job {
 } }
 
 rt::model! { read debug;
-/// 按授权查看的license列表
+/// License list viewed by authorization
 License {
-    /// 该类型的license个数
+    /// The number of licenses of this type.
     "Count" count set_count: i64,
-    /// license状态：0:未绑定；1:已绑定；2:已停服；3:已退费
+    /// License status. 0: unbound; 1: bound; 2: service suspension; 3: refund.
     "Status" status set_status: i64,
-    /// 到期时间戳：s
+    /// Expiration timestamp: s.
     "ExpireTime" expire_time set_expire_time: str,
-    /// 服务时长：s
+    /// Service duration: s.
     "Duration" duration set_duration: str,
-    /// 剩余天数：天
+    /// Remaining days: days.
     "RemainDay" remain_day set_remain_day: i64,
-    /// 该类型的licenseId列表
+    /// The list of license ids of this type.
     "LicenseIds" license_ids set_license_ids: list String,
 } }
 
@@ -1378,21 +1373,21 @@ ModifyCallbackUrlResponse {
 } }
 
 rt::model! { write nodebug;
-/// Request of `ModifyDevice` (修改设备信息).
+/// Request of `ModifyDevice` (Modify device information).
 ///
-/// 用于修改设备信息
+/// This API is used to modify device information.
 ModifyDeviceRequest {
-    /// 要修改设备归属项目的项目ID
+    /// The target project id to modify the device's affiliated project.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 要修改设备的设备ID
+    /// The target device id to modify the device.
     ///
     /// Required.
     "DeviceId" device_id set_device_id: str,
-    /// 修改后的设备名称，不填则不修改
+    /// The modified device name; if not filled in, no modification will be made.
     "DeviceName" device_name set_device_name: str,
-    /// 修改后的设备认证口令，不填则不修改
+    /// The modified device authentication password; if not filled in, no modification will be made.
     "DeviceToken" device_token set_device_token: str,
 } }
 impl ::core::fmt::Debug for ModifyDeviceRequest {
@@ -1408,34 +1403,34 @@ impl ::core::fmt::Debug for ModifyDeviceRequest {
 rt::action!("trro", "2022-03-25", "ModifyDevice", ModifyDeviceRequest => ModifyDeviceResponse);
 
 rt::model! { read debug;
-/// ModifyDevice返回参数结构体
+/// ModifyDevice response structure.
 ModifyDeviceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyPolicy` (修改权限).
+/// Request of `ModifyPolicy` (Modify permissions).
 ///
-/// 用于修改权限配置
+/// This API is used to modify permission configuration.
 ModifyPolicyRequest {
-    /// 修改权限配置的项目ID
+    /// Project id for modifying permission configuration.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 修改权限配置的远端设备ID
+    /// Remote device id for modifying permission configuration.
     ///
     /// Required.
     "RemoteDeviceId" remote_device_id set_remote_device_id: str,
-    /// 权限修改涉及的现场设备ID数组
+    /// Array of on-site device ids involved in permission modification.
     ///
     /// Required.
     "FieldDeviceIds" field_device_ids set_field_device_ids: list String,
-    /// 修改的目标权限模式，black为黑名单，white为白名单
+    /// The target permission mode to modify, black for blocklist, white for allowlist.
     ///
     /// Required.
     "PolicyMode" policy_mode set_policy_mode: str,
-    /// 修改模式，add为新增（添加现场设备I关联），remove为删除（解除现场设备关联），set为设置（更新现场设备关联）
+    /// Modification mode, add for adding (associating on-site devices), remove for deletion (dissociating on-site devices), set for setting (updating on-site device association).
     ///
     /// Required.
     "ModifyMode" modify_mode set_modify_mode: str,
@@ -1443,36 +1438,36 @@ ModifyPolicyRequest {
 rt::action!("trro", "2022-03-25", "ModifyPolicy", ModifyPolicyRequest => ModifyPolicyResponse);
 
 rt::model! { read debug;
-/// ModifyPolicy返回参数结构体
+/// ModifyPolicy response structure.
 ModifyPolicyResponse {
-    /// 添加关联失败的现场设备ID列表
+    /// List of on-site device ids with association failed.
     "FailedInsertIds" failed_insert_ids set_failed_insert_ids: list String,
-    /// 解除关联失败的现场设备ID列表
+    /// List of on-site device ids with disassociation failed.
     "FailedDeleteIds" failed_delete_ids set_failed_delete_ids: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyProject` (修改项目).
+/// Request of `ModifyProject` (Modifies a project).
 ///
-/// 用于修改项目信息
+/// This API is used to modify project information.
 ModifyProjectRequest {
-    /// 目标修改项目的项目ID
+    /// Project id of the target project to modify.
     ///
     /// Required.
     "ProjectId" project_id set_project_id: str,
-    /// 修改后的项目名称，不填则不修改
+    /// Modified project name, leave blank if not modifying.
     "ProjectName" project_name set_project_name: str,
-    /// 修改后的项目描述，不填则不修改
+    /// Modified project description, leave blank if not modifying.
     "ProjectDescription" project_description set_project_description: str,
-    /// 修改后的权限模式，black为黑名单，white为白名单,不填则不修改
+    /// The modified permission mode, black for blocklist, white for allowlist. if not specified, no modification will be made.
     "PolicyMode" policy_mode set_policy_mode: str,
 } }
 rt::action!("trro", "2022-03-25", "ModifyProject", ModifyProjectRequest => ModifyProjectResponse);
 
 rt::model! { read debug;
-/// ModifyProject返回参数结构体
+/// ModifyProject response structure.
 ModifyProjectResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1607,17 +1602,17 @@ ProcessParams {
 } }
 
 rt::model! { read debug;
-/// 项目信息
+/// Project information.
 ProjectInfo {
-    /// 项目ID
+    /// Project id.
     "ProjectId" project_id set_project_id: str,
-    /// 项目名称
+    /// Project name.
     "ProjectName" project_name set_project_name: str,
-    /// 项目描述
+    /// Project description.
     "ProjectDescription" project_description set_project_description: str,
-    /// 项目权限模式，black为黑名单，white为白名单
+    /// Project permission mode, black for blocklist, white for allowlist.
     "PolicyMode" policy_mode set_policy_mode: str,
-    /// 项目信息修改时间
+    /// Project information modification time.
     "ModifyTime" modify_time set_modify_time: str,
 } }
 
@@ -1635,19 +1630,19 @@ PublishParams {
 } }
 
 rt::model! { read debug;
-/// 最新会话信息
+/// Latest session information
 RecentSessionInfo {
-    /// 会话ID
+    /// Session id.
     "SessionId" session_id set_session_id: str,
-    /// 远端设备ID
+    /// Remote device id.
     "RemoteDeviceId" remote_device_id set_remote_device_id: str,
-    /// 现场设备ID
+    /// On-Site device id.
     "FieldDeviceId" field_device_id set_field_device_id: str,
-    /// 分辨率
+    /// Target resolution.
     "Resolution" resolution set_resolution: str,
-    /// 会话开始时间
+    /// Session start time.
     "StartTime" start_time set_start_time: i128,
-    /// 最后更新时间
+    /// Last updated time.
     "LatestUpdateTime" latest_update_time set_latest_update_time: i128,
 } }
 
@@ -1804,40 +1799,40 @@ SessionDeviceDetail {
 } }
 
 rt::model! { read debug;
-/// 会话信息
+/// Session information.
 SessionInfo {
-    /// 会话ID
+    /// Session id.
     "SessionId" session_id set_session_id: str,
-    /// 远端设备ID
+    /// Remote device id.
     "RemoteDeviceId" remote_device_id set_remote_device_id: str,
-    /// 现场设备ID
+    /// On-Site device id.
     "FieldDeviceId" field_device_id set_field_device_id: str,
-    /// 分辨率
+    /// Target resolution.
     "Resolution" resolution set_resolution: str,
-    /// 会话开始时间
+    /// Session start time.
     "StartTime" start_time set_start_time: i128,
-    /// 会话结束时间
+    /// Session end time.
     "EndTime" end_time set_end_time: i128,
-    /// 通话质量：good|normal|bad，对应优良差
+    /// Call quality: good|normal|bad.
     "Quality" quality set_quality: str,
 } }
 
 rt::model! { read debug;
-/// 单位时间间隔的会话统计数据
+/// Session statistics data in a unit time interval
 SessionIntervalStatistic {
-    /// 活跃现场设备数
+    /// Number of active on-site devices.
     "ActiveFieldDeviceNum" active_field_device_num set_active_field_device_num: i128,
-    /// 活跃远端设备数
+    /// Number of active remote devices.
     "ActiveRemoteDeviceNum" active_remote_device_num set_active_remote_device_num: i128,
-    /// 会话数量
+    /// Number of sessions.
     "SessionNum" session_num set_session_num: i128,
-    /// 会话时长，单位：分钟
+    /// Session age, unit: minutes.
     "TotalDuration" total_duration set_total_duration: i128,
-    /// 时间戳，单位：秒
+    /// Timestamp in seconds.
     "StartTime" start_time set_start_time: i128,
-    /// 时间戳，单位：秒
+    /// Timestamp in seconds.
     "EndTime" end_time set_end_time: i128,
-    /// 优良会话占比，单位：%
+    /// Proportion of excellent sessions, unit: %.
     "NotBadSessionRatio" not_bad_session_ratio set_not_bad_session_ratio: i128,
 } }
 

@@ -687,13 +687,13 @@ AIGWTokenLengthRouteRule {
 } }
 
 rt::model! { both debug;
-/// 云原生网关限流插件参数限流的精确Qps阈值
+/// Cloud-native gateway traffic throttling plugin parameter throttling precise Qps threshold
 AccurateQpsThreshold {
-    /// qps阈值控制维度,包含:second、minute、hour、day、month、year
+    /// qps threshold control dimension, including: second, minute, hour, day, month, year.
     ///
     /// Required.
     "Unit" unit set_unit: str,
-    /// 全局配置ID
+    /// Global configuration ID
     ///
     /// Required.
     "GlobalConfigId" global_config_id set_global_config_id: str,
@@ -823,61 +823,67 @@ ApolloEnvParam {
 } }
 
 rt::model! { both debug;
-/// 路由规则来源服务的请求规则配置详情
+/// Routing rule request from source service configuration detail
 Argument {
-    /// 类型
+    /// Type.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Type" r#type set_type: str,
-    /// key值
+    /// Key value
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Key" key set_key: str,
-    /// 匹配条件参数
+    /// Matching condition parameter
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Value" value set_value: obj ArgumentValue,
 } }
 
 rt::model! { both debug;
-/// 被调服务配置表达式
+/// Called service configuration expression
 ArgumentValue {
-    /// 表达式类型
+    /// expression type
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 匹配值
+    /// Match Value
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Value" value set_value: str,
-    /// 值类型
+    /// value type
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "ValueType" value_type set_value_type: str,
 } }
 
 rt::model! { both debug;
-/// 指标伸缩行为
+/// Metric scaling behavior
 AutoScalerBehavior {
-    /// 扩容行为配置
+    /// Scale-out behavior configuration
     "ScaleUp" scale_up set_scale_up: obj AutoScalerRules,
-    /// 缩容行为配置
+    /// Behavior configuration for scale-in
     "ScaleDown" scale_down set_scale_down: obj AutoScalerRules,
 } }
 
 rt::model! { both debug;
-/// 扩容策略
+/// Scaling policy
 AutoScalerPolicy {
-    /// 类型，Pods
+    /// Type, Pods
     "Type" r#type set_type: str,
-    /// 数量
+    /// Quantity.
     "Value" value set_value: i64,
-    /// 扩容周期
+    /// Expansion cycle
     "PeriodSeconds" period_seconds set_period_seconds: i64,
 } }
 
 rt::model! { both debug;
-/// 指标伸缩的规则
+/// Metric scaling rule
 AutoScalerRules {
-    /// 稳定窗口时间，扩容时默认0，缩容时默认300
+    /// Stability window time. Default is 0 during scaling and 300 during descaling.
     "StabilizationWindowSeconds" stabilization_window_seconds set_stabilization_window_seconds: i64,
-    /// 选择策略依据
+    /// Selection policy basis
     "SelectPolicy" select_policy set_select_policy: str,
-    /// 扩缩容策略
+    /// Scaling policy
     "Policies" policies set_policies: list AutoScalerPolicy,
 } }
 
@@ -923,19 +929,19 @@ BetaLabelMatchString {
 } }
 
 rt::model! { write debug;
-/// Request of `BindAutoScalerResourceStrategyToGroups` (弹性伸缩策略批量绑定网关分组).
+/// Request of `BindAutoScalerResourceStrategyToGroups` (Bind auto scaling policies to gateway groupings in batch).
 ///
-/// 弹性伸缩策略批量绑定网关分组
+/// Bind auto scaling policies to gateway groupings in batch
 BindAutoScalerResourceStrategyToGroupsRequest {
-    /// 网关实例ID
+    /// Gateway instance ID
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 策略ID
+    /// Policy ID
     ///
     /// Required.
     "StrategyId" strategy_id set_strategy_id: str,
-    /// 网关分组ID列表
+    /// gateway group ID list
     ///
     /// Required.
     "GroupIds" group_ids set_group_ids: list String,
@@ -943,9 +949,9 @@ BindAutoScalerResourceStrategyToGroupsRequest {
 rt::action!("tse", "2020-12-07", "BindAutoScalerResourceStrategyToGroups", BindAutoScalerResourceStrategyToGroupsRequest => BindAutoScalerResourceStrategyToGroupsResponse);
 
 rt::model! { read debug;
-/// BindAutoScalerResourceStrategyToGroups返回参数结构体
+/// BindAutoScalerResourceStrategyToGroups response structure.
 BindAutoScalerResourceStrategyToGroupsResponse {
-    /// 是否成功
+    /// Success status
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1221,179 +1227,181 @@ CNAPIGwSecretKeyList {
 } }
 
 rt::model! { write debug;
-/// 灰度规则 Priority - Rule
+/// Grayscale Rule Priority - Rule
 CanaryPriorityRule {
-    /// 优先级
+    /// Priority
     "Priority" priority set_priority: i64,
-    /// 灰度规则配置
+    /// Grayscale rule configuration
     "CanaryRule" canary_rule set_canary_rule: obj CloudNativeAPIGatewayCanaryRule,
 } }
 
 rt::model! { read debug;
-/// 证书信息
+/// Certificate information
 CertificateInfo {
-    /// 唯一id
+    /// Unique ID
     "Id" id set_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CloseWafProtection` (关闭 WAF 防护).
+/// Request of `CloseWafProtection` (Disables WAF protection).
 ///
-/// 关闭 WAF 防护
+/// Disables WAF protection
 CloseWafProtectionRequest {
-    /// 网关ID
+    /// gateway ID
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 防护资源的类型。
-    /// - Global  实例
-    /// - Service  服务
-    /// - Route  路由
-    /// - Object  对象
+    /// Type of protection resource.
+    /// -Global instance
+    /// -Service
+    /// -Route
+    /// -Object
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 当资源类型 Type 是 Service 或 Route 的时候，传入的服务或路由的列表
+    /// When resource type Type is Service or Route, input the list of services or routes
     "List" list set_list: list String,
 } }
 rt::action!("tse", "2020-12-07", "CloseWafProtection", CloseWafProtectionRequest => CloseWafProtectionResponse);
 
 rt::model! { read debug;
-/// CloseWafProtection返回参数结构体
+/// CloseWafProtection response structure.
 CloseWafProtectionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 灰度规则列表
+/// Grayscale rule list.
 CloudAPIGatewayCanaryRuleList {
-    /// 灰度规则
+    /// Grayscale rule
     "CanaryRuleList" canary_rule_list set_canary_rule_list: list CloudNativeAPIGatewayCanaryRule,
-    /// 总数
+    /// Total number.
     "TotalCount" total_count set_total_count: i64,
 } }
 
 rt::model! { both debug;
-/// 含百分比流量配置的服务
+/// Service with percentage traffic configuration
 CloudNativeAPIGatewayBalancedService {
-    /// 服务 ID，作为入参时，必填
+    /// Service ID, required as an input parameter
     "ServiceID" service_id set_service_id: str,
-    /// 服务名称，作为入参时，无意义
+    /// Service name, as an input parameter, meaningless
     "ServiceName" service_name set_service_name: str,
-    /// Upstream 名称，作为入参时，无意义
+    /// Upstream name, meaningless as an input parameter
     "UpstreamName" upstream_name set_upstream_name: str,
-    /// 百分比，10 即 10%，范围0-100
+    /// Percentage, 10 means 10%, range 0-100
     "Percent" percent set_percent: f64,
 } }
 
 rt::model! { both debug;
-/// 灰度规则
+/// Grayscale rule
 CloudNativeAPIGatewayCanaryRule {
-    /// 优先级，值范围为 0 到 100；值越大，优先级越高；不同规则间优先级不可重复
+    /// Priority, with a range of 0 to 100. A larger value indicates a higher priority. Priorities must be unique across different rules.
     ///
     /// Required.
     "Priority" priority set_priority: i64,
-    /// 是否启用规则
+    /// Whether the rule is enabled.
     ///
     /// Required.
     "Enabled" enabled set_enabled: bool,
-    /// 参数匹配条件
+    /// Match condition parameter
     "ConditionList" condition_list set_condition_list: list CloudNativeAPIGatewayCanaryRuleCondition,
-    /// 服务的流量百分比配置
+    /// Traffic percentage configuration of the service
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BalancedServiceList" balanced_service_list set_balanced_service_list: list CloudNativeAPIGatewayBalancedService,
-    /// 归属服务 ID
+    /// service ID
     "ServiceId" service_id set_service_id: str,
-    /// 归属服务名称
+    /// Service name
     "ServiceName" service_name set_service_name: str,
     /// 灰度规则类别
     /// Standard｜Lane
     "RuleType" rule_type set_rule_type: str,
-    /// 全链路灰度策略多个条件之间的匹配方式，与AND，或OR
+    /// Full-link grayscale policy match mode between multiple conditions: AND, OR
     "MatchType" match_type set_match_type: str,
-    /// 泳道组ID
+    /// Lane group ID
     "GroupId" group_id set_group_id: str,
-    /// 泳道组名称
+    /// Lane group name
     "GroupName" group_name set_group_name: str,
-    /// 泳道ID
+    /// Lane ID
     "LaneId" lane_id set_lane_id: str,
-    /// 泳道名称
+    /// swimlane name
     "LaneName" lane_name set_lane_name: str,
-    /// 泳道匹配规则：严格STRICT｜宽松PERMISSIVE
+    /// Lane match rule: STRICT | PERMISSIVE
     "MatchMode" match_mode set_match_mode: str,
-    /// 泳道标签
+    /// Lane tag
     "LaneTag" lane_tag set_lane_tag: str,
 } }
 
 rt::model! { both debug;
-/// 灰度规则中的条件配置
+/// Condition configuration in grayscale rule
 CloudNativeAPIGatewayCanaryRuleCondition {
-    /// 条件类型，支持 path, method, query, header, cookie, body 和 system。
+    /// Condition type, support path, method, query, header, cookie, body, and system.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 参数名
+    /// Parameter name.
     "Key" key set_key: str,
-    /// 操作符，支持 "le", "eq", "lt", "ne", "ge", "gt", "regex", "exists", "in", "not in",  "prefix" ,"exact", "regex" 等
+    /// Operator, supports "le", "eq", "lt", "ne", "ge", "gt", "regex", "exists", "in", "not in", "prefix", "exact", "regex"
     "Operator" operator set_operator: str,
-    /// 目标参数值
+    /// Target parameter value
     "Value" value set_value: str,
-    /// 分隔符，当 Operator 为 in 或者 not in 时生效。支持值为英文逗号，英文分号，空格，换行符。
+    /// Separator. This parameter is valid only when Operator is in or not in. Supported values: comma, semicolon, space, line break.
     "Delimiter" delimiter set_delimiter: str,
-    /// 网关全局配置 Id
+    /// Global configuration Id
     "GlobalConfigId" global_config_id set_global_config_id: str,
-    /// 网关全局配置名称
+    /// Global configuration name
     "GlobalConfigName" global_config_name set_global_config_name: str,
 } }
 
 rt::model! { read nodebug;
-/// 云原生API网关配置信息。
+/// Cloud native API gateway configuration message.
 CloudNativeAPIGatewayConfig {
-    /// 控制台类型。
+    /// Console type.
     "ConsoleType" console_type set_console_type: str,
-    /// HTTP链接地址。
+    /// HTTP URL.
     "HttpUrl" http_url set_http_url: str,
-    /// HTTPS链接地址。
+    /// HTTPS URL.
     "HttpsUrl" https_url set_https_url: str,
-    /// 网络类型, Open|Internal。
+    /// Network type, Open|Internal.
     "NetType" net_type set_net_type: str,
-    /// 管理员用户名。
+    /// Admin username.
     "AdminUser" admin_user set_admin_user: str,
-    /// 管理员密码。
+    /// Administrator password.
     "AdminPassword" admin_password set_admin_password: str,
-    /// 网络状态, Open|Closed|Updating
+    /// Network Status, Open|Closed|Updating
     "Status" status set_status: str,
-    /// 网络访问策略
+    /// Network access policy
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AccessControl" access_control set_access_control: obj NetworkAccessControl,
-    /// 内网子网 ID
+    /// Intranet subnet ID
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 内网VPC ID
+    /// Private network VPC ID
     "VpcId" vpc_id set_vpc_id: str,
-    /// 负载均衡的描述
+    /// Description of load balancing
     "Description" description set_description: str,
-    /// 负载均衡的规格类型
+    /// Load balancing specification type
     "SlaType" sla_type set_sla_type: str,
-    /// clb规格名称
+    /// clb specification name
     "SlaName" sla_name set_sla_name: str,
     /// clb vip
     "Vip" vip set_vip: str,
-    /// 带宽
+    /// Bandwidth
     "InternetMaxBandwidthOut" internet_max_bandwidth_out set_internet_max_bandwidth_out: i128,
-    /// 是否多可用区
+    /// Whether the multiple-AZ deployment mode is used.
     "MultiZoneFlag" multi_zone_flag set_multi_zone_flag: bool,
-    /// 主可用区
+    /// Primary AZ.
     "MasterZoneId" master_zone_id set_master_zone_id: str,
-    /// 备可用区
+    /// standby availability zone
     "SlaveZoneId" slave_zone_id set_slave_zone_id: str,
-    /// 主可用区名称
+    /// Primary availability zone name
     "MasterZoneName" master_zone_name set_master_zone_name: str,
-    /// 备可用区名称
+    /// Backup availability zone name
     "SlaveZoneName" slave_zone_name set_slave_zone_name: str,
-    /// 网络 id
+    /// Network id
     "NetworkId" network_id set_network_id: str,
-    /// 是否为新 ipv6 CLB
+    /// Whether the CLB is a new ipv6 CLB
     "IPV6FullChain" ipv6_full_chain set_ipv6_full_chain: bool,
-    /// 负载均衡个性化配置内容
+    /// Load balancing personalized configuration content
     "CustomizedConfigContent" customized_config_content set_customized_config_content: str,
 } }
 impl ::core::fmt::Debug for CloudNativeAPIGatewayConfig {
@@ -1709,214 +1717,229 @@ CloudNativeAPIGatewayLLMModelServiceRouteWeightedStrategy {
 } }
 
 rt::model! { read debug;
-/// 云原生API网关节点信息。
+/// Cloud Native API Gateway Node Information.
 CloudNativeAPIGatewayNode {
-    /// 云原生网关节点 id
+    /// Cloud-native gateway node id
     "NodeId" node_id set_node_id: str,
-    /// 节点 ip
+    /// Node ip
     "NodeIp" node_ip set_node_ip: str,
     /// Zone id
     "ZoneId" zone_id set_zone_id: str,
     /// Zone
     "Zone" zone set_zone: str,
-    /// 分组ID
+    /// group ID
     "GroupId" group_id set_group_id: str,
-    /// 分组名
+    /// Group name
     "GroupName" group_name set_group_name: str,
-    /// 状态
+    /// Status.
     "Status" status set_status: str,
-    /// 节点权重
+    /// Node weight
     "Weight" weight set_weight: i64,
-    /// 是否默认权重
+    /// Default weight required or not
     "IsDefaultWeight" is_default_weight set_is_default_weight: bool,
 } }
 
 rt::model! { both debug;
-/// 云原生API网关节点配置。
+/// Cloud Native API gateway node configuration.
 CloudNativeAPIGatewayNodeConfig {
-    /// 节点配置, 1c2g|2c4g|4c8g|8c16g。
+    /// Node configuration, 1c2g|2c4g|4c8g|8c16g.
     ///
     /// Required.
     "Specification" specification set_specification: str,
-    /// 节点数量，2-9。
+    /// Node count, 2-9.
     ///
     /// Required.
     "Number" number set_number: i64,
 } }
 
 rt::model! { both debug;
-/// 云原生网关Tse 限流插件配置
+/// Cloud-native gateway Tse traffic throttling plugin configuration
 CloudNativeAPIGatewayRateLimitDetail {
-    /// 插件启用状态
+    /// Plug-in enable status
     "Enabled" enabled set_enabled: bool,
-    /// qps阈值
+    /// qps threshold
     "QpsThresholds" qps_thresholds set_qps_thresholds: list QpsThreshold,
-    /// 需要进行流量控制的请求路径
+    /// Request path that requires traffic control
     "Path" path set_path: str,
-    /// 需要进行流量控制的请求头Key
+    /// Request header Key for traffic control
     "Header" header set_header: str,
-    /// 限流依据
+    /// Traffic throttling basis
     /// ip service consumer credential path header
     "LimitBy" limit_by set_limit_by: str,
-    /// 外部redis配置
+    /// external redis configuration
     "ExternalRedis" external_redis set_external_redis: obj ExternalRedis,
-    /// 全局配置中的redis配置
+    /// redis configuration in global configuration
     "GlobalConfigId" global_config_id set_global_config_id: str,
-    /// 计数器策略
-    /// local 单机
-    /// redis  默认redis
-    /// external_redis 外部redis
+    /// Counter policy
+    /// local standalone
+    /// default redis
+    /// external redis
     "Policy" policy set_policy: str,
-    /// 响应配置，响应策略为text
+    /// Response configuration, response policy is text
     "RateLimitResponse" rate_limit_response set_rate_limit_response: obj RateLimitResponse,
-    /// 请求转发地址
+    /// Request forwarding address
     "RateLimitResponseUrl" rate_limit_response_url set_rate_limit_response_url: str,
-    /// 响应策略
-    /// url请求转发
-    /// text 响应配置
-    /// default 直接返回
+    /// response policy
+    /// url request forwarding
+    /// Response configuration
+    /// default mode: return directly.
     "ResponseType" response_type set_response_type: str,
-    /// 是否隐藏限流客户端响应头
+    /// Whether to hide the traffic throttling client response header
     "HideClientHeaders" hide_client_headers set_hide_client_headers: bool,
-    /// 排队时间
+    /// queuing time
     "LineUpTime" line_up_time set_line_up_time: i64,
-    /// 是否开启请求排队
+    /// Whether request queuing is enabled
     "IsDelay" is_delay set_is_delay: bool,
-    /// 基础限流
+    /// Basic throttling
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BasicLimitQpsThresholds" basic_limit_qps_thresholds set_basic_limit_qps_thresholds: list QpsThreshold,
-    /// 参数限流的规则
+    /// Parameter throttling policy
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LimitRules" limit_rules set_limit_rules: list LimitRule,
 } }
 
 rt::model! { read debug;
-/// 网关实例策略
+/// Gateway instance policy
 CloudNativeAPIGatewayStrategy {
-    /// 策略ID
+    /// Policy ID
     "StrategyId" strategy_id set_strategy_id: str,
-    /// 策略名称
+    /// Policy name.
     "StrategyName" strategy_name set_strategy_name: str,
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 更新时间
+    /// Update time
     "ModifyTime" modify_time set_modify_time: str,
-    /// 策略描述
+    /// Policy description
     "Description" description set_description: str,
-    /// 弹性伸缩配置
+    /// Auto scaling configuration
     "Config" config set_config: obj CloudNativeAPIGatewayStrategyAutoScalerConfig,
-    /// 网关实例ID
+    /// Gateway instance ID
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 定时伸缩配置
+    /// Scheduled scaling configuration
     "CronConfig" cron_config set_cron_config: obj CloudNativeAPIGatewayStrategyCronScalerConfig,
-    /// 最大节点数
+    /// Maximum number of nodes
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Disabled in the spec.
     "MaxReplicas" max_replicas set_max_replicas: i128,
 } }
 
 rt::model! { both debug;
-/// 弹性伸缩策略
+/// Auto scaling policy
 CloudNativeAPIGatewayStrategyAutoScalerConfig {
-    /// 最大副本数
+    /// Maximum number of replicas
     "MaxReplicas" max_replicas set_max_replicas: i64,
-    /// 指标列表
+    /// Metric list
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Metrics" metrics set_metrics: list CloudNativeAPIGatewayStrategyAutoScalerConfigMetric,
-    /// 是否开启指标伸缩
+    /// Whether metric scaling is enabled
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Disabled in the spec.
     "Enabled" enabled set_enabled: bool,
-    /// 创建时间
+    /// Creation time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Disabled in the spec.
     "CreateTime" create_time set_create_time: str,
-    /// 修改时间
+    /// Modification time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Disabled in the spec.
     "ModifyTime" modify_time set_modify_time: str,
-    /// 弹性策略ID
+    /// Policy ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Disabled in the spec.
     "StrategyId" strategy_id set_strategy_id: str,
-    /// 指标配置ID
+    /// Metric configuration ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Disabled in the spec.
     "AutoScalerId" auto_scaler_id set_auto_scaler_id: str,
-    /// 指标伸缩行为配置
+    /// Metric scaling behavior configuration
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Behavior" behavior set_behavior: obj AutoScalerBehavior,
 } }
 
 rt::model! { both debug;
-/// 弹性伸缩配置指标
+/// Auto scaling configuration metrics
 CloudNativeAPIGatewayStrategyAutoScalerConfigMetric {
-    /// 指标类型
+    /// Metric Type
     /// - Resource
     "Type" r#type set_type: str,
-    /// 指标资源名称
+    /// Metric resource name
     /// - cpu
     /// - memory
     "ResourceName" resource_name set_resource_name: str,
-    /// 指标目标类型，目前只支持百分比Utilization
+    /// Metric target type, currently only support percentage Utilization
     "TargetType" target_type set_target_type: str,
-    /// 指标目标值
+    /// Target value of the metric
     "TargetValue" target_value set_target_value: i64,
 } }
 
 rt::model! { read debug;
-/// 策略绑定的网关分组信息
+/// Gateway group information of policy binding
 CloudNativeAPIGatewayStrategyBindingGroupInfo {
-    /// 网关分组ID
+    /// gateway group ID
     "GroupId" group_id set_group_id: str,
-    /// 节点配置
+    /// Node configuration
     "NodeConfig" node_config set_node_config: obj CloudNativeAPIGatewayNodeConfig,
-    /// 绑定时间
+    /// Binding time
     "BindTime" bind_time set_bind_time: str,
-    /// 网关分组名称
+    /// gateway group name
     "GroupName" group_name set_group_name: str,
-    /// 绑定状态
+    /// Binding status
     "Status" status set_status: str,
 } }
 
 rt::model! { both debug;
-/// 定时伸缩策略配置
+/// Scheduled scaling policy configuration
 CloudNativeAPIGatewayStrategyCronScalerConfig {
-    /// 是否开启定时伸缩
+    /// Enable scheduled scaling
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Disabled in the spec.
     "Enabled" enabled set_enabled: bool,
-    /// 定时伸缩配置参数列表
+    /// Scheduled scaling configuration parameter list
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Params" params set_params: list CloudNativeAPIGatewayStrategyCronScalerConfigParam,
-    /// 创建时间
+    /// Creation time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Disabled in the spec.
     "CreateTime" create_time set_create_time: str,
-    /// 修改时间
+    /// Modification time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Disabled in the spec.
     "ModifyTime" modify_time set_modify_time: str,
-    /// 弹性策略ID
+    /// Auto scaling policy ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Disabled in the spec.
     "StrategyId" strategy_id set_strategy_id: str,
 } }
 
 rt::model! { both debug;
-/// 定时伸缩配置参数
+/// Scheduled scaling configuration parameter
 CloudNativeAPIGatewayStrategyCronScalerConfigParam {
-    /// 定时伸缩周期
+    /// Scheduled scaling period
     "Period" period set_period: str,
-    /// 定时伸缩开始时间
+    /// Start time of scheduled scaling
     "StartAt" start_at set_start_at: str,
-    /// 定时伸缩目标节点数，不超过指标伸缩中定义的最大节点数
+    /// Scheduled scaling target node count, no more than the maximum node count defined in metric scaling
     "TargetReplicas" target_replicas set_target_replicas: i64,
-    /// 定时伸缩cron表达式，无需输入
+    /// Scheduled scaling cron expression, no need to input
     "Crontab" crontab set_crontab: str,
 } }
 
 rt::model! { both debug;
-/// 云原生API网关vpc配置。
+/// Cloud native API gateway vpc configuration.
 CloudNativeAPIGatewayVpcConfig {
-    /// 私有网络ID。
+    /// VPC ID.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网ID。
+    /// Subnet ID.
     "SubnetId" subnet_id set_subnet_id: str,
 } }
 
@@ -2193,91 +2216,91 @@ ConfigFileTemplate {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateAutoScalerResourceStrategy` (创建弹性伸缩策略).
+/// Request of `CreateAutoScalerResourceStrategy` (Create AS policy).
 ///
-/// 创建弹性伸缩策略
+/// Create AS policy
 CreateAutoScalerResourceStrategyRequest {
-    /// 网关实例ID
+    /// Gateway instance ID
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 策略名称
+    /// Policy name.
     ///
     /// Required.
     "StrategyName" strategy_name set_strategy_name: str,
-    /// 策略描述
+    /// Policy description
     "Description" description set_description: str,
-    /// 指标伸缩配置
+    /// Metric scaling configuration
     "Config" config set_config: obj CloudNativeAPIGatewayStrategyAutoScalerConfig,
-    /// 定时伸缩配置列表
+    /// Scheduled scaling configuration list
     ///
     /// Disabled in the spec.
     "CronScalerConfig" cron_scaler_config set_cron_scaler_config: obj CloudNativeAPIGatewayStrategyCronScalerConfig,
-    /// 最大节点数
+    /// Maximum number of nodes
     ///
     /// Disabled in the spec.
     "MaxReplicas" max_replicas set_max_replicas: i64,
-    /// 定时伸缩配置
+    /// Scheduled scaling configuration
     "CronConfig" cron_config set_cron_config: obj CloudNativeAPIGatewayStrategyCronScalerConfig,
 } }
 rt::action!("tse", "2020-12-07", "CreateAutoScalerResourceStrategy", CreateAutoScalerResourceStrategyRequest => CreateAutoScalerResourceStrategyResponse);
 
 rt::model! { read debug;
-/// CreateAutoScalerResourceStrategy返回参数结构体
+/// CreateAutoScalerResourceStrategy response structure.
 CreateAutoScalerResourceStrategyResponse {
-    /// 是否成功
+    /// Success status
     ///
     /// Disabled in the spec.
     "Result" result set_result: bool,
-    /// 策略Id
+    /// Policy ID
     "StrategyId" strategy_id set_strategy_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateCloudNativeAPIGatewayCanaryRule` (创建云原生网关的灰度规则).
+/// Request of `CreateCloudNativeAPIGatewayCanaryRule` (Create a grayscale rule for the cloud-native gateway).
 ///
-/// 创建云原生网关的灰度规则
+/// Create a grayscale rule for the cloud-native gateway
 CreateCloudNativeAPIGatewayCanaryRuleRequest {
-    /// 网关 ID
+    /// Gateway ID
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 服务 ID
+    /// Service ID
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
-    /// 灰度规则配置
+    /// Grayscale rule configuration
     "CanaryRule" canary_rule set_canary_rule: obj CloudNativeAPIGatewayCanaryRule,
-    /// 灰度规则配置列表，如果配置了此参数，将以此参数为准，忽略CanaryRule参数
+    /// Grayscale rule configuration list. If configured, this parameter takes precedence and the CanaryRule parameter is ignored.
     "CanaryRuleList" canary_rule_list set_canary_rule_list: list CloudNativeAPIGatewayCanaryRule,
 } }
 rt::action!("tse", "2020-12-07", "CreateCloudNativeAPIGatewayCanaryRule", CreateCloudNativeAPIGatewayCanaryRuleRequest => CreateCloudNativeAPIGatewayCanaryRuleResponse);
 
 rt::model! { read debug;
-/// CreateCloudNativeAPIGatewayCanaryRule返回参数结构体
+/// CreateCloudNativeAPIGatewayCanaryRule response structure.
 CreateCloudNativeAPIGatewayCanaryRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `CreateCloudNativeAPIGatewayCertificate` (创建云原生网关证书).
+/// Request of `CreateCloudNativeAPIGatewayCertificate` (Create a cloud-native gateway certificate).
 ///
-/// 创建云原生网关证书
+/// This API is used to create a cloud-native gateway certificate
 CreateCloudNativeAPIGatewayCertificateRequest {
-    /// 网关ID
+    /// Gateway ID
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// ssl平台证书 Id
+    /// ssl platform cert Id
     ///
     /// Required.
     "CertId" cert_id set_cert_id: str,
-    /// 绑定的域名
+    /// Bound domain name
     "BindDomains" bind_domains set_bind_domains: list String,
-    /// 证书名称
+    /// Certificate Name
     "Name" name set_name: str,
     /// 证书类型
     ///
@@ -2293,11 +2316,11 @@ CreateCloudNativeAPIGatewayCertificateRequest {
     /// - SERVER： 用作服务端证书
     /// - CLIENT： 用作客户端证书
     "CertUsage" cert_usage set_cert_usage: str,
-    /// 证书私钥
+    /// Certificate Private Key
     ///
     /// Disabled in the spec.
     "Key" key set_key: str,
-    /// 证书pem格式
+    /// Certificate in pem format
     ///
     /// Disabled in the spec.
     "Crt" crt set_crt: str,
@@ -2319,9 +2342,9 @@ impl ::core::fmt::Debug for CreateCloudNativeAPIGatewayCertificateRequest {
 rt::action!("tse", "2020-12-07", "CreateCloudNativeAPIGatewayCertificate", CreateCloudNativeAPIGatewayCertificateRequest => CreateCloudNativeAPIGatewayCertificateResponse);
 
 rt::model! { read debug;
-/// CreateCloudNativeAPIGatewayCertificate返回参数结构体
+/// CreateCloudNativeAPIGatewayCertificate response structure.
 CreateCloudNativeAPIGatewayCertificateResponse {
-    /// 创建证书结果
+    /// Create certificate result
     "Result" result set_result: obj CertificateInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2633,120 +2656,120 @@ CreateCloudNativeAPIGatewayLLMModelServiceResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateCloudNativeAPIGatewayPublicNetwork` (创建公网网络配置).
+/// Request of `CreateCloudNativeAPIGatewayPublicNetwork` (Create a public network configuration).
 ///
-/// 创建公网网络配置
+/// Create a public network configuration
 CreateCloudNativeAPIGatewayPublicNetworkRequest {
-    /// 云原生API网关实例ID。
+    /// Cloud native API gateway instance ID.
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 分组id。
+    /// group id.
     "GroupId" group_id set_group_id: str,
-    /// 公网负载均衡配置。
+    /// Public network CLB configuration.
     "InternetConfig" internet_config set_internet_config: obj InternetConfig,
 } }
 rt::action!("tse", "2020-12-07", "CreateCloudNativeAPIGatewayPublicNetwork", CreateCloudNativeAPIGatewayPublicNetworkRequest => CreateCloudNativeAPIGatewayPublicNetworkResponse);
 
 rt::model! { read debug;
-/// CreateCloudNativeAPIGatewayPublicNetwork返回参数结构体
+/// CreateCloudNativeAPIGatewayPublicNetwork response structure.
 CreateCloudNativeAPIGatewayPublicNetworkResponse {
-    /// 返回结果
+    /// Returned results
     "Result" result set_result: obj CreatePublicNetworkResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateCloudNativeAPIGateway` (创建云原生API网关实例).
+/// Request of `CreateCloudNativeAPIGateway` (Create a cloud native API gateway instance).
 ///
-/// 创建云原生API网关实例
+/// Create a cloud native API gateway instance
 CreateCloudNativeAPIGatewayRequest {
-    /// 云原生API网关名字, 最多支持60个字符。
+    /// Cloud native API gateway name supports up to 60 characters.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 云原生API网关类型, 目前只支持kong。
+    /// Cloud native API gateway type, currently only support kong.
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 云原生API网关版本。参考值：
+    /// Cloud Native API gateway version. Reference value:
     /// - 2.4.1
     /// - 2.5.1
     ///
     /// Required.
     "GatewayVersion" gateway_version set_gateway_version: str,
-    /// 云原生API网关节点配置。
+    /// Cloud Native API gateway node configuration.
     ///
     /// Required.
     "NodeConfig" node_config set_node_config: obj CloudNativeAPIGatewayNodeConfig,
-    /// 云原生API网关vpc配置。
+    /// Cloud native API gateway vpc configuration.
     ///
     /// Required.
     "VpcConfig" vpc_config set_vpc_config: obj CloudNativeAPIGatewayVpcConfig,
-    /// 云原生API网关描述信息, 最多支持120个字符。
+    /// Cloud native API gateway description supports up to 120 characters.
     "Description" description set_description: str,
-    /// 标签列表
+    /// Tag list
     "Tags" tags set_tags: list InstanceTagInfo,
-    /// 是否开启 CLS 日志。默认值：fasle
+    /// Whether CLS log is enabled. Default value: false.
     "EnableCls" enable_cls set_enable_cls: bool,
-    /// 产品版本。参考值：
-    /// - TRIAL：开发版
-    /// - STANDARD：标准版 （默认值）
-    /// - PROFESSIONAL：专业版
+    /// Product version. Reference value:
+    /// -TRIAL: Development edition
+    /// -STANDARD: Standard version (default value)
+    /// -PROFESSIONAL: Pro Edition
     "FeatureVersion" feature_version set_feature_version: str,
-    /// 公网出流量带宽，[1,2048]Mbps
+    /// Public network outbound traffic bandwidth, [1,2048]Mbps
     "InternetMaxBandwidthOut" internet_max_bandwidth_out set_internet_max_bandwidth_out: i128,
-    /// 实例实际的地域信息，默认值：ap-guangzhou
+    /// Actual region information of the instance. Default value: ap-guangzhou.
     "EngineRegion" engine_region set_engine_region: str,
-    /// ingress Class名称
+    /// ingress Class name
     "IngressClassName" ingress_class_name set_ingress_class_name: str,
-    /// 付费类型。参考值：
-    /// 0：后付费（默认值）
-    /// 1：预付费（接口暂不支持创建预付费实例）
+    /// Payment type. Reference value:
+    /// 0: Postpaid (default value)
+    /// 1: Prepayment (The API does not currently support creating prepaid instances)
     "TradeType" trade_type set_trade_type: i64,
-    /// 公网相关配置
+    /// Public network configuration
     "InternetConfig" internet_config set_internet_config: obj InternetConfig,
-    /// 关联的prometheus ID
+    /// Associated prometheus ID
     "PromId" prom_id set_prom_id: str,
 } }
 rt::action!("tse", "2020-12-07", "CreateCloudNativeAPIGateway", CreateCloudNativeAPIGatewayRequest => CreateCloudNativeAPIGatewayResponse);
 
 rt::model! { read debug;
-/// CreateCloudNativeAPIGateway返回参数结构体
+/// CreateCloudNativeAPIGateway response structure.
 CreateCloudNativeAPIGatewayResponse {
-    /// 创建云原生API网关实例响应结果。
+    /// Create the response result of the Cloud Native API gateway instance.
     "Result" result set_result: obj CreateCloudNativeAPIGatewayResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 创建云原生API网关响应结果。
+/// Create the cloud native API gateway response result.
 CreateCloudNativeAPIGatewayResult {
-    /// 云原生API网关ID。
+    /// Cloud Native API Gateway ID.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 云原生网关状态。
+    /// Cloud-native gateway status.
     "Status" status set_status: str,
-    /// 任务ID
+    /// Task ID.
     "TaskId" task_id set_task_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateCloudNativeAPIGatewayRouteRateLimit` (创建云原生网关限流插件(路由)).
+/// Request of `CreateCloudNativeAPIGatewayRouteRateLimit` (Create a traffic throttling plugin for a cloud-native gateway route).
 ///
-/// 创建云原生网关限流插件(路由)
+/// This API is used to create a cloud-native gateway traffic throttling plugin.
 CreateCloudNativeAPIGatewayRouteRateLimitRequest {
-    /// 网关ID
+    /// gateway ID
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 路由id，或路由名称。
-    /// 不支持“未命名”
+    /// Route id or routing name.
+    /// "Unnamed" is not supported.
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 限流配置
+    /// Configure stream
     ///
     /// Required.
     "LimitDetail" limit_detail set_limit_detail: obj CloudNativeAPIGatewayRateLimitDetail,
@@ -2754,28 +2777,28 @@ CreateCloudNativeAPIGatewayRouteRateLimitRequest {
 rt::action!("tse", "2020-12-07", "CreateCloudNativeAPIGatewayRouteRateLimit", CreateCloudNativeAPIGatewayRouteRateLimitRequest => CreateCloudNativeAPIGatewayRouteRateLimitResponse);
 
 rt::model! { read debug;
-/// CreateCloudNativeAPIGatewayRouteRateLimit返回参数结构体
+/// CreateCloudNativeAPIGatewayRouteRateLimit response structure.
 CreateCloudNativeAPIGatewayRouteRateLimitResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateCloudNativeAPIGatewayRoute` (创建云原生网关路由).
+/// Request of `CreateCloudNativeAPIGatewayRoute` (Create a cloud-native gateway route).
 ///
-/// 创建云原生网关路由
+/// This API is used to create a cloud-native gateway route.
 CreateCloudNativeAPIGatewayRouteRequest {
-    /// 网关ID
+    /// Gateway ID
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 所属服务的ID
+    /// Service ID
     ///
     /// Required.
     "ServiceID" service_id set_service_id: str,
-    /// 路由的名字，实例级别唯一，可以不提供
+    /// The name of the route, unique at the instance level, does not need to be provided.
     "RouteName" route_name set_route_name: str,
-    /// 路由的方法，其中方法可选值：
+    /// Method of route. Available values:
     /// - GET
     /// - POST
     /// - DELETE
@@ -2793,41 +2816,41 @@ CreateCloudNativeAPIGatewayRouteRequest {
     /// - LOCK
     /// - UNLOCK
     "Methods" methods set_methods: list String,
-    /// 路由的域名
+    /// Domain of the route
     "Hosts" hosts set_hosts: list String,
-    /// 路由的路径
+    /// Path of the route
     "Paths" paths set_paths: list String,
-    /// 路由的协议，可选
+    /// Route protocol, optional
     /// - https
     /// - http
     "Protocols" protocols set_protocols: list String,
-    /// 转发到后端时是否保留Host
+    /// Preserve Host when forwarding to backend
     "PreserveHost" preserve_host set_preserve_host: bool,
-    /// https重定向状态码
+    /// HTTP redirection status code
     "HttpsRedirectStatusCode" https_redirect_status_code set_https_redirect_status_code: i64,
-    /// 转发到后端时是否StripPath
+    /// StripPath when forwarding to backend
     "StripPath" strip_path set_strip_path: bool,
-    /// 是否开启强制HTTPS
+    /// Whether to enable mandatory HTTPS
     ///
     /// Disabled in the spec.
     "ForceHttps" force_https set_force_https: bool,
-    /// 四层匹配的目的端口
+    /// Destination port for Layer 4 match
     "DestinationPorts" destination_ports set_destination_ports: list i128,
-    /// 路由的Headers
+    /// Headers of the route
     "Headers" headers set_headers: list KVMapping,
-    /// 是否缓存请求body，默认true
+    /// Whether to cache the request body, default true
     "RequestBuffering" request_buffering set_request_buffering: bool,
-    /// 是否缓存响应body，默认true
+    /// Whether to cache the response body. Default true
     "ResponseBuffering" response_buffering set_response_buffering: bool,
-    /// 正则优先级
+    /// Regular priority
     "RegexPriority" regex_priority set_regex_priority: i64,
-    /// queryString参数
+    /// queryString parameter
     "QueryStringParameters" query_string_parameters set_query_string_parameters: list KVMapping,
 } }
 rt::action!("tse", "2020-12-07", "CreateCloudNativeAPIGatewayRoute", CreateCloudNativeAPIGatewayRouteRequest => CreateCloudNativeAPIGatewayRouteResponse);
 
 rt::model! { read debug;
-/// CreateCloudNativeAPIGatewayRoute返回参数结构体
+/// CreateCloudNativeAPIGatewayRoute response structure.
 CreateCloudNativeAPIGatewayRouteResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2947,32 +2970,32 @@ CreateCloudNativeAPIGatewaySecretKeyResponse {
 } }
 
 rt::model! { read debug;
-/// 创建网关分组信息
+/// Create Gateway Group Information
 CreateCloudNativeAPIGatewayServerGroupResult {
-    /// 网关实例id
+    /// Gateway instance ID
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 分组id
+    /// Group ID
     "GroupId" group_id set_group_id: str,
-    /// 状态
+    /// Status.
     "Status" status set_status: str,
-    /// 任务ID
+    /// Task ID.
     "TaskId" task_id set_task_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateCloudNativeAPIGatewayServiceRateLimit` (创建云原生网关限流插件(服务)).
+/// Request of `CreateCloudNativeAPIGatewayServiceRateLimit` (Create a traffic throttling plugin for a cloud-native gateway).
 ///
-/// 创建云原生网关限流插件(服务)
+/// This API is used to create a traffic throttling plugin for a cloud-native gateway
 CreateCloudNativeAPIGatewayServiceRateLimitRequest {
-    /// 网关ID
+    /// Gateway ID
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 服务名称，或服务ID
+    /// Service name or service ID
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 限流配置
+    /// Configure throttling
     ///
     /// Required.
     "LimitDetail" limit_detail set_limit_detail: obj CloudNativeAPIGatewayRateLimitDetail,
@@ -2980,26 +3003,26 @@ CreateCloudNativeAPIGatewayServiceRateLimitRequest {
 rt::action!("tse", "2020-12-07", "CreateCloudNativeAPIGatewayServiceRateLimit", CreateCloudNativeAPIGatewayServiceRateLimitRequest => CreateCloudNativeAPIGatewayServiceRateLimitResponse);
 
 rt::model! { read debug;
-/// CreateCloudNativeAPIGatewayServiceRateLimit返回参数结构体
+/// CreateCloudNativeAPIGatewayServiceRateLimit response structure.
 CreateCloudNativeAPIGatewayServiceRateLimitResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateCloudNativeAPIGatewayService` (创建云原生网关服务).
+/// Request of `CreateCloudNativeAPIGatewayService` (Create a cloud-native gateway service).
 ///
-/// 创建云原生网关服务
+/// Create a cloud-native gateway service
 CreateCloudNativeAPIGatewayServiceRequest {
-    /// 网关ID
+    /// gateway ID
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 服务名称
+    /// Service name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 请求协议：
+    /// Request protocol:
     /// - https
     /// - http
     /// - tcp
@@ -3007,15 +3030,15 @@ CreateCloudNativeAPIGatewayServiceRequest {
     ///
     /// Required.
     "Protocol" protocol set_protocol: str,
-    /// 超时时间，单位ms
+    /// Timeout interval. Unit: ms
     ///
     /// Required.
     "Timeout" timeout set_timeout: i64,
-    /// 重试次数
+    /// Number of retries.
     ///
     /// Required.
     "Retries" retries set_retries: i64,
-    /// 服务类型:
+    /// Service type
     /// - Kubernetes
     /// - Registry
     /// - IPList
@@ -3024,19 +3047,19 @@ CreateCloudNativeAPIGatewayServiceRequest {
     ///
     /// Required.
     "UpstreamType" upstream_type set_upstream_type: str,
-    /// 服务配置信息
+    /// Service configuration information
     ///
     /// Required.
     "UpstreamInfo" upstream_info set_upstream_info: obj KongUpstreamInfo,
-    /// 请求路径
+    /// Request path
     "Path" path set_path: str,
 } }
 rt::action!("tse", "2020-12-07", "CreateCloudNativeAPIGatewayService", CreateCloudNativeAPIGatewayServiceRequest => CreateCloudNativeAPIGatewayServiceResponse);
 
 rt::model! { read debug;
-/// CreateCloudNativeAPIGatewayService返回参数结构体
+/// CreateCloudNativeAPIGatewayService response structure.
 CreateCloudNativeAPIGatewayServiceResponse {
-    /// 网关服务创建结果
+    /// Gateway service creation result
     "Result" result set_result: obj CreateGatewayServiceResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3253,9 +3276,9 @@ CreateEngineResponse {
 } }
 
 rt::model! { read debug;
-/// 创建云原生网关服务结果
+/// Cloud-native gateway service creation result
 CreateGatewayServiceResult {
-    /// 网关服务ID
+    /// Gateway Service ID
     "ServiceId" service_id set_service_id: str,
 } }
 
@@ -3324,15 +3347,15 @@ CreateGovernanceInstancesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateGovernanceLaneGroups` (创建泳道组).
+/// Request of `CreateGovernanceLaneGroups` (Create a lane group).
 ///
-/// 创建泳道组
+/// Create a lane group
 CreateGovernanceLaneGroupsRequest {
-    /// 引擎实例ID
+    /// Engine Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 泳道组规则列表
+    /// Lane group rule list
     ///
     /// Required.
     "LaneGroups" lane_groups set_lane_groups: list GovernanceLaneGroup,
@@ -3340,9 +3363,9 @@ CreateGovernanceLaneGroupsRequest {
 rt::action!("tse", "2020-12-07", "CreateGovernanceLaneGroups", CreateGovernanceLaneGroupsRequest => CreateGovernanceLaneGroupsResponse);
 
 rt::model! { read debug;
-/// CreateGovernanceLaneGroups返回参数结构体
+/// CreateGovernanceLaneGroups response structure.
 CreateGovernanceLaneGroupsResponse {
-    /// 是否创建成功
+    /// Whether the creation succeeded
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3399,55 +3422,55 @@ CreateGovernanceServicesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateNativeGatewayServerGroup` (创建云原生网关引擎分组).
+/// Request of `CreateNativeGatewayServerGroup` (Create a cloud-native gateway engine group).
 ///
-/// 创建云原生网关引擎分组
+/// Create a Cloud Native Gateway Engine group
 CreateNativeGatewayServerGroupRequest {
-    /// 网关实例id。
-    /// 只支持后付费实例
+    /// Gateway instance id.
+    /// Only supports postpaid instances
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 网关分组名
+    /// gateway group name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 节点配置
+    /// Node configuration
     ///
     /// Required.
     "NodeConfig" node_config set_node_config: obj CloudNativeAPIGatewayNodeConfig,
-    /// 子网id
+    /// Subnet ID
     ///
     /// Required.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 描述信息
+    /// Description information
     "Description" description set_description: str,
-    /// 公网带宽信息
+    /// Public network bandwidth information
     "InternetMaxBandwidthOut" internet_max_bandwidth_out set_internet_max_bandwidth_out: i128,
-    /// 公网配置。
+    /// Public Network Configuration.
     "InternetConfig" internet_config set_internet_config: obj InternetConfig,
 } }
 rt::action!("tse", "2020-12-07", "CreateNativeGatewayServerGroup", CreateNativeGatewayServerGroupRequest => CreateNativeGatewayServerGroupResponse);
 
 rt::model! { read debug;
-/// CreateNativeGatewayServerGroup返回参数结构体
+/// CreateNativeGatewayServerGroup response structure.
 CreateNativeGatewayServerGroupResponse {
-    /// 网关分组创建信息
+    /// gateway group creation info
     "Result" result set_result: obj CreateCloudNativeAPIGatewayServerGroupResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateNativeGatewayServiceSource` (创建网关服务来源).
+/// Request of `CreateNativeGatewayServiceSource` (Create a gateway service source).
 ///
-/// 创建网关服务来源
+/// Create a gateway service source
 CreateNativeGatewayServiceSourceRequest {
-    /// 网关实例ID
+    /// Gateway instance ID
     ///
     /// Required.
     "GatewayID" gateway_id set_gateway_id: str,
-    /// 服务来源类型，参考值：
+    /// Service source type. Reference value:
     /// - TSE-Nacos
     /// - TSE-Consul
     /// - TSE-PolarisMesh
@@ -3462,66 +3485,66 @@ CreateNativeGatewayServiceSourceRequest {
     ///
     /// Required.
     "SourceType" source_type set_source_type: str,
-    /// 服务来源实例ID，当SourceType的值不为PrivateDNS或Customer-DNS时，必填
+    /// Instance ID of the service source. Required when SourceType is not PrivateDNS or Customer-DNS.
     "SourceID" source_id set_source_id: str,
-    /// 服务来源实例名称，当SourceType的值不为PrivateDNS时，必填
+    /// Source instance name of the service. Required when SourceType is not PrivateDNS.
     "SourceName" source_name set_source_name: str,
-    /// 服务来源实例额外信息
+    /// Service source instance additional information
     "SourceInfo" source_info set_source_info: obj SourceInfo,
 } }
 rt::action!("tse", "2020-12-07", "CreateNativeGatewayServiceSource", CreateNativeGatewayServiceSourceRequest => CreateNativeGatewayServiceSourceResponse);
 
 rt::model! { read debug;
-/// CreateNativeGatewayServiceSource返回参数结构体
+/// CreateNativeGatewayServiceSource response structure.
 CreateNativeGatewayServiceSourceResponse {
-    /// 创建是否成功
+    /// Whether the creation succeeded
     "Result" result set_result: bool,
-    /// 服务来源ID
+    /// Service Source ID
     "SourceID" source_id set_source_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateOrModifyCloudNativeAPIGatewayCORS` (创建或编辑云原生网关跨域配置).
+/// Request of `CreateOrModifyCloudNativeAPIGatewayCORS` (Create or edit a cloud-native gateway cross-domain configuration).
 ///
-/// 创建或编辑云原生网关跨域配置
+/// Create or edit a cloud-native gateway cross-domain configuration
 CreateOrModifyCloudNativeAPIGatewayCORSRequest {
-    /// 网关ID
+    /// Gateway ID
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 跨域插件绑定的资源类型：route|service
+    /// Resource type bound to the cross-origin plug-in: route|service
     ///
     /// Required.
     "SourceType" source_type set_source_type: str,
-    /// 路由或服务的id
+    /// id of the route or service
     ///
     /// Required.
     "SourceId" source_id set_source_id: str,
-    /// 是否启用插件
+    /// Whether to enable the plug-in
     ///
     /// Required.
     "Enabled" enabled set_enabled: bool,
-    /// 跨域 Access-Control-Allow-Origin
+    /// Cross-Origin Access-Control-Allow-Origin
     "Origins" origins set_origins: list String,
-    /// 跨域 Access-Control-Allow-Headers header
+    /// Cross-Origin Access-Control-Allow-Headers header
     "Headers" headers set_headers: list String,
-    /// 跨域 Access-Control-Allow-Methods
+    /// Access-Control-Allow-Methods for CORS
     "Methods" methods set_methods: list String,
-    /// 跨域 Access-Control-Expose-Headers
+    /// Access-Control-Expose-Headers
     "ExposedHeaders" exposed_headers set_exposed_headers: list String,
-    /// preflight 请求缓存时间
+    /// preflight request cache time
     "MaxAge" max_age set_max_age: i64,
-    /// 跨域 Access-Control-Allow-Credentials
+    /// Access-Control-Allow-Credentials for CORS
     "Credentials" credentials set_credentials: bool,
-    /// 是否把OPTIONS请求透传后端
+    /// Whether to pass through the OPTIONS request to the backend
     "PreFlightContinue" pre_flight_continue set_pre_flight_continue: bool,
 } }
 rt::action!("tse", "2020-12-07", "CreateOrModifyCloudNativeAPIGatewayCORS", CreateOrModifyCloudNativeAPIGatewayCORSRequest => CreateOrModifyCloudNativeAPIGatewayCORSResponse);
 
 rt::model! { read debug;
-/// CreateOrModifyCloudNativeAPIGatewayCORS返回参数结构体
+/// CreateOrModifyCloudNativeAPIGatewayCORS response structure.
 CreateOrModifyCloudNativeAPIGatewayCORSResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3598,26 +3621,26 @@ CreateOrUpdateConfigFileAndReleaseResponse {
 } }
 
 rt::model! { read debug;
-/// 创建kong客户端公网结果
+/// Create a public network result for the kong client
 CreatePublicNetworkResult {
-    /// 网关实例ID
+    /// Gateway instance ID
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 分组ID
+    /// group ID
     "GroupId" group_id set_group_id: str,
-    /// 客户端公网网络ID
+    /// Client public network ID
     "NetworkId" network_id set_network_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateWafDomains` (新建 WAF 防护域名).
+/// Request of `CreateWafDomains` (Create a WAF-protected domain name).
 ///
-/// 新建 WAF 防护域名
+/// Create a WAF-protected domain name
 CreateWafDomainsRequest {
-    /// 网关ID
+    /// Gateway ID
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// WAF 防护域名列表
+    /// List of WAF-protected domain names
     ///
     /// Required.
     "Domains" domains set_domains: list String,
@@ -3625,7 +3648,7 @@ CreateWafDomainsRequest {
 rt::action!("tse", "2020-12-07", "CreateWafDomains", CreateWafDomainsRequest => CreateWafDomainsResponse);
 
 rt::model! { read debug;
-/// CreateWafDomains返回参数结构体
+/// CreateWafDomains response structure.
 CreateWafDomainsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3647,15 +3670,15 @@ DefaultKongRoute {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteAutoScalerResourceStrategy` (删除弹性伸缩策略).
+/// Request of `DeleteAutoScalerResourceStrategy` (Delete AS policy).
 ///
-/// 删除弹性伸缩策略
+/// Delete AS policy
 DeleteAutoScalerResourceStrategyRequest {
-    /// 网关实例ID
+    /// Gateway instance ID
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 策略ID
+    /// Policy ID
     ///
     /// Required.
     "StrategyId" strategy_id set_strategy_id: str,
@@ -3663,28 +3686,28 @@ DeleteAutoScalerResourceStrategyRequest {
 rt::action!("tse", "2020-12-07", "DeleteAutoScalerResourceStrategy", DeleteAutoScalerResourceStrategyRequest => DeleteAutoScalerResourceStrategyResponse);
 
 rt::model! { read debug;
-/// DeleteAutoScalerResourceStrategy返回参数结构体
+/// DeleteAutoScalerResourceStrategy response structure.
 DeleteAutoScalerResourceStrategyResponse {
-    /// 是否成功
+    /// Success status
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteCloudNativeAPIGatewayCORS` (删除云原生网关跨域配置).
+/// Request of `DeleteCloudNativeAPIGatewayCORS` (Delete a cloud-native gateway cross-domain configuration).
 ///
-/// 删除云原生网关跨域插件
+/// This API is used to delete a cloud-native gateway cross-domain plug-in.
 DeleteCloudNativeAPIGatewayCORSRequest {
-    /// 网关ID
+    /// Gateway ID
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 跨域插件绑定的资源类型：route|service
+    /// Resource type bound to the cross-origin plug-in: route|service
     ///
     /// Required.
     "SourceType" source_type set_source_type: str,
-    /// 路由或服务的id
+    /// id of the route or service
     ///
     /// Required.
     "SourceId" source_id set_source_id: str,
@@ -3692,49 +3715,49 @@ DeleteCloudNativeAPIGatewayCORSRequest {
 rt::action!("tse", "2020-12-07", "DeleteCloudNativeAPIGatewayCORS", DeleteCloudNativeAPIGatewayCORSRequest => DeleteCloudNativeAPIGatewayCORSResponse);
 
 rt::model! { read debug;
-/// DeleteCloudNativeAPIGatewayCORS返回参数结构体
+/// DeleteCloudNativeAPIGatewayCORS response structure.
 DeleteCloudNativeAPIGatewayCORSResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteCloudNativeAPIGatewayCanaryRule` (删除云原生网关的灰度规则).
+/// Request of `DeleteCloudNativeAPIGatewayCanaryRule` (Delete the grayscale rule of the cloud-native gateway).
 ///
-/// 删除云原生网关的灰度规则
+/// This API is used to delete the grayscale rule of the cloud-native gateway.
 DeleteCloudNativeAPIGatewayCanaryRuleRequest {
-    /// 网关 ID
+    /// Gateway ID
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 服务 ID
+    /// Service ID
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
-    /// 优先级
+    /// Priority
     "Priority" priority set_priority: i64,
-    /// 优先级列表，如果配置了此参数，将以此参数为准，忽略Priority参数
+    /// Priority list. If configured, this parameter takes precedence and the Priority parameter is ignored.
     "PriorityList" priority_list set_priority_list: list i64,
 } }
 rt::action!("tse", "2020-12-07", "DeleteCloudNativeAPIGatewayCanaryRule", DeleteCloudNativeAPIGatewayCanaryRuleRequest => DeleteCloudNativeAPIGatewayCanaryRuleResponse);
 
 rt::model! { read debug;
-/// DeleteCloudNativeAPIGatewayCanaryRule返回参数结构体
+/// DeleteCloudNativeAPIGatewayCanaryRule response structure.
 DeleteCloudNativeAPIGatewayCanaryRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteCloudNativeAPIGatewayCertificate` (删除云原生网关证书).
+/// Request of `DeleteCloudNativeAPIGatewayCertificate` (Delete a cloud-native gateway certificate).
 ///
-/// 删除云原生网关证书
+/// This API is used to delete a cloud-native gateway cert.
 DeleteCloudNativeAPIGatewayCertificateRequest {
-    /// 网关ID
+    /// gateway ID
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 证书Id
+    /// Certificate ID
     ///
     /// Required.
     "Id" id set_id: str,
@@ -3742,7 +3765,7 @@ DeleteCloudNativeAPIGatewayCertificateRequest {
 rt::action!("tse", "2020-12-07", "DeleteCloudNativeAPIGatewayCertificate", DeleteCloudNativeAPIGatewayCertificateRequest => DeleteCloudNativeAPIGatewayCertificateResponse);
 
 rt::model! { read debug;
-/// DeleteCloudNativeAPIGatewayCertificate返回参数结构体
+/// DeleteCloudNativeAPIGatewayCertificate response structure.
 DeleteCloudNativeAPIGatewayCertificateResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3876,77 +3899,77 @@ DeleteCloudNativeAPIGatewayLLMModelServiceResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteCloudNativeAPIGatewayPublicNetwork` (删除公网网络配置).
+/// Request of `DeleteCloudNativeAPIGatewayPublicNetwork` (Delete public network configuration).
 ///
-/// 删除公网网络配置
+/// Delete public network configuration
 DeleteCloudNativeAPIGatewayPublicNetworkRequest {
-    /// 云原生API网关实例ID。
+    /// Cloud native API gateway instance ID.
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 分组id，kong类型时必填
+    /// group id, required for kong event type
     "GroupId" group_id set_group_id: str,
-    /// 公网类型
-    /// - IPV4 （默认值）
+    /// public network type
+    /// -IPV4 (default value)
     /// - IPV6
     "InternetAddressVersion" internet_address_version set_internet_address_version: str,
-    /// 公网ip，存在多个公网时必填
+    /// Public IP address. Required when public IP addresses exist across multiple public networks.
     "Vip" vip set_vip: str,
 } }
 rt::action!("tse", "2020-12-07", "DeleteCloudNativeAPIGatewayPublicNetwork", DeleteCloudNativeAPIGatewayPublicNetworkRequest => DeleteCloudNativeAPIGatewayPublicNetworkResponse);
 
 rt::model! { read debug;
-/// DeleteCloudNativeAPIGatewayPublicNetwork返回参数结构体
+/// DeleteCloudNativeAPIGatewayPublicNetwork response structure.
 DeleteCloudNativeAPIGatewayPublicNetworkResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteCloudNativeAPIGateway` (删除云原生API网关实例).
+/// Request of `DeleteCloudNativeAPIGateway` (Delete a cloud native API gateway instance).
 ///
-/// 删除云原生API网关实例
+/// Delete a cloud native API gateway instance
 DeleteCloudNativeAPIGatewayRequest {
-    /// 云原生API网关实例ID。
+    /// Cloud native API gateway instance ID.
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 是否删除实例关联的 CLS 日志主题。
+    /// Whether to delete the CLS log topic associated with the instance.
     "DeleteClsTopic" delete_cls_topic set_delete_cls_topic: bool,
 } }
 rt::action!("tse", "2020-12-07", "DeleteCloudNativeAPIGateway", DeleteCloudNativeAPIGatewayRequest => DeleteCloudNativeAPIGatewayResponse);
 
 rt::model! { read debug;
-/// DeleteCloudNativeAPIGateway返回参数结构体
+/// DeleteCloudNativeAPIGateway response structure.
 DeleteCloudNativeAPIGatewayResponse {
-    /// 删除云原生API网关实例响应结果。
+    /// Delete the cloud native API gateway instance response result.
     "Result" result set_result: obj DeleteCloudNativeAPIGatewayResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 删除云原生API网关响应结果。
+/// Delete the response result of the cloud native API gateway.
 DeleteCloudNativeAPIGatewayResult {
-    /// 云原生网关ID。
+    /// Cloud-native gateway ID.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 云原生网关状态。
+    /// Cloud-native gateway status.
     "Status" status set_status: str,
     /// 任务ID
     "TaskId" task_id set_task_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteCloudNativeAPIGatewayRouteRateLimit` (删除云原生网关的限流插件(路由)).
+/// Request of `DeleteCloudNativeAPIGatewayRouteRateLimit` (Delete the traffic throttling plugin of a cloud-native gateway (Route)).
 ///
-/// 删除云原生网关的限流插件(路由)
+/// This API is used to delete a traffic throttling plugin of a cloud-native gateway (Route).
 DeleteCloudNativeAPIGatewayRouteRateLimitRequest {
-    /// 网关Id
+    /// Gateway ID
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 路由Id，或路由名称。
-    /// 不支持“未命名”
+    /// Route Id or routing name.
+    /// "Unnamed" is not supported.
     ///
     /// Required.
     "Id" id set_id: str,
@@ -3954,22 +3977,22 @@ DeleteCloudNativeAPIGatewayRouteRateLimitRequest {
 rt::action!("tse", "2020-12-07", "DeleteCloudNativeAPIGatewayRouteRateLimit", DeleteCloudNativeAPIGatewayRouteRateLimitRequest => DeleteCloudNativeAPIGatewayRouteRateLimitResponse);
 
 rt::model! { read debug;
-/// DeleteCloudNativeAPIGatewayRouteRateLimit返回参数结构体
+/// DeleteCloudNativeAPIGatewayRouteRateLimit response structure.
 DeleteCloudNativeAPIGatewayRouteRateLimitResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteCloudNativeAPIGatewayRoute` (删除云原生网关路由).
+/// Request of `DeleteCloudNativeAPIGatewayRoute` (Delete a cloud-native gateway route).
 ///
-/// 删除云原生网关路由
+/// Delete a cloud-native gateway route
 DeleteCloudNativeAPIGatewayRouteRequest {
-    /// 网关ID
+    /// Gateway ID
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 路由的ID或名字，不支持名称“未命名”
+    /// The ID or name of the route. The name "unnamed" is not supported.
     ///
     /// Required.
     "Name" name set_name: str,
@@ -3977,7 +4000,7 @@ DeleteCloudNativeAPIGatewayRouteRequest {
 rt::action!("tse", "2020-12-07", "DeleteCloudNativeAPIGatewayRoute", DeleteCloudNativeAPIGatewayRouteRequest => DeleteCloudNativeAPIGatewayRouteResponse);
 
 rt::model! { read debug;
-/// DeleteCloudNativeAPIGatewayRoute返回参数结构体
+/// DeleteCloudNativeAPIGatewayRoute response structure.
 DeleteCloudNativeAPIGatewayRouteResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4007,15 +4030,15 @@ DeleteCloudNativeAPIGatewaySecretKeyResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteCloudNativeAPIGatewayServiceRateLimit` (删除云原生网关的限流插件(服务)).
+/// Request of `DeleteCloudNativeAPIGatewayServiceRateLimit` (Delete the traffic throttling plugin of a cloud-native gateway (Service)).
 ///
-/// 删除云原生网关的限流插件(服务)
+/// This API is used to delete the traffic throttling plugin of a cloud-native gateway (Service).
 DeleteCloudNativeAPIGatewayServiceRateLimitRequest {
-    /// 网关Id
+    /// Gateway ID
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 服务名称，或服务ID
+    /// Service name or service ID
     ///
     /// Required.
     "Name" name set_name: str,
@@ -4023,32 +4046,32 @@ DeleteCloudNativeAPIGatewayServiceRateLimitRequest {
 rt::action!("tse", "2020-12-07", "DeleteCloudNativeAPIGatewayServiceRateLimit", DeleteCloudNativeAPIGatewayServiceRateLimitRequest => DeleteCloudNativeAPIGatewayServiceRateLimitResponse);
 
 rt::model! { read debug;
-/// DeleteCloudNativeAPIGatewayServiceRateLimit返回参数结构体
+/// DeleteCloudNativeAPIGatewayServiceRateLimit response structure.
 DeleteCloudNativeAPIGatewayServiceRateLimitResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteCloudNativeAPIGatewayService` (删除云原生网关服务).
+/// Request of `DeleteCloudNativeAPIGatewayService` (Delete a cloud-native gateway service).
 ///
-/// 删除云原生网关服务
+/// This API is used to delete a cloud-native gateway service.
 DeleteCloudNativeAPIGatewayServiceRequest {
-    /// 网关ID
+    /// gateway ID
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 服务名字，服务ID
+    /// Service name, service ID
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 是否同步删除服务上绑定的路由
+    /// Whether to synchronize the deletion of routes bound to the service
     "DeleteRoutes" delete_routes set_delete_routes: bool,
 } }
 rt::action!("tse", "2020-12-07", "DeleteCloudNativeAPIGatewayService", DeleteCloudNativeAPIGatewayServiceRequest => DeleteCloudNativeAPIGatewayServiceResponse);
 
 rt::model! { read debug;
-/// DeleteCloudNativeAPIGatewayService返回参数结构体
+/// DeleteCloudNativeAPIGatewayService response structure.
 DeleteCloudNativeAPIGatewayServiceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4232,42 +4255,52 @@ DeleteGovernanceInstancesResponse {
 } }
 
 rt::model! { write debug;
-/// 泳道组
+/// Lane group
 DeleteGovernanceLaneGroup {
-    /// 泳道名称
+    /// lane name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 泳道组ID
+    /// Lane group ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ID" id set_id: str,
-    /// 泳道入口服务列表
+    /// Lane entry service list
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TrafficEntries" traffic_entries set_traffic_entries: list LaneTrafficEntry,
-    /// 泳道服务列表
+    /// Lane service list
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Destinations" destinations set_destinations: list GovernanceServiceDestination,
-    /// 泳道组描述
+    /// Lane group description
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Description" description set_description: str,
-    /// 规则内容摘要
+    /// Rule content summary
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Revision" revision set_revision: str,
-    /// 创建时间
+    /// Creation time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 修改时间
+    /// Modification time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ModifyTime" modify_time set_modify_time: str,
-    /// 规则一致性状态
+    /// Rule consistency status
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Consistency" consistency set_consistency: str,
-    /// 泳道规则列表
+    /// Lane rule list
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Rules" rules set_rules: list GovernanceLaneRule,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteGovernanceLaneGroups` (删除泳道组).
+/// Request of `DeleteGovernanceLaneGroups` (Delete a lane group).
 ///
-/// 删除泳道组
+/// Delete a lane group
 DeleteGovernanceLaneGroupsRequest {
-    /// 引擎实例ID
+    /// Engine Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 泳道组规则列表
+    /// Lane group rule list
     ///
     /// Required.
     "LaneGroups" lane_groups set_lane_groups: list DeleteGovernanceLaneGroup,
@@ -4275,9 +4308,9 @@ DeleteGovernanceLaneGroupsRequest {
 rt::action!("tse", "2020-12-07", "DeleteGovernanceLaneGroups", DeleteGovernanceLaneGroupsRequest => DeleteGovernanceLaneGroupsResponse);
 
 rt::model! { read debug;
-/// DeleteGovernanceLaneGroups返回参数结构体
+/// DeleteGovernanceLaneGroups response structure.
 DeleteGovernanceLaneGroupsResponse {
-    /// 是否创建成功
+    /// Whether the creation succeeded
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4334,16 +4367,16 @@ DeleteGovernanceServicesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteNativeGatewayServerGroup` (删除网关实例分组).
+/// Request of `DeleteNativeGatewayServerGroup` (Delete a Gateway Instance Group).
 ///
-/// 删除网关实例分组
+/// Delete a Gateway Instance Group
 DeleteNativeGatewayServerGroupRequest {
-    /// 网关实例id。
-    /// 只支持后付费实例
+    /// Gateway instance id.
+    /// Only supports postpaid instances
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 网关分组id
+    /// gateway group id
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
@@ -4351,37 +4384,37 @@ DeleteNativeGatewayServerGroupRequest {
 rt::action!("tse", "2020-12-07", "DeleteNativeGatewayServerGroup", DeleteNativeGatewayServerGroupRequest => DeleteNativeGatewayServerGroupResponse);
 
 rt::model! { read debug;
-/// DeleteNativeGatewayServerGroup返回参数结构体
+/// DeleteNativeGatewayServerGroup response structure.
 DeleteNativeGatewayServerGroupResponse {
-    /// 删除信息
+    /// Deletes messages.
     "Result" result set_result: obj DeleteNativeGatewayServerGroupResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 删除网关实例结果
+/// Delete gateway instance result
 DeleteNativeGatewayServerGroupResult {
-    /// 网关实例id
+    /// Gateway instance ID
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 网关分组id
+    /// Gateway group id
     "GroupId" group_id set_group_id: str,
-    /// 删除状态
+    /// deleted
     "Status" status set_status: str,
-    /// 任务ID
+    /// Task ID.
     "TaskId" task_id set_task_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteNativeGatewayServiceSource` (删除网关服务来源实例).
+/// Request of `DeleteNativeGatewayServiceSource` (Delete a gateway service source instance).
 ///
-/// 删除网关服务来源实例
+/// Delete a gateway service source instance
 DeleteNativeGatewayServiceSourceRequest {
-    /// 网关实例 ID
+    /// Gateway instance ID
     ///
     /// Required.
     "GatewayID" gateway_id set_gateway_id: str,
-    /// 服务来源实例 ID
+    /// Service source instance ID
     ///
     /// Required.
     "SourceID" source_id set_source_id: str,
@@ -4389,24 +4422,24 @@ DeleteNativeGatewayServiceSourceRequest {
 rt::action!("tse", "2020-12-07", "DeleteNativeGatewayServiceSource", DeleteNativeGatewayServiceSourceRequest => DeleteNativeGatewayServiceSourceResponse);
 
 rt::model! { read debug;
-/// DeleteNativeGatewayServiceSource返回参数结构体
+/// DeleteNativeGatewayServiceSource response structure.
 DeleteNativeGatewayServiceSourceResponse {
-    /// 结果
+    /// Result
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteWafDomains` (删除 WAF 防护域名).
+/// Request of `DeleteWafDomains` (Deletes a WAF-protected domain name).
 ///
-/// 删除 WAF 防护域名
+/// Delete a WAF-protected domain name
 DeleteWafDomainsRequest {
-    /// 网关ID
+    /// gateway ID
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// WAF 防护域名列表
+    /// WAF-protected domain name list
     ///
     /// Required.
     "Domains" domains set_domains: list String,
@@ -4414,7 +4447,7 @@ DeleteWafDomainsRequest {
 rt::action!("tse", "2020-12-07", "DeleteWafDomains", DeleteWafDomainsRequest => DeleteWafDomainsResponse);
 
 rt::model! { read debug;
-/// DeleteWafDomains返回参数结构体
+/// DeleteWafDomains response structure.
 DeleteWafDomainsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4444,52 +4477,52 @@ DescribeAllConfigFileTemplatesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAutoScalerResourceStrategies` (查看弹性伸缩策略列表).
+/// Request of `DescribeAutoScalerResourceStrategies` (View AS policy list).
 ///
-/// 查看弹性伸缩策略列表
+/// View AS policy list
 DescribeAutoScalerResourceStrategiesRequest {
-    /// 网关实例ID
+    /// Gateway instance ID
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 策略ID
+    /// Policy ID
     "StrategyId" strategy_id set_strategy_id: str,
 } }
 rt::action!("tse", "2020-12-07", "DescribeAutoScalerResourceStrategies", DescribeAutoScalerResourceStrategiesRequest => DescribeAutoScalerResourceStrategiesResponse);
 
 rt::model! { read debug;
-/// DescribeAutoScalerResourceStrategies返回参数结构体
+/// DescribeAutoScalerResourceStrategies response structure.
 DescribeAutoScalerResourceStrategiesResponse {
-    /// 获取云原生API网关实例弹性伸缩策略列表响应结果。
+    /// Get the response result of the auto scaling policy list for the Cloud Native API gateway instance.
     "Result" result set_result: obj ListCloudNativeAPIGatewayStrategyResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAutoScalerResourceStrategyBindingGroups` (查看弹性伸缩策略绑定的网关分组).
+/// Request of `DescribeAutoScalerResourceStrategyBindingGroups` (View gateway groupings bound to an auto scaling policy).
 ///
-/// 查看弹性伸缩策略绑定的网关分组
+/// View gateway groupings bound to an auto scaling policy
 DescribeAutoScalerResourceStrategyBindingGroupsRequest {
-    /// 网关实例ID
+    /// Gateway instance ID
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 策略ID
+    /// Policy ID
     ///
     /// Required.
     "StrategyId" strategy_id set_strategy_id: str,
-    /// 查询偏移量
+    /// Query offset
     "Offset" offset set_offset: i64,
-    /// 查询数量限制
+    /// Query Quantity Limit
     "Limit" limit set_limit: i64,
 } }
 rt::action!("tse", "2020-12-07", "DescribeAutoScalerResourceStrategyBindingGroups", DescribeAutoScalerResourceStrategyBindingGroupsRequest => DescribeAutoScalerResourceStrategyBindingGroupsResponse);
 
 rt::model! { read debug;
-/// DescribeAutoScalerResourceStrategyBindingGroups返回参数结构体
+/// DescribeAutoScalerResourceStrategyBindingGroups response structure.
 DescribeAutoScalerResourceStrategyBindingGroupsResponse {
-    /// 云原生API网关实例策略绑定网关分组列表响应结果
+    /// Cloud Native API gateway instance policy binding gateway grouping list response result
     "Result" result set_result: obj ListCloudNativeAPIGatewayStrategyBindingGroupInfoResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4523,19 +4556,19 @@ DescribeCNGWServicesWithRoutesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCloudNativeAPIGatewayCORS` (查询云原生网关跨域配置).
+/// Request of `DescribeCloudNativeAPIGatewayCORS` (Query a cloud-native gateway cross-domain configuration).
 ///
-/// 查询云原生网关跨域配置
+/// Query cloud-native gateway cross-domain configuration
 DescribeCloudNativeAPIGatewayCORSRequest {
-    /// 网关ID
+    /// gateway ID
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 跨域插件绑定的资源类型：route|service
+    /// Resource type bound by the cross-origin plug-in: route|service
     ///
     /// Required.
     "SourceType" source_type set_source_type: str,
-    /// 路由或服务的id
+    /// id of the route or services
     ///
     /// Required.
     "SourceId" source_id set_source_id: str,
@@ -4543,32 +4576,33 @@ DescribeCloudNativeAPIGatewayCORSRequest {
 rt::action!("tse", "2020-12-07", "DescribeCloudNativeAPIGatewayCORS", DescribeCloudNativeAPIGatewayCORSRequest => DescribeCloudNativeAPIGatewayCORSResponse);
 
 rt::model! { read debug;
-/// DescribeCloudNativeAPIGatewayCORS返回参数结构体
+/// DescribeCloudNativeAPIGatewayCORS response structure.
 DescribeCloudNativeAPIGatewayCORSResponse {
-    /// 出参
+    /// Output parameters
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: obj DescribeKongCORSResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCloudNativeAPIGatewayCanaryRules` (查询云原生网关灰度规则列表).
+/// Request of `DescribeCloudNativeAPIGatewayCanaryRules` (Query the grayscale rule list of the cloud-native gateway).
 ///
-/// 查询云原生网关灰度规则列表
+/// Query the grayscale rule list of the cloud-native gateway
 DescribeCloudNativeAPIGatewayCanaryRulesRequest {
-    /// 网关ID
+    /// Gateway ID
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 服务 ID
+    /// service ID
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
-    /// 灰度规则类别 Standard｜Lane
+    /// Grayscale rule type Standard | Lane
     "RuleType" rule_type set_rule_type: str,
-    /// 列表数量
+    /// Number of tables in the list
     "Limit" limit set_limit: i64,
-    /// 列表offset
+    /// List offset
     "Offset" offset set_offset: i64,
     /// 排序参数
     ///
@@ -4589,24 +4623,24 @@ DescribeCloudNativeAPIGatewayCanaryRulesRequest {
 rt::action!("tse", "2020-12-07", "DescribeCloudNativeAPIGatewayCanaryRules", DescribeCloudNativeAPIGatewayCanaryRulesRequest => DescribeCloudNativeAPIGatewayCanaryRulesResponse);
 
 rt::model! { read debug;
-/// DescribeCloudNativeAPIGatewayCanaryRules返回参数结构体
+/// DescribeCloudNativeAPIGatewayCanaryRules response structure.
 DescribeCloudNativeAPIGatewayCanaryRulesResponse {
-    /// 灰度规则列表
+    /// Grayscale rule list.
     "Result" result set_result: obj CloudAPIGatewayCanaryRuleList,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCloudNativeAPIGatewayCertificateDetails` (查询云原生网关单个证书详情).
+/// Request of `DescribeCloudNativeAPIGatewayCertificateDetails` (Query the certificate detail of the cloud-native gateway).
 ///
-/// 查询云原生网关单个证书详情
+/// Query the certificate detail of one cloud-native gateway
 DescribeCloudNativeAPIGatewayCertificateDetailsRequest {
-    /// 网关ID
+    /// Gateway ID
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 证书Id
+    /// Certificate ID
     ///
     /// Required.
     "Id" id set_id: str,
@@ -4614,28 +4648,28 @@ DescribeCloudNativeAPIGatewayCertificateDetailsRequest {
 rt::action!("tse", "2020-12-07", "DescribeCloudNativeAPIGatewayCertificateDetails", DescribeCloudNativeAPIGatewayCertificateDetailsRequest => DescribeCloudNativeAPIGatewayCertificateDetailsResponse);
 
 rt::model! { read debug;
-/// DescribeCloudNativeAPIGatewayCertificateDetails返回参数结构体
+/// DescribeCloudNativeAPIGatewayCertificateDetails response structure.
 DescribeCloudNativeAPIGatewayCertificateDetailsResponse {
-    /// 无
+    /// None.
     "Result" result set_result: obj KongCertificate,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCloudNativeAPIGatewayCertificates` (查询云原生网关证书列表).
+/// Request of `DescribeCloudNativeAPIGatewayCertificates` (Query the certificate list of the cloud-native gateway).
 ///
-/// 查询云原生网关证书列表
+/// Query the certificate list of the cloud-native gateway
 DescribeCloudNativeAPIGatewayCertificatesRequest {
-    /// 网关ID
+    /// gateway ID
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 列表数量
+    /// Number of tables in the list
     "Limit" limit set_limit: i64,
-    /// 列表offset
+    /// List offset
     "Offset" offset set_offset: i64,
-    /// 过滤条件，多个过滤条件之间是与的关系，支持BindDomain ，Name
+    /// Filter criteria. Multiple filter conditions are in an AND relationship with each other. Support BindDomain and Name.
     "Filters" filters set_filters: list ListFilter,
     /// 证书类型
     ///
@@ -4655,49 +4689,49 @@ DescribeCloudNativeAPIGatewayCertificatesRequest {
 rt::action!("tse", "2020-12-07", "DescribeCloudNativeAPIGatewayCertificates", DescribeCloudNativeAPIGatewayCertificatesRequest => DescribeCloudNativeAPIGatewayCertificatesResponse);
 
 rt::model! { read debug;
-/// DescribeCloudNativeAPIGatewayCertificates返回参数结构体
+/// DescribeCloudNativeAPIGatewayCertificates response structure.
 DescribeCloudNativeAPIGatewayCertificatesResponse {
-    /// 无
+    /// None.
     "Result" result set_result: obj KongCertificatesList,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCloudNativeAPIGatewayConfig` (获取云原生API网关实例网络配置信息).
+/// Request of `DescribeCloudNativeAPIGatewayConfig` (Obtain cloud native API gateway instance network configuration information).
 ///
-/// 获取云原生API网关实例网络配置信息
+/// This API is used to obtain cloud native API gateway instance network configuration information
 DescribeCloudNativeAPIGatewayConfigRequest {
-    /// 云原生API网关实例ID。
+    /// Cloud Native API gateway instance ID.
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 分组id，不填时为默认分组
+    /// group id. Default group if left blank.
     "GroupId" group_id set_group_id: str,
 } }
 rt::action!("tse", "2020-12-07", "DescribeCloudNativeAPIGatewayConfig", DescribeCloudNativeAPIGatewayConfigRequest => DescribeCloudNativeAPIGatewayConfigResponse);
 
 rt::model! { read debug;
-/// DescribeCloudNativeAPIGatewayConfig返回参数结构体
+/// DescribeCloudNativeAPIGatewayConfig response structure.
 DescribeCloudNativeAPIGatewayConfigResponse {
-    /// 获取云原生API网关响应结果。
+    /// Retrieve the response result of the cloud native API gateway.
     "Result" result set_result: obj DescribeCloudNativeAPIGatewayConfigResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 获取云原生API网关实例网络配置结果。
+/// Retrieve the configuration result of the cloud native API gateway instance network.
 DescribeCloudNativeAPIGatewayConfigResult {
-    /// 网关实例ID。
+    /// Gateway Instance ID
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 分组网络配置列表。
+    /// Grouped network configuration list.
     "ConfigList" config_list set_config_list: list CloudNativeAPIGatewayConfig,
-    /// 分组子网信息
+    /// Grouped subnet info
     "GroupSubnetId" group_subnet_id set_group_subnet_id: str,
-    /// 分组VPC信息
+    /// Grouped VPC info
     "GroupVpcId" group_vpc_id set_group_vpc_id: str,
-    /// 分组ID
+    /// group ID
     "GroupId" group_id set_group_id: str,
 } }
 
@@ -4856,11 +4890,11 @@ DescribeCloudNativeAPIGatewayIPRestrictionResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCloudNativeAPIGatewayInfoByIp` (根据公网IP查询云原生网关实例信息).
+/// Request of `DescribeCloudNativeAPIGatewayInfoByIp` (Query cloud native gateway instance information based on public IP address).
 ///
-/// 根据公网IP查询云原生网关实例信息
+/// Query cloud native gateway instance information based on public IP address
 DescribeCloudNativeAPIGatewayInfoByIpRequest {
-    /// 云原生网关的公网ip
+    /// Public ip address of the cloud-native gateway
     ///
     /// Required.
     "PublicNetworkIP" public_network_ip set_public_network_ip: str,
@@ -4868,9 +4902,9 @@ DescribeCloudNativeAPIGatewayInfoByIpRequest {
 rt::action!("tse", "2020-12-07", "DescribeCloudNativeAPIGatewayInfoByIp", DescribeCloudNativeAPIGatewayInfoByIpRequest => DescribeCloudNativeAPIGatewayInfoByIpResponse);
 
 rt::model! { read debug;
-/// DescribeCloudNativeAPIGatewayInfoByIp返回参数结构体
+/// DescribeCloudNativeAPIGatewayInfoByIp response structure.
 DescribeCloudNativeAPIGatewayInfoByIpResponse {
-    /// 出参
+    /// Output parameters
     "Result" result set_result: obj DescribeInstanceInfoByIpResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4997,47 +5031,47 @@ DescribeCloudNativeAPIGatewayLLMModelServicesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCloudNativeAPIGatewayNodes` (获取云原生网关节点列表).
+/// Request of `DescribeCloudNativeAPIGatewayNodes` (Gets a cloud-native gateway node list).
 ///
-/// 获取云原生网关节点列表
+/// This API is used to get a cloud-native gateway node list
 DescribeCloudNativeAPIGatewayNodesRequest {
-    /// 云原生API网关实例ID。
+    /// Cloud Native API gateway instance ID.
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 实例分组id
+    /// Instance Group ID
     "GroupId" group_id set_group_id: str,
-    /// 翻页获取多少个
+    /// Number of paginated items
     "Limit" limit set_limit: i64,
-    /// 翻页从第几个开始获取
+    /// Start acquisition from page number
     "Offset" offset set_offset: i64,
 } }
 rt::action!("tse", "2020-12-07", "DescribeCloudNativeAPIGatewayNodes", DescribeCloudNativeAPIGatewayNodesRequest => DescribeCloudNativeAPIGatewayNodesResponse);
 
 rt::model! { read debug;
-/// DescribeCloudNativeAPIGatewayNodes返回参数结构体
+/// DescribeCloudNativeAPIGatewayNodes response structure.
 DescribeCloudNativeAPIGatewayNodesResponse {
-    /// 获取云原生网关节点列表结果。
+    /// Retrieve cloud-native gateway node list results.
     "Result" result set_result: obj DescribeCloudNativeAPIGatewayNodesResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 获取网关节点信息
+/// Obtain gateway node info
 DescribeCloudNativeAPIGatewayNodesResult {
-    /// 获取云原生API网关节点列表响应结果。
+    /// Retrieve the cloud native API gateway node list response result.
     "TotalCount" total_count set_total_count: i64,
-    /// 云原生API网关节点列表。
+    /// Cloud native API gateway node list.
     "NodeList" node_list set_node_list: list CloudNativeAPIGatewayNode,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCloudNativeAPIGatewayPorts` (获取云原生API网关实例端口信息).
+/// Request of `DescribeCloudNativeAPIGatewayPorts` (Retrieve port information of a cloud native API gateway instance).
 ///
-/// 获取云原生API网关实例端口信息
+/// Retrieve port information of a cloud native API gateway instance
 DescribeCloudNativeAPIGatewayPortsRequest {
-    /// 云原生API网关实例ID
+    /// Cloud native API gateway instance ID
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
@@ -5045,20 +5079,20 @@ DescribeCloudNativeAPIGatewayPortsRequest {
 rt::action!("tse", "2020-12-07", "DescribeCloudNativeAPIGatewayPorts", DescribeCloudNativeAPIGatewayPortsRequest => DescribeCloudNativeAPIGatewayPortsResponse);
 
 rt::model! { read debug;
-/// DescribeCloudNativeAPIGatewayPorts返回参数结构体
+/// DescribeCloudNativeAPIGatewayPorts response structure.
 DescribeCloudNativeAPIGatewayPortsResponse {
-    /// 云原生API网关实例协议端口列表响应结果
+    /// Cloud Native API gateway instance protocol port list response result
     "Result" result set_result: obj DescribeGatewayInstancePortResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCloudNativeAPIGateway` (获取云原生API网关实例信息).
+/// Request of `DescribeCloudNativeAPIGateway` (Obtain cloud native API gateway instance information).
 ///
-/// 获取云原生API网关实例信息
+/// This API is used to obtain cloud native API gateway instance information.
 DescribeCloudNativeAPIGatewayRequest {
-    /// 云原生API网关实例ID
+    /// Cloud Native API gateway instance ID
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
@@ -5066,96 +5100,96 @@ DescribeCloudNativeAPIGatewayRequest {
 rt::action!("tse", "2020-12-07", "DescribeCloudNativeAPIGateway", DescribeCloudNativeAPIGatewayRequest => DescribeCloudNativeAPIGatewayResponse);
 
 rt::model! { read debug;
-/// DescribeCloudNativeAPIGateway返回参数结构体
+/// DescribeCloudNativeAPIGateway response structure.
 DescribeCloudNativeAPIGatewayResponse {
-    /// 获取云原生API网关基础信息响应结果。
+    /// Retrieve the response result of the Cloud Native API gateway basic information.
     "Result" result set_result: obj DescribeCloudNativeAPIGatewayResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 获取云原生API网关基础信息响应结果。
+/// Retrieve the response result of the Cloud Native API gateway basic information.
 DescribeCloudNativeAPIGatewayResult {
-    /// 云原生API网关ID。
+    /// Cloud Native API Gateway ID.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 云原生API网关状态。
+    /// Cloud native API gateway status.
     "Status" status set_status: str,
-    /// 云原生API网关名。
+    /// Cloud native API gateway name.
     "Name" name set_name: str,
-    /// 云原生API网关类型。
+    /// Cloud native API gateway type.
     "Type" r#type set_type: str,
-    /// 实例版本：
-    ///
+    /// Instance version:
     /// - 2.4.1
     /// - 2.5.1
     "GatewayVersion" gateway_version set_gateway_version: str,
-    /// 云原生API网关节点信息。
+    /// Cloud native API gateway node information.
     "NodeConfig" node_config set_node_config: obj CloudNativeAPIGatewayNodeConfig,
-    /// 云原生API网关vpc配置。
+    /// Cloud native API gateway vpc configuration.
     "VpcConfig" vpc_config set_vpc_config: obj CloudNativeAPIGatewayVpcConfig,
-    /// 云原生API网关描述。
+    /// Cloud native API gateway description.
     "Description" description set_description: str,
-    /// 云原生API网关创建时间。
+    /// Creation time of the cloud native API gateway.
     "CreateTime" create_time set_create_time: str,
-    /// 实例的标签信息
+    /// Tag information of the instance
     "Tags" tags set_tags: list InstanceTagInfo,
-    /// 是否开启 cls 日志
+    /// Is cls log enabled?
     "EnableCls" enable_cls set_enable_cls: bool,
-    /// 付费模式，0表示后付费，1预付费
+    /// Payment mode. 0 indicates postpaid, and 1 indicates prepaid.
     "TradeType" trade_type set_trade_type: i64,
-    /// 实例版本，当前支持开发版、标准版、专业版【TRIAL、STANDARD、PROFESSIONAL】
+    /// Instance version. Currently supported: development edition, standard version, and professional version [TRIAL, STANDARD, PROFESSIONAL].
     "FeatureVersion" feature_version set_feature_version: str,
-    /// 公网出流量带宽，[1,2048]Mbps
+    /// Public network outbound traffic bandwidth, [1,2048]Mbps
     "InternetMaxBandwidthOut" internet_max_bandwidth_out set_internet_max_bandwidth_out: i128,
-    /// 自动续费标记，0表示默认状态(用户未设置，即初始状态)；
-    /// 1表示自动续费，2表示明确不自动续费(用户设置)，若业务无续费概念或无需自动续费，需要设置为0
+    /// Auto-renewal flag. 0 means the default state (not set by the user, that is, the initial state).
+    /// 1 means auto-renew, 2 means no automatic renewal (set by the user). If the business has no renewal concept or no need for auto-renewal, set it to 0.
     "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: i64,
-    /// 到期时间，预付费时使用
+    /// Expiry time, used when prepaid
     "CurDeadline" cur_deadline set_cur_deadline: str,
-    /// 隔离时间，实例隔离时使用
+    /// Isolation time. Used when an instance is isolated.
     "IsolateTime" isolate_time set_isolate_time: str,
-    /// 是否开启客户端公网。
+    /// Is client public network enabled?
     "EnableInternet" enable_internet set_enable_internet: bool,
-    /// 实例实际的地域信息
+    /// Actual regional information of the instance
     "EngineRegion" engine_region set_engine_region: str,
-    /// Ingress class名称
+    /// Ingress class name
     "IngressClassName" ingress_class_name set_ingress_class_name: str,
-    /// 公网计费方式。可选取值 BANDWIDTH | TRAFFIC ，表示按带宽和按流量计费。
+    /// Public network billing method. Selectable values: BANDWIDTH | TRAFFIC, representing billing by bandwidth and by traffic.
     "InternetPayMode" internet_pay_mode set_internet_pay_mode: str,
-    /// 云原生API网关小版本号
+    /// Cloud Native API Gateway minor version number
     "GatewayMinorVersion" gateway_minor_version set_gateway_minor_version: str,
-    /// 实例监听的端口信息
+    /// Ports monitored by the instance
     "InstancePort" instance_port set_instance_port: obj InstancePort,
-    /// 公网CLB默认类型
+    /// Public network CLB default type
     "LoadBalancerType" load_balancer_type set_load_balancer_type: str,
-    /// 公网IP地址列表
+    /// Public IP address list
     "PublicIpAddresses" public_ip_addresses set_public_ip_addresses: list String,
-    /// 是否开启删除保护
+    /// Whether to enable deletion protection
     "DeleteProtect" delete_protect set_delete_protect: bool,
-    /// 表示可以升级的版本号
+    /// Version number that can be upgraded
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AvailableVersions" available_versions set_available_versions: list String,
-    /// 网关可以升级的版本号列表
+    /// Version list for gateway upgrade
     "AvailableUpgradeVersions" available_upgrade_versions set_available_upgrade_versions: list String,
-    /// 是否提示可升级
+    /// Whether to prompt for upgrade
     "AvailableUpgrade" available_upgrade set_available_upgrade: bool,
-    /// 可回退的版本
+    /// Rollback version
     "AvailableRollbackVersion" available_rollback_version set_available_rollback_version: str,
     /// 强制跳转HTTPS开关
     "ForceHTTPSRedirect" force_https_redirect set_force_https_redirect: bool,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCloudNativeAPIGatewayRouteRateLimit` (查询云原生网关的限流插件(路由)).
+/// Request of `DescribeCloudNativeAPIGatewayRouteRateLimit` (Query the traffic throttling plugin of a cloud-native gateway (Route)).
 ///
-/// 查询云原生网关的限流插件(路由)
+/// Query the traffic throttling plugin of a cloud-native gateway (Route).
 DescribeCloudNativeAPIGatewayRouteRateLimitRequest {
-    /// 网关Id
+    /// Gateway ID
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 路由Id，或路由名称。
-    /// 不支持“未命名”
+    /// Route Id or routing name.
+    /// "Unnamed" is not supported.
     ///
     /// Required.
     "Id" id set_id: str,
@@ -5163,32 +5197,32 @@ DescribeCloudNativeAPIGatewayRouteRateLimitRequest {
 rt::action!("tse", "2020-12-07", "DescribeCloudNativeAPIGatewayRouteRateLimit", DescribeCloudNativeAPIGatewayRouteRateLimitRequest => DescribeCloudNativeAPIGatewayRouteRateLimitResponse);
 
 rt::model! { read debug;
-/// DescribeCloudNativeAPIGatewayRouteRateLimit返回参数结构体
+/// DescribeCloudNativeAPIGatewayRouteRateLimit response structure.
 DescribeCloudNativeAPIGatewayRouteRateLimitResponse {
-    /// 获取云原生网关限流插件(路由)
+    /// Retrieve the cloud-native gateway traffic throttling plugin (route)
     "Result" result set_result: obj CloudNativeAPIGatewayRateLimitDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCloudNativeAPIGatewayRoutes` (查询云原生网关路由列表).
+/// Request of `DescribeCloudNativeAPIGatewayRoutes` (Query the routing list of the cloud-native gateway).
 ///
-/// 查询云原生网关路由列表
+/// Query the routing list of the cloud-native gateway
 DescribeCloudNativeAPIGatewayRoutesRequest {
-    /// 网关ID
+    /// Gateway ID
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 翻页单页查询限制数量[0,1000], 默认值0
+    /// Pagination query limit count [0,1000], default value 0
     "Limit" limit set_limit: i64,
-    /// 翻页单页偏移量，默认值0
+    /// Page offset amount for pagination. Default value: 0
     "Offset" offset set_offset: i64,
-    /// 服务的名字，精确匹配
+    /// Service name, exact match
     "ServiceName" service_name set_service_name: str,
-    /// 路由的名字，精确匹配
+    /// Route name, exact match
     "RouteName" route_name set_route_name: str,
-    /// 过滤条件，多个过滤条件之间是与的关系，支持 name, path, host, method, service, protocol
+    /// Filter conditions. Multiple filter conditions have an AND relationship with each other, supporting name, path, host, method, service, and protocol.
     "Filters" filters set_filters: list ListFilter,
     /// 路由类型
     "RouteTypes" route_types set_route_types: list String,
@@ -5207,9 +5241,9 @@ DescribeCloudNativeAPIGatewayRoutesRequest {
 rt::action!("tse", "2020-12-07", "DescribeCloudNativeAPIGatewayRoutes", DescribeCloudNativeAPIGatewayRoutesRequest => DescribeCloudNativeAPIGatewayRoutesResponse);
 
 rt::model! { read debug;
-/// DescribeCloudNativeAPIGatewayRoutes返回参数结构体
+/// DescribeCloudNativeAPIGatewayRoutes response structure.
 DescribeCloudNativeAPIGatewayRoutesResponse {
-    /// 无
+    /// None.
     "Result" result set_result: obj KongServiceRouteList,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5326,15 +5360,15 @@ impl ::core::fmt::Debug for DescribeCloudNativeAPIGatewaySecretKeyValueResponse 
 }
 
 rt::model! { write debug;
-/// Request of `DescribeCloudNativeAPIGatewayServiceRateLimit` (查询云原生网关的限流插件(服务)).
+/// Request of `DescribeCloudNativeAPIGatewayServiceRateLimit` (Query the traffic throttling plugin of a cloud-native gateway (Service)).
 ///
-/// 查询云原生网关的限流插件(服务)
+/// This API is used to query the traffic throttling plugin of a cloud-native gateway (Service).
 DescribeCloudNativeAPIGatewayServiceRateLimitRequest {
-    /// 网关Id
+    /// Gateway ID
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 服务名称，或服务ID。
+    /// Service name or service ID.
     ///
     /// Required.
     "Name" name set_name: str,
@@ -5342,55 +5376,55 @@ DescribeCloudNativeAPIGatewayServiceRateLimitRequest {
 rt::action!("tse", "2020-12-07", "DescribeCloudNativeAPIGatewayServiceRateLimit", DescribeCloudNativeAPIGatewayServiceRateLimitRequest => DescribeCloudNativeAPIGatewayServiceRateLimitResponse);
 
 rt::model! { read debug;
-/// DescribeCloudNativeAPIGatewayServiceRateLimit返回参数结构体
+/// DescribeCloudNativeAPIGatewayServiceRateLimit response structure.
 DescribeCloudNativeAPIGatewayServiceRateLimitResponse {
-    /// 获取云原生网关限流插件(服务)
+    /// Query the cloud-native gateway traffic throttling plugin (service)
     "Result" result set_result: obj CloudNativeAPIGatewayRateLimitDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCloudNativeAPIGatewayServicesLight` (轻量查询云原生网关服务列表).
+/// Request of `DescribeCloudNativeAPIGatewayServicesLight` (Lightweight query the service list of the cloud-native gateway).
 ///
-/// 轻量查询云原生网关服务列表
+/// Lightweight query the service list of the cloud-native gateway
 DescribeCloudNativeAPIGatewayServicesLightRequest {
-    /// 网关ID
+    /// Gateway ID
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 列表数量
+    /// Number of tables in the list
     "Limit" limit set_limit: i64,
-    /// 列表 offset
+    /// List offset
     "Offset" offset set_offset: i64,
-    /// 过滤条件，多个过滤条件之间是与的关系，支持 id、name、upstreamType
+    /// Filter conditions. Multiple filter conditions have an AND relationship with each other, supporting id, name, and upstreamType.
     "Filters" filters set_filters: list ListFilter,
 } }
 rt::action!("tse", "2020-12-07", "DescribeCloudNativeAPIGatewayServicesLight", DescribeCloudNativeAPIGatewayServicesLightRequest => DescribeCloudNativeAPIGatewayServicesLightResponse);
 
 rt::model! { read debug;
-/// DescribeCloudNativeAPIGatewayServicesLight返回参数结构体
+/// DescribeCloudNativeAPIGatewayServicesLight response structure.
 DescribeCloudNativeAPIGatewayServicesLightResponse {
-    /// 无
+    /// None.
     "Result" result set_result: obj GatewayServices,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCloudNativeAPIGatewayServices` (查询云原生网关服务列表).
+/// Request of `DescribeCloudNativeAPIGatewayServices` (Query the service list of the cloud-native gateway).
 ///
-/// 查询云原生网关服务列表
+/// Query the service list of the cloud-native gateway
 DescribeCloudNativeAPIGatewayServicesRequest {
-    /// 网关ID
+    /// gateway ID
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 列表数量
+    /// Number of tables in the list
     "Limit" limit set_limit: i64,
-    /// 列表 offset
+    /// List offset
     "Offset" offset set_offset: i64,
-    /// 过滤条件，多个过滤条件之间是与的关系，支持 name,upstreamType
+    /// Filter criteria. Multiple filter conditions are in an AND relationship with each other. Support name and upstreamType.
     "Filters" filters set_filters: list ListFilter,
     /// 排序字段
     "OrderField" order_field set_order_field: str,
@@ -5405,24 +5439,24 @@ DescribeCloudNativeAPIGatewayServicesRequest {
 rt::action!("tse", "2020-12-07", "DescribeCloudNativeAPIGatewayServices", DescribeCloudNativeAPIGatewayServicesRequest => DescribeCloudNativeAPIGatewayServicesResponse);
 
 rt::model! { read debug;
-/// DescribeCloudNativeAPIGatewayServices返回参数结构体
+/// DescribeCloudNativeAPIGatewayServices response structure.
 DescribeCloudNativeAPIGatewayServicesResponse {
-    /// 无
+    /// None.
     "Result" result set_result: obj KongServices,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCloudNativeAPIGatewayUpstream` (获取云原生网关服务详情下的Upstream列表).
+/// Request of `DescribeCloudNativeAPIGatewayUpstream` (Retrieve the Upstream list in the cloud-native gateway service detail).
 ///
-/// 获取云原生网关服务详情下的Upstream列表
+/// This API is used to query the Upstream list in the service detail of a cloud-native gateway.
 DescribeCloudNativeAPIGatewayUpstreamRequest {
-    /// 网关ID
+    /// gateway ID
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 服务名字
+    /// Service name.
     ///
     /// Required.
     "ServiceName" service_name set_service_name: str,
@@ -5430,32 +5464,32 @@ DescribeCloudNativeAPIGatewayUpstreamRequest {
 rt::action!("tse", "2020-12-07", "DescribeCloudNativeAPIGatewayUpstream", DescribeCloudNativeAPIGatewayUpstreamRequest => DescribeCloudNativeAPIGatewayUpstreamResponse);
 
 rt::model! { read debug;
-/// DescribeCloudNativeAPIGatewayUpstream返回参数结构体
+/// DescribeCloudNativeAPIGatewayUpstream response structure.
 DescribeCloudNativeAPIGatewayUpstreamResponse {
-    /// 无
+    /// None.
     "Result" result set_result: obj KongUpstreamList,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCloudNativeAPIGateways` (获取云原生网关实例列表).
+/// Request of `DescribeCloudNativeAPIGateways` (Gets a list of cloud native gateway instances).
 ///
-/// 获取云原生API网关实例列表
+/// This API is used to obtain the cloud native API gateway instance list.
 DescribeCloudNativeAPIGatewaysRequest {
-    /// 返回数量，默认为 20，最大值为 100。
+    /// Number of returned results, defaults to 20, maximum value is 100.
     "Limit" limit set_limit: i64,
-    /// 偏移量，默认为 0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 请求过滤参数，支持按照实例名称、ID和标签键值（Name、GatewayId、Tag）筛选
+    /// Request filter parameters support filtering by instance name, ID, and tag key value (Name, GatewayId, Tag).
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tse", "2020-12-07", "DescribeCloudNativeAPIGateways", DescribeCloudNativeAPIGatewaysRequest => DescribeCloudNativeAPIGatewaysResponse);
 
 rt::model! { read debug;
-/// DescribeCloudNativeAPIGateways返回参数结构体
+/// DescribeCloudNativeAPIGateways response structure.
 DescribeCloudNativeAPIGatewaysResponse {
-    /// 获取云原生API网关实例列表响应结果。
+    /// Retrieve the response result of the cloud native API gateway instance list.
     "Result" result set_result: obj ListCloudNativeAPIGatewayResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5741,11 +5775,11 @@ DescribeConfigFilesResponse {
 } }
 
 rt::model! { read debug;
-/// 获取云原生API网关实例协议端口列表响应结果
+/// Retrieve the response result of the protocol port list for a cloud-native API gateway instance
 DescribeGatewayInstancePortResult {
-    /// 云原生API网关ID
+    /// Cloud Native API Gateway ID
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 网关实例协议端口列表
+    /// Gateway instance protocol port list
     "GatewayInstancePortList" gateway_instance_port_list set_gateway_instance_port_list: list GatewayInstanceSchemeAndPorts,
 } }
 
@@ -5838,37 +5872,37 @@ DescribeGovernanceInstancesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeGovernanceLaneGroups` (查询泳道组列表).
+/// Request of `DescribeGovernanceLaneGroups` (Query a lane group list).
 ///
-/// 查询泳道组列表
+/// Query lane group list
 DescribeGovernanceLaneGroupsRequest {
-    /// 引擎实例ID
+    /// Engine Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 分页查询偏移量
+    /// Pagination query offset.
     ///
     /// Required.
     "Offset" offset set_offset: i64,
-    /// 分页条数
+    /// Number of items per page.
     ///
     /// Required.
     "Limit" limit set_limit: i64,
-    /// 泳道名称
+    /// swimlane name
     "Name" name set_name: str,
-    /// 泳道ID
+    /// Lane ID
     "GroupID" group_id set_group_id: str,
-    /// 是否展示泳道规则列表
+    /// Whether to display the lane rule list
     "Brief" brief set_brief: bool,
 } }
 rt::action!("tse", "2020-12-07", "DescribeGovernanceLaneGroups", DescribeGovernanceLaneGroupsRequest => DescribeGovernanceLaneGroupsResponse);
 
 rt::model! { read debug;
-/// DescribeGovernanceLaneGroups返回参数结构体
+/// DescribeGovernanceLaneGroups response structure.
 DescribeGovernanceLaneGroupsResponse {
-    /// 总数
+    /// Total number.
     "Total" total set_total: i64,
-    /// 泳道规则列表
+    /// Lane rule list
     "LaneGroups" lane_groups set_lane_groups: list GovernanceLaneGroup,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6025,11 +6059,11 @@ DescribeGovernanceServicesResponse {
 } }
 
 rt::model! { read debug;
-/// 根据公网IP查询云原生网关实例信息出参
+/// Query cloud native gateway instance info based on public network IP
 DescribeInstanceInfoByIpResult {
-    /// 实例id
+    /// Instance ID.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 分组id
+    /// Group ID
     "GroupId" group_id set_group_id: str,
 } }
 
@@ -6080,27 +6114,27 @@ DescribeInstanceTagInfosResponse {
 } }
 
 rt::model! { read debug;
-/// 查询跨域配置出参
+/// Query cross-origin configuration output parameters
 DescribeKongCORSResult {
-    /// 资源类型
+    /// Resource type.
     "SourceType" source_type set_source_type: str,
-    /// 资源id
+    /// Resource ID
     "SourceId" source_id set_source_id: str,
-    /// 是否启用
+    /// enabled or not
     "Enabled" enabled set_enabled: bool,
-    /// 跨域 Origins
+    /// Cross-origin Origins
     "Origins" origins set_origins: list String,
-    /// 跨域 Headers
+    /// Cross-Origin Headers
     "Headers" headers set_headers: list String,
-    /// 跨域 Methods
+    /// Cross-origin Methods
     "Methods" methods set_methods: list String,
-    /// 跨域 ExposedHeaders
+    /// Cross-Origin ExposedHeaders
     "ExposedHeaders" exposed_headers set_exposed_headers: list String,
-    /// 跨域OPTIONS请求缓存时间
+    /// Cache time of cross-origin OPTIONS request
     "MaxAge" max_age set_max_age: i64,
-    /// 跨域请求是否允许携带身份信息
+    /// Whether cross-origin access requests are allowed to carry identity information
     "Credentials" credentials set_credentials: bool,
-    /// 跨域请求是否透传后端
+    /// Whether to forward cross-origin access requests to the backend
     "PreFlightContinue" pre_flight_continue set_pre_flight_continue: bool,
 } }
 
@@ -6172,83 +6206,83 @@ DescribeNacosServerInterfacesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeNativeGatewayServerGroups` (查询云原生网关分组信息).
+/// Request of `DescribeNativeGatewayServerGroups` (Query cloud-native gateway group information).
 ///
-/// 查询云原生网关分组信息
+/// Query cloud native gateway group information
 DescribeNativeGatewayServerGroupsRequest {
-    /// 云原生API网关实例ID。
+    /// Cloud native API gateway instance ID.
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 偏移量，默认为 0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 返回数量，默认为 20。
+    /// Number of returned results, defaults to 20.
     "Limit" limit set_limit: i128,
-    /// 过滤参数，支持按照分组名称、分组ID（Name、GroupId）筛选
+    /// Filter parameters, based on group name and group ID (Name, GroupId) for filter criteria.
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("tse", "2020-12-07", "DescribeNativeGatewayServerGroups", DescribeNativeGatewayServerGroupsRequest => DescribeNativeGatewayServerGroupsResponse);
 
 rt::model! { read debug;
-/// DescribeNativeGatewayServerGroups返回参数结构体
+/// DescribeNativeGatewayServerGroups response structure.
 DescribeNativeGatewayServerGroupsResponse {
-    /// 分组列表信息
+    /// Group list info
     "Result" result set_result: obj NativeGatewayServerGroups,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeNativeGatewayServiceSources` (查询网关服务来源实例列表).
+/// Request of `DescribeNativeGatewayServiceSources` (Queries the instance list of the gateway service source).
 ///
-/// 查询网关服务来源实例列表
+/// Query the instance list of the gateway service source
 DescribeNativeGatewayServiceSourcesRequest {
-    /// 网关实例ID
+    /// Gateway instance ID
     ///
     /// Required.
     "GatewayID" gateway_id set_gateway_id: str,
-    /// 单页条数，最大100
+    /// Items per page. Maximum value: 100.
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 分页偏移量
+    /// Pagination offset.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 服务来源ID
+    /// Service Source ID
     "SourceID" source_id set_source_id: str,
-    /// 服务来源实例名称，模糊搜索
+    /// Service Source Instance Name, Fuzzy Search
     "SourceName" source_name set_source_name: str,
     /// 微服务引擎类型：TSE-Nacos｜TSE-Consul｜TSE-PolarisMesh｜Customer-Nacos｜Customer-Consul｜Customer-PolarisMesh
     "SourceTypes" source_types set_source_types: list String,
-    /// 排序字段类型，当前仅支持SourceName
+    /// Sorting field data type, currently only support SourceName
     "OrderField" order_field set_order_field: str,
-    /// 排序类型，AES/DESC
+    /// Sorting type, AES/DESC
     "OrderType" order_type set_order_type: str,
 } }
 rt::action!("tse", "2020-12-07", "DescribeNativeGatewayServiceSources", DescribeNativeGatewayServiceSourcesRequest => DescribeNativeGatewayServiceSourcesResponse);
 
 rt::model! { read debug;
-/// DescribeNativeGatewayServiceSources返回参数结构体
+/// DescribeNativeGatewayServiceSources response structure.
 DescribeNativeGatewayServiceSourcesResponse {
-    /// 总实例数
+    /// Total instances
     "Total" total set_total: i128,
-    /// 服务来源实例列表
+    /// Service source instance list
     "List" list set_list: list NativeGatewayServiceSourceItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeOneCloudNativeAPIGatewayService` (获取云原生网关服务详情).
+/// Request of `DescribeOneCloudNativeAPIGatewayService` (Obtain the service detail of the cloud-native gateway).
 ///
-/// 获取云原生网关服务详情
+/// This API is used to obtain the service detail of the cloud-native gateway.
 DescribeOneCloudNativeAPIGatewayServiceRequest {
-    /// 网关ID
+    /// gateway ID
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 服务名字，或服务ID
+    /// Service name or service ID
     ///
     /// Required.
     "Name" name set_name: str,
@@ -6256,62 +6290,62 @@ DescribeOneCloudNativeAPIGatewayServiceRequest {
 rt::action!("tse", "2020-12-07", "DescribeOneCloudNativeAPIGatewayService", DescribeOneCloudNativeAPIGatewayServiceRequest => DescribeOneCloudNativeAPIGatewayServiceResponse);
 
 rt::model! { read debug;
-/// DescribeOneCloudNativeAPIGatewayService返回参数结构体
+/// DescribeOneCloudNativeAPIGatewayService response structure.
 DescribeOneCloudNativeAPIGatewayServiceResponse {
-    /// 无
+    /// None.
     "Result" result set_result: obj KongServiceDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePublicAddressConfig` (查询公网地址信息).
+/// Request of `DescribePublicAddressConfig` (Query public IP address info).
 ///
-/// 查询公网地址信息
+/// Query public IP address info
 DescribePublicAddressConfigRequest {
-    /// 网关实例id
+    /// Gateway instance ID
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 查询该分组的公网信息，不传则查询实例所有的公网负载均衡信息
+    /// Query public network information of this group. If not specified, query all public network load balance information of the instance.
     "GroupId" group_id set_group_id: str,
 } }
 rt::action!("tse", "2020-12-07", "DescribePublicAddressConfig", DescribePublicAddressConfigRequest => DescribePublicAddressConfigResponse);
 
 rt::model! { read debug;
-/// DescribePublicAddressConfig返回参数结构体
+/// DescribePublicAddressConfig response structure.
 DescribePublicAddressConfigResponse {
-    /// 公网地址信息
+    /// Public IP address info
     "Result" result set_result: obj DescribePublicAddressConfigResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 获取云原生api网关公网地址信息响应结果
+/// Retrieve the cloud native api Gateway public IP address info response result
 DescribePublicAddressConfigResult {
-    /// 网关实例id
+    /// Gateway instance ID
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 公网地址信息
+    /// Public IP address info
     "ConfigList" config_list set_config_list: list PublicAddressConfig,
-    /// 总个数
+    /// Total number
     "TotalCount" total_count set_total_count: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePublicNetwork` (查询云原生API网关实例公网详情).
+/// Request of `DescribePublicNetwork` (Query the public network details of a cloud native API gateway instance).
 ///
-/// 查询云原生API网关实例公网详情
+/// Query the public network details of a cloud native API gateway instance
 DescribePublicNetworkRequest {
-    /// 云原生API网关实例ID。
+    /// Cloud native API gateway instance ID.
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 网关分组ID
+    /// gateway group ID
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
-    /// 网络ID
+    /// Network ID.
     ///
     /// Required.
     "NetworkId" network_id set_network_id: str,
@@ -6319,22 +6353,22 @@ DescribePublicNetworkRequest {
 rt::action!("tse", "2020-12-07", "DescribePublicNetwork", DescribePublicNetworkRequest => DescribePublicNetworkResponse);
 
 rt::model! { read debug;
-/// DescribePublicNetwork返回参数结构体
+/// DescribePublicNetwork response structure.
 DescribePublicNetworkResponse {
-    /// 获取云原生API网关公网详情响应结果。
+    /// Retrieve the cloud native API gateway public network detailed information response result.
     "Result" result set_result: obj DescribePublicNetworkResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 查询客户端公网信息
+/// Query client public network information
 DescribePublicNetworkResult {
-    /// 网关实例ID
+    /// Gateway instance ID
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 网关分组ID
+    /// gateway group ID
     "GroupId" group_id set_group_id: str,
-    /// 客户端公网信息
+    /// Client public network information
     "PublicNetwork" public_network set_public_network: obj CloudNativeAPIGatewayConfig,
 } }
 
@@ -6411,15 +6445,15 @@ DescribeSREInstancesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeUpstreamHealthCheckConfig` (获取网关服务健康检查配置).
+/// Request of `DescribeUpstreamHealthCheckConfig` (Obtain the health check configuration of the gateway service).
 ///
-/// 获取云原生网关服务健康检查配置
+/// This API is used to obtain the health check configuration of the cloud-native gateway service.
 DescribeUpstreamHealthCheckConfigRequest {
-    /// 网关ID
+    /// Gateway ID
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 网关服务名称
+    /// Gateway service name.
     ///
     /// Required.
     "Name" name set_name: str,
@@ -6427,20 +6461,20 @@ DescribeUpstreamHealthCheckConfigRequest {
 rt::action!("tse", "2020-12-07", "DescribeUpstreamHealthCheckConfig", DescribeUpstreamHealthCheckConfigRequest => DescribeUpstreamHealthCheckConfigResponse);
 
 rt::model! { read debug;
-/// DescribeUpstreamHealthCheckConfig返回参数结构体
+/// DescribeUpstreamHealthCheckConfig response structure.
 DescribeUpstreamHealthCheckConfigResponse {
-    /// 健康检查配置
+    /// Health check configuration
     "Result" result set_result: obj UpstreamHealthCheckConfig,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeWafDomains` (获取 WAF 防护域名).
+/// Request of `DescribeWafDomains` (Query a WAF-protected domain name).
 ///
-/// 获取 WAF 防护域名
+/// Query a WAF-protected domain name
 DescribeWafDomainsRequest {
-    /// 网关ID
+    /// gateway ID
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
@@ -6448,62 +6482,63 @@ DescribeWafDomainsRequest {
 rt::action!("tse", "2020-12-07", "DescribeWafDomains", DescribeWafDomainsRequest => DescribeWafDomainsResponse);
 
 rt::model! { read debug;
-/// DescribeWafDomains返回参数结构体
+/// DescribeWafDomains response structure.
 DescribeWafDomainsResponse {
-    /// 已被 WAF 防护域名
+    /// WAF-protected domain name
     "Result" result set_result: obj DescribeWafDomainsResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 获取WAF保护域名列表
+/// Retrieve WAF-protected domain name list
 DescribeWafDomainsResult {
-    /// WAF防护域名列表
+    /// WAF-protected domain name list
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Domains" domains set_domains: list String,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeWafProtection` (获取 WAF 防护状态).
+/// Request of `DescribeWafProtection` (Query WAF protection status).
 ///
-/// 获取 WAF 防护状态
+/// Query WAF protection status
 DescribeWafProtectionRequest {
-    /// 网关ID
+    /// gateway ID
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 防护资源的类型。
-    /// - Global  实例
-    /// - Service  服务
-    /// - Route  路由
-    /// - Object  对象
+    /// Type of protection resource.
+    /// -Global instance
+    /// -Service
+    /// -Route
+    /// -Object
     ///
     /// Disabled in the spec.
     "Type" r#type set_type: str,
-    /// 防护资源类型列表，支持查询多个类型（Global、Service、Route、Object）。为空时，默认查询Global类型。
+    /// Resource type list for protection supports querying multiple types (Global, Service, Route, Object). If left empty, it defaults to querying the Global type.
     "TypeList" type_list set_type_list: list String,
 } }
 rt::action!("tse", "2020-12-07", "DescribeWafProtection", DescribeWafProtectionRequest => DescribeWafProtectionResponse);
 
 rt::model! { read debug;
-/// DescribeWafProtection返回参数结构体
+/// DescribeWafProtection response structure.
 DescribeWafProtectionResponse {
-    /// 保护状态
+    /// Protection status
     "Result" result set_result: obj DescribeWafProtectionResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 获取WAF保护资源状态
+/// Retrieve WAF protection resource status
 DescribeWafProtectionResult {
-    /// 全局防护状态
+    /// Global protection status
     "GlobalStatus" global_status set_global_status: str,
-    /// 服务防护状态
+    /// Protection status
     "ServicesStatus" services_status set_services_status: list ServiceWafStatus,
-    /// 路由防护状态
+    /// Route protection status
     "RouteStatus" route_status set_route_status: list RouteWafStatus,
-    /// 对象防护状态
+    /// Object protection status
     "ObjectStatus" object_status set_object_status: str,
 } }
 
@@ -6665,21 +6700,21 @@ ExtendedMetadata {
 } }
 
 rt::model! { both nodebug;
-/// 云原生网关限流插件外部redis配置
+/// Cloud-native gateway traffic throttling plugin external redis configuration
 ExternalRedis {
     /// redis ip
     ///
     /// Required.
     "RedisHost" redis_host set_redis_host: str,
-    /// redis密码
+    /// redis password
     ///
     /// Required.
     "RedisPassword" redis_password set_redis_password: str,
-    /// redis端口
+    /// redis port
     ///
     /// Required.
     "RedisPort" redis_port set_redis_port: i64,
-    /// 超时时间  ms
+    /// Timeout interval. Unit: ms
     ///
     /// Required.
     "RedisTimeout" redis_timeout set_redis_timeout: i64,
@@ -6696,33 +6731,33 @@ impl ::core::fmt::Debug for ExternalRedis {
 }
 
 rt::model! { write debug;
-/// 查询过滤通用对象
+/// Query filter general object
 Filter {
-    /// 过滤参数名
+    /// Filter parameter name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 过滤参数值
+    /// Filter parameter value
     ///
     /// Required.
     "Values" values set_values: list String,
 } }
 
 rt::model! { read debug;
-/// 网关实例协议端口列表
+/// Protocol port list of the gateway instance
 GatewayInstanceSchemeAndPorts {
-    /// 端口协议，可选HTTP、HTTPS、TCP和UDP
+    /// Port protocol, selectable HTTP, HTTPS, TCP, and UDP.
     "Scheme" scheme set_scheme: str,
-    /// 端口列表
+    /// port list
     "PortList" port_list set_port_list: list i128,
 } }
 
 rt::model! { read debug;
-/// 轻量查询网关服务列表出参
+/// Lightweight querying the gateway service list output parameters
 GatewayServices {
-    /// 服务列表
+    /// Service list
     "ServiceList" service_list set_service_list: list KongServiceLightPreview,
-    /// 结果总数
+    /// Total number of results
     "TotalCount" total_count set_total_count: i128,
 } }
 
@@ -6882,68 +6917,92 @@ GovernanceInterfaceDescription {
 } }
 
 rt::model! { both debug;
-/// 泳道组
+/// Lane group
 GovernanceLaneGroup {
-    /// 泳道名称
+    /// lane name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 泳道组ID
+    /// Lane group ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ID" id set_id: str,
-    /// 泳道入口服务列表
+    /// Lane entry service list
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TrafficEntries" traffic_entries set_traffic_entries: list LaneTrafficEntry,
-    /// 泳道服务列表
+    /// Lane service list
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Destinations" destinations set_destinations: list GovernanceServiceDestination,
-    /// 泳道组描述
+    /// Lane group description
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Description" description set_description: str,
-    /// 该泳道组下的所有泳道规则列表
+    /// Lane rule list of ALL lane groups
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Rules" rules set_rules: list GovernanceLaneRule,
-    /// 规则内容摘要
+    /// Rule content summary
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Revision" revision set_revision: str,
-    /// 创建时间
+    /// Creation time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 修改时间
+    /// Modification time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ModifyTime" modify_time set_modify_time: str,
-    /// 规则一致性状态
+    /// Rule consistency status
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Consistency" consistency set_consistency: str,
 } }
 
 rt::model! { both debug;
-/// 泳道规则
+/// Lane rule
 GovernanceLaneRule {
-    /// 泳道规则ID
+    /// Lane rule ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ID" id set_id: str,
-    /// 泳道名称
+    /// lane name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Name" name set_name: str,
-    /// 泳道所属泳道组
+    /// Swimlane group of the lane
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LaneGroup" lane_group set_lane_group: str,
-    /// 泳道规则启用状态
+    /// Rule Enable Status
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Enable" enable set_enable: bool,
-    /// 流量标签
+    /// Traffic Tag
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TrafficLabels" traffic_labels set_traffic_labels: list Argument,
-    /// 多个流量标签匹配方式
-    /// AND：与
-    /// OR：或
+    /// Multiple traffic tag matching methods
+    /// AND
+    /// OR
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TrafficMatchMode" traffic_match_mode set_traffic_match_mode: str,
-    /// 泳道匹配方式
-    /// STRICT：严格匹配
-    /// PERMISSIVE：宽松匹配
+    /// Lane match mode
+    /// STRICT: Strict match
+    /// PERMISSIVE: Loose match
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LaneMatchMode" lane_match_mode set_lane_match_mode: str,
-    /// 泳道灰度规则
+    /// Lane grayscale rule
     "TrafficGray" traffic_gray set_traffic_gray: obj TrafficGray,
-    /// 泳道规则描述
+    /// Lane rule description
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Description" description set_description: str,
-    /// 泳道标签内容
+    /// Lane tag content
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LaneLabelValue" lane_label_value set_lane_label_value: str,
-    /// 创建时间
+    /// Creation time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: str,
-    /// 启用时间
+    /// Enabling time
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EnableTime" enable_time set_enable_time: str,
-    /// 修改时间
+    /// Modification time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ModifyTime" modify_time set_modify_time: str,
-    /// 泳道规则优先级
+    /// Lane rule priority
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Priority" priority set_priority: i64,
-    /// 规则摘要
+    /// Rule abstract
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Revision" revision set_revision: str,
 } }
 
@@ -7108,17 +7167,20 @@ GovernanceServiceContractVersion {
 } }
 
 rt::model! { both debug;
-/// 服务实例组
+/// Service instance group
 GovernanceServiceDestination {
-    /// 命名空间
+    /// Namespace
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Namespace" namespace set_namespace: str,
-    /// 服务
+    /// Service.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Service" service set_service: str,
-    /// 实例标签
+    /// Instance tag
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Labels" labels set_labels: list RoutingDestinationRuleLabel,
 } }
 
@@ -7168,54 +7230,54 @@ GovernanceServiceInput {
 } }
 
 rt::model! { read debug;
-/// 实例监听端口信息
+/// Instance listen port information
 InstancePort {
-    /// 监听的 http 端口范围。
+    /// Listen http port range.
     "HttpPort" http_port set_http_port: str,
-    /// 监听的 https 端口范围。
+    /// Listen port range for https.
     "HttpsPort" https_port set_https_port: str,
-    /// 监听的 tcp 端口范围。
+    /// Listen port range for tcp.
     "TcpPort" tcp_port set_tcp_port: str,
-    /// 监听的 udp 端口范围。
+    /// Listen udp port range.
     "UdpPort" udp_port set_udp_port: str,
 } }
 
 rt::model! { both debug;
-/// 引擎实例的标签信息
+/// Tag information of the engine instance
 InstanceTagInfo {
-    /// 标签键
+    /// Tag key.
     "TagKey" tag_key set_tag_key: str,
-    /// 标签值
+    /// Tag value.
     "TagValue" tag_value set_tag_value: str,
 } }
 
 rt::model! { write debug;
-/// 公网负载均衡配置
+/// Public network load balancing configuration
 InternetConfig {
-    /// 公网地址版本，可选："IPV4" | "IPV6" 。不填默认 IPV4 。
+    /// Public network address version. Optional: "IPV4" | "IPV6". By default IPV4 if left blank.
     "InternetAddressVersion" internet_address_version set_internet_address_version: str,
-    /// 公网付费类型，当前仅可选："BANDWIDTH"。不填默认为 "BANDWIDTH"
+    /// Public network payment mode. Currently, only "BANDWIDTH" is selectable. Defaults to "BANDWIDTH" if left blank.
     "InternetPayMode" internet_pay_mode set_internet_pay_mode: str,
-    /// 公网带宽。
+    /// Public network bandwidth.
     "InternetMaxBandwidthOut" internet_max_bandwidth_out set_internet_max_bandwidth_out: i128,
-    /// 负载均衡描述
+    /// Description of load balancing
     "Description" description set_description: str,
-    /// 负载均衡的规格类型，支持clb.c2.medium、clb.c3.small、clb.c3.medium、clb.c4.small、clb.c4.medium、clb.c4.large、clb.c4.xlarge，不传为共享型。
+    /// Load balancing specification type. Support clb.c2.medium, clb.c3.small, clb.c3.medium, clb.c4.small, clb.c4.medium, clb.c4.large, clb.c4.xlarge. Defaults to shared type.
     "SlaType" sla_type set_sla_type: str,
-    /// 负载均衡是否多可用区
+    /// Whether load balancing is multi-availability zone
     "MultiZoneFlag" multi_zone_flag set_multi_zone_flag: bool,
-    /// 主可用区
+    /// Primary AZ.
     "MasterZoneId" master_zone_id set_master_zone_id: str,
-    /// 备可用区
+    /// standby availability zone
     "SlaveZoneId" slave_zone_id set_slave_zone_id: str,
 } }
 
 rt::model! { both debug;
-/// 键值对
+/// Key-value pair
 KVMapping {
-    /// 键值映射的键
+    /// key
     "Key" key set_key: str,
-    /// 键值映射的值
+    /// value
     "Value" value set_value: str,
 } }
 
@@ -7229,75 +7291,77 @@ KVPair {
 } }
 
 rt::model! { both debug;
-/// Key/Value结构
+/// Key/Value structure
 KeyValue {
-    /// 条件的Key
+    /// Key of the condition
     "Key" key set_key: str,
-    /// 条件的Value
+    /// Value of the condition
     "Value" value set_value: str,
 } }
 
 rt::model! { both debug;
-/// Kong网关主动健康检查配置
+/// Kong gateway proactive health check configuration
 KongActiveHealthCheck {
-    /// 主动健康检查健康探测间隔，单位：秒，0表示不开启
+    /// Probe interval for active health check in seconds. 0 means disabled.
     "HealthyInterval" healthy_interval set_healthy_interval: i128,
-    /// 主动健康检查异常探测间隔，单位：秒，0表示不开启
+    /// Proactive health check exception probe interval, unit: second. 0 indicates disabled.
     "UnHealthyInterval" un_healthy_interval set_un_healthy_interval: i128,
-    /// 在 GET HTTP 请求中使用的路径，以作为主动运行状况检查的探测器运行。默认： ”/”。
+    /// Path used in GET HTTP request to run as a proactive health check probe. Default: "/".
     "HttpPath" http_path set_http_path: str,
-    /// GET HTTP 请求的超时时间，单位：秒。默认 60。
+    /// Timeout for GET HTTP requests, unit: seconds. Default 60.
     "Timeout" timeout set_timeout: f64,
     /// Host头
     "HostHeader" host_header set_host_header: str,
 } }
 
 rt::model! { read debug;
-/// 云原生网关证书
+/// Cloud-native gateway certificate
 KongCertificate {
-    /// 无
+    /// None.
     "Cert" cert set_cert: obj KongCertificatesPreview,
 } }
 
 rt::model! { read debug;
-/// kong证书列表
+/// Certificate list of the kong instance
 KongCertificatesList {
-    /// 证书列表总数
+    /// Total Quantity of Certificate Lists
     "Total" total set_total: i64,
-    /// 无
+    /// None.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CertificatesList" certificates_list set_certificates_list: list KongCertificatesPreview,
-    /// 证书列表总页数
+    /// Total number of pages in the certificate list
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Disabled in the spec.
     "Pages" pages set_pages: i64,
 } }
 
 rt::model! { read nodebug;
-/// 云原生网关证书预览信息
+/// Cloud-native gateway certificate preview information
 KongCertificatesPreview {
-    /// 证书名称
+    /// certificate name
     "Name" name set_name: str,
     /// Id
     "Id" id set_id: str,
-    /// 绑定的域名
+    /// Bound domain name
     "BindDomains" bind_domains set_bind_domains: list String,
-    /// 证书状态：expired(已过期)
-    /// active(生效中)
+    /// Certificate status: expired.
+    /// active
     "Status" status set_status: str,
-    /// 证书pem格式
+    /// Certificate in pem format
     "Crt" crt set_crt: str,
-    /// 证书私钥
+    /// Certificate Private Key
     "Key" key set_key: str,
-    /// 证书过期时间
+    /// certificate expiration time
     "ExpireTime" expire_time set_expire_time: str,
-    /// 证书上传时间
+    /// Certificate upload time
     "CreateTime" create_time set_create_time: str,
-    /// 证书签发时间
+    /// Certificate issuance time
     "IssueTime" issue_time set_issue_time: str,
-    /// 证书来源：native(kong自定义证书)
-    /// ssl(ssl平台证书)
+    /// Certificate source: native (kong custom certificate)
+    /// ssl (platform cert)
     "CertSource" cert_source set_cert_source: str,
-    /// ssl平台证书Id
+    /// ssl Platform Certificate Id
     "CertId" cert_id set_cert_id: str,
     /// 证书类型
     ///
@@ -7338,127 +7402,135 @@ impl ::core::fmt::Debug for KongCertificatesPreview {
 }
 
 rt::model! { both debug;
-/// Kong网关被动健康检查配置
+/// Kong gateway passive health check configuration
 KongPassiveHealthCheck {
-    /// 后端target协议类型，被动健康检查支持http和tcp，主动健康检查支持http
+    /// Backend target protocol type. Passive health check supports http and tcp. Proactive health check supports http.
     "Type" r#type set_type: str,
 } }
 
 rt::model! { read debug;
-/// 云原生网关路由信息
+/// Cloud-native gateway routing information
 KongRoutePreview {
-    /// 服务ID
+    /// Service ID
     "ID" id set_id: str,
-    /// 服务名字
+    /// Service name.
     "Name" name set_name: str,
-    /// 无
+    /// None.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Methods" methods set_methods: list String,
-    /// 无
+    /// None.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Paths" paths set_paths: list String,
-    /// 无
+    /// None.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Hosts" hosts set_hosts: list String,
-    /// 无
+    /// None.
     "Protocols" protocols set_protocols: list String,
-    /// 无
+    /// None.
     "PreserveHost" preserve_host set_preserve_host: bool,
-    /// 无
+    /// None.
     "HttpsRedirectStatusCode" https_redirect_status_code set_https_redirect_status_code: i64,
-    /// 无
+    /// None.
     "StripPath" strip_path set_strip_path: bool,
-    /// 无
+    /// None.
     "CreatedTime" created_time set_created_time: str,
-    /// 是否开启了强制HTTPS
+    /// Is mandatory HTTPS enabled?
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Disabled in the spec.
     "ForceHttps" force_https set_force_https: bool,
-    /// 服务名
+    /// Service name
     "ServiceName" service_name set_service_name: str,
-    /// 服务ID
+    /// Service ID
     "ServiceID" service_id set_service_id: str,
-    /// 目的端口
+    /// Destination Port
     "DestinationPorts" destination_ports set_destination_ports: list i128,
-    /// 路由的Headers
+    /// Headers of the route
     "Headers" headers set_headers: list KVMapping,
-    /// 是否缓存请求body，默认true
+    /// Whether to cache the request body, default true
     "RequestBuffering" request_buffering set_request_buffering: bool,
-    /// 是否缓存响应body，默认true
+    /// Whether to cache response body, default true
     "ResponseBuffering" response_buffering set_response_buffering: bool,
-    /// 正则优先级
+    /// Regular Priority
     "RegexPriority" regex_priority set_regex_priority: i64,
-    /// querystring参数
+    /// querystring parameter
     "QueryStringParameters" query_string_parameters set_query_string_parameters: list KVMapping,
     /// 路由来源
     "RouteSource" route_source set_route_source: str,
 } }
 
 rt::model! { read debug;
-/// 云原生网关服务详细信息
+/// Service details of cloud-native gateway
 KongServiceDetail {
-    /// 服务ID
+    /// service ID
     "ID" id set_id: str,
-    /// 服务名字
+    /// Service name.
     "Name" name set_name: str,
-    /// 后端协议
+    /// Backend protocol
     "Protocol" protocol set_protocol: str,
-    /// 后端路径
+    /// Backend path
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Path" path set_path: str,
-    /// 后端延时，单位ms
+    /// Backend delay in milliseconds
     "Timeout" timeout set_timeout: i64,
-    /// 重试次数
+    /// Number of retries.
     "Retries" retries set_retries: i64,
-    /// 标签
+    /// Tag.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Tags" tags set_tags: list String,
-    /// 后端配置
+    /// backend configuration
     "UpstreamInfo" upstream_info set_upstream_info: obj KongUpstreamInfo,
-    /// 后端类型
+    /// Backend type
     "UpstreamType" upstream_type set_upstream_type: str,
-    /// 是否可编辑
+    /// Whether it is editable.
     "Editable" editable set_editable: bool,
-    /// 创建时间
+    /// Creation time.
     "CreatedTime" created_time set_created_time: str,
 } }
 
 rt::model! { read debug;
-/// 云原生网关服务简洁预览信息
+/// Simple Preview Information of Cloud-Native Gateway Service
 KongServiceLightPreview {
-    /// 服务ID
+    /// service ID
     "ID" id set_id: str,
-    /// 服务名字
+    /// Service name.
     "Name" name set_name: str,
-    /// 后端配置
+    /// backend configuration
     "UpstreamInfo" upstream_info set_upstream_info: obj KongUpstreamInfo,
-    /// 后端类型
+    /// Backend type
     "UpstreamType" upstream_type set_upstream_type: str,
-    /// 创建时间
+    /// Creation time.
     "CreatedTime" created_time set_created_time: str,
-    /// 请求路径
+    /// request path
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Path" path set_path: str,
-    /// 后端协议
+    /// Backend protocol
     "Protocol" protocol set_protocol: str,
-    /// 重试次数
+    /// Number of retries.
     "Retries" retries set_retries: i128,
-    /// 后端延时，单位ms
+    /// Backend delay in milliseconds
     "Timeout" timeout set_timeout: i128,
 } }
 
 rt::model! { read debug;
-/// 云原生网关服务预览信息
+/// Preview Information of Cloud-Native Gateway Service
 KongServicePreview {
-    /// 服务ID
+    /// service ID
     "ID" id set_id: str,
-    /// 服务名字
+    /// Service name.
     "Name" name set_name: str,
-    /// 标签
+    /// Tag.
     "Tags" tags set_tags: list String,
-    /// 后端配置
+    /// backend configuration
     "UpstreamInfo" upstream_info set_upstream_info: obj KongUpstreamInfo,
-    /// 后端类型
+    /// Backend type
     "UpstreamType" upstream_type set_upstream_type: str,
-    /// 创建时间
+    /// Creation time.
     "CreatedTime" created_time set_created_time: str,
-    /// 是否可编辑
+    /// Whether it is editable.
     "Editable" editable set_editable: bool,
-    /// 请求路径
+    /// request path
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Path" path set_path: str,
 } }
 
@@ -7476,11 +7548,11 @@ KongServiceRoute {
 } }
 
 rt::model! { read debug;
-/// kong服务路由列表
+/// Service route list of kong
 KongServiceRouteList {
-    /// 无
+    /// None.
     "RouteList" route_list set_route_list: list KongRoutePreview,
-    /// 总数
+    /// Total number.
     "TotalCount" total_count set_total_count: i64,
 } }
 
@@ -7494,146 +7566,151 @@ KongServiceWithRoutes {
 } }
 
 rt::model! { read debug;
-/// kong实例的服务列表
+/// Service list of the kong instance
 KongServices {
-    /// kong实例的服务列表
+    /// Service list of the kong instance
     "ServiceList" service_list set_service_list: list KongServicePreview,
-    /// 列表总数
+    /// Total Quantity of Lists
     "TotalCount" total_count set_total_count: i64,
 } }
 
 rt::model! { both debug;
-/// Kong Upstream中的Target
+/// Target in Kong Upstream
 KongTarget {
     /// Host
     ///
     /// Required.
     "Host" host set_host: str,
-    /// 端口
+    /// Port.
     ///
     /// Required.
     "Port" port set_port: i64,
-    /// 权重
+    /// Weight
     ///
     /// Required.
     "Weight" weight set_weight: i64,
-    /// 健康状态
+    /// Health status.
     "Health" health set_health: str,
-    /// 创建时间
+    /// Creation time.
     "CreatedTime" created_time set_created_time: str,
-    /// Target的来源
+    /// Source of the Target
     "Source" source set_source: str,
-    /// CVM实例ID
+    /// CVM instance ID
     "CvmInstanceId" cvm_instance_id set_cvm_instance_id: str,
-    /// CVM实例名称
+    /// CVM instance name.
     "CvmInstanceName" cvm_instance_name set_cvm_instance_name: str,
-    /// target标签
+    /// target tag
     "Tags" tags set_tags: list String,
 } }
 
 rt::model! { both debug;
-/// 服务的后端配置
+/// backend configuration of the service
 KongUpstreamInfo {
-    /// IP或域名
+    /// IP or domain
     "Host" host set_host: str,
-    /// 端口
+    /// Port.
     "Port" port set_port: i64,
-    /// 服务来源ID
+    /// Service source ID
     "SourceID" source_id set_source_id: str,
-    /// 命名空间
+    /// Namespace
     "Namespace" namespace set_namespace: str,
-    /// 服务（注册中心或Kubernetes中的服务）名字
+    /// Service (registration center or service in Kubernetes) name
     "ServiceName" service_name set_service_name: str,
-    /// 服务后端类型是IPList时提供
+    /// The backend type is IPList when provided by the service
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Targets" targets set_targets: list KongTarget,
-    /// 服务来源类型
+    /// Service source type
     "SourceType" source_type set_source_type: str,
-    /// SCF函数类型
+    /// SCF Function Type
     "ScfType" scf_type set_scf_type: str,
-    /// SCF函数命名空间
+    /// SCF function namespace
     "ScfNamespace" scf_namespace set_scf_namespace: str,
-    /// SCF函数名
+    /// SCF Function Name
     "ScfLambdaName" scf_lambda_name set_scf_lambda_name: str,
-    /// SCF函数版本
+    /// SCF Function Version
     "ScfLambdaQualifier" scf_lambda_qualifier set_scf_lambda_qualifier: str,
-    /// 冷启动时间，单位秒
+    /// Cold start time, in seconds
     "SlowStart" slow_start set_slow_start: i64,
-    /// 负载均衡算法，默认为 round-robin，还支持 least-connections，consisten_hashing
+    /// Load balancing algorithm, defaults to round-robin, also supports least-connections, consisten_hashing
     "Algorithm" algorithm set_algorithm: str,
-    /// CVM弹性伸缩组ID
+    /// Auto scaling group ID of CVM
     "AutoScalingGroupID" auto_scaling_group_id set_auto_scaling_group_id: str,
-    /// CVM弹性伸缩组端口
+    /// CVM auto scaling group port
     "AutoScalingCvmPort" auto_scaling_cvm_port set_auto_scaling_cvm_port: i128,
-    /// CVM弹性伸缩组使用的CVM TAT命令状态
+    /// TAT command status of the CVM used in the auto scaling group
     "AutoScalingTatCmdStatus" auto_scaling_tat_cmd_status set_auto_scaling_tat_cmd_status: str,
-    /// CVM弹性伸缩组生命周期挂钩状态
+    /// CVM auto scaling group lifecycle hook status
     "AutoScalingHookStatus" auto_scaling_hook_status set_auto_scaling_hook_status: str,
-    /// 服务来源的名字
+    /// Service source name.
     "SourceName" source_name set_source_name: str,
-    /// 精确的服务来源类型，新建服务来源时候传入的类型
+    /// Precise service source type. Type passed in when creating a service source.
     "RealSourceType" real_source_type set_real_source_type: str,
-    /// upstream健康状态HEALTHY（健康）, UNHEALTHY（异常）, HEALTHCHECKS_OFF（未开启）和NONE（不支持健康检查）
+    /// upstream health status HEALTHY (healthy), UNHEALTHY (abnormal), HEALTHCHECKS_OFF (not enabled), and NONE (health checks not supported)
     "HealthStatus" health_status set_health_status: str,
-    /// 云函数是否开启CAM鉴权，不填时默认为开启(true)
+    /// Whether CAM authentication is enabled for SCF. Enabled by default (true) when left blank.
     "ScfCamAuthEnable" scf_cam_auth_enable set_scf_cam_auth_enable: bool,
-    /// 云函数是否开启Base64编码，默认为false
+    /// Whether Base64 encoding is enabled for SCF, default false
     "ScfIsBase64Encoded" scf_is_base64_encoded set_scf_is_base64_encoded: bool,
-    /// 云函数是否开启响应集成，默认为false
+    /// Whether response integration is enabled for the cloud function, default false
     "ScfIsIntegratedResponse" scf_is_integrated_response set_scf_is_integrated_response: bool,
 } }
 
 rt::model! { read debug;
-/// kong后端upstream列表
+/// kong backend upstream list
 KongUpstreamList {
-    /// 无
+    /// None.
     "UpstreamList" upstream_list set_upstream_list: list KongUpstreamPreview,
 } }
 
 rt::model! { read debug;
-/// 云原生网关Upstream信息
+/// Cloud-native gateway Upstream info
 KongUpstreamPreview {
-    /// 服务ID
+    /// Service ID
     "ID" id set_id: str,
-    /// 服务名字
+    /// Service name.
     "Name" name set_name: str,
-    /// 后端配置
+    /// Backend configuration
     "Target" target set_target: list KongTarget,
 } }
 
 rt::model! { both debug;
-/// 标签
+/// Tag.
 Label {
-    /// 标签键名称
+    /// Tag key name
     "Key" key set_key: str,
-    /// 标签值
+    /// Tag value.
     "Value" value set_value: str,
 } }
 
 rt::model! { both debug;
-/// 泳道入口信息
+/// lane entrance info
 LaneTrafficEntry {
-    /// // type == "polarismesh.cn/gateway/tse-gateway, 则 selector 为 TSEGatewaySelector
-    /// // type == "polarismesh.cn/gateway/spring-cloud-gateway", 则 selector 为 ServiceGatewaySelector
-    /// // type == "polarismesh.cn/service, 则 selector 为 ServiceSelector
+    /// // If type == "polarismesh.cn/gateway/tse-gateway", the selector is TSEGatewaySelector.
+    /// // type == "polarismesh.cn/gateway/spring-cloud-gateway", selector is ServiceGatewaySelector
+    /// // If type == "polarismesh.cn/service", selector is ServiceSelector
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EntryType" entry_type set_entry_type: str,
-    /// TSE云原生网关选择器
+    /// TSE cloud-native gateway selector
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TSEGatewaySelector" tse_gateway_selector set_tse_gateway_selector: obj TSEGatewaySelector,
-    /// 微服务网关选择器
+    /// Microservice gateway selector
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ServiceGatewaySelector" service_gateway_selector set_service_gateway_selector: obj ServiceGatewaySelector,
-    /// 普通微服务选择器
+    /// Standard microservice selector
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ServiceSelector" service_selector set_service_selector: obj ServiceSelector,
 } }
 
 rt::model! { both debug;
-/// 参数限流的规则
+/// Parameter throttling rule
 LimitRule {
-    /// 请求匹配条件
+    /// Request matching conditions
     "Filters" filters set_filters: list RuleFilter,
-    /// 参数限流依据组合
+    /// Parameter throttling based on composite
     "LimitBy" limit_by set_limit_by: list KeyValue,
-    /// 限流阈值
+    /// Throttling threshold
     "QpsThresholds" qps_thresholds set_qps_thresholds: list QpsThreshold,
-    /// 精确限流阈值
+    /// Precise throttling threshold
     "AccurateQpsThresholds" accurate_qps_thresholds set_accurate_qps_thresholds: list AccurateQpsThreshold,
 } }
 
@@ -7656,38 +7733,38 @@ ListCloudNativeAPIGatewayLLMModelService {
 } }
 
 rt::model! { read debug;
-/// 获取云原生API网关实例列表响应结果。
+/// Retrieve the response result of the Cloud Native API gateway instance list.
 ListCloudNativeAPIGatewayResult {
-    /// 总数。
+    /// Total quantity.
     "TotalCount" total_count set_total_count: i64,
-    /// 云原生API网关实例列表。
+    /// Cloud Native API gateway instance list.
     "GatewayList" gateway_list set_gateway_list: list DescribeCloudNativeAPIGatewayResult,
 } }
 
 rt::model! { read debug;
-/// 获取云原生API网关实例策略绑定网关分组列表响应结果。
+/// Retrieve the response result of the gateway grouping list bound to the instance policy for a cloud-native API gateway.
 ListCloudNativeAPIGatewayStrategyBindingGroupInfoResult {
-    /// 数量
+    /// Quantity.
     "TotalCount" total_count set_total_count: i64,
-    /// 云原生API网关实例策略绑定网关分组列表
+    /// Cloud native API gateway instance policy binding gateway grouping list
     "GroupInfos" group_infos set_group_infos: list CloudNativeAPIGatewayStrategyBindingGroupInfo,
 } }
 
 rt::model! { read debug;
-/// 获取云原生API网关实例策略响应结果。
+/// Retrieve the response result of the Cloud Native API gateway instance policy.
 ListCloudNativeAPIGatewayStrategyResult {
-    /// 总数。
+    /// Total quantity.
     "TotalCount" total_count set_total_count: i64,
-    /// 云原生API网关实例策略列表。
+    /// Cloud Native API gateway instance policy list.
     "StrategyList" strategy_list set_strategy_list: list CloudNativeAPIGatewayStrategy,
 } }
 
 rt::model! { write debug;
-/// 列表过滤条件，模糊匹配
+/// Filter conditions, fuzzy matching
 ListFilter {
-    /// 过滤字段
+    /// Filter fields
     "Key" key set_key: str,
-    /// 过滤值
+    /// Values after filtering
     "Value" value set_value: str,
 } }
 
@@ -7714,105 +7791,105 @@ Metadata {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAutoScalerResourceStrategy` (更新弹性伸缩策略).
+/// Request of `ModifyAutoScalerResourceStrategy` (Update AS policy).
 ///
-/// 更新弹性伸缩策略
+/// Update AS policy
 ModifyAutoScalerResourceStrategyRequest {
-    /// 网关实例ID
+    /// Gateway instance ID
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 策略ID
+    /// Policy ID
     ///
     /// Required.
     "StrategyId" strategy_id set_strategy_id: str,
-    /// 策略名称
+    /// Policy name.
     "StrategyName" strategy_name set_strategy_name: str,
-    /// 策略描述
+    /// Policy description
     "Description" description set_description: str,
-    /// 指标伸缩配置
+    /// Metric scaling configuration
     "Config" config set_config: obj CloudNativeAPIGatewayStrategyAutoScalerConfig,
-    /// 定时伸缩配置
+    /// Scheduled scaling configuration
     ///
     /// Disabled in the spec.
     "CronScalerConfig" cron_scaler_config set_cron_scaler_config: obj CloudNativeAPIGatewayStrategyCronScalerConfig,
-    /// 最大节点数
+    /// Maximum number of nodes
     ///
     /// Disabled in the spec.
     "MaxReplicas" max_replicas set_max_replicas: i64,
-    /// 指标伸缩配置
+    /// Metric scaling configuration
     "CronConfig" cron_config set_cron_config: obj CloudNativeAPIGatewayStrategyCronScalerConfig,
 } }
 rt::action!("tse", "2020-12-07", "ModifyAutoScalerResourceStrategy", ModifyAutoScalerResourceStrategyRequest => ModifyAutoScalerResourceStrategyResponse);
 
 rt::model! { read debug;
-/// ModifyAutoScalerResourceStrategy返回参数结构体
+/// ModifyAutoScalerResourceStrategy response structure.
 ModifyAutoScalerResourceStrategyResponse {
-    /// 是否成功
+    /// Success status
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyCloudNativeAPIGatewayCanaryRule` (修改云原生网关的灰度规则).
+/// Request of `ModifyCloudNativeAPIGatewayCanaryRule` (Modify the grayscale rule of the cloud-native gateway).
 ///
-/// 修改云原生网关的灰度规则
+/// Modify the grayscale rule of the cloud-native gateway
 ModifyCloudNativeAPIGatewayCanaryRuleRequest {
-    /// 网关 ID
+    /// Gateway ID
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 服务 ID
+    /// Service ID
     ///
     /// Required.
     "ServiceId" service_id set_service_id: str,
-    /// 优先级，同一个服务的灰度规则优先级是唯一的
+    /// Priority. The grayscale rule priority of a service is unique.
     "Priority" priority set_priority: i64,
-    /// 灰度规则配置
+    /// Grayscale rule configuration
     "CanaryRule" canary_rule set_canary_rule: obj CloudNativeAPIGatewayCanaryRule,
-    /// 灰度规则配置列表，如果配置了此参数，将以此参数为准，忽略Priority和CanaryRule参数
+    /// Grayscale rule configuration list. If configured, this parameter takes precedence and the Priority and CanaryRule parameters are ignored.
     "CanaryRuleList" canary_rule_list set_canary_rule_list: list CanaryPriorityRule,
 } }
 rt::action!("tse", "2020-12-07", "ModifyCloudNativeAPIGatewayCanaryRule", ModifyCloudNativeAPIGatewayCanaryRuleRequest => ModifyCloudNativeAPIGatewayCanaryRuleResponse);
 
 rt::model! { read debug;
-/// ModifyCloudNativeAPIGatewayCanaryRule返回参数结构体
+/// ModifyCloudNativeAPIGatewayCanaryRule response structure.
 ModifyCloudNativeAPIGatewayCanaryRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `ModifyCloudNativeAPIGatewayCertificate` (更新云原生网关证书).
+/// Request of `ModifyCloudNativeAPIGatewayCertificate` (Update the cloud-native gateway certificate).
 ///
-/// 更新云原生网关证书
+/// Update the cloud-native gateway certificate
 ModifyCloudNativeAPIGatewayCertificateRequest {
-    /// 网关ID
+    /// gateway ID
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 证书id
+    /// Certificate ID.
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 证书名称，即将废弃
+    /// Certificate name, will already be deprecated
     ///
     /// Disabled in the spec.
     "Name" name set_name: str,
-    /// 证书私钥，CertSource为native时必填。
+    /// Certificate private key. Required when CertSource is native.
     "Key" key set_key: str,
-    /// 证书pem格式，CertSource为native时必填。
+    /// Certificate in pem format. Required when CertSource is native.
     "Crt" crt set_crt: str,
-    /// 绑定的域名，即将废弃
+    /// Bound domain names will already be deprecated
     ///
     /// Disabled in the spec.
     "BindDomains" bind_domains set_bind_domains: list String,
-    /// ssl平台证书 Id，CertSource为ssl时必填。
+    /// ssl platform cert Id. Required when CertSource is ssl.
     "CertId" cert_id set_cert_id: str,
-    /// 证书来源
-    /// - ssl (ssl平台证书)，默认值
-    /// - native (kong自定义证书)
+    /// Certificate source
+    /// -ssl (Platform Cert), default value
+    /// -native (kong custom certificate)
     "CertSource" cert_source set_cert_source: str,
 } }
 impl ::core::fmt::Debug for ModifyCloudNativeAPIGatewayCertificateRequest {
@@ -7832,7 +7909,7 @@ impl ::core::fmt::Debug for ModifyCloudNativeAPIGatewayCertificateRequest {
 rt::action!("tse", "2020-12-07", "ModifyCloudNativeAPIGatewayCertificate", ModifyCloudNativeAPIGatewayCertificateRequest => ModifyCloudNativeAPIGatewayCertificateResponse);
 
 rt::model! { read debug;
-/// ModifyCloudNativeAPIGatewayCertificate返回参数结构体
+/// ModifyCloudNativeAPIGatewayCertificate response structure.
 ModifyCloudNativeAPIGatewayCertificateResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -8085,49 +8162,49 @@ ModifyCloudNativeAPIGatewayLLMModelServiceResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyCloudNativeAPIGateway` (修改云原生API网关实例基础信息).
+/// Request of `ModifyCloudNativeAPIGateway` (Modify the basic information of a cloud native API gateway instance).
 ///
-/// 修改云原生API网关实例基础信息
+/// This API is used to modify the basic information of a cloud native API gateway instance.
 ModifyCloudNativeAPIGatewayRequest {
-    /// 云原生API网关实例ID。
+    /// Cloud native API gateway instance ID.
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 云原生API网关名字, 最多支持60个字符。
+    /// Cloud Native API Gateway name, supports up to 60 characters.
     "Name" name set_name: str,
-    /// 云原生API网关描述信息, 最多支持120个字符。
+    /// Cloud native API gateway description, supports up to 120 characters.
     "Description" description set_description: str,
-    /// 是否开启 CLS 日志。暂时取值只能是 true，即只能从关闭状态变成开启状态。
+    /// Whether CLS log is enabled. The value can only be true temporarily, meaning it can only be changed from disabled to enabled.
     "EnableCls" enable_cls set_enable_cls: bool,
-    /// 公网计费模式。可选取值 BANDWIDTH | TRAFFIC ，表示按带宽和按流量计费。
+    /// Public network billing mode. Option values: BANDWIDTH | TRAFFIC, which means billing by bandwidth or by traffic.
     "InternetPayMode" internet_pay_mode set_internet_pay_mode: str,
-    /// 是否开启实例删除保护,默认false
+    /// Enable instance deletion protection, default false
     "DeleteProtect" delete_protect set_delete_protect: bool,
 } }
 rt::action!("tse", "2020-12-07", "ModifyCloudNativeAPIGateway", ModifyCloudNativeAPIGatewayRequest => ModifyCloudNativeAPIGatewayResponse);
 
 rt::model! { read debug;
-/// ModifyCloudNativeAPIGateway返回参数结构体
+/// ModifyCloudNativeAPIGateway response structure.
 ModifyCloudNativeAPIGatewayResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyCloudNativeAPIGatewayRouteRateLimit` (修改云原生网关限流插件(路由)).
+/// Request of `ModifyCloudNativeAPIGatewayRouteRateLimit` (Modify the traffic throttling plugin of a cloud-native gateway (Route)).
 ///
-/// 修改云原生网关限流插件(路由)
+/// This API is used to modify the traffic throttling plugin of a cloud-native gateway (Route).
 ModifyCloudNativeAPIGatewayRouteRateLimitRequest {
-    /// 网关ID
+    /// gateway ID
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 路由id，或路由名称。
-    /// 不支持“未命名”
+    /// Route id or routing name.
+    /// "Unnamed" is not supported.
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 限流配置
+    /// Configure stream
     ///
     /// Required.
     "LimitDetail" limit_detail set_limit_detail: obj CloudNativeAPIGatewayRateLimitDetail,
@@ -8135,33 +8212,32 @@ ModifyCloudNativeAPIGatewayRouteRateLimitRequest {
 rt::action!("tse", "2020-12-07", "ModifyCloudNativeAPIGatewayRouteRateLimit", ModifyCloudNativeAPIGatewayRouteRateLimitRequest => ModifyCloudNativeAPIGatewayRouteRateLimitResponse);
 
 rt::model! { read debug;
-/// ModifyCloudNativeAPIGatewayRouteRateLimit返回参数结构体
+/// ModifyCloudNativeAPIGatewayRouteRateLimit response structure.
 ModifyCloudNativeAPIGatewayRouteRateLimitResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyCloudNativeAPIGatewayRoute` (修改云原生网关路由).
+/// Request of `ModifyCloudNativeAPIGatewayRoute` (Modify a cloud-native gateway route).
 ///
-/// 修改云原生网关路由
+/// This API is used to modify a cloud-native gateway route.
 ModifyCloudNativeAPIGatewayRouteRequest {
-    /// 网关ID
+    /// gateway ID
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 所属服务的ID
+    /// ID of the associated service
     ///
     /// Required.
     "ServiceID" service_id set_service_id: str,
-    /// 路由的ID，实例级别唯一
+    /// Route ID, unique at the instance level
     ///
     /// Required.
     "RouteID" route_id set_route_id: str,
-    /// 路由的名字，实例级别唯一，可以不提供
+    /// Route name, unique at the instance level, does not provide
     "RouteName" route_name set_route_name: str,
-    /// 路由的方法，其中方法可选值：
-    ///
+    /// Route method. Available values:
     /// - GET
     /// - POST
     /// - DELETE
@@ -8179,42 +8255,41 @@ ModifyCloudNativeAPIGatewayRouteRequest {
     /// - LOCK
     /// - UNLOCK
     "Methods" methods set_methods: list String,
-    /// 路由的域名
+    /// Domain name of the route
     "Hosts" hosts set_hosts: list String,
-    /// 路由的路径
+    /// Path of the route
     "Paths" paths set_paths: list String,
-    /// 路由的协议，可选
-    ///
+    /// Route protocol, selectable
     /// - https
     /// - http
     "Protocols" protocols set_protocols: list String,
-    /// 转发到后端时是否保留Host
+    /// Preserve Host when forwarding to backend
     "PreserveHost" preserve_host set_preserve_host: bool,
-    /// https重定向状态码
+    /// HTTP redirection status code
     "HttpsRedirectStatusCode" https_redirect_status_code set_https_redirect_status_code: i64,
-    /// 转发到后端时是否StripPath
+    /// StripPath when forwarding to backend
     "StripPath" strip_path set_strip_path: bool,
-    /// 是否开启强制HTTPS
+    /// Whether to enable mandatory HTTPS
     ///
     /// Disabled in the spec.
     "ForceHttps" force_https set_force_https: bool,
-    /// 四层匹配的目的端口
+    /// Destination port for Layer 4 match
     "DestinationPorts" destination_ports set_destination_ports: list i128,
-    /// 路由的Headers
+    /// Headers of the route
     "Headers" headers set_headers: list KVMapping,
-    /// 是否缓存请求body，默认true
+    /// Whether to cache the request body, default true
     "RequestBuffering" request_buffering set_request_buffering: bool,
-    /// 是否缓存响应body，默认true
+    /// Whether to cache response body, default true
     "ResponseBuffering" response_buffering set_response_buffering: bool,
-    /// 增加优先级
+    /// Add priority
     "RegexPriority" regex_priority set_regex_priority: i64,
-    /// querysring参数
+    /// QueryString parameter
     "QueryStringParameters" query_string_parameters set_query_string_parameters: list KVMapping,
 } }
 rt::action!("tse", "2020-12-07", "ModifyCloudNativeAPIGatewayRoute", ModifyCloudNativeAPIGatewayRouteRequest => ModifyCloudNativeAPIGatewayRouteResponse);
 
 rt::model! { read debug;
-/// ModifyCloudNativeAPIGatewayRoute返回参数结构体
+/// ModifyCloudNativeAPIGatewayRoute response structure.
 ModifyCloudNativeAPIGatewayRouteResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -8253,19 +8328,19 @@ ModifyCloudNativeAPIGatewaySecretKeyStatusResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyCloudNativeAPIGatewayServiceRateLimit` (修改云原生网关限流插件(服务)).
+/// Request of `ModifyCloudNativeAPIGatewayServiceRateLimit` (Modify the traffic throttling plugin of a cloud-native gateway(Service)).
 ///
-/// 修改云原生网关限流插件(服务)
+/// This API is used to modify the traffic throttling plugin of a cloud-native gateway (Service).
 ModifyCloudNativeAPIGatewayServiceRateLimitRequest {
-    /// 网关ID
+    /// Gateway ID
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 服务名称，或服务ID
+    /// Service name or service ID
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 限流配置
+    /// Configure throttling
     ///
     /// Required.
     "LimitDetail" limit_detail set_limit_detail: obj CloudNativeAPIGatewayRateLimitDetail,
@@ -8273,26 +8348,26 @@ ModifyCloudNativeAPIGatewayServiceRateLimitRequest {
 rt::action!("tse", "2020-12-07", "ModifyCloudNativeAPIGatewayServiceRateLimit", ModifyCloudNativeAPIGatewayServiceRateLimitRequest => ModifyCloudNativeAPIGatewayServiceRateLimitResponse);
 
 rt::model! { read debug;
-/// ModifyCloudNativeAPIGatewayServiceRateLimit返回参数结构体
+/// ModifyCloudNativeAPIGatewayServiceRateLimit response structure.
 ModifyCloudNativeAPIGatewayServiceRateLimitResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyCloudNativeAPIGatewayService` (修改云原生网关服务).
+/// Request of `ModifyCloudNativeAPIGatewayService` (Modify a cloud-native gateway service).
 ///
-/// 修改云原生网关服务
+/// Modify a cloud-native gateway service
 ModifyCloudNativeAPIGatewayServiceRequest {
-    /// 网关ID
+    /// Gateway ID
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 服务名称
+    /// Service name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 请求协议：
+    /// Request protocol:
     /// - https
     /// - http
     /// - tcp
@@ -8300,15 +8375,15 @@ ModifyCloudNativeAPIGatewayServiceRequest {
     ///
     /// Required.
     "Protocol" protocol set_protocol: str,
-    /// 超时时间，单位ms
+    /// Timeout interval. Unit: ms
     ///
     /// Required.
     "Timeout" timeout set_timeout: i64,
-    /// 重试次数
+    /// Number of retries.
     ///
     /// Required.
     "Retries" retries set_retries: i64,
-    /// 服务类型:
+    /// Service type
     /// - Kubernetes
     /// - Registry
     /// - IPList
@@ -8317,21 +8392,21 @@ ModifyCloudNativeAPIGatewayServiceRequest {
     ///
     /// Required.
     "UpstreamType" upstream_type set_upstream_type: str,
-    /// 服务配置
+    /// service configuration
     ///
     /// Required.
     "UpstreamInfo" upstream_info set_upstream_info: obj KongUpstreamInfo,
-    /// 服务ID
+    /// service ID
     ///
     /// Required.
     "ID" id set_id: str,
-    /// 请求路径
+    /// Request path
     "Path" path set_path: str,
 } }
 rt::action!("tse", "2020-12-07", "ModifyCloudNativeAPIGatewayService", ModifyCloudNativeAPIGatewayServiceRequest => ModifyCloudNativeAPIGatewayServiceResponse);
 
 rt::model! { read debug;
-/// ModifyCloudNativeAPIGatewayService返回参数结构体
+/// ModifyCloudNativeAPIGatewayService response structure.
 ModifyCloudNativeAPIGatewayServiceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -8388,31 +8463,31 @@ ModifyConfigFilesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyConsoleNetwork` (修改云原生API网关实例Konga网络配置).
+/// Request of `ModifyConsoleNetwork` (Modify the network configuration of the Konga cloud native API gateway instance).
 ///
-/// 修改网关实例Konga网络配置
+/// Modify the network configuration of the Konga gateway instance
 ModifyConsoleNetworkRequest {
-    /// 云原生API网关实例ID。
+    /// Cloud Native API gateway instance ID.
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 网络类型：
-    /// - Open 公网
-    /// - Internal 内网（暂不支持）
+    /// Network type:
+    /// -Open public network
+    /// -Internal private network (not currently supported)
     ///
     /// Required.
     "NetworkType" network_type set_network_type: str,
-    /// 开启Konga网络，不填时默认为Open
-    /// - Open，开启
-    /// - Close，关闭
+    /// Enable the Konga network. Default is Open.
+    /// -Open
+    /// - Close: disabled.
     "Operate" operate set_operate: str,
-    /// 访问控制策略
+    /// Access control policy
     "AccessControl" access_control set_access_control: obj NetworkAccessControl,
 } }
 rt::action!("tse", "2020-12-07", "ModifyConsoleNetwork", ModifyConsoleNetworkRequest => ModifyConsoleNetworkResponse);
 
 rt::model! { read debug;
-/// ModifyConsoleNetwork返回参数结构体
+/// ModifyConsoleNetwork response structure.
 ModifyConsoleNetworkResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -8483,15 +8558,15 @@ ModifyGovernanceInstancesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyGovernanceLaneGroups` (修改泳道组).
+/// Request of `ModifyGovernanceLaneGroups` (Modify a lane group).
 ///
-/// 创建泳道组
+/// Create a lane group
 ModifyGovernanceLaneGroupsRequest {
-    /// 引擎实例ID
+    /// Engine Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 泳道组规则列表
+    /// Lane group rule list
     ///
     /// Required.
     "LaneGroups" lane_groups set_lane_groups: list GovernanceLaneGroup,
@@ -8499,9 +8574,9 @@ ModifyGovernanceLaneGroupsRequest {
 rt::action!("tse", "2020-12-07", "ModifyGovernanceLaneGroups", ModifyGovernanceLaneGroupsRequest => ModifyGovernanceLaneGroupsResponse);
 
 rt::model! { read debug;
-/// ModifyGovernanceLaneGroups返回参数结构体
+/// ModifyGovernanceLaneGroups response structure.
 ModifyGovernanceLaneGroupsResponse {
-    /// 是否创建成功
+    /// Whether the creation succeeded
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -8558,85 +8633,85 @@ ModifyGovernanceServicesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyNativeGatewayServerGroup` (修改云原生API网关实例分组基础信息).
+/// Request of `ModifyNativeGatewayServerGroup` (Modify the basic information of a cloud native API gateway instance group).
 ///
-/// 修改云原生API网关实例分组基础信息
+/// Modify the basic information of a cloud native API gateway instance group
 ModifyNativeGatewayServerGroupRequest {
-    /// 云原生API网关实例ID。
+    /// Cloud Native API gateway instance ID.
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 网关分组 id
+    /// gateway group id
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
-    /// 云原生API网关名字, 最多支持60个字符。
+    /// Cloud native API gateway name supports up to 60 characters.
     "Name" name set_name: str,
-    /// 云原生API网关描述信息, 最多支持120个字符。
+    /// Cloud native API gateway description supports up to 120 characters.
     "Description" description set_description: str,
 } }
 rt::action!("tse", "2020-12-07", "ModifyNativeGatewayServerGroup", ModifyNativeGatewayServerGroupRequest => ModifyNativeGatewayServerGroupResponse);
 
 rt::model! { read debug;
-/// ModifyNativeGatewayServerGroup返回参数结构体
+/// ModifyNativeGatewayServerGroup response structure.
 ModifyNativeGatewayServerGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyNativeGatewayServiceSource` (修改网关服务来源).
+/// Request of `ModifyNativeGatewayServiceSource` (Modify a gateway service source).
 ///
-/// 修改网关服务来源
+/// Modify the gateway service source
 ModifyNativeGatewayServiceSourceRequest {
-    /// 网关实例ID
+    /// Gateway instance ID
     ///
     /// Required.
     "GatewayID" gateway_id set_gateway_id: str,
-    /// 服务来源实例ID
+    /// Service Source Instance ID
     ///
     /// Required.
     "SourceID" source_id set_source_id: str,
-    /// 服务来源名称
+    /// Service Source Name
     ///
     /// Required.
     "SourceName" source_name set_source_name: str,
-    /// 服务来源实例额外信息
+    /// Service source instance additional information
     "SourceInfo" source_info set_source_info: obj SourceInfo,
 } }
 rt::action!("tse", "2020-12-07", "ModifyNativeGatewayServiceSource", ModifyNativeGatewayServiceSourceRequest => ModifyNativeGatewayServiceSourceResponse);
 
 rt::model! { read debug;
-/// ModifyNativeGatewayServiceSource返回参数结构体
+/// ModifyNativeGatewayServiceSource response structure.
 ModifyNativeGatewayServiceSourceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyNetworkAccessStrategy` (修改云原生API网关实例Kong访问策略).
+/// Request of `ModifyNetworkAccessStrategy` (Modify the access policy of the Kong cloud native API gateway instance).
 ///
-/// 修改云原生API网关实例Kong访问策略，支持白名单或者黑名单。
+/// Modify the access policy of the Kong cloud native API gateway instance to support allowlist or blocklist.
 ModifyNetworkAccessStrategyRequest {
-    /// 云原生API网关实例ID。
+    /// Cloud Native API gateway instance ID.
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 分组id
+    /// Group ID
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
-    /// 网络类型：
-    /// - Open 公网
-    /// - Internal 内网	（暂不支持）
+    /// Network type:
+    /// -Open public network
+    /// -Internal private network (not currently supported)
     ///
     /// Required.
     "NetworkType" network_type set_network_type: str,
-    /// ip地址
+    /// IP address
     ///
     /// Required.
     "Vip" vip set_vip: str,
-    /// 访问控制策略
+    /// Access control policy
     ///
     /// Required.
     "AccessControl" access_control set_access_control: obj NetworkAccessControl,
@@ -8644,82 +8719,82 @@ ModifyNetworkAccessStrategyRequest {
 rt::action!("tse", "2020-12-07", "ModifyNetworkAccessStrategy", ModifyNetworkAccessStrategyRequest => ModifyNetworkAccessStrategyResponse);
 
 rt::model! { read debug;
-/// ModifyNetworkAccessStrategy返回参数结构体
+/// ModifyNetworkAccessStrategy response structure.
 ModifyNetworkAccessStrategyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyNetworkBasicInfo` (修改云原生API网关实例网络基本信息).
+/// Request of `ModifyNetworkBasicInfo` (Modify the basic information of a cloud native API gateway instance network).
 ///
-/// 修改云原生API网关实例网络基本信息，例如带宽以及描述、规格升级，只支持修改客户端公网/内网的信息。
+/// This API is used to modify the basic information of a cloud native API gateway instance network, such as bandwidth and description, as well as specification upgrade. Only modification of client public network or private network information is supported.
 ModifyNetworkBasicInfoRequest {
-    /// 云原生API网关实例ID。
+    /// Cloud Native API gateway instance ID.
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 分组id
+    /// Group ID
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
-    /// 网络类型：
-    /// - Open 公网ipv4
-    /// - Open-IPv6 公网ipv6
-    /// - Internal 内网
+    /// Network type:
+    /// -Enable public IP address
+    /// -Public IPv6 address
+    /// -Internal private network
     ///
     /// Required.
     "NetworkType" network_type set_network_type: str,
-    /// ip地址
+    /// IP address
     ///
     /// Required.
     "Vip" vip set_vip: str,
-    /// 公网出流量带宽[1,2048]Mbps
+    /// Public network outbound traffic bandwidth, [1,2048]Mbps
     "InternetMaxBandwidthOut" internet_max_bandwidth_out set_internet_max_bandwidth_out: i128,
-    /// 负载均衡描述
+    /// Description of load balancing
     "Description" description set_description: str,
-    /// 负载均衡的规格类型，支持：
-    /// - 不传为共享型。
-    /// - clb.c2.medium：标准型规格
-    /// - clb.c3.small：高阶型1规格
-    /// - clb.c3.medium：高阶型2规格
-    /// - clb.c4.small：超强型1规格
-    /// - clb.c4.medium：超强型2规格
-    /// - clb.c4.large：超强型3规格
-    /// - clb.c4.xlarge：超强型4规格
+    /// Load balancing specification types support:
+    /// -Leave empty for shared type.
+    /// -clb.c2.medium: standard specification
+    /// -clb.c3.small: High-performance type 1 specification
+    /// -clb.c3.medium: High-performance type 2 specification
+    /// -clb.c4.small: Super high-performance specification 1
+    /// -clb.c4.medium: Super high-performance specification 2
+    /// -clb.c4.large: Super high-performance specification 3
+    /// -clb.c4.xlarge: Super high-performance 4 specification.
     "SlaType" sla_type set_sla_type: str,
 } }
 rt::action!("tse", "2020-12-07", "ModifyNetworkBasicInfo", ModifyNetworkBasicInfoRequest => ModifyNetworkBasicInfoResponse);
 
 rt::model! { read debug;
-/// ModifyNetworkBasicInfo返回参数结构体
+/// ModifyNetworkBasicInfo response structure.
 ModifyNetworkBasicInfoResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyUpstreamNodeStatus` (修改云原生网关上游实例节点健康状态).
+/// Request of `ModifyUpstreamNodeStatus` (Modify the Node Health Status of the Upstream Instance for the Cloud-Native Gateway).
 ///
-/// 修改云原生网关上游实例节点健康状态
+/// Modify the node health status of the upstream instance for the cloud-native gateway
 ModifyUpstreamNodeStatusRequest {
-    /// 网关实例ID
+    /// Gateway instance ID
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 服务名称
+    /// Service name
     ///
     /// Required.
     "ServiceName" service_name set_service_name: str,
-    /// 访问IP地址或域名
+    /// Access IP address or domain name
     ///
     /// Required.
     "Host" host set_host: str,
-    /// 访问端口
+    /// Access Port
     ///
     /// Required.
     "Port" port set_port: i64,
-    /// HEALTHY或UNHEALTHY
+    /// HEALTHY or UNHEALTHY
     ///
     /// Required.
     "Status" status set_status: str,
@@ -8727,9 +8802,10 @@ ModifyUpstreamNodeStatusRequest {
 rt::action!("tse", "2020-12-07", "ModifyUpstreamNodeStatus", ModifyUpstreamNodeStatusRequest => ModifyUpstreamNodeStatusResponse);
 
 rt::model! { read debug;
-/// ModifyUpstreamNodeStatus返回参数结构体
+/// ModifyUpstreamNodeStatus response structure.
 ModifyUpstreamNodeStatusResponse {
-    /// 是否成功
+    /// Success status
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -8762,109 +8838,109 @@ NacosServerInterface {
 } }
 
 rt::model! { read debug;
-/// 云原生网关分组信息
+/// Cloud-Native Gateway Group Information
 NativeGatewayServerGroup {
-    /// 云原生网关分组唯一id
+    /// Cloud-Native Gateway Group Unique id
     "GroupId" group_id set_group_id: str,
-    /// 分组名
+    /// Group name
     "Name" name set_name: str,
-    /// 描述信息
+    /// Description information
     "Description" description set_description: str,
-    /// 节点规格、节点数信息
+    /// Node specification, number of nodes info
     "NodeConfig" node_config set_node_config: obj CloudNativeAPIGatewayNodeConfig,
-    /// 网关分组状态。
+    /// Gateway group status.
     "Status" status set_status: str,
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 是否是默认分组。
-    /// 0：否。
-    /// 1：是。
+    /// Whether it is the default group.
+    /// 0: No.
+    /// 1: Yes.
     "IsFirstGroup" is_first_group set_is_first_group: i64,
-    /// 关联策略信息
+    /// Associate policy information
     "BindingStrategy" binding_strategy set_binding_strategy: obj CloudNativeAPIGatewayStrategy,
-    /// 网关实例 id
+    /// Gateway instance ID.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 带宽
+    /// Bandwidth
     "InternetMaxBandwidthOut" internet_max_bandwidth_out set_internet_max_bandwidth_out: i64,
-    /// 修改时间
+    /// Modification time.
     "ModifyTime" modify_time set_modify_time: str,
-    /// 子网id
+    /// Subnet ID
     "SubnetIds" subnet_ids set_subnet_ids: str,
-    /// 分组默认权重
+    /// Default weight of the group
     "DefaultWeight" default_weight set_default_weight: i64,
-    /// 弹性节点
+    /// elastic node
     "ElasticNumber" elastic_number set_elastic_number: i128,
-    /// 是否支持TOA
+    /// Whether TOA is supported
     "SupportTOA" support_toa set_support_toa: bool,
-    /// 是否支持IPV6
+    /// Whether IPV6 is supported
     "SupportIPV6" support_ipv6 set_support_ipv6: bool,
 } }
 
 rt::model! { read debug;
-/// 网关分组列表
+/// gateway group list
 NativeGatewayServerGroups {
-    /// 总数
+    /// Total number.
     "TotalCount" total_count set_total_count: i128,
-    /// 分组信息数组。
+    /// Group information array.
     "GatewayGroupList" gateway_group_list set_gateway_group_list: list NativeGatewayServerGroup,
 } }
 
 rt::model! { read debug;
-/// 网关数据来源单个描述
+/// Gateway data source description
 NativeGatewayServiceSourceItem {
-    /// 网关实例ID
+    /// Gateway instance ID
     "GatewayID" gateway_id set_gateway_id: str,
-    /// 服务来源ID
+    /// Service Source ID
     "SourceID" source_id set_source_id: str,
-    /// 服务来源名称
+    /// Service Source Name
     "SourceName" source_name set_source_name: str,
-    /// 服务来源类型
+    /// Service source type
     "SourceType" source_type set_source_type: str,
-    /// 服务来源额外信息
+    /// Service source additional information
     "SourceInfo" source_info set_source_info: obj SourceInfo,
-    /// 创建时间
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 修改时间
+    /// Modification time.
     "ModifyTime" modify_time set_modify_time: str,
 } }
 
 rt::model! { both debug;
-/// 网络访问策略
+/// Network access policy
 NetworkAccessControl {
-    /// 访问模式：Whitelist|Blacklist
+    /// Access mode: Whitelist|Blacklist
     ///
     /// Required.
     "Mode" mode set_mode: str,
-    /// 白名单列表
+    /// List of allowlist
     "CidrWhiteList" cidr_white_list set_cidr_white_list: list String,
-    /// 黑名单列表
+    /// blocklist
     "CidrBlackList" cidr_black_list set_cidr_black_list: list String,
 } }
 
 rt::model! { write debug;
-/// Request of `OpenWafProtection` (开启 WAF 防护).
+/// Request of `OpenWafProtection` (Enables WAF protection).
 ///
-/// 开启 WAF 防护
+/// Enable WAF protection
 OpenWafProtectionRequest {
-    /// 网关ID
+    /// Gateway ID
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 防护资源的类型。
-    /// - Global  实例
-    /// - Service  服务
-    /// - Route  路由
-    /// - Object  对象（接口暂不支持）
+    /// Type of protection resource.
+    /// -Global instance
+    /// -Service
+    /// -Route
+    /// -Object (not currently supported)
     ///
     /// Required.
     "Type" r#type set_type: str,
-    /// 当资源类型 Type 是 Service 或 Route 的时候，传入的服务或路由的列表
+    /// When resource type Type is Service or Route, list of passed in services or routes
     "List" list set_list: list String,
 } }
 rt::action!("tse", "2020-12-07", "OpenWafProtection", OpenWafProtectionRequest => OpenWafProtectionResponse);
 
 rt::model! { read debug;
-/// OpenWafProtection返回参数结构体
+/// OpenWafProtection response structure.
 OpenWafProtectionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -8891,19 +8967,19 @@ PolarisLimiterAddress {
 } }
 
 rt::model! { read debug;
-/// 公网地址信息
+/// Public IP address info
 PublicAddressConfig {
-    /// 公网 ip
+    /// Public ip address
     "Vip" vip set_vip: str,
-    /// 公网最大带宽
+    /// Maximum public network bandwidth
     "InternetMaxBandwidthOut" internet_max_bandwidth_out set_internet_max_bandwidth_out: i128,
-    /// 公网所属分组 id
+    /// public network associated group id
     "GroupId" group_id set_group_id: str,
-    /// 公网所属分组名
+    /// Public network associated group name
     "GroupName" group_name set_group_name: str,
-    /// 公网负载均衡 id
+    /// Public network CLB id
     "NetworkId" network_id set_network_id: str,
-    /// 公网负载均衡描述
+    /// Description of public network CLB
     "Description" description set_description: str,
 } }
 
@@ -8937,26 +9013,26 @@ PublishConfigFilesResponse {
 } }
 
 rt::model! { both debug;
-/// 云原生网关限流插件Qps阈值
+/// Cloud-native gateway traffic throttling plugin Qps threshold
 QpsThreshold {
-    /// qps阈值控制维度,包含:second、minute、hour、day、month、year
+    /// qps threshold control dimension, including: second, minute, hour, day, month, year.
     ///
     /// Required.
     "Unit" unit set_unit: str,
-    /// 阈值
+    /// Threshold.
     ///
     /// Required.
     "Max" max set_max: i64,
 } }
 
 rt::model! { both debug;
-/// 云原生网关限流插件自定义响应
+/// Cloud-Native Gateway Traffic Throttling Plugin Custom Response
 RateLimitResponse {
-    /// 自定义响应体
+    /// Custom response body
     "Body" body set_body: str,
     /// Headers
     "Headers" headers set_headers: list KVMapping,
-    /// http状态码
+    /// HTTP status code.
     "HttpStatus" http_status set_http_status: i64,
 } }
 
@@ -9094,49 +9170,53 @@ RollbackConfigFileReleasesResponse {
 } }
 
 rt::model! { read debug;
-/// 路由 WAF 状态
+/// Route WAF status
 RouteWafStatus {
-    /// 路由的名字
+    /// Route name
     "Name" name set_name: str,
-    /// 路由的 ID
+    /// ID of the route
     "Id" id set_id: str,
-    /// 路由是否开启 WAF 防护
+    /// Whether WAF protection is enabled for the route
     "Status" status set_status: str,
-    /// 方法
+    /// Method.
     "Methods" methods set_methods: list String,
-    /// 路径
+    /// Path.
     "Paths" paths set_paths: list String,
-    /// 域名
+    /// Domain
     "Hosts" hosts set_hosts: list String,
-    /// 路由对应服务的名字
+    /// Name of the service corresponding to the route
     "ServiceName" service_name set_service_name: str,
-    /// 路由对应服务的ID
+    /// ID of the service corresponding to the route
     "ServiceId" service_id set_service_id: str,
 } }
 
 rt::model! { both debug;
-/// 目标服务实例实例标签信息
+/// Target service instance instance tag info
 RoutingDestinationRuleLabel {
-    /// 标签键
+    /// Tag key.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LabelKey" label_key set_label_key: str,
-    /// 标签值
+    /// Tag value.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LabelValue" label_value set_label_value: str,
-    /// 表达式类型
+    /// expression type
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LabelType" label_type set_label_type: str,
-    /// 值类型
+    /// value type
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LabelValueType" label_value_type set_label_value_type: str,
 } }
 
 rt::model! { both debug;
-/// 限流规则的Filter
+/// Throttling rule Filter
 RuleFilter {
-    /// 限流条件的Key
+    /// Key of throttling conditions
     "Key" key set_key: str,
-    /// 限流条件的Values
+    /// Values of throttling conditions
     "Values" values set_values: list String,
-    /// 操作符
+    /// operator
     "Operator" operator set_operator: str,
-    /// header或query对应的name
+    /// name in header or query
     "Name" name set_name: str,
 } }
 
@@ -9278,17 +9358,20 @@ impl ::core::fmt::Debug for SREInstance {
 }
 
 rt::model! { both debug;
-/// 微服务网关选择器
+/// microservice gateway selector
 ServiceGatewaySelector {
-    /// 命名空间
+    /// Namespace
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Namespace" namespace set_namespace: str,
-    /// 服务
+    /// Service.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Service" service set_service: str,
-    /// 实例标签
+    /// Instance tag
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Labels" labels set_labels: list Label,
 } }
 
@@ -9340,52 +9423,55 @@ impl ::core::fmt::Debug for ServiceGovernanceInfo {
 }
 
 rt::model! { both debug;
-/// 普通服务选择器
+/// ordinary service selector
 ServiceSelector {
-    /// 命名空间
+    /// Namespace
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Namespace" namespace set_namespace: str,
-    /// 服务
+    /// Service.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "Service" service set_service: str,
-    /// 实例标签
+    /// Instance tag
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Labels" labels set_labels: list Label,
 } }
 
 rt::model! { read debug;
-/// 服务的 WAF 状态
+/// WAF status of the service
 ServiceWafStatus {
-    /// 服务的名字
+    /// Service name
     "Name" name set_name: str,
-    /// 服务的 ID
+    /// Service ID
     "Id" id set_id: str,
-    /// 服务的类型
+    /// Service type
     "Type" r#type set_type: str,
-    /// 服务是否开启 WAF 防护
+    /// Whether WAF protection is enabled for the service
     "Status" status set_status: str,
 } }
 
 rt::model! { both debug;
-/// 服务来源
+/// service source
 SourceInfo {
-    /// 微服务引擎接入IP地址信息
+    /// Microservice engine integration IP address information
     "Addresses" addresses set_addresses: list String,
-    /// 微服务引擎VPC信息
+    /// VPC information of the microservice engine
     "VpcInfo" vpc_info set_vpc_info: obj SourceInstanceVpcInfo,
-    /// 微服务引擎鉴权信息
+    /// Microservice engine authentication information
     "Auth" auth set_auth: obj SourceInstanceAuth,
 } }
 
 rt::model! { both nodebug;
-/// 实例鉴权信息
+/// Instance authentication information
 SourceInstanceAuth {
-    /// 用户名
+    /// Username.
     "Username" username set_username: str,
-    /// 账户密码
+    /// account password
     "Password" password set_password: str,
-    /// 访问凭据 token
+    /// token credential
     "AccessToken" access_token set_access_token: str,
 } }
 impl ::core::fmt::Debug for SourceInstanceAuth {
@@ -9399,11 +9485,11 @@ impl ::core::fmt::Debug for SourceInstanceAuth {
 }
 
 rt::model! { both debug;
-/// 微服务引擎实例的VPC信息
+/// VPC information of the microservice engine instance
 SourceInstanceVpcInfo {
-    /// 微服务引擎VPC信息
+    /// VPC information of the microservice engine
     "VpcID" vpc_id set_vpc_id: str,
-    /// 微服务引擎子网信息
+    /// Microservice engine subnet info
     "SubnetID" subnet_id set_subnet_id: str,
 } }
 
@@ -9419,43 +9505,45 @@ StorageOption {
 } }
 
 rt::model! { both debug;
-/// 网关服务信息匹配条件
+/// Gateway service information match condition
 TSEGatewaySelector {
-    /// 网关引擎实例ID
+    /// Gateway engine instance ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 网关服务
+    /// Gateway service
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Services" services set_services: list String,
 } }
 
 rt::model! { both debug;
-/// 泳道流量灰度规则
+/// Traffic grayscale rule for lanes
 TrafficGray {
-    /// 流量灰度规则，按比例灰度或预热方式
+    /// Grayscale release rules for traffic, grayscale by ratio or preheat method
     "Mode" mode set_mode: str,
-    /// 按比例灰度的百分比值1-100
+    /// Grayscale percentage value 1-100 by proportion
     "Percent" percent set_percent: i64,
-    /// 预热的间隔
+    /// Preheated interval
     "IntervalSecond" interval_second set_interval_second: i64,
-    /// 预热的曲度
+    /// Preheated curvature
     "Curvature" curvature set_curvature: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `UnbindAutoScalerResourceStrategyFromGroups` (弹性伸缩策略批量解绑网关分组).
+/// Request of `UnbindAutoScalerResourceStrategyFromGroups` (Unbinds gateway groupings in batch with auto scaling policy).
 ///
-/// 弹性伸缩策略批量解绑网关分组
+/// Unbind gateway groupings in batch with auto scaling policy
 UnbindAutoScalerResourceStrategyFromGroupsRequest {
-    /// 网关实例ID
+    /// Gateway instance ID
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 策略ID
+    /// Policy ID
     ///
     /// Required.
     "StrategyId" strategy_id set_strategy_id: str,
-    /// 网关分组ID列表
+    /// gateway group ID list
     ///
     /// Required.
     "GroupIds" group_ids set_group_ids: list String,
@@ -9463,67 +9551,67 @@ UnbindAutoScalerResourceStrategyFromGroupsRequest {
 rt::action!("tse", "2020-12-07", "UnbindAutoScalerResourceStrategyFromGroups", UnbindAutoScalerResourceStrategyFromGroupsRequest => UnbindAutoScalerResourceStrategyFromGroupsResponse);
 
 rt::model! { read debug;
-/// UnbindAutoScalerResourceStrategyFromGroups返回参数结构体
+/// UnbindAutoScalerResourceStrategyFromGroups response structure.
 UnbindAutoScalerResourceStrategyFromGroupsResponse {
-    /// 是否成功
+    /// Success status
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateCloudNativeAPIGatewayCertificateInfo` (修改云原生网关证书信息).
+/// Request of `UpdateCloudNativeAPIGatewayCertificateInfo` (Modify the cloud-native gateway certificate information).
 ///
-/// 修改云原生网关证书信息
+/// Modify the certificate information of a cloud-native gateway
 UpdateCloudNativeAPIGatewayCertificateInfoRequest {
-    /// 网关ID
+    /// Gateway ID
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 证书id
+    /// Certificate ID.
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 绑定的域名列表
+    /// Domain name list bound to
     "BindDomains" bind_domains set_bind_domains: list String,
-    /// 证书名称
+    /// Certificate Name
     "Name" name set_name: str,
 } }
 rt::action!("tse", "2020-12-07", "UpdateCloudNativeAPIGatewayCertificateInfo", UpdateCloudNativeAPIGatewayCertificateInfoRequest => UpdateCloudNativeAPIGatewayCertificateInfoResponse);
 
 rt::model! { read debug;
-/// UpdateCloudNativeAPIGatewayCertificateInfo返回参数结构体
+/// UpdateCloudNativeAPIGatewayCertificateInfo response structure.
 UpdateCloudNativeAPIGatewayCertificateInfoResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 更新云原生API网关响应结果。
+/// Refresh the cloud native API gateway response result.
 UpdateCloudNativeAPIGatewayResult {
-    /// 云原生API网关ID。
+    /// Cloud Native API Gateway ID.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 云原生网关状态。
+    /// Cloud-native gateway status.
     "Status" status set_status: str,
-    /// 任务ID
+    /// Task ID.
     "TaskId" task_id set_task_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateCloudNativeAPIGatewaySpec` (修改云原生API网关实例的节点规格).
+/// Request of `UpdateCloudNativeAPIGatewaySpec` (Modify the node specification of a cloud native API gateway instance).
 ///
-/// 修改云原生API网关实例的节点规格信息，例如节点扩缩容或者升降配
+/// Modify the node specification information of a cloud native API gateway instance, such as node scaling or specification adjustment
 UpdateCloudNativeAPIGatewaySpecRequest {
-    /// 云原生API网关实例ID。
-    /// 只支持后付费实例
+    /// Cloud Native API gateway instance ID.
+    /// Only supports postpaid instances
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 网关分组id
+    /// Gateway group id
     ///
     /// Required.
     "GroupId" group_id set_group_id: str,
-    /// 网关分组节点规格配置。
+    /// Gateway grouping node specification configuration.
     ///
     /// Required.
     "NodeConfig" node_config set_node_config: obj CloudNativeAPIGatewayNodeConfig,
@@ -9531,9 +9619,9 @@ UpdateCloudNativeAPIGatewaySpecRequest {
 rt::action!("tse", "2020-12-07", "UpdateCloudNativeAPIGatewaySpec", UpdateCloudNativeAPIGatewaySpecRequest => UpdateCloudNativeAPIGatewaySpecResponse);
 
 rt::model! { read debug;
-/// UpdateCloudNativeAPIGatewaySpec返回参数结构体
+/// UpdateCloudNativeAPIGatewaySpec response structure.
 UpdateCloudNativeAPIGatewaySpecResponse {
-    /// 更新云原生API网关实例规格的响应结果。
+    /// Refresh the cloud native API gateway instance specification response result.
     "Result" result set_result: obj UpdateCloudNativeAPIGatewayResult,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -9565,19 +9653,19 @@ UpdateEngineInternetAccessResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateUpstreamHealthCheckConfig` (更新网关服务健康检查配置).
+/// Request of `UpdateUpstreamHealthCheckConfig` (Update the health check configuration of the gateway service).
 ///
-/// 更新云原生网关健康检查配置
+/// This API is used to update the health check configuration of the cloud-native gateway.
 UpdateUpstreamHealthCheckConfigRequest {
-    /// 网关ID
+    /// gateway ID
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 网关服务名称
+    /// Gateway service name.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 健康检查配置
+    /// Health check configuration
     ///
     /// Required.
     "HealthCheckConfig" health_check_config set_health_check_config: obj UpstreamHealthCheckConfig,
@@ -9585,67 +9673,68 @@ UpdateUpstreamHealthCheckConfigRequest {
 rt::action!("tse", "2020-12-07", "UpdateUpstreamHealthCheckConfig", UpdateUpstreamHealthCheckConfigRequest => UpdateUpstreamHealthCheckConfigResponse);
 
 rt::model! { read debug;
-/// UpdateUpstreamHealthCheckConfig返回参数结构体
+/// UpdateUpstreamHealthCheckConfig response structure.
 UpdateUpstreamHealthCheckConfigResponse {
-    /// 是否成功
+    /// Success status
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateUpstreamTargets` (更新网关上游实例列表).
+/// Request of `UpdateUpstreamTargets` (Refresh the upstream instance list of the gateway).
 ///
-/// 更新网关上游实例列表，仅支持IPList服务类型
+/// Refresh the upstream instance list of the gateway, only supported for the IPList service type
 UpdateUpstreamTargetsRequest {
-    /// 网关实例ID
+    /// Gateway instance ID
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 服务名称或ID
+    /// Service name or ID
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 实例列表
+    /// Instance list
     "Targets" targets set_targets: list KongTarget,
 } }
 rt::action!("tse", "2020-12-07", "UpdateUpstreamTargets", UpdateUpstreamTargetsRequest => UpdateUpstreamTargetsResponse);
 
 rt::model! { read debug;
-/// UpdateUpstreamTargets返回参数结构体
+/// UpdateUpstreamTargets response structure.
 UpdateUpstreamTargetsResponse {
-    /// 是否更新成功
+    /// Whether update succeeded
     "Result" result set_result: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 云原生网关健康检查配置
+/// Cloud-native gateway health check configuration
 UpstreamHealthCheckConfig {
-    /// 开启主动健康检查
+    /// Enable active health check
     "EnableActiveHealthCheck" enable_active_health_check set_enable_active_health_check: bool,
-    /// 主动健康检查配置
+    /// Active health check configuration
     "ActiveHealthCheck" active_health_check set_active_health_check: obj KongActiveHealthCheck,
-    /// 开启被动健康检查
+    /// Enable passive health check
     "EnablePassiveHealthCheck" enable_passive_health_check set_enable_passive_health_check: bool,
-    /// 被动健康检查配置
+    /// Passive health check configuration
     "PassiveHealthCheck" passive_health_check set_passive_health_check: obj KongPassiveHealthCheck,
-    /// 连续健康阈值，单位：次
+    /// Consecutive health threshold, unit: times
     "Successes" successes set_successes: i128,
-    /// 连续异常阈值，单位：次
+    /// Continuous anomaly threshold, unit: times
     "Failures" failures set_failures: i128,
-    /// 超时阈值，单位：次
+    /// Timeout threshold, unit: times
     "Timeouts" timeouts set_timeouts: i128,
-    /// 健康HTTP状态码
+    /// Healthy HTTP status code
     "HealthyHttpStatuses" healthy_http_statuses set_healthy_http_statuses: list i128,
-    /// 异常HTTP状态码
+    /// abnormal HTTP status code
     "UnhealthyHttpStatuses" unhealthy_http_statuses set_unhealthy_http_statuses: list i128,
-    /// 健康检查监控上报的数据屏蔽权重为0的节点
+    /// Health check monitoring blocks nodes with a weight of 0 in reported data
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Disabled in the spec.
     "IgnoreZeroWeightNodes" ignore_zero_weight_nodes set_ignore_zero_weight_nodes: bool,
-    /// 健康检查支持权重为0节点
+    /// Health check supports nodes with support weights of 0
     "ZeroWeightHeathCheck" zero_weight_heath_check set_zero_weight_heath_check: bool,
 } }
 

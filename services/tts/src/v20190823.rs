@@ -140,95 +140,151 @@ DescribeTtsTaskStatusResponse {
 } }
 
 rt::model! { read debug;
-/// 时间戳信息。
+/// The information about the timestamps.
 Subtitle {
-    /// ⽂本信息。
+    /// The word in the text that is sent.
     "Text" text set_text: str,
-    /// ⽂本对应tts语⾳开始时间戳，单位ms。
+    /// The start timestamp of the word in the synthesized audio data, in milliseconds.
     "BeginTime" begin_time set_begin_time: i64,
-    /// ⽂本对应tts语⾳结束时间戳，单位ms。
+    /// The end timestamp of the word in the synthesized audio data, in milliseconds.
     "EndTime" end_time set_end_time: i64,
-    /// 该文本在时间戳数组中的开始位置，从0开始。
+    /// The start index of the character in the whole sentence, starting from 0.
     "BeginIndex" begin_index set_begin_index: i64,
-    /// 该文本在时间戳数组中的结束位置，从0开始。
+    /// The end index of the character in the whole sentence, starting from 0.
     "EndIndex" end_index set_end_index: i64,
-    /// 该字的音素。
+    /// The phonemes of the word.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Phoneme" phoneme set_phoneme: str,
 } }
 
 rt::model! { write debug;
-/// Request of `TextToVoice` (基础语音合成).
+/// Request of `TextToVoice` (Synthesizes basic speech from text).
 ///
-/// 腾讯云语音合成技术（TTS）可以将任意文本转化为语音，实现让机器和应用张口说话。
-/// 腾讯TTS技术可以应用到很多场景，比如，移动APP语音播报新闻；智能设备语音提醒；依靠网上现有节目或少量录音，快速合成明星语音，降低邀约成本；支持车载导航语音合成的个性化语音播报。
-/// 基础合成支持 SSML，语法详见 [SSML 标记语言](https://cloud.tencent.com/document/product/1073/49575)。
-/// 默认接口请求频率限制：
-/// 精品音色：默认20并发
-/// 大模型音色：默认20并发
-/// 超自然大模型音色：默认10并发
-/// 一句话复刻音色：默认10并发
+/// This API is used to convert any text to speech, allowing your devices and applications to talk to users.
+/// u200bTencent Cloud Text To Speech (TTS) can synthesize speech from text in real time for many use cases, such as audiobook and news apps, voice reminders on smart devices, quick synthesis of a celebrity's voice based on existing programs or certain voice records available on the internet, and personalized vehicle navigation systems.
+/// It is free for use in beta.
+/// It supports SSML. For syntax details, see [SSML](https://intl.cloud.tencent.com/document/product/1073/49575?from_cn_redirect=1).
+/// Default API request rate limit: 20 requests/sec.
 TextToVoiceRequest {
-    /// 合成语音的源文本，按UTF-8编码统一计算。
-    /// 中文最大支持150个汉字（全角标点符号算一个汉字）；英文最大支持500个字母（半角标点符号算一个字母）。
+    /// The source text for synthesizing speech, which is encoded in UTF-8.
+    /// It can contain up to 150 Chinese characters (a full-width punctuation as a Chinese character) or 500 letters ( a half-width punctuation as a letter).
     ///
     /// Required.
     "Text" text set_text: str,
-    /// 一次请求对应一个SessionId，会原样返回，建议传入类似于uuid的字符串防止重复。
+    /// The `SessionId` of a request, which will be returned as-is. We recommend that you pass characters like uuid to prevent repetition.
     ///
     /// Required.
     "SessionId" session_id set_session_id: str,
-    /// 音量大小，范围[-10，10]，对应音量大小。默认为0，代表正常音量，值越大音量越高。
+    /// Volume range: [0, 10], corresponding to 11 volume levels. 0 is the default value, indicating the normal volume. There is no mute option.
     "Volume" volume set_volume: f64,
-    /// 语速，范围：[-2，6]，分别对应不同语速：
-    /// - -2代表0.6倍
-    /// - -1代表0.8倍
-    /// - 0代表1.0倍（默认）
-    /// - 1代表1.2倍
-    /// - 2代表1.5倍
-    /// - 6代表2.5倍如果需要更细化的语速，可以保留小数点后 2 位，例如0.5/1.25/2.81等。
-    /// 参数值与实际语速转换，可参考[代码示例](https://sdk-1300466766.cos.ap-shanghai.myqcloud.com/sample/speed_sample.tar.gz)
+    /// Speed range: [-2, 6], corresponding to different speeds
+    /// - -2 for 0.6 times
+    /// - -1 for 0.8 times
+    /// - 0 for 1.0 time (default)
+    /// - 1 for 1.2 times
+    /// - 2 for 1.5 times
+    /// - 6 for 2.5 timesTo set finer-grained speed levels, keep one decimal place, such as 0.5, 1.1, and 1.8.
     "Speed" speed set_speed: f64,
-    /// 项目id，用户自定义，默认为0。
+    /// Project ID, which defaults to 0 and can be customized.
     "ProjectId" project_id set_project_id: i64,
-    /// 模型类型，1-默认模型。
+    /// Model type, with `1` for the default model.
     "ModelType" model_type set_model_type: i64,
-    /// 音色 ID，包括精品音色、大模型音色与基础版复刻音色。不同音色价格有差异，详情请参见[购买指南](https://cloud.tencent.com/document/product/1073/34112)。完整的音色 ID 列表请参见[音色列表](https://cloud.tencent.com/document/product/1073/92668)。
-    /// 若使用一句话版声音复刻，请填入固定值“200000000”。
-    "VoiceType" voice_type set_voice_type: i64,
-    /// 一句话版声音复刻音色ID，使用一句话版声音复刻音色时需填写。
-    "FastVoiceType" fast_voice_type set_fast_voice_type: str,
-    /// 主语言类型：
-    /// - 1-中文（默认）
-    /// - 2-英文
-    "PrimaryLanguage" primary_language set_primary_language: i64,
-    /// 音频采样率：
+    /// Standard voices
+    /// - 10510000-zhixiaoyao (Chinese)
+    /// - 1001-zhiyu (Chinese)
+    /// - 1002-zhiling (Chinese)
+    /// - 1003-zhimei (Chinese)
+    /// - 1004-zhiyun (Chinese)
+    /// - 1005-zhili (Chinese)
+    /// - 1008-zhiqi (Chinese)
+    /// - 1009-zhiyun (Chinese)
+    /// - 1010-zhihua (Chinese)
+    /// - 1017-zhirong (Chinese)
+    /// - 1018-zhijing (Chinese)
+    /// - 1050-WeJack (English)
+    /// - 1051-WeRose (English)Premium voices
+    /// Premium voices have higher fidelity and more natural-sounding quality than standard voices. For price details, see [Purchase Guide](https://www.tencentcloud.com/document/product/1154/47874).
     ///
-    /// - 24000：24k（部分音色支持，请参见[音色列表](https://cloud.tencent.com/document/product/1073/92668)）
-    /// - 16000：16k（默认）
-    /// - 8000：8k
+    /// - 100510000-zhixiaoyao (Chinese)
+    /// - 101001-zhiyu (Chinese)
+    /// - 101002-zhiling (Chinese)
+    /// - 101003-zhimei (Chinese)
+    /// - 101004-zhiyun (Chinese)
+    /// - 101005-zhili (Chinese)
+    /// - 101006-zhiyan (Chinese)
+    /// - 101008-zhiqi (Chinese)
+    /// - 101009-zhiyun (Chinese)
+    /// - 101010-zhihua (Chinese)
+    /// - 101011-zhiyan (Chinese)
+    /// - 101012-zhidan (Chinese)
+    /// - 101013-zhihui (Chinese)
+    /// - 101014-zhining (Chinese)
+    /// - 101015-zhimeng (Chinese)
+    /// - 101016-zhitian (Chinese)
+    /// - 101017-zhirong (Chinese)
+    /// - 101018-zhijing (Chinese)
+    /// - 101019-zhitong (Cantonese)
+    /// - 101020-zhigang (Chinese)
+    /// - 101021-zhirui (Chinese)
+    /// - 101022-zhihong (Chinese)
+    /// - 101023-zhixuan (Chinese)
+    /// - 101024-zhihao (Chinese)
+    /// - 101025-zhiwei (Chinese)
+    /// - 101026-zhixi (Chinese)
+    /// - 101027-zhimei (Chinese)
+    /// - 101028-zhijie (Chinese)
+    /// - 101029-zhikai (Chinese)
+    /// - 101030-zhike (Chinese)
+    /// - 101031-zhikui (Chinese)
+    /// - 101032-zhifang (Chinese)
+    /// - 101033-zhibei (Chinese)
+    /// - 101034-zhilian (Chinese)
+    /// - 101035-zhiyi (Chinese)
+    /// - 101040-zhichuan (Sichuan dialect)
+    /// - 101050-WeJack (English)
+    /// - 101051-WeRose (English)
+    /// - 101052-zhiwei (Chinese)
+    ///
+    /// - 101053-zhifang (Chinese)
+    ///
+    /// - 101054-zhiyou (Chinese)
+    ///
+    /// - 101055-zhiyou (Chinese)
+    ///
+    /// - 101056-zhilin (Northeastern Mandarin)
+    "VoiceType" voice_type set_voice_type: i64,
+    /// Instant Voice Clone Voice ID. Required when using Instant Voice Clone voices.
+    "FastVoiceType" fast_voice_type set_fast_voice_type: str,
+    /// Primary language type:
+    /// - 1 - Chinese (default)
+    /// - 2 - English
+    "PrimaryLanguage" primary_language set_primary_language: i64,
+    /// Audio sample rate:
+    /// - 16000: 16k (default)
+    /// - 8000: 8k
     "SampleRate" sample_rate set_sample_rate: i128,
-    /// 返回音频格式，可取值：wav（默认），mp3，pcm
+    /// Format of returned audio. Valid values: WAV (default), MP3, and PCM.
     "Codec" codec set_codec: str,
-    /// 是否开启时间戳功能，默认为false。部分超自然音色不支持时间戳
+    /// Whether to enable the timestamp feature. Default value: `false`.
     "EnableSubtitle" enable_subtitle set_enable_subtitle: bool,
-    /// 断句敏感阈值，默认值为：0，取值范围：[0,1,2]。该值越大越不容易断句，模型会更倾向于仅按照标点符号断句。此参数建议不要随意调整，可能会影响合成效果。
+    /// The threshold of speech segmentation sensibility, which can be `0` (default), `1`, or `2`. A larger value indicates fewer segments, and the model tends to only segment sentences based on punctuation marks. We recommend you not change this parameter to avoid adverse effect on speech synthesis.
     "SegmentRate" segment_rate set_segment_rate: i128,
-    /// 控制合成音频的情感，仅支持多情感音色使用。取值: neutral(中性)、sad(悲伤)、happy(高兴)、angry(生气)、fear(恐惧)、news(新闻)、story(故事)、radio(广播)、poetry(诗歌)、call(客服)、sajiao(撒娇)、disgusted(厌恶)、amaze(震惊)、peaceful(平静)、exciting(兴奋)、aojiao(傲娇)、jieshuo(解说)
-    /// 示例值：neutral
+    /// Controls the emotion of synthesized speech. This parameter is supported only by multi-emotion voices. Valid values: neutral, sad, happy, angry, fear, news, story, radio, poetry, call, sajiao, disgusted, amaze, peaceful, exciting, aojiao, jieshuo.
+    /// Example value: neutral.
     "EmotionCategory" emotion_category set_emotion_category: str,
-    /// 控制合成音频情感程度，取值范围为[50,200],默认为100；只有EmotionCategory不为空时生效；
+    /// Controls the intensity of emotion in synthesized speech. Valid values: [50, 200]. Default: 100. Takes effect only when EmotionCategoryis specified.
     "EmotionIntensity" emotion_intensity set_emotion_intensity: i64,
 } }
 rt::action!("tts", "2019-08-23", "TextToVoice", TextToVoiceRequest => TextToVoiceResponse);
 
 rt::model! { read debug;
-/// TextToVoice返回参数结构体
+/// TextToVoice response structure.
 TextToVoiceResponse {
-    /// base64编码的wav/mp3音频数据
+    /// Base64-encoded WAV/MP3 audio data
     "Audio" audio set_audio: str,
-    /// 一次请求对应一个SessionId
+    /// The `SessionId` of a request
     "SessionId" session_id set_session_id: str,
-    /// 时间戳信息，若未开启时间戳，则返回空数组。
+    /// Timestamp information. If the timestamp feature is not enabled, an empty array will be returned.
     "Subtitles" subtitles set_subtitles: list Subtitle,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,

@@ -747,28 +747,39 @@ ImageInfo {
 } }
 
 rt::model! { write debug;
-/// logo参数
+/// Logo parameter
 LogoParam {
-    /// 水印 Url
+    /// Watermark URL
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LogoUrl" logo_url set_logo_url: str,
-    /// 水印 Base64，Url 和 Base64 二选一传入，如果都提供以 Url 为准
+    /// Watermark Base64 code is supported. Either the Base64 code or URL must be provided. If both are provided, the URL prevails.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LogoImage" logo_image set_logo_image: str,
-    /// 水印图片位于生成结果图中的坐标及宽高，将按照坐标对标识图片进行位置和大小的拉伸匹配。
+    /// The coordinates of the watermark image in the generated image. The mark image will be expanded according to the coordinates.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LogoRect" logo_rect set_logo_rect: obj LogoRect,
 } }
 
 rt::model! { write debug;
-/// 水印图输入框
+/// Input box
 LogoRect {
-    /// 水印图框X坐标值。当值大于0时，坐标轴原点位于原图左侧，方向指右；当值小于0时，坐标轴原点位于原图右侧，方向指左。
+    /// X-axis coordinate of the upper left corner
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "X" x set_x: i64,
-    /// 水印图框Y坐标值。当值大于0时，坐标轴原点位于原图上侧，方向指下；当值小于0时，坐标轴原点位于原图下侧，方向指上。
+    /// Y-axis coordinate of the upper left corner
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Y" y set_y: i64,
-    /// 水印图框宽度。
-    /// 单位：px
+    /// Box width
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Width" width set_width: i64,
-    /// 水印图框高度。
-    /// 单位：px
+    /// Box height
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Height" height set_height: i64,
 } }
 
@@ -1162,9 +1173,9 @@ SubmitImageToVideoJobResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `SubmitImageToVideoViduJob` (提交Vidu图生视频任务).
+/// Request of `SubmitImageToVideoViduJob` (Submit a Vidu image-to-video task).
 ///
-/// 提交Vidu图生视频任务接口
+/// Submit a Vidu image-to-video task API
 SubmitImageToVideoViduJobRequest {
     /// 上传单张图时【首帧生视频】：
     ///
@@ -1196,10 +1207,10 @@ SubmitImageToVideoViduJobRequest {
     /// 注1：字符长度不能超过 2000 个字符
     /// 注2：若使用is_rec推荐提示词参数，模型将不考虑此参数所输入的提示词
     "Prompt" prompt set_prompt: str,
-    /// 是否使用推荐提示词，默认关闭
-    /// -true：是，由系统自动推荐提示词，并使用提示词内容生成视频，推荐提示词数量=1
-    /// -false：否，根据输入的prompt生成视频
-    /// 注意：启用推荐提示词后，每个任务多消耗1积分
+    /// Whether to use recommended prompts, off by default
+    /// -true: Yes, the system automatically recommends prompts and uses prompt content to generate video. The number of recommended prompts is 1.
+    /// -false: No, generate video based on input prompt.
+    /// Note: Each task consumes 1 more point when recommended prompts are enabled.
     "IsRec" is_rec set_is_rec: bool,
     /// 【首帧生视频】
     ///
@@ -1217,9 +1228,9 @@ SubmitImageToVideoViduJobRequest {
     /// - true：需要音画同步，输出声音的视频（包括台词和音效）
     /// 注1：仅q3系列模型支持该参数
     "Audio" audio set_audio: bool,
-    /// 音色id
-    /// 用来决定视频中的声音音色，为空时系统会自动推荐，可选枚举值参考列表：新音色列表
-    /// 暂不支持声音复刻功能
+    /// Voice type ID
+    /// Used to determine the voice type in the video. If left empty, the system will automatically recommend. Optional enumerated values reference list: supported timbre list
+    /// Voice clone functionality is not currently supported
     "VoiceId" voice_id set_voice_id: str,
     /// 视频时长参数：
     /// 【首帧生视频】：
@@ -1241,22 +1252,22 @@ SubmitImageToVideoViduJobRequest {
     /// -xa0viduq3-proxa0、viduq3-turbo1-16秒：默认 720p，可选：540p、720p、1080p
     /// -xa0viduq2-proxa0、xa0viduq2-turbo1-8秒：默认 720p，可选：540p、720p、1080p
     "Resolution" resolution set_resolution: str,
-    /// 运动幅度
-    /// 默认 auto，可选值：auto、small、medium、large
-    /// 注：q2、q3系列模型改参数不生效
+    /// Exercise range
+    /// Default: auto, available values: auto, small, medium, large
+    /// Note: This parameter does not take effect for q2 and q3 series models.
     "MovementAmplitude" movement_amplitude set_movement_amplitude: str,
     /// bgm
     "Bgm" bgm set_bgm: bool,
-    /// 音频类型，audio为true时必填，默认为all
-    /// 注：该参数目前仅支持q2、q1、2.0系列模型的音频拆分
+    /// Audio type, required when audio is true, default is all
+    /// Note: This parameter currently only supports audio split for q2, q1, and 2.0 series models
     ///
-    /// 枚举值：
+    /// Enumeration value:
     ///
-    /// - all： 音效+人声
-    /// - speech_only： 仅人声
-    /// - sound_effect_only： 仅音效
+    /// - all: Sound effects + voice
+    /// - speech_only: Voice only
+    /// - sound_effect_only: Sound effects only
     "AudioType" audio_type set_audio_type: str,
-    /// 元数据标识，json格式字符串，透传字段，您可以 自定义格式 或使用 示例格式 ，示例如下：
+    /// Metadata identification, a string in json format, passthrough field. You can customize the format or use the example format, for example:
     /// {
     /// "Label": "your_label",
     /// "ContentProducer": "your_content_producer",
@@ -1266,25 +1277,25 @@ SubmitImageToVideoViduJobRequest {
     /// "ReservedCode1": "your_reserved_code1",
     /// "ReservedCode2": "your_reserved_code2"
     /// }
-    /// 该参数为空时，默认使用vidu生成的元数据标识
+    /// If empty, use the metadata identification generated by vidu by default.
     "MetaData" meta_data set_meta_data: str,
-    /// Callback 协议
-    /// 需要您在创建任务时主动设置 callback_url，请求方法为 POST，当视频生成完成时，将向此地址发送包含任务最新状态的回调请求。回调请求内容结构与查询任务API的返回体一致
-    /// 回调返回的"status"包括以下状态：
+    /// Callback protocol
+    /// You need to actively set Callback_url when creating a task. The request method is POST. Upon video generation completion, a Callback request containing the latest task status will be sent to this address. The content structure of the Callback request matches the return format of the query task API.
+    /// The "status" returned by the Callback includes the following states:
     ///
-    /// - success 任务完成（如发送失败，回调三次）
-    /// - failed 任务失败（如发送失败，回调三次）
+    /// - success Task completed (e.g., if sending fails, Callback three times)
+    /// - failed Task failure (e.g., if sending fails, Callback three times)
     "CallbackUrl" callback_url set_callback_url: str,
-    /// 透传参数
-    /// 不做任何处理，仅数据传输
-    /// 注：最多 1048576个字符
+    /// Pass-through parameter
+    /// Without any processing, only data transmission
+    /// Note: Up to 1048576 characters
     "Payload" payload set_payload: str,
-    /// 错峰模式，默认为：false，可选值：
+    /// Off-peak mode, defaults to false. Available values:
     ///
-    /// - true：错峰生成视频；
-    /// - false：即时生成视频；
-    /// 注1：错峰模式消耗的积分更低
-    /// 注2：错峰模式下提交的任务，会在48小时内生成，未能完成的任务会被自动取消，并返还该任务的积分
+    /// - true: Generate video in off-peak mode;
+    /// - false: Generate video instantly;
+    /// Note 1: Off-peak mode consumes lower points.
+    /// Note 2: Tasks submitted in off-peak mode will be processed within 48 hours. Uncompleted tasks will be canceled automatically, and the points of the task will be returned.
     "OffPeak" off_peak set_off_peak: bool,
     /// 为生成结果图添加显式水印标识的开关，默认为1。
     /// 1：添加。
@@ -1300,9 +1311,9 @@ SubmitImageToVideoViduJobRequest {
 rt::action!("vclm", "2024-05-23", "SubmitImageToVideoViduJob", SubmitImageToVideoViduJobRequest => SubmitImageToVideoViduJobResponse);
 
 rt::model! { read debug;
-/// SubmitImageToVideoViduJob返回参数结构体
+/// SubmitImageToVideoViduJob response structure.
 SubmitImageToVideoViduJobResponse {
-    /// 任务ID。
+    /// Task ID.
     "JobId" job_id set_job_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,

@@ -5,108 +5,130 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { write debug;
-/// Request of `CreateIncrementalMigrationStrategy` (创建增量迁移策略).
+/// Request of `CreateIncrementalMigrationStrategy` (CreateIncrementalMigrationStrategy).
 ///
-/// 创建增量迁移策略。
+/// Create an incremental migration strategy for the storage of the professional application.
 CreateIncrementalMigrationStrategyRequest {
-    /// 点播[专业版](/document/product/266/115396)[应用](/document/product/266/14574) ID。
+    /// The ID of [VOD Professional Application](http://tencentcloud.com/document/product/266/67977).
     ///
     /// Required.
     "SubAppId" sub_app_id set_sub_app_id: i128,
-    /// 策略生效的存储桶 ID。
+    /// The bucket ID where the strategy takes effect.
     ///
     /// Required.
     "BucketId" bucket_id set_bucket_id: str,
-    /// 增量迁移策略名称，名称长度不超过100个字符，允许的字符为：`中文、英文、0-9、_、-`。
+    /// Incremental migration strategy name. The name length should not exceed 100 characters. Allowed characters include: Chinese characters, English characters, `0-9`,` _` and ` -`.
     ///
     /// Required.
     "StrategyName" strategy_name set_strategy_name: str,
-    /// 源站类型。取值有：
+    /// Source type. Valid values:
     ///
-    /// - HTTP：HTTP 源。
+    /// - HTTP: the source type is HTTP.
     ///
     /// Required.
     "OriginType" origin_type set_origin_type: str,
-    /// 增量迁移 HTTP 回源源站配置，当 OriginType 取值 `HTTP` 时必填。
+    /// Incremental migration HTTP origin source configuration. This field is required when the OriginType value is `HTTP`.
     "HttpOriginConfig" http_origin_config set_http_origin_config: obj IncrementalMigrationHttpOriginConfig,
 } }
 rt::action!("vod", "2024-07-18", "CreateIncrementalMigrationStrategy", CreateIncrementalMigrationStrategyRequest => CreateIncrementalMigrationStrategyResponse);
 
 rt::model! { read debug;
-/// CreateIncrementalMigrationStrategy返回参数结构体
+/// CreateIncrementalMigrationStrategy response structure.
 CreateIncrementalMigrationStrategyResponse {
-    /// 增量迁移策略 ID。
+    /// The ID of the incremental migration strategy.
     "StrategyId" strategy_id set_strategy_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateStorageCredentials` (创建应用存储临时访问凭证).
+/// Request of `CreateStorageCredentials` (Create credentials for the storage of VOD application).
 ///
-/// 用于按指定策略，生成专业版应用的临时访问凭证，比如生成用于客户端上传的临时凭证。
+/// The API is used to generate access credentials for VOD professional applications, such as generating credentials for client uploads.
 CreateStorageCredentialsRequest {
-    /// 点播专业版[应用](/document/product/266/14574) ID。
+    /// The ID of [VOD Professional Application](http://tencentcloud.com/document/product/266/67977).
     ///
     /// Required.
     "SubAppId" sub_app_id set_sub_app_id: i128,
-    /// 按照下方语法组装好策略后，先序列化为字符串，再做 URL Encode，结果作为 Policy 字段入参。服务端会对该字段做 URL Decode，并按解析后的策略授予临时访问凭证权限，请按规范传入参数。
-    /// 注意：
-    /// 1.策略语法参照[访问管理策略](/document/product/598/10603)。
-    /// 2.策略中不能包含 principal 元素。
-    /// 3.策略的 action 元素仅支持：
+    /// The policy string serialized by URL Encode is used as the input parameter Policy. The server will URL Decode the Policy value and grant temporary access credentials according to the parsed policy. Please pass in parameters according to the specification.
+    /// Note:
+    /// 1.The policy syntax refers to [Cloud Access Management](/document/product/598/10603).
+    /// 2.The policy cannot contain the principal element.
+    /// 3.The policy actions include:
+    ///
+    /// - name/vod:ListObjects;
+    ///
+    /// - name/vod:ListObjectsV2;
+    ///
+    /// - name/vod:HeadObject;
+    ///
     /// - name/vod:PutObject;
+    ///
     /// - name/vod:ListParts;
+    ///
     /// - name/vod:PostObject;
-    /// - name/vod:InitiateMultipartUpload;
+    ///
+    /// - name/vod:CreateMultipartUpload;
+    ///
     /// - name/vod:UploadPart;
+    ///
     /// - name/vod:CompleteMultipartUpload;
+    ///
     /// - name/vod:AbortMultipartUpload;
-    /// - name/vod:ListMultipartUploads;4.策略的 resource 元素填写格式为：`qcs::vod:[存储地域]:uid/[账号AppID]:prefix//[点播应用ID]/[存储桶ID]/[存储路径]`，其中存储地域、账号 AppID、点播应用 ID、存储桶 ID 和存储路径要按需填写，其他内容不允许改动，例：`qcs:ap-chongqing:vod::uid/1231456789:prefix//1234567890/2ceds3ew323w3mu/file_path`。
+    ///
+    /// - name/vod:ListMultipartUploads;
+    ///
+    /// - name/vod:CopyObject;
+    ///
+    /// - name/vod:RestoreObject;
+    ///
+    /// - name/vod:DeleteObjects;
+    ///
+    /// - name/vod:DeleteObject;
+    ///
+    /// - name/vod:UploadPartCopy.4.The resource format of the policy is `qcs::vod:[region]:uid/[AppID]:prefix//[SubAppId]/[BucketId]/[Path]`, where AppID, SubAppId, BucketId and Path need to be filled in as required.
     ///
     /// Required.
     "Policy" policy set_policy: str,
-    /// 指定临时证书的有效期，单位：秒。
-    /// 默认 1800 秒，最大 129600 秒。
+    /// Specifies the validity period of credentials in seconds. The default value is 1800 seconds and the maximum value is 129600 seconds.
     "DurationSeconds" duration_seconds set_duration_seconds: i128,
 } }
 rt::action!("vod", "2024-07-18", "CreateStorageCredentials", CreateStorageCredentialsRequest => CreateStorageCredentialsResponse);
 
 rt::model! { read debug;
-/// CreateStorageCredentials返回参数结构体
+/// CreateStorageCredentials response structure.
 CreateStorageCredentialsResponse {
-    /// 临时访问凭证。
+    /// Credentials.
     "Credentials" credentials set_credentials: obj Credentials,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateStorage` (创建专业版应用存储).
+/// Request of `CreateStorage` (CreateProSubAppStorage).
 ///
-/// 该接口用于为专业版应用创建存储桶。
+/// This API is used to create storage for professional applications.
 ///
-/// 注：
-/// - 本接口仅用于专业版应用；
-/// - 客户创建点播专业版应用时，系统默认为客户开通了部分地域的存储，用户如果需要开通其它地域的存储，可以通过该接口进行开通；
-/// - 通过 [DescribeStorageRegions](https://cloud.tencent.com/document/product/266/72480) 接口可以查询到所有存储地域及已经开通存储桶的地域。
+/// Note:
+/// - This API is exclusively for professional applications.
+/// - When a customer creates a VOD professional application, the system automatically enables storage in certain regions by default. If the customer needs to enable storage in other regions, they can do so using this API.
+/// - All storage regions and the regions where storage have already been enabled can be queried using the [DescribeStorageRegions](https://cloud.tencent.com/document/product/266/72480) API.
 CreateStorageRequest {
-    /// 点播专业版[应用](/document/product/266/14574) ID。
+    /// The ID of [VOD Professional Application](http://tencentcloud.com/document/product/266/67977).
     ///
     /// Required.
     "SubAppId" sub_app_id set_sub_app_id: i128,
-    /// 存储地域，必须是系统支持地域。
-    /// 通过 [DescribeStorageRegions](https://cloud.tencent.com/document/product/266/72480) 接口可以查询到所有存储地域及已经开通存储桶的地域。
+    /// Storage region, which must be a region supported by the system. All storage regions and the regions where storage buckets have already been enabled can be queried using the [DescribeStorageRegions](https://www.tencentcloud.com/document/product/266/46542) API.
     ///
     /// Required.
     "StorageRegion" storage_region set_storage_region: str,
-    /// 存储名称。
+    /// The name of the storage.
     ///
-    /// - 仅支持小写英文字母、数字、中划线 “-” 及其组合；
+    /// - Only lowercase English letters, numbers, hyphens "-", and their combinations are supported.
     ///
-    /// - 存储命名不能以 “-” 开头或结尾；
+    /// - The storage name cannot start or end with a "-".
     ///
-    /// - 存储命名最大长度为 64 字符。
+    /// - The maximum length of the storage name is 64 characters.
     ///
     /// Required.
     "StorageName" storage_name set_storage_name: str,
@@ -114,24 +136,24 @@ CreateStorageRequest {
 rt::action!("vod", "2024-07-18", "CreateStorage", CreateStorageRequest => CreateStorageResponse);
 
 rt::model! { read debug;
-/// CreateStorage返回参数结构体
+/// CreateStorage response structure.
 CreateStorageResponse {
-    /// 存储桶 ID。
+    /// The unique identifier ID of the storage bucket.
     "BucketId" bucket_id set_bucket_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read nodebug;
-/// 临时访问凭证。
+/// Credentials.
 Credentials {
-    /// 访问凭证 ID。
+    /// Access Key ID.
     "AccessKeyId" access_key_id set_access_key_id: str,
-    /// 访问凭证 Key。
+    /// Secret Access Key.
     "SecretAccessKey" secret_access_key set_secret_access_key: str,
-    /// 访问凭证 Token，长度和绑定的策略有关，最长不超过 4096 字节。
+    /// The session token length depends on the binding policy and is no longer than 4096 bytes.
     "SessionToken" session_token set_session_token: str,
-    /// 访问凭证的过期时间。
+    /// The expiration time of the credentials.
     "Expiration" expiration set_expiration: str,
 } }
 impl ::core::fmt::Debug for Credentials {
@@ -146,19 +168,19 @@ impl ::core::fmt::Debug for Credentials {
 }
 
 rt::model! { write debug;
-/// Request of `DeleteIncrementalMigrationStrategy` (删除增量迁移策略).
+/// Request of `DeleteIncrementalMigrationStrategy` (DeleteIncrementalMigrationStrategy).
 ///
-/// 删除增量迁移策略。
+/// Delete the incremental migration strategy.
 DeleteIncrementalMigrationStrategyRequest {
-    /// 点播[专业版](/document/product/266/115396)[应用](/document/product/266/14574) ID。
+    /// The ID of [VOD Professional Application](http://tencentcloud.com/document/product/266/67977).
     ///
     /// Required.
     "SubAppId" sub_app_id set_sub_app_id: i128,
-    /// 策略生效的存储桶 ID。
+    /// The bucket ID where the strategy takes effect.
     ///
     /// Required.
     "BucketId" bucket_id set_bucket_id: str,
-    /// 增量迁移策略 ID。
+    /// The ID of the incremental migration strategy.
     ///
     /// Required.
     "StrategyId" strategy_id set_strategy_id: str,
@@ -166,349 +188,337 @@ DeleteIncrementalMigrationStrategyRequest {
 rt::action!("vod", "2024-07-18", "DeleteIncrementalMigrationStrategy", DeleteIncrementalMigrationStrategyRequest => DeleteIncrementalMigrationStrategyResponse);
 
 rt::model! { read debug;
-/// DeleteIncrementalMigrationStrategy返回参数结构体
+/// DeleteIncrementalMigrationStrategy response structure.
 DeleteIncrementalMigrationStrategyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeIncrementalMigrationStrategyInfos` (查询增量迁移策略信息).
+/// Request of `DescribeIncrementalMigrationStrategyInfos` (DescribeIncrementalMigrationStrategyInfos).
 ///
-/// 查询增量迁移策略信息。
+/// Describe the information of the incremental migration strategy.
 DescribeIncrementalMigrationStrategyInfosRequest {
-    /// 点播[专业版](/document/product/266/115396)[应用](/document/product/266/14574) ID。
+    /// The ID of [VOD Professional Application](http://tencentcloud.com/document/product/266/67977).
     ///
     /// Required.
     "SubAppId" sub_app_id set_sub_app_id: i128,
-    /// 过滤条件，Filters.Values 的上限为 `20`；若 Filters 长度为 `0` 则查询时无过滤条件限制。 详细的过滤条件如下：
-    /// - BucketId
-    /// 按照【存储桶 ID】进行过滤
-    /// 类型：String
-    /// 必选：否
+    /// Filter criteria. The maximum number of Filters.Values is `20`. If this parameter is not input, all stategy information under the current SubAppId will be returned. The detailed filter criteria are as follows:
     ///
-    /// - StrategyId
-    /// 按照【策略 ID】进行过滤。
-    /// 类型：String
-    /// 必选：否
+    /// - BucketId: Filter by the ID of bucket;
+    ///
+    /// - StrategyId: Filter by the ID of strategy.
     "Filters" filters set_filters: list Filter,
-    /// 返回结果的排序。 SortBy.Field 取值有：
-    /// - UpdateTime：创建时间。若不填，SortBy.Field 默认值为 `UpdateTime`，SortBy.Order 默认值为 `Desc`。
+    /// Sort the returned results according to this field.
+    /// SortBy.Field Values include:
+    ///
+    /// - UpdateTime: (Default) Update time of the strategy.SortBy.Order Values include:
+    ///
+    /// - Desc: (Default) The order is descend.
     "SortBy" sort_by set_sort_by: obj SortBy,
-    /// 分页返回的起始偏移量，默认值为 `0`。
+    /// Offset for paginated queries. Default value: `0`.
     "Offset" offset set_offset: i64,
-    /// 分页返回的记录条数，默认值为 `20`，最大值为 `100`。
+    /// Limit on paginated queries. Default value: `20`. Maximum value: `100`.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("vod", "2024-07-18", "DescribeIncrementalMigrationStrategyInfos", DescribeIncrementalMigrationStrategyInfosRequest => DescribeIncrementalMigrationStrategyInfosResponse);
 
 rt::model! { read debug;
-/// DescribeIncrementalMigrationStrategyInfos返回参数结构体
+/// DescribeIncrementalMigrationStrategyInfos response structure.
 DescribeIncrementalMigrationStrategyInfosResponse {
-    /// 总数。
+    /// Total count of matched strategies.
     "TotalCount" total_count set_total_count: i64,
-    /// 策略信息集合。
+    /// Information of all matched strategies.
     "StrategyInfoSet" strategy_info_set set_strategy_info_set: list IncrementalMigrationStrategyInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeStorage` (查询专业版应用存储).
+/// Request of `DescribeStorage` (DescribeStorage).
 ///
-/// 该接口用于查询专业版应用中的存储桶信息，同时支持分页查询。
-///
-/// 注：
-/// - 本接口仅用于专业版应用。
+/// This API is used to query bucket information in the professional application, and it also supports paginated queries.
+/// Note:
+/// - This API is exclusively for use in the professional application.
 DescribeStorageRequest {
-    /// 点播专业版[应用](/document/product/266/14574) ID。
+    /// The ID of [VOD Professional Application](http://tencentcloud.com/document/product/266/67977).
     ///
     /// Required.
     "SubAppId" sub_app_id set_sub_app_id: i128,
-    /// 过滤条件，Filters.Values 的上限为 20；若 Filters 长度为 0 则分页查询子应用 SubAppId 下的存储信息。 详细的过滤条件如下：
+    /// Filter criteria. The maximum number of Filters.Values is `20`. If this parameter is not input, all storage under the current SubAppId will be returned. The detailed filter criteria are as follows:
     ///
-    /// - BucketId
-    /// 按照【存储桶 ID】进行过滤。
-    /// 类型：String
-    /// 必选：否
+    /// - BucketId: Filter by the ID of bucket;
     ///
-    /// - StorageName
-    /// 按照【存储名称】进行过滤。
-    /// 类型：String
-    /// 必选：否
+    /// - StorageName: Filter by the name of storage.
     "Filters" filters set_filters: list Filter,
-    /// 返回结果的排序。 SortBy.Field 取值有：
+    /// Sort the returned results according to this field.
+    /// SortBy.Field Values include:
     ///
-    /// - CreateTime：创建时间。若不填，SortBy.Field 默认值为 CreateTime，SortBy.Order 默认值为 Asc。
+    /// - UpdateTime: (Default) Create time of the storage.SortBy.Order Values include:
+    ///
+    /// - Asc: (Default) The order is ascend.
     "SortBy" sort_by set_sort_by: obj SortBy,
-    /// 分页返回的起始偏移量，默认值为 0。
+    /// Offset for paginated queries. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 分页返回的记录条数，默认值为 20，最大值为 1000。
+    /// Limit on paginated queries. Default value: `20`. Maximum value: `1000`.
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vod", "2024-07-18", "DescribeStorage", DescribeStorageRequest => DescribeStorageResponse);
 
 rt::model! { read debug;
-/// DescribeStorage返回参数结构体
+/// DescribeStorage response structure.
 DescribeStorageResponse {
-    /// 符合条件的存储数量。
+    /// Total count of matched storage.
     "TotalCount" total_count set_total_count: i64,
-    /// 符合条件的存储信息列表。
+    /// Information of all matched storage.
     "StorageInfoSet" storage_info_set set_storage_info_set: list StorageInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 键值对过滤器，用于条件过滤查询。例如过滤 ID、名称或状态等。
-/// 若存在多个 Filter 时，Filter 间的关系为逻辑与（AND）关系。
-/// 若同一个 Filter 存在多个 Values，同一 Filter 下 Values 间的关系为逻辑或（OR）关系。
-///
-/// 过滤器筛选字段均为精确匹配。
+/// Key-value pair filters for conditional filtering queries, such as filtering ID, name, and status.
+/// If more than one filter exists, the logical relationship between these filters is `AND`.
+/// If multiple values exist in one filter, the logical relationship between these values under the same filter is `OR`.
 Filter {
-    /// 需要过滤的字段。
+    /// Fields to be filtered.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 字段的过滤值。
+    /// Value of the filtered field.
     ///
     /// Required.
     "Values" values set_values: list String,
 } }
 
 rt::model! { both debug;
-/// 增量迁移源站地址信息。
+/// Incremental migration source address information.
 IncrementalMigrationHttpEndpointInfo {
-    /// 地址信息，支持域名或 IP 地址。
+    /// Address information, supporting domain names or IP addresses.
     ///
     /// Required.
     "Endpoint" endpoint set_endpoint: str,
-    /// 备份地址信息。
+    /// Backup address information.
     "StandbyEndpointSet" standby_endpoint_set set_standby_endpoint_set: list String,
 } }
 
 rt::model! { both debug;
-/// 增量迁移回源 HTTP Header。
+/// Incremental migration back-to-origin HTTP Header.
 IncrementalMigrationHttpHeader {
-    /// Header 键。
+    /// Header Key.
     ///
     /// Required.
     "Key" key set_key: str,
-    /// Header 值。
+    /// Header Value.
     ///
     /// Required.
     "Value" value set_value: str,
 } }
 
 rt::model! { both debug;
-/// 增量迁移回源 HTTP Header 信息。
+/// Incremental migration back-to-origin HTTP Header information.
 IncrementalMigrationHttpHeaderInfo {
-    /// Http Header 透传模式。取值有：
+    /// HTTP Header Passthrough Mode. Values valid:
     ///
-    /// - FOLLOW_ALL：透传所有头部信息；
+    /// - FOLLOW_ALL: Pass through all header information;<\li>
     ///
-    /// - FOLLOW_PART：透传部分头部信息；
+    /// - FOLLOW_PART: Pass through partial header information;<\li>
     ///
-    /// - IGNORE_PART：忽略部分头部信息。参数必填。
+    /// - IGNORE_PART: Ignore partial header information.<\li>
     ///
     /// Required.
     "HeaderFollowMode" header_follow_mode set_header_follow_mode: str,
-    /// 需透传 Header Key 集合，仅当 HeaderFollowMode 取值 `FOLLOW_PART` 时需要填充。
+    /// Header Key Set for Passthrough. This field is required only when the HeaderFollowMode is set to `FOLLOW_PART`.
     "FollowHttpHeaderKeySet" follow_http_header_key_set set_follow_http_header_key_set: list String,
-    /// 新增 Header 键值对集合。
+    /// Add Header Key-Value Pair Collection.
     "NewHttpHeaderSet" new_http_header_set set_new_http_header_set: list IncrementalMigrationHttpHeader,
 } }
 
 rt::model! { both debug;
-/// 增量迁移回源条件。
+/// Incremental migration back-to-source conditions.
 IncrementalMigrationHttpOriginCondition {
-    /// 触发回源条件的 HTTP Code。若不填充，默认取值 `404`。
+    /// HTTP code to trigger back-to-source conditions. If not filled, the default value is `404`.
     "HttpStatusCode" http_status_code set_http_status_code: i128,
-    /// 触发回源条件的对象键前缀。
+    /// Object key prefix to trigger back-to-source conditions
     "Prefix" prefix set_prefix: str,
 } }
 
 rt::model! { both debug;
-/// 增量迁移回源源站配置。
+/// Configuration of the origin for incremental migration back-to-source.
 IncrementalMigrationHttpOriginConfig {
-    /// 回源源站信息。
+    /// Origin information for back-to-source.
     ///
     /// Required.
     "OriginInfo" origin_info set_origin_info: obj IncrementalMigrationHttpOriginInfo,
-    /// 回源参数。
+    /// Back-to-source parameters.
     ///
     /// Required.
     "OriginParameter" origin_parameter set_origin_parameter: obj IncrementalMigrationHttpOriginParameter,
-    /// 回源模式。取值有：
+    /// Back-to-source mode. Valid values:
     ///
-    /// - SYNC：同步回源；
+    /// - SYNC: Synchronous back-to-source;
     ///
-    /// - ASYNC：异步回源。若不填，默认取 `SYNC` 同步回源。
+    /// - ASYNC: Asynchronous back-to-source.
     "Mode" mode set_mode: str,
-    /// 回源条件。
+    /// Back-to-source conditions.
     "OriginCondition" origin_condition set_origin_condition: obj IncrementalMigrationHttpOriginCondition,
 } }
 
 rt::model! { both debug;
-/// 增量迁移源站信息。
+/// Incremental migration source information.
 IncrementalMigrationHttpOriginInfo {
-    /// 增量迁移源站地址信息。
+    /// Incremental migration source address information.
     ///
     /// Required.
     "EndpointInfo" endpoint_info set_endpoint_info: obj IncrementalMigrationHttpEndpointInfo,
-    /// 增量迁移源站文件信息。
+    /// Incremental migration source file information.
     "FileInfo" file_info set_file_info: obj IncrementalMigrationOriginFileInfo,
 } }
 
 rt::model! { both debug;
-/// 增量迁移回源参数。
+/// Incremental migration back-to-source parameters.
 IncrementalMigrationHttpOriginParameter {
-    /// HTTP 头部透传信息。
+    /// HTTP header passthrough information.
     ///
     /// Required.
     "HttpHeaderInfo" http_header_info set_http_header_info: obj IncrementalMigrationHttpHeaderInfo,
-    /// 回源协议。取值有：
+    /// Back-to-source protocol. Valid values:
     ///
-    /// - HTTP：强制 HTTP；
+    /// - HTTP: Force HTTP;
     ///
-    /// - HTTPS：强制 HTTPS；
+    /// - HTTPS: Force HTTPS;
     ///
-    /// - FOLLOW：跟随请求协议。若不填，默认取值 `FOLLOW`。
+    /// - FOLLOW: Follow the request protocol.
     "Protocol" protocol set_protocol: str,
-    /// 请求参数透传模式。取值有：
+    /// Query string passthrough mode. Valid values
     ///
-    /// - FOLLOW：全部透传；
+    /// - FOLLOW: Fully passthrough;
     ///
-    /// - IGNORE：忽略，全部不透传。 默认取值 `FOLLOW`。
+    /// - IGNORE: No passthrough at all.
     "QueryStringFollowMode" query_string_follow_mode set_query_string_follow_mode: str,
-    /// 重定向的 HTTP Code，目前仅支持 `301`，`302` 和 `307`。默认取值 `302`。
+    /// HTTP Code for redirection. Currently, only `301`, `302`, and `307` are supported. The default value is `302`.
     "HttpRedirectCode" http_redirect_code set_http_redirect_code: i128,
-    /// 源站重定向跟随模式。取值有：
+    /// Origin server redirection follow mode. Valid values:
     ///
-    /// - FOLLOW：跟随源站重定向；
+    /// - FOLLOW: Follow origin server redirection;
     ///
-    /// - IGNORE：忽略源站重定向。 默认取值 `FOLLOW` 跟随源站重定向，即源站返回 `3xx` 时，会默认跟随至对应源站拉取数据。
+    /// - IGNORE: Ignore origin server redirection.
     "OriginRedirectionFollowMode" origin_redirection_follow_mode set_origin_redirection_follow_mode: str,
 } }
 
 rt::model! { both debug;
-/// 增量迁移源站文件信息。
+/// Incremental migration of origin file information.
 IncrementalMigrationOriginFileInfo {
-    /// 文件前缀配置。
+    /// File prefix configuration.
     "PrefixConfig" prefix_config set_prefix_config: obj IncrementalMigrationOriginPrefixConfig,
-    /// 文件后缀配置。
+    /// File 	suffix configuration.
     "SuffixConfig" suffix_config set_suffix_config: obj IncrementalMigrationOriginSuffixConfig,
-    /// 固定文件配置。
+    /// Fixed file configuration.
     "FixedFileConfig" fixed_file_config set_fixed_file_config: obj IncrementalMigrationOriginFixedFileConfig,
 } }
 
 rt::model! { both debug;
-/// 增量迁移源站固定文件路径配置。
+/// Incremental migration of origin fixed file path configuration.
 IncrementalMigrationOriginFixedFileConfig {
-    /// 固定文件路径；如填充 `example/test.png`，则回源地址为： `http(s)://<回源域名>/example/test.png`。
+    /// Fixed file path: If you fill in `example/test.png`, the origin-pull address will be: `http(s):///example/test.png`.
     "FixedFilePath" fixed_file_path set_fixed_file_path: str,
 } }
 
 rt::model! { both debug;
-/// 增量迁移源站地址前缀配置。
+/// Incremental migration of origin address prefix configuration.
 IncrementalMigrationOriginPrefixConfig {
-    /// 源站地址前缀，如填充 `test/`，则回源地址为 `http(s)://<回源域名>/test/<文件名>`。
+    /// Origin address prefix: If you fill in `test/`, the origin-pull address will be `http(s):///test/`.
     "Prefix" prefix set_prefix: str,
 } }
 
 rt::model! { both debug;
-/// 增量迁移源站文件后缀配置。
+/// Incremental migration of origin file suffix configuration.
 IncrementalMigrationOriginSuffixConfig {
-    /// 文件后缀；如填充 `.ts` ，则回源地址为：`http(s)://<回源域名>/<文件名>.ts`。
+    /// File suffix.
+    /// if filled with `.ts`, the origin-pull address will be: `http(s):///.ts`.
     "Suffix" suffix set_suffix: str,
 } }
 
 rt::model! { read debug;
-/// 增量迁移策略信息。
+/// Incremental migration strategy information.
 IncrementalMigrationStrategyInfo {
-    /// 策略 ID。
+    /// The ID of the incremental migration strategy.
     "StrategyId" strategy_id set_strategy_id: str,
-    /// 策略名称。
+    /// The name of the incremental migration strategy.
     "StrategyName" strategy_name set_strategy_name: str,
-    /// 策略生效的点播专业版[应用](/document/product/266/14574) ID。
+    /// The ID of [VOD Professional Application](http://tencentcloud.com/document/product/266/67977).
     "SubAppId" sub_app_id set_sub_app_id: i128,
-    /// 策略生效的存储桶 ID。
+    /// The bucket ID where the strategy takes effect.
     "BucketId" bucket_id set_bucket_id: str,
-    /// 源站类型。取值有：
-    /// - HTTP：HTTP 源。
+    /// Source type.
     "OriginType" origin_type set_origin_type: str,
-    /// 回源源站配置。
+    /// Incremental migration HTTP origin source configuration.
     "HttpOriginConfig" http_origin_config set_http_origin_config: obj IncrementalMigrationHttpOriginConfig,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyIncrementalMigrationStrategy` (修改增量迁移策略).
+/// Request of `ModifyIncrementalMigrationStrategy` (ModifyIncrementalMigrationStrategy).
 ///
-/// 创建增量迁移策略。
+/// Modify the information of incremental migration strategy.
 ModifyIncrementalMigrationStrategyRequest {
-    /// 点播[专业版](/document/product/266/115396)[应用](/document/product/266/14574) ID。
+    /// The ID of [VOD Professional Application](http://tencentcloud.com/document/product/266/67977).
     ///
     /// Required.
     "SubAppId" sub_app_id set_sub_app_id: i128,
-    /// 策略生效的存储桶 ID。
+    /// The bucket ID where the strategy takes effect.
     ///
     /// Required.
     "BucketId" bucket_id set_bucket_id: str,
-    /// 增量迁移策略 ID。
+    /// The ID of the incremental migration strategy.
     ///
     /// Required.
     "StrategyId" strategy_id set_strategy_id: str,
-    /// 策略名称。若不填充或填充空字符串，则不修改。
+    /// The name of the incremental migration strategy.
     "StrategyName" strategy_name set_strategy_name: str,
-    /// 源站类型。取值有：
-    /// - HTTP：HTTP 源。若不填或填充空字符串，则不修改。
+    /// Source type. Valid values:
+    ///
+    /// - HTTP: (Default) the source type is HTTP.
     "OriginType" origin_type set_origin_type: str,
-    /// HTTP 回源源站配置，若不填则默认不修改。
+    /// Incremental migration HTTP origin source configuration. If left blank, it will default to no modification.
     "HttpOriginConfig" http_origin_config set_http_origin_config: obj IncrementalMigrationHttpOriginConfig,
 } }
 rt::action!("vod", "2024-07-18", "ModifyIncrementalMigrationStrategy", ModifyIncrementalMigrationStrategyRequest => ModifyIncrementalMigrationStrategyResponse);
 
 rt::model! { read debug;
-/// ModifyIncrementalMigrationStrategy返回参数结构体
+/// ModifyIncrementalMigrationStrategy response structure.
 ModifyIncrementalMigrationStrategyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 排序依据。
+/// Sort by criterion
 SortBy {
-    /// 排序字段。
+    /// Sort by field
     ///
     /// Required.
     "Field" field set_field: str,
-    /// 排序方式，可选值有：
-    ///
-    /// - Asc: 升序；
-    ///
-    /// - Desc: 降序。
+    /// Sorting order. Valid values: Asc (ascending), Desc (descending)
     ///
     /// Required.
     "Order" order set_order: str,
 } }
 
 rt::model! { read debug;
-/// 专业版应用的存储信息。
+/// Storage information for the professional application.
 StorageInfo {
-    /// 存储桶 ID。
+    /// The ID of bucket.
     "BucketId" bucket_id set_bucket_id: str,
-    /// 存储名称。
+    /// The name of bucket.
     "StorageName" storage_name set_storage_name: str,
-    /// 存储所在区域。
+    /// The region of storage.
     "StorageRegion" storage_region set_storage_region: str,
-    /// 存储公网源站访问域名的状态，取值有：
-    ///
-    /// - ONLINE：已生效；
-    ///
-    /// - DEPLOYING： 部署中。
+    /// The status of the internet access domain name is stored. Valid values:
+    /// - ONLINE: Active;
+    /// - DEPLOYING: In deployment.
     "InternetAccessDomainStatus" internet_access_domain_status set_internet_access_domain_status: str,
-    /// 存储公网源站访问域名。
+    /// The internet access domain name of storage.
     "InternetAccessDomain" internet_access_domain set_internet_access_domain: str,
-    /// 存储的创建时间。
+    /// The creation time of the storage.
     "CreateTime" create_time set_create_time: str,
 } }

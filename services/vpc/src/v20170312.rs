@@ -5,15 +5,15 @@ use alloc::string::String;
 use tencentcloud_runtime as rt;
 
 rt::model! { write debug;
-/// Request of `AcceptAttachCcnInstances` (云联网接受关联实例).
+/// Request of `AcceptAttachCcnInstances` (Accepts instance association to a CCN).
 ///
-/// 本接口（AcceptAttachCcnInstances）用于跨账号关联实例时，云联网所有者接受并同意关联操作。
+/// This API (AcceptAttachCcnInstances) is used to associate instances across accounts. Cloud Connect Network (CCN) owners accept and agree to the operations.
 AcceptAttachCcnInstancesRequest {
-    /// CCN实例ID。形如：ccn-f49l6u0z。
+    /// The CCN instance ID, such as `ccn-f49l6u0z`.
     ///
     /// Required.
     "CcnId" ccn_id set_ccn_id: str,
-    /// 接受关联实例列表。
+    /// List of associated instances.
     ///
     /// Required.
     "Instances" instances set_instances: list CcnInstance,
@@ -21,7 +21,7 @@ AcceptAttachCcnInstancesRequest {
 rt::action!("vpc", "2017-03-12", "AcceptAttachCcnInstances", AcceptAttachCcnInstancesRequest => AcceptAttachCcnInstancesResponse);
 
 rt::model! { read debug;
-/// AcceptAttachCcnInstances返回参数结构体
+/// AcceptAttachCcnInstances response structure.
 AcceptAttachCcnInstancesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -64,46 +64,30 @@ AccessPolicy {
 } }
 
 rt::model! { read debug;
-/// 账户属性对象
+/// Account attribute object
 AccountAttribute {
-    /// 属性名
+    /// Attribute name
     "AttributeName" attribute_name set_attribute_name: str,
-    /// 属性值
+    /// Attribute values
     "AttributeValues" attribute_values set_attribute_values: list String,
 } }
 
 rt::model! { write debug;
-/// Request of `AddBandwidthPackageResources` (添加带宽包资源).
+/// Request of `AddBandwidthPackageResources` (Adds one or more resources to a bandwidth package).
 ///
-/// 接口用于添加带宽包资源，包括[弹性公网IP](https://cloud.tencent.com/document/product/213/1941)和[负载均衡](https://cloud.tencent.com/document/product/214/517)等
+/// This API is used to add resources to a bandwidth package, including [Elastic IP](https://intl.cloud.tencent.com/document/product/213/1941?from_cn_redirect=1), [Cloud Load Balancer](https://intl.cloud.tencent.com/document/product/214/517?from_cn_redirect=1), and so on.
 AddBandwidthPackageResourcesRequest {
-    /// 资源唯一ID，当前支持EIP资源和LB资源，形如'eip-xxxx', 'lb-xxxx'。EIP资源列表可通过[DescribeAddresses](https://cloud.tencent.com/document/product/215/16702)接口获取，LB资源列表可通过[DescribeLoadBalancers](https://cloud.tencent.com/document/api/214/30685)接口获取。
+    /// The unique ID of the source, such as 'eip-xxxx' and 'lb-xxxx'. EIP and LB resources are currently supported.
     ///
     /// Required.
     "ResourceIds" resource_ids set_resource_ids: list String,
-    /// 带宽包唯一标识ID，形如'bwp-xxxx'，可以使用[DescribeBandwidthPackages](https://cloud.tencent.com/document/product/215/19209)接口查询BandwidthPackageId。
+    /// The unique ID of the bandwidth package, such as 'bwp-xxxx'.
     "BandwidthPackageId" bandwidth_package_id set_bandwidth_package_id: str,
-    /// 带宽包类型，可选值：
-    ///
-    /// - BGP: 普通BGP共享带宽包
-    ///
-    /// - HIGH_QUALITY_BGP: 精品BGP共享带宽包
-    ///
-    /// - ANYCAST：公网加速带宽包
-    ///
-    /// - SINGLEISP_CMCC: 中国移动共享带宽包
-    ///
-    /// - SINGLEISP_CTCC: 中国电信共享带宽包
-    ///
-    /// - SINGLEISP_CUCC: 中国联通共享带宽包
+    /// The network type of the bandwidth package. Valid value: `BGP`, indicating that the internal resource is a BGP IP.
     "NetworkType" network_type set_network_type: str,
-    /// 资源类型，可选值：
-    ///
-    /// - Address：弹性公网IP
-    ///
-    /// - LoadBalance：负载均衡
+    /// The resource type, including `Address` and `LoadBalance`.
     "ResourceType" resource_type set_resource_type: str,
-    /// 带宽包协议类型。当前支持'ipv4'和'ipv6'协议类型。
+    /// The protocol type of the bandwidth package. Valid values: `ipv4` and `ipv6`.
     "Protocol" protocol set_protocol: str,
     /// 用于带宽包内添加IP资源时指定IP带宽值。
     /// 说明：当前功能处于内测中，如需使用，请提交[工单申请](https://console.cloud.tencent.com/workorder/category)。
@@ -112,7 +96,7 @@ AddBandwidthPackageResourcesRequest {
 rt::action!("vpc", "2017-03-12", "AddBandwidthPackageResources", AddBandwidthPackageResourcesRequest => AddBandwidthPackageResourcesResponse);
 
 rt::model! { read debug;
-/// AddBandwidthPackageResources返回参数结构体
+/// AddBandwidthPackageResources response structure.
 AddBandwidthPackageResourcesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -148,15 +132,15 @@ AddIp6RulesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `AddTemplateMember` (增加模板对象成员).
+/// Request of `AddTemplateMember` (Adds a parameter template).
 ///
-/// 增加模板对象中的IP地址、协议端口、IP地址组、协议端口组。
+/// This API is used to add a parameter template of the IP address, protocol port, IP address group, or protocol port group type.
 AddTemplateMemberRequest {
-    /// 参数模板实例ID，支持IP地址、协议端口、IP地址组、协议端口组四种参数模板的实例ID。
+    /// Parameter template instance ID, which can be the instance ID of a parameter template of the following four types: IP address, protocol port, IP address group, and protocol port group.
     ///
     /// Required.
     "TemplateId" template_id set_template_id: str,
-    /// 需要添加的参数模板成员信息，支持IP地址、协议端口、IP地址组、协议端口组四种类型，类型需要与TemplateId参数类型一致。
+    /// Information on the parameter template to be added. The template can be of the following four types: IP address, protocol port, IP address group, and protocol port group. The type should be consistent with that of the template specified by the TemplateId parameter.
     ///
     /// Required.
     "TemplateMember" template_member set_template_member: list MemberInfo,
@@ -164,178 +148,197 @@ AddTemplateMemberRequest {
 rt::action!("vpc", "2017-03-12", "AddTemplateMember", AddTemplateMemberRequest => AddTemplateMemberResponse);
 
 rt::model! { read debug;
-/// AddTemplateMember返回参数结构体
+/// AddTemplateMember response structure.
 AddTemplateMemberResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 描述 EIP 信息
+/// Detailed EIP information
 Address {
-    /// `EIP`的`ID`，是`EIP`的唯一标识。
+    /// `EIP` `ID`, the unique ID of the `EIP`.
     "AddressId" address_id set_address_id: str,
-    /// `EIP`名称。
+    /// The `EIP` name.
     "AddressName" address_name set_address_name: str,
-    /// `EIP`状态，包含'CREATING'(创建中),'BINDING'(绑定中),'BIND'(已绑定),'UNBINDING'(解绑中),'UNBIND'(已解绑),'OFFLINING'(释放中),'BIND_ENI'(绑定悬空弹性网卡)
+    /// Possible `EIP` states are 'CREATING', 'BINDING', 'BIND', 'UNBINDING', 'UNBIND', 'OFFLINING', and 'BIND_ENI'.
     "AddressStatus" address_status set_address_status: str,
-    /// 外网IP地址
+    /// The public IP address
     "AddressIp" address_ip set_address_ip: str,
-    /// 绑定的资源实例`ID`。可能是一个`CVM`，`NAT`。
+    /// The ID of the bound resource instance. This can be a `CVM` or `NAT`.
     "InstanceId" instance_id set_instance_id: str,
-    /// 创建时间。按照`ISO8601`标准表示，并且使用`UTC`时间。格式为：`YYYY-MM-DDThh:mm:ssZ`。
+    /// The creation time, which follows the `ISO8601` standard and uses `UTC` time in the format of `YYYY-MM-DDThh:mm:ssZ`.
     "CreatedTime" created_time set_created_time: str,
-    /// 绑定的弹性网卡ID，null表示没有绑定弹性网卡。
+    /// Specifies the bound elastic network interface ID. null means no elastic network interface is bound.
     "NetworkInterfaceId" network_interface_id set_network_interface_id: str,
-    /// 绑定的资源内网ip，null表示没有绑定资源内网ip。
+    /// Bound resource internal ip. null means no bound resource internal ip.
     "PrivateAddressIp" private_address_ip set_private_address_ip: str,
-    /// 资源隔离状态。true表示eip处于隔离状态，false表示资源处于未隔离状态
+    /// The isolation status of the resource. `True` indicates the EIP is isolated. `False` indicates that the resource is not isolated.
     "IsArrears" is_arrears set_is_arrears: bool,
-    /// 资源封堵状态。true表示eip处于封堵状态，false表示eip处于未封堵状态
+    /// The block status of the resource. `True` indicates the EIP is blocked. `False` indicates that the EIP is not blocked.
     "IsBlocked" is_blocked set_is_blocked: bool,
-    /// eip是否支持直通模式。true表示eip支持直通模式，false表示资源不支持直通模式
+    /// Whether the EIP supports direct connection mode. `True` indicates the EIP supports direct connection. `False` indicates that the resource does not support direct connection.
     "IsEipDirectConnection" is_eip_direct_connection set_is_eip_direct_connection: bool,
-    /// EIP 资源类型，包括CalcIP、WanIP、EIP和AnycastEIP、高防EIP。其中：`CalcIP` 表示设备 IP，`WanIP` 表示普通公网 IP，`EIP` 表示弹性公网 IP，`AnycastEIP` 表示加速 EIP，`AntiDDoSEIP`表示高防EIP。
+    /// EIP resource type. Valid values: `CalcIP` (device IP), `WanIP` (public IP), `EIP` (elastic IP), `AnycastEIP` (accelerated EIP), and `AntiDDoSEIP` (anti-DDoS EIP).
     "AddressType" address_type set_address_type: str,
-    /// eip是否在解绑后自动释放。true表示eip将会在解绑后自动释放，false表示eip在解绑后不会自动释放
+    /// Whether the EIP is automatically released after being unbound. `True` indicates the EIP will be automatically released after being unbound. `False` indicates the EIP will not be automatically released after being unbound.
     "CascadeRelease" cascade_release set_cascade_release: bool,
-    /// EIP ALG开启的协议类型。
+    /// Type of the protocol used in EIP ALG
     "EipAlgType" eip_alg_type set_eip_alg_type: obj AlgType,
-    /// 弹性公网IP的运营商信息，当前可能返回值包括"CMCC"(移动),"CTCC"(电信),"CUCC"(联通),"BGP"(常规BGP)。
+    /// EIP ISP information. currently may return values including "CMCC" (mobile), "CTCC" (telecom), "CUCC" (china unicom), "BGP" (standard BGP).
     "InternetServiceProvider" internet_service_provider set_internet_service_provider: str,
-    /// 是否本地带宽EIP，可选值：
+    /// Specifies whether the EIP is a local bandwidth EIP. valid values:.
     ///
-    /// - true：本地带宽EIP
-    /// - false：非本地带宽EIP
+    /// - true: EIP with local bandwidth..
+    ///
+    /// - false: not a local bandwidth EIP..
     "LocalBgp" local_bgp set_local_bgp: bool,
-    /// 弹性公网IP的带宽值。注意，传统账户类型账户的弹性公网IP没有带宽属性，值为空。
+    /// Bandwidth value of EIP. The EIP for the bill-by-CVM account will return `null`.
+    /// Note: this field may return `null`, indicating that no valid value was found.
     "Bandwidth" bandwidth set_bandwidth: i128,
-    /// 弹性公网IP的网络计费模式。注意，传统账户类型账户的弹性公网IP没有网络计费模式属性，值为空。
-    ///
-    /// 包括：
+    /// Network billing mode of EIP. The EIP for the bill-by-CVM account will return `null`.
+    /// Note: this field may return `null`, indicating that no valid value was found.
+    /// Including:
     ///
     /// - BANDWIDTH_PREPAID_BY_MONTH
-    /// 表示包月带宽预付费。
+    ///
+    /// Prepaid by monthly-subscribed bandwidth.
     ///
     /// - TRAFFIC_POSTPAID_BY_HOUR
-    /// 表示按小时流量后付费。
+    ///
+    /// Pay-as-you-go billing by hourly traffic.
     ///
     /// - BANDWIDTH_POSTPAID_BY_HOUR
-    /// 表示按小时带宽后付费。
+    ///
+    /// Pay-as-you-go billing by hourly bandwidth.
     ///
     /// - BANDWIDTH_PACKAGE
-    /// 表示共享带宽包。
+    ///
+    /// Bandwidth package.
+    ///
+    /// Note: this field may return `null`, indicating that no valid value was found.
     "InternetChargeType" internet_charge_type set_internet_charge_type: str,
-    /// 弹性公网IP关联的标签列表。
+    /// Specifies the Tag list associated with the elastic IP.
     "TagSet" tag_set set_tag_set: list Tag,
-    /// 预付费包月带宽IP到期时间。
-    /// 时间格式：YYYY-MM-DDThh:mm:ssZ
+    /// Prepaid monthly subscription bandwidth IP expiration time.
+    /// Specifies the time format in YYYY-MM-DDThh:MM:ssZ.
+    /// Note: This field may return null, indicating that no valid value was found.
     "DeadlineDate" deadline_date set_deadline_date: str,
-    /// EIP绑定的实例类型。可选值：
+    /// Instance type to which the EIP is bound. valid values:.
     ///
-    /// - CVM：云服务器
-    /// - NAT：NAT 网关
-    /// - HAVIP：高可用虚拟IP
-    /// - ENI：弹性网卡
-    /// - CLB：内网CLB
-    /// - DHCPIP：弹性内网IP
+    /// - CVM: indicates cloud virtual machine..
+    ///
+    /// - Specifies the NAT gateway..
+    ///
+    /// - HAVIP: high availability virtual ip..
+    ///
+    /// - ENI: specifies the elastic network interface..
+    ///
+    /// - CLB: specifies a private network clb..
+    ///
+    /// - DHCPIP: elastic private ip address.
+    ///
+    /// Note: This field may return null, indicating that no valid value was found.
     "InstanceType" instance_type set_instance_type: str,
-    /// 静态单线IP网络出口
+    /// Static single-line IP network egress
+    /// Note: This field may return null, indicating that no valid value was found.
     "Egress" egress set_egress: str,
-    /// 高防包ID,当EIP类型为高防EIP时，返回EIP绑定的高防包ID.
+    /// ID of the Anti-DDoS service package. It is returned if the EIP is an Anti-DDoS EIP.
     "AntiDDoSPackageId" anti_d_do_s_package_id set_anti_d_do_s_package_id: str,
-    /// 当前EIP是否自动续费，只有按月带宽预付费的EIP才会显示该字段，具体值示例如下:
+    /// Indicates whether the current EIP is auto-renewed. This field is displayed only for EIPs with monthly prepaid bandwidth. Valid values are as follows:
     ///
-    /// - NOTIFY_AND_MANUAL_RENEW:正常续费
-    /// - NOTIFY_AND_AUTO_RENEW:自动续费
-    /// - DISABLE_NOTIFY_AND_MANUAL_RENEW:到期不续费
+    /// - NOTIFY_AND_MANUAL_RENEW: Normal renewal
+    /// - NOTIFY_AND_AUTO_RENEW: Automatic renewal
+    /// - DISABLE_NOTIFY_AND_MANUAL_RENEW: No renewal upon expiration
     "RenewFlag" renew_flag set_renew_flag: str,
-    /// 当前公网IP所关联的带宽包ID，如果该公网IP未使用带宽包计费，则返回为空
+    /// Indicates the ID of the Bandwidth Package associated with the current public IP. If the public IP is not billed by Bandwidth Package, this field is empty.
+    /// Note: This field may return null, indicating that no valid value was found.
     "BandwidthPackageId" bandwidth_package_id set_bandwidth_package_id: str,
-    /// 传统弹性公网IPv6所属vpc唯一ID
+    /// Specifies the unique ID of the vpc to which the traditional elastic IPv6 belongs.
     "UnVpcId" un_vpc_id set_un_vpc_id: str,
-    /// CDC唯一ID
+    /// Specifies the unique ID of the CDC.
     "DedicatedClusterId" dedicated_cluster_id set_dedicated_cluster_id: str,
     /// eip是否在网卡上可见。true表示支持，false表示不支持
     "EipVisibleOnEni" eip_visible_on_eni set_eip_visible_on_eni: bool,
 } }
 
 rt::model! { write debug;
-/// 用于描述弹性公网IP的费用对象
+/// EIP cost object
 AddressChargePrepaid {
-    /// 购买实例的时长，单位是月。可支持时长：1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 24, 36
+    /// Purchased usage period, in month. Valid values: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 24, 36
     ///
     /// Required.
     "Period" period set_period: i64,
-    /// 自动续费标志。0表示手动续费，1表示自动续费，2表示到期不续费。默认缺省为1即自动续费。
+    /// Setting of renewal. Valid values: 0: manual renewal; 1: auto-renewal; 2: no renewal after expiration. Default value: 0
     "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: i64,
 } }
 
 rt::model! { both debug;
-/// IP地址模板信息
+/// IP address template information
 AddressInfo {
-    /// ip地址。
+    /// IP address
     ///
     /// Required.
     "Address" address set_address: str,
-    /// 备注。
+    /// Remarks
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Description" description set_description: str,
     /// 更新时间。
     "UpdatedTime" updated_time set_updated_time: str,
 } }
 
 rt::model! { read debug;
-/// IP地址模板
+/// IP address template
 AddressTemplate {
-    /// IP地址模板名称。
+    /// IP address template name.
     "AddressTemplateName" address_template_name set_address_template_name: str,
-    /// IP地址模板实例唯一ID。
+    /// The unique ID of the IP address template instance.
     "AddressTemplateId" address_template_id set_address_template_id: str,
-    /// IP地址信息。
+    /// IP address information.
     "AddressSet" address_set set_address_set: list String,
-    /// 创建时间。
+    /// Creation Time.
     "CreatedTime" created_time set_created_time: str,
     /// 最后更新时间。
     "UpdatedTime" updated_time set_updated_time: str,
-    /// 带备注的IP地址信息。
+    /// IP address information with remarks
     "AddressExtraSet" address_extra_set set_address_extra_set: list AddressInfo,
     /// 标签键值对。
     "TagSet" tag_set set_tag_set: list Tag,
 } }
 
 rt::model! { read debug;
-/// IP地址模板集合
+/// IP address template group
 AddressTemplateGroup {
-    /// IP地址模板集合名称。
+    /// IP address template group name.
     "AddressTemplateGroupName" address_template_group_name set_address_template_group_name: str,
-    /// IP地址模板集合实例ID，例如：ipmg-dih8xdbq。
+    /// IP address template group instance ID, such as `ipmg-dih8xdbq`.
     "AddressTemplateGroupId" address_template_group_id set_address_template_group_id: str,
-    /// IP地址模板ID。
+    /// IP address template ID.
     "AddressTemplateIdSet" address_template_id_set set_address_template_id_set: list String,
-    /// 创建时间。
+    /// Creation Time.
     "CreatedTime" created_time set_created_time: str,
     /// 最后更新时间。
     "UpdatedTime" updated_time set_updated_time: str,
-    /// IP地址模板实例。
+    /// IP address template instance
     "AddressTemplateSet" address_template_set set_address_template_set: list AddressTemplateItem,
     /// 标签键值对。
     "TagSet" tag_set set_tag_set: list Tag,
 } }
 
 rt::model! { read debug;
-/// 地址信息
+/// Address information
 AddressTemplateItem {
-    /// IP地址模板ID
+    /// ipm-xxxxxxxx
     "AddressTemplateId" address_template_id set_address_template_id: str,
-    /// IP模板名称，废弃字段。
+    /// IP template name
     ///
     /// Disabled in the spec.
     "AddressTemplateName" address_template_name set_address_template_name: str,
-    /// 废弃字段。
+    /// Disused
     ///
     /// Disabled in the spec.
     "From" from(from_value) set_from: str,
-    /// 废弃字段
+    /// Disused
     ///
     /// Disabled in the spec.
     "To" to set_to: str,
@@ -346,89 +349,87 @@ AddressTemplateItem {
 } }
 
 rt::model! { both debug;
-/// IP地址模板
+/// IP address template
 AddressTemplateSpecification {
-    /// IP地址ID，例如：ipm-2uw6ujo6。
+    /// The ID of the IP address, such as `ipm-2uw6ujo6`.
     "AddressId" address_id set_address_id: str,
-    /// IP地址组ID，例如：ipmg-2uw6ujo6。
+    /// The ID of the IP address group, such as `ipmg-2uw6ujo6`.
     "AddressGroupId" address_group_id set_address_group_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AdjustPublicAddress` (更换公网IP).
+/// Request of `AdjustPublicAddress` (Changes public IPs).
 ///
-/// 本接口 (AdjustPublicAddress) 用于更换IP地址，支持更换CVM实例的普通公网IP和包月带宽的EIP。
+/// This API is used to change the public IP of a CVM or the EIP of the associated bandwidth package.
 AdjustPublicAddressRequest {
-    /// 标识CVM实例的唯一 ID。CVM 唯一 ID 形如：`ins-11112222`。
+    /// The unique ID of the CVM instance, such as `ins-11112222`.
     "InstanceId" instance_id set_instance_id: str,
-    /// 标识EIP实例的唯一 ID。EIP 唯一 ID 形如：`eip-11112222`。
+    /// The unique ID of the EIP, such as `eip-11112222`.
     "AddressId" address_id set_address_id: str,
 } }
 rt::action!("vpc", "2017-03-12", "AdjustPublicAddress", AdjustPublicAddressRequest => AdjustPublicAddressResponse);
 
 rt::model! { read debug;
-/// AdjustPublicAddress返回参数结构体
+/// AdjustPublicAddress response structure.
 AdjustPublicAddressResponse {
-    /// 异步任务TaskId。可以使用[DescribeTaskResult](https://cloud.tencent.com/document/api/215/36271)接口查询任务状态。
+    /// The async task ID. You can use the [DescribeTaskResult](https://intl.cloud.tencent.com/document/api/215/36271?from_cn_redirect=1) API to query the task status.
     "TaskId" task_id set_task_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// ALG协议类型
+/// ALG protocol type
 AlgType {
-    /// Ftp协议Alg功能是否开启，可选值：
+    /// Ftp protocol Alg functionality whether enabled, available values:.
     ///
-    /// - true：开启Ftp协议Alg功能
+    /// - true: enable Ftp protocol Alg functionality..
     ///
-    /// - false：不开启Ftp协议Alg功能
+    /// - false: disable Ftp protocol Alg functionality..
     "Ftp" ftp set_ftp: bool,
-    /// Sip协议Alg功能是否开启，可选值：
+    /// Whether the Sip protocol Alg function is enabled. available values:.
     ///
-    /// - true：开启Sip协议Alg功能
+    /// - true: enable Sip protocol Alg function..
     ///
-    /// - false：不开启Sip协议Alg功能
+    /// - false: disable Sip protocol Alg function..
     "Sip" sip set_sip: bool,
 } }
 
 rt::model! { write debug;
-/// Request of `AllocateAddresses` (创建弹性公网IP).
+/// Request of `AllocateAddresses` (Creates an EIP).
 ///
-/// 本接口 (AllocateAddresses) 用于申请一个或多个[弹性公网IP](https://cloud.tencent.com/document/product/213/1941)（简称 EIP）。
-/// * EIP 是专为动态云计算设计的静态 IP 地址。借助 EIP，您可以快速将 EIP 重新映射到您的另一个实例上，从而屏蔽实例故障。
-/// * 您的 EIP 与腾讯云账户相关联，而不是与某个实例相关联。在您选择显式释放该地址，或欠费超过24小时之前，它会一直与您的腾讯云账户保持关联。
-/// * 一个腾讯云账户在每个地域能申请的 EIP 最大配额有所限制，可参见 [EIP 产品简介](https://cloud.tencent.com/document/product/213/5733)，上述配额可通过 [DescribeAddressQuota](https://cloud.tencent.com/document/product/215/16701) 接口获取。
+/// This API is used to apply for one or more [Elastic IP Addresses](https://intl.cloud.tencent.com/document/product/213/1941?from_cn_redirect=1) (EIPs for short).
+/// * An EIP is a static IP address that is dedicated for dynamic cloud computing. You can quickly re-map an EIP to another instance under your account to protect against instance failures.
+/// * Your EIP is associated with your Tencent Cloud account rather than an instance. It remains associated with your Tencent Cloud account until you choose to explicitly release it or your account is in arrears for more than 24 hours.
+/// * The maximum number of EIPs that can be applied for a Tencent Cloud account in each region is restricted. For more information, see [EIP Product Introduction](https://intl.cloud.tencent.com/document/product/213/5733?from_cn_redirect=1). You can get the quota information through the DescribeAddressQuota API.
 AllocateAddressesRequest {
-    /// EIP数量。可申请的数量限制参考：[EIP 配额限制](https://cloud.tencent.com/document/product/1199/41648)。默认值：1。
+    /// The number of EIPs. Default: 1.
     "AddressCount" address_count set_address_count: i64,
-    /// EIP线路类型。各种线路类型详情可参考：[EIP 的 IP 地址类型](https://cloud.tencent.com/document/product/1199/41646)。默认值：BGP。
+    /// The EIP line type. Default: BGP.
     ///
-    /// - BGP：常规 BGP 线路
+    /// - For a user who has activated the static single-line IP allowlist, possible values are:
     ///
-    /// - 已开通静态单线IP白名单的用户，可选值：
+    /// - CMCC: China Mobile
     ///
-    /// - CMCC：中国移动
+    /// - CTCC: China Telecom
     ///
-    /// - CTCC：中国电信
-    ///
-    /// - CUCC：中国联通
-    /// 注意：仅部分地域支持静态单线IP。
+    /// - CUCC: China Unicom
+    /// Note: Only certain regions support static single-line IP addresses.
     "InternetServiceProvider" internet_service_provider set_internet_service_provider: str,
-    /// EIP计费方式。
+    /// The EIP billing method.
     ///
-    /// - 标准账户类型，可选值：
+    /// - For bill-by-IP account beta users, valid values:
     ///
-    /// - BANDWIDTH_PACKAGE：[共享带宽包](https://cloud.tencent.com/document/product/684/15255)付费
+    /// - BANDWIDTH_PACKAGE: paid by the [bandwidth package](https://intl.cloud.tencent.com/document/product/684/15255?from_cn_redirect=1)(who must also be bandwidth package beta users)
     ///
-    /// - BANDWIDTH_POSTPAID_BY_HOUR：带宽按小时后付费
+    /// - BANDWIDTH_POSTPAID_BY_HOUR: billed by hourly bandwidth on a pay-as-you-go basis
     ///
-    /// - BANDWIDTH_PREPAID_BY_MONTH：包月按带宽预付费
+    /// - BANDWIDTH_PREPAID_BY_MONTH: monthly bandwidth subscription
     ///
-    /// - TRAFFIC_POSTPAID_BY_HOUR：流量按小时后付费
-    /// 默认值：TRAFFIC_POSTPAID_BY_HOUR。
+    /// - TRAFFIC_POSTPAID_BY_HOUR: billed by hourly traffic on a pay-as-you-go basis
+    /// Default value: TRAFFIC_POSTPAID_BY_HOUR
     ///
-    /// - 传统账户类型，无需传递此参数，EIP计费方式与其绑定的实例的计费方式一致，无需传递此参数。
+    /// - If you are not a bill-by-IP account beta user, the EIP billing is the same as that for the instance bound to the EIP. Therefore, you do not need to pass in this parameter.
     "InternetChargeType" internet_charge_type set_internet_charge_type: str,
     /// IP 资源计费模式，当前仅支持原生 IP。
     ///
@@ -437,223 +438,222 @@ AllocateAddressesRequest {
     /// - IP_POSTPAID_BY_HOUR：IP资源按小时后付费
     /// - IP_PREPAID_BY_MONTH：IP资源包月预付费
     "IPChargeType" ip_charge_type set_ip_charge_type: str,
-    /// EIP出带宽上限，单位：Mbps。
+    /// The EIP outbound bandwidth cap, in Mbps.
     ///
-    /// - 标准账户类型EIP出带宽上限，可选值范围取决于EIP计费方式：
+    /// - For bill-by-IP account beta users, the bandwidth cap range is determined by the EIP billing mode.
     ///
-    /// - BANDWIDTH_PACKAGE：1 Mbps 至 2000 Mbps
+    /// - `BANDWIDTH_PACKAGE`: 1 Mbps to 2000 Mbps
     ///
-    /// - BANDWIDTH_POSTPAID_BY_HOUR：1 Mbps 至 100 Mbps
+    /// - `BANDWIDTH_POSTPAID_BY_HOUR`: 1 Mbps to 100 Mbps
     ///
-    /// - BANDWIDTH_PREPAID_BY_MONTH：1 Mbps 至 200 Mbps
+    /// - `BANDWIDTH_PREPAID_BY_MONTH`: 1 Mbps to 200 Mbps
     ///
-    /// - TRAFFIC_POSTPAID_BY_HOUR：1 Mbps 至 100 Mbps
-    /// 默认值：1 Mbps。
+    /// - `TRAFFIC_POSTPAID_BY_HOUR`: 1 Mbps to 100 Mbps
+    /// Default value: 1 Mbps
     ///
-    /// - 传统账户类型无需传递此参数，EIP出带宽上限取决于与其绑定的实例的公网出带宽上限，无需传递此参数。
+    /// - If you are not a bill-by-IP account beta user, the EIP outbound bandwidth cap is subject to the bandwidth cap of the instance bound to the EIP. Therefore, you do not need to pass in this parameter.
     "InternetMaxBandwidthOut" internet_max_bandwidth_out set_internet_max_bandwidth_out: i64,
-    /// 包月按带宽预付费EIP的计费参数。EIP为包月按带宽预付费时，该参数必传，其余场景不需传递
+    /// A required billing parameter for an EIP billed by monthly bandwidth subscription. For EIPs using other billing modes, it can be ignored.
     "AddressChargePrepaid" address_charge_prepaid set_address_charge_prepaid: obj AddressChargePrepaid,
-    /// EIP类型。各种EIP类型详情可参考：[EIP 的 IP 地址类型](https://cloud.tencent.com/document/product/1199/41646)。默认值：EIP。
+    /// EIP type. Default value: EIP.
     ///
-    /// - EIP：弹性公网 IP。
+    /// - For beta users of AIA, the value can be:
+    /// `AnycastEIP`: an AIA IP address. For more information, see [Anycast Internet Acceleration](https://intl.cloud.tencent.com/document/product/644?from_cn_redirect=1).
+    /// Note: Anycast EIPs are supported only in partial regions.
     ///
-    /// - AnycastEIP：加速 IP，已开通 [Anycast 公网加速](https://cloud.tencent.com/document/product/644)白名单的用户可选。仅部分地域支持加速IP，详情可见Anycast公网加速[购买指南](https://cloud.tencent.com/document/product/644/12617)。
+    /// - For beta users of dedicated IP, the value can be:
     ///
-    /// - HighQualityEIP：精品 IP。仅新加坡和中国香港支持精品IP。
+    /// - `HighQualityEIP`: Dedicated IP
+    /// Note that dedicated IPs are only available in partial regions.
     ///
-    /// - AntiDDoSEIP：高防 IP。仅部分地域支持高防IP。
+    /// - For beta users of Anti-DDoS IP, the value can be:
     ///
-    /// - ResidentialEIP：原生 IP。仅部分地域支持原生IP。
-    /// 关于弹性公网 IP 支持的 IP 类型，请见[产品概述](https://cloud.tencent.com/document/product/1199/41646)。
+    /// - `AntiDDoSEIP`: Anti-DDoS EIP
+    /// Note that Anti-DDoS IPs are only available in partial regions.
     "AddressType" address_type set_address_type: str,
-    /// Anycast发布域。
+    /// Anycast publishing region
     ///
-    /// - 已开通Anycast公网加速白名单的用户，可选值：
+    /// - Valid for users who have activated AIA. Values:
     ///
-    /// - ANYCAST_ZONE_GLOBAL：全球发布域（需要额外开通Anycast全球加速白名单）
-    /// - ANYCAST_ZONE_OVERSEAS：境外发布域
-    /// 默认值：ANYCAST_ZONE_OVERSEAS。
+    /// - ANYCAST_ZONE_GLOBAL: global publishing region
+    /// - ANYCAST_ZONE_OVERSEAS: overseas publishing region
+    /// - **[Disused]** ANYCAST_ZONE_A: publishing region A (updated to ANYCAST_ZONE_GLOBAL)
+    /// - **[Disused]** ANYCAST_ZONE_B: publishing region B (updated to ANYCAST_ZONE_GLOBAL)
+    /// Default: ANYCAST_ZONE_OVERSEAS.
     "AnycastZone" anycast_zone set_anycast_zone: str,
-    /// 指定IP地址申请EIP，每个账户每个月只有三次配额
+    /// Specify IP address to apply for an EIP; each account has a quota of three times per month.
     "VipCluster" vip_cluster set_vip_cluster: list String,
-    /// [已废弃] AnycastEIP不再区分是否负载均衡。原参数说明如下：
-    /// AnycastEIP是否用于绑定负载均衡。
+    /// **[Disused]**
+    /// Whether the Anycast EIP can be bound to CLB instances.
     ///
-    /// - 已开通Anycast公网加速白名单的用户，可选值：
+    /// - Valid for users who have activated the AIA. Values:
     ///
-    /// - TRUE：AnycastEIP可绑定对象为负载均衡
+    /// - TRUE: the Anycast EIP can be bound to CLB instances.
     ///
-    /// - FALSE：AnycastEIP可绑定对象为云服务器、NAT网关、高可用虚拟IP等
-    /// 默认值：FALSE。
+    /// - FALSE: the Anycast EIP can be bound to CVMs, NAT gateways, and HAVIPs.
+    /// Default: FALSE.
     ///
     /// Disabled in the spec.
     "ApplicableForCLB" applicable_for_clb set_applicable_for_clb: bool,
-    /// 需要关联的标签列表。
+    /// List of tags to be bound.
     "Tags" tags set_tags: list Tag,
-    /// BGP带宽包唯一ID参数。设定该参数且InternetChargeType为BANDWIDTH_PACKAGE，则表示创建的EIP加入该BGP带宽包并采用带宽包计费
+    /// The unique ID of a BGP bandwidth package. If you configure this parameter and set InternetChargeType as BANDWIDTH_PACKAGE, the new EIP is added to this package and billed by the bandwidth package mode.
     "BandwidthPackageId" bandwidth_package_id set_bandwidth_package_id: str,
-    /// EIP名称，用于申请EIP时用户自定义该EIP的个性化名称，默认值：未命名
+    /// EIP name, which is the custom EIP name given by the user when applying for the EIP. Default: not named
     "AddressName" address_name set_address_name: str,
-    /// CDC唯一ID
+    /// CDC unique ID
     "DedicatedClusterId" dedicated_cluster_id set_dedicated_cluster_id: str,
-    /// 是否使用独占资源池，默认值：True
-    /// - True：表示使用独占资源池
-    /// - False：表示使用共享资源池
+    /// Whether to use a dedicated resource pool. Default value: True
+    /// - True: indicates the use of a dedicated resource pool
+    /// - False: indicates the use of a shared resource pool
     ///
-    /// 说明：如需使用独占资源池，请 提交工单(https://console.cloud.tencent.com/workorder/category) 咨询，具体费用请咨询商务经理。
+    /// Note: To use a dedicated resource pool, submit a ticket (https://console.cloud.tencent.com/workorder/category) for consultation. Contact your business manager for specific pricing details.
     "IsDedicatedAddressPool" is_dedicated_address_pool set_is_dedicated_address_pool: bool,
-    /// 网络出口，当前仅支持精品BGP、静态单线，这2种IP 地址类型的指定出口传入，默认值：center_egress1，其它可选值：center_egress2、center_egress3
+    /// Network egress. It defaults to `center_egress1`.
     "Egress" egress set_egress: str,
-    /// 高防包ID， 申请高防IP时，该字段必传。
+    /// Anti-DDoS service package ID. This is required when you want to request an Anti-DDoS IP.
     "AntiDDoSPackageId" anti_d_do_s_package_id set_anti_d_do_s_package_id: str,
-    /// 保证请求幂等性。从您的客户端生成一个参数值，确保不同请求间该参数值唯一。ClientToken只支持ASCII字符，且不能超过64个字符。
+    /// A string used to ensure the idempotency of the request. Generate a value based on your client. This can ensure that the value is unique for different requests. It only supports ASCII characters and can contain up to 64 characters.
     "ClientToken" client_token set_client_token: str,
 } }
 rt::action!("vpc", "2017-03-12", "AllocateAddresses", AllocateAddressesRequest => AllocateAddressesResponse);
 
 rt::model! { read debug;
-/// AllocateAddresses返回参数结构体
+/// AllocateAddresses response structure.
 AllocateAddressesResponse {
-    /// 申请到的 EIP 的唯一 ID 列表。
+    /// List of the unique IDs of the requested EIPs.
     "AddressSet" address_set set_address_set: list String,
-    /// 异步任务TaskId。可以使用[DescribeTaskResult](https://cloud.tencent.com/document/api/215/36271)接口查询任务状态。
+    /// The Async task ID. You can use the [DescribeTaskResult](https://intl.cloud.tencent.com/document/api/215/36271?from_cn_redirect=1) API to query the task status.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AllocateIPv6Addresses` (创建弹性公网IPv6).
+/// Request of `AllocateIPv6Addresses` (Creates an EIPv6).
 ///
-/// 本接口（AllocateIPv6Addresses）用于申请一个或多个弹性公网IPv6（简称EIPv6）实例。
+/// This API is used to apply for one or more Elastic IPv6 (EIPv6) instances.
 ///
-/// - EIPv6 是您在腾讯云某个地域可以独立申请和持有的，固定不变的公网 IPv6 地址，提供与弹性公网 IPv4 一致的产品体验。
-/// - 通过弹性公网 IPv6，您可以快速将 EIPv6 实例绑定到云资源的内网 IPv6 地址上，实现为云资源快速开通 IPv6 公网带宽。
-/// - 您还可以按需将 EIPv6 实例绑定到其他云资源上，从而屏蔽实例故障。
+/// - EIPv6 is a fixed public IPv6 address that can be independently applied for and held in a Tencent Cloud region, providing a consistent product experience with Elastic IPv4.
+/// - You can quickly bind an EIPv6 instance to the private IPv6 address of a cloud resource, so as to quickly enable IPv6 public bandwidth for the cloud resource.
+/// - You can also bind an EIPv6 instance to other cloud resources as needed, so as to shield instance failures.
 AllocateIPv6AddressesRequest {
-    /// EIP名称，用于申请EIP时用户自定义该EIP的个性化名称。长度上限为128个字符，允许使用大小写字母、汉字、数字、连字符"-"和下划线"_"，不能包含空格。
-    /// 默认值：未命名
+    /// EIPv6 name, which is the custom EIPv6 name given by the user when the user applies for the EIPv6. Default: not named.
     "AddressName" address_name set_address_name: str,
-    /// 弹性公网IPv6类型，可选值：
+    /// Indicates the type of EIPv6. Valid values:
     ///
-    /// - EIPv6：弹性公网IPv6
-    /// - HighQualityEIPv6：精品BGP线路弹性公网IPv6
-    /// 注意：弹性公网IPv6产品需开白才能使用，其中精品BGP线路仅在中国香港支持。
+    /// - EIPv6: common IPv6
+    /// - HighQualityEIPv6: dedicated IPv6
+    /// Note: Contact the product team to enable the dedicated IPv6 allowlist. The dedicated IPv6 is only supported in some regions.
     ///
-    /// 默认值：EIPv6
+    /// Default: EIPv6.
     "AddressType" address_type set_address_type: str,
-    /// 申请的弹性公网IPv6数量。单次最多可以申请20个弹性公网IPv6实例，总配额请参见[弹性公网 IPv6 配额说明](https://cloud.tencent.com/document/product/1142/38369)。
-    ///
-    /// 默认值：1
+    /// Number of applied EIPv6 addresses. Default: 1.
     "AddressCount" address_count set_address_count: i64,
-    /// 弹性公网IPv6计费方式，可选值：
+    /// Indicates the billing method of EIPv6. Valid values:
     ///
-    /// - BANDWIDTH_PACKAGE：[共享带宽包](https://cloud.tencent.com/document/product/684/15255)付费
-    /// - TRAFFIC_POSTPAID_BY_HOUR：流量按小时后付费
+    /// - BANDWIDTH_PACKAGE: billed by [Bandwidth Package](https://intl.cloud.tencent.com/document/product/684/15255?from_cn_redirect=1)
+    /// - TRAFFIC_POSTPAID_BY_HOUR: postpaid by traffic on an hourly basis
     ///
-    /// 默认值：TRAFFIC_POSTPAID_BY_HOUR
+    /// Default: TRAFFIC_POSTPAID_BY_HOUR.
     "InternetChargeType" internet_charge_type set_internet_charge_type: str,
-    /// 弹性公网IPv6线路类型，默认值：BGP。
+    /// Indicates the type of EIPv6 line. Default: BGP.
     ///
-    /// 已开通静态单线IP白名单的用户，可选值：
-    /// - CMCC：中国移动
-    /// - CTCC：中国电信
-    /// - CUCC：中国联通
-    /// 注意：仅部分地域支持静态单线IP。具体请以控制台购买页展示为准。
+    /// For a user who has enabled the static single-line IP allowlist, valid values include:
+    /// - CMCC: China Mobile
+    /// - CTCC: China Telecom
+    /// - CUCC: China Unicom
+    /// Note: The static single-line IP is only supported in some regions.
     "InternetServiceProvider" internet_service_provider set_internet_service_provider: str,
-    /// 弹性公网IPv6带宽上限，单位：Mbps。
+    /// EIPv6 bandwidth cap, in Mbps.
     ///
-    /// 可选值范围取决于EIP计费方式：
+    /// Valid values depend on the EIP billing method:
     ///
-    /// - BANDWIDTH_PACKAGE（共享带宽包付费）：1 Mbps 至 2000 Mbps
-    /// - TRAFFIC_POSTPAID_BY_HOUR（流量按小时后付费）：1 Mbps 至 100 Mbps
+    /// - BANDWIDTH_PACKAGE: 1 Mbps to 2000 Mbps
+    /// - TRAFFIC_POSTPAID_BY_HOUR: 1 Mbps to 100 Mbps
     ///
-    /// 默认值：1
+    /// Default: 1 Mbps.
     "InternetMaxBandwidthOut" internet_max_bandwidth_out set_internet_max_bandwidth_out: i64,
-    /// 带宽包唯一ID参数。可以使用[DescribeBandwidthPackages](https://cloud.tencent.com/document/product/215/19209)接口查询BandwidthPackageId。
-    /// 设定该参数且InternetChargeType为BANDWIDTH_PACKAGE，则表示创建的EIP加入该BGP带宽包并采用带宽包计费。
+    /// Unique ID of the bandwidth package.
+    /// Setting this parameter and having InternetChargeType as BANDWIDTH_PACKAGE indicate that the created EIP will join this BGP bandwidth package and the billing method of bandwidth package will be adopted.
     "BandwidthPackageId" bandwidth_package_id set_bandwidth_package_id: str,
-    /// 需要关联的标签列表。
+    /// List of tags to be associated.
     "Tags" tags set_tags: list Tag,
-    /// 弹性公网IPv6网络出口，可选值：
+    /// EIPv6 network egress. Valid values:
     ///
-    /// - CENTER_EGRESS_1：中心出口一
-    /// - CENTER_EGRESS_2：中心出口二
-    /// 注意：不同地域支持的线路类型、网络出口略有差异，请以控制台展示为准。
+    /// - CENTER_EGRESS_1: Central egress point 1
+    /// - CENTER_EGRESS_2: Central egress point 2
+    /// - CENTER_EGRESS_3: Central egress point 3
+    /// Note: The network egress for different Internet Service Providers (ISPs) or resource types requires contacting the product team for enablement.
     ///
-    /// 默认值：CENTER_EGRESS_1
+    /// Default: CENTER_EGRESS_1.
     "Egress" egress set_egress: str,
 } }
 rt::action!("vpc", "2017-03-12", "AllocateIPv6Addresses", AllocateIPv6AddressesRequest => AllocateIPv6AddressesResponse);
 
 rt::model! { read debug;
-/// AllocateIPv6Addresses返回参数结构体
+/// AllocateIPv6Addresses response structure.
 AllocateIPv6AddressesResponse {
-    /// 申请到的弹性公网 IPv6 地址的唯一 ID 列表。
+    /// List of unique IDs of applied EIPv6 addresses.
     "AddressSet" address_set set_address_set: list String,
-    /// 异步任务TaskId，可以使用[DescribeTaskResult](https://cloud.tencent.com/document/api/215/36271)接口查询任务状态。
+    /// Async task ID. You can use the [DescribeTaskResult](https://intl.cloud.tencent.com/document/api/215/36271?from_cn_redirect=1) API to query the task status.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AllocateIp6AddressesBandwidth` (开通IPv6公网带宽).
+/// Request of `AllocateIp6AddressesBandwidth` (Allocates the IPv6 public network bandwidth).
 ///
-/// 本接口（AllocateIp6AddressesBandwidth）用于为传统弹性公网 IPv6 地址开通 IPv6 公网带宽。
+/// This API is used to allocate IPv6 public network bandwidth for classic elastic public IPv6 addresses.
 ///
-/// - 传统弹性公网 IPv6 地址默认仅具备内网通信能力，需通过控制台或 API 接口为其分配公网带宽后，才能具备 IPv6 公网通信能力、并于传统弹性公网 IPv6 列表页可见。
-/// - 支持为一个或多个传统弹性公网 IPv6 实例开通公网带宽。
+/// - Classic elastic public IPv6 addresses only have the private network communication capability by default. They can have the IPv6 public network communication capability and be displayed in the list of Classic Elastic Public IPv6 only after IPv6 public network bandwidth is allocated in the console or by calling this API.
+/// - You can allocate public network bandwidth for one or multiple Classic elastic public IPv6 addresses each time.
 AllocateIp6AddressesBandwidthRequest {
-    /// 需要开通公网访问能力的IPv6地址，可以使用[DescribeIp6Addresses](https://cloud.tencent.com/document/product/215/40089)接口查询Ip6Addresses。
+    /// IPv6 addresses that require the public network access capability.
     ///
     /// Required.
     "Ip6Addresses" ip6_addresses set_ip6_addresses: list String,
-    /// 带宽上限，单位Mbps。可调整的带宽上限值参考产品文档中[IPv6 计费限制说明](https://cloud.tencent.com/document/product/1142/38369#IPv6)。
-    /// 默认值：1Mbps
+    /// Bandwidth, in Mbps. The default value is 1 Mbps.
     "InternetMaxBandwidthOut" internet_max_bandwidth_out set_internet_max_bandwidth_out: i64,
-    /// 网络计费模式。IPv6当前支持：
-    /// - TRAFFIC_POSTPAID_BY_HOUR：流量按小时后付费
-    /// - BANDWIDTH_PACKAGE：共享带宽包付费
-    /// 默认值：TRAFFIC_POSTPAID_BY_HOUR
+    /// Network billing mode. IPv6 addresses currently support "TRAFFIC_POSTPAID_BY_HOUR" and "BANDWIDTH_PACKAGE". The default network billing mode is "TRAFFIC_POSTPAID_BY_HOUR".
     "InternetChargeType" internet_charge_type set_internet_charge_type: str,
-    /// 带宽包id，设定该参数且InternetChargeType为BANDWIDTH_PACKAGE，则表示创建的IPv6加入该带宽包并采用带宽包计费。可以使用[DescribeBandwidthPackages](https://cloud.tencent.com/document/product/215/19209)接口查询BandwidthPackageId。
+    /// Bandwidth package ID. This ID is required for standard accounts to add the IPv6 addresses to the bandwidth package, thus using the billing mode.
     "BandwidthPackageId" bandwidth_package_id set_bandwidth_package_id: str,
-    /// 需要关联的标签列表。
+    /// List of tags to be associated.
     "Tags" tags set_tags: list Tag,
 } }
 rt::action!("vpc", "2017-03-12", "AllocateIp6AddressesBandwidth", AllocateIp6AddressesBandwidthRequest => AllocateIp6AddressesBandwidthResponse);
 
 rt::model! { read debug;
-/// AllocateIp6AddressesBandwidth返回参数结构体
+/// AllocateIp6AddressesBandwidth response structure.
 AllocateIp6AddressesBandwidthResponse {
-    /// 传统弹性公网 IPv6 的唯一 ID 列表。
+    /// List of unique IDs of Classic elastic Public IPv6 instances.
     "AddressSet" address_set set_address_set: list String,
-    /// 异步任务TaskId。可以使用[DescribeTaskResult](https://cloud.tencent.com/document/api/215/36271)接口查询任务状态。
+    /// Asynchronous task ID. You can call the [DescribeTaskResult](https://intl.cloud.tencent.com/document/api/215/36271?from_cn_redirect=1) API to query the task status.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AssignIpv6Addresses` (分配IPv6地址).
+/// Request of `AssignIpv6Addresses` (Assigns an IPv6 address).
 ///
-/// 本接口（AssignIpv6Addresses）用于弹性网卡申请`IPv6`地址。
+/// This API is used to apply for an IPv6 address for the ENI.
 ///
-/// 本接口是异步完成，如需查询异步任务执行结果，请使用本接口返回的`RequestId`轮询[DescribeVpcTaskResult](https://cloud.tencent.com/document/api/215/59037)接口。
-/// * 一个弹性网卡支持绑定的IP地址是有限制的，更多资源限制信息详见[弹性网卡使用限制](/document/product/576/18527)。
-/// * 可以指定`IPv6`地址申请，地址类型不能为主`IP`，`IPv6`地址暂时只支持作为辅助`IP`。
-/// * 地址必须要在弹性网卡所在子网内，而且不能被占用。
-/// * 在弹性网卡上申请一个到多个辅助`IPv6`地址，接口会在弹性网卡所在子网段内返回指定数量的辅助`IPv6`地址。
+/// This API is completed asynchronously. If you need to query the execution result of an async task, please use the `RequestId` returned by this API to poll the `DescribeVpcTaskResult` API.
+/// * The number of IPs bound with an ENI is limited. For more information, see [ENI Use Limits](/document/product/576/18527).
+/// * You can apply for a specified IPv6 address. Currently, the IPv6 address can only be used as a secondary IP, instead of the primary IP.
+/// * The address must be an idle IP in the subnet to which the ENI belongs.
+/// * When applying for one or more secondary IPv6 addresses for an ENI, the API will return the specified number of secondary IPv6 addresses in the subnet range where the ENI is located.
 AssignIpv6AddressesRequest {
-    /// 弹性网卡实例`ID`，形如：`eni-m6dyj72l`。可通过[DescribeNetworkInterfaces](https://cloud.tencent.com/document/product/215/15817)接口获取。
+    /// The `ID` of the ENI instance, such as `eni-m6dyj72l`.
     ///
     /// Required.
     "NetworkInterfaceId" network_interface_id set_network_interface_id: str,
-    /// 指定的`IPv6`地址列表，单次最多指定10个。与入参`Ipv6AddressCount`合并计算配额。与Ipv6AddressCount必填一个。
+    /// A list of `IPv6` addresses. You can specify a maximum of 10 at one time. The quota is calculated together with that of `Ipv6AddressCount`, a required input parameter alternative to this one.
     "Ipv6Addresses" ipv6_addresses set_ipv6_addresses: list Ipv6Address,
-    /// 自动分配`IPv6`地址个数，内网IP地址个数总和不能超过配额数。与入参`Ipv6Addresses`合并计算配额。与Ipv6Addresses必填一个。
+    /// The number of automatically assigned `IPv6` addresses. The total number of private IP addresses cannot exceed the quota. The quota is calculated together with that of `Ipv6Addresses`, a required input parameter alternative to this one.
     "Ipv6AddressCount" ipv6_address_count set_ipv6_address_count: i128,
     /// 用于保证请求幂等性的字符串。该字符串由客户生成，需保证不同请求之间唯一，最大值不超过64个ASCII字符。若不指定该参数，则无法保证请求的幂等性。
     "ClientToken" client_token set_client_token: str,
@@ -661,22 +661,22 @@ AssignIpv6AddressesRequest {
 rt::action!("vpc", "2017-03-12", "AssignIpv6Addresses", AssignIpv6AddressesRequest => AssignIpv6AddressesResponse);
 
 rt::model! { read debug;
-/// AssignIpv6Addresses返回参数结构体
+/// AssignIpv6Addresses response structure.
 AssignIpv6AddressesResponse {
-    /// 分配给弹性网卡的`IPv6`地址列表。
+    /// The list of `IPv6` addresses assigned to ENIs.
     "Ipv6AddressSet" ipv6_address_set set_ipv6_address_set: list Ipv6Address,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AssignIpv6CidrBlock` (分配IPv6网段).
+/// Request of `AssignIpv6CidrBlock` (Assigns an IPv6 IP range).
 ///
-/// 本接口（AssignIpv6CidrBlock）用于分配IPv6网段。
-/// * 使用本接口前，您需要已有VPC实例，如果没有可通过接口[CreateVpc](https://cloud.tencent.com/document/api/215/15774)创建。
-/// * 每个VPC只能申请一个IPv6网段。
+/// This API is used to assign IPv6 ranges.
+/// * To use this API, you must already have a VPC instance. If you do not have a VPC instance yet, use the [CreateVpc](https://intl.cloud.tencent.com/document/api/215/15774?from_cn_redirect=1) API to create one.
+/// * Each VPC can apply for only one IPv6 range.
 AssignIpv6CidrBlockRequest {
-    /// `VPC`实例`ID`，形如：`vpc-f49l6u0z`。
+    /// The `ID` of the `VPC`, such as `vpc-f49l6u0z`.
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
@@ -686,9 +686,9 @@ AssignIpv6CidrBlockRequest {
 rt::action!("vpc", "2017-03-12", "AssignIpv6CidrBlock", AssignIpv6CidrBlockRequest => AssignIpv6CidrBlockResponse);
 
 rt::model! { read debug;
-/// AssignIpv6CidrBlock返回参数结构体
+/// AssignIpv6CidrBlock response structure.
 AssignIpv6CidrBlockResponse {
-    /// 分配的 `IPv6` 网段。形如：`3402:4e00:20:1000::/56`。
+    /// The assigned `IPv6` IP range, such as `3402:4e00:20:1000::/56`
     "Ipv6CidrBlock" ipv6_cidr_block set_ipv6_cidr_block: str,
     /// 申请IPv6 Cidr 的类型，`GUA`,  `ULA`
     "AddressType" address_type set_address_type: str,
@@ -697,17 +697,17 @@ AssignIpv6CidrBlockResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `AssignIpv6SubnetCidrBlock` (分配IPv6子网段).
+/// Request of `AssignIpv6SubnetCidrBlock` (Assigns an IPv6 subnet IP range).
 ///
-/// 本接口（AssignIpv6SubnetCidrBlock）用于分配IPv6子网段。
-/// * 给子网分配 `IPv6` 网段，要求子网所属 `VPC` 已获得 `IPv6` 网段。如果尚未分配，请先通过接口 `AssignIpv6CidrBlock` 给子网所属 `VPC` 分配一个 `IPv6` 网段。否则无法分配 `IPv6` 子网段。
-/// * 每个子网只能分配一个IPv6网段。
+/// This API (AssignIpv6SubnetCidrBlock) is used to assign IPv6 subnet IP ranges.
+/// * To assign an `IPv6` IP range to a subnet, the `VPC` that the subnet belongs to should have obtained the `IPv6` IP range. If this has not been assigned, use the `AssignIpv6CidrBlock` API to assign an `IPv6` IP range to the `VPC` to which the subnet belongs. Otherwise, the `IPv6` subnet IP range cannot be assigned.
+/// * Each subnet can only be assigned one IPv6 IP range.
 AssignIpv6SubnetCidrBlockRequest {
-    /// 子网所在私有网络`ID`。形如：`vpc-f49l6u0z`。
+    /// The `ID` of the VPC where the subnet is located, such as `vpc-f49l6u0z`.
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 分配 `IPv6` 子网段列表。
+    /// The assigned `IPv6` subnet IP range list.
     ///
     /// Required.
     "Ipv6SubnetCidrBlocks" ipv6_subnet_cidr_blocks set_ipv6_subnet_cidr_blocks: list Ipv6SubnetCidrBlock,
@@ -717,83 +717,83 @@ AssignIpv6SubnetCidrBlockRequest {
 rt::action!("vpc", "2017-03-12", "AssignIpv6SubnetCidrBlock", AssignIpv6SubnetCidrBlockRequest => AssignIpv6SubnetCidrBlockResponse);
 
 rt::model! { read debug;
-/// AssignIpv6SubnetCidrBlock返回参数结构体
+/// AssignIpv6SubnetCidrBlock response structure.
 AssignIpv6SubnetCidrBlockResponse {
-    /// 分配 `IPv6` 子网段列表。
+    /// The assigned `IPv6` subnet IP range list.
     "Ipv6SubnetCidrBlockSet" ipv6_subnet_cidr_block_set set_ipv6_subnet_cidr_block_set: list Ipv6SubnetCidrBlock,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AssignPrivateIpAddresses` (弹性网卡申请内网 IP).
+/// Request of `AssignPrivateIpAddresses` (Applies for private IPs for an ENI).
 ///
-/// 本接口（AssignPrivateIpAddresses）用于弹性网卡申请内网 IP。
-/// * 一个弹性网卡支持绑定的IP地址是有限制的，更多资源限制信息详见[弹性网卡使用限制](/document/product/576/18527)。
-/// * 可以指定内网IP地址申请，内网IP地址类型不能为主IP，主IP已存在，不能修改，内网IP必须要在弹性网卡所在子网内，而且不能被占用。
-/// * 在弹性网卡上申请一个到多个辅助内网IP，接口会在弹性网卡所在子网网段内返回指定数量的辅助内网IP。
-/// >?本接口为异步接口，可调用 [DescribeVpcTaskResult](https://cloud.tencent.com/document/api/215/59037) 接口查询任务执行结果，待任务执行成功后再进行其他操作。
+/// This API is used to apply for private IPs for an ENI.
+/// * An ENI can only be bound with a limited number of IP addresses. For more information about resource limits, see [ENI Use Limits](/document/product/576/18527).
+/// * You can apply for a specified private IP. It cannot be a primary IP because the primary IP already exists and cannot be modified. The private IP address must be an idle IP in the subnet to which the ENI belongs.
+/// * You can apply for more than one secondary private IP on the ENI. The API will return the specified number of secondary private IPs in the subnet IP range.
+/// >?This API is async. You can call the [`DescribeVpcTaskResult`](https://intl.cloud.tencent.com/document/api/215/59037?from_cn_redirect=1) API to query the task result. When the task is completed, you can continue other tasks.
 /// >
 AssignPrivateIpAddressesRequest {
-    /// 弹性网卡实例ID，例如：eni-m6dyj72l。可通过[DescribeNetworkInterfaces](https://cloud.tencent.com/document/product/215/15817)接口获取。
+    /// The ID of the ENI instance, such as `eni-m6dyj72l`.
     ///
     /// Required.
     "NetworkInterfaceId" network_interface_id set_network_interface_id: str,
-    /// 指定的内网IP信息，单次最多指定10个。与SecondaryPrivateIpAddressCount至少提供一个。
+    /// The information on private IP addresses, of which you can specify a maximum of 10 at a time. You should provide either this parameter or SecondaryPrivateIpAddressCount, or both.
     "PrivateIpAddresses" private_ip_addresses set_private_ip_addresses: list PrivateIpAddressSpecification,
-    /// 新申请的内网IP地址个数，与PrivateIpAddresses至少提供一个。内网IP地址个数总和不能超过配额数，详见[弹性网卡使用限制](/document/product/576/18527)。
+    /// The number of newly-applied private IP addresses. You should provide either this parameter or PrivateIpAddresses, or both. The total number of private IP addresses cannot exceed the quota. For more information, see[ENI Use Limits](/document/product/576/18527).
     "SecondaryPrivateIpAddressCount" secondary_private_ip_address_count set_secondary_private_ip_address_count: i128,
-    /// IP服务质量等级，和SecondaryPrivateIpAddressCount配合使用，可选值：PT（云金）、AU（云银）、AG(云铜）、DEFAULT（默认）。
+    /// IP service level. It is used together with `SecondaryPrivateIpAddressCount`. Values: PT` (Gold), `AU` (Silver), `AG `(Bronze) and DEFAULT (Default).
     "QosLevel" qos_level set_qos_level: str,
-    /// 用于保证请求幂等性的字符串。该字符串由客户生成，需保证不同请求之间唯一，最大值不超过64个ASCII字符。若不指定该参数，则无法保证请求的幂等性。
+    /// Idempotency token used to ensure request idempotency. This string is generated by the client and must be unique across different requests, with a maximum length of 64 ASCII characters. If this parameter is not specified, request idempotency cannot be guaranteed.
     "ClientToken" client_token set_client_token: str,
 } }
 rt::action!("vpc", "2017-03-12", "AssignPrivateIpAddresses", AssignPrivateIpAddressesRequest => AssignPrivateIpAddressesResponse);
 
 rt::model! { read debug;
-/// AssignPrivateIpAddresses返回参数结构体
+/// AssignPrivateIpAddresses response structure.
 AssignPrivateIpAddressesResponse {
-    /// 内网IP详细信息。
+    /// The detailed information of the Private IP.
     "PrivateIpAddressSet" private_ip_address_set set_private_ip_address_set: list PrivateIpAddressSpecification,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// VPC辅助CIDR信息。
+/// Information about the secondary CIDR of the VPC.
 AssistantCidr {
-    /// `VPC`实例`ID`。形如：`vpc-6v2ht8q5`
+    /// The `ID` of a `VPC` instance, such as `vpc-6v2ht8q5`.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 辅助CIDR。形如：`172.16.0.0/16`
+    /// The secondary CIDR, such as `172.16.0.0/16`.
     "CidrBlock" cidr_block set_cidr_block: str,
-    /// 辅助CIDR类型（0：普通辅助CIDR，1：容器辅助CIDR），默认都是0。
+    /// The secondary CIDR block type. 0: common secondary CIDR block. 1: container secondary CIDR block. Default: 0.
     "AssistantType" assistant_type set_assistant_type: i64,
-    /// 辅助CIDR拆分的子网。
+    /// Subnet Split by Auxiliary CIDR
     "SubnetSet" subnet_set set_subnet_set: list Subnet,
 } }
 
 rt::model! { write debug;
-/// Request of `AssociateAddress` (绑定弹性公网IP).
+/// Request of `AssociateAddress` (Binds an Elastic IP).
 ///
-/// 本接口 (AssociateAddress) 用于将[弹性公网IP](https://cloud.tencent.com/document/product/213/1941)（简称 EIP）绑定到实例或弹性网卡的指定内网 IP 上。
-/// * 将 EIP 绑定到实例（CVM）上，其本质是将 EIP 绑定到实例上主网卡的主内网 IP 上。
-/// * 将 EIP 绑定到主网卡的主内网IP时，如主内网IP已绑定普通公网IP，必须先退还才能绑定EIP。
-/// * 将 EIP 绑定到指定网卡的内网 IP上（非主网卡的主内网IP），则必须先解绑该 EIP，才能再绑定新的。
-/// * 将 EIP 绑定到NAT网关，请使用接口[AssociateNatGatewayAddress](https://cloud.tencent.com/document/product/215/36722)。
-/// * EIP 如果欠费或被封堵，则不能被绑定。
-/// * 只有状态为 UNBIND 的 EIP 才能够被绑定。
+/// This API is used to bind an [Elastic IP](https://intl.cloud.tencent.com/document/product/213/1941?from_cn_redirect=1) (EIP for short) to the specified private IP of an instance or ENI.
+/// * Binding an EIP to a CVM instance is actually binding the EIP to the primary private IP of the primary ENI on the CVM instance.
+/// * When an EIP is bound, the public IP previously bound to the CVM instance will be unbound and released automatically.
+/// * To bind another EIP to the private IP of the specified ENI, you must first unbind the EIP.
+/// * To bind an EIP to a NAT Gateway, use the API [AssociateNatGatewayAddress](https://intl.cloud.tencent.com/document/product/215/36722?from_cn_redirect=1).
+/// * An EIP cannot be bound if it’s overdue or blocked
+/// * Only EIP in the `UNBIND` status can be bound.
 AssociateAddressRequest {
-    /// 标识 EIP 的唯一 ID。可以使用[DescribeAddresses](https://cloud.tencent.com/document/product/215/16702)接口获取AddressId。EIP 唯一 ID 形如：`eip-11112222`。
+    /// The unique ID of the EIP, such as `eip-11112222`.
     ///
     /// Required.
     "AddressId" address_id set_address_id: str,
-    /// 要绑定的实例 ID。实例 ID 形如：`ins-11112222`、`lb-11112222`。可通过登录[控制台](https://console.cloud.tencent.com/cvm)查询，也可通过 [DescribeInstances](https://cloud.tencent.com/document/api/213/15728) 接口返回值中的`InstanceId`获取。
+    /// The ID of the instance to be bound, such as `ins-11112222`, `lb-11112222`. You can query the instance ID by logging into the [Console](https://console.cloud.tencent.com/cvm). You can also obtain the parameter value from the `InstanceId` field in the returned result of [DescribeInstances](https://intl.cloud.tencent.com/document/api/213/15728?from_cn_redirect=1) API.
     "InstanceId" instance_id set_instance_id: str,
-    /// 要绑定的弹性网卡 ID。 弹性网卡 ID 形如：`eni-11112222`。`NetworkInterfaceId` 与 `InstanceId` 不可同时指定。弹性网卡 ID 可通过登录[控制台](https://console.cloud.tencent.com/vpc/eni)查询，也可通过[DescribeNetworkInterfaces](https://cloud.tencent.com/document/api/215/15817)接口返回值中的`networkInterfaceId`获取。
+    /// The ID of the ENI to be bonud, such as `eni-11112222`. `NetworkInterfaceId` and `InstanceId` cannot be specified at the same time. You can query the ENI ID by logging into the [Console](https://console.cloud.tencent.com/vpc/eni). You can also obtain the parameter value from the `networkInterfaceId` field in the returned result of [DescribeNetworkInterfaces](https://intl.cloud.tencent.com/document/api/215/15817?from_cn_redirect=1) API.
     "NetworkInterfaceId" network_interface_id set_network_interface_id: str,
-    /// 要绑定的内网 IP。如果指定了 `NetworkInterfaceId` 则也必须指定 `PrivateIpAddress` ，表示将 EIP 绑定到指定弹性网卡的指定内网 IP 上。同时要确保指定的 `PrivateIpAddress` 是指定的 `NetworkInterfaceId` 上的一个内网 IP。指定弹性网卡的内网 IP 可通过登录[控制台](https://console.cloud.tencent.com/vpc/eni)查询，也可通过[DescribeNetworkInterfaces](https://cloud.tencent.com/document/api/215/15817)接口返回值中的`privateIpAddress`获取。
+    /// The private IP to be bound. If you specify `NetworkInterfaceId`, then you must also specify `PrivateIpAddress`, indicating the EIP is bound to the specified private IP of the specified ENI. At the same time, you must ensure the specified `PrivateIpAddress` is a private IP on the `NetworkInterfaceId`. You can query the private IP of the specified ENI by logging into the [Console](https://console.cloud.tencent.com/vpc/eni). You can also obtain the parameter value from the `privateIpAddress` field in the returned result of [DescribeNetworkInterfaces](https://intl.cloud.tencent.com/document/api/215/15817?from_cn_redirect=1) API.
     "PrivateIpAddress" private_ip_address set_private_ip_address: str,
-    /// 指定绑定时是否设置直通。弹性公网 IP 直通请参见 [EIP 直通](https://cloud.tencent.com/document/product/1199/41709)。取值：true、false，默认值为 false。当绑定 CVM 实例、EKS 弹性集群时，可设定此参数为 true。此参数目前处于内测中，如需使用，请提交 [工单申请](https://console.cloud.tencent.com/workorder/category?level1_id=6&level2_id=163&source=0&data_title=%E8%B4%9F%E8%BD%BD%E5%9D%87%E8%A1%A1%20CLB&level3_id=1071&queue=96&scene_code=34639&step=2)。
+    /// Specify whether to configure direct access when binding EIPs. For details, see [EIP Direct Access](https://intl.cloud.tencent.com/document/product/213/12540). Valid values: `True` and `False` (default). This parameter can be set to `True` when binding EIPs to a CVM instance or EKS cluster. It is in a beta test. To try it out, please [submit a ticket](https://console.cloud.tencent.com/workorder/category?level1_id=6&level2_id=163&source=0&data_title=%E8%B4%9F%E8%BD%BD%E5%9D%87%E8%A1%A1%20CLB&level3_id=1071&queue=96&scene_code=34639&step=2).
     "EipDirectConnection" eip_direct_connection set_eip_direct_connection: bool,
     /// 要绑定的实例所在地域。默认无需填写，仅限GAAP特殊场景需指定实例所在地域。
     "InstanceRegion" instance_region set_instance_region: str,
@@ -801,9 +801,9 @@ AssociateAddressRequest {
 rt::action!("vpc", "2017-03-12", "AssociateAddress", AssociateAddressRequest => AssociateAddressResponse);
 
 rt::model! { read debug;
-/// AssociateAddress返回参数结构体
+/// AssociateAddress response structure.
 AssociateAddressResponse {
-    /// 异步任务TaskId。可以使用[DescribeTaskResult](https://cloud.tencent.com/document/api/215/36271)接口查询任务状态。
+    /// The async task ID. You can use the [DescribeTaskResult](https://intl.cloud.tencent.com/document/api/215/36271?from_cn_redirect=1) API to query the task status.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -836,19 +836,19 @@ AssociateDhcpIpWithAddressIpResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `AssociateDirectConnectGatewayNatGateway` (专线网关绑定NAT网关).
+/// Request of `AssociateDirectConnectGatewayNatGateway` (Binds a direct connect gateway to a NAT Gateway).
 ///
-/// 将专线网关与NAT网关绑定，专线网关默认路由指向NAT网关
+/// This API is used to bind a direct connect gateway with a NAT gateway,  and direct its default route to the NAT Gateway.
 AssociateDirectConnectGatewayNatGatewayRequest {
-    /// VPC实例ID。形如：vpc-xxx。
+    /// VPC instance ID. VPC instance ID, which can be obtained from the `VpcId` field in the response of the `DescribeVpcs` API.
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// NAT网关ID。形如：nat-xxx
+    /// The NAT Gateway ID.
     ///
     /// Required.
     "NatGatewayId" nat_gateway_id set_nat_gateway_id: str,
-    /// 专线网关ID。形如：dcg-xxx
+    /// The direct connect gateway ID.
     ///
     /// Required.
     "DirectConnectGatewayId" direct_connect_gateway_id set_direct_connect_gateway_id: str,
@@ -856,7 +856,7 @@ AssociateDirectConnectGatewayNatGatewayRequest {
 rt::action!("vpc", "2017-03-12", "AssociateDirectConnectGatewayNatGateway", AssociateDirectConnectGatewayNatGatewayRequest => AssociateDirectConnectGatewayNatGatewayResponse);
 
 rt::model! { read debug;
-/// AssociateDirectConnectGatewayNatGateway返回参数结构体
+/// AssociateDirectConnectGatewayNatGateway response structure.
 AssociateDirectConnectGatewayNatGatewayResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -882,28 +882,28 @@ AssociateHaVipInstanceResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `AssociateIPv6Address` (绑定弹性公网IPv6).
+/// Request of `AssociateIPv6Address` (Binds an EIPv6).
 ///
-/// 本接口（AssociateIPv6Address）用于将弹性公网IPv6（简称EIPv6）实例绑定到 CVM 或弹性网卡配置的内网 IPv6 地址上。
+/// This API is used to bind an EIPv6 instance to the private IPv6 address configured on the CVM or ENI.
 ///
-/// - 将 EIPv6 绑定到 CVM 上，其本质是将 EIPv6 绑定到 CVM 弹性网卡所配置的内网 IPv6 地址上。
-/// - 将 EIPv6 绑定到指定网卡的内网 IPv6 时，需确保该内网 IPv6 地址为未绑定状态，才能执行绑定操作。
+/// - Binding an EIPv6 to the CVM essentially indicates binding the EIPv6 to the private IPv6 address configured on the ENI of the CVM.
+/// - Before binding an EIPv6 to the private IPv6 of a specified ENI, ensure that the private IPv6 address is unbound before the binding operation is performed.
 AssociateIPv6AddressRequest {
-    /// 弹性公网IPv6唯一ID，EIPv6 唯一 ID 形如：eipv6-11112222。可以使用[DescribeIPv6Addresses](https://cloud.tencent.com/document/api/215/113677)接口获取IPv6AddressId。
+    /// Unique ID of the EIPv6, such as eipv6-11112222.
     ///
     /// Required.
     "IPv6AddressId" i_pv6_address_id set_i_pv6_address_id: str,
     /// 要绑定的实例 ID。实例 ID 形如：ins-djflxkvi。可通过登录控制台查询，也可通过 DescribeInstances 接口返回值中的InstanceId获取。
     "InstanceId" instance_id set_instance_id: str,
-    /// 要绑定的弹性网卡 ID。 弹性网卡 ID 形如：eni-11112222。NetworkInterfaceId 与 InstanceId 不可同时指定。弹性网卡 ID 可通过登录[控制台](https://console.cloud.tencent.com/vpc/eni?rid=1)查询，也可通过[DescribeNetworkInterfaces](https://cloud.tencent.com/document/api/215/15817)接口返回值中的networkInterfaceId获取。
+    /// ID of the ENI to be bound, such as eni-11112222. NetworkInterfaceId and InstanceId cannot be specified at the same time. The ENI ID can be queried by logging in to the console or obtained from the networkInterfaceId field in the returned value of the DescribeNetworkInterfaces API.
     "NetworkInterfaceId" network_interface_id set_network_interface_id: str,
-    /// 要绑定的内网 IPv6。如果指定了 NetworkInterfaceId 则也必须指定 PrivateIPv6Address ，表示将 EIP 绑定到指定弹性网卡的指定内网 IP 上。同时要确保指定的 PrivateIPv6Address 是指定的 NetworkInterfaceId 上的一个内网 IPv6。指定弹性网卡的内网 IPv6 可通过登录[控制台](https://console.cloud.tencent.com/vpc/eni?rid=1)查询，也可通过[DescribeNetworkInterfaces](https://cloud.tencent.com/document/api/215/15817)接口返回值中的Ipv6AddressSet.Address获取。
+    /// Private IPv6 to be bound. If NetworkInterfaceId is specified, PrivateIPv6Address must also be specified, which indicates that the EIP will be bound to the specified private IPv6 of the specified ENI. At the same time, it shall be ensured that the specified PrivateIPv6Address is a private IPv6 on the specified NetworkInterfaceId. The specified ENI's private IPv6 can be queried by logging in to the console or obtained from the Ipv6AddressSet.Address field in the returned value of the DescribeNetworkInterfaces API.
     "PrivateIPv6Address" private_i_pv6_address set_private_i_pv6_address: str,
 } }
 rt::action!("vpc", "2017-03-12", "AssociateIPv6Address", AssociateIPv6AddressRequest => AssociateIPv6AddressResponse);
 
 rt::model! { read debug;
-/// AssociateIPv6Address返回参数结构体
+/// AssociateIPv6Address response structure.
 AssociateIPv6AddressResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -937,26 +937,25 @@ AssociateInstancesToCcnRouteTableResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `AssociateNatGatewayAddress` (NAT网关绑定弹性IP).
+/// Request of `AssociateNatGatewayAddress` (Binds an EIP to a NAT gateway).
 ///
-/// 本接口(AssociateNatGatewayAddress)用于NAT网关绑定弹性IP（EIP）。
+/// This API is used to bind an EIP to a NAT gateway.
 AssociateNatGatewayAddressRequest {
-    /// NAT网关的ID，形如：`nat-df45454`。
+    /// The ID of the NAT gateway, such as `nat-df45454`.
     ///
     /// Required.
     "NatGatewayId" nat_gateway_id set_nat_gateway_id: str,
-    /// 需要申请的弹性IP个数，系统会按您的要求生产N个弹性IP, 其中AddressCount和PublicAddresses至少传递一个。
+    /// The number of EIPs you want to apply for. Either `AddressCount` or `PublicAddresses` must be passed in.
     "AddressCount" address_count set_address_count: i128,
-    /// 绑定NAT网关的弹性IP数组，其中AddressCount和PublicAddresses至少传递一个。
+    /// Array of the EIPs bound to the NAT gateway. Either `AddressCount` or `PublicAddresses` must be passed in.
     "PublicIpAddresses" public_ip_addresses set_public_ip_addresses: list String,
-    /// 弹性IP可用区，自动分配弹性IP时传递。
-    /// 其中产品可用区查询接口为[查询产品可用区列表](https://cloud.tencent.com/document/product/1596/77929)
+    /// The availability zone of the EIP, which is passed in when the EIP is automatically assigned.
     "Zone" zone set_zone: str,
-    /// 绑定NAT网关的弹性IP带宽大小（单位Mbps），默认为当前用户类型所能使用的最大值。
+    /// The bandwidth size (in Mbps) of the EIP bound to the NAT gateway, which defaults to the maximum value applicable for the current user type.
     "StockPublicIpAddressesBandwidthOut" stock_public_ip_addresses_bandwidth_out set_stock_public_ip_addresses_bandwidth_out: i128,
-    /// 需要申请公网IP带宽大小（单位Mbps），默认为当前用户类型所能使用的最大值。
+    /// The size of the public network IP bandwidth to be applied for (in Mbps), which defaults to the maximum value applicable for the current user type.
     "PublicIpAddressesBandwidthOut" public_ip_addresses_bandwidth_out set_public_ip_addresses_bandwidth_out: i128,
-    /// 公网IP是否强制与NAT网关来自同可用区，true表示需要与NAT网关同可用区；false表示可与NAT网关不是同一个可用区。此参数只有当参数Zone存在时才能生效。
+    /// Whether the public IP and the NAT gateway must be in the same availability zone. Valid values: `true` and `false`. This parameter is valid only when `Zone` is specified.
     "PublicIpFromSameZone" public_ip_from_same_zone set_public_ip_from_same_zone: bool,
     /// 启用或者禁用NAT网关绑定的EIP
     "IpAddressEnableMode" ip_address_enable_mode set_ip_address_enable_mode: bool,
@@ -964,22 +963,22 @@ AssociateNatGatewayAddressRequest {
 rt::action!("vpc", "2017-03-12", "AssociateNatGatewayAddress", AssociateNatGatewayAddressRequest => AssociateNatGatewayAddressResponse);
 
 rt::model! { read debug;
-/// AssociateNatGatewayAddress返回参数结构体
+/// AssociateNatGatewayAddress response structure.
 AssociateNatGatewayAddressResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AssociateNetworkAclSubnets` (网络ACL关联子网).
+/// Request of `AssociateNetworkAclSubnets` (Associates a network ACL with subnets).
 ///
-/// 本接口（AssociateNetworkAclSubnets）用于网络ACL关联VPC下的子网。
+/// This API is used to associate a network ACL with subnets in a VPC instance.
 AssociateNetworkAclSubnetsRequest {
-    /// 网络ACL实例ID。例如：acl-12345678。
+    /// Network ACL instance ID, such as `acl-12345678`.
     ///
     /// Required.
     "NetworkAclId" network_acl_id set_network_acl_id: str,
-    /// 子网实例ID数组。例如：[subnet-12345678]。
+    /// Array of subnet instance IDs, such as [subnet-12345678]
     ///
     /// Required.
     "SubnetIds" subnet_ids set_subnet_ids: list String,
@@ -987,22 +986,22 @@ AssociateNetworkAclSubnetsRequest {
 rt::action!("vpc", "2017-03-12", "AssociateNetworkAclSubnets", AssociateNetworkAclSubnetsRequest => AssociateNetworkAclSubnetsResponse);
 
 rt::model! { read debug;
-/// AssociateNetworkAclSubnets返回参数结构体
+/// AssociateNetworkAclSubnets response structure.
 AssociateNetworkAclSubnetsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AssociateNetworkInterfaceSecurityGroups` (弹性网卡绑定安全组).
+/// Request of `AssociateNetworkInterfaceSecurityGroups` (Attaches a security group to an ENI.).
 ///
-/// 本接口（AssociateNetworkInterfaceSecurityGroups）用于弹性网卡绑定安全组（SecurityGroup）。
+/// This API (AssociateNetworkInterfaceSecurityGroups) is used to attach a security group to an ENI.
 AssociateNetworkInterfaceSecurityGroupsRequest {
-    /// 弹性网卡实例ID。形如：eni-pxir56ns。每次请求的实例的上限为100。本接口不支持主网卡绑定安全组。可通过[DescribeNetworkInterfaces](https://cloud.tencent.com/document/product/215/15817)接口获取。
+    /// ENI instance ID, e.g. eni-pxir56ns. You can enter up to 100 instances for each request.
     ///
     /// Required.
     "NetworkInterfaceIds" network_interface_ids set_network_interface_ids: list String,
-    /// 安全组实例ID，例如：sg-33ocnj9n，可通过DescribeSecurityGroups获取。每次请求的实例的上限为100。可通过[DescribeSecurityGroups](https://cloud.tencent.com/document/product/215/15808)接口获取。
+    /// The security group instance ID, such as `sg-33ocnj9n`. It can be obtained through DescribeSecurityGroups. You can enter up to 100 instances for each request.
     ///
     /// Required.
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
@@ -1010,53 +1009,53 @@ AssociateNetworkInterfaceSecurityGroupsRequest {
 rt::action!("vpc", "2017-03-12", "AssociateNetworkInterfaceSecurityGroups", AssociateNetworkInterfaceSecurityGroupsRequest => AssociateNetworkInterfaceSecurityGroupsResponse);
 
 rt::model! { read debug;
-/// AssociateNetworkInterfaceSecurityGroups返回参数结构体
+/// AssociateNetworkInterfaceSecurityGroups response structure.
 AssociateNetworkInterfaceSecurityGroupsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AttachCcnInstances` (云联网关联实例).
+/// Request of `AttachCcnInstances` (Associates an instance with a CCN).
 ///
-/// 本接口（AttachCcnInstances）用于将网络实例加载到云联网实例中，网络实例包括VPC和专线网关。
+/// This API is used to add a network instance to a CCN instance. Network instances include VPCs and Direct Connect gateways.
 ///
-/// 每个云联网能够关联的网络实例个数是有限的，详情请参考产品文档。如果需要扩充请联系在线客服。
+/// The number of network instances that each CCN can be associated with is limited. For more information, see the product documentation. If you need to associate more instances, please submit a ticket.
 AttachCcnInstancesRequest {
-    /// CCN实例ID。形如：ccn-f49l6u0z。
+    /// The CCN instance ID, such as `ccn-f49l6u0z`.
     ///
     /// Required.
     "CcnId" ccn_id set_ccn_id: str,
-    /// 关联网络实例列表
+    /// List of associated network instances
     ///
     /// Required.
     "Instances" instances set_instances: list CcnInstance,
-    /// CCN所属UIN（根账号），默认当前账号所属UIN
+    /// The UIN (root account) of the CCN. By default, the current account belongs to the UIN
     "CcnUin" ccn_uin set_ccn_uin: str,
 } }
 rt::action!("vpc", "2017-03-12", "AttachCcnInstances", AttachCcnInstancesRequest => AttachCcnInstancesResponse);
 
 rt::model! { read debug;
-/// AttachCcnInstances返回参数结构体
+/// AttachCcnInstances response structure.
 AttachCcnInstancesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AttachClassicLinkVpc` (创建基础网络互通).
+/// Request of `AttachClassicLinkVpc` (Creates a Classiclink).
 ///
-/// 本接口(AttachClassicLinkVpc)用于创建私有网络和基础网络设备互通。
-/// * 私有网络和基础网络设备必须在同一个地域。
-/// * 私有网络和基础网络的区别详见vpc产品文档-[私有网络与基础网络](https://cloud.tencent.com/document/product/215/30720)。
-/// >?本接口为异步接口，可调用 [DescribeVpcTaskResult](https://cloud.tencent.com/document/api/215/59037) 接口查询任务执行结果，待任务执行成功后再进行其他操作。
+/// This API is used to create a Classiclink between a VPC instance and a classic network device.
+/// * The VPC instance and the classic network device must be in the same region.
+/// * For differences between VPC and the classic network, see [VPC and Classic Network](https://intl.cloud.tencent.com/document/product/215/30720?from_cn_redirect=1).
+/// >?This API is async. You can call the [`DescribeVpcTaskResult`](https://intl.cloud.tencent.com/document/api/215/59037?from_cn_redirect=1) API to query the task result. When the task is completed, you can continue other tasks.
 /// >
 AttachClassicLinkVpcRequest {
-    /// VPC实例ID
+    /// VPC instance ID
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// CVM实例ID
+    /// CVM Instance ID
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
@@ -1064,34 +1063,33 @@ AttachClassicLinkVpcRequest {
 rt::action!("vpc", "2017-03-12", "AttachClassicLinkVpc", AttachClassicLinkVpcRequest => AttachClassicLinkVpcResponse);
 
 rt::model! { read debug;
-/// AttachClassicLinkVpc返回参数结构体
+/// AttachClassicLinkVpc response structure.
 AttachClassicLinkVpcResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AttachNetworkInterface` (弹性网卡绑定云服务器).
+/// Request of `AttachNetworkInterface` (Binds an ENI to a CVM).
 ///
-/// 本接口（AttachNetworkInterface）用于弹性网卡绑定云服务器。
-/// * 一个弹性网卡请至少绑定一个安全组，如需绑定请参见[弹性网卡绑定安全组](https://cloud.tencent.com/document/product/215/43132)。
-/// * 一个云服务器可以绑定多个弹性网卡，但只能绑定一个主网卡。更多限制信息详见[弹性网卡使用限制](https://cloud.tencent.com/document/product/576/18527)。
-/// * 一个弹性网卡只能同时绑定一个云服务器。
-/// * 只有运行中或者已关机状态的云服务器才能绑定弹性网卡，查看云服务器状态详见[腾讯云服务器信息](https://cloud.tencent.com/document/api/213/9452#InstanceStatus)。
-/// * 弹性网卡绑定的云服务器必须是私有网络的，而且云服务器所在可用区必须和弹性网卡子网的可用区相同。
+/// This API is used to bind an ENI to a CVM.
+/// * An ENI must be bound with one security group at least. To bind it, see [AssociateNetworkInterfaceSecurityGroups](https://intl.cloud.tencent.com/document/product/215/43132?from_cn_redirect=1).
+/// * One CVM can be bound with multiple ENIs, but only one can be the primary ENI. For more information about the limits, see [ENI Use Limits](https://intl.cloud.tencent.com/document/product/576/18527?from_cn_redirect=1).
+/// * An ENI can only be bound to one CVM.
+/// * Only the running or shutdown CVMs can be bound with ENIs. For more information about the CVM status, see [InstanceStatus](https://intl.cloud.tencent.com/document/api/213/9452?from_cn_redirect=1#InstanceStatus) in the Data Types.
+/// * An ENI can only be bound to a VPC-based CVM under the same availability zone as the ENI subnet.
 ///
-/// 本接口是异步完成，如需查询异步任务执行结果，请使用本接口返回的`RequestId`轮询[DescribeVpcTaskResult](https://cloud.tencent.com/document/api/215/59037)
-/// 接口。
+/// This API is completed asynchronously. If you need to query the execution result of an async task, please use the `RequestId` returned by this API to poll the `DescribeVpcTaskResult` API.
 AttachNetworkInterfaceRequest {
-    /// 弹性网卡实例ID，例如：eni-m6dyj72l。可通过[DescribeNetworkInterfaces](https://cloud.tencent.com/document/product/215/15817)接口获取。
+    /// The ID of the ENI instance, such as `eni-m6dyj72l`.
     ///
     /// Required.
     "NetworkInterfaceId" network_interface_id set_network_interface_id: str,
-    /// CVM实例ID。形如：ins-r8hr2upy。可通过[DescribeInstances](https://cloud.tencent.com/document/product/213/15728)接口获取。
+    /// The ID of the CVM instance, such as `ins-r8hr2upy`.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 网卡的挂载类型：0 标准型，1扩展型，默认值0。
+    /// ENI mounting type. Valid values: `0` (standard); `1` (extension); default value: `0`
     "AttachType" attach_type set_attach_type: i128,
     /// 用于保证请求幂等性的字符串。该字符串由客户生成，需保证不同请求之间唯一，最大值不超过64个ASCII字符。若不指定该参数，则无法保证请求的幂等性。
     "ClientToken" client_token set_client_token: str,
@@ -1099,22 +1097,22 @@ AttachNetworkInterfaceRequest {
 rt::action!("vpc", "2017-03-12", "AttachNetworkInterface", AttachNetworkInterfaceRequest => AttachNetworkInterfaceResponse);
 
 rt::model! { read debug;
-/// AttachNetworkInterface返回参数结构体
+/// AttachNetworkInterface response structure.
 AttachNetworkInterfaceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AttachSnapshotInstances` (快照策略关联实例).
+/// Request of `AttachSnapshotInstances` (Associates a snapshot policy with specified instances).
 ///
-/// 本接口（AttachSnapshotInstances）用于快照策略关联实例。
+/// This API is used to associate a snapshot policy with specified instances.
 AttachSnapshotInstancesRequest {
-    /// 快照策略Id。
+    /// Snapshot policy IDs
     ///
     /// Required.
     "SnapshotPolicyId" snapshot_policy_id set_snapshot_policy_id: str,
-    /// 关联实例信息。
+    /// Information of associated instances
     ///
     /// Required.
     "Instances" instances set_instances: list SnapshotInstance,
@@ -1122,28 +1120,28 @@ AttachSnapshotInstancesRequest {
 rt::action!("vpc", "2017-03-12", "AttachSnapshotInstances", AttachSnapshotInstancesRequest => AttachSnapshotInstancesResponse);
 
 rt::model! { read debug;
-/// AttachSnapshotInstances返回参数结构体
+/// AttachSnapshotInstances response structure.
 AttachSnapshotInstancesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AuditCrossBorderCompliance` (合规化审批).
+/// Request of `AuditCrossBorderCompliance` (Performs a compliance audit).
 ///
-/// 本接口（AuditCrossBorderCompliance）用于服务商操作合规化资质审批。
-/// * 服务商只能操作提交到本服务商的审批单，后台会校验身份。即只授权给服务商的`APPID` 调用本接口。
-/// * `APPROVED` 状态的审批单，可以再次操作为 `DENY`；`DENY` 状态的审批单，也可以再次操作为 `APPROVED`。
+/// This API is used by the service provider to perform a compliance audit.
+/// * This API is only provided for service providers to audit compliance review requests received. Tencent Cloud will verify the identity of the service provider by the `APPID`.
+/// * The status of the review request can be changed between `APPROVED` and `DENY`.
 AuditCrossBorderComplianceRequest {
-    /// 服务商, 可选值：`UNICOM`。
+    /// Service provider. Valid values: `UNICOM`.
     ///
     /// Required.
     "ServiceProvider" service_provider set_service_provider: str,
-    /// 表单唯一`ID`。可通过[DescribeCrossBorderCompliance](https://cloud.tencent.com/document/product/215/47838)接口查询ComplianceId信息
+    /// Unique ID of compliance review request.
     ///
     /// Required.
     "ComplianceId" compliance_id set_compliance_id: i128,
-    /// 通过：`APPROVED `，拒绝：`DENY`。
+    /// Audit behavior. Valid values: `APPROVED` and `DENY`.
     ///
     /// Required.
     "AuditBehavior" audit_behavior set_audit_behavior: str,
@@ -1151,78 +1149,77 @@ AuditCrossBorderComplianceRequest {
 rt::action!("vpc", "2017-03-12", "AuditCrossBorderCompliance", AuditCrossBorderComplianceRequest => AuditCrossBorderComplianceResponse);
 
 rt::model! { read debug;
-/// AuditCrossBorderCompliance返回参数结构体
+/// AuditCrossBorderCompliance response structure.
 AuditCrossBorderComplianceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 时间备份策略详情
+/// Details of scheduled snapshot policy
 BackupPolicy {
-    /// 备份周期时间，取值为monday, tuesday, wednesday, thursday, friday, saturday, sunday。
+    /// Scheduled backup day. Values: `monday`, `tuesday`, `wednesday`, `thursday`, `friday`, `saturday`, `sunday`.
     ///
     /// Required.
     "BackupDay" backup_day set_backup_day: str,
-    /// 备份时间点，格式：HH:mm:ss。
+    /// Backup point in time. Format: HH:mm:ss.
     ///
     /// Required.
     "BackupTime" backup_time set_backup_time: str,
 } }
 
 rt::model! { read debug;
-/// 描述带宽包信息的结构
+/// The structure of information of the bandwidth package.
 BandwidthPackage {
-    /// 带宽包唯一标识Id
+    /// The unique ID of the bandwidth package.
     "BandwidthPackageId" bandwidth_package_id set_bandwidth_package_id: str,
-    /// 带宽包类型，包括：
+    /// Bandwidth package type, includes:
     ///
-    /// - BGP: 普通BGP共享带宽包
+    /// - BGP: General BGP bandwidth package
     ///
-    /// - HIGH_QUALITY_BGP: 精品BGP共享带宽包
+    /// - HIGH_QUALITY_BGP: Dedicated BGP bandwidth package
     ///
-    /// - ANYCAST：公网加速带宽包
+    /// - ANYCAST: AIA BGP bandwidth package
     ///
-    /// - SINGLEISP_CMCC: 中国移动共享带宽包
+    /// - SINGLEISP_CMCC: CMCC bandwidth package
     ///
-    /// - SINGLEISP_CTCC: 中国电信共享带宽包
+    /// - SINGLEISP_CTCC: CTCC bandwidth package
     ///
-    /// - SINGLEISP_CUCC: 中国联通共享带宽包
+    /// - SINGLEISP_CUCC: CUCC bandwidth package
     "NetworkType" network_type set_network_type: str,
-    /// 带宽包计费类型, 包括:
+    /// Bandwidth package billing type, includes:
     ///
-    /// - ENHANCED95_POSTPAID_BY_MONTH: 后付费-增强型95计费
+    /// - ENHANCED95_POSTPAID_BY_MONTH: Pay-as-you-go - Enhanced 95th percentile
     ///
-    /// - PRIMARY_TRAFFIC_POSTPAID_BY_HOUR: 后付费-按主流量计费
+    /// - PRIMARY_TRAFFIC_POSTPAID_BY_HOUR: Postpaid - Main Traffic Billing
     ///
-    /// - BANDWIDTH_POSTPAID_BY_DAY: 常规BGP-后付费-按带宽计费
+    /// - BANDWIDTH_POSTPAID_BY_DAY: General BGP, Pay-as-you-go - Bandwidth-based
     ///
-    /// - FIXED_PREPAID_BY_MONTH: 常规BGP-预付费
+    /// - PEAK_BANDWIDTH_POSTPAID_BY_DAY: Static single-line, Pay-as-you-go - Daily billed
     ///
-    /// - PEAK_BANDWIDTH_POSTPAID_BY_DAY: 静态单线-后付费-按日结算
-    ///
-    /// - TOP5_POSTPAID_BY_MONTH: 后付费-TOP5计费，如需使用，请提交工单申请
+    /// - TOP5_POSTPAID_BY_MONTH: Pay-as-you-go - Monthly top 5th, If you need to use this Bglling mode, please submit a ticket
     "ChargeType" charge_type set_charge_type: str,
-    /// 带宽包名称
+    /// The name of the bandwidth package.
     "BandwidthPackageName" bandwidth_package_name set_bandwidth_package_name: str,
-    /// 带宽包创建时间。按照`ISO8601`标准表示，并且使用`UTC`时间。格式为：`YYYY-MM-DDThh:mm:ssZ`。
+    /// The creation time of the bandwidth package, which follows the `ISO8601` standard and uses `UTC` time in the format of `YYYY-MM-DDThh:mm:ssZ`.
     "CreatedTime" created_time set_created_time: str,
-    /// 带宽包状态，包括'CREATING','CREATED','DELETING','DELETED'
+    /// The status of the bandwidth package. Valid values: 'CREATING', 'CREATED', 'DELETING', and 'DELETED'.
     "Status" status set_status: str,
-    /// 带宽包资源信息
+    /// The resource information of the bandwidth package.
     "ResourceSet" resource_set set_resource_set: list Resource,
-    /// 带宽包限速大小。单位：Mbps，-1表示不限速。
+    /// The limit of the bandwidth package in Mbps. The value '-1' indicates there is no limit.
     "Bandwidth" bandwidth set_bandwidth: i64,
-    /// 网络出口
+    /// Network egress. It defaults to `center_egress1`. Valid values:
+    /// center_egress1,center_egress2,center_egress3
     "Egress" egress set_egress: str,
     /// 带宽包到期时间，只有预付费会返回，按量计费返回为null
     "Deadline" deadline set_deadline: str,
 } }
 
 rt::model! { read debug;
-/// 后付费共享带宽包的当前计费用量
+/// Current billable usage of a pay-as-you-go bandwidth package
 BandwidthPackageBillBandwidth {
-    /// 当前计费用量，单位为 Mbps
+    /// Current billable usage, in Mbps
     "BandwidthUsage" bandwidth_usage set_bandwidth_usage: f64,
 } }
 
@@ -1250,17 +1247,17 @@ BandwidthRange {
 } }
 
 rt::model! { write debug;
-/// 批量修改快照策略信息
+/// Modify attributes of a scheduled snapshot policy
 BatchModifySnapshotPolicy {
-    /// 快照策略Id。
+    /// Snapshot policy IDs
     ///
     /// Required.
     "SnapshotPolicyId" snapshot_policy_id set_snapshot_policy_id: str,
-    /// 快照策略名称。
+    /// Snapshot policy name
     "SnapshotPolicyName" snapshot_policy_name set_snapshot_policy_name: str,
-    /// 备份策略。
+    /// Backup policy
     "BackupPolicies" backup_policies set_backup_policies: list BackupPolicy,
-    /// 快照保留时间，支持1～365天。
+    /// Snapshot retention period. Range: 1 to 365 days
     "KeepTime" keep_time set_keep_time: i128,
 } }
 
@@ -1297,39 +1294,44 @@ BgpConfigAndAsn {
 } }
 
 rt::model! { read debug;
-/// 云联网（CCN）对象
+/// The CCN object
 CCN {
-    /// 云联网唯一ID
+    /// The unique ID of the CCN
     "CcnId" ccn_id set_ccn_id: str,
-    /// 云联网名称
+    /// The name of the CCN
     "CcnName" ccn_name set_ccn_name: str,
-    /// 云联网描述信息
+    /// The detailed information of the CCN
     "CcnDescription" ccn_description set_ccn_description: str,
-    /// 关联实例数量
+    /// The number of associated instances
     "InstanceCount" instance_count set_instance_count: i128,
-    /// 创建时间
+    /// The creation time
     "CreateTime" create_time set_create_time: str,
-    /// 实例状态， 'ISOLATED': 隔离中（欠费停服），'AVAILABLE'：运行中。
+    /// The instance status. 'ISOLATED': Being isolated (instance is in arrears and service is suspended). 'AVAILABLE': Operating.
     "State" state set_state: str,
-    /// 实例服务质量，’PT’：白金，'AU'：金，'AG'：银。
+    /// The instance service quality. ’PT’: Platinum , 'AU': Gold, 'AG': Silver.
     "QosLevel" qos_level set_qos_level: str,
-    /// 付费类型，PREPAID为预付费，POSTPAID为后付费。
+    /// The billing method. POSTPAID indicates postpaid.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceChargeType" instance_charge_type set_instance_charge_type: str,
     /// 计量类型
     "InstanceMeteringType" instance_metering_type set_instance_metering_type: str,
-    /// 限速类型，`INTER_REGION_LIMIT` 为地域间限速；`OUTER_REGION_LIMIT` 为地域出口限速。
+    /// The limit type. INTER_REGION_LIMIT is the limit between regions. OUTER_REGION_LIMIT is a region egress limit.
+    /// Note: This field may return null, indicating no valid value.
     "BandwidthLimitType" bandwidth_limit_type set_bandwidth_limit_type: str,
-    /// 标签键值对。
+    /// Tag key-value pairs.
     "TagSet" tag_set set_tag_set: list Tag,
-    /// 是否支持云联网路由优先级的功能。`False`：不支持，`True`：支持。
+    /// Whether the CCN route priority feature is supported. Valid values: False: do not support; True: support.
     "RoutePriorityFlag" route_priority_flag set_route_priority_flag: bool,
-    /// 实例关联的路由表个数。
+    /// Number of route tables associated with the instance.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "RouteTableCount" route_table_count set_route_table_count: i128,
-    /// 是否开启云联网多路由表特性。`False`：未开启，`True`：开启。
+    /// Whether the multiple route tables feature is enabled for the CCN instance. Valid values: `False`: no; `True`: yes. Default value: `False`.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "RouteTableFlag" route_table_flag set_route_table_flag: bool,
-    /// `true`：实例已被封禁，流量不通，`false`:解封禁。
+    /// `true`: instance is blocked, traffic is blocked, `false`: unblocked.
     "IsSecurityLock" is_security_lock set_is_security_lock: bool,
-    /// 是否开启云联网路由传播策略。`False` 未开启，`True` 开启。
+    /// Status of CCN route broadcasting policy. Values: `False` (Disabled), `True` (Enabled)
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "RouteBroadcastPolicyFlag" route_broadcast_policy_flag set_route_broadcast_policy_flag: bool,
     /// 是否开启等价路由功能。`False` 未开启，`True` 开启。
     "RouteECMPFlag" route_ecmp_flag set_route_ecmp_flag: bool,
@@ -1361,49 +1363,61 @@ CCN {
 } }
 
 rt::model! { read debug;
-/// 云联网（CCN）关联实例（Instance）对象
+/// The instance object associated with a CCN
 CcnAttachedInstance {
-    /// 云联网实例ID。
+    /// The ID of a CCN instance.
     "CcnId" ccn_id set_ccn_id: str,
-    /// 关联实例类型：
+    /// The type of associated instances:
     ///
-    /// - `VPC`：私有网络
-    /// - `DIRECTCONNECT`：专线网关
-    /// - `BMVPC`：黑石私有网络
+    /// - `VPC`: VPC
+    ///
+    /// - `DIRECTCONNECT`: Direct Connect
+    ///
+    /// - `BMVPC`: BM VPC
     "InstanceType" instance_type set_instance_type: str,
-    /// 关联实例ID。
+    /// The ID of the associated instance.
     "InstanceId" instance_id set_instance_id: str,
-    /// 关联实例名称。
+    /// The name of the associated instance.
     "InstanceName" instance_name set_instance_name: str,
-    /// 关联实例所属大区，例如：ap-guangzhou。
+    /// The region to which the associated instance belongs, such as `ap-guangzhou`.
     "InstanceRegion" instance_region set_instance_region: str,
-    /// 关联实例所属UIN（根账号）。
+    /// The UIN (root account) to which the associated instance belongs.
     "InstanceUin" instance_uin set_instance_uin: str,
-    /// 关联实例CIDR。
+    /// The CIDR of the associated instance.
     "CidrBlock" cidr_block set_cidr_block: list String,
-    /// 关联实例状态：
+    /// The status of the associated instance:
     ///
-    /// - `PENDING`：申请中
-    /// - `ACTIVE`：已连接
-    /// - `EXPIRED`：已过期
-    /// - `REJECTED`：已拒绝
-    /// - `DELETED`：已删除
-    /// - `FAILED`：失败的（2小时后将异步强制解关联）
-    /// - `ATTACHING`：关联中
-    /// - `DETACHING`：解关联中
-    /// - `DETACHFAILED`：解关联失败（2小时后将异步强制解关联）
+    /// - `PENDING`: In application
+    ///
+    /// - `ACTIVE`: Connected
+    ///
+    /// - `EXPIRED`: Expired
+    ///
+    /// - `REJECTED`: Rejected
+    ///
+    /// - `DELETED`: Deleted
+    ///
+    /// - `FAILED`: Failed (it will be asynchronously unbound after 2 hours)
+    ///
+    /// - `ATTACHING`: binding
+    ///
+    /// - `DETACHING`: Unbinding
+    ///
+    /// - `DETACHFAILED`: The unbinding failed (it will be asynchronously unbound after 2 hours)
     "State" state set_state: str,
-    /// 关联时间。
+    /// Association Time.
     "AttachedTime" attached_time set_attached_time: str,
-    /// 云联网所属UIN（根账号）。
+    /// The UIN (root account) to which the CCN belongs.
     "CcnUin" ccn_uin set_ccn_uin: str,
-    /// 关联实例所属的大地域，如: CHINA_MAINLAND
+    /// General location of the associated instance, such as CHINA_MAINLAND.
     "InstanceArea" instance_area set_instance_area: str,
-    /// 备注
+    /// Description
     "Description" description set_description: str,
-    /// 路由表ID
+    /// Route table ID
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "RouteTableId" route_table_id set_route_table_id: str,
-    /// 路由表名称
+    /// Route table name
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "RouteTableName" route_table_name set_route_table_name: str,
     /// 别名类型
     "AliasType" alias_type set_alias_type: str,
@@ -1441,23 +1455,31 @@ CcnBandwidth {
 } }
 
 rt::model! { read debug;
-/// 用于描述云联网地域间限速带宽实例的信息。
+/// The information of the cross-region bandwidth limit for CCN instances.
 CcnBandwidthInfo {
-    /// 带宽所属的云联网ID。
+    /// The CCN ID that the bandwidth belongs to.
+    /// Note: this field may return null, indicating that no valid value was found.
     "CcnId" ccn_id set_ccn_id: str,
-    /// 实例的创建时间。
+    /// The creation time of the instance.
+    /// Note: this field may return null, indicating that no valid value was found.
     "CreatedTime" created_time set_created_time: str,
-    /// 实例的过期时间
+    /// The expiration time of the instance.
+    /// Note: this field may return null, indicating that no valid value was found.
     "ExpiredTime" expired_time set_expired_time: str,
-    /// 带宽实例的唯一ID。
+    /// The unique ID of the bandwidth instance.
+    /// Note: this field may return null, indicating that no valid value was found.
     "RegionFlowControlId" region_flow_control_id set_region_flow_control_id: str,
-    /// 带宽是否自动续费的标记。
+    /// The billing flag.
+    /// Note: this field may return null, indicating that no valid value was found.
     "RenewFlag" renew_flag set_renew_flag: str,
-    /// 描述带宽的地域和限速上限信息。在地域间限速的情况下才会返回参数，出口限速模式不返回。
+    /// The information of the bandwidth regions and bandwidth caps. The parameter is only returned for the cross-region limit mode, but not for egress limit.
+    /// Note: this field may return null, indicating that no valid value was found.
     "CcnRegionBandwidthLimit" ccn_region_bandwidth_limit set_ccn_region_bandwidth_limit: obj CcnRegionBandwidthLimit,
-    /// 云市场实例ID。
+    /// Cloud marketplace instance ID.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "MarketId" market_id set_market_id: str,
-    /// 资源绑定的标签列表
+    /// The list of tags to be bound.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "TagSet" tag_set set_tag_set: list Tag,
     /// `true表示`Qos默认带宽；`false`表示非Qos默认带宽；
     "DefaultQosBandwidthFlag" default_qos_bandwidth_flag set_default_qos_bandwidth_flag: bool,
@@ -1496,28 +1518,30 @@ CcnFlowLock {
 } }
 
 rt::model! { write debug;
-/// 云联网（CCN）关联实例（Instance）对象。
+/// The instance object associated with a CCN.
 CcnInstance {
-    /// 关联实例ID。
+    /// The ID of the associated instance.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 关联实例ID所属大区，例如：ap-guangzhou。
+    /// The region to which the associated instance ID belongs, such as `ap-guangzhou`.
     ///
     /// Required.
     "InstanceRegion" instance_region set_instance_region: str,
-    /// 关联实例类型，可选值：
+    /// The type of the associated instance. Available values are:
     ///
-    /// - `VPC`：私有网络
-    /// - `DIRECTCONNECT`：专线网关
-    /// - `BMVPC`：黑石私有网络
-    /// - `VPNGW`：VPNGW类型
+    /// - `VPC`: VPC
+    ///
+    /// - `DIRECTCONNECT`: Direct Connect
+    ///
+    /// - `BMVPC`: BM VPC
     ///
     /// Required.
     "InstanceType" instance_type set_instance_type: str,
-    /// 备注
+    /// Description
     "Description" description set_description: str,
-    /// 实例关联的路由表ID。
+    /// The ID of the route table associated with the instance
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "RouteTableId" route_table_id set_route_table_id: str,
     /// 实例付费方式
     ///
@@ -1628,21 +1652,22 @@ CcnPolicyBasedRoutingRule {
 } }
 
 rt::model! { both debug;
-/// 云联网（CCN）地域出带宽上限
+/// The outbound bandwidth cap of the CCN region
 CcnRegionBandwidthLimit {
-    /// 地域，例如：ap-guangzhou
+    /// Region, such as `ap-guangzhou`
     ///
     /// Required.
     "Region" region set_region: str,
-    /// 出带宽上限，单位：Mbps
+    /// The outbound bandwidth cap. Units: Mbps
     ///
     /// Required.
     "BandwidthLimit" bandwidth_limit set_bandwidth_limit: i128,
-    /// 是否黑石地域，默认`false`。
+    /// Whether it is a BM region. The default is `false`.
     "IsBm" is_bm set_is_bm: bool,
-    /// 目的地域，例如：ap-shanghai
+    /// The target region, such as `ap-shanghai`
+    /// Note: This field may return null, indicating no valid value.
     "DstRegion" dst_region set_dst_region: str,
-    /// 目的地域是否为黑石地域，默认`false`。
+    /// Whether the target region is a BM region. The default is `false`.
     "DstIsBm" dst_is_bm set_dst_is_bm: bool,
 } }
 
@@ -1658,33 +1683,33 @@ CcnRegionBandwidthLimitInfo {
 } }
 
 rt::model! { read debug;
-/// CCN路由策略对象
+/// The CCN routing policy object
 CcnRoute {
-    /// 路由策略ID
+    /// The ID of the routing policy
     "RouteId" route_id set_route_id: str,
-    /// 目的端
+    /// Destination
     "DestinationCidrBlock" destination_cidr_block set_destination_cidr_block: str,
-    /// 下一跳类型（关联实例类型），所有类型：VPC、DIRECTCONNECT
+    /// The type of the next hop (associated instance type). Available types: VPC, DIRECTCONNECT
     "InstanceType" instance_type set_instance_type: str,
-    /// 下一跳（关联实例）
+    /// The next hop (associated instance)
     "InstanceId" instance_id set_instance_id: str,
-    /// 下一跳名称（关联实例名称）
+    /// The name of the next hop (associated instance name)
     "InstanceName" instance_name set_instance_name: str,
-    /// 下一跳所属地域（关联实例所属地域）
+    /// The region of the next hop (the region of the associated instance)
     "InstanceRegion" instance_region set_instance_region: str,
-    /// 更新时间
+    /// Update Time
     "UpdateTime" update_time set_update_time: str,
-    /// 路由是否启用
+    /// Whether the route is enabled
     "Enabled" enabled set_enabled: bool,
-    /// 关联实例所属UIN（根账号）
+    /// The UIN (root account) to which the associated instance belongs
     "InstanceUin" instance_uin set_instance_uin: str,
-    /// 路由的扩展状态
+    /// Additional status of the route
     "ExtraState" extra_state set_extra_state: str,
-    /// 是否动态路由
+    /// Whether it is a dynamic route
     "IsBgp" is_bgp set_is_bgp: bool,
-    /// 路由优先级
+    /// Route priority
     "RoutePriority" route_priority set_route_priority: i128,
-    /// 下一跳扩展名称（关联实例的扩展名称）
+    /// Next hop port name (associated instance’s port name)
     "InstanceExtraName" instance_extra_name set_instance_extra_name: str,
     /// 实例类型
     "AliasType" alias_type set_alias_type: str,
@@ -1831,28 +1856,28 @@ CcnRouteTableSelectPolicy {
 } }
 
 rt::model! { write debug;
-/// Request of `CheckAssistantCidr` (检查辅助CIDR冲突).
+/// Request of `CheckAssistantCidr` (Checks secondary CIDR block overlaps).
 ///
-/// 本接口（CheckAssistantCidr）用于检查辅助CIDR是否与存量路由、对等连接（对端VPC的CIDR）等资源存在冲突。如果存在重叠，则返回重叠的资源。
-/// * 检测辅助CIDR是否与当前VPC的主CIDR和辅助CIDR存在重叠。
-/// * 检测辅助CIDR是否与当前VPC的路由的目的端存在重叠。
-/// * 检测辅助CIDR是否与当前VPC的对等连接，对端VPC下的主CIDR或辅助CIDR存在重叠。
+/// This API is used to check whether the secondary CIDR block conflicts with existing routes, peering connections (peer VPC CIDR blocks), and other resources.
+/// * Check whether the secondary CIDR block overlaps with the primary/secondary CIDR block of the current VPC.
+/// * Check whether the secondary CIDR block overlaps with the routing destination of the current VPC.
+/// * If the current VPC is used in a peering connection, check whether the secondary CIDR block overlaps with the primary/secondary CIDR block of the peer VPC.
 CheckAssistantCidrRequest {
-    /// `VPC`实例`ID`。形如：`vpc-6v2ht8q5`
+    /// `VPC` instance `ID`, e.g. `vpc-6v2ht8q5`.
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 待添加的辅助CIDR。CIDR数组，格式如["10.0.0.0/16", "172.16.0.0/16"]。入参NewCidrBlocks和OldCidrBlocks至少需要其一。
+    /// Load CIDR blocks to add. CIDR block set; format: e.g. ["10.0.0.0/16", "172.16.0.0/16"]
     "NewCidrBlocks" new_cidr_blocks set_new_cidr_blocks: list String,
-    /// 待删除的辅助CIDR。CIDR数组，格式如["10.0.0.0/16", "172.16.0.0/16"]。入参NewCidrBlocks和OldCidrBlocks至少需要其一。
+    /// Load CIDR blocks to delete. CIDR block set; Format: e.g. ["10.0.0.0/16", "172.16.0.0/16"]
     "OldCidrBlocks" old_cidr_blocks set_old_cidr_blocks: list String,
 } }
 rt::action!("vpc", "2017-03-12", "CheckAssistantCidr", CheckAssistantCidrRequest => CheckAssistantCidrResponse);
 
 rt::model! { read debug;
-/// CheckAssistantCidr返回参数结构体
+/// CheckAssistantCidr response structure.
 CheckAssistantCidrResponse {
-    /// 冲突资源信息数组。
+    /// Array of conflict resources.
     "ConflictSourceSet" conflict_source_set set_conflict_source_set: list ConflictSource,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1878,14 +1903,14 @@ CheckDefaultSubnetResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CheckGatewayFlowMonitor` (查询网关是否启用流量监控).
+/// Request of `CheckGatewayFlowMonitor` (Queries whether the gateway traffic monitoring is enabled).
 ///
-/// 本接口（CheckGatewayFlowMonitor）用于查询网关是否启用流量监控。
+/// This API is used to query whether the gateway traffic monitoring is enabled.
 CheckGatewayFlowMonitorRequest {
-    /// 网关实例ID，目前我们支持的网关实例类型有，
-    /// 专线网关实例ID，形如，`dcg-ltjahce6`；
-    /// Nat网关实例ID，形如，`nat-ltjahce6`；
-    /// VPN网关实例ID，形如，`vpn-ltjahce6`。
+    /// Gateway instance ID. Valid values:
+    /// Direct Connect gateway instance ID, such as `dcg-ltjahce6`;
+    /// NAT gateway instance ID, such as `nat-ltjahce6`;
+    /// VPN gateway instance ID, such as `vpn-ltjahce6`.
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
@@ -1893,105 +1918,103 @@ CheckGatewayFlowMonitorRequest {
 rt::action!("vpc", "2017-03-12", "CheckGatewayFlowMonitor", CheckGatewayFlowMonitorRequest => CheckGatewayFlowMonitorResponse);
 
 rt::model! { read debug;
-/// CheckGatewayFlowMonitor返回参数结构体
+/// CheckGatewayFlowMonitor response structure.
 CheckGatewayFlowMonitorResponse {
-    /// 网关是否启用了流控。true为启用，false未启用。
+    /// Whether the gateway has enabled traffic control. Valid values: true (enabled) and false (disabled).
     "Enabled" enabled set_enabled: bool,
-    /// 网关的带宽。
+    /// Gateway bandwidth.
     "Bandwidth" bandwidth set_bandwidth: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CheckNetDetectState` (验证网络探测).
+/// Request of `CheckNetDetectState` (CheckNetDetectState).
 ///
-/// 本接口（CheckNetDetectState）用于验证网络探测。
+/// This API is used to verify the network detection status.
 CheckNetDetectStateRequest {
-    /// 探测目的IPv4地址数组，最多两个。
+    /// The array of detection destination IPv4 addresses, which contains at most two IP addresses.
     ///
     /// Required.
     "DetectDestinationIp" detect_destination_ip set_detect_destination_ip: list String,
-    /// 网络探测实例ID。形如：netd-12345678。该参数与（VpcId，SubnetId，NetDetectName），至少要有一个。当NetDetectId存在时，使用NetDetectId。
+    /// ID of a network inspector instance, e.g. netd-12345678. Enter at least one of this parameter, VpcId, SubnetId, and NetDetectName. Use NetDetectId if it is present.
     "NetDetectId" net_detect_id set_net_detect_id: str,
-    /// `VPC`实例`ID`。形如：`vpc-12345678`。该参数与（SubnetId，NetDetectName）配合使用，与NetDetectId至少要有一个。当NetDetectId存在时，使用NetDetectId。
+    /// ID of a `VPC` instance, e.g. `vpc-12345678`, which is used together with SubnetId and NetDetectName. You should enter either this parameter or NetDetectId, or both. Use NetDetectId if it is present.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网实例ID。形如：subnet-12345678。该参数与（VpcId，NetDetectName）配合使用，与NetDetectId至少要有一个。当NetDetectId存在时，使用NetDetectId。
+    /// ID of a subnet instance, e.g. `subnet-12345678`, which is used together with VpcId and NetDetectName. You should enter either this parameter or NetDetectId, or both. Use NetDetectId if it is present.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 网络探测名称，最大长度不能超过60个字节。该参数与（VpcId，SubnetId）配合使用，与NetDetectId至少要有一个。当NetDetectId存在时，使用NetDetectId。
+    /// The name of a network inspector, up to 60 bytes in length. It is used together with VpcId and NetDetectName. You should enter either this parameter or NetDetectId, or both. Use NetDetectId if it is present.
     "NetDetectName" net_detect_name set_net_detect_name: str,
-    /// 下一跳类型，目前我们支持的类型有：
-    /// VPN：VPN网关；
-    /// DIRECTCONNECT：专线网关；
-    /// PEERCONNECTION：对等连接；
-    /// NAT：NAT网关；
-    /// NORMAL_CVM：普通云服务器；
-    /// CCN：云联网网关；
-    /// NONEXTHOP：无下一跳；
+    /// The type of the next hop. Currently supported types are:
+    /// VPN: VPN gateway;
+    /// DIRECTCONNECT: direct connect gateway;
+    /// PEERCONNECTION: peering connection;
+    /// NAT: NAT gateway;
+    /// NORMAL_CVM: normal CVM.
     "NextHopType" next_hop_type set_next_hop_type: str,
-    /// 下一跳目的网关，取值与“下一跳类型”相关：
-    /// 下一跳类型为VPN，取值VPN网关ID，形如：vpngw-12345678；
-    /// 下一跳类型为DIRECTCONNECT，取值专线网关ID，形如：dcg-12345678；
-    /// 下一跳类型为PEERCONNECTION，取值对等连接ID，形如：pcx-12345678；
-    /// 下一跳类型为NAT，取值Nat网关，形如：nat-12345678；
-    /// 下一跳类型为NORMAL_CVM，取值云服务器IPv4地址，形如：10.0.0.12；
-    /// 下一跳类型为CCN，取值云联网ID，形如：ccn-12345678；
-    /// 下一跳类型为NONEXTHOP，指定网络探测为无下一跳的网络探测；
+    /// The next-hop destination gateway. The value is related to NextHopType.
+    /// If NextHopType is set to VPN, the value of this parameter is the VPN gateway ID, such as vpngw-12345678.
+    /// If NextHopType is set to DIRECTCONNECT, the value of this parameter is the direct connect gateway ID, such as dcg-12345678.
+    /// If NextHopType is set to PEERCONNECTION, the value of this parameter is the peering connection ID, such as pcx-12345678.
+    /// If NextHopType is set to NAT, the value of this parameter is the NAT gateway ID, such as nat-12345678.
+    /// If NextHopType is set to NORMAL_CVM, the value of this parameter is the IPv4 address of the CVM, such as 10.0.0.12.
     "NextHopDestination" next_hop_destination set_next_hop_destination: str,
 } }
 rt::action!("vpc", "2017-03-12", "CheckNetDetectState", CheckNetDetectStateRequest => CheckNetDetectStateResponse);
 
 rt::model! { read debug;
-/// CheckNetDetectState返回参数结构体
+/// CheckNetDetectState response structure.
 CheckNetDetectStateResponse {
-    /// 网络探测验证结果对象数组。
+    /// The array of network detection verification results.
     "NetDetectIpStateSet" net_detect_ip_state_set set_net_detect_ip_state_set: list NetDetectIpState,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CheckTrafficMirror` (检查流量镜像的采集端接收端).
+/// Request of `CheckTrafficMirror` (Checks the collector and receiver for traffic mirroring).
 ///
-/// 检查流量镜像的采集端接收端（公网IP类型）
+/// This API is used to check the collector and receiver for traffic mirroring (public IP address type).
 CheckTrafficMirrorRequest {
-    /// 流量镜像所属的vpc
+    /// Traffic mirroring VPC.
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 流量镜像的实例id
+    /// Traffic mirroring instance ID.
     "TrafficMirrorId" traffic_mirror_id set_traffic_mirror_id: str,
-    /// 流量镜像的采集端IP列表
+    /// Collector IP address list for traffic mirroring.
     "CollectorSources" collector_sources set_collector_sources: list String,
-    /// 流量镜像的接收端的子网
+    /// Receiver subnet for traffic mirroring.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 流量镜像采集端的
+    /// Traffic mirroring collector.
     "CollectorTarget" collector_target set_collector_target: list TrafficMirrorTarget,
 } }
 rt::action!("vpc", "2017-03-12", "CheckTrafficMirror", CheckTrafficMirrorRequest => CheckTrafficMirrorResponse);
 
 rt::model! { read debug;
-/// CheckTrafficMirror返回参数结构体
+/// CheckTrafficMirror response structure.
 CheckTrafficMirrorResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 用于发布云联网的cidr信息
+/// Publishes the routing policy of the VPC subnet to CCN
 CidrForCcn {
-    /// local cidr值。
+    /// Local CIDR block, including subnet CIDR block and secondary CIDR block
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Cidr" cidr set_cidr: str,
-    /// 是否发布到了云联网。
+    /// Whether the routing policy of the VPC subnet is published to CCN.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "PublishedToVbc" published_to_vbc set_published_to_vbc: bool,
 } }
 
 rt::model! { read debug;
-/// 私有网络和基础网络互通设备
+/// Classiclink instance
 ClassicLinkInstance {
-    /// VPC实例ID
+    /// VPC instance ID
     "VpcId" vpc_id set_vpc_id: str,
-    /// 云服务器实例唯一ID
+    /// The unique ID of the CVM instance
     "InstanceId" instance_id set_instance_id: str,
 } }
 
@@ -2015,21 +2038,21 @@ ClearRouteTableSelectionPoliciesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CloneSecurityGroup` (克隆安全组).
+/// Request of `CloneSecurityGroup` (Clones an security group).
 ///
-/// 本接口（CloneSecurityGroup）用于根据存量的安全组，克隆创建出同样规则配置的安全组。默认仅克隆安全组及其规则信息，可通过入参开启克隆安全组标签信息。
+/// This API is used to create a security group with the same rule configurations as an existing security group. The cloning only copies the security group and its rules, but not the security group tags.
 CloneSecurityGroupRequest {
-    /// 安全组实例ID，例如sg-33ocnj9n，可通过[DescribeSecurityGroups](https://cloud.tencent.com/document/product/215/15808)获取。
+    /// Security group instance ID, such as `esg-33ocnj9n`, which can be obtained through the [DescribeSecurityGroups](https://intl.cloud.tencent.com/document/product/215/15808?from_cn_redirect=1) API.
     ///
     /// Required.
     "SecurityGroupId" security_group_id set_security_group_id: str,
-    /// 安全组名称，可任意命名，但不得超过60个字符。未提供参数时，克隆后的安全组名称和SecurityGroupId对应的安全组名称相同。
+    /// The name of security group clone. You can enter any name within 60 characters. If this parameter is left empty, the security group clone will use the name of the source security group.
     "GroupName" group_name set_group_name: str,
-    /// 安全组备注，最多100个字符。未提供参数时，克隆后的安全组备注和SecurityGroupId对应的安全组备注相同。
+    /// Description of the security group clone. You can enter up to 100 characters. If this parameter is left empty, the security group clone will use the description of the source security group.
     "GroupDescription" group_description set_group_description: str,
-    /// 项目ID，默认0。可在[qcloud控制台项目管理页面](https://console.cloud.tencent.com/project)查询到。
+    /// Project ID. Default value: 0. You can query it on the [project management page](https://console.cloud.tencent.com/project) of the Tencent Cloud console.
     "ProjectId" project_id set_project_id: str,
-    /// 源Region,跨地域克隆安全组时，需要传入源安全组所属地域信息，例如：克隆广州的安全组到上海，则这里需要传入广州安全的地域信息：ap-guangzhou。
+    /// The region of the source security group for a cross-region clone. For example, to clone the security group in Guangzhou to Shanghai, set it to `ap-guangzhou`.
     "RemoteRegion" remote_region set_remote_region: str,
     /// 指定绑定的标签列表，例如：[{"Key": "city", "Value": "shanghai"}]。
     /// 若指定Tags入参且指定IsCloneTags为true，会合并源安全组的标签和新增的标签。
@@ -2040,35 +2063,36 @@ CloneSecurityGroupRequest {
 rt::action!("vpc", "2017-03-12", "CloneSecurityGroup", CloneSecurityGroupRequest => CloneSecurityGroupResponse);
 
 rt::model! { read debug;
-/// CloneSecurityGroup返回参数结构体
+/// CloneSecurityGroup response structure.
 CloneSecurityGroupResponse {
-    /// 安全组对象。
+    /// Security group object
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "SecurityGroup" security_group set_security_group: obj SecurityGroup,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 冲突资源条目信息。
+/// Conflict resource items.
 ConflictItem {
-    /// 冲突资源的ID。已废弃
+    /// Conflict resource ID
     ///
     /// Disabled in the spec.
     "ConfilctId" confilct_id set_confilct_id: str,
-    /// 冲突目的资源
+    /// Conflict destination resource
     "DestinationItem" destination_item set_destination_item: str,
     /// 冲突资源的ID
     "ConflictId" conflict_id set_conflict_id: str,
 } }
 
 rt::model! { read debug;
-/// 冲突资源信息。
+/// Conflict resource.
 ConflictSource {
-    /// 冲突资源ID
+    /// Conflict resource ID
     "ConflictSourceId" conflict_source_id set_conflict_source_id: str,
-    /// 冲突资源
+    /// Conflict resource
     "SourceItem" source_item set_source_item: str,
-    /// 冲突资源条目信息
+    /// Conflict resource items
     "ConflictItemSet" conflict_item_set set_conflict_item_set: list ConflictItem,
 } }
 
@@ -2084,15 +2108,15 @@ ConnectionStateTimeouts {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateAddressTemplateGroup` (创建IP地址模板集合).
+/// Request of `CreateAddressTemplateGroup` (Creates an IP address template group).
 ///
-/// 本接口（CreateAddressTemplateGroup）用于创建IP地址模板集合。
+/// This API is used to create an IP address template group.
 CreateAddressTemplateGroupRequest {
-    /// IP地址模板集合名称。
+    /// Name of the IP address template group
     ///
     /// Required.
     "AddressTemplateGroupName" address_template_group_name set_address_template_group_name: str,
-    /// IP地址模板实例ID，例如：ipm-mdunqeb6。
+    /// IP address template instance ID, such as `ipm-mdunqeb6`.
     ///
     /// Required.
     "AddressTemplateIds" address_template_ids set_address_template_ids: list String,
@@ -2102,26 +2126,26 @@ CreateAddressTemplateGroupRequest {
 rt::action!("vpc", "2017-03-12", "CreateAddressTemplateGroup", CreateAddressTemplateGroupRequest => CreateAddressTemplateGroupResponse);
 
 rt::model! { read debug;
-/// CreateAddressTemplateGroup返回参数结构体
+/// CreateAddressTemplateGroup response structure.
 CreateAddressTemplateGroupResponse {
-    /// IP地址模板集合对象。
+    /// Group object of the IP address template.
     "AddressTemplateGroup" address_template_group set_address_template_group: obj AddressTemplateGroup,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateAddressTemplate` (创建IP地址模板).
+/// Request of `CreateAddressTemplate` (Creates an IP address template).
 ///
-/// 本接口（CreateAddressTemplate）用于创建IP地址模板。
+/// This API is used to create an IP address template.
 CreateAddressTemplateRequest {
-    /// IP地址模板名称。
+    /// IP address template name.
     ///
     /// Required.
     "AddressTemplateName" address_template_name set_address_template_name: str,
-    /// 地址信息，支持 IP、CIDR、IP 范围。Addresses与AddressesExtra必填其一。
+    /// The address information can be presented by the IP, CIDR block or IP address range. Either Addresses or AddressesExtra is required.
     "Addresses" addresses set_addresses: list String,
-    /// 地址信息，支持携带备注，支持 IP、CIDR、IP 范围。Addresses与AddressesExtra必填其一。
+    /// The address information can contain remarks and be presented by the IP, CIDR block or IP address range. Either Addresses or AddressesExtra is required.
     "AddressesExtra" addresses_extra set_addresses_extra: list AddressInfo,
     /// 指定绑定的标签列表，例如：[{"Key": "city", "Value": "shanghai"}]。
     "Tags" tags set_tags: list Tag,
@@ -2129,45 +2153,45 @@ CreateAddressTemplateRequest {
 rt::action!("vpc", "2017-03-12", "CreateAddressTemplate", CreateAddressTemplateRequest => CreateAddressTemplateResponse);
 
 rt::model! { read debug;
-/// CreateAddressTemplate返回参数结构体
+/// CreateAddressTemplate response structure.
 CreateAddressTemplateResponse {
-    /// IP地址模板对象。
+    /// The template object of the IP address.
     "AddressTemplate" address_template set_address_template: obj AddressTemplate,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateAndAttachNetworkInterface` (创建弹性网卡并绑定云服务器).
+/// Request of `CreateAndAttachNetworkInterface` (Creates an ENI and binds it to a CVM).
 ///
-/// 本接口（CreateAndAttachNetworkInterface）用于创建弹性网卡并绑定云服务器。
-/// * 创建弹性网卡时可以指定内网IP，并且可以指定一个主IP，指定的内网IP必须在弹性网卡所在子网内，而且不能被占用。
-/// * 创建弹性网卡时可以指定需要申请的内网IP数量，系统会随机生成内网IP地址。
-/// * 一个弹性网卡支持绑定的IP地址是有限制的，更多资源限制信息详见[弹性网卡使用限制](/document/product/576/18527)。
-/// * 创建弹性网卡同时可以绑定已有安全组。
-/// * 创建弹性网卡同时可以绑定标签, 应答里的标签列表代表添加成功的标签。
-/// >?本接口为异步接口，可调用 [DescribeVpcTaskResult](https://cloud.tencent.com/document/api/215/59037) 接口查询任务执行结果，待任务执行成功后再进行其他操作。
+/// This API is used to create an ENI and bind it to a CVM.
+/// * You can specify private IP addresses and a primary IP when creating an ENI. The specified private IP must be idle and in the same subnet as the ENI.
+/// * When creating an ENI, you can specify the number of private IPs that you want to apply for. The system will randomly generate private IP addresses.
+/// * The number of IPs bound with an ENI is limited. For more information, see [ENI Use Limits](/document/product/576/18527).
+/// * You can bind an existing security group when creating an ENI.
+/// * You can bind a tag when creating an ENI. The tag list in the response indicates the tags that have been successfully added.
+/// >?This API is async. You can call the [`DescribeVpcTaskResult`](https://intl.cloud.tencent.com/document/api/215/59037?from_cn_redirect=1) API to query the task result. When the task is completed, you can continue other tasks.
 /// >
 CreateAndAttachNetworkInterfaceRequest {
-    /// VPC实例ID。可通过[DescribeVpcs](https://cloud.tencent.com/document/product/215/15778)接口获取。
+    /// The ID of the VPC instance. You can obtain the parameter value from the `VpcId` field in the returned result of the `DescribeVpcs` API.
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 弹性网卡名称，最大长度不能超过60个字符。
+    /// The name of the ENI. The maximum length is 60 bytes.
     ///
     /// Required.
     "NetworkInterfaceName" network_interface_name set_network_interface_name: str,
-    /// 弹性网卡所在的子网实例ID，例如：subnet-0ap8nwca。可通过[DescribeSubnets](https://cloud.tencent.com/document/product/215/15784)接口获取。
+    /// The subnet instance ID of the ENI, such as 'subnet-0ap8nwca'.
     ///
     /// Required.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 云服务器实例ID。可通过[DescribeInstances](https://cloud.tencent.com/document/product/213/15728)接口获取。
+    /// CVM instance ID.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 指定的内网IP信息，单次最多指定10个。
+    /// The information of the specified private IPs. You can specify a maximum of 10 IPs each time.
     "PrivateIpAddresses" private_ip_addresses set_private_ip_addresses: list PrivateIpAddressSpecification,
-    /// 新申请的内网IP地址个数，内网IP地址个数总和不能超过配额数。
+    /// The number of private IP addresses you apply for. The total number of private IP addresses cannot exceed the quota.
     "SecondaryPrivateIpAddressCount" secondary_private_ip_address_count set_secondary_private_ip_address_count: i128,
     /// 指定的`IPv6`地址列表，单次最多指定10个。与入参`Ipv6AddressCount`合并计算配额。
     "Ipv6Addresses" ipv6_addresses set_ipv6_addresses: list Ipv6Address,
@@ -2177,19 +2201,19 @@ CreateAndAttachNetworkInterfaceRequest {
     ///
     /// 单位：个
     "Ipv6AddressCount" ipv6_address_count set_ipv6_address_count: i128,
-    /// IP服务质量等级，和SecondaryPrivateIpAddressCount配合使用，可选值：PT（云金）、AU（云银）、AG(云铜）、DEFAULT（默认）。
+    /// IP service level. It is used together with `SecondaryPrivateIpAddressCount`. Values: `PT` (Gold), `AU` (Silver), `AG` (Bronze) and `DEFAULT` (Default).
     "QosLevel" qos_level set_qos_level: str,
-    /// 指定绑定的安全组，例如：['sg-1dd51d']。可通过[DescribeSecurityGroups](https://cloud.tencent.com/document/product/215/15808)接口获取。
+    /// The security group to be bound with, such as ['sg-1dd51d'].
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// 弹性网卡描述，可任意命名，但不得超过60个字符。
+    /// The ENI description. You can enter any information within 60 characters.
     "NetworkInterfaceDescription" network_interface_description set_network_interface_description: str,
-    /// 指定绑定的标签列表，例如：[{"Key": "city", "Value": "shanghai"}]。
+    /// Bound tags, such as [{"Key": "city", "Value": "shanghai"}].
     "Tags" tags set_tags: list Tag,
-    /// 绑定类型：0 标准型 1 扩展型。
+    /// ENI mounting type. Valid values: `0` (standard); `1` (extension); default value: `0`
     "AttachType" attach_type set_attach_type: i128,
     /// 是否创建RDMA弹性网卡，true:创建rdma弹性网卡，false:普通弹性网卡。不填默认为false。
     "IsRdma" is_rdma set_is_rdma: bool,
-    /// 用于保证请求幂等性的字符串。该字符串由客户生成，需保证不同请求之间唯一，最大值不超过64个ASCII字符。若不指定该参数，则无法保证请求的幂等性。
+    /// Idempotency token used to ensure request idempotency. This string is generated by the client and must be unique across different requests, with a maximum length of 64 ASCII characters. If this parameter is not specified, request idempotency cannot be guaranteed.
     "ClientToken" client_token set_client_token: str,
     /// 删除保护。
     "TerminationProtection" termination_protection set_termination_protection: bool,
@@ -2199,24 +2223,24 @@ CreateAndAttachNetworkInterfaceRequest {
 rt::action!("vpc", "2017-03-12", "CreateAndAttachNetworkInterface", CreateAndAttachNetworkInterfaceRequest => CreateAndAttachNetworkInterfaceResponse);
 
 rt::model! { read debug;
-/// CreateAndAttachNetworkInterface返回参数结构体
+/// CreateAndAttachNetworkInterface response structure.
 CreateAndAttachNetworkInterfaceResponse {
-    /// 弹性网卡实例。
+    /// The ENI instance.
     "NetworkInterface" network_interface set_network_interface: obj NetworkInterface,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateAssistantCidr` (创建辅助CIDR).
+/// Request of `CreateAssistantCidr` (Creates a secondary CIDR block).
 ///
-/// 本接口（CreateAssistantCidr）用于批量创建辅助CIDR。
+/// This API is used to batch create secondary CIDR blocks.
 CreateAssistantCidrRequest {
-    /// `VPC`实例`ID`。形如：`vpc-6v2ht8q5`
+    /// `VPC` instance `ID`, such as `vpc-6v2ht8q5`.
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// CIDR数组，格式如["10.0.0.0/16", "172.16.0.0/16"]
+    /// Array of CIDR blocks, such as ["10.0.0.0/16", "172.16.0.0/16"]
     ///
     /// Required.
     "CidrBlocks" cidr_blocks set_cidr_blocks: list String,
@@ -2224,59 +2248,50 @@ CreateAssistantCidrRequest {
 rt::action!("vpc", "2017-03-12", "CreateAssistantCidr", CreateAssistantCidrRequest => CreateAssistantCidrResponse);
 
 rt::model! { read debug;
-/// CreateAssistantCidr返回参数结构体
+/// CreateAssistantCidr response structure.
 CreateAssistantCidrResponse {
-    /// 辅助CIDR数组。
+    /// Array of secondary CIDR blocks.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AssistantCidrSet" assistant_cidr_set set_assistant_cidr_set: list AssistantCidr,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateBandwidthPackage` (创建共享带宽包).
+/// Request of `CreateBandwidthPackage` (Creates a bandwidth package).
 ///
-/// 本接口 (CreateBandwidthPackage) 支持创建[设备带宽包](https://cloud.tencent.com/document/product/684/15245#bwptype)和[IP带宽包](https://cloud.tencent.com/document/product/684/15245#bwptype)。
+/// This API is used to create a [device bandwidth package](https://intl.cloud.tencent.com/document/product/684/15245?from_cn_redirect=1#bwptype) or an [IP bandwidth package](https://intl.cloud.tencent.com/document/product/684/15245?from_cn_redirect=1#bwptype).
 CreateBandwidthPackageRequest {
-    /// 带宽包类型, 默认值: BGP, 可选值:
-    ///
-    /// - BGP: 普通BGP共享带宽包
-    ///
-    /// - HIGH_QUALITY_BGP: 精品BGP共享带宽包
-    ///
-    /// - SINGLEISP_CMCC: 中国移动共享带宽包
-    ///
-    /// - SINGLEISP_CTCC: 中国电信共享带宽包
-    ///
-    /// - SINGLEISP_CUCC: 中国联通共享带宽包
-    /// 注意：仅部分地域支持三网带宽包和精品BGP带宽包。
+    /// The network type of the bandwidth package. Default value: `BGP`. Valid values:
+    /// `BGP`
+    /// `HIGH_QUALITY_BGP`
     "NetworkType" network_type set_network_type: str,
-    /// 带宽包计费类型, 默认为: ENHANCED95_POSTPAID_BY_MONTH, 可选值:
+    /// The billing mode of the bandwidth package. Default value: `ENHANCED95_POSTPAID_BY_MONTH`. Valid values:
     ///
-    /// - ENHANCED95_POSTPAID_BY_MONTH: 后付费-增强型95计费
+    /// - `ENHANCED95_POSTPAID_BY_MONTH`: Pay-as-you-go - Enhanced 95th percentile
     ///
-    /// - PRIMARY_TRAFFIC_POSTPAID_BY_HOUR: 后付费-按主流量计费
+    /// - `PRIMARY_TRAFFIC_POSTPAID_BY_HOUR`: Postpaid - Main Traffic Billing
     ///
-    /// - BANDWIDTH_POSTPAID_BY_DAY: 常规BGP-后付费-按带宽计费
+    /// - `BANDWIDTH_POSTPAID_BY_DAY`: General BGP, Pay-as-you-go - Bandwidth-based
     ///
-    /// - FIXED_PREPAID_BY_MONTH: 常规BGP-预付费
+    /// - `PEAK_BANDWIDTH_POSTPAID_BY_DAY`: Static single-line, Pay-as-you-go - Daily billed
     ///
-    /// - PEAK_BANDWIDTH_POSTPAID_BY_DAY: 静态单线-后付费-按日结算
-    ///
-    /// - TOP5_POSTPAID_BY_MONTH: 后付费-TOP5计费，如需使用，请提交工单申请
+    /// - `TOP5_POSTPAID_BY_MONTH`: Pay-as-you-go - Monthly top 5th, If you need to use this Bglling mode, please submit a ticket.
     "ChargeType" charge_type set_charge_type: str,
-    /// 带宽包名称。名称长度小于60，只包含数字、字母和下划线。
+    /// The name of the bandwidth package.
     "BandwidthPackageName" bandwidth_package_name set_bandwidth_package_name: str,
-    /// 带宽包数量(传统账户类型只能填1), 标准账户类型取值范围为1~20。默认为1。
+    /// The number of bandwidth packages to create. Valid range: 1-20. It can only be "1" for bill-by-CVM accounts.
     "BandwidthPackageCount" bandwidth_package_count set_bandwidth_package_count: i128,
-    /// 带宽包限速大小。单位：Mbps，-1表示不限速。带宽包计费类型对应的带宽上下限可参考：[BandwidthRange](https://cloud.tencent.com/document/api/215/15824#BandwidthRange)
+    /// The limit of the bandwidth package in Mbps. The value '-1' indicates there is no limit. This feature is currently in beta.
     "InternetMaxBandwidth" internet_max_bandwidth set_internet_max_bandwidth: i64,
-    /// 需要关联的标签列表。
+    /// The list of tags to be bound.
     "Tags" tags set_tags: list Tag,
-    /// 带宽包协议类型。当前支持'ipv4'和'ipv6'协议带宽包，默认值是'ipv4'。
+    /// The protocol type of the bandwidth package. Valid values: 'ipv4' and 'ipv6'. Default value: 'ipv4'.
     "Protocol" protocol set_protocol: str,
-    /// 预付费包月带宽包的购买时长，单位: 月，取值范围: 1~60。预付费计费类型必传。
+    /// Purchase duration of the prepaid monthly bandwidth package, unit: month, value range: 1~60. Must be passed for prepaid billing type.
     "TimeSpan" time_span set_time_span: i128,
-    /// 网络出口，默认值：center_egress1，其它可选值：center_egress2、center_egress3。
+    /// Network egress. It defaults to `center_egress1`. Valid values:
+    /// center_egress1,center_egress2,center_egress3
     "Egress" egress set_egress: str,
     /// 仅用于申请特殊可用区带宽包，如：TEZ/EZ边缘可用区，CDZ专属可用区。具体可选可用区信息，请参考[DescribeDesignatedZones](https://cloud.tencent.com/document/product/215/128830)接口查询结果。
     "DesignatedZone" designated_zone set_designated_zone: str,
@@ -2284,11 +2299,11 @@ CreateBandwidthPackageRequest {
 rt::action!("vpc", "2017-03-12", "CreateBandwidthPackage", CreateBandwidthPackageRequest => CreateBandwidthPackageResponse);
 
 rt::model! { read debug;
-/// CreateBandwidthPackage返回参数结构体
+/// CreateBandwidthPackage response structure.
 CreateBandwidthPackageResponse {
-    /// 带宽包唯一ID。
+    /// The unique ID of the bandwidth package.
     "BandwidthPackageId" bandwidth_package_id set_bandwidth_package_id: str,
-    /// 带宽包唯一ID列表(申请数量大于1时有效)。
+    /// The unique ID list of the bandwidth package (effective only when you apply for more than 1 bandwidth packages).
     "BandwidthPackageIds" bandwidth_package_ids set_bandwidth_package_ids: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2363,36 +2378,35 @@ CreateCcnPolicyBasedRoutingRulesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateCcn` (创建CCN).
+/// Request of `CreateCcn` (Creates a CCN).
 ///
-/// 本接口（CreateCcn）用于创建云联网（CCN）。
-///
-/// * 创建云联网同时可以绑定标签, 应答里的标签列表代表添加成功的标签。
-/// * 每个账号能创建的云联网实例个数是有限的，详请参考产品文档。如果需要扩充请联系在线客服。
+/// This API is used to create a CCN instance.
+/// * You can add tags to a CCN instance upon the creation. The tags are added successfully if they are listed in the response.
+/// * There is a quota of CCN instances for each account. For more information, see product documentation. To increase the quota, please submit a ticket.
 CreateCcnRequest {
-    /// CCN名称，最大长度不能超过60个字节。
+    /// The name of the CCN. The maximum length is 60 characters.
     ///
     /// Required.
     "CcnName" ccn_name set_ccn_name: str,
-    /// CCN描述信息，最大长度不能超过100个字节。
+    /// The description of the CCN. The maximum length is 100 characters.
     "CcnDescription" ccn_description set_ccn_description: str,
-    /// CCN服务质量，`PT`：白金，`AU`：金，`AG`：银，默认为`AU`。
+    /// CCN service quality, 'PT': Platinum, 'AU': Gold, 'AG': Silver. The default is 'AU'.
     "QosLevel" qos_level set_qos_level: str,
-    /// 计费模式，`PREPAID`：表示预付费，即包年包月，`POSTPAID`：表示后付费，即按量计费。默认：`POSTPAID`。
+    /// The billing method. POSTPAID: postpaid by traffic. Default: POSTPAID.
     "InstanceChargeType" instance_charge_type set_instance_charge_type: str,
     /// 计量模式,`BANDWIDTH`：表示带宽,即带宽计量模式，`TRAFFIC`：表示流量,即流量计量模式。
     "InstanceMeteringType" instance_metering_type set_instance_metering_type: str,
-    /// 限速类型，`OUTER_REGION_LIMIT`表示地域出口限速，`INTER_REGION_LIMIT`为地域间限速，默认为`OUTER_REGION_LIMIT`。预付费模式仅支持地域间限速，后付费模式支持地域间限速和地域出口限速。
+    /// The bandwidth limit type. Valid values: OUTER_REGION_LIMIT: region outbound bandwidth limit; INTER_REGION_LIMIT: inter-region bandwidth limit. Default value: OUTER_REGION_LIMIT. Monthly-subscribed CCN instances only support inter-region bandwidth limit, while pay-as-you-go CCN instances support the both bandwidth limit types.
     "BandwidthLimitType" bandwidth_limit_type set_bandwidth_limit_type: str,
-    /// 指定绑定的标签列表，例如：[{"Key": "city", "Value": "shanghai"}]
+    /// Bound tags, such as [{"Key": "city", "Value": "shanghai"}].
     "Tags" tags set_tags: list Tag,
 } }
 rt::action!("vpc", "2017-03-12", "CreateCcn", CreateCcnRequest => CreateCcnResponse);
 
 rt::model! { read debug;
-/// CreateCcn返回参数结构体
+/// CreateCcn response structure.
 CreateCcnResponse {
-    /// 云联网（CCN）对象。
+    /// The CCN object.
     "Ccn" ccn set_ccn: obj CCN,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2450,19 +2464,19 @@ CreateCdcNetPlanesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateCustomerGateway` (创建对端网关).
+/// Request of `CreateCustomerGateway` (Creates a customer gateway).
 ///
-/// 本接口（CreateCustomerGateway）用于创建对端网关。
+/// This API (CreateCustomerGateway) is used to create customer gateways.
 CreateCustomerGatewayRequest {
-    /// 对端网关名称，可任意命名，但不得超过60个字符。
+    /// Customer gateway can be named freely, but the maximum length is 60 characters.
     ///
     /// Required.
     "CustomerGatewayName" customer_gateway_name set_customer_gateway_name: str,
-    /// 对端网关公网IP。
+    /// Customer gateway public IP.
     ///
     /// Required.
     "IpAddress" ip_address set_ip_address: str,
-    /// 指定绑定的标签列表，例如：[{"Key": "city", "Value": "shanghai"}]
+    /// Bound tags, such as [{"Key": "city", "Value": "shanghai"}].
     "Tags" tags set_tags: list Tag,
     /// BGP ASN。ASN取值范围为1- 4294967295，其中139341、45090和58835不可用。
     "BgpAsn" bgp_asn set_bgp_asn: i64,
@@ -2470,9 +2484,9 @@ CreateCustomerGatewayRequest {
 rt::action!("vpc", "2017-03-12", "CreateCustomerGateway", CreateCustomerGatewayRequest => CreateCustomerGatewayResponse);
 
 rt::model! { read debug;
-/// CreateCustomerGateway返回参数结构体
+/// CreateCustomerGateway response structure.
 CreateCustomerGatewayResponse {
-    /// 对端网关对象
+    /// Customer gateway object
     "CustomerGateway" customer_gateway set_customer_gateway: obj CustomerGateway,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2501,29 +2515,29 @@ CreateDefaultSecurityGroupResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateDefaultVpc` (创建默认VPC和默认子网).
+/// Request of `CreateDefaultVpc` (Creates a default VPC and subnets).
 ///
-/// 本接口（CreateDefaultVpc）用于创建默认私有网络(VPC）。
+/// This API is used to create a VPC with default settings.
 ///
-/// 默认VPC适用于快速入门和启动公共实例，您可以像使用任何其他VPC一样使用默认VPC。如果您想创建标准VPC，即指定VPC名称、VPC网段、子网网段、子网可用区，请使用常规创建VPC接口（CreateVpc）
+/// To create a VPC with custom settings, such as VPC name, IP range, subnet IP range, and subnet availability zone, use `CreateVpc` instead.
 ///
-/// 正常情况，本接口并不一定生产默认VPC，而是根据用户账号的网络属性（DescribeAccountAttributes）来决定的
-/// * 支持基础网络、VPC，返回VpcId为0
-/// * 只支持VPC，返回默认VPC信息
+/// This API may not create a default VPC. It depends on the network attributes (`DescribeAccountAttributes`) of your account.
+/// * If both basic network and VPC are supported, the returned `VpcId` is 0.
+/// * If only VPC is supported, the default VPC information is returned.
 ///
-/// 您也可以通过 Force 参数，强制返回默认VPC。
+/// You can also use the `Force` parameter to forcibly return a default VPC.
 CreateDefaultVpcRequest {
-    /// 子网所在的可用区，该参数可通过[DescribeZones](https://cloud.tencent.com/document/product/213/15707)接口获取，例如ap-guangzhou-1，不指定时将随机选择可用区。
+    /// The ID of the availability zone in which the subnet resides. This parameter can be obtained through the [`DescribeZones`](https://intl.cloud.tencent.com/document/product/213/15707?from_cn_redirect=1) API, such as `ap-guangzhou-1`. If it’s not specified, a random availability zone will be used.
     "Zone" zone set_zone: str,
-    /// 是否强制返回默认VPC。
+    /// Whether to forcibly return a default VPC
     "Force" force set_force: bool,
 } }
 rt::action!("vpc", "2017-03-12", "CreateDefaultVpc", CreateDefaultVpcRequest => CreateDefaultVpcResponse);
 
 rt::model! { read debug;
-/// CreateDefaultVpc返回参数结构体
+/// CreateDefaultVpc response structure.
 CreateDefaultVpcResponse {
-    /// 默认VPC和子网ID。
+    /// Default VPC and subnet IDs
     "Vpc" vpc set_vpc: obj DefaultVpcSubnet,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2563,15 +2577,15 @@ CreateDhcpIpResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateDirectConnectGatewayCcnRoutes` (创建专线网关云联网路由).
+/// Request of `CreateDirectConnectGatewayCcnRoutes` (Creates the CCN route of a Direct Connect gateway).
 ///
-/// 本接口（CreateDirectConnectGatewayCcnRoutes）用于创建专线网关的云联网路由（IDC网段）
+/// This API (CreateDirectConnectGatewayCcnRoutes) is used to create the CCN route (IDC IP range) of a Direct Connect gateway.
 CreateDirectConnectGatewayCcnRoutesRequest {
-    /// 专线网关ID，形如：dcg-prpqlmg1
+    /// The ID of the Direct Connect gateway, such as `dcg-prpqlmg1`
     ///
     /// Required.
     "DirectConnectGatewayId" direct_connect_gateway_id set_direct_connect_gateway_id: str,
-    /// 需要连通的IDC网段列表
+    /// The list of IDC IP range that must be connected
     ///
     /// Required.
     "Routes" routes set_routes: list DirectConnectGatewayCcnRoute,
@@ -2579,46 +2593,46 @@ CreateDirectConnectGatewayCcnRoutesRequest {
 rt::action!("vpc", "2017-03-12", "CreateDirectConnectGatewayCcnRoutes", CreateDirectConnectGatewayCcnRoutesRequest => CreateDirectConnectGatewayCcnRoutesResponse);
 
 rt::model! { read debug;
-/// CreateDirectConnectGatewayCcnRoutes返回参数结构体
+/// CreateDirectConnectGatewayCcnRoutes response structure.
 CreateDirectConnectGatewayCcnRoutesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateDirectConnectGateway` (创建专线网关).
+/// Request of `CreateDirectConnectGateway` (Creates a direct connect gateway).
 ///
-/// 本接口（CreateDirectConnectGateway）用于创建专线网关。
+/// This API is used to create a direct connect gateway.
 CreateDirectConnectGatewayRequest {
-    /// 专线网关名称
+    /// The name of the direct connect gateway.
     ///
     /// Required.
     "DirectConnectGatewayName" direct_connect_gateway_name set_direct_connect_gateway_name: str,
-    /// 关联网络类型，可选值：
+    /// The type of the associated network. Valid values:
     ///
-    /// - VPC - 私有网络
+    /// - VPC
     ///
-    /// - CCN - 云联网
+    /// - CCN
     ///
     /// Required.
     "NetworkType" network_type set_network_type: str,
-    /// - NetworkType 为 VPC 时，这里传值为私有网络实例ID
+    /// - When the NetworkType is VPC, this value is the VPC instance ID
     ///
-    /// - NetworkType 为 CCN 时，这里传值为云联网实例ID
+    /// - When the NetworkType is CCN, this value is the CCN instance ID
     "NetworkInstanceId" network_instance_id set_network_instance_id: str,
-    /// 网关类型，可选值：
+    /// The type of the gateway. Valid values:
     ///
-    /// - NORMAL - （默认）标准型，注：云联网只支持标准型
+    /// - NORMAL - (Default) Standard type. Note: CCN only supports the standard type
     ///
-    /// - NAT - NAT型NAT类型支持网络地址转换配置，类型确定后不能修改；一个私有网络可以创建一个NAT类型的专线网关和一个非NAT类型的专线网关
+    /// - NAT - NAT typeNAT gateway supports network address translation. The specified type cannot be modified. A VPC can create one NAT direct connect gateway and one non-NAT direct connect gateway
     "GatewayType" gateway_type set_gateway_type: str,
-    /// 云联网路由发布模式，可选值：`standard`（标准模式）、`exquisite`（精细模式）。只有云联网类型专线网关才支持`ModeType`。
+    /// CCN route publishing method. Valid values: `standard` and `exquisite`. This parameter is only valid for the CCN direct connect gateway.
     "ModeType" mode_type set_mode_type: str,
     /// 专线网关自定义ASN，范围：45090，64512-65534 和4200000000-4294967294
     "GatewayAsn" gateway_asn set_gateway_asn: i128,
-    /// 专线网关可用区
+    /// Availability zone where the direct connect gateway resides.
     "Zone" zone set_zone: str,
-    /// 专线网关高可用区容灾组ID
+    /// ID of DC highly available placement group
     "HaZoneGroupId" ha_zone_group_id set_ha_zone_group_id: str,
     /// 标签
     "Tags" tags set_tags: list Tag,
@@ -2626,49 +2640,48 @@ CreateDirectConnectGatewayRequest {
 rt::action!("vpc", "2017-03-12", "CreateDirectConnectGateway", CreateDirectConnectGatewayRequest => CreateDirectConnectGatewayResponse);
 
 rt::model! { read debug;
-/// CreateDirectConnectGateway返回参数结构体
+/// CreateDirectConnectGateway response structure.
 CreateDirectConnectGatewayResponse {
-    /// 专线网关对象。
+    /// The object of the direct connect gateway.
     "DirectConnectGateway" direct_connect_gateway set_direct_connect_gateway: obj DirectConnectGateway,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateFlowLog` (创建流日志).
+/// Request of `CreateFlowLog` (Creates a flow log).
 ///
-/// 本接口（CreateFlowLog）用于创建网络流日志。
+/// This API is used to create a flow log.
 CreateFlowLogRequest {
-    /// 流日志实例名称。长度为不超过60个字符。
+    /// The name of the flow log instance.
     ///
     /// Required.
     "FlowLogName" flow_log_name set_flow_log_name: str,
-    /// 流日志所属资源类型，NETWORKINTERFACE（网卡），CCN（云联网），NAT（网络地址转化），DCG（专线网关）。当选择CCN，DCG时，请通过工单加入白名单。
+    /// The type of resource associated with the flow log. Valid values: `VPC`, `SUBNET`, `NETWORKINTERFACE`, `CCN`, `NAT`, and `DCG`.
     ///
     /// Required.
     "ResourceType" resource_type set_resource_type: str,
-    /// 资源唯一ID。
+    /// The unique ID of the resource.
     ///
     /// Required.
     "ResourceId" resource_id set_resource_id: str,
-    /// 流日志采集类型，ACCEPT（允许），REJECT（拒绝），ALL（全部）。
+    /// Type of the flow logs to be collected. Valid values: `ACCEPT`, `REJECT` and `ALL`.
     ///
     /// Required.
     "TrafficType" traffic_type set_traffic_type: str,
-    /// 私用网络唯一ID。当ResourceType为CCN时不填，其他类型必填。
+    /// The VPC ID or unique ID of the resource. We recommend using the unique ID. This parameter is required unless the `ResourceType` is set to `CCN`.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 流日志实例描述。长度不超过512个字符。
+    /// The description of the flow log.
     "FlowLogDescription" flow_log_description set_flow_log_description: str,
-    /// 流日志存储ID（cls的日志主题ID，
-    /// 可通过[DescribeTopics](https://cloud.tencent.com/document/product/614/56454)接口获取）。当StorageType为cls时，CloudLogId为必选。
+    /// The storage ID of the flow log.
     "CloudLogId" cloud_log_id set_cloud_log_id: str,
-    /// 指定绑定的标签列表，例如：[{"Key": "city", "Value": "shanghai"}]。
+    /// Bound tags, such as [{"Key": "city", "Value": "shanghai"}].
     "Tags" tags set_tags: list Tag,
-    /// 消费端类型：cls、ckafka。默认值cls。当选择ckafka时，请通过工单加入白名单。
+    /// Consumer types: `cls` and `ckafka`
     "StorageType" storage_type set_storage_type: str,
-    /// 流日志消费端信息，当消费端类型为ckafka时，必填。
+    /// Information of the flow log consumer, which is required when the consumer type is `ckafka`.
     "FlowLogStorage" flow_log_storage set_flow_log_storage: obj FlowLogStorage,
-    /// 流日志存储ID对应的地域，不传递默认为本地域。
+    /// The region corresponding to the flow log storage ID. If not passed in, this field defaults to the current region.
     "CloudLogRegion" cloud_log_region set_cloud_log_region: str,
     /// 流日志采集周期，只支持CCN类型流日志。取值范围（单位s）：60， 300， 600。
     "Period" period set_period: i128,
@@ -2676,9 +2689,9 @@ CreateFlowLogRequest {
 rt::action!("vpc", "2017-03-12", "CreateFlowLog", CreateFlowLogRequest => CreateFlowLogResponse);
 
 rt::model! { read debug;
-/// CreateFlowLog返回参数结构体
+/// CreateFlowLog response structure.
 CreateFlowLogResponse {
-    /// 创建的流日志信息。
+    /// The information of the flow log created.
     "FlowLog" flow_log set_flow_log: list FlowLog,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2710,23 +2723,23 @@ CreateGlobalRoutesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateHaVip` (创建HAVIP).
+/// Request of `CreateHaVip` (Creates the HAVIP).
 ///
-/// 本接口（CreateHaVip）用于创建高可用虚拟IP（HAVIP）。
+/// This API is used to create a highly available virtual IP (HAVIP).
 CreateHaVipRequest {
-    /// `HAVIP`所在私有网络`ID`。
+    /// The `ID` of the VPC to which the `HAVIP` belongs.
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// `HAVIP`名称。
+    /// The name of the `HAVIP`.
     ///
     /// Required.
     "HaVipName" ha_vip_name set_ha_vip_name: str,
-    /// `HAVIP`所在子网`ID`。
+    /// The `ID` of the subnet to which the `HAVIP` belongs.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 指定虚拟IP地址，必须在`VPC`网段内且未被占用。不指定则自动分配。
+    /// The specified virtual IP address, which must be within the IP range of the `VPC` and not in use. It will be automatically assigned if not specified.
     "Vip" vip set_vip: str,
-    /// `HAVIP`所在弹性网卡`ID`。
+    /// The ID of the ENI associated with the HAVIP.
     "NetworkInterfaceId" network_interface_id set_network_interface_id: str,
     /// 是否开启`HAVIP`漂移时子机或网卡范围的校验。默认不开启。
     "CheckAssociate" check_associate set_check_associate: bool,
@@ -2740,9 +2753,9 @@ CreateHaVipRequest {
 rt::action!("vpc", "2017-03-12", "CreateHaVip", CreateHaVipRequest => CreateHaVipResponse);
 
 rt::model! { read debug;
-/// CreateHaVip返回参数结构体
+/// CreateHaVip response structure.
 CreateHaVipResponse {
-    /// `HAVIP`对象。
+    /// `HAVIP` object.
     "HaVip" ha_vip set_ha_vip: obj HaVip,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2825,19 +2838,19 @@ CreateIp6TranslatorsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateLocalGateway` (创建本地网关).
+/// Request of `CreateLocalGateway` (Creates a local gateway).
 ///
-/// 本接口（CreateLocalGateway）用于创建用于CDC的本地网关。
+/// This API is used to create a local gateway for a CDC instance.
 CreateLocalGatewayRequest {
-    /// 本地网关名称。
+    /// Local gateway name
     ///
     /// Required.
     "LocalGatewayName" local_gateway_name set_local_gateway_name: str,
-    /// VPC实例ID。
+    /// VPC instance ID
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// CDC实例ID。
+    /// CDC instance ID
     ///
     /// Required.
     "CdcId" cdc_id set_cdc_id: str,
@@ -2847,24 +2860,24 @@ CreateLocalGatewayRequest {
 rt::action!("vpc", "2017-03-12", "CreateLocalGateway", CreateLocalGatewayRequest => CreateLocalGatewayResponse);
 
 rt::model! { read debug;
-/// CreateLocalGateway返回参数结构体
+/// CreateLocalGateway response structure.
 CreateLocalGatewayResponse {
-    /// 本地网关信息。
+    /// Local gateway information
     "LocalGateway" local_gateway set_local_gateway: obj LocalGateway,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateNatGatewayDestinationIpPortTranslationNatRule` (创建NAT网关端口转发规则).
+/// Request of `CreateNatGatewayDestinationIpPortTranslationNatRule` (Creates the port forwarding rule of a NAT gateway).
 ///
-/// 本接口(CreateNatGatewayDestinationIpPortTranslationNatRule)用于创建NAT网关端口转发规则。
+/// This API is used to create the port forwarding rules of a NAT gateway.
 CreateNatGatewayDestinationIpPortTranslationNatRuleRequest {
-    /// NAT网关的ID，形如：`nat-df45454`。
+    /// The ID of the NAT gateway, such as `nat-df45454`.
     ///
     /// Required.
     "NatGatewayId" nat_gateway_id set_nat_gateway_id: str,
-    /// NAT网关的端口转换规则。
+    /// The port forwarding rules of the NAT gateway.
     ///
     /// Required.
     "DestinationIpPortTranslationNatRules" destination_ip_port_translation_nat_rules set_destination_ip_port_translation_nat_rules: list DestinationIpPortTranslationNatRule,
@@ -2872,49 +2885,49 @@ CreateNatGatewayDestinationIpPortTranslationNatRuleRequest {
 rt::action!("vpc", "2017-03-12", "CreateNatGatewayDestinationIpPortTranslationNatRule", CreateNatGatewayDestinationIpPortTranslationNatRuleRequest => CreateNatGatewayDestinationIpPortTranslationNatRuleResponse);
 
 rt::model! { read debug;
-/// CreateNatGatewayDestinationIpPortTranslationNatRule返回参数结构体
+/// CreateNatGatewayDestinationIpPortTranslationNatRule response structure.
 CreateNatGatewayDestinationIpPortTranslationNatRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateNatGateway` (创建NAT网关).
+/// Request of `CreateNatGateway` (Creates a NAT gateway).
 ///
-/// 本接口(CreateNatGateway)用于创建NAT网关。
-/// 在对新建的NAT网关做其他操作前，需先确认此网关已被创建完成（DescribeNatGateway接口返回的实例State字段为AVAILABLE）。
+/// This API is used to create a NAT Gateway.
+/// Before taking actions on a NAT gateway, ensure that it has been successfully created, namely, the `State` field in the response of the `DescribeNatGateway` API is `AVAILABLE`.
 CreateNatGatewayRequest {
-    /// NAT网关名称，限制60字符
+    /// NAT gateway name
     ///
     /// Required.
     "NatGatewayName" nat_gateway_name set_nat_gateway_name: str,
-    /// VPC实例ID。可通过DescribeVpcs接口返回值中的VpcId获取。
+    /// The ID of the VPC instance, which can be obtained from the `VpcId` field in response of the `DescribeVpcs` API.
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// NAT网关最大外网出带宽(单位：Mbps)，支持的参数值：20, 50, 100, 200, 500, 1000, 2000, 5000，默认: 100Mbps。  当以下NatProductVersion参数值为2即标准型时，此参数无需填写，默认为5000Mbps。
+    /// The maximum outbound bandwidth of the NAT gateway (unit: Mbps). Supported parameter values: `20, 50, 100, 200, 500, 1000, 2000, 5000`. Default: `100`.
     "InternetMaxBandwidthOut" internet_max_bandwidth_out set_internet_max_bandwidth_out: i128,
-    /// NAT网关并发连接数上限，支持参数值：1000000、3000000、10000000，默认值为1000000。 当NatProductVersion参数值为2即标准型时，此参数无需填写，默认为2000000。
+    /// The concurrent connection cap of the NAT gateway. Values: `1000000, 3000000, 10000000`. The default value is `1000000`.
     "MaxConcurrentConnection" max_concurrent_connection set_max_concurrent_connection: i128,
-    /// 新建弹性公网IP个数，系统会按您的要求创建对应数量的弹性公网IP，其中AddressCount和PublicAddresses两个参数至少填写一个。
+    /// The number of EIPs that you want to apply for. Either `AddressCount` or `PublicIpAddresses` must be passed in.
     "AddressCount" address_count set_address_count: i128,
-    /// 绑定NAT网关的已有弹性公网IP数组，其中AddressCount和PublicAddresses两个参数至少填写一个。 示例值：["139.199.232.119"]
+    /// The EIP array bound to the NAT gateway. Either AddressCount or PublicIpAddresses must be passed in.
     "PublicIpAddresses" public_ip_addresses set_public_ip_addresses: list String,
-    /// 可用区，形如：`ap-guangzhou-1`。
+    /// The availability zone, such as `ap-guangzhou-1`.
     "Zone" zone set_zone: str,
-    /// 指定绑定的标签列表，例如：[{"Key": "city", "Value": "shanghai"}]
+    /// Bound tags, such as [{"Key": "city", "Value": "shanghai"}]
     "Tags" tags set_tags: list Tag,
-    /// NAT网关所属子网，已废弃
+    /// Subnet of the NAT gateway
     ///
     /// Disabled in the spec.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 绑定NAT网关的弹性公网IP带宽值（单位：Mbps）。不填写此参数时：则该参数默认为弹性公网IP的带宽值，部分用户默认为该用户类型的弹性公网IP的带宽上限。
+    /// The bandwidth size (in Mbps) of the EIP bound to the NAT gateway, which defaults to the maximum value applicable for the current user type.
     "StockPublicIpAddressesBandwidthOut" stock_public_ip_addresses_bandwidth_out set_stock_public_ip_addresses_bandwidth_out: i128,
-    /// 需要申请公网IP带宽大小（单位Mbps），默认为当前用户类型所能使用的最大值。
+    /// The size of the public network IP bandwidth to be applied for (in Mbps), which defaults to the maximum value applicable for the current user type.
     "PublicIpAddressesBandwidthOut" public_ip_addresses_bandwidth_out set_public_ip_addresses_bandwidth_out: i128,
-    /// 公网IP是否强制与NAT网关来自同可用区，true表示需要与NAT网关同可用区；false表示可与NAT网关不是同一个可用区。此参数只有当参数Zone存在时才能生效。
+    /// Whether the public IP and the NAT gateway must be in the same availability zone. Valid values: `true` and `false`. This parameter is valid only when `Zone` is specified.
     "PublicIpFromSameZone" public_ip_from_same_zone set_public_ip_from_same_zone: bool,
-    /// NAT网关类型，1表示传统型NAT网关，2表示标准型NAT网关，默认值是1。
+    /// NAT gateway major version. `1`: Classic, `2`: Standard
     "NatProductVersion" nat_product_version set_nat_product_version: i128,
     /// NAT实例是否开启删除保护
     "DeletionProtectionEnabled" deletion_protection_enabled set_deletion_protection_enabled: bool,
@@ -2924,26 +2937,26 @@ CreateNatGatewayRequest {
 rt::action!("vpc", "2017-03-12", "CreateNatGateway", CreateNatGatewayRequest => CreateNatGatewayResponse);
 
 rt::model! { read debug;
-/// CreateNatGateway返回参数结构体
+/// CreateNatGateway response structure.
 CreateNatGatewayResponse {
-    /// NAT网关对象数组。
+    /// NAT gateway object array.
     "NatGatewaySet" nat_gateway_set set_nat_gateway_set: list NatGateway,
-    /// 符合条件的 NAT网关对象数量。
+    /// The number of eligible NAT gateway objects.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateNatGatewaySourceIpTranslationNatRule` (创建NAT网关SNAT规则).
+/// Request of `CreateNatGatewaySourceIpTranslationNatRule` (Creates SNAT rules for a NAT gateway).
 ///
-/// 本接口(CreateNatGatewaySourceIpTranslationNatRule)用于创建NAT网关SNAT规则
+/// This API is used to create SNAT rules for a NAT gateway.
 CreateNatGatewaySourceIpTranslationNatRuleRequest {
-    /// NAT网关的ID，形如："nat-df45454"
+    /// The ID of the NAT Gateway, such as `nat-df45454`
     ///
     /// Required.
     "NatGatewayId" nat_gateway_id set_nat_gateway_id: str,
-    /// NAT网关的SNAT转换规则
+    /// The SNAT forwarding rule of the NAT Gateway
     ///
     /// Required.
     "SourceIpTranslationNatRules" source_ip_translation_nat_rules set_source_ip_translation_nat_rules: list SourceIpTranslationNatRule,
@@ -2951,52 +2964,52 @@ CreateNatGatewaySourceIpTranslationNatRuleRequest {
 rt::action!("vpc", "2017-03-12", "CreateNatGatewaySourceIpTranslationNatRule", CreateNatGatewaySourceIpTranslationNatRuleRequest => CreateNatGatewaySourceIpTranslationNatRuleResponse);
 
 rt::model! { read debug;
-/// CreateNatGatewaySourceIpTranslationNatRule返回参数结构体
+/// CreateNatGatewaySourceIpTranslationNatRule response structure.
 CreateNatGatewaySourceIpTranslationNatRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateNetDetect` (创建网络探测).
+/// Request of `CreateNetDetect` (CreateNetDetect).
 ///
-/// 本接口（CreateNetDetect）用于创建网络探测。
+/// This API is used to create a network probe.
 CreateNetDetectRequest {
-    /// `VPC`实例`ID`。形如：`vpc-12345678`。
+    /// The ID of a VPC instance, such as `vpc-12345678`.
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网实例ID。形如：subnet-12345678。
+    /// The ID of a subnet instance, such as subnet-12345678.
     ///
     /// Required.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 网络探测名称，最大长度不能超过60个字节。
+    /// The name of a network detection instance. The maximum length is 60 characters.
     ///
     /// Required.
     "NetDetectName" net_detect_name set_net_detect_name: str,
-    /// 探测目的IPv4地址数组。最多两个。
+    /// The array of detection destination IPv4 addresses, which contains at most two IP addresses.
     ///
     /// Required.
     "DetectDestinationIp" detect_destination_ip set_detect_destination_ip: list String,
-    /// 下一跳类型，目前我们支持的类型有：
-    /// VPN：VPN网关；
-    /// DIRECTCONNECT：专线网关；
-    /// PEERCONNECTION：对等连接；
-    /// NAT：NAT网关；
-    /// NORMAL_CVM：普通云服务器；
-    /// CCN：云联网网关；
-    /// NONEXTHOP：无下一跳；
+    /// Type of the next hop. Valid values:
+    /// `VPN`: VPN gateway;
+    /// `DIRECTCONNECT`: Direct connect gateway;
+    /// `PEERCONNECTION`: Peering connection;
+    /// `NAT`: NAT gateway;
+    /// `NORMAL_CVM`: CVM instance;
+    /// `CCN`: CCN instance;
+    /// `NONEXTHOP`: No next hop.
     "NextHopType" next_hop_type set_next_hop_type: str,
-    /// 下一跳目的网关，取值与“下一跳类型”相关：
-    /// 下一跳类型为VPN，取值VPN网关ID，形如：vpngw-12345678；
-    /// 下一跳类型为DIRECTCONNECT，取值专线网关ID，形如：dcg-12345678；
-    /// 下一跳类型为PEERCONNECTION，取值对等连接ID，形如：pcx-12345678；
-    /// 下一跳类型为NAT，取值Nat网关，形如：nat-12345678；
-    /// 下一跳类型为NORMAL_CVM，取值云服务器IPv4地址，形如：10.0.0.12；
-    /// 下一跳类型为CCN，取值云联网ID，形如：ccn-12345678；
-    /// 下一跳类型为NONEXTHOP，指定网络探测为无下一跳的网络探测；
+    /// ID of the next-hop gateway.
+    /// If NextHopType is set to VPN, the value of this parameter is the VPN gateway ID, such as vpngw-12345678.
+    /// `NextHopType` = `DIRECTCONNECT`: Direct connect gateway ID, such as `dcg-12345678`.
+    /// `NextHopType` = `PEERCONNECTION`: Peering connection ID, such as `pcx-12345678`.
+    /// `NextHopType` = `NAT`: NAT gateway ID, such as `nat-12345678`.
+    /// If NextHopType is set to NORMAL_CVM, the value of this parameter is the IPv4 address of the CVM, such as 10.0.0.12.
+    /// `NextHopType` = `CCN`: CCN instance ID, such as `ccn-12345678`.
+    /// `NextHopType` = `NONEXTHOP`: No next hop.
     "NextHopDestination" next_hop_destination set_next_hop_destination: str,
-    /// 网络探测描述。
+    /// Network detection description.
     "NetDetectDescription" net_detect_description set_net_detect_description: str,
     /// 指定绑定的标签列表，例如：[{"Key": "city", "Value": "shanghai"}]。
     "Tags" tags set_tags: list Tag,
@@ -3004,9 +3017,9 @@ CreateNetDetectRequest {
 rt::action!("vpc", "2017-03-12", "CreateNetDetect", CreateNetDetectRequest => CreateNetDetectResponse);
 
 rt::model! { read debug;
-/// CreateNetDetect返回参数结构体
+/// CreateNetDetect response structure.
 CreateNetDetectResponse {
-    /// 网络探测（NetDetect）对象。
+    /// The network detection (NetDetect) object.
     "NetDetect" net_detect set_net_detect: obj NetDetect,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3036,15 +3049,15 @@ CreateNetworkAclEntriesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateNetworkAclQuintupleEntries` (增量添加网络ACL五元组规则接口).
+/// Request of `CreateNetworkAclQuintupleEntries` (Adds rules of the network ACL quintuple).
 ///
-/// 本接口（CreateNetworkAclQuintupleEntries）用于增量网络ACL五元组的入站规则和出站规则。
+/// This API is used to add one or more in/outbound rules of the network ACL quintuple.
 CreateNetworkAclQuintupleEntriesRequest {
-    /// 网络ACL实例ID。例如：acl-12345678。
+    /// Network ACL instance ID, such as `acl-12345678`.
     ///
     /// Required.
     "NetworkAclId" network_acl_id set_network_acl_id: str,
-    /// 网络五元组ACL规则集。
+    /// Network ACL quintuple rule set.
     ///
     /// Required.
     "NetworkAclQuintupleSet" network_acl_quintuple_set set_network_acl_quintuple_set: obj NetworkAclQuintupleEntries,
@@ -3052,76 +3065,75 @@ CreateNetworkAclQuintupleEntriesRequest {
 rt::action!("vpc", "2017-03-12", "CreateNetworkAclQuintupleEntries", CreateNetworkAclQuintupleEntriesRequest => CreateNetworkAclQuintupleEntriesResponse);
 
 rt::model! { read debug;
-/// CreateNetworkAclQuintupleEntries返回参数结构体
+/// CreateNetworkAclQuintupleEntries response structure.
 CreateNetworkAclQuintupleEntriesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateNetworkAcl` (创建网络ACL).
+/// Request of `CreateNetworkAcl` (Creates a network ACL).
 ///
-/// 本接口（CreateNetworkAcl）用于创建新的[网络ACL](https://cloud.tencent.com/document/product/215/20088)。
-/// * 新建的网络ACL的入站和出站规则默认都是全部拒绝，在创建后通常您需要再调用ModifyNetworkAclEntries将网络ACL的规则设置为需要的规则。
+/// This API is used to create a [network ACL](https://intl.cloud.tencent.com/document/product/215/20088?from_cn_redirect=1).
+/// * The inbound and outbound rules for a new network ACL are "Deny All" by default. You need to call `ModifyNetworkAclEntries` to set rules for the new network ACL as needed.
 CreateNetworkAclRequest {
-    /// VPC实例ID。可通过[DescribeVpcs](https://cloud.tencent.com/document/product/215/15778)接口返回值中的VpcId获取。
+    /// VPC instance ID, which can be obtained from the `VpcId` field in the response of the [`DescribeVpcs`](https://intl.cloud.tencent.com/document/product/215/15778?from_cn_redirect=1) API.
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 网络ACL名称，最大长度不能超过60个字节。
+    /// Network ACL name, which can contain up to 60 bytes.
     ///
     /// Required.
     "NetworkAclName" network_acl_name set_network_acl_name: str,
-    /// 网络ACL类型，三元组(TRIPLE)或五元组(QUINTUPLE)。默认值三元组(TRIPLE)。
+    /// Network ACL type. Valid values: `TRIPLE` and `QUINTUPLE`.
     "NetworkAclType" network_acl_type set_network_acl_type: str,
-    /// 指定绑定的标签列表，例如：[{"Key": "city", "Value": "shanghai"}]。
+    /// Bound tags, such as [{"Key": "city", "Value": "shanghai"}].
     "Tags" tags set_tags: list Tag,
 } }
 rt::action!("vpc", "2017-03-12", "CreateNetworkAcl", CreateNetworkAclRequest => CreateNetworkAclResponse);
 
 rt::model! { read debug;
-/// CreateNetworkAcl返回参数结构体
+/// CreateNetworkAcl response structure.
 CreateNetworkAclResponse {
-    /// 网络ACL实例。
+    /// Network ACL instance
     "NetworkAcl" network_acl set_network_acl: obj NetworkAcl,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateNetworkInterface` (创建弹性网卡).
+/// Request of `CreateNetworkInterface` (Creates an ENI).
 ///
-/// 本接口（CreateNetworkInterface）用于创建弹性网卡。
-/// * 创建弹性网卡时可以指定内网IP，并且可以指定一个主IP，指定的内网IP必须在弹性网卡所在子网内，而且不能被占用。
-/// * 创建弹性网卡时可以指定需要申请的内网IP数量，系统会随机生成内网IP地址。
-/// * 一个弹性网卡支持绑定的IP地址是有限制的，更多资源限制信息详见[弹性网卡使用限制](https://cloud.tencent.com/document/product/576/18527)。
-/// * 创建弹性网卡同时可以绑定已有安全组。
-/// * 创建弹性网卡同时可以绑定标签, 响应里的标签列表代表添加成功的标签。
-/// >?本接口为异步接口，可调用 [DescribeVpcTaskResult](https://cloud.tencent.com/document/api/215/59037) 接口查询任务执行结果，待任务执行成功后再进行其他操作。
+/// This API is used to create an ENI.
+/// * You can specify private IP addresses and a primary IP when creating an ENI. The specified private IP must be in the same subnet as the ENI and is not occupied.
+/// * When creating an ENI, you can specify the number of private IP addresses that you want to apply for. The system will randomly generate private IP addresses.
+/// * An ENI can only be bound with a limited number of IP addresses. For more information about resource limits, see [ENI Use Limits](/document/product/576/18527).
+/// * You can bind an existing security group when creating an ENI.
+/// * You can bind a tag when creating an ENI. The tag list in the response indicates the tags that have been successfully added.
+/// >?This API is async. You can call the [`DescribeVpcTaskResult`](https://intl.cloud.tencent.com/document/api/215/59037?from_cn_redirect=1) API to query the task result. When the task is completed, you can continue other tasks.
 /// >
 CreateNetworkInterfaceRequest {
-    /// VPC实例ID。可通过[DescribeVpcs](https://cloud.tencent.com/document/product/215/15778)接口获取。
+    /// The ID of the VPC instance. You can obtain the parameter value from the VpcId field in the returned result of DescribeVpcs API.
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 弹性网卡名称，最大长度不能超过60个字节。
+    /// The name of the ENI. The maximum length is 60 characters.
     ///
     /// Required.
     "NetworkInterfaceName" network_interface_name set_network_interface_name: str,
-    /// 弹性网卡所在的子网实例ID，例如：subnet-0ap8nwca。可通过[DescribeSubnets](https://cloud.tencent.com/document/product/215/15784)接口获取。
+    /// The subnet instance ID of the ENI, such as `subnet-0ap8nwca`.
     ///
     /// Required.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 弹性网卡描述，可任意命名，但不得超过60个字符。
+    /// ENI description can be named freely, but the maximum length is 60 characters.
     "NetworkInterfaceDescription" network_interface_description set_network_interface_description: str,
-    /// IP服务质量等级，和SecondaryPrivateIpAddressCount配合使用，可选值：PT（云金）、AU（云银）、AG(云铜）、DEFAULT（默认）。
+    /// IP service level. It is used together with `SecondaryPrivateIpAddressCount`. Values: `PT` (Gold), `AU` (Silver), `AG` (Bronze) and `DEFAULT` (Default).
     "QosLevel" qos_level set_qos_level: str,
-    /// 指定绑定的安全组，例如：['sg-1dd51d']。可通过[DescribeSecurityGroups](https://cloud.tencent.com/document/product/215/15808)接口获取。
+    /// Specifies the security group to be bound with, such as ['sg-1dd51d'].
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// 指定的内网IP信息，单次最多指定10个。
+    /// The information of the specified private IPs. You can specify a maximum of 10 each time.
     "PrivateIpAddresses" private_ip_addresses set_private_ip_addresses: list PrivateIpAddressSpecification,
-    /// 新申请的内网IP地址个数，内网IP地址个数总和不能超过配额数。
-    /// 配额数查询：[DescribeVpcLimits](https://cloud.tencent.com/document/api/215/42942)。
+    /// The number of private IP addresses you apply for. The total number of private IP addresses cannot exceed the quota.
     "SecondaryPrivateIpAddressCount" secondary_private_ip_address_count set_secondary_private_ip_address_count: i128,
     /// 指定的`IPv6`地址列表，单次最多指定10个。与入参`Ipv6AddressCount`合并计算配额。
     "Ipv6Addresses" ipv6_addresses set_ipv6_addresses: list Ipv6Address,
@@ -3131,13 +3143,13 @@ CreateNetworkInterfaceRequest {
     ///
     /// 单位：个
     "Ipv6AddressCount" ipv6_address_count set_ipv6_address_count: i128,
-    /// 指定绑定的标签列表，例如：[{"Key": "city", "Value": "shanghai"}]
+    /// Bound tags, such as [{"Key": "city", "Value": "shanghai"}].
     "Tags" tags set_tags: list Tag,
-    /// 网卡trunking模式设置，Enable-开启，Disable--关闭，默认关闭。
+    /// Configuration of the ENI trunking mode. Valid values: `Enable` and `Disable`. Default value: `Disable`.
     "TrunkingFlag" trunking_flag set_trunking_flag: str,
     /// 是否创建RDMA弹性网卡，true:创建rdma弹性网卡，false:普通弹性网卡。不填默认为false
     "IsRdma" is_rdma set_is_rdma: bool,
-    /// 用于保证请求幂等性的字符串。该字符串由客户生成，需保证不同请求之间唯一，最大值不超过64个ASCII字符。若不指定该参数，则无法保证请求的幂等性。
+    /// Idempotency token used to ensure request idempotency. This string is generated by the client and must be unique across different requests, with a maximum length of 64 ASCII characters. If this parameter is not specified, request idempotency cannot be guaranteed.
     "ClientToken" client_token set_client_token: str,
     /// 删除保护。
     "TerminationProtection" termination_protection set_termination_protection: bool,
@@ -3147,9 +3159,9 @@ CreateNetworkInterfaceRequest {
 rt::action!("vpc", "2017-03-12", "CreateNetworkInterface", CreateNetworkInterfaceRequest => CreateNetworkInterfaceResponse);
 
 rt::model! { read debug;
-/// CreateNetworkInterface返回参数结构体
+/// CreateNetworkInterface response structure.
 CreateNetworkInterfaceResponse {
-    /// 弹性网卡实例。
+    /// ENI instance.
     "NetworkInterface" network_interface set_network_interface: obj NetworkInterface,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3280,46 +3292,46 @@ CreatePrivateNatGatewayTranslationNatRuleResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateReserveIpAddresses` (创建保留内网IP).
+/// Request of `CreateReserveIpAddresses` (Creates a reserved private IP address).
 ///
-/// 创建内网保留IP
+/// This API is used to create a reserved private IP address.
 CreateReserveIpAddressesRequest {
-    /// VPC唯一 ID。
+    /// Unique ID of the VPC.
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 指定IP申请的内网保留IP地址。
+    /// Reserved private IP address to be applied for.
     "IpAddresses" ip_addresses set_ip_addresses: list String,
-    /// 不指定IP地址，指定个数自动分配保留内网IP。
+    /// Number of reserved private IP addresses that can be automatically assigned with no IP address specified.
     "IpAddressCount" ip_address_count set_ip_address_count: i128,
-    /// 子网唯一 ID。
+    /// Unique ID of the subnet.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 内网保留 IP名称。
+    /// Name of the reserved private IP address.
     "Name" name set_name: str,
-    /// 内网保留 IP描述。
+    /// Description of the reserved private IP address.
     "Description" description set_description: str,
-    /// 指定绑定的标签列表，例如：[{"Key": "city", "Value": "shanghai"}]。
+    /// List of tags to be bound, for example, [{"Key": "city", "Value": "shanghai"}].
     "Tags" tags set_tags: list Tag,
-    /// 用于保证请求幂等性的字符串。该字符串由客户生成，需保证不同请求之间唯一，最大值不超过64个ASCII字符。若不指定该参数，则无法保证请求的幂等性。
+    /// A string used to ensure the idempotence of the request. This string is generated by the customer and should be unique across different requests, with a maximum length of 64 ASCII characters. If this parameter is not specified, the idempotence of the request cannot be guaranteed.
     "ClientToken" client_token set_client_token: str,
 } }
 rt::action!("vpc", "2017-03-12", "CreateReserveIpAddresses", CreateReserveIpAddressesRequest => CreateReserveIpAddressesResponse);
 
 rt::model! { read debug;
-/// CreateReserveIpAddresses返回参数结构体
+/// CreateReserveIpAddresses response structure.
 CreateReserveIpAddressesResponse {
-    /// 内网保留 IP返回信息
+    /// Information returned from the reserved private IP address.
     "ReserveIpAddressSet" reserve_ip_address_set set_reserve_ip_address_set: list ReserveIpAddressInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateRoutePolicyAssociations` (创建路由接收策略绑定).
+/// Request of `CreateRoutePolicyAssociations` (Creates a route reception policy binding).
 ///
-/// 本接口（CreateRoutePolicyAssociations）用于创建路由接收策略绑定(路由策略实例和路由表实例的绑定关系以及绑定优先级)。
+/// This API is used to create route reception policy bindings (the binding relationship between policy instances and route table instances as well as set priorities).
 CreateRoutePolicyAssociationsRequest {
-    /// 路由接收策略绑定对象列表。
+    /// Route reception policy binding object list.
     ///
     /// Required.
     "RoutePolicyAssociationSet" route_policy_association_set set_route_policy_association_set: list RoutePolicyAssociation,
@@ -3327,22 +3339,22 @@ CreateRoutePolicyAssociationsRequest {
 rt::action!("vpc", "2017-03-12", "CreateRoutePolicyAssociations", CreateRoutePolicyAssociationsRequest => CreateRoutePolicyAssociationsResponse);
 
 rt::model! { read debug;
-/// CreateRoutePolicyAssociations返回参数结构体
+/// CreateRoutePolicyAssociations response structure.
 CreateRoutePolicyAssociationsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateRoutePolicyEntries` (创建路由接收策略条目).
+/// Request of `CreateRoutePolicyEntries` (Create a route reception policy entry).
 ///
-/// 本接口（CreateRoutePolicyEntries）用于创建路由接收策略条目。
+/// This API is used to create route reception policy entries.
 CreateRoutePolicyEntriesRequest {
-    /// 路由接收策略实例ID。
+    /// Specifies the instance ID of the route reception policy.
     ///
     /// Required.
     "RoutePolicyId" route_policy_id set_route_policy_id: str,
-    /// 路由接收策略条目列表。
+    /// Route reception policy entry list.
     ///
     /// Required.
     "RoutePolicyEntrySet" route_policy_entry_set set_route_policy_entry_set: list RoutePolicyEntry,
@@ -3350,79 +3362,79 @@ CreateRoutePolicyEntriesRequest {
 rt::action!("vpc", "2017-03-12", "CreateRoutePolicyEntries", CreateRoutePolicyEntriesRequest => CreateRoutePolicyEntriesResponse);
 
 rt::model! { read debug;
-/// CreateRoutePolicyEntries返回参数结构体
+/// CreateRoutePolicyEntries response structure.
 CreateRoutePolicyEntriesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateRoutePolicy` (创建路由策略及策略条目。).
+/// Request of `CreateRoutePolicy` (Create a routing policy and policy entry).
 ///
-/// 创建VPC路由接收策略，包括名字，描述和策略条目。
+/// This API is used to create a VPC route reception policy, including name, description and policy entries.
 CreateRoutePolicyRequest {
-    /// 路由策略描述。
+    /// Routing policy description.
     ///
     /// Required.
     "RoutePolicyDescription" route_policy_description set_route_policy_description: str,
-    /// 路由策略名。
+    /// Specifies the routing strategy name.
     ///
     /// Required.
     "RoutePolicyName" route_policy_name set_route_policy_name: str,
-    /// 路由策略条目列表。
+    /// Routing policy entry list.
     "RoutePolicyEntrySet" route_policy_entry_set set_route_policy_entry_set: list RoutePolicyEntry,
 } }
 rt::action!("vpc", "2017-03-12", "CreateRoutePolicy", CreateRoutePolicyRequest => CreateRoutePolicyResponse);
 
 rt::model! { read debug;
-/// CreateRoutePolicy返回参数结构体
+/// CreateRoutePolicy response structure.
 CreateRoutePolicyResponse {
-    /// 路由策略ID及规则。
+    /// Specifies the routing policy ID and rules.
     "RoutePolicy" route_policy set_route_policy: obj RoutePolicy,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateRouteTable` (创建路由表).
+/// Request of `CreateRouteTable` (Creates a route table).
 ///
-/// 本接口(CreateRouteTable)用于创建路由表。
-/// * 创建了VPC后，系统会创建一个默认路由表，所有新建的子网都会关联到默认路由表。默认情况下您可以直接使用默认路由表来管理您的路由策略。当您的路由策略较多时，您可以调用创建路由表接口创建更多路由表管理您的路由策略。
-/// * 创建路由表同时可以绑定标签, 应答里的标签列表代表添加成功的标签。
+/// This API is used to create a route table.
+/// * After the VPC instance has been created, the system creates a default route table with which all newly created subnets will be associated. By default, you can use this route table to manage your routing policies. If you have multiple routing policies, you can call the API for creating route tables to create more route tables to manage these routing policies.
+/// * You can bind a tag when creating a route table. The tag list in the response indicates the tags that have been successfully added.
 CreateRouteTableRequest {
-    /// 待操作的VPC实例ID。可通过DescribeVpcs接口返回值中的VpcId获取。
+    /// The ID of the VPC instance to be operated on. You can obtain the parameter value from the VpcId field in the returned result of DescribeVpcs API.
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 路由表名称，最大长度不能超过60个字节。
+    /// The route table name. The maximum length is 60 characters.
     ///
     /// Required.
     "RouteTableName" route_table_name set_route_table_name: str,
-    /// 指定绑定的标签列表，例如：[{"Key": "city", "Value": "shanghai"}]
+    /// Bound tags, such as [{"Key": "city", "Value": "shanghai"}].
     "Tags" tags set_tags: list Tag,
 } }
 rt::action!("vpc", "2017-03-12", "CreateRouteTable", CreateRouteTableRequest => CreateRouteTableResponse);
 
 rt::model! { read debug;
-/// CreateRouteTable返回参数结构体
+/// CreateRouteTable response structure.
 CreateRouteTableResponse {
-    /// 路由表对象。
+    /// Route table object.
     "RouteTable" route_table set_route_table: obj RouteTable,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateRoutes` (创建路由策略).
+/// Request of `CreateRoutes` (Creates a routing policy).
 ///
-/// 本接口（CreateRoutes）用于创建路由策略。
-/// * 向指定路由表批量新增路由策略。
+/// This API is used to create routes.
+/// * You can batch add routes to a specified route table.
 CreateRoutesRequest {
-    /// 路由表实例ID。
+    /// Route table instance ID.
     ///
     /// Required.
     "RouteTableId" route_table_id set_route_table_id: str,
-    /// 路由策略对象。
+    /// Routing policy object.
     ///
     /// Required.
     "Routes" routes set_routes: list Route,
@@ -3430,48 +3442,48 @@ CreateRoutesRequest {
 rt::action!("vpc", "2017-03-12", "CreateRoutes", CreateRoutesRequest => CreateRoutesResponse);
 
 rt::model! { read debug;
-/// CreateRoutes返回参数结构体
+/// CreateRoutes response structure.
 CreateRoutesResponse {
-    /// 新增的实例个数。
+    /// The number of newly added instances.
     "TotalCount" total_count set_total_count: i128,
-    /// 路由表对象。
+    /// Route table object.
     "RouteTableSet" route_table_set set_route_table_set: list RouteTable,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateSecurityGroupPolicies` (安全组添加规则).
+/// Request of `CreateSecurityGroupPolicies` (Adds policies to a security group).
 ///
-/// 本接口（CreateSecurityGroupPolicies）用于创建安全组规则（SecurityGroupPolicy）。
+/// This API is used to create security group policies (`SecurityGroupPolicy`).
 ///
-/// 在 SecurityGroupPolicySet 参数中：
+/// For parameters of `SecurityGroupPolicySet`,
 ///
-/// - Version 安全组规则版本号，用户每次更新安全规则版本会自动加1，防止您更新的路由规则已过期，不填不考虑冲突。
+/// - `Version`: The version number of a security group policy, which automatically increases by one each time you update the security policy, to prevent expiration of the updated routing policies. If it is left empty, any conflicts will be ignored.
 ///
-/// - 在创建出站和入站规则（Egress 和 Ingress）时：
+/// - When creating the `Egress` and `Ingress` polices,
 ///
-/// - Protocol 字段支持输入TCP, UDP, ICMP, ICMPV6, GRE, ALL。
+/// - `Protocol`: Allows `TCP`, `UDP`, `ICMP`, `ICMPV6`, `GRE` and `ALL`.
 ///
-/// - CidrBlock 字段允许输入符合cidr格式标准的任意字符串。在基础网络中，如果 CidrBlock 包含您的账户内的云服务器之外的设备在腾讯云的内网 IP，并不代表此规则允许您访问这些设备，租户之间网络隔离规则优先于安全组中的内网规则。
+/// - `CidrBlock`: For the classic network, the `CidrBlock` can contain private IPs of Tencent Cloud resources that are not under your account. It does not mean that you can access these devices. The network isolation policies between tenants take priority over the private network policies in security groups.
 ///
-/// - Ipv6CidrBlock 字段允许输入符合IPv6 cidr格式标准的任意字符串。在基础网络中，如果Ipv6CidrBlock 包含您的账户内的云服务器之外的设备在腾讯云的内网 IPv6，并不代表此规则允许您访问这些设备，租户之间网络隔离规则优先于安全组中的内网规则。
+/// - `Ipv6CidrBlock`: For the classic network, `Ipv6CidrBlock` can contain private IPv6 addresses of Tencent Cloud resources that are not under your account. It does not mean that you can access these devices. The network isolation policies between tenants take priority over the private network policies in security groups.
 ///
-/// - SecurityGroupId 字段允许输入与待修改的安全组位于相同项目中的安全组 ID，包括这个安全组 ID 本身，代表安全组下所有云服务器的内网 IP。使用这个字段时，这条规则用来匹配网络报文的过程中会随着被使用的这个 ID 所关联的云服务器变化而变化，不需要重新修改。
+/// - `SecurityGroupId`: ID of the security group to create policies.
 ///
-/// - Port 字段允许输入一个单独端口号，或者用减号分隔的两个端口号代表端口范围，例如80或8000-8010。只有当 Protocol 字段是 TCP 或 UDP 时，Port 字段才被接受，即 Protocol 字段不是 TCP 或 UDP 时，Protocol 和 Port 是排他关系，不允许同时输入，否则会接口报错。
+/// - `Port`: A single port (“80”) or a port range ("8000-8010"). This parameter is only available when `Protocol` is `TCP` or `UDP`.
 ///
-/// - Action 字段只允许输入 ACCEPT 或 DROP。
+/// - `Action`: `ACCEPT` or `DROP`.
 ///
-/// - CidrBlock, Ipv6CidrBlock, SecurityGroupId, AddressTemplate 四者是排他关系，不允许同时输入，Protocol + Port 和 ServiceTemplate 二者是排他关系，不允许同时输入。IPv6CidrBlock和ICMP是排他关系，如需使用，请输入ICMPV6。
+/// - `CidrBlock`, `Ipv6CidrBlock`, `SecurityGroupId`, and `AddressTemplate` are mutually exclusive. `Protocol` + `Port` and `ServiceTemplate` are mutually exclusive. `IPv6CidrBlock` and `ICMP` are mutually exclusive; to use them, enter `ICMPV6`.
 ///
-/// - 一次请求中只能创建单个方向的规则, 如果需要指定索引（PolicyIndex）参数, 多条规则的索引必须一致。如想在规则最前面插入一条，则填0即可，如果想在最后追加，该字段可不填。
+/// - You can only create policies in one direction in each request. To specify the `PolicyIndex` parameter, use the same index number in policies. If you want to insert a rule before the first rule, enter 0; if you want to add a rule after the last rule, leave it empty.
 CreateSecurityGroupPoliciesRequest {
-    /// 安全组实例ID，例如sg-33ocnj9n，可通过[DescribeSecurityGroups](https://cloud.tencent.com/document/product/215/15808)获取。
+    /// The security group instance ID, such as `sg-33ocnj9n`. This can be obtained through DescribeSecurityGroups.
     ///
     /// Required.
     "SecurityGroupId" security_group_id set_security_group_id: str,
-    /// 安全组规则集合。
+    /// Security group policy set.
     ///
     /// Required.
     "SecurityGroupPolicySet" security_group_policy_set set_security_group_policy_set: obj SecurityGroupPolicySet,
@@ -3479,74 +3491,74 @@ CreateSecurityGroupPoliciesRequest {
 rt::action!("vpc", "2017-03-12", "CreateSecurityGroupPolicies", CreateSecurityGroupPoliciesRequest => CreateSecurityGroupPoliciesResponse);
 
 rt::model! { read debug;
-/// CreateSecurityGroupPolicies返回参数结构体
+/// CreateSecurityGroupPolicies response structure.
 CreateSecurityGroupPoliciesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateSecurityGroup` (创建安全组).
+/// Request of `CreateSecurityGroup` (Creates a security group).
 ///
-/// 本接口（CreateSecurityGroup）用于创建新的安全组（SecurityGroup）。
-/// * 每个账户下每个地域的每个项目的[安全组数量限制](https://cloud.tencent.com/document/product/213/12453)。
-/// * 新建的安全组的入站和出站规则默认都是全部拒绝，在创建后通常您需要再调用CreateSecurityGroupPolicies将安全组的规则设置为需要的规则。
-/// * 创建安全组同时可以绑定标签, 应答里的标签列表代表添加成功的标签。
+/// This API is used to create a security group (SecurityGroup).
+/// * Note the [maximum number of security groups](https://intl.cloud.tencent.com/document/product/213/12453?from_cn_redirect=1) per project in each region under each account.
+/// * Both the inbound and outbound rules for a newly created security group are "Deny All" by default. You need to call CreateSecurityGroupPolicies to set security group rules based on your needs.
+/// * You can bind a tag when creating a security group. The tag list in the response indicates the tags that have been successfully added.
 CreateSecurityGroupRequest {
-    /// 安全组名称，可任意命名，但不得超过60个字符。
+    /// Security group can be named freely, but cannot exceed 60 characters.
     ///
     /// Required.
     "GroupName" group_name set_group_name: str,
-    /// 安全组备注，最多100个字符。
+    /// The remarks for the security group. The maximum length is 100 characters.
     ///
     /// Required.
     "GroupDescription" group_description set_group_description: str,
-    /// 项目ID，默认0。可在[控制台项目管理页面](https://console.cloud.tencent.com/project)查询到。
+    /// Project ID. The default is 0. You can query it on the project management page of the Qcloud console.
     "ProjectId" project_id set_project_id: str,
-    /// 指定绑定的标签列表，例如：[{"Key": "city", "Value": "shanghai"}]。
+    /// Bound tags, such as [{"Key": "city", "Value": "shanghai"}].
     "Tags" tags set_tags: list Tag,
 } }
 rt::action!("vpc", "2017-03-12", "CreateSecurityGroup", CreateSecurityGroupRequest => CreateSecurityGroupResponse);
 
 rt::model! { read debug;
-/// CreateSecurityGroup返回参数结构体
+/// CreateSecurityGroup response structure.
 CreateSecurityGroupResponse {
-    /// 安全组对象。
+    /// Security group object.
     "SecurityGroup" security_group set_security_group: obj SecurityGroup,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateSecurityGroupWithPolicies` (创建安全组和规则).
+/// Request of `CreateSecurityGroupWithPolicies` (Creates security groups and policies).
 ///
-/// 本接口（CreateSecurityGroupWithPolicies）用于创建新的安全组（SecurityGroup），并且可以同时添加安全组规则（SecurityGroupPolicy）。
-/// * 每个账户下每个地域的每个项目的[安全组数量限制](https://cloud.tencent.com/document/product/213/12453)。
-/// * 新建的安全组的入站和出站规则默认都是全部拒绝，在创建后通常您需要再调用[CreateSecurityGroupPolicies](https://cloud.tencent.com/document/product/215/15807)
-/// 将安全组的规则设置为需要的规则。
+/// This API is used to create a security group, and add security group policies.
+/// * For the the upper limit of security groups per project in each region under each account, [see here](https://intl.cloud.tencent.com/document/product/213/12453?from_cn_redirect=1)
+/// * For newly created security groups, the inbound and outbound policies are set to `Deny All` by default. You need to call [CreateSecurityGroupPolicies](https://intl.cloud.tencent.com/document/product/215/15807?from_cn_redirect=1)
+/// to change it.
 ///
-/// 安全组规则说明：
-/// * Version安全组规则版本号，用户每次更新安全规则版本会自动加1，防止您更新的路由规则已过期，不填不考虑冲突。
-/// * Protocol字段支持输入TCP, UDP, ICMP, ICMPV6, GRE, ALL。
-/// * CidrBlock字段允许输入符合cidr格式标准的任意字符串。(展开)在基础网络中，如果CidrBlock包含您的账户内的云服务器之外的设备在腾讯云的内网IP，并不代表此规则允许您访问这些设备，租户之间网络隔离规则优先于安全组中的内网规则。
-/// * Ipv6CidrBlock字段允许输入符合IPv6 cidr格式标准的任意字符串。(展开)在基础网络中，如果Ipv6CidrBlock包含您的账户内的云服务器之外的设备在腾讯云的内网IPv6，并不代表此规则允许您访问这些设备，租户之间网络隔离规则优先于安全组中的内网规则。
-/// * SecurityGroupId字段允许输入与待修改的安全组位于相同项目中的安全组ID，包括这个安全组ID本身，代表安全组下所有云服务器的内网IP。使用这个字段时，这条规则用来匹配网络报文的过程中会随着被使用的这个ID所关联的云服务器变化而变化，不需要重新修改。
-/// * Port字段允许输入一个单独端口号，或者用减号分隔的两个端口号代表端口范围，例如80或8000-8010。只有当Protocol字段是TCP或UDP时，Port字段才被接受，即Protocol字段不是TCP或UDP时，Protocol和Port是排他关系，不允许同时输入，否则会接口报错。
-/// * Action字段只允许输入ACCEPT或DROP。
-/// * CidrBlock, Ipv6CidrBlock, SecurityGroupId, AddressTemplate四者是排他关系，不允许同时输入，Protocol + Port和ServiceTemplate二者是排他关系，不允许同时输入。
-/// * 请求中可以同时指定入站和出站两个方向的规则, 如果需要指定索引（PolicyIndex）参数, 多条规则的索引必须一致。
+/// Description:
+/// * `Version`: The version number of a security group policy. It automatically increments by 1 every time you update the security policy, so to prevent the expiration of the updated policies. If this field is left empty, any conflicts will be ignored.
+/// * `Protocol`: Values can be `TCP`, `UDP`, `ICMP`, `ICMPV6`, `GRE`, and `ALL`.
+/// * `CidrBlock`: Enter a CIDR block in the correct format. In the classic network, even if the CIDR block specified in `CidrBlock` contains the Tencent Cloud private IPs not used for CVMs under your Tencent Cloud account, it does not mean this policy allows you to access those resources. The network isolation policies between tenants take priority over the private network policies in security groups.
+/// * `Ipv6CidrBlock`: Enter an IPv6 CIDR block in the correct format. In the classic network, even if the CIDR block specified in `Ipv6CidrBlock` contains the Tencent Cloud private IPv6 addresses not used for CVMs under your Tencent Cloud account, it does not mean this policy allows you to access those resources. The network isolation policies between tenants take priority over the private network policies in security groups.
+/// * `SecurityGroupId`: ID of the security group. It can be the ID of a security group to be modified, or the ID of another security group in the same project. All private IPs of all CVMs under the security group will be covered. If this field is used, the policy will automatically change according to the CVM associated with the group ID while being used to match network messages. You don't need to change it manually.
+/// * `Port`: Enter a single port number (such as `80`), or a port range (such as `8000-8010`). `Port` is only applicable when `Protocol` is `TCP` or `UDP`. If `Protocol` is not `TCP` or `UDP`, `Protocol` and `Port` cannot be both specified.
+/// * `Action`: Values can be `ACCEPT` or `DROP`.
+/// * `CidrBlock`, `Ipv6CidrBlock`, `SecurityGroupId`, and `AddressTemplate` are exclusive to one another. "Protocol + Port" and `ServiceTemplate` are mutually exclusive.
+/// * Only policies in one direction can be created in each request. If you need to specify the `PolicyIndex` parameter, the indexes of policies must be consistent.
 CreateSecurityGroupWithPoliciesRequest {
-    /// 安全组名称，可任意命名，但不得超过60个字符。
+    /// Security group can be named freely, but cannot exceed 60 characters.
     ///
     /// Required.
     "GroupName" group_name set_group_name: str,
-    /// 安全组备注，最多100个字符。
+    /// The remarks for the security group. The maximum length is 100 characters.
     ///
     /// Required.
     "GroupDescription" group_description set_group_description: str,
-    /// 项目ID，默认0。可在[控制台项目管理页面](https://console.cloud.tencent.com/project)查询到。
+    /// Project ID. Default value: 0. You can query it on the [project management page](https://console.cloud.tencent.com/project) of the Tencent Cloud console.
     "ProjectId" project_id set_project_id: str,
-    /// 安全组规则集合。
+    /// Security group policy set.
     "SecurityGroupPolicySet" security_group_policy_set set_security_group_policy_set: obj SecurityGroupPolicySet,
     /// 指定绑定的标签列表，例如：[{"Key": "city", "Value": "shanghai"}]。
     "Tags" tags set_tags: list Tag,
@@ -3554,24 +3566,24 @@ CreateSecurityGroupWithPoliciesRequest {
 rt::action!("vpc", "2017-03-12", "CreateSecurityGroupWithPolicies", CreateSecurityGroupWithPoliciesRequest => CreateSecurityGroupWithPoliciesResponse);
 
 rt::model! { read debug;
-/// CreateSecurityGroupWithPolicies返回参数结构体
+/// CreateSecurityGroupWithPolicies response structure.
 CreateSecurityGroupWithPoliciesResponse {
-    /// 安全组对象。
+    /// Security group object.
     "SecurityGroup" security_group set_security_group: obj SecurityGroup,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateServiceTemplateGroup` (创建协议端口模板集合).
+/// Request of `CreateServiceTemplateGroup` (Creates a protocol port template group).
 ///
-/// 本接口（CreateServiceTemplateGroup）用于创建协议端口模板集合。
+/// This API (CreateServiceTemplateGroup) is used to create a protocol port template group.
 CreateServiceTemplateGroupRequest {
-    /// 协议端口模板集合名称。
+    /// Group name of the protocol port template.
     ///
     /// Required.
     "ServiceTemplateGroupName" service_template_group_name set_service_template_group_name: str,
-    /// 协议端口模板实例ID，例如：ppm-4dw6agho。
+    /// Instance ID of the protocol port template, such as `ppm-4dw6agho`.
     ///
     /// Required.
     "ServiceTemplateIds" service_template_ids set_service_template_ids: list String,
@@ -3581,26 +3593,26 @@ CreateServiceTemplateGroupRequest {
 rt::action!("vpc", "2017-03-12", "CreateServiceTemplateGroup", CreateServiceTemplateGroupRequest => CreateServiceTemplateGroupResponse);
 
 rt::model! { read debug;
-/// CreateServiceTemplateGroup返回参数结构体
+/// CreateServiceTemplateGroup response structure.
 CreateServiceTemplateGroupResponse {
-    /// 协议端口模板集合对象。
+    /// Group object of the protocol port template.
     "ServiceTemplateGroup" service_template_group set_service_template_group: obj ServiceTemplateGroup,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateServiceTemplate` (创建协议端口模板).
+/// Request of `CreateServiceTemplate` (Creates a protocol port template).
 ///
-/// 本接口（CreateServiceTemplate）用于创建协议端口模板。
+/// This API (CreateServiceTemplate) is used to create a protocol port template.
 CreateServiceTemplateRequest {
-    /// 协议端口模板名称。
+    /// Template name of the protocol port
     ///
     /// Required.
     "ServiceTemplateName" service_template_name set_service_template_name: str,
-    /// 支持单个端口、多个端口、连续端口及所有端口，协议支持：TCP、UDP、ICMP、GRE 协议。Services与ServicesExtra必填其一。
+    /// Supported ports inlcude single port, multiple ports, consecutive ports and all ports. Supported protocols include TCP, UDP, ICMP and GRE. Either Services or ServicesExtra is required.
     "Services" services set_services: list String,
-    /// 支持添加备注，单个端口、多个端口、连续端口及所有端口，协议支持：TCP、UDP、ICMP、GRE 协议。Services与ServicesExtra必填其一。
+    /// You can add remarks. Supported ports include single port, multiple ports, consecutive ports and all ports. Supported protocols include TCP, UDP, ICMP and GRE. Either Services or ServicesExtra is required.
     "ServicesExtra" services_extra set_services_extra: list ServicesInfo,
     /// 指定绑定的标签列表，例如：[{"Key": "city", "Value": "shanghai"}]。
     "Tags" tags set_tags: list Tag,
@@ -3608,20 +3620,20 @@ CreateServiceTemplateRequest {
 rt::action!("vpc", "2017-03-12", "CreateServiceTemplate", CreateServiceTemplateRequest => CreateServiceTemplateResponse);
 
 rt::model! { read debug;
-/// CreateServiceTemplate返回参数结构体
+/// CreateServiceTemplate response structure.
 CreateServiceTemplateResponse {
-    /// 协议端口模板对象。
+    /// Protocol port template object.
     "ServiceTemplate" service_template set_service_template: obj ServiceTemplate,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateSnapshotPolicies` (创建快照策略).
+/// Request of `CreateSnapshotPolicies` (Creates snapshot policies).
 ///
-/// 本接口（CreateSnapshotPolicies）用于创建快照策略。
+/// This API is used to create snapshot policies.
 CreateSnapshotPoliciesRequest {
-    /// 快照策略详情。
+    /// Details of a snapshot policy
     ///
     /// Required.
     "SnapshotPolicies" snapshot_policies set_snapshot_policies: list SnapshotPolicy,
@@ -3631,34 +3643,34 @@ CreateSnapshotPoliciesRequest {
 rt::action!("vpc", "2017-03-12", "CreateSnapshotPolicies", CreateSnapshotPoliciesRequest => CreateSnapshotPoliciesResponse);
 
 rt::model! { read debug;
-/// CreateSnapshotPolicies返回参数结构体
+/// CreateSnapshotPolicies response structure.
 CreateSnapshotPoliciesResponse {
-    /// 快照策略。
+    /// Snapshot policies
     "SnapshotPolicies" snapshot_policies set_snapshot_policies: list SnapshotPolicy,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateSubnet` (创建子网).
+/// Request of `CreateSubnet` (Creates a subnet).
 ///
-/// 本接口（CreateSubnet）用于创建子网。
-/// * 创建子网前必须创建好 VPC。
-/// * 子网创建成功后，子网网段不能修改。子网网段必须在VPC网段内，可以和VPC网段相同（VPC有且只有一个子网时），建议子网网段在VPC网段内，预留网段给其他子网使用。
-/// * 您可以创建的最小网段子网掩码为28（有16个IP地址），最大网段子网掩码为16（65,536个IP地址）。
-/// * 同一个VPC内，多个子网的网段不能重叠。
-/// * 子网创建后会自动关联到默认路由表。
-/// * 创建子网同时可以绑定标签, 应答里的标签列表代表添加成功的标签。
+/// This API is used to create a subnet.
+/// * You must create a VPC instance before creating a subnet.
+/// * After the subnet is successfully created, its IP address range cannot be modified. The subnet IP address range must fall within the VPC IP address range. They can be the same if the VPC instance has only one subnet. We recommend that you keep the subnet IP address range within the VPC IP address range to reserve IP address ranges for other subnets.
+/// * The subnet mask of the smallest IP address range that can be created is 28 (16 IP addresses), and that of the largest IP address range is 16 (65,536 IP addresses).
+/// * IP address ranges of different subnets cannot overlap with each other within the same VPC instance.
+/// * A subnet is automatically associated with the default route table once created.
+/// * You can bind a tag when creating a subnet. The tag list in the response indicates the tags that have been successfully added.
 CreateSubnetRequest {
-    /// 待操作的VPC实例ID。可通过DescribeVpcs接口返回值中的VpcId获取。
+    /// The ID of the VPC instance to be operated on. You can obtain the parameter value from the VpcId field in the returned result of DescribeVpcs API.
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网名称，最大长度不能超过60个字节。
+    /// The subnet name. The maximum length is 60 bytes.
     ///
     /// Required.
     "SubnetName" subnet_name set_subnet_name: str,
-    /// 子网所在的可用区ID，不同子网选择不同可用区可以做跨可用区灾备。
+    /// The ID of the availability zone in which the subnet resides. You can set up disaster recovery across availability zones by choosing different availability zones for different subnets.
     ///
     /// Required.
     "Zone" zone set_zone: str,
@@ -3669,56 +3681,56 @@ CreateSubnetRequest {
     /// - DualStack： IPv4和IPv6双栈
     /// - IPv6Only： IPv6单栈
     "StackType" stack_type set_stack_type: str,
-    /// 子网网段，子网网段必须在VPC网段内，相同VPC内子网网段不能重叠。
+    /// The subnet IP address range. It must be within the VPC IP address range. Subnet IP address ranges cannot overlap with each other within the same VPC.
     "CidrBlock" cidr_block set_cidr_block: str,
     /// IPv6网段
     "Ipv6CidrBlock" ipv6_cidr_block set_ipv6_cidr_block: str,
-    /// 指定绑定的标签列表，例如：[{"Key": "city", "Value": "shanghai"}]
+    /// Bound tags, such as [{"Key": "city", "Value": "shanghai"}].
     "Tags" tags set_tags: list Tag,
-    /// CDC实例ID。
+    /// CDC instance ID
     "CdcId" cdc_id set_cdc_id: str,
 } }
 rt::action!("vpc", "2017-03-12", "CreateSubnet", CreateSubnetRequest => CreateSubnetResponse);
 
 rt::model! { read debug;
-/// CreateSubnet返回参数结构体
+/// CreateSubnet response structure.
 CreateSubnetResponse {
-    /// 子网对象。
+    /// Subnet object.
     "Subnet" subnet set_subnet: obj Subnet,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateSubnets` (批量创建子网).
+/// Request of `CreateSubnets` (Creates subnets in batches).
 ///
-/// 本接口（CreateSubnets）用于批量创建子网。
-/// * 创建子网前必须创建好 VPC。
-/// * 子网创建成功后，子网网段不能修改。子网网段必须在VPC网段内，可以和VPC网段相同（VPC有且只有一个子网时），建议子网网段在VPC网段内，预留网段给其他子网使用。
-/// * 您可以创建的最小网段子网掩码为28（有16个IP地址），最大网段子网掩码为16（65,536个IP地址）。
-/// * 同一个VPC内，多个子网的网段不能重叠。
-/// * 子网创建后会自动关联到默认路由表。
-/// * 创建子网同时可以绑定标签, 应答里的标签列表代表添加成功的标签。
+/// This API is used to create subnets in batches.
+/// * You must create a VPC instance before creating a subnet.
+/// * After the subnet is successfully created, its IP address range cannot be modified. The subnet IP address range must fall within the VPC IP address range. They can be the same if the VPC has only one subnet. We recommend that you keep the subnet IP address range within the VPC IP address range to reserve IP address ranges for other subnets.
+/// * The subnet mask of the smallest IP address range that can be created is 28 (16 IP addresses), and that of the largest IP address range is 16 (65,536 IP addresses).
+/// * IP address ranges of different subnets cannot overlap with each other within the same VPC instance.
+/// * A subnet is automatically associated with the default route table once created.
+/// * You can bind a tag when creating a subnet. The tag list in the response indicates the tags that have been successfully added.
 CreateSubnetsRequest {
-    /// `VPC`实例`ID`。形如：`vpc-6v2ht8q5`。
+    /// The `ID` of the `VPC` instance, such as `vpc-6v2ht8q5`.
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网对象列表。
+    /// The subnet object list.
     ///
     /// Required.
     "Subnets" subnets set_subnets: list SubnetInput,
-    /// 指定绑定的标签列表，注意这里的标签集合为列表中所有子网对象所共享，不能为每个子网对象单独指定标签，例如：[{"Key": "city", "Value": "shanghai"}]。
+    /// Bound tags. Note that the collection of tags here is shared by all subnet objects in the list. You cannot specify tags for each subnet. Example: [{"Key": "city", "Value": "shanghai"}].
     "Tags" tags set_tags: list Tag,
-    /// 需要增加到的CDC实例ID。
+    /// ID of the CDC instance to which the subnets will be created
     "CdcId" cdc_id set_cdc_id: str,
 } }
 rt::action!("vpc", "2017-03-12", "CreateSubnets", CreateSubnetsRequest => CreateSubnetsResponse);
 
 rt::model! { read debug;
-/// CreateSubnets返回参数结构体
+/// CreateSubnets response structure.
 CreateSubnetsResponse {
-    /// 新创建的子网列表。
+    /// The list of newly created subnets.
     "SubnetSet" subnet_set set_subnet_set: list Subnet,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3754,37 +3766,37 @@ CreateTrafficMirrorFilterRulesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateTrafficMirror` (创建流量镜像).
+/// Request of `CreateTrafficMirror` (Creates traffic mirroring).
 ///
-/// 本接口（CreateTrafficMirror）用于创建流量镜像实例。
+/// This API is used to create a traffic mirroring instance.
 CreateTrafficMirrorRequest {
-    /// VPC实例ID。
+    /// VPC instance ID.
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 流量镜像名字。
+    /// Traffic mirroring name.
     ///
     /// Required.
     "TrafficMirrorName" traffic_mirror_name set_traffic_mirror_name: str,
-    /// 流量镜像描述。
+    /// Traffic mirroring description.
     "TrafficMirrorDescribe" traffic_mirror_describe set_traffic_mirror_describe: str,
-    /// 流量镜像状态, 支持RUNNING/STOPED（vpc），RUNNING（公网IP），当采集vpc流量镜像时，此参数为必填。
+    /// Traffic mirroring status. Valid values: RUNNING/STOPED (VPC) and RUNNING (public IP address). It is required when VPC traffic mirroring is collected.
     "State" state set_state: str,
-    /// 流量镜像采集方向，支持EGRESS/INGRESS/ALL（vpc），ALL（公网IP）。
+    /// Traffic mirroring collection direction. Valid values: EGRESS/INGRESS/ALL (VPC) and ALL (public IP address).
     "Direction" direction set_direction: str,
-    /// 流量镜像的采集对象 (最多支持20个采集对象)。
+    /// Traffic mirroring collection object.
     "CollectorSrcs" collector_srcs set_collector_srcs: list String,
-    /// 流量镜像过滤的natgw实例。
+    /// NAT gateway instance filtered by traffic mirroring.
     "NatId" nat_id set_nat_id: str,
-    /// 需要过滤的五元组规则。
+    /// Five tuple rule to be filtered.
     "CollectorNormalFilters" collector_normal_filters set_collector_normal_filters: list TrafficMirrorFilter,
-    /// 流量镜像的目的地址。
+    /// Traffic mirroring destination address.
     "CollectorTarget" collector_target set_collector_target: obj TrafficMirrorTarget,
-    /// 流量镜像采集流量的发送端所属子网ID。
+    /// Subnet ID of the sender of the traffic mirroring collection traffic.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 创建的流量镜像的类型，支持VPC/PUBLICIP，默认为VPC类型。
+    /// Created traffic mirroring type. Valid values: VPC and PUBLICIP. Default value: VPC.
     "Type" r#type set_type: str,
-    /// 指定绑定的标签列表，例如：[{"Key": "city", "Value": "shanghai"}]。
+    /// Specifies the list of bound tags. For example, [{"Key": "city", "Value": "shanghai"}].
     "Tags" tags set_tags: list Tag,
     /// 流量镜像入站过滤规则。
     "IngressFilterRules" ingress_filter_rules set_ingress_filter_rules: list TrafficMirrorFilter,
@@ -3794,9 +3806,9 @@ CreateTrafficMirrorRequest {
 rt::action!("vpc", "2017-03-12", "CreateTrafficMirror", CreateTrafficMirrorRequest => CreateTrafficMirrorResponse);
 
 rt::model! { read debug;
-/// CreateTrafficMirror返回参数结构体
+/// CreateTrafficMirror response structure.
 CreateTrafficMirrorResponse {
-    /// 流量镜像实例
+    /// Traffic mirroring instance.
     "TrafficMirror" traffic_mirror set_traffic_mirror: obj TrafficMirror,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3858,72 +3870,72 @@ CreateTrafficPackagesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateVpcEndPoint` (创建终端节点).
+/// Request of `CreateVpcEndPoint` (Creates an endpoint).
 ///
-/// 本接口（CreateVpcEndPoint）用于创建终端节点。
+/// This API is used to create an endpoint.
 CreateVpcEndPointRequest {
-    /// VPC实例ID。可通过[DescribeVpcs](https://cloud.tencent.com/document/product/1108/43663)接口获取。
+    /// VPC instance ID. obtain through the API [DescribeVpcs](https://www.tencentcloud.com/document/product/1108/43663?from_cn_redirect=1).
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网实例ID。可通过[DescribeSubnets](https://cloud.tencent.com/document/product/215/15784)接口获取。
+    /// Subnet instance ID. can be obtained through the [DescribeSubnets](https://www.tencentcloud.com/document/product/215/15784?from_cn_redirect=1) api.
     ///
     /// Required.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 终端节点名称。限制为60个字符。
+    /// Endpoint name. limited to 60 characters.
     ///
     /// Required.
     "EndPointName" end_point_name set_end_point_name: str,
-    /// 终端节点服务ID。可通过[DescribeVpcEndPointService](https://cloud.tencent.com/document/product/215/54678)接口获取。
+    /// Endpoint service ID, which can be obtained through the [DescribeVpcEndPointService](https://www.tencentcloud.com/document/product/215/54678?from_cn_redirect=1) api.
     ///
     /// Required.
     "EndPointServiceId" end_point_service_id set_end_point_service_id: str,
-    /// 终端节点VIP，可以指定IP申请。
+    /// Endpoint VIP. You can apply for a specified IP.
     "EndPointVip" end_point_vip set_end_point_vip: str,
-    /// 安全组ID。可通过[DescribeSecurityGroups](https://cloud.tencent.com/document/product/215/15808)接口获取。
+    /// Security group ID. can be obtained through the API [DescribeSecurityGroups](https://www.tencentcloud.com/document/product/215/15808?from_cn_redirect=1).
     "SecurityGroupId" security_group_id set_security_group_id: str,
-    /// 指定绑定的标签列表，例如：[{"Key": "city", "Value": "shanghai"}]。
+    /// List of tags to be bound, for example, [{"Key": "city", "Value": "shanghai"}].
     "Tags" tags set_tags: list Tag,
-    /// 协议类型，支持 Ipv4，Ipv6，默认 Ipv4
+    /// Protocol type. supports Ipv4 and Ipv6. default is Ipv4.
     "IpAddressType" ip_address_type set_ip_address_type: str,
 } }
 rt::action!("vpc", "2017-03-12", "CreateVpcEndPoint", CreateVpcEndPointRequest => CreateVpcEndPointResponse);
 
 rt::model! { read debug;
-/// CreateVpcEndPoint返回参数结构体
+/// CreateVpcEndPoint response structure.
 CreateVpcEndPointResponse {
-    /// 终端节点对象详细信息。
+    /// Endpoint details
     "EndPoint" end_point set_end_point: obj EndPoint,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateVpcEndPointService` (创建终端节点服务).
+/// Request of `CreateVpcEndPointService` (Creates an endpoint service).
 ///
-/// 本接口（CreateVpcEndPointService）用于创建终端节点服务。
+/// This API is used to create an endpoint service.
 CreateVpcEndPointServiceRequest {
-    /// VPC实例ID。可通过[DescribeVpcs](https://cloud.tencent.com/document/product/1108/43663)接口获取。
+    /// VPC instance ID
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 终端节点服务名称。
+    /// Endpoint service name
     ///
     /// Required.
     "EndPointServiceName" end_point_service_name set_end_point_service_name: str,
-    /// 是否自动接受。
+    /// Whether to automatically accept
     ///
     /// Required.
     "AutoAcceptFlag" auto_accept_flag set_auto_accept_flag: bool,
-    /// 后端服务ID，比如lb-p1hiksdg。CLB可通过[DescribeLoadBalancers](https://cloud.tencent.com/document/product/1108/48459)接口获取；CDB可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/240/38568)接口获取；CRS可通过[DescribeInstances](https://cloud.tencent.com/document/product/239/20018)接口获取；GWLB可通过[DescribeGatewayLoadBalancers](https://cloud.tencent.com/document/product/1782/111683)接口获取。
+    /// Real server ID, such as `lb-xxx`.
     ///
     /// Required.
     "ServiceInstanceId" service_instance_id set_service_instance_id: str,
-    /// ~~是否是PassService类型。该字段已废弃，请不要使用该字段。~~
+    /// (Disused) Whether it’s a PaaS service
     ///
     /// Disabled in the spec.
     "IsPassService" is_pass_service set_is_pass_service: bool,
-    /// 挂载的PAAS服务类型，CLB（负载均衡），CDB（云数据库 MySQL），CRS（云数据库 Redis），GWLB（网关负载均衡）。不填默认挂载为CLB。
+    /// Mounted PaaS service type. Values: `CLB` (default), `CDB`, `CRS`
     "ServiceType" service_type set_service_type: str,
     /// 指定绑定的标签列表，例如：[{"Key": "city", "Value": "shanghai"}]。
     "Tags" tags set_tags: list Tag,
@@ -3933,34 +3945,34 @@ CreateVpcEndPointServiceRequest {
 rt::action!("vpc", "2017-03-12", "CreateVpcEndPointService", CreateVpcEndPointServiceRequest => CreateVpcEndPointServiceResponse);
 
 rt::model! { read debug;
-/// CreateVpcEndPointService返回参数结构体
+/// CreateVpcEndPointService response structure.
 CreateVpcEndPointServiceResponse {
-    /// 终端节点服务对象详细信息。
+    /// Endpoint service details
     "EndPointService" end_point_service set_end_point_service: obj EndPointService,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateVpcEndPointServiceWhiteList` (创建终端服务白名单).
+/// Request of `CreateVpcEndPointServiceWhiteList` (Creates the endpoint service allowlist).
 ///
-/// 本接口（CreateVpcEndPointServiceWhiteList）创建终端服务白名单。
+/// This API is used to create the endpoint service allowlist.
 CreateVpcEndPointServiceWhiteListRequest {
-    /// UIN。腾讯云账号中心控制台获取。
+    /// UIN
     ///
     /// Required.
     "UserUin" user_uin set_user_uin: str,
-    /// 终端节点服务ID。可通过[DescribeVpcEndPointService](https://cloud.tencent.com/document/product/215/54678)接口获取。
+    /// Endpoint service ID
     ///
     /// Required.
     "EndPointServiceId" end_point_service_id set_end_point_service_id: str,
-    /// 白名单描述。长度不超过60个字符。
+    /// Allowlist description
     "Description" description set_description: str,
 } }
 rt::action!("vpc", "2017-03-12", "CreateVpcEndPointServiceWhiteList", CreateVpcEndPointServiceWhiteListRequest => CreateVpcEndPointServiceWhiteListResponse);
 
 rt::model! { read debug;
-/// CreateVpcEndPointServiceWhiteList返回参数结构体
+/// CreateVpcEndPointServiceWhiteList response structure.
 CreateVpcEndPointServiceWhiteListResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4014,14 +4026,14 @@ CreateVpcPeeringConnectionResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateVpc` (创建VPC).
+/// Request of `CreateVpc` (Creates a VPC).
 ///
-/// 本接口（CreateVpc）用于创建私有网络（VPC）。
-/// * 用户可以创建的最小网段子网掩码为28（有16个IP地址），10.0.0.0/12，172.16.0.0/12最大网段子网掩码为12（1,048,576个IP地址），192.168.0.0/16最大网段子网掩码为16（65,536个IP地址）如果需要规划VPC网段请参见[网络规划](https://cloud.tencent.com/document/product/215/30313)。
-/// * 同一个地域能创建的VPC资源个数也是有限制的，详见 [VPC使用限制](https://cloud.tencent.com/doc/product/215/537)，如果需要申请更多资源，请提交[工单申请](https://console.cloud.tencent.com/workorder/category)。
-/// * 创建VPC同时可以绑定标签, 应答里的标签列表代表添加成功的标签。
+/// This API is used to create a VPC instance.
+/// * The subnet mask of the smallest IP address range that can be created is 28 (16 IP addresses), that of the largest IP address ranges 10.0.0.0/12 and 172.16.0.0/12 is 12 (1,048,576 IP addresses), and that of the largest IP address range 192.168.0.0/16 is 16 (65,536 IP addresses). For more information on how to plan VPC IP ranges, see [Network Planning](https://intl.cloud.tencent.com/document/product/215/30313?from_cn_redirect=1).
+/// * The number of VPC instances that can be created in a region is limited. For more information, see [VPC Use Limits](https://intl.cloud.tencent.com/doc/product/215/537?from_cn_redirect=1). To request more resources, [submit a ticket](https://console.cloud.tencent.com/workorder/category).
+/// * You can bind tags when creating a VPC instance. The tag list in the response indicates the tags that have been successfully added.
 CreateVpcRequest {
-    /// vpc名称，最大长度不能超过60个字节。
+    /// The VPC name. The maximum length is 60 bytes.
     ///
     /// Required.
     "VpcName" vpc_name set_vpc_name: str,
@@ -4032,7 +4044,7 @@ CreateVpcRequest {
     /// - DualStack： IPv4和IPv6双栈
     /// - IPv6Only： IPv6单栈
     "StackType" stack_type set_stack_type: str,
-    /// vpc的cidr，仅能在10.0.0.0/12，172.16.0.0/12，192.168.0.0/16这三个内网网段内。
+    /// VPC CIDR block, which must fall within the following three private network IP ranges: 10.0.0.0/12, 172.16.0.0/12, and 192.168.0.0/16.
     "CidrBlock" cidr_block set_cidr_block: str,
     /// `VPC`的`IPv6` `CIDR`。
     "Ipv6CidrBlock" ipv6_cidr_block set_ipv6_cidr_block: str,
@@ -4043,15 +4055,15 @@ CreateVpcRequest {
     /// - GUA： 全球单播地址
     /// - ULA： 唯一本地地址
     "AddressType" address_type set_address_type: str,
-    /// 是否开启组播。true: 开启, false: 不开启。
+    /// Whether multicast is enabled. `true`: Enabled. `false`: Not enabled.
     "EnableMulticast" enable_multicast set_enable_multicast: str,
-    /// DNS地址，最多支持4个。
+    /// DNS address. A maximum of 4 addresses is supported.
     "DnsServers" dns_servers set_dns_servers: list String,
-    /// DHCP使用的域名。
+    /// Domain name of DHCP
     "DomainName" domain_name set_domain_name: str,
-    /// 指定绑定的标签列表，例如：[{"Key": "city", "Value": "shanghai"}]。
+    /// Bound tags, such as [{"Key": "city", "Value": "shanghai"}]
     "Tags" tags set_tags: list Tag,
-    /// vpc关联云联网时路由发布策略， true：开启cidr路由发布，false：开启subnet子网路由发布。创建vpc时默认为子网路由发布，当选择cidr路由发布时,请通过工单加入白名单
+    /// Vpc association with CCN route publish policy. true: enables cidr route publishing. false: enables subnet route publishing. default is subnet route publishing when creating a vpc. to select cidr route publishing, submit a ticket for adding to allowlist.
     "EnableRouteVpcPublish" enable_route_vpc_publish set_enable_route_vpc_publish: bool,
     /// vpc关联云联网时IPv6类型路由发布策略， true：开启cidr路由发布，false：开启subnet子网路由发布。创建vpc时默认为子网路由发布，当选择cidr路由发布时，请通过工单加入白名单。
     "EnableRouteVpcPublishIpv6" enable_route_vpc_publish_ipv6 set_enable_route_vpc_publish_ipv6: bool,
@@ -4059,9 +4071,9 @@ CreateVpcRequest {
 rt::action!("vpc", "2017-03-12", "CreateVpc", CreateVpcRequest => CreateVpcResponse);
 
 rt::model! { read debug;
-/// CreateVpc返回参数结构体
+/// CreateVpc response structure.
 CreateVpcResponse {
-    /// Vpc对象。
+    /// The VPC object.
     "Vpc" vpc set_vpc: obj Vpc,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4081,70 +4093,54 @@ CreateVpnConnRoute {
 } }
 
 rt::model! { write nodebug;
-/// Request of `CreateVpnConnection` (创建VPN通道).
+/// Request of `CreateVpnConnection` (Creates a VPN tunnel).
 ///
-/// 本接口（CreateVpnConnection）用于创建VPN通道。
-/// >?本接口为异步接口，可调用 [DescribeVpcTaskResult](https://cloud.tencent.com/document/api/215/59037) 接口查询任务执行结果，待任务执行成功后再进行其他操作。
+/// This API is used to create a VPN tunnel.
+/// >?This API is async. You can call the [`DescribeVpcTaskResult`](https://intl.cloud.tencent.com/document/api/215/59037?from_cn_redirect=1) API to query the task result. When the task is completed, you can continue other tasks.
 /// >
 CreateVpnConnectionRequest {
-    /// VPN网关实例ID。
+    /// The ID of the VPN gateway instance.
     ///
     /// Required.
     "VpnGatewayId" vpn_gateway_id set_vpn_gateway_id: str,
-    /// 对端网关ID。例如：cgw-2wqq41m9，可通过[DescribeCustomerGateways](https://cloud.tencent.com/document/product/215/17516)接口查询对端网关。
+    /// The ID of the customer gateway, such as `cgw-2wqq41m9`. You can query the customer gateway by using the [DescribeCustomerGateways](https://intl.cloud.tencent.com/document/product/215/17516?from_cn_redirect=1) API.
     ///
     /// Required.
     "CustomerGatewayId" customer_gateway_id set_customer_gateway_id: str,
-    /// 通道名称，可任意命名，但不得超过60个字符。
+    /// Gateway can be named freely, but the maximum length is 60 characters.
     ///
     /// Required.
     "VpnConnectionName" vpn_connection_name set_vpn_connection_name: str,
-    /// 预共享密钥。
+    /// The pre-shared key.
     ///
     /// Required.
     "PreShareKey" pre_share_key set_pre_share_key: str,
-    /// VPC实例ID。VPC类型网关可通过[DescribeVpcs](https://cloud.tencent.com/document/product/215/15778)接口返回值中的VpcId获取，CCN类型网关传空值即可。
+    /// VPC instance ID, which can be obtained from the `VpcId` field in the response of the [`DescribeVpcs`](https://intl.cloud.tencent.com/document/product/215/15778?from_cn_redirect=1) API.
+    /// This parameter is optional for a CCN-based VPN tunnel.
     "VpcId" vpc_id set_vpc_id: str,
-    /// SPD策略组，例如：{"10.0.0.5/24":["172.123.10.5/16"]}，10.0.0.5/24是vpc内网段172.123.10.5/16是IDC网段。用户指定VPC内哪些网段可以和您IDC中哪些网段通信。
+    /// The SPD policy group, for example: {"10.0.0.5/24":["172.123.10.5/16"]}. 10.0.0.5/24 is the VPC internal IP range, and 172.123.10.5/16 is the IDC IP range. The user specifies the IP range in the VPC that can communicate with the IP range in the IDC.
     "SecurityPolicyDatabases" security_policy_databases set_security_policy_databases: list SecurityPolicyDatabase,
-    /// IKE配置（Internet Key Exchange，因特网密钥交换），IKE具有一套自我保护机制，用户配置网络安全协议
+    /// Internet Key Exchange (IKE) configuration. IKE has a self-protection mechanism. The network security protocol is configured by the user.
     "IKEOptionsSpecification" ike_options_specification set_ike_options_specification: obj IKEOptionsSpecification,
-    /// IPSec配置，腾讯云提供IPSec安全会话设置
+    /// IPSec configuration. The IPSec secure session configuration is provided by Tencent Cloud.
     "IPSECOptionsSpecification" ipsec_options_specification set_ipsec_options_specification: obj IPSECOptionsSpecification,
-    /// 指定绑定的标签列表，例如：[{"Key": "city", "Value": "shanghai"}]
+    /// Bound tags, such as [{"Key": "city", "Value": "shanghai"}].
     "Tags" tags set_tags: list Tag,
-    /// 是否支持隧道内健康检查，默认为False。
+    /// Whether the tunnel health check is supported. The default value is `False`.
     "EnableHealthCheck" enable_health_check set_enable_health_check: bool,
-    /// 健康检查本端地址，默认值为随机在169.254.128.0/17分配一个IP。
+    /// Local IP of health check. It defaults to a random IP within 169.254.128.0/17.
     "HealthCheckLocalIp" health_check_local_ip set_health_check_local_ip: str,
-    /// 健康检查对端地址，默认值为随机在169.254.128.0/17分配一个IP。
+    /// Peer IP of health check. It defaults to a random IP within 169.254.128.0/17.
     "HealthCheckRemoteIp" health_check_remote_ip set_health_check_remote_ip: str,
-    /// 通道类型, 例如:["STATIC", "StaticRoute", "Policy", "Bgp"]
-    ///
-    /// 枚举值：
-    ///
-    /// - StaticRoute： 目的路由类型
-    /// - Policy： SPD策略类型
-    /// - Bgp： BGP类型
-    ///
-    /// 默认值：STATIC
+    /// Tunnel type. Valid values: `STATIC`, `StaticRoute`, and `Policy`.
     "RouteType" route_type set_route_type: str,
-    /// 协商类型，默认为active（主动协商）。可选值：active（主动协商），passive（被动协商），flowTrigger（流量协商）
+    /// Negotiation type. Valid values: `active` (default value), `passive` and `flowTrigger`.
     "NegotiationType" negotiation_type set_negotiation_type: str,
-    /// DPD探测开关。默认为0，表示关闭DPD探测。可选值：0（关闭），1（开启）
+    /// Specifies whether to enable DPD. Valid values: `0` (disable) and `1` (enable)
     "DpdEnable" dpd_enable set_dpd_enable: i64,
-    /// DPD超时时间。即探测确认对端不存在需要的时间。dpdEnable为1（开启）时有效。默认30，单位为秒
+    /// DPD timeout period. Default: 30; unit: second. If the request is not responded within this period, the peer end is considered not exists. This parameter is valid when the value of `DpdEnable` is 1.
     "DpdTimeout" dpd_timeout set_dpd_timeout: str,
-    /// DPD超时后的动作。
-    ///
-    /// 入参限制：dpdEnable为1（开启）时有效。
-    ///
-    /// 枚举值：
-    ///
-    /// - clear： 断开
-    /// - restart： 重试
-    ///
-    /// 默认值：restart
+    /// The action after DPD timeout. Valid values: `clear` (disconnect) and `restart` (try again). It’s valid when `DpdEnable` is `1`.
     "DpdAction" dpd_action set_dpd_action: str,
     /// 创建通道路由信息。
     ///
@@ -4184,54 +4180,46 @@ impl ::core::fmt::Debug for CreateVpnConnectionRequest {
 rt::action!("vpc", "2017-03-12", "CreateVpnConnection", CreateVpnConnectionRequest => CreateVpnConnectionResponse);
 
 rt::model! { read debug;
-/// CreateVpnConnection返回参数结构体
+/// CreateVpnConnection response structure.
 CreateVpnConnectionResponse {
-    /// 通道实例对象。
+    /// Tunnel instance object.
     "VpnConnection" vpn_connection set_vpn_connection: obj VpnConnection,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateVpnGateway` (创建VPN网关).
+/// Request of `CreateVpnGateway` (Creates a VPN gateway).
 ///
-/// 本接口（CreateVpnGateway）用于创建VPN网关。
+/// This API (CreateVpnGateway) is used to create a VPN gateway.
 CreateVpnGatewayRequest {
-    /// VPC实例ID。可通过[DescribeVpcs](https://cloud.tencent.com/document/product/215/15778)。接口返回值中的VpcId获取
-    ///
-    /// 入参限制：当Type为CCN/SSL_CCN 类型时传 ""，IPSEC/SSL 类型必须传对应VPC实例ID。
+    /// VPC instance ID, which can be obtained from the `VpcId` field in the response of the [`DescribeVpcs`](https://intl.cloud.tencent.com/document/product/215/15778?from_cn_redirect=1) API.
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// VPN网关名称，最大长度不能超过60个字节。
+    /// The VPN gateway name. The maximum length is 60 bytes.
     ///
     /// Required.
     "VpnGatewayName" vpn_gateway_name set_vpn_gateway_name: str,
-    /// 公网带宽设置。可选带宽规格：5, 10, 20, 50, 100, 200, 500, 1000, 3000；单位：Mbps。
+    /// The public network bandwidth configuration. Available bandwidth specifications: 5, 10, 20, 50, and 100. Unit: Mbps
     ///
     /// Required.
     "InternetMaxBandwidthOut" internet_max_bandwidth_out set_internet_max_bandwidth_out: i128,
-    /// VPN网关计费模式，PREPAID：表示预付费，即包年包月，POSTPAID_BY_HOUR：表示后付费，即按量计费。默认：POSTPAID_BY_HOUR，如果指定预付费模式，参数InstanceChargePrepaid必填。
+    /// The VPN gateway billing mode. PREPAID: prepaid means yearly/monthly subscription. POSTPAID_BY_HOUR: postpaid means pay-as-you-go. Default: POSTPAID_BY_HOUR. If prepaid mode is specified, the `InstanceChargePrepaid` parameter must be entered.
     "InstanceChargeType" instance_charge_type set_instance_charge_type: str,
-    /// 预付费模式，即包年包月相关参数设置。通过该参数可以指定包年包月实例的购买时长、是否设置自动续费等属性。若指定实例的付费模式为预付费则该参数必传。
+    /// Parameter settings for prepaid billing mode, also known as yearly/monthly subscription. This parameter can specify the purchase period and other attributes such as auto-renewal. This parameter is mandatory for prepaid instances.
     "InstanceChargePrepaid" instance_charge_prepaid set_instance_charge_prepaid: obj InstanceChargePrepaid,
-    /// 可用区，如：ap-guangzhou-2。
+    /// The availability zone, such as `ap-guangzhou-2`.
     ///
     /// Disabled in the spec.
     "Zone" zone set_zone: str,
-    /// VPN网关类型，默认为IPSEC。值“IPSEC”为VPC型IPSEC VPN网关，值“SSL”为VPC型SSL VPN网关，值“CCN”为云联网型IPSEC VPN网关，值“SSL_CCN”为云联网型SSL VPN网关。
+    /// VPN gateway type. Values: `CCN` (CCN VPN gateway), `SSL` (SSL VPN gateway)
     "Type" r#type set_type: str,
-    /// 指定绑定的标签列表，例如：[{"Key": "city", "Value": "shanghai"}]。
+    /// Bound tags, such as [{"Key": "city", "Value": "shanghai"}].
     "Tags" tags set_tags: list Tag,
-    /// CDC实例ID。
+    /// CDC instance ID
     "CdcId" cdc_id set_cdc_id: str,
-    /// SSL VPN连接数设置，可选规格：5, 10, 20, 50, 100, 200, 500, 1000；
-    ///
-    /// 单位：个
-    ///
-    /// 默认值：5
-    ///
-    /// 仅 SSL / SSL_CCN 类型需要填这个参数。
+    /// Maximum number of connected clients allowed for the SSL VPN gateway. Valid values: [5, 10, 20, 50, 100]. This parameter is only required for SSL VPN gateways.
     "MaxConnection" max_connection set_max_connection: i128,
     /// BGP ASN。
     "BgpAsn" bgp_asn set_bgp_asn: i128,
@@ -4258,24 +4246,24 @@ CreateVpnGatewayRequest {
 rt::action!("vpc", "2017-03-12", "CreateVpnGateway", CreateVpnGatewayRequest => CreateVpnGatewayResponse);
 
 rt::model! { read debug;
-/// CreateVpnGateway返回参数结构体
+/// CreateVpnGateway response structure.
 CreateVpnGatewayResponse {
-    /// VPN网关对象
+    /// VPN gateway object.
     "VpnGateway" vpn_gateway set_vpn_gateway: obj VpnGateway,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateVpnGatewayRoutes` (创建VPN网关路由).
+/// Request of `CreateVpnGatewayRoutes` (Creates routes of a VPN gateway).
 ///
-/// 创建路由型VPN网关的目的路由
+/// This API is used to create destination routes of a route-based VPN gateway.
 CreateVpnGatewayRoutesRequest {
-    /// VPN网关的ID
+    /// VPN gateway ID
     ///
     /// Required.
     "VpnGatewayId" vpn_gateway_id set_vpn_gateway_id: str,
-    /// VPN网关目的路由列表
+    /// Destination route list of a VPN gateway
     ///
     /// Required.
     "Routes" routes set_routes: list VpnGatewayRoute,
@@ -4283,9 +4271,9 @@ CreateVpnGatewayRoutesRequest {
 rt::action!("vpc", "2017-03-12", "CreateVpnGatewayRoutes", CreateVpnGatewayRoutesRequest => CreateVpnGatewayRoutesResponse);
 
 rt::model! { read debug;
-/// CreateVpnGatewayRoutes返回参数结构体
+/// CreateVpnGatewayRoutes response structure.
 CreateVpnGatewayRoutesResponse {
-    /// VPN网关目的路由
+    /// Destination routes of a VPN gateway
     "Routes" routes set_routes: list VpnGatewayRoute,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4380,51 +4368,51 @@ CreateVpnGatewaySslServerResponse {
 } }
 
 rt::model! { read debug;
-/// 合规化审批单
+/// Compliance review request
 CrossBorderCompliance {
-    /// 服务商，可选值：`UNICOM`。
+    /// Service provider. Valid values: `UNICOM`.
     "ServiceProvider" service_provider set_service_provider: str,
-    /// 合规化审批单`ID`。
+    /// ID of compliance review request.
     "ComplianceId" compliance_id set_compliance_id: i128,
-    /// 公司全称。
+    /// Full company name.
     "Company" company set_company: str,
-    /// 统一社会信用代码。
+    /// Unified Social Credit Code.
     "UniformSocialCreditCode" uniform_social_credit_code set_uniform_social_credit_code: str,
-    /// 法定代表人。
+    /// Legal person.
     "LegalPerson" legal_person set_legal_person: str,
-    /// 发证机关。
+    /// Issuing authority.
     "IssuingAuthority" issuing_authority set_issuing_authority: str,
-    /// 营业执照。
+    /// Business license.
     "BusinessLicense" business_license set_business_license: str,
-    /// 营业执照住所。
+    /// Business address.
     "BusinessAddress" business_address set_business_address: str,
-    /// 邮编。
+    /// Zip code.
     "PostCode" post_code set_post_code: i128,
-    /// 经办人。
+    /// Operator.
     "Manager" manager set_manager: str,
-    /// 经办人身份证号。
+    /// Operator ID card number.
     "ManagerId" manager_id set_manager_id: str,
-    /// 经办人身份证。
+    /// Operator ID card.
     "ManagerIdCard" manager_id_card set_manager_id_card: str,
-    /// 经办人身份证地址。
+    /// Operator address.
     "ManagerAddress" manager_address set_manager_address: str,
-    /// 经办人联系电话。
+    /// Operator phone number.
     "ManagerTelephone" manager_telephone set_manager_telephone: str,
-    /// 电子邮箱。
+    /// Email.
     "Email" email set_email: str,
-    /// 服务受理单。
+    /// Service handling form.
     "ServiceHandlingForm" service_handling_form set_service_handling_form: str,
-    /// 授权函。
+    /// Authorization letter.
     "AuthorizationLetter" authorization_letter set_authorization_letter: str,
-    /// 信息安全承诺书。
+    /// Information security commitment.
     "SafetyCommitment" safety_commitment set_safety_commitment: str,
-    /// 服务开始时间。
+    /// Service start date.
     "ServiceStartDate" service_start_date set_service_start_date: str,
-    /// 服务截止时间。
+    /// Service end date.
     "ServiceEndDate" service_end_date set_service_end_date: str,
-    /// 状态。待审批：`PENDING`，已通过：`APPROVED`，已拒绝：`DENY`。
+    /// Status. Valid values: `PENDING`, `APPROVED`, and `DENY`.
     "State" state set_state: str,
-    /// 审批单创建时间。
+    /// Creation time of the review form.
     "CreatedTime" created_time set_created_time: str,
     /// 法定代表人身份证号。
     "LegalPersonId" legal_person_id set_legal_person_id: str,
@@ -4448,15 +4436,15 @@ CrossBorderFlowMonitorData {
 } }
 
 rt::model! { read debug;
-/// 对端网关
+/// Customer Gateway
 CustomerGateway {
-    /// 用户网关唯一ID
+    /// The unique ID of the customer gateway
     "CustomerGatewayId" customer_gateway_id set_customer_gateway_id: str,
-    /// 网关名称
+    /// Gateway Name
     "CustomerGatewayName" customer_gateway_name set_customer_gateway_name: str,
-    /// 公网地址
+    /// Public network address
     "IpAddress" ip_address set_ip_address: str,
-    /// 创建时间
+    /// The creation time.
     "CreatedTime" created_time set_created_time: str,
     /// BGP ASN。
     "BgpAsn" bgp_asn set_bgp_asn: i128,
@@ -4467,74 +4455,72 @@ CustomerGateway {
 } }
 
 rt::model! { both debug;
-/// 对端网关厂商信息对象。
+/// Customer gateway vendor information object.
 CustomerGatewayVendor {
-    /// 平台。
+    /// Platform.
     ///
     /// Required.
     "Platform" platform set_platform: str,
-    /// 软件版本。
+    /// Software version.
     ///
     /// Required.
     "SoftwareVersion" software_version set_software_version: str,
-    /// 供应商名称。
+    /// Vendor name.
     ///
     /// Required.
     "VendorName" vendor_name set_vendor_name: str,
 } }
 
 rt::model! { read debug;
-/// 云主机实例信息。
+/// A CVM instance.
 CvmInstance {
-    /// VPC实例ID。
+    /// VPC instance ID.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网实例ID。
+    /// Subnet instance ID.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 云主机实例ID
+    /// CVM instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 云主机名称。
+    /// CVM Name
     "InstanceName" instance_name set_instance_name: str,
-    /// 云主机状态。
+    /// CVM status.
     "InstanceState" instance_state set_instance_state: str,
-    /// 实例的CPU核数，单位：核。
+    /// Number of CPU cores in an instance (in core).
     "CPU" cpu set_cpu: i128,
-    /// 实例内存容量，单位：GB。
+    /// Instance’s memory capacity. Unit: GB.
     "Memory" memory set_memory: i128,
-    /// 创建时间。
+    /// The creation time.
     "CreatedTime" created_time set_created_time: str,
-    /// 实例机型。
+    /// Instance type.
     "InstanceType" instance_type set_instance_type: str,
-    /// 实例弹性网卡配额（包含主网卡）。
+    /// Instance ENI quota (including primary ENIs).
     "EniLimit" eni_limit set_eni_limit: i128,
-    /// 实例弹性网卡内网IP配额（包含主网卡）。
+    /// Private IP quoata for instance ENIs (including primary ENIs).
     "EniIpLimit" eni_ip_limit set_eni_ip_limit: i128,
-    /// 实例已绑定弹性网卡的个数（包含主网卡）。
+    /// The number of ENIs (including primary ENIs) bound to a instance.
     "InstanceEniCount" instance_eni_count set_instance_eni_count: i128,
 } }
 
 rt::model! { read debug;
-/// 默认VPC和子网
+/// Default VPC and subnet
 DefaultVpcSubnet {
-    /// 默认VpcId。
+    /// Default VPC ID
     "VpcId" vpc_id set_vpc_id: str,
-    /// 默认SubnetId。
+    /// Default subnet ID
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 默认Vpc名字。
+    /// Default VPC name
     "VpcName" vpc_name set_vpc_name: str,
-    /// 默认Subnet名字。
+    /// Default subnet name
     "SubnetName" subnet_name set_subnet_name: str,
-    /// 默认子网网段。
+    /// Default subnet IP range
     "CidrBlock" cidr_block set_cidr_block: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteAddressTemplateGroup` (删除IP地址模板集合).
+/// Request of `DeleteAddressTemplateGroup` (Deletes an IP address template group).
 ///
-/// 本接口（DeleteAddressTemplateGroup）用于删除IP地址模板集合。
-/// >?本接口为异步接口，可调用 [DescribeVpcTaskResult](https://cloud.tencent.com/document/api/215/59037) 接口查询任务执行结果，待任务执行成功后再进行其他操作。
-/// >
+/// This API (DeleteAddressTemplateGroup) is used to delete an IP address template group.
 DeleteAddressTemplateGroupRequest {
-    /// IP地址模板集合实例ID，例如：ipmg-90cex8mq。
+    /// The IP address template group instance ID, such as `ipmg-90cex8mq`.
     ///
     /// Required.
     "AddressTemplateGroupId" address_template_group_id set_address_template_group_id: str,
@@ -4542,20 +4528,18 @@ DeleteAddressTemplateGroupRequest {
 rt::action!("vpc", "2017-03-12", "DeleteAddressTemplateGroup", DeleteAddressTemplateGroupRequest => DeleteAddressTemplateGroupResponse);
 
 rt::model! { read debug;
-/// DeleteAddressTemplateGroup返回参数结构体
+/// DeleteAddressTemplateGroup response structure.
 DeleteAddressTemplateGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteAddressTemplate` (删除IP地址模板).
+/// Request of `DeleteAddressTemplate` (Deletes an IP address template).
 ///
-/// 本接口（DeleteAddressTemplate）用于删除IP地址模板。
-/// >?本接口为异步接口，可调用 [DescribeVpcTaskResult](https://cloud.tencent.com/document/api/215/59037) 接口查询任务执行结果，待任务执行成功后再进行其他操作。
-/// >
+/// This API (DeleteAddressTemplate) is used to delete an IP address template.
 DeleteAddressTemplateRequest {
-    /// IP地址模板实例ID，例如：ipm-09o5m8kc。
+    /// The IP address template instance ID, such as `ipm-09o5m8kc`.
     ///
     /// Required.
     "AddressTemplateId" address_template_id set_address_template_id: str,
@@ -4563,22 +4547,22 @@ DeleteAddressTemplateRequest {
 rt::action!("vpc", "2017-03-12", "DeleteAddressTemplate", DeleteAddressTemplateRequest => DeleteAddressTemplateResponse);
 
 rt::model! { read debug;
-/// DeleteAddressTemplate返回参数结构体
+/// DeleteAddressTemplate response structure.
 DeleteAddressTemplateResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteAssistantCidr` (删除辅助CIDR).
+/// Request of `DeleteAssistantCidr` (Deletes a secondary CIDR block).
 ///
-/// 本接口（DeleteAssistantCidr）用于删除辅助CIDR。
+/// This API is used to delete a secondary CIDR block.
 DeleteAssistantCidrRequest {
-    /// `VPC`实例`ID`。形如：`vpc-6v2ht8q5`。
+    /// `VPC` instance `ID`, such as `vpc-6v2ht8q5`.
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// CIDR数组，格式如["10.0.0.0/16", "172.16.0.0/16"]。
+    /// Array of CIDR blocks, such as ["10.0.0.0/16", "172.16.0.0/16"]
     ///
     /// Required.
     "CidrBlocks" cidr_blocks set_cidr_blocks: list String,
@@ -4586,18 +4570,18 @@ DeleteAssistantCidrRequest {
 rt::action!("vpc", "2017-03-12", "DeleteAssistantCidr", DeleteAssistantCidrRequest => DeleteAssistantCidrResponse);
 
 rt::model! { read debug;
-/// DeleteAssistantCidr返回参数结构体
+/// DeleteAssistantCidr response structure.
 DeleteAssistantCidrResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteBandwidthPackage` (删除共享带宽包).
+/// Request of `DeleteBandwidthPackage` (Deletes a bandwidth package).
 ///
-/// 接口支持删除共享带宽包，包括[设备带宽包](https://cloud.tencent.com/document/product/684/15245#bwptype)和[IP带宽包](https://cloud.tencent.com/document/product/684/15245#bwptype)
+/// This API is used to delete bandwidth packages, including [device bandwidth packages](https://intl.cloud.tencent.com/document/product/684/15246?from_cn_redirect=1#.E8.AE.BE.E5.A4.87.E5.B8.A6.E5.AE.BD.E5.8C.85) and [IP bandwidth packages](https://intl.cloud.tencent.com/document/product/684/15246?from_cn_redirect=1#ip-.E5.B8.A6.E5.AE.BD.E5.8C.85).
 DeleteBandwidthPackageRequest {
-    /// 待删除带宽包唯一ID，可以使用[DescribeBandwidthPackages](https://cloud.tencent.com/document/product/215/19209)接口查询BandwidthPackageId。
+    /// The unique ID of the bandwidth package to be deleted.
     ///
     /// Required.
     "BandwidthPackageId" bandwidth_package_id set_bandwidth_package_id: str,
@@ -4605,7 +4589,7 @@ DeleteBandwidthPackageRequest {
 rt::action!("vpc", "2017-03-12", "DeleteBandwidthPackage", DeleteBandwidthPackageRequest => DeleteBandwidthPackageResponse);
 
 rt::model! { read debug;
-/// DeleteBandwidthPackage返回参数结构体
+/// DeleteBandwidthPackage response structure.
 DeleteBandwidthPackageResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4658,13 +4642,13 @@ DeleteCcnPolicyBasedRoutingRuleResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteCcn` (删除CCN).
+/// Request of `DeleteCcn` (Deletes a CCN).
 ///
-/// 本接口（DeleteCcn）用于删除云联网。
-/// * 删除后，云联网关联的所有实例间路由将被删除，网络将会中断，请务必确认
-/// * 删除云联网是不可逆的操作，请谨慎处理。
+/// This API (DeleteCcn) is used to delete CCNs.
+/// * After deletion, the routes between all instances associated with the CCN will be deleted, and the network will be interrupted. Please confirm this operation in advance.
+/// * CCN deletion is an irreversible operation. Please proceed with caution.
 DeleteCcnRequest {
-    /// CCN实例ID。形如：ccn-f49l6u0z。
+    /// The CCN instance ID, such as `ccn-f49l6u0z`.
     ///
     /// Required.
     "CcnId" ccn_id set_ccn_id: str,
@@ -4672,7 +4656,7 @@ DeleteCcnRequest {
 rt::action!("vpc", "2017-03-12", "DeleteCcn", DeleteCcnRequest => DeleteCcnResponse);
 
 rt::model! { read debug;
-/// DeleteCcn返回参数结构体
+/// DeleteCcn response structure.
 DeleteCcnResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4728,11 +4712,11 @@ DeleteCdcNetPlanesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteCustomerGateway` (删除对端网关).
+/// Request of `DeleteCustomerGateway` (Deletes a customer gateway).
 ///
-/// 本接口（DeleteCustomerGateway）用于删除对端网关。
+/// This API (DeleteCustomerGateway) is used to delete customer gateways.
 DeleteCustomerGatewayRequest {
-    /// 对端网关ID，例如：cgw-2wqq41m9，可通过[DescribeCustomerGateways](https://cloud.tencent.com/document/api/215/17516)接口查询对端网关。
+    /// The ID of the customer gateway, such as `cgw-2wqq41m9`. You can query the customer gateway by using the [DescribeCustomerGateways](https://intl.cloud.tencent.com/document/api/215/17516?from_cn_redirect=1) API.
     ///
     /// Required.
     "CustomerGatewayId" customer_gateway_id set_customer_gateway_id: str,
@@ -4740,7 +4724,7 @@ DeleteCustomerGatewayRequest {
 rt::action!("vpc", "2017-03-12", "DeleteCustomerGateway", DeleteCustomerGatewayRequest => DeleteCustomerGatewayResponse);
 
 rt::model! { read debug;
-/// DeleteCustomerGateway返回参数结构体
+/// DeleteCustomerGateway response structure.
 DeleteCustomerGatewayResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4768,15 +4752,15 @@ DeleteDhcpIpResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteDirectConnectGatewayCcnRoutes` (删除专线网关云联网路由).
+/// Request of `DeleteDirectConnectGatewayCcnRoutes` (Deletes CCN routes of a Direct Connect gateway).
 ///
-/// 本接口（DeleteDirectConnectGatewayCcnRoutes）用于删除专线网关的云联网路由（IDC网段）
+/// This API (DeleteDirectConnectGatewayCcnRoutes) is used to delete the CCN routes (IDC IP range) of a Direct Connect gateway.
 DeleteDirectConnectGatewayCcnRoutesRequest {
-    /// 专线网关ID，形如：dcg-prpqlmg1
+    /// The ID of the Direct Connect gateway, such as `dcg-prpqlmg1`
     ///
     /// Required.
     "DirectConnectGatewayId" direct_connect_gateway_id set_direct_connect_gateway_id: str,
-    /// 路由ID。形如：ccnr-f49l6u0z。
+    /// The route ID, such as `ccnr-f49l6u0z`.
     ///
     /// Required.
     "RouteIds" route_ids set_route_ids: list String,
@@ -4786,23 +4770,23 @@ DeleteDirectConnectGatewayCcnRoutesRequest {
 rt::action!("vpc", "2017-03-12", "DeleteDirectConnectGatewayCcnRoutes", DeleteDirectConnectGatewayCcnRoutesRequest => DeleteDirectConnectGatewayCcnRoutesResponse);
 
 rt::model! { read debug;
-/// DeleteDirectConnectGatewayCcnRoutes返回参数结构体
+/// DeleteDirectConnectGatewayCcnRoutes response structure.
 DeleteDirectConnectGatewayCcnRoutesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteDirectConnectGateway` (删除专线网关).
+/// Request of `DeleteDirectConnectGateway` (Deletes a direct connect gateway).
 ///
-/// 本接口（DeleteDirectConnectGateway）用于删除专线网关。
+/// This API is used to delete a direct connect gateway.
 ///
-/// - 如果是 NAT 网关，删除专线网关后，NAT 规则以及 ACL 策略都被清理了。
+/// - For a NAT gateway, NAT and ACL rules will be cleared upon the deletion of a direct connect gateway.
 ///
-/// - 删除专线网关后，系统会删除路由表中跟该专线网关相关的路由策略。
-/// 本接口是异步完成，如需查询异步任务执行结果，请使用本接口返回的`RequestId`轮询`QueryTask`接口
+/// - After the deletion of a direct connect gateway, the routing policy associated with the gateway in the route table will also be deleted.
+/// This API is completed asynchronously. If you need to query the async job execution results, please use the `RequestId` returned by this API to poll the `QueryTask` API.
 DeleteDirectConnectGatewayRequest {
-    /// 专线网关唯一`ID`，形如：`dcg-9o233uri`。
+    /// The unique `ID` of the direct connect gateway, such as `dcg-9o233uri`.
     ///
     /// Required.
     "DirectConnectGatewayId" direct_connect_gateway_id set_direct_connect_gateway_id: str,
@@ -4810,28 +4794,28 @@ DeleteDirectConnectGatewayRequest {
 rt::action!("vpc", "2017-03-12", "DeleteDirectConnectGateway", DeleteDirectConnectGatewayRequest => DeleteDirectConnectGatewayResponse);
 
 rt::model! { read debug;
-/// DeleteDirectConnectGateway返回参数结构体
+/// DeleteDirectConnectGateway response structure.
 DeleteDirectConnectGatewayResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteFlowLog` (删除流日志).
+/// Request of `DeleteFlowLog` (Deletes a flow log).
 ///
-/// 本接口（DeleteFlowLog）用于删除流日志。
+/// This API is used to delete a flow log.
 DeleteFlowLogRequest {
-    /// 流日志唯一ID。可通过[CreateFlowLog](https://cloud.tencent.com/document/product/215/35015)接口创建；可通过[DescribeFlowLogs](https://cloud.tencent.com/document/product/215/35012)接口获取。
+    /// The unique ID of the flow log.
     ///
     /// Required.
     "FlowLogId" flow_log_id set_flow_log_id: str,
-    /// 私用网络唯一ID。删除云联网流日志时，可不填，其他流日志类型必填。可通过[DescribeFlowLogs](https://cloud.tencent.com/document/product/215/35012)接口获取流日志对应的私有网络唯一ID。也可通过[DescribeVpcs](https://cloud.tencent.com/document/product/215/15778)接口获取当前账户的私有网络唯一ID。
+    /// The VPC ID or unique ID of the resource. We recommend using the unique ID. This parameter is required unless a CCN flow log is deleted.
     "VpcId" vpc_id set_vpc_id: str,
 } }
 rt::action!("vpc", "2017-03-12", "DeleteFlowLog", DeleteFlowLogRequest => DeleteFlowLogResponse);
 
 rt::model! { read debug;
-/// DeleteFlowLog返回参数结构体
+/// DeleteFlowLog response structure.
 DeleteFlowLogResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4861,13 +4845,13 @@ DeleteGlobalRoutesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteHaVip` (删除HAVIP).
+/// Request of `DeleteHaVip` (Deletes an HAVIP).
 ///
-/// 本接口（DeleteHaVip）用于删除高可用虚拟IP（HAVIP）。
+/// This API is used to delete an HAVIP.
 ///
-/// 本接口是异步完成，如需查询异步任务执行结果，请使用本接口返回的`RequestId`轮询`DescribeVpcTaskResult`接口。
+/// This API is completed asynchronously. If you need to query the execution result of an async task, please use the `RequestId` returned by this API to poll the `DescribeVpcTaskResult` API.
 DeleteHaVipRequest {
-    /// `HAVIP`唯一`ID`，形如：`havip-9o233uri`。
+    /// The unique `ID` of the `HAVIP`, such as `havip-9o233uri`.
     ///
     /// Required.
     "HaVipId" ha_vip_id set_ha_vip_id: str,
@@ -4875,7 +4859,7 @@ DeleteHaVipRequest {
 rt::action!("vpc", "2017-03-12", "DeleteHaVip", DeleteHaVipRequest => DeleteHaVipResponse);
 
 rt::model! { read debug;
-/// DeleteHaVip返回参数结构体
+/// DeleteHaVip response structure.
 DeleteHaVipResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4944,40 +4928,40 @@ DeleteIp6TranslatorsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteLocalGateway` (删除本地网关).
+/// Request of `DeleteLocalGateway` (Deletes a local gateway).
 ///
-/// 本接口（DeleteLocalGateway）用于删除CDC的本地网关。
+/// This API is used to delete the local gateway of a CDC instance.
 DeleteLocalGatewayRequest {
-    /// 本地网关实例ID。
+    /// Local gateway instance ID
     ///
     /// Required.
     "LocalGatewayId" local_gateway_id set_local_gateway_id: str,
-    /// CDC实例ID。
+    /// CDC instance ID
     ///
     /// Required.
     "CdcId" cdc_id set_cdc_id: str,
-    /// VPC实例ID。
+    /// VPC instance ID
     "VpcId" vpc_id set_vpc_id: str,
 } }
 rt::action!("vpc", "2017-03-12", "DeleteLocalGateway", DeleteLocalGatewayRequest => DeleteLocalGatewayResponse);
 
 rt::model! { read debug;
-/// DeleteLocalGateway返回参数结构体
+/// DeleteLocalGateway response structure.
 DeleteLocalGatewayResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteNatGatewayDestinationIpPortTranslationNatRule` (删除NAT网关端口转发规则).
+/// Request of `DeleteNatGatewayDestinationIpPortTranslationNatRule` (Deletes the port forwarding rule of a NAT gateway).
 ///
-/// 本接口（DeleteNatGatewayDestinationIpPortTranslationNatRule）用于删除NAT网关端口转发规则。
+/// This API is used to delete the port forwarding rule of a NAT gateway.
 DeleteNatGatewayDestinationIpPortTranslationNatRuleRequest {
-    /// NAT网关的ID，形如：`nat-df45454`。
+    /// The ID of the NAT gateway, such as `nat-df45454`.
     ///
     /// Required.
     "NatGatewayId" nat_gateway_id set_nat_gateway_id: str,
-    /// NAT网关的端口转换规则。
+    /// The port forwarding rules of the NAT gateway.
     ///
     /// Required.
     "DestinationIpPortTranslationNatRules" destination_ip_port_translation_nat_rules set_destination_ip_port_translation_nat_rules: list DestinationIpPortTranslationNatRule,
@@ -4985,45 +4969,44 @@ DeleteNatGatewayDestinationIpPortTranslationNatRuleRequest {
 rt::action!("vpc", "2017-03-12", "DeleteNatGatewayDestinationIpPortTranslationNatRule", DeleteNatGatewayDestinationIpPortTranslationNatRuleRequest => DeleteNatGatewayDestinationIpPortTranslationNatRuleResponse);
 
 rt::model! { read debug;
-/// DeleteNatGatewayDestinationIpPortTranslationNatRule返回参数结构体
+/// DeleteNatGatewayDestinationIpPortTranslationNatRule response structure.
 DeleteNatGatewayDestinationIpPortTranslationNatRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteNatGateway` (删除NAT网关).
+/// Request of `DeleteNatGateway` (Deletes a NAT gateway).
 ///
-/// 本接口（DeleteNatGateway）用于删除NAT网关。
-/// 删除 NAT 网关后，系统会自动删除路由表中包含此 NAT 网关的路由项，同时也会解绑弹性公网IP（EIP）。
-/// 删除 NAT 网关时需解绑关联 EIP，因此调用方需要具备 vpc:DisassociateAddress 和 vpc:ModifyAddressesBandwidth 的 CAM 权限。
+/// This API is used to delete a NAT gateway.
+/// When a NAT gateway is deleted, all routes containing this gateway are deleted automatically, and associated EIPs are unbound.When deleting a NAT gateway, you need to unbind the associated EIPs. Therefore, the caller must have CAM permissions for vpc:DisassociateAddress and vpc:ModifyAddressesBandwidth.
 DeleteNatGatewayRequest {
-    /// NAT网关的ID，形如：`nat-df45454`。
+    /// NAT gateway ID, for example, `nat-df45454`.
     ///
     /// Required.
     "NatGatewayId" nat_gateway_id set_nat_gateway_id: str,
-    /// 忽略操作风险
+    /// Ignores operation risks.
     "IgnoreOperationRisk" ignore_operation_risk set_ignore_operation_risk: bool,
 } }
 rt::action!("vpc", "2017-03-12", "DeleteNatGateway", DeleteNatGatewayRequest => DeleteNatGatewayResponse);
 
 rt::model! { read debug;
-/// DeleteNatGateway返回参数结构体
+/// DeleteNatGateway response structure.
 DeleteNatGatewayResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteNatGatewaySourceIpTranslationNatRule` (删除NAT网关的SNAT转发规则).
+/// Request of `DeleteNatGatewaySourceIpTranslationNatRule` (Deletes a SNAT forwarding rule of a NAT Gateway).
 ///
-/// 本接口（DeleteNatGatewaySourceIpTranslationNatRule）用于删除NAT网关端口SNAT转发规则。
+/// This API is used to delete a SNAT forwarding rule of a NAT gateway.
 DeleteNatGatewaySourceIpTranslationNatRuleRequest {
-    /// NAT网关的ID，形如：`nat-df45454`。
+    /// The ID of the NAT Gateway, such as `nat-df45454`
     ///
     /// Required.
     "NatGatewayId" nat_gateway_id set_nat_gateway_id: str,
-    /// NAT网关的SNAT ID列表，形如：`snat-df43254`。
+    /// The list of SNAT rule IDs of a NAT Gateway, such as `snat-df43254`
     ///
     /// Required.
     "NatGatewaySnatIds" nat_gateway_snat_ids set_nat_gateway_snat_ids: list String,
@@ -5031,18 +5014,18 @@ DeleteNatGatewaySourceIpTranslationNatRuleRequest {
 rt::action!("vpc", "2017-03-12", "DeleteNatGatewaySourceIpTranslationNatRule", DeleteNatGatewaySourceIpTranslationNatRuleRequest => DeleteNatGatewaySourceIpTranslationNatRuleResponse);
 
 rt::model! { read debug;
-/// DeleteNatGatewaySourceIpTranslationNatRule返回参数结构体
+/// DeleteNatGatewaySourceIpTranslationNatRule response structure.
 DeleteNatGatewaySourceIpTranslationNatRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteNetDetect` (删除网络探测).
+/// Request of `DeleteNetDetect` (DeleteNetDetect).
 ///
-/// 本接口（DeleteNetDetect）用于删除网络探测实例。
+/// This API is used to delete a network probe.
 DeleteNetDetectRequest {
-    /// 网络探测实例`ID`。形如：`netd-12345678`。
+    /// ID of a network probe, such as `netd-12345678`.
     ///
     /// Required.
     "NetDetectId" net_detect_id set_net_detect_id: str,
@@ -5050,7 +5033,7 @@ DeleteNetDetectRequest {
 rt::action!("vpc", "2017-03-12", "DeleteNetDetect", DeleteNetDetectRequest => DeleteNetDetectResponse);
 
 rt::model! { read debug;
-/// DeleteNetDetect返回参数结构体
+/// DeleteNetDetect response structure.
 DeleteNetDetectResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5080,15 +5063,15 @@ DeleteNetworkAclEntriesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteNetworkAclQuintupleEntries` (删除网络ACL五元组指定的部分条目接口。).
+/// Request of `DeleteNetworkAclQuintupleEntries` (Deletes specified rules of the network ACL quintuple.).
 ///
-/// 本接口（DeleteNetworkAclQuintupleEntries）用于删除网络ACL五元组指定的入站规则和出站规则（但不是全量删除该ACL下的所有条目）。在NetworkAclQuintupleEntrySet参数中：NetworkAclQuintupleEntry需要提供NetworkAclQuintupleEntryId。
+/// This API is used to delete specified in/outbound rules of the network ACL quintuple. In the `NetworkAclQuintupleEntrySet` parameters, `NetworkAclQuintupleEntryId` is required for `NetworkAclQuintupleEntry`.
 DeleteNetworkAclQuintupleEntriesRequest {
-    /// 网络ACL实例ID。例如：acl-12345678。
+    /// Network ACL instance ID, such as `acl-12345678`.
     ///
     /// Required.
     "NetworkAclId" network_acl_id set_network_acl_id: str,
-    /// 网络五元组ACL规则集。
+    /// Network ACL quintuple rule set.
     ///
     /// Required.
     "NetworkAclQuintupleSet" network_acl_quintuple_set set_network_acl_quintuple_set: obj NetworkAclQuintupleEntries,
@@ -5096,18 +5079,18 @@ DeleteNetworkAclQuintupleEntriesRequest {
 rt::action!("vpc", "2017-03-12", "DeleteNetworkAclQuintupleEntries", DeleteNetworkAclQuintupleEntriesRequest => DeleteNetworkAclQuintupleEntriesResponse);
 
 rt::model! { read debug;
-/// DeleteNetworkAclQuintupleEntries返回参数结构体
+/// DeleteNetworkAclQuintupleEntries response structure.
 DeleteNetworkAclQuintupleEntriesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteNetworkAcl` (删除网络ACL).
+/// Request of `DeleteNetworkAcl` (Deletes a network ACL).
 ///
-/// 本接口（DeleteNetworkAcl）用于删除网络ACL。
+/// This API is used to delete a network ACL.
 DeleteNetworkAclRequest {
-    /// 网络ACL实例ID。例如：acl-12345678。
+    /// Network ACL instance ID, such as `acl-12345678`.
     ///
     /// Required.
     "NetworkAclId" network_acl_id set_network_acl_id: str,
@@ -5115,23 +5098,22 @@ DeleteNetworkAclRequest {
 rt::action!("vpc", "2017-03-12", "DeleteNetworkAcl", DeleteNetworkAclRequest => DeleteNetworkAclResponse);
 
 rt::model! { read debug;
-/// DeleteNetworkAcl返回参数结构体
+/// DeleteNetworkAcl response structure.
 DeleteNetworkAclResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteNetworkInterface` (删除弹性网卡).
+/// Request of `DeleteNetworkInterface` (Deletes an ENI).
 ///
-/// 本接口（DeleteNetworkInterface）用于删除弹性网卡。
-/// * 弹性网卡上绑定了云服务器时，不能被删除。
-/// * 删除指定弹性网卡，弹性网卡必须先和子机解绑才能删除。删除之后弹性网卡上所有内网IP都将被退还。
+/// This API is used to delete an ENI.
+/// * An ENI cannot be deleted when it’s bound to a CVM.
+/// * After the deletion, all of its private IP addresses will be released.
 ///
-/// 本接口是异步完成，如需查询异步任务执行结果，请使用本接口返回的`RequestId`轮询[DescribeVpcTaskResult](https://cloud.tencent.com/document/api/215/59037)
-/// 接口。
+/// This API is completed asynchronously. If you need to query the execution result of an async task, please use the `RequestId` returned by this API to poll the `DescribeVpcTaskResult` API.
 DeleteNetworkInterfaceRequest {
-    /// 弹性网卡实例ID，例如：eni-m6dyj72l。可通过[DescribeNetworkInterfaces](https://cloud.tencent.com/document/product/215/15817)接口获取。
+    /// The ID of the ENI instance, such as `eni-m6dyj72l`.
     ///
     /// Required.
     "NetworkInterfaceId" network_interface_id set_network_interface_id: str,
@@ -5139,7 +5121,7 @@ DeleteNetworkInterfaceRequest {
 rt::action!("vpc", "2017-03-12", "DeleteNetworkInterface", DeleteNetworkInterfaceRequest => DeleteNetworkInterfaceResponse);
 
 rt::model! { read debug;
-/// DeleteNetworkInterface返回参数结构体
+/// DeleteNetworkInterface response structure.
 DeleteNetworkInterfaceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5254,15 +5236,15 @@ DeletePrivateNatGatewayTranslationNatRuleResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteReserveIpAddresses` (删除内网保留IP).
+/// Request of `DeleteReserveIpAddresses` (Deletes a reserved private IP address).
 ///
-/// 删除内网保留IP
+/// This API is used to delete a reserved private IP address.
 DeleteReserveIpAddressesRequest {
-    /// VPC唯一 ID。
+    /// Unique ID of the VPC.
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 内网保留IP地址列表。
+    /// List of reserved private IP addresses.
     ///
     /// Required.
     "ReserveIpIds" reserve_ip_ids set_reserve_ip_ids: list String,
@@ -5270,18 +5252,18 @@ DeleteReserveIpAddressesRequest {
 rt::action!("vpc", "2017-03-12", "DeleteReserveIpAddresses", DeleteReserveIpAddressesRequest => DeleteReserveIpAddressesResponse);
 
 rt::model! { read debug;
-/// DeleteReserveIpAddresses返回参数结构体
+/// DeleteReserveIpAddresses response structure.
 DeleteReserveIpAddressesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRoutePolicyAssociations` (删除路由接收策略绑定).
+/// Request of `DeleteRoutePolicyAssociations` (Delete a route reception policy binding).
 ///
-/// 本接口(DeleteRoutePolicyAssociations)用于删除路由接收策略绑定（路由接收策略对象和路由表的绑定关系）。
+/// This API is used to delete route reception policy bindings (the binding relationship between route reception policy objects and route tables).
 DeleteRoutePolicyAssociationsRequest {
-    /// 路由策略绑定对象列表，删除路由策略绑定时，仅需使用RoutePolicyAssociation的RouteTableId字段和RoutePolicyId字段（不需要填写Priority字段）。
+    /// Routing policy binding object list. during routing policy unbinding, use the RouteTableId and RoutePolicyId fields of RoutePolicyAssociation (you do not need to fill in the Priority field).
     ///
     /// Required.
     "RoutePolicyAssociationSet" route_policy_association_set set_route_policy_association_set: list RoutePolicyAssociation,
@@ -5289,39 +5271,39 @@ DeleteRoutePolicyAssociationsRequest {
 rt::action!("vpc", "2017-03-12", "DeleteRoutePolicyAssociations", DeleteRoutePolicyAssociationsRequest => DeleteRoutePolicyAssociationsResponse);
 
 rt::model! { read debug;
-/// DeleteRoutePolicyAssociations返回参数结构体
+/// DeleteRoutePolicyAssociations response structure.
 DeleteRoutePolicyAssociationsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRoutePolicyEntries` (删除路由接收策略条目).
+/// Request of `DeleteRoutePolicyEntries` (Delete a route reception policy entry).
 ///
-/// 本接口(DeleteRoutePolicyEntries)用于删除路由接收策略条目。
+/// This API is used to delete route reception policy entries.
 DeleteRoutePolicyEntriesRequest {
-    /// 路由接收策略实例ID。
+    /// Specifies the instance ID of the route reception policy.
     ///
     /// Required.
     "RoutePolicyId" route_policy_id set_route_policy_id: str,
-    /// 路由接收策略条目列表，删除路由策略规则时，仅需使用RoutePolicyEntry的RoutePolicyEntryIdId字段。
+    /// Route reception policy entry list. when deleting a routing policy rule, use the routepolicyentryid field of RoutePolicyEntry.
     "RoutePolicyEntrySet" route_policy_entry_set set_route_policy_entry_set: list RoutePolicyEntry,
 } }
 rt::action!("vpc", "2017-03-12", "DeleteRoutePolicyEntries", DeleteRoutePolicyEntriesRequest => DeleteRoutePolicyEntriesResponse);
 
 rt::model! { read debug;
-/// DeleteRoutePolicyEntries返回参数结构体
+/// DeleteRoutePolicyEntries response structure.
 DeleteRoutePolicyEntriesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRoutePolicy` (删除路由接收策略和条目。).
+/// Request of `DeleteRoutePolicy` (Delete a route reception policy and entries).
 ///
-/// 本接口（DeleteRoutePolicy）用于删除路由接收策略和条目。
+/// This API is used to delete a route reception policy and entries.
 DeleteRoutePolicyRequest {
-    /// 路由接收策略唯一ID。
+    /// Specifies the unique ID of the route reception policy.
     ///
     /// Required.
     "RoutePolicyId" route_policy_id set_route_policy_id: str,
@@ -5329,18 +5311,18 @@ DeleteRoutePolicyRequest {
 rt::action!("vpc", "2017-03-12", "DeleteRoutePolicy", DeleteRoutePolicyRequest => DeleteRoutePolicyResponse);
 
 rt::model! { read debug;
-/// DeleteRoutePolicy返回参数结构体
+/// DeleteRoutePolicy response structure.
 DeleteRoutePolicyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRouteTable` (删除路由表).
+/// Request of `DeleteRouteTable` (Deletes a route table).
 ///
-/// 本接口（DeleteRouteTable）用于删除路由表。
+/// This API is used to delete a route table.
 DeleteRouteTableRequest {
-    /// 路由表实例ID，例如：rtb-azd4dt1c。
+    /// The route table instance ID, such as `rtb-azd4dt1c`.
     ///
     /// Required.
     "RouteTableId" route_table_id set_route_table_id: str,
@@ -5348,47 +5330,46 @@ DeleteRouteTableRequest {
 rt::action!("vpc", "2017-03-12", "DeleteRouteTable", DeleteRouteTableRequest => DeleteRouteTableResponse);
 
 rt::model! { read debug;
-/// DeleteRouteTable返回参数结构体
+/// DeleteRouteTable response structure.
 DeleteRouteTableResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteRoutes` (删除路由策略).
+/// Request of `DeleteRoutes` (Deletes a routing policy).
 ///
-/// 本接口(DeleteRoutes)用于对某个路由表批量删除路由策略（Route）。
+/// This API (DeleteRoutes) is used to delete routing policies in batches from a route table.
 DeleteRoutesRequest {
-    /// 路由表实例ID。
+    /// Route table instance ID.
     ///
     /// Required.
     "RouteTableId" route_table_id set_route_table_id: str,
-    /// 路由策略对象，删除路由策略时，仅需使用Route的RouteId字段。
+    /// Routing policy object. Only the `RouteId` field is required when deleting a routing policy.
     "Routes" routes set_routes: list Route,
 } }
 rt::action!("vpc", "2017-03-12", "DeleteRoutes", DeleteRoutesRequest => DeleteRoutesResponse);
 
 rt::model! { read debug;
-/// DeleteRoutes返回参数结构体
+/// DeleteRoutes response structure.
 DeleteRoutesResponse {
-    /// 已删除的路由策略详情。
+    /// Details of the routing policy that has been deleted.
     "RouteSet" route_set set_route_set: list Route,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteSecurityGroupPolicies` (删除安全组规则).
+/// Request of `DeleteSecurityGroupPolicies` (Deletes security group policies).
 ///
-/// 本接口（DeleteSecurityGroupPolicies）用于删除安全组规则（SecurityGroupPolicy）。
-/// * SecurityGroupPolicySet.Version 用于指定要操作的安全组的版本。传入 Version 版本号若不等于当前安全组的最新版本，将返回失败；若不传 Version 则直接删除指定PolicyIndex的规则。
+/// This API (DeleteSecurityGroupPolicies) is used to delete security group policies (SecurityGroupPolicy).
+/// * SecurityGroupPolicySet.Version is used to specify the version of the security group you are operating. If the specified Version number differs from the latest version of the current security group, a failure will be returned. If Version is not specified, the policy of the specified PolicyIndex will be deleted directly.
 DeleteSecurityGroupPoliciesRequest {
-    /// 安全组实例ID，例如sg-33ocnj9n，可通过[DescribeSecurityGroups](https://cloud.tencent.com/document/product/215/15808)获取。
+    /// The security group instance ID, such as `sg-33ocnj9n`. This can be obtained through DescribeSecurityGroups.
     ///
     /// Required.
     "SecurityGroupId" security_group_id set_security_group_id: str,
-    /// 安全组规则集合。一个请求中只能删除单个方向的一条或多条规则。支持指定索引（PolicyIndex） 匹配删除和安全组规则匹配删除两种方式，一个请求中只能使用一种匹配方式。
-    /// 使用安全组规则匹配删除时，需要填写`Action`， `Protocol`， `CidrBlock`， `Port`参数。
+    /// The policy set of the security group. One request can only delete one or more policies in one direction. Both PolicyIndex-matching deletion and security group policy-matching deletion methods are supported. Each request can use only one matching method.
     ///
     /// Required.
     "SecurityGroupPolicySet" security_group_policy_set set_security_group_policy_set: obj SecurityGroupPolicySet,
@@ -5396,21 +5377,21 @@ DeleteSecurityGroupPoliciesRequest {
 rt::action!("vpc", "2017-03-12", "DeleteSecurityGroupPolicies", DeleteSecurityGroupPoliciesRequest => DeleteSecurityGroupPoliciesResponse);
 
 rt::model! { read debug;
-/// DeleteSecurityGroupPolicies返回参数结构体
+/// DeleteSecurityGroupPolicies response structure.
 DeleteSecurityGroupPoliciesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteSecurityGroup` (删除安全组).
+/// Request of `DeleteSecurityGroup` (Deletes a security group).
 ///
-/// 本接口（DeleteSecurityGroup）用于删除安全组（SecurityGroup）。
-/// * 只有当前账号下的安全组允许被删除。
-/// * 安全组实例ID如果在其他安全组的规则中被引用，则无法直接删除。这种情况下，需要先进行规则修改，再删除安全组。
-/// * 删除的安全组无法再找回，请谨慎调用。
+/// This API (DeleteSecurityGroup) is used to delete security groups (SecurityGroup).
+/// * Only security groups under the current account can be deleted.
+/// * A security group cannot be deleted directly if its instance ID is used in the policy of another security group. You need to modify the policy first and then delete the security group.
+/// * A security group cannot be recovered after deletion, please proceed with caution.
 DeleteSecurityGroupRequest {
-    /// 安全组实例ID，例如sg-33ocnj9n，可通过[DescribeSecurityGroups](https://cloud.tencent.com/document/product/215/15808)获取。
+    /// The security group instance ID, such as `sg-33ocnj9n`. This can be obtained through DescribeSecurityGroups.
     ///
     /// Required.
     "SecurityGroupId" security_group_id set_security_group_id: str,
@@ -5418,20 +5399,18 @@ DeleteSecurityGroupRequest {
 rt::action!("vpc", "2017-03-12", "DeleteSecurityGroup", DeleteSecurityGroupRequest => DeleteSecurityGroupResponse);
 
 rt::model! { read debug;
-/// DeleteSecurityGroup返回参数结构体
+/// DeleteSecurityGroup response structure.
 DeleteSecurityGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteServiceTemplateGroup` (删除协议端口模板集合).
+/// Request of `DeleteServiceTemplateGroup` (Deletes a protocol port template group).
 ///
-/// 本接口（DeleteServiceTemplateGroup）用于删除协议端口模板集合。
-/// >?本接口为异步接口，可调用 [DescribeVpcTaskResult](https://cloud.tencent.com/document/api/215/59037) 接口查询任务执行结果，待任务执行成功后再进行其他操作。
-/// >
+/// This API (DeleteServiceTemplateGroup) is used to delete a protocol port template group.
 DeleteServiceTemplateGroupRequest {
-    /// 协议端口模板集合实例ID，例如：ppmg-n17uxvve。
+    /// The protocol port template group instance ID, such as `ppmg-n17uxvve`.
     ///
     /// Required.
     "ServiceTemplateGroupId" service_template_group_id set_service_template_group_id: str,
@@ -5439,20 +5418,18 @@ DeleteServiceTemplateGroupRequest {
 rt::action!("vpc", "2017-03-12", "DeleteServiceTemplateGroup", DeleteServiceTemplateGroupRequest => DeleteServiceTemplateGroupResponse);
 
 rt::model! { read debug;
-/// DeleteServiceTemplateGroup返回参数结构体
+/// DeleteServiceTemplateGroup response structure.
 DeleteServiceTemplateGroupResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteServiceTemplate` (删除协议端口模板).
+/// Request of `DeleteServiceTemplate` (Deletes a protocol port template).
 ///
-/// 本接口（DeleteServiceTemplate）用于删除协议端口模板。
-/// >?本接口为异步接口，可调用 [DescribeVpcTaskResult](https://cloud.tencent.com/document/api/215/59037) 接口查询任务执行结果，待任务执行成功后再进行其他操作。
-/// >
+/// This API (DeleteServiceTemplate) is used to delete a protocol port template.
 DeleteServiceTemplateRequest {
-    /// 协议端口模板实例ID，例如：ppm-e6dy460g。
+    /// Protocol port template instance ID, such as `ppm-e6dy460g`.
     ///
     /// Required.
     "ServiceTemplateId" service_template_id set_service_template_id: str,
@@ -5460,18 +5437,18 @@ DeleteServiceTemplateRequest {
 rt::action!("vpc", "2017-03-12", "DeleteServiceTemplate", DeleteServiceTemplateRequest => DeleteServiceTemplateResponse);
 
 rt::model! { read debug;
-/// DeleteServiceTemplate返回参数结构体
+/// DeleteServiceTemplate response structure.
 DeleteServiceTemplateResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteSnapshotPolicies` (删除快照策略).
+/// Request of `DeleteSnapshotPolicies` (Deletes snapshot policies).
 ///
-/// 本接口（DeleteSnapshotPolicies）用于删除快照策略。
+/// This API is used to delete snapshot policies.
 DeleteSnapshotPoliciesRequest {
-    /// 快照策略Id。
+    /// Snapshot policy IDs
     ///
     /// Required.
     "SnapshotPolicyIds" snapshot_policy_ids set_snapshot_policy_ids: list String,
@@ -5479,19 +5456,19 @@ DeleteSnapshotPoliciesRequest {
 rt::action!("vpc", "2017-03-12", "DeleteSnapshotPolicies", DeleteSnapshotPoliciesRequest => DeleteSnapshotPoliciesResponse);
 
 rt::model! { read debug;
-/// DeleteSnapshotPolicies返回参数结构体
+/// DeleteSnapshotPolicies response structure.
 DeleteSnapshotPoliciesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteSubnet` (删除子网).
+/// Request of `DeleteSubnet` (Deletes a subnet).
 ///
-/// 本接口（DeleteSubnet）用于删除子网（Subnet）。
-/// * 删除子网前，请清理该子网下所有资源，包括云服务器、负载均衡、云数据、NoSQL、弹性网卡等资源。
+/// This API is used to delete a subnet.
+/// * Remove all resources in the subnet before deleting it
 DeleteSubnetRequest {
-    /// 子网实例ID。可通过DescribeSubnets接口返回值中的SubnetId获取。
+    /// The ID of the subnet instance. You can obtain the parameter value from the SubnetId field in the returned result of DescribeSubnets API.
     ///
     /// Required.
     "SubnetId" subnet_id set_subnet_id: str,
@@ -5499,22 +5476,22 @@ DeleteSubnetRequest {
 rt::action!("vpc", "2017-03-12", "DeleteSubnet", DeleteSubnetRequest => DeleteSubnetResponse);
 
 rt::model! { read debug;
-/// DeleteSubnet返回参数结构体
+/// DeleteSubnet response structure.
 DeleteSubnetResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteTemplateMember` (删除模板对象成员).
+/// Request of `DeleteTemplateMember` (Deletes a parameter template).
 ///
-/// 删除模板对象中的IP地址、协议端口、IP地址组、协议端口组。
+/// This API is used to delete a parameter template of the IP address, protocol port, IP address group, or protocol port group type.
 DeleteTemplateMemberRequest {
-    /// 参数模板实例ID，支持IP地址、协议端口、IP地址组、协议端口组四种参数模板的实例ID。
+    /// Parameter template instance ID, which can be the instance ID of a parameter template of the following four types: IP address, protocol port, IP address group, and protocol port group.
     ///
     /// Required.
     "TemplateId" template_id set_template_id: str,
-    /// 需要添加的参数模板成员信息，支持IP地址、协议端口、IP地址组、协议端口组四种类型，类型需要与TemplateId参数类型一致。
+    /// Information on the parameter template to be added. The template can be of the following four types: IP address, protocol port, IP address group, and protocol port group. The type should be consistent with that of the template specified by the TemplateId parameter.
     ///
     /// Required.
     "TemplateMember" template_member set_template_member: list MemberInfo,
@@ -5522,7 +5499,7 @@ DeleteTemplateMemberRequest {
 rt::action!("vpc", "2017-03-12", "DeleteTemplateMember", DeleteTemplateMemberRequest => DeleteTemplateMemberResponse);
 
 rt::model! { read debug;
-/// DeleteTemplateMember返回参数结构体
+/// DeleteTemplateMember response structure.
 DeleteTemplateMemberResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5552,11 +5529,11 @@ DeleteTrafficMirrorFilterRulesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteTrafficMirror` (删除流量镜像).
+/// Request of `DeleteTrafficMirror` (Deletes traffic mirroring).
 ///
-/// 本接口（DeleteTrafficMirror）用于删除流量镜像实例。
+/// This API is used to delete a traffic mirroring instance.
 DeleteTrafficMirrorRequest {
-    /// 流量镜像实例ID
+    /// Traffic mirroring instance ID.
     ///
     /// Required.
     "TrafficMirrorId" traffic_mirror_id set_traffic_mirror_id: str,
@@ -5564,18 +5541,18 @@ DeleteTrafficMirrorRequest {
 rt::action!("vpc", "2017-03-12", "DeleteTrafficMirror", DeleteTrafficMirrorRequest => DeleteTrafficMirrorResponse);
 
 rt::model! { read debug;
-/// DeleteTrafficMirror返回参数结构体
+/// DeleteTrafficMirror response structure.
 DeleteTrafficMirrorResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteTrafficPackages` (删除共享流量包).
+/// Request of `DeleteTrafficPackages` (Deletes traffic packages.).
 ///
-/// 删除共享带宽包（仅非活动状态的流量包可删除）。
+/// This API is used to delete traffic packages. Note that only non-valid traffic packages can be deleted.
 DeleteTrafficPackagesRequest {
-    /// 待删除的流量包唯一ID数组
+    /// The unique ID array of traffic packages to delete
     ///
     /// Required.
     "TrafficPackageIds" traffic_package_ids set_traffic_package_ids: list String,
@@ -5583,18 +5560,18 @@ DeleteTrafficPackagesRequest {
 rt::action!("vpc", "2017-03-12", "DeleteTrafficPackages", DeleteTrafficPackagesRequest => DeleteTrafficPackagesResponse);
 
 rt::model! { read debug;
-/// DeleteTrafficPackages返回参数结构体
+/// DeleteTrafficPackages response structure.
 DeleteTrafficPackagesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteVpcEndPoint` (删除终端节点).
+/// Request of `DeleteVpcEndPoint` (Deletes an endpoint).
 ///
-/// 本接口（DeleteVpcEndPoint）用于删除终端节点。
+/// This API is used to delete an endpoint.
 DeleteVpcEndPointRequest {
-    /// 终端节点ID。可通过[DescribeVpcEndPoint](https://cloud.tencent.com/document/product/215/54679) 获取。
+    /// Endpoint ID
     ///
     /// Required.
     "EndPointId" end_point_id set_end_point_id: str,
@@ -5604,18 +5581,18 @@ DeleteVpcEndPointRequest {
 rt::action!("vpc", "2017-03-12", "DeleteVpcEndPoint", DeleteVpcEndPointRequest => DeleteVpcEndPointResponse);
 
 rt::model! { read debug;
-/// DeleteVpcEndPoint返回参数结构体
+/// DeleteVpcEndPoint response structure.
 DeleteVpcEndPointResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteVpcEndPointService` (删除终端节点服务).
+/// Request of `DeleteVpcEndPointService` (Deletes an endpoint service).
 ///
-/// 本接口（DeleteVpcEndPointService）用于删除终端节点服务。限制：当有终端节点关联到终端节点服务时，无法删除终端节点服务。
+/// This API is used to delete an endpoint service.
 DeleteVpcEndPointServiceRequest {
-    /// 终端节点ID。可通过[DescribeVpcEndPointService](https://cloud.tencent.com/document/product/215/54678)接口获取。
+    /// Endpoint ID
     ///
     /// Required.
     "EndPointServiceId" end_point_service_id set_end_point_service_id: str,
@@ -5625,22 +5602,22 @@ DeleteVpcEndPointServiceRequest {
 rt::action!("vpc", "2017-03-12", "DeleteVpcEndPointService", DeleteVpcEndPointServiceRequest => DeleteVpcEndPointServiceResponse);
 
 rt::model! { read debug;
-/// DeleteVpcEndPointService返回参数结构体
+/// DeleteVpcEndPointService response structure.
 DeleteVpcEndPointServiceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteVpcEndPointServiceWhiteList` (删除终端节点服务白名单).
+/// Request of `DeleteVpcEndPointServiceWhiteList` (Deletes the endpoint service allowlist).
 ///
-/// 本接口（DeleteVpcEndPointServiceWhiteList）用于删除终端节点服务白名单。
+/// This API is used to delete the endpoint service allowlist.
 DeleteVpcEndPointServiceWhiteListRequest {
-    /// 用户UIN数组。登录 腾讯云账号中心控制台
+    /// Array of user UINs
     ///
     /// Required.
     "UserUin" user_uin set_user_uin: list String,
-    /// 终端节点服务ID。可通过[DescribeVpcEndPointService](https://cloud.tencent.com/document/product/215/54678)接口获取。
+    /// Endpoint service ID
     ///
     /// Required.
     "EndPointServiceId" end_point_service_id set_end_point_service_id: str,
@@ -5648,7 +5625,7 @@ DeleteVpcEndPointServiceWhiteListRequest {
 rt::action!("vpc", "2017-03-12", "DeleteVpcEndPointServiceWhiteList", DeleteVpcEndPointServiceWhiteListRequest => DeleteVpcEndPointServiceWhiteListResponse);
 
 rt::model! { read debug;
-/// DeleteVpcEndPointServiceWhiteList返回参数结构体
+/// DeleteVpcEndPointServiceWhiteList response structure.
 DeleteVpcEndPointServiceWhiteListResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5674,13 +5651,13 @@ DeleteVpcPeeringConnectionResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteVpc` (删除VPC).
+/// Request of `DeleteVpc` (Deletes a VPC).
 ///
-/// 本接口（DeleteVpc）用于删除私有网络。
-/// * 删除前请确保 VPC 内已经没有相关资源，例如云服务器、云数据库、NoSQL、VPN网关、专线网关、负载均衡、对等连接、与之互通的基础网络设备等。
-/// * 删除私有网络是不可逆的操作，请谨慎处理。
+/// This API (DeleteVpc) is used to delete VPCs.
+/// * Before deleting a VPC, ensure that the VPC contains no resources, including CVMs, cloud databases, NoSQL databases, VPN gateways, direct connect gateways, load balancers, peering connections, and basic network devices that are linked to the VPC.
+/// * The deletion of VPCs is irreversible. Proceed with caution.
 DeleteVpcRequest {
-    /// VPC实例ID。可通过DescribeVpcs接口返回值中的VpcId获取。
+    /// The ID of the VPC instance. You can obtain the parameter value from the VpcId field in the returned result of DescribeVpcs API.
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
@@ -5688,24 +5665,22 @@ DeleteVpcRequest {
 rt::action!("vpc", "2017-03-12", "DeleteVpc", DeleteVpcRequest => DeleteVpcResponse);
 
 rt::model! { read debug;
-/// DeleteVpc返回参数结构体
+/// DeleteVpc response structure.
 DeleteVpcResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteVpnConnection` (删除VPN通道).
+/// Request of `DeleteVpnConnection` (Deletes VPN tunnels).
 ///
-/// 本接口（DeleteVpnConnection）用于删除VPN通道。
-/// >?本接口为异步接口
-/// >
+/// This API is used to delete a VPN tunnel.
 DeleteVpnConnectionRequest {
-    /// VPN网关实例ID。
+    /// The ID of the VPN gateway instance.
     ///
     /// Required.
     "VpnGatewayId" vpn_gateway_id set_vpn_gateway_id: str,
-    /// VPN通道实例ID。形如：vpnx-f49l6u0z。
+    /// The ID of the VPN tunnel instance, such as `vpnx-f49l6u0z`.
     ///
     /// Required.
     "VpnConnectionId" vpn_connection_id set_vpn_connection_id: str,
@@ -5713,18 +5688,18 @@ DeleteVpnConnectionRequest {
 rt::action!("vpc", "2017-03-12", "DeleteVpnConnection", DeleteVpnConnectionRequest => DeleteVpnConnectionResponse);
 
 rt::model! { read debug;
-/// DeleteVpnConnection返回参数结构体
+/// DeleteVpnConnection response structure.
 DeleteVpnConnectionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteVpnGateway` (删除VPN网关).
+/// Request of `DeleteVpnGateway` (Deletes a VPN gateway).
 ///
-/// 本接口（DeleteVpnGateway）用于删除VPN网关。
+/// This API (DeleteVpnGateway) is used to delete a VPN gateway. Currently, only deletion of pay-as-you-go IPSEC gateway instances in running status is supported.
 DeleteVpnGatewayRequest {
-    /// VPN网关实例ID。
+    /// The ID of the VPN gateway instance.
     ///
     /// Required.
     "VpnGatewayId" vpn_gateway_id set_vpn_gateway_id: str,
@@ -5732,22 +5707,22 @@ DeleteVpnGatewayRequest {
 rt::action!("vpc", "2017-03-12", "DeleteVpnGateway", DeleteVpnGatewayRequest => DeleteVpnGatewayResponse);
 
 rt::model! { read debug;
-/// DeleteVpnGateway返回参数结构体
+/// DeleteVpnGateway response structure.
 DeleteVpnGatewayResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteVpnGatewayRoutes` (删除VPN网关路由).
+/// Request of `DeleteVpnGatewayRoutes` (Deletes routes of a VPN gateway).
 ///
-/// 本接口（DeleteVpnGatewayRoutes）用于删除VPN网关路由
+/// This API is used to delete routes of a VPN gateway.
 DeleteVpnGatewayRoutesRequest {
-    /// VPN网关实例ID
+    /// Instance ID of the VPN gateway
     ///
     /// Required.
     "VpnGatewayId" vpn_gateway_id set_vpn_gateway_id: str,
-    /// 路由ID信息列表，可以通过[DescribeVpnGatewayRoutes](https://cloud.tencent.com/document/api/215/57676)接口查询。
+    /// List of route IDs
     ///
     /// Required.
     "RouteIds" route_ids set_route_ids: list String,
@@ -5755,7 +5730,7 @@ DeleteVpnGatewayRoutesRequest {
 rt::action!("vpc", "2017-03-12", "DeleteVpnGatewayRoutes", DeleteVpnGatewayRoutesRequest => DeleteVpnGatewayRoutesResponse);
 
 rt::model! { read debug;
-/// DeleteVpnGatewayRoutes返回参数结构体
+/// DeleteVpnGatewayRoutes response structure.
 DeleteVpnGatewayRoutesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5804,17 +5779,17 @@ DeleteVpnGatewaySslServerResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAccountAttributes` (查询账户属性).
+/// Request of `DescribeAccountAttributes` (Queries account attributes).
 ///
-/// 本接口（DescribeAccountAttributes）用于查询用户账号私有属性。
+/// This API (DescribeAccountAttributes) is used to query your account attributes.
 DescribeAccountAttributesRequest {
 } }
 rt::action!("vpc", "2017-03-12", "DescribeAccountAttributes", DescribeAccountAttributesRequest => DescribeAccountAttributesResponse);
 
 rt::model! { read debug;
-/// DescribeAccountAttributes返回参数结构体
+/// DescribeAccountAttributes response structure.
 DescribeAccountAttributesResponse {
-    /// 用户账号属性对象。
+    /// User account attribute object
     "AccountAttributeSet" account_attribute_set set_account_attribute_set: list AccountAttribute,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5840,17 +5815,17 @@ DescribeAddressBandwidthRangeResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAddressQuota` (查询弹性公网IP配额).
+/// Request of `DescribeAddressQuota` (Queries EIP quotas).
 ///
-/// 本接口 (DescribeAddressQuota) 用于查询您账户的[弹性公网IP](https://cloud.tencent.com/document/product/213/1941)（简称 EIP）在当前地域的配额信息。配额详情可参见 [EIP 产品简介](https://cloud.tencent.com/document/product/213/5733)。
+/// This API (DescribeAddressQuota) is used to query the quota information of your [Elastic IP](https://intl.cloud.tencent.com/document/product/213/1941?from_cn_redirect=1) (EIP) in the current region. For more information, see [EIP product introduction](https://intl.cloud.tencent.com/document/product/213/5733?from_cn_redirect=1).
 DescribeAddressQuotaRequest {
 } }
 rt::action!("vpc", "2017-03-12", "DescribeAddressQuota", DescribeAddressQuotaRequest => DescribeAddressQuotaResponse);
 
 rt::model! { read debug;
-/// DescribeAddressQuota返回参数结构体
+/// DescribeAddressQuota response structure.
 DescribeAddressQuotaResponse {
-    /// 账户 EIP 配额信息。
+    /// The quota information of EIPs in an account.
     "QuotaSet" quota_set set_quota_set: list Quota,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5880,19 +5855,19 @@ DescribeAddressTemplateGroupInstancesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAddressTemplateGroups` (查询IP地址模板集合).
+/// Request of `DescribeAddressTemplateGroups` (Queries an IP address template group).
 ///
-/// 本接口（DescribeAddressTemplateGroups）用于查询IP地址模板集合。
+/// This API (DescribeAddressTemplateGroups) is used to query an IP address template group.
 DescribeAddressTemplateGroupsRequest {
-    /// 过滤条件。
+    /// Filter conditions.
     ///
-    /// - address-template-group-name - String - （过滤条件）IP地址模板集合名称。
+    /// - address-template-group-name - String - (Filter condition) IP address template group name.
     ///
-    /// - address-template-group-id - String - （过滤条件）IP地址模板实集合例ID，例如：ipmg-mdunqeb6。
+    /// - address-template-group-id - String - (Filter condition) IP address template group instance ID, such as `ipmg-mdunqeb6`.
     "Filters" filters set_filters: list Filter,
-    /// 偏移量，默认为0。
+    /// Offset. The default value is 0.
     "Offset" offset set_offset: str,
-    /// 返回数量，默认为20，最大值为100。
+    /// Number of values to be returned. The default value is 20. Maximum is 100.
     "Limit" limit set_limit: str,
     /// 是否查询IP地址模板成员标识。
     "NeedMemberInfo" need_member_info set_need_member_info: bool,
@@ -5908,11 +5883,11 @@ DescribeAddressTemplateGroupsRequest {
 rt::action!("vpc", "2017-03-12", "DescribeAddressTemplateGroups", DescribeAddressTemplateGroupsRequest => DescribeAddressTemplateGroupsResponse);
 
 rt::model! { read debug;
-/// DescribeAddressTemplateGroups返回参数结构体
+/// DescribeAddressTemplateGroups response structure.
 DescribeAddressTemplateGroupsResponse {
-    /// 符合条件的实例数量。
+    /// The number of instances meeting the filter condition.
     "TotalCount" total_count set_total_count: i128,
-    /// IP地址模板。
+    /// IP address template.
     "AddressTemplateGroupSet" address_template_group_set set_address_template_group_set: list AddressTemplateGroup,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5942,21 +5917,21 @@ DescribeAddressTemplateInstancesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAddressTemplates` (查询IP地址模板).
+/// Request of `DescribeAddressTemplates` (Queries an IP address template).
 ///
-/// 本接口（DescribeAddressTemplates）用于查询IP地址模板。
+/// This API (DescribeAddressTemplates) is used to query an IP address template.
 DescribeAddressTemplatesRequest {
-    /// 过滤条件。
+    /// Filters
     ///
-    /// - address-template-name - IP地址模板名称。
+    /// - address-template-name - IP address template name.
     ///
-    /// - address-template-id - IP地址模板实例ID，例如：ipm-mdunqeb6。
+    /// - address-template-id - IP address template ID, such as `ipm-mdunqeb6`.
     ///
-    /// - address-ip - IP地址。
+    /// - address-ip - IP address.
     "Filters" filters set_filters: list Filter,
-    /// 偏移量，默认为0。
+    /// Offset. The default value is 0.
     "Offset" offset set_offset: str,
-    /// 返回数量，默认为20，最大值为100。
+    /// Number of values to be returned. The default value is 20. Maximum is 100.
     "Limit" limit set_limit: str,
     /// 是否获取IP地址模板成员标识。
     "NeedMemberInfo" need_member_info set_need_member_info: bool,
@@ -5972,88 +5947,100 @@ DescribeAddressTemplatesRequest {
 rt::action!("vpc", "2017-03-12", "DescribeAddressTemplates", DescribeAddressTemplatesRequest => DescribeAddressTemplatesResponse);
 
 rt::model! { read debug;
-/// DescribeAddressTemplates返回参数结构体
+/// DescribeAddressTemplates response structure.
 DescribeAddressTemplatesResponse {
-    /// 符合条件的实例数量。
+    /// The number of instances meeting the filter condition.
     "TotalCount" total_count set_total_count: i128,
-    /// IP地址模板。
+    /// IP address template.
     "AddressTemplateSet" address_template_set set_address_template_set: list AddressTemplate,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAddresses` (查询弹性公网IP列表).
+/// Request of `DescribeAddresses` (Queries the EIP list).
 ///
-/// 本接口 (DescribeAddresses) 用于查询一个或多个[弹性公网IP](https://cloud.tencent.com/document/product/213/1941)（简称 EIP）的详细信息。
-/// * 如果参数为空，返回当前用户一定数量（Limit所指定的数量，默认为20）的 EIP。
+/// This API (DescribeAddresses) is used to query the information of one or multiple [Elastic IPs](https://intl.cloud.tencent.com/document/product/213/1941?from_cn_redirect=1).
+/// * If the parameter is empty, a number (as specified by the `Limit`, the default value is 20) of EIPs will be returned.
 DescribeAddressesRequest {
-    /// 标识 EIP 的唯一 ID 列表。EIP 唯一 ID 形如：`eip-11112222`。可以使用[DescribeAddresses](https://cloud.tencent.com/document/product/215/16702)接口获取AddressId。参数不支持同时指定`AddressIds`和`Filters.address-id`。
-    ///
-    /// 说明：当指定该参数进行查询时，接口返回的结果数量上限由  Limit  参数决定（默认 20 条）。响应中的  TotalCount  字段表示符合条件的记录总数。当  TotalCount  超出  Limit  限制时，接口仅返回当前页的数据，您需要结合  Offset  参数进行分页遍历，以获取完整的查询结果。
+    /// List of unique IDs for identifying Elastic IP (EIP). The EIP unique ID is in the format of `eip-11112222`. You can use the [DescribeAddresses](https://www.tencentcloud.com/document/product/215/16702) API to obtain the AddressId. The parameters `AddressIds` and `Filters.address-id` cannot be specified simultaneously.
     "AddressIds" address_ids set_address_ids: list String,
-    /// 每次请求的`Filters`的上限为10，`Filter.Values`的上限为100。详细的过滤条件如下：
+    /// The maximum number of `Filters` per request is 10, and the maximum number of `Filter.Values` per request is 100. The detailed filter conditions are as follows:
     ///
-    /// -  address-id - String - 是否必填：否 - （过滤条件）按照 EIP 的唯一 ID 过滤。EIP 唯一 ID 形如：eip-11112222。可以使用[DescribeAddresses](https://cloud.tencent.com/document/product/215/16702)接口获取address-id。
-    /// -  address-name - String - 是否必填：否 - （过滤条件）按照 EIP 名称过滤。不支持模糊过滤。可以使用[DescribeAddresses](https://cloud.tencent.com/document/product/215/16702)接口获取address-name。注意：当指定 address-name 参数时，仅支持按第一个传入的 address-name 参数执行查询操作。
-    /// -  address-ip - String - 是否必填：否 - （过滤条件）按照 EIP 的 IP 地址过滤。可以使用[DescribeAddresses](https://cloud.tencent.com/document/product/215/16702)接口获取address-ip。
-    /// -  address-status - String - 是否必填：否 - （过滤条件）按照 EIP 的状态过滤。状态包含：'CREATING'：创建中，'BINDING'：绑定中，'BIND'：已绑，'UNBINDING'：解绑中，'UNBIND'：未绑定，'OFFLINING'：下线中，'BIND_ENI'：绑定了ENI。
-    /// -  instance-id - String - 是否必填：否 - （过滤条件）按照 EIP 绑定的实例 ID 过滤。实例 ID 形如：ins-11112222。可以使用[DescribeAddresses](https://cloud.tencent.com/document/product/215/16702)接口获取instance-id。
-    /// -  private-ip-address - String - 是否必填：否 - （过滤条件）按照 EIP 绑定的内网 IP 过滤。可以使用[DescribeAddresses](https://cloud.tencent.com/document/product/215/16702)接口获取private-ip-address。注意：当指定 private-ip-address 参数时，仅支持按第一个传入的 private-ip-address 参数执行查询操作。
-    /// -  network-interface-id - String - 是否必填：否 - （过滤条件）按照 EIP 绑定的弹性网卡 ID 过滤。弹性网卡 ID 形如：eni-11112222。可以使用[DescribeAddresses](https://cloud.tencent.com/document/product/215/16702)接口获取network-interface-id。
-    /// -  is-arrears - String - 是否必填：否 - （过滤条件）按照 EIP 是否欠费进行过滤。（TRUE：EIP 处于欠费状态|FALSE：EIP 费用状态正常）
-    /// -  instance-type - String - 是否必填：否 - （过滤条件）按照 EIP 绑定的实例类型进行过滤。绑定的实例类型可选值：'CVM'：云服务器，'NAT'：NAT 网关，'ENI'：弹性网卡，'CLB'：负载均衡，'HAVIP'：高可用虚拟IP，'DHCPIP'：弹性内网IP，'EKS'：弹性容器服务，'VPCE'：终端节点，'WAF'：Web 应用防火墙。注意：过滤条件仅使用 instance-type 时，系统默认返回所有EIP类型（包括EIP、AnycastEIP、HighQualityEIP、AntiDDoSEIP、ResidentialEIP）绑定的资源列表。若需查询特定EIP类型绑定的资源，或查询普通公网IP绑定的资源，请同时指定 instance-type 和 address-type 参数进行配置。
-    /// -  address-type - String - 是否必填：否 - （过滤条件）按照 IP类型 进行过滤。可选值：'WanIP'：普通公网 IP, 'EIP'：弹性公网 IP，'AnycastEIP'：加速 IP，'HighQualityEIP'：精品弹性公网 IP， 'AntiDDoSEIP'：高防 IP，'ResidentialEIP'：原生 IP。该参数用于指定需要查询的弹性公网 IP 类型。若不传入此参数，接口默认返回 EIP、AnycastEIP、HighQualityEIP、AntiDDoSEIP、ResidentialEIP 这五种类型的资源，不包含普通公网 IP（WanIP）。如需查询普通公网 IP，请务必显式传入  'WanIP' 。
-    /// -  address-isp - String - 是否必填：否 - （过滤条件）按照 运营商类型 进行过滤。可选值：'BGP'：常规BGP，'CMCC'：移动，'CUCC'：联通, 'CTCC'：电信
-    /// -  dedicated-cluster-id - String - 是否必填：否 - （过滤条件）按照 CDC 的唯一 ID 过滤。CDC 唯一 ID 形如：cluster-11112222。
-    /// -  tag-key - String - 是否必填：否 - （过滤条件）按照标签键进行过滤。
-    /// -  tag-value - String - 是否必填：否 - （过滤条件）按照标签值进行过滤。
-    /// -  tag:tag-key - String - 是否必填：否 - （过滤条件）按照标签键值对进行过滤。tag-key使用具体的标签键进行替换。
+    /// -  address-id - String - Optional - Filter by the unique id of the EIP. the unique id of EIP is in the format of `EIP-11112222`. you can obtain the address-id through the [DescribeAddresses](https://www.tencentcloud.com/document/product/215/16702) API.
+    ///
+    /// -  address-name - String - Optional - Filter by the EIP name. fuzzy filtering is not supported. available for use through the [DescribeAddresses](https://www.tencentcloud.com/document/product/215/16702) API to obtain the address-name. note: when specifying the address-name parameter, only the first passed in address-name parameter is supported for query execution.
+    ///
+    /// -  address-ip - String - Optional - Filter by the ip address of the EIP. you can obtain address-ip through the [DescribeAddresses](https://www.tencentcloud.com/document/product/215/16702) API.
+    ///
+    /// -  address-status - String - Optional - Filter by the EIP status. valid values: `CREATING`, `BINDING`, `BIND`, `UNBINDING`, `UNBIND`, `OFFLINING`, and `BIND_ENI`.
+    ///
+    /// -  instance-id - String - Optional - Filter by instance id bound to EIP. instance id is in the format of ins-11112222. you can obtain instance-id through the [DescribeAddresses](https://www.tencentcloud.com/document/product/215/16702) API.
+    ///
+    /// -  private-ip-address - String - Optional - Filter by the private ip bound to the EIP. you can obtain private-ip-address through the [DescribeAddresses](https://www.tencentcloud.com/document/product/215/16702) API. note: when specifying the private-ip-address parameter, only the first passed-in private-ip-address parameter is supported for query execution.
+    ///
+    /// - network-interface-id - String - Optional - Filter by the id of the ENI bound to the EIP. the ENI id is in the format such as `eni-11112222`. you can obtain the network-interface-id through the [DescribeAddresses](https://www.tencentcloud.com/document/product/215/16702) API.
+    ///
+    /// -  is-arrears - String - Optional - Filters by whether the EIP is overdue. (TRUE: EIP is overdue | FALSE: EIP is in normal fee state).
+    ///
+    /// - instance-type - String - Optional - Filters by the instance type bound to the EIP. valid values: `CVM`, `NAT`, `ENI`, `CLB`, `HAVIP`, `DHCPIP`, `EKS`, `VPCE`, and `WAF`.
+    /// Note: when using only the instance-type filter condition, the system returns by default the list of bound resources for all EIP types (including EIP, AnycastEIP, HighQualityEIP, AntiDDoSEIP, and ResidentialEIP). to query bound resources for a specific EIP type or `WanIP`, specify both the instance-type and address-type parameters to configure.
+    ///
+    /// -  address-type - String - Optional - Filter by IP type. valid values: `WanIP`, `EIP`, `AnycastEIP`, `HighQualityEIP`, `AntiDDoSEIP`, and `ResidentialEIP`. default value is `EIP`.
+    ///
+    /// -  address-isp - String - Optional - Filter by ISP type. valid values: `BGP`, `CMCC`, `CUCC`, and `CTCC`.
+    ///
+    /// -  dedicated-cluster-id - String - Optional - Filter by unique CDC ID, such as `cluster-11112222`.
+    ///
+    /// - tag-key - String - Optional - Filter by tag key.
+    ///
+    /// - tag-value - String - Optional - Filter by tag value.
+    ///
+    /// - tag:tag-key - String - Optional - Filter by tag key-value pair. Use a specific tag key to replace `tag-key`.
     "Filters" filters set_filters: list Filter,
-    /// 偏移量，默认为0。关于`Offset`的更进一步介绍请参考 API 中的相关小节。
+    /// The Offset. The default value is 0. For more information on Offset, see the relevant section in the API [Introduction](https://www.tencentcloud.com/document/api/213/15688).
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认为20，最大值为100。关于`Limit`的更进一步介绍请参考 API 中的相关小节。
+    /// Number of returned results. Default value: 20. Maximum value: 100. For more information on Limit, see the relevant section in the API [Introduction](https://www.tencentcloud.com/document/api/213/15688).
     "Limit" limit set_limit: i64,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeAddresses", DescribeAddressesRequest => DescribeAddressesResponse);
 
 rt::model! { read debug;
-/// DescribeAddresses返回参数结构体
+/// DescribeAddresses response structure.
 DescribeAddressesResponse {
-    /// 符合条件的 EIP 数量。
+    /// Number of EIPs meeting the condition.
     "TotalCount" total_count set_total_count: i64,
-    /// EIP 详细信息列表。
+    /// List of EIPs details.
     "AddressSet" address_set set_address_set: list Address,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAssistantCidr` (查询辅助CIDR列表).
+/// Request of `DescribeAssistantCidr` (Queries a list of secondary CIDR blocks).
 ///
-/// 本接口（DescribeAssistantCidr）用于查询辅助CIDR列表。
+/// This API is used to query the list of secondary CIDR blocks.
 DescribeAssistantCidrRequest {
-    /// `VPC`实例`ID`数组。形如：[`vpc-6v2ht8q5`]
+    /// The ID of a VPC instance set, such as `vpc-6v2ht8q5`.
     "VpcIds" vpc_ids set_vpc_ids: list String,
-    /// 过滤条件，参数不支持同时指定VpcIds和Filters。
+    /// Filter condition. `VpcIds` and `Filters` cannot be specified at the same time.
     ///
-    /// 当前支持的过滤条件如下：
-    ///
-    /// - vpc-id - String - （过滤条件）VPC实例ID，形如：vpc-f49l6u0z。（当前仅支持该过滤条件）
+    /// - vpc-id - String - (Filter condition) VPC instance ID, such as `vpc-f49l6u0z`.
     "Filters" filters set_filters: list Filter,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 返回数量，默认为20，最大值为100。
+    /// Number of returned results. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeAssistantCidr", DescribeAssistantCidrRequest => DescribeAssistantCidrResponse);
 
 rt::model! { read debug;
-/// DescribeAssistantCidr返回参数结构体
+/// DescribeAssistantCidr response structure.
 DescribeAssistantCidrResponse {
-    /// 符合条件的辅助CIDR数组。
+    /// A set of eligible secondary CIDR blocks
+    /// Note: This field may return null, indicating that no valid value was found.
     "AssistantCidrSet" assistant_cidr_set set_assistant_cidr_set: list AssistantCidr,
-    /// 符合条件的实例数量。
+    /// Number of eligible instances.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6079,11 +6066,11 @@ DescribeBandwidthPackageBandwidthRangeResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBandwidthPackageBillUsage` (查询后付费共享带宽包当前的用量).
+/// Request of `DescribeBandwidthPackageBillUsage` (Queries the current usage of a pay-as-you-go bandwidth package.).
 ///
-/// 本接口 (DescribeBandwidthPackageBillUsage) 用于查询后付费共享带宽包当前的计费用量.
+/// This API is used to query the current billable usage of a pay-as-you-go bandwidth package.
 DescribeBandwidthPackageBillUsageRequest {
-    /// 后付费共享带宽包的唯一ID，可以使用[DescribeBandwidthPackages](https://cloud.tencent.com/document/api/215/19209)接口获取BandwidthPackageId。
+    /// Unique ID of the pay-as-you-go bandwidth package.
     ///
     /// Required.
     "BandwidthPackageId" bandwidth_package_id set_bandwidth_package_id: str,
@@ -6091,145 +6078,145 @@ DescribeBandwidthPackageBillUsageRequest {
 rt::action!("vpc", "2017-03-12", "DescribeBandwidthPackageBillUsage", DescribeBandwidthPackageBillUsageRequest => DescribeBandwidthPackageBillUsageResponse);
 
 rt::model! { read debug;
-/// DescribeBandwidthPackageBillUsage返回参数结构体
+/// DescribeBandwidthPackageBillUsage response structure.
 DescribeBandwidthPackageBillUsageResponse {
-    /// 当前计费用量
+    /// Current billable usage.
     "BandwidthPackageBillBandwidthSet" bandwidth_package_bill_bandwidth_set set_bandwidth_package_bill_bandwidth_set: list BandwidthPackageBillBandwidth,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBandwidthPackageQuota` (查询带宽包配额).
+/// Request of `DescribeBandwidthPackageQuota` (Queries the bandwidth package quota).
 ///
-/// 接口用于查询账户在当前地域的带宽包上限数量以及使用数量
+/// This API is used to query the maximum and used number of bandwidth packages under the account in the current region.
 DescribeBandwidthPackageQuotaRequest {
 } }
 rt::action!("vpc", "2017-03-12", "DescribeBandwidthPackageQuota", DescribeBandwidthPackageQuotaRequest => DescribeBandwidthPackageQuotaResponse);
 
 rt::model! { read debug;
-/// DescribeBandwidthPackageQuota返回参数结构体
+/// DescribeBandwidthPackageQuota response structure.
 DescribeBandwidthPackageQuotaResponse {
-    /// 带宽包配额详细信息
+    /// The quota of the bandwidth package.
     "QuotaSet" quota_set set_quota_set: list Quota,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBandwidthPackageResources` (查询共享带宽包内的资源).
+/// Request of `DescribeBandwidthPackageResources` (Queries resources in a bandwidth package).
 ///
-/// 本接口 (DescribeBandwidthPackageResources) 用于根据共享带宽包唯一ID查询共享带宽包内的资源列表，支持按条件过滤查询结果和分页查询。
+/// This API is used to query the list of resources in a Bandwidth Package according to its unique ID, support conditional filtering of query results and paging query.
 DescribeBandwidthPackageResourcesRequest {
-    /// 标识 共享带宽包 的唯一 ID 列表。共享带宽包 唯一 ID 形如：`bwp-11112222`。
+    /// Unique ID of the bandwidth package in the form of `bwp-11112222`.
     ///
     /// Required.
     "BandwidthPackageId" bandwidth_package_id set_bandwidth_package_id: str,
-    /// 每次请求的`Filters`的上限为10，`Filter.Values`的上限为5。详细的过滤条件如下：
+    /// Each request can have up to 10 `Filters` and 5 `Filter.Values`. The specific filter conditions are as follows:
     ///
-    /// -  resource-id - String - 是否必填：否 - （过滤条件）按照 共享带宽包内资源 的唯一 ID 过滤。共享带宽包内资源 唯一 ID 形如：eip-11112222。
+    /// - resource-id - String - Required: no - (Filter condition) Filters by the unique ID of resources in a bandwidth package, such as `eip-11112222`.
     ///
-    /// -  resource-type - String - 是否必填：否 - （过滤条件）按照 共享带宽包内资源 类型过滤，目前仅支持 弹性IP 和 负载均衡 两种类型，可选值为 Address 和 LoadBalance。
+    /// - resource-type - String - Required: no - (Filter condition) Filters by the type of resources in a bandwidth package. It now supports only EIP (`Address`) and load balancer (`LoadBalance`).
     "Filters" filters set_filters: list Filter,
-    /// 偏移量，默认为0。关于`Offset`的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/11646)中的相关小节。
+    /// The offset. Default value: 0. For more information on `Offset`, see the relevant sections in API [Introduction](https://www.tencentcloud.com/document/api/213/15688).
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认为20，最大值为100。关于`Limit`的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/11646)中的相关小节。
+    /// The number of returned results. Default value: 20. Maximum value: 100. For more information on `Limit`, see the relevant sections in API [Introduction](https://www.tencentcloud.com/document/api/213/15688).
     "Limit" limit set_limit: i64,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeBandwidthPackageResources", DescribeBandwidthPackageResourcesRequest => DescribeBandwidthPackageResourcesResponse);
 
 rt::model! { read debug;
-/// DescribeBandwidthPackageResources返回参数结构体
+/// DescribeBandwidthPackageResources response structure.
 DescribeBandwidthPackageResourcesResponse {
-    /// 符合条件的 共享带宽包内资源 数量。
+    /// The number of eligible resources in the bandwidth package.
     "TotalCount" total_count set_total_count: i64,
-    /// 共享带宽包内资源 详细信息列表。
+    /// The list of resources in the bandwidth package.
     "ResourceSet" resource_set set_resource_set: list Resource,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBandwidthPackages` (查询带宽包资源).
+/// Request of `DescribeBandwidthPackages` (Queries bandwidth package resources).
 ///
-/// 接口用于查询带宽包详细信息，包括带宽包唯一标识ID，类型，计费模式，名称，资源信息等
+/// This API is used to query bandwidth package information, including the unique ID of the bandwidth package, the type, the billing mode, the name, and the resource information.
 DescribeBandwidthPackagesRequest {
-    /// 带宽包唯一ID列表
+    /// The unique ID list of bandwidth packages.
     "BandwidthPackageIds" bandwidth_package_ids set_bandwidth_package_ids: list String,
-    /// 每次请求的`Filters`的上限为10。参数不支持同时指定`BandwidthPackageIds`和`Filters`。详细的过滤条件如下：
+    /// Each request can have up to 10 `Filters`. parameters do not support specifying `BandwidthPackageIds` and `Filters` at the same time. detailed filter criteria are as follows:.
     ///
-    /// -  bandwidth-package-id - String - 是否必填：否 - （过滤条件）按照带宽包的唯一标识ID过滤。
+    /// - bandwidth-package-id - String - required: no - (filter condition) filter by the unique id of the bandwidth package..
     ///
-    /// -  bandwidth-package-name - String - 是否必填：否 - （过滤条件）按照 带宽包名称过滤。不支持模糊过滤。
+    /// - bandwidth-package-name - String - required: no - (filter criteria) filter by bandwidth package name. fuzzy filtering is not supported..
     ///
-    /// -  network-type - String - 是否必填：否 - （过滤条件）按照带宽包的类型过滤。网络类型可参考[BandwidthPackage](https://cloud.tencent.com/document/api/215/15824#BandwidthPackage)。
+    /// - network-type - String - required: no - (filter condition) filter by bandwidth package type. network type can be found in [BandwidthPackage](https://intl.cloud.tencent.com/document/api/215/15824?from_cn_redirect=1#BandwidthPackage)..
     ///
-    /// -  charge-type - String - 是否必填：否 - （过滤条件）按照带宽包的计费类型过滤。计费类型可参考[BandwidthPackage](https://cloud.tencent.com/document/api/215/15824#BandwidthPackage)。
+    /// - - charge-type - String - required: no - (filter condition) filter by the billing type of the bandwidth package. the billing type can be found in BandwidthPackage (https://intl.cloud.tencent.com/document/api/215/15824?from_cn_redirect=1#BandwidthPackage)..
     ///
-    /// -  resource.resource-type - String - 是否必填：否 - （过滤条件）按照带宽包资源类型过滤。资源类型包括'Address'和'LoadBalance'
+    /// - resource.resource-type - String - required: no - (filter criteria) filter by bandwidth package resource type. resource types include 'Address' and 'LoadBalance'..
     ///
-    /// -  resource.resource-id - String - 是否必填：否 - （过滤条件）按照带宽包资源Id过滤。资源Id形如'eip-xxxx','lb-xxxx'
+    /// - resource.resource-id - String - required: no - (filter criteria) filter by bandwidth package resource id. resource id is in the format of 'eip-xxxx','lb-xxxx'..
     ///
-    /// -  resource.address-ip - String - 是否必填：否 - （过滤条件）按照带宽包资源Ip过滤。
+    /// - resource.address-ip - String - required: no - filter by bandwidth package resource ip..
     ///
-    /// -  tag-key - String - 是否必填：否 - （过滤条件）按照标签键进行过滤。
+    /// - tag-key - String - required: no - (filter condition) filter according to the tag key..
     ///
-    /// -  tag-value - String - 是否必填：否 - （过滤条件）按照标签值进行过滤。
+    /// - `tag-value` - String - Optional - Filter by the tag value.
     ///
-    /// -  tag:tag-key - String - 是否必填：否 - （过滤条件）按照标签键值对进行过滤。tag-key使用具体的标签键进行替换。
+    /// - tag:tag-key - String - required: no - (filter condition) filter by tag key-value pair. replace tag-key with a specific tag key..
     "Filters" filters set_filters: list Filter,
-    /// 查询带宽包偏移量，默认为0。关于Offset的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小结。
+    /// Offset. This value defaults to 0. For more information on Offset, see the relevant section in the API [Introduction](https://www.tencentcloud.com/document/api/213/15688).
     "Offset" offset set_offset: i128,
-    /// 查询带宽包返回数量，默认为20，最大值为100。关于Limit的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/15688)中的相关小结。
+    /// Number of bandwidth packages returned. This value defaults to 20. The maximum is 100. For more information on Limit, see the relevant section in the API [Introduction](https://www.tencentcloud.com/document/api/213/15688).
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeBandwidthPackages", DescribeBandwidthPackagesRequest => DescribeBandwidthPackagesResponse);
 
 rt::model! { read debug;
-/// DescribeBandwidthPackages返回参数结构体
+/// DescribeBandwidthPackages response structure.
 DescribeBandwidthPackagesResponse {
-    /// 符合条件的带宽包数量
+    /// The number of eligible bandwidth packages.
     "TotalCount" total_count set_total_count: i128,
-    /// 描述带宽包详细信息
+    /// Detail information of the bandwidth package.
     "BandwidthPackageSet" bandwidth_package_set set_bandwidth_package_set: list BandwidthPackage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCcnAttachedInstances` (查询云联网关联实例列表).
+/// Request of `DescribeCcnAttachedInstances` (Queries the list of instances associated with a CCN).
 ///
-/// 本接口（DescribeCcnAttachedInstances）用于查询云联网实例下已关联的网络实例。
+/// This API (DescribeCcnAttachedInstances) is used to query the network instances associated with the CCN instance.
 DescribeCcnAttachedInstancesRequest {
-    /// 偏移量
+    /// Offset
     "Offset" offset set_offset: i128,
-    /// 返回数量
+    /// The returned quantity
     "Limit" limit set_limit: i128,
-    /// 过滤条件：
+    /// Filter conditions:
     ///
-    /// - ccn-id - String -（过滤条件）CCN实例ID。
+    /// - `ccn-id` - String - The CCN instance ID.
     ///
-    /// - instance-type - String -（过滤条件）关联实例类型。
+    /// - `instance-type` - String - The associated instance type.
     ///
-    /// - instance-region - String -（过滤条件）关联实例所属地域。
+    /// - `instance-region` - String - The associated instance region.
     ///
-    /// - instance-id - String -（过滤条件）关联实例ID。
+    /// - `instance-id` - String - The instance ID of the associated instance.
     "Filters" filters set_filters: list Filter,
-    /// 云联网实例ID
+    /// The ID of the CCN instance
     "CcnId" ccn_id set_ccn_id: str,
-    /// 排序字段。支持：`CcnId` `InstanceType` `InstanceId` `InstanceName` `InstanceRegion` `AttachedTime` `State`。默认值：`AttachedTime`
+    /// The order field supports `CcnId`, `InstanceType`, `InstanceId`, `InstanceName`, `InstanceRegion`, `AttachedTime`, and `State`.
     "OrderField" order_field set_order_field: str,
-    /// 排序方法。升序：`ASC`，倒序：`DESC`。默认值：`ASC`
+    /// Order methods. Ascending: `ASC`, Descending: `DESC`.
     "OrderDirection" order_direction set_order_direction: str,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeCcnAttachedInstances", DescribeCcnAttachedInstancesRequest => DescribeCcnAttachedInstancesResponse);
 
 rt::model! { read debug;
-/// DescribeCcnAttachedInstances返回参数结构体
+/// DescribeCcnAttachedInstances response structure.
 DescribeCcnAttachedInstancesResponse {
-    /// 符合条件的对象数。
+    /// The number of objects meeting the condition.
     "TotalCount" total_count set_total_count: i128,
-    /// 关联实例列表。
+    /// The list of associated instances.
     "InstanceSet" instance_set set_instance_set: list CcnAttachedInstance,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6290,11 +6277,11 @@ DescribeCcnPolicyBasedRoutingRuleResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCcnRegionBandwidthLimits` (查询云联网各地域出带宽上限).
+/// Request of `DescribeCcnRegionBandwidthLimits` (Queries the outbound bandwidth caps of all regions connected with the specified CCN instance).
 ///
-/// 本接口（DescribeCcnRegionBandwidthLimits）用于查询云联网各地域出带宽上限，该接口只返回已关联网络实例包含的地域。
+/// This API is used to query the outbound bandwidth caps of all regions connected with a CCN instance. The API only returns regions included in the associated network instances.
 DescribeCcnRegionBandwidthLimitsRequest {
-    /// CCN实例ID，形如：ccn-f49l6u0z。
+    /// The CCN instance ID in the format of `ccn-f49l6u0z`.
     ///
     /// Required.
     "CcnId" ccn_id set_ccn_id: str,
@@ -6302,9 +6289,9 @@ DescribeCcnRegionBandwidthLimitsRequest {
 rt::action!("vpc", "2017-03-12", "DescribeCcnRegionBandwidthLimits", DescribeCcnRegionBandwidthLimitsRequest => DescribeCcnRegionBandwidthLimitsResponse);
 
 rt::model! { read debug;
-/// DescribeCcnRegionBandwidthLimits返回参数结构体
+/// DescribeCcnRegionBandwidthLimits response structure.
 DescribeCcnRegionBandwidthLimitsResponse {
-    /// 云联网（CCN）各地域出带宽上限
+    /// The outbound bandwidth caps of all regions connected with the specified CCN instance
     "CcnRegionBandwidthLimitSet" ccn_region_bandwidth_limit_set set_ccn_region_bandwidth_limit_set: list CcnRegionBandwidthLimit,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6402,86 +6389,86 @@ DescribeCcnRouteTablesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCcnRoutes` (查询云联网路由条目).
+/// Request of `DescribeCcnRoutes` (Queries the CCN routing policy).
 ///
-/// 本接口（DescribeCcnRoutes）用于查询已加入云联网（CCN）的路由。
+/// This API (DescribeCcnRoutes) is used to query routes that have been added to a CCN.
 DescribeCcnRoutesRequest {
-    /// CCN实例ID，形如：`ccn-gree226l`。
+    /// The CCN instance ID, such as `ccn-gree226l`.
     ///
     /// Required.
     "CcnId" ccn_id set_ccn_id: str,
-    /// CCN路由策略唯一ID，形如：`ccnr-f49l6u0z`。
+    /// The unique ID of the CCN routing policy, such as `ccnr-f49l6u0z`.
     "RouteIds" route_ids set_route_ids: list String,
-    /// 过滤条件，参数不支持同时指定RouteIds和Filters。
+    /// Filter condition. `RouteIds` and `Filters` cannot be specified at the same time.
     ///
-    /// - route-id - String -（过滤条件）路由策略ID。
+    /// - route-id - String - (Filter condition) Routing policy ID.
     ///
-    /// - cidr-block - String -（过滤条件）目的端。
+    /// - cidr-block - String - (Filter condition) Destination.
     ///
-    /// - instance-type - String -（过滤条件）下一跳类型。
+    /// - instance-type - String - (Filter condition) The next hop type.
     ///
-    /// - instance-region - String -（过滤条件）下一跳所属地域。
+    /// - instance-region - String - (Filter condition) The next hop region.
     ///
-    /// - instance-id - String -（过滤条件）下一跳实例ID。
+    /// - instance-id - String - (Filter condition) The instance ID of the next hop.
     ///
-    /// - route-table-id - String -（过滤条件）路由表ID列表，形如ccntr-1234edfr，可以根据路由表ID 过滤。
+    /// - route-table-id - String - (Filter condition) The list of route table IDs in the format of `ccntr-1234edfr`. Filters by the route table ID.
     "Filters" filters set_filters: list Filter,
-    /// 偏移量
+    /// Offset
     "Offset" offset set_offset: i128,
-    /// 返回数量
+    /// The returned quantity
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeCcnRoutes", DescribeCcnRoutesRequest => DescribeCcnRoutesResponse);
 
 rt::model! { read debug;
-/// DescribeCcnRoutes返回参数结构体
+/// DescribeCcnRoutes response structure.
 DescribeCcnRoutesResponse {
-    /// 符合条件的对象数。
+    /// The number of objects meeting the condition.
     "TotalCount" total_count set_total_count: i128,
-    /// CCN路由策略对象。
+    /// The CCN routing policy object.
     "RouteSet" route_set set_route_set: list CcnRoute,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCcns` (查询CCN列表).
+/// Request of `DescribeCcns` (Queries the CCN list).
 ///
-/// 本接口（DescribeCcns）用于查询云联网（CCN）列表。
+/// This API (DescribeCcns) is used to query the CCN list.
 DescribeCcnsRequest {
-    /// CCN实例ID。形如：ccn-f49l6u0z。每次请求的实例的上限为100。参数不支持同时指定CcnIds和Filters。
+    /// The CCN instance ID, such as `ccn-f49l6u0z`. Each request can have a maximum of 100 instances. `CcnIds` and `Filters` cannot be specified at the same time
     "CcnIds" ccn_ids set_ccn_ids: list String,
-    /// 过滤条件，参数不支持同时指定CcnIds和Filters。
+    /// Filter conditions. `CcnIds` and `Filters` cannot be specified at the same time.
     ///
-    /// - ccn-id - String - （过滤条件）CCN唯一ID，形如：`ccn-f49l6u0z`。
+    /// - ccn-id - String - (Filter condition) The unique ID of the CCN, such as `vpc-f49l6u0z`.
     ///
-    /// - ccn-name - String - （过滤条件）CCN名称。
+    /// - ccn-name - String - (Filter condition) The CCN name.
     ///
-    /// - ccn-description - String - （过滤条件）CCN描述。
+    /// - ccn-description - String - (Filter condition) CCN description.
     ///
-    /// - state - String - （过滤条件）实例状态， 'ISOLATED': 隔离中（欠费停服），'AVAILABLE'：运行中。
+    /// - state - String - (Filter condition) The instance status. 'ISOLATED': Isolated (the account is in arrears and the service is suspended.) 'AVAILABLE': Running.
     ///
-    /// - tag-key - String -是否必填：否- （过滤条件）按照标签键进行过滤。
+    /// - tag-key - String - Required: no - (Filter condition) Filters by tag key.
     ///
-    /// - tag:tag-key - String - 是否必填：否 - （过滤条件）按照标签键值对进行过滤。 tag-key使用具体的标签键进行替换。使用请参考示例：查询绑定了标签的CCN列表。
+    /// - `tag:tag-key` - String - Required: no - (Filter condition) Filters by tag key pair. For this parameter, `tag-key` will be replaced with a specific tag key. For more information, see this example: **Querying the list of CCNs bound to tags**.
     "Filters" filters set_filters: list Filter,
-    /// 偏移量
+    /// Offset
     "Offset" offset set_offset: i128,
-    /// 返回数量
+    /// The returned quantity
     "Limit" limit set_limit: i128,
-    /// 排序字段。支持：`CcnId` `CcnName` `CreateTime` `State` `QosLevel`。默认值: `CreateTime`
+    /// Order fields support `CcnId`, `CcnName`, `CreateTime`, `State`, and `QosLevel`
     "OrderField" order_field set_order_field: str,
-    /// 排序方法。升序：`ASC`，倒序：`DESC`。默认值：`ASC`
+    /// Order methods. Ascending: `ASC`, Descending: `DESC`.
     "OrderDirection" order_direction set_order_direction: str,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeCcns", DescribeCcnsRequest => DescribeCcnsResponse);
 
 rt::model! { read debug;
-/// DescribeCcns返回参数结构体
+/// DescribeCcns response structure.
 DescribeCcnsResponse {
-    /// 符合条件的对象数。
+    /// The number of objects meeting the condition.
     "TotalCount" total_count set_total_count: i128,
-    /// CCN对象。
+    /// CCN object.
     "CcnSet" ccn_set set_ccn_set: list CCN,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6533,29 +6520,29 @@ DescribeCdcUsedIdcVlanResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeClassicLinkInstances` (查询基础网络互通列表).
+/// Request of `DescribeClassicLinkInstances` (Queries the list of Classiclink).
 ///
-/// 本接口（DescribeClassicLinkInstances）用于查询私有网络和基础网络设备互通列表。
+/// This API (DescribeClassicLinkInstances) is used to query the Classiclink instances list.
 DescribeClassicLinkInstancesRequest {
-    /// 过滤条件。
+    /// Filter conditions.
     ///
-    /// - vpc-id - String - （过滤条件）VPC实例ID。
+    /// - vpc-id - String - (Filter condition) The VPC instance ID.
     ///
-    /// - vm-ip - String - （过滤条件）基础网络云服务器IP。
+    /// - vm-ip - String - (Filter condition) The IP address of the CVM on the basic network.
     "Filters" filters set_filters: list FilterObject,
-    /// 偏移量，默认值0。
+    /// Offset
     "Offset" offset set_offset: str,
-    /// 返回数量，默认为20，最大值为100。
+    /// The returned quantity
     "Limit" limit set_limit: str,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeClassicLinkInstances", DescribeClassicLinkInstancesRequest => DescribeClassicLinkInstancesResponse);
 
 rt::model! { read debug;
-/// DescribeClassicLinkInstances返回参数结构体
+/// DescribeClassicLinkInstances response structure.
 DescribeClassicLinkInstancesResponse {
-    /// 符合条件的实例数量。
+    /// The number of instances meeting the filter condition.
     "TotalCount" total_count set_total_count: i128,
-    /// 私有网络和基础网络互通设备。
+    /// Classiclink instance.
     "ClassicLinkInstanceSet" classic_link_instance_set set_classic_link_instance_set: list ClassicLinkInstance,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6594,58 +6581,58 @@ DescribeCrossBorderCcnRegionBandwidthLimitsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCrossBorderCompliance` (查询合规化审批单).
+/// Request of `DescribeCrossBorderCompliance` (Queries a compliance review request).
 ///
-/// 本接口（DescribeCrossBorderCompliance）用于查询用户创建的合规化资质审批单。
-/// 服务商可以查询服务名下的任意 `APPID` 创建的审批单；非服务商，只能查询自己审批单。
+/// This API is used to query the compliance review requests created by the user.
+/// A service provider can query all review requests created by any `APPID` under its account. Other users can only query their own review requests.
 DescribeCrossBorderComplianceRequest {
-    /// （精确匹配）服务商，可选值：`UNICOM`。
+    /// (Exact match) Service provider. Valid values: `UNICOM`.
     "ServiceProvider" service_provider set_service_provider: str,
-    /// （精确匹配）合规化审批单`ID`。
+    /// (Exact match) ID of compliance review request.
     "ComplianceId" compliance_id set_compliance_id: i128,
-    /// （模糊查询）公司名称。
+    /// (Fuzzy match) Company name.
     "Company" company set_company: str,
-    /// （精确匹配）统一社会信用代码。
+    /// (Fuzzy match) Unified Social Credit Code.
     "UniformSocialCreditCode" uniform_social_credit_code set_uniform_social_credit_code: str,
-    /// （模糊查询）法定代表人。
+    /// (Fuzzy match) Legal person.
     "LegalPerson" legal_person set_legal_person: str,
-    /// （精确查询）法人身份证号。
+    /// (Exact match) Legal person ID number.
     "LegalPersonId" legal_person_id set_legal_person_id: str,
-    /// （模糊查询）发证机关。
+    /// (Fuzzy match) Issuing authority.
     "IssuingAuthority" issuing_authority set_issuing_authority: str,
-    /// （模糊查询）营业执照住所。
+    /// (Fuzzy match) Business address.
     "BusinessAddress" business_address set_business_address: str,
-    /// （精确匹配）邮编。
+    /// (Exact match) Zip code.
     "PostCode" post_code set_post_code: i128,
-    /// （模糊查询）经办人。
+    /// (Fuzzy match) Operator.
     "Manager" manager set_manager: str,
-    /// （精确查询）经办人身份证号。
+    /// (Exact match) Operator ID card number.
     "ManagerId" manager_id set_manager_id: str,
-    /// （模糊查询）经办人身份证地址。
+    /// (Fuzzy match) Operator address.
     "ManagerAddress" manager_address set_manager_address: str,
-    /// （精确匹配）经办人联系电话。
+    /// (Exact match) Operator phone number.
     "ManagerTelephone" manager_telephone set_manager_telephone: str,
-    /// （精确匹配）电子邮箱。
+    /// (Exact match) Email.
     "Email" email set_email: str,
-    /// （精确匹配）服务开始日期，如：`2020-07-28`。
+    /// (Exact match) Service start date, such as `2020-07-28`.
     "ServiceStartDate" service_start_date set_service_start_date: str,
-    /// （精确匹配）服务结束日期，如：`2021-07-28`。
+    /// (Exact match) Service end date, such as `2020-07-28`.
     "ServiceEndDate" service_end_date set_service_end_date: str,
-    /// （精确匹配）状态。待审批：`PENDING`，通过：`APPROVED `，拒绝：`DENY`。
+    /// (Exact match) Status. Valid values: `PENDING`, `APPROVED`, and `DENY`.
     "State" state set_state: str,
-    /// 偏移量
+    /// The offset value
     "Offset" offset set_offset: i128,
-    /// 返回数量
+    /// Quantity of returned items
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeCrossBorderCompliance", DescribeCrossBorderComplianceRequest => DescribeCrossBorderComplianceResponse);
 
 rt::model! { read debug;
-/// DescribeCrossBorderCompliance返回参数结构体
+/// DescribeCrossBorderCompliance response structure.
 DescribeCrossBorderComplianceResponse {
-    /// 合规化审批单列表。
+    /// List of compliance review requests.
     "CrossBorderComplianceSet" cross_border_compliance_set set_cross_border_compliance_set: list CrossBorderCompliance,
-    /// 合规化审批单总数。
+    /// Total number of compliance review requests.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6697,48 +6684,50 @@ DescribeCrossBorderFlowMonitorResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCustomerGatewayVendors` (查询可支持的对端网关厂商信息).
+/// Request of `DescribeCustomerGatewayVendors` (Queries the information of supported customer gateway vendors).
 ///
-/// 本接口（DescribeCustomerGatewayVendors）用于查询可支持的对端网关厂商信息。
+/// This API (DescribeCustomerGatewayVendors) is used to query the information of supported customer gateway vendors.
 DescribeCustomerGatewayVendorsRequest {
 } }
 rt::action!("vpc", "2017-03-12", "DescribeCustomerGatewayVendors", DescribeCustomerGatewayVendorsRequest => DescribeCustomerGatewayVendorsResponse);
 
 rt::model! { read debug;
-/// DescribeCustomerGatewayVendors返回参数结构体
+/// DescribeCustomerGatewayVendors response structure.
 DescribeCustomerGatewayVendorsResponse {
-    /// 对端网关厂商信息对象。
+    /// Customer gateway vendor information object.
     "CustomerGatewayVendorSet" customer_gateway_vendor_set set_customer_gateway_vendor_set: list CustomerGatewayVendor,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCustomerGateways` (查询对端网关).
+/// Request of `DescribeCustomerGateways` (Queries customer gateways).
 ///
-/// 本接口（DescribeCustomerGateways）用于查询对端网关列表。
+/// This API (DescribeCustomerGateways) is used to query the customer gateway list.
 DescribeCustomerGatewaysRequest {
-    /// 对端网关ID，例如：cgw-2wqq41m9。每次请求的实例的上限为100。参数不支持同时指定CustomerGatewayIds和Filters。
+    /// Customer gateway ID, such as `cgw-2wqq41m9`. Each request can have a maximum of 100 instances. `CustomerGatewayIds` and `Filters` cannot be specified at the same time.
     "CustomerGatewayIds" customer_gateway_ids set_customer_gateway_ids: list String,
-    /// 过滤条件，详见下表：实例过滤条件表。每次请求的Filters的上限为10，Filter.Values的上限为5。参数不支持同时指定CustomerGatewayIds和Filters。
-    /// - customer-gateway-id - String - （过滤条件）用户网关唯一ID形如：`cgw-mgp33pll`。
-    /// - customer-gateway-name - String - （过滤条件）用户网关名称形如：`test-cgw`。
-    /// - ip-address - String - （过滤条件）公网地址形如：`58.211.1.12`。
-    /// - ip-version - String - （过滤条件）公网地址类型,可选值['IPv4','IPv6']。
+    /// The filter condition. For details, see the Instance Filter Conditions Table. The upper limit for `Filters` in each request is 10 and 5 for `Filter.Values`. `CustomerGatewayIds` and `Filters` cannot be specified at the same time.
+    ///
+    /// - customer-gateway-id - String - (Filter condition) The unique ID of the user gateway, such as `cgw-mgp33pll`.
+    ///
+    /// - customer-gateway-name - String - (Filter condition) The name of the user gateway, such as `test-cgw`.
+    ///
+    /// - ip-address - String - (Filter condition) The public IP address, such as `58.211.1.12`.
     "Filters" filters set_filters: list Filter,
-    /// 偏移量，默认为0。关于Offset的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/11646)中的相关小节。
+    /// Offset. Default value: 0. For more information on Offset, see the relevant section in the API [Introduction](https://intl.cloud.tencent.com/document/api/213/11646?from_cn_redirect=1).
     "Offset" offset set_offset: i128,
-    /// 返回数量，默认为20，最大值为100。
+    /// Number of returned results. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeCustomerGateways", DescribeCustomerGatewaysRequest => DescribeCustomerGatewaysResponse);
 
 rt::model! { read debug;
-/// DescribeCustomerGateways返回参数结构体
+/// DescribeCustomerGateways response structure.
 DescribeCustomerGatewaysResponse {
-    /// 对端网关对象列表。
+    /// Customer gateway object list
     "CustomerGatewaySet" customer_gateway_set set_customer_gateway_set: list CustomerGateway,
-    /// 符合条件的实例数量。
+    /// Number of eligible instances
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6801,92 +6790,91 @@ DescribeDhcpIpsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDirectConnectGatewayCcnRoutes` (查询专线网关云联网路由).
+/// Request of `DescribeDirectConnectGatewayCcnRoutes` (Queries the CCN routes of a Direct Connect gateway).
 ///
-/// 本接口（DescribeDirectConnectGatewayCcnRoutes）用于查询专线网关的云联网路由（IDC网段）
+/// This API (DescribeDirectConnectGatewayCcnRoutes) is used to query the CCN routes (IDC IP range) of the Direct Connect gateway.
 DescribeDirectConnectGatewayCcnRoutesRequest {
-    /// 专线网关ID，形如：`dcg-prpqlmg1`。
+    /// The ID of the Direct Connect gateway, such as `dcg-prpqlmg1`.
     ///
     /// Required.
     "DirectConnectGatewayId" direct_connect_gateway_id set_direct_connect_gateway_id: str,
-    /// 云联网路由学习类型，可选值：
+    /// The route learning type of the CCN. Available values:
     ///
-    /// - `BGP` - 自动学习。
+    /// - `BGP` - Automatic learning.
     ///
-    /// - `STATIC` - 静态，即用户配置，默认值。
+    /// - `STATIC` - Static means user-configured. This is the default value.
     "CcnRouteType" ccn_route_type set_ccn_route_type: str,
     /// 地址类型，支持：IPv4、IPv6。默认IPv4。
     "AddressType" address_type set_address_type: str,
-    /// 偏移量。
+    /// Offset.
     "Offset" offset set_offset: i128,
-    /// 返回数量。
+    /// The returned quantity.
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeDirectConnectGatewayCcnRoutes", DescribeDirectConnectGatewayCcnRoutesRequest => DescribeDirectConnectGatewayCcnRoutesResponse);
 
 rt::model! { read debug;
-/// DescribeDirectConnectGatewayCcnRoutes返回参数结构体
+/// DescribeDirectConnectGatewayCcnRoutes response structure.
 DescribeDirectConnectGatewayCcnRoutesResponse {
-    /// 符合条件的对象数。
+    /// The number of objects meeting the condition.
     "TotalCount" total_count set_total_count: i128,
-    /// 云联网路由（IDC网段）列表。
+    /// The CCN route (IDC IP range) list.
     "RouteSet" route_set set_route_set: list DirectConnectGatewayCcnRoute,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDirectConnectGateways` (查询专线网关).
+/// Request of `DescribeDirectConnectGateways` (Queries direct connect gateways).
 ///
-/// 本接口（DescribeDirectConnectGateways）用于查询专线网关。
+/// This API is used to query direct connect gateways.
 DescribeDirectConnectGatewaysRequest {
-    /// 专线网关唯一`ID`，形如：`dcg-9o233uri`。
+    /// The unique ID of the direct connect gateway, such as `dcg-9o233uri`.
     "DirectConnectGatewayIds" direct_connect_gateway_ids set_direct_connect_gateway_ids: list String,
-    /// 过滤条件，参数不支持同时指定`DirectConnectGatewayIds`和`Filters`。
+    /// Filter condition. `DirectConnectGatewayIds` and `Filters` cannot be specified at the same time.
     ///
-    /// - direct-connect-gateway-id - String - 专线网关唯一`ID`，形如：`dcg-9o233uri`。
+    /// - direct-connect-gateway-id - String - The unique ID of the direct connect gateway, such as `dcg-9o233uri`.
     ///
-    /// - direct-connect-gateway-name - String - 专线网关名称，默认模糊查询。
+    /// - direct-connect-gateway-name - String - The name of the direct connect gateway. The default is fuzzy query.
     ///
-    /// - direct-connect-gateway-ip - String - 专线网关`IP`。
+    /// - direct-connect-gateway-ip - String - The IP of the direct connect gateway.
     ///
-    /// - gateway-type - String - 网关类型，可选值：`NORMAL`（普通型）、`NAT`（NAT型）。
+    /// - gateway-type - String - The gateway type. Valid values: `NORMAL` (Standard type), `NAT` (NAT type).
     ///
-    /// - network-type- String - 网络类型，可选值：`VPC`（私有网络类型）、`CCN`（云联网类型）。
+    /// - network-type- String - The network type. Valid values: `VPC` (VPC type), `CCN` (CCN type).
     ///
-    /// - ccn-id - String - 专线网关所在云联网`ID`。
+    /// - ccn-id - String - The ID of the CCN where the direct connect gateway resides.
     ///
-    /// - vpc-id - String - 专线网关所在私有网络`ID`。
+    /// - vpc-id - String - The ID of the VPC where the direct connect gateway resides.
     "Filters" filters set_filters: list Filter,
-    /// 偏移量。
+    /// The offset.
     "Offset" offset set_offset: i128,
-    /// 返回数量。
+    /// Max number of results returned
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeDirectConnectGateways", DescribeDirectConnectGatewaysRequest => DescribeDirectConnectGatewaysResponse);
 
 rt::model! { read debug;
-/// DescribeDirectConnectGateways返回参数结构体
+/// DescribeDirectConnectGateways response structure.
 DescribeDirectConnectGatewaysResponse {
-    /// 符合条件的对象数。
+    /// The number of eligible objects.
     "TotalCount" total_count set_total_count: i128,
-    /// 专线网关对象数组。
+    /// The object array of the direct connect gateway.
     "DirectConnectGatewaySet" direct_connect_gateway_set set_direct_connect_gateway_set: list DirectConnectGateway,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeFlowLog` (查询VPC流日志实例信息).
+/// Request of `DescribeFlowLog` (Queries information of a flow log).
 ///
-/// 本接口（DescribeFlowLog）用于查询VPC流日志实例信息。
-/// 该接口只支持VPC流日志（即将下线）。云联网以及VPC流日志，通过[DescribeFlowLogs](https://cloud.tencent.com/document/product/215/35012)接口获取。
+/// This API is used to query the information of a flow log.
 DescribeFlowLogRequest {
-    /// 私用网络唯一ID。可通过[DescribeVpcs](https://cloud.tencent.com/document/product/215/15778)接口获取。该接口不支持拉取CCN类型的流日志，所以该字段为必选。
+    /// ID of the VPC instance.
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 流日志唯一ID。可通过[CreateFlowLog](https://cloud.tencent.com/document/product/215/35015)接口创建；可通过[DescribeFlowLogs](https://cloud.tencent.com/document/product/215/35012)接口获取；
+    /// The unique ID of the flow log.
     ///
     /// Required.
     "FlowLogId" flow_log_id set_flow_log_id: str,
@@ -6894,91 +6882,91 @@ DescribeFlowLogRequest {
 rt::action!("vpc", "2017-03-12", "DescribeFlowLog", DescribeFlowLogRequest => DescribeFlowLogResponse);
 
 rt::model! { read debug;
-/// DescribeFlowLog返回参数结构体
+/// DescribeFlowLog response structure.
 DescribeFlowLogResponse {
-    /// 流日志信息。
+    /// The flow log information.
     "FlowLog" flow_log set_flow_log: list FlowLog,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeFlowLogs` (查询流日志集合).
+/// Request of `DescribeFlowLogs` (Queries the list of flow logs).
 ///
-/// 本接口（DescribeFlowLogs）用于查询获取流日志集合。
+/// This API is used to query all the flow logs of the current account.
 DescribeFlowLogsRequest {
-    /// 私用网络唯一ID。可通过[DescribeVpcs](https://cloud.tencent.com/document/product/215/15778)接口获取。
+    /// ID of the VPC instance
     "VpcId" vpc_id set_vpc_id: str,
-    /// 流日志唯一ID。可通过[CreateFlowLog](https://cloud.tencent.com/document/product/215/35015)接口创建。
+    /// The unique ID of the flow log.
     "FlowLogId" flow_log_id set_flow_log_id: str,
-    /// 流日志实例名称。长度不超过60个字符。
+    /// The name of the flow log instance.
     "FlowLogName" flow_log_name set_flow_log_name: str,
-    /// 流日志所属资源类型，VPC（私有网络），SUBNET（子网），NETWORKINTERFACE（网卡），CCN（云联网），NAT（网络地址转化），DCG（专线网关）。
+    /// The resource type of the flow log. Valid values: 'VPC', 'SUBNET', and 'NETWORKINTERFACE'.
     "ResourceType" resource_type set_resource_type: str,
-    /// 资源唯一ID。
+    /// The unique ID of the resource.
     "ResourceId" resource_id set_resource_id: str,
-    /// 流日志采集类型，ACCEPT（允许），REJECT（拒绝），ALL（全部）。
+    /// Type of flow logs to be collected. Valid values: 'ACCEPT', 'REJECT' and 'ALL'.
     "TrafficType" traffic_type set_traffic_type: str,
-    /// 流日志存储ID。
+    /// The storage ID of the flow log.
     "CloudLogId" cloud_log_id set_cloud_log_id: str,
-    /// 流日志存储ID状态。SUCCESS（成功），DELETED（删除）
+    /// The storage ID status of the flow log.
     "CloudLogState" cloud_log_state set_cloud_log_state: str,
-    /// 按某个字段排序,支持字段：flowLogName,createTime，默认按createTime。
+    /// Order by field. Valid values: 'flowLogName' and 'createTime'. Default value: 'createTime'.
     "OrderField" order_field set_order_field: str,
-    /// 升序（ASC）还是降序（DESC）,默认：DESC。
+    /// In ascending (`asc`) or descending (`desc`) order. Default value: 'desc'.
     "OrderDirection" order_direction set_order_direction: str,
-    /// 偏移量，默认为0。
+    /// The offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 每页行数，默认为10。范围1-100。
+    /// The number of rows per page. Default value: 10.
     "Limit" limit set_limit: i128,
-    /// 过滤条件，参数不支持同时指定FlowLogId和Filters。
+    /// Filter condition. `FlowLogId` and `Filters` cannot be specified at the same time.
     ///
-    /// - tag-key - String -是否必填：否- （过滤条件）按照标签键进行过滤。
+    /// -  `tag-key` - String - Optional - Filter by the tag key.
     ///
-    /// - tag:tag-key - String - 是否必填：否 - （过滤条件）按照标签键值对进行过滤。 tag-key使用具体的标签键进行替换。
+    /// -  `tag:tag-key` - String - Optional - Filter by the tag key-value pair. The tag-key should be replaced with a specified tag key.
     "Filters" filters set_filters: obj Filter,
-    /// 流日志存储ID对应的地域信息。
+    /// The region corresponding to the flow log storage ID.
     "CloudLogRegion" cloud_log_region set_cloud_log_region: str,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeFlowLogs", DescribeFlowLogsRequest => DescribeFlowLogsResponse);
 
 rt::model! { read debug;
-/// DescribeFlowLogs返回参数结构体
+/// DescribeFlowLogs response structure.
 DescribeFlowLogsResponse {
-    /// 流日志实例集合。
+    /// The instance set of flow logs.
     "FlowLog" flow_log set_flow_log: list FlowLog,
-    /// 流日志总数目。
+    /// The total number of flow logs.
     "TotalNum" total_num set_total_num: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeGatewayFlowMonitorDetail` (查询网关流量监控明细).
+/// Request of `DescribeGatewayFlowMonitorDetail` (Queries the monitoring details of a gateway).
 ///
-/// 本接口（DescribeGatewayFlowMonitorDetail）用于查询网关流量监控明细。
-/// * 只支持单个网关实例查询。即入参 `VpnId`、 `DirectConnectGatewayId`、 `PeeringConnectionId`、 `NatId` 最多只支持传一个，且必须传一个。
-/// * 如果网关有流量，但调用本接口没有返回数据，请在控制台对应网关详情页确认是否开启网关流量监控。
+/// This API is used to query the traffic monitoring details of the gateway.
+/// * You can only use this API to query a single gateway instance, which means you must pass in only one of `VpnId`, `DirectConnectGatewayId`, `PeeringConnectionId`, or `NatId`.
+/// * If the gateway has traffic, but no data is returned when this API is called, please check whether gateway traffic monitoring has been enabled in the corresponding gateway details page in the console.
 DescribeGatewayFlowMonitorDetailRequest {
-    /// 时间点。表示要查询这分钟内的明细。如：`2019-02-28 18:15:20`，将查询 `18:15` 这一分钟内的明细。
+    /// The point in time. This indicates details of this minute will be queried. For example, in `2019-02-28 18:15:20`, details at `18:15` will be queried.
     ///
     /// Required.
     "TimePoint" time_point set_time_point: str,
-    /// VPN网关实例ID，形如：`vpn-ltjahce6`。
+    /// The instance ID of the VPN gateway, such as `vpn-ltjahce6`.
     "VpnId" vpn_id set_vpn_id: str,
-    /// 专线网关实例ID，形如：`dcg-ltjahce6`。
+    /// The instance ID of the Direct Connect gateway, such as `dcg-ltjahce6`.
     "DirectConnectGatewayId" direct_connect_gateway_id set_direct_connect_gateway_id: str,
-    /// 对等连接实例ID，形如：`pcx-ltjahce6`。
+    /// The instance ID of the peering connection, such as `pcx-ltjahce6`.
     "PeeringConnectionId" peering_connection_id set_peering_connection_id: str,
-    /// NAT网关实例ID，形如：`nat-ltjahce6`。
+    /// The instance ID of the NAT gateway, such as `nat-ltjahce6`.
     "NatId" nat_id set_nat_id: str,
-    /// 偏移量，默认为0。
+    /// Offset.
     "Offset" offset set_offset: i128,
-    /// 返回数量，默认为20，最大值为100。
+    /// The returned quantity.
     "Limit" limit set_limit: i128,
-    /// 排序字段。支持 `InPkg` `OutPkg` `InTraffic` `OutTraffic`，标准型nat额外支持 并发连接数`ConcurrentConnectionCount` 、新建连接速率`NewConnectionRate`。默认值`OutTraffic`。
+    /// The order field supports `InPkg`, `OutPkg`, `InTraffic`, and `OutTraffic`.
     "OrderField" order_field set_order_field: str,
-    /// 排序方法。顺序：`ASC`，倒序：`DESC`。默认值`DESC`。
+    /// Order methods. Ascending: `ASC`, Descending: `DESC`.
     "OrderDirection" order_direction set_order_direction: str,
     /// VPC内部IPv4地址，精确匹配
     "PrivateIpAddress" private_ip_address set_private_ip_address: str,
@@ -6986,43 +6974,43 @@ DescribeGatewayFlowMonitorDetailRequest {
 rt::action!("vpc", "2017-03-12", "DescribeGatewayFlowMonitorDetail", DescribeGatewayFlowMonitorDetailRequest => DescribeGatewayFlowMonitorDetailResponse);
 
 rt::model! { read debug;
-/// DescribeGatewayFlowMonitorDetail返回参数结构体
+/// DescribeGatewayFlowMonitorDetail response structure.
 DescribeGatewayFlowMonitorDetailResponse {
-    /// 符合条件的对象数。
+    /// The number of objects meeting the condition.
     "TotalCount" total_count set_total_count: i128,
-    /// 网关流量监控明细。
+    /// The gateway traffic monitoring details.
     "GatewayFlowMonitorDetailSet" gateway_flow_monitor_detail_set set_gateway_flow_monitor_detail_set: list GatewayFlowMonitorDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeGatewayFlowQos` (查询网关来访IP流控带宽).
+/// Request of `DescribeGatewayFlowQos` (Queries the inbound IP bandwidth limit of a gateway.).
 ///
-/// 本接口（DescribeGatewayFlowQos）用于查询网关来访IP流控带宽。
+/// This API is used to query the inbound IP bandwidth limit of a gateway.
 DescribeGatewayFlowQosRequest {
-    /// 网关实例ID，目前我们支持的网关实例类型有，
-    /// 专线网关实例ID，形如，`dcg-ltjahce6`；
-    /// Nat网关实例ID，形如，`nat-ltjahce6`；
-    /// VPN网关实例ID，形如，`vpn-ltjahce6`。
+    /// Gateway instance ID. Supported types:
+    /// Direct connect gateway instance, such as `dcg-ltjahce6`;
+    /// NAT gateway instance, such as `nat-ltjahce6`;
+    /// VPN gateway instance, such as `vpn-ltjahce6`.
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 限流的云服务器内网IP。
+    /// CVM private IP addresses with limited bandwidth.
     "IpAddresses" ip_addresses set_ip_addresses: list String,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 返回数量，默认为20，最大值为100。
+    /// Number of returned results. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeGatewayFlowQos", DescribeGatewayFlowQosRequest => DescribeGatewayFlowQosResponse);
 
 rt::model! { read debug;
-/// DescribeGatewayFlowQos返回参数结构体
+/// DescribeGatewayFlowQos response structure.
 DescribeGatewayFlowQosResponse {
-    /// 实例详细信息列表。
+    /// List of instance details
     "GatewayQosSet" gateway_qos_set set_gateway_qos_set: list GatewayQos,
-    /// 符合条件的实例数量。
+    /// Number of eligible instances.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -7077,41 +7065,38 @@ DescribeGlobalRoutesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeHaVips` (查询HAVIP列表).
+/// Request of `DescribeHaVips` (Queries the HAVIP list).
 ///
-/// 本接口（DescribeHaVips）用于查询高可用虚拟IP（HAVIP）列表。
+/// This API (DescribeHaVips) is used to query the list of highly available virtual IPs (HAVIP).
 DescribeHaVipsRequest {
-    /// `HAVIP`唯一`ID`，形如：`havip-9o233uri`。
+    /// The unique `ID` of the `HAVIP`, such as `havip-9o233uri`.
     "HaVipIds" ha_vip_ids set_ha_vip_ids: list String,
-    /// 过滤条件，参数不支持同时指定`HaVipIds`和`Filters`。Filter 数量限制为10个，以及单Filter 的value值限制为5个。
-    /// - havip-id - String - `HAVIP`唯一`ID`，形如：`havip-9o233uri`。
-    /// - havip-name - String - `HAVIP`名称。
-    /// - vpc-id - String - `HAVIP`所在私有网络`ID`。
-    /// - subnet-id - String - `HAVIP`所在子网`ID`。
-    /// - vip - String - `HAVIP`的地址`VIP`。
-    /// - address-ip - String - `HAVIP`绑定的弹性公网`IP`。
-    /// - havip-association.instance-id - String - `HAVIP`绑定的子机或网卡。
-    /// - havip-association.instance-type - String - `HAVIP`绑定的类型，取值:CVM, ENI。
-    /// - check-associate - Bool - 是否开启HaVip飘移时校验绑定的子机或网卡。
-    /// - cdc-id - String - CDC实例ID。
+    /// Filter condition. `HaVipIds` and `Filters` cannot be specified at the same time.
+    /// li>havip-id - String - The unique ID of the HAVIP, such as `havip-9o233uri`.
     ///
-    /// - type - String - HAVIP类型。取值: NORMAL(普通); GWLB(网关负载均衡); OPTIMIZATION(优化模式)。
-    /// - termination-protection - String - 删除保护。取值: true; false。
-    /// - traffic-protection - String - 流量保护。取值: true; false。
+    /// - havip-name - String - HAVIP name.
+    ///
+    /// - vpc-id - String - VPC ID of the HAVIP.
+    ///
+    /// - subnet-id - String - Subnet ID of the HAVIP.
+    ///
+    /// - vip - String - Virtual IP address of the HAVIP.
+    ///
+    /// - address-ip - String - Bound EIP.
     "Filters" filters set_filters: list Filter,
-    /// 偏移量，默认为0。
+    /// Offset
     "Offset" offset set_offset: i128,
-    /// 返回数量，默认为20，最大值为100。
+    /// The returned quantity
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeHaVips", DescribeHaVipsRequest => DescribeHaVipsResponse);
 
 rt::model! { read debug;
-/// DescribeHaVips返回参数结构体
+/// DescribeHaVips response structure.
 DescribeHaVipsResponse {
-    /// 符合条件的对象数。
+    /// The number of objects meeting the condition.
     "TotalCount" total_count set_total_count: i128,
-    /// `HAVIP`对象数组。
+    /// `HAVIP` object array.
     "HaVipSet" ha_vip_set set_ha_vip_set: list HaVip,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -7199,71 +7184,66 @@ DescribeHighPriorityRoutesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeIPv6Addresses` (查询弹性公网IPv6列表).
+/// Request of `DescribeIPv6Addresses` (Queries the EIPv6 list).
 ///
-/// 本接口（DescribeIPv6Addresses）用于查询一个或多个弹性公网 IPv6（简称 EIPv6）实例的详细信息。
+/// This API is used to query detailed information of one or more EIPv6 instances.
 ///
-/// - 支持查询您在指定地域的弹性公网 IPv6 和传统弹性公网 IPv6 实例信息
-/// - 如果参数为空，返回当前用户一定数量（Limit所指定的数量，默认为20）的 EIPv6。
+/// - You can query EIPv6 and traditional EIPv6 instance information in a specified region.
+/// - The system returns a certain number (as specified by the Limit, the default value is 20) of EIPv6 instances of the current user if the parameter is empty.
 DescribeIPv6AddressesRequest {
-    /// 标识 IPv6 的唯一 ID 列。可以使用[DescribeIPv6Addresses](https://cloud.tencent.com/document/api/215/113677)接口获取IPv6AddressId。
+    /// Unique ID column identifying IPv6.
     ///
-    /// - 传统弹性公网 IPv6 唯一 ID 形如：`eip-11112222`
-    /// - 弹性公网 IPv6 唯一 ID 形如：`eipv6-11112222`
+    /// - Unique ID of the traditional EIPv6, such as `eip-11112222`
+    /// - Unique ID of the EIPv6, such as `eipv6-11112222`
     ///
-    /// 注意：参数不支持同时指定`IPv6AddressIds`和`Filters`。
+    /// Note: `IPv6AddressIds` and `Filters` cannot be specified at the same time.
     "IPv6AddressIds" i_pv6_address_ids set_i_pv6_address_ids: list String,
-    /// 每次请求的`Filters`的上限为10，`Filter.Values`的上限为100。参数不支持同时指定`IPv6AddressIds`和`Filters`。详细的过滤条件如下：
+    /// Each request can have up to 10 `Filters` and 100 `Filter.Values`. `IPv6AddressIds` and `Filters` cannot be specified at the same time. The detailed filter conditions are as follows:
     ///
-    /// - address-id - String - 是否必填：否 - （过滤条件）按照弹性公网IPv6的唯一ID过滤。
-    /// - public-ipv6-address - String - 是否必填：否 - （过滤条件）按照公网 IPv6 的 IP 地址过滤。
-    /// - network-interface-id - String - 是否必填：否 - （过滤条件）按照弹性网卡的唯一ID过滤。
-    /// - instance-id - String - 是否必填：否 - （过滤条件）按照绑定实例的唯一ID过滤。
-    /// - charge-type - String - 是否必填：否 - （过滤条件）按照计费类型过滤。
-    /// - private-ipv6-address - String - 是否必填：否 - （过滤条件）按照绑定的内网 IPv6 地址过滤。
-    /// - egress - String - 是否必填：否 - （过滤条件）按照出口过滤。
-    /// - address-type - String - 是否必填：否 - （过滤条件）按照IPv6类型 进行过滤。可选值：'EIP6'：传统弹性公网 IPv6，'EIPv6'：弹性公网 IPv6，'WanIPv6'：普通公网 IPv6，'HighQualityEIPv6'：精品弹性公网 IPv6。默认值是'EIPv6'。
-    /// - address-isp - String - 是否必填：否 - （过滤条件）按照 运营商类型 进行过滤。可选值：'BGP'：常规BGP，'CMCC'：移动，'CUCC'：联通, 'CTCC'：电信。
-    /// - address-status - String - 是否必填：否 - （过滤条件）按照 EIP 的状态过滤。状态包含：'CREATING'：创建中，'BINDING'：绑定中，'BIND'：已绑，'UNBINDING'：解绑中，'UNBIND'：未绑定，'OFFLINING'：下线中，'BIND_ENI'：绑定了ENI，'PRIVATE'：仅开通内网的IPv6。
-    /// - address-name - String - 是否必填：否 - （过滤条件）按照 EIP 名称过滤。不支持模糊过滤。
-    /// - tag-key - String - 是否必填：否 - （过滤条件）按照标签键进行过滤。
-    /// - tag-value - String - 是否必填：否 - （过滤条件）按照标签值进行过滤。
-    /// - tag:tag-key - String - 是否必填：否 - （过滤条件）按照标签键值对进行过滤。tag-key使用具体的标签键进行替换。
+    /// - address-id - String - Required: No - (Filter condition) Filter by the unique ID of the EIPv6.
+    /// - public-ipv6-address - String - Required: No - (Filter condition) Filter by the public IPv6 address.
+    /// - network-interface-id - String - Required: No - (Filter condition) Filter by the unique ID of the ENI.
+    /// - instance-id - String - Required: No - (Filter condition) Filter by the unique ID of the bound instance.
+    /// - charge-type - String - Required: No - (Filter condition) Filter by the billing type.
+    /// - private-ipv6-address - String - Required: No - (Filter condition) Filter by the bound private IPv6 address.
+    /// - egress - String - Required: No - (Filter condition) Filter by the egress.
+    /// - address-type - String - Required: No - (Filter condition) Filter by the IPv6 type. Valid values: 'EIP6', 'EIPv6', 'WanIPv6', and 'HighQualityEIPv6'. Default: 'EIPv6'.
+    /// - address-isp - String - Required: No - (Filter condition) Filter by the ISP type. Valid values: 'BGP', 'CMCC', 'CUCC', and 'CTCC'.
+    /// - address-status - String - Required: No - (Filter condition) Filter by the EIP status. Valid values: 'CREATING', 'BINDING', 'BIND', 'UNBINDING', 'UNBIND', 'OFFLINING', 'BIND_ENI', and 'PRIVATE'.
+    /// - address-name - String - Required: No - (Filter condition) Filter by the EIP name. Fuzzy filtering is not supported.
+    /// - tag-key - String - Required: No - (Filter condition) Filter by the tag key.
+    /// - tag-value - String - Required: No - (Filter condition) Filter by the tag value.
+    /// - tag:tag-key - String - Required: No - (Filter condition) Filter by the tag-key - value pair. Replace tag-key with a specific tag key.
     "Filters" filters set_filters: list Filter,
-    /// 是否查询传统型IPv6地址信息。可选值：
-    ///
-    /// - True：查询传统型IPv6地址信息
-    ///
-    /// - False：不查询传统型IPv6地址信息
-    /// 默认值：False
+    /// Indicates whether to query the traditional IPv6 address information.
     "Traditional" traditional set_traditional: bool,
-    /// 偏移量，默认为0。关于Offset的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/11646)中的相关小节。
+    /// Offset. Default: 0. For more information on Offset, see the relevant section in the API [Introduction](https://www.tencentcloud.com/document/api/213/15688).
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认为20，最大值为100。关于Limit的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/11646)中的相关小节。
+    /// Number of returned results. Default: 20. Maximum: 100. For more information on Limit, see the relevant section in the API [Introduction](https://www.tencentcloud.com/document/api/213/15688).
     "Limit" limit set_limit: i64,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeIPv6Addresses", DescribeIPv6AddressesRequest => DescribeIPv6AddressesResponse);
 
 rt::model! { read debug;
-/// DescribeIPv6Addresses返回参数结构体
+/// DescribeIPv6Addresses response structure.
 DescribeIPv6AddressesResponse {
-    /// 符合条件的 IPv6 数量。
+    /// Number of IPv6 meeting conditions.
     "TotalCount" total_count set_total_count: i64,
-    /// IPv6 详细信息列表。
+    /// IPv6 detailed information list.
     "AddressSet" address_set set_address_set: list Address,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstanceJumbo` (查询指定云服务器是否支持巨帧).
+/// Request of `DescribeInstanceJumbo` (Queries whether a specified cvm supports jumbo frames).
 ///
-/// 本接口用于检查云服务器是否支持巨帧。
-/// 使用限制：
-/// 1. 需要CAM策略授权该接口的操作权限，并且授权对应实例的读取权限(该接口会访问CVM实例，所以会校验是否有实例的CAM权限)。例如：CAM action放通vpc:DescribeInstanceJumbo；resource放通qcs::cvm:ap-guangzhou:uin/2126195383:instance/*。
-/// 2. 实例迁移前后，可能会出现该接口返回的巨帧状态前后不一致（需要检查迁移前后实例所在的宿主机是否都支持巨帧，一种可能的原因为实例迁移到了不支持巨帧的宿主机）。
+/// This API is used to check whether Cloud Virtual Machines support jumbo frames.
+/// Usage limits.
+/// This API is used to perform operations that require CAM policy authorization and read access to the corresponding instance. The API accesses CVM instances, so it verifies whether there are CAM permissions for the instance. For example: CAM action allows vpc:DescribeInstanceJumbo; resource allows qcs::cvm:ap-guangzhou:uin/2126195383:instance/*.
+/// This API is used to check the jumbo frame status before and after instance migration. The status returned by this API may be inconsistent before and after migration. You need to check whether the host machines of the instance before and after migration both support jumbo frames. One possible reason is that the instance has been migrated to a host machine that does not support jumbo frames.
 DescribeInstanceJumboRequest {
-    /// CVM实例ID列表。限制每次i最多查询10个实例。
+    /// Instance ID list of CVM. limits up to 10 instances for each query.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
@@ -7271,40 +7251,40 @@ DescribeInstanceJumboRequest {
 rt::action!("vpc", "2017-03-12", "DescribeInstanceJumbo", DescribeInstanceJumboRequest => DescribeInstanceJumboResponse);
 
 rt::model! { read debug;
-/// DescribeInstanceJumbo返回参数结构体
+/// DescribeInstanceJumbo response structure.
 DescribeInstanceJumboResponse {
-    /// 云服务器巨帧状态
+    /// Specifies the jumbo frame status of the cloud virtual machine.
     "InstanceJumboSet" instance_jumbo_set set_instance_jumbo_set: list InstanceJumbo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeIp6Addresses` (查询传统弹性公网IPv6列表).
+/// Request of `DescribeIp6Addresses` (Queries the list of classic elastic public IPv6 instances).
 ///
-/// 本接口（DescribeIp6Addresses）用于查询一个或多个传统弹性公网 IPv6 实例的详细信息。
+/// This API is used to query the detailed information on one or multiple classic elastic public IPv6 instances.
 DescribeIp6AddressesRequest {
-    /// 标识 IPv6 的唯一 ID 列表。IPv6 唯一 ID 形如：`eip-11112222`。参数不支持同时指定`Ip6AddressIds`和`Filters`。可以使用[DescribeIp6Addresses](https://cloud.tencent.com/document/product/215/40089)接口查询Ip6AddressIds。
+    /// List of unique IDs that identify IPv6 instances. The unique ID of an IPv6 instance is in the format of `eip-11112222`. Parameters `Ip6AddressIds` and `Filters` cannot be specified at the same time.
     "Ip6AddressIds" ip6_address_ids set_ip6_address_ids: list String,
-    /// 每次请求的`Filters`的上限为10，`Filter.Values`的上限为100。参数不支持同时指定`AddressIds`和`Filters`。详细的过滤条件如下：
+    /// Each request can have up to 10 `Filters` values and 100 `Filter.Values` values. Parameters `AddressIds` and `Filters` cannot be specified at the same time. The specific filter conditions are as follows:
     ///
-    /// -  address-ip - String - 是否必填：否 - （过滤条件）按照 IPv6 的 IP 地址过滤。可以使用[DescribeIp6Addresses](https://cloud.tencent.com/document/product/215/40089)接口查询address-ip。
+    /// - address-ip - String - Required: No - (Filter condition) Filter by the IP address of IPv6 instances.
     ///
-    /// -  network-interface-id - String - 是否必填：否 - （过滤条件）按照弹性网卡的唯一ID过滤。可以使用[DescribeNetworkInterfaces](https://cloud.tencent.com/document/product/215/15817)接口查询network-interface-id。
+    /// - network-interface-id - String - Required: No - (Filter condition) Filter by the unique ID of ENIs.
     "Filters" filters set_filters: list Filter,
-    /// 偏移量，默认为0。关于`Offset`的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/11646)中的相关小节。
+    /// Offset. Default value: 0. For more information on `Offset`, see the relevant section in the API [Introduction](https://www.tencentcloud.com/document/api/213/15688).
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认为20，最大值为100。关于`Limit`的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/11646)中的相关小节。
+    /// Number of returned results. Default value: 20. Maximum value: 100. For more information on `Limit`, see the relevant section in the API [Introduction](https://www.tencentcloud.com/document/api/213/15688).
     "Limit" limit set_limit: i64,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeIp6Addresses", DescribeIp6AddressesRequest => DescribeIp6AddressesResponse);
 
 rt::model! { read debug;
-/// DescribeIp6Addresses返回参数结构体
+/// DescribeIp6Addresses response structure.
 DescribeIp6AddressesResponse {
-    /// 符合条件的 IPv6 数量。
+    /// Number of IPv6 meeting conditions.
     "TotalCount" total_count set_total_count: i64,
-    /// IPv6 详细信息列表。
+    /// IPv6 detailed information list.
     "AddressSet" address_set set_address_set: list Address,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -7367,12 +7347,12 @@ DescribeIp6TranslatorsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeIpGeolocationDatabaseUrl` (获取IP地理位置库下载链接).
+/// Request of `DescribeIpGeolocationDatabaseUrl` (Obtains the download link of an IP location database).
 ///
-/// 本接口（DescribeIpGeolocationDatabaseUrl）用于获取IP地理位置库下载链接。
-/// 本接口即将下线，仅供存量用户使用，暂停新增用户。
+/// This API is used to obtain the download link of an IP location database.
+/// This API will be discontinued soon and is only available for existing users.
 DescribeIpGeolocationDatabaseUrlRequest {
-    /// IP地理位置库协议类型，目前仅支持"ipv4"。
+    /// Protocol type for an IP location database. Valid value: `ipv4`.
     ///
     /// Required.
     "Type" r#type set_type: str,
@@ -7380,265 +7360,261 @@ DescribeIpGeolocationDatabaseUrlRequest {
 rt::action!("vpc", "2017-03-12", "DescribeIpGeolocationDatabaseUrl", DescribeIpGeolocationDatabaseUrlRequest => DescribeIpGeolocationDatabaseUrlResponse);
 
 rt::model! { read debug;
-/// DescribeIpGeolocationDatabaseUrl返回参数结构体
+/// DescribeIpGeolocationDatabaseUrl response structure.
 DescribeIpGeolocationDatabaseUrlResponse {
-    /// IP地理位置库下载链接地址。
+    /// Download link of an IP location database
     "DownLoadUrl" down_load_url set_down_load_url: str,
-    /// 链接到期时间。按照`ISO8601`标准表示，并且使用`UTC`时间。
+    /// Link expiration time in UTC format following the ISO8601 standard.
     "ExpiredAt" expired_at set_expired_at: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeIpGeolocationInfos` (查询IP地理位置信息).
+/// Request of `DescribeIpGeolocationInfos` (Queries IP location).
 ///
-/// 本接口（DescribeIpGeolocationInfos）用于查询IP地址信息，包括地理位置信息和网络信息。
-/// 本接口即将下线，仅供存量客户使用，暂停新增用户。
+/// This API is used to query the location and network information of one or more IP addresses.
+/// This API will be discontinued soon and is only available for existing users.
 DescribeIpGeolocationInfosRequest {
-    /// 需查询的IP地址列表，目前仅支持IPv4地址。查询的IP地址数量上限为100个。
+    /// The list of IP addresses (only IPv4 addresses are available currently) to be queried; upper limit: 100
     ///
     /// Required.
     "AddressIps" address_ips set_address_ips: list String,
-    /// 需查询的IP地址的字段信息。
+    /// Fields of the IP addresses to be queried.
     "Fields" fields set_fields: obj IpField,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeIpGeolocationInfos", DescribeIpGeolocationInfosRequest => DescribeIpGeolocationInfosResponse);
 
 rt::model! { read debug;
-/// DescribeIpGeolocationInfos返回参数结构体
+/// DescribeIpGeolocationInfos response structure.
 DescribeIpGeolocationInfosResponse {
-    /// IP地址信息列表。
+    /// IP address details
     "AddressInfo" address_info set_address_info: list IpGeolocationInfo,
-    /// IP地址信息个数。
+    /// Number of IP addresses
     "Total" total set_total: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeLocalGateway` (查询本地网关).
+/// Request of `DescribeLocalGateway` (Queries local gateways).
 ///
-/// 本接口（DescribeLocalGateway）用于查询CDC的本地网关。
+/// This API is used to query local gateways of a CDC instance.
 DescribeLocalGatewayRequest {
-    /// 支持的过滤条件如下:
-    ///
-    /// - vpc-id:按照VPCID过滤。
-    ///
-    /// - local-gateway-name:本地网关名称,支持模糊查询。
-    ///
-    /// - local-gateway-id:本地网关实例ID。
-    ///
-    /// - cdc-id:cdc实例ID。
+    /// Query criteria:
+    /// vpc-id: filter by VPC ID; local-gateway-name: filter by local gateway name (fuzzy search is supported); local-gateway-id: filter by local gateway instance ID; cdc-id: filter by CDC instance ID.
     "Filters" filters set_filters: list Filter,
-    /// 偏移量，默认为0。关于`Offset`的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/11646)中的相关小节。
+    /// The offset. Default value: 0. For more information on `Offset`, see the relevant sections in API [Introduction](https://intl.cloud.tencent.com/document/api/213/11646?from_cn_redirect=1).
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认为20，最大值为100。关于`Limit`的更进一步介绍请参考 API [简介](https://cloud.tencent.com/document/api/213/11646)中的相关小节。
+    /// The number of returned results. Default value: 20. Maximum value: 100. For more information on `Limit`, see the relevant sections in API [Introduction](https://intl.cloud.tencent.com/document/api/213/11646?from_cn_redirect=1).
     "Limit" limit set_limit: i64,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeLocalGateway", DescribeLocalGatewayRequest => DescribeLocalGatewayResponse);
 
 rt::model! { read debug;
-/// DescribeLocalGateway返回参数结构体
+/// DescribeLocalGateway response structure.
 DescribeLocalGatewayResponse {
-    /// 本地网关信息集合。
+    /// Information set of local gateways
     "LocalGatewaySet" local_gateway_set set_local_gateway_set: list LocalGateway,
-    /// 本地网关总数。
+    /// Total number of local gateways
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeNatGatewayDestinationIpPortTranslationNatRules` (查询NAT网关端口转发规则).
+/// Request of `DescribeNatGatewayDestinationIpPortTranslationNatRules` (Queries the port forwarding rule of a NAT gateway).
 ///
-/// 本接口（DescribeNatGatewayDestinationIpPortTranslationNatRules）用于查询NAT网关端口转发规则对象数组。
+/// This API is used to query the array of objects of a NAT gateway's port forwarding rules.
 DescribeNatGatewayDestinationIpPortTranslationNatRulesRequest {
-    /// NAT网关ID。
+    /// NAT gateway ID.
     "NatGatewayIds" nat_gateway_ids set_nat_gateway_ids: list String,
-    /// 过滤条件:
-    /// 参数不支持同时指定NatGatewayIds和Filters。每次请求的Filters的上限为10，Filter.Values的上限为5
+    /// Filters:
+    /// `NatGatewayIds` and `Filters` cannot be specified at the same time.
     ///
-    /// -  nat-gateway-id，NAT网关的ID，如`nat-0yi4hekt`
+    /// -  `nat-gateway-id`: The NAT gateway ID, such as `nat-0yi4hekt`.
     ///
-    /// -  vpc-id，私有网络VPC的ID，如`vpc-0yi4hekt`
+    /// -  `vpc-id`: The VPC ID, such as `vpc-0yi4hekt`.
     ///
-    /// -  public-ip-address， 弹性IP，如`139.199.232.238`。
+    /// -  `public-ip-address`: The EIP, such as `139.199.232.238`.
     ///
-    /// - public-port， 公网端口。
+    /// - `public-port`: The public network port.
     ///
-    /// - private-ip-address， 内网IP，如`10.0.0.1`。
+    /// - `private-ip-address`: The private IP, such as `10.0.0.1`.
     ///
-    /// - private-port， 内网端口。
+    /// - `private-port`. The private network port.
     ///
-    /// - description，规则描述。
+    /// - `description`. The rule description.
     "Filters" filters set_filters: list Filter,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 返回数量，默认为20，最大值为100。
+    /// Number of returned results. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeNatGatewayDestinationIpPortTranslationNatRules", DescribeNatGatewayDestinationIpPortTranslationNatRulesRequest => DescribeNatGatewayDestinationIpPortTranslationNatRulesResponse);
 
 rt::model! { read debug;
-/// DescribeNatGatewayDestinationIpPortTranslationNatRules返回参数结构体
+/// DescribeNatGatewayDestinationIpPortTranslationNatRules response structure.
 DescribeNatGatewayDestinationIpPortTranslationNatRulesResponse {
-    /// NAT网关端口转发规则对象数组。
+    /// The object array of port forwarding rules for the NAT gateway.
     "NatGatewayDestinationIpPortTranslationNatRuleSet" nat_gateway_destination_ip_port_translation_nat_rule_set set_nat_gateway_destination_ip_port_translation_nat_rule_set: list NatGatewayDestinationIpPortTranslationNatRule,
-    /// 符合条件的NAT网关端口转发规则对象数目。
+    /// The number of eligible object arrays of NAT port forwarding rules.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeNatGatewayDirectConnectGatewayRoute` (查询专线绑定NAT路由).
+/// Request of `DescribeNatGatewayDirectConnectGatewayRoute` (Queries the routes between a NAT gateway and Direct Connect).
 ///
-/// 查询专线绑定NAT的路由
+/// This API is used to query the routes between a NAT gateway and Direct Connect.
 DescribeNatGatewayDirectConnectGatewayRouteRequest {
-    /// nat的唯一标识
+    /// Unique ID of the NAT gateway
     ///
     /// Required.
     "NatGatewayId" nat_gateway_id set_nat_gateway_id: str,
-    /// vpc的唯一标识
+    /// Unique ID of VPC
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 查询NAT网关绑定的路由数量，可选值0-200，默认为10
+    /// Valid range: 0-200
     "Limit" limit set_limit: i64,
-    /// 数据偏移量，默认为0
+    /// Greater than 0
     "Offset" offset set_offset: i64,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeNatGatewayDirectConnectGatewayRoute", DescribeNatGatewayDirectConnectGatewayRouteRequest => DescribeNatGatewayDirectConnectGatewayRouteResponse);
 
 rt::model! { read debug;
-/// DescribeNatGatewayDirectConnectGatewayRoute返回参数结构体
+/// DescribeNatGatewayDirectConnectGatewayRoute response structure.
 DescribeNatGatewayDirectConnectGatewayRouteResponse {
-    /// 路由数据
+    /// Route data
     "NatDirectConnectGatewayRouteSet" nat_direct_connect_gateway_route_set set_nat_direct_connect_gateway_route_set: list NatDirectConnectGatewayRoute,
-    /// 路由总数
+    /// Total number of routes
     "Total" total set_total: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeNatGatewayFlowMonitorDetail` (查询nat网关流控明细).
+/// Request of `DescribeNatGatewayFlowMonitorDetail` (Queries the traffic control details of a NAT gateway).
 ///
-/// 本接口（DescribeNatGatewayFlowMonitorDetail）用于查询NAT网关流量监控明细。
+/// This API is used to query the traffic monitoring details of a NAT gateway.
 ///
-/// - 只支持单个网关实例查询。即入参 `NatGatewayId` 最多只支持传一个，且必须传一个。
-/// - 如果网关有流量，但调用本接口没有返回数据，请在控制台对应网关详情页确认是否开启网关流量监控。
+/// - You can only use this API to query a single gateway instance. The input parameter `NatGatewayId` supports at most one value, and it must be passed.- If the gateway has traffic, but no data is returned when this API is called, please check whether gateway traffic monitoring is enabled in the corresponding gateway details page in the console.
 DescribeNatGatewayFlowMonitorDetailRequest {
-    /// 时间点。表示要查询的时刻。聚合粒度为60、300时，会查询最近一个整分钟开始的聚合周期；聚合粒度为3600时，会查询最近一个整点开始的聚合周期；聚合粒度为86400时，会查询最近一个整天开始的聚合周期。形如：`2019-03-24T10:51:23+08:00`。
+    /// Point in time. It indicates the moment to query. When the aggregation granularity is 60 or 300, the system queries the aggregation cycle starting from the latest whole minute. When the aggregation granularity is 3600, the system queries the aggregation cycle starting from the latest hour. When the aggregation granularity is 86400, the system queries the aggregation cycle starting from the latest whole day. Example: `2019-03-24T10:51:23+08:00`.
     ///
     /// Required.
     "TimePoint" time_point set_time_point: str,
-    /// NAT网关的ID，形如：`nat-ig8xpno8`。
+    /// NAT gateway ID, for example: `nat-ig8xpno8`.
     ///
     /// Required.
     "NatGatewayId" nat_gateway_id set_nat_gateway_id: str,
-    /// 展示排序靠前的数据。默认值：10，表示默认展示排序前 10 的数据。最大值：100。
+    /// Displays top-ranked data. Default value: 10, indicating that the top 10 ranked data is displayed by default. Maximum value: 100.
     "TopN" top_n set_top_n: i64,
-    /// 排序字段。支持：入包量`InPkg`、出包量`OutPkg`、入流量`InTraffic`、出流量`OutTraffic`，标准型nat额外支持 并发连接数`ConcurrentConnectionCount` 、新建连接速率`NewConnectionRate`。默认值`OutTraffic`。
+    /// Sorting field. Valid values: `InPkg`, `OutPkg`, `InTraffic`, and `OutTraffic`. Standard NAT gateways additionally support `ConcurrentConnectionCount` and `NewConnectionRate`. Default value: `OutTraffic`.
     "OrderField" order_field set_order_field: str,
-    /// 聚合时间粒度。支持：60、300、3600、86400，即按照1分钟、5分钟、1小时、1天进行聚合查询。
+    /// Aggregation time granularity. Valid values: 60, 300, 3600, and 86400, corresponding to aggregation queries by 1 minute, 5 minutes, 1 hour, and 1 day.
     "AggregationTimeRange" aggregation_time_range set_aggregation_time_range: i64,
-    /// 是否查询全部指标。默认值：True，表示查询全部指标。
+    /// Specifies whether to query all metrics. Default value: True, which indicates that all metrics are queried.
     "AllMetricMode" all_metric_mode set_all_metric_mode: bool,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeNatGatewayFlowMonitorDetail", DescribeNatGatewayFlowMonitorDetailRequest => DescribeNatGatewayFlowMonitorDetailResponse);
 
 rt::model! { read debug;
-/// DescribeNatGatewayFlowMonitorDetail返回参数结构体
+/// DescribeNatGatewayFlowMonitorDetail response structure.
 DescribeNatGatewayFlowMonitorDetailResponse {
-    /// 符合条件的对象数。
+    /// Number of objects meeting conditions.
     "TotalCount" total_count set_total_count: i128,
-    /// 网关流量监控明细。
+    /// Gateway traffic monitoring details.
     "NatGatewayFlowMonitorDetailSet" nat_gateway_flow_monitor_detail_set set_nat_gateway_flow_monitor_detail_set: list NatGatewayFlowMonitorDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeNatGatewaySourceIpTranslationNatRules` (查询NAT网关SNAT转发规则).
+/// Request of `DescribeNatGatewaySourceIpTranslationNatRules` (Queries a NAT gateway's SNAT forwarding rules).
 ///
-/// 本接口（DescribeNatGatewaySourceIpTranslationNatRules）用于查询NAT网关SNAT转发规则对象数组。
+/// This API is used to query the NAT gateway's SNAT forwarding rules.
 DescribeNatGatewaySourceIpTranslationNatRulesRequest {
-    /// NAT网关统一 ID，形如：`nat-123xx454`。
+    /// The unique ID of the NAT Gateway, such as `nat-123xx454`.
     ///
     /// Required.
     "NatGatewayId" nat_gateway_id set_nat_gateway_id: str,
-    /// 过滤条件:
+    /// Filter:
     ///
-    /// -  resource-id，Subnet的ID或者Cvm ID，如`subnet-0yi4hekt`
+    /// - `resource-id`: The subnet ID (such as `subnet-0yi4hekt`) or CVM ID
     ///
-    /// -  public-ip-address，弹性IP，如`139.199.232.238`
+    /// - `public-ip-address`: The EIP, such as `139.199.232.238`
     ///
-    /// - description，规则描述。
+    /// - `description` The rule description
     "Filters" filters set_filters: list Filter,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i64,
-    /// 返回数量，默认为20，最大值为100。
+    /// Number of returned results. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i64,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeNatGatewaySourceIpTranslationNatRules", DescribeNatGatewaySourceIpTranslationNatRulesRequest => DescribeNatGatewaySourceIpTranslationNatRulesResponse);
 
 rt::model! { read debug;
-/// DescribeNatGatewaySourceIpTranslationNatRules返回参数结构体
+/// DescribeNatGatewaySourceIpTranslationNatRules response structure.
 DescribeNatGatewaySourceIpTranslationNatRulesResponse {
-    /// NAT网关SNAT规则对象数组。
+    /// Array of objects of a NAT gateway's SNAT rules.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "SourceIpTranslationNatRuleSet" source_ip_translation_nat_rule_set set_source_ip_translation_nat_rule_set: list SourceIpTranslationNatRule,
-    /// 符合条件的NAT网关端口转发规则对象数目。
+    /// The number of eligible object arrays of a NAT gateway's forwarding rules.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeNatGatewayZones` (查询NAT网关可售卖的可用区信息).
+/// Request of `DescribeNatGatewayZones` (Queries the information of saleable AZs for NAT gateways).
 ///
-/// 本接口(DescribeNatGatewayZones)用于查询NAT网关可售卖的可用区信息
+/// This API is used to query the information of saleable availability zones (AZs) for NAT gateways.
 DescribeNatGatewayZonesRequest {
 } }
 rt::action!("vpc", "2017-03-12", "DescribeNatGatewayZones", DescribeNatGatewayZonesRequest => DescribeNatGatewayZonesResponse);
 
 rt::model! { read debug;
-/// DescribeNatGatewayZones返回参数结构体
+/// DescribeNatGatewayZones response structure.
 DescribeNatGatewayZonesResponse {
-    /// 可售卖可用区信息列表
+    /// List of saleable AZ list information
     "ZoneSet" zone_set set_zone_set: list NatZoneInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeNatGateways` (查询NAT网关).
+/// Request of `DescribeNatGateways` (Queries NAT gateways).
 ///
-/// 本接口（DescribeNatGateways）用于查询 NAT 网关。
+/// This API is used to query NAT gateways.
 DescribeNatGatewaysRequest {
-    /// NAT网关统一 ID，形如：`nat-123xx454`。每次请求的实例上限为100。参数不支持同时指定NatGatewayIds和Filters。
+    /// The unified ID of the NAT gateways, such as `nat-123xx454`.
     "NatGatewayIds" nat_gateway_ids set_nat_gateway_ids: list String,
-    /// 过滤条件，参数不支持同时指定NatGatewayIds和Filters。每次请求的Filters的上限为10，Filter.Values的上限为5。
-    /// - nat-gateway-id - String - （过滤条件）NAT实例ID，形如：`nat-123xx454`。
-    /// - vpc-id - String - （过滤条件）私有网络 唯一ID，形如：`vpc-123xx454`。
-    /// - nat-gateway-name - String - （过滤条件）协议端口模板实例名称，形如：`test_nat`。
-    /// - tag-key - String - （过滤条件）标签键，形如：`test-key`。
-    /// - nat-state - String - （过滤条件）NAT实例当前状态，形如：`AVAILABLE`。
+    /// Filters. `NatGatewayIds` and `Filters` cannot be specified at the same time.
+    ///
+    /// - nat-gateway-id - String - (Filter) The ID of the protocol port template instance, such as `nat-123xx454`.
+    ///
+    /// - vpc-id - String - (Filter) The unique ID of the VPC, such as `vpc-123xx454`.
+    ///
+    /// - nat-gateway-name - String - (Filter) The ID of the protocol port template instance, such as `test_nat`.
+    ///
+    /// - tag-key - String - (Filter) The tag key, such as `test-key`.
     "Filters" filters set_filters: list Filter,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 返回数量，默认为20，最大值为100。
+    /// Number of returned results. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeNatGateways", DescribeNatGatewaysRequest => DescribeNatGatewaysResponse);
 
 rt::model! { read debug;
-/// DescribeNatGateways返回参数结构体
+/// DescribeNatGateways response structure.
 DescribeNatGatewaysResponse {
-    /// NAT网关对象数组。
+    /// NAT gateway object array.
     "NatGatewaySet" nat_gateway_set set_nat_gateway_set: list NatGateway,
-    /// 符合条件的NAT网关对象个数。
+    /// The number of eligible NAT gateway objects.
     "TotalCount" total_count set_total_count: i128,
     /// 输出信息详细程度，DETAIL代表输出实例所有信息；COMPACT代表不输出NAT规则和自定义路由，输出实例基本信息、特性开关和EIP信息；SIMPLE代表仅输出实例基本信息和特性开关
     "VerboseLevel" verbose_level set_verbose_level: str,
@@ -7647,64 +7623,68 @@ DescribeNatGatewaysResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeNetDetectStates` (查询网络探测验证结果列表).
+/// Request of `DescribeNetDetectStates` (DescribeNetDetectStates).
 ///
-/// 本接口(DescribeNetDetectStates)用于查询网络探测验证结果列表。
+/// This API (DescribeNetDetectStates) is used to query the list of network detection verification results.
 DescribeNetDetectStatesRequest {
-    /// 网络探测实例`ID`数组。形如：[`netd-12345678`]。
+    /// The array of network probe IDs, such as [`netd-12345678`].
     "NetDetectIds" net_detect_ids set_net_detect_ids: list String,
-    /// 过滤条件，参数不支持同时指定NetDetectIds和Filters。
+    /// Filter conditions. `NetDetectIds` and `Filters` cannot be specified at the same time.
     ///
-    /// - net-detect-id - String - （过滤条件）网络探测实例ID，形如：netd-12345678。
+    /// - `net-detect-id` - String - The network probe ID, such as `netd-12345678`.
     "Filters" filters set_filters: list Filter,
-    /// 偏移量，默认为0。
+    /// The offset. Default: 0.
     "Offset" offset set_offset: i128,
-    /// 返回数量，默认为20，最大值为100。
+    /// The number of returned values. Default: 20. Maximum: 100.
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeNetDetectStates", DescribeNetDetectStatesRequest => DescribeNetDetectStatesResponse);
 
 rt::model! { read debug;
-/// DescribeNetDetectStates返回参数结构体
+/// DescribeNetDetectStates response structure.
 DescribeNetDetectStatesResponse {
-    /// 符合条件的网络探测验证结果对象数组。
+    /// The array of network detection verification results that meet requirements.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NetDetectStateSet" net_detect_state_set set_net_detect_state_set: list NetDetectState,
-    /// 符合条件的网络探测验证结果对象数量。
+    /// The number of network detection verification results that meet requirements.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeNetDetects` (查询网络探测列表).
+/// Request of `DescribeNetDetects` (DescribeNetDetects).
 ///
-/// 本接口（DescribeNetDetects）用于查询网络探测列表。
+/// This API (DescribeNetDetects) is used to query the list of network detection instances.
 DescribeNetDetectsRequest {
-    /// 网络探测实例`ID`数组。形如：[`netd-12345678`]。
+    /// The array of network probe IDs, such as [`netd-12345678`].
     "NetDetectIds" net_detect_ids set_net_detect_ids: list String,
-    /// 过滤条件，参数不支持同时指定NetDetectIds和Filters。
+    /// Filter conditions. `NetDetectIds` and `Filters` cannot be specified at the same time.
     ///
-    /// - vpc-id - String - （过滤条件）VPC实例ID，形如：vpc-12345678
+    /// - vpc-id - String - (Filter condition) The VPC instance ID, such as vpc-12345678.
     ///
-    /// - net-detect-id - String - （过滤条件）网络探测实例ID，形如：netd-12345678
+    /// - net-detect-id - String - (Filter condition) The network detection instance ID, such as netd-12345678.
     ///
-    /// - subnet-id - String - （过滤条件）子网实例ID，形如：subnet-12345678
+    /// - subnet-id - String - (Filter condition) The subnet instance ID, such as subnet-12345678.
     ///
-    /// - net-detect-name - String - （过滤条件）网络探测名称
+    /// - net-detect-name - String - (Filter condition) The network detection name.
     "Filters" filters set_filters: list Filter,
-    /// 偏移量，默认为0。
+    /// The offset. Default: 0.
     "Offset" offset set_offset: i128,
-    /// 返回数量，默认为20，最大值为100。
+    /// The number of returned values. Default: 20. Maximum: 100.
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeNetDetects", DescribeNetDetectsRequest => DescribeNetDetectsResponse);
 
 rt::model! { read debug;
-/// DescribeNetDetects返回参数结构体
+/// DescribeNetDetects response structure.
 DescribeNetDetectsResponse {
-    /// 符合条件的网络探测对象数组。
+    /// The array of network detection objects that meet requirements.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NetDetectSet" net_detect_set set_net_detect_set: list NetDetect,
-    /// 符合条件的网络探测对象数量。
+    /// The number of network detection objects that meet requirements.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -7728,58 +7708,66 @@ DescribeNetworkAccountTypeResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeNetworkAclQuintupleEntries` (分页查询网络ACL五元组条目列表).
+/// Request of `DescribeNetworkAclQuintupleEntries` (Queries the list of the network ACL quintuple entries).
 ///
-/// 本接口（DescribeNetworkAclQuintupleEntries）查询入方向或出方向网络ACL五元组条目列表。
+/// This API is used to query the list of in/outbound network ACL quintuple entries.
 DescribeNetworkAclQuintupleEntriesRequest {
-    /// 网络ACL实例ID。形如：acl-12345678。
+    /// Network ACL instance ID, such as `acl-12345678`.
     ///
     /// Required.
     "NetworkAclId" network_acl_id set_network_acl_id: str,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 返回数量，默认为20，最小值为1，最大值为100。
+    /// Returned quantity. Default: 20. Value range: 1-100.
     "Limit" limit set_limit: i128,
-    /// 过滤条件，参数不支持同时指定`NetworkAclId`和`Filters`。
+    /// Filter condition. `HaVipIds` and `Filters` cannot be specified at the same time.
     ///
-    /// - protocol - String - 协议，形如：`TCP`。
-    /// - description - String - 描述。
-    /// - destination-cidr - String - 目的CIDR， 形如：'192.168.0.0/24'。
-    /// - source-cidr- String - 源CIDR， 形如：'192.168.0.0/24'。
-    /// - action - String - 动作，形如ACCEPT或DROP。
-    /// - network-acl-quintuple-entry-id - String - 五元组唯一ID，形如：'acli45-ahnu4rv5'。
-    /// - network-acl-direction - String - 方向，形如：'INGRESS'或'EGRESS'。
+    /// - `protocol` - String - Such as `TCP`
+    ///
+    /// - `description` - String - Description
+    ///
+    /// - `destination-cidr` - String - Destination CIDR block, such as `192.168.0.0/24`
+    ///
+    /// - `source-cidr` - String - Source CIDR block, such as `192.168.0.0/24`
+    ///
+    /// - `action` - String - ·Values: `ACCEPT`, `DROP`
+    ///
+    /// - `network-acl-quintuple-entry-id` - String - Unique ID of the quintuple, such as `acli45-ahnu4rv5`
+    ///
+    /// - `network-acl-direction` - String - Direction of the policy. Values: `INGRESS` or `EGRESS`.
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeNetworkAclQuintupleEntries", DescribeNetworkAclQuintupleEntriesRequest => DescribeNetworkAclQuintupleEntriesResponse);
 
 rt::model! { read debug;
-/// DescribeNetworkAclQuintupleEntries返回参数结构体
+/// DescribeNetworkAclQuintupleEntries response structure.
 DescribeNetworkAclQuintupleEntriesResponse {
-    /// 网络ACL条目列表（NetworkAclTuple5Entry）
+    /// The list of the network ACL quintuple entries
     "NetworkAclQuintupleSet" network_acl_quintuple_set set_network_acl_quintuple_set: list NetworkAclQuintupleEntry,
-    /// 符合条件的实例数量。
+    /// Number of eligible instances.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeNetworkAcls` (查询网络ACL列表).
+/// Request of `DescribeNetworkAcls` (Queries a list of network ACLs).
 ///
-/// 本接口（DescribeNetworkAcls）用于查询网络ACL列表。
+/// This API is used to query a list of network ACLs.
 DescribeNetworkAclsRequest {
-    /// 过滤条件，参数不支持同时指定NetworkAclIds和Filters。
+    /// Filter condition. `NetworkAclIds` and `Filters` cannot be specified at the same time.
     ///
-    /// - vpc-id - String - （过滤条件）VPC实例ID，形如：vpc-12345678。
-    /// - network-acl-id - String - （过滤条件）网络ACL实例ID，形如：acl-12345678。
-    /// - network-acl-name - String - （过滤条件）网络ACL实例名称。
+    /// - vpc-id - String - (Filter condition) VPC instance ID, such as vpc-12345678.
+    ///
+    /// - network-acl-id - String - (Filter condition) Network ACL instance ID, such as acl-12345678.
+    ///
+    /// - network-acl-name - String - (Filter condition) Network ACL instance name.
     "Filters" filters set_filters: list Filter,
-    /// 网络ACL实例ID数组。形如：[acl-12345678]。每次请求的实例的上限为100。参数不支持同时指定NetworkAclIds和Filters。
+    /// Array of network ACL instance IDs, such as [acl-12345678]. Up to 100 instances are allowed for each request. This parameter does not support specifying `NetworkAclIds` and `Filters` at the same time.
     "NetworkAclIds" network_acl_ids set_network_acl_ids: list String,
-    /// 偏移量，默认为0。
+    /// Offset. Default: 0.
     "Offset" offset set_offset: i128,
-    /// 返回数量，默认为20，最小值为1，最大值为100。
+    /// Returned quantity. Default: 20. Value range: 1-100.
     "Limit" limit set_limit: i128,
     /// 排序字段。支持：NetworkAclId,NetworkAclName,CreatedTime,ModifyTime
     "OrderField" order_field set_order_field: str,
@@ -7789,22 +7777,22 @@ DescribeNetworkAclsRequest {
 rt::action!("vpc", "2017-03-12", "DescribeNetworkAcls", DescribeNetworkAclsRequest => DescribeNetworkAclsResponse);
 
 rt::model! { read debug;
-/// DescribeNetworkAcls返回参数结构体
+/// DescribeNetworkAcls response structure.
 DescribeNetworkAclsResponse {
-    /// 实例详细信息列表。
+    /// List of instance details.
     "NetworkAclSet" network_acl_set set_network_acl_set: list NetworkAcl,
-    /// 符合条件的实例数量。
+    /// Number of eligible instances.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeNetworkInterfaceLimit` (查询弹性网卡配额).
+/// Request of `DescribeNetworkInterfaceLimit` (DescribeNetworkInterfaceLimit).
 ///
-/// 本接口（DescribeNetworkInterfaceLimit）根据CVM实例ID或弹性网卡ID查询弹性网卡配额，返回该CVM实例或弹性网卡能绑定的弹性网卡配额，以及弹性网卡可以分配的IP配额。
+/// This API (DescribeNetworkInterfaceLimit) is used to query the ENI quota based on the ID of CVM instance or ENI. It returns the ENI quota to which the CVM instance can be bound and the IP address quota that can be allocated to the ENI.
 DescribeNetworkInterfaceLimitRequest {
-    /// 要查询的CVM实例ID或弹性网卡ID。
+    /// ID of a CVM instance or ENI to query
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -7812,66 +7800,82 @@ DescribeNetworkInterfaceLimitRequest {
 rt::action!("vpc", "2017-03-12", "DescribeNetworkInterfaceLimit", DescribeNetworkInterfaceLimitRequest => DescribeNetworkInterfaceLimitResponse);
 
 rt::model! { read debug;
-/// DescribeNetworkInterfaceLimit返回参数结构体
+/// DescribeNetworkInterfaceLimit response structure.
 DescribeNetworkInterfaceLimitResponse {
-    /// 标准型弹性网卡配额。
+    /// Quota of ENIs mounted to a CVM instance in a standard way
     "EniQuantity" eni_quantity set_eni_quantity: i64,
-    /// 每个标准型弹性网卡可以分配的IP配额。
+    /// Quota of IP addresses that can be allocated to each standard-mounted ENI
     "EniPrivateIpAddressQuantity" eni_private_ip_address_quantity set_eni_private_ip_address_quantity: i64,
-    /// 扩展型网卡配额。
+    /// Quota of ENIs mounted to a CVM instance as an extension
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "ExtendEniQuantity" extend_eni_quantity set_extend_eni_quantity: i64,
-    /// 每个扩展型弹性网卡可以分配的IP配额。
+    /// Quota of IP addresses that can be allocated to each extension-mounted ENI.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "ExtendEniPrivateIpAddressQuantity" extend_eni_private_ip_address_quantity set_extend_eni_private_ip_address_quantity: i64,
-    /// 中继网卡配额。
+    /// The quota of relayed ENIs
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "SubEniQuantity" sub_eni_quantity set_sub_eni_quantity: i64,
-    /// 每个中继网卡可以分配的IP配额。
+    /// The quota of IPs that can be assigned to each relayed ENI.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "SubEniPrivateIpAddressQuantity" sub_eni_private_ip_address_quantity set_sub_eni_private_ip_address_quantity: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeNetworkInterfaces` (查询弹性网卡列表).
+/// Request of `DescribeNetworkInterfaces` (Queries the ENI list).
 ///
-/// 本接口（DescribeNetworkInterfaces）用于查询弹性网卡列表。
+/// This API (DescribeNetworkInterfaces) is used to query the ENI list.
 DescribeNetworkInterfacesRequest {
-    /// 弹性网卡实例ID查询。形如：eni-pxir56ns。每次请求的实例的上限为100。参数不支持同时指定NetworkInterfaceIds和Filters。可通过[DescribeNetworkInterfaces](https://cloud.tencent.com/document/product/215/15817)接口获取。
+    /// Queries the ID of the ENI instance, such as `eni-pxir56ns`. Each request can have a maximum of 100 instances. `NetworkInterfaceIds` and `Filters` cannot be specified at the same time.
     "NetworkInterfaceIds" network_interface_ids set_network_interface_ids: list String,
-    /// 过滤条件，参数不支持同时指定NetworkInterfaceIds和Filters。
+    /// Filter. `NetworkInterfaceIds` and `Filters` cannot be specified at the same time.
     ///
-    /// - vpc-id - String - （过滤条件）VPC实例ID，形如：vpc-f49l6u0z。可通过可通过[DescribeVpcs](https://cloud.tencent.com/document/product/215/15778)接口获取。
-    /// - subnet-id - String - （过滤条件）所属子网实例ID，形如：subnet-f49l6u0z。可通过[DescribeSubnets](https://cloud.tencent.com/document/product/215/15784)接口获取。
-    /// - network-interface-id - String - （过滤条件）弹性网卡实例ID，形如：eni-5k56k7k7。可通过[DescribeNetworkInterfaces](https://cloud.tencent.com/document/product/215/15817)接口获取。
-    /// - attachment.instance-id - String - （过滤条件）绑定的云服务器实例ID，形如：ins-3nqpdn3i。可通过[DescribeInstances](https://cloud.tencent.com/document/product/213/15728)接口获取。
-    /// - groups.security-group-id - String - （过滤条件）绑定的安全组实例ID，例如：sg-f9ekbxeq。可通过[DescribeSecurityGroups](https://cloud.tencent.com/document/product/215/15808)接口获取。
-    /// - network-interface-name - String - （过滤条件）网卡实例名称。
-    /// - network-interface-description - String - （过滤条件）网卡实例描述。
-    /// - address-ip - String - （过滤条件）内网IPv4地址，单IP后缀模糊匹配，多IP精确匹配。可以与`ip-exact-match`配合做单IP的精确匹配查询。
-    /// - ip-exact-match - Boolean - （过滤条件）内网IPv4精确匹配查询，存在多值情况，只取第一个。
-    /// - tag-key - String -是否必填：否- （过滤条件）按照标签键进行过滤。使用请参考示例2
-    /// - tag:tag-key - String - 是否必填：否 - （过滤条件）按照标签键值对进行过滤。 tag-key使用具体的标签键进行替换。使用请参考示例2。
-    /// - is-primary - Boolean - 是否必填：否 - （过滤条件）按照是否主网卡进行过滤。值为true时，仅过滤主网卡；值为false时，仅过滤辅助网卡；此过滤参数未提供时，同时过滤主网卡和辅助网卡。
-    /// - eni-type - String -是否必填：否- （过滤条件）按照网卡类型进行过滤。“0”-辅助网卡，“1”-主网卡，“2”：中继网卡。
-    /// - eni-qos - String -是否必填：否- （过滤条件）按照网卡服务质量进行过滤。PT（云金）、AU（云银）、AG(云铜）、DEFAULT（默认）。
-    /// - address-ipv6 - String - 是否必填：否 -（过滤条件）内网IPv6地址过滤，支持多ipv6地址查询，如果和address-ip一起使用取交集。
-    /// - public-address-ip - String - （过滤条件）公网IPv4地址，精确匹配。
-    /// - address-type - String - （过滤条件）IPv6 Cidr 的类型，精确匹配。`GUA`(全球单播地址), `ULA`(唯一本地地址)。
-    /// - termination-protection - String - 删除保护。取值: true; false。
-    /// - traffic-protection - String - 流量保护。取值: true; false。
+    /// - `vpc-id` - String - VPC ID, such as `vpc-f49l6u0z`.
+    ///
+    /// - `subnet-id` - String - Subnet ID, such as `subnet-f49l6u0z`.
+    ///
+    /// - `network-interface-id` - String - ENI ID, such as `eni-5k56k7k7`.
+    ///
+    /// - `attachment.instance-id` - String - ID of the bound CVM instance, such as `ins-3nqpdn3i`.
+    ///
+    /// - `groups.security-group-id` - String - ID of the bound security group, such as `sg-f9ekbxeq`.
+    ///
+    /// - `network-interface-name` - String - ENI instance name.
+    ///
+    /// - `network-interface-description` - String - ENI instance description.
+    ///
+    /// - `address-ip` - String - Private IPv4 address. A single IP will be fuzzily matched with the suffix, while multiple IPs will be exactly matched. It can be used with `ip-exact-match` to query and exactly match a single IP.
+    ///
+    /// - `ip-exact-match` - Boolean - Exact match by private IPv4 address. The first value will be returned if multiple values are found.
+    ///
+    /// - `tag-key` - String - Optional - Tag key. See Example 2 to learn more details.
+    ///
+    /// - `tag:tag-key` - String - Optional - Tag key-value pair. The `tag-key` should be replaced with a specific tag key. See Example 2 to learn more details.
+    ///
+    /// - `is-primary` - Boolean - Optional - Filter based on whether it is a primary ENI. Values: `true`, `false`. If this parameter is not specified, filter the both.
+    ///
+    /// - `eni-type` - String - Optional - Filter by ENI type. Values: `0` (Secondary ENI), `1` (Primary ENI), `2` (Relayed ENI)
+    ///
+    /// - `eni-qos` - String - Optional - Filter by ENI service level. Values: `AG` (Bronze), `AU` (Silver)
+    ///
+    /// - `address-ipv6` - String - Optional - Filter by private IPv6 address. Multiple IPv6 addresses can be used for query. If this field is used together with `address-ip`, their intersection will be used.
+    ///
+    /// - `public-address-ip` - String - Public IPv4 address. It supports exact matching.
     "Filters" filters set_filters: list Filter,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 返回数量，默认为20，最大值为100。
+    /// Number of returned results. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeNetworkInterfaces", DescribeNetworkInterfacesRequest => DescribeNetworkInterfacesResponse);
 
 rt::model! { read debug;
-/// DescribeNetworkInterfaces返回参数结构体
+/// DescribeNetworkInterfaces response structure.
 DescribeNetworkInterfacesResponse {
-    /// 实例详细信息列表。
+    /// List of instance details.
     "NetworkInterfaceSet" network_interface_set set_network_interface_set: list NetworkInterface,
-    /// 符合条件的实例数量。
+    /// Number of eligible instances.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -8096,38 +8100,38 @@ DescribeProductQuotaResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeReserveIpAddresses` (查询内网保留IP).
+/// Request of `DescribeReserveIpAddresses` (Queries reserved private IP addresses).
 ///
-/// 查询内网保留 IP
+/// This API is used to query reserved private IP addresses.
 DescribeReserveIpAddressesRequest {
-    /// 内网保留IP唯一ID 列表
+    /// List of unique IDs of reserved private IP addresses.
     "ReserveIpIds" reserve_ip_ids set_reserve_ip_ids: list String,
-    /// 过滤条件，参数不支持同时指定ReserveIpIds和Filters。
+    /// Filter criteria. ReserveIpIds and Filters cannot be specified at the same time.
     ///
-    /// reserve-ip-id  - String - （过滤条件）内网保留 IP唯一 ID，形如：rsvip-pvqgv9vi。
-    /// vpc-id - String - （过滤条件）VPC实例ID，形如：vpc-f49l6u0z。
-    /// subnet-id - String - （过滤条件）所属子网实例ID，形如：subnet-f49l6u0z。
-    /// reserve-address-ip - String - （过滤条件）内网保留 IP 地址，形如：192.168.0.10。
-    /// ip-type - String - （过滤条件）业务类型 ipType，0。
-    /// name - String - （过滤条件）名称。
-    /// state - String - （过滤条件）状态，可选值：Bind， UnBind。
-    /// resource-id - String - （过滤条件）绑定的实例资源，形如：eni-059qmnif。
-    /// tag-key - String -（过滤条件）按照标签键进行过滤。
-    /// tag:tag-key - String - （过滤条件）按照标签键值对进行过滤。 tag-key使用具体的标签键进行替换。
+    /// reserve-ip-id - String - (Filter criteria) Unique ID of a reserved private IP address, for example, rsvip-pvqgv9vi.
+    /// vpc-id - String - (Filter criteria) VPC instance ID, for example, vpc-f49l6u0z.
+    /// subnet-id - String - (Filter criteria) Subnet instance ID, for example, subnet-f49l6u0z.
+    /// reserve-address-ip - String - (Filter criteria) Reserved private IP address, for example, 192.168.0.10.
+    /// ip-type - String - (Filter criteria) Business type (IpType), for example, 0.
+    /// name - String - (Filter criteria) Name.
+    /// state - String - (Filter criteria) Status. Valid values: Bind and UnBind.
+    /// resource-id - String - (Filter criteria) Bound instance resource, for example, eni-059qmnif.
+    /// tag-key - String - (Filter criteria) Tag key.
+    /// tag:tag-key - String - (Filter criteria) Tag key-value pair. Replace tag-key with the specific tag key.
     "Filters" filters set_filters: list Filter,
-    /// 偏移量。
+    /// Offset.
     "Offset" offset set_offset: i128,
-    /// 请求对象个数。
+    /// Number of request objects.
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeReserveIpAddresses", DescribeReserveIpAddressesRequest => DescribeReserveIpAddressesResponse);
 
 rt::model! { read debug;
-/// DescribeReserveIpAddresses返回参数结构体
+/// DescribeReserveIpAddresses response structure.
 DescribeReserveIpAddressesResponse {
-    /// 内网保留 IP返回信息。
+    /// Information returned from the reserved private IP address.
     "ReserveIpAddressSet" reserve_ip_address_set set_reserve_ip_address_set: list ReserveIpAddressInfo,
-    /// 返回内网保留IP的个数。
+    /// Number of reserved private IP addresses returned.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -8230,51 +8234,51 @@ DescribeRoutePoliciesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRoutePolicyEntries` (查看路由接收策略条目).
+/// Request of `DescribeRoutePolicyEntries` (View a route reception policy entry).
 ///
-/// 本接口（DescribeRoutePolicyEntries）用于查询路由接收策略条目列表。
+/// This API is used to query the route reception policy entry list.
 DescribeRoutePolicyEntriesRequest {
-    /// 过滤条件，参数不支持同时指定RoutePolicyEntryIds和Filters。
+    /// Filter criteria. RoutePolicyEntryIds and Filters cannot be specified at the same time.
     ///
-    /// - route-policy-id - String - （过滤条件）路由接收策略实例ID，形如：rrp-f49l6u0z。
+    /// - route-policy-id - String - (filter condition) specifies the instance id of the route reception policy, such as rrp-f49l6u0z..
     ///
-    /// - cidr-block - String - （过滤条件）CIDR(只取掩码前的子网部分)，形如：10.0.0.0/8。
+    /// - cidr-block - String - (filter condition) cidr (subnet part before the mask), such as 10.0.0.0/8..
     ///
-    /// - priority - Integer - （过滤条件）优先级，形如：20。
+    /// - priority - Integer - filter condition. specifies the priority, such as 20..
     ///
-    /// - gateway-type - String - （过滤条件）下一跳类型，形如：CVM。
+    /// - gateway-type - String - (filter criteria) next hop type, such as CVM..
     ///
-    /// - gateway-id - String - （过滤条件）下一跳实例唯一ID，形如：ccn-f49l6u0z。
+    /// - GatewayId - String - specifies the unique id of the next hop instance, such as ccn-f49l6u0z..
     ///
-    /// - route-type - String - （过滤条件）路由类型，取值：USER（用户路由），NETD（网络探测下发的路由），CCN（云联网路由）。
+    /// - route-type - String - (filter condition) routing type. valid values: USER (USER route), NETD (route issued by network probe), CCN (CCN route)..
     ///
-    /// - action - String - （过滤条件）动作，取值：DROP（丢弃），DISABLE（接收且禁用），ACCEPT（接收且启用）。
+    /// - action - String - (filter condition) specifies the action. valid values: DROP (DROP), DISABLE (receive and DISABLE), ACCEPT (receive and enable)..
     ///
-    /// - description - String - （过滤条件）描述，形如：TEST。
+    /// - description - String - specifies the filter condition description, such as TEST..
     ///
-    /// - route-policy-item-id - String - （过滤条件）路由接收策略条目唯一ID，形如：rrpi-dq782kw7。
+    /// - route-policy-item-id - String - (filter condition) specifies the entry unique id of the route reception policy, such as rrpi-dq782kw7..
     "Filters" filters set_filters: list Filter,
-    /// 偏移量。
+    /// Offset.
     "Offset" offset set_offset: i128,
-    /// 请求对象个数。
+    /// Number of request objects.
     "Limit" limit set_limit: i128,
-    /// 排序字段。当前只支持优先级Prioriry字段。
+    /// Sorting field. currently only supports the priority field.
     "OrderField" order_field set_order_field: str,
-    /// 排序方向。
-    /// ASC：升序。
-    /// DESC：降序。
+    /// Specifies the sorting order.
+    /// ASC: ascending order.
+    /// DESC: descending order.
     "OrderDirection" order_direction set_order_direction: str,
-    /// 路由策略条目ID。
+    /// Specifies the routing strategy entry ID.
     "RoutePolicyEntryIds" route_policy_entry_ids set_route_policy_entry_ids: list String,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeRoutePolicyEntries", DescribeRoutePolicyEntriesRequest => DescribeRoutePolicyEntriesResponse);
 
 rt::model! { read debug;
-/// DescribeRoutePolicyEntries返回参数结构体
+/// DescribeRoutePolicyEntries response structure.
 DescribeRoutePolicyEntriesResponse {
-    /// 路由接收策略条目列表。
+    /// Route reception policy entry list.
     "RoutePolicyEntrySet" route_policy_entry_set set_route_policy_entry_set: list RoutePolicyEntry,
-    /// 符合条件的实例数量。
+    /// Number of eligible instances.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -8363,38 +8367,41 @@ DescribeRouteTableSelectionPoliciesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRouteTables` (查询路由表).
+/// Request of `DescribeRouteTables` (Queries the route table list).
 ///
-/// 本接口（DescribeRouteTables）用于查询路由表。
+/// This API is used to query route tables.
 DescribeRouteTablesRequest {
-    /// 过滤条件，参数不支持同时指定RouteTableIds和Filters。
+    /// Filter condition. `RouteTableIds` and `Filters` cannot be specified at the same time.
     ///
-    /// - route-table-id - String - （过滤条件）路由表实例ID。
-    /// - route-table-name - String - （过滤条件）路由表名称。
-    /// - vpc-id - String - （过滤条件）VPC实例ID，形如：vpc-f49l6u0z。
-    /// - association.main - String - （过滤条件）是否主路由表。
-    /// - tag-key - String -是否必填：否 - （过滤条件）按照标签键进行过滤。
-    /// - tag:tag-key - String - 是否必填：否 - （过滤条件）按照标签键值对进行过滤。 tag-key使用具体的标签键进行替换。使用请参考示例2。
-    /// - visible - String - （过滤条件）是否可见。
-    /// - next-hop-type - String - 是否必填：否 - （过滤条件）按下一跳类型进行过滤。使用next-hop-type进行过滤时，必须同时携带route-table-id与vpc-id。目前我们支持的类型有：LOCAL: 本地路由CVM：公网网关类型的云服务器；VPN：VPN网关；DIRECTCONNECT：专线网关；PEERCONNECTION：对等连接；HAVIP：高可用虚拟IP；NAT：NAT网关; NORMAL_CVM：普通云服务器；EIP：云服务器的公网IP；CCN：云联网；LOCAL_GATEWAY：本地网关。GWLB_ENDPOINT：网关负载均衡终端节点。
+    /// - route-table-id - String - (Filter condition) Route table instance ID.
+    ///
+    /// - route-table-name - String - (Filter condition) Route table name.
+    ///
+    /// - vpc-id - String - (Filter condition) VPC instance ID, such as `vpc-f49l6u0z`.
+    ///
+    /// - association.main - String - (Filter condition) Whether it is the main route table.
+    ///
+    /// - tag-key - String - Required: no - (Filter condition) Filter by tag key.
+    ///
+    /// - tag:tag-key - String - Required: no - (Filter condition) Filter by tag key-value pair. Use a specific tag key to replace `tag-key`. See Example 2 for the detailed usage.
     "Filters" filters set_filters: list Filter,
-    /// 路由表实例ID，例如：rtb-azd4dt1c。
+    /// The route table instance ID, such as `rtb-azd4dt1c`.
     "RouteTableIds" route_table_ids set_route_table_ids: list String,
-    /// 偏移量。
+    /// Offset.
     "Offset" offset set_offset: str,
-    /// 返回数量，默认为20，最大值为100。
+    /// The number of request objects.
     "Limit" limit set_limit: str,
-    /// 是否需要获取路由策略信息，默认获取，当控制台不需要拉取路由策略信息时，改为False。
+    /// Whether to obtain routing policy information. Enabled by default. Set to False when the console does not need to pull routing policy information.
     "NeedRouterInfo" need_router_info set_need_router_info: bool,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeRouteTables", DescribeRouteTablesRequest => DescribeRouteTablesResponse);
 
 rt::model! { read debug;
-/// DescribeRouteTables返回参数结构体
+/// DescribeRouteTables response structure.
 DescribeRouteTablesResponse {
-    /// 符合条件的实例数量。
+    /// Number of eligible instances.
     "TotalCount" total_count set_total_count: i128,
-    /// 路由表对象。
+    /// Route table object.
     "RouteTableSet" route_table_set set_route_table_set: list RouteTable,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -8434,11 +8441,11 @@ DescribeRoutesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSecurityGroupAssociationStatistics` (查询安全组关联实例统计).
+/// Request of `DescribeSecurityGroupAssociationStatistics` (Queries statistics on the instances associated with a security group).
 ///
-/// 本接口（DescribeSecurityGroupAssociationStatistics）用于查询安全组关联的实例统计。
+/// This API (DescribeSecurityGroupAssociationStatistics) is used to query statistics on the instances associated with a security group.
 DescribeSecurityGroupAssociationStatisticsRequest {
-    /// 安全实例ID，例如sg-33ocnj9n，可通过[DescribeSecurityGroups](https://cloud.tencent.com/document/product/215/15808)获取。
+    /// The Security instance ID, such as `sg-33ocnj9n`. It can be obtained through DescribeSecurityGroups.
     ///
     /// Required.
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
@@ -8446,9 +8453,9 @@ DescribeSecurityGroupAssociationStatisticsRequest {
 rt::action!("vpc", "2017-03-12", "DescribeSecurityGroupAssociationStatistics", DescribeSecurityGroupAssociationStatisticsRequest => DescribeSecurityGroupAssociationStatisticsResponse);
 
 rt::model! { read debug;
-/// DescribeSecurityGroupAssociationStatistics返回参数结构体
+/// DescribeSecurityGroupAssociationStatistics response structure.
 DescribeSecurityGroupAssociationStatisticsResponse {
-    /// 安全组关联实例统计。
+    /// Statistics on the instances associated with a security group.
     "SecurityGroupAssociationStatisticsSet" security_group_association_statistics_set set_security_group_association_statistics_set: list SecurityGroupAssociationStatistics,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -8513,52 +8520,52 @@ DescribeSecurityGroupLimitsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSecurityGroupPolicies` (查询安全组规则).
+/// Request of `DescribeSecurityGroupPolicies` (Queries security group policies).
 ///
-/// 本接口（DescribeSecurityGroupPolicies）用于查询安全组规则。
+/// This API (DescribeSecurityGroupPolicies) is used to query security group policies.
 DescribeSecurityGroupPoliciesRequest {
-    /// 安全组实例ID，例如：sg-33ocnj9n，可通过[DescribeSecurityGroups](https://cloud.tencent.com/document/product/215/15808)获取。
+    /// The security group instance ID, such as `sg-33ocnj9n`. It can be obtained through DescribeSecurityGroups.
     ///
     /// Required.
     "SecurityGroupId" security_group_id set_security_group_id: str,
-    /// 过滤条件。
+    /// Filters
     ///
-    /// - security-group-id - String - 规则中的安全组ID。
+    /// - `security-group-id` - String - Security group ID in the rule.
     ///
-    /// - ip - String - IP，支持IPV4和IPV6模糊匹配。
+    /// - `ip` - String - IP. IPV4 and IPV6 fuzzy matching is supported.
     ///
-    /// - address-module - String - IP地址模板或IP地址组模板ID。
+    /// - `address-module` - String - IP address or address group template ID.
     ///
-    /// - service-module - String - 协议端口模板或协议端口组模板ID。
+    /// - `service-module` - String - Protocol port or port group template ID.
     ///
-    /// - protocol-type - String - 安全组策略支持的协议，可选值：`TCP`, `UDP`, `ICMP`, `ICMPV6`, `GRE`, `ALL`。
+    /// - `protocol-type` - String - Protocol supported by the security group policy. Valid values: `TCP`, `UDP`, `ICMP`, `ICMPV6`, `GRE`, `ALL`.
     ///
-    /// - port - String - 是否必填：否 -协议端口，支持模糊匹配，值为`ALL`时，查询所有的端口。
+    /// - `port` - String - Optional - Port. Fuzzy matching is supported. Query all ports when the protocol value is `ALL`.
     ///
-    /// - poly - String - 协议策略，可选值：`ALL`，所有策略；`ACCEPT`，允许；`DROP`，拒绝。
+    /// - `poly` - String - Policy type. Valid values: `ALL`, `ACCEPT` and `DROP`.
     ///
-    /// - direction - String - 协议规则，可选值：`ALL`，所有策略；`INBOUND`，入站规则；`OUTBOUND`，出站规则。
+    /// - `direction` - String - Direction of the rule. Valid values: `ALL`, `INBOUND` and `OUTBOUND`.
     ///
-    /// - description - String - 协议描述，该过滤条件支持模糊匹配。
+    /// - `description` - String - Policy description. Fuzzy matching is supported.
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeSecurityGroupPolicies", DescribeSecurityGroupPoliciesRequest => DescribeSecurityGroupPoliciesResponse);
 
 rt::model! { read debug;
-/// DescribeSecurityGroupPolicies返回参数结构体
+/// DescribeSecurityGroupPolicies response structure.
 DescribeSecurityGroupPoliciesResponse {
-    /// 安全组规则集合。
+    /// Security group policy set.
     "SecurityGroupPolicySet" security_group_policy_set set_security_group_policy_set: obj SecurityGroupPolicySet,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSecurityGroupReferences` (查询安全组被引用信息).
+/// Request of `DescribeSecurityGroupReferences` (Queries referred security groups).
 ///
-/// 本接口（DescribeSecurityGroupReferences）用于查询安全组被引用信息。
+/// This API (DescribeSecurityGroupReferences) is used to query referred security groups.
 DescribeSecurityGroupReferencesRequest {
-    /// 安全组实例ID数组。格式如：['sg-12345678']。
+    /// A set of security group instance IDs, e.g. ['sg-12345678']
     ///
     /// Required.
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
@@ -8566,50 +8573,51 @@ DescribeSecurityGroupReferencesRequest {
 rt::action!("vpc", "2017-03-12", "DescribeSecurityGroupReferences", DescribeSecurityGroupReferencesRequest => DescribeSecurityGroupReferencesResponse);
 
 rt::model! { read debug;
-/// DescribeSecurityGroupReferences返回参数结构体
+/// DescribeSecurityGroupReferences response structure.
 DescribeSecurityGroupReferencesResponse {
-    /// 安全组被引用信息。
+    /// Referred security groups.
     "ReferredSecurityGroupSet" referred_security_group_set set_referred_security_group_set: list ReferredSecurityGroup,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSecurityGroups` (查看安全组).
+/// Request of `DescribeSecurityGroups` (Queries security groups).
 ///
-/// 本接口（DescribeSecurityGroups）用于查询安全组。
+/// This API (DescribeSecurityGroups) is used to query security groups.
 DescribeSecurityGroupsRequest {
-    /// 安全组实例ID，例如：sg-33ocnj9n。每次请求的实例的上限为100。参数不支持同时指定SecurityGroupIds和Filters。
+    /// Security group ID, such as `sg-33ocnj9n`. Each request can contain up to 100 instances at a time. `SecurityGroupIds` and `Filters` cannot be specified at the same time.
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// 过滤条件，参数不支持同时指定SecurityGroupIds和Filters。
+    /// Filter conditions. `SecurityGroupIds` and `Filters` cannot be specified at the same time.
     ///
-    /// - security-group-id - String - （过滤条件）安全组ID。
+    /// - security-group-id - String - (Filter condition) The security group ID.
     ///
-    /// - project-id - Integer - （过滤条件）项目ID。
+    /// - project-id - Integer - (Filter condition) The project ID.
     ///
-    /// - security-group-name - String - （过滤条件）安全组名称。
+    /// - security-group-name - String - (Filter condition) The security group name.
     ///
-    /// - tag-key - String -是否必填：否- （过滤条件）按照标签键进行过滤。
+    /// - tag-key - String - Required: no - (Filter condition) Filters by tag key. For more information, see Example 2.
     ///
-    /// - tag:tag-key - String - 是否必填：否 - （过滤条件）按照标签键值对进行过滤。 其中 tag-key 请使用具体的标签键进行替换。
+    /// -  `tag:tag-key` - String - Required: no - (Filter condition) Filters by tag key pair. For this parameter, `tag-key` will be replaced with a specific tag key. For more information, see Example 3.
     "Filters" filters set_filters: list Filter,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: str,
-    /// 返回数量，默认为20，最大值为100。
+    /// Number of returned results. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: str,
-    /// 排序字段。支持：`CreatedTime` `UpdateTime`。注意：该字段没有默认值。
+    /// Sorting field. Values: `CreatedTime`, `UpdateTime` Note: This field does not have default value.
     "OrderField" order_field set_order_field: str,
-    /// 排序方法。升序：`ASC`，倒序：`DESC`。默认值：`ASC`
+    /// Sorting method Order methods. Ascending: `ASC`, Descending: `DESC`. Default: `ASC`
     "OrderDirection" order_direction set_order_direction: str,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeSecurityGroups", DescribeSecurityGroupsRequest => DescribeSecurityGroupsResponse);
 
 rt::model! { read debug;
-/// DescribeSecurityGroups返回参数结构体
+/// DescribeSecurityGroups response structure.
 DescribeSecurityGroupsResponse {
-    /// 安全组对象。
+    /// Security group object.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "SecurityGroupSet" security_group_set set_security_group_set: list SecurityGroup,
-    /// 符合条件的实例数量。
+    /// The number of instances meeting the filter condition.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -8639,19 +8647,19 @@ DescribeServiceTemplateGroupInstancesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeServiceTemplateGroups` (查询协议端口模板集合).
+/// Request of `DescribeServiceTemplateGroups` (Queries a protocol port template group).
 ///
-/// 本接口（DescribeServiceTemplateGroups）用于查询协议端口模板集合。
+/// This API (DescribeServiceTemplateGroups) is used to query a protocol port template group.
 DescribeServiceTemplateGroupsRequest {
-    /// 过滤条件。
+    /// Filter conditions.
     ///
-    /// - service-template-group-name - String - （过滤条件）协议端口模板集合名称。
+    /// - service-template-group-name - String - (Filter condition) Protocol port template group name.
     ///
-    /// - service-template-group-id - String - （过滤条件）协议端口模板集合实例ID，例如：ppmg-e6dy460g。
+    /// - service-template-group-id - String - (Filter condition) Protocol port template group instance ID, such as `ppmg-e6dy460g`.
     "Filters" filters set_filters: list Filter,
-    /// 偏移量，默认为0。
+    /// Offset. The default value is 0.
     "Offset" offset set_offset: str,
-    /// 返回数量，默认为20，最大值为100。
+    /// Number of values to be returned. The default value is 20. Maximum is 100.
     "Limit" limit set_limit: str,
     /// 是否获取协议端口模板成员标识。
     "NeedMemberInfo" need_member_info set_need_member_info: bool,
@@ -8667,11 +8675,11 @@ DescribeServiceTemplateGroupsRequest {
 rt::action!("vpc", "2017-03-12", "DescribeServiceTemplateGroups", DescribeServiceTemplateGroupsRequest => DescribeServiceTemplateGroupsResponse);
 
 rt::model! { read debug;
-/// DescribeServiceTemplateGroups返回参数结构体
+/// DescribeServiceTemplateGroups response structure.
 DescribeServiceTemplateGroupsResponse {
-    /// 符合条件的实例数量。
+    /// The number of instances meeting the filter condition.
     "TotalCount" total_count set_total_count: i128,
-    /// 协议端口模板集合。
+    /// Protocol port template group.
     "ServiceTemplateGroupSet" service_template_group_set set_service_template_group_set: list ServiceTemplateGroup,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -8701,21 +8709,21 @@ DescribeServiceTemplateInstancesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeServiceTemplates` (查询协议端口模板).
+/// Request of `DescribeServiceTemplates` (Queries a protocol port template).
 ///
-/// 本接口（DescribeServiceTemplates）用于查询协议端口模板。
+/// This API (DescribeServiceTemplates) is used to query protocol port templates.
 DescribeServiceTemplatesRequest {
-    /// 过滤条件。
+    /// Filters
     ///
-    /// - service-template-name - 协议端口模板名称。
+    /// - service-template-name - Protocol port template name.
     ///
-    /// - service-template-id - 协议端口模板实例ID，例如：ppm-e6dy460g。
+    /// - service-template-id - Protocol port template ID, such as `ppm-e6dy460g`.
     ///
-    /// - service-port- 协议端口。
+    /// - service-port-Protocol port.
     "Filters" filters set_filters: list Filter,
-    /// 偏移量，默认为0。
+    /// Offset. The default value is 0.
     "Offset" offset set_offset: str,
-    /// 返回数量，默认为20，最大值为100。
+    /// Number of values to be returned. The default value is 20. Maximum is 100.
     "Limit" limit set_limit: str,
     /// 是否获取协议端口成员标识。
     "NeedMemberInfo" need_member_info set_need_member_info: bool,
@@ -8731,30 +8739,30 @@ DescribeServiceTemplatesRequest {
 rt::action!("vpc", "2017-03-12", "DescribeServiceTemplates", DescribeServiceTemplatesRequest => DescribeServiceTemplatesResponse);
 
 rt::model! { read debug;
-/// DescribeServiceTemplates返回参数结构体
+/// DescribeServiceTemplates response structure.
 DescribeServiceTemplatesResponse {
-    /// 符合条件的实例数量。
+    /// The number of instances meeting the filter condition.
     "TotalCount" total_count set_total_count: i128,
-    /// 协议端口模板对象。
+    /// Protocol port template object.
     "ServiceTemplateSet" service_template_set set_service_template_set: list ServiceTemplate,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSgSnapshotFileContent` (查询安全组快照文件内容).
+/// Request of `DescribeSgSnapshotFileContent` (Querying contents of snapshot files).
 ///
-/// 本接口（DescribeSgSnapshotFileContent）用于查询安全组快照文件内容。
+/// This API is used to query the snapshot file contents.
 DescribeSgSnapshotFileContentRequest {
-    /// 快照策略Id。
+    /// Snapshot policy IDs
     ///
     /// Required.
     "SnapshotPolicyId" snapshot_policy_id set_snapshot_policy_id: str,
-    /// 快照文件Id。
+    /// Snapshot file ID
     ///
     /// Required.
     "SnapshotFileId" snapshot_file_id set_snapshot_file_id: str,
-    /// 安全组Id。
+    /// Security group ID
     ///
     /// Required.
     "SecurityGroupId" security_group_id set_security_group_id: str,
@@ -8762,125 +8770,125 @@ DescribeSgSnapshotFileContentRequest {
 rt::action!("vpc", "2017-03-12", "DescribeSgSnapshotFileContent", DescribeSgSnapshotFileContentRequest => DescribeSgSnapshotFileContentResponse);
 
 rt::model! { read debug;
-/// DescribeSgSnapshotFileContent返回参数结构体
+/// DescribeSgSnapshotFileContent response structure.
 DescribeSgSnapshotFileContentResponse {
-    /// 实例Id，即安全组Id。
+    /// Security group ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 快照策略Id。
+    /// Snapshot policy IDs
     "SnapshotPolicyId" snapshot_policy_id set_snapshot_policy_id: str,
-    /// 快照文件Id。
+    /// Snapshot file ID
     "SnapshotFileId" snapshot_file_id set_snapshot_file_id: str,
-    /// 备份时间。
+    /// Backup time
     "BackupTime" backup_time set_backup_time: str,
-    /// 操作者。
+    /// Operator
     "Operator" operator set_operator: str,
-    /// 原始数据。
+    /// Original data
     "OriginalData" original_data set_original_data: list SecurityGroupPolicy,
-    /// 备份数据。
+    /// Backup data
     "BackupData" backup_data set_backup_data: list SecurityGroupPolicy,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSnapshotAttachedInstances` (查询快照策略关联实例列表).
+/// Request of `DescribeSnapshotAttachedInstances` (Queries instances associated with a snapshot policy).
 ///
-/// 本接口（DescribeSnapshotAttachedInstances）用于查询快照策略关联实例列表。
+/// This API is used to query instances associated with a snapshot policy.
 DescribeSnapshotAttachedInstancesRequest {
-    /// 快照策略Id。
+    /// Snapshot policy IDs
     ///
     /// Required.
     "SnapshotPolicyId" snapshot_policy_id set_snapshot_policy_id: str,
-    /// 过滤条件。
-    /// 支持的过滤条件如下：
+    /// Filters
+    /// Values:
     ///
-    /// - instance-id：实例ID。
+    /// - `instance-id`: Instance ID
     ///
-    /// - instance-region：实例所在地域。
+    /// - `instance-region`: Instance region
     "Filters" filters set_filters: list Filter,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 返回数量，默认为20，最大为200。
+    /// Number of returned results. Default value: 20. Maximum value: 200.
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeSnapshotAttachedInstances", DescribeSnapshotAttachedInstancesRequest => DescribeSnapshotAttachedInstancesResponse);
 
 rt::model! { read debug;
-/// DescribeSnapshotAttachedInstances返回参数结构体
+/// DescribeSnapshotAttachedInstances response structure.
 DescribeSnapshotAttachedInstancesResponse {
-    /// 实例列表
+    /// List of instances
     "InstanceSet" instance_set set_instance_set: list SnapshotInstance,
-    /// 符合条件的对象数。
+    /// The number of eligible objects.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSnapshotFiles` (查询快照文件).
+/// Request of `DescribeSnapshotFiles` (Query snapshot files).
 ///
-/// 本接口（DescribeSnapshotFiles）用于查询快照文件。
+/// This API is used to query snapshot files.
 DescribeSnapshotFilesRequest {
-    /// 业务类型，目前支持安全组：securitygroup。
+    /// Type of associated resource. Values: `securitygroup`
     ///
     /// Required.
     "BusinessType" business_type set_business_type: str,
-    /// 业务实例Id，和BusinessType对应。
+    /// Service instance ID. It's corresponding to the `BusinessType`.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 开始日期，格式%Y-%m-%d %H:%M:%S。
+    /// Start time. Format: %Y-%m-%d %H:%M:%S
     ///
     /// Required.
     "StartDate" start_date set_start_date: str,
-    /// 结束日期，格式%Y-%m-%d %H:%M:%S。
+    /// End time. Format: %Y-%m-%d %H:%M:%S
     ///
     /// Required.
     "EndDate" end_date set_end_date: str,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 返回数量，默认为20，最大为100。
+    /// Number of returned results. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeSnapshotFiles", DescribeSnapshotFilesRequest => DescribeSnapshotFilesResponse);
 
 rt::model! { read debug;
-/// DescribeSnapshotFiles返回参数结构体
+/// DescribeSnapshotFiles response structure.
 DescribeSnapshotFilesResponse {
-    /// 快照文件集合。
+    /// Snapshot files
     "SnapshotFileSet" snapshot_file_set set_snapshot_file_set: list SnapshotFileInfo,
-    /// 符合条件的对象数。
+    /// The number of eligible objects.
     "TotalCount" total_count set_total_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSnapshotPolicies` (查询快照策略).
+/// Request of `DescribeSnapshotPolicies` (Queries snapshot policies).
 ///
-/// 本接口（DescribeSnapshotPolicies）用于查询快照策略。
+/// This API is used to query snapshot policies.
 DescribeSnapshotPoliciesRequest {
-    /// 快照策略Id。
+    /// Snapshot policy IDs
     "SnapshotPolicyIds" snapshot_policy_ids set_snapshot_policy_ids: list String,
-    /// 过滤条件，参数不支持同时指定SnapshotPolicyIds和Filters。
+    /// Filter conditions. `SnapshotPolicyIds` and `Filters` cannot be both specified.
     ///
-    /// - snapshot-policy-id - String -（过滤条件）快照策略ID。
+    /// - `snapshot-policy-id` - String - Snapshot policy ID
     ///
-    /// - snapshot-policy-name - String -（过滤条件）快照策略名称。
+    /// - `snapshot-policy-name` - String - Snapshot policy name
     "Filters" filters set_filters: list Filter,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: `0`.
     "Offset" offset set_offset: i128,
-    /// 返回数量，默认为20，最大为200。
+    /// Number of returned results. Default value: 20. Maximum value: 200.
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeSnapshotPolicies", DescribeSnapshotPoliciesRequest => DescribeSnapshotPoliciesResponse);
 
 rt::model! { read debug;
-/// DescribeSnapshotPolicies返回参数结构体
+/// DescribeSnapshotPolicies response structure.
 DescribeSnapshotPoliciesResponse {
-    /// 快照策略。
+    /// Snapshot policies
     "SnapshotPolicySet" snapshot_policy_set set_snapshot_policy_set: list SnapshotPolicy,
-    /// 符合条件的对象数。
+    /// The number of eligible objects.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -8936,11 +8944,11 @@ DescribeSpecificTrafficPackageUsedDetailsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSubnetResourceDashboard` (查看Subnet资源信息).
+/// Request of `DescribeSubnetResourceDashboard` (Queries resources associated with the subnet ).
 ///
-/// 本接口(DescribeSubnetResourceDashboard)用于查看Subnet资源信息。
+/// This API is used to query the subnet resource.
 DescribeSubnetResourceDashboardRequest {
-    /// Subnet实例ID，例如：subnet-f1xjkw1b。
+    /// Subnet instance ID, such as `subnet-f1xjkw1b`.
     ///
     /// Required.
     "SubnetIds" subnet_ids set_subnet_ids: list String,
@@ -8948,41 +8956,48 @@ DescribeSubnetResourceDashboardRequest {
 rt::action!("vpc", "2017-03-12", "DescribeSubnetResourceDashboard", DescribeSubnetResourceDashboardRequest => DescribeSubnetResourceDashboardResponse);
 
 rt::model! { read debug;
-/// DescribeSubnetResourceDashboard返回参数结构体
+/// DescribeSubnetResourceDashboard response structure.
 DescribeSubnetResourceDashboardResponse {
-    /// 资源统计结果。
+    /// Information of resources returned
     "ResourceStatisticsSet" resource_statistics_set set_resource_statistics_set: list ResourceStatistics,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSubnets` (查询子网列表).
+/// Request of `DescribeSubnets` (Queries the subnet list).
 ///
-/// 本接口（DescribeSubnets）用于查询子网列表。
+/// This API (DescribeSubnets) is used to query the list of subnets.
 DescribeSubnetsRequest {
-    /// 子网实例ID查询。形如：subnet-pxir56ns。每次请求的实例的上限为100（该参数指定的子网是否返回，需要结合分页拉取参数Limit和Offset）。参数不支持同时指定SubnetIds和Filters。
+    /// Queries the ID of the subnet instance, such as `subnet-pxir56ns`. Each request can have a maximum of 100 instances. `SubnetIds` and `Filters` cannot be specified at the same time.
     "SubnetIds" subnet_ids set_subnet_ids: list String,
-    /// 过滤条件，参数不支持同时指定SubnetIds和Filters。
+    /// Filter condition. `SubnetIds` and `Filters` cannot be specified at the same time.
     ///
-    /// - subnet-id - String - （过滤条件）Subnet实例名称。
-    /// - vpc-id - String - （过滤条件）VPC实例ID，形如：vpc-f49l6u0z。
-    /// - cidr-block - String - （过滤条件）子网网段，形如: 192.168.1.0 。
-    /// - is-default - Boolean - （过滤条件）是否是默认子网。
-    /// - is-remote-vpc-snat - Boolean - （过滤条件）是否为VPC SNAT地址池子网。
-    /// - subnet-name - String - （过滤条件）子网名称。
-    /// - zone - String - （过滤条件）可用区。
-    /// - tag-key - String -是否必填：否- （过滤条件）按照标签键进行过滤。
-    /// - tag:tag-key - String - 是否必填：否 - （过滤条件）按照标签键值对进行过滤。 tag-key使用具体的标签键进行替换。使用请参考示例2。
-    /// - cdc-id - String - 是否必填：否 - （过滤条件）按照cdc信息进行过滤。过滤出来制定cdc下的子网。
-    /// - is-cdc-subnet - String - 是否必填：否 - （过滤条件）按照是否是cdc子网进行过滤。取值：“0”-非cdc子网，“1”--cdc子网
-    /// - ipv6-cidr-block - String - （过滤条件）IPv6子网网段，形如: 2402:4e00:1717:8700::/64 。
-    /// - isp-type  - String - （过滤条件）运营商类型，形如: BGP 。
-    /// - address-type - String - （过滤条件）IPv6 Cidr 的类型，精确匹配。`GUA`(全球单播地址), `ULA`(唯一本地地址)。
+    /// - subnet-id - String - (Filter condition) Subnet instance name.
+    ///
+    /// - vpc-id - String - (Filter condition) VPC instance ID, such as `vpc-f49l6u0z`.
+    ///
+    /// - cidr-block - String - (Filter condition) Subnet IP range, such as `192.168.1.0`.
+    ///
+    /// - is-default - Boolean - (Filter condition) Whether it is the default subnet.
+    ///
+    /// - is-remote-vpc-snat - Boolean - (Filter condition) Whether it is a VPC SNAT address pool subnet.
+    ///
+    /// - subnet-name - String - (Filter condition) Subnet name.
+    ///
+    /// - zone - String - (Filter condition) Availability zone.
+    ///
+    /// -  tag-key - String - Required: No - (Filter condition) Filter by tag key.
+    ///
+    /// - tag:tag-key - String - Required: No - (Filter condition) Filter by tag key-value pair. Use a specific tag key to replace `tag-key`. For its usage, see example 2.
+    ///
+    /// - cdc-id - String - Required: No - (Filter condition) Filter by CDC ID to obtain subnets in the specified CDC.
+    ///
+    /// - is-cdc-subnet - String - Required: No - (Filter condition) Whether it is a CDC subnet. Valid values: `0` (no); `1` (yes).
     "Filters" filters set_filters: list Filter,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: str,
-    /// 返回数量，默认为20，最大值为100。
+    /// Number of returned results. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: str,
     /// 每次调用返回的最大结果数。如果查询返回的时候有NextToken返回，您可以使用NextToken值获取更多页结果， 当NextToke返回空或者返回的结果数量小于MaxResults时，表示没有更多数据了。允许的最大页面大小为 100。
     "MaxResults" max_results set_max_results: i128,
@@ -8992,11 +9007,11 @@ DescribeSubnetsRequest {
 rt::action!("vpc", "2017-03-12", "DescribeSubnets", DescribeSubnetsRequest => DescribeSubnetsResponse);
 
 rt::model! { read debug;
-/// DescribeSubnets返回参数结构体
+/// DescribeSubnets response structure.
 DescribeSubnetsResponse {
-    /// 符合条件的实例数量。
+    /// The number of instances meeting the filter condition.
     "TotalCount" total_count set_total_count: i128,
-    /// 子网对象。
+    /// Subnet object.
     "SubnetSet" subnet_set set_subnet_set: list Subnet,
     /// 如果NextToken返回非空字符串 ，表示还有更多可用结果。 NextToken是每个页面唯一的分页令牌。使用返回的令牌再次调用以检索下一页。需要保持所有其他参数不变。每个分页令牌在 24 小时后过期。
     "NextToken" next_token set_next_token: str,
@@ -9005,23 +9020,23 @@ DescribeSubnetsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTaskResult` (查询异步任务执行结果).
+/// Request of `DescribeTaskResult` (Queries the async job execution results).
 ///
-/// 本接口（DescribeTaskResult）用于查询EIP异步任务执行结果。
+/// This API is used to query the EIP async job execution results.
 DescribeTaskResultRequest {
-    /// 异步任务ID。从异步任务接口返回结果中查看。例如：[AllocateAddresses](https://cloud.tencent.com/document/product/215/16699)接口。TaskId和DealName必填一个参数。
+    /// Async task ID. Either TaskId or DealName must be entered.
     "TaskId" task_id set_task_id: i128,
-    /// 计费订单号。在控制台中的[费用中心-订单管理](https://console.cloud.tencent.com/expense/deal)中查看订单号。TaskId和DealName必填一个参数。
+    /// Billing order No. Either TaskId or DealName must be entered.
     "DealName" deal_name set_deal_name: str,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeTaskResult", DescribeTaskResultRequest => DescribeTaskResultResponse);
 
 rt::model! { read debug;
-/// DescribeTaskResult返回参数结构体
+/// DescribeTaskResult response structure.
 DescribeTaskResultResponse {
-    /// 任务ID
+    /// Job ID
     "TaskId" task_id set_task_id: i128,
-    /// 执行结果，包括"SUCCESS"：异步任务执行成功, "FAILED"：异步任务执行失败, "RUNNING"：异步任务执行中
+    /// The execution results, including `SUCCESS`, `FAILED`, and `RUNNING`
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -9118,29 +9133,29 @@ DescribeTrafficMirrorFilterRulesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTrafficMirrors` (用户查询流量镜像).
+/// Request of `DescribeTrafficMirrors` (Queries traffic mirroring for a user).
 ///
-/// 本接口（DescribeTrafficMirrors）用于查询流量镜像实例信息。
+/// This API is used to query the information of a traffic mirroring instance.
 DescribeTrafficMirrorsRequest {
-    /// 流量镜像实例ID集合
+    /// Collection of traffic mirroring instance IDs.
     "TrafficMirrorIds" traffic_mirror_ids set_traffic_mirror_ids: list String,
-    /// 流量镜像查询过滤调节。
-    /// vpc-id ：VPC实例ID，例如：vpc-f49l6u0z。
-    /// traffic-mirror-id：流量镜像实例ID。
-    /// traffic-mirror-name：流量镜像名称。
-    /// tag-key ：按照标签键进行过滤。
+    /// Traffic mirroring query filtering and adjustment.
+    /// vpc-id: VPC instance ID, for example: vpc-f49l6u0z.
+    /// traffic-mirror-id: traffic mirroring instance ID.
+    /// Traffic-Mirror-Name: traffic mirroring name.
+    /// tag-key: filters according to the tag key.
     "Filters" filters set_filters: obj Filter,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 返回数量，默认为20，最大值为100。
+    /// Number of returns. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeTrafficMirrors", DescribeTrafficMirrorsRequest => DescribeTrafficMirrorsResponse);
 
 rt::model! { read debug;
-/// DescribeTrafficMirrors返回参数结构体
+/// DescribeTrafficMirrors response structure.
 DescribeTrafficMirrorsResponse {
-    /// 流量镜像实例信息
+    /// Traffic mirroring instance information.
     "TrafficMirrorSet" traffic_mirror_set set_traffic_mirror_set: list TrafficMirror,
     /// 符合条件的对象数
     "TotalCount" total_count set_total_count: i128,
@@ -9149,30 +9164,33 @@ DescribeTrafficMirrorsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTrafficPackages` (查询共享流量包).
+/// Request of `DescribeTrafficPackages` (Queries the list of shared traffic packages).
 ///
-/// 本接口 (DescribeTrafficPackages)  用于查询共享流量包详细信息，包括共享流量包唯一标识ID，名称，流量使用信息等
+/// This API is used to query the details of shared traffic packages.
 DescribeTrafficPackagesRequest {
-    /// 共享流量包ID，支持批量
+    /// Traffic package IDs. Multiple values can be used.
     "TrafficPackageIds" traffic_package_ids set_traffic_package_ids: list String,
-    /// 每次请求的`Filters`的上限为10。参数不支持同时指定`TrafficPackageIds`和`Filters`。详细的过滤条件如下：
-    /// -  traffic-package_id - String - 是否必填：否 - （过滤条件）按照共享流量包的唯一标识ID过滤。
-    /// -  traffic-package-name - String - 是否必填：否 - （过滤条件）按照共享流量包名称过滤。不支持模糊过滤。
-    /// -  status - String - 是否必填：否 - （过滤条件）按照共享流量包状态过滤。可选状态：[AVAILABLE|EXPIRED|EXHAUSTED]
+    /// Each request can have up to 10 `Filters`. `TrafficPackageIds` and `Filters` cannot be specified at the same time. The specific filter conditions are as follows:
+    ///
+    /// -  `traffic-package_id` - String - Optional - Filter by the traffic package ID.
+    ///
+    /// -  `traffic-package-name` - String - Optional - Filter by the traffic package name. Fuzzy match is not supported.
+    ///
+    /// -  `status` - String - Optional - Filter by the traffic package status. Values: [AVAILABLE|EXPIRED|EXHAUSTED].
     "Filters" filters set_filters: list Filter,
-    /// 分页参数
+    /// Pagination parameter
     "Offset" offset set_offset: i128,
-    /// 分页参数
+    /// Pagination parameter
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeTrafficPackages", DescribeTrafficPackagesRequest => DescribeTrafficPackagesResponse);
 
 rt::model! { read debug;
-/// DescribeTrafficPackages返回参数结构体
+/// DescribeTrafficPackages response structure.
 DescribeTrafficPackagesResponse {
-    /// 按照条件查询出来的流量包数量
+    /// Number of eligible traffic packages
     "TotalCount" total_count set_total_count: i64,
-    /// 流量包信息
+    /// Traffic package information
     "TrafficPackageSet" traffic_package_set set_traffic_package_set: list TrafficPackage,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -9208,63 +9226,63 @@ DescribeTrafficQosPolicyResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeUsedIpAddress` (查看子网或者vpc内IP使用情况).
+/// Request of `DescribeUsedIpAddress` (Queries IP usage of the subnet or VPC).
 ///
-/// 本接口(DescribeUsedIpAddress)用于查询Subnet或者Vpc内的ip的使用情况，
-/// 如ip被占用，返回占用ip的资源类别与id；如未被占用，返回空值
+/// This API is used to query the IP usage of a subnet or VPC.
+/// If the IP is occupied, the resource type and ID associated with the are is returned. If the IP is not used, it returns null.
 DescribeUsedIpAddressRequest {
-    /// VPC实例ID。
+    /// VPC instance ID.
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网实例ID。
+    /// Subnet instance ID
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 查询是否占用的ip列表，ip需要在vpc或子网内。最多允许一次查询100个IP。
+    /// List of IPs to be queried. The IPs must be within the VPC or subnet. Up to 100 IPs can be queried at a time.
     "IpAddresses" ip_addresses set_ip_addresses: list String,
     /// 过滤条件，不支持同时指定IpAddresses和Filters参数。 支持的过滤条件如下：
     /// - ip-addresses：IP地址。
     /// - resource-id：资源ID。
     "Filters" filters set_filters: list Filter,
-    /// 偏移量，默认为0。
+    /// The offset. Default value: 0
     "Offset" offset set_offset: i128,
-    /// 返回数量，默认为20，最大值为100。
+    /// The number of returned results. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeUsedIpAddress", DescribeUsedIpAddressRequest => DescribeUsedIpAddressResponse);
 
 rt::model! { read debug;
-/// DescribeUsedIpAddress返回参数结构体
+/// DescribeUsedIpAddress response structure.
 DescribeUsedIpAddressResponse {
-    /// 占用ip地址的资源信息
+    /// Information of resources bound with the queried IPs
+    /// Note: This parameter may return null, indicating that no valid values can be obtained.
     "IpAddressStates" ip_address_states set_ip_address_states: list IpAddressStates,
-    /// 返回占用资源的个数
+    /// Number of taken IPs
+    /// Note: This parameter may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVpcEndPoint` (查询终端节点列表).
+/// Request of `DescribeVpcEndPoint` (Queries the endpoint list).
 ///
-/// 本接口（DescribeVpcEndPoint）用于查询终端节点列表。
+/// This API is used to query the endpoint list.
 DescribeVpcEndPointRequest {
-    /// 过滤条件。当前支持如下过滤条件：
+    /// Filter condition
     ///
-    /// -  end-point-service-id- String - （过滤条件）终端节点服务ID。可通过[DescribeVpcEndPointService](https://cloud.tencent.com/document/product/215/54678)接口获取。
+    /// -  end-point-service-id - String - (Filter condition) Endpoint service ID.
     ///
-    /// - end-point-name - String - （过滤条件）终端节点实例名称。
+    /// - end-point-name - String - (Filter condition) Endpoint instance name.
     ///
-    /// -  end-point-id- String - （过滤条件）终端节点实例ID。可通过[DescribeVpcEndPoint](https://cloud.tencent.com/document/product/215/54679)
-    /// 接口获取。
+    /// -  end-point-id - String - (Filter condition) Endpoint instance ID.
     ///
-    /// -  vpc-id- String - （过滤条件）VPC实例ID。可通过[DescribeVpcs](https://cloud.tencent.com/document/product/1108/43663)接口获取。
+    /// -  vpc-id - String - (Filter condition) VPC instance ID.
     "Filters" filters set_filters: list Filter,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 单页返回数量，默认为20，最大值为100。
+    /// Number of results per page; default value: 20; maximum value: 100.
     "Limit" limit set_limit: i128,
-    /// 终端节点ID列表。可通过[DescribeVpcEndPoint](https://cloud.tencent.com/document/product/215/54679)
-    /// 获取。
+    /// Endpoint ID list
     "EndPointId" end_point_id set_end_point_id: list String,
     /// 协议类型，支持 Ipv4，Ipv6， DualStack，默认 Ipv4。使用DualStack查询双栈的时候，必须要使用MaxResult配合NextToken查询。第1次查询的时候只需要携带MaxResult，如果返回NextToken非空，表示有更多可用数据。第2次查询的时候就需要携带NextToken进行分页查询。
     "IpAddressType" ip_address_type set_ip_address_type: str,
@@ -9276,11 +9294,11 @@ DescribeVpcEndPointRequest {
 rt::action!("vpc", "2017-03-12", "DescribeVpcEndPoint", DescribeVpcEndPointRequest => DescribeVpcEndPointResponse);
 
 rt::model! { read debug;
-/// DescribeVpcEndPoint返回参数结构体
+/// DescribeVpcEndPoint response structure.
 DescribeVpcEndPointResponse {
-    /// 终端节点对象。
+    /// Endpoint
     "EndPointSet" end_point_set set_end_point_set: list EndPoint,
-    /// 符合查询条件的终端节点个数。
+    /// Number of matched endpoints
     "TotalCount" total_count set_total_count: i128,
     /// 如果NextToken返回非空字符串 ，表示还有更多可用结果。 NextToken是每个页面唯一的分页令牌。使用返回的令牌再次调用以检索下一页。需要保持所有其他参数不变。每个分页令牌在 24 小时后过期。
     "NextToken" next_token set_next_token: str,
@@ -9289,31 +9307,28 @@ DescribeVpcEndPointResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVpcEndPointService` (查询终端节点服务列表).
+/// Request of `DescribeVpcEndPointService` (Queries the endpoint service list).
 ///
-/// 本接口（DescribeVpcEndPointService）用于查询终端节点服务列表。
+/// This API is used to query the endpoint service list.
 DescribeVpcEndPointServiceRequest {
-    /// 过滤条件。不支持同时传入参数 EndPointServiceIds and Filters。
+    /// Filters. `EndPointServiceIds` and `Filters` cannot be both passed in.
     ///
-    /// -  service-id - String - （过滤条件）终端节点服务唯一ID。可通过[DescribeVpcEndPointService](https://cloud.tencent.com/document/product/215/54678)接口获取。
+    /// - `service-id` - String - Unique endpoint service ID.
     ///
-    /// - service-name - String - （过滤条件）终端节点实例名称。
+    /// - `service-name` - String - Endpoint service instance name.
     ///
-    /// - service-instance-id - String - （过滤条件）后端服务的唯一ID，比如lb-dehd3e33。CLB可通过[DescribeLoadBalancers](https://cloud.tencent.com/document/product/1108/48459)接口获取；
-    /// MYSQL可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/240/38568)接口获取；
-    /// CRS可通过[DescribeInstances](https://cloud.tencent.com/document/product/239/20018)接口获取；
-    /// GWLB可通过[DescribeGatewayLoadBalancers](https://cloud.tencent.com/document/product/1782/111683)接口获取。
+    /// - `service-instance-id` - String - Unique backend service ID in the format of `lb-xxx`.
     ///
-    /// - service-type - String - （过滤条件）后端PAAS服务类型，CLB（负载均衡），CDB（云数据库 MySQL），CRS（云数据库 Redis），GWLB（网关负载均衡），不填默认查询类型为CLB。
+    /// - `service-type` - String - Backend PaaS service type. It can be `CLB`, `CDB` or `CRS`. It defaults to `CLB` if not specified.
     "Filters" filters set_filters: list Filter,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 单页返回数量，默认为20，最大值为100。
+    /// Number of results per page; default value: 20; maximum value: 100.
     "Limit" limit set_limit: i128,
-    /// 终端节点服务ID。可通过[DescribeVpcEndPointService](https://cloud.tencent.com/document/product/215/54678)接口获取。不支持同时传入参数 EndPointServiceIds and Filters。
+    /// Endpoint service ID `EndPointServiceIds` and `Filters` cannot be both passed in.
     "EndPointServiceIds" end_point_service_ids set_end_point_service_ids: list String,
-    /// - 不支持同时传入参数 Filters 。
-    /// - 列出授权给当前账号的终端节点服务信息。可以配合EndPointServiceIds参数进行过滤，哪些终端节点服务授权了该账户。
+    /// - Does not support passing the parameter Filters simultaneously.
+    /// - Lists the endpoint service information authorized to the current account. Can be filtered using the EndPointServiceIds parameter to determine which endpoint services are authorized to the account.
     "IsListAuthorizedEndPointService" is_list_authorized_end_point_service set_is_list_authorized_end_point_service: bool,
     /// 协议类型，支持 Ipv4，Ipv6， DualStack，默认 Ipv4。使用DualStack查询双栈的时候，必须要使用MaxResult配合NextToken查询。第1次查询的时候只需要携带MaxResult，如果返回NextToken非空，表示有更多可用数据。第2次查询的时候就需要携带NextToken进行分页查询。
     "IpAddressType" ip_address_type set_ip_address_type: str,
@@ -9325,11 +9340,11 @@ DescribeVpcEndPointServiceRequest {
 rt::action!("vpc", "2017-03-12", "DescribeVpcEndPointService", DescribeVpcEndPointServiceRequest => DescribeVpcEndPointServiceResponse);
 
 rt::model! { read debug;
-/// DescribeVpcEndPointService返回参数结构体
+/// DescribeVpcEndPointService response structure.
 DescribeVpcEndPointServiceResponse {
-    /// 终端节点服务对象数组。
+    /// Array of endpoint services
     "EndPointServiceSet" end_point_service_set set_end_point_service_set: list EndPointService,
-    /// 符合查询条件的个数。
+    /// Number of matched results
     "TotalCount" total_count set_total_count: i128,
     /// 如果NextToken返回非空字符串 ，表示还有更多可用结果。 NextToken是每个页面唯一的分页令牌。使用返回的令牌再次调用以检索下一页。需要保持所有其他参数不变。每个分页令牌在 24 小时后过期。
     "NextToken" next_token set_next_token: str,
@@ -9338,84 +9353,86 @@ DescribeVpcEndPointServiceResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVpcEndPointServiceWhiteList` (查询终端节点服务的服务白名单列表).
+/// Request of `DescribeVpcEndPointServiceWhiteList` (Queries the endpoint service allowlist).
 ///
-/// 本接口（DescribeVpcEndPointServiceWhiteList）用于查询终端节点服务的服务白名单列表。
+/// This API is used to query the endpoint service allowlist.
 DescribeVpcEndPointServiceWhiteListRequest {
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: i128,
-    /// 单页返回数量，默认为20，最大值为100。
+    /// Number of results per page; default value: 20; maximum value: 100.
     "Limit" limit set_limit: i128,
-    /// 过滤条件。
+    /// Filter condition
     ///
-    /// -  user-uin String - （过滤条件）用户UIN。登录 腾讯云账号中心控制台 获取。
+    /// -  user-uin - String - (Filter condition) UIN.
     ///
-    /// -  end-point-service-id String - （过滤条件）终端节点服务ID。可通过[DescribeVpcEndPointService](https://cloud.tencent.com/document/product/215/54678)接口获取。
+    /// -  end-point-service-id - String - (Filter condition) Endpoint service ID.
     "Filters" filters set_filters: list Filter,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeVpcEndPointServiceWhiteList", DescribeVpcEndPointServiceWhiteListRequest => DescribeVpcEndPointServiceWhiteListResponse);
 
 rt::model! { read debug;
-/// DescribeVpcEndPointServiceWhiteList返回参数结构体
+/// DescribeVpcEndPointServiceWhiteList response structure.
 DescribeVpcEndPointServiceWhiteListResponse {
-    /// 白名单对象数组。已废弃
+    /// Array of allowed endpoint services
     ///
     /// Disabled in the spec.
     "VpcEndpointServiceUserSet" vpc_endpoint_service_user_set set_vpc_endpoint_service_user_set: list VpcEndPointServiceUser,
     /// 白名单对象数组。
     "VpcEndPointServiceUserSet" vpc_end_point_service_user_set set_vpc_end_point_service_user_set: list VpcEndPointServiceUser,
-    /// 符合条件的白名单个数。
+    /// Number of matched allowlists
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVpcInstances` (查询VPC下的云主机实例列表).
+/// Request of `DescribeVpcInstances` (Queries a list of VCM instances on VPC).
 ///
-/// 本接口（DescribeVpcInstances）用于查询VPC下的云主机实例列表。
+/// This API (DescribeVpcInstances) is used to query a list of VCM instances on VPC.
 DescribeVpcInstancesRequest {
-    /// - vpc-id - String - （过滤条件）VPC实例ID，形如：vpc-f49l6u0z。
+    /// Filter condition. `RouteTableIds` and `Filters` cannot be specified at the same time.
     ///
-    /// - instance-id - String - （过滤条件）云主机实例ID。
+    /// - vpc-id - String - (Filter condition) VPC instance ID, such as `vpc-f49l6u0z`.
     ///
-    /// - instance-name - String - （过滤条件）云主机名称。
+    /// - instance-type - String - (Filter condition) CVM instance ID.
+    ///
+    /// - instance-name - String - (Filter condition) CVM name.
     ///
     /// Required.
     "Filters" filters set_filters: list Filter,
-    /// 偏移量，默认为0。
+    /// Offset.
     "Offset" offset set_offset: i128,
-    /// 返回数量，默认为20，最大值为100。
+    /// The number of requested objects.
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeVpcInstances", DescribeVpcInstancesRequest => DescribeVpcInstancesResponse);
 
 rt::model! { read debug;
-/// DescribeVpcInstances返回参数结构体
+/// DescribeVpcInstances response structure.
 DescribeVpcInstancesResponse {
-    /// 云主机实例列表。
+    /// List of CVM instances.
     "InstanceSet" instance_set set_instance_set: list CvmInstance,
-    /// 满足条件的云主机实例个数。
+    /// The number of eligible CVM instances.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVpcIpv6Addresses` (查询VPC内IPv6列表).
+/// Request of `DescribeVpcIpv6Addresses` (Queries the IPv6 list of a VPC).
 ///
-/// 本接口（DescribeVpcIpv6Addresses）用于查询 `VPC` `IPv6` 信息。
-/// 只能查询已使用的`IPv6`信息，当查询未使用的IP时，本接口不会报错，但不会出现在返回结果里。
+/// This API (DescribeVpcIpv6Addresses) is used to query `VPC` `IPv6` information.
+/// This API is used to query only the information of `IPv6` addresses that are already in use. When querying IPs that have not yet been used, this API will not report an error, but the IPs will not appear in the returned results.
 DescribeVpcIpv6AddressesRequest {
-    /// `VPC`实例`ID`，形如：`vpc-f49l6u0z`。
+    /// The `ID` of the `VPC`, such as `vpc-f49l6u0z`.
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// `IP`地址列表，批量查询单次请求最多支持`10`个。
+    /// The `IP` address list. Each request supports a maximum of `10` batch querying.
     "Ipv6Addresses" ipv6_addresses set_ipv6_addresses: list String,
-    /// 偏移量，默认为0。
+    /// Offset.
     "Offset" offset set_offset: i128,
-    /// 返回数量，默认为20，最大值为100。
+    /// The returned quantity.
     "Limit" limit set_limit: i128,
     /// VPC下的子网ID。
     "SubnetId" subnet_id set_subnet_id: str,
@@ -9423,11 +9440,11 @@ DescribeVpcIpv6AddressesRequest {
 rt::action!("vpc", "2017-03-12", "DescribeVpcIpv6Addresses", DescribeVpcIpv6AddressesRequest => DescribeVpcIpv6AddressesResponse);
 
 rt::model! { read debug;
-/// DescribeVpcIpv6Addresses返回参数结构体
+/// DescribeVpcIpv6Addresses response structure.
 DescribeVpcIpv6AddressesResponse {
-    /// `IPv6`地址列表。
+    /// The `IPv6` address list.
     "Ipv6AddressSet" ipv6_address_set set_ipv6_address_set: list VpcIpv6Address,
-    /// `IPv6`地址总数。
+    /// The total number of `IPv6` addresses.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -9529,17 +9546,17 @@ DescribeVpcPeeringConnectionsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVpcPrivateIpAddresses` (查询VPC内网IP信息).
+/// Request of `DescribeVpcPrivateIpAddresses` (Queries the private IP information of a VPC).
 ///
-/// 本接口（DescribeVpcPrivateIpAddresses）用于查询VPC内网IP信息。
+/// This API (DescribeVpcPrivateIpAddresses) is used to query the private IP information of a VPC.
 ///
-/// 只能查询已使用的IP信息，当查询未使用的IP时，本接口不会报错，但不会出现在返回结果里。
+/// This API is used to query only the information of IP addresses that are already in use. When querying IPs that have not yet been used, this API will not report an error, but the IPs will not appear in the returned results.
 DescribeVpcPrivateIpAddressesRequest {
-    /// `VPC`实例`ID`，形如：`vpc-f49l6u0z`。
+    /// The `ID` of the `VPC`, such as `vpc-f49l6u0z`.
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 内网`IP`地址列表，批量查询单次请求最多支持`100`个。
+    /// The private `IP` address list. Each request supports a maximum of `10` batch querying.
     ///
     /// Required.
     "PrivateIpAddresses" private_ip_addresses set_private_ip_addresses: list String,
@@ -9547,20 +9564,20 @@ DescribeVpcPrivateIpAddressesRequest {
 rt::action!("vpc", "2017-03-12", "DescribeVpcPrivateIpAddresses", DescribeVpcPrivateIpAddressesRequest => DescribeVpcPrivateIpAddressesResponse);
 
 rt::model! { read debug;
-/// DescribeVpcPrivateIpAddresses返回参数结构体
+/// DescribeVpcPrivateIpAddresses response structure.
 DescribeVpcPrivateIpAddressesResponse {
-    /// 内网`IP`地址信息列表。
+    /// The list of private `IP` address information.
     "VpcPrivateIpAddressSet" vpc_private_ip_address_set set_vpc_private_ip_address_set: list VpcPrivateIpAddress,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVpcResourceDashboard` (查看VPC资源信息).
+/// Request of `DescribeVpcResourceDashboard` (Views VPC resources.).
 ///
-/// 本接口(DescribeVpcResourceDashboard)用于查看VPC资源信息。
+/// View VPC resources.
 DescribeVpcResourceDashboardRequest {
-    /// Vpc实例ID，例如：vpc-f1xjkw1b。
+    /// Vpc instance ID, e.g. vpc-f1xjkw1b.
     ///
     /// Required.
     "VpcIds" vpc_ids set_vpc_ids: list String,
@@ -9568,20 +9585,20 @@ DescribeVpcResourceDashboardRequest {
 rt::action!("vpc", "2017-03-12", "DescribeVpcResourceDashboard", DescribeVpcResourceDashboardRequest => DescribeVpcResourceDashboardResponse);
 
 rt::model! { read debug;
-/// DescribeVpcResourceDashboard返回参数结构体
+/// DescribeVpcResourceDashboard response structure.
 DescribeVpcResourceDashboardResponse {
-    /// 资源对象列表。
+    /// List of resource objects.
     "ResourceDashboardSet" resource_dashboard_set set_resource_dashboard_set: list ResourceDashboard,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVpcTaskResult` (查询VPC异步任务执行结果).
+/// Request of `DescribeVpcTaskResult` (Queries VPC async task execution results).
 ///
-/// 本接口（DescribeVpcTaskResult）用于查询VPC任务执行结果。
+/// This API is used to query the execution result of a VPC task.
 DescribeVpcTaskResultRequest {
-    /// 异步任务请求返回的RequestId。
+    /// `RequestId` returned by an async task
     ///
     /// Required.
     "TaskId" task_id set_task_id: str,
@@ -9589,144 +9606,148 @@ DescribeVpcTaskResultRequest {
 rt::action!("vpc", "2017-03-12", "DescribeVpcTaskResult", DescribeVpcTaskResultRequest => DescribeVpcTaskResultResponse);
 
 rt::model! { read debug;
-/// DescribeVpcTaskResult返回参数结构体
+/// DescribeVpcTaskResult response structure.
 DescribeVpcTaskResultResponse {
-    /// 异步任务执行结果。结果：SUCCESS、FAILED、RUNNING。3者其中之一。其中SUCCESS表示任务执行成功，FAILED表示任务执行失败，RUNNING表示任务执行中。
+    /// The execution results of an async task. Valid values: `SUCCESS`(task executed successfully), `FAILED` (task execution failed), and `RUNNING` (task in progress).
     "Status" status set_status: str,
-    /// 异步任务执行输出。
+    /// Output of the async task execution result
     "Output" output set_output: str,
-    /// 异步任务详细结果。只用于特殊场景，如批量删除弹性网卡时查询成功的网卡列表和失败的列表。
+    /// Detailed result of an async task, such as the result of batch deleting ENIs.
+    /// Note: this field may return `null`, indicating that no valid value can be obtained.
     "Result" result set_result: list VpcTaskResultDetailInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVpcs` (查询VPC列表).
+/// Request of `DescribeVpcs` (Queries the VPC list).
 ///
-/// 本接口（DescribeVpcs）用于查询私有网络列表。
+/// This API (DescribeVpcs) is used to query the VPC list.
 DescribeVpcsRequest {
-    /// VPC实例ID。形如：vpc-f49l6u0z。每次请求的实例的上限为100。参数不支持同时指定VpcIds和Filters。
+    /// The VPC instance ID, such as `vpc-f49l6u0z`. Each request supports a maximum of 100 instances. `VpcIds` and `Filters` cannot be specified at the same time.
     "VpcIds" vpc_ids set_vpc_ids: list String,
-    /// 过滤条件，不支持同时指定VpcIds和Filters参数。
-    /// 支持的过滤条件如下：
+    /// Filter condition. `VpcIds` and `Filters` cannot be specified at the same time.
+    /// Valid filters include:
     ///
-    /// - vpc-name：VPC实例名称，支持模糊查询。
-    /// - is-default ：是否默认VPC。
-    /// - vpc-id ：VPC实例ID，例如：vpc-f49l6u0z。
-    /// - cidr-block：VPC的CIDR。
-    /// - tag-key ：按照标签键进行过滤，非必填参数。
-    /// - tag:tag-key：按照标签键值对进行过滤，非必填参数。 其中 tag-key 请使用具体的标签键进行替换，可参考示例2。  **说明：**若同一个过滤条件（Filter）存在多个Values，则同一Filter下Values间的关系为逻辑或（OR）关系；若存在多个过滤条件（Filter），Filter之间的关系为逻辑与（AND）关系。
-    /// - ipv6-cidr-block - String - （过滤条件）IPv6子网网段，形如: 2402:4e00:1717:8700::/64 。
-    /// - isp-type  - String - （过滤条件）运营商类型，形如: BGP 取值范围：'BGP'-默认, 'CMCC'-中国移动, 'CTCC'-中国电信, 'CUCC'-中国联通。
-    /// - address-type - String - （过滤条件）IPv6 Cidr 的类型，精确匹配。`GUA`(全球单播地址), `ULA`(唯一本地地址)。
+    /// - `vpc-name`: VPC instance name, which supports fuzzy search.
+    ///
+    /// - `is-default`: Indicates whether it is the default VPC
+    ///
+    /// - `vpc-id`: VPC instance ID, such as `vpc-f49l6u0z`
+    ///
+    /// - `cidr-block`: VPC CIDR block
+    ///
+    /// - `tag-key`: (Optional) tag key
+    ///
+    /// - `tag:tag-key`: (Optional) tag key-value pair. Replace the `tag-key` with a specified tag value. For its usage, refer to Example 2.
+    /// **Note:** If one filter has multiple values, the logical relationship between these values is `OR`. The logical relationship between filters is `AND`.
     "Filters" filters set_filters: list Filter,
-    /// 偏移量，默认为0。
+    /// Offset. Default value: 0.
     "Offset" offset set_offset: str,
-    /// 返回数量，默认为20，最大值为100。
+    /// Number of returned results. Default value: 20. Maximum value: 100.
     "Limit" limit set_limit: str,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeVpcs", DescribeVpcsRequest => DescribeVpcsResponse);
 
 rt::model! { read debug;
-/// DescribeVpcs返回参数结构体
+/// DescribeVpcs response structure.
 DescribeVpcsResponse {
-    /// 符合条件的对象数。
+    /// The number of objects meeting the condition.
     "TotalCount" total_count set_total_count: i128,
-    /// VPC对象。
+    /// The VPC object.
     "VpcSet" vpc_set set_vpc_set: list Vpc,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVpnConnections` (查询VPN通道列表).
+/// Request of `DescribeVpnConnections` (Queries the VPN tunnel list).
 ///
-/// 本接口（DescribeVpnConnections）用于查询VPN通道列表。
+/// This API is used to used to query the list of VPN tunnels.
 DescribeVpnConnectionsRequest {
-    /// VPN通道实例ID。形如：vpnx-f49l6u0z。每次请求的实例的上限为100。参数不支持同时指定VpnConnectionIds和Filters。
+    /// The instance ID of the VPN tunnel, such as `vpnx-f49l6u0z`. Each request can have a maximum of 100 instances. `VpnConnectionIds` and `Filters` cannot be specified at the same time.
     "VpnConnectionIds" vpn_connection_ids set_vpn_connection_ids: list String,
-    /// 过滤条件。每次请求的Filters的上限为10，Filter.Values的上限为5。参数不支持同时指定VpnConnectionIds和Filters。
+    /// Filter condition. In each request, the upper limit for `Filters` is 10 and 5 for `Filter.Values`. `VpnConnectionIds` and `Filters` cannot be specified at the same time.
     ///
-    /// - vpc-id - String - VPC实例ID，形如：`vpc-0a36uwkr`。
+    /// - vpc-id - String - VPC instance ID, such as `vpc-0a36uwkr`.
     ///
-    /// - vpn-gateway-id - String - VPN网关实例ID，形如：`vpngw-p4lmqawn`。
+    /// - vpn-gateway-id - String - VPN gateway instance ID, such as `vpngw-p4lmqawn`.
     ///
-    /// - customer-gateway-id - String - 对端网关实例ID，形如：`cgw-l4rblw63`。
+    /// - customer-gateway-id - String - Customer gateway instance ID, such as `cgw-l4rblw63`.
     ///
-    /// - vpn-connection-name - String - 通道名称，形如：`test-vpn`。
+    /// - vpn-connection-name - String - Connection name, such as `test-vpn`.
     ///
-    /// - vpn-connection-id - String - 通道实例ID，形如：`vpnx-5p7vkch8"`。
+    /// - vpn-connection-id - String - Connection instance ID, such as `vpnx-5p7vkch8"`.
     "Filters" filters set_filters: list Filter,
-    /// 偏移量，默认为0。关于Offset的更进一步介绍请参考 API 简介中的相关小节。
+    /// The Offset. The default value is 0. For more information about Offset, see the relevant section in the API Introduction.
     "Offset" offset set_offset: i128,
-    /// 返回数量，默认为20，最大值为100。
+    /// Number of values to be returned. The default value is 20. Maximum is 100.
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeVpnConnections", DescribeVpnConnectionsRequest => DescribeVpnConnectionsResponse);
 
 rt::model! { read debug;
-/// DescribeVpnConnections返回参数结构体
+/// DescribeVpnConnections response structure.
 DescribeVpnConnectionsResponse {
-    /// 符合条件的实例数量。
+    /// The number of instances meeting the filter condition.
     "TotalCount" total_count set_total_count: i128,
-    /// VPN通道实例。
+    /// VPN tunnel instance.
     "VpnConnectionSet" vpn_connection_set set_vpn_connection_set: list VpnConnection,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVpnGatewayCcnRoutes` (查询VPN网关云联网路由).
+/// Request of `DescribeVpnGatewayCcnRoutes` (Querying VPN gateway-based CCN routes).
 ///
-/// 本接口（DescribeVpnGatewayCcnRoutes）用于查询VPN网关云联网路由。
+/// This API is used to query VPN gateway-based CCN routes.
 DescribeVpnGatewayCcnRoutesRequest {
-    /// VPN网关实例ID。
+    /// Instance ID of the VPN gateway
     ///
     /// Required.
     "VpnGatewayId" vpn_gateway_id set_vpn_gateway_id: str,
-    /// 偏移量。默认值：0
+    /// Offset.
     "Offset" offset set_offset: i128,
-    /// 返回数量。默认值：20
+    /// The returned quantity
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeVpnGatewayCcnRoutes", DescribeVpnGatewayCcnRoutesRequest => DescribeVpnGatewayCcnRoutesResponse);
 
 rt::model! { read debug;
-/// DescribeVpnGatewayCcnRoutes返回参数结构体
+/// DescribeVpnGatewayCcnRoutes response structure.
 DescribeVpnGatewayCcnRoutesResponse {
-    /// 云联网路由（IDC网段）列表。
+    /// The CCN route (IDC IP range) list.
     "RouteSet" route_set set_route_set: list VpngwCcnRoutes,
-    /// 符合条件的对象数。
+    /// Number of objects that meet the condition.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVpnGatewayRoutes` (查询VPN网关路由).
+/// Request of `DescribeVpnGatewayRoutes` (Queries routes of a VPN gateway).
 ///
-/// 本接口（DescribeVpnGatewayRoutes）用于查询VPN网关路由。
+/// This API is used to query VPN gateway routes.
 DescribeVpnGatewayRoutesRequest {
-    /// VPN网关实例ID。
+    /// Instance ID of the VPN gateway
     ///
     /// Required.
     "VpnGatewayId" vpn_gateway_id set_vpn_gateway_id: str,
-    /// 过滤条件,  条件包括(DestinationCidr, InstanceId,InstanceType)。
+    /// Filter condition. Valid values: `DestinationCidr`, `InstanceId`, and `InstanceType`.
     "Filters" filters set_filters: list Filter,
-    /// 偏移量, 默认0。
+    /// Offset. Default value: 0
     "Offset" offset set_offset: i64,
-    /// 单页个数, 默认20, 最大值100。
+    /// Number of returned results per page. Default value: 20; maximum value: 100
     "Limit" limit set_limit: i64,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeVpnGatewayRoutes", DescribeVpnGatewayRoutesRequest => DescribeVpnGatewayRoutesResponse);
 
 rt::model! { read debug;
-/// DescribeVpnGatewayRoutes返回参数结构体
+/// DescribeVpnGatewayRoutes response structure.
 DescribeVpnGatewayRoutesResponse {
-    /// VPN网关目的路由。
+    /// Destination routes of the VPN gateway
     "Routes" routes set_routes: list VpnGatewayRoute,
-    /// 路由条数。
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -9808,41 +9829,41 @@ DescribeVpnGatewaySslServersResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVpnGateways` (查询VPN网关).
+/// Request of `DescribeVpnGateways` (Queries VPN gateways).
 ///
-/// 本接口（DescribeVpnGateways）用于查询VPN网关列表。
+/// This API (DescribeVpnGateways) is used to query the VPN gateway list.
 DescribeVpnGatewaysRequest {
-    /// VPN网关实例ID。形如：vpngw-f49l6u0z。每次请求的实例的上限为100。参数不支持同时指定VpnGatewayIds和Filters。
+    /// The VPN gateway instance ID, such as `vpngw-f49l6u0z`. Each request can have a maximum of 100 instances. `VpnGatewayIds` and `Filters` cannot be specified at the same time.
     "VpnGatewayIds" vpn_gateway_ids set_vpn_gateway_ids: list String,
-    /// 过滤条件，参数不支持同时指定VpnGatewayIds和Filters。
+    /// Filter condition. `VpnGatewayIds` and `Filters` cannot be specified at the same time.
     ///
-    /// - vpc-id - String - （过滤条件）VPC实例ID形如：vpc-f49l6u0z。
+    /// - vpc-id - String - (Filter condition) VPC instance ID, such as `vpc-f49l6u0z`.
     ///
-    /// - vpn-gateway-id - String - （过滤条件）VPN实例ID形如：vpngw-5aluhh9t。
+    /// - vpn-gateway-id - String - (Filter condition) VPN instance ID, such as `vpngw-5aluhh9t`.
     ///
-    /// - vpn-gateway-name - String - （过滤条件）VPN实例名称。
+    /// - vpn-gateway-name - String - (Filter condition) VPN instance name.
     ///
-    /// - type - String - （过滤条件）VPN网关类型：'IPSEC', 'SSL', 'CCN', 'SSL_CCN'。
+    /// - type - String - (Filter condition) VPN gateway type: 'IPSEC', 'SSL'.
     ///
-    /// - public-ip-address- String - （过滤条件）公网IP。
+    /// - public-ip-address- String - (Filter condition) Public IP.
     ///
-    /// - renew-flag - String - （过滤条件）网关续费类型，手动续费：'NOTIFY_AND_MANUAL_RENEW'、自动续费：'NOTIFY_AND_AUTO_RENEW'。
+    /// - renew-flag - String - (Filter condition) Gateway renewal type. Manual renewal: `NOTIFY_AND_MANUAL_RENEW`, Automatic renewal: `NOTIFY_AND_AUTO_RENEW`.
     ///
-    /// - zone - String - （过滤条件）VPN所在可用区，形如：ap-guangzhou-2。
+    /// - zone - String - (Filter condition) The availability zone where the VPN is located, such as `ap-guangzhou-2`.
     "Filters" filters set_filters: list FilterObject,
-    /// 偏移量，默认值为0。
+    /// Offset
     "Offset" offset set_offset: i128,
-    /// 请求对象个数，默认值为20。
+    /// The number of request objects.
     "Limit" limit set_limit: i128,
 } }
 rt::action!("vpc", "2017-03-12", "DescribeVpnGateways", DescribeVpnGatewaysRequest => DescribeVpnGatewaysResponse);
 
 rt::model! { read debug;
-/// DescribeVpnGateways返回参数结构体
+/// DescribeVpnGateways response structure.
 DescribeVpnGatewaysResponse {
-    /// 符合条件的实例数量。
+    /// The number of instances meeting the filter condition.
     "TotalCount" total_count set_total_count: i128,
-    /// VPN网关实例详细信息列表。
+    /// The list of details of VPN gateway instances.
     "VpnGatewaySet" vpn_gateway_set set_vpn_gateway_set: list VpnGateway,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -9860,29 +9881,29 @@ DesignatedZoneInfoDict {
 } }
 
 rt::model! { both debug;
-/// NAT网关的端口转发规则
+/// The port forwarding rules of the NAT gateway
 DestinationIpPortTranslationNatRule {
-    /// 网络协议，可选值：`TCP`、`UDP`。
+    /// Network protocol. Valid values: `TCP`, `UDP`.
     ///
     /// Required.
     "IpProtocol" ip_protocol set_ip_protocol: str,
-    /// 弹性IP。
+    /// EIP.
     ///
     /// Required.
     "PublicIpAddress" public_ip_address set_public_ip_address: str,
-    /// 公网端口。
+    /// Public network port.
     ///
     /// Required.
     "PublicPort" public_port set_public_port: i128,
-    /// 内网地址。
+    /// Private network address.
     ///
     /// Required.
     "PrivateIpAddress" private_ip_address set_private_ip_address: str,
-    /// 内网端口。
+    /// Private network port.
     ///
     /// Required.
     "PrivatePort" private_port set_private_port: i128,
-    /// NAT网关转发规则描述。
+    /// Description of NAT gateway forwarding rules.
     "Description" description set_description: str,
 } }
 
@@ -9934,17 +9955,17 @@ DestinationIpPortTranslationNatRuleDiff {
 } }
 
 rt::model! { write debug;
-/// Request of `DetachCcnInstances` (云联网解关联实例).
+/// Request of `DetachCcnInstances` (Unbinds instances from a CCN).
 ///
-/// 本接口（DetachCcnInstances）用于从云联网实例中解关联指定的网络实例。
+/// This API (DetachCcnInstances) is used to unbind a specified network instance from a CCN instance.
 ///
-/// 解关联网络实例后，相应的路由策略会一并删除。
+/// After unbinding the network instance, the corresponding routing policy will also be deleted.
 DetachCcnInstancesRequest {
-    /// CCN实例ID。形如：ccn-f49l6u0z。
+    /// The CCN instance ID, such as `ccn-f49l6u0z`.
     ///
     /// Required.
     "CcnId" ccn_id set_ccn_id: str,
-    /// 要解关联网络实例列表
+    /// The list of network instances to be unbound
     ///
     /// Required.
     "Instances" instances set_instances: list CcnInstance,
@@ -9952,24 +9973,24 @@ DetachCcnInstancesRequest {
 rt::action!("vpc", "2017-03-12", "DetachCcnInstances", DetachCcnInstancesRequest => DetachCcnInstancesResponse);
 
 rt::model! { read debug;
-/// DetachCcnInstances返回参数结构体
+/// DetachCcnInstances response structure.
 DetachCcnInstancesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DetachClassicLinkVpc` (删除基础网络互通).
+/// Request of `DetachClassicLinkVpc` (Deletes a Classiclink).
 ///
-/// 本接口(DetachClassicLinkVpc)用于删除私有网络和基础网络设备互通。
-/// >?本接口为异步接口，可调用 [DescribeVpcTaskResult](https://cloud.tencent.com/document/api/215/59037) 接口查询任务执行结果，待任务执行成功后再进行其他操作。
+/// This API is used to delete a Classiclink.
+/// >?This API is async. You can call the [`DescribeVpcTaskResult`](https://intl.cloud.tencent.com/document/api/215/59037?from_cn_redirect=1) API to query the task result. When the task is completed, you can continue other tasks.
 /// >
 DetachClassicLinkVpcRequest {
-    /// VPC实例ID。可通过DescribeVpcs接口返回值中的VpcId获取。
+    /// The ID of the VPC instance. You can obtain the parameter value from the VpcId field in the returned result of DescribeVpcs API.
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// CVM实例ID查询。形如：ins-r8hr2upy。
+    /// Queries the ID of the CVM instance, such as `ins-r8hr2upy`.
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
@@ -9977,24 +9998,23 @@ DetachClassicLinkVpcRequest {
 rt::action!("vpc", "2017-03-12", "DetachClassicLinkVpc", DetachClassicLinkVpcRequest => DetachClassicLinkVpcResponse);
 
 rt::model! { read debug;
-/// DetachClassicLinkVpc返回参数结构体
+/// DetachClassicLinkVpc response structure.
 DetachClassicLinkVpcResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DetachNetworkInterface` (弹性网卡解绑云服务器).
+/// Request of `DetachNetworkInterface` (Unbinds an ENI from a CVM).
 ///
-/// 本接口（DetachNetworkInterface）用于弹性网卡解绑云服务器。
-/// 本接口是异步完成，如需查询异步任务执行结果，请使用本接口返回的`RequestId`轮询[DescribeVpcTaskResult](https://cloud.tencent.com/document/api/215/59037)
-/// 接口。
+/// This API is used to unbind an ENI from a CVM.
+/// This API is completed asynchronously. If you need to query the execution result of an async task, please use the `RequestId` returned by this API to poll the `DescribeVpcTaskResult` API.
 DetachNetworkInterfaceRequest {
-    /// 弹性网卡实例ID，例如：eni-m6dyj72l。可通过[DescribeNetworkInterfaces](https://cloud.tencent.com/document/product/215/15817)接口获取。
+    /// The ID of the ENI instance, such as `eni-m6dyj72l`.
     ///
     /// Required.
     "NetworkInterfaceId" network_interface_id set_network_interface_id: str,
-    /// CVM实例ID。形如：ins-r8hr2upy。可通过[DescribeInstances](https://cloud.tencent.com/document/product/213/15728)接口获取。
+    /// The ID of the CVM instance, such as `ins-r8hr2upy`.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -10004,22 +10024,22 @@ DetachNetworkInterfaceRequest {
 rt::action!("vpc", "2017-03-12", "DetachNetworkInterface", DetachNetworkInterfaceRequest => DetachNetworkInterfaceResponse);
 
 rt::model! { read debug;
-/// DetachNetworkInterface返回参数结构体
+/// DetachNetworkInterface response structure.
 DetachNetworkInterfaceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DetachSnapshotInstances` (快照策略解关联实例).
+/// Request of `DetachSnapshotInstances` (Disassociates a snapshot policy with instances).
 ///
-/// 本接口（DetachSnapshotInstances）用于快照策略解关联实例。
+/// This API is used to disassociate a snapshot policy with instances.
 DetachSnapshotInstancesRequest {
-    /// 快照策略Id。
+    /// Snapshot policy IDs
     ///
     /// Required.
     "SnapshotPolicyId" snapshot_policy_id set_snapshot_policy_id: str,
-    /// 实例信息。
+    /// Information of instances
     ///
     /// Required.
     "Instances" instances set_instances: list SnapshotInstance,
@@ -10027,7 +10047,7 @@ DetachSnapshotInstancesRequest {
 rt::action!("vpc", "2017-03-12", "DetachSnapshotInstances", DetachSnapshotInstancesRequest => DetachSnapshotInstancesResponse);
 
 rt::model! { read debug;
-/// DetachSnapshotInstances返回参数结构体
+/// DetachSnapshotInstances response structure.
 DetachSnapshotInstancesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -10065,117 +10085,127 @@ DhcpIp {
 } }
 
 rt::model! { read debug;
-/// 专线网关对象。
+/// Direct Connect gateway object.
 DirectConnectGateway {
-    /// 专线网关`ID`。
+    /// Direct Connect `ID`.
     "DirectConnectGatewayId" direct_connect_gateway_id set_direct_connect_gateway_id: str,
-    /// 专线网关名称。
+    /// Direct Connect gateway name.
     "DirectConnectGatewayName" direct_connect_gateway_name set_direct_connect_gateway_name: str,
-    /// 专线网关关联`VPC`实例`ID`。
+    /// The `ID` of the `VPC` instance associated with the Direct Connect gateway.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 关联网络类型：
+    /// The associated network type:
     ///
-    /// - `VPC` - 私有网络
+    /// - `VPC` - VPC
     ///
-    /// - `CCN` - 云联网
+    /// - `CCN` - CCN
     "NetworkType" network_type set_network_type: str,
-    /// 关联网络实例`ID`：
+    /// The `ID` of the associated network instance:
     ///
-    /// - `NetworkType`为`VPC`时，这里为私有网络实例`ID`
+    /// - When the NetworkType is `VPC`, this value is the VPC instance `ID`
     ///
-    /// - `NetworkType`为`CCN`时，这里为云联网实例`ID`
+    /// - When the NetworkType is `CCN`, this value is the CCN instance `ID`
     "NetworkInstanceId" network_instance_id set_network_instance_id: str,
-    /// 网关类型：
+    /// Gateway type:
     ///
-    /// - NORMAL - 标准型，注：云联网只支持标准型
+    /// - NORMAL - Standard type. Note: CCN only supports the standard type
     ///
-    /// - NAT - NAT型
-    /// NAT类型支持网络地址转换配置，类型确定后不能修改；一个私有网络可以创建一个NAT类型的专线网关和一个非NAT类型的专线网关
+    /// - NAT - NAT type
+    /// NAT type supports network address switch configuration. After the type is confirmed, it cannot be modified. A VPC can create one NAT-type Direct Connect gateway and one non-NAT-type Direct Connect gateway
     "GatewayType" gateway_type set_gateway_type: str,
-    /// 创建时间。
+    /// Creation Time.
     "CreateTime" create_time set_create_time: str,
-    /// 专线网关IP。
+    /// Direct Connect gateway IP.
     "DirectConnectGatewayIp" direct_connect_gateway_ip set_direct_connect_gateway_ip: str,
-    /// 专线网关关联`CCN`实例`ID`。
+    /// The `ID` of the `CCN` instance associated with the Direct Connect gateway.
     "CcnId" ccn_id set_ccn_id: str,
-    /// 云联网路由学习类型：
+    /// The route-learning type of the CCN:
     ///
-    /// - `BGP` - 自动学习。
+    /// - `BGP` - Automatic learning.
     ///
-    /// - `STATIC` - 静态，即用户配置。
+    /// - `STATIC` - Static, that is, user-configured.
     "CcnRouteType" ccn_route_type set_ccn_route_type: str,
-    /// 是否启用BGP。
+    /// Whether BGP is enabled.
     "EnableBGP" enable_bgp set_enable_bgp: bool,
-    /// 开启和关闭BGP的community属性。
+    /// Whether to enable BGP's `community` attribute. Valid values: enable, disable
     "EnableBGPCommunity" enable_bgp_community set_enable_bgp_community: bool,
-    /// 绑定的NAT网关ID。
+    /// ID of the NAT gateway bound.
+    /// Note: this field may return `null`, indicating that no valid value was found.
     "NatGatewayId" nat_gateway_id set_nat_gateway_id: str,
-    /// 专线网关是否支持VXLAN架构
+    /// Whether the direct connect gateway supports the VXLAN architecture.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "VXLANSupport" vxlan_support set_vxlan_support: list bool,
-    /// 云联网路由发布模式：`standard`（标准模式）、`exquisite`（精细模式）。
+    /// CCN route publishing mode. Valid values: `standard` and `exquisite`.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "ModeType" mode_type set_mode_type: str,
-    /// 是否为localZone专线网关。
+    /// Whether the direct connect gateway is for an edge zone.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "LocalZone" local_zone set_local_zone: bool,
-    /// 专线网关所在可用区
+    /// Availability zone where the direct connect gateway resides.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Zone" zone set_zone: str,
-    /// 网关流控明细启用状态：
-    /// 0：关闭
-    /// 1：开启
+    /// The status of gateway traffic monitoring
+    /// 0: disable
+    /// 1: enable
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "EnableFlowDetails" enable_flow_details set_enable_flow_details: i128,
-    /// 开启、关闭网关流控明细时间
+    /// The last time when the gateway traffic monitoring is enabled/disabled
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "FlowDetailsUpdateTime" flow_details_update_time set_flow_details_update_time: str,
-    /// 是否支持开启网关流控明细
-    /// 0：不支持
-    /// 1：支持
+    /// Whether gateway traffic monitoring is supported
+    /// 0: No
+    /// 1: Yes
+    /// Note: this field may return `null`, indicating that no valid values can be found.
     "NewAfc" new_afc set_new_afc: i128,
-    /// 专线网关接入网络类型：
+    /// Direct connect gateway access network types:
     ///
-    /// - `VXLAN` - VXLAN类型。
+    /// - `VXLAN` - VXLAN type.
     ///
-    /// - `MPLS` - MPLS类型。
+    /// - `MPLS` - MPLS type.
     ///
-    /// - `Hybrid` - Hybrid类型。
+    /// - `Hybrid` - Hybrid type.
+    /// Note: this field may return `null`, indicating that no valid values can be found.
     "AccessNetworkType" access_network_type set_access_network_type: str,
-    /// 跨可用区容灾专线网关的可用区列表
+    /// AZ list of direct connect gateway with cross-AZ placement groups
+    /// Note: this field may return `null`, indicating that no valid values can be found.
     "HaZoneList" ha_zone_list set_ha_zone_list: list String,
     /// 专线网关自定义ASN
     "GatewayAsn" gateway_asn set_gateway_asn: i128,
 } }
 
 rt::model! { both debug;
-/// 专线网关云联网路由（IDC网段）对象
+/// The object of the CCN route (IDC IP range) of the Direct Connect gateway
 DirectConnectGatewayCcnRoute {
-    /// 路由ID。
+    /// Route ID.
     "RouteId" route_id set_route_id: str,
-    /// IDC网段。
+    /// IDC IP range.
     "DestinationCidrBlock" destination_cidr_block set_destination_cidr_block: str,
-    /// `BGP`的`AS-Path`属性。
+    /// The `AS-Path` attribute of `BGP`.
     "ASPath" as_path set_as_path: list String,
-    /// 备注
+    /// Remarks
     "Description" description set_description: str,
-    /// 最后更新时间
+    /// Last updated time
     "UpdateTime" update_time set_update_time: str,
 } }
 
 rt::model! { read debug;
-/// IDC子网信息
+/// IDC subnet information.
 DirectConnectSubnet {
-    /// 专线网关ID
+    /// Direct Connect gateway ID.
     "DirectConnectGatewayId" direct_connect_gateway_id set_direct_connect_gateway_id: str,
-    /// IDC子网网段
+    /// IDC subnet CIDR block.
     "CidrBlock" cidr_block set_cidr_block: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DisableCcnRoutes` (禁用云联网路由).
+/// Request of `DisableCcnRoutes` (Disables CCN routes).
 ///
-/// 本接口（DisableCcnRoutes）用于禁用已经启用的云联网（CCN）路由。
+/// This API (DisableCcnRoutes) is used to disable CCN routes that are already enabled.
 DisableCcnRoutesRequest {
-    /// CCN实例ID。形如：ccn-f49l6u0z。
+    /// The CCN instance ID, such as `ccn-f49l6u0z`.
     ///
     /// Required.
     "CcnId" ccn_id set_ccn_id: str,
-    /// CCN路由策略唯一ID。形如：ccnr-f49l6u0z。可通过DescribeCcnRoutes获取。
+    /// The unique ID of the CCN routing policy, such as `ccnr-f49l6u0z`.
     ///
     /// Required.
     "RouteIds" route_ids set_route_ids: list String,
@@ -10183,18 +10213,18 @@ DisableCcnRoutesRequest {
 rt::action!("vpc", "2017-03-12", "DisableCcnRoutes", DisableCcnRoutesRequest => DisableCcnRoutesResponse);
 
 rt::model! { read debug;
-/// DisableCcnRoutes返回参数结构体
+/// DisableCcnRoutes response structure.
 DisableCcnRoutesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DisableFlowLogs` (停止流日志).
+/// Request of `DisableFlowLogs` (Disables flow log).
 ///
-/// 本接口（DisableFlowLogs）用于停止流日志。
+/// This API is used to disable flow log.
 DisableFlowLogsRequest {
-    /// 流日志Id。可通过[CreateFlowLog](https://cloud.tencent.com/document/product/215/35015)接口创建；可通过[DescribeFlowLogs](https://cloud.tencent.com/document/product/215/35012)接口获取。
+    /// Flow log ID.
     ///
     /// Required.
     "FlowLogIds" flow_log_ids set_flow_log_ids: list String,
@@ -10202,21 +10232,21 @@ DisableFlowLogsRequest {
 rt::action!("vpc", "2017-03-12", "DisableFlowLogs", DisableFlowLogsRequest => DisableFlowLogsResponse);
 
 rt::model! { read debug;
-/// DisableFlowLogs返回参数结构体
+/// DisableFlowLogs response structure.
 DisableFlowLogsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DisableGatewayFlowMonitor` (关闭网关流量监控).
+/// Request of `DisableGatewayFlowMonitor` (Disables gateway traffic monitor).
 ///
-/// 本接口（DisableGatewayFlowMonitor）用于关闭网关流量监控。
+/// This API is used to disable gateway traffic monitor.
 DisableGatewayFlowMonitorRequest {
-    /// 网关实例ID，目前我们支持的网关实例类型有，
-    /// 专线网关实例ID，形如，`dcg-ltjahce6`；
-    /// Nat网关实例ID，形如，`nat-ltjahce6`；
-    /// VPN网关实例ID，形如，`vpn-ltjahce6`。
+    /// Gateway instance ID. Supported types:
+    /// Direct connect gateway instance, such as `dcg-ltjahce6`;
+    /// NAT gateway instance, such as `nat-ltjahce6`;
+    /// VPN gateway instance, such as `vpn-ltjahce6`.
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
@@ -10224,41 +10254,41 @@ DisableGatewayFlowMonitorRequest {
 rt::action!("vpc", "2017-03-12", "DisableGatewayFlowMonitor", DisableGatewayFlowMonitorRequest => DisableGatewayFlowMonitorResponse);
 
 rt::model! { read debug;
-/// DisableGatewayFlowMonitor返回参数结构体
+/// DisableGatewayFlowMonitor response structure.
 DisableGatewayFlowMonitorResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DisableRoutes` (禁用子网路由).
+/// Request of `DisableRoutes` (Disables subnet routes).
 ///
-/// 本接口（DisableRoutes）用于禁用已启用的子网路由
+/// This API is used to disable enabled subnet routes.
 DisableRoutesRequest {
-    /// 路由表唯一ID。
+    /// Unique route table ID.
     ///
     /// Required.
     "RouteTableId" route_table_id set_route_table_id: str,
-    /// 路由策略ID。不能和RouteItemIds同时使用，但至少输入一个。该参数取值可通过查询路由列表（[DescribeRouteTables](https://cloud.tencent.com/document/product/215/15763)）获取。
+    /// Routing policy ID. This parameter cannot be used simultaneously with RouteItemIds, but at least one of them should be entered. The value of this parameter can be obtained by querying the route list ([DescribeRouteTables](https://intl.cloud.tencent.com/document/product/215/15763?from_cn_redirect=1)).
     "RouteIds" route_ids set_route_ids: list i128,
-    /// 路由策略唯一ID。不能和RouteIds同时使用，但至少输入一个。该参数取值可通过查询路由列表（[DescribeRouteTables](https://cloud.tencent.com/document/product/215/15763)）获取。
+    /// Unique routing policy ID. This parameter cannot be used simultaneously with RouteIds, but at least one of them should be entered. The value of this parameter can be obtained by querying the route list ([DescribeRouteTables](https://intl.cloud.tencent.com/document/product/215/15763?from_cn_redirect=1)).
     "RouteItemIds" route_item_ids set_route_item_ids: list String,
 } }
 rt::action!("vpc", "2017-03-12", "DisableRoutes", DisableRoutesRequest => DisableRoutesResponse);
 
 rt::model! { read debug;
-/// DisableRoutes返回参数结构体
+/// DisableRoutes response structure.
 DisableRoutesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DisableSnapshotPolicies` (停用快照策略).
+/// Request of `DisableSnapshotPolicies` (Disables specified snapshot policies).
 ///
-/// 本接口（DisableSnapshotPolicies）用于停用快照策略。
+/// This API is used to disable specified snapshot policies.
 DisableSnapshotPoliciesRequest {
-    /// 快照策略Id。
+    /// Snapshot policy IDs
     ///
     /// Required.
     "SnapshotPolicyIds" snapshot_policy_ids set_snapshot_policy_ids: list String,
@@ -10266,7 +10296,7 @@ DisableSnapshotPoliciesRequest {
 rt::action!("vpc", "2017-03-12", "DisableSnapshotPolicies", DisableSnapshotPoliciesRequest => DisableSnapshotPoliciesResponse);
 
 rt::model! { read debug;
-/// DisableSnapshotPolicies返回参数结构体
+/// DisableSnapshotPolicies response structure.
 DisableSnapshotPoliciesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -10294,32 +10324,38 @@ DisableVpnGatewaySslClientCertResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DisassociateAddress` (解绑弹性公网IP).
+/// Request of `DisassociateAddress` (Unbinds an EIP).
 ///
-/// 本接口 (DisassociateAddress) 用于解绑[弹性公网IP](https://cloud.tencent.com/document/product/213/1941)（简称 EIP）。
-/// * 支持CVM实例，弹性网卡上的EIP解绑。
-/// * 不支持NAT上的EIP解绑。NAT上的EIP解绑请参考[DisassociateNatGatewayAddress](https://cloud.tencent.com/document/api/215/36716)。
-/// * 只有状态为 BIND 和 BIND_ENI 的 EIP 才能进行解绑定操作。
+/// This API is used to unbind an [Elastic IP](https://intl.cloud.tencent.com/document/product/213/1941?from_cn_redirect=1) (EIP for short).
+/// * This API supports unbinding an EIP from CVM instances and ENIs.
+/// * This API does not support unbinding an EIP from a NAT Gateway. To unbind an EIP from a NAT Gateway, use the [`DisassociateNatGatewayAddress`](https://intl.cloud.tencent.com/document/api/215/36716?from_cn_redirect=1) API.
+/// * Only EIPs in BIND or BIND_ENI status can be unbound.
+/// * Blocked EIPs cannot be unbound.
 DisassociateAddressRequest {
-    /// 标识 EIP 的唯一 ID。EIP 唯一 ID 形如：`eip-11112222`。可以使用[DescribeAddresses](https://cloud.tencent.com/document/product/215/16702)接口获取AddressId。
+    /// The unique ID of the EIP, such as `eip-11112222`.
     ///
     /// Required.
     "AddressId" address_id set_address_id: str,
-    /// 表示解绑 EIP 之后是否分配普通公网 IP。取值范围：
-    /// - `true`：表示解绑 EIP 之后分配普通公网 IP。
-    /// - `false`：表示解绑 EIP 之后不分配普通公网 IP。默认取值：`false`。
+    /// Whether a common public IP is assigned after the EIP is unbound. Value range:
     ///
-    /// 只有满足以下条件时才能指定该参数：
-    /// - 只有在解绑主网卡的主内网 IP 上的 EIP 时才能指定该参数。
-    /// - 解绑 EIP 后重新分配普通公网 IP 操作一个账号每天最多操作 10 次；详情可通过 [DescribeAddressQuota](https://cloud.tencent.com/document/api/213/1378) 接口获取。
+    /// - TRUE: Indicates that after the EIP is unbound, a common public IP is assigned.
+    ///
+    /// - FALSE: Indicates that after the EIP is unbound, a common public IP is not assigned.
+    /// Default value: FALSE.
+    ///
+    /// The parameter can be specified only under the following conditions:
+    ///
+    /// - It can only be specified when you unbind an EIP from the primary private IP of the primary ENI.
+    ///
+    /// - After an EIP is unbound, you can assign public IPs to an account up to 10 times per day. For more information, use the [DescribeAddressQuota] (https://intl.cloud.tencent.com/document/api/213/1378?from_cn_redirect=1) API.
     "ReallocateNormalPublicIp" reallocate_normal_public_ip set_reallocate_normal_public_ip: bool,
 } }
 rt::action!("vpc", "2017-03-12", "DisassociateAddress", DisassociateAddressRequest => DisassociateAddressResponse);
 
 rt::model! { read debug;
-/// DisassociateAddress返回参数结构体
+/// DisassociateAddress response structure.
 DisassociateAddressResponse {
-    /// 异步任务TaskId。可以使用[DescribeTaskResult](https://cloud.tencent.com/document/api/215/36271)接口查询任务状态。
+    /// The async task ID. You can use the [DescribeTaskResult](https://intl.cloud.tencent.com/document/api/215/36271?from_cn_redirect=1) API to query the task status.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -10348,19 +10384,19 @@ DisassociateDhcpIpWithAddressIpResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DisassociateDirectConnectGatewayNatGateway` (专线网关解绑NAT网关).
+/// Request of `DisassociateDirectConnectGatewayNatGateway` (Unbinds a direct connect gateway from a NAT Gateway).
 ///
-/// 将专线网关与NAT网关解绑，解绑之后，专线网关将不能通过NAT网关访问公网
+/// This API is used to unbind a direct connect gateway from a NAT Gateway. After unbinding, the direct connect gateway cannot access internet through the NAT Gateway.
 DisassociateDirectConnectGatewayNatGatewayRequest {
-    /// VPC实例ID。形如：vpc-xxx。
+    /// The direct connect gateway ID.
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// NAT网关ID。形如：nat-xxx
+    /// The NAT Gateway ID.
     ///
     /// Required.
     "NatGatewayId" nat_gateway_id set_nat_gateway_id: str,
-    /// 专线网关ID。形如：dcg-xxx
+    /// The ID of the VPC instance, which can be obtained from the `VpcId` field in response of the `DescribeVpcs` API.
     ///
     /// Required.
     "DirectConnectGatewayId" direct_connect_gateway_id set_direct_connect_gateway_id: str,
@@ -10368,7 +10404,7 @@ DisassociateDirectConnectGatewayNatGatewayRequest {
 rt::action!("vpc", "2017-03-12", "DisassociateDirectConnectGatewayNatGateway", DisassociateDirectConnectGatewayNatGatewayRequest => DisassociateDirectConnectGatewayNatGatewayResponse);
 
 rt::model! { read debug;
-/// DisassociateDirectConnectGatewayNatGateway返回参数结构体
+/// DisassociateDirectConnectGatewayNatGateway response structure.
 DisassociateDirectConnectGatewayNatGatewayResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -10394,40 +10430,39 @@ DisassociateHaVipInstanceResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DisassociateIPv6Address` (解绑弹性公网IPv6).
+/// Request of `DisassociateIPv6Address` (Unbinds an EIPv6).
 ///
-/// 本接口（DisassociateIPv6Address）用于解绑弹性公网 IPv6（简称EIPv6）实例。
+/// This API is used to unbind an EIPv6 instance.
 ///
-/// - 支持对 CVM、弹性网卡绑定的 EIPv6 实例进行解绑操作。
-/// - 只有状态为 BIND 和 BIND_ENI 的 EIPv6 实例才能进行解绑操作。
+/// - You can unbind EIPv6 instances bound to Cloud Virtual Machine (CVM) or Elastic Network Interface (ENI).
+/// - Only EIPv6 instances in BIND or BIND_ENI status can be unbound.
 DisassociateIPv6AddressRequest {
-    /// 弹性公网IPv6唯一ID，EIPv6 唯一 ID 形如：eipv6-11112222。可以使用[DescribeIPv6Addresses](https://cloud.tencent.com/document/api/215/113677)接口获取IPv6AddressId。
+    /// Indicates the unique ID of the EIPv6, such as eipv6-11112222.
     ///
     /// Required.
     "IPv6AddressId" i_pv6_address_id set_i_pv6_address_id: str,
-    /// 解绑时是否保持绑定弹性网卡。可选值：true、false。
-    /// 默认值：false
+    /// Indicates whether to keep the ENI bound when unbinding.
     "KeepBindWithEni" keep_bind_with_eni set_keep_bind_with_eni: bool,
 } }
 rt::action!("vpc", "2017-03-12", "DisassociateIPv6Address", DisassociateIPv6AddressRequest => DisassociateIPv6AddressResponse);
 
 rt::model! { read debug;
-/// DisassociateIPv6Address返回参数结构体
+/// DisassociateIPv6Address response structure.
 DisassociateIPv6AddressResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DisassociateNatGatewayAddress` (NAT网关解绑弹性IP).
+/// Request of `DisassociateNatGatewayAddress` (Unbinds an EIP from a NAT gateway).
 ///
-/// 本接口（DisassociateNatGatewayAddress）用于NAT网关解绑弹性IP。
+/// This API is used to unbind an EIP from a NAT gateway.
 DisassociateNatGatewayAddressRequest {
-    /// NAT网关的ID，形如：`nat-df45454`。
+    /// The ID of the NAT gateway, such as `nat-df45454`.
     ///
     /// Required.
     "NatGatewayId" nat_gateway_id set_nat_gateway_id: str,
-    /// 待解绑NAT网关的弹性IP数组。
+    /// Array of the EIPs to be unbound from the NAT gateway.
     ///
     /// Required.
     "PublicIpAddresses" public_ip_addresses set_public_ip_addresses: list String,
@@ -10435,22 +10470,22 @@ DisassociateNatGatewayAddressRequest {
 rt::action!("vpc", "2017-03-12", "DisassociateNatGatewayAddress", DisassociateNatGatewayAddressRequest => DisassociateNatGatewayAddressResponse);
 
 rt::model! { read debug;
-/// DisassociateNatGatewayAddress返回参数结构体
+/// DisassociateNatGatewayAddress response structure.
 DisassociateNatGatewayAddressResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DisassociateNetworkAclSubnets` (网络ACL解关联子网).
+/// Request of `DisassociateNetworkAclSubnets` (Disassociates a network ACL from a subnet).
 ///
-/// 本接口（DisassociateNetworkAclSubnets）用于网络ACL解关联VPC下的子网。
+/// This API is used to disassociate a network ACL from subnets in a VPC instance.
 DisassociateNetworkAclSubnetsRequest {
-    /// 网络ACL实例ID。例如：acl-12345678。
+    /// Network ACL instance ID, such as `acl-12345678`.
     ///
     /// Required.
     "NetworkAclId" network_acl_id set_network_acl_id: str,
-    /// 子网实例ID数组。例如：[subnet-12345678]。
+    /// Array of subnet instance IDs, such as [subnet-12345678].
     ///
     /// Required.
     "SubnetIds" subnet_ids set_subnet_ids: list String,
@@ -10458,22 +10493,22 @@ DisassociateNetworkAclSubnetsRequest {
 rt::action!("vpc", "2017-03-12", "DisassociateNetworkAclSubnets", DisassociateNetworkAclSubnetsRequest => DisassociateNetworkAclSubnetsResponse);
 
 rt::model! { read debug;
-/// DisassociateNetworkAclSubnets返回参数结构体
+/// DisassociateNetworkAclSubnets response structure.
 DisassociateNetworkAclSubnetsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DisassociateNetworkInterfaceSecurityGroups` (弹性网卡解绑安全组).
+/// Request of `DisassociateNetworkInterfaceSecurityGroups` (Detaches a security group from an ENI.).
 ///
-/// 本接口（DisassociateNetworkInterfaceSecurityGroups）用于弹性网卡解绑安全组。支持弹性网卡完全解绑安全组。
+/// This API (DisassociateNetworkInterfaceSecurityGroups) is used to detach (or fully detach if possible) a security group from an ENI.
 DisassociateNetworkInterfaceSecurityGroupsRequest {
-    /// 弹性网卡实例ID。形如：eni-pxir56ns。每次请求的实例的上限为100。可通过[DescribeNetworkInterfaces](https://cloud.tencent.com/document/product/215/15817)接口获取。
+    /// ENI instance ID, e.g. eni-pxir56ns. You can enter up to 100 instances for each request.
     ///
     /// Required.
     "NetworkInterfaceIds" network_interface_ids set_network_interface_ids: list String,
-    /// 安全组实例ID，例如：sg-33ocnj9n，可通过[DescribeSecurityGroups](https://cloud.tencent.com/document/product/215/15808)接口获取。每次请求的实例的上限为100。
+    /// The security group instance ID, such as `sg-33ocnj9n`. It can be obtained through DescribeSecurityGroups. You can enter up to 100 instances for each request.
     ///
     /// Required.
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
@@ -10481,22 +10516,22 @@ DisassociateNetworkInterfaceSecurityGroupsRequest {
 rt::action!("vpc", "2017-03-12", "DisassociateNetworkInterfaceSecurityGroups", DisassociateNetworkInterfaceSecurityGroupsRequest => DisassociateNetworkInterfaceSecurityGroupsResponse);
 
 rt::model! { read debug;
-/// DisassociateNetworkInterfaceSecurityGroups返回参数结构体
+/// DisassociateNetworkInterfaceSecurityGroups response structure.
 DisassociateNetworkInterfaceSecurityGroupsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DisassociateVpcEndPointSecurityGroups` (终端节点解绑安全组).
+/// Request of `DisassociateVpcEndPointSecurityGroups` (Unbinds an endpoint from a security group).
 ///
-/// 本接口（DisassociateVpcEndPointSecurityGroups）用于终端节点解绑安全组。
+/// This API is used to unbind an endpoint from a security group.
 DisassociateVpcEndPointSecurityGroupsRequest {
-    /// 安全组ID数组。可通过[DescribeSecurityGroups](https://cloud.tencent.com/document/product/215/15808)接口获取。
+    /// Array of security group IDs
     ///
     /// Required.
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// 终端节点ID。可通过[DescribeVpcEndPoint](https://cloud.tencent.com/document/product/215/54679) 获取。
+    /// Endpoint ID
     ///
     /// Required.
     "EndPointId" end_point_id set_end_point_id: str,
@@ -10504,7 +10539,7 @@ DisassociateVpcEndPointSecurityGroupsRequest {
 rt::action!("vpc", "2017-03-12", "DisassociateVpcEndPointSecurityGroups", DisassociateVpcEndPointSecurityGroupsRequest => DisassociateVpcEndPointSecurityGroupsResponse);
 
 rt::model! { read debug;
-/// DisassociateVpcEndPointSecurityGroups返回参数结构体
+/// DisassociateVpcEndPointSecurityGroups response structure.
 DisassociateVpcEndPointSecurityGroupsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -10520,23 +10555,23 @@ DnsServers {
 } }
 
 rt::model! { write debug;
-/// Request of `DownloadCustomerGatewayConfiguration` (下载VPN通道配置).
+/// Request of `DownloadCustomerGatewayConfiguration` (Downloads a VPN tunnel configuration).
 ///
-/// 本接口（DownloadCustomerGatewayConfiguration）用于下载VPN通道配置。
+/// This API is used to download VPN tunnel configurations.
 DownloadCustomerGatewayConfigurationRequest {
-    /// VPN网关实例ID。
+    /// The ID of the VPN gateway instance.
     ///
     /// Required.
     "VpnGatewayId" vpn_gateway_id set_vpn_gateway_id: str,
-    /// VPN通道实例ID。形如：vpnx-f49l6u0z。
+    /// The ID of the VPN tunnel instance, such as `vpnx-f49l6u0z`.
     ///
     /// Required.
     "VpnConnectionId" vpn_connection_id set_vpn_connection_id: str,
-    /// 对端网关厂商信息对象，可通过[DescribeCustomerGatewayVendors](https://cloud.tencent.com/document/api/215/17517)获取。
+    /// Customer gateway vendor information object, which can be obtained through DescribeCustomerGatewayVendors.
     ///
     /// Required.
     "CustomerGatewayVendor" customer_gateway_vendor set_customer_gateway_vendor: obj CustomerGatewayVendor,
-    /// 通道接入设备物理接口名称。
+    /// Name of the physical API for tunnel access device.
     ///
     /// Required.
     "InterfaceName" interface_name set_interface_name: str,
@@ -10544,9 +10579,9 @@ DownloadCustomerGatewayConfigurationRequest {
 rt::action!("vpc", "2017-03-12", "DownloadCustomerGatewayConfiguration", DownloadCustomerGatewayConfigurationRequest => DownloadCustomerGatewayConfigurationResponse);
 
 rt::model! { read debug;
-/// DownloadCustomerGatewayConfiguration返回参数结构体
+/// DownloadCustomerGatewayConfiguration response structure.
 DownloadCustomerGatewayConfigurationResponse {
-    /// XML格式配置信息。
+    /// Configuration information in XML format.
     "CustomerGatewayConfiguration" customer_gateway_configuration set_customer_gateway_configuration: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -10592,17 +10627,17 @@ DownloadVpnGatewaySslClientCertResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `EnableCcnRoutes` (启用云联网路由).
+/// Request of `EnableCcnRoutes` (Enables CCN routes).
 ///
-/// 本接口（EnableCcnRoutes）用于启用已经加入云联网（CCN）的路由。
+/// This API (EnableCcnRoutes) is used to enable CCN routes that are already added.
 ///
-/// 本接口会校验启用后，是否与已有路由冲突，如果冲突，则无法启用，失败处理。路由冲突时，需要先禁用与之冲突的路由，才能启用该路由。
+/// This API is used to verify whether there will be conflict with an existing route after a CCN route is enabled. If there is a conflict, the route will not be enabled, and the process will fail. When a conflict occurs, you must disable the conflicting route before you can enable the desired route.
 EnableCcnRoutesRequest {
-    /// CCN实例ID。形如：ccn-f49l6u0z。
+    /// The CCN instance ID, such as `ccn-f49l6u0z`.
     ///
     /// Required.
     "CcnId" ccn_id set_ccn_id: str,
-    /// CCN路由策略唯一ID。形如：ccnr-f49l6u0z。可通过DescribeCcnRoutes接口获取。
+    /// The unique ID of the CCN routing policy, such as `ccnr-f49l6u0z`.
     ///
     /// Required.
     "RouteIds" route_ids set_route_ids: list String,
@@ -10610,18 +10645,18 @@ EnableCcnRoutesRequest {
 rt::action!("vpc", "2017-03-12", "EnableCcnRoutes", EnableCcnRoutesRequest => EnableCcnRoutesResponse);
 
 rt::model! { read debug;
-/// EnableCcnRoutes返回参数结构体
+/// EnableCcnRoutes response structure.
 EnableCcnRoutesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `EnableFlowLogs` (启动流日志).
+/// Request of `EnableFlowLogs` (Enables flow log).
 ///
-/// 本接口（EnableFlowLogs）用于启动流日志。
+/// This API is used to enable flow log.
 EnableFlowLogsRequest {
-    /// 流日志Id。可通过[CreateFlowLog](https://cloud.tencent.com/document/product/215/35015)接口创建；可通过[DescribeFlowLogs](https://cloud.tencent.com/document/product/215/35012)接口获取。
+    /// Flow log ID.
     ///
     /// Required.
     "FlowLogIds" flow_log_ids set_flow_log_ids: list String,
@@ -10629,21 +10664,21 @@ EnableFlowLogsRequest {
 rt::action!("vpc", "2017-03-12", "EnableFlowLogs", EnableFlowLogsRequest => EnableFlowLogsResponse);
 
 rt::model! { read debug;
-/// EnableFlowLogs返回参数结构体
+/// EnableFlowLogs response structure.
 EnableFlowLogsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `EnableGatewayFlowMonitor` (开启网关流量监控).
+/// Request of `EnableGatewayFlowMonitor` (Enables gateway traffic monitor).
 ///
-/// 本接口（EnableGatewayFlowMonitor）用于开启网关流量监控。
+/// This API is used to enable gateway traffic monitor.
 EnableGatewayFlowMonitorRequest {
-    /// 网关实例ID，目前我们支持的网关实例有，
-    /// 专线网关实例ID，形如，`dcg-ltjahce6`；
-    /// Nat网关实例ID，形如，`nat-ltjahce6`；
-    /// VPN网关实例ID，形如，`vpn-ltjahce6`。
+    /// Gateway instance ID. Supported types:
+    /// Direct connect gateway instance, such as `dcg-ltjahce6`;
+    /// NAT gateway instance, such as `nat-ltjahce6`;
+    /// VPN gateway instance, such as `vpn-ltjahce6`.
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
@@ -10651,43 +10686,43 @@ EnableGatewayFlowMonitorRequest {
 rt::action!("vpc", "2017-03-12", "EnableGatewayFlowMonitor", EnableGatewayFlowMonitorRequest => EnableGatewayFlowMonitorResponse);
 
 rt::model! { read debug;
-/// EnableGatewayFlowMonitor返回参数结构体
+/// EnableGatewayFlowMonitor response structure.
 EnableGatewayFlowMonitorResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `EnableRoutes` (启用子网路由).
+/// Request of `EnableRoutes` (Enables subnet routes).
 ///
-/// 本接口（EnableRoutes）用于启用已禁用的子网路由。
+/// This API is used to enable disabled subnet routes.
 ///
-/// 本接口会校验启用后，是否与已有路由冲突，如果冲突，则无法启用，失败处理。路由冲突时，需要先禁用与之冲突的路由，才能启用该路由。
+/// The API is used to verify whether the enabled route conflicts with existing routes. If they conflict, the new route cannot be enabled and will result in a failure. When a route conflict occurs, you need to first disable the conflicting route before you can enable the new one.
 EnableRoutesRequest {
-    /// 路由表唯一ID。
+    /// Unique route table ID.
     ///
     /// Required.
     "RouteTableId" route_table_id set_route_table_id: str,
-    /// 路由策略ID。不能和RouteItemIds同时使用，但至少输入一个。单次处理上限100个。该参数取值可通过查询路由列表（[DescribeRouteTables](https://cloud.tencent.com/document/product/215/15763)）获取。
+    /// Routing policy ID. This parameter cannot be used simultaneously with RouteItemIds, but at least one of them should be entered. The maximum number of items processed in a single request is 100. The value of this parameter can be obtained by querying the route list ([DescribeRouteTables](https://intl.cloud.tencent.com/document/product/215/15763?from_cn_redirect=1)).
     "RouteIds" route_ids set_route_ids: list i128,
-    /// 路由策略唯一ID。不能和RouteIds同时使用，但至少输入一个。单次处理上限100个。该参数取值可通过查询路由列表（[DescribeRouteTables](https://cloud.tencent.com/document/product/215/15763)）获取。
+    /// Unique routing policy ID. This parameter cannot be used simultaneously with RouteIds, but at least one of them should be entered. The maximum number of items processed in a single request is 100. The value of this parameter can be obtained by querying the route list ([DescribeRouteTables](https://intl.cloud.tencent.com/document/product/215/15763?from_cn_redirect=1)).
     "RouteItemIds" route_item_ids set_route_item_ids: list String,
 } }
 rt::action!("vpc", "2017-03-12", "EnableRoutes", EnableRoutesRequest => EnableRoutesResponse);
 
 rt::model! { read debug;
-/// EnableRoutes返回参数结构体
+/// EnableRoutes response structure.
 EnableRoutesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `EnableSnapshotPolicies` (启用快照策略).
+/// Request of `EnableSnapshotPolicies` (Enables specified snapshot policies).
 ///
-/// 本接口（EnableSnapshotPolicies）用于启用快照策略。
+/// This API is used to enable specified snapshot policies.
 EnableSnapshotPoliciesRequest {
-    /// 快照策略Id。
+    /// Snapshot policy IDs
     ///
     /// Required.
     "SnapshotPolicyIds" snapshot_policy_ids set_snapshot_policy_ids: list String,
@@ -10695,29 +10730,26 @@ EnableSnapshotPoliciesRequest {
 rt::action!("vpc", "2017-03-12", "EnableSnapshotPolicies", EnableSnapshotPoliciesRequest => EnableSnapshotPoliciesResponse);
 
 rt::model! { read debug;
-/// EnableSnapshotPolicies返回参数结构体
+/// EnableSnapshotPolicies response structure.
 EnableSnapshotPoliciesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `EnableVpcEndPointConnect` (是否接受终端节点连接请求).
+/// Request of `EnableVpcEndPointConnect` (Determines whether to accept the request of connecting with an endpoint).
 ///
-/// 本接口（EnableVpcEndPointConnect）用于是否接受终端节点连接请求。
+/// This API is used to determine whether to accept the request of connecting with an endpoint.
 EnableVpcEndPointConnectRequest {
-    /// 终端节点服务ID。可通过[DescribeVpcEndPointService](https://cloud.tencent.com/document/product/215/54678)接口获取。
+    /// Endpoint service ID
     ///
     /// Required.
     "EndPointServiceId" end_point_service_id set_end_point_service_id: str,
-    /// 终端节点ID。可通过[DescribeVpcEndPoint](https://cloud.tencent.com/document/product/215/54679) 获取。
+    /// Endpoint ID
     ///
     /// Required.
     "EndPointId" end_point_id set_end_point_id: list String,
-    /// 是否接受终端节点连接请求。
-    ///
-    /// -  true：自动接受。
-    /// -  false：不自动接受。
+    /// Whether to accept the request of connecting with an endpoint
     ///
     /// Required.
     "AcceptFlag" accept_flag set_accept_flag: bool,
@@ -10727,7 +10759,7 @@ EnableVpcEndPointConnectRequest {
 rt::action!("vpc", "2017-03-12", "EnableVpcEndPointConnect", EnableVpcEndPointConnectRequest => EnableVpcEndPointConnectResponse);
 
 rt::model! { read debug;
-/// EnableVpcEndPointConnect返回参数结构体
+/// EnableVpcEndPointConnect response structure.
 EnableVpcEndPointConnectResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -10755,64 +10787,66 @@ EnableVpnGatewaySslClientCertResponse {
 } }
 
 rt::model! { read debug;
-/// 终端节点详情。
+/// Endpoint details
 EndPoint {
-    /// 终端节点ID。
+    /// Endpoint ID
     "EndPointId" end_point_id set_end_point_id: str,
-    /// VPC唯一ID。可通过[DescribeVpcs](https://cloud.tencent.com/document/product/215/15778)接口获取。
+    /// The unique ID of the VPC. obtain through the API [DescribeVpcs](https://www.tencentcloud.com/document/product/215/15778?from_cn_redirect=1).
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网ID。
+    /// Subnet ID
     "SubnetId" subnet_id set_subnet_id: str,
-    /// APPID。
+    /// APP ID
     "EndPointOwner" end_point_owner set_end_point_owner: str,
-    /// 终端节点名称。
+    /// Endpoint name
     "EndPointName" end_point_name set_end_point_name: str,
-    /// 终端节点服务的VPCID。
+    /// Endpoint service VPC ID
     "ServiceVpcId" service_vpc_id set_service_vpc_id: str,
-    /// 终端节点服务的VIP。
+    /// Endpoint service VIP
     "ServiceVip" service_vip set_service_vip: str,
-    /// 终端节点服务的ID。
+    /// Endpoint service ID
     "EndPointServiceId" end_point_service_id set_end_point_service_id: str,
-    /// 终端节点的VIP。
+    /// Endpoint VIP
     "EndPointVip" end_point_vip set_end_point_vip: str,
-    /// 终端节点状态，ACTIVE：可用，PENDING：待接受，ACCEPTING：接受中，REJECTED：已拒绝，FAILED：失败。
+    /// Endpoint status. Valid values: `ACTIVE` (available), `PENDING` (to be accepted), `ACCEPTING` (being accepted), `REJECTED` (rejected), and `FAILED` (failed).
     "State" state set_state: str,
-    /// 创建时间。格式：YYYY-MM-DD HH:MM:SS。
+    /// Creation time. format: YYYY-MM-DD HH:MM:SS.
     "CreateTime" create_time set_create_time: str,
-    /// 终端节点绑定的安全组实例ID列表。
+    /// ID list of security group instances bound with endpoints
     "GroupSet" group_set set_group_set: list String,
-    /// 终端节点服务名称。
+    /// Endpoint service name.
     "ServiceName" service_name set_service_name: str,
-    /// CDC 集群唯一 ID
+    /// CDC cluster unique ID.
     "CdcId" cdc_id set_cdc_id: str,
-    /// 标签键值对。
+    /// Tag key-value pair.
     "TagSet" tag_set set_tag_set: list Tag,
 } }
 
 rt::model! { read debug;
-/// 终端节点服务对象。
+/// Endpoint service
 EndPointService {
-    /// 终端节点服务ID
+    /// Endpoint service ID
     "EndPointServiceId" end_point_service_id set_end_point_service_id: str,
-    /// VPCID。
+    /// VPC ID
     "VpcId" vpc_id set_vpc_id: str,
-    /// APPID。
+    /// APP ID
     "ServiceOwner" service_owner set_service_owner: str,
-    /// 终端节点服务名称。
+    /// Endpoint service name
     "ServiceName" service_name set_service_name: str,
-    /// 后端服务的VIP。
+    /// Real server VIP
     "ServiceVip" service_vip set_service_vip: str,
-    /// 后端服务的ID，比如lb-lip4e6bp。
+    /// Real server ID in the format of `lb-xxx`.
     "ServiceInstanceId" service_instance_id set_service_instance_id: str,
-    /// 是否自动接受。
+    /// Whether to automatically accept
     "AutoAcceptFlag" auto_accept_flag set_auto_accept_flag: bool,
-    /// 关联的终端节点个数。
+    /// Number of associated endpoints
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "EndPointCount" end_point_count set_end_point_count: i128,
-    /// 终端节点对象数组。
+    /// Array of endpoints
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "EndPointSet" end_point_set set_end_point_set: list EndPoint,
-    /// 创建时间。格式为YYYY-MM-DD HH:MM:SS字符串。
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
-    /// 挂载的PAAS服务类型，CLB（负载均衡），CDB（云数据库 MySQL），CRS（云数据库 Redis），GWLB（网关负载均衡）。
+    /// Mounted PaaS service type. Values: `CLB`, `CDB`, `CRS`
     "ServiceType" service_type set_service_type: str,
     /// CDC 集群唯一 ID
     "CdcId" cdc_id set_cdc_id: str,
@@ -10825,91 +10859,95 @@ EndPointService {
 } }
 
 rt::model! { write debug;
-/// 过滤器
+/// Filter
 Filter {
-    /// 属性名称, 若存在多个Filter时，Filter间的关系为逻辑与（AND）关系。
+    /// The attribute name. If more than one Filter exists, the logical relation between these Filters is `AND`.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 属性值, 若同一个Filter存在多个Values，同一Filter下Values间的关系为逻辑或（OR）关系。当值类型为布尔类型时，可直接取值为字符串"TRUE"或 "FALSE"。
+    /// Attribute value. If multiple values exist in one filter, the logical relationship between these values is `OR`. For a `bool` parameter, the valid values include `TRUE` and `FALSE`.
     ///
     /// Required.
     "Values" values set_values: list String,
 } }
 
 rt::model! { write debug;
-/// 过滤器键值对
+/// Filter key-value pair
 FilterObject {
-    /// 属性名称, 若存在多个Filter时，Filter间的关系为逻辑与（AND）关系。
+    /// The attribute name. If more than one Filter exists, the logical relation between these Filters is `AND`.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 属性值, 若同一个Filter存在多个Values，同一Filter下Values间的关系为逻辑或（OR）关系。
+    /// The attribute value. If there are multiple Values for one Filter, the logical relation between these Values under the same Filter is `OR`.
     ///
     /// Required.
     "Values" values set_values: list String,
 } }
 
 rt::model! { read debug;
-/// 流日志
+/// Flow Log
 FlowLog {
-    /// 私有网络唯一ID。可通过[DescribeVpcs](https://cloud.tencent.com/document/product/215/15778)接口获取。
+    /// ID of the VPC instance.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 流日志唯一ID。
+    /// The unique ID of the flow log.
     "FlowLogId" flow_log_id set_flow_log_id: str,
-    /// 流日志实例名字。
+    /// The name of the flow log instance.
     "FlowLogName" flow_log_name set_flow_log_name: str,
-    /// 流日志所属资源类型：VPC(私有网络)，SUBNET（子网），NETWORKINTERFACE（网卡），CCN（云联网），NAT（网络地址转换），DCG（专线网关）。
+    /// The type of resource associated with the flow log. Valid values: `VPC`, `SUBNET`, `NETWORKINTERFACE`, `CCN`, `NAT`, and `DCG`.
     "ResourceType" resource_type set_resource_type: str,
-    /// 资源唯一ID。
+    /// The unique ID of the resource
     "ResourceId" resource_id set_resource_id: str,
-    /// 流日志采集类型，ACCEPT（允许），REJECT（拒绝），ALL（全部）。
+    /// Type of flow logs to be collected. Valid values: `ACCEPT`, `REJECT` and `ALL`.
     "TrafficType" traffic_type set_traffic_type: str,
-    /// 流日志存储ID。
+    /// The storage ID of the flow log
     "CloudLogId" cloud_log_id set_cloud_log_id: str,
-    /// 流日志存储ID状态。SUCCESS（成功），DELETED（删除）。
+    /// Flow log storage ID status.
     "CloudLogState" cloud_log_state set_cloud_log_state: str,
-    /// 流日志描述信息。
+    /// The flow log description.
     "FlowLogDescription" flow_log_description set_flow_log_description: str,
-    /// 流日志创建时间。
+    /// The creation time of the flow log.
     "CreatedTime" created_time set_created_time: str,
-    /// 标签列表，例如：[{"Key": "city", "Value": "shanghai"}]。
+    /// Tag list, such as [{"Key": "city", "Value": "shanghai"}].
     "TagSet" tag_set set_tag_set: list Tag,
-    /// 是否启用，true-启用，false-停用。
+    /// Whether to enable. `true`: yes; `false`: no.
     "Enable" enable set_enable: bool,
-    /// 消费端类型：cls、ckafka。
+    /// Consumer end types: cls and ckafka
+    /// Note: this field may return `null`, indicating that no valid value can be found.
     "StorageType" storage_type set_storage_type: str,
-    /// 消费端信息，当消费端类型为ckafka时返回。
+    /// Information of the consumer, which is returned when the consumer type is `ckafka`.
+    /// Note: this field may return `null`, indicating that no valid value can be found.
     "FlowLogStorage" flow_log_storage set_flow_log_storage: obj FlowLogStorage,
-    /// 流日志存储ID对应的地域信息。
+    /// The region corresponding to the flow log storage ID.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "CloudLogRegion" cloud_log_region set_cloud_log_region: str,
     /// 流日志采集周期，只支持CCN类型流日志。取值范围（单位s）：60， 300， 600。
     "Period" period set_period: i128,
 } }
 
 rt::model! { both debug;
-/// 流日志存储信息
+/// Flow log storage information
 FlowLogStorage {
-    /// 存储实例Id，当流日志存储类型为ckafka时，必填。
+    /// Storage instance ID, which is required when `StorageType` is `ckafka`.
     ///
     /// Required.
     "StorageId" storage_id set_storage_id: str,
-    /// 主题Id，当流日志存储类型为ckafka时，必填。
+    /// Topic ID, which is required when `StorageType` is `ckafka`.
+    /// Note: this field may return `null`, indicating that no valid value can be found.
     "StorageTopic" storage_topic set_storage_topic: str,
 } }
 
 rt::model! { read debug;
-/// 网关流量监控明细
+/// The gateway traffic monitoring details
 GatewayFlowMonitorDetail {
-    /// 来源`IP`。
+    /// Origin `IP`.
     "PrivateIpAddress" private_ip_address set_private_ip_address: str,
-    /// 入包量。
+    /// Inbound packets.
     "InPkg" in_pkg set_in_pkg: i128,
-    /// 出包量。
+    /// Outbound packets.
     "OutPkg" out_pkg set_out_pkg: i128,
-    /// 入流量，单位：`Byte`。
+    /// Inbound traffic, in Byte.
     "InTraffic" in_traffic set_in_traffic: i128,
-    /// 出流量，单位：`Byte`。
+    /// Outbound traffic, in Byte.
     "OutTraffic" out_traffic set_out_traffic: i128,
     /// 并发连接数。仅标准型nat支持此参数。
     "ConcurrentConnectionCount" concurrent_connection_count set_concurrent_connection_count: i128,
@@ -10918,26 +10956,26 @@ GatewayFlowMonitorDetail {
 } }
 
 rt::model! { read debug;
-/// 网关流控带宽信息
+/// Information of the gateway bandwidth limit
 GatewayQos {
-    /// VPC实例ID。
+    /// VPC instance ID.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 云服务器内网IP。
+    /// CVM Private IP.
     "IpAddress" ip_address set_ip_address: str,
-    /// 网关流控出方向带宽值，当值为-1时，代表未限速；当值大于等于0时，限速带宽上限为返回值。
+    /// Bandwidth limit value.
     "Bandwidth" bandwidth set_bandwidth: i64,
-    /// 创建时间。
+    /// Creation time.
     "CreateTime" create_time set_create_time: str,
     /// 网关流控入方向带宽值，当值为-1时，代表未限速；当值大于等于0时，限速带宽上限为返回值。
     "InBandwidth" in_bandwidth set_in_bandwidth: i64,
 } }
 
 rt::model! { write debug;
-/// Request of `GenerateVpnConnectionDefaultHealthCheckIp` (获取一对VPN通道健康检查地址).
+/// Request of `GenerateVpnConnectionDefaultHealthCheckIp` (Obtains a pair of VPN tunnel health check addresses).
 ///
-/// 本接口（GenerateVpnConnectionDefaultHealthCheckIp）用于获取一对VPN通道健康检查地址。
+/// This API is used to get a pair of VPN tunnel health check addresses.
 GenerateVpnConnectionDefaultHealthCheckIpRequest {
-    /// VPN网关id， 例如：vpngw-1w9tue3d
+    /// VPN gateway ID, such as `vpngw-1w9tue3d`
     ///
     /// Required.
     "VpnGatewayId" vpn_gateway_id set_vpn_gateway_id: str,
@@ -10945,48 +10983,50 @@ GenerateVpnConnectionDefaultHealthCheckIpRequest {
 rt::action!("vpc", "2017-03-12", "GenerateVpnConnectionDefaultHealthCheckIp", GenerateVpnConnectionDefaultHealthCheckIpRequest => GenerateVpnConnectionDefaultHealthCheckIpResponse);
 
 rt::model! { read debug;
-/// GenerateVpnConnectionDefaultHealthCheckIp返回参数结构体
+/// GenerateVpnConnectionDefaultHealthCheckIp response structure.
 GenerateVpnConnectionDefaultHealthCheckIpResponse {
-    /// VPN通道健康检查本端ip
+    /// Local IP used for VPN tunnel health check
     "HealthCheckLocalIp" health_check_local_ip set_health_check_local_ip: str,
-    /// VPN通道健康检查对端ip
+    /// Remote IP used for VPN tunnel health check
     "HealthCheckRemoteIp" health_check_remote_ip set_health_check_remote_ip: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetCcnRegionBandwidthLimits` (查询云联网相关地域带宽信息).
+/// Request of `GetCcnRegionBandwidthLimits` (Queries the inter-region bandwidth limits of a CCN ).
 ///
-/// 本接口（GetCcnRegionBandwidthLimits）用于查询云联网相关地域带宽信息，其中预付费模式的云联网仅支持地域间限速，后付费模式的云联网支持地域间限速和地域出口限速。
+/// This API is used to query the bandwidth limits of a CCN instance. Monthly-subscribed CCNs only support Inter-region Bandwidth Limits, while the pay-as-you-go CCNs support both the Inter-region Bandwidth Limits and Region Outbound Bandwidth Limits.
 GetCcnRegionBandwidthLimitsRequest {
-    /// CCN实例ID。形如：ccn-f49l6u0z。
+    /// The CCN instance ID, such as `ccn-f49l6u0z`.
     ///
     /// Required.
     "CcnId" ccn_id set_ccn_id: str,
-    /// 过滤条件。
+    /// The filter condition.
     ///
-    /// - sregion - String - （过滤条件）源地域，形如：ap-guangzhou。
+    /// - sregion - String - (Filter condition) Filter by the source region, such as 'ap-guangzhou'.
     ///
-    /// - dregion - String - （过滤条件）目的地域，形如：ap-shanghai-bm
+    /// - dregion - String - (Filter condition) Filter by the destination region, such as 'ap-shanghai-bm'.
     "Filters" filters set_filters: list Filter,
-    /// 排序条件，目前支持带宽（`BandwidthLimit`）和过期时间（`ExpireTime`），默认按 `ExpireTime` 排序。
+    /// The sorting condition. Valid values: `BandwidthLimit` and `ExpireTime`.
     "SortedBy" sorted_by set_sorted_by: str,
-    /// 偏移量。
+    /// Offset
     "Offset" offset set_offset: i128,
-    /// 返回数量。
+    /// Quantity of returned items
     "Limit" limit set_limit: i128,
-    /// 排序方式，'ASC':升序,'DESC':降序。默认按'ASC'排序。
+    /// In ascending or descending order. Valid values: 'ASC' and 'DESC'.
     "OrderBy" order_by set_order_by: str,
 } }
 rt::action!("vpc", "2017-03-12", "GetCcnRegionBandwidthLimits", GetCcnRegionBandwidthLimitsRequest => GetCcnRegionBandwidthLimitsResponse);
 
 rt::model! { read debug;
-/// GetCcnRegionBandwidthLimits返回参数结构体
+/// GetCcnRegionBandwidthLimits response structure.
 GetCcnRegionBandwidthLimitsResponse {
-    /// 云联网（CCN）各地域出带宽详情。
+    /// The outbound bandwidth limits of regions in a CCN instance.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CcnBandwidthSet" ccn_bandwidth_set set_ccn_bandwidth_set: list CcnBandwidthInfo,
-    /// 符合条件的对象数。
+    /// The number of eligible objects.
+    /// Note: this field may return null, indicating that no valid value was found.
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -11019,32 +11059,33 @@ GlobalRoute {
 } }
 
 rt::model! { read debug;
-/// 描述 HAVIP 信息
+/// HAVIP description information
 HaVip {
-    /// `HAVIP`的`ID`，是`HAVIP`的唯一标识。
+    /// The `ID` of the `HAVIP`. This is the unique identifier of the `HAVIP`.
     "HaVipId" ha_vip_id set_ha_vip_id: str,
-    /// `HAVIP`名称。
+    /// The name of the `HAVIP`.
     "HaVipName" ha_vip_name set_ha_vip_name: str,
-    /// 虚拟IP地址。
+    /// The virtual IP address.
     "Vip" vip set_vip: str,
-    /// `HAVIP`所在私有网络`ID`。
+    /// The `ID` of the VPC to which the `HAVIP` belongs.
     "VpcId" vpc_id set_vpc_id: str,
-    /// `HAVIP`所在子网`ID`。
+    /// The `ID` of the subnet to which the `HAVIP` belongs.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// `HAVIP`关联弹性网卡`ID`。
+    /// The `ID` of the ENI associated with the `HAVIP`.
     "NetworkInterfaceId" network_interface_id set_network_interface_id: str,
-    /// 被绑定的实例`ID`。
+    /// The `ID` of the bound instance.
     "InstanceId" instance_id set_instance_id: str,
-    /// 绑定`EIP`。
+    /// Bound `EIP`.
     "AddressIp" address_ip set_address_ip: str,
-    /// 状态：
+    /// Status:
     ///
-    /// - `AVAILABLE`：运行中
-    /// - `UNBIND`：未绑定
+    /// - `AVAILABLE`: Operating
+    ///
+    /// - `UNBIND`: Not bound
     "State" state set_state: str,
-    /// 创建时间。
+    /// Creation Time.
     "CreatedTime" created_time set_created_time: str,
-    /// 使用havip的业务标识。
+    /// Identifier for businesses that use HAVIP.
     "Business" business set_business: str,
     /// `HAVIP`的飘移范围。
     "HaVipAssociationSet" ha_vip_association_set set_ha_vip_association_set: list HaVipAssociation,
@@ -11059,17 +11100,17 @@ HaVip {
 } }
 
 rt::model! { write debug;
-/// Request of `HaVipAssociateAddressIp` (HAVIP绑定EIP).
+/// Request of `HaVipAssociateAddressIp` (Binds an EIP to an HAVIP).
 ///
-/// 本接口（HaVipAssociateAddressIp）用于高可用虚拟IP（HAVIP）绑定弹性公网IP（EIP）。
+/// This API is used to bind an EIP to an HAVIP.
 ///
-/// 本接口是异步完成，如需查询异步任务执行结果，请使用本接口返回的`RequestId`轮询`DescribeVpcTaskResult`接口。
+/// This API is completed asynchronously. If you need to query the execution result of an async task, please use the `RequestId` returned by this API to poll the `DescribeVpcTaskResult` API.
 HaVipAssociateAddressIpRequest {
-    /// `HAVIP`唯一`ID`，形如：`havip-9o233uri`。必须是没有绑定`EIP`的`HAVIP`。
+    /// The unique `ID` of the `HAVIP`, such as `havip-9o233uri`. This must be a `HAVIP` that has not been bound to an `EIP`
     ///
     /// Required.
     "HaVipId" ha_vip_id set_ha_vip_id: str,
-    /// 弹性公网`IP`。必须是没有绑定`HAVIP`的`EIP`。
+    /// The Elastic `IP`. This must be an `EIP` that has not been bound to a `HAVIP`
     ///
     /// Required.
     "AddressIp" address_ip set_address_ip: str,
@@ -11077,7 +11118,7 @@ HaVipAssociateAddressIpRequest {
 rt::action!("vpc", "2017-03-12", "HaVipAssociateAddressIp", HaVipAssociateAddressIpRequest => HaVipAssociateAddressIpResponse);
 
 rt::model! { read debug;
-/// HaVipAssociateAddressIp返回参数结构体
+/// HaVipAssociateAddressIp response structure.
 HaVipAssociateAddressIpResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -11097,13 +11138,13 @@ HaVipAssociation {
 } }
 
 rt::model! { write debug;
-/// Request of `HaVipDisassociateAddressIp` (HAVIP解绑EIP).
+/// Request of `HaVipDisassociateAddressIp` (Unbinds an EIP from HAVIP).
 ///
-/// 本接口（HaVipDisassociateAddressIp）用于将高可用虚拟IP（HAVIP）已绑定的弹性公网IP（EIP）解除绑定。
+/// This API is used to unbind an EIP from an HAVIP.
 ///
-/// 本接口是异步完成，如需查询异步任务执行结果，请使用本接口返回的`RequestId`轮询`DescribeVpcTaskResult`接口。
+/// This API is completed asynchronously. If you need to query the execution result of an async task, please use the `RequestId` returned by this API to poll the `DescribeVpcTaskResult` API.
 HaVipDisassociateAddressIpRequest {
-    /// `HAVIP`唯一`ID`，形如：`havip-9o233uri`。必须是已绑定`EIP`的`HAVIP`。
+    /// The unique `ID` of the `HAVIP`, such as `havip-9o233uri`. This must be an `HAVIP` that has been bound to an `EIP`.
     ///
     /// Required.
     "HaVipId" ha_vip_id set_ha_vip_id: str,
@@ -11111,7 +11152,7 @@ HaVipDisassociateAddressIpRequest {
 rt::action!("vpc", "2017-03-12", "HaVipDisassociateAddressIp", HaVipDisassociateAddressIpRequest => HaVipDisassociateAddressIpResponse);
 
 rt::model! { read debug;
-/// HaVipDisassociateAddressIp返回参数结构体
+/// HaVipDisassociateAddressIp response structure.
 HaVipDisassociateAddressIpResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -11182,175 +11223,128 @@ HighPriorityRouteTable {
 } }
 
 rt::model! { both debug;
-/// IKE配置（Internet Key Exchange，因特网密钥交换），IKE具有一套自我保护机制，用户配置网络安全协议
+/// Internet Key Exchange (IKE) configuration. IKE has a self-protection mechanism. The network security protocol is configured by the user.
 IKEOptionsSpecification {
-    /// 加密算法，可选值：'3DES-CBC', 'AES-CBC-128', 'AES-CBC-192', 'AES-CBC-256', 'DES-CBC', 'SM4',  'AES128GCM128', 'AES192GCM128', 'AES256GCM128'
-    ///
-    /// 默认值：3DES-CBC
-    ///
-    /// 仅4.0VPN网关支持 'AES128GCM128', 'AES192GCM128', 'AES256GCM128'
+    /// Encryption algorithm. Valid values: `3DES-CBC`, `AES-CBC-128`, `AES-CBS-192`, `AES-CBC-256`, `DES-CBC`, and `SM4`; default value: `3DES-CBC`.
     "PropoEncryAlgorithm" propo_encry_algorithm set_propo_encry_algorithm: str,
-    /// 认证算法：可选值：'MD5'，'SHA'，'SHA-256'，'SHA-512'， 默认为SHA。
+    /// Authentication algorithm. Valid values: `MD5`, `SHA1` and `SHA-256`; default value: `MD5`.
     "PropoAuthenAlgorithm" propo_authen_algorithm set_propo_authen_algorithm: str,
-    /// 协商模式：可选值：'AGGRESSIVE'， 'MAIN'，默认为MAIN。
+    /// Negotiation mode. Available values: 'AGGRESSIVE' and 'MAIN'. Default is MAIN.
     "ExchangeMode" exchange_mode set_exchange_mode: str,
-    /// 本端标识类型：可选值：'ADDRESS', 'FQDN'，默认为ADDRESS
+    /// Type of local identity. Available values: 'ADDRESS' and 'FQDN'. Default is ADDRESS.
     "LocalIdentity" local_identity set_local_identity: str,
-    /// 对端标识类型：可选值：'ADDRESS', 'FQDN'，默认为ADDRESS
+    /// Type of remote identity. Available values: 'ADDRESS' and 'FQDN'. Default is ADDRESS.
     "RemoteIdentity" remote_identity set_remote_identity: str,
-    /// 本端标识，当LocalIdentity选为ADDRESS时，LocalAddress必填。localAddress默认为vpn网关公网IP
+    /// Local identity. When ADDRESS is selected for LocalIdentity, LocalAddress is required. The default LocalAddress is the public IP of the VPN gateway.
     "LocalAddress" local_address set_local_address: str,
-    /// 对端标识，当RemoteIdentity选为ADDRESS时，RemoteAddress必填
+    /// Remote identity. When ADDRESS is selected for RemoteIdentity, RemoteAddress is required.
     "RemoteAddress" remote_address set_remote_address: str,
-    /// 本端标识，当LocalIdentity选为FQDN时，LocalFqdnName必填
+    /// Local identity. When FQDN is selected for LocalIdentity, LocalFqdnName is required.
     "LocalFqdnName" local_fqdn_name set_local_fqdn_name: str,
-    /// 对端标识，当remoteIdentity选为FQDN时，RemoteFqdnName必填
+    /// Remote identity. When FQDN is selected for RemoteIdentity, RemoteFqdnName is required.
     "RemoteFqdnName" remote_fqdn_name set_remote_fqdn_name: str,
-    /// DH group，指定IKE交换密钥时使用的DH组，可选值：'GROUP1', 'GROUP2', 'GROUP5', 'GROUP14', 'GROUP15', 'GROUP16', 'GROUP19', 'GROUP20', 'GROUP21', 'GROUP24'，默认是GROUP1。
+    /// DH group. Specify the DH group used for exchanging the key via IKE. Available values: 'GROUP1', 'GROUP2', 'GROUP5', 'GROUP14', and 'GROUP24'.
     "DhGroupName" dh_group_name set_dh_group_name: str,
-    /// IKE SA Lifetime，单位：秒，设置IKE SA的生存周期
-    ///
-    /// 取值范围：[60, 604800]
-    ///
-    /// 默认值：86400
+    /// IKE SA lifetime (in sec). Value range: 60-604800
     "IKESaLifetimeSeconds" ike_sa_lifetime_seconds set_ike_sa_lifetime_seconds: i128,
-    /// IKE版本
-    ///
-    /// 枚举值：
-    ///
-    /// - IKEV1： IKEV1版本
-    /// - IKEV2： IKEV2版本
-    ///
-    /// 默认值：IKEV1
+    /// IKE version
     "IKEVersion" ike_version set_ike_version: str,
 } }
 
 rt::model! { both debug;
-/// IPSec配置，腾讯云提供IPSec安全会话设置
+/// IPSec configuration. The IPSec secure session configuration is provided by Tencent Cloud.
 IPSECOptionsSpecification {
-    /// 加密算法，可选值：'3DES-CBC', 'AES-CBC-128', 'AES-CBC-192', 'AES-CBC-256', 'DES-CBC', 'SM4', 'NULL', 'AES128GCM128', 'AES192GCM128', 'AES256GCM128'
-    ///
-    /// 默认值：AES-CBC-128
-    ///
-    /// 仅4.0VPN网关支持 'AES128GCM128', 'AES192GCM128', 'AES256GCM128'
+    /// Encryption algorithm. Valid values: `3DES-CBC`, `AES-CBC-128`, `AES-CBC-192`, `AES-CBC-256`, `DES-CBC`, `SM4`, and `NULL`; default value: `AES-CBC-128`.
     "EncryptAlgorithm" encrypt_algorithm set_encrypt_algorithm: str,
-    /// 认证算法：可选值：'MD5', 'SHA1', 'SHA-256', 'SHA-512', 'SHA-384', 'SM3'
-    ///
-    /// 默认值：SHA1
+    /// Authentication algorithm. Valid values: `MD5`, `SHA1` and `SHA-256`; default value: `SHA1`.
     ///
     /// Disabled in the spec.
     "IntegrityAlgorith" integrity_algorith set_integrity_algorith: str,
-    /// IPsec SA lifetime(s)
-    ///
-    /// 取值范围：[180, 604800]
-    ///
-    /// 单位：秒
-    ///
-    /// 默认值：14400
+    /// IPsec SA lifetime (in sec). Value range: 180-604800
     "IPSECSaLifetimeSeconds" ipsec_sa_lifetime_seconds set_ipsec_sa_lifetime_seconds: i128,
-    /// PFS：可选值：'NULL', 'DH-GROUP1', 'DH-GROUP2', 'DH-GROUP5', 'DH-GROUP14', 'DH-GROUP15','DH-GROUP16','DH-GROUP19','DH-GROUP20','DH-GROUP21','DH-GROUP24'，默认为NULL
+    /// PFS. Available value: 'NULL', 'DH-GROUP1', 'DH-GROUP2', 'DH-GROUP5', 'DH-GROUP14', and 'DH-GROUP24'. Default is NULL.
     "PfsDhGroup" pfs_dh_group set_pfs_dh_group: str,
-    /// IPsec SA lifetime(KB)
-    ///
-    /// 取值范围：[2560, 4294967295]
-    ///
-    /// 单位：KB
-    ///
-    /// 默认值：4096000000
+    /// IPsec SA lifetime (in KB). Value range: 2560-604800
     "IPSECSaLifetimeTraffic" ipsec_sa_lifetime_traffic set_ipsec_sa_lifetime_traffic: i128,
     /// 认证算法：可选值：'MD5', 'SHA1'，'SHA-256' 默认为
     "IntegrityAlgorithm" integrity_algorithm set_integrity_algorithm: str,
 } }
 
 rt::model! { read debug;
-/// 返回多运营商IPv6 Cidr Block
+/// Returns multi-operator IPv6 Cidr Block.
 ISPIPv6CidrBlock {
-    /// IPv6网段
+    /// IPv6 CIdr Block
     "IPv6CidrBlock" i_pv6_cidr_block set_i_pv6_cidr_block: str,
-    /// 网络运营商类型
-    ///
-    /// 枚举值：
-    ///
-    /// - BGP： 默认
-    /// - CMCC： 中国移动
-    /// - CTCC： 中国电信
-    /// - CUCC： 中国联通
+    /// Network operator type. valid values: 'BGP' (default), 'CMCC' (china mobile), 'CTCC' (china telecom), 'CUCC' (china unicom).
     "ISPType" isp_type set_isp_type: str,
-    /// IPv6网段类型
-    ///
-    /// 枚举值：
-    ///
-    /// - GUA： 全球单播地址
-    /// - ULA： 唯一本地地址
+    /// Specifies the type of IPv6 Cidr: `GUA` (global unicast address), `ULA` (unique local address).
     "AddressType" address_type set_address_type: str,
 } }
 
 rt::model! { write debug;
-/// Request of `InquirePriceCreateDirectConnectGateway` (创建专线网关询价).
+/// Request of `InquirePriceCreateDirectConnectGateway` (Queries the price of creating a direct connect gateway).
 ///
-/// 本接口（DescribePriceCreateDirectConnectGateway）用于创建专线网关询价。
+/// This API is used to query the price of creating a direct connect gateway.
 InquirePriceCreateDirectConnectGatewayRequest {
 } }
 rt::action!("vpc", "2017-03-12", "InquirePriceCreateDirectConnectGateway", InquirePriceCreateDirectConnectGatewayRequest => InquirePriceCreateDirectConnectGatewayResponse);
 
 rt::model! { read debug;
-/// InquirePriceCreateDirectConnectGateway返回参数结构体
+/// InquirePriceCreateDirectConnectGateway response structure.
 InquirePriceCreateDirectConnectGatewayResponse {
-    /// 专线网关标准接入费用
+    /// Standard access fee for a direct connect gateway
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "TotalCost" total_cost set_total_cost: i64,
-    /// 专线网关真实接入费用
+    /// Actual access fee for a direct connect gateway
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "RealTotalCost" real_total_cost set_real_total_cost: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `InquiryPriceAllocateAddresses` (弹性公网IP新购询价).
+/// Request of `InquiryPriceAllocateAddresses` (Queries new purchase of Elastic Public IP).
 ///
-/// 本接口（InquiryPriceAllocateAddresses）用于新购弹性公网IP询价。
+/// This API (InquiryPriceAllocateAddresses) is used to query the price of purchasing EIPs.
 InquiryPriceAllocateAddressesRequest {
-    /// EIP计费方式。
+    /// EIP billing method.
     ///
-    /// - 账号为标准账户类型的用户，可选值：
+    /// - Users with standard account type. Valid values:
     ///
-    /// - BANDWIDTH_POSTPAID_BY_HOUR：带宽按小时后付费
+    /// - BANDWIDTH_POSTPAID_BY_HOUR: billed by hourly bandwidth on a pay-as-you-go basis.
     ///
-    /// - BANDWIDTH_PREPAID_BY_MONTH：包月按带宽预付费
+    /// - BANDWIDTH_PREPAID_BY_MONTH: monthly bandwidth subscription.
     ///
-    /// - TRAFFIC_POSTPAID_BY_HOUR：流量按小时后付费
+    /// - TRAFFIC_POSTPAID_BY_HOUR: billed by hourly traffic on a pay-as-you-go basis.
+    /// Default value: TRAFFIC_POSTPAID_BY_HOUR.
     ///
     /// Required.
     "InternetChargeType" internet_charge_type set_internet_charge_type: str,
-    /// EIP出带宽上限，单位：Mbps。
+    /// The EIP outbound bandwidth cap, in Mbps.
     ///
-    /// - 账号为标准账户类型的用户，可选值范围取决于EIP计费方式：
+    /// - For users with standard account type, the range of optional values depends on the EIP billing method:
     ///
-    /// - BANDWIDTH_POSTPAID_BY_HOUR：1 Mbps 至 100 Mbps
+    /// - `BANDWIDTH_POSTPAID_BY_HOUR`: 1 Mbps to 100 Mbps.
     ///
-    /// - BANDWIDTH_PREPAID_BY_MONTH：1 Mbps 至 200 Mbps
+    /// - `BANDWIDTH_PREPAID_BY_MONTH`: 1 Mbps to 200 Mbps
     ///
-    /// - TRAFFIC_POSTPAID_BY_HOUR：1 Mbps 至 100 Mbps
-    /// 默认值：1 Mbps。
+    /// - `TRAFFIC_POSTPAID_BY_HOUR`: 1 Mbps to 100 Mbps.
+    /// Default value: 1 Mbps.
     ///
-    /// - 账号为传统账户类型的用户，EIP出带宽上限取决于与其绑定的实例的公网出带宽上限，无需传递此参数。
+    /// - For users with traditional account type, the EIP outbound bandwidth cap is subject to the public network egress bandwidth limit of the bound instance. No need to pass this parameter.
     "InternetMaxBandwidthOut" internet_max_bandwidth_out set_internet_max_bandwidth_out: i64,
-    /// 包月按带宽预付费EIP的计费参数。EIP为包月按带宽预付费时，该参数必传，其余场景不需传递
+    /// A required billing parameter for an EIP billed by "BANDWIDTH_PREPAID_BY_MONTH". When the EIP is billed by "BANDWIDTH_PREPAID_BY_MONTH" this parameter is required. For other scenarios, it can be ignored.
     "AddressChargePrepaid" address_charge_prepaid set_address_charge_prepaid: obj AddressChargePrepaid,
-    /// EIP类型。默认值：EIP。
+    /// EIP type. Default value: EIP.
     ///
-    /// - 弹性公网IP，可选值：
+    /// - High quality EIP, valid values:
     ///
-    /// - EIP：弹性公网IP
+    /// - HighQualityEIP: high quality EIP
+    /// Note: High quality EIP is supported only in some regions.
     ///
-    /// - 精品IP，可选值：
+    /// - High-defense IP, valid values:
     ///
-    /// - HighQualityEIP：精品IP
-    /// 注意：仅新加坡和中国香港支持精品IP。
-    ///
-    /// - 高防IP，可选值：
-    ///
-    /// - AntiDDoSEIP：高防IP
-    /// 注意：仅部分地域支持高防IP，详情可见弹性公网IP[产品概述](https://cloud.tencent.com/document/product/1199/41646)。
+    /// - AntiDDoSEIP: high-defense IP
     "AddressType" address_type set_address_type: str,
     /// 原生EIP IP资源的计费方式。
     ///
@@ -11364,9 +11358,9 @@ InquiryPriceAllocateAddressesRequest {
 rt::action!("vpc", "2017-03-12", "InquiryPriceAllocateAddresses", InquiryPriceAllocateAddressesRequest => InquiryPriceAllocateAddressesResponse);
 
 rt::model! { read debug;
-/// InquiryPriceAllocateAddresses返回参数结构体
+/// InquiryPriceAllocateAddresses response structure.
 InquiryPriceAllocateAddressesResponse {
-    /// 弹性公网IP价格
+    /// EIP price
     "Price" price set_price: obj InternetPrice,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -11402,15 +11396,15 @@ InquiryPriceCreateVpnGatewayResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `InquiryPriceModifyAddressesBandwidth` (弹性公网IP调整带宽询价).
+/// Request of `InquiryPriceModifyAddressesBandwidth` (Elastic Public IP Bandwidth Adjustment Pricing Inquiry).
 ///
-/// 本接口（InquiryPriceModifyAddressesBandwidth）用于EIP修改带宽询价。
+/// This API is used to query the price of modifying EIP bandwidth.
 InquiryPriceModifyAddressesBandwidthRequest {
-    /// EIP唯一ID，可以使用[DescribeAddresses](https://cloud.tencent.com/document/product/215/16702)接口获取AddressId。
+    /// Unique ID of EIP
     ///
     /// Required.
     "AddressIds" address_ids set_address_ids: list String,
-    /// 新带宽值，可调整的带宽上限值参考产品文档[带宽上限](https://cloud.tencent.com/document/product/1199/48333)。
+    /// New Bandwidth Value
     ///
     /// Required.
     "InternetMaxBandwidthOut" internet_max_bandwidth_out set_internet_max_bandwidth_out: i64,
@@ -11418,24 +11412,24 @@ InquiryPriceModifyAddressesBandwidthRequest {
 rt::action!("vpc", "2017-03-12", "InquiryPriceModifyAddressesBandwidth", InquiryPriceModifyAddressesBandwidthRequest => InquiryPriceModifyAddressesBandwidthResponse);
 
 rt::model! { read debug;
-/// InquiryPriceModifyAddressesBandwidth返回参数结构体
+/// InquiryPriceModifyAddressesBandwidth response structure.
 InquiryPriceModifyAddressesBandwidthResponse {
-    /// 弹性公网IP调整带宽询价结果
+    /// Inquiry results for adjusting EIP bandwidth.
     "Price" price set_price: obj InternetPrice,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `InquiryPriceRenewAddresses` (弹性公网IP续费询价).
+/// Request of `InquiryPriceRenewAddresses` (Queries the price of renewing elastic public IPs).
 ///
-/// 本接口（InquiryPriceRenewAddresses）用于续费预付费弹性公网IP询价，只支持包月按带宽预付费的计费模式。
+/// This API (InquiryPriceRenewAddresses) is used to query the price of renewing prepaid EIPs.
 InquiryPriceRenewAddressesRequest {
-    /// 续费资源实例ID。可以使用[DescribeAddresses](https://cloud.tencent.com/document/product/215/16702)接口获取AddressId。
+    /// Indicates the renewal resource instance ID.
     ///
     /// Required.
     "AddressIds" address_ids set_address_ids: list String,
-    /// 包月按带宽预付费EIP的计费参数。EIP为包月按带宽预付费时，该参数必传，不支持其他计费模式。
+    /// A required billing parameter for an EIP billed by "BANDWIDTH_PREPAID_BY_MONTH". When the EIP is billed by "BANDWIDTH_PREPAID_BY_MONTH", this parameter is required. For other scenarios, it can be ignored.
     ///
     /// Required.
     "AddressChargePrepaid" address_charge_prepaid set_address_charge_prepaid: obj AddressChargePrepaid,
@@ -11443,24 +11437,24 @@ InquiryPriceRenewAddressesRequest {
 rt::action!("vpc", "2017-03-12", "InquiryPriceRenewAddresses", InquiryPriceRenewAddressesRequest => InquiryPriceRenewAddressesResponse);
 
 rt::model! { read debug;
-/// InquiryPriceRenewAddresses返回参数结构体
+/// InquiryPriceRenewAddresses response structure.
 InquiryPriceRenewAddressesResponse {
-    /// 弹性公网IP续费价格。
+    /// Elastic Public IP renewal price.
     "Price" price set_price: obj InternetPrice,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `InquiryPriceRenewVpnGateway` (续费VPN网关询价).
+/// Request of `InquiryPriceRenewVpnGateway` (Queries the price for VPN gateway renewal).
 ///
-/// 本接口（InquiryPriceRenewVpnGateway）用于续费VPN网关询价。目前仅支持IPSEC类型网关的询价。
+/// This API (InquiryPriceRenewVpnGateway) is used to query the price for VPN gateway renewal. Currently, only querying prices for IPSEC-type gateways is supported.
 InquiryPriceRenewVpnGatewayRequest {
-    /// VPN网关实例ID。
+    /// The ID of the VPN gateway instance.
     ///
     /// Required.
     "VpnGatewayId" vpn_gateway_id set_vpn_gateway_id: str,
-    /// 预付费模式，即包年包月相关参数设置。通过该参数可以指定包年包月实例的购买时长、是否设置自动续费等属性。若指定实例的付费模式为预付费则该参数必传。
+    /// Specifies the purchased validity period, whether to enable auto-renewal. This parameter is required for monthly-subscription instances.
     ///
     /// Required.
     "InstanceChargePrepaid" instance_charge_prepaid set_instance_charge_prepaid: obj InstanceChargePrepaid,
@@ -11468,24 +11462,24 @@ InquiryPriceRenewVpnGatewayRequest {
 rt::action!("vpc", "2017-03-12", "InquiryPriceRenewVpnGateway", InquiryPriceRenewVpnGatewayRequest => InquiryPriceRenewVpnGatewayResponse);
 
 rt::model! { read debug;
-/// InquiryPriceRenewVpnGateway返回参数结构体
+/// InquiryPriceRenewVpnGateway response structure.
 InquiryPriceRenewVpnGatewayResponse {
-    /// 商品价格。
+    /// Product price.
     "Price" price set_price: obj Price,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `InquiryPriceResetVpnGatewayInternetMaxBandwidth` (调整VPN网关带宽上限询价).
+/// Request of `InquiryPriceResetVpnGatewayInternetMaxBandwidth` (Queries the price for adjusting the bandwidth cap of a VPN gateway).
 ///
-/// 本接口（InquiryPriceResetVpnGatewayInternetMaxBandwidth）用于调整VPN网关带宽上限询价。
+/// This API (InquiryPriceResetVpnGatewayInternetMaxBandwidth) is used to query the price for adjusting the bandwidth cap of a VPN gateway.
 InquiryPriceResetVpnGatewayInternetMaxBandwidthRequest {
-    /// VPN网关实例ID。
+    /// The ID of the VPN gateway instance.
     ///
     /// Required.
     "VpnGatewayId" vpn_gateway_id set_vpn_gateway_id: str,
-    /// 公网带宽设置。可选带宽规格：5, 10, 20, 50, 100, 200, 500, 1000；单位：Mbps。
+    /// The public network bandwidth configuration. Available bandwidth specifications: 5, 10, 20, 50, and 100. Unit: Mbps.
     ///
     /// Required.
     "InternetMaxBandwidthOut" internet_max_bandwidth_out set_internet_max_bandwidth_out: i128,
@@ -11493,9 +11487,9 @@ InquiryPriceResetVpnGatewayInternetMaxBandwidthRequest {
 rt::action!("vpc", "2017-03-12", "InquiryPriceResetVpnGatewayInternetMaxBandwidth", InquiryPriceResetVpnGatewayInternetMaxBandwidthRequest => InquiryPriceResetVpnGatewayInternetMaxBandwidthResponse);
 
 rt::model! { read debug;
-/// InquiryPriceResetVpnGatewayInternetMaxBandwidth返回参数结构体
+/// InquiryPriceResetVpnGatewayInternetMaxBandwidth response structure.
 InquiryPriceResetVpnGatewayInternetMaxBandwidthResponse {
-    /// 商品价格。仅支持未过期的预付费网关。
+    /// Product price.
     "Price" price set_price: obj Price,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -11539,38 +11533,38 @@ InstanceBind {
 } }
 
 rt::model! { write debug;
-/// 预付费（包年包月）计费对象。
+/// Prepaid (yearly/monthly subscription) billing object.
 InstanceChargePrepaid {
-    /// 购买实例的时长，单位：月。取值范围：1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 24, 36。
+    /// Purchased usage period (in month). Value range: [1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 24, 36].
     ///
     /// Required.
     "Period" period set_period: i128,
-    /// 自动续费标识。取值范围： NOTIFY_AND_AUTO_RENEW：通知过期且自动续费， NOTIFY_AND_MANUAL_RENEW：通知过期不自动续费。默认：NOTIFY_AND_AUTO_RENEW
+    /// Auto-renewal ID. Value range: NOTIFY_AND_AUTO_RENEW: notify expiry and renew automatically, NOTIFY_AND_MANUAL_RENEW: notify expiry but do not renew automatically. The default is NOTIFY_AND_MANUAL_RENEW
     "RenewFlag" renew_flag set_renew_flag: str,
 } }
 
 rt::model! { read debug;
-/// 云服务器巨帧状态
+/// Cloud virtual machine jumbo frame status.
 InstanceJumbo {
-    /// 实例ID。
+    /// Instance ID.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例是否支持巨帧。
+    /// Whether the instance supports jumbo frames.
     "JumboState" jumbo_state set_jumbo_state: bool,
 } }
 
 rt::model! { read debug;
-/// 用于描述实例的统计信息
+/// Statistics used to describe the instance
 InstanceStatistic {
-    /// 实例的类型
+    /// Type of instance
     "InstanceType" instance_type set_instance_type: str,
-    /// 实例的个数
+    /// Number of instances
     "InstanceCount" instance_count set_instance_count: i128,
 } }
 
 rt::model! { read debug;
-/// 公网询价出参
+/// Public Network Inquiry Output Parameters
 InternetPrice {
-    /// 公网IP网络费询价详细参数。
+    /// Detailed parameters of Public IP inquiry.
     "AddressPrice" address_price set_address_price: obj InternetPriceDetail,
     /// 公网IP资源费询价详细参数。仅原生IP价格查询返回。
     "IPPrice" ip_price set_ip_price: obj InternetPriceDetail,
@@ -11581,18 +11575,20 @@ InternetPrice {
 } }
 
 rt::model! { read debug;
-/// 公网IP询价出参
+/// Public IP Inquiry Output Parameters
 InternetPriceDetail {
-    /// 付费单价，单位：元，仅后付费价格查询返回。
+    /// Postpaid unit price. Unit: USD. Returned only for postpaid price inquiry.
     "UnitPrice" unit_price set_unit_price: f64,
-    /// 折扣后的价格，单位：元。
+    /// Discounted price. Unit: USD
+    /// Note: This field may return null, indicating that no valid value was found.
     "DiscountPrice" discount_price set_discount_price: f64,
-    /// 计价单元，可取值范围：
+    /// Billing unit. Valid values:
     ///
-    /// - HOUR：表示计价单元是按每小时来计算。当前涉及该计价单元的场景有：流量按小时后付费（TRAFFIC_POSTPAID_BY_HOUR）、带宽按小时后付费（BANDWIDTH_POSTPAID_BY_HOUR）。
-    /// -  MONTH :表示计价单元是按月来计算。当前涉及该计价单元的场景有：包月按带宽预付费（BANDWIDTH_PREPAID_BY_MONTH）。
+    /// - HOUR: Indicates that the billing unit is calculated hourly. The scenarios currently involving this billing unit include TRAFFIC_POSTPAID_BY_HOUR and BANDWIDTH_POSTPAID_BY_HOUR.
+    ///
+    /// Note: This field may return null, indicating that no valid value was found.
     "ChargeUnit" charge_unit set_charge_unit: str,
-    /// 原价，单位：元，仅预付费价格查询返回。
+    /// Original price. Unit: USD. Returned only for prepaid price inquiry.
     "OriginalPrice" original_price set_original_price: f64,
 } }
 
@@ -11662,88 +11658,97 @@ Ip6Translator {
 } }
 
 rt::model! { read debug;
-/// 占用ip的资源信息
+/// Information of resources bound with the queried IPs
 IpAddressStates {
-    /// VPC实例ID。
+    /// VPC instance ID
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网实例ID。
+    /// Subnet instance ID
     "SubnetId" subnet_id set_subnet_id: str,
-    /// IP地址。
+    /// IP address
     "IpAddress" ip_address set_ip_address: str,
-    /// 资源类型
+    /// Resource type
     "ResourceType" resource_type set_resource_type: str,
-    /// 资源ID
+    /// Resource ID
     "ResourceId" resource_id set_resource_id: str,
 } }
 
 rt::model! { write debug;
-/// IP在线查询的字段信息
+/// IP information to be queried
 IpField {
-    /// 国家字段信息
+    /// Country/region of the IP
     "Country" country set_country: bool,
-    /// 省、州、郡一级行政区域字段信息
+    /// Province/municipality/state of the IP
     "Province" province set_province: bool,
-    /// 市一级行政区域字段信息
+    /// City of the IP
     "City" city set_city: bool,
-    /// 市内区域字段信息
+    /// City district of the IP
     "Region" region set_region: bool,
-    /// 接入运营商字段信息
+    /// Access ISP field
     "Isp" isp set_isp: bool,
-    /// 骨干运营商字段信息
+    /// ISP backbone network’s AS field
     "AsName" as_name set_as_name: bool,
-    /// 骨干As号
+    /// Backbone AS ID
     "AsId" as_id set_as_id: bool,
-    /// 注释字段
+    /// Comment
     "Comment" comment set_comment: bool,
 } }
 
 rt::model! { read debug;
-/// IP地理位置信息
+/// IP location
 IpGeolocationInfo {
-    /// 国家信息
+    /// Country/region
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Country" country set_country: str,
-    /// 省、州、郡一级行政区域信息
+    /// Province- or municipality-level administrative region
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Province" province set_province: str,
-    /// 市一级行政区域信息
+    /// Municipal administrative region
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "City" city set_city: str,
-    /// 市内区域信息
+    /// Urban area
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Region" region set_region: str,
-    /// 接入运营商信息
+    /// Access ISP
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Isp" isp set_isp: str,
-    /// 骨干运营商名称
+    /// ISP backbone network’s AS name
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "AsName" as_name set_as_name: str,
-    /// 骨干运营商AS号
+    /// ISP backbone network’s AS ID
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "AsId" as_id set_as_id: str,
-    /// 注释信息。目前的填充值为移动接入用户的APN值，如无APN属性则为空
+    /// Comment. The APN value of mobile users is entered currently. If there is no APN attribute, this is `null`.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Comment" comment set_comment: str,
-    /// IP地址
+    /// IP address
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "AddressIp" address_ip set_address_ip: str,
 } }
 
 rt::model! { both debug;
-/// `IPv6`地址信息。
+/// `IPv6` address information.
 Ipv6Address {
-    /// `IPv6`地址，形如：`3402:4e00:20:100:0:8cd9:2a67:71f3`
+    /// `IPv6` address, such as `3402:4e00:20:100:0:8cd9:2a67:71f3`
     ///
     /// Required.
     "Address" address set_address: str,
-    /// 是否是主`IP`。
+    /// Whether it is a primary `IP`.
     "Primary" primary set_primary: bool,
-    /// `EIP`实例`ID`，形如：`eip-hxlqja90`。作为入参数时，可通过[DescribeAddresses](https://cloud.tencent.com/document/product/215/16702)接口获取。
+    /// The `ID` of the `EIP` instance, such as `eip-hxlqja90`.
     "AddressId" address_id set_address_id: str,
-    /// 描述信息。
+    /// Message description
     "Description" description set_description: str,
-    /// 公网IP是否被封堵。
+    /// Whether the public IP is blocked.
     "IsWanIpBlocked" is_wan_ip_blocked set_is_wan_ip_blocked: bool,
-    /// `IPv6`地址状态：
+    /// `IPv6` address status:
     ///
-    /// - `PENDING`：生产中
+    /// - `PENDING`: Creating
     ///
-    /// - `MIGRATING`：迁移中
+    /// - `MIGRATING`: Migrating
     ///
-    /// - `DELETING`：删除中
+    /// - `DELETING`: Deleting
     ///
-    /// - `AVAILABLE`：可用的
+    /// - `AVAILABLE`: Available
     "State" state set_state: str,
     /// 如果 IPv6地址是 ULA 类型，绑定的公网IP地址。
     "PublicIpAddress" public_ip_address set_public_ip_address: str,
@@ -11752,26 +11757,26 @@ Ipv6Address {
 } }
 
 rt::model! { both debug;
-/// IPv6子网段对象。
+/// IPv6 subnet IP range object.
 Ipv6SubnetCidrBlock {
-    /// 子网实例`ID`。形如：`subnet-pxir56ns`。
+    /// The `ID` of the subnet instance, such as `subnet-pxir56ns`.
     ///
     /// Required.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// `IPv6`子网段。形如：`3402:4e00:20:1001::/64`。作为AssignIpv6SubnetCidrBlock接口入参时，该参数必填。
+    /// The `IPv6` subnet IP range, such as `3402:4e00:20:1001::/64`
     "Ipv6CidrBlock" ipv6_cidr_block set_ipv6_cidr_block: str,
 } }
 
 rt::model! { read debug;
-/// 单项计费价格信息
+/// The pricing information of a single billing item
 ItemPrice {
-    /// 按量计费后付费单价，单位：元。
+    /// The pay-as-you-go billing method. Unit: USD.
     "UnitPrice" unit_price set_unit_price: f64,
-    /// 按量计费后付费计价单元，可取值范围： HOUR：表示计价单元是按每小时来计算。当前涉及该计价单元的场景有：实例按小时后付费（POSTPAID_BY_HOUR）、带宽按小时后付费（BANDWIDTH_POSTPAID_BY_HOUR）： GB：表示计价单元是按每GB来计算。当前涉及该计价单元的场景有：流量按小时后付费（TRAFFIC_POSTPAID_BY_HOUR）。
+    /// Pay-as-you-go billing method. Value Range: HOUR: Indicates billing by the hour. Scenarios using this hourly billing unit include: Instances postpaid on an hourly basis (POSTPAID_BY_HOUR), and bandwidth postpaid on an hourly basis (BANDWIDTH_POSTPAID_BY_HOUR). GB: Indicates billing on a per-GB basis. Scenarios using this billing unit include: Traffic postpaid on an hourly basis (TRAFFIC_POSTPAID_BY_HOUR).
     "ChargeUnit" charge_unit set_charge_unit: str,
-    /// 预付费商品的原价，单位：元。
+    /// Original price of the prepaid product. Unit: USD.
     "OriginalPrice" original_price set_original_price: f64,
-    /// 预付费商品的折扣价，单位：元。
+    /// Discount price of the prepaid product. Unit: USD.
     "DiscountPrice" discount_price set_discount_price: f64,
 } }
 
@@ -11803,19 +11808,19 @@ LocalDestinationIpPortTranslationNatRule {
 } }
 
 rt::model! { read debug;
-/// 本地网关信息
+/// Local gateway information
 LocalGateway {
-    /// CDC实例ID
+    /// CDC instance ID
     "CdcId" cdc_id set_cdc_id: str,
-    /// VPC实例ID
+    /// VPC instance ID
     "VpcId" vpc_id set_vpc_id: str,
-    /// 本地网关实例ID（计划弃用）
+    /// Local gateway instance ID
     "UniqLocalGwId" uniq_local_gw_id set_uniq_local_gw_id: str,
-    /// 本地网关名称
+    /// Local gateway name
     "LocalGatewayName" local_gateway_name set_local_gateway_name: str,
-    /// 本地网关IP地址
+    /// Local gateway IP
     "LocalGwIp" local_gw_ip set_local_gw_ip: str,
-    /// 本地网关创建时间
+    /// Creation time of the local gateway
     "CreateTime" create_time set_create_time: str,
     /// 标签键值对。
     "TagSet" tag_set set_tag_set: list Tag,
@@ -11864,13 +11869,13 @@ LockCcnsResponse {
 } }
 
 rt::model! { write debug;
-/// 模板对象成员信息
+/// Parameter template information.
 MemberInfo {
-    /// 模板对象成员
+    /// Parameter template.
     ///
     /// Required.
     "Member" member set_member: str,
-    /// 模板对象成员描述信息
+    /// Parameter template description.
     "Description" description set_description: str,
 } }
 
@@ -11902,53 +11907,53 @@ MigrateBandwidthPackageResourcesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `MigrateNetworkInterface` (弹性网卡迁移).
+/// Request of `MigrateNetworkInterface` (Migrates an ENI).
 ///
-/// 本接口（MigrateNetworkInterface）用于弹性网卡迁移。
-/// 本接口是异步完成，如需查询异步任务执行结果，请使用本接口返回的`RequestId`轮询[DescribeVpcTaskResult](https://cloud.tencent.com/document/api/215/59037) `接口。
+/// This API is used to migrate ENIs.
+/// This API is completed asynchronously. If you need to query the execution result of an async task, please use the `RequestId` returned by this API to poll the `DescribeVpcTaskResult` API.
 MigrateNetworkInterfaceRequest {
-    /// 弹性网卡实例ID，例如：eni-m6dyj72l。可通过[DescribeNetworkInterfaces](https://cloud.tencent.com/document/product/215/15817)接口获取。
+    /// The ID of the ENI instance, such as `eni-m6dyj72l`.
     ///
     /// Required.
     "NetworkInterfaceId" network_interface_id set_network_interface_id: str,
-    /// 弹性网卡当前绑定的CVM实例ID。形如：ins-r8hr2upy。可通过[DescribeInstances](https://cloud.tencent.com/document/product/213/15728)接口获取。
+    /// The ID of the CVM bound to the ENI, such as `ins-r8hr2upy`.
     ///
     /// Required.
     "SourceInstanceId" source_instance_id set_source_instance_id: str,
-    /// 待迁移的目的CVM实例ID。可通过[DescribeInstances](https://cloud.tencent.com/document/product/213/15728)接口获取。
+    /// ID of the destination CVM instance to be migrated.
     ///
     /// Required.
     "DestinationInstanceId" destination_instance_id set_destination_instance_id: str,
-    /// 网卡绑定类型：0 标准型 1 扩展型。默认：0。
+    /// ENI mount method. Valid values: 0: standard; 1: extension; default value: 0
     "AttachType" attach_type set_attach_type: i128,
 } }
 rt::action!("vpc", "2017-03-12", "MigrateNetworkInterface", MigrateNetworkInterfaceRequest => MigrateNetworkInterfaceResponse);
 
 rt::model! { read debug;
-/// MigrateNetworkInterface返回参数结构体
+/// MigrateNetworkInterface response structure.
 MigrateNetworkInterfaceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `MigratePrivateIpAddress` (弹性网卡内网IP迁移).
+/// Request of `MigratePrivateIpAddress` (Migrates private IPs of an ENI).
 ///
-/// 本接口（MigratePrivateIpAddress）用于弹性网卡内网IP迁移。
-/// * 该接口用于将一个内网IP从一个弹性网卡上迁移到另外一个弹性网卡，主IP地址不支持迁移。
-/// * 迁移前后的弹性网卡必须在同一个子网内。
+/// This API is used to migrate the private IPs between ENIs.
+/// * Note that primary IPs cannot be migrated.
+/// * The source and destination ENI must be within the same subnet.
 ///
-/// 本接口是异步完成，如需查询异步任务执行结果，请使用本接口返回的`RequestId`轮询[DescribeVpcTaskResult](https://cloud.tencent.com/document/api/215/59037) 接口。
+/// This API is completed asynchronously. If you need to query the execution result of an async task, please use the `RequestId` returned by this API to poll the `DescribeVpcTaskResult` API.
 MigratePrivateIpAddressRequest {
-    /// 当内网IP绑定的弹性网卡实例ID，例如：eni-m6dyj72l。可通过[DescribeNetworkInterfaces](https://cloud.tencent.com/document/product/215/15817)接口获取。
+    /// ID of the ENI instance bound with the private IP, such as `eni-m6dyj72l`.
     ///
     /// Required.
     "SourceNetworkInterfaceId" source_network_interface_id set_source_network_interface_id: str,
-    /// 待迁移的目的弹性网卡实例ID。可通过[DescribeNetworkInterfaces](https://cloud.tencent.com/document/product/215/15817)接口获取。
+    /// ID of the destination ENI instance to be migrated.
     ///
     /// Required.
     "DestinationNetworkInterfaceId" destination_network_interface_id set_destination_network_interface_id: str,
-    /// 迁移的内网IP地址，例如：10.0.0.6。
+    /// The private IP to be migrated, such as 10.0.0.6.
     ///
     /// Required.
     "PrivateIpAddress" private_ip_address set_private_ip_address: str,
@@ -11956,25 +11961,24 @@ MigratePrivateIpAddressRequest {
 rt::action!("vpc", "2017-03-12", "MigratePrivateIpAddress", MigratePrivateIpAddressRequest => MigratePrivateIpAddressResponse);
 
 rt::model! { read debug;
-/// MigratePrivateIpAddress返回参数结构体
+/// MigratePrivateIpAddress response structure.
 MigratePrivateIpAddressResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAddressAttribute` (修改弹性公网IP属性).
+/// Request of `ModifyAddressAttribute` (Modifies EIP attributes).
 ///
-/// 本接口 (ModifyAddressAttribute) 用于修改[弹性公网IP](https://cloud.tencent.com/document/product/213/1941)（简称 EIP）的名称。
+/// This API (ModifyAddressAttribute) is used to modify the name of an [Elastic IP](https://intl.cloud.tencent.com/document/product/213/1941?from_cn_redirect=1).
 ModifyAddressAttributeRequest {
-    /// 标识 EIP 的唯一 ID。EIP 唯一 ID 形如：`eip-11112222`。可以使用[DescribeAddresses](https://cloud.tencent.com/document/product/215/16702)接口获取AddressId。
+    /// The unique ID of the EIP, such as `eip-11112222`.
     ///
     /// Required.
     "AddressId" address_id set_address_id: str,
-    /// 修改后的 EIP 名称。长度上限为128个字符，允许使用大小写字母、汉字、数字、连字符"-"和下划线"_"，不能包含空格。
+    /// The EIP name after modification. The maximum length is 20 characters.
     "AddressName" address_name set_address_name: str,
-    /// 设定EIP是否直通，"TRUE"表示直通，"FALSE"表示非直通。
-    /// 注意：该参数仅对 EIP 直通功能可见的用户可以设定，EIP 必须为绑定状态，绑定的对象为 CVM 。
+    /// Whether the set EIP is a direct connection EIP. TRUE: yes. FALSE: no. Note that this parameter is available only to users who have activated the EIP direct connection function.
     "EipDirectConnection" eip_direct_connection set_eip_direct_connection: str,
     /// 设定EIP是否在网卡可见
     "EipVisibleOnEni" eip_visible_on_eni set_eip_visible_on_eni: bool,
@@ -11982,116 +11986,109 @@ ModifyAddressAttributeRequest {
 rt::action!("vpc", "2017-03-12", "ModifyAddressAttribute", ModifyAddressAttributeRequest => ModifyAddressAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyAddressAttribute返回参数结构体
+/// ModifyAddressAttribute response structure.
 ModifyAddressAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAddressInternetChargeType` (调整弹性公网ip计费模式).
+/// Request of `ModifyAddressInternetChargeType` (Adjusts EIP billing modes).
 ///
-/// 该接口用于调整具有带宽属性弹性公网IP的网络计费模式
-/// * 支持BANDWIDTH_PREPAID_BY_MONTH（包月按带宽预付费）和TRAFFIC_POSTPAID_BY_HOUR（流量按小时后付费）两种网络计费模式之间的切换。
-/// * 每个弹性公网IP支持调整两次，次数超出则无法调整。
+/// This API is used to adjust the network billing mode of an EIP. Please note that it's available to users whose network fees are billed on IPs but not CVMs.
+/// * The network billing mode can be switched between `BANDWIDTH_PREPAID_BY_MONTH` and `TRAFFIC_POSTPAID_BY_HOUR`.
+/// * The network billing mode for each EIP be changed for up to twice.
 ModifyAddressInternetChargeTypeRequest {
-    /// 弹性公网IP的唯一ID，形如eip-xxx，可以使用[DescribeAddresses](https://cloud.tencent.com/document/product/215/16702)接口获取AddressId。
+    /// Unique EIP ID, such as "eip-xxxx"
     ///
     /// Required.
     "AddressId" address_id set_address_id: str,
-    /// 弹性公网IP调整目标计费模式，支持：
-    /// BANDWIDTH_PREPAID_BY_MONTH：包月按带宽预付费
-    /// TRAFFIC_POSTPAID_BY_HOUR：流量按小时后付费
-    /// BANDWIDTH_POSTPAID_BY_HOUR：带宽按小时后付费
+    /// The target billing method. It can be `BANDWIDTH_PREPAID_BY_MONTH` or `TRAFFIC_POSTPAID_BY_HOUR`
     ///
     /// Required.
     "InternetChargeType" internet_charge_type set_internet_charge_type: str,
-    /// 弹性公网IP调整目标带宽值，可调整的带宽上限值参考产品文档[带宽上限](https://cloud.tencent.com/document/product/1199/48333)。
+    /// The target bandwidth value
     ///
     /// Required.
     "InternetMaxBandwidthOut" internet_max_bandwidth_out set_internet_max_bandwidth_out: i128,
-    /// 包月带宽网络计费模式参数。弹性公网IP的调整目标计费模式是 BANDWIDTH_PREPAID_BY_MONTH（包月按带宽预付费）时，必传该参数。
+    /// Billing details of monthly-subscribed network bandwidth. This parameter is required if the target billing method is `BANDWIDTH_PREPAID_BY_MONTH`.
     "AddressChargePrepaid" address_charge_prepaid set_address_charge_prepaid: obj AddressChargePrepaid,
 } }
 rt::action!("vpc", "2017-03-12", "ModifyAddressInternetChargeType", ModifyAddressInternetChargeTypeRequest => ModifyAddressInternetChargeTypeResponse);
 
 rt::model! { read debug;
-/// ModifyAddressInternetChargeType返回参数结构体
+/// ModifyAddressInternetChargeType response structure.
 ModifyAddressInternetChargeTypeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAddressTemplateAttribute` (修改IP地址模板).
+/// Request of `ModifyAddressTemplateAttribute` (Modifies an IP address template).
 ///
-/// 本接口（ModifyAddressTemplateAttribute）用于修改IP地址模板。
-/// >?本接口为异步接口，可调用 [DescribeVpcTaskResult](https://cloud.tencent.com/document/api/215/59037) 接口查询任务执行结果，待任务执行成功后再进行其他操作。
-/// >
+/// This API (ModifyAddressTemplateAttribute) is used to modify an IP address template.
 ModifyAddressTemplateAttributeRequest {
-    /// IP地址模板实例ID，例如：ipm-mdunqeb6。
+    /// IP address template instance ID, such as `ipm-mdunqeb6`.
     ///
     /// Required.
     "AddressTemplateId" address_template_id set_address_template_id: str,
-    /// IP地址模板名称。
+    /// IP address template name.
     "AddressTemplateName" address_template_name set_address_template_name: str,
-    /// 地址信息，支持 IP、CIDR、IP 范围。
+    /// Address information, including IP, CIDR and IP address range.
     "Addresses" addresses set_addresses: list String,
-    /// 支持添加备注的地址信息，支持 IP、CIDR、IP 范围。
+    /// Address information with remarks, including the IP, CIDR block or IP address range.
     "AddressesExtra" addresses_extra set_addresses_extra: list AddressInfo,
 } }
 rt::action!("vpc", "2017-03-12", "ModifyAddressTemplateAttribute", ModifyAddressTemplateAttributeRequest => ModifyAddressTemplateAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyAddressTemplateAttribute返回参数结构体
+/// ModifyAddressTemplateAttribute response structure.
 ModifyAddressTemplateAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAddressTemplateGroupAttribute` (修改IP地址模板集合).
+/// Request of `ModifyAddressTemplateGroupAttribute` (Modifies an IP address template group).
 ///
-/// 本接口（ModifyAddressTemplateGroupAttribute）用于修改IP地址模板集合。
-/// >?本接口为异步接口，可调用 [DescribeVpcTaskResult](https://cloud.tencent.com/document/api/215/59037) 接口查询任务执行结果，待任务执行成功后再进行其他操作。
-/// >
+/// This API (ModifyAddressTemplateGroupAttribute) is used to modify an IP address template group.
 ModifyAddressTemplateGroupAttributeRequest {
-    /// IP地址模板集合实例ID，例如：ipmg-2uw6ujo6。
+    /// IP address template group instance ID, such as `ipmg-2uw6ujo6`.
     ///
     /// Required.
     "AddressTemplateGroupId" address_template_group_id set_address_template_group_id: str,
-    /// IP地址模板集合名称。
+    /// IP address template group name.
     "AddressTemplateGroupName" address_template_group_name set_address_template_group_name: str,
-    /// IP地址模板实例ID， 例如：ipm-mdunqeb6。
+    /// IP address template instance ID, such as `ipm-mdunqeb6`.
     "AddressTemplateIds" address_template_ids set_address_template_ids: list String,
 } }
 rt::action!("vpc", "2017-03-12", "ModifyAddressTemplateGroupAttribute", ModifyAddressTemplateGroupAttributeRequest => ModifyAddressTemplateGroupAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyAddressTemplateGroupAttribute返回参数结构体
+/// ModifyAddressTemplateGroupAttribute response structure.
 ModifyAddressTemplateGroupAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAddressesBandwidth` (调整弹性公网IP带宽).
+/// Request of `ModifyAddressesBandwidth` (Modifies the EIP bandwidth).
 ///
-/// 本接口（ModifyAddressesBandwidth）用于调整[弹性公网IP](https://cloud.tencent.com/document/product/213/1941)(简称EIP)带宽，支持后付费EIP, 预付费EIP和带宽包EIP
+/// This API is used to adjust the bandwidth of [Elastic IP](https://intl.cloud.tencent.com/document/product/213/1941?from_cn_redirect=1), including EIP billed on a pay-as-you-go, monthly subscription, and bandwidth package basis.
 ModifyAddressesBandwidthRequest {
-    /// EIP唯一标识ID列表，形如'eip-xxxx'，可以使用[DescribeAddresses](https://cloud.tencent.com/document/product/215/16702)接口获取AddressId。
+    /// List of EIP IDs, such as “eip-xxxx”.
     ///
     /// Required.
     "AddressIds" address_ids set_address_ids: list String,
-    /// 调整带宽目标值，可调整的带宽上限值参考产品文档[带宽上限](https://cloud.tencent.com/document/product/1199/48333)。
+    /// Target bandwidth value adjustment
     ///
     /// Required.
     "InternetMaxBandwidthOut" internet_max_bandwidth_out set_internet_max_bandwidth_out: i64,
-    /// 包月带宽起始时间(已废弃，输入无效)
+    /// (Disused) The start time of the monthly bandwidth subscription
     ///
     /// Disabled in the spec.
     "StartTime" start_time set_start_time: str,
-    /// 包月带宽结束时间(已废弃，输入无效)
+    /// (Disused) The end time of the monthly bandwidth subscription
     ///
     /// Disabled in the spec.
     "EndTime" end_time set_end_time: str,
@@ -12099,24 +12096,32 @@ ModifyAddressesBandwidthRequest {
 rt::action!("vpc", "2017-03-12", "ModifyAddressesBandwidth", ModifyAddressesBandwidthRequest => ModifyAddressesBandwidthResponse);
 
 rt::model! { read debug;
-/// ModifyAddressesBandwidth返回参数结构体
+/// ModifyAddressesBandwidth response structure.
 ModifyAddressesBandwidthResponse {
-    /// 异步任务TaskId。可以使用[DescribeTaskResult](https://cloud.tencent.com/document/api/215/36271)接口查询任务状态。
+    /// The async task ID. You can use the [DescribeTaskResult](https://intl.cloud.tencent.com/document/api/215/36271?from_cn_redirect=1) API to query the task status.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAddressesRenewFlag` (调整包月IP续费标识).
+/// Request of `ModifyAddressesRenewFlag` (Adjusts the renewal flag for the monthly subscription EIP).
 ///
-/// 本接口（ModifyAddressesRenewFlag）用于调整EIP续费标识。
+/// This API is used to adjust the renewal flag for the monthly subscription EIP.
 ModifyAddressesRenewFlagRequest {
-    /// EIP唯一标识ID列表，形如'eip-xxxx'，可以使用[DescribeAddresses](https://cloud.tencent.com/document/product/215/16702)接口获取AddressId。
+    /// List of unique EIP IDs, for example, eip-xxxx.
     ///
     /// Required.
     "AddressIds" address_ids set_address_ids: list String,
-    /// 自动续费标识。取值范围： NOTIFY_AND_AUTO_RENEW：通知过期且自动续费 NOTIFY_AND_MANUAL_RENEW：通知过期不自动续费 DISABLE_NOTIFY_AND_MANUAL_RENEW：不通知过期不自动续费  若该参数指定为NOTIFY_AND_AUTO_RENEW，在账户余额充足的情况下，实例到期后将按月自动续费。 示例值：NOTIFY_AND_AUTO_RENEW
+    /// Auto-renewal flag.
+    ///
+    /// - NOTIFY_AND_AUTO_RENEW: Notify upon expiration and automatically renew.
+    ///
+    /// - NOTIFY_AND_MANUAL_RENEW: Notify upon expiration but do not automatically renew.
+    ///
+    /// - DISABLE_NOTIFY_AND_MANUAL_RENEW: Do not notify upon expiration and do not automatically renew.
+    ///
+    /// If this parameter is set to NOTIFY_AND_AUTO_RENEW and the account balance is sufficient, the instance will be automatically renewed on a monthly basis after expiration.
     ///
     /// Required.
     "RenewFlag" renew_flag set_renew_flag: str,
@@ -12124,80 +12129,70 @@ ModifyAddressesRenewFlagRequest {
 rt::action!("vpc", "2017-03-12", "ModifyAddressesRenewFlag", ModifyAddressesRenewFlagRequest => ModifyAddressesRenewFlagResponse);
 
 rt::model! { read debug;
-/// ModifyAddressesRenewFlag返回参数结构体
+/// ModifyAddressesRenewFlag response structure.
 ModifyAddressesRenewFlagResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAssistantCidr` (修改辅助CIDR).
+/// Request of `ModifyAssistantCidr` (Modifies secondary CIDR blocks).
 ///
-/// 本接口（ModifyAssistantCidr）用于批量修改辅助CIDR，支持新增和删除。
+/// This API is used to batch modify (add or delete) secondary CIDR blocks.
 ModifyAssistantCidrRequest {
-    /// `VPC`实例`ID`。形如：`vpc-6v2ht8q5`。
+    /// `VPC` instance `ID`, such as `vpc-6v2ht8q5`.
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 待添加的辅助CIDR。CIDR数组，格式如["10.0.0.0/16", "172.16.0.0/16"]，入参NewCidrBlocks和OldCidrBlocks至少需要其一。
+    /// Array of the secondary CIDR blocks to be added, such as ["10.0.0.0/16", "172.16.0.0/16"]. At least one of `NewCidrBlocks` and `OldCidrBlocks` must be specified.
     "NewCidrBlocks" new_cidr_blocks set_new_cidr_blocks: list String,
-    /// 待删除的辅助CIDR。CIDR数组，格式如["10.0.0.0/16", "172.16.0.0/16"]，入参NewCidrBlocks和OldCidrBlocks至少需要其一。
+    /// Array of the secondary CIDR blocks to be deleted, such as ["10.0.0.0/16", "172.16.0.0/16"]. At least one of `NewCidrBlocks` or `OldCidrBlocks` must be specified.
     "OldCidrBlocks" old_cidr_blocks set_old_cidr_blocks: list String,
 } }
 rt::action!("vpc", "2017-03-12", "ModifyAssistantCidr", ModifyAssistantCidrRequest => ModifyAssistantCidrResponse);
 
 rt::model! { read debug;
-/// ModifyAssistantCidr返回参数结构体
+/// ModifyAssistantCidr response structure.
 ModifyAssistantCidrResponse {
-    /// 辅助CIDR数组。
+    /// Array of secondary CIDR blocks.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AssistantCidrSet" assistant_cidr_set set_assistant_cidr_set: list AssistantCidr,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyBandwidthPackageAttribute` (修改带宽包属性).
+/// Request of `ModifyBandwidthPackageAttribute` (Modifies the attributes of a bandwidth package).
 ///
-/// 接口用于修改带宽包属性，包括带宽包名称和计费模式
+/// This API is used to modify the attributes of a bandwidth package, including the bandwidth package name, and so on.
 ModifyBandwidthPackageAttributeRequest {
-    /// 带宽包唯一标识ID
+    /// The unique ID of the bandwidth package.
     "BandwidthPackageId" bandwidth_package_id set_bandwidth_package_id: str,
-    /// 带宽包名称
+    /// The name of the bandwidth package.
     "BandwidthPackageName" bandwidth_package_name set_bandwidth_package_name: str,
-    /// 带宽包计费模式，可选值:
-    ///
-    /// - ENHANCED95_POSTPAID_BY_MONTH: 后付费-增强型95计费
-    ///
-    /// - PRIMARY_TRAFFIC_POSTPAID_BY_HOUR: 后付费-按主流量计费
-    ///
-    /// - BANDWIDTH_POSTPAID_BY_DAY: 常规BGP-后付费-按带宽计费
-    ///
-    /// - FIXED_PREPAID_BY_MONTH: 常规BGP-预付费
-    ///
-    /// - PEAK_BANDWIDTH_POSTPAID_BY_DAY: 静态单线-后付费-按日结算
-    ///
-    /// - TOP5_POSTPAID_BY_MONTH: 后付费-TOP5计费，如需使用，请提交工单申请
+    /// The billing mode of the bandwidth package. Values:
+    /// `TOP5_POSTPAID_BY_MONTH`: Bill by the top 5 bandwidth value of the current month in a postpaid manner
     "ChargeType" charge_type set_charge_type: str,
 } }
 rt::action!("vpc", "2017-03-12", "ModifyBandwidthPackageAttribute", ModifyBandwidthPackageAttributeRequest => ModifyBandwidthPackageAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyBandwidthPackageAttribute返回参数结构体
+/// ModifyBandwidthPackageAttribute response structure.
 ModifyBandwidthPackageAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyBandwidthPackageBandwidth` (调整共享带宽包带宽).
+/// Request of `ModifyBandwidthPackageBandwidth` (ModifyBandwidthPackageBandwidth).
 ///
-/// 接口用于调整[共享带宽包](https://cloud.tencent.com/document/product/684/15245)(BWP)带宽
+/// This API is used to adjust the bandwidth of a [bandwidth package](https://www.tencentcloud.com/document/product/684/15245).
 ModifyBandwidthPackageBandwidthRequest {
-    /// 带宽包限速大小。单位：Mbps。带宽包计费类型对应的带宽上下限可参考：[BandwidthRange](https://cloud.tencent.com/document/api/215/15824#BandwidthRange)
+    /// Maximum bandwidth. Unit: Mbps.
     ///
     /// Required.
     "InternetMaxBandwidth" internet_max_bandwidth set_internet_max_bandwidth: i64,
-    /// 共享带宽包ID，可以使用[DescribeBandwidthPackages](https://cloud.tencent.com/document/product/215/19209)接口查询BandwidthPackageId。
+    /// Bandwidth package ID.
     ///
     /// Required.
     "BandwidthPackageId" bandwidth_package_id set_bandwidth_package_id: str,
@@ -12205,22 +12200,22 @@ ModifyBandwidthPackageBandwidthRequest {
 rt::action!("vpc", "2017-03-12", "ModifyBandwidthPackageBandwidth", ModifyBandwidthPackageBandwidthRequest => ModifyBandwidthPackageBandwidthResponse);
 
 rt::model! { read debug;
-/// ModifyBandwidthPackageBandwidth返回参数结构体
+/// ModifyBandwidthPackageBandwidth response structure.
 ModifyBandwidthPackageBandwidthResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyCcnAttachedInstancesAttribute` (修改CCN关联实例属性).
+/// Request of `ModifyCcnAttachedInstancesAttribute` (Modifies CCN-associated instance attributes).
 ///
-/// 修改CCN关联实例属性，目前仅修改备注description
+/// This API is used to modify CCN-associated instance attributes. Currently, only the `description` can be modified.
 ModifyCcnAttachedInstancesAttributeRequest {
-    /// CCN实例ID。形如：ccn-f49l6u0z。
+    /// CCN instance ID in the format of `ccn-f49l6u0z`
     ///
     /// Required.
     "CcnId" ccn_id set_ccn_id: str,
-    /// 关联网络实例列表
+    /// List of associated network instances
     ///
     /// Required.
     "Instances" instances set_instances: list CcnInstance,
@@ -12228,24 +12223,24 @@ ModifyCcnAttachedInstancesAttributeRequest {
 rt::action!("vpc", "2017-03-12", "ModifyCcnAttachedInstancesAttribute", ModifyCcnAttachedInstancesAttributeRequest => ModifyCcnAttachedInstancesAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyCcnAttachedInstancesAttribute返回参数结构体
+/// ModifyCcnAttachedInstancesAttribute response structure.
 ModifyCcnAttachedInstancesAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyCcnAttribute` (修改CCN属性).
+/// Request of `ModifyCcnAttribute` (Modifies CCN attributes).
 ///
-/// 本接口（ModifyCcnAttribute）用于修改云联网（CCN）的相关属性。
+/// This API (ModifyCcnAttribute) is used to modify CCN attributes.
 ModifyCcnAttributeRequest {
-    /// CCN实例ID。形如：ccn-f49l6u0z。
+    /// The CCN instance ID, such as `ccn-f49l6u0z`.
     ///
     /// Required.
     "CcnId" ccn_id set_ccn_id: str,
-    /// CCN名称，最大长度不能超过60个字节，限制：CcnName和CcnDescription必须至少选择一个参数输入，否则报错。
+    /// The name of CCN instance. Up to 60 characters allowed. It can contain up to 60 bytes. Either `CcnName` or `CcnDescription` must be specified.
     "CcnName" ccn_name set_ccn_name: str,
-    /// CCN描述信息，最大长度不能超过100个字节，限制：CcnName和CcnDescription必须至少选择一个参数输入，否则报错。
+    /// The description of CCN instance. Up to 100 characters allowed. It can contain up to 60 bytes. Either `CcnName` or `CcnDescription` must be specified.
     "CcnDescription" ccn_description set_ccn_description: str,
     /// 是否开启等价路由功能。`False` 不开启，`True` 开启。
     "RouteECMPFlag" route_ecmp_flag set_route_ecmp_flag: bool,
@@ -12259,7 +12254,7 @@ ModifyCcnAttributeRequest {
 rt::action!("vpc", "2017-03-12", "ModifyCcnAttribute", ModifyCcnAttributeRequest => ModifyCcnAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyCcnAttribute返回参数结构体
+/// ModifyCcnAttribute response structure.
 ModifyCcnAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -12330,21 +12325,21 @@ ModifyCcnPolicyBasedRoutingRuleAttributeResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyCcnRegionBandwidthLimitsType` (后付费产品修改带宽限速策略).
+/// Request of `ModifyCcnRegionBandwidthLimitsType` (Modifies the bandwidth limit policy of a postpaid instance).
 ///
-/// 本接口（ModifyCcnRegionBandwidthLimitsType）用于修改后付费云联网实例修改带宽限速策略。
+/// This API is used to modify the bandwidth limit policy of a postpaid CCN instance.
 ModifyCcnRegionBandwidthLimitsTypeRequest {
-    /// 云联网实例ID。
+    /// CCN instance ID.
     ///
     /// Required.
     "CcnId" ccn_id set_ccn_id: str,
-    /// 云联网限速类型，INTER_REGION_LIMIT：地域间限速，OUTER_REGION_LIMIT：地域出口限速。默认值：OUTER_REGION_LIMIT。
+    /// CCN bandwidth limit type. INTER_REGION_LIMIT: limit between regions. OUTER_REGION_LIMIT: region egress limit.
     "BandwidthLimitType" bandwidth_limit_type set_bandwidth_limit_type: str,
 } }
 rt::action!("vpc", "2017-03-12", "ModifyCcnRegionBandwidthLimitsType", ModifyCcnRegionBandwidthLimitsTypeRequest => ModifyCcnRegionBandwidthLimitsTypeResponse);
 
 rt::model! { read debug;
-/// ModifyCcnRegionBandwidthLimitsType返回参数结构体
+/// ModifyCcnRegionBandwidthLimitsType response structure.
 ModifyCcnRegionBandwidthLimitsTypeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -12400,15 +12395,15 @@ ModifyCdcNetPlaneAttributeResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyCustomerGatewayAttribute` (修改对端网关).
+/// Request of `ModifyCustomerGatewayAttribute` (Modifies a customer gateway).
 ///
-/// 本接口（ModifyCustomerGatewayAttribute）用于修改对端网关信息。
+/// This API (ModifyCustomerGatewayAttribute) is used to modify the customer gateway information.
 ModifyCustomerGatewayAttributeRequest {
-    /// 对端网关ID，例如：cgw-2wqq41m9，可通过[DescribeCustomerGateways](https://cloud.tencent.com/document/api/215/17516)接口查询对端网关。
+    /// The ID of the customer gateway, such as `cgw-2wqq41m9`. You can query the customer gateway by using the [DescribeCustomerGateways](https://intl.cloud.tencent.com/document/api/215/17516?from_cn_redirect=1) API.
     ///
     /// Required.
     "CustomerGatewayId" customer_gateway_id set_customer_gateway_id: str,
-    /// 对端网关名称，可任意命名，但不得超过60个字符。
+    /// Customer gateway can be named freely, but the maximum length is 60 characters.
     ///
     /// Required.
     "CustomerGatewayName" customer_gateway_name set_customer_gateway_name: str,
@@ -12418,7 +12413,7 @@ ModifyCustomerGatewayAttributeRequest {
 rt::action!("vpc", "2017-03-12", "ModifyCustomerGatewayAttribute", ModifyCustomerGatewayAttributeRequest => ModifyCustomerGatewayAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyCustomerGatewayAttribute返回参数结构体
+/// ModifyCustomerGatewayAttribute response structure.
 ModifyCustomerGatewayAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -12448,44 +12443,44 @@ ModifyDhcpIpAttributeResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDirectConnectGatewayAttribute` (修改专线网关属性).
+/// Request of `ModifyDirectConnectGatewayAttribute` (Modifies the attributes of a direct connect gateway).
 ///
-/// 本接口（ModifyDirectConnectGatewayAttribute）用于修改专线网关属性
+/// This API is used to modify the attributes of a direct connect gateway.
 ModifyDirectConnectGatewayAttributeRequest {
-    /// 专线网关唯一`ID`，形如：`dcg-9o233uri`。
+    /// The unique ID of the direct connect gateway, such as `dcg-9o233uri`.
     ///
     /// Required.
     "DirectConnectGatewayId" direct_connect_gateway_id set_direct_connect_gateway_id: str,
-    /// 专线网关名称，可任意命名，但不得超过60个字符。
+    /// The direct connect gateway name. You can enter any name within 60 characters.
     "DirectConnectGatewayName" direct_connect_gateway_name set_direct_connect_gateway_name: str,
-    /// 云联网路由学习类型，可选值：`BGP`（自动学习）、`STATIC`（静态，即用户配置）。只有云联网类型专线网关且开启了BGP功能才支持修改`CcnRouteType`。
+    /// The CCN route-learning type. Valid values: `BGP` (Automatic learning), `STATIC` (Static, that is, user-configured). You can only modify `CcnRouteType` for a CCN direct connect gateway with BGP enabled.
     "CcnRouteType" ccn_route_type set_ccn_route_type: str,
-    /// 云联网路由发布模式，可选值：`standard`（标准模式）、`exquisite`（精细模式）。只有云联网类型专线网关才支持修改`ModeType`。
+    /// CCN route publishing method. Valid values: `standard` and `exquisite`. You can only modify `ModeType` for a CCN direct connect gateway.
     "ModeType" mode_type set_mode_type: str,
 } }
 rt::action!("vpc", "2017-03-12", "ModifyDirectConnectGatewayAttribute", ModifyDirectConnectGatewayAttributeRequest => ModifyDirectConnectGatewayAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyDirectConnectGatewayAttribute返回参数结构体
+/// ModifyDirectConnectGatewayAttribute response structure.
 ModifyDirectConnectGatewayAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyFlowLogAttribute` (修改流日志属性).
+/// Request of `ModifyFlowLogAttribute` (Modifies the attributes of a flow log).
 ///
-/// 本接口（ModifyFlowLogAttribute）用于修改流日志属性。
+/// This API is used to modify the attributes of a flow log.
 ModifyFlowLogAttributeRequest {
-    /// 流日志唯一ID。可通过[CreateFlowLog](https://cloud.tencent.com/document/product/215/35015)接口创建；可通过[DescribeFlowLogs](https://cloud.tencent.com/document/product/215/35012)接口获取。
+    /// The unique ID of the flow log.
     ///
     /// Required.
     "FlowLogId" flow_log_id set_flow_log_id: str,
-    /// 私用网络唯一ID。修改云联网流日志属性时可不填，其他流日志类型必填。
+    /// The VPC ID or unique ID of the resource. We recommend using the unique ID. This parameter is required unless the attributes of a CCN flow log is modified.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 流日志实例名称。长度为不超过60字符。
+    /// The name of the flow log instance.
     "FlowLogName" flow_log_name set_flow_log_name: str,
-    /// 流日志实例描述。长度为不超过512个字符。
+    /// The description of the flow log.
     "FlowLogDescription" flow_log_description set_flow_log_description: str,
     /// 流日志采集周期，只支持CCN类型流日志。 取值范围（单位s）：60， 300， 600。
     "Period" period set_period: i128,
@@ -12493,31 +12488,29 @@ ModifyFlowLogAttributeRequest {
 rt::action!("vpc", "2017-03-12", "ModifyFlowLogAttribute", ModifyFlowLogAttributeRequest => ModifyFlowLogAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyFlowLogAttribute返回参数结构体
+/// ModifyFlowLogAttribute response structure.
 ModifyFlowLogAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyGatewayFlowQos` (调整网关流控带宽).
+/// Request of `ModifyGatewayFlowQos` (Adjusts the bandwidth limit of a gateway).
 ///
-/// 本接口（ModifyGatewayFlowQos）用于调整网关流控带宽。
+/// This API is used to adjust the bandwidth limit of a gateway.
 ModifyGatewayFlowQosRequest {
-    /// 网关实例ID，目前我们支持的网关实例类型有，
-    /// 专线网关实例ID，形如，`dcg-ltjahce6`；
-    /// Nat网关实例ID，形如，`nat-ltjahce6`；
-    /// VPN网关实例ID，形如，`vpn-ltjahce6`。
+    /// Gateway instance ID. Supported types:
+    /// Direct connect gateway instance, such as `dcg-ltjahce6`;
+    /// NAT gateway instance, such as `nat-ltjahce6`;
+    /// VPN gateway instance, such as `vpn-ltjahce6`.
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 流控带宽值。取值大于0，表示限流到指定的Mbps；取值等于0，表示完全限流；取值为-1，不限流。
+    /// Bandwidth limit value in Mbps. Valid values: >0: Set the limit to the specified value. 0: Block all traffic. -1: No bandwidth limit.
     ///
     /// Required.
     "Bandwidth" bandwidth set_bandwidth: i64,
-    /// 限流的云服务器内网IP。
-    ///
-    /// 参数格式：10.0.0.2
+    /// CVM private IP addresses with limited bandwidth.
     ///
     /// Required.
     "IpAddresses" ip_addresses set_ip_addresses: list String,
@@ -12527,7 +12520,7 @@ ModifyGatewayFlowQosRequest {
 rt::action!("vpc", "2017-03-12", "ModifyGatewayFlowQos", ModifyGatewayFlowQosRequest => ModifyGatewayFlowQosResponse);
 
 rt::model! { read debug;
-/// ModifyGatewayFlowQos返回参数结构体
+/// ModifyGatewayFlowQos response structure.
 ModifyGatewayFlowQosResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -12582,21 +12575,21 @@ ModifyGlobalRoutesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyHaVipAttribute` (修改HAVIP属性).
+/// Request of `ModifyHaVipAttribute` (Modifies HAVIP attributes).
 ///
-/// 本接口（ModifyHaVipAttribute）用于修改高可用虚拟IP（HAVIP）属性。
+/// This API (ModifyHaVipAttribute) is used to modify HAVIP attributes.
 ModifyHaVipAttributeRequest {
-    /// `HAVIP`唯一`ID`，形如：`havip-9o233uri`。
+    /// The unique `ID` of the `HAVIP`, such as `havip-9o233uri`.
     ///
     /// Required.
     "HaVipId" ha_vip_id set_ha_vip_id: str,
-    /// `HAVIP`名称，可任意命名，但不得超过60个字符。
+    /// `HAVIP` can be named freely, but the maximum length is 60 characters.
     "HaVipName" ha_vip_name set_ha_vip_name: str,
 } }
 rt::action!("vpc", "2017-03-12", "ModifyHaVipAttribute", ModifyHaVipAttributeRequest => ModifyHaVipAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyHaVipAttribute返回参数结构体
+/// ModifyHaVipAttribute response structure.
 ModifyHaVipAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -12672,17 +12665,17 @@ ModifyHighPriorityRouteTableAttributeResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyIPv6AddressesAttributes` (修改弹性公网IPv6属性).
+/// Request of `ModifyIPv6AddressesAttributes` (Modifies EIPv6 attributes).
 ///
-/// 本接口（ModifyIPv6AddressesAttributes）用于修改弹性公网 IPv6（简称EIPv6）实例名称。
+/// This API is used to modify the name of an EIPv6 instance.
 ///
-/// - 支持对弹性公网 IPv6 和传统弹性公网 IPv6 实例名称进行修改。
+/// - You can modify the name of both EIPv6 and traditional EIPv6 instances.
 ModifyIPv6AddressesAttributesRequest {
-    /// 弹性公网IPv6唯一ID列表。可以使用[DescribeIPv6Addresses](https://cloud.tencent.com/document/api/215/113677)接口获取IPv6AddressIds。
+    /// List of unique IDs of EIPv6.
     ///
     /// Required.
     "IPv6AddressIds" i_pv6_address_ids set_i_pv6_address_ids: list String,
-    /// 弹性公网IPv6地址名称，长度上限为128个字符，允许使用大小写字母、汉字、数字、连字符"-"和下划线"_"，不能包含空格。
+    /// Name of the EIPv6 address
     "IPv6AddressName" i_pv6_address_name set_i_pv6_address_name: str,
     /// 是否开启弹性公网IPv6地址网卡可见
     "EipVisibleOnEni" eip_visible_on_eni set_eip_visible_on_eni: bool,
@@ -12690,22 +12683,22 @@ ModifyIPv6AddressesAttributesRequest {
 rt::action!("vpc", "2017-03-12", "ModifyIPv6AddressesAttributes", ModifyIPv6AddressesAttributesRequest => ModifyIPv6AddressesAttributesResponse);
 
 rt::model! { read debug;
-/// ModifyIPv6AddressesAttributes返回参数结构体
+/// ModifyIPv6AddressesAttributes response structure.
 ModifyIPv6AddressesAttributesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyIPv6AddressesBandwidth` (调整弹性公网IPv6带宽).
+/// Request of `ModifyIPv6AddressesBandwidth` (Modifies the EIPv6 bandwidth).
 ///
-/// 本接口（ModifyIPv6AddressesBandwidth）用于调整弹性公网 IPv6（简称EIPv6）实例的带宽上限。
+/// This API is used to modify the bandwidth cap of an EIPv6 instance.
 ModifyIPv6AddressesBandwidthRequest {
-    /// 弹性公网IPv6地址唯一ID，可以使用[DescribeIPv6Addresses](https://cloud.tencent.com/document/api/215/113677)接口获取IPv6AddressId。
+    /// Unique ID of the EIPv6 address
     ///
     /// Required.
     "IPv6AddressIds" i_pv6_address_ids set_i_pv6_address_ids: list String,
-    /// 弹性公网IPv6地址网络带宽，可调整的带宽上限值参考产品文档中[IPv6 计费限制说明](https://cloud.tencent.com/document/product/1142/38369#IPv6)。
+    /// Network bandwidth of the EIPv6 address
     ///
     /// Required.
     "InternetMaxBandwidthOut" internet_max_bandwidth_out set_internet_max_bandwidth_out: i64,
@@ -12713,35 +12706,35 @@ ModifyIPv6AddressesBandwidthRequest {
 rt::action!("vpc", "2017-03-12", "ModifyIPv6AddressesBandwidth", ModifyIPv6AddressesBandwidthRequest => ModifyIPv6AddressesBandwidthResponse);
 
 rt::model! { read debug;
-/// ModifyIPv6AddressesBandwidth返回参数结构体
+/// ModifyIPv6AddressesBandwidth response structure.
 ModifyIPv6AddressesBandwidthResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyIp6AddressesBandwidth` (调整传统弹性公网IPv6带宽).
+/// Request of `ModifyIp6AddressesBandwidth` (Adjusts the bandwidth limit of a classic elastic public IPv6 instance).
 ///
-/// 本接口（ModifyIp6AddressesBandwidth）用于调整传统弹性公网 IPv6 实例的带宽上限。
+/// This API is used to adjust the bandwidth limit of a classic elastic public IPv6 instance.
 ///
-/// - 仅支持对传统弹性公网 IPv6 实例的带宽上限进行调整。
-/// - 如需调整弹性公网 IPv6 实例的带宽上限，请使用 [ModifyIPv6AddressesBandwidth](https://cloud.tencent.com/document/product/215/113674) 接口。
+/// - You can adjust the bandwidth limit of only classic elastic public IPv6 instances.
+/// - To adjust the bandwidth limit of an elastic public IPv6 instance, call the ModifyIPv6AddressesBandwidth API.
 ModifyIp6AddressesBandwidthRequest {
-    /// 修改的目标带宽，单位Mbps。可调整的带宽上限值参考产品文档中[IPv6 计费限制说明](https://cloud.tencent.com/document/product/1142/38369#IPv6)。
+    /// Modified target bandwidth, in Mbps.
     ///
     /// Required.
     "InternetMaxBandwidthOut" internet_max_bandwidth_out set_internet_max_bandwidth_out: i64,
-    /// IPv6地址。可以使用[DescribeIp6Addresses](https://cloud.tencent.com/document/product/215/40089)接口查询Ip6Addresses。Ip6Addresses和Ip6AddressIds必须且只能传一个。
+    /// IPv6 addresses. Both Ip6Addresses and Ip6AddressId are required, but they cannot be specified at the same time.
     "Ip6Addresses" ip6_addresses set_ip6_addresses: list String,
-    /// IPv6地址对应的唯一ID，形如eip-xxxxxxxx。可以使用[DescribeIp6Addresses](https://cloud.tencent.com/document/product/215/40089)接口查询Ip6AddressIds。Ip6Addresses和Ip6AddressIds必须且只能传一个。
+    /// Unique IDs corresponding to the IPv6 addresses. Format: eip-xxxxxxxx. Both Ip6Addresses and Ip6AddressId are required, but they cannot be specified at the same time.
     "Ip6AddressIds" ip6_address_ids set_ip6_address_ids: list String,
 } }
 rt::action!("vpc", "2017-03-12", "ModifyIp6AddressesBandwidth", ModifyIp6AddressesBandwidthRequest => ModifyIp6AddressesBandwidthResponse);
 
 rt::model! { read debug;
-/// ModifyIp6AddressesBandwidth返回参数结构体
+/// ModifyIp6AddressesBandwidth response structure.
 ModifyIp6AddressesBandwidthResponse {
-    /// 任务ID
+    /// Task ID.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -12798,15 +12791,15 @@ ModifyIp6TranslatorResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyIpv6AddressesAttribute` (修改弹性网卡IPv6地址属性).
+/// Request of `ModifyIpv6AddressesAttribute` (Modifies the IPv6 address attributes of an ENI).
 ///
-/// 本接口（ModifyIpv6AddressesAttribute）用于修改弹性网卡内网IPv6地址属性。
+/// This API (ModifyIpv6AddressesAttribute) is used to modify the private IPv6 address attributes of an ENI.
 ModifyIpv6AddressesAttributeRequest {
-    /// 弹性网卡实例`ID`，形如：`eni-m6dyj72l`。可通过[DescribeNetworkInterfaces](https://cloud.tencent.com/document/product/215/15817)接口获取。
+    /// The `ID` of the ENI instance, such as `eni-m6dyj72l`.
     ///
     /// Required.
     "NetworkInterfaceId" network_interface_id set_network_interface_id: str,
-    /// 指定的内网IPv6地址信息。
+    /// The information of the specified private `IPv6` addresses.
     ///
     /// Required.
     "Ipv6Addresses" ipv6_addresses set_ipv6_addresses: list Ipv6Address,
@@ -12814,36 +12807,36 @@ ModifyIpv6AddressesAttributeRequest {
 rt::action!("vpc", "2017-03-12", "ModifyIpv6AddressesAttribute", ModifyIpv6AddressesAttributeRequest => ModifyIpv6AddressesAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyIpv6AddressesAttribute返回参数结构体
+/// ModifyIpv6AddressesAttribute response structure.
 ModifyIpv6AddressesAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyLocalGateway` (修改本地网关).
+/// Request of `ModifyLocalGateway` (Modifies a local gateway).
 ///
-/// 本接口（ModifyLocalGateway）用于修改CDC的本地网关。
+/// This API is used to modify the local gateway of a CDC instance.
 ModifyLocalGatewayRequest {
-    /// 本地网关名称。
+    /// Local gateway name
     ///
     /// Required.
     "LocalGatewayName" local_gateway_name set_local_gateway_name: str,
-    /// CDC实例ID。
+    /// CDC instance ID
     ///
     /// Required.
     "CdcId" cdc_id set_cdc_id: str,
-    /// 本地网关实例ID。
+    /// Local gateway instance ID
     ///
     /// Required.
     "LocalGatewayId" local_gateway_id set_local_gateway_id: str,
-    /// VPC实例ID。
+    /// VPC instance ID
     "VpcId" vpc_id set_vpc_id: str,
 } }
 rt::action!("vpc", "2017-03-12", "ModifyLocalGateway", ModifyLocalGatewayRequest => ModifyLocalGatewayResponse);
 
 rt::model! { read debug;
-/// ModifyLocalGateway返回参数结构体
+/// ModifyLocalGateway response structure.
 ModifyLocalGatewayResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -12875,21 +12868,21 @@ ModifyNatGatewayAdvancedAttributeResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyNatGatewayAttribute` (修改NAT网关的属性).
+/// Request of `ModifyNatGatewayAttribute` (Modifies the attributes of a NAT gateway).
 ///
-/// 本接口（ModifyNatGatewayAttribute）用于修改NAT网关的属性。
+/// This API is used to modify the attributes of a NAT gateway.
 ModifyNatGatewayAttributeRequest {
-    /// NAT网关的ID，形如：`nat-df45454`。
+    /// The ID of the NAT gateway, such as `nat-df45454`.
     ///
     /// Required.
     "NatGatewayId" nat_gateway_id set_nat_gateway_id: str,
-    /// NAT网关的名称，形如：`test_nat`，边界值：[1,60] 字符。
+    /// The NAT gateway name, such as `test_nat`.
     "NatGatewayName" nat_gateway_name set_nat_gateway_name: str,
-    /// NAT网关最大外网出带宽(单位:Mbps)，边界值：[0,50000]。
+    /// The maximum outbound bandwidth of the NAT gateway. Unit: Mbps.
     "InternetMaxBandwidthOut" internet_max_bandwidth_out set_internet_max_bandwidth_out: i128,
-    /// 是否修改NAT网关绑定的安全组。
+    /// Whether to modify the security group bound to the NAT gateway
     "ModifySecurityGroup" modify_security_group set_modify_security_group: bool,
-    /// NAT网关绑定的安全组列表，最终状态，空列表表示删除所有安全组，形如: `['sg-1n232323', 'sg-o4242424']`
+    /// The final security groups bound to the NAT Gateway, such as `['sg-1n232323', 'sg-o4242424']`. An empty list indicates that all the security groups have been deleted.
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
     /// NAT实例是否开启删除保护
     "DeletionProtectionEnabled" deletion_protection_enabled set_deletion_protection_enabled: bool,
@@ -12899,26 +12892,26 @@ ModifyNatGatewayAttributeRequest {
 rt::action!("vpc", "2017-03-12", "ModifyNatGatewayAttribute", ModifyNatGatewayAttributeRequest => ModifyNatGatewayAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyNatGatewayAttribute返回参数结构体
+/// ModifyNatGatewayAttribute response structure.
 ModifyNatGatewayAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyNatGatewayDestinationIpPortTranslationNatRule` (修改NAT网关端口转发规则).
+/// Request of `ModifyNatGatewayDestinationIpPortTranslationNatRule` (Modifies the port forwarding rule of a NAT gateway).
 ///
-/// 本接口（ModifyNatGatewayDestinationIpPortTranslationNatRule）用于修改NAT网关端口转发规则。
+/// This API is used to modify the port forwarding rule of a NAT gateway.
 ModifyNatGatewayDestinationIpPortTranslationNatRuleRequest {
-    /// NAT网关的ID，形如：`nat-df45454`。
+    /// The ID of the NAT gateway, such as `nat-df45454`.
     ///
     /// Required.
     "NatGatewayId" nat_gateway_id set_nat_gateway_id: str,
-    /// 源NAT网关的端口转换规则。
+    /// The port forwarding rule of the source NAT gateway.
     ///
     /// Required.
     "SourceNatRule" source_nat_rule set_source_nat_rule: obj DestinationIpPortTranslationNatRule,
-    /// 目的NAT网关的端口转换规则。
+    /// The port forwarding rule of the destination NAT gateway.
     ///
     /// Required.
     "DestinationNatRule" destination_nat_rule set_destination_nat_rule: obj DestinationIpPortTranslationNatRule,
@@ -12926,22 +12919,22 @@ ModifyNatGatewayDestinationIpPortTranslationNatRuleRequest {
 rt::action!("vpc", "2017-03-12", "ModifyNatGatewayDestinationIpPortTranslationNatRule", ModifyNatGatewayDestinationIpPortTranslationNatRuleRequest => ModifyNatGatewayDestinationIpPortTranslationNatRuleResponse);
 
 rt::model! { read debug;
-/// ModifyNatGatewayDestinationIpPortTranslationNatRule返回参数结构体
+/// ModifyNatGatewayDestinationIpPortTranslationNatRule response structure.
 ModifyNatGatewayDestinationIpPortTranslationNatRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyNatGatewaySourceIpTranslationNatRule` (修改NAT网关SNAT转发规则).
+/// Request of `ModifyNatGatewaySourceIpTranslationNatRule` (Modifies a NAT gateway's SNAT forwarding rules).
 ///
-/// 本接口（ModifyNatGatewaySourceIpTranslationNatRule）用于修改NAT网关SNAT转发规则。
+/// This API is used to modify a NAT gateway's SNAT forwarding rules.
 ModifyNatGatewaySourceIpTranslationNatRuleRequest {
-    /// NAT网关的ID，形如：`nat-df453454`。
+    /// The ID of the NAT Gateway, such as `nat-df453454`
     ///
     /// Required.
     "NatGatewayId" nat_gateway_id set_nat_gateway_id: str,
-    /// NAT网关的SNAT转换规则。仅支持根据指定的NatGatewaySnatId修改PublicIpAddresses或Description。
+    /// The SNAT forwarding rule of the NAT Gateway
     ///
     /// Required.
     "SourceIpTranslationNatRule" source_ip_translation_nat_rule set_source_ip_translation_nat_rule: obj SourceIpTranslationNatRule,
@@ -12949,65 +12942,65 @@ ModifyNatGatewaySourceIpTranslationNatRuleRequest {
 rt::action!("vpc", "2017-03-12", "ModifyNatGatewaySourceIpTranslationNatRule", ModifyNatGatewaySourceIpTranslationNatRuleRequest => ModifyNatGatewaySourceIpTranslationNatRuleResponse);
 
 rt::model! { read debug;
-/// ModifyNatGatewaySourceIpTranslationNatRule返回参数结构体
+/// ModifyNatGatewaySourceIpTranslationNatRule response structure.
 ModifyNatGatewaySourceIpTranslationNatRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyNetDetect` (修改网络探测).
+/// Request of `ModifyNetDetect` (ModifyNetDetect).
 ///
-/// 本接口(ModifyNetDetect)用于修改网络探测参数。
+/// This API (ModifyNetDetect) is used to modify network detection parameters.
 ModifyNetDetectRequest {
-    /// 网络探测实例`ID`。形如：`netd-12345678`
+    /// The ID of a network detection instance, such as `netd-12345678`.
     ///
     /// Required.
     "NetDetectId" net_detect_id set_net_detect_id: str,
-    /// 网络探测名称，最大长度不能超过60个字节。
+    /// The name of a network detection instance. The maximum length is 60 characters.
     "NetDetectName" net_detect_name set_net_detect_name: str,
-    /// 探测目的IPv4地址数组，最多两个。
+    /// The array of detection destination IPv4 addresses, which contains at most two IP addresses.
     "DetectDestinationIp" detect_destination_ip set_detect_destination_ip: list String,
-    /// 下一跳类型，目前我们支持的类型有：
-    /// VPN：VPN网关；
-    /// DIRECTCONNECT：专线网关；
-    /// PEERCONNECTION：对等连接；
-    /// NAT：NAT网关；
-    /// NORMAL_CVM：普通云服务器；
-    /// CCN：云联网网关；
-    /// NONEXTHOP：无下一跳；
+    /// Type of the next hop. Valid values:
+    /// `VPN`: VPN gateway;
+    /// `DIRECTCONNECT`: Direct connect gateway;
+    /// `PEERCONNECTION`: Peering connection;
+    /// `NAT`: NAT gateway;
+    /// `NORMAL_CVM`: CVM instance;
+    /// `CCN`: CCN instance;
+    /// `NONEXTHOP`: No next hop.
     "NextHopType" next_hop_type set_next_hop_type: str,
-    /// 下一跳目的网关，取值与“下一跳类型”相关：
-    /// 下一跳类型为VPN，取值VPN网关ID，形如：vpngw-12345678；
-    /// 下一跳类型为DIRECTCONNECT，取值专线网关ID，形如：dcg-12345678；
-    /// 下一跳类型为PEERCONNECTION，取值对等连接ID，形如：pcx-12345678；
-    /// 下一跳类型为NAT，取值Nat网关，形如：nat-12345678；
-    /// 下一跳类型为NORMAL_CVM，取值云服务器IPv4地址，形如：10.0.0.12；
-    /// 下一跳类型为CCN，取值云联网ID，形如：ccn-12345678；
-    /// 下一跳类型为NONEXTHOP，指定网络探测为无下一跳的网络探测；
+    /// ID of the next-hop gateway.
+    /// If NextHopType is set to VPN, the value of this parameter is the VPN gateway ID, such as vpngw-12345678.
+    /// `NextHopType` = `DIRECTCONNECT`: Direct connect gateway ID, such as `dcg-12345678`.
+    /// `NextHopType` = `PEERCONNECTION`: Peering connection ID, such as `pcx-12345678`.
+    /// `NextHopType` = `NAT`: NAT gateway ID, such as `nat-12345678`.
+    /// If NextHopType is set to NORMAL_CVM, the value of this parameter is the IPv4 address of the CVM, such as 10.0.0.12.
+    /// `NextHopType` = `CCN`: CCN instance ID, such as `ccn-12345678`.
+    /// `NextHopType` = `NONEXTHOP`: No next hop.
     "NextHopDestination" next_hop_destination set_next_hop_destination: str,
-    /// 网络探测描述。
+    /// Network detection description.
     "NetDetectDescription" net_detect_description set_net_detect_description: str,
 } }
 rt::action!("vpc", "2017-03-12", "ModifyNetDetect", ModifyNetDetectRequest => ModifyNetDetectResponse);
 
 rt::model! { read debug;
-/// ModifyNetDetect返回参数结构体
+/// ModifyNetDetect response structure.
 ModifyNetDetectResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyNetworkAclAttribute` (修改网络ACL属性).
+/// Request of `ModifyNetworkAclAttribute` (Modifies network ACL attributes).
 ///
-/// 本接口（ModifyNetworkAclAttribute）用于修改网络ACL属性。
+/// This API is used to modify the attributes of a network ACL.
 ModifyNetworkAclAttributeRequest {
-    /// 网络ACL实例ID。例如：acl-12345678。
+    /// Network ACL instance ID, such as `acl-12345678`.
     ///
     /// Required.
     "NetworkAclId" network_acl_id set_network_acl_id: str,
-    /// 网络ACL名称，最大长度不能超过60个字节。
+    /// Network ACL name, which can contain up to 60 bytes.
     ///
     /// Required.
     "NetworkAclName" network_acl_name set_network_acl_name: str,
@@ -13015,26 +13008,26 @@ ModifyNetworkAclAttributeRequest {
 rt::action!("vpc", "2017-03-12", "ModifyNetworkAclAttribute", ModifyNetworkAclAttributeRequest => ModifyNetworkAclAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyNetworkAclAttribute返回参数结构体
+/// ModifyNetworkAclAttribute response structure.
 ModifyNetworkAclAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyNetworkAclEntries` (修改网络ACL规则).
+/// Request of `ModifyNetworkAclEntries` (Modifies network ACL rules).
 ///
-/// 本接口（ModifyNetworkAclEntries）用于修改（包括添加和删除）网络ACL的入站规则和出站规则。在NetworkAclEntrySet参数中：
-/// * 若同时传入入站规则和出站规则，则重置原有的入站规则和出站规则，并分别导入传入的规则。
-/// * 若仅传入入站规则，则仅重置原有的入站规则，并导入传入的规则，不影响原有的出站规则（若仅传入出站规则，处理方式类似入站方向）。
+/// This API is used to modify (add or delete) the inbound and outbound rules of a network ACL. In `NetworkAclEntrySet` parameters,
+/// * Passing in the new inbound/outbound rules will reset the original rules.
+/// * Passing in the inbound rules will only reset the original inbound rules and not affect the original outbound rules, and vice versa.
 ModifyNetworkAclEntriesRequest {
-    /// 网络ACL实例ID。例如：acl-12345678。
+    /// Network ACL instance ID, such as `acl-12345678`.
     ///
     /// Required.
     "NetworkAclId" network_acl_id set_network_acl_id: str,
-    /// 网络ACL规则集。NetworkAclEntrySet和NetworkAclQuintupleSet只能输入一个。
+    /// Network ACL rule set. `NetworkAclEntrySet` and `NetworkAclQuintupleSet` cannot be entered at the same time.
     "NetworkAclEntrySet" network_acl_entry_set set_network_acl_entry_set: obj NetworkAclEntrySet,
-    /// 网络ACL五元组规则集。NetworkAclEntrySet和NetworkAclQuintupleSet只能输入一个。
+    /// Network ACL quintuple rule set. `NetworkAclEntrySet` and `NetworkAclQuintupleSet` cannot be entered at the same time.
     "NetworkAclQuintupleSet" network_acl_quintuple_set set_network_acl_quintuple_set: obj NetworkAclQuintupleEntries,
     /// 三元组的增量更新。该接口的默认语义为全量覆盖。当需要实现增量更新语义时，设置该参数为True。
     "EnableUpdateAclEntries" enable_update_acl_entries set_enable_update_acl_entries: bool,
@@ -13042,22 +13035,22 @@ ModifyNetworkAclEntriesRequest {
 rt::action!("vpc", "2017-03-12", "ModifyNetworkAclEntries", ModifyNetworkAclEntriesRequest => ModifyNetworkAclEntriesResponse);
 
 rt::model! { read debug;
-/// ModifyNetworkAclEntries返回参数结构体
+/// ModifyNetworkAclEntries response structure.
 ModifyNetworkAclEntriesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyNetworkAclQuintupleEntries` (增量更新网络ACL五元组规则接口).
+/// Request of `ModifyNetworkAclQuintupleEntries` (Updates the network ACL quintuple rules incrementally).
 ///
-/// 本接口（ModifyNetworkAclQuintupleEntries）用于修改网络ACL五元组的入站规则和出站规则。在NetworkAclQuintupleEntrySet参数中：NetworkAclQuintupleEntry需要提供NetworkAclQuintupleEntryId。
+/// This API is used to modify the in/outbound rules of the network ACL quintuple. In the `NetworkAclQuintupleEntrySet` parameters, `NetworkAclQuintupleEntryId` is required for `NetworkAclQuintupleEntry`.
 ModifyNetworkAclQuintupleEntriesRequest {
-    /// 网络ACL实例ID。例如：acl-12345678。
+    /// Network ACL instance ID, such as `acl-12345678`.
     ///
     /// Required.
     "NetworkAclId" network_acl_id set_network_acl_id: str,
-    /// 网络五元组ACL规则集。
+    /// Network ACL quintuple rule set.
     ///
     /// Required.
     "NetworkAclQuintupleSet" network_acl_quintuple_set set_network_acl_quintuple_set: obj NetworkAclQuintupleEntries,
@@ -13065,34 +13058,34 @@ ModifyNetworkAclQuintupleEntriesRequest {
 rt::action!("vpc", "2017-03-12", "ModifyNetworkAclQuintupleEntries", ModifyNetworkAclQuintupleEntriesRequest => ModifyNetworkAclQuintupleEntriesResponse);
 
 rt::model! { read debug;
-/// ModifyNetworkAclQuintupleEntries返回参数结构体
+/// ModifyNetworkAclQuintupleEntries response structure.
 ModifyNetworkAclQuintupleEntriesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyNetworkInterfaceAttribute` (修改弹性网卡).
+/// Request of `ModifyNetworkInterfaceAttribute` (Modifies an ENI).
 ///
-/// 本接口（ModifyNetworkInterfaceAttribute）用于修改弹性网卡属性。
+/// This API (ModifyNetworkInterfaceAttribute) is used to modify ENI attributes.
 ModifyNetworkInterfaceAttributeRequest {
-    /// 弹性网卡实例ID，例如：eni-pxir56ns。可通过[DescribeNetworkInterfaces](https://cloud.tencent.com/document/product/215/15817)接口获取。
+    /// The ID of the ENI instance, such as `eni-pxir56ns`.
     ///
     /// Required.
     "NetworkInterfaceId" network_interface_id set_network_interface_id: str,
-    /// 弹性网卡名称，最大长度不能超过60个字节。
+    /// The name of the ENI. The maximum length is 60 characters.
     "NetworkInterfaceName" network_interface_name set_network_interface_name: str,
-    /// 弹性网卡描述，可任意命名，但不得超过60个字符。
+    /// ENI description can be named freely, but the maximum length is 60 characters.
     "NetworkInterfaceDescription" network_interface_description set_network_interface_description: str,
-    /// 指定绑定的安全组，例如:['sg-1dd51d']。可通过[DescribeSecurityGroups](https://cloud.tencent.com/document/product/215/15808)接口获取。
+    /// The specified security groups to be bound with, such as ['sg-1dd51d'].
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
-    /// 网卡trunking模式设置，Enable-开启，Disable--关闭，默认关闭。
+    /// Configuration of the ENI trunking mode. Valid values: `Enable` and `Disable`. Default value: `Disable`.
     "TrunkingFlag" trunking_flag set_trunking_flag: str,
 } }
 rt::action!("vpc", "2017-03-12", "ModifyNetworkInterfaceAttribute", ModifyNetworkInterfaceAttributeRequest => ModifyNetworkInterfaceAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyNetworkInterfaceAttribute返回参数结构体
+/// ModifyNetworkInterfaceAttribute response structure.
 ModifyNetworkInterfaceAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -13122,15 +13115,15 @@ ModifyNetworkInterfaceQosResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyPrivateIpAddressesAttribute` (修改弹性网卡内网IP信息).
+/// Request of `ModifyPrivateIpAddressesAttribute` (Modifies the private IP information of an ENI).
 ///
-/// 本接口（ModifyPrivateIpAddressesAttribute）用于修改弹性网卡内网IP属性。
+/// This API (ModifyPrivateIpAddressesAttribute) is used to modify the private IP attributes of an ENI.
 ModifyPrivateIpAddressesAttributeRequest {
-    /// 弹性网卡实例ID，例如：eni-m6dyj72l。可通过[DescribeNetworkInterfaces](https://cloud.tencent.com/document/product/215/15817)接口获取。
+    /// The ID of the ENI instance, such as `eni-m6dyj72l`.
     ///
     /// Required.
     "NetworkInterfaceId" network_interface_id set_network_interface_id: str,
-    /// 指定的内网IP信息。
+    /// The specified private IP information.
     ///
     /// Required.
     "PrivateIpAddresses" private_ip_addresses set_private_ip_addresses: list PrivateIpAddressSpecification,
@@ -13138,7 +13131,7 @@ ModifyPrivateIpAddressesAttributeRequest {
 rt::action!("vpc", "2017-03-12", "ModifyPrivateIpAddressesAttribute", ModifyPrivateIpAddressesAttributeRequest => ModifyPrivateIpAddressesAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyPrivateIpAddressesAttribute返回参数结构体
+/// ModifyPrivateIpAddressesAttribute response structure.
 ModifyPrivateIpAddressesAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -13253,46 +13246,46 @@ ModifyPrivateNatGatewayTranslationNatRuleResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyReserveIpAddress` (修改内网保留IP).
+/// Request of `ModifyReserveIpAddress` (Modifies a reserved private IP address).
 ///
-/// 修改内网保留 IP
+/// This API is used to modify a reserved private IP address.
 ModifyReserveIpAddressRequest {
-    /// VPC唯一 ID。
+    /// Unique ID of the VPC.
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 内网保留IP唯一ID。
+    /// Unique ID of the reserved private IP address.
     ///
     /// Required.
     "ReserveIpId" reserve_ip_id set_reserve_ip_id: str,
-    /// 内网保留 IP名称。
+    /// Name of the reserved private IP address.
     "Name" name set_name: str,
-    /// 内网保留 IP描述。
+    /// Description of the reserved private IP address.
     "Description" description set_description: str,
 } }
 rt::action!("vpc", "2017-03-12", "ModifyReserveIpAddress", ModifyReserveIpAddressRequest => ModifyReserveIpAddressResponse);
 
 rt::model! { read debug;
-/// ModifyReserveIpAddress返回参数结构体
+/// ModifyReserveIpAddress response structure.
 ModifyReserveIpAddressResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyRoutePolicyAttribute` (修改路由策略属性).
+/// Request of `ModifyRoutePolicyAttribute` (Modify the routing strategy attribute).
 ///
-/// 本接口（ModifyRoutePolicyAttribute）用于修改路由接收策略属性属性。
+/// This API is used to modify the route reception policy attribute.
 ModifyRoutePolicyAttributeRequest {
-    /// 路由接收策略实例ID，例如：rrp-dz0219jq。
+    /// Instance ID of the route reception policy, such as rrp-dz0219jq.
     ///
     /// Required.
     "RoutePolicyId" route_policy_id set_route_policy_id: str,
-    /// 路由接收策略名称。
+    /// Specifies the route reception policy name.
     ///
     /// Required.
     "RoutePolicyName" route_policy_name set_route_policy_name: str,
-    /// 路由接收策略描述。
+    /// Describes the route reception policy.
     ///
     /// Required.
     "RoutePolicyDescription" route_policy_description set_route_policy_description: str,
@@ -13300,22 +13293,22 @@ ModifyRoutePolicyAttributeRequest {
 rt::action!("vpc", "2017-03-12", "ModifyRoutePolicyAttribute", ModifyRoutePolicyAttributeRequest => ModifyRoutePolicyAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyRoutePolicyAttribute返回参数结构体
+/// ModifyRoutePolicyAttribute response structure.
 ModifyRoutePolicyAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyRouteTableAttribute` (修改路由表属性).
+/// Request of `ModifyRouteTableAttribute` (Modifies route table attributes).
 ///
-/// 本接口（ModifyRouteTableAttribute）用于修改路由表（RouteTable）属性。
+/// This API (ModifyRouteTableAttribute) is used to modify the attributes of a route table.
 ModifyRouteTableAttributeRequest {
-    /// 路由表实例ID，例如：rtb-azd4dt1c。
+    /// The route table instance ID, such as `rtb-azd4dt1c`.
     ///
     /// Required.
     "RouteTableId" route_table_id set_route_table_id: str,
-    /// 路由表名称。
+    /// Route table name.
     ///
     /// Required.
     "RouteTableName" route_table_name set_route_table_name: str,
@@ -13323,7 +13316,7 @@ ModifyRouteTableAttributeRequest {
 rt::action!("vpc", "2017-03-12", "ModifyRouteTableAttribute", ModifyRouteTableAttributeRequest => ModifyRouteTableAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyRouteTableAttribute返回参数结构体
+/// ModifyRouteTableAttribute response structure.
 ModifyRouteTableAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -13366,133 +13359,129 @@ ModifyRouteTableSelectionPoliciesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifySecurityGroupAttribute` (修改安全组属性).
+/// Request of `ModifySecurityGroupAttribute` (Modifies security group attributes).
 ///
-/// 本接口（ModifySecurityGroupAttribute）用于修改安全组（SecurityGroupPolicy）属性。
+/// This API (ModifySecurityGroupAttribute) is used to modify the attributes of a security group (SecurityGroupPolicy).
 ModifySecurityGroupAttributeRequest {
-    /// 安全组实例ID，例如sg-33ocnj9n，可通过[DescribeSecurityGroups](https://cloud.tencent.com/document/product/215/15808)获取。
+    /// The security group instance ID, such as `sg-33ocnj9n`. This can be obtained through DescribeSecurityGroups.
     ///
     /// Required.
     "SecurityGroupId" security_group_id set_security_group_id: str,
-    /// 安全组名称，可任意命名，但不得超过60个字符。
+    /// Security group can be named freely, but cannot exceed 60 characters.
     "GroupName" group_name set_group_name: str,
-    /// 安全组备注，最多100个字符。
+    /// The remarks for the security group. The maximum length is 100 characters.
     "GroupDescription" group_description set_group_description: str,
 } }
 rt::action!("vpc", "2017-03-12", "ModifySecurityGroupAttribute", ModifySecurityGroupAttributeRequest => ModifySecurityGroupAttributeResponse);
 
 rt::model! { read debug;
-/// ModifySecurityGroupAttribute返回参数结构体
+/// ModifySecurityGroupAttribute response structure.
 ModifySecurityGroupAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifySecurityGroupPolicies` (重置安全组出站和入站规则).
+/// Request of `ModifySecurityGroupPolicies` (Modifies the outbound and inbound policies of a security group).
 ///
-/// 本接口（ModifySecurityGroupPolicies）用于重置安全组出站和入站规则（SecurityGroupPolicy）。
+/// This API is used to reset the `Egress` and `Ingress` rules (SecurityGroupPolicy) of a security group.
 ///
-/// - 该接口不支持自定义索引 PolicyIndex。
+/// - This API does not support custom indexes `PolicyIndex`.
 ///
-/// - 在 SecurityGroupPolicySet 参数中：
+/// - For `SecurityGroupPolicySet` parameter,
 ///
-/// -  如果指定 SecurityGroupPolicySet.Version 为0, 表示清空所有规则，并忽略 Egress 和 Ingress。
+/// - If `SecurityGroupPolicySet.Version` is set to `0`, all policies will be cleared, and `Egress` and `Ingress` will be ignored.
 ///
-/// -  如果指定 SecurityGroupPolicySet.Version 不为0, 在添加出站和入站规则（Egress 和 Ingress）时：
+/// - If `SecurityGroupPolicySet.Version` is not set to `0`, add `Egress` and `Ingress` policies:
 ///
-/// - Protocol 字段支持输入 TCP, UDP, ICMP, ICMPV6, GRE, ALL。
+/// - `Protocol`: `TCP`, `UDP`, `ICMP`, `ICMPV6`, `GRE`, or `ALL`.
 ///
-/// - CidrBlock 字段允许输入符合 cidr 格式标准的任意字符串。在基础网络中，如果 CidrBlock 包含您的账户内的云服务器之外的设备在腾讯云的内网 IP，并不代表此规则允许您访问这些设备，租户之间网络隔离规则优先于安全组中的内网规则。
+/// - `CidrBlock`: a CIDR block in the correct format. In the classic network, even if the CIDR block specified in `CidrBlock` contains the Tencent Cloud private IPs that are not using for CVMs under your Tencent Cloud account, it does not mean this policy allows you to access those resources. The network isolation policies between tenants take priority over the private network policies in security groups.
 ///
-/// - Ipv6CidrBlock 字段允许输入符合 IPv6 cidr 格式标准的任意字符串。在基础网络中，如果Ipv6CidrBlock 包含您的账户内的云服务器之外的设备在腾讯云的内网 IPv6，并不代表此规则允许您访问这些设备，租户之间网络隔离规则优先于安全组中的内网规则。
+/// - `Ipv6CidrBlock`: an IPv6 CIDR block in the correct format. In the classic network, even if the CIDR block specified in `Ipv6CidrBlock` contains the Tencent Cloud private IPv6 addresses that are not using for CVMs under your Tencent Cloud account, it does not mean this policy allows you to access those resources. The network isolation policies between tenants take priority over the private network policies in security groups.
 ///
-/// - SecurityGroupId 字段允许输入与待修改的安全组位于相同项目中的安全组 ID，包括这个安全组 ID 本身，代表安全组下所有云服务器的内网 IP。使用这个字段时，这条规则用来匹配网络报文的过程中会随着被使用的这个ID所关联的云服务器变化而变化，不需要重新修改。
+/// - `SecurityGroupId`: ID of the security group. It can be the ID of a security group to be modified, or the ID of another security group in the same project. All private IPs of all CVMs under the security group will be covered. If this field is used, the policy will automatically change according to the CVM associated with the group ID while being used to match network messages. You don't need to change it manually.
 ///
-/// - Port 字段允许输入一个单独端口号，或者用减号分隔的两个端口号代表端口范围，例如80或8000-8010。只有当 Protocol 字段是 TCP 或 UDP 时，Port 字段才被接受。
+/// - `Port`: a single port number such as 80, or a port range in the format of '8000-8010'.  You may use this field only if the `Protocol` field takes the value `TCP` or `UDP`.
 ///
-/// - Action 字段只允许输入 ACCEPT 或 DROP。
+/// - `Action`: only allows `ACCEPT` or `DROP`.
 ///
-/// - CidrBlock, Ipv6CidrBlock, SecurityGroupId, AddressTemplate 四者是排他关系，不允许同时输入，Protocol + Port 和 ServiceTemplate 二者是排他关系，不允许同时输入。
+/// - `CidrBlock`, `Ipv6CidrBlock`, `SecurityGroupId`, and `AddressTemplate` are mutually exclusive. `Protocol` + `Port` and `ServiceTemplate` are mutually exclusive.
 ModifySecurityGroupPoliciesRequest {
-    /// 安全组实例ID，例如sg-33ocnj9n，可通过[DescribeSecurityGroups](https://cloud.tencent.com/document/product/215/15808)获取。
+    /// The security group instance ID, such as `sg-33ocnj9n`. This can be obtained through DescribeSecurityGroups.
     ///
     /// Required.
     "SecurityGroupId" security_group_id set_security_group_id: str,
-    /// 安全组规则集合。 SecurityGroupPolicySet对象必须同时指定新的出（Egress）入（Ingress）站规则。 SecurityGroupPolicy对象不支持自定义索引（PolicyIndex）。
+    /// The security group policy set. SecurityGroupPolicySet object must specify new egress and ingress policies at the same time. SecurityGroupPolicy object does not support custom index (PolicyIndex).
     ///
     /// Required.
     "SecurityGroupPolicySet" security_group_policy_set set_security_group_policy_set: obj SecurityGroupPolicySet,
-    /// 排序安全组标识，默认值为False。当SortPolicys为False时，不改变安全组规则排序；当SortPolicys为True时，系统将严格按照SecurityGroupPolicySet参数传入的安全组规则及顺序进行重置，考虑到人为输入参数可能存在遗漏风险，建议通过控制台对安全组规则进行排序。
+    /// Whether the security group rule is sorted. Default value: False. If it is set to `True`, security group rules will be strictly sorted according to the sequence specified in the `SecurityGroupPolicySet` parameter. Manual entry may cause omission, so we recommend sorting security group rules in the console.
     "SortPolicys" sort_policys set_sort_policys: bool,
 } }
 rt::action!("vpc", "2017-03-12", "ModifySecurityGroupPolicies", ModifySecurityGroupPoliciesRequest => ModifySecurityGroupPoliciesResponse);
 
 rt::model! { read debug;
-/// ModifySecurityGroupPolicies返回参数结构体
+/// ModifySecurityGroupPolicies response structure.
 ModifySecurityGroupPoliciesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyServiceTemplateAttribute` (修改协议端口模板).
+/// Request of `ModifyServiceTemplateAttribute` (Modifies a protocol port template).
 ///
-/// 本接口（ModifyServiceTemplateAttribute）用于修改协议端口模板。
-/// >?本接口为异步接口，可调用 [DescribeVpcTaskResult](https://cloud.tencent.com/document/api/215/59037) 接口查询任务执行结果，待任务执行成功后再进行其他操作。
-/// >
+/// This API (ModifyServiceTemplateAttribute) is used to modify a protocol port template.
 ModifyServiceTemplateAttributeRequest {
-    /// 协议端口模板实例ID，例如：ppm-529nwwj8。
+    /// Protocol port template instance ID, such as `ppm-529nwwj8`.
     ///
     /// Required.
     "ServiceTemplateId" service_template_id set_service_template_id: str,
-    /// 协议端口模板名称。
+    /// Protocol port template name.
     "ServiceTemplateName" service_template_name set_service_template_name: str,
-    /// 支持单个端口、多个端口、连续端口及所有端口，协议支持：TCP、UDP、ICMP、GRE 协议。协议后面的端口部分长度不能超过128个字符。
+    /// It supports single port, multiple ports, consecutive ports and all ports. Supported protocols include TCP, UDP, ICMP, and GRE.
     "Services" services set_services: list String,
-    /// 支持添加备注的协议端口信息，支持单个端口、多个端口、连续端口及所有端口，协议支持：TCP、UDP、ICMP、GRE 协议。
+    /// Protocol port information with remarks. Supported ports include single port, multiple ports, consecutive ports and other ports. Supported protocols include TCP, UDP, ICMP, and GRE.
     "ServicesExtra" services_extra set_services_extra: list ServicesInfo,
 } }
 rt::action!("vpc", "2017-03-12", "ModifyServiceTemplateAttribute", ModifyServiceTemplateAttributeRequest => ModifyServiceTemplateAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyServiceTemplateAttribute返回参数结构体
+/// ModifyServiceTemplateAttribute response structure.
 ModifyServiceTemplateAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyServiceTemplateGroupAttribute` (修改协议端口模板集合).
+/// Request of `ModifyServiceTemplateGroupAttribute` (Modifies a protocol port template group).
 ///
-/// 本接口（ModifyServiceTemplateGroupAttribute）用于修改协议端口模板集合。
-/// >?本接口为异步接口，可调用 [DescribeVpcTaskResult](https://cloud.tencent.com/document/api/215/59037) 接口查询任务执行结果，待任务执行成功后再进行其他操作。
-/// >
+/// This API (ModifyServiceTemplateGroupAttribute) is used to modify a protocol port template group.
 ModifyServiceTemplateGroupAttributeRequest {
-    /// 协议端口模板集合实例ID，例如：ppmg-ei8hfd9a。
+    /// The protocol port template group instance ID, such as `ppmg-ei8hfd9a`.
     ///
     /// Required.
     "ServiceTemplateGroupId" service_template_group_id set_service_template_group_id: str,
-    /// 协议端口模板集合名称。
+    /// Protocol port template group name.
     "ServiceTemplateGroupName" service_template_group_name set_service_template_group_name: str,
-    /// 协议端口模板实例ID，例如：ppm-4dw6agho。
+    /// Instance ID of the protocol port template, such as `ppm-4dw6agho`.
     "ServiceTemplateIds" service_template_ids set_service_template_ids: list String,
 } }
 rt::action!("vpc", "2017-03-12", "ModifyServiceTemplateGroupAttribute", ModifyServiceTemplateGroupAttributeRequest => ModifyServiceTemplateGroupAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyServiceTemplateGroupAttribute返回参数结构体
+/// ModifyServiceTemplateGroupAttribute response structure.
 ModifyServiceTemplateGroupAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifySnapshotPolicies` (修改快照策略).
+/// Request of `ModifySnapshotPolicies` (Modifies specified snapshot policies).
 ///
-/// 本接口（ModifySnapshotPolicies）用于修改快照策略。
+/// This API is used to modify specified snapshot policies.
 ModifySnapshotPoliciesRequest {
-    /// 快照策略修改信息。
+    /// Modify snapshot policies
     ///
     /// Required.
     "SnapshotPoliciesInfo" snapshot_policies_info set_snapshot_policies_info: list BatchModifySnapshotPolicy,
@@ -13500,49 +13489,49 @@ ModifySnapshotPoliciesRequest {
 rt::action!("vpc", "2017-03-12", "ModifySnapshotPolicies", ModifySnapshotPoliciesRequest => ModifySnapshotPoliciesResponse);
 
 rt::model! { read debug;
-/// ModifySnapshotPolicies返回参数结构体
+/// ModifySnapshotPolicies response structure.
 ModifySnapshotPoliciesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifySubnetAttribute` (修改子网属性).
+/// Request of `ModifySubnetAttribute` (Modifies subnet attributes).
 ///
-/// 本接口（ModifySubnetAttribute）用于修改子网属性。
+/// This API (ModifySubnetAttribute) is used to modify subnet attributes.
 ModifySubnetAttributeRequest {
-    /// 子网实例ID。形如：subnet-pxir56ns。
+    /// Subnet instance ID, such as `subnet-pxir56ns`.
     ///
     /// Required.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 子网名称，最大长度不能超过60个字节。
+    /// The subnet name. The maximum length is 60 bytes.
     "SubnetName" subnet_name set_subnet_name: str,
-    /// 子网是否开启广播。
+    /// Whether the subnet has broadcast enabled.
     "EnableBroadcast" enable_broadcast set_enable_broadcast: str,
 } }
 rt::action!("vpc", "2017-03-12", "ModifySubnetAttribute", ModifySubnetAttributeRequest => ModifySubnetAttributeResponse);
 
 rt::model! { read debug;
-/// ModifySubnetAttribute返回参数结构体
+/// ModifySubnetAttribute response structure.
 ModifySubnetAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyTemplateMember` (修改模板对象成员).
+/// Request of `ModifyTemplateMember` (Modifies a parameter template).
 ///
-/// 修改模板对象中的IP地址、协议端口、IP地址组、协议端口组。
+/// This API is used to modify a parameter template of the IP address, protocol port, IP address group, or protocol port group type.
 ModifyTemplateMemberRequest {
-    /// 参数模板实例ID，支持IP地址、协议端口、IP地址组、协议端口组四种参数模板的实例ID。
+    /// Parameter template instance ID, which can be the instance ID of a parameter template of the following four types: IP address, protocol port, IP address group, and protocol port group.
     ///
     /// Required.
     "TemplateId" template_id set_template_id: str,
-    /// 需要修改的参数模板成员信息，支持IP地址、协议端口、IP地址组、协议端口组四种类型，类型需要与TemplateId参数类型一致，修改顺序与TemplateMember参数顺序一一对应，入参长度需要与TemplateMember参数保持一致。
+    /// Information on the parameter template to be modified. The template can be of the following four types: IP address, protocol port, IP address group, and protocol port group. The type should be consistent with that of the template specified by the TemplateId parameter. The parameter sequence should be the same as that of TemplateMember, and the input parameter length should be consistent with that of TemplateMember.
     ///
     /// Required.
     "OriginalTemplateMember" original_template_member set_original_template_member: list MemberInfo,
-    /// 新的参数模板成员信息，支持IP地址、协议端口、IP地址组、协议端口组四种类型，类型需要与TemplateId参数类型一致，修改顺序与OriginalTemplateMember参数顺序一一对应，入参长度需要与OriginalTemplateMember参数保持一致。
+    /// New parameter template information. The template can be of the following four types: IP address, protocol port, IP address group, and protocol port group. The type should be consistent with that of the template specified by the TemplateId parameter. The parameter sequence should be the same as that of OriginalTemplateMember, and the input parameter length should be consistent with that of OriginalTemplateMember.
     ///
     /// Required.
     "TemplateMember" template_member set_template_member: list MemberInfo,
@@ -13550,31 +13539,31 @@ ModifyTemplateMemberRequest {
 rt::action!("vpc", "2017-03-12", "ModifyTemplateMember", ModifyTemplateMemberRequest => ModifyTemplateMemberResponse);
 
 rt::model! { read debug;
-/// ModifyTemplateMember返回参数结构体
+/// ModifyTemplateMember response structure.
 ModifyTemplateMemberResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyTrafficMirrorAttribute` (修改流量镜像属性).
+/// Request of `ModifyTrafficMirrorAttribute` (Modifies traffic mirroring attributes).
 ///
-/// 本接口（ModifyTrafficMirrorAttribute）用于修改流量镜像实例属性。
-/// 注意：只支持修改名字和描述信息
+/// This API is used to modify the attributes of a traffic mirroring instance.
+/// Note: Only the name and description can be modified.
 ModifyTrafficMirrorAttributeRequest {
-    /// 流量镜像实例ID
+    /// Traffic mirroring instance ID.
     ///
     /// Required.
     "TrafficMirrorId" traffic_mirror_id set_traffic_mirror_id: str,
-    /// 流量镜像实例名称
+    /// Traffic mirroring instance name.
     "TrafficMirrorName" traffic_mirror_name set_traffic_mirror_name: str,
-    /// 流量镜像实例描述信息
+    /// Traffic mirroring instance description information.
     "TrafficMirrorDescription" traffic_mirror_description set_traffic_mirror_description: str,
 } }
 rt::action!("vpc", "2017-03-12", "ModifyTrafficMirrorAttribute", ModifyTrafficMirrorAttributeRequest => ModifyTrafficMirrorAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyTrafficMirrorAttribute返回参数结构体
+/// ModifyTrafficMirrorAttribute response structure.
 ModifyTrafficMirrorAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -13604,25 +13593,25 @@ ModifyTrafficMirrorFilterRulesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyVpcAttribute` (修改VPC属性).
+/// Request of `ModifyVpcAttribute` (Modifies VPC attributes).
 ///
-/// 本接口（ModifyVpcAttribute）用于修改私有网络（VPC）的相关属性。
+/// This API (ModifyVpcAttribute) is used to modify VPC attributes.
 ModifyVpcAttributeRequest {
-    /// VPC实例ID。形如：vpc-f49l6u0z。
+    /// VPC instance ID, in the format of vpc-f49l6u0z.
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 私有网络名称，可任意命名，但不得超过60个字符。
+    /// VPC can be named freely, but the maximum length is 60 characters.
     "VpcName" vpc_name set_vpc_name: str,
-    /// 是否开启组播。true: 开启, false: 关闭。
+    /// Whether multicast is enabled. `true`: Enabled. `false`: Off.
     "EnableMulticast" enable_multicast set_enable_multicast: str,
-    /// DNS地址，最多支持4个，第1个默认为主，其余为备。
+    /// DNS address. A maximum of 4 addresses is supported. The first one is primary server by default, and the rest are secondary servers.
     "DnsServers" dns_servers set_dns_servers: list String,
-    /// 域名。
+    /// Domain name
     "DomainName" domain_name set_domain_name: str,
-    /// vpc关联云联网时路由发布策略， true：开启cidr路由发布，false：开启subnet子网路由发布。创建vpc时默认为子网路由发布，当选择cidr路由发布时,请通过工单加入白名单
+    /// Vpc association with CCN route publish policy. true enables cidr route publishing. false enables subnet route publishing. the default is subnet route publishing when creating a vpc. to use cidr route publishing, submit a ticket to add to allowlist.
     "EnableRouteVpcPublish" enable_route_vpc_publish set_enable_route_vpc_publish: bool,
-    /// 发布cdc 子网到云联网的开关。true: 发布, false: 不发布。
+    /// Whether to publish the CDC subnet to CCN. `true`: Publish; `false`: Do not publish
     "EnableCdcPublish" enable_cdc_publish set_enable_cdc_publish: bool,
     /// vpc关联云联网时IPv6类型路由发布策略， true：开启cidr路由发布，false：开启subnet子网路由发布。创建vpc时默认为子网路由发布，当选择cidr路由发布时，请通过工单加入白名单。
     "EnableRouteVpcPublishIpv6" enable_route_vpc_publish_ipv6 set_enable_route_vpc_publish_ipv6: bool,
@@ -13630,24 +13619,24 @@ ModifyVpcAttributeRequest {
 rt::action!("vpc", "2017-03-12", "ModifyVpcAttribute", ModifyVpcAttributeRequest => ModifyVpcAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyVpcAttribute返回参数结构体
+/// ModifyVpcAttribute response structure.
 ModifyVpcAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyVpcEndPointAttribute` (修改终端节点属性).
+/// Request of `ModifyVpcEndPointAttribute` (Modifies endpoint attributes).
 ///
-/// 本接口（ModifyVpcEndPointAttribute）用于修改终端节点属性。
+/// This API is used to modify endpoint attributes.
 ModifyVpcEndPointAttributeRequest {
-    /// 终端节点ID。可通过[DescribeVpcEndPoint](https://cloud.tencent.com/document/product/215/54679) 获取。
+    /// Endpoint ID
     ///
     /// Required.
     "EndPointId" end_point_id set_end_point_id: str,
-    /// 终端节点名称。长度限制为60个字符。
+    /// Endpoint name
     "EndPointName" end_point_name set_end_point_name: str,
-    /// 安全组ID列表。可通过[DescribeSecurityGroups](https://cloud.tencent.com/document/product/215/15808)接口获取。
+    /// List of security group IDs
     "SecurityGroupIds" security_group_ids set_security_group_ids: list String,
     /// 协议类型，支持 Ipv4，Ipv6，默认 Ipv4。
     "IpAddressType" ip_address_type set_ip_address_type: str,
@@ -13655,36 +13644,32 @@ ModifyVpcEndPointAttributeRequest {
 rt::action!("vpc", "2017-03-12", "ModifyVpcEndPointAttribute", ModifyVpcEndPointAttributeRequest => ModifyVpcEndPointAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyVpcEndPointAttribute返回参数结构体
+/// ModifyVpcEndPointAttribute response structure.
 ModifyVpcEndPointAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyVpcEndPointServiceAttribute` (修改终端节点服务属性).
+/// Request of `ModifyVpcEndPointServiceAttribute` (Modifies endpoint service attributes).
 ///
-/// 本接口（ModifyVpcEndPointServiceAttribute）用于修改终端节点服务属性。
+/// This API is used to modify the VPC endpoint service attributes.
 ModifyVpcEndPointServiceAttributeRequest {
-    /// 终端节点服务ID。可通过[DescribeVpcEndPointService](https://cloud.tencent.com/document/product/215/54678)接口获取。
+    /// Endpoint service ID
     ///
     /// Required.
     "EndPointServiceId" end_point_service_id set_end_point_service_id: str,
-    /// VPC唯一ID。可通过[DescribeVpcs](https://cloud.tencent.com/document/product/1108/43663)接口获取。
+    /// VPC ID
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 终端节点服务名称。长度不超过60个字符。
+    /// Endpoint service name
     "EndPointServiceName" end_point_service_name set_end_point_service_name: str,
-    /// 是否自动接受终端节点的连接请求。
-    ///
-    /// - true：自动接受
-    /// - false：不自动接受
+    /// Whether to automatically accept VPC endpoint connection requests. Valid values:
+    /// - `true`: yes
+    /// - `false`: no
     "AutoAcceptFlag" auto_accept_flag set_auto_accept_flag: bool,
-    /// 后端服务的ID，比如lb-p1hiksdg。CLB可通过[DescribeLoadBalancers](https://cloud.tencent.com/document/product/1108/48459)接口获取；
-    /// MYSQL可通过[DescribeDBInstances](https://cloud.tencent.com/document/api/240/38568)接口获取；
-    /// CRS可通过[DescribeInstances](https://cloud.tencent.com/document/product/239/20018)接口获取；
-    /// GWLB可通过[DescribeGatewayLoadBalancers](https://cloud.tencent.com/document/product/1782/111683)接口获取
+    /// Real server ID in the format of `lb-xxx`.
     "ServiceInstanceId" service_instance_id set_service_instance_id: str,
     /// 协议类型，支持 Ipv4，Ipv6，默认 Ipv4。
     "IpAddressType" ip_address_type set_ip_address_type: str,
@@ -13692,32 +13677,32 @@ ModifyVpcEndPointServiceAttributeRequest {
 rt::action!("vpc", "2017-03-12", "ModifyVpcEndPointServiceAttribute", ModifyVpcEndPointServiceAttributeRequest => ModifyVpcEndPointServiceAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyVpcEndPointServiceAttribute返回参数结构体
+/// ModifyVpcEndPointServiceAttribute response structure.
 ModifyVpcEndPointServiceAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyVpcEndPointServiceWhiteList` (修改终端节点服务白名单属性).
+/// Request of `ModifyVpcEndPointServiceWhiteList` (Modifies the attributes of the endpoint service allowlist).
 ///
-/// 本接口（ModifyVpcEndPointServiceWhiteList）用于修改终端节点服务白名单属性。
+/// This API is used to modify the attributes of the endpoint service allowlist.
 ModifyVpcEndPointServiceWhiteListRequest {
-    /// 用户UIN。可以通过终端节点所在的用户通过登录 腾讯云账号中心控制台获取。
+    /// User UIN
     ///
     /// Required.
     "UserUin" user_uin set_user_uin: str,
-    /// 终端节点服务ID。可通过[DescribeVpcEndPointService](https://cloud.tencent.com/document/product/215/54678)接口获取。
+    /// Endpoint service ID
     ///
     /// Required.
     "EndPointServiceId" end_point_service_id set_end_point_service_id: str,
-    /// 白名单描述信息。长度不超过60个字符。
+    /// Allowlist description
     "Description" description set_description: str,
 } }
 rt::action!("vpc", "2017-03-12", "ModifyVpcEndPointServiceWhiteList", ModifyVpcEndPointServiceWhiteListRequest => ModifyVpcEndPointServiceWhiteListResponse);
 
 rt::model! { read debug;
-/// ModifyVpcEndPointServiceWhiteList返回参数结构体
+/// ModifyVpcEndPointServiceWhiteList response structure.
 ModifyVpcEndPointServiceWhiteListResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -13749,41 +13734,39 @@ ModifyVpcPeeringConnectionResponse {
 } }
 
 rt::model! { write nodebug;
-/// Request of `ModifyVpnConnectionAttribute` (修改VPN通道).
+/// Request of `ModifyVpnConnectionAttribute` (Modifies the VPN tunnel).
 ///
-/// 本接口（ModifyVpnConnectionAttribute）用于修改VPN通道。
+/// This API (ModifyVpnConnectionAttribute) is used to modify VPN tunnels.
 ModifyVpnConnectionAttributeRequest {
-    /// VPN通道实例ID。形如：vpnx-f49l6u0z。
+    /// The ID of the VPN tunnel instance, such as `vpnx-f49l6u0z`.
     ///
     /// Required.
     "VpnConnectionId" vpn_connection_id set_vpn_connection_id: str,
-    /// VPN通道名称，可任意命名，但不得超过60个字符。
+    /// VPN tunnel can be named freely, but the maximum length is 60 characters.
     "VpnConnectionName" vpn_connection_name set_vpn_connection_name: str,
-    /// 预共享密钥。
+    /// The pre-shared key.
     "PreShareKey" pre_share_key set_pre_share_key: str,
-    /// SPD策略组，例如：{"10.0.0.5/24":["172.123.10.5/16"]}，10.0.0.5/24是vpc内网段，172.123.10.5/16是IDC网段。用户指定VPC内哪些网段可以和您IDC中哪些网段通信。
+    /// SPD policy group. Taking {"10.0.0.5/24":["172.123.10.5/16"]} as an example, 10.0.0.5/24 is the VPC private IP range, and 172.123.10.5/16 is the IDC IP range. The user specifies the IP range in the VPC that can communicate with the IP range in the IDC.
     "SecurityPolicyDatabases" security_policy_databases set_security_policy_databases: list SecurityPolicyDatabase,
-    /// IKE配置（Internet Key Exchange，因特网密钥交换），IKE具有一套自我保护机制，用户配置网络安全协议。
+    /// IKE (Internet Key Exchange) configuration. IKE comes with a self-protection mechanism. The network security protocol is configured by the user.
     "IKEOptionsSpecification" ike_options_specification set_ike_options_specification: obj IKEOptionsSpecification,
-    /// IPSec配置，腾讯云提供IPSec安全会话设置。
+    /// IPSec configuration. The IPSec secure session configuration is provided by Tencent Cloud.
     "IPSECOptionsSpecification" ipsec_options_specification set_ipsec_options_specification: obj IPSECOptionsSpecification,
-    /// 是否启用通道健康检查，默认为False。
+    /// Whether to enable the tunnel health check. The default value is `False`.
     "EnableHealthCheck" enable_health_check set_enable_health_check: bool,
-    /// 本端通道探测IP。
+    /// Local IP address for the tunnel health check
     "HealthCheckLocalIp" health_check_local_ip set_health_check_local_ip: str,
-    /// 对端通道探测IP。
+    /// Peer IP address for the tunnel health check
     "HealthCheckRemoteIp" health_check_remote_ip set_health_check_remote_ip: str,
-    /// 协商类型，默认为active（主动协商）。可选值：active（主动协商），passive（被动协商），flowTrigger（流量协商）
+    /// Negotiation type. Valid values: `active` (default value), `passive` and `flowTrigger`.
     "NegotiationType" negotiation_type set_negotiation_type: str,
-    /// DPD探测开关。默认为0，表示关闭DPD探测。可选值：0（关闭），1（开启）
+    /// Specifies whether to enable DPD. Valid values: `0` (disable) and `1` (enable)
     "DpdEnable" dpd_enable set_dpd_enable: i64,
-    /// DPD超时时间。即探测确认对端不存在需要的时间。dpdEnable为1（开启）时有效。默认30，单位为秒
+    /// DPD timeout period. Default: 30; unit: second. If the request is not responded within this period, the peer end is considered not exists. This parameter is valid when the value of `DpdEnable` is 1.
     "DpdTimeout" dpd_timeout set_dpd_timeout: str,
-    /// DPD超时后的动作。默认为clear。dpdEnable为1（开启）时有效。可取值为clear（断开）和restart（重试）
-    ///
-    /// 默认值：restart
+    /// The action after DPD timeout. Valid values: `clear` (disconnect) and `restart` (try again). It’s valid when `DpdEnable` is `1`.
     "DpdAction" dpd_action set_dpd_action: str,
-    /// 对端网关ID，4.0及以上网关下的通道支持更新。
+    /// Peer gateway ID. You can update tunnels of V4.0 and later gateways.
     "CustomerGatewayId" customer_gateway_id set_customer_gateway_id: str,
     /// 健康检查配置
     "HealthCheckConfig" health_check_config set_health_check_config: obj HealthCheckConfig,
@@ -13815,24 +13798,24 @@ impl ::core::fmt::Debug for ModifyVpnConnectionAttributeRequest {
 rt::action!("vpc", "2017-03-12", "ModifyVpnConnectionAttribute", ModifyVpnConnectionAttributeRequest => ModifyVpnConnectionAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyVpnConnectionAttribute返回参数结构体
+/// ModifyVpnConnectionAttribute response structure.
 ModifyVpnConnectionAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyVpnGatewayAttribute` (修改VPN网关属性).
+/// Request of `ModifyVpnGatewayAttribute` (Modifies VPN gateway attributes).
 ///
-/// 本接口（ModifyVpnGatewayAttribute）用于修改VPN网关属性。
+/// This API (ModifyVpnGatewayAttribute) is used to modify the attributes of VPN gateways.
 ModifyVpnGatewayAttributeRequest {
-    /// VPN网关实例ID。
+    /// The ID of the VPN gateway instance.
     ///
     /// Required.
     "VpnGatewayId" vpn_gateway_id set_vpn_gateway_id: str,
-    /// VPN网关名称，最大长度不能超过60个字节。
+    /// The VPN gateway name. The maximum length is 60 bytes.
     "VpnGatewayName" vpn_gateway_name set_vpn_gateway_name: str,
-    /// VPN网关计费模式，目前只支持预付费（即包年包月）到后付费（即按量计费）的转换。即参数只支持：POSTPAID_BY_HOUR。
+    /// VPN gateway billing mode. Currently, only the conversion of prepaid (yearly/monthly subscription) to postpaid (that is, pay-as-you-go) is supported. That is, the parameters only supports POSTPAID_BY_HOUR.
     "InstanceChargeType" instance_charge_type set_instance_charge_type: str,
     /// BGP ASN。ASN取值范围为1- 4294967295，默认值64551，其中139341、45090和58835不可用。
     "BgpAsn" bgp_asn set_bgp_asn: i128,
@@ -13842,22 +13825,22 @@ ModifyVpnGatewayAttributeRequest {
 rt::action!("vpc", "2017-03-12", "ModifyVpnGatewayAttribute", ModifyVpnGatewayAttributeRequest => ModifyVpnGatewayAttributeResponse);
 
 rt::model! { read debug;
-/// ModifyVpnGatewayAttribute返回参数结构体
+/// ModifyVpnGatewayAttribute response structure.
 ModifyVpnGatewayAttributeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyVpnGatewayCcnRoutes` (修改VPN网关云联网路由).
+/// Request of `ModifyVpnGatewayCcnRoutes` (Modifying VPN gateway-based CCN routes).
 ///
-/// 本接口（ModifyVpnGatewayCcnRoutes）用于修改VPN网关云联网路由。
+/// This API is used to modify VPN gateway-based CCN routes.
 ModifyVpnGatewayCcnRoutesRequest {
-    /// VPN网关实例ID。
+    /// Instance ID of the VPN gateway
     ///
     /// Required.
     "VpnGatewayId" vpn_gateway_id set_vpn_gateway_id: str,
-    /// 云联网路由（IDC网段）列表。其中RouteId可通过[DescribeVpnGatewayCcnRoutes](https://cloud.tencent.com/document/product/215/43514)接口获取。
+    /// The CCN route (IDC IP range) list.
     ///
     /// Required.
     "Routes" routes set_routes: list VpngwCcnRoutes,
@@ -13865,22 +13848,22 @@ ModifyVpnGatewayCcnRoutesRequest {
 rt::action!("vpc", "2017-03-12", "ModifyVpnGatewayCcnRoutes", ModifyVpnGatewayCcnRoutesRequest => ModifyVpnGatewayCcnRoutesResponse);
 
 rt::model! { read debug;
-/// ModifyVpnGatewayCcnRoutes返回参数结构体
+/// ModifyVpnGatewayCcnRoutes response structure.
 ModifyVpnGatewayCcnRoutesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyVpnGatewayRoutes` (修改VPN路由状态).
+/// Request of `ModifyVpnGatewayRoutes` (Modifies the route status of a VPN gateway).
 ///
-/// 本接口（ModifyVpnGatewayRoutes）用于修改VPN路由是否启用。
+/// This API is used to modify VPN gateway routes.
 ModifyVpnGatewayRoutesRequest {
-    /// VPN网关实例ID。
+    /// Instance ID of the VPN gateway
     ///
     /// Required.
     "VpnGatewayId" vpn_gateway_id set_vpn_gateway_id: str,
-    /// 路由修改参数。
+    /// Route parameters to modify
     ///
     /// Required.
     "Routes" routes set_routes: list VpnGatewayRouteModify,
@@ -13888,9 +13871,10 @@ ModifyVpnGatewayRoutesRequest {
 rt::action!("vpc", "2017-03-12", "ModifyVpnGatewayRoutes", ModifyVpnGatewayRoutesRequest => ModifyVpnGatewayRoutesResponse);
 
 rt::model! { read debug;
-/// ModifyVpnGatewayRoutes返回参数结构体
+/// ModifyVpnGatewayRoutes response structure.
 ModifyVpnGatewayRoutesResponse {
-    /// VPN路由信息
+    /// Route information of the VPN gateway
+    /// Note: this field may return `null`, indicating that no valid value is obtained.
     "Routes" routes set_routes: list VpnGatewayRoute,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -13963,69 +13947,77 @@ ModifyVpnGatewaySslServerResponse {
 } }
 
 rt::model! { read debug;
-/// 查询nat路由的返回路由对象
+/// Query the returned object of a NAT route
 NatDirectConnectGatewayRoute {
-    /// 子网的 `IPv4` `CIDR`
+    /// The `IPv4` `CIDR` of the subnet.
     "DestinationCidrBlock" destination_cidr_block set_destination_cidr_block: str,
-    /// 下一跳网关的类型，目前此接口支持的类型有：
-    /// DIRECTCONNECT：专线网关
+    /// The type of the next-hop gateway. Supported types:
+    /// `DIRECTCONNECT`: Direct connect gateway
     "GatewayType" gateway_type set_gateway_type: str,
-    /// 下一跳网关ID
+    /// ID of the next-hop gateway
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 路由的创建时间
+    /// The creation time of the route
     "CreateTime" create_time set_create_time: str,
-    /// 路由的更新时间
+    /// The update time of the route
     "UpdateTime" update_time set_update_time: str,
 } }
 
 rt::model! { read debug;
-/// NAT网关对象。
+/// NAT gateway object.
 NatGateway {
-    /// NAT网关的ID。
+    /// NAT gateway ID.
     "NatGatewayId" nat_gateway_id set_nat_gateway_id: str,
-    /// NAT网关的名称。
+    /// NAT gateway name.
     "NatGatewayName" nat_gateway_name set_nat_gateway_name: str,
-    /// NAT网关创建的时间。
+    /// NAT gateway creation time.
     "CreatedTime" created_time set_created_time: str,
-    /// NAT网关的状态。
-    /// 'PENDING'：生产中，'DELETING'：删除中/子实例关闭中，'AVAILABLE'：运行中，'UPDATING'：升级中，
-    /// ‘PENDFAILURE’：创建失败，‘DELETEFAILURE：删除失败，‘DENIED’：子实例关闭中
+    /// The status of the NAT gateway.
+    /// `PENDING`: Being created, `DELETING`: Being deleted, `AVAILABLE`: Running, `UPDATING`: Being upgraded,
+    /// `FAILED`: Failed.
     "State" state set_state: str,
-    /// 网关最大外网出带宽(单位:Mbps)。
+    /// The maximum outbound bandwidth of the gateway. Unit: Mbps.
     "InternetMaxBandwidthOut" internet_max_bandwidth_out set_internet_max_bandwidth_out: i128,
-    /// 网关并发连接上限。
+    /// The concurrent connections cap of the gateway.
     "MaxConcurrentConnection" max_concurrent_connection set_max_concurrent_connection: i128,
-    /// 绑定NAT网关的公网IP对象数组。
+    /// The public IP object array of the bound NAT gateway.
     "PublicIpAddressSet" public_ip_address_set set_public_ip_address_set: list NatGatewayAddress,
-    /// NAT网关网络状态。“AVAILABLE”:运行中, “UNAVAILABLE”:不可用, “INSUFFICIENT”:欠费停服。
+    /// The NAT gateway status. `AVAILABLE`: Operating, `UNAVAILABLE`: Unavailable, `INSUFFICIENT`: Service suspended due to account overdue.
     "NetworkState" network_state set_network_state: str,
-    /// NAT网关的端口转发规则。
+    /// The port forwarding rules of the NAT gateway.
     "DestinationIpPortTranslationNatRuleSet" destination_ip_port_translation_nat_rule_set set_destination_ip_port_translation_nat_rule_set: list DestinationIpPortTranslationNatRule,
-    /// VPC实例ID。
+    /// VPC instance ID.
     "VpcId" vpc_id set_vpc_id: str,
-    /// NAT网关所在的可用区。
+    /// The availability zone in which the NAT gateway is located.
     "Zone" zone set_zone: str,
-    /// 绑定的专线网关ID。
+    /// ID of the direct connect gateway bound.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "DirectConnectGatewayIds" direct_connect_gateway_ids set_direct_connect_gateway_ids: list String,
-    /// 所属子网ID。
+    /// Subnet ID.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 标签键值对。
+    /// Tag key-value pairs.
     "TagSet" tag_set set_tag_set: list Tag,
-    /// NAT网关绑定的安全组列表
+    /// The list of the security groups bound to the NAT Gateway
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "SecurityGroupSet" security_group_set set_security_group_set: list String,
-    /// NAT网关的SNAT转发规则。
+    /// SNAT forwarding rule of the NAT gateway.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "SourceIpTranslationNatRuleSet" source_ip_translation_nat_rule_set set_source_ip_translation_nat_rule_set: list SourceIpTranslationNatRule,
-    /// 是否独享型NAT。
+    /// Whether the NAT gateway is dedicated.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "IsExclusive" is_exclusive set_is_exclusive: bool,
-    /// 独享型NAT所在的网关集群的带宽(单位:Mbps)，当IsExclusive为false时无此字段。
+    /// Bandwidth of the gateway cluster where the dedicated NAT Gateway resides. Unit: Mbps. This field does not exist when the `IsExclusive` field is set to `false`.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ExclusiveGatewayBandwidth" exclusive_gateway_bandwidth set_exclusive_gateway_bandwidth: i128,
-    /// NAT网关是否被封禁。“NORMAL”：未被封禁，“RESTRICTED”：已被封禁。
+    /// Whether the NAT gateway is blocked. Values: `NORMAL`, `RESTRICTED`
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RestrictState" restrict_state set_restrict_state: str,
-    /// NAT网关类型，1表示传统型NAT网关，2表示标准型NAT网关
+    /// NAT gateway major version. `1`: Classic, `2`: Standard
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NatProductVersion" nat_product_version set_nat_product_version: i128,
     /// true代表仅允许匹配SNAT规则的内网IP的流量进行转发，false代表所有内网IP发起的流量都进行转发。默认为false。
     "StrictSnatMode" strict_snat_mode set_strict_snat_mode: bool,
-    /// 是否启用根据目的网段选择SNAT使用的EIP功能
+    /// Whether to enable the feature of selecting EIPs for SNAT based on the destination network segment.
     "SmartScheduleMode" smart_schedule_mode set_smart_schedule_mode: bool,
     /// NAT实例归属的专属集群id
     "DedicatedClusterId" dedicated_cluster_id set_dedicated_cluster_id: str,
@@ -14044,57 +14036,60 @@ NatGateway {
 } }
 
 rt::model! { read debug;
-/// NAT网关绑定的弹性IP
+/// The EIP bound to the NAT gateway
 NatGatewayAddress {
-    /// 弹性公网IP（EIP）的唯一 ID，形如：`eip-11112222`。
+    /// The unique ID of the Elastic IP (EIP), such as `eip-11112222`.
     "AddressId" address_id set_address_id: str,
-    /// 外网IP地址，形如：`123.121.34.33`。
+    /// The public IP address, such as `123.121.34.33`.
     "PublicIpAddress" public_ip_address set_public_ip_address: str,
-    /// 资源封堵状态。true表示弹性ip处于封堵状态，false表示弹性ip处于未封堵状态。
+    /// The block status of the resource. `true` indicates the EIP is blocked. `false` indicates that the EIP is not blocked.
     "IsBlocked" is_blocked set_is_blocked: bool,
     /// 资源封堵类型。NORMAL表示未封禁，SECURITY表示安全封禁，USER表示用户封禁，OTHER表示其他封禁，多个原因封禁时用&连接，比如：SECURITY&USER&OTHER。
     "BlockType" block_type set_block_type: str,
 } }
 
 rt::model! { read debug;
-/// NAT网关的端口转发规则
+/// The port forwarding rules of the NAT gateway
 NatGatewayDestinationIpPortTranslationNatRule {
-    /// 网络协议，可选值：`TCP`、`UDP`。
+    /// Network protocol. Available choices: `TCP`, `UDP`.
     "IpProtocol" ip_protocol set_ip_protocol: str,
-    /// 弹性公网IP。
+    /// EIP.
     "PublicIpAddress" public_ip_address set_public_ip_address: str,
-    /// 公网端口。
+    /// Public port.
     "PublicPort" public_port set_public_port: i128,
-    /// 内网地址。
+    /// Private IP.
     "PrivateIpAddress" private_ip_address set_private_ip_address: str,
-    /// 内网端口。
+    /// Private port.
     "PrivatePort" private_port set_private_port: i128,
-    /// NAT网关转发规则描述。
+    /// NAT gateway forwarding rule description.
     "Description" description set_description: str,
-    /// NAT网关的ID。
+    /// NAT gateway ID.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "NatGatewayId" nat_gateway_id set_nat_gateway_id: str,
-    /// 私有网络VPC的ID。
+    /// VPC ID.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "VpcId" vpc_id set_vpc_id: str,
-    /// NAT网关转发规则创建时间。
+    /// The creation time of the NAT gateway forwarding rule.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "CreatedTime" created_time set_created_time: str,
 } }
 
 rt::model! { read debug;
-/// nat网关流量监控明细。
+/// Traffic monitoring details of the NAT gateway.
 NatGatewayFlowMonitorDetail {
-    /// 来源`IP`。
+    /// Source `IP` address.
     "PrivateIpAddress" private_ip_address set_private_ip_address: str,
-    /// 入包量。
+    /// Number of inbound packets.
     "InPkg" in_pkg set_in_pkg: i128,
-    /// 出包量。
+    /// Number of outbound packets.
     "OutPkg" out_pkg set_out_pkg: i128,
-    /// 入流量，单位：`Byte`。
+    /// Inbound traffic. Unit: `bytes`.
     "InTraffic" in_traffic set_in_traffic: i128,
-    /// 出流量，单位：`Byte`。
+    /// Outbound traffic. Unit: `bytes`.
     "OutTraffic" out_traffic set_out_traffic: i128,
-    /// 并发连接数。仅标准型nat支持此参数。
+    /// Number of concurrent connections. Only standard NAT gateways support this parameter.
     "ConcurrentConnectionCount" concurrent_connection_count set_concurrent_connection_count: i128,
-    /// 新建连接速率。仅标准型nat支持此参数。
+    /// New connection rate. Only standard NAT gateways support this parameter.
     "NewConnectionRate" new_connection_rate set_new_connection_rate: i128,
 } }
 
@@ -14106,127 +14101,130 @@ NatRegionInfoWithArea {
 } }
 
 rt::model! { read debug;
-/// NAT网关可用区集合
+/// Collection of AZs for the NAT gateway.
 NatZoneInfo {
-    /// 可用区名称
+    /// AZ name.
     "Zone" zone set_zone: str,
-    /// 可用区id
+    /// AZ ID.
     "ZoneId" zone_id set_zone_id: i128,
 } }
 
 rt::model! { read debug;
-/// 网络探测对象。
+/// The network detection object.
 NetDetect {
-    /// `VPC`实例`ID`。形如：`vpc-12345678`
+    /// The ID of a VPC instance, such as `vpc-12345678`.
     "VpcId" vpc_id set_vpc_id: str,
-    /// `VPC`实例名称。
+    /// The name of a VPC instance.
     "VpcName" vpc_name set_vpc_name: str,
-    /// 子网实例ID。形如：subnet-12345678。
+    /// The ID of a subnet instance, such as subnet-12345678.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 子网实例名称。
+    /// The name of a subnet instance.
     "SubnetName" subnet_name set_subnet_name: str,
-    /// 网络探测实例ID。形如：netd-12345678。
+    /// The ID of a network detection instance, such as netd-12345678.
     "NetDetectId" net_detect_id set_net_detect_id: str,
-    /// 网络探测名称，最大长度不能超过60个字节。
+    /// The name of a network detection instance. The maximum length is 60 characters.
     "NetDetectName" net_detect_name set_net_detect_name: str,
-    /// 探测目的IPv4地址数组，最多两个。
+    /// The array of detection destination IPv4 addresses, which contains at most two IP addresses.
     "DetectDestinationIp" detect_destination_ip set_detect_destination_ip: list String,
-    /// 系统自动分配的探测源IPv4数组。长度为2。
+    /// The array of detection source IPv4 addresses automatically allocated by the system. The length is 2.
     "DetectSourceIp" detect_source_ip set_detect_source_ip: list String,
-    /// 下一跳类型，目前我们支持的类型有：
-    /// VPN：VPN网关；
-    /// DIRECTCONNECT：专线网关；
-    /// PEERCONNECTION：对等连接；
-    /// NAT：NAT网关；
-    /// NORMAL_CVM：普通云服务器；
-    /// CCN：云联网网关；
-    /// NONEXTHOP：无下一跳；
+    /// Type of the next hop. Currently supported types are:
+    /// VPN: VPN gateway;
+    /// `DIRECTCONNECT`: Direct connect gateway;
+    /// `PEERCONNECTION`: Peering connection;
+    /// `NAT`: NAT gateway;
+    /// `NORMAL_CVM`: CVM instance;
+    /// `CCN`: CCN instance;
+    /// `NONEXTHOP`: No next hop.
     "NextHopType" next_hop_type set_next_hop_type: str,
-    /// 下一跳目的网关，取值与“下一跳类型”相关：
-    /// 下一跳类型为VPN，取值VPN网关ID，形如：vpngw-12345678；
-    /// 下一跳类型为DIRECTCONNECT，取值专线网关ID，形如：dcg-12345678；
-    /// 下一跳类型为PEERCONNECTION，取值对等连接ID，形如：pcx-12345678；
-    /// 下一跳类型为NAT，取值Nat网关，形如：nat-12345678；
-    /// 下一跳类型为NORMAL_CVM，取值云服务器IPv4地址，形如：10.0.0.12；
-    /// 下一跳类型为CCN，取值云联网ID，形如：ccn-12345678；
-    /// 下一跳类型为NONEXTHOP，指定网络探测为无下一跳的网络探测，添加和修改时，不需要指定值，查询时值为空字符串；
+    /// ID of the next-hop gateway.
+    /// If NextHopType is set to VPN, the value of this parameter is the VPN gateway ID, such as vpngw-12345678.
+    /// `NextHopType` = `DIRECTCONNECT`: Direct connect gateway ID, such as `dcg-12345678`.
+    /// `NextHopType` = `PEERCONNECTION`: Peering connection ID, such as `pcx-12345678`.
+    /// `NextHopType` = `NAT`: NAT gateway ID, such as `nat-12345678`.
+    /// If NextHopType is set to NORMAL_CVM, the value of this parameter is the IPv4 address of the CVM, such as 10.0.0.12.
+    /// `NextHopType` = `CCN`: CCN instance ID, such as `ccn-12345678`.
+    /// `NextHopType` = `NONEXTHOP`: No next hop.
     "NextHopDestination" next_hop_destination set_next_hop_destination: str,
-    /// 下一跳网关名称。
+    /// The name of the next-hop gateway.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NextHopName" next_hop_name set_next_hop_name: str,
-    /// 网络探测描述。
+    /// Network detection description.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NetDetectDescription" net_detect_description set_net_detect_description: str,
-    /// 创建时间。
+    /// The creation time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: str,
     /// 标签键值对。
     "TagSet" tag_set set_tag_set: list Tag,
 } }
 
 rt::model! { read debug;
-/// 网络探测目的IP的验证结果。
+/// The verification result of the network detection destination IP address.
 NetDetectIpState {
-    /// 探测目的IPv4地址。
+    /// The destination IPv4 address of network detection.
     "DetectDestinationIp" detect_destination_ip set_detect_destination_ip: str,
-    /// 探测结果。
-    /// 0：成功；
-    /// -1：查询不到路由丢包；
-    /// -2：外出ACL丢包；
-    /// -3：IN ACL丢包；
-    /// -4：其他错误；
+    /// The detection result.
+    /// 0: successful;
+    /// -1: no packet loss occurred during routing;
+    /// -2: packet loss occurred when outbound traffic is blocked by the ACL;
+    /// -3: packet loss occurred when inbound traffic is blocked by the ACL;
+    /// -4: other errors.
     "State" state set_state: i64,
-    /// 时延，单位毫秒
+    /// The latency. Unit: ms.
     "Delay" delay set_delay: i128,
-    /// 丢包率
+    /// The packet loss rate.
     "PacketLossRate" packet_loss_rate set_packet_loss_rate: i128,
 } }
 
 rt::model! { read debug;
-/// 网络探测验证结果。
+/// The network detection verification result.
 NetDetectState {
-    /// 网络探测实例ID。形如：netd-12345678。
+    /// The ID of a network detection instance, such as netd-12345678.
     "NetDetectId" net_detect_id set_net_detect_id: str,
-    /// 网络探测目的IP验证结果对象数组。
+    /// The array of network detection destination IP verification results.
     "NetDetectIpStateSet" net_detect_ip_state_set set_net_detect_ip_state_set: list NetDetectIpState,
 } }
 
 rt::model! { read debug;
-/// 网络ACL
+/// Network ACL
 NetworkAcl {
-    /// `VPC`实例`ID`。
+    /// `ID` of the `VPC` instance.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 网络ACL实例`ID`。
+    /// `ID` of the network ACL instance.
     "NetworkAclId" network_acl_id set_network_acl_id: str,
-    /// 网络ACL名称，最大长度为60。
+    /// Name of the network ACL. The maximum length is 60 bytes.
     "NetworkAclName" network_acl_name set_network_acl_name: str,
-    /// 创建时间。
+    /// Creation time.
     "CreatedTime" created_time set_created_time: str,
-    /// 网络ACL关联的子网数组。
+    /// Array of subnets associated with the network ACL.
     "SubnetSet" subnet_set set_subnet_set: list Subnet,
-    /// 该参数仅对三元组ACL有效，网络ACl入站规则。
+    /// Inbound rules of the network ACL.
     "IngressEntries" ingress_entries set_ingress_entries: list NetworkAclEntry,
-    /// 该参数仅对三元组ACL有效，网络ACL出站规则。
+    /// Outbound rules of the network ACL.
     "EgressEntries" egress_entries set_egress_entries: list NetworkAclEntry,
-    /// 网络ACL类型。三元组：'TRIPLE'   五元组：'QUINTUPLE'
+    /// Network ACL type. Valid values: `TRIPLE` and `QUINTUPLE`.
     "NetworkAclType" network_acl_type set_network_acl_type: str,
-    /// 标签键值对
+    /// Tag key-value pairs
     "TagSet" tag_set set_tag_set: list Tag,
 } }
 
 rt::model! { both debug;
-/// 网络ACL规则。
+/// Network ACL rules.
 NetworkAclEntry {
-    /// 协议, 取值: TCP,UDP, ICMP, ALL。
+    /// Protocol. Valid values: TCP, UDP, ICMP, ALL.
     "Protocol" protocol set_protocol: str,
-    /// 端口(all, 单个port,  range)。当Protocol为ALL或ICMP时，不能指定Port。使用-指定端口范围，如：10-20。
+    /// Port. Valid values: all, single port, range. When Protocol takes the value `ALL` or `ICMP`, Port cannot be specified.
     "Port" port set_port: str,
-    /// 网段或IP(互斥)。增量创建ACL规则时，CidrBlock和Ipv6CidrBlock至少提供一个。
+    /// IP range or IP address (mutually exclusive).
     "CidrBlock" cidr_block set_cidr_block: str,
-    /// 网段或IPv6(互斥)。
+    /// CIDR block or IPv6 address (mutually exclusive).
     "Ipv6CidrBlock" ipv6_cidr_block set_ipv6_cidr_block: str,
-    /// ACCEPT 或 DROP。
+    /// ACCEPT or DROP.
     "Action" action set_action: str,
-    /// 规则描述，最大长度100。
+    /// Rule description, which is up to 100 bytes.
     "Description" description set_description: str,
-    /// 修改时间。
+    /// Modification time.
     "ModifyTime" modify_time set_modify_time: str,
     /// 优先级，从1开始。
     "Priority" priority set_priority: i64,
@@ -14237,47 +14235,47 @@ NetworkAclEntry {
 } }
 
 rt::model! { write debug;
-/// 网络ACL规则集合
+/// Network ACL rule set
 NetworkAclEntrySet {
-    /// 入站规则。
+    /// Inbound rules.
     "Ingress" ingress set_ingress: list NetworkAclEntry,
-    /// 出站规则。
+    /// Outbound rules.
     "Egress" egress set_egress: list NetworkAclEntry,
 } }
 
 rt::model! { write debug;
-/// 网络ACL五元组
+/// Network ACL quintuple
 NetworkAclQuintupleEntries {
-    /// 网络ACL五元组入站规则。
+    /// Network ACL quintuple inbound rule.
     "Ingress" ingress set_ingress: list NetworkAclQuintupleEntry,
-    /// 网络ACL五元组出站规则
+    /// Network ACL quintuple outbound rule.
     "Egress" egress set_egress: list NetworkAclQuintupleEntry,
 } }
 
 rt::model! { both debug;
-/// 网络ACL五元组Entry
+/// Network ACL quintuple entry
 NetworkAclQuintupleEntry {
-    /// 协议, 取值: TCP,UDP, ICMP, ALL。
+    /// Protocol. Valid values: `TCP`, `UDP`, `ICMP`, `ALL`.
     "Protocol" protocol set_protocol: str,
-    /// 描述。
+    /// Description
     "Description" description set_description: str,
-    /// 源端口(all, 单个port,  range)。当Protocol为ALL或ICMP时，不能指定Port。
+    /// Source port. Valid values: all, single port, range. When `Protocol` is `ALL` or `ICMP`, `Port` cannot be specified.
     "SourcePort" source_port set_source_port: str,
-    /// 源CIDR。
+    /// Source CIDR block.
     "SourceCidr" source_cidr set_source_cidr: str,
-    /// 目的端口(all, 单个port,  range)。当Protocol为ALL或ICMP时，不能指定Port。
+    /// Destination port. Valid values: all, single port, range. When `Protocol` is `ALL` or `ICMP`, `Port` cannot be specified.
     "DestinationPort" destination_port set_destination_port: str,
-    /// 目的CIDR。
+    /// Destination CIDR block.
     "DestinationCidr" destination_cidr set_destination_cidr: str,
-    /// 动作，ACCEPT 或 DROP。
+    /// Action. Valid values: `ACCEPT` and `DROP`.
     "Action" action set_action: str,
-    /// 网络ACL条目唯一ID。
+    /// Unique ID of a network ACL entry.
     "NetworkAclQuintupleEntryId" network_acl_quintuple_entry_id set_network_acl_quintuple_entry_id: str,
-    /// 优先级，从1开始。
+    /// Priority. `1` refers to the highest priority.
     "Priority" priority set_priority: i64,
-    /// 创建时间，用于DescribeNetworkAclQuintupleEntries的出参。
+    /// Creation time. It’s returned by `DescribeNetworkAclQuintupleEntries`.
     "CreateTime" create_time set_create_time: str,
-    /// 方向，INGRESS或EGRESS，用于DescribeNetworkAclQuintupleEntries的出参。
+    /// Direction of the rule. It’s returned by `DescribeNetworkAclQuintupleEntries`. Valid values: `INGRESS` and `EGRESS`.
     "NetworkAclDirection" network_acl_direction set_network_acl_direction: str,
     /// IPv6源CIDR。
     "SourceIPv6Cidr" source_i_pv6_cidr set_source_i_pv6_cidr: str,
@@ -14286,31 +14284,35 @@ NetworkAclQuintupleEntry {
 } }
 
 rt::model! { read debug;
-/// 弹性网卡
+/// ENI
 NetworkInterface {
-    /// 弹性网卡实例ID，例如：eni-f1xjkw1b。
+    /// The ID of the ENI instance, such as `eni-f1xjkw1b`.
     "NetworkInterfaceId" network_interface_id set_network_interface_id: str,
-    /// 弹性网卡名称。
+    /// ENI Name
     "NetworkInterfaceName" network_interface_name set_network_interface_name: str,
-    /// 弹性网卡描述。
+    /// ENI description.
     "NetworkInterfaceDescription" network_interface_description set_network_interface_description: str,
-    /// 子网实例ID。
+    /// Subnet instance ID.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// VPC实例ID。
+    /// VPC instance ID.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 绑定的安全组。
+    /// Bound security group.
     "GroupSet" group_set set_group_set: list String,
-    /// 是否是主网卡。
+    /// Whether it is the primary ENI.
     "Primary" primary set_primary: bool,
-    /// MAC地址。
+    /// MAC address
     "MacAddress" mac_address set_mac_address: str,
-    /// 弹性网卡状态：
+    /// ENI status:
     ///
-    /// - `PENDING`：创建中
-    /// - `AVAILABLE`：可用的
-    /// - `ATTACHING`：绑定中
-    /// - `DETACHING`：解绑中
-    /// - `DELETING`：删除中
+    /// - `PENDING`: Creating
+    ///
+    /// - `AVAILABLE`: Available
+    ///
+    /// - `ATTACHING`: Binding
+    ///
+    /// - `DETACHING`: Unbinding
+    ///
+    /// - `DELETING`: Deleting
     "State" state set_state: str,
     /// 弹性网卡状态：
     ///
@@ -14321,32 +14323,43 @@ NetworkInterface {
     /// - `DELETING`：删除中
     /// - `INUSE`：已绑定
     "NetworkInterfaceState" network_interface_state set_network_interface_state: str,
-    /// 内网IP信息。
+    /// Private IP information.
     "PrivateIpAddressSet" private_ip_address_set set_private_ip_address_set: list PrivateIpAddressSpecification,
-    /// 绑定的云服务器对象。
+    /// Bound CVM object.
+    /// Note: This field may return null, indicating no valid value.
     "Attachment" attachment set_attachment: obj NetworkInterfaceAttachment,
-    /// 可用区。
+    /// Availability Zone.
     "Zone" zone set_zone: str,
-    /// 创建时间。格式：YYYY-MM-DD hh:mm:ss。示例值：2020-10-28 08:23:59
+    /// Creation Time.
     "CreatedTime" created_time set_created_time: str,
-    /// `IPv6`地址列表。
+    /// The `IPv6` address list.
     "Ipv6AddressSet" ipv6_address_set set_ipv6_address_set: list Ipv6Address,
-    /// 标签键值对。
+    /// Tag key-value pair.
     "TagSet" tag_set set_tag_set: list Tag,
-    /// 网卡类型。“0”-辅助网卡，“1”-主网卡，“2”：中继网卡
+    /// The ENI type. 0: ENI. 1: EVM ENI.
     "EniType" eni_type set_eni_type: i128,
-    /// 网卡绑定的子机类型：cvm（普通CVM子机），eks（弹性容器服务Elastic Kubernetes Service）， hai（高性能应用服务Hyper Application Inventor）。
+    /// Type of the resource bound with an ENI. Valid values: cvm, eks.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Business" business set_business: str,
-    /// 网卡所关联的CDC实例ID。
+    /// ID of the CDC instance associated with the ENI
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "CdcId" cdc_id set_cdc_id: str,
-    /// 弹性网卡类型：0:标准型/1:扩展型。默认值为0。
+    /// ENI type. Valid values: `0` (standard); `1` (extension). Default value: `0`.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "AttachType" attach_type set_attach_type: i128,
-    /// 用于保留网卡主IP的资源ID用于保留网卡主IP的资源ID。用于删除网卡时作为入参数。
+    /// The ID of resource to retain the ENI primary IP. It’s used as the request parameters for deleting an ENI.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "ResourceId" resource_id set_resource_id: str,
-    /// 服务质量级别：
-    /// PT（云金）、AU（云银）、AG(云铜）、DEFAULT（默认）。
+    /// Service level
     ///
-    /// 可选值：PT（云金）、AU（云银）、AG(云铜）、DEFAULT（默认）。
+    /// - `DEFAULT`: Default level
+    ///
+    /// - `PT`: Gold
+    ///
+    /// - `AU`: Silver
+    ///
+    /// - `AG`: Bronze
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "QosLevel" qos_level set_qos_level: str,
     /// 指定的`IPv6`地址列表，单次最多指定10个。与入参`Ipv6AddressCount`合并计算配额。
     "Ipv6Addresses" ipv6_addresses set_ipv6_addresses: list Ipv6Address,
@@ -14359,28 +14372,28 @@ NetworkInterface {
 } }
 
 rt::model! { read debug;
-/// 弹性网卡绑定关系
+/// Binding relationship of the ENI
 NetworkInterfaceAttachment {
-    /// 网卡在云主机实例内的序号。
+    /// The serial number of ENI in the CVM instance.
     "DeviceIndex" device_index set_device_index: i128,
-    /// 云主机所有者账户信息。
+    /// The account information of the CVM owner.
     "InstanceAccountId" instance_account_id set_instance_account_id: str,
-    /// 绑定时间。
+    /// Binding time
     "AttachTime" attach_time set_attach_time: str,
-    /// 云主机实例ID。
+    /// CVM instance ID.
     "InstanceId" instance_id set_instance_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `NotifyRoutes` (发布路由至云联网).
+/// Request of `NotifyRoutes` (Publishes a route to CCN).
 ///
-/// 本接口（NotifyRoutes）用于路由表列表页操作增加“发布到云联网”，发布路由到云联网。
+/// This API is used to publish a route to CCN. This can also be done by clicking "Publish to CCN" in the operation column on the page of route table list.
 NotifyRoutesRequest {
-    /// 路由表唯一ID。
+    /// The unique ID of the route table
     ///
     /// Required.
     "RouteTableId" route_table_id set_route_table_id: str,
-    /// 路由策略唯一ID。
+    /// The unique ID of the route
     ///
     /// Required.
     "RouteItemIds" route_item_ids set_route_item_ids: list String,
@@ -14388,7 +14401,7 @@ NotifyRoutesRequest {
 rt::action!("vpc", "2017-03-12", "NotifyRoutes", NotifyRoutesRequest => NotifyRoutesResponse);
 
 rt::model! { read debug;
-/// NotifyRoutes返回参数结构体
+/// NotifyRoutes response structure.
 NotifyRoutesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -14459,36 +14472,36 @@ PolicyStatistics {
 } }
 
 rt::model! { read debug;
-/// 价格
+/// Price
 Price {
-    /// 实例价格。
+    /// Instance price.
     "InstancePrice" instance_price set_instance_price: obj ItemPrice,
-    /// 带宽价格。
+    /// Bandwidth price
     "BandwidthPrice" bandwidth_price set_bandwidth_price: obj ItemPrice,
 } }
 
 rt::model! { both debug;
-/// 内网IP信息
+/// Private IP information
 PrivateIpAddressSpecification {
-    /// 内网IP地址。
+    /// Private IP address.
     "PrivateIpAddress" private_ip_address set_private_ip_address: str,
-    /// 是否是主IP。
+    /// Whether it is a primary IP.
     "Primary" primary set_primary: bool,
-    /// 公网IP地址。
+    /// Public IP address.
     "PublicIpAddress" public_ip_address set_public_ip_address: str,
-    /// EIP实例ID，例如：eip-11112222。
+    /// EIP instance ID, such as `eip-11112222`.
     "AddressId" address_id set_address_id: str,
-    /// 内网IP描述信息。
+    /// Private IP description.
     "Description" description set_description: str,
-    /// 公网IP是否被封堵。
+    /// Whether the public IP is blocked.
     "IsWanIpBlocked" is_wan_ip_blocked set_is_wan_ip_blocked: bool,
-    /// IP状态：
-    /// PENDING：生产中
-    /// MIGRATING：迁移中
-    /// DELETING：删除中
-    /// AVAILABLE：可用的
+    /// IP status:
+    /// PENDING: Creating
+    /// MIGRATING: Migrating
+    /// DELETING: Deleting
+    /// AVAILABLE: Available
     "State" state set_state: str,
-    /// IP服务质量等级，可选值：PT（云金）、AU（云银）、AG(云铜）、DEFAULT（默认）。
+    /// IP service level. Values: PT` (Gold), `AU` (Silver), `AG `(Bronze) and DEFAULT` (Default).
     "QosLevel" qos_level set_qos_level: str,
 } }
 
@@ -14582,56 +14595,47 @@ ProductQuota {
 } }
 
 rt::model! { read debug;
-/// 描述配额信息
+/// Quota description information
 Quota {
-    /// 配额名称，取值范围：
-    /// - `TOTAL_EIP_QUOTA`：用户当前地域下，EIP的配额数；
-    /// - `LOCALBGP_EIP_QUOTA`：用户当前地域下，本地BGP IP配额数；
-    /// - `SINGLEISP_EIP_QUOTA`：用户当前地域下，静态单线 IP 配额数；
-    /// - `DAILY_EIP_APPLY`：用户当前地域下，除静态单线 IP外今日申购次数；
-    /// - `DAILY_SINGLEISP_APPLY`：用户当前地域下，静态单线 IP今日申购次数；
-    /// - `DAILY_PUBLIC_IP_ASSIGN`：用户当前地域下，重新分配公网 IP次数；
-    /// - `MONTHLY_RECOVER_QUOTA`：用户当前地域下，每月申请指定 IP次数；
-    /// - `TOTAL_EIP6_QUOTA`：用户当前地域下，传统弹性公网IPv6的配额数；
-    /// - `BGP_EIPv6_QUOTA`：用户当前地域下，可申请的 BGP 弹性公网IPv6 的配额数；
-    /// - `SINGLEISP_EIPv6_QUOTA`：用户当前地域下，可申请的静态单线弹性公网IPv6 的配额数；
-    /// - `TOTAL_BANDWIDTHPKG_QUOTA`：用户当前地域下，可申请的带宽包总配额；
-    /// - `PRIMARY_TRAFFIC_SINGLE_BWP_QUOTA`：用户当前地域下，可申请的静态单线主流量带宽包配额数；
-    /// - `PRIMARY_TRAFFIC_BGP_BWP_QUOTA`：用户当前地域下，可申请的BGP主流量带宽包配额数；
-    /// - `BandwidthGuaranteedRatio`：用户当前地域下，保底带宽包默认保底比例；
-    /// - `TezBandwidthGuaranteedRatio`：用户当前地域下，边缘可用区保底带宽包默认保底比例；
+    /// Quota name. Value range:
+    ///
+    /// - `TOTAL_EIP_QUOTA`:EIP quota under the user's current region
+    ///
+    /// - `DAILY_EIP_APPLY`: Number of EIP applications submitted daily under the user's current region
+    ///
+    /// - `DAILY_PUBLIC_IP_ASSIGN`: Number of public IP reassignments under the user's current region.
     "QuotaId" quota_id set_quota_id: str,
-    /// 当前数量
+    /// Current count
     "QuotaCurrent" quota_current set_quota_current: i64,
-    /// 配额数量
+    /// Quota
     "QuotaLimit" quota_limit set_quota_limit: i64,
     /// 配额所属的网络组
     "QuotaGroup" quota_group set_quota_group: str,
 } }
 
 rt::model! { read debug;
-/// 安全组被引用信息
+/// Referred security groups
 ReferredSecurityGroup {
-    /// 安全组实例ID。
+    /// Security group instance ID.
     "SecurityGroupId" security_group_id set_security_group_id: str,
-    /// 引用安全组实例ID（SecurityGroupId）的所有安全组实例ID。
+    /// IDs of all referred security group instances.
     "ReferredSecurityGroupIds" referred_security_group_ids set_referred_security_group_ids: list String,
 } }
 
 rt::model! { write debug;
-/// Request of `RefreshDirectConnectGatewayRouteToNatGateway` (刷新专线直连NAT路由).
+/// Request of `RefreshDirectConnectGatewayRouteToNatGateway` (Refreshes the route between a NAT gateway and Direct Connect).
 ///
-/// 刷新专线直连nat路由，更新nat到专线的路由表
+/// This API is used to refresh the route between a NAT gateway and Direct Connect and update the associated route table.
 RefreshDirectConnectGatewayRouteToNatGatewayRequest {
-    /// vpc的ID
+    /// VPC ID.
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// NAT网关ID
+    /// NAT gateway ID.
     ///
     /// Required.
     "NatGatewayId" nat_gateway_id set_nat_gateway_id: str,
-    /// 是否是预刷新；true:是， false:否
+    /// Whether it is pre-refresh. Valid values: true (yes) and false (no).
     ///
     /// Required.
     "DryRun" dry_run set_dry_run: bool,
@@ -14639,24 +14643,24 @@ RefreshDirectConnectGatewayRouteToNatGatewayRequest {
 rt::action!("vpc", "2017-03-12", "RefreshDirectConnectGatewayRouteToNatGateway", RefreshDirectConnectGatewayRouteToNatGatewayRequest => RefreshDirectConnectGatewayRouteToNatGatewayResponse);
 
 rt::model! { read debug;
-/// RefreshDirectConnectGatewayRouteToNatGateway返回参数结构体
+/// RefreshDirectConnectGatewayRouteToNatGateway response structure.
 RefreshDirectConnectGatewayRouteToNatGatewayResponse {
-    /// IDC子网信息
+    /// IDC subnet information.
     "DirectConnectSubnetSet" direct_connect_subnet_set set_direct_connect_subnet_set: list DirectConnectSubnet,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RejectAttachCcnInstances` (云联网拒绝关联实例).
+/// Request of `RejectAttachCcnInstances` (Rejects instance association).
 ///
-/// 本接口（RejectAttachCcnInstances）用于跨账号关联实例时，云联网所有者拒绝关联操作。
+/// This API (RejectAttachCcnInstances) is used to reject association operations when instances are associated across accounts for the CCN owner.
 RejectAttachCcnInstancesRequest {
-    /// CCN实例ID。形如：ccn-f49l6u0z。
+    /// The CCN instance ID, such as `ccn-f49l6u0z`.
     ///
     /// Required.
     "CcnId" ccn_id set_ccn_id: str,
-    /// 拒绝关联实例列表。
+    /// The list of instances whose association is rejected.
     ///
     /// Required.
     "Instances" instances set_instances: list CcnInstance,
@@ -14664,7 +14668,7 @@ RejectAttachCcnInstancesRequest {
 rt::action!("vpc", "2017-03-12", "RejectAttachCcnInstances", RejectAttachCcnInstancesRequest => RejectAttachCcnInstancesResponse);
 
 rt::model! { read debug;
-/// RejectAttachCcnInstances返回参数结构体
+/// RejectAttachCcnInstances response structure.
 RejectAttachCcnInstancesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -14690,13 +14694,13 @@ RejectVpcPeeringConnectionResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ReleaseAddresses` (释放弹性公网IP).
+/// Request of `ReleaseAddresses` (Releases the EIP).
 ///
-/// 本接口 (ReleaseAddresses) 用于释放一个或多个[弹性公网IP](https://cloud.tencent.com/document/product/213/1941)（简称 EIP）。
-/// * 该操作不可逆，释放后 EIP 关联的 IP 地址将不再属于您的名下。
-/// * 只有状态为 UNBIND 的 EIP 才能进行释放操作。
+/// This API (ReleaseAddresses) is used to release one or multiple [Elastic IPs](https://intl.cloud.tencent.com/document/product/213/1941?from_cn_redirect=1).
+/// * This operation is irreversible. Once you release an EIP, the IP address associated with the EIP no longer belongs to you.
+/// * Only EIPs in UNBIND status can be released.
 ReleaseAddressesRequest {
-    /// 标识 EIP 的唯一 ID 列表。可以使用[DescribeAddresses](https://cloud.tencent.com/document/product/215/16702)接口获取AddressId。EIP 唯一 ID 形如：`eip-11112222`。
+    /// The unique ID list of the EIP. The unique ID of an EIP is as follows: `eip-11112222`.
     ///
     /// Required.
     "AddressIds" address_ids set_address_ids: list String,
@@ -14704,23 +14708,23 @@ ReleaseAddressesRequest {
 rt::action!("vpc", "2017-03-12", "ReleaseAddresses", ReleaseAddressesRequest => ReleaseAddressesResponse);
 
 rt::model! { read debug;
-/// ReleaseAddresses返回参数结构体
+/// ReleaseAddresses response structure.
 ReleaseAddressesResponse {
-    /// 异步任务TaskId。可以使用[DescribeTaskResult](https://cloud.tencent.com/document/api/215/36271)接口查询任务状态。
+    /// The async task ID. You can use the [DescribeTaskResult](https://intl.cloud.tencent.com/document/api/215/36271?from_cn_redirect=1) API to query the task status.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ReleaseIPv6Addresses` (释放弹性公网IPv6).
+/// Request of `ReleaseIPv6Addresses` (Releases an EIPv6).
 ///
-/// 本接口（ReleaseIPv6Addresses）用于释放一个或多个弹性公网IPv6（简称EIPv6）实例。
+/// This API is used to release one or more EIPv6 instances.
 ///
-/// - 支持对已申请到的弹性公网 IPv6 实例进行释放操作，如需再次使用，请重新申请。
-/// - 只有状态为 UNBIND 的 EIPv6 实例才能进行释放操作。
+/// - You can release the obtained EIPv6 instances. To use them again, please reapply.
+/// - Only EIPv6 instances in UNBIND status can be released.
 ReleaseIPv6AddressesRequest {
-    /// IPv6地址唯一ID。可以使用[DescribeIPv6Addresses](https://cloud.tencent.com/document/api/215/113677)接口获取IPv6AddressId。
+    /// Unique ID of the IPv6 address.
     ///
     /// Required.
     "IPv6AddressIds" i_pv6_address_ids set_i_pv6_address_ids: list String,
@@ -14728,52 +14732,46 @@ ReleaseIPv6AddressesRequest {
 rt::action!("vpc", "2017-03-12", "ReleaseIPv6Addresses", ReleaseIPv6AddressesRequest => ReleaseIPv6AddressesResponse);
 
 rt::model! { read debug;
-/// ReleaseIPv6Addresses返回参数结构体
+/// ReleaseIPv6Addresses response structure.
 ReleaseIPv6AddressesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ReleaseIp6AddressesBandwidth` (关闭IPv6公网带宽).
+/// Request of `ReleaseIp6AddressesBandwidth` (Releases the IPv6 public network bandwidth).
 ///
-/// 本接口（ReleaseIp6AddressesBandwidth）用于为传统弹性公网 IPv6 实例关闭 IPv6 公网带宽。
+/// This API is used to release the IPv6 public network bandwidth of classic elastic public IPv6 instances.
 ///
-/// - 传统弹性公网 IPv6 实例关闭公网带宽后，仍具备 IPv6 内网通信能力。
-/// - 如需再次开通 IPv6 公网带宽，请使用 [AllocateIp6AddressesBandwidth](https://cloud.tencent.com/document/product/215/40090) 接口进行开通。
+/// - Classic elastic public IPv6 addresses still have the IPv6 private network communication capability after the public network bandwidth is released.
+/// - To allocate IPV6 public network bandwidth, call the AllocateIp6AddressesBandwidth API.
 ReleaseIp6AddressesBandwidthRequest {
-    /// IPv6地址。可以使用[DescribeIp6Addresses](https://cloud.tencent.com/document/product/215/40089)接口查询Ip6Addresses。Ip6Addresses和Ip6AddressIds必须且只能传一个。
+    /// IPv6 addresses. Both Ip6Addresses and Ip6AddressIds are required, but they cannot be specified at the same time.
     "Ip6Addresses" ip6_addresses set_ip6_addresses: list String,
-    /// IPv6地址对应的唯一ID，形如eip-xxxxxxxx。可以使用[DescribeIp6Addresses](https://cloud.tencent.com/document/product/215/40089)接口查询Ip6AddressIds。Ip6Addresses和Ip6AddressIds必须且只能传一个。
+    /// Unique IDs corresponding to the IPv6 addresses. Format: eip-xxxxxxxx. Both Ip6Addresses and Ip6AddressIds are required, but they cannot be specified at the same time.
     "Ip6AddressIds" ip6_address_ids set_ip6_address_ids: list String,
 } }
 rt::action!("vpc", "2017-03-12", "ReleaseIp6AddressesBandwidth", ReleaseIp6AddressesBandwidthRequest => ReleaseIp6AddressesBandwidthResponse);
 
 rt::model! { read debug;
-/// ReleaseIp6AddressesBandwidth返回参数结构体
+/// ReleaseIp6AddressesBandwidth response structure.
 ReleaseIp6AddressesBandwidthResponse {
-    /// 异步任务TaskId。可以使用[DescribeTaskResult](https://cloud.tencent.com/document/api/215/36271)接口查询任务状态。
+    /// Asynchronous task ID. You can call the [DescribeTaskResult](https://intl.cloud.tencent.com/document/api/215/36271?from_cn_redirect=1) API to query the task status.
     "TaskId" task_id set_task_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `RemoveBandwidthPackageResources` (删除带宽包资源).
+/// Request of `RemoveBandwidthPackageResources` (Deletes a bandwidth package resource).
 ///
-/// 接口用于删除带宽包资源，包括[弹性公网IP](https://cloud.tencent.com/document/product/213/1941)和[负载均衡](https://cloud.tencent.com/document/product/214/517)等
+/// This API is used to delete a bandwidth package resource, including [Elastic IP](https://intl.cloud.tencent.com/document/product/213/1941?from_cn_redirect=1), [Cloud Load Balancer](https://intl.cloud.tencent.com/document/product/214/517?from_cn_redirect=1), and so on.
 RemoveBandwidthPackageResourcesRequest {
-    /// 资源唯一ID，当前支持EIP资源和LB资源，形如'eip-xxxx', 'lb-xxxx'。
-    /// - EIP资源列表：可通过[DescribeAddresses](https://cloud.tencent.com/document/product/215/16702)接口获取。高防EIP、Anycast EIP、精品BGP EIP默认不支持从共享带宽包中移除，其中高防EIP和精品BGP IP可以迁移到其他同线路类型的共享带宽包中。
-    /// - LB资源列表：可通过[DescribeLoadBalancers](https://cloud.tencent.com/document/api/214/30685)接口获取。
+    /// The resource IP, such as `eip-xxxx` and `lb-xxxx`.
     "ResourceIds" resource_ids set_resource_ids: list String,
-    /// 带宽包唯一标识ID，形如'bwp-xxxx'，可以使用[DescribeBandwidthPackages](https://cloud.tencent.com/document/product/215/19209)接口查询BandwidthPackageId。
+    /// The unique ID of the bandwidth package, such as `bwp-xxxx`.
     "BandwidthPackageId" bandwidth_package_id set_bandwidth_package_id: str,
-    /// 资源类型，可选值：
-    ///
-    /// - Address：弹性公网IP
-    ///
-    /// - LoadBalance：负载均衡
+    /// The resource type. Valid values: `Address` and `LoadBalance`.
     "ResourceType" resource_type set_resource_type: str,
     /// 用于移除带宽包内IP资源时指定IP的带宽值。
     /// 说明：当前功能处于内测中，如需使用，请提交[工单申请](https://console.cloud.tencent.com/workorder/category)。
@@ -14787,7 +14785,7 @@ RemoveBandwidthPackageResourcesRequest {
 rt::action!("vpc", "2017-03-12", "RemoveBandwidthPackageResources", RemoveBandwidthPackageResourcesRequest => RemoveBandwidthPackageResourcesResponse);
 
 rt::model! { read debug;
-/// RemoveBandwidthPackageResources返回参数结构体
+/// RemoveBandwidthPackageResources response structure.
 RemoveBandwidthPackageResourcesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -14841,15 +14839,15 @@ RenewAddressesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `RenewVpnGateway` (续费VPN网关).
+/// Request of `RenewVpnGateway` (Renews a VPN gateway).
 ///
-/// 本接口（RenewVpnGateway）用于预付费（包年包月）VPN网关续费。目前只支持IPSEC网关。
+/// This API (RenewVpnGateway) is used to renew prepaid (yearly/monthly subscription) VPN gateways. Currently, only IPSEC gateways are supported.
 RenewVpnGatewayRequest {
-    /// VPN网关实例ID。
+    /// The ID of the VPN gateway instance.
     ///
     /// Required.
     "VpnGatewayId" vpn_gateway_id set_vpn_gateway_id: str,
-    /// 预付费计费模式。
+    /// Billing Methods
     ///
     /// Required.
     "InstanceChargePrepaid" instance_charge_prepaid set_instance_charge_prepaid: obj InstanceChargePrepaid,
@@ -14857,7 +14855,7 @@ RenewVpnGatewayRequest {
 rt::action!("vpc", "2017-03-12", "RenewVpnGateway", RenewVpnGatewayRequest => RenewVpnGatewayResponse);
 
 rt::model! { read debug;
-/// RenewVpnGateway返回参数结构体
+/// RenewVpnGateway response structure.
 RenewVpnGatewayResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -14952,15 +14950,15 @@ ReplaceCcnRouteTableInputPolicysResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ReplaceDirectConnectGatewayCcnRoutes` (替换专线网关云联网路由).
+/// Request of `ReplaceDirectConnectGatewayCcnRoutes` (Replaces the CCN routes of a Direct Connect gateway).
 ///
-/// 本接口（ReplaceDirectConnectGatewayCcnRoutes）根据路由ID（RouteId）修改指定的路由（Route），支持批量修改。
+/// This API (ReplaceDirectConnectGatewayCcnRoutes) is used to modify the specified route according to the route ID. Batch modification is supported.
 ReplaceDirectConnectGatewayCcnRoutesRequest {
-    /// 专线网关ID，形如：dcg-prpqlmg1
+    /// The ID of the Direct Connect gateway, such as `dcg-prpqlmg1`
     ///
     /// Required.
     "DirectConnectGatewayId" direct_connect_gateway_id set_direct_connect_gateway_id: str,
-    /// 需要连通的IDC网段列表
+    /// The list of IDC IP range that must be connected
     ///
     /// Required.
     "Routes" routes set_routes: list DirectConnectGatewayCcnRoute,
@@ -14970,7 +14968,7 @@ ReplaceDirectConnectGatewayCcnRoutesRequest {
 rt::action!("vpc", "2017-03-12", "ReplaceDirectConnectGatewayCcnRoutes", ReplaceDirectConnectGatewayCcnRoutesRequest => ReplaceDirectConnectGatewayCcnRoutesResponse);
 
 rt::model! { read debug;
-/// ReplaceDirectConnectGatewayCcnRoutes返回参数结构体
+/// ReplaceDirectConnectGatewayCcnRoutes response structure.
 ReplaceDirectConnectGatewayCcnRoutesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -15025,11 +15023,11 @@ ReplaceHighPriorityRoutesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ReplaceRoutePolicyAssociations` (替换路由接收策略绑定).
+/// Request of `ReplaceRoutePolicyAssociations` (Replace a route reception policy binding).
 ///
-/// 本接口（ReplaceRoutePolicyAssociations）根据路由接收策略实例ID（RoutePolicyId）和路由表实例ID（RouteTableId）修改绑定优先级（Priority），支持批量修改。
+/// This API is used to modify the binding Priority (Priority) based on the route reception policy instance ID (RoutePolicyId) and route table instance ID (RouteTableId), supporting batch modification.
 ReplaceRoutePolicyAssociationsRequest {
-    /// 路由接收策略绑定对象列表。需要指定路由接收策略实例ID（RoutePolicyId）和路由表实例ID（RouteTableId）。
+    /// Route reception policy binding object list. requires specifying the route reception policy instance ID (RoutePolicyId) and route table instance ID (RouteTableId).
     ///
     /// Required.
     "RoutePolicyAssociationSet" route_policy_association_set set_route_policy_association_set: list RoutePolicyAssociation,
@@ -15037,22 +15035,22 @@ ReplaceRoutePolicyAssociationsRequest {
 rt::action!("vpc", "2017-03-12", "ReplaceRoutePolicyAssociations", ReplaceRoutePolicyAssociationsRequest => ReplaceRoutePolicyAssociationsResponse);
 
 rt::model! { read debug;
-/// ReplaceRoutePolicyAssociations返回参数结构体
+/// ReplaceRoutePolicyAssociations response structure.
 ReplaceRoutePolicyAssociationsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ReplaceRoutePolicyEntries` (替换路由表接收策略条目).
+/// Request of `ReplaceRoutePolicyEntries` (Replace a route reception policy entry).
 ///
-/// 本接口（ReplaceRoutePolicyEntries）根据路由接收策略规则ID（RoutePolicyEntryId）修改指定的路由策略条目（RoutePolicyEntry），支持批量修改。
+/// This API is used to modify specified routing policy entries based on route reception policy rule ID and supports batch modification.
 ReplaceRoutePolicyEntriesRequest {
-    /// 路由策略实例ID，例如：rrp-azd4dt1c。
+    /// Instance ID of the routing strategy, such as rrp-azd4dt1c.
     ///
     /// Required.
     "RoutePolicyId" route_policy_id set_route_policy_id: str,
-    /// 路由策略规则列表。需要指定路由策略规则ID（RoutePolicyEntryId）。
+    /// Rule list of the routing strategy. requires specifying the policy rule ID (RoutePolicyEntryId).
     ///
     /// Required.
     "RoutePolicyEntrySet" route_policy_entry_set set_route_policy_entry_set: list RoutePolicyEntry,
@@ -15060,44 +15058,44 @@ ReplaceRoutePolicyEntriesRequest {
 rt::action!("vpc", "2017-03-12", "ReplaceRoutePolicyEntries", ReplaceRoutePolicyEntriesRequest => ReplaceRoutePolicyEntriesResponse);
 
 rt::model! { read debug;
-/// ReplaceRoutePolicyEntries返回参数结构体
+/// ReplaceRoutePolicyEntries response structure.
 ReplaceRoutePolicyEntriesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ReplaceRouteTableAssociation` (替换路由表绑定关系).
+/// Request of `ReplaceRouteTableAssociation` (Replaces the association relation of a route table).
 ///
-/// 本接口（ReplaceRouteTableAssociation）用于修改子网（Subnet）关联的路由表（RouteTable）。
-/// * 一个子网只能关联一个路由表。
+/// This API (ReplaceRouteTableAssociation) is used to modify the route table associated with a subnet.
+/// * A subnet can only be associated with one route table.
 ReplaceRouteTableAssociationRequest {
-    /// 路由表实例ID，例如：rtb-azd4dt1c。
+    /// The route table instance ID, such as `rtb-azd4dt1c`.
     ///
     /// Required.
     "RouteTableId" route_table_id set_route_table_id: str,
-    /// 子网实例ID，例如：subnet-3x5lf5q0。可通过DescribeSubnets接口查询。对于存在子网唯一ID的子网，该参数为必选；否则， SubnetId和CidrBlock必选二选一。
+    /// Subnet instance ID, such as `subnet-3x5lf5q0`. This can be queried using the DescribeSubnets API.
     "SubnetId" subnet_id set_subnet_id: str,
 } }
 rt::action!("vpc", "2017-03-12", "ReplaceRouteTableAssociation", ReplaceRouteTableAssociationRequest => ReplaceRouteTableAssociationResponse);
 
 rt::model! { read debug;
-/// ReplaceRouteTableAssociation返回参数结构体
+/// ReplaceRouteTableAssociation response structure.
 ReplaceRouteTableAssociationResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ReplaceRoutes` (替换路由策略).
+/// Request of `ReplaceRoutes` (Replaces a routing policy).
 ///
-/// 本接口（ReplaceRoutes）根据路由策略ID（RouteId）修改指定的路由策略（Route），支持批量修改。
+/// This API (ReplaceRoutes) is used to modify a specified routing policy by its ID (RouteId). Batch modification is supported.
 ReplaceRoutesRequest {
-    /// 路由表实例ID，例如：rtb-azd4dt1c。
+    /// The route table instance ID, such as `rtb-azd4dt1c`.
     ///
     /// Required.
     "RouteTableId" route_table_id set_route_table_id: str,
-    /// 路由策略对象。需要指定路由策略ID（RouteId）。
+    /// Routing policy object. The routing policy ID (RouteId) must be specified.
     ///
     /// Required.
     "Routes" routes set_routes: list Route,
@@ -15105,26 +15103,26 @@ ReplaceRoutesRequest {
 rt::action!("vpc", "2017-03-12", "ReplaceRoutes", ReplaceRoutesRequest => ReplaceRoutesResponse);
 
 rt::model! { read debug;
-/// ReplaceRoutes返回参数结构体
+/// ReplaceRoutes response structure.
 ReplaceRoutesResponse {
-    /// 原路由策略信息。
+    /// Old routing policy
     "OldRouteSet" old_route_set set_old_route_set: list Route,
-    /// 修改后的路由策略信息。
+    /// New routing policy
     "NewRouteSet" new_route_set set_new_route_set: list Route,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ReplaceRoutesWithRoutePolicy` (匹配路由接收策略).
+/// Request of `ReplaceRoutesWithRoutePolicy` (Match route reception policy).
 ///
-/// 本接口（ReplaceRoutes）根据路由策略ID（RouteId）修改指定的路由策略（Route），支持批量修改。
+/// This API (ReplaceRoutes) modifies the specified routing policy (Route) based on the routing policy ID (RouteId), supporting batch modifications.
 ReplaceRoutesWithRoutePolicyRequest {
-    /// 路由表实例ID。
+    /// Route Table Instance ID
     ///
     /// Required.
     "RouteTableId" route_table_id set_route_table_id: str,
-    /// 路由策略对象。需要指定路由策略唯一ID（RouteItemId）。
+    /// Routing policy object. requires specifying the unique ID of routing policy (RouteItemId).
     ///
     /// Required.
     "Routes" routes set_routes: list ReplaceRoutesWithRoutePolicyRoute,
@@ -15132,36 +15130,36 @@ ReplaceRoutesWithRoutePolicyRequest {
 rt::action!("vpc", "2017-03-12", "ReplaceRoutesWithRoutePolicy", ReplaceRoutesWithRoutePolicyRequest => ReplaceRoutesWithRoutePolicyResponse);
 
 rt::model! { read debug;
-/// ReplaceRoutesWithRoutePolicy返回参数结构体
+/// ReplaceRoutesWithRoutePolicy response structure.
 ReplaceRoutesWithRoutePolicyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 匹配路由接收策略对象
+/// Match route reception policy objects.
 ReplaceRoutesWithRoutePolicyRoute {
-    /// 路由唯一策略ID。
+    /// Route unique policy ID.
     "RouteItemId" route_item_id set_route_item_id: str,
-    /// 匹配路由接收策略标记。
+    /// Match the route reception policy tag.
     "ForceMatchPolicy" force_match_policy set_force_match_policy: bool,
 } }
 
 rt::model! { write debug;
-/// Request of `ReplaceSecurityGroupPolicies` (批量修改安全组规则).
+/// Request of `ReplaceSecurityGroupPolicies` (Batch modifies security group policies).
 ///
-/// 本接口（ReplaceSecurityGroupPolicies）用于批量修改安全组规则（SecurityGroupPolicy）。
-/// 单个请求中只能替换单个方向的一条或多条规则, 必须要指定索引（PolicyIndex）。
+/// This API is used to batch modify security group policies.
+/// Policies to modify must be in the same direction. `PolicyIndex` must be specified.
 ReplaceSecurityGroupPoliciesRequest {
-    /// 安全组实例ID，例如sg-33ocnj9n，可通过[DescribeSecurityGroups](https://cloud.tencent.com/document/product/215/15808)获取。
+    /// The security group instance ID, such as `sg-33ocnj9n`. This can be obtained through the `DescribeSecurityGroups` API.
     ///
     /// Required.
     "SecurityGroupId" security_group_id set_security_group_id: str,
-    /// 安全组规则集合对象。
+    /// Security group policy set object.
     ///
     /// Required.
     "SecurityGroupPolicySet" security_group_policy_set set_security_group_policy_set: obj SecurityGroupPolicySet,
-    /// 旧的安全组规则集合对象，当更新优先级时为必选，且修改顺序与SecurityGroupPolicySet参数顺序一一对应，入参长度需要与SecurityGroupPolicySet参数保持一致。
+    /// (Optional) The old policy set of the security group, which is used for log records.
     "OriginalSecurityGroupPolicySet" original_security_group_policy_set set_original_security_group_policy_set: obj SecurityGroupPolicySet,
     /// 更新类型，默认 Policy  Policy：只更新内容  Priority：只更新优先级  Both：内容和优先级都更新
     "UpdateType" update_type set_update_type: str,
@@ -15169,79 +15167,79 @@ ReplaceSecurityGroupPoliciesRequest {
 rt::action!("vpc", "2017-03-12", "ReplaceSecurityGroupPolicies", ReplaceSecurityGroupPoliciesRequest => ReplaceSecurityGroupPoliciesResponse);
 
 rt::model! { read debug;
-/// ReplaceSecurityGroupPolicies返回参数结构体
+/// ReplaceSecurityGroupPolicies response structure.
 ReplaceSecurityGroupPoliciesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ReplaceSecurityGroupPolicy` (替换单条安全组规则).
+/// Request of `ReplaceSecurityGroupPolicy` (Replaces a single security group rule).
 ///
-/// 本接口（ReplaceSecurityGroupPolicy）用于替换单条安全组规则（SecurityGroupPolicy）。
-/// 单个请求中只能替换单个方向的一条规则, 必须要指定索引（PolicyIndex）。
+/// This API (ReplaceSecurityGroupPolicy) is used to replace a single security group policy (SecurityGroupPolicy).
+/// Only one policy in a single direction can be replaced in each request, and the PolicyIndex parameter must be specified.
 ReplaceSecurityGroupPolicyRequest {
-    /// 安全组实例ID，例如sg-33ocnj9n，可通过[DescribeSecurityGroups](https://cloud.tencent.com/document/product/215/15808)获取。
+    /// The security group instance ID, such as `sg-33ocnj9n`. This can be obtained through DescribeSecurityGroups.
     ///
     /// Required.
     "SecurityGroupId" security_group_id set_security_group_id: str,
-    /// 安全组规则集合对象。
+    /// Security group policy set object.
     ///
     /// Required.
     "SecurityGroupPolicySet" security_group_policy_set set_security_group_policy_set: obj SecurityGroupPolicySet,
-    /// 旧的安全组规则集合对象，可选，日志记录用。
+    /// (Optional) The old policy set of the security group, which is used for log records.
     "OriginalSecurityGroupPolicySet" original_security_group_policy_set set_original_security_group_policy_set: obj SecurityGroupPolicySet,
 } }
 rt::action!("vpc", "2017-03-12", "ReplaceSecurityGroupPolicy", ReplaceSecurityGroupPolicyRequest => ReplaceSecurityGroupPolicyResponse);
 
 rt::model! { read debug;
-/// ReplaceSecurityGroupPolicy返回参数结构体
+/// ReplaceSecurityGroupPolicy response structure.
 ReplaceSecurityGroupPolicyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 内网保留IP数据
+/// Reserved private IP address data.
 ReserveIpAddressInfo {
-    /// 内网保留IP唯一 ID。
+    /// Unique ID of the reserved private IP address.
     "ReserveIpId" reserve_ip_id set_reserve_ip_id: str,
-    /// VPC唯一 ID。
+    /// Unique ID of the VPC.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网唯一 ID。
+    /// Unique ID of the subnet.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 内网保留IP地址。
+    /// Reserved private IP address.
     "ReserveIpAddress" reserve_ip_address set_reserve_ip_address: str,
-    /// 内网保留 IP绑定的资源实例 ID。
+    /// Resource instance ID bound to the reserved private IP address.
     "ResourceId" resource_id set_resource_id: str,
-    /// 产品申请的IpType。
+    /// IpType applied for the product.
     "IpType" ip_type set_ip_type: i128,
-    /// 绑定状态，UnBind-未绑定， Bind-绑定。
+    /// Binding status. UnBind: unbound; Bind: bound.
     "State" state set_state: str,
-    /// 保留 IP名称。
+    /// Name of the reserved private IP address.
     "Name" name set_name: str,
-    /// 保留 IP描述。
+    /// Description of the reserved private IP address.
     "Description" description set_description: str,
-    /// 创建时间。
+    /// Creation time.
     "CreatedTime" created_time set_created_time: str,
-    /// 标签键值对。
+    /// Tag key-value pair.
     "TagSet" tag_set set_tag_set: list Tag,
 } }
 
 rt::model! { write debug;
-/// Request of `ResetAttachCcnInstances` (重新申请关联实例).
+/// Request of `ResetAttachCcnInstances` (Re-applies for the instance association).
 ///
-/// 本接口（ResetAttachCcnInstances）用于跨账号关联实例申请过期时，重新申请关联操作。
+/// This API (ResetAttachCcnInstances) is used to re-apply for the association operation when the application for cross-account instance association expires.
 ResetAttachCcnInstancesRequest {
-    /// CCN实例ID。形如：ccn-f49l6u0z。
+    /// The CCN instance ID, such as `ccn-f49l6u0z`.
     ///
     /// Required.
     "CcnId" ccn_id set_ccn_id: str,
-    /// CCN所属UIN（根账号）。
+    /// The UIN (root account) to which the CCN belongs.
     ///
     /// Required.
     "CcnUin" ccn_uin set_ccn_uin: str,
-    /// 重新申请关联网络实例列表。
+    /// The list of network instances that re-apply for association.
     ///
     /// Required.
     "Instances" instances set_instances: list CcnInstance,
@@ -15249,7 +15247,7 @@ ResetAttachCcnInstancesRequest {
 rt::action!("vpc", "2017-03-12", "ResetAttachCcnInstances", ResetAttachCcnInstancesRequest => ResetAttachCcnInstancesResponse);
 
 rt::model! { read debug;
-/// ResetAttachCcnInstances返回参数结构体
+/// ResetAttachCcnInstances response structure.
 ResetAttachCcnInstancesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -15283,15 +15281,15 @@ ResetHighPriorityRoutesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ResetNatGatewayConnection` (调整NAT网关并发连接上限).
+/// Request of `ResetNatGatewayConnection` (Adjusts the concurrent connection cap for the NAT gateway).
 ///
-/// 本接口（ResetNatGatewayConnection）用于调整传统型NAT网关并发连接数上限。
+/// This API is used to adjust concurrent connection cap for the NAT gateway.
 ResetNatGatewayConnectionRequest {
-    /// NAT网关ID。
+    /// The NAT gateway ID.
     ///
     /// Required.
     "NatGatewayId" nat_gateway_id set_nat_gateway_id: str,
-    /// NAT网关并发连接上限，形如：1000000、3000000、10000000。
+    /// Concurrent connections cap of the NAT gateway, such as 1000000, 3000000, 10000000.
     ///
     /// Required.
     "MaxConcurrentConnection" max_concurrent_connection set_max_concurrent_connection: i128,
@@ -15301,22 +15299,22 @@ ResetNatGatewayConnectionRequest {
 rt::action!("vpc", "2017-03-12", "ResetNatGatewayConnection", ResetNatGatewayConnectionRequest => ResetNatGatewayConnectionResponse);
 
 rt::model! { read debug;
-/// ResetNatGatewayConnection返回参数结构体
+/// ResetNatGatewayConnection response structure.
 ResetNatGatewayConnectionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ResetRoutePolicyAssociations` (重置路由策略绑定).
+/// Request of `ResetRoutePolicyAssociations` (Reset a route policy binding).
 ///
-/// 本接口（ResetRoutePolicyAssociations）用于对某个路由表实例已经绑定的路由策略实例解除绑定关系，并重新设置新的绑定路由策略及优先级。
+/// This API is used to unbind the routing policy instance already bound to a specific route table instance, set up alarms for the new binding routing policy and priority.
 ResetRoutePolicyAssociationsRequest {
-    /// 路由表实例ID，例如：rtb-azd4dt1c。
+    /// Routing table instance ID, e.g., rtb-azd4dt1c.
     ///
     /// Required.
     "RouteTableId" route_table_id set_route_table_id: str,
-    /// 路由策略绑定对象（RoutePolicyAssociation）列表。注意：路由策略绑定中的路由表实例ID（RouteTableId）需要和该接口的RouteTableId参数保持一致（也就是该接口只支持修改同一个路由表实例下的路有策略绑定关系及优先级）。
+    /// The list of routing policy binding objects (RoutePolicyAssociation). note: the route table instance ID (RouteTableId) in the binding must match the RouteTableId parameter of this API (that is, this API only supports modifying the strategy binding relationship and priority within the same route table instance).
     ///
     /// Required.
     "RoutePolicyAssociationSet" route_policy_association_set set_route_policy_association_set: list RoutePolicyAssociation,
@@ -15324,52 +15322,53 @@ ResetRoutePolicyAssociationsRequest {
 rt::action!("vpc", "2017-03-12", "ResetRoutePolicyAssociations", ResetRoutePolicyAssociationsRequest => ResetRoutePolicyAssociationsResponse);
 
 rt::model! { read debug;
-/// ResetRoutePolicyAssociations返回参数结构体
+/// ResetRoutePolicyAssociations response structure.
 ResetRoutePolicyAssociationsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ResetRoutePolicyEntries` (重置路由接收策略条目).
+/// Request of `ResetRoutePolicyEntries` (Reset a route reception policy entry).
 ///
-/// 本接口（ResetRoutePolicyEntries）根据路由接收策略规则ID（RoutePolicyId）重置指定的路由接收策略条目（RoutePolicyEntry），支持批量修改。
+/// This API is used to reset the designated route reception policy entry based on the rule ID and supports batch modification.
 ResetRoutePolicyEntriesRequest {
-    /// 路由接收策略实例ID，例如：rrp-azd4dt1c。
+    /// Specifies the instance ID of the route reception policy, such as rrp-azd4dt1c.
     ///
     /// Required.
     "RoutePolicyId" route_policy_id set_route_policy_id: str,
-    /// 路由接收策略条目列表。需要指定路由策略条目ID（RoutePolicyEntryId）。
+    /// Route reception policy entry list. requires specifying the routing strategy entry ID (RoutePolicyEntryId).
     "RoutePolicyEntrySet" route_policy_entry_set set_route_policy_entry_set: list RoutePolicyEntry,
-    /// 路由接收策略描述。
+    /// Describes the route reception policy.
     "RoutePolicyDescription" route_policy_description set_route_policy_description: str,
-    /// 路由接收策略名字。
+    /// Specifies the route reception policy name.
     "RoutePolicyName" route_policy_name set_route_policy_name: str,
 } }
 rt::action!("vpc", "2017-03-12", "ResetRoutePolicyEntries", ResetRoutePolicyEntriesRequest => ResetRoutePolicyEntriesResponse);
 
 rt::model! { read debug;
-/// ResetRoutePolicyEntries返回参数结构体
+/// ResetRoutePolicyEntries response structure.
 ResetRoutePolicyEntriesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ResetRoutes` (重置路由表名称和路由策略).
+/// Request of `ResetRoutes` (Resets the names and routing policies of route tables).
 ///
-/// 本接口（ResetRoutes）用于对某个路由表名称和所有路由策略（Route）进行重新设置。
-/// 注意: 调用本接口时先删除当前路由表中所有路由策略, 再保存新提交的路由策略内容, 会引起网络中断。
+/// This API (ResetRoutes) is used to reset the name of a route table and all its routing policies.
+///
+/// Note: When this API is called, all routing policies in the current route table are deleted before new routing policies are saved, which may incur network interruption.
 ResetRoutesRequest {
-    /// 路由表实例ID，例如：rtb-azd4dt1c。
+    /// The route table instance ID, such as `rtb-azd4dt1c`.
     ///
     /// Required.
     "RouteTableId" route_table_id set_route_table_id: str,
-    /// 路由表名称，最大长度不能超过60个字节。
+    /// The route table name. The maximum length is 60 characters.
     ///
     /// Required.
     "RouteTableName" route_table_name set_route_table_name: str,
-    /// 路由策略。
+    /// Routing policy.
     ///
     /// Required.
     "Routes" routes set_routes: list Route,
@@ -15377,25 +15376,25 @@ ResetRoutesRequest {
 rt::action!("vpc", "2017-03-12", "ResetRoutes", ResetRoutesRequest => ResetRoutesResponse);
 
 rt::model! { read debug;
-/// ResetRoutes返回参数结构体
+/// ResetRoutes response structure.
 ResetRoutesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ResetTrafficMirrorFilter` (更新流量镜像过滤规则).
+/// Request of `ResetTrafficMirrorFilter` (Updates a traffic mirroring filter rule).
 ///
-/// 本接口（ResetTrafficMirrorFilter）用于更新流量镜像实例过滤规则。
-/// 注意：每一个流量镜像实例，不能同时支持按nat网关和五元组两种规则过滤
+/// This API is used to update a traffic mirroring instance filter rule.
+/// Note: A traffic mirroring instance cannot simultaneously support filtering based on NAT gateway and five tuple rules.
 ResetTrafficMirrorFilterRequest {
-    /// 流量镜像实例ID
+    /// Traffic mirroring instance ID.
     ///
     /// Required.
     "TrafficMirrorId" traffic_mirror_id set_traffic_mirror_id: str,
-    /// 流量镜像需要过滤的natgw实例ID
+    /// NAT gateway instance ID to be filtered by traffic mirroring.
     "NatId" nat_id set_nat_id: str,
-    /// 流量镜像需要过滤的五元组规则
+    /// Five tuple rule to be filtered by traffic mirroring.
     "CollectorNormalFilters" collector_normal_filters set_collector_normal_filters: list TrafficMirrorFilter,
     /// 流量镜像入站过滤规则。
     "IngressFilterRules" ingress_filter_rules set_ingress_filter_rules: list TrafficMirrorFilter,
@@ -15405,22 +15404,22 @@ ResetTrafficMirrorFilterRequest {
 rt::action!("vpc", "2017-03-12", "ResetTrafficMirrorFilter", ResetTrafficMirrorFilterRequest => ResetTrafficMirrorFilterResponse);
 
 rt::model! { read debug;
-/// ResetTrafficMirrorFilter返回参数结构体
+/// ResetTrafficMirrorFilter response structure.
 ResetTrafficMirrorFilterResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ResetTrafficMirrorSrcs` (重置流量镜像采集对象).
+/// Request of `ResetTrafficMirrorSrcs` (Resets the traffic mirroring collection object).
 ///
-/// 本接口（ResetTrafficMirrorSrcs）用于重置流量镜像实例采集对象。
+/// This API is used to reset the collection object of a traffic mirroring instance.
 ResetTrafficMirrorSrcsRequest {
-    /// 流量镜像实例ID
+    /// Traffic mirroring instance ID.
     ///
     /// Required.
     "TrafficMirrorId" traffic_mirror_id set_traffic_mirror_id: str,
-    /// 流量镜像采集对象
+    /// Traffic mirroring collection object.
     ///
     /// Required.
     "CollectorSrcs" collector_srcs set_collector_srcs: list String,
@@ -15428,47 +15427,47 @@ ResetTrafficMirrorSrcsRequest {
 rt::action!("vpc", "2017-03-12", "ResetTrafficMirrorSrcs", ResetTrafficMirrorSrcsRequest => ResetTrafficMirrorSrcsResponse);
 
 rt::model! { read debug;
-/// ResetTrafficMirrorSrcs返回参数结构体
+/// ResetTrafficMirrorSrcs response structure.
 ResetTrafficMirrorSrcsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ResetTrafficMirrorTarget` (更新流量镜像接收目的信息).
+/// Request of `ResetTrafficMirrorTarget` (Updates the traffic mirroring receiving destination information).
 ///
-/// 本接口（ResetTrafficMirrorTarget）用于更新流量镜像实例的接收目的信息。
+/// This API is used to update the receiving destination information of a traffic mirroring instance.
 ResetTrafficMirrorTargetRequest {
-    /// 流量镜像实例ID
+    /// Traffic mirroring instance ID.
     ///
     /// Required.
     "TrafficMirrorId" traffic_mirror_id set_traffic_mirror_id: str,
-    /// 流量镜像的接收目的信息
+    /// Traffic mirroring receiving destination information.
     ///
     /// Required.
     "CollectorTarget" collector_target set_collector_target: obj TrafficMirrorTarget,
-    /// 公网IP类型的流量镜像采集流量的发送端所属子网
+    /// Subnet of the sender of the traffic mirroring collection traffic of the public IP address type.
     "SubnetId" subnet_id set_subnet_id: str,
 } }
 rt::action!("vpc", "2017-03-12", "ResetTrafficMirrorTarget", ResetTrafficMirrorTargetRequest => ResetTrafficMirrorTargetResponse);
 
 rt::model! { read debug;
-/// ResetTrafficMirrorTarget返回参数结构体
+/// ResetTrafficMirrorTarget response structure.
 ResetTrafficMirrorTargetResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ResetVpnConnection` (重置VPN通道).
+/// Request of `ResetVpnConnection` (Resets a VPN tunnel).
 ///
-/// 本接口（ResetVpnConnection）用于重置VPN通道。
+/// The API is used to reset a VPN tunnel.
 ResetVpnConnectionRequest {
-    /// VPN网关实例ID。
+    /// The ID of the VPN gateway instance.
     ///
     /// Required.
     "VpnGatewayId" vpn_gateway_id set_vpn_gateway_id: str,
-    /// VPN通道实例ID。形如：vpnx-f49l6u0z。
+    /// The ID of the VPN tunnel instance, such as `vpnx-f49l6u0z`.
     ///
     /// Required.
     "VpnConnectionId" vpn_connection_id set_vpn_connection_id: str,
@@ -15476,22 +15475,22 @@ ResetVpnConnectionRequest {
 rt::action!("vpc", "2017-03-12", "ResetVpnConnection", ResetVpnConnectionRequest => ResetVpnConnectionResponse);
 
 rt::model! { read debug;
-/// ResetVpnConnection返回参数结构体
+/// ResetVpnConnection response structure.
 ResetVpnConnectionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ResetVpnGatewayInternetMaxBandwidth` (调整VPN网关带宽上限).
+/// Request of `ResetVpnGatewayInternetMaxBandwidth` (Adjusts the bandwidth cap of a VPN gateway).
 ///
-/// 本接口（ResetVpnGatewayInternetMaxBandwidth）用于调整VPN网关带宽上限。VPN网关带宽目前仅支持部分带宽范围内升降配，如【5,100】Mbps和【200,1000】Mbps，在各自带宽范围内可提升配额，跨范围提升配额和降配暂不支持，如果是包年包月VPN网关需要在有效期内。
+/// This API is used to adjust the bandwidth cap of a VPN gateway. The adjustment of the VPN gateway bandwidth is limited to [5,100] Mbps and [200,1000] Mbps.
 ResetVpnGatewayInternetMaxBandwidthRequest {
-    /// VPN网关实例ID。
+    /// The ID of the VPN gateway instance.
     ///
     /// Required.
     "VpnGatewayId" vpn_gateway_id set_vpn_gateway_id: str,
-    /// 新规格公网带宽设置。可选带宽规格：5, 10, 20, 50, 100, 200, 500, 1000；单位：Mbps。VPN网关带宽目前仅支持部分带宽范围内升降配，如【5,100】Mbps和【200,1000】Mbps，在各自带宽范围内可提升配额，跨范围提升配额和降配暂不支持。
+    /// The new bandwidth cap in Mbps. Values: `5`, `10`, `20`, `50`, `100`, `200`, `500` and `1000`. The adjustment of the VPN gateway bandwidth is limited to [5,100] Mbps and [200,1000] Mbps.
     ///
     /// Required.
     "InternetMaxBandwidthOut" internet_max_bandwidth_out set_internet_max_bandwidth_out: i128,
@@ -15499,150 +15498,150 @@ ResetVpnGatewayInternetMaxBandwidthRequest {
 rt::action!("vpc", "2017-03-12", "ResetVpnGatewayInternetMaxBandwidth", ResetVpnGatewayInternetMaxBandwidthRequest => ResetVpnGatewayInternetMaxBandwidthResponse);
 
 rt::model! { read debug;
-/// ResetVpnGatewayInternetMaxBandwidth返回参数结构体
+/// ResetVpnGatewayInternetMaxBandwidth response structure.
 ResetVpnGatewayInternetMaxBandwidthResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 描述带宽包资源信息的结构
+/// The structure of information of the bandwidth package.
 Resource {
-    /// 带宽包资源类型，包括'Address'和'LoadBalance'
+    /// The bandwidth package resource type, including `Address`, and `LoadBalance`
     "ResourceType" resource_type set_resource_type: str,
-    /// 带宽包资源Id，形如'eip-xxxx', 'lb-xxxx'
+    /// The bandwidth package ID, such as `eip-xxxx` and `lb-xxxx`.
     "ResourceId" resource_id set_resource_id: str,
-    /// 带宽包资源Ip
+    /// The bandwidth package resource IP.
     "AddressIp" address_ip set_address_ip: str,
 } }
 
 rt::model! { read debug;
-/// VPC资源看板（各资源个数）
+/// VPC resource dashboard (all resource counts)
 ResourceDashboard {
-    /// Vpc实例ID，例如：vpc-bq4bzxpj。
+    /// VPC instance ID, such as `vpc-bq4bzxpj`.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网实例ID，例如：subnet-bthucmmy。
+    /// Subnet instance ID, such as subnet-bthucmmy.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 基础网络互通。
+    /// Classiclink.
     "Classiclink" classiclink set_classiclink: i128,
-    /// 专线网关。
+    /// Direct Connect gateway.
     "Dcg" dcg set_dcg: i128,
-    /// 对等连接。
+    /// Peering connection.
     "Pcx" pcx set_pcx: i128,
-    /// 统计当前除云服务器 IP、弹性网卡IP和网络探测IP以外的所有已使用的IP总数。云服务器 IP、弹性网卡IP和网络探测IP单独计数。
+    /// Total number of used IPs except for CVM IP, EIP and network probe IP. The three IP types will be independently counted.
     "Ip" ip set_ip: i128,
-    /// NAT网关。
+    /// NAT gateway.
     "Nat" nat set_nat: i128,
-    /// VPN网关。
+    /// VPN gateway.
     "Vpngw" vpngw set_vpngw: i128,
-    /// 流日志。
+    /// Flow log.
     "FlowLog" flow_log set_flow_log: i128,
-    /// 网络探测。
+    /// Network probing.
     "NetworkDetect" network_detect set_network_detect: i128,
-    /// 网络ACL。
+    /// Network ACL.
     "NetworkACL" network_acl set_network_acl: i128,
-    /// 云主机。
+    /// Cloud Virtual Machine.
     "CVM" cvm set_cvm: i128,
-    /// 负载均衡。
+    /// Load balancer.
     "LB" lb set_lb: i128,
-    /// 关系型数据库。
+    /// Relational database.
     "CDB" cdb set_cdb: i128,
-    /// 云数据库 TencentDB for Memcached。
+    /// TencentDB for Memcached.
     "Cmem" cmem set_cmem: i128,
-    /// 时序数据库。
+    /// Cloud time series database.
     "CTSDB" ctsdb set_ctsdb: i128,
-    /// 数据库 TencentDB for MariaDB（TDSQL）。
+    /// TencentDB for MariaDB (TDSQL).
     "MariaDB" maria_db set_maria_db: i128,
-    /// 数据库 TencentDB for SQL Server。
+    /// TencentDB for SQL Server.
     "SQLServer" sql_server set_sql_server: i128,
-    /// 云数据库 TencentDB for PostgreSQL。
+    /// TencentDB for PostgreSQL.
     "Postgres" postgres set_postgres: i128,
-    /// 网络附加存储。
+    /// Network attached storage.
     "NAS" nas set_nas: i128,
-    /// Snova云数据仓库。
+    /// Snova data warehouse.
     "Greenplumn" greenplumn set_greenplumn: i128,
-    /// 消息队列 CKAFKA。
+    /// Cloud Kafka (CKafka).
     "Ckafka" ckafka set_ckafka: i128,
-    /// Grocery。
+    /// Grocery.
     "Grocery" grocery set_grocery: i128,
-    /// 数据加密服务。
+    /// Data encryption service.
     "HSM" hsm set_hsm: i128,
-    /// 游戏存储 Tcaplus。
+    /// Game storage - Tcaplus.
     "Tcaplus" tcaplus set_tcaplus: i128,
-    /// Cnas。
+    /// Cnas.
     "Cnas" cnas set_cnas: i128,
-    /// HTAP 数据库 TiDB。
+    /// HTAP database - TiDB.
     "TiDB" ti_db set_ti_db: i128,
-    /// EMR 集群。
+    /// EMR cluster.
     "Emr" emr set_emr: i128,
-    /// SEAL。
+    /// SEAL.
     "SEAL" seal set_seal: i128,
-    /// 文件存储 CFS。
+    /// Cloud file storage - CFS.
     "CFS" cfs set_cfs: i128,
-    /// Oracle。
+    /// Oracle.
     "Oracle" oracle set_oracle: i128,
-    /// ElasticSearch服务。
+    /// ElasticSearch Service.
     "ElasticSearch" elastic_search set_elastic_search: i128,
-    /// 区块链服务。
+    /// Blockchain service.
     "TBaaS" t_baa_s set_t_baa_s: i128,
-    /// Itop。
+    /// Itop.
     "Itop" itop set_itop: i128,
-    /// 云数据库审计。
+    /// Cloud database audit.
     "DBAudit" db_audit set_db_audit: i128,
-    /// 企业级云数据库 CynosDB for Postgres。
+    /// Enterprise TencentDB - CynosDB for Postgres.
     "CynosDBPostgres" cynos_db_postgres set_cynos_db_postgres: i128,
-    /// 数据库 TencentDB for Redis。
+    /// TencentDB for Redis.
     "Redis" redis set_redis: i128,
-    /// 数据库 TencentDB for MongoDB。
+    /// TencentDB for MongoDB.
     "MongoDB" mongo_db set_mongo_db: i128,
-    /// 分布式数据库 TencentDB for TDSQL。
+    /// A distributed cloud database - TencentDB for TDSQL.
     "DCDB" dcdb set_dcdb: i128,
-    /// 企业级云数据库 CynosDB for MySQL。
+    /// An enterprise-grade TencentDB - CynosDB for MySQL.
     "CynosDBMySQL" cynos_db_my_sql set_cynos_db_my_sql: i128,
-    /// 子网。
+    /// Subnets.
     "Subnet" subnet set_subnet: i128,
-    /// 路由表。
+    /// Route table.
     "RouteTable" route_table set_route_table: i128,
 } }
 
 rt::model! { read debug;
-/// 资源统计信息
+/// Information of associated resources
 ResourceStatistics {
-    /// Vpc实例ID，例如：vpc-f1xjkw1b。
+    /// VPC instance ID, such as vpc-f1xjkw1b.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网实例ID，例如：subnet-bthucmmy。
+    /// Subnet instance ID, such as `subnet-bthucmmy`.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 当前已使用的IP总数。
+    /// The total number of used IP addresses.
     "Ip" ip set_ip: i128,
-    /// 资源统计信息。
+    /// Information of associated resources
     "ResourceStatisticsItemSet" resource_statistics_item_set set_resource_statistics_item_set: list ResourceStatisticsItem,
 } }
 
 rt::model! { read debug;
-/// 资源统计项。
+/// Resource statistical items
 ResourceStatisticsItem {
-    /// 资源类型。比如，CVM，ENI等。
+    /// Resource type, such as CVM, ENI
     "ResourceType" resource_type set_resource_type: str,
-    /// 资源名称。
+    /// Resource name.
     "ResourceName" resource_name set_resource_name: str,
-    /// 资源个数。
+    /// Number of resources
     "ResourceCount" resource_count set_resource_count: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `ResumeSnapshotInstance` (恢复安全组策略).
+/// Request of `ResumeSnapshotInstance` (Restores security group policies ).
 ///
-/// 本接口（ResumeSnapshotInstance）用于根据备份内容恢复安全组策略。
+/// This API is used to restore security group policies with a backup.
 ResumeSnapshotInstanceRequest {
-    /// 快照策略Id。
+    /// Snapshot policy IDs
     ///
     /// Required.
     "SnapshotPolicyId" snapshot_policy_id set_snapshot_policy_id: str,
-    /// 快照文件Id。
+    /// Snapshot file ID
     ///
     /// Required.
     "SnapshotFileId" snapshot_file_id set_snapshot_file_id: str,
-    /// 实例Id。
+    /// ID of the instance.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -15650,19 +15649,19 @@ ResumeSnapshotInstanceRequest {
 rt::action!("vpc", "2017-03-12", "ResumeSnapshotInstance", ResumeSnapshotInstanceRequest => ResumeSnapshotInstanceResponse);
 
 rt::model! { read debug;
-/// ResumeSnapshotInstance返回参数结构体
+/// ResumeSnapshotInstance response structure.
 ResumeSnapshotInstanceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ReturnNormalAddresses` (解绑并释放普通公网IP).
+/// Request of `ReturnNormalAddresses` (Unbinds and releases public IPs).
 ///
-/// 本接口（ReturnNormalAddresses）用于解绑并释放普通公网IP。
-/// 为完善公网IP的访问管理功能，此接口于2022年12月15日升级优化鉴权功能，升级后子用户调用此接口需向主账号申请CAM策略授权，否则可能调用失败。您可以提前为子账号配置操作授权，详情见[授权指南](https://cloud.tencent.com/document/product/598/34545)。
+/// This API is used to unbind and release public IPs.
+/// Note: Starting from Dec 15, 2022, CAM authorization is required for a sub-account to call this API. For more details, see [Authorization Guide](https://intl.cloud.tencent.com/document/product/598/34545?from_cn_redirect=1).
 ReturnNormalAddressesRequest {
-    /// 普通公网IP 的 IP 地址，可以使用[DescribeAddresses](https://cloud.tencent.com/document/product/215/16702)接口获取AddressIps。
+    /// EIP addresses. Example: 101.35.139.183
     ///
     /// Required.
     "AddressIps" address_ips set_address_ips: list String,
@@ -15670,64 +15669,60 @@ ReturnNormalAddressesRequest {
 rt::action!("vpc", "2017-03-12", "ReturnNormalAddresses", ReturnNormalAddressesRequest => ReturnNormalAddressesResponse);
 
 rt::model! { read debug;
-/// ReturnNormalAddresses返回参数结构体
+/// ReturnNormalAddresses response structure.
 ReturnNormalAddressesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { both debug;
-/// 路由策略对象
+/// Routing policy object
 Route {
-    /// 创建IPv4目的网段，取值不能在私有网络网段内，例如：112.20.51.0/24。
+    /// Destination IP range, such as 112.20.51.0/24. Values cannot be in the VPC IP range.
     ///
     /// Required.
     "DestinationCidrBlock" destination_cidr_block set_destination_cidr_block: str,
-    /// 下一跳类型，目前我们支持的类型有：
-    /// CVM：公网网关类型的云服务器；
-    /// VPN：VPN网关；
-    /// DIRECTCONNECT：专线网关；
-    /// PEERCONNECTION：对等连接；
-    /// HAVIP：高可用虚拟IP；
-    /// NAT：公网NAT网关;
-    /// NORMAL_CVM：普通云服务器；
-    /// EIP：云服务器的公网IP；
-    /// LOCAL_GATEWAY：CDC本地网关；
-    /// INTRANAT：私网NAT网关；
-    /// USER_CCN：云联网（自定义路由）；
-    /// GWLB_ENDPOINT：网关负载均衡终端节点。
+    /// Type of the next hop. Valid values:
+    /// `CVM`: public gateway CVM;
+    /// `VPN`: VPN gateway;
+    /// `DIRECTCONNECT`: direct connect gateway;
+    /// `PEERCONNECTION`: peering connection;
+    /// `HAVIP`: HAVIP;
+    /// `NAT`: NAT Gateway;
+    /// `NORMAL_CVM`: normal CVM;
+    /// `EIP`: public IP address of the CVM;
+    /// `LOCAL_GATEWAY`: local gateway.
     ///
     /// Required.
     "GatewayType" gateway_type set_gateway_type: str,
-    /// 下一跳地址，这里只需要指定不同下一跳类型的网关ID，系统会自动匹配到下一跳地址。
-    /// 特殊说明：
-    /// GatewayType为NORMAL_CVM时，GatewayId填写实例的内网IP。
-    /// GatewayType为EIP时，GatewayId填写0。
+    /// Next hop address. You simply need to specify the gateway ID of a different next hop type, and the system will automatically match the next hop address.
+    /// Note: If `GatewayType` is set to `NORMAL_CVM`, `GatewayId` should be the private IP of the instance.
     ///
     /// Required.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 路由策略ID。IPv4路由策略ID是有意义的值，IPv6路由策略是无意义的值0。后续建议完全使用字符串唯一ID `RouteItemId`操作路由策略。
-    /// 该字段在删除时必填，其他字段无需填写。
+    /// Routing policy ID. The IPv4 routing policy will have a meaningful value, while the IPv6 routing policy is always 0. We recommend using the unique ID `RouteItemId` for the routing policy.
+    /// This field is required when you want to delete a routing policy.
     "RouteId" route_id set_route_id: i128,
-    /// 路由策略描述。
+    /// The description of the routing policy.
     "RouteDescription" route_description set_route_description: str,
-    /// 是否启用
+    /// Whether it is enabled
     "Enabled" enabled set_enabled: bool,
-    /// 路由类型，目前我们支持的类型有：
-    /// USER：用户路由；
-    /// NETD：网络探测路由，创建网络探测实例时，系统默认下发，不可编辑与删除；
-    /// CCN：云联网路由，系统默认下发，不可编辑与删除。
-    /// 用户只能添加和操作 USER 类型的路由。
+    /// The route type. Currently, the following types are supported:
+    /// USER: User route;
+    /// NETD: Network probe route. When creating a network probe route, the system delivers by default. It cannot be edited or deleted;
+    /// CCN: CCN route. The system delivers by default. It cannot be edited or deleted.
+    /// Users can only add and operate USER-type routes.
     "RouteType" route_type set_route_type: str,
-    /// 路由表实例ID，例如：rtb-azd4dt1c。
+    /// Route table instance ID, such as rtb-azd4dt1c.
     "RouteTableId" route_table_id set_route_table_id: str,
-    /// 创建IPv6目的网段，取值不能在私有网络网段内，例如：2402:4e00:1000:810b::/64。
+    /// Destination IPv6 IP range, which cannot be included in VPC IP range, such as 2402:4e00:1000:810b::/64.
     "DestinationIpv6CidrBlock" destination_ipv6_cidr_block set_destination_ipv6_cidr_block: str,
-    /// 路由唯一策略ID。
+    /// Unique routing policy ID.
     "RouteItemId" route_item_id set_route_item_id: str,
-    /// 路由策略是否发布到云联网。该字段仅做出参使用，作为入参字段时此参数不生效。
+    /// Whether the routing policy is published to CCN.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "PublishedToVbc" published_to_vbc set_published_to_vbc: bool,
-    /// 路由策略创建时间
+    /// Creation time of the routing policy
     "CreatedTime" created_time set_created_time: str,
     /// CDC 集群唯一 ID。
     "CdcId" cdc_id set_cdc_id: str,
@@ -15754,72 +15749,93 @@ RouteECMPAlgorithm {
 } }
 
 rt::model! { read debug;
-/// 路由接收策略。当云联网或其他业务添加路由到VPC自定义路由表时，可以丢弃或启用，禁用相应的路由条目。
+/// Route reception policy. when CCN or other services add routes to a VPC custom route table, you can drop or enable appropriate route entries.
 RoutePolicy {
-    /// 路由策略唯一ID。
+    /// Unique ID of the routing policy.
+    ///
+    /// Note: This field may return null, indicating that no valid value was found.
     "RoutePolicyId" route_policy_id set_route_policy_id: str,
-    /// 路由策略名。
+    /// Specifies the routing strategy name.
+    /// Note: This field may return null, indicating that no valid value was found.
     "RoutePolicyName" route_policy_name set_route_policy_name: str,
-    /// 路由策略描述。
+    /// Routing policy description.
+    ///
+    /// Note: This field may return null, indicating that no valid value was found.
     "RoutePolicyDescription" route_policy_description set_route_policy_description: str,
-    /// 路由策略规则列表。
+    /// Routing policy rule list.
+    /// Note: This field may return null, indicating that no valid value was found.
     "RoutePolicyEntrySet" route_policy_entry_set set_route_policy_entry_set: list RoutePolicyEntry,
-    /// 路由策略绑定。
+    /// Specifies the routing strategy binding.
+    /// Note: This field may return null, indicating that no valid value was found.
     "RoutePolicyAssociationSet" route_policy_association_set set_route_policy_association_set: list RoutePolicyAssociation,
-    /// 创建时间。
+    /// Creation time.
+    ///
+    /// Note: This field may return null, indicating that no valid value was found.
     "CreatedTime" created_time set_created_time: str,
-    /// 标签键值对。
+    /// Tag key-value pair.
     "TagSet" tag_set set_tag_set: list Tag,
 } }
 
 rt::model! { both debug;
-/// 路由接收策略绑定。用来绑定路由表和路由接收策略以及绑定的优先级。
+/// Route reception policy binding. used to bind the route table and route reception policy and specify the binding priority.
 RoutePolicyAssociation {
-    /// 路由表唯一ID。
+    /// Unique route table ID.
     "RouteTableId" route_table_id set_route_table_id: str,
-    /// 路由接收策略唯一ID。
+    /// Specifies the unique ID of the route reception policy.
     "RoutePolicyId" route_policy_id set_route_policy_id: str,
-    /// 优先级。
+    /// Priority.
     "Priority" priority set_priority: i128,
 } }
 
 rt::model! { both debug;
-/// 路由接收策略条目。
+/// Route reception policy entry.
 RoutePolicyEntry {
-    /// 路由策略条目IPv4唯一ID。
+    /// Specifies the unique ID of the IPv4 routing strategy entry.
+    /// Note: This field may return null, indicating that no valid value was found.
     "RoutePolicyEntryId" route_policy_entry_id set_route_policy_entry_id: str,
-    /// 目标网段。
+    /// Destination ip range.
+    /// Note: This field may return null, indicating that no valid value was found.
     "CidrBlock" cidr_block set_cidr_block: str,
-    /// 路由策略规则描述。
+    /// Describes the routing strategy rule.
+    /// Note: This field may return null, indicating that no valid value was found.
     "Description" description set_description: str,
-    /// 路由类型。
-    /// USER：用户自定义类型。
-    /// NETD：网络探测下发的路由。
-    /// CCN：云联网路由。
+    /// Routing Type
+    ///
+    /// Specifies the USER-customized data type.
+    /// NETD: specifies the route for network detection.
+    /// CCN: CCN route.
+    /// Note: This field may return null, indicating that no valid value was found.
     "RouteType" route_type set_route_type: str,
-    /// 下一跳类型。目前我们支持的类型有：
-    /// CVM：公网网关类型的云服务器；
-    /// VPN：VPN网关；
-    /// DIRECTCONNECT：专线网关；
-    /// PEERCONNECTION：对等连接；
-    /// HAVIP：高可用虚拟IP；
-    /// NAT：NAT网关;
-    /// EIP：云服务器的公网IP；
-    /// LOCAL_GATEWAY：本地网关;
-    /// PVGW：PVGW网关。
+    /// Next hop type. types currently supported:.
+    /// CVM: cloud virtual machine with public network gateway type.
+    /// VPN: vpn gateway.
+    /// DIRECTCONNECT: direct connect gateway.
+    /// PEERCONNECTION: peering connection.
+    /// HAVIP: high availability virtual ip.
+    /// NAT: specifies the nat gateway.
+    /// EIP: specifies the public ip address of the cloud virtual machine.
+    /// LOCAL_GATEWAY: specifies the local gateway.
+    /// PVGW: pvgw gateway.
+    /// Note: This field may return null, indicating that no valid value was found.
     "GatewayType" gateway_type set_gateway_type: str,
-    /// 网关唯一ID。
+    /// Gateway unique ID.
+    /// Note: This field may return null, indicating that no valid value was found.
     "GatewayId" gateway_id set_gateway_id: str,
-    /// 优先级。数值越小，优先级越高。
+    /// Priority. a smaller value indicates a higher priority.
+    /// Note: This field may return null, indicating that no valid value was found.
     "Priority" priority set_priority: i128,
-    /// 动作。
-    /// DROP：丢弃。
-    /// DISABLE：接收且禁用。
-    /// ACCEPT：接收且启用。
+    /// Action.
+    /// DROP: drop.
+    /// DISABLE: receive and disable.
+    /// ACCEPT: receive and enable.
+    /// Note: This field may return null, indicating that no valid value was found.
     "Action" action set_action: str,
-    /// 创建时间。
+    /// Creation time.
+    ///
+    /// Note: This field may return null, indicating that no valid value was found.
     "CreatedTime" created_time set_created_time: str,
-    /// 地域。
+    /// Specifies the region.
+    /// Note: This field may return null, indicating that no valid value was found.
     "Region" region set_region: str,
 } }
 
@@ -15847,76 +15863,78 @@ RouteSelectionPolicy {
 } }
 
 rt::model! { read debug;
-/// 路由表对象
+/// Route table object
 RouteTable {
-    /// VPC实例ID。
+    /// VPC instance ID.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 路由表实例ID，例如：rtb-azd4dt1c。
+    /// The route table instance ID, such as `rtb-azd4dt1c`.
     "RouteTableId" route_table_id set_route_table_id: str,
-    /// 路由表名称。
+    /// Route table name.
     "RouteTableName" route_table_name set_route_table_name: str,
-    /// 路由表关联关系。
+    /// The association relationships of the route table.
     "AssociationSet" association_set set_association_set: list RouteTableAssociation,
-    /// IPv4路由策略集合。
+    /// IPv4 routing policy set.
     "RouteSet" route_set set_route_set: list Route,
-    /// 是否默认路由表。
+    /// Whether it is the default route table.
     "Main" main set_main: bool,
-    /// 创建时间。
+    /// Creation Time.
     "CreatedTime" created_time set_created_time: str,
-    /// 标签键值对。
+    /// Tag key-value pairs.
     "TagSet" tag_set set_tag_set: list Tag,
-    /// local路由是否发布云联网。
+    /// Whether the local route is published to CCN.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "LocalCidrForCcn" local_cidr_for_ccn set_local_cidr_for_ccn: list CidrForCcn,
 } }
 
 rt::model! { read debug;
-/// 路由表关联关系
+/// The association relationships of the route table
 RouteTableAssociation {
-    /// 子网实例ID。
+    /// Subnet instance ID.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 路由表实例ID。
+    /// Route table instance ID.
     "RouteTableId" route_table_id set_route_table_id: str,
 } }
 
 rt::model! { read debug;
-/// 安全组对象
+/// Security group object
 SecurityGroup {
-    /// 安全组实例ID，例如：sg-ohuuioma。
+    /// The security group instance ID, such as `sg-ohuuioma`.
     "SecurityGroupId" security_group_id set_security_group_id: str,
-    /// 安全组名称，可任意命名，但不得超过60个字符。
+    /// Security group can be named freely, but cannot exceed 60 characters.
     "SecurityGroupName" security_group_name set_security_group_name: str,
-    /// 安全组备注，最多100个字符。
+    /// The remarks for the security group. The maximum length is 100 characters.
     "SecurityGroupDesc" security_group_desc set_security_group_desc: str,
-    /// 项目id，默认0。可在qcloud控制台项目管理页面查询到。
+    /// The project id is 0 by default. You can query this in the project management page of the Qcloud console.
     "ProjectId" project_id set_project_id: str,
-    /// 是否是默认安全组，默认安全组不支持删除。
+    /// Whether it is the default security group (which cannot be deleted).
     "IsDefault" is_default set_is_default: bool,
-    /// 安全组创建时间。
+    /// Security group creation time.
     "CreatedTime" created_time set_created_time: str,
-    /// 标签键值对。
+    /// Tag key-value pairs.
     "TagSet" tag_set set_tag_set: list Tag,
-    /// 安全组更新时间。
+    /// Security group update time.
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "UpdateTime" update_time set_update_time: str,
 } }
 
 rt::model! { read debug;
-/// 安全组关联的实例统计
+/// Statistics on the instances associated with the security group
 SecurityGroupAssociationStatistics {
-    /// 安全组实例ID。
+    /// Security group instance ID.
     "SecurityGroupId" security_group_id set_security_group_id: str,
-    /// 云服务器实例数。
+    /// Number of CVM instances.
     "CVM" cvm set_cvm: i128,
-    /// MySQL数据库实例数。
+    /// Number of TencentDB for MySQL instances
     "CDB" cdb set_cdb: i128,
-    /// 弹性网卡实例数。
+    /// Number of ENI instances.
     "ENI" eni set_eni: i128,
-    /// 被安全组引用数。
+    /// Number of times a security group is referenced by other security groups
     "SG" sg set_sg: i128,
-    /// 负载均衡实例数。
+    /// Number of load balancer instances.
     "CLB" clb set_clb: i128,
-    /// 全量实例的绑定统计。
+    /// The binding statistics for all instances.
     "InstanceStatistics" instance_statistics set_instance_statistics: list InstanceStatistic,
-    /// 所有资源的总计数（不包含被安全组引用数）。
+    /// Total count of all resources (excluding resources referenced by security groups).
     "TotalCount" total_count set_total_count: i128,
 } }
 
@@ -15942,135 +15960,139 @@ SecurityGroupLimitSet {
 } }
 
 rt::model! { both debug;
-/// 安全组规则对象
+/// Security group policy object
 SecurityGroupPolicy {
-    /// 安全组规则索引号，值会随着安全组规则的变更动态变化。使用PolicyIndex时，请先调用`DescribeSecurityGroupPolicies`获取到规则的PolicyIndex，并且结合返回值中的Version一起使用处理规则。
+    /// The index number of security group rules, which dynamically changes with the rules. This parameter can be obtained via the `DescribeSecurityGroupPolicies` API and used with the `Version` field in the returned value of the API.
     "PolicyIndex" policy_index set_policy_index: i64,
-    /// 协议, 取值: TCP,UDP,ICMP,ICMPv6,ALL。
+    /// Protocol. Valid values: TCP, UDP, ICMP, ICMPv6, ALL.
     "Protocol" protocol set_protocol: str,
-    /// 端口(all, 离散port,  range)。
-    /// 说明：如果Protocol设置为ALL，则Port也需要设置为all。
+    /// Port (`all`, a single port, or a port range).
+    /// Note: If the `Protocol` value is set to `ALL`, the `Port` value also needs to be set to `all`.
     "Port" port set_port: str,
-    /// 协议端口ID或者协议端口组ID。ServiceTemplate和Protocol+Port互斥。
+    /// Protocol port ID or protocol port group ID. ServiceTemplate and Protocol+Port are mutually exclusive.
     "ServiceTemplate" service_template set_service_template: obj ServiceTemplateSpecification,
-    /// 网段或IP(互斥)，特殊说明：0.0.0.0/n 都会映射为0.0.0.0/0。作为入参时，可使用字符串`MY_PUBLIC_IP`指代发起请求的公网IP地址。
+    /// Either `CidrBlock` or `Ipv6CidrBlock can be specified. Note that if `0.0.0.0/n` is entered, it is mapped to 0.0.0.0/0.
     "CidrBlock" cidr_block set_cidr_block: str,
-    /// 网段或IPv6(互斥)。作为入参时，可使用字符串`MY_PUBLIC_IP`指代发起请求的公网IPv6地址。
+    /// The CIDR block or IPv6 (mutually exclusive).
     "Ipv6CidrBlock" ipv6_cidr_block set_ipv6_cidr_block: str,
-    /// 安全组实例ID，例如：sg-ohuuioma。
+    /// The security group instance ID, such as `sg-ohuuioma`.
     "SecurityGroupId" security_group_id set_security_group_id: str,
-    /// IP地址ID或者IP地址组ID。
+    /// IP address ID or IP address group ID.
     "AddressTemplate" address_template set_address_template: obj AddressTemplateSpecification,
-    /// ACCEPT 或 DROP。
+    /// ACCEPT or DROP.
     "Action" action set_action: str,
-    /// 安全组规则描述。作为入参时，当未传递该参数或值为空，且参数CidrBlock或Ipv6CidrBlock值为MY_PUBLIC_IP时，该参数的值将会被自动填充为Replaced-From-MY_PUBLIC_IP。
+    /// Security group policy description.
     "PolicyDescription" policy_description set_policy_description: str,
-    /// 安全组最近修改时间。
+    /// The last modification time of the security group.
     "ModifyTime" modify_time set_modify_time: str,
     /// 安全组规则优先级，值会随着安全组规则的变更动态变化。使用Priority时，请先调用`DescribeSecurityGroupPolicies`获取到规则的Priority，并且结合返回值中的Version一起使用处理规则。
     "Priority" priority set_priority: i64,
 } }
 
 rt::model! { both debug;
-/// 安全组规则集合
+/// Security group policy set
 SecurityGroupPolicySet {
-    /// 安全组规则当前版本。用户每次更新安全规则版本会自动加1，防止更新的路由规则已过期，不填不考虑冲突。
+    /// The version number of the security group policy, which will automatically increase by one each time you update the security group policy, so as to prevent expiration of the updated routing policies. If it is left empty, any conflicts will be ignored.
+    /// Note: This parameter may return null, indicating that no valid values can be obtained.
     "Version" version set_version: str,
-    /// 出站规则。
+    /// Outbound rule.
+    /// Note: This parameter may return null, indicating that no valid values can be obtained.
     "Egress" egress set_egress: list SecurityGroupPolicy,
-    /// 入站规则。
+    /// Inbound rule.
+    /// Note: This parameter may return null, indicating that no valid values can be obtained.
     "Ingress" ingress set_ingress: list SecurityGroupPolicy,
     /// 安全组策略条目统计。只用于出参。
     "PolicyStatistics" policy_statistics set_policy_statistics: obj PolicyStatistics,
 } }
 
 rt::model! { both debug;
-/// SecurityPolicyDatabase策略
+/// SecurityPolicyDatabase policy
 SecurityPolicyDatabase {
-    /// 本端网段
+    /// Local IP range
     ///
     /// Required.
     "LocalCidrBlock" local_cidr_block set_local_cidr_block: str,
-    /// 对端网段
+    /// Opposite IP range
     ///
     /// Required.
     "RemoteCidrBlock" remote_cidr_block set_remote_cidr_block: list String,
 } }
 
 rt::model! { read debug;
-/// 协议端口模板
+/// Protocol port template
 ServiceTemplate {
-    /// 协议端口实例ID，例如：ppm-f5n1f8da。
+    /// Protocol port instance ID, such as `ppm-f5n1f8da`.
     "ServiceTemplateId" service_template_id set_service_template_id: str,
-    /// 模板名称。
+    /// Template name.
     "ServiceTemplateName" service_template_name set_service_template_name: str,
-    /// 协议端口信息。
+    /// Protocol port information.
     "ServiceSet" service_set set_service_set: list String,
-    /// 创建时间。
+    /// Creation Time.
     "CreatedTime" created_time set_created_time: str,
     /// 最后更新时间。
     "UpdatedTime" updated_time set_updated_time: str,
-    /// 带备注的协议端口信息。
+    /// Protocol port template information with remarks
     "ServiceExtraSet" service_extra_set set_service_extra_set: list ServicesInfo,
     /// 标签键值对。
     "TagSet" tag_set set_tag_set: list Tag,
 } }
 
 rt::model! { read debug;
-/// 协议端口模板集合
+/// Protocol port template group
 ServiceTemplateGroup {
-    /// 协议端口模板集合实例ID，例如：ppmg-2klmrefu。
+    /// Protocol port template group instance ID, such as `ppmg-2klmrefu`.
     "ServiceTemplateGroupId" service_template_group_id set_service_template_group_id: str,
-    /// 协议端口模板集合名称。
+    /// Protocol port template group name.
     "ServiceTemplateGroupName" service_template_group_name set_service_template_group_name: str,
-    /// 协议端口模板实例ID。
+    /// Protocol port template instance ID.
     "ServiceTemplateIdSet" service_template_id_set set_service_template_id_set: list String,
-    /// 创建时间。
+    /// Creation Time.
     "CreatedTime" created_time set_created_time: str,
     /// 最后更新时间。
     "UpdatedTime" updated_time set_updated_time: str,
-    /// 协议端口模板实例信息。
+    /// Protocol port template instance information.
     "ServiceTemplateSet" service_template_set set_service_template_set: list ServiceTemplate,
     /// 标签键值对。
     "TagSet" tag_set set_tag_set: list Tag,
 } }
 
 rt::model! { both debug;
-/// 协议端口模板
+/// Protocol port template
 ServiceTemplateSpecification {
-    /// 协议端口ID，例如：ppm-f5n1f8da。
+    /// Protocol port ID, such as `ppm-f5n1f8da`.
     "ServiceId" service_id set_service_id: str,
-    /// 协议端口组ID，例如：ppmg-f5n1f8da。
+    /// Protocol port group ID, such as `ppmg-f5n1f8da`.
     "ServiceGroupId" service_group_id set_service_group_id: str,
 } }
 
 rt::model! { both debug;
-/// 协议端口模板信息
+/// Protocol port template information
 ServicesInfo {
-    /// 协议端口。
+    /// Protocol port
     ///
     /// Required.
     "Service" service set_service: str,
-    /// 备注。
+    /// Remarks
+    /// Note: this field may return `null`, indicating that no valid values can be obtained.
     "Description" description set_description: str,
     /// 更新时间。
     "UpdatedTime" updated_time set_updated_time: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SetCcnRegionBandwidthLimits` (设置云联网各地域出带宽上限或地域间上限).
+/// Request of `SetCcnRegionBandwidthLimits` (Sets the outbound bandwidth cap of each CCN region).
 ///
-/// 本接口（SetCcnRegionBandwidthLimits）用于设置云联网（CCN）各地域出带宽上限，或者地域间带宽上限。
+/// This API (SetCcnRegionBandwidthLimits) is used to set the outbound bandwidth cap for CCNs in each region. This API can only set the outbound bandwidth cap for regions in the network instances that have already been associated.
 SetCcnRegionBandwidthLimitsRequest {
-    /// CCN实例ID，形如：ccn-f49l6u0z。
+    /// The CCN instance ID, such as `ccn-f49l6u0z`.
     ///
     /// Required.
     "CcnId" ccn_id set_ccn_id: str,
-    /// 云联网（CCN）各地域出带宽上限。
+    /// The outbound bandwidth cap of each CCN region.
     ///
     /// Required.
     "CcnRegionBandwidthLimits" ccn_region_bandwidth_limits set_ccn_region_bandwidth_limits: list CcnRegionBandwidthLimit,
-    /// 是否恢复云联网地域出口/地域间带宽限速为默认值（1Gbps）。false表示不恢复；true表示恢复。恢复默认值后，限速实例将不在控制台展示。该参数默认为 false，不恢复。
+    /// Whether to restore the region outbound bandwidth limit or inter-region bandwidth limit to default 1 Gbps. Valid values: `false` (no); `true` (yes). Default value: `false`. When the parameter is set to `true`, the CCN instance created will not be displayed in the console.
     "SetDefaultLimitFlag" set_default_limit_flag set_set_default_limit_flag: bool,
     /// 是否设置默认QOS带宽；
     "SetQosDefaultLimitFlag" set_qos_default_limit_flag set_set_qos_default_limit_flag: bool,
@@ -16078,143 +16100,150 @@ SetCcnRegionBandwidthLimitsRequest {
 rt::action!("vpc", "2017-03-12", "SetCcnRegionBandwidthLimits", SetCcnRegionBandwidthLimitsRequest => SetCcnRegionBandwidthLimitsResponse);
 
 rt::model! { read debug;
-/// SetCcnRegionBandwidthLimits返回参数结构体
+/// SetCcnRegionBandwidthLimits response structure.
 SetCcnRegionBandwidthLimitsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `SetVpnGatewaysRenewFlag` (设置VPNGW续费标记).
+/// Request of `SetVpnGatewaysRenewFlag` (Specifies whether to enable auto-renewal for the VPN gateway).
 ///
-/// 本接口（SetVpnGatewaysRenewFlag）用于设置VPNGW续费标记。
+/// This API is used set the auto-renewal configuration of a VPN gateway.
 SetVpnGatewaysRenewFlagRequest {
-    /// VPNGW字符型ID列表。可通过[DescribeVpnGateways](https://cloud.tencent.com/document/api/215/17514)接口返回值VpnGatewaySet中的VpnGatewayId获取，只能选择包年包月的VPN实例。
+    /// VPN gateway IDs
     ///
     /// Required.
     "VpnGatewayIds" vpn_gateway_ids set_vpn_gateway_ids: list String,
-    /// 自动续费标记 [0, 1, 2]
-    /// 0表示默认状态(初始状态)， 1表示自动续费，2表示明确不自动续费。
+    /// Status of auto-renewal
+    /// Values: `0` (Follow original), `1` (Enable auto-renewal), `2` (Disable auto-renewal)
     ///
     /// Required.
     "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: i64,
-    /// VPNGW类型['IPSEC', 'SSL']， 默认为IPSEC。
+    /// VPNGW type: `IPSEC`, `SSL`
     "Type" r#type set_type: str,
 } }
 rt::action!("vpc", "2017-03-12", "SetVpnGatewaysRenewFlag", SetVpnGatewaysRenewFlagRequest => SetVpnGatewaysRenewFlagResponse);
 
 rt::model! { read debug;
-/// SetVpnGatewaysRenewFlag返回参数结构体
+/// SetVpnGatewaysRenewFlag response structure.
 SetVpnGatewaysRenewFlagResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 快照文件信息
+/// Snapshot file information
 SnapshotFileInfo {
-    /// 快照策略Id。
+    /// Snapshot policy ID
     "SnapshotPolicyId" snapshot_policy_id set_snapshot_policy_id: str,
-    /// 实例Id。
+    /// ID of the instance.
     "InstanceId" instance_id set_instance_id: str,
-    /// 快照文件Id。
+    /// Snapshot file ID
     "SnapshotFileId" snapshot_file_id set_snapshot_file_id: str,
-    /// 备份时间。
+    /// Backup time
     "BackupTime" backup_time set_backup_time: str,
-    /// 操作者Uin。
+    /// Operator UIN
     "Operator" operator set_operator: str,
 } }
 
 rt::model! { both debug;
-/// 快照策略关联实例信息
+/// Information of instance associated with the snapshot policy
 SnapshotInstance {
-    /// 实例Id。
+    /// ID of the instance.
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例类型，目前支持安全组：securitygroup。
+    /// Type of associated resource. Values: `securitygroup`
     ///
     /// Required.
     "InstanceType" instance_type set_instance_type: str,
-    /// 实例所在地域。
+    /// Instance region
     ///
     /// Required.
     "InstanceRegion" instance_region set_instance_region: str,
-    /// 快照策略Id。
+    /// Snapshot policy IDs
     "SnapshotPolicyId" snapshot_policy_id set_snapshot_policy_id: str,
-    /// 实例名称。
+    /// The instance name.
     "InstanceName" instance_name set_instance_name: str,
 } }
 
 rt::model! { both debug;
-/// 快照策略
+/// Snapshot policy
 SnapshotPolicy {
-    /// 快照策略名称。
+    /// Snapshot policy name
     ///
     /// Required.
     "SnapshotPolicyName" snapshot_policy_name set_snapshot_policy_name: str,
-    /// 备份策略类型，operate-操作备份，time-定时备份。
+    /// Backup policy type. Values: `operate` (Manual backup); `time` (Scheduled backup)
     ///
     /// Required.
     "BackupType" backup_type set_backup_type: str,
-    /// 保留时间，支持1～365天。
+    /// Snapshot retention period in days. Range: 1 to 365.
     ///
     /// Required.
     "KeepTime" keep_time set_keep_time: i128,
-    /// 是否创建新的cos桶，默认为False。
+    /// Whether to create a new COS bucket. It defaults to `False`.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     ///
     /// Required.
     "CreateNewCos" create_new_cos set_create_new_cos: bool,
-    /// cos桶所在地域。
+    /// Region of the COS bucket
     ///
     /// Required.
     "CosRegion" cos_region set_cos_region: str,
-    /// cos桶。
+    /// COS bucket
     ///
     /// Required.
     "CosBucket" cos_bucket set_cos_bucket: str,
-    /// 快照策略Id。
+    /// Snapshot policy ID
     "SnapshotPolicyId" snapshot_policy_id set_snapshot_policy_id: str,
-    /// 时间备份策略。
+    /// Scheduled backup policies
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "BackupPolicies" backup_policies set_backup_policies: list BackupPolicy,
-    /// 启用状态，True-启用，False-停用，默认为True。
+    /// Whether to enable the policy. Values: `True` (default), `False`
     "Enable" enable set_enable: bool,
-    /// 创建时间。
+    /// Creation time
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: str,
     /// 标签键值对。
     "TagSet" tag_set set_tag_set: list Tag,
 } }
 
 rt::model! { both debug;
-/// NAT的SNAT规则
+/// SNAT rule of a NAT Gateway
 SourceIpTranslationNatRule {
-    /// 资源ID，如果ResourceType为USERDEFINED，可以为空字符串
+    /// Resource ID. It can be left empty if `ResourceType` is `USERDEFINED`.
     ///
     /// Required.
     "ResourceId" resource_id set_resource_id: str,
-    /// 资源类型，目前包含SUBNET、NETWORKINTERFACE、USERDEFINED，分别表示子网、网卡、自定义网段
+    /// Resource type. Valid values: `SUBNET`, `NETWORKINTERFACE`, `USERDEFINED`
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Required.
     "ResourceType" resource_type set_resource_type: str,
-    /// 源IP/网段
+    /// Source IP/IP range
     ///
     /// Required.
     "PrivateIpAddress" private_ip_address set_private_ip_address: str,
-    /// 弹性IP地址池
+    /// Elastic IP address pool
     ///
     /// Required.
     "PublicIpAddresses" public_ip_addresses set_public_ip_addresses: list String,
-    /// 规则描述
+    /// Description
     ///
     /// Required.
     "Description" description set_description: str,
-    /// Snat规则ID
+    /// SNAT rule ID
     "NatGatewaySnatId" nat_gateway_snat_id set_nat_gateway_snat_id: str,
-    /// NAT网关的ID。
+    /// NAT gateway ID.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "NatGatewayId" nat_gateway_id set_nat_gateway_id: str,
-    /// 私有网络VPC的ID。
+    /// VPC ID.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "VpcId" vpc_id set_vpc_id: str,
-    /// NAT网关SNAT规则创建时间。
+    /// The creation time of a NAT gateway's SNAT rule.
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "CreatedTime" created_time set_created_time: str,
 } }
 
@@ -16334,11 +16363,11 @@ SslVpnSever {
 } }
 
 rt::model! { write debug;
-/// Request of `StartTrafficMirror` (开启流量镜像).
+/// Request of `StartTrafficMirror` (Enables traffic mirroring).
 ///
-/// 本接口（StartTrafficMirror）用于开启流量镜像实例。
+/// This API is used to start a traffic mirroring instance.
 StartTrafficMirrorRequest {
-    /// 流量镜像实例ID
+    /// Traffic mirroring instance ID.
     ///
     /// Required.
     "TrafficMirrorId" traffic_mirror_id set_traffic_mirror_id: str,
@@ -16346,18 +16375,18 @@ StartTrafficMirrorRequest {
 rt::action!("vpc", "2017-03-12", "StartTrafficMirror", StartTrafficMirrorRequest => StartTrafficMirrorResponse);
 
 rt::model! { read debug;
-/// StartTrafficMirror返回参数结构体
+/// StartTrafficMirror response structure.
 StartTrafficMirrorResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `StopTrafficMirror` (关闭流量镜像).
+/// Request of `StopTrafficMirror` (Disables traffic mirroring).
 ///
-/// 本接口（StopTrafficMirror）用于关闭流量镜像实例。
+/// This API is used to stop a traffic mirroring instance.
 StopTrafficMirrorRequest {
-    /// 流量镜像实例ID
+    /// Traffic mirroring instance ID.
     ///
     /// Required.
     "TrafficMirrorId" traffic_mirror_id set_traffic_mirror_id: str,
@@ -16365,48 +16394,48 @@ StopTrafficMirrorRequest {
 rt::action!("vpc", "2017-03-12", "StopTrafficMirror", StopTrafficMirrorRequest => StopTrafficMirrorResponse);
 
 rt::model! { read debug;
-/// StopTrafficMirror返回参数结构体
+/// StopTrafficMirror response structure.
 StopTrafficMirrorResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 子网对象
+/// Subnet object
 Subnet {
-    /// `VPC`实例`ID`。
+    /// The `ID` of the `VPC` instance.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 子网实例`ID`，例如：subnet-bthucmmy。
+    /// Subnet instance `ID`, such as `subnet-bthucmmy`.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 子网名称。
+    /// Subnet name.
     "SubnetName" subnet_name set_subnet_name: str,
-    /// 子网的 `IPv4` `CIDR`。
+    /// The `IPv4` `CIDR` of the subnet.
     "CidrBlock" cidr_block set_cidr_block: str,
-    /// 是否默认子网。
+    /// Whether it is the default subnet.
     "IsDefault" is_default set_is_default: bool,
-    /// 是否开启广播。
+    /// Whether to enable broadcast.
     "EnableBroadcast" enable_broadcast set_enable_broadcast: bool,
-    /// 可用区。
+    /// Availability Zone.
     "Zone" zone set_zone: str,
-    /// 路由表实例ID，例如：rtb-l2h8d7c2。
+    /// The route table instance ID, such as `rtb-l2h8d7c2`.
     "RouteTableId" route_table_id set_route_table_id: str,
-    /// 创建时间。
+    /// Creation Time.
     "CreatedTime" created_time set_created_time: str,
-    /// 可用`IPv4`数。
+    /// The number of available IPv4 addresses
     "AvailableIpAddressCount" available_ip_address_count set_available_ip_address_count: i128,
-    /// 子网的 `IPv6` `CIDR`。
+    /// The `IPv6` `CIDR` of the subnet.
     "Ipv6CidrBlock" ipv6_cidr_block set_ipv6_cidr_block: str,
-    /// 关联`ACL`ID
+    /// The associated `ACL`ID
     "NetworkAclId" network_acl_id set_network_acl_id: str,
-    /// 是否为 `SNAT` 地址池子网。
+    /// Whether it is a `SNAT` address pool subnet.
     "IsRemoteVpcSnat" is_remote_vpc_snat set_is_remote_vpc_snat: bool,
-    /// 子网`IPv4`总数。
+    /// The total number of IPv4 addresses in the subnet.
     "TotalIpAddressCount" total_ip_address_count set_total_ip_address_count: i128,
-    /// 标签键值对。
+    /// Tag key-value pairs
     "TagSet" tag_set set_tag_set: list Tag,
-    /// CDC实例ID。
+    /// CDC instance ID.
     "CdcId" cdc_id set_cdc_id: str,
-    /// 是否是CDC所属子网。0:否 1:是
+    /// Whether the subnet is associated with CDC. valid values: 0 (no), 1 (yes).
     "IsCdcSubnet" is_cdc_subnet set_is_cdc_subnet: i64,
     /// 协议栈类型
     ///
@@ -16418,13 +16447,13 @@ Subnet {
 } }
 
 rt::model! { write debug;
-/// 子网对象
+/// Subnet object
 SubnetInput {
-    /// 子网名称。
+    /// Subnet name.
     ///
     /// Required.
     "SubnetName" subnet_name set_subnet_name: str,
-    /// 可用区。形如：`ap-guangzhou-2`。
+    /// The availability zone, such as `ap-guangzhou-2`.
     ///
     /// Required.
     "Zone" zone set_zone: str,
@@ -16435,22 +16464,22 @@ SubnetInput {
     /// - DualStack： IPv4和IPv6双栈
     /// - IPv6Only： IPv6单栈
     "StackType" stack_type set_stack_type: str,
-    /// 子网的`CIDR`。
+    /// The `CIDR` of the subnet.
     "CidrBlock" cidr_block set_cidr_block: str,
     /// 子网的 `IPv6` `CIDR`。
     "Ipv6CidrBlock" ipv6_cidr_block set_ipv6_cidr_block: str,
-    /// 指定关联路由表，形如：`rtb-3ryrwzuu`。
+    /// The specified associated route table, such as `rtb-3ryrwzuu`.
     "RouteTableId" route_table_id set_route_table_id: str,
 } }
 
 rt::model! { both debug;
-/// 标签键值对
+/// Tag key-value pair
 Tag {
-    /// 标签键
+    /// Tag key
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 标签值
+    /// Tag value
     "Value" value set_value: str,
 } }
 
@@ -16488,35 +16517,35 @@ TrafficFlow {
 } }
 
 rt::model! { read debug;
-/// 流量镜像实例
+/// Traffic mirroring instance.
 TrafficMirror {
-    /// VPC实例ID。
+    /// VPC instance ID.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 流量镜像实例。
+    /// Traffic mirroring instance.
     "TrafficMirrorId" traffic_mirror_id set_traffic_mirror_id: str,
-    /// 流量镜像名字。
+    /// Traffic mirroring name.
     "TrafficMirrorName" traffic_mirror_name set_traffic_mirror_name: str,
-    /// 流量镜像描述。
+    /// Traffic mirroring description.
     "TrafficMirrorDescribe" traffic_mirror_describe set_traffic_mirror_describe: str,
-    /// 流量镜像状态。
+    /// Traffic mirroring status.
     "State" state set_state: str,
-    /// 流量镜像采集方向。
+    /// Traffic mirroring collection direction.
     "Direction" direction set_direction: str,
-    /// 流量镜像采集对象。
+    /// Traffic mirroring collection object.
     "CollectorSrcs" collector_srcs set_collector_srcs: list String,
-    /// 流量镜像过滤的nat网关实例ID。
+    /// NAT gateway instance ID filtered by traffic mirroring.
     "NatId" nat_id set_nat_id: str,
-    /// 流量镜像过滤的五元组规则。
+    /// Five tuple rule filtered by traffic mirroring.
     "CollectorNormalFilters" collector_normal_filters set_collector_normal_filters: list TrafficMirrorFilter,
-    /// 流量镜接收目标。
+    /// Traffic mirroring receiving target.
     "CollectorTarget" collector_target set_collector_target: obj TrafficMirrorTarget,
-    /// 流量镜像创建时间。
+    /// Traffic mirroring creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 流量镜像的类型。
+    /// Traffic mirroring type.
     "Type" r#type set_type: str,
-    /// 流量镜像所属的子网ID。
+    /// Traffic mirroring subnet ID.
     "SubnetId" subnet_id set_subnet_id: str,
-    /// 流量镜接收目标资源信息，当接收目标为ENI和CLB时返回。
+    /// Resource information of the traffic mirroring receiving target, returned when the receiving target is ENI or CLB.
     "TargetInfo" target_info set_target_info: list TrafficMirrorTargetResourceInfo,
     /// 流量镜像入站过滤规则。
     "IngressFilterRules" ingress_filter_rules set_ingress_filter_rules: list TrafficMirrorFilter,
@@ -16525,17 +16554,17 @@ TrafficMirror {
 } }
 
 rt::model! { both debug;
-/// 流量镜像五元组过滤规则对象
+/// Five tuple filter rule object for traffic mirroring.
 TrafficMirrorFilter {
-    /// 过滤规则的源网段
+    /// Source network segment of the filter rule.
     "SrcNet" src_net set_src_net: str,
-    /// 过滤规则的目的网段
+    /// Destination network segment of the filter rule.
     "DstNet" dst_net set_dst_net: str,
-    /// 过滤规则的协议
+    /// Protocol of the filter rule.
     "Protocol" protocol set_protocol: str,
-    /// 过滤规则的源端口，默认值1-65535
+    /// Source port of the filter rule. Default value: 1–65535.
     "SrcPort" src_port set_src_port: str,
-    /// 过滤规则的目的端口，默认值1-65535
+    /// Destination port of the filter rule. Default value: 1–65535.
     "DstPort" dst_port set_dst_port: str,
     /// 流量镜像过滤规则唯一ID。
     "TrafficMirrorFilterRuleId" traffic_mirror_filter_rule_id set_traffic_mirror_filter_rule_id: str,
@@ -16550,49 +16579,51 @@ TrafficMirrorFilter {
 } }
 
 rt::model! { both debug;
-/// 流量镜像采集目标类型
+/// Traffic mirroring collection target type.
 TrafficMirrorTarget {
-    /// 流量镜像的接收IP
+    /// Receiving IP address for traffic mirroring.
     "TargetIps" target_ips set_target_ips: list String,
-    /// 流量镜像接收IP组，均衡规则，支持ENI/FIVE_TUPLE_FLOW（vpc），FIVE_TUPLE_FLOW（公网IP）
+    /// Receiving IP address group for traffic mirroring. Load balancing rule. Valid values: ENI/FIVE_TUPLE_FLOW (VPC) and FIVE_TUPLE_FLOW (public IP address).
     "AlgHash" alg_hash set_alg_hash: str,
-    /// 流量镜像的接收endpoint（公网IP）
+    /// Receiving endpoint for traffic mirroring (public IP address).
     "TargetEndPoints" target_end_points set_target_end_points: list String,
-    /// 流量镜像的接收类型，分别为：IP/ENI/CLB
+    /// Receiving type for traffic mirroring. Valid values: IP, ENI, and CLB.
     "TargetType" target_type set_target_type: str,
 } }
 
 rt::model! { read debug;
-/// 流量镜像接收流量信息，当接收目标为ENI和CLB时返回
+/// Traffic mirroring receiving traffic information, returned when the receiving target is ENI or CLB.
 TrafficMirrorTargetResourceInfo {
-    /// 接收目标的资源Id
+    /// Resource ID belonging to the receiving target.
     "TargetId" target_id set_target_id: str,
-    /// 接收目标的资源名称
+    /// Resource name belonging to the receiving target.
     "TargetName" target_name set_target_name: str,
 } }
 
 rt::model! { read debug;
-/// 流量包信息描述类型
+/// Information of a traffic package
 TrafficPackage {
-    /// 流量包唯一ID
+    /// Unique traffic package ID
     "TrafficPackageId" traffic_package_id set_traffic_package_id: str,
-    /// 流量包名称
+    /// Traffic package name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TrafficPackageName" traffic_package_name set_traffic_package_name: str,
-    /// 流量包总量，单位GB
+    /// Traffic package size in GB
     "TotalAmount" total_amount set_total_amount: f64,
-    /// 流量包剩余量，单位GB
+    /// Traffic package balance in GB
     "RemainingAmount" remaining_amount set_remaining_amount: f64,
-    /// 流量包状态，可能的值有: AVAILABLE-可用状态， EXPIRED-已过期， EXHAUSTED-已用完， REFUNDED-已退还， DELETED-已删除
+    /// Traffic package status. Valid values: `AVAILABLE`, `EXPIRED`, `EXHAUSTED`, `REFUNDED`, `DELETED`
     "Status" status set_status: str,
-    /// 流量包创建时间
+    /// Traffic package creation time
     "CreatedTime" created_time set_created_time: str,
-    /// 流量包截止时间
+    /// Traffic package expiration time
     "Deadline" deadline set_deadline: str,
-    /// 已使用的流量，单位GB
+    /// Used traffic in GB
     "UsedAmount" used_amount set_used_amount: f64,
-    /// 流量包标签
+    /// Traffic package tag
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TagSet" tag_set set_tag_set: list Tag,
-    /// 区分闲时流量包与全时流量包
+    /// Traffic package type (idle-time or full-time)
     "DeductType" deduct_type set_deduct_type: str,
 } }
 
@@ -16632,12 +16663,12 @@ TrafficQosPolicySet {
 } }
 
 rt::model! { write debug;
-/// Request of `TransformAddress` (普通IP转弹性IP).
+/// Request of `TransformAddress` (Switches an ordinary IP to an EIP).
 ///
-/// 本接口 (TransformAddress) 用于将实例的普通公网 IP 转换为[弹性公网IP](https://cloud.tencent.com/document/product/213/1941)（简称 EIP）。
-/// * 平台对用户单地域每日解绑 EIP 重新分配普通公网 IP 次数有所限制（可参见 [EIP 产品简介](/document/product/213/1941)）。上述配额可通过 [DescribeAddressQuota](https://cloud.tencent.com/document/product/215/16701) 接口获取。
+/// This API is used to convert a common public IP into an [Elastic IP](https://intl.cloud.tencent.com/document/product/213/1941?from_cn_redirect=1) (EIP for short).
+/// * Tencent Cloud limits the number of times that a user can unbind EIPs and reassign public IPs in each region per day. For more information, see product introduction of [Elastic IP](https://intl.cloud.tencent.com/document/product/213/5733?from_cn_redirect=1). The preceding quota can be obtained through the API [DescribeAddressQuota](https://intl.cloud.tencent.com/document/product/215/16701).
 TransformAddressRequest {
-    /// 待操作有普通公网 IP 的实例 ID。实例 ID 形如：`ins-11112222`。可通过登录[控制台](https://console.cloud.tencent.com/cvm)查询，也可通过 [DescribeInstances](https://cloud.tencent.com/document/api/213/9389) 接口返回值中的`InstanceId`获取。
+    /// The ID of the instance with a common public IP to be operated on, such as `ins-11112222`. You can query the instance ID by logging into the [CVM console](https://console.cloud.tencent.com/cvm). You can also obtain the parameter value from the `InstanceId` field in the returned result of the API [DescribeInstances](https://intl.cloud.tencent.com/document/product/213/33256).
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -16645,11 +16676,11 @@ TransformAddressRequest {
 rt::action!("vpc", "2017-03-12", "TransformAddress", TransformAddressRequest => TransformAddressResponse);
 
 rt::model! { read debug;
-/// TransformAddress返回参数结构体
+/// TransformAddress response structure.
 TransformAddressResponse {
-    /// 异步任务TaskId。可以使用[DescribeTaskResult](https://cloud.tencent.com/document/api/215/36271)接口查询任务状态。
+    /// The async task ID. You can use the [DescribeTaskResult](https://intl.cloud.tencent.com/document/api/215/36271?from_cn_redirect=1) API to query the task status.
     "TaskId" task_id set_task_id: i128,
-    /// 转为弹性公网IP后的唯一ID
+    /// The unique ID after converting to EIP
     "AddressId" address_id set_address_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -16760,17 +16791,17 @@ TranslationNatRuleInput {
 } }
 
 rt::model! { write debug;
-/// Request of `UnassignIpv6Addresses` (释放IPv6地址).
+/// Request of `UnassignIpv6Addresses` (Releases IPv6 addresses).
 ///
-/// 本接口（UnassignIpv6Addresses）用于释放弹性网卡`IPv6`地址。
+/// This API is used to release the IPv6 addresses of an ENI.
 ///
-/// 本接口是异步完成，如需查询异步任务执行结果，请使用本接口返回的`RequestId`轮询[DescribeVpcTaskResult](https://cloud.tencent.com/document/api/215/59037)接口。
+/// This API is completed asynchronously. If you need to query the execution result of an async task, please use the `RequestId` returned by this API to poll the `DescribeVpcTaskResult` API.
 UnassignIpv6AddressesRequest {
-    /// 弹性网卡实例`ID`，形如：`eni-m6dyj72l`。可通过[DescribeNetworkInterfaces](https://cloud.tencent.com/document/product/215/15817)接口获取。
+    /// The `ID` of the ENI instance, such as `eni-m6dyj72l`.
     ///
     /// Required.
     "NetworkInterfaceId" network_interface_id set_network_interface_id: str,
-    /// 指定的`IPv6`地址列表，单次最多指定10个。
+    /// The list of specified `IPv6` addresses. A maximum of 10 can be specified each time.
     ///
     /// Required.
     "Ipv6Addresses" ipv6_addresses set_ipv6_addresses: list Ipv6Address,
@@ -16778,47 +16809,45 @@ UnassignIpv6AddressesRequest {
 rt::action!("vpc", "2017-03-12", "UnassignIpv6Addresses", UnassignIpv6AddressesRequest => UnassignIpv6AddressesResponse);
 
 rt::model! { read debug;
-/// UnassignIpv6Addresses返回参数结构体
+/// UnassignIpv6Addresses response structure.
 UnassignIpv6AddressesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UnassignIpv6CidrBlock` (释放IPv6网段).
+/// Request of `UnassignIpv6CidrBlock` (Releases IPv6 IP range).
 ///
-/// 本接口（UnassignIpv6CidrBlock）用于释放IPv6网段。
-///
-/// 网段如果还有IP占用且未回收，则网段无法释放。
+/// This API (UnassignIpv6CidrBlock) is used to release IPv6 IP ranges.
+/// If the IP range still has occupied IPs that are not yet repossessed, the IP range cannot be released.
 UnassignIpv6CidrBlockRequest {
-    /// `VPC`实例`ID`，形如：`vpc-f49l6u0z`。
+    /// The `ID` of the `VPC`, such as `vpc-f49l6u0z`.
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// `IPv6`网段。形如：`3402:4e00:20:1000::/56`。
+    /// The `IPv6` IP range, such as `3402:4e00:20:1000::/56`
     "Ipv6CidrBlock" ipv6_cidr_block set_ipv6_cidr_block: str,
 } }
 rt::action!("vpc", "2017-03-12", "UnassignIpv6CidrBlock", UnassignIpv6CidrBlockRequest => UnassignIpv6CidrBlockResponse);
 
 rt::model! { read debug;
-/// UnassignIpv6CidrBlock返回参数结构体
+/// UnassignIpv6CidrBlock response structure.
 UnassignIpv6CidrBlockResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UnassignIpv6SubnetCidrBlock` (释放IPv6子网段).
+/// Request of `UnassignIpv6SubnetCidrBlock` (Releases the IPv6 subnet IP range).
 ///
-/// 本接口（UnassignIpv6SubnetCidrBlock）用于释放IPv6子网段。
-///
-/// 子网段如果还有IP占用且未回收，则子网段无法释放。
+/// This API (UnassignIpv6SubnetCidrBlock) is used to release IPv6 subnet IP ranges.
+/// If the subnet IP range still has occupied IPs that are not yet repossessed, the subnet IP range cannot be released.
 UnassignIpv6SubnetCidrBlockRequest {
-    /// 子网所在私有网络`ID`。形如：`vpc-f49l6u0z`。
+    /// The `ID` of the VPC where the subnet is located, such as `vpc-f49l6u0z`.
     ///
     /// Required.
     "VpcId" vpc_id set_vpc_id: str,
-    /// `IPv6` 子网段列表。
+    /// The `IPv6` subnet IP range list.
     ///
     /// Required.
     "Ipv6SubnetCidrBlocks" ipv6_subnet_cidr_blocks set_ipv6_subnet_cidr_blocks: list Ipv6SubnetCidrBlock,
@@ -16826,36 +16855,35 @@ UnassignIpv6SubnetCidrBlockRequest {
 rt::action!("vpc", "2017-03-12", "UnassignIpv6SubnetCidrBlock", UnassignIpv6SubnetCidrBlockRequest => UnassignIpv6SubnetCidrBlockResponse);
 
 rt::model! { read debug;
-/// UnassignIpv6SubnetCidrBlock返回参数结构体
+/// UnassignIpv6SubnetCidrBlock response structure.
 UnassignIpv6SubnetCidrBlockResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UnassignPrivateIpAddresses` (弹性网卡退还内网 IP).
+/// Request of `UnassignPrivateIpAddresses` (Returns the private IPs of an ENI).
 ///
-/// 本接口（UnassignPrivateIpAddresses）用于弹性网卡退还内网 IP。
-/// * 退还弹性网卡上的辅助内网IP，接口自动解除关联弹性公网 IP。不能退还弹性网卡的主内网IP。
+/// This API is used to return the private IP addresses of an ENI.
+/// * If a secondary private IP of an ENI is returned, the EIP will be automatically unassociated as well. The primary private IP of the ENI cannot be returned.
 ///
-/// 本接口是异步完成，如需查询异步任务执行结果，请使用本接口返回的`RequestId`轮询[DescribeVpcTaskResult](https://cloud.tencent.com/document/api/215/59037)
-/// 接口。
+/// This API is completed asynchronously. If you need to query the execution result of an async task, please use the `RequestId` returned by this API to poll the `DescribeVpcTaskResult` API.
 UnassignPrivateIpAddressesRequest {
-    /// 弹性网卡实例ID，例如：eni-m6dyj72l。可通过[DescribeNetworkInterfaces](https://cloud.tencent.com/document/product/215/15817)接口获取。
+    /// The ID of the ENI instance, such as `eni-m6dyj72l`.
     ///
     /// Required.
     "NetworkInterfaceId" network_interface_id set_network_interface_id: str,
-    /// 指定的内网IP信息，单次最多指定10个。
+    /// The information of the specified private IPs. You can specify a maximum of 10 each time.
     ///
     /// Required.
     "PrivateIpAddresses" private_ip_addresses set_private_ip_addresses: list PrivateIpAddressSpecification,
-    /// 网卡绑定的子机实例ID，该参数仅用于指定网卡退还IP并解绑子机的场景，如果不涉及解绑子机，请勿填写。可通过[DescribeInstances](https://cloud.tencent.com/document/product/213/15728)接口获取。
+    /// Instance ID of the server bound with this IP. This parameter is only applicable when you need to return an IP and unbind the related servers.
     "InstanceId" instance_id set_instance_id: str,
 } }
 rt::action!("vpc", "2017-03-12", "UnassignPrivateIpAddresses", UnassignPrivateIpAddressesRequest => UnassignPrivateIpAddressesResponse);
 
 rt::model! { read debug;
-/// UnassignPrivateIpAddresses返回参数结构体
+/// UnassignPrivateIpAddresses response structure.
 UnassignPrivateIpAddressesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -16902,21 +16930,21 @@ UnlockCcnsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateTrafficMirrorAllFilter` (更新流量镜像过滤规则或者采集对象).
+/// Request of `UpdateTrafficMirrorAllFilter` (Updates a traffic mirroring filter rule or collection object).
 ///
-/// 本接口（UpdateTrafficMirrorAllFilter）用于更新流量镜像实例的过滤规则或者采集对象。
+/// This API is used to update the filter rule or collection object of a traffic mirroring instance.
 UpdateTrafficMirrorAllFilterRequest {
-    /// 流量镜像实例ID
+    /// Traffic mirroring instance ID.
     ///
     /// Required.
     "TrafficMirrorId" traffic_mirror_id set_traffic_mirror_id: str,
-    /// 流量镜像采集方向
+    /// Traffic mirroring collection direction.
     "Direction" direction set_direction: str,
-    /// 流量镜像采集对象
+    /// Traffic mirroring collection object.
     "CollectorSrcs" collector_srcs set_collector_srcs: list String,
-    /// 流量镜像需要过滤的natgw实例
+    /// NAT gateway instance to be filtered by traffic mirroring.
     "NatId" nat_id set_nat_id: str,
-    /// 流量镜像需要过滤的五元组规则
+    /// Five tuple rule to be filtered by traffic mirroring.
     "CollectorNormalFilters" collector_normal_filters set_collector_normal_filters: list TrafficMirrorFilter,
     /// 流量镜像入站过滤规则。
     "IngressFilterRules" ingress_filter_rules set_ingress_filter_rules: list TrafficMirrorFilter,
@@ -16926,30 +16954,22 @@ UpdateTrafficMirrorAllFilterRequest {
 rt::action!("vpc", "2017-03-12", "UpdateTrafficMirrorAllFilter", UpdateTrafficMirrorAllFilterRequest => UpdateTrafficMirrorAllFilterResponse);
 
 rt::model! { read debug;
-/// UpdateTrafficMirrorAllFilter返回参数结构体
+/// UpdateTrafficMirrorAllFilter response structure.
 UpdateTrafficMirrorAllFilterResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `UpdateTrafficMirrorDirection` (更新流量镜像采集方向).
+/// Request of `UpdateTrafficMirrorDirection` (Updates the traffic mirroring collection direction).
 ///
-/// 本接口（UpdateTrafficMirrorDirection）用于更新流量镜像实例的采集方向。
+/// This API is used to update the collection direction of a traffic mirroring instance.
 UpdateTrafficMirrorDirectionRequest {
-    /// 流量镜像实例ID
+    /// Traffic mirroring instance ID.
     ///
     /// Required.
     "TrafficMirrorId" traffic_mirror_id set_traffic_mirror_id: str,
-    /// 流量镜像采集方向。取值范围：
-    ///
-    /// - EGRESS - 出方向采集
-    ///
-    /// - INGRESS - 入方向采集
-    ///
-    /// - ALL - 出入双向采集
-    ///
-    /// - NO-DIRECTION - 不区分采集方向（新模式）。切换为该模式后将不再支持按方向采集，需通过 CreateTrafficMirrorFilterRules 接口创建带方向的过滤规则，过滤规则支持设置优先级和单独编辑。
+    /// Traffic mirroring collection direction.
     ///
     /// Required.
     "Direction" direction set_direction: str,
@@ -16957,7 +16977,7 @@ UpdateTrafficMirrorDirectionRequest {
 rt::action!("vpc", "2017-03-12", "UpdateTrafficMirrorDirection", UpdateTrafficMirrorDirectionRequest => UpdateTrafficMirrorDirectionResponse);
 
 rt::model! { read debug;
-/// UpdateTrafficMirrorDirection返回参数结构体
+/// UpdateTrafficMirrorDirection response structure.
 UpdateTrafficMirrorDirectionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -17019,37 +17039,37 @@ UsedDetail {
 } }
 
 rt::model! { read debug;
-/// 私有网络(VPC)对象。
+/// Virtual Private Cloud (VPC) object.
 Vpc {
-    /// `VPC`名称。
+    /// `VPC` name.
     "VpcName" vpc_name set_vpc_name: str,
-    /// `VPC`实例`ID`，例如：vpc-azd4dt1c。
+    /// `VPC` instance `ID`, such as `vpc-azd4dt1c`.
     "VpcId" vpc_id set_vpc_id: str,
-    /// `VPC`的`IPv4` `CIDR`。
+    /// The `IPv4` `CIDR` of the `VPC`.
     "CidrBlock" cidr_block set_cidr_block: str,
-    /// 是否默认`VPC`。
+    /// Whether it is the default `VPC`.
     "IsDefault" is_default set_is_default: bool,
-    /// 是否开启组播。
+    /// Whether multicast is enabled.
     "EnableMulticast" enable_multicast set_enable_multicast: bool,
-    /// 创建时间。
+    /// Creation Time.
     "CreatedTime" created_time set_created_time: str,
-    /// `DNS`列表。
+    /// `DNS` list.
     "DnsServerSet" dns_server_set set_dns_server_set: list String,
-    /// `DHCP`域名选项值。
+    /// DHCP domain name option value.
     "DomainName" domain_name set_domain_name: str,
-    /// `DHCP`选项集`ID`。
+    /// `DHCP` option set `ID`.
     "DhcpOptionsId" dhcp_options_id set_dhcp_options_id: str,
-    /// 是否开启`DHCP`。
+    /// Whether `DHCP` is enabled.
     "EnableDhcp" enable_dhcp set_enable_dhcp: bool,
-    /// `VPC`的`IPv6` `CIDR`。
+    /// The `IPv6` `CIDR` of the `VPC`.
     "Ipv6CidrBlock" ipv6_cidr_block set_ipv6_cidr_block: str,
-    /// 标签键值对
+    /// Tag key-value pair
     "TagSet" tag_set set_tag_set: list Tag,
-    /// 辅助CIDR
+    /// Auxiliary CIDR
     "AssistantCidrSet" assistant_cidr_set set_assistant_cidr_set: list AssistantCidr,
-    /// vpc关联云联网时路由发布策略， true：开启cidr路由发布，false：开启subnet子网路由发布。创建vpc时默认为子网路由发布，当选择cidr路由发布时,请通过工单加入白名单
+    /// Vpc association with CCN route publish policy. true: enables cidr route publishing. false: enables subnet route publishing. default is subnet route publishing when creating a vpc. to select cidr route publishing, submit a ticket for adding to allowlist.
     "EnableRouteVpcPublish" enable_route_vpc_publish set_enable_route_vpc_publish: bool,
-    /// 返回多运营商IPv6 Cidr Block
+    /// Returns the multi-operator IPv6 Cidr Block.
     "Ipv6CidrBlockSet" ipv6_cidr_block_set set_ipv6_cidr_block_set: list ISPIPv6CidrBlock,
     /// vpc关联云联网时IPv6类型路由发布策略， true：开启cidr路由发布，false：开启subnet子网路由发布。创建vpc时默认为子网路由发布，当选择cidr路由发布时，请通过工单加入白名单。
     "EnableRouteVpcPublishIpv6" enable_route_vpc_publish_ipv6 set_enable_route_vpc_publish_ipv6: bool,
@@ -17063,30 +17083,30 @@ Vpc {
 } }
 
 rt::model! { read debug;
-/// 终端节点服务的服务白名单对象详情。
+/// Details of allowed endpoint services
 VpcEndPointServiceUser {
-    /// AppId。可通过登录 腾讯云账号中心控制台 获取。
+    /// APP ID
     "Owner" owner set_owner: i128,
-    /// 用户Uin。可通过登录 腾讯云账号中心控制台 获取。
+    /// User UIN
     "UserUin" user_uin set_user_uin: str,
-    /// 描述信息。
+    /// Description
     "Description" description set_description: str,
-    /// 创建时间。格式为字符串YYYY-MM-DD HH:MM:SS。
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
-    /// 终端节点服务ID。可通过[DescribeVpcEndPointService](https://cloud.tencent.com/document/product/215/54678)接口获取。
+    /// Endpoint service ID
     "EndPointServiceId" end_point_service_id set_end_point_service_id: str,
 } }
 
 rt::model! { read debug;
-/// VPC内网IPv6对象。
+/// VPC private IPv6 object.
 VpcIpv6Address {
-    /// `VPC`内`IPv6`地址。
+    /// `VPC` private `IPv6` address
     "Ipv6Address" ipv6_address set_ipv6_address: str,
-    /// 所属子网 `IPv6` `CIDR`。
+    /// The `IPv6` `CIDR` belonging to the subnet.
     "CidrBlock" cidr_block set_cidr_block: str,
-    /// `IPv6`类型。
+    /// `IPv6` type.
     "Ipv6AddressType" ipv6_address_type set_ipv6_address_type: str,
-    /// `IPv6`申请时间。
+    /// `IPv6` application time.
     "CreatedTime" created_time set_created_time: str,
 } }
 
@@ -17100,83 +17120,83 @@ VpcLimit {
 } }
 
 rt::model! { read debug;
-/// VPC内网IP对象。
+/// VPC private IP object.
 VpcPrivateIpAddress {
-    /// `VPC`内网`IP`。
+    /// `VPC` private `IP`.
     "PrivateIpAddress" private_ip_address set_private_ip_address: str,
-    /// 所属子网`CIDR`。
+    /// The `CIDR` belonging to the subnet.
     "CidrBlock" cidr_block set_cidr_block: str,
-    /// 内网`IP`类型。
+    /// Private `IP` type.
     "PrivateIpAddressType" private_ip_address_type set_private_ip_address_type: str,
-    /// `IP`申请时间。
+    /// `IP` application time.
     "CreatedTime" created_time set_created_time: str,
 } }
 
 rt::model! { read debug;
-/// Vpc任务结果详细信息。
+/// Result of a VPC-related task
 VpcTaskResultDetailInfo {
-    /// 资源ID。
+    /// Resource ID
+    /// Note: this field may return `null`, indicating that no valid value can be obtained.
     "ResourceId" resource_id set_resource_id: str,
-    /// 状态。
+    /// Status
+    /// Note: This field may return `null`, indicating that no valid values can be obtained.
     "Status" status set_status: str,
 } }
 
 rt::model! { read nodebug;
-/// VPN通道对象。
+/// VPN tunnel object.
 VpnConnection {
-    /// 通道实例ID。
+    /// Tunnel instance ID.
     "VpnConnectionId" vpn_connection_id set_vpn_connection_id: str,
-    /// 通道名称。
+    /// Tunnel name.
     "VpnConnectionName" vpn_connection_name set_vpn_connection_name: str,
-    /// VPC实例ID。
+    /// VPC instance ID.
     "VpcId" vpc_id set_vpc_id: str,
-    /// VPN网关实例ID。
+    /// The ID of the VPN gateway instance.
     "VpnGatewayId" vpn_gateway_id set_vpn_gateway_id: str,
-    /// 对端网关实例ID。
+    /// Customer gateway instance ID.
     "CustomerGatewayId" customer_gateway_id set_customer_gateway_id: str,
-    /// 预共享密钥。
+    /// The pre-shared key.
     "PreShareKey" pre_share_key set_pre_share_key: str,
-    /// 通道传输协议。
+    /// Tunnel transmission protocol.
     "VpnProto" vpn_proto set_vpn_proto: str,
-    /// 通道加密协议。
+    /// Tunnel encryption protocol.
     "EncryptProto" encrypt_proto set_encrypt_proto: str,
-    /// 路由类型。
+    /// Route Type.
     "RouteType" route_type set_route_type: str,
-    /// 创建时间。
+    /// Creation Time.
     "CreatedTime" created_time set_created_time: str,
-    /// 通道的生产状态，PENDING：生产中，AVAILABLE：运行中，DELETING：删除中。
+    /// Production status of the tunnel. PENDING: Creating; AVAILABLE: Running; DELETING: Deleting.
     "State" state set_state: str,
-    /// 通道连接状态，AVAILABLE：已连接。
+    /// Connection status of the tunnel. AVAILABLE: Connected.
     "NetStatus" net_status set_net_status: str,
-    /// SPD。
+    /// SPD.
     "SecurityPolicyDatabaseSet" security_policy_database_set set_security_policy_database_set: list SecurityPolicyDatabase,
-    /// IKE选项。
+    /// IKE options.
     "IKEOptionsSpecification" ike_options_specification set_ike_options_specification: obj IKEOptionsSpecification,
-    /// IPSEC选择。
+    /// IPSEC options.
     "IPSECOptionsSpecification" ipsec_options_specification set_ipsec_options_specification: obj IPSECOptionsSpecification,
-    /// 是否支持健康状态探测
+    /// Whether the health check is supported.
     "EnableHealthCheck" enable_health_check set_enable_health_check: bool,
-    /// 本端探测ip
+    /// Local IP address for the health check
     "HealthCheckLocalIp" health_check_local_ip set_health_check_local_ip: str,
-    /// 对端探测ip
+    /// Peer IP address for the health check
     "HealthCheckRemoteIp" health_check_remote_ip set_health_check_remote_ip: str,
-    /// 通道健康检查状态，AVAILABLE：正常，UNAVAILABLE：不正常。 未配置健康检查不返回该对象
+    /// Tunnel health check status. Valid values: AVAILABLE: healthy; UNAVAILABLE: unhealthy. This parameter will be returned only after health check is enabled.
     "HealthCheckStatus" health_check_status set_health_check_status: str,
-    /// DPD探测开关。默认为0，表示关闭DPD探测。可选值：0（关闭），1（开启）
+    /// Whether to enable DPD. Values: `0` (Disable) and `1` (Enable)
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DpdEnable" dpd_enable set_dpd_enable: i64,
-    /// DPD超时时间。即探测确认对端不存在需要的时间。
+    /// DPD timeout period.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DpdTimeout" dpd_timeout set_dpd_timeout: str,
-    /// DPD超时后的动作。默认为clear。dpdEnable为1（开启）时有效。可取值为clear（断开）和restart（重试）
+    /// The action to take in case of DPD timeout. Values: `clear` (Disconnect) and `restart` (retry). This parameter only takes effect when `DpdEnable` is set to `1`.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "DpdAction" dpd_action set_dpd_action: str,
-    /// 标签键值对数组
+    /// Array of tag key-value pairs
     "TagSet" tag_set set_tag_set: list Tag,
-    /// 协商类型
-    ///
-    /// 枚举值：
-    ///
-    /// - active： 主动协商
-    /// - passive： 被动协商
-    /// - flowTrigger： 流量协商
+    /// Negotiation type
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NegotiationType" negotiation_type set_negotiation_type: str,
     /// Bgp配置信息
     "BgpConfig" bgp_config set_bgp_config: obj BgpConfigAndAsn,
@@ -17217,66 +17237,47 @@ impl ::core::fmt::Debug for VpnConnection {
 }
 
 rt::model! { read debug;
-/// VPN网关对象。
+/// VPN gateway object.
 VpnGateway {
-    /// 网关实例ID。
+    /// Gateway instance ID.
     "VpnGatewayId" vpn_gateway_id set_vpn_gateway_id: str,
-    /// VPC实例ID。
+    /// VPC instance ID.
     "VpcId" vpc_id set_vpc_id: str,
-    /// 网关实例名称。
+    /// Gateway instance name.
     "VpnGatewayName" vpn_gateway_name set_vpn_gateway_name: str,
-    /// 网关实例类型
-    ///
-    /// 枚举值：
-    ///
-    /// - IPSEC： IPSEC VPC类型VPN
-    /// - SSL： SSL VPC类型VPN
-    /// - CCN： IPSEC CCN类型VPN
-    /// - SSL_CCN： SSL CCN类型VPN
-    ///
-    /// 默认值：IPSEC
+    /// Gateway instance type. Valid values: 'IPSEC', 'SSL', and 'CCN'.
     "Type" r#type set_type: str,
-    /// 网关实例状态。
-    ///
-    /// 枚举值：
-    ///
-    /// - PENDING： 生产中
-    /// - PENDING_ERROR： 生产失败
-    /// - DELETING： 删除中
-    /// - DELETING_ERROR： 生产失败
-    /// - AVAILABLE： 运行中
+    /// Gateway instance status. 'PENDING': Creating; 'DELETING': Deleting; 'AVAILABLE': Running.
     "State" state set_state: str,
-    /// 网关公网IP。
+    /// Gateway public IP.
     "PublicIpAddress" public_ip_address set_public_ip_address: str,
-    /// 网关续费类型：'NOTIFY_AND_MANUAL_RENEW'：手动续费，'NOTIFY_AND_AUTO_RENEW'：自动续费，'NOT_NOTIFY_AND_NOT_RENEW'：到期不续费。
+    /// Gateway renewal type: 'NOTIFY_AND_MANUAL_RENEW': Manual renewal. 'NOTIFY_AND_AUTO_RENEW': Automatic renewal. 'NOT_NOTIFY_AND_NOT_RENEW': No renewal after expiration.
     "RenewFlag" renew_flag set_renew_flag: str,
-    /// 网关付费类型：POSTPAID_BY_HOUR：按量计费，PREPAID：包年包月预付费。
+    /// Gateway billing type: POSTPAID_BY_HOUR: Postpaid by hour; PREPAID: Prepaid.
     "InstanceChargeType" instance_charge_type set_instance_charge_type: str,
-    /// 网关出带宽
-    ///
-    /// 单位：Mbps
+    /// Outbound bandwidth of gateway.
     "InternetMaxBandwidthOut" internet_max_bandwidth_out set_internet_max_bandwidth_out: i128,
-    /// 创建时间。
+    /// Creation Time.
     "CreatedTime" created_time set_created_time: str,
-    /// 预付费网关过期时间。
+    /// Expiration time of the prepaid gateway.
     "ExpiredTime" expired_time set_expired_time: str,
-    /// 公网IP是否被封堵。
+    /// Whether the public IP is blocked.
     "IsAddressBlocked" is_address_blocked set_is_address_blocked: bool,
-    /// 计费模式变更，PREPAID_TO_POSTPAID：包年包月预付费到期转按小时后付费。
+    /// Change of billing method. PREPAID_TO_POSTPAID: Yearly/monthly subscription prepaid to postpaid by hour.
     "NewPurchasePlan" new_purchase_plan set_new_purchase_plan: str,
-    /// 网关计费状态，PROTECTIVELY_ISOLATED：被安全隔离的实例，NORMAL：正常。
+    /// Gateway billing status. PROTECTIVELY_ISOLATED: Instance is isolated; NORMAL: Normal.
     "RestrictState" restrict_state set_restrict_state: str,
-    /// 可用区，如：ap-guangzhou-2。
+    /// The availability zone, such as `ap-guangzhou-2`
     "Zone" zone set_zone: str,
-    /// 网关带宽配额信息。
+    /// Gateway bandwidth quota information.
     "VpnGatewayQuotaSet" vpn_gateway_quota_set set_vpn_gateway_quota_set: list VpnGatewayQuota,
-    /// 网关实例版本信息。
+    /// Gateway instance version.
     "Version" version set_version: str,
-    /// Type值为CCN/SSL_CCN时，该值表示云联网实例ID。
+    /// CCN instance ID when the value of Type is CCN.
     "NetworkInstanceId" network_instance_id set_network_instance_id: str,
-    /// CDC 实例ID。
+    /// CDC instance ID
     "CdcId" cdc_id set_cdc_id: str,
-    /// SSL-VPN 客户端连接数。
+    /// Maximum number of connected clients allowed for the SSL VPN gateway.
     "MaxConnection" max_connection set_max_connection: i128,
     /// Bgp ASN
     "BgpAsn" bgp_asn set_bgp_asn: i128,
@@ -17287,91 +17288,91 @@ VpnGateway {
 } }
 
 rt::model! { read debug;
-/// VPN网关配额对象
+/// VPN gateway quota object
 VpnGatewayQuota {
-    /// 带宽配额，单位：Mbps。
+    /// The bandwidth quota.
     "Bandwidth" bandwidth set_bandwidth: i128,
-    /// 配额中文名称
+    /// The bandwidth quota name in Chinese.
     "Cname" cname set_cname: str,
-    /// 配额英文名称
+    /// The bandwidth quota name in English.
     "Name" name set_name: str,
     /// SSL 连接数可选配额
     "MaxConnection" max_connection set_max_connection: list i128,
 } }
 
 rt::model! { both debug;
-/// VPN网关目的路由
+/// Destination routes of a VPN gateway
 VpnGatewayRoute {
-    /// 目的端IDC网段。
+    /// Destination IDC IP range
     ///
     /// Required.
     "DestinationCidrBlock" destination_cidr_block set_destination_cidr_block: str,
-    /// 下一跳类型（关联实例类型）可选值："VPNCONN"（VPN通道）， "CCN"（CCN实例）。
+    /// Next hop type (type of the associated instance). Valid values: `VPNCONN` (VPN tunnel) and `CCN` (CCN instance)
     ///
     /// Required.
     "InstanceType" instance_type set_instance_type: str,
-    /// 下一跳实例ID。
+    /// Instance ID of the next hop
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 优先级，可选值：0，100。
+    /// Priority. Valid values: `0` and `100`
     ///
     /// Required.
     "Priority" priority set_priority: i64,
-    /// 启用状态，可选值："ENABLE"（启用），"DISABLE"  (禁用)。
+    /// Status. Valid values: `ENABLE` and `DISABLE`
     ///
     /// Required.
     "Status" status set_status: str,
-    /// 路由条目ID。
+    /// Route ID
     "RouteId" route_id set_route_id: str,
-    /// 路由类型，可选值："VPC"（VPC路由），"CCN"（云联网传播路由），"Static"（静态路由），"BGP"（BGP路由）。
+    /// Route type. Valid values: `VPC`, `CCN` (CCN-propagated route), `Static`, and `BGP`.
     "Type" r#type set_type: str,
-    /// 创建时间。
+    /// The creation time.
     "CreateTime" create_time set_create_time: str,
-    /// 更新时间。
+    /// The update time.
     "UpdateTime" update_time set_update_time: str,
     /// 路由备注
     "Description" description set_description: str,
 } }
 
 rt::model! { write debug;
-/// 修改VPN状态参数
+/// Modify route status of the VPN gateway
 VpnGatewayRouteModify {
-    /// VPN网关路由ID。
+    /// Route ID of the VPN gateway
     ///
     /// Required.
     "RouteId" route_id set_route_id: str,
-    /// VPN网关状态, ENABLE 启用, DISABLE禁用。
+    /// Route status of the VPN gateway. Valid values: `ENABLE`, and `DISABLE`.
     "Status" status set_status: str,
     /// VPN路由备注
     "Description" description set_description: str,
 } }
 
 rt::model! { both debug;
-/// VPN网关云联网路由信息
+/// Information on VPN gateway-based CCN routes.
 VpngwCcnRoutes {
-    /// 路由信息ID。
+    /// Route ID
     ///
     /// Required.
     "RouteId" route_id set_route_id: str,
-    /// 路由信息是否启用。
-    /// ENABLE：启用该路由
-    /// DISABLE：不启用该路由
+    /// Enable the route or not
+    /// ENABLE: enable the route
+    /// DISABLE: do not enable the route
     "Status" status set_status: str,
-    /// 路由CIDR。
+    /// Route CIDR block
     "DestinationCidrBlock" destination_cidr_block set_destination_cidr_block: str,
 } }
 
 rt::model! { write debug;
-/// Request of `WithdrawNotifyRoutes` (从云联网撤销路由).
+/// Request of `WithdrawNotifyRoutes` (Withdraws a route from CCN).
 ///
-/// 本接口（WithdrawNotifyRoutes）用于撤销已发布到云联网的路由。路由表列表页操作增加“从云联网撤销”。
+/// This API is used to withdraw a route from CCN.
 WithdrawNotifyRoutesRequest {
-    /// 路由表唯一ID。
+    /// The unique ID of the route table
     ///
     /// Required.
     "RouteTableId" route_table_id set_route_table_id: str,
-    /// 路由策略唯一ID。
+    /// The unique ID of the routing policy
     ///
     /// Required.
     "RouteItemIds" route_item_ids set_route_item_ids: list String,
@@ -17379,7 +17380,7 @@ WithdrawNotifyRoutesRequest {
 rt::action!("vpc", "2017-03-12", "WithdrawNotifyRoutes", WithdrawNotifyRoutesRequest => WithdrawNotifyRoutesResponse);
 
 rt::model! { read debug;
-/// WithdrawNotifyRoutes返回参数结构体
+/// WithdrawNotifyRoutes response structure.
 WithdrawNotifyRoutesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,

@@ -128,15 +128,15 @@ AccessValueInfo {
 } }
 
 rt::model! { write debug;
-/// Request of `AddAntiFakeUrl` (添加防篡改url).
+/// Request of `AddAntiFakeUrl` (Add tamper-proof URL).
 ///
-/// 添加防篡改url
+/// Add tamper-proof URL
 AddAntiFakeUrlRequest {
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 名称
+    /// Name
     ///
     /// Required.
     "Name" name set_name: str,
@@ -148,46 +148,46 @@ AddAntiFakeUrlRequest {
 rt::action!("waf", "2018-01-25", "AddAntiFakeUrl", AddAntiFakeUrlRequest => AddAntiFakeUrlResponse);
 
 rt::model! { read debug;
-/// AddAntiFakeUrl返回参数结构体
+/// AddAntiFakeUrl response structure.
 AddAntiFakeUrlResponse {
-    /// 结果
+    /// Result
     "Result" result set_result: str,
-    /// 规则ID
+    /// Rule ID
     "Id" id set_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AddAntiInfoLeakRules` (添加信息防泄漏规则).
+/// Request of `AddAntiInfoLeakRules` (Add information leakage prevention rule).
 ///
-/// 添加信息防泄漏规则
+/// Add information leakage prevention rule
 AddAntiInfoLeakRulesRequest {
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 规则名称
+    /// Rule name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 动作，0（告警）、1（替换）、2（仅显示前四位）、3（仅显示后四位）、4（阻断）
+    /// Actions: 0 (alarm), 1 (replace), 2 (only display the first four digits), 3 (only display the last four digits), 4 (block)
     ///
     /// Required.
     "ActionType" action_type set_action_type: i128,
-    /// 策略详情
+    /// Policy details
     ///
     /// Required.
     "Strategies" strategies set_strategies: list StrategyForAntiInfoLeak,
-    /// 网址
+    /// URL
     "Uri" uri set_uri: str,
 } }
 rt::action!("waf", "2018-01-25", "AddAntiInfoLeakRules", AddAntiInfoLeakRulesRequest => AddAntiInfoLeakRulesResponse);
 
 rt::model! { read debug;
-/// AddAntiInfoLeakRules返回参数结构体
+/// AddAntiInfoLeakRules response structure.
 AddAntiInfoLeakRulesResponse {
-    /// 规则ID
+    /// Rule ID
     "RuleId" rule_id set_rule_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -395,60 +395,53 @@ AddBypassAllRuleResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `AddCustomRule` (新增自定义规则).
+/// Request of `AddCustomRule` (Add access control (from custom policy)).
 ///
-/// 增加访问控制（自定义策略）
+/// Add access control (from custom policy)
 AddCustomRuleRequest {
-    /// 规则名称
-    /// 入参限制：1-128个字符，不允许特殊字符
+    /// Rule name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 优先级，0-100的整数，数字越小，代表这条规则的执行优先级越高
-    /// 默认值：0
+    /// Priority
     ///
     /// Required.
     "SortId" sort_id set_sort_id: str,
-    /// 策略详情
+    /// Policy details
     ///
     /// Required.
     "Strategies" strategies set_strategies: list Strategy,
-    /// 需要添加策略的域名
+    /// Domain name for adding policy
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 动作类型
-    /// 取值说明：1-阻断，2-人机识别（滑块），3-观察，4-重定向，5-JS校验，6-人机识别（无感验证-拦截），7-人机识别（无感验证-观察），8-语音验证码
-    /// 入参限制：必填，取值范围为1-8
-    /// 约束条件：当ActionType为4（重定向）时，Redirect参数不能为空
+    /// Action type: 1 for Block, 2 captcha, 3 for Observe, 4 for Redirect
     ///
     /// Required.
     "ActionType" action_type set_action_type: str,
-    /// 如果动作是重定向，则表示重定向的地址；其他情况可以为空
+    /// If the action is redirect, it indicates the redirect address; otherwise, it can be left blank.
     "Redirect" redirect set_redirect: str,
-    /// 过期时间，单位为秒级时间戳，例如1677254399表示过期时间为2023-02-24 23:59:59
-    /// 取值说明：0表示永不过期
-    /// 默认值：0（解析失败时也默认为0）
+    /// Expiration time: in second-level timestamp, for example, 1677254399 indicates the expiration time is 2023-02-24 23:59:59; 0 indicates it will never expire.
     "ExpireTime" expire_time set_expire_time: str,
-    /// WAF实例类型，sparta-waf表示SAAS型WAF，clb-waf表示负载均衡型WAF
+    /// WAF instance type: sparta-waf for SaaS WAF, clb-waf for CLB WAF.
     "Edition" edition set_edition: str,
-    /// 放行时是否继续执行其它检查逻辑，继续执行地域封禁防护：geoip、继续执行CC策略防护：cc、继续执行WEB应用防护：owasp、继续执行AI引擎防护：ai、继续执行信息防泄漏防护：antileakage。如果多个勾选那么以,串接。默认是"geoip,cc,owasp,ai,antileakage"
+    /// Details of release
     ///
     /// Disabled in the spec.
     "Bypass" bypass set_bypass: str,
-    /// 添加规则的来源，默认为空
+    /// Source of the rule addition, default is empty
     "EventId" event_id set_event_id: str,
-    /// 规则执行的方式，TimedJob为定时执行，CronJob为周期执行
+    /// Rule execution mode: TimedJob indicates scheduled execution. CronJob indicates periodic execution.
     "JobType" job_type set_job_type: str,
-    /// 规则执行的时间
+    /// Rule execution time
     "JobDateTime" job_date_time set_job_date_time: obj JobDateTime,
-    /// 规则来源，判断是不是小程序的
+    /// Rule source. You can determine whether a rule comes from a mini program.
     "Source" source set_source: str,
-    /// 规则标签，小程序规则用，标识是内置规则还是自定义规则
+    /// Rule tag. It is used for mini program rules and identifies whether a rule is a built-in rule or a custom rule.
     "Label" label set_label: str,
-    /// 开关状态，小程序风控规则的时候传该值
+    /// Switch status. This value is passed when mini program risk control rules are used.
     "Status" status set_status: i64,
-    /// 拦截页面id
+    /// Interception page ID
     "PageId" page_id set_page_id: str,
     /// 匹配条件的逻辑关系，支持and、or，分别表示多个逻辑匹配条件是与、或的关系
     /// 默认值：and
@@ -462,46 +455,48 @@ AddCustomRuleRequest {
 rt::action!("waf", "2018-01-25", "AddCustomRule", AddCustomRuleRequest => AddCustomRuleResponse);
 
 rt::model! { read debug;
-/// AddCustomRule返回参数结构体
+/// AddCustomRule response structure.
 AddCustomRuleResponse {
-    /// 操作的状态码，如果所有的资源操作成功则返回的是成功的状态码，如果有资源操作失败则需要解析Message的内容来查看哪个资源失败
+    /// Operation status code: if all resource operations succeed, the success status code is returned; if any resource operation fails, the content of Message needs to be parsed to see which resource failed.
     "Success" success set_success: obj ResponseCode,
-    /// 添加成功的规则ID
+    /// Successfully added rule ID
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RuleId" rule_id set_rule_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `AddCustomWhiteRule` (添加精准白名单规则).
+/// Request of `AddCustomWhiteRule` (Adds a precise allowlist rule).
 ///
-/// 增加精准白名单规则
+/// Add precision allowlist rules
 AddCustomWhiteRuleRequest {
-    /// 规则名称
+    /// Rule name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 优先级
+    /// Priority
     ///
     /// Required.
     "SortId" sort_id set_sort_id: str,
-    /// 策略详情
+    /// Policy details
     ///
     /// Required.
     "Strategies" strategies set_strategies: list Strategy,
-    /// 需要添加策略的域名
+    /// Domain name for adding policy
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 放行的模块，多个模块之间用逗号连接。支持的模块：acl（自定义规则）、owasp（规则引擎）、webshell（恶意文件检测）、geoip（地域封禁）、bwip（IP黑白名单）、cc、botrpc（BOT防护）、antileakage（信息防泄露）、api（API安全）、ai（AI引擎）、ip_auto_deny（IP封禁）、applet（小程序流量风控）
+    /// Details of release
     ///
     /// Required.
     "Bypass" bypass set_bypass: str,
-    /// 如果没有设置JobDateTime字段则用此字段，0表示永久生效，其它表示定时生效的截止时间（单位为秒）
+    /// Expiration time
     "ExpireTime" expire_time set_expire_time: str,
-    /// 规则执行的方式，TimedJob为定时执行，CronJob为周期执行
+    /// Scheduled task type
     "JobType" job_type set_job_type: str,
-    /// 定时任务配置
+    /// Scheduled task configuration
     "JobDateTime" job_date_time set_job_date_time: obj JobDateTime,
     /// 匹配条件的逻辑关系，支持and、or，分别表示多个逻辑匹配条件是与、或的关系
     "LogicalOp" logical_op set_logical_op: str,
@@ -509,11 +504,13 @@ AddCustomWhiteRuleRequest {
 rt::action!("waf", "2018-01-25", "AddCustomWhiteRule", AddCustomWhiteRuleRequest => AddCustomWhiteRuleResponse);
 
 rt::model! { read debug;
-/// AddCustomWhiteRule返回参数结构体
+/// AddCustomWhiteRule response structure.
 AddCustomWhiteRuleResponse {
-    /// 操作的状态码，如果所有的资源操作成功则返回的是成功的状态码，如果有资源操作失败则需要解析Message的内容来查看哪个资源失败
+    /// Operation status code: if all resource operations succeed, the success status code is returned; if any resource operation fails, the content of Message needs to be parsed to see which resource failed.
     "Success" success set_success: obj ResponseCode,
-    /// 添加成功的规则ID
+    /// Successfully added rule ID
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RuleId" rule_id set_rule_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -574,161 +571,171 @@ AddLLMSdkAccessResponse {
 } }
 
 rt::model! { write nodebug;
-/// Request of `AddSpartaProtection` (添加SaaS型WAF防护域名).
+/// Request of `AddSpartaProtection` (Add SaaS WAF protection domain).
 ///
-/// 添加SaaS型WAF防护域名
+/// Add SaaS WAF protection domain
 AddSpartaProtectionRequest {
-    /// 需要防护的域名
+    /// Domain requiring protection
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 证书类型。
-    /// 0：仅配置HTTP监听端口，没有证书
-    /// 1：证书来源为自有证书
-    /// 2：证书来源为托管证书
+    /// Certificate type
+    /// 0: no certificate, with only the HTTP listening port configured
+    /// 1: self-owned certificate
+    /// 2: managed certificate
     ///
     /// Required.
     "CertType" cert_type set_cert_type: i64,
-    /// waf前是否部署有七层代理服务。
-    /// 0：没有部署代理服务
-    /// 1：有部署代理服务，waf将使用XFF获取客户端IP
-    /// 2：有部署代理服务，waf将使用remote_addr获取客户端IP
-    /// 3：有部署代理服务，waf将使用ip_headers中的自定义header获取客户端IP
+    /// Whether a layer-7 proxy service is deployed before WAF
+    /// 0: No proxy service deployed
+    /// 1: Proxy service deployed, and WAF will use XFF to obtain the client IP address
+    /// 2: Proxy service deployed and WAF will use remote_addr to obtain the client IP address
+    /// 3: Proxy service deployed, and WAF will use a custom header in ip_headers to obtain the client IP address
     ///
     /// Required.
     "IsCdn" is_cdn set_is_cdn: i64,
-    /// 回源类型。
-    /// 0：通过IP回源
-    /// 1：通过域名回源
+    /// Upstream type
+    /// 0: proxy to upstream by IP address
+    /// 1: proxy to upstream by domain name
     ///
     /// Required.
     "UpstreamType" upstream_type set_upstream_type: i64,
-    /// 是否开启WebSocket支持。
-    /// 0：关闭
-    /// 1：开启
+    /// Whether to enable websocket
+    /// 0: disable
+    /// 1: enable
     ///
     /// Required.
     "IsWebsocket" is_websocket set_is_websocket: i64,
-    /// 回源负载均衡策略。
-    /// 0：轮询
-    /// 1：IP hash
-    /// 2：加权轮询
+    /// Load balancing policy for upstream
+    /// 0: round-robin
+    /// 1: IP hash
+    /// 2: weighted round-robin
     ///
     /// Required.
     "LoadBalance" load_balance set_load_balance: str,
-    /// 服务端口列表配置。
-    /// NginxServerId：新增域名时填'0'
-    /// Port：监听端口号
-    /// Protocol：端口协议
-    /// UpstreamPort：与Port相同
-    /// UpstreamProtocol：与Protocol相同
+    /// Service port list configuration
+    /// NginxServerId: fill in '0' in this function
+    /// Port: listening port number
+    /// Protocol: port protocol
+    /// UpstreamPort: same as Port
+    /// UpstreamProtocol: same as Protocol
     ///
     /// Required.
     "Ports" ports set_ports: list PortItem,
-    /// 必填项，是否开启长连接。
-    /// 0： 短连接
-    /// 1： 长连接
+    /// (Required) Whether to enable persistent connection
+    /// 0: non-persistent connection
+    /// 1: persistent connection
     ///
     /// Required.
     "IsKeepAlive" is_keep_alive set_is_keep_alive: str,
-    /// 必填项，域名所属实例id
+    /// (Required) Instance ID of the domain name
     ///
     /// Required.
     "InstanceID" instance_id set_instance_id: str,
-    /// 是否开启HTTP强制跳转到HTTPS。0：不强制跳转1：开启强制跳转
+    /// (Required) Whether to enable forced redirection from HTTP to HTTPS
+    /// 0: do not force redirect
+    /// 1: enable forced redirect
     "HttpsRewrite" https_rewrite set_https_rewrite: i64,
-    /// 是否开启HTTP2，需要开启HTTPS协议支持。0：关闭1：开启
+    /// (Required) Whether to enable HTTP2. You should enable HTTPS as well.
+    /// 0: disable
+    /// 1: enable
     "IsHttp2" is_http2 set_is_http2: i64,
-    /// 是否开启主动健康检测。0：不开启1：开启
+    /// (Required) Whether to enable active health check
+    /// 0: disable
+    /// 1: enable
     "ActiveCheck" active_check set_active_check: i64,
-    /// 加密套件模板。0：不支持选择，使用默认模板  1：通用型模板 2：安全型模板3：自定义模板
+    /// (Required) Cipher suite template
+    /// 0: default template
+    /// 1: general template
+    /// 2: security template
+    /// 3: custom template
     "CipherTemplate" cipher_template set_cipher_template: i64,
-    /// CertType为1时，需要填充此参数，表示自有证书的证书链
+    /// When CertType is 1, this parameter is required, indicating the self-owned certificate chain
     "Cert" cert set_cert: str,
-    /// CertType为1时，需要填充此参数，表示自有证书的私钥
+    /// When CertType=1, this parameter is required, indicating the private key of the self-owned certificate.
     "PrivateKey" private_key set_private_key: str,
-    /// CertType为2时，需要填充此参数，表示腾讯云SSL平台托管的证书id
+    /// When CertType is 2, this parameter must be filled, indicating the certificate ID hosted on Tencent Cloud's SSL platform
     "SSLId" ssl_id set_ssl_id: str,
-    /// Waf的资源ID。
+    /// To be deprecated, not required. WAF resource ID.
     ///
     /// Disabled in the spec.
     "ResourceId" resource_id set_resource_id: str,
-    /// IsCdn为3时，需要填此参数，表示自定义header
+    /// When IsCdn is 3, this parameter is required, indicating a custom header.
     "IpHeaders" ip_headers set_ip_headers: list String,
-    /// 服务配置有HTTPS端口时，HTTPS的回源协议。
-    /// http：使用http协议回源，和HttpsUpstreamPort配合使用
-    /// https：使用https协议回源
+    /// Upstream protocol for HTTPS when the service is configured with an HTTPS port
+    /// http: Use the HTTP protocol for upstream. It is used together with HttpsUpstreamPort.
+    /// https: Use the HTTPS protocol for upstream.
     "UpstreamScheme" upstream_scheme set_upstream_scheme: str,
-    /// HTTPS回源端口,仅UpstreamScheme为http时需要填当前字段
+    /// HTTPS upstream port, required only when UpstreamScheme is http
     ///
     /// Disabled in the spec.
     "HttpsUpstreamPort" https_upstream_port set_https_upstream_port: str,
-    /// 是否开启灰度，0表示不开启灰度。
+    /// To be deprecated, can be left blank. Whether to enable grayscale: 0 indicates not to enable grayscale.
     ///
     /// Disabled in the spec.
     "IsGray" is_gray set_is_gray: i64,
-    /// 灰度的地区
+    /// To be deprecated, can be left blank. Grayscale area.
     ///
     /// Disabled in the spec.
     "GrayAreas" gray_areas set_gray_areas: list String,
-    /// 域名回源时的回源域名。UpstreamType为1时，需要填充此字段
+    /// Upstream domain when proxy to upstream by domain. When UpstreamType=1, this field needs to be filled
     "UpstreamDomain" upstream_domain set_upstream_domain: str,
-    /// IP回源时的回源IP列表。UpstreamType为0时，需要填充此字段
+    /// Upstream IP list when IP is back to source. When UpstreamType=0, this field is required
     "SrcList" src_list set_src_list: list String,
-    /// WAF实例类型。
-    /// sparta-waf：SAAS型WAF
-    /// clb-waf：负载均衡型WAF
-    /// cdn-waf：CDN上的Web防护能力
+    /// WAF instance type. This parameter will be deprecated in later versions and is not required in the current version.
+    /// sparta-waf: SaaS WAF
+    /// clb-waf: CLB WAF
+    /// cdn-waf: web protection capability on CDN
     ///
     /// Disabled in the spec.
     "Edition" edition set_edition: str,
-    /// 目前填0即可。anycast IP类型开关： 0 普通IP 1 Anycast IP
+    /// To be deprecated, currently just fill in 0. Anycast IP type switch: 0 Ordinary IP, 1 Anycast IP
     ///
     /// Disabled in the spec.
     "Anycast" anycast set_anycast: i64,
-    /// 回源IP列表各IP的权重，和SrcList一一对应。当且仅当UpstreamType为0，并且SrcList有多个IP，并且LoadBalance为2时需要填写，否则填 []
+    /// Weight of each IP in the back-to-source IP List, corresponding to SrcList. Required only when UpstreamType is 0, and SrcList contains multiple IPs, and LoadBalance is 2; otherwise, fill in [ ].
     "Weights" weights set_weights: list i64,
-    /// TLS版本信息
+    /// TLS version information
     "TLSVersion" tls_version set_tls_version: i64,
-    /// 自定义的加密套件列表。CipherTemplate为3时需要填此字段，表示自定义的加密套件，值通过DescribeCiphersDetail接口获取。
+    /// Custom encryption suite list. When CipherTemplate is 3, this field is required, indicating the custom encryption suite, value obtained through DescribeCiphersDetail API.
     "Ciphers" ciphers set_ciphers: list i64,
     /// WAF与源站的连接超时，默认10s。
     "ProxyConnectTimeout" proxy_connect_timeout set_proxy_connect_timeout: i64,
-    /// WAF与源站的读超时时间，默认300s。
+    /// Read timeout between WAF and upstream server, 300s by default.
     "ProxyReadTimeout" proxy_read_timeout set_proxy_read_timeout: i64,
-    /// WAF与源站的写超时时间，默认300s。
+    /// WAF and upstream server write timeout, 300s by default.
     "ProxySendTimeout" proxy_send_timeout set_proxy_send_timeout: i64,
-    /// WAF回源时的SNI类型。
-    /// 0：关闭SNI，不配置client_hello中的server_name
-    /// 1：开启SNI，client_hello中的server_name为防护域名
-    /// 2：开启SNI，SNI为域名回源时的源站域名
-    /// 3：开启SNI，SNI为自定义域名
+    /// SNI type during WAF sending request to upstream
+    /// 0: Disable SNI and do not configure server_name in client_hello.
+    /// 1: Enable SNI. server_name in client_hello is a protected domain name.
+    /// 2: Enable SNI. SNI is the origin server domain name during the domain name origin-pull.
+    /// 3: Enable SNI. SNI is a custom domain name.
     "SniType" sni_type set_sni_type: i64,
-    /// SniType为3时，需要填此参数，表示自定义的SNI；
+    /// When SniType=3, this parameter is required, indicating a custom SNI;
     "SniHost" sni_host set_sni_host: str,
-    /// 是否开启XFF重置。0：关闭 1：开启
+    /// Whether to enable XFF reset. 0: disable; 1: enable.
     "XFFReset" xff_reset set_xff_reset: i64,
-    /// 域名备注信息
+    /// Domain name remarks
     "Note" note set_note: str,
-    /// 自定义回源Host。默认为空字符串，表示使用防护域名作为回源Host。
+    /// Custom upstream host. The default value is an empty string, indicating that  protected domain is used as the upstream host.
     "UpstreamHost" upstream_host set_upstream_host: str,
-    /// 是否开启缓存。 0：关闭 1：开启
+    /// Whether to enable caching. 0: disable; 1: enable.
     "ProxyBuffer" proxy_buffer set_proxy_buffer: i64,
-    /// 是否开启拨测。 0: 禁用拨测  1: 启用拨测。默认启用拨测
+    /// Whether to enable the test. 0: disable; 1: enable. The test is enabled by default.
     "ProbeStatus" probe_status set_probe_status: i64,
-    /// 国密选项。0：不开启国密 1：在原有TLS选项的基础上追加支持国密 2：开启国密并仅支持国密客户端访问
+    /// Whether to enable SM. 0: do not enable SM; 1: add support for SM based on the existing TLS option; 2: enable SM and support only SM client access.
     "GmType" gm_type set_gm_type: i64,
-    /// 国密证书类型。0：无国密证书 1：证书来源为自有国密证书 2：证书来源为托管国密证书
+    /// SM certificate type. 0: no SM certificate is available; 1: the certificate is a self-owned SM certificate; 2: the certificate is a managed SM certificate.
     "GmCertType" gm_cert_type set_gm_cert_type: i64,
-    /// GmCertType为1时，需要填充此参数，表示自有国密证书的证书链
+    /// When GmCertType is 1, this parameter needs to be set, indicating the certificate chain of the self-owned SM certificate.
     "GmCert" gm_cert set_gm_cert: str,
-    /// GmCertType为1时，需要填充此参数，表示自有国密证书的私钥
+    /// When GmCertType is 1, this parameter needs to be set, indicating the private key of the self-owned SM certificate.
     "GmPrivateKey" gm_private_key set_gm_private_key: str,
-    /// GmCertType为1时，需要填充此参数，表示自有国密证书的加密证书
+    /// When GmCertType is 1, this parameter needs to be set, indicating the encryption certificate of the self-owned SM certificate.
     "GmEncCert" gm_enc_cert set_gm_enc_cert: str,
-    /// GmCertType为1时，需要填充此参数，表示自有国密证书的加密证书的私钥
+    /// When GmCertType is 1, this parameter needs to be set, indicating the private key of the encryption certificate for the self-owned SM certificate.
     "GmEncPrivateKey" gm_enc_private_key set_gm_enc_private_key: str,
-    /// GmCertType为2时，需要填充此参数，表示腾讯云SSL平台托管的证书id
+    /// When GmCertType is 2, this parameter needs to be set, indicating the ID of the certificate managed by the Tencent Cloud SSL platform.
     "GmSSLId" gm_ssl_id set_gm_ssl_id: str,
     /// 回源策略。
     /// 枚举值：
@@ -805,7 +812,7 @@ impl ::core::fmt::Debug for AddSpartaProtectionRequest {
 rt::action!("waf", "2018-01-25", "AddSpartaProtection", AddSpartaProtectionRequest => AddSpartaProtectionResponse);
 
 rt::model! { read debug;
-/// AddSpartaProtection返回参数结构体
+/// AddSpartaProtection response structure.
 AddSpartaProtectionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -1130,27 +1137,45 @@ ApiParameterType {
 } }
 
 rt::model! { read debug;
-/// API安全资源信息
+/// API security resource information
 ApiPkg {
-    /// 资源id
+    /// Resource ID
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResourceIds" resource_ids set_resource_ids: str,
-    /// 状态，0表示关闭，1表示开启
+    /// Status
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: i64,
-    /// 地域
+    /// Region
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Region" region set_region: i64,
-    /// 开始时间
+    /// Start time
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BeginTime" begin_time set_begin_time: str,
-    /// 结束时间
+    /// End time
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EndTime" end_time set_end_time: str,
-    /// 申请数量
+    /// Application Quantity
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InquireNum" inquire_num set_inquire_num: i64,
-    /// 使用数量
+    /// Usage Quantity
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UsedNum" used_num set_used_num: i64,
-    /// 续费标识，0表示手动续费，1表示自动续费，2表示到期不续
+    /// Renewal flag.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RenewFlag" renew_flag set_renew_flag: i128,
-    /// 计费项
+    /// Billing item.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BillingItem" billing_item set_billing_item: str,
-    /// api安全7天试用标识。1试用。0没试用
+    /// API security 7-day trial flag. 1 for trial. 0 for no trial.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsAPISecurityTrial" is_api_security_trial set_is_api_security_trial: i64,
 } }
 
@@ -1473,15 +1498,15 @@ AreaBanRule {
 } }
 
 rt::model! { read debug;
-/// 攻击日志详情
+/// Attack Log Details
 AttackLogInfo {
-    /// 攻击日志的详情内容
+    /// Details of Attack Logs
     "Content" content set_content: str,
-    /// CLS返回内容
+    /// CLS Returned Content
     "FileName" file_name set_file_name: str,
-    /// CLS返回内容
+    /// CLS Returned Content
     "Source" source set_source: str,
-    /// CLS返回内容
+    /// CLS Returned Content
     "TimeStamp" time_stamp set_time_stamp: str,
 } }
 
@@ -1607,50 +1632,60 @@ BatchDomainResult {
 } }
 
 rt::model! { read debug;
-/// 多域名黑白名单describe返回
+/// Returned description of the multi-domain blocklist/allowlist
 BatchIpAccessControlData {
-    /// 总数
+    /// Total number
     "TotalCount" total_count set_total_count: i128,
-    /// 黑白名单条目
+    /// Entries of blocklist/allowlist
     "Res" res set_res: list BatchIpAccessControlItem,
 } }
 
 rt::model! { read debug;
-/// 批量多域名黑白名单列表Ip
+/// Batch multi-domain blocklist/allowlist IP list
 BatchIpAccessControlItem {
-    /// mongo表自增Id
+    /// MongoDB Table Auto-increment ID
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Disabled in the spec.
     "Id" id set_id: str,
-    /// 黑名单42或白名单40
+    /// Blocklist 42 or allowlist 40
     "ActionType" action_type set_action_type: i64,
-    /// 黑白名单的IP
+    /// IP of the blocklist/allowlist
     ///
     /// Disabled in the spec.
     "Ip" ip set_ip: str,
-    /// 备注
+    /// Remarks
     "Note" note set_note: str,
-    /// batch为批量域名，batch-group为防护对象组
+    /// Path addition
     "Source" source set_source: str,
-    /// 修改时间
+    /// Modification time
     "TsVersion" ts_version set_ts_version: i128,
-    /// 超时时间
+    /// Timeout period
     "ValidTs" valid_ts set_valid_ts: i64,
-    /// 域名列表
+    /// Domain name list
     "Hosts" hosts set_hosts: list String,
     /// 55101145
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RuleId" rule_id set_rule_id: i128,
-    /// IP列表
+    /// IP list
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IpList" ip_list set_ip_list: list String,
-    /// 创建时间
+    /// Creation time
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: i128,
-    /// 定时任务类型
+    /// Scheduled task type
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "JobType" job_type set_job_type: str,
-    /// 周期任务类型
+    /// Periodic task type
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CronType" cron_type set_cron_type: str,
-    /// 定时任务配置详情
+    /// Scheduled task configuration details
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "JobDateTime" job_date_time set_job_date_time: obj JobDateTime,
-    /// 生效状态
+    /// Effective status
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ValidStatus" valid_status set_valid_status: i64,
     /// 防护对象组ID列表，如果绑定的是防护对象组
     "GroupIds" group_ids set_group_ids: list i128,
@@ -1820,48 +1855,71 @@ BotMonitorPkg {
 } }
 
 rt::model! { read debug;
-/// Bot资源信息
+/// Bot Resource Information
 BotPkg {
-    /// 资源id
+    /// Resource ID
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResourceIds" resource_ids set_resource_ids: str,
-    /// 状态，0表示关闭，1表示开启
+    /// Status
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: i64,
-    /// 地域
+    /// Region
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Region" region set_region: i64,
-    /// 开始时间
+    /// Start time
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BeginTime" begin_time set_begin_time: str,
-    /// 结束时间
+    /// End time
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EndTime" end_time set_end_time: str,
-    /// 申请数量
+    /// Application Quantity
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InquireNum" inquire_num set_inquire_num: i64,
-    /// 使用数量
+    /// Usage Quantity
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UsedNum" used_num set_used_num: i64,
-    /// 子产品code
+    /// Sub-product code.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Type" r#type set_type: str,
-    /// 续费标识，0表示手动续费，1表示自动续费，2表示到期不续
+    /// Renewal flag.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RenewFlag" renew_flag set_renew_flag: i128,
-    /// 购买页bot6折
+    /// Purchase Page Bot 40% Off
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BotCPWaf" bot_cp_waf set_bot_cp_waf: i64,
-    /// 控制台买bot5折
+    /// Console Buy Bot with 50% Off
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BotNPWaf" bot_np_waf set_bot_np_waf: i64,
-    /// 7天bot试用标识 1 试用 0 没有试用
+    /// 7-day Bot Trial Identification, 1 for Trial, 0 for No Trial
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsBotTrial" is_bot_trial set_is_bot_trial: i64,
 } }
 
 rt::model! { read debug;
-/// bot的qps详情
+/// Bot's QPS details
 BotQPS {
-    /// 资源id
+    /// Resource ID
     "ResourceIds" resource_ids set_resource_ids: str,
-    /// 有效时间
+    /// Expiration time
     "ValidTime" valid_time set_valid_time: str,
-    /// 资源数量
+    /// Resource quantity.
     "Count" count set_count: i128,
-    /// 资源所在地区
+    /// Resource Location
     "Region" region set_region: str,
-    /// 使用qps的最大值
+    /// Maximum QPS Usage
     "MaxBotQPS" max_bot_qps set_max_bot_qps: i128,
-    /// 续费标识，0表示手动续费，1表示自动续费，2表示到期不续
+    /// Renewal flag.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RenewFlag" renew_flag set_renew_flag: i128,
 } }
 
@@ -2068,87 +2126,104 @@ BotTopItem {
 } }
 
 rt::model! { read debug;
-/// 数据封装
+/// Data Encapsulation
 CCRuleData {
-    /// cc规则
+    /// CC rules
     "Res" res set_res: list CCRuleItem,
-    /// 规则数目
+    /// Number of Rules
     "TotalCount" total_count set_total_count: i64,
 } }
 
 rt::model! { read debug;
-/// cc规则
+/// CC rules
 CCRuleItem {
-    /// 动作，20表示观察，21表示人机识别，22表示拦截，23表示精准拦截，24表示JS校验
+    /// Action
     "ActionType" action_type set_action_type: i128,
-    /// 高级模式
+    /// Advanced mode
     "Advance" advance set_advance: i128,
-    /// 时间周期
+    /// Time period
     "Interval" interval set_interval: i128,
-    /// 限制次数
+    /// Limit Attempts
     "Limit" limit set_limit: i128,
-    /// 匹配方法
+    /// Matching Method
     "MatchFunc" match_func set_match_func: i128,
-    /// 名称
+    /// Name
     "Name" name set_name: str,
-    /// 优先级
+    /// Priority
     "Priority" priority set_priority: i128,
-    /// 状态
+    /// Status
     "Status" status set_status: i64,
-    /// 更新时间戳
+    /// Update Timestamp
     "TsVersion" ts_version set_ts_version: i128,
-    /// 匹配url
+    /// Matching URL
     "Url" url set_url: str,
-    /// 策略动作有效时间
+    /// Policy Action Validity Period
     "ValidTime" valid_time set_valid_time: i128,
-    /// 高级参数
+    /// Advanced Parameters
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "OptionsArr" options_arr set_options_arr: str,
-    /// url长度
+    /// URL length
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Length" length set_length: i128,
-    /// 规则ID
+    /// Rule ID
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RuleId" rule_id set_rule_id: i64,
-    /// 事件id
+    /// Event ID
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EventId" event_id set_event_id: str,
-    /// 关联的Session规则
+    /// Associated session rules
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SessionApplied" session_applied set_session_applied: list i64,
-    /// 创建时间
+    /// Creation time
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: i128,
 } }
 
 rt::model! { read debug;
-/// CC规则详情
+/// CC rule details
 CCRuleItems {
-    /// 名字
+    /// Name
     "Name" name set_name: str,
-    /// 状态
+    /// Status
     "Status" status set_status: i128,
-    /// 模式
+    /// Mode
     "Advance" advance set_advance: i128,
-    /// 限制
+    /// Limit
     "Limit" limit set_limit: i128,
-    /// 范围
+    /// Detection interval
     "Interval" interval set_interval: i128,
-    /// 网址
+    /// URL
     "Url" url set_url: str,
-    /// 匹配类型
+    /// Type to match
     "MatchFunc" match_func set_match_func: i128,
-    /// 动作，20表示观察，21表示人机识别，22表示拦截，23表示精准拦截，24表示JS校验
+    /// Action
     "ActionType" action_type set_action_type: i128,
-    /// 优先级
+    /// Priority
     "Priority" priority set_priority: i128,
-    /// 有效时间
+    /// Expiration time
     "ValidTime" valid_time set_valid_time: i128,
-    /// 版本
+    /// Version
     "TsVersion" ts_version set_ts_version: i128,
-    /// key为匹配字段；args为base64编码后的参数，等于号前为匹配参数，等于号后为匹配内容；match为逻辑符号；encodeflag为参数内容是否编码
+    /// Rule details
     "Options" options set_options: str,
-    /// 规则ID
+    /// Rule ID
     "RuleId" rule_id set_rule_id: i128,
-    /// 事件id
+    /// Event ID
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EventId" event_id set_event_id: str,
-    /// 关联的Session规则
+    /// Associated session rules
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SessionApplied" session_applied set_session_applied: list i64,
-    /// 创建时间
+    /// Creation time
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: i128,
     /// 限频方式
     "LimitMethod" limit_method set_limit_method: str,
@@ -2179,11 +2254,13 @@ CCRuleItems {
 } }
 
 rt::model! { read debug;
-/// CC规则总览
+/// CC rule overview
 CCRuleLists {
-    /// 总数
+    /// Total number
     "TotalCount" total_count set_total_count: i128,
-    /// 规则
+    /// Rule
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Res" res set_res: list CCRuleItems,
     /// 规则限制总数
     "Limit" limit set_limit: i64,
@@ -2192,23 +2269,27 @@ CCRuleLists {
 } }
 
 rt::model! { read debug;
-/// 防篡改url元素
+/// Tamper-proof URL Elements
 CacheUrlItems {
-    /// 标识
+    /// Identifier
     "Id" id set_id: i128,
-    /// 名字
+    /// Name
     "Name" name set_name: str,
-    /// 域名
+    /// Domain name
     "Domain" domain set_domain: str,
-    /// 网址
+    /// URL
     "Uri" uri set_uri: str,
-    /// 协议
+    /// Protocol
     "Protocol" protocol set_protocol: str,
-    /// 状态
+    /// Status
     "Status" status set_status: i128,
-    /// 修改时间
+    /// Modification time
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ModifyTime" modify_time set_modify_time: str,
-    /// 创建时间
+    /// Creation time
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: str,
 } }
 
@@ -2255,37 +2336,47 @@ ClawRiskItem {
 } }
 
 rt::model! { read debug;
-/// 负载均衡型WAF域名详情
+/// Details about the domain name protected by CLB WAF
 ClbDomainsInfo {
-    /// 域名
+    /// Domain name
     "Domain" domain set_domain: str,
-    /// 域名唯一ID
+    /// Unique domain name ID
     "DomainId" domain_id set_domain_id: str,
-    /// 域名所属实例ID
+    /// Instance ID of the domain name
     "InstanceId" instance_id set_instance_id: str,
-    /// 域名所属实例名
+    /// Name of the instance of the domain name
     "InstanceName" instance_name set_instance_name: str,
-    /// 域名所属实例类型
+    /// Instance type of the domain name
     "Edition" edition set_edition: str,
-    /// waf前是否部署有七层代理服务。 0：没有部署代理服务 1：有部署代理服务，waf将使用XFF获取客户端IP 2：有部署代理服务，waf将使用remote_addr获取客户端IP 3：有部署代理服务，waf将使用ip_headers中的自定义header获取客户端IP
+    /// Whether a layer-7 proxy service is deployed before the WAF. 0: No proxy service is deployed; 1: The proxy service is deployed. The WAF will use XFF to obtain the client IP address; 2: The proxy service is deployed. The WAF will use remote_addr to obtain the client IP address; 3: The proxy service is deployed. The WAF will use a custom header in ip_headers to obtain the client IP address.
     "IsCdn" is_cdn set_is_cdn: i128,
-    /// 负载均衡类型为clb时，对应的负载均衡器信息
+    /// CLB information when the CLB type is clb
     "LoadBalancerSet" load_balancer_set set_load_balancer_set: list LoadBalancerPackageNew,
-    /// 负载均衡型WAF的流量模式，1：清洗模式，0：镜像模式
+    /// CLB WAF traffic mode. 1: cleaning mode; 0: image mode
     "FlowMode" flow_mode set_flow_mode: i128,
-    /// 域名绑定负载均衡器状态
+    /// Domain name-bound CLB status
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "State" state set_state: i64,
-    /// 负载均衡类型，clb或者apisix
+    /// CLB Type, either CLB or Apisix
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AlbType" alb_type set_alb_type: str,
-    /// IsCdn=3时，表示自定义header
+    /// IsCdn=3 indicates custom header
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IpHeaders" ip_headers set_ip_headers: list String,
-    /// cdc-clb-waf类型WAF的CDC集群信息
+    /// CDC cluster information for the WAF of the cdc-clb-waf type
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CdcClusters" cdc_clusters set_cdc_clusters: str,
-    /// 云类型:public:公有云；private:私有云;hybrid:混合云
+    /// Cloud Type: public: Public Cloud; private: Private Cloud; hybrid: Hybrid Cloud
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CloudType" cloud_type set_cloud_type: str,
-    /// 域名备注信息
+    /// Domain name remarks
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Note" note set_note: str,
-    /// 域名标签
+    /// Domain name tag.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Labels" labels set_labels: list String,
     /// clbwaf接入状态，0代表“尚无流量接入”，1代表“流量接入”，2代表“CLB监听器已注销”，3代表“配置生效中”，4代表“配置下发失败中”
     "AccessStatus" access_status set_access_status: i64,
@@ -2294,42 +2385,45 @@ ClbDomainsInfo {
 } }
 
 rt::model! { read debug;
-/// Clb类型防护对象
+/// CLB type protection object
 ClbObject {
-    /// 对象ID
+    /// Object ID
     "ObjectId" object_id set_object_id: str,
-    /// 实例ID
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名称
+    /// Instance name
     "InstanceName" instance_name set_instance_name: str,
-    /// 精准域名列表
+    /// Precise Domain List
     "PreciseDomains" precise_domains set_precise_domains: list String,
-    /// WAF功能开关状态，0关闭1开启
+    /// WAF Feature Switch Status, 0 Off 1 On
     "Status" status set_status: i64,
-    /// WAF日志开关状态，0关闭1开启
+    /// WAF Log Switch Status, 0 Off 1 On
     "ClsStatus" cls_status set_cls_status: i64,
-    /// CLB对象对应的虚拟域名
+    /// Virtual Domain Name Corresponding to CLB Object
     "VirtualDomain" virtual_domain set_virtual_domain: str,
-    /// 对象名称
+    /// Object name
     "ObjectName" object_name set_object_name: str,
-    /// 公网地址
+    /// Public network address
     "PublicIp" public_ip set_public_ip: list String,
-    /// 内网地址
+    /// Private network address
     "PrivateIp" private_ip set_private_ip: list String,
-    /// VPC名称
+    /// VPC name
     "VpcName" vpc_name set_vpc_name: str,
     /// VPC ID
     "Vpc" vpc set_vpc: str,
-    /// waf实例等级，如果未绑定实例为0
+    /// WAF instance level, if no instance is bound, it is 0
     "InstanceLevel" instance_level set_instance_level: i64,
-    /// clb投递开关
+    /// CLB Shipping Switch
     "PostCLSStatus" post_cls_status set_post_cls_status: i64,
-    /// kafka投递开关
+    /// Kafka Shipping Switch
     "PostCKafkaStatus" post_c_kafka_status set_post_c_kafka_status: i64,
-    /// 对象类型：CLB:负载均衡器，TSE:云原生网关
+    /// Object type: CLB: Load Balancer, TSE: Cloud-native Gateway
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Type" r#type set_type: str,
-    /// 对象地域
-    /// 对象地域，地域缩写，例如 gz。与 ApRegion 表达同一含义、格式不同
+    /// Object Region
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Region" region set_region: str,
     /// 对象所在地域，腾讯云标准地域格式
     /// 参数格式：形如 ap-guangzhou
@@ -2381,19 +2475,25 @@ ClbObject {
     /// sa-saopaulo：圣保罗
     /// me-saudi-arabia：沙特阿拉伯
     "ApRegion" ap_region set_ap_region: list String,
-    /// 代理状态: 0:不开启,1:以XFF的第一个IP地址作为客户端IP,2:以remote_addr作为客户端IP,3:从指定的头部字段获取客户端IP，字段通过IpHeaders字段给出
+    /// Proxy status. 0: disabled; 1: Use the first IP address in XFF as the client IP address; 2: Use remote_addr as the client IP address; 3: Obtain the client IP address from the specified header field. The field is given by the IpHeaders field.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Proxy" proxy set_proxy: i128,
-    /// 指定获取客户端IP的头部字段列表。IsCdn为3时有效
+    /// List of header fields for obtaining the client IP. This parameter is effective when IsCdn is 3.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IpHeaders" ip_headers set_ip_headers: list String,
-    /// bot防护开关
+    /// Bot protection switch
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BotStatus" bot_status set_bot_status: i64,
-    /// api防护开关
+    /// API protection switch
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ApiStatus" api_status set_api_status: i64,
     /// LLMWAF开关
     "LLMStatus" llm_status set_llm_status: i64,
-    /// 对象接入模式，0表示镜像模式，1表示清洗模式，2表示体检模式，默认为清洗模式
+    /// Object access mode. 0: image mode; 1: cleaning mode; 2: examination mode. By default, the cleaning mode is used.Note: This field may return null, indicating that no valid values can be obtained.
     "ObjectFlowMode" object_flow_mode set_object_flow_mode: i64,
-    /// 数值形式的私有网络 ID
+    /// VPC ID in numerical format
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NumericalVpcId" numerical_vpc_id set_numerical_vpc_id: i64,
     /// 修改时间
     "ModifyTime" modify_time set_modify_time: str,
@@ -2416,15 +2516,23 @@ ClbObject {
 } }
 
 rt::model! { read debug;
-/// Clb-waf地域信息
+/// CLB-WAF Regional Information
 ClbWafRegionItem {
-    /// 地域ID
+    /// Region ID
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Id" id set_id: str,
-    /// 地域中文说明
+    /// Regional Chinese Description
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Text" text set_text: str,
-    /// 地域英文全拼
+    /// Full English Name of the Region
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Value" value set_value: str,
-    /// 地域编码
+    /// Region encoding
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Code" code set_code: str,
 } }
 
@@ -2668,109 +2776,137 @@ CreateBatchIpAccessControlResponse {
 } }
 
 rt::model! { write debug;
-/// 计费下单接口出入参Goods
+/// Input/Output parameter goods of billing & ordering API
 CreateDealsGoods {
-    /// 商品数量
+    /// Number of products
     ///
     /// Required.
     "GoodsNum" goods_num set_goods_num: i64,
-    /// 商品明细
+    /// Product Detail
     ///
     /// Required.
     "GoodsDetail" goods_detail set_goods_detail: obj CreateDealsGoodsDetail,
-    /// 订单类型ID，用来唯一标识一个业务的一种场景（总共三种场景：新购、配置变更、续费）
-    /// 高级版: 102375(新购),102376(续费),102377(变配)
-    /// 企业版 : 102378(新购),102379(续费),102380(变配)
-    /// 旗舰版 : 102369(新购),102370(续费),102371(变配)
-    /// 域名包 : 102372(新购),102373(续费),102374(变配)
-    /// 业务扩展包 : 101040(新购),101041(续费),101042(变配)
+    /// Order type ID, which is used to uniquely identify a business scene. (There are three scenes in total: new purchase, configuration change, and renewal.)
+    /// Advanced Edition: 102375 (new purchase), 102376 (renewal), and 102377 (configuration change)
+    /// Enterprise Edition: 102378 (new purchase), 102379 (renewal), and 102380 (configuration change)
+    /// Ultimate Edition: 102369 (new purchase), 102370 (renewal), and 102371 (configuration change)
+    /// Domain name package: 102372 (new purchase), 102373 (renewal), and 102374 (configuration change)
+    /// Business expansion package: 101040 (new purchase), 101041 (renewal), and 101042 (configuration change)
     ///
-    /// 高级版-CLB: 新购 101198  续费 101199 变配 101200
-    /// 企业版-CLB 101204(新购),101205(续费),101206(变配)
-    /// 旗舰版-CLB : 101201(新购),101202(续费),101203(变配)
-    /// 域名包-CLB: 101207(新购),101208(续费),101209(变配)
-    /// 业务扩展包-CLB: 101210(新购),101211(续费),101212(变配)
+    /// Advanced Edition - CLB: 101198 (new purchase), 101199 (renewal), and 101200 (configuration change)
+    /// Enterprise Edition - CLB: 101204 (new purchase), 101205 (renewal), and 101206 (configuration change)
+    /// Ultimate Edition - CLB: 101201 (new purchase), 101202 (renewal), and 101203 (configuration change)
+    /// Domain name package - CLB: 101207 (new purchase), 101208 (renewal), and 101209 (configuration change)
+    /// Business expansion package - CLB: 101210 (new purchase), 101211 (renewal), and 101212 (configuration adjustment)
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "GoodsCategoryId" goods_category_id set_goods_category_id: i64,
-    /// 购买waf实例区域ID
-    /// 1 表示购买大陆资源;
-    /// 9表示购买非中国大陆资源
+    /// Region ID for purchasing WAF instance
+    ///
+    /// 1 indicates purchasing resources in Chinese mainland.
+    /// 9 indicates purchasing resources outside Chinese mainland.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RegionId" region_id set_region_id: i64,
 } }
 
 rt::model! { write debug;
-/// 产品明细
+/// Product details
 CreateDealsGoodsDetail {
-    /// 时间间隔
+    /// Time interval
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TimeSpan" time_span set_time_span: i64,
-    /// 单位，支持购买d、m、y 即（日、月、年）
+    /// Unit, support for purchasing d, m, y, i.e., (day, month, year)
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TimeUnit" time_unit set_time_unit: str,
-    /// 子产品标签,。新购，续费必传，变配时放在oldConfig newConfig里面
+    /// Sub-product tag. It is mandatory for new purchase and renewal. For configuration change, it will be placed in oldConfig and newConfig.
     ///
-    /// Saas 高级版 ：sp_wsm_waf_premium
-    /// Saas企业版 ：sp_wsm_waf_enterprise
-    /// Saas旗舰版 ：sp_wsm_waf_ultimate
-    /// Saas 业务扩展包：sp_wsm_waf_qpsep
-    /// Saas 域名扩展包：sp_wsm_waf_domain
+    /// SaaS Advanced Edition: sp_wsm_waf_premium
+    /// SaaS Enterprise Edition: sp_wsm_waf_enterprise
+    /// SaaS Ultimate Edition: sp_wsm_waf_ultimate
+    /// SaaS business expansion package: sp_wsm_waf_qpsep
+    /// SaaS domain name expansion package: sp_wsm_waf_domain
     ///
-    /// 高级版-CLB:sp_wsm_waf_premium_clb
-    /// 企业版-CLB : sp_wsm_waf_enterprise_clb
-    /// 旗舰版-CLB:sp_wsm_waf_ultimate_clb
-    /// 业务扩展包-CLB：sp_wsm_waf_qpsep_clb
-    /// 域名扩展包-CLB：sp_wsm_waf_domain_clb
+    /// Advanced Edition - CLB: sp_wsm_waf_premium_clb
+    /// Enterprise Edition - CLB: sp_wsm_waf_enterprise_clb
+    /// Ultimate Edition - CLB: sp_wsm_waf_ultimate_clb
+    /// business expansion package - CLB: sp_wsm_waf_qpsep_clb
+    /// Domain name expansion package - CLB: sp_wsm_waf_domain_clb
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SubProductCode" sub_product_code set_sub_product_code: str,
-    /// 业务产品申请的pid（对应一个定价公式），通过pid计费查询到定价模型
-    /// 高级版 ：1000827
-    /// 企业版 ：1000830
-    /// 旗舰版 ：1000832
-    /// 域名包 : 1000834
-    /// 业务扩展包 : 1000481
-    /// 高级版-CLB:1001150
-    /// 企业版-CLB : 1001152
-    /// 旗舰版-CLB:1001154
-    /// 域名包-CLB: 1001156
-    /// 业务扩展包-CLB : 1001160
-    "Pid" pid set_pid: i64,
-    /// waf实例名
-    "InstanceName" instance_name set_instance_name: str,
-    /// 1:自动续费，0:不自动续费
-    "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: i64,
-    /// waf购买的实际地域信息
-    "RealRegion" real_region set_real_region: i64,
-    /// 计费细项标签数组
-    /// Saas 高级版  sv_wsm_waf_package_premium
-    /// Saas 企业版  sv_wsm_waf_package_enterprise
-    /// Saas 旗舰版  sv_wsm_waf_package_ultimate
-    /// Saas 非中国大陆高级版  sv_wsm_waf_package_premium_intl
-    /// Saas 非中国大陆企业版   sv_wsm_waf_package_enterprise_intl
-    /// Saas 非中国大陆旗舰版  sv_wsm_waf_package_ultimate _intl
-    /// Saas 业务扩展包  sv_wsm_waf_qps_ep
-    /// Saas 域名扩展包  sv_wsm_waf_domain
+    /// PID applied for a business product (corresponding to a pricing formula). The pricing model can be found through PID billing.
+    /// Advanced Edition: 1000827
+    /// Enterprise Edition: 1000830
+    /// Ultimate Edition: 1000832
+    /// Domain name package: 1000834
+    /// Business expansion package: 1000481
+    /// Advanced Edition - CLB: 1001150
+    /// Enterprise Edition - CLB: 1001152
+    /// Ultimate Edition - CLB: 1001154
+    /// Domain name package - CLB: 1001156
+    /// Business expansion package - CLB: 1001160
     ///
-    /// 高级版CLB   sv_wsm_waf_package_premium_clb
-    /// 企业版CLB  sv_wsm_waf_package_enterprise_clb
-    /// 旗舰版CLB   sv_wsm_waf_package_ultimate_clb
-    /// 非中国大陆高级版 CLB sv_wsm_waf_package_premium_clb_intl
-    /// 非中国大陆企业版CLB   sv_wsm_waf_package_premium_clb_intl
-    /// 非中国大陆旗舰版CLB  sv_wsm_waf_package_ultimate_clb _intl
-    /// 业务扩展包CLB sv_wsm_waf_qps_ep_clb
-    /// 域名扩展包CLB  sv_wsm_waf_domain_clb
+    /// Note: This field may return null, indicating that no valid values can be obtained.
+    "Pid" pid set_pid: i64,
+    /// WAF Instance Name
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
+    "InstanceName" instance_name set_instance_name: str,
+    /// 1: Auto-renewal, 0: No Auto-renewal
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
+    "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: i64,
+    /// Actual Geographic Information of WAF Purchase
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
+    "RealRegion" real_region set_real_region: i64,
+    /// Billing Detail Tag Array
+    ///
+    /// SaaS Advanced Edition: sv_wsm_waf_package_premium
+    /// SaaS Enterprise Edition: sv_wsm_waf_package_enterprise
+    /// SaaS Ultimate Edition: sv_wsm_waf_package_ultimate
+    /// SaaS non-Chinese Mainland Advanced Edition: sv_wsm_waf_package_premium_intl
+    /// SaaS non-Chinese Mainland Enterprise Edition: sv_wsm_waf_package_enterprise_intl
+    /// SaaS non-Chinese Mainland Ultimate Edition: sv_wsm_waf_package_ultimate_intl
+    /// SaaS business expansion package: sv_wsm_waf_qps_ep
+    /// SaaS domain name expansion package: sv_wsm_waf_domain
+    ///
+    /// Advanced Edition CLB: sv_wsm_waf_package_premium_clb
+    /// Enterprise Edition CLB: sv_wsm_waf_package_enterprise_clb
+    /// Ultimate Edition CLB: sv_wsm_waf_package_ultimate_clb
+    /// Non-Chinese Mainland Advanced Edition CLB: sv_wsm_waf_package_premium_clb_intl
+    /// Non-Chinese Mainland Enterprise Edition CLB: sv_wsm_waf_package_premium_clb_intl
+    /// Non-Chinese Mainland Ultimate Edition CLB: sv_wsm_waf_package_ultimate_clb_intl
+    /// Business expansion package CLB: sv_wsm_waf_qps_ep_clb
+    /// Domain name expansion package CLB: sv_wsm_waf_domain_clb
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LabelTypes" label_types set_label_types: list String,
-    /// 计费细项标签数量，一般和SvLabelType一一对应
+    /// Number of Billing Detail Tags, Generally Corresponds One-to-One with SvLabelType
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LabelCounts" label_counts set_label_counts: list i64,
-    /// 变配使用，实例到期时间
+    /// Dynamic Configuration Usage, Instance Expiration Time
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CurDeadline" cur_deadline set_cur_deadline: str,
-    /// 对存在的实例购买bot 或api 安全
+    /// Purchasing Bot or API Security for Existing Instances
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceId" instance_id set_instance_id: str,
-    /// 资源id
+    /// Resource ID
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResourceId" resource_id set_resource_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateDeals` (计费实例创建订单).
+/// Request of `CreateDeals` (Creates a billed resource order).
 ///
-/// 计费资源购买、续费下单接口
+/// Billing Resource Purchase, Renewal Order API
 CreateDealsRequest {
-    /// 计费下单入参
+    /// Billing and ordering input parameters
     ///
     /// Required.
     "Goods" goods set_goods: list CreateDealsGoods,
@@ -2778,13 +2914,17 @@ CreateDealsRequest {
 rt::action!("waf", "2018-01-25", "CreateDeals", CreateDealsRequest => CreateDealsResponse);
 
 rt::model! { read debug;
-/// CreateDeals返回参数结构体
+/// CreateDeals response structure.
 CreateDealsResponse {
-    /// 计费下单响应结构体
+    /// Billing order response structure
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj DealData,
-    /// 1:成功，0:失败
+    /// 1: Success, 0: Failure
     "Status" status set_status: i64,
-    /// 返回message
+    /// Returned message
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ReturnMessage" return_message set_return_message: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -2837,15 +2977,15 @@ CreateExportResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `CreateHost` (添加负载均衡型WAF防护域名).
+/// Request of `CreateHost` (Adds a protected domain name to CLB WAF).
 ///
-/// clb-waf中添加防护域名
+/// Add a protection domain in CLB-WAF
 CreateHostRequest {
-    /// 防护域名配置信息。内网负载均衡器必须携带对应的NumericalVpcId。
+    /// Protection Domain Configuration Information
     ///
     /// Required.
     "Host" host set_host: obj HostRecord,
-    /// 实例id
+    /// Instance ID
     "InstanceID" instance_id set_instance_id: str,
     /// 标签信息
     "Tags" tags set_tags: list TagInfo,
@@ -2853,98 +2993,100 @@ CreateHostRequest {
 rt::action!("waf", "2018-01-25", "CreateHost", CreateHostRequest => CreateHostResponse);
 
 rt::model! { read debug;
-/// CreateHost返回参数结构体
+/// CreateHost response structure.
 CreateHostResponse {
-    /// 新增防护域名ID
+    /// Unique ID of domain
     "DomainId" domain_id set_domain_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateIpAccessControl` (IP黑白名单新增接口).
+/// Request of `CreateIpAccessControl` (Adds an IP blocklist/allowlist).
 ///
-/// Waf IP黑白名单新增接口
+/// This API is used to add WAF IP allowlists/blocklists.
 CreateIpAccessControlRequest {
-    /// 具体域名如：test.qcloudwaf.com
-    /// 全局域名为：global
+    /// Specific domain name, for example, test.qcloudwaf.com.
+    /// Global domain name, that is, global.
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// ip参数列表
+    /// IP parameter list.
     ///
     /// Required.
     "IpList" ip_list set_ip_list: list String,
-    /// 42为黑名单，40为白名单
+    /// 42: blocklist; 40: allowlist.
     ///
     /// Required.
     "ActionType" action_type set_action_type: i64,
-    /// valid_ts为有效日期，值为秒级时间戳（（如1680570420代表2023-04-04 09:07:00））
+    /// valid_ts indicates a valid date. Its value is a second-level timestamp, such as 1680570420, which indicates 2023-04-04 09:07:00.
     ///
     /// Disabled in the spec.
     "ValidTS" valid_ts set_valid_ts: i64,
-    /// 实例Id
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// WAF实例类型，sparta-waf表示SAAS型WAF，clb-waf表示负载均衡型WAF
+    /// WAF instance type: sparta-waf for SaaS WAF, clb-waf for CLB WAF.
     "Edition" edition set_edition: str,
-    /// 可选值为：batch（批量添加）、bot（BOT流量分析中的BOT详情列表中添加时）、cc（在攻击日志列表中对攻击类型为CC的IP添加时）、custom（非批量添加时的默认值）
+    /// Valid values: batch (adding in batches), bot (adding to the bot details list in bot traffic analysis), cc (adding to IP addresses of the CC attack type in the attack log list), custom (default value for adding not in batches).
     "SourceType" source_type set_source_type: str,
-    /// 备注
+    /// Remarks
     "Note" note set_note: str,
-    /// 规则执行的方式，TimedJob为定时执行，CronJob为周期执行，JobType为空时，永久生效
+    /// Scheduled configuration type.
     "JobType" job_type set_job_type: str,
-    /// 定时配置详情
+    /// Details of scheduled configuration.
     "JobDateTime" job_date_time set_job_date_time: obj JobDateTime,
 } }
 rt::action!("waf", "2018-01-25", "CreateIpAccessControl", CreateIpAccessControlRequest => CreateIpAccessControlResponse);
 
 rt::model! { read debug;
-/// CreateIpAccessControl返回参数结构体
+/// CreateIpAccessControl response structure.
 CreateIpAccessControlResponse {
-    /// 新增的规则对应的ID
+    /// ID of the new rule.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RuleId" rule_id set_rule_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `CreateOwaspWhiteRule` (添加规则引擎白名单).
+/// Request of `CreateOwaspWhiteRule` (Add a rule engine allowlist).
 ///
-/// 添加规则引擎白名单
+/// This API is used to add a rule engine allowlist.
 CreateOwaspWhiteRuleRequest {
-    /// 规则名称
+    /// Rule name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 规则匹配策略列表
+    /// Rule-Based matching policy list.
     ///
     /// Required.
     "Strategies" strategies set_strategies: list Strategy,
-    /// 加白的规则ID列表
+    /// ID list of allowlisted rules.
     ///
     /// Required.
     "Ids" ids set_ids: list i128,
-    /// 加白的类型，0:按照特定规则ID加白, 1:按照规则类型加白
+    /// Allowlist type. valid values: 0 (allowlisting by specific rule ID), 1 (allowlisting by rule type).
     ///
     /// Required.
     "Type" r#type set_type: i64,
-    /// 规则执行的方式，TimedJob为定时执行，CronJob为周期执行
+    /// Rule execution mode: TimedJob indicates scheduled execution. CronJob indicates periodic execution.
     ///
     /// Required.
     "JobType" job_type set_job_type: str,
-    /// 定时任务配置
+    /// Scheduled task configuration
     ///
     /// Required.
     "JobDateTime" job_date_time set_job_date_time: obj JobDateTime,
-    /// 如果没有设置JobDateTime字段则用此字段，0表示永久生效，其它表示定时生效的截止时间（单位为秒）
+    /// If the JobDateTime field is not set, this field is used. 0 means permanent, other values indicate the cutoff time for scheduled effect (unit: seconds).
     ///
     /// Required.
     "ExpireTime" expire_time set_expire_time: i128,
-    /// 规则状态，0：关闭、1：开启，默认为开启
+    /// Rule status. valid values: 0 (disabled), 1 (enabled). enabled by default.
     "Status" status set_status: i128,
     /// 匹配条件的逻辑关系，支持and、or，分别表示多个逻辑匹配条件是与、或的关系
     "LogicalOp" logical_op set_logical_op: str,
@@ -2952,9 +3094,9 @@ CreateOwaspWhiteRuleRequest {
 rt::action!("waf", "2018-01-25", "CreateOwaspWhiteRule", CreateOwaspWhiteRuleRequest => CreateOwaspWhiteRuleResponse);
 
 rt::model! { read debug;
-/// CreateOwaspWhiteRule返回参数结构体
+/// CreateOwaspWhiteRule response structure.
 CreateOwaspWhiteRuleResponse {
-    /// 规则ID
+    /// Rule ID
     "RuleId" rule_id set_rule_id: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3165,24 +3307,24 @@ CreateRateLimitV2Response {
 } }
 
 rt::model! { both debug;
-/// 规则周期执行的数据结构
+/// Data structure of periodic rule execution
 CronJob {
-    /// 每个月的几号执行
+    /// Execution day of each month.
     "Days" days set_days: list i128,
-    /// 每个星期的星期几执行
+    /// Execution day of each week.
     "WDays" w_days set_w_days: list i128,
-    /// 开始时间戳
+    /// Start time.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间戳
+    /// End time
     "EndTime" end_time set_end_time: str,
 } }
 
 rt::model! { read debug;
-/// 计费下单响应实体
+/// Billing order response entity
 DealData {
-    /// 订单号列表，元素个数与请求包的goods数组的元素个数一致，商品详情与订单按顺序对应
+    /// Order Number List: the number of elements matches the number of elements in the Goods array of the request package. Product details correspond to orders in sequence
     "DealNames" deal_names set_deal_names: list String,
-    /// 大订单号，一个大订单号下可以有多个子订单，说明是同一次下单[{},{}]
+    /// Large Order Number, a large order number can have multiple sub-orders, indicating the same order placement [{},{}]
     "BigDealId" big_deal_id set_big_deal_id: str,
 } }
 
@@ -3233,11 +3375,11 @@ DeleteAccessExportResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteAntiFakeUrl` (删除防篡改url).
+/// Request of `DeleteAntiFakeUrl` (Delete tamper-proof URL).
 ///
-/// 删除防篡改url
+/// Delete tamper-proof URL
 DeleteAntiFakeUrlRequest {
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
@@ -3249,22 +3391,22 @@ DeleteAntiFakeUrlRequest {
 rt::action!("waf", "2018-01-25", "DeleteAntiFakeUrl", DeleteAntiFakeUrlRequest => DeleteAntiFakeUrlResponse);
 
 rt::model! { read debug;
-/// DeleteAntiFakeUrl返回参数结构体
+/// DeleteAntiFakeUrl response structure.
 DeleteAntiFakeUrlResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteAntiInfoLeakRule` (信息防泄漏删除规则).
+/// Request of `DeleteAntiInfoLeakRule` (Delete information leakage prevention rule).
 ///
-/// 信息防泄漏删除规则
+/// Delete information leakage prevention rule
 DeleteAntiInfoLeakRuleRequest {
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 规则id
+    /// Rule ID
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: i128,
@@ -3272,7 +3414,7 @@ DeleteAntiInfoLeakRuleRequest {
 rt::action!("waf", "2018-01-25", "DeleteAntiInfoLeakRule", DeleteAntiInfoLeakRuleRequest => DeleteAntiInfoLeakRuleResponse);
 
 rt::model! { read debug;
-/// DeleteAntiInfoLeakRule返回参数结构体
+/// DeleteAntiInfoLeakRule response structure.
 DeleteAntiInfoLeakRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3422,78 +3564,77 @@ DeleteBotSceneUCBRuleResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteCCRule` (Waf  CC V2 Delete接口).
+/// Request of `DeleteCCRule` (WAF CC V2 deletion API).
 ///
-/// Waf  CC V2 Delete接口
+/// WAF CC V2 deletion API
 DeleteCCRuleRequest {
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 规则名称
+    /// Rule name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// clb-waf或者sparta-waf
+    /// clb-waf or sparta-waf
     "Edition" edition set_edition: str,
-    /// 规则Id
+    /// Rule ID
     "RuleId" rule_id set_rule_id: i64,
 } }
 rt::action!("waf", "2018-01-25", "DeleteCCRule", DeleteCCRuleRequest => DeleteCCRuleResponse);
 
 rt::model! { read debug;
-/// DeleteCCRule返回参数结构体
+/// DeleteCCRule response structure.
 DeleteCCRuleResponse {
-    /// 一般为null
+    /// Normally null
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: str,
-    /// 操作的规则Id
+    /// Operational rule ID
     "RuleId" rule_id set_rule_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteCustomRule` (删除自定义规则).
+/// Request of `DeleteCustomRule` (Delete custom rule).
 ///
-/// 删除自定义规则
+/// Delete custom rule
 DeleteCustomRuleRequest {
-    /// 删除的域名
+    /// Deleted domain
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 删除的规则ID
-    /// 说明：支持批量删除，多个规则ID用英文逗号分隔
-    /// 与DomainRuleIdList二选一，优先使用DomainRuleIdList
+    /// Deleted rule ID
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: str,
-    /// WAF的版本，clb-waf代表负载均衡WAF、sparta-waf代表SaaS WAF，默认是sparta-waf。
+    /// Version of WAF. clb-waf indicates CLB WAF; sparta-waf indicates SaaS WAF. sparta-waf by default.
     "Edition" edition set_edition: str,
-    /// 批量删除的规则列表
-    /// 说明：支持跨域名批量删除，每个元素指定域名和规则ID。如果不为空则忽略Domain和RuleId字段
+    /// List of rules to be deleted in batches
     "DomainRuleIdList" domain_rule_id_list set_domain_rule_id_list: list DomainRuleId,
 } }
 rt::action!("waf", "2018-01-25", "DeleteCustomRule", DeleteCustomRuleRequest => DeleteCustomRuleResponse);
 
 rt::model! { read debug;
-/// DeleteCustomRule返回参数结构体
+/// DeleteCustomRule response structure.
 DeleteCustomRuleResponse {
-    /// 操作的状态码，如果所有的资源操作成功则返回的是成功的状态码，如果有资源操作失败则需要解析Message的内容来查看哪个资源失败
+    /// Operation status code: if all resource operations succeed, the success status code is returned; if any resource operation fails, the content of Message needs to be parsed to see which resource failed.
     "Success" success set_success: obj ResponseCode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteCustomWhiteRule` (删除精准白名单规则).
+/// Request of `DeleteCustomWhiteRule` (Delete precision allowlist rules).
 ///
-/// 删除精准白名单规则
+/// Delete precision allowlist rules
 DeleteCustomWhiteRuleRequest {
-    /// 删除的域名
+    /// Deleted domain
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 删除的规则ID
+    /// Deleted rule ID
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: i128,
@@ -3501,9 +3642,9 @@ DeleteCustomWhiteRuleRequest {
 rt::action!("waf", "2018-01-25", "DeleteCustomWhiteRule", DeleteCustomWhiteRuleRequest => DeleteCustomWhiteRuleResponse);
 
 rt::model! { read debug;
-/// DeleteCustomWhiteRule返回参数结构体
+/// DeleteCustomWhiteRule response structure.
 DeleteCustomWhiteRuleResponse {
-    /// 操作的状态码，如果所有的资源操作成功则返回的是成功的状态码，如果有资源操作失败则需要解析Message的内容来查看哪个资源失败
+    /// Operation status code: if all resource operations succeed, the success status code is returned; if any resource operation fails, the content of Message needs to be parsed to see which resource failed.
     "Success" success set_success: obj ResponseCode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3550,11 +3691,11 @@ DeleteExportResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteHost` (删除负载均衡型WAF域名).
+/// Request of `DeleteHost` (Deletes a domain name protected by CLB WAF).
 ///
-/// 删除负载均衡型域名，支持批量操作。
+/// This API is used to delete a domain name protected by CLB WAF. Batch operation is supported.
 DeleteHostRequest {
-    /// 删除的域名列表
+    /// List of domains to be deleted
     ///
     /// Required.
     "HostsDel" hosts_del set_hosts_del: list HostDel,
@@ -3562,9 +3703,9 @@ DeleteHostRequest {
 rt::action!("waf", "2018-01-25", "DeleteHost", DeleteHostRequest => DeleteHostResponse);
 
 rt::model! { read debug;
-/// DeleteHost返回参数结构体
+/// DeleteHost response structure.
 DeleteHostResponse {
-    /// 域名删除结果。Code表示状态码，Message表示详细信息。
+    /// Domain name deletion result. Code represents the status code, and Message represents details.
     "Success" success set_success: obj ResponseCode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3606,29 +3747,29 @@ DeleteIpAccessControlResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteIpAccessControlV2` (IP黑白名单删除接口).
+/// Request of `DeleteIpAccessControlV2` (Deletes an IP blocklist/allowlist).
 ///
-/// Waf IP黑白名单最新版本删除接口
+/// This API is used to delete latest versions of WAF IP allowlists/blocklists.
 DeleteIpAccessControlV2Request {
-    /// 域名，当操作对象为全局规则时，Domain参数应填写为"global"
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 规则ID列表，支持批量删除，在DeleteAll参数为true的时候可以不传
+    /// Rule ID list. Batch deletion is supported. This parameter does not need to be specified when DeleteAll is true.
     "RuleIds" rule_ids set_rule_ids: list i128,
-    /// 是否删除对应的域名下的所有黑/白IP名单，true表示全部删除，false表示只删除指定IP名单，批量防护不支持
+    /// Whether to delete all IP blocklists/allowlists under the corresponding domain name. true: delete all lists; false: delete only the specified lists. Batch protection is not supported.
     "DeleteAll" delete_all set_delete_all: bool,
-    /// 用于按数据来源删除黑白名单记录，非必填，默认为custom。 custom（自定义），用户在控制台手动添加的黑白名单规则 cc（CC 防护	），由 CC 防护模块自动添加的 IP 黑白名单 bot（Bot 防护），由 Bot 防护模块自动添加的 IP 黑白名单 batch（批量域名防护），批量域名维度添加的黑白名单规则
+    /// batch: indicates batch protection IP allowlists/blocklists.
     "SourceType" source_type set_source_type: str,
-    /// IP黑白名单类型，40为IP白名单，42为IP黑名单，在DeleteAll为true的时候必传此参数
+    /// IP blocklist/allowlist type. 40: IP allowlist; 42: IP blocklist. This parameter should be passed in when DeleteAll is true.
     "ActionType" action_type set_action_type: i128,
 } }
 rt::action!("waf", "2018-01-25", "DeleteIpAccessControlV2", DeleteIpAccessControlV2Request => DeleteIpAccessControlV2Response);
 
 rt::model! { read debug;
-/// DeleteIpAccessControlV2返回参数结构体
+/// DeleteIpAccessControlV2 response structure.
 DeleteIpAccessControlV2Response {
-    /// 在批量删除的时候表示删除失败的条数
+    /// Number of items that fail to be deleted during deletion in batches.
     "FailedCount" failed_count set_failed_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3673,15 +3814,15 @@ DeleteLLMKeywordLibraryResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteOwaspRuleStatus` (删除用户自定义规则状态).
+/// Request of `DeleteOwaspRuleStatus` (Delete a user-defined rule status).
 ///
-/// 解除门神规则的状态锁
+/// This API is used to unlock the Door God rule status.
 DeleteOwaspRuleStatusRequest {
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 规则ID列表
+    /// Rule ID list
     ///
     /// Required.
     "RuleIDs" rule_i_ds set_rule_i_ds: list String,
@@ -3689,22 +3830,22 @@ DeleteOwaspRuleStatusRequest {
 rt::action!("waf", "2018-01-25", "DeleteOwaspRuleStatus", DeleteOwaspRuleStatusRequest => DeleteOwaspRuleStatusResponse);
 
 rt::model! { read debug;
-/// DeleteOwaspRuleStatus返回参数结构体
+/// DeleteOwaspRuleStatus response structure.
 DeleteOwaspRuleStatusResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteOwaspWhiteRule` (删除用户规则引擎白名单).
+/// Request of `DeleteOwaspWhiteRule` (Delete a user rule engine allowlist).
 ///
-/// 删除用户规则引擎白名单
+/// This API is used to delete a user rule engine allowlist.
 DeleteOwaspWhiteRuleRequest {
-    /// 规则白名单ID列表，可通过 [DescribeOwaspWhiteRule](https://cloud.tencent.com/document/product/627/122155) 接口获取
+    /// ID list of allowlisted rules.
     ///
     /// Required.
     "Ids" ids set_ids: list i128,
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
@@ -3712,7 +3853,7 @@ DeleteOwaspWhiteRuleRequest {
 rt::action!("waf", "2018-01-25", "DeleteOwaspWhiteRule", DeleteOwaspWhiteRuleRequest => DeleteOwaspWhiteRuleResponse);
 
 rt::model! { read debug;
-/// DeleteOwaspWhiteRule返回参数结构体
+/// DeleteOwaspWhiteRule response structure.
 DeleteOwaspWhiteRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -3784,50 +3925,52 @@ DeleteRateLimitsV2Response {
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteSession` (删除CC攻击的session设置).
+/// Request of `DeleteSession` (Delete CC attack session settings).
 ///
-/// 删除CC攻击的session设置
+/// Delete CC attack session settings
 DeleteSessionRequest {
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// clb-waf 或者 sprta-waf
+    /// clb-waf or sparta-waf
     "Edition" edition set_edition: str,
-    /// 要删除的SessionID
+    /// SessionID to be deleted
     "SessionID" session_id set_session_id: i64,
 } }
 rt::action!("waf", "2018-01-25", "DeleteSession", DeleteSessionRequest => DeleteSessionResponse);
 
 rt::model! { read debug;
-/// DeleteSession返回参数结构体
+/// DeleteSession response structure.
 DeleteSessionResponse {
-    /// 结果
+    /// Result
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DeleteSpartaProtection` (删除SaaS型WAF防护域名).
+/// Request of `DeleteSpartaProtection` (Deletes a domain name protected by SaaS WAF).
 ///
-/// SaaS型WAF删除防护域名
+/// This API is used to delete a domain name protected by SaaS WAF.
 DeleteSpartaProtectionRequest {
-    /// 域名列表
+    /// Domain name list
     ///
     /// Required.
     "Domains" domains set_domains: list String,
-    /// 必填项。域名所属实例ID
+    /// (Required) Instance ID of the domain name
     ///
     /// Required.
     "InstanceID" instance_id set_instance_id: str,
-    /// 实例类型
+    /// Instance type
     "Edition" edition set_edition: str,
 } }
 rt::action!("waf", "2018-01-25", "DeleteSpartaProtection", DeleteSpartaProtectionRequest => DeleteSpartaProtectionResponse);
 
 rt::model! { read debug;
-/// DeleteSpartaProtection返回参数结构体
+/// DeleteSpartaProtection response structure.
 DeleteSpartaProtectionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4005,103 +4148,109 @@ DescribeAfterPayInstancesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAntiFakeRules` (获取防篡改信息).
+/// Request of `DescribeAntiFakeRules` (Obtains the anti-tampering information).
 ///
-/// 获取防篡改url
+/// Obtain a tamper-proof URL
 DescribeAntiFakeRulesRequest {
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 偏移
+    /// Offset
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 容量
+    /// Capacity
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 过滤数组,name可以是如下的值： RuleID,ParamName,Url,Action,Method,Source,Status
+    /// Filter array. A name can be one of the following values: RuleID, ParamName, Url, Action, Method, Source, and Status.
     "Filters" filters set_filters: list FiltersItemNew,
-    /// asc或者desc
+    /// asc or desc
     "Order" order set_order: str,
-    /// 目前支持根据create_time、modify_time、id排序
+    /// Currently supports sorting by TS
     "By" by set_by: str,
 } }
 rt::action!("waf", "2018-01-25", "DescribeAntiFakeRules", DescribeAntiFakeRulesRequest => DescribeAntiFakeRulesResponse);
 
 rt::model! { read debug;
-/// DescribeAntiFakeRules返回参数结构体
+/// DescribeAntiFakeRules response structure.
 DescribeAntiFakeRulesResponse {
-    /// 总数
+    /// Total number
     "Total" total set_total: i128,
-    /// 返回值
+    /// Returned value
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: list CacheUrlItems,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// DescribeAntiInfoLeakRules返回的规则元素中的具体的规则元素
+/// Specific rule elements within the rule elements returned by DescribeAntiInfoLeakRules
 DescribeAntiInfoLeakRulesStrategyItem {
-    /// 字段
+    /// Field
     "Field" field set_field: str,
-    /// 条件
+    /// Condition
     "CompareFunc" compare_func set_compare_func: str,
-    /// 内容
+    /// Content
     "Content" content set_content: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAntiInfoLeakageRules` (获取信息防泄漏规则列表).
+/// Request of `DescribeAntiInfoLeakageRules` (Obtain the information leakage prevention rule list).
 ///
-/// 取得信息防泄漏规则列表
+/// Obtain the information leakage prevention rule list
 DescribeAntiInfoLeakageRulesRequest {
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 翻页支持，读取偏移
+    /// Page turning support, read offset
     "Offset" offset set_offset: i128,
-    /// 翻页支持，读取长度限制
+    /// Paging support, read length limit
     "Limit" limit set_limit: i128,
-    /// 排序方式，asc或者desc
+    /// Sort method, asc or desc
     "Order" order set_order: str,
-    /// 过滤器,可以允许如下的值：
+    /// Filter. The following values are allowed:
     /// RuleId,Match_field,Name,Action,Status
     "Filters" filters set_filters: list FiltersItemNew,
 } }
 rt::action!("waf", "2018-01-25", "DescribeAntiInfoLeakageRules", DescribeAntiInfoLeakageRulesRequest => DescribeAntiInfoLeakageRulesResponse);
 
 rt::model! { read debug;
-/// DescribeAntiInfoLeakageRules返回参数结构体
+/// DescribeAntiInfoLeakageRules response structure.
 DescribeAntiInfoLeakageRulesResponse {
-    /// 记录条数
+    /// Number of records
     "Total" total set_total: i128,
-    /// 规则列表
+    /// List of rules
     "RuleList" rule_list set_rule_list: list DescribeAntiLeakageItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// 出参
+/// Output parameters
 DescribeAntiLeakageItem {
-    /// 规则ID
+    /// Rule ID
     "RuleId" rule_id set_rule_id: i128,
-    /// 名称
+    /// Name
     "Name" name set_name: str,
-    /// 状态值
+    /// Status value
     "Status" status set_status: i128,
-    /// 动作
+    /// Action
     "Action" action set_action: str,
-    /// 创建时间
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
-    /// 匹配条件
+    /// Match condition
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Strategies" strategies set_strategies: list DescribeAntiInfoLeakRulesStrategyItem,
-    /// 匹配的URL
+    /// Matched URL
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Uri" uri set_uri: str,
-    /// 修改时间
+    /// Modification time
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ModifyTime" modify_time set_modify_time: str,
 } }
 
@@ -4440,86 +4589,95 @@ DescribeAreaBanSupportAreasResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAttackOverview` (攻击总览).
+/// Request of `DescribeAttackOverview` (Describes the attack overview).
 ///
-/// 攻击总览
+/// This API is used to describe the attack overview.
 DescribeAttackOverviewRequest {
-    /// 查询开始时间
+    /// Query start time
     ///
     /// Required.
     "FromTime" from_time set_from_time: str,
-    /// 查询结束时间
+    /// Query end time
     ///
     /// Required.
     "ToTime" to_time set_to_time: str,
-    /// 客户的Appid
+    /// Customer app ID
     "Appid" appid set_appid: i128,
-    /// 被查询的域名
+    /// Queried domain
     "Domain" domain set_domain: str,
-    /// 只有两个值有效，sparta-waf，clb-waf，不传则不过滤
+    /// Only two values are valid: sparta-waf, clb-waf. No filtering if not input.
     "Edition" edition set_edition: str,
-    /// WAF实例ID，不传则不过滤
+    /// WAF instance ID. No filter will be carried out if it is not input.
     "InstanceID" instance_id set_instance_id: str,
 } }
 rt::action!("waf", "2018-01-25", "DescribeAttackOverview", DescribeAttackOverviewRequest => DescribeAttackOverviewResponse);
 
 rt::model! { read debug;
-/// DescribeAttackOverview返回参数结构体
+/// DescribeAttackOverview response structure.
 DescribeAttackOverviewResponse {
-    /// 访问请求总数
+    /// Total number of access requests
     "AccessCount" access_count set_access_count: i128,
-    /// Web攻击总数
+    /// Total web attacks
     "AttackCount" attack_count set_attack_count: i128,
-    /// 访问控制总数
+    /// Total number of access controls
     "ACLCount" acl_count set_acl_count: i128,
-    /// CC攻击总数
+    /// Total CC attacks
     "CCCount" cc_count set_cc_count: i128,
-    /// Bot攻击总数
+    /// Total bot attack count
     "BotCount" bot_count set_bot_count: i128,
-    /// api资产总数
+    /// Total API assets
     "ApiAssetsCount" api_assets_count set_api_assets_count: i128,
-    /// api风险事件数量
+    /// Number of API risk events
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ApiRiskEventCount" api_risk_event_count set_api_risk_event_count: i128,
-    /// 黑名单总数
+    /// Total number of blocklisted IP addresses.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IPBlackCount" ip_black_count set_ip_black_count: i128,
-    /// 防篡改总数
+    /// Total number of tamper-proof items
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TamperCount" tamper_count set_tamper_count: i128,
-    /// 信息泄露总数
+    /// Total number of information leaks
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LeakCount" leak_count set_leak_count: i128,
-    /// API风险事件周环比
+    /// Weekly proportion of API risk events.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ApiRiskEventCircleCount" api_risk_event_circle_count set_api_risk_event_circle_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeAttackType` (查询TOP N攻击类型).
+/// Request of `DescribeAttackType` (Queries top N attack types).
 ///
-/// 查询指定域名TOP N攻击类型
+/// Query the top N attack types for a specified domain
 DescribeAttackTypeRequest {
-    /// 起始时间
+    /// Start time
     ///
     /// Required.
     "FromTime" from_time set_from_time: str,
-    /// 结束时间
+    /// End time
     ///
     /// Required.
     "ToTime" to_time set_to_time: str,
-    /// 兼容Host，逐步淘汰Host字段
+    /// Compatible host, gradually phasing out Host field
     "Host" host set_host: str,
-    /// 只有两个值有效，sparta-waf，clb-waf，不传则不过滤
+    /// Only two values are valid: sparta-waf, clb-waf. No filtering if not input.
     "Edition" edition set_edition: str,
-    /// WAF实例ID，不传则不过滤
+    /// WAF instance ID. No filter will be carried out if it is not input.
     "InstanceID" instance_id set_instance_id: str,
-    /// 域名过滤，不传则不过滤，用于替代Host字段，逐步淘汰Host
+    /// Domain filtering, not applied if not input, used to replace Host field and phase out Host
     "Domain" domain set_domain: str,
 } }
 rt::action!("waf", "2018-01-25", "DescribeAttackType", DescribeAttackTypeRequest => DescribeAttackTypeResponse);
 
 rt::model! { read debug;
-/// DescribeAttackType返回参数结构体
+/// DescribeAttackType response structure.
 DescribeAttackTypeResponse {
-    /// 数量
+    /// Quantity
     "Piechart" piechart set_piechart: list PiechartItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4678,27 +4836,28 @@ DescribeBatchCustomWhiteRulesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeBatchIpAccessControl` (批量防护IP黑白名单查询).
+/// Request of `DescribeBatchIpAccessControl` (Queries the IP blocklist and allowlist for batch protection).
 ///
-/// Waf 批量防护IP黑白名单查询
+/// This API is used to query the IP blocklist and allowlist for WAF batch protection.
 DescribeBatchIpAccessControlRequest {
-    /// 筛选条件，支持 ActionType（可选的值为40：白名单，42：黑名单），ValidStatus（可选的值0：全部，1：生效，2：过期），Ip，Domains（域名列表），GroupId（防护对象组ID），GroupName（防护对象组名），RuleId（规则ID），TimerType（生效方式，1：永久生效，2：定时生效，3：按周周期生效，4：按月周期生效）
+    /// Filter criteria: supports ActionType 40/42, IP: IP address, Domain: Three types of domains
     ///
     /// Required.
     "Filters" filters set_filters: list FiltersItemNew,
-    /// 偏移
+    /// Offset
     "OffSet" off_set set_off_set: i128,
-    /// 限制
+    /// Limit
     "Limit" limit set_limit: i128,
-    /// 排序参数
+    /// Sort parameters
     "Sort" sort set_sort: str,
 } }
 rt::action!("waf", "2018-01-25", "DescribeBatchIpAccessControl", DescribeBatchIpAccessControlRequest => DescribeBatchIpAccessControlResponse);
 
 rt::model! { read debug;
-/// DescribeBatchIpAccessControl返回参数结构体
+/// DescribeBatchIpAccessControl response structure.
 DescribeBatchIpAccessControlResponse {
-    /// 输出
+    /// Output
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj BatchIpAccessControlData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -4901,105 +5060,108 @@ DescribeCCAutoStatusResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCCRuleList` (查询CC规则).
+/// Request of `DescribeCCRuleList` (Queries CC Prevention Rules).
 ///
-/// 根据多条件查询CC规则
+/// Query CC rules based on multiple conditions
 DescribeCCRuleListRequest {
-    /// 需要查询的API所属的域名
+    /// Domain name of the API to be queried
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 偏移
+    /// Offset
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 容量
+    /// Capacity
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 目前支持根据ts_version排序
+    /// Currently supports sorting by ts_version
     ///
     /// Required.
     "By" by set_by: str,
-    /// 过滤数组,name可以是如下的值： RuleID,ParamName,Url,Action,Method,Source,Status
+    /// Filter array. A name can be one of the following values: RuleID, ParamName, Url, Action, Method, Source, and Status.
     "Filters" filters set_filters: list FiltersItemNew,
-    /// asc或者desc
+    /// asc or desc
     "Order" order set_order: str,
 } }
 rt::action!("waf", "2018-01-25", "DescribeCCRuleList", DescribeCCRuleListRequest => DescribeCCRuleListResponse);
 
 rt::model! { read debug;
-/// DescribeCCRuleList返回参数结构体
+/// DescribeCCRuleList response structure.
 DescribeCCRuleListResponse {
-    /// 查询到的CC规则的列表
+    /// List of CC rules found
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj CCRuleLists,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCCRule` (Waf  CC V2 Query接口旧版).
+/// Request of `DescribeCCRule` (WAF CC V2 query API).
 ///
-/// Waf  CC V2 Query接口
+/// WAF CC V2 query API
 DescribeCCRuleRequest {
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 页码
+    /// Page number
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 页的数目
+    /// Number of pages
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 排序参数
+    /// Sort parameters
     "Sort" sort set_sort: str,
-    /// clb-waf 或者 sparta-waf
+    /// clb-waf or sparta-waf
     "Edition" edition set_edition: str,
-    /// 过滤条件
+    /// Filter criteria.
     "Name" name set_name: str,
 } }
 rt::action!("waf", "2018-01-25", "DescribeCCRule", DescribeCCRuleRequest => DescribeCCRuleResponse);
 
 rt::model! { read debug;
-/// DescribeCCRule返回参数结构体
+/// DescribeCCRule response structure.
 DescribeCCRuleResponse {
-    /// 结果
+    /// Result
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj CCRuleData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `DescribeCertificateVerifyResult` (获取证书的检查结果).
+/// Request of `DescribeCertificateVerifyResult` (Obtain certificate inspection result).
 ///
-/// 获取证书的检查结果
+/// Obtain certificate inspection result
 DescribeCertificateVerifyResultRequest {
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 证书类型，此参数和GmCertType不可同时为0。 0：不检测国际标准证书 1：证书来源为自有证书 2：证书来源为托管证书
+    /// Certificate type. 0: Do not check international standard certificates; 1: The certificate is a self-owned certificate; 2: The certificate is a managed certificate.
     "CertType" cert_type set_cert_type: i64,
-    /// CertType为1时，需要填充此参数，表示自有证书的证书链
+    /// When CertType is 1, this parameter is required, indicating the self-owned certificate chain
     "Certificate" certificate set_certificate: str,
-    /// CertType为2时，需要填充此参数，表示腾讯云SSL平台托管的证书id
+    /// When CertType is 2, this parameter must be filled, indicating the certificate ID hosted on Tencent Cloud's SSL platform
     "CertID" cert_id set_cert_id: str,
-    /// CertType为1时，需要填充此参数，表示自有证书的私钥
+    /// When CertType=1, this parameter is required, indicating the private key of the self-owned certificate.
     "PrivateKey" private_key set_private_key: str,
-    /// 国密证书类型，此参数和CertType不可同时为0。0：不检测国密证书 1：证书来源为自有国密证书 2：证书来源为托管国密证书
+    /// SM certificate type. 0: Do not check SM certificates; 1: The certificate is a self-owned SM certificate; 2: The certificate is a managed SM certificate.
     "GmCertType" gm_cert_type set_gm_cert_type: i64,
-    /// GmCertType为1时，需要填充此参数，表示自有国密证书的证书链
+    /// When GmCertType is 1, this parameter needs to be set, indicating the certificate chain of the self-owned SM certificate.
     "GmCert" gm_cert set_gm_cert: str,
-    /// GmCertType为1时，需要填充此参数，表示自有国密证书的私钥
+    /// When GmCertType is 1, this parameter needs to be set, indicating the private key of the self-owned SM certificate.
     "GmPrivateKey" gm_private_key set_gm_private_key: str,
-    /// GmCertType为1时，需要填充此参数，表示自有国密证书的加密证书
+    /// When GmCertType is 1, this parameter needs to be set, indicating the encryption certificate of the self-owned SM certificate.
     "GmEncCert" gm_enc_cert set_gm_enc_cert: str,
-    /// GmCertType为1时，需要填充此参数，表示自有国密证书的加密证书的私钥
+    /// When GmCertType is 1, this parameter needs to be set, indicating the private key of the encryption certificate for the self-owned SM certificate.
     "GmEncPrivateKey" gm_enc_private_key set_gm_enc_private_key: str,
-    /// GmCertType为2时，需要填充此参数，表示腾讯云SSL平台托管的证书id
+    /// When GmCertType is 2, this parameter needs to be set, indicating the ID of the certificate managed by the Tencent Cloud SSL platform.
     "GmSSLId" gm_ssl_id set_gm_ssl_id: str,
 } }
 impl ::core::fmt::Debug for DescribeCertificateVerifyResultRequest {
@@ -5022,124 +5184,140 @@ impl ::core::fmt::Debug for DescribeCertificateVerifyResultRequest {
 rt::action!("waf", "2018-01-25", "DescribeCertificateVerifyResult", DescribeCertificateVerifyResultRequest => DescribeCertificateVerifyResultResponse);
 
 rt::model! { read debug;
-/// DescribeCertificateVerifyResult返回参数结构体
+/// DescribeCertificateVerifyResult response structure.
 DescribeCertificateVerifyResultResponse {
-    /// 状态码。
-    /// 0：证书正常
-    /// 310：证书异常
-    /// 311：证书过期
-    /// 312：证书即将过期
+    /// Status code
+    /// 0: normal certificate
+    /// 310: abnormal certificate
+    /// 311: certificate expired
+    /// 312: certificate about to expire
     "Status" status set_status: i64,
-    /// 错误详情
+    /// Error details
     "Detail" detail set_detail: list String,
-    /// 过期时间
+    /// Expiration time
     "NotAfter" not_after set_not_after: str,
-    /// 证书是否改变。
-    /// 0：未变化
-    /// 1：有变化
+    /// Whether the certificate is changed
+    /// 0: not changed
+    /// 1: changed
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Changed" changed set_changed: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCiphersDetail` (查询加密套件信息).
+/// Request of `DescribeCiphersDetail` (Queries the cipher suite information).
 ///
-/// Saas型WAF接入查询加密套件信息
+/// Query SaaS WAF cipher suite information
 DescribeCiphersDetailRequest {
 } }
 rt::action!("waf", "2018-01-25", "DescribeCiphersDetail", DescribeCiphersDetailRequest => DescribeCiphersDetailResponse);
 
 rt::model! { read debug;
-/// DescribeCiphersDetail返回参数结构体
+/// DescribeCiphersDetail response structure.
 DescribeCiphersDetailResponse {
-    /// 加密套件信息
+    /// Cipher suite information
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Ciphers" ciphers set_ciphers: list TLSCiphers,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCustomRuleList` (查询访问控制规则).
+/// Request of `DescribeCustomRuleList` (Queries access control rules).
 ///
-/// 获取防护配置中的访问控制策略列表
+/// Obtain the access control policy list in the protection configuration
 DescribeCustomRuleListRequest {
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 偏移
+    /// Offset
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 容量
+    /// Capacity
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 过滤数组,name可以是如下的值： RuleID,RuleName,Match
+    /// Filter array. A name can be one of the following: RuleID, RuleName, and Match.
     "Filters" filters set_filters: list FiltersItemNew,
-    /// asc或者desc
+    /// asc or desc
     "Order" order set_order: str,
-    /// exp_ts或者mod_ts
+    /// exp_ts or mod_ts
     "By" by set_by: str,
-    /// 查询的域名列表,访问控制页面不用传
+    /// Domain name list to query. This parameter is not required on the access control page.
     "DomainList" domain_list set_domain_list: list String,
 } }
 rt::action!("waf", "2018-01-25", "DescribeCustomRuleList", DescribeCustomRuleListRequest => DescribeCustomRuleListResponse);
 
 rt::model! { read debug;
-/// DescribeCustomRuleList返回参数结构体
+/// DescribeCustomRuleList response structure.
 DescribeCustomRuleListResponse {
-    /// 规则详情
+    /// Rule details
     "RuleList" rule_list set_rule_list: list DescribeCustomRulesRspRuleListItem,
-    /// 规则条数
+    /// Number of rules
     "TotalCount" total_count set_total_count: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// DescribeCustomRules接口回包中的复杂类型
+/// Complex type in the DescribeCustomRules interface response packet
 DescribeCustomRulesRspRuleListItem {
-    /// 动作类型，1代表阻断，2代表人机识别，3代表观察，4代表重定向，5代表JS校验
+    /// Action type
     "ActionType" action_type set_action_type: str,
-    /// 跳过的策略
+    /// Skipped Policy
     "Bypass" bypass set_bypass: str,
-    /// 创建时间
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
-    /// 过期时间
+    /// Expiration time
     "ExpireTime" expire_time set_expire_time: str,
-    /// 策略名称
+    /// Policy name
     "Name" name set_name: str,
-    /// 重定向地址
+    /// URL for redirection
     "Redirect" redirect set_redirect: str,
-    /// 策略ID
+    /// Policy ID
     "RuleId" rule_id set_rule_id: str,
-    /// 优先级
+    /// Priority
     "SortId" sort_id set_sort_id: str,
-    /// 状态
+    /// Status
     "Status" status set_status: str,
-    /// 策略详情
+    /// Policy details
     "Strategies" strategies set_strategies: list Strategy,
-    /// 事件id
+    /// Event ID
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EventId" event_id set_event_id: str,
-    /// 修改时间
+    /// Modification time
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ModifyTime" modify_time set_modify_time: str,
-    /// 生效状态
+    /// Effective status
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ValidStatus" valid_status set_valid_status: i64,
-    /// 来源
+    /// Source
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Source" source set_source: str,
-    /// 定时任务类型
+    /// Scheduled task type
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "JobType" job_type set_job_type: str,
-    /// 定时任务配置信息
+    /// Scheduled task configuration
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "JobDateTime" job_date_time set_job_date_time: obj JobDateTime,
-    /// 周期任务粒度
+    /// Periodic task granularity
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CronType" cron_type set_cron_type: str,
-    /// 自定义标签，风控规则用，用来表示是内置规则还是用户自定义的
+    /// Custom tag in risk control rules, indicating whether a rule is built-in or user-defined
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Label" label set_label: str,
-    /// 拦截页面id
+    /// ID of the blocked page
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "PageId" page_id set_page_id: str,
-    /// 域名
+    /// Domain name
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Domain" domain set_domain: str,
     /// 匹配条件的逻辑关系，支持and、or，分别表示多个逻辑匹配条件是与、或的关系
     "LogicalOp" logical_op set_logical_op: str,
@@ -5148,81 +5326,81 @@ DescribeCustomRulesRspRuleListItem {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeCustomWhiteRule` (查询精准白名单规则).
+/// Request of `DescribeCustomWhiteRule` (Queries precise allowlist rules).
 ///
-/// 获取防护配置中的精准白名单策略列表
+/// Obtain the precision allowlist policy list in the protection configuration
 DescribeCustomWhiteRuleRequest {
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 偏移量
+    /// Offset.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 容量
+    /// Capacity
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 过滤数组,name可以是如下的值： RuleID,RuleName,Match
+    /// Filter array. A name can be one of the following: RuleID, RuleName, and Match.
     "Filters" filters set_filters: list FiltersItemNew,
-    /// asc或者desc
+    /// asc or desc
     "Order" order set_order: str,
-    /// exp_ts或者mod_ts
+    /// exp_ts or mod_ts
     "By" by set_by: str,
 } }
 rt::action!("waf", "2018-01-25", "DescribeCustomWhiteRule", DescribeCustomWhiteRuleRequest => DescribeCustomWhiteRuleResponse);
 
 rt::model! { read debug;
-/// DescribeCustomWhiteRule返回参数结构体
+/// DescribeCustomWhiteRule response structure.
 DescribeCustomWhiteRuleResponse {
-    /// 规则详情
+    /// Rule details
     "RuleList" rule_list set_rule_list: list DescribeCustomRulesRspRuleListItem,
-    /// 规则条数
+    /// Number of rules
     "TotalCount" total_count set_total_count: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDomainCountInfo` (获取域名概况).
+/// Request of `DescribeDomainCountInfo` (Obtain domain overview).
 ///
-/// 获取域名概况
+/// Obtain domain overview
 DescribeDomainCountInfoRequest {
 } }
 rt::action!("waf", "2018-01-25", "DescribeDomainCountInfo", DescribeDomainCountInfoRequest => DescribeDomainCountInfoResponse);
 
 rt::model! { read debug;
-/// DescribeDomainCountInfo返回参数结构体
+/// DescribeDomainCountInfo response structure.
 DescribeDomainCountInfoResponse {
-    /// 域名总数
+    /// Total number of domain names
     "AllDomain" all_domain set_all_domain: i128,
-    /// 最近发现时间
+    /// Last discovery time
     "UpdateTime" update_time set_update_time: str,
-    /// 接入域名总数
+    /// Total number of connected domains
     "WafDomainCount" waf_domain_count set_waf_domain_count: i128,
-    /// 剩下配额
+    /// Remaining quota
     "LeftDomainCount" left_domain_count set_left_domain_count: i128,
-    /// 开启防护域名数
+    /// Number of protected domain names
     "OpenWafDomain" open_waf_domain set_open_waf_domain: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDomainDetailsClb` (获取负载均衡型WAF域名详情).
+/// Request of `DescribeDomainDetailsClb` (Obtains details of domain names protected by CLB WAF).
 ///
-/// 获取一个clbwaf域名详情
+/// Obtain CLB WAF domain details
 DescribeDomainDetailsClbRequest {
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 域名id
+    /// Domain ID
     ///
     /// Required.
     "DomainId" domain_id set_domain_id: str,
-    /// 实例id
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -5230,28 +5408,28 @@ DescribeDomainDetailsClbRequest {
 rt::action!("waf", "2018-01-25", "DescribeDomainDetailsClb", DescribeDomainDetailsClbRequest => DescribeDomainDetailsClbResponse);
 
 rt::model! { read debug;
-/// DescribeDomainDetailsClb返回参数结构体
+/// DescribeDomainDetailsClb response structure.
 DescribeDomainDetailsClbResponse {
-    /// clb域名详情
+    /// CLB domain details
     "DomainsClbPartInfo" domains_clb_part_info set_domains_clb_part_info: obj ClbDomainsInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDomainDetailsSaas` (查询单个Saas型WAF域名详情).
+/// Request of `DescribeDomainDetailsSaas` (Queries a single domain details of  SaaS WAF instance).
 ///
-/// 查询单个saaswaf域名详情
+/// Query individual SaaS WAF domain details
 DescribeDomainDetailsSaasRequest {
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 域名id
+    /// Domain ID
     ///
     /// Required.
     "DomainId" domain_id set_domain_id: str,
-    /// 实例id
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
@@ -5259,9 +5437,9 @@ DescribeDomainDetailsSaasRequest {
 rt::action!("waf", "2018-01-25", "DescribeDomainDetailsSaas", DescribeDomainDetailsSaasRequest => DescribeDomainDetailsSaasResponse);
 
 rt::model! { read debug;
-/// DescribeDomainDetailsSaas返回参数结构体
+/// DescribeDomainDetailsSaas response structure.
 DescribeDomainDetailsSaasResponse {
-    /// 域名详情
+    /// Domain name details
     "DomainsPartInfo" domains_part_info set_domains_part_info: obj DomainsPartInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5287,15 +5465,15 @@ DescribeDomainRulesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDomainVerifyResult` (获取添加域名操作的结果).
+/// Request of `DescribeDomainVerifyResult` (Obtain the result of adding domain operation).
 ///
-/// 获取添加域名操作的结果
+/// Obtain the result of adding domain operation
 DescribeDomainVerifyResultRequest {
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 实例id
+    /// Instance ID
     ///
     /// Required.
     "InstanceID" instance_id set_instance_id: str,
@@ -5303,11 +5481,11 @@ DescribeDomainVerifyResultRequest {
 rt::action!("waf", "2018-01-25", "DescribeDomainVerifyResult", DescribeDomainVerifyResultRequest => DescribeDomainVerifyResultResponse);
 
 rt::model! { read debug;
-/// DescribeDomainVerifyResult返回参数结构体
+/// DescribeDomainVerifyResult response structure.
 DescribeDomainVerifyResultResponse {
-    /// 结果描述；如果可以添加返回空字符串
+    /// Result description: if possible, return an empty string
     "Msg" msg set_msg: str,
-    /// 检验状态：0表示可以添加，大于0为不能添加
+    /// Inspection status. 0 indicates that it can be added; greater than 0 indicates that it cannot be added.
     "VerifyCode" verify_code set_verify_code: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5347,29 +5525,31 @@ DescribeDomainWhiteRulesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeDomains` (获取域名列表).
+/// Request of `DescribeDomains` (Obtains the domain name list).
 ///
-/// 查询用户所有域名的详细信息
+/// Query detailed information of all user domains
 DescribeDomainsRequest {
-    /// 分页偏移量，取Limit整数倍。最小值为0，最大值= Total/Limit向上取整
+    /// Paging offset, a multiple of limit. The minimum value is 0, and the maximum value is Total/Limit rounded up.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 返回域名的数量
+    /// Number of returned domains
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 过滤数组，过滤字段包括：Edition：实例版本，sparta-waf或clb-waf AlbType：七层接入类型细分，clb或tsegw或apisix或scf Domain：域名 DomainId：域名ID InstanceName：实例名称 InstanceId：实例ID FlowMode：流量接入模式，仅支持CLBWAF FlowCheckMode：流量体检模式，仅支持CLBWAF ClsStatus：日志开关 Status：WAF开关BotStatus：BOT开关 ApiStatus：API安全开关 Engine：引擎模式 UpstreamIP：源站IP，仅支持SAAS型WAF UpstreamDomain：源站域名，仅支持SAAS型WAF DomainState：域名状态，仅支持SAAS型WAF SgState：安全组状态，仅支持SAAS型WAF Label：分组标签，同时仅支持一种标签过滤
+    /// Filter array. The filter fields are as follows. Edition: instance version, which can be set to sparta-waf or clb-waf; Domain: domain name; DomainId: domain name ID; InstanceName: instance name; InstanceId: instance ID; FlowMode: traffic access mode, which supports only CLB WAF; FlowCheckMode: traffic inspection mode, which supports only CLB WAF; ClsStatus: log switch; Status: WAF switch; BotStatus: BOT switch; ApiStatus: API security switch; Engine: engine mode; UpstreamIP: origin server IP address, which supports only SaaS WAF; UpstreamDomain: origin server domain name, which supports only SaaS WAF; DomainState: domain name status, which supports only SaaS WAF; SgState: security group status, which supports only SaaS WAF; Label: group tag, which supports the filtering of only one tag at a time.
     "Filters" filters set_filters: list FiltersItemNew,
 } }
 rt::action!("waf", "2018-01-25", "DescribeDomains", DescribeDomainsRequest => DescribeDomainsResponse);
 
 rt::model! { read debug;
-/// DescribeDomains返回参数结构体
+/// DescribeDomains response structure.
 DescribeDomainsResponse {
-    /// 总数
+    /// Total number
     "Total" total set_total: i128,
-    /// domain列表
+    /// Domain list
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Domains" domains set_domains: list DomainInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5403,39 +5583,39 @@ DescribeExportsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeFindDomainList` (获取发现域名列表接口).
+/// Request of `DescribeFindDomainList` (Obtain discovered domain name list API).
 ///
-/// 获取发现域名列表接口
+/// Obtain discovered domain name list API
 DescribeFindDomainListRequest {
-    /// 分页
+    /// Pagination
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 每页容量
+    /// Capacity per page
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 过滤条件
+    /// Filter criteria.
     ///
     /// Required.
     "Key" key set_key: str,
-    /// 是否接入waf；传"1"返回接入域名的详情，传"0"返回未接入域名的详情，传""返回接入和未接入域名的详情
+    /// Whether to access WAF
     ///
     /// Required.
     "IsWafDomain" is_waf_domain set_is_waf_domain: str,
-    /// 排序参数
+    /// Sort parameters
     "By" by set_by: str,
-    /// 排序方式
+    /// Sorting method
     "Order" order set_order: str,
 } }
 rt::action!("waf", "2018-01-25", "DescribeFindDomainList", DescribeFindDomainListRequest => DescribeFindDomainListResponse);
 
 rt::model! { read debug;
-/// DescribeFindDomainList返回参数结构体
+/// DescribeFindDomainList response structure.
 DescribeFindDomainListResponse {
-    /// 域名总数
+    /// Total number of domain names
     "Total" total set_total: i128,
-    /// 域名信息列表
+    /// Domain information list
     "List" list set_list: list FindAllDomainDetail,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5471,204 +5651,208 @@ DescribeFlowTrendResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeHistogram` (查询多种聚类分析).
+/// Request of `DescribeHistogram` (Queries the statistical data for analysis by multiple conditions).
 ///
-/// 查询多种条件的聚类分析
+/// Query various conditions of cluster analysis
 DescribeHistogramRequest {
-    /// 起始时间
+    /// Start time
     ///
     /// Required.
     "FromTime" from_time set_from_time: str,
-    /// 结束时间
+    /// End time
     ///
     /// Required.
     "ToTime" to_time set_to_time: str,
-    /// 聚类字段，ip为ip聚合，art为响应耗时聚合，url为url聚合，local为ip转化的城市聚合,qps为每秒请求数峰值的聚合，up为上行带宽峰值聚合，down为下行带峰值聚合
+    /// Clustering fields. ip: IP aggregation; art: response time aggregation; url: URL aggregation; local: city aggregation after IP conversion; qps: second-level peak request count aggregation; up: peak upstream bandwidth aggregation; down: peak downstream bandwidth aggregation
     ///
     /// Required.
     "QueryField" query_field set_query_field: str,
-    /// 条件，access为访问日志，attack为攻击日志
+    /// Condition, access for access logs, attack for attack logs
     ///
     /// Required.
     "Source" source set_source: str,
-    /// 兼容Host，逐步淘汰Host字段
+    /// Compatible host, gradually phasing out Host field
     "Host" host set_host: str,
-    /// 只有两个值有效，sparta-waf，clb-waf，不传则不过滤
+    /// Only two values are valid: sparta-waf, clb-waf. No filtering if not input.
     "Edition" edition set_edition: str,
-    /// WAF实例ID，不传则不过滤
+    /// WAF instance ID. No filter will be carried out if it is not input.
     "InstanceID" instance_id set_instance_id: str,
-    /// 域名过滤，不传则不过滤，用于替代Host字段，逐步淘汰Host
+    /// Domain filtering, not applied if not input, used to replace Host field and phase out Host
     "Domain" domain set_domain: str,
 } }
 rt::action!("waf", "2018-01-25", "DescribeHistogram", DescribeHistogramRequest => DescribeHistogramResponse);
 
 rt::model! { read debug;
-/// DescribeHistogram返回参数结构体
+/// DescribeHistogram response structure.
 DescribeHistogramResponse {
-    /// 统计数据
+    /// Statistical data
     "Histogram" histogram set_histogram: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeHostLimit` (验证添加的域名是否已经存在).
+/// Request of `DescribeHostLimit` (Verifies the existence of the domain name to be added).
 ///
-/// 添加域名的首先验证是否购买了套餐，是否没有达到购买套餐的限制，域名是否已经添加
+/// Firstly verify when adding a domain whether a package has been purchased, whether the limit of purchased package has not been reached, and whether the domain has already been added
 DescribeHostLimitRequest {
-    /// 添加的域名
+    /// Added domain
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 实例id
+    /// Instance ID
     "InstanceID" instance_id set_instance_id: str,
-    /// 流量来源
+    /// Traffic source
     "AlbType" alb_type set_alb_type: str,
 } }
 rt::action!("waf", "2018-01-25", "DescribeHostLimit", DescribeHostLimitRequest => DescribeHostLimitResponse);
 
 rt::model! { read debug;
-/// DescribeHostLimit返回参数结构体
+/// DescribeHostLimit response structure.
 DescribeHostLimitResponse {
-    /// 成功返回的状态码
+    /// Successfully returned status code
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Success" success set_success: obj ResponseCode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeHost` (获取防护域名详情).
+/// Request of `DescribeHost` (Obtains protected domain name details).
 ///
-/// clb-waf获取防护域名详情
+/// Obtain protection domain details in CLB-WAF
 DescribeHostRequest {
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 域名ID
+    /// Domain ID
     ///
     /// Required.
     "DomainId" domain_id set_domain_id: str,
-    /// 实例ID
+    /// Instance ID
     "InstanceID" instance_id set_instance_id: str,
 } }
 rt::action!("waf", "2018-01-25", "DescribeHost", DescribeHostRequest => DescribeHostResponse);
 
 rt::model! { read debug;
-/// DescribeHost返回参数结构体
+/// DescribeHost response structure.
 DescribeHostResponse {
-    /// 域名详情
+    /// Domain name details
     "Host" host set_host: obj HostRecord,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeHosts` (获取防护域名列表).
+/// Request of `DescribeHosts` (Obtains the list of protected domain names).
 ///
-/// clb-waf中获取防护域名列表
+/// Obtain protection domain list in CLB-WAF
 DescribeHostsRequest {
-    /// 防护域名，如果是要查询某一具体的防护域名则传入此参数，要求是准确的域名，此参数不支持模糊搜索
+    /// Protection domain. If a specific protection domain is to be queried, this parameter should be input. It requires an accurate domain and does not support fuzzy search.
     "Domain" domain set_domain: str,
-    /// 防护域名ID，如果是要查询某一具体的防护域名则传入此参数，要求是准确的域名ID，此参数不支持模糊搜索
+    /// Protection domain ID. If it is to query a specific protection domain, this parameter is input, requiring the accurate domain ID. This parameter does not support fuzzy search.
     "DomainId" domain_id set_domain_id: str,
-    /// 搜索条件，根据此参数对域名做模糊搜索
+    /// Searching criteria, fuzzy search on domain based on this parameter
     "Search" search set_search: str,
-    /// 复杂的搜索条件
+    /// Complex search criteria
     "Item" item set_item: obj SearchItem,
-    /// 实例id
+    /// Instance ID
     "InstanceID" instance_id set_instance_id: str,
 } }
 rt::action!("waf", "2018-01-25", "DescribeHosts", DescribeHostsRequest => DescribeHostsResponse);
 
 rt::model! { read debug;
-/// DescribeHosts返回参数结构体
+/// DescribeHosts response structure.
 DescribeHostsResponse {
-    /// 防护域名列表的长度
+    /// Length of a protection domain list
     "TotalCount" total_count set_total_count: i128,
-    /// 防护域名的列表
+    /// List of protection domains
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "HostList" host_list set_host_list: list HostRecord,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeInstances` (查询用户所有实例的详细信息).
+/// Request of `DescribeInstances` (Query detailed information of all user instances).
 ///
-/// 查询用户所有实例的详细信息
+/// Query detailed information of all user instances
 DescribeInstancesRequest {
-    /// 偏移量
+    /// Offset.
     ///
     /// Required.
     "Offset" offset set_offset: i128,
-    /// 容量
+    /// Capacity
     ///
     /// Required.
     "Limit" limit set_limit: i128,
-    /// 过滤数组
+    /// Filter array
     "Filters" filters set_filters: list FiltersItemNew,
-    /// 释放延期标识，0表示不延期，1表示延期释放
+    /// Deletion delay flag.
     "FreeDelayFlag" free_delay_flag set_free_delay_flag: i128,
 } }
 rt::action!("waf", "2018-01-25", "DescribeInstances", DescribeInstancesRequest => DescribeInstancesResponse);
 
 rt::model! { read debug;
-/// DescribeInstances返回参数结构体
+/// DescribeInstances response structure.
 DescribeInstancesResponse {
-    /// 总数
+    /// Total number
     "Total" total set_total: i128,
-    /// instance列表
+    /// Instance list
     "Instances" instances set_instances: list InstanceInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeIpAccessControl` (IP黑白名单查询).
+/// Request of `DescribeIpAccessControl` (Queries IP blocklists and allowlists).
 ///
-/// Waf ip黑白名单查询
+/// WAF IP blocklist/allowlist query
 DescribeIpAccessControlRequest {
-    /// 域名，当操作对象为全局规则时，Domain参数应填写为"global"
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 计数标识
+    /// Count identifier
     ///
     /// Required.
     "Count" count set_count: i128,
-    /// 动作，40表示查询白名单，42表示查询黑名单
+    /// Action. 40 for querying the allowlist, 42 for querying the blocklist
     "ActionType" action_type set_action_type: i128,
-    /// 最小有效时间的时间戳
+    /// Timestamp of the minimum valid time
     ///
     /// Disabled in the spec.
     "VtsMin" vts_min set_vts_min: i128,
-    /// 最大有效时间的时间戳
+    /// Timestamp of the maximum valid time
     ///
     /// Disabled in the spec.
     "VtsMax" vts_max set_vts_max: i128,
-    /// 最小创建时间的时间戳
+    /// Timestamp for minimum creation time
     "CtsMin" cts_min set_cts_min: i128,
-    /// 最大创建时间的时间戳
+    /// Timestamp for Maximum Creation Time
     "CtsMax" cts_max set_cts_max: i128,
-    /// 分页偏移量，取Limit整数倍。最小值为0，最大值= Total/Limit向上取整
+    /// Paging offset, a multiple of limit. The minimum value is 0, and the maximum value is Total/Limit rounded up.
     "OffSet" off_set set_off_set: i128,
-    /// 每页返回的数量，默认为20
+    /// Number of records returned per page, which is 20 by default.
     "Limit" limit set_limit: i128,
-    /// 用于按数据来源过滤黑白名单记录，非必填（默认为空字符串，表示不过滤/查询全部）。 "" (空字符串)    ，不按来源过滤，返回所有记录（默认值） custom（自定义），用户在控制台手动添加的黑白名单规则 cc（CC 防护    ），由 CC 防护模块自动添加的 IP 黑白名单 bot（Bot 防护），由 Bot 防护模块自动添加的 IP 黑白名单 batch（批量域名防护），批量域名维度添加的黑白名单规则 batch-group（防护对象组），防护对象组维度添加的黑白名单规则
+    /// Source.
     "Source" source set_source: str,
-    /// 排序参数
+    /// Sort parameters
     "Sort" sort set_sort: str,
     /// IP
     "Ip" ip set_ip: str,
-    /// 生效状态，1表示生效中，2表示过期，0表示全部
+    /// Effective status.
     "ValidStatus" valid_status set_valid_status: i64,
-    /// 最小有效时间的时间戳
+    /// Timestamp of the minimum valid time
     "ValidTimeStampMin" valid_time_stamp_min set_valid_time_stamp_min: str,
-    /// 最大有效时间的时间戳
+    /// Timestamp of the maximum valid time
     "ValidTimeStampMax" valid_time_stamp_max set_valid_time_stamp_max: str,
-    /// 规则ID
+    /// Rule ID
     "RuleId" rule_id set_rule_id: i128,
-    /// 0表示全部，1表示永久生效，2表示定时生效，3表示周粒度生效，4表示月粒度生效
+    /// Filter by scheduled task type. Valid values: 0, 1, 2, 3, 4.
     "TimerType" timer_type set_timer_type: i64,
     /// 查询的ip列表
     "IpList" ip_list set_ip_list: list String,
@@ -5676,11 +5860,14 @@ DescribeIpAccessControlRequest {
 rt::action!("waf", "2018-01-25", "DescribeIpAccessControl", DescribeIpAccessControlRequest => DescribeIpAccessControlResponse);
 
 rt::model! { read debug;
-/// DescribeIpAccessControl返回参数结构体
+/// DescribeIpAccessControl response structure.
 DescribeIpAccessControlResponse {
-    /// 输出
+    /// Output.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj IpAccessControlData,
-    /// 已经使用的IP黑白名单的IP总数
+    /// Total number of IP addresses in the used IP allowlist/blocklist.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UsedTotal" used_total set_used_total: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -5987,11 +6174,11 @@ DescribeLogHistogramResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeModuleStatus` (查询waf各个模块接口的开关状态).
+/// Request of `DescribeModuleStatus` (Queries the enabling status of each WAF module).
 ///
-/// 查询各个waf基础安全模块的开关状态，看每个模块是否开启
+/// Query the switch status of each WAF basic security module, check if each module is enabled
 DescribeModuleStatusRequest {
-    /// 要查询状态的域名
+    /// Domain to query status
     ///
     /// Required.
     "Domain" domain set_domain: str,
@@ -5999,21 +6186,21 @@ DescribeModuleStatusRequest {
 rt::action!("waf", "2018-01-25", "DescribeModuleStatus", DescribeModuleStatusRequest => DescribeModuleStatusResponse);
 
 rt::model! { read debug;
-/// DescribeModuleStatus返回参数结构体
+/// DescribeModuleStatus response structure.
 DescribeModuleStatusResponse {
-    /// WEB安全规则是否开启
+    /// Whether web security rules are enabled
     "WebSecurity" web_security set_web_security: i128,
-    /// 访问控制规则是否开启
+    /// Whether access control rule is enabled
     "AccessControl" access_control set_access_control: i64,
-    /// CC防护是否开启
+    /// Whether CC protection is enabled.
     "CcProtection" cc_protection set_cc_protection: i128,
-    /// 网页防篡改是否开启
+    /// Whether web tamper-proof is enabled
     "AntiTamper" anti_tamper set_anti_tamper: i128,
-    /// 信息防泄漏是否开启
+    /// Whether information leakage prevention is enabled
     "AntiLeakage" anti_leakage set_anti_leakage: i128,
-    /// API安全是否开启
+    /// Whether API security is enabled
     "ApiProtection" api_protection set_api_protection: i128,
-    /// 限流模块开关
+    /// Traffic limiting module switch
     "RateLimit" rate_limit set_rate_limit: i128,
     /// gzip 开关
     "GzipAnalysis" gzip_analysis set_gzip_analysis: i128,
@@ -6022,11 +6209,17 @@ DescribeModuleStatusResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeObjects` (查看防护对象列表).
+/// Request of `DescribeObjects` (View protected object list).
 ///
-/// 查看CLB/TSE防护对象列表
+/// View protected object list
 DescribeObjectsRequest {
-    /// 支持的过滤器:	ObjectId: clb实例ID	VIP: clb实例的公网IP	InstanceId: waf实例ID	Domain: 精准域名	Status: waf防护开关状态: 0关闭，1开启	ClsStatus: waf日志开关: 0关闭，1开启
+    /// Supported filters:
+    /// ObjectId: CLB instance ID
+    /// VIP: public IP address of the CLB instance
+    /// InstanceId: WAF instance ID
+    /// Domain: precise domain name
+    /// Status: WAF protection switch status. 0: disabled; 1: enabled
+    /// ClsStatus: WAF log switch. 0: disabled; 1: enabled
     "Filters" filters set_filters: list FiltersItemNew,
     /// 排序方式，支持asc或者desc
     "Order" order set_order: str,
@@ -6040,149 +6233,149 @@ DescribeObjectsRequest {
 rt::action!("waf", "2018-01-25", "DescribeObjects", DescribeObjectsRequest => DescribeObjectsResponse);
 
 rt::model! { read debug;
-/// DescribeObjects返回参数结构体
+/// DescribeObjects response structure.
 DescribeObjectsResponse {
-    /// 对象列表
+    /// Object list
     "ClbObjects" clb_objects set_clb_objects: list ClbObject,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeOwaspRuleTypes` (查询规则引擎规则类型列表).
+/// Request of `DescribeOwaspRuleTypes` (Query the rule type list of the rule engine).
 ///
-/// 查询规则引擎的规则类型列表
+/// This API is used to query the rule types of the rule engine.
 DescribeOwaspRuleTypesRequest {
-    /// 查询域名
+    /// Domain names to be queried
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 分页页数，默认为0
+    /// Page number, defaults to 0.
     "Offset" offset set_offset: i128,
-    /// 每页容量，默认为10
+    /// Capacity per page. defaults to 10.
     "Limit" limit set_limit: i128,
-    /// 筛选条件，支持 RuleId：规则ID、CveID：CVE编号、Desc：描述
+    /// Filter conditions. supports rule ID, CVE ID, and description.
     "Filters" filters set_filters: list FiltersItemNew,
 } }
 rt::action!("waf", "2018-01-25", "DescribeOwaspRuleTypes", DescribeOwaspRuleTypesRequest => DescribeOwaspRuleTypesResponse);
 
 rt::model! { read debug;
-/// DescribeOwaspRuleTypes返回参数结构体
+/// DescribeOwaspRuleTypes response structure.
 DescribeOwaspRuleTypesResponse {
-    /// 规则类型数量
+    /// Number of rule types.
     "Total" total set_total: i64,
-    /// 规则类型列表及信息
+    /// Rule type list and information.
     "List" list set_list: list OwaspRuleType,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeOwaspRules` (查询规则引擎的规则列表).
+/// Request of `DescribeOwaspRules` (Query the rule list of the rule engine).
 ///
-/// 查询规则引擎的规则列表
+/// This API is used to query the rule list of the rule engine.
 DescribeOwaspRulesRequest {
-    /// 需要查询的域名
+    /// Domain to be queried
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 分页页数，默认为0
+    /// Page number, defaults to 0.
     "Offset" offset set_offset: i128,
-    /// 每页容量，默认为10
+    /// Capacity per page. defaults to 10.
     "Limit" limit set_limit: i128,
-    /// 排序字段，支持 RuleId, ModifyTime
+    /// Specifies the field used to sort. valid values: RuleId, UpdateTime.
     "By" by set_by: str,
-    /// 排序方式，支持asc、desc
+    /// Sorting method. supports asc, desc.
     "Order" order set_order: str,
-    /// 筛选条件，支持 RuleId：规则ID、TypeId：规则类型、Desc：规则描述 、CveID：CVE编号、Status：规则状态、VulLevel：威胁等级
+    /// Specifies the criteria, support rule ID, rule type, rule description, CVE ID, rule Status, and threat level.
     "Filters" filters set_filters: list FiltersItemNew,
 } }
 rt::action!("waf", "2018-01-25", "DescribeOwaspRules", DescribeOwaspRulesRequest => DescribeOwaspRulesResponse);
 
 rt::model! { read debug;
-/// DescribeOwaspRules返回参数结构体
+/// DescribeOwaspRules response structure.
 DescribeOwaspRulesResponse {
-    /// 规则总数
+    /// Total number of rules.
     "Total" total set_total: i128,
-    /// 规则列表
+    /// List of rules
     "List" list set_list: list OwaspRule,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeOwaspWhiteRules` (获取用户规则引擎白名单).
+/// Request of `DescribeOwaspWhiteRules` (Obtain user rule engine allowlist).
 ///
-/// 获取规则引擎白名单列表
+/// This API is used to retrieve the allowlist for the rule engine.
 DescribeOwaspWhiteRulesRequest {
-    /// 需要查询的域名
+    /// Domain to be queried
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 分页分页，默认为0
+    /// Paginate, defaults to 0.
     "Offset" offset set_offset: i128,
-    /// 每页容量，默认为10
+    /// Capacity per page. defaults to 10.
     "Limit" limit set_limit: i128,
-    /// 排序的字段，支持CreateTime：新建时间、UpdateTime：修改时间
+    /// Specifies the field used to sort. valid values: CreateTime (creation time), UpdateTime (update time).
     "By" by set_by: str,
-    /// 排序方式，支持asc、desc
+    /// Sorting method. supports asc, desc.
     "Order" order set_order: str,
-    /// 筛选条件，支持RuleId：加白规则ID、 Name：规则名称、RuleType：加白的规则类型、Status：规则开关状态、ValidStatus：规则生效状态、TimerType：生效方式、ID：具体的加白id，根据RuleType来判断是规则id还是类型id
+    /// Filter conditions, support RuleId: whitelist rule ID, Name: rule Name, RuleType: whitelist rule type, Status: rule enabling Status, ValidStatus: rule effective Status, TimerType: effective method, ID: specific whitelist ID, determine whether it is a rule ID or type ID based on RuleType.
     "Filters" filters set_filters: list FiltersItemNew,
 } }
 rt::action!("waf", "2018-01-25", "DescribeOwaspWhiteRules", DescribeOwaspWhiteRulesRequest => DescribeOwaspWhiteRulesResponse);
 
 rt::model! { read debug;
-/// DescribeOwaspWhiteRules返回参数结构体
+/// DescribeOwaspWhiteRules response structure.
 DescribeOwaspWhiteRulesResponse {
-    /// 规则总数
+    /// Total number of rules.
     "Total" total set_total: i128,
-    /// 规则白名单列表
+    /// Rule allowlist list
     "List" list set_list: list OwaspWhiteRule,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePeakPoints` (查询业务和攻击概要趋势).
+/// Request of `DescribePeakPoints` (Query business and attack summary trends).
 ///
-/// 查询业务和攻击概要趋势
+/// Query business and attack summary trends
 DescribePeakPointsRequest {
-    /// 查询起始时间
+    /// Query start time
     ///
     /// Required.
     "FromTime" from_time set_from_time: str,
-    /// 查询终止时间
+    /// Query End Time
     ///
     /// Required.
     "ToTime" to_time set_to_time: str,
-    /// 查询的域名，如果查询所有域名数据，该参数不填写
+    /// The domain to query, leave this parameter blank if querying data for all domains
     "Domain" domain set_domain: str,
-    /// 只有两个值有效，sparta-waf，clb-waf，不传则不过滤
+    /// Only two values are valid: sparta-waf, clb-waf. No filtering if not input.
     "Edition" edition set_edition: str,
-    /// WAF实例ID，不传则不过滤
+    /// WAF instance ID. No filter will be carried out if it is not input.
     "InstanceID" instance_id set_instance_id: str,
-    /// 十二个值可选：
-    /// access-峰值qps趋势图
-    /// botAccess- bot峰值qps趋势图
-    /// down-下行峰值带宽趋势图
-    /// up-上行峰值带宽趋势图
-    /// attack-Web攻击总数趋势图
-    /// cc-CC攻击总数趋势图
-    /// bw-黑IP攻击总数趋势图
-    /// tamper-防篡改攻击总数趋势图
-    /// leak-防泄露攻击总数趋势图
-    /// acl-访问控制攻击总数趋势图
-    /// http_status-状态码各次数趋势图
-    /// wx_access-微信小程序峰值qps趋势图
+    /// Twelve available values:
+    /// access: peak QPS trend chart
+    /// botAccess: peak bot QPS trend chart
+    /// down: downstream peak bandwidth trend chart
+    /// up: upstream peak bandwidth trend chart
+    /// attack: trend chart of total web attacks
+    /// cc: trend chart of total CC attacks
+    /// bw: trend chart of total attacks from blocklisted IP addresses
+    /// tamper: trend chart of total tampering attacks
+    /// leak: total leakage trend chart
+    /// acl: trend chart of total access control attacks
+    /// http_status: status code trend chart
+    /// wx_access: trend chart of peak WeChat mini program QPS
     "MetricName" metric_name set_metric_name: str,
 } }
 rt::action!("waf", "2018-01-25", "DescribePeakPoints", DescribePeakPointsRequest => DescribePeakPointsResponse);
 
 rt::model! { read debug;
-/// DescribePeakPoints返回参数结构体
+/// DescribePeakPoints response structure.
 DescribePeakPointsResponse {
-    /// 数据点
+    /// Data points
     "Points" points set_points: list PeakPointsItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6235,15 +6428,15 @@ DescribePeakValueResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePolicyStatus` (获取防护状态以及生效的实例id).
+/// Request of `DescribePolicyStatus` (Obtain protection status and the effective instance ID).
 ///
-/// 获取防护状态以及生效的实例id
+/// Obtain protection status and the effective instance ID
 DescribePolicyStatusRequest {
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// clb-waf或者saas-waf
+    /// clb-waf or saas-waf
     ///
     /// Required.
     "Edition" edition set_edition: str,
@@ -6251,34 +6444,34 @@ DescribePolicyStatusRequest {
 rt::action!("waf", "2018-01-25", "DescribePolicyStatus", DescribePolicyStatusRequest => DescribePolicyStatusResponse);
 
 rt::model! { read debug;
-/// DescribePolicyStatus返回参数结构体
+/// DescribePolicyStatus response structure.
 DescribePolicyStatusResponse {
-    /// 实例ID
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 防护状态
+    /// Protection status
     "Status" status set_status: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribePorts` (获取Saas型WAF防护端口列表).
+/// Request of `DescribePorts` (Obtain the SaaS-type WAF protection port list).
 ///
-/// 获取Saas型WAF防护端口列表
+/// Obtain the SaaS-type WAF protection port list
 DescribePortsRequest {
-    /// 实例ID
+    /// Instance ID
     "InstanceID" instance_id set_instance_id: str,
-    /// 实例类型
+    /// Instance type
     "Edition" edition set_edition: str,
 } }
 rt::action!("waf", "2018-01-25", "DescribePorts", DescribePortsRequest => DescribePortsResponse);
 
 rt::model! { read debug;
-/// DescribePorts返回参数结构体
+/// DescribePorts response structure.
 DescribePortsResponse {
-    /// http端口列表
+    /// HTTP Port List
     "HttpPorts" http_ports set_http_ports: list String,
-    /// https端口列表
+    /// HTTPS port list
     "HttpsPorts" https_ports set_https_ports: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6453,23 +6646,23 @@ DescribeRateLimitsV2Response {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeRuleLimit` (获取规格限制).
+/// Request of `DescribeRuleLimit` (Obtains specification limits).
 ///
-/// 获取各个模块具体的规格限制
+/// Obtain specific specification limits for each module
 DescribeRuleLimitRequest {
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 实例Id
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
 } }
 rt::action!("waf", "2018-01-25", "DescribeRuleLimit", DescribeRuleLimitRequest => DescribeRuleLimitResponse);
 
 rt::model! { read debug;
-/// DescribeRuleLimit返回参数结构体
+/// DescribeRuleLimit response structure.
 DescribeRuleLimitResponse {
-    /// waf模块的规格
+    /// WAF module specifications
     "Res" res set_res: obj WafRuleLimit,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6517,23 +6710,24 @@ DescribeScanIpResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSession` (Waf 会话定义查询接口).
+/// Request of `DescribeSession` (WAF session definition query API).
 ///
-/// Waf 会话定义查询接口
+/// WAF session definition query API
 DescribeSessionRequest {
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// clb-waf或者sparta-waf
+    /// clb-waf or sparta-waf
     "Edition" edition set_edition: str,
 } }
 rt::action!("waf", "2018-01-25", "DescribeSession", DescribeSessionRequest => DescribeSessionResponse);
 
 rt::model! { read debug;
-/// DescribeSession返回参数结构体
+/// DescribeSession response structure.
 DescribeSessionResponse {
-    /// 返回结果
+    /// Returned result
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj SessionData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6567,75 +6761,76 @@ DescribeSkillSecScanResultResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeSpartaProtectionInfo` (waf斯巴达-获取防护域名信息).
+/// Request of `DescribeSpartaProtectionInfo` (WAF Sparta - Obtain protection domain information).
 ///
-/// waf斯巴达-获取防护域名信息
+/// WAF Sparta - Obtain protection domain information
 DescribeSpartaProtectionInfoRequest {
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 版本
+    /// Version
     "Edition" edition set_edition: str,
-    /// 实例
+    /// Instance
     "InstanceID" instance_id set_instance_id: str,
 } }
 rt::action!("waf", "2018-01-25", "DescribeSpartaProtectionInfo", DescribeSpartaProtectionInfoRequest => DescribeSpartaProtectionInfoResponse);
 
 rt::model! { read nodebug;
-/// DescribeSpartaProtectionInfo返回参数结构体
+/// DescribeSpartaProtectionInfo response structure.
 DescribeSpartaProtectionInfoResponse {
-    /// 域名
+    /// Domain name
     "Domain" domain set_domain: str,
-    /// 域名ID
+    /// Domain ID
     "DomainId" domain_id set_domain_id: str,
-    /// cname取值
+    /// CNAME value
     "Cname" cname set_cname: str,
-    /// 状态
+    /// Status
     "Status" status set_status: str,
-    /// 源IP地址列表
+    /// Source IP address list
     "SrcList" src_list set_src_list: list String,
-    /// 证书类型
+    /// Certificate type
     "CertType" cert_type set_cert_type: str,
-    /// 证书
+    /// Certificate
     "Cert" cert set_cert: str,
-    /// 私有密钥
+    /// Private key
     "PrivateKey" private_key set_private_key: str,
-    /// ssl的id
+    /// SSL ID
     "Sslid" sslid set_sslid: str,
-    /// 是否是cdn
+    /// Whether it is a CDN
     "IsCdn" is_cdn set_is_cdn: str,
-    /// 灰度区域列表
+    /// Grayscale area list
     "GrayAreas" gray_areas set_gray_areas: list String,
-    /// 引擎
+    /// Engine
     "Engine" engine set_engine: str,
-    /// HTTPS重写
+    /// HTTPS rewriting
     "HttpsRewrite" https_rewrite set_https_rewrite: str,
-    /// upstreamType取值
+    /// upstreamType value
     "UpstreamType" upstream_type set_upstream_type: str,
-    /// upstreamDomain取值
+    /// Value of upstreamDomain
     "UpstreamDomain" upstream_domain set_upstream_domain: str,
-    /// upstreamScheme取值
+    /// Value of upstreamScheme
     "UpstreamScheme" upstream_scheme set_upstream_scheme: str,
-    /// 是否是HTTP2
+    /// Whether it is HTTP2.
     "IsHttp2" is_http2 set_is_http2: str,
-    /// 是否含有websocket
+    /// Whether it includes WebSocket
     "IsWebsocket" is_websocket set_is_websocket: str,
-    /// loadBalance信息
+    /// LoadBalance information
     "LoadBalance" load_balance set_load_balance: str,
-    /// httpsUpstreamPort取值
+    /// Value of httpsUpstreamPort
     "HttpsUpstreamPort" https_upstream_port set_https_upstream_port: str,
-    /// port信息
+    /// Port information
     "Ports" ports set_ports: list PortItem,
-    /// 是否灰度
+    /// Whether it is grayscale
     "IsGray" is_gray set_is_gray: str,
-    /// 模式
+    /// Mode
     "Mode" mode set_mode: str,
-    /// 防御等级,100,200,300
+    /// Defense level: 100, 200, 300
     "Level" level set_level: str,
-    /// 与源站是否保持长连接
+    /// Whether to maintain a long connection with the origin server
     "IsKeepAlive" is_keep_alive set_is_keep_alive: str,
-    /// 0：BGP 1：Anycast
+    /// 0: BGP; 1: Anycast.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Anycast" anycast set_anycast: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6675,50 +6870,50 @@ impl ::core::fmt::Debug for DescribeSpartaProtectionInfoResponse {
 }
 
 rt::model! { write debug;
-/// Request of `DescribeTlsVersion` (查询SaaS型WAF支持的TLS版本).
+/// Request of `DescribeTlsVersion` (Queries TLS versions supported by SaaS WAF).
 ///
-/// 查询SaaS型WAF支持的TLS版本
+/// This API is used to query TLS versions supported by SaaS WAF.
 DescribeTlsVersionRequest {
 } }
 rt::action!("waf", "2018-01-25", "DescribeTlsVersion", DescribeTlsVersionRequest => DescribeTlsVersionResponse);
 
 rt::model! { read debug;
-/// DescribeTlsVersion返回参数结构体
+/// DescribeTlsVersion response structure.
 DescribeTlsVersionResponse {
-    /// TLS信息
+    /// TLS key value
     "TLS" tls set_tls: list TLSVersion,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeTopAttackDomain` (查询Top5的攻击域名).
+/// Request of `DescribeTopAttackDomain` (Query top 5 attack domains).
 ///
-/// 查询Top5的攻击域名
+/// Query top 5 attack domains
 DescribeTopAttackDomainRequest {
-    /// 查询起始时间
+    /// Query start time
     ///
     /// Required.
     "FromTime" from_time set_from_time: str,
-    /// 查询结束时间
+    /// Query end time
     ///
     /// Required.
     "ToTime" to_time set_to_time: str,
-    /// TOP N,可从0-10选择，默认是10
+    /// Top N, selectable from 0-10. The default is 10.
     "Count" count set_count: i128,
-    /// 只有两个值有效，sparta-waf，clb-waf，不传则不过滤
+    /// Only two values are valid: sparta-waf, clb-waf. No filtering if not input.
     "Edition" edition set_edition: str,
-    /// WAF实例ID，不传则不过滤
+    /// WAF instance ID. No filter will be carried out if it is not input.
     "InstanceID" instance_id set_instance_id: str,
 } }
 rt::action!("waf", "2018-01-25", "DescribeTopAttackDomain", DescribeTopAttackDomainRequest => DescribeTopAttackDomainResponse);
 
 rt::model! { read debug;
-/// DescribeTopAttackDomain返回参数结构体
+/// DescribeTopAttackDomain response structure.
 DescribeTopAttackDomainResponse {
-    /// CC攻击域名列表
+    /// CC attack domain list
     "CC" cc set_cc: list KVInt,
-    /// Web攻击域名列表
+    /// Web attack domain list
     "Web" web set_web: list KVInt,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6780,49 +6975,53 @@ DescribeUserCdcClbWafRegionsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeUserClbWafRegions` (获取对客户已经开放的负载均衡型WAF(clb-waf)的地域).
+/// Request of `DescribeUserClbWafRegions` (Obtains the regions where CLB WAF (clb-waf) is available to customers).
 ///
-/// 在负载均衡型WAF的添加、编辑域名配置的时候，需要展示负载均衡型WAF（clb-waf)支持的地域列表，通过DescribeUserClbWafRegions既可以获得当前对客户已经开放的地域列表
+/// During the addition and modification of Domain Configuration for CLB-type WAF, it is required to display the supported region list for CLB-type WAF (clb-waf) through DescribeUserClbWafRegions to obtain the currently available region list for the customer.
 DescribeUserClbWafRegionsRequest {
-    /// 流量来源，不填默认clb。clb：负载均衡器，tsegw：云原生API网关，scf：云函数，apisix：腾讯云上其他网关
+    /// Traffic source. The default value is clb if not specified. clb: Cloud Load Balancer; tsegw: cloud-native API gateway; scf: Serverless Cloud Function; apisix: other gateways on Tencent Cloud.
     "AlbType" alb_type set_alb_type: str,
 } }
 rt::action!("waf", "2018-01-25", "DescribeUserClbWafRegions", DescribeUserClbWafRegionsRequest => DescribeUserClbWafRegionsResponse);
 
 rt::model! { read debug;
-/// DescribeUserClbWafRegions返回参数结构体
+/// DescribeUserClbWafRegions response structure.
 DescribeUserClbWafRegionsResponse {
-    /// 地域（标准的ap-格式）列表
+    /// Region (in standard ap-format) list
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: list String,
-    /// 包含详细属性的地域信息
+    /// Geographical information with detailed attributes
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RichDatas" rich_datas set_rich_datas: list ClbWafRegionItem,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeUserDomainInfo` (查询saas和clb的域名信息).
+/// Request of `DescribeUserDomainInfo` (Query Domain Information for SaaS and CLB).
 ///
-/// 查询saas和clb的域名信息
+/// Query Domain Information for SaaS and CLB
 DescribeUserDomainInfoRequest {
 } }
 rt::action!("waf", "2018-01-25", "DescribeUserDomainInfo", DescribeUserDomainInfoRequest => DescribeUserDomainInfoResponse);
 
 rt::model! { read debug;
-/// DescribeUserDomainInfo返回参数结构体
+/// DescribeUserDomainInfo response structure.
 DescribeUserDomainInfoResponse {
-    /// saas和clb域名信息
+    /// SaaS and CLB domain information
     "UsersInfo" users_info set_users_info: list UserDomainInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeUserLevel` (获取用户防护规则等级).
+/// Request of `DescribeUserLevel` (Obtain the user protection rule level).
 ///
-/// 获取用户防护规则等级
+/// Obtain the user protection rule level
 DescribeUserLevelRequest {
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
@@ -6830,9 +7029,9 @@ DescribeUserLevelRequest {
 rt::action!("waf", "2018-01-25", "DescribeUserLevel", DescribeUserLevelRequest => DescribeUserLevelResponse);
 
 rt::model! { read debug;
-/// DescribeUserLevel返回参数结构体
+/// DescribeUserLevel response structure.
 DescribeUserLevelResponse {
-    /// 300:正常 400:严格
+    /// 300: Normal, 400: Strict
     "Level" level set_level: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -6936,11 +7135,11 @@ DescribeUserSignatureRuleV2Response {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeVipInfo` (查询VIP信息).
+/// Request of `DescribeVipInfo` (Queries the VIP information).
 ///
-/// 根据过滤条件查询VIP信息
+/// Query VIP information based on filter criteria
 DescribeVipInfoRequest {
-    /// waf实例id列表
+    /// WAF instance ID list
     ///
     /// Required.
     "InstanceIds" instance_ids set_instance_ids: list String,
@@ -6948,9 +7147,9 @@ DescribeVipInfoRequest {
 rt::action!("waf", "2018-01-25", "DescribeVipInfo", DescribeVipInfoRequest => DescribeVipInfoResponse);
 
 rt::model! { read debug;
-/// DescribeVipInfo返回参数结构体
+/// DescribeVipInfo response structure.
 DescribeVipInfoResponse {
-    /// VIP信息
+    /// VIP information
     "VipInfo" vip_info set_vip_info: list VipInfo,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -7027,11 +7226,11 @@ DescribeWafThreatenIntelligenceResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `DescribeWebshellStatus` (获取域名webshell状态).
+/// Request of `DescribeWebshellStatus` (Obtains the webshell detection status of a domain name).
 ///
-/// 获取域名的webshell状态
+/// Obtain the webshell status of a domain
 DescribeWebshellStatusRequest {
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
@@ -7039,11 +7238,11 @@ DescribeWebshellStatusRequest {
 rt::action!("waf", "2018-01-25", "DescribeWebshellStatus", DescribeWebshellStatusRequest => DescribeWebshellStatusResponse);
 
 rt::model! { read debug;
-/// DescribeWebshellStatus返回参数结构体
+/// DescribeWebshellStatus response structure.
 DescribeWebshellStatusResponse {
-    /// webshell域名
+    /// Webshell domain
     "Domain" domain set_domain: str,
-    /// 开关状态
+    /// Enabling status
     "Status" status set_status: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -7092,110 +7291,94 @@ DestroyPostCLSFlowResponse {
 } }
 
 rt::model! { read debug;
-/// domain列表
+/// Domain list
 DomainInfo {
-    /// 域名
+    /// Domain name
     "Domain" domain set_domain: str,
-    /// 域名ID
+    /// Domain ID
     "DomainId" domain_id set_domain_id: str,
-    /// 实例ID
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// cname地址
+    /// CNAME Address
     "Cname" cname set_cname: str,
-    /// 域名所属实例类型。
-    /// sparta-waf：SaaS型WAF实例
-    /// clb-waf：负载均衡型WAF实例
-    /// cdc-clb-waf：CDC环境下负载均衡型WAF实例
+    /// Instance type of the domain name.
+    /// sparta-waf: SaaS WAF instance
+    /// clb-waf: CLB WAF instance
+    /// cdc-clb-waf: CLB WAF instances in the CDC environment
     "Edition" edition set_edition: str,
-    /// 地域。
-    /// "多伦多": "ca"
-    /// "广州": "gz"
-    /// "成都": "cd"
-    /// "福州": "fzec"
-    /// "深圳": "szx"
-    /// "印度": "in"
-    /// "济南": "jnec"
-    /// "重庆": "cq"
-    /// "天津": "tsn"
-    /// "欧洲东北": "ru"
-    /// "南京": "nj"
-    /// "美国硅谷": "usw"
-    /// "泰国": "th"
-    /// "广州Open": "gzopen"
-    /// "深圳金融": "szjr"
-    /// "法兰克福": "de"
-    /// "日本": "jp"
-    /// "弗吉尼亚": "use"
-    /// "北京": "bj"
-    /// "中国香港": "hk"
-    /// "杭州": "hzec"
-    /// "北京金融": "bjjr"
-    /// "上海金融": "shjr"
-    /// "台北": "tpe"
-    /// "首尔": "kr"
-    /// "上海": "sh"
-    /// "新加坡": "sg"
-    /// "清远": "qy"
-    /// 与 ApRegion 表达同一含义、格式不同：本字段为地域缩写，ApRegion 为腾讯云标准 ap-xxx 格式
+    /// Region
+    /// "Toronto": "ca"
+    /// "Guangzhou": "gz"
+    /// "Chengdu": "cd"
+    /// "Fuzhou": "fzec"
+    /// "Shenzhen": "szx"
+    /// "India": "in"
+    /// "Jinan": "jnec"
+    /// "Chongqing": "cq"
+    /// "Tianjin": "tsn"
+    /// "Northeast Europe": "ru"
+    /// "Nanjing": "nj"
+    /// "Silicon Valley, USA": "usw"
+    /// "Thailand": "th"
+    /// "Guangzhou Open": "gzopen"
+    /// "Shenzhen Finance": "szjr"
+    /// "Frankfurt": "de"
+    /// "Japan": "jp"
+    /// "Virginia": "use"
+    /// "Beijing": "bj"
+    /// "Hong Kong (China)": "hk"
+    /// "Hangzhou": "hzec"
+    /// "Beijing Finance": "bjjr"
+    /// "Shanghai Finance": "shjr"
+    /// "Taipei (China)": "tpe"
+    /// "Seoul": "kr"
+    /// "Shanghai": "sh"
+    /// "Singapore": "sg"
+    /// "Qingyuan": "qy"
     "Region" region set_region: str,
-    /// 实例名
+    /// Instance name
     "InstanceName" instance_name set_instance_name: str,
-    /// 访问日志开关状态。
-    /// 0：关闭
-    /// 1：开启
+    /// Access log switch status
+    /// 0: disabled
+    /// 1: enabled
     "ClsStatus" cls_status set_cls_status: i128,
-    /// 负载均衡型WAF使用模式。
-    /// 0：镜像模式
-    /// 1：清洗模式
+    /// CLB WAF usage mode
+    /// 0: image mode
+    /// 1: cleaning mode
     "FlowMode" flow_mode set_flow_mode: i128,
-    /// waf开关状态。
-    /// 0：关闭
-    /// 1：开启
+    /// WAF switch status
+    /// 0: disabled
+    /// 1: enabled
     "Status" status set_status: i128,
-    /// 规则引擎防护模式。
-    /// 0：观察模式
-    /// 1：拦截模式
+    /// Rule engine protection mode
+    /// 0: observation mode
+    /// 1: interception mode
     "Mode" mode set_mode: i128,
-    /// 规则引擎和AI引擎防护模式联合状态。
-    /// 1:初始状态,规则引擎拦截&&AI引擎未操作开关状态
-    /// 10：规则引擎观察&&AI引擎关闭模式
-    /// 11：规则引擎观察&&AI引擎观察模式
-    /// 12：规则引擎观察&&AI引擎拦截模式
-    /// 20：规则引擎拦截&&AI引擎关闭模式
-    /// 21：规则引擎拦截&&AI引擎观察模式
-    /// 22：规则引擎拦截&&AI引擎拦截模式
+    /// Joint status of rule engine and AI engine protection modes.
+    /// 1: initial status: interception for the rule engine and disabled for the AI engine
+    /// 10: observation for the rule engine and disabled for the AI engine
+    /// 11: observation for both the rule engine and AI engine
+    /// 12: observation for the rule engine and interception for the AI engine
+    /// 20: interception for the rule engine and disabled for the AI engine
+    /// 21: interception for the rule engine and observation for the AI engine
+    /// 22: interception for both the rule engine and AI engine
     "Engine" engine set_engine: i128,
-    /// 沙箱集群回源出口IP列表
+    /// Sandbox cluster origin-pull outbound IP list
     "CCList" cc_list set_cc_list: list String,
-    /// 生产集群回源出口IP列表
+    /// Production cluster origin-pull outbound IP list
     "RsList" rs_list set_rs_list: list String,
-    /// 服务端口配置
+    /// Service port configuration
     "Ports" ports set_ports: list PortInfo,
-    /// 负载均衡器相关配置
+    /// CLB-related configuration
     "LoadBalancerSet" load_balancer_set set_load_balancer_set: list LoadBalancerPackageNew,
-    /// 用户id
+    /// User ID
     "AppId" app_id set_app_id: i128,
-    /// SAAS型WAF域名状态：
-    /// -2：配置下发失败
-    /// -1：配置下发中
-    /// 0：DNS解析中
-    /// 1：无DNS解析记录，请接入WAF
-    /// 10：DNS解析未知，域名启用了代理
-    /// 11：DNS解析异常，使用A记录接入WAF IP
-    /// 200：检测源站不可达
-    /// 220：源站不支持长连接
-    /// 311：证书过期
-    /// 312：证书即将过期
-    /// 310：证书异常
-    /// 316：备案异常
-    /// 5：WAF回源已变更
-    /// 负载均衡型WAF域名LB监听器状态：
-    /// 0：操作成功
-    /// 4：正在绑定LB
-    /// 6：正在解绑LB
-    /// 7：解绑LB失败
-    /// 8：绑定LB失败
-    /// 10：内部错误
+    /// LB listener status of the domain name protected by CLB WAF0: Operation successful.
+    /// 4: The LB is being bound.
+    /// 6: The LB is being unbound.
+    /// 7: Failed to unbind the LB.
+    /// 8: Failed to bind the LB.
+    /// 10: Internal error.
     "State" state set_state: i64,
     /// 域名所在地域，腾讯云标准地域格式
     /// 参数格式：形如 ap-guangzhou
@@ -7250,68 +7433,81 @@ DomainInfo {
     /// DNSSEC CNAME 地址。客户开启 DNSSEC CNAME 校验后，将业务域名 CNAME 到该地址即可接入。开关关闭、非 SaaS CNAME 接入或无法映射时为空字符串。
     /// 默认值：""
     "DnssecCname" dnssec_cname set_dnssec_cname: str,
-    /// 创建时间
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
     /// 编辑时间
     "ModifyTime" modify_time set_modify_time: str,
-    /// Ipv6开关状态。
-    /// 0：关闭
-    /// 1：开启
+    /// IPv6 switch status.
+    /// 0: disabled
+    /// 1: enabled
     "Ipv6Status" ipv6_status set_ipv6_status: i64,
-    /// BOT开关状态。
-    /// 0：关闭
-    /// 1：关闭
-    /// 2：开启
-    /// 3：开启
+    /// Bot switch status.
+    /// 0: disabled
+    /// 1: disabled
+    /// 2: enabled
+    /// 3: enabled
     "BotStatus" bot_status set_bot_status: i64,
-    /// 实例版本信息。
-    /// 101：小微敏捷版
-    /// 102：小微超轻版
-    /// 2：高级版
-    /// 3：企业版
-    /// 4：旗舰版
-    /// 6：独享版
+    /// Instance version information.
+    /// 101: Small and Micro Agile Edition
+    /// 102: Small and Micro Ultra-light Edition
+    /// 2: Advanced Edition
+    /// 3: Enterprise Edition
+    /// 4: Ultimate Edition
+    /// 6: Exclusive Edition
     "Level" level set_level: i64,
-    /// 投递CLS状态。
-    /// 0：关闭
-    /// 1：开启
+    /// Shipping status of CLS.
+    /// 0: disabled
+    /// 1: enabled
     "PostCLSStatus" post_cls_status set_post_cls_status: i64,
-    /// 投递CKafka状态。
-    /// 0：关闭
-    /// 1：开启
+    /// Shipping status of CKafka.
+    /// 0: disabled
+    /// 1: enabled
     "PostCKafkaStatus" post_c_kafka_status set_post_c_kafka_status: i64,
-    /// cdc实例域名接入的集群信息,非cdc实例忽略。
+    /// Cluster information accessed by the CDC instance domain name, which can be ignored for non-CDC instances.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CdcClusters" cdc_clusters set_cdc_clusters: str,
-    /// api安全开关状态。
-    /// 0：关闭
-    /// 1：开启
+    /// API security switch status.
+    /// 0: disabled
+    /// 1: enabled
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ApiStatus" api_status set_api_status: i64,
-    /// 应用型负载均衡类型，默认clb。
-    /// clb：七层负载均衡器类型
-    /// apisix：apisix网关型
+    /// Application-based CLB type. The default value is clb.
+    /// clb: layer-7 CLB
+    /// apisix: APISIX gateway
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AlbType" alb_type set_alb_type: str,
-    /// 安全组状态。
-    /// 0：不展示
-    /// 1：非腾讯云源站
-    /// 2：安全组绑定失败
-    /// 3：安全组发生变更
+    /// Security group status.
+    /// 0: not display
+    /// 1: non-Tencent Cloud origin server
+    /// 2: Security group binding failed.
+    /// 3: security groups changed.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SgState" sg_state set_sg_state: i64,
-    /// 安全组状态的详细解释
+    /// Detailed Explanation of Security Group Status
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SgDetail" sg_detail set_sg_detail: str,
-    /// 域名云环境。hybrid：混合云域名
-    /// public：公有云域名
+    /// Domain name cloud environment. hybrid: hybrid cloud domain name
+    /// public: public cloud domain name
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CloudType" cloud_type set_cloud_type: str,
-    /// 域名备注信息
+    /// Domain name remarks
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Note" note set_note: str,
-    /// SAASWAF源站IP列表
+    /// SaaS WAF origin server IP list
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SrcList" src_list set_src_list: list String,
-    /// SAASWAF源站域名列表
+    /// SaaS WAF origin server domain name list
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UpstreamDomainList" upstream_domain_list set_upstream_domain_list: list String,
-    /// 安全组ID
+    /// Security group ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SgID" sg_id set_sg_id: str,
-    /// clbwaf接入状态，0代表“尚无流量接入”，1代表“流量接入”，2代表“CLB监听器已注销”，3代表“配置生效中”，4代表“配置下发失败中”
+    /// CLB WAF access status
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AccessStatus" access_status set_access_status: i64,
-    /// 域名标签
+    /// Domain name tag.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Labels" labels set_labels: list String,
     /// saaswaf独享ip状态，0是关闭，1是开启，2是开启中
     "PrivateVipStatus" private_vip_status set_private_vip_status: i64,
@@ -7331,200 +7527,245 @@ DomainInfo {
 } }
 
 rt::model! { read debug;
-/// waf 域名扩展套餐
+/// CLB-WAF domain extension package
 DomainPackageNew {
-    /// 资源ID
+    /// Resource ID
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResourceIds" resource_ids set_resource_ids: str,
-    /// 过期时间
+    /// Expiration time
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ValidTime" valid_time set_valid_time: str,
-    /// 是否自动续费，1：自动续费，0：不自动续费
+    /// Auto-renewal, 1: Enabled, 0: Disabled
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RenewFlag" renew_flag set_renew_flag: i128,
-    /// 套餐购买个数
+    /// Number of Package Purchases
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Count" count set_count: i128,
-    /// 套餐购买地域，clb-waf暂时没有用到
+    /// Package Purchase Region, currently not used in CLB-WAF
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Region" region set_region: str,
 } }
 
 rt::model! { write debug;
-/// 域名-规则id结构体
+/// Domain name, which corresponds to the rule ID structure.
 DomainRuleId {
-    /// 域名
+    /// Domain name
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Domain" domain set_domain: str,
-    /// 规则id
+    /// Rule ID
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RuleId" rule_id set_rule_id: str,
 } }
 
 rt::model! { write debug;
-/// 唯一定位Domain
+/// Unique positioning domain
 DomainURI {
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 版本
+    /// Version
     ///
     /// Required.
     "Edition" edition set_edition: str,
-    /// 实例ID
+    /// Instance ID
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceID" instance_id set_instance_id: str,
 } }
 
 rt::model! { read nodebug;
-/// SaaS型WAF域名详情
+/// Details of domain names protected by SaaS WAF
 DomainsPartInfo {
-    /// 域名
+    /// Domain name
     "Domain" domain set_domain: str,
-    /// 域名唯一ID
+    /// Unique domain name ID
     "DomainId" domain_id set_domain_id: str,
-    /// 域名所属实例唯一ID
+    /// Unique instance ID of the domain name
     "InstanceId" instance_id set_instance_id: str,
-    /// 域名所属实例类型
+    /// Instance type of the domain name
     "Edition" edition set_edition: str,
-    /// 域名所属实例名
+    /// Instance name of the domain name
     "InstanceName" instance_name set_instance_name: str,
-    /// 证书
+    /// Certificate
     "Cert" cert set_cert: str,
-    /// 创建时间
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
     /// 更新时间
     "ModifyTime" modify_time set_modify_time: str,
-    /// 规则引擎和AI引擎防护模式联合状态。
-    /// 1:初始状态,规则引擎拦截&&AI引擎未操作开关状态
-    /// 10：规则引擎观察&&AI引擎关闭模式
-    /// 11：规则引擎观察&&AI引擎观察模式
-    /// 12：规则引擎观察&&AI引擎拦截模式
-    /// 20：规则引擎拦截&&AI引擎关闭模式
-    /// 21：规则引擎拦截&&AI引擎观察模式
-    /// 22：规则引擎拦截&&AI引擎拦截模式
+    /// Status of the rule engine and AI engine
+    /// 1: initial status. Interception for the rule engine and disabled for the AI engine.
+    /// 10: observation for the rule engine and disabled for the AI engine
+    /// 11: observation for both the rule engine and AI engine
+    /// 12: observation for the rule engine and interception for the AI engine
+    /// 20: interception for the rule engine and disabled for the AI engine
+    /// 21: interception for the rule engine and observation for the AI engine
+    /// 22: interception for both the rule engine and AI engine
     "Engine" engine set_engine: i128,
-    /// 是否开启HTTP强制跳转到HTTPS。
-    /// 0：不强制跳转
-    /// 1：开启强制跳转
+    /// Whether to enable forced redirection from HTTP to HTTPS
+    /// 0: do not force redirection
+    /// 1: enable forced redirection
     "HttpsRewrite" https_rewrite set_https_rewrite: i128,
-    /// HTTPS回源端口
+    /// HTTPS origin-pull port
     "HttpsUpstreamPort" https_upstream_port set_https_upstream_port: str,
-    /// waf前是否部署有七层代理服务。
-    /// 0：没有部署代理服务
-    /// 1：有部署代理服务，waf将使用XFF获取客户端IP
-    /// 2：有部署代理服务，waf将使用remote_addr获取客户端IP
-    /// 3：有部署代理服务，waf将使用ip_headers中的自定义header获取客户端IP
+    /// Whether a layer-7 proxy service is deployed before WAF
+    /// 0: No proxy service deployed
+    /// 1: Proxy service deployed, and WAF will use XFF to obtain the client IP address
+    /// 2: Proxy service deployed and WAF will use remote_addr to obtain the client IP address
+    /// 3: Proxy service deployed and WAF will use the custom header in ip_headers to obtain the client IP address
     "IsCdn" is_cdn set_is_cdn: i128,
-    /// 是否开启灰度。
+    /// This parameter has been deprecated.
     ///
     /// Disabled in the spec.
     "IsGray" is_gray set_is_gray: i128,
-    /// 是否开启HTTP2，需要开启HTTPS协议支持。
-    /// 0：关闭
-    /// 1：开启
+    /// Whether to enable HTTP2. You should enable HTTPS as well.
+    /// 0: disable
+    /// 1: enable
     "IsHttp2" is_http2 set_is_http2: i128,
-    /// 是否开启WebSocket支持。
-    /// 0：关闭
-    /// 1：开启
+    /// Whether to enable support for WebSocket
+    /// 0: disable
+    /// 1: enable
     "IsWebsocket" is_websocket set_is_websocket: i128,
-    /// 回源负载均衡策略。
-    /// 0：轮询
-    /// 1：IP hash
-    /// 2：加权轮询
+    /// Load balancing policy for origin-pull
+    /// 0: round-robin
+    /// 1: IP hash
+    /// 2: weighted round-robin
     "LoadBalance" load_balance set_load_balance: i128,
-    /// 防护模式。
-    /// 0：观察模式
-    /// 1：拦截模式
+    /// Protection mode
+    /// 0: observation mode
+    /// 1: interception mode
     "Mode" mode set_mode: i128,
-    /// 自有证书的私钥
+    /// Private key of the self-owned certificate
     "PrivateKey" private_key set_private_key: str,
-    /// CertType为2时，需要填充此参数，表示腾讯云SSL平台托管的证书id
+    /// When CertType is 2, this parameter must be filled, indicating the certificate ID hosted on Tencent Cloud's SSL platform
     "SSLId" ssl_id set_ssl_id: str,
-    /// 域名回源时的回源域名。UpstreamType为1时，需要填充此字段
+    /// Origin domain when domain is back to source. When UpstreamType=1, this field needs to be filled
     "UpstreamDomain" upstream_domain set_upstream_domain: str,
-    /// 回源类型。
-    /// 0：通过IP回源
-    /// 1：通过域名回源
+    /// Origin-pull type
+    /// 0: origin-pull via IP address
+    /// 1: origin-pull via domain name
     "UpstreamType" upstream_type set_upstream_type: i128,
-    /// IP回源时的回源IP列表。UpstreamType为0时，需要填充此字段
+    /// Origin IP list when IP is back to source. When UpstreamType=0, this field is required
     "SrcList" src_list set_src_list: list String,
-    /// 域名端口配置
+    /// Domain name port configuration
     "Ports" ports set_ports: list PortInfo,
-    /// 证书类型。
-    /// 0：仅配置HTTP监听端口，没有证书
-    /// 1：证书来源为自有证书
-    /// 2：证书来源为托管证书
+    /// Certificate type
+    /// 0: no certificate, with only the HTTP listening port configured
+    /// 1: self-owned certificate
+    /// 2: managed certificate
     "CertType" cert_type set_cert_type: i128,
-    /// 服务配置有HTTPS端口时，HTTPS的回源协议。
-    /// http：使用http协议回源，和HttpsUpstreamPort配合使用
-    /// https：使用https协议回源
+    /// Origin-pull protocol for HTTPS when the service is configured with an HTTPS port
+    /// http: Use the HTTP protocol for origin-pull. It is used together with HttpsUpstreamPort.
+    /// https: Use the HTTPS protocol for origin-pull.
     "UpstreamScheme" upstream_scheme set_upstream_scheme: str,
-    /// 日志包是否开启。
-    /// 0：关闭
-    /// 1：开启
+    /// Whether to enable access logging
+    /// 0: disable
+    /// 1: enable
     "Cls" cls set_cls: i128,
-    /// 接入Cname，SaaS型域名使用此Cname进行接入
+    /// CNAME record for accessing a domain name protected by SaaS WAF
     "Cname" cname set_cname: str,
     /// DNSSEC CNAME 地址。客户开启 DNSSEC CNAME 校验后，将业务域名 CNAME 到该地址即可接入。开关关闭、非 SaaS CNAME 接入或无法映射时为空字符串。
     /// 默认值：""
     "DnssecCname" dnssec_cname set_dnssec_cname: str,
-    /// 是否开启长连接。
-    /// 0： 短连接
-    /// 1： 长连接
+    /// Whether to enable persistent connection
+    /// 0: non-persistent connection
+    /// 1: persistent connection
     "IsKeepAlive" is_keep_alive set_is_keep_alive: i128,
-    /// 是否开启主动健康检测。
-    /// 0：不开启
-    /// 1：开启
+    /// Whether to enable proactive health check
+    /// 0: disable
+    /// 1: enable
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ActiveCheck" active_check set_active_check: i128,
-    /// TLS版本信息
+    /// TLS version information
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TLSVersion" tls_version set_tls_version: i64,
-    /// 自定义的加密套件列表。CipherTemplate为3时需要填此字段，表示自定义的加密套件，值通过DescribeCiphersDetail接口获取。
+    /// Custom encryption suite list. When CipherTemplate is 3, this field is required, indicating the custom encryption suite, value obtained through DescribeCiphersDetail API.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Ciphers" ciphers set_ciphers: list i64,
-    /// 加密套件模板。
-    /// 0：不支持选择，使用默认模板
-    /// 1：通用型模板
-    /// 2：安全型模板
-    /// 3：自定义模板
+    /// Cipher suite template
+    /// 0: default template
+    /// 1: general template
+    /// 2: security template
+    /// 3: custom template
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CipherTemplate" cipher_template set_cipher_template: i64,
     /// WAF与源站的连接超时，默认10s。
     "ProxyConnectTimeout" proxy_connect_timeout set_proxy_connect_timeout: i64,
-    /// WAF与源站的读超时时间，默认300s。
+    /// Read timeout between WAF and origin server, 300s by default.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProxyReadTimeout" proxy_read_timeout set_proxy_read_timeout: i64,
-    /// WAF与源站的写超时时间，默认300s。
+    /// WAF and origin server write timeout, 300s by default.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProxySendTimeout" proxy_send_timeout set_proxy_send_timeout: i64,
-    /// WAF回源时的SNI类型。
-    /// 0：关闭SNI，不配置client_hello中的server_name
-    /// 1：开启SNI，client_hello中的server_name为防护域名
-    /// 2：开启SNI，SNI为域名回源时的源站域名
-    /// 3：开启SNI，SNI为自定义域名
+    /// SNI type during WAF origin-pull
+    /// 0: Disable SNI and do not configure server_name in client_hello.
+    /// 1: Enable SNI. server_name in client_hello is a protected domain name.
+    /// 2: Enable SNI. SNI is the origin server domain name during the domain name origin-pull.
+    /// 3: Enable SNI. SNI is a custom domain name.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SniType" sni_type set_sni_type: i64,
-    /// SniType为3时，需要填此参数，表示自定义的SNI；
+    /// When SniType=3, this parameter is required, indicating a custom SNI;
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SniHost" sni_host set_sni_host: str,
-    /// 回源IP权重
+    /// Weight of the IP address for origin-pull
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Weights" weights set_weights: list String,
-    /// IsCdn=3时，表示自定义header
+    /// IsCdn=3 indicates custom header
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IpHeaders" ip_headers set_ip_headers: list String,
-    /// 是否开启XFF重置。
-    /// 0：关闭
-    /// 1：开启
+    /// Whether to enable XFF reset
+    /// 0: disable
+    /// 1: enable
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "XFFReset" xff_reset set_xff_reset: i64,
-    /// 域名备注信息
+    /// Domain name remarks
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Note" note set_note: str,
-    /// 自定义回源Host。默认为空字符串，表示使用防护域名作为回源Host。
+    /// Custom origin-pull host. The default value is a null string, indicating that a protected domain name is used as the origin-pull host.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UpstreamHost" upstream_host set_upstream_host: str,
-    /// 防护规则
+    /// Protection rule
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Level" level set_level: str,
-    /// 是否开启缓存 0-关闭 1-开启
+    /// Whether to enable caching. 0: disable; 1: enable.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ProxyBuffer" proxy_buffer set_proxy_buffer: i64,
-    /// 国密选项。0：不开启国密 1：在原有TLS选项的基础上追加支持国密 2：开启国密并仅支持国密客户端访问
+    /// Whether to enable SM. 0: do not enable SM; 1: add support for SM based on the existing TLS option; 2: enable SM and support only SM client access.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "GmType" gm_type set_gm_type: i64,
-    /// 国密证书类型。0：无国密证书 1：证书来源为自有国密证书 2：证书来源为托管国密证书
+    /// SM certificate type. 0: no SM certificate is available; 1: the certificate is a self-owned SM certificate; 2: the certificate is a managed SM certificate.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "GmCertType" gm_cert_type set_gm_cert_type: i64,
-    /// GmCertType为1时，需要填充此参数，表示自有国密证书的证书链
+    /// When GmCertType is 1, this parameter needs to be set, indicating the certificate chain of the self-owned SM certificate.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "GmCert" gm_cert set_gm_cert: str,
-    /// GmCertType为1时，需要填充此参数，表示自有国密证书的私钥
+    /// When GmCertType is 1, this parameter needs to be set, indicating the private key of the self-owned SM certificate.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "GmPrivateKey" gm_private_key set_gm_private_key: str,
-    /// GmCertType为1时，需要填充此参数，表示自有国密证书的加密证书
+    /// When GmCertType is 1, this parameter needs to be set, indicating the encryption certificate of the self-owned SM certificate.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "GmEncCert" gm_enc_cert set_gm_enc_cert: str,
-    /// GmCertType为1时，需要填充此参数，表示自有国密证书的加密证书的私钥
+    /// When GmCertType is 1, this parameter needs to be set, indicating the private key of the encryption certificate for the self-owned SM certificate.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "GmEncPrivateKey" gm_enc_private_key set_gm_enc_private_key: str,
-    /// GmCertType为2时，需要填充此参数，表示腾讯云SSL平台托管的证书id
+    /// When GmCertType is 2, this parameter needs to be set, indicating the ID of the certificate managed by the Tencent Cloud SSL platform.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "GmSSLId" gm_ssl_id set_gm_ssl_id: str,
-    /// 域名标签
+    /// Domain name tag.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Labels" labels set_labels: list String,
     /// 拨测状态。 0: 禁用拨测, 1: 启用拨测
     "ProbeStatus" probe_status set_probe_status: i64,
@@ -7849,71 +8090,86 @@ FilterCls {
 } }
 
 rt::model! { write debug;
-/// 过滤数组
+/// Filter array
 FiltersItemNew {
-    /// 字段名； 过滤
-    /// 子订单号过滤通过name 为：DealName； value为子订单号
+    /// Field name, used for filtering
+    /// Filter the sub-order number (value) by DealName.
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 过滤值
+    /// Values after filtering
     ///
     /// Required.
     "Values" values set_values: list String,
-    /// 是否精确查找
+    /// Exact search or not
     ///
     /// Required.
     "ExactMatch" exact_match set_exact_match: bool,
 } }
 
 rt::model! { read debug;
-/// 域名列表
+/// Domain name list
 FindAllDomainDetail {
-    /// 用户id
+    /// User ID
     "Appid" appid set_appid: i128,
-    /// 域名
+    /// Domain name
     "Domain" domain set_domain: str,
-    /// 域名ip
+    /// Domain IP
     "Ips" ips set_ips: list String,
-    /// 发现时间
+    /// Detection time
     "FindTime" find_time set_find_time: str,
-    /// 实例id
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 域名id
+    /// Domain ID
     "DomainId" domain_id set_domain_id: str,
-    /// waf类型
+    /// WAF type
     "Edition" edition set_edition: str,
-    /// 是否接入waf
+    /// Whether to access WAF
     "IsWafDomain" is_waf_domain set_is_waf_domain: i128,
 } }
 
 rt::model! { read debug;
-/// 业务安全资源信息
+/// Business security resource information
 FraudPkg {
-    /// 资源id
+    /// Resource ID
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResourceIds" resource_ids set_resource_ids: str,
-    /// 状态，0表示关闭，1表示开启
+    /// Status
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: i64,
-    /// 地域
+    /// Region
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Region" region set_region: i64,
-    /// 开始时间
+    /// Start time
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BeginTime" begin_time set_begin_time: str,
-    /// 结束时间
+    /// End time
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EndTime" end_time set_end_time: str,
-    /// 申请数量
+    /// Application Quantity
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InquireNum" inquire_num set_inquire_num: i64,
-    /// 使用数量
+    /// Usage Quantity
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UsedNum" used_num set_used_num: i64,
-    /// 续费标识，0表示手动续费，1表示自动续费，2表示到期不续
+    /// Renewal flag.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RenewFlag" renew_flag set_renew_flag: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `FreshAntiFakeUrl` (刷新防篡改url).
+/// Request of `FreshAntiFakeUrl` (Refresh a tamper-proof URL).
 ///
-/// 刷新防篡改url
+/// Refresh a tamper-proof URL
 FreshAntiFakeUrlRequest {
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
@@ -7925,20 +8181,20 @@ FreshAntiFakeUrlRequest {
 rt::action!("waf", "2018-01-25", "FreshAntiFakeUrl", FreshAntiFakeUrlRequest => FreshAntiFakeUrlResponse);
 
 rt::model! { read debug;
-/// FreshAntiFakeUrl返回参数结构体
+/// FreshAntiFakeUrl response structure.
 FreshAntiFakeUrlResponse {
-    /// 结果成功与否
+    /// Whether the result is successful
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GenerateDealsAndPayNew` (计费资源购买、续费下单接口).
+/// Request of `GenerateDealsAndPayNew` (Billing Resource Purchase, Renewal Order API).
 ///
-/// 计费资源购买、续费下单接口
+/// Billing Resource Purchase, Renewal Order API
 GenerateDealsAndPayNewRequest {
-    /// 计费下单入参
+    /// Billing and ordering input parameters
     ///
     /// Required.
     "Goods" goods set_goods: list GoodNews,
@@ -7946,15 +8202,21 @@ GenerateDealsAndPayNewRequest {
 rt::action!("waf", "2018-01-25", "GenerateDealsAndPayNew", GenerateDealsAndPayNewRequest => GenerateDealsAndPayNewResponse);
 
 rt::model! { read debug;
-/// GenerateDealsAndPayNew返回参数结构体
+/// GenerateDealsAndPayNew response structure.
 GenerateDealsAndPayNewResponse {
-    /// 计费下单响应结构体
+    /// Billing order response structure
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: obj DealData,
-    /// 1:成功，0:失败
+    /// 1: Success, 0: Failure
     "Status" status set_status: i64,
-    /// 返回message
+    /// Returned message
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ReturnMessage" return_message set_return_message: str,
-    /// 购买的实例ID
+    /// Purchased instance ID
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceId" instance_id set_instance_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -8001,23 +8263,23 @@ GetAttackDownloadRecordsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `GetAttackHistogram` (攻击日志统计).
+/// Request of `GetAttackHistogram` (Collects attack logs).
 ///
-/// 生成攻击日志的产生时间柱状图
+/// This API is used to generate a bar chart for the generation time of attack logs.
 GetAttackHistogramRequest {
-    /// 查询的域名，所有域名使用all
+    /// Queried domain: use all for all domains
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 查询起始时间
+    /// Query start time
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 查询结束时间
+    /// Query end time
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// Lucene语法
+    /// Lucene syntax.
     ///
     /// Required.
     "QueryString" query_string set_query_string: str,
@@ -8025,36 +8287,36 @@ GetAttackHistogramRequest {
 rt::action!("waf", "2018-01-25", "GetAttackHistogram", GetAttackHistogramRequest => GetAttackHistogramResponse);
 
 rt::model! { read debug;
-/// GetAttackHistogram返回参数结构体
+/// GetAttackHistogram response structure.
 GetAttackHistogramResponse {
-    /// 统计详情
+    /// Statistics details
     "Data" data set_data: list LogHistogramInfo,
-    /// 时间段大小
+    /// Time period size
     "Period" period set_period: i128,
-    /// 统计的条目数
+    /// Number of entries counted
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetAttackTotalCount` (攻击总次数).
+/// Request of `GetAttackTotalCount` (Total attack count).
 ///
-/// 按照条件查询展示攻击总次数
+/// Display total attack count by querying based on conditions
 GetAttackTotalCountRequest {
-    /// 起始时间
+    /// Start time
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 结束时间
+    /// End time
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 查询的域名，全部域名填all
+    /// Domain names queried. Fill in all for all domain names.
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 查询条件，默认为""
+    /// Query criteria, "" by default
     ///
     /// Required.
     "QueryString" query_string set_query_string: str,
@@ -8062,32 +8324,32 @@ GetAttackTotalCountRequest {
 rt::action!("waf", "2018-01-25", "GetAttackTotalCount", GetAttackTotalCountRequest => GetAttackTotalCountResponse);
 
 rt::model! { read debug;
-/// GetAttackTotalCount返回参数结构体
+/// GetAttackTotalCount response structure.
 GetAttackTotalCountResponse {
-    /// 攻击总次数
+    /// Total attack count
     "TotalCount" total_count set_total_count: i128,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `GetInstanceQpsLimit` (获取套餐实例的弹性qps上限).
+/// Request of `GetInstanceQpsLimit` (Obtain the elastic QPS limit of package instances).
 ///
-/// 获取套餐实例的弹性qps上限
+/// Obtain the elastic QPS limit of package instances
 GetInstanceQpsLimitRequest {
-    /// 套餐实例id
+    /// Package instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 套餐类型
+    /// Package type.
     "Type" r#type set_type: str,
 } }
 rt::action!("waf", "2018-01-25", "GetInstanceQpsLimit", GetInstanceQpsLimitRequest => GetInstanceQpsLimitResponse);
 
 rt::model! { read debug;
-/// GetInstanceQpsLimit返回参数结构体
+/// GetInstanceQpsLimit response structure.
 GetInstanceQpsLimitResponse {
-    /// 弹性qps相关值集合
+    /// Elastic QPS related value set
     "QpsData" qps_data set_qps_data: obj QpsData,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -8124,32 +8386,36 @@ GlobalSceneInfo {
 } }
 
 rt::model! { write debug;
-/// 计费下单接口出入参Goods
+/// Input/Output parameter goods of billing & ordering API
 GoodNews {
-    /// 商品数量
+    /// Number of products
     ///
     /// Required.
     "GoodsNum" goods_num set_goods_num: i64,
-    /// 商品明细
+    /// Product Detail
     ///
     /// Required.
     "GoodsDetail" goods_detail set_goods_detail: obj GoodsDetailNew,
-    /// 订单类型ID，用来唯一标识一个业务的一种场景（总共三种场景：新购、配置变更、续费）
-    /// 高级版: 102375(新购),102376(续费),102377(变配)
-    /// 企业版 : 102378(新购),102379(续费),102380(变配)
-    /// 旗舰版 : 102369(新购),102370(续费),102371(变配)
-    /// 域名包 : 102372(新购),102373(续费),102374(变配)
-    /// 业务扩展包 : 101040(新购),101041(续费),101042(变配)
+    /// Order type ID, which is used to uniquely identify a business scene. (There are three scenes in total: new purchase, configuration change, and renewal.)
+    /// Advanced Edition: 102375 (new purchase), 102376 (renewal), and 102377 (configuration change)
+    /// Enterprise Edition: 102378 (new purchase), 102379 (renewal), and 102380 (configuration change)
+    /// Ultimate Edition: 102369 (new purchase), 102370 (renewal), and 102371 (configuration change)
+    /// Domain name package: 102372 (new purchase), 102373 (renewal), and 102374 (configuration change)
+    /// Business expansion package: 101040 (new purchase), 101041 (renewal), and 101042 (configuration change)
     ///
-    /// 高级版-CLB: 新购 101198  续费 101199 变配 101200
-    /// 企业版-CLB 101204(新购),101205(续费),101206(变配)
-    /// 旗舰版-CLB : 101201(新购),101202(续费),101203(变配)
-    /// 域名包-CLB: 101207(新购),101208(续费),101209(变配)
-    /// 业务扩展包-CLB: 101210(新购),101211(续费),101212(变配)
+    /// Advanced Edition - CLB: 101198 (new purchase), 101199 (renewal), and 101200 (configuration change)
+    /// Enterprise Edition - CLB: 101204 (new purchase), 101205 (renewal), and 101206 (configuration change)
+    /// Ultimate Edition - CLB: 101201 (new purchase), 101202 (renewal), and 101203 (configuration change)
+    /// Domain name package - CLB: 101207 (new purchase), 101208 (renewal), and 101209 (configuration change)
+    /// Business expansion package - CLB: 101210 (new purchase), 101211 (renewal), and 101212 (configuration adjustment)
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "GoodsCategoryId" goods_category_id set_goods_category_id: i64,
-    /// 购买waf实例区域ID
-    /// 1 表示购买大陆资源;
-    /// 9表示购买非中国大陆资源
+    /// Region ID for purchasing WAF instance
+    ///
+    /// 1 indicates purchasing resources in Chinese mainland.
+    /// 9 indicates purchasing resources outside Chinese mainland.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RegionId" region_id set_region_id: i64,
 } }
 
@@ -8228,72 +8494,97 @@ GoodsDetail {
 } }
 
 rt::model! { write debug;
-/// 产品明细
+/// Product details
 GoodsDetailNew {
-    /// 时间间隔
+    /// Time interval
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TimeSpan" time_span set_time_span: i64,
-    /// 单位，支持购买d、m、y 即（日、月、年）
+    /// Unit, support for purchasing d, m, y, i.e., (day, month, year)
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TimeUnit" time_unit set_time_unit: str,
-    /// 子产品标签,。新购，续费必传，变配时放在oldConfig newConfig里面
+    /// Sub-product tag. It is mandatory for new purchase and renewal. For configuration change, it will be placed in oldConfig and newConfig.
     ///
-    /// Saas 高级版 ：sp_wsm_waf_premium
-    /// Saas企业版 ：sp_wsm_waf_enterprise
-    /// Saas旗舰版 ：sp_wsm_waf_ultimate
-    /// Saas 业务扩展包：sp_wsm_waf_qpsep
-    /// Saas 域名扩展包：sp_wsm_waf_domain
+    /// SaaS Advanced Edition: sp_wsm_waf_premium
+    /// SaaS Enterprise Edition: sp_wsm_waf_enterprise
+    /// SaaS Ultimate Edition: sp_wsm_waf_ultimate
+    /// SaaS business expansion package: sp_wsm_waf_qpsep
+    /// SaaS domain name expansion package: sp_wsm_waf_domain
     ///
-    /// 高级版-CLB:sp_wsm_waf_premium_clb
-    /// 企业版-CLB : sp_wsm_waf_enterprise_clb
-    /// 旗舰版-CLB:sp_wsm_waf_ultimate_clb
-    /// 业务扩展包-CLB：sp_wsm_waf_qpsep_clb
-    /// 域名扩展包-CLB：sp_wsm_waf_domain_clb
+    /// Advanced Edition - CLB: sp_wsm_waf_premium_clb
+    /// Enterprise Edition - CLB: sp_wsm_waf_enterprise_clb
+    /// Ultimate Edition - CLB: sp_wsm_waf_ultimate_clb
+    /// Business expansion package - CLB: sp_wsm_waf_qpsep_clb
+    /// Domain name expansion package - CLB: sp_wsm_waf_domain_clb
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SubProductCode" sub_product_code set_sub_product_code: str,
-    /// 业务产品申请的pid（对应一个定价公式），通过pid计费查询到定价模型
-    /// 高级版 ：1000827
-    /// 企业版 ：1000830
-    /// 旗舰版 ：1000832
-    /// 域名包 : 1000834
-    /// 业务扩展包 : 1000481
-    /// 高级版-CLB:1001150
-    /// 企业版-CLB : 1001152
-    /// 旗舰版-CLB:1001154
-    /// 域名包-CLB: 1001156
-    /// 业务扩展包-CLB : 1001160
-    "Pid" pid set_pid: i64,
-    /// waf实例名
-    "InstanceName" instance_name set_instance_name: str,
-    /// 1:自动续费，0:不自动续费
-    "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: i64,
-    /// waf购买的实际地域信息
-    "RealRegion" real_region set_real_region: i64,
-    /// 计费细项标签数组
-    /// Saas 高级版  sv_wsm_waf_package_premium
-    /// Saas 企业版  sv_wsm_waf_package_enterprise
-    /// Saas 旗舰版  sv_wsm_waf_package_ultimate
-    /// Saas 非中国大陆高级版  sv_wsm_waf_package_premium_intl
-    /// Saas 非中国大陆企业版   sv_wsm_waf_package_enterprise_intl
-    /// Saas 非中国大陆旗舰版  sv_wsm_waf_package_ultimate _intl
-    /// Saas 业务扩展包  sv_wsm_waf_qps_ep
-    /// Saas 域名扩展包  sv_wsm_waf_domain
+    /// PID applied for a business product (corresponding to a pricing formula). The pricing model can be found through PID billing.
+    /// Advanced Edition: 1000827
+    /// Enterprise Edition: 1000830
+    /// Ultimate Edition: 1000832
+    /// Domain name package: 1000834
+    /// Business expansion package: 1000481
+    /// Advanced Edition - CLB: 1001150
+    /// Enterprise Edition - CLB: 1001152
+    /// Ultimate Edition - CLB: 1001154
+    /// Domain name package - CLB: 1001156
+    /// Business expansion package - CLB: 1001160
     ///
-    /// 高级版CLB   sv_wsm_waf_package_premium_clb
-    /// 企业版CLB  sv_wsm_waf_package_enterprise_clb
-    /// 旗舰版CLB   sv_wsm_waf_package_ultimate_clb
-    /// 非中国大陆高级版 CLB sv_wsm_waf_package_premium_clb_intl
-    /// 非中国大陆企业版CLB   sv_wsm_waf_package_premium_clb_intl
-    /// 非中国大陆旗舰版CLB  sv_wsm_waf_package_ultimate_clb _intl
-    /// 业务扩展包CLB sv_wsm_waf_qps_ep_clb
-    /// 域名扩展包CLB  sv_wsm_waf_domain_clb
+    /// Note: This field may return null, indicating that no valid values can be obtained.
+    "Pid" pid set_pid: i64,
+    /// WAF Instance Name
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
+    "InstanceName" instance_name set_instance_name: str,
+    /// 1: Auto-renewal, 0: No Auto-renewal
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
+    "AutoRenewFlag" auto_renew_flag set_auto_renew_flag: i64,
+    /// Actual Geographic Information of WAF Purchase
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
+    "RealRegion" real_region set_real_region: i64,
+    /// Billing Detail Tag Array
+    ///
+    /// SaaS Advanced Edition: sv_wsm_waf_package_premium
+    /// SaaS Enterprise Edition: sv_wsm_waf_package_enterprise
+    /// SaaS Ultimate Edition: sv_wsm_waf_package_ultimate
+    /// SaaS non-Chinese Mainland Advanced Edition: sv_wsm_waf_package_premium_intl
+    /// SaaS non-Chinese Mainland Enterprise Edition: sv_wsm_waf_package_enterprise_intl
+    /// SaaS non-Chinese Mainland Ultimate Edition: sv_wsm_waf_package_ultimate_intl
+    /// SaaS business expansion package: sv_wsm_waf_qps_ep
+    /// SaaS domain name expansion package: sv_wsm_waf_domain
+    ///
+    /// Advanced Edition CLB: sv_wsm_waf_package_premium_clb
+    /// Enterprise Edition CLB: sv_wsm_waf_package_enterprise_clb
+    /// Ultimate Edition CLB: sv_wsm_waf_package_ultimate_clb
+    /// Non-Chinese Mainland Advanced Edition CLB: sv_wsm_waf_package_premium_clb_intl
+    /// Non-Chinese Mainland Enterprise Edition CLB: sv_wsm_waf_package_premium_clb_intl
+    /// Non-Chinese Mainland Ultimate Edition CLB: sv_wsm_waf_package_ultimate_clb_intl
+    /// Business expansion package CLB: sv_wsm_waf_qps_ep_clb
+    /// Domain name expansion package CLB: sv_wsm_waf_domain_clb
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LabelTypes" label_types set_label_types: list String,
-    /// 计费细项标签数量，一般和SvLabelType一一对应
+    /// Number of Billing Detail Tags, Generally Corresponds One-to-One with SvLabelType
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LabelCounts" label_counts set_label_counts: list i64,
-    /// 变配使用，实例到期时间
+    /// Dynamic Configuration Usage, Instance Expiration Time
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CurDeadline" cur_deadline set_cur_deadline: str,
-    /// 对存在的实例购买bot 或api 安全
+    /// Purchasing Bot or API Security for Existing Instances
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceId" instance_id set_instance_id: str,
-    /// 资源id
+    /// Resource ID
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResourceId" resource_id set_resource_id: str,
-    /// 模式clb-waf或者saas-waf
+    /// CLB WAF or SaaS WAF mode.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MicroVersion" micro_version set_micro_version: str,
 } }
 
@@ -8307,94 +8598,93 @@ HistogramInfo {
 } }
 
 rt::model! { write debug;
-/// CLB-WAF删除域名参数
+/// CLB-WAF deleted domain parameters
 HostDel {
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 域名ID，使用DescribeDomains接口可以查询获取
+    /// Domain ID
     ///
     /// Required.
     "DomainId" domain_id set_domain_id: str,
-    /// 实例类型
+    /// Instance type
     "InstanceID" instance_id set_instance_id: str,
 } }
 
 rt::model! { both debug;
-/// 负载均衡型WAF域名信息
+/// Information on domain names protected by CLB WAF
 HostRecord {
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 域名唯一ID
+    /// Unique domain name ID
     ///
     /// Required.
     "DomainId" domain_id set_domain_id: str,
-    /// 主域名，入参时为空
+    /// Primary Domain, empty upon input
     ///
     /// Required.
     "MainDomain" main_domain set_main_domain: str,
-    /// 规则引擎防护模式。
-    /// 0：观察模式
-    /// 1：拦截模式
+    /// Rule engine protection mode
+    /// 0: observation mode
+    /// 1: interception mode
     ///
     /// Required.
     "Mode" mode set_mode: i128,
-    /// waf和负载均衡器的绑定关系。
-    /// 0：未绑定
-    /// 1：已绑定
+    /// Binding relationship between WAF and CLB
+    /// 0: unbound
+    /// 1: bound
     ///
     /// Required.
     "Status" status set_status: i128,
-    /// clbwaf域名监听器状态。
-    /// 0：操作成功
-    /// 4：正在绑定LB
-    /// 6：正在解绑LB
-    /// 7：解绑LB失败
-    /// 8：绑定LB失败
-    /// 10：内部错误
+    /// Domain name listener status of CLB WAF
+    /// 0: operation successful
+    /// 4: CLB instance binding in progress
+    /// 6: CLB instance unbinding in progress
+    /// 7: CLB instance unbinding failed
+    /// 8: CLB instance binding failed
+    /// 10: internal error
     ///
     /// Required.
     "State" state set_state: i128,
-    /// 规则引擎和AI引擎防护模式联合状态。
-    /// 1:初始状态,规则引擎拦截&&AI引擎未操作开关状态
-    /// 10：规则引擎观察&&AI引擎关闭模式
-    /// 11：规则引擎观察&&AI引擎观察模式
-    /// 12：规则引擎观察&&AI引擎拦截模式
-    /// 20：规则引擎拦截&&AI引擎关闭模式
-    /// 21：规则引擎拦截&&AI引擎观察模式
-    /// 22：规则引擎拦截&&AI引擎拦截模式
+    /// Status of the rule engine and AI engine
+    /// 1: initial status. Interception for the rule engine and disabled for the AI engine.
+    /// 10: observation for the rule engine and disabled for the AI engine
+    /// 11: observation for both the rule engine and AI engine
+    /// 12: observation for the rule engine and interception for the AI engine
+    /// 20: interception for the rule engine and disabled for the AI engine
+    /// 21: interception for the rule engine and observation for the AI engine
+    /// 22: interception for both the rule engine and AI engine
     ///
     /// Required.
     "Engine" engine set_engine: i128,
-    /// waf前是否部署有七层代理服务。 0：没有部署代理服务 1：有部署代理服务，waf将使用XFF获取客户端IP 2：有部署代理服务，waf将使用remote_addr获取客户端IP 3：有部署代理服务，waf将使用ip_headers中的自定义header获取客户端IP
+    /// Whether a layer-7 proxy service is deployed before WAF. 0: No proxy service deployed; 1: Proxy service deployed, and WAF will use XFF to obtain the client IP address; 2: Proxy service deployed, and WAF will use remote_addr to obtain the client IP address; 3: Proxy service deployed, and WAF will use the custom header in ip_headers to obtain the client IP address.
     ///
     /// Required.
     "IsCdn" is_cdn set_is_cdn: i128,
-    /// 绑定的负载均衡器信息列表
+    /// List of the information on the bound CLB instance
     ///
     /// Required.
     "LoadBalancerSet" load_balancer_set set_load_balancer_set: list LoadBalancer,
-    /// 域名绑定的LB的地域，以逗号分割多个地域
-    /// 与 ApRegion 表达同一含义、格式不同。本字段为地域缩写，多个地域以英文逗号拼接；入参与 ApRegion 同时传入时以 ApRegion 为准
+    /// Region of the CLB instance bound to the domain name. Separate multiple regions by commas.
     ///
     /// Required.
     "Region" region set_region: str,
-    /// 域名所属实例类型。负载均衡型WAF为"clb-waf"
+    /// Instance type of the domain name. For CLB WAF, the value is "clb-waf".
     ///
     /// Required.
     "Edition" edition set_edition: str,
-    /// 负载均衡型WAF域名的流量模式。
-    /// 1：清洗模式
-    /// 0：镜像模式
+    /// Traffic mode of domain names protected by CLB WAF
+    /// 1: cleaning mode
+    /// 0: mirror mode
     ///
     /// Required.
     "FlowMode" flow_mode set_flow_mode: i128,
-    /// 是否开启访问日志。
-    /// 1：开启
-    /// 0：关闭
+    /// Whether to enable access logging
+    /// 1: enable
+    /// 0: disable
     ///
     /// Required.
     "ClsStatus" cls_status set_cls_status: i128,
@@ -8449,68 +8739,92 @@ HostRecord {
     /// sa-saopaulo：圣保罗
     /// me-saudi-arabia：沙特阿拉伯
     "ApRegion" ap_region set_ap_region: list String,
-    /// 防护等级，可选值100,200,300
+    /// Protection Level, Optional Values: 100, 200, 300
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Level" level set_level: i128,
-    /// 域名需要下发到的cdc集群列表。仅CDC场景下填充
+    /// List of CDC clusters to which the domain name needs to be delivered. Specify this parameter for CDC scenes only.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CdcClusters" cdc_clusters set_cdc_clusters: list String,
-    /// 应用型负载均衡类型，默认clb。
-    /// clb：七层负载均衡器类型
-    /// apisix：apisix网关型
-    /// tsegw：云原生API网关
-    /// scf：云函数
+    /// Application CLB type. Default value: clb.
+    /// clb: layer-7 CLB
+    /// tsegw: Tencent Cloud API Gateway
+    /// scf: Tencent Cloud Serverless
+    /// apisix: Other Tencent Cloud Gateway. eg: APISIX gateway
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AlbType" alb_type set_alb_type: str,
-    /// IsCdn=3时，需要填此参数，表示自定义header
+    /// IsCdn=3 required for this parameter, indicates custom header
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IpHeaders" ip_headers set_ip_headers: list String,
-    /// 规则引擎类型。
+    /// Rule engine type
     /// 1: menshen
     /// 2: tiga
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EngineType" engine_type set_engine_type: i64,
-    /// 云类型。
-    /// public:公有云
-    /// private:私有云
-    /// hybrid:混合云
+    /// Cloud type
+    /// public: public cloud
+    /// private: private cloud
+    /// hybrid: hybrid cloud
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CloudType" cloud_type set_cloud_type: str,
-    /// 域名备注信息
+    /// Domain name remarks
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Note" note set_note: str,
 } }
 
 rt::model! { write debug;
-/// 设置WAF状态的结构体
+/// Structure for setting WAF status
 HostStatus {
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 域名ID
+    /// Domain ID
     ///
     /// Required.
     "DomainId" domain_id set_domain_id: str,
-    /// WAF的开关，1：开，0：关
+    /// WAF switch. 1: On, 0: Off
     ///
     /// Required.
     "Status" status set_status: i128,
-    /// 实例ID
+    /// Instance ID
     "InstanceID" instance_id set_instance_id: str,
 } }
 
 rt::model! { read debug;
-/// 混合云节点资源信息
+/// Hybrid cloud node resource information
 HybridPkg {
-    /// 资源id
+    /// Resource ID
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResourceIds" resource_ids set_resource_ids: str,
-    /// 状态，0表示关闭，1表示开启
+    /// Status
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: i64,
-    /// 地域
+    /// Region
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Region" region set_region: i64,
-    /// 开始时间
+    /// Start time
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BeginTime" begin_time set_begin_time: str,
-    /// 结束时间
+    /// End time
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EndTime" end_time set_end_time: str,
-    /// 申请数量
+    /// Application Quantity
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InquireNum" inquire_num set_inquire_num: i64,
-    /// 使用数量
+    /// Usage Quantity
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UsedNum" used_num set_used_num: i64,
-    /// 续费标识，0表示手动续费，1表示自动续费，2表示到期不续
+    /// Renewal flag.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RenewFlag" renew_flag set_renew_flag: i128,
     /// 可接入弹性节点数。仅 Edition 为 clb-waf 的实例有混合云接入节点；弹性关闭或不满足版本、已购混合云节点条件时为 0；满足时为 1 + floor(弹性计费 QPS 上限 / 5000)，不含已购买节点数
     "ElasticNodeNum" elastic_node_num set_elastic_node_num: i64,
@@ -8526,30 +8840,30 @@ ImageResult {
 } }
 
 rt::model! { write debug;
-/// Request of `ImportIpAccessControl` (导入IP黑白名单).
+/// Request of `ImportIpAccessControl` (This API is used to import IP allowlists/blocklists.).
 ///
-/// 导入IP黑白名单
+/// This API is used to import IP allowlists/blocklists.
 ImportIpAccessControlRequest {
-    /// 导入的IP黑白名单列表
+    /// List of imported IP allowlists/blocklists.
     ///
     /// Required.
     "Data" data set_data: list IpAccessControlParam,
-    /// 具体域名如：test.qcloudwaf.com
-    /// 全局域名为：global
+    /// Specific domain name, for example, test.qcloudwaf.com.
+    /// Global domain name, that is, global.
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 用于按数据来源导入黑白名单记录，必填。 custom（自定义），用户在控制台手动添加的黑白名单规则 cc（CC 防护	），由 CC 防护模块自动添加的 IP 黑白名单 bot（Bot 防护），由 Bot 防护模块自动添加的 IP 黑白名单 batch（批量域名防护），批量域名维度添加的黑白名单规则
+    /// Batch protection IP blocklists/allowlists or not. If yes, the value is batch; otherwise, it is empty.
     ///
     /// Required.
     "SourceType" source_type set_source_type: str,
-    /// 实例Id
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
 } }
 rt::action!("waf", "2018-01-25", "ImportIpAccessControl", ImportIpAccessControlRequest => ImportIpAccessControlResponse);
 
 rt::model! { read debug;
-/// ImportIpAccessControl返回参数结构体
+/// ImportIpAccessControl response structure.
 ImportIpAccessControlResponse {
     /// 成功导入数量
     "SuccessCount" success_count set_success_count: i64,
@@ -8671,99 +8985,142 @@ InstanceBriefInfo {
 } }
 
 rt::model! { read debug;
-/// 一个实例的详细信息
+/// Detailed information of an instance
 InstanceInfo {
-    /// 实例唯一ID
+    /// Unique Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名称
+    /// Instance name
     "InstanceName" instance_name set_instance_name: str,
-    /// 实例对应资源ID，计费使用
+    /// Resource ID corresponding to the Instance, for billing usage
     "ResourceIds" resource_ids set_resource_ids: str,
-    /// 实例所属地域
+    /// Instance region
     "Region" region set_region: str,
-    /// 付费模式，0表示后付费（按量计费），1表示预付费（包年包月）
+    /// Payment mode
     "PayMode" pay_mode set_pay_mode: i128,
-    /// 自动续费标识。
-    /// 0：关闭
-    /// 1：开启
+    /// Auto-renewal flag.
+    ///
+    /// 0: disable
+    ///
+    /// 1: enable
     "RenewFlag" renew_flag set_renew_flag: i128,
-    /// 弹性计费开关。
-    /// 0：关闭
-    /// 1：开启
+    /// Elastic billing switch.
+    /// 0: disable
+    ///
+    /// 1: enable
     "Mode" mode set_mode: i128,
-    /// 实例套餐版本。
-    /// 101：小微版
-    /// 102：超轻版
-    /// 2：高级版
-    /// 3：企业版
-    /// 4：旗舰版
-    /// 6：独享版
+    /// Instance package version.
+    /// 101: Small and Micro Edition.
+    /// 102: Ultra-light Edition.
+    /// 2: Advanced Edition.
+    /// 3: Enterprise Edition.
+    /// 4: Ultimate Edition.
+    /// 6: Exclusive Edition
     "Level" level set_level: i128,
-    /// 实例过期时间
+    /// Instance expiration time
     "ValidTime" valid_time set_valid_time: str,
-    /// 实例开始时间
+    /// Instance Start Time
     "BeginTime" begin_time set_begin_time: str,
-    /// 已配置域名个数
+    /// Configured Domain Count
     "DomainCount" domain_count set_domain_count: i128,
-    /// 域名数量上限
+    /// Maximum Domain Count
     "SubDomainLimit" sub_domain_limit set_sub_domain_limit: i128,
-    /// 已配置主域名个数
+    /// Configured Primary Domain Count
     "MainDomainCount" main_domain_count set_main_domain_count: i128,
-    /// 主域名数量上限
+    /// Maximum Number of Primary Domain Names
     "MainDomainLimit" main_domain_limit set_main_domain_limit: i128,
-    /// 实例30天内QPS峰值
+    /// Instance QPS Peak within 30 Days
     "MaxQPS" max_qps set_max_qps: i128,
-    /// qps扩展包信息
+    /// QPS Expansion Package Information
     "QPS" qps set_qps: obj QPSPackageNew,
-    /// 域名扩展包信息
+    /// Domain Extension Package Information
     "DomainPkg" domain_pkg set_domain_pkg: obj DomainPackageNew,
-    /// 用户appid
+    /// User appid.
     "AppId" app_id set_app_id: i128,
-    /// clb或saas
+    /// CLB or SaaS
     "Edition" edition set_edition: str,
-    /// 业务安全包
+    /// Business Security Package
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FraudPkg" fraud_pkg set_fraud_pkg: obj FraudPkg,
-    /// Bot资源包
+    /// Bot Resource Package
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BotPkg" bot_pkg set_bot_pkg: obj BotPkg,
-    /// bot的qps详情
+    /// Bot's QPS details
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BotQPS" bot_qps set_bot_qps: obj BotQPS,
-    /// qps弹性计费上限
+    /// QPS Elastic Billing Cap
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ElasticBilling" elastic_billing set_elastic_billing: i128,
-    /// 攻击日志投递开关
+    /// Attack Log Shipping Switch
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AttackLogPost" attack_log_post set_attack_log_post: i64,
-    /// 带宽峰值，单位为B/s(字节每秒)
+    /// Peak Bandwidth, in B/s (Bytes per Second)
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MaxBandwidth" max_bandwidth set_max_bandwidth: i128,
-    /// api安全是否购买
+    /// Whether API security is purchased
     "APISecurity" api_security set_api_security: i128,
-    /// 购买的qps规格
+    /// Purchased QPS Specification
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "QpsStandard" qps_standard set_qps_standard: i128,
-    /// 购买的带宽规格上限，单位：Mbps
+    /// Purchased Bandwidth Specification
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BandwidthStandard" bandwidth_standard set_bandwidth_standard: i128,
-    /// 实例状态，0表示正常，1表示正常使用，2表示隔离期，3表示已销毁
+    /// Instance status
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: i128,
-    /// 实例沙箱qps值
+    /// Instance Sandbox QPS Value
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SandboxQps" sandbox_qps set_sandbox_qps: i128,
-    /// 是否api 安全试用
+    /// Whether API Security is on Trial
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IsAPISecurityTrial" is_api_security_trial set_is_api_security_trial: i128,
-    /// 重保包
+    /// Premium Package
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MajorEventsPkg" major_events_pkg set_major_events_pkg: obj MajorEventsPkg,
-    /// 混合云子节点包
+    /// Hybrid Cloud Sub-node Package
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "HybridPkg" hybrid_pkg set_hybrid_pkg: obj HybridPkg,
-    /// API安全资源包
+    /// API security resource package
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ApiPkg" api_pkg set_api_pkg: obj ApiPkg,
-    /// 小程序安全防护包
+    /// MMPS Acceleration Package
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MiniPkg" mini_pkg set_mini_pkg: obj MiniPkg,
-    /// 小程序qps规格
+    /// Mini Program QPS Specification
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MiniQpsStandard" mini_qps_standard set_mini_qps_standard: i128,
-    /// 小程序qps峰值
+    /// Mini Program QPS Peak
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MiniMaxQPS" mini_max_qps set_mini_max_qps: i128,
-    /// 最近一次超量时间
+    /// Last overage time.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LastQpsExceedTime" last_qps_exceed_time set_last_qps_exceed_time: str,
-    /// 小程序安全接入ID数量扩张包
+    /// ID quantity expansion package for secure mini program access.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "MiniExtendPkg" mini_extend_pkg set_mini_extend_pkg: obj MiniExtendPkg,
-    /// 计费项
+    /// Billing item.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BillingItem" billing_item set_billing_item: str,
-    /// 实例延期释放标识，0表示不延期，1表示延期释放
+    /// Flag for delay of instance deletion.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FreeDelayFlag" free_delay_flag set_free_delay_flag: i128,
     /// 最近3天最大qps
     "Last3MaxQPS" last3_max_qps set_last3_max_qps: i128,
@@ -8828,63 +9185,80 @@ IntentDetectResult {
 } }
 
 rt::model! { read debug;
-/// 数据封装
+/// Data Encapsulation
 IpAccessControlData {
-    /// ip黑白名单
+    /// IP Blocklist/Allowlist
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Res" res set_res: list IpAccessControlItem,
-    /// 计数
+    /// Counting.
     "TotalCount" total_count set_total_count: i128,
 } }
 
 rt::model! { read debug;
-/// ip黑白名单
+/// IP Blocklist/Allowlist
 IpAccessControlItem {
-    /// mongo表自增Id
+    /// MongoDB Table Auto-increment ID
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Id" id set_id: str,
-    /// 动作
+    /// Action
     "ActionType" action_type set_action_type: i128,
     /// ip
     "Ip" ip set_ip: str,
-    /// 备注
+    /// Remarks
     "Note" note set_note: str,
-    /// 来源
+    /// Source.
     "Source" source set_source: str,
-    /// 更新时间戳
+    /// Update Timestamp
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "TsVersion" ts_version set_ts_version: i128,
-    /// 有效截止时间戳
+    /// Expiration Timestamp
     "ValidTs" valid_ts set_valid_ts: i128,
-    /// 生效状态
+    /// Effective status.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ValidStatus" valid_status set_valid_status: i64,
     /// 55000001
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RuleId" rule_id set_rule_id: i128,
-    /// IP列表
+    /// IP list.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "IpList" ip_list set_ip_list: list String,
-    /// 规则创建时间
+    /// Rule creation time
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CreateTime" create_time set_create_time: i128,
-    /// 定时任务类型
+    /// Scheduled task type
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "JobType" job_type set_job_type: str,
-    /// 周期任务类型
+    /// Periodic task type.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CronType" cron_type set_cron_type: str,
-    /// 定时任务配置详情
+    /// Details of scheduled task configuration.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "JobDateTime" job_date_time set_job_date_time: obj JobDateTime,
 } }
 
 rt::model! { write debug;
-/// IP黑白名单参数结构体，主要用于IP黑白名单的导入。
+/// IP blocklist/allowlist parameters structure, which is mainly used for IP blocklist/allowlist import.
 IpAccessControlParam {
-    /// IP列表
+    /// IP list.
     ///
     /// Required.
     "IpList" ip_list set_ip_list: list String,
-    /// valid_ts为有效日期，值为秒级时间戳（（如1680570420代表2023-04-04 09:07:00））
+    /// valid_ts indicates a valid date. Its value is a second-level timestamp, such as 1680570420, which indicates 2023-04-04 09:07:00.
     ///
     /// Required.
     "ValidTs" valid_ts set_valid_ts: i128,
-    /// 42为黑名单，40为白名单
+    /// 42: blocklist; 40: allowlist.
     ///
     /// Required.
     "ActionType" action_type set_action_type: i64,
-    /// 备注
+    /// Remarks
     "Note" note set_note: str,
     /// 任务类型（TimedJob/CronJob）
     "JobType" job_type set_job_type: str,
@@ -8930,18 +9304,18 @@ JWTConfig {
 } }
 
 rt::model! { both debug;
-/// 规则执行的时间结构体
+/// Rule execution time structure
 JobDateTime {
-    /// 定时执行的时间参数
+    /// Time parameter for scheduled execution.
     "Timed" timed set_timed: list TimedJob,
-    /// 周期执行的时间参数
+    /// Time parameter for periodic execution.
     "Cron" cron set_cron: list CronJob,
-    /// 时区
+    /// Specifies the time zone.
     "TimeTZone" time_t_zone set_time_t_zone: str,
 } }
 
 rt::model! { read debug;
-/// Key-Value的形式，Value为Int
+/// In the form of Key-Value, where Value is an Int
 KVInt {
     /// Key
     "Key" key set_key: str,
@@ -9275,38 +9649,37 @@ LimitWindow {
 } }
 
 rt::model! { both debug;
-/// 负载均衡的监听器
+/// CLB listener
 LoadBalancer {
-    /// 负载均衡LD的ID
+    /// CLB LD's ID
     ///
     /// Required.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 负载均衡LD的名称
+    /// CLB LD's Name
     ///
     /// Required.
     "LoadBalancerName" load_balancer_name set_load_balancer_name: str,
-    /// 负载均衡监听器的ID
+    /// CLB Listener ID
     ///
     /// Required.
     "ListenerId" listener_id set_listener_id: str,
-    /// 负载均衡监听器的名称
+    /// Name of CLB Listener
     ///
     /// Required.
     "ListenerName" listener_name set_listener_name: str,
-    /// 负载均衡实例的端口
+    /// Port of the CLB Instance
     ///
     /// Required.
     "Vport" vport set_vport: i128,
-    /// 负载均衡LD的地域
-    /// 与 ApRegion 表达同一含义、格式不同。本字段为地域缩写；入参与 ApRegion 同时传入时以 ApRegion 为准
+    /// CLB LD's Region
     ///
     /// Required.
     "Region" region set_region: str,
-    /// 监听器协议，http、https
+    /// Listener Protocol, HTTP, HTTPS
     ///
     /// Required.
     "Protocol" protocol set_protocol: str,
-    /// 负载均衡监听器所在的zone
+    /// Zone of the CLB Listener
     ///
     /// Required.
     "Zone" zone set_zone: str,
@@ -9361,13 +9734,19 @@ LoadBalancer {
     /// sa-saopaulo：圣保罗
     /// me-saudi-arabia：沙特阿拉伯
     "ApRegion" ap_region set_ap_region: list String,
-    /// 负载均衡实例的IP。域名化CLB VIP可填空。
+    /// IP of CLB Instance
     "Vip" vip set_vip: str,
-    /// 负载均衡的VPCID，公网为-1，内网按实际填写
+    /// CLB's VPC ID, -1 for public network, fill in the actual number for private network
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NumericalVpcId" numerical_vpc_id set_numerical_vpc_id: i64,
-    /// 负载均衡的网络类型。OPEN： 公网 INTERNAL ：内网
+    /// CLB Network Type
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LoadBalancerType" load_balancer_type set_load_balancer_type: str,
-    /// 负载均衡的域名
+    /// CLB Domain Name
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LoadBalancerDomain" load_balancer_domain set_load_balancer_domain: str,
     /// 监听器所属成员id
     "MemberAppId" member_app_id set_member_app_id: i128,
@@ -9376,59 +9755,76 @@ LoadBalancer {
 } }
 
 rt::model! { read debug;
-/// 负载均衡器
+/// CLB
 LoadBalancerPackageNew {
-    /// 监听id
+    /// Listener ID
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ListenerId" listener_id set_listener_id: str,
-    /// 监听名
+    /// Listening Name
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ListenerName" listener_name set_listener_name: str,
-    /// 负载均衡id
+    /// CLB instance ID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LoadBalancerId" load_balancer_id set_load_balancer_id: str,
-    /// 负载均衡名
+    /// CLB name
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LoadBalancerName" load_balancer_name set_load_balancer_name: str,
-    /// 协议
+    /// Protocol
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Protocol" protocol set_protocol: str,
-    /// 地区
-    /// "多伦多": "ca",
-    /// "广州": "gz",
-    /// "成都": "cd",
-    /// "福州": "fzec",
-    /// "深圳": "szx",
-    /// "印度": "in",
-    /// "济南": "jnec",
-    /// "重庆": "cq",
-    /// "天津": "tsn",
-    /// "欧洲东北": "ru",
-    /// "南京": "nj",
-    /// "美国硅谷": "usw",
-    /// "泰国": "th",
-    /// "广州Open": "gzopen",
-    /// "深圳金融": "szjr",
-    /// "法兰克福": "de",
-    /// "日本": "jp",
-    /// "弗吉尼亚": "use",
-    /// "北京": "bj",
-    /// "中国香港": "hk",
-    /// "杭州": "hzec",
-    /// "北京金融": "bjjr",
-    /// "上海金融": "shjr",
-    /// "台北": "tpe",
-    /// "首尔": "kr",
-    /// "上海": "sh",
-    /// "新加坡": "sg",
-    /// "清远": "qy",
-    /// "雅加达": "jkt"
-    /// 与 ApRegion 表达同一含义、格式不同：本字段为地域缩写，ApRegion 为腾讯云标准 ap-xxx 格式
+    /// Region
+    /// "Toronto": "ca",
+    /// "Guangzhou": "gz",
+    /// "Chengdu": "cd",
+    /// "Fuzhou": "fzec",
+    /// "Shenzhen": "szx",
+    /// "India": "in",
+    /// "Jinan": "jnec",
+    /// "Chongqing": "cq",
+    /// "Tianjin": "tsn",
+    /// "Northeast Europe": "ru",
+    /// "Nanjing": "nj",
+    /// "Silicon Valley (U.S.)": "usw",
+    /// "Thailand": "th",
+    /// "Guangzhou Open": "gzopen",
+    /// "Shenzhen Finance": "szjr",
+    /// "Frankfurt": "de",
+    /// "Japan": "jp",
+    /// "Virginia": "use",
+    /// "Beijing": "bj",
+    /// "Hong Kong (China)": "hk",
+    /// "Hangzhou": "hzec",
+    /// "Beijing Finance": "bjjr",
+    /// "Shanghai Finance": "shjr",
+    /// "Taipei (China)": "tpe",
+    /// "Seoul": "kr",
+    /// "Shanghai": "sh",
+    /// "Singapore": "sg",
+    /// "Qingyuan": "qy"
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Region" region set_region: str,
-    /// 接入IP
+    /// Access IP
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Vip" vip set_vip: str,
-    /// 接入端口
+    /// Access Port
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Vport" vport set_vport: i128,
-    /// 地域
+    /// Region
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Zone" zone set_zone: str,
     /// VPCID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "NumericalVpcId" numerical_vpc_id set_numerical_vpc_id: i64,
-    /// CLB类型
+    /// CLB Type
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LoadBalancerType" load_balancer_type set_load_balancer_type: str,
     /// 负载均衡实例所在地域，腾讯云标准地域格式
     /// 参数格式：形如 ap-guangzhou
@@ -9480,7 +9876,9 @@ LoadBalancerPackageNew {
     /// sa-saopaulo：圣保罗
     /// me-saudi-arabia：沙特阿拉伯
     "ApRegion" ap_region set_ap_region: list String,
-    /// 负载均衡器的域名
+    /// Domain Name of CLB
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "LoadBalancerDomain" load_balancer_domain set_load_balancer_domain: str,
     /// 监听器所属appid
     "MemberAppId" member_app_id set_member_app_id: i128,
@@ -9493,11 +9891,11 @@ LoadBalancerPackageNew {
 } }
 
 rt::model! { read debug;
-/// 攻击日志统计详情
+/// Attack Log Statistical Details
 LogHistogramInfo {
-    /// 日志条数
+    /// Number of logs.
     "Count" count set_count: i64,
-    /// 时间戳
+    /// Timestamp.
     "TimeStamp" time_stamp set_time_stamp: i64,
 } }
 
@@ -9545,27 +9943,45 @@ LogItems {
 } }
 
 rt::model! { read debug;
-/// 重保防护资源信息
+/// Key protection resource information
 MajorEventsPkg {
-    /// 资源id
+    /// Resource ID
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResourceIds" resource_ids set_resource_ids: str,
-    /// 状态，0表示关闭，1表示开启
+    /// Status
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: i64,
-    /// 地域
+    /// Region
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Region" region set_region: i64,
-    /// 开始时间
+    /// Start time
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BeginTime" begin_time set_begin_time: str,
-    /// 结束时间
+    /// End time
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EndTime" end_time set_end_time: str,
-    /// 申请数量
+    /// Application Quantity
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InquireNum" inquire_num set_inquire_num: i64,
-    /// 使用数量
+    /// Usage Quantity
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UsedNum" used_num set_used_num: i64,
-    /// 续费标识，0表示手动续费，1表示自动续费，2表示到期不续
+    /// Renewal flag.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RenewFlag" renew_flag set_renew_flag: i128,
-    /// 计费项
+    /// Billing item.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BillingItem" billing_item set_billing_item: str,
-    /// 护网包状态
+    /// Protection Package Status
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "HWState" hw_state set_hw_state: i64,
 } }
 
@@ -9604,59 +10020,85 @@ MatchOption {
 } }
 
 rt::model! { read debug;
-/// 小程序安全接入ID扩展资源信息
+/// Mobile Mini Programs Security access ID extension resource information.
 MiniExtendPkg {
-    /// 资源id
+    /// Resource ID
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResourceIds" resource_ids set_resource_ids: str,
-    /// 状态，0表示关闭，1表示开启
+    /// Status
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: i64,
-    /// 地域
+    /// Region
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Region" region set_region: i64,
-    /// 开始时间
+    /// Start time
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BeginTime" begin_time set_begin_time: str,
-    /// 结束时间
+    /// End time
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EndTime" end_time set_end_time: str,
-    /// 购买数量
+    /// Purchase quantity.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Count" count set_count: i64,
-    /// 续费标识，0表示手动续费，1表示自动续费，2表示到期不续
+    /// Renewal flag.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RenewFlag" renew_flag set_renew_flag: i128,
-    /// 计费项
+    /// Billing item.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BillingItem" billing_item set_billing_item: str,
 } }
 
 rt::model! { read debug;
-/// 小程序安全资源信息
+/// API security resource information
 MiniPkg {
-    /// 资源id
+    /// Resource ID
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResourceIds" resource_ids set_resource_ids: str,
-    /// 状态，0表示关闭，1表示开启
+    /// Status
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Status" status set_status: i64,
-    /// 地域
+    /// Region
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Region" region set_region: i64,
-    /// 开始时间
+    /// Start time
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BeginTime" begin_time set_begin_time: str,
-    /// 结束时间
+    /// End time
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "EndTime" end_time set_end_time: str,
-    /// 购买数量
+    /// Purchase quantity.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Count" count set_count: i64,
-    /// 续费标识，0表示手动续费，1表示自动续费，2表示到期不续
+    /// Renewal flag.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RenewFlag" renew_flag set_renew_flag: i128,
-    /// 计费项
+    /// Billing item.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BillingItem" billing_item set_billing_item: str,
     /// 小程序网关类型 1新网关；0老网关
     "GatewayType" gateway_type set_gateway_type: i128,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAntiFakeUrl` (编辑防篡改url).
+/// Request of `ModifyAntiFakeUrl` (Edit a tamper-proof URL).
 ///
-/// 编辑防篡改url
+/// Edit a tamper-proof URL
 ModifyAntiFakeUrlRequest {
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 名称
+    /// Name
     ///
     /// Required.
     "Name" name set_name: str,
@@ -9672,28 +10114,28 @@ ModifyAntiFakeUrlRequest {
 rt::action!("waf", "2018-01-25", "ModifyAntiFakeUrl", ModifyAntiFakeUrlRequest => ModifyAntiFakeUrlResponse);
 
 rt::model! { read debug;
-/// ModifyAntiFakeUrl返回参数结构体
+/// ModifyAntiFakeUrl response structure.
 ModifyAntiFakeUrlResponse {
-    /// 结果
+    /// Result
     "Result" result set_result: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAntiFakeUrlStatus` (切换防篡改开关).
+/// Request of `ModifyAntiFakeUrlStatus` (Toggle tamper-proof switch).
 ///
-/// 切换防篡改开关
+/// Toggle tamper-proof switch
 ModifyAntiFakeUrlStatusRequest {
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 状态
+    /// Status
     ///
     /// Required.
     "Status" status set_status: i128,
-    /// Id列表
+    /// ID List
     ///
     /// Required.
     "Ids" ids set_ids: list i128,
@@ -9701,26 +10143,26 @@ ModifyAntiFakeUrlStatusRequest {
 rt::action!("waf", "2018-01-25", "ModifyAntiFakeUrlStatus", ModifyAntiFakeUrlStatusRequest => ModifyAntiFakeUrlStatusResponse);
 
 rt::model! { read debug;
-/// ModifyAntiFakeUrlStatus返回参数结构体
+/// ModifyAntiFakeUrlStatus response structure.
 ModifyAntiFakeUrlStatusResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAntiInfoLeakRuleStatus` (信息防泄漏切换规则开关).
+/// Request of `ModifyAntiInfoLeakRuleStatus` (Information leakage prevention toggle rule switch).
 ///
-/// 信息防泄漏切换规则开关
+/// Information leakage prevention toggle rule switch
 ModifyAntiInfoLeakRuleStatusRequest {
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 规则
+    /// Rule
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: i128,
-    /// 状态
+    /// Status
     ///
     /// Required.
     "Status" status set_status: i128,
@@ -9728,34 +10170,34 @@ ModifyAntiInfoLeakRuleStatusRequest {
 rt::action!("waf", "2018-01-25", "ModifyAntiInfoLeakRuleStatus", ModifyAntiInfoLeakRuleStatusRequest => ModifyAntiInfoLeakRuleStatusResponse);
 
 rt::model! { read debug;
-/// ModifyAntiInfoLeakRuleStatus返回参数结构体
+/// ModifyAntiInfoLeakRuleStatus response structure.
 ModifyAntiInfoLeakRuleStatusResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyAntiInfoLeakRules` (编辑信息防泄漏规则).
+/// Request of `ModifyAntiInfoLeakRules` (Edit an information leakage prevention rule).
 ///
-/// 编辑信息防泄漏规则
+/// Edit an information leakage prevention rule
 ModifyAntiInfoLeakRulesRequest {
-    /// 规则ID
+    /// Rule ID
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: i128,
-    /// 规则名称
+    /// Rule name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// Action 值
+    /// Action value
     ///
     /// Required.
     "ActionType" action_type set_action_type: i128,
-    /// 策略数组
+    /// Policy array
     ///
     /// Required.
     "Strategies" strategies set_strategies: list StrategyForAntiInfoLeak,
@@ -9763,38 +10205,44 @@ ModifyAntiInfoLeakRulesRequest {
 rt::action!("waf", "2018-01-25", "ModifyAntiInfoLeakRules", ModifyAntiInfoLeakRulesRequest => ModifyAntiInfoLeakRulesResponse);
 
 rt::model! { read debug;
-/// ModifyAntiInfoLeakRules返回参数结构体
+/// ModifyAntiInfoLeakRules response structure.
 ModifyAntiInfoLeakRulesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyApiAnalyzeStatus` (api分析页面开关).
+/// Request of `ModifyApiAnalyzeStatus` (API analysis page switch).
 ///
-/// api分析页面开关
+/// API analysis page switch
 ModifyApiAnalyzeStatusRequest {
-    /// 开关状态
+    /// Enabling status
     ///
     /// Required.
     "Status" status set_status: i128,
-    /// 域名
+    /// Domain name
     "Domain" domain set_domain: str,
-    /// 实例id
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 需要批量开启的实体列表
+    /// List of entities to be bulk enabled
     "TargetList" target_list set_target_list: list TargetEntity,
 } }
 rt::action!("waf", "2018-01-25", "ModifyApiAnalyzeStatus", ModifyApiAnalyzeStatusRequest => ModifyApiAnalyzeStatusResponse);
 
 rt::model! { read debug;
-/// ModifyApiAnalyzeStatus返回参数结构体
+/// ModifyApiAnalyzeStatus response structure.
 ModifyApiAnalyzeStatusResponse {
-    /// 已经开启的数量,如果返回值为3（大于支持的域名开启数量），则表示开启失败
+    /// Number of Activated. If the returned value is 3 (greater than the number of domains supported for activation), the activation has failed.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Count" count set_count: i64,
-    /// 不支持开启的域名列表
+    /// Domain list not supported to enable
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UnSupportedList" un_supported_list set_un_supported_list: list String,
-    /// 开启/关闭失败的域名列表
+    /// Domain list with enabling/disabling failed
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FailDomainList" fail_domain_list set_fail_domain_list: list String,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -10313,99 +10761,101 @@ ModifyBotSceneUCBRuleResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyBotStatus` (Bot_V2 bot总开关更新).
+/// Request of `ModifyBotStatus` (Bot_V2 bot master switch update).
 ///
-/// Bot_V2 bot总开关更新
+/// Bot_V2 bot master switch update
 ModifyBotStatusRequest {
-    /// 类别
+    /// Category
     ///
     /// Required.
     "Category" category set_category: str,
-    /// 状态
+    /// Status
     ///
     /// Required.
     "Status" status set_status: str,
-    /// 域名
+    /// Domain name
     "Domain" domain set_domain: str,
-    /// 实例id
+    /// Instance ID
     "InstanceID" instance_id set_instance_id: str,
-    /// 是否是bot4.0版本
+    /// Whether it is the bot 4.0 version
     "IsVersionFour" is_version_four set_is_version_four: bool,
-    /// 传入Bot版本号，场景化版本为"4.1.0"
+    /// Enter the bot version number, scenario-based version: 4.1.0
     "BotVersion" bot_version set_bot_version: str,
-    /// 批量开启BOT开关的域名列表
+    /// List of domain names on which bot detection is to be enabled or disabled in batch
     "DomainList" domain_list set_domain_list: list String,
 } }
 rt::action!("waf", "2018-01-25", "ModifyBotStatus", ModifyBotStatusRequest => ModifyBotStatusResponse);
 
 rt::model! { read debug;
-/// ModifyBotStatus返回参数结构体
+/// ModifyBotStatus response structure.
 ModifyBotStatusResponse {
-    /// 正常情况为null
+    /// Normally null
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: str,
-    /// 未购买BOT的域名列表
+    /// List of domain names for which no bots are purchased
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UnSupportedList" un_supported_list set_un_supported_list: list String,
-    /// 已购买但操作失败的域名列表
+    /// List of domain names which bots are purchased but the operation fails
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "FailDomainList" fail_domain_list set_fail_domain_list: list String,
-    /// 成功数目
+    /// Number of successes
     "Count" count set_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyCustomRule` (编辑自定义规则).
+/// Request of `ModifyCustomRule` (Edits a custom rule).
 ///
-/// 编辑自定义规则
+/// This API is used to edit a custom rule.
 ModifyCustomRuleRequest {
-    /// 编辑的域名
+    /// Edited domain
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 编辑的规则ID
+    /// Edited rule ID
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: i128,
-    /// 编辑的规则名称
-    /// 入参限制：1-128个字符，不允许特殊字符
+    /// Edited rule name
     ///
     /// Required.
     "RuleName" rule_name set_rule_name: str,
-    /// 动作类型
-    /// 取值说明：1-阻断，2-人机识别（滑块），3-观察，4-重定向，5-JS校验，6-人机识别（无感验证-拦截），7-人机识别（无感验证-观察），8-语音验证码
-    /// 入参限制：必填，取值范围为1-8
-    /// 约束条件：当RuleAction为4（重定向）时，Redirect参数不能为空
+    /// Executed actions: 0-allow, 1-block, 2-CAPTCHA, 3-observe, 4-redirect
     ///
     /// Required.
     "RuleAction" rule_action set_rule_action: str,
-    /// 匹配条件数组
+    /// Matching condition array
     ///
     /// Required.
     "Strategies" strategies set_strategies: list Strategy,
-    /// WAF的版本，clb-waf代表负载均衡WAF、sparta-waf代表SaaS WAF，默认是sparta-waf。
+    /// Version of WAF. clb-waf indicates CLB WAF; sparta-waf indicates SaaS WAF. sparta-waf by default.
     "Edition" edition set_edition: str,
-    /// 动作为重定向的时候重定向URL，默认为"/"
+    /// Redirected URL when action is set to redirect, / by default
     "Redirect" redirect set_redirect: str,
-    /// 放行时是否继续执行其它检查逻辑，继续执行地域封禁防护：geoip、继续执行CC策略防护：cc、继续执行WEB应用防护：owasp、继续执行AI引擎防护：ai、继续执行信息防泄漏防护：antileakage。如果多个勾选那么以,串接。
-    /// 默认是"geoip,cc,owasp,ai,antileakage"
+    /// Whether to continue executing other check logic upon allowing. geoip: continue region blocking protection; cc: continue CC policy protection; owasp: continue web application protection; ai: continue AI engine protection; antileakage: continue information leakage prevention. If multiple values are entered, separate them with commas (,).
+    /// The default value is "geoip,cc,owasp,ai,antileakage".
     ///
     /// Disabled in the spec.
     "Bypass" bypass set_bypass: str,
-    /// 优先级，1~100的整数，数字越小，代表这条规则的执行优先级越高。
-    /// 默认是100
+    /// Priority, an integer from 1 to 100. The smaller the number, the higher the execution priority of this rule.
+    ///
+    /// The default value is 100.
     "SortId" sort_id set_sort_id: i128,
-    /// 规则生效截止时间，0：永久生效，其它值为对应时间的时间戳。
-    /// 默认是0
+    /// Rule expiration deadline: 0 - permanently effective; other values correspond to the timestamp of the specified time.
+    ///
+    /// The default value is 0.
     "ExpireTime" expire_time set_expire_time: i128,
-    /// 规则执行的方式，TimedJob为定时执行，CronJob为周期执行
+    /// Scheduled task type
     "JobType" job_type set_job_type: str,
-    /// 定时任务配置
+    /// Scheduled task configuration
     "JobDateTime" job_date_time set_job_date_time: obj JobDateTime,
-    /// 规则来源，判断是不是小程序的
+    /// Rule source. This parameter checks whether the rule source is mini program.
     "Source" source set_source: str,
-    /// 开关状态，小程序风控规则的时候传该值
+    /// Enabling status. Pass the value for rules of mini program risk control.
     "Status" status set_status: i64,
-    /// 拦截页面id
+    /// ID of the blocked page
     "PageId" page_id set_page_id: str,
     /// 匹配条件的逻辑关系，支持and、or，分别表示多个逻辑匹配条件是与、或的关系
     /// 默认值：and
@@ -10419,83 +10869,83 @@ ModifyCustomRuleRequest {
 rt::action!("waf", "2018-01-25", "ModifyCustomRule", ModifyCustomRuleRequest => ModifyCustomRuleResponse);
 
 rt::model! { read debug;
-/// ModifyCustomRule返回参数结构体
+/// ModifyCustomRule response structure.
 ModifyCustomRuleResponse {
-    /// 操作的状态码，如果所有的资源操作成功则返回的是成功的状态码，如果有资源操作失败则需要解析Message的内容来查看哪个资源失败
+    /// Operation status code: if all resource operations succeed, the success status code is returned; if any resource operation fails, the content of Message needs to be parsed to see which resource failed.
     "Success" success set_success: obj ResponseCode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyCustomRuleStatus` (开启或禁用访问控制（自定义策略）).
+/// Request of `ModifyCustomRuleStatus` (Enable or disable access control (from custom policy)).
 ///
-/// 开启或禁用访问控制（自定义策略）
+/// Enable or disable access control (from custom policy)
 ModifyCustomRuleStatusRequest {
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 规则ID
+    /// Rule ID
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: i128,
-    /// 开关的状态，1是开启、0是关闭
+    /// Status of the switch: 1 is On, 0 is Off
     ///
     /// Required.
     "Status" status set_status: i128,
-    /// WAF的版本，clb-waf代表负载均衡WAF、sparta-waf代表SaaS WAF，默认是sparta-waf。
+    /// Version of WAF. clb-waf indicates CLB WAF; sparta-waf indicates SaaS WAF. sparta-waf by default.
     "Edition" edition set_edition: str,
-    /// 规则id
+    /// Rule ID
     "DomainRuleIdList" domain_rule_id_list set_domain_rule_id_list: list DomainRuleId,
 } }
 rt::action!("waf", "2018-01-25", "ModifyCustomRuleStatus", ModifyCustomRuleStatusRequest => ModifyCustomRuleStatusResponse);
 
 rt::model! { read debug;
-/// ModifyCustomRuleStatus返回参数结构体
+/// ModifyCustomRuleStatus response structure.
 ModifyCustomRuleStatusResponse {
-    /// 操作的状态码，如果所有的资源操作成功则返回的是成功的状态码，如果有资源操作失败则需要解析Message的内容来查看哪个资源失败
+    /// Operation status code: if all resource operations succeed, the success status code is returned; if any resource operation fails, the content of Message needs to be parsed to see which resource failed.
     "Success" success set_success: obj ResponseCode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyCustomWhiteRule` (编辑精准白名单).
+/// Request of `ModifyCustomWhiteRule` (Edits a precise allowlist).
 ///
-/// 编辑精准白名单
+/// This API is used to edit a precise allowlist.
 ModifyCustomWhiteRuleRequest {
-    /// 编辑的域名
+    /// Edited domain
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 编辑的规则ID
+    /// Edited rule ID
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: i128,
-    /// 编辑的规则名称
+    /// Edited rule name
     ///
     /// Required.
     "RuleName" rule_name set_rule_name: str,
-    /// 放行时是否继续执行其它检查逻辑，继续执行地域封禁防护：geoip、继续执行CC策略防护：cc、继续执行WEB应用防护：owasp、继续执行AI引擎防护：ai、继续执行信息防泄漏防护：antileakage。如果勾选多个，则以“，”串接。
+    /// Whether to continue executing other check logics when bypassing, continue executing regional ban protection - geoip; continue executing CC policy protection - cc; continue executing WEB application protection: owasp; continue executing AI engine protection - ai; continue executing information leakage protection - antileakage. If multiple items are selected, concatenate with commas (,).
     ///
     /// Required.
     "Bypass" bypass set_bypass: str,
-    /// 优先级，1~100的整数，数字越小，代表这条规则的执行优先级越高。
+    /// Priority, an integer from 1 to 100. The smaller the number, the higher the execution priority of this rule.
     ///
     /// Required.
     "SortId" sort_id set_sort_id: i128,
-    /// 如果没有设置JobDateTime字段则用此字段，0表示永久生效，其它表示定时生效的截止时间（单位为秒）
+    /// Rule expiration deadline: 0 - permanently effective; other values correspond to the timestamp of the specified time.
     ///
     /// Required.
     "ExpireTime" expire_time set_expire_time: i128,
-    /// 匹配条件数组
+    /// Matching condition array
     ///
     /// Required.
     "Strategies" strategies set_strategies: list Strategy,
-    /// 规则执行的方式，TimedJob为定时执行，CronJob为周期执行
+    /// Scheduled task type
     "JobType" job_type set_job_type: str,
-    /// 定时任务配置
+    /// Scheduled task configuration
     "JobDateTime" job_date_time set_job_date_time: obj JobDateTime,
     /// 匹配条件的逻辑关系，支持and、or，分别表示多个逻辑匹配条件是与、或的关系
     "LogicalOp" logical_op set_logical_op: str,
@@ -10503,28 +10953,28 @@ ModifyCustomWhiteRuleRequest {
 rt::action!("waf", "2018-01-25", "ModifyCustomWhiteRule", ModifyCustomWhiteRuleRequest => ModifyCustomWhiteRuleResponse);
 
 rt::model! { read debug;
-/// ModifyCustomWhiteRule返回参数结构体
+/// ModifyCustomWhiteRule response structure.
 ModifyCustomWhiteRuleResponse {
-    /// 操作的状态码，如果所有的资源操作成功则返回的是成功的状态码，如果有资源操作失败则需要解析Message的内容来查看哪个资源失败
+    /// Operation status code: if all resource operations succeed, the success status code is returned; if any resource operation fails, the content of Message needs to be parsed to see which resource failed.
     "Success" success set_success: obj ResponseCode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyCustomWhiteRuleStatus` (开启或禁用精准白名单).
+/// Request of `ModifyCustomWhiteRuleStatus` (Enable or disable a precision allowlist).
 ///
-/// 开启或禁用精准白名单
+/// Enable or disable a precision allowlist
 ModifyCustomWhiteRuleStatusRequest {
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 规则ID
+    /// Rule ID
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: i128,
-    /// 开关的状态，1是开启、0是关闭
+    /// Status of the switch: 1 is On, 0 is Off
     ///
     /// Required.
     "Status" status set_status: i128,
@@ -10532,32 +10982,32 @@ ModifyCustomWhiteRuleStatusRequest {
 rt::action!("waf", "2018-01-25", "ModifyCustomWhiteRuleStatus", ModifyCustomWhiteRuleStatusRequest => ModifyCustomWhiteRuleStatusResponse);
 
 rt::model! { read debug;
-/// ModifyCustomWhiteRuleStatus返回参数结构体
+/// ModifyCustomWhiteRuleStatus response structure.
 ModifyCustomWhiteRuleStatusResponse {
-    /// 操作的状态码，如果所有的资源操作成功则返回的是成功的状态码，如果有资源操作失败则需要解析Message的内容来查看哪个资源失败
+    /// Operation status code: if all resource operations succeed, the success status code is returned; if any resource operation fails, the content of Message needs to be parsed to see which resource failed.
     "Success" success set_success: obj ResponseCode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDomainIpv6Status` (切换ipv6开关).
+/// Request of `ModifyDomainIpv6Status` (Toggle the IPv6 switch).
 ///
-/// 切换ipv6开关
+/// Toggle the IPv6 switch
 ModifyDomainIpv6StatusRequest {
-    /// 需要修改的域名所属的实例ID
+    /// Instance ID of the domain to be modified
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 需要修改的域名
+    /// Domain to modify
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 需要修改的域名ID
+    /// Domain ID to be modified
     ///
     /// Required.
     "DomainId" domain_id set_domain_id: str,
-    /// 修改域名的Ipv6开关为Status （1:开启 2:关闭）
+    /// IPv6 switch for modifying domain is Status (1: enable, 2: disable)
     ///
     /// Required.
     "Status" status set_status: i64,
@@ -10565,28 +11015,28 @@ ModifyDomainIpv6StatusRequest {
 rt::action!("waf", "2018-01-25", "ModifyDomainIpv6Status", ModifyDomainIpv6StatusRequest => ModifyDomainIpv6StatusResponse);
 
 rt::model! { read debug;
-/// ModifyDomainIpv6Status返回参数结构体
+/// ModifyDomainIpv6Status response structure.
 ModifyDomainIpv6StatusResponse {
-    /// 返回的状态 （0: 操作失败 1:操作成功 2:企业版以上不支持 3:企业版以下不支持 ）
+    /// Returned status (0: Operation Failed 1: Operation Succeeded 2: Not Supported for Enterprise Edition and Above 3: Not Supported for Below Enterprise Edition)
     "Ipv6Status" ipv6_status set_ipv6_status: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDomainPostAction` (修改域名投递状态).
+/// Request of `ModifyDomainPostAction` (Modifies the domain shipping status).
 ///
-/// 修改域名投递状态
+/// This API is used to modify the domain shipping status.
 ModifyDomainPostActionRequest {
-    /// 域名
+    /// www.tx.com
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 0-关闭投递，1-开启投递
+    /// 0- Disable shipping, 1- Enable shipping
     ///
     /// Required.
     "PostCLSAction" post_cls_action set_post_cls_action: i64,
-    /// 0-关闭投递，1-开启投递
+    /// 0- Disable shipping, 1- Enable shipping
     ///
     /// Required.
     "PostCKafkaAction" post_c_kafka_action set_post_c_kafka_action: i64,
@@ -10594,7 +11044,7 @@ ModifyDomainPostActionRequest {
 rt::action!("waf", "2018-01-25", "ModifyDomainPostAction", ModifyDomainPostActionRequest => ModifyDomainPostActionResponse);
 
 rt::model! { read debug;
-/// ModifyDomainPostAction返回参数结构体
+/// ModifyDomainPostAction response structure.
 ModifyDomainPostActionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -10628,15 +11078,15 @@ ModifyDomainWhiteRuleResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyDomainsCLSStatus` (修改域名列表的访问日志开关).
+/// Request of `ModifyDomainsCLSStatus` (Enable or disable access log for domain list).
 ///
-/// 修改域名列表的访问日志开关
+/// Enable or disable access log for domain list
 ModifyDomainsCLSStatusRequest {
-    /// 需要修改的域名列表
+    /// Domain name list to be modified
     ///
     /// Required.
     "Domains" domains set_domains: list DomainURI,
-    /// 修改域名的访问日志开关为Status
+    /// Change the access log switch of the domain to Status
     ///
     /// Required.
     "Status" status set_status: i128,
@@ -10644,7 +11094,7 @@ ModifyDomainsCLSStatusRequest {
 rt::action!("waf", "2018-01-25", "ModifyDomainsCLSStatus", ModifyDomainsCLSStatusRequest => ModifyDomainsCLSStatusResponse);
 
 rt::model! { read debug;
-/// ModifyDomainsCLSStatus返回参数结构体
+/// ModifyDomainsCLSStatus response structure.
 ModifyDomainsCLSStatusResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -10676,105 +11126,107 @@ ModifyGenerateDealsResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyHostFlowMode` (编辑负载均衡型WAF防护域名的流量模式).
+/// Request of `ModifyHostFlowMode` (Edits the traffic mode for domain names protected by CLB WAF).
 ///
-/// 设置负载均衡型WAF防护域名的流量模式，切换镜像模式和清洗模式
+/// This API is used to set the traffic mode for domain names protected by CLB WAF. The mode can be mirror mode or cleaning mode.
 ModifyHostFlowModeRequest {
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 域名ID
+    /// Domain ID
     ///
     /// Required.
     "DomainId" domain_id set_domain_id: str,
-    /// WAF流量模式。
-    /// 0：镜像模式（默认）
-    /// 1：清洗模式
+    /// WAF traffic mode
+    /// 0: mirror mode (default)
+    /// 1: cleaning mode
     ///
     /// Required.
     "FlowMode" flow_mode set_flow_mode: i128,
-    /// 实例ID
+    /// Instance ID
     "InstanceID" instance_id set_instance_id: str,
 } }
 rt::action!("waf", "2018-01-25", "ModifyHostFlowMode", ModifyHostFlowModeRequest => ModifyHostFlowModeResponse);
 
 rt::model! { read debug;
-/// ModifyHostFlowMode返回参数结构体
+/// ModifyHostFlowMode response structure.
 ModifyHostFlowModeResponse {
-    /// 成功的状态码
+    /// Successful status code
     "Success" success set_success: obj ResponseCode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyHostMode` (设置防护域名防护状态).
+/// Request of `ModifyHostMode` (Sets the protection status of a protected domain name).
 ///
-/// clb-waf设置防护域名防护状态
+/// Set CLB WAF protection domain status
 ModifyHostModeRequest {
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 域名ID
+    /// Domain ID
     ///
     /// Required.
     "DomainId" domain_id set_domain_id: str,
-    /// 防护状态：
-    /// 10：规则观察&&AI关闭模式，11：规则观察&&AI观察模式，12：规则观察&&AI拦截模式
-    /// 20：规则拦截&&AI关闭模式，21：规则拦截&&AI观察模式，22：规则拦截&&AI拦截模式
+    /// Protection status:
+    /// 10: rule-based observation and AI disabling; 11: rule- and AI-based observation; 12: rule-based observation and AI-based interception
+    /// 20: rule-based interception and AI disabling; 21: rule-based interception and AI-based observation; 22: rule- and AI-based interception
     ///
     /// Required.
     "Mode" mode set_mode: i128,
-    /// 0:修改防护模式，1:修改AI
+    /// 0: Change protection mode, 1: Modify AI
     "Type" r#type set_type: i128,
-    /// 实例ID
+    /// Instance ID
     "InstanceID" instance_id set_instance_id: str,
-    /// 实例类型
+    /// Instance type
     "Edition" edition set_edition: str,
 } }
 rt::action!("waf", "2018-01-25", "ModifyHostMode", ModifyHostModeRequest => ModifyHostModeResponse);
 
 rt::model! { read debug;
-/// ModifyHostMode返回参数结构体
+/// ModifyHostMode response structure.
 ModifyHostModeResponse {
-    /// 操作的状态码，如果所有的资源操作成功则返回的是成功的状态码，如果有资源操作失败则需要解析Message的内容来查看哪个资源失败
+    /// Operation status code: if all resource operations succeed, the success status code is returned; if any resource operation fails, the content of Message needs to be parsed to see which resource failed.
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Success" success set_success: obj ResponseCode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyHost` (编辑负载均衡型WAF防护域名).
+/// Request of `ModifyHost` (Edits domain names protected by CLB WAF).
 ///
-/// 编辑负载均衡型WAF防护域名配置
+/// This API is used to edit the configuration of domain names protected by CLB WAF.
 ModifyHostRequest {
-    /// 编辑的域名配置信息
+    /// Edited domain configuration information
     ///
     /// Required.
     "Host" host set_host: obj HostRecord,
-    /// 实例唯一ID
+    /// Unique Instance ID
     "InstanceID" instance_id set_instance_id: str,
 } }
 rt::action!("waf", "2018-01-25", "ModifyHost", ModifyHostRequest => ModifyHostResponse);
 
 rt::model! { read debug;
-/// ModifyHost返回参数结构体
+/// ModifyHost response structure.
 ModifyHostResponse {
-    /// 编辑的域名ID
+    /// Edited domain ID
     "DomainId" domain_id set_domain_id: str,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyHostStatus` (设置防护域名WAF开关).
+/// Request of `ModifyHostStatus` (Enables or disables WAF for protected domain names).
 ///
-/// clb-waf 设置防护域名WAF开关
-/// 支持批量操作。
+/// This API is used to enable or disable CLB WAF for a protected domain name.
+/// Batch operation is supported.
 ModifyHostStatusRequest {
-    /// 域名状态列表
+    /// Domain status list
     ///
     /// Required.
     "HostsStatus" hosts_status set_hosts_status: list HostStatus,
@@ -10782,9 +11234,9 @@ ModifyHostStatusRequest {
 rt::action!("waf", "2018-01-25", "ModifyHostStatus", ModifyHostStatusRequest => ModifyHostStatusResponse);
 
 rt::model! { read debug;
-/// ModifyHostStatus返回参数结构体
+/// ModifyHostStatus response structure.
 ModifyHostStatusResponse {
-    /// 成功的状态码，需要JSON解码后再使用，返回的格式是{"域名":"状态"}，成功的状态码为Success，其它的为失败的状态码（yunapi定义的错误码）
+    /// Successful status code, needs JSON decoding before use, the returned format is {Domain:Status}, successful status code is Success, others are failed status codes (YunAPI Defined Error Codes)
     "Success" success set_success: obj ResponseCode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -10814,18 +11266,16 @@ ModifyInstanceAttackLogPostResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyInstanceElasticMode` (修改实例的QPS弹性计费开关).
+/// Request of `ModifyInstanceElasticMode` (Modify the QPS elastic billing switch for an instance).
 ///
-/// 接口无用，没有人调用
-///
-/// 修改实例的QPS弹性计费开关
+/// Modify the QPS elastic billing switch for an instance
 #[deprecated(note = "deprecated in the API spec")]
 ModifyInstanceElasticModeRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 弹性计费开关
+    /// Elastic billing switch.
     ///
     /// Required.
     "Mode" mode set_mode: i64,
@@ -10833,26 +11283,26 @@ ModifyInstanceElasticModeRequest {
 rt::action!("waf", "2018-01-25", "ModifyInstanceElasticMode", ModifyInstanceElasticModeRequest => ModifyInstanceElasticModeResponse);
 
 rt::model! { read debug;
-/// ModifyInstanceElasticMode返回参数结构体
+/// ModifyInstanceElasticMode response structure.
 ModifyInstanceElasticModeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyInstanceName` (修改实例名称).
+/// Request of `ModifyInstanceName` (Modifies the instance name).
 ///
-/// 修改实例的名称
+/// Modify instance name
 ModifyInstanceNameRequest {
-    /// 新名称
+    /// New name.
     ///
     /// Required.
     "InstanceName" instance_name set_instance_name: str,
-    /// 实例id
+    /// Instance ID
     ///
     /// Required.
     "InstanceID" instance_id set_instance_id: str,
-    /// 实例版本，支持clb-waf、sparta-waf
+    /// Version
     ///
     /// Required.
     "Edition" edition set_edition: str,
@@ -10860,24 +11310,24 @@ ModifyInstanceNameRequest {
 rt::action!("waf", "2018-01-25", "ModifyInstanceName", ModifyInstanceNameRequest => ModifyInstanceNameResponse);
 
 rt::model! { read debug;
-/// ModifyInstanceName返回参数结构体
+/// ModifyInstanceName response structure.
 ModifyInstanceNameResponse {
-    /// 修改状态：0为成功
+    /// Modification status: 0 indicates success
     "ModifyCode" modify_code set_modify_code: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyInstanceQpsLimit` (设置套餐实例的弹性qps上限).
+/// Request of `ModifyInstanceQpsLimit` (Set elastic QPS limit for package instances).
 ///
-/// 设置套餐实例的弹性qps上限
+/// Set elastic QPS limit for package instances
 ModifyInstanceQpsLimitRequest {
-    /// 套餐实例id
+    /// Package instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// qps上限
+    /// QPS cap
     ///
     /// Required.
     "QpsLimit" qps_limit set_qps_limit: i64,
@@ -10885,22 +11335,22 @@ ModifyInstanceQpsLimitRequest {
 rt::action!("waf", "2018-01-25", "ModifyInstanceQpsLimit", ModifyInstanceQpsLimitRequest => ModifyInstanceQpsLimitResponse);
 
 rt::model! { read debug;
-/// ModifyInstanceQpsLimit返回参数结构体
+/// ModifyInstanceQpsLimit response structure.
 ModifyInstanceQpsLimitResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyInstanceRenewFlag` (修改实例的自动续费开关).
+/// Request of `ModifyInstanceRenewFlag` (Enable or disable auto-renewal for instance).
 ///
-/// 修改实例的自动续费开关
+/// Enable or disable auto-renewal for instance
 ModifyInstanceRenewFlagRequest {
-    /// 实例ID
+    /// Instance ID
     ///
     /// Required.
     "InstanceId" instance_id set_instance_id: str,
-    /// 续费开关
+    /// Renewal switch
     ///
     /// Required.
     "RenewFlag" renew_flag set_renew_flag: i64,
@@ -10908,55 +11358,55 @@ ModifyInstanceRenewFlagRequest {
 rt::action!("waf", "2018-01-25", "ModifyInstanceRenewFlag", ModifyInstanceRenewFlagRequest => ModifyInstanceRenewFlagResponse);
 
 rt::model! { read debug;
-/// ModifyInstanceRenewFlag返回参数结构体
+/// ModifyInstanceRenewFlag response structure.
 ModifyInstanceRenewFlagResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyIpAccessControl` (IP黑白名单编辑接口).
+/// Request of `ModifyIpAccessControl` (Edits an IP blocklist/allowlist).
 ///
-/// Waf IP黑白名单编辑接口
+/// This API is used to edit WAF IP allowlists/blocklists.
 ModifyIpAccessControlRequest {
-    /// 具体域名如：test.qcloudwaf.com
-    /// 全局域名为：global
+    /// Specific domain name, for example, test.qcloudwaf.com.
+    /// Global domain name, that is, global.
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// ip参数列表
+    /// IP parameter list.
     ///
     /// Required.
     "IpList" ip_list set_ip_list: list String,
-    /// 42为黑名单，40为白名单
+    /// 42: blocklist; 40: allowlist.
     ///
     /// Required.
     "ActionType" action_type set_action_type: i64,
-    /// 规则ID
+    /// Rule ID
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: i128,
-    /// valid_ts为有效日期，值为秒级时间戳（（如1680570420代表2023-04-04 09:07:00））
+    /// valid_ts indicates a valid date. Its value is a second-level timestamp, such as 1680570420, which indicates 2023-04-04 09:07:00.
     ///
     /// Disabled in the spec.
     "ValidTS" valid_ts set_valid_ts: i64,
-    /// 实例Id
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// WAF实例类型，sparta-waf表示SAAS型WAF，clb-waf表示负载均衡型WAF
+    /// WAF instance type: sparta-waf for SaaS WAF, clb-waf for CLB WAF.
     "Edition" edition set_edition: str,
-    /// 是否为批量防护IP黑白名单，当为批量防护IP黑白名单时，取值为batch，否则为空
+    /// Batch protection IP blocklists/allowlists or not. If yes, the value is batch; otherwise, it is empty.
     "SourceType" source_type set_source_type: str,
-    /// 备注
+    /// Remarks
     "Note" note set_note: str,
-    /// 规则执行的方式，TimedJob为定时执行，CronJob为周期执行
+    /// Scheduled configuration type.
     "JobType" job_type set_job_type: str,
-    /// 定时配置详情
+    /// Details of scheduled configuration.
     "JobDateTime" job_date_time set_job_date_time: obj JobDateTime,
 } }
 rt::action!("waf", "2018-01-25", "ModifyIpAccessControl", ModifyIpAccessControlRequest => ModifyIpAccessControlResponse);
 
 rt::model! { read debug;
-/// ModifyIpAccessControl返回参数结构体
+/// ModifyIpAccessControl response structure.
 ModifyIpAccessControlResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -11200,35 +11650,35 @@ ModifyLLMWafProtectRuleResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyModuleStatus` (设置某个domain下基础安全模块的开关).
+/// Request of `ModifyModuleStatus` (Set the switch for the basic security module under a certain domain).
 ///
-/// 设置某个domain下基础安全模块的开关
+/// Set the switch for the basic security module under a certain domain
 ModifyModuleStatusRequest {
-    /// 需要设置的domain
+    /// Domain to be set
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// Web 安全模块开关，0或1
+    /// Enabling status of the web security module. The value is 0 or 1.
     ///
     /// Required.
     "WebSecurity" web_security set_web_security: i128,
-    /// 访问控制模块开关，0或者1
+    /// Access control module switch: 0 or 1
     ///
     /// Required.
     "AccessControl" access_control set_access_control: i128,
-    /// CC模块开关，0或者1
+    /// CC module switch, 0 or 1
     ///
     /// Required.
     "CcProtection" cc_protection set_cc_protection: i128,
-    /// API安全模块开关，0或者1
+    /// API security module switch, 0 or 1
     ///
     /// Required.
     "ApiProtection" api_protection set_api_protection: i128,
-    /// 防篡改模块开关，0或者1
+    /// Tamper-proof module switch: 0 or 1
     "AntiTamper" anti_tamper set_anti_tamper: i128,
-    /// 防泄漏模块开关，0或者1
+    /// Leakage prevention module switch: 0 or 1
     "AntiLeakage" anti_leakage set_anti_leakage: i128,
-    /// 限流模块开关，0或1
+    /// Traffic limiting module switch: 0 or 1
     "RateLimit" rate_limit set_rate_limit: i128,
     /// gzip 开关
     "GzipAnalysis" gzip_analysis set_gzip_analysis: i128,
@@ -11236,32 +11686,32 @@ ModifyModuleStatusRequest {
 rt::action!("waf", "2018-01-25", "ModifyModuleStatus", ModifyModuleStatusRequest => ModifyModuleStatusResponse);
 
 rt::model! { read debug;
-/// ModifyModuleStatus返回参数结构体
+/// ModifyModuleStatus response structure.
 ModifyModuleStatusResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyObject` (修改防护对象).
+/// Request of `ModifyObject` (Modify protection object).
 ///
-/// 修改防护对象
+/// Modify protection object
 ModifyObjectRequest {
-    /// 修改对象标识
+    /// Modifies the object identifier
     ///
     /// Required.
     "ObjectId" object_id set_object_id: str,
-    /// 改动作类型:Status修改开关，InstanceId绑定实例, Proxy设置代理状态
+    /// Action type. Status: change enabling status; InstanceId: bind to an instance; Proxy: set the proxy status.
     ///
     /// Required.
     "OpType" op_type set_op_type: str,
-    /// 新的Waf开关状态，如果和已有状态相同认为修改成功。状态可以为0或1
+    /// New WAF switch status, considered successful if identical to existing status
     "Status" status set_status: i64,
-    /// 新的实例ID，如果和已绑定的实例相同认为修改成功
+    /// New instance ID: considered a successful modification if identical to an already bound instance
     "InstanceId" instance_id set_instance_id: str,
-    /// 是否开启代理，0:不开启,1:以XFF的第一个IP地址作为客户端IP,2:以remote_addr作为客户端IP,3:从指定的头部字段获取客户端IP，字段通过IpHeaders字段给出(OpType为Status或Proxy时，该值有效)
+    /// Whether to enable proxy. 0: do not enable; 1: use the first IP address in XFF as the client IP address; 2: use remote_addr as the client IP address; 3: obtain the client IP address from the specified header field that is given in IpHeaders. (This value is effective when OpType is set to Status or Proxy.)
     "Proxy" proxy set_proxy: i128,
-    /// IsCdn=3时，需要填此参数，表示自定义header(OpType为Status或Proxy时，该值有效)
+    /// This parameter indicates a custom header and is required when IsCdn is set to 3. (The value is effective when OpType is set to Status or Proxy.)
     "IpHeaders" ip_headers set_ip_headers: list String,
     /// 对象所属集团成员appid
     "MemberAppId" member_app_id set_member_app_id: i128,
@@ -11273,7 +11723,7 @@ ModifyObjectRequest {
 rt::action!("waf", "2018-01-25", "ModifyObject", ModifyObjectRequest => ModifyObjectResponse);
 
 rt::model! { read debug;
-/// ModifyObject返回参数结构体
+/// ModifyObject response structure.
 ModifyObjectResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -11330,52 +11780,52 @@ ModifyOwaspDomainUpdateStatusResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyOwaspRuleStatus` (更新规则的开关).
+/// Request of `ModifyOwaspRuleStatus` (Refresh the rule switch).
 ///
-/// 更新规则的开关
+/// This API is used to refresh the rule switch.
 ModifyOwaspRuleStatusRequest {
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 规则开关，0：关闭、1：开启、2：只观察
+    /// Rule switch. valid values: 0 (disabled), 1 (enabled), 2 (observation only).
     ///
     /// Required.
     "RuleStatus" rule_status set_rule_status: i64,
-    /// 是否全选
+    /// Specifies whether to select all.
     ///
     /// Required.
     "SelectAll" select_all set_select_all: bool,
-    /// 规则ID列表
+    /// Rule ID list
     "RuleIDs" rule_i_ds set_rule_i_ds: list String,
-    /// 如果反转需要传入类型
+    /// If reverse requires the input of data type.
     "TypeId" type_id(type_id_value) set_type_id: i128,
-    /// 修改原因 0：无(兼容记录为空) 1：业务自身特性误报避免 2：规则误报上报 3：核心业务规则灰度 4：其它
+    /// Reason for modification. valid values: 0: none (compatibility record is empty). 1: avoid false positives due to business characteristics. 2: reporting of rule-based false positives. 3: gray release of core business rules. 4: others.
     "Reason" reason set_reason: i64,
 } }
 rt::action!("waf", "2018-01-25", "ModifyOwaspRuleStatus", ModifyOwaspRuleStatusRequest => ModifyOwaspRuleStatusResponse);
 
 rt::model! { read debug;
-/// ModifyOwaspRuleStatus返回参数结构体
+/// ModifyOwaspRuleStatus response structure.
 ModifyOwaspRuleStatusResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyOwaspRuleTypeAction` (更新规则类型的防护模式).
+/// Request of `ModifyOwaspRuleTypeAction` (Update the protection mode of the rule type).
 ///
-/// 更新规则类型的防护模式
+/// This API is used to update the protection mode of the rule type.
 ModifyOwaspRuleTypeActionRequest {
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 规则类型ID列表
+    /// Rule type ID list.
     ///
     /// Required.
     "TypeIDs" type_i_ds set_type_i_ds: list String,
-    /// 规则类型的防护模式，0：观察、1：拦截
+    /// Protection mode of the rule type. valid values: 0 (observation), 1 (intercept).
     ///
     /// Required.
     "RuleTypeAction" rule_type_action set_rule_type_action: i64,
@@ -11383,26 +11833,26 @@ ModifyOwaspRuleTypeActionRequest {
 rt::action!("waf", "2018-01-25", "ModifyOwaspRuleTypeAction", ModifyOwaspRuleTypeActionRequest => ModifyOwaspRuleTypeActionResponse);
 
 rt::model! { read debug;
-/// ModifyOwaspRuleTypeAction返回参数结构体
+/// ModifyOwaspRuleTypeAction response structure.
 ModifyOwaspRuleTypeActionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyOwaspRuleTypeLevel` (更新规则类型的防护等级).
+/// Request of `ModifyOwaspRuleTypeLevel` (Update the protection level of the rule type).
 ///
-/// 更新规则类型的防护等级
+/// This API is used to update the protection level of a rule type.
 ModifyOwaspRuleTypeLevelRequest {
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 规则类型ID列表
+    /// Rule type ID list.
     ///
     /// Required.
     "TypeIDs" type_i_ds set_type_i_ds: list String,
-    /// 规则的防护等级，100：宽松、200：正常、300：严格、400：超严格
+    /// Protection level of the rule. valid values: 100 (loose), 200 (normal), 300 (strict), 400 (ultra-strict).
     ///
     /// Required.
     "RuleTypeLevel" rule_type_level set_rule_type_level: i64,
@@ -11410,26 +11860,26 @@ ModifyOwaspRuleTypeLevelRequest {
 rt::action!("waf", "2018-01-25", "ModifyOwaspRuleTypeLevel", ModifyOwaspRuleTypeLevelRequest => ModifyOwaspRuleTypeLevelResponse);
 
 rt::model! { read debug;
-/// ModifyOwaspRuleTypeLevel返回参数结构体
+/// ModifyOwaspRuleTypeLevel response structure.
 ModifyOwaspRuleTypeLevelResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyOwaspRuleTypeStatus` (更新规则类型的开关).
+/// Request of `ModifyOwaspRuleTypeStatus` (Update the rule type switch).
 ///
-/// 更新规则类型的开关
+/// This API is used to update the rule type switch.
 ModifyOwaspRuleTypeStatusRequest {
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 规则类型ID列表
+    /// Rule type ID list.
     ///
     /// Required.
     "TypeIDs" type_i_ds set_type_i_ds: list String,
-    /// 规则类型的开关状态，0：关闭、1：开启
+    /// The switch status of the rule type. valid values: 0 (disabled), 1 (enabled).
     ///
     /// Required.
     "RuleTypeStatus" rule_type_status set_rule_type_status: i64,
@@ -11437,54 +11887,54 @@ ModifyOwaspRuleTypeStatusRequest {
 rt::action!("waf", "2018-01-25", "ModifyOwaspRuleTypeStatus", ModifyOwaspRuleTypeStatusRequest => ModifyOwaspRuleTypeStatusResponse);
 
 rt::model! { read debug;
-/// ModifyOwaspRuleTypeStatus返回参数结构体
+/// ModifyOwaspRuleTypeStatus response structure.
 ModifyOwaspRuleTypeStatusResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyOwaspWhiteRule` (编辑规则引擎白名单).
+/// Request of `ModifyOwaspWhiteRule` (Edit a rule engine allowlist).
 ///
-/// 编辑规则引擎白名单
+/// This API is used to edit the allowlist for the rule engine.
 ModifyOwaspWhiteRuleRequest {
-    /// 规则ID
+    /// Rule ID
     ///
     /// Required.
     "RuleId" rule_id set_rule_id: i128,
-    /// 规则名称
+    /// Rule name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 规则匹配策略列表
+    /// Rule-Based matching policy list.
     ///
     /// Required.
     "Strategies" strategies set_strategies: list Strategy,
-    /// 加白的规则ID列表
+    /// ID list of allowlisted rules.
     ///
     /// Required.
     "Ids" ids set_ids: list i128,
-    /// 加白的类型，0:按照特定规则ID加白, 1:按照规则类型加白
+    /// Allowlist type. valid values: 0 (allowlisting by specific rule ID), 1 (allowlisting by rule type).
     ///
     /// Required.
     "Type" r#type set_type: i64,
-    /// 规则执行的方式，TimedJob为定时执行，CronJob为周期执行
+    /// Rule execution mode: TimedJob indicates scheduled execution. CronJob indicates periodic execution.
     ///
     /// Required.
     "JobType" job_type set_job_type: str,
-    /// 定时任务配置
+    /// Scheduled task configuration
     ///
     /// Required.
     "JobDateTime" job_date_time set_job_date_time: obj JobDateTime,
-    /// 如果没有设置JobDateTime字段则用此字段，0表示永久生效，其它表示定时生效的截止时间（单位为秒）
+    /// If the JobDateTime field is not set, this field is used. 0 means permanent, other values indicate the cutoff time for scheduled effect (unit: seconds).
     ///
     /// Required.
     "ExpireTime" expire_time set_expire_time: i128,
-    /// 规则状态，0：关闭、1：开启，默认为开启
+    /// Rule status. valid values: 0 (disabled), 1 (enabled). enabled by default.
     "Status" status set_status: i128,
     /// 匹配条件的逻辑关系，支持and、or，分别表示多个逻辑匹配条件是与、或的关系
     "LogicalOp" logical_op set_logical_op: str,
@@ -11492,7 +11942,7 @@ ModifyOwaspWhiteRuleRequest {
 rt::action!("waf", "2018-01-25", "ModifyOwaspWhiteRule", ModifyOwaspWhiteRuleRequest => ModifyOwaspWhiteRuleResponse);
 
 rt::model! { read debug;
-/// ModifyOwaspWhiteRule返回参数结构体
+/// ModifyOwaspWhiteRule response structure.
 ModifyOwaspWhiteRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -11547,48 +11997,48 @@ ModifyProtectionLevelResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyProtectionStatus` (开启、关闭WAF开关).
+/// Request of `ModifyProtectionStatus` (Obtains the enabling status of the basic security protection module of WAF).
 ///
-/// 开启、关闭WAF开关
+/// This API is used to obtain the enabling status of the basic security protection module of WAF.
 ModifyProtectionStatusRequest {
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 1：开启WAF开关，0：关闭WAF开关
+    /// Status
     ///
     /// Required.
     "Status" status set_status: i128,
-    /// WAF的版本，clb-waf代表负载均衡WAF、sparta-waf代表SaaS WAF，默认是sparta-waf。
+    /// Version of WAF. clb-waf indicates CLB WAF; sparta-waf indicates SaaS WAF. sparta-waf by default.
     "Edition" edition set_edition: str,
 } }
 rt::action!("waf", "2018-01-25", "ModifyProtectionStatus", ModifyProtectionStatusRequest => ModifyProtectionStatusResponse);
 
 rt::model! { read debug;
-/// ModifyProtectionStatus返回参数结构体
+/// ModifyProtectionStatus response structure.
 ModifyProtectionStatusResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifySpartaProtectionMode` (设置waf防护状态).
+/// Request of `ModifySpartaProtectionMode` (Set WAF protection status).
 ///
-/// 设置waf防护状态
+/// Set WAF protection status
 ModifySpartaProtectionModeRequest {
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 防护状态：
-    /// 10：规则观察&&AI关闭模式，11：规则观察&&AI观察模式，12：规则观察&&AI拦截模式
-    /// 20：规则拦截&&AI关闭模式，21：规则拦截&&AI观察模式，22：规则拦截&&AI拦截模式
+    /// Protection status:
+    /// 10: rule-based observation and AI disabling; 11: rule- and AI-based observation; 12: rule-based observation and AI-based interception
+    /// 20: rule-based interception and AI disabling; 21: rule-based interception and AI-based observation; 22: rule- and AI-based interception
     ///
     /// Required.
     "Mode" mode set_mode: i128,
-    /// WAF的版本，clb-waf代表负载均衡WAF、sparta-waf代表SaaS WAF，默认是sparta-waf。
+    /// Version of WAF. clb-waf indicates CLB WAF; sparta-waf indicates SaaS WAF. sparta-waf by default.
     "Edition" edition set_edition: str,
-    /// 0是修改规则引擎状态，1是修改AI的状态
+    /// 0 is for modifying the Rule Engine Status; 1 is for modifying the AI Status
     "Type" r#type set_type: i128,
     /// 实例id
     "InstanceID" instance_id set_instance_id: str,
@@ -11596,122 +12046,122 @@ ModifySpartaProtectionModeRequest {
 rt::action!("waf", "2018-01-25", "ModifySpartaProtectionMode", ModifySpartaProtectionModeRequest => ModifySpartaProtectionModeResponse);
 
 rt::model! { read debug;
-/// ModifySpartaProtectionMode返回参数结构体
+/// ModifySpartaProtectionMode response structure.
 ModifySpartaProtectionModeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write nodebug;
-/// Request of `ModifySpartaProtection` (编辑SaaS型WAF域名).
+/// Request of `ModifySpartaProtection` (Edits the configuration of domain names protected by SaaS WAF).
 ///
-/// 编辑SaaS型WAF域名配置
+/// This API is used to edit the configuration of domain names protected by SaaS WAF.
 ModifySpartaProtectionRequest {
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 必填项。域名唯一ID
+    /// Required. Unique domain name ID
     ///
     /// Required.
     "DomainId" domain_id set_domain_id: str,
-    /// 必填项。域名所属实例id
+    /// Required. Instance ID of the domain name
     ///
     /// Required.
     "InstanceID" instance_id set_instance_id: str,
-    /// 证书类型。0：仅配置HTTP监听端口，没有证书1：证书来源为自有证书2：证书来源为托管证书
+    /// Certificate type. 0: no certificate, with only the HTTP listening port configured; 1: self-owned certificate; 2: managed certificate.
     "CertType" cert_type set_cert_type: i64,
-    /// CertType为1时，需要填充此参数，表示自有证书的证书链
+    /// When CertType is 1, this parameter is required, indicating the self-owned certificate chain
     "Cert" cert set_cert: str,
-    /// CertType为1时，需要填充此参数，表示自有证书的私钥
+    /// When CertType=1, this parameter is required, indicating the private key of the self-owned certificate.
     "PrivateKey" private_key set_private_key: str,
-    /// CertType为2时，需要填充此参数，表示腾讯云SSL平台托管的证书id
+    /// When CertType is 2, this parameter must be filled, indicating the certificate ID hosted on Tencent Cloud's SSL platform
     "SSLId" ssl_id set_ssl_id: str,
-    /// waf前是否部署有七层代理服务。0：没有部署代理服务1：有部署代理服务，waf将使用XFF获取客户端IP2：有部署代理服务，waf将使用remote_addr获取客户端IP3：有部署代理服务，waf将使用ip_headers中的自定义header获取客户端IP
+    /// Whether a layer-7 proxy service is deployed before the WAF. 0: No proxy service is deployed; 1: The proxy service is deployed. The WAF will use XFF to obtain the client IP address; 2: The proxy service is deployed. The WAF will use remote_addr to obtain the client IP address; 3: The proxy service is deployed. The WAF will use a custom header in ip_headers to obtain the client IP address.
     "IsCdn" is_cdn set_is_cdn: i64,
-    /// 服务配置有HTTPS端口时，HTTPS的回源协议。
-    /// http：使用http协议回源，和HttpsUpstreamPort配合使用
-    /// https：使用https协议回源
+    /// Origin-pull protocol for HTTPS when the service is configured with an HTTPS port.
+    /// http: Use the HTTP protocol for origin-pull. It is used with HttpsUpstreamPort.
+    /// https: Use the HTTPS protocol for origin-pull.
     "UpstreamScheme" upstream_scheme set_upstream_scheme: str,
-    /// HTTPS回源端口,仅UpstreamScheme为http时需要填当前字段
+    /// HTTPS upstream port, required only when UpstreamScheme is http
     "HttpsUpstreamPort" https_upstream_port set_https_upstream_port: str,
-    /// 是否开启HTTP强制跳转到HTTPS。0：不强制跳转1：开启强制跳转
+    /// Whether to enable forced redirection from HTTP to HTTPS. 0: disable; 1: enable
     "HttpsRewrite" https_rewrite set_https_rewrite: i128,
-    /// 回源类型。0：通过IP回源1：通过域名回源
+    /// upstream type. 0: proxy to upstream by IP; 1: proxy to upstream by domain name
     "UpstreamType" upstream_type set_upstream_type: i64,
-    /// 域名回源时的回源域名。UpstreamType为1时，需要填充此字段
+    /// Upstream domain when proxy to upstream by domain. When UpstreamType=1, this field needs to be filled
     "UpstreamDomain" upstream_domain set_upstream_domain: str,
-    /// IP回源时的回源IP列表。UpstreamType为0时，需要填充此字段
+    /// Upstream IP list when proxy to upstream by IP. When UpstreamType=0, this field is required
     "SrcList" src_list set_src_list: list String,
-    /// 是否开启HTTP2，需要开启HTTPS协议支持。0：关闭1：开启
+    /// Whether to enable HTTP2. You should enable HTTPS as well. 0: disable; 1: enable
     "IsHttp2" is_http2 set_is_http2: i64,
-    /// 是否开启WebSocket支持。0：关闭1：开启
+    /// Whether to enable WebSocket. 0: disable; 1: enable
     "IsWebsocket" is_websocket set_is_websocket: i64,
-    /// 回源负载均衡策略。0：轮询1：IP hash2：加权轮询
+    /// Load balancing policy for upstream. 0: round-robin scheduling; 1: IP hash; 2: weighted round-robin scheduling
     "LoadBalance" load_balance set_load_balance: i64,
-    /// 是否开启灰度，0表示不开启灰度。
+    /// To be deprecated, can be left blank. Whether to enable grayscale: 0 indicates not to enable grayscale.
     ///
     /// Disabled in the spec.
     "IsGray" is_gray set_is_gray: i64,
-    /// 域名所属实例类型
+    /// Instance type of the domain name
     "Edition" edition set_edition: str,
-    /// 端口信息，可通过DescribeDomains接口获取具体参数信息。
+    /// Port information, which can be obtained through the DescribeDomains API
     "Ports" ports set_ports: list SpartaProtectionPort,
-    /// 是否开启长连接。0： 短连接1： 长连接
+    /// Whether to enable persistent connection. 0: non-persistent connection; 1: persistent connection
     "IsKeepAlive" is_keep_alive set_is_keep_alive: str,
-    /// 目前填0即可。anycast IP类型开关： 0 普通IP 1 Anycast IP
+    /// To be deprecated. Currently, set this parameter to 0. Anycast IP type switch. 0: common IP; 1: Anycast IP
     ///
     /// Disabled in the spec.
     "Anycast" anycast set_anycast: i64,
-    /// 回源IP列表各IP的权重，和SrcList一一对应。当且仅当UpstreamType为0，并且SrcList有多个IP，并且LoadBalance为2时需要填写，否则填 []
+    /// Weight of each IP in the upstream IP List, corresponding to SrcList. Required only when UpstreamType is 0, and SrcList contains multiple IPs, and LoadBalance is 2; otherwise, fill in [ ].
     "Weights" weights set_weights: list i64,
-    /// 是否开启主动健康检测。0：不开启1：开启
+    /// Whether to enable proactive health detection. 0: disable; 1: enable
     "ActiveCheck" active_check set_active_check: i64,
-    /// TLS版本信息
+    /// TLS version information
     "TLSVersion" tls_version set_tls_version: i64,
-    /// 加密套件信息
+    /// Cipher suite information
     "Ciphers" ciphers set_ciphers: list i64,
-    /// 加密套件模板。0：不支持选择，使用默认模板  1：通用型模板 2：安全型模板3：自定义模板
+    /// Cipher suite template. 0: default template (no selection); 1: general template; 2: secure template; 3: custom template
     "CipherTemplate" cipher_template set_cipher_template: i64,
     /// WAF与源站的连接超时时间，默认10s。
     "ProxyConnectTimeout" proxy_connect_timeout set_proxy_connect_timeout: i64,
-    /// WAF与源站的读超时时间，默认300s。
+    /// Read timeout between WAF and upstream server, 300s by default.
     "ProxyReadTimeout" proxy_read_timeout set_proxy_read_timeout: i64,
-    /// WAF与源站的写超时时间，默认300s。
+    /// WAF and origin server write timeout, 300s by default.
     "ProxySendTimeout" proxy_send_timeout set_proxy_send_timeout: i64,
-    /// WAF回源时的SNI类型。
-    /// 0：关闭SNI，不配置client_hello中的server_name
-    /// 1：开启SNI，client_hello中的server_name为防护域名
-    /// 2：开启SNI，SNI为域名回源时的源站域名
-    /// 3：开启SNI，SNI为自定义域名
+    /// SNI type when proxy to upstream.
+    /// 0: Disable SNI and do not configure server_name in client_hello.
+    /// 1: Enable SNI. server_name in client_hello is the protected domain name.
+    /// 2: Enable SNI. SNI is the origin server domain name when proxy to upstream by domain.
+    /// 3: Enable SNI. SNI is the custom domain name.
     "SniType" sni_type set_sni_type: i64,
-    /// SniType为3时，需要填此参数，表示自定义的SNI；
+    /// When SniType=3, this parameter is required, indicating a custom SNI;
     "SniHost" sni_host set_sni_host: str,
-    /// IsCdn=3时，需要填此参数，表示自定义header
+    /// IsCdn=3 required for this parameter, indicates custom header
     "IpHeaders" ip_headers set_ip_headers: list String,
-    /// 是否开启XFF重置。0：关闭1：开启
+    /// Whether to enable XFF reset. 0: disable; 1: enable
     "XFFReset" xff_reset set_xff_reset: i64,
-    /// 域名备注信息
+    /// Domain name remarks
     "Note" note set_note: str,
-    /// 自定义回源Host。默认为空字符串，表示使用防护域名作为回源Host。
+    /// Custom upstream host. The default value is a null string, indicating that the protected domain name is used as the upstream host.
     "UpstreamHost" upstream_host set_upstream_host: str,
-    /// 是否开启缓存。 0：关闭 1：开启
+    /// Whether to enable caching. 0: disable; 1: enable.
     "ProxyBuffer" proxy_buffer set_proxy_buffer: i64,
-    /// 是否开启拨测。 0: 禁用拨测 1: 启用拨测。默认启用拨测
+    /// Whether to enable the test. 0: disable; 1: enable. The test is enabled by default.
     "ProbeStatus" probe_status set_probe_status: i64,
-    /// 国密选项。0：不开启国密 1：在原有TLS选项的基础上追加支持国密 2：开启国密并仅支持国密客户端访问
+    /// SM option. 0: do not enable SM; 1: add support for SM based on the existing TLS option; 2: enable SM and support only SM client access.
     "GmType" gm_type set_gm_type: i64,
-    /// 国密证书类型。0：无国密证书 1：证书来源为自有国密证书 2：证书来源为托管国密证书
+    /// SM certificate type. 0: no SM certificate is available; 1: the certificate is a self-owned SM certificate; 2: the certificate is a managed SM certificate.
     "GmCertType" gm_cert_type set_gm_cert_type: i64,
-    /// GmCertType为1时，需要填充此参数，表示自有国密证书的证书链
+    /// When GmCertType is 1, this parameter needs to be set, indicating the certificate chain of the self-owned SM certificate.
     "GmCert" gm_cert set_gm_cert: str,
-    /// GmCertType为1时，需要填充此参数，表示自有国密证书的私钥
+    /// When GmCertType is 1, this parameter needs to be set, indicating the private key of the self-owned SM certificate.
     "GmPrivateKey" gm_private_key set_gm_private_key: str,
-    /// GmCertType为1时，需要填充此参数，表示自有国密证书的加密证书
+    /// When GmCertType is 1, this parameter needs to be set, indicating the encryption certificate of the self-owned SM certificate.
     "GmEncCert" gm_enc_cert set_gm_enc_cert: str,
-    /// GmCertType为1时，需要填充此参数，表示自有国密证书的加密证书的私钥
+    /// When GmCertType is 1, this parameter needs to be set, indicating the private key of the encryption certificate for the self-owned SM certificate.
     "GmEncPrivateKey" gm_enc_private_key set_gm_enc_private_key: str,
-    /// GmCertType为2时，需要填充此参数，表示腾讯云SSL平台托管的证书id
+    /// When GmCertType is 2, this parameter needs to be set, indicating the ID of the certificate managed by the Tencent Cloud SSL platform.
     "GmSSLId" gm_ssl_id set_gm_ssl_id: str,
     /// 回源策略。
     /// 枚举值：
@@ -11784,22 +12234,22 @@ impl ::core::fmt::Debug for ModifySpartaProtectionRequest {
 rt::action!("waf", "2018-01-25", "ModifySpartaProtection", ModifySpartaProtectionRequest => ModifySpartaProtectionResponse);
 
 rt::model! { read debug;
-/// ModifySpartaProtection返回参数结构体
+/// ModifySpartaProtection response structure.
 ModifySpartaProtectionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyUserLevel` (修改用户防护规则等级).
+/// Request of `ModifyUserLevel` (Modify the user protection rule level).
 ///
-/// 修改用户防护规则等级
+/// Modify the user protection rule level
 ModifyUserLevelRequest {
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 防护规则等级 300=standard，400=extended
+    /// Protection rule level: 300=standard, 400=extended
     ///
     /// Required.
     "Level" level set_level: i128,
@@ -11807,7 +12257,7 @@ ModifyUserLevelRequest {
 rt::action!("waf", "2018-01-25", "ModifyUserLevel", ModifyUserLevelRequest => ModifyUserLevelResponse);
 
 rt::model! { read debug;
-/// ModifyUserLevel返回参数结构体
+/// ModifyUserLevel response structure.
 ModifyUserLevelResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -11839,25 +12289,25 @@ ModifyUserSignatureClassResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyUserSignatureRule` (修改用户防护规则).
+/// Request of `ModifyUserSignatureRule` (Modifies a user protection rule).
 ///
-/// 修改用户防护规则，开启关闭具体的某条规则
+/// Modify user protection rules, turn on/off specific rules
 ModifyUserSignatureRuleRequest {
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 主类id
+    /// Main class ID
     "MainClassID" main_class_id set_main_class_id: str,
-    /// 主类开关0=关闭，1=开启，2=只告警
+    /// Main class switch 0=off, 1=on, 2=alarm only
     "Status" status set_status: i64,
-    /// 下发修改的规则列表
+    /// List of rules issued for modification
     "RuleID" rule_id set_rule_id: list ReqUserRule,
 } }
 rt::action!("waf", "2018-01-25", "ModifyUserSignatureRule", ModifyUserSignatureRuleRequest => ModifyUserSignatureRuleResponse);
 
 rt::model! { read debug;
-/// ModifyUserSignatureRule返回参数结构体
+/// ModifyUserSignatureRule response structure.
 ModifyUserSignatureRuleResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -11945,11 +12395,11 @@ ModifyWafThreatenIntelligenceResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `ModifyWebshellStatus` (设置webshell状态).
+/// Request of `ModifyWebshellStatus` (Sets the webshell detection status).
 ///
-/// 设置域名的webshell状态。
+/// Set the Webshell status of a domain.
 ModifyWebshellStatusRequest {
-    /// 域名webshell状态
+    /// Domain Webshell Status
     ///
     /// Required.
     "Webshell" webshell set_webshell: obj WebshellStatus,
@@ -11957,9 +12407,9 @@ ModifyWebshellStatusRequest {
 rt::action!("waf", "2018-01-25", "ModifyWebshellStatus", ModifyWebshellStatusRequest => ModifyWebshellStatusResponse);
 
 rt::model! { read debug;
-/// ModifyWebshellStatus返回参数结构体
+/// ModifyWebshellStatus response structure.
 ModifyWebshellStatusResponse {
-    /// 成功的状态码，需要JSON解码后再使用，返回的格式是{"域名":"状态"}，成功的状态码为Success，其它的为失败的状态码（yunapi定义的错误码）
+    /// Successful status code, needs JSON decoding before use, the returned format is {Domain:Status}, successful status code is Success, others are failed status codes (YunAPI Defined Error Codes)
     "Success" success set_success: obj ResponseCode,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -11994,86 +12444,87 @@ Object {
 } }
 
 rt::model! { read debug;
-/// Owasp规则
+/// Owasp rule.
 OwaspRule {
-    /// 规则ID
+    /// Rule ID
     "RuleId" rule_id set_rule_id: i128,
-    /// 规则描述
+    /// Rule description
     "Description" description set_description: str,
-    /// 规则开关，0：关闭、1：开启、2：只观察
+    /// Rule switch. valid values: 0 (disabled), 1 (enabled), 2 (observation only).
     "Status" status set_status: i64,
-    /// 规则的防护等级，100：宽松、200：正常、300：严格、400：超严格
+    /// Protection level of the rule. valid values: 100 (loose), 200 (normal), 300 (strict), 400 (ultra-strict).
     "Level" level set_level: i64,
-    /// 威胁等级，0：未知，100：低危，200：中危，300：高危，400：危急
+    /// Threat level. valid values: 0 (unknown), 100 (low risk), 200 (medium risk), 300 (high risk), 400 (critical).
     "VulLevel" vul_level set_vul_level: i64,
     /// CVE ID
     "CveID" cve_id set_cve_id: str,
-    /// 规则所属的类型ID
+    /// Specifies the rule type ID.
     "TypeId" type_id(type_id_value) set_type_id: i128,
-    /// 创建时间
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
-    /// 更新时间
+    /// Update time.
     "ModifyTime" modify_time set_modify_time: str,
-    /// 是否被锁定
+    /// Whether the user is locked.
     "Locked" locked set_locked: i64,
-    /// 修改原因
-    /// 0：无(兼容记录为空)
-    /// 1：业务自身特性误报避免
-    /// 2：规则误报上报
-    /// 3：核心业务规则灰度
-    /// 4：其它
+    /// Reason for modification
+    ///
+    /// 0: none (compatibility records are empty).
+    /// 1: avoid false positives due to business characteristics.
+    /// 2: reporting of rule-based false positives.
+    /// 3: gray release of core business rules.
+    /// 4: others
     "Reason" reason set_reason: i64,
 } }
 
 rt::model! { read debug;
-/// Owasp规则类型
+/// Owasp rule type.
 OwaspRuleType {
-    /// 类型ID
+    /// Type ID
     "TypeId" type_id(type_id_value) set_type_id: i128,
-    /// 类型名称
+    /// Type name
     "TypeName" type_name set_type_name: str,
-    /// 类型描述
+    /// Type description.
     "Description" description set_description: str,
-    /// 类型分类
+    /// Data type category.
     "Classification" classification set_classification: str,
-    /// 规则类型的防护模式，0：观察、1：拦截
+    /// Protection mode of the rule type. valid values: 0 (observation), 1 (intercept).
     "Action" action set_action: i64,
-    /// 规则类型的防护等级，100：宽松、200：正常、300：严格、400：超严格
+    /// Protection level of the rule type. valid values: 100 (loose), 200 (normal), 300 (strict), 400 (ultra-strict).
     "Level" level set_level: i64,
-    /// 规则类型的开关状态，0：关闭、1：开启
+    /// The switch status of the rule type. valid values: 0 (disabled), 1 (enabled).
     "Status" status set_status: i64,
-    /// 规则类型下的所有规则总是
+    /// Specifies all rules under the rule type. always.
     "TotalRule" total_rule set_total_rule: i128,
-    /// 规则类型下的启用的规则总数
+    /// Indicates the total number of rules enabled under the rule type.
     "ActiveRule" active_rule set_active_rule: i128,
 } }
 
 rt::model! { read debug;
-/// 规则引擎白名单
+/// Rule engine allowlist.
 OwaspWhiteRule {
-    /// 白名单的规则ID
+    /// Rule ID of the allowlist.
     "RuleId" rule_id set_rule_id: i128,
-    /// 规则名
+    /// Rule Name
     "Name" name set_name: str,
-    /// 加白的规则ID列表
+    /// ID list of allowlisted rules.
     "Ids" ids set_ids: list i128,
-    /// 白名单规则的状态，0：关闭、1：开启
+    /// Allowlist rule state. valid values: 0 (disabled), 1 (enabled).
     "Status" status set_status: i64,
-    /// 加白的类型，0:按照特定规则ID加白、1:按照规则类型加白
+    /// Allowlist type. valid values: 0 (allowlisting by specific rule ID), 1 (allowlisting by rule type).
     "Type" r#type set_type: i64,
-    /// 规则匹配策略列表
+    /// Rule-Based matching policy list.
     "Strategies" strategies set_strategies: list Strategy,
-    /// 创建时间
+    /// Creation time
     "CreateTime" create_time set_create_time: str,
-    /// 修改时间
+    /// Modification time
     "UpdateTime" update_time set_update_time: str,
-    /// 定时任务类型
+    /// Scheduled task type
     "JobType" job_type set_job_type: str,
-    /// 定时任务配置
+    /// Scheduled task configuration
     "JobDateTime" job_date_time set_job_date_time: obj JobDateTime,
-    /// 周期任务粒度
+    /// Periodic task granularity.
     "CronType" cron_type set_cron_type: str,
-    /// 当前是否有效
+    /// Whether there is currently valid.
     "ValidStatus" valid_status set_valid_status: bool,
     /// 匹配条件的逻辑关系，支持and、or，分别表示多个逻辑匹配条件是与、或的关系
     "LogicalOp" logical_op set_logical_op: str,
@@ -12098,98 +12549,124 @@ PathItem {
 } }
 
 rt::model! { read debug;
-/// PeakPoints数组项
+/// PeakPoints array item
 PeakPointsItem {
-    /// 秒级别时间戳
+    /// Second-level Timestamp
     "Time" time set_time: i128,
     /// QPS
     "Access" access set_access: i128,
-    /// 上行带宽峰值，单位B
+    /// Upstream bandwidth peak, unit: B
     "Up" up set_up: i128,
-    /// 下行带宽峰值，单位B
+    /// Downstream bandwidth peak, unit: B
     "Down" down set_down: i128,
-    /// Web攻击次数
+    /// Web attack count
     "Attack" attack set_attack: i128,
-    /// CC攻击次数
+    /// CC attack count
     "Cc" cc set_cc: i128,
     /// Bot qps
     "BotAccess" bot_access set_bot_access: i128,
-    /// WAF返回给客户端状态码5xx次数
+    /// Number of 5xx status codes returned by WAF to client
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StatusServerError" status_server_error set_status_server_error: i128,
-    /// WAF返回给客户端状态码4xx次数
+    /// Number of times WAF returned 4xx status codes to client
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StatusClientError" status_client_error set_status_client_error: i128,
-    /// WAF返回给客户端状态码302次数
+    /// WAF Returned to Client Status Code 302 Count
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StatusRedirect" status_redirect set_status_redirect: i128,
-    /// WAF返回给客户端状态码202次数
+    /// Number of Times WAF Returns Status Code 202 to Client
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "StatusOk" status_ok set_status_ok: i128,
-    /// 源站返回给WAF状态码5xx次数
+    /// Number of Times the Origin Server Returned 5xx Status Codes to WAF
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UpstreamServerError" upstream_server_error set_upstream_server_error: i128,
-    /// 源站返回给WAF状态码4xx次数
+    /// Number of times the origin server returned 4xx status codes to WAF
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UpstreamClientError" upstream_client_error set_upstream_client_error: i128,
-    /// 源站返回给WAF状态码302次数
+    /// Number of times the original server returns status code 302 to WAF
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "UpstreamRedirect" upstream_redirect set_upstream_redirect: i128,
-    /// 黑名单次数
+    /// Blocklist Count
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BlackIP" black_ip set_black_ip: i128,
-    /// 防篡改次数
+    /// Tamper-Proof Attempts
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Tamper" tamper set_tamper: i128,
-    /// 信息防泄露次数
+    /// Information Leakage Prevention Count
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Leak" leak set_leak: i128,
-    /// 访问控制
+    /// Access control
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ACL" acl set_acl: i128,
-    /// 小程序 qps
+    /// Mini Program QPS
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WxAccess" wx_access set_wx_access: i128,
-    /// 小程序请求数
+    /// Number of mini program requests
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WxCount" wx_count set_wx_count: i128,
-    /// 小程序上行带宽峰值，单位B
+    /// Peak upstream bandwidth of the mini program. Unit: B
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WxUp" wx_up set_wx_up: i128,
-    /// 小程序下行带宽峰值，单位B
+    /// Peak downstream bandwidth of the mini program. Unit: B
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WxDown" wx_down set_wx_down: i128,
 } }
 
 rt::model! { read debug;
-/// 饼图数据类型
+/// Pie chart data type
 PiechartItem {
-    /// 类型
+    /// Type
     "Type" r#type set_type: str,
-    /// 数量
+    /// Quantity
     "Count" count set_count: i128,
 } }
 
 rt::model! { read debug;
-/// 服务端口配置
+/// Service port configuration
 PortInfo {
-    /// Nginx的服务器id
+    /// Nginx Server ID
     "NginxServerId" nginx_server_id set_nginx_server_id: i128,
-    /// 监听端口配置
+    /// Listening Port Configuration
     "Port" port set_port: str,
-    /// 与端口对应的协议
+    /// Protocol Corresponding to the Port
     "Protocol" protocol set_protocol: str,
-    /// 回源端口
+    /// Origin-pull port
     "UpstreamPort" upstream_port set_upstream_port: str,
-    /// 回源协议
+    /// Origin-pull protocol
     "UpstreamProtocol" upstream_protocol set_upstream_protocol: str,
 } }
 
 rt::model! { both debug;
-/// 防护域名端口配置信息
+/// Protection domain port configuration information
 PortItem {
-    /// 监听端口配置
+    /// Listening Port Configuration
     ///
     /// Required.
     "Port" port set_port: str,
-    /// 与Port一一对应，表示端口对应的协议
+    /// Corresponds one-to-one with ports, indicating the protocol associated with the port.
     ///
     /// Required.
     "Protocol" protocol set_protocol: str,
-    /// 与Port一一对应,  表示回源端口
+    /// Corresponds one-to-one with port, indicates the origin port
     ///
     /// Required.
     "UpstreamPort" upstream_port set_upstream_port: str,
-    /// 与Port一一对应,  表示回源协议
+    /// Corresponds one-to-one with Port, indicating the origin protocol
     ///
     /// Required.
     "UpstreamProtocol" upstream_protocol set_upstream_protocol: str,
-    /// Nginx的服务器ID,新增域名时填"0"
+    /// Nginx Server ID
     ///
     /// Required.
     "NginxServerId" nginx_server_id set_nginx_server_id: str,
@@ -12368,34 +12845,55 @@ ProtectGroupInfo {
 } }
 
 rt::model! { read debug;
-/// clb-waf QPS套餐 New
+/// CLB-WAF QPS package new
 QPSPackageNew {
-    /// 资源ID
+    /// Resource ID
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ResourceIds" resource_ids set_resource_ids: str,
-    /// 过期时间
+    /// Expiration time
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ValidTime" valid_time set_valid_time: str,
-    /// 是否自动续费，1：自动续费，0：不自动续费
+    /// Auto-renewal, 1: Enabled, 0: Disabled
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RenewFlag" renew_flag set_renew_flag: i64,
-    /// 套餐购买个数
+    /// Number of Package Purchases
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Count" count set_count: i64,
-    /// 套餐购买地域，clb-waf暂时没有用到
+    /// Package Purchase Region, currently not used in CLB-WAF
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Region" region set_region: str,
-    /// 计费项
+    /// Billing item.
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BillingItem" billing_item set_billing_item: str,
 } }
 
 rt::model! { read debug;
-/// 获取弹性qps的默认相关值
+/// Obtain the default value for elastic QPS
 QpsData {
-    /// 弹性qps默认值
+    /// Elastic QPS Default Value
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ElasticBillingDefault" elastic_billing_default set_elastic_billing_default: i128,
-    /// 弹性qps最小值
+    /// Elastic QPS Minimum Value
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ElasticBillingMin" elastic_billing_min set_elastic_billing_min: i128,
-    /// 弹性qps最大值
+    /// Maximum Elastic QPS
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ElasticBillingMax" elastic_billing_max set_elastic_billing_max: i128,
-    /// 业务扩展包最大qps
+    /// Maximum QPS for Business Expansion Package
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "QPSExtendMax" qps_extend_max set_qps_extend_max: i128,
-    /// 境外业务扩展包最大qps
+    /// Maximum QPS for Overseas Business Expansion Package
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "QPSExtendIntlMax" qps_extend_intl_max set_qps_extend_intl_max: i128,
     /// 预付费/后付费QPS扩容比
     "ElasticPrepaidRatio" elastic_prepaid_ratio set_elastic_prepaid_ratio: f64,
@@ -12512,11 +13010,11 @@ RedirectInfo {
 } }
 
 rt::model! { write debug;
-/// Request of `RefreshAccessCheckResult` (刷新接入检查的结果).
+/// Request of `RefreshAccessCheckResult` (Refreshes the access configuration check result).
 ///
-/// 刷新接入检查的结果，后台会生成接入检查任务
+/// Refresh integration check results. The backend will generate integration check tasks
 RefreshAccessCheckResultRequest {
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
@@ -12524,7 +13022,7 @@ RefreshAccessCheckResultRequest {
 rt::action!("waf", "2018-01-25", "RefreshAccessCheckResult", RefreshAccessCheckResultRequest => RefreshAccessCheckResultResponse);
 
 rt::model! { read debug;
-/// RefreshAccessCheckResult返回参数结构体
+/// RefreshAccessCheckResult response structure.
 RefreshAccessCheckResultResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -12546,34 +13044,35 @@ RemoveBypassAllRuleResponse {
 } }
 
 rt::model! { write debug;
-/// 用户规则更新输出规则子项
+/// User Rule Update Output Rule Subitem
 ReqUserRule {
-    /// 特征序号
+    /// Feature serial number
     ///
     /// Required.
     "Id" id set_id: str,
-    /// 规则开关
-    /// 0：关
-    /// 1：开
-    /// 2：只告警
+    /// Rule switch
+    /// 0: disabled
+    /// 1: enabled
+    /// 2: alarm only
     ///
     /// Required.
     "Status" status set_status: i64,
-    /// 修改原因
-    /// 0：无(兼容记录为空)
-    /// 1：业务自身特性误报避免
-    /// 2：规则误报上报
-    /// 3：核心业务规则灰度
-    /// 4：其它
+    /// Reason for modification
+    ///
+    /// 0: none (Compatibility records are empty.)
+    /// 1: avoidance of false positives due to business characteristics
+    /// 2: reporting of rule-based false positives
+    /// 3: grayscale release of core business rules
+    /// 4: others
     "Reason" reason set_reason: i64,
 } }
 
 rt::model! { read debug;
-/// 响应体的返回码
+/// Return code of the response body
 ResponseCode {
-    /// 如果成功则返回Success，失败则返回云api定义的错误码
+    /// If successful, return a success; if failed, return Cloud API Defined Error Codes
     "Code" code set_code: str,
-    /// 如果成功则返回Success，失败则返回WAF定义的二级错误码
+    /// If successful, return a success; if failed, return the secondary error code of WAF Definition
     "Message" message set_message: str,
 } }
 
@@ -12766,64 +13265,64 @@ SearchAccessLogResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `SearchAttackLog` (搜索CLS新版本攻击日志).
+/// Request of `SearchAttackLog` (Searches for attack logs of CLS of the new version).
 ///
-/// 新版本CLS接口存在参数变化，query改成了query_string支持lucence语法接口搜索查询。
+/// The new version of the CLS API has parameter changes, with query changed to query_string to support Lucene syntax for API search queries.
 SearchAttackLogRequest {
-    /// 查询的域名，所有域名使用all
+    /// Queried domain: use all for all domains
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 查询起始时间
+    /// Query start time
     ///
     /// Required.
     "StartTime" start_time set_start_time: str,
-    /// 查询结束时间
+    /// Query end time
     ///
     /// Required.
     "EndTime" end_time set_end_time: str,
-    /// 接口升级，这个字段传空字符串,翻页使用Page字段
+    /// API upgrade. Input an empty string for this field. Use the Page field for page turning.
     ///
     /// Required.
     "Context" context set_context: str,
-    /// Lucene语法
+    /// Lucene syntax.
     ///
     /// Required.
     "QueryString" query_string set_query_string: str,
-    /// 查询的数量，默认10条，最多100条
+    /// Number of queries: 10 by default, up to 100
     "Count" count set_count: i64,
-    /// 默认为desc，可以取值desc和asc
+    /// desc by default. Value can be set to desc or asc.
     "Sort" sort set_sort: str,
-    /// 第几页，从0开始
+    /// Page number, starting from 0
     "Page" page set_page: i64,
 } }
 rt::action!("waf", "2018-01-25", "SearchAttackLog", SearchAttackLogRequest => SearchAttackLogResponse);
 
 rt::model! { read debug;
-/// SearchAttackLog返回参数结构体
+/// SearchAttackLog response structure.
 SearchAttackLogResponse {
-    /// 当前返回的攻击日志条数
+    /// Number of attack logs returned
     "Count" count set_count: i128,
-    /// 接口升级，此字段无效，默认返回空字符串
+    /// API upgrade: this field is invalid, defaults to returning an empty string
     "Context" context set_context: str,
-    /// 攻击日志数组条目内容
+    /// Attack log array entry content
     "Data" data set_data: list AttackLogInfo,
-    /// CLS接口返回内容
+    /// CLS API returned content
     "ListOver" list_over set_list_over: bool,
-    /// CLS接口返回内容，标志是否启动新版本索引
+    /// CLS API returned content, indicating whether to enable the new version index
     "SqlFlag" sql_flag set_sql_flag: bool,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { write debug;
-/// 接入列表查询复杂条件
+/// Complex Conditions on Access List Query
 SearchItem {
-    /// 日志开关
+    /// Log switch
     "ClsStatus" cls_status set_cls_status: str,
-    /// waf开关
+    /// WAF Switch
     "Status" status set_status: str,
-    /// 流量模式
+    /// Traffic mode
     "FlowMode" flow_mode set_flow_mode: str,
 } }
 
@@ -12945,36 +13444,43 @@ impl ::core::fmt::Debug for SecretInfo {
 }
 
 rt::model! { read debug;
-/// 参数包装
+/// Parameter Wrapping
 SessionData {
-    /// session定义
+    /// Session definition
     "Res" res set_res: list SessionItem,
 } }
 
 rt::model! { read debug;
-/// session定义
+/// Session definition
 SessionItem {
-    /// 匹配类型
+    /// Type to match
     "Category" category set_category: str,
-    /// 起始模式
+    /// Start Mode
     "KeyOrStartMat" key_or_start_mat set_key_or_start_mat: str,
-    /// 结束模式
+    /// End Mode
     "EndMat" end_mat set_end_mat: str,
-    /// 起始偏移
+    /// Starting Offset
     "StartOffset" start_offset set_start_offset: str,
-    /// 结束偏移
+    /// End Offset
     "EndOffset" end_offset set_end_offset: str,
-    /// 数据源
+    /// Data source
     "Source" source set_source: str,
-    /// 更新时间戳
+    /// Update Timestamp
     "TsVersion" ts_version set_ts_version: str,
     /// SessionID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SessionId" session_id set_session_id: i64,
-    /// Session名
+    /// Session Name
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SessionName" session_name set_session_name: str,
-    /// Session是否正在被启用
+    /// Whether the session is being enabled
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SessionInUsed" session_in_used set_session_in_used: bool,
-    /// Session关联的CC规则ID
+    /// Session-related CC Rule ID
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "RelatedRuleID" related_rule_id set_related_rule_id: list i64,
     /// 精准匹配时，配置的key
     "Key" key set_key: str,
@@ -13074,379 +13580,226 @@ SkillScanUploadData {
 } }
 
 rt::model! { write debug;
-/// waf斯巴达-编辑防护域名中的端口结构
+/// WAF Sparta - Edit port structure in the protection domain
 SpartaProtectionPort {
-    /// 分配的服务器id。首次接入的域名和端口该参数填0，已接入的域名和端口分配的id可以通过DescribeDomainDetailsSaas或DescribeDomains接口获取。
+    /// nginx Id
     ///
     /// Required.
     "NginxServerId" nginx_server_id set_nginx_server_id: i128,
-    /// 端口
+    /// Port
     ///
     /// Required.
     "Port" port set_port: str,
-    /// 协议
+    /// Protocol
     ///
     /// Required.
     "Protocol" protocol set_protocol: str,
-    /// 后端端口
+    /// Backend port
     ///
     /// Required.
     "UpstreamPort" upstream_port set_upstream_port: str,
-    /// 后端协议
+    /// Backend protocol
     ///
     /// Required.
     "UpstreamProtocol" upstream_protocol set_upstream_protocol: str,
 } }
 
 rt::model! { both debug;
-/// 规则的匹配条件结构体
+/// Rule matching criteria structure.
 Strategy {
-    /// 匹配字段 匹配字段不同，相应的匹配参数、逻辑符号、匹配内容有所不同，具体如下所示：
+    /// Specifies the matching field.
     ///
-    /// 匹配字段
-    /// 匹配参数
-    /// 逻辑符号
-    /// 匹配内容
+    /// Different matching fields result in different matching parameters, logical operators, and matching contents. the details are as follows:.
     ///
-    /// IP（来源IP）
-    /// 不支持参数
-    /// ipmatch（匹配）
-    /// ipnmatch（不匹配）
-    /// 多个IP以英文逗号隔开,最多20个
+    /// Matching Field   Matching Parameter   Logical Symbol   Matching Content
     ///
-    /// IPV6（来源IPv6）
-    /// 不支持参数
-    /// ipmatch（匹配）
-    /// ipnmatch（不匹配）
-    /// 支持单个IPV6地址
+    /// IP (source IP)   Parameters are not supported.   ipmatch (match)
+    /// ipnmatch (mismatch)   Multiple IP addresses are separated by commas. A maximum of 20 IP addresses are allowed.
     ///
-    /// Referer（Referer）
-    /// 不支持参数
-    /// empty（内容为空）
-    /// nempty（内容不为空）
-    /// null（不存在）
-    /// nnull（存在）
-    /// eq（等于）
-    /// neq（不等于）
-    /// contains（包含）
-    /// ncontains（不包含）
-    /// belong_to（属于）
-    /// not_belong_to（不属于）
-    /// len_eq（长度等于）
-    /// len_gt（长度大于）
-    /// len_lt（长度小于）
-    /// strprefix（前缀匹配）
-    /// strsuffix（后缀匹配）
-    /// rematch（正则匹配）
-    /// 请输入内容,512个字符以内
+    /// IPv6 (source IPv6)   Parameters are not supported.   ipmatch (match)
+    /// ipnmatch (mismatch)   A single IPv6 address is supported.
     ///
-    /// URL（请求路径）
-    /// 不支持参数
-    /// eq（等于）
-    /// neq（不等于）
-    /// contains（包含）
-    /// ncontains（不包含）
-    /// belong_to（属于）
-    /// not_belong_to（不属于）
-    /// len_eq（长度等于）
-    /// len_gt（长度大于）
-    /// len_lt（长度小于）
-    /// strprefix（前缀匹配）
-    /// strsuffix（后缀匹配）
-    /// rematch（正则匹配）
+    /// Referer (referer)   Parameters are not supported.   empty (Content is empty.)
+    /// null (do not exist)
+    /// eq (equal to)
+    /// neq (not equal to)
+    /// contains (contain)
+    /// ncontains (do not contain)
+    /// len_eq (length equals to)
+    /// len_gt (length is greater than)
+    /// len_lt (length is less than)
+    /// strprefix (prefix matching)
+    /// strsuffix (suffix matching)
+    /// rematch (regular expression matching)   Enter the content, with a maximum of 512 characters.
     ///
-    /// 请以/开头,512个字符以内
+    /// URL (request path)   Parameters are not supported.   eq (equal to)
+    /// neq (not equal to)
+    /// contains (contain)
+    /// ncontains (do not contain)
+    /// len_eq (length equals to)
+    /// len_gt (length is greater than)
+    /// len_lt (length is
+    /// less than)
+    /// strprefix (prefix matching)
+    /// strsuffix (suffix matching)
+    /// rematch (regular expression matching)   Enter the content starting with /, with a maximum of 512 characters.
     ///
-    /// UserAgent（UserAgent）
-    /// 不支持参数
-    /// 同匹配字段Referer逻辑符号
-    /// 请输入内容,512个字符以内
+    /// UserAgent (UserAgent)   Parameters are not supported.  Same logical symbols as the matching field Referer   Enter the content with a maximum of 512 characters.
     ///
-    /// HTTP_METHOD（HTTP请求方法）
-    /// 不支持参数
-    /// eq（等于）
-    /// neq（不等于）
-    /// belong_to（属于）
-    /// not_belong_to（不属于）
-    /// rematch（正则匹配）
-    /// 请输入方法名称,建议大写
+    /// HTTP_METHOD (HTTP request method)   Parameters are not supported.   eq (equal to)
+    /// neq (not equal to)   Enter the method name. The uppercase is recommended.
     ///
-    /// QUERY_STRING（请求字符串）
-    /// 不支持参数
-    /// empty（内容为空）
-    /// nnull（存在）
-    /// eq（等于）
-    /// neq（不等于）
-    /// contains（包含）
-    /// ncontains（不包含）
-    /// belong_to（属于）
-    /// not_belong_to（不属于）
-    /// len_eq（长度等于）
-    /// len_gt（长度大于）
-    /// len_lt（长度小于）
-    /// strprefix（前缀匹配）
-    /// strsuffix（后缀匹配）
-    /// rematch（正则匹配）
-    /// 请输入内容,512个字符以内
+    /// QUERY_STRING (request string)   Parameters are not supported.   Same logical symbol as the matching field Request Path  Enter the content with a maximum of 512 characters.
     ///
-    /// GET（GET参数值）
-    /// 支持参数录入
-    /// empty（内容为空）
-    /// eq（等于）
-    /// neq（不等于）
-    /// contains（包含）
-    /// ncontains（不包含）
-    /// belong_to（属于）
-    /// not_belong_to（不属于）
-    /// len_eq（长度等于）
-    /// len_gt（长度大于）
-    /// len_lt（长度小于）
-    /// strprefix（前缀匹配）
-    /// strsuffix（后缀匹配）
-    /// rematch（正则匹配）
-    /// 请输入内容,512个字符以内
+    /// GET (GET parameter value)   Parameter entry is supported.   contains (contain)
+    /// ncontains (do not contain)
+    /// len_eq (length equals to)
+    /// len_gt (length is greater than)
+    /// len_lt (length is less than)
+    /// strprefix (prefix matching)
+    /// strsuffix (suffix matching)   Enter the content with a maximum of 512 characters.
     ///
-    /// GET_PARAMS_NAMES（GET参数名）
-    /// 不支持参数
-    /// eq（等于）
-    /// neq（不等于）
-    /// belong_to（属于）
-    /// not_belong_to（不属于）
-    /// len_eq（长度等于）
-    /// len_gt（长度大于）
-    /// len_lt（长度小于）
-    /// strprefix（前缀匹配）
-    /// strsuffix（后缀匹配）
-    /// 请输入内容,512个字符以内
+    /// GET_PARAMS_NAMES (GET parameter name)   Parameters are not supported.   exist (Parameter exists.)
+    /// nexist (Parameter does not exist.)
+    /// len_eq (length equals to)
+    /// len_gt (length is greater than)
+    /// len_lt (length is less than)
+    /// strprefix (prefix matching)
+    /// strsuffix (suffix matching)  Enter the content with a maximum of 512 characters.
     ///
-    /// POST（POST参数值）
-    /// 支持参数录入
-    /// 同匹配字段GET参数值逻辑符号
-    /// 请输入内容,512个字符以内
+    /// POST (POST parameter value)   Parameter entry is supported.   Same logical symbol as the matching field GET Parameter Value   Enter the content with a maximum of 512 characters.
     ///
-    /// GET_POST_NAMES（POST参数名）
-    /// 不支持参数
-    /// eq（等于）
-    /// neq（不等于）
-    /// belong_to（属于）
-    /// not_belong_to（不属于）
-    /// len_eq（长度等于）
-    /// len_gt（长度大于）
-    /// len_lt（长度小于）
-    /// strprefix（前缀匹配）
-    /// strsuffix（后缀匹配）
-    /// rematch（正则匹配）
-    /// 请输入内容,512个字符以内
+    /// GET_POST_NAMES (POST parameter name)   Parameters are not supported.   Same logical symbol as the matching field GET Parameter Name   Enter the content with a maximum of 512 characters.
     ///
-    /// POST_BODY（完整BODY）
-    /// 不支持参数
-    /// empty（内容为空）
-    /// eq（等于）
-    /// neq（不等于）
-    /// contains（包含）
-    /// ncontains（不包含）
-    /// belong_to（属于）
-    /// not_belong_to（不属于）
-    /// len_eq（长度等于）
-    /// len_gt（长度大于）
-    /// len_lt（长度小于）
-    /// strprefix（前缀匹配）
-    /// strsuffix（后缀匹配）
-    /// rematch（正则匹配）
-    /// 请输入BODY内容,512个字符以内
+    /// POST_BODY (complete body)   Parameters are not supported.   Same logical symbol as the matching field Request Path  Enter the body content with a maximum of 512 characters.
     ///
-    /// COOKIE（Cookie）
-    /// 不支持参数
-    /// empty（内容为空）
-    /// null（不存在）
-    /// nnull（存在）
-    /// eq（等于）
-    /// neq（不等于）
-    /// contains（包含）
-    /// ncontains（不包含）
-    /// len_eq（长度等于）
-    /// len_gt（长度大于）
-    /// len_lt（长度小于）
-    /// rematch（正则匹配）
-    /// 请输入内容,512个字符以内
+    /// COOKIE (cookie)   Parameters are not supported.   empty (Content is empty.)
+    /// null (do not exist)
+    /// rematch (regular expression matching)   Unsupported currently
     ///
-    /// GET_COOKIES_NAMES（Cookie参数名）
-    /// 不支持参数
-    /// 同匹配字段GET参数名逻辑符号
-    /// 请输入内容,512个字符以内
+    /// GET_COOKIES_NAMES (cookie parameter name)   Parameters are not supported.   Same logical symbol as the matching field GET Parameter Name   Enter the content with a maximum of 512 characters.
     ///
-    /// ARGS_COOKIE（Cookie参数值）
-    /// 支持参数录入
-    /// 同匹配字段GET参数值逻辑符号
-    /// 请输入内容,512个字符以内
+    /// ARGS_COOKIE (cookie parameter value)   Parameter entry is supported.   Same logical symbol as the matching field GET Parameter Value   Enter the content512 characters limit
     ///
-    /// GET_HEADERS_NAMES（Header参数名）
-    /// 不支持参数
-    /// eq（等于）
-    /// neq（不等于）
-    /// len_eq（长度等于）
-    /// len_gt（长度大于）
-    /// len_lt（长度小于）
-    /// strprefix（前缀匹配）
-    /// strsuffix（后缀匹配）
-    /// rematch（正则匹配）
-    /// 请输入内容,建议小写,512个字符以内
+    /// GET_HEADERS_NAMES (Header parameter name)  parameter not supported  exsit (parameter exists)
+    /// nexsit (parameter does not exist)
+    /// len_eq (LENGTH equal)
+    /// len_gt (LENGTH greater than)
+    /// len_lt (LENGTH less than)
+    /// strprefix (prefix match)
+    /// strsuffix (suffix matching)
+    /// rematch (regular expression matching)  enter CONTENT, lowercase is recommended, up to 512 characters
     ///
-    /// ARGS_HEADER（Header参数值）
-    /// 支持参数录入
-    /// empty（内容为空）
-    /// nempty（内容不为空）
-    /// null（不存在）
-    /// nnull（存在）
-    /// eq（等于）
-    /// neq（不等于）
-    /// contains（包含）
-    /// ncontains（不包含）
-    /// belong_to（属于）
-    /// not_belong_to（不属于）
-    /// len_eq（长度等于）
-    /// len_gt（长度大于）
-    /// len_lt（长度小于）
-    /// strprefix（前缀匹配）
-    /// strsuffix（后缀匹配）
-    /// rematch（正则匹配）
-    /// 请输入内容,512个字符以内
+    /// ARGS_Header (Header parameter value)  support parameter entry  contains (include)
+    /// ncontains (does not include)
+    /// len_eq (LENGTH equal)
+    /// len_gt (LENGTH greater than)
+    /// len_lt (LENGTH less than)
+    /// strprefix (prefix match)
+    /// strsuffix (suffix matching)
+    /// rematch (regular expression matching)  enter CONTENT, up to 512 characters
     ///
-    /// CONTENT_LENGTH（Content-length）
-    /// 不支持参数
-    /// numeq（数值等于）
-    /// numneq（数值不等于）
-    /// numgt（数值大于）
-    /// numlt（数值小于）
-    /// numge（数值大于等于）
-    /// numle（数值小于等于）
-    /// 请输入0-9999999999999之间的整数
+    /// CONTENT_LENGTH (CONTENT-LENGTH)  support parameter entry  numgt (value greater than)
+    /// numlt (value smaller than)
+    /// numeq (value equal to)
+    /// enter an integer between 0-9999999999999
     ///
-    /// IP_GEO（来源IP归属地）
-    /// 不支持参数
-    /// geo_in（属于）
-    /// geo_not_in（不属于）
-    /// 请输入内容,10240字符以内，格式为序列化的JSON，格式为：[{"Country":"中国","Region":"广东","City":"深圳"}]
+    /// IP_GEO (source IP geolocation)  support parameter entry  GEO_in (belong)
+    /// GEO_not_in (not_in)
+    /// enter CONTENT, up to 10240 characters, format: serialized JSON, format: [{"Country":"china","Region":"guangdong","City":"shenzhen"}]
     ///
-    /// HOST（请求Host）
-    /// 不支持参数
-    /// empty（内容为空）
-    /// null（不存在）
-    /// nnull（存在）
-    /// eq（等于）
-    /// neq（不等于）
-    /// contains（包含）
-    /// ncontains（不包含）
-    /// len_eq（长度等于）
-    /// len_gt（长度大于）
-    /// len_lt（长度小于）
-    /// strprefix（前缀匹配）
-    /// strsuffix（后缀匹配）
-    /// rematch（正则匹配）
-    /// 请输入Host值,512个字符以内
+    /// CAPTCHA_RISK (CAPTCHA RISK)  parameter not supported  eq (equal)
+    /// neq (not equal to)
+    /// belong (belong)
+    /// not_belong (not belong to)
+    /// null (nonexistent)
+    /// exist (exist)  enter RISK level value, value range 0-255
     ///
-    /// CAPTCHA_RISK（验证码风险）
-    /// 不支持参数
-    /// numeq（数值等于）
-    /// numneq（数值不等于）
-    /// belong_to（属于）
-    /// not_belong_to（不属于）
-    /// null（不存在）
-    /// nnull（存在）
-    /// numeq/numneq：Content 为 0-255 的整数字符串，例如 "10"；belong_to/not_belong_to：Content 为 JSON 字符串数组的序列化字符串，例如 ["1","2"]，最多50个元素，每个值为0-255整数；null/nnull：Content 必须为空字符串。集合格式不能使用普通逗号分隔字符串。
+    /// CAPTCHA_DEVICE_RISK (CAPTCHA DEVICE RISK)  parameter not supported  eq (equal)
+    /// neq (not equal to)
+    /// belong (belong)
+    /// not_belong (not belong to)
+    /// null (nonexistent)
+    /// exist (exist)  enter DEVICE RISK code, valid values: 101, 201, 301, 401, 501, 601, 701
     ///
-    /// CAPTCHA_DEVICE_RISK（验证码设备风险）
-    /// 不支持参数
-    /// belong_to（属于）
-    /// not_belong_to（不属于）
-    /// null（不存在）
-    /// nnull（存在）
-    /// belong_to/not_belong_to：Content 为 JSON 字符串数组的序列化字符串，例如 ["101","201"]，最多7个元素；支持取值：101、201、301、401、501、601、701；null/nnull：Content 必须为空字符串。
-    ///
-    /// CAPTCHAR_SCORE（验证码风险评估分）
-    /// 不支持参数
-    /// numeq（数值等于）
-    /// numgt（数值大于）
-    /// numlt（数值小于）
-    /// numle（数值小于等于）
-    /// numge（数值大于等于）
-    /// null（不存在）
-    /// nnull（存在）
-    /// 数值比较时 Content 为 0-100 的整数字符串；null/nnull 时 Content 必须为空字符串。
+    /// CAPTCHAR_SCORE (CAPTCHA RISK assessment SCORE)  parameter not supported  numeq (value equal to)
+    /// numgt (value greater than)
+    /// numlt (value smaller than)
+    /// numle (less than or equal to)
+    /// numge (value is greater than or equal to)
+    /// null (nonexistent)
+    /// exist (exist)  enter assessment SCORE, value range 0-100
+    /// .
     ///
     /// Required.
     "Field" field set_field: str,
-    /// 逻辑符号
+    /// Specifies the logic symbol.
     ///
-    /// 逻辑符号一共分为以下几种类型：
-    /// empty （ 内容为空）
-    /// nempty （ 内容不为空）
-    /// null （不存在）
-    /// nnull （存在）
-    /// eq （ 等于）
-    /// neq （ 不等于）
-    /// contains （ 包含）
-    /// ncontains （ 不包含）
-    /// belong_to （属于）
-    /// not_belong_to （不属于）
-    /// strprefix （ 前缀匹配）
-    /// strsuffix （ 后缀匹配）
-    /// len_eq （ 长度等于）
-    /// len_gt （ 长度大于）
-    /// len_lt （ 长度小于）
-    /// ipmatch （ IP匹配）
-    /// ipnmatch （ IP不匹配）
-    /// rematch （ 正则匹配）
-    /// numgt （ 数值大于）
-    /// numlt （ 数值小于）
-    /// numeq （ 数值等于）
-    /// numneq （ 数值不等于）
-    /// numle （ 数值小于等于）
-    /// numge （ 数值大于等于）
-    /// geo_in （ IP地理属于）
-    /// geo_not_in （ IP地理不属于）
-    /// cel （ CEL表达式）
-    /// 各匹配字段对应的逻辑符号不同，详见上述匹配字段表格
+    /// Logical symbols are divided into the following types:.
+    /// Empty (content is empty).
+    /// null (not found).
+    /// Eq (equal to).
+    /// neq (not equal to).
+    /// contains (contain).
+    /// ncontains (do not contain).
+    /// strprefix (prefix matching).
+    /// strsuffix (suffix matching).
+    /// Len_eq (length equals to).
+    /// Len_gt (length greater than).
+    /// Len_lt (length less than).
+    /// ipmatch (belong).
+    /// ipnmatch (not_in).
+    /// numgt (value greater than).
+    /// NumValue smaller than].
+    /// Value equal to.
+    /// numneq (value not equal to).
+    /// numle (less than or equal to).
+    /// numge (value is greater than or equal to).
+    /// geo_in (IP geographic belong).
+    /// geo_not_in (IP geographic not_in).
+    /// Specifies different logical operators for matching fields. for details, see the matching field table above.
     ///
     /// Required.
     "CompareFunc" compare_func set_compare_func: str,
-    /// 匹配内容。验证码字段按 Field 表列出的控制台开放选项配置：CAPTCHA_RISK 支持 numeq、numneq、belong_to、not_belong_to、null、nnull；CAPTCHA_DEVICE_RISK 支持 belong_to、not_belong_to、null、nnull；CAPTCHAR_SCORE 支持 numeq、numgt、numlt、numge、numle、null、nnull。null/nnull 时 Content 必须为空字符串；数值比较传单个整数字符串；集合比较传 JSON 字符串数组的序列化字符串，元素范围和数量限制详见 Field。
+    /// Specifies the match content.
+    ///
+    /// Currently, when the match field is COOKIE (COOKIE), match content is not required. all others are needed.
     ///
     /// Required.
     "Content" content set_content: str,
-    /// 匹配参数
+    /// Specifies the matching parameter.
     ///
-    /// 配置参数一共分2种类型 不支持参数与支持参数
-    /// 当匹配字段为以下4个时，匹配参数才能录入，否则不支持该参数
-    /// GET（GET参数值）
-    /// POST（POST参数值）
-    /// ARGS_COOKIE（Cookie参数值）
-    /// ARGS_HEADER（Header参数值）
+    /// Configuration parameters are divided into two data types: parameter not supported and support parameters.
+    /// When the match field is one of the following four, the matching parameter can be entered, otherwise not supported.
+    /// GET (get parameter value).
+    /// POST (post parameter value).
+    /// ARGS_COOKIE (COOKIE parameter value).
+    /// ARGS_HEADER (HEADER parameter value).
     ///
     /// Required.
     "Arg" arg set_arg: str,
-    /// 0：大小写敏感
-    /// 1：大小写不敏感
+    /// Case-Sensitive.
+    /// Case-Insensitive.
     "CaseNotSensitive" case_not_sensitive set_case_not_sensitive: i128,
 } }
 
 rt::model! { write debug;
-/// 防信息泄露的匹配条件结构体
+/// Matching criteria structure for preventing information leakage
 StrategyForAntiInfoLeak {
-    /// 匹配条件，returncode（响应码）、keywords（关键字）、information（敏感信息）
+    /// Matching Criteria, returncode (Response Code), keywords (Keywords), information (Sensitive Information)
     ///
     /// Required.
     "Field" field set_field: str,
-    /// 逻辑符号，固定取值为contains
+    /// Logical operator, fixed value: contains
     ///
     /// Required.
     "CompareFunc" compare_func set_compare_func: str,
-    /// 匹配内容。
-    /// 以下三个对应Field为information时可取的匹配内容：
-    /// idcard（身份证）、phone（手机号）、bankcard（银行卡）。
-    /// 以下为对应Field为returncode时可取的匹配内容：
-    /// 400（状态码400）、403（状态码403）、404（状态码404）、4xx（其它4xx状态码）、500（状态码500）、501（状态码501）、502（状态码502）、504（状态码504）、5xx（其它5xx状态码）。
-    /// 当对应Field为keywords时由用户自己输入匹配内容。
+    /// Matching content
+    /// The following options are available when Field is set to information:
+    /// idcard (ID card), phone (phone number), and bankcard (bank card).
+    /// The following options are available when Field is set to returncode:
+    /// 400 (status code 400), 403 (status code 403), 404 (status code 404), 4xx (other 4xx status codes), 500 (status code 500), 501 (status code 501), 502 (status code 502), 504 (status code 504), and 5xx (other 5xx status codes).
+    /// When Field is set to keywords, users need to input the matching content themselves.
     ///
     /// Required.
     "Content" content set_content: str,
@@ -13477,47 +13830,56 @@ SwitchDomainRulesResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `SwitchElasticMode` (切换弹性QPS的开关).
+/// Request of `SwitchElasticMode` (Toggles the switch of the elastic QPS).
 ///
-/// 切换弹性的开关
+/// Toggle elasticity switch
 SwitchElasticModeRequest {
-    /// 版本，只能是sparta-waf, clb-waf, cdn-waf
+    /// Version, can only be sparta-waf, clb-waf, or cdn-waf
     ///
     /// Required.
     "Edition" edition set_edition: str,
-    /// 0代表关闭，1代表打开
+    /// 0 indicates Off; 1 indicates On
     ///
     /// Required.
     "Mode" mode set_mode: i64,
-    /// 实例id
+    /// Instance ID
     "InstanceID" instance_id set_instance_id: str,
 } }
 rt::action!("waf", "2018-01-25", "SwitchElasticMode", SwitchElasticModeRequest => SwitchElasticModeResponse);
 
 rt::model! { read debug;
-/// SwitchElasticMode返回参数结构体
+/// SwitchElasticMode response structure.
 SwitchElasticModeResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
 } }
 
 rt::model! { read debug;
-/// TLS 加密套件
+/// TLS encryption suite
 TLSCiphers {
-    /// TLS版本ID
+    /// TLS version ID
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "VersionId" version_id set_version_id: i64,
-    /// 加密套件ID
+    /// Encryption Suite ID
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CipherId" cipher_id set_cipher_id: i64,
-    /// 加密套件
+    /// Cipher suite
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CipherName" cipher_name set_cipher_name: str,
 } }
 
 rt::model! { read debug;
-/// TLS信息
+/// TLS information
 TLSVersion {
-    /// TLSVERSION的ID
+    /// ID of TLSVERSION
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "VersionId" version_id set_version_id: i64,
-    /// TLSVERSION的NAME
+    /// TLSVERSION's Name
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "VersionName" version_name set_version_name: str,
 } }
 
@@ -13536,11 +13898,11 @@ TagInfo {
 } }
 
 rt::model! { write debug;
-/// 需要开启/关闭API安全的 实例+域名 组合实体
+/// Entity combining instance + domain that requires enabling/disabling API security
 TargetEntity {
-    /// 实例ID
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 域名
+    /// Domain name
     "Domain" domain set_domain: str,
 } }
 
@@ -13554,11 +13916,11 @@ TigaMainClassMode {
 } }
 
 rt::model! { both debug;
-/// 规则定时任务数据结构
+/// Rule-based scheduled task data structure
 TimedJob {
-    /// 开始时间戳，单位为秒
+    /// Start timestamp, in seconds.
     "StartDateTime" start_date_time set_start_date_time: i128,
-    /// 结束时间戳，单位为秒
+    /// End timestamp, in seconds.
     "EndDateTime" end_date_time set_end_date_time: i128,
 } }
 
@@ -13893,65 +14255,65 @@ UpsertCCAutoStatusResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `UpsertCCRule` (Waf  CC V2 Upsert接口).
+/// Request of `UpsertCCRule` (WAF CC V2 upsert API).
 ///
-/// Waf  CC V2 Upsert接口
+/// WAF CC V2 upsert API
 UpsertCCRuleRequest {
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 名称
+    /// Name
     ///
     /// Required.
     "Name" name set_name: str,
-    /// 状态
+    /// Status
     ///
     /// Required.
     "Status" status set_status: i64,
-    /// 高级模式（是否使用Session检测），0表示不启用，1表示启用
+    /// Advanced mode (whether to use session detection). 0: disabled; 1: enabled
     ///
     /// Required.
     "Advance" advance set_advance: str,
-    /// CC检测阈值
+    /// CC detection threshold
     ///
     /// Required.
     "Limit" limit set_limit: str,
-    /// CC检测周期
+    /// CC detection cycle
     ///
     /// Required.
     "Interval" interval set_interval: str,
-    /// 动作，20表示观察，21表示人机识别，22表示拦截，23表示精准拦截，26表示精准人机识别，27表示JS校验
+    /// Action. 20: observation; 21: CAPTCHA; 22: interception; 23: precise interception
     ///
     /// Required.
     "ActionType" action_type set_action_type: str,
-    /// 优先级
+    /// Priority
     ///
     /// Required.
     "Priority" priority set_priority: i64,
-    /// 动作有效时间
+    /// Valid time for action
     ///
     /// Required.
     "ValidTime" valid_time set_valid_time: i64,
-    /// 检测Url
+    /// Detection URL
     "Url" url set_url: str,
-    /// 匹配方法，0表示等于，1表示前缀匹配，2表示包含，3表示不等于，6表示后缀匹配，7表示不包含
+    /// Matching method. 0: equal to; 1: prefix matching; 2: included
     "MatchFunc" match_func set_match_func: i64,
-    /// CC的匹配条件JSON序列化的字符串，示例：[{"key":"Method","args":["=R0VU"],"match":"0","encodeflag":true}] Key可选值为 URL、Method、Post、Referer、Cookie、User-Agent、CustomHeader、IPLocation、CaptchaRisk、CaptchaDeviceRisk、CaptchaScore，match可选值为：当Key为URL的时候可选值为0（等于）、3（不等于）、1（前缀匹配）、6（后缀匹配）、2（包含）、7（不包含）。 当Key为Method的时候可选值为0（等于）、3（不等于）。 Key为Post的时候可选值为0（等于）、3（不等于），Key为Cookie的时候可选值为0（等于）、3（不等于）、2（包含）、7（不包含）， 当Key为Referer的时候可选值为0（等于）、3（不等于）、1（前缀匹配）、6（后缀匹配）、2（包含）、7（不包含）、12（存在）、5（不存在）、4（内容为空）， 当Key为User-Agent的时候可选值为0（等于）、3（不等于）、1（前缀匹配）、6（后缀匹配）、2（包含）、7（不包含）、12（存在）、5（不存在）、4（内容为空）， 当Key为CustomHeader的时候可选值为0（等于）、3（不等于）、2（包含）、7（不包含）、4（内容为空）、5（不存在）。 Key为IPLocation时，可选值为13（属于）、14（不属于）。 Key为CaptchaRisk时，可选值为15（数值等于）、16（数值不等于）、13（属于）、14（不属于）、12（存在）、5（不存在）。 Key为CaptchaDeviceRisk时，可选值为13（属于）、14（不属于）、12（存在）、5（不存在）。 Key为CaptchaScore时，可选值为15（数值等于）、17（数值大于）、18（数值小于）、19（数值大于等于）、20（数值小于等于）、12（存在）、5（不存在）。args用来表示匹配内容，需要设置encodeflag为true。当匹配字段（Key）为Post、Cookie、CustomHeader时，需要将具体的参数名和参数值分别进行Base64编码并去掉末尾的等号=，然后再用等号=连接起来，类似YWJj=ZGVm；当匹配字段（Key）为Referer、User-Agent时，只需将目标值进行Base64编码并去掉末尾的等号=，然后再在其前面用等号=来串接，类似=YWJj。
+    /// Additional Parameters
     "OptionsArr" options_arr set_options_arr: str,
-    /// waf版本，sparta-waf或者clb-waf
+    /// WAF version. The value can be sparta-waf or clb-waf.
     "Edition" edition set_edition: str,
-    /// 操作类型
+    /// Operation type
     "Type" r#type set_type: i64,
-    /// 添加规则的来源事件id
+    /// Source event ID for adding rules
     "EventId" event_id set_event_id: str,
-    /// 规则需要启用的SessionID
+    /// Session ID that needs to be enabled for the rule
     "SessionApplied" session_applied set_session_applied: list i64,
-    /// 规则ID，新增时填0
+    /// Rule ID: fill in 0 when adding
     "RuleId" rule_id set_rule_id: i64,
-    /// 规则创建时间
+    /// Rule creation time
     "CreateTime" create_time set_create_time: i128,
-    /// url长度
+    /// URL length
     "Length" length set_length: i128,
     /// 限频方式
     "LimitMethod" limit_method set_limit_method: str,
@@ -13977,11 +14339,13 @@ UpsertCCRuleRequest {
 rt::action!("waf", "2018-01-25", "UpsertCCRule", UpsertCCRuleRequest => UpsertCCRuleResponse);
 
 rt::model! { read debug;
-/// UpsertCCRule返回参数结构体
+/// UpsertCCRule response structure.
 UpsertCCRuleResponse {
-    /// 一般为null
+    /// Normally null
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: str,
-    /// 操作的RuleId
+    /// Operated RuleId
     "RuleId" rule_id set_rule_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -14024,62 +14388,43 @@ UpsertIpAccessControlResponse {
 } }
 
 rt::model! { write debug;
-/// Request of `UpsertSession` (新增或更新会话定义).
+/// Request of `UpsertSession` (WAF session definition upsert API).
 ///
-/// 新增或更新WAF会话（Session）定义
-/// 说明：SessionID传-1时为新增，传已有ID时为更新。每个域名最多支持10条会话规则。
+/// WAF session definition upsert API
 UpsertSessionRequest {
-    /// 域名
-    /// 入参限制：必填，必须为合法域名格式
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// 会话来源位置
-    /// 取值说明：get-从URL查询参数中提取，post-从POST Body中提取，cookie-从Cookie中提取，header-从HTTP Header中提取
-    /// 入参限制：必填，取值范围为get/post/cookie/header
+    /// Session source location
     ///
     /// Required.
     "Source" source set_source: str,
-    /// 提取类别
-    /// 取值说明：location-按位置提取（使用StartOffset和EndOffset），match-按字符串匹配提取（使用KeyOrStartMat和EndMat），exact_key-按精准Key提取（使用Key字段）
-    /// 入参限制：必填，取值范围为location/match/exact_key
+    /// Extraction category
     ///
     /// Required.
     "Category" category set_category: str,
-    /// 提取key或者起始匹配模式
-    /// 入参限制：最长32个字符，不允许包含MongoDB注入字符
-    /// 说明：当Category为match时，表示匹配的起始字符串；当Category为exact_key时，表示精确匹配的key名
+    /// Extract key or initial match mode
     ///
     /// Required.
     "KeyOrStartMat" key_or_start_mat set_key_or_start_mat: str,
-    /// 结束匹配模式
-    /// 入参限制：必填，最长32个字符，不允许包含MongoDB注入字符
-    /// 说明：当Category为match时，表示匹配的结束字符串
+    /// End match mode
     ///
     /// Required.
     "EndMat" end_mat set_end_mat: str,
-    /// 起始偏移位置
-    /// 入参限制：必填，整数字符串
-    /// 约束条件：EndOffset不能小于StartOffset，且EndOffset-StartOffset+1不能超过256
-    /// 说明：当Category为location时生效，表示从会话值中提取的起始字节位置
+    /// Start offset position
     ///
     /// Required.
     "StartOffset" start_offset set_start_offset: str,
-    /// 结束偏移位置
-    /// 入参限制：必填，整数字符串
-    /// 约束条件：不能小于StartOffset，且EndOffset-StartOffset+1不能超过256
-    /// 说明：当Category为location时生效，表示从会话值中提取的结束字节位置
+    /// End offset position
     ///
     /// Required.
     "EndOffset" end_offset set_end_offset: str,
-    /// 版本
+    /// Version
     "Edition" edition set_edition: str,
-    /// 会话名称
-    /// 说明：用于标识会话的可读名称
+    /// Session Name
     "SessionName" session_name set_session_name: str,
-    /// 会话ID
-    /// 说明：传-1表示新增会话（系统自动生成ID），传已有ID表示更新该会话配置
-    /// 约束条件：新增时每个域名最多10条会话规则
+    /// ID corresponding to session
     "SessionID" session_id set_session_id: i64,
     /// 会话标识参数（精准匹配key）
     /// 入参限制：key中"."分隔的层级不超过2层
@@ -14089,12 +14434,13 @@ UpsertSessionRequest {
 rt::action!("waf", "2018-01-25", "UpsertSession", UpsertSessionRequest => UpsertSessionResponse);
 
 rt::model! { read debug;
-/// UpsertSession返回参数结构体
+/// UpsertSession response structure.
 UpsertSessionResponse {
-    /// 结果
+    /// Result
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Data" data set_data: str,
-    /// 会话ID
-    /// 说明：新增时返回系统生成的SessionID，更新时返回请求中传入的SessionID
+    /// SessionID
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "SessionID" session_id set_session_id: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id set_request_id: str,
@@ -14150,33 +14496,44 @@ UrlHitInfo {
 } }
 
 rt::model! { read debug;
-/// saas和clb、四层域名信息
+/// SaaS and CLB information
 UserDomainInfo {
-    /// 用户id
+    /// User ID
     "Appid" appid set_appid: i128,
-    /// 域名
+    /// Domain name
     "Domain" domain set_domain: str,
-    /// 域名id
+    /// Domain ID
     "DomainId" domain_id set_domain_id: str,
-    /// 实例id
+    /// Instance ID
     "InstanceId" instance_id set_instance_id: str,
-    /// 实例名
+    /// Instance name
     "InstanceName" instance_name set_instance_name: str,
-    /// waf类型
+    /// WAF type
     "Edition" edition set_edition: str,
-    /// 版本
+    /// Version
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Level" level set_level: str,
-    /// 指定域名访问日志字段的开关
+    /// Switch for Specified Domain Access Log Fields
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "WriteConfig" write_config set_write_config: str,
-    /// 指定域名是否写cls的开关 1:写 0:不写
+    /// Whether to Write the CLS Switch for the Specified Domain 1: Yes, 0: No
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Cls" cls set_cls: i128,
-    /// 标记是否是混合云接入。hybrid表示混合云接入域名
+    /// Marks if it is hybrid cloud access. Hybrid indicates a hybrid cloud access domain
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "CloudType" cloud_type set_cloud_type: str,
-    /// 标记clbwaf类型
+    /// CLB WAF type
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "AlbType" alb_type set_alb_type: str,
-    /// BOT开关状态
+    /// Bot detection enabling status
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "BotStatus" bot_status set_bot_status: i64,
-    /// API开关状态
+    /// API enabling status
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "ApiStatus" api_status set_api_status: i64,
     /// 是否是四层clbwaf域名
     "IsREIP" is_reip set_is_reip: i64,
@@ -14281,11 +14638,14 @@ ValueLevel {
 } }
 
 rt::model! { read debug;
-/// Vip信息
+/// VIP information
 VipInfo {
-    /// VIP地址
+    /// Virtual IP
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "Vip" vip set_vip: str,
-    /// waf实例id
+    /// WAF Instance ID
+    ///
+    /// Note: This field may return null, indicating that no valid values can be obtained.
     "InstanceId" instance_id set_instance_id: str,
     /// 创建时间
     "InstanceCreateTime" instance_create_time set_instance_create_time: str,
@@ -14302,33 +14662,33 @@ VipInfo {
 } }
 
 rt::model! { read debug;
-/// waf模块的规格
+/// WAF module specifications
 WafRuleLimit {
-    /// 自定义CC的规格
+    /// Specifications of Custom CC
     "CC" cc set_cc: i128,
-    /// 自定义策略的规格
+    /// Specifications for Custom Policy
     "CustomRule" custom_rule set_custom_rule: i128,
-    /// 黑白名单的规格
+    /// Specifications for Blocklist/Allowlist
     "IPControl" ip_control set_ip_control: i128,
-    /// 信息防泄漏的规格
+    /// Specifications for Information Leakage Prevention
     "AntiLeak" anti_leak set_anti_leak: i128,
-    /// 防篡改的规格
+    /// Tamper-proof Specifications
     "AntiTamper" anti_tamper set_anti_tamper: i128,
-    /// 紧急CC的规格
+    /// Specifications for Urgent CC
     "AutoCC" auto_cc set_auto_cc: i128,
-    /// 地域封禁的规格
+    /// Specifications for Region Banning
     "AreaBan" area_ban set_area_ban: i128,
-    /// 自定义CC中配置session
+    /// Configure Session in Custom CC
     "CCSession" cc_session set_cc_session: i128,
-    /// AI的规格
+    /// AI Specifications
     "AI" ai set_ai: i128,
-    /// 精准白名单的规格
+    /// Specifications of Precision Allowlist
     "CustomWhite" custom_white set_custom_white: i128,
-    /// api安全的规格
+    /// API Security Specification
     "ApiSecurity" api_security set_api_security: i128,
-    /// 客户端流量标记的规格
+    /// Specifications for client traffic flag
     "ClientMsg" client_msg set_client_msg: i128,
-    /// 流量标记的规格
+    /// Specifications for Traffic Tagging
     "TrafficMarking" traffic_marking set_traffic_marking: i128,
     /// 批量cc
     "BatchCC" batch_cc set_batch_cc: i128,
@@ -14348,13 +14708,13 @@ WafThreatenIntelligenceDetails {
 } }
 
 rt::model! { write debug;
-/// 域名的webshell开启状态
+/// Domain's Webshell activation status
 WebshellStatus {
-    /// 域名
+    /// Domain name
     ///
     /// Required.
     "Domain" domain set_domain: str,
-    /// webshell开关，1：开。0：关。2：观察
+    /// Webshell Switch, 1: On. 0: Off. 2: Observation
     ///
     /// Required.
     "Status" status set_status: i128,
